@@ -1,0 +1,135 @@
+// Package cli is the headless face of Concordia: `concordia host`, `join`, `key` and
+// `version` (PROTOCOL.md §1). It parses flags, renders party events for a terminal and
+// runs the local prompt loop; the work itself is done by internal/host and internal/client.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/version"
+)
+
+// Exit statuses (PROTOCOL.md §1).
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// IO is what a command reads and writes; tests substitute pipes.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+}
+
+// IsSubcommand reports whether args (without the program name) name a headless command,
+// so that main knows not to open the window.
+func IsSubcommand(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch args[0] {
+	case "host", "join", "key", "version", "help", "-h", "-help", "--help", "--version", "-version":
+		return true
+	}
+	return false
+}
+
+// Main runs a subcommand and returns the exit status. ctx ends on Ctrl-C.
+func Main(ctx context.Context, args []string, io IO) int {
+	if io.Getenv == nil {
+		io.Getenv = os.Getenv
+	}
+	if len(args) == 0 {
+		usage(io.Err)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "host":
+		return runHost(ctx, args[1:], io)
+	case "join":
+		return runJoin(ctx, args[1:], io)
+	case "key":
+		return runKey(ctx, args[1:], io)
+	case "version", "--version", "-version":
+		fmt.Fprintln(io.Out, version.String())
+		return ExitOK
+	case "help", "-h", "-help", "--help":
+		usage(io.Out)
+		return ExitOK
+	}
+	fmt.Fprintf(io.Err, "concordia: unknown command %q\n\n", args[0])
+	usage(io.Err)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Concordia: steer one Claude Code agent together.
+
+Usage:
+  concordia                       open the desktop window
+  concordia host [flags]          create a party and run it in this terminal
+  concordia join INVITE [flags]   join a party in this terminal
+  concordia key set|status|delete manage the Gemini API key in the OS keyring
+  concordia version               print the version
+
+Run "concordia COMMAND --help" for a command's flags.
+In a party terminal: type a prompt and press Enter; /quit or /exit leaves;
+/shell CMD runs CMD on this machine only (its output is not sent anywhere).
+`)
+}
+
+// parseFlags parses fs, letting positional arguments stand before, between or after the
+// flags ("join INVITE --name x" and "join --name x INVITE" both work). A parse error has
+// already been printed by fs with the usage; --help returns flag.ErrHelp.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// flagStatus maps a parse error to the exit status.
+func flagStatus(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	return ExitUsage
+}
+
+// newFlagSet makes a flag set whose usage text starts with synopsis and explanation.
+func newFlagSet(name, synopsis, about string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// usageError prints a reason and the short usage, and returns ExitUsage.
+func usageError(fs *flag.FlagSet, w io.Writer, format string, a ...any) int {
+	fmt.Fprintf(w, "concordia %s: %s\n", fs.Name(), fmt.Sprintf(format, a...))
+	fmt.Fprintf(w, "Run \"concordia %s --help\" for usage.\n", fs.Name())
+	return ExitUsage
+}

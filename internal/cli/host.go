@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, " ") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// hostFlags are `concordia host`'s flags (PROTOCOL.md §1).
+type hostFlags struct {
+	listen, publicHost, name, mergeMode, claude, workdir, dataDir, geminiModel string
+	window                                                                     time.Duration
+	minPrompts                                                                 int
+	claudeArgs                                                                 stringList
+	noLocalREPL, insecure, verbose                                             bool
+}
+
+func runHost(ctx context.Context, args []string, io IO) int {
+	var f hostFlags
+	fs := newFlagSet("host", "concordia host [flags]", `
+Create a party, print its invite code, and run it in this terminal. Everyone who joins
+can type prompts; prompts that arrive within the batching window are merged into one
+and sent to a single Claude Code process, whose work streams to everyone.
+
+Unless --no-local-repl is given, this terminal takes part too: type a prompt and press
+Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only.
+Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
+	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
+	fs.StringVar(&f.publicHost, "public-host", "", "host name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
+	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")
+	fs.DurationVar(&f.window, "window", 3*time.Second, "batching window: a batch is sent this long after the last prompt (at most 3× after the oldest)")
+	fs.IntVar(&f.minPrompts, "min-prompts", 1, "hold batches until at least `N` prompts are pending")
+	fs.StringVar(&f.mergeMode, "merge", "auto", "prompt merger: auto (Gemini when a key is available), gemini, or local")
+	fs.StringVar(&f.geminiModel, "gemini-model", merge.DefaultGeminiModel, "Gemini `model` used for merging")
+	fs.StringVar(&f.claude, "claude", "claude", "Claude Code executable (`path` or name on PATH)")
+	fs.Var(&f.claudeArgs, "claude-arg", "extra `argument` for Claude Code, e.g. --claude-arg=--model --claude-arg=opus (repeatable)")
+	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
+	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part)")
+	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS (loopback and tests only)")
+	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	switch {
+	case len(pos) > 0:
+		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
+	case f.window <= 0:
+		return usageError(fs, io.Err, "--window must be positive, got %s", f.window)
+	case f.minPrompts < 1:
+		return usageError(fs, io.Err, "--min-prompts must be at least 1, got %d", f.minPrompts)
+	case f.mergeMode != "auto" && f.mergeMode != "gemini" && f.mergeMode != "local":
+		return usageError(fs, io.Err, "--merge must be auto, gemini or local, got %q", f.mergeMode)
+	case strings.TrimSpace(f.name) == "":
+		return usageError(fs, io.Err, "--name must not be empty")
+	}
+	if f.dataDir == "" {
+		f.dataDir = defaultDataDir()
+	}
+	if f.workdir == "" {
+		f.workdir, _ = os.Getwd()
+	}
+	if st, err := os.Stat(f.workdir); err != nil || !st.IsDir() {
+		return usageError(fs, io.Err, "--workdir %q is not a directory", f.workdir)
+	}
+	log := newLogger(io, f.verbose)
+	pr := newPrinter(io.Out)
+
+	merger, err := chooseMerger(ctx, f.mergeMode, f.geminiModel, io, pr, log)
+	if err != nil {
+		pr.notice("error", err.Error())
+		return ExitError
+	}
+	h, err := host.Start(ctx, host.Config{
+		Listen:     f.listen,
+		PublicHost: f.publicHost,
+		Name:       f.name,
+		Window:     f.window,
+		MinPrompts: f.minPrompts,
+		Merger:     merger,
+		Agent:      agent.Config{Path: f.claude, Args: f.claudeArgs, WorkDir: f.workdir, Logger: log},
+		DataDir:    f.dataDir,
+		Insecure:   f.insecure,
+		Logger:     log,
+	})
+	if err != nil {
+		pr.notice("error", hostError(err))
+		return ExitError
+	}
+	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
+	pr.notice("system", fmt.Sprintf("party created; merging with %s, window %s; share the invite code above", merger.Name(), f.window))
+	if f.insecure {
+		pr.notice("system", "--insecure: traffic is not encrypted; use it on loopback only")
+	}
+
+	quit := make(chan struct{})
+	var view *party.Local
+	if f.noLocalREPL {
+		v, st, err := h.Party().Watch()
+		if err != nil {
+			pr.notice("error", err.Error())
+			return ExitError
+		}
+		view = v
+		for _, ev := range st.Events {
+			pr.event(ev)
+		}
+	} else {
+		v, hello, err := h.Party().JoinLocal(f.name, wire.RoleHost)
+		if err != nil {
+			pr.notice("error", err.Error())
+			return ExitError
+		}
+		view = v
+		for _, ev := range hello.State.Events {
+			pr.event(ev)
+		}
+		go func() {
+			if repl(ctx, io.In, pr, func(text string) error { _, err := v.Prompt(text); return promptError(err) }) {
+				close(quit)
+				return
+			}
+			if ctx.Err() == nil {
+				pr.notice("system", "input closed; still hosting (Ctrl-C ends the party)")
+			}
+		}()
+	}
+	printed := make(chan struct{})
+	go func() {
+		defer close(printed)
+		for ev := range view.Events() {
+			pr.event(ev)
+		}
+	}()
+
+	select {
+	case <-ctx.Done():
+	case <-quit:
+	}
+	pr.notice("system", "ending the party…")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	err = h.Shutdown(sctx)
+	view.Leave()
+	<-printed
+	if err != nil {
+		pr.notice("error", "shutting down: "+err.Error())
+		return ExitError
+	}
+	pr.notice("system", "party ended; transcript in "+h.TranscriptPath())
+	return ExitOK
+}
+
+// chooseMerger picks the merger for --merge. auto uses Gemini when a key is available;
+// gemini without a key is an error.
+func chooseMerger(ctx context.Context, mode, model string, io IO, pr *printer, log *slog.Logger) (merge.Merger, error) {
+	local := merge.NewLocal()
+	if mode == "local" {
+		return local, nil
+	}
+	store := secrets.New(secrets.Options{Getenv: io.Getenv, Logger: log})
+	if m, err := store.MigrateLegacy(ctx); err == nil && m.Found {
+		if m.Migrated {
+			pr.notice("system", "moved the Gemini key from "+m.Path+" into the OS keyring")
+		} else {
+			pr.notice("system", "a Gemini key is in "+m.Path+" but could not be moved into the OS keyring: "+m.Reason)
+		}
+	}
+	key, src, err := store.Key(ctx)
+	if err != nil || key == "" {
+		reason := "no Gemini key is set (concordia key set, or GEMINI_API_KEY)"
+		if err != nil {
+			reason = "the Gemini key could not be read: " + err.Error()
+		}
+		if mode == "gemini" {
+			return nil, errors.New("--merge gemini: " + reason)
+		}
+		pr.notice("system", reason+"; merging locally")
+		return local, nil
+	}
+	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: io.Getenv("CONCORDIA_GEMINI_BASE_URL"), Logger: log})
+	if err != nil {
+		if mode == "gemini" {
+			return nil, fmt.Errorf("--merge gemini: %w", err)
+		}
+		pr.notice("error", "Gemini is unavailable ("+err.Error()+"); merging locally")
+		return local, nil
+	}
+	pr.notice("system", fmt.Sprintf("merging with Gemini (%s; key from the %s)", model, src))
+	return merge.NewFallback(g, local), nil
+}
+
+// hostError is the sentence a person sees when a party cannot start.
+func hostError(err error) string {
+	if errors.Is(err, agent.ErrNotInstalled) {
+		return err.Error()
+	}
+	return "cannot start the party: " + err.Error()
+}
+
+func promptError(err error) error {
+	if errors.Is(err, party.ErrClosed) {
+		return errors.New("the party has ended")
+	}
+	return err
+}
+
+func defaultName(getenv func(string) string) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, k := range []string{"USER", "USERNAME"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	return "host"
+}
+
+func defaultDataDir() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return filepath.Join(".", ".concordia")
+	}
+	return filepath.Join(dir, "concordia")
+}
+
+func newLogger(io IO, verbose bool) *slog.Logger {
+	if !verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(io.Err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+var _ flag.Value = (*stringList)(nil)

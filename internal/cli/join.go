@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func runJoin(ctx context.Context, args []string, io IO) int {
+	var name string
+	var verbose bool
+	fs := newFlagSet("join", "concordia join INVITE [--name NAME]", `
+Join a party in this terminal. INVITE is the concordia:// link the host printed
+(flags may stand before or after it). Type a prompt and press Enter; /quit or /exit
+leaves; /shell CMD runs CMD on this machine only (nothing is sent). A dropped
+connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
+is shown once it is back. When input ends, this keeps following the party until
+Ctrl-C or the end of the party.`, io.Err)
+	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
+	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	switch {
+	case len(pos) == 0:
+		return usageError(fs, io.Err, "missing INVITE (the concordia:// link the host printed)")
+	case len(pos) > 1:
+		return usageError(fs, io.Err, "unexpected argument %q (only one INVITE)", pos[1])
+	case strings.TrimSpace(name) == "":
+		return usageError(fs, io.Err, "--name must not be empty")
+	}
+	inv, err := invite.Parse(pos[0])
+	if err != nil {
+		return usageError(fs, io.Err, "%v", err)
+	}
+	pr := newPrinter(io.Out)
+	first := true
+	c, err := client.Join(ctx, client.Config{
+		Invite:  inv,
+		Name:    name,
+		Logger:  newLogger(io, verbose),
+		OnEvent: pr.event,
+		OnHello: func(h wire.HelloResult) {
+			if first {
+				first = false
+				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
+				return
+			}
+			pr.notice("system", "reconnected; catching up")
+		},
+		OnStatus: func(s client.Status) {
+			if s.State == client.StatusReconnecting {
+				pr.notice("system", fmt.Sprintf("connection lost (%v); reconnecting in %s (attempt %d)", s.Err, s.RetryIn, s.Attempt))
+			}
+		},
+	})
+	if err != nil {
+		pr.notice("error", err.Error())
+		return ExitError
+	}
+	defer c.Close()
+
+	quit := make(chan struct{})
+	go func() {
+		if repl(ctx, io.In, pr, func(text string) error {
+			_, err := c.Prompt(ctx, text)
+			return err
+		}) {
+			close(quit)
+		}
+	}()
+	select {
+	case <-ctx.Done():
+		return ExitOK
+	case <-quit:
+		return ExitOK
+	case <-c.Done():
+		err := c.Err()
+		switch {
+		case errors.Is(err, client.ErrEnded):
+			pr.notice("system", "the host ended the party")
+			return ExitOK
+		case errors.Is(err, client.ErrClosed):
+			return ExitOK
+		}
+		pr.notice("error", "disconnected: "+err.Error())
+		return ExitError
+	}
+}
+
+func names(ms []wire.Member) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = term.Line(m.Name)
+		if m.Role == wire.RoleHost {
+			out[i] += " (host)"
+		}
+	}
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,402 @@
+// Package client is the participant's side of a party, shared by `concordia join` and the
+// desktop window: connect with the invite (TLS pinned to its fingerprint), say hello,
+// deliver events in seq order exactly once, and reconnect after a drop with backoff
+// (1, 2, 4, 8, then every 15 s), resuming with `since` so that nothing is missed.
+package client
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/certs"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Errors of Join and of a party that ends; each message is a sentence for a person.
+var (
+	ErrUnreachable  = errors.New("cannot reach the host")
+	ErrRefused      = errors.New("the host refused this invite (wrong or expired token)")
+	ErrFingerprint  = errors.New("the host's certificate does not match the invite's fingerprint; not connecting")
+	ErrFull         = errors.New("the party is full")
+	ErrEnded        = errors.New("the party has ended")
+	ErrReplaced     = errors.New("this participant connected again from elsewhere")
+	ErrNotConnected = errors.New("not connected to the host (reconnecting)")
+	ErrClosed       = errors.New("left the party")
+)
+
+// Connection states reported to OnStatus.
+const (
+	StatusConnecting   = "connecting"
+	StatusConnected    = "connected"
+	StatusReconnecting = "reconnecting"
+	StatusClosed       = "closed"
+)
+
+// Status is a change of the connection.
+type Status struct {
+	State   string
+	Attempt int           // reconnect attempt (1-based) while reconnecting
+	RetryIn time.Duration // wait before the next attempt
+	Err     error         // why (reconnecting, closed)
+}
+
+// Config configures a participant.
+type Config struct {
+	Invite   invite.Invite
+	Name     string
+	ClientID string // kept across reconnects; "" = a random one
+
+	// OnEvent gets every event once, in seq order, from one goroutine at a time.
+	OnEvent func(wire.Event)
+	// OnHello gets each hello reply (first connect and every reconnect) before the events
+	// it carries are passed to OnEvent: participants, pending prompts, phase.
+	OnHello func(wire.HelloResult)
+	// OnStatus gets connection changes.
+	OnStatus func(Status)
+
+	Backoff     []time.Duration // default 1s, 2s, 4s, 8s, 15s (the last repeats)
+	DialTimeout time.Duration   // default 10s
+	Logger      *slog.Logger
+	// PingInterval and PongWait override the rpc defaults (tests).
+	PingInterval, PongWait time.Duration
+}
+
+// Client is a joined participant. Its reconnect loop runs until Close or until the party
+// ends; Done is closed then.
+type Client struct {
+	cfg Config
+	log *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex // guards peer, hello, err
+	peer  *rpc.Peer
+	hello wire.HelloResult
+	err   error
+
+	deliver sync.Mutex // serialises OnEvent and guards last
+	last    int64
+}
+
+// Join connects and says hello. A first connection that fails is not retried: the error
+// (ErrUnreachable, ErrRefused, ErrFingerprint, ErrFull, wrapped with detail) says why.
+// After that, drops are retried in the background until Close.
+func Join(ctx context.Context, cfg Config) (*Client, error) {
+	if err := cfg.Invite.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.ClientID == "" {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return nil, fmt.Errorf("make client id: %w", err)
+		}
+		cfg.ClientID = hex.EncodeToString(b)
+	}
+	if len(cfg.Backoff) == 0 {
+		cfg.Backoff = []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 15 * time.Second}
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Client{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.status(Status{State: StatusConnecting})
+	peer, runErr, err := c.connect(ctx)
+	if err != nil {
+		c.cancel()
+		close(c.done)
+		c.status(Status{State: StatusClosed, Err: err})
+		return nil, err
+	}
+	go c.loop(peer, runErr)
+	return c, nil
+}
+
+// ClientID is the id this participant keeps across reconnects.
+func (c *Client) ClientID() string { return c.cfg.ClientID }
+
+// Hello is the latest hello reply (who you are, the party).
+func (c *Client) Hello() wire.HelloResult {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hello
+}
+
+// LastSeq is the newest event seq delivered.
+func (c *Client) LastSeq() int64 {
+	c.deliver.Lock()
+	defer c.deliver.Unlock()
+	return c.last
+}
+
+// Done is closed when the client has stopped for good; Err then says why.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err is why the client stopped (ErrClosed after Close, ErrEnded, ErrRefused...).
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Prompt sends a prompt.
+func (c *Client) Prompt(ctx context.Context, text string) (wire.PromptResult, error) {
+	var res wire.PromptResult
+	err := c.call(ctx, wire.MethodPrompt, wire.PromptParams{Text: text}, &res)
+	return res, err
+}
+
+// State asks the host for its state with the events after since.
+func (c *Client) State(ctx context.Context, since int64) (wire.State, error) {
+	var st wire.State
+	err := c.call(ctx, wire.MethodGetState, wire.GetStateParams{Since: since}, &st)
+	return st, err
+}
+
+func (c *Client) call(ctx context.Context, method string, params, result any) error {
+	c.mu.Lock()
+	peer := c.peer
+	c.mu.Unlock()
+	if peer == nil {
+		select {
+		case <-c.done:
+			return c.Err()
+		default:
+			return ErrNotConnected
+		}
+	}
+	return peer.Call(ctx, method, params, result)
+}
+
+// Close leaves the party and waits for the client's goroutines.
+func (c *Client) Close() {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = ErrClosed
+	}
+	peer := c.peer
+	c.mu.Unlock()
+	if peer != nil {
+		peer.Close(websocket.CloseNormalClosure, "left")
+	}
+	c.cancel()
+	<-c.done
+}
+
+// loop owns reconnection: it waits for the current connection to end and dials again
+// with backoff until Close, a refused token, or the end of the party.
+func (c *Client) loop(peer *rpc.Peer, runErr <-chan error) {
+	defer close(c.done)
+	for {
+		var cause error
+		select {
+		case cause = <-runErr:
+		case <-c.ctx.Done():
+			<-runErr
+			c.finish(ErrClosed)
+			return
+		}
+		c.mu.Lock()
+		c.peer = nil
+		c.mu.Unlock()
+		if final := finalCause(cause); final != nil {
+			c.finish(final)
+			return
+		}
+		c.log.Info("connection lost", "err", cause)
+		for attempt := 1; ; attempt++ {
+			wait := c.cfg.Backoff[min(attempt-1, len(c.cfg.Backoff)-1)]
+			c.status(Status{State: StatusReconnecting, Attempt: attempt, RetryIn: wait, Err: cause})
+			select {
+			case <-time.After(wait):
+			case <-c.ctx.Done():
+				c.finish(ErrClosed)
+				return
+			}
+			var err error
+			peer, runErr, err = c.connect(c.ctx)
+			if err == nil {
+				break
+			}
+			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || c.ctx.Err() != nil {
+				if c.ctx.Err() != nil {
+					err = ErrClosed
+				}
+				c.finish(err)
+				return
+			}
+			cause = err
+		}
+	}
+}
+
+func (c *Client) finish(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	err = c.err
+	c.mu.Unlock()
+	c.status(Status{State: StatusClosed, Err: err})
+}
+
+// finalCause says whether the host ended this connection for good.
+func finalCause(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Text {
+		case wire.ReasonPartyEnded:
+			return ErrEnded
+		case wire.ReasonReplaced:
+			return ErrReplaced
+		}
+	}
+	return nil
+}
+
+// connect dials, says hello and delivers the events the reply carries. The returned
+// channel yields the connection's end.
+func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
+	inv := c.cfg.Invite
+	var tlsConf = certs.ClientConfig(inv.Fingerprint)
+	if !inv.Secure() {
+		tlsConf = nil
+	}
+	ready := make(chan struct{}) // closed once the hello reply has been delivered
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
+	defer cancel()
+	peer, err := rpc.Dial(dctx, inv.WebSocketURL(), tlsConf, rpc.Options{
+		Handler:      c.handler(ready),
+		ReadLimit:    wire.MaxHostMessage,
+		SendQueue:    256,
+		PingInterval: c.cfg.PingInterval,
+		PongWait:     c.cfg.PongWait,
+		Logger:       c.log,
+	})
+	if err != nil {
+		return nil, nil, dialError(inv, err)
+	}
+	runErr := make(chan error, 1)
+	go func() { runErr <- peer.Run(c.ctx) }()
+
+	var hello wire.HelloResult
+	err = peer.Call(dctx, wire.MethodHello, wire.HelloParams{
+		Name: c.cfg.Name, Token: inv.Token, ClientID: c.cfg.ClientID, Since: c.LastSeq(),
+	}, &hello)
+	if err != nil {
+		peer.Close(websocket.CloseNormalClosure, "hello failed")
+		<-runErr
+		return nil, nil, helloError(err)
+	}
+	c.mu.Lock()
+	c.hello = hello
+	c.peer = peer
+	c.mu.Unlock()
+	if c.cfg.OnHello != nil {
+		c.cfg.OnHello(hello)
+	}
+	c.deliverAll(hello.State.Events)
+	for st := hello.State; st.Truncated && len(st.Events) > 0; {
+		// The replay did not fit one message: fetch the rest.
+		if st, err = c.State(dctx, c.LastSeq()); err != nil {
+			c.log.Warn("catch up", "err", err)
+			break
+		}
+		c.deliverAll(st.Events)
+	}
+	close(ready)
+	c.status(Status{State: StatusConnected})
+	return peer, runErr, nil
+}
+
+// handler serves the host's calls (Client.event). Notifications wait until the hello
+// reply's events are delivered, so that order holds across a reconnect.
+func (c *Client) handler(ready <-chan struct{}) rpc.Handler {
+	return func(ctx context.Context, req *rpc.Request) {
+		switch req.Method {
+		case wire.MethodEvent:
+			var ev wire.Event
+			if err := json.Unmarshal(req.Params, &ev); err != nil {
+				req.Reply(nil, rpc.Errorf(rpc.CodeInvalidParams, "invalid event: %v", err))
+				return
+			}
+			select {
+			case <-ready:
+			case <-ctx.Done():
+				return
+			}
+			if gap := c.LastSeq(); ev.Seq > gap+1 {
+				// Should not happen on one connection; fill the gap rather than lose events.
+				if st, err := c.State(ctx, gap); err == nil {
+					c.deliverAll(st.Events)
+				}
+			}
+			c.deliverAll([]wire.Event{ev})
+			req.Reply(true, nil)
+		default:
+			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))
+		}
+	}
+}
+
+// deliverAll passes events to OnEvent once each, in order.
+func (c *Client) deliverAll(evs []wire.Event) {
+	c.deliver.Lock()
+	defer c.deliver.Unlock()
+	for _, ev := range evs {
+		if ev.Seq <= c.last {
+			continue
+		}
+		c.last = ev.Seq
+		if c.cfg.OnEvent != nil {
+			c.cfg.OnEvent(ev)
+		}
+	}
+}
+
+func (c *Client) status(s Status) {
+	if c.cfg.OnStatus != nil {
+		c.cfg.OnStatus(s)
+	}
+}
+
+func dialError(inv invite.Invite, err error) error {
+	if errors.Is(err, certs.ErrFingerprintMismatch) {
+		return fmt.Errorf("%w: %w", ErrFingerprint, err)
+	}
+	addr := inv.String()
+	if u := inv.WebSocketURL(); u != "" {
+		addr = u
+	}
+	return fmt.Errorf("%w at %s: %w", ErrUnreachable, addr, err)
+}
+
+func helloError(err error) error {
+	var rerr *rpc.Error
+	if errors.As(err, &rerr) {
+		switch rerr.Code {
+		case wire.CodeUnauthorized:
+			return fmt.Errorf("%w: %s", ErrRefused, rerr.Message)
+		case wire.CodePartyFull:
+			return fmt.Errorf("%w: %s", ErrFull, rerr.Message)
+		}
+		return fmt.Errorf("the host rejected the hello: %w", err)
+	}
+	return fmt.Errorf("%w: hello: %w", ErrUnreachable, err)
+}

@@ -1,0 +1,306 @@
+// Package host runs a party on this machine: the TLS identity, the listener, the party,
+// the Claude Code agent and the transcript, wired together and stopped in order. Both
+// `concordia host` and the desktop window start parties through it.
+package host
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/certs"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Config configures a hosted party.
+type Config struct {
+	Listen     string // listen address (default ":8765")
+	PublicHost string // host written into the invite ("" = detected)
+	Name       string // the host's display name
+	Window     time.Duration
+	MinPrompts int
+	Merger     merge.Merger // nil: local
+	Agent      agent.Config
+	DataDir    string // TLS identity and transcripts live here
+	Insecure   bool   // plain ws:// (loopback and tests)
+	Logger     *slog.Logger
+
+	// Party and Server tune the party (limits, tests); their Token, HostName, Window,
+	// MinPrompts, Merger, Runner and Transcript are set from the fields above.
+	Party  party.Config
+	Server party.ServerOptions
+}
+
+// Host is a running party. Stop it with Shutdown.
+type Host struct {
+	cfg        Config
+	log        *slog.Logger
+	party      *party.Party
+	server     *party.Server
+	http       *http.Server
+	inv        invite.Invite
+	agent      *agent.Agent
+	runner     *runner
+	transcript *transcript
+
+	cancel    context.CancelFunc
+	served    chan struct{}
+	started   chan struct{}
+	shutOnce  sync.Once
+	shutdownE error
+}
+
+// Start checks that Claude Code can be found, opens the listener (the invite is valid as
+// soon as Start returns), starts the party and, in the background, the agent.
+func Start(ctx context.Context, cfg Config) (*Host, error) {
+	if cfg.Listen == "" {
+		cfg.Listen = ":8765"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Agent.Path == "" {
+		cfg.Agent.Path = "claude"
+	}
+	if _, err := exec.LookPath(cfg.Agent.Path); err != nil {
+		return nil, fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, cfg.Agent.Path, err)
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data directory")
+	}
+	token, err := invite.NewToken()
+	if err != nil {
+		return nil, fmt.Errorf("make invite token: %w", err)
+	}
+
+	var fp string
+	var tlsConf *tls.Config
+	if !cfg.Insecure {
+		cert, f, err := certs.LoadOrCreate(filepath.Join(cfg.DataDir, "tls"))
+		if err != nil {
+			return nil, fmt.Errorf("load TLS identity: %w", err)
+		}
+		fp = f
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	pub := cfg.PublicHost
+	if pub == "" {
+		pub = InviteHost(cfg.Listen)
+	}
+	inv := invite.Invite{Host: pub, Port: port, Token: token, Fingerprint: fp}
+	if err := inv.Validate(); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("public host %q: %w", pub, err)
+	}
+
+	tr, err := openTranscript(filepath.Join(cfg.DataDir, "transcripts"))
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	a := agent.New(cfg.Agent)
+	r := &runner{agent: a}
+	pc := cfg.Party
+	pc.Token = token
+	pc.HostName = cfg.Name
+	pc.Window = cfg.Window
+	pc.MinPrompts = cfg.MinPrompts
+	pc.Merger = cfg.Merger
+	pc.Runner = r
+	pc.Transcript = tr.write
+	if pc.Logger == nil {
+		pc.Logger = cfg.Logger
+	}
+	p := party.New(pc)
+	tr.name(p.ID())
+	so := cfg.Server
+	if so.Logger == nil {
+		so.Logger = cfg.Logger
+	}
+	srv := party.NewServer(p, so)
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	h := &Host{
+		cfg: cfg, log: cfg.Logger, party: p, server: srv, inv: inv, agent: a, runner: r,
+		transcript: tr, cancel: cancel, served: make(chan struct{}), started: make(chan struct{}),
+	}
+	mux := http.NewServeMux()
+	mux.Handle(wire.RPCPath, srv)
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "This is a Concordia party. Join it with the Concordia app or `concordia join INVITE`.")
+	})
+	h.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
+	go p.Run(runCtx)
+	go func() {
+		defer close(h.served)
+		if err := h.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			h.log.Error("serve", "err", err)
+		}
+	}()
+	go func() {
+		defer close(h.started)
+		if err := r.start(runCtx); err != nil {
+			if runCtx.Err() == nil {
+				p.Notice(wire.KindError, "claude failed to start: "+err.Error()+" (it will be tried again with the next batch)")
+			}
+			return
+		}
+		p.Notice(wire.KindSystem, "claude started")
+	}()
+	return h, nil
+}
+
+// Invite is the party's invite.
+func (h *Host) Invite() invite.Invite { return h.inv }
+
+// Party is the running party (for in-process members and observers).
+func (h *Host) Party() *party.Party { return h.party }
+
+// TranscriptPath is where the party's events are written.
+func (h *Host) TranscriptPath() string { return h.transcript.path }
+
+// Shutdown ends the party: participants are told, the agent is stopped in steps (stdin
+// closed, then signals), the transcript is flushed. Idempotent.
+func (h *Host) Shutdown(ctx context.Context) error {
+	h.shutOnce.Do(func() {
+		h.party.Notice(wire.KindSystem, "the host ended the party")
+		var errs []error
+		if err := h.server.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close connections: %w", err))
+		}
+		h.cancel()
+		<-h.party.Done()
+		<-h.started
+		if err := h.agent.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop claude: %w", err))
+		}
+		if err := h.http.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop listener: %w", err))
+		}
+		<-h.served
+		if err := h.transcript.close(); err != nil {
+			errs = append(errs, err)
+		}
+		h.shutdownE = errors.Join(errs...)
+	})
+	return h.shutdownE
+}
+
+// runner adapts the agent to party.Runner; mu makes the first start (in the background)
+// and a turn's lazy start one at a time.
+type runner struct {
+	agent *agent.Agent
+	mu    sync.Mutex
+}
+
+func (r *runner) start(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.agent.Alive() {
+		return nil
+	}
+	return r.agent.Start(ctx)
+}
+
+func (r *runner) RunTurn(ctx context.Context, prompt string, out func(stream, text string)) (party.TurnResult, error) {
+	if err := r.start(ctx); err != nil {
+		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
+	}
+	res, err := r.agent.Turn(ctx, prompt, func(o agent.Output) { out(o.Stream, o.Text) })
+	if err != nil {
+		return party.TurnResult{}, err
+	}
+	return party.TurnResult{IsError: res.IsError, Error: res.Error}, nil
+}
+
+func (r *runner) Restart(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.agent.Restart(ctx)
+}
+
+// InviteHost picks the host name for the invite when --public-host is not given: the
+// listen address's own IP when it names one (loopback stays loopback), otherwise this
+// machine's outward LAN address.
+func InviteHost(listen string) string {
+	h, _, err := net.SplitHostPort(listen)
+	if err == nil && h != "" {
+		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() {
+			return ip.String()
+		}
+		if ip := net.ParseIP(h); ip == nil {
+			return h // a name
+		}
+	}
+	return LANAddress()
+}
+
+// LANAddress is this machine's outward address: a private IPv4 address first, then a
+// global IPv4, then a global IPv6; loopback when there is none. It only reads interfaces.
+func LANAddress() string {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return "127.0.0.1"
+	}
+	var private, global4, global6 string
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue
+		}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip := ipn.IP
+			switch {
+			case ip.IsLoopback(), ip.IsLinkLocalUnicast(), !ip.IsGlobalUnicast():
+			case ip.To4() != nil && ip.IsPrivate():
+				if private == "" {
+					private = ip.String()
+				}
+			case ip.To4() != nil:
+				if global4 == "" {
+					global4 = ip.String()
+				}
+			default:
+				if global6 == "" {
+					global6 = ip.String()
+				}
+			}
+		}
+	}
+	for _, c := range []string{private, global4, global6} {
+		if c != "" {
+			return c
+		}
+	}
+	return "127.0.0.1"
+}
+
+var _ party.Runner = (*runner)(nil)

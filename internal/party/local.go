@@ -1,0 +1,140 @@
+package party
+
+import (
+	"encoding/json"
+	"sync"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Local is an in-process view of the party: the host's own terminal or window. As a
+// member (JoinLocal) it can prompt; as an observer (Watch) it only sees events. Its queue
+// is unbounded because the host's own view must never lose an event; it is drained by a
+// pump goroutine that Leave stops.
+type Local struct {
+	p      *Party
+	id     string
+	events chan wire.Event
+
+	mu      sync.Mutex // guards queue and closed
+	queue   []wire.Event
+	closed  bool
+	wake    chan struct{}
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+func newLocal(p *Party) *Local {
+	l := &Local{
+		p:       p,
+		events:  make(chan wire.Event),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+	}
+	go l.pump()
+	return l
+}
+
+// JoinLocal makes the host (or another in-process person) a member with role.
+// The returned state is the party so far; Events carries what follows.
+func (p *Party) JoinLocal(name, role string) (*Local, wire.HelloResult, error) {
+	l := newLocal(p)
+	res, err := p.Join(JoinRequest{Name: name, Role: role, Token: p.cfg.Token, Sub: l, Conn: l})
+	if err != nil {
+		l.shut()
+		return nil, res, err
+	}
+	l.id = res.You.ID
+	return l, res, nil
+}
+
+// Watch follows the party's events without being a member (a host terminal with
+// --no-local-repl). It returns the state so far.
+func (p *Party) Watch() (*Local, wire.State, error) {
+	l := newLocal(p)
+	var st wire.State
+	err := p.do(func() {
+		st = p.state(0)
+		p.observers[l] = struct{}{}
+	})
+	if err != nil {
+		l.shut()
+		return nil, st, err
+	}
+	return l, st, nil
+}
+
+// Events delivers the party's events in order. It is closed after Leave.
+func (l *Local) Events() <-chan wire.Event { return l.events }
+
+// ID is the member id ("" for an observer).
+func (l *Local) ID() string { return l.id }
+
+// Prompt sends a prompt as this member.
+func (l *Local) Prompt(text string) (wire.PromptResult, error) {
+	return l.p.Prompt(l.id, text)
+}
+
+// Leave stops the view (and membership); idempotent.
+func (l *Local) Leave() {
+	if l.id != "" {
+		l.p.Leave(l.id, l)
+	} else {
+		_ = l.p.do(func() { delete(l.p.observers, l) })
+	}
+	l.shut()
+}
+
+// Send implements Subscriber; it never blocks and never refuses.
+func (l *Local) Send(ev wire.Event, _ json.RawMessage) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	l.queue = append(l.queue, ev)
+	l.mu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// Close implements Subscriber.
+func (l *Local) Close(string) { l.shut() }
+
+func (l *Local) shut() {
+	l.once.Do(func() {
+		l.mu.Lock()
+		l.closed = true
+		l.mu.Unlock()
+		close(l.stop)
+	})
+	<-l.stopped
+}
+
+func (l *Local) pump() {
+	defer close(l.stopped)
+	defer close(l.events)
+	for {
+		l.mu.Lock()
+		batch := l.queue
+		l.queue = nil
+		l.mu.Unlock()
+		for _, ev := range batch {
+			select {
+			case l.events <- ev:
+			case <-l.stop:
+				return
+			}
+		}
+		select {
+		case <-l.wake:
+		case <-l.stop:
+			return
+		}
+	}
+}

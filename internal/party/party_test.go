@@ -1,0 +1,638 @@
+package party
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// fakeRunner is a scripted agent. fail[i] makes the i-th RunTurn call (0-based) fail as
+// if the process died.
+type fakeRunner struct {
+	mu       sync.Mutex
+	prompts  []string
+	fail     map[int]bool
+	isError  map[int]bool
+	calls    int
+	restarts int
+	running  atomic.Int32
+	overlap  atomic.Bool
+	hold     chan struct{} // when set, each turn waits for a receive
+}
+
+func (f *fakeRunner) RunTurn(ctx context.Context, prompt string, out func(stream, text string)) (TurnResult, error) {
+	if f.running.Add(1) > 1 {
+		f.overlap.Store(true)
+	}
+	defer f.running.Add(-1)
+	f.mu.Lock()
+	i := f.calls
+	f.calls++
+	f.prompts = append(f.prompts, prompt)
+	fail, isErr, hold := f.fail[i], f.isError[i], f.hold
+	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return TurnResult{}, ctx.Err()
+		}
+	}
+	out(wire.StreamAssistant, "echo: ")
+	out(wire.StreamAssistant, prompt)
+	if fail {
+		return TurnResult{}, errors.New("process exited with status 3")
+	}
+	if isErr {
+		return TurnResult{IsError: true, Error: "API error"}, nil
+	}
+	return TurnResult{}, nil
+}
+
+func (f *fakeRunner) Restart(context.Context) error {
+	f.mu.Lock()
+	f.restarts++
+	f.mu.Unlock()
+	return nil
+}
+
+func (f *fakeRunner) got() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.prompts...)
+}
+
+// collector is a Subscriber that keeps every event.
+type collector struct {
+	mu     sync.Mutex
+	events []wire.Event
+	refuse bool
+	closed string
+	notify chan struct{}
+}
+
+func newCollector() *collector { return &collector{notify: make(chan struct{}, 1)} }
+
+func (c *collector) Send(ev wire.Event, _ json.RawMessage) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.refuse {
+		return false
+	}
+	c.events = append(c.events, ev)
+	select {
+	case c.notify <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (c *collector) Close(reason string) {
+	c.mu.Lock()
+	c.closed = reason
+	c.mu.Unlock()
+}
+
+func (c *collector) all() []wire.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]wire.Event(nil), c.events...)
+}
+
+// waitFor waits until pred holds over the events seen so far.
+func (c *collector) waitFor(t *testing.T, what string, pred func([]wire.Event) bool) []wire.Event {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		evs := c.all()
+		if pred(evs) {
+			return evs
+		}
+		select {
+		case <-c.notify:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; events: %s", what, dump(evs))
+		}
+	}
+}
+
+func dump(evs []wire.Event) string {
+	var b strings.Builder
+	for _, ev := range evs {
+		raw, _ := json.Marshal(ev)
+		b.Write(raw)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func count(evs []wire.Event, kind string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func turns(evs []wire.Event) []wire.Turn {
+	var out []wire.Turn
+	for _, ev := range evs {
+		if ev.Kind == wire.KindTurn {
+			out = append(out, *ev.Turn)
+		}
+	}
+	return out
+}
+
+func batches(evs []wire.Event) []wire.Batch {
+	var out []wire.Batch
+	for _, ev := range evs {
+		if ev.Kind == wire.KindBatch {
+			out = append(out, *ev.Batch)
+		}
+	}
+	return out
+}
+
+const token = "tok-0123456789abcdefghijklmnop"
+
+// start runs a party for the test and returns it with a joined participant.
+func start(t *testing.T, cfg Config) (*Party, *collector, string) {
+	t.Helper()
+	cfg.Token = token
+	if cfg.Runner == nil {
+		cfg.Runner = &fakeRunner{}
+	}
+	if cfg.Window == 0 {
+		cfg.Window = 20 * time.Millisecond
+	}
+	p := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	t.Cleanup(func() { cancel(); <-p.Done() })
+	col := newCollector()
+	res, err := p.Join(JoinRequest{Name: "alice", Token: token, Sub: col, Conn: col})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, col, res.You.ID
+}
+
+func TestSinglePromptVerbatim(t *testing.T) {
+	fr := &fakeRunner{}
+	p, col, id := start(t, Config{Runner: fr})
+	text := "  Fix the *flaky* test in parser_test.go\n"
+	res, err := p.Prompt(id, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	b := batches(evs)
+	if len(b) != 1 || b[0].Merged != text || len(b[0].Prompts) != 1 || b[0].Prompts[0] != res.ID || b[0].Merger != wire.MergerLocal {
+		t.Fatalf("batch = %+v", b)
+	}
+	if got := fr.got(); len(got) != 1 || got[0] != text {
+		t.Fatalf("agent got %q", got)
+	}
+	if tr := turns(evs)[0]; tr.Status != wire.TurnDone || tr.Batch != b[0].ID {
+		t.Fatalf("turn = %+v", tr)
+	}
+	var reply string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant {
+			reply += ev.Text
+		}
+	}
+	if reply != "echo: "+text {
+		t.Fatalf("reply %q", reply)
+	}
+	for i, ev := range evs {
+		if ev.Seq != evs[0].Seq+int64(i) {
+			t.Fatalf("seq not consecutive at %d: %s", i, dump(evs))
+		}
+	}
+}
+
+func TestPromptsInOneWindowAreOneBatch(t *testing.T) {
+	fr := &fakeRunner{}
+	p, col, alice := start(t, Config{Runner: fr, Window: 300 * time.Millisecond})
+	bob := newCollector()
+	rb, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: bob, Conn: bob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Prompt(alice, "add a --verbose flag"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Prompt(rb.You.ID, "fix the typo in README"); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	b := batches(evs)
+	if len(b) != 1 || len(b[0].Prompts) != 2 {
+		t.Fatalf("want one batch of 2, got %+v", b)
+	}
+	for _, want := range []string{"add a --verbose flag", "fix the typo in README", "alice", "bob"} {
+		if !strings.Contains(b[0].Merged, want) {
+			t.Errorf("merged prompt lacks %q:\n%s", want, b[0].Merged)
+		}
+	}
+	if got := fr.got(); len(got) != 1 || got[0] != b[0].Merged {
+		t.Fatalf("agent got %q, batch says %q", got, b[0].Merged)
+	}
+}
+
+func TestMinPromptsHoldsInsteadOfDropping(t *testing.T) {
+	fr := &fakeRunner{}
+	p, col, id := start(t, Config{Runner: fr, MinPrompts: 2, Window: 10 * time.Millisecond})
+	first, err := p.Prompt(id, "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // ten windows: a dropping or flushing pipeline would have acted
+	st, _ := p.State(0)
+	if len(st.Pending) != 1 || st.Pending[0].ID != first.ID || count(col.all(), wire.KindBatch) != 0 {
+		t.Fatalf("the held prompt should still be pending: %+v", st)
+	}
+	if _, err := p.Prompt(id, "two"); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	if b := batches(evs); len(b) != 1 || len(b[0].Prompts) != 2 {
+		t.Fatalf("batches %+v", b)
+	}
+	st, _ = p.State(0)
+	if len(st.Pending) != 0 {
+		t.Fatalf("pending after batch: %+v", st.Pending)
+	}
+}
+
+func TestNeverTwoTurnsAtOnce(t *testing.T) {
+	fr := &fakeRunner{hold: make(chan struct{})}
+	p, col, id := start(t, Config{Runner: fr})
+	if _, err := p.Prompt(id, "first"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "running", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+	// These arrive while the agent runs: they wait, pending, for the next batch.
+	for _, s := range []string{"second", "third"} {
+		if _, err := p.Prompt(id, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(60 * time.Millisecond)
+	st, _ := p.State(0)
+	if st.Phase != wire.PhaseRunning || len(st.Pending) != 2 || count(col.all(), wire.KindBatch) != 1 {
+		t.Fatalf("while running: phase %s, pending %d, batches %d", st.Phase, len(st.Pending), count(col.all(), wire.KindBatch))
+	}
+	fr.hold <- struct{}{}
+	fr.hold <- struct{}{}
+	evs := col.waitFor(t, "two turns", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	if fr.overlap.Load() {
+		t.Fatal("two turns overlapped")
+	}
+	b := batches(evs)
+	if len(b) != 2 || len(b[1].Prompts) != 2 {
+		t.Fatalf("second batch should carry both waiting prompts: %+v", b)
+	}
+	// The turn event comes before the next batch.
+	var kinds []string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindTurn || ev.Kind == wire.KindBatch {
+			kinds = append(kinds, ev.Kind)
+		}
+	}
+	if strings.Join(kinds, ",") != "batch,turn,batch,turn" {
+		t.Fatalf("order %v", kinds)
+	}
+}
+
+func TestSteadyTypingStillFlushes(t *testing.T) {
+	fr := &fakeRunner{}
+	window := 40 * time.Millisecond
+	p, col, id := start(t, Config{Runner: fr, Window: window, PromptBurst: 1000})
+	// Type faster than the window for 12 windows: the 3×window cap must cut a batch.
+	stop := time.Now().Add(12 * window)
+	for i := 0; time.Now().Before(stop); i++ {
+		if _, err := p.Prompt(id, fmt.Sprintf("prompt %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(window / 4)
+	}
+	if n := count(col.all(), wire.KindBatch); n == 0 {
+		t.Fatal("no batch was cut while prompts kept arriving")
+	}
+	col.waitFor(t, "everything sent", func(e []wire.Event) bool {
+		st, _ := p.State(0)
+		return len(st.Pending) == 0 && count(e, wire.KindTurn) == count(e, wire.KindBatch)
+	})
+	// Every prompt is in exactly one batch.
+	seen := map[string]int{}
+	for _, b := range batches(col.all()) {
+		for _, id := range b.Prompts {
+			seen[id]++
+		}
+	}
+	for _, ev := range col.all() {
+		if ev.Kind == wire.KindPrompt && seen[ev.Prompt.ID] != 1 {
+			t.Fatalf("prompt %s in %d batches", ev.Prompt.ID, seen[ev.Prompt.ID])
+		}
+	}
+}
+
+func TestAgentCrashRetriedOnce(t *testing.T) {
+	cases := []struct {
+		name       string
+		fail       map[int]bool
+		wantStatus []string
+		wantCalls  int
+	}{
+		{"crash then success", map[int]bool{0: true}, []string{wire.TurnDone, wire.TurnDone}, 3},
+		{"crash twice is reported, next batch runs", map[int]bool{0: true, 1: true}, []string{wire.TurnError, wire.TurnDone}, 3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fr := &fakeRunner{fail: c.fail}
+			p, col, id := start(t, Config{Runner: fr})
+			if _, err := p.Prompt(id, "do it"); err != nil {
+				t.Fatal(err)
+			}
+			col.waitFor(t, "first turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+			if _, err := p.Prompt(id, "next"); err != nil {
+				t.Fatal(err)
+			}
+			evs := col.waitFor(t, "second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+			var got []string
+			for _, tr := range turns(evs) {
+				got = append(got, tr.Status)
+			}
+			if strings.Join(got, ",") != strings.Join(c.wantStatus, ",") {
+				t.Fatalf("turn statuses %v, want %v\n%s", got, c.wantStatus, dump(evs))
+			}
+			fr.mu.Lock()
+			defer fr.mu.Unlock()
+			if fr.calls != c.wantCalls || fr.restarts == 0 {
+				t.Fatalf("calls %d restarts %d", fr.calls, fr.restarts)
+			}
+			if count(evs, wire.KindError) == 0 {
+				t.Fatal("the crash was not reported")
+			}
+		})
+	}
+}
+
+func TestTurnIsErrorBecomesErrorStatus(t *testing.T) {
+	fr := &fakeRunner{isError: map[int]bool{0: true}}
+	p, col, id := start(t, Config{Runner: fr})
+	p.Prompt(id, "x")
+	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	if tr := turns(evs)[0]; tr.Status != wire.TurnError || tr.Error != "API error" {
+		t.Fatalf("turn %+v", tr)
+	}
+	fr.mu.Lock()
+	defer fr.mu.Unlock()
+	if fr.restarts != 0 {
+		t.Fatal("an is_error turn is not a crash: no restart")
+	}
+}
+
+// failingMerger always fails; the party must fall back to the local merger.
+type failingMerger struct{}
+
+func (failingMerger) Merge(context.Context, []wire.Prompt) (merge.Result, error) {
+	return merge.Result{}, errors.New("boom")
+}
+func (failingMerger) Name() string { return wire.MergerGemini }
+
+// noticeMerger reports a notice with its result.
+type noticeMerger struct{}
+
+func (noticeMerger) Merge(_ context.Context, ps []wire.Prompt) (merge.Result, error) {
+	return merge.Result{Text: "merged", Merger: wire.MergerLocal, Notices: []merge.Notice{{Kind: wire.KindSystem, Text: "Gemini rate limited; merged locally"}}}, nil
+}
+func (noticeMerger) Name() string { return wire.MergerGemini }
+
+func TestMergerFailuresAndNotices(t *testing.T) {
+	t.Run("failure falls back locally", func(t *testing.T) {
+		p, col, id := start(t, Config{Merger: failingMerger{}, Window: 50 * time.Millisecond})
+		p.Prompt(id, "a")
+		p.Prompt(id, "b")
+		evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		b := batches(evs)
+		if len(b) != 1 || b[0].Merger != wire.MergerLocal || !strings.Contains(b[0].Merged, "a") {
+			t.Fatalf("batch %+v", b)
+		}
+		if count(evs, wire.KindError) != 1 {
+			t.Fatalf("want one error event:\n%s", dump(evs))
+		}
+	})
+	t.Run("notices become events before the batch", func(t *testing.T) {
+		p, col, id := start(t, Config{Merger: noticeMerger{}, Window: 50 * time.Millisecond})
+		p.Prompt(id, "a")
+		p.Prompt(id, "b")
+		evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		var order []string
+		for _, ev := range evs {
+			if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "rate limited") {
+				order = append(order, "notice")
+			}
+			if ev.Kind == wire.KindBatch {
+				order = append(order, "batch")
+			}
+		}
+		if strings.Join(order, ",") != "notice,batch" {
+			t.Fatalf("order %v", order)
+		}
+	})
+}
+
+func TestJoinRules(t *testing.T) {
+	p, col, alice := start(t, Config{MaxParticipants: 3})
+	join := func(name, tok, client string, sub Subscriber) (wire.HelloResult, error) {
+		return p.Join(JoinRequest{Name: name, Token: tok, ClientID: client, Sub: sub, Conn: sub})
+	}
+	if _, err := join("mallory", "wrong", "", newCollector()); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	if _, err := join("  \x1b[2J ", token, "", newCollector()); !errors.Is(err, ErrBadName) {
+		t.Fatalf("blank name: %v", err)
+	}
+	a2, err := join("Alice", token, "c1", newCollector())
+	if err != nil || a2.You.Name != "Alice-2" {
+		t.Fatalf("unique name: %+v %v", a2.You, err)
+	}
+	// The same client reconnecting replaces its connection: same id, listed once, no join event.
+	old := a2
+	before := count(col.all(), wire.KindParticipants)
+	firstConn := newCollector()
+	_ = firstConn
+	re := newCollector()
+	r2, err := join("whatever", token, "c1", re)
+	if err != nil || r2.You.ID != old.You.ID || r2.You.Name != "Alice-2" {
+		t.Fatalf("reconnect: %+v %v", r2.You, err)
+	}
+	if n := len(r2.State.Participants); n != 2 {
+		t.Fatalf("participants after reconnect: %+v", r2.State.Participants)
+	}
+	time.Sleep(10 * time.Millisecond)
+	if count(col.all(), wire.KindParticipants) != before {
+		t.Fatal("a reconnect must not announce a join")
+	}
+	// Party full at 3 remote participants.
+	if _, err := join("c", token, "", newCollector()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := join("d", token, "", newCollector()); !errors.Is(err, ErrFull) {
+		t.Fatalf("full: %v", err)
+	}
+	// Prompt rules.
+	if _, err := p.Prompt(alice, " \n\t "); !errors.Is(err, ErrEmptyPrompt) {
+		t.Fatalf("empty: %v", err)
+	}
+	if _, err := p.Prompt(alice, strings.Repeat("é", wire.MaxPromptBytes/2)); err != nil {
+		t.Fatalf("exactly the limit: %v", err)
+	}
+	if _, err := p.Prompt(alice, strings.Repeat("x", wire.MaxPromptBytes+1)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("over the limit: %v", err)
+	}
+	if _, err := p.Prompt("nobody", "x"); !errors.Is(err, ErrNotMember) {
+		t.Fatalf("non-member: %v", err)
+	}
+}
+
+func TestReconnectAfterDropKeepsIdentity(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	c1 := newCollector()
+	r1, err := p.Join(JoinRequest{Name: "bob", Token: token, ClientID: "bob-1", Sub: c1, Conn: c1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Leave(r1.You.ID, c1)
+	c2 := newCollector()
+	r2, err := p.Join(JoinRequest{Name: "bob", Token: token, ClientID: "bob-1", Sub: c2, Conn: c2})
+	if err != nil || r2.You.ID != r1.You.ID || r2.You.Name != "bob" {
+		t.Fatalf("rejoin: %+v %v", r2.You, err)
+	}
+	// A late Leave from the first connection does not remove the new one.
+	p.Leave(r1.You.ID, c1)
+	st, _ := p.State(0)
+	if len(st.Participants) != 2 {
+		t.Fatalf("participants %+v", st.Participants)
+	}
+}
+
+func TestReplacedConnectionIsClosed(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	c1, c2 := newCollector(), newCollector()
+	p.Join(JoinRequest{Name: "bob", Token: token, ClientID: "k", Sub: c1, Conn: c1})
+	p.Join(JoinRequest{Name: "bob", Token: token, ClientID: "k", Sub: c2, Conn: c2})
+	c1.mu.Lock()
+	defer c1.mu.Unlock()
+	if c1.closed != wire.ReasonReplaced {
+		t.Fatalf("old connection closed with %q", c1.closed)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	p, _, id := start(t, Config{PromptBurst: 3, PromptEvery: time.Hour, MinPrompts: 100})
+	for i := 0; i < 3; i++ {
+		if _, err := p.Prompt(id, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Prompt(id, "x"); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("4th prompt: %v", err)
+	}
+}
+
+func TestStateSinceAndTruncation(t *testing.T) {
+	p, col, id := start(t, Config{MinPrompts: 1000, MaxMessage: 12000})
+	for i := 0; i < 8; i++ {
+		if _, err := p.Prompt(id, strings.Repeat("y", 500)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := col.all()
+	full, _ := p.State(0)
+	if !full.Truncated || len(full.Events) == 0 || full.Events[0].Seq != 1 {
+		t.Fatalf("want a truncated replay from seq 1, got %d events truncated=%v", len(full.Events), full.Truncated)
+	}
+	// Asking again from the last seq got continues where it stopped, and ends untruncated.
+	var all []wire.Event
+	since := int64(0)
+	for i := 0; i < 20; i++ {
+		st, _ := p.State(since)
+		all = append(all, st.Events...)
+		if len(st.Events) > 0 {
+			since = st.Events[len(st.Events)-1].Seq
+		}
+		if !st.Truncated {
+			break
+		}
+	}
+	if int64(len(all)) != full.Seq {
+		t.Fatalf("paged replay has %d events, want %d", len(all), full.Seq)
+	}
+	mid := evs[len(evs)/2].Seq
+	st, _ := p.State(mid)
+	if len(st.Events) == 0 || st.Events[0].Seq != mid+1 {
+		t.Fatalf("since %d gave first seq %d", mid, st.Events[0].Seq)
+	}
+	st, _ = p.State(full.Seq + 100)
+	if st.Events == nil || len(st.Events) != 0 || st.Pending == nil || st.Participants == nil {
+		t.Fatalf("arrays must be arrays: %+v", st)
+	}
+}
+
+func TestSlowSubscriberDoesNotBlockOthers(t *testing.T) {
+	p, col, id := start(t, Config{})
+	slow := newCollector()
+	slow.refuse = true
+	p.Join(JoinRequest{Name: "slow", Token: token, Sub: slow, Conn: slow})
+	if _, err := p.Prompt(id, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+}
+
+func TestLocalMemberAndWatcher(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	w, _, err := p.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Leave()
+	l, hello, err := p.JoinLocal("host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Leave()
+	if hello.You.Role != wire.RoleHost || hello.State.Participants[0].Role != wire.RoleHost {
+		t.Fatalf("host first: %+v", hello.State.Participants)
+	}
+	if _, err := l.Prompt("from the host terminal"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-w.Events():
+			if ev.Kind == wire.KindTurn {
+				return
+			}
+		case <-deadline:
+			t.Fatal("watcher saw no turn")
+		}
+	}
+}

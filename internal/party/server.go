@@ -1,0 +1,300 @@
+package party
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// ServerOptions tunes the WebSocket side.
+type ServerOptions struct {
+	HelloTimeout time.Duration // default 10s (PROTOCOL.md §4)
+	SendQueue    int           // per participant, default 1024 messages
+	ReqBurst     int           // requests a participant may make at once (default 60)
+	ReqEvery     time.Duration // one more request allowed per this (default 50ms)
+	Logger       *slog.Logger
+	// PingInterval and PongWait override the rpc defaults (tests).
+	PingInterval, PongWait time.Duration
+}
+
+// Server serves the party's JSON-RPC endpoint (wire.RPCPath) over WebSocket.
+// Each connection runs on the http.Server goroutine that accepted it; Close ends them all
+// and waits for them.
+type Server struct {
+	party    *Party
+	opts     ServerOptions
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+	ctx      context.Context
+	cancel   context.CancelFunc
+
+	mu     sync.Mutex // guards peers and closed
+	peers  map[*rpc.Peer]struct{}
+	closed bool
+	conns  sync.WaitGroup
+}
+
+// NewServer makes the endpoint for p.
+func NewServer(p *Party, opts ServerOptions) *Server {
+	if opts.HelloTimeout <= 0 {
+		opts.HelloTimeout = 10 * time.Second
+	}
+	if opts.SendQueue <= 0 {
+		opts.SendQueue = 1024
+	}
+	if opts.ReqBurst <= 0 {
+		opts.ReqBurst = 60
+	}
+	if opts.ReqEvery <= 0 {
+		opts.ReqEvery = 50 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Server{
+		party: p,
+		opts:  opts,
+		log:   opts.Logger,
+		// CheckOrigin stays nil: gorilla then refuses a browser page from another origin
+		// (a page cannot ride on someone's LAN reachability) and accepts native clients,
+		// which send no Origin header.
+		upgrader: websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, HandshakeTimeout: 10 * time.Second},
+		ctx:      ctx,
+		cancel:   cancel,
+		peers:    map[*rpc.Peer]struct{}{},
+	}
+}
+
+// ServeHTTP upgrades the request and serves one participant until the connection ends.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		http.Error(w, wire.ReasonPartyEnded, http.StatusServiceUnavailable)
+		return
+	}
+	s.conns.Add(1)
+	s.mu.Unlock()
+	defer s.conns.Done()
+
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.log.Debug("upgrade", "err", err, "remote", r.RemoteAddr)
+		return // the upgrader has answered
+	}
+	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now()}
+	c.peer = rpc.New(conn, rpc.Options{
+		Handler:      c.handle,
+		ReadLimit:    wire.MaxPeerMessage,
+		SendQueue:    s.opts.SendQueue,
+		PingInterval: s.opts.PingInterval,
+		PongWait:     s.opts.PongWait,
+		Logger:       s.log.With("remote", r.RemoteAddr),
+	})
+	s.mu.Lock()
+	s.peers[c.peer] = struct{}{}
+	s.mu.Unlock()
+
+	hello := time.AfterFunc(s.opts.HelloTimeout, func() {
+		if !c.joined.Load() {
+			c.peer.Close(websocket.ClosePolicyViolation, "no Party.hello within 10s")
+		}
+	})
+	err = c.peer.Run(s.ctx)
+	hello.Stop()
+	s.log.Debug("connection ended", "remote", r.RemoteAddr, "err", err)
+	if id := c.memberID(); id != "" {
+		s.party.Leave(id, c)
+	}
+	s.mu.Lock()
+	delete(s.peers, c.peer)
+	s.mu.Unlock()
+}
+
+// Close tells every participant the party ended, closes their connections and waits for
+// their goroutines (bounded by ctx).
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	peers := make([]*rpc.Peer, 0, len(s.peers))
+	for p := range s.peers {
+		peers = append(peers, p)
+	}
+	s.mu.Unlock()
+	for _, p := range peers {
+		p.Close(websocket.CloseGoingAway, wire.ReasonPartyEnded)
+	}
+	done := make(chan struct{})
+	go func() { s.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.cancel()
+		return nil
+	case <-ctx.Done():
+		s.cancel() // force the rest
+		<-done
+		return ctx.Err()
+	}
+}
+
+// remote is one participant's connection. handle runs on the peer's single dispatch
+// goroutine, so tokens/refill need no lock; id is read by ServeHTTP after Run returns
+// and by the hello timer, hence atomic.
+type remote struct {
+	srv    *Server
+	peer   *rpc.Peer
+	id     atomic.Value // string member id once joined
+	joined atomic.Bool
+	tokens float64
+	refill time.Time
+}
+
+func (c *remote) memberID() string {
+	id, _ := c.id.Load().(string)
+	return id
+}
+
+// Send implements Subscriber: queue the event, never wait.
+func (c *remote) Send(_ wire.Event, raw json.RawMessage) bool {
+	return c.peer.Notify(wire.MethodEvent, raw) == nil
+}
+
+// Close implements Subscriber.
+func (c *remote) Close(reason string) { c.peer.Close(websocket.CloseNormalClosure, reason) }
+
+func (c *remote) handle(ctx context.Context, req *rpc.Request) {
+	if !c.joined.Load() && req.Method != wire.MethodHello {
+		req.Reply(nil, rpc.Errorf(wire.CodeUnauthorized, "unauthorized: the first request must be Party.hello"))
+		c.peer.Close(websocket.ClosePolicyViolation, "unauthorized")
+		return
+	}
+	if !c.allow() {
+		req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: too many requests, slow down"))
+		return
+	}
+	switch req.Method {
+	case wire.MethodHello:
+		c.hello(req)
+	case wire.MethodPrompt:
+		var params wire.PromptParams
+		if err := decodeParams(req.Params, &params); err != nil {
+			req.Reply(nil, err)
+			return
+		}
+		res, err := c.srv.party.Prompt(c.memberID(), params.Text)
+		req.Reply(res, rpcError(err))
+	case wire.MethodGetState:
+		var params wire.GetStateParams
+		if err := decodeParams(req.Params, &params); err != nil {
+			req.Reply(nil, err)
+			return
+		}
+		st, err := c.srv.party.State(params.Since)
+		req.Reply(st, rpcError(err))
+	case wire.MethodPing:
+		req.Reply("pong", nil)
+	default:
+		req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))
+	}
+}
+
+func (c *remote) hello(req *rpc.Request) {
+	if c.joined.Load() {
+		req.Reply(nil, rpc.Errorf(rpc.CodeInvalidRequest, "already joined: Party.hello is sent once per connection"))
+		return
+	}
+	var params wire.HelloParams
+	if err := decodeParams(req.Params, &params); err != nil {
+		req.Reply(nil, err)
+		return
+	}
+	if len(params.ClientID) > 128 {
+		req.Reply(nil, rpc.Errorf(rpc.CodeInvalidParams, "client_id is too long (at most 128 bytes)"))
+		return
+	}
+	_, err := c.srv.party.Join(JoinRequest{
+		Name:     params.Name,
+		Token:    params.Token,
+		ClientID: params.ClientID,
+		Since:    params.Since,
+		Sub:      c,
+		Conn:     c,
+		Reply: func(res wire.HelloResult) {
+			// On the party loop, before any later event reaches this connection.
+			c.id.Store(res.You.ID)
+			c.joined.Store(true)
+			req.Reply(res, nil)
+		},
+	})
+	if err == nil {
+		return
+	}
+	req.Reply(nil, rpcError(err))
+	switch {
+	case errors.Is(err, ErrUnauthorized):
+		c.peer.Close(websocket.ClosePolicyViolation, "unauthorized")
+	case errors.Is(err, ErrFull), errors.Is(err, ErrClosed):
+		c.peer.Close(websocket.CloseTryAgainLater, err.Error())
+	}
+}
+
+// allow spends one request token.
+func (c *remote) allow() bool {
+	now := time.Now()
+	c.tokens += float64(now.Sub(c.refill)) / float64(c.srv.opts.ReqEvery)
+	if max := float64(c.srv.opts.ReqBurst); c.tokens > max {
+		c.tokens = max
+	}
+	c.refill = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+// decodeParams reads params (absent = {}) into v, or returns -32602.
+func decodeParams(raw json.RawMessage, v any) *rpc.Error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return rpc.Errorf(rpc.CodeInvalidParams, "invalid params: %v", err)
+	}
+	return nil
+}
+
+// rpcError maps party errors to PROTOCOL.md §6 codes. It is the one place where a party
+// error becomes a sentence for a remote person.
+func rpcError(err error) error {
+	if err == nil {
+		return nil
+	}
+	code := rpc.CodeInternalError
+	switch {
+	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrNotMember):
+		code = wire.CodeUnauthorized
+	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt):
+		code = rpc.CodeInvalidParams
+	case errors.Is(err, ErrTooLarge):
+		code = wire.CodeTooLarge
+	case errors.Is(err, ErrRateLimited):
+		code = wire.CodeRateLimited
+	case errors.Is(err, ErrFull):
+		code = wire.CodePartyFull
+	case errors.Is(err, ErrClosed):
+		return rpc.Errorf(rpc.CodeInternalError, "the party has ended")
+	}
+	return rpc.Errorf(code, "%s", err.Error())
+}

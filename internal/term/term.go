@@ -1,0 +1,81 @@
+// Package term makes untrusted text safe for a terminal: names, prompts and agent output
+// from peers must not move the cursor, change colours or set the window title.
+package term
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Clean removes ANSI/VT escape sequences and control characters from s, keeping
+// newlines and tabs. Invalid UTF-8 becomes U+FFFD.
+func Clean(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == '\x1b':
+			i = skipEscape(rs, i)
+		case r == 0x9b: // C1 CSI
+			i = skipCSI(rs, i+1)
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r == '\r':
+			// A lone CR would let text overwrite what came before it on the line.
+			if i+1 < len(rs) && rs[i+1] == '\n' {
+				continue
+			}
+			b.WriteRune('\n')
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			// drop
+		case unicode.Is(unicode.Bidi_Control, r):
+			// Bidi overrides can make text read differently from what it is.
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Line is Clean for one-line values such as names: line breaks become spaces.
+func Line(s string) string {
+	s = Clean(s)
+	s = strings.NewReplacer("\n", " ", "\t", " ").Replace(s)
+	return strings.TrimSpace(s)
+}
+
+// skipEscape returns the index of the last rune of the escape sequence starting at i.
+func skipEscape(rs []rune, i int) int {
+	if i+1 >= len(rs) {
+		return i
+	}
+	switch rs[i+1] {
+	case '[':
+		return skipCSI(rs, i+2)
+	case ']', 'P', 'X', '^', '_':
+		// OSC/DCS/SOS/PM/APC: up to BEL or ST (ESC \).
+		for j := i + 2; j < len(rs); j++ {
+			if rs[j] == '\a' {
+				return j
+			}
+			if rs[j] == '\x1b' && j+1 < len(rs) && rs[j+1] == '\\' {
+				return j + 1
+			}
+		}
+		return len(rs) - 1
+	default:
+		return i + 1
+	}
+}
+
+// skipCSI returns the index of the final byte of a CSI sequence whose parameters start at j.
+func skipCSI(rs []rune, j int) int {
+	for ; j < len(rs); j++ {
+		if rs[j] >= 0x40 && rs[j] <= 0x7e {
+			return j
+		}
+	}
+	return len(rs) - 1
+}
