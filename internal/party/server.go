@@ -132,9 +132,16 @@ func (s *Server) Close(ctx context.Context) error {
 		peers = append(peers, p)
 	}
 	s.mu.Unlock()
+	// Each Close waits for its peer's close handshake: do them side by side.
+	var closing sync.WaitGroup
 	for _, p := range peers {
-		p.Close(websocket.CloseGoingAway, wire.ReasonPartyEnded)
+		closing.Add(1)
+		go func() {
+			defer closing.Done()
+			p.Close(websocket.CloseGoingAway, wire.ReasonPartyEnded)
+		}()
 	}
+	closing.Wait()
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
 	select {
@@ -170,8 +177,9 @@ func (c *remote) Send(_ wire.Event, raw json.RawMessage) bool {
 	return c.peer.Notify(wire.MethodEvent, raw) == nil
 }
 
-// Close implements Subscriber.
-func (c *remote) Close(reason string) { c.peer.Close(websocket.CloseNormalClosure, reason) }
+// Close implements Subscriber. It runs on the party loop, and a peer's Close waits for the
+// close handshake, so it is done on its own goroutine (owned by the peer: it ends with it).
+func (c *remote) Close(reason string) { go c.peer.Close(websocket.CloseNormalClosure, reason) }
 
 func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 	if !c.joined.Load() && req.Method != wire.MethodHello {

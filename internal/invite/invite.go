@@ -1,0 +1,360 @@
+// Package invite makes and parses concordia:// invite links (PROTOCOL.md §2).
+//
+// An invite names the host's listener, carries the party token, and, for TLS
+// parties, pins the SHA-256 fingerprint of the host certificate:
+//
+//	concordia://HOST:PORT/TOKEN            plain WebSocket (--insecure only)
+//	concordia://HOST:PORT/TOKEN?fp=FPR     TLS, certificate pinned
+//
+// Invites are pasted by people, so Parse is strict and says exactly what is
+// wrong: a link that is almost right must not be half-understood. Everything
+// here is pure and safe for concurrent use.
+package invite
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Scheme is the URL scheme of invites.
+const Scheme = "concordia"
+
+// Token limits. MinTokenLen base64url characters carry at least 128 bits
+// (22 × 6 = 132); MaxTokenLen only stops absurd input.
+const (
+	MinTokenLen = 22
+	MaxTokenLen = 256
+)
+
+// fingerprintLen is the length of a hex SHA-256 digest.
+const fingerprintLen = 64
+
+// ErrInvalid is wrapped by every error of Parse and Validate; the rest of the
+// message says what is wrong ("invalid invite: missing token").
+var ErrInvalid = errors.New("invalid invite")
+
+// Invite is a parsed invite. The zero value is not valid.
+type Invite struct {
+	// Host is a DNS name, an IPv4 address or an IPv6 address, never bracketed.
+	Host string
+	// Port is the listener's TCP port, 1–65535.
+	Port int
+	// Token is the party secret; see PROTOCOL.md §2.
+	Token string
+	// Fingerprint is the lower-case hex SHA-256 of the host certificate (DER);
+	// "" means a plain, insecure WebSocket.
+	Fingerprint string
+}
+
+// String formats the invite as concordia://HOST:PORT/TOKEN[?fp=FPR], with an
+// IPv6 host in brackets. It does not validate; call Validate for that.
+func (i Invite) String() string {
+	s := Scheme + "://" + i.hostPort() + "/" + i.Token
+	if i.Fingerprint != "" {
+		s += "?fp=" + i.Fingerprint
+	}
+	return s
+}
+
+// Secure reports whether the invite is for a TLS party with a pinned certificate.
+func (i Invite) Secure() bool { return i.Fingerprint != "" }
+
+// WebSocketURL is the address to dial: wss://HOST:PORT/rpc for a secure
+// invite, ws://HOST:PORT/rpc otherwise (IPv6 hosts bracketed).
+func (i Invite) WebSocketURL() string {
+	scheme := "ws"
+	if i.Secure() {
+		scheme = "wss"
+	}
+	return scheme + "://" + i.hostPort() + wire.RPCPath
+}
+
+func (i Invite) hostPort() string {
+	return net.JoinHostPort(i.Host, strconv.Itoa(i.Port))
+}
+
+// Validate checks every field as Parse would, so that an Invite built in code
+// round-trips through String and Parse. The fingerprint must be lower-case.
+func (i Invite) Validate() error {
+	if i.Host == "" {
+		return invalid("missing host")
+	}
+	if strings.ContainsAny(i.Host, "[]") {
+		return invalid("host %q must not be bracketed", i.Host)
+	}
+	if strings.Contains(i.Host, ":") {
+		if err := checkIPv6(i.Host); err != nil {
+			return err
+		}
+	} else if err := checkHost(i.Host); err != nil {
+		return err
+	}
+	if i.Port < 1 || i.Port > 65535 {
+		return invalid("port %d out of range 1-65535", i.Port)
+	}
+	if err := checkToken(i.Token); err != nil {
+		return err
+	}
+	if i.Fingerprint != "" {
+		if err := checkFingerprint(i.Fingerprint); err != nil {
+			return err
+		}
+		if strings.ToLower(i.Fingerprint) != i.Fingerprint {
+			return invalid("fingerprint must be lower-case hex")
+		}
+	}
+	return nil
+}
+
+// Parse reads an invite. Surrounding white space is ignored; anything else
+// that is not exactly an invite is rejected with an error wrapping ErrInvalid
+// that says what is wrong. The fingerprint is accepted in any case and
+// stored lower-case.
+func Parse(s string) (Invite, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Invite{}, invalid("empty; expected %s://HOST:PORT/TOKEN", Scheme)
+	}
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return Invite{}, invalid("missing %s:// at the start; expected %s://HOST:PORT/TOKEN", Scheme, Scheme)
+	}
+	if !strings.EqualFold(scheme, Scheme) {
+		switch strings.ToLower(scheme) {
+		case "http", "https", "ws", "wss":
+			return Invite{}, invalid("scheme is %q, but an invite starts with %s:// (this looks like a web address)", scheme, Scheme)
+		}
+		return Invite{}, invalid("scheme is %q, but an invite starts with %s://", scheme, Scheme)
+	}
+	if strings.Contains(rest, "#") {
+		return Invite{}, invalid("unexpected fragment (#...)")
+	}
+
+	rest, query, hasQuery := strings.Cut(rest, "?")
+	authority, path, hasPath := strings.Cut(rest, "/")
+	if strings.Contains(authority, "@") {
+		return Invite{}, invalid("user info (...@) is not allowed before the host")
+	}
+
+	var inv Invite
+	var err error
+	if inv.Host, inv.Port, err = parseHostPort(authority); err != nil {
+		return Invite{}, err
+	}
+
+	if !hasPath || path == "" {
+		return Invite{}, invalid("missing token after %s:%d/", bracket(inv.Host), inv.Port)
+	}
+	if strings.Contains(path, "/") {
+		return Invite{}, invalid("unexpected path after the token (only HOST:PORT/TOKEN is allowed)")
+	}
+	if err := checkToken(path); err != nil {
+		return Invite{}, err
+	}
+	inv.Token = path
+
+	if hasQuery {
+		if inv.Fingerprint, err = parseQuery(query); err != nil {
+			return Invite{}, err
+		}
+	}
+	return inv, nil
+}
+
+// parseHostPort splits HOST:PORT, where HOST may be a bracketed IPv6 address.
+func parseHostPort(authority string) (string, int, error) {
+	if authority == "" {
+		return "", 0, invalid("missing host")
+	}
+	var host, port string
+	if strings.HasPrefix(authority, "[") {
+		end := strings.Index(authority, "]")
+		if end < 0 {
+			return "", 0, invalid("missing ] after IPv6 address")
+		}
+		host = authority[1:end]
+		if host == "" {
+			return "", 0, invalid("missing host")
+		}
+		if err := checkIPv6(host); err != nil {
+			return "", 0, err
+		}
+		after := authority[end+1:]
+		if after == "" {
+			return "", 0, invalid("missing port after [%s]", host)
+		}
+		if after[0] != ':' {
+			return "", 0, invalid("unexpected %q after [%s]; expected :PORT", after, host)
+		}
+		port = after[1:]
+	} else {
+		if strings.Count(authority, ":") > 1 {
+			return "", 0, invalid("IPv6 address must be in brackets, e.g. [::1]:8765")
+		}
+		var hasPort bool
+		host, port, hasPort = strings.Cut(authority, ":")
+		if host == "" {
+			return "", 0, invalid("missing host")
+		}
+		if strings.ContainsAny(host, "[]") {
+			return "", 0, invalid("host %q has a stray bracket", host)
+		}
+		if err := checkHost(host); err != nil {
+			return "", 0, err
+		}
+		if !hasPort {
+			return "", 0, invalid("missing port after %s (expected HOST:PORT)", host)
+		}
+	}
+	p, err := parsePort(port)
+	if err != nil {
+		return "", 0, err
+	}
+	return host, p, nil
+}
+
+func parsePort(s string) (int, error) {
+	if s == "" {
+		return 0, invalid("missing port number after ':'")
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, invalid("port %q is not a number", s)
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, invalid("port %s out of range 1-65535", s)
+	}
+	return n, nil
+}
+
+// parseQuery accepts only fp=FPR, once, and returns FPR lower-cased.
+func parseQuery(q string) (string, error) {
+	if q == "" {
+		return "", invalid("empty query after '?'; expected ?fp=FINGERPRINT or nothing")
+	}
+	fp, seen := "", false
+	for _, kv := range strings.Split(q, "&") {
+		key, val, _ := strings.Cut(kv, "=")
+		if key != "fp" {
+			return "", invalid("unknown parameter %q (only fp is allowed)", key)
+		}
+		if seen {
+			return "", invalid("fp given more than once")
+		}
+		seen = true
+		if val == "" {
+			return "", invalid("empty fp; expected 64 hex characters")
+		}
+		if err := checkFingerprint(val); err != nil {
+			return "", err
+		}
+		fp = strings.ToLower(val)
+	}
+	return fp, nil
+}
+
+// checkHost accepts a DNS name (letters, digits, '-', '_', dot-separated
+// labels of 1–63 characters) or a dotted IPv4 address.
+func checkHost(h string) error {
+	if len(h) > 253 {
+		return invalid("host name longer than 253 characters")
+	}
+	numeric := true
+	for _, c := range h {
+		switch {
+		case c >= '0' && c <= '9', c == '.':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_':
+			numeric = false
+		default:
+			return invalid("host %q contains invalid character %q", h, c)
+		}
+	}
+	if numeric {
+		if ip := net.ParseIP(h); ip == nil || ip.To4() == nil {
+			return invalid("host %q is not a valid IPv4 address", h)
+		}
+		return nil
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" {
+			return invalid("host %q has an empty label", h)
+		}
+		if len(label) > 63 {
+			return invalid("host %q has a label longer than 63 characters", h)
+		}
+	}
+	return nil
+}
+
+func checkIPv6(h string) error {
+	ip := net.ParseIP(h)
+	if ip == nil || !strings.Contains(h, ":") {
+		return invalid("host %q is not a valid IPv6 address", h)
+	}
+	return nil
+}
+
+func checkToken(t string) error {
+	if t == "" {
+		return invalid("missing token")
+	}
+	for _, c := range t {
+		if !tokenChar(c) {
+			return invalid("token contains invalid character %q (allowed: A-Z a-z 0-9 - _)", c)
+		}
+	}
+	if len(t) < MinTokenLen {
+		return invalid("token too short: %d characters, need at least %d", len(t), MinTokenLen)
+	}
+	if len(t) > MaxTokenLen {
+		return invalid("token too long: %d characters, at most %d", len(t), MaxTokenLen)
+	}
+	return nil
+}
+
+func tokenChar(c rune) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+// checkFingerprint accepts 64 hex digits of either case.
+func checkFingerprint(fp string) error {
+	if len(fp) != fingerprintLen {
+		return invalid("fp must be %d hex characters (SHA-256), got %d", fingerprintLen, len(fp))
+	}
+	for _, c := range fp {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return invalid("fp contains non-hex character %q", c)
+		}
+	}
+	return nil
+}
+
+func bracket(host string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]"
+	}
+	return host
+}
+
+func invalid(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))
+}
+
+// NewToken returns a fresh party token: 32 random bytes, base64url without
+// padding (43 characters).
+func NewToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("read random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}

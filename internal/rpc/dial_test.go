@@ -1,0 +1,123 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/certs"
+)
+
+// TestDialTLSPinned runs the whole stack as a participant would: wss://
+// with the certificate pinned by fingerprint.
+func TestDialTLSPinned(t *testing.T) {
+	checkLeaks(t)
+	cert, fp, err := certs.LoadOrCreate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, otherFP, err := certs.LoadOrCreate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var peers []*Peer
+	up := websocket.Upgrader{}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		p := New(conn, Options{Handler: echoHandler})
+		mu.Lock()
+		peers = append(peers, p)
+		mu.Unlock()
+		p.Run(context.Background())
+	}))
+	srv.TLS = certs.ServerConfig(cert)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	srv.StartTLS()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range peers {
+			p.Close(websocket.CloseNormalClosure, "")
+			<-p.Done()
+		}
+		srv.Close()
+	})
+	url := "wss" + strings.TrimPrefix(srv.URL, "https") + "/rpc"
+
+	tests := []struct {
+		name     string
+		pin      string
+		mismatch bool
+	}{
+		{"right fingerprint", fp, false},
+		{"upper-case fingerprint", strings.ToUpper(fp), false},
+		{"wrong fingerprint", otherFP, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Dial(context.Background(), url, certs.ClientConfig(tt.pin), Options{})
+			if tt.mismatch {
+				if err == nil {
+					p.Close(websocket.CloseNormalClosure, "")
+					t.Fatal("Dial succeeded with the wrong fingerprint")
+				}
+				if !errors.Is(err, certs.ErrFingerprintMismatch) {
+					t.Fatalf("Dial = %v, want ErrFingerprintMismatch", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Dial: %v", err)
+			}
+			run(t, context.Background(), p)
+			var got string
+			if err := p.Call(context.Background(), "ping", nil, &got); err != nil || got != "pong" {
+				t.Fatalf("ping over TLS: %q, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestDialErrors(t *testing.T) {
+	checkLeaks(t)
+	notWS := httptest.NewServer(http.NotFoundHandler())
+	defer notWS.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := "ws" + strings.TrimPrefix(closed.URL, "http") + "/rpc"
+	closed.Close()
+
+	tests := []struct {
+		name string
+		url  string
+		want string
+	}{
+		{"not a websocket endpoint", "ws" + strings.TrimPrefix(notWS.URL, "http") + "/rpc", "HTTP 404"},
+		{"nobody listening", closedURL, "connection refused"},
+		{"bad scheme", "http://127.0.0.1:1/rpc", "malformed ws or wss URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Dial(context.Background(), tt.url, nil, Options{})
+			if err == nil {
+				p.Close(websocket.CloseNormalClosure, "")
+				t.Fatal("Dial succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Dial = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}

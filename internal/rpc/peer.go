@@ -1,0 +1,506 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+)
+
+// Peer is one end of a JSON-RPC connection. Create it with New or Dial, then
+// call Run, which owns the connection until it ends. (A Peer that will never
+// run must be Closed to release its connection.)
+type Peer struct {
+	conn *websocket.Conn
+	opts Options
+	log  *slog.Logger
+
+	send  chan []byte // outbound queue; only the write pump receives
+	inbox chan inItem // read pump → dispatch goroutine
+
+	// closing is closed once, by shutdown, when the peer starts to end;
+	// creq is written just before and only read after <-closing.
+	closing   chan struct{}
+	closeOnce sync.Once
+	creq      closeReq
+
+	readDone   chan struct{} // closed when the read pump returns
+	connClosed chan struct{} // closed after conn.Close
+	done       chan struct{} // closed when the connection has ended; err set before
+	err        error
+
+	startMu sync.Mutex
+	started bool // Run (or Close without Run) has taken the connection
+
+	nextID  atomic.Uint64
+	pmu     sync.Mutex // guards pending
+	pending map[string]chan message
+}
+
+// closeReq says why and how the peer ends.
+type closeReq struct {
+	cause     error // wraps ErrClosed
+	code      int   // close code to send when sendClose
+	reason    string
+	flush     bool // write what is queued before the close frame
+	sendClose bool // send a close frame (false when the peer or gorilla already did, or the conn is broken)
+}
+
+// inItem is one unit of work for the dispatch goroutine: a request to handle
+// or a prepared error reply to a malformed message (queued too, so that it
+// keeps its place among the replies).
+type inItem struct {
+	req   *Request
+	fault []byte
+}
+
+// New wraps an established websocket connection. Nothing happens on the
+// connection until Run is called; New only configures the read limit and
+// the pong handler.
+func New(conn *websocket.Conn, opts Options) *Peer {
+	opts = opts.withDefaults()
+	p := &Peer{
+		conn:       conn,
+		opts:       opts,
+		log:        opts.Logger,
+		send:       make(chan []byte, opts.SendQueue),
+		inbox:      make(chan inItem, opts.InboundQueue),
+		closing:    make(chan struct{}),
+		readDone:   make(chan struct{}),
+		connClosed: make(chan struct{}),
+		done:       make(chan struct{}),
+		pending:    make(map[string]chan message),
+	}
+	if opts.ReadLimit > 0 {
+		conn.SetReadLimit(opts.ReadLimit)
+	}
+	// Runs on the read pump, inside ReadMessage.
+	conn.SetPongHandler(func(string) error {
+		return conn.SetReadDeadline(time.Now().Add(opts.PongWait))
+	})
+	return p
+}
+
+// RemoteAddr is the peer's network address.
+func (p *Peer) RemoteAddr() net.Addr { return p.conn.RemoteAddr() }
+
+// Run serves the connection: it starts the read pump, the write pump and the
+// dispatch goroutine, and blocks until the connection has ended and the
+// handler in progress (if any) has returned. It returns the cause, which
+// always wraps ErrClosed (after Close it is ErrClosed itself). Cancelling
+// ctx closes the connection with 1001 (going away) after flushing the queue.
+// A second Run waits for the first and returns the same cause.
+func (p *Peer) Run(ctx context.Context) error {
+	p.startMu.Lock()
+	if p.started {
+		p.startMu.Unlock()
+		<-p.done
+		return p.err
+	}
+	p.started = true
+	p.startMu.Unlock()
+
+	hctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var dispatch sync.WaitGroup
+	dispatch.Go(func() { p.dispatch(hctx) })
+	go p.readPump()
+	go p.writePump()
+	stop := context.AfterFunc(ctx, func() {
+		p.shutdown(closeReq{
+			cause: fmt.Errorf("%w: %w", ErrClosed, context.Cause(ctx)),
+			code:  websocket.CloseGoingAway, reason: "going away",
+			flush: true, sendClose: true,
+		})
+	})
+
+	<-p.connClosed
+	<-p.readDone
+	stop()
+	p.err = p.creq.cause // every path that ends the pumps went through shutdown
+	close(p.done)
+	cancel()
+	dispatch.Wait()
+	return p.err
+}
+
+// Done is closed when the connection has ended (Err is then set). Pending
+// Calls fail at that moment.
+func (p *Peer) Done() <-chan struct{} { return p.done }
+
+// Err is why the connection ended (wrapping ErrClosed), or nil while it lives.
+func (p *Peer) Err() error {
+	select {
+	case <-p.done:
+		return p.err
+	default:
+		return nil
+	}
+}
+
+// Close ends the connection: what is already queued is written (bounded by
+// WriteWait), then a close frame with code and reason, then the connection
+// is closed once the peer answers the close frame or WriteWait passes. It
+// returns when the connection is closed; it does not wait for a running
+// handler, so handlers may call it. Idempotent; the first caller's code wins.
+func (p *Peer) Close(code int, reason string) {
+	p.shutdown(closeReq{cause: ErrClosed, code: code, reason: reason, flush: true, sendClose: true})
+	p.startMu.Lock()
+	runless := !p.started
+	p.started = true
+	p.startMu.Unlock()
+	if runless {
+		// Nobody runs the pumps: end the connection here, the way the write
+		// pump would, and stand in for Run.
+		close(p.readDone) // there is no reader to wait for
+		p.finish()
+		close(p.connClosed)
+		p.err = p.creq.cause
+		close(p.done)
+	}
+	<-p.connClosed
+}
+
+// shutdown starts the end of the peer. Only the first request counts.
+func (p *Peer) shutdown(req closeReq) {
+	p.closeOnce.Do(func() {
+		p.creq = req
+		close(p.closing)
+	})
+}
+
+// closedErr is the error for operations attempted once the peer is closing.
+func (p *Peer) closedErr() error {
+	select {
+	case <-p.closing:
+		return p.creq.cause
+	default:
+		return ErrClosed
+	}
+}
+
+// enqueue puts one message on the send queue without blocking. A full queue
+// drops the peer.
+func (p *Peer) enqueue(msg []byte) error {
+	select {
+	case <-p.closing:
+		return p.closedErr()
+	default:
+	}
+	select {
+	case p.send <- msg:
+		return nil
+	default:
+		p.log.Warn("rpc: send queue full, dropping peer", "remote", p.conn.RemoteAddr(), "queue", p.opts.SendQueue)
+		p.shutdown(closeReq{
+			cause: fmt.Errorf("%w: %w", ErrClosed, ErrSlowPeer),
+			code:  websocket.CloseTryAgainLater, reason: "too slow",
+			sendClose: true,
+		})
+		return p.closedErr()
+	}
+}
+
+// Notify sends a notification. It never blocks: the message is queued, and
+// an overflowing queue drops the peer (the error then wraps ErrSlowPeer).
+func (p *Peer) Notify(method string, params any) error {
+	raw, err := marshalParams(params)
+	if err != nil {
+		return fmt.Errorf("notify %s: %w", method, err)
+	}
+	if err := p.enqueue(encodeRequest(nil, method, raw)); err != nil {
+		return fmt.Errorf("notify %s: %w", method, err)
+	}
+	return nil
+}
+
+// Call sends a request and waits for its reply, ctx, CallTimeout or the end
+// of the peer. An error reply is returned as an *Error; a timeout wraps
+// ErrTimeout (and so context.DeadlineExceeded); the end of the peer wraps
+// ErrClosed. result, when not nil, receives the decoded result.
+func (p *Peer) Call(ctx context.Context, method string, params, result any) error {
+	raw, err := marshalParams(params)
+	if err != nil {
+		return fmt.Errorf("call %s: %w", method, err)
+	}
+	id := strconv.FormatUint(p.nextID.Add(1), 10)
+	ch := make(chan message, 1)
+	p.pmu.Lock()
+	p.pending[id] = ch
+	p.pmu.Unlock()
+	defer func() {
+		p.pmu.Lock()
+		delete(p.pending, id)
+		p.pmu.Unlock()
+	}()
+
+	if err := p.enqueue(encodeRequest(json.RawMessage(id), method, raw)); err != nil {
+		return fmt.Errorf("call %s: %w", method, err)
+	}
+	timer := time.NewTimer(p.opts.CallTimeout)
+	defer timer.Stop()
+	select {
+	case m := <-ch:
+		if m.err != nil {
+			return m.err
+		}
+		if result != nil {
+			if err := json.Unmarshal(m.result, result); err != nil {
+				return fmt.Errorf("call %s: decode result: %w", method, err)
+			}
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("call %s: %w", method, ctx.Err())
+	case <-timer.C:
+		return fmt.Errorf("call %s: no reply within %v: %w", method, p.opts.CallTimeout, ErrTimeout)
+	case <-p.done:
+		return fmt.Errorf("call %s: %w", method, p.err)
+	}
+}
+
+// readPump is the only reader of the connection. It ends on the first read
+// error, after starting shutdown with the cause.
+func (p *Peer) readPump() {
+	defer close(p.readDone)
+	for {
+		// The deadline is renewed before every read (and by each pong), so a
+		// read pump held up by a full inbox is not mistaken for a silent peer.
+		if err := p.conn.SetReadDeadline(time.Now().Add(p.opts.PongWait)); err != nil {
+			p.readFailed(err)
+			return
+		}
+		typ, data, err := p.conn.ReadMessage()
+		if err != nil {
+			p.readFailed(err)
+			return
+		}
+		var item inItem
+		if typ != websocket.TextMessage {
+			item.fault = p.faultReply(faultf(CodeInvalidRequest, jsonNull, "invalid request: binary frames are not supported"))
+		} else {
+			m := decode(data)
+			switch m.kind {
+			case kindResponse:
+				p.route(m)
+				continue
+			case kindFault:
+				item.fault = p.faultReply(m)
+			default:
+				item.req = &Request{Method: m.method, Params: m.params, ID: m.id, peer: p}
+			}
+		}
+		select {
+		case p.inbox <- item:
+		case <-p.closing:
+			return
+		}
+	}
+}
+
+func (p *Peer) faultReply(m message) []byte {
+	p.log.Debug("rpc: refusing malformed message", "remote", p.conn.RemoteAddr(), "code", m.fault.Code, "reason", m.fault.Message)
+	b, _ := encodeError(m.id, m.fault) // no Data: cannot fail
+	return b
+}
+
+// readFailed turns a read error into the cause of the peer's end.
+func (p *Peer) readFailed(err error) {
+	req := closeReq{cause: fmt.Errorf("%w: %w", ErrClosed, err)}
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		// The peer closed; gorilla has already echoed its close frame.
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla has already sent close 1009.
+		p.log.Warn("rpc: message over the read limit, closing", "remote", p.conn.RemoteAddr(), "limit", p.opts.ReadLimit)
+		req.cause = fmt.Errorf("%w: read message: %w", ErrClosed, err)
+	case errors.As(err, &ne) && ne.Timeout():
+		p.log.Info("rpc: peer silent, closing", "remote", p.conn.RemoteAddr(), "pong_wait", p.opts.PongWait)
+		req.cause = fmt.Errorf("%w: peer silent for %v: %w", ErrClosed, p.opts.PongWait, err)
+		req.code, req.reason, req.sendClose = websocket.CloseGoingAway, "timeout", true
+	}
+	p.shutdown(req)
+}
+
+// route hands a response to the Call waiting for it.
+func (p *Peer) route(m message) {
+	p.pmu.Lock()
+	ch, ok := p.pending[string(m.id)]
+	delete(p.pending, string(m.id))
+	p.pmu.Unlock()
+	if ok {
+		ch <- m // buffered, and removed from pending: never blocks
+		return
+	}
+	if m.err != nil && string(m.id) == "null" {
+		p.log.Warn("rpc: peer reported an error", "remote", p.conn.RemoteAddr(), "code", m.err.Code, "message", m.err.Message)
+		return
+	}
+	p.log.Debug("rpc: response with unknown id ignored", "remote", p.conn.RemoteAddr())
+}
+
+// dispatch runs handlers one at a time, in arrival order, until ctx ends.
+func (p *Peer) dispatch(ctx context.Context) {
+	for {
+		select {
+		case item := <-p.inbox:
+			if item.fault != nil {
+				_ = p.enqueue(item.fault) // a closing peer needs no reply
+				continue
+			}
+			p.handle(ctx, item.req)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (p *Peer) handle(ctx context.Context, req *Request) {
+	if p.opts.Handler == nil {
+		req.Reply(nil, Errorf(CodeMethodNotFound, "method not found"))
+		return
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				p.log.Error("rpc: handler panicked", "method", req.Method, "panic", v, "stack", string(debug.Stack()))
+			}
+		}()
+		p.opts.Handler(ctx, req)
+	}()
+	if !req.IsNotification() && !req.replied.done() {
+		p.log.Error("rpc: handler returned without a reply", "method", req.Method)
+		req.Reply(nil, Errorf(CodeInternalError, "internal error"))
+	}
+}
+
+// encodeReply builds the response to req. Errors that are not *Error are
+// logged here and reduced to "internal error" on the wire.
+func (p *Peer) encodeReply(req *Request, result any, err error) []byte {
+	if err == nil {
+		raw, mErr := json.Marshal(result)
+		if mErr == nil {
+			return encodeResult(req.ID, raw)
+		}
+		err = fmt.Errorf("marshal result: %w", mErr)
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		p.log.Error("rpc: request failed", "method", req.Method, "err", err)
+		e = Errorf(CodeInternalError, "internal error")
+	}
+	b, encErr := encodeError(req.ID, e)
+	if encErr != nil {
+		p.log.Error("rpc: error data dropped", "method", req.Method, "err", encErr)
+	}
+	return b
+}
+
+// writePump is the only goroutine that writes data frames, pings and our
+// close frame. It ends the connection (finish) once shutdown has started.
+func (p *Peer) writePump() {
+	defer close(p.connClosed)
+	ping := time.NewTicker(p.opts.PingInterval)
+	defer ping.Stop()
+	for {
+		var err error
+		select {
+		case msg := <-p.send:
+			err = p.write(msg, time.Now().Add(p.opts.WriteWait))
+		case <-ping.C:
+			err = p.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(p.opts.WriteWait))
+		case <-p.closing:
+			p.finish()
+			return
+		}
+		if err != nil {
+			// No close frame: a failed write leaves the stream unusable.
+			p.shutdown(closeReq{cause: fmt.Errorf("%w: write: %w", ErrClosed, err)})
+			p.finish()
+			return
+		}
+	}
+}
+
+func (p *Peer) write(msg []byte, deadline time.Time) error {
+	if err := p.conn.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	return p.conn.WriteMessage(websocket.TextMessage, msg)
+}
+
+// finish carries out creq: flush, close frame, wait for the peer's close
+// frame, close the connection. Called once, by the write pump (or by Close
+// when Run never started).
+func (p *Peer) finish() {
+	req := p.creq
+	if req.flush {
+		deadline := time.Now().Add(p.opts.WriteWait)
+	flush:
+		for {
+			select {
+			case msg := <-p.send:
+				if err := p.write(msg, deadline); err != nil {
+					p.log.Debug("rpc: flush failed", "remote", p.conn.RemoteAddr(), "err", err)
+					break flush
+				}
+			default:
+				break flush
+			}
+		}
+	}
+	if req.sendClose {
+		frame := websocket.FormatCloseMessage(sendableCode(req.code), closeReason(req.reason))
+		err := p.conn.WriteControl(websocket.CloseMessage, frame, time.Now().Add(p.opts.WriteWait))
+		if err == nil {
+			// Give the peer a moment to answer, so that it sees a clean close
+			// rather than a reset; the read pump ends when the answer comes.
+			t := time.NewTimer(p.opts.WriteWait)
+			select {
+			case <-p.readDone:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+	}
+	if err := p.conn.Close(); err != nil {
+		p.log.Debug("rpc: close", "remote", p.conn.RemoteAddr(), "err", err)
+	}
+}
+
+// closeReason fits a reason into a close frame (125 bytes with the 2-byte
+// code), cutting on a rune boundary.
+func closeReason(s string) string {
+	const maxReason = 123
+	if len(s) <= maxReason {
+		return s
+	}
+	s = s[:maxReason]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// sendableCode maps codes that must not appear in a close frame (RFC 6455
+// §7.4: 1004–1006, 1015, and anything outside the defined ranges) to 1000, so
+// that the peer does not treat our close as a protocol error.
+func sendableCode(code int) int {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1014, code >= 3000 && code <= 4999:
+		return code
+	}
+	return websocket.CloseNormalClosure
+}
