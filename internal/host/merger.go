@@ -1,0 +1,76 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/secrets"
+)
+
+// Merge modes (--merge).
+const (
+	MergeAuto   = "auto"
+	MergeGemini = "gemini"
+	MergeLocal  = "local"
+)
+
+// MergerOptions says how to pick the party's merger.
+type MergerOptions struct {
+	Mode   string // MergeAuto, MergeGemini or MergeLocal
+	Model  string // Gemini model ("" = merge.DefaultGeminiModel)
+	Store  *secrets.Store
+	Getenv func(string) string // for CONCORDIA_GEMINI_BASE_URL; nil = os.Getenv
+	Logger *slog.Logger
+}
+
+// ErrNoKey means --merge gemini was asked for but no key is available.
+var ErrNoKey = errors.New("no Gemini key is set (run `concordia key set`, or set GEMINI_API_KEY)")
+
+// SelectMerger picks the merger for a party: auto uses Gemini when a key is available,
+// gemini without a usable key is an error, local never calls out. It first moves a legacy
+// .env key into the keyring. Notices are sentences for the host (what was chosen and why).
+func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string, error) {
+	local := merge.NewLocal()
+	if o.Mode == MergeLocal {
+		return local, []string{"merging locally (--merge local)"}, nil
+	}
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
+	if o.Model == "" {
+		o.Model = merge.DefaultGeminiModel
+	}
+	var notes []string
+	// A failed migration comes with an error and a Reason for the user; the party goes on.
+	if m, err := o.Store.MigrateLegacy(ctx); m.Found && m.Migrated && err == nil {
+		notes = append(notes, "moved the Gemini key from "+m.Path+" into the OS keyring")
+	} else if m.Reason != "" {
+		notes = append(notes, "the Gemini key in "+m.Path+" was not moved into the OS keyring: "+m.Reason)
+	}
+	key, src, err := o.Store.Key(ctx)
+	if err != nil || key == "" {
+		reason := ErrNoKey.Error()
+		if err != nil {
+			reason = "the Gemini key could not be read: " + err.Error()
+		}
+		if o.Mode == MergeGemini {
+			if err != nil {
+				return nil, notes, fmt.Errorf("--merge gemini: %w", err)
+			}
+			return nil, notes, fmt.Errorf("--merge gemini: %w", ErrNoKey)
+		}
+		return local, append(notes, reason+"; merging locally"), nil
+	}
+	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv("CONCORDIA_GEMINI_BASE_URL"), Logger: o.Logger})
+	if err != nil {
+		if o.Mode == MergeGemini {
+			return nil, notes, fmt.Errorf("--merge gemini: %w", err)
+		}
+		return local, append(notes, "Gemini is unavailable ("+err.Error()+"); merging locally"), nil
+	}
+	return merge.NewFallback(g, local), append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil
+}

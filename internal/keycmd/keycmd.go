@@ -1,0 +1,288 @@
+// Package keycmd is the `concordia key set|status|delete` subcommand (PROTOCOL.md §1): it
+// stores, reports and removes the Gemini API key through a secrets.Store, and moves a
+// legacy plain-text key into the OS keyring on the way. It never prints the key, nor any
+// part of it, nor an argument that might be one.
+package keycmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/concordia-party/concordia/internal/secrets"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the keyring is unavailable, the key is refused, the input is empty
+	exitUsage = 2 // bad action or arguments
+)
+
+// maxInput bounds what `key set` reads from a pipe.
+const maxInput = 64 << 10
+
+const usage = `usage: concordia key <action>
+
+Manage the Gemini API key Concordia uses to merge prompts. The key is kept in the
+OS keyring (service "concordia", account "gemini-api-key"), never in a file.
+
+actions:
+  set      store a key: typed at a hidden prompt, or the first line of stdin when piped
+  status   show where the key comes from and whether the keyring is reachable
+  delete   remove the key from the keyring
+
+GEMINI_API_KEY in the environment overrides the keyring for one run.
+"concordia key ACTION --help" describes an action.
+`
+
+var actionUsage = map[string]string{
+	"set": `usage: concordia key set
+
+Store the Gemini API key in the OS keyring, replacing any earlier one. On a terminal
+the key is typed at a hidden prompt; otherwise the first line of stdin is used:
+  concordia key set < keyfile
+The key is never taken from the command line (it would end up in shell history).
+A key in the legacy file ~/.config/concordia/.env is first moved into the keyring.
+`,
+	"status": `usage: concordia key status
+
+Show where the Gemini API key comes from (GEMINI_API_KEY, the OS keyring, or nowhere),
+whether the keyring is reachable and, if not, why. Never shows the key. A key in the
+legacy file ~/.config/concordia/.env is first moved into the keyring. Exits 0 whenever
+it could report, also when the keyring is unreachable.
+`,
+	"delete": `usage: concordia key delete
+
+Remove the Gemini API key from the OS keyring. Does nothing if there is none.
+GEMINI_API_KEY in the environment is not affected.
+`,
+}
+
+// Run runs `concordia key` with args, the arguments after "key" (e.g. ["set"]), and
+// returns the exit status: 0 done, 1 failed (keyring unavailable, key refused), 2 bad
+// usage (`key status` exits 0 whenever it could report). in is where `key set` reads the key: when it is an *os.File on a terminal, at a
+// hidden prompt; otherwise its first line. Canceling ctx (say on SIGINT) abandons a
+// pending read and restores the terminal.
+func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer, store *secrets.Store) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "concordia key: missing action\n\n", usage)
+		return exitUsage
+	}
+	action := args[0]
+	switch action {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if _, ok := actionUsage[action]; !ok {
+		// The argument is not echoed: it might be a key typed in the wrong place.
+		fmt.Fprint(stderr, "concordia key: unknown action (want set, status or delete)\n\n", usage)
+		return exitUsage
+	}
+	for _, a := range args[1:] {
+		switch a {
+		case "-h", "-help", "--help":
+			fmt.Fprint(stdout, actionUsage[action])
+			return exitOK
+		}
+	}
+	if len(args) > 1 {
+		// Not echoed either, for the same reason.
+		msg := "takes no arguments"
+		if action == "set" {
+			msg = "takes no arguments: the key is read from the terminal or stdin, never from the command line"
+		}
+		fmt.Fprintf(stderr, "concordia key %s: %s\n\n%s", action, msg, actionUsage[action])
+		return exitUsage
+	}
+
+	c := &cmd{ctx: ctx, in: in, stdout: stdout, stderr: stderr, store: store}
+	switch action {
+	case "set":
+		return c.set()
+	case "status":
+		return c.status()
+	default:
+		return c.delete()
+	}
+}
+
+// cmd carries one run's streams; it is used by one goroutine.
+type cmd struct {
+	ctx            context.Context
+	in             io.Reader
+	stdout, stderr io.Writer
+	store          *secrets.Store
+}
+
+// fail prints an error for a person and returns exitFail. Errors from secrets never carry
+// the key, and an unavailable keyring's message already points to GEMINI_API_KEY.
+func (c *cmd) fail(action string, err error) int {
+	fmt.Fprintf(c.stderr, "concordia key %s: %v\n", action, err)
+	return exitFail
+}
+
+// migrate moves a legacy key into the keyring and says what happened. It returns the
+// migration's error, for callers that stop when the keyring is unavailable.
+func (c *cmd) migrate() error {
+	m, err := c.store.MigrateLegacy(c.ctx)
+	switch {
+	case err == nil && !m.Found:
+	case err == nil:
+		fmt.Fprintf(c.stdout, "Legacy key file %s: %s.\n", m.Path, m.Reason)
+	case m.Reason != "":
+		fmt.Fprintf(c.stderr, "warning: legacy key file %s: %s.\n", m.Path, m.Reason)
+	default:
+		fmt.Fprintf(c.stderr, "warning: legacy key file: %v\n", err)
+	}
+	return err
+}
+
+func (c *cmd) set() int {
+	// Check the keyring before asking for the key: no point typing one that cannot be kept.
+	if err := c.migrate(); errors.Is(err, secrets.ErrUnavailable) {
+		return c.fail("set", err)
+	}
+	if err := c.store.Available(c.ctx); err != nil {
+		return c.fail("set", err)
+	}
+	key, err := c.readKey()
+	if err != nil {
+		return c.fail("set", err)
+	}
+	if err := c.store.Set(c.ctx, key); err != nil {
+		return c.fail("set", err)
+	}
+	fmt.Fprintf(c.stdout, "Stored the Gemini API key in the OS keyring (service %q, account %q).\n", secrets.Service, secrets.Account)
+	if c.store.EnvOverride() {
+		fmt.Fprintf(c.stderr, "warning: %s is set in this environment; runs that have it use that value instead of the keyring.\n", secrets.EnvKey)
+	}
+	return exitOK
+}
+
+func (c *cmd) status() int {
+	_ = c.migrate() // reported; status goes on either way
+	st := c.store.Status(c.ctx)
+	source := map[secrets.Source]string{
+		secrets.SourceEnv:     "environment (" + secrets.EnvKey + ")",
+		secrets.SourceKeyring: "OS keyring",
+		secrets.SourceNone:    "none",
+	}[st.Source]
+	ring := "unavailable: " + st.KeyringError
+	switch {
+	case st.KeyringAvailable && st.KeyringHasKey:
+		ring = "reachable, holds a key"
+	case st.KeyringAvailable:
+		ring = "reachable, no key stored"
+	}
+	env := "not set"
+	if st.EnvOverride {
+		env = "set (overrides the keyring for runs that have it)"
+	}
+	legacy := "none"
+	if st.LegacyFile != "" {
+		legacy = st.LegacyFile + " still holds GEMINI_API_KEY in plain text"
+	}
+	fmt.Fprintf(c.stdout, "key source:     %s\nOS keyring:     %s\n%s: %s\nlegacy file:    %s\n", source, ring, secrets.EnvKey, env, legacy)
+
+	switch {
+	case st.Source == secrets.SourceNone && st.KeyringAvailable:
+		fmt.Fprintf(c.stdout, "\nNo key: prompts are merged locally. Run \"concordia key set\" to store one.\n")
+	case st.Source == secrets.SourceNone:
+		fmt.Fprintf(c.stdout, "\nNo key: prompts are merged locally. Without a keyring, set %s to give a key for a run.\n", secrets.EnvKey)
+	}
+	return exitOK
+}
+
+func (c *cmd) delete() int {
+	st := c.store.Status(c.ctx)
+	if !st.KeyringAvailable {
+		// Not asked again: a keyring that hangs would cost another timeout.
+		fmt.Fprintf(c.stderr, "concordia key delete: OS keyring unavailable: %s (nothing was deleted; %s in the environment works without the keyring)\n", st.KeyringError, secrets.EnvKey)
+		return exitFail
+	}
+	if err := c.store.Delete(c.ctx); err != nil {
+		return c.fail("delete", err)
+	}
+	if st.KeyringHasKey {
+		fmt.Fprintln(c.stdout, "Deleted the Gemini API key from the OS keyring.")
+	} else {
+		fmt.Fprintln(c.stdout, "There was no Gemini API key in the OS keyring; nothing to delete.")
+	}
+	if st.EnvOverride {
+		fmt.Fprintf(c.stderr, "note: %s is still set in this environment; runs that have it will use it.\n", secrets.EnvKey)
+	}
+	if st.LegacyFile != "" {
+		fmt.Fprintf(c.stderr, "note: %s still holds GEMINI_API_KEY in plain text; delete that line, or the next \"concordia key set\" or \"status\" moves it into the keyring.\n", st.LegacyFile)
+	}
+	return exitOK
+}
+
+// errNoKey means the input held no key.
+var errNoKey = errors.New("no key given (type it at the prompt, or pipe it on stdin)")
+
+// readKey reads the key from a hidden prompt on a terminal, or the first line of a pipe.
+//
+// The read runs on its own goroutine so that canceling ctx (Ctrl-C, with the caller's
+// signal.NotifyContext) returns at once, with the terminal's echo restored. The goroutine
+// then stays blocked on stdin until the process exits, which follows right away in the
+// CLI; it writes only to its buffered channel.
+func (c *cmd) readKey() (string, error) {
+	f, isFile := c.in.(*os.File)
+	terminal := isFile && term.IsTerminal(int(f.Fd()))
+
+	type read struct {
+		key string
+		err error
+	}
+	done := make(chan read, 1)
+	var restore func()
+	if terminal {
+		fd := int(f.Fd())
+		state, err := term.GetState(fd)
+		if err != nil {
+			return "", fmt.Errorf("read terminal state: %w", err)
+		}
+		restore = func() { _ = term.Restore(fd, state) }
+		fmt.Fprint(c.stderr, "Gemini API key (typing is hidden): ")
+		go func() {
+			b, err := term.ReadPassword(fd)
+			done <- read{string(b), err}
+		}()
+	} else {
+		go func() {
+			line, err := bufio.NewReader(io.LimitReader(c.in, maxInput)).ReadString('\n')
+			if errors.Is(err, io.EOF) {
+				err = nil // a last line without a newline is fine
+			}
+			done <- read{line, err}
+		}()
+	}
+
+	select {
+	case r := <-done:
+		if terminal {
+			fmt.Fprintln(c.stderr) // ReadPassword swallows the newline
+		}
+		if r.err != nil {
+			return "", fmt.Errorf("read key: %w", r.err)
+		}
+		if strings.TrimSpace(r.key) == "" {
+			return "", errNoKey
+		}
+		return r.key, nil
+	case <-c.ctx.Done():
+		if restore != nil {
+			restore()
+			fmt.Fprintln(c.stderr)
+		}
+		return "", fmt.Errorf("read key: %w", c.ctx.Err())
+	}
+}

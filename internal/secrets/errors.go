@@ -1,0 +1,64 @@
+package secrets
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/zalando/go-keyring"
+)
+
+// Sentinel errors. None of them, and no error this package returns, ever carries the key.
+var (
+	// ErrUnavailable means the OS keyring could not be used: no session bus, no Secret
+	// Service, no answer in time, a locked keyring nobody unlocked, an unsupported platform.
+	// Errors that match it with errors.Is say why, and point to GEMINI_API_KEY.
+	ErrUnavailable = errors.New("OS keyring unavailable (set GEMINI_API_KEY to use a key without the keyring)")
+
+	// ErrEmptyKey means Set was given nothing but white space.
+	ErrEmptyKey = errors.New("the key is empty")
+
+	// ErrInvalidKey means the key is not one line of printable text of a sane length.
+	ErrInvalidKey = errors.New("the key must be one line of printable characters, at most 4096 bytes")
+
+	// ErrVerify means the keyring did not give back what was just written to it.
+	ErrVerify = errors.New("the OS keyring did not return the key that was written to it")
+
+	// ErrLegacyConflict means the legacy .env file holds a key that differs from the one
+	// already in the keyring; neither was changed.
+	ErrLegacyConflict = errors.New("the OS keyring already holds a different Gemini key")
+
+	// ErrNotFound is what a Backend's Get and Delete return when there is no entry. It is
+	// go-keyring's own sentinel, so go-keyring's functions fit Backend as they are.
+	ErrNotFound = keyring.ErrNotFound
+)
+
+// unavailableError is an ErrUnavailable with the reason attached. The reason is already
+// redacted: it never holds the key.
+type unavailableError struct{ reason string }
+
+func (e *unavailableError) Error() string {
+	return "OS keyring unavailable: " + e.reason + " (set GEMINI_API_KEY to use a key without the keyring)"
+}
+
+// Is makes errors.Is(err, ErrUnavailable) hold.
+func (e *unavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// unavailable builds an ErrUnavailable from a backend error, with every occurrence of
+// secret cut out of its text. The cause itself is deliberately not wrapped: its text is
+// all we keep, so that nothing down the chain can print the key.
+func unavailable(cause error, secret string) error {
+	msg := cause.Error()
+	if secret != "" {
+		msg = strings.ReplaceAll(msg, secret, "[redacted]")
+	}
+	return &unavailableError{reason: msg}
+}
+
+// unavailableReason is the reason part of an ErrUnavailable, or the error's text.
+func unavailableReason(err error) string {
+	var ue *unavailableError
+	if errors.As(err, &ue) {
+		return ue.reason
+	}
+	return err.Error()
+}

@@ -1,0 +1,10 @@
+package secrets
+
+// Hooks for the external tests (package secrets_test), which cannot reach unexported
+// names but need them to check the session-bus guard.
+
+// SessionBusCheck exposes sessionBusCheck.
+var SessionBusCheck = sessionBusCheck
+
+// SetBusCheck replaces the check run before every backend call.
+func SetBusCheck(s *Store, check func() error) { s.busCheck = check }

@@ -1,0 +1,479 @@
+package secrets_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("CONCORDIA_REAL_KEYRING") != "1" {
+		// Any accidental call into go-keyring then fails at once instead of reaching (or
+		// autolaunching) a real session bus.
+		os.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	}
+	os.Exit(m.Run())
+}
+
+// testKey looks like a Gemini key and is distinctive enough to grep for.
+const testKey = "AIzaSyTEST-0123456789abcdefghijklmnopq"
+
+// harness is a Store over an in-memory backend, with its environment and log captured.
+type harness struct {
+	store   *secrets.Store
+	backend *secretstest.Backend
+	env     map[string]string
+	logs    *syncBuffer
+	dir     string // the config directory (holds concordia/.env)
+}
+
+// syncBuffer is a bytes.Buffer that the logger may write from the call goroutine.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newHarness(t *testing.T, env map[string]string) *harness {
+	t.Helper()
+	h := &harness{backend: &secretstest.Backend{}, env: env, logs: &syncBuffer{}, dir: t.TempDir()}
+	h.store = secrets.New(secrets.Options{
+		Backend:   h.backend,
+		Getenv:    func(k string) string { return h.env[k] },
+		ConfigDir: h.dir,
+		Timeout:   time.Second,
+		Logger:    slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	return h
+}
+
+// noKey fails the test if the key shows up in any of texts or in the log.
+func (h *harness) noKey(t *testing.T, key string, texts ...string) {
+	t.Helper()
+	for i, s := range append(texts, h.logs.String()) {
+		if strings.Contains(s, key) {
+			t.Errorf("text %d contains the key: %q", i, s)
+		}
+	}
+}
+
+// downErr plays a Secret Service that is not there. Given the key being written, it
+// echoes it, as a careless backend might, to prove that the Store cuts it out.
+func downErr(key string) error {
+	return fmt.Errorf("org.freedesktop.DBus.Error.ServiceUnknown: no secrets service (was storing %s)", key)
+}
+
+func TestKey(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      string
+		stored   string
+		down     bool
+		wantKey  string
+		wantSrc  secrets.Source
+		wantErr  error
+		wantCall bool
+	}{
+		{name: "nothing", wantSrc: secrets.SourceNone, wantCall: true},
+		{name: "keyring", stored: testKey, wantKey: testKey, wantSrc: secrets.SourceKeyring, wantCall: true},
+		{name: "keyring value trimmed", stored: " " + testKey + "\n", wantKey: testKey, wantSrc: secrets.SourceKeyring, wantCall: true},
+		{name: "blank keyring value", stored: " \n", wantSrc: secrets.SourceNone, wantCall: true},
+		{name: "env overrides keyring", env: "env-key", stored: testKey, wantKey: "env-key", wantSrc: secrets.SourceEnv},
+		{name: "env trimmed", env: "  env-key\n", wantKey: "env-key", wantSrc: secrets.SourceEnv},
+		{name: "blank env ignored", env: "   ", stored: testKey, wantKey: testKey, wantSrc: secrets.SourceKeyring, wantCall: true},
+		{name: "env works with keyring down", env: "env-key", down: true, wantKey: "env-key", wantSrc: secrets.SourceEnv},
+		{name: "keyring down", down: true, wantSrc: secrets.SourceNone, wantErr: secrets.ErrUnavailable, wantCall: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, map[string]string{secrets.EnvKey: tt.env})
+			if tt.stored != "" {
+				h.backend.Seed(secrets.Service, secrets.Account, tt.stored, false)
+			}
+			if tt.down {
+				// A read cannot echo a key it never got, so this error names none.
+				h.backend.Fail(downErr(""))
+			}
+			key, src, err := h.store.Key(context.Background())
+			if key != tt.wantKey || src != tt.wantSrc {
+				t.Errorf("Key() = %q, %q; want %q, %q", key, src, tt.wantKey, tt.wantSrc)
+			}
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Errorf("Key() error = %v; want %v", err, tt.wantErr)
+			}
+			if got := h.backend.Calls() > 0; got != tt.wantCall {
+				t.Errorf("backend called = %v; want %v", got, tt.wantCall)
+			}
+			if err != nil {
+				h.noKey(t, testKey, err.Error())
+				if !strings.Contains(err.Error(), secrets.EnvKey) {
+					t.Errorf("error %q does not point to %s", err, secrets.EnvKey)
+				}
+			}
+		})
+	}
+}
+
+func TestSetGetOverwriteDelete(t *testing.T) {
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	steps := []struct {
+		name    string
+		do      func() error
+		wantKey string
+		wantSrc secrets.Source
+	}{
+		{name: "set", do: func() error { return h.store.Set(ctx, testKey) }, wantKey: testKey, wantSrc: secrets.SourceKeyring},
+		{name: "set trims", do: func() error { return h.store.Set(ctx, "  \t"+testKey+"-2\r\n") }, wantKey: testKey + "-2", wantSrc: secrets.SourceKeyring},
+		{name: "overwrite", do: func() error { return h.store.Set(ctx, testKey+"-3") }, wantKey: testKey + "-3", wantSrc: secrets.SourceKeyring},
+		{name: "delete", do: func() error { return h.store.Delete(ctx) }, wantSrc: secrets.SourceNone},
+		{name: "delete again", do: func() error { return h.store.Delete(ctx) }, wantSrc: secrets.SourceNone},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		key, src, err := h.store.Key(ctx)
+		if err != nil || key != st.wantKey || src != st.wantSrc {
+			t.Fatalf("%s: Key() = %q, %q, %v; want %q, %q, nil", st.name, key, src, err, st.wantKey, st.wantSrc)
+		}
+		if _, n := h.backend.Lookup(secrets.Service, secrets.Account); n > 1 {
+			t.Fatalf("%s: %d entries; want at most 1", st.name, n)
+		}
+	}
+	h.noKey(t, testKey)
+}
+
+func TestSetRefuses(t *testing.T) {
+	tests := []struct {
+		name string
+		key  string
+		want error
+	}{
+		{name: "empty", key: "", want: secrets.ErrEmptyKey},
+		{name: "blank", key: " \t\n ", want: secrets.ErrEmptyKey},
+		{name: "two lines", key: "abc\ndef", want: secrets.ErrInvalidKey},
+		{name: "carriage return inside", key: "abc\rdef", want: secrets.ErrInvalidKey},
+		{name: "tab inside", key: "abc\tdef", want: secrets.ErrInvalidKey},
+		{name: "NUL", key: "abc\x00def", want: secrets.ErrInvalidKey},
+		{name: "escape sequence", key: "abc\x1b[2Jdef", want: secrets.ErrInvalidKey},
+		{name: "invalid UTF-8", key: "abc\xffdef", want: secrets.ErrInvalidKey},
+		{name: "too long", key: strings.Repeat("k", 4097), want: secrets.ErrInvalidKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			err := h.store.Set(context.Background(), tt.key)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Set() error = %v; want %v", err, tt.want)
+			}
+			if n := h.backend.Calls(); n != 0 {
+				t.Errorf("backend called %d times for a refused key", n)
+			}
+		})
+	}
+	t.Run("longest accepted", func(t *testing.T) {
+		h := newHarness(t, nil)
+		if err := h.store.Set(context.Background(), strings.Repeat("k", 4096)); err != nil {
+			t.Fatalf("Set() of 4096 bytes: %v", err)
+		}
+	})
+}
+
+func TestSetFailures(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(*secretstest.Backend)
+		want  error
+	}{
+		{name: "read-back differs", setup: func(b *secretstest.Backend) { b.Corrupt(true) }, want: secrets.ErrVerify},
+		{name: "keyring down", setup: func(b *secretstest.Backend) { b.Fail(downErr(testKey)) }, want: secrets.ErrUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			tt.setup(h.backend)
+			err := h.store.Set(context.Background(), testKey)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Set() error = %v; want %v", err, tt.want)
+			}
+			h.noKey(t, testKey, err.Error(), fmt.Sprintf("%+v %#v", err, err))
+		})
+	}
+}
+
+func TestDeleteRemovesDuplicates(t *testing.T) {
+	h := newHarness(t, nil)
+	for i := range 3 {
+		h.backend.Seed(secrets.Service, secrets.Account, testKey+strconv.Itoa(i), true)
+	}
+	if err := h.store.Delete(context.Background()); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if v, n := h.backend.Lookup(secrets.Service, secrets.Account); n != 0 {
+		t.Fatalf("after Delete: %d entries left (first %q)", n, v)
+	}
+}
+
+func TestDeleteKeyringDown(t *testing.T) {
+	h := newHarness(t, nil)
+	h.backend.Fail(downErr(""))
+	if err := h.store.Delete(context.Background()); !errors.Is(err, secrets.ErrUnavailable) {
+		t.Fatalf("Delete() error = %v; want ErrUnavailable", err)
+	}
+}
+
+func TestHangingKeyring(t *testing.T) {
+	h := newHarness(t, nil)
+	h.store = secrets.New(secrets.Options{Backend: h.backend, Getenv: func(string) string { return "" }, ConfigDir: h.dir, Timeout: 20 * time.Millisecond})
+	release := h.backend.Hang()
+	defer release()
+	ctx := context.Background()
+
+	// The first call hangs inside the backend and is abandoned; the second finds the
+	// first still in flight and gives up without calling the backend.
+	calls := []struct {
+		name string
+		do   func() error
+	}{
+		{name: "set", do: func() error { return h.store.Set(ctx, testKey) }},
+		{name: "available while the set still hangs", do: func() error { return h.store.Available(ctx) }},
+		{name: "key", do: func() error { _, _, err := h.store.Key(ctx); return err }},
+		{name: "delete", do: func() error { return h.store.Delete(ctx) }},
+	}
+	for _, c := range calls {
+		if err := c.do(); !errors.Is(err, secrets.ErrUnavailable) {
+			t.Fatalf("%s: error = %v; want ErrUnavailable", c.name, err)
+		}
+	}
+	if n := h.backend.Calls(); n != 1 {
+		t.Errorf("backend calls = %d; want 1 (one abandoned call at a time)", n)
+	}
+	if st := h.store.Status(ctx); st.KeyringAvailable || st.KeyringError == "" {
+		t.Errorf("Status while hanging = %+v; want unavailable with a reason", st)
+	}
+
+	// Once the Secret Service answers, the store works again.
+	release()
+	var err error
+	for range 100 { // the abandoned goroutine needs a moment to hand the slot back
+		if err = h.store.Available(ctx); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("Available after release: %v", err)
+	}
+}
+
+func TestCanceledContext(t *testing.T) {
+	h := newHarness(t, nil)
+	release := h.backend.Hang()
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := h.store.Available(ctx)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, secrets.ErrUnavailable) {
+		t.Fatalf("Available(canceled) = %v; want context.Canceled only", err)
+	}
+}
+
+func TestSessionBusCheck(t *testing.T) {
+	exists := func(paths ...string) func(string) (fs.FileInfo, error) {
+		return func(p string) (fs.FileInfo, error) {
+			for _, q := range paths {
+				if p == q {
+					return nil, nil
+				}
+			}
+			return nil, fs.ErrNotExist
+		}
+	}
+	tests := []struct {
+		name   string
+		addr   string
+		stat   func(string) (fs.FileInfo, error)
+		wantOK bool
+	}{
+		{name: "address set", addr: "unix:path=/tmp/bus", stat: exists(), wantOK: true},
+		{name: "nothing", stat: exists()},
+		{name: "autolaunch address", addr: "autolaunch:", stat: exists()},
+		{name: "user bus socket", stat: exists("/run/user/1000/bus"), wantOK: true},
+		{name: "dbus-session file", stat: exists("/run/user/1000/dbus-session"), wantOK: true},
+		{name: "another user's socket", stat: exists("/run/user/1001/bus")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			getenv := func(k string) string {
+				if k == "DBUS_SESSION_BUS_ADDRESS" {
+					return tt.addr
+				}
+				return ""
+			}
+			err := secrets.SessionBusCheck(getenv, tt.stat, "/run/user", 1000)
+			if tt.wantOK && err != nil {
+				t.Fatalf("check = %v; want nil", err)
+			}
+			if !tt.wantOK && !errors.Is(err, secrets.ErrUnavailable) {
+				t.Fatalf("check = %v; want ErrUnavailable", err)
+			}
+		})
+	}
+}
+
+func TestNoBusNoBackendCall(t *testing.T) {
+	h := newHarness(t, nil)
+	h.backend.Seed(secrets.Service, secrets.Account, testKey, false)
+	secrets.SetBusCheck(h.store, func() error {
+		return secrets.SessionBusCheck(func(string) string { return "" }, func(string) (fs.FileInfo, error) { return nil, fs.ErrNotExist }, "/run/user", 1)
+	})
+	ctx := context.Background()
+	if err := h.store.Available(ctx); !errors.Is(err, secrets.ErrUnavailable) {
+		t.Errorf("Available = %v; want ErrUnavailable", err)
+	}
+	if err := h.store.Set(ctx, testKey); !errors.Is(err, secrets.ErrUnavailable) {
+		t.Errorf("Set = %v; want ErrUnavailable", err)
+	}
+	if n := h.backend.Calls(); n != 0 {
+		t.Errorf("backend called %d times with no session bus", n)
+	}
+}
+
+// TestDefaultStoreWithoutBus checks the real wiring: the default Store, with no session
+// bus, reports unavailable instead of letting godbus autolaunch one.
+func TestDefaultStoreWithoutBus(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the session-bus guard is for Linux/BSD")
+	}
+	if _, err := os.Stat(filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus")); err == nil {
+		t.Skip("this machine has a user bus socket, so there is always a bus here")
+	}
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	s := secrets.New(secrets.Options{Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	err := s.Available(context.Background())
+	if !errors.Is(err, secrets.ErrUnavailable) || !strings.Contains(err.Error(), "D-Bus") {
+		t.Fatalf("Available() = %v; want ErrUnavailable naming the missing D-Bus session bus", err)
+	}
+	if got := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); got != "" {
+		t.Fatalf("DBUS_SESSION_BUS_ADDRESS became %q: godbus was called and found or launched a bus", got)
+	}
+}
+
+func TestStatus(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    string
+		stored string
+		down   bool
+		legacy string
+		want   secrets.Status
+	}{
+		{name: "nothing", want: secrets.Status{Source: secrets.SourceNone, KeyringAvailable: true}},
+		{name: "keyring", stored: testKey, want: secrets.Status{Source: secrets.SourceKeyring, KeyringAvailable: true, KeyringHasKey: true}},
+		{name: "env over keyring", env: testKey + "-env", stored: testKey, want: secrets.Status{Source: secrets.SourceEnv, KeyringAvailable: true, KeyringHasKey: true, EnvOverride: true}},
+		{name: "env, keyring down", env: testKey + "-env", down: true, want: secrets.Status{Source: secrets.SourceEnv, EnvOverride: true}},
+		{name: "keyring down", down: true, want: secrets.Status{Source: secrets.SourceNone}},
+		{name: "legacy file with key", legacy: "GEMINI_API_KEY=" + testKey + "\n", want: secrets.Status{Source: secrets.SourceNone, KeyringAvailable: true, LegacyFile: "LEGACY"}},
+		{name: "legacy file without key", legacy: "OTHER=1\n", want: secrets.Status{Source: secrets.SourceNone, KeyringAvailable: true}},
+		{name: "legacy file unparsable", legacy: "GEMINI_API_KEY=\"" + testKey + "\n", want: secrets.Status{Source: secrets.SourceNone, KeyringAvailable: true, LegacyFile: "LEGACY"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, map[string]string{secrets.EnvKey: tt.env})
+			if tt.stored != "" {
+				h.backend.Seed(secrets.Service, secrets.Account, tt.stored, false)
+			}
+			if tt.down {
+				h.backend.Fail(downErr(""))
+			}
+			if tt.legacy != "" {
+				writeLegacy(t, h.store.LegacyPath(), tt.legacy)
+			}
+			got := h.store.Status(context.Background())
+			if tt.down != (got.KeyringError != "") {
+				t.Errorf("KeyringError = %q; want a reason exactly when the keyring is down", got.KeyringError)
+			}
+			want := tt.want
+			want.KeyringError = got.KeyringError
+			if want.LegacyFile == "LEGACY" {
+				want.LegacyFile = h.store.LegacyPath()
+			}
+			if got != want {
+				t.Errorf("Status() = %+v; want %+v", got, want)
+			}
+			h.noKey(t, testKey, fmt.Sprintf("%+v", got))
+		})
+	}
+}
+
+func TestLegacyPath(t *testing.T) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip("no home directory here")
+	}
+	tests := []struct {
+		name      string
+		configDir string
+		xdg       string
+		want      string
+	}{
+		{name: "explicit", configDir: "/cfg", xdg: "/xdg", want: "/cfg/concordia/.env"},
+		{name: "XDG_CONFIG_HOME", xdg: "/xdg", want: "/xdg/concordia/.env"},
+		{name: "relative XDG_CONFIG_HOME ignored", xdg: "xdg", want: filepath.Join(home, ".config", "concordia", ".env")},
+		{name: "home", want: filepath.Join(home, ".config", "concordia", ".env")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := secrets.New(secrets.Options{
+				Backend:   &secretstest.Backend{},
+				ConfigDir: tt.configDir,
+				Getenv: func(k string) string {
+					if k == "XDG_CONFIG_HOME" {
+						return tt.xdg
+					}
+					return ""
+				},
+			})
+			if got := s.LegacyPath(); got != filepath.FromSlash(tt.want) {
+				t.Errorf("LegacyPath() = %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// writeLegacy writes a legacy .env file, creating its directory.
+func writeLegacy(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
