@@ -65,7 +65,7 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		}
 		return local, append(notes, reason+"; merging locally"), nil
 	}
-	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv("CONCORDIA_GEMINI_BASE_URL"), Logger: o.Logger})
+	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv(merge.BaseURLEnv)})
 	if err != nil {
 		if o.Mode == MergeGemini {
 			return nil, notes, fmt.Errorf("--merge gemini: %w", err)

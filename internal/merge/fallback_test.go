@@ -1,0 +1,225 @@
+package merge
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func noKeyIn(t *testing.T, res Result, err error) {
+	t.Helper()
+	if err != nil && strings.Contains(err.Error(), testKey) {
+		t.Errorf("error contains the key: %v", err)
+	}
+	for _, n := range res.Notices {
+		if strings.Contains(n.Text, testKey) {
+			t.Errorf("notice contains the key: %q", n.Text)
+		}
+	}
+	if strings.Contains(res.Text, testKey) {
+		t.Errorf("merged text contains the key")
+	}
+}
+
+func TestFallbackPerBatch(t *testing.T) {
+	tests := []struct {
+		name   string
+		first  http.HandlerFunc
+		notice string
+	}{
+		{"rate limited", replyError(429, "RESOURCE_EXHAUSTED", "quota"), "Gemini rate limited (429); merged locally"},
+		{"server error", replyError(500, "INTERNAL", "boom"), "Gemini unavailable (500); merged locally"},
+		{"overloaded", replyError(503, "UNAVAILABLE", "overloaded"), "Gemini unavailable (503); merged locally"},
+		{"timeout", replyHang, "Gemini timed out; merged locally"},
+		{"bad answer", replyText("{}"), "Gemini gave an unusable answer; merged locally"},
+		{"unknown model", replyError(404, "NOT_FOUND", "no such model"), "Gemini rejected the request (404 NOT_FOUND); merged locally"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeGemini(t, tt.first, replyAnswer(goodAnswer()))
+			fb := NewFallback(f.gemini(t, func(c *GeminiConfig) { c.Timeout = 50 * time.Millisecond }), NewLocal())
+
+			res, err := fb.Merge(context.Background(), tabsBatch)
+			if err != nil {
+				t.Fatalf("first batch: %v", err)
+			}
+			noKeyIn(t, res, err)
+			if res.Merger != wire.MergerLocal || res.Text != mergeLocal(tabsBatch) {
+				t.Errorf("first batch merged by %q:\n%s", res.Merger, res.Text)
+			}
+			want := []Notice{{Kind: wire.KindSystem, Text: tt.notice}}
+			if len(res.Notices) != 1 || res.Notices[0] != want[0] {
+				t.Errorf("notices = %v, want %v", res.Notices, want)
+			}
+			if fb.Name() != wire.MergerGemini {
+				t.Errorf("Name() = %q after a per-batch failure, want gemini", fb.Name())
+			}
+
+			res, err = fb.Merge(context.Background(), tabsBatch)
+			if err != nil || res.Merger != wire.MergerGemini || len(res.Notices) != 0 {
+				t.Fatalf("second batch: merger %q notices %v err %v; want Gemini again", res.Merger, res.Notices, err)
+			}
+			if n := f.calls.Load(); n != 2 {
+				t.Errorf("%d calls, want 2", n)
+			}
+		})
+	}
+}
+
+func TestFallbackInvalidKey(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply http.HandlerFunc
+	}{
+		{"400 API_KEY_INVALID", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
+			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"})},
+		{"401", replyError(401, "UNAUTHENTICATED", "bad credentials")},
+		{"403", replyError(403, "PERMISSION_DENIED", "key "+testKey+" suspended")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := newFakeGemini(t, tt.reply)
+			fb := NewFallback(bad.gemini(t, nil), nil)
+
+			res, err := fb.Merge(context.Background(), tabsBatch)
+			noKeyIn(t, res, err)
+			if err != nil || res.Merger != wire.MergerLocal {
+				t.Fatalf("merger %q err %v, want a local merge", res.Merger, err)
+			}
+			want := Notice{Kind: wire.KindError, Text: "Gemini refused the API key; merging locally until the key is replaced (concordia key set)"}
+			if len(res.Notices) != 1 || res.Notices[0] != want {
+				t.Errorf("notices = %v, want %v", res.Notices, want)
+			}
+			if fb.Name() != wire.MergerLocal {
+				t.Errorf("Name() = %q after a refused key, want local", fb.Name())
+			}
+
+			// Stays local, silently, without calling Gemini.
+			for range 2 {
+				res, err = fb.Merge(context.Background(), tabsBatch)
+				if err != nil || res.Merger != wire.MergerLocal || len(res.Notices) != 0 {
+					t.Fatalf("later batch: merger %q notices %v err %v", res.Merger, res.Notices, err)
+				}
+			}
+			if n := bad.calls.Load(); n != 1 {
+				t.Errorf("%d calls with a refused key, want 1", n)
+			}
+
+			// A new key re-enables Gemini.
+			good := newFakeGemini(t, replyAnswer(goodAnswer()))
+			fb.SetGemini(good.gemini(t, nil))
+			if fb.Name() != wire.MergerGemini {
+				t.Errorf("Name() = %q after SetGemini, want gemini", fb.Name())
+			}
+			res, err = fb.Merge(context.Background(), tabsBatch)
+			if err != nil || res.Merger != wire.MergerGemini {
+				t.Fatalf("after SetGemini: merger %q err %v", res.Merger, err)
+			}
+		})
+	}
+}
+
+func TestFallbackSinglePromptAndNoKey(t *testing.T) {
+	f := newFakeGemini(t, replyAnswer(goodAnswer()))
+	one := []wire.Prompt{{ID: "p1", User: "alice", Text: " exactly\nthis "}}
+	tests := []struct {
+		name     string
+		fb       *Fallback
+		prompts  []wire.Prompt
+		wantName string
+	}{
+		{"single prompt with Gemini", NewFallback(f.gemini(t, nil), nil), one, wire.MergerGemini},
+		{"no key", NewFallback(nil, nil), tabsBatch, wire.MergerLocal},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := tt.fb.Merge(context.Background(), tt.prompts)
+			if err != nil || res.Merger != wire.MergerLocal || len(res.Notices) != 0 {
+				t.Fatalf("merger %q notices %v err %v", res.Merger, res.Notices, err)
+			}
+			if res.Text != mergeLocal(tt.prompts) {
+				t.Errorf("text %q", res.Text)
+			}
+			if tt.fb.Name() != tt.wantName {
+				t.Errorf("Name() = %q, want %q", tt.fb.Name(), tt.wantName)
+			}
+		})
+	}
+	if n := f.calls.Load(); n != 0 {
+		t.Errorf("%d calls, want none", n)
+	}
+	if got := mergeLocal(one); got != one[0].Text {
+		t.Errorf("single prompt not verbatim: %q", got)
+	}
+}
+
+func TestFallbackCancelled(t *testing.T) {
+	f := newFakeGemini(t, replyHang)
+	fb := NewFallback(f.gemini(t, nil), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for f.calls.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := fb.Merge(ctx, tabsBatch)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if fb.Name() != wire.MergerGemini {
+		t.Errorf("a cancelled merge turned Gemini off")
+	}
+}
+
+// TestFallbackSetGeminiDuringCall: a key refused by the old client must not
+// turn off the new one that replaced it while the call ran.
+func TestFallbackSetGeminiDuringCall(t *testing.T) {
+	release := make(chan struct{})
+	bad := newFakeGemini(t, func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		replyError(401, "UNAUTHENTICATED", "no")(w, r)
+	})
+	good := newFakeGemini(t, replyAnswer(goodAnswer()))
+	fb := NewFallback(bad.gemini(t, nil), nil)
+	done := make(chan Result)
+	go func() {
+		res, _ := fb.Merge(context.Background(), tabsBatch)
+		done <- res
+	}()
+	for bad.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	fb.SetGemini(good.gemini(t, nil))
+	close(release)
+	if res := <-done; res.Merger != wire.MergerLocal {
+		t.Errorf("refused batch merged by %q", res.Merger)
+	}
+	if fb.Name() != wire.MergerGemini {
+		t.Errorf("Name() = %q: the old client's refusal turned off the new one", fb.Name())
+	}
+}
+
+func TestFallbackConcurrent(t *testing.T) {
+	f := newFakeGemini(t, replyAnswer(goodAnswer()))
+	fb := NewFallback(f.gemini(t, nil), nil)
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			if i%3 == 0 {
+				fb.SetGemini(f.gemini(t, nil))
+			}
+			if _, err := fb.Merge(context.Background(), tabsBatch); err != nil {
+				t.Errorf("Merge: %v", err)
+			}
+			_ = fb.Name()
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,310 @@
+package merge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/genai"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// DefaultGeminiModel is the model used when GeminiConfig.Model is empty:
+// Google's alias for its current Flash model (the one the genai SDK's own
+// README uses), so that a retired model version never breaks merging.
+// Merging is a small, latency-sensitive task: Flash, not Pro.
+const DefaultGeminiModel = "gemini-flash-latest"
+
+// DefaultGeminiBaseURL is Google's Gemini API endpoint. It is always passed to
+// the SDK explicitly: left empty, the SDK would honour GOOGLE_GEMINI_BASE_URL.
+const DefaultGeminiBaseURL = "https://generativelanguage.googleapis.com/"
+
+// BaseURLEnv names the environment variable with which the caller may point
+// the merger at another endpoint (tests, proxies); NewGemini does not read it.
+const BaseURLEnv = "CONCORDIA_GEMINI_BASE_URL"
+
+// Defaults of GeminiConfig.
+const (
+	DefaultGeminiTimeout = 20 * time.Second
+	DefaultGeminiRetries = 1
+)
+
+// GeminiConfig configures the Gemini merger.
+type GeminiConfig struct {
+	// APIKey is required. It travels only in the x-goog-api-key header.
+	APIKey string
+	// Model defaults to DefaultGeminiModel.
+	Model string
+	// BaseURL defaults to DefaultGeminiBaseURL (see BaseURLEnv).
+	BaseURL string
+	// Timeout bounds one attempt; default DefaultGeminiTimeout.
+	Timeout time.Duration
+	// Retries is how many times a transient failure is retried within one
+	// batch, after a short backoff: 0 means DefaultGeminiRetries, negative none.
+	Retries int
+	// HTTPClient is optional (tests, proxies).
+	HTTPClient *http.Client
+}
+
+// Gemini merges a batch with Google's Gemini: the prompts go to the model as
+// JSON data, the instructions as the system instruction, and the answer is
+// structured JSON that is checked (every prompt accounted for, authors right)
+// before the merged text is composed from it. Safe for concurrent use.
+type Gemini struct {
+	client  *genai.Client
+	model   string
+	key     string // only for redacting error text
+	timeout time.Duration
+	retries int
+	backoff time.Duration // first retry delay; doubles per retry
+}
+
+var _ Merger = (*Gemini)(nil)
+
+// NewGemini makes a Gemini merger. It does not call the network.
+func NewGemini(ctx context.Context, cfg GeminiConfig) (*Gemini, error) {
+	if strings.TrimSpace(cfg.APIKey) == "" {
+		return nil, errors.New("new gemini merger: no API key")
+	}
+	if cfg.Model == "" {
+		cfg.Model = DefaultGeminiModel
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultGeminiBaseURL
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultGeminiTimeout
+	}
+	switch {
+	case cfg.Retries == 0:
+		cfg.Retries = DefaultGeminiRetries
+	case cfg.Retries < 0:
+		cfg.Retries = 0
+	}
+	// APIKey and Backend are always explicit: with an empty key the SDK reads
+	// GEMINI_API_KEY, and without a backend GOOGLE_GENAI_USE_VERTEXAI decides.
+	client, err := genai.NewClient(ctx, &genai.ClientConfig{
+		APIKey:     cfg.APIKey,
+		Backend:    genai.BackendGeminiAPI,
+		HTTPClient: cfg.HTTPClient,
+		HTTPOptions: genai.HTTPOptions{
+			BaseURL:    cfg.BaseURL,
+			APIVersion: "v1beta",
+		},
+	})
+	if err != nil {
+		// Not wrapped: some NewClient errors print the whole configuration,
+		// key included, and a wrapped error would carry that text along.
+		return nil, fmt.Errorf("new gemini merger: create client: %s", redact(err.Error(), cfg.APIKey))
+	}
+	return &Gemini{
+		client:  client,
+		model:   cfg.Model,
+		key:     cfg.APIKey,
+		timeout: cfg.Timeout,
+		retries: cfg.Retries,
+		backoff: 500 * time.Millisecond,
+	}, nil
+}
+
+// Name returns wire.MergerGemini.
+func (*Gemini) Name() string { return wire.MergerGemini }
+
+// Merge merges prompts with Gemini. One prompt comes back verbatim without a
+// call (Result.Merger is then wire.MergerLocal: nothing was merged). Errors
+// wrap ErrInvalidKey, ErrTransient, ErrBadAnswer or ErrRejected, or the
+// context's error when ctx ends; none contains the API key.
+func (g *Gemini) Merge(ctx context.Context, prompts []wire.Prompt) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, fmt.Errorf("gemini merge: %w", err)
+	}
+	if len(prompts) <= 1 {
+		return Result{Text: mergeLocal(prompts), Merger: wire.MergerLocal}, nil
+	}
+	data, err := json.Marshal(promptData(prompts))
+	if err != nil {
+		return Result{}, fmt.Errorf("gemini merge: encode prompts: %w", err)
+	}
+	var lastErr error
+	for attempt := 0; attempt <= g.retries; attempt++ {
+		if attempt > 0 {
+			delay := g.backoff << (attempt - 1)
+			if d, ok := retryDelay(lastErr); ok {
+				if d > maxRetryDelay {
+					break // the server asks for more patience than a batch has
+				}
+				delay = max(delay, d)
+			}
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return Result{}, fmt.Errorf("gemini merge: %w", ctx.Err())
+			case <-t.C:
+			}
+		}
+		res, err := g.attempt(ctx, prompts, data)
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return Result{}, fmt.Errorf("gemini merge: %w", ctx.Err())
+		}
+		lastErr = err
+		if !errors.Is(err, ErrTransient) {
+			break
+		}
+	}
+	return Result{}, lastErr
+}
+
+// maxRetryDelay is the longest server-requested wait (429 RetryInfo) worth
+// spending within one batch; beyond it the batch is merged locally at once.
+const maxRetryDelay = 2 * time.Second
+
+// promptDatum is how one prompt is shown to the model: data, never instructions.
+type promptDatum struct {
+	ID   string `json:"id"`
+	User string `json:"user"`
+	Text string `json:"text"`
+}
+
+func promptData(prompts []wire.Prompt) []promptDatum {
+	out := make([]promptDatum, len(prompts))
+	for i, p := range prompts {
+		out[i] = promptDatum(p)
+	}
+	return out
+}
+
+func (g *Gemini) attempt(ctx context.Context, prompts []wire.Prompt, data []byte) (Result, error) {
+	actx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	contents := []*genai.Content{genai.NewContentFromText(string(data), genai.RoleUser)}
+	resp, err := g.client.Models.GenerateContent(actx, g.model, contents, generateConfig())
+	if err != nil {
+		return Result{}, g.classify(err)
+	}
+	text, err := answerText(resp)
+	if err != nil {
+		return Result{}, &geminiError{class: ErrBadAnswer, reason: "gave an unusable answer", detail: redact(err.Error(), g.key)}
+	}
+	ans, err := parseAnswer(text, prompts)
+	if err != nil {
+		return Result{}, &geminiError{class: ErrBadAnswer, reason: "gave an unusable answer", detail: redact(err.Error(), g.key)}
+	}
+	return Result{Text: composeGemini(ans, prompts), Merger: wire.MergerGemini}, nil
+}
+
+// generateConfig is made per call: the SDK fills in defaults in the config it
+// is given, so a shared one would be written by concurrent calls.
+func generateConfig() *genai.GenerateContentConfig {
+	return &genai.GenerateContentConfig{
+		SystemInstruction: &genai.Content{Role: genai.RoleUser, Parts: []*genai.Part{{Text: geminiInstruction}}},
+		ResponseMIMEType:  "application/json",
+		ResponseSchema:    answerSchema,
+		CandidateCount:    1,
+	}
+}
+
+// classify sorts a GenerateContent error into one of the Err* classes.
+func (g *Gemini) classify(err error) error {
+	detail := redact(err.Error(), g.key)
+	var apiErr genai.APIError
+	if errors.As(err, &apiErr) {
+		code := apiErr.Code
+		status := apiErr.Status
+		label := strconv.Itoa(code)
+		if status != "" && status != strconv.Itoa(code) {
+			label += " " + status
+		}
+		switch {
+		case code == http.StatusUnauthorized || code == http.StatusForbidden || keyRefused(apiErr):
+			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail}
+		case code == http.StatusTooManyRequests:
+			return &geminiError{class: ErrTransient, reason: "rate limited (429)", detail: detail, retryAfter: retryInfo(apiErr)}
+		case code == http.StatusRequestTimeout || code >= 500:
+			return &geminiError{class: ErrTransient, reason: "unavailable (" + strconv.Itoa(code) + ")", detail: detail}
+		default:
+			return &geminiError{class: ErrRejected, reason: "rejected the request (" + label + ")", detail: detail}
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The caller's context is checked by Merge; here it is the per-attempt timeout.
+		return &geminiError{class: ErrTransient, reason: "timed out", detail: detail}
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return &geminiError{class: ErrTransient, reason: "unreachable", detail: detail}
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) || strings.Contains(err.Error(), "unmarshal") {
+		return &geminiError{class: ErrBadAnswer, reason: "gave an unusable answer", detail: detail}
+	}
+	return &geminiError{class: ErrTransient, reason: "failed", detail: detail}
+}
+
+// keyRefused reports a 400 that is about the key: Google answers a bad key
+// with 400 INVALID_ARGUMENT and an ErrorInfo reason API_KEY_INVALID.
+func keyRefused(e genai.APIError) bool {
+	if e.Code != http.StatusBadRequest {
+		return false
+	}
+	for _, d := range e.Details {
+		if r, _ := d["reason"].(string); strings.HasPrefix(r, "API_KEY_") {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(e.Message), "api key")
+}
+
+// retryInfo reads the RetryInfo detail of a 429 ("retryDelay": "37s").
+func retryInfo(e genai.APIError) time.Duration {
+	for _, d := range e.Details {
+		if t, _ := d["@type"].(string); !strings.HasSuffix(t, "google.rpc.RetryInfo") {
+			continue
+		}
+		if s, ok := d["retryDelay"].(string); ok {
+			if dur, err := time.ParseDuration(s); err == nil && dur > 0 {
+				return dur
+			}
+		}
+	}
+	return 0
+}
+
+func retryDelay(err error) (time.Duration, bool) {
+	var ge *geminiError
+	if errors.As(err, &ge) && ge.retryAfter > 0 {
+		return ge.retryAfter, true
+	}
+	return 0, false
+}
+
+// answerText is the model's answer: the text parts of the first candidate,
+// without thoughts.
+func answerText(resp *genai.GenerateContentResponse) (string, error) {
+	if resp == nil || len(resp.Candidates) == 0 || resp.Candidates[0].Content == nil {
+		if resp != nil && resp.PromptFeedback != nil && resp.PromptFeedback.BlockReason != "" {
+			return "", fmt.Errorf("prompt blocked: %s", resp.PromptFeedback.BlockReason)
+		}
+		return "", errors.New("no candidate in the answer")
+	}
+	var b strings.Builder
+	for _, p := range resp.Candidates[0].Content.Parts {
+		if p != nil && !p.Thought {
+			b.WriteString(p.Text)
+		}
+	}
+	if strings.TrimSpace(b.String()) == "" {
+		return "", fmt.Errorf("empty answer (finish reason %q)", resp.Candidates[0].FinishReason)
+	}
+	return b.String(), nil
+}
