@@ -51,7 +51,6 @@ type Host struct {
 	server     *party.Server
 	http       *http.Server
 	inv        invite.Invite
-	agent      *agent.Agent
 	runner     *runner
 	transcript *transcript
 
@@ -118,8 +117,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		ln.Close()
 		return nil, err
 	}
-	a := agent.New(cfg.Agent)
-	r := &runner{agent: a}
+	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent)}
 	pc := cfg.Party
 	pc.Token = token
 	pc.HostName = cfg.Name
@@ -132,6 +130,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		pc.Logger = cfg.Logger
 	}
 	p := party.New(pc)
+	r.notice = func(text string) { p.Notice(wire.KindSystem, text) }
 	tr.name(p.ID())
 	so := cfg.Server
 	if so.Logger == nil {
@@ -141,7 +140,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	h := &Host{
-		cfg: cfg, log: cfg.Logger, party: p, server: srv, inv: inv, agent: a, runner: r,
+		cfg: cfg, log: cfg.Logger, party: p, server: srv, inv: inv, runner: r,
 		transcript: tr, cancel: cancel, served: make(chan struct{}), started: make(chan struct{}),
 	}
 	mux := http.NewServeMux()
@@ -192,7 +191,7 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		h.cancel()
 		<-h.party.Done()
 		<-h.started
-		if err := h.agent.Close(ctx); err != nil {
+		if err := h.runner.close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop claude: %w", err))
 		}
 		if err := h.http.Shutdown(ctx); err != nil {
@@ -210,8 +209,10 @@ func (h *Host) Shutdown(ctx context.Context) error {
 // runner adapts the agent to party.Runner; mu makes the first start (in the background)
 // and a turn's lazy start one at a time.
 type runner struct {
-	agent *agent.Agent
-	mu    sync.Mutex
+	cfg    agent.Config
+	notice func(string) // a system notice for the party
+	mu     sync.Mutex   // guards agent, which Restart may replace
+	agent  *agent.Agent
 }
 
 func (r *runner) start(ctx context.Context) error {
@@ -234,10 +235,35 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, out func(stream, te
 	return party.TurnResult{IsError: res.IsError, Error: res.Error}, nil
 }
 
+// Restart restarts the agent resuming its session. When the session cannot be resumed
+// (claude no longer knows it), it starts a fresh session rather than failing every batch.
 func (r *runner) Restart(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.agent.Restart(ctx)
+	err := r.agent.Restart(ctx)
+	if err == nil || ctx.Err() != nil || !errors.Is(err, agent.ErrExited) {
+		return err
+	}
+	_ = r.agent.Close(ctx)
+	cfg := r.cfg
+	cfg.Resume = ""
+	fresh := agent.New(cfg)
+	if ferr := fresh.Start(ctx); ferr != nil {
+		_ = fresh.Close(ctx)
+		return fmt.Errorf("resume failed (%w), and a new session failed too: %w", err, ferr)
+	}
+	r.agent = fresh
+	if r.notice != nil {
+		r.notice("could not resume claude's session; started a new one (earlier context is lost)")
+	}
+	return nil
+}
+
+// close stops whichever agent is current.
+func (r *runner) close(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.agent.Close(ctx)
 }
 
 // InviteHost picks the host name for the invite when --public-host is not given: the

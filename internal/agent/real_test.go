@@ -1,0 +1,201 @@
+package agent_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// These tests drive the real Claude Code binary against a fake Messages API on loopback.
+
+var sessionIDRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// realAgent starts the real binary pointed at api; it is closed when the test ends.
+func realAgent(t *testing.T, api *testkit.FakeAnthropic) *agent.Agent {
+	t.Helper()
+	a := agent.New(agent.Config{
+		Path:        testkit.RealClaude(t),
+		WorkDir:     t.TempDir(),
+		Env:         testkit.RealClaudeEnv(t, api.URL),
+		StopTimeout: 5 * time.Second,
+	})
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Logf("real claude ready in %v", time.Since(start).Round(time.Millisecond))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := a.Close(ctx); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return a
+}
+
+func replyTo(req testkit.AnthropicRequest) string {
+	return "Fake API here. You said: " + req.LastUserText
+}
+
+func TestRealClaudeTurn(t *testing.T) {
+	api := testkit.NewFakeAnthropic(t, replyTo)
+	a := realAgent(t, api)
+	for _, prompt := range []string{"first question", "second question"} {
+		c := newCollector()
+		start := time.Now()
+		res, err := a.Turn(turnCtx(t), prompt, c.out)
+		t.Logf("turn %q took %v", prompt, time.Since(start).Round(time.Millisecond))
+		if err != nil {
+			t.Fatalf("Turn: %v", err)
+		}
+		want := "Fake API here. You said: " + prompt
+		deltas := c.stream(wire.StreamAssistant)
+		if got := strings.Join(deltas, ""); got != want {
+			t.Errorf("streamed assistant text %q, want %q (outputs %q)", got, want, c.sequence())
+		}
+		if len(deltas) < 2 {
+			t.Errorf("assistant text came in %d pieces, want the API's deltas", len(deltas))
+		}
+		if res.IsError || res.Text != want {
+			t.Errorf("result %+v, want success with text %q", res, want)
+		}
+		if !sessionIDRe.MatchString(res.SessionID) || a.SessionID() != res.SessionID {
+			t.Errorf("session id %q (agent says %q)", res.SessionID, a.SessionID())
+		}
+	}
+	reqs := api.Requests()
+	if len(reqs) < 2 {
+		t.Fatalf("the API saw %d requests, want at least 2", len(reqs))
+	}
+	// The second turn carries the first in its history: one session.
+	if last := reqs[len(reqs)-1]; !bytes.Contains(last, []byte("first question")) {
+		t.Error("second request lacks the first turn's prompt")
+	}
+}
+
+func TestRealClaudeAPIError(t *testing.T) {
+	// One process for every case: an API error ends the turn, not claude.
+	api := testkit.NewFakeAnthropic(t, replyTo)
+	a := realAgent(t, api)
+	tests := []struct {
+		name    string
+		status  int
+		message string
+	}{
+		{name: "bad request", status: 400, message: "fake bad request"},
+		{name: "server error", status: 500, message: "fake server failure"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			api.FailWith(tc.status, tc.message)
+			before := len(api.Requests())
+			c := newCollector()
+			start := time.Now()
+			res, err := a.Turn(turnCtx(t), "this will fail", c.out)
+			t.Logf("failing turn took %v", time.Since(start).Round(time.Millisecond))
+			if err != nil {
+				t.Fatalf("Turn: %v", err)
+			}
+			if !res.IsError || !strings.Contains(res.Error, tc.message) || !strings.Contains(res.Error, strconv.Itoa(tc.status)) {
+				t.Errorf("result %+v: want IsError with %d and %q", res, tc.status, tc.message)
+			}
+			if got := c.stream(wire.StreamAssistant); len(got) != 0 {
+				t.Errorf("the API error came out as assistant text %q", got)
+			}
+			if n := len(api.Requests()) - before; n != 1 {
+				t.Errorf("%d API requests, want 1 (no retries)", n)
+			}
+			if !a.Alive() {
+				t.Error("claude died on an API error")
+			}
+		})
+	}
+	api.FailWith(0, "")
+	if res, err := a.Turn(turnCtx(t), "now it works", nil); err != nil || res.IsError {
+		t.Errorf("turn after the API recovered: %+v, %v", res, err)
+	}
+}
+
+func TestRealClaudeRestartResumes(t *testing.T) {
+	api := testkit.NewFakeAnthropic(t, replyTo)
+	a := realAgent(t, api)
+	first, err := a.Turn(turnCtx(t), "remember the word marmalade", nil)
+	if err != nil || first.IsError {
+		t.Fatalf("first turn: %+v, %v", first, err)
+	}
+	start := time.Now()
+	if err := a.Restart(turnCtx(t)); err != nil {
+		t.Fatalf("Restart: %v", err)
+	}
+	t.Logf("restart took %v", time.Since(start).Round(time.Millisecond))
+	second, err := a.Turn(turnCtx(t), "which word?", nil)
+	if err != nil || second.IsError {
+		t.Fatalf("turn after restart: %+v, %v", second, err)
+	}
+	if second.SessionID != first.SessionID {
+		t.Errorf("session %q after restart, want %q", second.SessionID, first.SessionID)
+	}
+	reqs := api.Requests()
+	if last := reqs[len(reqs)-1]; !bytes.Contains(last, []byte("marmalade")) {
+		t.Error("the resumed session lost the first turn")
+	}
+}
+
+func TestRealClaudeInterrupt(t *testing.T) {
+	api := testkit.NewFakeAnthropic(t, func(testkit.AnthropicRequest) string {
+		return "a reply that streams slowly in several pieces"
+	})
+	api.SetDelay(700 * time.Millisecond)
+	a := realAgent(t, api)
+	c := newCollector()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-c.seen:
+			cancel()
+		case <-time.After(20 * time.Second):
+		}
+	}()
+	res, err := a.Turn(ctx, "go slowly", c.out)
+	if err != nil {
+		t.Fatalf("Turn: %v", err)
+	}
+	if !res.Interrupted || res.Error != wire.TurnInterrupted {
+		t.Errorf("result %+v: want interrupted", res)
+	}
+	api.SetDelay(0)
+	res, err = a.Turn(turnCtx(t), "again", nil)
+	if err != nil || res.IsError || res.Text != "a reply that streams slowly in several pieces" {
+		t.Errorf("turn after interrupt: %+v, %v", res, err)
+	}
+}
+
+func TestRealClaudeResumeUnknownSession(t *testing.T) {
+	// What the party sees when the session to resume is gone (another HOME, deleted files):
+	// Start fails fast with claude's own explanation.
+	api := testkit.NewFakeAnthropic(t, replyTo)
+	a := agent.New(agent.Config{
+		Path:    testkit.RealClaude(t),
+		WorkDir: t.TempDir(),
+		Env:     testkit.RealClaudeEnv(t, api.URL),
+		Resume:  "00000000-0000-4000-8000-000000000000",
+	})
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	err := a.Start(turnCtx(t))
+	if !errors.Is(err, agent.ErrExited) || !strings.Contains(err.Error(), "No conversation found") {
+		t.Fatalf("Start = %v, want ErrExited saying no conversation was found", err)
+	}
+}

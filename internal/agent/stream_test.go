@@ -1,0 +1,243 @@
+package agent
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// feed runs stdout lines through a translator and returns the Outputs as "stream:text".
+func feed(t *testing.T, workDir string, lines ...string) []string {
+	t.Helper()
+	tr := newTranslator(workDir)
+	var got []string
+	emit := func(o Output) { got = append(got, o.Stream+":"+o.Text) }
+	for _, l := range lines {
+		var ln outLine
+		if err := json.Unmarshal([]byte(l), &ln); err != nil {
+			t.Fatalf("bad test line %s: %v", l, err)
+		}
+		var err error
+		switch ln.Type {
+		case "stream_event":
+			if ln.ParentToolUseID == nil {
+				err = tr.streamEvent(ln.Event, emit)
+			}
+		case "assistant":
+			err = tr.assistant(&ln, emit)
+		case "user":
+			err = tr.user(&ln, emit)
+		case "result":
+			tr.reset()
+		}
+		if err != nil {
+			t.Fatalf("line %s: %v", l, err)
+		}
+	}
+	return got
+}
+
+// Line builders in the shapes Claude Code 2.1.197 writes.
+func msgStart(id string) string {
+	return `{"type":"stream_event","event":{"type":"message_start","message":{"id":"` + id + `","content":[]}},"parent_tool_use_id":null}`
+}
+
+func blockStart(i int, typ string) string {
+	return `{"type":"stream_event","event":{"type":"content_block_start","index":` + itoa(i) + `,"content_block":{"type":"` + typ + `","text":""}},"parent_tool_use_id":null}`
+}
+
+func textDelta(i int, text string) string {
+	return `{"type":"stream_event","event":{"type":"content_block_delta","index":` + itoa(i) + `,"delta":{"type":"text_delta","text":` + quote(text) + `}},"parent_tool_use_id":null}`
+}
+
+func assistantText(id, text string) string {
+	return `{"type":"assistant","message":{"id":"` + id + `","content":[{"type":"text","text":` + quote(text) + `}]},"parent_tool_use_id":null}`
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func quote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func TestTranslator(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []string
+	}{
+		{
+			name: "deltas, then the final message is not repeated",
+			lines: []string{
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "Hello "), textDelta(0, "world"),
+				assistantText("m1", "Hello world"),
+			},
+			want: []string{"assistant:Hello ", "assistant:world"},
+		},
+		{
+			name:  "no partial messages: the final message once",
+			lines: []string{assistantText("m1", "Hello world")},
+			want:  []string{"assistant:Hello world"},
+		},
+		{
+			name: "a cut stream: only the missing tail is added",
+			lines: []string{
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "Hello "),
+				assistantText("m1", "Hello world"),
+			},
+			want: []string{"assistant:Hello ", "assistant:world"},
+		},
+		{
+			name: "a streamed block that differs is not sent twice",
+			lines: []string{
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "Hello"),
+				assistantText("m1", "Howdy"),
+			},
+			want: []string{"assistant:Hello"},
+		},
+		{
+			name: "two blocks of one message, blank line between",
+			lines: []string{
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "one"), assistantText("m1", "one"),
+				blockStart(1, "text"), textDelta(1, "two"), assistantText("m1", "two"),
+			},
+			want: []string{"assistant:one", "assistant:\n\ntwo"},
+		},
+		{
+			name: "a block ending in a newline needs only one more",
+			lines: []string{
+				assistantText("m1", "one\n"), assistantText("m2", "two\n\n"), assistantText("m3", "three"),
+			},
+			want: []string{"assistant:one\n", "assistant:\ntwo\n\n", "assistant:three"},
+		},
+		{
+			name: "tool call and result",
+			lines: []string{
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "Looking."), assistantText("m1", "Looking."),
+				blockStart(1, "tool_use"),
+				`{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"command\":"}},"parent_tool_use_id":null}`,
+				`{"type":"assistant","message":{"id":"m1","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls -la /tmp","description":"list"}}]},"parent_tool_use_id":null}`,
+				`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t1","type":"tool_result","content":"total 96\ndrwx .\ndrwx ..","is_error":false}]},"parent_tool_use_id":null}`,
+				msgStart("m2"), blockStart(0, "text"), textDelta(0, "Done."), assistantText("m2", "Done."),
+			},
+			want: []string{
+				"assistant:Looking.", "tool:Bash: ls -la /tmp", "tool:-> total 96 (+2 lines)", "assistant:\n\nDone.",
+			},
+		},
+		{
+			name: "a subagent's text stays out of the reply, its tool calls are shown indented",
+			lines: []string{
+				`{"type":"assistant","message":{"id":"s1","content":[{"type":"text","text":"sub report"},{"type":"tool_use","name":"Read","input":{"file_path":"/w/a.go"}}]},"parent_tool_use_id":"toolu_9"}`,
+				`{"type":"user","message":{"content":[{"type":"tool_result","content":[{"type":"text","text":"package a"}]}]},"parent_tool_use_id":"toolu_9"}`,
+			},
+			want: []string{"tool:  Read: a.go", "tool:  -> package a"},
+		},
+		{
+			name: "a synthetic API error message is left to the result",
+			lines: []string{
+				`{"type":"assistant","message":{"id":"e1","model":"<synthetic>","content":[{"type":"text","text":"API Error: 500 boom"}]},"parent_tool_use_id":null,"error":"server_error"}`,
+			},
+			want: nil,
+		},
+		{
+			name: "the result starts a new turn: no separator, same message ids again",
+			lines: []string{
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "first"), assistantText("m1", "first"),
+				`{"type":"result","is_error":false}`,
+				msgStart("m1"), blockStart(0, "text"), textDelta(0, "second"), assistantText("m1", "second"),
+			},
+			want: []string{"assistant:first", "assistant:second"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := feed(t, "/w", tc.lines...)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestToolSummary(t *testing.T) {
+	long := strings.Repeat("a", 300)
+	tests := []struct {
+		name  string
+		tool  string
+		input string
+		want  string
+	}{
+		{name: "bash", tool: "Bash", input: `{"command":"ls -la","description":"list"}`, want: "Bash: ls -la"},
+		{name: "multi-line command folds", tool: "Bash", input: `{"command":"cd x &&\n  make test"}`, want: "Bash: cd x && make test"},
+		{name: "edit inside workdir is relative", tool: "Edit", input: `{"file_path":"/w/internal/x.go","old_string":"a"}`, want: "Edit: internal/x.go"},
+		{name: "path outside workdir stays", tool: "Read", input: `{"file_path":"/etc/hosts"}`, want: "Read: /etc/hosts"},
+		{name: "grep with a path", tool: "Grep", input: `{"pattern":"func main","path":"/w/cmd"}`, want: "Grep: func main in cmd"},
+		{name: "web fetch", tool: "WebFetch", input: `{"url":"https://example.com","prompt":"summarise"}`, want: "WebFetch: https://example.com"},
+		{name: "unknown tool shows its input", tool: "mcp__x__y", input: `{"n":3}`, want: `mcp__x__y: {"n":3}`},
+		{name: "no input", tool: "ExitPlanMode", input: `{}`, want: "ExitPlanMode"},
+		{name: "long command is cut", tool: "Bash", input: `{"command":"` + long + `"}`, want: "Bash: " + strings.Repeat("a", 193) + "…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := toolSummary(tc.tool, json.RawMessage(tc.input), "/w"); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestToolResultSummary(t *testing.T) {
+	tests := []struct {
+		name  string
+		block contentBlock
+		want  string
+	}{
+		{name: "string", block: contentBlock{Content: json.RawMessage(`"ok"`)}, want: "-> ok"},
+		{name: "more lines", block: contentBlock{Content: json.RawMessage(`"a\nb\nc"`)}, want: "-> a (+2 lines)"},
+		{name: "error", block: contentBlock{Content: json.RawMessage(`"Exit code 1"`), IsError: true}, want: "-> (error) Exit code 1"},
+		{name: "blocks", block: contentBlock{Content: json.RawMessage(`[{"type":"text","text":"x"},{"type":"image"}]`)}, want: "-> x (+1 lines)"},
+		{name: "empty", block: contentBlock{Content: json.RawMessage(`""`)}, want: "-> (no output)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := toolResultSummary(tc.block); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestResultError(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want string
+	}{
+		{name: "result text", line: `{"type":"result","is_error":true,"result":"API Error: 400 bad"}`, want: "API Error: 400 bad"},
+		{name: "errors list", line: `{"type":"result","is_error":true,"subtype":"error_during_execution","errors":["boom","bang"]}`, want: "boom; bang"},
+		{name: "only a subtype", line: `{"type":"result","is_error":true,"subtype":"error_max_turns"}`, want: "error_max_turns"},
+		{name: "nothing", line: `{"type":"result","is_error":true,"subtype":"success"}`, want: "claude reported an error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ln outLine
+			if err := json.Unmarshal([]byte(tc.line), &ln); err != nil {
+				t.Fatal(err)
+			}
+			if got := resultError(&ln); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRetryNotice(t *testing.T) {
+	var ln outLine
+	line := `{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":601.29,"error_status":500,"error":"server_error"}`
+	if err := json.Unmarshal([]byte(line), &ln); err != nil {
+		t.Fatal(err)
+	}
+	want := "claude: API request failed (HTTP 500, server_error); retry 1 of 10 in 0.6s"
+	if got := retryNotice(&ln); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,513 @@
+// Command fakeclaude stands in for the Claude Code CLI in tests. It speaks enough of the
+// headless stream-json protocol (claude -p --input-format stream-json --output-format
+// stream-json --verbose --include-partial-messages) for package agent and the party: it answers
+// the initialize and interrupt control requests, and for each user message writes system/init,
+// the reply as stream_event text deltas (only with --include-partial-messages), the complete
+// assistant message, and a result line.
+//
+// The default reply is "echo: " followed by the prompt. Words in the prompt change that:
+//
+//	FAKE_ERROR         the turn fails: a synthetic API error message, result with is_error
+//	FAKE_CRASH         exit with status 3 after the first delta, unless FAKECLAUDE_CRASH_ONCE
+//	                   names a file that exists (the crash creates it: a retry then succeeds)
+//	FAKE_CRASH_ALWAYS  exit with status 3 after the first delta, every time
+//	FAKE_SLOW=<ms>     sleep that long after the first delta (an interrupt cuts it short)
+//	FAKE_ORPHAN        after the first delta start `sleep 60` holding our stdout and stderr,
+//	                   log {"orphan": pid}, and exit with status 3
+//	FAKE_TOOL          text, a Bash tool call and its result, then the reply in a second message
+//	FAKE_BLOCKS        the reply as two text blocks of one message
+//	FAKE_BIG=<n>       the reply is n bytes, sent only in the assistant message (no deltas)
+//	FAKE_RETRY         a system/api_retry line before the reply
+//	FAKE_ASK           ask for tool permission over stdout (control_request can_use_tool) and
+//	                   put the answer into the tool result
+//
+// Environment:
+//
+//	FAKECLAUDE_LOG=<file>               append {"text","session","args","claudecode"} per user
+//	                                    message (claudecode: whether CLAUDECODE was set), and
+//	                                    {"signal","ignored"} per signal received
+//	FAKECLAUDE_IGNORE_STDIN_CLOSE=1     keep running when stdin closes (a stop must signal)
+//	FAKECLAUDE_IGNORE_SIGNALS=1         log SIGINT and SIGTERM but keep running (needs SIGKILL)
+//	FAKECLAUDE_NEW_SESSION_ON_RESUME=1  start a new session id even with --resume
+//	FAKECLAUDE_PIDFILE=<file>           write this process's pid there at start
+//	FAKECLAUDE_NO_PARTIAL=1             no stream_event lines even with --include-partial-messages
+//
+// Closing stdin lets queued turns finish and exits 0; SIGINT exits 130, SIGTERM 143. A line
+// on stdin that is not JSON exits 1, as the real CLI does.
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	f := newFake(os.Args[1:], os.Stdout, os.Stderr)
+	go f.signals()
+	os.Exit(f.run(os.Stdin))
+}
+
+// fake is one run. Its stdout is written by the stdin reader (control responses) and the turn
+// loop: out serialises them, one whole line per write.
+type fake struct {
+	args    []string
+	partial bool
+	session string
+	logPath string
+
+	outMu sync.Mutex
+	out   io.Writer
+	errw  io.Writer
+
+	// mu guards the fields below, shared by the stdin reader and the turn loop.
+	mu        sync.Mutex
+	interrupt chan struct{}                   // the running turn's interrupt signal, nil when idle
+	answers   map[string]chan json.RawMessage // control requests we sent, waiting for answers
+	nextReq   int
+}
+
+func newFake(args []string, out, errw io.Writer) *fake {
+	f := &fake{
+		args:    args,
+		out:     out,
+		errw:    errw,
+		logPath: os.Getenv("FAKECLAUDE_LOG"),
+		answers: map[string]chan json.RawMessage{},
+	}
+	resume := ""
+	for i, a := range args {
+		switch {
+		case a == "--include-partial-messages":
+			f.partial = os.Getenv("FAKECLAUDE_NO_PARTIAL") == ""
+		case a == "--resume" && i+1 < len(args):
+			resume = args[i+1]
+		case strings.HasPrefix(a, "--resume="):
+			resume = strings.TrimPrefix(a, "--resume=")
+		}
+	}
+	f.session = resume
+	if resume == "" || os.Getenv("FAKECLAUDE_NEW_SESSION_ON_RESUME") != "" {
+		f.session = newID()
+	}
+	return f
+}
+
+// signals exits on SIGINT or SIGTERM, logging which one came (or only logs it when told to
+// ignore signals).
+func (f *fake) signals() {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	ignore := os.Getenv("FAKECLAUDE_IGNORE_SIGNALS") != ""
+	for sig := range ch {
+		name := "interrupt"
+		code := 130
+		if sig == syscall.SIGTERM {
+			name, code = "terminated", 143
+		}
+		f.logJSON(map[string]any{"signal": name, "ignored": ignore})
+		if !ignore {
+			os.Exit(code)
+		}
+	}
+}
+
+// run reads stdin and runs turns one after another; it returns the exit status.
+func (f *fake) run(stdin io.Reader) int {
+	fmt.Fprintln(f.errw, "fake claude ready")
+	if path := os.Getenv("FAKECLAUDE_PIDFILE"); path != "" {
+		_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	}
+	queue := make(chan string, 64)
+	go f.readStdin(stdin, queue)
+	for text := range queue {
+		f.turn(text)
+	}
+	if os.Getenv("FAKECLAUDE_IGNORE_STDIN_CLOSE") != "" {
+		select {} // only a signal ends us now
+	}
+	return 0
+}
+
+// readStdin parses stdin lines: user messages go to queue, control lines are handled here so
+// that an interrupt reaches a running turn.
+func (f *fake) readStdin(stdin io.Reader, queue chan<- string) {
+	defer close(queue)
+	br := bufio.NewReader(stdin)
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(strings.TrimSpace(string(line))) > 0 {
+			f.handleInput(line, queue)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+type inLine struct {
+	Type      string          `json:"type"`
+	RequestID string          `json:"request_id"`
+	Request   json.RawMessage `json:"request"`
+	Response  json.RawMessage `json:"response"`
+	Message   struct {
+		Role    string          `json:"role"`
+		Content json.RawMessage `json:"content"`
+	} `json:"message"`
+}
+
+func (f *fake) handleInput(line []byte, queue chan<- string) {
+	var in inLine
+	if err := json.Unmarshal(line, &in); err != nil {
+		fmt.Fprintf(f.errw, "fake claude: stdin line is not JSON: %v\n", err)
+		os.Exit(1)
+	}
+	switch in.Type {
+	case "user":
+		text := contentText(in.Message.Content)
+		_, nested := os.LookupEnv("CLAUDECODE")
+		f.logJSON(map[string]any{"text": text, "session": f.session, "args": f.args, "claudecode": nested})
+		queue <- text
+	case "control_request":
+		var req struct {
+			Subtype string `json:"subtype"`
+		}
+		_ = json.Unmarshal(in.Request, &req)
+		switch req.Subtype {
+		case "initialize":
+			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
+				"subtype": "success", "request_id": in.RequestID,
+				"response": map[string]any{"commands": []any{}, "models": []any{}},
+			}})
+		case "interrupt":
+			f.mu.Lock()
+			if f.interrupt != nil {
+				select {
+				case f.interrupt <- struct{}{}:
+				default:
+				}
+			}
+			f.mu.Unlock()
+			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
+				"subtype": "success", "request_id": in.RequestID,
+			}})
+		default:
+			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
+				"subtype": "error", "request_id": in.RequestID, "error": "unsupported: " + req.Subtype,
+			}})
+		}
+	case "control_response":
+		var resp struct {
+			RequestID string          `json:"request_id"`
+			Response  json.RawMessage `json:"response"`
+		}
+		_ = json.Unmarshal(in.Response, &resp)
+		f.mu.Lock()
+		ch := f.answers[resp.RequestID]
+		delete(f.answers, resp.RequestID)
+		f.mu.Unlock()
+		if ch != nil {
+			ch <- resp.Response
+		}
+	}
+}
+
+// contentText reads message content: a string or an array of text blocks.
+func contentText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var blocks []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	_ = json.Unmarshal(raw, &blocks)
+	var parts []string
+	for _, b := range blocks {
+		if b.Type == "text" {
+			parts = append(parts, b.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+var (
+	slowRe = regexp.MustCompile(`FAKE_SLOW=(\d+)`)
+	bigRe  = regexp.MustCompile(`FAKE_BIG=(\d+)`)
+)
+
+// errInterrupted ends a turn early.
+var errInterrupted = errors.New("interrupted")
+
+// turn answers one user message.
+func (f *fake) turn(text string) {
+	start := time.Now()
+	interrupt := make(chan struct{}, 1)
+	f.mu.Lock()
+	f.interrupt = interrupt
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.interrupt = nil
+		f.mu.Unlock()
+	}()
+
+	f.emit(map[string]any{
+		"type": "system", "subtype": "init", "session_id": f.session, "model": "fake",
+		"tools": []string{"Bash", "Read", "Edit"}, "claude_code_version": "fake",
+	})
+	if strings.Contains(text, "FAKE_RETRY") {
+		f.emit(map[string]any{"type": "system", "subtype": "api_retry", "attempt": 1, "max_retries": 2,
+			"retry_delay_ms": 500.0, "error_status": 529, "error": "overloaded", "session_id": f.session})
+	}
+	if strings.Contains(text, "FAKE_ERROR") {
+		msg := "API Error: 500 fake failure"
+		f.emit(map[string]any{"type": "assistant", "error": "server_error", "parent_tool_use_id": nil,
+			"session_id": f.session, "message": message(newID(), textBlock(msg))})
+		f.result(start, true, "success", msg)
+		return
+	}
+
+	reply := "echo: " + text
+	var err error
+	switch {
+	case bigRe.MatchString(text):
+		n, _ := strconv.Atoi(bigRe.FindStringSubmatch(text)[1])
+		reply = strings.Repeat("x", n)
+		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": message(newID(), textBlock(reply))})
+	case strings.Contains(text, "FAKE_TOOL"), strings.Contains(text, "FAKE_ASK"):
+		err = f.toolTurn(text, reply, interrupt)
+	case strings.Contains(text, "FAKE_BLOCKS"):
+		err = f.message(interrupt, text, "first block", reply)
+	default:
+		err = f.message(interrupt, text, reply)
+	}
+	if err != nil {
+		f.result(start, true, "error_during_execution", "")
+		return
+	}
+	f.result(start, false, "success", reply)
+}
+
+// toolTurn is text, a Bash call, its result (asking for permission first with FAKE_ASK), and
+// then the reply in a second message.
+func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
+	if err := f.message(interrupt, text, "Let me check."); err != nil {
+		return err
+	}
+	toolID := "toolu_" + newID()[:8]
+	input := map[string]any{"command": "ls -la", "description": "list files"}
+	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": "Bash", "input": input})})
+	result, isError := "file-a\nfile-b\nfile-c", false
+	if strings.Contains(text, "FAKE_ASK") {
+		answer := f.ask(map[string]any{"subtype": "can_use_tool", "tool_name": "Bash", "input": input})
+		var a struct {
+			Behavior string `json:"behavior"`
+			Message  string `json:"message"`
+		}
+		_ = json.Unmarshal(answer, &a)
+		if a.Behavior != "allow" {
+			result, isError = "denied: "+a.Message, true
+		}
+	}
+	f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": map[string]any{"role": "user", "content": []any{map[string]any{
+			"type": "tool_result", "tool_use_id": toolID, "content": result, "is_error": isError,
+		}}}})
+	return f.message(interrupt, text, reply)
+}
+
+// ask sends a control request and waits for its answer.
+func (f *fake) ask(req map[string]any) json.RawMessage {
+	ch := make(chan json.RawMessage, 1)
+	f.mu.Lock()
+	f.nextReq++
+	id := "fake-req-" + strconv.Itoa(f.nextReq)
+	f.answers[id] = ch
+	f.mu.Unlock()
+	f.emit(map[string]any{"type": "control_request", "request_id": id, "request": req})
+	select {
+	case a := <-ch:
+		return a
+	case <-time.After(10 * time.Second):
+		return nil
+	}
+}
+
+// message writes one assistant message with a text block per element of blocks, the way the
+// real CLI does: for each block its stream events, then an assistant line holding only that
+// block. The prompt's switches (crash, slow) act after the first delta.
+func (f *fake) message(interrupt chan struct{}, prompt string, blocks ...string) error {
+	id := "msg_" + newID()
+	f.streamEvent(map[string]any{"type": "message_start", "message": map[string]any{
+		"id": id, "type": "message", "role": "assistant", "model": "fake", "content": []any{},
+	}})
+	for i, text := range blocks {
+		f.streamEvent(map[string]any{"type": "content_block_start", "index": i,
+			"content_block": map[string]any{"type": "text", "text": ""}})
+		var sent strings.Builder
+		for j, piece := range split(text, 3) {
+			f.streamEvent(map[string]any{"type": "content_block_delta", "index": i,
+				"delta": map[string]any{"type": "text_delta", "text": piece}})
+			sent.WriteString(piece)
+			if i == 0 && j == 0 {
+				if err := f.midTurn(prompt, interrupt); err != nil {
+					// The real CLI writes what it had, then ends the turn.
+					f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+						"message": message(id, textBlock(sent.String()))})
+					return err
+				}
+			}
+		}
+		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": message(id, textBlock(text))})
+		f.streamEvent(map[string]any{"type": "content_block_stop", "index": i})
+	}
+	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
+	f.streamEvent(map[string]any{"type": "message_stop"})
+	return nil
+}
+
+// midTurn applies the crash and slow switches.
+func (f *fake) midTurn(prompt string, interrupt chan struct{}) error {
+	if strings.Contains(prompt, "FAKE_ORPHAN") {
+		f.orphan()
+	}
+	if strings.Contains(prompt, "FAKE_CRASH") {
+		crash := true
+		if !strings.Contains(prompt, "FAKE_CRASH_ALWAYS") {
+			if marker := os.Getenv("FAKECLAUDE_CRASH_ONCE"); marker != "" {
+				if _, err := os.Stat(marker); err == nil {
+					crash = false
+				} else {
+					_ = os.WriteFile(marker, []byte("crashed\n"), 0o600)
+				}
+			}
+		}
+		if crash {
+			fmt.Fprintln(f.errw, "fake claude: simulated crash")
+			os.Exit(3)
+		}
+	}
+	if m := slowRe.FindStringSubmatch(prompt); m != nil {
+		ms, _ := strconv.Atoi(m[1])
+		timer := time.NewTimer(time.Duration(ms) * time.Millisecond)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-interrupt:
+			f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+				"message": map[string]any{"role": "user", "content": []any{textBlock("[Request interrupted by user]")}}})
+			return errInterrupted
+		}
+	}
+	return nil
+}
+
+// orphan starts a process that inherits our stdout and stderr and outlives us (as a tool's
+// background job can), logs its pid, and crashes.
+func (f *fake) orphan() {
+	cmd := exec.Command("sleep", "60")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(f.errw, "fake claude: orphan: %v\n", err)
+		os.Exit(4)
+	}
+	f.logJSON(map[string]any{"orphan": cmd.Process.Pid})
+	fmt.Fprintln(f.errw, "fake claude: crashing, leaving an orphan")
+	os.Exit(3)
+}
+
+func (f *fake) streamEvent(ev map[string]any) {
+	if !f.partial {
+		return
+	}
+	f.emit(map[string]any{"type": "stream_event", "event": ev, "session_id": f.session, "parent_tool_use_id": nil})
+}
+
+func (f *fake) result(start time.Time, isError bool, subtype, text string) {
+	r := map[string]any{
+		"type": "result", "subtype": subtype, "is_error": isError, "num_turns": 1,
+		"duration_ms": time.Since(start).Milliseconds(), "session_id": f.session,
+	}
+	if text != "" {
+		r["result"] = text
+	}
+	f.emit(r)
+}
+
+// emit writes v as one JSON line on stdout.
+func (f *fake) emit(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	f.outMu.Lock()
+	defer f.outMu.Unlock()
+	if _, err := f.out.Write(append(b, '\n')); err != nil {
+		os.Exit(1) // the reader is gone
+	}
+}
+
+// logJSON appends v as one line to FAKECLAUDE_LOG.
+func (f *fake) logJSON(v any) {
+	if f.logPath == "" {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	file, err := os.OpenFile(f.logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		fmt.Fprintf(f.errw, "fake claude: log: %v\n", err)
+		return
+	}
+	defer file.Close()
+	_, _ = file.Write(append(b, '\n'))
+}
+
+func message(id string, blocks ...any) map[string]any {
+	return map[string]any{"id": id, "type": "message", "role": "assistant", "model": "fake", "content": blocks}
+}
+
+func textBlock(text string) map[string]any {
+	return map[string]any{"type": "text", "text": text}
+}
+
+// split cuts s into at most n pieces on rune boundaries.
+func split(s string, n int) []string {
+	r := []rune(s)
+	if len(r) < n {
+		return []string{s}
+	}
+	var out []string
+	for i := range n {
+		out = append(out, string(r[i*len(r)/n:(i+1)*len(r)/n]))
+	}
+	return out
+}
+
+// newID is a random UUID-shaped id.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

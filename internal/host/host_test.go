@@ -1,0 +1,375 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// participant is a joined client that records what it was given.
+type participant struct {
+	name string
+	c    *client.Client
+	mu   sync.Mutex
+	evs  []wire.Event
+	seen map[int64]int
+	stat []client.Status
+	wake chan struct{}
+}
+
+func (p *participant) onEvent(ev wire.Event) {
+	p.mu.Lock()
+	p.evs = append(p.evs, ev)
+	p.seen[ev.Seq]++
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *participant) events() []wire.Event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]wire.Event(nil), p.evs...)
+}
+
+func (p *participant) waitFor(t *testing.T, what string, pred func([]wire.Event) bool) []wire.Event {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		if evs := p.events(); pred(evs) {
+			return evs
+		}
+		select {
+		case <-p.wake:
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("%s: timed out waiting for %s; got %d events", p.name, what, len(p.events()))
+		}
+	}
+}
+
+func join(t *testing.T, inv invite.Invite, name string, backoff ...time.Duration) *participant {
+	t.Helper()
+	p := &participant{name: name, seen: map[int64]int{}, wake: make(chan struct{}, 1)}
+	c, err := client.Join(context.Background(), client.Config{
+		Invite: inv, Name: name, OnEvent: p.onEvent, Backoff: backoff,
+		OnStatus: func(s client.Status) { p.mu.Lock(); p.stat = append(p.stat, s); p.mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatalf("%s join: %v", name, err)
+	}
+	p.c = c
+	t.Cleanup(c.Close)
+	return p
+}
+
+func startHost(t *testing.T, cfg Config) *Host {
+	t.Helper()
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	if cfg.Agent.Path == "" {
+		cfg.Agent.Path = testkit.FakeClaude(t)
+	}
+	if cfg.Agent.WorkDir == "" {
+		cfg.Agent.WorkDir = t.TempDir()
+	}
+	if cfg.Name == "" {
+		cfg.Name = "hosty"
+	}
+	h, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := h.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	return h
+}
+
+func kinds(evs []wire.Event, kind string) []wire.Event {
+	var out []wire.Event
+	for _, ev := range evs {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+func reply(evs []wire.Event) string {
+	var b strings.Builder
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant {
+			b.WriteString(ev.Text)
+		}
+	}
+	return b.String()
+}
+
+// TestPartyOfThreeOverTLS runs a host and three participants over real TLS sockets with
+// the fake Claude program: all prompts land in one merged batch, the agent gets exactly
+// that text, and every participant sees the same event log.
+func TestPartyOfThreeOverTLS(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "claude.log")
+	h := startHost(t, Config{
+		Window: 400 * time.Millisecond,
+		Agent:  agent.Config{Env: []string{"FAKECLAUDE_LOG=" + logFile}},
+	})
+	inv := h.Invite()
+	if !inv.Secure() || inv.Host != "127.0.0.1" {
+		t.Fatalf("invite %s: want TLS on loopback", inv)
+	}
+	ps := []*participant{join(t, inv, "alice"), join(t, inv, "bob"), join(t, inv, "carol")}
+	ps[2].waitFor(t, "three joined", func(e []wire.Event) bool {
+		j := kinds(e, wire.KindParticipants)
+		return len(j) > 0 && *j[len(j)-1].Count == 3
+	})
+	texts := []string{"add a --verbose flag", "fix the typo in README", "Add a --verbose flag!"}
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := p.c.Prompt(context.Background(), texts[i]); err != nil {
+				t.Errorf("%s prompt: %v", p.name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	var logs [][]wire.Event
+	for _, p := range ps {
+		logs = append(logs, p.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 }))
+	}
+	b := kinds(logs[0], wire.KindBatch)
+	if len(b) != 1 || len(b[0].Batch.Prompts) != 3 {
+		t.Fatalf("want one batch with 3 prompts, got %+v", b)
+	}
+	merged := b[0].Batch.Merged
+	for _, want := range []string{"verbose", "typo", "alice", "bob", "carol"} {
+		if !strings.Contains(merged, want) {
+			t.Errorf("merged prompt lacks %q:\n%s", want, merged)
+		}
+	}
+	if got := reply(logs[0]); !strings.Contains(got, "echo: ") || !strings.Contains(got, "typo") {
+		t.Errorf("reply %q", got)
+	}
+	// The merged text is exactly what reached the agent.
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), strconv.Quote(merged)[1:20]) {
+		t.Errorf("agent log does not hold the merged prompt:\n%s", raw)
+	}
+	// Everyone saw the same log up to the turn, once each.
+	for i, p := range ps {
+		if reply(logs[i]) != reply(logs[0]) {
+			t.Errorf("%s saw another reply", p.name)
+		}
+		p.mu.Lock()
+		for seq, n := range p.seen {
+			if n != 1 {
+				t.Errorf("%s got seq %d %d times", p.name, seq, n)
+			}
+		}
+		p.mu.Unlock()
+	}
+	if tr := kinds(logs[0], wire.KindTurn)[0].Turn; tr.Status != wire.TurnDone {
+		t.Fatalf("turn %+v", tr)
+	}
+}
+
+// TestWrongFingerprintIsRefused: a client given another fingerprint must not connect.
+func TestWrongFingerprintIsRefused(t *testing.T) {
+	h := startHost(t, Config{})
+	inv := h.Invite()
+	inv.Fingerprint = strings.Repeat("ab", 32)
+	_, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "eve"})
+	if !errors.Is(err, client.ErrFingerprint) {
+		t.Fatalf("want ErrFingerprint, got %v", err)
+	}
+	inv = h.Invite()
+	inv.Token = strings.Repeat("x", 43)
+	_, err = client.Join(context.Background(), client.Config{Invite: inv, Name: "eve"})
+	if !errors.Is(err, client.ErrRefused) {
+		t.Fatalf("want ErrRefused, got %v", err)
+	}
+}
+
+// TestCrashRestartsAndResumes: the agent dies mid-turn; the party restarts it with
+// --resume and the retried batch succeeds.
+func TestCrashRestartsAndResumes(t *testing.T) {
+	dir := t.TempDir()
+	logFile := filepath.Join(dir, "claude.log")
+	h := startHost(t, Config{
+		Window: 50 * time.Millisecond, Insecure: true,
+		Agent: agent.Config{Env: []string{"FAKECLAUDE_LOG=" + logFile, "FAKECLAUDE_CRASH_ONCE=" + filepath.Join(dir, "crashed")}},
+	})
+	p := join(t, h.Invite(), "alice")
+	if _, err := p.c.Prompt(context.Background(), "please FAKE_CRASH now"); err != nil {
+		t.Fatal(err)
+	}
+	evs := p.waitFor(t, "turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if tr := kinds(evs, wire.KindTurn)[0].Turn; tr.Status != wire.TurnDone {
+		t.Fatalf("retried turn should succeed: %+v", tr)
+	}
+	if len(kinds(evs, wire.KindError)) == 0 {
+		t.Fatal("the crash was not reported")
+	}
+	raw, _ := os.ReadFile(logFile)
+	if !strings.Contains(string(raw), "--resume") {
+		t.Fatalf("the restarted agent did not resume the session:\n%s", raw)
+	}
+}
+
+// proxy forwards TCP to target and can cut every live connection, to simulate a drop.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.cut() })
+	return p
+}
+
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func (p *proxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+// TestReconnectCatchesUp: the connection drops while the party goes on; the client comes
+// back with `since`, gets every missed event, and nothing twice.
+func TestReconnectCatchesUp(t *testing.T) {
+	h := startHost(t, Config{Window: 50 * time.Millisecond})
+	inv := h.Invite()
+	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
+	viaProxy := inv
+	viaProxy.Port = px.port()
+	bob := join(t, inv, "bob")
+	alice := join(t, viaProxy, "alice", 50*time.Millisecond)
+	if _, err := alice.c.Prompt(context.Background(), "first"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	px.cut()
+	// While alice is away, bob's prompt runs.
+	if _, err := bob.c.Prompt(context.Background(), "second, while alice is away"); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor(t, "second turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 2 })
+	got := alice.waitFor(t, "catch-up", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 2 })
+	if r := reply(got); !strings.Contains(r, "echo: first") || !strings.Contains(r, "echo: second, while alice is away") {
+		t.Fatalf("alice missed output: %q", r)
+	}
+	alice.mu.Lock()
+	defer alice.mu.Unlock()
+	for seq, n := range alice.seen {
+		if n != 1 {
+			t.Errorf("seq %d delivered %d times", seq, n)
+		}
+	}
+	for i := 1; i < len(alice.evs); i++ {
+		if alice.evs[i].Seq != alice.evs[i-1].Seq+1 {
+			t.Fatalf("gap or disorder at %d: %d after %d", i, alice.evs[i].Seq, alice.evs[i-1].Seq)
+		}
+	}
+	reconnecting := false
+	for _, s := range alice.stat {
+		reconnecting = reconnecting || s.State == client.StatusReconnecting
+	}
+	if !reconnecting {
+		t.Fatal("no reconnecting status was reported")
+	}
+}
+
+// TestShutdownTellsParticipants: ending the party ends the clients with ErrEnded.
+func TestShutdownTellsParticipants(t *testing.T) {
+	h := startHost(t, Config{Insecure: true})
+	p := join(t, h.Invite(), "alice")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.c.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("client did not stop")
+	}
+	if !errors.Is(p.c.Err(), client.ErrEnded) {
+		t.Fatalf("client error %v, want ErrEnded", p.c.Err())
+	}
+}
+
+func TestInviteHost(t *testing.T) {
+	cases := []struct{ listen, want string }{
+		{"127.0.0.1:0", "127.0.0.1"},
+		{"[::1]:8765", "::1"},
+		{"192.0.2.7:8765", "192.0.2.7"},
+		{"myhost.lan:8765", "myhost.lan"},
+	}
+	for _, c := range cases {
+		if got := InviteHost(c.listen); got != c.want {
+			t.Errorf("InviteHost(%q) = %q, want %q", c.listen, got, c.want)
+		}
+	}
+	if got := InviteHost(":8765"); got != LANAddress() {
+		t.Errorf("unspecified listen should use the LAN address, got %q", got)
+	}
+}
