@@ -78,7 +78,7 @@ func fakeAgent(t *testing.T, env ...string) *agent.Agent {
 		Path:        testkit.FakeClaude(t),
 		WorkDir:     t.TempDir(),
 		Env:         env,
-		StopTimeout: 2 * time.Second,
+		StopTimeout: 10 * time.Second, // generous: under -race on a loaded machine the fake can be slow to answer an interrupt
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

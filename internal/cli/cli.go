@@ -30,17 +30,23 @@ type IO struct {
 	Getenv func(string) string
 }
 
-// IsSubcommand reports whether args (without the program name) name a headless command,
-// so that main knows not to open the window.
+// IsSubcommand reports whether args (without the program name) are for the headless CLI
+// rather than the window. The window takes no arguments, a concordia:// link (from the
+// OS's link handler), or Wails' own dash flags (-devserver, -assetdir in dev builds);
+// anything else is a command, so a mistyped one gets "unknown command", not a window.
 func IsSubcommand(args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
-	switch args[0] {
-	case "host", "join", "key", "version", "help", "-h", "-help", "--help", "--version", "-version":
+	a := args[0]
+	switch a {
+	case "-h", "-help", "--help", "-version", "--version":
 		return true
 	}
-	return false
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(a)), "concordia:") || strings.HasPrefix(a, "-") {
+		return false
+	}
+	return true
 }
 
 // Main runs a subcommand and returns the exit status. ctx ends on Ctrl-C.

@@ -87,7 +87,13 @@ Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
 	log := newLogger(io, f.verbose)
 	pr := newPrinter(io.Out)
 
-	merger, err := chooseMerger(ctx, f.mergeMode, f.geminiModel, io, pr, log)
+	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
+		Mode: f.mergeMode, Model: f.geminiModel, Getenv: io.Getenv, Logger: log,
+		Store: secrets.New(secrets.Options{Getenv: io.Getenv, Logger: log}),
+	})
+	for _, n := range notes {
+		pr.notice("system", n)
+	}
 	if err != nil {
 		pr.notice("error", err.Error())
 		return ExitError
@@ -170,45 +176,6 @@ Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
 	}
 	pr.notice("system", "party ended; transcript in "+h.TranscriptPath())
 	return ExitOK
-}
-
-// chooseMerger picks the merger for --merge. auto uses Gemini when a key is available;
-// gemini without a key is an error.
-func chooseMerger(ctx context.Context, mode, model string, io IO, pr *printer, log *slog.Logger) (merge.Merger, error) {
-	local := merge.NewLocal()
-	if mode == "local" {
-		return local, nil
-	}
-	store := secrets.New(secrets.Options{Getenv: io.Getenv, Logger: log})
-	if m, err := store.MigrateLegacy(ctx); err == nil && m.Found {
-		if m.Migrated {
-			pr.notice("system", "moved the Gemini key from "+m.Path+" into the OS keyring")
-		} else {
-			pr.notice("system", "a Gemini key is in "+m.Path+" but could not be moved into the OS keyring: "+m.Reason)
-		}
-	}
-	key, src, err := store.Key(ctx)
-	if err != nil || key == "" {
-		reason := "no Gemini key is set (concordia key set, or GEMINI_API_KEY)"
-		if err != nil {
-			reason = "the Gemini key could not be read: " + err.Error()
-		}
-		if mode == "gemini" {
-			return nil, errors.New("--merge gemini: " + reason)
-		}
-		pr.notice("system", reason+"; merging locally")
-		return local, nil
-	}
-	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: io.Getenv("CONCORDIA_GEMINI_BASE_URL"), Logger: log})
-	if err != nil {
-		if mode == "gemini" {
-			return nil, fmt.Errorf("--merge gemini: %w", err)
-		}
-		pr.notice("error", "Gemini is unavailable ("+err.Error()+"); merging locally")
-		return local, nil
-	}
-	pr.notice("system", fmt.Sprintf("merging with Gemini (%s; key from the %s)", model, src))
-	return merge.NewFallback(g, local), nil
 }
 
 // hostError is the sentence a person sees when a party cannot start.

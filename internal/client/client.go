@@ -312,13 +312,8 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		c.cfg.OnHello(hello)
 	}
 	c.deliverAll(hello.State.Events)
-	for st := hello.State; st.Truncated && len(st.Events) > 0; {
-		// The replay did not fit one message: fetch the rest.
-		if st, err = c.State(dctx, c.LastSeq()); err != nil {
-			c.log.Warn("catch up", "err", err)
-			break
-		}
-		c.deliverAll(st.Events)
+	if hello.State.Truncated {
+		c.catchUp(dctx, hello.State.Seq)
 	}
 	close(ready)
 	c.status(Status{State: StatusConnected})
@@ -341,16 +336,32 @@ func (c *Client) handler(ready <-chan struct{}) rpc.Handler {
 			case <-ctx.Done():
 				return
 			}
-			if gap := c.LastSeq(); ev.Seq > gap+1 {
-				// Should not happen on one connection; fill the gap rather than lose events.
-				if st, err := c.State(ctx, gap); err == nil {
-					c.deliverAll(st.Events)
-				}
+			if ev.Seq > c.LastSeq()+1 {
+				// A replay cut short, or a lost message: fill the gap rather than lose events.
+				c.catchUp(ctx, ev.Seq-1)
 			}
 			c.deliverAll([]wire.Event{ev})
 			req.Reply(true, nil)
 		default:
 			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))
+		}
+	}
+}
+
+// catchUp asks the host for the events after the last one delivered, page by page (a
+// replay that does not fit one message comes truncated), until upTo is delivered or a page
+// brings nothing new.
+func (c *Client) catchUp(ctx context.Context, upTo int64) {
+	for c.LastSeq() < upTo {
+		before := c.LastSeq()
+		st, err := c.State(ctx, before)
+		if err != nil {
+			c.log.Warn("catch up", "err", err)
+			return
+		}
+		c.deliverAll(st.Events)
+		if c.LastSeq() == before {
+			return
 		}
 	}
 }

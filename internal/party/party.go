@@ -77,7 +77,7 @@ type Config struct {
 	AgentName  string        // PartyInfo.agent (default "claude-code")
 
 	MaxParticipants int           // remote members at once (default 32)
-	MaxPending      int           // prompts waiting at once (default 500)
+	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
 	PromptBurst     int           // per member: prompts allowed at once (default 10)
 	PromptEvery     time.Duration // per member: one more prompt allowed per this (default 1s)
 	OutputFlush     time.Duration // agent output is coalesced for this long (default 40ms)
@@ -152,7 +152,7 @@ func New(cfg Config) *Party {
 		cfg.MaxParticipants = 32
 	}
 	if cfg.MaxPending <= 0 {
-		cfg.MaxPending = 500
+		cfg.MaxPending = 200
 	}
 	if cfg.PromptBurst <= 0 {
 		cfg.PromptBurst = 10
@@ -451,7 +451,9 @@ func (p *Party) state(since int64) wire.State {
 	start := int(since) // events[i] has seq i+1
 	used := 0
 	for i := start; i < len(p.events); i++ {
-		if used+p.sizes[i]+1 > budget {
+		// At least one event per reply, so that paging always progresses (an event is far
+		// below the host's message limit: prompts are at most 32 KiB, output is cut at 32 KiB).
+		if used+p.sizes[i]+1 > budget && len(st.Events) > 0 {
 			st.Truncated = true
 			break
 		}

@@ -1,0 +1,71 @@
+# Concordia — build, run and test. `make run` and `make test` set everything up first
+# (scripts/setup.sh: apt packages, npm packages, the pinned Claude Code for tests).
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/concordia-party/concordia/internal/version.Version=$(VERSION)
+DESKTOP   := desktop,production,webkit2_41
+BIN       := build/bin/concordia
+CLAUDE    := $(CURDIR)/.tools/claude/node_modules/.bin/claude
+
+.PHONY: all setup setup-app tools frontend build run host test lint test-go test-keyring \
+        test-frontend test-ui bindings install uninstall clean
+
+all: build
+
+## set-up ---------------------------------------------------------------------
+
+setup:            ## everything: system packages, npm packages, Claude Code for tests
+	scripts/setup.sh
+
+setup-app:        ## only what building and running the window needs
+	scripts/setup.sh --app
+
+tools: setup      ## the pinned Claude Code binary (.tools/claude) used by integration tests
+
+## build and run --------------------------------------------------------------
+
+frontend:
+	cd frontend && npm run build
+
+build: setup-app frontend  ## the production desktop binary (window + CLI)
+	$(GO) build -tags $(DESKTOP) -ldflags "-w -s $(LDFLAGS)" -o $(BIN) .
+
+run: build        ## set up, build and open the window
+	./$(BIN)
+
+bindings:         ## regenerate frontend/wailsjs from the Go bindings
+	$(GO) build -tags bindings,webkit2_41 -o /tmp/concordia-bindings . && /tmp/concordia-bindings
+
+install: build    ## install binary, launcher, icon and the concordia:// handler for this user
+	scripts/install-desktop.sh $(BIN)
+
+uninstall:
+	scripts/uninstall-desktop.sh
+
+## tests ----------------------------------------------------------------------
+
+test: setup frontend lint test-go test-keyring test-frontend test-ui build  ## set up and run every test
+	@echo "make test: all passed"
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags $(DESKTOP) .
+
+# CI=true makes tests that need a real part (Claude Code) fail instead of skipping.
+test-go:
+	CI=true CONCORDIA_CLAUDE_BIN=$(CLAUDE) DBUS_SESSION_BUS_ADDRESS=disabled: \
+		$(GO) test -race -count=1 ./...
+
+test-keyring:     ## the key store against a real Secret Service (gnome-keyring)
+	scripts/with-keyring.sh $(GO) test -race -count=1 -run Real -v ./internal/secrets/
+
+test-frontend:
+	cd frontend && npm test
+
+test-ui:          ## the real window under Xvfb and the UI in headless Chromium
+	@if [ -x scripts/test-ui.sh ]; then scripts/test-ui.sh; else echo "test-ui: not set up yet"; fi
+
+clean:
+	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

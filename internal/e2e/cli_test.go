@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestHostAndJoinTalk(t *testing.T) {
+	h, inv := host(t, nil)
+	if !strings.Contains(inv, "?fp=") {
+		t.Fatalf("default invite must pin TLS: %s", inv)
+	}
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`^\[party\] joined hosty's party as bob \(2 in the party: hosty \(host\), bob\)$`)
+	h.expect(`^\[party\] bob joined \(2 in the party\)$`)
+	j.send("please say hi")
+	j.expect(`^\[party\] bob: please say hi$`)
+	j.expect(`echo: please say hi`)
+	h.expect(`echo: please say hi`)
+	j.expect(`^\[system\] claude finished`)
+	// The host's own terminal takes part.
+	h.send("and from the host")
+	j.expect(`^\[party\] hosty: and from the host$`)
+	j.expect(`echo: and from the host`)
+	j.send("/quit")
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join /quit exit %d", code)
+	}
+	h.expect(`^\[party\] bob left \(1 in the party\)$`)
+	h.send("/exit")
+	if code := h.wait(); code != 0 {
+		t.Fatalf("host /exit exit %d", code)
+	}
+}
+
+func TestFlagsBeforeInvite(t *testing.T) {
+	_, inv := host(t, nil, "--insecure", "--no-local-repl")
+	if strings.Contains(inv, "fp=") {
+		t.Fatalf("--insecure invite has a fingerprint: %s", inv)
+	}
+	j := start(t, nil, "join", "--name", "carol", inv)
+	// --no-local-repl: the host is not a member.
+	j.expect(`^\[party\] joined hosty's party as carol \(1 in the party: carol\)$`)
+}
+
+func TestCtrlCStopsAgentAndExitsZero(t *testing.T) {
+	pidDir := t.TempDir()
+	h, inv := host(t, []string{"FAKECLAUDE_PIDFILE=" + filepath.Join(pidDir, "pid")})
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.send("hello")
+	j.expect(`echo: hello`)
+	raw, err := os.ReadFile(filepath.Join(pidDir, "pid"))
+	if err != nil {
+		t.Fatalf("fake claude wrote no pid file: %v", err)
+	}
+	var pid int
+	if _, err := fmtSscan(strings.TrimSpace(string(raw)), &pid); err != nil {
+		t.Fatal(err)
+	}
+	h.cmd.Process.Signal(syscall.SIGINT)
+	if code := h.wait(); code != 0 {
+		t.Fatalf("host exit after SIGINT: %d", code)
+	}
+	if syscall.Kill(pid, 0) == nil {
+		t.Fatalf("claude (pid %d) still runs after the host exited", pid)
+	}
+	j.expect(`^\[system\] the host ended the party$`)
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join exit after the party ended: %d", code)
+	}
+	// A participant's Ctrl-C also exits 0.
+	h2, inv2 := host(t, nil)
+	_ = h2
+	j2 := start(t, nil, "join", inv2)
+	j2.expect(`^\[party\] joined`)
+	j2.cmd.Process.Signal(syscall.SIGINT)
+	if code := j2.wait(); code != 0 {
+		t.Fatalf("join exit after SIGINT: %d", code)
+	}
+}
+
+func TestShellIsLocalOnly(t *testing.T) {
+	h, inv := host(t, nil)
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`^\[party\] joined`)
+	j.send("/shell echo LOCAL-$((6*7))-ONLY")
+	j.expect(`^LOCAL-42-ONLY$`)
+	j.send("now a prompt")
+	h.expect(`^\[party\] bob: now a prompt$`)
+	if strings.Contains(h.stdout(), "LOCAL-") {
+		t.Fatal("/shell output reached the host")
+	}
+}
+
+func TestExitStatuses(t *testing.T) {
+	_, inv := host(t, nil)
+	badToken := inv[:strings.LastIndex(inv, "/")+1] + strings.Repeat("Z", 43) + inv[strings.Index(inv, "?"):]
+	badFP := inv[:strings.Index(inv, "?fp=")+4] + strings.Repeat("0", 64)
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string // in stdout or stderr
+	}{
+		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"unknown host flag", []string{"host", "--bogus"}, 2, "flag provided but not defined"},
+		{"bad window", []string{"host", "--window", "-1s"}, 2, "--window must be positive"},
+		{"bad merge", []string{"host", "--merge", "magic"}, 2, "--merge must be auto, gemini or local"},
+		{"join without invite", []string{"join"}, 2, "missing INVITE"},
+		{"join malformed invite", []string{"join", "https://example.com/x"}, 2, "invalid invite"},
+		{"join unreachable", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, 1, "cannot reach the host"},
+		{"join wrong token", []string{"join", badToken}, 1, "refused"},
+		{"join fingerprint mismatch", []string{"join", badFP}, 1, "fingerprint"},
+		{"missing claude", []string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, 1, "npm install -g @anthropic-ai/claude-code"},
+		{"gemini without a key", []string{"host", "--listen", "127.0.0.1:0", "--merge", "gemini", "--data-dir", t.TempDir()}, 1, "--merge gemini: "},
+		{"version", []string{"version"}, 0, "concordia "},
+		{"host help", []string{"host", "--help"}, 0, "--no-local-repl"},
+		{"join help", []string{"join", "--help"}, 0, "concordia join INVITE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := start(t, nil, c.args...)
+			p.stdin.Close()
+			code := p.wait()
+			all := p.stdout() + p.stderr()
+			if code != c.code || !strings.Contains(all, c.msg) {
+				t.Fatalf("exit %d (want %d), output:\n%s\nwant it to mention %q", code, c.code, all, c.msg)
+			}
+		})
+	}
+}
+
+func TestHelpExplainsEveryFlag(t *testing.T) {
+	p := start(t, nil, "host", "--help")
+	p.wait()
+	help := p.stderr() + p.stdout()
+	for _, f := range []string{"--listen", "--public-host", "--name", "--window", "--min-prompts", "--merge", "--claude", "--claude-arg", "--workdir", "--data-dir", "--no-local-repl", "--insecure", "--gemini-model"} {
+		if !strings.Contains(help, "  -"+strings.TrimLeft(f, "-")) {
+			t.Errorf("host --help does not explain %s", f)
+		}
+	}
+}
+
+func TestHostFollowsWhenStdinCloses(t *testing.T) {
+	h, inv := host(t, nil)
+	h.stdin.Close()
+	h.expect(`still hosting`)
+	j := start(t, nil, "join", inv)
+	j.send("still there?")
+	j.expect(`echo: still there\?`)
+	_ = time.Second
+}

@@ -1,0 +1,196 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/testkit"
+)
+
+var binary string // the concordia binary under test, built once in TestMain
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "concordia-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "concordia")
+	root, err := filepath.Abs("../..")
+	if err == nil {
+		cmd := exec.Command("go", "build", "-o", binary, ".")
+		cmd.Dir = root
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		err = cmd.Run()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build concordia:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running concordia process with its output captured line by line.
+type proc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	out   []string // stdout lines
+	errb  strings.Builder
+	wake  chan struct{}
+	done  chan struct{}
+	code  int
+}
+
+func start(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
+	cmd.Env = append(cmd.Env, env...)
+	p := &proc{t: t, cmd: cmd, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stdin = stdin
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var readers sync.WaitGroup
+	readers.Add(2)
+	go func() {
+		defer readers.Done()
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 16<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.out = append(p.out, sc.Text())
+			p.mu.Unlock()
+			p.poke()
+		}
+	}()
+	go func() {
+		defer readers.Done()
+		b, _ := io.ReadAll(stderr)
+		p.mu.Lock()
+		p.errb.Write(b)
+		p.mu.Unlock()
+	}()
+	go func() {
+		readers.Wait()
+		err := cmd.Wait()
+		p.code = cmd.ProcessState.ExitCode()
+		_ = err
+		close(p.done)
+		p.poke()
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			cmd.Process.Kill()
+			<-p.done
+		}
+		if t.Failed() {
+			t.Logf("%s stdout:\n%s\nstderr:\n%s", strings.Join(args, " "), p.stdout(), p.stderr())
+		}
+	})
+	return p
+}
+
+func (p *proc) poke() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *proc) stdout() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.out, "\n")
+}
+
+func (p *proc) stderr() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.errb.String()
+}
+
+// expect waits for a stdout line matching re and returns its submatches.
+func (p *proc) expect(re string) []string {
+	p.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.After(30 * time.Second)
+	for {
+		p.mu.Lock()
+		for _, l := range p.out {
+			if m := rx.FindStringSubmatch(l); m != nil {
+				p.mu.Unlock()
+				return m
+			}
+		}
+		p.mu.Unlock()
+		select {
+		case <-p.wake:
+		case <-p.done:
+			// One last look after exit.
+			p.mu.Lock()
+			for _, l := range p.out {
+				if m := rx.FindStringSubmatch(l); m != nil {
+					p.mu.Unlock()
+					return m
+				}
+			}
+			p.mu.Unlock()
+			p.t.Fatalf("process exited (%d) before printing %q", p.code, re)
+		case <-deadline:
+			p.t.Fatalf("timed out waiting for %q", re)
+		}
+	}
+}
+
+func (p *proc) send(line string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		p.t.Fatalf("write stdin: %v", err)
+	}
+}
+
+// wait waits for exit and returns the status.
+func (p *proc) wait() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+		return p.code
+	case <-time.After(30 * time.Second):
+		p.t.Fatal("process did not exit")
+		return -1
+	}
+}
+
+// host starts `concordia host` on loopback with the fake Claude and returns it with its invite.
+func host(t *testing.T, env []string, extra ...string) (*proc, string) {
+	t.Helper()
+	args := append([]string{"host", "--listen", "127.0.0.1:0", "--claude", testkit.FakeClaude(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty"}, extra...)
+	p := start(t, env, args...)
+	m := p.expect(`^invite code: (concordia://\S+)$`)
+	return p, m[1]
+}
+
+func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }
