@@ -194,3 +194,9 @@ func host(t *testing.T, env []string, extra ...string) (*proc, string) {
 }
 
 func fmtSscan(s string, v *int) (int, error) { return fmt.Sscan(s, v) }
+
+func fakeClaudePath(t *testing.T) string { return testkit.FakeClaude(t) }
+
+func matched(re, line string) bool { return regexp.MustCompile(re).MatchString(line) }
+
+func timeAfter100ms() <-chan time.Time { return time.After(100 * time.Millisecond) }

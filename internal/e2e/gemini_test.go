@@ -1,0 +1,230 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeGemini answers generateContent like the Gemini API: a structured merge, or the
+// failure the test selects (mode is changed between batches).
+type fakeGemini struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	mode  string // ok | 429 | 500 | badkey
+	calls int
+	keys  []string
+	urls  []string
+}
+
+func newFakeGemini(t *testing.T) *fakeGemini {
+	f := &fakeGemini{mode: "ok"}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeGemini) setMode(m string) {
+	f.mu.Lock()
+	f.mode = m
+	f.mu.Unlock()
+}
+
+func (f *fakeGemini) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.calls++
+	f.keys = append(f.keys, r.Header.Get("x-goog-api-key"))
+	f.urls = append(f.urls, r.URL.String())
+	mode := f.mode
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch mode {
+	case "429":
+		w.WriteHeader(429)
+		io.WriteString(w, `{"error":{"code":429,"message":"Resource has been exhausted","status":"RESOURCE_EXHAUSTED"}}`)
+		return
+	case "500":
+		w.WriteHeader(500)
+		io.WriteString(w, `{"error":{"code":500,"message":"internal","status":"INTERNAL"}}`)
+		return
+	case "badkey":
+		w.WriteHeader(400)
+		io.WriteString(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}`)
+		return
+	}
+	var req struct {
+		Contents []struct {
+			Parts []struct{ Text string } `json:"parts"`
+		} `json:"contents"`
+	}
+	body, _ := io.ReadAll(r.Body)
+	json.Unmarshal(body, &req)
+	var prompts []struct{ ID, User, Text string }
+	if len(req.Contents) > 0 && len(req.Contents[0].Parts) > 0 {
+		json.Unmarshal([]byte(req.Contents[0].Parts[0].Text), &prompts)
+	}
+	type item struct {
+		Summary   string   `json:"summary"`
+		Authors   []string `json:"authors"`
+		PromptIDs []string `json:"prompt_ids"`
+	}
+	ans := struct {
+		Merged    string `json:"merged_prompt"`
+		Requests  []item `json:"requests"`
+		Conflicts []item `json:"conflicts"`
+	}{Merged: "GEMINI-MERGED: do all of it", Requests: []item{}, Conflicts: []item{}}
+	for _, p := range prompts {
+		ans.Requests = append(ans.Requests, item{Summary: p.Text, Authors: []string{p.User}, PromptIDs: []string{p.ID}})
+	}
+	text, _ := json.Marshal(ans)
+	resp := map[string]any{"candidates": []any{map[string]any{
+		"content":      map[string]any{"role": "model", "parts": []any{map[string]any{"text": string(text)}}},
+		"finishReason": "STOP",
+	}}}
+	json.NewEncoder(w).Encode(resp)
+}
+
+// TestGeminiThroughAPartyAndTheKeyNeverLeaks runs a whole party on Gemini through good,
+// rate-limited, failing and refused answers, then searches every output of the run for
+// the key: host stdout/stderr (verbose logs on), participant output, the transcript and
+// every file in the data directory, what reached the agent and its arguments.
+func TestGeminiThroughAPartyAndTheKeyNeverLeaks(t *testing.T) {
+	const key = "AIzaSy-LEAKCHECK-7f3c9e1d2b4a6c8e0f1a3b5c7d9e"
+	gem := newFakeGemini(t)
+	dataDir := t.TempDir()
+	agentLog := filepath.Join(t.TempDir(), "claude.log")
+	env := []string{"GEMINI_API_KEY=" + key, "CONCORDIA_GEMINI_BASE_URL=" + gem.srv.URL, "FAKECLAUDE_LOG=" + agentLog}
+	args := []string{"host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--window", "300ms", "--name", "hosty", "--no-local-repl", "--verbose", "--merge", "auto"}
+	h := start(t, env, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	h.expect(`merging with Gemini .*key from the env`)
+	a := start(t, nil, "join", inv, "--name", "ann")
+	b := start(t, nil, "join", inv, "--name", "ben")
+	b.expect(`^\[party\] joined`)
+
+	round := func(tag string) {
+		t.Helper()
+		a.send("ann wants " + tag)
+		b.send("ben wants " + tag)
+		a.expect(`^\[system\] sending 2 prompts to claude, merged \((gemini|local)\):$`)
+	}
+
+	// 1. Gemini answers: the batch is merged by Gemini.
+	round("one")
+	a.expect(`GEMINI-MERGED: do all of it`)
+	a.expect(`^\[system\] claude finished`)
+	// 2. Rate limited (the retry is rate limited too): merged locally, said so.
+	gem.setMode("429")
+	round("two")
+	a.expect(`^\[system\] Gemini rate limited \(429\); merged locally$`)
+	waitLines(t, a, `^\[system\] claude finished`, 2)
+	// 3. Gemini is back: the next batch uses it again.
+	gem.setMode("ok")
+	round("three")
+	waitLines(t, a, `^\[system\] sending 2 prompts to claude, merged \(gemini\):$`, 2)
+	waitLines(t, a, `^\[system\] claude finished`, 3)
+	// 4. 500: merged locally.
+	gem.setMode("500")
+	round("four")
+	a.expect(`^\[system\] Gemini unavailable \(500\); merged locally$`)
+	waitLines(t, a, `^\[system\] claude finished`, 4)
+	// 5. The key is refused: an error says so, and Gemini stays off (no more calls).
+	gem.setMode("badkey")
+	round("five")
+	a.expect(`^\[error\] Gemini refused the API key`)
+	waitLines(t, a, `^\[system\] claude finished`, 5)
+	calls := gem.count()
+	gem.setMode("ok")
+	round("six")
+	waitLines(t, a, `^\[system\] claude finished`, 6)
+	if gem.count() != calls {
+		t.Fatalf("Gemini was called again after refusing the key (%d → %d calls)", calls, gem.count())
+	}
+	a.send("/quit")
+	b.send("/quit")
+	a.wait()
+	b.wait()
+	h.cmd.Process.Signal(os.Interrupt)
+	if code := h.wait(); code != 0 {
+		t.Fatalf("host exit %d", code)
+	}
+
+	// The key went only where it belongs: the x-goog-api-key header, never the URL.
+	gem.mu.Lock()
+	for i, k := range gem.keys {
+		if k != key || strings.Contains(gem.urls[i], key) {
+			t.Errorf("call %d: header key %q, url %q", i, k, gem.urls[i])
+		}
+	}
+	gem.mu.Unlock()
+
+	// Now grep every output of the run.
+	outputs := map[string]string{
+		"host stdout": h.stdout(), "host stderr": h.stderr(),
+		"ann stdout": a.stdout(), "ann stderr": a.stderr(),
+		"ben stdout": b.stdout(), "ben stderr": b.stderr(),
+	}
+	filepath.Walk(dataDir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			raw, _ := os.ReadFile(path)
+			outputs[path] = string(raw)
+		}
+		return nil
+	})
+	raw, _ := os.ReadFile(agentLog)
+	outputs["agent log (prompts and args)"] = string(raw)
+	sawTranscript := false
+	for name, text := range outputs {
+		if strings.Contains(name, "transcripts") {
+			sawTranscript = strings.Contains(text, "GEMINI-MERGED")
+		}
+		for _, frag := range []string{key, key[8:24]} {
+			if strings.Contains(text, frag) {
+				t.Errorf("the key (or part of it) leaked into %s", name)
+			}
+		}
+	}
+	if !sawTranscript {
+		t.Error("no transcript with the run's events was found in the data directory")
+	}
+	if !strings.Contains(h.stderr(), "level=") {
+		t.Error("--verbose produced no logs, so the log check proved nothing")
+	}
+}
+
+// waitLines waits until re matches at least n stdout lines.
+func waitLines(t *testing.T, p *proc, re string, n int) {
+	t.Helper()
+	for i := 0; i < 300; i++ {
+		p.mu.Lock()
+		c := 0
+		for _, l := range p.out {
+			if matched(re, l) {
+				c++
+			}
+		}
+		p.mu.Unlock()
+		if c >= n {
+			return
+		}
+		select {
+		case <-p.wake:
+		case <-p.done:
+		case <-timeAfter100ms():
+		}
+	}
+	t.Fatalf("fewer than %d lines match %q:\n%s", n, re, p.stdout())
+}
