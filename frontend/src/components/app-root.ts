@@ -1,0 +1,102 @@
+// <concordia-app>: the window's root. It picks the screen, shows notices and
+// the dialogs, and guards the page against navigation (nothing inside the app
+// may open or follow a link).
+
+import { LitElement, css, html, nothing } from 'lit';
+import type { AppState } from '../state/app-state';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { iconAlert, iconInfo, iconX } from './icons';
+import './home-screen';
+import './party-view';
+import './join-dialog';
+import './settings-panel';
+
+export class ConcordiaApp extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+
+  constructor() {
+    super();
+    new StateObserver(this);
+    // Links never navigate the window; the Markdown renderer makes none, this catches the rest.
+    this.addEventListener('click', (e) => {
+      if (e.composedPath().some((n) => n instanceof HTMLAnchorElement)) e.preventDefault();
+    });
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: flex; flex-direction: column; height: 100%; }
+      main { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+      main > home-screen, main > party-view { flex: 1; min-height: 0; }
+      .toasts {
+        position: fixed; right: 16px; bottom: 16px; z-index: 50;
+        display: flex; flex-direction: column; gap: 8px; max-width: min(420px, calc(100vw - 32px));
+      }
+      .toast {
+        display: flex; gap: 10px; align-items: flex-start;
+        padding: 10px 10px 10px 14px;
+        background: var(--surface); border: 1px solid var(--border); border-left: 3px solid var(--accent);
+        border-radius: var(--radius-sm); box-shadow: var(--shadow-lg);
+        font-size: 13px; overflow-wrap: anywhere;
+        animation: rise 0.18s ease-out;
+      }
+      .toast.error { border-left-color: var(--danger); }
+      .toast .ic { color: var(--accent); margin-top: 2px; }
+      .toast.error .ic { color: var(--danger); }
+      .toast p { flex: 1; padding-top: 1px; }
+      .traynote {
+        display: flex; gap: 10px; align-items: center; justify-content: center;
+        padding: 6px 12px; font-size: 12.5px;
+        background: var(--warn-soft); color: var(--warn);
+        border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
+      }
+      .boot { margin: auto; max-width: 480px; padding: 32px; text-align: center; display: grid; gap: 12px; }
+      @keyframes rise { from { transform: translateY(6px); opacity: 0; } }
+    `,
+  ];
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    return html`
+      ${s.trayNote
+        ? html`<div class="traynote" data-testid="tray-note" role="status">
+            ${iconInfo()} <span>No tray icon: ${s.trayNote}</span>
+            <button class="ghost small" data-testid="tray-note-dismiss" @click=${() => s.dismissTrayNote()}>Dismiss</button>
+          </div>`
+        : nothing}
+      <main>
+        ${s.bootError
+          ? html`<div class="boot card" data-testid="boot-error">
+              <h2>Concordia could not start</h2>
+              <p class="error-text">${s.bootError}</p>
+            </div>`
+          : s.screen === 'party'
+            ? html`<party-view .state=${s}></party-view>`
+            : html`<home-screen .state=${s}></home-screen>`}
+      </main>
+      ${s.join.open ? html`<join-dialog .state=${s}></join-dialog>` : nothing}
+      ${s.settingsOpen ? html`<settings-panel .state=${s}></settings-panel>` : nothing}
+      <div class="toasts" aria-live="polite">
+        ${s.notices.map(
+          (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} role=${n.kind === 'error' ? 'alert' : 'status'}>
+            <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
+            <p>${n.text}</p>
+            <button class="ghost icon small" title="Dismiss" aria-label="Dismiss" data-testid="notice-dismiss" @click=${() => s.dismissNotice(n.id)}>${iconX()}</button>
+          </div>`,
+        )}
+      </div>
+    `;
+  }
+}
+
+customElements.define('concordia-app', ConcordiaApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'concordia-app': ConcordiaApp;
+  }
+}

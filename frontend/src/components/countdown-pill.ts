@@ -1,0 +1,73 @@
+// <phase-pill>: the pipeline phase, with a live countdown while prompts are
+// being collected. It ticks on its own timer only while a deadline is set.
+
+import { LitElement, css, html } from 'lit';
+import { phaseLabel } from './format';
+import { base } from './styles';
+
+export class PhasePill extends LitElement {
+  static override properties = {
+    phase: { attribute: false },
+    deadline: { attribute: false },
+    needed: { attribute: false },
+  };
+  declare phase: string;
+  /** Local ms when the window closes, or null. */
+  declare deadline: number | null;
+  /** Prompts still needed before a batch is cut. */
+  declare needed: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    this.phase = 'idle';
+    this.deadline = null;
+    this.needed = 0;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: inline-flex; }
+      .pill { font-variant-numeric: tabular-nums; }
+      .idle { color: var(--muted); }
+      .collecting { color: var(--warn); background: var(--warn-soft); border-color: transparent; }
+      .merging, .awaiting_approval { color: var(--accent); background: var(--accent-soft); border-color: transparent; }
+      .running { color: var(--ok); background: var(--ok-soft); border-color: transparent; }
+      .running .dot, .merging .dot { animation: pulse 1.2s ease-in-out infinite; }
+      @keyframes pulse { 50% { opacity: 0.3; } }
+    `,
+  ];
+
+  override updated(): void {
+    const ticking = this.deadline !== null;
+    if (ticking && !this.#timer) this.#timer = setInterval(() => this.requestUpdate(), 200);
+    if (!ticking && this.#timer) this.#stop();
+  }
+
+  override disconnectedCallback(): void {
+    this.#stop();
+    super.disconnectedCallback();
+  }
+
+  #stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  override render() {
+    let extra = '';
+    if (this.phase === 'collecting') {
+      if (this.needed > 0) extra = ` · waiting for ${this.needed} more`;
+      else if (this.deadline !== null) {
+        const left = Math.max(0, this.deadline - Date.now());
+        extra = left > 0 ? ` · ${(left / 1000).toFixed(1)} s` : ' · now';
+      }
+    }
+    return html`<span class="pill ${this.phase}" data-testid="party-phase" data-phase=${this.phase}
+      ><span class="dot"></span>${phaseLabel(this.phase)}<span data-testid="party-countdown">${extra}</span></span
+    >`;
+  }
+}
+
+customElements.define('phase-pill', PhasePill);

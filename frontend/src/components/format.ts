@@ -1,0 +1,50 @@
+// Small formatting helpers for display (no state, no DOM).
+
+/** "850 ms", "12.3 s", "4 min 05 s". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return `${m} min ${String(s).padStart(2, '0')} s`;
+}
+
+/** A wall-clock time like "14:05" (empty for an unknown time). */
+export function formatClock(ts: number): string {
+  if (!Number.isFinite(ts)) return '';
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/** A stable hue for a person's name, so each author keeps a colour. */
+export function nameHue(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
+  return h;
+}
+
+/** One or two letters for an avatar. */
+export function initials(name: string): string {
+  const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
+  const first = parts[0]?.[0] ?? '?';
+  const second = parts[1]?.[0] ?? '';
+  return (first + second).toUpperCase();
+}
+
+/** Human names of the pipeline phases. */
+export function phaseLabel(phase: string): string {
+  switch (phase) {
+    case 'idle':
+      return 'Idle';
+    case 'collecting':
+      return 'Collecting';
+    case 'merging':
+      return 'Merging';
+    case 'awaiting_approval':
+      return 'Awaiting approval';
+    case 'running':
+      return 'Agent working';
+    default:
+      return phase;
+  }
+}

@@ -1,0 +1,209 @@
+// <home-screen>: create a party or join one. The create form's draft lives
+// here (it is only the person's typing); everything it does goes through AppState.
+
+import { LitElement, css, html, nothing } from 'lit';
+import { describeKey, type AppState } from '../state/app-state';
+import type { MergerChoice } from '../state/types';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
+
+interface Draft {
+  name: string;
+  workdir: string;
+  windowSec: string;
+  merger: MergerChoice;
+  minPrompts: string;
+  claudePath: string;
+}
+
+export class HomeScreen extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+  #draft: Draft | null = null;
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; height: 100%; overflow: auto; }
+      .wrap { max-width: 980px; margin: 0 auto; padding: 22px 28px 48px; }
+      header { display: flex; align-items: center; gap: 10px; margin-bottom: 36px; }
+      .brand { font-weight: 700; font-size: 16px; letter-spacing: -0.01em; }
+      .version { color: var(--faint); font-size: 12px; }
+      .hero { margin-bottom: 26px; }
+      .hero h1 { font-size: 28px; letter-spacing: -0.02em; line-height: 1.2; margin-bottom: 8px; font-weight: 700; }
+      .hero p { color: var(--muted); font-size: 15px; max-width: 620px; }
+      .grid { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 20px; align-items: start; }
+      @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
+      .card { padding: 22px; }
+      .card h2 { font-size: 16px; margin-bottom: 4px; }
+      .card .sub { color: var(--muted); font-size: 13px; margin-bottom: 18px; }
+      form { display: grid; gap: 14px; }
+      .two { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+      .keyline { display: flex; align-items: center; gap: 8px; font-size: 12.5px; color: var(--muted); }
+      .keyline .dot { color: var(--faint); }
+      .keyline.has .dot { color: var(--ok); }
+      .keyline button { margin-left: auto; }
+      details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
+      details.more[open] summary { margin-bottom: 12px; }
+      .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 4px; }
+      .join-card { display: flex; flex-direction: column; gap: 14px; }
+      .join-card .big {
+        width: 100%; min-height: 44px; font-size: 14.5px;
+      }
+      .steps { margin: 0; padding: 0 0 0 18px; color: var(--muted); font-size: 13px; display: grid; gap: 6px; }
+      .link-eg { font-family: var(--font-mono); font-size: 12px; color: var(--faint); overflow-wrap: anywhere; }
+    `,
+  ];
+
+  #ensureDraft(s: AppState): Draft | null {
+    if (!this.#draft && s.settings) {
+      const st = s.settings;
+      this.#draft = {
+        name: st.name,
+        workdir: st.workdir,
+        windowSec: String(st.window_ms / 1000),
+        merger: st.merger,
+        minPrompts: String(st.min_prompts),
+        claudePath: st.claude_path,
+      };
+    }
+    return this.#draft;
+  }
+
+  #set<K extends keyof Draft>(k: K, v: Draft[K]): void {
+    if (!this.#draft) return;
+    this.#draft = { ...this.#draft, [k]: v };
+    this.requestUpdate();
+  }
+
+  async #browse(): Promise<void> {
+    const s = this.state;
+    if (!s || !this.#draft) return;
+    const dir = await s.pickDirectory(this.#draft.workdir);
+    if (dir) this.#set('workdir', dir);
+  }
+
+  async #create(e: Event): Promise<void> {
+    e.preventDefault();
+    const s = this.state;
+    const d = this.#draft;
+    if (!s || !d) return;
+    await s.createParty({
+      name: d.name.trim(),
+      workdir: d.workdir.trim(),
+      window_ms: Math.round(Number(d.windowSec) * 1000),
+      min_prompts: Number(d.minPrompts) || 1,
+      merger: d.merger,
+      claude_path: d.claudePath.trim(),
+    });
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const d = this.#ensureDraft(s);
+    const keyLine = describeKey(s.key);
+    return html`
+      <div class="wrap" data-testid="home">
+        <header>
+          ${logo(26)}
+          <span class="brand">Concordia</span>
+          ${s.boot ? html`<span class="version">${s.boot.version}</span>` : nothing}
+          <span class="grow"></span>
+          <button class="ghost" data-testid="home-settings" @click=${() => s.openSettings()}>${iconGear()} Settings</button>
+        </header>
+        <section class="hero">
+          <h1>Steer one Claude Code agent, together.</h1>
+          <p>Host a party on this machine or join a teammate's. Everyone's prompts are batched, merged into one, and the agent's work streams to all of you live.</p>
+        </section>
+        <div class="grid">
+          <section class="card" aria-labelledby="create-h">
+            <h2 id="create-h">Create a party</h2>
+            <p class="sub">The agent runs here, in the folder you choose.</p>
+            ${d
+              ? html`<form @submit=${this.#create} novalidate>
+                  <label class="field">
+                    <span class="label">Your display name</span>
+                    <input data-testid="home-name" .value=${d.name} autocomplete="off" spellcheck="false"
+                      @input=${(e: InputEvent) => this.#set('name', (e.target as HTMLInputElement).value)} />
+                  </label>
+                  <label class="field">
+                    <span class="label">Working directory</span>
+                    <div class="row">
+                      <input class="mono grow" data-testid="home-workdir" .value=${d.workdir} spellcheck="false" placeholder="/path/to/project"
+                        @input=${(e: InputEvent) => this.#set('workdir', (e.target as HTMLInputElement).value)} />
+                      <button type="button" data-testid="home-browse" @click=${() => void this.#browse()}>${iconFolder()} Browse…</button>
+                    </div>
+                  </label>
+                  <div class="two">
+                    <label class="field">
+                      <span class="label">Batching window (seconds)</span>
+                      <input type="number" min="0.5" step="0.5" data-testid="home-window" .value=${d.windowSec}
+                        @input=${(e: InputEvent) => this.#set('windowSec', (e.target as HTMLInputElement).value)} />
+                    </label>
+                    <label class="field">
+                      <span class="label">Prompt merger</span>
+                      <select data-testid="home-merger" .value=${d.merger}
+                        @change=${(e: Event) => this.#set('merger', (e.target as HTMLSelectElement).value as MergerChoice)}>
+                        <option value="auto" ?selected=${d.merger === 'auto'}>Auto</option>
+                        <option value="gemini" ?selected=${d.merger === 'gemini'}>Gemini</option>
+                        <option value="local" ?selected=${d.merger === 'local'}>Local</option>
+                      </select>
+                    </label>
+                  </div>
+                  <div class="keyline ${s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">
+                    <span class="dot"></span><span>${keyLine}</span>
+                    <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>
+                  </div>
+                  <details class="more">
+                    <summary>More options</summary>
+                    <div class="two">
+                      <label class="field">
+                        <span class="label">Min prompts per batch</span>
+                        <input type="number" min="1" step="1" data-testid="home-min-prompts" .value=${d.minPrompts}
+                          @input=${(e: InputEvent) => this.#set('minPrompts', (e.target as HTMLInputElement).value)} />
+                      </label>
+                      <label class="field">
+                        <span class="label">Claude Code executable</span>
+                        <input class="mono" data-testid="home-claude-path" .value=${d.claudePath} placeholder="claude (on PATH)" spellcheck="false"
+                          @input=${(e: InputEvent) => this.#set('claudePath', (e.target as HTMLInputElement).value)} />
+                      </label>
+                    </div>
+                  </details>
+                  ${s.createError
+                    ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`
+                    : nothing}
+                  <div class="actions">
+                    <button class="primary" type="submit" data-testid="home-create" ?disabled=${s.creating}>
+                      ${s.creating ? html`<span class="spinner"></span> Starting…` : 'Create party'}
+                    </button>
+                  </div>
+                </form>`
+              : html`<p class="hint">Loading settings…</p>`}
+          </section>
+          <section class="card join-card" aria-labelledby="join-h">
+            <div>
+              <h2 id="join-h">Join a party</h2>
+              <p class="sub" style="margin-bottom:0">Got an invite from a teammate?</p>
+            </div>
+            <ol class="steps">
+              <li>Copy the invite link they sent you.</li>
+              <li>Press Join — it's picked up from your clipboard.</li>
+              <li>Check the name others will see, and go.</li>
+            </ol>
+            <div class="link-eg">concordia://host:8765/…?fp=…</div>
+            <button class="primary big" data-testid="home-join" @click=${() => void s.openJoin()}>${iconLink()} Join with an invite…</button>
+          </section>
+        </div>
+      </div>
+    `;
+  }
+}
+
+customElements.define('home-screen', HomeScreen);

@@ -1,0 +1,137 @@
+// <join-dialog>: paste an invite, check it as it is typed, join. The dialog
+// stays open on failure so the person can fix and retry.
+
+import { LitElement, css, html, nothing } from 'lit';
+import type { AppState } from '../state/app-state';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { modalStyles } from './modal';
+import { iconAlert, iconCheck, iconX } from './icons';
+
+/** What the invite text says about where it leads, for display only (Go is the parser). */
+function inviteSummary(text: string): { host: string; pinned: boolean } | null {
+  const m = /^\s*concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?\s*$/i.exec(text);
+  if (!m) return null;
+  return { host: m[1] ?? '', pinned: /[?&]fp=/i.test(m[2] ?? '') };
+}
+
+export class JoinDialog extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    modalStyles,
+    css`
+      textarea { min-height: 64px; resize: none; word-break: break-all; }
+      .status { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; min-height: 19px; }
+      .status.checking { color: var(--faint); }
+      .status.valid { color: var(--ok); }
+      .status.invalid { color: var(--danger); }
+      .status svg { margin-top: 1px; flex: none; }
+      .progress {
+        display: flex; gap: 10px; align-items: center;
+        padding: 10px 12px; border-radius: var(--radius-sm);
+        background: var(--accent-soft); color: var(--accent); font-size: 13px;
+      }
+      .progress small { display: block; color: var(--muted); }
+      .bar { height: 3px; border-radius: 3px; background: var(--surface-3); overflow: hidden; margin-top: 6px; }
+      .bar::after { content: ''; display: block; height: 100%; width: 35%; background: var(--accent); animation: slide 1.1s ease-in-out infinite; }
+      @keyframes slide { from { transform: translateX(-100%); } to { transform: translateX(300%); } }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.#onKey);
+  }
+
+  override disconnectedCallback(): void {
+    document.removeEventListener('keydown', this.#onKey);
+    super.disconnectedCallback();
+  }
+
+  override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLTextAreaElement>('textarea')?.focus();
+  }
+
+  readonly #onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.state?.closeJoin();
+    }
+  };
+
+  #submit(e: Event): void {
+    e.preventDefault();
+    void this.state?.submitJoin();
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const j = s.join;
+    const summary = j.check === 'valid' ? inviteSummary(j.invite) : null;
+    const c = s.connection;
+    return html`
+      <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeJoin()}>
+        <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="join-title" data-testid="join-dialog" @submit=${this.#submit} novalidate>
+          <header>
+            <h2 id="join-title">Join a party</h2>
+            <button type="button" class="ghost icon" aria-label="Close" data-testid="join-close" ?disabled=${j.busy} @click=${() => s.closeJoin()}>${iconX()}</button>
+          </header>
+          <div class="body">
+            <label class="field">
+              <span class="label">Invite link</span>
+              <textarea class="mono" data-testid="join-invite" rows="2" spellcheck="false" placeholder="concordia://host:8765/token?fp=…"
+                aria-invalid=${j.check === 'invalid' ? 'true' : 'false'} ?disabled=${j.busy}
+                .value=${j.invite}
+                @input=${(e: InputEvent) => s.setJoinInvite((e.target as HTMLTextAreaElement).value)}
+                @keydown=${(e: KeyboardEvent) => {
+                  if (e.key === 'Enter' && !e.shiftKey) this.#submit(e);
+                }}></textarea>
+              <div class="status ${j.check}" data-testid="join-invite-status" data-check=${j.check} aria-live="polite">
+                ${j.check === 'checking' ? html`<span class="spinner" style="width:12px;height:12px"></span> Checking…` : nothing}
+                ${j.check === 'invalid' ? html`${iconAlert()}<span data-testid="join-invite-error">${j.problem}</span>` : nothing}
+                ${j.check === 'valid'
+                  ? html`${iconCheck()}<span>Valid invite${summary ? html` to <b>${summary.host}</b>${summary.pinned ? ' · certificate pinned' : ' · not encrypted'}` : nothing}</span>`
+                  : nothing}
+                ${j.check === 'empty' ? html`<span class="hint">Paste the link your host sent you.</span>` : nothing}
+              </div>
+            </label>
+            <label class="field">
+              <span class="label">Your name</span>
+              <input data-testid="join-name" .value=${j.name} autocomplete="off" spellcheck="false" ?disabled=${j.busy}
+                aria-invalid=${j.name.trim() === '' ? 'true' : 'false'}
+                @input=${(e: InputEvent) => s.setJoinName((e.target as HTMLInputElement).value)} />
+            </label>
+            ${j.busy
+              ? html`<div class="progress" data-testid="join-progress" role="status">
+                  <span class="spinner"></span>
+                  <div class="grow">
+                    Connecting to ${summary?.host ?? 'the host'}…
+                    ${c.attempt > 1 ? html`<small>Attempt ${c.attempt}${c.error ? ` — last try: ${c.error}` : ''}</small>` : nothing}
+                    <div class="bar"></div>
+                  </div>
+                </div>`
+              : nothing}
+            ${j.error ? html`<div class="error-box" role="alert" data-testid="join-error">${iconAlert()}<span>${j.error}</span></div>` : nothing}
+          </div>
+          <footer>
+            <button type="button" data-testid="join-cancel" ?disabled=${j.busy} @click=${() => s.closeJoin()}>Cancel</button>
+            <button type="submit" class="primary" data-testid="join-submit" ?disabled=${!s.canJoin}>
+              ${j.busy ? html`<span class="spinner"></span> Joining…` : j.error ? 'Try again' : 'Join'}
+            </button>
+          </footer>
+        </form>
+      </div>
+    `;
+  }
+}
+
+customElements.define('join-dialog', JoinDialog);

@@ -1,0 +1,79 @@
+// <markdown-view>: agent text rendered as sanitised Markdown. The only place
+// HTML produced from peer or agent text enters the DOM, and it enters only
+// after renderMarkdown (marked without raw HTML, then DOMPurify).
+
+import { LitElement, css, html } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import { renderMarkdown } from '../render/markdown';
+import { base } from './styles';
+
+export class MarkdownView extends LitElement {
+  static override properties = { text: { attribute: false } };
+  declare text: string;
+  #renderedFor: string | null = null;
+  #html = '';
+
+  constructor() {
+    super();
+    this.text = '';
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; font-size: 14px; line-height: 1.6; overflow-wrap: anywhere; }
+      .md > :first-child { margin-top: 0; }
+      .md > :last-child { margin-bottom: 0; }
+      p, ul, ol, blockquote, pre, table { margin: 0 0 10px; }
+      h1, h2, h3, h4, h5, h6 { margin: 16px 0 8px; line-height: 1.3; }
+      h1 { font-size: 1.35em; } h2 { font-size: 1.2em; } h3 { font-size: 1.08em; } h4, h5, h6 { font-size: 1em; }
+      ul, ol { padding-left: 22px; }
+      li + li { margin-top: 3px; }
+      blockquote { border-left: 3px solid var(--border-strong); padding: 2px 12px; color: var(--muted); }
+      hr { border: 0; border-top: 1px solid var(--border); margin: 14px 0; }
+      code { font-family: var(--font-mono); font-size: 0.88em; background: var(--code-bg); border: 1px solid var(--border); border-radius: 4px; padding: 1px 5px; }
+      pre.code {
+        position: relative; background: var(--code-bg); border: 1px solid var(--border); border-radius: 8px;
+        padding: 12px 14px; overflow-x: auto; line-height: 1.5;
+      }
+      pre.code code { tab-size: 4; background: none; border: 0; padding: 0; font-size: 12.5px; white-space: pre; display: block; }
+      .code-lang { position: absolute; top: 6px; right: 10px; font-size: 10.5px; color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; }
+      table { border-collapse: collapse; display: block; overflow-x: auto; }
+      th, td { border: 1px solid var(--border); padding: 5px 10px; text-align: left; }
+      th { background: var(--surface-2); }
+      .md-link { color: var(--accent); text-decoration: underline dotted; text-underline-offset: 2px; cursor: help; }
+      .md-image { color: var(--muted); font-style: italic; }
+
+      /* highlight.js tokens, light */
+      .hljs-keyword, .hljs-selector-tag, .hljs-built_in, .hljs-type { color: #8839ef; }
+      .hljs-string, .hljs-attr-value, .hljs-regexp, .hljs-addition { color: #2e7d32; }
+      .hljs-number, .hljs-literal, .hljs-symbol { color: #c2410c; }
+      .hljs-comment, .hljs-quote { color: #8a93a3; font-style: italic; }
+      .hljs-title, .hljs-title.function_, .hljs-section { color: #1d5fd1; }
+      .hljs-attr, .hljs-attribute, .hljs-property, .hljs-variable, .hljs-template-variable, .hljs-params { color: #b45309; }
+      .hljs-meta, .hljs-tag, .hljs-name { color: #0e7490; }
+      .hljs-deletion { color: #cf222e; }
+      @media (prefers-color-scheme: dark) {
+        .hljs-keyword, .hljs-selector-tag, .hljs-built_in, .hljs-type { color: #c6a0f6; }
+        .hljs-string, .hljs-attr-value, .hljs-regexp, .hljs-addition { color: #a6da95; }
+        .hljs-number, .hljs-literal, .hljs-symbol { color: #f5a97f; }
+        .hljs-comment, .hljs-quote { color: #6e7687; }
+        .hljs-title, .hljs-title.function_, .hljs-section { color: #8aadf4; }
+        .hljs-attr, .hljs-attribute, .hljs-property, .hljs-variable, .hljs-template-variable, .hljs-params { color: #eed49f; }
+        .hljs-meta, .hljs-tag, .hljs-name { color: #8bd5ca; }
+        .hljs-deletion { color: #ed8796; }
+      }
+    `,
+  ];
+
+  override render() {
+    // Rendering is linear in the text; do it once per text, not once per re-render.
+    if (this.#renderedFor !== this.text) {
+      this.#html = renderMarkdown(this.text);
+      this.#renderedFor = this.text;
+    }
+    return html`<div class="md">${unsafeHTML(this.#html)}</div>`;
+  }
+}
+
+customElements.define('markdown-view', MarkdownView);

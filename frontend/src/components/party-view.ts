@@ -1,0 +1,217 @@
+// <party-view>: the party screen. Header with phase and connection, the
+// transcript and prompt box, and a side panel with people, the queue, the
+// invite (host) and the way out.
+
+import { LitElement, css, html, nothing } from 'lit';
+import type { AppState } from '../state/app-state';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { modalStyles } from './modal';
+import { formatDuration, initials, nameHue } from './format';
+import { iconAlert, iconCheck, iconCopy, iconDoor, iconGear, iconStop, logo } from './icons';
+import './transcript-view';
+import './prompt-box';
+import './countdown-pill';
+
+export class PartyView extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+  #confirmEnd = false;
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    modalStyles,
+    css`
+      :host { display: flex; flex-direction: column; height: 100%; min-height: 0; }
+      .top {
+        display: flex; align-items: center; gap: 14px; padding: 10px 16px;
+        background: var(--surface); border-bottom: 1px solid var(--border);
+      }
+      .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 0; }
+      .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .party-name span { font-size: 12px; color: var(--faint); }
+      .conn { font-size: 12px; display: inline-flex; gap: 6px; align-items: center; color: var(--faint); }
+      .conn.connected { color: var(--ok); }
+      .conn.reconnecting, .conn.connecting { color: var(--warn); }
+      .conn.closed { color: var(--danger); }
+      .me { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
+      .role { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
+      .banner {
+        display: flex; gap: 10px; align-items: center; justify-content: center;
+        padding: 7px 16px; font-size: 13px; font-weight: 550;
+        background: var(--warn-soft); color: var(--warn);
+        border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
+      }
+      .banner.closed { background: var(--danger-soft); color: var(--danger); }
+      .banner small { font-weight: 400; opacity: 0.85; }
+      .layout { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1fr) 290px; }
+      @media (max-width: 820px) { .layout { grid-template-columns: 1fr; } aside { display: none; } }
+      .main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
+      transcript-view { flex: 1; }
+      aside {
+        border-left: 1px solid var(--border); background: var(--surface);
+        overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 20px;
+      }
+      aside h3 {
+        font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.07em; color: var(--faint);
+        font-weight: 650; margin-bottom: 8px; display: flex; align-items: center; gap: 6px;
+      }
+      aside h3 .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
+      .invite { display: grid; gap: 8px; }
+      .invite code {
+        display: block; font-family: var(--font-mono); font-size: 11.5px; color: var(--muted);
+        background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius-sm);
+        padding: 8px 10px; word-break: break-all; max-height: 84px; overflow: auto; user-select: all;
+      }
+      ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
+      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; }
+      li.person:hover { background: var(--surface-2); }
+      .avatar { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center; font-size: 10px; font-weight: 700; color: #fff; flex: none; }
+      .tag { font-size: 11px; color: var(--faint); }
+      li.queued { font-size: 12.5px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); }
+      li.queued b { font-weight: 650; }
+      li.queued .t { color: var(--muted); display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; overflow-wrap: anywhere; }
+      dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; font-size: 12.5px; }
+      dt { color: var(--faint); }
+      dd { margin: 0; color: var(--text); overflow-wrap: anywhere; }
+      .spacer { flex: 1; }
+      .leave { display: grid; position: sticky; bottom: -16px; margin: 0 -16px -16px; padding: 12px 16px 16px; background: var(--surface); border-top: 1px solid var(--border); }
+      .confirm .dialog { width: min(420px, 100%); }
+      .confirm .body p { color: var(--muted); }
+    `,
+  ];
+
+  #avatar(name: string) {
+    return html`<span class="avatar" style="background: hsl(${nameHue(name)} 55% 48%)" aria-hidden="true">${initials(name)}</span>`;
+  }
+
+  #connection(s: AppState) {
+    const c = s.connection;
+    const label =
+      c.status === 'connected' ? 'Connected' : c.status === 'reconnecting' ? 'Reconnecting' : c.status === 'connecting' ? 'Connecting' : 'Disconnected';
+    return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status}><span class="dot"></span>${label}</span>`;
+  }
+
+  #banner(s: AppState) {
+    const c = s.connection;
+    if (c.status === 'connected') return nothing;
+    if (c.status === 'closed') {
+      return html`<div class="banner closed" data-testid="reconnect-banner" role="alert">${iconAlert()} Disconnected from the host${c.error ? html`<small>— ${c.error}</small>` : nothing}</div>`;
+    }
+    return html`<div class="banner" data-testid="reconnect-banner" role="status">
+      <span class="spinner"></span>
+      ${c.status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}${c.attempt > 0 ? ` (attempt ${c.attempt})` : ''}
+      ${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
+      ${c.retryMs > 0 ? html`<small>· next try in ${formatDuration(c.retryMs)}</small>` : nothing}
+    </div>`;
+  }
+
+  #confirm(s: AppState) {
+    return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && this.#setConfirm(false)}>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="end-title" data-testid="end-party-dialog"
+        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#setConfirm(false)}>
+        <header><h2 id="end-title">End the party?</h2></header>
+        <div class="body"><p>The agent stops and everyone is disconnected, you included.</p></div>
+        <footer>
+          <button data-testid="end-party-cancel" @click=${() => this.#setConfirm(false)}>Keep going</button>
+          <button class="danger solid" data-testid="end-party-confirm" ?disabled=${s.ending}
+            @click=${async () => {
+              if (await s.endParty()) this.#confirmEnd = false;
+              this.requestUpdate();
+            }}>${s.ending ? html`<span class="spinner"></span> Ending…` : 'End party'}</button>
+        </footer>
+      </div>
+    </div>`;
+  }
+
+  #setConfirm(v: boolean): void {
+    this.#confirmEnd = v;
+    this.requestUpdate();
+    if (v) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="end-party-cancel"]')?.focus());
+  }
+
+  override render() {
+    const s = this.state;
+    const sess = s?.session;
+    if (!s || !sess) return nothing;
+    const host = sess.role === 'host';
+    const p = sess.party;
+    return html`
+      <div class="top" data-testid="party-view">
+        ${logo(24)}
+        <div class="party-name">
+          <b data-testid="party-host">${p.host}'s party</b>
+          <span>${p.agent || 'Claude Code'}</span>
+        </div>
+        <phase-pill .phase=${s.phase} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
+        <span class="grow"></span>
+        ${this.#connection(s)}
+        <span class="me" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role">${sess.role}</span></span>
+        <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
+      </div>
+      ${this.#banner(s)}
+      <div class="layout">
+        <div class="main">
+          <transcript-view .state=${s}></transcript-view>
+          <prompt-box .state=${s}></prompt-box>
+        </div>
+        <aside>
+          ${host
+            ? html`<section class="invite">
+                <h3>Invite</h3>
+                <code data-testid="invite-link">${sess.invite}</code>
+                <button data-testid="invite-copy" @click=${() => void s.copyInvite()}>
+                  ${s.inviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy invite link`}
+                </button>
+                <span class="hint">Anyone with this link can join and prompt the agent.</span>
+              </section>`
+            : nothing}
+          <section>
+            <h3>People <span class="n">${s.participants.length}</span></h3>
+            <ul data-testid="participants-list">
+              ${s.participants.map(
+                (m) => html`<li class="person" data-testid="participant-item">
+                  ${this.#avatar(m.name)}<span class="grow">${m.name}</span>
+                  ${m.id === sess.you.id ? html`<span class="tag">you</span>` : nothing}
+                  ${m.role === 'host' ? html`<span class="tag">host</span>` : nothing}
+                </li>`,
+              )}
+            </ul>
+          </section>
+          <section>
+            <h3>Queue <span class="n">${s.pending.length}</span></h3>
+            ${s.pending.length === 0
+              ? html`<span class="hint">No prompts waiting.</span>`
+              : html`<ul data-testid="queue-list">
+                  ${s.pending.map(
+                    (q) => html`<li class="queued" data-testid="queue-item"><b>${q.user}${s.isMine(q) ? ' (you)' : ''}</b><span class="t">${q.text}</span></li>`,
+                  )}
+                </ul>`}
+          </section>
+          <section>
+            <h3>Party</h3>
+            <dl>
+              <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
+              <dt>Window</dt><dd>${formatDuration(p.window_ms)}</dd>
+              <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
+            </dl>
+          </section>
+          <span class="spacer"></span>
+          <section class="leave">
+            ${host
+              ? html`<button class="danger" data-testid="end-party" ?disabled=${s.ending} @click=${() => this.#setConfirm(true)}>${iconStop()} End party</button>`
+              : html`<button data-testid="leave-party" ?disabled=${s.ending} @click=${() => void s.leave()}>${iconDoor()} Leave</button>`}
+          </section>
+        </aside>
+      </div>
+      ${this.#confirmEnd ? this.#confirm(s) : nothing}
+    `;
+  }
+}
+
+customElements.define('party-view', PartyView);

@@ -1,0 +1,113 @@
+// <prompt-box>: where a person writes to the agent. Enter sends, Shift+Enter
+// adds a line. The text stays in the box until the host has accepted it, so
+// nothing typed is lost to a failed send.
+
+import { LitElement, css, html, nothing } from 'lit';
+import { MAX_PROMPT_BYTES, type AppState } from '../state/app-state';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { iconAlert, iconSend } from './icons';
+
+export class PromptBox extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+  #text = '';
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; border-top: 1px solid var(--border); background: var(--surface); }
+      .inner { max-width: 860px; margin: 0 auto; padding: 12px 24px 12px; display: grid; gap: 6px; }
+      .box {
+        display: flex; gap: 8px; align-items: flex-end;
+        background: var(--surface-2); border: 1px solid var(--border); border-radius: 12px; padding: 6px 6px 6px 12px;
+        transition: border-color 0.12s;
+      }
+      .box:focus-within { border-color: var(--accent); }
+      .box.disabled { opacity: 0.7; }
+      textarea {
+        border: 0; background: transparent; padding: 6px 0; min-height: 0; resize: none;
+        max-height: 200px; line-height: 1.45; outline: none;
+      }
+      textarea:focus-visible { outline: none; }
+      button.primary { border-radius: 9px; }
+      .foot { display: flex; gap: 12px; align-items: center; font-size: 12px; color: var(--faint); min-height: 18px; }
+      .foot .reason { color: var(--warn); display: inline-flex; gap: 6px; align-items: center; }
+      .foot .err { color: var(--danger); display: inline-flex; gap: 6px; align-items: center; }
+      .foot .count.over { color: var(--danger); font-weight: 600; }
+      kbd { font-family: var(--font-mono); font-size: 11px; padding: 0 4px; border: 1px solid var(--border); border-radius: 4px; background: var(--surface-2); }
+    `,
+  ];
+
+  #autosize(ta: HTMLTextAreaElement): void {
+    ta.style.height = 'auto';
+    ta.style.height = `${Math.min(ta.scrollHeight, 200)}px`;
+  }
+
+  async #send(): Promise<void> {
+    const s = this.state;
+    if (!s || this.#text.trim() === '') return;
+    const sent = this.#text;
+    if (await s.sendPrompt(sent)) {
+      // Only clear what was sent: the person may have kept typing meanwhile.
+      if (this.#text === sent) this.#text = '';
+      this.requestUpdate();
+      await this.updateComplete;
+      const ta = this.renderRoot.querySelector('textarea');
+      if (ta) {
+        this.#autosize(ta);
+        ta.focus();
+      }
+    }
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void this.#send();
+    }
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const reason = s.sendBlockedReason;
+    const bytes = new TextEncoder().encode(this.#text).length;
+    const near = bytes > MAX_PROMPT_BYTES * 0.8;
+    const mine = s.myPending.length;
+    return html`<div class="inner">
+      <div class="box ${reason ? 'disabled' : ''}">
+        <textarea rows="1" data-testid="prompt-input" aria-label="Prompt" .value=${this.#text} ?disabled=${Boolean(reason)}
+          placeholder=${reason ? reason : 'Tell the agent what to do…'}
+          @input=${(e: InputEvent) => {
+            const ta = e.target as HTMLTextAreaElement;
+            this.#text = ta.value;
+            this.#autosize(ta);
+            this.requestUpdate();
+          }}
+          @keydown=${(e: KeyboardEvent) => this.#onKey(e)}></textarea>
+        <button class="primary icon" data-testid="prompt-send" aria-label="Send" title="Send (Enter)"
+          ?disabled=${Boolean(reason) || s.sending || this.#text.trim() === '' || bytes > MAX_PROMPT_BYTES}
+          @click=${() => void this.#send()}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
+      </div>
+      <div class="foot">
+        ${reason
+          ? html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
+          : s.sendError
+            ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
+            : mine > 0
+              ? html`<span data-testid="prompt-my-pending">${mine === 1 ? 'Your prompt is' : `${mine} of your prompts are`} waiting for the next batch</span>`
+              : html`<span><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}
+        <span class="grow"></span>
+        ${near ? html`<span class="count ${bytes > MAX_PROMPT_BYTES ? 'over' : ''}">${bytes.toLocaleString('en')} / ${MAX_PROMPT_BYTES.toLocaleString('en')} bytes</span>` : nothing}
+      </div>
+    </div>`;
+  }
+}
+
+customElements.define('prompt-box', PromptBox);

@@ -1,0 +1,249 @@
+// <settings-panel>: the Gemini key and the saved defaults. The form draft is
+// local; saving and key changes go through AppState, which validates first.
+
+import { LitElement, css, html, nothing } from 'lit';
+import type { AppState } from '../state/app-state';
+import type { MergerChoice, Settings } from '../state/types';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { modalStyles } from './modal';
+import { iconAlert, iconCheck, iconX } from './icons';
+
+interface Draft {
+  name: string;
+  workdir: string;
+  windowSec: string;
+  minPrompts: string;
+  merger: MergerChoice;
+  claudePath: string;
+  listen: string;
+  publicHost: string;
+}
+
+export class SettingsPanel extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+  #draft: Draft | null = null;
+  #key = '';
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    modalStyles,
+    css`
+      .dialog { width: min(620px, 100%); }
+      section { display: grid; gap: 12px; }
+      section + section, section + form { border-top: 1px solid var(--border); padding-top: 16px; }
+      .body { padding-bottom: 16px; }
+      footer { border-top-color: var(--border) !important; }
+      h3 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
+      .two { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+      .keystate {
+        display: flex; gap: 10px; align-items: center; padding: 10px 12px;
+        border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); font-size: 13px;
+      }
+      .keystate .dot { color: var(--faint); }
+      .keystate.has .dot { color: var(--ok); }
+      .warnbox {
+        display: flex; gap: 8px; align-items: flex-start; font-size: 12.5px;
+        padding: 8px 12px; border-radius: var(--radius-sm);
+        background: var(--warn-soft); color: var(--warn);
+      }
+      .warnbox svg { margin-top: 2px; flex: none; }
+      code { font-family: var(--font-mono); font-size: 12px; }
+      .problem { color: var(--danger); font-size: 12px; }
+      footer .saved { color: var(--ok); display: inline-flex; gap: 6px; align-items: center; font-size: 13px; margin-right: auto; }
+      footer .err { margin-right: auto; align-self: center; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.#onKey);
+  }
+
+  override disconnectedCallback(): void {
+    document.removeEventListener('keydown', this.#onKey);
+    super.disconnectedCallback();
+  }
+
+  readonly #onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      this.state?.closeSettings();
+    }
+  };
+
+  #ensureDraft(s: AppState): Draft | null {
+    if (!this.#draft && s.settings) {
+      const st = s.settings;
+      this.#draft = {
+        name: st.name,
+        workdir: st.workdir,
+        windowSec: String(st.window_ms / 1000),
+        minPrompts: String(st.min_prompts),
+        merger: st.merger,
+        claudePath: st.claude_path,
+        listen: st.listen,
+        publicHost: st.public_host,
+      };
+    }
+    return this.#draft;
+  }
+
+  #set<K extends keyof Draft>(k: K, v: Draft[K]): void {
+    if (!this.#draft) return;
+    this.#draft = { ...this.#draft, [k]: v };
+    this.requestUpdate();
+  }
+
+  #toSettings(d: Draft): Settings {
+    return {
+      name: d.name.trim(),
+      workdir: d.workdir.trim(),
+      window_ms: d.windowSec.trim() === '' ? NaN : Math.round(Number(d.windowSec) * 1000),
+      min_prompts: d.minPrompts.trim() === '' ? NaN : Number(d.minPrompts),
+      merger: d.merger,
+      claude_path: d.claudePath.trim(),
+      listen: d.listen.trim(),
+      public_host: d.publicHost.trim(),
+    };
+  }
+
+  async #save(e: Event): Promise<void> {
+    e.preventDefault();
+    if (!this.state || !this.#draft) return;
+    await this.state.saveSettings(this.#toSettings(this.#draft));
+  }
+
+  async #setKey(): Promise<void> {
+    if (!this.state) return;
+    if (await this.state.setKey(this.#key)) {
+      this.#key = '';
+      this.requestUpdate();
+    }
+  }
+
+  #keySection(s: AppState) {
+    const k = s.key;
+    const where =
+      k?.source === 'env'
+        ? 'GEMINI_API_KEY is set in the environment; it overrides the keyring for this run.'
+        : k?.source === 'keyring'
+          ? 'Stored in the OS keyring. Prompts are merged with Gemini when the merger is auto or gemini.'
+          : 'No key: prompts are merged locally.';
+    return html`
+      <section>
+        <h3>Gemini API key</h3>
+        <div class="keystate ${k && k.source !== 'none' ? 'has' : ''}" data-testid="settings-key-status">
+          <span class="dot"></span>
+          <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? 'In the OS keyring' : 'No key set'}</b><div class="hint">${where}</div></div>
+          ${k?.source === 'keyring'
+            ? html`<button class="danger small" data-testid="settings-key-remove" ?disabled=${s.keyBusy} @click=${() => void s.deleteKey()}>Remove</button>`
+            : nothing}
+        </div>
+        ${k && !k.keyring_available
+          ? html`<div class="warnbox" data-testid="settings-keyring-unavailable">${iconAlert()}<span>
+              The OS keyring is unavailable${k.keyring_error ? html`: ${k.keyring_error}` : ''}. Set <code>GEMINI_API_KEY</code> in the
+              environment before starting Concordia instead.</span></div>`
+          : nothing}
+        ${k?.legacy_file
+          ? html`<div class="hint">A key from <code>${k.legacy_file}</code> was found; it is moved into the keyring when the keyring is available.</div>`
+          : nothing}
+        <div class="row">
+          <input type="password" class="grow mono" data-testid="settings-key-input" autocomplete="off" spellcheck="false"
+            placeholder=${k?.source === 'keyring' ? 'Paste a new key to replace it' : 'Paste your Gemini API key'}
+            .value=${this.#key} ?disabled=${s.keyBusy || (k !== null && !k.keyring_available)}
+            @input=${(e: InputEvent) => {
+              this.#key = (e.target as HTMLInputElement).value;
+              this.requestUpdate();
+            }}
+            @keydown=${(e: KeyboardEvent) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void this.#setKey();
+              }
+            }} />
+          <button data-testid="settings-key-save" ?disabled=${s.keyBusy || this.#key.trim() === ''} @click=${() => void this.#setKey()}>
+            ${s.keyBusy ? html`<span class="spinner"></span>` : nothing} ${k?.source === 'keyring' ? 'Replace key' : 'Save key'}
+          </button>
+        </div>
+        ${s.keyError ? html`<div class="error-box" role="alert" data-testid="settings-key-error">${iconAlert()}<span>${s.keyError}</span></div>` : nothing}
+      </section>
+    `;
+  }
+
+  #field(label: string, testid: string, key: keyof Draft, problem: string | undefined, opts: { type?: string; mono?: boolean; placeholder?: string; hint?: string } = {}) {
+    const d = this.#draft!;
+    return html`<label class="field">
+      <span class="label">${label}</span>
+      <input data-testid=${testid} type=${opts.type ?? 'text'} class=${opts.mono ? 'mono' : ''} spellcheck="false"
+        placeholder=${opts.placeholder ?? ''} aria-invalid=${problem ? 'true' : 'false'} .value=${d[key]}
+        @input=${(e: InputEvent) => this.#set(key, (e.target as HTMLInputElement).value as never)} />
+      ${problem ? html`<span class="problem" data-testid="${testid}-problem">${problem}</span>` : opts.hint ? html`<span class="hint">${opts.hint}</span>` : nothing}
+    </label>`;
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const d = this.#ensureDraft(s);
+    const p = s.settingsProblems;
+    return html`
+      <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeSettings()}>
+        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings-panel">
+          <header>
+            <h2 id="settings-title">Settings</h2>
+            <button class="ghost icon" aria-label="Close" data-testid="settings-close" @click=${() => s.closeSettings()}>${iconX()}</button>
+          </header>
+          <div class="body">
+            ${this.#keySection(s)}
+            ${d
+              ? html`<form id="settings-form" @submit=${this.#save} novalidate style="display:grid;gap:16px">
+                  <section>
+                    <h3>Hosting defaults</h3>
+                    <div class="two">
+                      ${this.#field('Display name', 'settings-name', 'name', p.name)}
+                      <label class="field">
+                        <span class="label">Merger</span>
+                        <select data-testid="settings-merger" @change=${(e: Event) => this.#set('merger', (e.target as HTMLSelectElement).value as MergerChoice)}>
+                          <option value="auto" ?selected=${d.merger === 'auto'}>Auto</option>
+                          <option value="gemini" ?selected=${d.merger === 'gemini'}>Gemini</option>
+                          <option value="local" ?selected=${d.merger === 'local'}>Local</option>
+                        </select>
+                      </label>
+                      ${this.#field('Batching window (seconds)', 'settings-window', 'windowSec', p.window_ms, { type: 'number' })}
+                      ${this.#field('Min prompts per batch', 'settings-min-prompts', 'minPrompts', p.min_prompts, { type: 'number' })}
+                    </div>
+                    ${this.#field('Working directory', 'settings-workdir', 'workdir', p.workdir, { mono: true })}
+                    ${this.#field('Claude Code executable', 'settings-claude-path', 'claudePath', p.claude_path, { mono: true, placeholder: 'claude (found on PATH)' })}
+                  </section>
+                  <section>
+                    <h3>Network</h3>
+                    <div class="two">
+                      ${this.#field('Listen address', 'settings-listen', 'listen', p.listen, { mono: true, placeholder: ':8765', hint: 'HOST:PORT or :PORT' })}
+                      ${this.#field('Public host', 'settings-public-host', 'publicHost', p.public_host, { mono: true, placeholder: 'detected', hint: 'Name or IP written into invites' })}
+                    </div>
+                  </section>
+                </form>`
+              : html`<p class="hint">Loading settings…</p>`}
+          </div>
+          <footer>
+            ${s.settingsSaved ? html`<span class="saved" data-testid="settings-saved" role="status">${iconCheck()} Saved</span>` : nothing}
+            ${s.settingsError ? html`<span class="error-text err" role="alert" data-testid="settings-error">${s.settingsError}</span>` : nothing}
+            <button data-testid="settings-cancel" @click=${() => s.closeSettings()}>Close</button>
+            <button class="primary" type="submit" form="settings-form" data-testid="settings-save" ?disabled=${s.settingsBusy || !d}>
+              ${s.settingsBusy ? html`<span class="spinner"></span> Saving…` : 'Save'}
+            </button>
+          </footer>
+        </div>
+      </div>
+    `;
+  }
+}
+
+customElements.define('settings-panel', SettingsPanel);

@@ -1,0 +1,105 @@
+// Shared component styles: controls, cards and text helpers. Colours come from
+// the custom properties in global.css, so dark and light need nothing here.
+
+import { css } from 'lit';
+
+/** Base styles every component adopts. */
+export const base = css`
+  :host { font-family: var(--font-ui); color: var(--text); }
+  *, *::before, *::after { box-sizing: border-box; }
+  h1, h2, h3, p { margin: 0; }
+
+  button {
+    font: inherit;
+    font-weight: 550;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: 6px;
+    min-height: 34px;
+    padding: 0 14px;
+    border-radius: var(--radius-sm);
+    border: 1px solid var(--border-strong);
+    background: var(--surface);
+    color: var(--text);
+    cursor: pointer;
+    white-space: nowrap;
+    transition: background 0.12s, border-color 0.12s, color 0.12s;
+  }
+  button:hover:not(:disabled) { background: var(--surface-2); }
+  button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible {
+    outline: 2px solid var(--accent);
+    outline-offset: 1px;
+  }
+  button:disabled { opacity: 0.55; cursor: not-allowed; }
+  button.primary { background: var(--accent); border-color: var(--accent); color: var(--accent-text); }
+  button.primary:hover:not(:disabled) { background: var(--accent-hover); border-color: var(--accent-hover); }
+  button.danger { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); }
+  button.danger:hover:not(:disabled) { background: var(--danger-soft); }
+  button.danger.solid { background: var(--danger); color: #fff; border-color: var(--danger); }
+  button.ghost { background: transparent; border-color: transparent; color: var(--muted); }
+  button.ghost:hover:not(:disabled) { background: var(--surface-2); color: var(--text); }
+  button.small { min-height: 28px; padding: 0 10px; font-size: 12.5px; }
+  button.icon { padding: 0; width: 34px; }
+
+  label.field { display: flex; flex-direction: column; gap: 5px; }
+  .label { font-size: 12.5px; font-weight: 600; color: var(--muted); letter-spacing: 0.01em; }
+  .hint { font-size: 12.5px; color: var(--faint); }
+
+  input, select, textarea {
+    font: inherit;
+    color: var(--text);
+    background: var(--surface-2);
+    border: 1px solid var(--border);
+    border-radius: var(--radius-sm);
+    padding: 7px 10px;
+    min-height: 34px;
+    width: 100%;
+  }
+  input:hover, select:hover, textarea:hover { border-color: var(--border-strong); }
+  input[aria-invalid='true'], textarea[aria-invalid='true'] { border-color: var(--danger); }
+  textarea { resize: vertical; }
+  .mono { font-family: var(--font-mono); font-size: 12.5px; }
+
+  .card {
+    background: var(--surface);
+    border: 1px solid var(--border);
+    border-radius: var(--radius);
+    box-shadow: var(--shadow);
+  }
+
+  .error-text { color: var(--danger); font-size: 13px; }
+  .ok-text { color: var(--ok); font-size: 13px; }
+  .error-box {
+    display: flex; gap: 8px; align-items: flex-start;
+    background: var(--danger-soft);
+    color: var(--danger);
+    border: 1px solid color-mix(in srgb, var(--danger) 35%, transparent);
+    border-radius: var(--radius-sm);
+    padding: 8px 12px;
+    font-size: 13px;
+    overflow-wrap: anywhere;
+  }
+  .row { display: flex; gap: 8px; align-items: center; }
+  .grow { flex: 1; min-width: 0; }
+
+  .spinner {
+    width: 14px; height: 14px; flex: none;
+    border: 2px solid currentColor;
+    border-right-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+  @keyframes spin { to { transform: rotate(360deg); } }
+
+  .pill {
+    display: inline-flex; align-items: center; gap: 6px;
+    font-size: 12px; font-weight: 600;
+    padding: 2px 10px; border-radius: 999px;
+    background: var(--surface-2); color: var(--muted);
+    border: 1px solid var(--border);
+    white-space: nowrap;
+  }
+  .dot { width: 8px; height: 8px; border-radius: 50%; background: currentColor; flex: none; }
+  .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+`;

@@ -1,0 +1,302 @@
+// <transcript-view>: the party's transcript. Prompts, batches with the agent's
+// streaming reply (Markdown), compact tool activity, notices and turn ends.
+// It follows new output until the person scrolls up, and offers a way back.
+
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { AppState } from '../state/app-state';
+import type { ActivitySegment, MembersItem, NoticeItem, PromptItem, TranscriptItem, TurnItem } from '../state/transcript';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { formatClock, formatDuration, initials, nameHue } from './format';
+import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconMerge, iconStop, iconTool, iconX } from './icons';
+import './markdown-view';
+
+/** How close to the bottom (px) still counts as "at the bottom". */
+const STICK_PX = 48;
+
+export class TranscriptView extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+  #stick = true;
+  #lastTop = 0;
+  #resize: ResizeObserver | undefined;
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; position: relative; min-height: 0; }
+      .scroller { position: absolute; inset: 0; overflow-y: auto; overscroll-behavior: contain; }
+      .list { max-width: 860px; margin: 0 auto; padding: 20px 24px 28px; display: flex; flex-direction: column; gap: 12px; }
+      .empty { margin: 12vh auto 0; max-width: 380px; text-align: center; color: var(--muted); display: grid; gap: 8px; }
+      .empty b { color: var(--text); font-size: 15px; }
+
+      .avatar {
+        width: 26px; height: 26px; border-radius: 50%; flex: none;
+        display: grid; place-items: center; font-size: 11px; font-weight: 700; color: #fff;
+      }
+      .prompt { display: flex; gap: 10px; align-items: flex-start; max-width: 78%; }
+      .prompt.mine { align-self: flex-end; flex-direction: row-reverse; }
+      .bubble {
+        background: var(--surface); border: 1px solid var(--border); border-radius: 12px; border-top-left-radius: 4px;
+        padding: 8px 12px; min-width: 0;
+      }
+      .mine .bubble { background: var(--accent-soft); border-color: transparent; border-top-left-radius: 12px; border-top-right-radius: 4px; }
+      .meta { display: flex; gap: 8px; align-items: baseline; font-size: 12px; color: var(--faint); margin-bottom: 2px; }
+      .meta .who { font-weight: 650; color: var(--text); }
+      .mine .meta { justify-content: flex-end; }
+      .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+      .chip {
+        font-size: 11px; font-weight: 650; padding: 0 7px; border-radius: 999px; line-height: 18px;
+        background: var(--warn-soft); color: var(--warn);
+      }
+      .chip.you { background: var(--accent); color: var(--accent-text); }
+      .chip.pending::before { content: ''; display: inline-block; width: 6px; height: 6px; border-radius: 50%; background: currentColor; margin-right: 5px; vertical-align: 1px; animation: pulse 1.4s ease-in-out infinite; }
+      @keyframes pulse { 50% { opacity: 0.25; } }
+
+      .notice { align-self: center; font-size: 12.5px; color: var(--faint); display: flex; gap: 8px; align-items: center; text-align: center; }
+      .notice::before, .notice::after { content: ''; width: 24px; border-top: 1px solid var(--border); }
+      .error {
+        display: flex; gap: 10px; align-items: flex-start;
+        background: var(--danger-soft); color: var(--danger);
+        border: 1px solid color-mix(in srgb, var(--danger) 40%, transparent);
+        border-radius: var(--radius); padding: 10px 14px; font-weight: 550;
+      }
+      .error svg { margin-top: 3px; flex: none; }
+
+      .turn { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); overflow: hidden; }
+      .turn > header {
+        display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center;
+        padding: 9px 14px; background: var(--surface-2); border-bottom: 1px solid var(--border);
+        font-size: 12.5px; color: var(--muted);
+      }
+      .turn > header .title { display: inline-flex; gap: 6px; align-items: center; font-weight: 650; color: var(--text); }
+      .authors { display: flex; gap: 4px; flex-wrap: wrap; }
+      .author { display: inline-flex; align-items: center; gap: 5px; padding: 1px 8px 1px 2px; border-radius: 999px; background: var(--surface); border: 1px solid var(--border); font-size: 12px; color: var(--text); }
+      .author .avatar { width: 18px; height: 18px; font-size: 9px; }
+      .merged { border-bottom: 1px solid var(--border); }
+      summary { cursor: pointer; user-select: none; list-style: none; display: flex; gap: 6px; align-items: center; }
+      summary::-webkit-details-marker { display: none; }
+      summary .chev { transition: transform 0.15s; display: inline-flex; }
+      details[open] > summary .chev { transform: rotate(90deg); }
+      .merged summary { padding: 7px 14px; font-size: 12.5px; color: var(--muted); }
+      .merged .text { padding: 0 14px 12px 34px; font-size: 13px; color: var(--muted); }
+      .body { padding: 12px 16px; display: grid; gap: 10px; }
+      .activity { border: 1px dashed var(--border-strong); border-radius: var(--radius-sm); background: var(--surface-2); }
+      .activity summary { padding: 5px 10px; font-family: var(--font-mono); font-size: 12px; color: var(--faint); }
+      .activity summary .last.live { color: var(--muted); }
+      .activity summary .last { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
+      .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: 12px; color: var(--muted); white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; }
+      .lines .stderr { color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
+      .working { display: inline-flex; align-items: center; gap: 8px; color: var(--faint); font-size: 13px; }
+      .dots span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: currentColor; animation: pulse 1.2s infinite; }
+      .dots span:nth-child(2) { animation-delay: 0.2s; } .dots span:nth-child(3) { animation-delay: 0.4s; }
+      .turn > footer { display: flex; gap: 8px; align-items: center; padding: 7px 14px; border-top: 1px solid var(--border); font-size: 12.5px; }
+      .turn > footer.done { color: var(--ok); }
+      .turn > footer.error { color: var(--danger); background: var(--danger-soft); font-weight: 550; }
+      .turn > footer.interrupted { color: var(--warn); }
+      .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; }
+      .jump {
+        position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
+        box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
+      }
+    `,
+  ];
+
+  override firstUpdated(): void {
+    const list = this.renderRoot.querySelector('.list');
+    if (!list) return;
+    // Content grows after child components render; follow it while stuck to the bottom.
+    this.#resize = new ResizeObserver(() => {
+      if (this.#stick) this.#toBottom();
+    });
+    this.#resize.observe(list);
+    this.#toBottom();
+  }
+
+  override disconnectedCallback(): void {
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+    super.disconnectedCallback();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const list = this.renderRoot?.querySelector('.list');
+    if (list && !this.#resize) {
+      this.#resize = new ResizeObserver(() => this.#stick && this.#toBottom());
+      this.#resize.observe(list);
+    }
+  }
+
+  #scroller(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.scroller');
+  }
+
+  #toBottom(): void {
+    const el = this.#scroller();
+    if (!el) return;
+    el.scrollTop = el.scrollHeight;
+    this.#lastTop = el.scrollTop;
+  }
+
+  // Growing content never moves scrollTop, so only a move up is the person
+  // scrolling away; a check of the distance alone would race the stream.
+  #onScroll = () => {
+    const el = this.#scroller();
+    if (!el) return;
+    const top = el.scrollTop;
+    let stick = this.#stick;
+    if (el.scrollHeight - top - el.clientHeight < STICK_PX) stick = true;
+    else if (top < this.#lastTop - 2) stick = false;
+    this.#lastTop = top;
+    if (stick !== this.#stick) {
+      this.#stick = stick;
+      this.requestUpdate();
+    }
+  };
+
+  #jump(): void {
+    this.#stick = true;
+    this.#toBottom();
+    this.requestUpdate();
+  }
+
+  #avatar(name: string) {
+    return html`<span class="avatar" style="background: hsl(${nameHue(name)} 55% 48%)" aria-hidden="true">${initials(name)}</span>`;
+  }
+
+  #prompt(s: AppState, it: PromptItem, pendingIds: Set<string>) {
+    const mine = s.isMine(it.prompt);
+    const pending = pendingIds.has(it.prompt.id);
+    return html`<div class="prompt ${mine ? 'mine' : ''}" data-testid="transcript-item" data-kind="prompt" data-mine=${mine} data-pending=${pending}>
+      ${this.#avatar(it.prompt.user)}
+      <div class="bubble">
+        <div class="meta">
+          <span class="who">${it.prompt.user}</span>
+          ${mine ? html`<span class="chip you">you</span>` : nothing}
+          ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
+          <span>${formatClock(it.ts)}</span>
+        </div>
+        <div class="text">${it.prompt.text}</div>
+      </div>
+    </div>`;
+  }
+
+  #notice(it: NoticeItem) {
+    if (it.type === 'error') {
+      return html`<div class="error" role="alert" data-testid="transcript-item" data-kind="error">${iconAlert()}<span class="text">${it.text}</span></div>`;
+    }
+    return html`<div class="notice" data-testid="transcript-item" data-kind="system"><span>${it.text}</span></div>`;
+  }
+
+  #members(it: MembersItem) {
+    const text = it.joined ? `${it.joined.name} joined` : it.left ? `${it.left.name} left` : 'participants changed';
+    return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
+  }
+
+  #activity(seg: ActivitySegment, live: boolean) {
+    const last = seg.lines[seg.lines.length - 1]?.text.trim().split('\n').pop() ?? '';
+    return html`<details class="activity" data-testid="tool-group">
+      <summary data-testid="tool-group-toggle">
+        <span class="chev">${iconTool()}</span>
+        <span>${seg.lines.length} tool ${seg.lines.length === 1 ? 'step' : 'steps'}</span>
+        ${last ? html`<span class="last ${live ? 'live' : ''}">— ${last}</span>` : nothing}
+      </summary>
+      <pre class="lines">${seg.lines.map((l) => html`<span class=${l.stream === 'stderr' ? 'stderr' : ''}>${l.text.endsWith('\n') ? l.text : l.text + '\n'}</span>`)}</pre>
+    </details>`;
+  }
+
+  #turn(s: AppState, it: TurnItem, isLast: boolean) {
+    const b = it.batch;
+    const running = it.end === null && b !== null && isLast && s.phase === 'running';
+    const single = b !== null && it.prompts.length === 1 && it.prompts[0]?.text === b.merged;
+    const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
+    let footer: TemplateResult | typeof nothing = nothing;
+    if (it.end) {
+      const dur = html`<span class="dur">${formatDuration(it.end.duration_ms)}</span>`;
+      if (it.end.status === 'done') footer = html`<footer class="done" data-testid="turn-end" data-status="done">${iconCheck()} Done ${dur}</footer>`;
+      else if (it.end.status === 'interrupted') footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} Interrupted ${dur}</footer>`;
+      else footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${dur}</footer>`;
+    }
+    const lastSeg = it.segments.length - 1;
+    return html`<article class="turn" data-testid="transcript-item" data-kind="turn">
+      ${b
+        ? html`<header>
+              <span class="title">${iconMerge()} ${single ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
+              <span class="authors">${it.prompts.map((p) => html`<span class="author">${this.#avatar(p.user)}${p.user}</span>`)}</span>
+              <span class="grow"></span>
+              <span data-testid="batch-merger">${single ? 'as written' : `merged by ${merger}`}</span>
+            </header>
+            ${single
+              ? nothing
+              : html`<details class="merged" data-testid="batch-merged">
+                  <summary data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> Merged prompt</summary>
+                  <div class="text">${b.merged}</div>
+                </details>`}`
+        : nothing}
+      ${it.segments.length > 0 || running
+        ? html`<div class="body">
+            ${it.segments.map((seg, i) =>
+              seg.kind === 'reply'
+                ? html`<markdown-view data-testid="reply" .text=${seg.text}></markdown-view>`
+                : this.#activity(seg, running && i === lastSeg),
+            )}
+            ${running ? html`<span class="working" data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
+          </div>`
+        : nothing}
+      ${footer}
+    </article>`;
+  }
+
+  #item(s: AppState, it: TranscriptItem, pendingIds: Set<string>, isLast: boolean) {
+    switch (it.type) {
+      case 'prompt':
+        return this.#prompt(s, it, pendingIds);
+      case 'system':
+      case 'error':
+        return this.#notice(it);
+      case 'participants':
+        return this.#members(it);
+      case 'turn':
+        return this.#turn(s, it, isLast);
+    }
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const items = s.transcript;
+    const pendingIds = new Set(s.pending.map((p) => p.id));
+    // The open turn is the last turn item, even with prompts queued after it.
+    let lastTurn = -1;
+    for (let i = items.length - 1; i >= 0; i--) {
+      if (items[i]!.type === 'turn') {
+        lastTurn = i;
+        break;
+      }
+    }
+    return html`
+      <div class="scroller" data-testid="transcript" @scroll=${this.#onScroll}>
+        <div class="list">
+          ${items.length === 0
+            ? html`<div class="empty" data-testid="transcript-empty">
+                <b>Nothing here yet</b>
+                <span>Say what you want the agent to do. Prompts sent within the batching window are merged into one.</span>
+              </div>`
+            : repeat(items, (it) => it.key, (it, i) => this.#item(s, it, pendingIds, i === lastTurn))}
+        </div>
+      </div>
+      ${this.#stick
+        ? nothing
+        : html`<button class="jump small" data-testid="jump-latest" @click=${() => this.#jump()}>${iconArrowDown()} Latest</button>`}
+    `;
+  }
+}
+
+customElements.define('transcript-view', TranscriptView);

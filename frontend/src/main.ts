@@ -1,0 +1,66 @@
+// Entry point: picks the backend (Wails, or the in-memory demo with ?demo=1),
+// starts the one AppState and mounts the root component.
+
+import './global.css';
+import './components/app-root';
+import { AppState } from './state/app-state';
+import { WailsBackend, type Backend } from './state/backend';
+
+const params = new URLSearchParams(location.search);
+
+async function makeBackend(): Promise<Backend> {
+  if (!params.has('demo')) return new WailsBackend();
+  // The demo is a separate chunk, fetched only when asked for.
+  const { DemoBackend } = await import('./state/demo-backend');
+  return new DemoBackend({
+    reconnect: params.has('reconnect'),
+    clipboard: params.get('clipboard') !== '0',
+    teammates: params.get('teammates') !== '0',
+    history: params.get('history') !== '0',
+    slow: Number(params.get('slow') ?? '1') || 1,
+    noKeyring: params.get('keyring') === '0',
+  });
+}
+
+/** Demo only: jump straight to a screen, for screenshots and browser tests. */
+async function demoScreen(state: AppState): Promise<void> {
+  const settings = state.settings;
+  switch (params.get('screen')) {
+    case 'party':
+      if (settings) {
+        await state.createParty({
+          name: settings.name,
+          workdir: settings.workdir,
+          window_ms: settings.window_ms,
+          min_prompts: settings.min_prompts,
+          merger: settings.merger,
+          claude_path: settings.claude_path,
+        });
+      }
+      break;
+    case 'join':
+      await state.openJoin(params.get('invite') ?? undefined);
+      break;
+    case 'settings':
+      state.openSettings();
+      break;
+  }
+}
+
+// A file dropped on the window must not navigate it away.
+for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (e) => e.preventDefault());
+
+async function main(): Promise<void> {
+  const state = new AppState(await makeBackend());
+  const root = document.querySelector('concordia-app');
+  if (root) root.state = state;
+  window.addEventListener('pagehide', () => state.dispose());
+  await state.start();
+  if (params.has('demo')) {
+    await demoScreen(state);
+    const say = params.get('say');
+    if (say) setTimeout(() => void state.sendPrompt(say), Number(params.get('sayAt') ?? '0'));
+  }
+}
+
+void main();

@@ -1,0 +1,84 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from './markdown';
+
+/** Parses rendered HTML into a detached element for inspection. */
+function dom(html: string): HTMLElement {
+  const div = document.createElement('div');
+  div.innerHTML = html;
+  return div;
+}
+
+/** Everything that could make rendered text live: scripts, handlers, navigation, remote loads. */
+function liveBits(root: HTMLElement): string[] {
+  const found: string[] = [];
+  for (const el of root.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'iframe', 'object', 'embed', 'img', 'a', 'form', 'input', 'button', 'style', 'link', 'meta', 'svg', 'math', 'video', 'audio', 'base'].includes(tag)) {
+      found.push(`<${tag}>`);
+    }
+    for (const attr of el.getAttributeNames()) {
+      if (attr.startsWith('on') || ['href', 'src', 'srcset', 'action', 'formaction', 'style', 'xlink:href'].includes(attr)) {
+        found.push(`${tag}[${attr}]`);
+      }
+    }
+  }
+  return found;
+}
+
+describe('renderMarkdown makes hostile text inert', () => {
+  const cases: Array<{ name: string; src: string; visible?: RegExp }> = [
+    { name: 'script tag', src: 'hi <script>alert(1)</script> there', visible: /<script>alert\(1\)<\/script>/ },
+    { name: 'block script', src: '<script>\nalert(1)\n</script>\n', visible: /alert\(1\)/ },
+    { name: 'img onerror', src: '<img src=x onerror="alert(1)">', visible: /<img src=x onerror/ },
+    { name: 'markdown image', src: '![pixel](https://tracker.example/p.gif)', visible: /\[image: pixel\]/ },
+    { name: 'javascript: link', src: '[click me](javascript:alert(1))', visible: /click me/ },
+    { name: 'autolink', src: 'see https://example.org/x and <https://example.org/y>', visible: /example\.org\/x/ },
+    { name: 'raw anchor', src: '<a href="https://evil.example">x</a>', visible: /<a href=/ },
+    { name: 'iframe', src: '<iframe src="https://evil.example"></iframe>', visible: /<iframe/ },
+    { name: 'svg onload', src: '<svg onload=alert(1)><circle/></svg>', visible: /<svg onload/ },
+    { name: 'style', src: '<style>body{display:none}</style>', visible: /display:none/ },
+    { name: 'html inside link text', src: '[<img src=x onerror=alert(1)>](http://x)' },
+    { name: 'reference link', src: '[a][r]\n\n[r]: javascript:alert(1)', visible: /a/ },
+    { name: 'data URL link', src: '[d](data:text/html;base64,PHNjcmlwdD4=)', visible: /d/ },
+    { name: 'form controls', src: '<form action="/x"><input name=a><button>go</button></form>', visible: /<button>go<\/button>/ },
+    { name: 'task list', src: '- [x] done\n- [ ] todo', visible: /☑ done/ },
+    { name: 'code block with html', src: '```html\n<script>alert(1)</script>\n```', visible: /<script>alert\(1\)<\/script>/ },
+    { name: 'entity tricks', src: '&lt;script&gt;alert(1)&lt;/script&gt; <scr<script>ipt>', visible: /alert\(1\)/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const root = dom(renderMarkdown(c.src));
+      expect(liveBits(root)).toEqual([]);
+      if (c.visible) expect(root.textContent).toMatch(c.visible);
+    });
+  }
+});
+
+describe('renderMarkdown still renders Markdown', () => {
+  it('headings, emphasis, lists, tables, code', () => {
+    const root = dom(renderMarkdown('# Title\n\n**bold** _em_ `code`\n\n1. one\n2. two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n'));
+    expect(root.querySelector('h1')?.textContent).toBe('Title');
+    expect(root.querySelector('strong')?.textContent).toBe('bold');
+    expect(root.querySelector('em')?.textContent).toBe('em');
+    expect(root.querySelector('code')?.textContent).toBe('code');
+    expect(root.querySelectorAll('ol li').length).toBe(2);
+    expect(root.querySelector('td')?.textContent).toBe('1');
+  });
+
+  it('highlights a registered language and escapes an unknown one', () => {
+    const go = dom(renderMarkdown('```go\nfunc main() {}\n```'));
+    expect(go.querySelector('pre code .hljs-keyword')?.textContent).toBe('func');
+    expect(go.querySelector('.code-lang')?.textContent).toBe('go');
+    const other = dom(renderMarkdown('```brainfuck\n<b>+++</b>\n```'));
+    expect(other.querySelector('pre code')?.textContent).toBe('<b>+++</b>');
+    expect(other.querySelector('pre code b')).toBeNull();
+  });
+
+  it('shows a link as its label with the address as a tooltip', () => {
+    const root = dom(renderMarkdown('[docs](https://example.org/docs)'));
+    const span = root.querySelector('.md-link');
+    expect(span?.textContent).toBe('docs');
+    expect(span?.getAttribute('title')).toBe('https://example.org/docs');
+  });
+});

@@ -1,0 +1,472 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppState, describeKey, validateSettings, type Connection } from './app-state';
+import { FakeBackend, deferred, emptyState, fakeSession, fakeSettings, noKey } from './fake-backend';
+import { at, batch, joined, left, out, phase, prompt, sys, t } from './events.test-helpers';
+import type { BackendEventName } from './backend';
+import type { PartyStatus, Session } from './types';
+
+const pA = { id: 'a', user: 'ann', text: 'add tests' };
+const pB = { id: 'b', user: 'bob', text: 'fix lint' };
+const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
+
+/** A started AppState in a party (host unless said), with a fake backend. */
+async function inParty(session: Session = fakeSession('host'), now = () => t(0)) {
+  const be = new FakeBackend();
+  be.handlers.CreateParty = async () => session;
+  be.handlers.JoinParty = async () => session;
+  const st = new AppState(be, { now, checkDelayMs: 10 });
+  await st.start();
+  expect(await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '' })).toBe(true);
+  return { be, st };
+}
+
+const PARTY_EVENTS: BackendEventName[] = ['party:event', 'party:state', 'party:status', 'party:ended'];
+
+describe('events', () => {
+  it('drops duplicate and old events by seq', async () => {
+    const { be, st } = await inParty(fakeSession('host', emptyState({ seq: 2, events: [sys(1, 'one'), sys(2, 'two')] })));
+    for (const e of [sys(2, 'two'), sys(1, 'one'), sys(3, 'three'), sys(3, 'three')]) be.emit('party:event', e);
+    expect(st.transcript.map((i) => (i.type === 'system' ? i.text : i.type))).toEqual(['one', 'two', 'three']);
+    expect(st.lastSeq).toBe(3);
+  });
+
+  it('a full resync replaces the transcript, pending, phase and participants', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', sys(1, 'old'));
+    be.emit('party:event', prompt(2, pA));
+    be.emit('party:state', emptyState({
+      seq: 9, phase: 'running', participants: [bob], pending: [pB],
+      events: [sys(8, 'after reconnect'), prompt(9, pB)],
+    }));
+    expect(st.transcript.map((i) => i.seq)).toEqual([8, 9]);
+    expect(st.pending).toEqual([pB]);
+    expect(st.phase).toBe('running');
+    expect(st.participants).toEqual([bob]);
+    be.emit('party:event', sys(9, 'dup after resync'));
+    be.emit('party:event', sys(10, 'new'));
+    expect(st.transcript.map((i) => i.seq)).toEqual([8, 9, 10]);
+  });
+
+  it('concatenates the assistant output of a turn', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', prompt(1, pA));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['a'], merged: 'add tests', merger: 'local' }));
+    for (const [i, s] of ['Sure', ', adding ', 'tests.'].entries()) be.emit('party:event', out(3 + i, s));
+    const item = st.transcript[1];
+    expect(item?.type === 'turn' && item.segments).toEqual([{ kind: 'reply', text: 'Sure, adding tests.' }]);
+  });
+
+  it('tracks participants and phase from events', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', joined(2, bob)); // a different seq repeating a join must not list bob twice
+    be.emit('party:event', phase(3, 'collecting'));
+    expect(st.participants).toEqual([bob]);
+    expect(st.phase).toBe('collecting');
+    be.emit('party:event', left(4, bob));
+    expect(st.participants).toEqual([]);
+  });
+});
+
+describe('pending prompts', () => {
+  it('stay pending until a batch carries them; mine are marked', async () => {
+    const { be, st } = await inParty();
+    be.handlers.SendPrompt = async () => ({ id: 'a', seq: 1 });
+    expect(await st.sendPrompt('add tests')).toBe(true);
+    be.emit('party:event', prompt(1, { ...pA, user: 'ann-renamed' })); // mine by ack id, not by name
+    be.emit('party:event', prompt(2, pB));
+    expect(st.pending.map((p) => p.id)).toEqual(['a', 'b']);
+    expect(st.myPending.map((p) => p.id)).toEqual(['a']);
+    expect(st.isPending('a')).toBe(true);
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['a'], merged: 'x', merger: 'local' }));
+    expect(st.pending.map((p) => p.id)).toEqual(['b']);
+    expect(st.myPending).toEqual([]);
+    expect(st.isPending('a')).toBe(false);
+  });
+
+  it('pending from the session state are kept and resolved', async () => {
+    const { be, st } = await inParty(fakeSession('participant', emptyState({ seq: 1, pending: [pA], events: [prompt(1, pA)] })));
+    expect(st.myPending).toEqual([pA]); // user "ann" is the session's own name
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['a'], merged: 'x', merger: 'local' }));
+    expect(st.pending).toEqual([]);
+  });
+});
+
+describe('countdown', () => {
+  const W = 3000;
+  const cases: Array<{
+    name: string;
+    phase: string;
+    prompts: Array<[string, number]>; // id, host ms after T0
+    minPrompts?: number;
+    skew?: number; // our clock minus the host's
+    want: number | null;
+  }> = [
+    { name: 'one prompt: window after it', phase: 'collecting', prompts: [['a', 1000]], want: t(1000 + W) },
+    { name: 'last prompt decides', phase: 'collecting', prompts: [['a', 0], ['b', 2000]], want: t(2000 + W) },
+    { name: 'capped at 3x window after the oldest', phase: 'collecting', prompts: [['a', 0], ['b', 3000], ['c', 6000], ['d', 8500]], want: t(3 * W) },
+    { name: 'not collecting: none', phase: 'running', prompts: [['a', 0]], want: null },
+    { name: 'nothing pending: none', phase: 'collecting', prompts: [], want: null },
+    { name: 'fewer than min prompts: none', phase: 'collecting', prompts: [['a', 0]], minPrompts: 2, want: null },
+    { name: 'min prompts reached', phase: 'collecting', prompts: [['a', 0], ['b', 500]], minPrompts: 2, want: t(500 + W) },
+    { name: 'host clock behind ours', phase: 'collecting', prompts: [['a', 0]], skew: 5000, want: t(W + 5000) },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const s = fakeSession('participant');
+      s.party.window_ms = W;
+      s.party.min_prompts = c.minPrompts ?? 1;
+      let now = t(0);
+      const { be, st } = await inParty(s, () => now);
+      let seq = 0;
+      for (const [id, ms] of c.prompts) {
+        now = t(ms) + (c.skew ?? 0); // each event arrives when the host sent it, in our clock
+        be.emit('party:event', prompt(++seq, { id, user: 'x', text: id }, ms));
+      }
+      be.emit('party:event', { seq: ++seq, ts: at(c.prompts.at(-1)?.[1] ?? 0), kind: 'phase', phase: c.phase });
+      expect(st.collectDeadline).toBe(c.want);
+    });
+  }
+
+  it('reports how many more prompts the host waits for', async () => {
+    const s = fakeSession('participant');
+    s.party.min_prompts = 3;
+    const { be, st } = await inParty(s);
+    be.emit('party:event', prompt(1, pA));
+    expect(st.promptsNeeded).toBe(2);
+  });
+});
+
+describe('connection status', () => {
+  const cases: Array<{ name: string; status: PartyStatus; want: Connection; reason: RegExp | '' }> = [
+    { name: 'reconnecting with attempt', status: { status: 'reconnecting', attempt: 3, error: 'EOF', retry_ms: 2000 }, want: { status: 'reconnecting', attempt: 3, error: 'EOF', retryMs: 2000 }, reason: /Reconnecting.*attempt 3/ },
+    { name: 'connected again', status: { status: 'connected', attempt: 0, error: '', retry_ms: 0 }, want: { status: 'connected', attempt: 0, error: '', retryMs: 0 }, reason: '' },
+    { name: 'closed', status: { status: 'closed', attempt: 0, error: 'gone', retry_ms: 0 }, want: { status: 'closed', attempt: 0, error: 'gone', retryMs: 0 }, reason: /Disconnected/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const { be, st } = await inParty(fakeSession('participant'));
+      be.emit('party:status', c.status);
+      expect(st.connection).toEqual(c.want);
+      if (c.reason) expect(st.sendBlockedReason).toMatch(c.reason);
+      else expect(st.sendBlockedReason).toBe('');
+    });
+  }
+
+  it('does not send while reconnecting, and says why', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: '', retry_ms: 500 });
+    expect(await st.sendPrompt('hello')).toBe(false);
+    expect(be.count('SendPrompt')).toBe(0);
+    expect(st.sendError).toMatch(/Reconnecting/);
+  });
+});
+
+describe('join', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  async function started(be = new FakeBackend()) {
+    const st = new AppState(be, { checkDelayMs: 250 });
+    await st.start();
+    return { be, st };
+  }
+
+  it('prefills the invite from the clipboard and validates it', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => 'concordia://h:1/tok';
+    const { st } = await started(be);
+    await st.openJoin();
+    expect(st.join).toMatchObject({ open: true, invite: 'concordia://h:1/tok', check: 'checking', name: 'ann' });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.check).toBe('valid');
+    expect(st.canJoin).toBe(true);
+  });
+
+  const checks: Array<{ name: string; typed: string[]; answer: (s: string) => string; want: { check: string; problem: string; calls: number } }> = [
+    { name: 'empty text is not checked', typed: ['  '], answer: () => 'x', want: { check: 'empty', problem: '', calls: 0 } },
+    { name: 'a bad invite says what is wrong', typed: ['concordia://h/t'], answer: () => 'the port is missing', want: { check: 'invalid', problem: 'the port is missing', calls: 1 } },
+    { name: 'typing is debounced to one check', typed: ['c', 'co', 'con', 'concordia://h:1/t'], answer: (s) => (s.endsWith('/t') ? '' : 'bad'), want: { check: 'valid', problem: '', calls: 1 } },
+  ];
+  for (const c of checks) {
+    it(c.name, async () => {
+      const be = new FakeBackend();
+      be.handlers.CheckInvite = async (s) => c.answer(s);
+      const { st } = await started(be);
+      await st.openJoin('x');
+      await vi.advanceTimersByTimeAsync(300);
+      be.calls = [];
+      for (const s of c.typed) {
+        st.setJoinInvite(s);
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      await vi.advanceTimersByTimeAsync(300);
+      expect(st.join.check).toBe(c.want.check);
+      expect(st.join.problem).toBe(c.want.problem);
+      expect(be.count('CheckInvite')).toBe(c.want.calls);
+      expect(st.canJoin).toBe(c.want.check === 'valid');
+    });
+  }
+
+  it('ignores a stale check answer', async () => {
+    const be = new FakeBackend();
+    const slow = deferred<string>();
+    be.handlers.CheckInvite = (s) => (s === 'first' ? slow.promise : Promise.resolve(''));
+    const { st } = await started(be);
+    await st.openJoin('first');
+    await vi.advanceTimersByTimeAsync(300); // "first" is being checked
+    st.setJoinInvite('second');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.check).toBe('valid');
+    slow.resolve('first is wrong');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.join).toMatchObject({ invite: 'second', check: 'valid', problem: '' });
+  });
+
+  it('a failed join keeps the dialog open with the reason, and unsubscribes', async () => {
+    const be = new FakeBackend();
+    be.handlers.JoinParty = async () => {
+      throw new Error('the host certificate does not match the invite (fingerprint mismatch)');
+    };
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t?fp=ab');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(false);
+    expect(st.join).toMatchObject({ open: true, busy: false, error: expect.stringMatching(/fingerprint mismatch/) });
+    expect(st.screen).toBe('home');
+    for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(0);
+  });
+
+  it('joins, shows progress, and keeps events that arrive before the answer', async () => {
+    const be = new FakeBackend();
+    const answer = deferred<Session>();
+    be.handlers.JoinParty = () => answer.promise;
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    const done = st.submitJoin();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.join.busy).toBe(true);
+    be.emit('party:status', { status: 'connecting', attempt: 2, error: 'connection refused', retry_ms: 1000 });
+    expect(st.connection).toMatchObject({ status: 'connecting', attempt: 2 });
+    be.emit('party:event', sys(5, 'early')); // emitted before JoinParty resolved
+    answer.resolve(fakeSession('participant', emptyState({ seq: 4, events: [sys(4, 'from hello')] })));
+    expect(await done).toBe(true);
+    expect(st.screen).toBe('party');
+    expect(st.join.open).toBe(false);
+    expect(st.transcript.map((i) => i.seq)).toEqual([4, 5]);
+  });
+
+  it('an early stale resync is ignored, an early party:ended wins', async () => {
+    const be = new FakeBackend();
+    const answer = deferred<Session>();
+    be.handlers.JoinParty = () => answer.promise;
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    const done = st.submitJoin();
+    await vi.advanceTimersByTimeAsync(0);
+    be.emit('party:state', emptyState({ seq: 2, events: [sys(2, 'stale')] }));
+    answer.resolve(fakeSession('participant', emptyState({ seq: 7, events: [sys(7, 'fresh')] })));
+    expect(await done).toBe(true);
+    expect(st.transcript.map((i) => i.seq)).toEqual([7]);
+
+    st.dispose();
+    const be2 = new FakeBackend();
+    const answer2 = deferred<Session>();
+    be2.handlers.JoinParty = () => answer2.promise;
+    const { st: st2 } = await started(be2);
+    await st2.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    const done2 = st2.submitJoin();
+    await vi.advanceTimersByTimeAsync(0);
+    be2.emit('party:ended', { reason: 'the host went away' });
+    answer2.resolve(fakeSession('participant'));
+    await done2;
+    expect(st2.screen).toBe('home');
+    expect(st2.notices.at(-1)?.text).toBe('The party ended: the host went away');
+    for (const n of PARTY_EVENTS) expect(be2.listeners(n)).toBe(0);
+  });
+
+  it('submit checks an invite still waiting for its debounce', async () => {
+    const { be, st } = await started();
+    await st.openJoin('concordia://h:1/t');
+    expect(st.join.check).toBe('checking');
+    expect(await st.submitJoin()).toBe(true);
+    expect(be.count('CheckInvite')).toBe(1);
+    expect(be.count('JoinParty')).toBe(1);
+  });
+
+  it('refuses without a name', async () => {
+    const { be, st } = await started();
+    await st.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    st.setJoinName('  ');
+    expect(st.canJoin).toBe(false);
+    expect(await st.submitJoin()).toBe(false);
+    expect(st.join.error).toMatch(/name/);
+    expect(be.count('JoinParty')).toBe(0);
+  });
+
+  it('an app:link event opens the dialog prefilled, a boot link too', async () => {
+    const be = new FakeBackend();
+    be.handlers.Boot = async () => ({ settings: fakeSettings, key: noKey, version: 't', link: 'concordia://boot:1/t', tray: { available: true, reason: '' } });
+    const { st } = await started(be);
+    expect(st.join).toMatchObject({ open: true, invite: 'concordia://boot:1/t' });
+    st.closeJoin();
+    be.emit('app:link', 'concordia://link:2/t');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.join).toMatchObject({ open: true, invite: 'concordia://link:2/t' });
+    expect(be.count('ClipboardInvite')).toBe(0);
+  });
+});
+
+describe('errors for people', () => {
+  it('create failure', async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => {
+      throw new Error('claude was not found on PATH');
+    };
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.createParty({ name: 'a', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '' })).toBe(false);
+    expect(st.createError).toBe('claude was not found on PATH');
+    expect(st.creating).toBe(false);
+    expect(st.screen).toBe('home');
+    for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(0);
+  });
+
+  it('a bad window is refused before Go is asked', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be);
+    expect(await st.createParty({ name: 'a', workdir: '/w', window_ms: 0, min_prompts: 1, merger: 'auto', claude_path: '' })).toBe(false);
+    expect(st.createError).toMatch(/window/);
+    expect(be.count('CreateParty')).toBe(0);
+  });
+
+  it('a rejected string (as Wails sends) is shown as is', async () => {
+    const { be, st } = await inParty();
+    be.handlers.SendPrompt = () => Promise.reject('rate limited: slow down');
+    expect(await st.sendPrompt('hi')).toBe(false);
+    expect(st.sendError).toBe('rate limited: slow down');
+  });
+
+  it('a prompt over 32 KiB is refused with the sizes', async () => {
+    const { be, st } = await inParty();
+    expect(await st.sendPrompt('é'.repeat(16385))).toBe(false); // 32,770 bytes
+    expect(st.sendError).toMatch(/32,770 bytes.*32,768/);
+    expect(be.count('SendPrompt')).toBe(0);
+  });
+
+  it('settings: field problems, then Go refusing', async () => {
+    const be = new FakeBackend();
+    be.handlers.SaveSettings = async () => {
+      throw new Error('the listen address is in use');
+    };
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.saveSettings({ ...fakeSettings, window_ms: -1, listen: 'nope' })).toBe(false);
+    expect(Object.keys(st.settingsProblems).sort()).toEqual(['listen', 'window_ms']);
+    expect(be.count('SaveSettings')).toBe(0);
+    expect(await st.saveSettings(fakeSettings)).toBe(false);
+    expect(st.settingsError).toBe('the listen address is in use');
+  });
+
+  it('key: keyring failure is shown, success updates the status', async () => {
+    const be = new FakeBackend();
+    be.handlers.SetKey = async () => {
+      throw new Error('the OS keyring is locked');
+    };
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.setKey('k')).toBe(false);
+    expect(st.keyError).toBe('the OS keyring is locked');
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
+    expect(await st.setKey('k')).toBe(true);
+    expect(st.keyError).toBe('');
+    expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
+  });
+
+  it('end party failure keeps the party and says why', async () => {
+    const { be, st } = await inParty();
+    be.handlers.EndParty = async () => {
+      throw new Error('agent did not stop');
+    };
+    expect(await st.endParty()).toBe(false);
+    expect(st.screen).toBe('party');
+    expect(st.notices.at(-1)).toMatchObject({ kind: 'error', text: expect.stringMatching(/agent did not stop/) });
+  });
+
+  it('boot failure', async () => {
+    const be = new FakeBackend();
+    be.handlers.Boot = () => Promise.reject('config dir unreadable');
+    const st = new AppState(be);
+    await st.start();
+    expect(st.bootError).toBe('config dir unreadable');
+  });
+
+  it('tray unavailable shows a dismissible note', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be);
+    await st.start();
+    expect(st.trayNote).toBe('');
+    be.emit('tray:status', { available: false, reason: 'no tray host' });
+    expect(st.trayNote).toBe('no tray host');
+    st.dismissTrayNote();
+    expect(st.trayNote).toBe('');
+  });
+});
+
+describe('leaving', () => {
+  const ways: Array<{ name: string; role: 'host' | 'participant'; act: (st: AppState, be: FakeBackend) => Promise<unknown> | void; notice: RegExp }> = [
+    { name: 'participant leaves', role: 'participant', act: (st) => st.leave(), notice: /You left/ },
+    { name: 'participant leaves though the host is gone', role: 'participant', act: (st, be) => { be.handlers.Leave = () => Promise.reject('not connected'); return st.leave(); }, notice: /You left.*not connected/ },
+    { name: 'host ends the party', role: 'host', act: (st) => st.endParty(), notice: /You ended/ },
+    { name: 'party:ended event', role: 'participant', act: (_st, be) => be.emit('party:ended', { reason: 'the host ended it' }), notice: /ended: the host ended it/ },
+  ];
+  for (const w of ways) {
+    it(`${w.name}: home, notice, unsubscribed, later events ignored`, async () => {
+      const { be, st } = await inParty(fakeSession(w.role));
+      be.emit('party:event', sys(1, 'hello'));
+      for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(1);
+      await w.act(st, be);
+      expect(st.screen).toBe('home');
+      expect(st.session).toBeNull();
+      expect(st.transcript).toEqual([]);
+      expect(st.notices.at(-1)?.text).toMatch(w.notice);
+      for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(0);
+      expect(be.listeners('app:link')).toBe(1); // app-level subscriptions stay
+      be.emit('party:event', sys(2, 'late'));
+      expect(st.transcript).toEqual([]);
+    });
+  }
+
+  it('dispose drops every subscription', async () => {
+    const { be, st } = await inParty();
+    st.dispose();
+    for (const n of [...PARTY_EVENTS, 'app:link', 'tray:status'] as BackendEventName[]) expect(be.listeners(n)).toBe(0);
+  });
+
+  it('ending twice (EndParty, then party:ended) shows one notice', async () => {
+    const { be, st } = await inParty();
+    const n0 = st.notices.length;
+    await st.endParty();
+    be.emit('party:ended', { reason: 'host ended' });
+    expect(st.notices.length).toBe(n0 + 1);
+  });
+});
+
+describe('pure helpers', () => {
+  it('validateSettings accepts defaults and common listen forms', () => {
+    for (const listen of ['', ':8765', '127.0.0.1:0', '[::1]:9000', 'example.org:443']) {
+      expect(validateSettings({ ...fakeSettings, listen })).toEqual({});
+    }
+    expect(validateSettings({ ...fakeSettings, listen: ':99999' }).listen).toBeTruthy();
+    expect(validateSettings({ ...fakeSettings, min_prompts: 1.5 }).min_prompts).toBeTruthy();
+  });
+
+  it('describeKey', () => {
+    expect(describeKey({ ...noKey, source: 'env' })).toMatch(/GEMINI_API_KEY/);
+    expect(describeKey(noKey)).toMatch(/merging locally/);
+  });
+});

@@ -1,0 +1,812 @@
+// AppState is the window's one state module (the restic-browser pattern): it
+// owns every call into Go and every event subscription, and holds everything
+// the components render. Components read its fields, call its methods, and
+// re-render when it notifies; they never talk to Go themselves.
+//
+// Concurrency: JavaScript runs it on one thread; the only hazard is promises
+// resolving out of order, which the request counters (#checkSeq, #partyGen)
+// guard against.
+
+import { errorText, type Backend, type BackendEvents } from './backend';
+import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
+import type {
+  BootInfo,
+  ConnStatus,
+  CreateRequest,
+  KeyStatus,
+  Member,
+  PartyEnded,
+  PartyEvent,
+  PartyInfo,
+  PartyState,
+  PartyStatus,
+  Prompt,
+  Session,
+  Settings,
+  TrayStatus,
+} from './types';
+
+/** Which screen the window shows. */
+export type Screen = 'home' | 'party';
+
+/** A message for people, shown until dismissed. */
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+}
+
+/** The party this window takes part in, without its (separately kept) state. */
+export interface SessionInfo {
+  role: 'host' | 'participant';
+  you: Member;
+  party: PartyInfo;
+  invite: string;
+}
+
+/** The connection to the party, from party:status. */
+export interface Connection {
+  status: ConnStatus;
+  attempt: number;
+  error: string;
+  retryMs: number;
+}
+
+/** Where invite validation stands. */
+export type InviteCheck = 'empty' | 'checking' | 'valid' | 'invalid';
+
+/** The join dialog's state. */
+export interface JoinState {
+  open: boolean;
+  invite: string;
+  name: string;
+  check: InviteCheck;
+  /** Exactly what is wrong with the invite when check is "invalid". */
+  problem: string;
+  busy: boolean;
+  /** Why the last join failed (unreachable, fingerprint mismatch, refused token…). */
+  error: string;
+}
+
+/** Options for tests: the clock and the invite-check debounce. */
+export interface AppStateOptions {
+  now?: () => number;
+  checkDelayMs?: number;
+}
+
+/** Largest prompt in bytes of UTF-8 (PROTOCOL.md §4). */
+export const MAX_PROMPT_BYTES = 32768;
+
+/** Field name → problem, for settings validation. */
+export type SettingsProblems = Partial<Record<keyof Settings, string>>;
+
+/**
+ * Checks settings before they go to Go (which checks again). It catches what a
+ * person can fix in the form: bad numbers and a malformed listen address.
+ */
+export function validateSettings(s: Settings): SettingsProblems {
+  const p: SettingsProblems = {};
+  if (!Number.isFinite(s.window_ms) || s.window_ms <= 0) p.window_ms = 'The window must be a positive number of seconds.';
+  else if (s.window_ms > 10 * 60 * 1000) p.window_ms = 'The window can be at most 600 seconds.';
+  if (!Number.isInteger(s.min_prompts) || s.min_prompts < 1) p.min_prompts = 'Min prompts must be a whole number, 1 or more.';
+  if (!['auto', 'gemini', 'local'].includes(s.merger)) p.merger = 'Choose auto, gemini or local.';
+  const listen = s.listen.trim();
+  if (listen !== '') {
+    const m = /^(.*):(\d{1,5})$/.exec(listen);
+    if (!m || Number(m[2]) > 65535) p.listen = 'Use HOST:PORT or :PORT, e.g. ":8765" or "127.0.0.1:0".';
+  }
+  if (/\s/.test(s.public_host.trim())) p.public_host = 'The public host cannot contain spaces.';
+  return p;
+}
+
+/** Says where the Gemini key comes from, for the home card and settings. */
+export function describeKey(k: KeyStatus | null): string {
+  if (!k) return 'Gemini key: unknown';
+  switch (k.source) {
+    case 'env':
+      return 'Gemini key: from GEMINI_API_KEY';
+    case 'keyring':
+      return 'Gemini key: in the OS keyring';
+    default:
+      return 'Gemini key: none — merging locally';
+  }
+}
+
+/** The notice for a party:ended event. */
+function endedText(e: PartyEnded): string {
+  return e.reason ? `The party ended: ${e.reason}` : 'The party ended.';
+}
+
+/** Bytes of UTF-8 a string takes. */
+function utf8Len(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/** Number of skew samples kept (see #skew). */
+const SKEW_SAMPLES = 16;
+
+/**
+ * AppState holds the window's state. Call start() once; dispose() undoes
+ * every subscription. subscribe() lets components re-render on changes.
+ */
+export class AppState {
+  // --- what components read -------------------------------------------------
+  screen: Screen = 'home';
+  boot: BootInfo | null = null;
+  bootError = '';
+  settings: Settings | null = null;
+  key: KeyStatus | null = null;
+  tray: TrayStatus | null = null;
+  trayNoteDismissed = false;
+  notices: readonly Notice[] = [];
+
+  creating = false;
+  createError = '';
+
+  join: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '' };
+
+  settingsOpen = false;
+  settingsBusy = false;
+  settingsError = '';
+  settingsProblems: SettingsProblems = {};
+  settingsSaved = false;
+  keyBusy = false;
+  keyError = '';
+
+  session: SessionInfo | null = null;
+  phase: string = 'idle';
+  participants: readonly Member[] = [];
+  /** Every prompt not yet sent to the agent, oldest first. */
+  pending: readonly Prompt[] = [];
+  connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+  sending = false;
+  sendError = '';
+  inviteCopied = false;
+  ending = false;
+
+  readonly #backend: Backend;
+  readonly #now: () => number;
+  readonly #checkDelay: number;
+  readonly #listeners = new Set<() => void>();
+  readonly #transcript = new TranscriptModel();
+  readonly #myPromptIds = new Set<string>();
+  #appSubs: Array<() => void> = [];
+  #partySubs: Array<() => void> = [];
+  /** Events that arrive while CreateParty/JoinParty is still in flight. */
+  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended'; payload: unknown }> = [];
+  /** Bumped whenever a party is entered or left; stale callbacks compare it. */
+  #partyGen = 0;
+  #checkSeq = 0;
+  #checkTimer: ReturnType<typeof setTimeout> | undefined;
+  #copiedTimer: ReturnType<typeof setTimeout> | undefined;
+  #savedTimer: ReturnType<typeof setTimeout> | undefined;
+  #noticeSeq = 0;
+  /** Local arrival time minus host timestamp of recent live events (ms). */
+  #skewSamples: number[] = [];
+  /** Local fallback times for pending prompts whose event we do not have. */
+  #fallbackTimes = new Map<string, number>();
+
+  constructor(backend: Backend, opts: AppStateOptions = {}) {
+    this.#backend = backend;
+    this.#now = opts.now ?? (() => Date.now());
+    this.#checkDelay = opts.checkDelayMs ?? 250;
+  }
+
+  // --- observation ----------------------------------------------------------
+
+  /** Calls fn after every change; returns the unsubscriber. */
+  subscribe(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #changed(): void {
+    for (const fn of [...this.#listeners]) fn();
+  }
+
+  /** The transcript items, oldest first. */
+  get transcript(): readonly TranscriptItem[] {
+    return this.#transcript.items;
+  }
+
+  /** The highest event seq seen in this party. */
+  get lastSeq(): number {
+    return this.#transcript.lastSeq;
+  }
+
+  /** Whether a prompt was sent from this window (by ack id or by our member name). */
+  isMine(p: Prompt): boolean {
+    return this.#myPromptIds.has(p.id) || (this.session !== null && p.user === this.session.you.name);
+  }
+
+  /** Whether a prompt is still waiting for a batch. */
+  isPending(id: string): boolean {
+    return this.pending.some((p) => p.id === id);
+  }
+
+  /** My prompts that no batch has carried yet. */
+  get myPending(): readonly Prompt[] {
+    return this.pending.filter((p) => this.isMine(p));
+  }
+
+  /** Whether the tray note should show. */
+  get trayNote(): string {
+    if (!this.tray || this.tray.available || this.trayNoteDismissed) return '';
+    return this.tray.reason || 'No system tray is available.';
+  }
+
+  /** Why the prompt box is disabled, or "" when prompts can be sent. */
+  get sendBlockedReason(): string {
+    if (!this.session) return 'Not in a party.';
+    const c = this.connection;
+    switch (c.status) {
+      case 'connected':
+        return '';
+      case 'reconnecting':
+        return c.attempt > 0 ? `Reconnecting to the host… (attempt ${c.attempt})` : 'Reconnecting to the host…';
+      case 'connecting':
+        return 'Connecting to the host…';
+      default:
+        return 'Disconnected from the host.';
+    }
+  }
+
+  /**
+   * The local time (ms) at which the batching window closes, or null when no
+   * countdown applies: not collecting, nothing pending, or fewer than
+   * min_prompts pending. It is window_ms after the last pending prompt,
+   * capped at 3 × window_ms after the oldest (DESIGN.md's pipeline rules).
+   */
+  get collectDeadline(): number | null {
+    if (this.phase !== 'collecting' || !this.session || this.pending.length === 0) return null;
+    const w = this.session.party.window_ms;
+    if (this.pending.length < Math.max(1, this.session.party.min_prompts)) return null;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (const p of this.pending) {
+      const t = this.#promptLocalTime(p.id);
+      oldest = Math.min(oldest, t);
+      newest = Math.max(newest, t);
+    }
+    return Math.min(newest + w, oldest + 3 * w);
+  }
+
+  /** How many more prompts the host waits for before it cuts a batch (0 when none). */
+  get promptsNeeded(): number {
+    if (!this.session) return 0;
+    return Math.max(0, this.session.party.min_prompts - this.pending.length);
+  }
+
+  /** The host's clock minus ours is unknown; this is our best estimate of our − theirs. */
+  get #skew(): number {
+    return this.#skewSamples.length ? Math.min(...this.#skewSamples) : 0;
+  }
+
+  #promptLocalTime(id: string): number {
+    const host = this.#transcript.promptTime(id);
+    if (host !== undefined && Number.isFinite(host)) return host + this.#skew;
+    let t = this.#fallbackTimes.get(id);
+    if (t === undefined) {
+      t = this.#now();
+      this.#fallbackTimes.set(id, t);
+    }
+    return t;
+  }
+
+  // --- start and stop -------------------------------------------------------
+
+  /** Subscribes to app-level events and loads BootInfo. Call once. */
+  async start(): Promise<void> {
+    this.#appSubs.push(
+      this.#backend.on('app:link', (link) => this.#onLink(link)),
+      this.#backend.on('tray:status', (t) => {
+        this.tray = t;
+        this.trayNoteDismissed = false;
+        this.#changed();
+      }),
+    );
+    try {
+      const b = await this.#backend.Boot();
+      this.boot = b;
+      this.settings = b.settings;
+      this.key = b.key;
+      this.tray = b.tray;
+      this.join = { ...this.join, name: b.settings.name };
+      this.#changed();
+      if (b.link) await this.openJoin(b.link);
+    } catch (err) {
+      this.bootError = errorText(err);
+      this.#changed();
+    }
+  }
+
+  /** Drops every subscription and timer (the window is going away). */
+  dispose(): void {
+    for (const off of this.#appSubs) off();
+    this.#appSubs = [];
+    this.#unsubscribeParty();
+    clearTimeout(this.#checkTimer);
+    clearTimeout(this.#copiedTimer);
+    clearTimeout(this.#savedTimer);
+    this.#listeners.clear();
+  }
+
+  // --- notices --------------------------------------------------------------
+
+  /** Shows a message for people. */
+  notify(kind: Notice['kind'], text: string): void {
+    this.notices = [...this.notices, { id: ++this.#noticeSeq, kind, text }];
+    this.#changed();
+  }
+
+  /** Removes a notice. */
+  dismissNotice(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+    this.#changed();
+  }
+
+  /** Hides the tray note until the tray status changes again. */
+  dismissTrayNote(): void {
+    this.trayNoteDismissed = true;
+    this.#changed();
+  }
+
+  // --- home: create ---------------------------------------------------------
+
+  /** Opens the native folder dialog; "" when cancelled or failed (failure becomes a notice). */
+  async pickDirectory(start: string): Promise<string> {
+    try {
+      return await this.#backend.PickDirectory(start);
+    } catch (err) {
+      this.notify('error', `Could not open the folder dialog: ${errorText(err)}`);
+      return '';
+    }
+  }
+
+  /** Starts hosting a party. Resolves true when the party screen is showing. */
+  async createParty(req: CreateRequest): Promise<boolean> {
+    if (this.creating || this.session) return false;
+    if (!Number.isFinite(req.window_ms) || req.window_ms <= 0) {
+      this.createError = 'The window must be a positive number of seconds.';
+      this.#changed();
+      return false;
+    }
+    this.creating = true;
+    this.createError = '';
+    this.#changed();
+    const gen = this.#subscribeParty();
+    try {
+      const s = await this.#backend.CreateParty(req);
+      if (gen !== this.#partyGen) return false;
+      this.#enterParty(s);
+      return true;
+    } catch (err) {
+      if (gen === this.#partyGen) this.#unsubscribeParty();
+      this.createError = errorText(err);
+      return false;
+    } finally {
+      this.creating = false;
+      this.#changed();
+    }
+  }
+
+  // --- join dialog ----------------------------------------------------------
+
+  /**
+   * Opens the join dialog. With no link it looks at the clipboard and
+   * prefills a concordia:// link found there.
+   */
+  async openJoin(link?: string): Promise<void> {
+    if (this.session) {
+      this.notify('info', 'Leave this party before joining another one.');
+      return;
+    }
+    this.join = { ...this.join, open: true, error: '', busy: false };
+    this.#changed();
+    let text = link ?? '';
+    if (!text) {
+      try {
+        text = await this.#backend.ClipboardInvite();
+      } catch {
+        text = ''; // an unreadable clipboard is no reason to complain
+      }
+      // The person may have started typing while the clipboard was read.
+      if (!this.join.open || this.join.invite !== '') return;
+    }
+    if (text) this.setJoinInvite(text);
+  }
+
+  /** Closes the join dialog (Escape, Cancel). A join in flight is not cancelled. */
+  closeJoin(): void {
+    if (this.join.busy) return;
+    clearTimeout(this.#checkTimer);
+    this.#checkSeq++;
+    this.join = { ...this.join, open: false, error: '' };
+    this.#changed();
+  }
+
+  /** Updates the invite text; it is checked with CheckInvite after a short pause. */
+  setJoinInvite(text: string): void {
+    clearTimeout(this.#checkTimer);
+    const seq = ++this.#checkSeq;
+    if (text.trim() === '') {
+      this.join = { ...this.join, invite: text, check: 'empty', problem: '', error: '' };
+      this.#changed();
+      return;
+    }
+    this.join = { ...this.join, invite: text, check: 'checking', error: '' };
+    this.#changed();
+    this.#checkTimer = setTimeout(() => void this.#runCheck(seq, text), this.#checkDelay);
+  }
+
+  /** Updates the name to join with. */
+  setJoinName(name: string): void {
+    this.join = { ...this.join, name, error: '' };
+    this.#changed();
+  }
+
+  /** Whether the Join button can be pressed. */
+  get canJoin(): boolean {
+    const j = this.join;
+    return !j.busy && j.check === 'valid' && j.name.trim() !== '';
+  }
+
+  async #runCheck(seq: number, text: string): Promise<boolean> {
+    let problem: string;
+    try {
+      problem = await this.#backend.CheckInvite(text);
+    } catch (err) {
+      problem = errorText(err);
+    }
+    if (seq !== this.#checkSeq) return false; // the text changed meanwhile
+    this.join = { ...this.join, check: problem ? 'invalid' : 'valid', problem };
+    this.#changed();
+    return !problem;
+  }
+
+  /** Joins with the dialog's invite and name. The dialog stays open on failure. */
+  async submitJoin(): Promise<boolean> {
+    const j = this.join;
+    if (j.busy || this.session) return false;
+    if (j.name.trim() === '') {
+      this.join = { ...j, error: 'Enter the name the others will see.' };
+      this.#changed();
+      return false;
+    }
+    if (j.check !== 'valid') {
+      if (j.check === 'empty') return false;
+      // Don't wait for the debounce: check now.
+      clearTimeout(this.#checkTimer);
+      if (!(await this.#runCheck(++this.#checkSeq, j.invite))) return false;
+    }
+    const invite = this.join.invite.trim();
+    const name = this.join.name.trim();
+    this.join = { ...this.join, busy: true, error: '' };
+    this.connection = { status: 'connecting', attempt: 0, error: '', retryMs: 0 };
+    this.#changed();
+    const gen = this.#subscribeParty();
+    try {
+      const s = await this.#backend.JoinParty(invite, name);
+      if (gen !== this.#partyGen) return false;
+      this.join = { ...this.join, open: false, busy: false, error: '' };
+      this.#enterParty(s);
+      return true;
+    } catch (err) {
+      if (gen === this.#partyGen) this.#unsubscribeParty();
+      this.join = { ...this.join, busy: false, error: errorText(err) };
+      this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+      return false;
+    } finally {
+      this.#changed();
+    }
+  }
+
+  #onLink(link: string): void {
+    if (this.session) {
+      this.notify('info', 'An invite was opened, but you are already in a party. Leave it first to join another.');
+      return;
+    }
+    void this.openJoin(link);
+  }
+
+  // --- settings -------------------------------------------------------------
+
+  /** Shows the settings panel. */
+  openSettings(): void {
+    this.settingsOpen = true;
+    this.settingsError = '';
+    this.settingsProblems = {};
+    this.settingsSaved = false;
+    this.keyError = '';
+    this.#changed();
+  }
+
+  /** Hides the settings panel. */
+  closeSettings(): void {
+    this.settingsOpen = false;
+    this.#changed();
+  }
+
+  /** Validates and saves settings. Resolves true when Go accepted them. */
+  async saveSettings(s: Settings): Promise<boolean> {
+    if (this.settingsBusy) return false;
+    const problems = validateSettings(s);
+    this.settingsProblems = problems;
+    this.settingsSaved = false;
+    if (Object.keys(problems).length > 0) {
+      this.settingsError = 'Please fix the marked fields.';
+      this.#changed();
+      return false;
+    }
+    this.settingsBusy = true;
+    this.settingsError = '';
+    this.#changed();
+    try {
+      this.settings = await this.#backend.SaveSettings(s);
+      this.settingsSaved = true;
+      clearTimeout(this.#savedTimer);
+      this.#savedTimer = setTimeout(() => {
+        this.settingsSaved = false;
+        this.#changed();
+      }, 2500);
+      return true;
+    } catch (err) {
+      this.settingsError = errorText(err);
+      return false;
+    } finally {
+      this.settingsBusy = false;
+      this.#changed();
+    }
+  }
+
+  /** Stores a Gemini key in the OS keyring. */
+  async setKey(key: string): Promise<boolean> {
+    if (this.keyBusy) return false;
+    if (key.trim() === '') {
+      this.keyError = 'Paste a key first.';
+      this.#changed();
+      return false;
+    }
+    return this.#keyOp(() => this.#backend.SetKey(key.trim()));
+  }
+
+  /** Removes the Gemini key from the OS keyring. */
+  async deleteKey(): Promise<boolean> {
+    if (this.keyBusy) return false;
+    return this.#keyOp(() => this.#backend.DeleteKey());
+  }
+
+  async #keyOp(op: () => Promise<KeyStatus>): Promise<boolean> {
+    this.keyBusy = true;
+    this.keyError = '';
+    this.#changed();
+    try {
+      this.key = await op();
+      return true;
+    } catch (err) {
+      this.keyError = errorText(err);
+      return false;
+    } finally {
+      this.keyBusy = false;
+      this.#changed();
+    }
+  }
+
+  // --- the party ------------------------------------------------------------
+
+  /**
+   * Subscribes to the party events before CreateParty/JoinParty is called so
+   * that nothing emitted in between is lost; until the session arrives the
+   * events wait in #early.
+   */
+  #subscribeParty(): number {
+    this.#unsubscribeParty();
+    const gen = ++this.#partyGen;
+    const early = <K extends 'party:event' | 'party:state' | 'party:ended'>(
+      name: K,
+      apply: (p: BackendEvents[K]) => void,
+    ) =>
+      this.#backend.on(name, (payload) => {
+        if (gen !== this.#partyGen) return;
+        if (this.session) apply(payload);
+        else this.#early.push({ name, payload });
+      });
+    this.#partySubs = [
+      early('party:event', (e) => this.#onEvent(e)),
+      early('party:state', (s) => this.#onState(s)),
+      early('party:ended', (e) => this.#finishParty(endedText(e))),
+      this.#backend.on('party:status', (st) => {
+        if (gen === this.#partyGen) this.#onStatus(st);
+      }),
+    ];
+    return gen;
+  }
+
+  #unsubscribeParty(): void {
+    for (const off of this.#partySubs) off();
+    this.#partySubs = [];
+    this.#early = [];
+    this.#partyGen++;
+  }
+
+  #enterParty(s: Session): void {
+    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite };
+    this.#myPromptIds.clear();
+    this.#skewSamples = [];
+    this.sendError = '';
+    this.inviteCopied = false;
+    this.ending = false;
+    this.screen = 'party';
+    this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
+    this.#replaceState(s.state);
+    const early = this.#early;
+    this.#early = [];
+    for (const e of early) {
+      if (!this.session) break; // an early party:ended
+      if (e.name === 'party:event') this.#onEvent(e.payload as PartyEvent);
+      else if (e.name === 'party:state') {
+        // A resync older than the session's own state would go backwards.
+        const st = e.payload as PartyState;
+        if (st.seq >= this.#transcript.lastSeq) this.#replaceState(st);
+      } else this.#finishParty(endedText(e.payload as PartyEnded));
+    }
+    this.#changed();
+  }
+
+  #replaceState(st: PartyState): void {
+    this.#transcript.reset();
+    this.#fallbackTimes.clear();
+    for (const e of st.events ?? []) this.#transcript.apply(e);
+    this.#transcript.advanceTo(st.seq);
+    this.phase = st.phase;
+    this.participants = [...(st.participants ?? [])];
+    this.pending = [...(st.pending ?? [])];
+  }
+
+  #onState(st: PartyState): void {
+    if (!this.session) return;
+    this.#replaceState(st);
+    this.#changed();
+  }
+
+  /** A live event (party:event). Events inside a State never come here: their ts says nothing about our clock. */
+  #onEvent(e: PartyEvent): void {
+    if (!this.session) return;
+    if (!this.#transcript.apply(e)) return; // a duplicate
+    this.#sampleSkew(e.ts);
+    switch (e.kind) {
+      case 'phase':
+        if (e.phase) this.phase = e.phase;
+        break;
+      case 'prompt':
+        if (e.prompt && !this.pending.some((p) => p.id === e.prompt!.id)) {
+          this.pending = [...this.pending, e.prompt];
+        }
+        break;
+      case 'batch':
+        if (e.batch) {
+          const carried = new Set(e.batch.prompts);
+          this.pending = this.pending.filter((p) => !carried.has(p.id));
+          for (const id of carried) this.#fallbackTimes.delete(id);
+        }
+        break;
+      case 'participants':
+        if (e.joined && !this.participants.some((m) => m.id === e.joined!.id)) {
+          this.participants = [...this.participants, e.joined];
+        }
+        if (e.left) this.participants = this.participants.filter((m) => m.id !== e.left!.id);
+        break;
+    }
+    this.#changed();
+  }
+
+  #sampleSkew(ts: string): void {
+    const host = parseTS(ts);
+    if (!Number.isFinite(host)) return;
+    this.#skewSamples.push(this.#now() - host);
+    if (this.#skewSamples.length > SKEW_SAMPLES) this.#skewSamples.shift();
+  }
+
+  #onStatus(st: PartyStatus): void {
+    this.connection = { status: st.status, attempt: st.attempt ?? 0, error: st.error ?? '', retryMs: st.retry_ms ?? 0 };
+    this.#changed();
+  }
+
+  /** Sends a prompt. Resolves true when the host accepted it (the box may then be cleared). */
+  async sendPrompt(text: string): Promise<boolean> {
+    if (this.sending) return false;
+    const reason = this.sendBlockedReason;
+    if (reason) {
+      this.sendError = reason;
+      this.#changed();
+      return false;
+    }
+    if (text.trim() === '') return false;
+    const n = utf8Len(text);
+    if (n > MAX_PROMPT_BYTES) {
+      this.sendError = `This prompt is ${n.toLocaleString('en')} bytes; the limit is ${MAX_PROMPT_BYTES.toLocaleString('en')}.`;
+      this.#changed();
+      return false;
+    }
+    this.sending = true;
+    this.sendError = '';
+    this.#changed();
+    const gen = this.#partyGen;
+    try {
+      const ack = await this.#backend.SendPrompt(text);
+      if (gen === this.#partyGen) this.#myPromptIds.add(ack.id);
+      return true;
+    } catch (err) {
+      if (gen === this.#partyGen) this.sendError = errorText(err);
+      return false;
+    } finally {
+      this.sending = false;
+      this.#changed();
+    }
+  }
+
+  /** Puts the invite on the clipboard. */
+  async copyInvite(): Promise<void> {
+    try {
+      await this.#backend.CopyInvite();
+      this.inviteCopied = true;
+      clearTimeout(this.#copiedTimer);
+      this.#copiedTimer = setTimeout(() => {
+        this.inviteCopied = false;
+        this.#changed();
+      }, 2000);
+    } catch (err) {
+      this.notify('error', `Could not copy the invite: ${errorText(err)}`);
+    }
+    this.#changed();
+  }
+
+  /** Leaves the party (a participant). The window goes home even if the host cannot be told. */
+  async leave(): Promise<void> {
+    if (!this.session || this.ending) return;
+    this.ending = true;
+    this.#changed();
+    try {
+      await this.#backend.Leave();
+      this.#finishParty('You left the party.');
+    } catch (err) {
+      this.#finishParty(`You left the party (the host could not be told: ${errorText(err)}).`);
+    }
+  }
+
+  /** Ends the party (the host). On failure the party stays and the reason is shown. */
+  async endParty(): Promise<boolean> {
+    if (!this.session || this.ending) return false;
+    this.ending = true;
+    this.#changed();
+    try {
+      await this.#backend.EndParty();
+      this.#finishParty('You ended the party.');
+      return true;
+    } catch (err) {
+      this.ending = false;
+      this.notify('error', `Could not end the party: ${errorText(err)}`);
+      return false;
+    }
+  }
+
+  /** Back to home with a notice; safe to reach twice (EndParty and party:ended). */
+  #finishParty(message: string): void {
+    this.#unsubscribeParty();
+    const wasIn = this.session !== null;
+    this.session = null;
+    this.screen = 'home';
+    this.#transcript.reset();
+    this.#myPromptIds.clear();
+    this.#fallbackTimes.clear();
+    this.pending = [];
+    this.participants = [];
+    this.phase = 'idle';
+    this.sending = false;
+    this.sendError = '';
+    this.ending = false;
+    this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+    if (wasIn) this.notify('info', message);
+    else this.#changed();
+  }
+}

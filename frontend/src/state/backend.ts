@@ -1,0 +1,164 @@
+// The Backend is everything the window can ask of Go (docs/app-api.md): the
+// bound methods of app.App and the Wails events. Only the state module holds a
+// Backend; tests and the demo pass their own implementation.
+
+import type {
+  BootInfo,
+  CreateRequest,
+  KeyStatus,
+  PartyEnded,
+  PartyEvent,
+  PartyState,
+  PartyStatus,
+  PromptAck,
+  Session,
+  Settings,
+  TrayStatus,
+} from './types';
+
+/** Payload type of each event Go emits to the window. */
+export interface BackendEvents {
+  'party:event': PartyEvent;
+  'party:state': PartyState;
+  'party:status': PartyStatus;
+  'party:ended': PartyEnded;
+  'app:link': string;
+  'tray:status': TrayStatus;
+}
+
+/** Name of an event Go emits to the window. */
+export type BackendEventName = keyof BackendEvents;
+
+/**
+ * The Go side as the window sees it. Every method returns a promise; a
+ * rejected promise carries a sentence meant for a person.
+ */
+export interface Backend {
+  Boot(): Promise<BootInfo>;
+  GetSettings(): Promise<Settings>;
+  SaveSettings(s: Settings): Promise<Settings>;
+  KeyStatus(): Promise<KeyStatus>;
+  SetKey(key: string): Promise<KeyStatus>;
+  DeleteKey(): Promise<KeyStatus>;
+  PickDirectory(start: string): Promise<string>;
+  ClipboardInvite(): Promise<string>;
+  CheckInvite(text: string): Promise<string>;
+  CreateParty(req: CreateRequest): Promise<Session>;
+  JoinParty(invite: string, name: string): Promise<Session>;
+  SendPrompt(text: string): Promise<PromptAck>;
+  Leave(): Promise<void>;
+  EndParty(): Promise<void>;
+  CopyInvite(): Promise<void>;
+
+  /** Subscribes to an event; the returned function unsubscribes exactly this handler. */
+  on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void;
+}
+
+/** The shape of the bound struct Wails puts at window.go.app.App. */
+type BoundApp = Omit<Backend, 'on'>;
+
+/** The subset of the Wails runtime (window.runtime) used here. */
+interface WailsRuntime {
+  EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | undefined;
+  EventsOff(name: string, ...more: string[]): void;
+}
+
+declare global {
+  interface Window {
+    go?: { app?: { App?: BoundApp } };
+    runtime?: WailsRuntime;
+  }
+}
+
+/** Reports whether the window runs inside Wails with the app bindings present. */
+export function wailsAvailable(w: Window = window): boolean {
+  return Boolean(w.go?.app?.App && w.runtime);
+}
+
+/**
+ * Turns whatever a rejected binding call carries into a sentence. Wails
+ * rejects with the Go error's text as a plain string; other code throws Errors.
+ */
+export function errorText(err: unknown): string {
+  if (typeof err === 'string') return err;
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object' && 'message' in err && typeof err.message === 'string') {
+    return err.message;
+  }
+  return String(err);
+}
+
+/**
+ * WailsBackend calls the bindings the way Wails' generated wrappers do
+ * (window.go.app.App.Method(...)), so it works whether or not
+ * frontend/wailsjs/ has been generated.
+ */
+export class WailsBackend implements Backend {
+  readonly #w: Window;
+
+  constructor(w: Window = window) {
+    this.#w = w;
+  }
+
+  get #app(): BoundApp {
+    const app = this.#w.go?.app?.App;
+    if (!app) throw new Error('The Concordia backend is not available in this window.');
+    return app;
+  }
+
+  Boot(): Promise<BootInfo> {
+    return this.#app.Boot();
+  }
+  GetSettings(): Promise<Settings> {
+    return this.#app.GetSettings();
+  }
+  SaveSettings(s: Settings): Promise<Settings> {
+    return this.#app.SaveSettings(s);
+  }
+  KeyStatus(): Promise<KeyStatus> {
+    return this.#app.KeyStatus();
+  }
+  SetKey(key: string): Promise<KeyStatus> {
+    return this.#app.SetKey(key);
+  }
+  DeleteKey(): Promise<KeyStatus> {
+    return this.#app.DeleteKey();
+  }
+  PickDirectory(start: string): Promise<string> {
+    return this.#app.PickDirectory(start);
+  }
+  ClipboardInvite(): Promise<string> {
+    return this.#app.ClipboardInvite();
+  }
+  CheckInvite(text: string): Promise<string> {
+    return this.#app.CheckInvite(text);
+  }
+  CreateParty(req: CreateRequest): Promise<Session> {
+    return this.#app.CreateParty(req);
+  }
+  JoinParty(invite: string, name: string): Promise<Session> {
+    return this.#app.JoinParty(invite, name);
+  }
+  SendPrompt(text: string): Promise<PromptAck> {
+    return this.#app.SendPrompt(text);
+  }
+  Leave(): Promise<void> {
+    return this.#app.Leave();
+  }
+  EndParty(): Promise<void> {
+    return this.#app.EndParty();
+  }
+  CopyInvite(): Promise<void> {
+    return this.#app.CopyInvite();
+  }
+
+  on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {
+    const rt = this.#w.runtime;
+    if (!rt) return () => {};
+    // Wails passes the emitted values as separate arguments; each of our events carries one.
+    const cancel = rt.EventsOn(name, (...data: unknown[]) => handler(data[0] as BackendEvents[K]));
+    // EventsOn returns a canceller for this listener in Wails v2.x; EventsOff(name)
+    // would drop every listener of the name, so it is only the fallback.
+    return typeof cancel === 'function' ? cancel : () => rt.EventsOff(name);
+  }
+}

@@ -1,0 +1,134 @@
+// FakeBackend is a Backend for unit tests: every method records its call and
+// answers from a per-method handler the test sets; emit() delivers events to
+// whoever subscribed, exactly as Wails would.
+
+import type { Backend, BackendEventName, BackendEvents } from './backend';
+import type {
+  BootInfo,
+  CreateRequest,
+  KeyStatus,
+  PartyState,
+  PromptAck,
+  Session,
+  Settings,
+} from './types';
+
+type Handlers = { [K in keyof Omit<Backend, 'on'>]: Backend[K] };
+
+/** Settings a fake Boot returns unless a test says otherwise. */
+export const fakeSettings: Settings = {
+  name: 'ann',
+  workdir: '/home/ann/src',
+  window_ms: 3000,
+  min_prompts: 1,
+  merger: 'auto',
+  claude_path: '',
+  listen: ':8765',
+  public_host: '',
+};
+
+/** A key status with no key anywhere. */
+export const noKey: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '' };
+
+/** An empty party state. */
+export function emptyState(over: Partial<PartyState> = {}): PartyState {
+  return { seq: 0, phase: 'idle', participants: [], pending: [], events: [], truncated: false, ...over };
+}
+
+/** A session for the given role, with an empty state unless given. */
+export function fakeSession(role: 'host' | 'participant', state: PartyState = emptyState()): Session {
+  return {
+    role,
+    you: { id: 'm1', name: 'ann', role },
+    party: { id: 'p1', host: 'hostbox', window_ms: 3000, min_prompts: 1, merger: 'local', agent: 'claude' },
+    invite: 'concordia://hostbox:8765/tok?fp=ab',
+    state,
+  };
+}
+
+/** A fake of the Go side. */
+export class FakeBackend implements Backend {
+  /** Every call, in order, as [method, args]. */
+  calls: Array<[string, unknown[]]> = [];
+  readonly #subs = new Map<string, Set<(p: never) => void>>();
+
+  handlers: Handlers = {
+    Boot: async (): Promise<BootInfo> => ({
+      settings: fakeSettings,
+      key: noKey,
+      version: 'test',
+      link: '',
+      tray: { available: true, reason: '' },
+    }),
+    GetSettings: async () => fakeSettings,
+    SaveSettings: async (s: Settings) => s,
+    KeyStatus: async () => noKey,
+    SetKey: async () => ({ ...noKey, source: 'keyring' }),
+    DeleteKey: async () => noKey,
+    PickDirectory: async () => '',
+    ClipboardInvite: async () => '',
+    CheckInvite: async () => '',
+    CreateParty: async (_req: CreateRequest) => fakeSession('host'),
+    JoinParty: async () => fakeSession('participant'),
+    SendPrompt: async (): Promise<PromptAck> => ({ id: 'x', seq: 1 }),
+    Leave: async () => {},
+    EndParty: async () => {},
+    CopyInvite: async () => {},
+  };
+
+  #call<K extends keyof Handlers>(name: K, ...args: Parameters<Handlers[K]>): ReturnType<Handlers[K]> {
+    this.calls.push([name, args]);
+    const fn = this.handlers[name] as (...a: unknown[]) => ReturnType<Handlers[K]>;
+    return fn(...args);
+  }
+
+  /** How many calls of a method were made. */
+  count(name: keyof Handlers): number {
+    return this.calls.filter(([n]) => n === name).length;
+  }
+
+  Boot() { return this.#call('Boot'); }
+  GetSettings() { return this.#call('GetSettings'); }
+  SaveSettings(s: Settings) { return this.#call('SaveSettings', s); }
+  KeyStatus() { return this.#call('KeyStatus'); }
+  SetKey(k: string) { return this.#call('SetKey', k); }
+  DeleteKey() { return this.#call('DeleteKey'); }
+  PickDirectory(s: string) { return this.#call('PickDirectory', s); }
+  ClipboardInvite() { return this.#call('ClipboardInvite'); }
+  CheckInvite(t: string) { return this.#call('CheckInvite', t); }
+  CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }
+  JoinParty(i: string, n: string) { return this.#call('JoinParty', i, n); }
+  SendPrompt(t: string) { return this.#call('SendPrompt', t); }
+  Leave() { return this.#call('Leave'); }
+  EndParty() { return this.#call('EndParty'); }
+  CopyInvite() { return this.#call('CopyInvite'); }
+
+  on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {
+    let set = this.#subs.get(name);
+    if (!set) this.#subs.set(name, (set = new Set()));
+    const h = handler as (p: never) => void;
+    set.add(h);
+    return () => set.delete(h);
+  }
+
+  /** Delivers an event to its current subscribers. */
+  emit<K extends BackendEventName>(name: K, payload: BackendEvents[K]): void {
+    for (const h of [...(this.#subs.get(name) ?? [])]) (h as (p: BackendEvents[K]) => void)(payload);
+  }
+
+  /** How many handlers are subscribed to an event. */
+  listeners(name: BackendEventName): number {
+    return this.#subs.get(name)?.size ?? 0;
+  }
+}
+
+/** A promise with its resolve/reject exposed, for controlling call timing. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { TranscriptModel, type TranscriptItem, type TurnItem } from './transcript';
+import { batch, err, out, phase, prompt, sys, turn } from './events.test-helpers';
+import type { PartyEvent } from './types';
+
+function fold(events: PartyEvent[]): TranscriptModel {
+  const m = new TranscriptModel();
+  for (const e of events) m.apply(e);
+  return m;
+}
+
+/** A compact description of the items, for comparing whole transcripts. */
+function describeItems(items: readonly TranscriptItem[]): string[] {
+  return items.map((it) => {
+    switch (it.type) {
+      case 'prompt':
+        return `prompt ${it.prompt.user}: ${it.prompt.text}`;
+      case 'system':
+      case 'error':
+        return `${it.type} ${it.text}`;
+      case 'participants':
+        return `members +${it.joined?.name ?? ''} -${it.left?.name ?? ''}`;
+      case 'turn':
+        return `turn ${it.batch?.id ?? '-'} [${it.segments
+          .map((s) => (s.kind === 'reply' ? `reply:${s.text}` : `activity:${s.lines.map((l) => l.text).join('|')}`))
+          .join(', ')}] ${it.end ? it.end.status : 'open'}`;
+    }
+  });
+}
+
+const pA = { id: 'a', user: 'ann', text: 'add tests' };
+const pB = { id: 'b', user: 'bob', text: 'fix lint' };
+const b1 = { id: 'b1', prompts: ['a', 'b'], merged: 'ann: add tests; bob: fix lint', merger: 'local' as const };
+
+describe('TranscriptModel', () => {
+  const cases: Array<{ name: string; events: PartyEvent[]; want: string[]; lastSeq: number }> = [
+    {
+      name: 'duplicate seq is dropped',
+      events: [sys(1, 'claude started'), sys(1, 'claude started'), prompt(2, pA), prompt(2, pA)],
+      want: ['system claude started', 'prompt ann: add tests'],
+      lastSeq: 2,
+    },
+    {
+      name: 'an older seq after a newer one is dropped',
+      events: [sys(1, 'one'), sys(3, 'three'), sys(2, 'two')],
+      want: ['system one', 'system three'],
+      lastSeq: 3,
+    },
+    {
+      name: 'assistant deltas of a turn are concatenated',
+      events: [prompt(1, pA), prompt(2, pB), batch(3, b1), out(4, 'Hel'), out(5, 'lo, '), out(6, 'world'), turn(7, 'b1')],
+      want: ['prompt ann: add tests', 'prompt bob: fix lint', 'turn b1 [reply:Hello, world] done'],
+      lastSeq: 7,
+    },
+    {
+      name: 'tool output splits the reply and groups consecutive lines',
+      events: [batch(1, b1), out(2, 'Let me look. '), out(3, 'Read main.go', 'tool'), out(4, 'warn: x', 'stderr'), out(5, 'Done.')],
+      want: ['turn b1 [reply:Let me look. , activity:Read main.go|warn: x, reply:Done.] open'],
+      lastSeq: 5,
+    },
+    {
+      name: 'each turn keeps its own output',
+      events: [
+        batch(1, b1), out(2, 'first'), turn(3, 'b1'),
+        batch(4, { ...b1, id: 'b2', prompts: [] }), out(5, 'second'), turn(6, 'b2', 'error'),
+      ],
+      want: ['turn b1 [reply:first] done', 'turn b2 [reply:second] error'],
+      lastSeq: 6,
+    },
+    {
+      name: 'a prompt arriving during a turn does not split its output',
+      events: [batch(1, b1), out(2, 'Hel'), prompt(3, pA), out(4, 'lo'), turn(5, 'b1')],
+      want: ['turn b1 [reply:Hello] done', 'prompt ann: add tests'],
+      lastSeq: 5,
+    },
+    {
+      name: 'output after a turn ended starts a new item',
+      events: [batch(1, b1), out(2, 'reply'), turn(3, 'b1'), out(4, 'late', 'stderr')],
+      want: ['turn b1 [reply:reply] done', 'turn - [activity:late] open'],
+      lastSeq: 4,
+    },
+    {
+      name: 'output outside a batch gets its own item',
+      events: [out(1, 'booting', 'stderr'), sys(2, 'ready')],
+      want: ['turn - [activity:booting] open', 'system ready'],
+      lastSeq: 2,
+    },
+    {
+      name: 'phase and unknown kinds add no item but count',
+      events: [phase(1, 'collecting'), { seq: 2, ts: '', kind: 'vote', text: 'x' }, err(3, 'merge failed')],
+      want: ['error merge failed'],
+      lastSeq: 3,
+    },
+    {
+      name: 'a turn whose batch is unknown is still shown',
+      events: [turn(1, 'gone', 'interrupted')],
+      want: ['turn - [] interrupted'],
+      lastSeq: 1,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const m = fold(c.events);
+      expect(describeItems(m.items)).toEqual(c.want);
+      expect(m.lastSeq).toBe(c.lastSeq);
+    });
+  }
+
+  it('resolves batch prompt ids to the prompts, placeholders for unknown ones', () => {
+    const m = fold([prompt(1, pA), batch(2, { ...b1, prompts: ['a', 'zz'] })]);
+    const tItem = m.items[1] as TurnItem;
+    expect(tItem.prompts).toEqual([pA, { id: 'zz', user: '?', text: '' }]);
+  });
+
+  it('replaces a changed item instead of mutating it', () => {
+    const m = fold([batch(1, b1), out(2, 'a')]);
+    const before = m.items[0];
+    const arr = m.items;
+    m.apply(out(3, 'b'));
+    expect(m.items[0]).not.toBe(before);
+    expect(m.items).not.toBe(arr);
+    expect((before as TurnItem).segments).toEqual([{ kind: 'reply', text: 'a' }]);
+  });
+
+  it('reset forgets items and seq', () => {
+    const m = fold([sys(1, 'a'), sys(2, 'b')]);
+    m.reset();
+    expect(m.items).toEqual([]);
+    expect(m.lastSeq).toBe(0);
+    expect(m.apply(sys(1, 'again'))).toBe(true);
+  });
+});

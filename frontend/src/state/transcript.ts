@@ -1,0 +1,226 @@
+// The transcript model: the party's event log folded into what the window
+// shows. It is pure data (no Go calls, no DOM) and owned by AppState, which is
+// the only writer. Items are replaced, never mutated, when they change, so
+// components can compare them by identity.
+
+import type { Batch, Member, PartyEvent, Prompt, Turn } from './types';
+
+/** Consecutive assistant text of one turn: the reply as written so far. */
+export interface ReplySegment {
+  kind: 'reply';
+  text: string;
+}
+
+/** One line (or chunk) of tool or stderr output. */
+export interface ActivityLine {
+  stream: string;
+  text: string;
+}
+
+/** Consecutive tool/stderr output, shown as one collapsible group. */
+export interface ActivitySegment {
+  kind: 'activity';
+  lines: readonly ActivityLine[];
+}
+
+/** A piece of a turn's output, in order. */
+export type Segment = ReplySegment | ActivitySegment;
+
+interface ItemBase {
+  /** Stable key for rendering: the seq of the event that created the item. */
+  key: string;
+  seq: number;
+  /** The host's timestamp of that event, in ms since the epoch (NaN if unparsable). */
+  ts: number;
+}
+
+/** A prompt someone sent. */
+export interface PromptItem extends ItemBase {
+  type: 'prompt';
+  prompt: Prompt;
+}
+
+/** A notice for people (system) or something that went wrong (error). */
+export interface NoticeItem extends ItemBase {
+  type: 'system' | 'error';
+  text: string;
+}
+
+/** Someone joined or left. */
+export interface MembersItem extends ItemBase {
+  type: 'participants';
+  joined?: Member;
+  left?: Member;
+  count?: number;
+}
+
+/**
+ * A batch and what the agent did with it. batch is null for output that
+ * arrived outside any batch (start-up messages, say); end is null while the
+ * turn runs.
+ */
+export interface TurnItem extends ItemBase {
+  type: 'turn';
+  batch: Batch | null;
+  /** The batch's prompts, resolved from their ids (unknown ids become placeholders). */
+  prompts: readonly Prompt[];
+  segments: readonly Segment[];
+  end: Turn | null;
+}
+
+/** Anything the transcript shows. */
+export type TranscriptItem = PromptItem | NoticeItem | MembersItem | TurnItem;
+
+/** Parses an RFC 3339 time to ms since the epoch (NaN when it cannot). */
+export function parseTS(ts: string | undefined): number {
+  return ts ? Date.parse(ts) : NaN;
+}
+
+/**
+ * TranscriptModel folds events into items. apply() drops an event whose seq
+ * it has already seen, so feeding it duplicates or overlapping resyncs is safe.
+ */
+export class TranscriptModel {
+  #items: TranscriptItem[] = [];
+  #lastSeq = 0;
+  #prompts = new Map<string, Prompt>();
+  #promptTS = new Map<string, number>();
+
+  /** The items, oldest first. A new array whenever something changed. */
+  get items(): readonly TranscriptItem[] {
+    return this.#items;
+  }
+
+  /** The highest seq applied so far (0 before any). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /** The host timestamp (ms) of a prompt's event, if the transcript has it. */
+  promptTime(id: string): number | undefined {
+    return this.#promptTS.get(id);
+  }
+
+  /** A prompt by id, if the transcript has its event. */
+  prompt(id: string): Prompt | undefined {
+    return this.#prompts.get(id);
+  }
+
+  /** Forgets everything (before a full resync). */
+  reset(): void {
+    this.#items = [];
+    this.#lastSeq = 0;
+    this.#prompts.clear();
+    this.#promptTS.clear();
+  }
+
+  /**
+   * Raises lastSeq without adding items, so that events the host already
+   * counted (State.seq) are not applied again when they show up late.
+   */
+  advanceTo(seq: number): void {
+    if (seq > this.#lastSeq) this.#lastSeq = seq;
+  }
+
+  /**
+   * Applies one event. Returns false when it was a duplicate (seq already
+   * seen) and nothing changed. Unknown kinds only advance lastSeq.
+   */
+  apply(ev: PartyEvent): boolean {
+    if (!Number.isFinite(ev.seq) || ev.seq <= this.#lastSeq) return false;
+    this.#lastSeq = ev.seq;
+    const base: ItemBase = { key: String(ev.seq), seq: ev.seq, ts: parseTS(ev.ts) };
+    switch (ev.kind) {
+      case 'prompt':
+        if (ev.prompt) {
+          this.#prompts.set(ev.prompt.id, ev.prompt);
+          this.#promptTS.set(ev.prompt.id, base.ts);
+          this.#push({ ...base, type: 'prompt', prompt: ev.prompt });
+        }
+        break;
+      case 'system':
+      case 'error':
+        this.#push({ ...base, type: ev.kind, text: ev.text ?? '' });
+        break;
+      case 'participants':
+        this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count });
+        break;
+      case 'batch':
+        if (ev.batch) {
+          const batch = ev.batch;
+          const prompts = (batch.prompts ?? []).map(
+            (id) => this.#prompts.get(id) ?? { id, user: '?', text: '' },
+          );
+          this.#push({ ...base, type: 'turn', batch, prompts, segments: [], end: null });
+        }
+        break;
+      case 'output':
+        this.#output(base, ev.stream ?? 'assistant', ev.text ?? '');
+        break;
+      case 'turn':
+        if (ev.turn) this.#endTurn(base, ev.turn);
+        break;
+      default:
+        // phase and kinds from later protocol versions have no transcript item.
+        break;
+    }
+    return true;
+  }
+
+  #push(item: TranscriptItem): void {
+    this.#items = [...this.#items, item];
+  }
+
+  #replace(index: number, item: TranscriptItem): void {
+    const next = this.#items.slice();
+    next[index] = item;
+    this.#items = next;
+  }
+
+  /**
+   * Index of the turn output goes to: the last turn item, if it is still
+   * open. Prompts and notices that arrive while a turn runs come after it in
+   * the list but do not end it.
+   */
+  #openTurn(): number {
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type === 'turn') return it.end === null ? i : -1;
+    }
+    return -1;
+  }
+
+  #output(base: ItemBase, stream: string, text: string): void {
+    if (text === '') return;
+    let i = this.#openTurn();
+    if (i < 0) {
+      this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: null });
+      i = this.#items.length - 1;
+    }
+    const turn = this.#items[i] as TurnItem;
+    const segs = turn.segments.slice();
+    const last = segs[segs.length - 1];
+    if (stream === 'assistant') {
+      if (last && last.kind === 'reply') segs[segs.length - 1] = { kind: 'reply', text: last.text + text };
+      else segs.push({ kind: 'reply', text });
+    } else if (last && last.kind === 'activity') {
+      segs[segs.length - 1] = { kind: 'activity', lines: [...last.lines, { stream, text }] };
+    } else {
+      segs.push({ kind: 'activity', lines: [{ stream, text }] });
+    }
+    this.#replace(i, { ...turn, segments: segs });
+  }
+
+  #endTurn(base: ItemBase, turn: Turn): void {
+    // The turn belongs to its batch; search from the end (it is nearly always the last item).
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type === 'turn' && it.batch?.id === turn.batch) {
+        this.#replace(i, { ...it, end: turn });
+        return;
+      }
+    }
+    // The batch event is not in our log (a truncated history): show the outcome alone.
+    this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: turn });
+  }
+}
