@@ -1,0 +1,89 @@
+package party
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func serveParty(t *testing.T, opts ServerOptions) (*Party, string) {
+	t.Helper()
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, opts)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		srv.Close(context.Background())
+		ts.Close()
+		cancel()
+		<-p.Done()
+	})
+	return p, "ws" + strings.TrimPrefix(ts.URL, "http")
+}
+
+func TestHelloTimeoutClosesWith1008(t *testing.T) {
+	_, url := serveParty(t, ServerOptions{HelloTimeout: 100 * time.Millisecond})
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, _, err = ws.ReadMessage()
+	ce, ok := err.(*websocket.CloseError)
+	if !ok || ce.Code != websocket.ClosePolicyViolation {
+		t.Fatalf("want close 1008, got %v", err)
+	}
+}
+
+func TestSlowReaderDoesNotStallTheParty(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{SendQueue: 8})
+	// A participant that says hello and then never reads.
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+		"params": wire.HelloParams{Name: "sloth", Token: token}})
+	ws.WriteMessage(websocket.TextMessage, hello)
+
+	l, _, err := p.JoinLocal("host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Leave()
+	// Far more events than the slow peer's queue holds, each big enough to fill socket
+	// buffers; the party must keep going.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 300; i++ {
+			p.Notice(wire.KindSystem, strings.Repeat("n", 16<<10))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the party stalled behind a slow participant")
+	}
+	// The slow participant was dropped: it leaves the list once its connection is closed,
+	// which waits at most the peer's write deadline (10 s) for the stuck write.
+	deadline := time.Now().Add(40 * time.Second)
+	for time.Now().Before(deadline) {
+		st, _ := p.State(0)
+		if len(st.Participants) == 1 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the slow participant was never dropped")
+}
