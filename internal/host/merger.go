@@ -36,7 +36,7 @@ var ErrNoKey = errors.New("no Gemini key is set (run `concordia key set`, or set
 func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string, error) {
 	local := merge.NewLocal()
 	if o.Mode == MergeLocal {
-		return local, []string{"merging locally (--merge local)"}, nil
+		return local, []string{"merging locally (the merger is set to local)"}, nil
 	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv

@@ -1,0 +1,591 @@
+// Package app is the binding layer between the window (frontend/) and Concordia's
+// internal packages. It is the only Go code that imports the Wails runtime, and it does
+// little: bound methods validate their input, delegate to internal/ (session, settings,
+// secrets, invite) and turn errors into one sentence for a person. The window's contract
+// is docs/app-api.md.
+//
+// Everything the App needs from Wails goes through the small shell interface, so that the
+// bound methods run in plain `go test` with a fake shell.
+//
+// Concurrency: Wails runs each bound call on its own goroutine. App.mu guards the shell,
+// the pending link and the flags; the session Manager and the stores guard themselves.
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/session"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/version"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Window event names the App emits itself (party events come from internal/session).
+const (
+	EventLink       = "app:link"
+	EventTrayStatus = "tray:status"
+)
+
+// How long keyring calls may hold up a bound call. The secrets package bounds each call
+// too; these keep Boot snappy when a keyring prompt is left unanswered.
+const (
+	bootKeyTimeout = 3 * time.Second
+	keyTimeout     = 8 * time.Second
+	stopTimeout    = 15 * time.Second
+)
+
+// KeyStatus says where the Gemini key comes from; never the key.
+type KeyStatus struct {
+	Source           string `json:"source"` // "env", "keyring" or "none"
+	KeyringAvailable bool   `json:"keyring_available"`
+	KeyringError     string `json:"keyring_error"`
+	LegacyFile       string `json:"legacy_file"`
+}
+
+// TrayStatus says whether the tray icon is shown, and why not.
+type TrayStatus struct {
+	Available bool   `json:"available"`
+	Reason    string `json:"reason"`
+}
+
+// BootInfo is what the window needs to start.
+type BootInfo struct {
+	Settings settings.Settings `json:"settings"`
+	Key      KeyStatus         `json:"key"`
+	Version  string            `json:"version"`
+	Link     string            `json:"link"` // a concordia:// link the app was opened with, or ""
+	Tray     TrayStatus        `json:"tray"`
+}
+
+// CreateRequest is the Create party form. Zero fields take the saved settings.
+type CreateRequest struct {
+	Name       string `json:"name"`
+	Workdir    string `json:"workdir"`
+	WindowMS   int64  `json:"window_ms"`
+	MinPrompts int    `json:"min_prompts"`
+	Merger     string `json:"merger"`
+	ClaudePath string `json:"claude_path"`
+}
+
+// PromptAck is a sent prompt's id and the seq of its event.
+type PromptAck struct {
+	ID  string `json:"id"`
+	Seq int64  `json:"seq"`
+}
+
+// shell is what the App needs from the window toolkit. wailsShell implements it with the
+// Wails runtime; tests use a fake. Its methods may be called from any goroutine.
+type shell interface {
+	Emit(name string, data any)
+	ClipboardText() (string, error)
+	SetClipboardText(text string) error
+	PickDirectory(start, title string) (string, error)
+	Show()
+	Hide()
+	Quit()
+	// Ask puts a yes/no question; true means yes.
+	Ask(title, message string) (bool, error)
+}
+
+// tray is the system-tray icon while the app runs.
+type tray interface {
+	// Start detects whether a tray host exists and shows the icon; idempotent.
+	Start(h trayHandlers)
+	// Status says whether the icon is shown, and why not.
+	Status() TrayStatus
+	// Update shows the current party in the menu.
+	Update(s session.Snapshot)
+	// Stop removes the icon; idempotent.
+	Stop()
+}
+
+// trayHandlers are the tray menu's actions.
+type trayHandlers struct {
+	CopyInvite func()
+	Show       func()
+	End        func()
+	Quit       func()
+	// StatusChanged is called when a tray host appears or goes away.
+	StatusChanged func(TrayStatus)
+}
+
+// App is the struct bound to the window. Its exported methods are the window's API;
+// everything else is unexported so that Wails does not bind it.
+type App struct {
+	log      *slog.Logger
+	settings *settings.Store
+	secrets  *secrets.Store
+	session  *session.Manager
+	tray     tray
+
+	trayOnce sync.Once
+	trayMu   sync.Mutex // makes reading the party and showing it in the tray one step
+	// signals gets SIGINT and SIGTERM (Run subscribes it). Wails turns them into a close
+	// request; beforeClose checks here so that a signal quits instead of hiding or asking.
+	signals chan os.Signal
+
+	mu       sync.Mutex // guards the fields below
+	shell    shell      // nil until the window starts and after it shuts down
+	link     string     // a link that arrived before the window asked for it
+	booted   bool       // Boot ran: links go to the window as app:link
+	quitting bool       // a quit was confirmed: the close button may close
+	asking   bool       // the close question is on screen
+}
+
+// config assembles an App; tests fill it with temp dirs and fakes.
+type config struct {
+	settingsPath string
+	dataDir      string
+	secrets      *secrets.Store
+	tray         tray
+	logger       *slog.Logger
+	// insecure and backoff are for tests (plain ws:// parties, fast reconnects).
+	insecure bool
+	backoff  []time.Duration
+}
+
+func newApp(cfg config) *App {
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.secrets == nil {
+		cfg.secrets = secrets.New(secrets.Options{Logger: cfg.logger})
+	}
+	if cfg.tray == nil {
+		cfg.tray = noTray{reason: "The tray icon is not available."}
+	}
+	a := &App{
+		log:      cfg.logger,
+		settings: settings.NewStore(cfg.settingsPath),
+		secrets:  cfg.secrets,
+		tray:     cfg.tray,
+	}
+	a.session = session.New(session.Config{
+		Emitter:       emitter{a},
+		DataDir:       cfg.dataDir,
+		Secrets:       cfg.secrets,
+		Describe:      describe,
+		OnChange:      a.partyChanged,
+		Logger:        cfg.logger,
+		Insecure:      cfg.insecure,
+		ClientBackoff: cfg.backoff,
+	})
+	return a
+}
+
+// emitter forwards session events to the window.
+type emitter struct{ a *App }
+
+func (e emitter) Emit(name string, data any) { e.a.emit(name, data) }
+
+// emit sends an event to the window; it is dropped when there is no window.
+func (a *App) emit(name string, data any) {
+	a.mu.Lock()
+	sh := a.shell
+	a.mu.Unlock()
+	if sh != nil {
+		sh.Emit(name, data)
+	}
+}
+
+func (a *App) currentShell() shell {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.shell
+}
+
+// fail logs the technical cause of a failed call and returns the sentence for the window.
+func (a *App) fail(op string, err error) error {
+	a.log.Warn(op, "err", err)
+	return errors.New(sentence(err))
+}
+
+// ---- window lifecycle (unexported: not bound) --------------------------------
+
+// attach gives the App its window. It has no other effect: a second instance runs it too
+// before it hands its link to the first one and exits.
+func (a *App) attach(sh shell) {
+	a.mu.Lock()
+	a.shell = sh
+	a.mu.Unlock()
+}
+
+// startTray shows the tray icon once the window is up (Boot or DOM ready, whichever
+// comes first).
+func (a *App) startTray() {
+	a.trayOnce.Do(func() {
+		a.tray.Start(trayHandlers{
+			CopyInvite: func() {
+				if err := a.CopyInvite(); err != nil {
+					a.log.Warn("tray: copy invite", "err", err)
+				}
+			},
+			Show: a.showWindow,
+			End: func() {
+				if err := a.EndParty(); err != nil {
+					a.log.Warn("tray: end party", "err", err)
+				}
+			},
+			Quit:          a.quit,
+			StatusChanged: func(s TrayStatus) { a.emit(EventTrayStatus, s) },
+		})
+		a.partyChanged()
+	})
+}
+
+// beforeClose decides what the window's close button does. Hosting with a tray: the
+// window hides and the party goes on. Hosting without a tray: ask before ending the
+// party; "no" keeps the window. Otherwise (after a confirmed quit, the tray's Quit, or
+// SIGINT/SIGTERM): close, and shutdown ends the party.
+func (a *App) beforeClose() (prevent bool) {
+	select {
+	case <-a.signals: // nil when not subscribed: never ready
+		a.mu.Lock()
+		a.quitting = true
+		a.mu.Unlock()
+	default:
+	}
+	a.mu.Lock()
+	quitting, sh := a.quitting, a.shell
+	a.mu.Unlock()
+	if quitting || sh == nil || a.session.Snapshot().Role != wire.RoleHost {
+		return false
+	}
+	if a.tray.Status().Available {
+		sh.Hide()
+		return true
+	}
+	a.mu.Lock()
+	if a.asking { // one question at a time: the close button was pressed again
+		a.mu.Unlock()
+		return true
+	}
+	a.asking = true
+	a.mu.Unlock()
+	yes, err := sh.Ask("End the party?", "You are hosting a party. Closing Concordia ends it for everyone.\n\nQuit and end the party?")
+	a.mu.Lock()
+	a.asking = false
+	a.mu.Unlock()
+	if err != nil {
+		a.log.Warn("ask before closing", "err", err)
+		return true
+	}
+	if !yes {
+		return true
+	}
+	a.mu.Lock()
+	a.quitting = true
+	a.mu.Unlock()
+	return false
+}
+
+// quit quits for good (the tray's Quit): a hosted party ends on the way out.
+func (a *App) quit() {
+	a.mu.Lock()
+	a.quitting = true
+	sh := a.shell
+	a.mu.Unlock()
+	if sh != nil {
+		sh.Quit()
+	}
+}
+
+// shutdown ends the party (participants are told) and removes the tray icon. The
+// window is already gone: the shell is dropped first so that nothing is sent to it.
+func (a *App) shutdown() {
+	a.mu.Lock()
+	a.shell = nil
+	a.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := a.session.Close(ctx); err != nil {
+		a.log.Warn("end party at shutdown", "err", err)
+	}
+	a.tray.Stop()
+}
+
+func (a *App) showWindow() {
+	if sh := a.currentShell(); sh != nil {
+		sh.Show()
+	}
+}
+
+// openLink takes a concordia:// link from the OS (second instance, macOS URL event).
+// Before the window has booted it is kept for Boot; after, it goes out as app:link.
+func (a *App) openLink(link string) {
+	a.mu.Lock()
+	if !a.booted {
+		a.link = link
+		a.mu.Unlock()
+		return
+	}
+	sh := a.shell
+	a.mu.Unlock()
+	if sh != nil {
+		sh.Show()
+		sh.Emit(EventLink, link)
+	}
+}
+
+// secondInstance handles a second launch: bring the window forward, pass its link on.
+func (a *App) secondInstance(args []string) {
+	a.showWindow()
+	if link := findLink(args); link != "" {
+		a.openLink(link)
+	}
+}
+
+// partyChanged keeps the tray in step with the party. It runs on whichever goroutine saw
+// the change; trayMu makes each read-and-show one step, so the newest state is shown last.
+func (a *App) partyChanged() {
+	a.trayMu.Lock()
+	defer a.trayMu.Unlock()
+	a.tray.Update(a.session.Snapshot())
+}
+
+// findLink returns the first argument that is a concordia:// link, trimmed; "" if none.
+func findLink(args []string) string {
+	for _, s := range args {
+		s = strings.TrimSpace(s)
+		if isLink(s) {
+			return s
+		}
+	}
+	return ""
+}
+
+// isLink reports whether s looks like one concordia:// link (it may still be invalid).
+func isLink(s string) bool {
+	const prefix = invite.Scheme + "://"
+	return len(s) > len(prefix) && len(s) <= 4096 && strings.EqualFold(s[:len(prefix)], prefix) &&
+		!strings.ContainsFunc(s, unicode.IsSpace)
+}
+
+// ---- bound methods -------------------------------------------------------------
+
+// Boot is called once when the window starts: settings, key status, version, a pending
+// concordia:// link and the tray status.
+func (a *App) Boot() (BootInfo, error) {
+	s, err := a.settings.Load()
+	if err != nil {
+		a.log.Warn("load settings; using defaults", "err", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bootKeyTimeout)
+	defer cancel()
+	key := a.keyStatus(ctx)
+	a.startTray()
+	a.mu.Lock()
+	link := a.link
+	a.link = ""
+	a.booted = true
+	a.mu.Unlock()
+	return BootInfo{Settings: s, Key: key, Version: version.Version, Link: link, Tray: a.tray.Status()}, nil
+}
+
+// GetSettings returns the saved settings (defaults for what was never saved).
+func (a *App) GetSettings() (settings.Settings, error) {
+	s, err := a.settings.Load()
+	if err != nil {
+		a.log.Warn("load settings; using defaults", "err", err)
+	}
+	return s, nil
+}
+
+// SaveSettings validates and saves the settings; it rejects bad values with a sentence
+// naming each problem.
+func (a *App) SaveSettings(s settings.Settings) (settings.Settings, error) {
+	saved, err := a.settings.Save(s)
+	if err != nil {
+		return settings.Settings{}, a.fail("save settings", err)
+	}
+	return saved, nil
+}
+
+// KeyStatus says where the Gemini key comes from.
+func (a *App) KeyStatus() (KeyStatus, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	return a.keyStatus(ctx), nil
+}
+
+func (a *App) keyStatus(ctx context.Context) KeyStatus {
+	st := a.secrets.Status(ctx)
+	return KeyStatus{
+		Source:           string(st.Source),
+		KeyringAvailable: st.KeyringAvailable,
+		KeyringError:     st.KeyringError,
+		LegacyFile:       st.LegacyFile,
+	}
+}
+
+// SetKey stores the Gemini key in the OS keyring.
+func (a *App) SetKey(key string) (KeyStatus, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	if err := a.secrets.Set(ctx, key); err != nil {
+		return KeyStatus{}, a.fail("set key", err)
+	}
+	return a.keyStatus(ctx), nil
+}
+
+// DeleteKey removes the Gemini key from the OS keyring.
+func (a *App) DeleteKey() (KeyStatus, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	if err := a.secrets.Delete(ctx); err != nil {
+		return KeyStatus{}, a.fail("delete key", err)
+	}
+	return a.keyStatus(ctx), nil
+}
+
+// PickDirectory opens the native folder dialog at start (the home folder when start is
+// not a folder); "" when cancelled.
+func (a *App) PickDirectory(start string) (string, error) {
+	sh := a.currentShell()
+	if sh == nil {
+		return "", errors.New("The window is not ready yet.")
+	}
+	if st, err := os.Stat(start); start == "" || err != nil || !st.IsDir() {
+		start, _ = os.UserHomeDir()
+	}
+	dir, err := sh.PickDirectory(filepath.Clean(start), "Choose the folder Claude Code works in")
+	if err != nil {
+		return "", a.fail("pick directory", err)
+	}
+	return dir, nil
+}
+
+// ClipboardInvite returns the clipboard's text when it is a concordia:// link (valid or
+// not: the join dialog says what is wrong), else "".
+func (a *App) ClipboardInvite() (string, error) {
+	sh := a.currentShell()
+	if sh == nil {
+		return "", nil
+	}
+	text, err := sh.ClipboardText()
+	if err != nil {
+		a.log.Debug("read clipboard", "err", err)
+		return "", nil
+	}
+	if text = strings.TrimSpace(text); isLink(text) {
+		return text, nil
+	}
+	return "", nil
+}
+
+// CheckInvite returns "" for a valid invite, else exactly what is wrong with it.
+func (a *App) CheckInvite(text string) (string, error) {
+	if _, err := invite.Parse(text); err != nil {
+		return sentence(err), nil
+	}
+	return "", nil
+}
+
+// CreateParty starts hosting a party with the window's person taking part. Fields left
+// zero take the saved settings; the listen address and public host always do.
+func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
+	s, err := a.settings.Load()
+	if err != nil {
+		a.log.Warn("load settings; using defaults", "err", err)
+	}
+	r := session.HostRequest{
+		Name: req.Name, Workdir: req.Workdir, Window: time.Duration(req.WindowMS) * time.Millisecond,
+		MinPrompts: req.MinPrompts, Merger: req.Merger, ClaudePath: req.ClaudePath,
+		Listen: s.Listen, PublicHost: s.PublicHost,
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		r.Name = s.Name
+	}
+	if strings.TrimSpace(r.Workdir) == "" {
+		r.Workdir = s.Workdir
+	}
+	if req.WindowMS == 0 {
+		r.Window = time.Duration(s.WindowMS) * time.Millisecond
+	}
+	if r.MinPrompts == 0 {
+		r.MinPrompts = s.MinPrompts
+	}
+	if strings.TrimSpace(r.Merger) == "" {
+		r.Merger = s.Merger
+	}
+	if strings.TrimSpace(r.ClaudePath) == "" {
+		r.ClaudePath = s.ClaudePath
+	}
+	info, err := a.session.Host(context.Background(), r)
+	if err != nil {
+		return session.Info{}, a.fail("create party", hostError{err: err, listen: r.Listen, claude: r.ClaudePath})
+	}
+	return info, nil
+}
+
+// JoinParty joins the party of an invite (TLS pinned to its fingerprint).
+func (a *App) JoinParty(link, name string) (session.Info, error) {
+	info, err := a.session.Join(context.Background(), link, name)
+	if err != nil {
+		return session.Info{}, a.fail("join party", err)
+	}
+	return info, nil
+}
+
+// SendPrompt sends a prompt as the window's person.
+func (a *App) SendPrompt(text string) (PromptAck, error) {
+	res, err := a.session.Prompt(context.Background(), text)
+	if err != nil {
+		return PromptAck{}, a.fail("send prompt", err)
+	}
+	return PromptAck{ID: res.ID, Seq: res.Seq}, nil
+}
+
+// Leave leaves the party; for the host it ends the party.
+func (a *App) Leave() error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := a.session.Leave(ctx); err != nil && !errors.Is(err, session.ErrNoParty) {
+		return a.fail("leave party", err)
+	}
+	return nil
+}
+
+// EndParty ends the hosted party for everyone.
+func (a *App) EndParty() error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := a.session.End(ctx); err != nil {
+		return a.fail("end party", err)
+	}
+	return nil
+}
+
+// CopyInvite puts the party's invite on the clipboard.
+func (a *App) CopyInvite() error {
+	inv, err := a.session.Invite()
+	if err != nil {
+		return a.fail("copy invite", err)
+	}
+	sh := a.currentShell()
+	if sh == nil {
+		return errors.New("The window is not ready yet.")
+	}
+	if err := sh.SetClipboardText(inv); err != nil {
+		return a.fail("copy invite", err)
+	}
+	return nil
+}
+
+// noTray is the tray where there is none (macOS, tests).
+type noTray struct{ reason string }
+
+func (noTray) Start(trayHandlers)        {}
+func (t noTray) Status() TrayStatus      { return TrayStatus{Available: false, Reason: t.reason} }
+func (noTray) Update(s session.Snapshot) {}
+func (noTray) Stop()                     {}

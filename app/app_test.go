@@ -1,0 +1,609 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/session"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// fakeShell stands in for the Wails runtime.
+type fakeShell struct {
+	mu        sync.Mutex
+	emits     []emitted
+	clipboard string
+	clipErr   error
+	picked    string
+	pickStart string
+	answer    bool
+	asked     int
+	shown     int
+	hidden    int
+	quits     int
+}
+
+type emitted struct {
+	name string
+	data any
+}
+
+func (f *fakeShell) Emit(name string, data any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.emits = append(f.emits, emitted{name, data})
+}
+
+func (f *fakeShell) events(name string) []any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []any
+	for _, e := range f.emits {
+		if e.name == name {
+			out = append(out, e.data)
+		}
+	}
+	return out
+}
+
+func (f *fakeShell) ClipboardText() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.clipboard, f.clipErr
+}
+
+func (f *fakeShell) SetClipboardText(text string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.clipboard = text
+	return nil
+}
+
+func (f *fakeShell) PickDirectory(start, _ string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pickStart = start
+	return f.picked, nil
+}
+
+func (f *fakeShell) Show() { f.mu.Lock(); f.shown++; f.mu.Unlock() }
+func (f *fakeShell) Hide() { f.mu.Lock(); f.hidden++; f.mu.Unlock() }
+func (f *fakeShell) Quit() { f.mu.Lock(); f.quits++; f.mu.Unlock() }
+
+func (f *fakeShell) Ask(string, string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asked++
+	return f.answer, nil
+}
+
+// fakeTray records what the App shows in the tray.
+type fakeTray struct {
+	mu      sync.Mutex
+	status  TrayStatus
+	starts  int
+	updates []session.Snapshot
+	h       trayHandlers
+}
+
+func (t *fakeTray) Start(h trayHandlers) { t.mu.Lock(); t.starts++; t.h = h; t.mu.Unlock() }
+func (t *fakeTray) Status() TrayStatus   { t.mu.Lock(); defer t.mu.Unlock(); return t.status }
+func (t *fakeTray) Update(s session.Snapshot) {
+	t.mu.Lock()
+	t.updates = append(t.updates, s)
+	t.mu.Unlock()
+}
+func (t *fakeTray) Stop() {}
+
+func (t *fakeTray) last() session.Snapshot {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.updates) == 0 {
+		return session.Snapshot{}
+	}
+	return t.updates[len(t.updates)-1]
+}
+
+type fixture struct {
+	app   *App
+	shell *fakeShell
+	tray  *fakeTray
+	keys  *secretstest.Backend
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	keys := &secretstest.Backend{}
+	tr := &fakeTray{status: TrayStatus{Available: true}}
+	a := newApp(config{
+		settingsPath: filepath.Join(dir, "concordia", settings.FileName),
+		dataDir:      filepath.Join(dir, "concordia"),
+		secrets: secrets.New(secrets.Options{
+			Backend: keys, Getenv: func(string) string { return "" }, ConfigDir: filepath.Join(dir, "config"),
+		}),
+		tray:     tr,
+		insecure: true,
+	})
+	sh := &fakeShell{}
+	a.attach(sh)
+	t.Cleanup(a.shutdown)
+	// Parties in tests listen on loopback only and run the fake Claude Code.
+	s := settings.Defaults()
+	s.Workdir, s.Listen, s.PublicHost, s.ClaudePath, s.Merger, s.WindowMS = dir, "127.0.0.1:0", "127.0.0.1", testkit.FakeClaude(t), "local", 100
+	if _, err := a.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{app: a, shell: sh, tray: tr, keys: keys}
+}
+
+func TestFindLink(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"none", nil, ""},
+		{"a link", []string{"concordia://h:1/tok"}, "concordia://h:1/tok"},
+		{"upper-case scheme, padded", []string{" CONCORDIA://h:1/tok\n"}, "CONCORDIA://h:1/tok"},
+		{"after other args", []string{"--flag", "concordia://h:1/tok"}, "concordia://h:1/tok"},
+		{"not a link", []string{"https://example.org"}, ""},
+		{"bare scheme", []string{"concordia://"}, ""},
+		{"two lines", []string{"concordia://h:1/tok\nrm -rf"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := findLink(tt.args); got != tt.want {
+				t.Fatalf("findLink(%q) = %q, want %q", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckInvite(t *testing.T) {
+	good := invite.Invite{Host: "10.0.0.2", Port: 8765, Token: strings.Repeat("A", 22)}.String()
+	tests := []struct {
+		name string
+		text string
+		want string // "" = valid; else part of the sentence
+	}{
+		{"valid", good, ""},
+		{"valid with spaces", "  " + good + "\n", ""},
+		{"empty", "", "Invalid invite: empty"},
+		{"web address", "https://example.org/x", "looks like a web address"},
+		{"missing token", "concordia://10.0.0.2:8765/", "missing token"},
+		{"bad port", "concordia://10.0.0.2:99999/" + strings.Repeat("A", 22), "port"},
+	}
+	f := newFixture(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := f.app.CheckInvite(tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Fatalf("CheckInvite = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestClipboardInvite(t *testing.T) {
+	tests := []struct {
+		name, clip string
+		err        error
+		want       string
+	}{
+		{"a valid link", "concordia://h:1/" + strings.Repeat("a", 22), nil, "concordia://h:1/" + strings.Repeat("a", 22)},
+		{"a broken link is offered too", " concordia://nonsense ", nil, "concordia://nonsense"},
+		{"other text", "hello", nil, ""},
+		{"empty", "", nil, ""},
+		{"unreadable clipboard", "", errors.New("no clipboard"), ""},
+	}
+	f := newFixture(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.shell.mu.Lock()
+			f.shell.clipboard, f.shell.clipErr = tt.clip, tt.err
+			f.shell.mu.Unlock()
+			got, err := f.app.ClipboardInvite()
+			if err != nil || got != tt.want {
+				t.Fatalf("ClipboardInvite = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestBootAndLinks(t *testing.T) {
+	f := newFixture(t)
+	// A link the app was started with, and one from a second instance before Boot: the
+	// latest wins, and Boot hands it over once.
+	f.app.link = findLink([]string{"concordia://first:1/" + strings.Repeat("a", 22)})
+	f.app.secondInstance([]string{"concordia://second:1/" + strings.Repeat("a", 22)})
+	info, err := f.app.Boot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(info.Link, "concordia://second:1/") {
+		t.Fatalf("Boot link = %q", info.Link)
+	}
+	if info.Version == "" || info.Settings.Listen != "127.0.0.1:0" || !info.Tray.Available || info.Key.Source != "none" || !info.Key.KeyringAvailable {
+		t.Fatalf("BootInfo = %+v", info)
+	}
+	if f.tray.starts != 1 {
+		t.Fatalf("tray started %d times", f.tray.starts)
+	}
+	if again, _ := f.app.Boot(); again.Link != "" {
+		t.Fatalf("second Boot link = %q, want it handed over once", again.Link)
+	}
+	// After Boot, links go to the window as app:link, and the window comes forward.
+	shownBefore := f.shell.shown
+	f.app.secondInstance([]string{"concordia://third:1/" + strings.Repeat("a", 22)})
+	if got := f.shell.events(EventLink); len(got) != 1 || !strings.HasPrefix(got[0].(string), "concordia://third:1/") {
+		t.Fatalf("app:link events = %v", got)
+	}
+	if f.shell.shown <= shownBefore {
+		t.Fatal("a second launch did not bring the window forward")
+	}
+	// A second launch without a link only shows the window.
+	f.app.secondInstance(nil)
+	if got := f.shell.events(EventLink); len(got) != 1 {
+		t.Fatalf("app:link without a link: %v", got)
+	}
+}
+
+func TestSettingsBindings(t *testing.T) {
+	f := newFixture(t)
+	s, err := f.app.GetSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Name = " quinn "
+	saved, err := f.app.SaveSettings(s)
+	if err != nil || saved.Name != "quinn" {
+		t.Fatalf("SaveSettings = %+v, %v", saved, err)
+	}
+	if got, _ := f.app.GetSettings(); got != saved {
+		t.Fatalf("GetSettings = %+v, want %+v", got, saved)
+	}
+	bad := saved
+	bad.WindowMS, bad.Merger = 0, "x"
+	_, err = f.app.SaveSettings(bad)
+	if err == nil || !strings.Contains(err.Error(), "batching window") || !strings.Contains(err.Error(), "merger") {
+		t.Fatalf("SaveSettings(bad) = %v, want both problems", err)
+	}
+}
+
+func TestKeyBindings(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.app.SetKey("  AIza-test-key  ")
+	if err != nil || st.Source != "keyring" {
+		t.Fatalf("SetKey = %+v, %v", st, err)
+	}
+	if v, _ := f.keys.Lookup(secrets.Service, secrets.Account); v != "AIza-test-key" {
+		t.Fatalf("keyring holds %q", v)
+	}
+	if _, err := f.app.SetKey(" "); err == nil || err.Error() != "The key is empty." {
+		t.Fatalf("SetKey(blank) = %v", err)
+	}
+	st, err = f.app.DeleteKey()
+	if err != nil || st.Source != "none" {
+		t.Fatalf("DeleteKey = %+v, %v", st, err)
+	}
+	f.keys.Fail(errors.New("the Secret Service is locked"))
+	st, _ = f.app.KeyStatus()
+	if st.KeyringAvailable || !strings.Contains(st.KeyringError, "locked") {
+		t.Fatalf("KeyStatus with a failing keyring = %+v", st)
+	}
+	_, err = f.app.SetKey("AIza-x")
+	if err == nil || !strings.HasPrefix(err.Error(), "The OS keyring cannot be used: ") || strings.Contains(err.Error(), "AIza-x") {
+		t.Fatalf("SetKey with a failing keyring = %v", err)
+	}
+}
+
+func TestPickDirectory(t *testing.T) {
+	f := newFixture(t)
+	f.shell.picked = "/chosen"
+	dir := t.TempDir()
+	if got, err := f.app.PickDirectory(dir); err != nil || got != "/chosen" || f.shell.pickStart != dir {
+		t.Fatalf("PickDirectory = %q, %v (start %q)", got, err, f.shell.pickStart)
+	}
+	home, _ := os.UserHomeDir()
+	if _, err := f.app.PickDirectory(filepath.Join(dir, "gone")); err != nil || f.shell.pickStart != home {
+		t.Fatalf("a missing start folder opened at %q, want home %q", f.shell.pickStart, home)
+	}
+}
+
+func TestHostingThroughTheBindings(t *testing.T) {
+	f := newFixture(t)
+	if err := f.app.CopyInvite(); err == nil || err.Error() != "You are not in a party." {
+		t.Fatalf("CopyInvite without a party = %v", err)
+	}
+	info, err := f.app.CreateParty(CreateRequest{Name: "hana", WindowMS: 100, MinPrompts: 1, Merger: "local"})
+	if err != nil {
+		t.Fatalf("CreateParty: %v", err)
+	}
+	if info.Role != wire.RoleHost || info.You.Name != "hana" {
+		t.Fatalf("session = %+v", info)
+	}
+	if snap := f.tray.last(); snap.Role != wire.RoleHost || snap.Participants != 1 {
+		t.Fatalf("tray shows %+v", snap)
+	}
+	if _, err := f.app.CreateParty(CreateRequest{Name: "again"}); err == nil || err.Error() != "You are already in a party. Leave it first." {
+		t.Fatalf("second CreateParty = %v", err)
+	}
+	if err := f.app.CopyInvite(); err != nil || f.shell.clipboard != info.Invite {
+		t.Fatalf("CopyInvite = %v; clipboard %q, want %q", err, f.shell.clipboard, info.Invite)
+	}
+	if _, err := f.app.SendPrompt("  "); err == nil || err.Error() != "The prompt is empty." {
+		t.Fatalf("SendPrompt(blank) = %v", err)
+	}
+	ack, err := f.app.SendPrompt("hello")
+	if err != nil || ack.ID == "" {
+		t.Fatalf("SendPrompt = %+v, %v", ack, err)
+	}
+	waitFor(t, "the reply in the window", func() bool {
+		for _, d := range f.shell.events(session.EventPartyEvent) {
+			if ev := d.(wire.Event); ev.Kind == wire.KindOutput && strings.Contains(ev.Text, "echo: hello") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Closing the window while hosting with a tray hides it; the party goes on.
+	if !f.app.beforeClose() || f.shell.hidden != 1 {
+		t.Fatalf("close while hosting did not hide the window (hidden %d)", f.shell.hidden)
+	}
+	if _, err := f.app.SendPrompt("still here"); err != nil {
+		t.Fatalf("the party stopped when the window closed: %v", err)
+	}
+	// The tray's End party ends it; the window is told.
+	f.app.startTray()
+	f.tray.h.End()
+	if got := f.shell.events(session.EventPartyEnded); len(got) != 1 {
+		t.Fatalf("party:ended = %v", got)
+	}
+	if snap := f.tray.last(); snap.Role != "" {
+		t.Fatalf("tray after the end shows %+v", snap)
+	}
+	if f.app.beforeClose() {
+		t.Fatal("closing without a party was prevented")
+	}
+	if err := f.app.Leave(); err != nil {
+		t.Fatalf("Leave without a party = %v, want nil", err)
+	}
+}
+
+func TestCloseWhileHosting(t *testing.T) {
+	tests := []struct {
+		name        string
+		tray        bool
+		answer      bool
+		wantPrevent bool
+		wantAsked   int
+		wantHidden  int
+	}{
+		{"tray: hide", true, false, true, 0, 1},
+		{"no tray, keep the party", false, false, true, 1, 0},
+		{"no tray, quit", false, true, false, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.tray.status = TrayStatus{Available: tt.tray}
+			f.shell.answer = tt.answer
+			if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.app.beforeClose(); got != tt.wantPrevent {
+				t.Fatalf("beforeClose = %v, want %v", got, tt.wantPrevent)
+			}
+			if f.shell.asked != tt.wantAsked || f.shell.hidden != tt.wantHidden {
+				t.Fatalf("asked %d, hidden %d", f.shell.asked, f.shell.hidden)
+			}
+		})
+	}
+	t.Run("a signal closes without hiding or asking", func(t *testing.T) {
+		f := newFixture(t)
+		f.app.signals = make(chan os.Signal, 1)
+		if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+			t.Fatal(err)
+		}
+		f.app.signals <- syscall.SIGTERM
+		if f.app.beforeClose() || f.shell.hidden != 0 || f.shell.asked != 0 {
+			t.Fatalf("SIGTERM was not a quit: hidden %d, asked %d", f.shell.hidden, f.shell.asked)
+		}
+	})
+	t.Run("tray quit closes without asking", func(t *testing.T) {
+		f := newFixture(t)
+		f.tray.status = TrayStatus{}
+		if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+			t.Fatal(err)
+		}
+		f.app.quit()
+		if f.shell.quits != 1 || f.app.beforeClose() || f.shell.asked != 0 {
+			t.Fatalf("quits %d, asked %d", f.shell.quits, f.shell.asked)
+		}
+	})
+}
+
+func TestCreatePartyErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	tests := []struct {
+		name   string
+		change func(*settings.Settings)
+		req    CreateRequest
+		want   []string
+	}{
+		{"claude missing", func(s *settings.Settings) { s.ClaudePath = "/nowhere/claude" }, CreateRequest{Name: "h"},
+			[]string{`Claude Code was not found (looked for "/nowhere/claude")`, "npm install -g @anthropic-ai/claude-code", "Settings"}},
+		{"port taken", func(s *settings.Settings) { s.Listen = busy.Addr().String() }, CreateRequest{Name: "h"},
+			[]string{"The listen address " + busy.Addr().String() + " is already in use", "Settings"}},
+		{"gemini without a key", func(s *settings.Settings) { s.Merger = "gemini" }, CreateRequest{Name: "h"},
+			[]string{"no Gemini key is set"}},
+		{"bad folder", nil, CreateRequest{Name: "h", Workdir: "/no/such/folder"},
+			[]string{`The working folder "/no/such/folder" does not exist.`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tt.change != nil {
+				s, _ := f.app.GetSettings()
+				tt.change(&s)
+				if _, err := f.app.SaveSettings(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := f.app.CreateParty(tt.req)
+			if err == nil {
+				t.Fatal("CreateParty succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("CreateParty error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestJoinPartyErrors(t *testing.T) {
+	hostApp := newFixture(t)
+	info, err := hostApp.app.CreateParty(CreateRequest{Name: "hana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _ := invite.Parse(info.Invite)
+	wrong := inv
+	wrong.Token = strings.Repeat("z", 22)
+	gone := inv
+	gone.Port = 1 // nothing listens on port 1 here
+
+	f := newFixture(t)
+	tests := []struct {
+		name, link, user, want string
+	}{
+		{"wrong token", wrong.String(), "pat", "The host refused this invite"},
+		{"unreachable", gone.String(), "pat", "Cannot reach the host (connection refused)"},
+		{"broken link", "concordia://x", "pat", "Invalid invite: "},
+		{"no name", info.Invite, " ", "The display name is empty."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.app.JoinParty(tt.link, tt.user)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("JoinParty = %v, want it to start with %q", err, tt.want)
+			}
+		})
+	}
+	s, err := f.app.JoinParty(info.Invite, "pat")
+	if err != nil || s.Role != wire.RoleParticipant {
+		t.Fatalf("JoinParty = %+v, %v", s, err)
+	}
+	if err := f.app.EndParty(); err == nil || err.Error() != "Only the host can end the party." {
+		t.Fatalf("EndParty as participant = %v", err)
+	}
+	if err := f.app.Leave(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSentence(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"not installed", fmt.Errorf("start party: %w", agent.ErrNotInstalled), "Claude Code was not found. " + installHint},
+		{"fingerprint", fmt.Errorf("join: %w", client.ErrFingerprint), "does not match the fingerprint"},
+		{"full", client.ErrFull, "The party is full."},
+		{"not connected", client.ErrNotConnected, "reconnecting"},
+		{"dns", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.DNSError{Name: "nohost.invalid", Err: "no such host"}), `Cannot reach the host (the name "nohost.invalid" is not known)`},
+		{"address in use", hostError{err: fmt.Errorf("listen: %w", syscall.EADDRINUSE), listen: ":8765"}, "The listen address :8765 is already in use"},
+		{"other host failure", hostError{err: errors.New("load TLS identity: disk full")}, "The party could not start: load TLS identity: disk full."},
+		{"timeout", context.DeadlineExceeded, "This took too long"},
+		{"unknown", errors.New("something odd"), "Something odd."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sentence(tt.err); !strings.Contains(got, tt.want) {
+				t.Fatalf("sentence = %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrayLabel(t *testing.T) {
+	tests := []struct {
+		name      string
+		snap      session.Snapshot
+		wantLabel string
+		wantTip   string
+	}{
+		{"idle", session.Snapshot{}, "Not in a party", "Concordia"},
+		{"hosting alone", session.Snapshot{Role: wire.RoleHost, Participants: 1}, "1 participant", "Concordia: hosting a party, 1 participant"},
+		{"hosting", session.Snapshot{Role: wire.RoleHost, Participants: 3}, "3 participants", "Concordia: hosting a party, 3 participants"},
+		{"joined", session.Snapshot{Role: wire.RoleParticipant, Participants: 2, Status: session.StatusConnected}, "2 participants", "Concordia: in a party, 2 participants"},
+		{"reconnecting", session.Snapshot{Role: wire.RoleParticipant, Participants: 2, Status: session.StatusReconnecting}, "2 participants (reconnecting…)", "Concordia: reconnecting to the party"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			label, tip := trayLabel(tt.snap)
+			if label != tt.wantLabel || tip != tt.wantTip {
+				t.Fatalf("trayLabel = %q, %q; want %q, %q", label, tip, tt.wantLabel, tt.wantTip)
+			}
+		})
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestTrayIconIs8Bit guards the embedded tray icon: the Linux tray library reads only
+// the low byte of each 16-bit channel, so a 16-bit PNG shows up as noise.
+func TestTrayIconIs8Bit(t *testing.T) {
+	img, err := png.Decode(bytes.NewReader(iconPNG))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch img.(type) {
+	case *image.NRGBA, *image.RGBA:
+	default:
+		t.Fatalf("tray icon decodes as %T; write it as 8-bit RGBA (scripts/make-icons.sh)", img)
+	}
+	if b := img.Bounds(); b.Dx() != 64 || b.Dy() != 64 {
+		t.Fatalf("tray icon is %v, want 64×64", b)
+	}
+}

@@ -1,0 +1,178 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/session"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// installHint is how to get Claude Code.
+const installHint = `Install it with "npm install -g @anthropic-ai/claude-code", or set the Claude Code path in Settings to where the claude program is.`
+
+// hostError carries what a failed CreateParty was asked, for a precise sentence.
+type hostError struct {
+	err    error
+	listen string
+	claude string
+}
+
+func (e hostError) Error() string { return e.err.Error() }
+func (e hostError) Unwrap() error { return e.err }
+
+// sentence turns an error into the one sentence (or two) a person sees. The technical
+// cause goes to the log, not here. This is the only place errors become words.
+func sentence(err error) string {
+	var he hostError
+	if errors.As(err, &he) {
+		switch {
+		case errors.Is(err, agent.ErrNotInstalled):
+			return fmt.Sprintf("Claude Code was not found (looked for %q). %s", he.claude, installHint)
+		case errors.Is(err, syscall.EADDRINUSE):
+			return fmt.Sprintf("The listen address %s is already in use (is another party running?). Choose another one in Settings, e.g. \":0\" for any free port.", he.listen)
+		case errors.Is(err, syscall.EACCES):
+			return fmt.Sprintf("Concordia may not listen on %s. Choose a port above 1023 in Settings.", he.listen)
+		case errors.Is(err, host.ErrNoKey):
+			return "The merger is set to Gemini, but no Gemini key is set. Add a key in Settings, or choose the auto or local merger."
+		}
+	}
+	var rerr *rpc.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, settings.ErrInvalid):
+		return strings.Join(settings.Problems(err), " ")
+	case errors.Is(err, session.ErrBadRequest):
+		return capitalize(err.Error())
+	case errors.Is(err, session.ErrBusy):
+		return "You are already in a party. Leave it first."
+	case errors.Is(err, session.ErrNoParty):
+		return "You are not in a party."
+	case errors.Is(err, session.ErrNotHost):
+		return "Only the host can end the party."
+	case errors.Is(err, session.ErrClosed):
+		return "Concordia is closing."
+	case errors.Is(err, session.ErrEmptyPrompt):
+		return "The prompt is empty."
+	case errors.Is(err, session.ErrPromptTooLarge):
+		return fmt.Sprintf("The prompt is too long: the limit is %d bytes.", wire.MaxPromptBytes)
+	case errors.Is(err, agent.ErrNotInstalled):
+		return "Claude Code was not found. " + installHint
+	case errors.Is(err, host.ErrNoKey):
+		return "No Gemini key is set. Add a key in Settings, or choose the auto or local merger."
+	case errors.Is(err, client.ErrFingerprint):
+		return "The host's certificate does not match the fingerprint in the invite, so Concordia did not connect. Ask the host for a new invite; if it is new, someone may be intercepting the connection."
+	case errors.Is(err, client.ErrRefused):
+		return "The host refused this invite: its token is wrong, or the party was restarted. Ask the host for a new invite."
+	case errors.Is(err, client.ErrFull):
+		return "The party is full."
+	case errors.Is(err, client.ErrEnded), errors.Is(err, party.ErrClosed):
+		return "The party has ended."
+	case errors.Is(err, client.ErrReplaced):
+		return "You joined this party again from somewhere else."
+	case errors.Is(err, client.ErrNotConnected):
+		return "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."
+	case errors.Is(err, client.ErrUnreachable):
+		return "Cannot reach the host" + netDetail(err) + ". Check that the party is still running and that this computer can reach the host's address (same network, no firewall in the way)."
+	case errors.Is(err, party.ErrRateLimited):
+		return "You are sending prompts too fast; wait a moment."
+	case errors.Is(err, party.ErrTooLarge):
+		return fmt.Sprintf("The prompt is too long: the limit is %d bytes.", wire.MaxPromptBytes)
+	case errors.As(err, &rerr):
+		switch rerr.Code {
+		case wire.CodeRateLimited:
+			return "You are sending prompts too fast; wait a moment."
+		case wire.CodeTooLarge:
+			return fmt.Sprintf("The prompt is too long: the limit is %d bytes.", wire.MaxPromptBytes)
+		case wire.CodeUnauthorized:
+			return "The host no longer accepts you in this party."
+		}
+		return "The host refused: " + punctuate(rerr.Message)
+	case errors.Is(err, rpc.ErrClosed):
+		return "The connection to the host was lost."
+	case errors.Is(err, secrets.ErrEmptyKey):
+		return "The key is empty."
+	case errors.Is(err, secrets.ErrInvalidKey):
+		return "The key must be one line of printable characters."
+	case errors.Is(err, secrets.ErrVerify):
+		return "The OS keyring did not give back the key that was written to it; the key may not be stored."
+	case errors.Is(err, secrets.ErrUnavailable):
+		return "The OS keyring cannot be used: " + punctuate(keyringReason(err))
+	case errors.Is(err, context.DeadlineExceeded):
+		return "This took too long and was given up."
+	}
+	if errors.As(err, &he) {
+		return "The party could not start: " + punctuate(err.Error())
+	}
+	return capitalize(punctuate(err.Error()))
+}
+
+// describe is the sentence for an error in a window event (party:status, party:ended).
+func describe(err error) string {
+	if errors.Is(err, client.ErrUnreachable) || errors.Is(err, client.ErrEnded) ||
+		errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrFingerprint) ||
+		errors.Is(err, client.ErrFull) || errors.Is(err, client.ErrReplaced) {
+		return sentence(err)
+	}
+	return "The connection to the host was lost."
+}
+
+// netDetail names the network failure briefly: " (connection refused)".
+func netDetail(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return fmt.Sprintf(" (the name %q is not known)", dns.Name)
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		msg := op.Err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return " (" + msg + ")"
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return " (no answer in time)"
+	}
+	return ""
+}
+
+// keyringReason is why the keyring is unavailable, without the wrapping.
+func keyringReason(err error) string {
+	const marker = "OS keyring unavailable"
+	msg := err.Error()
+	if i := strings.Index(msg, marker); i >= 0 {
+		msg = strings.TrimSpace(strings.TrimPrefix(msg[i+len(marker):], ":"))
+	}
+	return msg
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+func punctuate(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
+		return s
+	}
+	return s + "."
+}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/options/mac"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/concordia-party/concordia/internal/settings"
+)
+
+// Title is the window's title; end-to-end tests find the window by it.
+const Title = "Concordia"
+
+// UniqueID names the single-instance lock: a second launch hands its arguments (a
+// concordia:// link) to the running app and exits.
+const UniqueID = "io.github.concordia-party.concordia"
+
+//go:embed trayicon.png
+var iconPNG []byte
+
+// Run opens the window and returns when it is closed. assets holds the built frontend
+// (frontend/dist, at its root or under frontend/dist); args may hold a concordia:// link
+// the OS opened the app with.
+func Run(assets fs.FS, args []string) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	dist, err := distFS(assets)
+	if err != nil {
+		return err
+	}
+	settingsPath, err := settings.DefaultPath()
+	if err != nil {
+		return err
+	}
+	a := newApp(config{
+		settingsPath: settingsPath,
+		dataDir:      filepath.Dir(settingsPath),
+		tray:         newTray(log, iconPNG),
+		logger:       log,
+	})
+	a.link = findLink(args)
+	// Wails quits on SIGINT and SIGTERM through the close path; this copy of the signal
+	// tells beforeClose that it is a real quit (see App.signals).
+	a.signals = make(chan os.Signal, 1)
+	signal.Notify(a.signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(a.signals)
+	var ws wailsShell
+
+	return wails.Run(&options.App{
+		Title:            Title,
+		Width:            1180,
+		Height:           800,
+		MinWidth:         760,
+		MinHeight:        540,
+		BackgroundColour: options.NewRGB(0xf5, 0xf6, 0xfa),
+		AssetServer:      &assetserver.Options{Assets: dist},
+		// OnStartup only stores the context: a second instance runs it too, just before it
+		// hands its link to the first instance and exits.
+		OnStartup: func(ctx context.Context) {
+			ws.ctx = ctx
+			a.attach(&ws)
+		},
+		OnDomReady:    func(context.Context) { a.startTray() },
+		OnBeforeClose: func(context.Context) bool { return a.beforeClose() },
+		OnShutdown:    func(context.Context) { a.shutdown() },
+		Bind:          []any{a},
+		SingleInstanceLock: &options.SingleInstanceLock{
+			UniqueId:               UniqueID,
+			OnSecondInstanceLaunch: func(d options.SecondInstanceData) { a.secondInstance(d.Args) },
+		},
+		Linux: &linux.Options{
+			Icon:             iconPNG,
+			ProgramName:      "concordia",
+			WebviewGpuPolicy: linux.WebviewGpuPolicyNever,
+		},
+		Mac: &mac.Options{
+			About: &mac.AboutInfo{Title: Title, Message: "Steer one Claude Code session together.", Icon: iconPNG},
+			// macOS delivers concordia:// links as URL events, at start and later alike.
+			OnUrlOpen: a.openLink,
+		},
+	})
+}
+
+// distFS finds the built frontend in assets: its root, or frontend/dist inside it.
+func distFS(assets fs.FS) (fs.FS, error) {
+	if _, err := fs.Stat(assets, "index.html"); err == nil {
+		return assets, nil
+	}
+	sub, err := fs.Sub(assets, "frontend/dist")
+	if err != nil {
+		return nil, fmt.Errorf("find the built frontend: %w", err)
+	}
+	if _, err := fs.Stat(sub, "index.html"); err != nil {
+		return nil, fmt.Errorf("the frontend is not built (no frontend/dist/index.html; run `cd frontend && npm install && npm run build`): %w", err)
+	}
+	return sub, nil
+}
+
+// wailsShell is the shell on the Wails runtime. ctx is set once, in OnStartup, before
+// the App can reach it (attach), and never changes.
+type wailsShell struct {
+	ctx context.Context
+}
+
+func (w *wailsShell) Emit(name string, data any) { runtime.EventsEmit(w.ctx, name, data) }
+
+func (w *wailsShell) ClipboardText() (string, error) { return runtime.ClipboardGetText(w.ctx) }
+
+func (w *wailsShell) SetClipboardText(text string) error {
+	return runtime.ClipboardSetText(w.ctx, text)
+}
+
+func (w *wailsShell) PickDirectory(start, title string) (string, error) {
+	return runtime.OpenDirectoryDialog(w.ctx, runtime.OpenDialogOptions{
+		DefaultDirectory: start, Title: title, CanCreateDirectories: true,
+	})
+}
+
+func (w *wailsShell) Show() {
+	runtime.WindowShow(w.ctx)
+	runtime.WindowUnminimise(w.ctx) // also raises it (gtk_window_present on Linux)
+}
+
+func (w *wailsShell) Hide() { runtime.WindowHide(w.ctx) }
+
+func (w *wailsShell) Quit() { runtime.Quit(w.ctx) }
+
+func (w *wailsShell) Ask(title, message string) (bool, error) {
+	answer, err := runtime.MessageDialog(w.ctx, runtime.MessageDialogOptions{
+		Type: runtime.QuestionDialog, Title: title, Message: message,
+		Buttons: []string{"Yes", "No"}, DefaultButton: "No", CancelButton: "No",
+	})
+	if err != nil {
+		return false, err
+	}
+	return answer == "Yes", nil
+}

@@ -1,0 +1,376 @@
+export namespace app {
+	
+	export class TrayStatus {
+	    available: boolean;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TrayStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.available = source["available"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class KeyStatus {
+	    source: string;
+	    keyring_available: boolean;
+	    keyring_error: string;
+	    legacy_file: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new KeyStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.source = source["source"];
+	        this.keyring_available = source["keyring_available"];
+	        this.keyring_error = source["keyring_error"];
+	        this.legacy_file = source["legacy_file"];
+	    }
+	}
+	export class BootInfo {
+	    settings: settings.Settings;
+	    key: KeyStatus;
+	    version: string;
+	    link: string;
+	    tray: TrayStatus;
+	
+	    static createFrom(source: any = {}) {
+	        return new BootInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.settings = this.convertValues(source["settings"], settings.Settings);
+	        this.key = this.convertValues(source["key"], KeyStatus);
+	        this.version = source["version"];
+	        this.link = source["link"];
+	        this.tray = this.convertValues(source["tray"], TrayStatus);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class CreateRequest {
+	    name: string;
+	    workdir: string;
+	    window_ms: number;
+	    min_prompts: number;
+	    merger: string;
+	    claude_path: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CreateRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.workdir = source["workdir"];
+	        this.window_ms = source["window_ms"];
+	        this.min_prompts = source["min_prompts"];
+	        this.merger = source["merger"];
+	        this.claude_path = source["claude_path"];
+	    }
+	}
+	
+	export class PromptAck {
+	    id: string;
+	    seq: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PromptAck(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.seq = source["seq"];
+	    }
+	}
+
+}
+
+export namespace session {
+	
+	export class Info {
+	    role: string;
+	    you: wire.Member;
+	    party: wire.PartyInfo;
+	    invite: string;
+	    state: wire.State;
+	
+	    static createFrom(source: any = {}) {
+	        return new Info(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.role = source["role"];
+	        this.you = this.convertValues(source["you"], wire.Member);
+	        this.party = this.convertValues(source["party"], wire.PartyInfo);
+	        this.invite = source["invite"];
+	        this.state = this.convertValues(source["state"], wire.State);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
+export namespace settings {
+	
+	export class Settings {
+	    name: string;
+	    workdir: string;
+	    window_ms: number;
+	    min_prompts: number;
+	    merger: string;
+	    claude_path: string;
+	    listen: string;
+	    public_host: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.workdir = source["workdir"];
+	        this.window_ms = source["window_ms"];
+	        this.min_prompts = source["min_prompts"];
+	        this.merger = source["merger"];
+	        this.claude_path = source["claude_path"];
+	        this.listen = source["listen"];
+	        this.public_host = source["public_host"];
+	    }
+	}
+
+}
+
+export namespace wire {
+	
+	export class Batch {
+	    id: string;
+	    prompts: string[];
+	    merged: string;
+	    merger: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Batch(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.prompts = source["prompts"];
+	        this.merged = source["merged"];
+	        this.merger = source["merger"];
+	    }
+	}
+	export class Turn {
+	    batch: string;
+	    status: string;
+	    duration_ms: number;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Turn(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.batch = source["batch"];
+	        this.status = source["status"];
+	        this.duration_ms = source["duration_ms"];
+	        this.error = source["error"];
+	    }
+	}
+	export class Prompt {
+	    id: string;
+	    user: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Prompt(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.user = source["user"];
+	        this.text = source["text"];
+	    }
+	}
+	export class Member {
+	    id: string;
+	    name: string;
+	    role: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Member(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.role = source["role"];
+	    }
+	}
+	export class Event {
+	    seq: number;
+	    // Go type: time
+	    ts: any;
+	    kind: string;
+	    joined?: Member;
+	    left?: Member;
+	    count?: number;
+	    text?: string;
+	    stream?: string;
+	    prompt?: Prompt;
+	    phase?: string;
+	    batch?: Batch;
+	    turn?: Turn;
+	
+	    static createFrom(source: any = {}) {
+	        return new Event(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seq = source["seq"];
+	        this.ts = this.convertValues(source["ts"], null);
+	        this.kind = source["kind"];
+	        this.joined = this.convertValues(source["joined"], Member);
+	        this.left = this.convertValues(source["left"], Member);
+	        this.count = source["count"];
+	        this.text = source["text"];
+	        this.stream = source["stream"];
+	        this.prompt = this.convertValues(source["prompt"], Prompt);
+	        this.phase = source["phase"];
+	        this.batch = this.convertValues(source["batch"], Batch);
+	        this.turn = this.convertValues(source["turn"], Turn);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class PartyInfo {
+	    id: string;
+	    host: string;
+	    window_ms: number;
+	    min_prompts: number;
+	    merger: string;
+	    agent: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PartyInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.host = source["host"];
+	        this.window_ms = source["window_ms"];
+	        this.min_prompts = source["min_prompts"];
+	        this.merger = source["merger"];
+	        this.agent = source["agent"];
+	    }
+	}
+	
+	export class State {
+	    seq: number;
+	    phase: string;
+	    participants: Member[];
+	    pending: Prompt[];
+	    events: Event[];
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new State(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.seq = source["seq"];
+	        this.phase = source["phase"];
+	        this.participants = this.convertValues(source["participants"], Member);
+	        this.pending = this.convertValues(source["pending"], Prompt);
+	        this.events = this.convertValues(source["events"], Event);
+	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+

@@ -1,0 +1,683 @@
+// Package session is the desktop window's business logic: at most one party at a time,
+// hosted in this process (host.Start, with the host taking part) or joined over the
+// network (client.Join). Whichever it is, the party's events reach the window as one
+// stream, through an injected Emitter:
+//
+//	party:event   every event once, in seq order (wire.Event)
+//	party:state   a full resync after a reconnect: replace what you have (wire.State)
+//	party:status  connection changes (Status)
+//	party:ended   the party is over for this window (Ended)
+//
+// Nothing here knows Wails: the binding layer (app/) passes an Emitter that forwards to
+// the window, and tests pass a recorder.
+//
+// Concurrency: Manager.mu guards which party is current; each party's own mutex
+// (active.mu) guards its event bookkeeping and is held while an event is emitted, so
+// window events leave in seq order. Lock order: Manager.mu, then active.mu; callbacks
+// from the party or the client take only active.mu.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Emitter sends a named event with one payload to the window. It must not block for
+// long: it is called with a party's event lock held.
+type Emitter interface {
+	Emit(name string, data any)
+}
+
+// Window event names (docs/app-api.md).
+const (
+	EventPartyEvent  = "party:event"
+	EventPartyState  = "party:state"
+	EventPartyStatus = "party:status"
+	EventPartyEnded  = "party:ended"
+)
+
+// Connection states in Status (the client's, plus "connected" for a hosted party).
+const (
+	StatusConnecting   = client.StatusConnecting
+	StatusConnected    = client.StatusConnected
+	StatusReconnecting = client.StatusReconnecting
+	StatusClosed       = client.StatusClosed
+)
+
+// Info describes the party the window is in; its JSON is the window's Session.
+type Info struct {
+	Role   string         `json:"role"` // wire.RoleHost or wire.RoleParticipant
+	You    wire.Member    `json:"you"`
+	Party  wire.PartyInfo `json:"party"`
+	Invite string         `json:"invite"`
+	State  wire.State     `json:"state"` // the party so far; events after State.Seq follow as party:event
+}
+
+// Status is the payload of party:status.
+type Status struct {
+	Status  string `json:"status"`
+	Attempt int    `json:"attempt"`
+	Error   string `json:"error"`
+	RetryMS int64  `json:"retry_ms"`
+}
+
+// Ended is the payload of party:ended.
+type Ended struct {
+	Reason string `json:"reason"`
+}
+
+// Snapshot is the current party at a glance (for the tray and the close button).
+type Snapshot struct {
+	Role         string // "" when not in a party
+	Participants int    // everyone in the party, the window's person included
+	Invite       string
+	Status       string // connection state; StatusConnected for a hosted party
+}
+
+// Config configures a Manager.
+type Config struct {
+	// Emitter receives the window events; required.
+	Emitter Emitter
+	// DataDir holds the host's TLS identity and transcripts; required to host.
+	DataDir string
+	// Secrets is where the Gemini key comes from; nil means the OS keyring.
+	Secrets *secrets.Store
+	// GeminiModel is the merge model ("" = the default).
+	GeminiModel string
+	// Getenv reads CONCORDIA_GEMINI_BASE_URL and GEMINI_API_KEY; nil means os.Getenv.
+	Getenv func(string) string
+	// Describe turns an error into a sentence for window events (party:status errors,
+	// party:ended reasons it does not know); nil means err.Error().
+	Describe func(error) string
+	// OnChange is called (without locks held) after the current party, its participant
+	// count or its connection state changed; read Snapshot then.
+	OnChange func()
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+
+	// Insecure hosts parties over plain ws:// (tests on loopback only).
+	Insecure bool
+	// ClientBackoff overrides the participant's reconnect delays (tests).
+	ClientBackoff []time.Duration
+	// Host tunes hosted parties (tests); its listen, name, agent and merger fields are
+	// set from the HostRequest.
+	Host host.Config
+}
+
+// HostRequest says how to host a party.
+type HostRequest struct {
+	Name       string
+	Workdir    string // the agent's working directory; must exist
+	Window     time.Duration
+	MinPrompts int
+	Merger     string // settings.MergerAuto, MergerGemini or MergerLocal
+	ClaudePath string // "" = "claude" on PATH
+	ClaudeArgs []string
+	Listen     string // "" = ":8765"
+	PublicHost string // "" = detected
+}
+
+// Manager runs the window's party: at most one at a time. Its methods are safe for
+// concurrent use (bound methods run on their own goroutines).
+type Manager struct {
+	cfg      Config
+	log      *slog.Logger
+	describe func(error) string
+
+	base   context.Context // cancelled by Close: stops a Host or Join in flight
+	cancel context.CancelFunc
+	starts sync.WaitGroup // Host and Join calls in flight
+
+	mu       sync.Mutex // guards cur, starting, closed
+	cur      *active
+	starting bool
+	closed   bool
+}
+
+// New returns a Manager.
+func New(cfg Config) *Manager {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Secrets == nil {
+		cfg.Secrets = secrets.New(secrets.Options{Getenv: cfg.Getenv, Logger: cfg.Logger})
+	}
+	m := &Manager{cfg: cfg, log: cfg.Logger, describe: cfg.Describe}
+	if m.describe == nil {
+		m.describe = func(err error) string { return err.Error() }
+	}
+	m.base, m.cancel = context.WithCancel(context.Background())
+	return m
+}
+
+// requestError is a problem with a HostRequest or Join argument; its text is a sentence.
+type requestError struct{ err error }
+
+func (e *requestError) Error() string        { return e.err.Error() }
+func (e *requestError) Unwrap() error        { return e.err }
+func (e *requestError) Is(target error) bool { return target == ErrBadRequest }
+
+func badRequest(err error) error { return &requestError{err} }
+
+// check validates a HostRequest with the settings' rules.
+func (r *HostRequest) check() error {
+	r.Name = strings.TrimSpace(r.Name)
+	r.Workdir = strings.TrimSpace(r.Workdir)
+	r.Merger = strings.ToLower(strings.TrimSpace(r.Merger))
+	r.ClaudePath = strings.TrimSpace(r.ClaudePath)
+	if r.ClaudePath == "" {
+		r.ClaudePath = settings.DefaultClaudePath
+	}
+	if r.Listen = strings.TrimSpace(r.Listen); r.Listen == "" {
+		r.Listen = settings.DefaultListen
+	}
+	r.PublicHost = strings.TrimSpace(r.PublicHost)
+	if r.Workdir == "" {
+		return badRequest(errors.New("Choose the folder Claude Code works in."))
+	}
+	for _, err := range []error{
+		settings.CheckName(r.Name),
+		settings.CheckWorkdir(r.Workdir),
+		settings.CheckWindow(r.Window.Milliseconds()),
+		settings.CheckMinPrompts(r.MinPrompts),
+		settings.CheckMerger(r.Merger),
+		settings.CheckClaudePath(r.ClaudePath),
+	} {
+		if err != nil {
+			return badRequest(err)
+		}
+	}
+	return nil
+}
+
+// begin reserves the window for a party about to start.
+func (m *Manager) begin() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case m.closed:
+		return ErrClosed
+	case m.cur != nil || m.starting:
+		return ErrBusy
+	}
+	m.starting = true
+	m.starts.Add(1)
+	return nil
+}
+
+// commit makes a started party current, or ends it when the Manager was closed meanwhile.
+func (m *Manager) commit(a *active) error {
+	defer m.starts.Done()
+	m.mu.Lock()
+	m.starting = false
+	if m.closed {
+		m.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = m.stop(ctx, a, "the app is closing")
+		return ErrClosed
+	}
+	m.cur = a
+	m.mu.Unlock()
+	m.changed()
+	return nil
+}
+
+// abort releases the reservation of a party that did not start.
+func (m *Manager) abort() {
+	m.mu.Lock()
+	m.starting = false
+	m.mu.Unlock()
+	m.starts.Done()
+}
+
+// opContext is ctx that also ends when the Manager closes.
+func (m *Manager) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(m.base, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// Host starts hosting a party (listener, agent, party) with the window's person as its
+// host member. The merger is chosen as `concordia host --merge` does; its notices go
+// into the party as system events. A missing Claude Code fails with an error matching
+// agent.ErrNotInstalled.
+func (m *Manager) Host(ctx context.Context, req HostRequest) (Info, error) {
+	if err := req.check(); err != nil {
+		return Info{}, err
+	}
+	if m.cfg.DataDir == "" {
+		return Info{}, errors.New("host: no data directory")
+	}
+	if err := m.begin(); err != nil {
+		return Info{}, err
+	}
+	ctx, cancel := m.opContext(ctx)
+	defer cancel()
+	a, info, err := m.startHost(ctx, req)
+	if err != nil {
+		m.abort()
+		return Info{}, err
+	}
+	if err := m.commit(a); err != nil {
+		return Info{}, err
+	}
+	return info, nil
+}
+
+func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info, error) {
+	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
+		Mode: req.Merger, Model: m.cfg.GeminiModel, Store: m.cfg.Secrets, Getenv: m.cfg.Getenv, Logger: m.log,
+	})
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("choose merger: %w", err)
+	}
+	hc := m.cfg.Host
+	hc.Listen = req.Listen
+	hc.PublicHost = req.PublicHost
+	hc.Name = req.Name
+	hc.Window = req.Window
+	hc.MinPrompts = req.MinPrompts
+	hc.Merger = merger
+	hc.Agent = agent.Config{Path: req.ClaudePath, Args: req.ClaudeArgs, WorkDir: req.Workdir, Logger: m.log}
+	hc.DataDir = m.cfg.DataDir
+	hc.Insecure = m.cfg.Insecure
+	hc.Logger = m.log
+	h, err := host.Start(ctx, hc)
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("start party: %w", err)
+	}
+	for _, n := range notes {
+		h.Party().Notice(wire.KindSystem, n)
+	}
+	if m.cfg.Insecure {
+		h.Party().Notice(wire.KindSystem, "this party is not encrypted (insecure mode)")
+	}
+	local, hello, err := h.Party().JoinLocal(req.Name, wire.RoleHost)
+	if err != nil {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = h.Shutdown(sctx)
+		return nil, Info{}, fmt.Errorf("join own party: %w", err)
+	}
+	a := &active{
+		m: m, role: wire.RoleHost, invite: h.Invite().String(), h: h, local: local,
+		last: hello.State.Seq, members: len(hello.State.Participants), status: StatusConnected,
+		done: make(chan struct{}),
+	}
+	go a.pump()
+	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, State: hello.State}
+	return a, info, nil
+}
+
+// Join joins the party of an invite (TLS pinned to its fingerprint). The first
+// connection is not retried: its error matches client.ErrUnreachable, ErrRefused,
+// ErrFingerprint or ErrFull, or invite.ErrInvalid for a bad link. Later drops are
+// retried in the background, reported as party:status and caught up with party:state.
+func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
+	inv, err := invite.Parse(link)
+	if err != nil {
+		return Info{}, badRequest(err)
+	}
+	name = strings.TrimSpace(name)
+	if err := settings.CheckName(name); err != nil {
+		return Info{}, badRequest(err)
+	}
+	if err := m.begin(); err != nil {
+		return Info{}, err
+	}
+	ctx, cancel := m.opContext(ctx)
+	defer cancel()
+	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{})}
+	c, err := client.Join(ctx, client.Config{
+		Invite:   inv,
+		Name:     name,
+		OnEvent:  a.onEvent,
+		OnHello:  a.onHello,
+		OnStatus: a.onStatus,
+		Backoff:  m.cfg.ClientBackoff,
+		Logger:   m.log,
+	})
+	if err != nil {
+		m.abort()
+		return Info{}, fmt.Errorf("join party: %w", err)
+	}
+	a.c = c
+	go a.watch()
+	a.mu.Lock()
+	if a.pending != nil { // the hello's events were not all delivered; use what came
+		a.completeLocked()
+	}
+	hello := c.Hello()
+	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
+	a.mu.Unlock()
+	if err := m.commit(a); err != nil {
+		return Info{}, err
+	}
+	return info, nil
+}
+
+// current is the running party, or ErrNoParty.
+func (m *Manager) current() (*active, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur == nil {
+		return nil, ErrNoParty
+	}
+	return m.cur, nil
+}
+
+// Prompt sends a prompt as the window's person.
+func (m *Manager) Prompt(ctx context.Context, text string) (wire.PromptResult, error) {
+	if strings.TrimSpace(text) == "" {
+		return wire.PromptResult{}, ErrEmptyPrompt
+	}
+	if len(text) > wire.MaxPromptBytes {
+		return wire.PromptResult{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrPromptTooLarge, len(text), wire.MaxPromptBytes)
+	}
+	a, err := m.current()
+	if err != nil {
+		return wire.PromptResult{}, err
+	}
+	var res wire.PromptResult
+	if a.role == wire.RoleHost {
+		res, err = a.local.Prompt(text)
+	} else {
+		res, err = a.c.Prompt(ctx, text)
+	}
+	if err != nil {
+		return res, fmt.Errorf("send prompt: %w", err)
+	}
+	return res, nil
+}
+
+// Leave leaves the party; the host's leaving ends it for everyone.
+func (m *Manager) Leave(ctx context.Context) error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	reason := "you left the party"
+	if a.role == wire.RoleHost {
+		reason = "you ended the party"
+	}
+	return m.stop(ctx, a, reason)
+}
+
+// End ends the hosted party: participants are told, the agent is stopped.
+func (m *Manager) End(ctx context.Context) error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	if a.role != wire.RoleHost {
+		return ErrNotHost
+	}
+	return m.stop(ctx, a, "you ended the party")
+}
+
+// Invite is the current party's invite.
+func (m *Manager) Invite() (string, error) {
+	a, err := m.current()
+	if err != nil {
+		return "", err
+	}
+	return a.invite, nil
+}
+
+// Snapshot describes the current party (the zero value when there is none).
+func (m *Manager) Snapshot() Snapshot {
+	m.mu.Lock()
+	a := m.cur
+	m.mu.Unlock()
+	if a == nil {
+		return Snapshot{}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return Snapshot{Role: a.role, Participants: a.members, Invite: a.invite, Status: a.status}
+}
+
+// Close ends whatever party runs (a hosted one for everyone) and refuses new ones. It
+// waits for a Host or Join in flight, which it cancels. Idempotent.
+func (m *Manager) Close(ctx context.Context) error {
+	m.mu.Lock()
+	m.closed = true
+	a := m.cur
+	m.mu.Unlock()
+	m.cancel()
+	m.starts.Wait()
+	if a == nil {
+		return nil
+	}
+	return m.stop(ctx, a, "the app is closing")
+}
+
+// stop ends a party and reports it to the window once.
+func (m *Manager) stop(ctx context.Context, a *active, reason string) error {
+	err := a.stop(ctx)
+	m.finish(a, reason)
+	return err
+}
+
+// finish forgets a party that has ended and tells the window, once per party.
+func (m *Manager) finish(a *active, reason string) {
+	a.endOnce.Do(func() {
+		m.mu.Lock()
+		if m.cur == a {
+			m.cur = nil
+		}
+		m.mu.Unlock()
+		a.mu.Lock()
+		a.status = StatusClosed
+		m.cfg.Emitter.Emit(EventPartyEnded, Ended{Reason: reason})
+		a.mu.Unlock()
+		m.changed()
+	})
+}
+
+func (m *Manager) changed() {
+	if m.cfg.OnChange != nil {
+		m.cfg.OnChange()
+	}
+}
+
+// active is one party of the window, hosted or joined.
+type active struct {
+	m      *Manager
+	role   string
+	invite string
+
+	h     *host.Host   // hosted
+	local *party.Local // hosted: the host's own membership
+	c     *client.Client
+
+	mu      sync.Mutex // guards the fields below; held while emitting
+	first   bool       // participant: the first hello's state is not complete yet
+	initial wire.State // participant: the state Join returns
+	pending *wire.State
+	target  int64 // seq the pending state is complete at
+	last    int64 // newest event seq seen
+	log     []wire.Event
+	members int
+	status  string
+
+	stopOnce sync.Once
+	stopErr  error
+	endOnce  sync.Once
+	done     chan struct{} // closed when pump (host) or watch (participant) returns
+}
+
+// stop ends the party's connection or the hosted party; idempotent.
+func (a *active) stop(ctx context.Context) error {
+	a.stopOnce.Do(func() {
+		if a.role == wire.RoleHost {
+			a.stopErr = a.h.Shutdown(ctx)
+			a.local.Leave()
+		} else {
+			a.c.Close()
+		}
+		select {
+		case <-a.done:
+		case <-ctx.Done():
+			if a.stopErr == nil {
+				a.stopErr = ctx.Err()
+			}
+		}
+	})
+	return a.stopErr
+}
+
+// pump forwards the hosted party's events until the host's membership ends. It is the
+// only goroutine that emits a hosted party's events.
+func (a *active) pump() {
+	defer close(a.done)
+	for ev := range a.local.Events() {
+		a.mu.Lock()
+		if ev.Seq <= a.last {
+			a.mu.Unlock()
+			continue
+		}
+		a.last = ev.Seq
+		changed := a.count(ev)
+		a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
+		a.mu.Unlock()
+		if changed {
+			a.m.changed()
+		}
+	}
+}
+
+// watch waits for the participant's client to stop for good and ends the party for the
+// window with the reason.
+func (a *active) watch() {
+	defer close(a.done)
+	<-a.c.Done()
+	a.m.finish(a, a.m.endReason(a.c.Err()))
+}
+
+// endReason says why a joined party ended, for party:ended.
+func (m *Manager) endReason(err error) string {
+	switch {
+	case err == nil, errors.Is(err, client.ErrClosed):
+		return "you left the party"
+	case errors.Is(err, client.ErrEnded):
+		return "the host ended the party"
+	case errors.Is(err, client.ErrReplaced):
+		return "you joined this party again from somewhere else"
+	case errors.Is(err, client.ErrRefused):
+		return "the host no longer accepts this invite"
+	case errors.Is(err, client.ErrFingerprint):
+		return "the host's certificate no longer matches the invite"
+	}
+	return m.describe(err)
+}
+
+// count applies a participants event to the member count; a.mu is held.
+func (a *active) count(ev wire.Event) bool {
+	if ev.Kind != wire.KindParticipants || ev.Count == nil || *ev.Count == a.members {
+		return false
+	}
+	a.members = *ev.Count
+	return true
+}
+
+// onHello starts a (re)sync: the window's state is rebuilt from the hello reply plus
+// every event seen so far, and is complete once the events up to the reply's seq are in.
+func (a *active) onHello(h wire.HelloResult) {
+	a.mu.Lock()
+	st := h.State
+	st.Truncated = false
+	st.Events = append(make([]wire.Event, 0, len(a.log)+len(h.State.Events)), a.log...)
+	if st.Participants == nil {
+		st.Participants = []wire.Member{}
+	}
+	if st.Pending == nil {
+		st.Pending = []wire.Prompt{}
+	}
+	a.pending = &st
+	a.target = h.State.Seq
+	a.members = len(h.State.Participants)
+	if a.last >= a.target {
+		a.completeLocked()
+	}
+	a.mu.Unlock()
+	a.m.changed()
+}
+
+// onEvent takes each event once, in order (the client guarantees it).
+func (a *active) onEvent(ev wire.Event) {
+	a.mu.Lock()
+	if ev.Seq <= a.last {
+		a.mu.Unlock()
+		return
+	}
+	a.last = ev.Seq
+	a.log = append(a.log, ev)
+	if a.pending != nil && ev.Seq <= a.target {
+		// History the pending state already accounts for (participants, phase, pending).
+		a.pending.Events = append(a.pending.Events, ev)
+		if a.last >= a.target {
+			a.completeLocked()
+		}
+		a.mu.Unlock()
+		return
+	}
+	if a.pending != nil {
+		a.completeLocked()
+	}
+	changed := a.count(ev)
+	a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
+	a.mu.Unlock()
+	if changed {
+		a.m.changed()
+	}
+}
+
+// completeLocked finishes the pending state: the first one becomes Join's result, a
+// later one goes to the window as party:state. a.mu is held.
+func (a *active) completeLocked() {
+	st := *a.pending
+	a.pending = nil
+	if st.Seq > a.last {
+		// Some of the reply's events never came (a catch-up failed): claim only what the
+		// window has, so that the events after it are not taken for duplicates.
+		st.Seq = a.last
+	}
+	if a.first {
+		a.first = false
+		a.initial = st
+		return
+	}
+	a.m.cfg.Emitter.Emit(EventPartyState, st)
+}
+
+// onStatus reports connection changes.
+func (a *active) onStatus(s client.Status) {
+	a.mu.Lock()
+	if s.State == client.StatusConnected && a.pending != nil {
+		a.completeLocked()
+	}
+	a.status = s.State
+	st := Status{Status: s.State, Attempt: s.Attempt, RetryMS: s.RetryIn.Milliseconds()}
+	if s.Err != nil && !errors.Is(s.Err, client.ErrClosed) {
+		st.Error = a.m.describe(s.Err)
+	}
+	a.m.cfg.Emitter.Emit(EventPartyStatus, st)
+	a.mu.Unlock()
+	a.m.changed()
+}

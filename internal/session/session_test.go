@@ -1,0 +1,845 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// emitted is one window event.
+type emitted struct {
+	name string
+	data any
+}
+
+// recorder is a fake Emitter that keeps every window event.
+type recorder struct {
+	mu   sync.Mutex
+	evs  []emitted
+	wake chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{wake: make(chan struct{}, 1)} }
+
+func (r *recorder) Emit(name string, data any) {
+	r.mu.Lock()
+	r.evs = append(r.evs, emitted{name, data})
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) all() []emitted {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]emitted(nil), r.evs...)
+}
+
+// waitFor waits until pred holds for the events so far.
+func (r *recorder) waitFor(t *testing.T, what string, pred func([]emitted) bool) []emitted {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		if evs := r.all(); pred(evs) {
+			return evs
+		}
+		select {
+		case <-r.wake:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; window events:\n%s", what, dump(r.all()))
+		}
+	}
+}
+
+func dump(evs []emitted) string {
+	var b strings.Builder
+	for _, e := range evs {
+		fmt.Fprintf(&b, "  %s %+v\n", e.name, e.data)
+	}
+	return b.String()
+}
+
+// partyEvents are the payloads of party:event, in emission order.
+func partyEvents(evs []emitted) []wire.Event {
+	var out []wire.Event
+	for _, e := range evs {
+		if e.name == EventPartyEvent {
+			out = append(out, e.data.(wire.Event))
+		}
+	}
+	return out
+}
+
+func statuses(evs []emitted) []Status {
+	var out []Status
+	for _, e := range evs {
+		if e.name == EventPartyStatus {
+			out = append(out, e.data.(Status))
+		}
+	}
+	return out
+}
+
+func ended(evs []emitted) []Ended {
+	var out []Ended
+	for _, e := range evs {
+		if e.name == EventPartyEnded {
+			out = append(out, e.data.(Ended))
+		}
+	}
+	return out
+}
+
+// hasOutput reports whether the assistant output of evs contains text.
+func hasOutput(evs []wire.Event, text string) bool {
+	var b strings.Builder
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant {
+			b.WriteString(ev.Text)
+		}
+	}
+	return strings.Contains(b.String(), text)
+}
+
+// checkOrder fails unless the seqs rise strictly (no duplicate, no reordering).
+func checkOrder(t *testing.T, evs []wire.Event, after int64) {
+	t.Helper()
+	for _, ev := range evs {
+		if ev.Seq <= after {
+			t.Fatalf("event seq %d (%s) after %d: duplicate or out of order", ev.Seq, ev.Kind, after)
+		}
+		after = ev.Seq
+	}
+}
+
+func newManager(t *testing.T, rec *recorder, mod func(*Config)) *Manager {
+	t.Helper()
+	cfg := Config{Emitter: rec, DataDir: t.TempDir(), Insecure: true}
+	if mod != nil {
+		mod(&cfg)
+	}
+	m := New(cfg)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := m.Close(ctx); err != nil {
+			t.Errorf("close manager: %v", err)
+		}
+	})
+	return m
+}
+
+func hostRequest(t *testing.T) HostRequest {
+	return HostRequest{
+		Name: "hazel", Workdir: t.TempDir(), Window: 100 * time.Millisecond, MinPrompts: 1,
+		Merger: "local", ClaudePath: testkit.FakeClaude(t), Listen: "127.0.0.1:0", PublicHost: "127.0.0.1",
+	}
+}
+
+// startRemoteHost runs a party the way another machine's `concordia host` would.
+func startRemoteHost(t *testing.T, insecure bool) *host.Host {
+	t.Helper()
+	h, err := host.Start(context.Background(), host.Config{
+		Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: "remote-host", Window: 100 * time.Millisecond,
+		MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()},
+		DataDir: t.TempDir(), Insecure: insecure,
+	})
+	if err != nil {
+		t.Fatalf("start host: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = h.Shutdown(ctx)
+	})
+	return h
+}
+
+func TestHostedPartyShowsParticipantPromptAndReply(t *testing.T) {
+	rec := newRecorder()
+	var changes sync.WaitGroup
+	changes.Add(1)
+	var once sync.Once
+	m := newManager(t, rec, func(c *Config) { c.OnChange = func() { once.Do(changes.Done) } })
+
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	changes.Wait() // OnChange ran when the party became current
+	if info.Role != wire.RoleHost || info.You.Name != "hazel" || info.You.Role != wire.RoleHost {
+		t.Fatalf("info = %+v", info)
+	}
+	if info.Party.Merger != wire.MergerLocal || info.Party.WindowMS != 100 {
+		t.Fatalf("party info = %+v", info.Party)
+	}
+	if len(info.State.Participants) != 1 || info.State.Participants[0].Name != "hazel" {
+		t.Fatalf("participants = %+v", info.State.Participants)
+	}
+	if s := m.Snapshot(); s.Role != wire.RoleHost || s.Participants != 1 || s.Invite != info.Invite || s.Status != StatusConnected {
+		t.Fatalf("snapshot = %+v", s)
+	}
+	inv, err := invite.Parse(info.Invite)
+	if err != nil {
+		t.Fatalf("invite %q: %v", info.Invite, err)
+	}
+	if got, err := m.Invite(); err != nil || got != info.Invite {
+		t.Fatalf("Invite() = %q, %v", got, err)
+	}
+
+	bob, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "bob"})
+	if err != nil {
+		t.Fatalf("bob joins: %v", err)
+	}
+	defer bob.Close()
+	if _, err := bob.Prompt(context.Background(), "hello from bob"); err != nil {
+		t.Fatalf("bob prompts: %v", err)
+	}
+	evs := rec.waitFor(t, "the agent's reply to bob", func(e []emitted) bool {
+		return hasOutput(partyEvents(e), "echo: hello from bob")
+	})
+	pe := partyEvents(evs)
+	checkOrder(t, pe, info.State.Seq)
+	var sawJoin, sawPrompt, sawBatch bool
+	for _, ev := range pe {
+		switch {
+		case ev.Kind == wire.KindParticipants && ev.Joined != nil && ev.Joined.Name == "bob":
+			sawJoin = true
+		case ev.Kind == wire.KindPrompt && ev.Prompt.User == "bob":
+			sawPrompt = true
+		case ev.Kind == wire.KindBatch:
+			sawBatch = true
+		}
+	}
+	if !sawJoin || !sawPrompt || !sawBatch {
+		t.Fatalf("join %v, prompt %v, batch %v in:\n%s", sawJoin, sawPrompt, sawBatch, dump(evs))
+	}
+	if s := m.Snapshot(); s.Participants != 2 {
+		t.Fatalf("snapshot participants = %d, want 2", s.Participants)
+	}
+
+	// The host prompts from the window too.
+	ack, err := m.Prompt(context.Background(), "and one from hazel")
+	if err != nil || ack.ID == "" || ack.Seq <= info.State.Seq {
+		t.Fatalf("Prompt = %+v, %v", ack, err)
+	}
+	rec.waitFor(t, "the reply to the host", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: and one from hazel") })
+
+	if err := m.End(context.Background()); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	if got := ended(rec.all()); len(got) != 1 || got[0].Reason != "you ended the party" {
+		t.Fatalf("party:ended = %+v", got)
+	}
+	select {
+	case <-bob.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("bob was not told that the party ended")
+	}
+	if !errors.Is(bob.Err(), client.ErrEnded) {
+		t.Fatalf("bob's end: %v", bob.Err())
+	}
+	if s := m.Snapshot(); s != (Snapshot{}) {
+		t.Fatalf("snapshot after End = %+v", s)
+	}
+	if _, err := m.Prompt(context.Background(), "late"); !errors.Is(err, ErrNoParty) {
+		t.Fatalf("Prompt after End = %v, want ErrNoParty", err)
+	}
+	// A new party can be hosted after the last one ended.
+	if _, err := m.Host(context.Background(), hostRequest(t)); err != nil {
+		t.Fatalf("second Host: %v", err)
+	}
+}
+
+func TestJoinPartyFlow(t *testing.T) {
+	h := startRemoteHost(t, false) // TLS, fingerprint pinned
+	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostView.Leave()
+	go func() {
+		for range hostView.Events() {
+		}
+	}()
+
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	info, err := m.Join(context.Background(), "  "+h.Invite().String()+"\n", " carol ")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if info.Role != wire.RoleParticipant || info.You.Name != "carol" || info.Party.Host != "remote-host" {
+		t.Fatalf("info = %+v", info)
+	}
+	if info.Invite != h.Invite().String() {
+		t.Fatalf("info.Invite = %q, want %q", info.Invite, h.Invite())
+	}
+	if len(info.State.Participants) != 2 {
+		t.Fatalf("participants = %+v", info.State.Participants)
+	}
+	// The state carries the party's history, so the window starts complete.
+	if len(info.State.Events) == 0 || info.State.Events[len(info.State.Events)-1].Seq != info.State.Seq {
+		t.Fatalf("state events end at %v, seq %d", info.State.Events, info.State.Seq)
+	}
+	st := statuses(rec.all())
+	if len(st) < 2 || st[0].Status != StatusConnecting || st[len(st)-1].Status != StatusConnected {
+		t.Fatalf("statuses = %+v", st)
+	}
+
+	if _, err := hostView.Prompt("from the host"); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the host's prompt answered", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: from the host") })
+	if _, err := m.Prompt(context.Background(), "from carol"); err != nil {
+		t.Fatalf("Prompt: %v", err)
+	}
+	evs := rec.waitFor(t, "carol's prompt answered", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: from carol") })
+	checkOrder(t, partyEvents(evs), info.State.Seq)
+	if err := m.End(context.Background()); !errors.Is(err, ErrNotHost) {
+		t.Fatalf("End as participant = %v, want ErrNotHost", err)
+	}
+
+	// The host ends the party: the window is told once, with the reason.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	evs = rec.waitFor(t, "party:ended", func(e []emitted) bool { return len(ended(e)) > 0 })
+	if got := ended(evs); len(got) != 1 || got[0].Reason != "the host ended the party" {
+		t.Fatalf("party:ended = %+v", got)
+	}
+	if st := statuses(evs); st[len(st)-1].Status != StatusClosed {
+		t.Fatalf("last status = %+v", st[len(st)-1])
+	}
+	if s := m.Snapshot(); s.Role != "" {
+		t.Fatalf("snapshot after the end = %+v", s)
+	}
+}
+
+func TestJoinFailures(t *testing.T) {
+	secure := startRemoteHost(t, false)
+	inv := secure.Invite()
+	wrongToken := inv
+	wrongToken.Token = strings.Repeat("x", 24)
+	wrongFP := inv
+	wrongFP.Fingerprint = strings.Repeat("ab", 32)
+	closed := inv
+	closed.Port = freePort(t)
+
+	tests := []struct {
+		name string
+		link string
+		user string
+		want []error
+	}{
+		{"bad link", "concordia://host-without-port/tok", "dan", []error{ErrBadRequest, invite.ErrInvalid}},
+		{"web address", "https://example.org", "dan", []error{ErrBadRequest, invite.ErrInvalid}},
+		{"empty name", inv.String(), "  ", []error{ErrBadRequest}},
+		{"wrong token", wrongToken.String(), "dan", []error{client.ErrRefused}},
+		{"fingerprint mismatch", wrongFP.String(), "dan", []error{client.ErrFingerprint}},
+		{"nobody listening", closed.String(), "dan", []error{client.ErrUnreachable}},
+	}
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := m.Join(context.Background(), tt.link, tt.user)
+			for _, w := range tt.want {
+				if !errors.Is(err, w) {
+					t.Fatalf("Join = %v, want it to match %v", err, w)
+				}
+			}
+			if s := m.Snapshot(); s.Role != "" {
+				t.Fatalf("a failed join left a party: %+v", s)
+			}
+		})
+	}
+	if got := ended(rec.all()); len(got) != 0 {
+		t.Fatalf("failed joins emitted party:ended: %+v", got)
+	}
+	// The window is free again: a good join works.
+	if _, err := m.Join(context.Background(), inv.String(), "dan"); err != nil {
+		t.Fatalf("join after failures: %v", err)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	return port
+}
+
+// proxy forwards loopback TCP connections to a target; it can cut every connection
+// and refuse new ones for a while, as a flaky network would.
+type proxy struct {
+	ln     net.Listener
+	target string
+
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	paused bool
+	wg     sync.WaitGroup
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
+	p.wg.Add(1)
+	go p.accept()
+	t.Cleanup(func() {
+		ln.Close()
+		p.cut()
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *proxy) port() int { return p.ln.Addr().(*net.TCPAddr).Port }
+
+func (p *proxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		paused := p.paused
+		p.mu.Unlock()
+		if paused {
+			c.Close()
+			continue
+		}
+		up, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+		p.mu.Unlock()
+		p.wg.Add(2)
+		go p.pipe(c, up)
+		go p.pipe(up, c)
+	}
+}
+
+func (p *proxy) pipe(dst, src net.Conn) {
+	defer p.wg.Done()
+	_, _ = io.Copy(dst, src)
+	dst.Close()
+	src.Close()
+}
+
+// cut closes every connection.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+func (p *proxy) setPaused(v bool) {
+	p.mu.Lock()
+	p.paused = v
+	p.mu.Unlock()
+}
+
+func TestReconnectResyncsTheWindow(t *testing.T) {
+	h := startRemoteHost(t, true)
+	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostView.Leave()
+	go func() {
+		for range hostView.Events() {
+		}
+	}()
+	inv := h.Invite()
+	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
+	inv.Port = px.port()
+
+	rec := newRecorder()
+	m := newManager(t, rec, func(c *Config) { c.ClientBackoff = []time.Duration{20 * time.Millisecond} })
+	info, err := m.Join(context.Background(), inv.String(), "erin")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if _, err := hostView.Prompt("before the drop"); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the first reply", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: before the drop") })
+	before := len(rec.all())
+
+	// The network fails; while erin is away, the party goes on.
+	px.setPaused(true)
+	px.cut()
+	rec.waitFor(t, "reconnecting", func(e []emitted) bool {
+		for _, s := range statuses(e[before:]) {
+			if s.Status == StatusReconnecting && s.Attempt >= 1 && s.Error != "" && s.RetryMS == 20 {
+				return true
+			}
+		}
+		return false
+	})
+	if s := m.Snapshot(); s.Status != StatusReconnecting {
+		t.Fatalf("snapshot status = %q, want reconnecting", s.Status)
+	}
+	if _, err := m.Prompt(context.Background(), "while away"); !errors.Is(err, client.ErrNotConnected) {
+		t.Fatalf("Prompt while disconnected = %v, want ErrNotConnected", err)
+	}
+	if _, err := hostView.Prompt("said while erin was away"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // let the turn run while erin is away (not an assertion)
+	px.setPaused(false)
+
+	evs := rec.waitFor(t, "connected again", func(e []emitted) bool {
+		st := statuses(e[before:])
+		return len(st) > 0 && st[len(st)-1].Status == StatusConnected
+	})
+	// Exactly one full resync, before the connected status, holding the whole history.
+	var states []wire.State
+	var stateAt int
+	for i, e := range evs[before:] {
+		if e.name == EventPartyState {
+			states = append(states, e.data.(wire.State))
+			stateAt = before + i
+		}
+	}
+	if len(states) != 1 {
+		t.Fatalf("%d party:state events, want 1:\n%s", len(states), dump(evs[before:]))
+	}
+	st := states[0]
+	if len(st.Events) == 0 || st.Events[0].Seq != 1 || st.Events[len(st.Events)-1].Seq != st.Seq {
+		t.Fatalf("resync is not the whole history: first %v, seq %d", st.Events[:1], st.Seq)
+	}
+	checkOrder(t, st.Events, 0)
+	var sawAway bool
+	for _, ev := range st.Events {
+		if ev.Kind == wire.KindPrompt && ev.Prompt.Text == "said while erin was away" {
+			sawAway = true
+		}
+	}
+	if !sawAway {
+		t.Fatal("the resync misses the prompt sent while erin was away")
+	}
+	if len(st.Participants) != 2 {
+		t.Fatalf("resync participants = %+v", st.Participants)
+	}
+	// Live events continue after the resync, none repeated.
+	if _, err := m.Prompt(context.Background(), "back again"); err != nil {
+		t.Fatalf("Prompt after reconnect: %v", err)
+	}
+	evs = rec.waitFor(t, "the reply after reconnecting", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: back again") })
+	checkOrder(t, partyEvents(evs[stateAt:]), st.Seq)
+	checkOrder(t, partyEvents(evs[:stateAt]), info.State.Seq)
+	if got := ended(evs); len(got) != 0 {
+		t.Fatalf("a reconnect ended the party: %+v", got)
+	}
+
+	if err := m.Leave(context.Background()); err != nil {
+		t.Fatalf("Leave: %v", err)
+	}
+	if got := ended(rec.all()); len(got) != 1 || got[0].Reason != "you left the party" {
+		t.Fatalf("party:ended = %+v", got)
+	}
+}
+
+func TestHostRequestProblems(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change func(*HostRequest)
+		want   string
+	}{
+		{"empty name", func(r *HostRequest) { r.Name = " " }, "display name is empty"},
+		{"no workdir", func(r *HostRequest) { r.Workdir = "" }, "Choose the folder"},
+		{"workdir is a file", func(r *HostRequest) { r.Workdir = file }, "not a folder"},
+		{"zero window", func(r *HostRequest) { r.Window = 0 }, "batching window"},
+		{"min prompts", func(r *HostRequest) { r.MinPrompts = 0 }, "Min prompts"},
+		{"merger", func(r *HostRequest) { r.Merger = "magic" }, "merger"},
+	}
+	m := newManager(t, newRecorder(), nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := hostRequest(t)
+			tt.change(&r)
+			_, err := m.Host(context.Background(), r)
+			if !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Host = %v, want ErrBadRequest saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHostWithoutClaude(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	r := hostRequest(t)
+	r.ClaudePath = filepath.Join(t.TempDir(), "no-such-claude")
+	_, err := m.Host(context.Background(), r)
+	if !errors.Is(err, agent.ErrNotInstalled) {
+		t.Fatalf("Host = %v, want agent.ErrNotInstalled", err)
+	}
+	if !strings.Contains(err.Error(), "npm install -g @anthropic-ai/claude-code") {
+		t.Fatalf("the error has no install hint: %v", err)
+	}
+	// Not left half-started.
+	r.ClaudePath = testkit.FakeClaude(t)
+	if _, err := m.Host(context.Background(), r); err != nil {
+		t.Fatalf("Host after the failure: %v", err)
+	}
+}
+
+func TestOneParty(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	ctx := context.Background()
+	for name, f := range map[string]func() error{
+		"Prompt": func() error { _, err := m.Prompt(ctx, "x"); return err },
+		"Leave":  func() error { return m.Leave(ctx) },
+		"End":    func() error { return m.End(ctx) },
+		"Invite": func() error { _, err := m.Invite(); return err },
+	} {
+		if err := f(); !errors.Is(err, ErrNoParty) {
+			t.Errorf("%s without a party = %v, want ErrNoParty", name, err)
+		}
+	}
+	info, err := m.Host(ctx, hostRequest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Host(ctx, hostRequest(t)); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second Host = %v, want ErrBusy", err)
+	}
+	if _, err := m.Join(ctx, info.Invite, "x"); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Join while hosting = %v, want ErrBusy", err)
+	}
+}
+
+func TestPromptChecks(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	if _, err := m.Host(context.Background(), hostRequest(t)); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		text string
+		want error
+	}{
+		{"empty", "", ErrEmptyPrompt},
+		{"white space", " \n\t ", ErrEmptyPrompt},
+		{"over the limit", strings.Repeat("a", wire.MaxPromptBytes+1), ErrPromptTooLarge},
+		{"at the limit", strings.Repeat("a", wire.MaxPromptBytes), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := m.Prompt(context.Background(), tt.text)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Prompt = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCloseEndsTheHostedParty(t *testing.T) {
+	rec := newRecorder()
+	m := New(Config{Emitter: rec, DataDir: t.TempDir(), Insecure: true})
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, _ := invite.Parse(info.Invite)
+	bob, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bob.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := m.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := m.Close(ctx); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	select {
+	case <-bob.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("bob was not told")
+	}
+	if !errors.Is(bob.Err(), client.ErrEnded) {
+		t.Fatalf("bob: %v", bob.Err())
+	}
+	if _, err := m.Host(context.Background(), hostRequest(t)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Host after Close = %v, want ErrClosed", err)
+	}
+	if got := ended(rec.all()); len(got) != 1 {
+		t.Fatalf("party:ended = %+v", got)
+	}
+}
+
+// TestResyncBookkeeping drives the participant's event handling directly, for the
+// cases a real host rarely produces: a reply whose events do not fit one message.
+func TestResyncBookkeeping(t *testing.T) {
+	ev := func(seq int64, kind string) wire.Event { return wire.Event{Seq: seq, Kind: kind} }
+	count := func(n int) *int { return &n }
+	tests := []struct {
+		name string
+		run  func(t *testing.T, a *active)
+		// wantInitial is the seq of Join's state; wantStates the seqs of party:state;
+		// wantLive the seqs emitted as party:event.
+		wantInitial int64
+		wantStates  []int64
+		wantLive    []int64
+	}{
+		{
+			name: "first hello complete",
+			run: func(t *testing.T, a *active) {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 2, Events: []wire.Event{ev(1, "system"), ev(2, "system")}}})
+				a.onEvent(ev(1, "system"))
+				a.onEvent(ev(2, "system"))
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onEvent(ev(3, "prompt"))
+			},
+			wantInitial: 2, wantLive: []int64{3},
+		},
+		{
+			name: "truncated first hello is completed by the catch-up",
+			run: func(t *testing.T, a *active) {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 3, Truncated: true, Events: []wire.Event{ev(1, "system")}}})
+				a.onEvent(ev(1, "system"))
+				a.onEvent(ev(2, "system")) // fetched with getState
+				a.onEvent(ev(3, "system"))
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onEvent(ev(4, "system"))
+			},
+			wantInitial: 3, wantLive: []int64{4},
+		},
+		{
+			name: "failed catch-up claims only what came",
+			run: func(t *testing.T, a *active) {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 5, Truncated: true, Events: []wire.Event{ev(1, "system")}}})
+				a.onEvent(ev(1, "system"))
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onEvent(ev(6, "system"))
+			},
+			wantInitial: 1, wantLive: []int64{6},
+		},
+		{
+			name: "reconnect emits one full state, then live events",
+			run: func(t *testing.T, a *active) {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 1, Events: []wire.Event{ev(1, "system")}}})
+				a.onEvent(ev(1, "system"))
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onEvent(ev(2, "prompt"))
+				a.onStatus(client.Status{State: client.StatusReconnecting, Attempt: 1})
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 4, Events: []wire.Event{ev(3, "system"), ev(4, "system")}}})
+				a.onEvent(ev(3, "system"))
+				a.onEvent(ev(4, "system"))
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onEvent(ev(4, "system")) // a duplicate is dropped
+				a.onEvent(ev(5, "system"))
+			},
+			wantInitial: 1, wantStates: []int64{4}, wantLive: []int64{2, 5},
+		},
+		{
+			name: "reconnect with nothing missed still resyncs",
+			run: func(t *testing.T, a *active) {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 1, Events: []wire.Event{ev(1, "system")}}})
+				a.onEvent(ev(1, "system"))
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 1}})
+				a.onStatus(client.Status{State: client.StatusConnected})
+			},
+			wantInitial: 1, wantStates: []int64{1},
+		},
+		{
+			name: "participant count follows live events only",
+			run: func(t *testing.T, a *active) {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 1, Participants: make([]wire.Member, 3), Events: []wire.Event{{Seq: 1, Kind: wire.KindParticipants, Count: count(1)}}}})
+				a.onEvent(wire.Event{Seq: 1, Kind: wire.KindParticipants, Count: count(1)})
+				a.onStatus(client.Status{State: client.StatusConnected})
+				if a.members != 3 {
+					t.Fatalf("members after hello = %d, want 3 (history must not count)", a.members)
+				}
+				a.onEvent(wire.Event{Seq: 2, Kind: wire.KindParticipants, Count: count(4)})
+				if a.members != 4 {
+					t.Fatalf("members = %d, want 4", a.members)
+				}
+			},
+			wantInitial: 1, wantLive: []int64{2},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := newRecorder()
+			m := New(Config{Emitter: rec})
+			a := &active{m: m, role: wire.RoleParticipant, first: true}
+			tt.run(t, a)
+			if a.first || a.initial.Seq != tt.wantInitial {
+				t.Fatalf("initial state seq %d (first %v), want %d", a.initial.Seq, a.first, tt.wantInitial)
+			}
+			if n := len(a.initial.Events); n > 0 && a.initial.Events[n-1].Seq != a.initial.Seq {
+				t.Fatalf("initial state ends at event %d but claims seq %d", a.initial.Events[n-1].Seq, a.initial.Seq)
+			}
+			var states, live []int64
+			for _, e := range rec.all() {
+				switch e.name {
+				case EventPartyState:
+					st := e.data.(wire.State)
+					checkOrder(t, st.Events, 0)
+					if len(st.Events) == 0 || st.Events[0].Seq != 1 || st.Events[len(st.Events)-1].Seq != st.Seq {
+						t.Fatalf("party:state is not the whole history: %+v", st)
+					}
+					states = append(states, st.Seq)
+				case EventPartyEvent:
+					live = append(live, e.data.(wire.Event).Seq)
+				}
+			}
+			if fmt.Sprint(states) != fmt.Sprint(tt.wantStates) && !(len(states) == 0 && len(tt.wantStates) == 0) {
+				t.Fatalf("party:state seqs %v, want %v", states, tt.wantStates)
+			}
+			if fmt.Sprint(live) != fmt.Sprint(tt.wantLive) && !(len(live) == 0 && len(tt.wantLive) == 0) {
+				t.Fatalf("party:event seqs %v, want %v", live, tt.wantLive)
+			}
+		})
+	}
+}
+
+var _ Emitter = (*recorder)(nil)

@@ -1,0 +1,415 @@
+// Package settings owns the desktop window's settings: display name, working directory,
+// batching window, min prompts, merger, Claude Code path, listen address and public host.
+// They are checked here, and kept as JSON in the OS config directory
+// (os.UserConfigDir()/concordia/settings.json, mode 0600, written atomically).
+//
+// The Gemini key is never a setting: it lives in the OS keyring (package secrets).
+//
+// Settings is a plain value; Store serialises its own file access with a mutex, so one
+// Store may be shared by goroutines.
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits of the values a person can choose.
+const (
+	MinWindowMS   = 100     // a shorter window cuts a batch per keystroke burst
+	MaxWindowMS   = 600_000 // ten minutes
+	MaxMinPrompts = 100
+	MaxNameRunes  = 64 // the party's limit for a display name
+	maxPathBytes  = 4096
+)
+
+// Merge modes, as in `concordia host --merge`.
+const (
+	MergerAuto   = "auto"
+	MergerGemini = "gemini"
+	MergerLocal  = "local"
+)
+
+// DefaultListen is the listen address when none is set (the CLI's default).
+const DefaultListen = ":8765"
+
+// DefaultClaudePath is the Claude Code executable looked up on PATH.
+const DefaultClaudePath = "claude"
+
+// FileName is the settings file's name inside the concordia config directory.
+const FileName = "settings.json"
+
+// Settings are the window's settings. The JSON names are the window's (docs/app-api.md).
+type Settings struct {
+	Name       string `json:"name"`
+	Workdir    string `json:"workdir"`
+	WindowMS   int64  `json:"window_ms"`
+	MinPrompts int    `json:"min_prompts"`
+	Merger     string `json:"merger"`
+	ClaudePath string `json:"claude_path"`
+	Listen     string `json:"listen"`
+	PublicHost string `json:"public_host"`
+}
+
+// Defaults are the settings before anyone changed them: the OS user's name, the home
+// directory, a 3 s window, one prompt, the auto merger, "claude" on PATH, port 8765 on
+// every interface, and the detected LAN address in invites.
+func Defaults() Settings {
+	home, _ := os.UserHomeDir()
+	return Settings{
+		Name:       defaultName(),
+		Workdir:    home,
+		WindowMS:   3000,
+		MinPrompts: 1,
+		Merger:     MergerAuto,
+		ClaudePath: DefaultClaudePath,
+		Listen:     DefaultListen,
+	}
+}
+
+func defaultName() string {
+	if u, err := user.Current(); err == nil {
+		if n := cleanName(u.Username); n != "" {
+			return n
+		}
+	}
+	for _, k := range []string{"USER", "USERNAME"} {
+		if n := cleanName(os.Getenv(k)); n != "" {
+			return n
+		}
+	}
+	return "host"
+}
+
+// cleanName trims a name and drops a Windows domain prefix ("DOMAIN\\user").
+func cleanName(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\\'); i >= 0 {
+		s = s[i+1:]
+	}
+	if checkName(s) != nil {
+		return ""
+	}
+	return s
+}
+
+// Normalized trims surrounding white space from the text fields and fills an empty
+// listen address and Claude Code path with their defaults.
+func (s Settings) Normalized() Settings {
+	s.Name = strings.TrimSpace(s.Name)
+	s.Workdir = strings.TrimSpace(s.Workdir)
+	s.Merger = strings.ToLower(strings.TrimSpace(s.Merger))
+	s.ClaudePath = strings.TrimSpace(s.ClaudePath)
+	s.Listen = strings.TrimSpace(s.Listen)
+	s.PublicHost = strings.TrimSpace(s.PublicHost)
+	if s.ClaudePath == "" {
+		s.ClaudePath = DefaultClaudePath
+	}
+	if s.Listen == "" {
+		s.Listen = DefaultListen
+	}
+	return s
+}
+
+// FieldError says what is wrong with one field, as a sentence for a person.
+type FieldError struct {
+	Field   string // the JSON name
+	Problem string
+}
+
+// Error is the problem, a sentence.
+func (e *FieldError) Error() string { return e.Problem }
+
+// ErrInvalid is matched (errors.Is) by every error Validate returns.
+var ErrInvalid = errors.New("invalid settings")
+
+// Is makes errors.Is(err, ErrInvalid) hold for a FieldError.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+// fieldCheck is one field's rule.
+type fieldCheck struct {
+	field string
+	check func(Settings) error
+	reset func(s *Settings, d Settings) // puts the default back (Load)
+}
+
+var checks = []fieldCheck{
+	{"name", func(s Settings) error { return checkName(s.Name) }, func(s *Settings, d Settings) { s.Name = d.Name }},
+	{"workdir", func(s Settings) error { return CheckWorkdir(s.Workdir) }, func(s *Settings, d Settings) { s.Workdir = d.Workdir }},
+	{"window_ms", func(s Settings) error { return CheckWindow(s.WindowMS) }, func(s *Settings, d Settings) { s.WindowMS = d.WindowMS }},
+	{"min_prompts", func(s Settings) error { return CheckMinPrompts(s.MinPrompts) }, func(s *Settings, d Settings) { s.MinPrompts = d.MinPrompts }},
+	{"merger", func(s Settings) error { return CheckMerger(s.Merger) }, func(s *Settings, d Settings) { s.Merger = d.Merger }},
+	{"claude_path", func(s Settings) error { return CheckClaudePath(s.ClaudePath) }, func(s *Settings, d Settings) { s.ClaudePath = d.ClaudePath }},
+	{"listen", func(s Settings) error { return checkListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
+	{"public_host", func(s Settings) error { return checkPublicHost(s.PublicHost) }, func(s *Settings, d Settings) { s.PublicHost = d.PublicHost }},
+}
+
+// Validate checks normalized settings. It returns nil, or every problem joined
+// (errors.Join of *FieldError, one per bad field), each a sentence.
+func (s Settings) Validate() error {
+	var errs []error
+	for _, c := range checks {
+		if err := c.check(s); err != nil {
+			errs = append(errs, &FieldError{Field: c.field, Problem: err.Error()})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Problems lists Validate's sentences in field order; empty when err is nil.
+func Problems(err error) []string {
+	if err == nil {
+		return nil
+	}
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, e := range j.Unwrap() {
+		out = append(out, e.Error())
+	}
+	return out
+}
+
+func checkName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("The display name is empty.")
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return errors.New("The display name must be one line of printable characters.")
+	case utf8.RuneCountInString(name) > MaxNameRunes:
+		return fmt.Errorf("The display name is too long (at most %d characters).", MaxNameRunes)
+	}
+	return nil
+}
+
+// CheckName checks a display name (trimmed by the caller).
+func CheckName(name string) error { return checkName(name) }
+
+// CheckWorkdir checks the agent's working directory: an absolute path of an existing
+// folder. Empty means the home directory and is allowed.
+func CheckWorkdir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if len(dir) > maxPathBytes || strings.ContainsFunc(dir, unicode.IsControl) {
+		return errors.New("The working folder is not a valid path.")
+	}
+	if !filepath.IsAbs(dir) {
+		return fmt.Errorf("The working folder %q is not an absolute path; choose it with the folder button.", dir)
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("The working folder %q does not exist.", dir)
+	case err != nil:
+		return fmt.Errorf("The working folder %q cannot be used: %v.", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%q is a file, not a folder.", dir)
+	}
+	return nil
+}
+
+// CheckWindow checks the batching window in milliseconds.
+func CheckWindow(ms int64) error {
+	if ms < MinWindowMS || ms > MaxWindowMS {
+		return fmt.Errorf("The batching window must be between %s and %d seconds.", strconv.FormatFloat(MinWindowMS/1000.0, 'f', -1, 64), MaxWindowMS/1000)
+	}
+	return nil
+}
+
+// CheckMinPrompts checks the number of prompts a batch waits for.
+func CheckMinPrompts(n int) error {
+	if n < 1 || n > MaxMinPrompts {
+		return fmt.Errorf("Min prompts must be a whole number from 1 to %d.", MaxMinPrompts)
+	}
+	return nil
+}
+
+// CheckMerger checks the merge mode.
+func CheckMerger(m string) error {
+	switch m {
+	case MergerAuto, MergerGemini, MergerLocal:
+		return nil
+	}
+	return fmt.Errorf("The merger must be auto, gemini or local, not %q.", m)
+}
+
+// CheckClaudePath checks the Claude Code executable setting: a command name or a path,
+// one line. Whether it exists is checked when a party starts (it may be installed later).
+func CheckClaudePath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("The Claude Code path is empty; use \"claude\" to find it on PATH.")
+	case len(p) > maxPathBytes || strings.ContainsFunc(p, unicode.IsControl):
+		return errors.New("The Claude Code path must be one line.")
+	}
+	return nil
+}
+
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("The listen address %q is not HOST:PORT or :PORT (e.g. \":8765\", or \"127.0.0.1:0\" for a free port on this machine only).", addr)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("The listen port %q must be a number from 0 to 65535.", port)
+	}
+	if host != "" && net.ParseIP(host) == nil && checkHostname(host) != nil {
+		return fmt.Errorf("The listen host %q is neither an IP address nor a host name.", host)
+	}
+	return nil
+}
+
+func checkPublicHost(h string) error {
+	if h == "" {
+		return nil
+	}
+	bare := strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")
+	if ip := net.ParseIP(bare); ip != nil {
+		return nil
+	}
+	if strings.Contains(h, "://") || strings.ContainsAny(h, "/:") {
+		return fmt.Errorf("The public host %q must be only a host name or an IP address, without a scheme or port.", h)
+	}
+	if err := checkHostname(h); err != nil {
+		return fmt.Errorf("The public host %q is not a valid host name or IP address.", h)
+	}
+	return nil
+}
+
+// checkHostname accepts DNS names: dot-separated labels of letters, digits and hyphens.
+func checkHostname(h string) error {
+	if len(h) > 253 {
+		return errors.New("too long")
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return errors.New("bad label")
+		}
+		for _, r := range label {
+			if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+				return errors.New("bad character")
+			}
+		}
+	}
+	return nil
+}
+
+// DefaultPath is where the settings live: os.UserConfigDir()/concordia/settings.json.
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the config directory: %w", err)
+	}
+	return filepath.Join(dir, "concordia", FileName), nil
+}
+
+// Store reads and writes one settings file. mu makes Load and Save one at a time.
+type Store struct {
+	path string
+	mu   sync.Mutex
+}
+
+// NewStore returns a Store for the file at path.
+func NewStore(path string) *Store { return &Store{path: path} }
+
+// Path is the settings file.
+func (st *Store) Path() string { return st.path }
+
+// Load reads the settings. A missing file gives the defaults and no error. A field that
+// is missing or no longer valid (a folder that was deleted) takes its default. A file
+// that cannot be read or parsed gives the defaults and an error saying why; nothing is
+// written, so the broken file stays for a person to look at.
+func (st *Store) Load() (Settings, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	d := Defaults()
+	b, err := os.ReadFile(st.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return d, nil
+	}
+	if err != nil {
+		return d, fmt.Errorf("read settings: %w", err)
+	}
+	s := d
+	if err := json.Unmarshal(b, &s); err != nil {
+		return d, fmt.Errorf("parse settings %s: %w", st.path, err)
+	}
+	s = s.Normalized()
+	for _, c := range checks {
+		if c.check(s) != nil {
+			c.reset(&s, d)
+		}
+	}
+	return s, nil
+}
+
+// Save validates s (after Normalized) and writes it atomically: a temporary file in the
+// same directory, mode 0600, synced, then renamed over the old one. It returns what was
+// saved. Invalid settings are not written; the error lists every problem.
+func (st *Store) Save(s Settings) (Settings, error) {
+	s = s.Normalized()
+	if err := s.Validate(); err != nil {
+		return s, err
+	}
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return s, fmt.Errorf("encode settings: %w", err)
+	}
+	b = append(b, '\n')
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if err := writeAtomic(st.path, b); err != nil {
+		return s, fmt.Errorf("save settings: %w", err)
+	}
+	return s, nil
+}
+
+// writeAtomic replaces path with data so that a reader sees the old file or the new
+// one, never a half-written one.
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("make %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("create temporary file: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("restrict temporary file: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write temporary file: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("sync temporary file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close temporary file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("replace %s: %w", path, err)
+	}
+	return nil
+}

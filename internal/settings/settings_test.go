@@ -1,0 +1,269 @@
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// valid returns settings that pass Validate, with the working folder in a temp dir.
+func valid(t *testing.T) Settings {
+	t.Helper()
+	return Settings{
+		Name: "ada", Workdir: t.TempDir(), WindowMS: 3000, MinPrompts: 1,
+		Merger: MergerAuto, ClaudePath: "claude", Listen: ":8765",
+	}
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	d := Defaults()
+	if err := d.Normalized().Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+	if d.WindowMS != 3000 || d.MinPrompts != 1 || d.Merger != MergerAuto || d.ClaudePath != "claude" || d.Listen != ":8765" {
+		t.Fatalf("defaults = %+v", d)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		change func(*Settings)
+		field  string // "" = valid
+		want   string // part of the sentence
+	}{
+		{"valid", func(*Settings) {}, "", ""},
+		{"empty name", func(s *Settings) { s.Name = "" }, "name", "display name is empty"},
+		{"name with newline", func(s *Settings) { s.Name = "a\nb" }, "name", "one line"},
+		{"long name", func(s *Settings) { s.Name = strings.Repeat("x", 65) }, "name", "at most 64"},
+		{"64-rune name", func(s *Settings) { s.Name = strings.Repeat("é", 64) }, "", ""},
+		{"empty workdir means home", func(s *Settings) { s.Workdir = "" }, "", ""},
+		{"relative workdir", func(s *Settings) { s.Workdir = "src" }, "workdir", "not an absolute path"},
+		{"missing workdir", func(s *Settings) { s.Workdir = filepath.Join(dir, "nope") }, "workdir", "does not exist"},
+		{"workdir is a file", func(s *Settings) { s.Workdir = file }, "workdir", "not a folder"},
+		{"window too short", func(s *Settings) { s.WindowMS = 99 }, "window_ms", "between 0.1 and 600 seconds"},
+		{"window shortest", func(s *Settings) { s.WindowMS = 100 }, "", ""},
+		{"window longest", func(s *Settings) { s.WindowMS = 600_000 }, "", ""},
+		{"window too long", func(s *Settings) { s.WindowMS = 600_001 }, "window_ms", "between"},
+		{"min prompts zero", func(s *Settings) { s.MinPrompts = 0 }, "min_prompts", "from 1 to 100"},
+		{"min prompts 100", func(s *Settings) { s.MinPrompts = 100 }, "", ""},
+		{"min prompts 101", func(s *Settings) { s.MinPrompts = 101 }, "min_prompts", "from 1 to 100"},
+		{"merger gemini", func(s *Settings) { s.Merger = "gemini" }, "", ""},
+		{"merger local", func(s *Settings) { s.Merger = "local" }, "", ""},
+		{"merger unknown", func(s *Settings) { s.Merger = "openai" }, "merger", `not "openai"`},
+		{"claude path multi-line", func(s *Settings) { s.ClaudePath = "a\nb" }, "claude_path", "one line"},
+		{"claude absolute path", func(s *Settings) { s.ClaudePath = "/opt/claude/bin/claude" }, "", ""},
+		{"listen loopback free port", func(s *Settings) { s.Listen = "127.0.0.1:0" }, "", ""},
+		{"listen ipv6", func(s *Settings) { s.Listen = "[::1]:9000" }, "", ""},
+		{"listen no port", func(s *Settings) { s.Listen = "8765" }, "listen", "not HOST:PORT"},
+		{"listen bad port", func(s *Settings) { s.Listen = ":70000" }, "listen", "0 to 65535"},
+		{"listen bad host", func(s *Settings) { s.Listen = "a b:80" }, "listen", "neither an IP"},
+		{"public host name", func(s *Settings) { s.PublicHost = "party.example.org" }, "", ""},
+		{"public host ipv6", func(s *Settings) { s.PublicHost = "fd00::1" }, "", ""},
+		{"public host bracketed ipv6", func(s *Settings) { s.PublicHost = "[fd00::1]" }, "", ""},
+		{"public host with scheme", func(s *Settings) { s.PublicHost = "https://x.org" }, "public_host", "without a scheme or port"},
+		{"public host with port", func(s *Settings) { s.PublicHost = "x.org:80" }, "public_host", "without a scheme or port"},
+		{"public host with space", func(s *Settings) { s.PublicHost = "my host" }, "public_host", "not a valid host name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := valid(t)
+			tt.change(&s)
+			err := s.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Validate() = %v, want ErrInvalid", err)
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tt.field {
+				t.Fatalf("Validate() = %#v, want a problem with field %q", err, tt.field)
+			}
+			if !strings.Contains(fe.Problem, tt.want) {
+				t.Fatalf("problem = %q, want it to contain %q", fe.Problem, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateListsEveryProblem(t *testing.T) {
+	s := valid(t)
+	s.Name, s.WindowMS, s.Merger = "", 0, "x"
+	got := Problems(s.Validate())
+	if len(got) != 3 || !strings.Contains(got[0], "name") || !strings.Contains(got[1], "window") || !strings.Contains(got[2], "merger") {
+		t.Fatalf("Problems = %q", got)
+	}
+	if Problems(nil) != nil {
+		t.Fatal("Problems(nil) is not empty")
+	}
+}
+
+func TestNormalized(t *testing.T) {
+	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", Listen: "", PublicHost: " h "}.Normalized()
+	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", Listen: ":8765", PublicHost: "h"}
+	if got != want {
+		t.Fatalf("Normalized = %+v, want %+v", got, want)
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "concordia", FileName)
+	st := NewStore(path)
+	s := valid(t)
+	s.Name, s.WindowMS, s.MinPrompts, s.Merger, s.ClaudePath, s.Listen, s.PublicHost = " bob ", 1500, 2, "local", "/usr/bin/claude", "127.0.0.1:0", "10.0.0.5"
+	saved, err := st.Save(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Name != "bob" {
+		t.Fatalf("saved name %q, want it trimmed", saved.Name)
+	}
+	got, err := st.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != saved {
+		t.Fatalf("Load = %+v, want %+v", got, saved)
+	}
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Fatalf("file mode %v, want 0600", fi.Mode().Perm())
+		}
+		di, err := os.Stat(filepath.Dir(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if di.Mode().Perm() != 0o700 {
+			t.Fatalf("dir mode %v, want 0700", di.Mode().Perm())
+		}
+	}
+	// No temporary files are left behind.
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 1 {
+		t.Fatalf("config dir holds %d entries, want only %s", len(ents), FileName)
+	}
+}
+
+func TestSaveRejectsInvalidAndKeepsOldFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	st := NewStore(path)
+	good := valid(t)
+	if _, err := st.Save(good); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	bad := good
+	bad.MinPrompts = 0
+	if _, err := st.Save(bad); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Save(bad) = %v, want ErrInvalid", err)
+	}
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) {
+		t.Fatal("an invalid Save changed the file")
+	}
+}
+
+func TestSaveNeverWritesAKey(t *testing.T) {
+	// The settings have no field for a key; an unknown field in input is not kept.
+	path := filepath.Join(t.TempDir(), FileName)
+	var s Settings
+	if err := json.Unmarshal([]byte(`{"name":"ada","window_ms":3000,"min_prompts":1,"merger":"auto","gemini_key":"AIzaSECRET"}`), &s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewStore(path).Save(s); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if strings.Contains(string(b), "SECRET") {
+		t.Fatalf("settings file holds the key: %s", b)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	d := Defaults()
+	tests := []struct {
+		name    string
+		content string // "" = no file
+		wantErr bool
+		check   func(t *testing.T, s Settings)
+	}{
+		{"missing file gives defaults", "", false, func(t *testing.T, s Settings) {
+			if s != d {
+				t.Fatalf("got %+v, want defaults %+v", s, d)
+			}
+		}},
+		{"corrupt file gives defaults and an error", "{not json", true, func(t *testing.T, s Settings) {
+			if s != d {
+				t.Fatalf("got %+v, want defaults", s)
+			}
+		}},
+		{"missing fields take defaults", `{"name":"zoe"}`, false, func(t *testing.T, s Settings) {
+			want := d
+			want.Name = "zoe"
+			if s != want {
+				t.Fatalf("got %+v, want %+v", s, want)
+			}
+		}},
+		{"invalid fields take defaults, valid ones stay", `{"name":"zoe","window_ms":-4,"merger":"nope","workdir":"` + filepath.ToSlash(filepath.Join(dir, "gone")) + `","min_prompts":3}`, false, func(t *testing.T, s Settings) {
+			if s.Name != "zoe" || s.MinPrompts != 3 {
+				t.Fatalf("valid fields lost: %+v", s)
+			}
+			if s.WindowMS != d.WindowMS || s.Merger != d.Merger || s.Workdir != d.Workdir {
+				t.Fatalf("invalid fields kept: %+v", s)
+			}
+		}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "case", string(rune('a'+i)), FileName)
+			if tt.content != "" {
+				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s, err := NewStore(path).Load()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Load err = %v, wantErr %v", err, tt.wantErr)
+			}
+			tt.check(t, s)
+			if tt.content == "{not json" {
+				if b, _ := os.ReadFile(path); string(b) != tt.content {
+					t.Fatal("Load rewrote a broken file")
+				}
+			}
+		})
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", "/tmp/xdg-test")
+	t.Setenv("HOME", "/tmp/home-test")
+	p, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" && p != "/tmp/xdg-test/concordia/settings.json" {
+		t.Fatalf("DefaultPath = %q", p)
+	}
+}
