@@ -113,3 +113,22 @@ func TestClosedClient(t *testing.T) {
 		t.Fatalf("Err = %v", c.Err())
 	}
 }
+
+// TestDefaultBackoff pins PROTOCOL-facing behaviour: 1, 2, 4, 8, then every 15 s.
+func TestDefaultBackoff(t *testing.T) {
+	_, inv := serve(t, 0)
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 15 * time.Second}
+	if len(c.cfg.Backoff) != len(want) {
+		t.Fatalf("backoff %v", c.cfg.Backoff)
+	}
+	for i := range want {
+		if c.cfg.Backoff[i] != want[i] {
+			t.Fatalf("backoff %v, want %v", c.cfg.Backoff, want)
+		}
+	}
+}

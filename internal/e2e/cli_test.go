@@ -154,3 +154,24 @@ func TestHostFollowsWhenStdinCloses(t *testing.T) {
 	j.expect(`echo: still there\?`)
 	_ = time.Second
 }
+
+func TestClaudeArgsReachTheAgent(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "claude.log")
+	h, inv := host(t, []string{"FAKECLAUDE_LOG=" + logFile}, "--claude-arg=--model", "--claude-arg", "my-test-model", "--no-local-repl")
+	j := start(t, nil, "join", inv)
+	j.send("which model?")
+	j.expect(`echo: which model\?`)
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), `"--model","my-test-model"`) {
+		t.Fatalf("extra arguments did not reach claude:\n%s", raw)
+	}
+	for _, want := range []string{`"-p"`, `"--input-format","stream-json"`, `"--output-format","stream-json"`, `"--verbose"`, `"--include-partial-messages"`} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("claude was not started with %s:\n%s", want, raw)
+		}
+	}
+	_ = h
+}
