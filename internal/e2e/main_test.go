@@ -131,32 +131,33 @@ func (p *proc) stderr() string {
 	return p.errb.String()
 }
 
+// find returns the submatches of the first stdout line matching rx, or nil.
+func (p *proc) find(rx *regexp.Regexp) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.out {
+		if m := rx.FindStringSubmatch(l); m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
 // expect waits for a stdout line matching re and returns its submatches.
 func (p *proc) expect(re string) []string {
 	p.t.Helper()
 	rx := regexp.MustCompile(re)
 	deadline := time.After(30 * time.Second)
 	for {
-		p.mu.Lock()
-		for _, l := range p.out {
-			if m := rx.FindStringSubmatch(l); m != nil {
-				p.mu.Unlock()
-				return m
-			}
+		if m := p.find(rx); m != nil {
+			return m
 		}
-		p.mu.Unlock()
 		select {
 		case <-p.wake:
 		case <-p.done:
-			// One last look after exit.
-			p.mu.Lock()
-			for _, l := range p.out {
-				if m := rx.FindStringSubmatch(l); m != nil {
-					p.mu.Unlock()
-					return m
-				}
+			if m := p.find(rx); m != nil { // printed just before exit
+				return m
 			}
-			p.mu.Unlock()
 			p.t.Fatalf("process exited (%d) before printing %q", p.code, re)
 		case <-deadline:
 			p.t.Fatalf("timed out waiting for %q", re)
