@@ -54,7 +54,14 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	key, src, err := o.Store.Key(ctx)
 	if err != nil || key == "" {
 		reason := ErrNoKey.Error()
-		if err != nil {
+		switch {
+		case errors.Is(err, secrets.ErrUnavailable):
+			// The detail (D-Bus errors) is for the log; people need the way out.
+			if o.Logger != nil {
+				o.Logger.Info("keyring unavailable", "err", err)
+			}
+			reason = "no Gemini key: the OS keyring is unavailable here (set GEMINI_API_KEY to use Gemini)"
+		case err != nil:
 			reason = "the Gemini key could not be read: " + err.Error()
 		}
 		if o.Mode == MergeGemini {

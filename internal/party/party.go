@@ -713,6 +713,10 @@ func (p *Party) output(stream, text string) {
 	}
 	p.outStream = stream
 	p.outBuf.WriteString(text)
+	if stream != wire.StreamAssistant && !strings.HasSuffix(text, "\n") {
+		// Tool and stderr output are whole lines: keep them apart when coalesced.
+		p.outBuf.WriteByte('\n')
+	}
 	if p.outBuf.Len() >= 32<<10 {
 		p.flushOutput()
 		return

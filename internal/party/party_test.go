@@ -636,3 +636,31 @@ func TestLocalMemberAndWatcher(t *testing.T) {
 		}
 	}
 }
+
+// toolRunner emits two tool lines back to back, then a reply.
+type toolRunner struct{ fakeRunner }
+
+func (r *toolRunner) RunTurn(ctx context.Context, prompt string, out func(stream, text string)) (TurnResult, error) {
+	out(wire.StreamTool, "Bash: ls -la")
+	out(wire.StreamTool, "-> file-a (+2 lines)")
+	out(wire.StreamAssistant, "done")
+	return TurnResult{}, nil
+}
+
+func TestToolLinesStayLinesWhenCoalesced(t *testing.T) {
+	p, col, id := start(t, Config{Runner: &toolRunner{}, OutputFlush: time.Second})
+	p.Prompt(id, "x")
+	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var tool, reply string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamTool {
+			tool += ev.Text
+		}
+		if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant {
+			reply += ev.Text
+		}
+	}
+	if tool != "Bash: ls -la\n-> file-a (+2 lines)\n" || reply != "done" {
+		t.Fatalf("tool %q reply %q", tool, reply)
+	}
+}

@@ -59,6 +59,12 @@ describe('TranscriptModel', () => {
       lastSeq: 5,
     },
     {
+      name: 'coalesced tool lines in one event become separate lines',
+      events: [batch(1, b1), out(2, 'Bash: ls -la\n-> file-a (+2 lines)\n', 'tool'), out(3, 'Edit: x.go\n', 'tool')],
+      want: ['turn b1 [activity:Bash: ls -la|-> file-a (+2 lines)|Edit: x.go] open'],
+      lastSeq: 3,
+    },
+    {
       name: 'each turn keeps its own output',
       events: [
         batch(1, b1), out(2, 'first'), turn(3, 'b1'),

@@ -203,10 +203,15 @@ export class TranscriptModel {
     if (stream === 'assistant') {
       if (last && last.kind === 'reply') segs[segs.length - 1] = { kind: 'reply', text: last.text + text };
       else segs.push({ kind: 'reply', text });
-    } else if (last && last.kind === 'activity') {
-      segs[segs.length - 1] = { kind: 'activity', lines: [...last.lines, { stream, text }] };
     } else {
-      segs.push({ kind: 'activity', lines: [{ stream, text }] });
+      // Tool and stderr output come as whole lines, each ending in "\n"; the host may
+      // coalesce several into one event, so each line becomes its own activity line.
+      const lines = text.replace(/\n$/, '').split('\n').map((l) => ({ stream, text: l }));
+      if (last && last.kind === 'activity') {
+        segs[segs.length - 1] = { kind: 'activity', lines: [...last.lines, ...lines] };
+      } else {
+        segs.push({ kind: 'activity', lines });
+      }
     }
     this.#replace(i, { ...turn, segments: segs });
   }
