@@ -399,6 +399,12 @@ func dialError(inv invite.Invite, err error) error {
 }
 
 func helloError(err error) error {
+	// The host answers a refused hello with -32001 and then closes with 1008; if the close
+	// is seen first, it is the same refusal.
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) && ce.Code == websocket.ClosePolicyViolation && ce.Text == "unauthorized" {
+		return fmt.Errorf("%w (the connection was closed: %s)", ErrRefused, ce.Text)
+	}
 	var rerr *rpc.Error
 	if errors.As(err, &rerr) {
 		switch rerr.Code {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppState, describeKey, validateSettings, type Connection } from './app-state';
+import { AppState, REORDER_WAIT_MS, describeKey, validateSettings, type Connection } from './app-state';
 import { FakeBackend, deferred, emptyState, fakeSession, fakeSettings, noKey } from './fake-backend';
 import { at, batch, joined, left, out, phase, prompt, sys, t } from './events.test-helpers';
 import type { BackendEventName } from './backend';
@@ -54,6 +54,47 @@ describe('events', () => {
     for (const [i, s] of ['Sure', ', adding ', 'tests.'].entries()) be.emit('party:event', out(3 + i, s));
     const item = st.transcript[1];
     expect(item?.type === 'turn' && item.segments).toEqual([{ kind: 'reply', text: 'Sure, adding tests.' }]);
+  });
+
+  it('applies events that arrive out of order in seq order', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', prompt(1, pA));
+    be.emit('party:event', out(3, 'Sure, '));
+    be.emit('party:event', out(4, 'adding tests.'));
+    expect(st.transcript.map((i) => i.seq)).toEqual([1]); // 3 and 4 wait for 2
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['a'], merged: 'add tests', merger: 'local' }));
+    expect(st.transcript.map((i) => i.seq)).toEqual([1, 2]);
+    const item = st.transcript[1];
+    expect(item?.type === 'turn' && item.segments).toEqual([{ kind: 'reply', text: 'Sure, adding tests.' }]);
+    expect(st.pending).toEqual([]);
+    expect(st.lastSeq).toBe(4);
+  });
+
+  it('stops waiting for a missing seq after a while', async () => {
+    vi.useFakeTimers();
+    try {
+      const { be, st } = await inParty();
+      be.emit('party:event', sys(1, 'one'));
+      be.emit('party:event', sys(4, 'four'));
+      be.emit('party:event', sys(3, 'three'));
+      expect(st.lastSeq).toBe(1);
+      await vi.advanceTimersByTimeAsync(REORDER_WAIT_MS);
+      expect(st.transcript.map((i) => (i.type === 'system' ? i.text : i.type))).toEqual(['one', 'three', 'four']);
+      be.emit('party:event', sys(2, 'two, too late'));
+      be.emit('party:event', sys(5, 'five'));
+      expect(st.transcript.map((i) => i.seq)).toEqual([1, 3, 4, 5]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a resync covers the events held for a gap', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', sys(1, 'one'));
+    be.emit('party:event', sys(3, 'three, held'));
+    be.emit('party:event', sys(5, 'five, held'));
+    be.emit('party:state', emptyState({ seq: 4, events: [sys(3, 'three'), sys(4, 'four')] }));
+    expect(st.transcript.map((i) => (i.type === 'system' ? i.text : i.type))).toEqual(['three', 'four', 'five, held']);
   });
 
   it('tracks participants and phase from events', async () => {

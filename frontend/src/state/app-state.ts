@@ -125,6 +125,9 @@ function utf8Len(s: string): number {
 /** Number of skew samples kept (see #skew). */
 const SKEW_SAMPLES = 16;
 
+/** How long an event that arrived ahead of a missing seq waits for it (see #onEvent). */
+export const REORDER_WAIT_MS = 1000;
+
 /**
  * AppState holds the window's state. Call start() once; dispose() undoes
  * every subscription. subscribe() lets components re-render on changes.
@@ -174,6 +177,9 @@ export class AppState {
   #partySubs: Array<() => void> = [];
   /** Events that arrive while CreateParty/JoinParty is still in flight. */
   #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended'; payload: unknown }> = [];
+  /** Live events that arrived ahead of a missing seq, by seq (see #onEvent). */
+  readonly #held = new Map<number, PartyEvent>();
+  #heldTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped whenever a party is entered or left; stale callbacks compare it. */
   #partyGen = 0;
   #checkSeq = 0;
@@ -626,6 +632,9 @@ export class AppState {
     for (const off of this.#partySubs) off();
     this.#partySubs = [];
     this.#early = [];
+    this.#held.clear();
+    clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
     this.#partyGen++;
   }
 
@@ -661,6 +670,7 @@ export class AppState {
     this.phase = st.phase;
     this.participants = [...(st.participants ?? [])];
     this.pending = [...(st.pending ?? [])];
+    this.#drainHeld();
   }
 
   #onState(st: PartyState): void {
@@ -669,8 +679,46 @@ export class AppState {
     this.#changed();
   }
 
-  /** A live event (party:event). Events inside a State never come here: their ts says nothing about our clock. */
+  /**
+   * A live event (party:event). Seqs rise by one per event (PROTOCOL.md §5), but events
+   * can arrive out of order (Wails' dev server, used by the browser build, sends each one
+   * from a goroutine of its own): one that comes ahead of a missing seq is held until the
+   * gap fills, or for at most REORDER_WAIT_MS, so that events are applied in seq order.
+   */
   #onEvent(e: PartyEvent): void {
+    if (!this.session) return;
+    if (Number.isFinite(e.seq) && e.seq > this.#transcript.lastSeq + 1) {
+      this.#held.set(e.seq, e);
+      this.#heldTimer ??= setTimeout(() => this.#flushHeld(), REORDER_WAIT_MS);
+      return;
+    }
+    this.#applyEvent(e);
+    this.#drainHeld();
+  }
+
+  /** Applies the held events that now follow on, and drops those already covered. */
+  #drainHeld(): void {
+    for (let e = this.#held.get(this.#transcript.lastSeq + 1); e; e = this.#held.get(this.#transcript.lastSeq + 1)) {
+      this.#held.delete(e.seq);
+      this.#applyEvent(e);
+    }
+    for (const seq of this.#held.keys()) if (seq <= this.#transcript.lastSeq) this.#held.delete(seq);
+    if (this.#held.size === 0) {
+      clearTimeout(this.#heldTimer);
+      this.#heldTimer = undefined;
+    }
+  }
+
+  /** Stops waiting for a missing seq: applies every held event, in seq order. */
+  #flushHeld(): void {
+    this.#heldTimer = undefined;
+    const held = [...this.#held.values()].sort((a, b) => a.seq - b.seq);
+    this.#held.clear();
+    for (const e of held) this.#applyEvent(e);
+  }
+
+  /** Applies one live event in order. Events inside a State never come here: their ts says nothing about our clock. */
+  #applyEvent(e: PartyEvent): void {
     if (!this.session) return;
     if (!this.#transcript.apply(e)) return; // a duplicate
     this.#sampleSkew(e.ts);

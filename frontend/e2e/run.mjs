@@ -1,0 +1,533 @@
+// Browser end-to-end tests of the window's UI with the real Go bindings.
+//
+// The dev build of the app (go build -tags dev,webkit2_41) serves the built frontend and its
+// bindings at a dev server address; headless Chromium, driven by playwright-core, uses it as
+// the window would. Behind it are the real session, settings file, OS keyring and parties:
+// the agent is the fake Claude Code (it answers "echo: <prompt>"), other people are the
+// concordia CLI. scripts/test-ui.sh builds everything and runs this inside Xvfb (the dev
+// build still opens a GTK window) and a session bus with a throwaway unlocked keyring.
+//
+// Environment:
+//   CONCORDIA_E2E_DEV_BIN      the dev build (required)
+//   CONCORDIA_E2E_FAKECLAUDE   the fake Claude Code (required)
+//   CONCORDIA_E2E_CLI_BIN      the binary run as `concordia host|join` (default: the dev build)
+//   CONCORDIA_E2E_ARTIFACTS    where screenshots and logs go (default: test-artifacts/)
+//   CONCORDIA_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer as createHTTPServer } from 'node:http';
+import { createServer as createTCPServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, stopAll, test, until } from './harness.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const devBin = process.env.CONCORDIA_E2E_DEV_BIN ?? '';
+const fakeClaude = process.env.CONCORDIA_E2E_FAKECLAUDE ?? '';
+const cliBin = process.env.CONCORDIA_E2E_CLI_BIN || devBin;
+const artifacts = ensureDir(process.env.CONCORDIA_E2E_ARTIFACTS || join(root, 'test-artifacts'));
+const chromiumPath = process.env.CONCORDIA_E2E_CHROMIUM || '/usr/bin/chromium';
+
+const pinnedInvite = /^concordia:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{22,}\?fp=[0-9a-f]{64}$/;
+const token = 'TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms'; // well-formed, belongs to no party
+
+// ---------------------------------------------------------------------------------------
+// Fixtures: a throwaway HOME with a settings file, the dev app, the browser.
+
+const tmp = mkdtempSync(join(tmpdir(), 'concordia-browser-e2e-'));
+const home = join(tmp, 'home');
+const settingsPath = join(home, '.config', 'concordia', 'settings.json');
+const workdir = ensureDir(join(tmp, 'work'));
+const workdir2 = ensureDir(join(tmp, 'work-two'));
+const initialSettings = {
+  name: 'hazel',
+  workdir,
+  window_ms: 500,
+  min_prompts: 1,
+  merger: 'local',
+  claude_path: fakeClaude,
+  listen: '127.0.0.1:0',
+  public_host: '127.0.0.1',
+};
+
+/** The environment of the app and the CLI: our own HOME, no Gemini key from outside. */
+function cleanEnv(homeDir) {
+  const env = { ...process.env };
+  delete env.GEMINI_API_KEY;
+  return {
+    ...env,
+    HOME: homeDir,
+    XDG_CONFIG_HOME: join(homeDir, '.config'),
+    XDG_DATA_HOME: join(homeDir, '.local', 'share'),
+    XDG_CACHE_HOME: join(homeDir, '.cache'),
+  };
+}
+
+function readSettings() {
+  return JSON.parse(readFileSync(settingsPath, 'utf8'));
+}
+
+let app; // the dev app
+let browser;
+let page;
+let shots = 0;
+const dialogs = []; // alert/confirm/prompt dialogs the page opened: must stay empty
+const pageErrors = []; // uncaught errors in our code (not Wails' dev glue)
+let trapHits = 0; // requests to the trap server: an <img> or link that came alive
+
+/** Saves a screenshot of the page as test-artifacts/browser-NN-name.png. */
+async function shot(name) {
+  shots++;
+  const path = join(artifacts, `browser-${String(shots).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+const tid = (id) => page.getByTestId(id);
+
+/** Waits until the element with test id id is visible and returns its locator. */
+async function visible(id) {
+  const loc = tid(id).first();
+  await loc.waitFor({ state: 'visible' });
+  return loc;
+}
+
+/** The text of the element loc finds, including what its components show in shadow roots. */
+async function deepText(loc) {
+  return loc.evaluate((el) => {
+    const text = (n) => {
+      if (n.nodeType === Node.TEXT_NODE) return n.nodeValue ?? '';
+      let t = n.shadowRoot ? text(n.shadowRoot) : '';
+      for (const c of n.childNodes) t += text(c);
+      return t;
+    };
+    return text(el);
+  }, undefined, { timeout: 1000 });
+}
+
+/** Waits until the first element with test id id has text containing want (string or RegExp). */
+async function textOf(id, want) {
+  return until(`[data-testid=${id}] to contain ${want}`, async () => {
+    const t = await deepText(tid(id).first());
+    return (typeof want === 'string' ? t.includes(want) : want.test(t)) ? t : null;
+  });
+}
+
+/** Waits until the first element with test id id has attribute attr equal to value. */
+async function attrOf(id, attr, value) {
+  return until(`[data-testid=${id}] ${attr}=${value}`, async () => (await tid(id).first().getAttribute(attr, { timeout: 1000 })) === value);
+}
+
+/** Starts `concordia ARGS` beside the app with a home of its own and no session bus. */
+function cli(name, args) {
+  const h = ensureDir(join(tmp, `cli-${name}`));
+  return new Proc(name, cliBin, args, { env: { ...cleanEnv(h), DBUS_SESSION_BUS_ADDRESS: 'disabled:' } });
+}
+
+/** Replaces the join dialog's invite text by typing it, key by key. */
+async function typeInvite(text) {
+  const input = await visible('join-invite');
+  await input.fill('');
+  await input.pressSequentially(text, { delay: 5 });
+}
+
+// ---------------------------------------------------------------------------------------
+// The story.
+
+test('home shows the saved settings', async () => {
+  await visible('home');
+  check((await tid('home-name').inputValue()) === 'hazel', 'display name is not the saved one');
+  check((await tid('home-workdir').inputValue()) === workdir, 'working directory is not the saved one');
+  check((await tid('home-window').inputValue()) === '0.5', 'batching window is not the saved 0.5 s');
+  check((await tid('home-merger').inputValue()) === 'local', 'merger is not the saved one');
+  await textOf('home-key-status', 'none');
+  await shot('home');
+});
+
+test('settings explain bad values and save nothing', async () => {
+  await (await visible('home-settings')).click();
+  await visible('settings-panel');
+  check((await tid('settings-window').inputValue()) === '0.5', 'settings show another window than the file');
+  // Checked in the window: the field is marked.
+  await tid('settings-window').fill('-1');
+  await tid('settings-save').click();
+  await textOf('settings-window-problem', 'positive number');
+  await visible('settings-error');
+  // Checked by Go: the reason comes back as sentences.
+  await tid('settings-window').fill('0.01');
+  await tid('settings-workdir').fill(join(tmp, 'no-such-folder'));
+  await tid('settings-save').click();
+  await textOf('settings-error', 'does not exist');
+  await textOf('settings-error', 'between 0.1 and 600 seconds');
+  await shot('settings-invalid');
+  const onDisk = readSettings();
+  check(onDisk.window_ms === 500 && onDisk.workdir === workdir, `the settings file changed: ${JSON.stringify(onDisk)}`);
+});
+
+test('settings save good values to the settings file', async () => {
+  await tid('settings-window').fill('2');
+  await tid('settings-workdir').fill(workdir2);
+  await tid('settings-name').fill('hazel');
+  await tid('settings-save').click();
+  await visible('settings-saved');
+  check((await tid('settings-window-problem').count()) === 0, 'a problem is still shown after a good save');
+  check((await tid('settings-error').count()) === 0, 'an error is still shown after a good save');
+  await until('the settings file to hold the new values', () => {
+    const s = readSettings();
+    return s.window_ms === 2000 && s.workdir === workdir2;
+  });
+  await shot('settings-saved');
+  await page.keyboard.press('Escape');
+  await tid('settings-panel').waitFor({ state: 'hidden' });
+});
+
+test('the Gemini key is set, replaced and removed in the OS keyring', async () => {
+  const lookup = () => {
+    try {
+      return execFileSync('secret-tool', ['lookup', 'service', 'concordia', 'username', 'gemini-api-key'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+    } catch {
+      return ''; // not found
+    }
+  };
+  await (await visible('home-settings')).click();
+  await visible('settings-panel');
+  await textOf('settings-key-status', 'No key set');
+  check((await tid('settings-keyring-unavailable').count()) === 0, 'the keyring is said to be unavailable');
+
+  await tid('settings-key-input').fill('AIzaE2eKeyNumberOne');
+  await tid('settings-key-save').click();
+  await textOf('settings-key-status', 'In the OS keyring');
+  await until('the keyring to hold the first key', () => lookup() === 'AIzaE2eKeyNumberOne');
+  check((await tid('settings-key-input').inputValue()) === '', 'the key stays in the input after saving');
+  check(!(await page.content()).includes('AIzaE2eKeyNumberOne'), 'the key is in the page');
+  await shot('settings-key-stored');
+
+  await textOf('settings-key-save', 'Replace key');
+  await tid('settings-key-input').fill('AIzaE2eKeyNumberTwo');
+  await tid('settings-key-input').press('Enter');
+  await until('the keyring to hold the replacement key', () => lookup() === 'AIzaE2eKeyNumberTwo');
+
+  await tid('settings-key-remove').click();
+  await textOf('settings-key-status', 'No key set');
+  await until('the keyring to be empty', () => lookup() === '');
+  await tid('settings-close').click();
+  await tid('settings-panel').waitFor({ state: 'hidden' });
+  await textOf('home-key-status', 'none');
+});
+
+test('the join dialog checks the link as it is typed', async () => {
+  await (await visible('home-join')).click();
+  await visible('join-dialog');
+  await attrOf('join-invite-status', 'data-check', 'empty'); // the clipboard holds no link
+
+  await typeInvite('https://example.com/party');
+  await attrOf('join-invite-status', 'data-check', 'invalid');
+  await textOf('join-invite-error', 'web address');
+  check(await tid('join-submit').isDisabled(), 'Join is enabled for a web address');
+
+  await typeInvite('concordia://127.0.0.1:8765/abc');
+  await attrOf('join-invite-status', 'data-check', 'invalid');
+  await textOf('join-invite-error', 'token too short');
+  await shot('join-invalid');
+
+  await typeInvite(`concordia://127.0.0.1:8765/${token}?fp=${'ab'.repeat(16)}`);
+  await textOf('join-invite-error', 'fp must be 64 hex characters');
+
+  await typeInvite(`concordia://127.0.0.1:8765/${token}?fp=${'ab'.repeat(32)}`);
+  await attrOf('join-invite-status', 'data-check', 'valid');
+  await textOf('join-invite-status', 'Valid invite to 127.0.0.1:8765');
+  check(!(await tid('join-submit').isDisabled()), 'Join is disabled for a valid link');
+});
+
+test('joining an unreachable host fails with a clear message', async () => {
+  const closed = await freePort(); // nothing listens there
+  await typeInvite(`concordia://127.0.0.1:${closed}/${token}`);
+  await attrOf('join-invite-status', 'data-check', 'valid');
+  await tid('join-submit').click();
+  await textOf('join-error', 'Cannot reach the host');
+  await textOf('join-submit', 'Try again');
+  await visible('join-dialog'); // it stays open to fix and retry
+  await shot('join-unreachable');
+});
+
+test('the join dialog shows progress while connecting', async () => {
+  // A host that accepts the connection and never answers: the join hangs in "connecting".
+  const held = new Set();
+  const stall = createTCPServer((sock) => {
+    held.add(sock);
+    sock.on('error', () => {});
+  });
+  await new Promise((r) => stall.listen(0, '127.0.0.1', r));
+  try {
+    await typeInvite(`concordia://127.0.0.1:${stall.address().port}/${token}`);
+    await attrOf('join-invite-status', 'data-check', 'valid');
+    await tid('join-submit').click();
+    await visible('join-progress');
+    await textOf('join-progress', `Connecting to 127.0.0.1:${stall.address().port}`);
+    check(await tid('join-invite').isDisabled(), 'the invite can be edited while connecting');
+    await shot('join-connecting');
+    await until('the stalled host to see the connection', () => held.size > 0);
+    for (const s of held) s.destroy(); // the host goes away
+    await visible('join-error');
+    await tid('join-progress').waitFor({ state: 'hidden' });
+  } finally {
+    for (const s of held) s.destroy();
+    stall.close();
+  }
+});
+
+test('a host whose certificate does not match the invite is refused', async () => {
+  const host = cli('cli-host', [
+    'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'cli-host-data'),
+    '--workdir', workdir, '--merge', 'local', '--name', 'mallory', '--no-local-repl',
+  ]);
+  try {
+    const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
+    check(pinnedInvite.test(inv), `the CLI host's invite is not pinned: ${inv}`);
+    const forged = inv.replace(/fp=[0-9a-f]{64}$/, `fp=${'0'.repeat(64)}`);
+    await typeInvite(forged);
+    await attrOf('join-invite-status', 'data-check', 'valid');
+    await tid('join-submit').click();
+    await textOf('join-error', 'does not match the fingerprint');
+    await shot('join-fingerprint-mismatch');
+    check(!host.lines.some((l) => l.includes('joined')), 'the forged join reached the party');
+  } finally {
+    await host.stop();
+  }
+  await page.keyboard.press('Escape');
+  await tid('join-dialog').waitFor({ state: 'hidden' });
+  await visible('home');
+});
+
+let invite = '';
+
+test('creating a party opens the party view with an invite', async () => {
+  // The home form was drafted from the settings at start and does not follow a later save
+  // in Settings (it still shows 0.5 s and the first folder): set the window here.
+  await tid('home-window').fill('3');
+  await tid('home-create').click();
+  await visible('party-view');
+  await textOf('party-host', "hazel's party");
+  await attrOf('party-connection', 'data-status', 'connected');
+  invite = (await deepText(tid('invite-link'))).trim();
+  check(pinnedInvite.test(invite), `the invite is not a pinned loopback invite: ${invite}`);
+  await textOf('participants-list', 'hazel');
+  check((await tid('participant-item').count()) === 1, 'more than one participant in a new party');
+  check((await tid('end-party').count()) === 1, 'the host has no End party button');
+  await shot('party-new');
+});
+
+let bob;
+
+test('a CLI participant joins and appears in the participants list', async () => {
+  bob = cli('bob', ['join', invite, '--name', 'bob']);
+  await bob.expect(/^\[party\] joined hazel's party as bob \(2 in the party/);
+  await until('bob in the participants list', async () => (await tid('participant-item').count()) === 2);
+  await textOf('participants-list', 'bob');
+  await textOf('transcript', 'bob joined');
+  await shot('party-bob-joined');
+});
+
+test('the prompt box: Shift+Enter breaks the line, Enter sends; pending, batched, streamed, rendered', async () => {
+  const input = await visible('prompt-input');
+  await input.click();
+  const trap = `http://127.0.0.1:${trapPort}`;
+  // The fake agent echoes the prompt; FAKE_SLOW holds the reply after its first part, so the
+  // reply can be seen streaming. The rest is Markdown with Go code and hostile HTML.
+  const lines = [
+    'Please review FAKE_SLOW=4000',
+    '```go',
+    'func main() { fmt.Println("hi") }',
+    '```',
+    `<img src="${trap}/pixel.png" onerror="window.__pwned=1">`,
+    '',
+    '<script>window.__pwned=2</script>',
+    '',
+    `[click me](javascript:window.__pwned=3) and ![tracker](${trap}/tracker.png)`,
+  ];
+  for (const [i, l] of lines.entries()) {
+    if (i > 0) await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type(l);
+  }
+  check((await input.inputValue()) === lines.join('\n'), `Shift+Enter did not keep a multi-line prompt: ${JSON.stringify(await input.inputValue())}`);
+  check((await page.locator('[data-testid=transcript-item][data-kind=prompt][data-mine=true]').count()) === 0, 'something was sent before Enter');
+
+  await page.keyboard.press('Enter');
+  const mine = page.locator('[data-testid=transcript-item][data-kind=prompt][data-mine=true]');
+  await mine.first().waitFor();
+  await until('my prompt to show as pending', async () => (await mine.first().getAttribute('data-pending')) === 'true');
+  await visible('prompt-pending');
+  await visible('prompt-my-pending');
+  await attrOf('party-phase', 'data-phase', 'collecting');
+  await textOf('party-countdown', /\d/);
+  check((await input.inputValue()) === '', 'the prompt box was not cleared after sending');
+  await shot('party-pending');
+
+  await until('my prompt to be sent in a batch', async () => (await mine.first().getAttribute('data-pending')) === 'false');
+  await textOf('batch-merger', 'as written');
+  // Streaming: part of the reply is there while the turn is still working.
+  await visible('reply');
+  await visible('turn-working');
+  const partial = await deepText(tid('reply').first());
+  check(partial.includes('echo: Please review') && !partial.includes('click me'), `not a partial reply: ${JSON.stringify(partial)}`);
+  await shot('party-streaming');
+
+  await attrOf('turn-end', 'data-status', 'done');
+  await textOf('reply', 'click me');
+  const reply = tid('reply').first();
+  // Highlighted Go code.
+  const code = reply.locator('pre code.hljs');
+  await code.waitFor();
+  check((await deepText(code)).includes('fmt.Println("hi")'), 'the code block lost its text');
+  const keyword = reply.locator('pre code.hljs .hljs-keyword');
+  check((await keyword.count()) > 0 && (await deepText(keyword.first())) === 'func', 'the Go code is not highlighted');
+  // Inert: the hostile HTML is text, nothing of it became an element, nothing ran or loaded.
+  const text = await deepText(reply);
+  check(text.includes('<img src=') && text.includes('<script>'), `the HTML was not shown as text: ${JSON.stringify(text)}`);
+  // The Markdown link is a label and the image its alt text.
+  check(text.includes('click me and [image: tracker]'), `the link and image were not made inert labels: ${JSON.stringify(text)}`);
+  const transcript = tid('transcript');
+  for (const tag of ['img', 'script', 'a', 'iframe', 'object', 'embed', 'form']) {
+    check((await transcript.locator(tag).count()) === 0, `a <${tag}> element is in the transcript`);
+  }
+  const url = page.url();
+  await reply.getByText('click me').first().click();
+  await page.waitForTimeout(300); // give a navigation or script a chance to happen (it must not)
+  check(page.url() === url, `clicking the link navigated to ${page.url()}`);
+  check((await page.evaluate(() => window.__pwned)) === undefined, 'the payload ran');
+  check(dialogs.length === 0, `the page opened dialogs: ${dialogs.join(', ')}`);
+  check(trapHits === 0, `the page fetched ${trapHits} resource(s) from the prompt`);
+  await shot('party-reply');
+});
+
+test("a participant's prompt shows with its author, as text", async () => {
+  bob.send('<b>bold</b> hello from bob');
+  const theirs = page.locator('[data-testid=transcript-item][data-kind=prompt][data-mine=false]');
+  await until("bob's prompt in the transcript", async () => (await theirs.count()) > 0);
+  await until("bob's prompt with its author", async () => {
+    const t = await deepText(theirs.last());
+    return t.includes('bob') && t.includes('<b>bold</b> hello from bob');
+  });
+  check((await theirs.last().locator('b', { hasText: /^bold$/ }).count()) === 0, "bob's HTML became an element");
+  await until('the reply to bob', async () => (await deepText(tid('reply').last())).includes('hello from bob'));
+  await bob.expect(/echo: <b>bold<\/b> hello from bob/);
+  await shot('party-peer-prompt');
+});
+
+test('End party returns home and ends the party for everyone', async () => {
+  await tid('end-party').click();
+  await visible('end-party-dialog');
+  await shot('party-end-confirm');
+  await tid('end-party-confirm').click();
+  await visible('home');
+  await tid('party-view').waitFor({ state: 'hidden' });
+  const code = await until('bob to leave the ended party', () => (bob.exitCode !== undefined ? { code: bob.exitCode } : null));
+  check(code.code === 0, `bob's CLI exited with ${code.code}`);
+  await shot('home-after-party');
+});
+
+// ---------------------------------------------------------------------------------------
+// Running.
+
+let trapPort = 0;
+
+async function main() {
+  if (!devBin || !fakeClaude) {
+    console.log('browser e2e: set CONCORDIA_E2E_DEV_BIN and CONCORDIA_E2E_FAKECLAUDE (run `make test-ui`)');
+    console.log('browser: 0 passed, 1 failed');
+    return 1;
+  }
+  mkdirSync(dirname(settingsPath), { recursive: true, mode: 0o700 });
+  writeFileSync(settingsPath, JSON.stringify(initialSettings, null, 2), { mode: 0o600 });
+
+  const trap = createHTTPServer((req, res) => {
+    trapHits++;
+    res.end();
+  });
+  await new Promise((r) => trap.listen(0, '127.0.0.1', r));
+  trapPort = trap.address().port;
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  app = new Proc('concordia-dev', devBin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', join(root, 'frontend', 'dist')], {
+    cwd: root,
+    env: cleanEnv(home),
+  });
+  const ready = await until('the dev server to answer', async () => {
+    if (app.exitCode !== undefined) return 'exited';
+    const res = await fetch(url);
+    return res.ok ? 'ready' : null;
+  }, 90_000).catch((e) => e.message);
+  if (ready !== 'ready') {
+    console.log(`browser e2e: the dev app did not start (${ready}); stderr:\n${app.stderr}`);
+    await stopAll();
+    trap.close();
+    console.log('browser: 0 passed, 1 failed');
+    return 1;
+  }
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    // Our own handlers (below) close the browser and stop the app on a signal.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1180, height: 800 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => {
+    // Wails' dev-mode glue (/wails/ipc.js) throws once on load; that is not our code.
+    if (!(e.stack ?? '').includes('/wails/')) pageErrors.push(e.stack ?? e.message);
+  });
+  await page.goto(url);
+
+  test('no uncaught errors in the page', async () => {
+    check(pageErrors.length === 0, `uncaught errors:\n${pageErrors.join('\n')}`);
+  });
+
+  const failed = await runTests({
+    screenshot: shot,
+    afterAll: async () => {
+      await browser.close();
+      trap.close();
+      const code = await app.stop();
+      writeFileSync(join(artifacts, 'browser-app.log'), app.stderr);
+      await stopAll();
+      rmSync(tmp, { recursive: true, force: true });
+      check(code === 0, `the dev app exited with ${code} on SIGTERM (log: ${join(artifacts, 'browser-app.log')})`);
+    },
+  });
+  return failed > 0 ? 1 : 0;
+}
+
+// Stopped from outside (test-ui.sh's time limit, Ctrl-C): close the browser, stop every
+// program started here, and exit; never take longer than 15 s about it.
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.once(sig, () => {
+    console.log(`browser e2e: ${sig}; stopping`);
+    setTimeout(() => process.exit(code), 15_000).unref();
+    void Promise.allSettled([browser?.close(), stopAll()]).then(() => process.exit(code));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (e) => {
+    console.log(`browser e2e: ${e.stack ?? e}`);
+    await stopAll().catch(() => {});
+    console.log('browser: 0 passed, 1 failed');
+    process.exit(1);
+  },
+);
