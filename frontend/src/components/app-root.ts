@@ -62,7 +62,7 @@ export class ConcordiaApp extends LitElement {
     const s = this.state;
     if (!s) return nothing;
     return html`
-      ${s.trayNote
+      ${s.trayNote && s.session?.role !== 'participant'
         ? html`<div class="traynote" data-testid="tray-note" role="status">
             ${iconInfo()} <span>No tray icon: ${s.trayNote}</span>
             <button class="ghost small" data-testid="tray-note-dismiss" @click=${() => s.dismissTrayNote()}>Dismiss</button>

@@ -61,9 +61,13 @@ export class HomeScreen extends LitElement {
     `,
   ];
 
+  /** The saved settings the draft was made from: saving new ones in Settings refills it. */
+  #draftFrom: unknown = null;
+
   #ensureDraft(s: AppState): Draft | null {
-    if (!this.#draft && s.settings) {
+    if (s.settings && (!this.#draft || this.#draftFrom !== s.settings)) {
       const st = s.settings;
+      this.#draftFrom = st;
       this.#draft = {
         name: st.name,
         workdir: st.workdir,

@@ -504,6 +504,9 @@ describe('pure helpers', () => {
     }
     expect(validateSettings({ ...fakeSettings, listen: ':99999' }).listen).toBeTruthy();
     expect(validateSettings({ ...fakeSettings, min_prompts: 1.5 }).min_prompts).toBeTruthy();
+    // The same floor as Go's settings check (0.1 s), so the field is marked before saving.
+    expect(validateSettings({ ...fakeSettings, window_ms: 50 }).window_ms).toBeTruthy();
+    expect(validateSettings({ ...fakeSettings, window_ms: 100 }).window_ms).toBeUndefined();
   });
 
   it('describeKey', () => {

@@ -86,7 +86,7 @@ export type SettingsProblems = Partial<Record<keyof Settings, string>>;
  */
 export function validateSettings(s: Settings): SettingsProblems {
   const p: SettingsProblems = {};
-  if (!Number.isFinite(s.window_ms) || s.window_ms <= 0) p.window_ms = 'The window must be a positive number of seconds.';
+  if (!Number.isFinite(s.window_ms) || s.window_ms < 100) p.window_ms = 'The window must be at least 0.1 seconds.';
   else if (s.window_ms > 10 * 60 * 1000) p.window_ms = 'The window can be at most 600 seconds.';
   if (!Number.isInteger(s.min_prompts) || s.min_prompts < 1) p.min_prompts = 'Min prompts must be a whole number, 1 or more.';
   if (!['auto', 'gemini', 'local'].includes(s.merger)) p.merger = 'Choose auto, gemini or local.';
