@@ -310,8 +310,10 @@ test('a host whose certificate does not match the invite is refused', async () =
 let invite = '';
 
 test('creating a party opens the party view with an invite', async () => {
-  // The home form was drafted from the settings at start and does not follow a later save
-  // in Settings (it still shows 0.5 s and the first folder): set the window here.
+  // Home follows what was saved in Settings (2 s and the second folder)…
+  check((await tid('home-window').inputValue()) === '2', 'home does not show the window saved in Settings');
+  check((await tid('home-workdir').inputValue()) === workdir2, 'home does not show the folder saved in Settings');
+  // …and a value typed here is used for this party.
   await tid('home-window').fill('3');
   await tid('home-create').click();
   await visible('party-view');
