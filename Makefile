@@ -9,7 +9,7 @@ BIN       := build/bin/concordia
 CLAUDE    := $(CURDIR)/.tools/claude/node_modules/.bin/claude
 
 .PHONY: all setup setup-app tools frontend build run host test lint test-go test-keyring \
-        test-frontend test-ui bindings install uninstall clean
+        test-frontend test-ui test-install bindings install uninstall clean
 
 all: build
 
@@ -45,8 +45,11 @@ uninstall:
 
 ## tests ----------------------------------------------------------------------
 
-test: setup frontend lint test-go test-keyring test-frontend test-ui build  ## set up and run every test
+test: setup frontend lint test-go test-keyring test-frontend test-ui build test-install  ## set up and run every test
 	@echo "make test: all passed"
+
+test-install: build  ## make install into a throwaway HOME: launcher, icons, link handler, uninstall
+	scripts/test-install.sh $(BIN)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -65,7 +68,7 @@ test-frontend:
 	cd frontend && npm test
 
 test-ui:          ## the real window under Xvfb and the UI in headless Chromium
-	@if [ -x scripts/test-ui.sh ]; then scripts/test-ui.sh; else echo "test-ui: not set up yet"; fi
+	scripts/test-ui.sh
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html

@@ -125,3 +125,33 @@ func TestWindowExplainsABrokenLink(t *testing.T) {
 	w.waitFor("fixed", `Valid invite to 127\.0\.0\.1:8765`)
 	w.quit()
 }
+
+// linkToOpen is a well-formed invite (to no party: the dialog only checks it).
+const linkToOpen = "concordia://127.0.0.1:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms"
+
+// A concordia:// link opened while the app runs (the OS starts a second instance with the
+// link as its argument) reaches the running window: its join dialog opens, prefilled with
+// the link and checked. The second instance hands the link over and exits.
+func TestWindowOpensALinkWhileRunning(t *testing.T) {
+	bin, fake := setup(t)
+	seedClipboard(t, "nothing to see here") // the prefill must come from the link
+	w := openWindow(t, bin, "link-running", windowSettings(t, "hazel", fake))
+	w.waitFor("home", `Create party`)
+	second := startProc(t, "concordia (second instance)", w.env, bin, linkToOpen)
+	second.wait()
+	w.waitFor("dialog", `Valid invite to 127\.0\.0\.1:8765\b`)
+	if w.app.exited() {
+		t.Fatal("the first instance exited when the link was opened")
+	}
+	w.quit()
+}
+
+// Started by a link (the app was not running), the window opens with the join dialog
+// prefilled with it.
+func TestWindowStartsWithALink(t *testing.T) {
+	bin, fake := setup(t)
+	seedClipboard(t, "nothing to see here")
+	w := openWindow(t, bin, "link-start", windowSettings(t, "hazel", fake), linkToOpen)
+	w.waitFor("dialog", `Valid invite to 127\.0\.0\.1:8765\b`)
+	w.quit()
+}

@@ -25,11 +25,12 @@ type window struct {
 	name  string // short name of the test, in artifact names
 	tmp   string // scratch screenshots
 	shots int    // artifacts saved so far
+	env   []string
 }
 
-// openWindow starts the production binary with a fresh HOME and config directory holding st
-// as its settings file, and waits for its window.
-func openWindow(t *testing.T, bin, name string, st settings.Settings) *window {
+// openWindow starts the production binary (with args, e.g. a concordia:// link) with a fresh
+// HOME and config directory holding st as its settings file, and waits for its window.
+func openWindow(t *testing.T, bin, name string, st settings.Settings, args ...string) *window {
 	t.Helper()
 	home := t.TempDir()
 	env := []string{
@@ -47,8 +48,8 @@ func openWindow(t *testing.T, bin, name string, st settings.Settings) *window {
 	if _, err := settings.NewStore(path).Save(st); err != nil {
 		t.Fatalf("write settings: %v", err)
 	}
-	app := startProc(t, "concordia (window)", env, bin)
-	w := &window{t: t, app: app, name: name, tmp: t.TempDir()}
+	app := startProc(t, "concordia (window)", env, bin, args...)
+	w := &window{t: t, app: app, name: name, tmp: t.TempDir(), env: env}
 	pid := strconv.Itoa(app.cmd.Process.Pid)
 	deadline := time.Now().Add(screenTimeout)
 	for {
