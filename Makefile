@@ -9,7 +9,7 @@ BIN       := build/bin/concordia
 CLAUDE    := $(CURDIR)/.tools/claude/node_modules/.bin/claude
 
 .PHONY: all setup setup-app tools frontend build run host test lint test-go test-keyring \
-        test-frontend test-ui test-install bindings install uninstall clean
+        test-frontend test-ui test-install bindings windows install uninstall clean
 
 all: build
 
@@ -36,6 +36,13 @@ run: build        ## set up, build and open the window
 
 bindings:         ## regenerate frontend/wailsjs from the Go bindings
 	$(GO) build -tags bindings,webkit2_41 -o /tmp/concordia-bindings . && /tmp/concordia-bindings
+
+windows: setup-app frontend  ## the Windows NSIS installer (registers concordia:// links), cross-built here
+	$(GO) install github.com/wailsapp/wails/v2/cmd/wails@v2.15.0
+	command -v makensis >/dev/null || scripts/setup.sh
+	PATH="$$($(GO) env GOPATH)/bin:$$PATH" wails build -platform windows/amd64 -nsis -s -m -skipbindings \
+		-ldflags "$(LDFLAGS)"
+	@ls -l build/bin/*installer*.exe
 
 install: build    ## install binary, launcher, icon and the concordia:// handler for this user
 	scripts/install-desktop.sh $(BIN)
