@@ -37,7 +37,7 @@ done
 suite_timeout=${CONCORDIA_UI_TIMEOUT:-480}
 
 missing=()
-for tool in go node xvfb-run xauth dbus-run-session dbus-send gnome-keyring-daemon secret-tool \
+for tool in go node xfce4-panel xvfb-run xauth dbus-run-session dbus-send gnome-keyring-daemon secret-tool \
 	xdotool import convert tesseract xclip timeout; do
 	command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
