@@ -54,6 +54,11 @@ type Config struct {
 	// Env holds extra KEY=VALUE pairs added to our environment (a later pair wins).
 	// CLAUDECODE is always removed: claude refuses to run nested inside another claude.
 	Env []string
+	// PermissionPrompt makes claude ask for tool permissions over stdio
+	// (--permission-prompt-tool stdio); a turn's Ask answers them.
+	PermissionPrompt bool
+	// PermissionMode is Claude Code's own --permission-mode (see ClaudeMode); "" leaves it out.
+	PermissionMode string
 	// Resume is the session to resume at the first start; "" starts a new session.
 	Resume string
 	// StopTimeout is how long each step of a stop waits for the process (default 5s).
@@ -141,6 +146,7 @@ type process struct {
 	// guarded by Agent.mu
 	state      string                          // how it exited, set before done is closed
 	pending    map[string]chan controlResponse // control requests waiting for their response
+	asks       map[string]context.CancelFunc   // tool requests being decided, by request id
 	stderrTail []string                        // the last stderr lines
 }
 
@@ -149,6 +155,10 @@ type turn struct {
 	proc  *process
 	out   func(Output)
 	start time.Time
+
+	ask       func(context.Context, ToolRequest) ToolDecision
+	askCtx    context.Context // ends with the turn: an Ask still waiting gives up
+	askCancel context.CancelFunc
 
 	done chan struct{} // closed by finish when the result line arrives
 	res  Result        // written before done is closed
@@ -176,8 +186,12 @@ func (t *turn) emit(o Output) {
 	}
 }
 
-// end stops further output to out and returns the assistant text; idempotent.
+// end stops further output to out, ends any Ask still waiting, and returns the assistant
+// text; idempotent.
 func (t *turn) end() string {
+	if t.askCancel != nil {
+		t.askCancel()
+	}
 	t.emitMu.Lock()
 	defer t.emitMu.Unlock()
 	t.finished = true
@@ -268,13 +282,18 @@ func (a *Agent) Alive() bool {
 // killed and the error wraps both ctx's error and ErrExited. Another Turn running gives
 // ErrBusy.
 func (a *Agent) Turn(ctx context.Context, prompt string, out func(Output)) (Result, error) {
+	return a.TurnWith(ctx, prompt, TurnOptions{Out: out})
+}
+
+// TurnWith is Turn with tool permission answers (opts.Ask) and agent commands.
+func (a *Agent) TurnWith(ctx context.Context, prompt string, opts TurnOptions) (Result, error) {
 	if strings.TrimSpace(prompt) == "" {
 		return Result{}, errors.New("turn: empty prompt")
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, fmt.Errorf("turn: %w", err)
 	}
-	line, err := json.Marshal(userLine{Type: "user", Message: userMessage{Role: "user", Content: prompt}})
+	line, err := json.Marshal(userLine{Type: "user", Message: userMessage{Role: "user", Content: messageContent(prompt, opts.Command)}})
 	if err != nil {
 		return Result{}, fmt.Errorf("turn: encode prompt: %w", err)
 	}
@@ -294,7 +313,8 @@ func (a *Agent) Turn(ctx context.Context, prompt string, out func(Output)) (Resu
 		a.mu.Unlock()
 		return Result{}, err
 	}
-	t := &turn{proc: p, out: out, start: time.Now(), done: make(chan struct{})}
+	t := &turn{proc: p, out: opts.Out, start: time.Now(), done: make(chan struct{}), ask: opts.Ask}
+	t.askCtx, t.askCancel = context.WithCancel(ctx)
 	a.turn = t
 	a.mu.Unlock()
 	defer a.detach(t)
@@ -385,6 +405,12 @@ func (a *Agent) start(ctx context.Context) error {
 	if resume != "" {
 		args = append(args, "--resume", resume)
 	}
+	if a.cfg.PermissionPrompt {
+		args = append(args, "--permission-prompt-tool", "stdio")
+	}
+	if a.cfg.PermissionMode != "" {
+		args = append(args, "--permission-mode", a.cfg.PermissionMode)
+	}
 	args = append(args, a.cfg.Args...)
 
 	// No CommandContext: a context kill would skip the stepped stop. stop() ends the process.
@@ -436,6 +462,7 @@ func (a *Agent) start(ctx context.Context) error {
 		stderr:  errR,
 		done:    make(chan struct{}),
 		pending: map[string]chan controlResponse{},
+		asks:    map[string]context.CancelFunc{},
 	}
 	a.mu.Lock()
 	a.proc = p
@@ -538,7 +565,7 @@ type (
 	}
 	userMessage struct {
 		Role    string `json:"role"`
-		Content string `json:"content"`
+		Content any    `json:"content"` // a string (a command) or text blocks (see messageContent)
 	}
 	controlRequestLine struct {
 		Type      string         `json:"type"`
@@ -819,6 +846,8 @@ func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Ou
 		a.deliverControl(p, ln.Response)
 	case "control_request":
 		a.answerControl(p, &ln)
+	case "control_cancel_request":
+		a.cancelToolRequest(p, ln.RequestID)
 	}
 	if err != nil {
 		a.log.Warn("handle claude line", "type", ln.Type, "err", err)
@@ -888,37 +917,18 @@ func (a *Agent) deliverControl(p *process, raw json.RawMessage) {
 	}
 }
 
-// answerControl answers a request claude sends us. Tool permission prompts (only asked when
-// --permission-prompt-tool stdio is among the Args) are denied: the party has no way to
-// approve tool calls yet, and a request left unanswered would stall the turn forever.
+// answerControl answers a request claude sends us: tool permission prompts go to the
+// running turn's Ask (see answerToolRequest); anything else is refused.
 func (a *Agent) answerControl(p *process, ln *outLine) {
-	var req struct {
-		Subtype  string `json:"subtype"`
-		ToolName string `json:"tool_name"`
-	}
+	var req canUseTool
 	_ = json.Unmarshal(ln.Request, &req)
-	resp := map[string]any{"request_id": ln.RequestID}
-	switch req.Subtype {
-	case "can_use_tool":
-		resp["subtype"] = "success"
-		resp["response"] = map[string]any{
-			"behavior": "deny",
-			"message":  "Concordia cannot approve tool calls; allow tools with --claude-arg (for example --allowedTools or --permission-mode)",
-		}
-		a.emitter(p)(Output{Text: "permission denied: " + req.ToolName, Stream: wire.StreamTool})
-	default:
-		resp["subtype"] = "error"
-		resp["error"] = "unsupported control request: " + req.Subtype
-	}
-	line, err := json.Marshal(controlResponseLine{Type: "control_response", Response: resp})
-	if err != nil {
+	if req.Subtype == "can_use_tool" {
+		a.answerToolRequest(p, ln.RequestID, req)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), a.stopTimeout())
-	defer cancel()
-	if err := p.writeLine(ctx, line); err != nil {
-		a.log.Warn("answer claude control request", "subtype", req.Subtype, "err", err)
-	}
+	a.writeControlResponse(p, ln.RequestID, map[string]any{
+		"subtype": "error", "request_id": ln.RequestID, "error": "unsupported control request: " + req.Subtype,
+	})
 }
 
 // readStderr owns p's stderr: lines go to the running turn (or the log) and to the tail

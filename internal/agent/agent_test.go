@@ -189,14 +189,14 @@ func TestTurnWithFake(t *testing.T) {
 			wantInErr: "claude: API request failed (HTTP 529, overloaded); retry 1 of 2 in 0.5s",
 		},
 		{
-			name:   "permission prompt is denied",
+			name:   "permission prompt without an Ask is denied",
 			prompt: "FAKE_ASK",
 			want: []string{
-				"assistant:Let me check.", "tool:Bash: ls -la", "tool:permission denied: Bash",
-				"tool:-> (error) denied: Concordia cannot approve tool calls; allow tools with --claude-arg (for example --allowedTools or --permission-mode)",
-				"assistant:\n\necho: FAKE_ASK",
+				"assistant:Let me check.", "tool:Bash: touch file-1", "tool:permission denied: Bash touch file-1 (nobody can approve tool use here)",
+				"tool:-> (error) denied: Nobody can approve tool use in this session.",
+				"assistant:\n\ntools: denied: Nobody can approve tool use in this session.",
 			},
-			wantText: "Let me check.\n\necho: FAKE_ASK",
+			wantText: "Let me check.\n\ntools: denied: Nobody can approve tool use in this session.",
 		},
 		{
 			name:     "2 MiB line",
@@ -420,17 +420,25 @@ func TestBusy(t *testing.T) {
 
 func TestInterrupt(t *testing.T) {
 	a := fakeAgent(t)
-	c := newCollector()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Interrupt once the reply streams: stderr from start-up ("fake claude ready") can reach
+	// the turn first, and an interrupt before the turn runs is answered and ignored.
+	replying := make(chan struct{})
+	var once sync.Once
+	out := func(o agent.Output) {
+		if o.Stream == wire.StreamAssistant {
+			once.Do(func() { close(replying) })
+		}
+	}
 	go func() {
 		select {
-		case <-c.seen:
+		case <-replying:
 			cancel()
 		case <-time.After(10 * time.Second):
 		}
 	}()
-	res, err := a.Turn(ctx, "FAKE_SLOW=60000 never finishes", c.out)
+	res, err := a.Turn(ctx, "FAKE_SLOW=60000 never finishes", out)
 	if err != nil {
 		t.Fatalf("Turn: %v", err)
 	}

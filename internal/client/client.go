@@ -33,6 +33,7 @@ var (
 	ErrReplaced     = errors.New("this participant connected again from elsewhere")
 	ErrNotConnected = errors.New("not connected to the host (reconnecting)")
 	ErrClosed       = errors.New("left the party")
+	ErrKicked       = errors.New("a host removed you from the party")
 )
 
 // Connection states reported to OnStatus.
@@ -82,10 +83,11 @@ type Client struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu    sync.Mutex // guards peer, hello, err
-	peer  *rpc.Peer
-	hello wire.HelloResult
-	err   error
+	mu      sync.Mutex // guards peer, hello, session, err
+	peer    *rpc.Peer
+	hello   wire.HelloResult
+	session string // our member's session secret: reconnects use it (it outlives a rotated invite)
+	err     error
 
 	deliver sync.Mutex // serialises OnEvent and guards last
 	last    int64
@@ -167,6 +169,56 @@ func (c *Client) State(ctx context.Context, since int64) (wire.State, error) {
 	var st wire.State
 	err := c.call(ctx, wire.MethodGetState, wire.GetStateParams{Since: since}, &st)
 	return st, err
+}
+
+// The host methods (PROTOCOL.md §7), for a member whose role is host; Client implements
+// party.Controller.
+
+// SetApproval turns approval mode on or off.
+func (c *Client) SetApproval(ctx context.Context, on bool) error {
+	return c.call(ctx, wire.MethodSetApproval, wire.SetApprovalParams{On: on}, nil)
+}
+
+// Approve sends the waiting batch (edited when text is set).
+func (c *Client) Approve(ctx context.Context, batch string, text *string) error {
+	return c.call(ctx, wire.MethodApprove, wire.ApproveParams{Batch: batch, Text: text}, nil)
+}
+
+// Reject drops the waiting batch.
+func (c *Client) Reject(ctx context.Context, batch, reason string) error {
+	return c.call(ctx, wire.MethodReject, wire.RejectParams{Batch: batch, Reason: reason}, nil)
+}
+
+// Interrupt stops the running turn.
+func (c *Client) Interrupt(ctx context.Context) error {
+	return c.call(ctx, wire.MethodInterrupt, struct{}{}, nil)
+}
+
+// Decide answers a tool request: allow, deny or always.
+func (c *Client) Decide(ctx context.Context, permission, decision, reason string) error {
+	return c.call(ctx, wire.MethodDecide, wire.DecideParams{Permission: permission, Decision: decision, Reason: reason}, nil)
+}
+
+// SetRole changes a member's role.
+func (c *Client) SetRole(ctx context.Context, member, role string) error {
+	return c.call(ctx, wire.MethodSetRole, wire.SetRoleParams{Member: member, Role: role}, nil)
+}
+
+// Kick removes a member from the party.
+func (c *Client) Kick(ctx context.Context, member, reason string) error {
+	return c.call(ctx, wire.MethodKick, wire.KickParams{Member: member, Reason: reason}, nil)
+}
+
+// RotateInvite makes new invites; the old ones stop working.
+func (c *Client) RotateInvite(ctx context.Context) (wire.Invites, error) {
+	var inv wire.Invites
+	err := c.call(ctx, wire.MethodRotateInvite, struct{}{}, &inv)
+	return inv, err
+}
+
+// AgentCommand queues an agent slash command such as /compact.
+func (c *Client) AgentCommand(ctx context.Context, command string) error {
+	return c.call(ctx, wire.MethodAgentCommand, wire.AgentCommandParams{Command: command}, nil)
 }
 
 func (c *Client) call(ctx context.Context, method string, params, result any) error {
@@ -260,11 +312,13 @@ func (c *Client) finish(err error) {
 func finalCause(err error) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
-		switch ce.Text {
-		case wire.ReasonPartyEnded:
+		switch {
+		case ce.Text == wire.ReasonPartyEnded:
 			return ErrEnded
-		case wire.ReasonReplaced:
+		case ce.Text == wire.ReasonReplaced:
 			return ErrReplaced
+		case ce.Code == wire.CloseKicked:
+			return ErrKicked
 		}
 	}
 	return nil
@@ -295,10 +349,15 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	runErr := make(chan error, 1)
 	go func() { runErr <- peer.Run(c.ctx) }()
 
+	// A member rejoins with its session (it outlives a rotated invite), else the token.
+	hp := wire.HelloParams{Name: c.cfg.Name, Token: inv.Token, ClientID: c.cfg.ClientID, Since: c.LastSeq()}
+	c.mu.Lock()
+	if c.session != "" {
+		hp.Token, hp.Session = "", c.session
+	}
+	c.mu.Unlock()
 	var hello wire.HelloResult
-	err = peer.Call(dctx, wire.MethodHello, wire.HelloParams{
-		Name: c.cfg.Name, Token: inv.Token, ClientID: c.cfg.ClientID, Since: c.LastSeq(),
-	}, &hello)
+	err = peer.Call(dctx, wire.MethodHello, hp, &hello)
 	if err != nil {
 		peer.Close(websocket.CloseNormalClosure, "hello failed")
 		<-runErr
@@ -306,6 +365,9 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	}
 	c.mu.Lock()
 	c.hello = hello
+	if hello.You.Session != "" {
+		c.session = hello.You.Session
+	}
 	c.peer = peer
 	c.mu.Unlock()
 	if c.cfg.OnHello != nil {
@@ -348,6 +410,15 @@ func (c *Client) handler(ready <-chan struct{}) rpc.Handler {
 	}
 }
 
+// changed keeps Hello().You current when a host changes this member's role.
+func (c *Client) changed(m wire.Member) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m.ID == c.hello.You.ID {
+		c.hello.You.Role = m.Role
+	}
+}
+
 // catchUp asks the host for the events after the last one delivered, page by page (a
 // replay that does not fit one message comes truncated), until upTo is delivered or a page
 // brings nothing new.
@@ -375,6 +446,9 @@ func (c *Client) deliverAll(evs []wire.Event) {
 			continue
 		}
 		c.last = ev.Seq
+		if ev.Kind == wire.KindParticipants && ev.Changed != nil {
+			c.changed(*ev.Changed)
+		}
 		if c.cfg.OnEvent != nil {
 			c.cfg.OnEvent(ev)
 		}

@@ -17,7 +17,7 @@ import (
 
 type idleRunner struct{}
 
-func (idleRunner) RunTurn(context.Context, string, func(string, string)) (party.TurnResult, error) {
+func (idleRunner) RunTurn(context.Context, string, party.TurnIO) (party.TurnResult, error) {
 	return party.TurnResult{}, nil
 }
 func (idleRunner) Restart(context.Context) error { return nil }
@@ -132,3 +132,4 @@ func TestDefaultBackoff(t *testing.T) {
 		}
 	}
 }
+var _ party.Controller = (*Client)(nil)

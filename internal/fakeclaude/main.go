@@ -18,8 +18,14 @@
 //	FAKE_BLOCKS        the reply as two text blocks of one message
 //	FAKE_BIG=<n>       the reply is n bytes, sent only in the assistant message (no deltas)
 //	FAKE_RETRY         a system/api_retry line before the reply
-//	FAKE_ASK           ask for tool permission over stdout (control_request can_use_tool) and
-//	                   put the answer into the tool result
+//	FAKE_ASK[=<n>]     ask for tool permission over stdout (control_request can_use_tool) n
+//	                   times (default once), each for a Bash call, and put the answers into the
+//	                   tool results; an interrupt while asking withdraws the request
+//	                   (control_cancel_request) and ends the turn, as the real CLI does
+//
+// A user message whose content string starts with "/" is an agent command, as with the real
+// CLI: it never becomes a reply; it is logged as {"command"} and answered with a synthetic
+// message and a result; /clear starts a new session id.
 //
 // Environment:
 //
@@ -178,6 +184,12 @@ func (f *fake) handleInput(line []byte, queue chan<- string) {
 	switch in.Type {
 	case "user":
 		text := contentText(in.Message.Content)
+		var raw string
+		if json.Unmarshal(in.Message.Content, &raw) == nil && strings.HasPrefix(raw, "/") {
+			f.logJSON(map[string]any{"command": raw, "session": f.session})
+			queue <- "\x00command " + raw
+			return
+		}
 		_, nested := os.LookupEnv("CLAUDECODE")
 		f.logJSON(map[string]any{"text": text, "session": f.session, "args": f.args, "claudecode": nested})
 		queue <- text
@@ -247,6 +259,7 @@ func contentText(raw json.RawMessage) string {
 
 var (
 	slowRe = regexp.MustCompile(`FAKE_SLOW=(\d+)`)
+	askRe  = regexp.MustCompile(`FAKE_ASK(?:=(\d+))?`)
 	bigRe  = regexp.MustCompile(`FAKE_BIG=(\d+)`)
 )
 
@@ -266,6 +279,10 @@ func (f *fake) turn(text string) {
 		f.mu.Unlock()
 	}()
 
+	if cmd, ok := strings.CutPrefix(text, "\x00command "); ok {
+		f.command(start, cmd)
+		return
+	}
 	f.emit(map[string]any{
 		"type": "system", "subtype": "init", "session_id": f.session, "model": "fake",
 		"tools": []string{"Bash", "Read", "Edit"}, "claude_code_version": "fake",
@@ -310,31 +327,51 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 	if err := f.message(interrupt, text, "Let me check."); err != nil {
 		return err
 	}
-	toolID := "toolu_" + newID()[:8]
-	input := map[string]any{"command": "ls -la", "description": "list files"}
-	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
-		"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": "Bash", "input": input})})
-	result, isError := "file-a\nfile-b\nfile-c", false
-	if strings.Contains(text, "FAKE_ASK") {
-		answer := f.ask(map[string]any{"subtype": "can_use_tool", "tool_name": "Bash", "input": input})
-		var a struct {
-			Behavior string `json:"behavior"`
-			Message  string `json:"message"`
-		}
-		_ = json.Unmarshal(answer, &a)
-		if a.Behavior != "allow" {
-			result, isError = "denied: "+a.Message, true
-		}
+	calls := 1
+	if m := askRe.FindStringSubmatch(text); m != nil && m[1] != "" {
+		calls, _ = strconv.Atoi(m[1])
 	}
-	f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
-		"message": map[string]any{"role": "user", "content": []any{map[string]any{
-			"type": "tool_result", "tool_use_id": toolID, "content": result, "is_error": isError,
-		}}}})
+	var results []string
+	for i := 0; i < calls; i++ {
+		toolID := "toolu_" + newID()[:8]
+		input := map[string]any{"command": "ls -la", "description": "list files"}
+		if strings.Contains(text, "FAKE_ASK") {
+			input = map[string]any{"command": fmt.Sprintf("touch file-%d", i+1), "description": "make a file"}
+		}
+		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": "Bash", "input": input})})
+		result, isError := "file-a\nfile-b\nfile-c", false
+		if strings.Contains(text, "FAKE_ASK") {
+			answer, err := f.ask(map[string]any{"subtype": "can_use_tool", "tool_name": "Bash", "display_name": "Bash", "input": input}, interrupt)
+			if err != nil {
+				return err
+			}
+			var a struct {
+				Behavior string `json:"behavior"`
+				Message  string `json:"message"`
+			}
+			_ = json.Unmarshal(answer, &a)
+			if a.Behavior == "allow" {
+				result = "allowed"
+			} else {
+				result, isError = "denied: "+a.Message, true
+			}
+		}
+		results = append(results, result)
+		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": map[string]any{"role": "user", "content": []any{map[string]any{
+				"type": "tool_result", "tool_use_id": toolID, "content": result, "is_error": isError,
+			}}}})
+	}
+	if strings.Contains(text, "FAKE_ASK") {
+		reply = "tools: " + strings.Join(results, " | ")
+	}
 	return f.message(interrupt, text, reply)
 }
 
-// ask sends a control request and waits for its answer.
-func (f *fake) ask(req map[string]any) json.RawMessage {
+// ask sends a control request and waits for its answer; an interrupt withdraws it
+// (control_cancel_request) and ends the turn.
+func (f *fake) ask(req map[string]any, interrupt chan struct{}) (json.RawMessage, error) {
 	ch := make(chan json.RawMessage, 1)
 	f.mu.Lock()
 	f.nextReq++
@@ -344,10 +381,30 @@ func (f *fake) ask(req map[string]any) json.RawMessage {
 	f.emit(map[string]any{"type": "control_request", "request_id": id, "request": req})
 	select {
 	case a := <-ch:
-		return a
-	case <-time.After(10 * time.Second):
-		return nil
+		return a, nil
+	case <-interrupt:
+		f.mu.Lock()
+		delete(f.answers, id)
+		f.mu.Unlock()
+		f.emit(map[string]any{"type": "control_cancel_request", "request_id": id})
+		return nil, errInterrupted
 	}
+}
+
+// command answers an agent slash command the way the real CLI does: no model call, a
+// synthetic message, a result; /clear starts a new session.
+func (f *fake) command(start time.Time, cmd string) {
+	if strings.HasPrefix(cmd, "/clear") {
+		f.session = newID()
+	}
+	f.emit(map[string]any{
+		"type": "system", "subtype": "init", "session_id": f.session, "model": "fake",
+		"tools": []string{"Bash", "Read", "Edit"}, "claude_code_version": "fake",
+	})
+	text := "ran " + strings.Fields(cmd)[0]
+	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": message(newID(), textBlock(text))})
+	f.result(start, false, "success", text)
 }
 
 // message writes one assistant message with a text block per element of blocks, the way the

@@ -37,6 +37,15 @@ type Config struct {
 	Insecure   bool   // plain ws:// (loopback and tests)
 	Logger     *slog.Logger
 
+	// Host control (PROTOCOL.md §7).
+	Approve           bool          // approval mode from the start
+	PermissionMode    string        // ask (default), edits, plan or all
+	PermissionTimeout time.Duration // default 2m
+	TurnTimeout       time.Duration // a silent turn is stopped after this (0 = never)
+	// OnInvites is called when a host rotates the invites (on the party's loop: it must
+	// not call back into the party).
+	OnInvites func(wire.Invites)
+
 	// Party and Server tune the party (limits, tests); their Token, HostName, Window,
 	// MinPrompts, Merger, Runner and Transcript are set from the fields above.
 	Party  party.Config
@@ -50,11 +59,13 @@ type Host struct {
 	party      *party.Party
 	server     *party.Server
 	http       *http.Server
-	inv        invite.Invite
 	runner     *runner
 	transcript *transcript
 
-	cancel    context.CancelFunc
+	invMu  sync.Mutex // guards inv and vinv, replaced when a host rotates the invites
+	inv    invite.Invite
+	vinv   invite.Invite
+	cancel context.CancelFunc
 	served    chan struct{}
 	started   chan struct{}
 	shutOnce  sync.Once
@@ -83,6 +94,19 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("make invite token: %w", err)
 	}
+	vtoken, err := invite.NewToken()
+	if err != nil {
+		return nil, fmt.Errorf("make invite token: %w", err)
+	}
+	claudeMode, err := agent.ClaudeMode(cfg.PermissionMode)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.PermissionMode == "" {
+		cfg.PermissionMode = wire.PermissionAsk
+	}
+	cfg.Agent.PermissionPrompt = true
+	cfg.Agent.PermissionMode = claudeMode
 
 	var fp string
 	var tlsConf *tls.Config
@@ -118,8 +142,18 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent)}
+	vinv := inv
+	vinv.Token = vtoken
+	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, runner: r, transcript: tr,
+		served: make(chan struct{}), started: make(chan struct{})}
 	pc := cfg.Party
 	pc.Token = token
+	pc.ViewerToken = vtoken
+	pc.Approval = cfg.Approve
+	pc.PermissionMode = cfg.PermissionMode
+	pc.PermissionTimeout = cfg.PermissionTimeout
+	pc.TurnTimeout = cfg.TurnTimeout
+	pc.Rotate = h.rotated
 	pc.HostName = cfg.Name
 	pc.Window = cfg.Window
 	pc.MinPrompts = cfg.MinPrompts
@@ -139,10 +173,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	srv := party.NewServer(p, so)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	h := &Host{
-		cfg: cfg, log: cfg.Logger, party: p, server: srv, inv: inv, runner: r,
-		transcript: tr, cancel: cancel, served: make(chan struct{}), started: make(chan struct{}),
-	}
+	h.party, h.server, h.cancel = p, srv, cancel
 	mux := http.NewServeMux()
 	mux.Handle(wire.RPCPath, srv)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
@@ -151,6 +182,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	})
 	h.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
 	go p.Run(runCtx)
+	if cfg.PermissionMode == wire.PermissionAll {
+		p.Notice(wire.KindSystem, "permission mode \"all\": the agent may run any command and change any file without asking anyone")
+	}
 	go func() {
 		defer close(h.served)
 		if err := h.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -170,8 +204,31 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	return h, nil
 }
 
-// Invite is the party's invite.
-func (h *Host) Invite() invite.Invite { return h.inv }
+// Invite is the party's participant invite (the current one: a host may rotate it).
+func (h *Host) Invite() invite.Invite {
+	h.invMu.Lock()
+	defer h.invMu.Unlock()
+	return h.inv
+}
+
+// ViewerInvite is the party's viewer invite (the current one).
+func (h *Host) ViewerInvite() invite.Invite {
+	h.invMu.Lock()
+	defer h.invMu.Unlock()
+	return h.vinv
+}
+
+// rotated takes the new tokens after Party.rotateInvite (on the party's loop).
+func (h *Host) rotated(token, viewerToken string) wire.Invites {
+	h.invMu.Lock()
+	h.inv.Token, h.vinv.Token = token, viewerToken
+	inv := wire.Invites{Invite: h.inv.String(), ViewerInvite: h.vinv.String()}
+	h.invMu.Unlock()
+	if h.cfg.OnInvites != nil {
+		h.cfg.OnInvites(inv)
+	}
+	return inv
+}
 
 // Party is the running party (for in-process members and observers).
 func (h *Host) Party() *party.Party { return h.party }
@@ -224,15 +281,28 @@ func (r *runner) start(ctx context.Context) error {
 	return r.agent.Start(ctx)
 }
 
-func (r *runner) RunTurn(ctx context.Context, prompt string, out func(stream, text string)) (party.TurnResult, error) {
+func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (party.TurnResult, error) {
 	if err := r.start(ctx); err != nil {
 		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
 	}
-	res, err := r.agent.Turn(ctx, prompt, func(o agent.Output) { out(o.Stream, o.Text) })
-	if err != nil {
-		return party.TurnResult{}, err
+	opts := agent.TurnOptions{Command: io.Command}
+	if io.Out != nil {
+		opts.Out = func(o agent.Output) { io.Out(o.Stream, o.Text) }
 	}
-	return party.TurnResult{IsError: res.IsError, Error: res.Error}, nil
+	if io.Ask != nil {
+		opts.Ask = func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
+			d := io.Ask(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary})
+			return agent.ToolDecision{Allow: d.Allow, Message: d.Message}
+		}
+	}
+	r.mu.Lock()
+	a := r.agent
+	r.mu.Unlock()
+	res, err := a.TurnWith(ctx, prompt, opts)
+	if err != nil {
+		return party.TurnResult{Interrupted: res.Interrupted}, err
+	}
+	return party.TurnResult{IsError: res.IsError, Error: res.Error, Interrupted: res.Interrupted}, nil
 }
 
 // Restart restarts the agent resuming its session. When the session cannot be resumed

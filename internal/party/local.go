@@ -1,6 +1,7 @@
 package party
 
 import (
+	"context"
 	"encoding/json"
 	"sync"
 
@@ -138,3 +139,49 @@ func (l *Local) pump() {
 		}
 	}
 }
+
+// The host methods, as this member (PROTOCOL.md §7); Local implements Controller.
+
+// SetApproval turns approval mode on or off.
+func (l *Local) SetApproval(_ context.Context, on bool) error { return l.p.SetApproval(l.id, on) }
+
+// Approve sends the waiting batch (edited when text is set).
+func (l *Local) Approve(_ context.Context, batch string, text *string) error {
+	return l.p.Approve(l.id, batch, text)
+}
+
+// Reject drops the waiting batch.
+func (l *Local) Reject(_ context.Context, batch, reason string) error {
+	return l.p.Reject(l.id, batch, reason)
+}
+
+// Interrupt stops the running turn.
+func (l *Local) Interrupt(context.Context) error { return l.p.Interrupt(l.id) }
+
+// Decide answers a tool request.
+func (l *Local) Decide(_ context.Context, permission, decision, reason string) error {
+	return l.p.Decide(l.id, permission, decision, reason)
+}
+
+// SetRole changes a member's role.
+func (l *Local) SetRole(_ context.Context, member, role string) error {
+	return l.p.SetRole(l.id, member, role)
+}
+
+// Kick removes a member.
+func (l *Local) Kick(_ context.Context, member, reason string) error {
+	return l.p.Kick(l.id, member, reason)
+}
+
+// RotateInvite makes new invites.
+func (l *Local) RotateInvite(context.Context) (wire.Invites, error) { return l.p.RotateInvite(l.id) }
+
+// AgentCommand queues an agent slash command.
+func (l *Local) AgentCommand(_ context.Context, command string) error {
+	return l.p.AgentCommand(l.id, command)
+}
+
+// State is the party's state with the events after since.
+func (l *Local) State(since int64) (wire.State, error) { return l.p.State(since) }
+
+var _ Controller = (*Local)(nil)

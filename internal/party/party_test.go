@@ -29,7 +29,8 @@ type fakeRunner struct {
 	hold     chan struct{} // when set, each turn waits for a receive
 }
 
-func (f *fakeRunner) RunTurn(ctx context.Context, prompt string, out func(stream, text string)) (TurnResult, error) {
+func (f *fakeRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	out := io.Out
 	if f.running.Add(1) > 1 {
 		f.overlap.Store(true)
 	}
@@ -640,7 +641,8 @@ func TestLocalMemberAndWatcher(t *testing.T) {
 // toolRunner emits two tool lines back to back, then a reply.
 type toolRunner struct{ fakeRunner }
 
-func (r *toolRunner) RunTurn(ctx context.Context, prompt string, out func(stream, text string)) (TurnResult, error) {
+func (r *toolRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	out := io.Out
 	out(wire.StreamTool, "Bash: ls -la")
 	out(wire.StreamTool, "-> file-a (+2 lines)")
 	out(wire.StreamAssistant, "done")

@@ -179,7 +179,14 @@ func (c *remote) Send(_ wire.Event, raw json.RawMessage) bool {
 
 // Close implements Subscriber. It runs on the party loop, and a peer's Close waits for the
 // close handshake, so it is done on its own goroutine (owned by the peer: it ends with it).
-func (c *remote) Close(reason string) { go c.peer.Close(websocket.CloseNormalClosure, reason) }
+// A kicked member's connection closes with 4001 "kicked" (§7).
+func (c *remote) Close(reason string) {
+	code := websocket.CloseNormalClosure
+	if reason == wire.ReasonKicked {
+		code = wire.CloseKicked
+	}
+	go c.peer.Close(code, reason)
+}
 
 func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 	if !c.joined.Load() && req.Method != wire.MethodHello {
@@ -212,6 +219,10 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply(st, rpcError(err))
 	case wire.MethodPing:
 		req.Reply("pong", nil)
+	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
+		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
+		wire.MethodAgentCommand:
+		c.hostMethod(req)
 	default:
 		req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))
 	}
@@ -234,6 +245,7 @@ func (c *remote) hello(req *rpc.Request) {
 	_, err := c.srv.party.Join(JoinRequest{
 		Name:     params.Name,
 		Token:    params.Token,
+		Session:  params.Session,
 		ClientID: params.ClientID,
 		Since:    params.Since,
 		Sub:      c,
@@ -255,6 +267,87 @@ func (c *remote) hello(req *rpc.Request) {
 	case errors.Is(err, ErrFull), errors.Is(err, ErrClosed):
 		c.peer.Close(websocket.CloseTryAgainLater, err.Error())
 	}
+}
+
+// hostMethod serves the §7 host methods: the role is checked before the params are read.
+func (c *remote) hostMethod(req *rpc.Request) {
+	p, id := c.srv.party, c.memberID()
+	if !p.IsHost(id) {
+		req.Reply(nil, rpc.Errorf(wire.CodeNotAllowed, "not allowed: only a host can call %s", req.Method))
+		return
+	}
+	var err error
+	var result any = wire.Empty{}
+	switch req.Method {
+	case wire.MethodSetApproval:
+		var params wire.SetApprovalParams
+		if err = decodeStrict(req.Params, &params, "on"); err == nil {
+			err = p.SetApproval(id, params.On)
+		}
+	case wire.MethodApprove:
+		var params wire.ApproveParams
+		if err = decodeStrict(req.Params, &params, "batch"); err == nil {
+			err = p.Approve(id, params.Batch, params.Text)
+		}
+	case wire.MethodReject:
+		var params wire.RejectParams
+		if err = decodeStrict(req.Params, &params, "batch"); err == nil {
+			err = p.Reject(id, params.Batch, params.Reason)
+		}
+	case wire.MethodInterrupt:
+		err = p.Interrupt(id)
+	case wire.MethodDecide:
+		var params wire.DecideParams
+		if err = decodeStrict(req.Params, &params, "permission", "decision"); err == nil {
+			err = p.Decide(id, params.Permission, params.Decision, params.Reason)
+		}
+	case wire.MethodSetRole:
+		var params wire.SetRoleParams
+		if err = decodeStrict(req.Params, &params, "member", "role"); err == nil {
+			err = p.SetRole(id, params.Member, params.Role)
+		}
+	case wire.MethodKick:
+		var params wire.KickParams
+		if err = decodeStrict(req.Params, &params, "member"); err == nil {
+			err = p.Kick(id, params.Member, params.Reason)
+		}
+	case wire.MethodRotateInvite:
+		var inv wire.Invites
+		inv, err = p.RotateInvite(id)
+		result = inv
+	case wire.MethodAgentCommand:
+		var params wire.AgentCommandParams
+		if err = decodeStrict(req.Params, &params, "command"); err == nil {
+			err = p.AgentCommand(id, params.Command)
+		}
+	}
+	var rerr *rpc.Error
+	switch {
+	case errors.As(err, &rerr):
+		req.Reply(nil, rerr)
+	case err != nil:
+		req.Reply(nil, rpcError(err))
+	default:
+		req.Reply(result, nil)
+	}
+}
+
+// decodeStrict reads params into v and requires the named fields to be present.
+func decodeStrict(raw json.RawMessage, v any, required ...string) error {
+	if err := decodeParams(raw, v); err != nil {
+		return err
+	}
+	if len(required) == 0 {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(raw, &fields)
+	for _, f := range required {
+		if _, ok := fields[f]; !ok {
+			return rpc.Errorf(rpc.CodeInvalidParams, "invalid params: %q is required", f)
+		}
+	}
+	return nil
 }
 
 // allow spends one request token.
@@ -293,8 +386,10 @@ func rpcError(err error) error {
 	switch {
 	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrNotMember):
 		code = wire.CodeUnauthorized
-	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt):
+	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt), errors.Is(err, ErrInvalid):
 		code = rpc.CodeInvalidParams
+	case errors.Is(err, ErrNotAllowed):
+		code = wire.CodeNotAllowed
 	case errors.Is(err, ErrTooLarge):
 		code = wire.CodeTooLarge
 	case errors.Is(err, ErrRateLimited):

@@ -1,4 +1,4 @@
-// Package wire holds the Concordia party protocol v1 types (PROTOCOL.md §4–§6):
+// Package wire holds the Concordia party protocol v1.1 types (docs/PROTOCOL.md §4–§7):
 // the JSON shapes that cross the WebSocket between host and participants.
 // It has no behaviour beyond validation helpers; host, client and app all use it.
 package wire
@@ -12,6 +12,17 @@ const (
 	MethodGetState = "Party.getState"
 	MethodPing     = "Party.ping"
 	MethodEvent    = "Client.event"
+
+	// Host methods (v1.1, §7): role host only.
+	MethodSetApproval  = "Party.setApproval"
+	MethodApprove      = "Party.approve"
+	MethodReject       = "Party.reject"
+	MethodInterrupt    = "Party.interrupt"
+	MethodDecide       = "Party.decide"
+	MethodSetRole      = "Party.setRole"
+	MethodKick         = "Party.kick"
+	MethodRotateInvite = "Party.rotateInvite"
+	MethodAgentCommand = "Party.agentCommand"
 )
 
 // Limits of protocol v1.
@@ -31,7 +42,11 @@ const (
 const (
 	ReasonPartyEnded = "party ended"
 	ReasonReplaced   = "replaced by a new connection of the same participant"
+	ReasonKicked     = "kicked"
 )
+
+// CloseKicked is the WebSocket close code of a kicked member's connection (§7).
+const CloseKicked = 4001
 
 // Application error codes (PROTOCOL.md §6); the JSON-RPC standard ones live in package rpc.
 const (
@@ -46,15 +61,17 @@ const (
 const (
 	RoleHost        = "host"
 	RoleParticipant = "participant"
+	RoleViewer      = "viewer"
 )
 
 // Pipeline phases (State.phase and the phase event).
 const (
-	PhaseIdle             = "idle"
-	PhaseCollecting       = "collecting"
-	PhaseMerging          = "merging"
-	PhaseAwaitingApproval = "awaiting_approval"
-	PhaseRunning          = "running"
+	PhaseIdle               = "idle"
+	PhaseCollecting         = "collecting"
+	PhaseMerging            = "merging"
+	PhaseAwaitingApproval   = "awaiting_approval"
+	PhaseRunning            = "running"
+	PhaseAwaitingPermission = "awaiting_permission"
 )
 
 // Event kinds.
@@ -67,6 +84,34 @@ const (
 	KindOutput       = "output"
 	KindTurn         = "turn"
 	KindError        = "error"
+	KindRetry        = "retry"      // v1.1 §5
+	KindApproval     = "approval"   // v1.1 §7
+	KindRejected     = "rejected"   // v1.1 §7
+	KindPermission   = "permission" // v1.1 §7
+	KindSettings     = "settings"   // v1.1 §7
+)
+
+// Permission modes (--permission-mode, §7).
+const (
+	PermissionAsk   = "ask"
+	PermissionEdits = "edits"
+	PermissionPlan  = "plan"
+	PermissionAll   = "all"
+)
+
+// Permission statuses (the permission event, §7).
+const (
+	PermissionPending  = "pending"
+	PermissionAllowed  = "allowed"
+	PermissionDenied   = "denied"
+	PermissionTimedOut = "timed_out"
+)
+
+// Decisions of Party.decide.
+const (
+	DecisionAllow  = "allow"
+	DecisionDeny   = "deny"
+	DecisionAlways = "always"
 )
 
 // Output streams.
@@ -94,6 +139,8 @@ type Member struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Role string `json:"role"`
+	// Session is the member's own secret for rejoining (§7); only in its own hello reply.
+	Session string `json:"session,omitempty"`
 }
 
 // PartyInfo describes the party in the hello reply.
@@ -104,6 +151,9 @@ type PartyInfo struct {
 	MinPrompts int    `json:"min_prompts"`
 	Merger     string `json:"merger"`
 	Agent      string `json:"agent"`
+	// v1.1 §7
+	Approval       bool   `json:"approval"`
+	PermissionMode string `json:"permission_mode"`
 }
 
 // Prompt is one participant's request.
@@ -127,6 +177,36 @@ type Turn struct {
 	Status     string `json:"status"`
 	DurationMS int64  `json:"duration_ms"`
 	Error      string `json:"error,omitempty"`
+	// Denied counts the tool requests of this turn that were denied or timed out (an
+	// extension of §7: a turn with denials is never shown as a plain "done").
+	Denied int `json:"denied,omitempty"`
+}
+
+// Approval is a merged batch waiting for a host (§7).
+type Approval struct {
+	Batch   string   `json:"batch"`
+	Prompts []string `json:"prompts"`
+	Merged  string   `json:"merged"`
+	Merger  string   `json:"merger"`
+}
+
+// Rejected is a batch a host dropped (§7).
+type Rejected struct {
+	Batch   string   `json:"batch"`
+	Prompts []string `json:"prompts"`
+	By      string   `json:"by"`
+	Reason  string   `json:"reason,omitempty"`
+}
+
+// Permission is the agent's request to use a tool, and what was decided (§7).
+type Permission struct {
+	ID      string `json:"id"`
+	Tool    string `json:"tool"`
+	Summary string `json:"summary"`
+	Batch   string `json:"batch"`
+	Status  string `json:"status"`
+	By      string `json:"by,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // Event is one entry of the party's ordered log, sent as Client.event.
@@ -136,9 +216,10 @@ type Event struct {
 	TS   time.Time `json:"ts"`
 	Kind string    `json:"kind"`
 
-	Joined *Member `json:"joined,omitempty"` // participants
-	Left   *Member `json:"left,omitempty"`   // participants
-	Count  *int    `json:"count,omitempty"`  // participants
+	Joined  *Member `json:"joined,omitempty"`  // participants
+	Left    *Member `json:"left,omitempty"`    // participants
+	Changed *Member `json:"changed,omitempty"` // participants (a role changed)
+	Count   *int    `json:"count,omitempty"`   // participants
 
 	Text   string `json:"text,omitempty"`   // system, output, error
 	Stream string `json:"stream,omitempty"` // output
@@ -147,6 +228,20 @@ type Event struct {
 	Phase  string  `json:"phase,omitempty"`  // phase
 	Batch  *Batch  `json:"batch,omitempty"`  // batch
 	Turn   *Turn   `json:"turn,omitempty"`   // turn
+
+	RetryBatch string      `json:"-"`                    // retry: encoded as "batch" (see MarshalJSON)
+	Approval   *Approval   `json:"approval,omitempty"`   // approval
+	Rejected   *Rejected   `json:"rejected,omitempty"`   // rejected
+	Permission *Permission `json:"permission,omitempty"` // permission
+
+	// settings: both always present on a settings event
+	Settings *Settings `json:"-"`
+}
+
+// Settings are the party settings a settings event carries.
+type Settings struct {
+	Approval       bool   `json:"approval"`
+	PermissionMode string `json:"permission_mode"`
 }
 
 // State is the party as a participant needs it to (re)build its view.
@@ -162,7 +257,8 @@ type State struct {
 // HelloParams are Party.hello's parameters.
 type HelloParams struct {
 	Name     string `json:"name"`
-	Token    string `json:"token"`
+	Token    string `json:"token,omitempty"`
+	Session  string `json:"session,omitempty"` // v1.1: rejoin as this member instead of a token
 	ClientID string `json:"client_id,omitempty"`
 	Since    int64  `json:"since,omitempty"`
 }
@@ -189,3 +285,53 @@ type PromptResult struct {
 type GetStateParams struct {
 	Since int64 `json:"since,omitempty"`
 }
+
+// SetApprovalParams are Party.setApproval's parameters.
+type SetApprovalParams struct {
+	On bool `json:"on"`
+}
+
+// ApproveParams are Party.approve's parameters; Text, when set, replaces the merged text.
+type ApproveParams struct {
+	Batch string  `json:"batch"`
+	Text  *string `json:"text,omitempty"`
+}
+
+// RejectParams are Party.reject's parameters.
+type RejectParams struct {
+	Batch  string `json:"batch"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// DecideParams are Party.decide's parameters.
+type DecideParams struct {
+	Permission string `json:"permission"`
+	Decision   string `json:"decision"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// SetRoleParams are Party.setRole's parameters.
+type SetRoleParams struct {
+	Member string `json:"member"`
+	Role   string `json:"role"`
+}
+
+// KickParams are Party.kick's parameters.
+type KickParams struct {
+	Member string `json:"member"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Invites is Party.rotateInvite's reply: the new participant and viewer invites.
+type Invites struct {
+	Invite       string `json:"invite"`
+	ViewerInvite string `json:"viewer_invite"`
+}
+
+// AgentCommandParams are Party.agentCommand's parameters.
+type AgentCommandParams struct {
+	Command string `json:"command"`
+}
+
+// Empty is the {} reply of the host methods.
+type Empty struct{}

@@ -1,0 +1,392 @@
+package party
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+type pendingPrompt struct {
+	prompt   wire.Prompt
+	at       time.Time
+	inFlight bool // taken into the batch being merged or held; still pending until the agent has it
+}
+
+// heldBatch is a merged batch waiting for a host's approval.
+type heldBatch struct {
+	id      string
+	prompts []wire.Prompt
+	res     merge.Result
+}
+
+// agentCommand is a host's agent slash command waiting for the agent to be idle.
+type agentCommand struct {
+	by, text string
+}
+
+// runningTurn is the batch on the agent.
+type runningTurn struct {
+	batch       string
+	cancel      context.CancelFunc // stops the turn (Party.interrupt, the turn timeout)
+	stoppedBy   string             // who stopped it ("" = nobody yet)
+	denied      int                // tool requests denied or timed out in this turn
+	lastActive  time.Time          // output or a decision; for the turn timeout
+	silentTimer *time.Timer
+}
+
+// Prompt takes a prompt from a member.
+func (p *Party) Prompt(memberID, text string) (wire.PromptResult, error) {
+	var res wire.PromptResult
+	var err error
+	if derr := p.do(func() { res, err = p.prompt(memberID, text) }); derr != nil {
+		return res, derr
+	}
+	return res, err
+}
+
+func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
+	m, ok := p.members[memberID]
+	if !ok {
+		return wire.PromptResult{}, ErrNotMember
+	}
+	if m.Role == wire.RoleViewer {
+		return wire.PromptResult{}, fmt.Errorf("%w: viewers watch the party and cannot send prompts", ErrNotAllowed)
+	}
+	if len(text) > wire.MaxPromptBytes {
+		return wire.PromptResult{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(text), wire.MaxPromptBytes)
+	}
+	if strings.TrimSpace(text) == "" {
+		return wire.PromptResult{}, ErrEmptyPrompt
+	}
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	now := p.cfg.Now()
+	if !m.take(now, p.cfg.PromptBurst, p.cfg.PromptEvery) {
+		return wire.PromptResult{}, fmt.Errorf("%w: at most %d prompts at once, then one per %s", ErrRateLimited, p.cfg.PromptBurst, p.cfg.PromptEvery)
+	}
+	if len(p.pending) >= p.cfg.MaxPending {
+		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))
+	}
+	pr := wire.Prompt{ID: p.newID("p"), User: m.Name, Text: text}
+	p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now})
+	p.lastPrompt = now
+	seq := p.emit(wire.Event{Kind: wire.KindPrompt, Prompt: &pr})
+	if !p.busy {
+		p.setPhase(wire.PhaseCollecting)
+	}
+	return wire.PromptResult{ID: pr.ID, Seq: seq}, nil
+}
+
+// schedule arms the loop's timer for the next pipeline decision, or starts work now: a
+// host's agent command first, then a batch when the rule says it is due.
+func (p *Party) schedule(timer *time.Timer) {
+	timer.Stop()
+	if p.closed || p.busy {
+		return
+	}
+	if len(p.commands) > 0 {
+		c := p.commands[0]
+		p.commands = p.commands[1:]
+		p.runCommand(c)
+		return
+	}
+	waiting := p.waiting()
+	if len(waiting) == 0 {
+		return
+	}
+	cut, wait := p.rule.due(p.cfg.Now(), !p.busy, len(waiting), waiting[0].at, p.lastPrompt)
+	if cut {
+		p.cutBatch()
+		return
+	}
+	if wait > 0 {
+		timer.Reset(wait)
+	}
+}
+
+// waiting returns the pending prompts not yet in a batch.
+func (p *Party) waiting() []pendingPrompt {
+	var w []pendingPrompt
+	for _, pp := range p.pending {
+		if !pp.inFlight {
+			w = append(w, pp)
+		}
+	}
+	return w
+}
+
+func (p *Party) cutBatch() {
+	var prompts []wire.Prompt
+	for i := range p.pending {
+		if !p.pending[i].inFlight {
+			p.pending[i].inFlight = true
+			prompts = append(prompts, p.pending[i].prompt)
+		}
+	}
+	batchID := p.newID("b")
+	p.busy = true
+	p.setPhase(wire.PhaseMerging)
+	if len(prompts) > 1 {
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("merging %d prompts", len(prompts))})
+	}
+	ctx := p.runCtx
+	merger := p.cfg.Merger
+	p.workers.Add(1)
+	go func() {
+		defer p.workers.Done()
+		res, err := merger.Merge(ctx, prompts)
+		if err != nil || strings.TrimSpace(res.Text) == "" {
+			reason := "empty result"
+			if err != nil {
+				reason = err.Error()
+			}
+			p.log.Warn("merge failed, merging locally", "err", reason)
+			res, _ = p.local.Merge(context.WithoutCancel(ctx), prompts)
+			res.Notices = append([]merge.Notice{{Kind: wire.KindError, Text: "merging failed (" + reason + "); merged locally"}}, res.Notices...)
+		}
+		p.post(func() { p.merged(batchID, prompts, res) })
+	}()
+}
+
+// merged runs on the loop when a batch's merge is done: the batch waits for a host when
+// approval is on, and goes to the agent otherwise.
+func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) {
+	for _, n := range res.Notices {
+		kind := n.Kind
+		if kind != wire.KindError {
+			kind = wire.KindSystem
+		}
+		p.emit(wire.Event{Kind: kind, Text: n.Text})
+	}
+	if res.Merger != wire.MergerGemini {
+		res.Merger = wire.MergerLocal
+	}
+	if p.closed {
+		p.busy = false
+		return
+	}
+	if p.approval {
+		p.held = &heldBatch{id: batchID, prompts: prompts, res: res}
+		p.setPhase(wire.PhaseAwaitingApproval)
+		p.emit(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{
+			Batch: batchID, Prompts: promptIDs(prompts), Merged: res.Text, Merger: res.Merger,
+		}})
+		return
+	}
+	p.send(batchID, prompts, res.Text, res.Merger)
+}
+
+func promptIDs(prompts []wire.Prompt) []string {
+	ids := make([]string, len(prompts))
+	for i, pr := range prompts {
+		ids[i] = pr.ID
+	}
+	return ids
+}
+
+// send gives a batch to the agent: its prompts stop being pending, the batch event
+// carries exactly the text sent.
+func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string) {
+	carried := make(map[string]bool, len(prompts))
+	for _, pr := range prompts {
+		carried[pr.ID] = true
+	}
+	p.dropPending(carried)
+	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger}})
+	p.startTurn(batchID, text, false)
+}
+
+// dropPending removes the carried prompts from the pending list.
+func (p *Party) dropPending(carried map[string]bool) {
+	kept := p.pending[:0]
+	for _, pp := range p.pending {
+		if !carried[pp.prompt.ID] {
+			kept = append(kept, pp)
+		}
+	}
+	p.pending = kept
+}
+
+// runCommand sends a host's agent command as a turn of its own.
+func (p *Party) runCommand(c agentCommand) {
+	p.busy = true
+	batchID := p.newID("b")
+	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s runs the agent command %s", c.by, c.text)})
+	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: []string{}, Merged: c.text, Merger: "command"}})
+	p.startTurn(batchID, c.text, true)
+}
+
+// startTurn runs text on the agent on a worker; the loop keeps the turn's cancel so that
+// a host can stop it.
+func (p *Party) startTurn(batchID, text string, command bool) {
+	p.busy = true
+	ctx, cancel := context.WithCancel(p.runCtx)
+	t := &runningTurn{batch: batchID, cancel: cancel, lastActive: p.cfg.Now()}
+	p.turn = t
+	p.armSilence(t, p.cfg.TurnTimeout)
+	p.setPhase(wire.PhaseRunning)
+	p.workers.Add(1)
+	go func() {
+		defer p.workers.Done()
+		defer cancel()
+		p.runTurn(ctx, batchID, text, command)
+	}()
+}
+
+// armSilence (re)starts the turn timeout to look again after wait; it does not run while
+// a decision is awaited.
+func (p *Party) armSilence(t *runningTurn, wait time.Duration) {
+	if p.cfg.TurnTimeout <= 0 {
+		return
+	}
+	if t.silentTimer != nil {
+		t.silentTimer.Stop()
+	}
+	if len(p.perms) > 0 {
+		return
+	}
+	t.silentTimer = time.AfterFunc(wait, func() {
+		p.post(func() {
+			if p.turn != t || len(p.perms) > 0 || t.stoppedBy != "" {
+				return
+			}
+			if quiet := p.cfg.Now().Sub(t.lastActive); quiet < p.cfg.TurnTimeout {
+				p.armSilence(t, p.cfg.TurnTimeout-quiet)
+				return
+			}
+			p.emit(wire.Event{Kind: wire.KindError, Text: fmt.Sprintf("the agent was silent for %s; stopping the turn", p.cfg.TurnTimeout)})
+			t.stoppedBy = "the turn timeout"
+			t.cancel()
+		})
+	})
+}
+
+// runTurn runs on a worker: one batch on the agent, retried once on a restarted agent.
+func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool) {
+	start := p.cfg.Now()
+	io := TurnIO{
+		Out: func(stream, s string) { p.post(func() { p.output(stream, s) }) },
+		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
+			return p.ask(actx, batchID, req)
+		},
+		Command: command,
+	}
+	res, err := p.cfg.Runner.RunTurn(ctx, text, io)
+	if err != nil && ctx.Err() == nil {
+		p.log.Warn("agent failed, restarting", "err", err)
+		why := oneLine(err.Error())
+		p.post(func() {
+			p.emit(wire.Event{Kind: wire.KindError, Text: "claude stopped unexpectedly: " + why})
+			p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: batchID})
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"})
+		})
+		if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
+			err = fmt.Errorf("restart claude: %w", rerr)
+		} else {
+			res, err = p.cfg.Runner.RunTurn(ctx, text, io)
+		}
+		if err != nil && ctx.Err() == nil {
+			// Reported below; get a fresh agent ready so that the next batch still runs.
+			if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
+				p.log.Warn("agent restart after failed retry", "err", rerr)
+			}
+		}
+	}
+	turn := wire.Turn{Batch: batchID, Status: wire.TurnDone, DurationMS: p.cfg.Now().Sub(start).Milliseconds()}
+	switch {
+	case p.runCtx.Err() != nil:
+		turn.Status, turn.Error = wire.TurnInterrupted, "the party ended"
+	case ctx.Err() != nil || res.Interrupted:
+		turn.Status = wire.TurnInterrupted
+	case err != nil:
+		turn.Status, turn.Error = wire.TurnError, "claude failed twice: "+oneLine(err.Error())
+	case res.IsError:
+		turn.Status, turn.Error = wire.TurnError, oneLine(res.Error)
+		if turn.Error == "" {
+			turn.Error = "claude reported an error"
+		}
+	}
+	if turn.Status == wire.TurnInterrupted && err != nil && p.runCtx.Err() == nil {
+		// The agent did not stop when asked and was killed: get a new one ready.
+		if rerr := p.cfg.Runner.Restart(context.WithoutCancel(ctx)); rerr != nil {
+			p.log.Warn("agent restart after a forced stop", "err", rerr)
+		}
+	}
+	p.post(func() { p.turnDone(turn) })
+}
+
+func (p *Party) turnDone(turn wire.Turn) {
+	p.flushOutput()
+	if t := p.turn; t != nil && t.batch == turn.Batch {
+		if t.silentTimer != nil {
+			t.silentTimer.Stop()
+		}
+		turn.Denied = t.denied
+		if turn.Status == wire.TurnInterrupted && turn.Error == "" && t.stoppedBy != "" {
+			turn.Error = "stopped by " + t.stoppedBy
+		}
+		p.turn = nil
+	}
+	p.closePermissions(turn.Batch)
+	p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
+	if turn.Status == wire.TurnError {
+		p.emit(wire.Event{Kind: wire.KindError, Text: "the batch failed: " + turn.Error})
+	}
+	p.busy = false
+	p.settle()
+}
+
+// settle sets the phase for an idle agent.
+func (p *Party) settle() {
+	if len(p.waiting()) > 0 {
+		p.setPhase(wire.PhaseCollecting)
+	} else {
+		p.setPhase(wire.PhaseIdle)
+	}
+}
+
+// output coalesces streamed agent text into fewer events: a burst of deltas within
+// OutputFlush becomes one event. Order across streams is kept.
+func (p *Party) output(stream, text string) {
+	if text == "" {
+		return
+	}
+	if p.turn != nil {
+		p.turn.lastActive = p.cfg.Now()
+	}
+	if p.outStream != stream && p.outBuf.Len() > 0 {
+		p.flushOutput()
+	}
+	p.outStream = stream
+	p.outBuf.WriteString(text)
+	if stream != wire.StreamAssistant && !strings.HasSuffix(text, "\n") {
+		// Tool and stderr output are whole lines: keep them apart when coalesced.
+		p.outBuf.WriteByte('\n')
+	}
+	if p.outBuf.Len() >= 32<<10 {
+		p.flushOutput()
+		return
+	}
+	if p.outTimer == nil {
+		p.outTimer = time.AfterFunc(p.cfg.OutputFlush, func() { p.post(p.flushOutput) })
+	}
+}
+
+func (p *Party) flushOutput() {
+	if p.outTimer != nil {
+		p.outTimer.Stop()
+		p.outTimer = nil
+	}
+	if p.outBuf.Len() == 0 {
+		return
+	}
+	text := p.outBuf.String()
+	p.outBuf.Reset()
+	p.emit(wire.Event{Kind: wire.KindOutput, Stream: p.outStream, Text: text})
+}

@@ -1,0 +1,262 @@
+package party
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Controller is what a host can do to a party (PROTOCOL.md §7). The host's own window or
+// terminal uses a *Local; a co-host elsewhere uses a *client.Client; both implement it,
+// so the terminal and the window drive either the same way.
+type Controller interface {
+	SetApproval(ctx context.Context, on bool) error
+	Approve(ctx context.Context, batch string, text *string) error
+	Reject(ctx context.Context, batch, reason string) error
+	Interrupt(ctx context.Context) error
+	Decide(ctx context.Context, permission, decision, reason string) error
+	SetRole(ctx context.Context, member, role string) error
+	Kick(ctx context.Context, member, reason string) error
+	RotateInvite(ctx context.Context) (wire.Invites, error)
+	AgentCommand(ctx context.Context, command string) error
+}
+
+// control runs a host method for memberID on the loop: the member must be connected and
+// have role host (ErrNotAllowed otherwise, before anything else is looked at).
+func (p *Party) control(memberID string, f func(by *member) error) error {
+	var err error
+	if derr := p.do(func() {
+		m, ok := p.members[memberID]
+		switch {
+		case !ok:
+			err = ErrNotMember
+		case m.Role != wire.RoleHost:
+			err = fmt.Errorf("%w: only a host can do this", ErrNotAllowed)
+		default:
+			err = f(m)
+		}
+	}); derr != nil {
+		return derr
+	}
+	return err
+}
+
+// IsHost reports whether memberID is a connected member with role host.
+func (p *Party) IsHost(memberID string) bool {
+	return p.control(memberID, func(*member) error { return nil }) == nil
+}
+
+// SetApproval turns approval mode on or off; off sends a batch that waits.
+func (p *Party) SetApproval(memberID string, on bool) error {
+	return p.control(memberID, func(by *member) error {
+		if p.approval == on {
+			return nil
+		}
+		p.approval = on
+		state := "off"
+		if on {
+			state = "on"
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s turned approval %s", by.Name, state)})
+		p.emitSettings()
+		if !on && p.held != nil {
+			h := p.held
+			p.held = nil
+			p.send(h.id, h.prompts, h.res.Text, h.res.Merger)
+		}
+		return nil
+	})
+}
+
+func (p *Party) emitSettings() {
+	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode}})
+}
+
+// Approve sends the waiting batch, with text instead of the merged text when text is set.
+func (p *Party) Approve(memberID, batch string, text *string) error {
+	return p.control(memberID, func(by *member) error {
+		h, err := p.heldBatch(batch)
+		if err != nil {
+			return err
+		}
+		sent := h.res.Text
+		note := "%s approved the merged prompt"
+		if text != nil && *text != h.res.Text {
+			if strings.TrimSpace(*text) == "" {
+				return fmt.Errorf("%w: the edited prompt is empty", ErrInvalid)
+			}
+			if len(*text) > wire.MaxPromptBytes {
+				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
+			}
+			sent = strings.ToValidUTF8(*text, "\uFFFD")
+			note = "%s edited and sent the merged prompt"
+		}
+		p.held = nil
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf(note, by.Name)})
+		p.send(h.id, h.prompts, sent, h.res.Merger)
+		return nil
+	})
+}
+
+// Reject drops the waiting batch; its prompts are not sent and their authors are told.
+func (p *Party) Reject(memberID, batch, reason string) error {
+	return p.control(memberID, func(by *member) error {
+		h, err := p.heldBatch(batch)
+		if err != nil {
+			return err
+		}
+		p.held = nil
+		ids := promptIDs(h.prompts)
+		carried := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			carried[id] = true
+		}
+		p.dropPending(carried)
+		p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.id, Prompts: ids, By: by.Name, Reason: oneLine(reason)}})
+		p.busy = false
+		p.settle()
+		return nil
+	})
+}
+
+func (p *Party) heldBatch(id string) (*heldBatch, error) {
+	if p.held == nil || p.held.id != id {
+		return nil, fmt.Errorf("%w: batch %q is not waiting for approval", ErrInvalid, id)
+	}
+	return p.held, nil
+}
+
+// Interrupt stops the running turn; it ends with status interrupted.
+func (p *Party) Interrupt(memberID string) error {
+	return p.control(memberID, func(by *member) error {
+		t := p.turn
+		if t == nil {
+			return fmt.Errorf("%w: no turn is running", ErrInvalid)
+		}
+		if t.stoppedBy == "" {
+			t.stoppedBy = by.Name
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " stopped the turn"})
+			t.cancel()
+		}
+		return nil
+	})
+}
+
+// Decide answers a tool request: allow, deny (reason goes to the agent) or always.
+func (p *Party) Decide(memberID, permission, decision, reason string) error {
+	return p.control(memberID, func(by *member) error { return p.decide(by, permission, decision, reason) })
+}
+
+// SetRole makes a member a host (co-host), participant or viewer. The owner's role
+// cannot change.
+func (p *Party) SetRole(memberID, target, role string) error {
+	return p.control(memberID, func(by *member) error {
+		switch role {
+		case wire.RoleHost, wire.RoleParticipant, wire.RoleViewer:
+		default:
+			return fmt.Errorf("%w: role must be host, participant or viewer, not %q", ErrInvalid, role)
+		}
+		m, ok := p.known[target]
+		switch {
+		case !ok:
+			return fmt.Errorf("%w: no member %q", ErrInvalid, target)
+		case m.owner:
+			return fmt.Errorf("%w: the party's owner is always a host", ErrInvalid)
+		case m.Role == role:
+			return nil
+		}
+		m.Role = role
+		changed := m.Member
+		n := len(p.members)
+		p.emit(wire.Event{Kind: wire.KindParticipants, Changed: &changed, Count: &n})
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s %s", by.Name, m.Name, roleWords(role))})
+		return nil
+	})
+}
+
+func roleWords(role string) string {
+	switch role {
+	case wire.RoleHost:
+		return "a host"
+	case wire.RoleViewer:
+		return "a viewer"
+	}
+	return "a participant"
+}
+
+// Kick removes a member: its connection closes with 4001 "kicked" and its session dies.
+func (p *Party) Kick(memberID, target, reason string) error {
+	return p.control(memberID, func(by *member) error {
+		m, ok := p.known[target]
+		switch {
+		case !ok:
+			return fmt.Errorf("%w: no member %q", ErrInvalid, target)
+		case m.owner:
+			return fmt.Errorf("%w: the party's owner cannot be removed", ErrInvalid)
+		case m == by:
+			return fmt.Errorf("%w: you cannot remove yourself; leave instead", ErrInvalid)
+		}
+		delete(p.known, m.ID)
+		delete(p.sessions, m.session)
+		if m.clientID != "" && p.byClient[m.clientID] == m {
+			delete(p.byClient, m.clientID)
+		}
+		text := fmt.Sprintf("%s removed %s from the party", by.Name, m.Name)
+		if r := oneLine(reason); r != "" {
+			text += ": " + r
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		if _, live := p.members[m.ID]; live {
+			delete(p.members, m.ID)
+			if m.sub != nil {
+				m.sub.Close(wire.ReasonKicked)
+			}
+			m.sub, m.conn = nil, nil
+			left := m.Member
+			n := len(p.members)
+			p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+		}
+		return nil
+	})
+}
+
+// RotateInvite replaces both invite tokens: old links stop working, connected members stay
+// and members rejoin with their sessions.
+func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
+	var inv wire.Invites
+	err := p.control(memberID, func(by *member) error {
+		p.token, p.vtoken = randomID(16), randomID(16)
+		inv = wire.Invites{Invite: p.token, ViewerInvite: p.vtoken}
+		if p.cfg.Rotate != nil {
+			inv = p.cfg.Rotate(p.token, p.vtoken)
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " made new invites; the earlier links no longer work"})
+		return nil
+	})
+	return inv, err
+}
+
+// AgentCommand queues an agent slash command (e.g. "/compact"); it runs when the agent is
+// next idle, before any batch.
+func (p *Party) AgentCommand(memberID, command string) error {
+	command = strings.TrimSpace(command)
+	return p.control(memberID, func(by *member) error {
+		switch {
+		case !strings.HasPrefix(command, "/") || len(command) < 2:
+			return fmt.Errorf("%w: an agent command starts with / (for example /compact)", ErrInvalid)
+		case strings.ContainsAny(command, "\r\n") || !utf8.ValidString(command) || term.Line(command) != command:
+			return fmt.Errorf("%w: an agent command is one line of printable text", ErrInvalid)
+		case len(command) > 4096:
+			return fmt.Errorf("%w: an agent command is at most 4096 bytes", ErrInvalid)
+		}
+		p.commands = append(p.commands, agentCommand{by: by.Name, text: command})
+		if p.busy {
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s queued the agent command %s; it runs when the agent is free", by.Name, command)})
+		}
+		return nil
+	})
+}

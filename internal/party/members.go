@@ -1,0 +1,212 @@
+package party
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// member is a person in the party, connected (in p.members) or not (only in p.known).
+type member struct {
+	wire.Member // ID, Name, Role; Session stays empty here: it is sent only in the hello reply
+	session     string
+	owner       bool // the party's host: nobody can change its role or kick it
+	clientID    string
+	sub         Subscriber
+	conn        any // identity of the connection; a reconnect replaces it
+	tokens      float64
+	refill      time.Time
+	order       int64 // join order, for a stable participants list
+}
+
+// JoinRequest is a hello, from a remote peer or an in-process member.
+type JoinRequest struct {
+	Name     string
+	Token    string
+	Session  string // rejoin as the member this session belongs to (instead of Token)
+	ClientID string
+	Since    int64
+	Role     string     // wire.RoleHost for the host's own terminal or window; "" = by token
+	Sub      Subscriber // receives events with seq above the reply's state.seq
+	Conn     any        // identity of the connection (for Leave)
+	// Reply is called on the loop with the hello result before any later event is sent to
+	// Sub, so a transport can queue the reply ahead of the events.
+	Reply func(wire.HelloResult)
+}
+
+// Join admits a member. Remote members present the participant or the viewer token, or
+// the session of a member they were; Role host skips that (the host is in-process).
+func (p *Party) Join(req JoinRequest) (wire.HelloResult, error) {
+	var res wire.HelloResult
+	var err error
+	derr := p.do(func() { res, err = p.join(req) })
+	if derr != nil {
+		return res, derr
+	}
+	return res, err
+}
+
+func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
+	if p.closed {
+		return wire.HelloResult{}, ErrClosed
+	}
+	var back *member // the member a session or client_id names
+	role := wire.RoleHost
+	switch {
+	case req.Role == wire.RoleHost:
+	case req.Session != "":
+		back = p.sessions[req.Session]
+		if back == nil {
+			return wire.HelloResult{}, ErrUnauthorized
+		}
+	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.token)) == 1:
+		role = wire.RoleParticipant
+	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.vtoken)) == 1:
+		role = wire.RoleViewer
+	default:
+		return wire.HelloResult{}, ErrUnauthorized
+	}
+	name := term.Line(req.Name)
+	if back == nil && (name == "" || utf8.RuneCountInString(name) > 64) {
+		return wire.HelloResult{}, fmt.Errorf("%w: a name is 1 to 64 printable characters", ErrBadName)
+	}
+	if back == nil && req.ClientID != "" && req.Role != wire.RoleHost {
+		// The same person reconnecting with the invite: they come back as who they were
+		// (a host's role changes stick), unless this is the other invite's token.
+		if m := p.byClient[req.ClientID]; m != nil && (m.Role == role || m.Role == wire.RoleHost || role == wire.RoleParticipant) {
+			back = m
+		}
+	}
+	if back != nil {
+		if _, live := p.members[back.ID]; live {
+			// The same person reconnecting replaces their old connection; no join event.
+			if back.sub != nil {
+				back.sub.Close(wire.ReasonReplaced)
+			}
+			back.sub, back.conn = req.Sub, req.Conn
+			if req.ClientID != "" && req.ClientID != back.clientID {
+				delete(p.byClient, back.clientID)
+				back.clientID = req.ClientID
+				p.byClient[req.ClientID] = back
+			}
+			return p.welcome(back, req), nil
+		}
+	}
+	if back == nil && role != wire.RoleHost && p.remoteCount() >= p.cfg.MaxParticipants {
+		return wire.HelloResult{}, ErrFull
+	}
+	m := back
+	if m == nil {
+		m = &member{
+			Member:  wire.Member{ID: p.newID("m"), Role: role},
+			session: randomID(16),
+			owner:   req.Role == wire.RoleHost,
+			tokens:  float64(p.cfg.PromptBurst),
+			refill:  p.cfg.Now(),
+		}
+		p.known[m.ID] = m
+		p.sessions[m.session] = m
+	} else {
+		name = m.Name // back after a drop: the same name unless someone took it meanwhile
+	}
+	if req.ClientID != "" {
+		if m.clientID != "" && m.clientID != req.ClientID {
+			delete(p.byClient, m.clientID)
+		}
+		m.clientID = req.ClientID
+		p.byClient[req.ClientID] = m
+	}
+	p.joins++
+	m.order = p.joins
+	m.Name = p.uniqueName(name, m)
+	m.sub, m.conn = req.Sub, req.Conn
+	// Listed in its own hello reply; the join event (next seq) follows the reply.
+	p.members[m.ID] = m
+	res := p.welcome(m, req)
+	joined := m.Member
+	n := len(p.members)
+	p.emit(wire.Event{Kind: wire.KindParticipants, Joined: &joined, Count: &n})
+	return res, nil
+}
+
+// welcome makes the hello reply and hands it to the transport before any later event.
+func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
+	you := m.Member
+	you.Session = m.session
+	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since)}
+	if req.Reply != nil {
+		req.Reply(res)
+	}
+	return res
+}
+
+// Leave removes the member whose connection is conn from the connected members; it may
+// come back with its session or client_id. A connection that was already replaced by a
+// reconnect is ignored.
+func (p *Party) Leave(memberID string, conn any) {
+	_ = p.do(func() {
+		m, ok := p.members[memberID]
+		if !ok || m.conn != conn {
+			return
+		}
+		delete(p.members, memberID)
+		m.sub, m.conn = nil, nil
+		left := m.Member
+		n := len(p.members)
+		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+	})
+}
+
+// remoteCount is the number of connected members, the host's own aside.
+func (p *Party) remoteCount() int {
+	n := 0
+	for _, m := range p.members {
+		if !m.owner {
+			n++
+		}
+	}
+	return n
+}
+
+// uniqueName is name, or name-2, name-3… when a connected member other than self has it.
+func (p *Party) uniqueName(name string, self *member) string {
+	taken := func(n string) bool {
+		for _, m := range p.members {
+			if m != self && strings.EqualFold(m.Name, n) {
+				return true
+			}
+		}
+		return false
+	}
+	if !taken(name) {
+		return name
+	}
+	for i := 2; ; i++ {
+		c := name + "-" + strconv.Itoa(i)
+		if !taken(c) {
+			return c
+		}
+	}
+}
+
+// take spends one prompt token, refilling one per every.
+func (m *member) take(now time.Time, burst int, every time.Duration) bool {
+	if el := now.Sub(m.refill); el > 0 {
+		m.tokens += float64(el) / float64(every)
+		if m.tokens > float64(burst) {
+			m.tokens = float64(burst)
+		}
+	}
+	m.refill = now
+	if m.tokens < 1 {
+		return false
+	}
+	m.tokens--
+	return true
+}

@@ -1,0 +1,140 @@
+package party
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// permRequest is a tool request waiting for a host's decision.
+type permRequest struct {
+	perm  wire.Permission
+	reply chan ToolDecision // buffered: the decision is sent once
+	timer *time.Timer
+}
+
+// ask runs on the agent's side: it opens a permission request on the loop and waits for
+// the decision, the timeout, or the end of the turn (which denies it).
+func (p *Party) ask(ctx context.Context, batchID string, req ToolRequest) ToolDecision {
+	reply := make(chan ToolDecision, 1)
+	var id string
+	if err := p.do(func() { id = p.openPermission(batchID, req, reply) }); err != nil {
+		return ToolDecision{Message: "The party has ended."}
+	}
+	select {
+	case d := <-reply:
+		return d
+	case <-ctx.Done():
+		p.post(func() { p.resolve(id, wire.PermissionDenied, "", "the turn ended before a decision") })
+		return ToolDecision{Message: "The turn was stopped before anyone decided."}
+	}
+}
+
+// openPermission answers at once when the mode or an "always" allows the tool, and
+// otherwise emits a pending permission event and starts its timeout. It returns the id.
+func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolDecision) string {
+	if p.permMode == wire.PermissionAll || p.always[req.Tool] {
+		reply <- ToolDecision{Allow: true}
+		return ""
+	}
+	pr := &permRequest{
+		perm: wire.Permission{
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
+			Batch: batchID, Status: wire.PermissionPending,
+		},
+		reply: reply,
+	}
+	id := pr.perm.ID
+	pr.timer = time.AfterFunc(p.cfg.PermissionTimeout, func() {
+		p.post(func() {
+			p.resolve(id, wire.PermissionTimedOut, "", fmt.Sprintf("no decision within %s", p.cfg.PermissionTimeout))
+		})
+	})
+	p.perms[id] = pr
+	if t := p.turn; t != nil && t.silentTimer != nil {
+		t.silentTimer.Stop() // waiting for a person is not silence
+	}
+	perm := pr.perm
+	p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+	if p.turn != nil {
+		p.setPhase(wire.PhaseAwaitingPermission)
+	}
+	return id
+}
+
+// resolve decides a pending request: status is allowed, denied or timed_out. It emits the
+// decision and answers the agent. An unknown or decided id gives ErrInvalid.
+func (p *Party) resolve(id, status, by, reason string) error {
+	pr, ok := p.perms[id]
+	if !ok {
+		return fmt.Errorf("%w: no tool request %q is waiting for a decision", ErrInvalid, id)
+	}
+	delete(p.perms, id)
+	pr.timer.Stop()
+	perm := pr.perm
+	perm.Status, perm.By, perm.Reason = status, by, reason
+	d := ToolDecision{Allow: status == wire.PermissionAllowed}
+	switch status {
+	case wire.PermissionDenied:
+		d.Message = "The host denied this tool use."
+		if by != "" {
+			d.Message = by + " (a host of this party) denied this tool use."
+		}
+		if reason != "" {
+			d.Message += " Reason: " + reason
+		}
+	case wire.PermissionTimedOut:
+		d.Message = "Nobody decided on this tool use in time (" + reason + "), so it was denied. Do not retry it unless asked."
+	}
+	if !d.Allow {
+		if t := p.turn; t != nil && t.batch == perm.Batch {
+			t.denied++
+		}
+	}
+	p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+	pr.reply <- d
+	if t := p.turn; t != nil && len(p.perms) == 0 {
+		t.lastActive = p.cfg.Now()
+		p.armSilence(t, p.cfg.TurnTimeout)
+		p.setPhase(wire.PhaseRunning)
+	}
+	return nil
+}
+
+// closePermissions denies what a finished turn left undecided.
+func (p *Party) closePermissions(batchID string) {
+	for id, pr := range p.perms {
+		if pr.perm.Batch == batchID {
+			_ = p.resolve(id, wire.PermissionDenied, "", "the turn ended before a decision")
+		}
+	}
+}
+
+// decide applies a host's decision (Party.decide).
+func (p *Party) decide(by *member, id, decision, reason string) error {
+	reason = oneLine(reason)
+	switch decision {
+	case wire.DecisionAllow:
+		return p.resolve(id, wire.PermissionAllowed, by.Name, "")
+	case wire.DecisionDeny:
+		return p.resolve(id, wire.PermissionDenied, by.Name, reason)
+	case wire.DecisionAlways:
+		pr, ok := p.perms[id]
+		if !ok {
+			return fmt.Errorf("%w: no tool request %q is waiting for a decision", ErrInvalid, id)
+		}
+		tool := pr.perm.Tool
+		p.always[tool] = true
+		err := p.resolve(id, wire.PermissionAllowed, by.Name, "always allow "+tool)
+		// Requests for the same tool that are already waiting are allowed too.
+		for oid, o := range p.perms {
+			if o.perm.Tool == tool {
+				_ = p.resolve(oid, wire.PermissionAllowed, by.Name, "always allow "+tool)
+			}
+		}
+		return err
+	}
+	return fmt.Errorf("%w: decision must be allow, deny or always, not %q", ErrInvalid, decision)
+}
