@@ -132,4 +132,5 @@ func TestDefaultBackoff(t *testing.T) {
 		}
 	}
 }
+
 var _ party.Controller = (*Client)(nil)

@@ -62,10 +62,10 @@ type Host struct {
 	runner     *runner
 	transcript *transcript
 
-	invMu  sync.Mutex // guards inv and vinv, replaced when a host rotates the invites
-	inv    invite.Invite
-	vinv   invite.Invite
-	cancel context.CancelFunc
+	invMu     sync.Mutex // guards inv and vinv, replaced when a host rotates the invites
+	inv       invite.Invite
+	vinv      invite.Invite
+	cancel    context.CancelFunc
 	served    chan struct{}
 	started   chan struct{}
 	shutOnce  sync.Once

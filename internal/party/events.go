@@ -112,4 +112,3 @@ func (p *Party) emit(ev wire.Event) int64 {
 	}
 	return ev.Seq
 }
-

@@ -160,7 +160,7 @@ type Party struct {
 	pending    []pendingPrompt
 	lastPrompt time.Time
 	phase      string
-	busy       bool      // a merge, a waiting batch, a command or a turn is under way
+	busy       bool       // a merge, a waiting batch, a command or a turn is under way
 	held       *heldBatch // a merged batch waiting for approval
 	commands   []agentCommand
 	turn       *runningTurn // the turn on the agent, nil when none
