@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -92,28 +94,203 @@ func TestPrinter(t *testing.T) {
 	}
 }
 
-func TestREPL(t *testing.T) {
+// fakeControl records host calls.
+type fakeControl struct{ calls []string }
+
+func (f *fakeControl) rec(s string) error { f.calls = append(f.calls, s); return nil }
+func (f *fakeControl) SetApproval(_ context.Context, on bool) error {
+	return f.rec(fmt.Sprintf("approval %v", on))
+}
+func (f *fakeControl) Approve(_ context.Context, b string, text *string) error {
+	if text != nil {
+		return f.rec("approve " + b + " " + *text)
+	}
+	return f.rec("approve " + b)
+}
+func (f *fakeControl) Reject(_ context.Context, b, r string) error {
+	return f.rec("reject " + b + " " + r)
+}
+func (f *fakeControl) Interrupt(context.Context) error { return f.rec("interrupt") }
+func (f *fakeControl) Decide(_ context.Context, id, d, r string) error {
+	return f.rec("decide " + id + " " + d + " " + r)
+}
+func (f *fakeControl) SetRole(_ context.Context, m, r string) error {
+	return f.rec("role " + m + " " + r)
+}
+func (f *fakeControl) Kick(_ context.Context, m, r string) error { return f.rec("kick " + m + " " + r) }
+func (f *fakeControl) RotateInvite(context.Context) (wire.Invites, error) {
+	return wire.Invites{Invite: "concordia://new", ViewerInvite: "concordia://newview"}, f.rec("rotate")
+}
+func (f *fakeControl) AgentCommand(_ context.Context, c string) error { return f.rec("agent " + c) }
+
+var _ party.Controller = (*fakeControl)(nil)
+
+// newCommander is a terminal whose member has role, with two others in the party.
+func newCommander(role string) (*commander, *fakeControl, *[]string, *bytes.Buffer) {
 	var out bytes.Buffer
 	pr := newPrinter(&out)
+	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: role}, State: wire.State{Participants: []wire.Member{
+		{ID: "m1", Name: "me", Role: role}, {ID: "m2", Name: "Bob", Role: wire.RoleParticipant}, {ID: "m3", Name: "eve", Role: wire.RoleViewer},
+	}}})
+	ctl := &fakeControl{}
 	var sent []string
+	c := &commander{pr: pr, ctl: ctl, describe: describe,
+		prompt: func(_ context.Context, s string) error { sent = append(sent, s); return nil }}
+	return c, ctl, &sent, &out
+}
+
+func TestREPL(t *testing.T) {
+	c, _, sent, out := newCommander(wire.RoleParticipant)
 	in := strings.NewReader("first prompt\n\n/help\n/shell echo local\nsecond\n/quit\nnever sent\n")
-	quit := repl(context.Background(), in, pr, func(s string) error { sent = append(sent, s); return nil })
-	if !quit || strings.Join(sent, "|") != "first prompt|second" {
-		t.Fatalf("quit=%v sent=%q", quit, sent)
+	quit := repl(context.Background(), in, c.pr, c.line)
+	if !quit || strings.Join(*sent, "|") != "first prompt|second" {
+		t.Fatalf("quit=%v sent=%q", quit, *sent)
 	}
 	if !strings.Contains(out.String(), "local\n") {
 		t.Fatalf("/shell output missing: %q", out.String())
 	}
 	// End of input is not a quit.
-	if repl(context.Background(), strings.NewReader("x\n"), pr, func(string) error { return nil }) {
+	if repl(context.Background(), strings.NewReader("x\n"), c.pr, c.line) {
 		t.Fatal("EOF reported as /quit")
 	}
 	// A cancelled context ends the loop even while input blocks.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	r, _ := io.Pipe()
-	if repl(ctx, r, pr, func(string) error { return nil }) {
+	if repl(ctx, r, c.pr, c.line) {
 		t.Fatal("cancel reported as /quit")
+	}
+}
+
+func TestCommandsOfAParticipant(t *testing.T) {
+	tests := []struct {
+		line     string
+		wantSent string // "" = nothing sent
+		wantOut  string
+	}{
+		{"/clear", "", "unknown command /clear; nothing was sent"},
+		{"/compact now", "", "unknown command /compact"},
+		{"/stop", "", "/stop is for hosts; nothing was sent"},
+		{"/allow", "", "/allow is for hosts"},
+		{"//clear the cache", "/clear the cache", ""},
+		{"/etc/hosts has a typo", "/etc/hosts has a typo", ""},
+		{"/who", "", "3 in the party:\n    me (participant) — you\n    Bob (participant)\n    eve (viewer)"},
+		{"/help", "", "/who"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			c, ctl, sent, out := newCommander(wire.RoleParticipant)
+			if c.line(context.Background(), tc.line) {
+				t.Fatal("quit")
+			}
+			if got := strings.Join(*sent, "|"); got != tc.wantSent {
+				t.Errorf("sent %q, want %q", got, tc.wantSent)
+			}
+			if !strings.Contains(out.String(), tc.wantOut) {
+				t.Errorf("output %q lacks %q", out.String(), tc.wantOut)
+			}
+			if len(ctl.calls) != 0 {
+				t.Errorf("a participant reached host controls: %v", ctl.calls)
+			}
+		})
+	}
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.line(context.Background(), "/help")
+	if strings.Contains(out.String(), "/approve") || strings.Contains(out.String(), "/kick") {
+		t.Errorf("a participant's /help lists host commands: %q", out.String())
+	}
+}
+
+func TestCommandsOfAHost(t *testing.T) {
+	tests := []struct {
+		line, wantCall, wantErr string
+		events                  []wire.Event
+	}{
+		{line: "/stop", wantCall: "interrupt"},
+		{line: "/approval on", wantCall: "approval true"},
+		{line: "/approval off", wantCall: "approval false"},
+		{line: "/approval maybe", wantErr: "say /approval on or /approval off"},
+		{line: "/allow", wantErr: "no tool request is waiting"},
+		{line: "/deny too risky", wantCall: "decide t7 deny too risky", events: []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t7", Tool: "Bash", Status: wire.PermissionPending}},
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Edit", Status: wire.PermissionPending}},
+		}},
+		{line: "/always", wantCall: "decide t8 always ", events: []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t7", Tool: "Bash", Status: wire.PermissionPending}},
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t7", Tool: "Bash", Status: wire.PermissionTimedOut}},
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Edit", Status: wire.PermissionPending}},
+		}},
+		{line: "/approve", wantErr: "no merged prompt is waiting"},
+		{line: "/approve just list the files", wantCall: "approve b3 just list the files", events: []wire.Event{
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
+		}},
+		{line: "/reject not now", wantCall: "reject b3 not now", events: []wire.Event{
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
+		}},
+		{line: "/role bob viewer", wantCall: "role m2 viewer"},
+		{line: "/role bob co-host", wantCall: "role m2 host"},
+		{line: "/role zed viewer", wantErr: `nobody called "zed" is in the party`},
+		{line: "/kick Bob spamming", wantCall: "kick m2 spamming"},
+		{line: "/agent /compact", wantCall: "agent /compact"},
+		{line: "/agent compact", wantErr: "say /agent /COMMAND"},
+		{line: "/rotate", wantCall: "rotate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.line, func(t *testing.T) {
+			c, ctl, sent, out := newCommander(wire.RoleHost)
+			for _, ev := range tc.events {
+				c.pr.event(ev)
+			}
+			c.line(context.Background(), tc.line)
+			if len(*sent) != 0 {
+				t.Errorf("a command was sent as a prompt: %q", *sent)
+			}
+			if got := strings.Join(ctl.calls, "|"); got != tc.wantCall {
+				t.Errorf("calls %q, want %q", got, tc.wantCall)
+			}
+			if tc.wantErr != "" && !strings.Contains(out.String(), tc.wantErr) {
+				t.Errorf("output %q lacks %q", out.String(), tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestPrinterHostControl(t *testing.T) {
+	cases := []struct {
+		name string
+		evs  []wire.Event
+		want string
+	}{
+		{"permission pending and denied", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "alice", Text: "x"}},
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}}},
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending}},
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "not here"}},
+		}, "[party] alice: x\n[system] sending the prompt to claude\n[permission] claude asks to use Bash: touch x (for alice's prompt)\n[permission] denied Bash: touch x (carol): not here\n"},
+		{"a turn with a denial is not a plain finish", []wire.Event{
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
+		}, "[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
+		{"stopped turn", []wire.Event{
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by carol"}},
+		}, "[system] claude's turn was stopped after 2s (stopped by carol); what it wrote so far is above\n"},
+		{"role change", []wire.Event{
+			{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m9", Name: "bob", Role: wire.RoleViewer}},
+		}, "[party] bob: now a viewer (watches, cannot prompt)\n"},
+		{"rejected", []wire.Event{
+			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
+		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := newPrinter(&b)
+			for _, ev := range c.evs {
+				p.event(ev)
+			}
+			if b.String() != c.want {
+				t.Fatalf("got %q, want %q", b.String(), c.want)
+			}
+		})
 	}
 }
 

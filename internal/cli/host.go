@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -29,10 +31,11 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 // hostFlags are `concordia host`'s flags (PROTOCOL.md §1).
 type hostFlags struct {
 	listen, publicHost, name, mergeMode, claude, workdir, dataDir, geminiModel string
-	window                                                                     time.Duration
-	minPrompts                                                                 int
+	window, permissionTimeout, turnTimeout                                     time.Duration
+	minPrompts, maxParticipants                                                int
 	claudeArgs                                                                 stringList
-	noLocalREPL, insecure, verbose                                             bool
+	noLocalREPL, insecure, verbose, approve                                    bool
+	permissionMode                                                             string
 }
 
 func runHost(ctx context.Context, args []string, io IO) int {
@@ -43,8 +46,14 @@ can type prompts; prompts that arrive within the batching window are merged into
 and sent to a single Claude Code process, whose work streams to everyone.
 
 Unless --no-local-repl is given, this terminal takes part too: type a prompt and press
-Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only.
-Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
+Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only; /help
+lists the host's commands (/allow, /deny, /always for tool requests; /approve, /reject
+and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, /who;
+/agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
+
+Claude Code asks before using tools (--permission-mode ask): each request is shown to
+everyone and a host allows or denies it; undecided requests are denied after
+--permission-timeout. Two invites are printed: one to take part, one to watch.`, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
 	fs.StringVar(&f.publicHost, "public-host", "", "host name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")
@@ -59,6 +68,11 @@ Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
 	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part)")
 	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS (loopback and tests only)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
+	fs.BoolVar(&f.approve, "approve", false, "approval mode: every merged prompt waits for a host to send, edit or reject it")
+	fs.StringVar(&f.permissionMode, "permission-mode", wire.PermissionAsk, "what the agent may do without asking: ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning), all (everything, never asks)")
+	fs.DurationVar(&f.permissionTimeout, "permission-timeout", 2*time.Minute, "an undecided tool request is denied after this `duration`")
+	fs.DurationVar(&f.turnTimeout, "turn-timeout", 15*time.Minute, "stop a turn that is silent this long, not counting waits for a decision (0 = never)")
+	fs.IntVar(&f.maxParticipants, "max-participants", 100, "members at once, the host aside; more are refused (-32005)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -74,6 +88,14 @@ Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
 		return usageError(fs, io.Err, "--merge must be auto, gemini or local, got %q", f.mergeMode)
 	case strings.TrimSpace(f.name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
+	case !validMode(f.permissionMode):
+		return usageError(fs, io.Err, "--permission-mode must be ask, edits, plan or all, got %q", f.permissionMode)
+	case f.permissionTimeout <= 0:
+		return usageError(fs, io.Err, "--permission-timeout must be positive, got %s", f.permissionTimeout)
+	case f.turnTimeout < 0:
+		return usageError(fs, io.Err, "--turn-timeout must be 0 (never) or positive, got %s", f.turnTimeout)
+	case f.maxParticipants < 1:
+		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
 	}
 	if f.dataDir == "" {
 		f.dataDir = defaultDataDir()
@@ -109,13 +131,25 @@ Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
 		DataDir:    f.dataDir,
 		Insecure:   f.insecure,
 		Logger:     log,
+
+		Approve:           f.approve,
+		PermissionMode:    f.permissionMode,
+		PermissionTimeout: f.permissionTimeout,
+		TurnTimeout:       f.turnTimeout,
+		Party:             party.Config{MaxParticipants: f.maxParticipants},
 	})
 	if err != nil {
 		pr.notice("error", hostError(err))
 		return ExitError
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
-	pr.notice("system", fmt.Sprintf("party created; merging with %s, window %s; share the invite code above", merger.Name(), f.window))
+	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
+	pr.notice("system", fmt.Sprintf("party created; merging with %s, window %s; share the invite code above (the viewer invite lets people watch without prompting)", merger.Name(), f.window))
+	approval := "off"
+	if f.approve {
+		approval = "on: every merged prompt waits for you (/approve, /reject)"
+	}
+	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
 	if f.insecure {
 		pr.notice("system", "--insecure: traffic is not encrypted; use it on loopback only")
 	}
@@ -139,11 +173,21 @@ Ctrl-C ends the party cleanly (the agent is stopped first).`, io.Err)
 			return ExitError
 		}
 		view = v
+		pr.hello(hello)
 		for _, ev := range hello.State.Events {
 			pr.event(ev)
 		}
+		cmd := &commander{
+			pr:     pr,
+			prompt: func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			ctl:    v,
+			invites: func() wire.Invites {
+				return wire.Invites{Invite: h.Invite().String(), ViewerInvite: h.ViewerInvite().String()}
+			},
+			describe: describe,
+		}
 		go func() {
-			if repl(ctx, io.In, pr, func(text string) error { _, err := v.Prompt(text); return promptError(err) }) {
+			if repl(ctx, io.In, pr, cmd.line) {
 				close(quit)
 				return
 			}
@@ -186,11 +230,29 @@ func hostError(err error) string {
 	return "cannot start the party: " + err.Error()
 }
 
-func promptError(err error) error {
-	if errors.Is(err, party.ErrClosed) {
-		return errors.New("the party has ended")
+// describe is the terminal's one formatter for errors from the party (in-process) or the
+// host (over the wire): a sentence without codes or internals.
+func describe(err error) string {
+	var rerr *rpc.Error
+	switch {
+	case errors.Is(err, party.ErrClosed):
+		return "the party has ended"
+	case errors.Is(err, client.ErrNotConnected):
+		return "not connected to the host right now (reconnecting); try again in a moment"
+	case errors.As(err, &rerr):
+		return rerr.Message
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the host did not answer in time"
 	}
-	return err
+	return err.Error()
+}
+
+func validMode(m string) bool {
+	switch m {
+	case wire.PermissionAsk, wire.PermissionEdits, wire.PermissionPlan, wire.PermissionAll:
+		return true
+	}
+	return false
 }
 
 func defaultName(getenv func(string) string) string {

@@ -18,7 +18,8 @@ func runJoin(ctx context.Context, args []string, io IO) int {
 	fs := newFlagSet("join", "concordia join INVITE [--name NAME]", `
 Join a party in this terminal. INVITE is the concordia:// link the host printed
 (flags may stand before or after it). Type a prompt and press Enter; /quit or /exit
-leaves; /shell CMD runs CMD on this machine only (nothing is sent). A dropped
+leaves; /shell CMD runs CMD on this machine only (nothing is sent); /who lists the
+members; /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.`, io.Err)
@@ -48,9 +49,13 @@ Ctrl-C or the end of the party.`, io.Err)
 		Logger:  newLogger(io, verbose),
 		OnEvent: pr.event,
 		OnHello: func(h wire.HelloResult) {
+			pr.hello(h)
 			if first {
 				first = false
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
+				if h.You.Role == wire.RoleViewer {
+					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
+				}
 				return
 			}
 			pr.notice("system", "reconnected; catching up")
@@ -67,12 +72,15 @@ Ctrl-C or the end of the party.`, io.Err)
 	}
 	defer c.Close()
 
+	cmd := &commander{
+		pr:       pr,
+		prompt:   func(ctx context.Context, text string) error { _, err := c.Prompt(ctx, text); return err },
+		ctl:      c,
+		describe: describe,
+	}
 	quit := make(chan struct{})
 	go func() {
-		if repl(ctx, io.In, pr, func(text string) error {
-			_, err := c.Prompt(ctx, text)
-			return err
-		}) {
+		if repl(ctx, io.In, pr, cmd.line) {
 			close(quit)
 		}
 	}()
@@ -89,6 +97,9 @@ Ctrl-C or the end of the party.`, io.Err)
 			return ExitOK
 		case errors.Is(err, client.ErrClosed):
 			return ExitOK
+		case errors.Is(err, client.ErrKicked):
+			pr.notice("error", "a host removed you from the party")
+			return ExitError
 		}
 		pr.notice("error", "disconnected: "+err.Error())
 		return ExitError
@@ -99,8 +110,8 @@ func names(ms []wire.Member) string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		out[i] = term.Line(m.Name)
-		if m.Role == wire.RoleHost {
-			out[i] += " (host)"
+		if m.Role != wire.RoleParticipant {
+			out[i] += " (" + m.Role + ")"
 		}
 	}
 	return strings.Join(out, ", ")

@@ -18,11 +18,28 @@ import (
 type printer struct {
 	mu      sync.Mutex
 	w       io.Writer
-	midLine bool // the last thing printed was agent text without a trailing newline
-	you     string
+	midLine bool    // the last thing printed was agent text without a trailing newline
+	r       *roster // what this terminal knows of the party
 }
 
-func newPrinter(w io.Writer) *printer { return &printer{w: w} }
+func newPrinter(w io.Writer) *printer { return &printer{w: w, r: newRoster()} }
+
+// hello takes a hello reply's state (first join and every reconnect).
+func (p *printer) hello(h wire.HelloResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.r.reset(h)
+}
+
+// with runs f with the roster, under the printer's lock.
+func (p *printer) with(f func(r *roster)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f(p.r)
+}
+
+// isHost reports whether this terminal's member is a host (it sees the host's hints).
+func (p *printer) isHostLocked() bool { return p.r.you.Role == wire.RoleHost }
 
 // notice prints one "[tag] text" line, on a line of its own.
 func (p *printer) notice(tag, text string) {
@@ -48,6 +65,7 @@ func (p *printer) noticeLocked(tag, text string) {
 func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.r.track(ev)
 	switch ev.Kind {
 	case wire.KindParticipants:
 		count := 0
@@ -59,6 +77,15 @@ func (p *printer) event(ev wire.Event) {
 			p.noticeLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
 		case ev.Left != nil:
 			p.noticeLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
+		case ev.Changed != nil:
+			who := term.Line(ev.Changed.Name)
+			if ev.Changed.ID == p.r.you.ID {
+				who = "you"
+			}
+			p.noticeLocked("party", fmt.Sprintf("%s: now %s", who, roleWords(ev.Changed.Role)))
+			if ev.Changed.ID == p.r.you.ID {
+				p.noticeLocked("system", "type /help for what you can do now")
+			}
 		}
 	case wire.KindSystem:
 		p.noticeLocked("system", ev.Text)
@@ -70,7 +97,9 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindBatch:
 		if b := ev.Batch; b != nil {
-			if len(b.Prompts) == 1 {
+			if b.Merger == "command" {
+				p.noticeLocked("system", "running the agent command "+term.Line(b.Merged))
+			} else if len(b.Prompts) == 1 {
 				p.noticeLocked("system", "sending the prompt to claude")
 			} else {
 				p.noticeLocked("system", fmt.Sprintf("sending %d prompts to claude, merged (%s):\n%s", len(b.Prompts), b.Merger, b.Merged))
@@ -81,16 +110,137 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindTurn:
 		if t := ev.Turn; t != nil {
 			d := (time.Duration(t.DurationMS) * time.Millisecond).Round(100 * time.Millisecond)
+			denied := ""
+			if t.Denied > 0 {
+				denied = fmt.Sprintf("; %d tool request%s denied", t.Denied, plural(t.Denied))
+			}
 			switch t.Status {
 			case wire.TurnDone:
-				p.noticeLocked("system", fmt.Sprintf("claude finished (%s)", d))
+				if t.Denied > 0 {
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s", d, denied))
+				} else {
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s)", d))
+				}
 			case wire.TurnInterrupted:
-				p.noticeLocked("system", "claude was interrupted: "+t.Error)
+				why := t.Error
+				if why == "" {
+					why = "interrupted"
+				}
+				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); what it wrote so far is above", d, why, denied))
 			default:
-				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s", d, t.Error))
+				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
 			}
 		}
+	case wire.KindRetry:
+		p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
+	case wire.KindPermission:
+		p.permission(ev.Permission)
+	case wire.KindApproval:
+		if a := ev.Approval; a != nil {
+			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s", asked(p.r.batches[a.Batch]), a.Merged))
+			if p.isHostLocked() {
+				p.noticeLocked("system", "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it")
+			}
+		}
+	case wire.KindRejected:
+		if rj := ev.Rejected; rj != nil {
+			text := fmt.Sprintf("%s rejected the merged prompt (%s); it was not sent", term.Line(rj.By), asked(p.r.batches[rj.Batch]))
+			if rj.Reason != "" {
+				text += ": " + rj.Reason
+			}
+			p.noticeLocked("party", text)
+		}
+	case wire.KindSettings:
+		if st := ev.Settings; st != nil {
+			onOff := "off"
+			if st.Approval {
+				onOff = "on"
+			}
+			p.noticeLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
+		}
 	}
+}
+
+// permission renders a tool request and its outcome.
+func (p *printer) permission(pm *wire.Permission) {
+	if pm == nil {
+		return
+	}
+	what := term.Line(pm.Tool)
+	if pm.Summary != "" {
+		what += ": " + term.Line(pm.Summary)
+	}
+	switch pm.Status {
+	case wire.PermissionPending:
+		p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch])))
+		if p.isHostLocked() {
+			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)")
+		}
+	case wire.PermissionAllowed:
+		text := "allowed " + what
+		if pm.By != "" {
+			text += " (" + term.Line(pm.By) + ")"
+		}
+		if pm.Reason != "" {
+			text += ": " + pm.Reason
+		}
+		p.noticeLocked("permission", text)
+	case wire.PermissionDenied:
+		text := "denied " + what
+		if pm.By != "" {
+			text += " (" + term.Line(pm.By) + ")"
+		}
+		if pm.Reason != "" {
+			text += ": " + pm.Reason
+		}
+		p.noticeLocked("permission", text)
+	case wire.PermissionTimedOut:
+		p.noticeLocked("permission", "denied "+what+": nobody decided in time ("+pm.Reason+")")
+	}
+}
+
+// asked says whose prompts a batch carries: "alice's prompt", "prompts by alice, bob".
+func asked(authors []string) string {
+	switch len(authors) {
+	case 0:
+		return "a host's agent command"
+	case 1:
+		return term.Line(authors[0]) + "'s prompt"
+	}
+	clean := make([]string, len(authors))
+	for i, a := range authors {
+		clean[i] = term.Line(a)
+	}
+	return "prompts by " + strings.Join(clean, ", ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func roleWords(role string) string {
+	switch role {
+	case wire.RoleHost:
+		return "a host"
+	case wire.RoleViewer:
+		return "a viewer (watches, cannot prompt)"
+	}
+	return "a participant"
+}
+
+func modeWords(mode string) string {
+	switch mode {
+	case wire.PermissionEdits:
+		return "file edits allowed, everything else asks a host (edits)"
+	case wire.PermissionPlan:
+		return "plan only, nothing is changed (plan)"
+	case wire.PermissionAll:
+		return "everything allowed without asking (all)"
+	}
+	return "every tool use asks a host (ask)"
 }
 
 func (p *printer) output(stream, text string) {

@@ -10,11 +10,11 @@ import (
 	"strings"
 )
 
-// repl reads the local terminal: prompts, /quit, /exit and /shell. It returns when the
-// user quits (true), when input ends (false) or when ctx ends. Reading stdin cannot be
-// interrupted, so the reader goroutine may outlive repl until the process exits; it only
-// ever sends on lines, which nobody closes.
-func repl(ctx context.Context, in io.Reader, pr *printer, send func(text string) error) (quit bool) {
+// repl reads the local terminal and hands each line to handle (a commander's line), which
+// says whether the person quits. It returns when they quit (true), when input ends (false)
+// or when ctx ends. Reading stdin cannot be interrupted, so the reader goroutine may outlive
+// repl until the process exits; it only ever sends on lines, which nobody closes.
+func repl(ctx context.Context, in io.Reader, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
 	lines := make(chan string)
 	eof := make(chan error, 1)
 	go func() {
@@ -44,19 +44,8 @@ func repl(ctx context.Context, in io.Reader, pr *printer, send func(text string)
 			}
 			return false
 		case line := <-lines:
-			trimmed := strings.TrimSpace(line)
-			switch {
-			case trimmed == "":
-			case trimmed == "/quit" || trimmed == "/exit":
+			if handle(ctx, line) {
 				return true
-			case trimmed == "/shell" || strings.HasPrefix(trimmed, "/shell "):
-				shell(ctx, strings.TrimSpace(strings.TrimPrefix(trimmed, "/shell")), pr)
-			case strings.HasPrefix(trimmed, "/help"):
-				pr.notice("system", "type a prompt and press Enter; /quit or /exit leaves; /shell CMD runs CMD on this machine only")
-			default:
-				if err := send(line); err != nil {
-					pr.notice("error", "prompt not sent: "+err.Error())
-				}
 			}
 		}
 	}

@@ -1,0 +1,290 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// commander runs what a person types in a party terminal: prompts, and the slash commands
+// their role allows (PROTOCOL.md §7). Host commands go through a party.Controller: the
+// host's own *party.Local, or a co-host's *client.Client.
+type commander struct {
+	pr     *printer
+	prompt func(ctx context.Context, text string) error
+	ctl    party.Controller
+	// invites returns the current invites; nil where this terminal does not know them
+	// (a co-host's: it sees new ones when it rotates them).
+	invites func() wire.Invites
+	// rotated remembers invites a co-host made, for /invite.
+	rotated *wire.Invites
+	// describe turns an error from the party or the host into a sentence.
+	describe func(error) string
+}
+
+// commandWord matches a slash command: "/word" alone or followed by a space. A line that
+// only looks like a path ("/etc/hosts …") is text.
+var commandWord = regexp.MustCompile(`^/([A-Za-z][A-Za-z0-9_-]*)(?:\s|$)`)
+
+type command struct {
+	usage, help string
+	host        bool // host only
+	run         func(c *commander, ctx context.Context, arg string) error
+}
+
+var commands = map[string]command{
+	"help":  {"/help", "list the commands you can use", false, nil},
+	"who":   {"/who", "list the members and their roles", false, (*commander).who},
+	"quit":  {"/quit", "leave (the host's ends the party)", false, nil},
+	"exit":  {"/exit", "the same as /quit", false, nil},
+	"shell": {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
+
+	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve},
+	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject},
+	"approval": {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval},
+	"stop":     {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }},
+	"allow":    {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow)},
+	"deny":     {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny)},
+	"always":   {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways)},
+	"role":     {"/role NAME host|participant|viewer", "change someone's role", true, (*commander).role},
+	"kick":     {"/kick NAME [REASON]", "remove someone from the party", true, (*commander).kick},
+	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate},
+	"invite":   {"/invite", "show the invites", true, (*commander).invite},
+	"agent":    {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent},
+}
+
+// line handles one line of input; it returns true when the person quits.
+func (c *commander) line(ctx context.Context, line string) (quit bool) {
+	trimmed := strings.TrimSpace(line)
+	if trimmed == "" {
+		return false
+	}
+	if strings.HasPrefix(trimmed, "//") {
+		c.send(ctx, trimmed[1:]) // "//x" sends "/x" as text
+		return false
+	}
+	m := commandWord.FindStringSubmatch(trimmed)
+	if m == nil {
+		c.send(ctx, line)
+		return false
+	}
+	name := strings.ToLower(m[1])
+	arg := strings.TrimSpace(trimmed[len(m[1])+1:])
+	cmd, ok := commands[name]
+	if !ok || (cmd.host && !c.isHost()) {
+		what := "unknown command /" + name
+		if ok {
+			what = "/" + name + " is for hosts"
+		}
+		c.pr.notice("error", what+"; nothing was sent. /help lists your commands (start a prompt with // to send a leading /)")
+		return false
+	}
+	switch name {
+	case "quit", "exit":
+		return true
+	case "help":
+		c.help()
+		return false
+	case "shell":
+		shell(ctx, arg, c.pr)
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := cmd.run(c, cctx, arg); err != nil {
+		c.pr.notice("error", "/"+name+": "+c.describe(err))
+	}
+	return false
+}
+
+func (c *commander) send(ctx context.Context, text string) {
+	if err := c.prompt(ctx, text); err != nil {
+		c.pr.notice("error", "prompt not sent: "+c.describe(err))
+	}
+}
+
+func (c *commander) isHost() bool {
+	host := false
+	c.pr.with(func(r *roster) { host = r.you.Role == wire.RoleHost })
+	return host && c.ctl != nil
+}
+
+func (c *commander) help() {
+	host := c.isHost()
+	var names []string
+	for n, cmd := range commands {
+		if !cmd.host || host {
+			names = append(names, n)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool {
+		hi, hj := commands[names[i]].host, commands[names[j]].host
+		if hi != hj {
+			return !hi
+		}
+		return names[i] < names[j]
+	})
+	lines := []string{"type a prompt and press Enter; these commands stay on this machine:"}
+	for _, n := range names {
+		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
+	}
+	c.pr.with(func(r *roster) {
+		if r.you.Role == wire.RoleViewer {
+			lines = append(lines, "you are a viewer: you watch the party and cannot send prompts")
+		}
+	})
+	c.pr.notice("system", strings.Join(lines, "\n"))
+}
+
+func (c *commander) who(context.Context, string) error {
+	var lines []string
+	c.pr.with(func(r *roster) {
+		for _, m := range r.members {
+			l := fmt.Sprintf("%s (%s)", term.Line(m.Name), m.Role)
+			if m.ID == r.you.ID {
+				l += " — you"
+			}
+			lines = append(lines, l)
+		}
+	})
+	c.pr.notice("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
+	return nil
+}
+
+func (c *commander) held() (string, error) {
+	id := ""
+	c.pr.with(func(r *roster) {
+		if r.held != nil {
+			id = r.held.Batch
+		}
+	})
+	if id == "" {
+		return "", errors.New("no merged prompt is waiting for approval")
+	}
+	return id, nil
+}
+
+func (c *commander) approve(ctx context.Context, arg string) error {
+	id, err := c.held()
+	if err != nil {
+		return err
+	}
+	var text *string
+	if arg != "" {
+		text = &arg
+	}
+	return c.ctl.Approve(ctx, id, text)
+}
+
+func (c *commander) reject(ctx context.Context, arg string) error {
+	id, err := c.held()
+	if err != nil {
+		return err
+	}
+	return c.ctl.Reject(ctx, id, arg)
+}
+
+func (c *commander) approval(ctx context.Context, arg string) error {
+	switch strings.ToLower(arg) {
+	case "on":
+		return c.ctl.SetApproval(ctx, true)
+	case "off":
+		return c.ctl.SetApproval(ctx, false)
+	}
+	return errors.New("say /approval on or /approval off")
+}
+
+// decideWith answers the oldest waiting tool request with decision.
+func decideWith(decision string) func(*commander, context.Context, string) error {
+	return func(c *commander, ctx context.Context, arg string) error {
+		id := ""
+		c.pr.with(func(r *roster) {
+			if len(r.perms) > 0 {
+				id = r.perms[0].ID
+			}
+		})
+		if id == "" {
+			return errors.New("no tool request is waiting for a decision")
+		}
+		return c.ctl.Decide(ctx, id, decision, arg)
+	}
+}
+
+func (c *commander) role(ctx context.Context, arg string) error {
+	f := strings.Fields(arg)
+	if len(f) != 2 {
+		return errors.New("say /role NAME host|participant|viewer")
+	}
+	m, err := c.member(f[0])
+	if err != nil {
+		return err
+	}
+	role := strings.ToLower(f[1])
+	if role == "co-host" || role == "cohost" {
+		role = wire.RoleHost
+	}
+	return c.ctl.SetRole(ctx, m.ID, role)
+}
+
+func (c *commander) kick(ctx context.Context, arg string) error {
+	name, reason, _ := strings.Cut(arg, " ")
+	if name == "" {
+		return errors.New("say /kick NAME [REASON]")
+	}
+	m, err := c.member(name)
+	if err != nil {
+		return err
+	}
+	return c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason))
+}
+
+func (c *commander) member(name string) (wire.Member, error) {
+	var m wire.Member
+	ok := false
+	c.pr.with(func(r *roster) { m, ok = r.member(name) })
+	if !ok {
+		return m, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
+	}
+	return m, nil
+}
+
+func (c *commander) rotate(ctx context.Context, _ string) error {
+	inv, err := c.ctl.RotateInvite(ctx)
+	if err != nil {
+		return err
+	}
+	c.rotated = &inv
+	c.printInvites(inv, "new invites (the old links no longer work; everyone here stays):")
+	return nil
+}
+
+func (c *commander) invite(context.Context, string) error {
+	switch {
+	case c.invites != nil:
+		c.printInvites(c.invites(), "the invites:")
+	case c.rotated != nil:
+		c.printInvites(*c.rotated, "the invites you made:")
+	default:
+		return errors.New("only the party's owner sees the invites; /rotate makes new ones and shows them to you")
+	}
+	return nil
+}
+
+func (c *commander) printInvites(inv wire.Invites, title string) {
+	c.pr.notice("system", title+"\ninvite code: "+inv.Invite+"\nviewer invite: "+inv.ViewerInvite)
+}
+
+func (c *commander) agent(ctx context.Context, arg string) error {
+	if !strings.HasPrefix(arg, "/") {
+		return errors.New("say /agent /COMMAND, for example /agent /compact")
+	}
+	return c.ctl.AgentCommand(ctx, arg)
+}
