@@ -1,5 +1,6 @@
 // Package settings owns the desktop window's settings: display name, working directory,
-// batching window, min prompts, merger, Claude Code path, listen address and public host.
+// batching window, min prompts, merger, Claude Code path and extra arguments, the permission
+// mode and approval default (PROTOCOL.md §7), listen address and public host.
 // They are checked here, and kept as JSON in the OS config directory
 // (os.UserConfigDir()/concordia/settings.json, mode 0600, written atomically).
 //
@@ -43,6 +44,17 @@ const (
 // DefaultListen is the listen address when none is set (the CLI's default).
 const DefaultListen = ":8765"
 
+// Permission modes, as in `concordia host --permission-mode` (wire.Permission*).
+const (
+	PermissionAsk   = "ask"
+	PermissionEdits = "edits"
+	PermissionPlan  = "plan"
+	PermissionAll   = "all"
+)
+
+// maxClaudeArgsBytes bounds the extra Claude Code arguments.
+const maxClaudeArgsBytes = 4096
+
 // DefaultClaudePath is the Claude Code executable looked up on PATH.
 const DefaultClaudePath = "claude"
 
@@ -57,23 +69,32 @@ type Settings struct {
 	MinPrompts int    `json:"min_prompts"`
 	Merger     string `json:"merger"`
 	ClaudePath string `json:"claude_path"`
+	// ClaudeArgs are extra Claude Code arguments as one line of shell-like words
+	// (e.g. `--model opus`); SplitArgs parses them.
+	ClaudeArgs string `json:"claude_args"`
+	// PermissionMode is what the agent may do without asking: ask, edits, plan or all.
+	PermissionMode string `json:"permission_mode"`
+	// Approve is the default of approval mode: each merged prompt waits for a host.
+	Approve    bool   `json:"approve"`
 	Listen     string `json:"listen"`
 	PublicHost string `json:"public_host"`
 }
 
 // Defaults are the settings before anyone changed them: the OS user's name, the home
 // directory, a 3 s window, one prompt, the auto merger, "claude" on PATH, port 8765 on
-// every interface, and the detected LAN address in invites.
+// every interface, and the detected LAN address in invites; the agent asks before each
+// tool use, no extra arguments, approval off.
 func Defaults() Settings {
 	home, _ := os.UserHomeDir()
 	return Settings{
-		Name:       defaultName(),
-		Workdir:    home,
-		WindowMS:   3000,
-		MinPrompts: 1,
-		Merger:     MergerAuto,
-		ClaudePath: DefaultClaudePath,
-		Listen:     DefaultListen,
+		Name:           defaultName(),
+		Workdir:        home,
+		WindowMS:       3000,
+		MinPrompts:     1,
+		Merger:         MergerAuto,
+		ClaudePath:     DefaultClaudePath,
+		PermissionMode: PermissionAsk,
+		Listen:         DefaultListen,
 	}
 }
 
@@ -104,7 +125,7 @@ func cleanName(s string) string {
 }
 
 // Normalized trims surrounding white space from the text fields and fills an empty
-// listen address and Claude Code path with their defaults.
+// listen address, Claude Code path and permission mode with their defaults.
 func (s Settings) Normalized() Settings {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Workdir = strings.TrimSpace(s.Workdir)
@@ -112,6 +133,11 @@ func (s Settings) Normalized() Settings {
 	s.ClaudePath = strings.TrimSpace(s.ClaudePath)
 	s.Listen = strings.TrimSpace(s.Listen)
 	s.PublicHost = strings.TrimSpace(s.PublicHost)
+	s.ClaudeArgs = strings.TrimSpace(s.ClaudeArgs)
+	s.PermissionMode = strings.ToLower(strings.TrimSpace(s.PermissionMode))
+	if s.PermissionMode == "" {
+		s.PermissionMode = PermissionAsk
+	}
 	if s.ClaudePath == "" {
 		s.ClaudePath = DefaultClaudePath
 	}
@@ -150,6 +176,8 @@ var checks = []fieldCheck{
 	{"min_prompts", func(s Settings) error { return CheckMinPrompts(s.MinPrompts) }, func(s *Settings, d Settings) { s.MinPrompts = d.MinPrompts }},
 	{"merger", func(s Settings) error { return CheckMerger(s.Merger) }, func(s *Settings, d Settings) { s.Merger = d.Merger }},
 	{"claude_path", func(s Settings) error { return CheckClaudePath(s.ClaudePath) }, func(s *Settings, d Settings) { s.ClaudePath = d.ClaudePath }},
+	{"claude_args", func(s Settings) error { return CheckClaudeArgs(s.ClaudeArgs) }, func(s *Settings, d Settings) { s.ClaudeArgs = d.ClaudeArgs }},
+	{"permission_mode", func(s Settings) error { return CheckPermissionMode(s.PermissionMode) }, func(s *Settings, d Settings) { s.PermissionMode = d.PermissionMode }},
 	{"listen", func(s Settings) error { return checkListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
 	{"public_host", func(s Settings) error { return checkPublicHost(s.PublicHost) }, func(s *Settings, d Settings) { s.PublicHost = d.PublicHost }},
 }
@@ -256,6 +284,113 @@ func CheckClaudePath(p string) error {
 		return errors.New("The Claude Code path must be one line.")
 	}
 	return nil
+}
+
+// CheckPermissionMode checks the permission mode: ask, edits, plan or all.
+func CheckPermissionMode(m string) error {
+	switch m {
+	case PermissionAsk, PermissionEdits, PermissionPlan, PermissionAll:
+		return nil
+	}
+	return fmt.Errorf("The permission mode must be ask, edits, plan or all, not %q.", m)
+}
+
+// controlledArgs are Claude Code flags Concordia sets itself; the permission mode setting
+// replaces the permission flags.
+var controlledArgs = map[string]string{
+	"--permission-mode":                    "Choose the permission mode in its own setting instead of --permission-mode.",
+	"--permission-prompt-tool":             "Concordia asks the party's hosts about tool use itself; remove --permission-prompt-tool.",
+	"--dangerously-skip-permissions":       "Use the permission mode \"Allow everything\" instead of --dangerously-skip-permissions.",
+	"--allow-dangerously-skip-permissions": "Use the permission mode \"Allow everything\" instead of --allow-dangerously-skip-permissions.",
+	"-p":                                   "Concordia runs Claude Code in its own mode; remove -p.",
+	"--print":                              "Concordia runs Claude Code in its own mode; remove --print.",
+	"--input-format":                       "Concordia sets --input-format itself; remove it.",
+	"--output-format":                      "Concordia sets --output-format itself; remove it.",
+	"--resume":                             "Concordia resumes Claude Code's session itself; remove --resume.",
+}
+
+// CheckClaudeArgs checks the extra Claude Code arguments: shell-like words (SplitArgs),
+// one line, none of the flags Concordia sets itself.
+func CheckClaudeArgs(line string) error {
+	if len(line) > maxClaudeArgsBytes {
+		return fmt.Errorf("The extra Claude Code arguments are too long (at most %d bytes).", maxClaudeArgsBytes)
+	}
+	args, err := SplitArgs(line)
+	if err != nil {
+		return err
+	}
+	for _, a := range args {
+		name, _, _ := strings.Cut(a, "=")
+		if why, ok := controlledArgs[name]; ok {
+			return errors.New(why)
+		}
+	}
+	return nil
+}
+
+// SplitArgs splits one line into words as a POSIX shell would, without expanding
+// anything: white space separates words; 'single quotes' keep everything; "double quotes"
+// keep everything but \" and \\; a backslash outside quotes keeps the next character.
+// An unclosed quote, a trailing backslash or a control character is an error (a sentence).
+func SplitArgs(line string) ([]string, error) {
+	if !utf8.ValidString(line) || strings.ContainsFunc(line, func(r rune) bool { return unicode.IsControl(r) && r != '\t' }) {
+		return nil, errors.New("The extra Claude Code arguments must be one line of printable text.")
+	}
+	var (
+		words []string
+		cur   strings.Builder
+		in    bool // a word has started (possibly empty: "")
+	)
+	rs := []rune(line)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case r == ' ' || r == '\t':
+			if in {
+				words = append(words, cur.String())
+				cur.Reset()
+				in = false
+			}
+		case r == '\'':
+			in = true
+			j := i + 1
+			for j < len(rs) && rs[j] != '\'' {
+				j++
+			}
+			if j == len(rs) {
+				return nil, errors.New("The extra Claude Code arguments have a ' without its closing '.")
+			}
+			cur.WriteString(string(rs[i+1 : j]))
+			i = j
+		case r == '"':
+			in = true
+			j := i + 1
+			for ; j < len(rs) && rs[j] != '"'; j++ {
+				if rs[j] == '\\' && j+1 < len(rs) && (rs[j+1] == '"' || rs[j+1] == '\\') {
+					j++
+				}
+				cur.WriteRune(rs[j])
+			}
+			if j == len(rs) {
+				return nil, errors.New("The extra Claude Code arguments have a \" without its closing \".")
+			}
+			i = j
+		case r == '\\':
+			if i+1 == len(rs) {
+				return nil, errors.New("The extra Claude Code arguments end with a lone backslash.")
+			}
+			in = true
+			i++
+			cur.WriteRune(rs[i])
+		default:
+			in = true
+			cur.WriteRune(r)
+		}
+	}
+	if in {
+		words = append(words, cur.String())
+	}
+	return words, nil
 }
 
 func checkListen(addr string) error {

@@ -15,7 +15,7 @@ func valid(t *testing.T) Settings {
 	t.Helper()
 	return Settings{
 		Name: "ada", Workdir: t.TempDir(), WindowMS: 3000, MinPrompts: 1,
-		Merger: MergerAuto, ClaudePath: "claude", Listen: ":8765",
+		Merger: MergerAuto, ClaudePath: "claude", PermissionMode: PermissionAsk, Listen: ":8765",
 	}
 }
 
@@ -62,6 +62,20 @@ func TestValidate(t *testing.T) {
 		{"merger unknown", func(s *Settings) { s.Merger = "openai" }, "merger", `not "openai"`},
 		{"claude path multi-line", func(s *Settings) { s.ClaudePath = "a\nb" }, "claude_path", "one line"},
 		{"claude absolute path", func(s *Settings) { s.ClaudePath = "/opt/claude/bin/claude" }, "", ""},
+		{"permission mode edits", func(s *Settings) { s.PermissionMode = "edits" }, "", ""},
+		{"permission mode plan", func(s *Settings) { s.PermissionMode = "plan" }, "", ""},
+		{"permission mode all", func(s *Settings) { s.PermissionMode = "all" }, "", ""},
+		{"permission mode unknown", func(s *Settings) { s.PermissionMode = "bypassPermissions" }, "permission_mode", "ask, edits, plan or all"},
+		{"permission mode empty", func(s *Settings) { s.PermissionMode = "" }, "permission_mode", "ask, edits, plan or all"},
+		{"claude args model", func(s *Settings) { s.ClaudeArgs = "--model opus" }, "", ""},
+		{"claude args quoted", func(s *Settings) { s.ClaudeArgs = `--append-system-prompt "be brief"` }, "", ""},
+		{"claude args unclosed quote", func(s *Settings) { s.ClaudeArgs = `--model "opus` }, "claude_args", "without its closing"},
+		{"claude args permission mode", func(s *Settings) { s.ClaudeArgs = "--permission-mode acceptEdits" }, "claude_args", "permission mode in its own setting"},
+		{"claude args permission mode =", func(s *Settings) { s.ClaudeArgs = "--permission-mode=plan" }, "claude_args", "permission mode in its own setting"},
+		{"claude args skip permissions", func(s *Settings) { s.ClaudeArgs = "--dangerously-skip-permissions" }, "claude_args", "Allow everything"},
+		{"claude args print", func(s *Settings) { s.ClaudeArgs = "-p" }, "claude_args", "remove -p"},
+		{"claude args newline", func(s *Settings) { s.ClaudeArgs = "--model\nopus" }, "claude_args", "one line"},
+		{"claude args too long", func(s *Settings) { s.ClaudeArgs = strings.Repeat("x", 4097) }, "claude_args", "too long"},
 		{"listen loopback free port", func(s *Settings) { s.Listen = "127.0.0.1:0" }, "", ""},
 		{"listen ipv6", func(s *Settings) { s.Listen = "[::1]:9000" }, "", ""},
 		{"listen no port", func(s *Settings) { s.Listen = "8765" }, "listen", "not HOST:PORT"},
@@ -99,6 +113,43 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+func TestSplitArgs(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+		err      string
+	}{
+		{"empty", "", nil, ""},
+		{"spaces only", "  \t ", nil, ""},
+		{"model", "--model opus", []string{"--model", "opus"}, ""},
+		{"extra spaces", "  --model   opus  ", []string{"--model", "opus"}, ""},
+		{"single quotes keep all", `--x 'a "b" \c'`, []string{"--x", `a "b" \c`}, ""},
+		{"double quotes", `--x "a 'b' \"c\" \\ \n"`, []string{"--x", `a 'b' "c" \ \n`}, ""},
+		{"empty quoted word", `--x ""`, []string{"--x", ""}, ""},
+		{"adjacent parts join", `a'b'"c"d`, []string{"abcd"}, ""},
+		{"backslash space", `a\ b c`, []string{"a b", "c"}, ""},
+		{"unicode", "--name Zoë", []string{"--name", "Zoë"}, ""},
+		{"unclosed single", "'abc", nil, "closing '"},
+		{"unclosed double", `"abc`, nil, `closing "`},
+		{"lone backslash", `abc\`, nil, "lone backslash"},
+		{"control", "a\x00b", nil, "one line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := SplitArgs(tt.in)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("SplitArgs(%q) = %q, %v; want an error with %q", tt.in, got, err, tt.err)
+				}
+				return
+			}
+			if err != nil || strings.Join(got, "\x00") != strings.Join(tt.want, "\x00") || len(got) != len(tt.want) {
+				t.Fatalf("SplitArgs(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestValidateListsEveryProblem(t *testing.T) {
 	s := valid(t)
 	s.Name, s.WindowMS, s.Merger = "", 0, "x"
@@ -112,8 +163,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 }
 
 func TestNormalized(t *testing.T) {
-	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", Listen: "", PublicHost: " h "}.Normalized()
-	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", Listen: ":8765", PublicHost: "h"}
+	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", ClaudeArgs: " --model opus ", PermissionMode: " ", Listen: "", PublicHost: " h "}.Normalized()
+	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", ClaudeArgs: "--model opus", PermissionMode: "ask", Listen: ":8765", PublicHost: "h"}
 	if got != want {
 		t.Fatalf("Normalized = %+v, want %+v", got, want)
 	}
