@@ -304,3 +304,24 @@ func TestMainUsage(t *testing.T) {
 		t.Fatalf("min-prompts 0: %d %q", code, errb.String())
 	}
 }
+
+func TestRosterIgnoresReplayedMembership(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	me := wire.Member{ID: "m1", Name: "carol", Role: wire.RoleHost}
+	pr.hello(wire.HelloResult{You: me, State: wire.State{Seq: 2, Participants: []wire.Member{me}}})
+	one := 1
+	pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Joined: &me, Count: &one}) // in the hello's replay
+	bob := wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}
+	two := 2
+	pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &bob, Count: &two})
+	var names []string
+	pr.with(func(r *roster) {
+		for _, m := range r.members {
+			names = append(names, m.Name)
+		}
+	})
+	if strings.Join(names, ",") != "carol,bob" {
+		t.Fatalf("members %v, want carol,bob", names)
+	}
+}

@@ -11,6 +11,7 @@ import (
 // waiting for approval. The printer owns it (guarded by printer.mu) and updates it before
 // rendering each event; commands read it through the printer.
 type roster struct {
+	seq     int64 // the hello state's seq: membership events up to it are already in members
 	you     wire.Member
 	members []wire.Member
 	authors map[string]string // prompt id → author
@@ -27,6 +28,7 @@ func newRoster() *roster {
 // reset takes a hello reply's state.
 func (r *roster) reset(h wire.HelloResult) {
 	r.you = h.You
+	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)
 	for _, p := range h.State.Pending {
 		r.authors[p.ID] = p.User
@@ -38,6 +40,9 @@ func (r *roster) reset(h wire.HelloResult) {
 func (r *roster) track(ev wire.Event) {
 	switch ev.Kind {
 	case wire.KindParticipants:
+		if ev.Seq != 0 && ev.Seq <= r.seq {
+			return // replayed history: the hello's list already has its outcome
+		}
 		switch {
 		case ev.Joined != nil:
 			r.members = append(r.members, *ev.Joined)
