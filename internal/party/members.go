@@ -98,8 +98,8 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			return p.welcome(back, req), nil
 		}
 	}
-	if back == nil && role != wire.RoleHost && p.remoteCount() >= p.cfg.MaxParticipants {
-		return wire.HelloResult{}, ErrFull
+	if req.Role != wire.RoleHost && p.remoteCount() >= p.cfg.MaxParticipants {
+		return wire.HelloResult{}, ErrFull // a member coming back counts like a new one
 	}
 	m := back
 	if m == nil {
