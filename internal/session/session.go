@@ -7,6 +7,12 @@
 //	party:state   a full resync after a reconnect: replace what you have (wire.State)
 //	party:status  connection changes (Status)
 //	party:ended   the party is over for this window (Ended)
+//	party:invites a host made new invites (wire.Invites); the old links no longer work
+//
+// While in a party, the host methods of PROTOCOL.md §7 (approval, tool permissions,
+// interrupt, roles, kick, invites, agent commands) go to the party's party.Controller:
+// the host's own *party.Local when this window hosts, the *client.Client when it joined
+// (a co-host). The party checks the member's role; this package only delegates.
 //
 // Nothing here knows Wails: the binding layer (app/) passes an Emitter that forwards to
 // the window, and tests pass a recorder.
@@ -48,6 +54,8 @@ const (
 	EventPartyState  = "party:state"
 	EventPartyStatus = "party:status"
 	EventPartyEnded  = "party:ended"
+	// EventPartyInvites carries wire.Invites after a rotation.
+	EventPartyInvites = "party:invites"
 )
 
 // Connection states in Status (the client's, plus "connected" for a hosted party).
@@ -60,11 +68,17 @@ const (
 
 // Info describes the party the window is in; its JSON is the window's Session.
 type Info struct {
-	Role   string         `json:"role"` // wire.RoleHost or wire.RoleParticipant
+	// Role says how this window is in the party: wire.RoleHost when it runs the party,
+	// wire.RoleParticipant when it joined one. The member's own role (host, participant,
+	// viewer) is You.Role; participants events with "changed" update it.
+	Role   string         `json:"role"`
 	You    wire.Member    `json:"you"`
 	Party  wire.PartyInfo `json:"party"`
 	Invite string         `json:"invite"`
-	State  wire.State     `json:"state"` // the party so far; events after State.Seq follow as party:event
+	// ViewerInvite lets people watch without prompting; "" when this window does not know
+	// it (a joined member, until it makes new invites).
+	ViewerInvite string     `json:"viewer_invite"`
+	State        wire.State `json:"state"` // the party so far; events after State.Seq follow as party:event
 }
 
 // Status is the payload of party:status.
@@ -78,6 +92,8 @@ type Status struct {
 // Ended is the payload of party:ended.
 type Ended struct {
 	Reason string `json:"reason"`
+	// Kicked is true when a host removed this window's person from the party.
+	Kicked bool `json:"kicked"`
 }
 
 // Snapshot is the current party at a glance (for the tray and the close button).
@@ -129,6 +145,16 @@ type HostRequest struct {
 	ClaudeArgs []string
 	Listen     string // "" = ":8765"
 	PublicHost string // "" = detected
+
+	// PermissionMode is what the agent may do without asking a host: settings.PermissionAsk
+	// ("" means it), PermissionEdits, PermissionPlan or PermissionAll.
+	PermissionMode string
+	// Approve starts the party in approval mode: each merged prompt waits for a host.
+	Approve bool
+	// PermissionTimeout denies an undecided tool request after it (0 = the host's 2m).
+	PermissionTimeout time.Duration
+	// TurnTimeout stops a turn silent this long (0 = the host's default).
+	TurnTimeout time.Duration
 }
 
 // Manager runs the window's party: at most one at a time. Its methods are safe for
@@ -186,6 +212,9 @@ func (r *HostRequest) check() error {
 		r.Listen = settings.DefaultListen
 	}
 	r.PublicHost = strings.TrimSpace(r.PublicHost)
+	if r.PermissionMode = strings.ToLower(strings.TrimSpace(r.PermissionMode)); r.PermissionMode == "" {
+		r.PermissionMode = settings.PermissionAsk
+	}
 	if r.Workdir == "" {
 		return badRequest(errors.New("Choose the folder Claude Code works in."))
 	}
@@ -196,6 +225,7 @@ func (r *HostRequest) check() error {
 		settings.CheckMinPrompts(r.MinPrompts),
 		settings.CheckMerger(r.Merger),
 		settings.CheckClaudePath(r.ClaudePath),
+		settings.CheckPermissionMode(r.PermissionMode),
 	} {
 		if err != nil {
 			return badRequest(err)
@@ -294,6 +324,18 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info
 	hc.MinPrompts = req.MinPrompts
 	hc.Merger = merger
 	hc.Agent = agent.Config{Path: req.ClaudePath, Args: req.ClaudeArgs, WorkDir: req.Workdir, Logger: m.log}
+	hc.PermissionMode = req.PermissionMode
+	hc.Approve = req.Approve
+	if req.PermissionTimeout > 0 {
+		hc.PermissionTimeout = req.PermissionTimeout
+	}
+	if req.TurnTimeout > 0 {
+		hc.TurnTimeout = req.TurnTimeout
+	}
+	// The party calls OnInvites on its loop once a host rotated them; a exists by then
+	// (only a member that joined after start can ask), and setInvites takes only a.mu.
+	a := &active{m: m, role: wire.RoleHost, status: StatusConnected, done: make(chan struct{})}
+	hc.OnInvites = a.setInvites
 	hc.DataDir = m.cfg.DataDir
 	hc.Insecure = m.cfg.Insecure
 	hc.Logger = m.log
@@ -314,13 +356,15 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info
 		_ = h.Shutdown(sctx)
 		return nil, Info{}, fmt.Errorf("join own party: %w", err)
 	}
-	a := &active{
-		m: m, role: wire.RoleHost, invite: h.Invite().String(), h: h, local: local,
-		last: hello.State.Seq, members: len(hello.State.Participants), status: StatusConnected,
-		done: make(chan struct{}),
+	a.mu.Lock()
+	a.h, a.local, a.you = h, local, hello.You
+	if a.invite == "" { // not rotated meanwhile
+		a.invite, a.viewerInvite = h.Invite().String(), h.ViewerInvite().String()
 	}
+	a.last, a.members = hello.State.Seq, len(hello.State.Participants)
+	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: hello.State}
+	a.mu.Unlock()
 	go a.pump()
-	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, State: hello.State}
 	return a, info, nil
 }
 
@@ -363,6 +407,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		a.completeLocked()
 	}
 	hello := c.Hello()
+	a.you = hello.You
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
@@ -432,11 +477,125 @@ func (m *Manager) End(ctx context.Context) error {
 
 // Invite is the current party's invite.
 func (m *Manager) Invite() (string, error) {
+	inv, err := m.Invites()
+	return inv.Invite, err
+}
+
+// Invites are the current party's participant and viewer invites (the viewer one is ""
+// when this window does not know it).
+func (m *Manager) Invites() (wire.Invites, error) {
 	a, err := m.current()
 	if err != nil {
-		return "", err
+		return wire.Invites{}, err
 	}
-	return a.invite, nil
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return wire.Invites{Invite: a.invite, ViewerInvite: a.viewerInvite}, nil
+}
+
+// control runs a host method on the current party's Controller; the party checks that
+// the window's person is a host.
+func (m *Manager) control(op string, f func(party.Controller) error) error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	if err := f(a.controller()); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// SetApproval turns approval mode on or off (off sends a batch that waits).
+func (m *Manager) SetApproval(ctx context.Context, on bool) error {
+	return m.control("set approval", func(c party.Controller) error { return c.SetApproval(ctx, on) })
+}
+
+// Approve sends the batch waiting for approval as merged, or as text when text is set.
+func (m *Manager) Approve(ctx context.Context, batch string, text *string) error {
+	if text != nil {
+		if strings.TrimSpace(*text) == "" {
+			return ErrEmptyPrompt
+		}
+		if len(*text) > wire.MaxPromptBytes {
+			return fmt.Errorf("%w: %d bytes, the limit is %d", ErrPromptTooLarge, len(*text), wire.MaxPromptBytes)
+		}
+	}
+	return m.control("approve batch", func(c party.Controller) error { return c.Approve(ctx, batch, text) })
+}
+
+// Reject drops the batch waiting for approval; its authors see who and why.
+func (m *Manager) Reject(ctx context.Context, batch, reason string) error {
+	return m.control("reject batch", func(c party.Controller) error { return c.Reject(ctx, batch, reason) })
+}
+
+// Interrupt stops the running turn.
+func (m *Manager) Interrupt(ctx context.Context) error {
+	return m.control("stop the turn", func(c party.Controller) error { return c.Interrupt(ctx) })
+}
+
+// Decide answers a pending tool request: wire.DecisionAllow, DecisionDeny (reason goes to
+// the agent) or DecisionAlways (allow this tool from now on).
+func (m *Manager) Decide(ctx context.Context, permission, decision, reason string) error {
+	switch decision {
+	case wire.DecisionAllow, wire.DecisionDeny, wire.DecisionAlways:
+	default:
+		return badRequest(fmt.Errorf("a decision is allow, deny or always, not %q", decision))
+	}
+	return m.control("decide tool request", func(c party.Controller) error { return c.Decide(ctx, permission, decision, reason) })
+}
+
+// SetRole makes a member a host (co-host), participant or viewer.
+func (m *Manager) SetRole(ctx context.Context, member, role string) error {
+	switch role {
+	case wire.RoleHost, wire.RoleParticipant, wire.RoleViewer:
+	default:
+		return badRequest(fmt.Errorf("a role is host, participant or viewer, not %q", role))
+	}
+	return m.control("change role", func(c party.Controller) error { return c.SetRole(ctx, member, role) })
+}
+
+// Kick removes a member from the party.
+func (m *Manager) Kick(ctx context.Context, member, reason string) error {
+	return m.control("remove member", func(c party.Controller) error { return c.Kick(ctx, member, reason) })
+}
+
+// RotateInvite makes new participant and viewer invites; the old links stop working.
+// The window gets them as party:invites too.
+func (m *Manager) RotateInvite(ctx context.Context) (wire.Invites, error) {
+	var inv wire.Invites
+	err := m.control("make new invites", func(c party.Controller) error {
+		var err error
+		inv, err = c.RotateInvite(ctx)
+		return err
+	})
+	if err != nil {
+		return wire.Invites{}, err
+	}
+	a, cerr := m.current()
+	if cerr != nil {
+		return inv, nil // the party ended meanwhile; the invites were made
+	}
+	if a.role != wire.RoleHost {
+		// A co-host elsewhere: the host's reply carries the links (a hosted party got
+		// them through host.Config.OnInvites already).
+		a.setInvites(inv)
+	} else {
+		a.mu.Lock()
+		inv = wire.Invites{Invite: a.invite, ViewerInvite: a.viewerInvite}
+		a.mu.Unlock()
+	}
+	return inv, nil
+}
+
+// AgentCommand queues an agent slash command (e.g. "/compact"); it runs when the agent is
+// next idle.
+func (m *Manager) AgentCommand(ctx context.Context, command string) error {
+	command = strings.TrimSpace(command)
+	if !strings.HasPrefix(command, "/") || len(command) < 2 {
+		return badRequest(errors.New("an agent command starts with / (for example /compact)"))
+	}
+	return m.control("run agent command", func(c party.Controller) error { return c.AgentCommand(ctx, command) })
 }
 
 // Snapshot describes the current party (the zero value when there is none).
@@ -476,6 +635,10 @@ func (m *Manager) stop(ctx context.Context, a *active, reason string) error {
 
 // finish forgets a party that has ended and tells the window, once per party.
 func (m *Manager) finish(a *active, reason string) {
+	m.finishWith(a, Ended{Reason: reason})
+}
+
+func (m *Manager) finishWith(a *active, ended Ended) {
 	a.endOnce.Do(func() {
 		m.mu.Lock()
 		if m.cur == a {
@@ -484,7 +647,7 @@ func (m *Manager) finish(a *active, reason string) {
 		m.mu.Unlock()
 		a.mu.Lock()
 		a.status = StatusClosed
-		m.cfg.Emitter.Emit(EventPartyEnded, Ended{Reason: reason})
+		m.cfg.Emitter.Emit(EventPartyEnded, ended)
 		a.mu.Unlock()
 		m.changed()
 	})
@@ -498,28 +661,48 @@ func (m *Manager) changed() {
 
 // active is one party of the window, hosted or joined.
 type active struct {
-	m      *Manager
-	role   string
-	invite string
+	m    *Manager
+	role string // wire.RoleHost: this window runs the party; wire.RoleParticipant: joined
 
 	h     *host.Host   // hosted
 	local *party.Local // hosted: the host's own membership
 	c     *client.Client
 
-	mu      sync.Mutex // guards the fields below; held while emitting
-	first   bool       // participant: the first hello's state is not complete yet
-	initial wire.State // participant: the state Join returns
-	pending *wire.State
-	target  int64 // seq the pending state is complete at
-	last    int64 // newest event seq seen
-	log     []wire.Event
-	members int
-	status  string
+	mu           sync.Mutex // guards the fields below; held while emitting
+	invite       string
+	viewerInvite string
+	you          wire.Member // the window's person, its role kept current
+	first        bool        // participant: the first hello's state is not complete yet
+	initial      wire.State  // participant: the state Join returns
+	pending      *wire.State
+	target       int64 // seq the pending state is complete at
+	last         int64 // newest event seq seen
+	log          []wire.Event
+	members      int
+	status       string
 
 	stopOnce sync.Once
 	stopErr  error
 	endOnce  sync.Once
 	done     chan struct{} // closed when pump (host) or watch (participant) returns
+}
+
+// controller is what carries host methods: the host's own membership, or the client.
+func (a *active) controller() party.Controller {
+	if a.role == wire.RoleHost {
+		return a.local
+	}
+	return a.c
+}
+
+// setInvites takes new invites (after a rotation) and tells the window. It takes only
+// a.mu: the party calls it on its loop.
+func (a *active) setInvites(inv wire.Invites) {
+	a.mu.Lock()
+	a.invite, a.viewerInvite = inv.Invite, inv.ViewerInvite
+	a.m.cfg.Emitter.Emit(EventPartyInvites, inv)
+	a.mu.Unlock()
+	a.m.changed()
 }
 
 // stop ends the party's connection or the hosted party; idempotent.
@@ -567,7 +750,8 @@ func (a *active) pump() {
 func (a *active) watch() {
 	defer close(a.done)
 	<-a.c.Done()
-	a.m.finish(a, a.m.endReason(a.c.Err()))
+	err := a.c.Err()
+	a.m.finishWith(a, Ended{Reason: a.m.endReason(err), Kicked: errors.Is(err, client.ErrKicked)})
 }
 
 // endReason says why a joined party ended, for party:ended.
@@ -577,6 +761,8 @@ func (m *Manager) endReason(err error) string {
 		return "you left the party"
 	case errors.Is(err, client.ErrEnded):
 		return "the host ended the party"
+	case errors.Is(err, client.ErrKicked):
+		return "a host removed you from the party"
 	case errors.Is(err, client.ErrReplaced):
 		return "you joined this party again from somewhere else"
 	case errors.Is(err, client.ErrRefused):
@@ -587,8 +773,12 @@ func (m *Manager) endReason(err error) string {
 	return m.describe(err)
 }
 
-// count applies a participants event to the member count; a.mu is held.
+// count applies a participants event to the member count and to the window's person's
+// role; a.mu is held.
 func (a *active) count(ev wire.Event) bool {
+	if ev.Kind == wire.KindParticipants && ev.Changed != nil && ev.Changed.ID == a.you.ID {
+		a.you.Role = ev.Changed.Role
+	}
 	if ev.Kind != wire.KindParticipants || ev.Count == nil || *ev.Count == a.members {
 		return false
 	}

@@ -1,0 +1,300 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// eventOf returns the last party event that pred accepts, or nil.
+func eventOf(evs []emitted, pred func(wire.Event) bool) *wire.Event {
+	pe := partyEvents(evs)
+	for i := len(pe) - 1; i >= 0; i-- {
+		if pred(pe[i]) {
+			return &pe[i]
+		}
+	}
+	return nil
+}
+
+// waitEvent waits for a party event that pred accepts and returns it.
+func waitEvent(t *testing.T, rec *recorder, what string, pred func(wire.Event) bool) wire.Event {
+	t.Helper()
+	evs := rec.waitFor(t, what, func(e []emitted) bool { return eventOf(e, pred) != nil })
+	return *eventOf(evs, pred)
+}
+
+func joinClient(t *testing.T, link, name string) *client.Client {
+	t.Helper()
+	inv, err := invite.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: name})
+	if err != nil {
+		t.Fatalf("%s joins: %v", name, err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func TestHostControlApprovalAndPermission(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	req := hostRequest(t)
+	req.Approve = true
+	req.PermissionMode = " ASK "
+	info, err := m.Host(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if !info.Party.Approval || info.Party.PermissionMode != wire.PermissionAsk {
+		t.Fatalf("party info = %+v", info.Party)
+	}
+	if info.ViewerInvite == "" || info.ViewerInvite == info.Invite {
+		t.Fatalf("viewer invite = %q (invite %q)", info.ViewerInvite, info.Invite)
+	}
+	bob := joinClient(t, info.Invite, "bob")
+
+	// A merged prompt waits; the host edits and sends it.
+	if _, err := bob.Prompt(context.Background(), "please touch a file FAKE_ASK"); err != nil {
+		t.Fatal(err)
+	}
+	ap := waitEvent(t, rec, "the approval event", func(e wire.Event) bool { return e.Kind == wire.KindApproval })
+	if len(ap.Approval.Prompts) != 1 || !strings.Contains(ap.Approval.Merged, "FAKE_ASK") {
+		t.Fatalf("approval = %+v", ap.Approval)
+	}
+	edited := "edited by hazel FAKE_ASK"
+	if err := m.Approve(context.Background(), ap.Approval.Batch, &edited); err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+	b := waitEvent(t, rec, "the batch", func(e wire.Event) bool { return e.Kind == wire.KindBatch })
+	if b.Batch.ID != ap.Approval.Batch || b.Batch.Merged != edited {
+		t.Fatalf("batch = %+v", b.Batch)
+	}
+
+	// The agent asks to use a tool; the host allows it.
+	perm := waitEvent(t, rec, "a pending tool request", func(e wire.Event) bool {
+		return e.Kind == wire.KindPermission && e.Permission.Status == wire.PermissionPending
+	})
+	if perm.Permission.Tool != "Bash" || perm.Permission.Batch != b.Batch.ID {
+		t.Fatalf("permission = %+v", perm.Permission)
+	}
+	if err := m.Decide(context.Background(), perm.Permission.ID, "sometimes", ""); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("Decide(sometimes) = %v, want ErrBadRequest", err)
+	}
+	if err := m.Decide(context.Background(), perm.Permission.ID, wire.DecisionAllow, ""); err != nil {
+		t.Fatalf("Decide: %v", err)
+	}
+	got := waitEvent(t, rec, "the decision", func(e wire.Event) bool {
+		return e.Kind == wire.KindPermission && e.Permission.ID == perm.Permission.ID && e.Permission.Status != wire.PermissionPending
+	})
+	if got.Permission.Status != wire.PermissionAllowed || got.Permission.By != "hazel" {
+		t.Fatalf("decision = %+v", got.Permission)
+	}
+	turn := waitEvent(t, rec, "the turn's end", func(e wire.Event) bool { return e.Kind == wire.KindTurn })
+	if turn.Turn.Status != wire.TurnDone || turn.Turn.Denied != 0 {
+		t.Fatalf("turn = %+v", turn.Turn)
+	}
+	// Deciding twice is refused by the party, and the sentence names it.
+	if err := m.Decide(context.Background(), perm.Permission.ID, wire.DecisionDeny, ""); !errors.Is(err, party.ErrInvalid) {
+		t.Fatalf("second Decide = %v, want party.ErrInvalid", err)
+	}
+
+	// The next batch is rejected with a reason.
+	if _, err := bob.Prompt(context.Background(), "delete everything"); err != nil {
+		t.Fatal(err)
+	}
+	ap2 := waitEvent(t, rec, "the second approval", func(e wire.Event) bool {
+		return e.Kind == wire.KindApproval && e.Approval.Batch != ap.Approval.Batch
+	})
+	empty := "  "
+	if err := m.Approve(context.Background(), ap2.Approval.Batch, &empty); !errors.Is(err, ErrEmptyPrompt) {
+		t.Fatalf("Approve(empty) = %v, want ErrEmptyPrompt", err)
+	}
+	if err := m.Reject(context.Background(), ap2.Approval.Batch, "not now"); err != nil {
+		t.Fatalf("Reject: %v", err)
+	}
+	rj := waitEvent(t, rec, "the rejection", func(e wire.Event) bool { return e.Kind == wire.KindRejected })
+	if rj.Rejected.By != "hazel" || rj.Rejected.Reason != "not now" || rj.Rejected.Batch != ap2.Approval.Batch {
+		t.Fatalf("rejected = %+v", rj.Rejected)
+	}
+
+	// Approval off, from the window.
+	if err := m.SetApproval(context.Background(), false); err != nil {
+		t.Fatalf("SetApproval: %v", err)
+	}
+	st := waitEvent(t, rec, "the settings event", func(e wire.Event) bool { return e.Kind == wire.KindSettings })
+	if st.Settings.Approval || st.Settings.PermissionMode != wire.PermissionAsk {
+		t.Fatalf("settings = %+v", st.Settings)
+	}
+}
+
+func TestHostControlInterruptRolesKickAndInvites(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	bob := joinClient(t, info.Invite, "bob")
+
+	// Stop a slow turn: it ends interrupted, stopped by the host.
+	if err := m.Interrupt(context.Background()); !errors.Is(err, party.ErrInvalid) {
+		t.Fatalf("Interrupt with no turn = %v, want party.ErrInvalid", err)
+	}
+	if _, err := m.Prompt(context.Background(), "slow one FAKE_SLOW=20000"); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the first part of the reply", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: slow") })
+	if err := m.Interrupt(context.Background()); err != nil {
+		t.Fatalf("Interrupt: %v", err)
+	}
+	turn := waitEvent(t, rec, "the interrupted turn", func(e wire.Event) bool { return e.Kind == wire.KindTurn })
+	if turn.Turn.Status != wire.TurnInterrupted || !strings.Contains(turn.Turn.Error, "hazel") {
+		t.Fatalf("turn = %+v", turn.Turn)
+	}
+
+	// Roles.
+	bobID := bob.Hello().You.ID
+	if err := m.SetRole(context.Background(), bobID, "boss"); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("SetRole(boss) = %v, want ErrBadRequest", err)
+	}
+	if err := m.SetRole(context.Background(), bobID, wire.RoleViewer); err != nil {
+		t.Fatalf("SetRole: %v", err)
+	}
+	ch := waitEvent(t, rec, "bob's new role", func(e wire.Event) bool { return e.Kind == wire.KindParticipants && e.Changed != nil })
+	if ch.Changed.ID != bobID || ch.Changed.Role != wire.RoleViewer {
+		t.Fatalf("changed = %+v", ch.Changed)
+	}
+	if _, err := bob.Prompt(context.Background(), "as a viewer"); err == nil {
+		t.Fatal("a viewer's prompt was accepted")
+	}
+
+	// New invites: the window hears of them, the old link stops working.
+	inv, err := m.RotateInvite(context.Background())
+	if err != nil {
+		t.Fatalf("RotateInvite: %v", err)
+	}
+	if inv.Invite == info.Invite || inv.ViewerInvite == info.ViewerInvite || inv.Invite == "" {
+		t.Fatalf("invites = %+v, before %q %q", inv, info.Invite, info.ViewerInvite)
+	}
+	evs := rec.waitFor(t, "party:invites", func(e []emitted) bool {
+		for _, x := range e {
+			if x.name == EventPartyInvites {
+				return true
+			}
+		}
+		return false
+	})
+	for _, x := range evs {
+		if x.name == EventPartyInvites && x.data.(wire.Invites) != inv {
+			t.Fatalf("party:invites = %+v, want %+v", x.data, inv)
+		}
+	}
+	if got, _ := m.Invites(); got != inv {
+		t.Fatalf("Invites() = %+v, want %+v", got, inv)
+	}
+	if s := m.Snapshot(); s.Invite != inv.Invite {
+		t.Fatalf("snapshot invite = %q", s.Invite)
+	}
+	old, _ := invite.Parse(info.Invite)
+	if _, err := client.Join(context.Background(), client.Config{Invite: old, Name: "eve"}); !errors.Is(err, client.ErrRefused) {
+		t.Fatalf("join with the old invite = %v, want ErrRefused", err)
+	}
+	viewer := joinClient(t, inv.ViewerInvite, "vic")
+	if viewer.Hello().You.Role != wire.RoleViewer {
+		t.Fatalf("the viewer invite made %+v", viewer.Hello().You)
+	}
+
+	// Kick.
+	if err := m.Kick(context.Background(), bobID, "bye"); err != nil {
+		t.Fatalf("Kick: %v", err)
+	}
+	select {
+	case <-bob.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("bob's client did not stop")
+	}
+	if !errors.Is(bob.Err(), client.ErrKicked) {
+		t.Fatalf("bob's end = %v, want ErrKicked", bob.Err())
+	}
+	if err := m.AgentCommand(context.Background(), "compact"); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("AgentCommand(compact) = %v, want ErrBadRequest", err)
+	}
+	if err := m.AgentCommand(context.Background(), "/compact"); err != nil {
+		t.Fatalf("AgentCommand: %v", err)
+	}
+	cmd := waitEvent(t, rec, "the command's batch", func(e wire.Event) bool {
+		return e.Kind == wire.KindBatch && e.Batch.Merged == "/compact"
+	})
+	if cmd.Batch.Merger != "command" {
+		t.Fatalf("command batch = %+v", cmd.Batch)
+	}
+}
+
+func TestJoinedCoHostAndKicked(t *testing.T) {
+	h := startRemoteHost(t, true)
+	owner, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Leave()
+	go func() {
+		for range owner.Events() {
+		}
+	}()
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	info, err := m.Join(context.Background(), h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if info.ViewerInvite != "" {
+		t.Fatalf("a participant knows the viewer invite: %q", info.ViewerInvite)
+	}
+	// A participant is refused host methods by the host.
+	err = m.SetApproval(context.Background(), true)
+	var rerr *rpc.Error
+	if !errors.As(err, &rerr) || rerr.Code != wire.CodeNotAllowed {
+		t.Fatalf("SetApproval as participant = %v, want -32002", err)
+	}
+	// Made a co-host, the same calls go over the wire.
+	if err := owner.SetRole(context.Background(), info.You.ID, wire.RoleHost); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, rec, "carol's new role", func(e wire.Event) bool { return e.Kind == wire.KindParticipants && e.Changed != nil })
+	if err := m.SetApproval(context.Background(), true); err != nil {
+		t.Fatalf("SetApproval as co-host: %v", err)
+	}
+	waitEvent(t, rec, "approval on", func(e wire.Event) bool { return e.Kind == wire.KindSettings && e.Settings.Approval })
+	inv, err := m.RotateInvite(context.Background())
+	if err != nil || inv.Invite == "" || inv.ViewerInvite == "" || inv.Invite == info.Invite {
+		t.Fatalf("RotateInvite = %+v, %v", inv, err)
+	}
+	if got, _ := m.Invites(); got != inv {
+		t.Fatalf("Invites() = %+v, want %+v", got, inv)
+	}
+	if h.Invite().String() != inv.Invite {
+		t.Fatalf("the host's invite %q, the co-host's %q", h.Invite(), inv.Invite)
+	}
+	// The owner removes carol: the window is told why, once.
+	if err := owner.Kick(context.Background(), info.You.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	evs := rec.waitFor(t, "party:ended", func(e []emitted) bool { return len(ended(e)) > 0 })
+	if got := ended(evs); len(got) != 1 || !got[0].Kicked || got[0].Reason != "a host removed you from the party" {
+		t.Fatalf("party:ended = %+v", got)
+	}
+	if err := m.Interrupt(context.Background()); !errors.Is(err, ErrNoParty) {
+		t.Fatalf("Interrupt after the end = %v, want ErrNoParty", err)
+	}
+}
