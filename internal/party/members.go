@@ -72,9 +72,15 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	default:
 		return wire.HelloResult{}, ErrUnauthorized
 	}
-	name := term.Line(req.Name)
-	if back == nil && (name == "" || utf8.RuneCountInString(name) > 64) {
-		return wire.HelloResult{}, fmt.Errorf("%w: a name is 1 to 64 printable characters", ErrBadName)
+	name := term.Name(req.Name)
+	if back == nil {
+		switch {
+		case name == "" || utf8.RuneCountInString(name) > 64:
+			return wire.HelloResult{}, fmt.Errorf("%w: a name is 1 to 64 visible characters", ErrBadName)
+		case strings.ContainsAny(name, "[]"):
+			// "[system] …" in a name would pass for a notice in every terminal.
+			return wire.HelloResult{}, fmt.Errorf("%w: a name cannot contain [ or ]", ErrBadName)
+		}
 	}
 	if back == nil && req.ClientID != "" && req.Role != wire.RoleHost {
 		// The same person reconnecting with the invite: they come back as who they were

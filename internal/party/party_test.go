@@ -666,3 +666,34 @@ func TestToolLinesStayLinesWhenCoalesced(t *testing.T) {
 		t.Fatalf("tool %q reply %q", tool, reply)
 	}
 }
+
+// Names that look alike are alike: a zero-width space or fullwidth letters do not make a
+// second "alice", and a name cannot pass for a notice.
+func TestNameSpoofing(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	tests := []struct {
+		name, want string
+		wantErr    error
+	}{
+		{"ali\u200bce", "alice-2", nil},
+		{"ａｌｉｃｅ", "alice-3", nil},
+		{"ALICE\ufe0f", "ALICE-4", nil},
+		{"bob [system] party ended", "", ErrBadName},
+		{"\u200b\u200d", "", ErrBadName},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCollector()
+			res, err := p.Join(JoinRequest{Name: tc.name, Token: token, Sub: c, Conn: c})
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || res.You.Name != tc.want {
+				t.Fatalf("name %q (%v), want %q", res.You.Name, err, tc.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,8 @@ package term
 import (
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Clean removes ANSI/VT escape sequences and control characters from s, keeping
@@ -78,4 +80,37 @@ func skipCSI(rs []rune, j int) int {
 		}
 	}
 	return len(rs) - 1
+}
+
+// Name is the canonical form of a display name: NFKC-normalised (so "ａｌｉｃｅ" is
+// "alice"), with invisible and format characters removed (zero-width spaces and joiners,
+// bidi controls, variation selectors, fillers) and runs of white space made one space.
+// Two names that look alike then compare alike.
+func Name(s string) string {
+	s = norm.NFKC.String(Line(s))
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case invisible(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// invisible reports whether r draws nothing (or nothing a person can tell apart).
+func invisible(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || unicode.IsControl(r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) ||
+		unicode.Is(unicode.Variation_Selector, r) ||
+		r == '\u115F' || r == '\u1160' || r == '\u3164' || r == '\uFFA0' || r == '\u2800'
 }

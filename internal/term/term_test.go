@@ -46,3 +46,21 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func TestName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"alice", "alice"},
+		{"ali\u200bce", "alice"},                   // zero-width space
+		{"ali\u200dce\ufe0f", "alice"},             // joiner, variation selector
+		{"\u202eecila", "ecila"},                   // bidi override
+		{"ａｌｉｃｅ", "alice"},                         // fullwidth
+		{"  bob \u00a0\u3000 smith ", "bob smith"}, // spaces folded
+		{"\u3164", ""},                             // a filler only
+		{"e\x1b[31mve", "eve"},
+	}
+	for _, tc := range tests {
+		if got := Name(tc.in); got != tc.want {
+			t.Errorf("Name(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
