@@ -42,6 +42,8 @@ const (
 	bootKeyTimeout = 3 * time.Second
 	keyTimeout     = 8 * time.Second
 	stopTimeout    = 15 * time.Second
+	// callTimeout bounds a host method (a co-host's goes over the network).
+	callTimeout = 20 * time.Second
 )
 
 // KeyStatus says where the Gemini key comes from; never the key.
@@ -67,7 +69,8 @@ type BootInfo struct {
 	Tray     TrayStatus        `json:"tray"`
 }
 
-// CreateRequest is the Create party form. Zero fields take the saved settings.
+// CreateRequest is the Create party form. Zero fields take the saved settings, except
+// approve and claude_args, which are used as given (the form starts from the settings).
 type CreateRequest struct {
 	Name       string `json:"name"`
 	Workdir    string `json:"workdir"`
@@ -75,6 +78,12 @@ type CreateRequest struct {
 	MinPrompts int    `json:"min_prompts"`
 	Merger     string `json:"merger"`
 	ClaudePath string `json:"claude_path"`
+	// PermissionMode is ask, edits, plan or all.
+	PermissionMode string `json:"permission_mode"`
+	// ClaudeArgs are extra Claude Code arguments, shell-like words ("--model opus").
+	ClaudeArgs string `json:"claude_args"`
+	// Approve starts the party in approval mode.
+	Approve bool `json:"approve"`
 }
 
 // PromptAck is a sent prompt's id and the seq of its event.
@@ -127,6 +136,7 @@ type App struct {
 	secrets  *secrets.Store
 	session  *session.Manager
 	tray     tray
+	notifier notifier
 
 	trayOnce sync.Once
 	trayMu   sync.Mutex // makes reading the party and showing it in the tray one step
@@ -148,6 +158,7 @@ type config struct {
 	dataDir      string
 	secrets      *secrets.Store
 	tray         tray
+	notifier     notifier // nil: none
 	logger       *slog.Logger
 	// insecure and backoff are for tests (plain ws:// parties, fast reconnects).
 	insecure bool
@@ -164,11 +175,15 @@ func newApp(cfg config) *App {
 	if cfg.tray == nil {
 		cfg.tray = noTray{reason: "The tray icon is not available."}
 	}
+	if cfg.notifier == nil {
+		cfg.notifier = noNotifier{}
+	}
 	a := &App{
 		log:      cfg.logger,
 		settings: settings.NewStore(cfg.settingsPath),
 		secrets:  cfg.secrets,
 		tray:     cfg.tray,
+		notifier: cfg.notifier,
 	}
 	a.session = session.New(session.Config{
 		Emitter:       emitter{a},
@@ -498,10 +513,17 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	if err != nil {
 		a.log.Warn("load settings; using defaults", "err", err)
 	}
+	if err := settings.CheckClaudeArgs(strings.TrimSpace(req.ClaudeArgs)); err != nil {
+		return session.Info{}, a.fail("create party", err)
+	}
+	args, _ := settings.SplitArgs(strings.TrimSpace(req.ClaudeArgs)) // checked just above
 	r := session.HostRequest{
 		Name: req.Name, Workdir: req.Workdir, Window: time.Duration(req.WindowMS) * time.Millisecond,
-		MinPrompts: req.MinPrompts, Merger: req.Merger, ClaudePath: req.ClaudePath,
-		Listen: s.Listen, PublicHost: s.PublicHost,
+		MinPrompts: req.MinPrompts, Merger: req.Merger, ClaudePath: req.ClaudePath, ClaudeArgs: args,
+		Listen: s.Listen, PublicHost: s.PublicHost, PermissionMode: req.PermissionMode, Approve: req.Approve,
+	}
+	if strings.TrimSpace(r.PermissionMode) == "" {
+		r.PermissionMode = s.PermissionMode
 	}
 	if strings.TrimSpace(r.Name) == "" {
 		r.Name = s.Name
@@ -578,6 +600,116 @@ func (a *App) CopyInvite() error {
 	}
 	if err := sh.SetClipboardText(inv); err != nil {
 		return a.fail("copy invite", err)
+	}
+	return nil
+}
+
+// CopyViewerInvite puts the party's viewer invite on the clipboard.
+func (a *App) CopyViewerInvite() error {
+	inv, err := a.session.Invites()
+	if err != nil {
+		return a.fail("copy viewer invite", err)
+	}
+	if inv.ViewerInvite == "" {
+		return errors.New("This window does not know the viewer invite. Make new invites to get one.")
+	}
+	sh := a.currentShell()
+	if sh == nil {
+		return errors.New("The window is not ready yet.")
+	}
+	if err := sh.SetClipboardText(inv.ViewerInvite); err != nil {
+		return a.fail("copy viewer invite", err)
+	}
+	return nil
+}
+
+// ---- host methods (PROTOCOL.md §7): a host of the party only --------------------
+
+// control runs a host method with a time limit and turns its error into a sentence.
+func (a *App) control(op string, f func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	if err := f(ctx); err != nil {
+		return a.fail(op, err)
+	}
+	return nil
+}
+
+// SetApproval turns approval mode on (each merged prompt waits for a host) or off.
+func (a *App) SetApproval(on bool) error {
+	return a.control("set approval", func(ctx context.Context) error { return a.session.SetApproval(ctx, on) })
+}
+
+// ApproveBatch sends the batch waiting for approval as it was merged.
+func (a *App) ApproveBatch(batch string) error {
+	return a.control("approve batch", func(ctx context.Context) error { return a.session.Approve(ctx, batch, nil) })
+}
+
+// ApproveEditedBatch sends the batch waiting for approval with text instead of the merged text.
+func (a *App) ApproveEditedBatch(batch, text string) error {
+	return a.control("approve edited batch", func(ctx context.Context) error { return a.session.Approve(ctx, batch, &text) })
+}
+
+// RejectBatch drops the batch waiting for approval; its authors see who and why.
+func (a *App) RejectBatch(batch, reason string) error {
+	return a.control("reject batch", func(ctx context.Context) error { return a.session.Reject(ctx, batch, reason) })
+}
+
+// StopTurn interrupts the running turn.
+func (a *App) StopTurn() error {
+	return a.control("stop turn", func(ctx context.Context) error { return a.session.Interrupt(ctx) })
+}
+
+// DecidePermission answers a pending tool request: "allow", "deny" (reason goes to the
+// agent) or "always" (allow this tool from now on).
+func (a *App) DecidePermission(id, decision, reason string) error {
+	return a.control("decide tool request", func(ctx context.Context) error {
+		return a.session.Decide(ctx, id, decision, strings.TrimSpace(reason))
+	})
+}
+
+// SetRole makes a member a host (co-host), participant or viewer.
+func (a *App) SetRole(member, role string) error {
+	return a.control("set role", func(ctx context.Context) error { return a.session.SetRole(ctx, member, role) })
+}
+
+// Kick removes a member from the party.
+func (a *App) Kick(member, reason string) error {
+	return a.control("kick", func(ctx context.Context) error { return a.session.Kick(ctx, member, strings.TrimSpace(reason)) })
+}
+
+// NewInvites replaces both invites; the old links stop working. The window also gets
+// them as party:invites.
+func (a *App) NewInvites() (wire.Invites, error) {
+	var inv wire.Invites
+	err := a.control("new invites", func(ctx context.Context) error {
+		var err error
+		inv, err = a.session.RotateInvite(ctx)
+		return err
+	})
+	if err != nil {
+		return wire.Invites{}, err
+	}
+	a.partyChanged()
+	return inv, nil
+}
+
+// AgentCommand queues an agent slash command such as /compact; it runs when the agent is
+// next free.
+func (a *App) AgentCommand(command string) error {
+	return a.control("agent command", func(ctx context.Context) error { return a.session.AgentCommand(ctx, command) })
+}
+
+// Notify shows a desktop notification (the window calls it when it is hidden or
+// unfocused and something needs a person). It is best effort: a system without
+// notifications is logged, not reported.
+func (a *App) Notify(title, body string) error {
+	title, body = notifyText(title, maxNotifyTitle), notifyText(body, maxNotifyBody)
+	if title == "" {
+		return errors.New("A notification needs a title.")
+	}
+	if err := a.notifier.Notify(title, body); err != nil {
+		a.log.Debug("notify", "err", err)
 	}
 	return nil
 }

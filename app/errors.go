@@ -84,6 +84,12 @@ func sentence(err error) string {
 		return "The party has ended."
 	case errors.Is(err, client.ErrReplaced):
 		return "You joined this party again from somewhere else."
+	case errors.Is(err, client.ErrKicked):
+		return "A host removed you from the party."
+	case errors.Is(err, party.ErrNotAllowed):
+		return "Only a host can do this."
+	case errors.Is(err, party.ErrInvalid):
+		return capitalize(punctuate(after(err.Error(), party.ErrInvalid.Error()+": ")))
 	case errors.Is(err, client.ErrNotConnected):
 		return "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."
 	case errors.Is(err, client.ErrUnreachable):
@@ -100,6 +106,10 @@ func sentence(err error) string {
 			return fmt.Sprintf("The prompt is too long: the limit is %d bytes.", wire.MaxPromptBytes)
 		case wire.CodeUnauthorized:
 			return "The host no longer accepts you in this party."
+		case wire.CodeNotAllowed:
+			return "Only a host can do this."
+		case rpc.CodeInvalidParams:
+			return capitalize(punctuate(after(rerr.Message, party.ErrInvalid.Error()+": ")))
 		}
 		return "The host refused: " + punctuate(rerr.Message)
 	case errors.Is(err, rpc.ErrClosed):
@@ -125,10 +135,19 @@ func sentence(err error) string {
 func describe(err error) string {
 	if errors.Is(err, client.ErrUnreachable) || errors.Is(err, client.ErrEnded) ||
 		errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrFingerprint) ||
-		errors.Is(err, client.ErrFull) || errors.Is(err, client.ErrReplaced) {
+		errors.Is(err, client.ErrFull) || errors.Is(err, client.ErrReplaced) || errors.Is(err, client.ErrKicked) {
 		return sentence(err)
 	}
 	return "The connection to the host was lost."
+}
+
+// after is what follows the last marker in msg (all of msg when there is none): the
+// detail of a wrapped sentinel, without the operation names before it.
+func after(msg, marker string) string {
+	if i := strings.LastIndex(msg, marker); i >= 0 {
+		return msg[i+len(marker):]
+	}
+	return msg
 }
 
 // netDetail names the network failure briefly: " (connection refused)".

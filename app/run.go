@@ -48,6 +48,7 @@ func Run(assets fs.FS, args []string) error {
 		settingsPath: settingsPath,
 		dataDir:      filepath.Dir(settingsPath),
 		tray:         newTray(log, iconPNG),
+		notifier:     newNotifier(),
 		logger:       log,
 	})
 	a.link = findLink(args)
