@@ -119,7 +119,7 @@ type Config struct {
 	// it returns the invites to hand out. Nil: the invites are the bare tokens.
 	Rotate func(token, viewerToken string) wire.Invites
 
-	MaxParticipants int           // remote members at once (default 32)
+	MaxParticipants int           // members at once, the host aside (default 100)
 	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
 	PromptBurst     int           // per member: prompts allowed at once (default 10)
 	PromptEvery     time.Duration // per member: one more prompt allowed per this (default 1s)
@@ -199,7 +199,7 @@ func New(cfg Config) *Party {
 		cfg.PermissionTimeout = 2 * time.Minute
 	}
 	if cfg.MaxParticipants <= 0 {
-		cfg.MaxParticipants = 32
+		cfg.MaxParticipants = 100
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 200

@@ -25,6 +25,10 @@ type ServerOptions struct {
 	Logger       *slog.Logger
 	// PingInterval and PongWait override the rpc defaults (tests).
 	PingInterval, PongWait time.Duration
+	// Refused hellos (a wrong token or session) per remote address: a burst, then at most
+	// RefusalRate a second; later refusals are delayed (default 20 and 20).
+	RefusalBurst int
+	RefusalRate  float64
 }
 
 // Server serves the party's JSON-RPC endpoint (wire.RPCPath) over WebSocket.
@@ -42,6 +46,8 @@ type Server struct {
 	peers  map[*rpc.Peer]struct{}
 	closed bool
 	conns  sync.WaitGroup
+
+	refusals *refusalLimiter
 }
 
 // NewServer makes the endpoint for p.
@@ -73,6 +79,7 @@ func NewServer(p *Party, opts ServerOptions) *Server {
 		ctx:      ctx,
 		cancel:   cancel,
 		peers:    map[*rpc.Peer]struct{}{},
+		refusals: newRefusalLimiter(opts.RefusalBurst, opts.RefusalRate),
 	}
 }
 
@@ -93,7 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("upgrade", "err", err, "remote", r.RemoteAddr)
 		return // the upgrader has answered
 	}
-	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now()}
+	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: remoteAddr(r.RemoteAddr)}
 	c.peer = rpc.New(conn, rpc.Options{
 		Handler:      c.handle,
 		ReadLimit:    wire.MaxPeerMessage,
@@ -165,6 +172,7 @@ type remote struct {
 	joined atomic.Bool
 	tokens float64
 	refill time.Time
+	addr   string // the remote IP, for throttling refused hellos
 }
 
 func (c *remote) memberID() string {
@@ -259,6 +267,19 @@ func (c *remote) hello(req *rpc.Request) {
 	})
 	if err == nil {
 		return
+	}
+	if errors.Is(err, ErrUnauthorized) {
+		// Guessing tokens is slowed per address; the right token is never delayed.
+		delay := c.srv.refusals.reserve(c.addr, time.Now())
+		c.srv.log.Warn("refused a hello with a wrong invite token or session", "remote", c.addr, "delayed", delay)
+		if delay > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-c.srv.ctx.Done():
+				t.Stop()
+			}
+		}
 	}
 	req.Reply(nil, rpcError(err))
 	switch {

@@ -87,3 +87,64 @@ func TestSlowReaderDoesNotStallTheParty(t *testing.T) {
 	}
 	t.Fatal("the slow participant was never dropped")
 }
+
+// hello dials url and says hello with tok; it returns the error code (0 = joined).
+func helloCode(t *testing.T, url, tok string) int {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+		"params": wire.HelloParams{Name: "guess", Token: tok}})
+	if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	_, data, err := ws.ReadMessage()
+	if err != nil {
+		t.Fatalf("hello reply: %v", err)
+	}
+	var reply struct {
+		Error *struct{ Code int } `json:"error"`
+	}
+	_ = json.Unmarshal(data, &reply)
+	if reply.Error != nil {
+		return reply.Error.Code
+	}
+	return 0
+}
+
+// Guessing tokens is slowed per address after a burst; the right token still joins while
+// the guesses wait.
+func TestWrongTokensThrottled(t *testing.T) {
+	_, url := serveParty(t, ServerOptions{RefusalBurst: 5, RefusalRate: 10})
+	const guesses = 20 // 5 at once, then 15 at 10 a second: at least 1.4 s in all
+	start := time.Now()
+	results := make(chan int, guesses)
+	for i := 0; i < guesses; i++ {
+		go func() { results <- helloCode(t, url, "wrong-token-wrong-token-wrong") }()
+	}
+	// Wait until the burst is spent, then the right token must not queue behind the rest.
+	for i := 0; i < 5; i++ {
+		if c := <-results; c != wire.CodeUnauthorized {
+			t.Fatalf("guess: code %d", c)
+		}
+	}
+	if c := helloCode(t, url, token); c != 0 {
+		t.Fatalf("the right token was refused: %d", c)
+	}
+	rightDone := len(results) // guesses answered by the time the right token joined
+	for i := 5; i < guesses; i++ {
+		if c := <-results; c != wire.CodeUnauthorized {
+			t.Fatalf("guess: code %d", c)
+		}
+	}
+	if el := time.Since(start); el < 1400*time.Millisecond {
+		t.Fatalf("%d wrong tokens refused in %s: not throttled", guesses, el)
+	}
+	if rightDone == guesses-5 {
+		t.Fatal("the right token joined only after every guess was answered")
+	}
+}
