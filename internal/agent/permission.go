@@ -113,7 +113,11 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 		_, open := p.asks[requestID]
 		delete(p.asks, requestID)
 		a.mu.Unlock()
-		if open { // a request claude withdrew (control_cancel_request) takes no answer
+		// A request claude withdrew (control_cancel_request) takes no answer. Nor does one
+		// whose turn was interrupted or ended (ctx is done): the interrupt makes claude
+		// withdraw it, and a denial written first would race the interrupt and let claude
+		// carry on with the turn (another API call, more output after the stop).
+		if open && ctx.Err() == nil {
 			respond(d)
 		}
 	}()

@@ -199,3 +199,54 @@ func TestRealClaudeResumeUnknownSession(t *testing.T) {
 		t.Fatalf("Start = %v, want ErrExited saying no conversation was found", err)
 	}
 }
+
+// TestRealClaudeInterruptWhileAsking: the real CLI, interrupted while it waits for a tool
+// permission answer, withdraws the request itself and ends the turn; no answer is written
+// (see answerToolRequest), the process is not killed and the next turn works.
+func TestRealClaudeInterruptWhileAsking(t *testing.T) {
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		if strings.Contains(req.LastUserText, "make the file") {
+			return testkit.ToolUse("Bash", map[string]any{"command": "touch x", "description": "Create x"})
+		}
+		return testkit.AnthropicReply{Text: "plain reply"}
+	})
+	a := agent.New(agent.Config{
+		Path:             testkit.RealClaude(t),
+		WorkDir:          t.TempDir(),
+		Env:              testkit.RealClaudeEnv(t, api.URL),
+		PermissionPrompt: true,
+		StopTimeout:      10 * time.Second,
+	})
+	if err := a.Start(turnCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	asked := make(chan agent.ToolRequest, 1)
+	ask := func(actx context.Context, req agent.ToolRequest) agent.ToolDecision {
+		asked <- req
+		<-actx.Done()
+		return agent.ToolDecision{Message: "stopped"}
+	}
+	go func() {
+		select {
+		case <-asked:
+			cancel()
+		case <-time.After(20 * time.Second):
+		}
+	}()
+	start := time.Now()
+	res, err := a.TurnWith(ctx, "please make the file x", agent.TurnOptions{Ask: ask})
+	t.Logf("interrupted turn took %v", time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		t.Fatalf("TurnWith: %v (the CLI did not end the turn when interrupted while asking)", err)
+	}
+	if !res.Interrupted {
+		t.Errorf("result %+v, want interrupted", res)
+	}
+	res, err = a.TurnWith(turnCtx(t), "and now?", agent.TurnOptions{})
+	if err != nil || res.IsError || res.Text != "plain reply" {
+		t.Errorf("turn after the interrupt: %+v, %v", res, err)
+	}
+}

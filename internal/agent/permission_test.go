@@ -1,0 +1,258 @@
+package agent_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// asker is a TurnOptions.Ask that records the requests and answers with decide.
+type asker struct {
+	mu     sync.Mutex
+	reqs   []agent.ToolRequest
+	asked  chan struct{} // a token per request
+	decide func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision
+}
+
+func newAsker(decide func(context.Context, agent.ToolRequest) agent.ToolDecision) *asker {
+	return &asker{asked: make(chan struct{}, 16), decide: decide}
+}
+
+func (a *asker) ask(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
+	a.mu.Lock()
+	a.reqs = append(a.reqs, req)
+	a.mu.Unlock()
+	a.asked <- struct{}{}
+	return a.decide(ctx, req)
+}
+
+func (a *asker) requests() []agent.ToolRequest {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.reqs)
+}
+
+// TestTurnWithAsk: each can_use_tool request goes to the turn's Ask with the tool, a
+// one-line summary and the input, and Ask's answer goes back to claude (the fake puts it
+// into the tool result and the reply).
+func TestTurnWithAsk(t *testing.T) {
+	tests := []struct {
+		name     string
+		prompt   string
+		decide   func(context.Context, agent.ToolRequest) agent.ToolDecision
+		want     []string // summaries asked
+		wantText string
+	}{
+		{
+			name:     "allow",
+			prompt:   "FAKE_ASK",
+			decide:   func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{Allow: true} },
+			want:     []string{"touch file-1"},
+			wantText: "Let me check.\n\ntools: allowed",
+		},
+		{
+			name:   "deny with a message",
+			prompt: "FAKE_ASK",
+			decide: func(context.Context, agent.ToolRequest) agent.ToolDecision {
+				return agent.ToolDecision{Message: "carol denied this. Reason: no writes"}
+			},
+			want:     []string{"touch file-1"},
+			wantText: "Let me check.\n\ntools: denied: carol denied this. Reason: no writes",
+		},
+		{
+			name:     "deny without a message still explains",
+			prompt:   "FAKE_ASK",
+			decide:   func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{} },
+			want:     []string{"touch file-1"},
+			wantText: "Let me check.\n\ntools: denied: Tool use was denied.",
+		},
+		{
+			name:   "each request is asked",
+			prompt: "FAKE_ASK=3",
+			decide: func(_ context.Context, req agent.ToolRequest) agent.ToolDecision {
+				return agent.ToolDecision{Allow: req.Summary != "touch file-2", Message: "not that one"}
+			},
+			want:     []string{"touch file-1", "touch file-2", "touch file-3"},
+			wantText: "Let me check.\n\ntools: allowed | denied: not that one | allowed",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := fakeAgent(t)
+			ask := newAsker(tc.decide)
+			c := newCollector()
+			res, err := a.TurnWith(turnCtx(t), tc.prompt, agent.TurnOptions{Out: c.out, Ask: ask.ask})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.IsError || res.Interrupted || res.Text != tc.wantText {
+				t.Errorf("result %+v, want success with text %q", res, tc.wantText)
+			}
+			var got []string
+			for _, r := range ask.requests() {
+				got = append(got, r.Summary)
+				var in map[string]any
+				if r.Tool != "Bash" || json.Unmarshal(r.Input, &in) != nil || in["command"] != r.Summary {
+					t.Errorf("request %+v (input %s)", r, r.Input)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("asked %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTurnWithAskInterrupted: a turn interrupted while its Ask waits ends interrupted; Ask's
+// context ends; claude withdraws the request, so no answer is sent and the turn does not go
+// on as if the tool had been denied; the text before the request is kept.
+func TestTurnWithAskInterrupted(t *testing.T) {
+	a := fakeAgent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	askEnded := make(chan struct{})
+	ask := newAsker(func(actx context.Context, _ agent.ToolRequest) agent.ToolDecision {
+		<-actx.Done()
+		close(askEnded)
+		return agent.ToolDecision{Message: "the turn was stopped"}
+	})
+	go func() {
+		<-ask.asked
+		cancel() // the party's Party.interrupt
+	}()
+	c := newCollector()
+	res, err := a.TurnWith(ctx, "FAKE_ASK stop me", agent.TurnOptions{Out: c.out, Ask: ask.ask})
+	if err != nil {
+		t.Fatalf("TurnWith: %v", err)
+	}
+	<-askEnded
+	if !res.Interrupted || res.Error != wire.TurnInterrupted {
+		t.Errorf("result %+v, want interrupted", res)
+	}
+	if res.Text != "Let me check." {
+		t.Errorf("text %q: want only what came before the request (no answer may reach claude)", res.Text)
+	}
+	for _, o := range c.stream(wire.StreamTool) {
+		if strings.Contains(o, "denied") {
+			t.Errorf("a denial reached claude: %q", o)
+		}
+	}
+	res, err = a.TurnWith(turnCtx(t), "after", agent.TurnOptions{})
+	if err != nil || res.Text != "echo: after" {
+		t.Errorf("turn after the interrupt: %+v, %v", res, err)
+	}
+}
+
+// TestPromptsAreText: a prompt starting with "/" reaches claude as text (one leading space),
+// never as an agent command; with Command it goes as it is.
+func TestPromptsAreText(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "log")
+	a := fakeAgent(t, "FAKECLAUDE_LOG="+logPath)
+	turns := []struct {
+		prompt  string
+		command bool
+	}{
+		{"/clear", false},
+		{"/compact keep the plan", true},
+		{"  /indented", false},
+		{"plain", false},
+	}
+	var sessions []string
+	for _, tc := range turns {
+		res, err := a.TurnWith(turnCtx(t), tc.prompt, agent.TurnOptions{Command: tc.command})
+		if err != nil || res.IsError {
+			t.Fatalf("%q: %+v, %v", tc.prompt, res, err)
+		}
+		sessions = append(sessions, res.SessionID)
+	}
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var e struct {
+			Text    *string `json:"text"`
+			Command *string `json:"command"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case e.Command != nil:
+			got = append(got, "command:"+*e.Command)
+		case e.Text != nil:
+			got = append(got, "text:"+*e.Text)
+		}
+	}
+	want := []string{"text: /clear", "command:/compact keep the plan", "text:  /indented", "text:plain"}
+	if !slices.Equal(got, want) {
+		t.Errorf("claude got %q, want %q", got, want)
+	}
+	if sessions[0] != sessions[3] {
+		t.Errorf("sessions %q: a participant's /clear cleared the session", sessions)
+	}
+}
+
+func TestClaudeMode(t *testing.T) {
+	tests := []struct {
+		mode, want string
+		err        bool
+	}{
+		{mode: "", want: agent.ClaudeModeDefault},
+		{mode: wire.PermissionAsk, want: agent.ClaudeModeDefault},
+		{mode: wire.PermissionEdits, want: agent.ClaudeModeAcceptEdits},
+		{mode: wire.PermissionPlan, want: agent.ClaudeModePlan},
+		// "all" never becomes bypassPermissions: every request still passes the party.
+		{mode: wire.PermissionAll, want: agent.ClaudeModeDefault},
+		{mode: "bypassPermissions", err: true},
+		{mode: "ASK", err: true},
+	}
+	for _, tc := range tests {
+		t.Run("mode "+tc.mode, func(t *testing.T) {
+			got, err := agent.ClaudeMode(tc.mode)
+			if (err != nil) != tc.err || got != tc.want {
+				t.Errorf("ClaudeMode(%q) = %q, %v; want %q (error %v)", tc.mode, got, err, tc.want, tc.err)
+			}
+			if err != nil && !strings.Contains(err.Error(), "ask, edits, plan or all") {
+				t.Errorf("error %q does not list the modes", err)
+			}
+		})
+	}
+}
+
+func TestPermissionToolSummary(t *testing.T) {
+	long := strings.Repeat("é", 250)
+	tests := []struct {
+		name, tool, input, want string
+	}{
+		{name: "bash command", tool: "Bash", input: `{"command":"touch x","description":"make x"}`, want: "touch x"},
+		{name: "multi-line command is one line", tool: "Bash", input: `{"command":"cd x &&\n\tmake test"}`, want: "cd x && make test"},
+		{name: "file inside workdir is relative", tool: "Edit", input: `{"file_path":"/w/internal/x.go","old_string":"a"}`, want: "internal/x.go"},
+		{name: "file outside workdir stays", tool: "Write", input: `{"file_path":"/etc/passwd","content":"x"}`, want: "/etc/passwd"},
+		{name: "sibling that shares a prefix stays absolute", tool: "Read", input: `{"file_path":"/wx/y"}`, want: "/wx/y"},
+		{name: "notebook", tool: "NotebookEdit", input: `{"notebook_path":"/w/a.ipynb"}`, want: "a.ipynb"},
+		{name: "url", tool: "WebFetch", input: `{"url":"https://example.com/a","prompt":"p"}`, want: "https://example.com/a"},
+		{name: "pattern in a path", tool: "Grep", input: `{"pattern":"func main","path":"/w/cmd"}`, want: "func main in cmd"},
+		{name: "plan", tool: "ExitPlanMode", input: `{"plan":"1. do it\n2. test"}`, want: "leave plan mode: 1. do it 2. test"},
+		{name: "query", tool: "WebSearch", input: `{"query":"go 1.26"}`, want: "go 1.26"},
+		{name: "unknown input is listed by key", tool: "mcp__x", input: `{"b":2,"a":"s"}`, want: `a="s" b=2`},
+		{name: "no input", tool: "Task", input: ``, want: ""},
+		{name: "long is cut by runes", tool: "Bash", input: `{"command":"` + long + `"}`, want: strings.Repeat("é", 200) + "…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := agent.ToolSummary(tc.tool, json.RawMessage(tc.input), "/w"); got != tc.want {
+				t.Errorf("ToolSummary = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
