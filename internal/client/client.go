@@ -332,11 +332,11 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	if !inv.Secure() {
 		tlsConf = nil
 	}
-	ready := make(chan struct{}) // closed once the hello reply has been delivered
+	in := newInbox(c) // events that arrive before the hello's are delivered wait here
 	dctx, cancel := context.WithTimeout(ctx, c.cfg.DialTimeout)
 	defer cancel()
 	peer, err := rpc.Dial(dctx, inv.WebSocketURL(), tlsConf, rpc.Options{
-		Handler:      c.handler(ready),
+		Handler:      c.handler(in),
 		ReadLimit:    wire.MaxHostMessage,
 		SendQueue:    256,
 		PingInterval: c.cfg.PingInterval,
@@ -374,17 +374,23 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		c.cfg.OnHello(hello)
 	}
 	c.deliverAll(hello.State.Events)
-	if hello.State.Truncated {
-		c.catchUp(dctx, hello.State.Seq)
+	if hello.State.Truncated && !c.catchUp(dctx, hello.State.Seq) {
+		peer.Close(websocket.CloseNormalClosure, "catch-up failed")
+		<-runErr
+		return nil, nil, fmt.Errorf("%w: the history after seq %d could not be fetched", ErrUnreachable, c.LastSeq())
 	}
-	close(ready)
+	// From here on a goroutine of this connection delivers the events that arrive (in.run);
+	// it ends with the connection.
+	go in.run(peer)
 	c.status(Status{State: StatusConnected})
 	return peer, runErr, nil
 }
 
-// handler serves the host's calls (Client.event). Notifications wait until the hello
-// reply's events are delivered, so that order holds across a reconnect.
-func (c *Client) handler(ready <-chan struct{}) rpc.Handler {
+// handler serves the host's calls (Client.event) on the peer's dispatch goroutine. It
+// never calls the host from there (a call's reply would queue behind the very events that
+// wait for it): events go to the connection's inbox, whose own goroutine fills gaps with
+// Party.getState and delivers them.
+func (c *Client) handler(in *inbox) rpc.Handler {
 	return func(ctx context.Context, req *rpc.Request) {
 		switch req.Method {
 		case wire.MethodEvent:
@@ -393,16 +399,7 @@ func (c *Client) handler(ready <-chan struct{}) rpc.Handler {
 				req.Reply(nil, rpc.Errorf(rpc.CodeInvalidParams, "invalid event: %v", err))
 				return
 			}
-			select {
-			case <-ready:
-			case <-ctx.Done():
-				return
-			}
-			if ev.Seq > c.LastSeq()+1 {
-				// A replay cut short, or a lost message: fill the gap rather than lose events.
-				c.catchUp(ctx, ev.Seq-1)
-			}
-			c.deliverAll([]wire.Event{ev})
+			in.put(ev, len(req.Params))
 			req.Reply(true, nil)
 		default:
 			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))
@@ -420,21 +417,25 @@ func (c *Client) changed(m wire.Member) {
 }
 
 // catchUp asks the host for the events after the last one delivered, page by page (a
-// replay that does not fit one message comes truncated), until upTo is delivered or a page
-// brings nothing new.
-func (c *Client) catchUp(ctx context.Context, upTo int64) {
+// replay that does not fit one message comes truncated), until upTo is delivered. It
+// reports false when the gap could not be filled (the call failed, or a page brought
+// nothing new): the caller then reconnects with `since` rather than skip the gap. It must
+// not run on the peer's dispatch goroutine.
+func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
 	for c.LastSeq() < upTo {
 		before := c.LastSeq()
 		st, err := c.State(ctx, before)
 		if err != nil {
 			c.log.Warn("catch up", "err", err)
-			return
+			return false
 		}
 		c.deliverAll(st.Events)
 		if c.LastSeq() == before {
-			return
+			c.log.Warn("catch up: the host sent nothing after", "seq", before)
+			return false
 		}
 	}
+	return true
 }
 
 // deliverAll passes events to OnEvent once each, in order.

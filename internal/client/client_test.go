@@ -134,3 +134,66 @@ func TestDefaultBackoff(t *testing.T) {
 }
 
 var _ party.Controller = (*Client)(nil)
+
+// TestCatchUpWhileEventsStream: a late joiner whose replay does not fit one message, in a
+// party whose events keep coming (an agent streaming): more events arrive during the
+// catch-up than the peer's inbound queue holds. Every event must arrive once, in order,
+// and quickly (the catch-up used to call the host from the dispatch goroutine, so its
+// reply queued behind the events waiting for it: the call timed out and events were lost).
+func TestCatchUpWhileEventsStream(t *testing.T) {
+	p, inv := serve(t, 64<<10)
+	l, _, err := p.JoinLocal("writer", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Leave()
+	for i := 0; i < 40; i++ {
+		if _, err := l.Prompt(strings.Repeat("z", 4000) + strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := make(chan struct{})
+	streamed := make(chan struct{})
+	go func() { // the agent streaming: a steady flow of small events
+		defer close(streamed)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			p.Notice(wire.KindSystem, "delta "+strconv.Itoa(i))
+			time.Sleep(time.Millisecond) // ~1,000 events a second: far more than the inbound queue
+		}
+	}()
+	var mu sync.Mutex
+	var got []wire.Event
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "late", OnEvent: func(ev wire.Event) {
+		mu.Lock()
+		got = append(got, ev)
+		mu.Unlock()
+		time.Sleep(50 * time.Microsecond) // a window that renders each event
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(500 * time.Millisecond) // let events pile up during and after the catch-up
+	close(stop)
+	<-streamed
+	st, _ := p.State(0)
+	deadline := time.Now().Add(30 * time.Second) // well under the 60 s call timeout
+	for c.LastSeq() < st.Seq && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if int64(len(got)) != st.Seq {
+		t.Fatalf("got %d events, want %d (last %d)", len(got), st.Seq, c.LastSeq())
+	}
+	for i, ev := range got {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d", i, ev.Seq)
+		}
+	}
+}

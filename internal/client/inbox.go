@@ -1,0 +1,85 @@
+package client
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// maxInboxBytes bounds what one connection holds undelivered; past it the connection is
+// dropped and the reconnect catches up with `since`, so nothing is lost.
+const maxInboxBytes = 64 << 20
+
+// inbox holds one connection's arriving events until its goroutine (run) delivers them.
+// put is called by the peer's dispatch goroutine and never blocks; run fills gaps with
+// Party.getState, which it may, not being the dispatch goroutine.
+type inbox struct {
+	c *Client
+
+	mu       sync.Mutex // guards queue, bytes, overflow
+	queue    []wire.Event
+	bytes    int
+	overflow bool
+	wake     chan struct{}
+}
+
+func newInbox(c *Client) *inbox { return &inbox{c: c, wake: make(chan struct{}, 1)} }
+
+func (in *inbox) put(ev wire.Event, size int) {
+	in.mu.Lock()
+	if in.bytes+size > maxInboxBytes {
+		in.overflow = true
+	} else {
+		in.queue = append(in.queue, ev)
+		in.bytes += size
+	}
+	in.mu.Unlock()
+	select {
+	case in.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run delivers the events of peer's connection, in order, until the connection ends. A gap
+// it cannot fill, or an inbox that overflowed, ends the connection: the client reconnects
+// and resumes from the last event delivered.
+func (in *inbox) run(peer *rpc.Peer) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-peer.Done():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		in.mu.Lock()
+		batch, overflow := in.queue, in.overflow
+		in.queue, in.bytes = nil, 0
+		in.mu.Unlock()
+		if overflow {
+			in.c.log.Warn("events arrive faster than they are delivered; reconnecting to catch up")
+			peer.Close(websocket.CloseNormalClosure, "catching up")
+			return
+		}
+		for _, ev := range batch {
+			if ev.Seq > in.c.LastSeq()+1 && !in.c.catchUp(ctx, ev.Seq-1) {
+				if ctx.Err() == nil {
+					peer.Close(websocket.CloseNormalClosure, "catching up")
+				}
+				return
+			}
+			in.c.deliverAll([]wire.Event{ev})
+		}
+		select {
+		case <-in.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
