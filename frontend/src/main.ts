@@ -19,6 +19,8 @@ async function makeBackend(): Promise<Backend> {
     history: params.get('history') !== '0',
     slow: Number(params.get('slow') ?? '1') || 1,
     noKeyring: params.get('keyring') === '0',
+    approve: params.has('approve'),
+    ask: params.has('ask'),
   });
 }
 
@@ -35,11 +37,23 @@ async function demoScreen(state: AppState): Promise<void> {
           min_prompts: settings.min_prompts,
           merger: settings.merger,
           claude_path: settings.claude_path,
+          permission_mode: params.has('ask') ? 'ask' : settings.permission_mode,
+          claude_args: settings.claude_args,
+          approve: params.has('approve') || settings.approve,
         });
       }
       break;
     case 'join':
       await state.openJoin(params.get('invite') ?? undefined);
+      break;
+    case 'joined':
+      // Joined as a participant (or a viewer with ?viewer): the demo host decides.
+      {
+        const { DEMO_INVITE, DEMO_VIEWER_INVITE } = await import('./state/demo-backend');
+        await state.openJoin(params.has('viewer') ? DEMO_VIEWER_INVITE : DEMO_INVITE);
+      }
+      await new Promise((r) => setTimeout(r, 400));
+      await state.submitJoin();
       break;
     case 'settings':
       state.openSettings();

@@ -7,8 +7,9 @@ import type { MergerChoice } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
+import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 
-interface Draft {
+interface Draft extends HostOptionsDraft {
   name: string;
   workdir: string;
   windowSec: string;
@@ -75,6 +76,9 @@ export class HomeScreen extends LitElement {
         merger: st.merger,
         minPrompts: String(st.min_prompts),
         claudePath: st.claude_path,
+        permissionMode: st.permission_mode,
+        approve: st.approve,
+        claudeArgs: st.claude_args,
       };
     }
     return this.#draft;
@@ -105,6 +109,9 @@ export class HomeScreen extends LitElement {
       min_prompts: Number(d.minPrompts) || 1,
       merger: d.merger,
       claude_path: d.claudePath.trim(),
+      permission_mode: d.permissionMode,
+      claude_args: d.claudeArgs,
+      approve: d.approve,
     });
   }
 
@@ -161,6 +168,7 @@ export class HomeScreen extends LitElement {
                       </select>
                     </label>
                   </div>
+                  ${permissionFields('home', d, (k, v) => this.#set(k, v as never))}
                   <div class="keyline ${s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">
                     <span class="dot"></span><span>${keyLine}</span>
                     <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>
@@ -179,6 +187,7 @@ export class HomeScreen extends LitElement {
                           @input=${(e: InputEvent) => this.#set('claudePath', (e.target as HTMLInputElement).value)} />
                       </label>
                     </div>
+                    ${claudeArgsField('home', d, (k, v) => this.#set(k, v))}
                   </details>
                   ${s.createError
                     ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`

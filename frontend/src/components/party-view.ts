@@ -4,11 +4,13 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
+import { AGENT_COMMANDS, permissionModeLabel, roleLabel } from '../state/host-control';
+import type { Member, Role } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
 import { formatDuration, initials, nameHue } from './format';
-import { iconAlert, iconCheck, iconCopy, iconDoor, iconGear, iconStop, logo } from './icons';
+import { iconAlert, iconCheck, iconCopy, iconDoor, iconGear, iconStop, iconX, logo } from './icons';
 import './transcript-view';
 import './prompt-box';
 import './countdown-pill';
@@ -17,6 +19,12 @@ export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
   #confirmEnd = false;
+  /** The member a host is about to remove (the confirm dialog), and why. */
+  #kick: Member | null = null;
+  #kickReason = '';
+  /** The agent command waiting for a confirm (/clear), and the free-text command. */
+  #confirmCommand: { command: string; text: string } | null = null;
+  #command = '';
 
   constructor() {
     super();
@@ -82,6 +90,15 @@ export class PartyView extends LitElement {
       .spacer { flex: 1; }
       .leave { display: grid; position: sticky; bottom: -16px; margin: 0 -16px -16px; padding: 12px 16px 16px; background: var(--surface); border-top: 1px solid var(--border); }
       .confirm .dialog { width: min(420px, 100%); }
+      .stop { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); }
+      .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
+      li.person .kick { min-height: 26px; padding: 0 8px; }
+      .invite .label { font-size: 12px; }
+      .control { display: grid; gap: 8px; }
+      .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
+      .control form { display: flex; gap: 6px; }
+      .control form input { font-family: var(--font-mono); font-size: 12.5px; }
+      @media (max-width: 820px) { .narrow-hide { display: none; } }
       .confirm .body p { color: var(--muted); }
     `,
   ];
@@ -129,6 +146,142 @@ export class PartyView extends LitElement {
     </div>`;
   }
 
+  #invites(s: AppState) {
+    const sess = s.session!;
+    return html`<section class="invite">
+      <h3>Invites</h3>
+      <span class="label">To take part (prompt the agent)</span>
+      <code data-testid="invite-link">${sess.invite}</code>
+      <button data-testid="invite-copy" @click=${() => void s.copyInvite()}>
+        ${s.inviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy invite link`}
+      </button>
+      <span class="label">To watch only</span>
+      ${sess.viewer_invite
+        ? html`<code data-testid="viewer-invite-link">${sess.viewer_invite}</code>
+            <button data-testid="viewer-invite-copy" @click=${() => void s.copyViewerInvite()}>
+              ${s.viewerInviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy viewer link`}
+            </button>`
+        : html`<span class="hint" data-testid="viewer-invite-unknown">Make new invites to get a viewer link.</span>`}
+      <button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
+        title="Both links are replaced; the old ones stop working. People already here stay."
+        @click=${() => void s.control.newInvites()}>New invites</button>
+      <span class="hint">Anyone with a link can join. New invites make the old links stop working.</span>
+    </section>`;
+  }
+
+  #hostControls(s: AppState) {
+    const p = s.session!.party;
+    return html`<section class="control">
+      <h3>Host controls</h3>
+      <label class="check">
+        <input type="checkbox" data-testid="approval-toggle" .checked=${Boolean(p.approval)} ?disabled=${s.control.busy('approval-mode')}
+          @change=${(e: Event) => void s.control.setApproval((e.target as HTMLInputElement).checked)} />
+        <span>Approve each merged prompt before it is sent</span>
+      </label>
+      <span class="label">Agent commands</span>
+      <div class="cmds">
+        ${AGENT_COMMANDS.map(
+          (c) => html`<button class="small" data-testid="agent-command" data-command=${c.command} title=${c.label} ?disabled=${s.control.busy('command')}
+            @click=${() => this.#runCommand(s, c.command, c.confirm)}>${c.command}</button>`,
+        )}
+      </div>
+      <form @submit=${(e: Event) => {
+        e.preventDefault();
+        this.#runCommand(s, this.#command, undefined);
+      }}>
+        <input data-testid="agent-command-input" placeholder="/command" aria-label="Agent command" .value=${this.#command}
+          @input=${(e: InputEvent) => (this.#command = (e.target as HTMLInputElement).value)} />
+        <button class="small" type="submit" data-testid="agent-command-run" ?disabled=${s.control.busy('command')}>Run</button>
+      </form>
+      <span class="hint">Runs in the agent when it is free. Prompts are always sent as text.</span>
+    </section>`;
+  }
+
+  #runCommand(s: AppState, command: string, confirm: string | undefined): void {
+    const c = command.trim();
+    if (c === '') return;
+    if (confirm) {
+      this.#confirmCommand = { command: c, text: confirm };
+      this.requestUpdate();
+      return;
+    }
+    void s.control.agentCommand(c).then((ok) => {
+      if (ok && c === this.#command.trim()) this.#command = '';
+      this.requestUpdate();
+    });
+  }
+
+  #member(s: AppState, m: Member) {
+    const sess = s.session!;
+    const me = m.id === sess.you.id;
+    const manage = s.isHost && !me;
+    const busy = s.control.busy(`member:${m.id}`);
+    return html`<li class="person" data-testid="participant-item" data-name=${m.name} data-role=${m.role}>
+      ${this.#avatar(m.name)}<span class="grow">${m.name}</span>
+      ${me ? html`<span class="tag">you</span>` : nothing}
+      ${manage
+        ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy}
+              @change=${(e: Event) => void s.control.setRole(m.id, (e.target as HTMLSelectElement).value as Role).then(() => this.requestUpdate())}>
+              ${(['host', 'participant', 'viewer'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${roleLabel(r)}</option>`)}
+            </select>
+            <button class="ghost small kick" data-testid="member-kick" title="Remove ${m.name} from the party" aria-label="Remove ${m.name}" ?disabled=${busy}
+              @click=${() => this.#askKick(m)}>${iconX()}</button>`
+        : html`<span class="tag" data-testid="member-role-tag">${m.role === 'host' ? 'host' : roleLabel(m.role)}</span>`}
+    </li>`;
+  }
+
+  #askKick(m: Member): void {
+    this.#kick = m;
+    this.#kickReason = '';
+    this.requestUpdate();
+  }
+
+  #kickDialog(s: AppState, m: Member) {
+    const close = () => {
+      this.#kick = null;
+      this.requestUpdate();
+    };
+    return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="kick-title" data-testid="kick-dialog"
+        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}>
+        <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
+        <div class="body">
+          <p>${m.name} is disconnected and cannot come back with this link. Make new invites if they should not rejoin at all.</p>
+          <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
+            @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)} />
+        </div>
+        <footer>
+          <button data-testid="kick-cancel" @click=${close}>Keep ${m.name}</button>
+          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`)}
+            @click=${async () => {
+              if (await s.control.kick(m.id, this.#kickReason)) close();
+            }}>Remove</button>
+        </footer>
+      </div>
+    </div>`;
+  }
+
+  #commandDialog(s: AppState, c: { command: string; text: string }) {
+    const close = () => {
+      this.#confirmCommand = null;
+      this.requestUpdate();
+    };
+    return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cmd-title" data-testid="command-dialog"
+        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}>
+        <header><h2 id="cmd-title">Run ${c.command}?</h2></header>
+        <div class="body"><p>${c.text}</p></div>
+        <footer>
+          <button data-testid="command-cancel" @click=${close}>Cancel</button>
+          <button class="danger solid" data-testid="command-confirm"
+            @click=${async () => {
+              if (await s.control.agentCommand(c.command)) close();
+            }}>Run ${c.command}</button>
+        </footer>
+      </div>
+    </div>`;
+  }
+
   #setConfirm(v: boolean): void {
     this.#confirmEnd = v;
     this.requestUpdate();
@@ -139,7 +292,6 @@ export class PartyView extends LitElement {
     const s = this.state;
     const sess = s?.session;
     if (!s || !sess) return nothing;
-    const host = sess.role === 'host';
     const p = sess.party;
     return html`
       <div class="top" data-testid="party-view">
@@ -150,8 +302,12 @@ export class PartyView extends LitElement {
         </div>
         <phase-pill .phase=${s.phase} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         <span class="grow"></span>
+        ${s.isHost && s.turnRunning
+          ? html`<button class="stop small" data-testid="stop-turn" title="Stop the agent's turn (it keeps what it wrote so far)"
+              ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} Stop</button>`
+          : nothing}
         ${this.#connection(s)}
-        <span class="me" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role">${sess.role}</span></span>
+        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && !s.isOwner ? 'co-host' : sess.you.role}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       ${this.#banner(s)}
@@ -161,26 +317,12 @@ export class PartyView extends LitElement {
           <prompt-box .state=${s}></prompt-box>
         </div>
         <aside>
-          ${host
-            ? html`<section class="invite">
-                <h3>Invite</h3>
-                <code data-testid="invite-link">${sess.invite}</code>
-                <button data-testid="invite-copy" @click=${() => void s.copyInvite()}>
-                  ${s.inviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy invite link`}
-                </button>
-                <span class="hint">Anyone with this link can join and prompt the agent.</span>
-              </section>`
-            : nothing}
+          ${s.isHost ? this.#invites(s) : nothing}
+          ${s.isHost ? this.#hostControls(s) : nothing}
           <section>
             <h3>People <span class="n">${s.participants.length}</span></h3>
             <ul data-testid="participants-list">
-              ${s.participants.map(
-                (m) => html`<li class="person" data-testid="participant-item">
-                  ${this.#avatar(m.name)}<span class="grow">${m.name}</span>
-                  ${m.id === sess.you.id ? html`<span class="tag">you</span>` : nothing}
-                  ${m.role === 'host' ? html`<span class="tag">host</span>` : nothing}
-                </li>`,
-              )}
+              ${s.participants.map((m) => this.#member(s, m))}
             </ul>
           </section>
           <section>
@@ -199,17 +341,21 @@ export class PartyView extends LitElement {
               <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
               <dt>Window</dt><dd>${formatDuration(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
+              <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
+              <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
             </dl>
           </section>
           <span class="spacer"></span>
           <section class="leave">
-            ${host
+            ${s.isOwner
               ? html`<button class="danger" data-testid="end-party" ?disabled=${s.ending} @click=${() => this.#setConfirm(true)}>${iconStop()} End party</button>`
               : html`<button data-testid="leave-party" ?disabled=${s.ending} @click=${() => void s.leave()}>${iconDoor()} Leave</button>`}
           </section>
         </aside>
       </div>
       ${this.#confirmEnd ? this.#confirm(s) : nothing}
+      ${this.#kick ? this.#kickDialog(s, this.#kick) : nothing}
+      ${this.#confirmCommand ? this.#commandDialog(s, this.#confirmCommand) : nothing}
     `;
   }
 }

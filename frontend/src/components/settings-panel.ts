@@ -8,8 +8,9 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
 import { iconAlert, iconCheck, iconX } from './icons';
+import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 
-interface Draft {
+interface Draft extends HostOptionsDraft {
   name: string;
   workdir: string;
   windowSec: string;
@@ -48,12 +49,6 @@ export class SettingsPanel extends LitElement {
       }
       .keystate .dot { color: var(--faint); }
       .keystate.has .dot { color: var(--ok); }
-      .warnbox {
-        display: flex; gap: 8px; align-items: flex-start; font-size: 12.5px;
-        padding: 8px 12px; border-radius: var(--radius-sm);
-        background: var(--warn-soft); color: var(--warn);
-      }
-      .warnbox svg { margin-top: 2px; flex: none; }
       code { font-family: var(--font-mono); font-size: 12px; }
       .problem { color: var(--danger); font-size: 12px; }
       footer .saved { color: var(--ok); display: inline-flex; gap: 6px; align-items: center; font-size: 13px; margin-right: auto; }
@@ -90,6 +85,9 @@ export class SettingsPanel extends LitElement {
         claudePath: st.claude_path,
         listen: st.listen,
         publicHost: st.public_host,
+        permissionMode: st.permission_mode,
+        approve: st.approve,
+        claudeArgs: st.claude_args,
       };
     }
     return this.#draft;
@@ -111,6 +109,9 @@ export class SettingsPanel extends LitElement {
       claude_path: d.claudePath.trim(),
       listen: d.listen.trim(),
       public_host: d.publicHost.trim(),
+      permission_mode: d.permissionMode,
+      approve: d.approve,
+      claude_args: d.claudeArgs.trim(),
     };
   }
 
@@ -221,6 +222,11 @@ export class SettingsPanel extends LitElement {
                     </div>
                     ${this.#field('Working directory', 'settings-workdir', 'workdir', p.workdir, { mono: true })}
                     ${this.#field('Claude Code executable', 'settings-claude-path', 'claudePath', p.claude_path, { mono: true, placeholder: 'claude (found on PATH)' })}
+                  </section>
+                  <section>
+                    <h3>The agent's permissions</h3>
+                    ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
+                    ${claudeArgsField('settings', d, (k, v) => this.#set(k, v))}
                   </section>
                   <section>
                     <h3>Network</h3>

@@ -80,6 +80,14 @@ export const base = css`
     font-size: 13px;
     overflow-wrap: anywhere;
   }
+  .warnbox {
+    display: flex; gap: 8px; align-items: flex-start; font-size: 12.5px;
+    padding: 8px 12px; border-radius: var(--radius-sm);
+    background: var(--warn-soft); color: var(--warn);
+  }
+  .warnbox svg { margin-top: 2px; flex: none; }
+  label.check { display: flex; gap: 9px; align-items: flex-start; font-size: 13px; cursor: pointer; }
+  label.check input { width: auto; min-height: 0; margin: 2px 0 0; accent-color: var(--accent); }
   .row { display: flex; gap: 8px; align-items: center; }
   .grow { flex: 1; min-width: 0; }
 

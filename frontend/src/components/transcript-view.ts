@@ -5,12 +5,13 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
-import type { ActivitySegment, MembersItem, NoticeItem, PromptItem, TranscriptItem, TurnItem } from '../state/transcript';
+import type { ActivitySegment, MembersItem, NoticeItem, PromptItem, Segment, TranscriptItem, TurnItem } from '../state/transcript';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatClock, formatDuration, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconMerge, iconStop, iconTool, iconX } from './icons';
 import './markdown-view';
+import { sentenceCase } from './cards';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_PX = 48;
@@ -100,6 +101,10 @@ export class TranscriptView extends LitElement {
       .turn > footer.done { color: var(--ok); }
       .turn > footer.error { color: var(--danger); background: var(--danger-soft); font-weight: 550; }
       .turn > footer.interrupted { color: var(--warn); }
+      .turn > footer.denied { color: var(--warn); background: var(--warn-soft); }
+      .void { opacity: 0.55; text-decoration: line-through; display: grid; gap: 10px; }
+      .void-note { font-size: 12px; color: var(--faint); text-decoration: none; }
+      .chip.rejected { background: var(--danger-soft); color: var(--danger); }
       .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; }
       .jump {
         position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
@@ -173,7 +178,9 @@ export class TranscriptView extends LitElement {
 
   #prompt(s: AppState, it: PromptItem, pendingIds: Set<string>) {
     const mine = s.isMine(it.prompt);
-    const pending = pendingIds.has(it.prompt.id);
+    const awaiting = s.isAwaitingApproval(it.prompt.id);
+    const rejected = s.rejectionOf(it.prompt.id);
+    const pending = pendingIds.has(it.prompt.id) && !awaiting;
     return html`<div class="prompt ${mine ? 'mine' : ''}" data-testid="transcript-item" data-kind="prompt" data-mine=${mine} data-pending=${pending}>
       ${this.#avatar(it.prompt.user)}
       <div class="bubble">
@@ -181,6 +188,8 @@ export class TranscriptView extends LitElement {
           <span class="who">${it.prompt.user}</span>
           ${mine ? html`<span class="chip you">you</span>` : nothing}
           ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
+          ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">waiting for the host's approval</span>` : nothing}
+          ${rejected ? html`<span class="chip rejected" data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
           <span>${formatClock(it.ts)}</span>
         </div>
         <div class="text">${it.prompt.text}</div>
@@ -215,25 +224,44 @@ export class TranscriptView extends LitElement {
   #turn(s: AppState, it: TurnItem, isLast: boolean) {
     const b = it.batch;
     const running = it.end === null && b !== null && isLast && s.phase === 'running';
-    const single = b !== null && it.prompts.length === 1 && it.prompts[0]?.text === b.merged;
+    const command = b?.merger === 'command';
+    const single = b !== null && !command && it.prompts.length === 1 && it.prompts[0]?.text === b.merged;
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
       const dur = html`<span class="dur">${formatDuration(it.end.duration_ms)}</span>`;
-      if (it.end.status === 'done') footer = html`<footer class="done" data-testid="turn-end" data-status="done">${iconCheck()} Done ${dur}</footer>`;
-      else if (it.end.status === 'interrupted') footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} Interrupted ${dur}</footer>`;
-      else footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${dur}</footer>`;
+      const denied = it.end.denied ?? 0;
+      const deniedText = `${denied} tool ${denied === 1 ? 'request' : 'requests'} denied`;
+      if (it.end.status === 'done' && denied > 0) {
+        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied}>${iconAlert()} Done — ${deniedText} ${dur}</footer>`;
+      } else if (it.end.status === 'done') {
+        footer = html`<footer class="done" data-testid="turn-end" data-status="done">${iconCheck()} Done ${dur}</footer>`;
+      } else if (it.end.status === 'interrupted') {
+        const why = it.end.error ? sentenceCase(it.end.error) : 'Interrupted';
+        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${why}${denied > 0 ? ` — ${deniedText}` : ''} ${dur}</footer>`;
+      } else {
+        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${dur}</footer>`;
+      }
     }
     const lastSeg = it.segments.length - 1;
+    const seg = (sg: Segment, i: number) =>
+      sg.kind === 'reply'
+        ? html`<markdown-view data-testid="reply" .text=${sg.text}></markdown-view>`
+        : sg.kind === 'permission'
+          ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
+          : this.#activity(sg, running && i === lastSeg);
+    // Output before a retry is void: shown struck through, in one block.
+    const firstLive = it.segments.findIndex((sg) => !sg.void);
+    const voidCount = firstLive < 0 ? it.segments.length : firstLive;
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn">
       ${b
         ? html`<header>
-              <span class="title">${iconMerge()} ${single ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
+              <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : single ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
               <span class="authors">${it.prompts.map((p) => html`<span class="author">${this.#avatar(p.user)}${p.user}</span>`)}</span>
               <span class="grow"></span>
-              <span data-testid="batch-merger">${single ? 'as written' : `merged by ${merger}`}</span>
+              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : `merged by ${merger}`}</span>
             </header>
-            ${single
+            ${single || command
               ? nothing
               : html`<details class="merged" data-testid="batch-merged">
                   <summary data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> Merged prompt</summary>
@@ -242,11 +270,10 @@ export class TranscriptView extends LitElement {
         : nothing}
       ${it.segments.length > 0 || running
         ? html`<div class="body">
-            ${it.segments.map((seg, i) =>
-              seg.kind === 'reply'
-                ? html`<markdown-view data-testid="reply" .text=${seg.text}></markdown-view>`
-                : this.#activity(seg, running && i === lastSeg),
-            )}
+            ${voidCount > 0
+              ? html`<div class="void" data-testid="void-output"><span class="void-note">Claude Code stopped and the batch was retried; this output was discarded.</span>${it.segments.slice(0, voidCount).map((sg, i) => seg(sg, i))}</div>`
+              : nothing}
+            ${it.segments.slice(voidCount).map((sg, i) => seg(sg, i + voidCount))}
             ${running ? html`<span class="working" data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
           </div>`
         : nothing}
@@ -265,6 +292,8 @@ export class TranscriptView extends LitElement {
         return this.#members(it);
       case 'turn':
         return this.#turn(s, it, isLast);
+      case 'approval':
+        return html`<approval-card data-testid="transcript-item" data-kind="approval" .state=${s} .item=${it}></approval-card>`;
     }
   }
 

@@ -16,7 +16,7 @@ async function inParty(session: Session = fakeSession('host'), now = () => t(0))
   be.handlers.JoinParty = async () => session;
   const st = new AppState(be, { now, checkDelayMs: 10 });
   await st.start();
-  expect(await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '' })).toBe(true);
+  expect(await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(true);
   return { be, st };
 }
 
@@ -370,7 +370,7 @@ describe('errors for people', () => {
     };
     const st = new AppState(be);
     await st.start();
-    expect(await st.createParty({ name: 'a', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '' })).toBe(false);
+    expect(await st.createParty({ name: 'a', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(false);
     expect(st.createError).toBe('claude was not found on PATH');
     expect(st.creating).toBe(false);
     expect(st.screen).toBe('home');
@@ -380,7 +380,7 @@ describe('errors for people', () => {
   it('a bad window is refused before Go is asked', async () => {
     const be = new FakeBackend();
     const st = new AppState(be);
-    expect(await st.createParty({ name: 'a', workdir: '/w', window_ms: 0, min_prompts: 1, merger: 'auto', claude_path: '' })).toBe(false);
+    expect(await st.createParty({ name: 'a', workdir: '/w', window_ms: 0, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(false);
     expect(st.createError).toMatch(/window/);
     expect(be.count('CreateParty')).toBe(0);
   });

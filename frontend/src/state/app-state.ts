@@ -9,10 +9,13 @@
 
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
+import { HostControl } from './host-control';
+import { attentionFor } from './attention';
 import type {
   BootInfo,
   ConnStatus,
   CreateRequest,
+  Invites,
   KeyStatus,
   Member,
   PartyEnded,
@@ -38,10 +41,14 @@ export interface Notice {
 
 /** The party this window takes part in, without its (separately kept) state. */
 export interface SessionInfo {
+  /** "host": this window runs the party; "participant": it joined one. */
   role: 'host' | 'participant';
+  /** The window's person; you.role is kept current (host, participant, viewer). */
   you: Member;
+  /** The party; approval and permission_mode follow settings events. */
   party: PartyInfo;
   invite: string;
+  viewer_invite: string;
 }
 
 /** The connection to the party, from party:status. */
@@ -72,6 +79,16 @@ export interface JoinState {
 export interface AppStateOptions {
   now?: () => number;
   checkDelayMs?: number;
+  /** Whether the person is looking at the window (no notification then). */
+  attentive?: () => boolean;
+}
+
+/** Why a viewer's prompt box is disabled. */
+export const VIEWER_REASON = "You're watching: viewers can't send prompts. A host can make you a participant.";
+
+/** The window is visible and focused. */
+function documentAttentive(): boolean {
+  return typeof document === 'undefined' || (!document.hidden && document.hasFocus());
 }
 
 /** Largest prompt in bytes of UTF-8 (PROTOCOL.md §4). */
@@ -114,6 +131,7 @@ export function describeKey(k: KeyStatus | null): string {
 
 /** The notice for a party:ended event. */
 function endedText(e: PartyEnded): string {
+  if (e.kicked) return 'A host removed you from the party.';
   return e.reason ? `The party ended: ${e.reason}` : 'The party ended.';
 }
 
@@ -165,9 +183,14 @@ export class AppState {
   sending = false;
   sendError = '';
   inviteCopied = false;
+  viewerInviteCopied = false;
   ending = false;
 
+  /** The host methods (approval, tool requests, stop, roles, invites, agent commands). */
+  readonly control: HostControl;
+
   readonly #backend: Backend;
+  readonly #attentive: () => boolean;
   readonly #now: () => number;
   readonly #checkDelay: number;
   readonly #listeners = new Set<() => void>();
@@ -176,7 +199,7 @@ export class AppState {
   #appSubs: Array<() => void> = [];
   #partySubs: Array<() => void> = [];
   /** Events that arrive while CreateParty/JoinParty is still in flight. */
-  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended'; payload: unknown }> = [];
+  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites'; payload: unknown }> = [];
   /** Live events that arrived ahead of a missing seq, by seq (see #onEvent). */
   readonly #held = new Map<number, PartyEvent>();
   #heldTimer: ReturnType<typeof setTimeout> | undefined;
@@ -196,6 +219,12 @@ export class AppState {
     this.#backend = backend;
     this.#now = opts.now ?? (() => Date.now());
     this.#checkDelay = opts.checkDelayMs ?? 250;
+    this.#attentive = opts.attentive ?? documentAttentive;
+    this.control = new HostControl(backend, {
+      changed: () => this.#changed(),
+      notify: (kind, text) => this.notify(kind, text),
+      setInvites: (inv) => this.#setInvites(inv),
+    });
   }
 
   // --- observation ----------------------------------------------------------
@@ -225,6 +254,31 @@ export class AppState {
     return this.#myPromptIds.has(p.id) || (this.session !== null && p.user === this.session.you.name);
   }
 
+  /** Whether the window's person is a host of the party (the owner or a co-host). */
+  get isHost(): boolean {
+    return this.session?.you.role === 'host';
+  }
+
+  /** Whether this window runs the party (End party, the tray). */
+  get isOwner(): boolean {
+    return this.session?.role === 'host';
+  }
+
+  /** Whether a turn is running (the Stop button shows). */
+  get turnRunning(): boolean {
+    return this.phase === 'running' || this.phase === 'awaiting_permission';
+  }
+
+  /** Whether a prompt is in a batch waiting for a host's approval. */
+  isAwaitingApproval(id: string): boolean {
+    return this.#transcript.awaitingApproval(id);
+  }
+
+  /** Who rejected a prompt's batch and why, if a host did. */
+  rejectionOf(id: string) {
+    return this.#transcript.rejection(id);
+  }
+
   /** Whether a prompt is still waiting for a batch. */
   isPending(id: string): boolean {
     return this.pending.some((p) => p.id === id);
@@ -244,6 +298,7 @@ export class AppState {
   /** Why the prompt box is disabled, or "" when prompts can be sent. */
   get sendBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
+    if (this.session.you.role === 'viewer') return VIEWER_REASON;
     const c = this.connection;
     switch (c.status) {
       case 'connected':
@@ -608,7 +663,7 @@ export class AppState {
   #subscribeParty(): number {
     this.#unsubscribeParty();
     const gen = ++this.#partyGen;
-    const early = <K extends 'party:event' | 'party:state' | 'party:ended'>(
+    const early = <K extends 'party:event' | 'party:state' | 'party:ended' | 'party:invites'>(
       name: K,
       apply: (p: BackendEvents[K]) => void,
     ) =>
@@ -621,6 +676,7 @@ export class AppState {
       early('party:event', (e) => this.#onEvent(e)),
       early('party:state', (s) => this.#onState(s)),
       early('party:ended', (e) => this.#finishParty(endedText(e))),
+      early('party:invites', (inv) => this.#setInvites(inv)),
       this.#backend.on('party:status', (st) => {
         if (gen === this.#partyGen) this.#onStatus(st);
       }),
@@ -639,12 +695,14 @@ export class AppState {
   }
 
   #enterParty(s: Session): void {
-    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite };
+    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '' };
     this.#myPromptIds.clear();
     this.#skewSamples = [];
     this.sendError = '';
     this.inviteCopied = false;
+    this.viewerInviteCopied = false;
     this.ending = false;
+    this.control.reset();
     this.screen = 'party';
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
     this.#replaceState(s.state);
@@ -653,6 +711,7 @@ export class AppState {
     for (const e of early) {
       if (!this.session) break; // an early party:ended
       if (e.name === 'party:event') this.#onEvent(e.payload as PartyEvent);
+      else if (e.name === 'party:invites') this.#setInvites(e.payload as Invites);
       else if (e.name === 'party:state') {
         // A resync older than the session's own state would go backwards.
         const st = e.payload as PartyState;
@@ -670,7 +729,31 @@ export class AppState {
     this.phase = st.phase;
     this.participants = [...(st.participants ?? [])];
     this.pending = [...(st.pending ?? [])];
+    // The state's history says what changed since the session began (roles, settings).
+    for (const e of st.events ?? []) this.#applyPartyFacts(e);
     this.#drainHeld();
+  }
+
+  /**
+   * Applies what an event says about the party beyond the transcript: a member's role,
+   * the approval mode and permission mode. Safe to apply twice.
+   */
+  #applyPartyFacts(e: PartyEvent): void {
+    const s = this.session;
+    if (!s) return;
+    if (e.kind === 'participants' && e.changed) {
+      const m = e.changed;
+      this.participants = this.participants.map((p) => (p.id === m.id ? { ...p, role: m.role } : p));
+      if (m.id === s.you.id && m.role !== s.you.role) this.session = { ...s, you: { ...s.you, role: m.role } };
+    } else if (e.kind === 'settings' && typeof e.approval === 'boolean') {
+      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'] } };
+    }
+  }
+
+  #setInvites(inv: Invites): void {
+    if (!this.session) return;
+    this.session = { ...this.session, invite: inv.invite, viewer_invite: inv.viewer_invite };
+    this.#changed();
   }
 
   #onState(st: PartyState): void {
@@ -722,6 +805,8 @@ export class AppState {
     if (!this.session) return;
     if (!this.#transcript.apply(e)) return; // a duplicate
     this.#sampleSkew(e.ts);
+    this.#applyPartyFacts(e);
+    this.#attention(e);
     switch (e.kind) {
       case 'phase':
         if (e.phase) this.phase = e.phase;
@@ -731,8 +816,14 @@ export class AppState {
           this.pending = [...this.pending, e.prompt];
         }
         break;
+      case 'rejected':
+        if (e.rejected) {
+          const dropped = new Set(e.rejected.prompts ?? []);
+          this.pending = this.pending.filter((p) => !dropped.has(p.id));
+        }
+        break;
       case 'batch':
-        if (e.batch) {
+        if (e.batch && typeof e.batch === 'object') {
           const carried = new Set(e.batch.prompts);
           this.pending = this.pending.filter((p) => !carried.has(p.id));
           for (const id of carried) this.#fallbackTimes.delete(id);
@@ -746,6 +837,17 @@ export class AppState {
         break;
     }
     this.#changed();
+  }
+
+  /** Asks for attention with a desktop notification when the window is not looked at. */
+  #attention(e: PartyEvent): void {
+    const s = this.session;
+    if (!s) return;
+    const a = attentionFor(e, s.you.role);
+    if (!a || this.#attentive()) return;
+    this.#backend.Notify(a.title, a.body).catch(() => {
+      // Best effort: no notification is no reason to bother anyone.
+    });
   }
 
   #sampleSkew(ts: string): void {
@@ -809,6 +911,21 @@ export class AppState {
     this.#changed();
   }
 
+  /** Puts the viewer invite on the clipboard. */
+  async copyViewerInvite(): Promise<void> {
+    try {
+      await this.#backend.CopyViewerInvite();
+      this.viewerInviteCopied = true;
+      setTimeout(() => {
+        this.viewerInviteCopied = false;
+        this.#changed();
+      }, 2000);
+    } catch (err) {
+      this.notify('error', `Could not copy the viewer invite: ${errorText(err)}`);
+    }
+    this.#changed();
+  }
+
   /** Leaves the party (a participant). The window goes home even if the host cannot be told. */
   async leave(): Promise<void> {
     if (!this.session || this.ending) return;
@@ -853,6 +970,7 @@ export class AppState {
     this.sending = false;
     this.sendError = '';
     this.ending = false;
+    this.control.reset();
     this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
     if (wasIn) this.notify('info', message);
     else this.#changed();

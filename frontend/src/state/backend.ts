@@ -5,6 +5,8 @@
 import type {
   BootInfo,
   CreateRequest,
+  Decision,
+  Invites,
   KeyStatus,
   PartyEnded,
   PartyEvent,
@@ -22,6 +24,7 @@ export interface BackendEvents {
   'party:state': PartyState;
   'party:status': PartyStatus;
   'party:ended': PartyEnded;
+  'party:invites': Invites;
   'app:link': string;
   'tray:status': TrayStatus;
 }
@@ -49,6 +52,20 @@ export interface Backend {
   Leave(): Promise<void>;
   EndParty(): Promise<void>;
   CopyInvite(): Promise<void>;
+  CopyViewerInvite(): Promise<void>;
+  // Host methods (PROTOCOL.md §7): a host of the party only; the party checks the role.
+  SetApproval(on: boolean): Promise<void>;
+  ApproveBatch(batch: string): Promise<void>;
+  ApproveEditedBatch(batch: string, text: string): Promise<void>;
+  RejectBatch(batch: string, reason: string): Promise<void>;
+  StopTurn(): Promise<void>;
+  DecidePermission(id: string, decision: Decision, reason: string): Promise<void>;
+  SetRole(member: string, role: string): Promise<void>;
+  Kick(member: string, reason: string): Promise<void>;
+  NewInvites(): Promise<Invites>;
+  AgentCommand(command: string): Promise<void>;
+  /** Shows a desktop notification (best effort). */
+  Notify(title: string, body: string): Promise<void>;
 
   /** Subscribes to an event; the returned function unsubscribes exactly this handler. */
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void;
@@ -150,6 +167,42 @@ export class WailsBackend implements Backend {
   }
   CopyInvite(): Promise<void> {
     return this.#app.CopyInvite();
+  }
+  CopyViewerInvite(): Promise<void> {
+    return this.#app.CopyViewerInvite();
+  }
+  SetApproval(on: boolean): Promise<void> {
+    return this.#app.SetApproval(on);
+  }
+  ApproveBatch(batch: string): Promise<void> {
+    return this.#app.ApproveBatch(batch);
+  }
+  ApproveEditedBatch(batch: string, text: string): Promise<void> {
+    return this.#app.ApproveEditedBatch(batch, text);
+  }
+  RejectBatch(batch: string, reason: string): Promise<void> {
+    return this.#app.RejectBatch(batch, reason);
+  }
+  StopTurn(): Promise<void> {
+    return this.#app.StopTurn();
+  }
+  DecidePermission(id: string, decision: Decision, reason: string): Promise<void> {
+    return this.#app.DecidePermission(id, decision, reason);
+  }
+  SetRole(member: string, role: string): Promise<void> {
+    return this.#app.SetRole(member, role);
+  }
+  Kick(member: string, reason: string): Promise<void> {
+    return this.#app.Kick(member, reason);
+  }
+  NewInvites(): Promise<Invites> {
+    return this.#app.NewInvites();
+  }
+  AgentCommand(command: string): Promise<void> {
+    return this.#app.AgentCommand(command);
+  }
+  Notify(title: string, body: string): Promise<void> {
+    return this.#app.Notify(title, body);
   }
 
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {

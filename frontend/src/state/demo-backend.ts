@@ -8,6 +8,8 @@ import type { Backend, BackendEventName, BackendEvents } from './backend';
 import type {
   BootInfo,
   CreateRequest,
+  Decision,
+  Invites,
   KeyStatus,
   Member,
   PartyEvent,
@@ -32,11 +34,19 @@ export interface DemoOptions {
   slow?: number;
   /** Pretend the OS keyring cannot be used. */
   noKeyring?: boolean;
+  /** Parties start in approval mode. */
+  approve?: boolean;
+  /** The agent asks before its first tool use of each turn (permission mode ask). */
+  ask?: boolean;
 }
 
 /** A valid invite for the demo. */
 export const DEMO_INVITE =
   'concordia://192.168.1.20:8765/q7Vx2Lr9TzK0bWm4NfP8sYc3?fp=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+
+/** The demo's viewer invite. */
+export const DEMO_VIEWER_INVITE =
+  'concordia://192.168.1.20:8765/Vw3mX8rTq2LpZ7nK4sYd9bQe?fp=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 
 const REPLIES: Array<Array<['assistant' | 'tool' | 'stderr', string]>> = [
   [
@@ -69,6 +79,9 @@ export class DemoBackend implements Backend {
     min_prompts: 1,
     merger: 'auto',
     claude_path: '',
+    claude_args: '',
+    permission_mode: 'ask',
+    approve: false,
     listen: ':8765',
     public_host: '',
   };
@@ -83,9 +96,16 @@ export class DemoBackend implements Backend {
   #cut: ReturnType<typeof setTimeout> | undefined;
   #ids = 0;
   #replyNo = 0;
+  /** The batch waiting for approval. */
+  #held: { id: string; prompts: Prompt[]; merged: string } | null = null;
+  /** The tool request the running turn waits for, and how to go on. */
+  #asking: { id: string; tool: string; summary: string; batch: string; resume: () => void } | null = null;
+  /** Timers of the running turn (Stop cancels them). */
+  #turnTimers = new Set<ReturnType<typeof setTimeout>>();
+  #turn: { id: string; started: number } | null = null;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, ...opts };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, ...opts };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -186,6 +206,8 @@ export class DemoBackend implements Backend {
     if (!req.name) throw new Error('Enter a display name.');
     if (!req.workdir) throw new Error('Choose the working directory the agent runs in.');
     const you: Member = { id: 'm-you', name: req.name, role: 'host' };
+    this.#opts.approve = this.#opts.approve || req.approve;
+    this.#opts.ask = this.#opts.ask || req.permission_mode === 'ask';
     const s = this.#start(you, 'host', req.name, req.window_ms, req.min_prompts, req.merger === 'local' || this.#key.source === 'none' ? 'local' : 'gemini');
     if (this.#opts.teammates) this.#scriptTeammates();
     return s;
@@ -207,7 +229,7 @@ export class DemoBackend implements Backend {
       throw new Error('The host\'s certificate does not match the invite (fingerprint mismatch). Ask the host for a fresh invite; do not join if you did not expect this.');
     }
     if (/refused/i.test(invite)) throw new Error('The host refused the invite token. The party may have ended or the link may be old.');
-    const you: Member = { id: 'm-you', name, role: 'participant' };
+    const you: Member = { id: 'm-you', name, role: invite.trim() === DEMO_VIEWER_INVITE ? 'viewer' : 'participant' };
     const s = this.#start(you, 'participant', 'dana', 3000, 1, 'gemini');
     if (this.#opts.teammates) this.#scriptTeammates();
     return s;
@@ -228,12 +250,129 @@ export class DemoBackend implements Backend {
     this.#end();
   }
   async CopyInvite(): Promise<void> {
+    await this.#copy(this.#session?.invite ?? '');
+  }
+  async CopyViewerInvite(): Promise<void> {
+    await this.#copy(this.#session?.viewer_invite ?? '');
+  }
+  async #copy(text: string): Promise<void> {
     try {
-      await navigator.clipboard?.writeText(this.#session?.invite ?? '');
+      await navigator.clipboard?.writeText(text);
     } catch {
       // A headless browser may have no clipboard; the demo pretends it worked.
     }
   }
+
+  // --- host methods -----------------------------------------------------------
+
+  #host(): Member {
+    const you = this.#session?.you;
+    if (!you) throw new Error('You are not in a party.');
+    if (you.role !== 'host') throw new Error('Only a host can do this.');
+    return you;
+  }
+
+  async SetApproval(on: boolean): Promise<void> {
+    const by = this.#host();
+    await this.#sleep(120);
+    this.#opts.approve = on;
+    this.#event({ kind: 'system', text: `${by.name} turned approval ${on ? 'on' : 'off'}` });
+    this.#event({ kind: 'settings', approval: on, permission_mode: this.#opts.ask ? 'ask' : 'edits' });
+    if (!on && this.#held) {
+      const h = this.#held;
+      this.#held = null;
+      this.#send(h.id, h.prompts, h.merged);
+    }
+  }
+  async ApproveBatch(batch: string): Promise<void> {
+    await this.#approve(batch, null);
+  }
+  async ApproveEditedBatch(batch: string, text: string): Promise<void> {
+    if (text.trim() === '') throw new Error('The prompt is empty.');
+    await this.#approve(batch, text);
+  }
+  async #approve(batch: string, text: string | null): Promise<void> {
+    const by = this.#host();
+    const h = this.#held;
+    if (!h || h.id !== batch) throw new Error(`Batch "${batch}" is not waiting for approval.`);
+    await this.#sleep(150);
+    this.#held = null;
+    const edited = text !== null && text !== h.merged;
+    this.#event({ kind: 'system', text: `${by.name} ${edited ? 'edited and sent' : 'approved'} the merged prompt` });
+    this.#send(h.id, h.prompts, edited ? text : h.merged);
+  }
+  async RejectBatch(batch: string, reason: string): Promise<void> {
+    const by = this.#host();
+    const h = this.#held;
+    if (!h || h.id !== batch) throw new Error(`Batch "${batch}" is not waiting for approval.`);
+    await this.#sleep(150);
+    this.#held = null;
+    this.#event({ kind: 'rejected', rejected: { batch, prompts: h.prompts.map((p) => p.id), by: by.name, reason } });
+    this.#running = false;
+    this.#schedule();
+  }
+  async StopTurn(): Promise<void> {
+    const by = this.#host();
+    if (!this.#turn) throw new Error('No turn is running.');
+    await this.#sleep(100);
+    this.#event({ kind: 'system', text: `${by.name} stopped the turn` });
+    this.#finishTurn({ status: 'interrupted', error: `stopped by ${by.name}` });
+  }
+  async DecidePermission(id: string, decision: Decision, reason: string): Promise<void> {
+    const by = this.#host();
+    this.#decide(id, decision, reason, by.name);
+  }
+  #decide(id: string, decision: Decision, reason: string, by: string): void {
+    const a = this.#asking;
+    if (!a || a.id !== id) throw new Error(`No tool request "${id}" is waiting for a decision.`);
+    this.#asking = null;
+    const status = decision === 'deny' ? 'denied' : 'allowed';
+    if (status === 'denied') this.#denied++;
+    this.#event({ kind: 'permission', permission: { id, tool: a.tool, summary: a.summary, batch: a.batch, status, by, reason: decision === 'always' ? `always allow ${a.tool}` : reason } });
+    this.#setPhase('running');
+    a.resume();
+  }
+  async SetRole(member: string, role: string): Promise<void> {
+    const by = this.#host();
+    const m = this.#members.find((x) => x.id === member);
+    if (!m) throw new Error(`No member "${member}".`);
+    await this.#sleep(120);
+    m.role = role as Member['role'];
+    this.#event({ kind: 'participants', changed: { ...m }, count: this.#members.length });
+    this.#event({ kind: 'system', text: `${by.name} made ${m.name} ${role === 'host' ? 'a host' : role === 'viewer' ? 'a viewer' : 'a participant'}` });
+  }
+  async Kick(member: string, reason: string): Promise<void> {
+    const by = this.#host();
+    const m = this.#members.find((x) => x.id === member);
+    if (!m) throw new Error(`No member "${member}".`);
+    await this.#sleep(120);
+    this.#members = this.#members.filter((x) => x.id !== member);
+    this.#event({ kind: 'system', text: `${by.name} removed ${m.name} from the party${reason ? `: ${reason}` : ''}` });
+    this.#event({ kind: 'participants', left: m, count: this.#members.length });
+  }
+  async NewInvites(): Promise<Invites> {
+    const by = this.#host();
+    await this.#sleep(150);
+    const tok = () => Array.from({ length: 24 }, () => 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'[Math.floor(Math.random() * 56)]).join('');
+    const inv: Invites = {
+      invite: DEMO_INVITE.replace(/\/[^/?]+\?/, `/${tok()}?`),
+      viewer_invite: DEMO_VIEWER_INVITE.replace(/\/[^/?]+\?/, `/${tok()}?`),
+    };
+    if (this.#session) this.#session = { ...this.#session, invite: inv.invite, viewer_invite: inv.viewer_invite };
+    this.#event({ kind: 'system', text: `${by.name} made new invites; the earlier links no longer work` });
+    this.#emit('party:invites', inv);
+    return inv;
+  }
+  async AgentCommand(command: string): Promise<void> {
+    const by = this.#host();
+    if (!command.startsWith('/') || command.length < 2) throw new Error('An agent command starts with / (for example /compact).');
+    await this.#sleep(120);
+    this.#event({ kind: 'system', text: `${by.name} runs the agent command ${command}` });
+    const id = `b${++this.#ids}`;
+    this.#event({ kind: 'batch', batch: { id, prompts: [], merged: command, merger: 'command' } });
+    this.#after(700, () => this.#event({ kind: 'turn', turn: { batch: id, status: 'done', duration_ms: 700 } }));
+  }
+  async Notify(): Promise<void> {}
 
   // --- the simulated host ---------------------------------------------------
 
@@ -257,8 +396,11 @@ export class DemoBackend implements Backend {
       you,
       party: { id: 'p-demo', host, window_ms: windowMs || 3000, min_prompts: minPrompts || 1, merger, agent: 'claude' },
       invite: DEMO_INVITE,
+      viewer_invite: role === 'host' ? DEMO_VIEWER_INVITE : '',
       state: this.#state(),
     };
+    session.party.approval = this.#opts.approve;
+    session.party.permission_mode = this.#opts.ask ? 'ask' : 'edits';
     this.#session = session;
     if (this.#opts.reconnect) this.#scriptReconnect();
     return session;
@@ -346,31 +488,118 @@ export class DemoBackend implements Backend {
       prompts.length === 1
         ? prompts[0]!.text
         : `The team asks for ${prompts.length} things:\n${prompts.map((p, i) => `${i + 1}. ${p.user}: ${p.text}`).join('\n')}\nDo all of them; they do not conflict.`;
-    const merger = this.#session.party.merger;
     const id = `b${++this.#ids}`;
     this.#after(600, () => {
-      this.#event({ kind: 'batch', batch: { id, prompts: prompts.map((p) => p.id), merged, merger } });
-      this.#setPhase('running');
-      const started = Date.now();
-      const script = REPLIES[this.#replyNo++ % REPLIES.length]!;
-      let delay = 300;
-      for (const [stream, text] of script) {
-        if (stream === 'assistant') {
-          // Stream in small pieces, as the agent writes.
-          for (let i = 0; i < text.length; i += 14) {
-            const piece = text.slice(i, i + 14);
-            this.#after((delay += 35), () => this.#event({ kind: 'output', stream, text: piece }));
-          }
-        } else {
-          this.#after((delay += 450), () => this.#event({ kind: 'output', stream, text }));
-        }
+      if (!this.#session) return;
+      if (this.#opts.approve) {
+        this.#held = { id, prompts, merged };
+        this.#setPhase('awaiting_approval');
+        this.#event({ kind: 'approval', approval: { batch: id, prompts: prompts.map((p) => p.id), merged, merger: this.#session.party.merger } });
+        // A joined window watches a scripted host decide.
+        if (this.#session.you.role !== 'host') this.#after(3500, () => void this.#asHost(() => this.#approve(id, null)));
+        return;
       }
-      this.#after(delay + 300, () => {
-        this.#event({ kind: 'turn', turn: { batch: id, status: 'done', duration_ms: Date.now() - started } });
-        this.#running = false;
-        this.#schedule();
-      });
+      this.#send(id, prompts, merged);
     });
+  }
+
+  /** Runs a host method as the demo's own host (when this window joined). */
+  async #asHost(f: () => Promise<void>): Promise<void> {
+    const s = this.#session;
+    if (!s) return;
+    const you = s.you;
+    this.#session = { ...s, you: { id: 'm-host', name: s.party.host, role: 'host' } };
+    try {
+      await f();
+    } finally {
+      if (this.#session) this.#session = { ...this.#session, you };
+    }
+  }
+
+  #denied = 0;
+
+  /** Sends a batch to the agent and plays a scripted reply. */
+  #send(id: string, prompts: Prompt[], text: string): void {
+    if (!this.#session) return;
+    this.#event({ kind: 'batch', batch: { id, prompts: prompts.map((p) => p.id), merged: text, merger: this.#session.party.merger } });
+    this.#setPhase('running');
+    this.#turn = { id, started: Date.now() };
+    this.#denied = 0;
+    const script = REPLIES[this.#replyNo++ % REPLIES.length]!;
+    const steps: Array<() => void> = [];
+    let asked = false;
+    for (const [stream, piece] of script) {
+      if (stream === 'assistant') {
+        // Stream in small pieces, as the agent writes.
+        for (let i = 0; i < piece.length; i += 14) {
+          const part = piece.slice(i, i + 14);
+          steps.push(() => this.#event({ kind: 'output', stream, text: part }));
+        }
+      } else {
+        const m = /^(Bash|Edit|Write): (.*)$/.exec(piece);
+        if (m && this.#opts.ask && !asked) {
+          asked = true;
+          steps.push(() => this.#ask(id, m[1]!, m[2]!));
+        }
+        steps.push(() => this.#event({ kind: 'output', stream, text: piece }));
+      }
+    }
+    this.#play(steps, 0);
+  }
+
+  /** Plays steps one after another; a step that asks pauses until the decision. */
+  #play(steps: Array<() => void>, from: number): void {
+    if (from >= steps.length) {
+      this.#turnAfter(300, () => this.#finishTurn({ status: 'done' }));
+      return;
+    }
+    this.#turnAfter(from === 0 ? 300 : 40, () => {
+      steps[from]!();
+      if (this.#asking) {
+        const a = this.#asking;
+        a.resume = () => this.#play(steps, from + 1);
+        return;
+      }
+      this.#play(steps, from + 1);
+    });
+  }
+
+  #ask(batch: string, tool: string, summary: string): void {
+    const id = `t${++this.#ids}`;
+    this.#asking = { id, tool, summary, batch, resume: () => {} };
+    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending' } });
+    this.#setPhase('awaiting_permission');
+    if (this.#session && this.#session.you.role !== 'host') {
+      this.#after(3000, () => this.#decide(id, 'allow', '', this.#session?.party.host ?? 'host'));
+    }
+  }
+
+  #turnAfter(ms: number, fn: () => void): void {
+    const t = this.#after(ms, () => {
+      this.#turnTimers.delete(t);
+      fn();
+    });
+    this.#turnTimers.add(t);
+  }
+
+  #finishTurn(end: { status: string; error?: string }): void {
+    const t = this.#turn;
+    if (!t) return;
+    for (const x of this.#turnTimers) {
+      clearTimeout(x);
+      this.#timers.delete(x);
+    }
+    this.#turnTimers.clear();
+    if (this.#asking) {
+      const a = this.#asking;
+      this.#asking = null;
+      this.#denied++;
+      this.#event({ kind: 'permission', permission: { id: a.id, tool: a.tool, summary: a.summary, batch: a.batch, status: 'denied', reason: 'the turn ended before a decision' } });
+    }
+    this.#turn = null;
+    this.#event({ kind: 'turn', turn: { batch: t.id, status: end.status, duration_ms: Date.now() - t.started, error: end.error, denied: this.#denied || undefined } });
+    this.#running = false;
+    this.#schedule();
   }
 
   #end(): void {

@@ -6,6 +6,7 @@ import type { Backend, BackendEventName, BackendEvents } from './backend';
 import type {
   BootInfo,
   CreateRequest,
+  Decision,
   KeyStatus,
   PartyState,
   PromptAck,
@@ -23,6 +24,9 @@ export const fakeSettings: Settings = {
   min_prompts: 1,
   merger: 'auto',
   claude_path: '',
+  claude_args: '',
+  permission_mode: 'ask',
+  approve: false,
   listen: ':8765',
   public_host: '',
 };
@@ -40,8 +44,9 @@ export function fakeSession(role: 'host' | 'participant', state: PartyState = em
   return {
     role,
     you: { id: 'm1', name: 'ann', role },
-    party: { id: 'p1', host: 'hostbox', window_ms: 3000, min_prompts: 1, merger: 'local', agent: 'claude' },
+    party: { id: 'p1', host: 'hostbox', window_ms: 3000, min_prompts: 1, merger: 'local', agent: 'claude', approval: false, permission_mode: 'ask' },
     invite: 'concordia://hostbox:8765/tok?fp=ab',
+    viewer_invite: role === 'host' ? 'concordia://hostbox:8765/vtok?fp=ab' : '',
     state,
   };
 }
@@ -74,6 +79,18 @@ export class FakeBackend implements Backend {
     Leave: async () => {},
     EndParty: async () => {},
     CopyInvite: async () => {},
+    CopyViewerInvite: async () => {},
+    SetApproval: async () => {},
+    ApproveBatch: async () => {},
+    ApproveEditedBatch: async () => {},
+    RejectBatch: async () => {},
+    StopTurn: async () => {},
+    DecidePermission: async () => {},
+    SetRole: async () => {},
+    Kick: async () => {},
+    NewInvites: async () => ({ invite: 'concordia://hostbox:8765/new?fp=ab', viewer_invite: 'concordia://hostbox:8765/newv?fp=ab' }),
+    AgentCommand: async () => {},
+    Notify: async () => {},
   };
 
   #call<K extends keyof Handlers>(name: K, ...args: Parameters<Handlers[K]>): ReturnType<Handlers[K]> {
@@ -102,6 +119,18 @@ export class FakeBackend implements Backend {
   Leave() { return this.#call('Leave'); }
   EndParty() { return this.#call('EndParty'); }
   CopyInvite() { return this.#call('CopyInvite'); }
+  CopyViewerInvite() { return this.#call('CopyViewerInvite'); }
+  SetApproval(on: boolean) { return this.#call('SetApproval', on); }
+  ApproveBatch(b: string) { return this.#call('ApproveBatch', b); }
+  ApproveEditedBatch(b: string, t: string) { return this.#call('ApproveEditedBatch', b, t); }
+  RejectBatch(b: string, r: string) { return this.#call('RejectBatch', b, r); }
+  StopTurn() { return this.#call('StopTurn'); }
+  DecidePermission(id: string, d: Decision, r: string) { return this.#call('DecidePermission', id, d, r); }
+  SetRole(m: string, r: string) { return this.#call('SetRole', m, r); }
+  Kick(m: string, r: string) { return this.#call('Kick', m, r); }
+  NewInvites() { return this.#call('NewInvites'); }
+  AgentCommand(c: string) { return this.#call('AgentCommand', c); }
+  Notify(t: string, b: string) { return this.#call('Notify', t, b); }
 
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {
     let set = this.#subs.get(name);

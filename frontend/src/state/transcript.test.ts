@@ -22,8 +22,17 @@ function describeItems(items: readonly TranscriptItem[]): string[] {
         return `members +${it.joined?.name ?? ''} -${it.left?.name ?? ''}`;
       case 'turn':
         return `turn ${it.batch?.id ?? '-'} [${it.segments
-          .map((s) => (s.kind === 'reply' ? `reply:${s.text}` : `activity:${s.lines.map((l) => l.text).join('|')}`))
+          .map((s) =>
+            (s.void ? '~' : '') +
+            (s.kind === 'reply'
+              ? `reply:${s.text}`
+              : s.kind === 'permission'
+                ? `perm:${s.permission.id}:${s.permission.status}`
+                : `activity:${s.lines.map((l) => l.text).join('|')}`),
+          )
           .join(', ')}] ${it.end ? it.end.status : 'open'}`;
+      case 'approval':
+        return `approval ${it.approval.batch} ${it.status}${it.edited !== null ? ` edited:${it.edited}` : ''}${it.rejected ? ` by ${it.rejected.by}: ${it.rejected.reason ?? ''}` : ''}`;
     }
   });
 }

@@ -3,12 +3,14 @@
 // the only writer. Items are replaced, never mutated, when they change, so
 // components can compare them by identity.
 
-import type { Batch, Member, PartyEvent, Prompt, Turn } from './types';
+import type { Approval, Batch, Member, PartyEvent, Permission, Prompt, Rejected, Turn } from './types';
 
 /** Consecutive assistant text of one turn: the reply as written so far. */
 export interface ReplySegment {
   kind: 'reply';
   text: string;
+  /** Output of an attempt the host retried (a retry event): void, shown struck through. */
+  void?: boolean;
 }
 
 /** One line (or chunk) of tool or stderr output. */
@@ -21,10 +23,19 @@ export interface ActivityLine {
 export interface ActivitySegment {
   kind: 'activity';
   lines: readonly ActivityLine[];
+  /** As ReplySegment.void. */
+  void?: boolean;
+}
+
+/** A tool request of the turn, pending or decided (one segment per request id). */
+export interface PermissionSegment {
+  kind: 'permission';
+  permission: Permission;
+  void?: boolean;
 }
 
 /** A piece of a turn's output, in order. */
-export type Segment = ReplySegment | ActivitySegment;
+export type Segment = ReplySegment | ActivitySegment | PermissionSegment;
 
 interface ItemBase {
   /** Stable key for rendering: the seq of the event that created the item. */
@@ -68,8 +79,22 @@ export interface TurnItem extends ItemBase {
   end: Turn | null;
 }
 
+/**
+ * A merged batch that waited for a host's approval (PROTOCOL.md §7): waiting, then sent
+ * (as merged or edited: its turn follows as a turn item) or rejected.
+ */
+export interface ApprovalItem extends ItemBase {
+  type: 'approval';
+  approval: Approval;
+  prompts: readonly Prompt[];
+  status: 'waiting' | 'sent' | 'rejected';
+  /** The text that went to the agent, when it differs from the merged text. */
+  edited: string | null;
+  rejected: Rejected | null;
+}
+
 /** Anything the transcript shows. */
-export type TranscriptItem = PromptItem | NoticeItem | MembersItem | TurnItem;
+export type TranscriptItem = PromptItem | NoticeItem | MembersItem | TurnItem | ApprovalItem;
 
 /** Parses an RFC 3339 time to ms since the epoch (NaN when it cannot). */
 export function parseTS(ts: string | undefined): number {
@@ -143,16 +168,37 @@ export class TranscriptModel {
         this.#push({ ...base, type: ev.kind, text: ev.text ?? '' });
         break;
       case 'participants':
-        this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count });
+        // A role change comes with a system event that says it in words.
+        if (ev.joined || ev.left) this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count });
         break;
       case 'batch':
-        if (ev.batch) {
+        if (ev.batch && typeof ev.batch === 'object') {
           const batch = ev.batch;
-          const prompts = (batch.prompts ?? []).map(
-            (id) => this.#prompts.get(id) ?? { id, user: '?', text: '' },
-          );
-          this.#push({ ...base, type: 'turn', batch, prompts, segments: [], end: null });
+          this.#settleApproval(batch.id, (it) => ({ ...it, status: 'sent', edited: batch.merged !== it.approval.merged ? batch.merged : null }));
+          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null });
         }
+        break;
+      case 'approval':
+        if (ev.approval && typeof ev.approval === 'object') {
+          const a = ev.approval;
+          this.#push({ ...base, type: 'approval', approval: a, prompts: this.#resolve(a.prompts), status: 'waiting', edited: null, rejected: null });
+        }
+        break;
+      case 'rejected':
+        if (ev.rejected) {
+          const r = ev.rejected;
+          if (!this.#settleApproval(r.batch, (it) => ({ ...it, status: 'rejected', rejected: r }))) {
+            // The approval is not in our log (a truncated history): show the outcome alone.
+            const approval: Approval = { batch: r.batch, prompts: r.prompts ?? [], merged: '', merger: '' };
+            this.#push({ ...base, type: 'approval', approval, prompts: this.#resolve(approval.prompts), status: 'rejected', edited: null, rejected: r });
+          }
+        }
+        break;
+      case 'permission':
+        if (ev.permission) this.#permission(base, ev.permission);
+        break;
+      case 'retry':
+        if (typeof ev.batch === 'string') this.#retry(ev.batch);
         break;
       case 'output':
         this.#output(base, ev.stream ?? 'assistant', ev.text ?? '');
@@ -165,6 +211,80 @@ export class TranscriptModel {
         break;
     }
     return true;
+  }
+
+  /** Whether a prompt is in a batch that waits for a host's approval. */
+  awaitingApproval(promptId: string): boolean {
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type === 'approval' && it.status === 'waiting' && it.approval.prompts.includes(promptId)) return true;
+    }
+    return false;
+  }
+
+  /** The rejection of a prompt's batch, if a host rejected it. */
+  rejection(promptId: string): Rejected | undefined {
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type === 'approval' && it.rejected && it.approval.prompts.includes(promptId)) return it.rejected;
+    }
+    return undefined;
+  }
+
+  #resolve(ids: readonly string[] | undefined): Prompt[] {
+    return (ids ?? []).map((id) => this.#prompts.get(id) ?? { id, user: '?', text: '' });
+  }
+
+  /** Updates the waiting approval item of a batch; false when there is none. */
+  #settleApproval(batch: string, f: (it: ApprovalItem) => ApprovalItem): boolean {
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type === 'approval' && it.approval.batch === batch && it.status === 'waiting') {
+        this.#replace(i, f(it));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Index of the turn item of a batch, searching from the end; -1 if none. */
+  #turnOf(batch: string): number {
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type === 'turn' && it.batch?.id === batch) return i;
+    }
+    return -1;
+  }
+
+  /** A tool request: a new segment of its batch's turn, or the update of one. */
+  #permission(base: ItemBase, perm: Permission): void {
+    for (let i = this.#items.length - 1; i >= 0; i--) {
+      const it = this.#items[i]!;
+      if (it.type !== 'turn') continue;
+      const j = it.segments.findIndex((sg) => sg.kind === 'permission' && sg.permission.id === perm.id);
+      if (j >= 0) {
+        const segs = it.segments.slice();
+        segs[j] = { ...(segs[j] as PermissionSegment), permission: perm };
+        this.#replace(i, { ...it, segments: segs });
+        return;
+      }
+    }
+    let i = this.#turnOf(perm.batch);
+    if (i < 0) i = this.#openTurn();
+    if (i < 0) {
+      this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: null });
+      i = this.#items.length - 1;
+    }
+    const turn = this.#items[i] as TurnItem;
+    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm }] });
+  }
+
+  /** A retried batch: what its turn showed so far is void (the agent starts over). */
+  #retry(batch: string): void {
+    const i = this.#turnOf(batch);
+    if (i < 0) return;
+    const turn = this.#items[i] as TurnItem;
+    this.#replace(i, { ...turn, segments: turn.segments.map((sg) => (sg.void ? sg : { ...sg, void: true })) });
   }
 
   #push(item: TranscriptItem): void {
@@ -201,13 +321,13 @@ export class TranscriptModel {
     const segs = turn.segments.slice();
     const last = segs[segs.length - 1];
     if (stream === 'assistant') {
-      if (last && last.kind === 'reply') segs[segs.length - 1] = { kind: 'reply', text: last.text + text };
+      if (last && last.kind === 'reply' && !last.void) segs[segs.length - 1] = { kind: 'reply', text: last.text + text };
       else segs.push({ kind: 'reply', text });
     } else {
       // Tool and stderr output come as whole lines, each ending in "\n"; the host may
       // coalesce several into one event, so each line becomes its own activity line.
       const lines = text.replace(/\n$/, '').split('\n').map((l) => ({ stream, text: l }));
-      if (last && last.kind === 'activity') {
+      if (last && last.kind === 'activity' && !last.void) {
         segs[segs.length - 1] = { kind: 'activity', lines: [...last.lines, ...lines] };
       } else {
         segs.push({ kind: 'activity', lines });

@@ -2,11 +2,16 @@
 // PROTOCOL.md §4–§5 and the binding shapes of docs/app-api.md. They mirror the
 // Go structs field for field (snake_case JSON names); nothing here has behaviour.
 
+/** A member's role (PROTOCOL.md §7): hosts decide, participants prompt, viewers watch. */
+export type Role = 'host' | 'participant' | 'viewer';
+
 /** A person in the party. */
 export interface Member {
   id: string;
   name: string;
-  role: 'host' | 'participant';
+  role: Role;
+  /** The member's own rejoin secret; only in its own hello reply. */
+  session?: string;
 }
 
 /** The party as the hello reply describes it. */
@@ -17,7 +22,14 @@ export interface PartyInfo {
   min_prompts: number;
   merger: 'gemini' | 'local';
   agent: string;
+  /** Approval mode: each merged prompt waits for a host (v1.1 §7). */
+  approval?: boolean;
+  /** What the agent may do without asking a host. */
+  permission_mode?: PermissionMode;
 }
+
+/** What the agent may do without asking: each tool use, file edits, nothing (plan), everything. */
+export type PermissionMode = 'ask' | 'edits' | 'plan' | 'all';
 
 /** One participant's request. */
 export interface Prompt {
@@ -31,7 +43,47 @@ export interface Batch {
   id: string;
   prompts: string[];
   merged: string;
-  merger: 'gemini' | 'local';
+  /** "command" for a host's agent command (its merged text is the command). */
+  merger: 'gemini' | 'local' | 'command' | string;
+}
+
+/** A merged batch waiting for a host's approval. */
+export interface Approval {
+  batch: string;
+  prompts: string[];
+  merged: string;
+  merger: string;
+}
+
+/** A batch a host dropped. */
+export interface Rejected {
+  batch: string;
+  prompts: string[];
+  by: string;
+  reason?: string;
+}
+
+/** Statuses of a tool request. */
+export type PermissionStatus = 'pending' | 'allowed' | 'denied' | 'timed_out';
+
+/** The agent's request to use a tool, and what was decided. */
+export interface Permission {
+  id: string;
+  tool: string;
+  summary: string;
+  batch: string;
+  status: PermissionStatus | string;
+  by?: string;
+  reason?: string;
+}
+
+/** A host's answer to a tool request. */
+export type Decision = 'allow' | 'deny' | 'always';
+
+/** The participant and viewer invites (after NewInvites, and the party:invites event). */
+export interface Invites {
+  invite: string;
+  viewer_invite: string;
 }
 
 /** The outcome of one batch on the agent. */
@@ -40,10 +92,12 @@ export interface Turn {
   status: 'done' | 'error' | 'interrupted' | string;
   duration_ms: number;
   error?: string;
+  /** Tool requests of this turn that were denied or timed out. */
+  denied?: number;
 }
 
 /** Pipeline phases (State.phase and the phase event). */
-export type Phase = 'idle' | 'collecting' | 'merging' | 'awaiting_approval' | 'running';
+export type Phase = 'idle' | 'collecting' | 'merging' | 'awaiting_approval' | 'running' | 'awaiting_permission';
 
 /**
  * One entry of the party's ordered log. Fields beyond seq, ts and kind depend
@@ -55,13 +109,22 @@ export interface PartyEvent {
   kind: string;
   joined?: Member;
   left?: Member;
+  /** participants: a member whose role changed. */
+  changed?: Member;
   count?: number;
   text?: string;
   stream?: 'assistant' | 'tool' | 'stderr' | string;
   prompt?: Prompt;
   phase?: Phase | string;
-  batch?: Batch;
+  /** A Batch, except on a retry event, where it is the retried batch's id. */
+  batch?: Batch | string;
   turn?: Turn;
+  /** An Approval, except on a settings event, where it is the approval mode. */
+  approval?: Approval | boolean;
+  rejected?: Rejected;
+  permission?: Permission;
+  /** settings event. */
+  permission_mode?: PermissionMode | string;
 }
 
 /** The party as needed to (re)build a view. */
@@ -82,6 +145,11 @@ export interface Settings {
   min_prompts: number;
   merger: MergerChoice;
   claude_path: string;
+  /** Extra Claude Code arguments, shell-like words ("--model opus"); Go checks them. */
+  claude_args: string;
+  permission_mode: PermissionMode;
+  /** Whether new parties start in approval mode. */
+  approve: boolean;
   listen: string;
   public_host: string;
 }
@@ -120,14 +188,23 @@ export interface CreateRequest {
   min_prompts: number;
   merger: string;
   claude_path: string;
+  permission_mode: PermissionMode;
+  claude_args: string;
+  approve: boolean;
 }
 
-/** A party this window takes part in, as CreateParty and JoinParty return it. */
+/**
+ * A party this window takes part in, as CreateParty and JoinParty return it. role says
+ * how the window is in it ("host": it runs the party; "participant": it joined one); the
+ * person's own role is you.role, which participants events with "changed" update.
+ */
 export interface Session {
   role: 'host' | 'participant';
   you: Member;
   party: PartyInfo;
   invite: string;
+  /** "" when this window does not know it (a joined member, until it makes new invites). */
+  viewer_invite: string;
   state: PartyState;
 }
 
@@ -151,4 +228,6 @@ export interface PartyStatus {
 /** The party:ended event's payload. */
 export interface PartyEnded {
   reason: string;
+  /** A host removed this window's person from the party. */
+  kicked?: boolean;
 }

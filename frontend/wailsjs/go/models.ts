@@ -77,6 +77,9 @@ export namespace app {
 	    min_prompts: number;
 	    merger: string;
 	    claude_path: string;
+	    permission_mode: string;
+	    claude_args: string;
+	    approve: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new CreateRequest(source);
@@ -90,6 +93,9 @@ export namespace app {
 	        this.min_prompts = source["min_prompts"];
 	        this.merger = source["merger"];
 	        this.claude_path = source["claude_path"];
+	        this.permission_mode = source["permission_mode"];
+	        this.claude_args = source["claude_args"];
+	        this.approve = source["approve"];
 	    }
 	}
 	
@@ -117,6 +123,7 @@ export namespace session {
 	    you: wire.Member;
 	    party: wire.PartyInfo;
 	    invite: string;
+	    viewer_invite: string;
 	    state: wire.State;
 	
 	    static createFrom(source: any = {}) {
@@ -129,6 +136,7 @@ export namespace session {
 	        this.you = this.convertValues(source["you"], wire.Member);
 	        this.party = this.convertValues(source["party"], wire.PartyInfo);
 	        this.invite = source["invite"];
+	        this.viewer_invite = source["viewer_invite"];
 	        this.state = this.convertValues(source["state"], wire.State);
 	    }
 	
@@ -162,6 +170,9 @@ export namespace settings {
 	    min_prompts: number;
 	    merger: string;
 	    claude_path: string;
+	    claude_args: string;
+	    permission_mode: string;
+	    approve: boolean;
 	    listen: string;
 	    public_host: string;
 	
@@ -177,6 +188,9 @@ export namespace settings {
 	        this.min_prompts = source["min_prompts"];
 	        this.merger = source["merger"];
 	        this.claude_path = source["claude_path"];
+	        this.claude_args = source["claude_args"];
+	        this.permission_mode = source["permission_mode"];
+	        this.approve = source["approve"];
 	        this.listen = source["listen"];
 	        this.public_host = source["public_host"];
 	    }
@@ -186,6 +200,24 @@ export namespace settings {
 
 export namespace wire {
 	
+	export class Approval {
+	    batch: string;
+	    prompts: string[];
+	    merged: string;
+	    merger: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Approval(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.batch = source["batch"];
+	        this.prompts = source["prompts"];
+	        this.merged = source["merged"];
+	        this.merger = source["merger"];
+	    }
+	}
 	export class Batch {
 	    id: string;
 	    prompts: string[];
@@ -204,11 +236,54 @@ export namespace wire {
 	        this.merger = source["merger"];
 	    }
 	}
+	export class Permission {
+	    id: string;
+	    tool: string;
+	    summary: string;
+	    batch: string;
+	    status: string;
+	    by?: string;
+	    reason?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Permission(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.tool = source["tool"];
+	        this.summary = source["summary"];
+	        this.batch = source["batch"];
+	        this.status = source["status"];
+	        this.by = source["by"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class Rejected {
+	    batch: string;
+	    prompts: string[];
+	    by: string;
+	    reason?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Rejected(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.batch = source["batch"];
+	        this.prompts = source["prompts"];
+	        this.by = source["by"];
+	        this.reason = source["reason"];
+	    }
+	}
 	export class Turn {
 	    batch: string;
 	    status: string;
 	    duration_ms: number;
 	    error?: string;
+	    denied?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Turn(source);
@@ -220,6 +295,7 @@ export namespace wire {
 	        this.status = source["status"];
 	        this.duration_ms = source["duration_ms"];
 	        this.error = source["error"];
+	        this.denied = source["denied"];
 	    }
 	}
 	export class Prompt {
@@ -242,6 +318,7 @@ export namespace wire {
 	    id: string;
 	    name: string;
 	    role: string;
+	    session?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Member(source);
@@ -252,6 +329,7 @@ export namespace wire {
 	        this.id = source["id"];
 	        this.name = source["name"];
 	        this.role = source["role"];
+	        this.session = source["session"];
 	    }
 	}
 	export class Event {
@@ -261,6 +339,7 @@ export namespace wire {
 	    kind: string;
 	    joined?: Member;
 	    left?: Member;
+	    changed?: Member;
 	    count?: number;
 	    text?: string;
 	    stream?: string;
@@ -268,6 +347,9 @@ export namespace wire {
 	    phase?: string;
 	    batch?: Batch;
 	    turn?: Turn;
+	    approval?: Approval;
+	    rejected?: Rejected;
+	    permission?: Permission;
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -280,6 +362,7 @@ export namespace wire {
 	        this.kind = source["kind"];
 	        this.joined = this.convertValues(source["joined"], Member);
 	        this.left = this.convertValues(source["left"], Member);
+	        this.changed = this.convertValues(source["changed"], Member);
 	        this.count = source["count"];
 	        this.text = source["text"];
 	        this.stream = source["stream"];
@@ -287,6 +370,9 @@ export namespace wire {
 	        this.phase = source["phase"];
 	        this.batch = this.convertValues(source["batch"], Batch);
 	        this.turn = this.convertValues(source["turn"], Turn);
+	        this.approval = this.convertValues(source["approval"], Approval);
+	        this.rejected = this.convertValues(source["rejected"], Rejected);
+	        this.permission = this.convertValues(source["permission"], Permission);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -307,6 +393,20 @@ export namespace wire {
 		    return a;
 		}
 	}
+	export class Invites {
+	    invite: string;
+	    viewer_invite: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Invites(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.invite = source["invite"];
+	        this.viewer_invite = source["viewer_invite"];
+	    }
+	}
 	
 	export class PartyInfo {
 	    id: string;
@@ -315,6 +415,8 @@ export namespace wire {
 	    min_prompts: number;
 	    merger: string;
 	    agent: string;
+	    approval: boolean;
+	    permission_mode: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new PartyInfo(source);
@@ -328,9 +430,27 @@ export namespace wire {
 	        this.min_prompts = source["min_prompts"];
 	        this.merger = source["merger"];
 	        this.agent = source["agent"];
+	        this.approval = source["approval"];
+	        this.permission_mode = source["permission_mode"];
 	    }
 	}
 	
+	
+	
+	export class Settings {
+	    approval: boolean;
+	    permission_mode: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Settings(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.approval = source["approval"];
+	        this.permission_mode = source["permission_mode"];
+	    }
+	}
 	export class State {
 	    seq: number;
 	    phase: string;

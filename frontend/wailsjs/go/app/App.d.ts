@@ -3,6 +3,13 @@
 import {app} from '../models';
 import {session} from '../models';
 import {settings} from '../models';
+import {wire} from '../models';
+
+export function AgentCommand(arg1:string):Promise<void>;
+
+export function ApproveBatch(arg1:string):Promise<void>;
+
+export function ApproveEditedBatch(arg1:string,arg2:string):Promise<void>;
 
 export function Boot():Promise<app.BootInfo>;
 
@@ -12,7 +19,11 @@ export function ClipboardInvite():Promise<string>;
 
 export function CopyInvite():Promise<void>;
 
+export function CopyViewerInvite():Promise<void>;
+
 export function CreateParty(arg1:app.CreateRequest):Promise<session.Info>;
+
+export function DecidePermission(arg1:string,arg2:string,arg3:string):Promise<void>;
 
 export function DeleteKey():Promise<app.KeyStatus>;
 
@@ -24,12 +35,26 @@ export function JoinParty(arg1:string,arg2:string):Promise<session.Info>;
 
 export function KeyStatus():Promise<app.KeyStatus>;
 
+export function Kick(arg1:string,arg2:string):Promise<void>;
+
 export function Leave():Promise<void>;
 
+export function NewInvites():Promise<wire.Invites>;
+
+export function Notify(arg1:string,arg2:string):Promise<void>;
+
 export function PickDirectory(arg1:string):Promise<string>;
+
+export function RejectBatch(arg1:string,arg2:string):Promise<void>;
 
 export function SaveSettings(arg1:settings.Settings):Promise<settings.Settings>;
 
 export function SendPrompt(arg1:string):Promise<app.PromptAck>;
 
+export function SetApproval(arg1:boolean):Promise<void>;
+
 export function SetKey(arg1:string):Promise<app.KeyStatus>;
+
+export function SetRole(arg1:string,arg2:string):Promise<void>;
+
+export function StopTurn():Promise<void>;

@@ -1,0 +1,221 @@
+// The host-control cards of the transcript (PROTOCOL.md §7): a tool request the agent
+// makes (<permission-card>) and a merged batch that waits for a host (<approval-card>).
+// A host decides on them; everyone else sees that the host is deciding, then what was
+// decided. Peer text is rendered as text nodes only.
+
+import { LitElement, css, html, nothing } from 'lit';
+import type { AppState } from '../state/app-state';
+import type { ApprovalItem } from '../state/transcript';
+import type { Permission, Prompt } from '../state/types';
+import { StateObserver } from './observe';
+import { base } from './styles';
+import { initials, nameHue } from './format';
+import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
+
+const cardStyles = css`
+  :host { display: block; }
+  .card {
+    border: 1px solid color-mix(in srgb, var(--warn) 45%, var(--border)); border-radius: var(--radius);
+    background: var(--surface); overflow: hidden; box-shadow: var(--shadow);
+  }
+  .card.done { border-color: var(--border); box-shadow: none; }
+  .card.denied { border-color: color-mix(in srgb, var(--danger) 35%, var(--border)); }
+  .head { display: flex; gap: 8px; align-items: center; padding: 8px 12px; font-size: 12.5px; color: var(--muted); background: var(--warn-soft); flex-wrap: wrap; }
+  .done .head { background: var(--surface-2); }
+  .head b { color: var(--text); }
+  .body { padding: 10px 12px; display: grid; gap: 8px; }
+  .summary { font-family: var(--font-mono); font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
+  .actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+  .actions input { flex: 1 1 180px; min-width: 140px; }
+  .wait { display: inline-flex; gap: 8px; align-items: center; color: var(--warn); font-size: 13px; font-weight: 550; }
+  .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: 13px; font-weight: 550; }
+  .outcome.allowed { color: var(--ok); }
+  .outcome.denied, .outcome.rejected { color: var(--danger); }
+  .outcome .why { font-weight: 400; color: var(--muted); overflow-wrap: anywhere; }
+  .authors { display: flex; gap: 6px; flex-wrap: wrap; }
+  .author { display: inline-flex; gap: 5px; align-items: center; font-size: 12px; color: var(--muted); }
+  .avatar { width: 18px; height: 18px; border-radius: 50%; display: grid; place-items: center; font-size: 9px; font-weight: 700; color: #fff; }
+  ul.prompts { margin: 0; padding: 0; list-style: none; display: grid; gap: 4px; font-size: 12.5px; }
+  ul.prompts li { display: flex; gap: 6px; align-items: baseline; }
+  ul.prompts .t { color: var(--muted); overflow-wrap: anywhere; white-space: pre-wrap; }
+  textarea { font-size: 13px; line-height: 1.45; min-height: 84px; max-height: 260px; }
+  textarea[readonly] { color: var(--muted); background: var(--surface-2); }
+  .grow { flex: 1; }
+`;
+
+function avatar(name: string) {
+  return html`<span class="avatar" style="background: hsl(${nameHue(name)} 55% 48%)" aria-hidden="true">${initials(name)}</span>`;
+}
+
+function authors(prompts: readonly Prompt[]) {
+  const names = [...new Set(prompts.map((p) => p.user))];
+  return html`<span class="authors">${names.map((n) => html`<span class="author">${avatar(n)}${n}</span>`)}</span>`;
+}
+
+/** Capitalises the first letter ("stopped by ann" → "Stopped by ann"). */
+export function sentenceCase(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** <permission-card>: one tool request of a turn. */
+export class PermissionCard extends LitElement {
+  static override properties = { state: { attribute: false }, permission: { attribute: false }, prompts: { attribute: false } };
+  declare state: AppState | undefined;
+  declare permission: Permission | undefined;
+  /** The prompts of the batch the request belongs to (who asked). */
+  declare prompts: readonly Prompt[] | undefined;
+  #reason = '';
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [base, cardStyles];
+
+  #outcome(p: Permission) {
+    switch (p.status) {
+      case 'allowed':
+        return html`<span class="outcome allowed" data-testid="permission-outcome" data-status="allowed">${iconCheck()} Allowed${p.by ? ` by ${p.by}` : ''}${p.reason ? html`<span class="why">— ${p.reason}</span>` : nothing}</span>`;
+      case 'timed_out':
+        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} Timed out — denied${p.reason ? html`<span class="why">(${p.reason})</span>` : nothing}</span>`;
+      default:
+        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} Denied${p.by ? ` by ${p.by}` : ''}${p.reason ? html`<span class="why">: ${p.reason}</span>` : nothing}</span>`;
+    }
+  }
+
+  override render() {
+    const s = this.state;
+    const p = this.permission;
+    if (!s || !p) return nothing;
+    const pending = p.status === 'pending';
+    const busy = s.control.busy(`perm:${p.id}`);
+    const prompts = this.prompts ?? [];
+    return html`<div class="card ${pending ? '' : p.status === 'allowed' ? 'done' : 'done denied'}" data-testid="permission-card" data-status=${p.status} data-id=${p.id}>
+      <div class="head">
+        ${iconTool()} <span>The agent wants to use <b data-testid="permission-tool">${p.tool}</b></span>
+        <span class="grow"></span>
+        ${prompts.length > 0 ? html`<span>for</span>${authors(prompts)}` : nothing}
+      </div>
+      <div class="body">
+        <div class="summary" data-testid="permission-summary">${p.summary}</div>
+        ${!pending
+          ? this.#outcome(p)
+          : s.isHost
+            ? html`<div class="actions">
+                <button class="primary" data-testid="permission-allow" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'allow')}>${iconCheck()} Allow</button>
+                <button data-testid="permission-always" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'always')}>Always allow ${p.tool}</button>
+                <input data-testid="permission-reason" placeholder="Reason (optional, the agent sees it)" .value=${this.#reason} ?disabled=${busy}
+                  @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
+                  @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void s.control.decide(p.id, 'deny', this.#reason)} />
+                <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'deny', this.#reason)}>${iconX()} Deny</button>
+              </div>`
+            : html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`}
+      </div>
+    </div>`;
+  }
+}
+customElements.define('permission-card', PermissionCard);
+
+/** <approval-card>: a merged batch that waits for a host's approval, then its outcome. */
+export class ApprovalCard extends LitElement {
+  static override properties = { state: { attribute: false }, item: { attribute: false } };
+  declare state: AppState | undefined;
+  declare item: ApprovalItem | undefined;
+  #editing = false;
+  #text: string | null = null;
+  #rejecting = false;
+  #reason = '';
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [base, cardStyles];
+
+  #prompts(it: ApprovalItem) {
+    return html`<ul class="prompts" data-testid="approval-prompts">
+      ${it.prompts.map((p) => html`<li>${avatar(p.user)}<b>${p.user}</b><span class="t">${p.text}</span></li>`)}
+    </ul>`;
+  }
+
+  #hostActions(s: AppState, it: ApprovalItem) {
+    const batch = it.approval.batch;
+    const busy = s.control.busy(`batch:${batch}`);
+    if (this.#rejecting) {
+      return html`<div class="actions">
+        <input data-testid="approval-reject-reason" placeholder="Why? (the authors see it)" .value=${this.#reason}
+          @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)} />
+        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy}
+          @click=${async () => {
+            if (await s.control.reject(batch, this.#reason)) this.#rejecting = false;
+            this.requestUpdate();
+          }}>Reject</button>
+        <button class="ghost" data-testid="approval-reject-cancel" @click=${() => this.#set(() => (this.#rejecting = false))}>Cancel</button>
+      </div>`;
+    }
+    if (this.#editing) {
+      const text = this.#text ?? it.approval.merged;
+      return html`<div class="actions">
+        <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
+          @click=${() => void s.control.approveEdited(batch, text)}>Send edited prompt</button>
+        <button class="ghost" data-testid="approval-edit-cancel" @click=${() => this.#set(() => ((this.#editing = false), (this.#text = null)))}>Undo edits</button>
+      </div>`;
+    }
+    return html`<div class="actions">
+      <button class="primary" data-testid="approval-send" ?disabled=${busy} @click=${() => void s.control.approve(batch)}>${iconCheck()} Send</button>
+      <button data-testid="approval-edit" ?disabled=${busy} @click=${() => this.#startEdit()}>Edit and send…</button>
+      <span class="grow"></span>
+      <button class="danger" data-testid="approval-reject" ?disabled=${busy} @click=${() => this.#set(() => (this.#rejecting = true))}>${iconX()} Reject…</button>
+    </div>`;
+  }
+
+  #set(f: () => unknown): void {
+    f();
+    this.requestUpdate();
+  }
+
+  async #startEdit(): Promise<void> {
+    this.#set(() => (this.#editing = true));
+    await this.updateComplete;
+    const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea');
+    ta?.focus();
+  }
+
+  override render() {
+    const s = this.state;
+    const it = this.item;
+    if (!s || !it) return nothing;
+    const waiting = it.status === 'waiting';
+    if (!waiting) {
+      const r = it.rejected;
+      return html`<div class="card done ${r ? 'denied' : ''}" data-testid="approval-card" data-status=${it.status} data-batch=${it.approval.batch}>
+        <div class="head">${iconMerge()} <span>${it.prompts.length === 1 ? 'Prompt' : `Batch of ${it.prompts.length} prompts`} from</span>${authors(it.prompts)}
+          <span class="grow"></span>
+          ${r
+            ? html`<span class="outcome rejected" data-testid="approval-outcome">${iconX()} Rejected by ${r.by}${r.reason ? html`<span class="why">: ${r.reason}</span>` : nothing}</span>`
+            : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
+        </div>
+      </div>`;
+    }
+    const host = s.isHost;
+    return html`<div class="card" data-testid="approval-card" data-status="waiting" data-batch=${it.approval.batch}>
+      <div class="head">${iconAlert()} <b>${host ? 'Approve this prompt before it is sent' : "Waiting for the host's approval"}</b>
+        <span class="grow"></span>${authors(it.prompts)}</div>
+      <div class="body">
+        ${this.#prompts(it)}
+        <label class="field">
+          <span class="label">${it.prompts.length === 1 ? 'The prompt' : 'The merged prompt'}${this.#editing ? ' (editing)' : ''}</span>
+          <textarea data-testid="approval-text" .value=${this.#text ?? it.approval.merged} ?readonly=${!host || !this.#editing}
+            @input=${(e: InputEvent) => (this.#text = (e.target as HTMLTextAreaElement).value)}
+            @change=${() => this.requestUpdate()}></textarea>
+        </label>
+        ${host
+          ? this.#hostActions(s, it)
+          : html`<span class="wait" data-testid="approval-waiting"><span class="spinner"></span> Waiting for the host's approval…</span>`}
+      </div>
+    </div>`;
+  }
+}
+customElements.define('approval-card', ApprovalCard);

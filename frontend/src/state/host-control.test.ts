@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { AppState, VIEWER_REASON } from './app-state';
+import { TranscriptModel, type TurnItem, type ApprovalItem } from './transcript';
+import { attentionFor } from './attention';
+import { PERMISSION_MODES, permissionModeLabel } from './host-control';
+import { FakeBackend, emptyState, fakeSession } from './fake-backend';
+import { approval, batch, changed, joined, out, permission, prompt, rejected, retry, settings, turn } from './events.test-helpers';
+import type { PartyEvent, Session } from './types';
+
+const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
+const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
+
+async function inParty(session: Session = fakeSession('host'), attentive = true) {
+  const be = new FakeBackend();
+  be.handlers.CreateParty = async () => session;
+  const st = new AppState(be, { checkDelayMs: 10, attentive: () => attentive });
+  await st.start();
+  expect(await st.createParty(req)).toBe(true);
+  return { be, st };
+}
+
+function fold(events: PartyEvent[]): TranscriptModel {
+  const m = new TranscriptModel();
+  for (const e of events) m.apply(e);
+  return m;
+}
+
+describe('transcript: approval, permissions, retry', () => {
+  const p1 = { id: 'p1', user: 'bob', text: 'touch x' };
+
+  it('an approval waits, then is sent with edits and its turn follows', () => {
+    const m = fold([
+      prompt(1, p1),
+      approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }),
+    ]);
+    const a = m.items[1] as ApprovalItem;
+    expect(a.type).toBe('approval');
+    expect(a.status).toBe('waiting');
+    expect(a.prompts[0]?.user).toBe('bob');
+    expect(m.awaitingApproval('p1')).toBe(true);
+    m.apply(batch(3, { id: 'b1', prompts: ['p1'], merged: 'touch y', merger: 'local' }));
+    const sent = m.items[1] as ApprovalItem;
+    expect(sent.status).toBe('sent');
+    expect(sent.edited).toBe('touch y');
+    expect(m.awaitingApproval('p1')).toBe(false);
+    expect(m.items[2]?.type).toBe('turn');
+  });
+
+  it('a rejection says who and why, also without its approval in the log', () => {
+    const m = fold([
+      prompt(1, p1),
+      approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }),
+      rejected(3, { batch: 'b1', prompts: ['p1'], by: 'ann', reason: 'not now' }),
+    ]);
+    const a = m.items[1] as ApprovalItem;
+    expect(a.status).toBe('rejected');
+    expect(a.rejected).toEqual({ batch: 'b1', prompts: ['p1'], by: 'ann', reason: 'not now' });
+    expect(m.rejection('p1')?.by).toBe('ann');
+    const orphan = fold([rejected(1, { batch: 'b9', prompts: ['p9'], by: 'ann' })]);
+    expect((orphan.items[0] as ApprovalItem).status).toBe('rejected');
+  });
+
+  it('a tool request is a segment of its turn, updated in place when decided', () => {
+    const perm = { id: 't1', tool: 'Bash', summary: 'touch file-1', batch: 'b1', status: 'pending' };
+    const m = fold([
+      prompt(1, p1),
+      batch(2, { id: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }),
+      out(3, 'Let me check.'),
+      permission(4, perm),
+    ]);
+    let t = m.items[1] as TurnItem;
+    expect(t.segments.map((s) => s.kind)).toEqual(['reply', 'permission']);
+    m.apply(permission(5, { ...perm, status: 'denied', by: 'ann', reason: 'no' }));
+    m.apply(out(6, 'Understood.'));
+    m.apply({ ...turn(7, 'b1'), turn: { batch: 'b1', status: 'done', duration_ms: 5, denied: 1 } });
+    t = m.items[1] as TurnItem;
+    expect(t.segments).toHaveLength(3);
+    const seg = t.segments[1]!;
+    expect(seg.kind === 'permission' && seg.permission.status).toBe('denied');
+    expect(t.end?.denied).toBe(1);
+  });
+
+  it('a retry voids what the batch showed before it', () => {
+    const m = fold([
+      prompt(1, p1),
+      batch(2, { id: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }),
+      out(3, 'half a rep'),
+      out(4, 'Read x', 'tool'),
+      retry(5, 'b1'),
+      out(6, 'the whole reply'),
+      turn(7, 'b1'),
+    ]);
+    const t = m.items[1] as TurnItem;
+    expect(t.segments.map((s) => [s.kind, Boolean(s.void)])).toEqual([
+      ['reply', true],
+      ['activity', true],
+      ['reply', false],
+    ]);
+    const last = t.segments[2]!;
+    expect(last.kind === 'reply' && last.text).toBe('the whole reply');
+  });
+});
+
+describe('AppState: host control', () => {
+  it('settings and role changes update the session; a viewer cannot prompt and is told why', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    expect(st.isHost).toBe(false);
+    expect(st.sendBlockedReason).toBe('');
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', settings(2, true, 'edits'));
+    expect(st.session?.party.approval).toBe(true);
+    expect(st.session?.party.permission_mode).toBe('edits');
+    be.emit('party:event', changed(3, { id: 'm1', name: 'ann', role: 'viewer' }));
+    expect(st.session?.you.role).toBe('viewer');
+    expect(st.sendBlockedReason).toBe(VIEWER_REASON);
+    expect(await st.sendPrompt('hello')).toBe(false);
+    expect(be.count('SendPrompt')).toBe(0);
+    be.emit('party:event', changed(4, { id: 'm1', name: 'ann', role: 'host' }));
+    expect(st.isHost).toBe(true);
+    expect(st.isOwner).toBe(false);
+    be.emit('party:event', changed(5, { ...bob, role: 'viewer' }));
+    expect(st.participants.find((m) => m.id === 'm2')?.role).toBe('viewer');
+  });
+
+  it('host methods go to Go with their arguments; a refusal is a notice', async () => {
+    const { be, st } = await inParty();
+    expect(await st.control.decide('t1', 'deny', '  not here ')).toBe(true);
+    expect(await st.control.approveEdited('b1', 'edited')).toBe(true);
+    expect(await st.control.reject('b2', ' later ')).toBe(true);
+    expect(await st.control.stop()).toBe(true);
+    expect(await st.control.setRole('m2', 'viewer')).toBe(true);
+    expect(await st.control.kick('m2', '')).toBe(true);
+    expect(await st.control.agentCommand(' /compact ')).toBe(true);
+    expect(await st.control.setApproval(true)).toBe(true);
+    expect(be.calls.filter(([n]) => n !== 'Boot' && n !== 'CreateParty')).toEqual([
+      ['DecidePermission', ['t1', 'deny', 'not here']],
+      ['ApproveEditedBatch', ['b1', 'edited']],
+      ['RejectBatch', ['b2', 'later']],
+      ['StopTurn', []],
+      ['SetRole', ['m2', 'viewer']],
+      ['Kick', ['m2', '']],
+      ['AgentCommand', ['/compact']],
+      ['SetApproval', [true]],
+    ]);
+    be.handlers.StopTurn = () => Promise.reject('No turn is running.');
+    expect(await st.control.stop()).toBe(false);
+    expect(st.notices.at(-1)?.text).toBe('Could not stop the turn: No turn is running.');
+    expect(st.control.busy('stop')).toBe(false);
+  });
+
+  it('new invites replace both links, from the reply and from party:invites', async () => {
+    const { be, st } = await inParty();
+    expect(st.session?.viewer_invite).toMatch(/vtok/);
+    expect(await st.control.newInvites()).toBe(true);
+    expect(st.session?.invite).toMatch(/\/new\?/);
+    expect(st.session?.viewer_invite).toMatch(/\/newv\?/);
+    be.emit('party:invites', { invite: 'concordia://h:1/a', viewer_invite: 'concordia://h:1/b' });
+    expect(st.session?.invite).toBe('concordia://h:1/a');
+    expect(st.session?.viewer_invite).toBe('concordia://h:1/b');
+  });
+
+  it('a rejected batch takes its prompts out of the queue', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'x' }));
+    be.emit('party:event', approval(2, { batch: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
+    expect(st.pending).toHaveLength(1);
+    expect(st.isAwaitingApproval('p1')).toBe(true);
+    be.emit('party:event', rejected(3, { batch: 'b1', prompts: ['p1'], by: 'ann', reason: 'no' }));
+    expect(st.pending).toHaveLength(0);
+    expect(st.rejectionOf('p1')?.reason).toBe('no');
+  });
+
+  it('kicked: the window goes home and says a host removed you', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:ended', { reason: 'a host removed you from the party', kicked: true });
+    expect(st.screen).toBe('home');
+    expect(st.notices.at(-1)?.text).toBe('A host removed you from the party.');
+  });
+
+  it('the Stop button shows only for a host while a turn runs', async () => {
+    const { be, st } = await inParty(fakeSession('host', emptyState({ phase: 'idle' })));
+    expect(st.turnRunning).toBe(false);
+    be.emit('party:event', { seq: 1, ts: '', kind: 'phase', phase: 'awaiting_permission' });
+    expect(st.turnRunning && st.isHost).toBe(true);
+  });
+
+  it('notifies only when the window is not looked at, and only hosts about decisions', async () => {
+    const looked = await inParty(fakeSession('host'), true);
+    looked.be.emit('party:event', permission(1, { id: 't1', tool: 'Bash', summary: 'touch x', batch: 'b1', status: 'pending' }));
+    expect(looked.be.count('Notify')).toBe(0);
+    const away = await inParty(fakeSession('host'), false);
+    away.be.emit('party:event', permission(1, { id: 't1', tool: 'Bash', summary: 'touch x', batch: 'b1', status: 'pending' }));
+    away.be.emit('party:event', { ...turn(2, 'b1'), turn: { batch: 'b1', status: 'done', duration_ms: 1, denied: 2 } });
+    expect(away.be.calls.filter(([n]) => n === 'Notify')).toEqual([
+      ['Notify', ['The agent asks to use a tool', 'Bash: touch x']],
+      ['Notify', ['The agent finished', 'Done — 2 tool requests denied']],
+    ]);
+    expect(attentionFor(permission(1, { id: 't', tool: 'Bash', summary: 's', batch: 'b', status: 'pending' }), 'participant')).toBeNull();
+    expect(attentionFor(approval(1, { batch: 'b', prompts: [], merged: 'm', merger: 'local' }), 'host')?.title).toMatch(/approval/);
+  });
+
+  it('offers the four permission modes in words, with a warning for "all"', () => {
+    expect(PERMISSION_MODES.map((m) => m.value)).toEqual(['ask', 'edits', 'plan', 'all']);
+    expect(permissionModeLabel('ask')).toBe('Ask me before each tool use');
+    expect(PERMISSION_MODES.find((m) => m.value === 'all')?.warning).toMatch(/any command and change any file on this computer without asking/);
+  });
+});

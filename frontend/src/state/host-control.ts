@@ -1,0 +1,148 @@
+// HostControl owns the window's host methods (PROTOCOL.md §7): approval, tool requests,
+// stopping a turn, roles, kicking, new invites and agent commands. It is part of the
+// state module: AppState creates one and hands it the backend; components call its
+// methods and read busy() to disable what is in flight. Go (the party) checks the
+// member's role and every argument; a refusal comes back as a sentence, shown as a notice.
+
+import { errorText, type Backend } from './backend';
+import type { Decision, Invites, PermissionMode, Role } from './types';
+
+/** What HostControl needs from AppState. */
+export interface ControlContext {
+  /** Re-render. */
+  changed(): void;
+  /** Shows a message for people. */
+  notify(kind: 'info' | 'error', text: string): void;
+  /** Takes new invites (the reply of NewInvites; party:invites brings them too). */
+  setInvites(inv: Invites): void;
+}
+
+/** The permission modes in words a person understands (Go checks the value). */
+export const PERMISSION_MODES: ReadonlyArray<{ value: PermissionMode; label: string; warning?: string }> = [
+  { value: 'ask', label: 'Ask me before each tool use' },
+  { value: 'edits', label: 'Allow file edits, ask for the rest' },
+  { value: 'plan', label: 'Plan only — nothing is changed' },
+  {
+    value: 'all',
+    label: 'Allow everything',
+    warning: 'The agent can then run any command and change any file on this computer without asking anyone.',
+  },
+];
+
+/** The words for a permission mode ("" for an unknown one). */
+export function permissionModeLabel(mode: string | undefined): string {
+  return PERMISSION_MODES.find((m) => m.value === mode)?.label ?? '';
+}
+
+/** A role in words, as the member list and its menu show it. */
+export function roleLabel(role: Role | string): string {
+  switch (role) {
+    case 'host':
+      return 'co-host';
+    case 'viewer':
+      return 'viewer';
+    default:
+      return 'participant';
+  }
+}
+
+/** Agent commands offered in the menu; /clear asks first (it wipes the agent's context). */
+export const AGENT_COMMANDS: ReadonlyArray<{ command: string; label: string; confirm?: string }> = [
+  { command: '/compact', label: 'Compact the context (/compact)' },
+  {
+    command: '/clear',
+    label: 'Clear the context (/clear)',
+    confirm: 'The agent forgets everything said so far in this party. Prompts and the transcript stay.',
+  },
+];
+
+export class HostControl {
+  readonly #backend: Backend;
+  readonly #ctx: ControlContext;
+  readonly #busy = new Set<string>();
+
+  constructor(backend: Backend, ctx: ControlContext) {
+    this.#backend = backend;
+    this.#ctx = ctx;
+  }
+
+  /** Whether the action with this key is in flight (e.g. "perm:t1", "batch:b2", "stop"). */
+  busy(key: string): boolean {
+    return this.#busy.has(key);
+  }
+
+  /** Forgets what was in flight (the party ended). */
+  reset(): void {
+    this.#busy.clear();
+  }
+
+  /** Runs one call once at a time per key; failures become a notice. Resolves true on success. */
+  async #run(key: string, what: string, call: () => Promise<unknown>): Promise<boolean> {
+    if (this.#busy.has(key)) return false;
+    this.#busy.add(key);
+    this.#ctx.changed();
+    try {
+      await call();
+      return true;
+    } catch (err) {
+      this.#ctx.notify('error', `Could not ${what}: ${errorText(err)}`);
+      return false;
+    } finally {
+      this.#busy.delete(key);
+      this.#ctx.changed();
+    }
+  }
+
+  /** Turns approval mode on or off. */
+  setApproval(on: boolean): Promise<boolean> {
+    return this.#run('approval-mode', on ? 'turn approval on' : 'turn approval off', () => this.#backend.SetApproval(on));
+  }
+
+  /** Sends a waiting batch as merged. */
+  approve(batch: string): Promise<boolean> {
+    return this.#run(`batch:${batch}`, 'send the batch', () => this.#backend.ApproveBatch(batch));
+  }
+
+  /** Sends a waiting batch with edited text. */
+  approveEdited(batch: string, text: string): Promise<boolean> {
+    return this.#run(`batch:${batch}`, 'send the edited batch', () => this.#backend.ApproveEditedBatch(batch, text));
+  }
+
+  /** Drops a waiting batch; its authors see who and why. */
+  reject(batch: string, reason: string): Promise<boolean> {
+    return this.#run(`batch:${batch}`, 'reject the batch', () => this.#backend.RejectBatch(batch, reason.trim()));
+  }
+
+  /** Stops the running turn. */
+  stop(): Promise<boolean> {
+    return this.#run('stop', 'stop the turn', () => this.#backend.StopTurn());
+  }
+
+  /** Answers a tool request. */
+  decide(id: string, decision: Decision, reason = ''): Promise<boolean> {
+    return this.#run(`perm:${id}`, 'answer the tool request', () => this.#backend.DecidePermission(id, decision, reason.trim()));
+  }
+
+  /** Makes a member a co-host, participant or viewer. */
+  setRole(member: string, role: Role): Promise<boolean> {
+    return this.#run(`member:${member}`, 'change the role', () => this.#backend.SetRole(member, role));
+  }
+
+  /** Removes a member from the party. */
+  kick(member: string, reason = ''): Promise<boolean> {
+    return this.#run(`member:${member}`, 'remove them', () => this.#backend.Kick(member, reason.trim()));
+  }
+
+  /** Makes new invites; the old links stop working. */
+  newInvites(): Promise<boolean> {
+    return this.#run('invites', 'make new invites', async () => {
+      this.#ctx.setInvites(await this.#backend.NewInvites());
+      this.#ctx.notify('info', 'New invites made. The earlier links no longer work.');
+    });
+  }
+
+  /** Queues an agent command such as /compact; it runs when the agent is free. */
+  agentCommand(command: string): Promise<boolean> {
+    return this.#run('command', `run ${command.trim() || 'the command'}`, () => this.#backend.AgentCommand(command.trim()));
+  }
+}
