@@ -66,7 +66,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
 	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part)")
-	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS (loopback and tests only)")
+	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS; only with a loopback --listen (tests)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
 	fs.BoolVar(&f.approve, "approve", false, "approval mode: every merged prompt waits for a host to send, edit or reject it")
 	fs.StringVar(&f.permissionMode, "permission-mode", wire.PermissionAsk, "what the agent may do without asking: ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning), all (everything, never asks)")
@@ -96,6 +96,11 @@ everyone and a host allows or denies it; undecided requests are denied after
 		return usageError(fs, io.Err, "--turn-timeout must be 0 (never) or positive, got %s", f.turnTimeout)
 	case f.maxParticipants < 1:
 		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
+	}
+	if f.insecure {
+		if err := host.CheckInsecureListen(f.listen); err != nil {
+			return usageError(fs, io.Err, "%v", err)
+		}
 	}
 	if f.dataDir == "" {
 		f.dataDir = defaultDataDir()

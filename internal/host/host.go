@@ -42,6 +42,11 @@ type Config struct {
 	PermissionMode    string        // ask (default), edits, plan or all
 	PermissionTimeout time.Duration // default 2m
 	TurnTimeout       time.Duration // a silent turn is stopped after this (0 = never)
+	// IdleTimeout closes a keep-alive HTTP connection idle this long (default 30s; tests).
+	IdleTimeout time.Duration
+	// MaxConnsPerAddr caps the connections one remote address may hold (default: room for
+	// a whole party from one machine: max participants + 32).
+	MaxConnsPerAddr int
 	// OnInvites is called when a host rotates the invites (on the party's loop: it must
 	// not call back into the party).
 	OnInvites func(wire.Invites)
@@ -110,19 +115,28 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 
 	var fp string
 	var tlsConf *tls.Config
-	if !cfg.Insecure {
+	if cfg.Insecure {
+		if err := CheckInsecureListen(cfg.Listen); err != nil {
+			return nil, err
+		}
+	} else {
 		cert, f, err := certs.LoadOrCreate(filepath.Join(cfg.DataDir, "tls"))
 		if err != nil {
 			return nil, fmt.Errorf("load TLS identity: %w", err)
 		}
 		fp = f
-		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		tlsConf = serverTLS(cert)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	maxConns := cfg.MaxConnsPerAddr
+	if maxConns <= 0 {
+		maxConns = defaultMaxConnsPerAddr(cfg.Party.MaxParticipants)
+	}
+	ln = newCapListener(ln, maxConns)
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
 	}
@@ -180,7 +194,21 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "This is a Concordia party. Join it with the Concordia app or `concordia join INVITE`.")
 	})
-	h.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)}
+	idle := cfg.IdleTimeout
+	if idle <= 0 {
+		idle = 30 * time.Second
+	}
+	// Timeouts end idle keep-alive connections and slow requests; a WebSocket's own
+	// deadlines take over once it is upgraded (gorilla clears these).
+	h.http = &http.Server{
+		Handler:           hostCheck(mux, pub),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       idle,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug),
+	}
 	go p.Run(runCtx)
 	if cfg.PermissionMode == wire.PermissionAll {
 		p.Notice(wire.KindSystem, "permission mode \"all\": the agent may run any command and change any file without asking anyone")
@@ -202,6 +230,13 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		p.Notice(wire.KindSystem, "claude started")
 	}()
 	return h, nil
+}
+
+func defaultMaxConnsPerAddr(maxParticipants int) int {
+	if maxParticipants <= 0 {
+		maxParticipants = 100 // party.Config's default
+	}
+	return maxParticipants + 32
 }
 
 // Invite is the party's participant invite (the current one: a host may rotate it).

@@ -1,0 +1,160 @@
+package host
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/testkit"
+)
+
+// A DNS-rebinding page reaches the listener under its own name: refused before the socket.
+func TestHostHeaderChecked(t *testing.T) {
+	h := startHost(t, Config{Insecure: true})
+	addr := fmt.Sprintf("127.0.0.1:%d", h.Invite().Port)
+	tests := []struct {
+		host string
+		want int
+	}{
+		{addr, http.StatusOK},
+		{fmt.Sprintf("localhost:%d", h.Invite().Port), http.StatusOK},
+		{fmt.Sprintf("evil.example:%d", h.Invite().Port), http.StatusMisdirectedRequest},
+		{"attacker.test", http.StatusMisdirectedRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.host, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", "http://"+addr+"/", nil)
+			req.Host = tc.host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Fatalf("Host %q: status %d, want %d", tc.host, resp.StatusCode, tc.want)
+			}
+		})
+	}
+	// The WebSocket upgrade too.
+	hdr := http.Header{"Host": {"evil.example"}}
+	d := websocket.Dialer{}
+	_, resp, err := d.Dial("ws://"+addr+"/rpc", hdr)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Fatalf("rebinding upgrade: err %v resp %+v", err, resp)
+	}
+}
+
+func TestInsecureOnlyOnLoopback(t *testing.T) {
+	for _, listen := range []string{":0", "0.0.0.0:0", "[::]:0"} {
+		_, err := Start(context.Background(), Config{Listen: listen, Insecure: true, DataDir: t.TempDir(), Agent: agent.Config{Path: testkit.FakeClaude(t)}})
+		if !errors.Is(err, ErrInsecureListen) {
+			t.Errorf("--insecure --listen %s: %v, want ErrInsecureListen", listen, err)
+		}
+	}
+	for _, listen := range []string{"127.0.0.1:0", "localhost:0"} {
+		if err := CheckInsecureListen(listen); err != nil {
+			t.Errorf("%s: %v", listen, err)
+		}
+	}
+}
+
+// An idle keep-alive connection (one GET, then nothing) is closed by the host.
+func TestIdleHTTPConnectionClosed(t *testing.T) {
+	h := startHost(t, Config{Insecure: true, IdleTimeout: 200 * time.Millisecond})
+	c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", h.Invite().Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Fatalf("idle connection still open: %v", err)
+	}
+}
+
+// One address holds at most MaxConnsPerAddr connections; more are closed at once.
+func TestConnectionsPerAddressCapped(t *testing.T) {
+	h := startHost(t, Config{Insecure: true, MaxConnsPerAddr: 3})
+	addr := fmt.Sprintf("127.0.0.1:%d", h.Invite().Port)
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	extra, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	// Closed at once, well before the server's own 10 s header timeout would close it.
+	_ = extra.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := extra.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !isReset(err) {
+		t.Fatalf("fourth connection: %v, want it closed", err)
+	}
+	// Closing one makes room again.
+	conns[0].Close()
+	conns = conns[1:]
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Get("http://" + addr + "/")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no room after a close: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond) // the host sees the close asynchronously
+	}
+}
+
+func isReset(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "reset")
+}
+
+// TLS 1.2 clients offering only CBC or SHA-1 suites are refused.
+func TestTLSSuitesAreAEAD(t *testing.T) {
+	h := startHost(t, Config{})
+	addr := fmt.Sprintf("127.0.0.1:%d", h.Invite().Port)
+	weak := &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{
+		tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+	}}
+	if c, err := tls.Dial("tcp", addr, weak); err == nil {
+		c.Close()
+		t.Fatal("a CBC-only TLS 1.2 client was accepted")
+	}
+	strong := &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12}
+	c, err := tls.Dial("tcp", addr, strong)
+	if err != nil {
+		t.Fatalf("TLS 1.2 with AEAD: %v", err)
+	}
+	c.Close()
+}
