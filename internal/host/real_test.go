@@ -2,6 +2,9 @@ package host
 
 import (
 	"context"
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -64,5 +67,80 @@ func TestRealClaudeParty(t *testing.T) {
 	}
 	if !merged {
 		t.Fatalf("the merged prompt did not reach the Messages API; user texts seen: %q", seen)
+	}
+}
+
+// TestRealClaudeToolDenied drives a tool request through the real Claude Code binary: the
+// fake Messages API answers with a Bash tool_use that changes something (`touch x`), the
+// CLI asks over stdio (--permission-prompt-tool stdio), the party shows the request to
+// everyone, a host denies it with a reason, the CLI sends the denial back to the API as an
+// error tool_result, and the turn completes with the denial visible to every participant.
+func TestRealClaudeToolDenied(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please create the file x"
+	var mu sync.Mutex
+	var results []testkit.ToolResult
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		switch {
+		case len(req.ToolResults) > 0:
+			mu.Lock()
+			results = append(results, req.ToolResults...)
+			mu.Unlock()
+			return testkit.AnthropicReply{Text: "Understood: I did not create x."}
+		case strings.Contains(req.LastUserText, marker):
+			return testkit.ToolUse("Bash", map[string]any{"command": "touch x", "description": "Create the file x"})
+		}
+		return testkit.AnthropicReply{Text: "ok"}
+	})
+	workdir := t.TempDir()
+	h := startHost(t, Config{
+		Window: 20 * time.Millisecond,
+		Agent:  agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
+	})
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Leave)
+	own := watchLocal(t, "hosty", owner)
+	alice := join(t, h.Invite(), "alice")
+	bob := join(t, h.Invite(), "bob")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	pending := own.waitFor(t, "the permission request", func(e []wire.Event) bool {
+		return len(permissions(e, wire.PermissionPending)) == 1
+	})
+	perm := permissions(pending, wire.PermissionPending)[0]
+	if perm.Tool != "Bash" || perm.Summary != "touch x" {
+		t.Fatalf("permission request %+v: want Bash touch x", perm)
+	}
+	if err := owner.Decide(context.Background(), perm.ID, wire.DecisionDeny, "no new files today"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []interface {
+		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+	}{alice, bob, own} {
+		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+		pend := permissions(evs, wire.PermissionPending)
+		den := permissions(evs, wire.PermissionDenied)
+		if len(pend) != 1 || len(den) != 1 || den[0].ID != perm.ID || den[0].By != "hosty" || den[0].Reason != "no new files today" {
+			t.Errorf("permission events: pending %+v, denied %+v", pend, den)
+		}
+		tr := kinds(evs, wire.KindTurn)[0].Turn
+		if tr.Status != wire.TurnDone || tr.Denied != 1 {
+			t.Errorf("turn %+v: want done with 1 denial", tr)
+		}
+		if got := reply(evs); !strings.Contains(got, "Understood: I did not create x.") {
+			t.Errorf("reply %q", got)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "no new files today") {
+		t.Fatalf("tool results the API got back: %+v; want one error result carrying the reason", results)
+	}
+	if _, err := os.Stat(filepath.Join(workdir, "x")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("x exists after the denial (stat: %v)", err)
 	}
 }
