@@ -1006,6 +1006,17 @@ func TestHostControl(t *testing.T) {
 				if fmt.Sprint(roles) != fmt.Sprint(want) {
 					t.Errorf("participants %v, want %v", roles, want)
 				}
+				// A member's session is a secret: only its own hello reply carries it.
+				for _, m := range st.Participants {
+					if m.Session != "" {
+						t.Errorf("state lists %s with a session", m.Name)
+					}
+				}
+				for _, ev := range alice.rec.events() {
+					if raw := alice.rec.rawOf(ev.Seq); strings.Contains(string(raw), `"session"`) {
+						t.Errorf("an event carries a session: %s", raw)
+					}
+				}
 			},
 		},
 		{
