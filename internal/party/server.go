@@ -223,6 +223,12 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 			req.Reply(nil, err)
 			return
 		}
+		if c.peer.Queued() > int64(c.srv.party.cfg.MaxMessage) {
+			// Replies can be 16 MiB: one member pipelining getState without reading would
+			// otherwise queue gigabytes. Read what was sent, then ask again.
+			req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: earlier replies to this connection are still being sent; read them, then ask again"))
+			return
+		}
 		st, err := c.srv.party.State(params.Since)
 		req.Reply(st, rpcError(err))
 	case wire.MethodPing:

@@ -148,3 +148,59 @@ func TestWrongTokensThrottled(t *testing.T) {
 		t.Fatal("the right token joined only after every guess was answered")
 	}
 }
+
+// A member pipelining Party.getState {since: 0} without reading the replies: the host
+// answers with -32003 once about one replay waits unsent on the connection, instead of
+// queueing every reply (16 MiB each at full size: gigabytes from one member).
+func TestPipelinedGetStateIsBounded(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxMessage: 256 << 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	for i := 0; i < 64; i++ { // about 1 MiB of history: each replay is cut at 256 KiB
+		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	send := func(id int, method string, params any) {
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(0, wire.MethodHello, wire.HelloParams{Name: "greedy", Token: token})
+	const n = 150
+	for i := 1; i <= n; i++ {
+		send(i, wire.MethodGetState, wire.GetStateParams{Since: 0})
+	}
+	time.Sleep(time.Second) // not reading: the host must not queue 150 replays meanwhile
+	limited, answered := 0, 0
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for answered < n {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("after %d replies: %v", answered, err)
+		}
+		var reply struct {
+			ID    *int                `json:"id"`
+			Error *struct{ Code int } `json:"error"`
+		}
+		_ = json.Unmarshal(data, &reply)
+		if reply.ID == nil || *reply.ID == 0 {
+			continue // hello reply, events
+		}
+		answered++
+		if reply.Error != nil && reply.Error.Code == wire.CodeRateLimited {
+			limited++
+		}
+	}
+	// Socket buffers take a few replays; the rest must have been refused, not queued.
+	if limited < n/2 {
+		t.Fatalf("%d of %d pipelined getState calls were refused; want most of them", limited, n)
+	}
+}

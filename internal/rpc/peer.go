@@ -25,8 +25,9 @@ type Peer struct {
 	opts Options
 	log  *slog.Logger
 
-	send  chan []byte // outbound queue; only the write pump receives
-	inbox chan inItem // read pump → dispatch goroutine
+	send   chan []byte  // outbound queue; only the write pump receives
+	queued atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
+	inbox  chan inItem  // read pump → dispatch goroutine
 
 	// closing is closed once, by shutdown, when the peer starts to end;
 	// creq is written just before and only read after <-closing.
@@ -189,27 +190,35 @@ func (p *Peer) closedErr() error {
 	}
 }
 
-// enqueue puts one message on the send queue without blocking. A full queue
-// drops the peer.
+// enqueue puts one message on the send queue without blocking. A queue full in
+// messages or in bytes drops the peer.
 func (p *Peer) enqueue(msg []byte) error {
 	select {
 	case <-p.closing:
 		return p.closedErr()
 	default:
 	}
-	select {
-	case p.send <- msg:
-		return nil
-	default:
-		p.log.Warn("rpc: send queue full, dropping peer", "remote", p.conn.RemoteAddr(), "queue", p.opts.SendQueue)
-		p.shutdown(closeReq{
-			cause: fmt.Errorf("%w: %w", ErrClosed, ErrSlowPeer),
-			code:  websocket.CloseTryAgainLater, reason: "too slow",
-			sendClose: true,
-		})
-		return p.closedErr()
+	full := p.queued.Add(int64(len(msg))) > p.opts.SendQueueBytes
+	if !full {
+		select {
+		case p.send <- msg:
+			return nil
+		default:
+		}
 	}
+	p.queued.Add(-int64(len(msg)))
+	p.log.Warn("rpc: send queue full, dropping peer", "remote", p.conn.RemoteAddr(), "queue", p.opts.SendQueue, "queued_bytes", p.queued.Load())
+	p.shutdown(closeReq{
+		cause: fmt.Errorf("%w: %w", ErrClosed, ErrSlowPeer),
+		code:  websocket.CloseTryAgainLater, reason: "too slow",
+		sendClose: true,
+	})
+	return p.closedErr()
 }
+
+// Queued is how many bytes wait in the send queue: a server can refuse more work from a
+// peer that does not read what it already asked for.
+func (p *Peer) Queued() int64 { return p.queued.Load() }
 
 // Notify sends a notification. It never blocks: the message is queued, and
 // an overflowing queue drops the peer (the error then wraps ErrSlowPeer).
@@ -418,6 +427,7 @@ func (p *Peer) writePump() {
 		var err error
 		select {
 		case msg := <-p.send:
+			p.queued.Add(-int64(len(msg)))
 			err = p.write(msg, time.Now().Add(p.opts.WriteWait))
 		case <-ping.C:
 			err = p.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(p.opts.WriteWait))
@@ -452,6 +462,7 @@ func (p *Peer) finish() {
 		for {
 			select {
 			case msg := <-p.send:
+				p.queued.Add(-int64(len(msg)))
 				if err := p.write(msg, deadline); err != nil {
 					p.log.Debug("rpc: flush failed", "remote", p.conn.RemoteAddr(), "err", err)
 					break flush

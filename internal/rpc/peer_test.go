@@ -687,3 +687,34 @@ func TestRunTwice(t *testing.T) {
 		t.Fatalf("Run results %v and %v, want ErrClosed twice", a, b)
 	}
 }
+
+// The send queue is bounded in bytes as well as in messages: a peer that does not read is
+// dropped once large messages pass SendQueueBytes, long before the message count is full.
+func TestSendQueueBoundedInBytes(t *testing.T) {
+	checkLeaks(t)
+	srv := newServer(t, Options{SendQueue: 100000, SendQueueBytes: 4 << 20, WriteWait: 300 * time.Millisecond})
+	c := dialRaw(t, srv) // never reads
+	sc := srv.next()
+	_ = c
+	payload := json.RawMessage(`["` + strings.Repeat("z", 1<<20) + `"]`) // 1 MiB each
+	var err error
+	sent := 0
+	for sent = 0; sent < 1000; sent++ {
+		if err = sc.peer.Notify("Client.event", payload); err != nil {
+			break
+		}
+		if q := sc.peer.Queued(); q > 4<<20 {
+			t.Fatalf("%d bytes queued, over the 4 MiB bound", q)
+		}
+	}
+	if !errors.Is(err, ErrSlowPeer) {
+		t.Fatalf("after %d MiB: Notify = %v, want ErrSlowPeer", sent, err)
+	}
+	// Loopback buffers take a few MiB; 1,000 MiB would have been queued without the bound.
+	if sent > 64 {
+		t.Fatalf("%d MiB accepted before the drop", sent)
+	}
+	if err := waitErr(t, sc.err); !errors.Is(err, ErrSlowPeer) {
+		t.Fatalf("Run = %v, want ErrSlowPeer", err)
+	}
+}

@@ -120,6 +120,9 @@ type Options struct {
 	// full queue closes the peer with ErrSlowPeer and close code 1013; a
 	// sender is never blocked.
 	SendQueue int
+	// SendQueueBytes bounds the outbound queue in bytes as well (default 64 MiB); past it
+	// the peer is dropped as for a full queue.
+	SendQueueBytes int64
 	// InboundQueue is how many inbound messages may wait for the dispatch
 	// goroutine (default 64). When it is full the read pump stops reading,
 	// which pushes back on the sender through TCP.
@@ -144,6 +147,7 @@ type Options struct {
 const (
 	DefaultSendQueue    = 256
 	DefaultInboundQueue = 64
+	DefaultSendBytes    = 64 << 20
 	DefaultCallTimeout  = 60 * time.Second
 	DefaultPingInterval = 20 * time.Second
 	DefaultPongWait     = 60 * time.Second
@@ -153,6 +157,9 @@ const (
 func (o Options) withDefaults() Options {
 	if o.SendQueue <= 0 {
 		o.SendQueue = DefaultSendQueue
+	}
+	if o.SendQueueBytes <= 0 {
+		o.SendQueueBytes = DefaultSendBytes
 	}
 	if o.InboundQueue <= 0 {
 		o.InboundQueue = DefaultInboundQueue
