@@ -2,10 +2,13 @@ package host
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -25,6 +28,9 @@ type MergerOptions struct {
 	Store  *secrets.Store
 	Getenv func(string) string // for CONCORDIA_GEMINI_BASE_URL; nil = os.Getenv
 	Logger *slog.Logger
+	// RekeyEvery is how often a party whose key was refused (or absent) looks for a new
+	// one, at a batch (default 10s).
+	RekeyEvery time.Duration
 }
 
 // ErrNoKey means --merge gemini was asked for but no key is available.
@@ -43,6 +49,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	}
 	if o.Model == "" {
 		o.Model = merge.DefaultGeminiModel
+	}
+	if o.RekeyEvery == 0 {
+		o.RekeyEvery = 10 * time.Second
 	}
 	var notes []string
 	// A failed migration comes with an error and a Reason for the user; the party goes on.
@@ -70,7 +79,13 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 			}
 			return nil, notes, fmt.Errorf("--merge gemini: %w", ErrNoKey)
 		}
-		return local, append(notes, reason+"; merging locally"), nil
+		if errors.Is(err, secrets.ErrUnavailable) {
+			return local, append(notes, reason+"; merging locally"), nil
+		}
+		// A key set while the party runs (window Settings, `concordia key set`) is used.
+		f := merge.NewFallback(nil, local)
+		f.SetRekey(o.rekey(), "", o.RekeyEvery)
+		return f, append(notes, reason+"; merging locally until a key is set"), nil
 	}
 	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv(merge.BaseURLEnv)})
 	if err != nil {
@@ -79,5 +94,32 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		}
 		return local, append(notes, "Gemini is unavailable ("+err.Error()+"); merging locally"), nil
 	}
-	return merge.NewFallback(g, local), append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil
+	f := merge.NewFallback(g, local)
+	f.SetRekey(o.rekey(), keyID(key), o.RekeyEvery)
+	return f, append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil
+}
+
+// rekey reads the key again (environment, then keyring) and makes a client when it is not
+// the key with id current.
+func (o MergerOptions) rekey() merge.Rekey {
+	return func(ctx context.Context, current string) (*merge.Gemini, string) {
+		key, _, err := o.Store.Key(ctx)
+		if err != nil || key == "" || keyID(key) == current {
+			return nil, ""
+		}
+		g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv(merge.BaseURLEnv)})
+		if err != nil {
+			if o.Logger != nil {
+				o.Logger.Info("new Gemini key unusable", "err", "gemini client could not be made")
+			}
+			return nil, ""
+		}
+		return g, keyID(key)
+	}
+}
+
+// keyID identifies a key without keeping it: a hash.
+func keyID(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
 }

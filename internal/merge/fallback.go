@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -28,6 +29,50 @@ type Fallback struct {
 	mu     sync.Mutex
 	gemini *Gemini // nil: no key
 	off    bool    // gemini's key was refused
+
+	// rekey finds a key set since (window Settings, `concordia key set`); guarded by mu.
+	rekey     Rekey
+	keyID     string // rekey's id of the key in use or refused
+	every     time.Duration
+	lastCheck time.Time
+}
+
+// Rekey looks for a Gemini key other than the one whose id is current (ids are opaque,
+// e.g. a hash of the key; "" = none). It returns a client for the new key and its id, or
+// nil when there is none. It must respect ctx.
+type Rekey func(ctx context.Context, current string) (*Gemini, string)
+
+// SetRekey makes the merger look for a new key, at most once per every, while Gemini is
+// off (refused key) or absent (no key at the start): a key set while the party runs is
+// used from the next batch on. current is the id of the key in use now.
+func (f *Fallback) SetRekey(r Rekey, current string, every time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rekey, f.keyID, f.every = r, current, every
+}
+
+// checkKey asks rekey for a new key when Gemini is unusable and a check is due.
+func (f *Fallback) checkKey(ctx context.Context) (*Gemini, bool) {
+	f.mu.Lock()
+	r, id := f.rekey, f.keyID
+	due := r != nil && (f.gemini == nil || f.off) && time.Since(f.lastCheck) >= f.every
+	if due {
+		f.lastCheck = time.Now()
+	}
+	f.mu.Unlock()
+	if !due {
+		return nil, false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	g, newID := r(cctx, id)
+	if g == nil {
+		return nil, false
+	}
+	f.mu.Lock()
+	f.gemini, f.off, f.keyID = g, false, newID
+	f.mu.Unlock()
+	return g, true
 }
 
 var _ Merger = (*Fallback)(nil)
@@ -36,6 +81,7 @@ var _ Merger = (*Fallback)(nil)
 const (
 	noticeKeyRefused = "Gemini refused the API key; merging locally until the key is replaced (concordia key set)"
 	noticeFellBack   = "Gemini %s; merged locally"
+	noticeNewKey     = "merging with Gemini again: a new API key was set"
 )
 
 // NewFallback composes g (nil when there is no key) and local (nil: NewLocal()).
@@ -84,12 +130,21 @@ func (f *Fallback) disable(g *Gemini) {
 // Merge merges prompts; it fails only when ctx ends. Result.Merger says who
 // produced the text; Result.Notices say why Gemini was not used, if it failed.
 func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, error) {
-	g := f.usable()
-	if g == nil || len(prompts) <= 1 {
+	if len(prompts) <= 1 {
 		return f.local.Merge(ctx, prompts)
+	}
+	g := f.usable()
+	var fresh bool
+	if g == nil {
+		if g, fresh = f.checkKey(ctx); g == nil {
+			return f.local.Merge(ctx, prompts)
+		}
 	}
 	res, err := g.Merge(ctx, prompts)
 	if err == nil {
+		if fresh {
+			res.Notices = append([]Notice{{Kind: wire.KindSystem, Text: noticeNewKey}}, res.Notices...)
+		}
 		return res, nil
 	}
 	if ctx.Err() != nil {

@@ -1,0 +1,102 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// geminiByKey is a fake Gemini API that refuses the key "refused-key" and merges for any
+// other.
+func geminiByKey(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("x-goog-api-key") == "refused-key" {
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}`)
+			return
+		}
+		var req struct {
+			Contents []struct {
+				Parts []struct{ Text string } `json:"parts"`
+			} `json:"contents"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &req)
+		var prompts []struct{ ID, User, Text string }
+		_ = json.Unmarshal([]byte(req.Contents[0].Parts[0].Text), &prompts)
+		type item struct {
+			Summary   string   `json:"summary"`
+			Authors   []string `json:"authors"`
+			PromptIDs []string `json:"prompt_ids"`
+		}
+		ans := struct {
+			Merged    string `json:"merged_prompt"`
+			Requests  []item `json:"requests"`
+			Conflicts []item `json:"conflicts"`
+		}{Merged: "GEMINI: all of it", Requests: []item{}, Conflicts: []item{}}
+		for _, p := range prompts {
+			ans.Requests = append(ans.Requests, item{Summary: p.Text, Authors: []string{p.User}, PromptIDs: []string{p.ID}})
+		}
+		text, _ := json.Marshal(ans)
+		_ = json.NewEncoder(w).Encode(map[string]any{"candidates": []any{map[string]any{
+			"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": string(text)}}}, "finishReason": "STOP",
+		}}})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// A key replaced while the party runs (window Settings or `concordia key set`, both write
+// the keyring) is used from the next batch: a refused key no longer turns Gemini off for
+// the rest of the party, and neither does starting without a key.
+func TestReplacedGeminiKeyIsUsed(t *testing.T) {
+	srv := geminiByKey(t)
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	for _, start := range []string{"refused-key", ""} {
+		t.Run("start with "+map[string]string{"": "no key", "refused-key": "a refused key"}[start], func(t *testing.T) {
+			backend := &secretstest.Backend{}
+			store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+			ctx := context.Background()
+			if start != "" {
+				if err := store.Set(ctx, start); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: -1,
+				Getenv: func(k string) string {
+					if k == merge.BaseURLEnv {
+						return srv.URL
+					}
+					return ""
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fb, ok := m.(*merge.Fallback)
+			if !ok {
+				t.Fatalf("merger %T, want a Fallback that can take a new key", m)
+			}
+			res, err := fb.Merge(ctx, batch)
+			if err != nil || res.Merger != wire.MergerLocal {
+				t.Fatalf("first batch: %q %v, want local", res.Merger, err)
+			}
+			if err := store.Set(ctx, "good-key"); err != nil {
+				t.Fatal(err)
+			}
+			res, err = fb.Merge(ctx, batch)
+			if err != nil || res.Merger != wire.MergerGemini || !strings.HasPrefix(res.Text, "GEMINI: all of it") {
+				t.Fatalf("after the new key: %q %q %v, want Gemini", res.Merger, res.Text, err)
+			}
+		})
+	}
+}
