@@ -243,7 +243,11 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
-	return c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason))
+	if err := c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason)); err != nil {
+		return err
+	}
+	c.pr.notice("system", "they can join again with the invite they have until you make new ones (/rotate)")
+	return nil
 }
 
 func (c *commander) member(name string) (wire.Member, error) {

@@ -323,6 +323,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 
 func (p *Party) turnDone(turn wire.Turn) {
 	p.flushOutput()
+	p.closePermissions(turn.Batch) // still undecided: denied, and counted below
 	if t := p.turn; t != nil && t.batch == turn.Batch {
 		if t.silentTimer != nil {
 			t.silentTimer.Stop()
@@ -333,7 +334,6 @@ func (p *Party) turnDone(turn wire.Turn) {
 		}
 		p.turn = nil
 	}
-	p.closePermissions(turn.Batch)
 	p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
 	if turn.Status == wire.TurnError {
 		p.emit(wire.Event{Kind: wire.KindError, Text: "the batch failed: " + turn.Error})

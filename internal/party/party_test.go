@@ -697,3 +697,68 @@ func TestNameSpoofing(t *testing.T) {
 		})
 	}
 }
+
+// askRunner asks for a tool and, like the agent, stops the turn as soon as it is
+// interrupted; the Ask itself ends a little later (the agent ends it when the turn is
+// detached), so the turn's end can reach the party before the request is closed.
+type askRunner struct{ fakeRunner }
+
+func (r *askRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	io.Out(wire.StreamAssistant, "let me touch x")
+	askCtx, cancel := context.WithCancel(context.Background())
+	decided := make(chan ToolDecision, 1)
+	go func() { decided <- io.Ask(askCtx, ToolRequest{Tool: "Bash", Summary: "touch x"}) }()
+	select {
+	case d := <-decided:
+		cancel()
+		if !d.Allow {
+			io.Out(wire.StreamTool, "denied: "+d.Message)
+		}
+		return TurnResult{}, nil
+	case <-ctx.Done():
+		time.AfterFunc(100*time.Millisecond, cancel)
+		return TurnResult{Interrupted: true, IsError: true}, nil
+	}
+}
+
+// A turn stopped while a tool request waits: the request is denied ("the turn ended
+// before a decision") and the turn counts it, whatever order the two arrive in.
+func TestInterruptWhileAskingCountsTheDenial(t *testing.T) {
+	p, col, id := start(t, Config{Runner: &askRunner{}})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	if _, err := p.Prompt(id, "touch x please"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "pending permission", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				return true
+			}
+		}
+		return false
+	})
+	if err := boss.Interrupt(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var turn *wire.Turn
+	var decided *wire.Permission
+	for _, ev := range evs {
+		if ev.Kind == wire.KindTurn {
+			turn = ev.Turn
+		}
+		if ev.Kind == wire.KindPermission && ev.Permission.Status != wire.PermissionPending {
+			decided = ev.Permission
+		}
+	}
+	if turn.Status != wire.TurnInterrupted || turn.Denied != 1 || turn.Error != "stopped by boss" {
+		t.Fatalf("turn %+v, want interrupted by boss with 1 denial", turn)
+	}
+	if decided == nil || decided.Status != wire.PermissionDenied {
+		t.Fatalf("the waiting request was not closed: %+v", decided)
+	}
+}
