@@ -97,6 +97,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 	case f.maxParticipants < 1:
 		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
 	}
+	if f.approve && f.noLocalREPL {
+		return usageError(fs, io.Err, "--approve needs a host to approve merged prompts, and --no-local-repl leaves none: drop one of them")
+	}
 	if f.insecure {
 		if err := host.CheckInsecureListen(f.listen); err != nil {
 			return usageError(fs, io.Err, "%v", err)
@@ -162,6 +165,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 	quit := make(chan struct{})
 	var view *party.Local
 	if f.noLocalREPL {
+		if f.permissionMode != wire.PermissionAll {
+			pr.notice("system", fmt.Sprintf("with --no-local-repl nobody here is a host: tool requests the mode does not allow are denied after %s (--permission-mode all allows everything)", f.permissionTimeout))
+		}
 		v, st, err := h.Party().Watch()
 		if err != nil {
 			pr.notice("error", err.Error())
