@@ -32,7 +32,7 @@ export class PhasePill extends LitElement {
       .pill { font-variant-numeric: tabular-nums; }
       .idle { color: var(--muted); }
       .collecting { color: var(--warn); background: var(--warn-soft); border-color: transparent; }
-      .merging, .awaiting_approval { color: var(--accent); background: var(--accent-soft); border-color: transparent; }
+      .merging, .awaiting_approval, .awaiting_permission { color: var(--accent); background: var(--accent-soft); border-color: transparent; }
       .running { color: var(--ok); background: var(--ok-soft); border-color: transparent; }
       .running .dot, .merging .dot { animation: pulse 1.2s ease-in-out infinite; }
       @keyframes pulse { 50% { opacity: 0.3; } }

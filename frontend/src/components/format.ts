@@ -44,6 +44,8 @@ export function phaseLabel(phase: string): string {
       return 'Awaiting approval';
     case 'running':
       return 'Agent working';
+    case 'awaiting_permission':
+      return 'Waiting for a tool decision';
     default:
       return phase;
   }

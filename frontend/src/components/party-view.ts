@@ -19,6 +19,8 @@ export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
   #confirmEnd = false;
+  /** Narrow windows: whether the side panel is shown over the transcript. */
+  #panel = false;
   /** The member a host is about to remove (the confirm dialog), and why. */
   #kick: Member | null = null;
   #kickReason = '';
@@ -58,7 +60,6 @@ export class PartyView extends LitElement {
       .banner.closed { background: var(--danger-soft); color: var(--danger); }
       .banner small { font-weight: 400; opacity: 0.85; }
       .layout { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1fr) 290px; }
-      @media (max-width: 820px) { .layout { grid-template-columns: 1fr; } aside { display: none; } }
       .main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
       transcript-view { flex: 1; }
       aside {
@@ -94,11 +95,24 @@ export class PartyView extends LitElement {
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
       .invite .label { font-size: 12px; }
+      .invite code { max-height: 60px; }
       .control { display: grid; gap: 8px; }
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
       .control form { display: flex; gap: 6px; }
       .control form input { font-family: var(--font-mono); font-size: 12.5px; }
-      @media (max-width: 820px) { .narrow-hide { display: none; } }
+      .layout { position: relative; }
+      .panel-toggle { display: none; }
+      /* Narrow windows: the side panel becomes an overlay behind a header button. */
+      @media (max-width: 820px) {
+        .narrow-hide { display: none; }
+        .panel-toggle { display: inline-flex; }
+        .layout { grid-template-columns: 1fr; }
+        aside { display: none; }
+        .layout.panel-open aside {
+          display: flex; position: absolute; top: 0; right: 0; bottom: 0; width: min(320px, 92%); z-index: 20;
+          box-shadow: var(--shadow-lg);
+        }
+      }
       .confirm .body p { color: var(--muted); }
     `,
   ];
@@ -246,7 +260,7 @@ export class PartyView extends LitElement {
         @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}>
         <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
         <div class="body">
-          <p>${m.name} is disconnected and cannot come back with this link. Make new invites if they should not rejoin at all.</p>
+          <p>${m.name} is disconnected from the party. The invite still lets people in: make new invites if ${m.name} should not come back.</p>
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
             @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)} />
         </div>
@@ -307,18 +321,18 @@ export class PartyView extends LitElement {
               ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} Stop</button>`
           : nothing}
         ${this.#connection(s)}
+        <button class="small panel-toggle" data-testid="panel-toggle" aria-expanded=${this.#panel}
+          @click=${() => ((this.#panel = !this.#panel), this.requestUpdate())}>${this.#panel ? 'Close panel' : `People${s.isHost ? ' & controls' : ''}`}</button>
         <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && !s.isOwner ? 'co-host' : sess.you.role}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       ${this.#banner(s)}
-      <div class="layout">
+      <div class="layout ${this.#panel ? 'panel-open' : ''}">
         <div class="main">
           <transcript-view .state=${s}></transcript-view>
           <prompt-box .state=${s}></prompt-box>
         </div>
         <aside>
-          ${s.isHost ? this.#invites(s) : nothing}
-          ${s.isHost ? this.#hostControls(s) : nothing}
           <section>
             <h3>People <span class="n">${s.participants.length}</span></h3>
             <ul data-testid="participants-list">
@@ -335,6 +349,8 @@ export class PartyView extends LitElement {
                   )}
                 </ul>`}
           </section>
+          ${s.isHost ? this.#hostControls(s) : nothing}
+          ${s.isHost ? this.#invites(s) : nothing}
           <section>
             <h3>Party</h3>
             <dl>

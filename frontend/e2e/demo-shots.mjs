@@ -1,0 +1,74 @@
+// Screenshots of the window's screens with the in-memory demo backend (?demo=1), for
+// docs/screenshots/ and for looking at the UI while working on it. Serve frontend/dist
+// first (npm run preview), then: node e2e/demo-shots.mjs [URL] [OUTDIR]
+//
+// Each shot waits for what it shows (a card, a button), so it fails loudly when the UI
+// does not get there.
+
+import { chromium } from 'playwright-core';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:5173/';
+const out = process.argv[3] ?? 'test-artifacts';
+
+const browser = await chromium.launch({
+  executablePath: process.env.CONCORDIA_E2E_CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+
+async function shot(name, query, { width = 1180, height = 800, wait, act } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  await page.goto(`${base}?demo=1&${query}`);
+  if (act) await act(page);
+  if (wait) await page.getByTestId(wait).first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: `${out}/${name}.png` });
+  await page.close();
+  console.log(`${out}/${name}.png`);
+}
+
+const party = 'screen=party&history=0';
+await shot('create-party-permissions', 'teammates=0', {
+  wait: 'home-mode',
+  act: async (p) => {
+    await p.getByTestId('home-mode').waitFor();
+    await p.getByTestId('home-mode').selectOption('all');
+  },
+});
+await shot('approval-card', `${party}&approve&ask`, { wait: 'approval-send' });
+await shot('permission-card', `${party}&ask`, { wait: 'permission-allow' });
+await shot('approval-card-participant', 'screen=joined&approve&ask&history=0', { wait: 'approval-waiting' });
+await shot('stop', `${party}&slow=6`, {
+  act: async (p) => {
+    await p.getByTestId('stop-turn').waitFor({ timeout: 30_000 });
+    await p.waitForTimeout(2500);
+  },
+  wait: 'stop-turn',
+});
+await shot('stopped', `${party}&slow=6`, {
+  act: async (p) => {
+    await p.getByTestId('stop-turn').waitFor({ timeout: 30_000 });
+    await p.waitForTimeout(2500);
+    await p.getByTestId('stop-turn').click();
+  },
+  wait: 'turn-end',
+});
+await shot('roles', `${party}&ask&approve`, {
+  act: async (p) => {
+    await p.locator('[data-testid=participant-item][data-name=carol]').waitFor({ timeout: 30_000 });
+    await p.locator('[data-testid=participant-item][data-name=carol] [data-testid=member-role]').selectOption('viewer');
+    await p.locator('[data-testid=participant-item][data-name=bob] [data-testid=member-kick]').click();
+  },
+  wait: 'kick-dialog',
+});
+await shot('viewer', 'screen=joined&viewer&history=0', { wait: 'prompt-disabled-reason' });
+await shot('permission-card-800x600', `${party}&ask`, { width: 800, height: 600, wait: 'permission-allow' });
+await shot('create-party-800x600', 'teammates=0', { width: 800, height: 600, wait: 'home-mode' });
+await shot('panel-800x600', `${party}&ask`, {
+  width: 800,
+  height: 600,
+  act: async (p) => {
+    await p.getByTestId('panel-toggle').click();
+  },
+  wait: 'member-role',
+});
+await browser.close();
