@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/merge"
@@ -255,101 +256,110 @@ func TestPromptsInOneWindowAreOneBatch(t *testing.T) {
 }
 
 func TestMinPromptsHoldsInsteadOfDropping(t *testing.T) {
-	fr := &fakeRunner{}
-	p, col, id := start(t, Config{Runner: fr, MinPrompts: 2, Window: 10 * time.Millisecond})
-	first, err := p.Prompt(id, "one")
-	if err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(100 * time.Millisecond) // ten windows: a dropping or flushing pipeline would have acted
-	st, _ := p.State(0)
-	if len(st.Pending) != 1 || st.Pending[0].ID != first.ID || count(col.all(), wire.KindBatch) != 0 {
-		t.Fatalf("the held prompt should still be pending: %+v", st)
-	}
-	if _, err := p.Prompt(id, "two"); err != nil {
-		t.Fatal(err)
-	}
-	evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
-	if b := batches(evs); len(b) != 1 || len(b[0].Prompts) != 2 {
-		t.Fatalf("batches %+v", b)
-	}
-	st, _ = p.State(0)
-	if len(st.Pending) != 0 {
-		t.Fatalf("pending after batch: %+v", st.Pending)
-	}
+	// Time is what this test waits for: a synctest bubble runs the party on a fake clock.
+	synctest.Test(t, func(t *testing.T) {
+		fr := &fakeRunner{}
+		p, col, id := start(t, Config{Runner: fr, MinPrompts: 2, Window: 10 * time.Millisecond})
+		first, err := p.Prompt(id, "one")
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // ten windows: a dropping or flushing pipeline would have acted
+		st, _ := p.State(0)
+		if len(st.Pending) != 1 || st.Pending[0].ID != first.ID || count(col.all(), wire.KindBatch) != 0 {
+			t.Fatalf("the held prompt should still be pending: %+v", st)
+		}
+		if _, err := p.Prompt(id, "two"); err != nil {
+			t.Fatal(err)
+		}
+		evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		if b := batches(evs); len(b) != 1 || len(b[0].Prompts) != 2 {
+			t.Fatalf("batches %+v", b)
+		}
+		st, _ = p.State(0)
+		if len(st.Pending) != 0 {
+			t.Fatalf("pending after batch: %+v", st.Pending)
+		}
+	})
 }
 
 func TestNeverTwoTurnsAtOnce(t *testing.T) {
-	fr := &fakeRunner{hold: make(chan struct{})}
-	p, col, id := start(t, Config{Runner: fr})
-	if _, err := p.Prompt(id, "first"); err != nil {
-		t.Fatal(err)
-	}
-	col.waitFor(t, "running", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
-	// These arrive while the agent runs: they wait, pending, for the next batch.
-	for _, s := range []string{"second", "third"} {
-		if _, err := p.Prompt(id, s); err != nil {
+	// Time is what this test waits for: a synctest bubble runs the party on a fake clock.
+	synctest.Test(t, func(t *testing.T) {
+		fr := &fakeRunner{hold: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: fr})
+		if _, err := p.Prompt(id, "first"); err != nil {
 			t.Fatal(err)
 		}
-	}
-	time.Sleep(60 * time.Millisecond)
-	st, _ := p.State(0)
-	if st.Phase != wire.PhaseRunning || len(st.Pending) != 2 || count(col.all(), wire.KindBatch) != 1 {
-		t.Fatalf("while running: phase %s, pending %d, batches %d", st.Phase, len(st.Pending), count(col.all(), wire.KindBatch))
-	}
-	fr.hold <- struct{}{}
-	fr.hold <- struct{}{}
-	evs := col.waitFor(t, "two turns", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
-	if fr.overlap.Load() {
-		t.Fatal("two turns overlapped")
-	}
-	b := batches(evs)
-	if len(b) != 2 || len(b[1].Prompts) != 2 {
-		t.Fatalf("second batch should carry both waiting prompts: %+v", b)
-	}
-	// The turn event comes before the next batch.
-	var kinds []string
-	for _, ev := range evs {
-		if ev.Kind == wire.KindTurn || ev.Kind == wire.KindBatch {
-			kinds = append(kinds, ev.Kind)
+		col.waitFor(t, "running", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+		// These arrive while the agent runs: they wait, pending, for the next batch.
+		for _, s := range []string{"second", "third"} {
+			if _, err := p.Prompt(id, s); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if strings.Join(kinds, ",") != "batch,turn,batch,turn" {
-		t.Fatalf("order %v", kinds)
-	}
+		time.Sleep(60 * time.Millisecond)
+		st, _ := p.State(0)
+		if st.Phase != wire.PhaseRunning || len(st.Pending) != 2 || count(col.all(), wire.KindBatch) != 1 {
+			t.Fatalf("while running: phase %s, pending %d, batches %d", st.Phase, len(st.Pending), count(col.all(), wire.KindBatch))
+		}
+		fr.hold <- struct{}{}
+		fr.hold <- struct{}{}
+		evs := col.waitFor(t, "two turns", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+		if fr.overlap.Load() {
+			t.Fatal("two turns overlapped")
+		}
+		b := batches(evs)
+		if len(b) != 2 || len(b[1].Prompts) != 2 {
+			t.Fatalf("second batch should carry both waiting prompts: %+v", b)
+		}
+		// The turn event comes before the next batch.
+		var kinds []string
+		for _, ev := range evs {
+			if ev.Kind == wire.KindTurn || ev.Kind == wire.KindBatch {
+				kinds = append(kinds, ev.Kind)
+			}
+		}
+		if strings.Join(kinds, ",") != "batch,turn,batch,turn" {
+			t.Fatalf("order %v", kinds)
+		}
+	})
 }
 
 func TestSteadyTypingStillFlushes(t *testing.T) {
-	fr := &fakeRunner{}
-	window := 40 * time.Millisecond
-	p, col, id := start(t, Config{Runner: fr, Window: window, PromptBurst: 1000})
-	// Type faster than the window for 12 windows: the 3×window cap must cut a batch.
-	stop := time.Now().Add(12 * window)
-	for i := 0; time.Now().Before(stop); i++ {
-		if _, err := p.Prompt(id, fmt.Sprintf("prompt %d", i)); err != nil {
-			t.Fatal(err)
+	// Time is what this test waits for: a synctest bubble runs the party on a fake clock.
+	synctest.Test(t, func(t *testing.T) {
+		fr := &fakeRunner{}
+		window := 40 * time.Millisecond
+		p, col, id := start(t, Config{Runner: fr, Window: window, PromptBurst: 1000})
+		// Type faster than the window for 12 windows: the 3×window cap must cut a batch.
+		stop := time.Now().Add(12 * window)
+		for i := 0; time.Now().Before(stop); i++ {
+			if _, err := p.Prompt(id, fmt.Sprintf("prompt %d", i)); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(window / 4)
 		}
-		time.Sleep(window / 4)
-	}
-	if n := count(col.all(), wire.KindBatch); n == 0 {
-		t.Fatal("no batch was cut while prompts kept arriving")
-	}
-	col.waitFor(t, "everything sent", func(e []wire.Event) bool {
-		st, _ := p.State(0)
-		return len(st.Pending) == 0 && count(e, wire.KindTurn) == count(e, wire.KindBatch)
+		if n := count(col.all(), wire.KindBatch); n == 0 {
+			t.Fatal("no batch was cut while prompts kept arriving")
+		}
+		col.waitFor(t, "everything sent", func(e []wire.Event) bool {
+			st, _ := p.State(0)
+			return len(st.Pending) == 0 && count(e, wire.KindTurn) == count(e, wire.KindBatch)
+		})
+		// Every prompt is in exactly one batch.
+		seen := map[string]int{}
+		for _, b := range batches(col.all()) {
+			for _, id := range b.Prompts {
+				seen[id]++
+			}
+		}
+		for _, ev := range col.all() {
+			if ev.Kind == wire.KindPrompt && seen[ev.Prompt.ID] != 1 {
+				t.Fatalf("prompt %s in %d batches", ev.Prompt.ID, seen[ev.Prompt.ID])
+			}
+		}
 	})
-	// Every prompt is in exactly one batch.
-	seen := map[string]int{}
-	for _, b := range batches(col.all()) {
-		for _, id := range b.Prompts {
-			seen[id]++
-		}
-	}
-	for _, ev := range col.all() {
-		if ev.Kind == wire.KindPrompt && seen[ev.Prompt.ID] != 1 {
-			t.Fatalf("prompt %s in %d batches", ev.Prompt.ID, seen[ev.Prompt.ID])
-		}
-	}
 }
 
 func TestAgentCrashRetriedOnce(t *testing.T) {
@@ -486,7 +496,12 @@ func TestJoinRules(t *testing.T) {
 	if n := len(r2.State.Participants); n != 2 {
 		t.Fatalf("participants after reconnect: %+v", r2.State.Participants)
 	}
-	time.Sleep(10 * time.Millisecond)
+	// A notice after the reconnect is a barrier: events reach col in seq order, so once it
+	// is there, a join event for the reconnect would be there too.
+	p.Notice(wire.KindSystem, "barrier")
+	col.waitFor(t, "barrier", func(e []wire.Event) bool {
+		return len(e) > 0 && e[len(e)-1].Kind == wire.KindSystem && e[len(e)-1].Text == "barrier"
+	})
 	if count(col.all(), wire.KindParticipants) != before {
 		t.Fatal("a reconnect must not announce a join")
 	}
