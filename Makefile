@@ -6,9 +6,10 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -X github.com/concordia-party/concordia/internal/version.Version=$(VERSION)
 DESKTOP   := desktop,production,webkit2_41
 BIN       := build/bin/concordia
+CLI_BIN   := build/bin/concordia-cli
 CLAUDE    := $(CURDIR)/.tools/claude/node_modules/.bin/claude
 
-.PHONY: all setup setup-app tools frontend build run host test lint test-go test-keyring \
+.PHONY: all setup setup-app tools frontend build cli run host test lint test-go test-keyring \
         test-frontend test-ui test-install bindings windows install uninstall clean
 
 all: build
@@ -31,6 +32,10 @@ frontend:
 build: setup-app frontend  ## the production desktop binary (window + CLI)
 	$(GO) build -tags $(DESKTOP) -ldflags "-w -s $(LDFLAGS)" -o $(BIN) .
 
+cli:              ## the headless CLI alone (no window, no GTK/WebKit, no cgo): for servers
+	CGO_ENABLED=0 $(GO) build -tags headless -ldflags "-w -s $(LDFLAGS)" -o $(CLI_BIN) .
+	@ls -l $(CLI_BIN)
+
 run: build        ## set up, build and open the window
 	./$(BIN)
 
@@ -52,8 +57,11 @@ uninstall:
 
 ## tests ----------------------------------------------------------------------
 
-test: setup frontend lint test-go test-keyring test-frontend test-ui build test-install  ## set up and run every test
+test: setup frontend lint test-go test-keyring test-frontend test-ui build test-install test-cli  ## set up and run every test
 	@echo "make test: all passed"
+
+test-cli: cli      ## the headless build: static (no cgo, no GTK/WebKit) and its subcommands work
+	scripts/test-cli.sh $(CLI_BIN)
 
 test-install: build  ## make install into a throwaway HOME: launcher, icons, link handler, uninstall
 	scripts/test-install.sh $(BIN)
@@ -62,6 +70,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags $(DESKTOP) .
+	CGO_ENABLED=0 $(GO) vet -tags headless .
 
 # CI=true makes tests that need a real part (Claude Code) fail instead of skipping.
 test-go:

@@ -1,15 +1,17 @@
+//go:build !headless
+
 // Command concordia is the Concordia desktop app and, with a subcommand, its headless
 // CLI (PROTOCOL.md §1). main only wires: subcommands go to internal/cli, everything else
 // (no arguments, or a concordia:// link from the OS) opens the window through app/.
+//
+// Built with the tag headless (make cli), it is the CLI alone: no window, no GTK or
+// WebKit, no cgo — for servers (main_headless.go).
 package main
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/concordia-party/concordia/app"
 	"github.com/concordia-party/concordia/internal/cli"
@@ -29,14 +31,4 @@ func main() {
 	}
 }
 
-// runCLI runs a subcommand. The first Ctrl-C (or SIGTERM) asks for a clean stop; after
-// that the default handling is restored, so a second Ctrl-C ends the process at once.
-func runCLI(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
-	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
-}
+

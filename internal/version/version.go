@@ -6,7 +6,7 @@ package version
 var Version = "0.1.0-dev"
 
 // Protocol is the party protocol version this build speaks (PROTOCOL.md).
-const Protocol = "v1"
+const Protocol = "v1.1"
 
 // String is the one-line version text.
 func String() string { return "concordia " + Version + " (party protocol " + Protocol + ")" }

@@ -1,0 +1,22 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/concordia-party/concordia/internal/cli"
+)
+
+// runCLI runs a subcommand. The first Ctrl-C (or SIGTERM) asks for a clean stop; after
+// that the default handling is restored, so a second Ctrl-C ends the process at once.
+func runCLI(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+}
