@@ -176,17 +176,8 @@ func (p *printer) permission(pm *wire.Permission) {
 		if p.isHostLocked() {
 			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)")
 		}
-	case wire.PermissionAllowed:
-		text := "allowed " + what
-		if pm.By != "" {
-			text += " (" + term.Line(pm.By) + ")"
-		}
-		if pm.Reason != "" {
-			text += ": " + pm.Reason
-		}
-		p.noticeLocked("permission", text)
-	case wire.PermissionDenied:
-		text := "denied " + what
+	case wire.PermissionAllowed, wire.PermissionDenied:
+		text := pm.Status + " " + what
 		if pm.By != "" {
 			text += " (" + term.Line(pm.By) + ")"
 		}

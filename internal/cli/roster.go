@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/concordia-party/concordia/internal/wire"
@@ -89,23 +90,11 @@ func (r *roster) track(ev wire.Event) {
 }
 
 func (r *roster) remove(id string) {
-	kept := r.members[:0]
-	for _, m := range r.members {
-		if m.ID != id {
-			kept = append(kept, m)
-		}
-	}
-	r.members = kept
+	r.members = slices.DeleteFunc(r.members, func(m wire.Member) bool { return m.ID == id })
 }
 
 func (r *roster) dropPerm(id string) {
-	kept := r.perms[:0]
-	for _, p := range r.perms {
-		if p.ID != id {
-			kept = append(kept, p)
-		}
-	}
-	r.perms = kept
+	r.perms = slices.DeleteFunc(r.perms, func(p wire.Permission) bool { return p.ID == id })
 }
 
 // whoAsked lists the distinct authors of prompts, in order.

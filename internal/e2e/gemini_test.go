@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 // fakeGemini answers generateContent like the Gemini API: a structured merge, or the
@@ -60,40 +61,11 @@ func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"error":{"code":500,"message":"internal","status":"INTERNAL"}}`)
 		return
 	case "badkey":
-		w.WriteHeader(400)
-		io.WriteString(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}`)
+		testkit.WriteGeminiKeyRefused(w)
 		return
 	}
-	var req struct {
-		Contents []struct {
-			Parts []struct{ Text string } `json:"parts"`
-		} `json:"contents"`
-	}
 	body, _ := io.ReadAll(r.Body)
-	json.Unmarshal(body, &req)
-	var prompts []struct{ ID, User, Text string }
-	if len(req.Contents) > 0 && len(req.Contents[0].Parts) > 0 {
-		json.Unmarshal([]byte(req.Contents[0].Parts[0].Text), &prompts)
-	}
-	type item struct {
-		Summary   string   `json:"summary"`
-		Authors   []string `json:"authors"`
-		PromptIDs []string `json:"prompt_ids"`
-	}
-	ans := struct {
-		Merged    string `json:"merged_prompt"`
-		Requests  []item `json:"requests"`
-		Conflicts []item `json:"conflicts"`
-	}{Merged: "GEMINI-MERGED: do all of it", Requests: []item{}, Conflicts: []item{}}
-	for _, p := range prompts {
-		ans.Requests = append(ans.Requests, item{Summary: p.Text, Authors: []string{p.User}, PromptIDs: []string{p.ID}})
-	}
-	text, _ := json.Marshal(ans)
-	resp := map[string]any{"candidates": []any{map[string]any{
-		"content":      map[string]any{"role": "model", "parts": []any{map[string]any{"text": string(text)}}},
-		"finishReason": "STOP",
-	}}}
-	json.NewEncoder(w).Encode(resp)
+	testkit.WriteGeminiMerge(w, body, "GEMINI-MERGED: do all of it")
 }
 
 // TestGeminiThroughAPartyAndTheKeyNeverLeaks runs a whole party on Gemini through good,

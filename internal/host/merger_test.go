@@ -2,7 +2,6 @@ package host
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -19,38 +19,12 @@ import (
 // other.
 func geminiByKey(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
 		if r.Header.Get("x-goog-api-key") == "refused-key" {
-			w.WriteHeader(400)
-			io.WriteString(w, `{"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}`)
+			testkit.WriteGeminiKeyRefused(w)
 			return
 		}
-		var req struct {
-			Contents []struct {
-				Parts []struct{ Text string } `json:"parts"`
-			} `json:"contents"`
-		}
 		body, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(body, &req)
-		var prompts []struct{ ID, User, Text string }
-		_ = json.Unmarshal([]byte(req.Contents[0].Parts[0].Text), &prompts)
-		type item struct {
-			Summary   string   `json:"summary"`
-			Authors   []string `json:"authors"`
-			PromptIDs []string `json:"prompt_ids"`
-		}
-		ans := struct {
-			Merged    string `json:"merged_prompt"`
-			Requests  []item `json:"requests"`
-			Conflicts []item `json:"conflicts"`
-		}{Merged: "GEMINI: all of it", Requests: []item{}, Conflicts: []item{}}
-		for _, p := range prompts {
-			ans.Requests = append(ans.Requests, item{Summary: p.Text, Authors: []string{p.User}, PromptIDs: []string{p.ID}})
-		}
-		text, _ := json.Marshal(ans)
-		_ = json.NewEncoder(w).Encode(map[string]any{"candidates": []any{map[string]any{
-			"content": map[string]any{"role": "model", "parts": []any{map[string]any{"text": string(text)}}}, "finishReason": "STOP",
-		}}})
+		testkit.WriteGeminiMerge(w, body, "GEMINI: all of it")
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -1,0 +1,57 @@
+package testkit
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// GeminiPrompt is one prompt as the Gemini merger sends it (the JSON array in the first
+// part of the request's contents).
+type GeminiPrompt struct{ ID, User, Text string }
+
+// GeminiPrompts reads the prompts out of a generateContent request body.
+func GeminiPrompts(body []byte) []GeminiPrompt {
+	var req struct {
+		Contents []struct {
+			Parts []struct{ Text string } `json:"parts"`
+		} `json:"contents"`
+	}
+	_ = json.Unmarshal(body, &req)
+	var prompts []GeminiPrompt
+	if len(req.Contents) > 0 && len(req.Contents[0].Parts) > 0 {
+		_ = json.Unmarshal([]byte(req.Contents[0].Parts[0].Text), &prompts)
+	}
+	return prompts
+}
+
+// WriteGeminiMerge answers a generateContent request the way the merger's response schema
+// asks: merged as the merged prompt, one request per prompt, attributed to its author.
+func WriteGeminiMerge(w http.ResponseWriter, body []byte, merged string) {
+	type item struct {
+		Summary   string   `json:"summary"`
+		Authors   []string `json:"authors"`
+		PromptIDs []string `json:"prompt_ids"`
+	}
+	ans := struct {
+		Merged    string `json:"merged_prompt"`
+		Requests  []item `json:"requests"`
+		Conflicts []item `json:"conflicts"`
+	}{Merged: merged, Requests: []item{}, Conflicts: []item{}}
+	for _, p := range GeminiPrompts(body) {
+		ans.Requests = append(ans.Requests, item{Summary: p.Text, Authors: []string{p.User}, PromptIDs: []string{p.ID}})
+	}
+	text, _ := json.Marshal(ans)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"candidates": []any{map[string]any{
+		"content":      map[string]any{"role": "model", "parts": []any{map[string]any{"text": string(text)}}},
+		"finishReason": "STOP",
+	}}})
+}
+
+// WriteGeminiKeyRefused answers as Gemini does for an invalid API key.
+func WriteGeminiKeyRefused(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, _ = io.WriteString(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}`)
+}
