@@ -825,14 +825,8 @@ func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Ou
 	}
 	var err error
 	switch ln.Type {
-	case "stream_event":
-		if ln.ParentToolUseID == nil || *ln.ParentToolUseID == "" {
-			err = tr.streamEvent(ln.Event, emit)
-		}
-	case "assistant":
-		err = tr.assistant(&ln, emit)
-	case "user":
-		err = tr.user(&ln, emit)
+	case "stream_event", "assistant", "user":
+		err = tr.translate(&ln, emit)
 	case "system":
 		switch ln.Subtype {
 		case "init":

@@ -152,6 +152,23 @@ func (tr *translator) text(s string, newBlock bool, emit func(Output)) {
 	emit(Output{Text: s, Stream: wire.StreamAssistant})
 }
 
+// translate handles the lines that carry output (stream_event, assistant, user); other
+// types are left to the caller. A subagent's stream events are skipped: its text is not the
+// reply, and its tool calls are shown from its assistant lines.
+func (tr *translator) translate(ln *outLine, emit func(Output)) error {
+	switch ln.Type {
+	case "stream_event":
+		if ln.ParentToolUseID == nil || *ln.ParentToolUseID == "" {
+			return tr.streamEvent(ln.Event, emit)
+		}
+	case "assistant":
+		return tr.assistant(ln, emit)
+	case "user":
+		return tr.user(ln, emit)
+	}
+	return nil
+}
+
 // streamEvent handles a stream_event line (partial messages): text deltas go out as they come.
 func (tr *translator) streamEvent(raw json.RawMessage, emit func(Output)) error {
 	var ev streamEvent
@@ -314,6 +331,7 @@ var pathKeys = map[string]bool{"file_path": true, "notebook_path": true, "path":
 
 // toolSummary is one compact line for a tool call: "Bash: ls -la", "Edit: internal/x.go".
 func toolSummary(name string, input json.RawMessage, workDir string) string {
+	name = oneLine(name) // a name is not trusted to be one line (an MCP server chooses it)
 	if name == "" {
 		name = "tool"
 	}
