@@ -191,6 +191,13 @@ if [ "$update_docs" -eq 1 ] && [ "$failed" -eq 0 ]; then
 		window-join-04-reply.png window-joined-cli-host.png
 		window-badlink-03-broken.png window-broken-link.png
 	EOF
+	# The host-control cards against a real host (browser shots are numbered in story order).
+	for name in approval-card permission-card; do
+		from=$(ls "$artifacts"/browser-*-"$name".png 2>/dev/null | tail -1)
+		[ -n "$from" ] && cp "$from" "docs/screenshots/$name.png" && echo "test-ui: docs/screenshots/$name.png"
+	done
+	from=$(ls "$artifacts"/browser-*-stopped.png 2>/dev/null | tail -1)
+	[ -n "$from" ] && cp "$from" docs/screenshots/stop.png && echo "test-ui: docs/screenshots/stop.png"
 fi
 
 echo

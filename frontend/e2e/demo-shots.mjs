@@ -44,7 +44,7 @@ await shot('stop', `${party}&slow=6`, {
   },
   wait: 'stop-turn',
 });
-await shot('stopped', `${party}&slow=6`, {
+await shot('stop-stopped', `${party}&slow=6`, {
   act: async (p) => {
     await p.getByTestId('stop-turn').waitFor({ timeout: 30_000 });
     await p.waitForTimeout(2500);

@@ -424,6 +424,110 @@ test("a participant's prompt shows with its author, as text", async () => {
   await shot('party-peer-prompt');
 });
 
+test('approval: the host edits and sends a waiting batch, then allows the tool request', async () => {
+  await (await visible('approval-toggle')).check();
+  await textOf('party-approval', 'Each prompt waits');
+  bob.send('please touch a file FAKE_ASK');
+  const card = page.locator('[data-testid=approval-card][data-status=waiting]');
+  await card.first().waitFor();
+  await textOf('approval-prompts', 'please touch a file FAKE_ASK');
+  await visible('approval-send');
+  await shot('approval-card');
+  await tid('approval-edit').click();
+  await tid('approval-text').fill('edited by hazel: touch it FAKE_ASK');
+  await tid('approval-send-edited').click();
+  await textOf('approval-outcome', 'Sent with edits');
+  // The agent asks before it runs Bash; the host allows it with one click.
+  const pending = page.locator('[data-testid=permission-card][data-status=pending]');
+  await pending.first().waitFor();
+  await textOf('permission-tool', 'Bash');
+  await textOf('permission-summary', 'touch');
+  await visible('stop-turn');
+  await attrOf('party-phase', 'data-phase', 'awaiting_permission');
+  await shot('permission-card');
+  await tid('permission-allow').click();
+  await until('the tool request allowed', async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1);
+  await textOf('permission-outcome', 'Allowed by hazel');
+  await until('the edited batch sent', async () => (await deepText(tid('batch-merged').last())).includes('edited by hazel: touch it'));
+  await until('the agent went on after the tool ran', async () => (await deepText(tid('reply').last())).includes('tools: allowed'));
+  await until('the turn done', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'done');
+  await shot('permission-allowed');
+});
+
+test('approval: a rejected batch says who and why', async () => {
+  bob.send('please delete everything');
+  const waiting = page.locator('[data-testid=approval-card][data-status=waiting]');
+  await waiting.first().waitFor();
+  await tid('approval-reject').click();
+  await tid('approval-reject-reason').fill('not today');
+  await tid('approval-reject-confirm').click();
+  await until('the rejection', async () => (await page.locator('[data-testid=approval-card][data-status=rejected]').count()) === 1);
+  await textOf('prompt-rejected', 'rejected by hazel');
+  const outcome = await deepText(page.locator('[data-testid=approval-card][data-status=rejected]').first());
+  check(outcome.includes('Rejected by hazel') && outcome.includes('not today'), `the rejection does not say who and why: ${JSON.stringify(outcome)}`);
+  await shot('approval-rejected');
+  await tid('approval-toggle').uncheck();
+  await textOf('party-approval', 'Off');
+});
+
+test('Stop: the host stops a slow turn; the partial reply stays', async () => {
+  const input = await visible('prompt-input');
+  await input.fill('a slow one FAKE_SLOW=30000');
+  await input.press('Enter');
+  await visible('stop-turn');
+  // The fake agent sends its first words, then sleeps (FAKE_SLOW) before the rest.
+  await until('the first part of the slow reply', async () => (await deepText(tid('reply').last())).startsWith('echo: a'));
+  await shot('stop');
+  await tid('stop-turn').click();
+  await until('the turn stopped', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'interrupted');
+  const end = await deepText(tid('turn-end').last());
+  check(end.includes('Stopped by hazel'), `the stopped turn says ${JSON.stringify(end)}`);
+  const partial = await deepText(tid('reply').last());
+  check(partial.startsWith('echo: a') && !partial.includes('FAKE_SLOW=30000'), `not the partial reply: ${JSON.stringify(partial)}`);
+  await tid('stop-turn').waitFor({ state: 'hidden' });
+  await shot('stopped');
+});
+
+test('roles, new invites and kick', async () => {
+  const oldInvite = (await deepText(tid('invite-link'))).trim();
+  const viewerInvite = (await deepText(tid('viewer-invite-link'))).trim();
+  check(pinnedInvite.test(viewerInvite) && viewerInvite !== oldInvite, `no viewer invite beside the invite: ${viewerInvite}`);
+  const cara = cli('cara', ['join', viewerInvite, '--name', 'cara']);
+  const caraRow = page.locator('[data-testid=participant-item][data-name=cara]');
+  await caraRow.waitFor();
+  check((await caraRow.getAttribute('data-role')) === 'viewer', 'the viewer invite did not make a viewer');
+  const bobRow = page.locator('[data-testid=participant-item][data-name=bob]');
+  await bobRow.locator('[data-testid=member-role]').selectOption('host');
+  await until('bob made a co-host', async () => (await bobRow.getAttribute('data-role')) === 'host');
+  await bobRow.locator('[data-testid=member-role]').selectOption('participant');
+  await until('bob a participant again', async () => (await bobRow.getAttribute('data-role')) === 'participant');
+  await tid('invites-rotate').click();
+  await until('a new invite', async () => (await deepText(tid('invite-link'))).trim() !== oldInvite);
+  check((await deepText(tid('viewer-invite-link'))).trim() !== viewerInvite, 'the viewer invite did not change');
+  await caraRow.locator('[data-testid=member-kick]').click();
+  await visible('kick-dialog');
+  await tid('kick-reason').fill('wrong party');
+  await shot('roles');
+  await tid('kick-confirm').click();
+  await caraRow.waitFor({ state: 'detached' });
+  await until('cara told to go', () => cara.exitCode !== undefined);
+  await textOf('transcript', 'hazel removed cara from the party: wrong party');
+});
+
+test('agent commands are a host menu; a typed "/" prompt is text', async () => {
+  await tid('agent-command-input').fill('/compact');
+  await tid('agent-command-run').click();
+  await until('the command ran', async () => (await deepText(tid('transcript'))).includes('hazel runs the agent command /compact'));
+  await tid('agent-command').filter({ hasText: '/clear' }).click();
+  await visible('command-dialog');
+  await tid('command-cancel').click();
+  await tid('command-dialog').waitFor({ state: 'hidden' });
+  const input = await visible('prompt-input');
+  await input.fill('/help me');
+  await input.press('Enter');
+  await until('the slash prompt answered as text', async () => (await deepText(tid('reply').last())).includes('/help me'));
+});
+
 test('End party returns home and ends the party for everyone', async () => {
   await tid('end-party').click();
   await visible('end-party-dialog');

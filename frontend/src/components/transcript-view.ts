@@ -225,7 +225,8 @@ export class TranscriptView extends LitElement {
     const b = it.batch;
     const running = it.end === null && b !== null && isLast && s.phase === 'running';
     const command = b?.merger === 'command';
-    const single = b !== null && !command && it.prompts.length === 1 && it.prompts[0]?.text === b.merged;
+    const one = b !== null && !command && it.prompts.length === 1;
+    const single = one && it.prompts[0]?.text === b.merged;
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
@@ -256,10 +257,10 @@ export class TranscriptView extends LitElement {
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn">
       ${b
         ? html`<header>
-              <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : single ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
+              <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
               <span class="authors">${it.prompts.map((p) => html`<span class="author">${this.#avatar(p.user)}${p.user}</span>`)}</span>
               <span class="grow"></span>
-              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : `merged by ${merger}`}</span>
+              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one ? 'edited by a host' : `merged by ${merger}`}</span>
             </header>
             ${single || command
               ? nothing

@@ -136,8 +136,8 @@ export class HostControl {
   /** Makes new invites; the old links stop working. */
   newInvites(): Promise<boolean> {
     return this.#run('invites', 'make new invites', async () => {
+      // The transcript says it too (a system event); no notice over the buttons.
       this.#ctx.setInvites(await this.#backend.NewInvites());
-      this.#ctx.notify('info', 'New invites made. The earlier links no longer work.');
     });
   }
 
