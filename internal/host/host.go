@@ -349,14 +349,16 @@ func (r *runner) Restart(ctx context.Context) error {
 	if err == nil || ctx.Err() != nil || !errors.Is(err, agent.ErrExited) {
 		return err
 	}
-	_ = r.agent.Close(ctx)
 	cfg := r.cfg
 	cfg.Resume = ""
 	fresh := agent.New(cfg)
 	if ferr := fresh.Start(ctx); ferr != nil {
 		_ = fresh.Close(ctx)
+		// Keep the old agent, not closed: the next batch starts it again (claude may be
+		// startable by then), resuming its session.
 		return fmt.Errorf("resume failed (%w), and a new session failed too: %w", err, ferr)
 	}
+	_ = r.agent.Close(ctx)
 	r.agent = fresh
 	if r.notice != nil {
 		r.notice("could not resume claude's session; started a new one (earlier context is lost)")
