@@ -12,6 +12,11 @@
 //	                   names a file that exists (the crash creates it: a retry then succeeds)
 //	FAKE_CRASH_ALWAYS  exit with status 3 after the first delta, every time
 //	FAKE_SLOW=<ms>     sleep that long after the first delta (an interrupt cuts it short)
+//	FAKE_HANG          after system/init write nothing at all until interrupted
+//	FAKE_STREAM=<n>:<ms>[:<bytes>]
+//	                   a long reply that streams: n deltas, <ms> apart, each
+//	                   "[piece i/n]" padded with '.' to <bytes> (default 64); an interrupt
+//	                   cuts it short
 //	FAKE_ORPHAN        after the first delta start `sleep 60` holding our stdout and stderr,
 //	                   log {"orphan": pid}, and exit with status 3
 //	FAKE_TOOL          text, a Bash tool call and its result, then the reply in a second message
@@ -34,6 +39,8 @@
 //	                                    {"signal","ignored"} per signal received
 //	FAKECLAUDE_IGNORE_STDIN_CLOSE=1     keep running when stdin closes (a stop must signal)
 //	FAKECLAUDE_IGNORE_SIGNALS=1         log SIGINT and SIGTERM but keep running (needs SIGKILL)
+//	FAKECLAUDE_IGNORE_INTERRUPT=1       answer interrupt control requests but never stop the
+//	                                    turn (a wedged agent: only killing it ends the turn)
 //	FAKECLAUDE_NEW_SESSION_ON_RESUME=1  start a new session id even with --resume
 //	FAKECLAUDE_PIDFILE=<file>           write this process's pid there at start
 //	FAKECLAUDE_NO_PARTIAL=1             no stream_event lines even with --include-partial-messages
@@ -206,7 +213,7 @@ func (f *fake) handleInput(line []byte, queue chan<- string) {
 			}})
 		case "interrupt":
 			f.mu.Lock()
-			if f.interrupt != nil {
+			if f.interrupt != nil && os.Getenv("FAKECLAUDE_IGNORE_INTERRUPT") == "" {
 				select {
 				case f.interrupt <- struct{}{}:
 				default:
@@ -258,9 +265,10 @@ func contentText(raw json.RawMessage) string {
 }
 
 var (
-	slowRe = regexp.MustCompile(`FAKE_SLOW=(\d+)`)
-	askRe  = regexp.MustCompile(`FAKE_ASK(?:=(\d+))?`)
-	bigRe  = regexp.MustCompile(`FAKE_BIG=(\d+)`)
+	slowRe   = regexp.MustCompile(`FAKE_SLOW=(\d+)`)
+	streamRe = regexp.MustCompile(`FAKE_STREAM=(\d+):(\d+)(?::(\d+))?`)
+	askRe    = regexp.MustCompile(`FAKE_ASK(?:=(\d+))?`)
+	bigRe    = regexp.MustCompile(`FAKE_BIG=(\d+)`)
 )
 
 // errInterrupted ends a turn early.
@@ -302,6 +310,13 @@ func (f *fake) turn(text string) {
 	reply := "echo: " + text
 	var err error
 	switch {
+	case strings.Contains(text, "FAKE_HANG"):
+		<-interrupt
+		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": map[string]any{"role": "user", "content": []any{textBlock("[Request interrupted by user]")}}})
+		err = errInterrupted
+	case streamRe.MatchString(text):
+		reply, err = f.stream(interrupt, streamRe.FindStringSubmatch(text))
 	case bigRe.MatchString(text):
 		n, _ := strconv.Atoi(bigRe.FindStringSubmatch(text)[1])
 		reply = strings.Repeat("x", n)
@@ -439,6 +454,57 @@ func (f *fake) message(interrupt chan struct{}, prompt string, blocks ...string)
 	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
 	f.streamEvent(map[string]any{"type": "message_stop"})
 	return nil
+}
+
+// streamPiece is piece i (from 1) of n of a FAKE_STREAM reply, padded to size bytes; tests
+// rebuild the whole reply with it.
+func streamPiece(i, n, size int) string {
+	s := fmt.Sprintf("[piece %d/%d]", i, n)
+	if len(s) < size {
+		s += strings.Repeat(".", size-len(s))
+	}
+	return s
+}
+
+// stream writes a FAKE_STREAM reply: n text deltas, ms apart, then the whole message.
+func (f *fake) stream(interrupt chan struct{}, m []string) (string, error) {
+	n, _ := strconv.Atoi(m[1])
+	ms, _ := strconv.Atoi(m[2])
+	size := 64
+	if m[3] != "" {
+		size, _ = strconv.Atoi(m[3])
+	}
+	id := "msg_" + newID()
+	f.streamEvent(map[string]any{"type": "message_start", "message": map[string]any{
+		"id": id, "type": "message", "role": "assistant", "model": "fake", "content": []any{},
+	}})
+	f.streamEvent(map[string]any{"type": "content_block_start", "index": 0,
+		"content_block": map[string]any{"type": "text", "text": ""}})
+	var sent strings.Builder
+	for i := 1; i <= n; i++ {
+		piece := streamPiece(i, n, size)
+		f.streamEvent(map[string]any{"type": "content_block_delta", "index": 0,
+			"delta": map[string]any{"type": "text_delta", "text": piece}})
+		sent.WriteString(piece)
+		if i == n {
+			break
+		}
+		timer := time.NewTimer(time.Duration(ms) * time.Millisecond)
+		select {
+		case <-timer.C:
+		case <-interrupt:
+			timer.Stop()
+			f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+				"message": message(id, textBlock(sent.String()))})
+			return sent.String(), errInterrupted
+		}
+	}
+	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": message(id, textBlock(sent.String()))})
+	f.streamEvent(map[string]any{"type": "content_block_stop", "index": 0})
+	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
+	f.streamEvent(map[string]any{"type": "message_stop"})
+	return sent.String(), nil
 }
 
 // midTurn applies the crash and slow switches.

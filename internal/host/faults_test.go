@@ -1,0 +1,619 @@
+package host_test
+
+// Faults a party must survive (issue 8, point 5), each injected into a real party: host.Start
+// with the fake claude program (internal/fakeclaude), real sockets, real clients. Every wait
+// is on events with a deadline; nothing sleeps to synchronise.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// watcher is a joined client that records every event it is given, and how often.
+type watcher struct {
+	name string
+	c    *client.Client
+
+	mu   sync.Mutex
+	evs  []wire.Event
+	seen map[int64]int
+	wake chan struct{}
+}
+
+func watch(t *testing.T, inv invite.Invite, name string, backoff ...time.Duration) *watcher {
+	t.Helper()
+	w := &watcher{name: name, seen: map[int64]int{}, wake: make(chan struct{}, 1)}
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: name, Backoff: backoff,
+		OnEvent: func(ev wire.Event) {
+			w.mu.Lock()
+			w.evs = append(w.evs, ev)
+			w.seen[ev.Seq]++
+			w.mu.Unlock()
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatalf("%s join: %v", name, err)
+	}
+	w.c = c
+	t.Cleanup(c.Close)
+	return w
+}
+
+func (w *watcher) events() []wire.Event {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.evs)
+}
+
+// until waits (at most a minute) for pred to hold over the events so far and returns them.
+func (w *watcher) until(t *testing.T, what string, pred func([]wire.Event) bool) []wire.Event {
+	t.Helper()
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	for {
+		if evs := w.events(); pred(evs) {
+			return evs
+		}
+		select {
+		case <-w.wake:
+		case <-deadline.C:
+			evs := w.events()
+			t.Fatalf("%s: no %s within a minute; %d events, the last: %s", w.name, what, len(evs), lastFew(evs, 8))
+		}
+	}
+}
+
+// checkComplete fails unless w got every seq from 1 to its last exactly once, in order.
+func (w *watcher) checkComplete(t *testing.T) {
+	t.Helper()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, ev := range w.evs {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("%s: event %d has seq %d (a gap, a repeat or disorder)", w.name, i, ev.Seq)
+		}
+	}
+	for seq, n := range w.seen {
+		if n != 1 {
+			t.Fatalf("%s: seq %d delivered %d times", w.name, seq, n)
+		}
+	}
+}
+
+func lastFew(evs []wire.Event, n int) string {
+	var b strings.Builder
+	for _, ev := range evs[max(0, len(evs)-n):] {
+		fmt.Fprintf(&b, "\n  %d %s %s%s", ev.Seq, ev.Kind, ev.Phase, cut(ev.Text))
+		if ev.Turn != nil {
+			fmt.Fprintf(&b, " %+v", *ev.Turn)
+		}
+	}
+	return b.String()
+}
+
+func cut(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+func of(evs []wire.Event, kind string) []wire.Event {
+	var out []wire.Event
+	for _, ev := range evs {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// after is the events with a seq above seq.
+func after(evs []wire.Event, seq int64) []wire.Event {
+	for i, ev := range evs {
+		if ev.Seq > seq {
+			return evs[i:]
+		}
+	}
+	return nil
+}
+
+// turnOf is the turn event of batch id, or nil.
+func turnOf(evs []wire.Event, batch string) *wire.Turn {
+	for _, ev := range of(evs, wire.KindTurn) {
+		if ev.Turn.Batch == batch {
+			return ev.Turn
+		}
+	}
+	return nil
+}
+
+// replyOf is batch id's reply as PROTOCOL.md §5 defines it: the assistant text after the
+// batch event and after the batch's last retry, up to its turn.
+func replyOf(evs []wire.Event, batch string) string {
+	var b strings.Builder
+	in := false
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindBatch && ev.Batch.ID == batch:
+			in = true
+		case !in:
+		case ev.Kind == wire.KindRetry && ev.RetryBatch == batch:
+			b.Reset()
+		case ev.Kind == wire.KindTurn && ev.Turn.Batch == batch:
+			return b.String()
+		case ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant:
+			b.WriteString(ev.Text)
+		}
+	}
+	return b.String()
+}
+
+func hostParty(t *testing.T, cfg host.Config) *host.Host {
+	t.Helper()
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:0"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	if cfg.Agent.Path == "" {
+		cfg.Agent.Path = testkit.FakeClaude(t)
+	}
+	if cfg.Agent.WorkDir == "" {
+		cfg.Agent.WorkDir = t.TempDir()
+	}
+	if cfg.Window == 0 {
+		cfg.Window = 30 * time.Millisecond
+	}
+	cfg.Name = "hosty"
+	h, err := host.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := h.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	})
+	return h
+}
+
+func prompt(t *testing.T, w *watcher, text string) wire.PromptResult {
+	t.Helper()
+	res, err := w.c.Prompt(context.Background(), text)
+	if err != nil {
+		t.Fatalf("%s prompt %q: %v", w.name, text, err)
+	}
+	return res
+}
+
+// checkEveryPromptCarried fails unless every prompt event is in exactly one batch and every
+// batch has exactly one turn.
+func checkEveryPromptCarried(t *testing.T, evs []wire.Event) {
+	t.Helper()
+	carried := map[string]int{}
+	for _, ev := range of(evs, wire.KindBatch) {
+		for _, id := range ev.Batch.Prompts {
+			carried[id]++
+		}
+		n := 0
+		for _, tr := range of(evs, wire.KindTurn) {
+			if tr.Turn.Batch == ev.Batch.ID {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("batch %s has %d turns, want 1", ev.Batch.ID, n)
+		}
+	}
+	for _, ev := range of(evs, wire.KindPrompt) {
+		if carried[ev.Prompt.ID] != 1 {
+			t.Errorf("prompt %s %q is in %d batches, want 1", ev.Prompt.ID, cut(ev.Prompt.Text), carried[ev.Prompt.ID])
+		}
+	}
+}
+
+// killFrom SIGKILLs the fake claude whose pid is in pidfile and returns the pid.
+func killFrom(t *testing.T, pidfile string) int {
+	t.Helper()
+	raw, err := os.ReadFile(pidfile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatalf("pidfile %q: %v", raw, err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill %d: %v", pid, err)
+	}
+	return pid
+}
+
+// TestAgentKilledTenTimesInARow SIGKILLs the agent mid-turn ten times in a row: five
+// batches, each killed on its first run and on its retry. Each batch is retried once (error,
+// retry, system), its partial output is voided by the retry event, and it ends with a turn
+// "error" and a "the batch failed" notice. A prompt sent during each retry is not lost: it is
+// the next batch. After the ten kills the next batch runs normally on a new agent.
+func TestAgentKilledTenTimesInARow(t *testing.T) {
+	pidfile := filepath.Join(t.TempDir(), "claude.pid")
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{
+		Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile}, StopTimeout: time.Second}})
+	alice := watch(t, h.Invite(), "alice")
+	bob := watch(t, h.Invite(), "bob")
+
+	const rounds = 5
+	var killed []int
+	prompt(t, alice, "round 1 FAKE_SLOW=60000")
+	for i := 1; i <= rounds; i++ {
+		evs := alice.until(t, fmt.Sprintf("batch %d", i), func(e []wire.Event) bool { return len(of(e, wire.KindBatch)) >= i })
+		b := of(evs, wire.KindBatch)[i-1]
+		if !strings.Contains(b.Batch.Merged, fmt.Sprintf("round %d ", i)) {
+			t.Fatalf("batch %d carries %q", i, b.Batch.Merged)
+		}
+		// First run: kill it once it has streamed something.
+		alice.until(t, "output of the first run", func(e []wire.Event) bool {
+			return len(of(after(e, b.Seq), wire.KindOutput)) > 0
+		})
+		killed = append(killed, killFrom(t, pidfile))
+		evs = alice.until(t, "the retry", func(e []wire.Event) bool { return len(of(after(e, b.Seq), wire.KindRetry)) > 0 })
+		retry := of(after(evs, b.Seq), wire.KindRetry)[0]
+		if retry.RetryBatch != b.Batch.ID {
+			t.Fatalf("retry names batch %q, want %q", retry.RetryBatch, b.Batch.ID)
+		}
+		// A prompt sent while the batch is retried waits for the next batch.
+		next := fmt.Sprintf("round %d FAKE_SLOW=60000", i+1)
+		if i == rounds {
+			next = "after the storm"
+		}
+		prompt(t, bob, next)
+		// The retry: kill it too, once it has streamed.
+		alice.until(t, "output of the retry", func(e []wire.Event) bool {
+			return len(of(after(e, retry.Seq), wire.KindOutput)) > 0
+		})
+		killed = append(killed, killFrom(t, pidfile))
+		evs = alice.until(t, "the failed turn", func(e []wire.Event) bool { return turnOf(e, b.Batch.ID) != nil })
+		if tr := turnOf(evs, b.Batch.ID); tr.Status != wire.TurnError || !strings.Contains(tr.Error, "failed twice") {
+			t.Fatalf("batch %d turn %+v, want an error after the retry", i, *tr)
+		}
+	}
+	evs := alice.until(t, "the batch after the kills", func(e []wire.Event) bool {
+		bs := of(e, wire.KindBatch)
+		return len(bs) == rounds+1 && turnOf(e, bs[rounds].Batch.ID) != nil
+	})
+	last := of(evs, wire.KindBatch)[rounds].Batch
+	if tr := turnOf(evs, last.ID); tr.Status != wire.TurnDone {
+		t.Fatalf("the batch after the kills: %+v", *tr)
+	}
+	if got, want := replyOf(evs, last.ID), "echo: after the storm"; got != want {
+		t.Fatalf("reply after the kills %q, want %q", got, want)
+	}
+	if slices.Sort(killed); len(slices.Compact(killed)) != 2*rounds {
+		t.Fatalf("killed pids %v: want %d different processes", killed, 2*rounds)
+	}
+
+	for _, b := range of(evs, wire.KindBatch)[:rounds] {
+		id := b.Batch.ID
+		var retries, partial int
+		for _, ev := range after(evs, b.Seq) {
+			if ev.Kind == wire.KindRetry && ev.RetryBatch == id {
+				retries++
+			}
+			if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant && retries == 0 {
+				partial++
+			}
+			if ev.Kind == wire.KindTurn && ev.Turn.Batch == id {
+				break
+			}
+		}
+		if retries != 1 || partial == 0 {
+			t.Errorf("batch %s: %d retry events, %d voided outputs; want 1 retry after partial output", id, retries, partial)
+		}
+	}
+	var stopped, failed int
+	for _, ev := range of(evs, wire.KindError) {
+		stopped += b2i(strings.HasPrefix(ev.Text, "claude stopped unexpectedly"))
+		failed += b2i(strings.HasPrefix(ev.Text, "the batch failed"))
+	}
+	if stopped != rounds || failed != rounds { // per batch: the first death, then the failed retry
+		t.Errorf("%d crash and %d failure notices for %d failed batches", stopped, failed, rounds)
+	}
+	checkEveryPromptCarried(t, evs)
+	alice.checkComplete(t)
+	bob.until(t, "everything alice saw", func(e []wire.Event) bool { return len(e) >= len(evs) })
+	bob.checkComplete(t)
+}
+
+// TestHungAgentIsStoppedAndRestarted: the agent goes silent mid-turn and ignores the
+// interrupt. After --turn-timeout the turn is interrupted (reported with an error event);
+// when the agent does not stop within its stop timeout it is killed and a new one started,
+// and the next batch is answered.
+func TestHungAgentIsStoppedAndRestarted(t *testing.T) {
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "claude.pid")
+	h := hostParty(t, host.Config{Insecure: true, TurnTimeout: 2 * time.Second, Agent: agent.Config{
+		Env:         []string{"FAKECLAUDE_PIDFILE=" + pidfile, "FAKECLAUDE_IGNORE_INTERRUPT=1", "FAKECLAUDE_IGNORE_SIGNALS=1"},
+		StopTimeout: 300 * time.Millisecond,
+	}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "claude started", func(e []wire.Event) bool {
+		return slices.ContainsFunc(of(e, wire.KindSystem), func(ev wire.Event) bool { return ev.Text == "claude started" })
+	})
+	first, _ := os.ReadFile(pidfile) // the agent that will hang; a restart rewrites the file
+	prompt(t, alice, "FAKE_HANG say nothing")
+	evs := alice.until(t, "the stopped turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 1 })
+	tr := of(evs, wire.KindTurn)[0].Turn
+	if tr.Status != wire.TurnInterrupted || tr.Error != "stopped by the turn timeout" {
+		t.Fatalf("turn %+v, want interrupted by the turn timeout", *tr)
+	}
+	if !slices.ContainsFunc(of(evs, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "silent for 2s") }) {
+		t.Fatalf("the timeout was not reported: %s", lastFew(evs, 10))
+	}
+	prompt(t, alice, "are you back?")
+	evs = alice.until(t, "the next turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 2 })
+	b := of(evs, wire.KindBatch)[1].Batch
+	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone || replyOf(evs, b.ID) != "echo: are you back?" {
+		t.Fatalf("the batch after the hang: %+v %q", *tr, replyOf(evs, b.ID))
+	}
+	second, _ := os.ReadFile(pidfile)
+	if string(first) == string(second) {
+		t.Fatalf("the wedged agent (pid %s) was not replaced", first)
+	}
+	// The wedged process is gone (killed), not left behind.
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(first)))
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Fatalf("the wedged agent %d is still there: %v", pid, err)
+	}
+	checkEveryPromptCarried(t, evs)
+	alice.checkComplete(t)
+}
+
+// TestAgentThatWillNotStart: Claude Code that is not there stops host.Start with
+// ErrNotInstalled; one that exits at once is reported, every batch is answered with an
+// error turn while it keeps failing, and once it starts again the party carries on.
+func TestAgentThatWillNotStart(t *testing.T) {
+	_, err := host.Start(context.Background(), host.Config{Listen: "127.0.0.1:0", Insecure: true, DataDir: t.TempDir(),
+		Agent: agent.Config{Path: filepath.Join(t.TempDir(), "no-such-claude")}})
+	if !errors.Is(err, agent.ErrNotInstalled) {
+		t.Fatalf("a missing claude: %v, want ErrNotInstalled", err)
+	}
+
+	dir := t.TempDir()
+	fixed := filepath.Join(dir, "fixed")
+	script := filepath.Join(dir, "claude")
+	body := "#!/bin/sh\nif [ -e " + fixed + " ]; then exec " + testkit.FakeClaude(t) + " \"$@\"; fi\n" +
+		"echo 'claude: cannot start: no credentials' >&2\nexit 1\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: script}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "the start-up failure", func(e []wire.Event) bool {
+		return slices.ContainsFunc(of(e, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "claude failed to start") })
+	})
+	for i := 1; i <= 2; i++ {
+		prompt(t, alice, fmt.Sprintf("attempt %d", i))
+		evs := alice.until(t, "a reported batch", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == i })
+		b := of(evs, wire.KindBatch)[i-1].Batch
+		if tr := turnOf(evs, b.ID); tr.Status != wire.TurnError || !strings.Contains(tr.Error, "no credentials") {
+			t.Fatalf("batch %d: %+v, want an error naming claude's reason", i, *tr)
+		}
+	}
+	if err := os.WriteFile(fixed, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	prompt(t, alice, "now it works")
+	evs := alice.until(t, "an answered batch", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 3 })
+	b := of(evs, wire.KindBatch)[2].Batch
+	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone || replyOf(evs, b.ID) != "echo: now it works" {
+		t.Fatalf("after the fix: %+v %q", *tr, replyOf(evs, b.ID))
+	}
+	checkEveryPromptCarried(t, evs)
+	alice.checkComplete(t)
+}
+
+// TestGeminiTimeoutMergesLocally: Gemini never answers; the batch is merged locally within
+// the merge timeout, with a notice, and the agent gets it.
+func TestGeminiTimeoutMergesLocally(t *testing.T) {
+	stop := make(chan struct{})
+	var calls sync.WaitGroup
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		defer calls.Done()
+		_, _ = io.Copy(io.Discard, r.Body)
+		select { // hang until the client gives up or the test ends
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	g, err := merge.NewGemini(context.Background(), merge.GeminiConfig{APIKey: "k", BaseURL: srv.URL, Timeout: 200 * time.Millisecond, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := hostParty(t, host.Config{Insecure: true, Window: 300 * time.Millisecond, Merger: merge.NewFallback(g, merge.NewLocal())})
+	alice := watch(t, h.Invite(), "alice")
+	bob := watch(t, h.Invite(), "bob")
+	prompt(t, alice, "add a --verbose flag")
+	prompt(t, bob, "fix the typo in README")
+	evs := alice.until(t, "the turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 1 })
+	b := of(evs, wire.KindBatch)[0].Batch
+	if b.Merger != wire.MergerLocal || len(b.Prompts) != 2 || !strings.Contains(b.Merged, "verbose") || !strings.Contains(b.Merged, "typo") {
+		t.Fatalf("batch %+v, want both prompts merged locally", *b)
+	}
+	if !slices.ContainsFunc(of(evs, wire.KindSystem), func(ev wire.Event) bool { return strings.Contains(ev.Text, "Gemini timed out; merged locally") }) {
+		t.Fatalf("no notice of the timeout: %s", lastFew(evs, 12))
+	}
+	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone {
+		t.Fatalf("turn %+v", *tr)
+	}
+	checkEveryPromptCarried(t, evs)
+}
+
+// cutter forwards TCP to target and can cut every live connection: a network drop.
+type cutter struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+	n     int // connections accepted
+}
+
+func newCutter(t *testing.T, target string) *cutter {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cutter{ln: ln}
+	go func() {
+		for {
+			down, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				down.Close()
+				continue
+			}
+			c.mu.Lock()
+			c.conns = append(c.conns, down, up)
+			c.n++
+			c.mu.Unlock()
+			go func() { _, _ = io.Copy(up, down); up.Close() }()
+			go func() { _, _ = io.Copy(down, up); down.Close() }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); c.cut() })
+	return c
+}
+
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, conn := range c.conns {
+		conn.Close()
+	}
+	c.conns = nil
+}
+
+func (c *cutter) accepted() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// streamReply is the whole reply of a FAKE_STREAM=n:ms:size prompt (see fakeclaude).
+func streamReply(n, size int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		s := fmt.Sprintf("[piece %d/%d]", i, n)
+		b.WriteString(s + strings.Repeat(".", max(0, size-len(s))))
+	}
+	return b.String()
+}
+
+// TestNetworkDropsMidStream cuts a participant's TCP connection three times while a long
+// reply streams. After each reconnect it has every event exactly once and in order, and the
+// whole reply. With a small host message limit the history it must catch up on is larger
+// than one message, so the replay is paged.
+func TestNetworkDropsMidStream(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		maxMessage int
+	}{
+		{"replay in one message", 0},
+		{"replay larger than one message", 24 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const pieces, size = 120, 1500
+			h := hostParty(t, host.Config{Party: party.Config{MaxMessage: tc.maxMessage}})
+			inv := h.Invite()
+			cut := newCutter(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
+			via := inv
+			via.Port = cut.ln.Addr().(*net.TCPAddr).Port
+			bob := watch(t, inv, "bob")
+			alice := watch(t, via, "alice", 20*time.Millisecond)
+			// History first: a few turns, so that a replay from 0 would not fit either.
+			for i := range 3 {
+				prompt(t, bob, fmt.Sprintf("warm-up %d FAKE_BIG=20000", i))
+				bob.until(t, "a warm-up turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == i+1 })
+			}
+			prompt(t, bob, fmt.Sprintf("FAKE_STREAM=%d:15:%d", pieces, size))
+			drops := 0
+			for _, at := range []int{10, 40, 80} {
+				alice.until(t, fmt.Sprintf("%d pieces", at), func(e []wire.Event) bool {
+					return strings.Count(replyOf(e, lastBatch(e)), "[piece ") >= at
+				})
+				before := cut.accepted()
+				cut.cut()
+				drops++
+				alice.until(t, "a reconnect", func([]wire.Event) bool { return cut.accepted() > before })
+			}
+			evs := bob.until(t, "the streamed turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 4 })
+			got := alice.until(t, "everything bob saw", func(e []wire.Event) bool { return len(e) >= len(evs) })
+			alice.checkComplete(t)
+			bob.checkComplete(t)
+			b := of(got, wire.KindBatch)[3].Batch
+			if r := replyOf(got, b.ID); r != streamReply(pieces, size) {
+				t.Fatalf("alice's reply: %d bytes, want %d", len(r), pieces*size)
+			}
+			if tr := turnOf(got, b.ID); tr.Status != wire.TurnDone {
+				t.Fatalf("turn %+v", *tr)
+			}
+			for i := range evs {
+				if got[i].Seq != evs[i].Seq || got[i].Kind != evs[i].Kind || got[i].Text != evs[i].Text {
+					t.Fatalf("event %d differs: alice %d %s, bob %d %s", i, got[i].Seq, got[i].Kind, evs[i].Seq, evs[i].Kind)
+				}
+			}
+			if drops != 3 {
+				t.Fatalf("%d drops", drops)
+			}
+		})
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lastBatch is the id of the latest batch event, or "".
+func lastBatch(evs []wire.Event) string {
+	bs := of(evs, wire.KindBatch)
+	if len(bs) == 0 {
+		return ""
+	}
+	return bs[len(bs)-1].Batch.ID
+}
