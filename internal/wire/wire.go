@@ -335,3 +335,60 @@ type AgentCommandParams struct {
 
 // Empty is the {} reply of the host methods.
 type Empty struct{}
+
+// The workspace (v1.1, §9).
+
+// Workspace sharing levels (--share-workspace).
+const (
+	WorkspaceOff     = "off"
+	WorkspaceChanges = "changes"
+	WorkspaceTree    = "tree"
+)
+
+// Workspace methods and the changes event kind.
+const (
+	MethodChanges = "Party.changes"
+	MethodDiff    = "Party.diff"
+	MethodTree    = "Party.tree"
+	KindChanges   = "changes"
+)
+
+// FileChange is one file changed since the party began.
+type FileChange struct {
+	Path      string `json:"path"`
+	Status    string `json:"status"` // added | modified | deleted | renamed
+	From      string `json:"from,omitempty"`
+	Additions int    `json:"additions"`
+	Deletions int    `json:"deletions"`
+}
+
+// ChangesResult is Party.changes' reply.
+type ChangesResult struct {
+	Files []FileChange `json:"files"`
+	Base  string       `json:"base"`
+}
+
+// PathParams are Party.diff's and Party.tree's parameters.
+type PathParams struct {
+	Path string `json:"path"`
+}
+
+// FileDiff is Party.diff's reply.
+type FileDiff struct {
+	Path      string `json:"path"`
+	Diff      string `json:"diff"`
+	Truncated bool   `json:"truncated"`
+	Binary    bool   `json:"binary"`
+}
+
+// TreeEntry is one entry of Party.tree's reply.
+type TreeEntry struct {
+	Name string `json:"name"`
+	Dir  bool   `json:"dir"`
+	Size int64  `json:"size"`
+}
+
+// TreeResult is Party.tree's reply.
+type TreeResult struct {
+	Entries []TreeEntry `json:"entries"`
+}

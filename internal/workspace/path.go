@@ -1,0 +1,63 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrPath is a path a member may not read: outside the working directory, under .git,
+// ignored, a symlink on the way, or a secret in "changes" mode. Its message says why.
+var ErrPath = errors.New("path refused")
+
+// CleanPath checks a path a member sent (PROTOCOL.md §9: relative to the working
+// directory, "/" separators) and returns it cleaned. "" and "." are the directory itself.
+// It refuses, without touching the disk, anything that could leave the directory or
+// reach git's own files. Symlinks and ignored files are checked against the disk later.
+func CleanPath(p string) (string, error) {
+	switch {
+	case len(p) > 4096:
+		return "", fmt.Errorf("%w: too long", ErrPath)
+	case !utf8.ValidString(p) || strings.ContainsRune(p, 0):
+		return "", fmt.Errorf("%w: not valid text", ErrPath)
+	case strings.Contains(p, `\`):
+		return "", fmt.Errorf("%w: use / between folders", ErrPath)
+	case strings.HasPrefix(p, "/") || (len(p) >= 2 && p[1] == ':'):
+		return "", fmt.Errorf("%w: %q is absolute; paths are relative to the working directory", ErrPath, p)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." {
+			return "", fmt.Errorf("%w: %q leaves the working directory", ErrPath, p)
+		}
+		if strings.EqualFold(seg, ".git") {
+			return "", fmt.Errorf("%w: git's own files are not shared", ErrPath)
+		}
+	}
+	c := path.Clean(p)
+	if c == "." {
+		return "", nil
+	}
+	return c, nil
+}
+
+// secretNames are files that hold credentials; in "changes" mode they are never listed or
+// diffed (a host who shares the whole tree chose to show them).
+var secretNames = []string{
+	".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.keystore", "*.jks",
+	"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", ".npmrc", ".pypirc", ".netrc", "_netrc",
+	".git-credentials", "credentials", "credentials.*", "*.secret", "*.secrets", "secrets.*",
+	".htpasswd", "*.kdbx", "*.tfvars", "*.tfstate",
+}
+
+// IsSecret reports whether p names a file that usually holds credentials.
+func IsSecret(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	for _, pat := range secretNames {
+		if ok, _ := path.Match(pat, base); ok {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,81 @@
+package workspace
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCleanPath(t *testing.T) {
+	tests := []struct {
+		in, want string
+		bad      bool
+	}{
+		{"", "", false},
+		{".", "", false},
+		{"a/b.go", "a/b.go", false},
+		{"./a//b.go", "a/b.go", false},
+		{"a/./b", "a/b", false},
+		{"../x", "", true},
+		{"a/../../x", "", true},
+		{"a/..", "", true},
+		{"/etc/passwd", "", true},
+		{"C:/x", "", true},
+		{`a\..\b`, "", true},
+		{".git/config", "", true},
+		{"sub/.GIT/HEAD", "", true},
+		{"a\x00b", "", true},
+		{"\xff", "", true},
+		{strings.Repeat("a/", 3000), "", true},
+	}
+	for _, tc := range tests {
+		got, err := CleanPath(tc.in)
+		if tc.bad {
+			if !errors.Is(err, ErrPath) {
+				t.Errorf("CleanPath(%q) = %q, %v: want refused", tc.in, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("CleanPath(%q) = %q, %v: want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestIsSecret(t *testing.T) {
+	for _, p := range []string{".env", "app/.env.local", "deploy/prod.pem", "id_rsa", "x/.npmrc", "CREDENTIALS", "infra/main.tfvars"} {
+		if !IsSecret(p) {
+			t.Errorf("%s: want secret", p)
+		}
+	}
+	for _, p := range []string{"main.go", "env.go", "keys.go", "docs/environment.md"} {
+		if IsSecret(p) {
+			t.Errorf("%s: not a secret", p)
+		}
+	}
+}
+
+// FuzzCleanPath: whatever a member sends, a path that is accepted stays inside the
+// working directory and out of .git.
+func FuzzCleanPath(f *testing.F) {
+	for _, s := range []string{"", "a/b", "../x", "/etc", "a/../b", ".git/x", "a/.git", `a\b`, "a//b/./c", "..", "...", "a/.../b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		c, err := CleanPath(p)
+		if err != nil {
+			return
+		}
+		if strings.HasPrefix(c, "/") || c == ".." || strings.HasPrefix(c, "../") || strings.Contains(c, "/../") || strings.HasSuffix(c, "/..") {
+			t.Fatalf("%q → %q leaves the directory", p, c)
+		}
+		for _, seg := range strings.Split(c, "/") {
+			if strings.EqualFold(seg, ".git") {
+				t.Fatalf("%q → %q reaches .git", p, c)
+			}
+		}
+		if strings.ContainsAny(c, "\x00\\") {
+			t.Fatalf("%q → %q", p, c)
+		}
+	})
+}

@@ -1,0 +1,458 @@
+// Package workspace shows the party what the agent changed in the host's working
+// directory (PROTOCOL.md §9): the changes since the party began, a file's diff, and — when
+// the host shares the whole tree — the directory listing. It never reads outside the
+// working directory, never under .git, never an ignored file, never through a symlink.
+//
+// It uses the git binary for everything: git already knows .gitignore, rename detection,
+// binary files and unified diffs, so nothing here re-implements them. Git runs against a
+// private repository in the data directory (its own GIT_DIR, the working directory as
+// GIT_WORK_TREE, throwaway index files), so the host's own repository — its index, HEAD
+// and objects — is never touched, and a plain directory works the same way. At Open the
+// working tree is recorded as a tree object (the base: uncommitted edits present then are
+// the starting state); Changes records it again and compares the two trees.
+//
+// Git is run with no global or system configuration and with --no-ext-diff and
+// --no-textconv, so a repository cannot make it run programs.
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Limits.
+const (
+	// MaxDiff is how much diff text Diff returns; the rest is cut (truncated: true).
+	MaxDiff = 256 << 10
+	// DefaultMaxFiles is how many files the base may have; a larger directory is not
+	// tracked (Open fails with ErrTooLarge).
+	DefaultMaxFiles = 20000
+)
+
+// Errors.
+var (
+	// ErrNoGit means the git binary is missing: changes cannot be shown.
+	ErrNoGit = errors.New("git is not installed, so changes cannot be shown (install git)")
+	// ErrTooLarge means the working directory has too many files to track.
+	ErrTooLarge = errors.New("the working directory is too large to track changes in")
+	// ErrNotFound is a path that is neither in the changes nor in the directory.
+	ErrNotFound = errors.New("no such file")
+)
+
+// Options tune a Workspace.
+type Options struct {
+	// Secrets shows files such as .env (the host shares the whole tree); otherwise they
+	// are left out of changes and refused by Diff.
+	Secrets bool
+	// MaxFiles bounds the files tracked (default DefaultMaxFiles).
+	MaxFiles int
+	// Timeout bounds each git command (default 60s: a first snapshot hashes every file).
+	Timeout time.Duration
+}
+
+// Workspace is one working directory watched for a party. Its methods are safe for
+// concurrent use: mu makes git commands on the shared index one at a time.
+type Workspace struct {
+	dir, gitDir string
+	opts        Options
+	git         string
+
+	mu       sync.Mutex // one git command sequence at a time (they share the "now" index)
+	base     string     // tree id of the working tree at the start
+	baseDesc string
+	last     string // tree id of the latest Changes
+}
+
+// Open records the working directory as it is now. stateDir holds the private repository
+// (it is created; reuse it to keep the base across a resume).
+func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspace, error) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		return nil, ErrNoGit
+	}
+	if opts.MaxFiles <= 0 {
+		opts.MaxFiles = DefaultMaxFiles
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 60 * time.Second
+	}
+	abs, err := filepath.Abs(workdir)
+	if err != nil {
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
+	w := &Workspace{dir: abs, gitDir: filepath.Join(stateDir, "git"), opts: opts, git: git}
+	if _, err := os.Stat(filepath.Join(w.gitDir, "HEAD")); err != nil {
+		cmd := exec.CommandContext(ctx, git, "init", "--quiet", "--bare", w.gitDir)
+		cmd.Env = cleanEnv(nil)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("git init: %w: %s", err, bytes.TrimSpace(out))
+		}
+	}
+	baseFile := filepath.Join(stateDir, "base")
+	if b, err := os.ReadFile(baseFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		// A resumed party keeps its base.
+		w.base = string(bytes.TrimSpace(b))
+	} else {
+		tree, n, err := w.snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n > opts.MaxFiles {
+			return nil, fmt.Errorf("%w: %d files (the limit is %d)", ErrTooLarge, n, opts.MaxFiles)
+		}
+		w.base = tree
+		if err := os.WriteFile(baseFile, []byte(tree+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("workspace: %w", err)
+		}
+	}
+	w.last = w.base
+	w.baseDesc = "the working directory as it was when the party began (" + w.describeStart(ctx) + ")"
+	return w, nil
+}
+
+// describeStart says what the start was: the host repository's commit, if any.
+func (w *Workspace) describeStart(ctx context.Context) string {
+	cmd := exec.CommandContext(ctx, w.git, "rev-parse", "--short", "HEAD")
+	cmd.Dir = w.dir
+	cmd.Env = cleanEnv(nil)
+	if out, err := cmd.Output(); err == nil {
+		return "git commit " + strings.TrimSpace(string(out)) + " with any uncommitted changes"
+	}
+	return "a snapshot; not a git repository"
+}
+
+// Base describes what changes are measured against (Party.changes' base).
+func (w *Workspace) Base() string { return w.baseDesc }
+
+// Dir is the working directory.
+func (w *Workspace) Dir() string { return w.dir }
+
+// snapshot records the working tree (what git would add: ignored files left out) as a
+// tree object and says how many files it has. The caller holds mu or owns w.
+func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
+	index := []string{"GIT_INDEX_FILE=" + filepath.Join(w.gitDir, "now.index")}
+	if _, err := w.run(ctx, w.dir, index, "add", "--all", "--ignore-errors", "--", "."); err != nil {
+		return "", 0, err
+	}
+	out, err := w.run(ctx, w.dir, index, "write-tree")
+	if err != nil {
+		return "", 0, err
+	}
+	files, err := w.run(ctx, w.dir, index, "ls-files", "-z")
+	if err != nil {
+		return "", 0, err
+	}
+	return strings.TrimSpace(string(out)), bytes.Count(files, []byte{0}), nil
+}
+
+// Changes lists what changed since the start, sorted by path.
+func (w *Workspace) Changes(ctx context.Context) ([]wire.FileChange, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now, _, err := w.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w.last = now
+	return w.changes(ctx, now)
+}
+
+func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange, error) {
+	status, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--name-status", "-z", w.base, now)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--numstat", "-z", w.base, now)
+	if err != nil {
+		return nil, err
+	}
+	files := parseNameStatus(status)
+	numstat := parseNumstat(counts)
+	out := make([]wire.FileChange, 0, len(files))
+	for _, f := range files {
+		if !w.opts.Secrets && (IsSecret(f.Path) || (f.From != "" && IsSecret(f.From))) {
+			continue
+		}
+		if n, ok := numstat[f.Path]; ok {
+			f.Additions, f.Deletions = n[0], n[1]
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// parseNameStatus reads `diff-tree --name-status -z`: "M\0path\0", "R087\0from\0to\0".
+func parseNameStatus(b []byte) []wire.FileChange {
+	parts := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	var out []wire.FileChange
+	for i := 0; i < len(parts); {
+		code := parts[i]
+		if code == "" {
+			i++
+			continue
+		}
+		switch code[0] {
+		case 'R', 'C':
+			if i+2 >= len(parts) {
+				return out
+			}
+			st := "renamed"
+			if code[0] == 'C' {
+				st = "added"
+			}
+			out = append(out, wire.FileChange{Path: parts[i+2], From: parts[i+1], Status: st})
+			i += 3
+		default:
+			if i+1 >= len(parts) {
+				return out
+			}
+			st := map[byte]string{'A': "added", 'D': "deleted"}[code[0]]
+			if st == "" {
+				st = "modified"
+			}
+			out = append(out, wire.FileChange{Path: parts[i+1], Status: st})
+			i += 2
+		}
+	}
+	return out
+}
+
+// parseNumstat reads `diff-tree --numstat -z`: "add\tdel\tpath\0" or, for a rename,
+// "add\tdel\t\0from\0to\0"; binary files count "-". Keyed by the new path.
+func parseNumstat(b []byte) map[string][2]int {
+	parts := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	out := map[string][2]int{}
+	for i := 0; i < len(parts); i++ {
+		f := strings.SplitN(parts[i], "\t", 3)
+		if len(f) != 3 {
+			continue
+		}
+		a, _ := strconv.Atoi(f[0])
+		d, _ := strconv.Atoi(f[1])
+		p := f[2]
+		if p == "" && i+2 < len(parts) { // rename: from, to follow
+			p = parts[i+2]
+			i += 2
+		}
+		out[p] = [2]int{a, d}
+	}
+	return out
+}
+
+// Diff is the unified diff of one changed file (against the start), cut at MaxDiff.
+// Binary files are named, not sent.
+func (w *Workspace) Diff(ctx context.Context, p string) (wire.FileDiff, error) {
+	clean, err := CleanPath(p)
+	if err != nil {
+		return wire.FileDiff{}, err
+	}
+	if !w.opts.Secrets && IsSecret(clean) {
+		return wire.FileDiff{}, fmt.Errorf("%w: %s may hold secrets and is not shared", ErrPath, clean)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.last
+	files, err := w.changes(ctx, now)
+	if err != nil {
+		return wire.FileDiff{}, err
+	}
+	var fc *wire.FileChange
+	for i := range files {
+		if files[i].Path == clean {
+			fc = &files[i]
+		}
+	}
+	if fc == nil {
+		return wire.FileDiff{}, fmt.Errorf("%w: %s has no changes since the party began", ErrNotFound, clean)
+	}
+	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
+	if fc.From != "" {
+		args = append(args, fc.From)
+	}
+	args = append(args, fc.Path)
+	out, err := w.run(ctx, w.dir, nil, args...)
+	if err != nil {
+		return wire.FileDiff{}, err
+	}
+	res := wire.FileDiff{Path: clean, Diff: string(out)}
+	if bytes.Contains(out, []byte("\nBinary files ")) || bytes.HasPrefix(out, []byte("Binary files ")) || bytes.Contains(out, []byte("GIT binary patch")) {
+		res.Binary, res.Diff = true, ""
+		return res, nil
+	}
+	if len(res.Diff) > MaxDiff {
+		cut := MaxDiff
+		for cut > 0 && (res.Diff[cut]&0xC0) == 0x80 { // not in the middle of a character
+			cut--
+		}
+		res.Diff, res.Truncated = res.Diff[:cut], true
+	}
+	return res, nil
+}
+
+// Tree lists a directory of the working tree (PROTOCOL.md §9, "tree" sharing): ignored
+// entries and .git left out, symlinks listed but never followed.
+func (w *Workspace) Tree(ctx context.Context, p string) ([]wire.TreeEntry, error) {
+	clean, err := CleanPath(p)
+	if err != nil {
+		return nil, err
+	}
+	full, err := w.inside(clean)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(full)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, clean)
+		}
+		return nil, fmt.Errorf("%w: %s is not a folder", ErrPath, clean)
+	}
+	var names []string
+	for _, e := range ents {
+		if strings.EqualFold(e.Name(), ".git") {
+			continue
+		}
+		names = append(names, joinRel(clean, e.Name()))
+	}
+	ignored, err := w.ignored(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	out := []wire.TreeEntry{}
+	for _, e := range ents {
+		rel := joinRel(clean, e.Name())
+		if strings.EqualFold(e.Name(), ".git") || ignored[rel] {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		te := wire.TreeEntry{Name: e.Name(), Dir: e.IsDir()}
+		if info.Mode().IsRegular() {
+			te.Size = info.Size()
+		}
+		out = append(out, te)
+	}
+	return out, nil
+}
+
+func joinRel(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// inside turns a clean relative path into a path in the working directory, refusing one
+// that is ignored or passes through a symlink (checked component by component, without
+// following any).
+func (w *Workspace) inside(clean string) (string, error) {
+	full := w.dir
+	if clean == "" {
+		return full, nil
+	}
+	for _, seg := range strings.Split(clean, "/") {
+		full = filepath.Join(full, seg)
+		info, err := os.Lstat(full)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("%w: %s", ErrNotFound, clean)
+			}
+			return "", fmt.Errorf("workspace: %w", err)
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return "", fmt.Errorf("%w: %s goes through a symbolic link, which is never followed", ErrPath, clean)
+		}
+	}
+	ig, err := w.ignored(context.Background(), []string{clean})
+	if err != nil {
+		return "", err
+	}
+	if ig[clean] {
+		return "", fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, clean)
+	}
+	return full, nil
+}
+
+// ignored asks git which of paths .gitignore rules ignore.
+func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(paths) == 0 {
+		return out, nil
+	}
+	cmd, cancel := w.command(ctx, w.dir, nil, "check-ignore", "--no-index", "-z", "--stdin")
+	defer cancel()
+	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
+	res, err := cmd.Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) { // 1: none ignored
+		return nil, fmt.Errorf("git check-ignore: %w", err)
+	}
+	for _, p := range strings.Split(string(res), "\x00") {
+		if p != "" {
+			out[p] = true
+		}
+	}
+	return out, nil
+}
+
+// run runs git against the private repository and returns its stdout.
+func (w *Workspace) run(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+	cmd, cancel := w.command(ctx, dir, env, args...)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 300 {
+			msg = msg[:300] + "…"
+		}
+		return nil, fmt.Errorf("git %s: %w: %s", args[0], err, msg)
+	}
+	return out, nil
+}
+
+func (w *Workspace) command(ctx context.Context, dir string, env []string, args ...string) (*exec.Cmd, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
+	cmd := exec.CommandContext(ctx, w.git, args...)
+	if dir == "" {
+		dir = w.gitDir
+	}
+	cmd.Dir = dir
+	cmd.Env = cleanEnv(append([]string{"GIT_DIR=" + w.gitDir, "GIT_WORK_TREE=" + w.dir}, env...))
+	return cmd, cancel
+}
+
+// cleanEnv is the environment for git: no user or system configuration (no external diff
+// programs, filters or hooks from anywhere), no prompts, plus extra.
+func cleanEnv(extra []string) []string {
+	env := []string{
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_TERMINAL_PROMPT=0",
+		"GIT_OPTIONAL_LOCKS=0", "LC_ALL=C", "PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),
+		"GIT_AUTHOR_NAME=concordia", "GIT_AUTHOR_EMAIL=concordia@localhost",
+		"GIT_COMMITTER_NAME=concordia", "GIT_COMMITTER_EMAIL=concordia@localhost",
+	}
+	return append(env, extra...)
+}

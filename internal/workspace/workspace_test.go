@@ -1,0 +1,244 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func write(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gitInit(t *testing.T, dir string) {
+	t.Helper()
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+}
+
+// startingDir is a project with a committed file, an uncommitted edit (part of the base),
+// an ignored folder, a secret and a file to rename and one to delete.
+func startingDir(t *testing.T, asGit bool) string {
+	dir := t.TempDir()
+	write(t, dir, "main.go", "package main\n\nfunc main() {}\n")
+	write(t, dir, "old_name.go", "package main\n\n// renamed later\nvar x = 1\nvar y = 2\nvar z = 3\n")
+	write(t, dir, "gone.txt", "bye\n")
+	write(t, dir, ".gitignore", "build/\n*.log\n")
+	write(t, dir, "build/out.bin", "ignored")
+	if asGit {
+		gitInit(t, dir)
+	}
+	write(t, dir, "main.go", "package main\n\n// edited before the party\nfunc main() {}\n")
+	return dir
+}
+
+// agentWork changes the directory the way an agent's tools would.
+func agentWork(t *testing.T, dir string) {
+	write(t, dir, "main.go", "package main\n\n// edited before the party\nfunc main() {\n\tprintln(\"hi\")\n}\n")
+	write(t, dir, "new/feature.go", "package new\n")
+	if err := os.Rename(filepath.Join(dir, "old_name.go"), filepath.Join(dir, "new_name.go")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "gone.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, ".env", "API_KEY=hunter2\n")
+	write(t, dir, "debug.log", "ignored\n")
+	write(t, dir, "build/more.bin", "ignored")
+	write(t, dir, "logo.png", "\x89PNG\r\n\x1a\n\x00\x00\x00binary")
+	if err := os.Symlink("/etc/passwd", filepath.Join(dir, "passwd")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc", filepath.Join(dir, "etc")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChangesDiffTree(t *testing.T) {
+	for _, asGit := range []bool{true, false} {
+		name := map[bool]string{true: "git repository", false: "plain directory"}[asGit]
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := startingDir(t, asGit)
+			w, err := Open(ctx, dir, t.TempDir(), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := w.Changes(ctx)
+			if err != nil || len(files) != 0 {
+				t.Fatalf("changes at the start: %+v %v (an edit made before the party is not a change)", files, err)
+			}
+			agentWork(t, dir)
+			files, err = w.Changes(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]wire.FileChange{}
+			for _, f := range files {
+				got[f.Path] = f
+			}
+			want := map[string]string{"main.go": "modified", "new/feature.go": "added", "new_name.go": "renamed",
+				"gone.txt": "deleted", "logo.png": "added", "passwd": "added", "etc": "added"}
+			if len(got) != len(want) {
+				t.Errorf("changes %+v, want %v", files, want)
+			}
+			for p, st := range want {
+				if got[p].Status != st {
+					t.Errorf("%s: %+v, want %s", p, got[p], st)
+				}
+			}
+			if got["new_name.go"].From != "old_name.go" {
+				t.Errorf("rename: %+v", got["new_name.go"])
+			}
+			if m := got["main.go"]; m.Additions != 3 || m.Deletions != 1 {
+				t.Errorf("main.go counts %+v, want +3 -1", m)
+			}
+			for _, p := range []string{".env", "debug.log", "build/more.bin"} {
+				if _, ok := got[p]; ok {
+					t.Errorf("%s is listed", p)
+				}
+			}
+
+			d, err := w.Diff(ctx, "main.go")
+			if err != nil || !strings.Contains(d.Diff, "+\tprintln(\"hi\")") || strings.Contains(d.Diff, "+// edited before the party") {
+				t.Fatalf("diff main.go: %+v %v", d, err)
+			}
+			if d, err := w.Diff(ctx, "logo.png"); err != nil || !d.Binary || d.Diff != "" {
+				t.Fatalf("binary diff: %+v %v", d, err)
+			}
+			if d, err := w.Diff(ctx, "new_name.go"); err != nil || !strings.Contains(d.Diff, "rename from old_name.go") {
+				t.Fatalf("rename diff: %+v %v", d, err)
+			}
+			// The symlink's diff is its target's name, never the target's content.
+			if d, err := w.Diff(ctx, "passwd"); err != nil || strings.Contains(d.Diff, "root:") {
+				t.Fatalf("symlink diff read through the link: %+v %v", d, err)
+			}
+			for _, p := range []string{".env", "../x", "/etc/passwd", ".git/config", "debug.log", "build/more.bin", "etc/passwd", "unchanged.go"} {
+				if d, err := w.Diff(ctx, p); err == nil {
+					t.Errorf("Diff(%q) = %+v, want refused", p, d)
+				} else if !errors.Is(err, ErrPath) && !errors.Is(err, ErrNotFound) {
+					t.Errorf("Diff(%q): %v", p, err)
+				}
+			}
+
+			ents, err := w.Tree(ctx, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := map[string]bool{}
+			for _, e := range ents {
+				names[e.Name] = true
+			}
+			for _, n := range []string{"main.go", "new", "new_name.go", ".gitignore", "passwd"} {
+				if !names[n] {
+					t.Errorf("tree lacks %s: %+v", n, ents)
+				}
+			}
+			for _, n := range []string{".git", "build", "debug.log"} {
+				if names[n] {
+					t.Errorf("tree shows %s", n)
+				}
+			}
+			for _, p := range []string{"etc", "../", "build", ".git", "main.go/x"} {
+				if _, err := w.Tree(ctx, p); err == nil {
+					t.Errorf("Tree(%q) allowed", p)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretsWhenTheTreeIsShared(t *testing.T) {
+	ctx := context.Background()
+	dir := startingDir(t, true)
+	w, err := Open(ctx, dir, t.TempDir(), Options{Secrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, ".env", "API_KEY=hunter2\n")
+	files, _ := w.Changes(ctx)
+	if len(files) != 1 || files[0].Path != ".env" {
+		t.Fatalf("changes %+v", files)
+	}
+	if d, err := w.Diff(ctx, ".env"); err != nil || !strings.Contains(d.Diff, "hunter2") {
+		t.Fatalf("diff %+v %v", d, err)
+	}
+}
+
+func TestBigDiffTruncated(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "big.txt", strings.Repeat("a line of text that goes on ✓\n", 20000))
+	if _, err := w.Changes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Diff(ctx, "big.txt")
+	if err != nil || !d.Truncated || len(d.Diff) > MaxDiff || !strings.HasPrefix(d.Diff, "diff --git") {
+		t.Fatalf("big diff: truncated %v, %d bytes, %v", d.Truncated, len(d.Diff), err)
+	}
+}
+
+func TestTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 12; i++ {
+		write(t, dir, filepath.Join("f", string(rune('a'+i))), "x")
+	}
+	if _, err := Open(context.Background(), dir, t.TempDir(), Options{MaxFiles: 10}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Open: %v, want ErrTooLarge", err)
+	}
+}
+
+// The host's own repository is not touched: no new objects, index or HEAD changes.
+func TestHostRepositoryUntouched(t *testing.T) {
+	ctx := context.Background()
+	dir := startingDir(t, true)
+	before := snapshotGitDir(t, dir)
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agentWork(t, dir)
+	if _, err := w.Changes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Diff(ctx, "main.go"); err != nil {
+		t.Fatal(err)
+	}
+	if after := snapshotGitDir(t, dir); after != before {
+		t.Fatal("the host's .git changed")
+	}
+}
+
+func snapshotGitDir(t *testing.T, dir string) string {
+	var b strings.Builder
+	_ = filepath.Walk(filepath.Join(dir, ".git"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			c, _ := os.ReadFile(p)
+			b.WriteString(p + "\n" + string(c))
+		}
+		return nil
+	})
+	return b.String()
+}
