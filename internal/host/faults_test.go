@@ -479,12 +479,15 @@ func TestGeminiTimeoutMergesLocally(t *testing.T) {
 	checkEveryPromptCarried(t, evs)
 }
 
-// cutter forwards TCP to target and can cut every live connection: a network drop.
+// cutter forwards TCP to target and can cut every live connection: a network drop. While
+// down, it also refuses new connections (accepts and closes them), like a network that is
+// still out.
 type cutter struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns []net.Conn
-	n     int // connections accepted
+	n     int  // connections forwarded
+	down  bool // refusing connections
 }
 
 func newCutter(t *testing.T, target string) *cutter {
@@ -499,6 +502,13 @@ func newCutter(t *testing.T, target string) *cutter {
 			down, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			c.mu.Lock()
+			out := c.down
+			c.mu.Unlock()
+			if out {
+				down.Close()
+				continue
 			}
 			up, err := net.Dial("tcp", target)
 			if err != nil {
@@ -517,9 +527,18 @@ func newCutter(t *testing.T, target string) *cutter {
 	return c
 }
 
-func (c *cutter) cut() {
+// up ends the outage.
+func (c *cutter) up() {
+	c.mu.Lock()
+	c.down = false
+	c.mu.Unlock()
+}
+
+// cut drops every connection; with stayDown, later ones too until up.
+func (c *cutter) cut(stayDown ...bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.down = len(stayDown) > 0 && stayDown[0]
 	for _, conn := range c.conns {
 		conn.Close()
 	}
@@ -543,9 +562,10 @@ func streamReply(n, size int) string {
 }
 
 // TestNetworkDropsMidStream cuts a participant's TCP connection three times while a long
-// reply streams. After each reconnect it has every event exactly once and in order, and the
-// whole reply. With a small host message limit the history it must catch up on is larger
-// than one message, so the replay is paged.
+// reply streams; each outage lasts while 25 more pieces (37 KB) stream to the others. After
+// each reconnect it has every event exactly once and in order, and in the end the whole
+// reply. With a small host message limit what it missed is larger than one host message
+// (checked), so its catch-up is paged.
 func TestNetworkDropsMidStream(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
@@ -569,15 +589,21 @@ func TestNetworkDropsMidStream(t *testing.T) {
 				bob.until(t, "a warm-up turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == i+1 })
 			}
 			prompt(t, bob, fmt.Sprintf("FAKE_STREAM=%d:15:%d", pieces, size))
+			pieceCount := func(e []wire.Event) int { return strings.Count(replyOf(e, lastBatch(e)), "[piece ") }
 			drops := 0
 			for _, at := range []int{10, 40, 80} {
-				alice.until(t, fmt.Sprintf("%d pieces", at), func(e []wire.Event) bool {
-					return strings.Count(replyOf(e, lastBatch(e)), "[piece ") >= at
-				})
-				before := cut.accepted()
-				cut.cut()
+				alice.until(t, fmt.Sprintf("%d pieces", at), func(e []wire.Event) bool { return pieceCount(e) >= at })
+				cut.cut(true)
 				drops++
-				alice.until(t, "a reconnect", func([]wire.Event) bool { return cut.accepted() > before })
+				bob.until(t, "25 more pieces", func(e []wire.Event) bool { return pieceCount(e) >= at+25 })
+				if tc.maxMessage > 0 {
+					st, err := h.Party().State(alice.c.LastSeq())
+					if err != nil || !st.Truncated {
+						t.Fatalf("the replay alice needs fits one message (truncated %v, %v): the test does not page", st.Truncated, err)
+					}
+				}
+				cut.up()
+				alice.until(t, "the missed pieces", func(e []wire.Event) bool { return pieceCount(e) >= at+25 })
 			}
 			evs := bob.until(t, "the streamed turn", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 4 })
 			got := alice.until(t, "everything bob saw", func(e []wire.Event) bool { return len(e) >= len(evs) })
