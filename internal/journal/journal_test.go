@@ -1,0 +1,293 @@
+package journal
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+var t0 = time.Date(2025, 5, 1, 9, 30, 0, 0, time.UTC)
+
+func header(id string) Header {
+	return Header{Party: id, Host: "hosty", Created: t0, Token: "tok", ViewerToken: "vtok",
+		Settings: Settings{Listen: "127.0.0.1:0", Port: 4242, WindowMS: 3000, MinPrompts: 1, Merge: "local",
+			PermissionMode: "ask", WorkDir: "/w", Claude: "claude", ClaudeArgs: []string{"--model", "x"}}}
+}
+
+// event makes event seq with a text of n bytes.
+func event(seq int64, kind string, n int) (wire.Event, json.RawMessage) {
+	ev := wire.Event{Seq: seq, TS: t0.Add(time.Duration(seq) * time.Second), Kind: kind}
+	switch kind {
+	case wire.KindTurn:
+		ev.Turn = &wire.Turn{Batch: "b1", Status: wire.TurnDone}
+	case wire.KindRetry:
+		ev.RetryBatch = "b1"
+	default:
+		ev.Text = strings.Repeat("x", n)
+	}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		panic(err)
+	}
+	return ev, raw
+}
+
+func writeParty(t testing.TB, dir string, n, size int) *Writer {
+	t.Helper()
+	w, err := Create(dir, header("p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Member(Member{ID: "m1", Name: "alice", Role: "participant", Session: "s1", ClientID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(1); i <= int64(n); i++ {
+		kind := wire.KindOutput
+		if i%10 == 0 {
+			kind = wire.KindTurn
+		}
+		if err := w.Event(event(i, kind, size)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+func seqs(t *testing.T, w *Writer, from int64) []int64 {
+	t.Helper()
+	var got []int64
+	err := w.Events(from, func(seq int64, raw json.RawMessage) bool {
+		var ev wire.Event
+		if err := json.Unmarshal(raw, &ev); err != nil || ev.Seq != seq {
+			t.Fatalf("event %d: %v (seq in JSON %d)", seq, err, ev.Seq)
+		}
+		got = append(got, seq)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestWriteReopenRead(t *testing.T) {
+	dir := t.TempDir()
+	w := writeParty(t, dir, 30, 10)
+	if err := w.Invites("tok2", "vtok2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AgentSession("sess-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.End(t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := Path(dir, "p1")
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("journal mode %v, want 0600", st.Mode().Perm())
+	}
+	if dst, _ := os.Stat(Dir(dir)); dst.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %v, want 0700", dst.Mode().Perm())
+	}
+	var n int
+	s, err := Read(path, func(ev wire.Event, _ json.RawMessage) {
+		n++
+		if ev.Seq != int64(n) {
+			t.Fatalf("event %d has seq %d", n, ev.Seq)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case n != 30 || s.Events != 30 || s.LastSeq != 30 || s.Turns != 3:
+		t.Errorf("events %d/%d, last %d, turns %d", n, s.Events, s.LastSeq, s.Turns)
+	case s.Token != "tok2" || s.ViewerToken != "vtok2":
+		t.Errorf("tokens %q %q, want the rotated ones", s.Token, s.ViewerToken)
+	case s.AgentSession != "sess-1" || !s.Ended || s.Skipped != 0:
+		t.Errorf("session %q ended %v skipped %d", s.AgentSession, s.Ended, s.Skipped)
+	case s.Members["m1"].Session != "s1" || s.Header.Settings.ClaudeArgs[1] != "x":
+		t.Errorf("members %+v header %+v", s.Members, s.Header)
+	}
+
+	// Reopen: appends continue the file, a resume clears "ended".
+	w, s2, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.LastSeq != 30 {
+		t.Fatalf("reopened at %d", s2.LastSeq)
+	}
+	if err := w.Resumed(t0, Settings{WindowMS: 500}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Event(event(30, wire.KindOutput, 1)); err == nil {
+		t.Error("a seq already written was accepted")
+	}
+	if err := w.Event(event(31, wire.KindOutput, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(t, w, 29); len(got) != 3 || got[0] != 29 || got[2] != 31 {
+		t.Errorf("events from 29 after reopen: %v", got)
+	}
+	w.Close()
+	s3, err := Read(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3.Ended || s3.Resumes != 1 || s3.Settings.WindowMS != 500 || s3.LastSeq != 31 {
+		t.Errorf("after resume: %+v", s3)
+	}
+	if _, err := Create(dir, header("p1")); !errors.Is(err, ErrExists) {
+		t.Errorf("Create over an existing journal: %v", err)
+	}
+}
+
+func TestTornLastLineIsSkippedAndCut(t *testing.T) {
+	dir := t.TempDir()
+	w := writeParty(t, dir, 5, 10)
+	w.Close()
+	path := Path(dir, "p1")
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"type":"event","event":{"seq":6,"ts":"2025-05-01T09:3`) // killed mid-write
+	f.Close()
+
+	s, err := Read(path, nil)
+	if err != nil {
+		t.Fatalf("a torn line was fatal: %v", err)
+	}
+	if s.LastSeq != 5 || s.Skipped != 1 {
+		t.Errorf("last %d skipped %d", s.LastSeq, s.Skipped)
+	}
+	w, _, err = Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Event(event(6, wire.KindTurn, 0)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	s, err = Read(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LastSeq != 6 || s.Skipped != 0 || s.Turns != 1 {
+		t.Errorf("after the cut and an append: last %d skipped %d turns %d", s.LastSeq, s.Skipped, s.Turns)
+	}
+}
+
+func TestDamagedLinesAreSkipped(t *testing.T) {
+	var buf bytes.Buffer
+	hb, _ := json.Marshal(Record{Type: TypeHeader, Header: &Header{Party: "p"}})
+	buf.Write(append(hb, '\n'))
+	_, raw1 := event(1, wire.KindOutput, 3)
+	_, raw2 := event(2, wire.KindOutput, 3)
+	buf.WriteString(eventPrefix + string(raw1) + "}\n")
+	buf.WriteString("garbage\n")
+	buf.WriteString(eventPrefix + string(raw1) + "}\n") // a repeated seq is never delivered twice
+	buf.WriteString(`{"type":"from-the-future"}` + "\n")
+	buf.WriteString(eventPrefix + string(raw2) + "}\n")
+	var got []int64
+	s, err := ReadFrom(&buf, func(ev wire.Event, _ json.RawMessage) { got = append(got, ev.Seq) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1] != 2 || s.Skipped != 3 {
+		t.Errorf("got %v, skipped %d", got, s.Skipped)
+	}
+	if _, err := ReadFrom(strings.NewReader(eventPrefix+string(raw1)+"}\n"), nil); !errors.Is(err, ErrNoHeader) {
+		t.Errorf("no header: %v", err)
+	}
+}
+
+// TestIndexKeepsReadsShort: a replay from a late seq starts at a nearby mark, not at the
+// start of the file, and every seq is found from every starting point.
+func TestIndexKeepsReadsShort(t *testing.T) {
+	dir := t.TempDir()
+	w := writeParty(t, dir, 2000, 1000) // ~2 MB
+	defer w.Close()
+	if len(w.index) < 4 {
+		t.Fatalf("only %d index marks for 2 MB", len(w.index))
+	}
+	for i := 1; i < len(w.index); i++ {
+		if w.index[i].off-w.index[i-1].off > markBytes+4096 || w.index[i].seq-w.index[i-1].seq > markEvents {
+			t.Fatalf("marks %v and %v too far apart", w.index[i-1], w.index[i])
+		}
+	}
+	for _, from := range []int64{0, 1, 2, 255, 256, 257, 1000, 1999, 2000} {
+		got := seqs(t, w, from)
+		start := max(from, 1)
+		if len(got) != int(2000-start+1) || got[0] != start || got[len(got)-1] != 2000 {
+			t.Fatalf("from %d: %d events, first %v", from, len(got), got[:min(3, len(got))])
+		}
+	}
+	if got := seqs(t, w, 2001); len(got) != 0 {
+		t.Errorf("past the end: %v", got)
+	}
+	// Reopening rebuilds the same index from the file.
+	w.Close()
+	w2, _, err := Open(Path(dir, "p1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if len(w2.index) != len(w.index) || w2.index[3] != w.index[3] {
+		t.Errorf("reopened index %d marks, first ones %v, written %v", len(w2.index), w2.index[:4], w.index[:4])
+	}
+	if got := seqs(t, w2, 1500); len(got) != 501 {
+		t.Errorf("from 1500 after reopen: %d", len(got))
+	}
+}
+
+func TestEventsReadsAnEventLongerThanTheBuffer(t *testing.T) {
+	w := writeParty(t, t.TempDir(), 3, 200<<10)
+	defer w.Close()
+	if got := seqs(t, w, 2); len(got) != 2 {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestListAndLatest(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Latest(dir); !errors.Is(err, ErrNoParties) {
+		t.Errorf("empty: %v", err)
+	}
+	a, _ := Create(dir, header("aaa"))
+	a.Close()
+	past := time.Now().Add(-time.Hour)
+	os.Chtimes(Path(dir, "aaa"), past, past)
+	b, _ := Create(dir, header("bbb"))
+	b.Close()
+	os.WriteFile(filepath.Join(Dir(dir), "notes.txt"), []byte("x"), 0o600)
+	if id, err := Latest(dir); err != nil || id != "bbb" {
+		t.Errorf("latest %q %v", id, err)
+	}
+	list, err := List(dir)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list %d %v", len(list), err)
+	}
+	for _, id := range []string{"abc123", "a-b_c"} {
+		if !ValidID(id) {
+			t.Errorf("%q refused", id)
+		}
+	}
+	for _, id := range []string{"", "../x", "a/b", "a.b"} {
+		if ValidID(id) {
+			t.Errorf("%q accepted", id)
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package journal
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// ErrNoHeader: the file does not start with a journal header (not a journal, or empty).
+var ErrNoHeader = errors.New("not a Concordia party journal (no header line)")
+
+// Summary is what reading a journal found.
+type Summary struct {
+	Path    string
+	Header  Header
+	Members map[string]Member // the last record of each member id
+	// Token and ViewerToken are the current invite tokens (the header's, or a rotation's).
+	Token, ViewerToken string
+	// Settings are the latest run's: the header's, or the last resumed record's.
+	Settings     Settings
+	AgentSession string // the agent's last session id ("" = none yet)
+	Resumes      int
+	Ended        bool // the last run ended cleanly
+	LastSeq      int64
+	LastActive   time.Time // the time of the last event (the creation time when none)
+	Events       int
+	Turns        int
+	Skipped      int   // lines that could not be read (a torn last line, damage) and were skipped
+	Size         int64 // bytes up to the end of the last complete line
+}
+
+// eventPrefix starts every event line this package writes; the event's own JSON follows,
+// and it always begins with its seq.
+const eventPrefix = `{"type":"event","event":`
+
+var seqPrefix = []byte(eventPrefix + `{"seq":`)
+
+// Read reads the journal at path. fn, when not nil, gets each event in seq order (a line
+// that repeats or goes back on a seq is skipped).
+func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	defer f.Close()
+	s, err := scan(f, fn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.Path = path
+	return s, nil
+}
+
+// ReadFrom is Read on a stream (tests, fuzzing).
+func ReadFrom(r io.Reader, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
+	return scan(r, fn, nil)
+}
+
+// scan reads every line; mark (may be nil) gets the offset of each event line kept.
+func scan(r io.Reader, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) (*Summary, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	s := &Summary{Members: map[string]Member{}}
+	var off int64
+	header := false
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			start := off
+			off += int64(len(line))
+			s.Size = off
+			if !s.take(line, start, &header, fn, mark) {
+				s.Skipped++
+			}
+		} else if len(line) > 0 {
+			s.Skipped++ // a torn last line: the host stopped while writing it
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read journal: %w", err)
+		}
+	}
+	if !header {
+		return nil, ErrNoHeader
+	}
+	if s.LastActive.IsZero() {
+		s.LastActive = s.Header.Created
+	}
+	return s, nil
+}
+
+// take applies one complete line; false when it cannot be read.
+func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) bool {
+	var rec Record
+	if err := json.Unmarshal(line, &rec); err != nil {
+		return false
+	}
+	if !*header {
+		// Nothing before the header counts: a journal starts with it.
+		if rec.Type != TypeHeader || rec.Header == nil || rec.Header.Party == "" {
+			return false
+		}
+		*header = true
+		s.Header = *rec.Header
+		s.Token, s.ViewerToken = rec.Header.Token, rec.Header.ViewerToken
+		s.Settings = rec.Header.Settings
+		return true
+	}
+	switch rec.Type {
+	case TypeEvent:
+		var ev wire.Event
+		if len(rec.Event) == 0 || json.Unmarshal(rec.Event, &ev) != nil || ev.Seq <= s.LastSeq {
+			return false
+		}
+		s.LastSeq = ev.Seq
+		s.LastActive = ev.TS
+		s.Events++
+		if ev.Kind == wire.KindTurn {
+			s.Turns++
+		}
+		if mark != nil {
+			mark(ev.Seq, off)
+		}
+		if fn != nil {
+			fn(ev, rec.Event)
+		}
+	case TypeMember:
+		if rec.Member == nil || rec.Member.ID == "" {
+			return false
+		}
+		s.Members[rec.Member.ID] = *rec.Member
+	case TypeInvites:
+		if rec.Token == "" || rec.ViewerToken == "" {
+			return false
+		}
+		s.Token, s.ViewerToken = rec.Token, rec.ViewerToken
+	case TypeSession:
+		s.AgentSession = rec.AgentSession
+	case TypeResumed:
+		s.Resumes++
+		s.Ended = false
+		if rec.Resumed != nil {
+			s.Settings = *rec.Resumed
+		}
+	case TypeEnded:
+		s.Ended = true
+	default:
+		return false // a later version's record, or damage: skipped
+	}
+	return true
+}
+
+// eventLine splits an event line written by this package into its seq and the event's
+// JSON without decoding the whole line. ok is false for any other line.
+func eventLine(line []byte) (seq int64, raw []byte, ok bool) {
+	if !bytes.HasPrefix(line, seqPrefix) {
+		return 0, nil, false
+	}
+	rest := line[len(seqPrefix):]
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	seq, err := strconv.ParseInt(string(rest[:i]), 10, 64)
+	if err != nil {
+		return 0, nil, false
+	}
+	body := bytes.TrimRight(line, "\n")
+	if len(body) < len(eventPrefix)+2 || body[len(body)-1] != '}' {
+		return 0, nil, false
+	}
+	return seq, body[len(eventPrefix) : len(body)-1], true
+}

@@ -1,0 +1,275 @@
+package journal
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// ErrExists: Create found a journal for that party id already.
+var ErrExists = errors.New("a journal for this party already exists")
+
+// Index density: a mark every markBytes of file or markEvents events, whichever comes
+// first, so a replay reads at most about that much before the first event it wants.
+const (
+	markBytes  = 256 << 10
+	markEvents = 512
+)
+
+// mark says where an event's line starts.
+type mark struct{ seq, off int64 }
+
+// Writer appends to one party's journal and reads its events back. Safe for concurrent use:
+// mu guards every field; reads (Events) take a snapshot under mu and read without it.
+type Writer struct {
+	mu      sync.Mutex
+	path    string
+	f       *os.File // append only
+	r       *os.File // reads for Events (pread: independent of the appends)
+	size    int64    // bytes written so far
+	lastSeq int64
+	index   []mark
+	line    []byte // reused line buffer
+	err     error  // the first write error: the journal is then closed for writing
+	closed  bool
+}
+
+// Create makes a new journal in dataDir for the party in h and writes its header.
+func Create(dataDir string, h Header) (*Writer, error) {
+	if err := os.MkdirAll(Dir(dataDir), 0o700); err != nil {
+		return nil, fmt.Errorf("create journal directory: %w", err)
+	}
+	path := Path(dataDir, h.Party)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("%s: %w", path, ErrExists)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	w, err := newWriter(path, f, 0)
+	if err != nil {
+		return nil, err
+	}
+	h.Version = Version
+	if err := w.record(Record{Type: TypeHeader, Header: &h}, true); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Open reads an existing journal (fn gets each event, as with Read), cuts a torn last line,
+// and opens it for appending.
+func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *Summary, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open journal: %w", err)
+	}
+	var index []mark
+	var last mark
+	s, err := scan(f, fn, func(seq, off int64) {
+		if len(index) == 0 || off-last.off >= markBytes || seq-last.seq >= markEvents {
+			last = mark{seq, off}
+			index = append(index, last)
+		}
+	})
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.Path = path
+	// A torn tail would glue the next record onto its bytes: cut it.
+	if st, err := f.Stat(); err == nil && st.Size() > s.Size {
+		if err := f.Truncate(s.Size); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("cut the torn end of the journal: %w", err)
+		}
+	}
+	if _, err := f.Seek(s.Size, io.SeekStart); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("open journal: %w", err)
+	}
+	w, err := newWriter(path, f, s.Size)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.lastSeq, w.index = s.LastSeq, index
+	return w, s, nil
+}
+
+func newWriter(path string, f *os.File, size int64) (*Writer, error) {
+	r, err := os.Open(path)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal for reading: %w", err)
+	}
+	return &Writer{path: path, f: f, r: r, size: size}, nil
+}
+
+// Path is the journal's file.
+func (w *Writer) Path() string { return w.path }
+
+// Event appends an event (raw is its JSON, as sent). Prompt, batch, turn and rejected
+// events are made durable before it returns.
+func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ev.Seq <= w.lastSeq {
+		return fmt.Errorf("journal: event seq %d after %d", ev.Seq, w.lastSeq)
+	}
+	w.line = append(w.line[:0], eventPrefix...)
+	w.line = append(w.line, raw...)
+	w.line = append(w.line, '}', '\n')
+	off := w.size
+	if err := w.write(w.line, syncs(ev.Kind)); err != nil {
+		return err
+	}
+	w.lastSeq = ev.Seq
+	if n := len(w.index); n == 0 || off-w.index[n-1].off >= markBytes || ev.Seq-w.index[n-1].seq >= markEvents {
+		w.index = append(w.index, mark{ev.Seq, off})
+	}
+	if cap(w.line) > 1<<20 {
+		w.line = nil // one huge event must not pin its buffer for the party's life
+	}
+	return nil
+}
+
+// Member records a member's current state (made durable: its session is a promise).
+func (w *Writer) Member(m Member) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.record(Record{Type: TypeMember, Member: &m}, true)
+}
+
+// Invites records new invite tokens after a rotation.
+func (w *Writer) Invites(token, viewerToken string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.record(Record{Type: TypeInvites, Token: token, ViewerToken: viewerToken}, true)
+}
+
+// AgentSession records the agent's session id when it changes.
+func (w *Writer) AgentSession(id string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.record(Record{Type: TypeSession, AgentSession: id}, false)
+}
+
+// Resumed records that the party was brought back, with the settings of this run.
+func (w *Writer) Resumed(at time.Time, s Settings) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.record(Record{Type: TypeResumed, At: at.UTC(), Resumed: &s}, true)
+}
+
+// End records a clean end and makes the journal durable. Close still has to be called.
+func (w *Writer) End(at time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.record(Record{Type: TypeEnded, At: at.UTC()}, true)
+}
+
+// record writes one non-event line. Called with mu held.
+func (w *Writer) record(rec Record, durable bool) error {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("journal: encode %s record: %w", rec.Type, err)
+	}
+	return w.write(append(b, '\n'), durable)
+}
+
+// write appends one whole line in one write, then fsyncs when durable. Called with mu held.
+func (w *Writer) write(line []byte, durable bool) error {
+	if w.closed {
+		return errors.New("journal: closed")
+	}
+	if w.err != nil {
+		return w.err
+	}
+	n, err := w.f.Write(line)
+	w.size += int64(n)
+	if err == nil && durable {
+		err = w.f.Sync()
+	}
+	if err != nil {
+		w.err = fmt.Errorf("write journal: %w", err)
+		return w.err
+	}
+	return nil
+}
+
+// Events calls fn with the JSON of each event whose seq is at least from, oldest first,
+// until fn returns false or the events written so far run out. It reads the file (from
+// the nearest index mark), so it sees only what was written before it was called. raw is
+// only valid during the call.
+func (w *Writer) Events(from int64, fn func(seq int64, raw json.RawMessage) bool) error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return errors.New("journal: closed")
+	}
+	end := w.size
+	var start int64
+	if i := sort.Search(len(w.index), func(i int) bool { return w.index[i].seq > from }); i > 0 {
+		start = w.index[i-1].off
+	}
+	w.mu.Unlock()
+	br := bufio.NewReaderSize(io.NewSectionReader(w.r, start, end-start), 64<<10)
+	for {
+		line, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			// A line longer than the buffer: gather it whole.
+			buf := append([]byte(nil), line...)
+			for errors.Is(err, bufio.ErrBufferFull) {
+				line, err = br.ReadSlice('\n')
+				buf = append(buf, line...)
+			}
+			line = buf
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			if seq, raw, ok := eventLine(line); ok && seq >= from {
+				if !fn(seq, raw) {
+					return nil
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read journal: %w", err)
+		}
+	}
+}
+
+// Close makes the journal durable and closes it. Idempotent.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	serr := w.f.Sync()
+	cerr := w.f.Close()
+	w.r.Close()
+	if w.err != nil {
+		return w.err
+	}
+	if serr != nil {
+		return fmt.Errorf("sync journal: %w", serr)
+	}
+	if cerr != nil {
+		return fmt.Errorf("close journal: %w", cerr)
+	}
+	return nil
+}
