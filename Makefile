@@ -10,7 +10,7 @@ CLI_BIN   := build/bin/concordia-cli
 CLAUDE    := $(CURDIR)/.tools/claude/node_modules/.bin/claude
 
 .PHONY: all setup setup-app tools frontend build cli run host test lint test-go test-keyring \
-        test-frontend test-ui test-install bindings windows install uninstall clean
+        test-frontend test-ui test-install bindings windows install uninstall clean fuzz fuzz-short load
 
 all: build
 
@@ -57,7 +57,7 @@ uninstall:
 
 ## tests ----------------------------------------------------------------------
 
-test: setup frontend lint test-go test-keyring test-frontend test-ui build test-install test-cli  ## set up and run every test
+test: setup frontend lint test-go fuzz-short test-keyring test-frontend test-ui build test-install test-cli  ## set up and run every test
 	@echo "make test: all passed"
 
 test-cli: cli      ## the headless build: static (no cgo, no GTK/WebKit) and its subcommands work
@@ -77,6 +77,24 @@ test-go:
 	CI=true CONCORDIA_CLAUDE_BIN=$(CLAUDE) DBUS_SESSION_BUS_ADDRESS=disabled: \
 		$(GO) test -race -count=1 ./...
 
+# Every fuzz target, as package:Target. Seeds live in each package's testdata/fuzz/Target.
+FUZZ_TARGETS := ./internal/invite:FuzzParse ./internal/rpc:FuzzDecode ./internal/term:FuzzClean \
+                ./internal/agent:FuzzTranslate
+FUZZTIME     ?= 10s
+
+fuzz-short:       ## each fuzz target for FUZZTIME (10s), one after another
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($${t%%:*}) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
+
+fuzz:             ## a long run of one target: make fuzz TARGET=./internal/agent:FuzzTranslate FUZZTIME=10m
+	$(GO) test -run '^$$' -fuzz "^$(lastword $(subst :, ,$(TARGET)))$$" -fuzztime $(FUZZTIME) \
+		"$(firstword $(subst :, ,$(TARGET)))"
+
+load:             ## 200 participants for a minute against the fake claude (docs/RELIABILITY.md)
+	CONCORDIA_LOAD=1 $(GO) test -count=1 -run '^TestLoad$$' -v -timeout 10m ./internal/load/
+
 test-keyring:     ## the key store against a real Secret Service (gnome-keyring)
 	scripts/with-keyring.sh $(GO) test -race -count=1 -run Real -v ./internal/secrets/
 
@@ -85,6 +103,24 @@ test-frontend:
 
 test-ui:          ## the real window under Xvfb and the UI in headless Chromium
 	scripts/test-ui.sh
+
+## benchmarks (docs/PERFORMANCE.md) -------------------------------------------
+
+.PHONY: bench bench-quick bench-go
+BENCH_BIN  := build/bin/concordia-bench
+BENCHFLAGS ?=
+
+bench:            ## fan-out at 10–1,000 participants against a minimal relay (about 10 min); rewrites the bench section of docs/PERFORMANCE.md and docs/bench-p99.png
+	$(GO) build -o $(BENCH_BIN) ./cmd/concordia-bench
+	./$(BENCH_BIN) $(BENCHFLAGS)
+
+bench-quick:      ## the same at 10 and 100 participants, one run each, written nowhere (a minute)
+	$(GO) build -o $(BENCH_BIN) ./cmd/concordia-bench
+	./$(BENCH_BIN) -participants 10,100 -reps 1 -idle 100 -md '' -png '' -json '' $(BENCHFLAGS)
+
+bench-go:         ## the pipeline's Go benchmarks: local merge of 100 prompts, batch to the agent's stdin, hello with 10,000 events
+	$(GO) test -run '^$$' -bench 'LocalMerge100|BatchTo|HelloHistory' -benchmem -count 5 \
+		./internal/merge ./internal/party ./internal/agent
 
 clean:
 	rm -rf build/bin frontend/dist/assets frontend/dist/index.html
