@@ -340,6 +340,10 @@ func (p *Party) turnDone(turn wire.Turn) {
 	}
 	p.busy = false
 	p.settle()
+	if p.cfg.Workspace != nil && p.wsLevel != wire.WorkspaceOff {
+		p.wsDirty = true // after each turn
+		p.scanChanges(0)
+	}
 }
 
 // settle sets the phase for an idle agent.
@@ -362,6 +366,9 @@ func (p *Party) output(stream, text string) {
 	}
 	if p.outStream != stream && p.outBuf.Len() > 0 {
 		p.flushOutput()
+	}
+	if stream == wire.StreamTool {
+		p.toolActivity() // a tool may have edited files
 	}
 	p.outStream = stream
 	p.outBuf.WriteString(text)

@@ -73,7 +73,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 }
 
 func (p *Party) emitSettings() {
-	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode}})
+	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel}})
 }
 
 // Approve sends the waiting batch, with text instead of the merged text when text is set.

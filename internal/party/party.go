@@ -115,6 +115,11 @@ type Config struct {
 	PermissionMode    string        // wire.PermissionAsk (default), Edits, Plan or All
 	PermissionTimeout time.Duration // an undecided tool request is denied after this (default 2m)
 	TurnTimeout       time.Duration // a turn silent this long is interrupted (0 = never)
+	// Workspace shows the working directory (PROTOCOL.md §9); nil: not shared at all.
+	Workspace Workspace
+	// WorkspaceLevel is the sharing level at the start (default wire.WorkspaceChanges when
+	// Workspace is set, else off).
+	WorkspaceLevel string
 	// Rotate is called on the loop when a host rotates the invites, with the new tokens;
 	// it returns the invites to hand out. Nil: the invites are the bare tokens.
 	Rotate func(token, viewerToken string) wire.Invites
@@ -169,6 +174,14 @@ type Party struct {
 	outStream  string
 	outTimer   *time.Timer
 
+	// loop-owned: the workspace (workspace.go)
+	wsLevel    string
+	wsFiles    []wire.FileChange // the list in the last changes event
+	wsDirty    bool              // a tool ran since the last scan
+	wsScanning bool
+	wsLastScan time.Time
+	wsTimer    *time.Timer
+
 	// loop-owned: tool permissions (permission.go)
 	permMode string
 	perms    map[string]*permRequest
@@ -194,6 +207,12 @@ func New(cfg Config) *Party {
 	}
 	if cfg.PermissionMode == "" {
 		cfg.PermissionMode = wire.PermissionAsk
+	}
+	switch {
+	case cfg.Workspace == nil:
+		cfg.WorkspaceLevel = wire.WorkspaceOff
+	case cfg.WorkspaceLevel == "":
+		cfg.WorkspaceLevel = wire.WorkspaceChanges
 	}
 	if cfg.PermissionTimeout <= 0 {
 		cfg.PermissionTimeout = 2 * time.Minute
@@ -244,6 +263,7 @@ func New(cfg Config) *Party {
 		phase:     wire.PhaseIdle,
 		approval:  cfg.Approval,
 		permMode:  cfg.PermissionMode,
+		wsLevel:   cfg.WorkspaceLevel,
 		perms:     map[string]*permRequest{},
 		always:    map[string]bool{},
 	}
@@ -335,6 +355,7 @@ func (p *Party) info() wire.PartyInfo {
 		Agent:          p.cfg.AgentName,
 		Approval:       p.approval,
 		PermissionMode: p.permMode,
+		Workspace:      p.wsLevel,
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // ServerOptions tunes the WebSocket side.
@@ -235,8 +236,10 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply("pong", nil)
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
-		wire.MethodAgentCommand:
+		wire.MethodAgentCommand, wire.MethodSetWorkspace:
 		c.hostMethod(req)
+	case wire.MethodChanges, wire.MethodDiff, wire.MethodTree:
+		c.workspaceMethod(ctx, req)
 	default:
 		req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))
 	}
@@ -347,6 +350,11 @@ func (c *remote) hostMethod(req *rpc.Request) {
 		if err = decodeStrict(req.Params, &params, "command"); err == nil {
 			err = p.AgentCommand(id, params.Command)
 		}
+	case wire.MethodSetWorkspace:
+		var params wire.SetWorkspaceParams
+		if err = decodeStrict(req.Params, &params, "level"); err == nil {
+			err = p.SetWorkspace(id, params.Level)
+		}
 	}
 	var rerr *rpc.Error
 	switch {
@@ -356,6 +364,39 @@ func (c *remote) hostMethod(req *rpc.Request) {
 		req.Reply(nil, rpcError(err))
 	default:
 		req.Reply(result, nil)
+	}
+}
+
+// workspaceMethod serves Party.changes, Party.diff and Party.tree (§9): every member,
+// viewers included; -32002 when the host does not share at that level.
+func (c *remote) workspaceMethod(ctx context.Context, req *rpc.Request) {
+	p := c.srv.party
+	var params wire.PathParams
+	if err := decodeParams(req.Params, &params); err != nil {
+		req.Reply(nil, err)
+		return
+	}
+	var res any
+	var err error
+	switch req.Method {
+	case wire.MethodChanges:
+		res, err = p.Changes(ctx)
+	case wire.MethodDiff:
+		if err = decodeStrict(req.Params, &params, "path"); err != nil {
+			break
+		}
+		res, err = p.Diff(ctx, params.Path)
+	case wire.MethodTree:
+		res, err = p.Tree(ctx, params.Path)
+	}
+	var rerr *rpc.Error
+	switch {
+	case errors.As(err, &rerr):
+		req.Reply(nil, rerr)
+	case err != nil:
+		req.Reply(nil, rpcError(err))
+	default:
+		req.Reply(res, nil)
 	}
 }
 
@@ -415,8 +456,10 @@ func rpcError(err error) error {
 		code = wire.CodeUnauthorized
 	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt), errors.Is(err, ErrInvalid):
 		code = rpc.CodeInvalidParams
-	case errors.Is(err, ErrNotAllowed):
+	case errors.Is(err, ErrNotAllowed), errors.Is(err, ErrNotShared):
 		code = wire.CodeNotAllowed
+	case errors.Is(err, workspace.ErrPath), errors.Is(err, workspace.ErrNotFound):
+		code = rpc.CodeInvalidParams
 	case errors.Is(err, ErrTooLarge):
 		code = wire.CodeTooLarge
 	case errors.Is(err, ErrRateLimited):

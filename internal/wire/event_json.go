@@ -30,7 +30,17 @@ func (e Event) MarshalJSON() ([]byte, error) {
 			eventFields
 			Approval       bool   `json:"approval"`
 			PermissionMode string `json:"permission_mode"`
-		}{eventFields(e), s.Approval, s.PermissionMode})
+			Workspace      string `json:"workspace,omitempty"`
+		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace})
+	case KindChanges:
+		files := e.Files
+		if files == nil {
+			files = []FileChange{}
+		}
+		return json.Marshal(struct {
+			eventFields
+			Files []FileChange `json:"files"`
+		}{eventFields(e), files})
 	}
 	return json.Marshal(eventFields(e))
 }
@@ -43,6 +53,8 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		Batch          json.RawMessage `json:"batch"`
 		Approval       json.RawMessage `json:"approval"`
 		PermissionMode string          `json:"permission_mode"`
+		Workspace      string          `json:"workspace"`
+		Files          []FileChange    `json:"files"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
@@ -59,13 +71,19 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if e.Kind == KindSettings {
-		s := Settings{PermissionMode: aux.PermissionMode}
+		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace}
 		_ = json.Unmarshal(aux.Approval, &s.Approval)
 		e.Settings = &s
 	} else if present(aux.Approval) {
 		var ap Approval
 		if json.Unmarshal(aux.Approval, &ap) == nil {
 			e.Approval = &ap
+		}
+	}
+	if e.Kind == KindChanges {
+		e.Files = aux.Files
+		if e.Files == nil {
+			e.Files = []FileChange{}
 		}
 	}
 	return nil

@@ -120,7 +120,10 @@ func TestEventJSONWrongShapesAreIgnored(t *testing.T) {
 		{name: "settings with an object approval", raw: `{"seq":4,"kind":"settings","approval":{"batch":"b1"},"permission_mode":"plan"}`,
 			want: Event{Seq: 4, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionPlan}}},
 		{name: "settings with nothing", raw: `{"seq":5,"kind":"settings"}`, want: Event{Seq: 5, Kind: KindSettings, Settings: &Settings{}}},
-		{name: "unknown kind and fields", raw: `{"seq":6,"kind":"changes","files":[],"batch":null,"approval":null}`, want: Event{Seq: 6, Kind: "changes"}},
+		{name: "unknown kind and fields", raw: `{"seq":6,"kind":"future","files":[],"batch":null,"approval":null,"x":1}`, want: Event{Seq: 6, Kind: "future"}},
+		{name: "changes with no files", raw: `{"seq":7,"kind":"changes"}`, want: Event{Seq: 7, Kind: KindChanges, Files: []FileChange{}}},
+		{name: "changes", raw: `{"seq":8,"kind":"changes","files":[{"path":"a.go","status":"renamed","from":"b.go","additions":1,"deletions":2}]}`,
+			want: Event{Seq: 8, Kind: KindChanges, Files: []FileChange{{Path: "a.go", Status: "renamed", From: "b.go", Additions: 1, Deletions: 2}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -154,6 +154,8 @@ type PartyInfo struct {
 	// v1.1 §7
 	Approval       bool   `json:"approval"`
 	PermissionMode string `json:"permission_mode"`
+	// v1.1 §9
+	Workspace string `json:"workspace"`
 }
 
 // Prompt is one participant's request.
@@ -236,12 +238,15 @@ type Event struct {
 
 	// settings: both always present on a settings event
 	Settings *Settings `json:"-"`
+
+	Files []FileChange `json:"-"` // changes: always present on a changes event (see MarshalJSON)
 }
 
 // Settings are the party settings a settings event carries.
 type Settings struct {
 	Approval       bool   `json:"approval"`
 	PermissionMode string `json:"permission_mode"`
+	Workspace      string `json:"workspace,omitempty"` // v1.1 §9: the sharing level
 }
 
 // State is the party as a participant needs it to (re)build its view.
@@ -351,7 +356,14 @@ const (
 	MethodDiff    = "Party.diff"
 	MethodTree    = "Party.tree"
 	KindChanges   = "changes"
+	// MethodSetWorkspace (an extension of §9, host only): {"level": "off"|"changes"|"tree"}.
+	MethodSetWorkspace = "Party.setWorkspace"
 )
+
+// SetWorkspaceParams are Party.setWorkspace's parameters.
+type SetWorkspaceParams struct {
+	Level string `json:"level"`
+}
 
 // FileChange is one file changed since the party began.
 type FileChange struct {

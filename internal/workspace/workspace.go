@@ -54,9 +54,6 @@ var (
 
 // Options tune a Workspace.
 type Options struct {
-	// Secrets shows files such as .env (the host shares the whole tree); otherwise they
-	// are left out of changes and refused by Diff.
-	Secrets bool
 	// MaxFiles bounds the files tracked (default DefaultMaxFiles).
 	MaxFiles int
 	// Timeout bounds each git command (default 60s: a first snapshot hashes every file).
@@ -73,7 +70,9 @@ type Workspace struct {
 	mu       sync.Mutex // one git command sequence at a time (they share the "now" index)
 	base     string     // tree id of the working tree at the start
 	baseDesc string
-	last     string // tree id of the latest Changes
+	last     string    // tree id of the latest Changes
+	lastAt   time.Time // when that snapshot began
+	lastList []wire.FileChange
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository
@@ -164,16 +163,39 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	return strings.TrimSpace(string(out)), bytes.Count(files, []byte{0}), nil
 }
 
-// Changes lists what changed since the start, sorted by path.
-func (w *Workspace) Changes(ctx context.Context) ([]wire.FileChange, error) {
+// Changes lists what changed since the start, sorted by path. Files that may hold
+// credentials (.env, keys) are left out unless secrets is set (the host shares the tree).
+//
+// Callers that arrive while a snapshot is taken share the next one: many members asking
+// at once cost one snapshot, and no answer is older than its question.
+func (w *Workspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChange, error) {
+	asked := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	now, _, err := w.snapshot(ctx)
-	if err != nil {
-		return nil, err
+	if w.lastList == nil || !w.lastAt.After(asked) {
+		began := time.Now()
+		now, _, err := w.snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		files, err := w.changes(ctx, now)
+		if err != nil {
+			return nil, err
+		}
+		w.last, w.lastAt, w.lastList = now, began, files
 	}
-	w.last = now
-	return w.changes(ctx, now)
+	return shown(w.lastList, secrets), nil
+}
+
+// shown is files without the secret ones unless secrets.
+func shown(files []wire.FileChange, secrets bool) []wire.FileChange {
+	out := make([]wire.FileChange, 0, len(files))
+	for _, f := range files {
+		if secrets || !(IsSecret(f.Path) || (f.From != "" && IsSecret(f.From))) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange, error) {
@@ -189,9 +211,6 @@ func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange,
 	numstat := parseNumstat(counts)
 	out := make([]wire.FileChange, 0, len(files))
 	for _, f := range files {
-		if !w.opts.Secrets && (IsSecret(f.Path) || (f.From != "" && IsSecret(f.From))) {
-			continue
-		}
 		if n, ok := numstat[f.Path]; ok {
 			f.Additions, f.Deletions = n[0], n[1]
 		}
@@ -260,13 +279,13 @@ func parseNumstat(b []byte) map[string][2]int {
 }
 
 // Diff is the unified diff of one changed file (against the start), cut at MaxDiff.
-// Binary files are named, not sent.
-func (w *Workspace) Diff(ctx context.Context, p string) (wire.FileDiff, error) {
+// Binary files are named, not sent; secret files (see Changes) only with secrets.
+func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.FileDiff, error) {
 	clean, err := CleanPath(p)
 	if err != nil {
 		return wire.FileDiff{}, err
 	}
-	if !w.opts.Secrets && IsSecret(clean) {
+	if !secrets && IsSecret(clean) {
 		return wire.FileDiff{}, fmt.Errorf("%w: %s may hold secrets and is not shared", ErrPath, clean)
 	}
 	w.mu.Lock()
@@ -281,6 +300,9 @@ func (w *Workspace) Diff(ctx context.Context, p string) (wire.FileDiff, error) {
 		if files[i].Path == clean {
 			fc = &files[i]
 		}
+	}
+	if fc != nil && !secrets && fc.From != "" && IsSecret(fc.From) {
+		fc = nil
 	}
 	if fc == nil {
 		return wire.FileDiff{}, fmt.Errorf("%w: %s has no changes since the party began", ErrNotFound, clean)

@@ -82,12 +82,12 @@ func TestChangesDiffTree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := w.Changes(ctx)
+			files, err := w.Changes(ctx, false)
 			if err != nil || len(files) != 0 {
 				t.Fatalf("changes at the start: %+v %v (an edit made before the party is not a change)", files, err)
 			}
 			agentWork(t, dir)
-			files, err = w.Changes(ctx)
+			files, err = w.Changes(ctx, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,22 +117,22 @@ func TestChangesDiffTree(t *testing.T) {
 				}
 			}
 
-			d, err := w.Diff(ctx, "main.go")
+			d, err := w.Diff(ctx, "main.go", false)
 			if err != nil || !strings.Contains(d.Diff, "+\tprintln(\"hi\")") || strings.Contains(d.Diff, "+// edited before the party") {
 				t.Fatalf("diff main.go: %+v %v", d, err)
 			}
-			if d, err := w.Diff(ctx, "logo.png"); err != nil || !d.Binary || d.Diff != "" {
+			if d, err := w.Diff(ctx, "logo.png", false); err != nil || !d.Binary || d.Diff != "" {
 				t.Fatalf("binary diff: %+v %v", d, err)
 			}
-			if d, err := w.Diff(ctx, "new_name.go"); err != nil || !strings.Contains(d.Diff, "rename from old_name.go") {
+			if d, err := w.Diff(ctx, "new_name.go", false); err != nil || !strings.Contains(d.Diff, "rename from old_name.go") {
 				t.Fatalf("rename diff: %+v %v", d, err)
 			}
 			// The symlink's diff is its target's name, never the target's content.
-			if d, err := w.Diff(ctx, "passwd"); err != nil || strings.Contains(d.Diff, "root:") {
+			if d, err := w.Diff(ctx, "passwd", false); err != nil || strings.Contains(d.Diff, "root:") {
 				t.Fatalf("symlink diff read through the link: %+v %v", d, err)
 			}
 			for _, p := range []string{".env", "../x", "/etc/passwd", ".git/config", "debug.log", "build/more.bin", "etc/passwd", "unchanged.go"} {
-				if d, err := w.Diff(ctx, p); err == nil {
+				if d, err := w.Diff(ctx, p, false); err == nil {
 					t.Errorf("Diff(%q) = %+v, want refused", p, d)
 				} else if !errors.Is(err, ErrPath) && !errors.Is(err, ErrNotFound) {
 					t.Errorf("Diff(%q): %v", p, err)
@@ -169,16 +169,19 @@ func TestChangesDiffTree(t *testing.T) {
 func TestSecretsWhenTheTreeIsShared(t *testing.T) {
 	ctx := context.Background()
 	dir := startingDir(t, true)
-	w, err := Open(ctx, dir, t.TempDir(), Options{Secrets: true})
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	write(t, dir, ".env", "API_KEY=hunter2\n")
-	files, _ := w.Changes(ctx)
+	if files, _ := w.Changes(ctx, false); len(files) != 0 {
+		t.Fatalf("changes without the tree shared: %+v", files)
+	}
+	files, _ := w.Changes(ctx, true)
 	if len(files) != 1 || files[0].Path != ".env" {
 		t.Fatalf("changes %+v", files)
 	}
-	if d, err := w.Diff(ctx, ".env"); err != nil || !strings.Contains(d.Diff, "hunter2") {
+	if d, err := w.Diff(ctx, ".env", true); err != nil || !strings.Contains(d.Diff, "hunter2") {
 		t.Fatalf("diff %+v %v", d, err)
 	}
 }
@@ -191,10 +194,10 @@ func TestBigDiffTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "big.txt", strings.Repeat("a line of text that goes on ✓\n", 20000))
-	if _, err := w.Changes(ctx); err != nil {
+	if _, err := w.Changes(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	d, err := w.Diff(ctx, "big.txt")
+	d, err := w.Diff(ctx, "big.txt", false)
 	if err != nil || !d.Truncated || len(d.Diff) > MaxDiff || !strings.HasPrefix(d.Diff, "diff --git") {
 		t.Fatalf("big diff: truncated %v, %d bytes, %v", d.Truncated, len(d.Diff), err)
 	}
@@ -220,10 +223,10 @@ func TestHostRepositoryUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	agentWork(t, dir)
-	if _, err := w.Changes(ctx); err != nil {
+	if _, err := w.Changes(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Diff(ctx, "main.go"); err != nil {
+	if _, err := w.Diff(ctx, "main.go", false); err != nil {
 		t.Fatal(err)
 	}
 	if after := snapshotGitDir(t, dir); after != before {

@@ -1,0 +1,179 @@
+package party
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Workspace is the host's working directory as the party shows it (PROTOCOL.md §9);
+// internal/workspace implements it. Its methods are safe for concurrent use and may take
+// a while (they run git): the party calls them off its loop.
+// secrets is set when the host shares the whole tree: files such as .env are shown then.
+type Workspace interface {
+	Changes(ctx context.Context, secrets bool) ([]wire.FileChange, error)
+	Diff(ctx context.Context, path string, secrets bool) (wire.FileDiff, error)
+	Tree(ctx context.Context, path string) ([]wire.TreeEntry, error)
+	Base() string
+}
+
+// Errors of the workspace methods, mapped to §6 codes by server.go.
+var (
+	// ErrNotShared: the host does not share the workspace at this level (-32002).
+	ErrNotShared = errors.New("not shared")
+)
+
+// How often changes events are sent while tools edit files: after this much quiet, and
+// at most once per changesEvery.
+const (
+	changesQuiet = time.Second
+	changesEvery = 3 * time.Second
+)
+
+// WorkspaceLevel is what the workspace shares now: wire.WorkspaceOff, Changes or Tree.
+func (p *Party) WorkspaceLevel() string {
+	level := wire.WorkspaceOff
+	_ = p.do(func() { level = p.wsLevel })
+	return level
+}
+
+// wsAllowed checks that the workspace is shared at least at level; secrets says whether
+// the whole tree is shared.
+func (p *Party) wsAllowed(level string) (ws Workspace, secrets bool, err error) {
+	current := p.WorkspaceLevel()
+	switch {
+	case p.cfg.Workspace == nil || current == wire.WorkspaceOff:
+		return nil, false, fmt.Errorf("%w: the host does not share the working directory", ErrNotShared)
+	case level == wire.WorkspaceTree && current != wire.WorkspaceTree:
+		return nil, false, fmt.Errorf("%w: the host shares the changes, not the whole folder", ErrNotShared)
+	}
+	return p.cfg.Workspace, current == wire.WorkspaceTree, nil
+}
+
+// Changes is Party.changes: the files changed since the party began.
+func (p *Party) Changes(ctx context.Context) (wire.ChangesResult, error) {
+	ws, secrets, err := p.wsAllowed(wire.WorkspaceChanges)
+	if err != nil {
+		return wire.ChangesResult{}, err
+	}
+	files, err := ws.Changes(ctx, secrets)
+	if err != nil {
+		return wire.ChangesResult{}, err
+	}
+	if files == nil {
+		files = []wire.FileChange{}
+	}
+	return wire.ChangesResult{Files: files, Base: ws.Base()}, nil
+}
+
+// Diff is Party.diff: one changed file's diff against the start.
+func (p *Party) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
+	ws, secrets, err := p.wsAllowed(wire.WorkspaceChanges)
+	if err != nil {
+		return wire.FileDiff{}, err
+	}
+	return ws.Diff(ctx, path, secrets)
+}
+
+// Tree is Party.tree: a folder of the working directory ("tree" sharing only).
+func (p *Party) Tree(ctx context.Context, path string) (wire.TreeResult, error) {
+	ws, _, err := p.wsAllowed(wire.WorkspaceTree)
+	if err != nil {
+		return wire.TreeResult{}, err
+	}
+	ents, err := ws.Tree(ctx, path)
+	if err != nil {
+		return wire.TreeResult{}, err
+	}
+	if ents == nil {
+		ents = []wire.TreeEntry{}
+	}
+	return wire.TreeResult{Entries: ents}, nil
+}
+
+// SetWorkspace changes the sharing level (a host; the window's *Share* control).
+func (p *Party) SetWorkspace(memberID, level string) error {
+	return p.control(memberID, func(by *member) error {
+		switch level {
+		case wire.WorkspaceOff, wire.WorkspaceChanges, wire.WorkspaceTree:
+		default:
+			return fmt.Errorf("%w: share off, changes or tree, not %q", ErrInvalid, level)
+		}
+		if p.cfg.Workspace == nil && level != wire.WorkspaceOff {
+			return fmt.Errorf("%w: the working directory cannot be shared in this party", ErrInvalid)
+		}
+		if p.wsLevel == level {
+			return nil
+		}
+		p.wsLevel = level
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s set workspace sharing to %s", by.Name, level)})
+		p.emitSettings()
+		if level != wire.WorkspaceOff {
+			p.wsDirty = true
+			p.scanChanges(0)
+		}
+		return nil
+	})
+}
+
+// toolActivity marks the workspace as possibly changed (a tool ran): a changes event
+// follows after a quiet second, at most every few seconds. Runs on the loop.
+func (p *Party) toolActivity() {
+	if p.cfg.Workspace == nil || p.wsLevel == wire.WorkspaceOff {
+		return
+	}
+	p.wsDirty = true
+	wait := changesQuiet
+	if next := p.wsLastScan.Add(changesEvery); p.cfg.Now().Add(wait).Before(next) {
+		wait = next.Sub(p.cfg.Now())
+	}
+	p.scanChanges(wait)
+}
+
+// scanChanges (re)arms the scan after wait; the scan runs on a worker and emits a changes
+// event when the list differs from the last one sent. Runs on the loop.
+func (p *Party) scanChanges(wait time.Duration) {
+	if p.cfg.Workspace == nil || p.closed {
+		return
+	}
+	if p.wsTimer != nil {
+		p.wsTimer.Stop()
+	}
+	p.wsTimer = time.AfterFunc(wait, func() { p.post(p.startScan) })
+}
+
+func (p *Party) startScan() {
+	if !p.wsDirty || p.wsScanning || p.closed || p.wsLevel == wire.WorkspaceOff {
+		return
+	}
+	p.wsDirty, p.wsScanning, p.wsLastScan = false, true, p.cfg.Now()
+	ws, ctx, secrets := p.cfg.Workspace, p.runCtx, p.wsLevel == wire.WorkspaceTree
+	p.workers.Add(1)
+	go func() {
+		defer p.workers.Done()
+		files, err := ws.Changes(ctx, secrets)
+		p.post(func() {
+			p.wsScanning = false
+			if err != nil {
+				if ctx.Err() == nil {
+					p.log.Warn("workspace changes", "err", err)
+				}
+				return
+			}
+			if files == nil {
+				files = []wire.FileChange{}
+			}
+			if p.wsLevel != wire.WorkspaceOff && (p.wsFiles == nil || !slices.Equal(files, p.wsFiles)) {
+				p.wsFiles = files
+				p.emit(wire.Event{Kind: wire.KindChanges, Files: files})
+			}
+			if p.wsDirty { // more edits came meanwhile
+				p.scanChanges(changesQuiet)
+			}
+		})
+	}()
+}
