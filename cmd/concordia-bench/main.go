@@ -1,0 +1,88 @@
+// Command concordia-bench measures the host's fan-out against a minimal relay (issue 9)
+// and writes the results into docs/PERFORMANCE.md and docs/bench-p99.png. `make bench`
+// runs it; see docs/PERFORMANCE.md for what it measures.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/bench"
+)
+
+func main() {
+	if spec, ok := os.LookupEnv(bench.ChildEnv); ok {
+		if err := bench.RunChild(spec, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(run())
+}
+
+func run() int {
+	var (
+		o          bench.Options
+		counts     = flag.String("participants", "10,100,300,1000", "participant counts, comma-separated")
+		rates      = flag.String("rates", "200,2000", "deltas per second, comma-separated")
+		stallAt    = flag.String("stall-at", "100", "participant counts also run with one participant that never reads")
+		mdPath     = flag.String("md", "docs/PERFORMANCE.md", "Markdown file whose bench section is (re)written; empty: none")
+		pngPath    = flag.String("png", "docs/bench-p99.png", "the plot of p99 against participants; empty: none")
+		jsonPath   = flag.String("json", "build/bin/bench-results.json", "every run's figures; empty: none")
+		systemList = flag.String("systems", "concordia,relay", "systems to run")
+	)
+	flag.IntVar(&o.Deltas, "deltas", 400, "deltas per run")
+	flag.IntVar(&o.DeltaBytes, "delta-bytes", 32, "bytes per delta, its stamp included")
+	flag.IntVar(&o.Reps, "reps", 3, "runs of each scenario (the table shows medians)")
+	flag.IntVar(&o.IdleAt, "idle", 1000, "participants held in the idle-memory run (0: skip)")
+	flag.DurationVar(&o.Drain, "drain", 0, "how long to wait for deliveries after the last delta (default 15s)")
+	flag.Parse()
+	var err error
+	if o.Participants, err = ints(*counts); err == nil {
+		if o.Rates, err = ints(*rates); err == nil {
+			o.StallAt, err = ints(*stallAt)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "concordia-bench:", err)
+		return 2
+	}
+	o.Systems = strings.Split(*systemList, ",")
+	o.Log = os.Stderr
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	results, err := bench.Run(ctx, o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "concordia-bench:", err)
+		return 1
+	}
+	rep := bench.NewReport(o, results)
+	if err := rep.WriteFiles(*mdPath, *pngPath, *jsonPath); err != nil {
+		fmt.Fprintln(os.Stderr, "concordia-bench:", err)
+		return 1
+	}
+	fmt.Print(rep.Markdown())
+	return 0
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%q is not a count", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

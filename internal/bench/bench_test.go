@@ -1,0 +1,144 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary be the host child, as the concordia-bench program is.
+func TestMain(m *testing.M) {
+	if spec, ok := os.LookupEnv(ChildEnv); ok {
+		if err := RunChild(spec, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bench child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestStamps(t *testing.T) {
+	one := func(seq int, at int64) string { return string(appendDelta(nil, seq, at, 32)) }
+	merged := one(7, 123456789) + one(8, 123456999) + one(9, 124000000)
+	jsonText, _ := json.Marshal(map[string]string{"text": merged})
+	type stamp struct {
+		seq int
+		at  int64
+	}
+	tests := []struct {
+		name string
+		data string
+		want []stamp
+	}{
+		{"one delta", one(0, 42), []stamp{{0, 42}}},
+		{"padded to size", one(3, 5)[:32], []stamp{{3, 5}}},
+		{"merged deltas", merged, []stamp{{7, 123456789}, {8, 123456999}, {9, 124000000}}},
+		{"inside a JSON event", string(jsonText), []stamp{{7, 123456789}, {8, 123456999}, {9, 124000000}}},
+		{"cut short", "#12@34", nil},
+		{"no digits", "#@;#1@;", nil},
+		{"noise around", "a#b#5@6;c", []stamp{{5, 6}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []stamp
+			scanStamps([]byte(tt.data), func(seq int, at int64) { got = append(got, stamp{seq, at}) })
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if n := len(one(1, 2)); n != 32 {
+		t.Errorf("delta is %d bytes, want 32", n)
+	}
+}
+
+func TestWriteSectionKeepsTheRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "PERF.md")
+	os.WriteFile(path, []byte("# Perf\n\nintro\n"), 0o644)
+	if err := writeSection(path, "first\n"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, append(b, "\n## Later\n\nkept\n"...), 0o644)
+	if err := writeSection(path, "second\n"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	want := "# Perf\n\nintro\n\n" + mdBegin + "\n\nsecond\n\n" + mdEnd + "\n\n## Later\n\nkept\n"
+	if string(got) != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestSmoke runs the whole harness small (a few participants, a few deltas) so that it
+// cannot rot: both systems, a stalled participant, the idle run with its cap check, the
+// report and the plot.
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts host processes")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Exe: exe, Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1,
+		StallAt: []int{3}, IdleAt: 3, Drain: 20 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	results, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(o.Scenarios()) {
+		t.Fatalf("%d results for %d scenarios", len(results), len(o.Scenarios()))
+	}
+	for _, r := range results {
+		t.Log(r.line())
+		switch {
+		case r.Err != "":
+			t.Errorf("%s: %s", r.line(), r.Err)
+		case r.Idle:
+			if r.Joined != 3 {
+				t.Errorf("%s: %d held, want 3", r.System, r.Joined)
+			}
+			if r.System == SystemConcordia && r.RefusedCode != -32005 {
+				t.Errorf("one past the cap got %d, want -32005", r.RefusedCode)
+			}
+		default:
+			if r.Lost != 0 || r.Samples != r.Participants*o.Deltas {
+				t.Errorf("%s: %d of %d deltas received", r.line(), r.Samples, r.Expected)
+			}
+			if r.P99MS <= 0 || r.MaxMS < r.P99MS || r.P99MS < r.P50MS {
+				t.Errorf("%s: latencies out of order", r.line())
+			}
+			if r.Frames == 0 || r.WireB == 0 {
+				t.Errorf("%s: no frames or bytes counted", r.line())
+			}
+		}
+	}
+
+	dir := t.TempDir()
+	md, pngPath := filepath.Join(dir, "PERFORMANCE.md"), filepath.Join(dir, "p99.png")
+	rep := NewReport(o, results)
+	if err := rep.WriteFiles(md, pngPath, filepath.Join(dir, "r.json")); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := os.ReadFile(md)
+	for _, want := range []string{mdBegin, mdEnd, "| 3 | 1000 | relay |", "p99 ≤ 1.0× relay", "-32005 one past"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the Markdown lacks %q:\n%s", want, text)
+		}
+	}
+	b, _ := os.ReadFile(pngPath)
+	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		t.Errorf("the plot is not a PNG: %v", err)
+	}
+}

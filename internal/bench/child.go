@@ -1,0 +1,316 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// ChildEnv names the environment variable that turns this program into the host side of
+// one run: its value is the run's childSpec as JSON. The parent re-executes itself with it
+// so that the host's CPU time and memory are the child's alone.
+const ChildEnv = "CONCORDIA_BENCH_CHILD"
+
+// The two systems a run can measure.
+const (
+	SystemConcordia = "concordia" // party.New + party.NewServer, as `concordia host` runs them
+	SystemRelay     = "relay"     // the minimal relay baseline (relay.go)
+)
+
+// benchToken is the participant invite token of the benchmark party.
+const benchToken = "benchbenchbenchbenchbenchbenchbenchbench123"
+
+// childSpec is what the parent tells the child.
+type childSpec struct {
+	System          string `json:"system"`
+	Rate            int    `json:"rate"`   // deltas per second
+	Deltas          int    `json:"deltas"` // deltas in the stream
+	DeltaBytes      int    `json:"delta_bytes"`
+	MaxParticipants int    `json:"max_participants"`
+}
+
+// hostStats is the child's answer to "stats": cumulative CPU, memory and socket counters.
+type hostStats struct {
+	UserUS     int64  `json:"user_us"`
+	SysUS      int64  `json:"sys_us"`
+	RSSKiB     int64  `json:"rss_kib"`
+	HWMKiB     int64  `json:"hwm_kib"`
+	HeapInuse  uint64 `json:"heap_inuse"`
+	StackInuse uint64 `json:"stack_inuse"`
+	Goroutines int    `json:"goroutines"`
+	Writes     int64  `json:"writes"`      // write calls on accepted connections
+	WriteBytes int64  `json:"write_bytes"` // bytes written to them (WebSocket framing included)
+	Members    int    `json:"members"`     // participants connected (the host's own member not counted)
+}
+
+// sentReport is printed when the fake agent has written its last delta.
+type sentReport struct {
+	Deltas  int   `json:"deltas"`
+	FirstNS int64 `json:"first_ns"`
+	LastNS  int64 `json:"last_ns"`
+}
+
+// hostSide is what the child serves: Concordia or the relay.
+type hostSide interface {
+	http.Handler
+	start(stream func(write func([]byte)) sentReport) // begin the agent's stream
+	members() int
+	close()
+}
+
+// RunChild is the child's main: it serves one system on loopback and answers the parent's
+// commands, one per line on stdin ("stats", "gc-stats", "go", "quit"), with one line each
+// on stdout. The stream's end is reported as "sent {json}" when it happens.
+func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
+	var spec childSpec
+	if err := json.Unmarshal([]byte(specJSON), &spec); err != nil {
+		return fmt.Errorf("read child spec: %w", err)
+	}
+	var outMu sync.Mutex // stdout has two writers: the command loop and the stream's end
+	say := func(format string, args ...any) {
+		outMu.Lock()
+		defer outMu.Unlock()
+		fmt.Fprintf(stdout, format+"\n", args...)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	counted := &countingListener{Listener: ln}
+	var side hostSide
+	switch spec.System {
+	case SystemConcordia:
+		side, err = newConcordiaSide(spec)
+	case SystemRelay:
+		side = newRelay()
+	default:
+		err = fmt.Errorf("unknown system %q", spec.System)
+	}
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(wire.RPCPath, side)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(counted)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		side.close()
+	}()
+	say("ready %s", ln.Addr())
+
+	stream := func(write func([]byte)) sentReport { return streamDeltas(spec, write) }
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		switch cmd := strings.TrimSpace(sc.Text()); cmd {
+		case "stats", "gc-stats":
+			if cmd == "gc-stats" {
+				runtime.GC()
+				debug.FreeOSMemory()
+			}
+			st := readStats()
+			st.Writes, st.WriteBytes = counted.writes.Load(), counted.bytes.Load()
+			st.Members = side.members()
+			b, _ := json.Marshal(st)
+			say("stats %s", b)
+		case "go":
+			go func() {
+				rep := make(chan sentReport, 1)
+				side.start(func(write func([]byte)) sentReport {
+					r := stream(write)
+					rep <- r
+					return r
+				})
+				b, _ := json.Marshal(<-rep)
+				say("sent %s", b)
+			}()
+		case "quit":
+			return nil
+		default:
+			say("error unknown command %q", cmd)
+		}
+	}
+	return sc.Err()
+}
+
+// streamDeltas is the fake agent: spec.Deltas stamped deltas at spec.Rate per second on an
+// absolute schedule (a late tick is followed by quicker ones, as a real stream's would).
+// Each stamp is taken immediately before the write.
+func streamDeltas(spec childSpec, write func([]byte)) sentReport {
+	every := time.Second / time.Duration(max(spec.Rate, 1))
+	start := time.Now()
+	rep := sentReport{Deltas: spec.Deltas}
+	var buf []byte
+	for i := range spec.Deltas {
+		if d := time.Until(start.Add(time.Duration(i) * every)); d > 0 {
+			time.Sleep(d)
+		}
+		at := monotonic()
+		if i == 0 {
+			rep.FirstNS = at
+		}
+		rep.LastNS = at
+		buf = appendDelta(buf[:0], i, at, spec.DeltaBytes)
+		write(buf)
+	}
+	return rep
+}
+
+func readStats() hostStats {
+	var st hostStats
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		st.UserUS = ru.Utime.Sec*1e6 + ru.Utime.Usec
+		st.SysUS = ru.Stime.Sec*1e6 + ru.Stime.Usec
+	}
+	st.RSSKiB, st.HWMKiB = procStatus("VmRSS:"), procStatus("VmHWM:")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	st.HeapInuse, st.StackInuse = ms.HeapInuse, ms.StackInuse
+	st.Goroutines = runtime.NumGoroutine()
+	return st
+}
+
+// procStatus reads one "Key: N kB" line of /proc/self/status (0 when missing).
+func procStatus(key string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// countingListener counts what the host writes to its accepted connections.
+type countingListener struct {
+	net.Listener
+	writes, bytes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, l: l}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	l *countingListener
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.l.writes.Add(1)
+	c.l.bytes.Add(int64(n))
+	return n, err
+}
+
+// concordiaSide is the real party: party.New behind party.NewServer, with a fake agent
+// whose turn is the stamped stream. The host takes part as a local member (as in
+// `concordia host` without --no-local-repl) and its prompt starts the turn.
+type concordiaSide struct {
+	*party.Server
+	p      *party.Party
+	local  *party.Local
+	cancel context.CancelFunc
+	turns  chan func(write func([]byte)) sentReport
+}
+
+func newConcordiaSide(spec childSpec) (*concordiaSide, error) {
+	s := &concordiaSide{turns: make(chan func(write func([]byte)) sentReport, 1)}
+	s.p = party.New(party.Config{
+		Token:           benchToken,
+		HostName:        "bench",
+		Window:          time.Millisecond,
+		Runner:          &streamRunner{turns: s.turns},
+		MaxParticipants: spec.MaxParticipants,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.p.Run(ctx)
+	s.Server = party.NewServer(s.p, party.ServerOptions{})
+	l, _, err := s.p.JoinLocal("host", wire.RoleHost)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("join the host: %w", err)
+	}
+	s.local = l
+	go func() {
+		for range l.Events() { // the host's own view; it must be drained
+		}
+	}()
+	return s, nil
+}
+
+func (s *concordiaSide) start(stream func(write func([]byte)) sentReport) {
+	s.turns <- stream
+	if _, err := s.local.Prompt("stream"); err != nil {
+		fmt.Fprintln(os.Stderr, "bench child: prompt:", err)
+	}
+}
+
+func (s *concordiaSide) members() int {
+	st, err := s.p.State(1 << 62)
+	if err != nil {
+		return 0
+	}
+	return len(st.Participants) - 1 // the host's own member
+}
+
+func (s *concordiaSide) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.Server.Close(ctx)
+	s.local.Leave()
+	s.cancel()
+	<-s.p.Done()
+}
+
+// streamRunner is the fake agent behind the party: each turn runs the stream it is given.
+type streamRunner struct {
+	turns chan func(write func([]byte)) sentReport
+}
+
+var _ party.Runner = (*streamRunner)(nil)
+
+func (r *streamRunner) RunTurn(ctx context.Context, _ string, io party.TurnIO) (party.TurnResult, error) {
+	select {
+	case stream := <-r.turns:
+		stream(func(b []byte) { io.Out(wire.StreamAssistant, string(b)) })
+		return party.TurnResult{}, nil
+	case <-ctx.Done():
+		return party.TurnResult{Interrupted: true}, nil
+	}
+}
+
+func (r *streamRunner) Restart(context.Context) error {
+	return errors.New("the bench agent does not restart")
+}

@@ -1,0 +1,79 @@
+package bench
+
+import (
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// monotonic is CLOCK_MONOTONIC in nanoseconds. The host child and the participants are
+// two processes on one machine: this is the clock they share that never jumps (Go's own
+// monotonic reading is relative to each process's start).
+func monotonic() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		panic(err) // cannot fail on Linux
+	}
+	return ts.Nano()
+}
+
+// A stamp is "#SEQ@NS;": the delta's sequence number (0-based) and the monotonic time at
+// which the fake agent wrote it. None of these characters is escaped by JSON, so a stamp
+// reads the same in a relay frame and inside a Client.event's text, and an output event
+// that merges several deltas carries each of their stamps in order.
+const (
+	stampOpen = '#'
+	stampAt   = '@'
+	stampEnd  = ';'
+)
+
+// filler pads a delta to a typical streamed-token size.
+const filler = " lorem ipsum dolor sit amet, consectetur adipiscing elit sed do eiusmod"
+
+// appendDelta appends one delta of at least size bytes: its stamp, then filler.
+func appendDelta(b []byte, seq int, at int64, size int) []byte {
+	start := len(b)
+	b = append(b, stampOpen)
+	b = strconv.AppendInt(b, int64(seq), 10)
+	b = append(b, stampAt)
+	b = strconv.AppendInt(b, at, 10)
+	b = append(b, stampEnd)
+	for pad := size - (len(b) - start); pad > 0; {
+		n := min(pad, len(filler))
+		b = append(b, filler[:n]...)
+		pad -= n
+	}
+	return b
+}
+
+// scanStamps calls f for every well-formed stamp in data, in order.
+func scanStamps(data []byte, f func(seq int, at int64)) {
+	for i := 0; i < len(data); i++ {
+		if data[i] != stampOpen {
+			continue
+		}
+		seq, j, ok := digits(data, i+1)
+		if !ok || j >= len(data) || data[j] != stampAt {
+			continue
+		}
+		at, k, ok := digits(data, j+1)
+		if !ok || k >= len(data) || data[k] != stampEnd {
+			continue
+		}
+		f(int(seq), at)
+		i = k
+	}
+}
+
+// digits reads a decimal number at data[i:]; it returns the index after it.
+func digits(data []byte, i int) (int64, int, bool) {
+	var n int64
+	start := i
+	for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+		if i-start >= 19 {
+			return 0, i, false
+		}
+		n = n*10 + int64(data[i]-'0')
+	}
+	return n, i, i > start
+}
