@@ -643,3 +643,72 @@ func lastBatch(evs []wire.Event) string {
 	}
 	return bs[len(bs)-1].Batch.ID
 }
+
+// claudeChild is the pid of this process's child running Claude Code in stream-json mode.
+func claudeChild(t *testing.T) int {
+	t.Helper()
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) < 2 || f[1] != strconv.Itoa(os.Getpid()) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "cmdline"))
+		if strings.Contains(string(cmdline), "stream-json") {
+			return pid
+		}
+	}
+	t.Fatal("no Claude Code child process")
+	return 0
+}
+
+// TestRealClaudeKilledMidStream SIGKILLs the real Claude Code binary (against the fake
+// Messages API) while its reply streams. The party reports it, sends a retry event, restarts
+// the binary on its session (--resume after a kill) and the retried batch is answered; the
+// reply after the retry is the whole reply exactly once (the "ECHECHO" of issue 8 was the
+// partial text repeated).
+func TestRealClaudeKilledMidStream(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const text = "The whole reply, streamed slowly in three pieces."
+	api := testkit.NewFakeAnthropic(t, func(testkit.AnthropicRequest) string { return text })
+	api.SetDelay(time.Second)
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: bin, Env: testkit.RealClaudeEnv(t, api.URL)}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "claude started", func(e []wire.Event) bool {
+		return slices.ContainsFunc(of(e, wire.KindSystem), func(ev wire.Event) bool { return ev.Text == "claude started" })
+	})
+	prompt(t, alice, "tell me slowly")
+	evs := alice.until(t, "the first piece", func(e []wire.Event) bool {
+		bs := of(e, wire.KindBatch)
+		return len(bs) == 1 && len(of(after(e, bs[0].Seq), wire.KindOutput)) > 0
+	})
+	b := of(evs, wire.KindBatch)[0].Batch
+	pid := claudeChild(t)
+	api.SetDelay(0)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	evs = alice.until(t, "the retried turn", func(e []wire.Event) bool { return turnOf(e, b.ID) != nil })
+	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone {
+		t.Fatalf("turn %+v: %s", *tr, lastFew(evs, 10))
+	}
+	if len(of(evs, wire.KindRetry)) != 1 {
+		t.Fatalf("want one retry event: %s", lastFew(evs, 12))
+	}
+	if got := strings.TrimSpace(replyOf(evs, b.ID)); got != text {
+		t.Fatalf("reply after the retry %q, want %q", got, text)
+	}
+	if claudeChild(t) == pid {
+		t.Fatal("the killed binary is still the agent")
+	}
+	alice.checkComplete(t)
+}
