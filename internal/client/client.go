@@ -221,6 +221,32 @@ func (c *Client) AgentCommand(ctx context.Context, command string) error {
 	return c.call(ctx, wire.MethodAgentCommand, wire.AgentCommandParams{Command: command}, nil)
 }
 
+// Changes is Party.changes: what the agent changed since the party began.
+func (c *Client) Changes(ctx context.Context) (wire.ChangesResult, error) {
+	var res wire.ChangesResult
+	err := c.call(ctx, wire.MethodChanges, struct{}{}, &res)
+	return res, err
+}
+
+// Diff is Party.diff: one changed file's diff.
+func (c *Client) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
+	var res wire.FileDiff
+	err := c.call(ctx, wire.MethodDiff, wire.PathParams{Path: path}, &res)
+	return res, err
+}
+
+// Tree is Party.tree: a folder of the working directory (when the host shares the tree).
+func (c *Client) Tree(ctx context.Context, path string) (wire.TreeResult, error) {
+	var res wire.TreeResult
+	err := c.call(ctx, wire.MethodTree, wire.PathParams{Path: path}, &res)
+	return res, err
+}
+
+// SetWorkspace changes what the workspace shares (a host).
+func (c *Client) SetWorkspace(ctx context.Context, level string) error {
+	return c.call(ctx, wire.MethodSetWorkspace, wire.SetWorkspaceParams{Level: level}, nil)
+}
+
 func (c *Client) call(ctx context.Context, method string, params, result any) error {
 	c.mu.Lock()
 	peer := c.peer

@@ -5,7 +5,9 @@ package host
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +46,9 @@ type Config struct {
 	TurnTimeout       time.Duration // a silent turn is stopped after this (0 = never)
 	// IdleTimeout closes a keep-alive HTTP connection idle this long (default 30s; tests).
 	IdleTimeout time.Duration
+	// ShareWorkspace is what the party sees of the working directory (§9): off, changes
+	// (default) or tree.
+	ShareWorkspace string
 	// MaxConnsPerAddr caps the connections one remote address may hold (default: room for
 	// a whole party from one machine: max participants + 32).
 	MaxConnsPerAddr int
@@ -110,6 +115,13 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.PermissionMode == "" {
 		cfg.PermissionMode = wire.PermissionAsk
 	}
+	switch cfg.ShareWorkspace {
+	case "":
+		cfg.ShareWorkspace = wire.WorkspaceChanges
+	case wire.WorkspaceOff, wire.WorkspaceChanges, wire.WorkspaceTree:
+	default:
+		return nil, fmt.Errorf("share the workspace off, changes or tree, not %q", cfg.ShareWorkspace)
+	}
 	cfg.Agent.PermissionPrompt = true
 	cfg.Agent.PermissionMode = claudeMode
 
@@ -168,6 +180,20 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	pc.PermissionTimeout = cfg.PermissionTimeout
 	pc.TurnTimeout = cfg.TurnTimeout
 	pc.Rotate = h.rotated
+	if pc.ID == "" {
+		pc.ID = newPartyID()
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var p *party.Party
+	partyMade := make(chan struct{}) // p is set before it is closed
+	if cfg.ShareWorkspace != wire.WorkspaceOff {
+		// The first snapshot runs in the background; its failure is told to the party.
+		pc.Workspace = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, func(kind, text string) {
+			<-partyMade
+			p.Notice(kind, text)
+		})
+		pc.WorkspaceLevel = cfg.ShareWorkspace
+	}
 	pc.HostName = cfg.Name
 	pc.Window = cfg.Window
 	pc.MinPrompts = cfg.MinPrompts
@@ -177,7 +203,8 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if pc.Logger == nil {
 		pc.Logger = cfg.Logger
 	}
-	p := party.New(pc)
+	p = party.New(pc)
+	close(partyMade)
 	r.notice = func(text string) { p.Notice(wire.KindSystem, text) }
 	tr.name(p.ID())
 	so := cfg.Server
@@ -186,7 +213,6 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	srv := party.NewServer(p, so)
 
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	h.party, h.server, h.cancel = p, srv, cancel
 	mux := http.NewServeMux()
 	mux.Handle(wire.RPCPath, srv)
@@ -230,6 +256,15 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		p.Notice(wire.KindSystem, "claude started")
 	}()
 	return h, nil
+}
+
+// newPartyID is a new party's id: 12 hex digits.
+func newPartyID() string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
 }
 
 func defaultMaxConnsPerAddr(maxParticipants int) int {

@@ -185,3 +185,21 @@ func (l *Local) AgentCommand(_ context.Context, command string) error {
 func (l *Local) State(since int64) (wire.State, error) { return l.p.State(since) }
 
 var _ Controller = (*Local)(nil)
+
+// Changes is Party.changes as this member.
+func (l *Local) Changes(ctx context.Context) (wire.ChangesResult, error) { return l.p.Changes(ctx) }
+
+// Diff is Party.diff as this member.
+func (l *Local) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
+	return l.p.Diff(ctx, path)
+}
+
+// Tree is Party.tree as this member.
+func (l *Local) Tree(ctx context.Context, path string) (wire.TreeResult, error) {
+	return l.p.Tree(ctx, path)
+}
+
+// SetWorkspace changes what the workspace shares (a host).
+func (l *Local) SetWorkspace(_ context.Context, level string) error {
+	return l.p.SetWorkspace(l.id, level)
+}

@@ -101,6 +101,7 @@ type Subscriber interface {
 
 // Config configures a party.
 type Config struct {
+	ID          string        // the party's id ("" = a random one)
 	Token       string        // the participant invite token; compared in constant time
 	ViewerToken string        // the viewer invite token ("" = a random one)
 	HostName    string        // the host's display name (PartyInfo.host)
@@ -202,6 +203,9 @@ func New(cfg Config) *Party {
 	if cfg.AgentName == "" {
 		cfg.AgentName = "claude-code"
 	}
+	if cfg.ID == "" {
+		cfg.ID = randomID(6)
+	}
 	if cfg.ViewerToken == "" {
 		cfg.ViewerToken = randomID(16)
 	}
@@ -247,7 +251,7 @@ func New(cfg Config) *Party {
 	}
 	return &Party{
 		cfg:       cfg,
-		id:        randomID(6),
+		id:        cfg.ID,
 		rule:      pipelineRule{window: cfg.Window, minPrompts: cfg.MinPrompts},
 		log:       cfg.Logger,
 		ops:       make(chan func(), 64),

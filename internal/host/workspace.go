@@ -1,0 +1,81 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
+)
+
+// lazyWorkspace is the party's workspace while its first snapshot is taken in the
+// background (hashing a large folder takes seconds; the invite must not wait for it).
+// Calls wait for it; if it failed, they say why sharing is off.
+type lazyWorkspace struct {
+	ready chan struct{}
+	ws    *workspace.Workspace // set before ready is closed
+	err   error
+}
+
+func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, notice func(kind, text string)) *lazyWorkspace {
+	l := &lazyWorkspace{ready: make(chan struct{})}
+	go func() {
+		defer close(l.ready)
+		l.ws, l.err = workspace.Open(ctx, workdir, filepath.Join(dataDir, "workspace", partyID), workspace.Options{})
+		if l.err != nil && ctx.Err() == nil {
+			notice(wire.KindError, "the working directory is not shared: "+l.err.Error())
+		}
+	}()
+	return l
+}
+
+func (l *lazyWorkspace) get(ctx context.Context) (*workspace.Workspace, error) {
+	select {
+	case <-l.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if l.err != nil {
+		return nil, fmt.Errorf("%w: %w", party.ErrNotShared, l.err)
+	}
+	return l.ws, nil
+}
+
+func (l *lazyWorkspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChange, error) {
+	ws, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ws.Changes(ctx, secrets)
+}
+
+func (l *lazyWorkspace) Diff(ctx context.Context, path string, secrets bool) (wire.FileDiff, error) {
+	ws, err := l.get(ctx)
+	if err != nil {
+		return wire.FileDiff{}, err
+	}
+	return ws.Diff(ctx, path, secrets)
+}
+
+func (l *lazyWorkspace) Tree(ctx context.Context, path string) ([]wire.TreeEntry, error) {
+	ws, err := l.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ws.Tree(ctx, path)
+}
+
+func (l *lazyWorkspace) Base() string {
+	select {
+	case <-l.ready:
+		if l.ws != nil {
+			return l.ws.Base()
+		}
+	default:
+	}
+	return "the working directory as it was when the party began"
+}
+
+var _ party.Workspace = (*lazyWorkspace)(nil)
