@@ -28,6 +28,9 @@
 //	                   tool results; an interrupt while asking withdraws the request
 //	                   (control_cancel_request) and ends the turn, as the real CLI does
 //
+//	FAKE_FS=<ops>      change files in the working directory as tools would: w:PATH,
+//	                   a:PATH, mv:FROM>TO, rm:PATH, ln:LINK>TARGET, comma-separated
+//
 // A user message whose content string starts with "/" is an agent command, as with the real
 // CLI: it never becomes a reply; it is logged as {"command"} and answered with a synthetic
 // message and a result; /clear starts a new session id.
@@ -269,7 +272,63 @@ var (
 	streamRe = regexp.MustCompile(`FAKE_STREAM=(\d+):(\d+)(?::(\d+))?`)
 	askRe    = regexp.MustCompile(`FAKE_ASK(?:=(\d+))?`)
 	bigRe    = regexp.MustCompile(`FAKE_BIG=(\d+)`)
+	fsRe     = regexp.MustCompile(`FAKE_FS=(\S+)`)
 )
+
+// fsTurn carries out FAKE_FS operations in the working directory, each as a tool call
+// and its result (as the real CLI's Write/Edit/Bash tools would), and returns the reply.
+// Operations, comma-separated: w:PATH (write "hello from the agent\n"), a:PATH (append a
+// line), mv:FROM>TO, rm:PATH, ln:PATH>TARGET (a symlink). Paths are used as given, so a
+// test can make the agent try to escape with .. or an absolute path.
+func (f *fake) fsTurn(spec string) string {
+	var done []string
+	for _, op := range strings.Split(spec, ",") {
+		kind, arg, _ := strings.Cut(op, ":")
+		var err error
+		switch kind {
+		case "w":
+			if err = os.MkdirAll(filepathDir(arg), 0o755); err == nil {
+				err = os.WriteFile(arg, []byte("hello from the agent\n"), 0o644)
+			}
+		case "a":
+			var fh *os.File
+			if fh, err = os.OpenFile(arg, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+				_, err = fh.WriteString("one more line\n")
+				fh.Close()
+			}
+		case "mv":
+			from, to, _ := strings.Cut(arg, ">")
+			err = os.Rename(from, to)
+		case "rm":
+			err = os.Remove(arg)
+		case "ln":
+			link, target, _ := strings.Cut(arg, ">")
+			err = os.Symlink(target, link)
+		default:
+			err = errors.New("unknown operation")
+		}
+		toolID := "toolu_" + newID()[:8]
+		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": "Bash", "input": map[string]any{"command": op}})})
+		result, isError := "ok", false
+		if err != nil {
+			result, isError = err.Error(), true
+		}
+		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": map[string]any{"role": "user", "content": []any{map[string]any{
+				"type": "tool_result", "tool_use_id": toolID, "content": result, "is_error": isError,
+			}}}})
+		done = append(done, op+" "+result)
+	}
+	return "files: " + strings.Join(done, "; ")
+}
+
+func filepathDir(p string) string {
+	if i := strings.LastIndex(p, "/"); i > 0 {
+		return p[:i]
+	}
+	return "."
+}
 
 // errInterrupted ends a turn early.
 var errInterrupted = errors.New("interrupted")
@@ -322,6 +381,9 @@ func (f *fake) turn(text string) {
 		reply = strings.Repeat("x", n)
 		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
 			"message": message(newID(), textBlock(reply))})
+	case fsRe.MatchString(text):
+		reply = f.fsTurn(fsRe.FindStringSubmatch(text)[1])
+		err = f.message(interrupt, text, reply)
 	case strings.Contains(text, "FAKE_TOOL"), strings.Contains(text, "FAKE_ASK"):
 		err = f.toolTurn(text, reply, interrupt)
 	case strings.Contains(text, "FAKE_BLOCKS"):
