@@ -28,6 +28,8 @@ type commander struct {
 	rotated *wire.Invites
 	// describe turns an error from the party or the host into a sentence.
 	describe func(error) string
+	// ws reads the working directory's changes (every member may).
+	ws workspaceView
 }
 
 // commandWord matches a slash command: "/word" alone or followed by a space. A line that
@@ -41,11 +43,13 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"help":  {"/help", "list the commands you can use", false, nil},
-	"who":   {"/who", "list the members and their roles", false, (*commander).who},
-	"quit":  {"/quit", "leave (the host's ends the party)", false, nil},
-	"exit":  {"/exit", "the same as /quit", false, nil},
-	"shell": {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
+	"help":    {"/help", "list the commands you can use", false, nil},
+	"who":     {"/who", "list the members and their roles", false, (*commander).who},
+	"quit":    {"/quit", "leave (the host's ends the party)", false, nil},
+	"exit":    {"/exit", "the same as /quit", false, nil},
+	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
+	"changes": {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
+	"diff":    {"/diff PATH", "show what changed in one file", false, (*commander).diff},
 
 	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve},
 	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject},
@@ -291,4 +295,65 @@ func (c *commander) agent(ctx context.Context, arg string) error {
 		return errors.New("say /agent /COMMAND, for example /agent /compact")
 	}
 	return c.ctl.AgentCommand(ctx, arg)
+}
+
+// workspaceView is what every member may read of the working directory (§9): the host's
+// *party.Local and a member's *client.Client both have it.
+type workspaceView interface {
+	Changes(ctx context.Context) (wire.ChangesResult, error)
+	Diff(ctx context.Context, path string) (wire.FileDiff, error)
+}
+
+func (c *commander) changes(ctx context.Context, _ string) error {
+	if c.ws == nil {
+		return errors.New("this terminal cannot see the working directory")
+	}
+	res, err := c.ws.Changes(ctx)
+	if err != nil {
+		return err
+	}
+	if len(res.Files) == 0 {
+		c.pr.notice("changes", "nothing changed since the party began")
+		return nil
+	}
+	lines := []string{fmt.Sprintf("%d file%s changed since the party began:", len(res.Files), plural(len(res.Files)))}
+	for _, f := range res.Files {
+		lines = append(lines, changeLine(f))
+	}
+	lines = append(lines, "/diff PATH shows one")
+	c.pr.notice("changes", strings.Join(lines, "\n"))
+	return nil
+}
+
+// changeLine is one file of a change list: "M main.go (+3 -1)", "R new.go ← old.go".
+func changeLine(f wire.FileChange) string {
+	code := map[string]string{"added": "A", "modified": "M", "deleted": "D", "renamed": "R"}[f.Status]
+	if code == "" {
+		code = "?"
+	}
+	l := code + " " + term.Line(f.Path)
+	if f.From != "" {
+		l += " ← " + term.Line(f.From)
+	}
+	return l + fmt.Sprintf(" (+%d -%d)", f.Additions, f.Deletions)
+}
+
+func (c *commander) diff(ctx context.Context, arg string) error {
+	if arg == "" {
+		return errors.New("say /diff PATH (/changes lists the changed files)")
+	}
+	if c.ws == nil {
+		return errors.New("this terminal cannot see the working directory")
+	}
+	d, err := c.ws.Diff(ctx, arg)
+	if err != nil {
+		return err
+	}
+	switch {
+	case d.Binary:
+		c.pr.notice("changes", term.Line(d.Path)+" is a binary file: its diff is not shown")
+	default:
+		c.pr.diff(d.Diff, d.Truncated)
+	}
+	return nil
 }

@@ -35,7 +35,7 @@ type hostFlags struct {
 	minPrompts, maxParticipants                                                int
 	claudeArgs                                                                 stringList
 	noLocalREPL, insecure, verbose, approve                                    bool
-	permissionMode                                                             string
+	permissionMode, shareWorkspace                                             string
 }
 
 func runHost(ctx context.Context, args []string, io IO) int {
@@ -73,6 +73,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	fs.DurationVar(&f.permissionTimeout, "permission-timeout", 2*time.Minute, "an undecided tool request is denied after this `duration`")
 	fs.DurationVar(&f.turnTimeout, "turn-timeout", 15*time.Minute, "stop a turn that is silent this long, not counting waits for a decision (0 = never)")
 	fs.IntVar(&f.maxParticipants, "max-participants", 100, "members at once, the host aside; more are refused (-32005)")
+	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "what the party sees of the working directory: off, changes (the files the agent changed and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -96,6 +97,8 @@ everyone and a host allows or denies it; undecided requests are denied after
 		return usageError(fs, io.Err, "--turn-timeout must be 0 (never) or positive, got %s", f.turnTimeout)
 	case f.maxParticipants < 1:
 		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
+	case f.shareWorkspace != wire.WorkspaceOff && f.shareWorkspace != wire.WorkspaceChanges && f.shareWorkspace != wire.WorkspaceTree:
+		return usageError(fs, io.Err, "--share-workspace must be off, changes or tree, got %q", f.shareWorkspace)
 	}
 	if f.approve && f.noLocalREPL {
 		return usageError(fs, io.Err, "--approve needs a host to approve merged prompts, and --no-local-repl leaves none: drop one of them")
@@ -116,6 +119,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	}
 	log := newLogger(io, f.verbose)
 	pr := newPrinter(io.Out)
+	pr.color = colorFor(io.Out, io.Getenv)
 
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
 		Mode: f.mergeMode, Model: f.geminiModel, Getenv: io.Getenv, Logger: log,
@@ -144,6 +148,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 		PermissionMode:    f.permissionMode,
 		PermissionTimeout: f.permissionTimeout,
 		TurnTimeout:       f.turnTimeout,
+		ShareWorkspace:    f.shareWorkspace,
 		Party:             party.Config{MaxParticipants: f.maxParticipants},
 	})
 	if err != nil {
@@ -192,6 +197,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 			pr:     pr,
 			prompt: func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
 			ctl:    v,
+			ws:     v,
 			invites: func() wire.Invites {
 				return wire.Invites{Invite: h.Invite().String(), ViewerInvite: h.ViewerInvite().String()}
 			},

@@ -42,6 +42,7 @@ Ctrl-C or the end of the party.`, io.Err)
 		return usageError(fs, io.Err, "%v", err)
 	}
 	pr := newPrinter(io.Out)
+	pr.color = colorFor(io.Out, io.Getenv)
 	first := true
 	c, err := client.Join(ctx, client.Config{
 		Invite:  inv,
@@ -76,6 +77,7 @@ Ctrl-C or the end of the party.`, io.Err)
 		pr:       pr,
 		prompt:   func(ctx context.Context, text string) error { _, err := c.Prompt(ctx, text); return err },
 		ctl:      c,
+		ws:       c,
 		describe: describe,
 	}
 	quit := make(chan struct{})

@@ -3,9 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
+
+	xterm "golang.org/x/term"
 
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -18,11 +21,22 @@ import (
 type printer struct {
 	mu      sync.Mutex
 	w       io.Writer
+	color   bool    // a terminal that takes colour (not NO_COLOR): diffs are coloured
 	midLine bool    // the last thing printed was agent text without a trailing newline
 	r       *roster // what this terminal knows of the party
 }
 
 func newPrinter(w io.Writer) *printer { return &printer{w: w, r: newRoster()} }
+
+// colorFor says whether w is a terminal that takes colour: not when NO_COLOR is set
+// (no-color.org), nor when output goes to a file or a pipe (scripts read it).
+func colorFor(w io.Writer, getenv func(string) string) bool {
+	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && xterm.IsTerminal(int(f.Fd()))
+}
 
 // hello takes a hello reply's state (first join and every reconnect).
 func (p *printer) hello(h wire.HelloResult) {
@@ -150,6 +164,21 @@ func (p *printer) event(ev wire.Event) {
 			}
 			p.noticeLocked("party", text)
 		}
+	case wire.KindChanges:
+		n := len(ev.Files)
+		if n == 0 {
+			p.noticeLocked("changes", "the working directory is back as it was when the party began")
+			break
+		}
+		names := make([]string, 0, 3)
+		for i, f := range ev.Files {
+			if i == 3 {
+				names = append(names, "…")
+				break
+			}
+			names = append(names, term.Line(f.Path))
+		}
+		p.noticeLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s); /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", ")))
 	case wire.KindSettings:
 		if st := ev.Settings; st != nil {
 			onOff := "off"
@@ -158,6 +187,41 @@ func (p *printer) event(ev wire.Event) {
 			}
 			p.noticeLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
 		}
+	}
+}
+
+// diff prints a unified diff, each line cleaned of escape sequences; coloured by kind
+// when the terminal takes colour.
+func (p *printer) diff(text string, truncated bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.midLine {
+		fmt.Fprintln(p.w)
+		p.midLine = false
+	}
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		l = strings.ReplaceAll(term.Clean(l), "\n", " ")
+		color := ""
+		if p.color {
+			switch {
+			case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"), strings.HasPrefix(l, "diff "):
+				color = "\x1b[1m"
+			case strings.HasPrefix(l, "+"):
+				color = "\x1b[32m"
+			case strings.HasPrefix(l, "-"):
+				color = "\x1b[31m"
+			case strings.HasPrefix(l, "@@"):
+				color = "\x1b[36m"
+			}
+		}
+		if color != "" {
+			fmt.Fprintf(p.w, "%s%s\x1b[0m\n", color, l)
+		} else {
+			fmt.Fprintln(p.w, l)
+		}
+	}
+	if truncated {
+		p.noticeLocked("changes", "the diff was cut at 256 KiB")
 	}
 }
 

@@ -211,6 +211,9 @@ func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange,
 	numstat := parseNumstat(counts)
 	out := make([]wire.FileChange, 0, len(files))
 	for _, f := range files {
+		if f.Status != "deleted" && w.isLink(f.Path) {
+			continue // symlinks are never followed, nor shown
+		}
 		if n, ok := numstat[f.Path]; ok {
 			f.Additions, f.Deletions = n[0], n[1]
 		}
@@ -307,6 +310,11 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if fc == nil {
 		return wire.FileDiff{}, fmt.Errorf("%w: %s has no changes since the party began", ErrNotFound, clean)
 	}
+	if fc.Status != "deleted" {
+		if _, err := w.inside(clean); err != nil {
+			return wire.FileDiff{}, err
+		}
+	}
 	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
 	if fc.From != "" {
 		args = append(args, fc.From)
@@ -377,6 +385,22 @@ func (w *Workspace) Tree(ctx context.Context, p string) ([]wire.TreeEntry, error
 		out = append(out, te)
 	}
 	return out, nil
+}
+
+// isLink reports whether the working tree's path (or a folder on the way) is a symlink.
+func (w *Workspace) isLink(rel string) bool {
+	full := w.dir
+	for _, seg := range strings.Split(rel, "/") {
+		full = filepath.Join(full, seg)
+		info, err := os.Lstat(full)
+		if err != nil {
+			return false
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func joinRel(dir, name string) string {

@@ -1,0 +1,180 @@
+package host
+
+// The workspace (PROTOCOL.md §9) through real sockets: the fake agent writes, appends,
+// renames, deletes and links files (and tries to escape with .. and an absolute path); a
+// participant and a viewer, raw JSON-RPC peers, see the changes events and ask for
+// changes, diffs and the tree at every sharing level, including paths they must not see.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func writeFile(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// project makes a working directory (a git repository or not) inside its own folder, so
+// that the agent's "../outside.txt" lands beside it, not in it.
+func project(t *testing.T, asGit bool) string {
+	dir := filepath.Join(t.TempDir(), "project")
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() {}\n")
+	writeFile(t, dir, "old.go", "package main\n\nvar a = 1\nvar b = 2\nvar c = 3\n")
+	writeFile(t, dir, "gone.txt", "bye\n")
+	writeFile(t, dir, ".gitignore", "*.log\n")
+	if asGit {
+		for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"}} {
+			cmd := exec.Command("git", args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("git %v: %v\n%s", args, err, out)
+			}
+		}
+	}
+	return dir
+}
+
+const agentEdits = "FAKE_FS=w:new.txt,a:main.go,mv:old.go>renamed.go,rm:gone.txt,ln:escape>/etc/passwd,w:../outside.txt,w:.env,w:debug.log"
+
+func TestWorkspaceThroughTheParty(t *testing.T) {
+	for _, asGit := range []bool{true, false} {
+		t.Run(map[bool]string{true: "git repository", false: "plain directory"}[asGit], func(t *testing.T) {
+			dir := project(t, asGit)
+			c := newCtl(t, Config{Insecure: true, Agent: agent.Config{WorkDir: dir}})
+			ann := c.raw(t, "ann")
+			vic := c.rawWith(t, "vic", c.h.ViewerInvite())
+			if ann.you.Role != wire.RoleParticipant || vic.you.Role != wire.RoleViewer {
+				t.Fatalf("roles %s %s", ann.you.Role, vic.you.Role)
+			}
+			// Nothing changed yet.
+			var res wire.ChangesResult
+			vic.ok(wire.MethodChanges, map[string]any{}, &res)
+			if len(res.Files) != 0 || !strings.Contains(res.Base, "when the party began") {
+				t.Fatalf("changes at the start: %+v", res)
+			}
+
+			ann.ok(wire.MethodPrompt, map[string]any{"text": agentEdits}, nil)
+			want := map[string]string{"new.txt": "added", "main.go": "modified", "renamed.go": "renamed", "gone.txt": "deleted"}
+			var last []wire.FileChange
+			for _, p := range []*rawPeer{ann, vic} {
+				evs := p.rec.waitFor(t, "a changes event with every edit", func(e []wire.Event) bool {
+					for i := len(e) - 1; i >= 0; i-- {
+						if e[i].Kind == wire.KindChanges {
+							return len(e[i].Files) == len(want)
+						}
+					}
+					return false
+				})
+				for i := len(evs) - 1; i >= 0; i-- {
+					if evs[i].Kind == wire.KindChanges {
+						last = evs[i].Files
+						break
+					}
+				}
+			}
+			for _, f := range last {
+				if want[f.Path] != f.Status {
+					t.Errorf("changes event: %+v, want %v", last, want)
+				}
+				if f.Path == "renamed.go" && f.From != "old.go" {
+					t.Errorf("rename from %q", f.From)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "..", "outside.txt")); err != nil {
+				t.Fatalf("the fake agent did not try to escape: %v", err)
+			}
+
+			vic.ok(wire.MethodChanges, map[string]any{}, &res)
+			if len(res.Files) != len(want) {
+				t.Fatalf("Party.changes %+v", res.Files)
+			}
+			var d wire.FileDiff
+			vic.ok(wire.MethodDiff, map[string]any{"path": "main.go"}, &d)
+			if !strings.Contains(d.Diff, "+one more line") || d.Binary || d.Truncated {
+				t.Fatalf("diff main.go: %+v", d)
+			}
+			// Paths nobody may read: outside, absolute, through a symlink, git's files,
+			// ignored, a secret, nonsense.
+			for _, p := range []string{"../outside.txt", "/etc/passwd", "escape", ".git/config", ".git/HEAD",
+				"debug.log", ".env", "main.go/../../x", "nope.go", ""} {
+				vic.fails(wire.MethodDiff, map[string]any{"path": p}, -32602)
+			}
+			vic.fails(wire.MethodDiff, map[string]any{}, -32602)
+			// The tree is not shared at the "changes" level.
+			vic.fails(wire.MethodTree, map[string]any{"path": ""}, wire.CodeNotAllowed)
+
+			// Only a host changes the level; then the tree is shared, secrets included.
+			ann.fails(wire.MethodSetWorkspace, map[string]any{"level": "tree"}, wire.CodeNotAllowed)
+			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceTree); err != nil {
+				t.Fatal(err)
+			}
+			vic.rec.waitFor(t, "the settings event", func(e []wire.Event) bool {
+				return len(e) > 0 && e[len(e)-1].Kind == wire.KindSettings && e[len(e)-1].Settings.Workspace == wire.WorkspaceTree
+			})
+			var tree wire.TreeResult
+			vic.ok(wire.MethodTree, map[string]any{"path": ""}, &tree)
+			names := map[string]bool{}
+			for _, e := range tree.Entries {
+				names[e.Name] = true
+			}
+			if !names["main.go"] || !names["renamed.go"] || !names[".env"] || names[".git"] || names["debug.log"] {
+				t.Fatalf("tree: %+v", tree.Entries)
+			}
+			vic.ok(wire.MethodDiff, map[string]any{"path": ".env"}, &d)
+			if !strings.Contains(d.Diff, "hello from the agent") {
+				t.Fatalf(".env with the tree shared: %+v", d)
+			}
+			for _, p := range []string{"escape", "..", "../project", "/", ".git", "main.go"} {
+				vic.fails(wire.MethodTree, map[string]any{"path": p}, -32602)
+			}
+
+			// Off: nothing is answered, no more changes events.
+			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceOff); err != nil {
+				t.Fatal(err)
+			}
+			vic.rec.waitFor(t, "the settings event", func(e []wire.Event) bool {
+				return len(e) > 0 && e[len(e)-1].Kind == wire.KindSettings && e[len(e)-1].Settings.Workspace == wire.WorkspaceOff
+			})
+			for _, m := range []string{wire.MethodChanges, wire.MethodDiff, wire.MethodTree} {
+				vic.fails(m, map[string]any{"path": "main.go"}, wire.CodeNotAllowed)
+			}
+		})
+	}
+}
+
+// With --share-workspace off from the start, the methods answer -32002 and no changes
+// event is ever sent.
+func TestWorkspaceOff(t *testing.T) {
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, ShareWorkspace: wire.WorkspaceOff, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	if info := c.h.Party().Info(); info.Workspace != wire.WorkspaceOff {
+		t.Fatalf("party info workspace %q", info.Workspace)
+	}
+	for _, m := range []string{wire.MethodChanges, wire.MethodDiff, wire.MethodTree} {
+		ann.fails(m, map[string]any{"path": "main.go"}, wire.CodeNotAllowed)
+	}
+	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=w:new.txt"}, nil)
+	evs := ann.rec.waitFor(t, "the turn", nTurns(1))
+	for _, ev := range evs {
+		if ev.Kind == wire.KindChanges {
+			t.Fatalf("a changes event with sharing off: %+v", ev)
+		}
+	}
+	if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err == nil {
+		t.Fatal("sharing turned on in a party that started without a workspace")
+	}
+}
