@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -323,5 +324,63 @@ func TestRosterIgnoresReplayedMembership(t *testing.T) {
 	})
 	if strings.Join(names, ",") != "carol,bob" {
 		t.Fatalf("members %v, want carol,bob", names)
+	}
+}
+
+type fakeWS struct{}
+
+func (fakeWS) Changes(context.Context) (wire.ChangesResult, error) {
+	return wire.ChangesResult{Files: []wire.FileChange{
+		{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1},
+		{Path: "new.go", Status: "renamed", From: "old.go", Additions: 0, Deletions: 0},
+	}}, nil
+}
+
+func (fakeWS) Diff(_ context.Context, p string) (wire.FileDiff, error) {
+	if p == "logo.png" {
+		return wire.FileDiff{Path: p, Binary: true}, nil
+	}
+	return wire.FileDiff{Path: p, Diff: "diff --git a/main.go b/main.go\n@@ -1 +1 @@\n-old\n+new \x1b[2Jline\n"}, nil
+}
+
+func TestChangesAndDiffCommands(t *testing.T) {
+	for _, color := range []bool{false, true} {
+		c, _, sent, out := newCommander(wire.RoleViewer)
+		c.ws = fakeWS{}
+		c.pr.color = color
+		c.line(context.Background(), "/changes")
+		c.line(context.Background(), "/diff main.go")
+		c.line(context.Background(), "/diff logo.png")
+		c.line(context.Background(), "/diff")
+		got := out.String()
+		if len(*sent) != 0 {
+			t.Fatalf("sent %q", *sent)
+		}
+		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "logo.png is a binary file", "say /diff PATH"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("color=%v: output lacks %q:\n%s", color, want, got)
+			}
+		}
+		if strings.Contains(got, "\x1b[2J") {
+			t.Errorf("a peer's escape sequence reached the terminal: %q", got)
+		}
+		if color != strings.Contains(got, "\x1b[32m+new") {
+			t.Errorf("color=%v: diff colouring wrong:\n%q", color, got)
+		}
+	}
+}
+
+func TestColorFor(t *testing.T) {
+	var b bytes.Buffer
+	if colorFor(&b, func(string) string { return "" }) {
+		t.Error("a buffer takes colour")
+	}
+	if colorFor(os.Stdout, func(k string) string {
+		if k == "NO_COLOR" {
+			return "1"
+		}
+		return ""
+	}) {
+		t.Error("NO_COLOR ignored")
 	}
 }
