@@ -21,6 +21,7 @@ import (
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/certs"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -56,6 +57,14 @@ type Config struct {
 	// not call back into the party).
 	OnInvites func(wire.Invites)
 
+	// Resume brings back a party from its journal (OpenResume) instead of making a new
+	// one: its id, invite tokens, members and history; the caller sets the other fields
+	// (docs/PROTOCOL.md §8 says which come from the journal). Listen should name the port
+	// the party had, so that its invites stay the same.
+	Resume *Resume
+	// MergeMode and GeminiModel are recorded in the journal for --resume.
+	MergeMode, GeminiModel string
+
 	// Party and Server tune the party (limits, tests); their Token, HostName, Window,
 	// MinPrompts, Merger, Runner and Transcript are set from the fields above.
 	Party  party.Config
@@ -64,13 +73,16 @@ type Config struct {
 
 // Host is a running party. Stop it with Shutdown.
 type Host struct {
-	cfg        Config
-	log        *slog.Logger
-	party      *party.Party
-	server     *party.Server
-	http       *http.Server
-	runner     *runner
-	transcript *transcript
+	cfg     Config
+	log     *slog.Logger
+	party   *party.Party
+	server  *party.Server
+	http    *http.Server
+	runner  *runner
+	journal *journal.Writer
+
+	sessMu       sync.Mutex // guards agentSession
+	agentSession string     // the agent session last journaled
 
 	invMu     sync.Mutex // guards inv and vinv, replaced when a host rotates the invites
 	inv       invite.Invite
@@ -162,15 +174,19 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("public host %q: %w", pub, err)
 	}
 
-	tr, err := openTranscript(filepath.Join(cfg.DataDir, "transcripts"))
-	if err != nil {
-		ln.Close()
-		return nil, err
+	if cfg.Resume != nil {
+		// The same invites as before the resume (the certificate is the data directory's).
+		token, vtoken = cfg.Resume.Summary.Token, cfg.Resume.Summary.ViewerToken
+		inv.Token = token
+		cfg.Party.ID = cfg.Resume.Summary.Header.Party
+		if cfg.Agent.Resume == "" {
+			cfg.Agent.Resume = cfg.Resume.Summary.AgentSession
+		}
 	}
 	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent)}
 	vinv := inv
 	vinv.Token = vtoken
-	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, runner: r, transcript: tr,
+	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, runner: r,
 		served: make(chan struct{}), started: make(chan struct{})}
 	pc := cfg.Party
 	pc.Token = token
@@ -199,14 +215,20 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	pc.MinPrompts = cfg.MinPrompts
 	pc.Merger = cfg.Merger
 	pc.Runner = r
-	pc.Transcript = tr.write
+	jw, err := h.openJournal(&pc, port, fp)
+	if err != nil {
+		cancel()
+		ln.Close()
+		return nil, fmt.Errorf("open the party's journal: %w", err)
+	}
+	h.journal, pc.Journal = jw, jw
+	r.onSession = h.sessionSeen
 	if pc.Logger == nil {
 		pc.Logger = cfg.Logger
 	}
 	p = party.New(pc)
 	close(partyMade)
 	r.notice = func(text string) { p.Notice(wire.KindSystem, text) }
-	tr.name(p.ID())
 	so := cfg.Server
 	if so.Logger == nil {
 		so.Logger = cfg.Logger
@@ -303,8 +325,8 @@ func (h *Host) rotated(token, viewerToken string) wire.Invites {
 // Party is the running party (for in-process members and observers).
 func (h *Host) Party() *party.Party { return h.party }
 
-// TranscriptPath is where the party's events are written.
-func (h *Host) TranscriptPath() string { return h.transcript.path }
+// TranscriptPath is the party's journal: its events, and what --resume needs.
+func (h *Host) TranscriptPath() string { return h.journal.Path() }
 
 // Shutdown ends the party: participants are told, the agent is stopped in steps (stdin
 // closed, then signals), the transcript is flushed. Idempotent.
@@ -325,7 +347,10 @@ func (h *Host) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("stop listener: %w", err))
 		}
 		<-h.served
-		if err := h.transcript.close(); err != nil {
+		if err := h.journal.End(time.Now()); err != nil {
+			errs = append(errs, err)
+		}
+		if err := h.journal.Close(); err != nil {
 			errs = append(errs, err)
 		}
 		h.shutdownE = errors.Join(errs...)
@@ -338,8 +363,10 @@ func (h *Host) Shutdown(ctx context.Context) error {
 type runner struct {
 	cfg    agent.Config
 	notice func(string) // a system notice for the party
-	mu     sync.Mutex   // guards agent, which Restart may replace
-	agent  *agent.Agent
+	// onSession is told the agent's session id after each turn (for the journal).
+	onSession func(string)
+	mu        sync.Mutex // guards agent, which Restart may replace
+	agent     *agent.Agent
 }
 
 func (r *runner) start(ctx context.Context) error {
@@ -355,9 +382,21 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 	if err := r.start(ctx); err != nil {
 		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
 	}
+	r.mu.Lock()
+	a := r.agent
+	r.mu.Unlock()
 	opts := agent.TurnOptions{Command: io.Command}
-	if io.Out != nil {
-		opts.Out = func(o agent.Output) { io.Out(o.Stream, o.Text) }
+	first := true
+	opts.Out = func(o agent.Output) {
+		if first && r.onSession != nil {
+			// The session is known once the turn streams: journal it now, so that a host
+			// killed during its first turn still resumes it.
+			first = false
+			r.onSession(a.SessionID())
+		}
+		if io.Out != nil {
+			io.Out(o.Stream, o.Text)
+		}
 	}
 	if io.Ask != nil {
 		opts.Ask = func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
@@ -365,10 +404,10 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 			return agent.ToolDecision{Allow: d.Allow, Message: d.Message}
 		}
 	}
-	r.mu.Lock()
-	a := r.agent
-	r.mu.Unlock()
 	res, err := a.TurnWith(ctx, prompt, opts)
+	if r.onSession != nil {
+		r.onSession(a.SessionID())
+	}
 	if err != nil {
 		return party.TurnResult{Interrupted: res.Interrupted}, err
 	}

@@ -170,6 +170,7 @@ func (p *Party) SetRole(memberID, target, role string) error {
 			return nil
 		}
 		m.Role = role
+		p.journalMember(m, false)
 		changed := m.Member
 		n := len(p.members)
 		p.emit(wire.Event{Kind: wire.KindParticipants, Changed: &changed, Count: &n})
@@ -200,6 +201,7 @@ func (p *Party) Kick(memberID, target, reason string) error {
 		case m == by:
 			return fmt.Errorf("%w: you cannot remove yourself; leave instead", ErrInvalid)
 		}
+		p.journalMember(m, true) // its session stays dead after a resume
 		delete(p.known, m.ID)
 		delete(p.sessions, m.session)
 		if m.clientID != "" && p.byClient[m.clientID] == m {

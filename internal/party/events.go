@@ -34,19 +34,77 @@ func (p *Party) state(since int64) wire.State {
 	// Fit the replay into one host message: measure the rest, then add events oldest first.
 	head, _ := json.Marshal(st)
 	budget := p.cfg.MaxMessage - len(head) - 4096
-	start := int(since) // events[i] has seq i+1
 	used := 0
-	for i := start; i < len(p.events); i++ {
+	add := func(ev wire.Event, size int) bool {
 		// At least one event per reply, so that paging always progresses (an event is far
 		// below the host's message limit: prompts are at most 32 KiB, output is cut at 32 KiB).
-		if used+p.sizes[i]+1 > budget && len(st.Events) > 0 {
+		if used+size+1 > budget && len(st.Events) > 0 {
 			st.Truncated = true
+			return false
+		}
+		used += size + 1
+		st.Events = append(st.Events, ev)
+		return true
+	}
+	next := since + 1
+	first := p.windowFirst()
+	if next < first && p.cfg.Journal != nil {
+		// Older than the memory window: read it back from the journal.
+		err := p.cfg.Journal.Events(next, func(seq int64, raw json.RawMessage) bool {
+			if seq >= first {
+				return false
+			}
+			var ev wire.Event
+			if json.Unmarshal(raw, &ev) != nil {
+				return true // a damaged line: skipped, as the journal's reader does
+			}
+			if !add(ev, len(raw)) {
+				return false
+			}
+			next = seq + 1
+			return true
+		})
+		if err != nil {
+			p.log.Error("read history from the journal", "err", err)
+		}
+		if st.Truncated {
+			return st
+		}
+		next = first
+	}
+	i := int(next - first)
+	if i < 0 {
+		i = 0
+	}
+	for ; i < len(p.win); i++ {
+		if !add(p.win[i].ev, p.win[i].size) {
 			break
 		}
-		used += p.sizes[i] + 1
-		st.Events = append(st.Events, p.events[i])
 	}
 	return st
+}
+
+// windowFirst is the seq of the oldest event held in memory (p.seq+1 when none is).
+func (p *Party) windowFirst() int64 {
+	if len(p.win) == 0 {
+		return p.seq + 1
+	}
+	return p.win[0].ev.Seq
+}
+
+// remember adds an event to the memory window and, when a journal holds the history,
+// lets the oldest go once the window is over its size in bytes.
+func (p *Party) remember(ev wire.Event, size int) {
+	p.win = append(p.win, logged{ev: ev, size: size})
+	p.winBytes += size
+	if p.cfg.Journal == nil || p.journalErr != nil {
+		return // memory is the only history
+	}
+	for len(p.win) > 1 && p.winBytes > p.cfg.MemoryWindow {
+		p.winBytes -= p.win[0].size
+		p.win[0] = logged{} // let the event's text go
+		p.win = p.win[1:]
+	}
 }
 
 func (p *Party) memberList() []wire.Member {
@@ -89,11 +147,14 @@ func (p *Party) emit(ev wire.Event) int64 {
 		// Cannot happen for these types; keep the log consistent regardless.
 		p.log.Error("encode event", "err", err)
 	}
-	p.events = append(p.events, ev)
-	p.sizes = append(p.sizes, len(raw))
-	if p.cfg.Transcript != nil {
-		p.cfg.Transcript(ev, raw)
+	if p.cfg.Journal != nil && p.journalErr == nil {
+		// Written before anyone is sent the event: a host killed now loses nothing seen.
+		if err := p.cfg.Journal.Event(ev, raw); err != nil {
+			p.journalErr = err
+			p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
+		}
 	}
+	p.remember(ev, len(raw))
 	for id, m := range p.members {
 		if m.sub == nil {
 			continue
@@ -109,6 +170,10 @@ func (p *Party) emit(ev wire.Event) int64 {
 		if !o.Send(ev, raw) {
 			delete(p.observers, o)
 		}
+	}
+	if p.journalErr != nil && !p.journalWarned {
+		p.journalWarned = true
+		p.emit(wire.Event{Kind: wire.KindError, Text: "the party's journal cannot be written (" + oneLine(p.journalErr.Error()) + "); the party goes on, but it cannot be resumed from here on"})
 	}
 	return ev.Seq
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -22,7 +23,8 @@ type member struct {
 	conn        any // identity of the connection; a reconnect replaces it
 	tokens      float64
 	refill      time.Time
-	order       int64 // join order, for a stable participants list
+	order       int64          // join order, for a stable participants list
+	rec         journal.Member // what the journal last recorded of this member
 }
 
 // JoinRequest is a hello, from a remote peer or an in-process member.
@@ -60,6 +62,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	role := wire.RoleHost
 	switch {
 	case req.Role == wire.RoleHost:
+		back = p.restoredOwner() // a resumed party's owner comes back as itself
 	case req.Session != "":
 		back = p.sessions[req.Session]
 		if back == nil {
@@ -100,6 +103,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 				delete(p.byClient, back.clientID)
 				back.clientID = req.ClientID
 				p.byClient[req.ClientID] = back
+				p.journalMember(back, false)
 			}
 			return p.welcome(back, req), nil
 		}
@@ -134,6 +138,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	m.sub, m.conn = req.Sub, req.Conn
 	// Listed in its own hello reply; the join event (next seq) follows the reply.
 	p.members[m.ID] = m
+	p.journalMember(m, false) // before the hello reply hands out its session
 	res := p.welcome(m, req)
 	joined := m.Member
 	n := len(p.members)
@@ -167,6 +172,16 @@ func (p *Party) Leave(memberID string, conn any) {
 		n := len(p.members)
 		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
 	})
+}
+
+// restoredOwner is the owner of a resumed party when it has not rejoined yet, or nil.
+func (p *Party) restoredOwner() *member {
+	for _, m := range p.known {
+		if _, live := p.members[m.ID]; m.owner && !live {
+			return m
+		}
+	}
+	return nil
 }
 
 // remoteCount is the number of connected members, the host's own aside.

@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -101,7 +102,6 @@ type Subscriber interface {
 
 // Config configures a party.
 type Config struct {
-	ID          string        // the party's id ("" = a random one)
 	Token       string        // the participant invite token; compared in constant time
 	ViewerToken string        // the viewer invite token ("" = a random one)
 	HostName    string        // the host's display name (PartyInfo.host)
@@ -132,9 +132,39 @@ type Config struct {
 	OutputFlush     time.Duration // agent output is coalesced for this long (default 40ms)
 	MaxMessage      int           // budget for one host message (default wire.MaxHostMessage)
 
-	Transcript func(ev wire.Event, raw json.RawMessage) // optional: called on run() for every event
-	Logger     *slog.Logger
-	Now        func() time.Time // tests
+	// Journal keeps the party on disk (every event before it is sent, and member records)
+	// and serves replays older than the memory window. Nil: the whole history stays in
+	// memory (tests).
+	Journal Journal
+	// MemoryWindow bounds the recent events kept in memory, in bytes of their JSON, when a
+	// Journal is set (default 4 MiB). Older replays are read from the journal.
+	MemoryWindow int
+	// ID is the party's id ("" = a new random one); a resumed party keeps its own.
+	ID string
+	// Restore brings a party back from its journal (host --resume); see Recovery.
+	Restore *Restore
+
+	Logger *slog.Logger
+	Now    func() time.Time // tests
+}
+
+// DefaultMemoryWindow is the default of Config.MemoryWindow.
+const DefaultMemoryWindow = 4 << 20
+
+// Journal is where a party keeps itself (package journal's Writer): events as they
+// happen, member records, and history read back for replays. Calls come from the loop.
+type Journal interface {
+	Event(ev wire.Event, raw json.RawMessage) error
+	Member(m journal.Member) error
+	// Events calls fn with each event from seq from on, oldest first, until fn returns
+	// false; raw is only valid during the call.
+	Events(from int64, fn func(seq int64, raw json.RawMessage) bool) error
+}
+
+// logged is an event in the memory window with the size of its JSON.
+type logged struct {
+	ev   wire.Event
+	size int
 }
 
 // Party is one running party. Create with New, start with Run.
@@ -149,8 +179,6 @@ type Party struct {
 
 	// loop-owned
 	seq       int64
-	events    []wire.Event
-	sizes     []int // encoded size of each event, for fitting replays into one message
 	token     string
 	vtoken    string
 	members   map[string]*member // connected members, by id
@@ -161,6 +189,12 @@ type Party struct {
 	joins     int64
 	closed    bool
 	nextID    int64
+
+	// loop-owned: the event log in memory and on disk (events.go, resume.go)
+	win           []logged // the most recent events, oldest first, contiguous in seq
+	winBytes      int      // their encoded size
+	journalErr    error    // the first journal write error: history then stays in memory
+	journalWarned bool
 
 	// loop-owned: the pipeline (batch.go)
 	pending    []pendingPrompt
@@ -203,9 +237,6 @@ func New(cfg Config) *Party {
 	if cfg.AgentName == "" {
 		cfg.AgentName = "claude-code"
 	}
-	if cfg.ID == "" {
-		cfg.ID = randomID(6)
-	}
 	if cfg.ViewerToken == "" {
 		cfg.ViewerToken = randomID(16)
 	}
@@ -239,6 +270,12 @@ func New(cfg Config) *Party {
 	if cfg.MaxMessage <= 0 {
 		cfg.MaxMessage = wire.MaxHostMessage
 	}
+	if cfg.MemoryWindow <= 0 {
+		cfg.MemoryWindow = DefaultMemoryWindow
+	}
+	if cfg.ID == "" {
+		cfg.ID = randomID(6)
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -249,7 +286,7 @@ func New(cfg Config) *Party {
 	if cfg.Merger == nil {
 		cfg.Merger = local
 	}
-	return &Party{
+	p := &Party{
 		cfg:       cfg,
 		id:        cfg.ID,
 		rule:      pipelineRule{window: cfg.Window, minPrompts: cfg.MinPrompts},
@@ -271,6 +308,10 @@ func New(cfg Config) *Party {
 		perms:     map[string]*permRequest{},
 		always:    map[string]bool{},
 	}
+	if cfg.Restore != nil {
+		p.restore(cfg.Restore)
+	}
+	return p
 }
 
 // ID is the party's id.
@@ -283,6 +324,10 @@ func (p *Party) Done() <-chan struct{} { return p.done }
 func (p *Party) Run(ctx context.Context) error {
 	defer close(p.done)
 	p.runCtx = ctx
+	if r := p.cfg.Restore; r != nil {
+		p.cfg.Restore = nil // its events and members now live in the party
+		p.resumed(r)
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -375,6 +420,9 @@ func (p *Party) newID(prefix string) string {
 	p.nextID++
 	return prefix + strconv.FormatInt(p.nextID, 10)
 }
+
+// NewID is a new party id: 12 random hex digits.
+func NewID() string { return randomID(6) }
 
 func randomID(n int) string {
 	b := make([]byte, n)

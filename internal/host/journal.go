@@ -1,0 +1,98 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/party"
+)
+
+// ErrNoParty: --resume named a party that has no journal in the data directory.
+var ErrNoParty = errors.New("no such party in the data directory")
+
+// Resume is a party read back from its journal, ready for Start (Config.Resume). Close it
+// when it is not started after all.
+type Resume struct {
+	Summary *journal.Summary
+	Restore *party.Restore
+	w       *journal.Writer
+}
+
+// OpenResume reads the journal of partyID in dataDir ("" = the party written to last) and
+// opens it for appending. window is the party's memory window (0 = the default).
+func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
+	if partyID == "" {
+		id, err := journal.Latest(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		partyID = id
+	}
+	if !journal.ValidID(partyID) {
+		return nil, fmt.Errorf("%q is not a party id", partyID)
+	}
+	path := journal.Path(dataDir, partyID)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s (see `concordia parties`)", ErrNoParty, partyID)
+	}
+	rc := party.NewRecovery(window)
+	w, s, err := journal.Open(path, rc.Event)
+	if err != nil {
+		return nil, err
+	}
+	return &Resume{Summary: s, Restore: rc.Restore(s.Members), w: w}, nil
+}
+
+// Close gives up a Resume that was not started.
+func (r *Resume) Close() error { return r.w.Close() }
+
+// settings is what the journal records of this run.
+func (h *Host) settings(port int, fp string) journal.Settings {
+	c := h.cfg
+	return journal.Settings{
+		Listen: c.Listen, Port: port, PublicHost: h.inv.Host, Fingerprint: fp,
+		WindowMS: c.Window.Milliseconds(), MinPrompts: c.MinPrompts,
+		Merge: c.MergeMode, GeminiModel: c.GeminiModel,
+		PermissionMode: c.PermissionMode, Approval: c.Approve,
+		PermissionTimeout: c.PermissionTimeout.Milliseconds(), TurnTimeout: c.TurnTimeout.Milliseconds(),
+		MaxParticipants: c.Party.MaxParticipants,
+		WorkDir:         c.Agent.WorkDir, Claude: c.Agent.Path, ClaudeArgs: append([]string{}, c.Agent.Args...),
+	}
+}
+
+// openJournal creates the party's journal, or takes over the resumed one and records the
+// resume. Its id is pc.ID.
+func (h *Host) openJournal(pc *party.Config, port int, fp string) (*journal.Writer, error) {
+	set := h.settings(port, fp)
+	if pc.ID == "" {
+		pc.ID = party.NewID()
+	}
+	if r := h.cfg.Resume; r != nil {
+		if err := r.w.Resumed(time.Now(), set); err != nil {
+			return nil, err
+		}
+		pc.Restore = r.Restore
+		h.agentSession = r.Summary.AgentSession
+		return r.w, nil
+	}
+	return journal.Create(h.cfg.DataDir, journal.Header{
+		Party: pc.ID, Host: h.cfg.Name, Created: time.Now().UTC(),
+		Token: pc.Token, ViewerToken: pc.ViewerToken, Settings: set,
+	})
+}
+
+// sessionSeen journals the agent's session id when it changed (after each turn).
+func (h *Host) sessionSeen(id string) {
+	h.sessMu.Lock()
+	defer h.sessMu.Unlock()
+	if id == "" || id == h.agentSession {
+		return
+	}
+	h.agentSession = id
+	if err := h.journal.AgentSession(id); err != nil {
+		h.log.Error("journal the agent's session", "err", err)
+	}
+}

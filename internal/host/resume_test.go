@@ -1,0 +1,165 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// TestResumeAfterAKilledHost: the journal as a killed host leaves it (copied in the middle
+// of a slow turn) brings the party back on the same invite; the agent is started with
+// --resume and its session; the interrupted batch runs again and a prompt acknowledged
+// during it is answered; a member rejoining with its session and since gets every later
+// event once; the journal then reads as one party with seq never reused.
+func TestResumeAfterAKilledHost(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	logFile := filepath.Join(t.TempDir(), "claude.log")
+	cfg := Config{
+		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
+		Agent: agent.Config{WorkDir: work, Env: []string{"FAKECLAUDE_LOG=" + logFile}},
+	}
+	h := startHost(t, cfg)
+	inv := h.Invite()
+	alice := join(t, inv, "alice")
+	if _, err := alice.c.Prompt(context.Background(), "warm up"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if _, err := alice.c.Prompt(context.Background(), "FAKE_SLOW=5000 slow one"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the slow turn to stream", func(e []wire.Event) bool {
+		return strings.Contains(reply(e), "slow one") || len(kinds(e, wire.KindBatch)) == 2 && len(kinds(e, wire.KindOutput)) > 1
+	})
+	pending, err := alice.c.Prompt(context.Background(), "asked during the slow turn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the prompt event", func(e []wire.Event) bool { return e[len(e)-1].Seq >= pending.Seq })
+	seen := alice.c.LastSeq()
+	path := h.TranscriptPath()
+	killed, err := os.ReadFile(path) // what is on disk when the host is killed
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, killed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := OpenResume(dataDir, "", 0) // the latest party
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.Header.Party != h.Party().ID() || r.Summary.LastSeq < seen || r.Summary.Ended {
+		t.Fatalf("resume found %+v", r.Summary)
+	}
+	cfg.Resume = r
+	cfg.Listen = fmt.Sprintf("127.0.0.1:%d", inv.Port)
+	h2 := startHost(t, cfg)
+	if h2.Invite() != inv || h2.ViewerInvite() != h.ViewerInvite() {
+		t.Fatalf("invites changed: %s / %s", h2.Invite(), inv)
+	}
+
+	// Someone joining now sees the interrupted batch and the waiting prompt answered.
+	back := join(t, inv, "bob")
+	back.waitFor(t, "both answers", func(e []wire.Event) bool {
+		return strings.Contains(reply(e), "asked during the slow turn")
+	})
+	// The journal now holds one party: seqs strictly increasing, the resumed notice, both
+	// answers, and the agent resumed its session.
+	var seqs []int64
+	var text strings.Builder
+	s, err := journal.Read(path, func(ev wire.Event, raw json.RawMessage) {
+		seqs = append(seqs, ev.Seq)
+		text.Write(raw)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] != seqs[i-1]+1 {
+			t.Fatalf("journal seq %d after %d", seqs[i], seqs[i-1])
+		}
+	}
+	if n := strings.Count(text.String(), `"status":"done"`); n != 3 || s.Turns != 3 {
+		t.Errorf("%d turns done (%d in all), want 3: warm up, the slow one again, the waiting prompt", n, s.Turns)
+	}
+	for _, want := range []string{"the party was resumed", `"kind":"retry"`, "echo: asked during the slow turn"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("journal lacks %q", want)
+		}
+	}
+	if s.Resumes != 1 || s.AgentSession == "" {
+		t.Errorf("resumes %d, agent session %q", s.Resumes, s.AgentSession)
+	}
+	raw, _ := os.ReadFile(logFile)
+	if !strings.Contains(string(raw), `"--resume","`+s.AgentSession) {
+		t.Errorf("claude was not resumed on session %s:\n%s", s.AgentSession, raw)
+	}
+}
+
+// TestRejoinWithSessionAfterResume: a member's session from before the resume brings it
+// back as itself, and since gives exactly the events it missed.
+func TestRejoinWithSessionAfterResume(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()}}
+	h := startHost(t, cfg)
+	inv := h.Invite()
+	a := join(t, inv, "alice")
+	if _, err := a.c.Prompt(context.Background(), "hello"); err != nil {
+		t.Fatal(err)
+	}
+	a.waitFor(t, "turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	you := a.c.Hello().You
+	last := a.c.LastSeq()
+	a.c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	h.Shutdown(ctx)
+
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Summary.Ended {
+		t.Error("a clean end was not recorded")
+	}
+	cfg.Resume, cfg.Listen = r, fmt.Sprintf("127.0.0.1:%d", inv.Port)
+	h2 := startHost(t, cfg)
+	res, err := h2.Party().Join(partyJoin(you.Session, last))
+	if err != nil {
+		t.Fatalf("session refused after the resume: %v", err)
+	}
+	if res.You.ID != you.ID || res.You.Name != "alice" {
+		t.Errorf("came back as %+v, was %+v", res.You, you)
+	}
+	if len(res.State.Events) == 0 || res.State.Events[0].Seq != last+1 {
+		t.Errorf("replay after since %d starts at %+v", last, res.State.Events)
+	}
+	for _, ev := range res.State.Events {
+		if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "resumed") {
+			return
+		}
+	}
+	t.Errorf("no resumed notice in %+v", res.State.Events)
+}
+
+func partyJoin(session string, since int64) party.JoinRequest {
+	return party.JoinRequest{Session: session, Since: since}
+}

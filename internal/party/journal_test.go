@@ -1,0 +1,228 @@
+package party
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func newJournal(t *testing.T, dir, id string) *journal.Writer {
+	t.Helper()
+	w, err := journal.Create(dir, journal.Header{Party: id, Host: "hosty", Created: time.Now(), Token: token, ViewerToken: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// pageAll replays from since the way a client does: getState again from the last seq
+// while the reply is truncated.
+func pageAll(t *testing.T, p *Party, since int64) (evs []wire.Event, pages int) {
+	t.Helper()
+	for {
+		st, err := p.State(since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		evs = append(evs, st.Events...)
+		if len(st.Events) > 0 {
+			since = st.Events[len(st.Events)-1].Seq
+		}
+		if !st.Truncated {
+			return evs, pages
+		}
+		if len(st.Events) == 0 || pages > 10000 {
+			t.Fatal("a truncated reply that does not move forward")
+		}
+	}
+}
+
+// runTurns sends n prompts one after the other, each answered before the next.
+func runTurns(t *testing.T, p *Party, col *collector, id string, n, size int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if _, err := p.Prompt(id, strings.Repeat("z", size)); err != nil {
+			t.Fatal(err)
+		}
+		col.waitFor(t, "turn", func(evs []wire.Event) bool { return count(evs, wire.KindTurn) == i+1 })
+	}
+}
+
+// TestReplayFromJournalAcrossTheWindow: with most of the history out of memory, a joiner
+// with since=0 still gets every event once, oldest first, through truncated pages, exactly
+// as they were sent; and the memory window stays within its size.
+func TestReplayFromJournalAcrossTheWindow(t *testing.T) {
+	w := newJournal(t, t.TempDir(), "pj")
+	const window = 16 << 10
+	p, col, id := start(t, Config{Journal: w, MemoryWindow: window, MaxMessage: 24 << 10, ID: "pj", PromptEvery: time.Millisecond, PromptBurst: 1000})
+	runTurns(t, p, col, id, 60, 2000) // about 250 KB of events
+	live := col.waitFor(t, "idle", func(evs []wire.Event) bool {
+		return evs[len(evs)-1].Kind == wire.KindPhase && evs[len(evs)-1].Phase == wire.PhaseIdle
+	})
+
+	var winBytes int
+	var first int64
+	_ = p.do(func() { winBytes, first = p.winBytes, p.windowFirst() })
+	if winBytes > window || first < int64(len(live)/2) {
+		t.Fatalf("memory window holds %d bytes from seq %d (window %d, %d events)", winBytes, first, window, len(live))
+	}
+
+	for _, since := range []int64{0, 1, 7, first - 3, first - 1, first, first + 2} {
+		got, pages := pageAll(t, p, since)
+		want := live[since:]
+		// The live collector also saw later events (none here: the party is idle).
+		if len(got) != len(want) {
+			t.Fatalf("since %d: %d events in %d pages, want %d", since, len(got), pages, len(want))
+		}
+		for i := range got {
+			a, _ := json.Marshal(got[i])
+			b, _ := json.Marshal(want[i])
+			if string(a) != string(b) {
+				t.Fatalf("since %d: event %d differs:\n%s\n%s", since, i, a, b)
+			}
+		}
+		if since == 0 && pages < 5 {
+			t.Errorf("a 250 KB replay came in %d pages of at most 24 KB", pages)
+		}
+	}
+
+	// A joiner's hello reply starts the same replay (truncated), and events follow it.
+	late := newCollector()
+	res, err := p.Join(JoinRequest{Name: "late", Token: token, Sub: late, Conn: late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.State.Truncated || len(res.State.Events) == 0 || res.State.Events[0].Seq != 1 {
+		t.Fatalf("hello replay: %d events, truncated %v", len(res.State.Events), res.State.Truncated)
+	}
+}
+
+// TestResumeFromJournal: a party's journal copied in the middle of a turn (what a killed
+// host leaves) brings the party back: seq goes on, the interrupted batch runs again with a
+// retry event, a prompt acknowledged meanwhile is answered, members rejoin with their
+// session and lose nothing, a kicked member stays out, and no id is given out twice.
+func TestResumeFromJournal(t *testing.T) {
+	dir := t.TempDir()
+	w := newJournal(t, dir, "pr")
+	fr := &fakeRunner{hold: make(chan struct{})}
+	p, col, alice := start(t, Config{Journal: w, ID: "pr", Runner: fr})
+	host := newCollector()
+	hres, err := p.Join(JoinRequest{Name: "hosty", Role: wire.RoleHost, Sub: host, Conn: host})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := newCollector()
+	bres, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: bob, Conn: bob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Kick(hres.You.ID, bres.You.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	first, err := p.Prompt(alice, "first question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the batch on the agent", func(evs []wire.Event) bool { return count(evs, wire.KindBatch) == 1 })
+	second, err := p.Prompt(alice, "second question")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := col.all()
+	last := seen[len(seen)-1].Seq
+	var aliceSession string
+	_ = p.do(func() { aliceSession = p.members[alice].session })
+
+	// The host is killed here: what is on disk is all there is.
+	crashed := filepath.Join(t.TempDir(), "pr.jsonl")
+	b, err := os.ReadFile(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(crashed, b, 0o600)
+
+	rc := NewRecovery(0)
+	w2, sum, err := journal.Open(crashed, rc.Event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if sum.LastSeq != last {
+		t.Fatalf("journal ends at %d, participants saw %d", sum.LastSeq, last)
+	}
+	r := rc.Restore(sum.Members)
+	if len(r.Pending) != 1 || r.Pending[0].ID != second.ID || r.Unfinished == nil || r.Unfinished.Merged != "first question" {
+		t.Fatalf("restore: pending %+v unfinished %+v", r.Pending, r.Unfinished)
+	}
+
+	fr2 := &fakeRunner{}
+	p2 := New(Config{ID: "pr", Token: token, Journal: w2, Restore: r, Runner: fr2, Window: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p2.Run(ctx)
+	defer func() { cancel(); <-p2.Done() }()
+
+	// Alice rejoins with her session and the last seq she saw.
+	back := newCollector()
+	res, err := p2.Join(JoinRequest{Session: aliceSession, Since: last, Sub: back, Conn: back})
+	if err != nil {
+		t.Fatalf("rejoin with the session: %v", err)
+	}
+	if res.You.ID != alice || res.You.Name != "alice" {
+		t.Fatalf("came back as %+v", res.You)
+	}
+	evs := append(append([]wire.Event(nil), res.State.Events...), back.waitFor(t, "both answers", func(evs []wire.Event) bool {
+		return count(evs, wire.KindTurn)+count(res.State.Events, wire.KindTurn) >= 2
+	})...)
+	for i, ev := range evs {
+		if ev.Seq != last+int64(i)+1 {
+			t.Fatalf("event %d has seq %d after %d: %s", i, ev.Seq, last, dump(evs))
+		}
+	}
+	d := dump(evs)
+	for _, want := range []string{"the party was resumed", "retry", "running the interrupted batch again"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("no %q after the resume:\n%s", want, d)
+		}
+	}
+	if got := fr2.got(); len(got) != 2 || got[0] != "first question" || got[1] != "second question" {
+		t.Errorf("the resumed agent got %q", got)
+	}
+	// Alice was connected at the crash: the others are told she left before anything else.
+	if evs[0].Kind != wire.KindParticipants || evs[0].Left == nil {
+		t.Errorf("first event after the resume: %s", dump(evs[:1]))
+	}
+	// Bob was kicked: his session stays dead.
+	if _, err := p2.Join(JoinRequest{Session: "nope", Sub: newCollector()}); err == nil {
+		t.Error("an unknown session was accepted")
+	}
+	for _, m := range sum.Members {
+		if m.ID == bres.You.ID {
+			if _, err := p2.Join(JoinRequest{Session: m.Session, Sub: newCollector()}); err == nil {
+				t.Error("a kicked member's session works after the resume")
+			}
+		}
+	}
+	// The host's own terminal comes back as the same member, and ids are never reused.
+	h2 := newCollector()
+	hres2, err := p2.Join(JoinRequest{Name: "hosty", Role: wire.RoleHost, Sub: h2, Conn: h2})
+	if err != nil || hres2.You.ID != hres.You.ID {
+		t.Fatalf("owner came back as %+v (%v), was %s", hres2.You, err, hres.You.ID)
+	}
+	pr3, err := p2.Prompt(alice, "third")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr3.ID == first.ID || pr3.ID == second.ID || pr3.Seq <= last {
+		t.Errorf("prompt after resume %+v reuses an id or seq (first %s, second %s, last %d)", pr3, first.ID, second.ID, last)
+	}
+	close(fr.hold)
+}

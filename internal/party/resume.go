@@ -1,0 +1,321 @@
+package party
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Restore is a party as its journal left it, for `concordia host --resume` (PROTOCOL.md §8).
+// Build it with a Recovery.
+type Restore struct {
+	Seq     int64            // the last event's seq: the resumed party goes on from the next
+	NextID  int64            // the highest number in any id given out (p3, b2, m4, t1…)
+	Members []journal.Member // every member record, kicked ones included
+	// Live were connected when the host stopped; the resumed party says they left.
+	Live []wire.Member
+	// Recent are the last events (contiguous, oldest first), up to the memory window.
+	Recent []logged
+	// Pending are prompts that were acknowledged but never carried by a batch event (nor
+	// rejected): they are queued again, oldest first.
+	Pending []wire.Prompt
+	// Unfinished is the batch that was on the agent (a batch event, no turn): it runs again.
+	Unfinished *wire.Batch
+	// Open are tool requests still waiting for a decision: they are denied.
+	Open []wire.Permission
+	// Phase, Approval and PermissionMode are as the last events left them.
+	Phase          string
+	Approval       bool
+	PermissionMode string
+	HasSettings    bool     // a settings event set Approval and PermissionMode
+	Always         []string // tools a host allowed for the rest of the party
+}
+
+// Recovery reads a journal's events one by one (pass its Event to journal.Read or
+// journal.Open) and works out what a resumed party needs. Its memory stays within the
+// window it was made with, whatever the journal's length.
+type Recovery struct {
+	r        Restore
+	window   int
+	winBytes int
+	pending  map[string]wire.Prompt
+	order    []string // pending prompt ids, oldest first (ids that left are skipped)
+	live     map[string]wire.Member
+	liveOrd  []string
+	open     map[string]wire.Permission
+	batches  map[string]bool // batches without their turn yet
+}
+
+// NewRecovery makes a Recovery keeping up to window bytes of recent events (0: the
+// default memory window).
+func NewRecovery(window int) *Recovery {
+	if window <= 0 {
+		window = DefaultMemoryWindow
+	}
+	return &Recovery{
+		window:  window,
+		pending: map[string]wire.Prompt{},
+		live:    map[string]wire.Member{},
+		open:    map[string]wire.Permission{},
+		batches: map[string]bool{},
+		r:       Restore{Phase: wire.PhaseIdle},
+	}
+}
+
+// Event takes the journal's next event.
+func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
+	r := &rc.r
+	r.Seq = ev.Seq
+	r.Recent = append(r.Recent, logged{ev: ev, size: len(raw)})
+	rc.winBytes += len(raw)
+	for len(r.Recent) > 1 && rc.winBytes > rc.window {
+		rc.winBytes -= r.Recent[0].size
+		r.Recent[0] = logged{}
+		r.Recent = r.Recent[1:]
+	}
+	switch ev.Kind {
+	case wire.KindPrompt:
+		if ev.Prompt != nil {
+			rc.id(ev.Prompt.ID)
+			rc.pending[ev.Prompt.ID] = *ev.Prompt
+			rc.order = append(rc.order, ev.Prompt.ID)
+		}
+	case wire.KindBatch:
+		if ev.Batch != nil {
+			rc.id(ev.Batch.ID)
+			rc.carry(ev.Batch.Prompts)
+			b := *ev.Batch
+			r.Unfinished = &b
+			rc.batches[b.ID] = true
+		}
+	case wire.KindApproval:
+		if ev.Approval != nil {
+			rc.id(ev.Approval.Batch)
+		}
+	case wire.KindRejected:
+		if ev.Rejected != nil {
+			rc.carry(ev.Rejected.Prompts)
+		}
+	case wire.KindTurn:
+		if ev.Turn != nil {
+			delete(rc.batches, ev.Turn.Batch)
+			if r.Unfinished != nil && r.Unfinished.ID == ev.Turn.Batch {
+				r.Unfinished = nil
+			}
+		}
+	case wire.KindPhase:
+		r.Phase = ev.Phase
+	case wire.KindSettings:
+		if ev.Settings != nil {
+			r.Approval, r.PermissionMode, r.HasSettings = ev.Settings.Approval, ev.Settings.PermissionMode, true
+		}
+	case wire.KindPermission:
+		if pm := ev.Permission; pm != nil {
+			rc.id(pm.ID)
+			if pm.Status == wire.PermissionPending {
+				rc.open[pm.ID] = *pm
+			} else {
+				delete(rc.open, pm.ID)
+				if pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") {
+					r.Always = append(r.Always, pm.Tool)
+				}
+			}
+		}
+	case wire.KindParticipants:
+		switch {
+		case ev.Joined != nil:
+			rc.id(ev.Joined.ID)
+			if _, ok := rc.live[ev.Joined.ID]; !ok {
+				rc.liveOrd = append(rc.liveOrd, ev.Joined.ID)
+			}
+			rc.live[ev.Joined.ID] = *ev.Joined
+		case ev.Left != nil:
+			delete(rc.live, ev.Left.ID)
+		case ev.Changed != nil:
+			if m, ok := rc.live[ev.Changed.ID]; ok {
+				m.Role = ev.Changed.Role
+				rc.live[ev.Changed.ID] = m
+			}
+		}
+	}
+	if len(rc.order) > 4*len(rc.pending)+64 {
+		rc.order = rc.compact(rc.order, func(id string) bool { _, ok := rc.pending[id]; return ok })
+	}
+	if len(rc.liveOrd) > 4*len(rc.live)+64 {
+		rc.liveOrd = rc.compact(rc.liveOrd, func(id string) bool { _, ok := rc.live[id]; return ok })
+	}
+}
+
+func (rc *Recovery) compact(ids []string, keep func(string) bool) []string {
+	out := ids[:0]
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if keep(id) && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// carry: these prompts left the queue (sent or rejected).
+func (rc *Recovery) carry(ids []string) {
+	for _, id := range ids {
+		delete(rc.pending, id)
+	}
+}
+
+// id raises NextID past the number in id ("p12" → 12), so resumed ids never repeat.
+func (rc *Recovery) id(id string) {
+	i := strings.IndexAny(id, "0123456789")
+	if i < 0 {
+		return
+	}
+	if n, err := strconv.ParseInt(id[i:], 10, 64); err == nil && n > rc.r.NextID {
+		rc.r.NextID = n
+	}
+}
+
+// Restore is the result, with the journal's member records.
+func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
+	r := rc.r
+	r.Members = r.Members[:0]
+	for _, m := range members {
+		rc.id(m.ID)
+		r.Members = append(r.Members, m)
+	}
+	r.NextID = rc.r.NextID
+	r.Pending = nil
+	seen := map[string]bool{}
+	for _, id := range rc.order {
+		if pr, ok := rc.pending[id]; ok && !seen[id] {
+			seen[id] = true
+			r.Pending = append(r.Pending, pr)
+		}
+	}
+	r.Live = nil
+	seen = map[string]bool{}
+	for _, id := range rc.liveOrd {
+		if m, ok := rc.live[id]; ok && !seen[id] {
+			seen[id] = true
+			r.Live = append(r.Live, m)
+		}
+	}
+	r.Open = nil
+	for _, pm := range rc.open {
+		r.Open = append(r.Open, pm)
+	}
+	if r.Unfinished != nil && !rc.batches[r.Unfinished.ID] {
+		r.Unfinished = nil
+	}
+	return &r
+}
+
+// restore sets up a new Party from its journal (in New, before Run).
+func (p *Party) restore(r *Restore) {
+	p.seq = r.Seq
+	p.nextID = r.NextID
+	p.win = append([]logged(nil), r.Recent...)
+	for _, e := range p.win {
+		p.winBytes += e.size
+	}
+	if r.Phase != "" {
+		p.phase = r.Phase
+	}
+	for _, t := range r.Always {
+		p.always[t] = true
+	}
+	for _, jm := range r.Members {
+		if jm.Kicked || jm.ID == "" {
+			continue
+		}
+		m := &member{
+			Member:   wire.Member{ID: jm.ID, Name: jm.Name, Role: jm.Role},
+			session:  jm.Session,
+			owner:    jm.Owner,
+			clientID: jm.ClientID,
+			tokens:   float64(p.cfg.PromptBurst),
+			refill:   p.cfg.Now(),
+		}
+		m.rec = jm
+		p.known[m.ID] = m
+		if m.session != "" {
+			p.sessions[m.session] = m
+		}
+		if m.clientID != "" {
+			p.byClient[m.clientID] = m
+		}
+	}
+}
+
+// resumed runs first on the loop of a resumed party: it closes what the stopped host left
+// open and puts unanswered work back in the pipeline (PROTOCOL.md §8, docs/PROTOCOL.md §8).
+func (p *Party) resumed(r *Restore) {
+	for i, m := range r.Live {
+		left := m
+		n := len(r.Live) - i - 1
+		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+	}
+	var notes []string
+	if n := len(r.Pending); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d waiting %s queued again", n, plural(n, "prompt is", "prompts are")))
+	}
+	if r.Unfinished != nil {
+		notes = append(notes, "the batch that was running is sent to the agent again")
+	}
+	text := "the party was resumed"
+	if len(notes) > 0 {
+		text += ": " + strings.Join(notes, "; ")
+	}
+	p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+	if r.HasSettings && (r.Approval != p.approval || r.PermissionMode != p.permMode) || !r.HasSettings && (p.approval || p.permMode != wire.PermissionAsk) {
+		p.emitSettings()
+	}
+	for _, pm := range r.Open {
+		perm := pm
+		perm.Status, perm.By, perm.Reason = wire.PermissionDenied, "", "the host stopped before a decision"
+		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+	}
+	now := p.cfg.Now()
+	for _, pr := range r.Pending {
+		p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now})
+		p.lastPrompt = now
+	}
+	if b := r.Unfinished; b != nil {
+		// The host stopped during this batch's turn: its output so far is void, as after an
+		// agent crash, and it runs again on the resumed session.
+		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID})
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: "running the interrupted batch again"})
+		p.busy = true
+		p.startTurn(b.ID, b.Merged, b.Merger == "command")
+		return
+	}
+	p.settle()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// journalMember writes m's record when it changed (a new member, a new name, role or
+// client_id, a kick), so that a resumed party knows every session. Runs on the loop.
+func (p *Party) journalMember(m *member, kicked bool) {
+	if p.cfg.Journal == nil {
+		return
+	}
+	rec := journal.Member{ID: m.ID, Name: m.Name, Role: m.Role, Session: m.session, ClientID: m.clientID, Owner: m.owner, Kicked: kicked}
+	if rec == m.rec {
+		return
+	}
+	m.rec = rec
+	if err := p.cfg.Journal.Member(rec); err != nil {
+		p.log.Error("journal a member", "member", m.ID, "err", err)
+	}
+}
