@@ -1,0 +1,397 @@
+// Package transcript renders a party's event log as a Markdown document a person can
+// read later: who asked what, what was merged and sent to the agent, the agent's replies,
+// its tool steps, the hosts' permission decisions, approvals and rejections, and what
+// the agent changed in the workspace.
+//
+// It is pure: events in, bytes out. The window's *Save as Markdown* uses it; so can
+// `concordia export` and `concordia join --transcript`.
+//
+// Text from people (prompts, merged text, tool output, reasons) is put in fenced blocks
+// or inline code with fences longer than any it contains, so that it shows as written and
+// never becomes Markdown or HTML. The agent's reply is Markdown already and is kept as
+// it is.
+package transcript
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Meta describes the party above the log.
+type Meta struct {
+	Host   string    // the host's name ("" = unknown)
+	Party  string    // the party id
+	Agent  string    // "Claude Code" when ""
+	Saved  time.Time // when the document is written (zero: not shown)
+	Ended  string    // why the party ended; "" while it runs
+	Viewer string    // whose copy this is (the window's person); "" = not shown
+}
+
+// Markdown writes the document for events (oldest first; duplicates by seq are skipped).
+func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
+	r := &renderer{prompts: map[string]wire.Prompt{}}
+	r.header(meta)
+	var last int64
+	for _, ev := range events {
+		if ev.Seq != 0 && ev.Seq <= last {
+			continue
+		}
+		last = ev.Seq
+		r.event(ev)
+	}
+	r.flushTurn()
+	r.footer()
+	_, err := io.WriteString(w, r.b.String())
+	return err
+}
+
+// String is Markdown into a string.
+func String(meta Meta, events []wire.Event) string {
+	var b strings.Builder
+	_ = Markdown(&b, meta, events)
+	return b.String()
+}
+
+type renderer struct {
+	b       strings.Builder
+	prompts map[string]wire.Prompt
+	turn    *turn // the open turn section, written when the next section starts
+	files   []wire.FileChange
+	changes bool // a changes event came
+}
+
+// turn collects a batch's output so that each permission shows once, with its outcome.
+type turn struct {
+	batch string
+	parts []part
+	perms map[string]int // permission id → index in parts
+	end   *wire.Turn
+}
+
+type part struct {
+	kind string // "reply", "tool", "perm", "void"
+	text string
+	perm wire.Permission
+}
+
+func (r *renderer) header(m Meta) {
+	title := "Concordia party"
+	if m.Host != "" {
+		title = m.Host + "'s party"
+	}
+	fmt.Fprintf(&r.b, "# %s\n\n", inlineText(title))
+	agent := m.Agent
+	if agent == "" {
+		agent = "Claude Code"
+	}
+	var facts []string
+	if m.Party != "" {
+		facts = append(facts, "Party "+code(m.Party))
+	}
+	facts = append(facts, "Agent: "+inlineText(agent))
+	if m.Viewer != "" {
+		facts = append(facts, "Saved by "+inlineText(m.Viewer))
+	}
+	if !m.Saved.IsZero() {
+		facts = append(facts, "Saved "+m.Saved.Format("2006-01-02 15:04 MST"))
+	}
+	r.b.WriteString(strings.Join(facts, " · ") + "\n\n")
+	if m.Ended != "" {
+		fmt.Fprintf(&r.b, "**The party has ended:** %s\n\n", inlineText(m.Ended))
+	}
+}
+
+func (r *renderer) footer() {
+	if !r.changes {
+		return
+	}
+	r.b.WriteString("## Files the agent changed\n\n")
+	if len(r.files) == 0 {
+		r.b.WriteString("None.\n")
+		return
+	}
+	for _, f := range r.files {
+		line := fmt.Sprintf("- %s %s", f.Status, code(f.Path))
+		if f.Status == "renamed" && f.From != "" {
+			line += " from " + code(f.From)
+		}
+		line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
+		r.b.WriteString(line + "\n")
+	}
+}
+
+func clock(ts time.Time) string {
+	if ts.IsZero() {
+		return ""
+	}
+	return ts.Local().Format("15:04:05")
+}
+
+func (r *renderer) event(ev wire.Event) {
+	switch ev.Kind {
+	case wire.KindPrompt:
+		if ev.Prompt == nil {
+			return
+		}
+		r.prompts[ev.Prompt.ID] = *ev.Prompt
+		r.flushTurn()
+		fmt.Fprintf(&r.b, "**%s** asked (%s):\n\n%s\n", inlineText(ev.Prompt.User), clock(ev.TS), fence("text", ev.Prompt.Text))
+	case wire.KindApproval:
+		if ev.Approval == nil {
+			return
+		}
+		r.flushTurn()
+		fmt.Fprintf(&r.b, "*Merged by %s from %s, waiting for a host's approval (%s):*\n\n%s\n",
+			inlineText(ev.Approval.Merger), r.authors(ev.Approval.Prompts), clock(ev.TS), fence("text", ev.Approval.Merged))
+	case wire.KindRejected:
+		if ev.Rejected == nil {
+			return
+		}
+		r.flushTurn()
+		line := fmt.Sprintf("*Rejected by %s*", inlineText(ev.Rejected.By))
+		if ev.Rejected.Reason != "" {
+			line += ": " + code(ev.Rejected.Reason)
+		}
+		r.b.WriteString(line + " — the prompts of " + r.authors(ev.Rejected.Prompts) + " were not sent.\n\n")
+	case wire.KindBatch:
+		if ev.Batch == nil {
+			return
+		}
+		r.flushTurn()
+		b := ev.Batch
+		how := "merged by " + inlineText(b.Merger)
+		switch {
+		case b.Merger == "command":
+			how = "an agent command from a host"
+		case len(b.Prompts) == 1 && r.prompts[b.Prompts[0]].Text == b.Merged:
+			how = "as written"
+		case len(b.Prompts) == 1:
+			how = "edited by a host"
+		}
+		fmt.Fprintf(&r.b, "## Sent to the agent (%s)\n\nFrom %s, %s:\n\n%s\n", clock(ev.TS), r.authors(b.Prompts), how, fence("text", b.Merged))
+		r.turn = &turn{batch: b.ID, perms: map[string]int{}}
+	case wire.KindOutput:
+		t := r.open()
+		if ev.Stream == wire.StreamAssistant {
+			if n := len(t.parts); n > 0 && t.parts[n-1].kind == "reply" {
+				t.parts[n-1].text += ev.Text
+				return
+			}
+			t.parts = append(t.parts, part{kind: "reply", text: ev.Text})
+			return
+		}
+		text := strings.TrimSuffix(ev.Text, "\n")
+		if ev.Stream == wire.StreamStderr {
+			text = "stderr: " + text
+		}
+		if n := len(t.parts); n > 0 && t.parts[n-1].kind == "tool" {
+			t.parts[n-1].text += "\n" + text
+			return
+		}
+		t.parts = append(t.parts, part{kind: "tool", text: text})
+	case wire.KindPermission:
+		if ev.Permission == nil {
+			return
+		}
+		t := r.open()
+		if i, ok := t.perms[ev.Permission.ID]; ok {
+			t.parts[i].perm = *ev.Permission
+			return
+		}
+		t.perms[ev.Permission.ID] = len(t.parts)
+		t.parts = append(t.parts, part{kind: "perm", perm: *ev.Permission})
+	case wire.KindRetry:
+		if r.turn == nil || r.turn.batch != ev.RetryBatch {
+			return
+		}
+		// What the failed attempt showed is void: the agent starts the batch over.
+		r.turn.parts = []part{{kind: "void"}}
+		r.turn.perms = map[string]int{}
+	case wire.KindTurn:
+		if ev.Turn == nil {
+			return
+		}
+		t := r.open()
+		end := *ev.Turn
+		t.end = &end
+		r.flushTurn()
+	case wire.KindSystem:
+		r.flushTurn()
+		fmt.Fprintf(&r.b, "*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
+	case wire.KindError:
+		r.flushTurn()
+		fmt.Fprintf(&r.b, "**Error:** %s (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
+	case wire.KindParticipants:
+		if ev.Joined != nil {
+			fmt.Fprintf(&r.b, "*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
+		}
+		if ev.Left != nil {
+			fmt.Fprintf(&r.b, "*%s left* (%s)\n\n", inlineText(ev.Left.Name), clock(ev.TS))
+		}
+	case wire.KindChanges:
+		r.files, r.changes = ev.Files, true
+	}
+}
+
+// open is the turn output goes to; output outside any batch gets a section of its own.
+func (r *renderer) open() *turn {
+	if r.turn == nil {
+		r.b.WriteString("## The agent\n\n")
+		r.turn = &turn{perms: map[string]int{}}
+	}
+	return r.turn
+}
+
+// flushTurn writes the open turn's output and outcome.
+func (r *renderer) flushTurn() {
+	t := r.turn
+	if t == nil {
+		return
+	}
+	r.turn = nil
+	for _, p := range t.parts {
+		switch p.kind {
+		case "reply":
+			text := strings.TrimSpace(p.text)
+			if text == "" {
+				continue
+			}
+			r.b.WriteString("**Claude Code:**\n\n" + text + "\n\n")
+		case "tool":
+			r.b.WriteString("Tool steps:\n\n" + fence("text", p.text) + "\n")
+		case "perm":
+			r.b.WriteString(permissionLine(p.perm) + "\n\n")
+		case "void":
+			r.b.WriteString("*The agent was restarted and the batch retried; the output before was discarded.*\n\n")
+		}
+	}
+	if t.end == nil {
+		if t.batch != "" {
+			r.b.WriteString("*The turn had not finished.*\n\n")
+		}
+		return
+	}
+	secs := fmt.Sprintf("%.1f s", float64(t.end.DurationMS)/1000)
+	switch t.end.Status {
+	case wire.TurnDone:
+		line := "**Done** in " + secs
+		if t.end.Denied > 0 {
+			line += fmt.Sprintf(" — %d tool %s denied", t.end.Denied, plural(t.end.Denied, "request", "requests"))
+		}
+		r.b.WriteString(line + ".\n\n")
+	case wire.TurnInterrupted:
+		why := "Interrupted"
+		if t.end.Error != "" {
+			why = "Interrupted: " + inlineText(t.end.Error)
+		}
+		r.b.WriteString("**" + why + "** after " + secs + ".\n\n")
+	default:
+		why := "Failed"
+		if t.end.Error != "" {
+			why = "Failed: " + inlineText(t.end.Error)
+		}
+		r.b.WriteString("**" + why + "** after " + secs + ".\n\n")
+	}
+}
+
+func permissionLine(p wire.Permission) string {
+	ask := fmt.Sprintf("Tool request: %s %s", inlineText(p.Tool), code(p.Summary))
+	switch p.Status {
+	case wire.PermissionAllowed:
+		return ask + " — **allowed** by " + inlineText(p.By)
+	case wire.PermissionDenied:
+		s := ask + " — **denied** by " + inlineText(p.By)
+		if p.Reason != "" {
+			s += ": " + code(p.Reason)
+		}
+		return s
+	case wire.PermissionTimedOut:
+		return ask + " — **timed out** (denied)"
+	}
+	return ask + " — not decided"
+}
+
+// authors names the people whose prompts these are: "alice and bob".
+func (r *renderer) authors(ids []string) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		name := "?"
+		if p, ok := r.prompts[id]; ok {
+			name = p.User
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, "**"+inlineText(name)+"**")
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "nobody"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// fence puts text in a fenced code block whose fence is longer than any backtick run in it.
+func fence(lang, text string) string {
+	f := strings.Repeat("`", max(3, longestRun(text, '`')+1))
+	return f + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + f + "\n"
+}
+
+// code is text as inline code, on one line, with a fence longer than any backtick run.
+func code(text string) string {
+	text = oneLine(text)
+	if text == "" {
+		return "``"
+	}
+	f := strings.Repeat("`", longestRun(text, '`')+1)
+	pad := ""
+	if strings.HasPrefix(text, "`") || strings.HasSuffix(text, "`") || strings.HasPrefix(text, " ") {
+		pad = " "
+	}
+	return f + pad + text + pad + f
+}
+
+// inlineText is a name or notice as plain text: one line, with the characters that
+// Markdown or HTML would act on escaped.
+func inlineText(s string) string {
+	s = oneLine(s)
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]<>()#+-!|~&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func longestRun(s string, c byte) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}

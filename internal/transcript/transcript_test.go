@@ -1,0 +1,134 @@
+package transcript
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+var t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+func ev(seq int64, e wire.Event) wire.Event {
+	e.Seq, e.TS = seq, t0.Add(time.Duration(seq)*time.Second)
+	return e
+}
+
+func prompt(seq int64, id, user, text string) wire.Event {
+	return ev(seq, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: user, Text: text}})
+}
+
+func out(seq int64, stream, text string) wire.Event {
+	return ev(seq, wire.Event{Kind: wire.KindOutput, Stream: stream, Text: text})
+}
+
+func TestMarkdown(t *testing.T) {
+	meta := Meta{Host: "hazel", Party: "p1", Ended: "the host ended the party"}
+	perm := func(status, by, reason string) *wire.Permission {
+		return &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: status, By: by, Reason: reason}
+	}
+	tests := []struct {
+		name   string
+		events []wire.Event
+		want   []string // in this order
+		absent []string
+	}{
+		{
+			name: "who asked what, what was merged and sent, the reply",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "add a test"),
+				prompt(2, "p2", "bob", "and docs"),
+				ev(3, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "add a test and docs", Merger: "gemini"}}),
+				out(4, wire.StreamAssistant, "Sure: "),
+				out(5, wire.StreamAssistant, "**done**."),
+				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 2500}}),
+			},
+			want: []string{"# hazel's party", "**The party has ended:** the host ended the party",
+				"**alice** asked", "```text\nadd a test\n```", "**bob** asked",
+				"## Sent to the agent", "From **alice** and **bob**, merged by gemini:", "```text\nadd a test and docs\n```",
+				"**Claude Code:**\n\nSure: **done**.", "**Done** in 2.5 s."},
+		},
+		{
+			name: "tool steps and a permission shown once with its outcome",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "touch x"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "touch x", Merger: "local"}}),
+				out(3, wire.StreamTool, "Bash: touch x\n"),
+				ev(4, wire.Event{Kind: wire.KindPermission, Permission: perm("pending", "", "")}),
+				ev(5, wire.Event{Kind: wire.KindPermission, Permission: perm("denied", "hazel", "not now")}),
+				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
+			},
+			want:   []string{"From **alice**, as written:", "Tool steps:\n\n```text\nBash: touch x\n```", "Tool request: Bash `touch x` — **denied** by hazel: `not now`", "**Done** in 0.1 s — 1 tool request denied."},
+			absent: []string{"not decided"},
+		},
+		{
+			name: "approval edited, rejection with a reason",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "rm -rf /"),
+				ev(2, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "rm -rf /", Merger: "local"}}),
+				ev(3, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", Prompts: []string{"p1"}, By: "hazel", Reason: "no"}}),
+				prompt(4, "p2", "bob", "list files"),
+				ev(5, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p2"}, Merged: "list files", Merger: "local"}}),
+				ev(6, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "list the files", Merger: "local"}}),
+			},
+			want: []string{"waiting for a host's approval", "*Rejected by hazel*: `no` — the prompts of **alice** were not sent.",
+				"From **bob**, edited by a host:", "list the files", "*The turn had not finished.*"},
+		},
+		{
+			name: "a retry voids the failed attempt's output",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "echo"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "echo", Merger: "local"}}),
+				out(3, wire.StreamAssistant, "ECH"),
+				ev(4, wire.Event{Kind: wire.KindRetry, RetryBatch: "b1"}),
+				out(5, wire.StreamAssistant, "ECHO"),
+				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 1000}}),
+			},
+			want:   []string{"output before was discarded", "**Claude Code:**\n\nECHO\n", "**Interrupted: stopped by hazel** after 1.0 s."},
+			absent: []string{"ECHECHO"},
+		},
+		{
+			name: "peer text never becomes Markdown or HTML",
+			events: []wire.Event{
+				ev(1, wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "<img src=x>"}}),
+				prompt(2, "p1", "<b>eve</b>", "```\n<script>alert(1)</script>\n```"),
+				ev(3, wire.Event{Kind: wire.KindSystem, Text: "*bold* [link](http://x)"}),
+			},
+			want:   []string{`*\<img src=x\> joined*`, `**\<b\>eve\</b\>** asked`, "````text\n```\n<script>alert(1)</script>\n```\n````", `*\*bold\* \[link\]\(http://x\)*`},
+			absent: []string{"*<img", "**<b>"},
+		},
+		{
+			name: "duplicates are skipped; the files changed are listed",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "once"),
+				prompt(1, "p1", "alice", "once"),
+				ev(2, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 3, Deletions: 1}}}),
+				ev(3, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "b.go", Status: "renamed", From: "a.go", Additions: 3, Deletions: 1}}}),
+			},
+			want:   []string{"## Files the agent changed", "- renamed `b.go` from `a.go` (+3 −1)"},
+			absent: []string{"modified `a.go`"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := String(meta, tt.events)
+			at := 0
+			for _, w := range tt.want {
+				i := strings.Index(got[at:], w)
+				if i < 0 {
+					t.Fatalf("missing (or out of order) %q in:\n%s", w, got)
+				}
+				at += i + len(w)
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(got, a) {
+					t.Errorf("has %q:\n%s", a, got)
+				}
+			}
+			if strings.Count(got, "**alice** asked") > 1 {
+				t.Errorf("a prompt shows twice:\n%s", got)
+			}
+		})
+	}
+}
