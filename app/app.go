@@ -12,8 +12,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -26,6 +28,7 @@ import (
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/version"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -84,6 +87,9 @@ type CreateRequest struct {
 	ClaudeArgs string `json:"claude_args"`
 	// Approve starts the party in approval mode.
 	Approve bool `json:"approve"`
+	// ShareWorkspace is what the party sees of the working folder: off, changes or tree
+	// ("" = the saved setting).
+	ShareWorkspace string `json:"share_workspace"`
 }
 
 // PromptAck is a sent prompt's id and the seq of its event.
@@ -99,6 +105,8 @@ type shell interface {
 	ClipboardText() (string, error)
 	SetClipboardText(text string) error
 	PickDirectory(start, title string) (string, error)
+	// SaveFile asks where to save a file (a native dialog); "" when cancelled.
+	SaveFile(dir, name, title string) (string, error)
 	Show()
 	Hide()
 	Quit()
@@ -525,6 +533,9 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	if strings.TrimSpace(r.PermissionMode) == "" {
 		r.PermissionMode = s.PermissionMode
 	}
+	if r.ShareWorkspace = req.ShareWorkspace; strings.TrimSpace(r.ShareWorkspace) == "" {
+		r.ShareWorkspace = s.ShareWorkspace
+	}
 	if strings.TrimSpace(r.Name) == "" {
 		r.Name = s.Name
 	}
@@ -698,6 +709,99 @@ func (a *App) NewInvites() (wire.Invites, error) {
 // next free.
 func (a *App) AgentCommand(command string) error {
 	return a.control("agent command", func(ctx context.Context) error { return a.session.AgentCommand(ctx, command) })
+}
+
+// ---- the workspace (PROTOCOL.md §9): every member, at the level the host shares ----
+
+// Changes lists the files the agent changed since the party began.
+func (a *App) Changes() (wire.ChangesResult, error) {
+	var res wire.ChangesResult
+	err := a.control("list changes", func(ctx context.Context) (err error) {
+		res, err = a.session.Changes(ctx)
+		return err
+	})
+	return res, err
+}
+
+// Diff is one changed file's unified diff (truncated past 256 KiB; binary files named).
+func (a *App) Diff(path string) (wire.FileDiff, error) {
+	var res wire.FileDiff
+	err := a.control("show diff", func(ctx context.Context) (err error) {
+		res, err = a.session.Diff(ctx, path)
+		return err
+	})
+	return res, err
+}
+
+// Tree lists a folder of the working directory ("" is its top) when the host shares it.
+func (a *App) Tree(path string) (wire.TreeResult, error) {
+	var res wire.TreeResult
+	err := a.control("list folder", func(ctx context.Context) (err error) {
+		res, err = a.session.Tree(ctx, path)
+		return err
+	})
+	return res, err
+}
+
+// SetWorkspace changes what the party sees of the working folder (a host): off, changes
+// or tree.
+func (a *App) SetWorkspace(level string) error {
+	return a.control("set workspace sharing", func(ctx context.Context) error { return a.session.SetWorkspace(ctx, level) })
+}
+
+// ---- the transcript -------------------------------------------------------------
+
+// SaveTranscript asks where to save the party's transcript (the current party, or the one
+// that just ended) and writes it there as Markdown. It returns the path, or "" when the
+// person cancelled.
+func (a *App) SaveTranscript() (string, error) {
+	tr, err := a.session.Transcript()
+	if err != nil {
+		return "", a.fail("save transcript", err)
+	}
+	sh := a.currentShell()
+	if sh == nil {
+		return "", errors.New("The window is not ready yet.")
+	}
+	dir, _ := os.UserHomeDir()
+	if s, err := a.settings.Load(); err == nil && s.Workdir != "" {
+		dir = s.Workdir
+	}
+	path, err := sh.SaveFile(dir, transcriptName(tr, time.Now()), "Save the transcript as Markdown")
+	if err != nil {
+		return "", a.fail("save transcript", err)
+	}
+	if path == "" {
+		return "", nil
+	}
+	var b bytes.Buffer
+	meta := transcript.Meta{Host: tr.Party.Host, Party: tr.Party.ID, Agent: tr.Party.Agent, Saved: time.Now(), Ended: tr.Ended, Viewer: tr.You.Name}
+	if err := transcript.Markdown(&b, meta, tr.Events); err != nil {
+		return "", a.fail("save transcript", err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		return "", a.fail("save transcript", fmt.Errorf("write %s: %w", path, err))
+	}
+	return path, nil
+}
+
+// transcriptName is the file name the save dialog proposes: "concordia-hazel-2025-03-01.md".
+func transcriptName(tr session.Transcript, now time.Time) string {
+	host := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' {
+			return unicode.ToLower(r)
+		}
+		return '-'
+	}, tr.Party.Host)
+	if host = strings.Trim(host, "-"); host == "" {
+		host = "party"
+	}
+	return fmt.Sprintf("concordia-%s-%s.md", host, now.Format("2006-01-02-1504"))
+}
+
+// DismissParty forgets the transcript of a party that ended (the person went home).
+func (a *App) DismissParty() {
+	a.session.Forget()
 }
 
 // Notify shows a desktop notification (the window calls it when it is hidden or

@@ -35,6 +35,9 @@ type fakeShell struct {
 	clipErr   error
 	picked    string
 	pickStart string
+	savePath  string // what the save dialog answers ("" = cancelled)
+	saveDir   string
+	saveName  string
 	answer    bool
 	asked     int
 	shown     int
@@ -83,6 +86,13 @@ func (f *fakeShell) PickDirectory(start, _ string) (string, error) {
 	defer f.mu.Unlock()
 	f.pickStart = start
 	return f.picked, nil
+}
+
+func (f *fakeShell) SaveFile(dir, name, _ string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saveDir, f.saveName = dir, name
+	return f.savePath, nil
 }
 
 func (f *fakeShell) Show() { f.mu.Lock(); f.shown++; f.mu.Unlock() }

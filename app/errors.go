@@ -19,6 +19,7 @@ import (
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // installHint is how to get Claude Code.
@@ -86,6 +87,12 @@ func sentence(err error) string {
 		return "You joined this party again from somewhere else."
 	case errors.Is(err, client.ErrKicked):
 		return "A host removed you from the party."
+	case errors.Is(err, party.ErrNotShared):
+		return capitalize(punctuate(after(err.Error(), party.ErrNotShared.Error()+": ")))
+	case errors.Is(err, workspace.ErrPath):
+		return capitalize(punctuate(after(err.Error(), workspace.ErrPath.Error()+": ")))
+	case errors.Is(err, workspace.ErrNotFound):
+		return capitalize(punctuate(workspace.ErrNotFound.Error() + ": " + after(err.Error(), workspace.ErrNotFound.Error()+": ")))
 	case errors.Is(err, party.ErrNotAllowed):
 		return "Only a host can do this."
 	case errors.Is(err, party.ErrInvalid):
@@ -107,6 +114,9 @@ func sentence(err error) string {
 		case wire.CodeUnauthorized:
 			return "The host no longer accepts you in this party."
 		case wire.CodeNotAllowed:
+			if strings.Contains(rerr.Message, party.ErrNotShared.Error()+": ") {
+				return capitalize(punctuate(after(rerr.Message, party.ErrNotShared.Error()+": ")))
+			}
 			return "Only a host can do this."
 		case rpc.CodeInvalidParams:
 			return capitalize(punctuate(after(rerr.Message, party.ErrInvalid.Error()+": ")))

@@ -129,6 +129,13 @@ func (w *wailsShell) PickDirectory(start, title string) (string, error) {
 	})
 }
 
+func (w *wailsShell) SaveFile(dir, name, title string) (string, error) {
+	return runtime.SaveFileDialog(w.ctx, runtime.SaveDialogOptions{
+		DefaultDirectory: dir, DefaultFilename: name, Title: title, CanCreateDirectories: true,
+		Filters: []runtime.FileFilter{{DisplayName: "Markdown (*.md)", Pattern: "*.md"}},
+	})
+}
+
 func (w *wailsShell) Show() {
 	runtime.WindowShow(w.ctx)
 	runtime.WindowUnminimise(w.ctx) // also raises it (gtk_window_present on Linux)

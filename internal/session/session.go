@@ -12,7 +12,13 @@
 // While in a party, the host methods of PROTOCOL.md §7 (approval, tool permissions,
 // interrupt, roles, kick, invites, agent commands) go to the party's party.Controller:
 // the host's own *party.Local when this window hosts, the *client.Client when it joined
-// (a co-host). The party checks the member's role; this package only delegates.
+// (a co-host). The party checks the member's role; this package only delegates. The
+// workspace methods of §9 (changes, diffs, the folder tree, the sharing level) go the
+// same way, through Workspace.
+//
+// The window keeps a party's transcript on screen after it ended, until the person leaves
+// it (Forget): so does the Manager, so that Transcript can still render it (Save as
+// Markdown).
 //
 // Nothing here knows Wails: the binding layer (app/) passes an Emitter that forwards to
 // the window, and tests pass a recorder.
@@ -155,6 +161,31 @@ type HostRequest struct {
 	PermissionTimeout time.Duration
 	// TurnTimeout stops a turn silent this long (0 = the host's default).
 	TurnTimeout time.Duration
+	// ShareWorkspace is what the party sees of the working directory (PROTOCOL.md §9):
+	// settings.ShareOff, ShareChanges ("" means it) or ShareTree.
+	ShareWorkspace string
+}
+
+// Workspace is the party's view of the host's working directory (PROTOCOL.md §9): the
+// host's own *party.Local when this window hosts, the *client.Client when it joined.
+type Workspace interface {
+	Changes(ctx context.Context) (wire.ChangesResult, error)
+	Diff(ctx context.Context, path string) (wire.FileDiff, error)
+	Tree(ctx context.Context, path string) (wire.TreeResult, error)
+	SetWorkspace(ctx context.Context, level string) error
+}
+
+var (
+	_ Workspace = (*party.Local)(nil)
+	_ Workspace = (*client.Client)(nil)
+)
+
+// Transcript is a party's log as this window saw it, for Save as Markdown.
+type Transcript struct {
+	Party  wire.PartyInfo
+	You    wire.Member
+	Ended  string       // why it ended; "" while it runs
+	Events []wire.Event // oldest first
 }
 
 // Manager runs the window's party: at most one at a time. Its methods are safe for
@@ -168,8 +199,9 @@ type Manager struct {
 	cancel context.CancelFunc
 	starts sync.WaitGroup // Host and Join calls in flight
 
-	mu       sync.Mutex // guards cur, starting, closed
+	mu       sync.Mutex // guards cur, ended, starting, closed
 	cur      *active
+	ended    *active // the last party that ended, until Forget or the next party
 	starting bool
 	closed   bool
 }
@@ -215,6 +247,9 @@ func (r *HostRequest) check() error {
 	if r.PermissionMode = strings.ToLower(strings.TrimSpace(r.PermissionMode)); r.PermissionMode == "" {
 		r.PermissionMode = settings.PermissionAsk
 	}
+	if r.ShareWorkspace = strings.ToLower(strings.TrimSpace(r.ShareWorkspace)); r.ShareWorkspace == "" {
+		r.ShareWorkspace = settings.ShareChanges
+	}
 	if r.Workdir == "" {
 		return badRequest(errors.New("Choose the folder Claude Code works in."))
 	}
@@ -226,6 +261,7 @@ func (r *HostRequest) check() error {
 		settings.CheckMerger(r.Merger),
 		settings.CheckClaudePath(r.ClaudePath),
 		settings.CheckPermissionMode(r.PermissionMode),
+		settings.CheckShareWorkspace(r.ShareWorkspace),
 	} {
 		if err != nil {
 			return badRequest(err)
@@ -245,6 +281,7 @@ func (m *Manager) begin() error {
 		return ErrBusy
 	}
 	m.starting = true
+	m.ended = nil // a new party: the last one's transcript goes
 	m.starts.Add(1)
 	return nil
 }
@@ -326,6 +363,7 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info
 	hc.Agent = agent.Config{Path: req.ClaudePath, Args: req.ClaudeArgs, WorkDir: req.Workdir, Logger: m.log}
 	hc.PermissionMode = req.PermissionMode
 	hc.Approve = req.Approve
+	hc.ShareWorkspace = req.ShareWorkspace
 	if req.PermissionTimeout > 0 {
 		hc.PermissionTimeout = req.PermissionTimeout
 	}
@@ -362,6 +400,8 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info
 		a.invite, a.viewerInvite = h.Invite().String(), h.ViewerInvite().String()
 	}
 	a.last, a.members = hello.State.Seq, len(hello.State.Participants)
+	a.party = hello.Party
+	a.log = append([]wire.Event(nil), hello.State.Events...)
 	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: hello.State}
 	a.mu.Unlock()
 	go a.pump()
@@ -408,6 +448,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	hello := c.Hello()
 	a.you = hello.You
+	a.party = hello.Party
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
@@ -598,6 +639,97 @@ func (m *Manager) AgentCommand(ctx context.Context, command string) error {
 	return m.control("run agent command", func(c party.Controller) error { return c.AgentCommand(ctx, command) })
 }
 
+// workspace runs a §9 method on the current party (any member may; the party checks the
+// sharing level).
+func (m *Manager) workspace(op string, f func(Workspace) error) error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	var ws Workspace = a.c
+	if a.role == wire.RoleHost {
+		ws = a.local
+	}
+	if err := f(ws); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// Changes lists the files the agent changed since the party began.
+func (m *Manager) Changes(ctx context.Context) (wire.ChangesResult, error) {
+	var res wire.ChangesResult
+	err := m.workspace("list changes", func(w Workspace) (err error) {
+		res, err = w.Changes(ctx)
+		return err
+	})
+	if res.Files == nil {
+		res.Files = []wire.FileChange{}
+	}
+	return res, err
+}
+
+// Diff is one changed file's unified diff against the party's start.
+func (m *Manager) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
+	if strings.TrimSpace(path) == "" {
+		return wire.FileDiff{}, badRequest(errors.New("choose a file to show"))
+	}
+	var res wire.FileDiff
+	err := m.workspace("show diff", func(w Workspace) (err error) {
+		res, err = w.Diff(ctx, path)
+		return err
+	})
+	return res, err
+}
+
+// Tree lists one folder of the working directory ("" is its top); only when the host
+// shares the whole folder.
+func (m *Manager) Tree(ctx context.Context, path string) (wire.TreeResult, error) {
+	var res wire.TreeResult
+	err := m.workspace("list folder", func(w Workspace) (err error) {
+		res, err = w.Tree(ctx, path)
+		return err
+	})
+	if res.Entries == nil {
+		res.Entries = []wire.TreeEntry{}
+	}
+	return res, err
+}
+
+// SetWorkspace changes what the party sees of the working directory (a host): off,
+// changes or tree.
+func (m *Manager) SetWorkspace(ctx context.Context, level string) error {
+	level = strings.ToLower(strings.TrimSpace(level))
+	if err := settings.CheckShareWorkspace(level); err != nil {
+		return badRequest(err)
+	}
+	return m.workspace("change workspace sharing", func(w Workspace) error { return w.SetWorkspace(ctx, level) })
+}
+
+// Transcript is the log of the current party, or of the last one that ended until Forget
+// or the next party; ErrNoParty when there is neither.
+func (m *Manager) Transcript() (Transcript, error) {
+	m.mu.Lock()
+	a := m.cur
+	if a == nil {
+		a = m.ended
+	}
+	m.mu.Unlock()
+	if a == nil {
+		return Transcript{}, ErrNoParty
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return Transcript{Party: a.party, You: a.you, Ended: a.endReason, Events: append([]wire.Event(nil), a.log...)}, nil
+}
+
+// Forget drops the transcript of the party that ended (the person left its view).
+func (m *Manager) Forget() {
+	m.mu.Lock()
+	m.ended = nil
+	m.mu.Unlock()
+}
+
 // Snapshot describes the current party (the zero value when there is none).
 func (m *Manager) Snapshot() Snapshot {
 	m.mu.Lock()
@@ -643,10 +775,12 @@ func (m *Manager) finishWith(a *active, ended Ended) {
 		m.mu.Lock()
 		if m.cur == a {
 			m.cur = nil
+			m.ended = a
 		}
 		m.mu.Unlock()
 		a.mu.Lock()
 		a.status = StatusClosed
+		a.endReason = ended.Reason
 		m.cfg.Emitter.Emit(EventPartyEnded, ended)
 		a.mu.Unlock()
 		m.changed()
@@ -672,12 +806,14 @@ type active struct {
 	invite       string
 	viewerInvite string
 	you          wire.Member // the window's person, its role kept current
-	first        bool        // participant: the first hello's state is not complete yet
-	initial      wire.State  // participant: the state Join returns
+	party        wire.PartyInfo
+	endReason    string
+	first        bool       // participant: the first hello's state is not complete yet
+	initial      wire.State // participant: the state Join returns
 	pending      *wire.State
-	target       int64 // seq the pending state is complete at
-	last         int64 // newest event seq seen
-	log          []wire.Event
+	target       int64        // seq the pending state is complete at
+	last         int64        // newest event seq seen
+	log          []wire.Event // every event seen, for Transcript (and a participant's resyncs)
 	members      int
 	status       string
 
@@ -736,6 +872,7 @@ func (a *active) pump() {
 			continue
 		}
 		a.last = ev.Seq
+		a.log = append(a.log, ev)
 		changed := a.count(ev)
 		a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
 		a.mu.Unlock()

@@ -52,6 +52,15 @@ const (
 	PermissionAll   = "all"
 )
 
+// Workspace sharing levels, as in `concordia host --share-workspace` (PROTOCOL.md §9):
+// nothing, the files the agent changed and their diffs, or the whole folder (files such
+// as .env included).
+const (
+	ShareOff     = "off"
+	ShareChanges = "changes"
+	ShareTree    = "tree"
+)
+
 // maxClaudeArgsBytes bounds the extra Claude Code arguments.
 const maxClaudeArgsBytes = 4096
 
@@ -75,15 +84,17 @@ type Settings struct {
 	// PermissionMode is what the agent may do without asking: ask, edits, plan or all.
 	PermissionMode string `json:"permission_mode"`
 	// Approve is the default of approval mode: each merged prompt waits for a host.
-	Approve    bool   `json:"approve"`
-	Listen     string `json:"listen"`
-	PublicHost string `json:"public_host"`
+	Approve bool `json:"approve"`
+	// ShareWorkspace is what new parties show of the working directory: off, changes or tree.
+	ShareWorkspace string `json:"share_workspace"`
+	Listen         string `json:"listen"`
+	PublicHost     string `json:"public_host"`
 }
 
 // Defaults are the settings before anyone changed them: the OS user's name, the home
 // directory, a 3 s window, one prompt, the auto merger, "claude" on PATH, port 8765 on
 // every interface, and the detected LAN address in invites; the agent asks before each
-// tool use, no extra arguments, approval off.
+// tool use, no extra arguments, approval off; the party sees the files the agent changed.
 func Defaults() Settings {
 	home, _ := os.UserHomeDir()
 	return Settings{
@@ -94,6 +105,7 @@ func Defaults() Settings {
 		Merger:         MergerAuto,
 		ClaudePath:     DefaultClaudePath,
 		PermissionMode: PermissionAsk,
+		ShareWorkspace: ShareChanges,
 		Listen:         DefaultListen,
 	}
 }
@@ -125,7 +137,8 @@ func cleanName(s string) string {
 }
 
 // Normalized trims surrounding white space from the text fields and fills an empty
-// listen address, Claude Code path and permission mode with their defaults.
+// listen address, Claude Code path, permission mode and workspace sharing with their
+// defaults.
 func (s Settings) Normalized() Settings {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Workdir = strings.TrimSpace(s.Workdir)
@@ -137,6 +150,9 @@ func (s Settings) Normalized() Settings {
 	s.PermissionMode = strings.ToLower(strings.TrimSpace(s.PermissionMode))
 	if s.PermissionMode == "" {
 		s.PermissionMode = PermissionAsk
+	}
+	if s.ShareWorkspace = strings.ToLower(strings.TrimSpace(s.ShareWorkspace)); s.ShareWorkspace == "" {
+		s.ShareWorkspace = ShareChanges
 	}
 	if s.ClaudePath == "" {
 		s.ClaudePath = DefaultClaudePath
@@ -178,6 +194,7 @@ var checks = []fieldCheck{
 	{"claude_path", func(s Settings) error { return CheckClaudePath(s.ClaudePath) }, func(s *Settings, d Settings) { s.ClaudePath = d.ClaudePath }},
 	{"claude_args", func(s Settings) error { return CheckClaudeArgs(s.ClaudeArgs) }, func(s *Settings, d Settings) { s.ClaudeArgs = d.ClaudeArgs }},
 	{"permission_mode", func(s Settings) error { return CheckPermissionMode(s.PermissionMode) }, func(s *Settings, d Settings) { s.PermissionMode = d.PermissionMode }},
+	{"share_workspace", func(s Settings) error { return CheckShareWorkspace(s.ShareWorkspace) }, func(s *Settings, d Settings) { s.ShareWorkspace = d.ShareWorkspace }},
 	{"listen", func(s Settings) error { return checkListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
 	{"public_host", func(s Settings) error { return checkPublicHost(s.PublicHost) }, func(s *Settings, d Settings) { s.PublicHost = d.PublicHost }},
 }
@@ -293,6 +310,15 @@ func CheckPermissionMode(m string) error {
 		return nil
 	}
 	return fmt.Errorf("The permission mode must be ask, edits, plan or all, not %q.", m)
+}
+
+// CheckShareWorkspace checks the workspace sharing level: off, changes or tree.
+func CheckShareWorkspace(level string) error {
+	switch level {
+	case ShareOff, ShareChanges, ShareTree:
+		return nil
+	}
+	return fmt.Errorf("Share the working folder off, changes or tree, not %q.", level)
 }
 
 // controlledArgs are Claude Code flags Concordia sets itself; the permission mode setting

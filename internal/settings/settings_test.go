@@ -15,7 +15,7 @@ func valid(t *testing.T) Settings {
 	t.Helper()
 	return Settings{
 		Name: "ada", Workdir: t.TempDir(), WindowMS: 3000, MinPrompts: 1,
-		Merger: MergerAuto, ClaudePath: "claude", PermissionMode: PermissionAsk, Listen: ":8765",
+		Merger: MergerAuto, ClaudePath: "claude", PermissionMode: PermissionAsk, ShareWorkspace: ShareChanges, Listen: ":8765",
 	}
 }
 
@@ -24,7 +24,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err := d.Normalized().Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
-	if d.WindowMS != 3000 || d.MinPrompts != 1 || d.Merger != MergerAuto || d.ClaudePath != "claude" || d.Listen != ":8765" {
+	if d.WindowMS != 3000 || d.MinPrompts != 1 || d.Merger != MergerAuto || d.ClaudePath != "claude" || d.Listen != ":8765" || d.ShareWorkspace != ShareChanges {
 		t.Fatalf("defaults = %+v", d)
 	}
 }
@@ -67,6 +67,9 @@ func TestValidate(t *testing.T) {
 		{"permission mode all", func(s *Settings) { s.PermissionMode = "all" }, "", ""},
 		{"permission mode unknown", func(s *Settings) { s.PermissionMode = "bypassPermissions" }, "permission_mode", "ask, edits, plan or all"},
 		{"permission mode empty", func(s *Settings) { s.PermissionMode = "" }, "permission_mode", "ask, edits, plan or all"},
+		{"share tree", func(s *Settings) { s.ShareWorkspace = "tree" }, "", ""},
+		{"share off", func(s *Settings) { s.ShareWorkspace = "off" }, "", ""},
+		{"share unknown", func(s *Settings) { s.ShareWorkspace = "everything" }, "share_workspace", "off, changes or tree"},
 		{"claude args model", func(s *Settings) { s.ClaudeArgs = "--model opus" }, "", ""},
 		{"claude args quoted", func(s *Settings) { s.ClaudeArgs = `--append-system-prompt "be brief"` }, "", ""},
 		{"claude args unclosed quote", func(s *Settings) { s.ClaudeArgs = `--model "opus` }, "claude_args", "without its closing"},
@@ -163,8 +166,8 @@ func TestValidateListsEveryProblem(t *testing.T) {
 }
 
 func TestNormalized(t *testing.T) {
-	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", ClaudeArgs: " --model opus ", PermissionMode: " ", Listen: "", PublicHost: " h "}.Normalized()
-	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", ClaudeArgs: "--model opus", PermissionMode: "ask", Listen: ":8765", PublicHost: "h"}
+	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", ClaudeArgs: " --model opus ", PermissionMode: " ", ShareWorkspace: " Tree ", Listen: "", PublicHost: " h "}.Normalized()
+	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", ClaudeArgs: "--model opus", PermissionMode: "ask", ShareWorkspace: "tree", Listen: ":8765", PublicHost: "h"}
 	if got != want {
 		t.Fatalf("Normalized = %+v, want %+v", got, want)
 	}

@@ -1,0 +1,121 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/session"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func TestWorkspaceBindings(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.app.Changes(); err == nil || err.Error() != "You are not in a party." {
+		t.Fatalf("Changes without a party = %v", err)
+	}
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana", ShareWorkspace: "all"}); err == nil || !strings.Contains(err.Error(), "off, changes or tree") {
+		t.Fatalf("CreateParty with a bad level = %v", err)
+	}
+	// A folder of its own: the fixture's settings folder holds the data directory.
+	info, err := f.app.CreateParty(CreateRequest{Name: "hana", Workdir: t.TempDir(), PermissionMode: "all"}) // "" takes the setting: changes
+	if err != nil {
+		t.Fatalf("CreateParty: %v", err)
+	}
+	if info.Party.Workspace != wire.WorkspaceChanges {
+		t.Fatalf("workspace = %q", info.Party.Workspace)
+	}
+	if _, err := f.app.SendPrompt("FAKE_FS=w:a.txt"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitEvent(t, "a changes event", func(e wire.Event) bool { return e.Kind == wire.KindChanges && len(e.Files) > 0 })
+	res, err := f.app.Changes()
+	if err != nil || len(res.Files) != 1 || res.Files[0].Path != "a.txt" || res.Files[0].Status != "added" {
+		t.Fatalf("Changes = %+v, %v", res, err)
+	}
+	d, err := f.app.Diff("a.txt")
+	if err != nil || !strings.Contains(d.Diff, "+hello from the agent") {
+		t.Fatalf("Diff = %+v, %v", d, err)
+	}
+	if _, err := f.app.Diff("../x"); err == nil || err.Error() != `"../x" leaves the working directory.` {
+		t.Fatalf("Diff(../x) = %v", err)
+	}
+	if _, err := f.app.Tree(""); err == nil || err.Error() != "The host shares the changes, not the whole folder." {
+		t.Fatalf("Tree with changes shared = %v", err)
+	}
+	if err := f.app.SetWorkspace("tree"); err != nil {
+		t.Fatalf("SetWorkspace: %v", err)
+	}
+	tr, err := f.app.Tree("")
+	if err != nil || len(tr.Entries) == 0 {
+		t.Fatalf("Tree = %+v, %v", tr, err)
+	}
+	if err := f.app.SetWorkspace("sometimes"); err == nil || !strings.Contains(err.Error(), "off, changes or tree") {
+		t.Fatalf("SetWorkspace(sometimes) = %v", err)
+	}
+}
+
+func TestSaveTranscriptAfterTheEnd(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.app.SaveTranscript(); err == nil || err.Error() != "You are not in a party." {
+		t.Fatalf("SaveTranscript without a party = %v", err)
+	}
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+		t.Fatalf("CreateParty: %v", err)
+	}
+	if _, err := f.app.SendPrompt("write it down"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitEvent(t, "the turn", func(e wire.Event) bool { return e.Kind == wire.KindTurn })
+	if err := f.app.EndParty(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "party:ended", func() bool { return len(f.shell.events(session.EventPartyEnded)) > 0 })
+
+	// Cancelled: nothing written.
+	if path, err := f.app.SaveTranscript(); err != nil || path != "" {
+		t.Fatalf("SaveTranscript cancelled = %q, %v", path, err)
+	}
+	if !strings.HasPrefix(f.shell.saveName, "concordia-hana-") || !strings.HasSuffix(f.shell.saveName, ".md") {
+		t.Fatalf("proposed name %q", f.shell.saveName)
+	}
+	out := filepath.Join(t.TempDir(), "party.md")
+	f.shell.savePath = out
+	path, err := f.app.SaveTranscript()
+	if err != nil || path != out {
+		t.Fatalf("SaveTranscript = %q, %v", path, err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	for _, want := range []string{"# hana's party", "**The party has ended:** you ended the party", "**hana** asked", "write it down", "**Claude Code:**\n\necho: write it down", "**Done** in"} {
+		if !strings.Contains(md, want) {
+			t.Fatalf("transcript lacks %q:\n%s", want, md)
+		}
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("transcript mode %v", fi.Mode().Perm())
+	}
+
+	f.app.DismissParty()
+	if _, err := f.app.SaveTranscript(); err == nil || err.Error() != "You are not in a party." {
+		t.Fatalf("SaveTranscript after DismissParty = %v", err)
+	}
+}
+
+func TestTranscriptName(t *testing.T) {
+	at := time.Date(2025, 3, 1, 9, 5, 0, 0, time.Local)
+	for _, tt := range []struct{ host, want string }{
+		{"hana", "concordia-hana-2025-03-01-0905.md"},
+		{"Ann Lee/../x", "concordia-ann-lee----x-2025-03-01-0905.md"},
+		{"", "concordia-party-2025-03-01-0905.md"},
+	} {
+		if got := transcriptName(session.Transcript{Party: wire.PartyInfo{Host: tt.host}}, at); got != tt.want {
+			t.Errorf("transcriptName(%q) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+}
