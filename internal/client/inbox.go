@@ -68,7 +68,15 @@ func (in *inbox) run(peer *rpc.Peer) {
 			return
 		}
 		for _, ev := range batch {
-			if ev.Seq > in.c.LastSeq()+1 && !in.c.catchUp(ctx, ev.Seq-1) {
+			upTo := ev.Seq - 1 // a gap before this event is filled first
+			if ev.FirstSeq > 0 && ev.FirstSeq <= in.c.LastSeq() && in.c.LastSeq() < ev.Seq {
+				// A merged output event we already have part of (a catch-up got some of it
+				// one by one): fetch the rest one by one; the merged one is then a duplicate.
+				upTo = ev.Seq
+			} else if ev.FirstSeq > 0 {
+				upTo = ev.FirstSeq - 1
+			}
+			if upTo > in.c.LastSeq() && !in.c.catchUp(ctx, upTo) {
 				if ctx.Err() == nil {
 					peer.Close(websocket.CloseNormalClosure, "catching up")
 				}

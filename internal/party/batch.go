@@ -355,8 +355,9 @@ func (p *Party) settle() {
 	}
 }
 
-// output coalesces streamed agent text into fewer events: a burst of deltas within
-// OutputFlush becomes one event. Order across streams is kept.
+// output turns streamed agent text into an output event at once: no timer stands between
+// the agent's write and the participants (each connection merges what arrives while it is
+// busy writing; see remote in server.go). Tool and stderr output stay whole lines.
 func (p *Party) output(stream, text string) {
 	if text == "" {
 		return
@@ -364,25 +365,16 @@ func (p *Party) output(stream, text string) {
 	if p.turn != nil {
 		p.turn.lastActive = p.cfg.Now()
 	}
-	if p.outStream != stream && p.outBuf.Len() > 0 {
-		p.flushOutput()
-	}
 	if stream == wire.StreamTool {
 		p.toolActivity() // a tool may have edited files
 	}
+	p.flushOutput() // anything buffered first (nothing, unless a caller buffered)
 	p.outStream = stream
 	p.outBuf.WriteString(text)
 	if stream != wire.StreamAssistant && !strings.HasSuffix(text, "\n") {
-		// Tool and stderr output are whole lines: keep them apart when coalesced.
 		p.outBuf.WriteByte('\n')
 	}
-	if p.outBuf.Len() >= 32<<10 {
-		p.flushOutput()
-		return
-	}
-	if p.outTimer == nil {
-		p.outTimer = time.AfterFunc(p.cfg.OutputFlush, func() { p.post(p.flushOutput) })
-	}
+	p.flushOutput()
 }
 
 func (p *Party) flushOutput() {

@@ -49,6 +49,10 @@ type Server struct {
 	conns  sync.WaitGroup
 
 	refusals *refusalLimiter
+
+	frameMu   sync.Mutex // guards frameSeq and lastFrame
+	frameSeq  int64
+	lastFrame []byte
 }
 
 // NewServer makes the endpoint for p.
@@ -104,6 +108,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: remoteAddr(r.RemoteAddr)}
 	c.peer = rpc.New(conn, rpc.Options{
 		Handler:      c.handle,
+		OnIdle:       c.flushHeld,
 		ReadLimit:    wire.MaxPeerMessage,
 		SendQueue:    s.opts.SendQueue,
 		PingInterval: s.opts.PingInterval,
@@ -174,7 +179,16 @@ type remote struct {
 	tokens float64
 	refill time.Time
 	addr   string // the remote IP, for throttling refused hellos
+
+	// held merges output events that arrive while the connection is busy writing (see
+	// Send); heldMu guards it: Send runs on the party loop, flushHeld on the write pump.
+	heldMu sync.Mutex
+	held   *wire.Event
 }
+
+// maxHeld bounds the output merged for one busy connection; past it the merged event is
+// queued at once.
+const maxHeld = 64 << 10
 
 func (c *remote) memberID() string {
 	id, _ := c.id.Load().(string)
@@ -182,8 +196,84 @@ func (c *remote) memberID() string {
 }
 
 // Send implements Subscriber: queue the event, never wait.
-func (c *remote) Send(_ wire.Event, raw json.RawMessage) bool {
-	return c.peer.Notify(wire.MethodEvent, raw) == nil
+//
+// Adaptive fan-out: an event goes out at once when the connection is idle. Output events
+// that arrive while a write is in flight are merged into one (first_seq..seq, their
+// texts concatenated) and sent when the connection is idle again (rpc's OnIdle), or
+// before the next event of another kind, so that order holds. No timer stands in the way:
+// an idle participant gets each delta as it comes, a busy one gets fewer, larger frames.
+func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
+	c.heldMu.Lock()
+	defer c.heldMu.Unlock()
+	if ev.Kind == wire.KindOutput {
+		h := c.held
+		switch {
+		case h == nil && c.peer.Idle():
+			return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+		case h != nil && h.Stream == ev.Stream && h.Seq+1 == ev.Seq && len(h.Text)+len(ev.Text) <= maxHeld:
+			h.Seq, h.TS = ev.Seq, ev.TS
+			h.Text += ev.Text
+			return true
+		case h != nil:
+			if !c.sendHeldLocked() {
+				return false
+			}
+		}
+		merged := ev
+		merged.FirstSeq = ev.Seq
+		c.held = &merged
+		return true
+	}
+	if !c.sendHeldLocked() {
+		return false
+	}
+	return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+}
+
+// flushHeld sends the merged output, if any (the write pump found the queue empty).
+func (c *remote) flushHeld() {
+	c.heldMu.Lock()
+	defer c.heldMu.Unlock()
+	c.sendHeldLocked()
+}
+
+// sendHeldLocked queues the held output; heldMu is held.
+func (c *remote) sendHeldLocked() bool {
+	h := c.held
+	if h == nil {
+		return true
+	}
+	c.held = nil
+	if h.FirstSeq == h.Seq {
+		h.FirstSeq = 0 // one event: as it was
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return false
+	}
+	return c.peer.SendFrame(notification(raw)) == nil
+}
+
+// frame is the Client.event notification for the event with seq, encoded once for every
+// connection: the party loop sends an event to each member in turn, so the last one is
+// kept (frameMu guards it: merged sends run on write pumps too, but never use it).
+func (s *Server) frame(seq int64, raw json.RawMessage) []byte {
+	s.frameMu.Lock()
+	defer s.frameMu.Unlock()
+	if seq == s.frameSeq && s.lastFrame != nil {
+		return s.lastFrame
+	}
+	s.frameSeq, s.lastFrame = seq, notification(raw)
+	return s.lastFrame
+}
+
+// notification encodes a Client.event notification around an event's JSON.
+func notification(raw json.RawMessage) []byte {
+	const head = `{"jsonrpc":"2.0","method":"` + wire.MethodEvent + `","params":`
+	b := make([]byte, 0, len(head)+len(raw)+1)
+	b = append(b, head...)
+	b = append(b, raw...)
+	return append(b, '}')
 }
 
 // Close implements Subscriber. It runs on the party loop, and a peer's Close waits for the

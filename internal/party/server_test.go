@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -202,5 +203,135 @@ func TestPipelinedGetStateIsBounded(t *testing.T) {
 	// Socket buffers take a few replays; the rest must have been refused, not queued.
 	if limited < n/2 {
 		t.Fatalf("%d of %d pipelined getState calls were refused; want most of them", limited, n)
+	}
+}
+
+// rawReader is a participant that reads Client.event notifications off the wire; until
+// hold is closed it reads nothing (its connection's buffers fill and the host's writes to
+// it stall, as with a participant on a slow link).
+type rawReader struct {
+	ws  *websocket.Conn
+	evs chan wire.Event
+}
+
+func joinRaw(t *testing.T, url, name string, hold <-chan struct{}) *rawReader {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+		"params": wire.HelloParams{Name: name, Token: token}})
+	if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+		t.Fatal(err)
+	}
+	r := &rawReader{ws: ws, evs: make(chan wire.Event, 100000)}
+	go func() {
+		defer close(r.evs)
+		// The hello reply first, then (once let go) everything.
+		if _, _, err := ws.ReadMessage(); err != nil {
+			return
+		}
+		r.evs <- wire.Event{Kind: "joined"}
+		if hold != nil {
+			<-hold
+		}
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			var m struct {
+				Method string     `json:"method"`
+				Params wire.Event `json:"params"`
+			}
+			if json.Unmarshal(data, &m) == nil && m.Method == wire.MethodEvent {
+				r.evs <- m.Params
+			}
+		}
+	}()
+	if ev := <-r.evs; ev.Kind != "joined" {
+		t.Fatalf("%s: no hello reply", name)
+	}
+	return r
+}
+
+// next returns the next output event (skipping others).
+func (r *rawReader) next(t *testing.T) wire.Event {
+	t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev, ok := <-r.evs:
+			if !ok {
+				t.Fatal("connection closed")
+			}
+			if ev.Kind == wire.KindOutput {
+				return ev
+			}
+		case <-timeout:
+			t.Fatal("no output event")
+		}
+	}
+}
+
+// Adaptive fan-out: an idle connection gets each delta as its own event at once; a busy
+// one gets what arrived meanwhile merged (first_seq..seq), whole and in order, and the
+// others are not held up by it.
+func TestAdaptiveFanOut(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{})
+	hold := make(chan struct{})
+	fast := joinRaw(t, url, "fast", nil)
+	slow := joinRaw(t, url, "slow", hold)
+
+	// Paced deltas: each reaches the fast reader on its own, unmerged.
+	for i := 0; i < 20; i++ {
+		text := fmt.Sprintf("[paced %d]", i)
+		_ = p.do(func() { p.output(wire.StreamAssistant, text) })
+		if ev := fast.next(t); ev.Text != text || ev.FirstSeq != 0 {
+			t.Fatalf("paced delta %d arrived as %+v", i, ev)
+		}
+	}
+	// A burst of 2,000 deltas of 8 KiB (16 MiB: more than socket buffers hold) while the
+	// slow reader reads nothing.
+	var want strings.Builder
+	pad := strings.Repeat("x", 8192)
+	for i := 0; i < 2000; i++ {
+		text := fmt.Sprintf("<%d>%s", i, pad)
+		want.WriteString(text)
+		_ = p.do(func() { p.output(wire.StreamAssistant, text) })
+	}
+	check := func(name string, r *rawReader) int {
+		var got strings.Builder
+		var last int64
+		frames := 0
+		for got.Len() < want.Len() {
+			ev := r.next(t)
+			if strings.HasPrefix(ev.Text, "[paced") {
+				last = ev.Seq
+				continue
+			}
+			first := ev.Seq
+			if ev.FirstSeq != 0 {
+				first = ev.FirstSeq
+			}
+			if last != 0 && first != last+1 {
+				t.Fatalf("%s: frame %d..%d after %d: a gap or an overlap", name, first, ev.Seq, last)
+			}
+			last = ev.Seq
+			frames++
+			got.WriteString(ev.Text)
+		}
+		if got.String() != want.String() {
+			t.Fatalf("%s: the burst arrived altered (%d bytes of %d)", name, got.Len(), want.Len())
+		}
+		t.Logf("%s: 2,000 deltas in %d frames", name, frames)
+		return frames
+	}
+	close(hold) // the slow reader reads again (before the host's 10 s write deadline drops it)
+	check("fast", fast)
+	if frames := check("slow", slow); frames >= 2000 {
+		t.Fatalf("the stalled reader got %d frames for 2,000 deltas: nothing was merged", frames)
 	}
 }

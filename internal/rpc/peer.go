@@ -25,9 +25,10 @@ type Peer struct {
 	opts Options
 	log  *slog.Logger
 
-	send   chan []byte  // outbound queue; only the write pump receives
-	queued atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
-	inbox  chan inItem  // read pump → dispatch goroutine
+	send     chan []byte  // outbound queue; only the write pump receives
+	queued   atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
+	inFlight atomic.Int64 // messages in send or being written: 0 means idle
+	inbox    chan inItem  // read pump → dispatch goroutine
 
 	// closing is closed once, by shutdown, when the peer starts to end;
 	// creq is written just before and only read after <-closing.
@@ -200,11 +201,13 @@ func (p *Peer) enqueue(msg []byte) error {
 	}
 	full := p.queued.Add(int64(len(msg))) > p.opts.SendQueueBytes
 	if !full {
+		p.inFlight.Add(1)
 		select {
 		case p.send <- msg:
 			return nil
 		default:
 		}
+		p.inFlight.Add(-1)
 	}
 	p.queued.Add(-int64(len(msg)))
 	p.log.Warn("rpc: send queue full, dropping peer", "remote", p.conn.RemoteAddr(), "queue", p.opts.SendQueue, "queued_bytes", p.queued.Load())
@@ -215,6 +218,14 @@ func (p *Peer) enqueue(msg []byte) error {
 	})
 	return p.closedErr()
 }
+
+// Idle reports whether nothing waits in the send queue or is being written: a message
+// sent now goes out at once.
+func (p *Peer) Idle() bool { return p.inFlight.Load() == 0 }
+
+// SendFrame queues msg, an encoded JSON-RPC message (a notification built once for many
+// peers), like Notify. It never blocks; an overflowing queue drops the peer.
+func (p *Peer) SendFrame(msg []byte) error { return p.enqueue(msg) }
 
 // Queued is how many bytes wait in the send queue: a server can refuse more work from a
 // peer that does not read what it already asked for.
@@ -429,6 +440,9 @@ func (p *Peer) writePump() {
 		case msg := <-p.send:
 			p.queued.Add(-int64(len(msg)))
 			err = p.write(msg, time.Now().Add(p.opts.WriteWait))
+			if p.inFlight.Add(-1) == 0 && err == nil && p.opts.OnIdle != nil {
+				p.opts.OnIdle() // the sender may have held messages back meanwhile
+			}
 		case <-ping.C:
 			err = p.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(p.opts.WriteWait))
 		case <-p.closing:
@@ -463,6 +477,7 @@ func (p *Peer) finish() {
 			select {
 			case msg := <-p.send:
 				p.queued.Add(-int64(len(msg)))
+				p.inFlight.Add(-1)
 				if err := p.write(msg, deadline); err != nil {
 					p.log.Debug("rpc: flush failed", "remote", p.conn.RemoteAddr(), "err", err)
 					break flush

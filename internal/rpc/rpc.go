@@ -123,6 +123,10 @@ type Options struct {
 	// SendQueueBytes bounds the outbound queue in bytes as well (default 64 MiB); past it
 	// the peer is dropped as for a full queue.
 	SendQueueBytes int64
+	// OnIdle, when set, is called by the write pump each time the send queue empties
+	// after a write: a sender that held messages back while a write was in flight (to
+	// merge them) sends them now. It must not block; it may call SendFrame.
+	OnIdle func()
 	// InboundQueue is how many inbound messages may wait for the dispatch
 	// goroutine (default 64). When it is full the read pump stops reading,
 	// which pushes back on the sender through TCP.

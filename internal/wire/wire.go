@@ -214,7 +214,12 @@ type Permission struct {
 // Event is one entry of the party's ordered log, sent as Client.event.
 // Fields beyond seq, ts and kind depend on the kind; unknown ones are ignored by readers.
 type Event struct {
-	Seq  int64     `json:"seq"`
+	Seq int64 `json:"seq"`
+	// FirstSeq (v1.1, output events only) is set when one output event stands for the
+	// consecutive output events FirstSeq..Seq of one stream, merged for a participant whose
+	// connection was busy: Text is their texts concatenated; they all count as received.
+	FirstSeq int64 `json:"first_seq,omitempty"`
+
 	TS   time.Time `json:"ts"`
 	Kind string    `json:"kind"`
 
