@@ -65,6 +65,10 @@ func Main(ctx context.Context, args []string, io IO) int {
 		return runJoin(ctx, args[1:], io)
 	case "key":
 		return runKey(ctx, args[1:], io)
+	case "parties":
+		return runParties(ctx, args[1:], io)
+	case "export":
+		return runExport(ctx, args[1:], io)
 	case "version", "--version", "-version":
 		fmt.Fprintln(io.Out, version.String())
 		return ExitOK
@@ -83,7 +87,10 @@ func usage(w io.Writer) {
 Usage:
   concordia                       open the desktop window
   concordia host [flags]          create a party and run it in this terminal
+  concordia host --resume [ID]    bring a party back (default: the latest)
   concordia join INVITE [flags]   join a party in this terminal
+  concordia parties               the parties kept in the data directory
+  concordia export PARTY_ID       a party's transcript (Markdown or JSON lines)
   concordia key set|status|delete manage the Gemini API key in the OS keyring
   concordia version               print the version
 

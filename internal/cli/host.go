@@ -74,10 +74,22 @@ everyone and a host allows or denies it; undecided requests are denied after
 	fs.DurationVar(&f.turnTimeout, "turn-timeout", 15*time.Minute, "stop a turn that is silent this long, not counting waits for a decision (0 = never)")
 	fs.IntVar(&f.maxParticipants, "max-participants", 100, "members at once, the host aside; more are refused (-32005)")
 	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "what the party sees of the working directory: off, changes (the files the agent changed and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
+	var rf resumeFlag
+	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
 	}
+	pos, resume, code := resumeSettings(fs, &f, &rf, pos, io)
+	if code >= 0 {
+		return code
+	}
+	started := false
+	defer func() {
+		if resume != nil && !started {
+			resume.Close()
+		}
+	}()
 	switch {
 	case len(pos) > 0:
 		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
@@ -150,10 +162,17 @@ everyone and a host allows or denies it; undecided requests are denied after
 		TurnTimeout:       f.turnTimeout,
 		ShareWorkspace:    f.shareWorkspace,
 		Party:             party.Config{MaxParticipants: f.maxParticipants},
+		Resume:            resume,
+		MergeMode:         f.mergeMode,
+		GeminiModel:       f.geminiModel,
 	})
 	if err != nil {
 		pr.notice("error", hostError(err))
 		return ExitError
+	}
+	started = true
+	if resume != nil {
+		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); the invites are the same as before", h.Party().ID(), resume.Summary.LastSeq))
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())

@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
 func runJoin(ctx context.Context, args []string, io IO) int {
-	var name string
+	var name, transcriptPath string
 	var verbose bool
 	fs := newFlagSet("join", "concordia join INVITE [--name NAME]", `
 Join a party in this terminal. INVITE is the concordia:// link the host printed
@@ -25,6 +29,7 @@ is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.`, io.Err)
 	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
+	fs.StringVar(&transcriptPath, "transcript", "", "when you leave or the party ends, write what this terminal saw to this `file`, as Markdown (like concordia export)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -43,13 +48,15 @@ Ctrl-C or the end of the party.`, io.Err)
 	}
 	pr := newPrinter(io.Out)
 	pr.color = colorFor(io.Out, io.Getenv)
+	saved := &seenLog{}
 	first := true
 	c, err := client.Join(ctx, client.Config{
 		Invite:  inv,
 		Name:    name,
 		Logger:  newLogger(io, verbose),
-		OnEvent: pr.event,
+		OnEvent: func(ev wire.Event) { saved.add(ev); pr.event(ev) },
 		OnHello: func(h wire.HelloResult) {
+			saved.hello(h)
 			pr.hello(h)
 			if first {
 				first = false
@@ -72,6 +79,16 @@ Ctrl-C or the end of the party.`, io.Err)
 		return ExitError
 	}
 	defer c.Close()
+	if transcriptPath != "" {
+		defer func() {
+			c.Close() // no more events: the file has all this terminal saw
+			if err := saved.write(transcriptPath); err != nil {
+				pr.notice("error", "cannot write the transcript: "+err.Error())
+				return
+			}
+			pr.notice("system", "transcript written to "+transcriptPath)
+		}()
+	}
 
 	cmd := &commander{
 		pr:       pr,
@@ -117,4 +134,36 @@ func names(ms []wire.Member) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// seenLog keeps the events a joined terminal saw, for --transcript. OnEvent and OnHello
+// run on the client's delivery goroutine and write runs after Close: mu guards it all.
+type seenLog struct {
+	mu     sync.Mutex
+	events []wire.Event
+	meta   transcript.Meta
+}
+
+func (s *seenLog) hello(h wire.HelloResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.meta.Host, s.meta.Party, s.meta.Viewer = h.Party.Host, h.Party.ID, h.You.Name
+}
+
+func (s *seenLog) add(ev wire.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events = append(s.events, ev)
+}
+
+func (s *seenLog) write(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	meta := s.meta
+	meta.Saved = time.Now()
+	var b strings.Builder
+	if err := transcript.Markdown(&b, meta, s.events); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
 }

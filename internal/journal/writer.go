@@ -17,6 +17,9 @@ import (
 // ErrExists: Create found a journal for that party id already.
 var ErrExists = errors.New("a journal for this party already exists")
 
+// ErrInUse: another running host has this party's journal open.
+var ErrInUse = errors.New("the party is running in another host")
+
 // Index density: a mark every markBytes of file or markEvents events, whichever comes
 // first, so a replay reads at most about that much before the first event it wants.
 const (
@@ -74,6 +77,10 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
 	}
+	if err := lock(f); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
 	var index []mark
 	var last mark
 	s, err := scan(f, fn, func(seq, off int64) {
@@ -107,6 +114,10 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 }
 
 func newWriter(path string, f *os.File, size int64) (*Writer, error) {
+	if err := lock(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	r, err := os.Open(path)
 	if err != nil {
 		f.Close()

@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/transcript"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// runParties is `concordia parties`: the parties whose journals are in the data directory.
+func runParties(_ context.Context, args []string, io IO) int {
+	var dataDir string
+	fs := newFlagSet("parties", "concordia parties [--data-dir DIR]", `
+List the parties kept in the data directory, the most recently active first: id, the
+host's name, when it was created and last active, how many turns the agent ran, and its
+state — running, ended (the host ended it), or not ended cleanly (the host stopped
+without ending it: it was killed, or is still running). Any of them can be brought back
+with "concordia host --resume ID" and read with "concordia export ID".`, io.Err)
+	fs.StringVar(&dataDir, "data-dir", "", "where the parties are kept (default: "+defaultDataDir()+")")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	if len(pos) > 0 {
+		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
+	}
+	if dataDir == "" {
+		dataDir = defaultDataDir()
+	}
+	list, err := journal.List(dataDir)
+	if err != nil {
+		fmt.Fprintf(io.Err, "concordia parties: cannot read %s: %v\n", dataDir, err)
+		return ExitError
+	}
+	if len(list) == 0 {
+		fmt.Fprintf(io.Out, "no parties in %s\n", dataDir)
+		return ExitOK
+	}
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST ACTIVE\tTURNS\tSTATE")
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Header.Party, term.Line(s.Header.Host)+"'s party",
+			s.Header.Created.Local().Format("2006-01-02 15:04"), s.LastActive.Local().Format("2006-01-02 15:04"),
+			s.Turns, partyState(s))
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+// partyState is running (a host holds its journal), ended, or not ended cleanly.
+func partyState(s *journal.Summary) string {
+	switch {
+	case journal.InUse(s.Path):
+		return "running"
+	case s.Ended:
+		return "ended"
+	}
+	return "not ended cleanly"
+}
+
+// runExport is `concordia export PARTY_ID`.
+func runExport(_ context.Context, args []string, io IO) int {
+	var dataDir, format, outPath string
+	fs := newFlagSet("export", "concordia export PARTY_ID [--format md|jsonl] [-o FILE] [--data-dir DIR]", `
+Write a party's transcript. --format md (the default) is a document to read: who asked
+what, what was merged and sent to the agent and by which merger, the agent's replies and
+tool steps, who allowed or denied each tool request and why, approvals and rejections,
+and errors. --format jsonl writes the party's events exactly as they were sent, one JSON
+object a line. PARTY_ID is as "concordia parties" lists it.`, io.Err)
+	fs.StringVar(&dataDir, "data-dir", "", "where the parties are kept (default: "+defaultDataDir()+")")
+	fs.StringVar(&format, "format", "md", "md (Markdown to read) or jsonl (the events as sent)")
+	fs.StringVar(&outPath, "o", "", "write to this `file` instead of standard output")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagStatus(err)
+	}
+	switch {
+	case len(pos) == 0:
+		return usageError(fs, io.Err, "missing PARTY_ID (\"concordia parties\" lists them)")
+	case len(pos) > 1:
+		return usageError(fs, io.Err, "unexpected argument %q (only one PARTY_ID)", pos[1])
+	case format != "md" && format != "jsonl":
+		return usageError(fs, io.Err, "--format must be md or jsonl, got %q", format)
+	case !journal.ValidID(pos[0]):
+		return usageError(fs, io.Err, "%q is not a party id (\"concordia parties\" lists them)", pos[0])
+	}
+	if dataDir == "" {
+		dataDir = defaultDataDir()
+	}
+	path := journal.Path(dataDir, pos[0])
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(io.Err, "concordia export: no party %s in %s (\"concordia parties\" lists them)\n", pos[0], dataDir)
+		return ExitError
+	}
+	out := io.Out
+	var file *os.File
+	if outPath != "" {
+		file, err = os.OpenFile(outPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			fmt.Fprintf(io.Err, "concordia export: cannot write %s: %v\n", outPath, err)
+			return ExitError
+		}
+		out = file
+	}
+	bw := bufio.NewWriter(out)
+	var events []wire.Event
+	var werr error
+	s, err := journal.Read(path, func(ev wire.Event, raw json.RawMessage) {
+		if format == "jsonl" {
+			if werr == nil {
+				_, werr = bw.Write(append(append([]byte(nil), raw...), '\n'))
+			}
+			return
+		}
+		events = append(events, ev)
+	})
+	if err == nil && format == "md" {
+		werr = transcript.Markdown(bw, exportMeta(s), events)
+	}
+	if werr == nil {
+		werr = bw.Flush()
+	}
+	if file != nil {
+		if cerr := file.Close(); werr == nil {
+			werr = cerr
+		}
+	}
+	switch {
+	case err != nil:
+		fmt.Fprintf(io.Err, "concordia export: cannot read the party's journal: %v\n", err)
+		return ExitError
+	case werr != nil:
+		fmt.Fprintf(io.Err, "concordia export: cannot write the transcript: %v\n", werr)
+		return ExitError
+	}
+	return ExitOK
+}
+
+func exportMeta(s *journal.Summary) transcript.Meta {
+	m := transcript.Meta{Host: s.Header.Host, Party: s.Header.Party, Saved: time.Now()}
+	if s.Ended {
+		m.Ended = "the host ended the party"
+	} else if partyState(s) != "running" {
+		m.Ended = "the host stopped without ending the party (it can be resumed)"
+	}
+	return m
+}

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/journal"
+)
+
+// resumeFlag is --resume [PARTY_ID]: a flag that may stand alone (the latest party) or take
+// the id as --resume=ID or as the next argument.
+type resumeFlag struct {
+	on bool
+	id string
+}
+
+func (r *resumeFlag) String() string   { return r.id }
+func (r *resumeFlag) IsBoolFlag() bool { return true }
+func (r *resumeFlag) Set(v string) error {
+	r.on = true
+	switch v {
+	case "true":
+	case "false":
+		r.on = false
+	default:
+		r.id = v
+	}
+	return nil
+}
+
+// resumeSettings fills the host's flags from the party's journal for `host --resume`:
+// every flag not given on this command line takes the value the party had. Flags that
+// would break the party's promises are refused: --workdir (the agent's session belongs to
+// its working directory) and --insecure (the invite's fingerprint would change). It
+// returns the remaining positional arguments, the opened journal, and an exit status (-1:
+// go on).
+func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string, io IO) ([]string, *host.Resume, int) {
+	if !rf.on {
+		return pos, nil, -1
+	}
+	if rf.id == "" && len(pos) > 0 {
+		rf.id, pos = pos[0], pos[1:]
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	dataDir := f.dataDir
+	if dataDir == "" {
+		dataDir = defaultDataDir()
+	}
+	res, err := host.OpenResume(dataDir, rf.id, 0)
+	if err != nil {
+		switch {
+		case errors.Is(err, journal.ErrNoParties):
+			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
+		case errors.Is(err, host.ErrNoParty):
+			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (`concordia parties` lists them)\n", rf.id, dataDir)
+		default:
+			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v\n", err)
+		}
+		return pos, nil, ExitUsage
+	}
+	s := res.Summary.Settings
+	refuse := func(format string, a ...any) ([]string, *host.Resume, int) {
+		res.Close()
+		return pos, nil, usageError(fs, io.Err, format, a...)
+	}
+	if set["workdir"] && !sameDir(f.workdir, s.WorkDir) {
+		return refuse("--workdir cannot change on --resume: the agent's session belongs to %s", s.WorkDir)
+	}
+	if set["insecure"] && f.insecure != (s.Fingerprint == "") {
+		return refuse("--insecure cannot change on --resume: the party's invites would no longer work")
+	}
+	f.workdir = s.WorkDir
+	f.insecure = s.Fingerprint == ""
+	if !set["listen"] {
+		// The same port, so that the invites people hold still work.
+		h, _, err := net.SplitHostPort(s.Listen)
+		if err != nil {
+			h = ""
+		}
+		f.listen = net.JoinHostPort(h, strconv.Itoa(s.Port))
+	}
+	if !set["public-host"] {
+		f.publicHost = s.PublicHost
+	}
+	if !set["name"] && res.Summary.Header.Host != "" {
+		f.name = res.Summary.Header.Host
+	}
+	if !set["window"] && s.WindowMS > 0 {
+		f.window = time.Duration(s.WindowMS) * time.Millisecond
+	}
+	if !set["min-prompts"] && s.MinPrompts > 0 {
+		f.minPrompts = s.MinPrompts
+	}
+	if !set["merge"] && s.Merge != "" {
+		f.mergeMode = s.Merge
+	}
+	if !set["gemini-model"] && s.GeminiModel != "" {
+		f.geminiModel = s.GeminiModel
+	}
+	if !set["claude"] && s.Claude != "" {
+		f.claude = s.Claude
+	}
+	if !set["claude-arg"] {
+		f.claudeArgs = s.ClaudeArgs
+	}
+	if !set["permission-mode"] && s.PermissionMode != "" {
+		f.permissionMode = s.PermissionMode
+	}
+	if r := res.Restore; !set["permission-mode"] && r.HasSettings && r.PermissionMode != "" {
+		f.permissionMode = r.PermissionMode // as a host last set it
+	}
+	if !set["approve"] {
+		f.approve = s.Approval
+		if r := res.Restore; r.HasSettings {
+			f.approve = r.Approval
+		}
+	}
+	if !set["permission-timeout"] && s.PermissionTimeout > 0 {
+		f.permissionTimeout = time.Duration(s.PermissionTimeout) * time.Millisecond
+	}
+	if !set["turn-timeout"] {
+		f.turnTimeout = time.Duration(s.TurnTimeout) * time.Millisecond
+	}
+	if !set["max-participants"] && s.MaxParticipants > 0 {
+		f.maxParticipants = s.MaxParticipants
+	}
+	if f.approve && f.noLocalREPL && !set["approve"] {
+		f.approve = false // nobody here could approve; said when the party starts
+	}
+	return pos, res, -1
+}
+
+func sameDir(a, b string) bool {
+	if a == b {
+		return true
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	sa, err1 := os.Stat(aa)
+	sb, err2 := os.Stat(bb)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}

@@ -1,0 +1,236 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// watcher is a participant's client.Client that records every event it is given.
+type watcher struct {
+	mu   sync.Mutex
+	evs  []wire.Event
+	seen map[int64]int
+	wake chan struct{}
+}
+
+func (w *watcher) on(ev wire.Event) {
+	w.mu.Lock()
+	w.evs = append(w.evs, ev)
+	w.seen[ev.Seq]++
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *watcher) wait(t *testing.T, what string, pred func([]wire.Event) bool) []wire.Event {
+	t.Helper()
+	deadline := time.After(45 * time.Second)
+	for {
+		w.mu.Lock()
+		evs := append([]wire.Event(nil), w.evs...)
+		w.mu.Unlock()
+		if pred(evs) {
+			return evs
+		}
+		select {
+		case <-w.wake:
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; %d events", what, len(evs))
+		}
+	}
+}
+
+func assistant(evs []wire.Event) string {
+	var b strings.Builder
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant {
+			b.WriteString(ev.Text)
+		}
+	}
+	return b.String()
+}
+
+// TestHostKilledAndResumed: `concordia host` is SIGKILLed in the middle of a turn, with a
+// prompt acknowledged and waiting; `concordia host --resume` brings the party back on the
+// same invite, the participant's client reconnects by itself with its session and loses
+// nothing (no seq gap, no event twice), the interrupted batch and the waiting prompt are
+// both answered, and `concordia parties` and `concordia export` show the party.
+func TestHostKilledAndResumed(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	args := []string{"host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", work, "--window", "200ms", "--name", "hosty", "--no-local-repl"}
+	h := start(t, nil, args...)
+	line := h.expect(`^invite code: (concordia://\S+)$`)[0]
+	viewer := h.expect(`^viewer invite: (concordia://\S+)$`)[0]
+	inv, err := invite.Parse(strings.TrimPrefix(line, "invite code: "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watcher{seen: map[int64]int{}, wake: make(chan struct{}, 1)}
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "alice", OnEvent: w.on,
+		Backoff: []time.Duration{300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if _, err := c.Prompt(ctx, "FAKE_SLOW=4000 the slow one"); err != nil {
+		t.Fatal(err)
+	}
+	w.wait(t, "the slow turn streaming", func(evs []wire.Event) bool { return strings.Contains(assistant(evs), "echo") })
+	if _, err := c.Prompt(ctx, "asked while it ran"); err != nil {
+		t.Fatal(err)
+	}
+	w.wait(t, "the prompt event", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "prompt") >= 2 })
+
+	if err := h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+
+	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
+	if got := r.expect(`^invite code: (concordia://\S+)$`)[0]; got != line {
+		t.Fatalf("invite after the resume %q, was %q", got, line)
+	}
+	if got := r.expect(`^viewer invite: (concordia://\S+)$`)[0]; got != viewer {
+		t.Fatalf("viewer invite after the resume %q, was %q", got, viewer)
+	}
+	evs := w.wait(t, "both answers after the resume", func(evs []wire.Event) bool {
+		a := assistant(evs)
+		return strings.Contains(a, "asked while it ran") && strings.Count(dumpKinds(evs), "turn") >= 2
+	})
+	checkAgainstJournal(t, dataDir, w)
+	d := dumpKinds(evs)
+	if !strings.Contains(d, "retry") {
+		t.Errorf("no retry of the interrupted batch: %s", d)
+	}
+	resumed := false
+	for _, ev := range evs {
+		resumed = resumed || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the party was resumed")
+	}
+	if !resumed {
+		t.Error("no \"the party was resumed\" notice")
+	}
+	if c.Hello().You.Name != "alice" {
+		t.Errorf("came back as %+v", c.Hello().You)
+	}
+	last := evs[len(evs)-1].Seq
+
+	// While it runs, `parties` says so.
+	partyID := strings.TrimSuffix(onlyJournal(t, dataDir), ".jsonl")
+	ps := start(t, nil, "parties", "--data-dir", dataDir)
+	if ps.wait() != 0 || !strings.Contains(ps.stdout(), partyID) || !strings.Contains(ps.stdout(), "running") {
+		t.Errorf("parties while running:\n%s", ps.stdout())
+	}
+	c.Close()
+	r.cmd.Process.Signal(os.Interrupt)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("resumed host exited %d", code)
+	}
+
+	ps = start(t, nil, "parties", "--data-dir", dataDir)
+	if ps.wait() != 0 || !strings.Contains(ps.stdout(), partyID) || !strings.Contains(ps.stdout(), "ended") ||
+		!strings.Contains(ps.stdout(), "hosty's party") {
+		t.Errorf("parties after the end:\n%s", ps.stdout())
+	}
+	md := start(t, nil, "export", partyID, "--data-dir", dataDir)
+	if md.wait() != 0 {
+		t.Fatalf("export: %s", md.stderr())
+	}
+	for _, want := range []string{"**alice**", "the slow one", "asked while it ran", "the party was resumed"} {
+		if !strings.Contains(md.stdout(), want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "events.jsonl")
+	js := start(t, nil, "export", partyID, "--format", "jsonl", "-o", out, "--data-dir", dataDir)
+	if js.wait() != 0 {
+		t.Fatalf("export jsonl: %s", js.stderr())
+	}
+	b, _ := os.ReadFile(out)
+	if n := strings.Count(string(b), "\n"); int64(n) < last {
+		t.Errorf("jsonl export has %d events, the participant saw %d", n, last)
+	}
+	for _, bad := range [][]string{{"export"}, {"export", "x", "--format", "pdf"}, {"parties", "extra"}} {
+		if p := start(t, nil, append(bad, "--data-dir", dataDir)...); p.wait() != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, p.code)
+		}
+	}
+	if p := start(t, nil, "export", "nosuchparty", "--data-dir", dataDir); p.wait() != 1 || !strings.Contains(p.stderr(), "no party") {
+		t.Errorf("unknown party: exit %d, %q", p.code, p.stderr())
+	}
+}
+
+func dumpKinds(evs []wire.Event) string {
+	k := make([]string, len(evs))
+	for i, ev := range evs {
+		k[i] = ev.Kind
+	}
+	return strings.Join(k, ",")
+}
+
+func onlyJournal(t *testing.T, dataDir string) string {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dataDir, "parties", "*.jsonl"))
+	if len(m) != 1 {
+		t.Fatalf("journals: %v", m)
+	}
+	return filepath.Base(m[0])
+}
+
+// checkAgainstJournal: the participant got each event once, seq rising, and nothing the
+// host sent is missing. A connection may merge consecutive output events into the last of
+// them (a busy connection's fan-out), so output is compared as text per stream; every
+// other event must be there with its own seq.
+func checkAgainstJournal(t *testing.T, dataDir string, w *watcher) {
+	t.Helper()
+	w.mu.Lock()
+	got := append([]wire.Event(nil), w.evs...)
+	w.mu.Unlock()
+	have := map[int64]wire.Event{}
+	var gotText strings.Builder
+	for i, ev := range got {
+		if i > 0 && ev.Seq <= got[i-1].Seq {
+			t.Fatalf("seq %d after %d: a repeat or out of order", ev.Seq, got[i-1].Seq)
+		}
+		have[ev.Seq] = ev
+		if ev.Kind == wire.KindOutput {
+			gotText.WriteString(ev.Stream + ":" + ev.Text)
+		}
+	}
+	last := got[len(got)-1].Seq
+	var wantText strings.Builder
+	_, err := journal.Read(filepath.Join(dataDir, "parties", onlyJournal(t, dataDir)), func(ev wire.Event, _ json.RawMessage) {
+		if ev.Seq > last {
+			return
+		}
+		if ev.Kind == wire.KindOutput {
+			wantText.WriteString(ev.Stream + ":" + ev.Text)
+			return
+		}
+		if g, ok := have[ev.Seq]; !ok || g.Kind != ev.Kind {
+			t.Errorf("the participant lacks event %d (%s): a gap", ev.Seq, ev.Kind)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ReplaceAll(gotText.String(), "assistant:", "") != strings.ReplaceAll(wantText.String(), "assistant:", "") {
+		t.Errorf("output differs:\n got %q\nwant %q", gotText.String(), wantText.String())
+	}
+}
