@@ -692,7 +692,9 @@ func TestRunTwice(t *testing.T) {
 // dropped once large messages pass SendQueueBytes, long before the message count is full.
 func TestSendQueueBoundedInBytes(t *testing.T) {
 	checkLeaks(t)
-	srv := newServer(t, Options{SendQueue: 100000, SendQueueBytes: 4 << 20, WriteWait: 300 * time.Millisecond})
+	// WriteWait is long enough that the byte bound, not a write timeout, ends it even
+	// under -race on a busy machine (300 ms lost that race about half the time).
+	srv := newServer(t, Options{SendQueue: 100000, SendQueueBytes: 4 << 20, WriteWait: 3 * time.Second})
 	c := dialRaw(t, srv) // never reads
 	sc := srv.next()
 	_ = c
