@@ -204,10 +204,14 @@ type member struct {
 
 func (m *member) onEvent(ev wire.Event) {
 	m.mu.Lock()
+	first := ev.Seq // an output event may stand for first_seq..seq (merged for a busy connection)
+	if ev.FirstSeq > 0 {
+		first = ev.FirstSeq
+	}
 	switch {
-	case ev.Seq <= m.last:
+	case first <= m.last:
 		m.reps++
-	case ev.Seq != m.last+1:
+	case first != m.last+1:
 		m.gaps++
 	}
 	m.last = max(m.last, ev.Seq)
