@@ -160,7 +160,7 @@ func TestGeminiThroughAPartyAndTheKeyNeverLeaks(t *testing.T) {
 	outputs["agent log (prompts and args)"] = string(raw)
 	sawTranscript := false
 	for name, text := range outputs {
-		if strings.Contains(name, "transcripts") {
+		if strings.Contains(name, filepath.Join("parties", "")) && strings.HasSuffix(name, ".jsonl") { // the party journal
 			sawTranscript = strings.Contains(text, "GEMINI-MERGED")
 		}
 		for _, frag := range []string{key, key[8:24]} {
