@@ -226,3 +226,28 @@ func TestResumeFromJournal(t *testing.T) {
 	}
 	close(fr.hold)
 }
+
+// TestMembersAwayAreBounded: joining and leaving again and again without a client_id
+// (a new member each time) leaves at most maxAway remembered members, and the newest
+// still come back with their session.
+func TestMembersAwayAreBounded(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	var last string
+	for i := 0; i < maxAway+50; i++ {
+		c := newCollector()
+		res, err := p.Join(JoinRequest{Name: "drive-by", Token: token, Sub: c, Conn: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Leave(res.You.ID, c)
+		last = res.You.Session
+	}
+	var known, sessions, members int
+	_ = p.do(func() { known, sessions, members = len(p.known), len(p.sessions), len(p.members) })
+	if known-members > maxAway || sessions > maxAway+members {
+		t.Fatalf("%d known, %d sessions, %d connected", known, sessions, members)
+	}
+	if _, err := p.Join(JoinRequest{Session: last, Sub: newCollector()}); err != nil {
+		t.Errorf("the latest member cannot come back: %v", err)
+	}
+}

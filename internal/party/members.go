@@ -171,7 +171,37 @@ func (p *Party) Leave(memberID string, conn any) {
 		left := m.Member
 		n := len(p.members)
 		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+		p.forgetOld()
 	})
+}
+
+// maxAway is how many disconnected members a party remembers (so they can come back with
+// their session or client_id). Beyond it the one that joined longest ago is forgotten: a
+// script that joins again and again without a client_id must not grow the party forever.
+const maxAway = 1000
+
+// forgetOld forgets the longest-gone disconnected members above maxAway (never a host).
+func (p *Party) forgetOld() {
+	for len(p.known)-len(p.members) > maxAway {
+		var oldest *member
+		for _, m := range p.known {
+			if _, live := p.members[m.ID]; live || m.owner || m.Role == wire.RoleHost {
+				continue
+			}
+			if oldest == nil || m.order < oldest.order {
+				oldest = m
+			}
+		}
+		if oldest == nil {
+			return
+		}
+		p.journalMember(oldest, true) // forgotten like a kicked member: its session is dead
+		delete(p.known, oldest.ID)
+		delete(p.sessions, oldest.session)
+		if oldest.clientID != "" && p.byClient[oldest.clientID] == oldest {
+			delete(p.byClient, oldest.clientID)
+		}
+	}
 }
 
 // restoredOwner is the owner of a resumed party when it has not rejoined yet, or nil.
