@@ -142,7 +142,7 @@ func (p *Party) emit(ev wire.Event) int64 {
 	p.seq++
 	ev.Seq = p.seq
 	ev.TS = p.cfg.Now().UTC()
-	raw, err := json.Marshal(ev)
+	raw, err := wire.Encode(ev)
 	if err != nil {
 		// Cannot happen for these types; keep the log consistent regardless.
 		p.log.Error("encode event", "err", err)

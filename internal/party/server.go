@@ -20,7 +20,7 @@ import (
 // ServerOptions tunes the WebSocket side.
 type ServerOptions struct {
 	HelloTimeout time.Duration // default 10s (PROTOCOL.md §4)
-	SendQueue    int           // per participant, default 1024 messages
+	SendQueue    int           // per participant, default 256 messages (busy connections merge output instead of queueing it)
 	ReqBurst     int           // requests a participant may make at once (default 60)
 	ReqEvery     time.Duration // one more request allowed per this (default 50ms)
 	Logger       *slog.Logger
@@ -50,8 +50,7 @@ type Server struct {
 
 	refusals *refusalLimiter
 
-	frameMu   sync.Mutex // guards frameSeq and lastFrame
-	frameSeq  int64
+	frameSeq  int64 // party-loop-owned (see frame)
 	lastFrame []byte
 }
 
@@ -61,7 +60,7 @@ func NewServer(p *Party, opts ServerOptions) *Server {
 		opts.HelloTimeout = 10 * time.Second
 	}
 	if opts.SendQueue <= 0 {
-		opts.SendQueue = 1024
+		opts.SendQueue = 256
 	}
 	if opts.ReqBurst <= 0 {
 		opts.ReqBurst = 60
@@ -80,7 +79,10 @@ func NewServer(p *Party, opts ServerOptions) *Server {
 		// CheckOrigin stays nil: gorilla then refuses a browser page from another origin
 		// (a page cannot ride on someone's LAN reachability) and accepts native clients,
 		// which send no Origin header.
-		upgrader: websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, HandshakeTimeout: 10 * time.Second},
+		// Small read buffers and pooled write buffers: an idle participant costs little
+		// memory (a write buffer is only held while a message is written).
+		upgrader: websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{},
+			HandshakeTimeout: 10 * time.Second},
 		ctx:      ctx,
 		cancel:   cancel,
 		peers:    map[*rpc.Peer]struct{}{},
@@ -181,9 +183,12 @@ type remote struct {
 	addr   string // the remote IP, for throttling refused hellos
 
 	// held merges output events that arrive while the connection is busy writing (see
-	// Send); heldMu guards it: Send runs on the party loop, flushHeld on the write pump.
-	heldMu sync.Mutex
-	held   *wire.Event
+	// Send); heldMu guards held and heldText: Send runs on the party loop, flushHeld on
+	// the write pump. hasHeld lets the write pump skip the lock when nothing is held.
+	heldMu   sync.Mutex
+	held     *wire.Event
+	heldText []byte
+	hasHeld  atomic.Bool
 }
 
 // maxHeld bounds the output merged for one busy connection; past it the merged event is
@@ -203,6 +208,10 @@ func (c *remote) memberID() string {
 // before the next event of another kind, so that order holds. No timer stands in the way:
 // an idle participant gets each delta as it comes, a busy one gets fewer, larger frames.
 func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
+	if !c.hasHeld.Load() && (ev.Kind != wire.KindOutput || c.peer.Idle()) {
+		// Nothing held (only this loop sets it): send at once.
+		return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+	}
 	c.heldMu.Lock()
 	defer c.heldMu.Unlock()
 	if ev.Kind == wire.KindOutput {
@@ -210,9 +219,9 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 		switch {
 		case h == nil && c.peer.Idle():
 			return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
-		case h != nil && h.Stream == ev.Stream && h.Seq+1 == ev.Seq && len(h.Text)+len(ev.Text) <= maxHeld:
+		case h != nil && h.Stream == ev.Stream && h.Seq+1 == ev.Seq && len(c.heldText)+len(ev.Text) <= maxHeld:
 			h.Seq, h.TS = ev.Seq, ev.TS
-			h.Text += ev.Text
+			c.heldText = append(c.heldText, ev.Text...)
 			return true
 		case h != nil:
 			if !c.sendHeldLocked() {
@@ -220,8 +229,10 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 			}
 		}
 		merged := ev
-		merged.FirstSeq = ev.Seq
+		merged.FirstSeq, merged.Text = ev.Seq, ""
 		c.held = &merged
+		c.heldText = append(c.heldText[:0], ev.Text...)
+		c.hasHeld.Store(true)
 		return true
 	}
 	if !c.sendHeldLocked() {
@@ -232,34 +243,39 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 
 // flushHeld sends the merged output, if any (the write pump found the queue empty).
 func (c *remote) flushHeld() {
+	if !c.hasHeld.Load() {
+		return
+	}
 	c.heldMu.Lock()
 	defer c.heldMu.Unlock()
 	c.sendHeldLocked()
 }
 
-// sendHeldLocked queues the held output; heldMu is held.
+// sendHeldLocked queues the held output; heldMu is held. hasHeld turns false only once
+// the merged event is queued: Send's lock-free path must not overtake it.
 func (c *remote) sendHeldLocked() bool {
 	h := c.held
 	if h == nil {
 		return true
 	}
-	c.held = nil
 	if h.FirstSeq == h.Seq {
 		h.FirstSeq = 0 // one event: as it was
 	}
-	raw, err := json.Marshal(h)
-	if err != nil {
-		return false
+	h.Text = string(c.heldText)
+	if cap(c.heldText) > maxHeld {
+		c.heldText = nil // do not keep a big buffer for an idle participant
 	}
-	return c.peer.SendFrame(notification(raw)) == nil
+	raw, err := wire.Encode(*h)
+	ok := err == nil && c.peer.SendFrame(notification(raw)) == nil
+	c.held = nil
+	c.hasHeld.Store(false)
+	return ok
 }
 
 // frame is the Client.event notification for the event with seq, encoded once for every
 // connection: the party loop sends an event to each member in turn, so the last one is
-// kept (frameMu guards it: merged sends run on write pumps too, but never use it).
+// kept. Only the party loop calls it (through Send); frameSeq and lastFrame are its.
 func (s *Server) frame(seq int64, raw json.RawMessage) []byte {
-	s.frameMu.Lock()
-	defer s.frameMu.Unlock()
 	if seq == s.frameSeq && s.lastFrame != nil {
 		return s.lastFrame
 	}

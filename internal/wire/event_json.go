@@ -3,6 +3,9 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
 )
 
 // Two event kinds reuse a key with another type: a retry event's "batch" is a batch id
@@ -13,9 +16,20 @@ import (
 // eventFields is Event without its JSON methods.
 type eventFields Event
 
+// Encode is the event's JSON, as MarshalJSON; output events (the hot path of a streaming
+// reply) skip encoding/json's reflection and its re-validation of a Marshaler's output.
+func Encode(e Event) ([]byte, error) {
+	if e.Kind == KindOutput {
+		return appendOutput(make([]byte, 0, len(e.Text)+96), e), nil
+	}
+	return json.Marshal(e)
+}
+
 // MarshalJSON encodes the event as PROTOCOL.md §5 and §7 say.
 func (e Event) MarshalJSON() ([]byte, error) {
 	switch e.Kind {
+	case KindOutput:
+		return appendOutput(make([]byte, 0, len(e.Text)+96), e), nil
 	case KindRetry:
 		return json.Marshal(struct {
 			eventFields
@@ -87,6 +101,75 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// appendOutput encodes an output event without reflection: the hot path of a streaming
+// reply (one event per delta, sent to every member).
+func appendOutput(b []byte, e Event) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	if e.FirstSeq != 0 {
+		b = append(b, `,"first_seq":`...)
+		b = strconv.AppendInt(b, e.FirstSeq, 10)
+	}
+	b = append(b, `,"ts":"`...)
+	b = e.TS.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","kind":"output","text":`...)
+	b = appendString(b, e.Text)
+	b = append(b, `,"stream":`...)
+	b = appendString(b, e.Stream)
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string: quotes, backslashes and control characters
+// escaped, U+2028 and U+2029 too (JavaScript), invalid UTF-8 as U+FFFD.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func present(raw json.RawMessage) bool {

@@ -141,3 +141,49 @@ func TestEventJSONWrongShapesAreIgnored(t *testing.T) {
 		t.Errorf("a bad seq decoded: %v", err)
 	}
 }
+
+// The hand-written encoding of output events decodes to the same event as the general one.
+func TestOutputEncoding(t *testing.T) {
+	ts := time.Date(2026, 12, 1, 9, 30, 0, 123456789, time.UTC)
+	for _, text := range []string{"", "plain", "quote \" back \\ slash", "ctl \x00\x01\x1f\t\r\n", "é ✓ 🎉", "bad \xff\xfe utf8", "\u2028\u2029", "<html>&"} {
+		for _, first := range []int64{0, 7} {
+			ev := Event{Seq: 9, FirstSeq: first, TS: ts, Kind: KindOutput, Text: text, Stream: StreamAssistant}
+			raw, err := json.Marshal(ev)
+			if err != nil || !json.Valid(raw) {
+				t.Fatalf("%q: %s %v", text, raw, err)
+			}
+			var got Event
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			want := ev
+			std, _ := json.Marshal(text) // what encoding/json makes of it (U+FFFD per bad byte)
+			_ = json.Unmarshal(std, &want.Text)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q: round trip %+v, want %+v (%s)", text, got, want, raw)
+			}
+		}
+	}
+}
+
+func BenchmarkOutputEvent(b *testing.B) {
+	ev := Event{Seq: 12345, TS: time.Now(), Kind: KindOutput, Text: "a delta of streamed text, thirty-two", Stream: StreamAssistant}
+	b.Run("json.Marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = json.Marshal(ev)
+		}
+	})
+	b.Run("Encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = Encode(ev)
+		}
+	})
+	b.Run("reflection (before)", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = json.Marshal(eventFields(ev))
+		}
+	})
+}
