@@ -116,7 +116,6 @@ func (p *Peer) Run(ctx context.Context) error {
 	defer cancel()
 	var dispatch sync.WaitGroup
 	dispatch.Go(func() { p.dispatch(hctx) })
-	go p.readPump()
 	go p.writePump()
 	stop := context.AfterFunc(ctx, func() {
 		p.shutdown(closeReq{
@@ -126,8 +125,10 @@ func (p *Peer) Run(ctx context.Context) error {
 		})
 	})
 
+	// The read pump runs on Run's own goroutine: one goroutine fewer per connection (a
+	// thousand idle participants are a thousand of them).
+	p.readPump()
 	<-p.connClosed
-	<-p.readDone
 	stop()
 	p.err = p.creq.cause // every path that ends the pumps went through shutdown
 	close(p.done)
