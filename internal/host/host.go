@@ -84,6 +84,8 @@ type Host struct {
 	sessMu       sync.Mutex // guards agentSession
 	agentSession string     // the agent session last journaled
 
+	ws *lazyWorkspace // nil when the workspace is not shared
+
 	invMu     sync.Mutex // guards inv and vinv, replaced when a host rotates the invites
 	inv       invite.Invite
 	vinv      invite.Invite
@@ -204,10 +206,11 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	partyMade := make(chan struct{}) // p is set before it is closed
 	if cfg.ShareWorkspace != wire.WorkspaceOff {
 		// The first snapshot runs in the background; its failure is told to the party.
-		pc.Workspace = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, func(kind, text string) {
+		h.ws = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, func(kind, text string) {
 			<-partyMade
 			p.Notice(kind, text)
 		})
+		pc.Workspace = h.ws
 		pc.WorkspaceLevel = cfg.ShareWorkspace
 	}
 	pc.HostName = cfg.Name
@@ -340,6 +343,9 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		h.cancel()
 		<-h.party.Done()
 		<-h.started
+		if h.ws != nil {
+			<-h.ws.ready // its git commands end with the party: none writes after Shutdown
+		}
 		if err := h.runner.close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop claude: %w", err))
 		}
