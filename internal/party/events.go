@@ -35,15 +35,16 @@ func (p *Party) state(since int64) wire.State {
 	head, _ := json.Marshal(st)
 	budget := p.cfg.MaxMessage - len(head) - 4096
 	used := 0
-	add := func(ev wire.Event, size int) bool {
+	add := func(ev wire.Event, raw json.RawMessage) bool {
 		// At least one event per reply, so that paging always progresses (an event is far
 		// below the host's message limit: prompts are at most 32 KiB, output is cut at 32 KiB).
-		if used+size+1 > budget && len(st.Events) > 0 {
+		if used+len(raw)+1 > budget && len(st.Events) > 0 {
 			st.Truncated = true
 			return false
 		}
-		used += size + 1
+		used += len(raw) + 1
 		st.Events = append(st.Events, ev)
+		st.RawEvents = append(st.RawEvents, raw) // encoded as they are (wire.State.MarshalJSON)
 		return true
 	}
 	next := since + 1
@@ -58,7 +59,7 @@ func (p *Party) state(since int64) wire.State {
 			if json.Unmarshal(raw, &ev) != nil {
 				return true // a damaged line: skipped, as the journal's reader does
 			}
-			if !add(ev, len(raw)) {
+			if !add(ev, append(json.RawMessage(nil), raw...)) {
 				return false
 			}
 			next = seq + 1
@@ -77,7 +78,7 @@ func (p *Party) state(since int64) wire.State {
 		i = 0
 	}
 	for ; i < len(p.win); i++ {
-		if !add(p.win[i].ev, p.win[i].size) {
+		if !add(p.win[i].ev, p.win[i].raw) {
 			break
 		}
 	}
@@ -94,8 +95,9 @@ func (p *Party) windowFirst() int64 {
 
 // remember adds an event to the memory window and, when a journal holds the history,
 // lets the oldest go once the window is over its size in bytes.
-func (p *Party) remember(ev wire.Event, size int) {
-	p.win = append(p.win, logged{ev: ev, size: size})
+func (p *Party) remember(ev wire.Event, raw json.RawMessage) {
+	size := len(raw)
+	p.win = append(p.win, logged{ev: ev, raw: raw, size: size})
 	p.winBytes += size
 	if p.cfg.Journal == nil || p.journalErr != nil {
 		return // memory is the only history
@@ -154,7 +156,7 @@ func (p *Party) emit(ev wire.Event) int64 {
 			p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
 		}
 	}
-	p.remember(ev, len(raw))
+	p.remember(ev, raw)
 	for id, m := range p.members {
 		if m.sub == nil {
 			continue

@@ -164,6 +164,7 @@ type Journal interface {
 // logged is an event in the memory window with the size of its JSON.
 type logged struct {
 	ev   wire.Event
+	raw  json.RawMessage // its JSON, spliced into replays as it is
 	size int
 }
 

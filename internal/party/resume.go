@@ -70,7 +70,7 @@ func NewRecovery(window int) *Recovery {
 func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 	r := &rc.r
 	r.Seq = ev.Seq
-	r.Recent = append(r.Recent, logged{ev: ev, size: len(raw)})
+	r.Recent = append(r.Recent, logged{ev: ev, raw: append(json.RawMessage(nil), raw...), size: len(raw)})
 	rc.winBytes += len(raw)
 	for len(r.Recent) > 1 && rc.winBytes > rc.window {
 		rc.winBytes -= r.Recent[0].size

@@ -172,6 +172,38 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// MarshalJSON encodes the state; a host's RawEvents are spliced in as they are.
+func (s State) MarshalJSON() ([]byte, error) {
+	type plain State
+	if s.RawEvents == nil || len(s.RawEvents) != len(s.Events) {
+		return json.Marshal(plain(s))
+	}
+	head, err := json.Marshal(struct {
+		Seq          int64    `json:"seq"`
+		Phase        string   `json:"phase"`
+		Participants []Member `json:"participants"`
+		Pending      []Prompt `json:"pending"`
+		Truncated    bool     `json:"truncated"`
+	}{s.Seq, s.Phase, s.Participants, s.Pending, s.Truncated})
+	if err != nil {
+		return nil, err
+	}
+	n := len(head) + 12
+	for _, r := range s.RawEvents {
+		n += len(r) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, head[:len(head)-1]...) // without its closing brace
+	b = append(b, `,"events":[`...)
+	for i, r := range s.RawEvents {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return append(b, "]}"...), nil
+}
+
 func present(raw json.RawMessage) bool {
 	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
 }

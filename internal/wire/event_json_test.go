@@ -187,3 +187,35 @@ func BenchmarkOutputEvent(b *testing.B) {
 		}
 	})
 }
+
+// A host's replay with its events already encoded decodes to the same state.
+func TestStateWithRawEvents(t *testing.T) {
+	evs := []Event{
+		{Seq: 1, Kind: KindSystem, Text: "hi"},
+		{Seq: 2, Kind: KindOutput, Text: "x\"y", Stream: StreamAssistant},
+		{Seq: 3, Kind: KindRetry, RetryBatch: "b1"},
+	}
+	st := State{Seq: 3, Phase: PhaseIdle, Participants: []Member{{ID: "m1", Name: "a", Role: RoleHost}}, Pending: []Prompt{}, Events: evs, Truncated: true}
+	plain, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		raw, _ := Encode(ev)
+		st.RawEvents = append(st.RawEvents, raw)
+	}
+	spliced, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b State
+	if err := json.Unmarshal(plain, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(spliced, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("spliced %s\nplain   %s", spliced, plain)
+	}
+}

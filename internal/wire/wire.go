@@ -3,7 +3,10 @@
 // It has no behaviour beyond validation helpers; host, client and app all use it.
 package wire
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // JSON-RPC method names of protocol v1.
 const (
@@ -262,6 +265,9 @@ type State struct {
 	Pending      []Prompt `json:"pending"`
 	Events       []Event  `json:"events"`
 	Truncated    bool     `json:"truncated"`
+	// RawEvents, when set by the host, are Events already encoded: MarshalJSON splices
+	// them in instead of encoding every event of a long replay again.
+	RawEvents []json.RawMessage `json:"-"`
 }
 
 // HelloParams are Party.hello's parameters.
