@@ -73,14 +73,19 @@ func guarded(a, b *features) bool {
 // that catches inflections the light stemmer misses, in any language.
 func overlap(a, b *features) (sim float64, swap bool) {
 	var shared, onlyA, onlyB float64
-	// The sorted word lists make prefix pairing independent of map order.
-	var restB []string
-	for _, w := range b.sorted {
-		if _, ok := a.words[w]; !ok {
-			restB = append(restB, w)
-		}
+	// The sorted word lists make prefix pairing independent of map order. usedB marks
+	// b's words that are in a or already paired (on the stack for short prompts: this
+	// runs for every pair of a batch).
+	var buf [64]bool
+	usedB := buf[:0]
+	if len(b.sorted) <= len(buf) {
+		usedB = buf[:len(b.sorted)]
+	} else {
+		usedB = make([]bool, len(b.sorted))
 	}
-	usedB := make([]bool, len(restB))
+	for j, w := range b.sorted {
+		_, usedB[j] = a.words[w]
+	}
 	for _, wa := range a.sorted {
 		wt := a.words[wa]
 		if _, ok := b.words[wa]; ok {
@@ -88,7 +93,7 @@ func overlap(a, b *features) (sim float64, swap bool) {
 			continue
 		}
 		paired := false
-		for j, wb := range restB {
+		for j, wb := range b.sorted {
 			if !usedB[j] && prefixPair(wa, wb) {
 				usedB[j], paired = true, true
 				shared += (wt + b.words[wb]) / 2
@@ -99,7 +104,7 @@ func overlap(a, b *features) (sim float64, swap bool) {
 			onlyA += wt
 		}
 	}
-	for j, wb := range restB {
+	for j, wb := range b.sorted {
 		if !usedB[j] {
 			onlyB += b.words[wb]
 		}
@@ -124,6 +129,11 @@ func prefixPair(x, y string) bool {
 // sameRequest reports whether two prompts should fold into one item.
 func (t tuning) sameRequest(a, b *features) bool {
 	sim, swap := similarity(a, b)
+	return t.same(sim, swap, a, b)
+}
+
+// same is sameRequest for a similarity already computed.
+func (t tuning) same(sim float64, swap bool, a, b *features) bool {
 	// A list of requests that contains a single one is not that one request:
 	// hold it to the stricter threshold.
 	if swap || a.multi != b.multi {
