@@ -372,12 +372,13 @@ func TestHostingThroughTheBindings(t *testing.T) {
 		t.Fatalf("SendPrompt = %+v, %v", ack, err)
 	}
 	waitFor(t, "the reply in the window", func() bool {
+		var reply strings.Builder // output streams as pieces: the reply is their concatenation
 		for _, d := range f.shell.events(session.EventPartyEvent) {
-			if ev := d.(wire.Event); ev.Kind == wire.KindOutput && strings.Contains(ev.Text, "echo: hello") {
-				return true
+			if ev := d.(wire.Event); ev.Kind == wire.KindOutput {
+				reply.WriteString(ev.Text)
 			}
 		}
-		return false
+		return strings.Contains(reply.String(), "echo: hello")
 	})
 
 	// Closing the window while hosting with a tray hides it; the party goes on.
