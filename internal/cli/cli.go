@@ -76,6 +76,11 @@ func Main(ctx context.Context, args []string, io IO) int {
 		usage(io.Out)
 		return ExitOK
 	}
+	if near := didYouMean(args[0], subcommands); near != "" {
+		fmt.Fprintf(io.Err, "concordia: unknown command %q; did you mean %s?\n", args[0], near)
+		fmt.Fprintf(io.Err, "Run \"concordia help\" for the commands.\n")
+		return ExitUsage
+	}
 	fmt.Fprintf(io.Err, "concordia: unknown command %q\n\n", args[0])
 	usage(io.Err)
 	return ExitUsage
@@ -88,15 +93,18 @@ Usage:
   concordia                       open the desktop window
   concordia host [flags]          create a party and run it in this terminal
   concordia host --resume [ID]    bring a party back (default: the latest)
-  concordia join INVITE [flags]   join a party in this terminal
+  concordia join INVITE [flags]   join a party in this terminal (INVITE may be "-" for
+                                  stdin, or come from CONCORDIA_INVITE)
   concordia parties               the parties kept in the data directory
   concordia export PARTY_ID       a party's transcript (Markdown or JSON lines)
   concordia key set|status|delete manage the Gemini API key in the OS keyring
   concordia version               print the version
 
 Run "concordia COMMAND --help" for a command's flags.
-In a party terminal: type a prompt and press Enter; /quit or /exit leaves;
-/shell CMD runs CMD on this machine only (its output is not sent anywhere).
+In a party terminal: type a prompt and press Enter (Alt-Enter or Ctrl-J, or a line
+ending in \, starts a new line; a paste is one prompt); /quit, /exit or Ctrl-C leaves;
+/shell CMD runs CMD on this machine only (its output is not sent anywhere); /help lists
+the rest.
 `)
 }
 
@@ -135,7 +143,7 @@ func newFlagSet(name, synopsis, about string, out io.Writer) *flag.FlagSet {
 	fs.SetOutput(out)
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
-		fs.PrintDefaults()
+		printFlags(out, fs)
 	}
 	return fs
 }

@@ -79,7 +79,12 @@ func TestPrinter(t *testing.T) {
 		}, "Hello\n[system] claude finished (1.5s)\n"},
 		{"tool lines", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls"}}, "  » Bash: ls\n"},
 		{"failed turn", []wire.Event{{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "boom"}}}, "[error] claude's turn failed after 0s: boom\n"},
-		{"merged batch", []wire.Event{{Kind: wire.KindBatch, Batch: &wire.Batch{Prompts: []string{"p1", "p2"}, Merger: "local", Merged: "1. x\n2. y"}}}, "[system] sending 2 prompts to claude, merged (local):\n    1. x\n    2. y\n"},
+		{"merged batch: who asked what, not the merger's text", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "bob", Text: "Traceback (most recent call last):\n  File x\nValueError"}},
+			{Kind: wire.KindBatch, Batch: &wire.Batch{Prompts: []string{"p1", "p2"}, Merger: "local", Merged: "You are given requests from several people…\n1. x\n2. y"}},
+		}, "[party] ann: fix the login bug\n[party] bob: Traceback (most recent call last):\n      File x\n    ValueError\n[system] sending 2 prompts to claude, merged (local):\n    ann: fix the login bug\n    bob: Traceback (most recent call last): (+2 lines)\n    (/show prints the merged text)\n"},
+		{"the same notice twice in a row is printed once", []wire.Event{{Kind: wire.KindSystem, Text: "the host ended the party"}, {Kind: wire.KindSystem, Text: "the host ended the party"}}, "[system] the host ended the party\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,7 +148,7 @@ func newCommander(role string) (*commander, *fakeControl, *[]string, *bytes.Buff
 func TestREPL(t *testing.T) {
 	c, _, sent, out := newCommander(wire.RoleParticipant)
 	in := strings.NewReader("first prompt\n\n/help\n/shell echo local\nsecond\n/quit\nnever sent\n")
-	quit := repl(context.Background(), in, c.pr, c.line)
+	quit := repl(context.Background(), in, nil, c.pr, c.line)
 	if !quit || strings.Join(*sent, "|") != "first prompt|second" {
 		t.Fatalf("quit=%v sent=%q", quit, *sent)
 	}
@@ -151,14 +156,14 @@ func TestREPL(t *testing.T) {
 		t.Fatalf("/shell output missing: %q", out.String())
 	}
 	// End of input is not a quit.
-	if repl(context.Background(), strings.NewReader("x\n"), c.pr, c.line) {
+	if repl(context.Background(), strings.NewReader("x\n"), nil, c.pr, c.line) {
 		t.Fatal("EOF reported as /quit")
 	}
 	// A cancelled context ends the loop even while input blocks.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	r, _ := io.Pipe()
-	if repl(ctx, r, c.pr, c.line) {
+	if repl(ctx, r, nil, c.pr, c.line) {
 		t.Fatal("cancel reported as /quit")
 	}
 }

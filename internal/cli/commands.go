@@ -50,6 +50,7 @@ var commands = map[string]command{
 	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
 	"changes": {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
 	"diff":    {"/diff PATH", "show what changed in one file", false, (*commander).diff},
+	"show":    {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
 
 	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve},
 	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject},
@@ -136,7 +137,9 @@ func (c *commander) help() {
 		}
 		return names[i] < names[j]
 	})
-	lines := []string{"type a prompt and press Enter; these commands stay on this machine:"}
+	lines := []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
+		"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
+		"the line, or leaves when it is empty. These commands stay on this machine:"}
 	for _, n := range names {
 		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
 	}
@@ -146,6 +149,16 @@ func (c *commander) help() {
 		}
 	})
 	c.pr.notice("system", strings.Join(lines, "\n"))
+}
+
+func (c *commander) show(context.Context, string) error {
+	var merged, by string
+	c.pr.with(func(r *roster) { merged, by = r.merged, r.mergedBy })
+	if merged == "" {
+		return errors.New("no batch has been sent since you joined")
+	}
+	c.pr.notice("batch", fmt.Sprintf("the last batch as claude got it (merged by %s):\n%s", by, merged))
+	return nil
 }
 
 func (c *commander) who(context.Context, string) error {

@@ -13,11 +13,9 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
-	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
-	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -130,8 +128,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 		return usageError(fs, io.Err, "--workdir %q is not a directory", f.workdir)
 	}
 	log := newLogger(io, f.verbose)
-	pr := newPrinter(io.Out)
-	pr.color = colorFor(io.Out, io.Getenv)
+	pr, sc := newTerminal(io)
 
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
 		Mode: f.mergeMode, Model: f.geminiModel, Getenv: io.Getenv, Logger: log,
@@ -176,7 +173,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
-	pr.notice("system", fmt.Sprintf("party created; merging with %s, window %s; share the invite code above (the viewer invite lets people watch without prompting)", merger.Name(), f.window))
+	pr.notice("system", fmt.Sprintf("party created; merging with %s, window %s; share the invite code above (the viewer invite lets people watch without prompting)", merger.Name(), fmtDuration(f.window)))
 	approval := "off"
 	if f.approve {
 		approval = "on: every merged prompt waits for you (/approve, /reject)"
@@ -190,11 +187,11 @@ everyone and a host allows or denies it; undecided requests are denied after
 	var view *party.Local
 	if f.noLocalREPL {
 		if f.permissionMode != wire.PermissionAll {
-			pr.notice("system", fmt.Sprintf("with --no-local-repl nobody here is a host: tool requests the mode does not allow are denied after %s (--permission-mode all allows everything)", f.permissionTimeout))
+			pr.notice("system", fmt.Sprintf("with --no-local-repl nobody here is a host: tool requests the mode does not allow are denied after %s (--permission-mode all allows everything)", fmtDuration(f.permissionTimeout)))
 		}
 		v, st, err := h.Party().Watch()
 		if err != nil {
-			pr.notice("error", err.Error())
+			pr.notice("error", describe(err))
 			return ExitError
 		}
 		view = v
@@ -204,14 +201,18 @@ everyone and a host allows or denies it; undecided requests are denied after
 	} else {
 		v, hello, err := h.Party().JoinLocal(f.name, wire.RoleHost)
 		if err != nil {
-			pr.notice("error", err.Error())
+			pr.notice("error", describe(err))
 			return ExitError
 		}
 		view = v
 		pr.hello(hello)
+		if resume != nil { // a new party's few opening events are not history
+			pr.historyStart(len(hello.State.Events))
+		}
 		for _, ev := range hello.State.Events {
 			pr.event(ev)
 		}
+		pr.live()
 		cmd := &commander{
 			pr:     pr,
 			prompt: func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
@@ -223,7 +224,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 			describe: describe,
 		}
 		go func() {
-			if repl(ctx, io.In, pr, cmd.line) {
+			if repl(ctx, io.In, sc, pr, cmd.line) {
 				close(quit)
 				return
 			}
@@ -251,7 +252,8 @@ everyone and a host allows or denies it; undecided requests are denied after
 	view.Leave()
 	<-printed
 	if err != nil {
-		pr.notice("error", "shutting down: "+err.Error())
+		log.Error("shutdown", "err", err)
+		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more)")
 		return ExitError
 	}
 	pr.notice("system", "party ended; transcript in "+h.TranscriptPath())
@@ -264,23 +266,6 @@ func hostError(err error) string {
 		return err.Error()
 	}
 	return "cannot start the party: " + err.Error()
-}
-
-// describe is the terminal's one formatter for errors from the party (in-process) or the
-// host (over the wire): a sentence without codes or internals.
-func describe(err error) string {
-	var rerr *rpc.Error
-	switch {
-	case errors.Is(err, party.ErrClosed):
-		return "the party has ended"
-	case errors.Is(err, client.ErrNotConnected):
-		return "not connected to the host right now (reconnecting); try again in a moment"
-	case errors.As(err, &rerr):
-		return rerr.Message
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the host did not answer in time"
-	}
-	return err.Error()
 }
 
 func validMode(m string) bool {

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	stdio "io"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
@@ -17,11 +20,13 @@ import (
 )
 
 func runJoin(ctx context.Context, args []string, io IO) int {
-	var name, transcriptPath string
+	var name, transcriptPath, inviteFile string
 	var verbose bool
 	fs := newFlagSet("join", "concordia join INVITE [--name NAME]", `
 Join a party in this terminal. INVITE is the concordia:// link the host printed
-(flags may stand before or after it). Type a prompt and press Enter; /quit or /exit
+(flags may stand before or after it). So that the invite's token stays out of the
+process list, it may instead come from the CONCORDIA_INVITE environment variable, from
+--invite-file FILE, or from stdin with INVITE "-" (its first line). Type a prompt and press Enter; /quit or /exit
 leaves; /shell CMD runs CMD on this machine only (nothing is sent); /who lists the
 members; /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
@@ -29,31 +34,40 @@ is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.`, io.Err)
 	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
+	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` (its first line) instead of the command line")
 	fs.StringVar(&transcriptPath, "transcript", "", "when you leave or the party ends, write what this terminal saw to this `file`, as Markdown (like concordia export)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
 	}
 	switch {
-	case len(pos) == 0:
-		return usageError(fs, io.Err, "missing INVITE (the concordia:// link the host printed)")
+	case len(pos) == 0 && inviteFile == "" && strings.TrimSpace(io.Getenv("CONCORDIA_INVITE")) == "":
+		return usageError(fs, io.Err, "missing INVITE (the concordia:// link the host printed; or set CONCORDIA_INVITE, or use --invite-file FILE or \"-\" for stdin)")
+	case len(pos) > 0 && inviteFile != "":
+		return usageError(fs, io.Err, "give the invite once: as INVITE or with --invite-file, not both")
 	case len(pos) > 1:
 		return usageError(fs, io.Err, "unexpected argument %q (only one INVITE)", pos[1])
 	case strings.TrimSpace(name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
 	}
-	inv, err := invite.Parse(pos[0])
+	raw, in, err := readInvite(pos, inviteFile, io)
 	if err != nil {
 		return usageError(fs, io.Err, "%v", err)
 	}
-	pr := newPrinter(io.Out)
-	pr.color = colorFor(io.Out, io.Getenv)
+	io.In = in
+	inv, err := invite.Parse(raw)
+	if err != nil {
+		return usageError(fs, io.Err, "%v", err)
+	}
+	log := newLogger(io, verbose)
+	pr, sc := newTerminal(io)
 	saved := &seenLog{}
 	first := true
+	var leaving atomic.Bool // set before this terminal closes the connection itself
 	c, err := client.Join(ctx, client.Config{
 		Invite:  inv,
 		Name:    name,
-		Logger:  newLogger(io, verbose),
+		Logger:  log,
 		OnEvent: func(ev wire.Event) { saved.add(ev); pr.event(ev) },
 		OnHello: func(h wire.HelloResult) {
 			saved.hello(h)
@@ -64,23 +78,32 @@ Ctrl-C or the end of the party.`, io.Err)
 				if h.You.Role == wire.RoleViewer {
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
 				}
+				pr.historyStart(len(h.State.Events))
 				return
 			}
-			pr.notice("system", "reconnected; catching up")
+			pr.notice("system", "reconnected; catching up on what you missed")
 		},
 		OnStatus: func(s client.Status) {
-			if s.State == client.StatusReconnecting {
-				pr.notice("system", fmt.Sprintf("connection lost (%v); reconnecting in %s (attempt %d)", s.Err, s.RetryIn, s.Attempt))
+			switch {
+			case leaving.Load() || ctx.Err() != nil:
+				// Leaving on purpose (Ctrl-C, /quit): the closed connection is not news.
+			case s.State == client.StatusReconnecting:
+				log.Info("connection lost", "err", s.Err, "attempt", s.Attempt)
+				pr.notice("system", fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d)", fmtDuration(s.RetryIn), s.Attempt))
+			case s.State == client.StatusConnected:
+				pr.live()
 			}
 		},
 	})
 	if err != nil {
-		pr.notice("error", err.Error())
+		log.Info("join failed", "err", err)
+		pr.notice("error", joinError(err))
 		return ExitError
 	}
-	defer c.Close()
+	defer func() { leaving.Store(true); c.Close() }()
 	if transcriptPath != "" {
 		defer func() {
+			leaving.Store(true)
 			c.Close() // no more events: the file has all this terminal saw
 			if err := saved.write(transcriptPath); err != nil {
 				pr.notice("error", "cannot write the transcript: "+err.Error())
@@ -99,12 +122,14 @@ Ctrl-C or the end of the party.`, io.Err)
 	}
 	quit := make(chan struct{})
 	go func() {
-		if repl(ctx, io.In, pr, cmd.line) {
+		if repl(ctx, io.In, sc, pr, cmd.line) {
+			leaving.Store(true)
 			close(quit)
 		}
 	}()
 	select {
 	case <-ctx.Done():
+		leaving.Store(true)
 		return ExitOK
 	case <-quit:
 		return ExitOK
@@ -120,9 +145,41 @@ Ctrl-C or the end of the party.`, io.Err)
 			pr.notice("error", "a host removed you from the party")
 			return ExitError
 		}
-		pr.notice("error", "disconnected: "+err.Error())
+		log.Info("disconnected", "err", err)
+		pr.notice("error", "disconnected from the party: "+describe(err)+"; join again with the same invite")
 		return ExitError
 	}
+}
+
+// readInvite finds the invite: the argument, "-" for stdin's first line, --invite-file,
+// or CONCORDIA_INVITE, so the token need not stand in the process list. It returns the
+// input left for prompts (stdin after the invite's line).
+func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) {
+	switch {
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", nil, fmt.Errorf("cannot read the invite file: %w", err)
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		return strings.TrimSpace(first), io.In, nil
+	case len(pos) > 0 && pos[0] == "-":
+		r := bufio.NewReader(io.In)
+		line, err := r.ReadString('\n')
+		if strings.TrimSpace(line) == "" {
+			return "", nil, fmt.Errorf("expected the invite on stdin's first line, got nothing (%v)", err)
+		}
+		// What follows the invite's line is typed prompts: read them from r, which
+		// holds what it buffered.
+		var rest stdio.Reader = r
+		if f, ok := io.In.(*os.File); ok && r.Buffered() == 0 {
+			rest = f // keeps the terminal, so the line editor can run on it
+		}
+		return strings.TrimSpace(line), rest, nil
+	case len(pos) > 0:
+		return pos[0], io.In, nil
+	}
+	return strings.TrimSpace(io.Getenv("CONCORDIA_INVITE")), io.In, nil
 }
 
 func names(ms []wire.Member) string {

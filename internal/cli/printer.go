@@ -21,9 +21,15 @@ import (
 type printer struct {
 	mu      sync.Mutex
 	w       io.Writer
-	color   bool    // a terminal that takes colour (not NO_COLOR): diffs are coloured
+	color   bool    // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool    // the last thing printed was agent text without a trailing newline
 	r       *roster // what this terminal knows of the party
+	// lastNotice is the last system or error notice: the same one twice in a row (the
+	// host's "the host ended the party" and this terminal's own) is printed once.
+	lastNotice string
+	earlier    bool         // "— earlier in this party —" was printed and "— live —" not yet
+	sink       func(status) // the line editor's status line, when it runs
+	last       status
 }
 
 func newPrinter(w io.Writer) *printer { return &printer{w: w, r: newRoster()} }
@@ -43,6 +49,7 @@ func (p *printer) hello(h wire.HelloResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.r.reset(h)
+	p.pushStatusLocked()
 }
 
 // with runs f with the roster, under the printer's lock.
@@ -68,11 +75,100 @@ func (p *printer) noticeLocked(tag, text string) {
 		p.midLine = false
 	}
 	text = term.Clean(text)
+	if tag == "system" || tag == "error" {
+		if tag+text == p.lastNotice {
+			return
+		}
+		p.lastNotice = tag + text
+	} else {
+		p.lastNotice = ""
+	}
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	fmt.Fprintf(p.w, "[%s] %s\n", tag, lines[0])
+	fmt.Fprintf(p.w, "%s %s\n", paint(p.color, tagColor[tag], "["+tag+"]"), lines[0])
 	for _, l := range lines[1:] {
 		fmt.Fprintf(p.w, "    %s\n", l)
 	}
+}
+
+// tagColor is the SGR colour of each kind of notice.
+var tagColor = map[string]string{
+	"system":     "2",  // faint: the party's housekeeping
+	"party":      "36", // cyan: people
+	"you":        "32", // green: your own prompts
+	"error":      "1;31",
+	"permission": "33",
+	"approval":   "33",
+	"changes":    "35",
+	"batch":      "34",
+}
+
+// earlierLocked prints the marker above replayed history, when there is any.
+func (p *printer) historyStart(n int) {
+	if n == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.markerLocked("— earlier in this party —")
+	p.earlier = true
+}
+
+// live prints the marker between replayed history and live events, once after a
+// historyStart.
+func (p *printer) live() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.earlier {
+		p.earlier = false
+		p.markerLocked("— live —")
+	}
+}
+
+func (p *printer) markerLocked(text string) {
+	if p.midLine {
+		fmt.Fprintln(p.w)
+		p.midLine = false
+	}
+	fmt.Fprintln(p.w, paint(p.color, "2", text))
+}
+
+// setStatusSink makes every change of the party's phase or queue reach f (the line
+// editor's status line); nil stops it.
+func (p *printer) setStatusSink(f func(status)) {
+	p.mu.Lock()
+	p.sink = f
+	st := p.statusLocked()
+	p.mu.Unlock()
+	if f != nil {
+		go f(st) // not under mu: f waits for the editor's goroutine
+	}
+}
+
+func (p *printer) statusLocked() status {
+	r := p.r
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending)}
+	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
+		st.since = r.turnSince
+	}
+	for _, id := range r.pending {
+		if r.authors[id] == r.you.Name {
+			st.mine++
+		}
+	}
+	return st
+}
+
+// pushStatusLocked sends the status line its new state when it changed.
+func (p *printer) pushStatusLocked() {
+	if p.sink == nil {
+		return
+	}
+	st := p.statusLocked()
+	if st == p.last {
+		return
+	}
+	p.last = st
+	p.sink(st)
 }
 
 // event prints one party event.
@@ -80,6 +176,7 @@ func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.r.track(ev)
+	defer p.pushStatusLocked()
 	switch ev.Kind {
 	case wire.KindParticipants:
 		count := 0
@@ -107,7 +204,11 @@ func (p *printer) event(ev wire.Event) {
 		p.noticeLocked("error", ev.Text)
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
-			p.noticeLocked("party", term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
+			tag := "party"
+			if ev.Prompt.User == p.r.you.Name && p.color {
+				tag = "you"
+			}
+			p.noticeLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
 		}
 	case wire.KindBatch:
 		if b := ev.Batch; b != nil {
@@ -116,14 +217,16 @@ func (p *printer) event(ev wire.Event) {
 			} else if len(b.Prompts) == 1 {
 				p.noticeLocked("system", "sending the prompt to claude")
 			} else {
-				p.noticeLocked("system", fmt.Sprintf("sending %d prompts to claude, merged (%s):\n%s", len(b.Prompts), b.Merger, b.Merged))
+				// People read who asked what; the merged text (for the model, with its
+				// preamble) waits for /show.
+				p.noticeLocked("system", fmt.Sprintf("sending %d prompts to claude, merged (%s):\n%s\n(/show prints the merged text)", len(b.Prompts), b.Merger, p.r.whatAsked(b.Prompts)))
 			}
 		}
 	case wire.KindOutput:
 		p.output(ev.Stream, ev.Text)
 	case wire.KindTurn:
 		if t := ev.Turn; t != nil {
-			d := (time.Duration(t.DurationMS) * time.Millisecond).Round(100 * time.Millisecond)
+			d := fmtDuration(time.Duration(t.DurationMS) * time.Millisecond)
 			denied := ""
 			if t.Denied > 0 {
 				denied = fmt.Sprintf("; %d tool request%s denied", t.Denied, plural(t.Denied))
@@ -151,7 +254,7 @@ func (p *printer) event(ev wire.Event) {
 		p.permission(ev.Permission)
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
-			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s", asked(p.r.batches[a.Batch]), a.Merged))
+			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\n(/show prints the merged text)", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts)))
 			if p.isHostLocked() {
 				p.noticeLocked("system", "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it")
 			}

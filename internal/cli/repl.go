@@ -14,7 +14,13 @@ import (
 // says whether the person quits. It returns when they quit (true), when input ends (false)
 // or when ctx ends. Reading stdin cannot be interrupted, so the reader goroutine may outlive
 // repl until the process exits; it only ever sends on lines, which nobody closes.
-func repl(ctx context.Context, in io.Reader, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
+//
+// When the terminal is interactive (sc is not nil) the line editor reads it instead
+// (editor.go): multi-line prompts, pastes, history, a status line.
+func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
+	if sc != nil {
+		return runEditor(ctx, in, sc, pr, handle)
+	}
 	lines := make(chan string)
 	eof := make(chan error, 1)
 	go func() {
@@ -52,6 +58,19 @@ func repl(ctx context.Context, in io.Reader, pr *printer, handle func(ctx contex
 }
 
 // shell runs cmd on this machine only; its output goes to this terminal and nowhere else.
+// newTerminal makes the printer for a party terminal, and the screen the line editor
+// draws on when stdin and stdout are a terminal (nil otherwise: plain lines for scripts).
+func newTerminal(io IO) (*printer, *screen) {
+	pr := newPrinter(io.Out)
+	pr.color = colorFor(io.Out, io.Getenv)
+	if !interactive(io.In, io.Out, io.Getenv) {
+		return pr, nil
+	}
+	sc := &screen{out: io.Out}
+	pr.w = sc
+	return pr, sc
+}
+
 func shell(ctx context.Context, cmd string, pr *printer) {
 	if cmd == "" {
 		pr.notice("system", "usage: /shell CMD (runs CMD on this machine only)")

@@ -1,8 +1,12 @@
 package cli
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/term"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -20,10 +24,19 @@ type roster struct {
 	perms   []wire.Permission // pending, oldest first
 	held    *wire.Approval    // the batch waiting for approval
 	running bool              // a turn is on the agent
+	// pending lists the prompts waiting for a batch, oldest first; asks holds each one's
+	// first line, for the who-asked-what of the batch that takes it.
+	pending []string
+	asks    map[string]string
+	// phase is the pipeline's phase (wire.Phase*), since when, and when the turn began.
+	phase                 string
+	phaseSince, turnSince time.Time
+	// merged is the text of the last batch sent or waiting, for /show.
+	merged, mergedBy string
 }
 
 func newRoster() *roster {
-	return &roster{authors: map[string]string{}, batches: map[string][]string{}}
+	return &roster{authors: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}}
 }
 
 // reset takes a hello reply's state.
@@ -31,9 +44,13 @@ func (r *roster) reset(h wire.HelloResult) {
 	r.you = h.You
 	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)
+	r.pending = r.pending[:0]
 	for _, p := range h.State.Pending {
 		r.authors[p.ID] = p.User
+		r.asks[p.ID] = firstLine(p.Text)
+		r.pending = append(r.pending, p.ID)
 	}
+	r.setPhase(h.State.Phase)
 	r.running = h.State.Phase == wire.PhaseRunning || h.State.Phase == wire.PhaseAwaitingPermission
 }
 
@@ -62,18 +79,31 @@ func (r *roster) track(ev wire.Event) {
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
 			r.authors[ev.Prompt.ID] = ev.Prompt.User
+			if !slices.Contains(r.pending, ev.Prompt.ID) {
+				r.pending = append(r.pending, ev.Prompt.ID)
+				r.asks[ev.Prompt.ID] = firstLine(ev.Prompt.Text)
+			}
 		}
+	case wire.KindPhase:
+		r.setPhase(ev.Phase)
 	case wire.KindBatch:
 		if ev.Batch != nil {
 			r.batches[ev.Batch.ID] = r.whoAsked(ev.Batch.Prompts)
 			r.held = nil
 			r.running = true
+			r.turnSince = time.Now()
+			if ev.Batch.Merger != "command" {
+				r.merged, r.mergedBy = ev.Batch.Merged, ev.Batch.Merger
+			}
+			r.take(ev.Batch.Prompts)
 		}
 	case wire.KindApproval:
 		if ev.Approval != nil {
 			r.batches[ev.Approval.Batch] = r.whoAsked(ev.Approval.Prompts)
 			ap := *ev.Approval
 			r.held = &ap
+			r.merged, r.mergedBy = ev.Approval.Merged, ev.Approval.Merger
+			r.take(ev.Approval.Prompts)
 		}
 	case wire.KindRejected:
 		r.held = nil
@@ -87,6 +117,59 @@ func (r *roster) track(ev wire.Event) {
 			}
 		}
 	}
+}
+
+// setPhase records a phase change and when it happened.
+func (r *roster) setPhase(phase string) {
+	if phase == r.phase {
+		return
+	}
+	r.phase, r.phaseSince = phase, time.Now()
+	if phase == wire.PhaseRunning && r.turnSince.IsZero() {
+		r.turnSince = r.phaseSince
+	}
+	if phase == wire.PhaseIdle || phase == wire.PhaseCollecting {
+		r.turnSince = time.Time{}
+	}
+}
+
+// take drops prompts that went into a batch from the queue (their summaries are kept
+// until then only, so a long party does not keep every prompt's text).
+func (r *roster) take(ids []string) {
+	r.pending = slices.DeleteFunc(r.pending, func(id string) bool { return slices.Contains(ids, id) })
+}
+
+// whatAsked is a batch for people: one "name: request" line per prompt.
+func (r *roster) whatAsked(ids []string) string {
+	lines := make([]string, 0, len(ids))
+	for _, id := range ids {
+		who, ok := r.authors[id]
+		if !ok {
+			continue
+		}
+		lines = append(lines, term.Line(who)+": "+r.asks[id])
+		delete(r.asks, id)
+	}
+	if len(lines) == 0 {
+		return "(the prompts are from before this terminal joined)"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// firstLine is a prompt's first line, cut to 100 characters, with a note of what more
+// there is.
+func firstLine(text string) string {
+	text = strings.TrimSpace(text)
+	first, rest, more := strings.Cut(text, "\n")
+	first = term.Line(first)
+	if r := []rune(first); len(r) > 100 {
+		first, more = string(r[:99])+"…", true
+	}
+	if more && rest != "" {
+		n := strings.Count(rest, "\n") + 1
+		first += fmt.Sprintf(" (+%d line%s)", n, plural(n))
+	}
+	return first
 }
 
 func (r *roster) remove(id string) {

@@ -1,0 +1,414 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/textarea"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	xterm "golang.org/x/term"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// The line editor of an interactive party terminal, built on Bubble Tea (inline, not the
+// alternate screen) and the Bubbles textarea. Bubble Tea was chosen because it owns the
+// bottom of the screen and prints everything else above it (Program.Println), so agent
+// output and notices never break the line being typed; it reads bracketed pastes as one
+// message; and the textarea is a multi-line editor without a line-length limit (the
+// terminal is in raw mode, so the tty's 4,095-byte canonical-mode cut does not apply).
+//
+// What is on screen, bottom up: the input (one to eight rows, growing with its lines), a
+// status line (phase, elapsed time, your prompts waiting), and the agent's current,
+// unfinished line. Complete lines go above through screen, the printer's writer.
+
+// interactive reports whether the party terminal gets the line editor: stdin and stdout
+// both terminals, and TERM not "dumb". Otherwise (pipes, files, scripts) input stays one
+// prompt per line and output stays plain.
+func interactive(in io.Reader, out io.Writer, getenv func(string) string) bool {
+	if getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, ok1 := in.(*os.File)
+	fo, ok2 := out.(*os.File)
+	return ok1 && ok2 && xterm.IsTerminal(int(fi.Fd())) && xterm.IsTerminal(int(fo.Fd()))
+}
+
+// screen is the printer's writer while the editor runs: it holds the unfinished last line
+// and hands complete lines to the program, which prints them above the input. Before the
+// program runs and after it ends it writes to out directly. mu guards all of it; nothing
+// here is called from the program's Update, so sending to the program under mu cannot
+// deadlock.
+type screen struct {
+	mu      sync.Mutex
+	out     io.Writer
+	prog    *tea.Program // nil when the editor is not running
+	partial string       // the unfinished line (no newline yet)
+}
+
+func (s *screen) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.prog == nil {
+		return s.out.Write(b)
+	}
+	text := s.partial + string(b)
+	i := strings.LastIndexByte(text, '\n')
+	if i >= 0 {
+		s.prog.Println(text[:i])
+		text = text[i+1:]
+	}
+	if text != s.partial || i >= 0 {
+		s.partial = text
+		s.prog.Send(partialMsg(text))
+	}
+	return len(b), nil
+}
+
+// attach starts sending lines to p.
+func (s *screen) attach(p *tea.Program) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.prog = p
+}
+
+// detach goes back to writing out directly, with the unfinished line, if any, first.
+func (s *screen) detach() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.prog = nil
+	if s.partial != "" {
+		io.WriteString(s.out, s.partial)
+		s.partial = ""
+	}
+}
+
+// Messages the program receives from outside Update.
+type (
+	partialMsg string    // the agent's unfinished line changed
+	statusMsg  status    // the party's phase changed
+	tickMsg    time.Time // redraw the spinner and the elapsed time
+	lineDone   struct{}  // the line handed to the commander has been handled
+	quitMsg    struct{}  // the commander said quit, or the context ended
+	errMsg     struct{ s string }
+)
+
+// status is what the status line shows; the printer computes it from its roster.
+type status struct {
+	phase string    // a wire.Phase* value
+	since time.Time // when the phase began (for running: when the turn began)
+	mine  int       // this member's prompts waiting for a batch
+	all   int       // all prompts waiting
+	role  string
+}
+
+// editor is the Bubble Tea model. Only the program's goroutine touches it.
+type editor struct {
+	ta      textarea.Model
+	width   int
+	partial string
+	st      status
+	frame   int
+	color   bool
+	history []string
+	hpos    int    // index into history while browsing; len(history) when not
+	draft   string // what was typed before browsing began
+	errText string // a local error shown under the input until the next key
+	lines   chan<- string
+	quit    bool
+}
+
+const maxEditorRows = 8
+
+func newEditor(color bool, lines chan<- string) *editor {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.CharLimit = 0
+	ta.MaxWidth = 0
+	ta.MaxHeight = maxEditorRows
+	ta.Placeholder = "type a prompt; Enter sends, Alt-Enter or Ctrl-J adds a line, /help lists commands"
+	ta.SetPromptFunc(2, func(line int) string {
+		if line == 0 {
+			return "› "
+		}
+		return "  "
+	})
+	ta.KeyMap.InsertNewline.SetKeys("alt+enter", "ctrl+j")
+	ta.FocusedStyle.CursorLine = ta.FocusedStyle.Text
+	if !color {
+		ta.FocusedStyle.Placeholder = ta.FocusedStyle.Text
+		ta.FocusedStyle.Prompt = ta.FocusedStyle.Text
+	}
+	ta.SetHeight(1)
+	ta.Focus()
+	return &editor{ta: ta, color: color, lines: lines, width: 80}
+}
+
+func tick() tea.Cmd {
+	return tea.Tick(200*time.Millisecond, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+func (e *editor) Init() tea.Cmd { return tea.Batch(textarea.Blink, tick()) }
+
+func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		e.width = msg.Width
+		e.ta.SetWidth(max(msg.Width-1, 10))
+		return e, nil
+	case partialMsg:
+		e.partial = string(msg)
+		return e, nil
+	case statusMsg:
+		e.st = status(msg)
+		return e, nil
+	case tickMsg:
+		e.frame++
+		return e, tick()
+	case errMsg:
+		e.errText = msg.s
+		return e, nil
+	case quitMsg:
+		e.quit = true
+		return e, tea.Quit
+	case tea.KeyMsg:
+		return e.key(msg)
+	}
+	var cmd tea.Cmd
+	e.ta, cmd = e.ta.Update(msg)
+	return e, cmd
+}
+
+func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
+	e.errText = ""
+	if k.Paste {
+		// A paste is text, never a command: newlines in it stay in the prompt.
+		text := strings.ReplaceAll(string(k.Runes), "\r\n", "\n")
+		text = strings.ReplaceAll(text, "\r", "\n")
+		e.ta.InsertString(text)
+		e.fit()
+		return e, nil
+	}
+	switch k.String() {
+	case "ctrl+c":
+		if e.ta.Value() != "" {
+			e.ta.Reset()
+			e.fit()
+			return e, nil
+		}
+		return e.submit("/quit")
+	case "ctrl+d":
+		if e.ta.Value() == "" {
+			return e.submit("/quit")
+		}
+	case "enter":
+		v := e.ta.Value()
+		if strings.HasSuffix(v, "\\") && e.ta.Line() == e.ta.LineCount()-1 {
+			// A line ending in \ continues on the next line, as in a shell.
+			e.ta.CursorEnd()
+			e.ta.SetValue(strings.TrimSuffix(v, "\\") + "\n")
+			e.fit()
+			return e, nil
+		}
+		if strings.TrimSpace(v) == "" {
+			return e, nil
+		}
+		if n := len(v); n > wire.MaxPromptBytes {
+			e.errText = fmt.Sprintf("this prompt is %s bytes; the limit is %s (32 KiB). Shorten it or send it in parts; nothing was sent.", thousands(n), thousands(wire.MaxPromptBytes))
+			return e, nil
+		}
+		return e.submit(v)
+	case "up":
+		if e.ta.Line() == 0 && len(e.history) > 0 && e.hpos > 0 {
+			if e.hpos == len(e.history) {
+				e.draft = e.ta.Value()
+			}
+			e.hpos--
+			e.ta.SetValue(e.history[e.hpos])
+			e.fit()
+			return e, nil
+		}
+	case "down":
+		if e.ta.Line() == e.ta.LineCount()-1 && e.hpos < len(e.history) {
+			e.hpos++
+			if e.hpos == len(e.history) {
+				e.ta.SetValue(e.draft)
+			} else {
+				e.ta.SetValue(e.history[e.hpos])
+			}
+			e.fit()
+			return e, nil
+		}
+	}
+	var cmd tea.Cmd
+	e.ta, cmd = e.ta.Update(k)
+	e.fit()
+	return e, cmd
+}
+
+// submit hands text to the commander's goroutine and clears the input.
+func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
+	select {
+	case e.lines <- text:
+	default:
+		e.errText = "still handling the previous line; try again in a moment"
+		return e, nil
+	}
+	if !strings.HasPrefix(text, "/quit") && (len(e.history) == 0 || e.history[len(e.history)-1] != text) {
+		e.history = append(e.history, text)
+	}
+	e.hpos = len(e.history)
+	e.draft = ""
+	e.ta.Reset()
+	e.fit()
+	return e, nil
+}
+
+// fit grows the input with its lines, up to maxEditorRows.
+func (e *editor) fit() {
+	rows := e.ta.LineCount()
+	if w := e.ta.Width(); w > 0 {
+		rows = 0
+		for _, l := range strings.Split(e.ta.Value(), "\n") {
+			rows += max(1, (ansi.StringWidth(l)+w)/w)
+		}
+	}
+	e.ta.SetHeight(min(max(rows, 1), maxEditorRows))
+}
+
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func (e *editor) View() string {
+	if e.quit {
+		return ""
+	}
+	var b strings.Builder
+	if e.partial != "" {
+		wrapped := strings.Split(ansi.Hardwrap(e.partial, max(e.width, 10), true), "\n")
+		if len(wrapped) > 10 {
+			wrapped = wrapped[len(wrapped)-10:]
+		}
+		b.WriteString(strings.Join(wrapped, "\n"))
+		b.WriteString("\n")
+	}
+	b.WriteString(e.statusLine())
+	b.WriteString("\n")
+	b.WriteString(e.ta.View())
+	if e.errText != "" {
+		b.WriteString("\n")
+		b.WriteString(paint(e.color, "31", ansi.Hardwrap(e.errText, max(e.width, 10), true)))
+	}
+	return b.String()
+}
+
+func (e *editor) statusLine() string {
+	st := e.st
+	var parts []string
+	busy := true
+	switch st.phase {
+	case wire.PhaseCollecting:
+		parts = append(parts, "collecting prompts")
+	case wire.PhaseMerging:
+		parts = append(parts, "merging")
+	case wire.PhaseAwaitingApproval:
+		parts = append(parts, "waiting for approval")
+	case wire.PhaseAwaitingPermission:
+		parts = append(parts, "waiting for a tool decision")
+	case wire.PhaseRunning:
+		parts = append(parts, "claude is working")
+	default:
+		busy = false
+		parts = append(parts, "idle")
+	}
+	if busy && !st.since.IsZero() {
+		parts = append(parts, fmtDuration(time.Since(st.since).Truncate(time.Second)))
+	}
+	switch {
+	case st.mine == 1:
+		parts = append(parts, "1 prompt of yours waiting")
+	case st.mine > 1:
+		parts = append(parts, fmt.Sprintf("%d prompts of yours waiting", st.mine))
+	}
+	if st.all > st.mine {
+		parts = append(parts, fmt.Sprintf("%d waiting in all", st.all))
+	}
+	if st.role == wire.RoleViewer {
+		parts = append(parts, "you are a viewer")
+	}
+	lead := " "
+	if busy {
+		lead = spinner[e.frame%len(spinner)]
+	}
+	line := lead + " " + strings.Join(parts, " · ")
+	if !busy {
+		line += " · /help"
+	}
+	return paint(e.color, "2", ansi.Truncate(line, max(e.width-1, 10), "…"))
+}
+
+// paint wraps s in an SGR colour when color is on.
+func paint(color bool, sgr, s string) string {
+	if !color || s == "" {
+		return s
+	}
+	return "\x1b[" + sgr + "m" + s + "\x1b[0m"
+}
+
+// thousands writes n with commas: 32,768.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// runEditor runs the line editor on the terminal until the person quits (true) or ctx
+// ends (false). Each submitted text is handled by handle on a goroutine of its own, one
+// at a time, so a slow host call never freezes typing.
+func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
+	lines := make(chan string, 1)
+	ed := newEditor(pr.color, lines)
+	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler(), tea.WithContext(ctx))
+	pr.setStatusSink(func(st status) { p.Send(statusMsg(st)) })
+	sc.attach(p)
+	done := make(chan struct{})
+	quitCh := make(chan bool, 1)
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case line := <-lines:
+				if handle(ctx, line) {
+					quitCh <- true
+					p.Send(quitMsg{})
+					return
+				}
+			}
+		}
+	}()
+	_, err := p.Run()
+	pr.setStatusSink(nil)
+	sc.detach()
+	if err != nil && ctx.Err() == nil {
+		pr.notice("error", "the terminal's line editor stopped: "+err.Error())
+	}
+	select {
+	case q := <-quitCh:
+		return q
+	default:
+	}
+	if ctx.Err() != nil {
+		return false
+	}
+	// The program ended without a quit (its input closed): say quit, as at end of input.
+	return false
+}

@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// This file is the terminal's one formatter for what people read: errors turned into a
+// sentence that says what happened and what to do (the technical cause goes to the
+// --verbose log, never to the screen), durations written one way, help in GNU style and
+// "did you mean" for a mistyped command.
+
+// describe turns an error from the party (in-process) or the host (over the wire) into a
+// sentence without protocol codes or library strings.
+func describe(err error) string {
+	var rerr *rpc.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, party.ErrClosed), errors.Is(err, client.ErrEnded):
+		return "the party has ended"
+	case errors.Is(err, client.ErrNotConnected):
+		return "not connected to the host right now (reconnecting); try again in a moment"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the host did not answer in time; try again"
+	case errors.As(err, &rerr):
+		return rpcSentence(rerr)
+	}
+	return plain(err.Error())
+}
+
+// rpcSentence is a JSON-RPC error as a person reads it: the host's message, which is
+// written for people, without "rpc error -32003:"; a hint where the code calls for one.
+func rpcSentence(e *rpc.Error) string {
+	msg := plain(e.Message)
+	switch e.Code {
+	case wire.CodeRateLimited:
+		if msg == "" {
+			msg = "you are sending prompts too fast"
+		}
+		return msg + "; wait a few seconds and send it again"
+	case wire.CodePartyFull:
+		if msg == "" {
+			msg = "the party is full"
+		}
+		return msg + "; ask a host to make room"
+	}
+	if msg == "" {
+		return "the host refused that"
+	}
+	return msg
+}
+
+// plain strips the internals a library puts in an error string: "rpc error -32003: x"
+// becomes "x". Used where an error may still carry one inside a wrapped chain.
+func plain(s string) string {
+	for {
+		i := strings.Index(s, "rpc error ")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i:], ": ")
+		if j < 0 {
+			return s
+		}
+		s = s[:i] + s[i+j+2:]
+	}
+}
+
+// joinError is the sentence for a join that could not connect: which of the known
+// reasons, and what to do about it.
+func joinError(err error) string {
+	switch {
+	case errors.Is(err, client.ErrFingerprint):
+		return "the host's certificate does not match the invite's fingerprint, so this terminal did not connect (someone may be in between). Ask the host for the invite again and copy it whole."
+	case errors.Is(err, client.ErrRefused):
+		return "the host refused this invite: its token is wrong or was replaced (/rotate). Ask the host for the current invite."
+	case errors.Is(err, client.ErrFull):
+		return "the party is full. Ask a host to make room, then join again."
+	case errors.Is(err, client.ErrEnded):
+		return "the party has ended."
+	case errors.Is(err, client.ErrKicked):
+		return "a host removed you from the party."
+	case errors.Is(err, client.ErrUnreachable):
+		if strings.Contains(err.Error(), "bad handshake") {
+			return "cannot reach the host: it answered, but not as a Concordia party (is the invite cut short, or missing its ?fp= part?). Ask the host for the invite again and copy it whole."
+		}
+		return "cannot reach the host. Check that the party is still running and that this machine can reach it (same network, no firewall in between); --verbose shows why."
+	case errors.Is(err, context.Canceled):
+		return "stopped before the party was joined."
+	}
+	return "cannot join the party: " + describe(err) + " (--verbose shows more)"
+}
+
+// fmtDuration writes a duration the one way the terminal does: "0.4s", "12s", "2m05s",
+// "1h02m".
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d < 0:
+		d = 0
+		fallthrough
+	case d < 10*time.Second:
+		if d > 0 && d < 100*time.Millisecond {
+			return "under 0.1s"
+		}
+		if d%time.Second == 0 {
+			return fmt.Sprintf("%ds", int(d/time.Second))
+		}
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	d = d.Round(time.Minute)
+	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// subcommands are the words Main knows, for "did you mean".
+var subcommands = []string{"host", "join", "parties", "export", "key", "version", "help"}
+
+// didYouMean returns the known word closest to word when it is a likely typo (at most
+// two edits, and fewer than the word's length), or "".
+func didYouMean(word string, known []string) string {
+	best, bestD := "", 3
+	w := strings.ToLower(word)
+	for _, k := range known {
+		d := levenshtein(w, k)
+		if d < bestD && d < len([]rune(k)) {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// levenshtein is the edit distance between a and b (insert, delete, substitute), with a
+// transposition of two neighbours counted as one edit ("hots" is one edit from "host").
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// printFlags writes fs's flags GNU style ("  --name NAME", two dashes), which is how the
+// README and every message spell them; Go's flag package would print "-name".
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + strings.ToUpper(name)
+		}
+		if len(line) <= 4+len("--") {
+			line += "\t"
+		} else {
+			line += "\n    \t"
+		}
+		line += strings.ReplaceAll(usage, "\n", "\n    \t")
+		if def := f.DefValue; def != "" && def != "false" && def != "0" && def != "0s" && !strings.Contains(usage, "(default") {
+			line += fmt.Sprintf(" (default %q)", def)
+		}
+		fmt.Fprintln(w, line)
+	})
+}
