@@ -117,6 +117,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		PongWait:     s.opts.PongWait,
 		Logger:       s.log.With("remote", r.RemoteAddr),
 	})
+	c.out = c.peer
 	s.mu.Lock()
 	s.peers[c.peer] = struct{}{}
 	s.mu.Unlock()
@@ -189,6 +190,13 @@ type remote struct {
 	held     *wire.Event
 	heldText []byte
 	hasHeld  atomic.Bool
+	out      frameSender // the peer (a fake in tests)
+}
+
+// frameSender is what Send needs of the connection.
+type frameSender interface {
+	Idle() bool
+	SendFrame(msg []byte) error
 }
 
 // maxHeld bounds the output merged for one busy connection; past it the merged event is
@@ -208,17 +216,17 @@ func (c *remote) memberID() string {
 // before the next event of another kind, so that order holds. No timer stands in the way:
 // an idle participant gets each delta as it comes, a busy one gets fewer, larger frames.
 func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
-	if !c.hasHeld.Load() && (ev.Kind != wire.KindOutput || c.peer.Idle()) {
+	if !c.hasHeld.Load() && (ev.Kind != wire.KindOutput || c.out.Idle()) {
 		// Nothing held (only this loop sets it): send at once.
-		return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+		return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
 	}
 	c.heldMu.Lock()
 	defer c.heldMu.Unlock()
 	if ev.Kind == wire.KindOutput {
 		h := c.held
 		switch {
-		case h == nil && c.peer.Idle():
-			return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+		case h == nil && c.out.Idle():
+			return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
 		case h != nil && h.Stream == ev.Stream && h.Seq+1 == ev.Seq && len(c.heldText)+len(ev.Text) <= maxHeld:
 			h.Seq, h.TS = ev.Seq, ev.TS
 			c.heldText = append(c.heldText, ev.Text...)
@@ -238,7 +246,7 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 	if !c.sendHeldLocked() {
 		return false
 	}
-	return c.peer.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+	return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
 }
 
 // flushHeld sends the merged output, if any (the write pump found the queue empty).
@@ -266,7 +274,7 @@ func (c *remote) sendHeldLocked() bool {
 		c.heldText = nil // do not keep a big buffer for an idle participant
 	}
 	raw, err := wire.Encode(*h)
-	ok := err == nil && c.peer.SendFrame(notification(raw)) == nil
+	ok := err == nil && c.out.SendFrame(notification(raw)) == nil
 	c.held = nil
 	c.hasHeld.Store(false)
 	return ok
