@@ -144,7 +144,7 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 	p.wait()
 	help := p.stderr() + p.stdout()
 	for _, f := range []string{"--listen", "--public-host", "--name", "--window", "--min-prompts", "--merge", "--claude", "--claude-arg", "--workdir", "--data-dir", "--no-local-repl", "--insecure", "--gemini-model"} {
-		if !strings.Contains(help, "  -"+strings.TrimLeft(f, "-")) {
+		if !strings.Contains(help, "  --"+strings.TrimLeft(f, "-")) { // GNU style, as the README spells them
 			t.Errorf("host --help does not explain %s", f)
 		}
 	}

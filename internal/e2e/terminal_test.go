@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The party terminal as people use it: `concordia join` in a real terminal (a tmux pane:
+// a pseudo-terminal with a screen we can read back), pasting, typing long lines and
+// typing while output arrives. The host runs on pipes, so what arrived is read from its
+// plain output.
+
+// pane is one tmux session running a command in a 120×40 terminal.
+type pane struct {
+	t    *testing.T
+	name string
+}
+
+func newPane(t *testing.T, env []string, args ...string) *pane {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	name := fmt.Sprintf("concordia-e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), panes.Add(1))
+	cmdline := "exec env " + strings.Join(append(env, quoteArgs(append([]string{binary}, args...))...), " ")
+	// -L: a server of our own, so the test never touches a person's tmux.
+	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmdline)
+	p := &pane{t: t, name: name}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("screen of %s:\n%s", name, p.screen())
+		}
+		exec.Command("tmux", "-L", "concordia-e2e", "kill-session", "-t", name).Run()
+	})
+	return p
+}
+
+var panes atomic.Int64 // numbers the panes, so each tmux session has a name of its own
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return out
+}
+
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	b, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, b)
+	}
+	return string(b)
+}
+
+func (p *pane) tmux(args ...string) string {
+	return run(p.t, "tmux", append([]string{"-L", "concordia-e2e"}, args...)...)
+}
+
+// screen is what the terminal shows now, joined lines unwrapped.
+func (p *pane) screen() string {
+	b, _ := exec.Command("tmux", "-L", "concordia-e2e", "capture-pane", "-p", "-J", "-t", p.name).CombinedOutput()
+	return string(b)
+}
+
+// raw is the screen with its colour and attribute escapes.
+func (p *pane) raw() string { return p.tmux("capture-pane", "-p", "-e", "-t", p.name) }
+
+// wait waits until the screen matches re.
+func (p *pane) wait(re string) {
+	p.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if rx.MatchString(p.screen()) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	p.t.Fatalf("the screen never showed %q", re)
+}
+
+// typeText types text literally, in pieces as a person's terminal would send it.
+func (p *pane) typeText(text string) {
+	for len(text) > 0 {
+		n := min(len(text), 1000)
+		p.tmux("send-keys", "-t", p.name, "-l", text[:n])
+		text = text[n:]
+	}
+}
+
+func (p *pane) key(k string) { p.tmux("send-keys", "-t", p.name, k) }
+
+// paste pastes text the way a terminal does with bracketed paste on.
+func (p *pane) paste(text string) {
+	f, err := os.CreateTemp(p.t.TempDir(), "paste")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	f.WriteString(text)
+	f.Close()
+	p.tmux("load-buffer", "-b", p.name, f.Name())
+	p.tmux("paste-buffer", "-p", "-d", "-b", p.name, "-t", p.name)
+}
+
+func TestTerminalPasteIsOnePrompt(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`joined hosty's party as bob`)
+	j.wait(`› `)
+	var tb []string
+	tb = append(tb, "Traceback (most recent call last):")
+	for i := 1; i <= 13; i++ {
+		tb = append(tb, "  File \"app.py\", line "+strings.Repeat("1", i)+", in f")
+	}
+	tb = append(tb, "ValueError: the end")
+	j.paste(strings.Join(tb, "\n") + "\n")
+	j.wait(`ValueError: the end`)
+	j.key("Enter")
+	h.expect(`^echo: Traceback`)
+	h.expect(`^ValueError: the end`)
+	time.Sleep(500 * time.Millisecond) // a second prompt, if there were one, would be here by now
+	if n := strings.Count(h.stdout(), "[party] bob: "); n != 1 {
+		t.Fatalf("the 15-line paste arrived as %d prompts, want 1:\n%s", n, h.stdout())
+	}
+}
+
+func TestTerminalLongLineArrivesWhole(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`› `)
+	long := strings.Repeat("abcdefghi ", 1000) // 10,000 bytes, past the tty's 4,095
+	j.typeText(long)
+	j.key("Enter")
+	m := h.expect(`^\[party\] bob: (abcdefghi.*)$`)
+	if got := strings.TrimSpace(m[1]); got != strings.TrimSpace(long) {
+		t.Fatalf("the host got %d bytes, want %d", len(got), len(strings.TrimSpace(long)))
+	}
+	// Past 32 KiB: a clear error, and nothing is sent.
+	j.typeText(strings.Repeat("z", 33000))
+	j.key("Enter")
+	j.wait(`the limit is 32,768`)
+}
+
+func TestTerminalTypingSurvivesOutput(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`› `)
+	j.typeText("half a thought, not sent yet")
+	h.send("FAKE_STREAM=6:150 from the host")
+	j.wait(`claude finished`)
+	scr := j.screen()
+	lines := strings.Split(strings.TrimRight(scr, "\n "), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	if last != "› half a thought, not sent yet" {
+		t.Fatalf("the input line is %q after the output, want the typed text intact:\n%s", last, scr)
+	}
+	if !strings.Contains(scr, "[piece 6/6]") {
+		t.Fatalf("the agent's output is not above the input:\n%s", scr)
+	}
+}
+
+var colour = regexp.MustCompile(`\x1b\[[0-9;]*(3[0-9]|9[0-7])(;[0-9;]*)?m`)
+
+func TestTerminalNoColor(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv, "NO_COLOR=1"}, "join", "--name", "bob")
+	j.wait(`› `)
+	h.send("hello")
+	j.wait(`claude finished`)
+	if c := colour.FindString(j.raw()); c != "" {
+		t.Fatalf("NO_COLOR is set, yet the screen has the colour %q:\n%q", c, j.raw())
+	}
+	// Without NO_COLOR the same terminal is coloured, so the check above means something.
+	k := newPane(t, []string{"CONCORDIA_INVITE=" + inv, "TERM=xterm-256color"}, "join", "--name", "carol")
+	k.wait(`› `)
+	k.wait(`carol joined`)
+	if colour.FindString(k.raw()) == "" {
+		t.Fatalf("no colour in a colour terminal:\n%q", k.raw())
+	}
+}
+
+func TestPipedOutputHasNoEscapes(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := start(t, []string{"TERM=xterm-256color"}, "join", inv, "--name", "bob")
+	j.expect(`^\[party\] joined`)
+	j.send("hi there")
+	j.expect(`echo: hi there`)
+	j.expect(`^\[system\] claude finished`)
+	h.expect(`echo: hi there`)
+	if strings.Contains(j.stdout(), "\x1b") {
+		t.Fatalf("escape codes in piped output:\n%q", j.stdout())
+	}
+}
