@@ -79,7 +79,7 @@ test-go:
 
 # Every fuzz target, as package:Target. Seeds live in each package's testdata/fuzz/Target.
 FUZZ_TARGETS := ./internal/invite:FuzzParse ./internal/rpc:FuzzDecode ./internal/term:FuzzClean \
-                ./internal/agent:FuzzTranslate ./internal/journal:FuzzRead
+                ./internal/agent:FuzzTranslate ./internal/journal:FuzzRead ./internal/workspace:FuzzCleanPath
 FUZZTIME     ?= 10s
 
 fuzz-short:       ## each fuzz target for FUZZTIME (10s), one after another
