@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -387,5 +390,81 @@ func TestColorFor(t *testing.T) {
 		return ""
 	}) {
 		t.Error("NO_COLOR ignored")
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	cases := []struct{ typed, want string }{
+		{"hots", "host"}, {"jion", "join"}, {"join", "join"}, {"partys", "parties"},
+		{"exprot", "export"}, {"frobnicate", ""}, {"x", ""}, {"HOST", "host"},
+	}
+	for _, c := range cases {
+		t.Run(c.typed, func(t *testing.T) {
+			if got := didYouMean(c.typed, subcommands); got != c.want {
+				t.Fatalf("didYouMean(%q) = %q, want %q", c.typed, got, c.want)
+			}
+		})
+	}
+}
+
+func TestMainSuggestsACommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"hots"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+	if code != ExitUsage || !strings.Contains(errb.String(), "did you mean host?") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func TestFmtDuration(t *testing.T) {
+	cases := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"}, {30 * time.Millisecond, "under 0.1s"}, {1500 * time.Millisecond, "1.5s"}, {3 * time.Second, "3s"},
+		{12400 * time.Millisecond, "12s"}, {125 * time.Second, "2m05s"}, {2 * time.Minute, "2m00s"}, {62 * time.Minute, "1h02m"},
+	}
+	for _, c := range cases {
+		if got := fmtDuration(c.d); got != c.want {
+			t.Errorf("fmtDuration(%s) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestMessagesForPeople(t *testing.T) {
+	cases := []struct {
+		name    string
+		got     string
+		want    string
+		mustNot []string
+	}{
+		{"rate limited", describe(&rpc.Error{Code: wire.CodeRateLimited, Message: "too many prompts"}), "too many prompts; wait a few seconds and send it again", []string{"rpc error", "-32003"}},
+		{"wrapped rpc error", describe(fmt.Errorf("prompt: %w", errors.New("rpc error -32602: prompt is empty"))), "prompt: prompt is empty", []string{"rpc error"}},
+		{"bad handshake", joinError(fmt.Errorf("%w at 1.2.3.4:5: websocket: bad handshake (HTTP 400)", client.ErrUnreachable)), "", []string{"websocket:", "HTTP 400"}},
+		{"unreachable", joinError(fmt.Errorf("%w at x: dial tcp: connection refused", client.ErrUnreachable)), "", []string{"dial tcp"}},
+		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)), "", []string{"rpc error"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.want != "" && c.got != c.want {
+				t.Fatalf("got %q, want %q", c.got, c.want)
+			}
+			for _, bad := range c.mustNot {
+				if strings.Contains(c.got, bad) {
+					t.Fatalf("%q shows %q", c.got, bad)
+				}
+			}
+			if c.got == "" {
+				t.Fatal("empty message")
+			}
+		})
+	}
+}
+
+func TestHelpIsGNUStyle(t *testing.T) {
+	var out, errb bytes.Buffer
+	Main(context.Background(), []string{"host", "--help"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+	help := errb.String() + out.String()
+	if !strings.Contains(help, "  --claude PATH") || strings.Contains(help, "\n  -claude") {
+		t.Fatalf("host --help is not GNU style:\n%s", help)
 	}
 }
