@@ -375,7 +375,18 @@ func thousands(n int) string {
 func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
 	lines := make(chan string, 1)
 	ed := newEditor(pr.color, lines)
-	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler(), tea.WithContext(ctx))
+	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
+	// ctx ends the program is asked to quit, which draws them first.
+	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+			p.Send(quitMsg{})
+		case <-finished:
+		}
+	}()
 	pr.setStatusSink(func(st status) { p.Send(statusMsg(st)) })
 	sc.attach(p)
 	done := make(chan struct{})

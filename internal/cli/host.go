@@ -223,12 +223,21 @@ everyone and a host allows or denies it; undecided requests are denied after
 			},
 			describe: describe,
 		}
+		rctx, stopREPL := context.WithCancel(ctx)
+		replDone := make(chan struct{})
+		defer func() {
+			stopREPL()
+			if sc != nil {
+				<-replDone // the line editor gives the terminal back first
+			}
+		}()
 		go func() {
-			if repl(ctx, io.In, sc, pr, cmd.line) {
+			defer close(replDone)
+			if repl(rctx, io.In, sc, pr, cmd.line) {
 				close(quit)
 				return
 			}
-			if ctx.Err() == nil {
+			if rctx.Err() == nil {
 				pr.notice("system", "input closed; still hosting (Ctrl-C ends the party)")
 			}
 		}()

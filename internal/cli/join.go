@@ -121,12 +121,29 @@ Ctrl-C or the end of the party.`, io.Err)
 		describe: describe,
 	}
 	quit := make(chan struct{})
+	// The prompt loop stops before this returns, so the line editor gives the terminal
+	// back (and draws what it holds) before the last notices are printed.
+	rctx, stopREPL := context.WithCancel(ctx)
+	replDone := make(chan struct{})
+	defer func() {
+		stopREPL()
+		if sc != nil {
+			<-replDone
+		}
+	}()
 	go func() {
-		if repl(ctx, io.In, sc, pr, cmd.line) {
+		defer close(replDone)
+		if repl(rctx, io.In, sc, pr, cmd.line) {
 			leaving.Store(true)
 			close(quit)
 		}
 	}()
+	endREPL := func() {
+		stopREPL()
+		if sc != nil {
+			<-replDone
+		}
+	}
 	select {
 	case <-ctx.Done():
 		leaving.Store(true)
@@ -134,6 +151,7 @@ Ctrl-C or the end of the party.`, io.Err)
 	case <-quit:
 		return ExitOK
 	case <-c.Done():
+		endREPL()
 		err := c.Err()
 		switch {
 		case errors.Is(err, client.ErrEnded):
