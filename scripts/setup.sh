@@ -10,7 +10,8 @@ CLAUDE_CODE_VERSION=2.1.197
 
 app_pkgs=(libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config)
 test_pkgs=(xvfb xauth xdotool imagemagick x11-utils dbus-x11 at-spi2-core gnome-keyring
-  libsecret-tools chromium desktop-file-utils xclip xfce4-panel nsis tesseract-ocr dbus xdg-utils)
+  libsecret-tools chromium desktop-file-utils xclip xfce4-panel nsis tesseract-ocr dbus xdg-utils
+  tmux git)
 
 want=("${app_pkgs[@]}")
 [ "${1:-}" = "--app" ] || want+=("${test_pkgs[@]}")

@@ -25,6 +25,9 @@ type pane struct {
 func newPane(t *testing.T, env []string, args ...string) *pane {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" { // a real part missing in CI is a failure, not a skip
+			t.Fatal("tmux is not installed (scripts/setup.sh installs it)")
+		}
 		t.Skip("tmux is not installed")
 	}
 	name := fmt.Sprintf("concordia-e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), panes.Add(1))

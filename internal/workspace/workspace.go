@@ -488,6 +488,7 @@ func (w *Workspace) command(ctx context.Context, dir string, env []string, args 
 	}
 	cmd.Dir = dir
 	cmd.Env = cleanEnv(append([]string{"GIT_DIR=" + w.gitDir, "GIT_WORK_TREE=" + w.dir}, env...))
+	dieWithParent(cmd)
 	return cmd, cancel
 }
 
