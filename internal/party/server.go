@@ -230,7 +230,7 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 		case h != nil && h.Stream == ev.Stream && h.Seq+1 == ev.Seq && len(c.heldText)+len(ev.Text) <= maxHeld:
 			h.Seq, h.TS = ev.Seq, ev.TS
 			c.heldText = append(c.heldText, ev.Text...)
-			return true
+			return c.flushIfIdleLocked()
 		case h != nil:
 			if !c.sendHeldLocked() {
 				return false
@@ -241,12 +241,23 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 		c.held = &merged
 		c.heldText = append(c.heldText[:0], ev.Text...)
 		c.hasHeld.Store(true)
-		return true
+		return c.flushIfIdleLocked()
 	}
 	if !c.sendHeldLocked() {
 		return false
 	}
 	return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+}
+
+// flushIfIdleLocked sends the held output when the connection went idle meanwhile: the
+// write pump's OnIdle may have run between Send's look at Idle and held being set, and
+// would not run again until another write (heldMu is held; hasHeld is already true, so
+// an OnIdle after this check finds the output and sends it).
+func (c *remote) flushIfIdleLocked() bool {
+	if c.out.Idle() {
+		return c.sendHeldLocked()
+	}
+	return true
 }
 
 // flushHeld sends the merged output, if any (the write pump found the queue empty).

@@ -208,11 +208,18 @@ func TestPipelinedGetStateIsBounded(t *testing.T) {
 
 // fakeConn records the frames a remote sends; busy says whether a write is in flight.
 type fakeConn struct {
-	busy   bool
-	frames []wire.Event
+	busy          bool
+	idleAfterLook bool // the next Idle says busy, and the connection is idle from then on
+	frames        []wire.Event
 }
 
-func (f *fakeConn) Idle() bool { return !f.busy }
+func (f *fakeConn) Idle() bool {
+	if f.idleAfterLook && f.busy {
+		f.busy = false
+		return false
+	}
+	return !f.busy
+}
 
 func (f *fakeConn) SendFrame(msg []byte) error {
 	var m struct {
@@ -298,10 +305,16 @@ func TestAdaptiveFanOut(t *testing.T) {
 			}
 			conn.frames = []wire.Event{{Kind: "checked"}}
 		}, `[0-0 checked ""]`},
+		{"went idle between the look and the hold: sent at once, not left for the next write", func() {
+			conn.busy = true
+			conn.idleAfterLook = true // the write in flight ends just after Send looked
+			send(wire.KindOutput, wire.StreamAssistant, "k")
+			conn.idleAfterLook = false
+		}, `[0-14 output "k"]`},
 		{"idle again: nothing held, nothing sent by a flush", func() {
 			c.flushHeld()
 			send(wire.KindOutput, wire.StreamAssistant, "j")
-		}, `[0-14 output "j"]`},
+		}, `[0-15 output "j"]`},
 	}
 	for _, tc := range tests {
 		tc.run()
