@@ -1,17 +1,20 @@
 // <markdown-view>: agent text rendered as sanitised Markdown. The only place
 // HTML produced from peer or agent text enters the DOM, and it enters only
 // after renderMarkdown (marked without raw HTML, then DOMPurify).
+//
+// A streaming reply is rendered incrementally (render/incremental.ts): completed
+// blocks are rendered once and their DOM kept; only the growing tail changes.
 
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { renderMarkdown } from '../render/markdown';
-import { base } from './styles';
+import { IncrementalMarkdown } from '../render/incremental';
+import { base, codeTokens } from './styles';
 
 export class MarkdownView extends LitElement {
   static override properties = { text: { attribute: false } };
   declare text: string;
-  #renderedFor: string | null = null;
-  #html = '';
+  readonly #md = new IncrementalMarkdown();
 
   constructor() {
     super();
@@ -20,6 +23,7 @@ export class MarkdownView extends LitElement {
 
   static override styles = [
     base,
+    codeTokens,
     css`
       :host { display: block; font-size: 14px; line-height: 1.6; overflow-wrap: anywhere; }
       .md > :first-child { margin-top: 0; }
@@ -44,35 +48,14 @@ export class MarkdownView extends LitElement {
       .md-link { color: var(--accent); text-decoration: underline dotted; text-underline-offset: 2px; cursor: help; }
       .md-image { color: var(--muted); font-style: italic; }
 
-      /* highlight.js tokens, light */
-      .hljs-keyword, .hljs-selector-tag, .hljs-built_in, .hljs-type { color: #8839ef; }
-      .hljs-string, .hljs-attr-value, .hljs-regexp, .hljs-addition { color: #2e7d32; }
-      .hljs-number, .hljs-literal, .hljs-symbol { color: #c2410c; }
-      .hljs-comment, .hljs-quote { color: #8a93a3; font-style: italic; }
-      .hljs-title, .hljs-title.function_, .hljs-section { color: #1d5fd1; }
-      .hljs-attr, .hljs-attribute, .hljs-property, .hljs-variable, .hljs-template-variable, .hljs-params { color: #b45309; }
-      .hljs-meta, .hljs-tag, .hljs-name { color: #0e7490; }
-      .hljs-deletion { color: #cf222e; }
-      @media (prefers-color-scheme: dark) {
-        .hljs-keyword, .hljs-selector-tag, .hljs-built_in, .hljs-type { color: #c6a0f6; }
-        .hljs-string, .hljs-attr-value, .hljs-regexp, .hljs-addition { color: #a6da95; }
-        .hljs-number, .hljs-literal, .hljs-symbol { color: #f5a97f; }
-        .hljs-comment, .hljs-quote { color: #6e7687; }
-        .hljs-title, .hljs-title.function_, .hljs-section { color: #8aadf4; }
-        .hljs-attr, .hljs-attribute, .hljs-property, .hljs-variable, .hljs-template-variable, .hljs-params { color: #eed49f; }
-        .hljs-meta, .hljs-tag, .hljs-name { color: #8bd5ca; }
-        .hljs-deletion { color: #ed8796; }
-      }
     `,
   ];
 
   override render() {
-    // Rendering is linear in the text; do it once per text, not once per re-render.
-    if (this.#renderedFor !== this.text) {
-      this.#html = renderMarkdown(this.text);
-      this.#renderedFor = this.text;
-    }
-    return html`<div class="md">${unsafeHTML(this.#html)}</div>`;
+    // Each block's HTML comes from renderMarkdown (sanitised); unsafeHTML keeps a block's
+    // DOM as long as its string is the same.
+    const r = this.#md.update(this.text);
+    return html`<div class="md">${repeat(r.blocks, (b) => b.key, (b) => unsafeHTML(b.html))}${r.tail ? unsafeHTML(r.tail) : nothing}</div>`;
   }
 }
 

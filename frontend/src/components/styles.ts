@@ -111,3 +111,26 @@ export const base = css`
   .dot { width: 8px; height: 8px; border-radius: 50%; background: currentColor; flex: none; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
+
+/** highlight.js token colours (Markdown code blocks, diffs). */
+export const codeTokens = css`
+      /* highlight.js tokens, light */
+      .hljs-keyword, .hljs-selector-tag, .hljs-built_in, .hljs-type { color: #8839ef; }
+      .hljs-string, .hljs-attr-value, .hljs-regexp, .hljs-addition { color: #2e7d32; }
+      .hljs-number, .hljs-literal, .hljs-symbol { color: #c2410c; }
+      .hljs-comment, .hljs-quote { color: #8a93a3; font-style: italic; }
+      .hljs-title, .hljs-title.function_, .hljs-section { color: #1d5fd1; }
+      .hljs-attr, .hljs-attribute, .hljs-property, .hljs-variable, .hljs-template-variable, .hljs-params { color: #b45309; }
+      .hljs-meta, .hljs-tag, .hljs-name { color: #0e7490; }
+      .hljs-deletion { color: #cf222e; }
+      @media (prefers-color-scheme: dark) {
+        .hljs-keyword, .hljs-selector-tag, .hljs-built_in, .hljs-type { color: #c6a0f6; }
+        .hljs-string, .hljs-attr-value, .hljs-regexp, .hljs-addition { color: #a6da95; }
+        .hljs-number, .hljs-literal, .hljs-symbol { color: #f5a97f; }
+        .hljs-comment, .hljs-quote { color: #6e7687; }
+        .hljs-title, .hljs-title.function_, .hljs-section { color: #8aadf4; }
+        .hljs-attr, .hljs-attribute, .hljs-property, .hljs-variable, .hljs-template-variable, .hljs-params { color: #eed49f; }
+        .hljs-meta, .hljs-tag, .hljs-name { color: #8bd5ca; }
+        .hljs-deletion { color: #ed8796; }
+      }
+`;

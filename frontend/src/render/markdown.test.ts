@@ -82,3 +82,15 @@ describe('renderMarkdown still renders Markdown', () => {
     expect(span?.getAttribute('title')).toBe('https://example.org/docs');
   });
 });
+
+describe('highlightLine', () => {
+  it('colours code and keeps peer text inert', async () => {
+    const { highlightLine } = await import('./markdown');
+    const html = highlightLine('func main() { s := "<img src=x onerror=alert(1)>" }', 'go');
+    expect(html).toContain('<span class="hljs-keyword">func</span>');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img');
+    expect(highlightLine('<b>x</b>', '')).toBe('&lt;b&gt;x&lt;/b&gt;');
+    expect(highlightLine('<b>x</b>', 'brainfuck')).toBe('&lt;b&gt;x&lt;/b&gt;');
+  });
+});

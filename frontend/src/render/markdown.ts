@@ -97,3 +97,14 @@ export function renderMarkdown(src: string): string {
     RETURN_TRUSTED_TYPE: false,
   });
 }
+
+/**
+ * One line of source (a diff line: peer data) with highlight.js colours, as HTML that is
+ * safe to insert. highlight.js escapes the text itself; the result is sanitised again
+ * with spans and classes only. An unknown language gives the escaped text.
+ */
+export function highlightLine(text: string, language: string): string {
+  if (!language || hljs.getLanguage(language) === undefined) return escapeHTML(text);
+  const html = hljs.highlight(text, { language, ignoreIllegals: true }).value;
+  return DOMPurify.sanitize(html, { ALLOWED_TAGS: ['span'], ALLOWED_ATTR: ['class'], RETURN_TRUSTED_TYPE: false });
+}
