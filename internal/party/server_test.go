@@ -208,14 +208,17 @@ func TestPipelinedGetStateIsBounded(t *testing.T) {
 
 // fakeConn records the frames a remote sends; busy says whether a write is in flight.
 type fakeConn struct {
-	busy          bool
-	idleAfterLook bool // the next Idle says busy, and the connection is idle from then on
-	frames        []wire.Event
+	busy      bool
+	busyLooks int // while > 0, Idle says busy (and counts down); then the connection is idle
+	frames    []wire.Event
 }
 
 func (f *fakeConn) Idle() bool {
-	if f.idleAfterLook && f.busy {
-		f.busy = false
+	if f.busyLooks > 0 {
+		f.busyLooks--
+		if f.busyLooks == 0 {
+			f.busy = false // the write in flight ends right after this look
+		}
 		return false
 	}
 	return !f.busy
@@ -307,9 +310,8 @@ func TestAdaptiveFanOut(t *testing.T) {
 		}, `[0-0 checked ""]`},
 		{"went idle between the look and the hold: sent at once, not left for the next write", func() {
 			conn.busy = true
-			conn.idleAfterLook = true // the write in flight ends just after Send looked
+			conn.busyLooks = 2 // Send's two looks before it holds the delta see a write in flight
 			send(wire.KindOutput, wire.StreamAssistant, "k")
-			conn.idleAfterLook = false
 		}, `[0-14 output "k"]`},
 		{"idle again: nothing held, nothing sent by a flush", func() {
 			c.flushHeld()
