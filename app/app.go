@@ -561,6 +561,30 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	return info, nil
 }
 
+// RecentParties lists the last parties kept in the data directory (the most recently
+// active first, ten at most), for Resume on the home screen.
+func (a *App) RecentParties() ([]session.RecentParty, error) {
+	list, err := a.session.RecentParties()
+	if err != nil {
+		return nil, a.fail("recent parties", err)
+	}
+	return list, nil
+}
+
+// ResumeParty brings back a party from its journal with its id, invites, port, history and
+// settings; the window's person is its host again.
+func (a *App) ResumeParty(id string) (session.Info, error) {
+	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id))
+	if err != nil {
+		var se *session.StartError
+		if errors.As(err, &se) {
+			err = hostError{err: se.Err, listen: se.Listen, claude: se.ClaudePath}
+		}
+		return session.Info{}, a.fail("resume party", err)
+	}
+	return info, nil
+}
+
 // JoinParty joins the party of an invite (TLS pinned to its fingerprint).
 func (a *App) JoinParty(link, name string) (session.Info, error) {
 	info, err := a.session.Join(context.Background(), link, name)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
@@ -556,6 +557,8 @@ func TestSentence(t *testing.T) {
 		{"dns", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.DNSError{Name: "nohost.invalid", Err: "no such host"}), `Cannot reach the host (the name "nohost.invalid" is not known)`},
 		{"address in use", hostError{err: fmt.Errorf("listen: %w", syscall.EADDRINUSE), listen: ":8765"}, "The listen address :8765 is already in use"},
 		{"other host failure", hostError{err: errors.New("load TLS identity: disk full")}, "The party could not start: load TLS identity: disk full."},
+		{"party running", fmt.Errorf("%w: p1", session.ErrRunning), "This party is running already"},
+		{"no such party", fmt.Errorf("%w: p1", host.ErrNoParty), "no longer in the data directory"},
 		{"timeout", context.DeadlineExceeded, "This took too long"},
 		{"unknown", errors.New("something odd"), "Something odd."},
 	}

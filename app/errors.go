@@ -59,6 +59,10 @@ func sentence(err error) string {
 		return strings.Join(settings.Problems(err), " ")
 	case errors.Is(err, session.ErrBadRequest):
 		return capitalize(err.Error())
+	case errors.Is(err, session.ErrRunning):
+		return "This party is running already, in another Concordia window or terminal. Join it with its invite, or stop it there first."
+	case errors.Is(err, host.ErrNoParty):
+		return "This party is no longer in the data directory."
 	case errors.Is(err, session.ErrBusy):
 		return "You are already in a party. Leave it first."
 	case errors.Is(err, session.ErrNoParty):

@@ -15,7 +15,7 @@
 //   CONCORDIA_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer as createHTTPServer } from 'node:http';
 import { createServer as createTCPServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -528,15 +528,231 @@ test('agent commands are a host menu; a typed "/" prompt is text', async () => {
   await until('the slash prompt answered as text', async () => (await deepText(tid('reply').last())).includes('/help me'));
 });
 
-test('End party returns home and ends the party for everyone', async () => {
+/** The Go file the agent's turn changes (it is in the folder when the party starts). */
+const mainBefore = 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("hello")\n}\n';
+const mainAfter =
+  'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\n// main greets whoever is named.\nfunc main() {\n\tname := "world"\n\tif len(os.Args) > 1 {\n\t\tname = os.Args[1]\n\t}\n\tfmt.Printf("hello, %s <b>not HTML</b>\\n", name)\n}\n';
+
+/** The party's folder as the party began (main() writes it before the app starts). */
+function seedWorkdir() {
+  writeFileSync(join(workdir2, 'main.go'), mainBefore);
+  writeFileSync(join(workdir2, 'old.txt'), 'to be renamed\n');
+  writeFileSync(join(workdir2, 'gone.txt'), 'to be deleted\n');
+  writeFileSync(join(workdir2, '.env'), 'API_TOKEN=secret-before\n');
+}
+
+/** The panel's files as path → status ("renamed from X" for renames). */
+async function changedFiles() {
+  const rows = tid('changes-file');
+  const out = {};
+  for (let i = 0; i < (await rows.count()); i++) {
+    const r = rows.nth(i);
+    const from = (await r.getAttribute('title')) ?? '';
+    out[await r.getAttribute('data-path')] = from;
+  }
+  return out;
+}
+
+test('the Changes panel: what the agent changed, live, with each turn linked to its files', async () => {
+  check((await deepText(tid('changes-toggle-count'))).trim() === '0', 'changes before the agent changed anything');
+  // While the turn runs, files change as tools would change them: the test edits main.go,
+  // .env, a binary and a big file; the fake agent writes, renames and deletes (FAKE_FS).
+  writeFileSync(join(workdir2, 'main.go'), mainAfter);
+  writeFileSync(join(workdir2, '.env'), 'API_TOKEN=secret-after\n');
+  writeFileSync(join(workdir2, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3]));
+  writeFileSync(join(workdir2, 'big.txt'), Array.from({ length: 12000 }, (_, i) => `line ${i} of a big generated file, long enough to pass 256 KiB`).join('\n'));
+  const input = await visible('prompt-input');
+  await input.fill('tidy the folder FAKE_FS=w:docs/notes.txt,mv:old.txt>renamed.txt,rm:gone.txt');
+  await input.press('Enter');
+  const link = page.locator('[data-testid=turn-file][data-path="docs/notes.txt"]');
+  await link.waitFor();
+  await until('the turn to link all its files', async () => {
+    const paths = await tid('turn-files').last().locator('[data-testid=turn-file]').evaluateAll((els) => els.map((e) => e.dataset.path).sort());
+    return JSON.stringify(paths) === JSON.stringify(['big.txt', 'docs/notes.txt', 'gone.txt', 'logo.png', 'main.go', 'renamed.txt']) ? paths : null;
+  });
+  await tid('changes-toggle').click();
+  await visible('changes-panel');
+  const files = await until('the list', async () => {
+    const f = await changedFiles();
+    return Object.keys(f).length === 6 ? f : null;
+  });
+  check(files['main.go'] === 'modified' && files['docs/notes.txt'] === 'added' && files['gone.txt'] === 'deleted', `statuses: ${JSON.stringify(files)}`);
+  check(files['renamed.txt'] === 'renamed from old.txt', `the rename: ${JSON.stringify(files)}`);
+  check(!('.env' in files), '.env is listed while only the changes are shared');
+  const counts = await deepText(page.locator('[data-testid=changes-file][data-path="main.go"]'));
+  check(/\+\d+\s*−\d+/.test(counts), `no line counts: ${JSON.stringify(counts)}`);
+  await shot('changes-panel');
+
+  // A diff with line numbers and Go colours, its HTML-looking text shown as text.
+  await page.locator('[data-testid=changes-file][data-path="main.go"]').click();
+  await visible('diff-lines');
+  await textOf('diff-path', 'main.go');
+  const diff = await deepText(tid('diff-lines'));
+  check(diff.includes('name := "world"') && diff.includes('<b>not HTML</b>'), `the diff: ${diff.slice(0, 300)}`);
+  check((await tid('diff-lines').locator('.hljs-keyword').count()) > 0, 'the diff has no syntax colours');
+  check((await tid('diff-lines').locator('b').count()) === 0, 'peer text became HTML in the diff');
+  const numbers = await tid('diff-lines').locator('.ln.add .no').allTextContents();
+  check(numbers.some((n) => /^\d+$/.test(n.trim())), `no new-file line numbers: ${numbers.slice(0, 6)}`);
+  await shot('diff-view');
+  // The turn card's link opens that file's diff; binary and truncated files say so.
+  await link.click();
+  await textOf('diff-path', 'docs/notes.txt');
+  await textOf('diff-lines', 'hello from the agent');
+  await page.locator('[data-testid=turn-file][data-path="logo.png"]').click();
+  await textOf('diff-binary', 'Binary file');
+  await page.locator('[data-testid=turn-file][data-path="big.txt"]').click();
+  await textOf('diff-truncated', '256 KiB');
+  await tid('diff-back').click();
+  await visible('changes-list');
+});
+
+test('the Changes panel: the host shares the whole folder, then the changes only again', async () => {
+  await tid('share-level').selectOption('tree');
+  await visible('tab-tree');
+  await textOf('transcript', 'hazel set workspace sharing to tree');
+  await until('.env listed with the whole folder shared', async () => '.env' in (await changedFiles()));
+  await tid('tab-tree').click();
+  const docs = page.locator('[data-testid=tree-folder][data-path=docs]');
+  await docs.waitFor();
+  check((await page.locator('[data-testid=tree-file][data-path=".env"]').count()) === 1, 'the tree lacks .env');
+  await docs.click();
+  await page.locator('[data-testid=tree-file][data-path="docs/notes.txt"]').waitFor();
+  await shot('tree-mode');
+  await page.locator('[data-testid=tree-file][data-path="docs/notes.txt"]').click();
+  await textOf('diff-lines', 'hello from the agent');
+  await tid('diff-back').click();
+  await tid('share-level').selectOption('changes');
+  await tid('tab-tree').waitFor({ state: 'detached' });
+  await until('.env gone again', async () => !('.env' in (await changedFiles())));
+
+  // Narrow windows: the panel is a drawer over the transcript.
+  await page.setViewportSize({ width: 800, height: 600 });
+  await visible('changes-list');
+  const box = await tid('changes-panel').boundingBox();
+  check(box && box.width <= 460 && box.x > 300, `the drawer at 800×600: ${JSON.stringify(box)}`);
+  await shot('changes-drawer-narrow');
+  await tid('changes-close').click();
+  await tid('changes-panel').waitFor({ state: 'detached' });
+  await page.setViewportSize({ width: 1180, height: 800 });
+});
+
+test('a long streamed reply: incremental Markdown keeps up, the view follows it, older turns are virtual', async () => {
+  const input = await visible('prompt-input');
+  await input.fill('stream a long one FAKE_STREAM=1500:2:80');
+  await input.press('Enter');
+  await until('the whole reply', async () => (await deepText(tid('reply').last())).includes('[piece 1500/1500]'), 120_000);
+  await until('the turn done', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'done');
+  // Following: the newest output is in view.
+  const atBottom = await tid('transcript').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 60);
+  check(atBottom, 'the transcript did not follow the reply to its end');
+  const items = Number(await tid('transcript').getAttribute('data-items'));
+  const rendered = Number(await tid('transcript').getAttribute('data-rendered'));
+  check(rendered < items, `all ${items} items are rendered (${rendered}): nothing is virtual`);
+  // Scrolling to the top shows the first item; the Latest button brings the end back.
+  await tid('transcript').evaluate((el) => (el.scrollTop = 0));
+  await until('the first item rendered', async () => (await deepText(tid('transcript'))).includes('bob joined'));
+  await visible('jump-latest');
+  await tid('jump-latest').click();
+  await until('back at the end', async () => (await deepText(tid('transcript'))).includes('[piece 1500/1500]'));
+});
+
+test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', async () => {
+  // The built UI from a plain file server, with the in-memory demo backend playing the host.
+  const dist = join(root, 'frontend', 'dist');
+  const files = createHTTPServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    try {
+      const body = readFileSync(join(dist, path === '/' ? 'index.html' : path));
+      res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : path.endsWith('.css') ? 'text/css' : path.endsWith('.svg') ? 'image/svg+xml' : 'text/html' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((r) => files.listen(0, '127.0.0.1', r));
+  const demo = await browser.newPage({ viewport: { width: 1180, height: 800 } });
+  try {
+    await demo.goto(`http://127.0.0.1:${files.address().port}/?demo=1&screen=party&history=0&teammates=0&bench=10000`);
+    const t = demo.getByTestId('transcript');
+    await until('10,000 events loaded', async () => Number(await t.getAttribute('data-seq')) >= 10_000, 60_000);
+    const rendered = Number(await t.getAttribute('data-rendered'));
+    check(rendered > 0 && rendered < 60, `rendered ${rendered} of ${await t.getAttribute('data-items')} items`);
+    // 300 appended events, each with its render and layout.
+    const times = await demo.evaluate(async () => {
+      const gen = window.concordiaDemoBench(300);
+      const scroller = () => document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot.querySelector('.scroller');
+      const out = [];
+      for (const e of gen) {
+        const t0 = performance.now();
+        window.concordiaDemo.inject(e);
+        await new Promise((r) => {
+          const ch = new MessageChannel();
+          ch.port1.onmessage = r;
+          ch.port2.postMessage(0);
+        });
+        void scroller().scrollHeight;
+        out.push(performance.now() - t0);
+      }
+      return out.sort((a, b) => a - b);
+    });
+    const p95 = times[Math.floor(times.length * 0.95)];
+    check(p95 < 50, `append p95 ${p95.toFixed(1)} ms at 10,000 events (before virtualising: about 250 ms)`);
+    const follows = await t.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 60);
+    check(follows, 'the big transcript does not follow new events');
+  } finally {
+    await demo.close();
+    files.close();
+  }
+});
+
+/** Answers the native save dialog (GTK, on this X display): types path and presses Enter. */
+async function answerSaveDialog(path) {
+  const wid = await until('the save dialog', () => {
+    try {
+      return execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Save the transcript'], { encoding: 'utf8' }).trim().split('\n')[0];
+    } catch {
+      return null;
+    }
+  });
+  // No window manager here: focus the dialog directly, then type into its name field.
+  execFileSync('xdotool', ['windowfocus', '--sync', wid]);
+  execFileSync('xdotool', ['key', 'ctrl+a']);
+  execFileSync('xdotool', ['type', '--delay', '5', path]);
+  execFileSync('xdotool', ['key', 'Return']);
+}
+
+test('End party: the transcript stays with the reason, Save as Markdown, Back to home', async () => {
   await tid('end-party').click();
   await visible('end-party-dialog');
   await shot('party-end-confirm');
   await tid('end-party-confirm').click();
-  await visible('home');
-  await tid('party-view').waitFor({ state: 'hidden' });
+  await visible('party-ended');
+  await textOf('party-ended-reason', 'The party has ended: you ended the party.');
+  check(await tid('prompt-input').isDisabled(), 'the prompt box is not disabled on an ended party');
+  await textOf('prompt-disabled-reason', 'The party has ended');
+  check((await tid('end-party').count()) === 0, 'End party is still offered');
+  await textOf('transcript', '[piece 1500/1500]');
   const code = await until('bob to leave the ended party', () => (bob.exitCode !== undefined ? { code: bob.exitCode } : null));
   check(code.code === 0, `bob's CLI exited with ${code.code}`);
+  await shot('party-ended');
+
+  const out = join(tmp, 'saved', 'party.md');
+  mkdirSync(dirname(out), { recursive: true });
+  await tid('save-transcript').click();
+  await answerSaveDialog(out);
+  await until('the transcript file', () => existsSync(out));
+  await textOf('notice', `Saved the transcript to ${out}`);
+  const md = await until('the whole transcript', () => {
+    const t = readFileSync(out, 'utf8');
+    return t.includes('**The party has ended:** you ended the party') ? t : null;
+  });
+  for (const want of ["# hazel's party", '**bob** asked', '## Sent to the agent', '**Claude Code:**', 'Tool request: Bash', '— **allowed** by hazel', '*Rejected by hazel*: `not today`', '## Files the agent changed', '- renamed `renamed.txt` from `old.txt`']) {
+    check(md.includes(want), `the saved transcript lacks ${JSON.stringify(want)}`);
+  }
+  await tid('back-home').click();
+  await visible('home');
+  await tid('party-view').waitFor({ state: 'hidden' });
   await shot('home-after-party');
 });
 
@@ -551,6 +767,7 @@ async function main() {
     console.log('browser: 0 passed, 1 failed');
     return 1;
   }
+  seedWorkdir();
   mkdirSync(dirname(settingsPath), { recursive: true, mode: 0o700 });
   writeFileSync(settingsPath, JSON.stringify(initialSettings, null, 2), { mode: 0o600 });
 

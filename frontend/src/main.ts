@@ -21,6 +21,8 @@ async function makeBackend(): Promise<Backend> {
     noKeyring: params.get('keyring') === '0',
     approve: params.has('approve'),
     ask: params.has('ask'),
+    bench: Number(params.get('bench') ?? '0') || 0,
+    share: (params.get('share') ?? '') as 'off' | 'changes' | 'tree' | '',
   });
 }
 
@@ -65,7 +67,13 @@ async function demoScreen(state: AppState): Promise<void> {
 for (const type of ['dragover', 'drop'] as const) window.addEventListener(type, (e) => e.preventDefault());
 
 async function main(): Promise<void> {
-  const state = new AppState(await makeBackend());
+  const backend = await makeBackend();
+  const state = new AppState(backend);
+  // The demo's backend, for the performance harness (e2e/perf.mjs) to append events.
+  if (params.has('demo')) {
+    const { benchEvents } = await import('./state/demo-backend');
+    Object.assign(window, { concordiaDemo: backend, concordiaDemoBench: (n: number) => benchEvents(n, 1_000_000) });
+  }
   const root = document.querySelector('concordia-app');
   if (root) root.state = state;
   window.addEventListener('pagehide', () => state.dispose());

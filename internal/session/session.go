@@ -335,7 +335,7 @@ func (m *Manager) Host(ctx context.Context, req HostRequest) (Info, error) {
 	}
 	ctx, cancel := m.opContext(ctx)
 	defer cancel()
-	a, info, err := m.startHost(ctx, req)
+	a, info, err := m.startHost(ctx, req, nil, 0)
 	if err != nil {
 		m.abort()
 		return Info{}, err
@@ -346,7 +346,9 @@ func (m *Manager) Host(ctx context.Context, req HostRequest) (Info, error) {
 	return info, nil
 }
 
-func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info, error) {
+// startHost starts a party: a new one, or the journal's when res is not nil (then
+// maxParticipants is the party's, 0 = the default).
+func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resume, maxParticipants int) (*active, Info, error) {
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
 		Mode: req.Merger, Model: m.cfg.GeminiModel, Store: m.cfg.Secrets, Getenv: m.cfg.Getenv, Logger: m.log,
 	})
@@ -364,6 +366,11 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest) (*active, Info
 	hc.PermissionMode = req.PermissionMode
 	hc.Approve = req.Approve
 	hc.ShareWorkspace = req.ShareWorkspace
+	hc.MergeMode, hc.GeminiModel = req.Merger, m.cfg.GeminiModel // journalled for a resume
+	hc.Resume = res
+	if maxParticipants > 0 {
+		hc.Party.MaxParticipants = maxParticipants
+	}
 	if req.PermissionTimeout > 0 {
 		hc.PermissionTimeout = req.PermissionTimeout
 	}

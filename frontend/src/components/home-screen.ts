@@ -3,7 +3,8 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { describeKey, type AppState } from '../state/app-state';
-import type { MergerChoice } from '../state/types';
+import type { MergerChoice, WorkspaceLevel } from '../state/types';
+import { SHARE_LEVELS } from '../state/workspace';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
@@ -16,6 +17,7 @@ interface Draft extends HostOptionsDraft {
   merger: MergerChoice;
   minPrompts: string;
   claudePath: string;
+  share: WorkspaceLevel;
 }
 
 export class HomeScreen extends LitElement {
@@ -79,6 +81,7 @@ export class HomeScreen extends LitElement {
         permissionMode: st.permission_mode,
         approve: st.approve,
         claudeArgs: st.claude_args,
+        share: st.share_workspace ?? 'changes',
       };
     }
     return this.#draft;
@@ -112,6 +115,7 @@ export class HomeScreen extends LitElement {
       permission_mode: d.permissionMode,
       claude_args: d.claudeArgs,
       approve: d.approve,
+      share_workspace: d.share,
     });
   }
 
@@ -169,6 +173,13 @@ export class HomeScreen extends LitElement {
                     </label>
                   </div>
                   ${permissionFields('home', d, (k, v) => this.#set(k, v as never))}
+                  <label class="field">
+                    <span class="label">What may the party see of the folder?</span>
+                    <select data-testid="home-share" @change=${(e: Event) => this.#set('share', (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
+                      ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === d.share}>${l.label}</option>`)}
+                    </select>
+                    <span class="hint" data-testid="home-share-hint">${SHARE_LEVELS.find((l) => l.level === d.share)?.hint ?? ''}</span>
+                  </label>
                   <div class="keyline ${s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">
                     <span class="dot"></span><span>${keyLine}</span>
                     <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>

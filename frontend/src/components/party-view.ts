@@ -10,8 +10,9 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
 import { formatDuration, initials, nameHue } from './format';
-import { iconAlert, iconCheck, iconCopy, iconDoor, iconGear, iconStop, iconX, logo } from './icons';
+import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconStop, iconX, logo } from './icons';
 import './transcript-view';
+import './changes-panel';
 import './prompt-box';
 import './countdown-pill';
 
@@ -58,8 +59,14 @@ export class PartyView extends LitElement {
         border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
       }
       .banner.closed { background: var(--danger-soft); color: var(--danger); }
+      .banner.ended { background: var(--surface-2); color: var(--text); border-bottom-color: var(--border); flex-wrap: wrap; padding: 9px 16px; }
+      .banner.ended b { font-weight: 650; }
+      .banner.ended button { font-weight: 550; }
+      .changes-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
+      changes-panel { border-left: 1px solid var(--border); min-height: 0; }
       .banner small { font-weight: 400; opacity: 0.85; }
       .layout { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1fr) 290px; }
+      .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(340px, 34%) 290px; }
       .main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
       transcript-view { flex: 1; }
       aside {
@@ -102,8 +109,34 @@ export class PartyView extends LitElement {
       .control form input { font-family: var(--font-mono); font-size: 12.5px; }
       .layout { position: relative; }
       .panel-toggle { display: none; }
+      /*
+       * The Changes panel: a column beside the conversation. Below 1400 px it takes the
+       * people panel's place (which then opens over it from the header, as in narrow
+       * windows); below 1100 px it is a drawer over the transcript.
+       */
+      @media (max-width: 1399px) {
+        .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(360px, 40%); }
+        .layout.changes-open aside { display: none; }
+        .layout.changes-open.panel-open aside {
+          display: flex; position: absolute; top: 0; right: 0; bottom: 0; width: min(320px, 92%); z-index: 20;
+          box-shadow: var(--shadow-lg);
+        }
+        .top.changes-open .panel-toggle { display: inline-flex; }
+      }
+      @media (max-width: 1100px) {
+        .layout.changes-open { grid-template-columns: minmax(0, 1fr) 290px; }
+        .layout.changes-open aside { display: flex; }
+        .top.changes-open .panel-toggle { display: none; }
+        .layout.changes-open changes-panel {
+          position: absolute; top: 0; right: 0; bottom: 0; width: min(460px, 94%); z-index: 15;
+          box-shadow: var(--shadow-lg);
+        }
+      }
       /* Narrow windows: the side panel becomes an overlay behind a header button. */
       @media (max-width: 820px) {
+        .layout.changes-open { grid-template-columns: 1fr; }
+        .layout.changes-open aside { display: none; }
+        .top.changes-open .panel-toggle, .panel-toggle { display: inline-flex; }
         .narrow-hide { display: none; }
         .panel-toggle { display: inline-flex; }
         .layout { grid-template-columns: 1fr; }
@@ -125,10 +158,19 @@ export class PartyView extends LitElement {
     const c = s.connection;
     const label =
       c.status === 'connected' ? 'Connected' : c.status === 'reconnecting' ? 'Reconnecting' : c.status === 'connecting' ? 'Connecting' : 'Disconnected';
-    return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status}><span class="dot"></span>${label}</span>`;
+    return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status} title=${label}><span class="dot"></span><span class="narrow-hide">${label}</span></span>`;
   }
 
   #banner(s: AppState) {
+    if (s.ended) {
+      return html`<div class="banner ended" data-testid="party-ended" role="status">
+        ${iconAlert()} <b data-testid="party-ended-reason">${s.endedText}</b>
+        <button class="small primary" data-testid="save-transcript" ?disabled=${s.savingTranscript} @click=${() => void s.saveTranscript()}>
+          ${s.savingTranscript ? html`<span class="spinner"></span> Saving…` : html`${iconArrowDown()} Save as Markdown`}
+        </button>
+        <button class="small" data-testid="back-home" @click=${() => s.backHome()}>${iconDoor()} Back to home</button>
+      </div>`;
+    }
     const c = s.connection;
     if (c.status === 'connected') return nothing;
     if (c.status === 'closed') {
@@ -308,7 +350,7 @@ export class PartyView extends LitElement {
     if (!s || !sess) return nothing;
     const p = sess.party;
     return html`
-      <div class="top" data-testid="party-view">
+      <div class="top ${s.workspace.open ? 'changes-open' : ''}" data-testid="party-view">
         ${logo(24)}
         <div class="party-name">
           <b data-testid="party-host">${p.host}'s party</b>
@@ -320,18 +362,22 @@ export class PartyView extends LitElement {
           ? html`<button class="stop small" data-testid="stop-turn" title="Stop the agent's turn (it keeps what it wrote so far)"
               ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} Stop</button>`
           : nothing}
-        ${this.#connection(s)}
+        ${s.ended ? nothing : this.#connection(s)}
+        <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
+          title=${s.workspace.shared ? 'What the agent changed in the working folder' : 'The host does not share the working folder'}
+          @click=${() => s.workspace.toggle()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <button class="small panel-toggle" data-testid="panel-toggle" aria-expanded=${this.#panel}
           @click=${() => ((this.#panel = !this.#panel), this.requestUpdate())}>${this.#panel ? 'Close panel' : `People${s.isHost ? ' & controls' : ''}`}</button>
-        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && !s.isOwner ? 'co-host' : sess.you.role}</span></span>
+        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       ${this.#banner(s)}
-      <div class="layout ${this.#panel ? 'panel-open' : ''}">
+      <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}">
         <div class="main">
           <transcript-view .state=${s}></transcript-view>
           <prompt-box .state=${s}></prompt-box>
         </div>
+        ${s.workspace.open ? html`<changes-panel data-testid="changes-panel" .state=${s}></changes-panel>` : nothing}
         <aside>
           <section>
             <h3>People <span class="n">${s.participants.length}</span></h3>
@@ -363,9 +409,11 @@ export class PartyView extends LitElement {
           </section>
           <span class="spacer"></span>
           <section class="leave">
-            ${s.isOwner
-              ? html`<button class="danger" data-testid="end-party" ?disabled=${s.ending} @click=${() => this.#setConfirm(true)}>${iconStop()} End party</button>`
-              : html`<button data-testid="leave-party" ?disabled=${s.ending} @click=${() => void s.leave()}>${iconDoor()} Leave</button>`}
+            ${s.ended
+              ? html`<button data-testid="back-home-panel" @click=${() => s.backHome()}>${iconDoor()} Back to home</button>`
+              : s.isOwner
+                ? html`<button class="danger" data-testid="end-party" ?disabled=${s.ending} @click=${() => this.#setConfirm(true)}>${iconStop()} End party</button>`
+                : html`<button data-testid="leave-party" ?disabled=${s.ending} @click=${() => void s.leave()}>${iconDoor()} Leave</button>`}
           </section>
         </aside>
       </div>

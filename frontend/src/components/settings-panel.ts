@@ -112,6 +112,8 @@ export class SettingsPanel extends LitElement {
       permission_mode: d.permissionMode,
       approve: d.approve,
       claude_args: d.claudeArgs.trim(),
+      // Chosen on Create party (which remembers it); kept as it is here.
+      share_workspace: this.state?.settings?.share_workspace ?? 'changes',
     };
   }
 

@@ -1,20 +1,31 @@
 // <transcript-view>: the party's transcript. Prompts, batches with the agent's
 // streaming reply (Markdown), compact tool activity, notices and turn ends.
 // It follows new output until the person scrolls up, and offers a way back.
+//
+// At scale (a 10,000-event party) it renders only the items on screen plus a margin
+// (render/virtual-window.ts: measured heights, spacers for the rest), and each rendered
+// item only when its item (replaced, never mutated, by the state module) or what it shows
+// about the party changed (guard).
 
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
+import { HeightIndex, visibleRange } from '../render/virtual-window';
 import type { AppState } from '../state/app-state';
 import type { ActivitySegment, MembersItem, NoticeItem, PromptItem, Segment, TranscriptItem, TurnItem } from '../state/transcript';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatClock, formatDuration, initials, nameHue } from './format';
-import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconMerge, iconStop, iconTool, iconX } from './icons';
+import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconTool, iconX } from './icons';
 import './markdown-view';
 import { sentenceCase } from './cards';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_PX = 48;
+/** An item's height before it is measured (px, with the gap below it). */
+const ESTIMATE_PX = 140;
+/** Rendered beyond the visible part, above and below (px). */
+const MARGIN_PX = 900;
 
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -22,6 +33,13 @@ export class TranscriptView extends LitElement {
   #stick = true;
   #lastTop = 0;
   #resize: ResizeObserver | undefined;
+  /** Heights of the items, measured when rendered. */
+  readonly #heights = new HeightIndex(ESTIMATE_PX);
+  /** The first item's key: a different one means a new transcript (a resync). */
+  #firstKey = '';
+  /** Measures rendered rows; only rows on screen are observed. */
+  readonly #rows = new ResizeObserver((entries) => this.#measured(entries));
+  readonly #observed = new Set<Element>();
 
   constructor() {
     super();
@@ -32,8 +50,9 @@ export class TranscriptView extends LitElement {
     base,
     css`
       :host { display: block; position: relative; min-height: 0; }
-      .scroller { position: absolute; inset: 0; overflow-y: auto; overscroll-behavior: contain; }
-      .list { max-width: 860px; margin: 0 auto; padding: 20px 24px 28px; display: flex; flex-direction: column; gap: 12px; }
+      .scroller { position: absolute; inset: 0; overflow-y: auto; overflow-x: hidden; overscroll-behavior: contain; }
+      .list { max-width: 860px; margin: 0 auto; padding: 20px 24px 28px; }
+      .row { display: flex; flex-direction: column; padding-bottom: 12px; }
       .empty { margin: 12vh auto 0; max-width: 380px; text-align: center; color: var(--muted); display: grid; gap: 8px; }
       .empty b { color: var(--text); font-size: 15px; }
 
@@ -87,7 +106,7 @@ export class TranscriptView extends LitElement {
       details[open] > summary .chev { transform: rotate(90deg); }
       .merged summary { padding: 7px 14px; font-size: 12.5px; color: var(--muted); }
       .merged .text { padding: 0 14px 12px 34px; font-size: 13px; color: var(--muted); }
-      .body { padding: 12px 16px; display: grid; gap: 10px; }
+      .body { padding: 12px 16px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
       .activity { border: 1px dashed var(--border-strong); border-radius: var(--radius-sm); background: var(--surface-2); }
       .activity summary { padding: 5px 10px; font-family: var(--font-mono); font-size: 12px; color: var(--faint); }
       .activity summary .last.live { color: var(--muted); }
@@ -102,10 +121,16 @@ export class TranscriptView extends LitElement {
       .turn > footer.error { color: var(--danger); background: var(--danger-soft); font-weight: 550; }
       .turn > footer.interrupted { color: var(--warn); }
       .turn > footer.denied { color: var(--warn); background: var(--warn-soft); }
-      .void { opacity: 0.55; text-decoration: line-through; display: grid; gap: 10px; }
+      .void { opacity: 0.55; text-decoration: line-through; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
       .void-note { font-size: 12px; color: var(--faint); text-decoration: none; }
       .chip.rejected { background: var(--danger-soft); color: var(--danger); }
       .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; }
+      .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: 12px; }
+      .files-label { display: inline-flex; gap: 5px; align-items: center; color: var(--faint); margin-right: 2px; }
+      .file-link {
+        min-height: 22px; padding: 0 8px; font-family: var(--font-mono); font-size: 11.5px; font-weight: 500;
+        border-radius: 999px; background: var(--surface-2); border: 1px solid var(--border); color: var(--accent);
+      }
       .jump {
         position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
         box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
@@ -127,7 +152,53 @@ export class TranscriptView extends LitElement {
   override disconnectedCallback(): void {
     this.#resize?.disconnect();
     this.#resize = undefined;
+    this.#rows.disconnect();
+    this.#observed.clear();
     super.disconnectedCallback();
+  }
+
+  /** Watches the rows now rendered, and only those. */
+  override updated(): void {
+    const now = new Set(this.renderRoot.querySelectorAll('.row'));
+    for (const el of this.#observed) {
+      if (!now.has(el)) {
+        this.#rows.unobserve(el);
+        this.#observed.delete(el);
+      }
+    }
+    for (const el of now) {
+      if (!this.#observed.has(el)) {
+        this.#rows.observe(el);
+        this.#observed.add(el);
+      }
+    }
+    if (this.#stick) this.#toBottom();
+  }
+
+  /**
+   * Rows were measured. Heights that changed above what the person looks at would move
+   * the view: the scroll position is moved by as much (WebKit has no scroll anchoring).
+   */
+  #measured(entries: ResizeObserverEntry[]): void {
+    const el = this.#scroller();
+    let changed = false;
+    let above = 0;
+    for (const e of entries) {
+      const t = e.target as HTMLElement;
+      if (!t.isConnected) continue;
+      const i = Number(t.dataset['index']);
+      const h = e.borderBoxSize?.[0]?.blockSize ?? t.offsetHeight;
+      const old = this.#heights.get(i);
+      if (!Number.isFinite(i) || !this.#heights.set(i, h)) continue;
+      changed = true;
+      if (el && !this.#stick && this.#heights.offsetOf(i) + old <= el.scrollTop) above += h - old;
+    }
+    if (!changed) return;
+    if (el && above !== 0) {
+      el.scrollTop += above;
+      this.#lastTop = el.scrollTop;
+    }
+    this.requestUpdate();
   }
 
   override connectedCallback(): void {
@@ -160,10 +231,9 @@ export class TranscriptView extends LitElement {
     if (el.scrollHeight - top - el.clientHeight < STICK_PX) stick = true;
     else if (top < this.#lastTop - 2) stick = false;
     this.#lastTop = top;
-    if (stick !== this.#stick) {
-      this.#stick = stick;
-      this.requestUpdate();
-    }
+    this.#stick = stick;
+    // Another part of the list may come into view.
+    this.requestUpdate();
   };
 
   #jump(): void {
@@ -278,6 +348,14 @@ export class TranscriptView extends LitElement {
             ${running ? html`<span class="working" data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
           </div>`
         : nothing}
+      ${it.files.length > 0
+        ? html`<div class="files" data-testid="turn-files"><span class="files-label">${iconFolder()} Files changed</span>
+            ${it.files.map(
+              (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
+                title=${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'} @click=${() => void s.workspace.showDiff(p)}>${p}</button>`,
+            )}
+          </div>`
+        : nothing}
       ${footer}
     </article>`;
   }
@@ -298,6 +376,18 @@ export class TranscriptView extends LitElement {
     }
   }
 
+  /** What an item shows beyond the item itself: it re-renders when one of these changes. */
+  #deps(s: AppState, it: TranscriptItem, pendingIds: Set<string>, isLast: boolean): unknown[] {
+    switch (it.type) {
+      case 'prompt':
+        return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.rejectionOf(it.prompt.id)];
+      case 'turn':
+        return [it, isLast && s.phase === 'running', s.workspace.shared];
+      default:
+        return [it];
+    }
+  }
+
   override render() {
     const s = this.state;
     if (!s) return nothing;
@@ -311,15 +401,29 @@ export class TranscriptView extends LitElement {
         break;
       }
     }
+    const first = items[0]?.key ?? '';
+    if (items.length < this.#heights.length || first !== this.#firstKey) this.#heights.resize(0); // a new transcript
+    this.#firstKey = first;
+    this.#heights.resize(items.length);
+    const el = this.#scroller();
+    const r = visibleRange(this.#heights, el?.scrollTop ?? 0, el?.clientHeight || 800, MARGIN_PX, this.#stick, 1);
+    const shown = items.slice(r.start, r.end);
     return html`
-      <div class="scroller" data-testid="transcript" @scroll=${this.#onScroll}>
-        <div class="list">
+      <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll}>
+        <div class="list" style="padding-top: ${20 + r.top}px; padding-bottom: ${28 + r.bottom}px">
           ${items.length === 0
             ? html`<div class="empty" data-testid="transcript-empty">
                 <b>Nothing here yet</b>
                 <span>Say what you want the agent to do. Prompts sent within the batching window are merged into one.</span>
               </div>`
-            : repeat(items, (it) => it.key, (it, i) => this.#item(s, it, pendingIds, i === lastTurn))}
+            : repeat(
+                shown,
+                (it) => it.key,
+                (it, k) => {
+                  const i = r.start + k;
+                  return html`<div class="row" data-index=${i}>${guard(this.#deps(s, it, pendingIds, i === lastTurn), () => this.#item(s, it, pendingIds, i === lastTurn))}</div>`;
+                },
+              )}
         </div>
       </div>
       ${this.#stick

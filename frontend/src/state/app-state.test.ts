@@ -324,8 +324,8 @@ describe('join', () => {
     be2.emit('party:ended', { reason: 'the host went away' });
     answer2.resolve(fakeSession('participant'));
     await done2;
-    expect(st2.screen).toBe('home');
-    expect(st2.notices.at(-1)?.text).toBe('The party ended: the host went away');
+    expect(st2.screen).toBe('party');
+    expect(st2.endedText).toBe('The party has ended: the host went away.');
     for (const n of PARTY_EVENTS) expect(be2.listeners(n)).toBe(0);
   });
 
@@ -459,28 +459,56 @@ describe('errors for people', () => {
 });
 
 describe('leaving', () => {
-  const ways: Array<{ name: string; role: 'host' | 'participant'; act: (st: AppState, be: FakeBackend) => Promise<unknown> | void; notice: RegExp }> = [
-    { name: 'participant leaves', role: 'participant', act: (st) => st.leave(), notice: /You left/ },
-    { name: 'participant leaves though the host is gone', role: 'participant', act: (st, be) => { be.handlers.Leave = () => Promise.reject('not connected'); return st.leave(); }, notice: /You left.*not connected/ },
-    { name: 'host ends the party', role: 'host', act: (st) => st.endParty(), notice: /You ended/ },
-    { name: 'party:ended event', role: 'participant', act: (_st, be) => be.emit('party:ended', { reason: 'the host ended it' }), notice: /ended: the host ended it/ },
+  const ways: Array<{ name: string; role: 'host' | 'participant'; act: (st: AppState, be: FakeBackend) => Promise<unknown> | void; ended: RegExp }> = [
+    { name: 'participant leaves', role: 'participant', act: (st) => st.leave(), ended: /^The party has ended: you left the party\.$/ },
+    { name: 'participant leaves though the host is gone', role: 'participant', act: (st, be) => { be.handlers.Leave = () => Promise.reject('not connected'); return st.leave(); }, ended: /you left.*not connected/ },
+    { name: 'host ends the party', role: 'host', act: (st) => st.endParty(), ended: /^The party has ended: you ended the party\.$/ },
+    { name: 'party:ended event', role: 'participant', act: (_st, be) => be.emit('party:ended', { reason: 'the host ended the party' }), ended: /^The party has ended: the host ended the party\.$/ },
   ];
   for (const w of ways) {
-    it(`${w.name}: home, notice, unsubscribed, later events ignored`, async () => {
+    it(`${w.name}: the transcript stays with the reason until Back to home; unsubscribed, later events ignored`, async () => {
       const { be, st } = await inParty(fakeSession(w.role));
       be.emit('party:event', sys(1, 'hello'));
       for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(1);
       await w.act(st, be);
-      expect(st.screen).toBe('home');
-      expect(st.session).toBeNull();
-      expect(st.transcript).toEqual([]);
-      expect(st.notices.at(-1)?.text).toMatch(w.notice);
+      expect(st.screen).toBe('party');
+      expect(st.session).not.toBeNull();
+      expect(st.transcript.map((i) => i.seq)).toEqual([1]);
+      expect(st.endedText).toMatch(w.ended);
+      expect(st.sendBlockedReason).toBe(st.endedText); // the prompt box is disabled with it
+      expect(st.isHost).toBe(false); // no host controls on an ended party
+      expect(st.isOwner).toBe(false);
+      expect(await st.sendPrompt('too late')).toBe(false);
       for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(0);
       expect(be.listeners('app:link')).toBe(1); // app-level subscriptions stay
       be.emit('party:event', sys(2, 'late'));
+      expect(st.transcript.map((i) => i.seq)).toEqual([1]);
+
+      await st.saveTranscript();
+      expect(be.count('SaveTranscript')).toBe(1);
+      expect(st.notices.at(-1)?.text).toBe('Saved the transcript to /home/ann/party.md');
+
+      st.backHome();
+      expect(st.screen).toBe('home');
+      expect(st.session).toBeNull();
+      expect(st.ended).toBeNull();
       expect(st.transcript).toEqual([]);
+      expect(be.count('DismissParty')).toBe(1);
     });
   }
+
+  it('a cancelled save says nothing; a failed one says why', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:ended', { reason: 'the host ended the party' });
+    const n0 = st.notices.length;
+    be.handlers.SaveTranscript = async () => '';
+    await st.saveTranscript();
+    expect(st.notices.length).toBe(n0);
+    be.handlers.SaveTranscript = () => Promise.reject('Permission denied.');
+    await st.saveTranscript();
+    expect(st.notices.at(-1)).toMatchObject({ kind: 'error', text: 'Could not save the transcript: Permission denied.' });
+    expect(st.savingTranscript).toBe(false);
+  });
 
   it('dispose drops every subscription', async () => {
     const { be, st } = await inParty();
@@ -488,12 +516,11 @@ describe('leaving', () => {
     for (const n of [...PARTY_EVENTS, 'app:link', 'tray:status'] as BackendEventName[]) expect(be.listeners(n)).toBe(0);
   });
 
-  it('ending twice (EndParty, then party:ended) shows one notice', async () => {
+  it('ending twice (EndParty, then party:ended) keeps the first reason', async () => {
     const { be, st } = await inParty();
-    const n0 = st.notices.length;
     await st.endParty();
     be.emit('party:ended', { reason: 'host ended' });
-    expect(st.notices.length).toBe(n0 + 1);
+    expect(st.endedText).toBe('The party has ended: you ended the party.');
   });
 });
 

@@ -10,6 +10,7 @@
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
 import { HostControl } from './host-control';
+import { WorkspaceState } from './workspace';
 import { attentionFor } from './attention';
 import type {
   BootInfo,
@@ -129,10 +130,16 @@ export function describeKey(k: KeyStatus | null): string {
   }
 }
 
-/** The notice for a party:ended event. */
-function endedText(e: PartyEnded): string {
-  if (e.kicked) return 'A host removed you from the party.';
-  return e.reason ? `The party ended: ${e.reason}` : 'The party ended.';
+/** Why a party ended, from a party:ended event (a clause: "the host ended the party"). */
+function endedReason(e: PartyEnded): string {
+  if (e.kicked) return 'a host removed you from the party';
+  return e.reason || 'the connection to the host closed';
+}
+
+/** The party is over; the window keeps its transcript until the person goes home. */
+export interface Ended {
+  /** Why, as a clause: "the host ended the party". */
+  reason: string;
 }
 
 /** Bytes of UTF-8 a string takes. */
@@ -185,9 +192,14 @@ export class AppState {
   inviteCopied = false;
   viewerInviteCopied = false;
   ending = false;
+  /** Set once the party is over: the transcript stays until backHome(). */
+  ended: Ended | null = null;
+  savingTranscript = false;
 
   /** The host methods (approval, tool requests, stop, roles, invites, agent commands). */
   readonly control: HostControl;
+  /** The host's working folder as the party shares it (the Changes panel). */
+  readonly workspace: WorkspaceState;
 
   readonly #backend: Backend;
   readonly #attentive: () => boolean;
@@ -225,6 +237,10 @@ export class AppState {
       notify: (kind, text) => this.notify(kind, text),
       setInvites: (inv) => this.#setInvites(inv),
     });
+    this.workspace = new WorkspaceState(backend, {
+      changed: () => this.#changed(),
+      notify: (kind, text) => this.notify(kind, text),
+    });
   }
 
   // --- observation ----------------------------------------------------------
@@ -239,9 +255,19 @@ export class AppState {
     for (const fn of [...this.#listeners]) fn();
   }
 
-  /** The transcript items, oldest first. */
+  /** The transcript items, oldest first (one array that grows: see transcriptVersion). */
   get transcript(): readonly TranscriptItem[] {
     return this.#transcript.items;
+  }
+
+  /** Rises whenever the transcript changed. */
+  get transcriptVersion(): number {
+    return this.#transcript.version;
+  }
+
+  /** "The party has ended: …" while the ended party is on screen, else "". */
+  get endedText(): string {
+    return this.ended ? `The party has ended: ${this.ended.reason}.` : '';
   }
 
   /** The highest event seq seen in this party. */
@@ -256,12 +282,12 @@ export class AppState {
 
   /** Whether the window's person is a host of the party (the owner or a co-host). */
   get isHost(): boolean {
-    return this.session?.you.role === 'host';
+    return this.session?.you.role === 'host' && !this.ended;
   }
 
   /** Whether this window runs the party (End party, the tray). */
   get isOwner(): boolean {
-    return this.session?.role === 'host';
+    return this.session?.role === 'host' && !this.ended;
   }
 
   /** Whether a turn is running (the Stop button shows). */
@@ -298,6 +324,7 @@ export class AppState {
   /** Why the prompt box is disabled, or "" when prompts can be sent. */
   get sendBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
+    if (this.ended) return this.endedText;
     if (this.session.you.role === 'viewer') return VIEWER_REASON;
     const c = this.connection;
     switch (c.status) {
@@ -427,6 +454,14 @@ export class AppState {
   /** Starts hosting a party. Resolves true when the party screen is showing. */
   async createParty(req: CreateRequest): Promise<boolean> {
     if (this.creating || this.session) return false;
+    if (req.share_workspace && this.settings && req.share_workspace !== this.settings.share_workspace) {
+      // The choice is remembered for the next party (best effort: the party starts anyway).
+      this.settings = { ...this.settings, share_workspace: req.share_workspace };
+      this.#backend.SaveSettings(this.settings).then(
+        (s) => (this.settings = s),
+        () => {},
+      );
+    }
     if (!Number.isFinite(req.window_ms) || req.window_ms <= 0) {
       this.createError = 'The window must be a positive number of seconds.';
       this.#changed();
@@ -675,7 +710,7 @@ export class AppState {
     this.#partySubs = [
       early('party:event', (e) => this.#onEvent(e)),
       early('party:state', (s) => this.#onState(s)),
-      early('party:ended', (e) => this.#finishParty(endedText(e))),
+      early('party:ended', (e) => this.#endParty(endedReason(e))),
       early('party:invites', (inv) => this.#setInvites(inv)),
       this.#backend.on('party:status', (st) => {
         if (gen === this.#partyGen) this.#onStatus(st);
@@ -702,10 +737,13 @@ export class AppState {
     this.inviteCopied = false;
     this.viewerInviteCopied = false;
     this.ending = false;
+    this.ended = null;
     this.control.reset();
+    this.workspace.reset(s.party.workspace);
     this.screen = 'party';
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
     this.#replaceState(s.state);
+    void this.workspace.load();
     const early = this.#early;
     this.#early = [];
     for (const e of early) {
@@ -716,7 +754,7 @@ export class AppState {
         // A resync older than the session's own state would go backwards.
         const st = e.payload as PartyState;
         if (st.seq >= this.#transcript.lastSeq) this.#replaceState(st);
-      } else this.#finishParty(endedText(e.payload as PartyEnded));
+      } else this.#endParty(endedReason(e.payload as PartyEnded));
     }
     this.#changed();
   }
@@ -746,7 +784,11 @@ export class AppState {
       this.participants = this.participants.map((p) => (p.id === m.id ? { ...p, role: m.role } : p));
       if (m.id === s.you.id && m.role !== s.you.role) this.session = { ...s, you: { ...s.you, role: m.role } };
     } else if (e.kind === 'settings' && typeof e.approval === 'boolean') {
-      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'] } };
+      const workspace = (e.workspace ?? s.party.workspace) as PartyInfo['workspace'];
+      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace } };
+      if (e.workspace) this.workspace.onLevel(e.workspace);
+    } else if (e.kind === 'changes' && Array.isArray(e.files)) {
+      this.workspace.onChanges(e.files);
     }
   }
 
@@ -926,16 +968,16 @@ export class AppState {
     this.#changed();
   }
 
-  /** Leaves the party (a participant). The window goes home even if the host cannot be told. */
+  /** Leaves the party (a participant); its transcript stays until backHome(), even if the host cannot be told. */
   async leave(): Promise<void> {
-    if (!this.session || this.ending) return;
+    if (!this.session || this.ending || this.ended) return;
     this.ending = true;
     this.#changed();
     try {
       await this.#backend.Leave();
-      this.#finishParty('You left the party.');
+      this.#endParty('you left the party');
     } catch (err) {
-      this.#finishParty(`You left the party (the host could not be told: ${errorText(err)}).`);
+      this.#endParty(`you left the party (the host could not be told: ${errorText(err)})`);
     }
   }
 
@@ -946,7 +988,7 @@ export class AppState {
     this.#changed();
     try {
       await this.#backend.EndParty();
-      this.#finishParty('You ended the party.');
+      this.#endParty('you ended the party');
       return true;
     } catch (err) {
       this.ending = false;
@@ -955,11 +997,54 @@ export class AppState {
     }
   }
 
-  /** Back to home with a notice; safe to reach twice (EndParty and party:ended). */
-  #finishParty(message: string): void {
+  /**
+   * The party is over: the transcript, people and changes stay on screen with the reason
+   * until backHome(). Safe to reach twice (EndParty and party:ended): the first reason stays.
+   */
+  #endParty(reason: string): void {
     this.#unsubscribeParty();
-    const wasIn = this.session !== null;
+    if (!this.session) return;
+    if (!this.ended) this.ended = { reason };
+    this.phase = 'idle';
+    this.sending = false;
+    this.ending = false;
+    this.control.reset();
+    this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+    this.#changed();
+  }
+
+  /** Saves the transcript as Markdown where the person chooses (a native dialog, in Go). */
+  async saveTranscript(): Promise<void> {
+    if (!this.session || this.savingTranscript) return;
+    this.savingTranscript = true;
+    this.#changed();
+    try {
+      const path = await this.#backend.SaveTranscript();
+      if (path) this.notify('info', `Saved the transcript to ${path}`);
+    } catch (err) {
+      this.notify('error', `Could not save the transcript: ${errorText(err)}`);
+    } finally {
+      this.savingTranscript = false;
+      this.#changed();
+    }
+  }
+
+  /** Leaves the ended party's view for home; Go forgets its transcript. */
+  backHome(): void {
+    if (!this.ended) return;
+    this.#backend.DismissParty().catch(() => {
+      // Best effort: the next party replaces it anyway.
+    });
+    this.#finishParty();
+  }
+
+  /** Back to home: everything of the party goes. */
+  #finishParty(): void {
+    this.#unsubscribeParty();
     this.session = null;
+    this.ended = null;
+    this.workspace.reset('off');
+    this.workspace.open = false;
     this.screen = 'home';
     this.#transcript.reset();
     this.#myPromptIds.clear();
@@ -972,7 +1057,6 @@ export class AppState {
     this.ending = false;
     this.control.reset();
     this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
-    if (wasIn) this.notify('info', message);
-    else this.#changed();
+    this.#changed();
   }
 }

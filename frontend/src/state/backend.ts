@@ -4,7 +4,10 @@
 
 import type {
   BootInfo,
+  ChangesResult,
   CreateRequest,
+  FileDiff,
+  TreeResult,
   Decision,
   Invites,
   KeyStatus,
@@ -66,6 +69,16 @@ export interface Backend {
   AgentCommand(command: string): Promise<void>;
   /** Shows a desktop notification (best effort). */
   Notify(title: string, body: string): Promise<void>;
+  // The workspace (PROTOCOL.md §9): every member, at the level the host shares.
+  Changes(): Promise<ChangesResult>;
+  Diff(path: string): Promise<FileDiff>;
+  Tree(path: string): Promise<TreeResult>;
+  /** A host: "off", "changes" or "tree". */
+  SetWorkspace(level: string): Promise<void>;
+  /** Asks where (a native dialog) and saves the transcript as Markdown; the path, or "" when cancelled. */
+  SaveTranscript(): Promise<string>;
+  /** Forgets the ended party's transcript (the person went home). */
+  DismissParty(): Promise<void>;
 
   /** Subscribes to an event; the returned function unsubscribes exactly this handler. */
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void;
@@ -203,6 +216,24 @@ export class WailsBackend implements Backend {
   }
   Notify(title: string, body: string): Promise<void> {
     return this.#app.Notify(title, body);
+  }
+  Changes(): Promise<ChangesResult> {
+    return this.#app.Changes();
+  }
+  Diff(path: string): Promise<FileDiff> {
+    return this.#app.Diff(path);
+  }
+  Tree(path: string): Promise<TreeResult> {
+    return this.#app.Tree(path);
+  }
+  SetWorkspace(level: string): Promise<void> {
+    return this.#app.SetWorkspace(level);
+  }
+  SaveTranscript(): Promise<string> {
+    return this.#app.SaveTranscript();
+  }
+  DismissParty(): Promise<void> {
+    return this.#app.DismissParty();
   }
 
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {

@@ -7,8 +7,13 @@
 import type { Backend, BackendEventName, BackendEvents } from './backend';
 import type {
   BootInfo,
+  ChangesResult,
   CreateRequest,
   Decision,
+  FileChange,
+  FileDiff,
+  TreeResult,
+  WorkspaceLevel,
   Invites,
   KeyStatus,
   Member,
@@ -38,7 +43,92 @@ export interface DemoOptions {
   approve?: boolean;
   /** The agent asks before its first tool use of each turn (permission mode ask). */
   ask?: boolean;
+  /** Seed the party's history with this many generated events (the window at scale). */
+  bench?: number;
+  /** What the party shares of the working folder ("" = the Create party choice). */
+  share?: WorkspaceLevel | '';
 }
+
+/** The demo's working folder: what the scripted agent changes, with each file's diff. */
+const DEMO_CHANGES: Record<string, { change: FileChange; diff: string; binary?: boolean }> = {
+  'cmd/version.go': {
+    change: { path: 'cmd/version.go', status: 'modified', additions: 9, deletions: 2 },
+    diff: [
+      'diff --git a/cmd/version.go b/cmd/version.go',
+      '--- a/cmd/version.go',
+      '+++ b/cmd/version.go',
+      '@@ -12,10 +12,17 @@ import (',
+      ' // runVersion prints the version.',
+      ' func runVersion(args []string, out io.Writer) error {',
+      '-	_, err := fmt.Fprintln(out, "concordia", Version)',
+      '-	return err',
+      '+	fs := flag.NewFlagSet("version", flag.ContinueOnError)',
+      '+	asJSON := fs.Bool("json", false, "print JSON")',
+      '+	if err := fs.Parse(args); err != nil {',
+      '+		return fmt.Errorf("parse flags: %w", err)',
+      '+	}',
+      '+	if *asJSON {',
+      '+		return json.NewEncoder(out).Encode(map[string]string{"version": Version}) // <b>not HTML</b>',
+      '+	}',
+      '+	_, err := fmt.Fprintln(out, "concordia", Version)',
+      '+	return err',
+      ' }',
+      ' ',
+      ' // Version is set at build time.',
+      '',
+    ].join('\n'),
+  },
+  'cmd/version_test.go': {
+    change: { path: 'cmd/version_test.go', status: 'added', additions: 6, deletions: 0 },
+    diff: [
+      'diff --git a/cmd/version_test.go b/cmd/version_test.go',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/cmd/version_test.go',
+      '@@ -0,0 +1,6 @@',
+      '+package cmd',
+      '+',
+      '+func TestVersion(t *testing.T) {',
+      '+	for _, tt := range []struct{ name, args string }{{"plain", ""}, {"json", "--json"}} {',
+      '+	}',
+      '+}',
+      '',
+    ].join('\n'),
+  },
+  'internal/party/batch.go': {
+    change: { path: 'internal/party/batch.go', status: 'modified', additions: 1, deletions: 1 },
+    diff: '--- a/internal/party/batch.go\n+++ b/internal/party/batch.go\n@@ -40,3 +40,3 @@ func due(p *Party) bool {\n \tlast := p.pending[len(p.pending)-1]\n-\tif time.Since(last) < p.window {\n+\tif time.Since(last) < p.window && time.Since(oldest) < 3*p.window {\n \t\treturn false\n',
+  },
+  'docs/notes.md': {
+    change: { path: 'docs/notes.md', status: 'renamed', from: 'docs/old-notes.md', additions: 0, deletions: 0 },
+    diff: 'diff --git a/docs/old-notes.md b/docs/notes.md\nsimilarity index 100%\nrename from docs/old-notes.md\nrename to docs/notes.md\n',
+  },
+  'assets/logo.png': { change: { path: 'assets/logo.png', status: 'added', additions: 0, deletions: 0 }, diff: '', binary: true },
+};
+
+/** The demo folder for tree sharing. */
+const DEMO_TREE: Record<string, TreeResult['entries']> = {
+  '': [
+    { name: 'assets', dir: true, size: 0 },
+    { name: 'cmd', dir: true, size: 0 },
+    { name: 'docs', dir: true, size: 0 },
+    { name: 'internal', dir: true, size: 0 },
+    { name: '.env', dir: false, size: 58 },
+    { name: 'go.mod', dir: false, size: 412 },
+    { name: 'README.md', dir: false, size: 5120 },
+  ],
+  assets: [{ name: 'logo.png', dir: false, size: 18211 }],
+  cmd: [
+    { name: 'version.go', dir: false, size: 1290 },
+    { name: 'version_test.go', dir: false, size: 240 },
+  ],
+  docs: [{ name: 'notes.md', dir: false, size: 930 }],
+  internal: [{ name: 'party', dir: true, size: 0 }],
+  'internal/party': [
+    { name: 'batch.go', dir: false, size: 6411 },
+    { name: 'party.go', dir: false, size: 21904 },
+  ],
+};
 
 /** A valid invite for the demo. */
 export const DEMO_INVITE =
@@ -82,6 +172,7 @@ export class DemoBackend implements Backend {
     claude_args: '',
     permission_mode: 'ask',
     approve: false,
+    share_workspace: 'changes',
     listen: ':8765',
     public_host: '',
   };
@@ -103,9 +194,11 @@ export class DemoBackend implements Backend {
   /** Timers of the running turn (Stop cancels them). */
   #turnTimers = new Set<ReturnType<typeof setTimeout>>();
   #turn: { id: string; started: number } | null = null;
+  #level: WorkspaceLevel = 'changes';
+  #files: FileChange[] = [];
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, ...opts };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', ...opts };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -206,6 +299,7 @@ export class DemoBackend implements Backend {
     if (!req.name) throw new Error('Enter a display name.');
     if (!req.workdir) throw new Error('Choose the working directory the agent runs in.');
     const you: Member = { id: 'm-you', name: req.name, role: 'host' };
+    this.#level = this.#opts.share || req.share_workspace || this.#settings.share_workspace;
     this.#opts.approve = this.#opts.approve || req.approve;
     this.#opts.ask = this.#opts.ask || req.permission_mode === 'ask';
     const s = this.#start(you, 'host', req.name, req.window_ms, req.min_prompts, req.merger === 'local' || this.#key.source === 'none' ? 'local' : 'gemini');
@@ -230,6 +324,7 @@ export class DemoBackend implements Backend {
     }
     if (/refused/i.test(invite)) throw new Error('The host refused the invite token. The party may have ended or the link may be old.');
     const you: Member = { id: 'm-you', name, role: invite.trim() === DEMO_VIEWER_INVITE ? 'viewer' : 'participant' };
+    this.#level = this.#opts.share || 'changes';
     const s = this.#start(you, 'participant', 'dana', 3000, 1, 'gemini');
     if (this.#opts.teammates) this.#scriptTeammates();
     return s;
@@ -374,6 +469,63 @@ export class DemoBackend implements Backend {
   }
   async Notify(): Promise<void> {}
 
+  // --- the workspace ----------------------------------------------------------
+
+  #shared(level: WorkspaceLevel): void {
+    if (!this.#session) throw new Error('You are not in a party.');
+    if (this.#level === 'off') throw new Error('The host does not share the working directory.');
+    if (level === 'tree' && this.#level !== 'tree') throw new Error('The host shares the changes, not the whole folder.');
+  }
+  async Changes(): Promise<ChangesResult> {
+    this.#shared('changes');
+    await this.#sleep(80);
+    return { files: [...this.#files], base: 'the working directory as it was when the party began' };
+  }
+  async Diff(path: string): Promise<FileDiff> {
+    this.#shared('changes');
+    await this.#sleep(150);
+    const d = DEMO_CHANGES[path];
+    if (!d || !this.#files.some((f) => f.path === path)) throw new Error(`No such file: ${path} has no changes since the party began.`);
+    return { path, diff: d.diff, truncated: false, binary: Boolean(d.binary) };
+  }
+  async Tree(path: string): Promise<TreeResult> {
+    this.#shared('tree');
+    await this.#sleep(120);
+    const entries = DEMO_TREE[path];
+    if (!entries) throw new Error(`No such file: ${path}.`);
+    return { entries };
+  }
+  async SetWorkspace(level: string): Promise<void> {
+    const by = this.#host();
+    if (level !== 'off' && level !== 'changes' && level !== 'tree') throw new Error(`Share off, changes or tree, not "${level}".`);
+    await this.#sleep(120);
+    this.#level = level;
+    this.#event({ kind: 'system', text: `${by.name} set workspace sharing to ${level}` });
+    this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#opts.ask ? 'ask' : 'edits', workspace: level });
+    if (level !== 'off') this.#event({ kind: 'changes', files: [...this.#files] });
+  }
+  async SaveTranscript(): Promise<string> {
+    await this.#sleep(300);
+    return '/home/ann/concordia-ann-demo.md';
+  }
+  async DismissParty(): Promise<void> {}
+
+  /** The scripted agent changed a file: the whole list goes out as a changes event. */
+  #touch(path: string): void {
+    const d = DEMO_CHANGES[path];
+    if (!d || !this.#session) return;
+    this.#files = [...this.#files.filter((f) => f.path !== path), d.change].sort((a, b) => a.path.localeCompare(b.path));
+    if (this.#level !== 'off') this.#event({ kind: 'changes', files: [...this.#files] });
+  }
+
+  /**
+   * Emits one event as the host would (the next seq, now): for the performance harness
+   * (frontend/e2e/perf.mjs), which appends thousands of events to a big transcript.
+   */
+  inject(e: Omit<PartyEvent, 'seq' | 'ts'>): PartyEvent {
+    return this.#event(e);
+  }
+
   // --- the simulated host ---------------------------------------------------
 
   #sleep(ms: number): Promise<void> {
@@ -387,10 +539,12 @@ export class DemoBackend implements Backend {
     this.#pending = [];
     this.#phase = 'idle';
     this.#running = false;
+    this.#files = [];
     const hostMember: Member = role === 'host' ? you : { id: 'm-host', name: host, role: 'host' };
     this.#members = role === 'host' ? [you] : [hostMember, you];
     this.#event({ kind: 'system', text: 'claude started (Claude Code 2.1.197)' }, true);
     if (this.#opts.history) this.#seedHistory(hostMember.name);
+    if (this.#opts.bench > 0) for (const e of benchEvents(this.#opts.bench, this.#ids)) this.#event(e, true);
     const session: Session = {
       role,
       you,
@@ -401,6 +555,7 @@ export class DemoBackend implements Backend {
     };
     session.party.approval = this.#opts.approve;
     session.party.permission_mode = this.#opts.ask ? 'ask' : 'edits';
+    session.party.workspace = this.#level;
     this.#session = session;
     if (this.#opts.reconnect) this.#scriptReconnect();
     return session;
@@ -542,6 +697,13 @@ export class DemoBackend implements Backend {
           steps.push(() => this.#ask(id, m[1]!, m[2]!));
         }
         steps.push(() => this.#event({ kind: 'output', stream, text: piece }));
+        const touched = /^(?:Edit|Write) (\S+)/.exec(piece)?.[1];
+        if (touched) steps.push(() => this.#touch(touched));
+        if (piece.startsWith('Bash: rg')) {
+          steps.push(() => this.#touch('internal/party/batch.go'));
+          steps.push(() => this.#touch('docs/notes.md'));
+          steps.push(() => this.#touch('assets/logo.png'));
+        }
       }
     }
     this.#play(steps, 0);
@@ -641,4 +803,31 @@ export function checkInvite(raw: string): string {
     }
   }
   return '';
+}
+
+/** A turn's reply, as the agent streams it: Markdown with a list and a code block. */
+const BENCH_REPLY =
+  'I looked at the handler and the tests. Here is what changes:\n\n' +
+  '- the window closes after `3 × window` at the latest\n- an empty batch is never cut\n- **both** cases get a named test\n\n' +
+  '```go\nfunc due(first, last time.Time, w time.Duration) time.Time {\n\tif d := first.Add(3 * w); d.Before(last.Add(w)) {\n\t\treturn d\n\t}\n\treturn last.Add(w)\n}\n```\n\n' +
+  'All tests pass; `go vet` is clean.';
+
+/**
+ * Generated party history for the window at scale: n events of whole turns (a prompt, its
+ * batch, tool steps, the reply in 24-character deltas, the turn's end), ids from idBase.
+ */
+export function benchEvents(n: number, idBase = 0): Array<Omit<PartyEvent, 'seq' | 'ts'>> {
+  const out: Array<Omit<PartyEvent, 'seq' | 'ts'>> = [];
+  const users = ['ann', 'bob', 'carol'];
+  for (let t = 0; out.length < n; t++) {
+    const id = `bench${idBase}-${t}`;
+    const p: Prompt = { id: `p-${id}`, user: users[t % users.length]!, text: `Turn ${t}: make the batching window always close, and test it.` };
+    out.push({ kind: 'prompt', prompt: p });
+    out.push({ kind: 'batch', batch: { id: `b-${id}`, prompts: [p.id], merged: p.text, merger: 'local' } });
+    out.push({ kind: 'output', stream: 'tool', text: 'Read internal/party/batch.go (212 lines)\n' });
+    for (let i = 0; i < BENCH_REPLY.length; i += 24) out.push({ kind: 'output', stream: 'assistant', text: BENCH_REPLY.slice(i, i + 24) });
+    out.push({ kind: 'output', stream: 'tool', text: 'Bash: go test ./internal/party/...\n' });
+    out.push({ kind: 'turn', turn: { batch: `b-${id}`, status: 'done', duration_ms: 4200 } });
+  }
+  return out.slice(0, n);
 }

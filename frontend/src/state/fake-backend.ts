@@ -27,6 +27,7 @@ export const fakeSettings: Settings = {
   claude_args: '',
   permission_mode: 'ask',
   approve: false,
+  share_workspace: 'changes',
   listen: ':8765',
   public_host: '',
 };
@@ -91,6 +92,12 @@ export class FakeBackend implements Backend {
     NewInvites: async () => ({ invite: 'concordia://hostbox:8765/new?fp=ab', viewer_invite: 'concordia://hostbox:8765/newv?fp=ab' }),
     AgentCommand: async () => {},
     Notify: async () => {},
+    Changes: async () => ({ files: [], base: 'the start' }),
+    Diff: async (path: string) => ({ path, diff: '', truncated: false, binary: false }),
+    Tree: async () => ({ entries: [] }),
+    SetWorkspace: async () => {},
+    SaveTranscript: async () => '/home/ann/party.md',
+    DismissParty: async () => {},
   };
 
   #call<K extends keyof Handlers>(name: K, ...args: Parameters<Handlers[K]>): ReturnType<Handlers[K]> {
@@ -131,6 +138,12 @@ export class FakeBackend implements Backend {
   NewInvites() { return this.#call('NewInvites'); }
   AgentCommand(c: string) { return this.#call('AgentCommand', c); }
   Notify(t: string, b: string) { return this.#call('Notify', t, b); }
+  Changes() { return this.#call('Changes'); }
+  Diff(p: string) { return this.#call('Diff', p); }
+  Tree(p: string) { return this.#call('Tree', p); }
+  SetWorkspace(l: string) { return this.#call('SetWorkspace', l); }
+  SaveTranscript() { return this.#call('SaveTranscript'); }
+  DismissParty() { return this.#call('DismissParty'); }
 
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {
     let set = this.#subs.get(name);

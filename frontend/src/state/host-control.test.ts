@@ -170,11 +170,11 @@ describe('AppState: host control', () => {
     expect(st.rejectionOf('p1')?.reason).toBe('no');
   });
 
-  it('kicked: the window goes home and says a host removed you', async () => {
+  it('kicked: the transcript stays and says a host removed you', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
-    be.emit('party:ended', { reason: 'a host removed you from the party', kicked: true });
-    expect(st.screen).toBe('home');
-    expect(st.notices.at(-1)?.text).toBe('A host removed you from the party.');
+    be.emit('party:ended', { reason: 'whatever the host said', kicked: true });
+    expect(st.screen).toBe('party');
+    expect(st.endedText).toBe('The party has ended: a host removed you from the party.');
   });
 
   it('the Stop button shows only for a host while a turn runs', async () => {

@@ -127,14 +127,59 @@ describe('TranscriptModel', () => {
     expect(tItem.prompts).toEqual([pA, { id: 'zz', user: '?', text: '' }]);
   });
 
-  it('replaces a changed item instead of mutating it', () => {
-    const m = fold([batch(1, b1), out(2, 'a')]);
-    const before = m.items[0];
+  it('replaces a changed item instead of mutating it; the list grows in place with a version', () => {
+    const m = fold([sys(1, 'hello'), batch(2, b1), out(3, 'a')]);
+    const first = m.items[0];
+    const before = m.items[1];
     const arr = m.items;
-    m.apply(out(3, 'b'));
-    expect(m.items[0]).not.toBe(before);
-    expect(m.items).not.toBe(arr);
+    const v = m.version;
+    m.apply(out(4, 'b'));
+    expect(m.items[1]).not.toBe(before);
+    expect(m.items[0]).toBe(first); // untouched items keep their identity: they are not re-rendered
+    expect(m.items).toBe(arr);
+    expect(m.version).toBeGreaterThan(v);
     expect((before as TurnItem).segments).toEqual([{ kind: 'reply', text: 'a' }]);
+    const v2 = m.version;
+    m.apply(out(4, 'dup'));
+    expect(m.version).toBe(v2);
+  });
+
+  it('links each turn to the files its changes events touched', () => {
+    const f = (path: string, additions: number, status = 'modified', from?: string) => ({ path, status, additions, deletions: 0, ...(from ? { from } : {}) });
+    const changes = (seq: number, files: ReturnType<typeof f>[]): PartyEvent => ({ seq, ts: '', kind: 'changes', files });
+    const b2 = { id: 'b2', prompts: ['b'], merged: 'fix lint', merger: 'local' as const };
+    const m = fold([
+      changes(1, [f('old.go', 1)]), // before any turn: nobody's
+      prompt(2, pA),
+      batch(3, { ...b1, prompts: ['a'] }),
+      changes(4, [f('old.go', 1), f('a.go', 2, 'added')]), // while it runs
+      turn(5, 'b1'),
+      changes(6, [f('old.go', 1), f('a.go', 5, 'added'), f('b.go', 1)]), // after it ended
+      prompt(7, pB),
+      batch(8, b2),
+      changes(9, [f('a.go', 5, 'added'), f('b.go', 1), f('c.go', 1, 'renamed', 'old.go')]), // old.go renamed to c.go
+      changes(10, [f('a.go', 5, 'added'), f('b.go', 1), f('c.go', 1, 'renamed', 'old.go')]), // the same list again
+      turn(11, 'b2'),
+    ]);
+    const turns = m.items.filter((it): it is TurnItem => it.type === 'turn');
+    expect(turns.map((t) => t.files)).toEqual([
+      ['a.go', 'b.go'],
+      ['c.go', 'old.go'],
+    ]);
+  });
+
+  it('answers awaiting-approval and rejection per prompt from its approval', () => {
+    const ap = (seq: number, batchId: string, prompts: string[]): PartyEvent => ({ seq, ts: '', kind: 'approval', approval: { batch: batchId, prompts, merged: 'x', merger: 'local' } });
+    const m = fold([prompt(1, pA), prompt(2, pB), ap(3, 'b1', ['a'])]);
+    expect(m.awaitingApproval('a')).toBe(true);
+    expect(m.awaitingApproval('b')).toBe(false);
+    m.apply({ seq: 4, ts: '', kind: 'rejected', rejected: { batch: 'b1', prompts: ['a'], by: 'hazel', reason: 'no' } });
+    expect(m.awaitingApproval('a')).toBe(false);
+    expect(m.rejection('a')?.by).toBe('hazel');
+    m.apply(ap(5, 'b2', ['b']));
+    m.apply(batch(6, { id: 'b2', prompts: ['b'], merged: 'x', merger: 'local' }));
+    expect(m.awaitingApproval('b')).toBe(false);
+    expect(m.rejection('b')).toBeUndefined();
   });
 
   it('reset forgets items and seq', () => {

@@ -1,9 +1,11 @@
 // The transcript model: the party's event log folded into what the window
 // shows. It is pure data (no Go calls, no DOM) and owned by AppState, which is
 // the only writer. Items are replaced, never mutated, when they change, so
-// components can compare them by identity.
+// components can compare them by identity and re-render only those. The list
+// itself is one array that grows in place (a 10,000-event party must not copy
+// it per event); `version` rises whenever it changed.
 
-import type { Approval, Batch, Member, PartyEvent, Permission, Prompt, Rejected, Turn } from './types';
+import type { Approval, Batch, FileChange, Member, PartyEvent, Permission, Prompt, Rejected, Turn } from './types';
 
 /** Consecutive assistant text of one turn: the reply as written so far. */
 export interface ReplySegment {
@@ -77,6 +79,11 @@ export interface TurnItem extends ItemBase {
   prompts: readonly Prompt[];
   segments: readonly Segment[];
   end: Turn | null;
+  /**
+   * The files this turn touched: those whose entry in a changes event that followed the
+   * turn's batch (while it ran, or the one after it ended) was new or different.
+   */
+  files: readonly string[];
 }
 
 /**
@@ -107,13 +114,25 @@ export function parseTS(ts: string | undefined): number {
  */
 export class TranscriptModel {
   #items: TranscriptItem[] = [];
+  #version = 0;
   #lastSeq = 0;
   #prompts = new Map<string, Prompt>();
   #promptTS = new Map<string, number>();
+  /** Prompt id → index of the newest approval item that carries it. */
+  #approvalOf = new Map<string, number>();
+  /** The last changes event's list, by path (see #changes). */
+  #files = new Map<string, string>();
+  /** Index of the newest turn item with a batch; -1 before any. */
+  #lastBatchTurn = -1;
 
-  /** The items, oldest first. A new array whenever something changed. */
+  /** The items, oldest first. The same array, updated in place: watch version. */
   get items(): readonly TranscriptItem[] {
     return this.#items;
+  }
+
+  /** Rises whenever items changed. */
+  get version(): number {
+    return this.#version;
   }
 
   /** The highest seq applied so far (0 before any). */
@@ -134,9 +153,13 @@ export class TranscriptModel {
   /** Forgets everything (before a full resync). */
   reset(): void {
     this.#items = [];
+    this.#version++;
     this.#lastSeq = 0;
     this.#prompts.clear();
     this.#promptTS.clear();
+    this.#approvalOf.clear();
+    this.#files.clear();
+    this.#lastBatchTurn = -1;
   }
 
   /**
@@ -175,13 +198,15 @@ export class TranscriptModel {
         if (ev.batch && typeof ev.batch === 'object') {
           const batch = ev.batch;
           this.#settleApproval(batch.id, (it) => ({ ...it, status: 'sent', edited: batch.merged !== it.approval.merged ? batch.merged : null }));
-          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null });
+          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [] });
+          this.#lastBatchTurn = this.#items.length - 1;
         }
         break;
       case 'approval':
         if (ev.approval && typeof ev.approval === 'object') {
           const a = ev.approval;
           this.#push({ ...base, type: 'approval', approval: a, prompts: this.#resolve(a.prompts), status: 'waiting', edited: null, rejected: null });
+          for (const id of a.prompts ?? []) this.#approvalOf.set(id, this.#items.length - 1);
         }
         break;
       case 'rejected':
@@ -191,6 +216,7 @@ export class TranscriptModel {
             // The approval is not in our log (a truncated history): show the outcome alone.
             const approval: Approval = { batch: r.batch, prompts: r.prompts ?? [], merged: '', merger: '' };
             this.#push({ ...base, type: 'approval', approval, prompts: this.#resolve(approval.prompts), status: 'rejected', edited: null, rejected: r });
+            for (const id of approval.prompts) this.#approvalOf.set(id, this.#items.length - 1);
           }
         }
         break;
@@ -206,6 +232,9 @@ export class TranscriptModel {
       case 'turn':
         if (ev.turn) this.#endTurn(base, ev.turn);
         break;
+      case 'changes':
+        if (Array.isArray(ev.files)) this.#changes(ev.files);
+        break;
       default:
         // phase and kinds from later protocol versions have no transcript item.
         break;
@@ -215,20 +244,33 @@ export class TranscriptModel {
 
   /** Whether a prompt is in a batch that waits for a host's approval. */
   awaitingApproval(promptId: string): boolean {
-    for (let i = this.#items.length - 1; i >= 0; i--) {
-      const it = this.#items[i]!;
-      if (it.type === 'approval' && it.status === 'waiting' && it.approval.prompts.includes(promptId)) return true;
-    }
-    return false;
+    const it = this.#items[this.#approvalOf.get(promptId) ?? -1];
+    return it?.type === 'approval' && it.status === 'waiting';
   }
 
   /** The rejection of a prompt's batch, if a host rejected it. */
   rejection(promptId: string): Rejected | undefined {
-    for (let i = this.#items.length - 1; i >= 0; i--) {
-      const it = this.#items[i]!;
-      if (it.type === 'approval' && it.rejected && it.approval.prompts.includes(promptId)) return it.rejected;
-    }
-    return undefined;
+    const it = this.#items[this.#approvalOf.get(promptId) ?? -1];
+    return it?.type === 'approval' && it.rejected ? it.rejected : undefined;
+  }
+
+  /**
+   * A changes event (the whole current list): the files whose entry is new, different or
+   * gone since the last list were touched by the newest turn that has a batch.
+   */
+  #changes(files: readonly FileChange[]): void {
+    const next = new Map<string, string>();
+    for (const f of files) next.set(f.path, `${f.status}\u0000${f.from ?? ''}\u0000${f.additions}\u0000${f.deletions}`);
+    const touched: string[] = [];
+    for (const [path, sig] of next) if (this.#files.get(path) !== sig) touched.push(path);
+    for (const path of this.#files.keys()) if (!next.has(path)) touched.push(path);
+    this.#files = next;
+    const i = this.#lastBatchTurn;
+    const turn = this.#items[i];
+    if (touched.length === 0 || turn?.type !== 'turn') return;
+    const have = new Set(turn.files);
+    const add = touched.filter((p) => !have.has(p));
+    if (add.length > 0) this.#replace(i, { ...turn, files: [...turn.files, ...add] });
   }
 
   #resolve(ids: readonly string[] | undefined): Prompt[] {
@@ -272,7 +314,7 @@ export class TranscriptModel {
     let i = this.#turnOf(perm.batch);
     if (i < 0) i = this.#openTurn();
     if (i < 0) {
-      this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: null });
+      this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: null, files: [] });
       i = this.#items.length - 1;
     }
     const turn = this.#items[i] as TurnItem;
@@ -288,13 +330,13 @@ export class TranscriptModel {
   }
 
   #push(item: TranscriptItem): void {
-    this.#items = [...this.#items, item];
+    this.#items.push(item);
+    this.#version++;
   }
 
   #replace(index: number, item: TranscriptItem): void {
-    const next = this.#items.slice();
-    next[index] = item;
-    this.#items = next;
+    this.#items[index] = item;
+    this.#version++;
   }
 
   /**
@@ -314,7 +356,7 @@ export class TranscriptModel {
     if (text === '') return;
     let i = this.#openTurn();
     if (i < 0) {
-      this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: null });
+      this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: null, files: [] });
       i = this.#items.length - 1;
     }
     const turn = this.#items[i] as TurnItem;
@@ -346,6 +388,6 @@ export class TranscriptModel {
       }
     }
     // The batch event is not in our log (a truncated history): show the outcome alone.
-    this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: turn });
+    this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: turn, files: [] });
   }
 }

@@ -26,6 +26,47 @@ export interface PartyInfo {
   approval?: boolean;
   /** What the agent may do without asking a host. */
   permission_mode?: PermissionMode;
+  /** What the party sees of the host's working folder (v1.1 §9). */
+  workspace?: WorkspaceLevel;
+}
+
+/** Workspace sharing (PROTOCOL.md §9): nothing, the changed files and diffs, or the whole folder. */
+export type WorkspaceLevel = 'off' | 'changes' | 'tree';
+
+/** One file the agent changed since the party began. */
+export interface FileChange {
+  path: string;
+  status: 'added' | 'modified' | 'deleted' | 'renamed' | string;
+  /** renamed: the old path. */
+  from?: string;
+  additions: number;
+  deletions: number;
+}
+
+/** Party.changes' reply. */
+export interface ChangesResult {
+  files: FileChange[];
+  base: string;
+}
+
+/** Party.diff's reply: a unified diff, cut past 256 KiB; binary files have none. */
+export interface FileDiff {
+  path: string;
+  diff: string;
+  truncated: boolean;
+  binary: boolean;
+}
+
+/** One entry of a folder (Party.tree). */
+export interface TreeEntry {
+  name: string;
+  dir: boolean;
+  size: number;
+}
+
+/** Party.tree's reply. */
+export interface TreeResult {
+  entries: TreeEntry[];
 }
 
 /** What the agent may do without asking: each tool use, file edits, nothing (plan), everything. */
@@ -125,6 +166,10 @@ export interface PartyEvent {
   permission?: Permission;
   /** settings event. */
   permission_mode?: PermissionMode | string;
+  /** settings event: the workspace sharing level. */
+  workspace?: WorkspaceLevel | string;
+  /** changes event: the whole current list. */
+  files?: FileChange[];
 }
 
 /** The party as needed to (re)build a view. */
@@ -150,6 +195,8 @@ export interface Settings {
   permission_mode: PermissionMode;
   /** Whether new parties start in approval mode. */
   approve: boolean;
+  /** What new parties show of the working folder. */
+  share_workspace: WorkspaceLevel;
   listen: string;
   public_host: string;
 }
@@ -191,6 +238,8 @@ export interface CreateRequest {
   permission_mode: PermissionMode;
   claude_args: string;
   approve: boolean;
+  /** Omitted or "" = the saved setting. */
+  share_workspace?: WorkspaceLevel | '';
 }
 
 /**

@@ -80,6 +80,7 @@ export namespace app {
 	    permission_mode: string;
 	    claude_args: string;
 	    approve: boolean;
+	    share_workspace: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new CreateRequest(source);
@@ -96,6 +97,7 @@ export namespace app {
 	        this.permission_mode = source["permission_mode"];
 	        this.claude_args = source["claude_args"];
 	        this.approve = source["approve"];
+	        this.share_workspace = source["share_workspace"];
 	    }
 	}
 	
@@ -158,6 +160,50 @@ export namespace session {
 		    return a;
 		}
 	}
+	export class RecentParty {
+	    id: string;
+	    host: string;
+	    // Go type: time
+	    created: any;
+	    // Go type: time
+	    last_active: any;
+	    turns: number;
+	    state: string;
+	    workdir: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RecentParty(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.host = source["host"];
+	        this.created = this.convertValues(source["created"], null);
+	        this.last_active = this.convertValues(source["last_active"], null);
+	        this.turns = source["turns"];
+	        this.state = source["state"];
+	        this.workdir = source["workdir"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 
 }
 
@@ -173,6 +219,7 @@ export namespace settings {
 	    claude_args: string;
 	    permission_mode: string;
 	    approve: boolean;
+	    share_workspace: string;
 	    listen: string;
 	    public_host: string;
 	
@@ -191,6 +238,7 @@ export namespace settings {
 	        this.claude_args = source["claude_args"];
 	        this.permission_mode = source["permission_mode"];
 	        this.approve = source["approve"];
+	        this.share_workspace = source["share_workspace"];
 	        this.listen = source["listen"];
 	        this.public_host = source["public_host"];
 	    }
@@ -235,6 +283,58 @@ export namespace wire {
 	        this.merged = source["merged"];
 	        this.merger = source["merger"];
 	    }
+	}
+	export class FileChange {
+	    path: string;
+	    status: string;
+	    from?: string;
+	    additions: number;
+	    deletions: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.status = source["status"];
+	        this.from = source["from"];
+	        this.additions = source["additions"];
+	        this.deletions = source["deletions"];
+	    }
+	}
+	export class ChangesResult {
+	    files: FileChange[];
+	    base: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ChangesResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = this.convertValues(source["files"], FileChange);
+	        this.base = source["base"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Permission {
 	    id: string;
@@ -334,6 +434,7 @@ export namespace wire {
 	}
 	export class Event {
 	    seq: number;
+	    first_seq?: number;
 	    // Go type: time
 	    ts: any;
 	    kind: string;
@@ -358,6 +459,7 @@ export namespace wire {
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.seq = source["seq"];
+	        this.first_seq = source["first_seq"];
 	        this.ts = this.convertValues(source["ts"], null);
 	        this.kind = source["kind"];
 	        this.joined = this.convertValues(source["joined"], Member);
@@ -393,6 +495,25 @@ export namespace wire {
 		    return a;
 		}
 	}
+	
+	export class FileDiff {
+	    path: string;
+	    diff: string;
+	    truncated: boolean;
+	    binary: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileDiff(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.diff = source["diff"];
+	        this.truncated = source["truncated"];
+	        this.binary = source["binary"];
+	    }
+	}
 	export class Invites {
 	    invite: string;
 	    viewer_invite: string;
@@ -417,6 +538,7 @@ export namespace wire {
 	    agent: string;
 	    approval: boolean;
 	    permission_mode: string;
+	    workspace: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new PartyInfo(source);
@@ -432,6 +554,7 @@ export namespace wire {
 	        this.agent = source["agent"];
 	        this.approval = source["approval"];
 	        this.permission_mode = source["permission_mode"];
+	        this.workspace = source["workspace"];
 	    }
 	}
 	
@@ -440,6 +563,7 @@ export namespace wire {
 	export class Settings {
 	    approval: boolean;
 	    permission_mode: string;
+	    workspace?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -449,6 +573,7 @@ export namespace wire {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.approval = source["approval"];
 	        this.permission_mode = source["permission_mode"];
+	        this.workspace = source["workspace"];
 	    }
 	}
 	export class State {
@@ -471,6 +596,52 @@ export namespace wire {
 	        this.pending = this.convertValues(source["pending"], Prompt);
 	        this.events = this.convertValues(source["events"], Event);
 	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class TreeEntry {
+	    name: string;
+	    dir: boolean;
+	    size: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new TreeEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.dir = source["dir"];
+	        this.size = source["size"];
+	    }
+	}
+	export class TreeResult {
+	    entries: TreeEntry[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TreeResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.entries = this.convertValues(source["entries"], TreeEntry);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -18,6 +18,10 @@ export function Boot() {
   return window['go']['app']['App']['Boot']();
 }
 
+export function Changes() {
+  return window['go']['app']['App']['Changes']();
+}
+
 export function CheckInvite(arg1) {
   return window['go']['app']['App']['CheckInvite'](arg1);
 }
@@ -44,6 +48,14 @@ export function DecidePermission(arg1, arg2, arg3) {
 
 export function DeleteKey() {
   return window['go']['app']['App']['DeleteKey']();
+}
+
+export function Diff(arg1) {
+  return window['go']['app']['App']['Diff'](arg1);
+}
+
+export function DismissParty() {
+  return window['go']['app']['App']['DismissParty']();
 }
 
 export function EndParty() {
@@ -82,12 +94,24 @@ export function PickDirectory(arg1) {
   return window['go']['app']['App']['PickDirectory'](arg1);
 }
 
+export function RecentParties() {
+  return window['go']['app']['App']['RecentParties']();
+}
+
 export function RejectBatch(arg1, arg2) {
   return window['go']['app']['App']['RejectBatch'](arg1, arg2);
 }
 
+export function ResumeParty(arg1) {
+  return window['go']['app']['App']['ResumeParty'](arg1);
+}
+
 export function SaveSettings(arg1) {
   return window['go']['app']['App']['SaveSettings'](arg1);
+}
+
+export function SaveTranscript() {
+  return window['go']['app']['App']['SaveTranscript']();
 }
 
 export function SendPrompt(arg1) {
@@ -106,6 +130,14 @@ export function SetRole(arg1, arg2) {
   return window['go']['app']['App']['SetRole'](arg1, arg2);
 }
 
+export function SetWorkspace(arg1) {
+  return window['go']['app']['App']['SetWorkspace'](arg1);
+}
+
 export function StopTurn() {
   return window['go']['app']['App']['StopTurn']();
+}
+
+export function Tree(arg1) {
+  return window['go']['app']['App']['Tree'](arg1);
 }

@@ -1,0 +1,251 @@
+// <changes-panel>: what the agent changed in the host's working folder (PROTOCOL.md §9),
+// beside the conversation: the files with their status and line counts, one file's diff
+// with line numbers and colours, and the folder tree when the host shares it. A host
+// picks what the party sees here too. Everything comes from state.workspace.
+//
+// Paths and diffs are peer data: they are rendered as text; the only HTML is
+// highlightLine's (highlight.js over escaped text, sanitised again).
+
+import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import type { AppState } from '../state/app-state';
+import type { FileChange, WorkspaceLevel } from '../state/types';
+import { SHARE_LEVELS, languageOf, statusText, type DiffLine } from '../state/workspace';
+import { highlightLine } from '../render/markdown';
+import { StateObserver } from './observe';
+import { base, codeTokens } from './styles';
+import { iconChevron, iconFolder, iconX } from './icons';
+
+/** Lines beyond this many are shown without colours (a 256 KiB diff has thousands). */
+const HIGHLIGHT_MAX_LINES = 3000;
+
+const LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R' };
+
+export class ChangesPanel extends LitElement {
+  static override properties = { state: { attribute: false } };
+  declare state: AppState | undefined;
+  /** Which list the panel shows in tree mode. */
+  #tab: 'changes' | 'tree' = 'changes';
+
+  constructor() {
+    super();
+    new StateObserver(this);
+  }
+
+  static override styles = [
+    base,
+    codeTokens,
+    css`
+      :host { display: flex; flex-direction: column; min-height: 0; min-width: 0; background: var(--surface); }
+      header { display: flex; align-items: center; gap: 8px; padding: 10px 12px 10px 14px; border-bottom: 1px solid var(--border); }
+      header h3 { font-size: 13px; font-weight: 650; display: flex; gap: 6px; align-items: center; }
+      header .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; font-weight: 600; }
+      .share { padding: 10px 14px; border-bottom: 1px solid var(--border); display: grid; gap: 6px; }
+      .share select { min-height: 30px; padding: 3px 8px; font-size: 12.5px; }
+      .tabs { display: flex; gap: 4px; padding: 8px 12px 0; border-bottom: 1px solid var(--border); }
+      .tabs button { border-radius: 6px 6px 0 0; border-bottom: 0; min-height: 28px; font-size: 12.5px; background: transparent; border-color: transparent; color: var(--muted); }
+      .tabs button[aria-selected='true'] { background: var(--surface-2); border-color: var(--border); color: var(--text); }
+      .body { flex: 1; min-height: 0; overflow: auto; }
+      .empty { padding: 24px 16px; color: var(--faint); font-size: 13px; text-align: center; display: grid; gap: 6px; }
+      ul { list-style: none; margin: 0; padding: 6px; display: grid; gap: 2px; }
+      li button.file {
+        width: 100%; justify-content: flex-start; gap: 8px; border: 0; background: transparent; padding: 5px 8px; min-height: 30px;
+        font-weight: 450; text-align: left; border-radius: var(--radius-sm);
+      }
+      li button.file:hover { background: var(--surface-2); }
+      .status { font-family: var(--font-mono); font-size: 11px; font-weight: 700; width: 18px; height: 18px; border-radius: 4px; display: grid; place-items: center; flex: none; }
+      .status.added { background: var(--ok-soft, #e6f4ea); color: var(--ok); }
+      .status.modified { background: var(--warn-soft); color: var(--warn); }
+      .status.deleted { background: var(--danger-soft); color: var(--danger); }
+      .status.renamed { background: var(--accent-soft); color: var(--accent); }
+      .path { font-family: var(--font-mono); font-size: 12px; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: 1; direction: rtl; text-align: left; }
+      .path bdi { direction: ltr; unicode-bidi: isolate; }
+      .from { display: block; font-size: 11px; color: var(--faint); font-family: var(--font-ui); }
+      .counts { font-family: var(--font-mono); font-size: 11.5px; white-space: nowrap; font-variant-numeric: tabular-nums; }
+      .plus { color: var(--ok); } .minus { color: var(--danger); }
+      .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
+
+      .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
+      .diff-head .path { direction: ltr; white-space: normal; overflow-wrap: anywhere; }
+      .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: 12.5px; background: var(--warn-soft); color: var(--warn); }
+      .note.error { background: var(--danger-soft); color: var(--danger); }
+      .note.info { background: var(--surface-2); color: var(--muted); }
+      .diff { font-family: var(--font-mono); font-size: 12px; line-height: 1.5; min-width: max-content; }
+      .ln { display: grid; grid-template-columns: 44px 44px 16px auto; white-space: pre; }
+      .ln .no { color: var(--faint); text-align: right; padding-right: 8px; user-select: none; font-variant-numeric: tabular-nums; }
+      .ln .sign { user-select: none; color: var(--faint); text-align: center; }
+      .ln .code { padding-right: 16px; tab-size: 4; }
+      .ln.add { background: color-mix(in srgb, var(--ok) 12%, transparent); }
+      .ln.add .sign { color: var(--ok); }
+      .ln.del { background: color-mix(in srgb, var(--danger) 12%, transparent); }
+      .ln.del .sign { color: var(--danger); }
+      .ln.hunk { background: color-mix(in srgb, var(--accent) 9%, transparent); color: var(--muted); }
+      .ln.hunk .code, .ln.meta .code { grid-column: 1 / -1; padding-left: 10px; }
+      .ln.meta { color: var(--faint); }
+
+      .tree { padding: 6px; font-size: 12.5px; }
+      .tree ul { padding: 0 0 0 14px; gap: 0; }
+      .tree > ul { padding-left: 0; }
+      .node { display: flex; align-items: center; gap: 6px; min-height: 26px; padding: 0 6px; border-radius: var(--radius-sm); width: 100%; border: 0; background: transparent; font-weight: 450; justify-content: flex-start; }
+      button.node:hover { background: var(--surface-2); }
+      .node .chev { display: inline-flex; transition: transform 0.15s; color: var(--faint); }
+      .node .chev.open { transform: rotate(90deg); }
+      .node .name { font-family: var(--font-mono); font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .node .size { margin-left: auto; color: var(--faint); font-size: 11px; }
+      .node .status { width: 16px; height: 16px; font-size: 10px; }
+    `,
+  ];
+
+  #counts(f: FileChange) {
+    return html`<span class="counts"><span class="plus">+${f.additions}</span> <span class="minus">−${f.deletions}</span></span>`;
+  }
+
+  #status(status: string) {
+    return html`<span class="status ${status}" title=${status}>${LETTER[status] ?? '?'}</span>`;
+  }
+
+  #list(s: AppState) {
+    const w = s.workspace;
+    if (w.files.length === 0) {
+      return html`<div class="empty" data-testid="changes-empty"><b>No changes yet</b><span>Files the agent writes, renames or deletes show up here as it works.</span></div>`;
+    }
+    return html`<ul data-testid="changes-list">
+        ${repeat(
+          w.files,
+          (f) => f.path,
+          (f) => html`<li>
+            <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${statusText(f)}
+              @click=${() => void w.showDiff(f.path)}>
+              ${this.#status(f.status)}
+              <span class="path"><bdi>${f.path}</bdi>${f.status === 'renamed' && f.from ? html`<span class="from">from ${f.from}</span>` : nothing}</span>
+              ${this.#counts(f)}
+            </button>
+          </li>`,
+        )}
+      </ul>
+      ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
+  }
+
+  #line(l: DiffLine, lang: string) {
+    const code = lang ? unsafeHTML(highlightLine(l.text, lang)) : l.text;
+    switch (l.kind) {
+      case 'hunk':
+      case 'meta':
+        return html`<div class="ln ${l.kind}"><span class="code">${l.text}</span></div>`;
+      default:
+        return html`<div class="ln ${l.kind}"><span class="no">${l.old ?? ''}</span><span class="no">${l.new ?? ''}</span><span class="sign">${l.kind === 'add' ? '+' : l.kind === 'del' ? '−' : ''}</span><span class="code">${code}</span></div>`;
+    }
+  }
+
+  #diff(s: AppState) {
+    const w = s.workspace;
+    const path = w.selected ?? '';
+    const f = w.files.find((x) => x.path === path);
+    const lang = w.diffLines.length <= HIGHLIGHT_MAX_LINES ? languageOf(path) : '';
+    return html`<div class="diff-head">
+        <button class="ghost small" data-testid="diff-back" @click=${() => w.closeDiff()} aria-label="Back to the list">← Files</button>
+        ${f ? this.#status(f.status) : nothing}
+        <span class="path" data-testid="diff-path">${path}</span>
+        ${f ? this.#counts(f) : nothing}
+      </div>
+      <div class="body" data-testid="diff-view">
+        ${w.diffLoading && !w.diff ? html`<div class="empty"><span class="spinner"></span></div>` : nothing}
+        ${w.diffError ? html`<div class="note error" role="alert" data-testid="diff-error">${w.diffError}</div>` : nothing}
+        ${w.diff?.binary ? html`<div class="note info" data-testid="diff-binary">Binary file: its contents are not shown.</div>` : nothing}
+        ${w.diff?.truncated ? html`<div class="note" data-testid="diff-truncated">This diff is longer than 256 KiB; only its beginning is shown.</div>` : nothing}
+        ${w.diff && !w.diff.binary && w.diffLines.length === 0 ? html`<div class="note info">No line changes (a rename or a mode change).</div>` : nothing}
+        ${w.diffLines.length > 0 ? html`<div class="diff" data-testid="diff-lines">${w.diffLines.map((l) => this.#line(l, lang))}</div>` : nothing}
+      </div>`;
+  }
+
+  #folder(s: AppState, path: string): unknown {
+    const w = s.workspace;
+    const folder = w.folder(path);
+    if (!folder || !folder.open) return nothing;
+    if (folder.loading) return html`<div class="hint" style="padding: 4px 8px">Loading…</div>`;
+    if (folder.error) return html`<div class="note error">${folder.error}</div>`;
+    const changed = new Map(w.files.map((f) => [f.path, f]));
+    return html`<ul>
+      ${(folder.entries ?? []).map((e) => {
+        const full = path ? `${path}/${e.name}` : e.name;
+        if (e.dir) {
+          const open = w.folder(full)?.open ?? false;
+          return html`<li>
+            <button class="node" data-testid="tree-folder" data-path=${full} aria-expanded=${open} @click=${() => void w.toggleFolder(full)}>
+              <span class="chev ${open ? 'open' : ''}">${iconChevron()}</span>${iconFolder()}<span class="name">${e.name}</span>
+            </button>
+            ${this.#folder(s, full)}
+          </li>`;
+        }
+        const f = changed.get(full);
+        return html`<li>
+          ${f
+            ? html`<button class="node" data-testid="tree-file" data-path=${full} title="Show the diff" @click=${() => void w.showDiff(full)}>
+                <span class="chev"></span>${this.#status(f.status)}<span class="name">${e.name}</span><span class="size">${sizeText(e.size)}</span>
+              </button>`
+            : html`<div class="node" data-testid="tree-file" data-path=${full}><span class="chev"></span><span class="status"></span><span class="name">${e.name}</span><span class="size">${sizeText(e.size)}</span></div>`}
+        </li>`;
+      })}
+    </ul>`;
+  }
+
+  #tree(s: AppState) {
+    return html`<div class="tree" data-testid="tree">${this.#folder(s, '')}</div>`;
+  }
+
+  #showTree(s: AppState): void {
+    this.#tab = 'tree';
+    if (!s.workspace.folder('')) void s.workspace.toggleFolder('');
+    this.requestUpdate();
+  }
+
+  #share(s: AppState) {
+    const w = s.workspace;
+    const hint = SHARE_LEVELS.find((l) => l.level === w.level)?.hint ?? '';
+    return html`<div class="share">
+      <label class="field">
+        <span class="label">The party sees</span>
+        <select data-testid="share-level" ?disabled=${w.levelBusy} @change=${(e: Event) => void w.setLevel((e.target as HTMLSelectElement).value as WorkspaceLevel)}>
+          ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === w.level}>${l.label}</option>`)}
+        </select>
+      </label>
+      <span class="hint" data-testid="share-hint">${hint}</span>
+    </div>`;
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s) return nothing;
+    const w = s.workspace;
+    const tree = w.level === 'tree';
+    if (!tree) this.#tab = 'changes';
+    let body: unknown;
+    if (w.selected !== null) body = this.#diff(s);
+    else if (!w.shared) body = html`<div class="empty" data-testid="changes-off"><b>Not shared</b><span>The host does not share the working folder in this party.</span></div>`;
+    else body = html`<div class="body">${tree && this.#tab === 'tree' ? this.#tree(s) : this.#list(s)}</div>`;
+    return html`
+      <header>
+        <h3>Changes <span class="n" data-testid="changes-count">${w.files.length}</span></h3>
+        <span class="grow"></span>
+        <button class="ghost icon small" data-testid="changes-close" aria-label="Close the changes" title="Close" @click=${() => w.toggle(false)}>${iconX()}</button>
+      </header>
+      ${s.isHost ? this.#share(s) : nothing}
+      ${tree && w.selected === null
+        ? html`<div class="tabs" role="tablist">
+            <button role="tab" data-testid="tab-changes" aria-selected=${this.#tab === 'changes'} @click=${() => ((this.#tab = 'changes'), this.requestUpdate())}>Changed files</button>
+            <button role="tab" data-testid="tab-tree" aria-selected=${this.#tab === 'tree'} @click=${() => this.#showTree(s)}>Folder</button>
+          </div>`
+        : nothing}
+      ${body}
+    `;
+  }
+}
+
+function sizeText(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1048576).toFixed(1)} MB`;
+}
+
+customElements.define('changes-panel', ChangesPanel);

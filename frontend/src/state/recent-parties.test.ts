@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { AppState } from './app-state';
+import { FakeBackend, emptyState, fakeSession } from './fake-backend';
+import { canResume, recentStateText, type RecentParty } from './recent-parties';
+import { sys } from './events.test-helpers';
+
+const party = (over: Partial<RecentParty> = {}): RecentParty => ({
+  id: 'p1',
+  host: 'ann',
+  created: '2026-11-30T10:00:00Z',
+  last_active: '2026-11-30T11:00:00Z',
+  turns: 4,
+  state: 'not_ended_cleanly',
+  workdir: '/home/ann/src',
+  ...over,
+});
+
+async function started(list: RecentParty[]) {
+  const be = new FakeBackend();
+  be.handlers.RecentParties = async () => list;
+  const st = new AppState(be, { checkDelayMs: 10 });
+  await st.start();
+  await st.recent.load();
+  return { be, st };
+}
+
+describe('recent parties', () => {
+  it('lists the parties and says which can be resumed', async () => {
+    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' })];
+    const { st } = await started(list);
+    expect(st.recent.loaded).toBe(true);
+    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3']);
+    expect(st.recent.parties.map(canResume)).toEqual([true, true, false]);
+    expect(st.recent.parties.map(recentStateText)).toEqual(['stopped without ending', 'ended', 'running']);
+  });
+
+  it('resumes a party into the party screen with its history', async () => {
+    const { be, st } = await started([party({ id: 'p9', state: 'ended' })]);
+    const s = fakeSession('host', emptyState({ seq: 2, events: [sys(1, 'earlier'), sys(2, 'the party was resumed')] }));
+    s.party.id = 'p9';
+    be.handlers.ResumeParty = async () => s;
+    expect(await st.recent.resume('p9')).toBe(true);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p9']]]);
+    expect(st.screen).toBe('party');
+    expect(st.session?.party.id).toBe('p9');
+    expect(st.isHost).toBe(true);
+    expect(st.transcript.map((i) => (i.type === 'system' ? i.text : i.type))).toEqual(['earlier', 'the party was resumed']);
+    expect(st.recent.resuming).toBe('');
+    expect(st.recent.resumeError).toBe('');
+  });
+
+  it('does not resume a running party, and says why a resume failed', async () => {
+    const { be, st } = await started([party({ id: 'run', state: 'running' }), party({ id: 'p1' })]);
+    expect(await st.recent.resume('run')).toBe(false);
+    expect(be.count('ResumeParty')).toBe(0);
+
+    be.handlers.ResumeParty = async () => {
+      throw 'This party is running already, in another Concordia window or terminal.';
+    };
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'running' })];
+    expect(await st.recent.resume('p1')).toBe(false);
+    expect(st.screen).toBe('home');
+    expect(st.session).toBeNull();
+    expect(st.recent.resumeError).toBe('This party is running already, in another Concordia window or terminal.');
+    expect(st.recent.resumeErrorId).toBe('p1');
+    await st.recent.load(); // the list is read again after a failure
+    expect(st.recent.parties[0]?.state).toBe('running');
+  });
+
+  it('shows a sentence when the list cannot be read', async () => {
+    const be = new FakeBackend();
+    be.handlers.RecentParties = async () => {
+      throw new Error('Cannot read the data directory.');
+    };
+    const st = new AppState(be);
+    await st.recent.load();
+    expect(st.recent.loadError).toBe('Cannot read the data directory.');
+    expect(st.recent.parties).toEqual([]);
+  });
+});

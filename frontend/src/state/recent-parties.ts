@@ -1,0 +1,105 @@
+// The parties kept in the data directory (PROTOCOL.md §8), for Resume on the home screen.
+// Owned by AppState, which enters the resumed party; this module owns the RecentParties
+// and ResumeParty calls into Go. Components read it and call its methods.
+
+import { errorText, type Backend } from './backend';
+import type { Session } from './types';
+
+/** A party kept in the data directory (Go: session.RecentParty). */
+export interface RecentParty {
+  id: string;
+  /** The host's name: "<host>'s party". */
+  host: string;
+  created: string;
+  last_active: string;
+  turns: number;
+  /** running: a host holds it (this window or another); not_ended_cleanly: killed or the machine stopped. */
+  state: 'running' | 'ended' | 'not_ended_cleanly';
+  workdir: string;
+}
+
+/** What the recent-parties state tells its owner. */
+export interface RecentHooks {
+  changed(): void;
+  /** Enters the party open() starts, as creating one does; resolves to "" or the error sentence. */
+  enter(open: () => Promise<Session>): Promise<string>;
+}
+
+/** How a party's state reads on the home screen. */
+export function recentStateText(p: RecentParty): string {
+  switch (p.state) {
+    case 'running':
+      return 'running';
+    case 'ended':
+      return 'ended';
+    default:
+      return 'stopped without ending';
+  }
+}
+
+/** A party can be resumed unless a host is running it. */
+export function canResume(p: RecentParty): boolean {
+  return p.state !== 'running';
+}
+
+export class RecentPartiesState {
+  parties: readonly RecentParty[] = [];
+  loaded = false;
+  /** Why the list could not be read, as a sentence ("" = it could). */
+  loadError = '';
+  /** The party being resumed ("" = none). */
+  resuming = '';
+  /** Why the last resume failed, as a sentence, and which party it was. */
+  resumeError = '';
+  resumeErrorId = '';
+
+  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>;
+  readonly #hooks: RecentHooks;
+  #loadSeq = 0;
+
+  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>, hooks: RecentHooks) {
+    this.#backend = backend;
+    this.#hooks = hooks;
+  }
+
+  /** Reads the list again (the home screen calls it when it shows). */
+  async load(): Promise<void> {
+    const seq = ++this.#loadSeq;
+    try {
+      const list = await this.#backend.RecentParties();
+      if (seq !== this.#loadSeq) return;
+      this.parties = Array.isArray(list) ? list : [];
+      this.loadError = '';
+    } catch (err) {
+      if (seq !== this.#loadSeq) return;
+      this.loadError = errorText(err);
+    }
+    this.loaded = true;
+    this.#hooks.changed();
+  }
+
+  /** Brings the party back; resolves true when the party screen is showing. */
+  async resume(id: string): Promise<boolean> {
+    const p = this.parties.find((x) => x.id === id);
+    if (this.resuming || !p || !canResume(p)) return false;
+    this.resuming = id;
+    this.resumeError = '';
+    this.resumeErrorId = '';
+    this.#hooks.changed();
+    let problem = '';
+    try {
+      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id));
+    } finally {
+      this.resuming = '';
+    }
+    if (problem) {
+      this.resumeError = problem;
+      this.resumeErrorId = id;
+      this.#hooks.changed();
+      void this.load(); // it may be running now, or gone
+      return false;
+    }
+    this.#hooks.changed();
+    return true;
+  }
+}

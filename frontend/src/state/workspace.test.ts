@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { AppState } from './app-state';
+import { FakeBackend, deferred, fakeSession } from './fake-backend';
+import { languageOf, parseDiff, statusText } from './workspace';
+import type { FileChange, FileDiff, PartyEvent, Session } from './types';
+
+const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
+
+async function inParty(session: Session, be = new FakeBackend()) {
+  be.handlers.CreateParty = async () => session;
+  const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+  await st.start();
+  expect(await st.createParty(req)).toBe(true);
+  await Promise.resolve();
+  return { be, st };
+}
+
+const sharing = (level: 'off' | 'changes' | 'tree'): Session => {
+  const s = fakeSession('host');
+  return { ...s, party: { ...s.party, workspace: level } };
+};
+const file = (path: string, additions = 1, status = 'modified'): FileChange => ({ path, status, additions, deletions: 0 });
+const changes = (seq: number, files: FileChange[]): PartyEvent => ({ seq, ts: '', kind: 'changes', files });
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('parseDiff', () => {
+  it('numbers old and new lines through hunks; headers are meta', () => {
+    const lines = parseDiff(
+      ['diff --git a/x.go b/x.go', '--- a/x.go', '+++ b/x.go', '@@ -10,3 +10,4 @@ func f() {', ' a', '-b', '+B', '+C', ' d', '\\ No newline at end of file', '@@ -40 +41 @@', '-x', '+y', ''].join('\n'),
+    );
+    expect(lines.map((l) => [l.kind, l.old ?? null, l.new ?? null, l.text])).toEqual([
+      ['meta', null, null, 'diff --git a/x.go b/x.go'],
+      ['meta', null, null, '--- a/x.go'],
+      ['meta', null, null, '+++ b/x.go'],
+      ['hunk', null, null, '@@ -10,3 +10,4 @@ func f() {'],
+      ['ctx', 10, 10, 'a'],
+      ['del', 11, null, 'b'],
+      ['add', null, 11, 'B'],
+      ['add', null, 12, 'C'],
+      ['ctx', 12, 13, 'd'],
+      ['meta', null, null, '\\ No newline at end of file'],
+      ['hunk', null, null, '@@ -40 +41 @@'],
+      ['del', 40, null, 'x'],
+      ['add', null, 41, 'y'],
+    ]);
+  });
+
+  it('keeps hostile text as it is (it is rendered as text)', () => {
+    expect(parseDiff('@@ -1 +1 @@\n+<img src=x onerror=alert(1)>')[1]).toEqual({ kind: 'add', text: '<img src=x onerror=alert(1)>', new: 1 });
+    expect(parseDiff('')).toEqual([]);
+  });
+
+  it('names languages and statuses', () => {
+    expect(['a/b.go', 'x.TSX', 'Makefile', 'notes.md', 'run.sh'].map(languageOf)).toEqual(['go', 'typescript', '', '', 'bash']);
+    expect(statusText({ path: 'b', status: 'renamed', from: 'a', additions: 0, deletions: 0 })).toBe('renamed from a');
+  });
+});
+
+describe('AppState: the workspace', () => {
+  it('loads the list on entering, follows changes events, and refetches a shown diff whose file changed', async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [file('a.go')], base: 'the start' });
+    const diffs: string[] = [];
+    be.handlers.Diff = async (path: string): Promise<FileDiff> => {
+      diffs.push(path);
+      return { path, diff: `@@ -1 +1 @@\n-old\n+new ${diffs.length}`, truncated: false, binary: false };
+    };
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    expect(st.workspace.level).toBe('changes');
+    expect(st.workspace.files.map((f) => f.path)).toEqual(['a.go']);
+    expect(st.workspace.base).toBe('the start');
+
+    await st.workspace.showDiff('a.go');
+    expect(st.workspace.open).toBe(true);
+    expect(st.workspace.diffLines.map((l) => l.kind)).toEqual(['hunk', 'del', 'add']);
+
+    be.emit('party:event', changes(1, [file('a.go'), file('b.go', 3, 'added')]));
+    await flush();
+    expect(st.workspace.files.map((f) => f.path)).toEqual(['a.go', 'b.go']);
+    expect(diffs).toEqual(['a.go']); // a.go did not change: no refetch
+    be.emit('party:event', changes(2, [file('a.go', 2), file('b.go', 3, 'added')]));
+    await flush();
+    expect(diffs).toEqual(['a.go', 'a.go']);
+    expect(st.workspace.diffLines.at(-1)?.text).toBe('new 2');
+    st.workspace.closeDiff();
+    expect(st.workspace.selected).toBeNull();
+  });
+
+  it('binary and truncated diffs, and a refused one', async () => {
+    const be = new FakeBackend();
+    be.handlers.Diff = async (path: string) => ({ path, diff: path === 'big.go' ? '@@ -1 +1 @@\n+x' : '', truncated: path === 'big.go', binary: path === 'logo.png' });
+    const { st } = await inParty(sharing('changes'), be);
+    await st.workspace.showDiff('logo.png');
+    expect(st.workspace.diff?.binary).toBe(true);
+    expect(st.workspace.diffLines).toEqual([]);
+    await st.workspace.showDiff('big.go');
+    expect(st.workspace.diff?.truncated).toBe(true);
+    be.handlers.Diff = () => Promise.reject('"../x" leaves the working directory.');
+    await st.workspace.showDiff('../x');
+    expect(st.workspace.diffError).toBe('"../x" leaves the working directory.');
+    expect(st.workspace.diff).toBeNull();
+  });
+
+  it('an answer for an older diff never replaces a newer one', async () => {
+    const be = new FakeBackend();
+    const slow = deferred<FileDiff>();
+    be.handlers.Diff = (path: string) => (path === 'slow.go' ? slow.promise : Promise.resolve({ path, diff: '@@ -1 +1 @@\n+fast', truncated: false, binary: false }));
+    const { st } = await inParty(sharing('changes'), be);
+    const first = st.workspace.showDiff('slow.go');
+    await st.workspace.showDiff('fast.go');
+    slow.resolve({ path: 'slow.go', diff: '@@ -1 +1 @@\n+slow', truncated: false, binary: false });
+    await first;
+    expect(st.workspace.selected).toBe('fast.go');
+    expect(st.workspace.diffLines.at(-1)?.text).toBe('fast');
+  });
+
+  it('the level follows settings events; the tree loads folders lazily', async () => {
+    const be = new FakeBackend();
+    const asked: string[] = [];
+    be.handlers.Tree = async (path: string) => {
+      asked.push(path);
+      return { entries: path === '' ? [{ name: 'src', dir: true, size: 0 }, { name: '.env', dir: false, size: 9 }] : [{ name: 'main.go', dir: false, size: 80 }] };
+    };
+    const { st } = await inParty(sharing('changes'), be);
+    be.emit('party:event', { seq: 1, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'tree' });
+    expect(st.workspace.level).toBe('tree');
+    expect(st.session?.party.workspace).toBe('tree');
+    await st.workspace.toggleFolder('');
+    await st.workspace.toggleFolder('src');
+    expect(asked).toEqual(['', 'src']);
+    expect(st.workspace.folder('src')?.entries?.map((e) => e.name)).toEqual(['main.go']);
+    await st.workspace.toggleFolder('src'); // closes without asking again
+    expect(st.workspace.folder('src')?.open).toBe(false);
+    expect(asked).toEqual(['', 'src']);
+
+    be.emit('party:event', { seq: 2, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'off' });
+    expect(st.workspace.shared).toBe(false);
+    expect(st.workspace.files).toEqual([]);
+    expect(st.workspace.folder('')).toBeUndefined();
+  });
+
+  it('a host changes the level; a refusal becomes a notice', async () => {
+    const { be, st } = await inParty(sharing('changes'));
+    expect(await st.workspace.setLevel('tree')).toBe(true);
+    expect(be.calls.filter(([n]) => n === 'SetWorkspace')).toEqual([['SetWorkspace', ['tree']]]);
+    be.handlers.SetWorkspace = () => Promise.reject('Only a host can do this.');
+    expect(await st.workspace.setLevel('off')).toBe(false);
+    expect(st.notices.at(-1)?.text).toBe('Could not change what the party sees: Only a host can do this.');
+    expect(st.workspace.level).toBe('tree');
+  });
+
+  it('off: nothing is asked of Go', async () => {
+    const { be, st } = await inParty(sharing('off'));
+    await flush();
+    expect(be.count('Changes')).toBe(0);
+    expect(st.workspace.shared).toBe(false);
+  });
+
+  it('Create party remembers the sharing level chosen', async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => sharing('tree');
+    const st = new AppState(be, { attentive: () => true });
+    await st.start();
+    await st.createParty({ ...req, share_workspace: 'tree' });
+    expect(be.calls.find(([n]) => n === 'CreateParty')?.[1]).toEqual([{ ...req, share_workspace: 'tree' }]);
+    expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1]?.[0]).toMatchObject({ share_workspace: 'tree' });
+  });
+});

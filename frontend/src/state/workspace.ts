@@ -1,0 +1,277 @@
+// The workspace as the window shows it (PROTOCOL.md §9): the files the agent changed,
+// one file's diff, and the folder tree when the host shares it. Owned by AppState, which
+// feeds it the party's changes and settings events; it owns the workspace calls into Go
+// (Changes, Diff, Tree, SetWorkspace). Components read it and call its methods.
+//
+// Everything here is peer data: paths and diffs are shown as text (highlighting goes
+// through render/markdown.ts's highlightLine, which escapes first).
+
+import { errorText, type Backend } from './backend';
+import type { FileChange, FileDiff, TreeEntry, WorkspaceLevel } from './types';
+
+/** One line of a unified diff, with its numbers in the old and the new file. */
+export interface DiffLine {
+  kind: 'meta' | 'hunk' | 'add' | 'del' | 'ctx';
+  text: string;
+  old?: number;
+  new?: number;
+}
+
+/**
+ * Splits a unified diff into lines with old/new line numbers. Header lines (diff --git,
+ * index, ---, +++, "\ No newline") are meta; "@@ -a,b +c,d @@" starts a hunk.
+ */
+export function parseDiff(diff: string): DiffLine[] {
+  const out: DiffLine[] = [];
+  let oldNo = 0;
+  let newNo = 0;
+  let inHunk = false;
+  const lines = diff.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const line of lines) {
+    const h = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (h) {
+      oldNo = Number(h[1]);
+      newNo = Number(h[2]);
+      inHunk = true;
+      out.push({ kind: 'hunk', text: line });
+    } else if (!inHunk || line.startsWith('\\')) {
+      out.push({ kind: 'meta', text: line });
+    } else if (line.startsWith('+')) {
+      out.push({ kind: 'add', text: line.slice(1), new: newNo++ });
+    } else if (line.startsWith('-')) {
+      out.push({ kind: 'del', text: line.slice(1), old: oldNo++ });
+    } else if (line.startsWith(' ') || line === '') {
+      out.push({ kind: 'ctx', text: line.slice(1), old: oldNo++, new: newNo++ });
+    } else {
+      // Another file's header in a multi-file diff.
+      inHunk = line.startsWith('diff ') ? false : inHunk;
+      out.push({ kind: 'meta', text: line });
+    }
+  }
+  return out;
+}
+
+/** highlight.js's name for a file's language, from its extension ("" = none). */
+export function languageOf(path: string): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
+  const map: Record<string, string> = {
+    go: 'go', ts: 'typescript', tsx: 'typescript', mts: 'typescript', js: 'javascript', mjs: 'javascript', cjs: 'javascript', jsx: 'javascript',
+    py: 'python', rs: 'rust', json: 'json', yaml: 'yaml', yml: 'yaml', css: 'css', html: 'xml', xml: 'xml', svg: 'xml',
+    sh: 'bash', bash: 'bash', sql: 'sql',
+  };
+  return map[ext] ?? '';
+}
+
+/** How a change is described: "added", "renamed from old.go". */
+export function statusText(f: FileChange): string {
+  return f.status === 'renamed' && f.from ? `renamed from ${f.from}` : f.status;
+}
+
+/** A folder of the tree: its entries once loaded. */
+export interface Folder {
+  entries: readonly TreeEntry[] | null;
+  loading: boolean;
+  error: string;
+  open: boolean;
+}
+
+/** What the workspace state tells its owner. */
+export interface WorkspaceHooks {
+  changed(): void;
+  notify(kind: 'info' | 'error', text: string): void;
+}
+
+/** The sentence that explains each sharing level (Create party, the panel). */
+export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; hint: string }> = [
+  { level: 'off', label: 'Off', hint: 'Nobody sees the working folder.' },
+  { level: 'changes', label: 'Changes only', hint: 'Everyone sees which files the agent changed, and their diffs. Files such as .env are never shown.' },
+  { level: 'tree', label: 'Whole folder', hint: 'Everyone can also browse every file in the folder — .env and similar files included.' },
+];
+
+/** The workspace panel's state. */
+export class WorkspaceState {
+  level: WorkspaceLevel = 'off';
+  files: readonly FileChange[] = [];
+  base = '';
+  /** The Changes panel (a drawer in narrow windows) is showing. */
+  open = false;
+  /** The file whose diff is shown, or null for the list. */
+  selected: string | null = null;
+  diff: FileDiff | null = null;
+  diffLines: readonly DiffLine[] = [];
+  diffLoading = false;
+  diffError = '';
+  folders = new Map<string, Folder>();
+  levelBusy = false;
+
+  readonly #backend: Backend;
+  readonly #hooks: WorkspaceHooks;
+  /** Bumped by reset; answers of an older party are dropped. */
+  #gen = 0;
+  #diffSeq = 0;
+  /** The selected file's entry when its diff was fetched (a new one means refetch). */
+  #diffOf = '';
+
+  constructor(backend: Backend, hooks: WorkspaceHooks) {
+    this.#backend = backend;
+    this.#hooks = hooks;
+  }
+
+  /** Whether the host shares anything. */
+  get shared(): boolean {
+    return this.level !== 'off';
+  }
+
+  /** A new party (or none): its level, nothing loaded yet. */
+  reset(level: WorkspaceLevel | string | undefined): void {
+    this.#gen++;
+    this.level = asLevel(level);
+    this.files = [];
+    this.base = '';
+    this.selected = null;
+    this.diff = null;
+    this.diffLines = [];
+    this.diffLoading = false;
+    this.diffError = '';
+    this.folders = new Map();
+    this.levelBusy = false;
+  }
+
+  /** Loads the current list (after entering a party; changes events keep it current). */
+  async load(): Promise<void> {
+    if (!this.shared) return;
+    const gen = this.#gen;
+    try {
+      const res = await this.#backend.Changes();
+      if (gen !== this.#gen) return;
+      this.files = res.files ?? [];
+      this.base = res.base ?? '';
+    } catch {
+      // An older host, or sharing just turned off: the changes events will tell.
+    }
+    this.#hooks.changed();
+  }
+
+  /** A changes event: the whole current list. A shown diff whose file changed is fetched again. */
+  onChanges(files: readonly FileChange[]): void {
+    this.files = files;
+    if (this.selected !== null) {
+      const f = files.find((x) => x.path === this.selected);
+      if (f && sig(f) !== this.#diffOf) void this.showDiff(this.selected);
+    }
+  }
+
+  /** A settings event with the level. */
+  onLevel(level: WorkspaceLevel | string | undefined): void {
+    const next = asLevel(level);
+    if (next === this.level) return;
+    this.level = next;
+    if (next === 'off') {
+      this.files = [];
+      this.selected = null;
+      this.diff = null;
+      this.diffLines = [];
+    }
+    if (next !== 'tree') this.folders = new Map();
+    void this.load();
+  }
+
+  /** Shows or hides the panel. */
+  toggle(open = !this.open): void {
+    this.open = open;
+    this.#hooks.changed();
+  }
+
+  /** Fetches and shows one file's diff (the panel opens). */
+  async showDiff(path: string): Promise<void> {
+    this.open = true;
+    this.selected = path;
+    this.diffLoading = true;
+    this.diffError = '';
+    const entry = this.files.find((x) => x.path === path);
+    this.#diffOf = entry ? sig(entry) : '';
+    this.#hooks.changed();
+    const seq = ++this.#diffSeq;
+    const gen = this.#gen;
+    try {
+      const d = await this.#backend.Diff(path);
+      if (seq !== this.#diffSeq || gen !== this.#gen) return;
+      this.diff = d;
+      this.diffLines = d.binary ? [] : parseDiff(d.diff);
+    } catch (err) {
+      if (seq !== this.#diffSeq || gen !== this.#gen) return;
+      this.diff = null;
+      this.diffLines = [];
+      this.diffError = errorText(err);
+    } finally {
+      if (seq === this.#diffSeq) this.diffLoading = false;
+      this.#hooks.changed();
+    }
+  }
+
+  /** Back from a diff to the list. */
+  closeDiff(): void {
+    this.#diffSeq++;
+    this.selected = null;
+    this.diff = null;
+    this.diffLines = [];
+    this.diffLoading = false;
+    this.diffError = '';
+    this.#hooks.changed();
+  }
+
+  /** The folder at path ("" is the top), if it was ever asked for. */
+  folder(path: string): Folder | undefined {
+    return this.folders.get(path);
+  }
+
+  /** Opens or closes a folder of the tree, loading it the first time. */
+  async toggleFolder(path: string): Promise<void> {
+    const f = this.folders.get(path);
+    if (f && f.entries !== null) {
+      this.folders.set(path, { ...f, open: !f.open });
+      this.#hooks.changed();
+      return;
+    }
+    if (f?.loading) return;
+    this.folders.set(path, { entries: null, loading: true, error: '', open: true });
+    this.#hooks.changed();
+    const gen = this.#gen;
+    try {
+      const res = await this.#backend.Tree(path);
+      if (gen !== this.#gen) return;
+      this.folders.set(path, { entries: res.entries ?? [], loading: false, error: '', open: true });
+    } catch (err) {
+      if (gen !== this.#gen) return;
+      this.folders.set(path, { entries: null, loading: false, error: errorText(err), open: true });
+    }
+    this.#hooks.changed();
+  }
+
+  /** Changes the sharing level (a host). */
+  async setLevel(level: WorkspaceLevel): Promise<boolean> {
+    if (this.levelBusy || level === this.level) return false;
+    this.levelBusy = true;
+    this.#hooks.changed();
+    try {
+      await this.#backend.SetWorkspace(level);
+      this.onLevel(level); // the settings event confirms it
+      return true;
+    } catch (err) {
+      this.#hooks.notify('error', `Could not change what the party sees: ${errorText(err)}`);
+      return false;
+    } finally {
+      this.levelBusy = false;
+      this.#hooks.changed();
+    }
+  }
+}
+
+function asLevel(level: string | undefined): WorkspaceLevel {
+  return level === 'changes' || level === 'tree' ? level : 'off';
+}
+
+function sig(f: FileChange): string {
+  return `${f.status}\u0000${f.from ?? ''}\u0000${f.additions}\u0000${f.deletions}`;
+}

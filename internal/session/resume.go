@@ -1,0 +1,164 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/settings"
+)
+
+// RecentLimit is how many parties RecentParties lists at most.
+const RecentLimit = 10
+
+// States of a RecentParty (as `concordia parties` says them).
+const (
+	PartyRunning         = "running"           // a host holds its journal
+	PartyEnded           = "ended"             // it ended cleanly
+	PartyNotEndedCleanly = "not_ended_cleanly" // killed, or the machine stopped
+)
+
+// RecentParty is a party kept in the data directory (docs/PROTOCOL.md §8); its JSON is the
+// window's RecentParty.
+type RecentParty struct {
+	ID         string    `json:"id"`
+	Host       string    `json:"host"` // the host's name: "<host>'s party"
+	Created    time.Time `json:"created"`
+	LastActive time.Time `json:"last_active"`
+	Turns      int       `json:"turns"`
+	State      string    `json:"state"` // PartyRunning, PartyEnded or PartyNotEndedCleanly
+	Workdir    string    `json:"workdir"`
+}
+
+// ErrRunning: the party to resume is running already (a host holds its journal).
+var ErrRunning = errors.New("the party is running already")
+
+// StartError is a Resume that failed, with what the party was to start with (for a
+// precise sentence: the listen address, the Claude Code path).
+type StartError struct {
+	Listen, ClaudePath string
+	Err                error
+}
+
+func (e *StartError) Error() string { return e.Err.Error() }
+func (e *StartError) Unwrap() error { return e.Err }
+
+// RecentParties lists the parties in the data directory, the most recently active first,
+// RecentLimit at most. No data directory or no parties is an empty list.
+func (m *Manager) RecentParties() ([]RecentParty, error) {
+	out := []RecentParty{}
+	if m.cfg.DataDir == "" {
+		return out, nil
+	}
+	list, err := journal.List(m.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range list {
+		if len(out) == RecentLimit {
+			break
+		}
+		state := PartyNotEndedCleanly
+		switch {
+		case journal.InUse(s.Path):
+			state = PartyRunning
+		case s.Ended:
+			state = PartyEnded
+		}
+		out = append(out, RecentParty{
+			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
+			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir,
+		})
+	}
+	return out, nil
+}
+
+// Resume brings back a party from its journal, as `concordia host --resume ID` does with
+// no flags: the same id, invites, port and history, its settings as the journal has them,
+// and the window's person as the party's owner again. A party running already fails with
+// ErrRunning; an unknown id with host.ErrNoParty; start problems as a *StartError.
+func (m *Manager) Resume(ctx context.Context, partyID string) (Info, error) {
+	if !journal.ValidID(partyID) {
+		return Info{}, badRequest(fmt.Errorf("%q is not a party id", partyID))
+	}
+	if m.cfg.DataDir == "" {
+		return Info{}, errors.New("resume: no data directory")
+	}
+	if err := m.begin(); err != nil {
+		return Info{}, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			m.abort()
+		}
+	}()
+	res, err := host.OpenResume(m.cfg.DataDir, partyID, 0)
+	if errors.Is(err, journal.ErrInUse) {
+		return Info{}, fmt.Errorf("%w: %s", ErrRunning, partyID)
+	}
+	if err != nil {
+		return Info{}, err
+	}
+	req, maxParticipants, err := m.resumeRequest(res)
+	if err != nil {
+		res.Close()
+		return Info{}, err
+	}
+	ctx, cancel := m.opContext(ctx)
+	defer cancel()
+	a, info, err := m.startHost(ctx, req, res, maxParticipants)
+	if err != nil {
+		res.Close() // idempotent: a host that started and stopped closed it already
+		return Info{}, &StartError{Listen: req.Listen, ClaudePath: req.ClaudePath, Err: err}
+	}
+	started = true
+	if err := m.commit(a); err != nil {
+		return Info{}, err
+	}
+	return info, nil
+}
+
+// resumeRequest is the party's journalled settings as a HostRequest (checked).
+func (m *Manager) resumeRequest(res *host.Resume) (HostRequest, int, error) {
+	s := res.Summary.Settings
+	if m.cfg.Insecure != (s.Fingerprint == "") {
+		return HostRequest{}, 0, badRequest(errors.New("This party was hosted with different encryption settings; its invites would no longer work, so it cannot be resumed here."))
+	}
+	h, _, err := net.SplitHostPort(s.Listen)
+	if err != nil {
+		h = ""
+	}
+	req := HostRequest{
+		Name:    res.Summary.Header.Host,
+		Workdir: s.WorkDir,
+		// The same port, so that the invites people hold still work.
+		Listen: net.JoinHostPort(h, strconv.Itoa(s.Port)), PublicHost: s.PublicHost,
+		Window: time.Duration(s.WindowMS) * time.Millisecond, MinPrompts: s.MinPrompts,
+		Merger: s.Merge, ClaudePath: s.Claude, ClaudeArgs: s.ClaudeArgs,
+		PermissionMode: s.PermissionMode, Approve: s.Approval,
+		PermissionTimeout: time.Duration(s.PermissionTimeout) * time.Millisecond,
+		TurnTimeout:       time.Duration(s.TurnTimeout) * time.Millisecond,
+	}
+	if r := res.Restore; r != nil && r.HasSettings { // as a host last set them
+		req.Approve = r.Approval
+		if r.PermissionMode != "" {
+			req.PermissionMode = r.PermissionMode
+		}
+	}
+	if req.Merger == "" {
+		req.Merger = settings.MergerAuto
+	}
+	if req.MinPrompts <= 0 {
+		req.MinPrompts = 1
+	}
+	if err := req.check(); err != nil {
+		return HostRequest{}, 0, err
+	}
+	return req, s.MaxParticipants, nil
+}

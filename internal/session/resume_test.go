@@ -1,0 +1,100 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func TestRecentPartiesAndResume(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	ctx := context.Background()
+
+	if list, err := m.RecentParties(); err != nil || len(list) != 0 {
+		t.Fatalf("RecentParties before any party = %+v, %v", list, err)
+	}
+	req := hostRequest(t)
+	info, err := m.Host(ctx, req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	id := info.Party.ID
+	// While it runs, it is listed as running and cannot be resumed.
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].ID != id || list[0].State != PartyRunning {
+		t.Fatalf("RecentParties while hosting = %+v, %v", list, err)
+	}
+	if _, err := m.Prompt(ctx, "remember this"); err != nil {
+		t.Fatalf("Prompt: %v", err)
+	}
+	rec.waitFor(t, "the reply", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: remember this") })
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+
+	list, err := m.RecentParties()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("RecentParties after End = %+v, %v", list, err)
+	}
+	p := list[0]
+	if p.ID != id || p.Host != "hazel" || p.State != PartyEnded || p.Turns != 1 || p.Workdir != req.Workdir ||
+		p.Created.IsZero() || p.LastActive.Before(p.Created) {
+		t.Fatalf("recent party = %+v (want id %s, hazel, ended, 1 turn, %s)", p, id, req.Workdir)
+	}
+
+	if _, err := m.Resume(ctx, "no-such-party"); !errors.Is(err, host.ErrNoParty) {
+		t.Fatalf("Resume of an unknown id = %v, want host.ErrNoParty", err)
+	}
+	if _, err := m.Resume(ctx, "../x"); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("Resume of a bad id = %v, want ErrBadRequest", err)
+	}
+
+	back, err := m.Resume(ctx, id)
+	if err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	if back.Party.ID != id || back.Role != wire.RoleHost || back.You.ID != info.You.ID || back.You.Role != wire.RoleHost {
+		t.Fatalf("resumed info: party %s you %+v (want %s, %+v)", back.Party.ID, back.You, id, info.You)
+	}
+	if back.Party.WindowMS != 100 || back.Party.Merger != wire.MergerLocal {
+		t.Fatalf("resumed settings = %+v", back.Party)
+	}
+	if back.Invite != info.Invite {
+		t.Fatalf("invite changed: %q, was %q", back.Invite, info.Invite)
+	}
+	if !hasOutput(back.State.Events, "echo: remember this") {
+		t.Fatalf("the resumed party's history lacks the reply: %+v", back.State.Events)
+	}
+	if list, _ := m.RecentParties(); len(list) != 1 || list[0].State != PartyRunning {
+		t.Fatalf("RecentParties after Resume = %+v", list)
+	}
+	// The resumed party works.
+	if _, err := m.Prompt(ctx, "and again"); err != nil {
+		t.Fatalf("Prompt after Resume: %v", err)
+	}
+	rec.waitFor(t, "the reply after resuming", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: and again") })
+	if _, err := m.Resume(ctx, id); !errors.Is(err, ErrBusy) {
+		t.Fatalf("Resume while in a party = %v, want ErrBusy", err)
+	}
+}
+
+// A party another host (here: a terminal's) is running gives ErrRunning.
+func TestResumeRunningParty(t *testing.T) {
+	dir := t.TempDir()
+	first := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dir })
+	info, err := first.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	second := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dir })
+	if _, err := second.Resume(context.Background(), info.Party.ID); !errors.Is(err, ErrRunning) {
+		t.Fatalf("Resume of a running party = %v, want ErrRunning", err)
+	}
+	// The second window is free again.
+	if list, err := second.RecentParties(); err != nil || len(list) != 1 || list[0].State != PartyRunning {
+		t.Fatalf("RecentParties = %+v, %v", list, err)
+	}
+}
