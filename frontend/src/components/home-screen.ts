@@ -6,6 +6,7 @@ import { describeKey, type AppState } from '../state/app-state';
 import type { MergerChoice, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS } from '../state/workspace';
 import { StateObserver } from './observe';
+import './recent-parties';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
@@ -225,6 +226,7 @@ export class HomeScreen extends LitElement {
             <button class="primary big" data-testid="home-join" @click=${() => void s.openJoin()}>${iconLink()} Join with an invite…</button>
           </section>
         </div>
+        <recent-parties .state=${s}></recent-parties>
       </div>
     `;
   }

@@ -10,6 +10,7 @@
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
 import { HostControl } from './host-control';
+import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
 import { attentionFor } from './attention';
 import type {
@@ -198,6 +199,8 @@ export class AppState {
 
   /** The host methods (approval, tool requests, stop, roles, invites, agent commands). */
   readonly control: HostControl;
+  /** The parties kept in the data directory (Resume on the home screen). */
+  readonly recent: RecentPartiesState;
   /** The host's working folder as the party shares it (the Changes panel). */
   readonly workspace: WorkspaceState;
 
@@ -236,6 +239,10 @@ export class AppState {
       changed: () => this.#changed(),
       notify: (kind, text) => this.notify(kind, text),
       setInvites: (inv) => this.#setInvites(inv),
+    });
+    this.recent = new RecentPartiesState(backend, {
+      changed: () => this.#changed(),
+      enter: (open) => this.#openParty(open),
     });
     this.workspace = new WorkspaceState(backend, {
       changed: () => this.#changed(),
@@ -480,6 +487,27 @@ export class AppState {
       if (gen === this.#partyGen) this.#unsubscribeParty();
       this.createError = errorText(err);
       return false;
+    } finally {
+      this.creating = false;
+      this.#changed();
+    }
+  }
+
+  /** Enters the party open() starts (a resumed one), as createParty does; "" or the error sentence. */
+  async #openParty(open: () => Promise<Session>): Promise<string> {
+    if (this.creating || this.session) return 'You are already in a party. Leave it first.';
+    this.creating = true;
+    this.createError = '';
+    this.#changed();
+    const gen = this.#subscribeParty();
+    try {
+      const s = await open();
+      if (gen !== this.#partyGen) return 'The party was left before it started.';
+      this.#enterParty(s);
+      return '';
+    } catch (err) {
+      if (gen === this.#partyGen) this.#unsubscribeParty();
+      return errorText(err);
     } finally {
       this.creating = false;
       this.#changed();

@@ -20,6 +20,7 @@ import type {
   Settings,
   TrayStatus,
 } from './types';
+import type { RecentParty } from './recent-parties';
 
 /** Payload type of each event Go emits to the window. */
 export interface BackendEvents {
@@ -69,6 +70,10 @@ export interface Backend {
   AgentCommand(command: string): Promise<void>;
   /** Shows a desktop notification (best effort). */
   Notify(title: string, body: string): Promise<void>;
+  /** The parties kept in the data directory, the most recently active first (ten at most). */
+  RecentParties(): Promise<RecentParty[]>;
+  /** Brings a party back from its journal, this window's person its host again. */
+  ResumeParty(id: string): Promise<Session>;
   // The workspace (PROTOCOL.md §9): every member, at the level the host shares.
   Changes(): Promise<ChangesResult>;
   Diff(path: string): Promise<FileDiff>;
@@ -216,6 +221,12 @@ export class WailsBackend implements Backend {
   }
   Notify(title: string, body: string): Promise<void> {
     return this.#app.Notify(title, body);
+  }
+  RecentParties(): Promise<RecentParty[]> {
+    return this.#app.RecentParties();
+  }
+  ResumeParty(id: string): Promise<Session> {
+    return this.#app.ResumeParty(id);
   }
   Changes(): Promise<ChangesResult> {
     return this.#app.Changes();

@@ -24,6 +24,7 @@ import type {
   Session,
   Settings,
 } from './types';
+import type { RecentParty } from './recent-parties';
 
 /** Knobs for the demo (from the page's query string). */
 export interface DemoOptions {
@@ -156,6 +157,16 @@ const REPLIES: Array<Array<['assistant' | 'tool' | 'stderr', string]>> = [
     ['assistant', 'There are two places to touch:\n\n1. `internal/party/batch.go` — the window check\n2. `internal/party/party_test.go` — a case for `3 × window`\n\n```diff\n- if time.Since(last) < p.window {\n+ if time.Since(last) < p.window && time.Since(oldest) < 3*p.window {\n```\n\nDone: the window now always closes.'],
   ],
 ];
+
+/** The demo's data directory: a few parties kept from before. */
+function demoRecent(): RecentParty[] {
+  const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
+  return [
+    { id: 'p-7f3a9c21', host: 'ann', created: ago(26), last_active: ago(2), turns: 14, state: 'not_ended_cleanly', workdir: '/home/ann/src/concordia' },
+    { id: 'p-51be0d44', host: 'ann', created: ago(50), last_active: ago(30), turns: 6, state: 'ended', workdir: '/home/ann/src/website' },
+    { id: 'p-0c92e18b', host: 'ann', created: ago(3), last_active: ago(0.1), turns: 3, state: 'running', workdir: '/home/ann/src/infra' },
+  ];
+}
 
 /** An in-memory party for demos and browser tests. */
 export class DemoBackend implements Backend {
@@ -468,6 +479,32 @@ export class DemoBackend implements Backend {
     this.#after(700, () => this.#event({ kind: 'turn', turn: { batch: id, status: 'done', duration_ms: 700 } }));
   }
   async Notify(): Promise<void> {}
+
+  // --- recent parties (PROTOCOL.md §8) ----------------------------------------
+
+  #recent: RecentParty[] = demoRecent();
+  /** The party resumed here: running while the window is in it. */
+  #resumed = '';
+
+  async RecentParties(): Promise<RecentParty[]> {
+    return this.#recent.map((p) => ({ ...p, state: p.id === this.#resumed && this.#session ? 'running' : p.state }));
+  }
+
+  async ResumeParty(id: string): Promise<Session> {
+    const p = this.#recent.find((x) => x.id === id);
+    if (!p) throw new Error('This party is no longer in the data directory.');
+    if (p.state === 'running' || (p.id === this.#resumed && this.#session)) {
+      throw new Error('This party is running already, in another Concordia window or terminal. Join it with its invite, or stop it there first.');
+    }
+    const st = this.#settings;
+    const s = await this.CreateParty({
+      name: p.host, workdir: p.workdir, window_ms: st.window_ms, min_prompts: st.min_prompts, merger: st.merger,
+      claude_path: st.claude_path, permission_mode: st.permission_mode, claude_args: st.claude_args, approve: st.approve,
+    });
+    this.#resumed = id;
+    p.state = 'ended'; // when the window leaves it, it ended cleanly
+    return { ...s, party: { ...s.party, id } };
+  }
 
   // --- the workspace ----------------------------------------------------------
 

@@ -92,6 +92,8 @@ export class FakeBackend implements Backend {
     NewInvites: async () => ({ invite: 'concordia://hostbox:8765/new?fp=ab', viewer_invite: 'concordia://hostbox:8765/newv?fp=ab' }),
     AgentCommand: async () => {},
     Notify: async () => {},
+    RecentParties: async () => [],
+    ResumeParty: async () => fakeSession('host'),
     Changes: async () => ({ files: [], base: 'the start' }),
     Diff: async (path: string) => ({ path, diff: '', truncated: false, binary: false }),
     Tree: async () => ({ entries: [] }),
@@ -138,6 +140,8 @@ export class FakeBackend implements Backend {
   NewInvites() { return this.#call('NewInvites'); }
   AgentCommand(c: string) { return this.#call('AgentCommand', c); }
   Notify(t: string, b: string) { return this.#call('Notify', t, b); }
+  RecentParties() { return this.#call('RecentParties'); }
+  ResumeParty(id: string) { return this.#call('ResumeParty', id); }
   Changes() { return this.#call('Changes'); }
   Diff(p: string) { return this.#call('Diff', p); }
   Tree(p: string) { return this.#call('Tree', p); }
