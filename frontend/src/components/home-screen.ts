@@ -55,7 +55,11 @@ export class HomeScreen extends LitElement {
       .keyline button { margin-left: auto; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
-      .actions { display: flex; justify-content: flex-end; gap: 8px; margin-top: 4px; }
+      /* The button stays in view when the form is taller than the window (800×600, a banner above). */
+      .actions {
+        display: flex; justify-content: flex-end; gap: 8px; margin: 4px -22px -22px; padding: 10px 22px 22px;
+        position: sticky; bottom: 0; background: var(--surface); border-radius: 0 0 var(--radius) var(--radius);
+      }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
         width: 100%; min-height: 44px; font-size: 14.5px;
@@ -176,10 +180,10 @@ export class HomeScreen extends LitElement {
                   ${permissionFields('home', d, (k, v) => this.#set(k, v as never))}
                   <label class="field">
                     <span class="label">What may the party see of the folder?</span>
-                    <select data-testid="home-share" @change=${(e: Event) => this.#set('share', (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
-                      ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === d.share}>${l.label}</option>`)}
+                    <select data-testid="home-share" title=${SHARE_LEVELS.find((l) => l.level === d.share)?.hint ?? ''}
+                      @change=${(e: Event) => this.#set('share', (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
+                      ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === d.share}>${l.choice}</option>`)}
                     </select>
-                    <span class="hint" data-testid="home-share-hint">${SHARE_LEVELS.find((l) => l.level === d.share)?.hint ?? ''}</span>
                   </label>
                   <div class="keyline ${s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">
                     <span class="dot"></span><span>${keyLine}</span>

@@ -2,7 +2,7 @@
 // the approval default and extra Claude Code arguments. A render helper, not a component:
 // the draft belongs to the form that uses it. Go checks every value.
 
-import { html, nothing } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { PERMISSION_MODES } from '../state/host-control';
 import type { PermissionMode } from '../state/types';
 import { iconAlert } from './icons';
@@ -14,11 +14,18 @@ export interface HostOptionsDraft {
   claudeArgs: string;
 }
 
-/** Test ids are prefix-mode, prefix-approve, prefix-args, prefix-mode-warning. */
-export function permissionFields(prefix: string, d: HostOptionsDraft, set: <K extends keyof HostOptionsDraft>(k: K, v: HostOptionsDraft[K]) => void) {
+/**
+ * Test ids are prefix-mode, prefix-approve, prefix-args, prefix-mode-warning. A field given as
+ * beside goes next to the mode (Create party's folder sharing), in the form's .two grid.
+ */
+export function permissionFields(
+  prefix: string,
+  d: HostOptionsDraft,
+  set: <K extends keyof HostOptionsDraft>(k: K, v: HostOptionsDraft[K]) => void,
+  beside?: TemplateResult,
+) {
   const mode = PERMISSION_MODES.find((m) => m.value === d.permissionMode);
-  return html`
-    <label class="field">
+  const modeField = html`<label class="field">
       <span class="label">What may the agent do without asking?</span>
       <select data-testid="${prefix}-mode" @change=${(e: Event) => set('permissionMode', (e.target as HTMLSelectElement).value as PermissionMode)}>
         ${PERMISSION_MODES.map((m) => html`<option value=${m.value} ?selected=${m.value === d.permissionMode}>${m.label}</option>`)}
@@ -26,7 +33,9 @@ export function permissionFields(prefix: string, d: HostOptionsDraft, set: <K ex
       ${mode?.warning
         ? html`<span class="warnbox" role="note" data-testid="${prefix}-mode-warning">${iconAlert()}<span>${mode.warning}</span></span>`
         : nothing}
-    </label>
+    </label>`;
+  return html`
+    ${beside ? html`<div class="two">${modeField}${beside}</div>` : modeField}
     <label class="check">
       <input type="checkbox" data-testid="${prefix}-approve" .checked=${d.approve}
         @change=${(e: Event) => set('approve', (e.target as HTMLInputElement).checked)} />

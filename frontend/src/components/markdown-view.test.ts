@@ -37,3 +37,25 @@ describe('<markdown-view>', () => {
     el.remove();
   });
 });
+
+describe('<markdown-view> with one huge growing block', () => {
+  it('renders at most every so often while the tail is long, and always the last text', async () => {
+    const el = document.createElement('markdown-view') as MarkdownView;
+    document.body.append(el);
+    let text = 'x'.repeat(9000);
+    el.text = text;
+    await el.updateComplete;
+    expect(el.shadowRoot!.textContent).toContain(text);
+    for (let i = 0; i < 20; i++) {
+      text += ' more';
+      el.text = text;
+      await el.updateComplete;
+    }
+    const shown = () => el.shadowRoot!.querySelector('.md')!.textContent!.trim();
+    expect(shown().length).toBeLessThan(text.length); // deferred
+    await new Promise((r) => setTimeout(r, 200));
+    await el.updateComplete;
+    expect(shown()).toBe(text); // the last text, once the pause passed
+    el.remove();
+  });
+});

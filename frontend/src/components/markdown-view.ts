@@ -5,16 +5,22 @@
 // A streaming reply is rendered incrementally (render/incremental.ts): completed
 // blocks are rendered once and their DOM kept; only the growing tail changes.
 
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { IncrementalMarkdown } from '../render/incremental';
 import { base, codeTokens } from './styles';
 
+/** A growing tail longer than this (one huge paragraph or code block) is re-rendered at most every TAIL_EVERY_MS. */
+const TAIL_THROTTLE_CHARS = 8192;
+const TAIL_EVERY_MS = 120;
+
 export class MarkdownView extends LitElement {
   static override properties = { text: { attribute: false } };
   declare text: string;
   readonly #md = new IncrementalMarkdown();
+  #renderedAt = 0;
+  #deferred: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -51,7 +57,29 @@ export class MarkdownView extends LitElement {
     `,
   ];
 
+  /**
+   * A reply that grows as one huge block would be parsed whole on every delta: while its
+   * tail is long, render at most every TAIL_EVERY_MS (the last delta is always rendered).
+   */
+  protected override shouldUpdate(changed: PropertyValues<this>): boolean {
+    if (!changed.has('text') || this.#md.tailLength(this.text) < TAIL_THROTTLE_CHARS) return true;
+    const wait = this.#renderedAt + TAIL_EVERY_MS - performance.now();
+    if (wait <= 0) return true;
+    this.#deferred ??= setTimeout(() => {
+      this.#deferred = undefined;
+      this.requestUpdate();
+    }, wait);
+    return false;
+  }
+
+  override disconnectedCallback(): void {
+    clearTimeout(this.#deferred);
+    this.#deferred = undefined;
+    super.disconnectedCallback();
+  }
+
   override render() {
+    this.#renderedAt = performance.now();
     // Each block's HTML comes from renderMarkdown (sanitised); unsafeHTML keeps a block's
     // DOM as long as its string is the same.
     const r = this.#md.update(this.text);

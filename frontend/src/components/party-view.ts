@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
 import { AGENT_COMMANDS, permissionModeLabel, roleLabel } from '../state/host-control';
+import { SHARE_LEVELS } from '../state/workspace';
 import type { Member, Role } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
@@ -405,6 +406,7 @@ export class PartyView extends LitElement {
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
               <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
+              <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>
             </dl>
           </section>
           <span class="spacer"></span>

@@ -56,6 +56,11 @@ export class IncrementalMarkdown {
   /** Characters of Markdown rendered so far (tests check it grows with the text, not its square). */
   renderedChars = 0;
 
+  /** How much of text would be parsed again now: the growing tail (all of it if text is not an extension). */
+  tailLength(text: string): number {
+    return text.startsWith(this.#text) ? text.length - this.#tailStart : text.length;
+  }
+
   /** The render of text; text usually extends the previous one (a new delta). */
   update(text: string): MdRender {
     if (!text.startsWith(this.#text)) this.#reset();

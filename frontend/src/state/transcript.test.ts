@@ -166,6 +166,13 @@ describe('TranscriptModel', () => {
       ['a.go', 'b.go'],
       ['c.go', 'old.go'],
     ]);
+    // A new sharing level shows more (.env with the whole folder): no turn touched that.
+    const settings = (seq: number, workspace: string): PartyEvent => ({ seq, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace });
+    m.apply(settings(12, 'changes'));
+    m.apply(settings(13, 'tree'));
+    m.apply(changes(14, [f('a.go', 5, 'added'), f('b.go', 1), f('c.go', 1, 'renamed', 'old.go'), f('.env', 1)]));
+    m.apply(changes(15, [f('a.go', 6, 'added'), f('b.go', 1), f('c.go', 1, 'renamed', 'old.go'), f('.env', 1)]));
+    expect((m.items.filter((it): it is TurnItem => it.type === 'turn').at(-1) as TurnItem).files).toEqual(['c.go', 'old.go', 'a.go']);
   });
 
   it('answers awaiting-approval and rejection per prompt from its approval', () => {

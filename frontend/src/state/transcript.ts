@@ -124,6 +124,9 @@ export class TranscriptModel {
   #files = new Map<string, string>();
   /** Index of the newest turn item with a batch; -1 before any. */
   #lastBatchTurn = -1;
+  /** The sharing level the settings events said; a change makes the next list a new baseline. */
+  #level = '';
+  #rebase = false;
 
   /** The items, oldest first. The same array, updated in place: watch version. */
   get items(): readonly TranscriptItem[] {
@@ -160,6 +163,8 @@ export class TranscriptModel {
     this.#approvalOf.clear();
     this.#files.clear();
     this.#lastBatchTurn = -1;
+    this.#level = '';
+    this.#rebase = false;
   }
 
   /**
@@ -235,6 +240,14 @@ export class TranscriptModel {
       case 'changes':
         if (Array.isArray(ev.files)) this.#changes(ev.files);
         break;
+      case 'settings':
+        // The list that follows a new sharing level shows what that level shows (.env with
+        // the whole folder): no turn touched what only became visible.
+        if (typeof ev.workspace === 'string' && ev.workspace !== this.#level) {
+          if (this.#level !== '') this.#rebase = true;
+          this.#level = ev.workspace;
+        }
+        break;
       default:
         // phase and kinds from later protocol versions have no transcript item.
         break;
@@ -265,6 +278,10 @@ export class TranscriptModel {
     for (const [path, sig] of next) if (this.#files.get(path) !== sig) touched.push(path);
     for (const path of this.#files.keys()) if (!next.has(path)) touched.push(path);
     this.#files = next;
+    if (this.#rebase) {
+      this.#rebase = false;
+      return;
+    }
     const i = this.#lastBatchTurn;
     const turn = this.#items[i];
     if (touched.length === 0 || turn?.type !== 'turn') return;
