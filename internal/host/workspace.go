@@ -23,7 +23,7 @@ func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, notice
 	l := &lazyWorkspace{ready: make(chan struct{})}
 	go func() {
 		defer close(l.ready)
-		l.ws, l.err = workspace.Open(ctx, workdir, filepath.Join(dataDir, "workspace", partyID), workspace.Options{})
+		l.ws, l.err = workspace.Open(ctx, workdir, filepath.Join(dataDir, "workspace", partyID), workspace.Options{Exclude: []string{dataDir}})
 		if l.err != nil && ctx.Err() == nil {
 			notice(wire.KindError, "the working directory is not shared: "+l.err.Error())
 		}

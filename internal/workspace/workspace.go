@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +55,9 @@ var (
 
 // Options tune a Workspace.
 type Options struct {
+	// Exclude names folders never shown, even when they are inside the working directory
+	// (the host's own data directory: journals, keys, this package's repository).
+	Exclude []string
 	// MaxFiles bounds the files tracked (default DefaultMaxFiles).
 	MaxFiles int
 	// Timeout bounds each git command (default 60s: a first snapshot hashes every file).
@@ -73,6 +77,7 @@ type Workspace struct {
 	last     string    // tree id of the latest Changes
 	lastAt   time.Time // when that snapshot began
 	lastList []wire.FileChange
+	excluded []string // folders inside the working directory that are never shown
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository
@@ -99,6 +104,16 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
 	w := &Workspace{dir: abs, gitDir: filepath.Join(stateDir, "git"), opts: opts, git: git}
+	for _, ex := range append([]string{stateDir}, opts.Exclude...) {
+		if exAbs, err := filepath.Abs(ex); err == nil {
+			if real, err := filepath.EvalSymlinks(exAbs); err == nil {
+				exAbs = real
+			}
+			if rel, err := filepath.Rel(abs, exAbs); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+				w.excluded = append(w.excluded, filepath.ToSlash(rel))
+			}
+		}
+	}
 	if _, err := os.Stat(filepath.Join(w.gitDir, "HEAD")); err != nil {
 		cmd := exec.CommandContext(ctx, git, "init", "--quiet", "--bare", w.gitDir)
 		cmd.Env = cleanEnv(nil)
@@ -149,7 +164,11 @@ func (w *Workspace) Dir() string { return w.dir }
 // tree object and says how many files it has. The caller holds mu or owns w.
 func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	index := []string{"GIT_INDEX_FILE=" + filepath.Join(w.gitDir, "now.index")}
-	if _, err := w.run(ctx, w.dir, index, "add", "--all", "--ignore-errors", "--", "."); err != nil {
+	args := []string{"add", "--all", "--ignore-errors", "--", "."}
+	for _, ex := range w.excluded {
+		args = append(args, ":(exclude,literal)"+ex)
+	}
+	if _, err := w.run(ctx, w.dir, index, args...); err != nil {
 		return "", 0, err
 	}
 	out, err := w.run(ctx, w.dir, index, "write-tree")
@@ -371,7 +390,7 @@ func (w *Workspace) Tree(ctx context.Context, p string) ([]wire.TreeEntry, error
 	out := []wire.TreeEntry{}
 	for _, e := range ents {
 		rel := joinRel(clean, e.Name())
-		if strings.EqualFold(e.Name(), ".git") || ignored[rel] {
+		if strings.EqualFold(e.Name(), ".git") || ignored[rel] || slices.Contains(w.excluded, rel) {
 			continue
 		}
 		info, err := e.Info()
@@ -429,6 +448,11 @@ func (w *Workspace) inside(clean string) (string, error) {
 		}
 		if info.Mode()&fs.ModeSymlink != 0 {
 			return "", fmt.Errorf("%w: %s goes through a symbolic link, which is never followed", ErrPath, clean)
+		}
+	}
+	for _, ex := range w.excluded {
+		if clean == ex || strings.HasPrefix(clean, ex+"/") {
+			return "", fmt.Errorf("%w: %s is the host's own data", ErrPath, clean)
 		}
 	}
 	ig, err := w.ignored(context.Background(), []string{clean})

@@ -241,3 +241,34 @@ func snapshotGitDir(t *testing.T, dir string) string {
 	})
 	return b.String()
 }
+
+// The host's data directory inside the working directory (journals, keys, this package's
+// own repository) is never shown, listed or diffed.
+func TestDataDirInsideTheWorkdirIsHidden(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "main.go", "package main\n")
+	data := filepath.Join(dir, ".concordia")
+	w, err := Open(ctx, dir, filepath.Join(data, "workspace", "p1"), Options{Exclude: []string{data}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, ".concordia/parties/p1.jsonl", "{}\n")
+	write(t, dir, "new.go", "package main\n")
+	files, err := w.Changes(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0].Path != "new.go" {
+		t.Fatalf("changes %+v, want only new.go", files)
+	}
+	ents, _ := w.Tree(ctx, "")
+	for _, e := range ents {
+		if e.Name == ".concordia" {
+			t.Fatal("the data directory is listed")
+		}
+	}
+	if _, err := w.Tree(ctx, ".concordia/parties"); err == nil {
+		t.Fatal("the data directory can be browsed")
+	}
+}
