@@ -31,6 +31,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,6 +43,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/settings"
@@ -408,7 +410,9 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resu
 	}
 	a.last, a.members = hello.State.Seq, len(hello.State.Participants)
 	a.party = hello.Party
-	a.log = append([]wire.Event(nil), hello.State.Events...)
+	// A hosted party's history is its journal: the window keeps none of it in memory
+	// (a long party would grow without bound); Transcript reads the journal.
+	a.journal = h.TranscriptPath()
 	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: hello.State}
 	a.mu.Unlock()
 	go a.pump()
@@ -726,8 +730,16 @@ func (m *Manager) Transcript() (Transcript, error) {
 		return Transcript{}, ErrNoParty
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	return Transcript{Party: a.party, You: a.you, Ended: a.endReason, Events: append([]wire.Event(nil), a.log...)}, nil
+	t := Transcript{Party: a.party, You: a.you, Ended: a.endReason, Events: append([]wire.Event(nil), a.log...)}
+	path := a.journal
+	a.mu.Unlock()
+	if path != "" {
+		t.Events = []wire.Event{}
+		if _, err := journal.Read(path, func(ev wire.Event, _ json.RawMessage) { t.Events = append(t.Events, ev) }); err != nil {
+			return Transcript{}, fmt.Errorf("read the party's journal: %w", err)
+		}
+	}
+	return t, nil
 }
 
 // Forget drops the transcript of the party that ended (the person left its view).
@@ -820,7 +832,8 @@ type active struct {
 	pending      *wire.State
 	target       int64        // seq the pending state is complete at
 	last         int64        // newest event seq seen
-	log          []wire.Event // every event seen, for Transcript (and a participant's resyncs)
+	log          []wire.Event // a participant: every event seen, for Transcript and resyncs
+	journal      string       // hosted: the party journal, which Transcript reads (no log kept)
 	members      int
 	status       string
 
@@ -879,7 +892,6 @@ func (a *active) pump() {
 			continue
 		}
 		a.last = ev.Seq
-		a.log = append(a.log, ev)
 		changed := a.count(ev)
 		a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
 		a.mu.Unlock()

@@ -170,6 +170,18 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 	waitEvent(t, prec, "the turn's end", func(ev wire.Event) bool { return ev.Kind == wire.KindTurn })
 	waitEvent(t, rec, "the turn's end", func(ev wire.Event) bool { return ev.Kind == wire.KindTurn })
 
+	// The host's window keeps none of the history in memory: its transcript is the journal
+	// (a long party hosted from the window must not grow without bound, issue 8.3).
+	m.mu.Lock()
+	a := m.cur
+	m.mu.Unlock()
+	a.mu.Lock()
+	kept := len(a.log)
+	a.mu.Unlock()
+	if kept != 0 {
+		t.Fatalf("the hosting window keeps %d events in memory", kept)
+	}
+
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := m.End(ctx); err != nil {
