@@ -159,16 +159,12 @@ func (c *Client) Err() error {
 
 // Prompt sends a prompt.
 func (c *Client) Prompt(ctx context.Context, text string) (wire.PromptResult, error) {
-	var res wire.PromptResult
-	err := c.call(ctx, wire.MethodPrompt, wire.PromptParams{Text: text}, &res)
-	return res, err
+	return callFor[wire.PromptResult](ctx, c, wire.MethodPrompt, wire.PromptParams{Text: text})
 }
 
 // State asks the host for its state with the events after since.
 func (c *Client) State(ctx context.Context, since int64) (wire.State, error) {
-	var st wire.State
-	err := c.call(ctx, wire.MethodGetState, wire.GetStateParams{Since: since}, &st)
-	return st, err
+	return callFor[wire.State](ctx, c, wire.MethodGetState, wire.GetStateParams{Since: since})
 }
 
 // The host methods (PROTOCOL.md §7), for a member whose role is host; Client implements
@@ -211,9 +207,7 @@ func (c *Client) Kick(ctx context.Context, member, reason string) error {
 
 // RotateInvite makes new invites; the old ones stop working.
 func (c *Client) RotateInvite(ctx context.Context) (wire.Invites, error) {
-	var inv wire.Invites
-	err := c.call(ctx, wire.MethodRotateInvite, struct{}{}, &inv)
-	return inv, err
+	return callFor[wire.Invites](ctx, c, wire.MethodRotateInvite, struct{}{})
 }
 
 // AgentCommand queues an agent slash command such as /compact.
@@ -223,28 +217,29 @@ func (c *Client) AgentCommand(ctx context.Context, command string) error {
 
 // Changes is Party.changes: what the agent changed since the party began.
 func (c *Client) Changes(ctx context.Context) (wire.ChangesResult, error) {
-	var res wire.ChangesResult
-	err := c.call(ctx, wire.MethodChanges, struct{}{}, &res)
-	return res, err
+	return callFor[wire.ChangesResult](ctx, c, wire.MethodChanges, struct{}{})
 }
 
 // Diff is Party.diff: one changed file's diff.
 func (c *Client) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
-	var res wire.FileDiff
-	err := c.call(ctx, wire.MethodDiff, wire.PathParams{Path: path}, &res)
-	return res, err
+	return callFor[wire.FileDiff](ctx, c, wire.MethodDiff, wire.PathParams{Path: path})
 }
 
 // Tree is Party.tree: a folder of the working directory (when the host shares the tree).
 func (c *Client) Tree(ctx context.Context, path string) (wire.TreeResult, error) {
-	var res wire.TreeResult
-	err := c.call(ctx, wire.MethodTree, wire.PathParams{Path: path}, &res)
-	return res, err
+	return callFor[wire.TreeResult](ctx, c, wire.MethodTree, wire.PathParams{Path: path})
 }
 
 // SetWorkspace changes what the workspace shares (a host).
 func (c *Client) SetWorkspace(ctx context.Context, level string) error {
 	return c.call(ctx, wire.MethodSetWorkspace, wire.SetWorkspaceParams{Level: level}, nil)
+}
+
+// callFor calls method and decodes its result as an R.
+func callFor[R any](ctx context.Context, c *Client, method string, params any) (R, error) {
+	var res R
+	err := c.call(ctx, method, params, &res)
+	return res, err
 }
 
 func (c *Client) call(ctx context.Context, method string, params, result any) error {

@@ -435,51 +435,29 @@ func (c *remote) hostMethod(req *rpc.Request) {
 	var result any = wire.Empty{}
 	switch req.Method {
 	case wire.MethodSetApproval:
-		var params wire.SetApprovalParams
-		if err = decodeStrict(req.Params, &params, "on"); err == nil {
-			err = p.SetApproval(id, params.On)
-		}
+		err = withParams(req.Params, func(a wire.SetApprovalParams) error { return p.SetApproval(id, a.On) }, "on")
 	case wire.MethodApprove:
-		var params wire.ApproveParams
-		if err = decodeStrict(req.Params, &params, "batch"); err == nil {
-			err = p.Approve(id, params.Batch, params.Text)
-		}
+		err = withParams(req.Params, func(a wire.ApproveParams) error { return p.Approve(id, a.Batch, a.Text) }, "batch")
 	case wire.MethodReject:
-		var params wire.RejectParams
-		if err = decodeStrict(req.Params, &params, "batch"); err == nil {
-			err = p.Reject(id, params.Batch, params.Reason)
-		}
+		err = withParams(req.Params, func(a wire.RejectParams) error { return p.Reject(id, a.Batch, a.Reason) }, "batch")
 	case wire.MethodInterrupt:
 		err = p.Interrupt(id)
 	case wire.MethodDecide:
-		var params wire.DecideParams
-		if err = decodeStrict(req.Params, &params, "permission", "decision"); err == nil {
-			err = p.Decide(id, params.Permission, params.Decision, params.Reason)
-		}
+		err = withParams(req.Params, func(a wire.DecideParams) error {
+			return p.Decide(id, a.Permission, a.Decision, a.Reason)
+		}, "permission", "decision")
 	case wire.MethodSetRole:
-		var params wire.SetRoleParams
-		if err = decodeStrict(req.Params, &params, "member", "role"); err == nil {
-			err = p.SetRole(id, params.Member, params.Role)
-		}
+		err = withParams(req.Params, func(a wire.SetRoleParams) error { return p.SetRole(id, a.Member, a.Role) }, "member", "role")
 	case wire.MethodKick:
-		var params wire.KickParams
-		if err = decodeStrict(req.Params, &params, "member"); err == nil {
-			err = p.Kick(id, params.Member, params.Reason)
-		}
+		err = withParams(req.Params, func(a wire.KickParams) error { return p.Kick(id, a.Member, a.Reason) }, "member")
 	case wire.MethodRotateInvite:
 		var inv wire.Invites
 		inv, err = p.RotateInvite(id)
 		result = inv
 	case wire.MethodAgentCommand:
-		var params wire.AgentCommandParams
-		if err = decodeStrict(req.Params, &params, "command"); err == nil {
-			err = p.AgentCommand(id, params.Command)
-		}
+		err = withParams(req.Params, func(a wire.AgentCommandParams) error { return p.AgentCommand(id, a.Command) }, "command")
 	case wire.MethodSetWorkspace:
-		var params wire.SetWorkspaceParams
-		if err = decodeStrict(req.Params, &params, "level"); err == nil {
-			err = p.SetWorkspace(id, params.Level)
-		}
+		err = withParams(req.Params, func(a wire.SetWorkspaceParams) error { return p.SetWorkspace(id, a.Level) }, "level")
 	}
 	var rerr *rpc.Error
 	switch {
@@ -523,6 +501,15 @@ func (c *remote) workspaceMethod(ctx context.Context, req *rpc.Request) {
 	default:
 		req.Reply(res, nil)
 	}
+}
+
+// withParams decodes a host method's params (the named fields required) and calls f.
+func withParams[P any](raw json.RawMessage, f func(P) error, required ...string) error {
+	var params P
+	if err := decodeStrict(raw, &params, required...); err != nil {
+		return err
+	}
+	return f(params)
 }
 
 // decodeStrict reads params into v and requires the named fields to be present.
