@@ -41,7 +41,7 @@ fi
 # Claude Code for the integration tests, pinned, kept in .tools (ignored by git).
 if [ "${1:-}" != "--app" ]; then
   claude=.tools/claude/node_modules/.bin/claude
-  if [ ! -x "$claude" ] || ! "$claude" --version 2>/dev/null | grep -q "^$CLAUDE_CODE_VERSION "; then
+  if [ ! -x "$claude" ] || [[ "$("$claude" --version 2>/dev/null)" != "$CLAUDE_CODE_VERSION "* ]]; then
     mkdir -p .tools/claude
     [ -f .tools/claude/package.json ] || echo '{"name":"concordia-tools","private":true}' > .tools/claude/package.json
     (cd .tools/claude && npm install --no-audit --no-fund "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION")

@@ -6,10 +6,13 @@ bin=${1:?usage: test-cli.sh BINARY}
 fail() { echo "test-cli: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 passed=0
 if ldd "$bin" >/dev/null 2>&1; then fail "$bin is dynamically linked: $(ldd "$bin" | head -3 | tr '\n' ' ')"; fi
-if strings "$bin" | grep -q -e 'libgtk-3' -e 'libwebkit2gtk'; then fail "$bin mentions GTK/WebKit libraries"; fi
+# Outputs are captured before grep -q reads them: with pipefail, grep -q quitting at the first
+# match kills the writer with SIGPIPE and the pipeline fails (or, negated, passes) by chance.
+strs=$(strings "$bin")
+if grep -q -e 'libgtk-3' -e 'libwebkit2gtk' <<<"$strs"; then fail "$bin mentions GTK/WebKit libraries"; fi
 passed=$((passed + 1))
-"$bin" version | grep -q '^concordia .*(party protocol v1.1)$' || fail "version"
-"$bin" host --help 2>&1 | grep -q -- '--permission-mode' || fail "host --help"
+out=$("$bin" version) && grep -q '^concordia .*(party protocol v1.1)$' <<<"$out" || fail "version"
+out=$("$bin" host --help 2>&1) && grep -q -- '--permission-mode' <<<"$out" || fail "host --help"
 passed=$((passed + 1))
 set +e
 "$bin" >/dev/null 2>/tmp/test-cli-noargs.$$; code=$?

@@ -23,7 +23,7 @@ desktop-file-validate "$home/.local/share/applications/concordia.desktop" || fai
 grep -q '^MimeType=.*x-scheme-handler/concordia;' "$home/.local/share/applications/concordia.desktop" || fail "the launcher does not claim concordia:// links"
 handler=$(xdg-mime query default x-scheme-handler/concordia 2>/dev/null || true)
 [ "$handler" = concordia.desktop ] || fail "concordia:// links go to '$handler', not concordia.desktop"
-"$home/.local/bin/concordia" version | grep -q '^concordia ' || fail "the installed binary does not run"
+out=$("$home/.local/bin/concordia" version) && grep -q '^concordia ' <<<"$out" || fail "the installed binary does not run"
 scripts/uninstall-desktop.sh >/dev/null || fail "uninstall-desktop.sh failed"
 for f in .local/bin/concordia .local/share/applications/concordia.desktop; do
 	[ ! -e "$home/$f" ] || fail "uninstall left ~/$f"
