@@ -32,7 +32,8 @@ export class ConcordiaApp extends LitElement {
       main { flex: 1; min-height: 0; display: flex; flex-direction: column; }
       main > home-screen, main > party-view { flex: 1; min-height: 0; }
       .toasts {
-        position: fixed; right: 16px; bottom: 16px; z-index: 50;
+        /* Below the dialogs' backdrop (z-index 40, modal.ts): a toast never covers a dialog's buttons. */
+        position: fixed; right: 16px; bottom: 16px; z-index: 30;
         display: flex; flex-direction: column; gap: 8px; max-width: min(420px, calc(100vw - 32px));
       }
       .toast {
@@ -80,9 +81,9 @@ export class ConcordiaApp extends LitElement {
       </main>
       ${s.join.open ? html`<join-dialog .state=${s}></join-dialog>` : nothing}
       ${s.settingsOpen ? html`<settings-panel .state=${s}></settings-panel>` : nothing}
-      <div class="toasts" aria-live="polite">
+      <div class="toasts" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
         ${s.notices.map(
-          (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} role=${n.kind === 'error' ? 'alert' : 'status'}>
+          (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
             <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
             <p>${n.text}</p>
             <button class="ghost icon small" title="Dismiss" aria-label="Dismiss" data-testid="notice-dismiss" @click=${() => s.dismissNotice(n.id)}>${iconX()}</button>

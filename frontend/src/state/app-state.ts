@@ -13,6 +13,7 @@ import { HostControl } from './host-control';
 import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
 import { attentionFor } from './attention';
+import { Notices, type Notice } from './notices';
 import type {
   BootInfo,
   ConnStatus,
@@ -34,12 +35,7 @@ import type {
 /** Which screen the window shows. */
 export type Screen = 'home' | 'party';
 
-/** A message for people, shown until dismissed. */
-export interface Notice {
-  id: number;
-  kind: 'info' | 'error';
-  text: string;
-}
+export type { Notice } from './notices';
 
 /** The party this window takes part in, without its (separately kept) state. */
 export interface SessionInfo {
@@ -167,7 +163,10 @@ export class AppState {
   key: KeyStatus | null = null;
   tray: TrayStatus | null = null;
   trayNoteDismissed = false;
-  notices: readonly Notice[] = [];
+  /** The toasts (see notices.ts): info ones dismiss themselves, party ones go with the party. */
+  get notices(): readonly Notice[] {
+    return this.#notices.list;
+  }
 
   creating = false;
   createError = '';
@@ -224,7 +223,7 @@ export class AppState {
   #checkTimer: ReturnType<typeof setTimeout> | undefined;
   #copiedTimer: ReturnType<typeof setTimeout> | undefined;
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
-  #noticeSeq = 0;
+  readonly #notices: Notices;
   /** Local arrival time minus host timestamp of recent live events (ms). */
   #skewSamples: number[] = [];
   /** Local fallback times for pending prompts whose event we do not have. */
@@ -235,6 +234,7 @@ export class AppState {
     this.#now = opts.now ?? (() => Date.now());
     this.#checkDelay = opts.checkDelayMs ?? 250;
     this.#attentive = opts.attentive ?? documentAttentive;
+    this.#notices = new Notices(() => this.#changed());
     this.control = new HostControl(backend, {
       changed: () => this.#changed(),
       notify: (kind, text) => this.notify(kind, text),
@@ -423,21 +423,29 @@ export class AppState {
     clearTimeout(this.#checkTimer);
     clearTimeout(this.#copiedTimer);
     clearTimeout(this.#savedTimer);
+    this.#notices.dispose();
     this.#listeners.clear();
   }
 
   // --- notices --------------------------------------------------------------
 
-  /** Shows a message for people. */
-  notify(kind: Notice['kind'], text: string): void {
-    this.notices = [...this.notices, { id: ++this.#noticeSeq, kind, text }];
-    this.#changed();
+  /**
+   * Shows a message for people: info ones go by themselves, errors stay until dismissed.
+   * Raised in a party, it belongs to the party unless scope says 'app'.
+   */
+  notify(kind: Notice['kind'], text: string, scope: Notice['scope'] = this.session ? 'party' : 'app'): void {
+    this.#notices.add(kind, text, scope);
   }
 
   /** Removes a notice. */
   dismissNotice(id: number): void {
-    this.notices = this.notices.filter((n) => n.id !== id);
-    this.#changed();
+    this.#notices.dismiss(id);
+  }
+
+  /** The pointer rests on the toasts: they stay while it does. */
+  holdNotices(hold: boolean): void {
+    if (hold) this.#notices.pause();
+    else this.#notices.resume();
   }
 
   /** Hides the tray note until the tray status changes again. */
@@ -759,6 +767,7 @@ export class AppState {
 
   #enterParty(s: Session): void {
     this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '' };
+    this.#notices.dropParty(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
     this.#skewSamples = [];
     this.sendError = '';
@@ -1071,6 +1080,7 @@ export class AppState {
     this.#unsubscribeParty();
     this.session = null;
     this.ended = null;
+    this.#notices.dropParty();
     this.workspace.reset('off');
     this.workspace.open = false;
     this.screen = 'home';
