@@ -105,6 +105,8 @@ type shell interface {
 	ClipboardText() (string, error)
 	SetClipboardText(text string) error
 	PickDirectory(start, title string) (string, error)
+	// PickFile asks for a file to open (a native dialog); "" when cancelled.
+	PickFile(start, title string) (string, error)
 	// SaveFile asks where to save a file (a native dialog); "" when cancelled.
 	SaveFile(dir, name, title string) (string, error)
 	Show()
@@ -508,7 +510,11 @@ func (a *App) ClipboardInvite() (string, error) {
 
 // CheckInvite returns "" for a valid invite, else exactly what is wrong with it.
 func (a *App) CheckInvite(text string) (string, error) {
-	if _, err := invite.Parse(text); err != nil {
+	inv, err := invite.Parse(text)
+	if err == nil {
+		err = invite.CheckComplete(inv)
+	}
+	if err != nil {
 		return sentence(err), nil
 	}
 	return "", nil
@@ -517,12 +523,65 @@ func (a *App) CheckInvite(text string) (string, error) {
 // CreateParty starts hosting a party with the window's person taking part. Fields left
 // zero take the saved settings; the listen address and public host always do.
 func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
+	r, err := a.hostRequest(req)
+	if err != nil {
+		return session.Info{}, a.fail("create party", err)
+	}
+	info, err := a.session.Host(context.Background(), r)
+	if err != nil {
+		return session.Info{}, a.fail("create party", hostError{err: err, listen: r.Listen, claude: r.ClaudePath})
+	}
+	// What was typed is offered again next time (best effort: the party runs anyway).
+	if _, err := a.settings.Remember(settings.Chosen{
+		Name: r.Name, Workdir: r.Workdir, ClaudePath: r.ClaudePath, PermissionMode: r.PermissionMode,
+		ShareWorkspace: r.ShareWorkspace, Approve: r.Approve,
+	}); err != nil {
+		a.log.Warn("remember the Create party values", "err", err)
+	}
+	return info, nil
+}
+
+// CheckCreate says what is wrong with the Create party form, as CreateParty would,
+// without starting anything: "" when the name, folder, Claude Code path (found on disk
+// or on PATH) and options are fine. The form re-checks with it as a field is edited.
+func (a *App) CheckCreate(req CreateRequest) (string, error) {
+	r, err := a.hostRequest(req)
+	if err != nil {
+		return sentence(err), nil
+	}
+	if err := session.CheckHost(r); err != nil {
+		return sentence(hostError{err: err, listen: r.Listen, claude: r.ClaudePath}), nil
+	}
+	return "", nil
+}
+
+// PickClaude opens the native file dialog to choose the Claude Code program, in the
+// folder of current when it names one (else the home folder); "" when cancelled.
+func (a *App) PickClaude(current string) (string, error) {
+	sh := a.currentShell()
+	if sh == nil {
+		return "", errors.New("The window is not ready yet.")
+	}
+	start := filepath.Dir(strings.TrimSpace(current))
+	if st, err := os.Stat(start); !filepath.IsAbs(start) || err != nil || !st.IsDir() {
+		start, _ = os.UserHomeDir()
+	}
+	path, err := sh.PickFile(filepath.Clean(start), "Choose the Claude Code program")
+	if err != nil {
+		return "", a.fail("pick the Claude Code program", err)
+	}
+	return path, nil
+}
+
+// hostRequest is the party CreateParty starts for req: fields left zero take the saved
+// settings; the listen address and public host always do.
+func (a *App) hostRequest(req CreateRequest) (session.HostRequest, error) {
 	s, err := a.settings.Load()
 	if err != nil {
 		a.log.Warn("load settings; using defaults", "err", err)
 	}
 	if err := settings.CheckClaudeArgs(strings.TrimSpace(req.ClaudeArgs)); err != nil {
-		return session.Info{}, a.fail("create party", err)
+		return session.HostRequest{Listen: s.Listen, ClaudePath: req.ClaudePath}, err
 	}
 	args, _ := settings.SplitArgs(strings.TrimSpace(req.ClaudeArgs)) // checked just above
 	r := session.HostRequest{
@@ -554,11 +613,7 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	if strings.TrimSpace(r.ClaudePath) == "" {
 		r.ClaudePath = s.ClaudePath
 	}
-	info, err := a.session.Host(context.Background(), r)
-	if err != nil {
-		return session.Info{}, a.fail("create party", hostError{err: err, listen: r.Listen, claude: r.ClaudePath})
-	}
-	return info, nil
+	return r, nil
 }
 
 // RecentParties lists the last parties kept in the data directory (the most recently
@@ -587,6 +642,11 @@ func (a *App) ResumeParty(id string) (session.Info, error) {
 
 // JoinParty joins the party of an invite (TLS pinned to its fingerprint).
 func (a *App) JoinParty(link, name string) (session.Info, error) {
+	if inv, err := invite.Parse(link); err == nil {
+		if err := invite.CheckComplete(inv); err != nil {
+			return session.Info{}, a.fail("join party", err) // cut short: not worth a connection
+		}
+	}
 	info, err := a.session.Join(context.Background(), link, name)
 	if err != nil {
 		return session.Info{}, a.fail("join party", err)

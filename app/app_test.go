@@ -30,20 +30,21 @@ import (
 
 // fakeShell stands in for the Wails runtime.
 type fakeShell struct {
-	mu        sync.Mutex
-	emits     []emitted
-	clipboard string
-	clipErr   error
-	picked    string
-	pickStart string
-	savePath  string // what the save dialog answers ("" = cancelled)
-	saveDir   string
-	saveName  string
-	answer    bool
-	asked     int
-	shown     int
-	hidden    int
-	quits     int
+	mu         sync.Mutex
+	emits      []emitted
+	clipboard  string
+	clipErr    error
+	picked     string
+	pickedFile string
+	pickStart  string
+	savePath   string // what the save dialog answers ("" = cancelled)
+	saveDir    string
+	saveName   string
+	answer     bool
+	asked      int
+	shown      int
+	hidden     int
+	quits      int
 }
 
 type emitted struct {
@@ -87,6 +88,13 @@ func (f *fakeShell) PickDirectory(start, _ string) (string, error) {
 	defer f.mu.Unlock()
 	f.pickStart = start
 	return f.picked, nil
+}
+
+func (f *fakeShell) PickFile(start, _ string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pickStart = start
+	return f.pickedFile, nil
 }
 
 func (f *fakeShell) SaveFile(dir, name, _ string) (string, error) {
@@ -191,7 +199,7 @@ func TestFindLink(t *testing.T) {
 }
 
 func TestCheckInvite(t *testing.T) {
-	good := invite.Invite{Host: "10.0.0.2", Port: 8765, Token: strings.Repeat("A", 22)}.String()
+	good := invite.Invite{Host: "10.0.0.2", Port: 8765, Token: strings.Repeat("A", 43)}.String()
 	tests := []struct {
 		name string
 		text string
@@ -203,6 +211,8 @@ func TestCheckInvite(t *testing.T) {
 		{"web address", "https://example.org/x", "looks like a web address"},
 		{"missing token", "concordia://10.0.0.2:8765/", "missing token"},
 		{"bad port", "concordia://10.0.0.2:99999/" + strings.Repeat("A", 22), "port"},
+		{"token cut short", good[:len(good)-10], "The link looks cut short: its token has 33 characters, but a Concordia invite's has 43"},
+		{"fp cut short", good + "?fp=" + strings.Repeat("ab", 10), "fp must be 64 hex characters (SHA-256), got 20 (was the link cut off?)"},
 	}
 	f := newFixture(t)
 	for _, tt := range tests {
@@ -511,7 +521,7 @@ func TestJoinPartyErrors(t *testing.T) {
 	}
 	inv, _ := invite.Parse(info.Invite)
 	wrong := inv
-	wrong.Token = strings.Repeat("z", 22)
+	wrong.Token = strings.Repeat("z", 43)
 	gone := inv
 	gone.Port = 1 // nothing listens on port 1 here
 
@@ -522,6 +532,7 @@ func TestJoinPartyErrors(t *testing.T) {
 		{"wrong token", wrong.String(), "pat", "The host refused this invite"},
 		{"unreachable", gone.String(), "pat", "Cannot reach the host (connection refused)"},
 		{"broken link", "concordia://x", "pat", "Invalid invite: "},
+		{"token cut short", info.Invite[:len(info.Invite)-5], "pat", "The link looks cut short"},
 		{"no name", info.Invite, " ", "The display name is empty."},
 	}
 	for _, tt := range tests {
@@ -619,5 +630,116 @@ func TestTrayIconIs8Bit(t *testing.T) {
 	}
 	if b := img.Bounds(); b.Dx() != 64 || b.Dy() != 64 {
 		t.Fatalf("tray icon is %v, want 64×64", b)
+	}
+}
+
+// TestJoinTLSHostWithoutFingerprint: a link that lost its ?fp= part, to a host that uses
+// TLS, is explained after connecting — not as "cannot reach the host … firewall".
+func TestJoinTLSHostWithoutFingerprint(t *testing.T) {
+	dir := t.TempDir()
+	hostApp := newApp(config{
+		settingsPath: filepath.Join(dir, "concordia", settings.FileName),
+		dataDir:      filepath.Join(dir, "concordia"),
+		secrets:      secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: filepath.Join(dir, "config")}),
+		tray:         &fakeTray{},
+	})
+	hostApp.attach(&fakeShell{})
+	t.Cleanup(hostApp.shutdown)
+	s := settings.Defaults()
+	s.Workdir, s.Listen, s.PublicHost, s.ClaudePath, s.Merger = dir, "127.0.0.1:0", "127.0.0.1", testkit.FakeClaude(t), "local"
+	if _, err := hostApp.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	info, err := hostApp.CreateParty(CreateRequest{Name: "hana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, _, ok := strings.Cut(info.Invite, "?fp=")
+	if !ok {
+		t.Fatalf("the TLS host's invite has no fp: %s", info.Invite)
+	}
+	f := newFixture(t)
+	if got, _ := f.app.CheckInvite(cut); got != "" {
+		t.Fatalf("CheckInvite(link without fp) = %q; without fp a link may be an --insecure host's", got)
+	}
+	_, err = f.app.JoinParty(cut, "pat")
+	want := "This host uses encryption; the link is missing its ?fp= part — was it cut off?"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("JoinParty(link without fp) = %v, want %q", err, want)
+	}
+}
+
+// TestCheckCreateClearsOnceFixed: the form's check says what CreateParty would, and says
+// nothing once the field is fixed.
+func TestCheckCreateClearsOnceFixed(t *testing.T) {
+	f := newFixture(t)
+	got, err := f.app.CheckCreate(CreateRequest{Name: "h", ClaudePath: "/nowhere/claude"})
+	if err != nil || !strings.HasPrefix(got, `Claude Code was not found (looked for "/nowhere/claude")`) {
+		t.Fatalf("CheckCreate(missing claude) = %q, %v", got, err)
+	}
+	if got, _ := f.app.CheckCreate(CreateRequest{Name: "h", Workdir: "/no/such/folder"}); !strings.Contains(got, `"/no/such/folder" does not exist`) {
+		t.Fatalf("CheckCreate(missing folder) = %q", got)
+	}
+	if got, _ := f.app.CheckCreate(CreateRequest{Name: "h", ClaudeArgs: `--model "opus`}); got == "" {
+		t.Fatal("CheckCreate(unclosed quote) found nothing")
+	}
+	if got, _ := f.app.CheckCreate(CreateRequest{Name: "h", ClaudePath: testkit.FakeClaude(t)}); got != "" {
+		t.Fatalf("CheckCreate(fixed) = %q, want nothing", got)
+	}
+}
+
+// TestCreatePartyRemembersTheForm: what was typed on Create party is saved to the settings
+// file and comes back in Boot, in this app and in a restarted one.
+func TestCreatePartyRemembersTheForm(t *testing.T) {
+	f := newFixture(t)
+	work := t.TempDir()
+	claude := testkit.FakeClaude(t)
+	if _, err := f.app.CreateParty(CreateRequest{Name: "grace", Workdir: work, ClaudePath: claude, PermissionMode: "edits", Approve: true, ShareWorkspace: "tree"}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(who string, s settings.Settings) {
+		t.Helper()
+		if s.Name != "grace" || s.Workdir != work || s.ClaudePath != claude || s.PermissionMode != "edits" || !s.Approve || s.ShareWorkspace != "tree" {
+			t.Fatalf("%s: settings %+v do not hold the Create party values", who, s)
+		}
+		if s.Listen != "127.0.0.1:0" || s.Merger != "local" {
+			t.Fatalf("%s: other settings changed: %+v", who, s)
+		}
+	}
+	s, _ := f.app.GetSettings()
+	check("this app", s)
+	restarted := newApp(config{settingsPath: f.app.settings.Path(), dataDir: t.TempDir(), secrets: f.app.secrets, tray: &fakeTray{}, insecure: true})
+	restarted.attach(&fakeShell{})
+	t.Cleanup(restarted.shutdown)
+	b, err := restarted.Boot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a restarted app", b.Settings)
+
+	// A party that does not start remembers nothing.
+	if err := f.app.EndParty(); err != nil {
+		t.Fatal(err)
+	}
+	f.app.DismissParty()
+	if _, err := f.app.CreateParty(CreateRequest{Name: "oops", ClaudePath: "/nowhere/claude"}); err == nil {
+		t.Fatal("CreateParty with a missing Claude Code succeeded")
+	}
+	s, _ = f.app.GetSettings()
+	check("after a failed start", s)
+}
+
+func TestPickClaude(t *testing.T) {
+	f := newFixture(t)
+	f.shell.pickedFile = "/opt/claude"
+	dir := t.TempDir()
+	if got, err := f.app.PickClaude(filepath.Join(dir, "claude")); err != nil || got != "/opt/claude" || f.shell.pickStart != dir {
+		t.Fatalf("PickClaude = %q, %v (start %q)", got, err, f.shell.pickStart)
+	}
+	home, _ := os.UserHomeDir()
+	for _, cur := range []string{"claude", "", filepath.Join(dir, "gone", "claude")} {
+		if _, err := f.app.PickClaude(cur); err != nil || f.shell.pickStart != home {
+			t.Fatalf("PickClaude(%q) started in %q, want the home folder", cur, f.shell.pickStart)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -103,6 +104,10 @@ func sentence(err error) string {
 		return capitalize(punctuate(after(err.Error(), party.ErrInvalid.Error()+": ")))
 	case errors.Is(err, client.ErrNotConnected):
 		return "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."
+	case errors.Is(err, client.ErrTLSHost):
+		return "This host uses encryption; the link is missing its ?fp= part — was it cut off? Copy the whole invite again: it ends in ?fp= and 64 letters and digits."
+	case errors.Is(err, invite.ErrCutShort):
+		return capitalize(punctuate(after(err.Error(), invite.ErrInvalid.Error()+": ")))
 	case errors.Is(err, client.ErrUnreachable):
 		return "Cannot reach the host" + netDetail(err) + ". Check that the party is still running and that this computer can reach the host's address (same network, no firewall in the way)."
 	case errors.Is(err, party.ErrRateLimited):
@@ -149,7 +154,8 @@ func sentence(err error) string {
 func describe(err error) string {
 	if errors.Is(err, client.ErrUnreachable) || errors.Is(err, client.ErrEnded) ||
 		errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrFingerprint) ||
-		errors.Is(err, client.ErrFull) || errors.Is(err, client.ErrReplaced) || errors.Is(err, client.ErrKicked) {
+		errors.Is(err, client.ErrFull) || errors.Is(err, client.ErrReplaced) || errors.Is(err, client.ErrKicked) ||
+		errors.Is(err, client.ErrTLSHost) {
 		return sentence(err)
 	}
 	return "The connection to the host was lost."

@@ -129,6 +129,10 @@ func (w *wailsShell) PickDirectory(start, title string) (string, error) {
 	})
 }
 
+func (w *wailsShell) PickFile(start, title string) (string, error) {
+	return runtime.OpenFileDialog(w.ctx, runtime.OpenDialogOptions{DefaultDirectory: start, Title: title})
+}
+
 func (w *wailsShell) SaveFile(dir, name, title string) (string, error) {
 	return runtime.SaveFileDialog(w.ctx, runtime.SaveDialogOptions{
 		DefaultDirectory: dir, DefaultFilename: name, Title: title, CanCreateDirectories: true,

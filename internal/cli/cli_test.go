@@ -441,6 +441,8 @@ func TestMessagesForPeople(t *testing.T) {
 		{"wrapped rpc error", describe(fmt.Errorf("prompt: %w", errors.New("rpc error -32602: prompt is empty"))), "prompt: prompt is empty", []string{"rpc error"}},
 		{"bad handshake", joinError(fmt.Errorf("%w at 1.2.3.4:5: websocket: bad handshake (HTTP 400)", client.ErrUnreachable)), "", []string{"websocket:", "HTTP 400"}},
 		{"unreachable", joinError(fmt.Errorf("%w at x: dial tcp: connection refused", client.ErrUnreachable)), "", []string{"dial tcp"}},
+		{"TLS host, link without fp", joinError(fmt.Errorf("%w (at ws://1.2.3.4:5/rpc): websocket: bad handshake (HTTP 400)", client.ErrTLSHost)),
+			"this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits).", []string{"websocket:", "firewall"}},
 		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)), "", []string{"rpc error"}},
 	}
 	for _, c := range cases {

@@ -56,6 +56,9 @@ Ctrl-C or the end of the party.`, io.Err)
 	}
 	io.In = in
 	inv, err := invite.Parse(raw)
+	if err == nil {
+		err = invite.CheckComplete(inv) // a token cut short is called out before connecting
+	}
 	if err != nil {
 		return usageError(fs, io.Err, "%v", err)
 	}

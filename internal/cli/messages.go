@@ -91,6 +91,8 @@ func joinError(err error) string {
 		return "the party has ended."
 	case errors.Is(err, client.ErrKicked):
 		return "a host removed you from the party."
+	case errors.Is(err, client.ErrTLSHost):
+		return "this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits)."
 	case errors.Is(err, client.ErrUnreachable):
 		if strings.Contains(err.Error(), "bad handshake") {
 			return "cannot reach the host: it answered, but not as a Concordia party (is the invite cut short, or missing its ?fp= part?). Ask the host for the invite again and copy it whole."

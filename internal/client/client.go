@@ -7,11 +7,14 @@ package client
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -34,6 +37,9 @@ var (
 	ErrNotConnected = errors.New("not connected to the host (reconnecting)")
 	ErrClosed       = errors.New("left the party")
 	ErrKicked       = errors.New("a host removed you from the party")
+	// ErrTLSHost: the invite has no fingerprint, so the client spoke plain WebSocket, but
+	// the host's listener speaks TLS. The link has most likely lost its ?fp= part.
+	ErrTLSHost = errors.New("this host uses encryption; the link is missing its ?fp= part")
 )
 
 // Connection states reported to OnStatus.
@@ -307,7 +313,7 @@ func (c *Client) loop(peer *rpc.Peer, runErr <-chan error) {
 			if err == nil {
 				break
 			}
-			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || c.ctx.Err() != nil {
+			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || errors.Is(err, ErrTLSHost) || c.ctx.Err() != nil {
 				if c.ctx.Err() != nil {
 					err = ErrClosed
 				}
@@ -365,6 +371,9 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		Logger:       c.log,
 	})
 	if err != nil {
+		if !inv.Secure() && errors.Is(err, websocket.ErrBadHandshake) && speaksTLS(dctx, inv) {
+			return nil, nil, fmt.Errorf("%w (at %s): %w", ErrTLSHost, inv.WebSocketURL(), err)
+		}
 		return nil, nil, dialError(inv, err)
 	}
 	runErr := make(chan error, 1)
@@ -481,6 +490,23 @@ func (c *Client) status(s Status) {
 	if c.cfg.OnStatus != nil {
 		c.cfg.OnStatus(s)
 	}
+}
+
+// speaksTLS reports whether the invite's address completes a TLS handshake: a plain
+// WebSocket request that a TLS listener answered with "400 Bad Request" (Go's HTTPS server
+// says "Client sent an HTTP request to an HTTPS server") then means the invite lacks its
+// fingerprint. Nothing is sent after the handshake, and the certificate is not trusted
+// for anything: this only tells which mistake to explain.
+func speaksTLS(ctx context.Context, inv invite.Invite) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}} //nolint:gosec // a probe, see above
+	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }
 
 func dialError(inv invite.Invite, err error) error {

@@ -2,7 +2,12 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -10,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/certs"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -195,5 +201,69 @@ func TestCatchUpWhileEventsStream(t *testing.T) {
 		if ev.Seq != int64(i+1) {
 			t.Fatalf("event %d has seq %d", i, ev.Seq)
 		}
+	}
+}
+
+// serveTLS runs a party behind a TLS listener as the host does (net/http over
+// tls.NewListener, a self-signed certificate); it returns the invite with its fingerprint.
+func serveTLS(t *testing.T) invite.Invite {
+	t.Helper()
+	cert, fp, err := certs.LoadOrCreate(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := party.New(party.Config{Token: tok, HostName: "h", Runner: idleRunner{}, MinPrompts: 10000, PromptBurst: 10000})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := party.NewServer(p, party.ServerOptions{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv, ErrorLog: log.New(io.Discard, "", 0)}
+	go hs.Serve(tls.NewListener(ln, certs.ServerConfig(cert)))
+	t.Cleanup(func() {
+		srv.Close(context.Background())
+		hs.Close()
+		cancel()
+		<-p.Done()
+	})
+	return invite.Invite{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Token: tok, Fingerprint: fp}
+}
+
+// TestInviteWithoutFingerprintToTLSHost: a link that lost its ?fp= part makes the client
+// speak plain WebSocket to a TLS listener; the error says so (ErrTLSHost), not "cannot
+// reach the host".
+func TestInviteWithoutFingerprintToTLSHost(t *testing.T) {
+	inv := serveTLS(t)
+	// The whole invite joins.
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "whole"})
+	if err != nil {
+		t.Fatalf("join with the whole invite: %v", err)
+	}
+	c.Close()
+
+	inv.Fingerprint = ""
+	_, err = Join(context.Background(), Config{Invite: inv, Name: "cut"})
+	if !errors.Is(err, ErrTLSHost) {
+		t.Fatalf("join without fp = %v, want ErrTLSHost", err)
+	}
+	if errors.Is(err, ErrUnreachable) {
+		t.Fatalf("ErrTLSHost must not read as unreachable: %v", err)
+	}
+}
+
+// TestBadHandshakeFromPlainServerIsUnreachable: a plain HTTP server that refuses the
+// upgrade is not mistaken for a TLS host.
+func TestBadHandshakeFromPlainServerIsUnreachable(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no", http.StatusBadRequest)
+	}))
+	defer ts.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	n, _ := strconv.Atoi(port)
+	_, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: n, Token: tok}, Name: "x"})
+	if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLSHost) {
+		t.Fatalf("join = %v, want ErrUnreachable only", err)
 	}
 }

@@ -36,9 +36,21 @@ const (
 // fingerprintLen is the length of a hex SHA-256 digest.
 const fingerprintLen = 64
 
+// The lengths of the tokens Concordia's hosts make: NewToken's 43 base64url characters,
+// and 32 hex digits after Party.rotateInvite (and for a viewer token made by the party).
+const (
+	madeTokenLen    = 43
+	rotatedTokenLen = 32
+)
+
 // ErrInvalid is wrapped by every error of Parse and Validate; the rest of the
 // message says what is wrong ("invalid invite: missing token").
 var ErrInvalid = errors.New("invalid invite")
+
+// ErrCutShort is wrapped (with ErrInvalid) by CheckComplete's errors: the link parses, but
+// its token is not as long as the tokens Concordia makes, so it was most likely cut short
+// when it was copied.
+var ErrCutShort = errors.New("the link looks cut short")
 
 // Invite is a parsed invite. The zero value is not valid.
 type Invite struct {
@@ -168,6 +180,31 @@ func Parse(s string) (Invite, error) {
 	return inv, nil
 }
 
+// CheckComplete reports whether a parsed invite's token has the shape Concordia's hosts
+// make (43 base64url characters, or 32 hex digits after new invites). Parse accepts any
+// token of 22 to 256 characters (PROTOCOL.md §2); a token of another length cannot belong
+// to a Concordia party, so a client can say the link was cut short before it connects.
+// The error wraps ErrInvalid and ErrCutShort.
+func CheckComplete(inv Invite) error {
+	n := len(inv.Token)
+	if n == madeTokenLen || n == rotatedTokenLen && isHex(inv.Token) {
+		return nil
+	}
+	if n < madeTokenLen {
+		return fmt.Errorf("%w: %w: its token has %d characters, but a Concordia invite's has %d; copy the whole link again", ErrInvalid, ErrCutShort, n, madeTokenLen)
+	}
+	return fmt.Errorf("%w: %w: its token has %d characters, more than a Concordia invite's %d; copy the link again, and only it", ErrInvalid, ErrCutShort, n, madeTokenLen)
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // parseHostPort splits HOST:PORT, where HOST may be a bracketed IPv6 address.
 func parseHostPort(authority string) (string, int, error) {
 	if authority == "" {
@@ -239,11 +276,14 @@ func parsePort(s string) (int, error) {
 // parseQuery accepts only fp=FPR, once, and returns FPR lower-cased.
 func parseQuery(q string) (string, error) {
 	if q == "" {
-		return "", invalid("empty query after '?'; expected ?fp=FINGERPRINT or nothing")
+		return "", invalid("empty query after '?'; expected ?fp=FINGERPRINT or nothing (was the link cut off?)")
 	}
 	fp, seen := "", false
 	for _, kv := range strings.Split(q, "&") {
 		key, val, _ := strings.Cut(kv, "=")
+		if key == "f" && len(q) == 1 {
+			return "", invalid("the link ends in ?f; expected ?fp= and 64 hex characters (was the link cut off?)")
+		}
 		if key != "fp" {
 			return "", invalid("unknown parameter %q (only fp is allowed)", key)
 		}
@@ -252,7 +292,7 @@ func parseQuery(q string) (string, error) {
 		}
 		seen = true
 		if val == "" {
-			return "", invalid("empty fp; expected 64 hex characters")
+			return "", invalid("empty fp; expected 64 hex characters (was the link cut off?)")
 		}
 		if err := checkFingerprint(val); err != nil {
 			return "", err
@@ -313,7 +353,7 @@ func checkToken(t string) error {
 		}
 	}
 	if len(t) < MinTokenLen {
-		return invalid("token too short: %d characters, need at least %d", len(t), MinTokenLen)
+		return invalid("token too short: %d characters, need at least %d (was the link cut off?)", len(t), MinTokenLen)
 	}
 	if len(t) > MaxTokenLen {
 		return invalid("token too long: %d characters, at most %d", len(t), MaxTokenLen)
@@ -327,6 +367,9 @@ func tokenChar(c rune) bool {
 
 // checkFingerprint accepts 64 hex digits of either case.
 func checkFingerprint(fp string) error {
+	if len(fp) < fingerprintLen {
+		return invalid("fp must be %d hex characters (SHA-256), got %d (was the link cut off?)", fingerprintLen, len(fp))
+	}
 	if len(fp) != fingerprintLen {
 		return invalid("fp must be %d hex characters (SHA-256), got %d", fingerprintLen, len(fp))
 	}

@@ -277,3 +277,49 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckComplete: the tokens Concordia makes pass; a token cut short (or longer than
+// Concordia's) is called out before connecting, wrapping ErrInvalid and ErrCutShort.
+func TestCheckComplete(t *testing.T) {
+	made, err := NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := []string{made, strings.Repeat("0123456789abcdef", 2)}
+	for _, tok := range ok {
+		inv, err := Parse("concordia://127.0.0.1:8765/" + tok + "?fp=" + strings.Repeat("ab", 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckComplete(inv); err != nil {
+			t.Errorf("CheckComplete(%q) = %v, want nil", tok, err)
+		}
+	}
+	for _, tc := range []struct{ tok, want string }{
+		{made[:30], "its token has 30 characters, but a Concordia invite's has 43"},
+		{made[:42], "its token has 42 characters"},
+		{strings.Repeat("0123456789ABCDEF", 2), "its token has 32 characters"}, // not lower-case hex
+		{made + "x", "more than a Concordia invite's 43"},
+	} {
+		inv, err := Parse("concordia://127.0.0.1:8765/" + tc.tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckComplete(inv)
+		if !errors.Is(err, ErrInvalid) || !errors.Is(err, ErrCutShort) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("CheckComplete(%q) = %v, want ErrCutShort with %q", tc.tok, err, tc.want)
+		}
+	}
+}
+
+// TestCutOffLinksSaySo: a link cut in its ?fp= part says it may have been cut off.
+func TestCutOffLinksSaySo(t *testing.T) {
+	tok, _ := NewToken()
+	base := "concordia://127.0.0.1:8765/" + tok
+	for _, s := range []string{base + "?", base + "?f", base + "?fp", base + "?fp=", base + "?fp=" + strings.Repeat("a", 40), base[:len(base)-30]} {
+		_, err := Parse(s)
+		if err == nil || !strings.Contains(err.Error(), "was the link cut off?") {
+			t.Errorf("Parse(%q) = %v, want a cut-off hint", s, err)
+		}
+	}
+}

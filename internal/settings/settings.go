@@ -497,6 +497,11 @@ func (st *Store) Path() string { return st.path }
 func (st *Store) Load() (Settings, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.load()
+}
+
+// load is Load with st.mu held.
+func (st *Store) load() (Settings, error) {
 	d := Defaults()
 	b, err := os.ReadFile(st.path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -537,6 +542,56 @@ func (st *Store) Save(s Settings) (Settings, error) {
 		return s, fmt.Errorf("save settings: %w", err)
 	}
 	return s, nil
+}
+
+// Chosen are the values a person typed on Create party that the window offers again
+// next time: display name, working directory, Claude Code path, permission mode,
+// approval default and workspace sharing.
+type Chosen struct {
+	Name, Workdir, ClaudePath, PermissionMode, ShareWorkspace string
+	Approve                                                   bool
+}
+
+// Remember puts the chosen values into the saved settings and writes them (atomically,
+// under the same lock as Load and Save, so nothing saved meanwhile is lost). An empty or
+// invalid value keeps the saved one, so remembering never fails on what was typed. An
+// unreadable settings file is not overwritten: its error is returned.
+func (st *Store) Remember(c Chosen) (Settings, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s, err := st.load()
+	if err != nil {
+		return s, err
+	}
+	next := s
+	if v := strings.TrimSpace(c.Name); v != "" && checkName(v) == nil {
+		next.Name = v
+	}
+	if v := strings.TrimSpace(c.Workdir); v != "" && CheckWorkdir(v) == nil {
+		next.Workdir = v
+	}
+	if v := strings.TrimSpace(c.ClaudePath); v != "" && CheckClaudePath(v) == nil {
+		next.ClaudePath = v
+	}
+	if v := strings.ToLower(strings.TrimSpace(c.PermissionMode)); v != "" && CheckPermissionMode(v) == nil {
+		next.PermissionMode = v
+	}
+	if v := strings.ToLower(strings.TrimSpace(c.ShareWorkspace)); v != "" && CheckShareWorkspace(v) == nil {
+		next.ShareWorkspace = v
+	}
+	next.Approve = c.Approve
+	next = next.Normalized()
+	if err := next.Validate(); err != nil {
+		return s, err
+	}
+	b, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return s, fmt.Errorf("encode settings: %w", err)
+	}
+	if err := writeAtomic(st.path, append(b, '\n')); err != nil {
+		return s, fmt.Errorf("save settings: %w", err)
+	}
+	return next, nil
 }
 
 // writeAtomic replaces path with data so that a reader sees the old file or the new

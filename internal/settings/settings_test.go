@@ -321,3 +321,62 @@ func TestDefaultPath(t *testing.T) {
 		t.Fatalf("DefaultPath = %q", p)
 	}
 }
+
+// TestRememberRoundTrip: what was typed on Create party is written to the settings file
+// and read back by a new Store (a restarted app); the other settings stay; an invalid or
+// empty value keeps the saved one; a missing file starts from the defaults.
+func TestRememberRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "concordia", FileName)
+	st := NewStore(path)
+	s := valid(t)
+	s.WindowMS, s.Merger, s.ClaudeArgs = 2500, MergerLocal, "--model opus"
+	if _, err := st.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	got, err := st.Remember(Chosen{Name: " grace ", Workdir: work, ClaudePath: "/opt/claude/bin/claude", PermissionMode: "Edits", ShareWorkspace: ShareTree, Approve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := s
+	want.Name, want.Workdir, want.ClaudePath, want.PermissionMode, want.ShareWorkspace, want.Approve = "grace", work, "/opt/claude/bin/claude", PermissionEdits, ShareTree, true
+	if got != want {
+		t.Fatalf("Remember = %+v\nwant %+v", got, want)
+	}
+	if again, err := NewStore(path).Load(); err != nil || again != want {
+		t.Fatalf("a new Store loads %+v, %v\nwant %+v", again, err, want)
+	}
+	// Invalid and empty values keep what was saved; approval is what was chosen.
+	got, err = st.Remember(Chosen{Name: "", Workdir: filepath.Join(work, "gone"), ClaudePath: "a\nb", PermissionMode: "sometimes", ShareWorkspace: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Approve = false
+	if got != want {
+		t.Fatalf("Remember with bad values = %+v\nwant %+v", got, want)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 && runtime.GOOS != "windows" {
+		t.Fatalf("settings file: %v, %v", info, err)
+	}
+
+	// No file yet: the defaults plus what was chosen.
+	fresh := NewStore(filepath.Join(t.TempDir(), FileName))
+	got, err = fresh.Remember(Chosen{Name: "lin", Workdir: work})
+	if err != nil || got.Name != "lin" || got.Workdir != work || got.WindowMS != Defaults().WindowMS {
+		t.Fatalf("Remember without a file = %+v, %v", got, err)
+	}
+}
+
+// TestRememberKeepsABrokenFile: an unreadable settings file is not replaced.
+func TestRememberKeepsABrokenFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewStore(path).Remember(Chosen{Name: "x"}); err == nil {
+		t.Fatal("Remember over a broken file succeeded")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{not json" {
+		t.Fatalf("the broken file was replaced: %q", b)
+	}
+}

@@ -15,6 +15,8 @@ export function Boot():Promise<app.BootInfo>;
 
 export function Changes():Promise<wire.ChangesResult>;
 
+export function CheckCreate(arg1:app.CreateRequest):Promise<string>;
+
 export function CheckInvite(arg1:string):Promise<string>;
 
 export function ClipboardInvite():Promise<string>;
@@ -48,6 +50,8 @@ export function Leave():Promise<void>;
 export function NewInvites():Promise<wire.Invites>;
 
 export function Notify(arg1:string,arg2:string):Promise<void>;
+
+export function PickClaude(arg1:string):Promise<string>;
 
 export function PickDirectory(arg1:string):Promise<string>;
 

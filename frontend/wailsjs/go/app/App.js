@@ -22,6 +22,10 @@ export function Changes() {
   return window['go']['app']['App']['Changes']();
 }
 
+export function CheckCreate(arg1) {
+  return window['go']['app']['App']['CheckCreate'](arg1);
+}
+
 export function CheckInvite(arg1) {
   return window['go']['app']['App']['CheckInvite'](arg1);
 }
@@ -88,6 +92,10 @@ export function NewInvites() {
 
 export function Notify(arg1, arg2) {
   return window['go']['app']['App']['Notify'](arg1, arg2);
+}
+
+export function PickClaude(arg1) {
+  return window['go']['app']['App']['PickClaude'](arg1);
 }
 
 export function PickDirectory(arg1) {
