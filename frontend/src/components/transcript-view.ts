@@ -12,12 +12,13 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
 import type { AppState } from '../state/app-state';
-import type { ActivitySegment, MembersItem, NoticeItem, PromptItem, Segment, TranscriptItem, TurnItem } from '../state/transcript';
+import type { MembersItem, NoticeItem, NoticeSegment, PromptItem, Segment, TranscriptItem, TurnItem } from '../state/transcript';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatClock, formatDuration, initials, nameHue } from './format';
-import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconTool, iconX } from './icons';
+import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
+import './activity-group';
 import { sentenceCase } from './cards';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -107,12 +108,6 @@ export class TranscriptView extends LitElement {
       .merged summary { padding: 7px 14px; font-size: 12.5px; color: var(--muted); }
       .merged .text { padding: 0 14px 12px 34px; font-size: 13px; color: var(--muted); }
       .body { padding: 12px 16px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
-      .activity { border: 1px dashed var(--border-strong); border-radius: var(--radius-sm); background: var(--surface-2); }
-      .activity summary { padding: 5px 10px; font-family: var(--font-mono); font-size: 12px; color: var(--faint); }
-      .activity summary .last.live { color: var(--muted); }
-      .activity summary .last { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
-      .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: 12px; color: var(--muted); white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; }
-      .lines .stderr { color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
       .working { display: inline-flex; align-items: center; gap: 8px; color: var(--faint); font-size: 13px; }
       .dots span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: currentColor; animation: pulse 1.2s infinite; }
       .dots span:nth-child(2) { animation-delay: 0.2s; } .dots span:nth-child(3) { animation-delay: 0.4s; }
@@ -279,16 +274,11 @@ export class TranscriptView extends LitElement {
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
   }
 
-  #activity(seg: ActivitySegment, live: boolean) {
-    const last = seg.lines[seg.lines.length - 1]?.text.trim().split('\n').pop() ?? '';
-    return html`<details class="activity" data-testid="tool-group">
-      <summary data-testid="tool-group-toggle">
-        <span class="chev">${iconTool()}</span>
-        <span>${seg.lines.length} tool ${seg.lines.length === 1 ? 'step' : 'steps'}</span>
-        ${last ? html`<span class="last ${live ? 'live' : ''}">— ${last}</span>` : nothing}
-      </summary>
-      <pre class="lines">${seg.lines.map((l) => html`<span class=${l.stream === 'stderr' ? 'stderr' : ''}>${l.text.endsWith('\n') ? l.text : l.text + '\n'}</span>`)}</pre>
-    </details>`;
+  /** A notice inside a turn (an error while it ran, the retry's restart), where it happened. */
+  #turnNotice(sg: NoticeSegment) {
+    return sg.level === 'error'
+      ? html`<div class="error" role="alert" data-testid="turn-notice" data-level="error">${iconAlert()}<span class="text">${sg.text}</span></div>`
+      : html`<div class="notice" data-testid="turn-notice" data-level="system"><span>${sg.text}</span></div>`;
   }
 
   #turn(s: AppState, it: TurnItem, isLast: boolean) {
@@ -320,10 +310,23 @@ export class TranscriptView extends LitElement {
         ? html`<markdown-view data-testid="reply" .text=${sg.text}></markdown-view>`
         : sg.kind === 'permission'
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
-          : this.#activity(sg, running && i === lastSeg);
-    // Output before a retry is void: shown struck through, in one block.
-    const firstLive = it.segments.findIndex((sg) => !sg.void);
-    const voidCount = firstLive < 0 ? it.segments.length : firstLive;
+          : sg.kind === 'notice'
+            ? this.#turnNotice(sg)
+            : html`<activity-group .segment=${sg} ?live=${running && i === lastSeg}></activity-group>`;
+    // In order; output before a retry is void: each run of it shown struck through, in one block.
+    const parts: TemplateResult[] = [];
+    for (let i = 0; i < it.segments.length; ) {
+      if (!it.segments[i]!.void) {
+        parts.push(seg(it.segments[i]!, i));
+        i++;
+        continue;
+      }
+      const from = i;
+      while (i < it.segments.length && it.segments[i]!.void) i++;
+      parts.push(
+        html`<div class="void" data-testid="void-output"><span class="void-note">Claude Code stopped and the batch was retried; this output was discarded.</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
+      );
+    }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn">
       ${b
         ? html`<header>
@@ -341,10 +344,7 @@ export class TranscriptView extends LitElement {
         : nothing}
       ${it.segments.length > 0 || running
         ? html`<div class="body">
-            ${voidCount > 0
-              ? html`<div class="void" data-testid="void-output"><span class="void-note">Claude Code stopped and the batch was retried; this output was discarded.</span>${it.segments.slice(0, voidCount).map((sg, i) => seg(sg, i))}</div>`
-              : nothing}
-            ${it.segments.slice(voidCount).map((sg, i) => seg(sg, i + voidCount))}
+            ${parts}
             ${running ? html`<span class="working" data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
           </div>`
         : nothing}

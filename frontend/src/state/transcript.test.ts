@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TranscriptModel, type TranscriptItem, type TurnItem } from './transcript';
 import { batch, err, out, phase, prompt, sys, turn } from './events.test-helpers';
 import type { PartyEvent } from './types';
+// Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
+import crashOnce from './testdata/crash-once.json';
+import crashAlways from './testdata/crash-always.json';
 
 function fold(events: PartyEvent[]): TranscriptModel {
   const m = new TranscriptModel();
@@ -28,7 +31,9 @@ function describeItems(items: readonly TranscriptItem[]): string[] {
               ? `reply:${s.text}`
               : s.kind === 'permission'
                 ? `perm:${s.permission.id}:${s.permission.status}`
-                : `activity:${s.lines.map((l) => l.text).join('|')}`),
+                : s.kind === 'notice'
+                  ? `${s.level}:${s.text}`
+                  : `${s.stream}:${s.lines.map((l) => l.text).join('|')}`),
           )
           .join(', ')}] ${it.end ? it.end.status : 'open'}`;
       case 'approval':
@@ -62,15 +67,15 @@ describe('TranscriptModel', () => {
       lastSeq: 7,
     },
     {
-      name: 'tool output splits the reply and groups consecutive lines',
+      name: 'tool output splits the reply and groups consecutive lines of one stream; stderr is a group of its own',
       events: [batch(1, b1), out(2, 'Let me look. '), out(3, 'Read main.go', 'tool'), out(4, 'warn: x', 'stderr'), out(5, 'Done.')],
-      want: ['turn b1 [reply:Let me look. , activity:Read main.go|warn: x, reply:Done.] open'],
+      want: ['turn b1 [reply:Let me look. , tool:Read main.go, stderr:warn: x, reply:Done.] open'],
       lastSeq: 5,
     },
     {
       name: 'coalesced tool lines in one event become separate lines',
       events: [batch(1, b1), out(2, 'Bash: ls -la\n-> file-a (+2 lines)\n', 'tool'), out(3, 'Edit: x.go\n', 'tool')],
-      want: ['turn b1 [activity:Bash: ls -la|-> file-a (+2 lines)|Edit: x.go] open'],
+      want: ['turn b1 [tool:Bash: ls -la|-> file-a (+2 lines)|Edit: x.go] open'],
       lastSeq: 3,
     },
     {
@@ -91,13 +96,13 @@ describe('TranscriptModel', () => {
     {
       name: 'output after a turn ended starts a new item',
       events: [batch(1, b1), out(2, 'reply'), turn(3, 'b1'), out(4, 'late', 'stderr')],
-      want: ['turn b1 [reply:reply] done', 'turn - [activity:late] open'],
+      want: ['turn b1 [reply:reply] done', 'turn - [stderr:late] open'],
       lastSeq: 4,
     },
     {
       name: 'output outside a batch gets its own item',
       events: [out(1, 'booting', 'stderr'), sys(2, 'ready')],
-      want: ['turn - [activity:booting] open', 'system ready'],
+      want: ['turn - [stderr:booting] open', 'system ready'],
       lastSeq: 2,
     },
     {
@@ -195,5 +200,60 @@ describe('TranscriptModel', () => {
     expect(m.items).toEqual([]);
     expect(m.lastSeq).toBe(0);
     expect(m.apply(sys(1, 'again'))).toBe(true);
+  });
+
+  describe('a crash and its retry, as the real party sends them', () => {
+    const turnOf = (events: PartyEvent[]) => {
+      const m = fold(events);
+      return { m, turns: m.items.filter((it): it is TurnItem => it.type === 'turn') };
+    };
+    const seg = (s: TurnItem['segments'][number]) =>
+      (s.void ? '~' : '') + (s.kind === 'notice' ? `${s.level}:${s.text.split(':')[0]}` : s.kind === 'activity' ? `${s.stream}` : s.kind);
+
+    it('retried and then done: the failure, the restart and the new output read in order inside the turn', () => {
+      const { m, turns } = turnOf(crashOnce as PartyEvent[]);
+      expect(turns).toHaveLength(1);
+      const t = turns[0]!;
+      expect(t.segments.map(seg)).toEqual([
+        '~reply', '~stderr', // the attempt that crashed, void
+        'error:claude stopped unexpectedly', 'system:restarting claude and retrying the batch',
+        'reply', 'tool', 'reply',
+      ]);
+      expect(t.end?.status).toBe('done');
+      // Nothing of the turn is left outside it.
+      expect(m.items.filter((it) => it.type === 'error' || (it.type === 'system' && it.text.startsWith('restarting')))).toEqual([]);
+    });
+
+    it('failed twice: the error reads once before the retry and once as the footer, not three times', () => {
+      const { m, turns } = turnOf(crashAlways as PartyEvent[]);
+      const t = turns[0]!;
+      expect(t.segments.map(seg)).toEqual([
+        '~stderr', '~reply',
+        'error:claude stopped unexpectedly', 'system:restarting claude and retrying the batch', 'stderr', 'reply',
+      ]);
+      expect(t.end?.status).toBe('error');
+      // The "the batch failed: …" error repeats the footer: no item of its own.
+      expect(m.items.map((it) => it.type)).toEqual(['participants', 'system', 'prompt', 'turn']);
+      const texts = [...t.segments.flatMap((s) => (s.kind === 'notice' ? [s.text] : [])), t.end?.error ?? ''];
+      expect(texts.filter((x) => x.includes('claude exited'))).toHaveLength(2); // first failure, then the outcome
+    });
+  });
+
+  it('an error while a turn runs goes into it; notices of others and errors between turns stay items', () => {
+    const m = fold([
+      batch(1, b1), out(2, 'working'), err(3, 'the agent was silent for 10m0s; stopping the turn'), sys(4, 'ann made bob a viewer'),
+      turn(5, 'b1', 'interrupted'), err(6, 'merging failed (quota); merged locally'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'turn b1 [reply:working, error:the agent was silent for 10m0s; stopping the turn] interrupted',
+      'system ann made bob a viewer',
+      'error merging failed (quota); merged locally',
+    ]);
+  });
+
+  it("an error after a failed turn stays when it says something else than the turn's error", () => {
+    const failed: PartyEvent = { seq: 3, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 5, error: 'boom' } };
+    expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'the batch failed: boom')]).items)).toEqual(['turn b1 [reply:x] error']);
+    expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'disk full')]).items)).toEqual(['turn b1 [reply:x] error', 'error disk full']);
   });
 });

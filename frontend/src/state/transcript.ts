@@ -21,12 +21,56 @@ export interface ActivityLine {
   text: string;
 }
 
-/** Consecutive tool/stderr output, shown as one collapsible group. */
+/**
+ * Consecutive output of one stream other than the reply: tool lines (the agent's tool
+ * calls and their results) or the agent's stderr, shown as one collapsible group labelled
+ * by its stream.
+ */
 export interface ActivitySegment {
   kind: 'activity';
+  /** 'tool', 'stderr', or a stream a later protocol adds. */
+  stream: string;
   lines: readonly ActivityLine[];
   /** As ReplySegment.void. */
   void?: boolean;
+}
+
+/**
+ * A notice that belongs to a turn, shown inside it where it happened: an error while the
+ * turn ran ("claude stopped unexpectedly: …") and the retry's "restarting claude …".
+ * Never void: it is what happened.
+ */
+export interface NoticeSegment {
+  kind: 'notice';
+  level: 'system' | 'error';
+  text: string;
+  seq: number;
+  void?: undefined;
+}
+
+/**
+ * One tool step of a tool group: the call ("Bash: ls -la") and what came back (the result
+ * lines that follow it: "-> file-a (+2 lines)").
+ */
+export interface ToolStep {
+  call: string;
+  output: readonly string[];
+}
+
+/**
+ * Splits tool lines into steps: a line that starts with "->" (after a subagent's
+ * indentation) is output of the step before it; any other line starts a step.
+ */
+export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
+  const steps: Array<{ call: string; output: string[] }> = [];
+  for (const l of lines) {
+    const t = l.text.trimStart();
+    const last = steps[steps.length - 1];
+    if (t.startsWith('->') && last) last.output.push(t.replace(/^->\s?/, ''));
+    else if (t.startsWith('->')) steps.push({ call: '', output: [t.replace(/^->\s?/, '')] });
+    else steps.push({ call: l.text, output: [] });
+  }
+  return steps;
 }
 
 /** A tool request of the turn, pending or decided (one segment per request id). */
@@ -37,7 +81,7 @@ export interface PermissionSegment {
 }
 
 /** A piece of a turn's output, in order. */
-export type Segment = ReplySegment | ActivitySegment | PermissionSegment;
+export type Segment = ReplySegment | ActivitySegment | PermissionSegment | NoticeSegment;
 
 interface ItemBase {
   /** Stable key for rendering: the seq of the event that created the item. */
@@ -127,6 +171,10 @@ export class TranscriptModel {
   /** The sharing level the settings events said; a change makes the next list a new baseline. */
   #level = '';
   #rebase = false;
+  /** The last retry event: its seq and the index of its turn (see #turnNotice). */
+  #retry = { seq: -1, index: -1 };
+  /** The last turn event that ended a batch with an error: its seq and error. */
+  #failed = { seq: -1, error: '' };
 
   /** The items, oldest first. The same array, updated in place: watch version. */
   get items(): readonly TranscriptItem[] {
@@ -165,6 +213,8 @@ export class TranscriptModel {
     this.#lastBatchTurn = -1;
     this.#level = '';
     this.#rebase = false;
+    this.#retry = { seq: -1, index: -1 };
+    this.#failed = { seq: -1, error: '' };
   }
 
   /**
@@ -193,7 +243,7 @@ export class TranscriptModel {
         break;
       case 'system':
       case 'error':
-        this.#push({ ...base, type: ev.kind, text: ev.text ?? '' });
+        if (!this.#turnNotice(ev.kind, ev.seq, ev.text ?? '')) this.#push({ ...base, type: ev.kind, text: ev.text ?? '' });
         break;
       case 'participants':
         // A role change comes with a system event that says it in words.
@@ -229,13 +279,16 @@ export class TranscriptModel {
         if (ev.permission) this.#permission(base, ev.permission);
         break;
       case 'retry':
-        if (typeof ev.batch === 'string') this.#retry(ev.batch);
+        if (typeof ev.batch === 'string') this.#retryBatch(ev.seq, ev.batch);
         break;
       case 'output':
         this.#output(base, ev.stream ?? 'assistant', ev.text ?? '');
         break;
       case 'turn':
-        if (ev.turn) this.#endTurn(base, ev.turn);
+        if (ev.turn) {
+          this.#endTurn(base, ev.turn);
+          if (ev.turn.status === 'error') this.#failed = { seq: ev.seq, error: ev.turn.error ?? '' };
+        }
         break;
       case 'changes':
         if (Array.isArray(ev.files)) this.#changes(ev.files);
@@ -338,12 +391,40 @@ export class TranscriptModel {
     this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm }] });
   }
 
-  /** A retried batch: what its turn showed so far is void (the agent starts over). */
-  #retry(batch: string): void {
+  /**
+   * A retried batch: what its turn showed so far is void (the agent starts over); the
+   * notices that led to the retry stay.
+   */
+  #retryBatch(seq: number, batch: string): void {
     const i = this.#turnOf(batch);
     if (i < 0) return;
+    this.#retry = { seq, index: i };
     const turn = this.#items[i] as TurnItem;
-    this.#replace(i, { ...turn, segments: turn.segments.map((sg) => (sg.void ? sg : { ...sg, void: true })) });
+    this.#replace(i, { ...turn, segments: turn.segments.map((sg) => (sg.void || sg.kind === 'notice' ? sg : { ...sg, void: true })) });
+  }
+
+  /**
+   * Places a notice inside the turn it is about, so that a failure, its retry and the
+   * outcome read top to bottom in the turn's card, above its footer (PROTOCOL.md §5,
+   * retry: error, retry, system, the output again, turn; a failed turn is followed by an
+   * error). Returns true when the notice needs no item of its own:
+   * - an error while a batch's turn runs goes into that turn;
+   * - the system notice right after a retry goes into the retried turn;
+   * - the error right after a failed turn that repeats the turn's error is already its
+   *   footer ("Failed: …"): it is dropped.
+   */
+  #turnNotice(level: 'system' | 'error', seq: number, text: string): boolean {
+    if (level === 'error' && seq === this.#failed.seq + 1 && this.#failed.error !== '' && text.endsWith(this.#failed.error)) return true;
+    let i = -1;
+    if (level === 'system' && seq === this.#retry.seq + 1) i = this.#retry.index;
+    else if (level === 'error') {
+      i = this.#openTurn();
+      if (i >= 0 && (this.#items[i] as TurnItem).batch === null) i = -1;
+    }
+    const turn = this.#items[i];
+    if (turn?.type !== 'turn') return false;
+    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'notice', level, text, seq }] });
+    return true;
   }
 
   #push(item: TranscriptItem): void {
@@ -384,12 +465,13 @@ export class TranscriptModel {
       else segs.push({ kind: 'reply', text });
     } else {
       // Tool and stderr output come as whole lines, each ending in "\n"; the host may
-      // coalesce several into one event, so each line becomes its own activity line.
+      // coalesce several into one event, so each line becomes its own activity line. Each
+      // stream has groups of its own: stderr is not a tool step.
       const lines = text.replace(/\n$/, '').split('\n').map((l) => ({ stream, text: l }));
-      if (last && last.kind === 'activity' && !last.void) {
-        segs[segs.length - 1] = { kind: 'activity', lines: [...last.lines, ...lines] };
+      if (last && last.kind === 'activity' && !last.void && last.stream === stream) {
+        segs[segs.length - 1] = { kind: 'activity', stream, lines: [...last.lines, ...lines] };
       } else {
-        segs.push({ kind: 'activity', lines });
+        segs.push({ kind: 'activity', stream, lines });
       }
     }
     this.#replace(i, { ...turn, segments: segs });

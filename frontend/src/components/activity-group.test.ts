@@ -1,0 +1,65 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { boundOutput, OUTPUT_LINES, type ActivityGroup, type ToolStepView } from './activity-group';
+import { toolSteps, type ActivityLine } from '../state/transcript';
+
+const tool = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool', text }));
+
+describe('toolSteps', () => {
+  it('pairs each call with the result lines after it (a subagent indented)', () => {
+    expect(toolSteps(tool('Bash: ls -la', '-> file-a (+2 lines)', 'Edit: x.go', '  Read: y.go', '  -> package y', '-> (error) nope'))).toEqual([
+      { call: 'Bash: ls -la', output: ['file-a (+2 lines)'] },
+      { call: 'Edit: x.go', output: [] },
+      { call: '  Read: y.go', output: ['package y', '(error) nope'] },
+    ]);
+    expect(toolSteps(tool('-> orphan result'))).toEqual([{ call: '', output: ['orphan result'] }]);
+  });
+});
+
+describe('boundOutput', () => {
+  it('shows at most OUTPUT_LINES lines and 4 KB; more counts what is left', () => {
+    const many = Array.from({ length: 100 }, (_, i) => `line ${i}`);
+    const b = boundOutput(many);
+    expect(b.shown.split('\n')).toHaveLength(OUTPUT_LINES);
+    expect(b.more).toBe(100 - OUTPUT_LINES);
+    const wide = boundOutput(['x'.repeat(10_000), 'after']);
+    expect(wide.shown.length).toBe(4096 + 1);
+    expect(wide.more).toBe(2);
+    expect(boundOutput(['a', 'b'])).toEqual({ shown: 'a\nb', more: 0 });
+  });
+});
+
+describe('<activity-group>', () => {
+  it('labels stderr as stderr, not as tool steps', async () => {
+    const el = document.createElement('activity-group') as ActivityGroup;
+    el.segment = { kind: 'activity', stream: 'stderr', lines: [{ stream: 'stderr', text: 'fake claude: simulated crash' }] };
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=tool-group]')).toBeNull();
+    expect(root.querySelector('[data-testid=stderr-group]')?.textContent).toMatch(/stderr\s+1 line\s+— fake claude: simulated crash/);
+    el.remove();
+  });
+
+  it('a tool step expands to its output as text, bounded, with Show more', async () => {
+    const el = document.createElement('activity-group') as ActivityGroup;
+    const out = Array.from({ length: 50 }, (_, i) => `-> <img src=x onerror="window.__pwned=1"> ${i}`);
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: cat big', ...out, 'Edit: x.go') };
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=tool-group]')?.getAttribute('data-steps')).toBe('2');
+    const step = root.querySelector('tool-step') as ToolStepView;
+    await step.updateComplete;
+    const sr = step.shadowRoot!;
+    expect(sr.querySelector('[data-testid=tool-step-call]')?.textContent).toBe('Bash: cat big');
+    expect(sr.querySelectorAll('img').length).toBe(0);
+    expect(sr.querySelector('[data-testid=tool-step-output]')?.textContent?.split('\n')).toHaveLength(OUTPUT_LINES);
+    (sr.querySelector('[data-testid=tool-step-more]') as HTMLButtonElement).click();
+    await step.updateComplete;
+    expect(sr.querySelector('[data-testid=tool-step-output]')?.textContent?.split('\n')).toHaveLength(50);
+    expect(sr.querySelector('[data-testid=tool-step-more]')).toBeNull();
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+    el.remove();
+  });
+});

@@ -1,0 +1,153 @@
+// <activity-group>: a turn's output other than the reply, as one collapsible group.
+// - Tool lines: "N tool steps — the last call". Opened, each step shows its call (long
+//   lines wrap) and expands on click to its output, bounded to OUTPUT_LINES lines or
+//   OUTPUT_BYTES characters with "Show more" for the rest.
+// - The agent's stderr: labelled "stderr", its lines as they came.
+// Agent output is untrusted: text nodes only, never HTML.
+
+import { LitElement, css, html, nothing } from 'lit';
+import { toolSteps, type ActivitySegment, type ToolStep } from '../state/transcript';
+import { base } from './styles';
+import { iconAlert, iconChevron, iconTool } from './icons';
+
+/** How much of a step's output shows before "Show more". */
+export const OUTPUT_LINES = 40;
+export const OUTPUT_BYTES = 4096;
+
+/**
+ * The first part of a step's output: at most maxLines lines and maxChars characters.
+ * more counts the lines not (wholly) shown.
+ */
+export function boundOutput(lines: readonly string[], maxLines = OUTPUT_LINES, maxChars = OUTPUT_BYTES): { shown: string; more: number } {
+  const parts: string[] = [];
+  let size = 0;
+  let whole = 0;
+  for (const l of lines) {
+    if (parts.length >= maxLines || size >= maxChars) break;
+    const room = maxChars - size;
+    if (l.length > room) {
+      parts.push(l.slice(0, room) + '…');
+      break;
+    }
+    parts.push(l);
+    size += l.length + 1;
+    whole++;
+  }
+  return { shown: parts.join('\n'), more: lines.length - whole };
+}
+
+/** <tool-step>: one call and its output. */
+export class ToolStepView extends LitElement {
+  static override properties = { step: { attribute: false }, all: { state: true } };
+  declare step: ToolStep | undefined;
+  declare all: boolean;
+
+  constructor() {
+    super();
+    this.all = false;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; }
+      details { border-radius: var(--radius-sm); }
+      summary, .row { list-style: none; display: flex; gap: 6px; align-items: flex-start; padding: 2px 0; }
+      summary { cursor: pointer; }
+      summary::-webkit-details-marker { display: none; }
+      .chev { display: inline-flex; transition: transform 0.15s; margin-top: 1px; color: var(--faint); }
+      details[open] > summary .chev { transform: rotate(90deg); }
+      .call { flex: 1; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--muted); }
+      .nochev { visibility: hidden; }
+      pre {
+        margin: 2px 0 6px 20px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface);
+        border: 1px solid var(--border); white-space: pre-wrap; overflow-wrap: anywhere; font: inherit; color: var(--muted);
+        max-height: 480px; overflow-y: auto;
+      }
+      .more { margin: 0 0 6px 20px; }
+    `,
+  ];
+
+  override render() {
+    const st = this.step;
+    if (!st) return nothing;
+    const call = st.call || '(output)';
+    if (st.output.length === 0) {
+      return html`<div class="row" data-testid="tool-step" data-output="0"><span class="chev nochev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></div>`;
+    }
+    const b = this.all ? { shown: st.output.join('\n'), more: 0 } : boundOutput(st.output);
+    return html`<details data-testid="tool-step" data-output=${st.output.length}>
+      <summary data-testid="tool-step-toggle"><span class="chev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></summary>
+      <pre data-testid="tool-step-output">${b.shown}</pre>
+      ${b.more > 0
+        ? html`<button class="ghost small more" data-testid="tool-step-more" @click=${() => (this.all = true)}>Show more (${b.more} more ${b.more === 1 ? 'line' : 'lines'})</button>`
+        : nothing}
+    </details>`;
+  }
+}
+customElements.define('tool-step', ToolStepView);
+
+/** <activity-group>: one ActivitySegment. */
+export class ActivityGroup extends LitElement {
+  static override properties = { segment: { attribute: false }, live: { type: Boolean } };
+  declare segment: ActivitySegment | undefined;
+  declare live: boolean;
+
+  constructor() {
+    super();
+    this.live = false;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host { display: block; min-width: 0; }
+      .activity { border: 1px dashed var(--border-strong); border-radius: var(--radius-sm); background: var(--surface-2); min-width: 0; }
+      .activity.stderr { border-color: color-mix(in srgb, var(--danger) 35%, var(--border-strong)); }
+      .activity > summary { cursor: pointer; user-select: none; list-style: none; display: flex; gap: 6px; align-items: center; padding: 5px 10px; font-family: var(--font-mono); font-size: 12px; color: var(--faint); min-width: 0; }
+      .activity > summary::-webkit-details-marker { display: none; }
+      .activity > summary .n { flex: none; }
+      .activity > summary .last { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
+      .activity > summary .last.live { color: var(--muted); }
+      .label { flex: none; padding: 0 6px; border-radius: 999px; font-size: 11px; background: var(--danger-soft); color: var(--danger); }
+      .steps { padding: 4px 10px 8px 12px; font-family: var(--font-mono); font-size: 12px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; max-height: 640px; overflow-y: auto; }
+      .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
+    `,
+  ];
+
+  override render() {
+    const seg = this.segment;
+    if (!seg) return nothing;
+    if (seg.stream !== 'tool') {
+      const n = seg.lines.length;
+      const last = seg.lines[n - 1]?.text ?? '';
+      return html`<details class="activity stderr" data-testid="stderr-group" data-stream=${seg.stream}>
+        <summary data-testid="stderr-group-toggle">
+          ${iconAlert()}<span class="label">${seg.stream === 'stderr' ? 'stderr' : seg.stream}</span>
+          <span class="n">${n} ${n === 1 ? 'line' : 'lines'}</span>
+          ${last ? html`<span class="last">— ${last}</span>` : nothing}
+        </summary>
+        <pre class="lines" data-testid="stderr-lines">${seg.lines.map((l) => l.text).join('\n')}</pre>
+      </details>`;
+    }
+    const steps = toolSteps(seg.lines);
+    const last = steps[steps.length - 1];
+    const preview = last ? last.call || (last.output[0] ?? '') : '';
+    return html`<details class="activity" data-testid="tool-group" data-steps=${steps.length}>
+      <summary data-testid="tool-group-toggle">
+        ${iconTool()}
+        <span class="n">${steps.length} tool ${steps.length === 1 ? 'step' : 'steps'}</span>
+        ${preview ? html`<span class="last ${this.live ? 'live' : ''}">— ${preview}</span>` : nothing}
+      </summary>
+      <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>
+    </details>`;
+  }
+}
+customElements.define('activity-group', ActivityGroup);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'activity-group': ActivityGroup;
+    'tool-step': ToolStepView;
+  }
+}
