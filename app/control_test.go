@@ -187,6 +187,38 @@ func TestNotify(t *testing.T) {
 	}
 }
 
+// TestNotifySetting: with "Desktop notifications" off in Settings, Notify shows nothing;
+// turned on again, it shows the next one.
+func TestNotifySetting(t *testing.T) {
+	f := newFixture(t)
+	n := &fakeNotifier{}
+	f.app.notifier = n
+	s, err := f.app.GetSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Notifications {
+		t.Fatal("notifications are off by default")
+	}
+	if err := f.app.Notify("The agent finished", "Done"); err != nil || len(n.got) != 1 {
+		t.Fatalf("on: Notify = %v, shown %q", err, n.got)
+	}
+	s.Notifications = false
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Notify("bob joined the party", "2 in the party"); err != nil || len(n.got) != 1 {
+		t.Fatalf("off: Notify = %v, shown %q", err, n.got)
+	}
+	s.Notifications = true
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Notify("The party ended", "The host ended the party"); err != nil || len(n.got) != 2 || n.got[1][0] != "The party ended" {
+		t.Fatalf("on again: Notify = %v, shown %q", err, n.got)
+	}
+}
+
 func TestSentenceHostControl(t *testing.T) {
 	tests := []struct {
 		name string

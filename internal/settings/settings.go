@@ -89,12 +89,18 @@ type Settings struct {
 	ShareWorkspace string `json:"share_workspace"`
 	Listen         string `json:"listen"`
 	PublicHost     string `json:"public_host"`
+	// Notifications turns the desktop notifications on: the window shows one when it is
+	// hidden or unfocused and the agent finished or failed, a tool request or a batch waits
+	// for a host, someone joined, or the party ended. On unless a person turned it off (a
+	// settings file from before this field keeps the default).
+	Notifications bool `json:"notifications"`
 }
 
 // Defaults are the settings before anyone changed them: the OS user's name, the home
 // directory, a 3 s window, one prompt, the auto merger, "claude" on PATH, port 8765 on
 // every interface, and the detected LAN address in invites; the agent asks before each
-// tool use, no extra arguments, approval off; the party sees the files the agent changed.
+// tool use, no extra arguments, approval off; the party sees the files the agent changed;
+// desktop notifications on.
 func Defaults() Settings {
 	home, _ := os.UserHomeDir()
 	return Settings{
@@ -107,6 +113,7 @@ func Defaults() Settings {
 		PermissionMode: PermissionAsk,
 		ShareWorkspace: ShareChanges,
 		Listen:         DefaultListen,
+		Notifications:  true,
 	}
 }
 

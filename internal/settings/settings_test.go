@@ -276,6 +276,16 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("got %+v, want %+v", s, want)
 			}
 		}},
+		{"notifications: on by default (a file from before the setting), off when turned off", `{"name":"zoe"}`, false, func(t *testing.T, s Settings) {
+			if !s.Notifications {
+				t.Fatal("notifications off without anyone turning them off")
+			}
+		}},
+		{"notifications turned off stay off", `{"notifications":false}`, false, func(t *testing.T, s Settings) {
+			if s.Notifications {
+				t.Fatal("notifications turned off came back on")
+			}
+		}},
 		{"invalid fields take defaults, valid ones stay", `{"name":"zoe","window_ms":-4,"merger":"nope","workdir":"` + filepath.ToSlash(filepath.Join(dir, "gone")) + `","min_prompts":3}`, false, func(t *testing.T, s Settings) {
 			if s.Name != "zoe" || s.MinPrompts != 3 {
 				t.Fatalf("valid fields lost: %+v", s)

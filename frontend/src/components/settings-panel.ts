@@ -19,6 +19,7 @@ interface Draft extends HostOptionsDraft {
   claudePath: string;
   listen: string;
   publicHost: string;
+  notifications: boolean;
 }
 
 export class SettingsPanel extends LitElement {
@@ -88,6 +89,7 @@ export class SettingsPanel extends LitElement {
         permissionMode: st.permission_mode,
         approve: st.approve,
         claudeArgs: st.claude_args,
+        notifications: st.notifications,
       };
     }
     return this.#draft;
@@ -112,6 +114,7 @@ export class SettingsPanel extends LitElement {
       permission_mode: d.permissionMode,
       approve: d.approve,
       claude_args: d.claudeArgs.trim(),
+      notifications: d.notifications,
       // Chosen on Create party (which remembers it); kept as it is here.
       share_workspace: this.state?.settings?.share_workspace ?? 'changes',
     };
@@ -229,6 +232,14 @@ export class SettingsPanel extends LitElement {
                     <h3>The agent's permissions</h3>
                     ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
                     ${claudeArgsField('settings', d, (k, v) => this.#set(k, v))}
+                  </section>
+                  <section>
+                    <h3>Notifications</h3>
+                    <label class="check">
+                      <input type="checkbox" data-testid="settings-notifications" .checked=${d.notifications}
+                        @change=${(e: Event) => this.#set('notifications', (e.target as HTMLInputElement).checked)} />
+                      <span>Desktop notifications<span class="hint" style="display:block">When the window is hidden or in the background: the agent finished or failed, a tool request or a prompt waits for a host, someone joined, the party ended.</span></span>
+                    </label>
                   </section>
                   <section>
                     <h3>Network</h3>

@@ -12,7 +12,7 @@ import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
 import { HostControl } from './host-control';
 import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
-import { attentionFor } from './attention';
+import { attentionFor, attentionForEnd, type Attention } from './attention';
 import { Notices, type Notice } from './notices';
 import type {
   BootInfo,
@@ -921,9 +921,12 @@ export class AppState {
   /** Asks for attention with a desktop notification when the window is not looked at. */
   #attention(e: PartyEvent): void {
     const s = this.session;
-    if (!s) return;
-    const a = attentionFor(e, s.you.role);
-    if (!a || this.#attentive()) return;
+    if (s) this.#notifyDesktop(attentionFor(e, s.you.role, s.you));
+  }
+
+  /** Shows a desktop notification unless the window is looked at or Settings turned them off. */
+  #notifyDesktop(a: Attention | null): void {
+    if (!a || this.settings?.notifications === false || this.#attentive()) return;
     this.#backend.Notify(a.title, a.body).catch(() => {
       // Best effort: no notification is no reason to bother anyone.
     });
@@ -1041,7 +1044,10 @@ export class AppState {
   #endParty(reason: string): void {
     this.#unsubscribeParty();
     if (!this.session) return;
-    if (!this.ended) this.ended = { reason };
+    if (!this.ended) {
+      this.ended = { reason };
+      this.#notifyDesktop(attentionForEnd(reason));
+    }
     this.phase = 'idle';
     this.sending = false;
     this.ending = false;

@@ -1,9 +1,11 @@
 // When the window asks for a person's attention with a desktop notification: a tool
-// request or a batch waits for a host's decision (hosts only), or a turn finished. The
-// state module calls attentionFor for each live event and, when the window is hidden or
-// unfocused, passes the result to Go's Notify. Pure, so it is tested without a window.
+// request or a batch waits for a host's decision (hosts only), a turn finished or failed,
+// someone else joined, or the party ended (not by you). The state module calls
+// attentionFor for each live event (attentionForEnd when the party ends) and, when the
+// window is hidden or unfocused and Settings has notifications on, passes the result to
+// Go's Notify (which honours the setting too). Pure, so it is tested without a window.
 
-import type { PartyEvent, Role } from './types';
+import type { Member, PartyEvent, Role } from './types';
 
 /** A notification to show. */
 export interface Attention {
@@ -11,9 +13,15 @@ export interface Attention {
   body: string;
 }
 
-/** The notification a live event deserves for a member with role, or null. */
-export function attentionFor(e: PartyEvent, role: Role): Attention | null {
+/** The notification a live event deserves for a member (you, with your role), or null. */
+export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>): Attention | null {
   switch (e.kind) {
+    case 'participants': {
+      const m = e.joined;
+      if (!m || m.id === you?.id) return null;
+      const n = e.count ?? 0;
+      return { title: `${m.name} joined the party`, body: n > 1 ? `${n} people are in the party now` : 'Someone joined' };
+    }
     case 'permission': {
       const p = e.permission;
       if (!p || p.status !== 'pending' || role !== 'host') return null;
@@ -36,6 +44,15 @@ export function attentionFor(e: PartyEvent, role: Role): Attention | null {
     }
   }
   return null;
+}
+
+/**
+ * The notification for the end of the party, or null when you ended or left it yourself
+ * (you know). reason is as in AppState's Ended ("the host ended the party").
+ */
+export function attentionForEnd(reason: string): Attention | null {
+  if (/^you (left|ended)\b/.test(reason)) return null;
+  return { title: 'The party ended', body: capital(reason) };
 }
 
 function capital(s: string): string {

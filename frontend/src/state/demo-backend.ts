@@ -186,6 +186,7 @@ export class DemoBackend implements Backend {
     share_workspace: 'changes',
     listen: ':8765',
     public_host: '',
+    notifications: true,
   };
   #key: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '' };
   #session: Session | null = null;

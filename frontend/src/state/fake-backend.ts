@@ -30,6 +30,7 @@ export const fakeSettings: Settings = {
   share_workspace: 'changes',
   listen: ':8765',
   public_host: '',
+  notifications: true,
 };
 
 /** A key status with no key anywhere. */

@@ -199,6 +199,8 @@ export interface Settings {
   share_workspace: WorkspaceLevel;
   listen: string;
   public_host: string;
+  /** Desktop notifications when the window is hidden or unfocused (Go shows none when off). */
+  notifications: boolean;
 }
 
 /** The merger a host asks for; "auto" means Gemini when a key is available. */
