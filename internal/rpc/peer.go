@@ -26,6 +26,7 @@ type Peer struct {
 	log  *slog.Logger
 
 	send     chan []byte  // outbound queue; only the write pump receives
+	deadline time.Time    // the write deadline last given to conn; the write pump's
 	queued   atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
 	inFlight atomic.Int64 // messages in send or being written: 0 means idle
 	inbox    chan inItem  // read pump → dispatch goroutine
@@ -440,12 +441,13 @@ func (p *Peer) writePump() {
 		select {
 		case msg := <-p.send:
 			p.queued.Add(-int64(len(msg)))
-			err = p.write(msg, time.Now().Add(p.opts.WriteWait))
+			err = p.write(msg)
 			if p.inFlight.Add(-1) == 0 && err == nil && p.opts.OnIdle != nil {
 				p.opts.OnIdle() // the sender may have held messages back meanwhile
 			}
 		case <-ping.C:
-			err = p.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(p.opts.WriteWait))
+			p.deadline = time.Now().Add(p.opts.WriteWait) // WriteControl sets it on conn
+			err = p.conn.WriteControl(websocket.PingMessage, nil, p.deadline)
 		case <-p.closing:
 			p.finish()
 			return
@@ -459,9 +461,16 @@ func (p *Peer) writePump() {
 	}
 }
 
-func (p *Peer) write(msg []byte, deadline time.Time) error {
-	if err := p.conn.SetWriteDeadline(deadline); err != nil {
-		return err
+// write writes one data frame with at least half of Options.WriteWait to do it in. The
+// deadline moves forward only when less than that is left: gorilla hands it to the
+// connection on every frame, and an unchanged deadline costs the runtime nothing, where a
+// new one re-arms a timer (and may wake the network poller) for every frame sent.
+func (p *Peer) write(msg []byte) error {
+	if now := time.Now(); p.deadline.Sub(now) < p.opts.WriteWait/2 {
+		p.deadline = now.Add(p.opts.WriteWait)
+		if err := p.conn.SetWriteDeadline(p.deadline); err != nil {
+			return err
+		}
 	}
 	return p.conn.WriteMessage(websocket.TextMessage, msg)
 }
@@ -472,14 +481,16 @@ func (p *Peer) write(msg []byte, deadline time.Time) error {
 func (p *Peer) finish() {
 	req := p.creq
 	if req.flush {
-		deadline := time.Now().Add(p.opts.WriteWait)
+		// One deadline for the whole flush: a reader that stopped cannot hold it longer.
+		p.deadline = time.Now().Add(p.opts.WriteWait)
+		_ = p.conn.SetWriteDeadline(p.deadline) // an error shows in the write
 	flush:
 		for {
 			select {
 			case msg := <-p.send:
 				p.queued.Add(-int64(len(msg)))
 				p.inFlight.Add(-1)
-				if err := p.write(msg, deadline); err != nil {
+				if err := p.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 					p.log.Debug("rpc: flush failed", "remote", p.conn.RemoteAddr(), "err", err)
 					break flush
 				}

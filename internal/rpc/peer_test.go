@@ -720,3 +720,62 @@ func TestSendQueueBoundedInBytes(t *testing.T) {
 		t.Fatalf("Run = %v, want ErrSlowPeer", err)
 	}
 }
+
+// A write that cannot finish ends the connection once WriteWait is over: the deadline
+// moves only now and then (write), but a blocked write always has one.
+func TestStalledWriteTimesOut(t *testing.T) {
+	checkLeaks(t)
+	const wait = 400 * time.Millisecond
+	srv := newServer(t, Options{SendQueue: 1 << 16, SendQueueBytes: 256 << 20, WriteWait: wait})
+	c := dialRaw(t, srv) // never reads
+	sc := srv.next()
+	_ = c
+	payload := json.RawMessage(`["` + strings.Repeat("z", 256<<10) + `"]`)
+	for range 256 { // 64 MiB: far more than loopback buffers hold
+		if err := sc.peer.Notify("Client.event", payload); err != nil {
+			break // the write timed out already: Run says so below
+		}
+	}
+	err := waitErr(t, sc.err)
+	var ne net.Error
+	if !errors.Is(err, ErrClosed) || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("Run = %v, want a write timeout", err)
+	}
+}
+
+// A peer that reads keeps its connection however long the writes go on in all: each
+// write gets a fresh deadline before the last one runs out.
+func TestSteadyWritesOutliveWriteWait(t *testing.T) {
+	checkLeaks(t)
+	const wait = 300 * time.Millisecond
+	srv := newServer(t, Options{WriteWait: wait})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				got <- n
+				return
+			}
+			n++
+		}
+	}()
+	const sends = 20
+	for range sends { // 2 s of writes, more than six times WriteWait
+		if err := sc.peer.Notify("Client.event", json.RawMessage(`[1]`)); err != nil {
+			t.Fatalf("Notify: %v", err)
+		}
+		time.Sleep(wait / 3)
+	}
+	select {
+	case err := <-sc.err:
+		t.Fatalf("connection ended: %v", err)
+	default:
+	}
+	sc.peer.Close(websocket.CloseNormalClosure, "")
+	if n := <-got; n != sends {
+		t.Fatalf("the peer read %d messages, want %d", n, sends)
+	}
+}

@@ -139,8 +139,9 @@ type Options struct {
 	// PongWait is how long the peer may stay silent (no message, no pong)
 	// before it is dropped (default 60s).
 	PongWait time.Duration
-	// WriteWait bounds each write, the flush on Close, and the wait for the
-	// peer's close frame (default 10s).
+	// WriteWait bounds each write (a write has at least half of it: the
+	// deadline moves forward only when less than that is left), the flush on
+	// Close, and the wait for the peer's close frame (default 10s).
 	WriteWait time.Duration
 	// Logger receives diagnostics. Message contents are never logged (they
 	// may carry tokens or source code). nil: discard.
