@@ -17,8 +17,9 @@ type Local struct {
 	id     string
 	events chan wire.Event
 
-	mu      sync.Mutex // guards queue and closed
+	mu      sync.Mutex // guards queue, pumping and closed
 	queue   []wire.Event
+	pumping bool // the pump holds events taken from queue that it has not delivered yet
 	closed  bool
 	wake    chan struct{}
 	stop    chan struct{}
@@ -29,7 +30,7 @@ type Local struct {
 func newLocal(p *Party) *Local {
 	l := &Local{
 		p:       p,
-		events:  make(chan wire.Event),
+		events:  make(chan wire.Event, localBuffer),
 		wake:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
@@ -88,12 +89,27 @@ func (l *Local) Leave() {
 	l.shut()
 }
 
+// localBuffer is how many events wait in Events' channel before the rest queue up for
+// the pump: while the reader keeps up, an event goes straight to it (one goroutine woken
+// per event instead of two).
+const localBuffer = 64
+
 // Send implements Subscriber; it never blocks and never refuses.
 func (l *Local) Send(ev wire.Event, _ json.RawMessage) bool {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
 		return false
+	}
+	if len(l.queue) == 0 && !l.pumping {
+		// Nothing is waiting ahead of ev, so it may overtake no one. The pump closes
+		// events only after closed is set, which happens under mu: not during this send.
+		select {
+		case l.events <- ev:
+			l.mu.Unlock()
+			return true
+		default:
+		}
 	}
 	l.queue = append(l.queue, ev)
 	l.mu.Unlock()
@@ -124,6 +140,7 @@ func (l *Local) pump() {
 		l.mu.Lock()
 		batch := l.queue
 		l.queue = nil
+		l.pumping = len(batch) > 0
 		l.mu.Unlock()
 		for _, ev := range batch {
 			select {
@@ -131,6 +148,13 @@ func (l *Local) pump() {
 			case <-l.stop:
 				return
 			}
+		}
+		l.mu.Lock()
+		l.pumping = false
+		again := len(l.queue) > 0 // queued while this batch went out: its wake may be spent
+		l.mu.Unlock()
+		if again {
+			continue
 		}
 		select {
 		case <-l.wake:
