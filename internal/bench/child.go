@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -121,6 +122,12 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	say("ready %s", ln.Addr())
 
 	stream := func(write func([]byte)) sentReport { return streamDeltas(spec, write) }
+	var stopProfile func()
+	defer func() {
+		if stopProfile != nil {
+			stopProfile()
+		}
+	}()
 	sc := bufio.NewScanner(stdin)
 	for sc.Scan() {
 		switch cmd := strings.TrimSpace(sc.Text()); cmd {
@@ -135,6 +142,9 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 			b, _ := json.Marshal(st)
 			say("stats %s", b)
 		case "go":
+			if stopProfile == nil {
+				stopProfile = startProfile(spec) // the stream and what follows, not the joins
+			}
 			go func() {
 				rep := make(chan sentReport, 1)
 				side.start(func(write func([]byte)) sentReport {
@@ -175,6 +185,29 @@ func streamDeltas(spec childSpec, write func([]byte)) sentReport {
 		write(buf)
 	}
 	return rep
+}
+
+// ProfileEnv names the environment variable that makes each child write a CPU profile of
+// the stream (from "go" to the end of the run) to $CONCORDIA_BENCH_CPUPROFILE-<system>-<participants>-<rate>.pprof
+// (for looking at where the host's time goes: go tool pprof -top FILE).
+const ProfileEnv = "CONCORDIA_BENCH_CPUPROFILE"
+
+func startProfile(spec childSpec) (stop func()) {
+	prefix := os.Getenv(ProfileEnv)
+	if prefix == "" {
+		return nil
+	}
+	f, err := os.Create(fmt.Sprintf("%s-%s-%d-%d.pprof", prefix, spec.System, spec.MaxParticipants, spec.Rate))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench child: cpu profile:", err)
+		return nil
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "bench child: cpu profile:", err)
+		f.Close()
+		return nil
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func readStats() hostStats {
