@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,5 +141,29 @@ func TestSmoke(t *testing.T) {
 	b, _ := os.ReadFile(pngPath)
 	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
 		t.Errorf("the plot is not a PNG: %v", err)
+	}
+}
+
+// The paired ratio pairs each repetition of one scenario with the same repetition of the
+// other: a slow repetition slows both sides of its own ratio only.
+func TestPairedRatio(t *testing.T) {
+	c := Scenario{System: SystemConcordia, Participants: 10, Rate: 200}
+	rl := Scenario{System: SystemRelay, Participants: 10, Rate: 200}
+	res := func(sc Scenario, rep int, p99 float64) Result {
+		return Result{Scenario: sc, Rep: rep, P99MS: p99}
+	}
+	r := &Report{Results: []Result{
+		res(c, 0, 1.0), res(rl, 0, 1.1), // 0.91
+		res(c, 1, 3.0), res(rl, 1, 3.2), // a slow spell: 0.94
+		res(c, 2, 1.2), res(rl, 2, 1.0), // 1.2
+		res(c, 3, 9.0), // its relay run failed: not paired
+		{Scenario: rl, Rep: 3, Err: "boom"},
+	}}
+	got, n := r.pairedRatio(c, rl, func(x Result) float64 { return x.P99MS })
+	if n != 3 || math.Abs(got-3.0/3.2) > 1e-9 {
+		t.Fatalf("pairedRatio = %v over %d pairs, want %v over 3", got, n, 3.0/3.2)
+	}
+	if _, n := r.pairedRatio(c, Scenario{System: "none"}, func(x Result) float64 { return x.P99MS }); n != 0 {
+		t.Fatalf("pairs with a scenario that never ran: %d", n)
 	}
 }
