@@ -168,3 +168,60 @@ func BenchmarkHelloHistory(b *testing.B) {
 		})
 	}
 }
+
+// outRunner is an agent whose one turn hands its TurnIO to the benchmark and lasts until
+// the benchmark is done with it.
+type outRunner struct {
+	io   chan TurnIO
+	done chan struct{}
+}
+
+func (r *outRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResult, error) {
+	r.io <- io
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+	}
+	return TurnResult{}, nil
+}
+
+func (r *outRunner) Restart(context.Context) error { return nil }
+
+// BenchmarkOutputDelta times the party's fixed cost of one streamed delta, whatever the
+// party's size: the agent's write (TurnIO.Out), the hop to the party loop, the event's
+// seq, encoding and place in the log, and its delivery to the host's own local member,
+// whose reader has it when an op ends. Connections add their own cost per participant on
+// top (one frame each, see the fan-out benchmark in docs/PERFORMANCE.md).
+func BenchmarkOutputDelta(b *testing.B) {
+	r := &outRunner{io: make(chan TurnIO), done: make(chan struct{})}
+	p := New(Config{Token: token, Runner: r, Window: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	defer func() { close(r.done); cancel(); <-p.Done() }()
+	l, _, err := p.JoinLocal("host", wire.RoleHost)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Leave()
+	if _, err := l.Prompt("stream"); err != nil {
+		b.Fatal(err)
+	}
+	io := <-r.io
+	delta := strings.Repeat("x", 32)
+	next := func() wire.Event {
+		for ev := range l.Events() {
+			if ev.Kind == wire.KindOutput {
+				return ev
+			}
+		}
+		b.Fatal("the local member's events ended")
+		return wire.Event{}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		io.Out(wire.StreamAssistant, delta)
+		if ev := next(); ev.Text != delta {
+			b.Fatalf("got %q", ev.Text)
+		}
+	}
+}
