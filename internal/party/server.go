@@ -284,8 +284,10 @@ func (c *remote) sendHeldLocked() bool {
 	if cap(c.heldText) > maxHeld {
 		c.heldText = nil // do not keep a big buffer for an idle participant
 	}
-	raw, err := wire.Encode(*h)
-	ok := err == nil && c.out.SendFrame(notification(raw)) == nil
+	// The frame in one buffer: this connection's own merge is encoded for it alone.
+	frame := make([]byte, 0, len(notificationHead)+len(h.Text)+len(h.Text)/8+128)
+	frame = append(wire.AppendOutput(append(frame, notificationHead...), *h), '}')
+	ok := c.out.SendFrame(frame) == nil
 	c.held = nil
 	c.hasHeld.Store(false)
 	return ok
@@ -302,11 +304,13 @@ func (s *Server) frame(seq int64, raw json.RawMessage) []byte {
 	return s.lastFrame
 }
 
+// notificationHead is a Client.event notification up to its params.
+const notificationHead = `{"jsonrpc":"2.0","method":"` + wire.MethodEvent + `","params":`
+
 // notification encodes a Client.event notification around an event's JSON.
 func notification(raw json.RawMessage) []byte {
-	const head = `{"jsonrpc":"2.0","method":"` + wire.MethodEvent + `","params":`
-	b := make([]byte, 0, len(head)+len(raw)+1)
-	b = append(b, head...)
+	b := make([]byte, 0, len(notificationHead)+len(raw)+1)
+	b = append(b, notificationHead...)
 	b = append(b, raw...)
 	return append(b, '}')
 }

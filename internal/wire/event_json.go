@@ -103,6 +103,10 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// AppendOutput appends output event e's JSON to b, as Encode would encode it, so that a
+// caller can build the frame around it in one buffer.
+func AppendOutput(b []byte, e Event) []byte { return appendOutput(b, e) }
+
 // appendOutput encodes an output event without reflection: the hot path of a streaming
 // reply (one event per delta, sent to every member).
 func appendOutput(b []byte, e Event) []byte {
