@@ -355,9 +355,19 @@ func (p *Party) settle() {
 	}
 }
 
-// output turns streamed agent text into an output event at once: no timer stands between
-// the agent's write and the participants (each connection merges what arrives while it is
-// busy writing; see remote in server.go). Tool and stderr output stay whole lines.
+// maxOutputEvent bounds the text of one output event that output merges.
+const maxOutputEvent = 64 << 10
+
+// output turns streamed agent text into an output event. No timer stands between the
+// agent's write and the participants: while the loop keeps up (no op waits behind this
+// one), the text is an event at once. When ops queue up behind it — the agent writes
+// faster than the party can send each delta to every member, as with hundreds of members
+// at thousands of deltas per second — the text is kept and the deltas that follow join
+// it, until the queue is empty (Run), another kind of event is emitted, the stream
+// changes or maxOutputEvent is reached. So the party sends fewer, larger events exactly
+// when it is behind, and no later than it would have sent each delta alone. Each
+// connection also merges what arrives while it is busy writing (remote in server.go).
+// Tool and stderr output stay whole lines.
 func (p *Party) output(stream, text string) {
 	if text == "" {
 		return
@@ -368,20 +378,21 @@ func (p *Party) output(stream, text string) {
 	if stream == wire.StreamTool {
 		p.toolActivity() // a tool may have edited files
 	}
-	p.flushOutput() // anything buffered first (nothing, unless a caller buffered)
+	if p.outBuf.Len() > 0 && (stream != p.outStream || p.outBuf.Len()+len(text) > maxOutputEvent) {
+		p.flushOutput()
+	}
 	p.outStream = stream
 	p.outBuf.WriteString(text)
 	if stream != wire.StreamAssistant && !strings.HasSuffix(text, "\n") {
 		p.outBuf.WriteByte('\n')
 	}
-	p.flushOutput()
+	if len(p.ops) == 0 {
+		p.flushOutput()
+	}
 }
 
+// flushOutput emits the output kept by output, if any.
 func (p *Party) flushOutput() {
-	if p.outTimer != nil {
-		p.outTimer.Stop()
-		p.outTimer = nil
-	}
 	if p.outBuf.Len() == 0 {
 		return
 	}

@@ -206,9 +206,8 @@ type Party struct {
 	commands   []agentCommand
 	turn       *runningTurn // the turn on the agent, nil when none
 	approval   bool
-	outBuf     strings.Builder
+	outBuf     strings.Builder // output kept while ops wait (output)
 	outStream  string
-	outTimer   *time.Timer
 
 	// loop-owned: the workspace (workspace.go)
 	wsLevel    string
@@ -340,6 +339,9 @@ func (p *Party) Run(ctx context.Context) error {
 			return nil
 		case op := <-p.ops:
 			op()
+			if len(p.ops) == 0 {
+				p.flushOutput() // output kept while ops were waiting goes now
+			}
 		case <-timer.C:
 		}
 	}
@@ -357,6 +359,9 @@ func (p *Party) shutdown() {
 		select {
 		case op := <-p.ops:
 			op()
+			if len(p.ops) == 0 {
+				p.flushOutput()
+			}
 		case <-waited:
 			p.flushOutput()
 			return

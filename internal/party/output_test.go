@@ -1,0 +1,91 @@
+package party
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// startOutputParty runs a party whose one turn hands its TurnIO to the test (outRunner,
+// bench_test.go) and a member that collects the events.
+func startOutputParty(t *testing.T) (*Party, *collector, TurnIO) {
+	t.Helper()
+	r := &outRunner{io: make(chan TurnIO), done: make(chan struct{})}
+	p := New(Config{Token: token, Runner: r, Window: time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	t.Cleanup(func() { close(r.done); cancel(); <-p.Done() })
+	col := newCollector()
+	res, err := p.Join(JoinRequest{Name: "alice", Token: token, Sub: col, Conn: col})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Prompt(res.You.ID, "go"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case io := <-r.io:
+		return p, col, io
+	case <-time.After(10 * time.Second):
+		t.Fatal("the turn did not start")
+		return nil, nil, TurnIO{}
+	}
+}
+
+func outputs(evs []wire.Event) (texts []string) {
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput {
+			texts = append(texts, ev.Text)
+		}
+	}
+	return texts
+}
+
+// While the party keeps up, every delta is an event of its own, at once: no timer, no
+// waiting for the next one.
+func TestOutputAtOnceWhenKeepingUp(t *testing.T) {
+	_, col, io := startOutputParty(t)
+	for i, d := range []string{"a", "b", "c"} {
+		io.Out(wire.StreamAssistant, d)
+		col.waitFor(t, "delta "+d, func(evs []wire.Event) bool { return len(outputs(evs)) == i+1 })
+	}
+	if got := outputs(col.all()); strings.Join(got, "|") != "a|b|c" {
+		t.Fatalf("output events %q, want a|b|c", got)
+	}
+}
+
+// When the loop falls behind (ops queue up behind a delta), the deltas that wait are
+// merged into fewer events, in order, with nothing lost; a change of stream or another
+// kind of event ends a merge.
+func TestOutputMergedWhenBehind(t *testing.T) {
+	p, col, io := startOutputParty(t)
+	release := make(chan struct{})
+	blocked := make(chan struct{})
+	p.post(func() { close(blocked); <-release }) // the loop is busy
+	<-blocked
+	var want strings.Builder
+	for i := range 40 {
+		d := string(rune('a' + i%26))
+		want.WriteString(d)
+		io.Out(wire.StreamAssistant, d)
+		if i == 19 {
+			io.Out(wire.StreamStderr, "warning")
+		}
+	}
+	close(release)
+	evs := col.waitFor(t, "every delta", func(evs []wire.Event) bool {
+		return strings.Join(outputs(evs), "") == want.String()[:20]+"warning\n"+want.String()[20:]
+	})
+	got := outputs(evs)
+	if len(got) != 3 {
+		t.Fatalf("output events %q, want three: the first 20 deltas, the stderr line, the last 20", got)
+	}
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Text == "warning\n" && ev.Stream != wire.StreamStderr {
+			t.Fatalf("the stderr line came as %q", ev.Stream)
+		}
+	}
+}
