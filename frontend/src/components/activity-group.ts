@@ -50,7 +50,7 @@ export class ToolStepView extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: block; }
+      :host { display: block; font-family: var(--font-mono); font-size: 12px; }
       details { border-radius: var(--radius-sm); }
       summary, .row { list-style: none; display: flex; gap: 6px; align-items: flex-start; padding: 2px 0; }
       summary { cursor: pointer; }
@@ -64,7 +64,7 @@ export class ToolStepView extends LitElement {
         border: 1px solid var(--border); white-space: pre-wrap; overflow-wrap: anywhere; font: inherit; color: var(--muted);
         max-height: 480px; overflow-y: auto;
       }
-      .more { margin: 0 0 6px 20px; }
+      .more { margin: 0 0 6px 20px; font-family: var(--font-ui); }
     `,
   ];
 

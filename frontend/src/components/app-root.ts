@@ -29,13 +29,19 @@ export class ConcordiaApp extends LitElement {
     base,
     css`
       :host { display: flex; flex-direction: column; height: 100%; }
-      main { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+      main { flex: 1; min-height: 0; display: flex; flex-direction: column; position: relative; }
       main > home-screen, main > party-view { flex: 1; min-height: 0; }
       .toasts {
-        /* Below the dialogs' backdrop (z-index 40, modal.ts): a toast never covers a dialog's buttons. */
-        position: fixed; right: 16px; bottom: 16px; z-index: 30;
-        display: flex; flex-direction: column; gap: 8px; max-width: min(420px, calc(100vw - 32px));
+        /*
+         * Top centre, just below the screen's header (as GNOME's in-app notifications): the
+         * corners hold the prompt box and the side panel's Leave and End party. Below the
+         * dialogs' backdrop (z-index 40, modal.ts): a toast never covers a dialog's buttons.
+         */
+        position: absolute; top: 64px; left: 50%; transform: translateX(-50%); z-index: 30;
+        display: flex; flex-direction: column; gap: 8px; width: min(440px, calc(100% - 32px));
+        pointer-events: none;
       }
+      .toasts > * { pointer-events: auto; }
       .toast {
         display: flex; gap: 10px; align-items: flex-start;
         padding: 10px 10px 10px 14px;
@@ -78,18 +84,18 @@ export class ConcordiaApp extends LitElement {
           : s.screen === 'party'
             ? html`<party-view .state=${s}></party-view>`
             : html`<home-screen .state=${s}></home-screen>`}
+        <div class="toasts" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
+          ${s.notices.map(
+            (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
+              <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
+              <p>${n.text}</p>
+              <button class="ghost icon small" title="Dismiss" aria-label="Dismiss" data-testid="notice-dismiss" @click=${() => s.dismissNotice(n.id)}>${iconX()}</button>
+            </div>`,
+          )}
+        </div>
       </main>
       ${s.join.open ? html`<join-dialog .state=${s}></join-dialog>` : nothing}
       ${s.settingsOpen ? html`<settings-panel .state=${s}></settings-panel>` : nothing}
-      <div class="toasts" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
-        ${s.notices.map(
-          (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
-            <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
-            <p>${n.text}</p>
-            <button class="ghost icon small" title="Dismiss" aria-label="Dismiss" data-testid="notice-dismiss" @click=${() => s.dismissNotice(n.id)}>${iconX()}</button>
-          </div>`,
-        )}
-      </div>
     `;
   }
 }

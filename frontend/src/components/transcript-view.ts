@@ -89,8 +89,11 @@ export class TranscriptView extends LitElement {
         border-radius: var(--radius); padding: 10px 14px; font-weight: 550;
       }
       .error svg { margin-top: 3px; flex: none; }
+      /* A notice inside a turn: what happened between its output, quieter than the footer. */
+      .body > .error, .void ~ .error { font-size: 13px; font-weight: 500; padding: 7px 12px; border-radius: var(--radius-sm); }
+      .body > .notice { justify-self: center; }
 
-      .turn { background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); overflow: hidden; }
+      .turn { align-self: stretch; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); overflow: hidden; }
       .turn > header {
         display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center;
         padding: 9px 14px; background: var(--surface-2); border-bottom: 1px solid var(--border);
