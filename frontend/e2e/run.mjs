@@ -23,7 +23,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, stopAll, test, until } from './harness.mjs';
-import { timelineTests } from './timeline.mjs';
+import { joinTests } from './join.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const devBin = process.env.CONCORDIA_E2E_DEV_BIN ?? '';
@@ -757,11 +757,30 @@ test('End party: the transcript stays with the reason, Save as Markdown, Back to
   await shot('home-after-party');
 });
 
-// Toasts and the timeline (issue 10.6, 10.7): frontend/e2e/timeline.mjs.
-timelineTests({ page: () => page, browser: () => browser, tid, visible, textOf, deepText, shot, root, artifacts, fakeClaude });
+// Join that explains; Create party remembers (issue 10.4, 10.5): frontend/e2e/join.mjs.
+joinTests({
+  page: () => page, tid, visible, textOf, attrOf, shot, cli, typeInvite, deepText, tmp, fakeClaude, readSettings,
+  restartApp: async () => {
+    await app.stop();
+    app = startApp();
+    await until('the restarted dev server to answer', async () => (await fetch(appURL)).ok, 90_000);
+    await page.reload();
+  },
+});
 
 // ---------------------------------------------------------------------------------------
 // Running.
+
+let appURL = '';
+
+/** Starts the dev app on appURL's port with the test HOME. */
+function startApp() {
+  const port = new URL(appURL).port;
+  return new Proc('concordia-dev', devBin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', join(root, 'frontend', 'dist')], {
+    cwd: root,
+    env: cleanEnv(home),
+  });
+}
 
 let trapPort = 0;
 
@@ -782,12 +801,8 @@ async function main() {
   await new Promise((r) => trap.listen(0, '127.0.0.1', r));
   trapPort = trap.address().port;
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  app = new Proc('concordia-dev', devBin, ['-devserver', `127.0.0.1:${port}`, '-assetdir', join(root, 'frontend', 'dist')], {
-    cwd: root,
-    env: cleanEnv(home),
-  });
+  const url = (appURL = `http://127.0.0.1:${await freePort()}/`);
+  app = startApp();
   const ready = await until('the dev server to answer', async () => {
     if (app.exitCode !== undefined) return 'exited';
     const res = await fetch(url);

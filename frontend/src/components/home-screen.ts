@@ -3,7 +3,7 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { describeKey, type AppState } from '../state/app-state';
-import type { MergerChoice, WorkspaceLevel } from '../state/types';
+import type { CreateRequest, MergerChoice, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS } from '../state/workspace';
 import { StateObserver } from './observe';
 import './recent-parties';
@@ -55,6 +55,7 @@ export class HomeScreen extends LitElement {
       .keyline button { margin-left: auto; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
+      details.more > .field + .two { margin-top: 12px; }
       /* The button stays in view when the form is taller than the window (800×600, a banner above). */
       .actions {
         display: flex; justify-content: flex-end; gap: 8px; margin: 4px -22px -22px; padding: 10px 22px 22px;
@@ -92,10 +93,21 @@ export class HomeScreen extends LitElement {
     return this.#draft;
   }
 
+  override updated(): void {
+    // An error about Claude Code shows its field, which is under More options (opened,
+    // never closed here: the person may have opened it).
+    if (/Claude Code/.test(this.state?.createError ?? '')) {
+      const more = this.renderRoot.querySelector<HTMLDetailsElement>('details.more');
+      if (more && !more.open) more.open = true;
+    }
+  }
+
   #set<K extends keyof Draft>(k: K, v: Draft[K]): void {
     if (!this.#draft) return;
     this.#draft = { ...this.#draft, [k]: v };
     this.requestUpdate();
+    // An error about the form goes once the edit fixes its cause (AppState re-checks).
+    this.state?.editCreate(this.#request(this.#draft));
   }
 
   async #browse(): Promise<void> {
@@ -105,12 +117,23 @@ export class HomeScreen extends LitElement {
     if (dir) this.#set('workdir', dir);
   }
 
+  async #browseClaude(): Promise<void> {
+    const s = this.state;
+    if (!s || !this.#draft) return;
+    const path = await s.pickClaude(this.#draft.claudePath);
+    if (path) this.#set('claudePath', path);
+  }
+
   async #create(e: Event): Promise<void> {
     e.preventDefault();
     const s = this.state;
     const d = this.#draft;
     if (!s || !d) return;
-    await s.createParty({
+    await s.createParty(this.#request(d));
+  }
+
+  #request(d: Draft): CreateRequest {
+    return {
       name: d.name.trim(),
       workdir: d.workdir.trim(),
       window_ms: Math.round(Number(d.windowSec) * 1000),
@@ -121,7 +144,7 @@ export class HomeScreen extends LitElement {
       claude_args: d.claudeArgs,
       approve: d.approve,
       share_workspace: d.share,
-    });
+    };
   }
 
   override render() {
@@ -189,21 +212,24 @@ export class HomeScreen extends LitElement {
                     <span class="dot"></span><span>${keyLine}</span>
                     <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>
                   </div>
-                  <details class="more">
+                  <details class="more" data-testid="home-more">
                     <summary>More options</summary>
+                    <label class="field">
+                      <span class="label">Claude Code executable</span>
+                      <div class="row">
+                        <input class="mono grow" data-testid="home-claude-path" .value=${d.claudePath} placeholder="claude (on PATH)" spellcheck="false"
+                          @input=${(e: InputEvent) => this.#set('claudePath', (e.target as HTMLInputElement).value)} />
+                        <button type="button" data-testid="home-claude-browse" @click=${() => void this.#browseClaude()}>${iconFolder()} Browse…</button>
+                      </div>
+                    </label>
                     <div class="two">
                       <label class="field">
                         <span class="label">Min prompts per batch</span>
                         <input type="number" min="1" step="1" data-testid="home-min-prompts" .value=${d.minPrompts}
                           @input=${(e: InputEvent) => this.#set('minPrompts', (e.target as HTMLInputElement).value)} />
                       </label>
-                      <label class="field">
-                        <span class="label">Claude Code executable</span>
-                        <input class="mono" data-testid="home-claude-path" .value=${d.claudePath} placeholder="claude (on PATH)" spellcheck="false"
-                          @input=${(e: InputEvent) => this.#set('claudePath', (e.target as HTMLInputElement).value)} />
-                      </label>
+                      ${claudeArgsField('home', d, (k, v) => this.#set(k, v))}
                     </div>
-                    ${claudeArgsField('home', d, (k, v) => this.#set(k, v))}
                   </details>
                   ${s.createError
                     ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`

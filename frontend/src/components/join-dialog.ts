@@ -6,14 +6,8 @@ import type { AppState } from '../state/app-state';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
+import { inviteSummary } from '../state/join';
 import { iconAlert, iconCheck, iconX } from './icons';
-
-/** What the invite text says about where it leads, for display only (Go is the parser). */
-function inviteSummary(text: string): { host: string; pinned: boolean } | null {
-  const m = /^\s*concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?\s*$/i.exec(text);
-  if (!m) return null;
-  return { host: m[1] ?? '', pinned: /[?&]fp=/i.test(m[2] ?? '') };
-}
 
 export class JoinDialog extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -32,6 +26,7 @@ export class JoinDialog extends LitElement {
       .status { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; min-height: 19px; }
       .status.checking { color: var(--faint); }
       .status.valid { color: var(--ok); }
+      .status.valid.warn { color: var(--warn); }
       .status.invalid { color: var(--danger); }
       .status svg { margin-top: 1px; flex: none; }
       .progress {
@@ -95,11 +90,14 @@ export class JoinDialog extends LitElement {
                 @keydown=${(e: KeyboardEvent) => {
                   if (e.key === 'Enter' && !e.shiftKey) this.#submit(e);
                 }}></textarea>
-              <div class="status ${j.check}" data-testid="join-invite-status" data-check=${j.check} aria-live="polite">
+              <div class="status ${j.check} ${j.warning ? 'warn' : ''}" data-testid="join-invite-status" data-check=${j.check} aria-live="polite">
                 ${j.check === 'checking' ? html`<span class="spinner" style="width:12px;height:12px"></span> Checking…` : nothing}
                 ${j.check === 'invalid' ? html`${iconAlert()}<span data-testid="join-invite-error">${j.problem}</span>` : nothing}
-                ${j.check === 'valid'
-                  ? html`${iconCheck()}<span>Valid invite${summary ? html` to <b>${summary.host}</b>${summary.pinned ? ' · certificate pinned' : ' · not encrypted'}` : nothing}</span>`
+                ${j.check === 'valid' && !j.warning
+                  ? html`${iconCheck()}<span>Valid invite${summary ? html` to <b>${summary.host}</b> · certificate pinned` : nothing}</span>`
+                  : nothing}
+                ${j.check === 'valid' && j.warning
+                  ? html`${iconAlert()}<span data-testid="join-invite-warning">${summary ? html`To <b>${summary.host}</b> · ` : nothing}${j.warning}</span>`
                   : nothing}
                 ${j.check === 'empty' ? html`<span class="hint">Paste the link your host sent you.</span>` : nothing}
               </div>

@@ -14,6 +14,8 @@ import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
 import { attentionFor, attentionForEnd, type Attention } from './attention';
 import { Notices, type Notice } from './notices';
+import { CreateFormCheck, localCreateProblem } from './create-form';
+import { inviteWarning, isInviteLink } from './join';
 import type {
   BootInfo,
   ConnStatus,
@@ -71,6 +73,10 @@ export interface JoinState {
   busy: boolean;
   /** Why the last join failed (unreachable, fingerprint mismatch, refused token…). */
   error: string;
+  /** Said of a valid invite before connecting (no ?fp=: not encrypted, or cut short). */
+  warning: string;
+  /** The person typed or pasted in the field: opening the dialog keeps their text. */
+  typed: boolean;
 }
 
 /** Options for tests: the clock and the invite-check debounce. */
@@ -171,7 +177,7 @@ export class AppState {
   creating = false;
   createError = '';
 
-  join: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '' };
+  join: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '', warning: '', typed: false };
 
   settingsOpen = false;
   settingsBusy = false;
@@ -224,6 +230,7 @@ export class AppState {
   #copiedTimer: ReturnType<typeof setTimeout> | undefined;
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #notices: Notices;
+  readonly #createCheck: CreateFormCheck;
   /** Local arrival time minus host timestamp of recent live events (ms). */
   #skewSamples: number[] = [];
   /** Local fallback times for pending prompts whose event we do not have. */
@@ -235,6 +242,14 @@ export class AppState {
     this.#checkDelay = opts.checkDelayMs ?? 250;
     this.#attentive = opts.attentive ?? documentAttentive;
     this.#notices = new Notices(() => this.#changed());
+    this.#createCheck = new CreateFormCheck(
+      (req) => this.#backend.CheckCreate(req),
+      (problem) => {
+        this.createError = problem;
+        this.#changed();
+      },
+      opts.checkDelayMs ?? 300,
+    );
     this.control = new HostControl(backend, {
       changed: () => this.#changed(),
       notify: (kind, text) => this.notify(kind, text),
@@ -423,6 +438,7 @@ export class AppState {
     clearTimeout(this.#checkTimer);
     clearTimeout(this.#copiedTimer);
     clearTimeout(this.#savedTimer);
+    this.#createCheck.reset();
     this.#notices.dispose();
     this.#listeners.clear();
   }
@@ -466,19 +482,35 @@ export class AppState {
     }
   }
 
-  /** Starts hosting a party. Resolves true when the party screen is showing. */
+  /** Opens the native file dialog for the Claude Code program; "" when cancelled or failed. */
+  async pickClaude(current: string): Promise<string> {
+    try {
+      return await this.#backend.PickClaude(current);
+    } catch (err) {
+      this.notify('error', `Could not open the file dialog: ${errorText(err)}`);
+      return '';
+    }
+  }
+
+  /**
+   * The Create party form changed (a field was edited). When its error came from the form
+   * itself, the form is re-checked after a pause: the error goes once the field is fixed.
+   */
+  editCreate(req: CreateRequest): void {
+    this.#createCheck.edited(req);
+  }
+
+  /**
+   * Starts hosting a party. Resolves true when the party screen is showing. Go remembers
+   * the form's values in the settings file once the party has started.
+   */
   async createParty(req: CreateRequest): Promise<boolean> {
     if (this.creating || this.session) return false;
-    if (req.share_workspace && this.settings && req.share_workspace !== this.settings.share_workspace) {
-      // The choice is remembered for the next party (best effort: the party starts anyway).
-      this.settings = { ...this.settings, share_workspace: req.share_workspace };
-      this.#backend.SaveSettings(this.settings).then(
-        (s) => (this.settings = s),
-        () => {},
-      );
-    }
-    if (!Number.isFinite(req.window_ms) || req.window_ms <= 0) {
-      this.createError = 'The window must be a positive number of seconds.';
+    this.#createCheck.reset();
+    const local = localCreateProblem(req);
+    if (local) {
+      this.createError = local;
+      void this.#createCheck.failed(req);
       this.#changed();
       return false;
     }
@@ -490,10 +522,19 @@ export class AppState {
       const s = await this.#backend.CreateParty(req);
       if (gen !== this.#partyGen) return false;
       this.#enterParty(s);
+      // The form's values are now the saved settings: the next Create party offers them.
+      this.#backend.GetSettings().then(
+        (st) => {
+          this.settings = st;
+          this.#changed();
+        },
+        () => {},
+      );
       return true;
     } catch (err) {
       if (gen === this.#partyGen) this.#unsubscribeParty();
       this.createError = errorText(err);
+      void this.#createCheck.failed(req);
       return false;
     } finally {
       this.creating = false;
@@ -535,17 +576,21 @@ export class AppState {
     }
     this.join = { ...this.join, open: true, error: '', busy: false };
     this.#changed();
-    let text = link ?? '';
-    if (!text) {
-      try {
-        text = await this.#backend.ClipboardInvite();
-      } catch {
-        text = ''; // an unreadable clipboard is no reason to complain
-      }
-      // The person may have started typing while the clipboard was read.
-      if (!this.join.open || this.join.invite !== '') return;
+    if (link) {
+      this.setJoinInvite(link, false); // a link opened from the desktop
+      return;
     }
-    if (text) this.setJoinInvite(text);
+    let text = '';
+    try {
+      text = (await this.#backend.ClipboardInvite()).trim();
+    } catch {
+      text = ''; // an unreadable clipboard is no reason to complain
+    }
+    // A fresh link on the clipboard replaces the field, unless the person typed there
+    // (also while the clipboard was read) or closed the dialog meanwhile.
+    const j = this.join;
+    if (!j.open || j.typed || !isInviteLink(text) || text === j.invite.trim()) return;
+    this.setJoinInvite(text, false);
   }
 
   /** Closes the join dialog (Escape, Cancel). A join in flight is not cancelled. */
@@ -557,16 +602,21 @@ export class AppState {
     this.#changed();
   }
 
-  /** Updates the invite text; it is checked with CheckInvite after a short pause. */
-  setJoinInvite(text: string): void {
+  /**
+   * Updates the invite text; it is checked with CheckInvite after a short pause. typed is
+   * false when the window filled it (the clipboard, a desktop link): a fresh link may then
+   * replace it when the dialog opens again.
+   */
+  setJoinInvite(text: string, typed = true): void {
     clearTimeout(this.#checkTimer);
     const seq = ++this.#checkSeq;
+    typed = typed && text.trim() !== '';
     if (text.trim() === '') {
-      this.join = { ...this.join, invite: text, check: 'empty', problem: '', error: '' };
+      this.join = { ...this.join, invite: text, check: 'empty', problem: '', error: '', warning: '', typed };
       this.#changed();
       return;
     }
-    this.join = { ...this.join, invite: text, check: 'checking', error: '' };
+    this.join = { ...this.join, invite: text, check: 'checking', error: '', warning: '', typed };
     this.#changed();
     this.#checkTimer = setTimeout(() => void this.#runCheck(seq, text), this.#checkDelay);
   }
@@ -591,7 +641,7 @@ export class AppState {
       problem = errorText(err);
     }
     if (seq !== this.#checkSeq) return false; // the text changed meanwhile
-    this.join = { ...this.join, check: problem ? 'invalid' : 'valid', problem };
+    this.join = { ...this.join, check: problem ? 'invalid' : 'valid', problem, warning: problem ? '' : inviteWarning(text) };
     this.#changed();
     return !problem;
   }
@@ -620,7 +670,8 @@ export class AppState {
     try {
       const s = await this.#backend.JoinParty(invite, name);
       if (gen !== this.#partyGen) return false;
-      this.join = { ...this.join, open: false, busy: false, error: '' };
+      // This party's link is used: the next join starts from the clipboard, not from it.
+      this.join = { ...this.join, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false };
       this.#enterParty(s);
       return true;
     } catch (err) {

@@ -50,6 +50,10 @@ export interface Backend {
   PickDirectory(start: string): Promise<string>;
   ClipboardInvite(): Promise<string>;
   CheckInvite(text: string): Promise<string>;
+  /** What is wrong with the Create party form, as CreateParty would say; "" when nothing. */
+  CheckCreate(req: CreateRequest): Promise<string>;
+  /** The native file dialog for the Claude Code program; "" when cancelled. */
+  PickClaude(current: string): Promise<string>;
   CreateParty(req: CreateRequest): Promise<Session>;
   JoinParty(invite: string, name: string): Promise<Session>;
   SendPrompt(text: string): Promise<PromptAck>;
@@ -167,6 +171,12 @@ export class WailsBackend implements Backend {
   }
   CheckInvite(text: string): Promise<string> {
     return this.#app.CheckInvite(text);
+  }
+  CheckCreate(req: CreateRequest): Promise<string> {
+    return this.#app.CheckCreate(req);
+  }
+  PickClaude(current: string): Promise<string> {
+    return this.#app.PickClaude(current);
   }
   CreateParty(req: CreateRequest): Promise<Session> {
     return this.#app.CreateParty(req);

@@ -305,6 +305,13 @@ export class DemoBackend implements Backend {
   async CheckInvite(text: string): Promise<string> {
     return checkInvite(text);
   }
+  async CheckCreate(req: CreateRequest): Promise<string> {
+    return req.name.trim() ? '' : 'The display name is empty.';
+  }
+  async PickClaude(current: string): Promise<string> {
+    await this.#sleep(200);
+    return current || '/usr/local/bin/claude';
+  }
 
   async CreateParty(req: CreateRequest): Promise<Session> {
     await this.#sleep(500);

@@ -75,6 +75,8 @@ export class FakeBackend implements Backend {
     PickDirectory: async () => '',
     ClipboardInvite: async () => '',
     CheckInvite: async () => '',
+    CheckCreate: async (_req: CreateRequest) => '',
+    PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
     JoinParty: async () => fakeSession('participant'),
     SendPrompt: async (): Promise<PromptAck> => ({ id: 'x', seq: 1 }),
@@ -123,6 +125,8 @@ export class FakeBackend implements Backend {
   PickDirectory(s: string) { return this.#call('PickDirectory', s); }
   ClipboardInvite() { return this.#call('ClipboardInvite'); }
   CheckInvite(t: string) { return this.#call('CheckInvite', t); }
+  CheckCreate(r: CreateRequest) { return this.#call('CheckCreate', r); }
+  PickClaude(c: string) { return this.#call('PickClaude', c); }
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }
   JoinParty(i: string, n: string) { return this.#call('JoinParty', i, n); }
   SendPrompt(t: string) { return this.#call('SendPrompt', t); }

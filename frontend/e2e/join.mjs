@@ -1,0 +1,203 @@
+// Browser end-to-end tests of "join that explains" and "the window remembers" (issue 10,
+// points 4 and 5), run by run.mjs at the end of its story, against the same dev app and page.
+//
+//   - a link without ?fp= to a TLS host: a warning before connecting, and after it the
+//     sentence "This host uses encryption; the link is missing its ?fp= part — was it cut off?"
+//   - a token cut short: called out before connecting, and no connection is attempted
+//   - the dialog takes a fresh link from the clipboard each time it opens, and keeps typed text
+//     (the window reads the clipboard through Go: it is seeded here with xclip on Xvfb's display)
+//   - Create party: a "not found" error goes once the Claude Code path is fixed; Browse… for
+//     the Claude Code path (the native GTK dialog, answered with xdotool); the values typed
+//     are remembered in the settings file, across parties and across a restart of the app.
+
+import { execFileSync } from 'node:child_process';
+import { createServer as createTCPServer } from 'node:net';
+import { check, ensureDir, join, test, until } from './harness.mjs';
+
+const token = 'TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms'; // well-formed, belongs to no party
+const fp = 'ab'.repeat(32);
+
+/** Puts text on the X clipboard that the app's window reads (xclip stays as its owner). */
+function setClipboard(text) {
+  execFileSync('xclip', ['-selection', 'clipboard'], { input: text, stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+/**
+ * Registers the tests. ctx holds run.mjs's fixtures: page(), tid, visible, textOf, attrOf,
+ * shot, cli, typeInvite, tmp, fakeClaude, readSettings, restartApp.
+ */
+export function joinTests(ctx) {
+  const { tid, visible, textOf, attrOf, shot, cli, typeInvite, tmp, fakeClaude, readSettings } = ctx;
+
+  /** Opens the join dialog from home. */
+  async function openJoin() {
+    await (await visible('home-join')).click();
+    await visible('join-dialog');
+  }
+
+  async function closeJoin() {
+    await ctx.page().keyboard.press('Escape');
+    await tid('join-dialog').waitFor({ state: 'hidden' });
+  }
+
+  test('join: a link without ?fp= is a warning before connecting, and explained after', async () => {
+    const host = cli('tls-host', [
+      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'tls-host-data'),
+      '--workdir', tmp, '--merge', 'local', '--name', 'tess', '--no-local-repl',
+    ]);
+    try {
+      const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
+      const cut = inv.replace(/\?fp=[0-9a-f]{64}$/, '');
+      check(cut !== inv, `the CLI host's invite has no fp: ${inv}`);
+      setClipboard('not an invite');
+      await openJoin();
+      await typeInvite(cut);
+      await attrOf('join-invite-status', 'data-check', 'valid');
+      await textOf('join-invite-warning', 'Not encrypted: this link has no ?fp= part');
+      const status = await ctx.deepText(tid('join-invite-status'));
+      check(!status.includes('Valid invite'), `a link without fp reads as valid: ${status}`);
+      await shot('join-no-fp-warning');
+      await tid('join-submit').click();
+      await textOf('join-error', 'This host uses encryption; the link is missing its ?fp= part — was it cut off?');
+      const err = await ctx.deepText(tid('join-error'));
+      check(!/firewall|Cannot reach/.test(err), `the error still blames the network: ${err}`);
+      await shot('join-tls-host-no-fp');
+      check(!host.lines.some((l) => l.includes('joined')), 'the link without fp reached the party');
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('join: a token cut short is called out before connecting, and nothing connects', async () => {
+    let connections = 0;
+    const listener = createTCPServer((sock) => {
+      connections++;
+      sock.destroy();
+    });
+    await new Promise((r) => listener.listen(0, '127.0.0.1', r));
+    try {
+      const port = listener.address().port;
+      await typeInvite(`concordia://127.0.0.1:${port}/${token.slice(0, 30)}`);
+      await attrOf('join-invite-status', 'data-check', 'invalid');
+      await textOf('join-invite-error', 'The link looks cut short: its token has 30 characters');
+      check(await tid('join-submit').isDisabled(), 'Join is enabled for a token cut short');
+      await tid('join-invite').press('Enter'); // Enter submits: it must not connect either
+      await shot('join-token-cut-short');
+      // A fp cut short is called out too.
+      await typeInvite(`concordia://127.0.0.1:${port}/${token}?fp=${fp.slice(0, 20)}`);
+      await textOf('join-invite-error', 'was the link cut off?');
+      await tid('join-invite').press('Enter');
+      await new Promise((r) => setTimeout(r, 500));
+      check(connections === 0, `${connections} connection(s) were made for a link cut short`);
+    } finally {
+      listener.close();
+    }
+    await closeJoin();
+  });
+
+  test('join: a fresh link from the clipboard each time the dialog opens; typed text is kept', async () => {
+    const a = `concordia://127.0.0.1:1111/${token}?fp=${fp}`;
+    const b = `concordia://127.0.0.1:2222/${token}?fp=${fp}`;
+    const typed = `concordia://127.0.0.1:3333/${token}?fp=${fp}`;
+    // The field still holds what was typed in the last test: the person empties it.
+    await openJoin();
+    await (await visible('join-invite')).fill('');
+    await closeJoin();
+    setClipboard(a);
+    await openJoin();
+    await until('the clipboard link in the field', async () => (await tid('join-invite').inputValue()) === a);
+    await attrOf('join-invite-status', 'data-check', 'valid');
+    await textOf('join-invite-status', 'Valid invite to 127.0.0.1:1111');
+    await shot('join-from-clipboard');
+    await closeJoin();
+
+    setClipboard(b); // a new invite was copied
+    await openJoin();
+    await until('the new clipboard link to replace the old one', async () => (await tid('join-invite').inputValue()) === b);
+    await closeJoin();
+
+    await openJoin();
+    await ctx.typeInvite(typed); // typed by the person
+    await closeJoin();
+    setClipboard(a);
+    await openJoin();
+    await new Promise((r) => setTimeout(r, 500)); // the clipboard has been read by now
+    check((await tid('join-invite').inputValue()) === typed, 'the typed link was replaced by the clipboard');
+    await closeJoin();
+    setClipboard('nothing to join');
+  });
+
+  const claudeDir = ensureDir(join(tmp, 'tools'));
+
+  test('Create party: a "not found" error goes once the Claude Code path is fixed', async () => {
+    await visible('home');
+    await tid('home-name').fill('ivy');
+    if (!(await tid('home-claude-path').isVisible())) await tid('home-more').locator('summary').click();
+    await tid('home-claude-path').fill(join(claudeDir, 'no-such-claude'));
+    await tid('home-create').click();
+    await textOf('home-create-error', 'Claude Code was not found');
+    await tid('home-name').fill('ivy2'); // another field: the cause is still there
+    await new Promise((r) => setTimeout(r, 800));
+    check((await tid('home-create-error').count()) === 1, 'the error went away though its cause is still there');
+    await tid('home-name').fill('ivy');
+    await shot('create-claude-not-found');
+    await tid('home-claude-path').fill(fakeClaude);
+    await tid('home-create-error').waitFor({ state: 'hidden' });
+    await shot('create-error-cleared');
+  });
+
+  test('Create party: Browse… for the Claude Code path opens the native file dialog', async () => {
+    // The dialog is GTK's, in the dev app's (hidden) window: answered as a person would.
+    await tid('home-claude-browse').click();
+    const wid = await until('the Claude Code file dialog', () => {
+      try {
+        return execFileSync('xdotool', ['search', '--onlyvisible', '--name', 'Choose the Claude Code program'], { encoding: 'utf8' }).trim().split('\n')[0];
+      } catch {
+        return null;
+      }
+    });
+    execFileSync('xdotool', ['windowfocus', '--sync', wid]);
+    execFileSync('xdotool', ['key', 'ctrl+l']);
+    execFileSync('xdotool', ['type', '--delay', '5', fakeClaude]);
+    execFileSync('xdotool', ['key', 'Return']);
+    await until('the chosen program in the field', async () => (await tid('home-claude-path').inputValue()) === fakeClaude);
+  });
+
+  const chosenWork = ensureDir(join(tmp, 'work-remembered'));
+
+  test('Create party: the values typed are remembered, across parties and a restart', async () => {
+    await tid('home-name').fill('ivy');
+    await tid('home-workdir').fill(chosenWork);
+    await tid('home-mode').selectOption('edits');
+    await tid('home-approve').check();
+    await tid('home-share').selectOption('tree');
+    await shot('create-filled');
+    await tid('home-create').click();
+    await visible('party-view');
+    const saved = await until('the settings file to hold the Create party values', () => {
+      const s = readSettings();
+      return s.name === 'ivy' && s.workdir === chosenWork && s.claude_path === fakeClaude ? s : null;
+    });
+    check(saved.permission_mode === 'edits' && saved.approve === true && saved.share_workspace === 'tree', `settings file: ${JSON.stringify(saved)}`);
+    await tid('end-party').click();
+    await tid('end-party-confirm').click();
+    await visible('party-ended');
+    await tid('back-home').click();
+    await visible('home');
+
+    const expectForm = async (when) => {
+      await until(`the remembered name ${when}`, async () => (await tid('home-name').inputValue()) === 'ivy');
+      check((await tid('home-workdir').inputValue()) === chosenWork, `the folder is not remembered ${when}`);
+      if (!(await tid('home-claude-path').isVisible())) await tid('home-more').locator('summary').click();
+      check((await tid('home-claude-path').inputValue()) === fakeClaude, `the Claude Code path is not remembered ${when}`);
+      check((await tid('home-mode').inputValue()) === 'edits', `the permission mode is not remembered ${when}`);
+      check(await tid('home-approve').isChecked(), `approval is not remembered ${when}`);
+      check((await tid('home-share').inputValue()) === 'tree', `the sharing level is not remembered ${when}`);
+    };
+    await expectForm('after the party');
+    await ctx.restartApp();
+    await visible('home');
+    await expectForm('after a restart');
+    await shot('create-remembered-after-restart');
+  });
+}

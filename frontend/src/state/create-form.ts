@@ -1,0 +1,77 @@
+// The Create party form's error, kept honest: after a start that failed because of the
+// form (a Claude Code path that is not found, a folder that does not exist), each edit
+// re-checks the form with Go's CheckCreate after a short pause, and the error follows:
+// the current problem, or none once the field is fixed. An error the form cannot fix (the
+// listen address in use) stays until the next try.
+
+import type { CreateRequest } from './types';
+
+/** A problem the window finds in the form itself, before asking Go; "" when none. */
+export function localCreateProblem(req: CreateRequest): string {
+  if (!Number.isFinite(req.window_ms) || req.window_ms <= 0) return 'The window must be a positive number of seconds.';
+  return '';
+}
+
+export class CreateFormCheck {
+  readonly #check: (req: CreateRequest) => Promise<string>;
+  readonly #show: (problem: string) => void;
+  readonly #delayMs: number;
+  #armed = false;
+  #seq = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** check asks Go (CheckCreate); show puts the problem ("" = none) on the form. */
+  constructor(check: (req: CreateRequest) => Promise<string>, show: (problem: string) => void, delayMs = 300) {
+    this.#check = check;
+    this.#show = show;
+    this.#delayMs = delayMs;
+  }
+
+  /** Whether edits re-check the form (its error is the form's own). */
+  get armed(): boolean {
+    return this.#armed;
+  }
+
+  /** A start with req failed: re-check on edit when the form itself is at fault. */
+  async failed(req: CreateRequest): Promise<void> {
+    this.#stop();
+    const seq = this.#seq;
+    const problem = await this.#problem(req);
+    if (seq === this.#seq) this.#armed = problem !== '';
+  }
+
+  /** The form is now req (a field was edited). */
+  edited(req: CreateRequest): void {
+    if (!this.#armed) return;
+    this.#stop();
+    const seq = this.#seq;
+    this.#timer = setTimeout(() => {
+      void this.#problem(req).then((problem) => {
+        if (seq !== this.#seq) return; // edited again meanwhile
+        this.#show(problem);
+        if (problem === '') this.#armed = false;
+      });
+    }, this.#delayMs);
+  }
+
+  /** Forgets the error (a new try, a party started, the window is going away). */
+  reset(): void {
+    this.#stop();
+    this.#armed = false;
+  }
+
+  #stop(): void {
+    clearTimeout(this.#timer);
+    this.#seq++;
+  }
+
+  async #problem(req: CreateRequest): Promise<string> {
+    const local = localCreateProblem(req);
+    if (local) return local;
+    try {
+      return await this.#check(req);
+    } catch {
+      return ''; // no answer is no reason to keep an error or make a new one
+    }
+  }
+}

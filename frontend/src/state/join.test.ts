@@ -1,0 +1,194 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppState } from './app-state';
+import { CreateFormCheck } from './create-form';
+import { FakeBackend } from './fake-backend';
+import { UNPINNED_WARNING, inviteSummary, inviteWarning } from './join';
+import type { CreateRequest } from './types';
+
+const tok = 'TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms';
+const pinned = (port: number) => `concordia://127.0.0.1:${port}/${tok}?fp=${'ab'.repeat(32)}`;
+
+async function started(be = new FakeBackend()) {
+  const st = new AppState(be, { checkDelayMs: 250 });
+  await st.start();
+  return { be, st };
+}
+
+describe('invite summary and warning', () => {
+  it('a link without ?fp= is a warning, not just valid', () => {
+    expect(inviteWarning(`concordia://h:1/${tok}`)).toBe(UNPINNED_WARNING);
+    expect(inviteWarning(pinned(1))).toBe('');
+    expect(inviteSummary(pinned(8765))).toEqual({ host: '127.0.0.1:8765', pinned: true });
+  });
+});
+
+describe('join dialog and the clipboard', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('takes a fresh link from the clipboard each time it opens', async () => {
+    const be = new FakeBackend();
+    let clip = pinned(1111);
+    be.handlers.ClipboardInvite = async () => clip;
+    const { st } = await started(be);
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(1111));
+    st.closeJoin();
+    clip = pinned(2222); // a new invite was copied
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(2222));
+  });
+
+  it('keeps what the person typed', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => pinned(1111);
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinInvite(pinned(3333)); // typed or pasted in the field
+    st.closeJoin();
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(3333));
+    // Emptying the field lets the clipboard fill it again.
+    st.setJoinInvite('');
+    st.closeJoin();
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(1111));
+  });
+
+  it('keeps a filled link when the clipboard has none', async () => {
+    const be = new FakeBackend();
+    let clip = pinned(1111);
+    be.handlers.ClipboardInvite = async () => clip;
+    const { st } = await started(be);
+    await st.openJoin();
+    st.closeJoin();
+    clip = '';
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(1111));
+  });
+
+  it('typing while the clipboard is read wins', async () => {
+    const be = new FakeBackend();
+    let answer: (s: string) => void = () => {};
+    be.handlers.ClipboardInvite = () => new Promise<string>((r) => (answer = r));
+    const { st } = await started(be);
+    const opening = st.openJoin();
+    st.setJoinInvite('concordia://typed');
+    answer(pinned(1111));
+    await opening;
+    expect(st.join.invite).toBe('concordia://typed');
+  });
+
+  it('a desktop link still prefills, and a joined party leaves no link behind', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    const { st } = await started(be);
+    await st.openJoin(pinned(4444));
+    expect(st.join.invite).toBe(pinned(4444));
+    expect(be.count('ClipboardInvite')).toBe(0);
+    expect(await st.submitJoin()).toBe(true);
+    expect(st.join).toMatchObject({ open: false, invite: '', typed: false });
+  });
+
+  it('a valid link without ?fp= carries the unencrypted warning', async () => {
+    const { st } = await started();
+    await st.openJoin(`concordia://127.0.0.1:1/${tok}`);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', warning: UNPINNED_WARNING });
+    st.setJoinInvite(pinned(1));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', warning: '' });
+  });
+
+  it('a link Go calls cut short is not joined', async () => {
+    const be = new FakeBackend();
+    be.handlers.CheckInvite = async () => 'The link looks cut short: its token has 30 characters, but a Concordia invite\'s has 43; copy the whole link again.';
+    const { st } = await started(be);
+    await st.openJoin(`concordia://127.0.0.1:1/${tok.slice(0, 30)}`);
+    expect(await st.submitJoin()).toBe(false);
+    expect(st.join.check).toBe('invalid');
+    expect(be.count('JoinParty')).toBe(0);
+  });
+});
+
+const req: CreateRequest = {
+  name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'local', claude_path: '/nowhere/claude',
+  permission_mode: 'ask', claude_args: '', approve: false, share_workspace: 'changes',
+};
+
+describe('Create party errors clear once fixed', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function withCheck(be: FakeBackend) {
+    be.handlers.CheckCreate = async (r) => (r.claude_path === '/nowhere/claude' ? 'Claude Code was not found (looked for "/nowhere/claude").' : '');
+    be.handlers.CreateParty = async () => {
+      throw new Error('Claude Code was not found (looked for "/nowhere/claude").');
+    };
+  }
+
+  it('a "not found" error goes once the path is fixed, and not before', async () => {
+    const be = new FakeBackend();
+    withCheck(be);
+    const { st } = await started(be);
+    expect(await st.createParty(req)).toBe(false);
+    expect(st.createError).toMatch(/not found/);
+    await vi.advanceTimersByTimeAsync(0);
+    st.editCreate({ ...req, name: 'anna' }); // another field: the cause is still there
+    await vi.advanceTimersByTimeAsync(400);
+    expect(st.createError).toMatch(/not found/);
+    st.editCreate({ ...req, claude_path: '/usr/bin/clau' });
+    st.editCreate({ ...req, claude_path: '/usr/bin/claude' }); // debounced: one check
+    await vi.advanceTimersByTimeAsync(400);
+    expect(st.createError).toBe('');
+    expect(be.count('CheckCreate')).toBe(3); // after the failure, 'anna', the fixed path
+  });
+
+  it('an error the form cannot fix stays', async () => {
+    const be = new FakeBackend();
+    be.handlers.CheckCreate = async () => '';
+    be.handlers.CreateParty = async () => {
+      throw new Error('The listen address :8765 is already in use.');
+    };
+    const { st } = await started(be);
+    await st.createParty(req);
+    await vi.advanceTimersByTimeAsync(0);
+    st.editCreate({ ...req, name: 'x' });
+    await vi.advanceTimersByTimeAsync(400);
+    expect(st.createError).toMatch(/in use/);
+  });
+
+  it('the window field is checked in the window, and cleared when fixed', async () => {
+    const { st } = await started();
+    await st.createParty({ ...req, window_ms: 0 });
+    expect(st.createError).toMatch(/window/);
+    await vi.advanceTimersByTimeAsync(0);
+    st.editCreate({ ...req, claude_path: 'claude', window_ms: 2000 });
+    await vi.advanceTimersByTimeAsync(400);
+    expect(st.createError).toBe('');
+  });
+
+  it('a started party reads back the remembered settings', async () => {
+    const be = new FakeBackend();
+    const { st } = await started(be);
+    expect(await st.createParty({ ...req, claude_path: 'claude' })).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(be.count('GetSettings')).toBe(1);
+    expect(be.count('SaveSettings')).toBe(0);
+  });
+
+  it('CreateFormCheck ignores an answer overtaken by an edit', async () => {
+    let resolveFirst: (s: string) => void = () => {};
+    const answers = [new Promise<string>((r) => (resolveFirst = r)), Promise.resolve('')];
+    const shown: string[] = [];
+    const c = new CreateFormCheck(() => answers.shift() ?? Promise.resolve(''), (p) => shown.push(p), 100);
+    const armed = c.failed(req);
+    resolveFirst('bad');
+    await armed;
+    expect(c.armed).toBe(true);
+    c.edited(req);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(shown).toEqual(['']);
+    expect(c.armed).toBe(false);
+  });
+});
