@@ -13,10 +13,6 @@ import (
 // such as KDE Plasma, xfce4-panel or GNOME's AppIndicator extension provide.
 const watcherName = "org.kde.StatusNotifierWatcher"
 
-// noBusReason is the tray status when there is no session bus at all.
-const noBusReason = "No D-Bus session bus is running, so there is no tray. " +
-	"While you host a party, closing the window asks before it ends the party."
-
 // probeTray says whether a tray host is on the session bus, whether the icon can run at
 // all (a session bus exists), and returns a watch that reports a tray host coming or
 // going until its stop function is called.
@@ -26,19 +22,22 @@ func probeTray(log *slog.Logger) (TrayStatus, bool, func(func(bool)) func()) {
 	probe, err := dbus.SessionBusPrivateNoAutoStartup()
 	if err != nil {
 		log.Info("tray: no session bus", "err", err)
-		return TrayStatus{Reason: noBusReason}, false, nil
+		return noTrayHost, false, nil
 	}
 	probe.Close()
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		log.Info("tray: no session bus", "err", err)
-		return TrayStatus{Reason: noBusReason}, false, nil
+		return noTrayHost, false, nil
 	}
 	var has bool
 	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, watcherName).Store(&has); err != nil {
 		log.Info("tray: ask for a tray host", "err", err)
 	}
 	status := noTrayHost
+	if !has {
+		log.Info("tray: no tray host on the session bus", "name", watcherName)
+	}
 	if has {
 		status = TrayStatus{Available: true}
 	}

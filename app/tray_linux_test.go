@@ -21,8 +21,20 @@ import (
 func TestProbeTrayWithoutBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	st, canRun, watch := probeTray(slog.New(slog.DiscardHandler))
-	if st.Available || canRun || watch != nil || st.Reason != noBusReason {
+	if st.Available || canRun || watch != nil || st.Reason != noTrayHost.Reason {
 		t.Fatalf("probeTray without a bus = %+v, %v, watch %v", st, canRun, watch != nil)
+	}
+}
+
+// The reason is shown in the window's first-run banner: it speaks to a person, not of D-Bus.
+func TestNoTrayReasonIsForPeople(t *testing.T) {
+	for _, jargon := range []string{"D-Bus", "dbus", "org.kde", "StatusNotifier", "session bus", "Watcher"} {
+		if strings.Contains(noTrayHost.Reason, jargon) {
+			t.Errorf("the no-tray reason says %q: %s", jargon, noTrayHost.Reason)
+		}
+	}
+	if !strings.Contains(noTrayHost.Reason, "closing the window asks") {
+		t.Errorf("the no-tray reason does not say what it means for closing the window: %s", noTrayHost.Reason)
 	}
 }
 

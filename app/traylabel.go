@@ -7,10 +7,12 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-// noTrayHost is the tray status when the session bus has no tray host.
+// noTrayHost is the tray status when the session bus has no tray host. It is read by a
+// person in the window's first-run banner, so it says what that means for them; the D-Bus
+// name that was missing goes to the log (probeTray).
 var noTrayHost = TrayStatus{
-	Reason: "No system tray is running (nothing on the session bus provides org.kde.StatusNotifierWatcher). " +
-		"While you host a party, closing the window asks before it ends the party.",
+	Reason: "No system tray was found on this desktop, so Concordia has no tray icon. " +
+		"While you host a party, closing the window asks first instead of hiding it.",
 }
 
 // trayLabel is the tray menu's first line and the icon's tooltip for a party.

@@ -31,6 +31,9 @@ type MergerOptions struct {
 	// RekeyEvery is how often a party whose key was refused (or absent) looks for a new
 	// one, at a batch (default 10s).
 	RekeyEvery time.Duration
+	// Window: the party is hosted from the window, whose person sets a key in Settings;
+	// the notices say so instead of `concordia key set` (the terminal's way).
+	Window bool
 }
 
 // ErrNoKey means --merge gemini was asked for but no key is available.
@@ -63,6 +66,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	key, src, err := o.Store.Key(ctx)
 	if err != nil || key == "" {
 		reason := ErrNoKey.Error()
+		if o.Window {
+			reason = "no Gemini key is set (add one in Settings)"
+		}
 		switch {
 		case errors.Is(err, secrets.ErrUnavailable):
 			// The detail (D-Bus errors) is for the log; people need the way out.
@@ -85,6 +91,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		// A key set while the party runs (window Settings, `concordia key set`) is used.
 		f := merge.NewFallback(nil, local)
 		f.SetRekey(o.rekey(), "", o.RekeyEvery)
+		if o.Window {
+			f.SetKeyHint("in Settings")
+		}
 		return f, append(notes, reason+"; merging locally until a key is set"), nil
 	}
 	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv(merge.BaseURLEnv)})
@@ -96,6 +105,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	}
 	f := merge.NewFallback(g, local)
 	f.SetRekey(o.rekey(), keyID(key), o.RekeyEvery)
+	if o.Window {
+		f.SetKeyHint("in Settings")
+	}
 	return f, append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil
 }
 

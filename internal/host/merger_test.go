@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -72,5 +73,52 @@ func TestReplacedGeminiKeyIsUsed(t *testing.T) {
 				t.Fatalf("after the new key: %q %q %v, want Gemini", res.Merger, res.Text, err)
 			}
 		})
+	}
+}
+
+// The notices tell the host how to set a key their way: the window's host in Settings, the
+// terminal's with `concordia key set` (issue 10: the window told desktop users to run it).
+func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
+	srv := geminiByKey(t)
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	for _, window := range []bool{false, true} {
+		for _, start := range []string{"", "refused-key"} {
+			ctx := context.Background()
+			store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+			if start != "" {
+				if err := store.Set(ctx, start); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Window: window,
+				Getenv: func(k string) string {
+					if k == merge.BaseURLEnv {
+						return srv.URL
+					}
+					return ""
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			said := strings.Join(notes, "\n")
+			if start != "" {
+				res, err := m.Merge(ctx, batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, n := range res.Notices {
+					said += "\n" + n.Text
+				}
+			}
+			if !strings.Contains(said, "key") {
+				t.Fatalf("window %v, key %q: no notice about the key: %q", window, start, said)
+			}
+			if cli := strings.Contains(said, "concordia key set"); cli == window {
+				t.Errorf("window %v, key %q: the notices say %q", window, start, said)
+			}
+			if window && !strings.Contains(said, "Settings") {
+				t.Errorf("window, key %q: the notices do not point to Settings: %q", start, said)
+			}
+		}
 	}
 }

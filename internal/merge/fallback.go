@@ -35,6 +35,7 @@ type Fallback struct {
 	keyID     string // rekey's id of the key in use or refused
 	every     time.Duration
 	lastCheck time.Time
+	keyHint   string // where the host replaces a refused key ("" = `concordia key set`)
 }
 
 // Rekey looks for a Gemini key other than the one whose id is current (ids are opaque,
@@ -49,6 +50,24 @@ func (f *Fallback) SetRekey(r Rekey, current string, every time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rekey, f.keyID, f.every = r, current, every
+}
+
+// hint is where a refused key is replaced.
+func (f *Fallback) hint() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.keyHint == "" {
+		return "concordia key set"
+	}
+	return f.keyHint
+}
+
+// SetKeyHint says where the host replaces a refused key, in the notice that says it was
+// refused (default: "concordia key set"; the window's host does it "in Settings").
+func (f *Fallback) SetKeyHint(hint string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.keyHint = hint
 }
 
 // checkKey asks rekey for a new key when Gemini is unusable and a check is due.
@@ -79,7 +98,7 @@ var _ Merger = (*Fallback)(nil)
 
 // Notice texts of Fallback.
 const (
-	noticeKeyRefused = "Gemini refused the API key; merging locally until the key is replaced (concordia key set)"
+	noticeKeyRefused = "Gemini refused the API key; merging locally until the key is replaced (%s)"
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
 )
@@ -153,7 +172,7 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	var notice Notice
 	if errors.Is(err, ErrInvalidKey) {
 		f.disable(g)
-		notice = Notice{Kind: wire.KindError, Text: noticeKeyRefused}
+		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyRefused, f.hint())}
 	} else {
 		notice = Notice{Kind: wire.KindSystem, Text: fmt.Sprintf(noticeFellBack, reasonOf(err))}
 	}

@@ -71,7 +71,7 @@ export class ConcordiaApp extends LitElement {
     return html`
       ${s.trayNote && s.session?.role !== 'participant'
         ? html`<div class="traynote" data-testid="tray-note" role="status">
-            ${iconInfo()} <span>No tray icon: ${s.trayNote}</span>
+            ${iconInfo()} <span>${s.trayNote}</span>
             <button class="ghost small" data-testid="tray-note-dismiss" @click=${() => s.dismissTrayNote()}>Dismiss</button>
           </div>`
         : nothing}
