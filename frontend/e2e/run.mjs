@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, stopAll, test, until } from './harness.mjs';
 import { joinTests } from './join.mjs';
+import { sizeTests } from './sizes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const devBin = process.env.CONCORDIA_E2E_DEV_BIN ?? '';
@@ -338,6 +339,9 @@ test('a CLI participant joins and appears in the participants list', async () =>
   await textOf('transcript', 'bob joined');
   await shot('party-bob-joined');
 });
+
+// The window at every size (issue 10.3), with this live party at 640×480: frontend/e2e/sizes.mjs.
+sizeTests({ browser: () => browser, artifacts, realPage: () => page });
 
 test('the prompt box: Shift+Enter breaks the line, Enter sends; pending, batched, streamed, rendered', async () => {
   const input = await visible('prompt-input');

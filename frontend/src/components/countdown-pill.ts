@@ -28,8 +28,10 @@ export class PhasePill extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: inline-flex; }
-      .pill { font-variant-numeric: tabular-nums; }
+      :host { display: inline-flex; min-width: 0; max-width: 100%; }
+      .pill { font-variant-numeric: tabular-nums; max-width: 100%; }
+      /* A narrow header shortens the label rather than pushing things out of the window. */
+      .text { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .idle { color: var(--muted); }
       .collecting { color: var(--warn); background: var(--warn-soft); border-color: transparent; }
       .merging, .awaiting_approval, .awaiting_permission { color: var(--accent); background: var(--accent-soft); border-color: transparent; }
@@ -65,7 +67,8 @@ export class PhasePill extends LitElement {
       }
     }
     return html`<span class="pill ${this.phase}" data-testid="party-phase" data-phase=${this.phase}
-      ><span class="dot"></span>${phaseLabel(this.phase)}<span data-testid="party-countdown">${extra}</span></span
+      title=${phaseLabel(this.phase) + extra}
+      ><span class="dot"></span><span class="text">${phaseLabel(this.phase)}<span data-testid="party-countdown">${extra}</span></span></span
     >`;
   }
 }

@@ -27,6 +27,14 @@ export const modalStyles = css`
   .dialog > header h2 { font-size: 17px; flex: 1; }
   .dialog .body { padding: 10px 20px 4px; display: grid; gap: 16px; overflow-y: auto; min-height: 0; flex: 1 1 auto; }
   .dialog > footer { flex: none; border-top: 1px solid transparent; display: flex; justify-content: flex-end; gap: 8px; padding: 16px 20px 18px; }
+  /* Small windows (640×480): less margin, so a dialog keeps its footer in view and its body scrolls. */
+  @media (max-width: 719px), (max-height: 599px) {
+    .backdrop { padding: 12px; }
+    .dialog { max-height: calc(100vh - 24px); }
+    .dialog > header { padding: 14px 16px 4px; }
+    .dialog .body { padding: 8px 16px 4px; }
+    .dialog > footer { padding: 12px 16px 14px; }
+  }
   @keyframes fade { from { opacity: 0; } }
   @keyframes pop { from { transform: translateY(8px) scale(0.98); opacity: 0; } }
 `;

@@ -11,7 +11,7 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
 import { formatDuration, initials, nameHue } from './format';
-import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconStop, iconX, logo } from './icons';
+import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
 import './prompt-box';
@@ -30,10 +30,102 @@ export class PartyView extends LitElement {
   #confirmCommand: { command: string; text: string } | null = null;
   #command = '';
 
+  /** The widths at which the side panel or the Changes panel is a drawer (see the styles). */
+  static readonly #drawerQueries = ['(max-width: 899px)', '(max-width: 1099px)', '(max-width: 1399px)'];
+  #queries: MediaQueryList[] = [];
+
   constructor() {
     super();
     new StateObserver(this);
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.#onKey);
+    document.addEventListener('pointerdown', this.#onPointer, true);
+    this.#queries = PartyView.#drawerQueries.map((q) => window.matchMedia(q));
+    for (const q of this.#queries) q.addEventListener('change', this.#onResize);
+  }
+
+  override disconnectedCallback(): void {
+    document.removeEventListener('keydown', this.#onKey);
+    document.removeEventListener('pointerdown', this.#onPointer, true);
+    for (const q of this.#queries) q.removeEventListener('change', this.#onResize);
+    this.#queries = [];
+    super.disconnectedCallback();
+  }
+
+  /** Whether a dialog of this view or the app's is open (Escape and clicks are theirs then). */
+  #dialogOpen(): boolean {
+    const s = this.state;
+    return this.#confirmEnd || this.#kick !== null || this.#confirmCommand !== null || Boolean(s?.settingsOpen || s?.join.open);
+  }
+
+  /** Narrow windows: the side panel and the Changes panel are drawers in the same place. */
+  #narrow(): boolean {
+    return window.matchMedia('(max-width: 899px)').matches;
+  }
+
+  #togglePanel(): void {
+    if (this.#panel) {
+      this.#closePanel(false);
+      return;
+    }
+    this.#panel = true;
+    const w = this.state?.workspace;
+    if (w?.open && this.#narrow()) w.toggle(false);
+    this.requestUpdate();
+  }
+
+  #toggleChanges(): void {
+    const w = this.state?.workspace;
+    if (!w) return;
+    if (!w.open && this.#narrow()) this.#panel = false;
+    w.toggle();
+    this.requestUpdate();
+  }
+
+  /** Closes the side panel's drawer; focus goes back to its button when it was inside. */
+  #closePanel(refocus: boolean): void {
+    if (!this.#panel) return;
+    const inside = refocus || this.renderRoot.querySelector('aside')?.matches(':focus-within');
+    this.#panel = false;
+    this.requestUpdate();
+    if (inside) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="panel-toggle"]')?.focus());
+  }
+
+  /** Escape closes the open drawer: the side panel first, then a Changes drawer. */
+  readonly #onKey = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' || e.defaultPrevented || this.#dialogOpen()) return;
+    if (this.#panel) {
+      e.preventDefault();
+      this.#closePanel(true);
+      return;
+    }
+    const w = this.state?.workspace;
+    if (w?.open && window.matchMedia('(max-width: 1099px)').matches) {
+      e.preventDefault();
+      w.toggle(false);
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus());
+    }
+  };
+
+  /** A click outside the side panel's drawer (and its button) closes it. */
+  readonly #onPointer = (e: PointerEvent): void => {
+    if (!this.#panel || this.#dialogOpen()) return;
+    const aside = this.renderRoot.querySelector('aside');
+    const toggle = this.renderRoot.querySelector('[data-testid="panel-toggle"]');
+    const path = e.composedPath();
+    if ((aside && path.includes(aside)) || (toggle && path.includes(toggle))) return;
+    this.#closePanel(false);
+  };
+
+  /** Crossing a breakpoint closes the drawer: it starts closed at every size. */
+  readonly #onResize = (): void => {
+    if (!this.#panel) return;
+    this.#panel = false;
+    this.requestUpdate();
+  };
 
   static override styles = [
     base,
@@ -44,7 +136,10 @@ export class PartyView extends LitElement {
         display: flex; align-items: center; gap: 14px; padding: 10px 16px;
         background: var(--surface); border-bottom: 1px solid var(--border);
       }
-      .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 0; }
+      .top > * { flex: none; }
+      .top > .party-name, .top > phase-pill { flex: 0 1 auto; min-width: 0; }
+      .top > .grow { flex: 1 1 0; min-width: 0; }
+      .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 48px; }
       .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       .party-name span { font-size: 12px; color: var(--faint); }
       .conn { font-size: 12px; display: inline-flex; gap: 6px; align-items: center; color: var(--faint); }
@@ -54,8 +149,8 @@ export class PartyView extends LitElement {
       .me { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
       .role { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .banner {
-        display: flex; gap: 10px; align-items: center; justify-content: center;
-        padding: 7px 16px; font-size: 13px; font-weight: 550;
+        display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; justify-content: center; text-align: center;
+        padding: 7px 16px; font-size: 13px; font-weight: 550; overflow-wrap: anywhere;
         background: var(--warn-soft); color: var(--warn);
         border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
       }
@@ -64,16 +159,7 @@ export class PartyView extends LitElement {
       .banner.ended b { font-weight: 650; }
       .banner.ended button { font-weight: 550; }
       .changes-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
-      changes-panel { border-left: 1px solid var(--border); min-height: 0; }
       .banner small { font-weight: 400; opacity: 0.85; }
-      .layout { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1fr) 290px; }
-      .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(340px, 34%) 290px; }
-      .main { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
-      transcript-view { flex: 1; }
-      aside {
-        border-left: 1px solid var(--border); background: var(--surface);
-        overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 20px;
-      }
       aside h3 {
         font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.07em; color: var(--faint);
         font-weight: 650; margin-bottom: 8px; display: flex; align-items: center; gap: 6px;
@@ -108,45 +194,73 @@ export class PartyView extends LitElement {
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
       .control form { display: flex; gap: 6px; }
       .control form input { font-family: var(--font-mono); font-size: 12.5px; }
-      .layout { position: relative; }
-      .panel-toggle { display: none; }
+
       /*
-       * The Changes panel: a column beside the conversation. Below 1400 px it takes the
-       * people panel's place (which then opens over it from the header, as in narrow
-       * windows); below 1100 px it is a drawer over the transcript.
+       * The layout at every size (frontend/README.md, "Window sizes"). One grid: the
+       * conversation (transcript over prompt box) in the first column, then the Changes panel
+       * and the side panel (people, queue, controls) as columns while there is room. When
+       * there is not, they become drawers over the transcript, opened from the header; a
+       * drawer never covers the prompt box.
+       *
+       *   ≥ 1400 px   conversation | Changes (when open) | side panel
+       *   1100–1399   conversation | Changes; the side panel is a drawer over the Changes column
+       *   900–1099    conversation | side panel; Changes is a drawer over the transcript
+       *   < 900       conversation only; the side panel and Changes are drawers over the transcript
        */
+      .layout {
+        flex: 1; min-height: 0; display: grid;
+        grid-template-columns: minmax(0, 1fr) 290px; grid-template-rows: minmax(0, 1fr) auto;
+      }
+      .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(340px, 34%) 290px; }
+      transcript-view { grid-row: 1; grid-column: 1; min-height: 0; min-width: 0; }
+      prompt-box { grid-row: 2; grid-column: 1; min-width: 0; }
+      changes-panel { grid-row: 1 / -1; grid-column: 2; border-left: 1px solid var(--border); min-height: 0; }
+      aside {
+        grid-row: 1 / -1; grid-column: -2;
+        border-left: 1px solid var(--border); background: var(--surface); min-height: 0; min-width: 0;
+        overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 20px;
+      }
+      .drawer-head { display: none; }
+      .panel-toggle { display: none; }
+      .panel-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
       @media (max-width: 1399px) {
         .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(360px, 40%); }
         .layout.changes-open aside { display: none; }
         .layout.changes-open.panel-open aside {
-          display: flex; position: absolute; top: 0; right: 0; bottom: 0; width: min(320px, 92%); z-index: 20;
-          box-shadow: var(--shadow-lg);
+          display: flex; grid-column: 2; justify-self: end; width: min(320px, 100%); z-index: 20; box-shadow: var(--shadow-lg);
         }
         .top.changes-open .panel-toggle { display: inline-flex; }
+        .layout.changes-open .drawer-head { display: flex; }
       }
-      @media (max-width: 1100px) {
+      @media (max-width: 1099px) {
         .layout.changes-open { grid-template-columns: minmax(0, 1fr) 290px; }
         .layout.changes-open aside { display: flex; }
+        .layout.changes-open .drawer-head { display: none; }
         .top.changes-open .panel-toggle { display: none; }
         .layout.changes-open changes-panel {
-          position: absolute; top: 0; right: 0; bottom: 0; width: min(460px, 94%); z-index: 15;
+          grid-row: 1; grid-column: 1; justify-self: end; width: min(460px, 94%); z-index: 15;
           box-shadow: var(--shadow-lg);
         }
       }
-      /* Narrow windows: the side panel becomes an overlay behind a header button. */
-      @media (max-width: 820px) {
-        .layout.changes-open { grid-template-columns: 1fr; }
-        .layout.changes-open aside { display: none; }
-        .top.changes-open .panel-toggle, .panel-toggle { display: inline-flex; }
+      @media (max-width: 899px) {
+        .layout, .layout.changes-open { grid-template-columns: minmax(0, 1fr); }
+        .layout aside, .layout.changes-open aside { display: none; }
+        .layout.panel-open aside, .layout.changes-open.panel-open aside {
+          display: flex; grid-row: 1; grid-column: 1; justify-self: end; width: min(340px, 88%);
+          z-index: 20; box-shadow: var(--shadow-lg);
+        }
+        .layout.changes-open changes-panel { width: min(460px, 88%); }
+        .layout .drawer-head, .layout.changes-open .drawer-head { display: flex; }
+        .top .panel-toggle, .top.changes-open .panel-toggle { display: inline-flex; }
         .narrow-hide { display: none; }
-        .panel-toggle { display: inline-flex; }
-        .layout { grid-template-columns: 1fr; }
-        aside { display: none; }
-        .layout.panel-open aside {
-          display: flex; position: absolute; top: 0; right: 0; bottom: 0; width: min(320px, 92%); z-index: 20;
-          box-shadow: var(--shadow-lg);
-        }
+        .top { gap: 8px; padding: 10px 12px; }
       }
+      @media (max-width: 719px) {
+        .tiny-hide { display: none; }
+        .top > svg { display: none; }
+      }
+      .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
+      .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
     `,
   ];
@@ -361,25 +475,31 @@ export class PartyView extends LitElement {
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" title="Stop the agent's turn (it keeps what it wrote so far)"
-              ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} Stop</button>`
+              aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} <span class="tiny-hide">Stop</span></button>`
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
         <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
           title=${s.workspace.shared ? 'What the agent changed in the working folder' : 'The host does not share the working folder'}
-          @click=${() => s.workspace.toggle()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
-        <button class="small panel-toggle" data-testid="panel-toggle" aria-expanded=${this.#panel}
-          @click=${() => ((this.#panel = !this.#panel), this.requestUpdate())}>${this.#panel ? 'Close panel' : `People${s.isHost ? ' & controls' : ''}`}</button>
+          @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
+        <button class="small panel-toggle" data-testid="panel-toggle" aria-controls="side-panel" aria-expanded=${this.#panel}
+          aria-label=${this.#panel ? 'Close the side panel' : `People${s.isHost ? ' and host controls' : ''}`}
+          title=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
+          @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="tiny-hide">${this.#panel ? 'Close' : 'People'}</span>
+          ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
         <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       ${this.#banner(s)}
       <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}">
-        <div class="main">
-          <transcript-view .state=${s}></transcript-view>
-          <prompt-box .state=${s}></prompt-box>
-        </div>
+        <transcript-view .state=${s}></transcript-view>
+        <prompt-box .state=${s}></prompt-box>
         ${s.workspace.open ? html`<changes-panel data-testid="changes-panel" .state=${s}></changes-panel>` : nothing}
-        <aside>
+        <aside id="side-panel" data-testid="side-panel" aria-label="People and party">
+          <div class="drawer-head">
+            <b>${s.isHost ? 'People & controls' : 'People & party'}</b>
+            <button class="ghost icon small" data-testid="panel-close" aria-label="Close the side panel" title="Close (Esc)"
+              @click=${() => this.#closePanel(true)}>${iconX()}</button>
+          </div>
           <section>
             <h3>People <span class="n">${s.participants.length}</span></h3>
             <ul data-testid="participants-list">

@@ -41,11 +41,19 @@ export class PromptBox extends LitElement {
       .foot .err { color: var(--danger); display: inline-flex; gap: 6px; align-items: center; }
       .foot .count.over { color: var(--danger); font-weight: 600; }
       kbd { font-family: var(--font-mono); font-size: 11px; padding: 0 4px; border: 1px solid var(--border); border-radius: 4px; background: var(--surface-2); }
+      /* Narrow windows: less margin. Short ones: the box grows less, so the transcript keeps most of the height. */
+      @media (max-width: 719px) {
+        .inner { padding: 8px 12px 8px; }
+      }
+      @media (max-height: 560px) {
+        textarea { max-height: 96px; }
+      }
     `,
   ];
 
   #autosize(ta: HTMLTextAreaElement): void {
     ta.style.height = 'auto';
+    // The CSS max-height (lower in short windows) caps it; the box scrolls beyond.
     ta.style.height = `${Math.min(ta.scrollHeight, 200)}px`;
   }
 

@@ -133,6 +133,11 @@ export class TranscriptView extends LitElement {
         position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
         box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
       }
+      /* Narrow windows (down to 640 px): less margin, prompts may use more of the row. */
+      @media (max-width: 719px) {
+        .list { padding: 14px 12px 20px; }
+        .prompt { max-width: 90%; }
+      }
     `,
   ];
 

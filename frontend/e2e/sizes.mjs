@@ -1,0 +1,389 @@
+// The window at every size (issue 10.3): 640×480, 800×600, 1280×800 and 1920×1080.
+//
+// The built UI (frontend/dist) is served by a plain file server and played by the demo
+// backend (?demo=1): the same components as the real window, with a scripted party, so each
+// size sees the same screens. At each size the tests measure what a person would see:
+//
+//   - the transcript and the prompt box are in view and not covered by anything;
+//   - below 900 px the side panel is a drawer: closed at first, opened by its header button,
+//     over the transcript but never over the prompt box, closed by Escape and by a click
+//     outside it; from 900 px it is a column beside the conversation;
+//   - nothing is wider than the window (no horizontal scrollbar), the header is one row
+//     with every control inside the window;
+//   - dialogs (settings, join, end party) fit in the window with their buttons in view;
+//   - the Changes panel, a permission card and an ended party fit too.
+//
+// Screenshots: test-artifacts/size-WxH-NAME.png (the ones in docs/screenshots/ are copies).
+//
+// run.mjs declares these tests with sizeTests() among its own, and adds one with the real
+// bindings (the live party at 640×480). Alone, against the demo only:
+//   cd frontend && npm run build && node e2e/sizes.mjs
+
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { check, ensureDir, join, runTests, test, until } from './harness.mjs';
+
+/** The window sizes the issue names, smallest first. */
+export const SIZES = [
+  [640, 480],
+  [800, 600],
+  [1280, 800],
+  [1920, 1080],
+];
+
+/** Below this width the side panel is a drawer (party-view.ts). */
+const DRAWER_BELOW = 900;
+/** Below this width the Changes panel is a drawer over the transcript. */
+const CHANGES_DRAWER_BELOW = 1100;
+
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.html': 'text/html' };
+
+/** Serves dir over HTTP on 127.0.0.1; returns { url, close }. */
+async function serve(dir) {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    try {
+      const body = readFileSync(join(dir, path === '/' ? 'index.html' : path));
+      res.writeHead(200, { 'content-type': TYPES[path.slice(path.lastIndexOf('.'))] ?? 'text/html' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Measurements, in the page. Elements are found by test id through the open shadow roots.
+
+/**
+ * Where the element is and whether a person sees it: inside the window, and the topmost
+ * element at its centre (or at the point fx, fy of its box) is the element itself or inside
+ * it. Returns { box, inView, onTop, hit } (hit names what is on top instead).
+ */
+async function seen(loc, fx = 0.5, fy = 0.5) {
+  return loc.evaluate(
+    (el, [fx, fy]) => {
+      const r = el.getBoundingClientRect();
+      const x = r.left + r.width * fx;
+      const y = r.top + r.height * fy;
+      let hit = document.elementFromPoint(x, y);
+      while (hit?.shadowRoot) {
+        const inner = hit.shadowRoot.elementFromPoint(x, y);
+        if (!inner || inner === hit) break;
+        hit = inner;
+      }
+      let onTop = false;
+      for (let n = hit; n; n = n.parentNode ?? n.host) {
+        if (n === el) {
+          onTop = true;
+          break;
+        }
+      }
+      const name = (n) => (n ? `${n.localName}${n.dataset?.testid ? `[${n.dataset.testid}]` : ''}${n.className && typeof n.className === 'string' ? `.${n.className.trim().split(/\s+/).join('.')}` : ''}` : 'nothing');
+      return {
+        box: { x: Math.round(r.left), y: Math.round(r.top), w: Math.round(r.width), h: Math.round(r.height) },
+        inView: r.width > 0 && r.height > 0 && r.left >= -0.5 && r.top >= -0.5 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5,
+        onTop,
+        hit: name(hit),
+      };
+    },
+    [fx, fy],
+  );
+}
+
+/** Fails unless the element with test id id is in the window and on top. */
+async function mustSee(page, id, what, fx, fy) {
+  const loc = page.getByTestId(id).first();
+  await loc.waitFor({ state: 'visible' });
+  const s = await seen(loc, fx, fy);
+  check(s.inView, `${what}: [${id}] is not inside the ${page.viewportSize().width}×${page.viewportSize().height} window: ${JSON.stringify(s.box)}`);
+  check(s.onTop, `${what}: [${id}] is covered by ${s.hit} at ${JSON.stringify(s.box)}`);
+  return s.box;
+}
+
+/** Fails when the page is wider than the window, or the party header wraps or spills. */
+async function noOverflow(page, what) {
+  const m = await page.evaluate(() => {
+    const out = { scrollWidth: document.scrollingElement.scrollWidth, innerWidth, outside: [] };
+    // The party header: one row, every control inside the window.
+    const app = document.querySelector('concordia-app')?.shadowRoot;
+    const top = app?.querySelector('party-view')?.shadowRoot?.querySelector('.top');
+    if (top) {
+      const r = top.getBoundingClientRect();
+      out.header = Math.round(r.height);
+      for (const c of top.children) {
+        const b = c.getBoundingClientRect();
+        if (b.width === 0) continue; // hidden at this width
+        if (b.left < -0.5 || b.right > innerWidth + 0.5) out.outside.push(`${c.localName}.${c.className} ${Math.round(b.left)}..${Math.round(b.right)}`);
+      }
+    }
+    return out;
+  });
+  check(m.scrollWidth <= m.innerWidth, `${what}: the page is ${m.scrollWidth} px wide in a ${m.innerWidth} px window (a horizontal scrollbar)`);
+  check(m.outside.length === 0, `${what}: header controls outside the window: ${m.outside.join(', ')}`);
+  if (m.header !== undefined) check(m.header <= 64, `${what}: the header is ${m.header} px high (it wrapped)`);
+}
+
+/** Fails unless the dialog with test id id and its button button fit in the window. */
+async function dialogFits(page, id, button, what) {
+  const box = await mustSee(page, id, what, 0.5, 0.05);
+  await mustSee(page, button, `${what}: its button`);
+  const vp = page.viewportSize();
+  check(box.h <= vp.height && box.w <= vp.width, `${what}: the dialog (${box.w}×${box.h}) is larger than the window`);
+}
+
+/** The conversation at its most basic: the transcript and the prompt box, in view and usable. */
+async function conversationVisible(page, what) {
+  const t = await mustSee(page, 'transcript', `${what}: the transcript`);
+  const vp = page.viewportSize();
+  check(t.w >= Math.min(vp.width * 0.5, 600), `${what}: the transcript is only ${t.w} px wide in a ${vp.width} px window`);
+  check(t.h >= vp.height * 0.4, `${what}: the transcript is only ${t.h} px high in a ${vp.height} px window`);
+  await mustSee(page, 'prompt-input', `${what}: the prompt box`);
+  await mustSee(page, 'prompt-send', `${what}: the send button`);
+}
+
+/**
+ * The side panel at this width: a drawer below DRAWER_BELOW (closed at first; opened by the
+ * header button over the transcript, leaving the prompt box and part of the conversation in
+ * view; closed by Escape and by a click outside), else a column beside the transcript.
+ * shot(name) is called with the drawer open.
+ */
+async function sidePanel(page, what, inside, shot) {
+  const vp = page.viewportSize();
+  const panel = page.getByTestId('side-panel');
+  const toggle = page.getByTestId('panel-toggle');
+  if (vp.width >= DRAWER_BELOW) {
+    check(await panel.isVisible(), `${what}: no side panel at ${vp.width} px`);
+    check(!(await toggle.isVisible()), `${what}: the panel button shows though the panel is a column`);
+    const p = await mustSee(page, inside, `${what}: the side panel`);
+    const t = await mustSee(page, 'transcript', `${what}: the transcript beside the panel`);
+    check(p.x >= t.x + t.w - 1, `${what}: the side panel (${JSON.stringify(p)}) overlaps the transcript (${JSON.stringify(t)})`);
+    return;
+  }
+  check(!(await panel.isVisible()), `${what}: the side panel is open before anyone asked for it`);
+  check((await toggle.getAttribute('aria-expanded')) === 'false', `${what}: the panel button says expanded`);
+  await mustSee(page, 'panel-toggle', `${what}: the panel button`);
+
+  // Opened by the button: over the transcript, beside a strip of it, above the prompt box.
+  await toggle.click();
+  await panel.waitFor({ state: 'visible' });
+  check((await toggle.getAttribute('aria-expanded')) === 'true', `${what}: the open panel's button does not say expanded`);
+  const d = await mustSee(page, inside, `${what}: the drawer's content`);
+  const drawer = (await seen(panel)).box;
+  check(drawer.x + drawer.w <= vp.width + 1 && drawer.x >= vp.width * 0.3, `${what}: the drawer (${JSON.stringify(drawer)}) is not a drawer at the right of the window`);
+  await mustSee(page, 'transcript', `${what}: the conversation beside the open drawer`, 0.1, 0.5);
+  await mustSee(page, 'prompt-input', `${what}: the prompt box under the open drawer`, 0.9, 0.5);
+  const prompt = (await seen(page.getByTestId('prompt-input'))).box;
+  check(drawer.y + drawer.h <= prompt.y, `${what}: the drawer (${JSON.stringify(drawer)}) reaches over the prompt box (${JSON.stringify(prompt)})`);
+  check(d.x >= drawer.x, `${what}: the drawer's content is outside it`);
+  await noOverflow(page, `${what}, drawer open`);
+  await shot();
+
+  // Escape closes it, and the button has the focus again.
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'hidden' });
+  check(await toggle.evaluate((el) => el.getRootNode().activeElement === el), `${what}: Escape closed the drawer but the focus is not back on its button`);
+
+  // A click outside (on the transcript) closes it; a click inside does not.
+  await toggle.click();
+  await panel.waitFor({ state: 'visible' });
+  await page.getByTestId(inside).first().click({ position: { x: 4, y: 4 } });
+  check(await panel.isVisible(), `${what}: a click inside the drawer closed it`);
+  const t = (await seen(page.getByTestId('transcript'))).box;
+  await page.mouse.click(t.x + 12, t.y + t.h / 2);
+  await panel.waitFor({ state: 'hidden' });
+  check((await toggle.getAttribute('aria-expanded')) === 'false', `${what}: the closed panel's button says expanded`);
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests.
+
+/**
+ * Declares the size tests. ctx: browser() returns the browser; artifacts is where
+ * screenshots go; realPage(), when given, returns the page of run.mjs's live party (a host
+ * with a CLI participant) for one check with the real bindings.
+ */
+export function sizeTests({ browser, artifacts, realPage }) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  let files = null;
+  let page = null;
+
+  /** A fresh demo page at width×height, showing query, once the test id wait is visible. */
+  async function open(width, height, query, wait) {
+    if (!files) files = await serve(join(root, 'dist'));
+    await page?.close();
+    page = await browser().newPage({ viewport: { width, height } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${files.url}?demo=1&${query}`);
+    await page.getByTestId(wait).first().waitFor({ state: 'visible' });
+    await page.waitForTimeout(300); // the opening animations
+    return page;
+  }
+
+  const shot = async (p, name) => p.screenshot({ path: join(artifacts, `size-${name}.png`) });
+
+  /** Runs fn; on failure keeps a screenshot of the demo page (the runner's is of run.mjs's). */
+  const withShot = (label, fn) => async () => {
+    try {
+      await fn();
+    } catch (e) {
+      if (page && !page.isClosed()) await shot(page, `failed-${label}`).catch(() => {});
+      throw e;
+    }
+  };
+
+  for (const [w, h] of SIZES) {
+    const size = `${w}x${h}`;
+
+    test(`${w}×${h}: the home screen, Settings and the join dialog fit`, withShot(`${size}-home`, async () => {
+      let p = await open(w, h, 'teammates=0', 'home');
+      await mustSee(p, 'home-create', `home at ${size}: Create party`);
+      await noOverflow(p, `home at ${size}`);
+      await shot(p, `${size}-home`);
+      await p.getByTestId('home-join').scrollIntoViewIfNeeded(); // one column below 760 px: the page scrolls
+      await mustSee(p, 'home-join', `home at ${size}: Join`);
+
+      p = await open(w, h, 'screen=settings', 'settings-panel');
+      await dialogFits(p, 'settings-panel', 'settings-save', `Settings at ${size}`);
+      await mustSee(p, 'settings-cancel', `Settings at ${size}: Close`);
+      await noOverflow(p, `Settings at ${size}`);
+      // The body scrolls when it is taller than the window: its last field can be reached.
+      await p.getByTestId('settings-public-host').scrollIntoViewIfNeeded();
+      await mustSee(p, 'settings-public-host', `Settings at ${size}: the last field, scrolled to`);
+      await dialogFits(p, 'settings-panel', 'settings-save', `Settings at ${size}, scrolled`);
+      await shot(p, `${size}-settings`);
+      await p.keyboard.press('Escape');
+      await p.getByTestId('settings-panel').waitFor({ state: 'detached' });
+
+      p = await open(w, h, 'screen=join', 'join-dialog');
+      await dialogFits(p, 'join-dialog', 'join-submit', `the join dialog at ${size}`);
+      await mustSee(p, 'join-invite', `the join dialog at ${size}: the invite field`);
+      await noOverflow(p, `the join dialog at ${size}`);
+      await shot(p, `${size}-join`);
+    }));
+
+    test(`${w}×${h}: the host's party — conversation, side panel, Changes, a permission card, the end`, withShot(`${size}-host`, async () => {
+      const p = await open(w, h, 'screen=party&ask', 'transcript-item');
+      const what = `the host at ${size}`;
+      await p.getByTestId('participant-item').nth(2).waitFor({ state: 'attached' }); // bob and carol joined
+      await conversationVisible(p, what);
+      await noOverflow(p, what);
+      await shot(p, `${size}-host`);
+      await sidePanel(p, what, 'participants-list', () => shot(p, `${size}-host-panel`));
+
+      // A permission card (the agent asks before its first tool): its buttons fit the transcript.
+      const allow = p.getByTestId('permission-allow').first();
+      await allow.waitFor({ state: 'visible', timeout: 45_000 });
+      await allow.scrollIntoViewIfNeeded();
+      for (const id of ['permission-allow', 'permission-deny']) await mustSee(p, id, `${what}: the permission card`);
+      const t = (await seen(p.getByTestId('transcript'))).box;
+      const deny = (await seen(p.getByTestId('permission-deny').first())).box;
+      check(deny.x + deny.w <= t.x + t.w, `${what}: the permission card's Deny (${JSON.stringify(deny)}) sticks out of the transcript (${JSON.stringify(t)})`);
+      await noOverflow(p, `${what}, a permission card`);
+      await shot(p, `${size}-permission`);
+      await allow.click();
+
+      // The Changes panel: a drawer over the transcript (not the prompt box) below 1100 px,
+      // a column beside it from there; Escape closes the drawer.
+      await p.getByTestId('changes-toggle').click();
+      const changes = p.getByTestId('changes-panel');
+      await changes.waitFor({ state: 'visible' });
+      await mustSee(p, 'changes-close', `${what}: the Changes panel's close button`);
+      const c = (await seen(changes)).box;
+      await mustSee(p, 'prompt-input', `${what}: the prompt box with Changes open`, 0.9, 0.5);
+      await mustSee(p, 'transcript', `${what}: the transcript with Changes open`, 0.05, 0.5);
+      await noOverflow(p, `${what}, Changes open`);
+      await shot(p, `${size}-changes`);
+      if (w < CHANGES_DRAWER_BELOW) {
+        const prompt = (await seen(p.getByTestId('prompt-input'))).box;
+        check(c.y + c.h <= prompt.y, `${what}: the Changes drawer (${JSON.stringify(c)}) reaches over the prompt box`);
+        await p.keyboard.press('Escape');
+        await changes.waitFor({ state: 'detached' });
+      } else {
+        const tr = (await seen(p.getByTestId('transcript'))).box;
+        check(c.x >= tr.x + tr.w - 1 && tr.w >= 480, `${what}: the Changes column (${JSON.stringify(c)}) leaves the transcript ${JSON.stringify(tr)}`);
+        await p.getByTestId('changes-close').click();
+        await changes.waitFor({ state: 'detached' });
+      }
+
+      // The end: the confirmation fits, then the ended party with its way home.
+      if (w < DRAWER_BELOW) await p.getByTestId('panel-toggle').click();
+      await p.getByTestId('end-party').click();
+      await dialogFits(p, 'end-party-dialog', 'end-party-confirm', `${what}: End the party?`);
+      await p.getByTestId('end-party-confirm').click();
+      await p.getByTestId('party-ended').waitFor({ state: 'visible' });
+      if (w < DRAWER_BELOW && (await p.getByTestId('side-panel').isVisible())) await p.keyboard.press('Escape');
+      for (const id of ['save-transcript', 'back-home', 'prompt-disabled-reason']) await mustSee(p, id, `${what}: the ended party`);
+      await conversationVisible(p, `${what}, ended`);
+      await noOverflow(p, `${what}, ended`);
+      await shot(p, `${size}-ended`);
+    }));
+
+    test(`${w}×${h}: a participant's party — conversation and side panel`, withShot(`${size}-participant`, async () => {
+      const p = await open(w, h, 'screen=joined', 'transcript-item');
+      const what = `a participant at ${size}`;
+      await conversationVisible(p, what);
+      await noOverflow(p, what);
+      await shot(p, `${size}-participant`);
+      await sidePanel(p, what, 'participants-list', async () => {
+        await mustSee(p, 'leave-party', `${what}: Leave in the drawer`);
+        await shot(p, `${size}-participant-panel`);
+      });
+    }));
+  }
+
+  test('the side panel drawer starts closed again after the window crosses the breakpoint', withShot('resize', async () => {
+    const p = await open(640, 480, 'screen=party&teammates=0', 'transcript-item');
+    await p.getByTestId('panel-toggle').click();
+    await p.getByTestId('side-panel').waitFor({ state: 'visible' });
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await mustSee(p, 'participants-list', 'at 1280×800 after the drawer was open');
+    await p.setViewportSize({ width: 640, height: 480 });
+    await until('the drawer closed at 640×480 again', async () => !(await p.getByTestId('side-panel').isVisible()));
+    await conversationVisible(p, 'back at 640×480');
+  }));
+
+  if (realPage) {
+    test('640×480 with the real bindings: the live party keeps its conversation; the side panel is a drawer', async () => {
+      const p = realPage();
+      const before = p.viewportSize();
+      try {
+        await p.setViewportSize({ width: 640, height: 480 });
+        await conversationVisible(p, 'the live party at 640×480');
+        await noOverflow(p, 'the live party at 640×480');
+        await p.screenshot({ path: join(artifacts, 'size-640x480-live-party.png') });
+        await sidePanel(p, 'the live party at 640×480', 'participants-list', () => p.screenshot({ path: join(artifacts, 'size-640x480-live-panel.png') }));
+      } finally {
+        await p.setViewportSize(before);
+      }
+    });
+  }
+
+  test('window sizes: done (the file server is stopped)', async () => {
+    await page?.close();
+    page = null;
+    await files?.close();
+    files = null;
+  });
+}
+
+// Alone: the demo tests only, in a browser of our own.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const artifacts = ensureDir(process.env.CONCORDIA_E2E_ARTIFACTS || join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'test-artifacts'));
+  const b = await chromium.launch({
+    executablePath: process.env.CONCORDIA_E2E_CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  sizeTests({ browser: () => b, artifacts });
+  const failed = await runTests({
+    screenshot: async (name) => join(artifacts, `size-${name}.png (see the size-failed-* shots)`),
+    afterAll: () => b.close(),
+  });
+  process.exit(failed > 0 ? 1 : 0);
+}
