@@ -63,8 +63,8 @@ func Run(assets fs.FS, args []string) error {
 		Title:            Title,
 		Width:            1180,
 		Height:           800,
-		MinWidth:         760,
-		MinHeight:        540,
+		MinWidth:         640, // the UI works from 640×480 (frontend/README.md, "Window sizes")
+		MinHeight:        480,
 		BackgroundColour: options.NewRGB(0xf5, 0xf6, 0xfa),
 		AssetServer:      &assetserver.Options{Assets: dist},
 		// OnStartup only stores the context: a second instance runs it too, just before it

@@ -218,7 +218,7 @@ export class PartyView extends LitElement {
       aside {
         grid-row: 1 / -1; grid-column: -2;
         border-left: 1px solid var(--border); background: var(--surface); min-height: 0; min-width: 0;
-        overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 20px;
+        overflow-y: auto; overflow-x: hidden; padding: 16px; display: flex; flex-direction: column; gap: 20px;
       }
       .drawer-head { display: none; }
       .panel-toggle { display: none; }
