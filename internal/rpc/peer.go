@@ -25,7 +25,8 @@ type Peer struct {
 	opts Options
 	log  *slog.Logger
 
-	send     chan []byte  // outbound queue; only the write pump receives
+	send     chan []byte  // outbound queue; only the write pump receives; nil is a nudge (nudge)
+	pingDue  atomic.Bool  // the ping timer fired: the write pump pings next
 	deadline time.Time    // the write deadline last given to conn; the write pump's
 	queued   atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
 	inFlight atomic.Int64 // messages in send or being written: 0 means idle
@@ -167,7 +168,7 @@ func (p *Peer) Close(code int, reason string) {
 		// Nobody runs the pumps: end the connection here, the way the write
 		// pump would, and stand in for Run.
 		close(p.readDone) // there is no reader to wait for
-		p.finish()
+		p.finish(nil)
 		close(p.connClosed)
 		p.err = p.creq.cause
 		close(p.done)
@@ -180,7 +181,19 @@ func (p *Peer) shutdown(req closeReq) {
 	p.closeOnce.Do(func() {
 		p.creq = req
 		close(p.closing)
+		p.nudge()
 	})
+}
+
+// nudge wakes the write pump to look at closing and pingDue. The pump waits on send
+// alone (one channel is cheaper to wait on than three, and it waits once per message
+// sent to an idle connection); a full queue needs no nudge, as the pump looks after
+// every message.
+func (p *Peer) nudge() {
+	select {
+	case p.send <- nil:
+	default:
+	}
 }
 
 // closedErr is the error for operations attempted once the peer is closing.
@@ -196,6 +209,9 @@ func (p *Peer) closedErr() error {
 // enqueue puts one message on the send queue without blocking. A queue full in
 // messages or in bytes drops the peer.
 func (p *Peer) enqueue(msg []byte) error {
+	if msg == nil {
+		msg = []byte{} // nil is the write pump's nudge
+	}
 	select {
 	case <-p.closing:
 		return p.closedErr()
@@ -434,28 +450,33 @@ func (p *Peer) encodeReply(req *Request, result any, err error) []byte {
 // close frame. It ends the connection (finish) once shutdown has started.
 func (p *Peer) writePump() {
 	defer close(p.connClosed)
-	ping := time.NewTicker(p.opts.PingInterval)
+	ping := time.AfterFunc(p.opts.PingInterval, func() { p.pingDue.Store(true); p.nudge() })
 	defer ping.Stop()
 	for {
-		var err error
+		msg := <-p.send
 		select {
-		case msg := <-p.send:
+		case <-p.closing:
+			p.finish(msg)
+			return
+		default:
+		}
+		var err error
+		if msg != nil {
 			p.queued.Add(-int64(len(msg)))
 			err = p.write(msg)
 			if p.inFlight.Add(-1) == 0 && err == nil && p.opts.OnIdle != nil {
 				p.opts.OnIdle() // the sender may have held messages back meanwhile
 			}
-		case <-ping.C:
+		}
+		if err == nil && p.pingDue.CompareAndSwap(true, false) {
 			p.deadline = time.Now().Add(p.opts.WriteWait) // WriteControl sets it on conn
 			err = p.conn.WriteControl(websocket.PingMessage, nil, p.deadline)
-		case <-p.closing:
-			p.finish()
-			return
+			ping.Reset(p.opts.PingInterval)
 		}
 		if err != nil {
 			// No close frame: a failed write leaves the stream unusable.
 			p.shutdown(closeReq{cause: fmt.Errorf("%w: write: %w", ErrClosed, err)})
-			p.finish()
+			p.finish(nil)
 			return
 		}
 	}
@@ -475,27 +496,30 @@ func (p *Peer) write(msg []byte) error {
 	return p.conn.WriteMessage(websocket.TextMessage, msg)
 }
 
-// finish carries out creq: flush, close frame, wait for the peer's close
+// finish carries out creq: flush (taken first: a message the write pump took
+// from the queue and has not written), close frame, wait for the peer's close
 // frame, close the connection. Called once, by the write pump (or by Close
 // when Run never started).
-func (p *Peer) finish() {
+func (p *Peer) finish(taken []byte) {
 	req := p.creq
 	if req.flush {
 		// One deadline for the whole flush: a reader that stopped cannot hold it longer.
 		p.deadline = time.Now().Add(p.opts.WriteWait)
 		_ = p.conn.SetWriteDeadline(p.deadline) // an error shows in the write
-	flush:
-		for {
-			select {
-			case msg := <-p.send:
+		msg, ok := taken, true
+		for ok {
+			if msg != nil { // nil: a nudge
 				p.queued.Add(-int64(len(msg)))
 				p.inFlight.Add(-1)
 				if err := p.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 					p.log.Debug("rpc: flush failed", "remote", p.conn.RemoteAddr(), "err", err)
-					break flush
+					break
 				}
+			}
+			select {
+			case msg = <-p.send:
 			default:
-				break flush
+				ok = false
 			}
 		}
 	}

@@ -378,7 +378,9 @@ func TestOversizeMessage(t *testing.T) {
 
 func TestSlowPeerDropped(t *testing.T) {
 	checkLeaks(t)
-	srv := newServer(t, Options{SendQueue: 8, WriteWait: 300 * time.Millisecond})
+	// WriteWait is long enough that the full queue, not a write timeout, ends it even on
+	// a loaded machine (a write may have as little as half of it: see Peer.write).
+	srv := newServer(t, Options{SendQueue: 8, WriteWait: 5 * time.Second})
 	c := dialRaw(t, srv) // never reads
 	sc := srv.next()
 	_ = c
