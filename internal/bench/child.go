@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -202,6 +203,7 @@ func startProfile(spec childSpec) (stop func()) {
 		fmt.Fprintln(os.Stderr, "bench child: cpu profile:", err)
 		return nil
 	}
+	runtime.SetCPUProfileRate(1000) // a run is short: 1 ms samples, not 10
 	if err := pprof.StartCPUProfile(f); err != nil {
 		fmt.Fprintln(os.Stderr, "bench child: cpu profile:", err)
 		f.Close()
@@ -271,20 +273,37 @@ func (c *countingConn) Write(b []byte) (int, error) {
 // `concordia host` without --no-local-repl) and its prompt starts the turn.
 type concordiaSide struct {
 	*party.Server
-	p      *party.Party
-	local  *party.Local
-	cancel context.CancelFunc
-	turns  chan func(write func([]byte)) sentReport
+	p       *party.Party
+	journal *journal.Writer
+	dataDir string
+	local   *party.Local
+	cancel  context.CancelFunc
+	turns   chan func(write func([]byte)) sentReport
 }
 
 func newConcordiaSide(spec childSpec) (*concordiaSide, error) {
 	s := &concordiaSide{turns: make(chan func(write func([]byte)) sentReport, 1)}
+	// The party keeps a journal, as `concordia host` does: every event is written to it
+	// before it is sent.
+	dir, err := os.MkdirTemp("", "concordia-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("journal directory: %w", err)
+	}
+	s.dataDir = dir
+	id := party.NewID()
+	s.journal, err = journal.Create(dir, journal.Header{Party: id, Host: "bench", Created: time.Now().UTC(), Token: benchToken})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	s.p = party.New(party.Config{
+		ID:              id,
 		Token:           benchToken,
 		HostName:        "bench",
 		Window:          time.Millisecond,
 		Runner:          &streamRunner{turns: s.turns},
 		MaxParticipants: spec.MaxParticipants,
+		Journal:         s.journal,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -293,6 +312,9 @@ func newConcordiaSide(spec childSpec) (*concordiaSide, error) {
 	l, _, err := s.p.JoinLocal("host", wire.RoleHost)
 	if err != nil {
 		cancel()
+		<-s.p.Done()
+		s.journal.Close()
+		os.RemoveAll(dir)
 		return nil, fmt.Errorf("join the host: %w", err)
 	}
 	s.local = l
@@ -325,6 +347,8 @@ func (s *concordiaSide) close() {
 	s.local.Leave()
 	s.cancel()
 	<-s.p.Done()
+	s.journal.Close()
+	os.RemoveAll(s.dataDir)
 }
 
 // streamRunner is the fake agent behind the party: each turn runs the stream it is given.
