@@ -126,8 +126,9 @@ func TestWindowExplainsABrokenLink(t *testing.T) {
 	w.quit()
 }
 
-// linkToOpen is a well-formed invite (to no party: the dialog only checks it).
-const linkToOpen = "concordia://127.0.0.1:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms"
+// linkToOpen is a well-formed invite (to no party: the dialog only checks it), pinned as a
+// real one is (a link without ?fp= shows a warning instead: not encrypted, or cut off).
+const linkToOpen = "concordia://127.0.0.1:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms?fp=af99cb260357225b6f00505f52cce53fa8e52a044fd0d1f1b68bb968c40a7cb7"
 
 // A concordia:// link opened while the app runs (the OS starts a second instance with the
 // link as its argument) reaches the running window: its join dialog opens, prefilled with
