@@ -276,6 +276,17 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await noOverflow(p, what);
       await shot(p, `${size}-host`);
       await sidePanel(p, what, 'participants-list', () => shot(p, `${size}-host-panel`));
+      if (w < DRAWER_BELOW) {
+        // A dialog opened from the drawer: Escape closes the dialog, not the drawer under it.
+        await p.getByTestId('panel-toggle').click();
+        await p.locator('[data-testid=participant-item][data-name=bob] [data-testid=member-kick]').click();
+        await dialogFits(p, 'kick-dialog', 'kick-confirm', `${what}: Remove bob?`);
+        await p.keyboard.press('Escape');
+        await p.getByTestId('kick-dialog').waitFor({ state: 'detached' });
+        check(await p.getByTestId('side-panel').isVisible(), `${what}: Escape in the Remove dialog closed the drawer too`);
+        await p.keyboard.press('Escape');
+        await p.getByTestId('side-panel').waitFor({ state: 'hidden' });
+      }
 
       // A permission card (the agent asks before its first tool): its buttons fit the transcript.
       const allow = p.getByTestId('permission-allow').first();

@@ -21,7 +21,7 @@ export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
   #confirmEnd = false;
-  /** Narrow windows: whether the side panel is shown over the transcript. */
+  /** Whether the side panel is open where it is a drawer (narrow windows, or beside Changes). */
   #panel = false;
   /** The member a host is about to remove (the confirm dialog), and why. */
   #kick: Member | null = null;
@@ -302,7 +302,7 @@ export class PartyView extends LitElement {
   #confirm(s: AppState) {
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && this.#setConfirm(false)}>
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="end-title" data-testid="end-party-dialog"
-        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#setConfirm(false)}>
+        @keydown=${(e: KeyboardEvent) => escape(e, () => this.#setConfirm(false))}>
         <header><h2 id="end-title">End the party?</h2></header>
         <div class="body"><p>The agent stops and everyone is disconnected, you included.</p></div>
         <footer>
@@ -374,6 +374,7 @@ export class PartyView extends LitElement {
     if (confirm) {
       this.#confirmCommand = { command: c, text: confirm };
       this.requestUpdate();
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="command-cancel"]')?.focus());
       return;
     }
     void s.control.agentCommand(c).then((ok) => {
@@ -405,6 +406,8 @@ export class PartyView extends LitElement {
     this.#kick = m;
     this.#kickReason = '';
     this.requestUpdate();
+    // The dialog takes the focus, so that Escape (and Tab) work in it.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('[data-testid="kick-reason"]')?.focus());
   }
 
   #kickDialog(s: AppState, m: Member) {
@@ -414,7 +417,7 @@ export class PartyView extends LitElement {
     };
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="kick-title" data-testid="kick-dialog"
-        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}>
+        @keydown=${(e: KeyboardEvent) => escape(e, close)}>
         <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
         <div class="body">
           <p>${m.name} is disconnected from the party. The invite still lets people in: make new invites if ${m.name} should not come back.</p>
@@ -439,7 +442,7 @@ export class PartyView extends LitElement {
     };
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cmd-title" data-testid="command-dialog"
-        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && close()}>
+        @keydown=${(e: KeyboardEvent) => escape(e, close)}>
         <header><h2 id="cmd-title">Run ${c.command}?</h2></header>
         <div class="body"><p>${c.text}</p></div>
         <footer>
@@ -544,6 +547,13 @@ export class PartyView extends LitElement {
       ${this.#confirmCommand ? this.#commandDialog(s, this.#confirmCommand) : nothing}
     `;
   }
+}
+
+/** Escape closes a dialog, and only the dialog: the drawer behind it stays open. */
+function escape(e: KeyboardEvent, close: () => void): void {
+  if (e.key !== 'Escape') return;
+  e.preventDefault();
+  close();
 }
 
 customElements.define('party-view', PartyView);
