@@ -164,7 +164,7 @@ func TestTurnWithFake(t *testing.T) {
 			prompt: "FAKE_TOOL go",
 			want: []string{
 				"assistant:Let me check.", "tool:Bash: ls -la", "tool:-> file-a (+2 lines)",
-				"assistant:\n\necho: FAKE_TOOL go",
+				"tool_output:file-a\nfile-b\nfile-c\n", "assistant:\n\necho: FAKE_TOOL go",
 			},
 			wantText:  "Let me check.\n\necho: FAKE_TOOL go",
 			minDeltas: 6,
@@ -173,7 +173,7 @@ func TestTurnWithFake(t *testing.T) {
 			name:     "tool call without partial messages",
 			prompt:   "FAKE_TOOL x",
 			env:      []string{"FAKECLAUDE_NO_PARTIAL=1"},
-			want:     []string{"assistant:Let me check.", "tool:Bash: ls -la", "tool:-> file-a (+2 lines)", "assistant:\n\necho: FAKE_TOOL x"},
+			want:     []string{"assistant:Let me check.", "tool:Bash: ls -la", "tool:-> file-a (+2 lines)", "tool_output:file-a\nfile-b\nfile-c\n", "assistant:\n\necho: FAKE_TOOL x"},
 			wantText: "Let me check.\n\necho: FAKE_TOOL x",
 		},
 		{

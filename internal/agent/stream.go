@@ -296,8 +296,37 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 			line = "  " + line
 		}
 		emit(Output{Text: line, Stream: wire.StreamTool})
+		if out := toolOutput(toolResultText(b.Content)); out != "" {
+			emit(Output{Text: out, Stream: wire.StreamToolOutput})
+		}
 	}
 	return nil
+}
+
+// toolOutputMax bounds the tool output sent to the party for one tool result.
+const toolOutputMax = 16 << 10
+
+// toolOutput is a tool's result text as the party gets it: at most toolOutputMax bytes,
+// cut at a line end (or a rune boundary) and saying how much was left out; ending in a
+// newline; "" when the summary line shows it all already (one short line, or nothing).
+func toolOutput(text string) string {
+	text = strings.TrimRight(strings.ToValidUTF8(text, "\uFFFD"), " \t\r\n")
+	text = strings.TrimLeft(text, "\r\n")
+	if !strings.Contains(text, "\n") && len(text) <= toolLineMax/2 {
+		return ""
+	}
+	if len(text) <= toolOutputMax {
+		return text + "\n"
+	}
+	cut := toolOutputMax
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexByte(text[:cut], '\n'); i > toolOutputMax/2 {
+		cut = i
+	}
+	rest := len(text) - cut
+	return fmt.Sprintf("%s\n… (%d more bytes not shown)\n", strings.TrimRight(text[:cut], "\r\n"), rest)
 }
 
 // decodeContent reads message content, which is either a string or an array of blocks.

@@ -58,6 +58,10 @@ func FuzzTranslate(f *testing.F) {
 				if n := utf8.RuneCountInString(o.Text); n > toolLineMax+32 {
 					t.Fatalf("tool line of %d runes: %q", n, o.Text)
 				}
+			case wire.StreamToolOutput:
+				if len(o.Text) > toolOutputMax+64 || !strings.HasSuffix(o.Text, "\n") || !utf8.ValidString(o.Text) {
+					t.Fatalf("tool output of %d bytes, not ending in a newline or not UTF-8: %.80q", len(o.Text), o.Text)
+				}
 			default:
 				t.Fatalf("translator wrote to stream %q", o.Stream)
 			}

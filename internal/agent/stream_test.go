@@ -2,9 +2,11 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // feed runs stdout lines through a translator and returns the Outputs as "stream:text".
@@ -120,7 +122,7 @@ func TestTranslator(t *testing.T) {
 				msgStart("m2"), blockStart(0, "text"), textDelta(0, "Done."), assistantText("m2", "Done."),
 			},
 			want: []string{
-				"assistant:Looking.", "tool:Bash: ls -la /tmp", "tool:-> total 96 (+2 lines)", "assistant:\n\nDone.",
+				"assistant:Looking.", "tool:Bash: ls -la /tmp", "tool:-> total 96 (+2 lines)", "tool_output:total 96\ndrwx .\ndrwx ..\n", "assistant:\n\nDone.",
 			},
 		},
 		{
@@ -240,5 +242,46 @@ func TestRetryNotice(t *testing.T) {
 	want := "claude: API request failed (HTTP 500, server_error); retry 1 of 10 in 0.6s"
 	if got := retryNotice(&ln); got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestToolOutput(t *testing.T) {
+	long := strings.Repeat("line of output\n", 2000) // 30,000 bytes
+	tests := []struct {
+		name, in string
+		check    func(t *testing.T, out string)
+	}{
+		{"nothing", " \n\n", func(t *testing.T, out string) {
+			if out != "" {
+				t.Fatalf("got %q", out)
+			}
+		}},
+		{"one short line: the summary shows it", "ok", func(t *testing.T, out string) {
+			if out != "" {
+				t.Fatalf("got %q", out)
+			}
+		}},
+		{"several lines", "a\nb\n\n", func(t *testing.T, out string) {
+			if out != "a\nb\n" {
+				t.Fatalf("got %q", out)
+			}
+		}},
+		{"cut at a line end", long, func(t *testing.T, out string) {
+			body, tail, ok := strings.Cut(out, "\n… (")
+			if !ok || len(body) > toolOutputMax || !strings.HasSuffix(body, "line of output") {
+				t.Fatalf("body of %d bytes ends %q", len(body), body[max(0, len(body)-20):])
+			}
+			if want := fmt.Sprintf("%d more bytes not shown)\n", len(strings.TrimRight(long, "\n"))-len(body)); tail != want {
+				t.Fatalf("tail %q, want %q", tail, want)
+			}
+		}},
+		{"cut in a rune", strings.Repeat("é", toolOutputMax), func(t *testing.T, out string) {
+			if !utf8.ValidString(out) || len(out) > toolOutputMax+64 {
+				t.Fatalf("%d bytes, valid %v", len(out), utf8.ValidString(out))
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, toolOutput(tt.in)) })
 	}
 }

@@ -81,6 +81,10 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1500}},
 		}, "Hello\n[system] claude finished (1.5s)\n"},
 		{"tool lines", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls"}}, "  » Bash: ls\n"},
+		{"a tool's whole output is left to views that fold it", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> a (+1 lines)\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "a\nb\n"},
+		}, "  » -> a (+1 lines)\n"},
 		{"failed turn", []wire.Event{{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "boom"}}}, "[error] claude's turn failed after 0s: boom\n"},
 		{"merged batch: who asked what, not the merger's text", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},

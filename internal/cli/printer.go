@@ -415,6 +415,8 @@ func (p *printer) output(stream, text string) {
 			fmt.Fprintf(p.w, "  » %s\n", l)
 		}
 		p.midLine = false
+	case wire.StreamToolOutput:
+		// The tool line above sums it up; the whole output is for views that fold it.
 	default:
 		p.noticeLocked("system", "claude: "+text)
 	}

@@ -184,6 +184,9 @@ func (r *renderer) event(ev wire.Event) {
 			t.parts = append(t.parts, part{kind: "reply", text: ev.Text})
 			return
 		}
+		if ev.Stream == wire.StreamToolOutput {
+			return // the tool line above sums it up
+		}
 		text := strings.TrimSuffix(ev.Text, "\n")
 		if ev.Stream == wire.StreamStderr {
 			text = "stderr: " + text

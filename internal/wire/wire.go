@@ -122,6 +122,9 @@ const (
 	StreamAssistant = "assistant"
 	StreamTool      = "tool"
 	StreamStderr    = "stderr"
+	// StreamToolOutput (our extension) is what a tool returned, bounded, right after the
+	// tool line that sums it up: for a view that opens a tool step to its output.
+	StreamToolOutput = "tool_output"
 )
 
 // Turn statuses.
