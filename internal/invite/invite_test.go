@@ -275,6 +275,9 @@ func FuzzParse(f *testing.F) {
 		if again != inv {
 			t.Fatalf("round trip of %q: %+v != %+v", s, again, inv)
 		}
+		if err := CheckComplete(inv); err != nil && (!errors.Is(err, ErrInvalid) || !errors.Is(err, ErrCutShort)) {
+			t.Fatalf("CheckComplete(%+v) error %v does not wrap ErrInvalid and ErrCutShort", inv, err)
+		}
 	})
 }
 
