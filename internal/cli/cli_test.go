@@ -86,6 +86,12 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "a\nb\n"},
 		}, "  » -> a (+1 lines)\n"},
 		{"failed turn", []wire.Event{{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "boom"}}}, "[error] claude's turn failed after 0s: boom\n"},
+		{"a failed turn is said once: its 'the batch failed' error repeats it", []wire.Event{
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "claude failed twice: exit 3"}},
+			{Kind: wire.KindError, Text: "the batch failed: claude failed twice: exit 3"},
+			{Kind: wire.KindError, Text: "the batch failed: something else"},
+		}, "[error] claude's turn failed after 0s: claude failed twice: exit 3\n[error] the batch failed: something else\n"},
+		{"stderr is labelled as such", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamStderr, Text: "warning: x\n"}}, "[stderr] warning: x\n"},
 		{"merged batch: who asked what, not the merger's text", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "bob", Text: "Traceback (most recent call last):\n  File x\nValueError"}},

@@ -27,6 +27,7 @@ type printer struct {
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
+	failedTurn string       // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	earlier    bool         // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status) // the line editor's status line, when it runs
 	last       status
@@ -100,6 +101,7 @@ var tagColor = map[string]string{
 	"approval":   "33",
 	"changes":    "35",
 	"batch":      "34",
+	"stderr":     "2;33", // faint yellow: what claude wrote to its stderr
 }
 
 // earlierLocked prints the marker above replayed history, when there is any.
@@ -177,6 +179,8 @@ func (p *printer) event(ev wire.Event) {
 	defer p.mu.Unlock()
 	p.r.track(ev)
 	defer p.pushStatusLocked()
+	failed := p.failedTurn // only the event right after the failed turn can repeat it
+	p.failedTurn = ""
 	switch ev.Kind {
 	case wire.KindParticipants:
 		count := 0
@@ -201,6 +205,11 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindSystem:
 		p.noticeLocked("system", ev.Text)
 	case wire.KindError:
+		if failed != "" && ev.Text == "the batch failed: "+failed {
+			// PROTOCOL.md §5: a failed turn is followed by this error, which says what the
+			// turn line just said.
+			return
+		}
 		p.noticeLocked("error", ev.Text)
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
@@ -245,6 +254,7 @@ func (p *printer) event(ev wire.Event) {
 				}
 				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); what it wrote so far is above", d, why, denied))
 			default:
+				p.failedTurn = t.Error
 				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
 			}
 		}
@@ -417,6 +427,8 @@ func (p *printer) output(stream, text string) {
 		p.midLine = false
 	case wire.StreamToolOutput:
 		// The tool line above sums it up; the whole output is for views that fold it.
+	case wire.StreamStderr:
+		p.noticeLocked("stderr", text)
 	default:
 		p.noticeLocked("system", "claude: "+text)
 	}

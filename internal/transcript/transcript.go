@@ -61,7 +61,8 @@ type renderer struct {
 	prompts map[string]wire.Prompt
 	turn    *turn // the open turn section, written when the next section starts
 	files   []wire.FileChange
-	changes bool // a changes event came
+	changes bool   // a changes event came
+	failed  string // the error of the turn just written as failed: its "the batch failed" repeats it
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -132,6 +133,8 @@ func clock(ts time.Time) string {
 }
 
 func (r *renderer) event(ev wire.Event) {
+	failed := r.failed // only the event right after the failed turn can repeat it
+	r.failed = ""
 	switch ev.Kind {
 	case wire.KindPrompt:
 		if ev.Prompt == nil {
@@ -222,10 +225,16 @@ func (r *renderer) event(ev wire.Event) {
 		end := *ev.Turn
 		t.end = &end
 		r.flushTurn()
+		if end.Status == wire.TurnError {
+			r.failed = end.Error
+		}
 	case wire.KindSystem:
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindError:
+		if failed != "" && ev.Text == "the batch failed: "+failed {
+			return // PROTOCOL.md §5: it says what the turn's "Failed" line said
+		}
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "**Error:** %s (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindParticipants:

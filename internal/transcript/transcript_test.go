@@ -64,6 +64,17 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"not decided", "the tool said this"},
 		},
 		{
+			name: "a failed turn is said once",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "crash"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "crash", Merger: "local"}}),
+				ev(3, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, DurationMS: 100, Error: "claude failed twice: exit 3"}}),
+				ev(4, wire.Event{Kind: wire.KindError, Text: "the batch failed: claude failed twice: exit 3"}),
+			},
+			want:   []string{"**Failed: claude failed twice: exit 3** after 0.1 s."},
+			absent: []string{"**Error:**"},
+		},
+		{
 			name: "approval edited, rejection with a reason",
 			events: []wire.Event{
 				prompt(1, "p1", "alice", "rm -rf /"),
