@@ -8,11 +8,30 @@ const tool = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stre
 describe('toolSteps', () => {
   it('pairs each call with the result lines after it (a subagent indented)', () => {
     expect(toolSteps(tool('Bash: ls -la', '-> file-a (+2 lines)', 'Edit: x.go', '  Read: y.go', '  -> package y', '-> (error) nope'))).toEqual([
-      { call: 'Bash: ls -la', output: ['file-a (+2 lines)'] },
-      { call: 'Edit: x.go', output: [] },
-      { call: '  Read: y.go', output: ['package y', '(error) nope'] },
+      { call: 'Bash: ls -la', output: ['file-a (+2 lines)'], full: false },
+      { call: 'Edit: x.go', output: [], full: false },
+      { call: '  Read: y.go', output: ['package y', '(error) nope'], full: false },
     ]);
-    expect(toolSteps(tool('-> orphan result'))).toEqual([{ call: '', output: ['orphan result'] }]);
+    expect(toolSteps(tool('-> orphan result'))).toEqual([{ call: '', output: ['orphan result'], full: false }]);
+  });
+
+  it("gives a tool's own output to the step of the result line before it, in place of that summary", () => {
+    const own = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool_output', text }));
+    expect(toolSteps([...tool('Bash: ls -la', '-> file-a (+2 lines)'), ...own('file-a', 'file-b', 'file-c'), ...tool('Edit: x.go', '-> ok')])).toEqual([
+      { call: 'Bash: ls -la', output: ['file-a', 'file-b', 'file-c'], full: true },
+      { call: 'Edit: x.go', output: ['ok'], full: false },
+    ]);
+    // A subagent's result and the outer one: each output replaces its own summary; "(error)" stays.
+    expect(toolSteps([...tool('Task: look', '  Read: y.go', '  -> package y (+1 lines)'), ...own('package y', 'func Y()'), ...tool('-> (error) nope (+1 lines)'), ...own('nope', 'at y.go:1')])).toEqual([
+      { call: 'Task: look', output: [], full: false },
+      { call: '  Read: y.go', output: ['package y', 'func Y()', '(error) nope', 'at y.go:1'], full: true },
+    ]);
+    // No result before it: a step of its own.
+    expect(toolSteps(own('lone', 'output'))).toEqual([{ call: '', output: ['lone', 'output'], full: true }]);
+    expect(toolSteps([...tool('Bash: ls'), ...own('x', 'y')])).toEqual([
+      { call: 'Bash: ls', output: [], full: false },
+      { call: '', output: ['x', 'y'], full: true },
+    ]);
   });
 });
 
@@ -60,6 +79,35 @@ describe('<activity-group>', () => {
     expect(sr.querySelector('[data-testid=tool-step-output]')?.textContent?.split('\n')).toHaveLength(50);
     expect(sr.querySelector('[data-testid=tool-step-more]')).toBeNull();
     expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+    el.remove();
+  });
+
+  it("a step opens to the tool's own output, as text, bounded with Show more; without it, to the summary line", async () => {
+    const el = document.createElement('activity-group') as ActivityGroup;
+    const own = Array.from({ length: 60 }, (_, i) => ({ stream: 'tool_output', text: `<img src=x onerror="window.__pwned2=1"> row ${i}` }));
+    el.segment = { kind: 'activity', stream: 'tool', lines: [...tool('Bash: ls -la', '-> row 0 (+59 lines)'), ...own, ...tool('Bash: true', '-> done')] };
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=tool-group]')?.getAttribute('data-steps')).toBe('2');
+    const [first, second] = [...root.querySelectorAll('tool-step')] as ToolStepView[];
+    await first!.updateComplete;
+    await second!.updateComplete;
+    const sr = first!.shadowRoot!;
+    expect(sr.querySelector('[data-testid=tool-step]')?.getAttribute('data-full')).toBe('1');
+    const pre = () => sr.querySelector('[data-testid=tool-step-output]')!.textContent!.split('\n');
+    expect(pre()).toHaveLength(OUTPUT_LINES);
+    expect(pre()[1]).toBe('<img src=x onerror="window.__pwned2=1"> row 1');
+    expect(pre().join('\n')).not.toContain('(+59 lines)');
+    expect(sr.querySelectorAll('img').length).toBe(0);
+    expect(sr.querySelector('[data-testid=tool-step-more]')?.textContent).toMatch(/Show more \(20 more lines\)/);
+    (sr.querySelector('[data-testid=tool-step-more]') as HTMLButtonElement).click();
+    await first!.updateComplete;
+    expect(pre()).toHaveLength(60);
+    const s2 = second!.shadowRoot!;
+    expect(s2.querySelector('[data-testid=tool-step]')?.getAttribute('data-full')).toBe('0');
+    expect(s2.querySelector('[data-testid=tool-step-output]')?.textContent).toBe('done');
+    expect((window as unknown as { __pwned2?: number }).__pwned2).toBeUndefined();
     el.remove();
   });
 });

@@ -1,7 +1,8 @@
 // <activity-group>: a turn's output other than the reply, as one collapsible group.
 // - Tool lines: "N tool steps — the last call". Opened, each step shows its call (long
-//   lines wrap) and expands on click to its output, bounded to OUTPUT_LINES lines or
-//   OUTPUT_BYTES characters with "Show more" for the rest.
+//   lines wrap) and expands on click to its output (the tool's own output when the host
+//   sent it as tool_output, else the result's summary line), bounded to OUTPUT_LINES lines
+//   or OUTPUT_BYTES characters with "Show more" for the rest.
 // - The agent's stderr: labelled "stderr", its lines as they came.
 // Agent output is untrusted: text nodes only, never HTML.
 
@@ -76,7 +77,7 @@ export class ToolStepView extends LitElement {
       return html`<div class="row" data-testid="tool-step" data-output="0"><span class="chev nochev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></div>`;
     }
     const b = this.all ? { shown: st.output.join('\n'), more: 0 } : boundOutput(st.output);
-    return html`<details data-testid="tool-step" data-output=${st.output.length}>
+    return html`<details data-testid="tool-step" data-output=${st.output.length} data-full=${st.full ? '1' : '0'}>
       <summary data-testid="tool-step-toggle"><span class="chev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></summary>
       <pre data-testid="tool-step-output">${b.shown}</pre>
       ${b.more > 0

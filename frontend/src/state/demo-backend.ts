@@ -139,7 +139,7 @@ export const DEMO_INVITE =
 export const DEMO_VIEWER_INVITE =
   'concordia://192.168.1.20:8765/Vw3mX8rTq2LpZ7nK4sYd9bQe?fp=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 
-const REPLIES: Array<Array<['assistant' | 'tool' | 'stderr', string]>> = [
+const REPLIES: Array<Array<['assistant' | 'tool' | 'tool_output' | 'stderr', string]>> = [
   [
     ['assistant', "I'll add a `--json` flag to `concordia version` and cover it with a test.\n\n"],
     ['tool', 'Read cmd/version.go (42 lines)'],
@@ -148,12 +148,16 @@ const REPLIES: Array<Array<['assistant' | 'tool' | 'stderr', string]>> = [
     ['tool', 'Edit cmd/version.go (+9 −2)'],
     ['tool', 'Write cmd/version_test.go'],
     ['tool', 'Bash: go test ./cmd/...'],
+    ['tool', '-> === RUN   TestRunVersion (+8 lines)'],
+    ['tool_output', '=== RUN   TestRunVersion\n=== RUN   TestRunVersion/plain\n=== RUN   TestRunVersion/json\n=== RUN   TestRunVersion/bad_flag\n--- PASS: TestRunVersion (0.00s)\n    --- PASS: TestRunVersion/plain (0.00s)\n    --- PASS: TestRunVersion/json (0.00s)\n    --- PASS: TestRunVersion/bad_flag (0.00s)\nPASS\n'],
     ['stderr', 'ok  \tgithub.com/concordia-party/concordia/cmd\t0.014s'],
     ['assistant', '### What changed\n\n- `concordia version --json` prints `{"version": "…"}`\n- **bob**\'s request and **carol**\'s test are both covered\n- table test with named cases: `plain`, `json`, `bad flag`\n\nAll tests pass.'],
   ],
   [
     ['assistant', 'Looking at that now.\n\n'],
     ['tool', 'Bash: rg -n "TODO" internal/'],
+    ['tool', '-> internal/party/batch.go:88:\t// TODO: the window can stay open forever under steady typing (+1 lines)'],
+    ['tool_output', 'internal/party/batch.go:88:\t// TODO: the window can stay open forever under steady typing\ninternal/party/party_test.go:214:\t// TODO: a case for 3 × window\n'],
     ['assistant', 'There are two places to touch:\n\n1. `internal/party/batch.go` — the window check\n2. `internal/party/party_test.go` — a case for `3 × window`\n\n```diff\n- if time.Since(last) < p.window {\n+ if time.Since(last) < p.window && time.Since(oldest) < 3*p.window {\n```\n\nDone: the window now always closes.'],
   ],
 ];

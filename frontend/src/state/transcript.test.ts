@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TranscriptModel, type TranscriptItem, type TurnItem } from './transcript';
-import { batch, err, out, phase, prompt, sys, turn } from './events.test-helpers';
+import { TranscriptModel, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
+import { batch, err, out, phase, prompt, retry, sys, turn } from './events.test-helpers';
 import type { PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
 import crashOnce from './testdata/crash-once.json';
@@ -255,5 +255,79 @@ describe('TranscriptModel', () => {
     const failed: PartyEvent = { seq: 3, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 5, error: 'boom' } };
     expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'the batch failed: boom')]).items)).toEqual(['turn b1 [reply:x] error']);
     expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'disk full')]).items)).toEqual(['turn b1 [reply:x] error', 'error disk full']);
+  });
+});
+
+describe('a tool\'s own output (tool_output)', () => {
+  /** The turn's segments: replies as text, tool groups as their steps. */
+  const shape = (m: TranscriptModel) =>
+    m.items.map((it) =>
+      it.type !== 'turn'
+        ? it.type
+        : it.segments.map((s) =>
+            s.kind === 'activity' && s.stream === 'tool'
+              ? { [s.void ? 'voidTool' : 'tool']: toolSteps(s.lines) }
+              : (s.void ? '~' : '') + (s.kind === 'reply' ? `reply:${s.text}` : s.kind === 'activity' ? `${s.stream}:${s.lines.map((l) => l.text).join('|')}` : s.kind),
+          ),
+    );
+  const ls = 'file-a\nfile-b\nfile-c\n';
+  const merged = (seq: number, first: number, text: string, stream: string): PartyEvent => Object.assign(out(seq, text, stream), { first_seq: first });
+
+  it('goes to the step of the result just before it, in place of the summary line, never as reply text', () => {
+    const m = fold([batch(1, b1), out(2, 'Looking. '), out(3, 'Bash: ls -la\n', 'tool'), out(4, '-> file-a (+2 lines)\n', 'tool'), out(5, ls, 'tool_output'), out(6, 'Done.'), turn(7, 'b1')]);
+    expect(shape(m)).toEqual([
+      ['reply:Looking. ', { tool: [{ call: 'Bash: ls -la', output: ['file-a', 'file-b', 'file-c'], full: true }] }, 'reply:Done.'],
+    ]);
+  });
+
+  it('works with merged events: several steps in one event, and output as two pieces', () => {
+    const m = fold([
+      batch(1, b1),
+      merged(3, 2, 'Bash: ls -la\n-> file-a (+2 lines)\n', 'tool'),
+      out(4, ls, 'tool_output'),
+      merged(7, 5, 'Edit: x.go\n-> ok\nBash: go test\n-> (error) exit status 1 (+2 lines)\n', 'tool'),
+      out(8, 'exit status 1\n--- FAIL: TestX\n', 'tool_output'),
+      out(9, 'FAIL\n', 'tool_output'),
+      out(10, 'Read: y.go\n', 'tool'),
+    ]);
+    expect(shape(m)).toEqual([
+      [
+        {
+          tool: [
+            { call: 'Bash: ls -la', output: ['file-a', 'file-b', 'file-c'], full: true },
+            { call: 'Edit: x.go', output: ['ok'], full: false },
+            { call: 'Bash: go test', output: ['(error) exit status 1', '--- FAIL: TestX', 'FAIL'], full: true },
+            { call: 'Read: y.go', output: [], full: false },
+          ],
+        },
+      ],
+    ]);
+  });
+
+  it('with no step before it is a step of its own, not dropped and not a stray line', () => {
+    // After the reply (no tool group to join), after a retry voided the group, after the turn.
+    const m = fold([
+      batch(1, b1), out(2, 'Looking.'), out(3, 'orphan 1\norphan 2\n', 'tool_output'),
+      out(4, 'Bash: ls\n-> file-a (+2 lines)\n', 'tool'), retry(5, 'b1'), out(6, ls, 'tool_output'),
+      turn(7, 'b1'), out(8, 'late\nlines\n', 'tool_output'),
+    ]);
+    expect(shape(m)).toEqual([
+      [
+        '~reply:Looking.',
+        { voidTool: [{ call: '', output: ['orphan 1', 'orphan 2'], full: true }, { call: 'Bash: ls', output: ['file-a (+2 lines)'], full: false }] },
+        { tool: [{ call: '', output: ['file-a', 'file-b', 'file-c'], full: true }] },
+      ],
+      [{ tool: [{ call: '', output: ['late', 'lines'], full: true }] }],
+    ]);
+    // A call with no result before the output: the output is not that call's.
+    const n = fold([batch(1, b1), out(2, 'Bash: ls\n', 'tool'), out(3, ls, 'tool_output')]);
+    expect(shape(n)).toEqual([[{ tool: [{ call: 'Bash: ls', output: [], full: false }, { call: '', output: ['file-a', 'file-b', 'file-c'], full: true }] }]]);
+  });
+
+  it('without it a step shows its summary line only', () => {
+    const m = fold([batch(1, b1), out(2, 'Bash: ls -la\n-> file-a (+2 lines)\nBash: true\n-> (no output)\n', 'tool'), out(3, 'Done.')]);
+    expect(shape(m)).toEqual([
+      [{ tool: [{ call: 'Bash: ls -la', output: ['file-a (+2 lines)'], full: false }, { call: 'Bash: true', output: ['(no output)'], full: false }] }, 'reply:Done.'],
+    ]);
   });
 });

@@ -17,6 +17,7 @@ export interface ReplySegment {
 
 /** One line (or chunk) of tool or stderr output. */
 export interface ActivityLine {
+  /** Its stream; a tool group's lines are 'tool' or, for a tool's own output, 'tool_output'. */
   stream: string;
   text: string;
 }
@@ -48,27 +49,63 @@ export interface NoticeSegment {
   void?: undefined;
 }
 
+/** The stream of a tool's own output (PROTOCOL.md §5, tool_output). */
+export const STREAM_TOOL_OUTPUT = 'tool_output';
+
 /**
- * One tool step of a tool group: the call ("Bash: ls -la") and what came back (the result
- * lines that follow it: "-> file-a (+2 lines)").
+ * One tool step of a tool group: the call ("Bash: ls -la") and what came back: the lines
+ * opening the step shows. Each result is the tool's own output when the host sent it (a
+ * tool_output after the result line), else its summary line ("file-a (+2 lines)").
  */
 export interface ToolStep {
   call: string;
   output: readonly string[];
+  /** Whether output holds a tool's own output (tool_output), not summary lines only. */
+  full: boolean;
 }
 
 /**
  * Splits tool lines into steps: a line that starts with "->" (after a subagent's
- * indentation) is output of the step before it; any other line starts a step.
+ * indentation) is a result of the step before it; a tool_output line is the tool's own
+ * output of the result line just before it and stands in for that summary line (keeping
+ * its "(error)" mark); any other line starts a step. A result or tool output with no step
+ * before it is a step of its own with no call.
  */
 export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
-  const steps: Array<{ call: string; output: string[] }> = [];
+  const steps: ToolStep[] = [];
+  const outs: string[][] = [];
+  // The previous line: a call, a result (and its summary's index in the step's output) or tool output.
+  let prev: { kind: 'call' } | { kind: 'result'; at: number } | { kind: 'output' } = { kind: 'call' };
+  const add = (call: string, first: string[], full: boolean) => {
+    outs.push(first);
+    steps.push({ call, output: first, full });
+  };
   for (const l of lines) {
+    const out = outs[outs.length - 1];
+    const step = steps[steps.length - 1];
+    if (l.stream === STREAM_TOOL_OUTPUT) {
+      if (out && step && prev.kind === 'result') {
+        const summary = out[prev.at]!;
+        out[prev.at] = summary.startsWith('(error)') && !l.text.startsWith('(error)') ? `(error) ${l.text}` : l.text;
+        step.full = true;
+      } else if (out && prev.kind === 'output') {
+        out.push(l.text);
+      } else {
+        add('', [l.text], true);
+      }
+      prev = { kind: 'output' };
+      continue;
+    }
     const t = l.text.trimStart();
-    const last = steps[steps.length - 1];
-    if (t.startsWith('->') && last) last.output.push(t.replace(/^->\s?/, ''));
-    else if (t.startsWith('->')) steps.push({ call: '', output: [t.replace(/^->\s?/, '')] });
-    else steps.push({ call: l.text, output: [] });
+    if (t.startsWith('->')) {
+      const text = t.replace(/^->\s?/, '');
+      if (out) out.push(text);
+      else add('', [text], false);
+      prev = { kind: 'result', at: outs[outs.length - 1]!.length - 1 };
+    } else {
+      add(l.text, [], false);
+      prev = { kind: 'call' };
+    }
   }
   return steps;
 }
@@ -466,12 +503,15 @@ export class TranscriptModel {
     } else {
       // Tool and stderr output come as whole lines, each ending in "\n"; the host may
       // coalesce several into one event, so each line becomes its own activity line. Each
-      // stream has groups of its own: stderr is not a tool step.
+      // stream has groups of its own: stderr is not a tool step. A tool's own output
+      // (tool_output) joins the tool group it follows, where toolSteps gives it to the step
+      // of the result line before it; with no tool group before it, it starts one.
+      const group = stream === STREAM_TOOL_OUTPUT ? 'tool' : stream;
       const lines = text.replace(/\n$/, '').split('\n').map((l) => ({ stream, text: l }));
-      if (last && last.kind === 'activity' && !last.void && last.stream === stream) {
-        segs[segs.length - 1] = { kind: 'activity', stream, lines: [...last.lines, ...lines] };
+      if (last && last.kind === 'activity' && !last.void && last.stream === group) {
+        segs[segs.length - 1] = { kind: 'activity', stream: group, lines: [...last.lines, ...lines] };
       } else {
-        segs.push({ kind: 'activity', stream, lines });
+        segs.push({ kind: 'activity', stream: group, lines });
       }
     }
     this.#replace(i, { ...turn, segments: segs });
