@@ -114,7 +114,7 @@ func (s *Store) MigrateLegacy(ctx context.Context) (Migration, error) {
 		if !m.Found {
 			return m, nil // not ours to judge: it holds no key
 		}
-		m.Reason = "the file is not valid .env syntax, so it was left as is; move its key with `concordia key set` and delete the file by hand"
+		m.Reason = "the file is not valid .env syntax, so it was left as is; store the key again (Settings in the window, or `concordia key set`) and delete the file by hand"
 		return m, fmt.Errorf("read legacy key file %s: %w", m.Path, err)
 	}
 	if err != nil {
