@@ -1,0 +1,231 @@
+// One party of the window: its connection or in-process member, and the bookkeeping that
+// turns its events into the window's ordered stream.
+
+package session
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// active is one party of the window, hosted or joined.
+type active struct {
+	m    *Manager
+	role string // wire.RoleHost: this window runs the party; wire.RoleParticipant: joined
+
+	h     *host.Host   // hosted
+	local *party.Local // hosted: the host's own membership
+	c     *client.Client
+
+	mu           sync.Mutex // guards the fields below; held while emitting
+	invite       string
+	viewerInvite string
+	you          wire.Member // the window's person, its role kept current
+	party        wire.PartyInfo
+	endReason    string
+	first        bool       // participant: the first hello's state is not complete yet
+	initial      wire.State // participant: the state Join returns
+	pending      *wire.State
+	target       int64        // seq the pending state is complete at
+	last         int64        // newest event seq seen
+	log          []wire.Event // a participant: every event seen, for Transcript and resyncs
+	journal      string       // hosted: the party journal, which Transcript reads (no log kept)
+	members      int
+	status       string
+
+	stopOnce sync.Once
+	stopErr  error
+	endOnce  sync.Once
+	done     chan struct{} // closed when pump (host) or watch (participant) returns
+}
+
+// controller is what carries host methods: the host's own membership, or the client.
+func (a *active) controller() party.Controller {
+	if a.role == wire.RoleHost {
+		return a.local
+	}
+	return a.c
+}
+
+// setInvites takes new invites (after a rotation) and tells the window. It takes only
+// a.mu: the party calls it on its loop.
+func (a *active) setInvites(inv wire.Invites) {
+	a.mu.Lock()
+	a.invite, a.viewerInvite = inv.Invite, inv.ViewerInvite
+	a.m.cfg.Emitter.Emit(EventPartyInvites, inv)
+	a.mu.Unlock()
+	a.m.changed()
+}
+
+// stop ends the party's connection or the hosted party; idempotent.
+func (a *active) stop(ctx context.Context) error {
+	a.stopOnce.Do(func() {
+		if a.role == wire.RoleHost {
+			a.stopErr = a.h.Shutdown(ctx)
+			a.local.Leave()
+		} else {
+			a.c.Close()
+		}
+		select {
+		case <-a.done:
+		case <-ctx.Done():
+			if a.stopErr == nil {
+				a.stopErr = ctx.Err()
+			}
+		}
+	})
+	return a.stopErr
+}
+
+// pump forwards the hosted party's events until the host's membership ends. It is the
+// only goroutine that emits a hosted party's events.
+func (a *active) pump() {
+	defer close(a.done)
+	for ev := range a.local.Events() {
+		a.mu.Lock()
+		if ev.Seq <= a.last {
+			a.mu.Unlock()
+			continue
+		}
+		a.last = ev.Seq
+		changed := a.count(ev)
+		a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
+		a.mu.Unlock()
+		if changed {
+			a.m.changed()
+		}
+	}
+}
+
+// watch waits for the participant's client to stop for good and ends the party for the
+// window with the reason.
+func (a *active) watch() {
+	defer close(a.done)
+	<-a.c.Done()
+	err := a.c.Err()
+	a.m.finishWith(a, Ended{Reason: a.m.endReason(err), Kicked: errors.Is(err, client.ErrKicked)})
+}
+
+// endReason says why a joined party ended, for party:ended.
+func (m *Manager) endReason(err error) string {
+	switch {
+	case err == nil, errors.Is(err, client.ErrClosed):
+		return "you left the party"
+	case errors.Is(err, client.ErrEnded):
+		return "the host ended the party"
+	case errors.Is(err, client.ErrKicked):
+		return "a host removed you from the party"
+	case errors.Is(err, client.ErrReplaced):
+		return "you joined this party again from somewhere else"
+	case errors.Is(err, client.ErrRefused):
+		return "the host no longer accepts this invite"
+	case errors.Is(err, client.ErrFingerprint):
+		return "the host's certificate no longer matches the invite"
+	}
+	return m.describe(err)
+}
+
+// count applies a participants event to the member count and to the window's person's
+// role; a.mu is held.
+func (a *active) count(ev wire.Event) bool {
+	if ev.Kind == wire.KindParticipants && ev.Changed != nil && ev.Changed.ID == a.you.ID {
+		a.you.Role = ev.Changed.Role
+	}
+	if ev.Kind != wire.KindParticipants || ev.Count == nil || *ev.Count == a.members {
+		return false
+	}
+	a.members = *ev.Count
+	return true
+}
+
+// onHello starts a (re)sync: the window's state is rebuilt from the hello reply plus
+// every event seen so far, and is complete once the events up to the reply's seq are in.
+func (a *active) onHello(h wire.HelloResult) {
+	a.mu.Lock()
+	st := h.State
+	st.Truncated = false
+	st.Events = append(make([]wire.Event, 0, len(a.log)+len(h.State.Events)), a.log...)
+	if st.Participants == nil {
+		st.Participants = []wire.Member{}
+	}
+	if st.Pending == nil {
+		st.Pending = []wire.Prompt{}
+	}
+	a.pending = &st
+	a.target = h.State.Seq
+	a.members = len(h.State.Participants)
+	if a.last >= a.target {
+		a.completeLocked()
+	}
+	a.mu.Unlock()
+	a.m.changed()
+}
+
+// onEvent takes each event once, in order (the client guarantees it).
+func (a *active) onEvent(ev wire.Event) {
+	a.mu.Lock()
+	if ev.Seq <= a.last {
+		a.mu.Unlock()
+		return
+	}
+	a.last = ev.Seq
+	a.log = append(a.log, ev)
+	if a.pending != nil && ev.Seq <= a.target {
+		// History the pending state already accounts for (participants, phase, pending).
+		a.pending.Events = append(a.pending.Events, ev)
+		if a.last >= a.target {
+			a.completeLocked()
+		}
+		a.mu.Unlock()
+		return
+	}
+	if a.pending != nil {
+		a.completeLocked()
+	}
+	changed := a.count(ev)
+	a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
+	a.mu.Unlock()
+	if changed {
+		a.m.changed()
+	}
+}
+
+// completeLocked finishes the pending state: the first one becomes Join's result, a
+// later one goes to the window as party:state. a.mu is held.
+func (a *active) completeLocked() {
+	st := *a.pending
+	a.pending = nil
+	if st.Seq > a.last {
+		// Some of the reply's events never came (a catch-up failed): claim only what the
+		// window has, so that the events after it are not taken for duplicates.
+		st.Seq = a.last
+	}
+	if a.first {
+		a.first = false
+		a.initial = st
+		return
+	}
+	a.m.cfg.Emitter.Emit(EventPartyState, st)
+}
+
+// onStatus reports connection changes.
+func (a *active) onStatus(s client.Status) {
+	a.mu.Lock()
+	if s.State == client.StatusConnected && a.pending != nil {
+		a.completeLocked()
+	}
+	a.status = s.State
+	st := Status{Status: s.State, Attempt: s.Attempt, RetryMS: s.RetryIn.Milliseconds()}
+	if s.Err != nil && !errors.Is(s.Err, client.ErrClosed) {
+		st.Error = a.m.describe(s.Err)
+	}
+	a.m.cfg.Emitter.Emit(EventPartyStatus, st)
+	a.mu.Unlock()
+	a.m.changed()
+}
