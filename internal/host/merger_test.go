@@ -48,12 +48,7 @@ func TestReplacedGeminiKeyIsUsed(t *testing.T) {
 				}
 			}
 			m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: -1,
-				Getenv: func(k string) string {
-					if k == merge.BaseURLEnv {
-						return srv.URL
-					}
-					return ""
-				}})
+				Getenv: geminiAt(srv.URL)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,12 +86,7 @@ func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
 				}
 			}
 			m, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Window: window,
-				Getenv: func(k string) string {
-					if k == merge.BaseURLEnv {
-						return srv.URL
-					}
-					return ""
-				}})
+				Getenv: geminiAt(srv.URL)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,5 +110,15 @@ func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
 				t.Errorf("window, key %q: the notices do not point to Settings: %q", start, said)
 			}
 		}
+	}
+}
+
+// geminiAt is an environment with only the Gemini base URL set, to url.
+func geminiAt(url string) func(string) string {
+	return func(k string) string {
+		if k == merge.BaseURLEnv {
+			return url
+		}
+		return ""
 	}
 }
