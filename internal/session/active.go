@@ -94,12 +94,18 @@ func (a *active) pump() {
 			continue
 		}
 		a.last = ev.Seq
-		changed := a.count(ev)
-		a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
-		a.mu.Unlock()
-		if changed {
-			a.m.changed()
-		}
+		a.emitAndUnlock(ev)
+	}
+}
+
+// emitAndUnlock sends ev to the window, releases a.mu (held by the caller, so that
+// events leave in seq order), then says the party's summary changed if ev changed it.
+func (a *active) emitAndUnlock(ev wire.Event) {
+	changed := a.count(ev)
+	a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
+	a.mu.Unlock()
+	if changed {
+		a.m.changed()
 	}
 }
 
@@ -188,12 +194,7 @@ func (a *active) onEvent(ev wire.Event) {
 	if a.pending != nil {
 		a.completeLocked()
 	}
-	changed := a.count(ev)
-	a.m.cfg.Emitter.Emit(EventPartyEvent, ev)
-	a.mu.Unlock()
-	if changed {
-		a.m.changed()
-	}
+	a.emitAndUnlock(ev)
 }
 
 // completeLocked finishes the pending state: the first one becomes Join's result, a
