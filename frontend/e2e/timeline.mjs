@@ -6,7 +6,8 @@
 //     the restart, the new attempt, and the "Failed" footer last; the error once before the
 //     retry and once as the outcome, never as a third notice after the turn
 //   - stderr is labelled stderr, not "tool step"
-//   - a tool step (FAKE_TOOL) expands to its output; on the demo backend a long tool line
+//   - a tool step (FAKE_TOOL) expands to the tool's own output (tool_output: file-a, file-b,
+//     file-c), in the step only; on the demo backend a long tool line
 //     wraps inside its card and a long output shows its first 40 lines with "Show more"
 //   - toasts: info ones go by themselves, errors stay; with a dialog open no toast covers
 //     its buttons; a party's toasts are gone once it is left for home, app ones stay
@@ -133,7 +134,17 @@ export function timelineTests(ctx) {
     await group.getByTestId('tool-group-toggle').click();
     await textOf('tool-step-call', 'Bash: ls -la');
     await turn.getByTestId('tool-step-toggle').click();
+    // The tool's own output (tool_output), not the summary line "file-a (+2 lines)" alone.
     await until('the step output', async () => (await deepText(turn.getByTestId('tool-step-output'))).includes('file-a'));
+    const stepOut = await deepText(turn.getByTestId('tool-step-output'));
+    check(stepOut.split('\n').map((l) => l.trim()).join('|') === 'file-a|file-b|file-c', `the opened step shows ${JSON.stringify(stepOut)}, not the tool's output`);
+    check((await turn.getByTestId('tool-step').getAttribute('data-full')) === '1', 'the step has no tool output');
+    // Never as reply text or a stray line: file-b reads once in the turn, in the step.
+    const whole = await deepText(turn);
+    check(whole.split('file-b').length - 1 === 1, `file-b reads ${whole.split('file-b').length - 1} times in the turn: ${whole}`);
+    check((await turn.locator('[data-testid=stderr-group]').count()) === 0, 'tool output shown as a group of its own');
+    check((await turn.getByTestId('tool-step').count()) === 1, 'tool output shown as a step of its own');
+    await turn.getByTestId('tool-step').scrollIntoViewIfNeeded();
     await shot('timeline-tool-step-real');
 
     // The demo backend takes any event: a long call line and 120 lines of output.
