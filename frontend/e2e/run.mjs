@@ -25,6 +25,7 @@ import { chromium } from 'playwright-core';
 import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, stopAll, test, until } from './harness.mjs';
 import { joinTests } from './join.mjs';
 import { sizeTests } from './sizes.mjs';
+import { timelineTests } from './timeline.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const devBin = process.env.CONCORDIA_E2E_DEV_BIN ?? '';
@@ -760,6 +761,9 @@ test('End party: the transcript stays with the reason, Save as Markdown, Back to
   await tid('party-view').waitFor({ state: 'hidden' });
   await shot('home-after-party');
 });
+
+// Toasts and the timeline (issue 10.6, 10.7): frontend/e2e/timeline.mjs.
+timelineTests({ page: () => page, browser: () => browser, tid, visible, textOf, deepText, shot, root, artifacts, fakeClaude });
 
 // Join that explains; Create party remembers (issue 10.4, 10.5): frontend/e2e/join.mjs.
 joinTests({
