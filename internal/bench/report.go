@@ -264,13 +264,13 @@ func (r *Report) targets() string {
 			if okr {
 				relayRSS, relayGo = fmt.Sprintf("%.1f KiB", rl.RSSPerKiB), fmt.Sprintf("%.1f KiB", rl.GoMemPerKiB)
 			}
-			fmt.Fprintf(&b, "| < 64 KiB host memory per idle participant (RSS) | %d idle | %.1f KiB | %s | | %s |\n",
+			fmt.Fprintf(&b, "| < 64 KiB host memory per idle participant (RSS) | %d idle | %.1f KiB | %s | | | %s |\n",
 				r.Opts.IdleAt, c.RSSPerKiB, relayRSS, yes(c.RSSPerKiB < 64))
-			fmt.Fprintf(&b, "| (Go heap + stacks per idle participant) | %d idle | %.1f KiB | %s | | |\n",
+			fmt.Fprintf(&b, "| (Go heap + stacks per idle participant) | %d idle | %.1f KiB | %s | | | |\n",
 				r.Opts.IdleAt, c.GoMemPerKiB, relayGo)
-			fmt.Fprintf(&b, "| %d participants held at once | max-participants %d | %d joined | | | %s |\n",
+			fmt.Fprintf(&b, "| %d participants held at once | max-participants %d | %d joined | | | | %s |\n",
 				r.Opts.IdleAt, c.MaxMembers, c.Joined, yes(c.Joined >= r.Opts.IdleAt))
-			fmt.Fprintf(&b, "| -32005 one past --max-participants | hello number %d | %d | | | %s |\n",
+			fmt.Fprintf(&b, "| -32005 one past --max-participants | hello number %d | %d | | | | %s |\n",
 				c.MaxMembers+1, c.RefusedCode, yes(c.RefusedCode == -32005))
 		}
 	}
