@@ -7,7 +7,8 @@
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdirSync } from 'node:fs';
+import { createServer as createHTTPServer } from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Waits no longer than this for any one condition; the machine is shared and slow at times. */
@@ -183,6 +184,25 @@ export class Proc {
 }
 
 /** Stops every program still running. */
+const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.html': 'text/html' };
+
+/** Serves dir (the built frontend) over HTTP on 127.0.0.1; returns { url, close }. */
+export async function serveDir(dir) {
+  const server = createHTTPServer((req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    try {
+      const body = readFileSync(join(dir, path === '/' ? 'index.html' : path));
+      res.writeHead(200, { 'content-type': TYPES[path.slice(path.lastIndexOf('.'))] ?? 'text/html' });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
 export async function stopAll() {
   await Promise.all([...running].map((p) => p.stop()));
 }

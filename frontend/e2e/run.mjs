@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, stopAll, test, until } from './harness.mjs';
+import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, serveDir, stopAll, test, until } from './harness.mjs';
 import { joinTests } from './join.mjs';
 import { sizeTests } from './sizes.mjs';
 import { timelineTests } from './timeline.mjs';
@@ -665,21 +665,10 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
 test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', async () => {
   // The built UI from a plain file server, with the in-memory demo backend playing the host.
   const dist = join(root, 'frontend', 'dist');
-  const files = createHTTPServer((req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    try {
-      const body = readFileSync(join(dist, path === '/' ? 'index.html' : path));
-      res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : path.endsWith('.css') ? 'text/css' : path.endsWith('.svg') ? 'image/svg+xml' : 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise((r) => files.listen(0, '127.0.0.1', r));
+  const files = await serveDir(dist);
   const demo = await browser.newPage({ viewport: { width: 1180, height: 800 } });
   try {
-    await demo.goto(`http://127.0.0.1:${files.address().port}/?demo=1&screen=party&history=0&teammates=0&bench=10000`);
+    await demo.goto(`${files.url}?demo=1&screen=party&history=0&teammates=0&bench=10000`);
     const t = demo.getByTestId('transcript');
     await until('10,000 events loaded', async () => Number(await t.getAttribute('data-seq')) >= 10_000, 60_000);
     const rendered = Number(await t.getAttribute('data-rendered'));
@@ -708,7 +697,7 @@ test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', a
     check(follows, 'the big transcript does not follow new events');
   } finally {
     await demo.close();
-    files.close();
+    await files.close();
   }
 });
 

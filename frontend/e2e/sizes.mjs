@@ -19,12 +19,10 @@
 // bindings (the live party at 640×480). Alone, against the demo only:
 //   cd frontend && npm run build && node e2e/sizes.mjs
 
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { check, ensureDir, join, runTests, test, until } from './harness.mjs';
+import { check, ensureDir, join, runTests, serveDir, test, until } from './harness.mjs';
 
 /** The window sizes the issue names, smallest first. */
 export const SIZES = [
@@ -38,25 +36,6 @@ export const SIZES = [
 const DRAWER_BELOW = 900;
 /** Below this width the Changes panel is a drawer over the transcript. */
 const CHANGES_DRAWER_BELOW = 1100;
-
-const TYPES = { '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.html': 'text/html' };
-
-/** Serves dir over HTTP on 127.0.0.1; returns { url, close }. */
-async function serve(dir) {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    try {
-      const body = readFileSync(join(dir, path === '/' ? 'index.html' : path));
-      res.writeHead(200, { 'content-type': TYPES[path.slice(path.lastIndexOf('.'))] ?? 'text/html' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
-}
 
 // ---------------------------------------------------------------------------------------
 // Measurements, in the page. Elements are found by test id through the open shadow roots.
@@ -216,7 +195,7 @@ export function sizeTests({ browser, artifacts, realPage }) {
 
   /** A fresh demo page at width×height, showing query, once the test id wait is visible. */
   async function open(width, height, query, wait) {
-    if (!files) files = await serve(join(root, 'dist'));
+    if (!files) files = await serveDir(join(root, 'dist'));
     await page?.close();
     page = await browser().newPage({ viewport: { width, height } });
     page.setDefaultTimeout(30_000);

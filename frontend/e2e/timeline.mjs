@@ -15,9 +15,7 @@
 // Toasts are raised through the window's AppState (the root element's `state`), as the
 // window raises them: what is tested is how they behave and where they are drawn.
 
-import { readFileSync } from 'node:fs';
-import { createServer as createHTTPServer } from 'node:http';
-import { check, join, test, until } from './harness.mjs';
+import { check, join, serveDir, test, until } from './harness.mjs';
 
 /**
  * Registers the tests. ctx holds run.mjs's fixtures: page(), browser(), tid, visible,
@@ -149,21 +147,10 @@ export function timelineTests(ctx) {
 
     // The demo backend takes any event: a long call line and 120 lines of output.
     const dist = join(ctx.root, 'frontend', 'dist');
-    const files = createHTTPServer((req, res) => {
-      const path = new URL(req.url, 'http://x').pathname;
-      try {
-        const body = readFileSync(join(dist, path === '/' ? 'index.html' : path));
-        res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : path.endsWith('.css') ? 'text/css' : path.endsWith('.svg') ? 'image/svg+xml' : 'text/html' });
-        res.end(body);
-      } catch {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-    await new Promise((r) => files.listen(0, '127.0.0.1', r));
+    const files = await serveDir(dist);
     const demo = await ctx.browser().newPage({ viewport: { width: 1000, height: 760 } });
     try {
-      await demo.goto(`http://127.0.0.1:${files.address().port}/?demo=1&screen=party&history=0&teammates=0`);
+      await demo.goto(`${files.url}?demo=1&screen=party&history=0&teammates=0`);
       await demo.getByTestId('transcript').waitFor();
       const long = 'Bash: ' + 'find . -name "*.go" -path "./internal/very/long/path/segment/' + 'x'.repeat(260) + '" -exec grep -n TODO {} +';
       const output = Array.from({ length: 120 }, (_, i) => `-> ./internal/pkg${i}/file.go:${i + 1}: // TODO <b>not HTML</b> ${'y'.repeat(i < 3 ? 300 : 10)}`);
@@ -200,7 +187,7 @@ export function timelineTests(ctx) {
       await until('all 120 lines', async () => (await out.textContent()).split('\n').length === 120);
     } finally {
       await demo.close();
-      files.close();
+      await files.close();
     }
   });
 

@@ -154,7 +154,7 @@ export interface PartyEvent {
   changed?: Member;
   count?: number;
   text?: string;
-  stream?: 'assistant' | 'tool' | 'stderr' | string;
+  stream?: 'assistant' | 'tool' | 'stderr' | 'tool_output' | string;
   prompt?: Prompt;
   phase?: Phase | string;
   /** A Batch, except on a retry event, where it is the retried batch's id. */
