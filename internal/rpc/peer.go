@@ -27,7 +27,7 @@ type Peer struct {
 
 	send     chan []byte  // outbound queue; only the write pump receives; nil is a nudge (nudge)
 	pingDue  atomic.Bool  // the ping timer fired: the write pump pings next
-	deadline time.Time    // the write deadline last given to conn; the write pump's
+	deadline time.Time    // the write deadline last given to conn (SetWriteDeadline); the write pump's
 	queued   atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
 	inFlight atomic.Int64 // messages in send or being written: 0 means idle
 	inbox    chan inItem  // read pump → dispatch goroutine
@@ -469,8 +469,10 @@ func (p *Peer) writePump() {
 			}
 		}
 		if err == nil && p.pingDue.CompareAndSwap(true, false) {
-			p.deadline = time.Now().Add(p.opts.WriteWait) // WriteControl sets it on conn
-			err = p.conn.WriteControl(websocket.PingMessage, nil, p.deadline)
+			// WriteControl gives the socket this deadline for the ping alone; the next data
+			// frame gets gorilla's own write deadline again (the one p.deadline tracks), so
+			// p.deadline must not move here.
+			err = p.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(p.opts.WriteWait))
 			ping.Reset(p.opts.PingInterval)
 		}
 		if err != nil {

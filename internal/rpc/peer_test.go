@@ -781,3 +781,36 @@ func TestSteadyWritesOutliveWriteWait(t *testing.T) {
 		t.Fatalf("the peer read %d messages, want %d", n, sends)
 	}
 }
+
+// A data write soon after a ping on a connection that was quiet for longer than WriteWait
+// gets a fresh deadline. gorilla's WriteControl sets the socket's deadline for the ping
+// only; WriteMessage hands the socket gorilla's own write deadline on every frame. When the
+// ping moved p.deadline, the next write kept the stale one and failed at once with an i/o
+// timeout, dropping the peer (found in review; the timings keep the defaults' ratio).
+func TestWriteAfterPingGetsAFreshDeadline(t *testing.T) {
+	checkLeaks(t)
+	const wait = 250 * time.Millisecond
+	srv := newServer(t, Options{WriteWait: wait, PingInterval: 2 * wait, PongWait: 5 * time.Second})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	go func() {
+		for {
+			if _, _, err := c.ReadMessage(); err != nil { // answers pings too
+				return
+			}
+		}
+	}()
+	if err := sc.peer.Notify("Client.event", json.RawMessage(`[1]`)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2*wait + wait/5) // quiet past WriteWait; a ping went out at 2*wait
+	if err := sc.peer.Notify("Client.event", json.RawMessage(`[2]`)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-sc.err:
+		t.Fatalf("connection ended after an ordinary write that followed a ping: %v", err)
+	case <-time.After(2 * wait):
+	}
+	sc.peer.Close(websocket.CloseNormalClosure, "")
+}
