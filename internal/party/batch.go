@@ -365,7 +365,8 @@ const maxOutputEvent = 64 << 10
 // at thousands of deltas per second — the text is kept and the deltas that follow join
 // it, until the queue is empty (Run), another kind of event is emitted, the stream
 // changes or maxOutputEvent is reached. So the party sends fewer, larger events exactly
-// when it is behind, and no later than it would have sent each delta alone. Each
+// when it is behind. The text waits only while the loop has queued work; that work may
+// include ops that emit nothing (a burst of hellos), which the text then waits out. Each
 // connection also merges what arrives while it is busy writing (remote in server.go).
 // Tool and stderr output stay whole lines.
 func (p *Party) output(stream, text string) {
