@@ -1,5 +1,10 @@
-// What the join dialog says about an invite before connecting, for display (Go is the
-// parser: CheckInvite says whether the link is valid).
+// The join dialog: the invite and name, the invite's check, and joining. Owned by AppState,
+// which hands it the party to enter; this module owns the ClipboardInvite, CheckInvite and
+// JoinParty calls into Go. Also what the dialog says about an invite before connecting, for
+// display (Go is the parser: CheckInvite says whether the link is valid).
+
+import { errorText, type Backend } from './backend';
+import type { PartySession } from './party';
 
 /** Where the invite leads and whether it pins the host's certificate (?fp=). */
 export function inviteSummary(text: string): { host: string; pinned: boolean } | null {
@@ -21,4 +26,188 @@ export function inviteWarning(text: string): string {
 /** Whether text looks like an invite (what the clipboard may offer). */
 export function isInviteLink(text: string): boolean {
   return /^\s*concordia:\/\//i.test(text);
+}
+
+/** Where invite validation stands. */
+export type InviteCheck = 'empty' | 'checking' | 'valid' | 'invalid';
+
+/** The join dialog's state. */
+export interface JoinState {
+  open: boolean;
+  invite: string;
+  name: string;
+  check: InviteCheck;
+  /** Exactly what is wrong with the invite when check is "invalid". */
+  problem: string;
+  busy: boolean;
+  /** Why the last join failed (unreachable, fingerprint mismatch, refused token…). */
+  error: string;
+  /** Said of a valid invite before connecting (no ?fp=: not encrypted, or cut short). */
+  warning: string;
+  /** The person typed or pasted in the field: opening the dialog keeps their text. */
+  typed: boolean;
+}
+
+/** What the join dialog tells its owner. */
+export interface JoinHooks {
+  /** Re-render. */
+  changed(): void;
+  /** Shows a message for people. */
+  notify(kind: 'info' | 'error', text: string): void;
+}
+
+/** The join dialog's state and methods; it enters the party through the PartySession. */
+export class JoinDialog {
+  state: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '', warning: '', typed: false };
+
+  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty'>;
+  readonly #hooks: JoinHooks;
+  readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter'>;
+  readonly #checkDelay: number;
+  #checkSeq = 0;
+  #checkTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty'>,
+    hooks: JoinHooks,
+    party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter'>,
+    checkDelayMs = 250,
+  ) {
+    this.#backend = backend;
+    this.#hooks = hooks;
+    this.#party = party;
+    this.#checkDelay = checkDelayMs;
+  }
+
+  /** Cancels the pending invite check (the window goes away). */
+  dispose(): void {
+    clearTimeout(this.#checkTimer);
+  }
+
+  /**
+   * Opens the join dialog. With no link it looks at the clipboard and
+   * prefills a concordia:// link found there.
+   */
+  async openJoin(link?: string): Promise<void> {
+    if (this.#party.session) {
+      this.#hooks.notify('info', 'Leave this party before joining another one.');
+      return;
+    }
+    this.state = { ...this.state, open: true, error: '', busy: false };
+    this.#hooks.changed();
+    if (link) {
+      this.setJoinInvite(link, false); // a link opened from the desktop
+      return;
+    }
+    let text = '';
+    try {
+      text = (await this.#backend.ClipboardInvite()).trim();
+    } catch {
+      text = ''; // an unreadable clipboard is no reason to complain
+    }
+    // A fresh link on the clipboard replaces the field, unless the person typed there
+    // (also while the clipboard was read) or closed the dialog meanwhile.
+    const j = this.state;
+    if (!j.open || j.typed || !isInviteLink(text) || text === j.invite.trim()) return;
+    this.setJoinInvite(text, false);
+  }
+
+  /** Closes the join dialog (Escape, Cancel). A join in flight is not cancelled. */
+  closeJoin(): void {
+    if (this.state.busy) return;
+    clearTimeout(this.#checkTimer);
+    this.#checkSeq++;
+    this.state = { ...this.state, open: false, error: '' };
+    this.#hooks.changed();
+  }
+
+  /**
+   * Updates the invite text; it is checked with CheckInvite after a short pause. typed is
+   * false when the window filled it (the clipboard, a desktop link): a fresh link may then
+   * replace it when the dialog opens again.
+   */
+  setJoinInvite(text: string, typed = true): void {
+    clearTimeout(this.#checkTimer);
+    const seq = ++this.#checkSeq;
+    typed = typed && text.trim() !== '';
+    if (text.trim() === '') {
+      this.state = { ...this.state, invite: text, check: 'empty', problem: '', error: '', warning: '', typed };
+      this.#hooks.changed();
+      return;
+    }
+    this.state = { ...this.state, invite: text, check: 'checking', error: '', warning: '', typed };
+    this.#hooks.changed();
+    this.#checkTimer = setTimeout(() => void this.#runCheck(seq, text), this.#checkDelay);
+  }
+
+  /** Updates the name to join with. */
+  setJoinName(name: string): void {
+    this.state = { ...this.state, name, error: '' };
+    this.#hooks.changed();
+  }
+
+  /** Whether the Join button can be pressed. */
+  get canJoin(): boolean {
+    const j = this.state;
+    return !j.busy && j.check === 'valid' && j.name.trim() !== '';
+  }
+
+  async #runCheck(seq: number, text: string): Promise<boolean> {
+    let problem: string;
+    try {
+      problem = await this.#backend.CheckInvite(text);
+    } catch (err) {
+      problem = errorText(err);
+    }
+    if (seq !== this.#checkSeq) return false; // the text changed meanwhile
+    this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: problem ? '' : inviteWarning(text) };
+    this.#hooks.changed();
+    return !problem;
+  }
+
+  /** Joins with the dialog's invite and name. The dialog stays open on failure. */
+  async submitJoin(): Promise<boolean> {
+    const j = this.state;
+    if (j.busy || this.#party.session) return false;
+    if (j.name.trim() === '') {
+      this.state = { ...j, error: 'Enter the name the others will see.' };
+      this.#hooks.changed();
+      return false;
+    }
+    if (j.check !== 'valid') {
+      if (j.check === 'empty') return false;
+      // Don't wait for the debounce: check now.
+      clearTimeout(this.#checkTimer);
+      if (!(await this.#runCheck(++this.#checkSeq, j.invite))) return false;
+    }
+    const invite = this.state.invite.trim();
+    const name = this.state.name.trim();
+    this.state = { ...this.state, busy: true, error: '' };
+    this.#party.connection = { status: 'connecting', attempt: 0, error: '', retryMs: 0 };
+    this.#hooks.changed();
+    const gen = this.#party.subscribe();
+    try {
+      const s = await this.#backend.JoinParty(invite, name);
+      if (gen !== this.#party.gen) return false;
+      // This party's link is used: the next join starts from the clipboard, not from it.
+      this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false };
+      this.#party.enter(s);
+      return true;
+    } catch (err) {
+      if (gen === this.#party.gen) this.#party.unsubscribe();
+      this.state = { ...this.state, busy: false, error: errorText(err) };
+      this.#party.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+      return false;
+    } finally {
+      this.#hooks.changed();
+    }
+  }
+
+  onLink(link: string): void {
+    if (this.#party.session) {
+      this.#hooks.notify('info', 'An invite was opened, but you are already in a party. Leave it first to join another.');
+      return;
+    }
+    void this.openJoin(link);
+  }
 }

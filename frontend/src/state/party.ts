@@ -1,0 +1,659 @@
+// The party this window takes part in (PROTOCOL.md §5–§7): the session, its live events
+// in seq order, the people, the pending prompts, the connection, and how the party ends.
+// Owned by AppState, which starts parties (create, join, resume) and hands this module the
+// session; it owns the party's event subscriptions and the SendPrompt, CopyInvite, Leave,
+// EndParty, SaveTranscript and DismissParty calls into Go. Components read it through
+// AppState and call its methods there.
+//
+// Concurrency: the only hazard is promises resolving out of order, which the party
+// generation (gen) guards against.
+
+import { errorText, type Backend, type BackendEvents } from './backend';
+import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
+import { attentionFor, attentionForEnd, type Attention } from './attention';
+import type { HostControl } from './host-control';
+import type { WorkspaceState } from './workspace';
+import type {
+  ConnStatus,
+  Invites,
+  Member,
+  PartyEnded,
+  PartyEvent,
+  PartyInfo,
+  PartyState,
+  PartyStatus,
+  Prompt,
+  Session,
+} from './types';
+
+/** The party this window takes part in, without its (separately kept) state. */
+export interface SessionInfo {
+  /** "host": this window runs the party; "participant": it joined one. */
+  role: 'host' | 'participant';
+  /** The window's person; you.role is kept current (host, participant, viewer). */
+  you: Member;
+  /** The party; approval and permission_mode follow settings events. */
+  party: PartyInfo;
+  invite: string;
+  viewer_invite: string;
+}
+
+/** The connection to the party, from party:status. */
+export interface Connection {
+  status: ConnStatus;
+  attempt: number;
+  error: string;
+  retryMs: number;
+}
+
+/** Why a viewer's prompt box is disabled. */
+export const VIEWER_REASON = "You're watching: viewers can't send prompts. A host can make you a participant.";
+
+/** Largest prompt in bytes of UTF-8 (PROTOCOL.md §4). */
+export const MAX_PROMPT_BYTES = 32768;
+
+/** Why a party ended, from a party:ended event (a clause: "the host ended the party"). */
+function endedReason(e: PartyEnded): string {
+  if (e.kicked) return 'a host removed you from the party';
+  return e.reason || 'the connection to the host closed';
+}
+
+/** The party is over; the window keeps its transcript until the person goes home. */
+export interface Ended {
+  /** Why, as a clause: "the host ended the party". */
+  reason: string;
+}
+
+/** Bytes of UTF-8 a string takes. */
+function utf8Len(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+/** Number of skew samples kept (see #skew). */
+const SKEW_SAMPLES = 16;
+
+/** How long an event that arrived ahead of a missing seq waits for it (see #onEvent). */
+export const REORDER_WAIT_MS = 1000;
+
+/** What the party tells its owner, and what it asks of it. */
+export interface PartyHooks {
+  /** Re-render. */
+  changed(): void;
+  /** Shows a message for people. */
+  notify(kind: 'info' | 'error', text: string): void;
+  /** Drops the toasts of the party (it was left, or another one starts). */
+  dropNotices(): void;
+  /** Shows the home screen or the party. */
+  show(screen: 'home' | 'party'): void;
+  /** Whether Settings turned desktop notifications off. */
+  notificationsOff(): boolean;
+}
+
+/** What the party needs besides its hooks: the clock, whether the window is looked at, and the parts reset with the party. */
+export interface PartyOptions {
+  now: () => number;
+  attentive: () => boolean;
+  control: Pick<HostControl, 'reset'>;
+  workspace: WorkspaceState;
+}
+
+/**
+ * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
+ * the session it returns; dispose() undoes every subscription.
+ */
+export class PartySession {
+  session: SessionInfo | null = null;
+  phase: string = 'idle';
+  participants: readonly Member[] = [];
+  /** Every prompt not yet sent to the agent, oldest first. */
+  pending: readonly Prompt[] = [];
+  connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+  sending = false;
+  sendError = '';
+  inviteCopied = false;
+  viewerInviteCopied = false;
+  ending = false;
+  /** Set once the party is over: the transcript stays until backHome(). */
+  ended: Ended | null = null;
+  savingTranscript = false;
+
+  readonly #backend: Backend;
+  readonly #hooks: PartyHooks;
+  readonly #now: () => number;
+  readonly #attentive: () => boolean;
+  readonly #control: Pick<HostControl, 'reset'>;
+  readonly #workspace: WorkspaceState;
+  readonly #transcript = new TranscriptModel();
+  readonly #myPromptIds = new Set<string>();
+  #partySubs: Array<() => void> = [];
+  /** Events that arrive while CreateParty/JoinParty is still in flight. */
+  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites'; payload: unknown }> = [];
+  /** Live events that arrived ahead of a missing seq, by seq (see #onEvent). */
+  readonly #held = new Map<number, PartyEvent>();
+  #heldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped whenever a party is entered or left; stale callbacks compare it. */
+  #partyGen = 0;
+  #copiedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Local arrival time minus host timestamp of recent live events (ms). */
+  #skewSamples: number[] = [];
+  /** Local fallback times for pending prompts whose event we do not have. */
+  #fallbackTimes = new Map<string, number>();
+
+  constructor(backend: Backend, hooks: PartyHooks, opts: PartyOptions) {
+    this.#backend = backend;
+    this.#hooks = hooks;
+    this.#now = opts.now;
+    this.#attentive = opts.attentive;
+    this.#control = opts.control;
+    this.#workspace = opts.workspace;
+  }
+
+  /** Bumped whenever a party is entered or left; stale callbacks compare it. */
+  get gen(): number {
+    return this.#partyGen;
+  }
+
+  /** Drops the party's subscriptions and timers (the window is going away). */
+  dispose(): void {
+    this.unsubscribe();
+    clearTimeout(this.#copiedTimer);
+  }
+
+  /** The transcript items, oldest first (one array that grows: see transcriptVersion). */
+  get transcript(): readonly TranscriptItem[] {
+    return this.#transcript.items;
+  }
+
+  /** Rises whenever the transcript changed. */
+  get transcriptVersion(): number {
+    return this.#transcript.version;
+  }
+
+  /** "The party has ended: …" while the ended party is on screen, else "". */
+  get endedText(): string {
+    return this.ended ? `The party has ended: ${this.ended.reason}.` : '';
+  }
+
+  /** The highest event seq seen in this party. */
+  get lastSeq(): number {
+    return this.#transcript.lastSeq;
+  }
+
+  /** Whether a prompt was sent from this window (by ack id or by our member name). */
+  isMine(p: Prompt): boolean {
+    return this.#myPromptIds.has(p.id) || (this.session !== null && p.user === this.session.you.name);
+  }
+
+  /** Whether the window's person is a host of the party (the owner or a co-host). */
+  get isHost(): boolean {
+    return this.session?.you.role === 'host' && !this.ended;
+  }
+
+  /** Whether this window runs the party (End party, the tray). */
+  get isOwner(): boolean {
+    return this.session?.role === 'host' && !this.ended;
+  }
+
+  /** Whether a turn is running (the Stop button shows). */
+  get turnRunning(): boolean {
+    return this.phase === 'running' || this.phase === 'awaiting_permission';
+  }
+
+  /** Whether a prompt is in a batch waiting for a host's approval. */
+  isAwaitingApproval(id: string): boolean {
+    return this.#transcript.awaitingApproval(id);
+  }
+
+  /** Who rejected a prompt's batch and why, if a host did. */
+  rejectionOf(id: string) {
+    return this.#transcript.rejection(id);
+  }
+
+  /** Whether a prompt is still waiting for a batch. */
+  isPending(id: string): boolean {
+    return this.pending.some((p) => p.id === id);
+  }
+
+  /** My prompts that no batch has carried yet. */
+  get myPending(): readonly Prompt[] {
+    return this.pending.filter((p) => this.isMine(p));
+  }
+
+  /** Why the prompt box is disabled, or "" when prompts can be sent. */
+  get sendBlockedReason(): string {
+    if (!this.session) return 'Not in a party.';
+    if (this.ended) return this.endedText;
+    if (this.session.you.role === 'viewer') return VIEWER_REASON;
+    const c = this.connection;
+    switch (c.status) {
+      case 'connected':
+        return '';
+      case 'reconnecting':
+        return c.attempt > 0 ? `Reconnecting to the host… (attempt ${c.attempt})` : 'Reconnecting to the host…';
+      case 'connecting':
+        return 'Connecting to the host…';
+      default:
+        return 'Disconnected from the host.';
+    }
+  }
+
+  /**
+   * The local time (ms) at which the batching window closes, or null when no
+   * countdown applies: not collecting, nothing pending, or fewer than
+   * min_prompts pending. It is window_ms after the last pending prompt,
+   * capped at 3 × window_ms after the oldest (DESIGN.md's pipeline rules).
+   */
+  get collectDeadline(): number | null {
+    if (this.phase !== 'collecting' || !this.session || this.pending.length === 0) return null;
+    const w = this.session.party.window_ms;
+    if (this.pending.length < Math.max(1, this.session.party.min_prompts)) return null;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    for (const p of this.pending) {
+      const t = this.#promptLocalTime(p.id);
+      oldest = Math.min(oldest, t);
+      newest = Math.max(newest, t);
+    }
+    return Math.min(newest + w, oldest + 3 * w);
+  }
+
+  /** How many more prompts the host waits for before it cuts a batch (0 when none). */
+  get promptsNeeded(): number {
+    if (!this.session) return 0;
+    return Math.max(0, this.session.party.min_prompts - this.pending.length);
+  }
+
+  /** The host's clock minus ours is unknown; this is our best estimate of our − theirs. */
+  get #skew(): number {
+    return this.#skewSamples.length ? Math.min(...this.#skewSamples) : 0;
+  }
+
+  #promptLocalTime(id: string): number {
+    const host = this.#transcript.promptTime(id);
+    if (host !== undefined && Number.isFinite(host)) return host + this.#skew;
+    let t = this.#fallbackTimes.get(id);
+    if (t === undefined) {
+      t = this.#now();
+      this.#fallbackTimes.set(id, t);
+    }
+    return t;
+  }
+
+  /**
+   * Subscribes to the party events before CreateParty/JoinParty is called so
+   * that nothing emitted in between is lost; until the session arrives the
+   * events wait in #early.
+   */
+  subscribe(): number {
+    this.unsubscribe();
+    const gen = ++this.#partyGen;
+    const early = <K extends 'party:event' | 'party:state' | 'party:ended' | 'party:invites'>(
+      name: K,
+      apply: (p: BackendEvents[K]) => void,
+    ) =>
+      this.#backend.on(name, (payload) => {
+        if (gen !== this.#partyGen) return;
+        if (this.session) apply(payload);
+        else this.#early.push({ name, payload });
+      });
+    this.#partySubs = [
+      early('party:event', (e) => this.#onEvent(e)),
+      early('party:state', (s) => this.#onState(s)),
+      early('party:ended', (e) => this.#endParty(endedReason(e))),
+      early('party:invites', (inv) => this.setInvites(inv)),
+      this.#backend.on('party:status', (st) => {
+        if (gen === this.#partyGen) this.#onStatus(st);
+      }),
+    ];
+    return gen;
+  }
+
+  unsubscribe(): void {
+    for (const off of this.#partySubs) off();
+    this.#partySubs = [];
+    this.#early = [];
+    this.#held.clear();
+    clearTimeout(this.#heldTimer);
+    this.#heldTimer = undefined;
+    this.#partyGen++;
+  }
+
+  enter(s: Session): void {
+    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '' };
+    this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
+    this.#myPromptIds.clear();
+    this.#skewSamples = [];
+    this.sendError = '';
+    this.inviteCopied = false;
+    this.viewerInviteCopied = false;
+    this.ending = false;
+    this.ended = null;
+    this.#control.reset();
+    this.#workspace.reset(s.party.workspace);
+    this.#hooks.show('party');
+    this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
+    this.#replaceState(s.state);
+    void this.#workspace.load();
+    const early = this.#early;
+    this.#early = [];
+    for (const e of early) {
+      if (!this.session) break; // an early party:ended
+      if (e.name === 'party:event') this.#onEvent(e.payload as PartyEvent);
+      else if (e.name === 'party:invites') this.setInvites(e.payload as Invites);
+      else if (e.name === 'party:state') {
+        // A resync older than the session's own state would go backwards.
+        const st = e.payload as PartyState;
+        if (st.seq >= this.#transcript.lastSeq) this.#replaceState(st);
+      } else this.#endParty(endedReason(e.payload as PartyEnded));
+    }
+    this.#hooks.changed();
+  }
+
+  #replaceState(st: PartyState): void {
+    this.#transcript.reset();
+    this.#fallbackTimes.clear();
+    for (const e of st.events ?? []) this.#transcript.apply(e);
+    this.#transcript.advanceTo(st.seq);
+    this.phase = st.phase;
+    this.participants = [...(st.participants ?? [])];
+    this.pending = [...(st.pending ?? [])];
+    // The state's history says what changed since the session began (roles, settings).
+    for (const e of st.events ?? []) this.#applyPartyFacts(e);
+    this.#drainHeld();
+  }
+
+  /**
+   * Applies what an event says about the party beyond the transcript: a member's role,
+   * the approval mode and permission mode. Safe to apply twice.
+   */
+  #applyPartyFacts(e: PartyEvent): void {
+    const s = this.session;
+    if (!s) return;
+    if (e.kind === 'participants' && e.changed) {
+      const m = e.changed;
+      this.participants = this.participants.map((p) => (p.id === m.id ? { ...p, role: m.role } : p));
+      if (m.id === s.you.id && m.role !== s.you.role) this.session = { ...s, you: { ...s.you, role: m.role } };
+    } else if (e.kind === 'settings' && typeof e.approval === 'boolean') {
+      const workspace = (e.workspace ?? s.party.workspace) as PartyInfo['workspace'];
+      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace } };
+      if (e.workspace) this.#workspace.onLevel(e.workspace);
+    } else if (e.kind === 'changes' && Array.isArray(e.files)) {
+      this.#workspace.onChanges(e.files);
+    }
+  }
+
+  setInvites(inv: Invites): void {
+    if (!this.session) return;
+    this.session = { ...this.session, invite: inv.invite, viewer_invite: inv.viewer_invite };
+    this.#hooks.changed();
+  }
+
+  #onState(st: PartyState): void {
+    if (!this.session) return;
+    this.#replaceState(st);
+    this.#hooks.changed();
+  }
+
+  /**
+   * A live event (party:event). Seqs rise by one per event (PROTOCOL.md §5), but events
+   * can arrive out of order (Wails' dev server, used by the browser build, sends each one
+   * from a goroutine of its own): one that comes ahead of a missing seq is held until the
+   * gap fills, or for at most REORDER_WAIT_MS, so that events are applied in seq order.
+   */
+  #onEvent(e: PartyEvent): void {
+    if (!this.session) return;
+    if (Number.isFinite(e.seq) && e.seq > this.#transcript.lastSeq + 1) {
+      this.#held.set(e.seq, e);
+      this.#heldTimer ??= setTimeout(() => this.#flushHeld(), REORDER_WAIT_MS);
+      return;
+    }
+    this.#applyEvent(e);
+    this.#drainHeld();
+  }
+
+  /** Applies the held events that now follow on, and drops those already covered. */
+  #drainHeld(): void {
+    for (let e = this.#held.get(this.#transcript.lastSeq + 1); e; e = this.#held.get(this.#transcript.lastSeq + 1)) {
+      this.#held.delete(e.seq);
+      this.#applyEvent(e);
+    }
+    for (const seq of this.#held.keys()) if (seq <= this.#transcript.lastSeq) this.#held.delete(seq);
+    if (this.#held.size === 0) {
+      clearTimeout(this.#heldTimer);
+      this.#heldTimer = undefined;
+    }
+  }
+
+  /** Stops waiting for a missing seq: applies every held event, in seq order. */
+  #flushHeld(): void {
+    this.#heldTimer = undefined;
+    const held = [...this.#held.values()].sort((a, b) => a.seq - b.seq);
+    this.#held.clear();
+    for (const e of held) this.#applyEvent(e);
+  }
+
+  /** Applies one live event in order. Events inside a State never come here: their ts says nothing about our clock. */
+  #applyEvent(e: PartyEvent): void {
+    if (!this.session) return;
+    if (!this.#transcript.apply(e)) return; // a duplicate
+    this.#sampleSkew(e.ts);
+    this.#applyPartyFacts(e);
+    this.#attention(e);
+    switch (e.kind) {
+      case 'phase':
+        if (e.phase) this.phase = e.phase;
+        break;
+      case 'prompt':
+        if (e.prompt && !this.pending.some((p) => p.id === e.prompt!.id)) {
+          this.pending = [...this.pending, e.prompt];
+        }
+        break;
+      case 'rejected':
+        if (e.rejected) {
+          const dropped = new Set(e.rejected.prompts ?? []);
+          this.pending = this.pending.filter((p) => !dropped.has(p.id));
+        }
+        break;
+      case 'batch':
+        if (e.batch && typeof e.batch === 'object') {
+          const carried = new Set(e.batch.prompts);
+          this.pending = this.pending.filter((p) => !carried.has(p.id));
+          for (const id of carried) this.#fallbackTimes.delete(id);
+        }
+        break;
+      case 'participants':
+        if (e.joined && !this.participants.some((m) => m.id === e.joined!.id)) {
+          this.participants = [...this.participants, e.joined];
+        }
+        if (e.left) this.participants = this.participants.filter((m) => m.id !== e.left!.id);
+        break;
+    }
+    this.#hooks.changed();
+  }
+
+  /** Asks for attention with a desktop notification when the window is not looked at. */
+  #attention(e: PartyEvent): void {
+    const s = this.session;
+    if (s) this.#notifyDesktop(attentionFor(e, s.you.role, s.you));
+  }
+
+  /** Shows a desktop notification unless the window is looked at or Settings turned them off. */
+  #notifyDesktop(a: Attention | null): void {
+    if (!a || this.#hooks.notificationsOff() || this.#attentive()) return;
+    this.#backend.Notify(a.title, a.body).catch(() => {
+      // Best effort: no notification is no reason to bother anyone.
+    });
+  }
+
+  #sampleSkew(ts: string): void {
+    const host = parseTS(ts);
+    if (!Number.isFinite(host)) return;
+    this.#skewSamples.push(this.#now() - host);
+    if (this.#skewSamples.length > SKEW_SAMPLES) this.#skewSamples.shift();
+  }
+
+  #onStatus(st: PartyStatus): void {
+    this.connection = { status: st.status, attempt: st.attempt ?? 0, error: st.error ?? '', retryMs: st.retry_ms ?? 0 };
+    this.#hooks.changed();
+  }
+
+  /** Sends a prompt. Resolves true when the host accepted it (the box may then be cleared). */
+  async sendPrompt(text: string): Promise<boolean> {
+    if (this.sending) return false;
+    const reason = this.sendBlockedReason;
+    if (reason) {
+      this.sendError = reason;
+      this.#hooks.changed();
+      return false;
+    }
+    if (text.trim() === '') return false;
+    const n = utf8Len(text);
+    if (n > MAX_PROMPT_BYTES) {
+      this.sendError = `This prompt is ${n.toLocaleString('en')} bytes; the limit is ${MAX_PROMPT_BYTES.toLocaleString('en')}.`;
+      this.#hooks.changed();
+      return false;
+    }
+    this.sending = true;
+    this.sendError = '';
+    this.#hooks.changed();
+    const gen = this.#partyGen;
+    try {
+      const ack = await this.#backend.SendPrompt(text);
+      if (gen === this.#partyGen) this.#myPromptIds.add(ack.id);
+      return true;
+    } catch (err) {
+      if (gen === this.#partyGen) this.sendError = errorText(err);
+      return false;
+    } finally {
+      this.sending = false;
+      this.#hooks.changed();
+    }
+  }
+
+  /** Puts the invite on the clipboard. */
+  async copyInvite(): Promise<void> {
+    try {
+      await this.#backend.CopyInvite();
+      this.inviteCopied = true;
+      clearTimeout(this.#copiedTimer);
+      this.#copiedTimer = setTimeout(() => {
+        this.inviteCopied = false;
+        this.#hooks.changed();
+      }, 2000);
+    } catch (err) {
+      this.#hooks.notify('error', `Could not copy the invite: ${errorText(err)}`);
+    }
+    this.#hooks.changed();
+  }
+
+  /** Puts the viewer invite on the clipboard. */
+  async copyViewerInvite(): Promise<void> {
+    try {
+      await this.#backend.CopyViewerInvite();
+      this.viewerInviteCopied = true;
+      setTimeout(() => {
+        this.viewerInviteCopied = false;
+        this.#hooks.changed();
+      }, 2000);
+    } catch (err) {
+      this.#hooks.notify('error', `Could not copy the viewer invite: ${errorText(err)}`);
+    }
+    this.#hooks.changed();
+  }
+
+  /** Leaves the party (a participant); its transcript stays until backHome(), even if the host cannot be told. */
+  async leave(): Promise<void> {
+    if (!this.session || this.ending || this.ended) return;
+    this.ending = true;
+    this.#hooks.changed();
+    try {
+      await this.#backend.Leave();
+      this.#endParty('you left the party');
+    } catch (err) {
+      this.#endParty(`you left the party (the host could not be told: ${errorText(err)})`);
+    }
+  }
+
+  /** Ends the party (the host). On failure the party stays and the reason is shown. */
+  async endParty(): Promise<boolean> {
+    if (!this.session || this.ending) return false;
+    this.ending = true;
+    this.#hooks.changed();
+    try {
+      await this.#backend.EndParty();
+      this.#endParty('you ended the party');
+      return true;
+    } catch (err) {
+      this.ending = false;
+      this.#hooks.notify('error', `Could not end the party: ${errorText(err)}`);
+      return false;
+    }
+  }
+
+  /**
+   * The party is over: the transcript, people and changes stay on screen with the reason
+   * until backHome(). Safe to reach twice (EndParty and party:ended): the first reason stays.
+   */
+  #endParty(reason: string): void {
+    this.unsubscribe();
+    if (!this.session) return;
+    if (!this.ended) {
+      this.ended = { reason };
+      this.#notifyDesktop(attentionForEnd(reason));
+    }
+    this.phase = 'idle';
+    this.sending = false;
+    this.ending = false;
+    this.#control.reset();
+    this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+    this.#hooks.changed();
+  }
+
+  /** Saves the transcript as Markdown where the person chooses (a native dialog, in Go). */
+  async saveTranscript(): Promise<void> {
+    if (!this.session || this.savingTranscript) return;
+    this.savingTranscript = true;
+    this.#hooks.changed();
+    try {
+      const path = await this.#backend.SaveTranscript();
+      if (path) this.#hooks.notify('info', `Saved the transcript to ${path}`);
+    } catch (err) {
+      this.#hooks.notify('error', `Could not save the transcript: ${errorText(err)}`);
+    } finally {
+      this.savingTranscript = false;
+      this.#hooks.changed();
+    }
+  }
+
+  /** Leaves the ended party's view for home; Go forgets its transcript. */
+  backHome(): void {
+    if (!this.ended) return;
+    this.#backend.DismissParty().catch(() => {
+      // Best effort: the next party replaces it anyway.
+    });
+    this.#finishParty();
+  }
+
+  /** Back to home: everything of the party goes. */
+  #finishParty(): void {
+    this.unsubscribe();
+    this.session = null;
+    this.ended = null;
+    this.#hooks.dropNotices();
+    this.#workspace.reset('off');
+    this.#workspace.open = false;
+    this.#hooks.show('home');
+    this.#transcript.reset();
+    this.#myPromptIds.clear();
+    this.#fallbackTimes.clear();
+    this.pending = [];
+    this.participants = [];
+    this.phase = 'idle';
+    this.sending = false;
+    this.sendError = '';
+    this.ending = false;
+    this.#control.reset();
+    this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+    this.#hooks.changed();
+  }
+}

@@ -1,0 +1,149 @@
+// The settings panel and the Gemini key (PROTOCOL.md's settings file, the OS keyring).
+// Owned by AppState, which loads both at boot; this module owns the SaveSettings, SetKey
+// and DeleteKey calls into Go. Components read it through AppState and call its methods.
+
+import { errorText, type Backend } from './backend';
+import type { KeyStatus, Settings } from './types';
+
+/** Field name → problem, for settings validation. */
+export type SettingsProblems = Partial<Record<keyof Settings, string>>;
+
+/**
+ * Checks settings before they go to Go (which checks again). It catches what a
+ * person can fix in the form: bad numbers and a malformed listen address.
+ */
+export function validateSettings(s: Settings): SettingsProblems {
+  const p: SettingsProblems = {};
+  if (!Number.isFinite(s.window_ms) || s.window_ms < 100) p.window_ms = 'The window must be at least 0.1 seconds.';
+  else if (s.window_ms > 10 * 60 * 1000) p.window_ms = 'The window can be at most 600 seconds.';
+  if (!Number.isInteger(s.min_prompts) || s.min_prompts < 1) p.min_prompts = 'Min prompts must be a whole number, 1 or more.';
+  if (!['auto', 'gemini', 'local'].includes(s.merger)) p.merger = 'Choose auto, gemini or local.';
+  const listen = s.listen.trim();
+  if (listen !== '') {
+    const m = /^(.*):(\d{1,5})$/.exec(listen);
+    if (!m || Number(m[2]) > 65535) p.listen = 'Use HOST:PORT or :PORT, e.g. ":8765" or "127.0.0.1:0".';
+  }
+  if (/\s/.test(s.public_host.trim())) p.public_host = 'The public host cannot contain spaces.';
+  return p;
+}
+
+/** Says where the Gemini key comes from, for the home card and settings. */
+export function describeKey(k: KeyStatus | null): string {
+  if (!k) return 'Gemini key: unknown';
+  switch (k.source) {
+    case 'env':
+      return 'Gemini key: from GEMINI_API_KEY';
+    case 'keyring':
+      return 'Gemini key: in the OS keyring';
+    default:
+      return 'Gemini key: none — merging locally';
+  }
+}
+
+/** The settings panel's state, the settings and where the Gemini key comes from. */
+export class SettingsState {
+  settings: Settings | null = null;
+  key: KeyStatus | null = null;
+  settingsOpen = false;
+  settingsBusy = false;
+  settingsError = '';
+  settingsProblems: SettingsProblems = {};
+  settingsSaved = false;
+  keyBusy = false;
+  keyError = '';
+
+  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey'>;
+  readonly #changed: () => void;
+  #savedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey'>, changed: () => void) {
+    this.#backend = backend;
+    this.#changed = changed;
+  }
+
+  /** Cancels the "Saved" timer (the window goes away). */
+  dispose(): void {
+    clearTimeout(this.#savedTimer);
+  }
+
+  /** Shows the settings panel. */
+  openSettings(): void {
+    this.settingsOpen = true;
+    this.settingsError = '';
+    this.settingsProblems = {};
+    this.settingsSaved = false;
+    this.keyError = '';
+    this.#changed();
+  }
+
+  /** Hides the settings panel. */
+  closeSettings(): void {
+    this.settingsOpen = false;
+    this.#changed();
+  }
+
+  /** Validates and saves settings. Resolves true when Go accepted them. */
+  async saveSettings(s: Settings): Promise<boolean> {
+    if (this.settingsBusy) return false;
+    const problems = validateSettings(s);
+    this.settingsProblems = problems;
+    this.settingsSaved = false;
+    if (Object.keys(problems).length > 0) {
+      this.settingsError = 'Please fix the marked fields.';
+      this.#changed();
+      return false;
+    }
+    this.settingsBusy = true;
+    this.settingsError = '';
+    this.#changed();
+    try {
+      this.settings = await this.#backend.SaveSettings(s);
+      this.settingsSaved = true;
+      clearTimeout(this.#savedTimer);
+      this.#savedTimer = setTimeout(() => {
+        this.settingsSaved = false;
+        this.#changed();
+      }, 2500);
+      return true;
+    } catch (err) {
+      this.settingsError = errorText(err);
+      return false;
+    } finally {
+      this.settingsBusy = false;
+      this.#changed();
+    }
+  }
+
+  /** Stores a Gemini key in the OS keyring. */
+  async setKey(key: string): Promise<boolean> {
+    if (this.keyBusy) return false;
+    if (key.trim() === '') {
+      this.keyError = 'Paste a key first.';
+      this.#changed();
+      return false;
+    }
+    return this.#keyOp(() => this.#backend.SetKey(key.trim()));
+  }
+
+  /** Removes the Gemini key from the OS keyring. */
+  async deleteKey(): Promise<boolean> {
+    if (this.keyBusy) return false;
+    return this.#keyOp(() => this.#backend.DeleteKey());
+  }
+
+  async #keyOp(op: () => Promise<KeyStatus>): Promise<boolean> {
+    this.keyBusy = true;
+    this.keyError = '';
+    this.#changed();
+    try {
+      this.key = await op();
+      return true;
+    } catch (err) {
+      this.keyError = errorText(err);
+      return false;
+    } finally {
+      this.keyBusy = false;
+      this.#changed();
+    }
+  }
+}
