@@ -345,6 +345,43 @@ func TestRosterIgnoresReplayedMembership(t *testing.T) {
 	}
 }
 
+// The party's state in a hello reply already lists the newcomer, and its own "joined"
+// event comes right after that state (seq above it): /who listed the newcomer twice.
+func TestRosterCountsAJoinOnce(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	host := wire.Member{ID: "m1", Name: "hana", Role: wire.RoleHost}
+	me := wire.Member{ID: "m2", Name: "alice", Role: wire.RoleParticipant}
+	pr.hello(wire.HelloResult{You: me, State: wire.State{Seq: 5, Participants: []wire.Member{host, me}}})
+	two := 2
+	pr.event(wire.Event{Seq: 6, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	var names []string
+	pr.with(func(r *roster) {
+		for _, m := range r.members {
+			names = append(names, m.Name)
+		}
+	})
+	if strings.Join(names, ",") != "hana,alice" {
+		t.Fatalf("members %v, want hana,alice", names)
+	}
+}
+
+// A party whose folder never changed says nothing about changes; one that changed and went
+// back says so.
+func TestChangesNoticeOnlyAfterChanges(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges})
+	if out.Len() != 0 {
+		t.Fatalf("a clean folder printed %q", out.String())
+	}
+	pr.event(wire.Event{Seq: 2, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified"}}})
+	pr.event(wire.Event{Seq: 3, Kind: wire.KindChanges})
+	if !strings.Contains(out.String(), "back as it was") {
+		t.Fatalf("going back was not said: %q", out.String())
+	}
+}
+
 type fakeWS struct{}
 
 func (fakeWS) Changes(context.Context) (wire.ChangesResult, error) {

@@ -265,7 +265,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more)")
 		return ExitError
 	}
-	pr.notice("system", "party ended; transcript in "+h.TranscriptPath())
+	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+" (concordia export writes it as Markdown)")
 	return ExitOK
 }
 

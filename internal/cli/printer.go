@@ -28,6 +28,7 @@ type printer struct {
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
 	failedTurn string       // the error of the turn just printed as failed (its "the batch failed" repeats it)
+	changed    bool         // the last changes event listed files
 	earlier    bool         // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status) // the line editor's status line, when it runs
 	last       status
@@ -279,8 +280,12 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindChanges:
 		n := len(ev.Files)
+		hadChanges := p.changed
+		p.changed = n > 0
 		if n == 0 {
-			p.noticeLocked("changes", "the working directory is back as it was when the party began")
+			if hadChanges { // the first changes event of a clean folder says nothing new
+				p.noticeLocked("changes", "the working directory is back as it was when the party began")
+			}
 			break
 		}
 		names := make([]string, 0, 3)

@@ -63,7 +63,13 @@ func (r *roster) track(ev wire.Event) {
 		}
 		switch {
 		case ev.Joined != nil:
-			r.members = append(r.members, *ev.Joined)
+			// The hello's list may already hold the joiner (this terminal's own join comes
+			// right after the state it was sent): one entry per member.
+			if i := slices.IndexFunc(r.members, func(m wire.Member) bool { return m.ID == ev.Joined.ID }); i >= 0 {
+				r.members[i] = *ev.Joined
+			} else {
+				r.members = append(r.members, *ev.Joined)
+			}
 		case ev.Left != nil:
 			r.remove(ev.Left.ID)
 		case ev.Changed != nil:
