@@ -660,6 +660,18 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
   await visible('jump-latest');
   await tid('jump-latest').click();
   await until('back at the end', async () => (await deepText(tid('transcript'))).includes('[piece 1500/1500]'));
+  // One wheel notch up from the end stays up (it is less than the distance that counts as
+  // "at the end"; the view used to snap back after every notch).
+  const fromEnd = () => tid('transcript').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  await until('at the very end', async () => (await fromEnd()) < 2);
+  const tbox = await tid('transcript').boundingBox();
+  await page.mouse.move(tbox.x + tbox.width / 2, tbox.y + tbox.height / 2);
+  await page.mouse.wheel(0, -30);
+  await until('the wheel moved the view', async () => (await fromEnd()) > 10);
+  await new Promise((r) => setTimeout(r, 400));
+  check((await fromEnd()) > 10, 'the view snapped back to the end after one wheel notch up');
+  await visible('jump-latest');
+  await tid('jump-latest').click();
 });
 
 test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', async () => {

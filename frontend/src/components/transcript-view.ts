@@ -225,14 +225,17 @@ export class TranscriptView extends LitElement {
   }
 
   // Growing content never moves scrollTop, so only a move up is the person
-  // scrolling away; a check of the distance alone would race the stream.
+  // scrolling away; a check of the distance alone would race the stream. A move up
+  // counts however small (one wheel notch is less than STICK_PX), unless it only
+  // followed content that shrank under the bottom (then the view is still at the end).
   #onScroll = () => {
     const el = this.#scroller();
     if (!el) return;
     const top = el.scrollTop;
+    const fromEnd = el.scrollHeight - top - el.clientHeight;
     let stick = this.#stick;
-    if (el.scrollHeight - top - el.clientHeight < STICK_PX) stick = true;
-    else if (top < this.#lastTop - 2) stick = false;
+    if (top < this.#lastTop - 2 && fromEnd > 1) stick = false;
+    else if (fromEnd < STICK_PX) stick = true;
     this.#lastTop = top;
     this.#stick = stick;
     // Another part of the list may come into view.
