@@ -73,7 +73,10 @@ func Run(assets fs.FS, args []string) error {
 			ws.ctx = ctx
 			a.attach(&ws)
 		},
-		OnDomReady:    func(context.Context) { a.startTray() },
+		OnDomReady: func(ctx context.Context) {
+			fitToScreen(ctx)
+			a.startTray()
+		},
 		OnBeforeClose: func(context.Context) bool { return a.beforeClose() },
 		OnShutdown:    func(context.Context) { a.shutdown() },
 		Bind:          []any{a},
@@ -92,6 +95,35 @@ func Run(assets fs.FS, args []string) error {
 			OnUrlOpen: a.openLink,
 		},
 	})
+}
+
+// fitToScreen makes the window fit the screen it opened on, and places it inside it, when
+// the screen is smaller than the default size: on an 800×600 screen the window was placed
+// for 1180×800 (at −190,−100), its header and left column off the screen.
+func fitToScreen(ctx context.Context) {
+	screens, err := runtime.ScreenGetAll(ctx)
+	if err != nil || len(screens) == 0 {
+		return
+	}
+	s := screens[0]
+	for _, sc := range screens {
+		if sc.IsCurrent {
+			s = sc
+			break
+		}
+	}
+	sw, sh := s.Size.Width, s.Size.Height
+	if sw <= 0 || sh <= 0 {
+		return
+	}
+	w, h := runtime.WindowGetSize(ctx)
+	x, y := runtime.WindowGetPosition(ctx)
+	if w <= sw && h <= sh && x >= 0 && y >= 0 && x+w <= sw && y+h <= sh {
+		return
+	}
+	w, h = min(w, sw), min(h, sh)
+	runtime.WindowSetSize(ctx, w, h)
+	runtime.WindowSetPosition(ctx, (sw-w)/2, (sh-h)/2)
 }
 
 // distFS finds the built frontend in assets: its root, or frontend/dist inside it.

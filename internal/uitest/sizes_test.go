@@ -1,7 +1,11 @@
 package uitest
 
 import (
+	"bufio"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -59,4 +63,65 @@ func TestWindowAt640x480(t *testing.T) {
 		t.Errorf("at 1280×800 the prompt box is not beside the side panel; the window shows:\n%s", s.text())
 	}
 	w.quit()
+}
+
+// On a screen smaller than the window's default size (1180×800), the window opens inside
+// the screen, made to fit: on an 800×600 screen it opened for 1180×800 centred, at
+// −190,−100, its header and left column off the screen. This test runs its own 800×600
+// X server (the suite's is 1280×800).
+func TestWindowFitsASmallScreen(t *testing.T) {
+	bin, _ := setup(t)
+	// -displayfd: the server picks a free display and writes its number.
+	r, wfd, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xvfb := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "800x600x24", "-nolisten", "tcp")
+	xvfb.ExtraFiles = []*os.File{wfd}
+	if err := xvfb.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	wfd.Close()
+	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
+	num, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb gave no display number: %v", err)
+	}
+	display := ":" + strings.TrimSpace(num)
+	home := t.TempDir()
+	app := startProc(t, "concordia (small screen)", []string{
+		"DISPLAY=" + display, "HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"), "XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
+	}, bin)
+	xdotool := func(args ...string) string {
+		cmd := exec.Command("xdotool", args...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	geometry := regexp.MustCompile(`Position: (-?\d+),(-?\d+).*\n\s*Geometry: (\d+)x(\d+)`)
+	deadline := time.Now().Add(screenTimeout)
+	var last string
+	for time.Now().Before(deadline) {
+		if app.exited() {
+			t.Fatalf("the app exited: %s", app.stderr())
+		}
+		ids := strings.Fields(xdotool("search", "--onlyvisible", "--name", "^Concordia$"))
+		if len(ids) > 0 {
+			last = xdotool("getwindowgeometry", ids[0])
+			if m := geometry.FindStringSubmatch(last); m != nil {
+				x, _ := strconv.Atoi(m[1])
+				y, _ := strconv.Atoi(m[2])
+				w, _ := strconv.Atoi(m[3])
+				h, _ := strconv.Atoi(m[4])
+				if x >= 0 && y >= 0 && x+w <= 800 && y+h <= 600 {
+					return // inside the screen
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("the window is not inside the 800×600 screen: %s", last)
 }
