@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/charmbracelet/bubbles/textarea"
@@ -50,7 +51,14 @@ type screen struct {
 	out     io.Writer
 	prog    *tea.Program // nil when the editor is not running
 	partial string       // the unfinished line (no newline yet)
+	// width is the terminal's width once the program knows it (0: unknown). Atomic, not
+	// under mu: the program's Update sets it, and Write holds mu while it sends to the
+	// program.
+	width atomic.Int64
 }
+
+// setWidth is told the terminal's width by the editor (from the program's Update).
+func (s *screen) setWidth(w int) { s.width.Store(int64(w)) }
 
 func (s *screen) Write(b []byte) (int, error) {
 	s.mu.Lock()
@@ -61,7 +69,14 @@ func (s *screen) Write(b []byte) (int, error) {
 	text := s.partial + string(b)
 	i := strings.LastIndexByte(text, '\n')
 	if i >= 0 {
-		s.prog.Println(text[:i])
+		done := text[:i]
+		if w := int(s.width.Load()); w > 1 {
+			// Lines are cut to the terminal's width here: a line the terminal wraps itself
+			// takes more rows than the program counts, and the input area it redraws below
+			// leaves pieces of itself on the screen.
+			done = ansi.Hardwrap(done, w-1, true)
+		}
+		s.prog.Println(done)
 		text = text[i+1:]
 	}
 	if text != s.partial || i >= 0 {
@@ -112,6 +127,7 @@ type status struct {
 type editor struct {
 	ta      textarea.Model
 	width   int
+	onWidth func(int) // told the terminal's width when it changes (the screen wraps with it)
 	partial string
 	st      status
 	frame   int
@@ -160,6 +176,9 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		e.width = msg.Width
+		if e.onWidth != nil {
+			e.onWidth(msg.Width)
+		}
 		e.ta.SetWidth(max(msg.Width-1, 10))
 		return e, nil
 	case partialMsg:
@@ -375,6 +394,7 @@ func thousands(n int) string {
 func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
 	lines := make(chan string, 1)
 	ed := newEditor(pr.color, lines)
+	ed.onWidth = sc.setWidth
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
 	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler())

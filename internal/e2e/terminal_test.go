@@ -202,3 +202,29 @@ func TestPipedOutputHasNoEscapes(t *testing.T) {
 		t.Fatalf("escape codes in piped output:\n%q", j.stdout())
 	}
 }
+
+// Notices wider than the terminal are wrapped before they are printed above the input: a
+// line the terminal wraps itself takes rows the line editor does not count, and pieces of
+// the input's hint were left glued to the notices (seen at 79 and 100 columns).
+func TestTerminalNarrowNoticesLeaveNoDebris(t *testing.T) {
+	_, inv := host(t, nil, "--insecure")
+	for _, cols := range []string{"60", "79", "100"} {
+		j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob"+cols)
+		j.tmux("resize-window", "-t", j.name, "-x", cols, "-y", "40")
+		j.wait(`› `)
+		j.typeText("/help")
+		j.key("Enter")
+		j.wait(`/who`)
+		time.Sleep(300 * time.Millisecond)
+		raw := j.tmux("capture-pane", "-p", "-t", j.name) // rows as the terminal shows them
+		rows := strings.Split(strings.TrimRight(raw, "\n"), "\n")
+		for i, row := range rows {
+			if strings.HasPrefix(strings.TrimSpace(row), "›") {
+				break // the input area: its hint belongs there
+			}
+			if strings.Contains(row, "adds a line") {
+				t.Fatalf("at %s columns, row %d holds a piece of the input's hint: %q\n%s", cols, i, row, raw)
+			}
+		}
+	}
+}
