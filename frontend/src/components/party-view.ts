@@ -519,8 +519,8 @@ export class PartyView extends LitElement {
                   )}
                 </ul>`}
           </section>
-          ${s.isHost ? this.#hostControls(s) : nothing}
           ${s.isHost ? this.#invites(s) : nothing}
+          ${s.isHost ? this.#hostControls(s) : nothing}
           <section>
             <h3>Party</h3>
             <dl>
