@@ -463,15 +463,7 @@ func (c *remote) hostMethod(req *rpc.Request) {
 	case wire.MethodSetWorkspace:
 		err = withParams(req.Params, func(a wire.SetWorkspaceParams) error { return p.SetWorkspace(id, a.Level) }, "level")
 	}
-	var rerr *rpc.Error
-	switch {
-	case errors.As(err, &rerr):
-		req.Reply(nil, rerr)
-	case err != nil:
-		req.Reply(nil, rpcError(err))
-	default:
-		req.Reply(result, nil)
-	}
+	reply(req, result, err)
 }
 
 // workspaceMethod serves Party.changes, Party.diff and Party.tree (§9): every member,
@@ -496,6 +488,12 @@ func (c *remote) workspaceMethod(ctx context.Context, req *rpc.Request) {
 	case wire.MethodTree:
 		res, err = p.Tree(ctx, params.Path)
 	}
+	reply(req, res, err)
+}
+
+// reply answers req with result, or with err: an *rpc.Error as it is, any other error
+// as the sentence rpcError makes of it.
+func reply(req *rpc.Request, result any, err error) {
 	var rerr *rpc.Error
 	switch {
 	case errors.As(err, &rerr):
@@ -503,7 +501,7 @@ func (c *remote) workspaceMethod(ctx context.Context, req *rpc.Request) {
 	case err != nil:
 		req.Reply(nil, rpcError(err))
 	default:
-		req.Reply(res, nil)
+		req.Reply(result, nil)
 	}
 }
 
