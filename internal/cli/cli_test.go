@@ -334,13 +334,7 @@ func TestRosterIgnoresReplayedMembership(t *testing.T) {
 	bob := wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}
 	two := 2
 	pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &bob, Count: &two})
-	var names []string
-	pr.with(func(r *roster) {
-		for _, m := range r.members {
-			names = append(names, m.Name)
-		}
-	})
-	if strings.Join(names, ",") != "carol,bob" {
+	if names := memberNames(pr); strings.Join(names, ",") != "carol,bob" {
 		t.Fatalf("members %v, want carol,bob", names)
 	}
 }
@@ -355,13 +349,7 @@ func TestRosterCountsAJoinOnce(t *testing.T) {
 	pr.hello(wire.HelloResult{You: me, State: wire.State{Seq: 5, Participants: []wire.Member{host, me}}})
 	two := 2
 	pr.event(wire.Event{Seq: 6, Kind: wire.KindParticipants, Joined: &me, Count: &two})
-	var names []string
-	pr.with(func(r *roster) {
-		for _, m := range r.members {
-			names = append(names, m.Name)
-		}
-	})
-	if strings.Join(names, ",") != "hana,alice" {
+	if names := memberNames(pr); strings.Join(names, ",") != "hana,alice" {
 		t.Fatalf("members %v, want hana,alice", names)
 	}
 }
@@ -380,6 +368,16 @@ func TestChangesNoticeOnlyAfterChanges(t *testing.T) {
 	if !strings.Contains(out.String(), "back as it was") {
 		t.Fatalf("going back was not said: %q", out.String())
 	}
+}
+
+// memberNames is the printer's roster, by name.
+func memberNames(pr *printer) (names []string) {
+	pr.with(func(r *roster) {
+		for _, m := range r.members {
+			names = append(names, m.Name)
+		}
+	})
+	return names
 }
 
 type fakeWS struct{}
