@@ -318,13 +318,29 @@ func (w *window) typeText(text string) {
 
 // seedClipboard makes text the X clipboard's content, as copying it elsewhere would. xclip
 // serves it until someone else owns the clipboard or the test ends.
+//
+// An xclip that exits at once is started again (up to three times): once in a CI run it
+// could not open the display ("Can't open display: :99") while the X server was busy, and
+// the test then waited a minute for a clipboard nobody served.
 func seedClipboard(t *testing.T, text string) {
 	t.Helper()
-	p := startProc(t, "xclip", nil, "xclip", "-quiet", "-selection", "clipboard", "-i")
-	if _, err := p.in.Write([]byte(text)); err != nil {
-		t.Fatalf("write to xclip: %v", err)
+	for try := 1; ; try++ {
+		p := startProc(t, "xclip", nil, "xclip", "-quiet", "-selection", "clipboard", "-i")
+		if _, err := p.in.Write([]byte(text)); err != nil && try == 3 {
+			t.Fatalf("write to xclip: %v", err)
+		}
+		_ = p.in.Close()
+		select {
+		case <-p.done:
+			if try < 3 {
+				t.Logf("xclip exited at once (%v); starting it again", p.cmd.ProcessState)
+				time.Sleep(500 * time.Millisecond)
+				continue
+			}
+		case <-time.After(time.Second): // still serving the clipboard
+		}
+		break
 	}
-	_ = p.in.Close()
 	waitClipboard(t, "^"+regexp.QuoteMeta(text)+"$")
 }
 
