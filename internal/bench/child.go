@@ -52,6 +52,8 @@ type childSpec struct {
 type hostStats struct {
 	UserUS     int64  `json:"user_us"`
 	SysUS      int64  `json:"sys_us"`
+	VolCS      int64  `json:"vol_cs"`   // voluntary context switches: a thread slept (futex, epoll) and was woken
+	InvolCS    int64  `json:"invol_cs"` // involuntary ones: a thread was preempted
 	RSSKiB     int64  `json:"rss_kib"`
 	HWMKiB     int64  `json:"hwm_kib"`
 	HeapInuse  uint64 `json:"heap_inuse"`
@@ -218,6 +220,7 @@ func readStats() hostStats {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		st.UserUS = ru.Utime.Sec*1e6 + ru.Utime.Usec
 		st.SysUS = ru.Stime.Sec*1e6 + ru.Stime.Usec
+		st.VolCS, st.InvolCS = ru.Nvcsw, ru.Nivcsw
 	}
 	st.RSSKiB, st.HWMKiB = procStatus("VmRSS:"), procStatus("VmHWM:")
 	var ms runtime.MemStats

@@ -57,6 +57,8 @@ type Result struct {
 	Writes   int64   `json:"writes"`  // host: write calls on the sockets during the stream
 	WireB    int64   `json:"wire_b"`  // host: bytes written during the stream, framing included
 	CPUms    float64 `json:"cpu_ms"`  // host: user+sys CPU during the stream
+	SysMS    float64 `json:"sys_ms"`  // host: of which in the kernel
+	CtxSw    int64   `json:"ctx_sw"`  // host: context switches during the stream (voluntary + involuntary)
 	CPUPerUS float64 `json:"cpu_per_delta_us"`
 	HWMKiB   int64   `json:"hwm_kib"` // host: peak resident memory of the child
 	// Idle runs: host memory per participant held (after a GC), and the code a hello one
@@ -286,6 +288,8 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 	res.Writes = cpu1.Writes - cpu0.Writes
 	res.WireB = cpu1.WriteBytes - cpu0.WriteBytes
 	res.CPUms = float64(cpu1.UserUS+cpu1.SysUS-cpu0.UserUS-cpu0.SysUS) / 1e3
+	res.SysMS = float64(cpu1.SysUS-cpu0.SysUS) / 1e3
+	res.CtxSw = cpu1.VolCS + cpu1.InvolCS - cpu0.VolCS - cpu0.InvolCS
 	if res.Samples > 0 {
 		res.CPUPerUS = res.CPUms * 1e3 / float64(res.Samples)
 	}
