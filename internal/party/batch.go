@@ -271,7 +271,11 @@ func (p *Party) armSilence(t *runningTurn, wait time.Duration) {
 func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool) {
 	start := p.cfg.Now()
 	io := TurnIO{
-		Out: func(stream, s string) { p.post(func() { p.output(stream, s) }) },
+		Out: func(stream, s string) {
+			if !p.inline(func() { p.output(stream, s) }) {
+				p.post(func() { p.output(stream, s) })
+			}
+		},
 		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
 			return p.ask(actx, batchID, req)
 		},

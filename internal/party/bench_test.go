@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -188,13 +189,20 @@ func (r *outRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResul
 func (r *outRunner) Restart(context.Context) error { return nil }
 
 // BenchmarkOutputDelta times the party's fixed cost of one streamed delta, whatever the
-// party's size: the agent's write (TurnIO.Out), the hop to the party loop, the event's
-// seq, encoding and place in the log, and its delivery to the host's own local member,
-// whose reader has it when an op ends. Connections add their own cost per participant on
-// top (one frame each, see the fan-out benchmark in docs/PERFORMANCE.md).
+// party's size: the agent's write (TurnIO.Out), the hop to the party loop (or the inline
+// path), the event's seq, encoding, journal line and place in the memory window, and its
+// delivery to the host's own local member, whose reader has it when an op ends.
+// Connections add their own cost per participant on top (one frame each, see the fan-out
+// benchmark in docs/PERFORMANCE.md).
 func BenchmarkOutputDelta(b *testing.B) {
 	r := &outRunner{io: make(chan TurnIO), done: make(chan struct{})}
-	p := New(Config{Token: token, Runner: r, Window: time.Millisecond})
+	// With a journal, as `concordia host` runs: the memory window stays bounded.
+	j, err := journal.Create(b.TempDir(), journal.Header{Party: "bench", Host: "h", Created: time.Now(), Token: token})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	p := New(Config{ID: "bench", Token: token, Runner: r, Window: time.Millisecond, Journal: j})
 	ctx, cancel := context.WithCancel(context.Background())
 	go p.Run(ctx)
 	defer func() { close(r.done); cancel(); <-p.Done() }()

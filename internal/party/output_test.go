@@ -2,6 +2,7 @@ package party
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,68 @@ func TestOutputMergedWhenBehind(t *testing.T) {
 		if ev.Kind == wire.KindOutput && ev.Text == "warning\n" && ev.Stream != wire.StreamStderr {
 			t.Fatalf("the stderr line came as %q", ev.Stream)
 		}
+	}
+}
+
+// While the loop sleeps with nothing queued, a delta is handled on the agent's goroutine:
+// it has reached every member when Out returns, with no loop goroutine woken.
+func TestOutputInlineWhileTheLoopSleeps(t *testing.T) {
+	_, col, io := startOutputParty(t)
+	col.waitFor(t, "the turn's start", func(evs []wire.Event) bool {
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPhase && ev.Phase == wire.PhaseRunning {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(20 * time.Millisecond) // the loop finishes what starting the turn queued
+	for i := range 100 {
+		io.Out(wire.StreamAssistant, "d")
+		if got := len(outputs(col.all())); got != i+1 {
+			t.Fatalf("after delta %d returned the member had %d output events: it went through the loop", i+1, got)
+		}
+	}
+}
+
+// The inline path steps aside whenever running there could reorder or race: an op is
+// queued (it must run first), the loop is not running, or the party is large (the loop
+// then merges deltas that find it busy).
+func TestOutputInlineStepsAside(t *testing.T) {
+	p, col, _ := startOutputParty(t)
+	ran := false
+	f := func() { ran = true }
+	p.queued.Add(1) // as if an op had been posted and not run yet
+	if p.inline(f) || ran {
+		t.Fatal("inline ran with an op queued ahead of it")
+	}
+	p.queued.Add(-1)
+	if !p.inline(f) || !ran {
+		t.Fatal("inline did not run with the loop asleep and nothing queued")
+	}
+
+	for i := range inlineMembers {
+		if _, err := p.Join(JoinRequest{Name: "m" + strconv.Itoa(i), Token: token, Sub: newCollector(), Conn: col}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ran = false
+	if p.inline(f) || ran {
+		t.Fatalf("inline ran in a party of %d members", inlineMembers+1)
+	}
+}
+
+func TestInlineNotAfterRun(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}})
+	ran := false
+	if p.inline(func() { ran = true }) || ran {
+		t.Fatal("inline ran before Run")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	cancel()
+	<-p.Done()
+	if p.inline(func() { ran = true }) || ran {
+		t.Fatal("inline ran after Run returned")
 	}
 }

@@ -11,7 +11,10 @@
 // Concurrency rule: one goroutine, run(), owns every field of Party marked "loop-owned".
 // Everything else reaches that state by sending a closure on p.ops and, when it needs an
 // answer, waiting for the closure to finish. Merges and agent turns run on worker
-// goroutines that run() starts and waits for; they report back through p.ops too.
+// goroutines that run() starts and waits for; they report back through p.ops too. The one
+// exception is the agent's streamed output (inline): while the loop sleeps with nothing
+// queued, a delta is handled on the agent's own goroutine under loopMu, which the loop
+// holds whenever it runs, so that the hot path wakes no loop goroutine.
 package party
 
 import (
@@ -24,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
@@ -178,6 +182,13 @@ type Party struct {
 	done  chan struct{}
 	local merge.Merger
 
+	// loopMu is held by whoever runs loop-owned code: the loop, except while it waits in
+	// its select, or a worker running output inline. queued counts the ops posted and not
+	// yet run; inline code runs only when it is 0, so that it overtakes none of them.
+	loopMu  sync.Mutex
+	queued  atomic.Int64
+	looping bool // Run is serving ops (guarded by loopMu)
+
 	// loop-owned
 	seq       int64
 	token     string
@@ -331,20 +342,60 @@ func (p *Party) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	p.loopMu.Lock()
+	p.looping = true
+	defer func() {
+		p.looping = false
+		p.loopMu.Unlock()
+	}()
 	for {
 		p.schedule(timer)
+		p.loopMu.Unlock() // asleep: a worker's output may run inline meanwhile
 		select {
 		case <-ctx.Done():
+			p.loopMu.Lock()
 			p.shutdown()
 			return nil
 		case op := <-p.ops:
-			op()
-			if len(p.ops) == 0 {
-				p.flushOutput() // output kept while ops were waiting goes now
-			}
+			p.loopMu.Lock()
+			p.runOp(op)
 		case <-timer.C:
+			p.loopMu.Lock()
 		}
 	}
+}
+
+// runOp runs one posted op on the loop (loopMu held).
+func (p *Party) runOp(op func()) {
+	op()
+	p.queued.Add(-1)
+	if len(p.ops) == 0 {
+		p.flushOutput() // output kept while ops were waiting goes now
+	}
+}
+
+// inlineMembers is the largest party whose output is sent inline. In a small party the
+// hop to the loop (one goroutine woken per delta) is a good share of a delta's cost; in
+// a large one it is nothing beside the fan-out, and going through the loop lets the
+// agent's reader get on while deltas that find the loop busy are merged (output).
+const inlineMembers = 32
+
+// inline runs f as an op on the calling goroutine when the loop is asleep with nothing
+// queued and the party is small, and reports whether it did; otherwise the caller posts
+// f. Nothing posted before the call can be overtaken: it would still be counted in queued.
+func (p *Party) inline(f func()) bool {
+	if p.queued.Load() != 0 || !p.loopMu.TryLock() {
+		return false
+	}
+	defer p.loopMu.Unlock()
+	if !p.looping || p.queued.Load() != 0 || len(p.members)+len(p.observers) > inlineMembers {
+		return false
+	}
+	f()
+	if len(p.ops) == 0 {
+		p.flushOutput()
+	}
+	return true
 }
 
 // shutdown runs on the loop: it stops taking work and waits for workers, still serving
@@ -356,13 +407,13 @@ func (p *Party) shutdown() {
 	waited := make(chan struct{})
 	go func() { p.workers.Wait(); close(waited) }()
 	for {
+		p.loopMu.Unlock()
 		select {
 		case op := <-p.ops:
-			op()
-			if len(p.ops) == 0 {
-				p.flushOutput()
-			}
+			p.loopMu.Lock()
+			p.runOp(op)
 		case <-waited:
+			p.loopMu.Lock()
 			p.flushOutput()
 			return
 		}
@@ -372,9 +423,11 @@ func (p *Party) shutdown() {
 // do runs f on the loop and waits for it. It fails once the party has stopped.
 func (p *Party) do(f func()) error {
 	finished := make(chan struct{})
+	p.queued.Add(1)
 	select {
 	case p.ops <- func() { f(); close(finished) }:
 	case <-p.done:
+		p.queued.Add(-1)
 		return ErrClosed
 	}
 	select {
@@ -387,9 +440,11 @@ func (p *Party) do(f func()) error {
 
 // post runs f on the loop without waiting (workers' reports). It is dropped after Run ends.
 func (p *Party) post(f func()) {
+	p.queued.Add(1)
 	select {
 	case p.ops <- f:
 	case <-p.done:
+		p.queued.Add(-1)
 	}
 }
 

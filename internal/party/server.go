@@ -295,7 +295,8 @@ func (c *remote) sendHeldLocked() bool {
 
 // frame is the Client.event notification for the event with seq, encoded once for every
 // connection: the party loop sends an event to each member in turn, so the last one is
-// kept. Only the party loop calls it (through Send); frameSeq and lastFrame are its.
+// kept. Only loop-owned code calls it (through Send, under the party's loopMu);
+// frameSeq and lastFrame are its.
 func (s *Server) frame(seq int64, raw json.RawMessage) []byte {
 	if seq == s.frameSeq && s.lastFrame != nil {
 		return s.lastFrame
