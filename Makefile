@@ -108,17 +108,23 @@ test-ui:          ## the real window under Xvfb and the UI in headless Chromium
 
 ## benchmarks (docs/PERFORMANCE.md) -------------------------------------------
 
-.PHONY: bench bench-quick bench-go
+.PHONY: bench bench-quick bench-go bench-bins
 BENCH_BIN  := build/bin/concordia-bench
 BENCHFLAGS ?=
 
-bench:            ## fan-out at 10–1,000 participants against a minimal relay (about 10 min); rewrites the bench section of docs/PERFORMANCE.md and docs/bench-p99.png
-	$(GO) build -o $(BENCH_BIN) ./cmd/concordia-bench
-	./$(BENCH_BIN) $(BENCHFLAGS)
+FAKE_AGENT := build/bin/fakeclaude
+BENCH_SYS  := -binary $(CLI_BIN) -fake-agent $(FAKE_AGENT)
 
-bench-quick:      ## the same at 10 and 100 participants, one run each, written nowhere (a minute)
+bench-bins:
 	$(GO) build -o $(BENCH_BIN) ./cmd/concordia-bench
-	./$(BENCH_BIN) -participants 10,100 -reps 1 -idle 100 -md '' -png '' -json '' $(BENCHFLAGS)
+	$(GO) build -o $(FAKE_AGENT) ./internal/fakeclaude
+	CGO_ENABLED=0 $(GO) build -tags headless -o $(CLI_BIN) .
+
+bench: bench-bins ## fan-out at 10–1,000 participants: the party in-process, the real program, a minimal relay (about 15 min); rewrites the bench section of docs/PERFORMANCE.md and docs/bench-p99.png
+	./$(BENCH_BIN) $(BENCH_SYS) $(BENCHFLAGS)
+
+bench-quick: bench-bins ## the same at 10 and 100 participants, one run each, written nowhere (a minute or two)
+	./$(BENCH_BIN) $(BENCH_SYS) -participants 10,100 -reps 1 -idle 100 -md '' -png '' -json '' $(BENCHFLAGS)
 
 bench-go:         ## the pipeline's Go benchmarks: local merge of 100 prompts, batch to the agent's stdin, hello with 10,000 events
 	$(GO) test -run '^$$' -bench 'LocalMerge100|BatchTo|HelloHistory|OutputDelta' -benchmem -count 5 \

@@ -35,13 +35,15 @@ func run() int {
 		mdPath     = flag.String("md", "docs/PERFORMANCE.md", "Markdown file whose bench section is (re)written; empty: none")
 		pngPath    = flag.String("png", "docs/bench-p99.png", "the plot of p99 against participants; empty: none")
 		jsonPath   = flag.String("json", "build/bin/bench-results.json", "every run's figures; empty: none")
-		systemList = flag.String("systems", "concordia,relay", "systems to run")
+		systemList = flag.String("systems", "", "systems to run, comma-separated: concordia (the party in-process), concordia-bin (the real program, with -binary), relay (default: all that can run)")
 	)
 	flag.IntVar(&o.Deltas, "deltas", 400, "deltas per run")
 	flag.IntVar(&o.DeltaBytes, "delta-bytes", 32, "bytes per delta, its stamp included")
 	flag.IntVar(&o.Reps, "reps", 3, "runs of each scenario (the table shows medians)")
 	flag.IntVar(&o.IdleAt, "idle", 1000, "participants held in the idle-memory run (0: skip)")
 	flag.DurationVar(&o.Drain, "drain", 0, "how long to wait for deliveries after the last delta (default 15s)")
+	flag.StringVar(&o.Binary, "binary", "", "the concordia program for the concordia-bin system (make cli builds one); empty: that system is skipped")
+	flag.StringVar(&o.FakeAgent, "fake-agent", "", "fakeclaude, the agent of the concordia-bin system (go build ./internal/fakeclaude)")
 	flag.Parse()
 	var err error
 	if o.Participants, err = ints(*counts); err == nil {
@@ -53,7 +55,13 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "concordia-bench:", err)
 		return 2
 	}
-	o.Systems = strings.Split(*systemList, ",")
+	if *systemList != "" {
+		o.Systems = strings.Split(*systemList, ",")
+	}
+	if o.Binary != "" && o.FakeAgent == "" {
+		fmt.Fprintln(os.Stderr, "concordia-bench: -binary needs -fake-agent (go build -o build/bin/fakeclaude ./internal/fakeclaude)")
+		return 2
+	}
 	o.Log = os.Stderr
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

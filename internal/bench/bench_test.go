@@ -3,15 +3,17 @@ package bench
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image/png"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 // TestMain lets the test binary be the host child, as the concordia-bench program is.
@@ -24,41 +26,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-func TestStamps(t *testing.T) {
-	one := func(seq int, at int64) string { return string(appendDelta(nil, seq, at, 32)) }
-	merged := one(7, 123456789) + one(8, 123456999) + one(9, 124000000)
-	jsonText, _ := json.Marshal(map[string]string{"text": merged})
-	type stamp struct {
-		seq int
-		at  int64
-	}
-	tests := []struct {
-		name string
-		data string
-		want []stamp
-	}{
-		{"one delta", one(0, 42), []stamp{{0, 42}}},
-		{"padded to size", one(3, 5)[:32], []stamp{{3, 5}}},
-		{"merged deltas", merged, []stamp{{7, 123456789}, {8, 123456999}, {9, 124000000}}},
-		{"inside a JSON event", string(jsonText), []stamp{{7, 123456789}, {8, 123456999}, {9, 124000000}}},
-		{"cut short", "#12@34", nil},
-		{"no digits", "#@;#1@;", nil},
-		{"noise around", "a#b#5@6;c", []stamp{{5, 6}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []stamp
-			scanStamps([]byte(tt.data), func(seq int, at int64) { got = append(got, stamp{seq, at}) })
-			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Errorf("got %v, want %v", got, tt.want)
-			}
-		})
-	}
-	if n := len(one(1, 2)); n != 32 {
-		t.Errorf("delta is %d bytes, want 32", n)
-	}
 }
 
 func TestWriteSectionKeepsTheRest(t *testing.T) {
@@ -98,33 +65,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != len(o.Scenarios()) {
-		t.Fatalf("%d results for %d scenarios", len(results), len(o.Scenarios()))
-	}
-	for _, r := range results {
-		t.Log(r.line())
-		switch {
-		case r.Err != "":
-			t.Errorf("%s: %s", r.line(), r.Err)
-		case r.Idle:
-			if r.Joined != 3 {
-				t.Errorf("%s: %d held, want 3", r.System, r.Joined)
-			}
-			if r.System == SystemConcordia && r.RefusedCode != -32005 {
-				t.Errorf("one past the cap got %d, want -32005", r.RefusedCode)
-			}
-		default:
-			if r.Lost != 0 || r.Samples != r.Participants*o.Deltas {
-				t.Errorf("%s: %d of %d deltas received", r.line(), r.Samples, r.Expected)
-			}
-			if r.P99MS <= 0 || r.MaxMS < r.P99MS || r.P99MS < r.P50MS {
-				t.Errorf("%s: latencies out of order", r.line())
-			}
-			if r.Frames == 0 || r.WireB == 0 {
-				t.Errorf("%s: no frames or bytes counted", r.line())
-			}
-		}
-	}
+	checkResults(t, o, results)
 
 	dir := t.TempDir()
 	md, pngPath := filepath.Join(dir, "PERFORMANCE.md"), filepath.Join(dir, "p99.png")
@@ -141,6 +82,76 @@ func TestSmoke(t *testing.T) {
 	b, _ := os.ReadFile(pngPath)
 	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
 		t.Errorf("the plot is not a PNG: %v", err)
+	}
+}
+
+// checkResults fails the test unless every scenario ran and every delta arrived.
+func checkResults(t *testing.T, o Options, results []Result) {
+	t.Helper()
+	if len(results) != len(o.Scenarios()) {
+		t.Fatalf("%d results for %d scenarios", len(results), len(o.Scenarios()))
+	}
+	for _, r := range results {
+		t.Log(r.line())
+		switch {
+		case r.Err != "":
+			t.Errorf("%s: %s", r.line(), r.Err)
+		case r.Idle:
+			if r.Joined != o.IdleAt {
+				t.Errorf("%s: %d held, want %d", r.System, r.Joined, o.IdleAt)
+			}
+			if r.System == SystemConcordia && r.RefusedCode != -32005 {
+				t.Errorf("one past the cap got %d, want -32005", r.RefusedCode)
+			}
+		default:
+			if r.Lost != 0 || r.Samples != r.Participants*o.Deltas {
+				t.Errorf("%s: %d of %d deltas received", r.line(), r.Samples, r.Expected)
+			}
+			if r.P99MS <= 0 || r.MaxMS < r.P99MS || r.P99MS < r.P50MS {
+				t.Errorf("%s: latencies out of order", r.line())
+			}
+			if r.Frames == 0 || (r.WireB == 0 && r.System != SystemBinary) {
+				t.Errorf("%s: no frames or bytes counted", r.line())
+			}
+			if r.CPUms <= 0 || r.HWMKiB <= 0 {
+				t.Errorf("%s: no host CPU or memory measured", r.line())
+			}
+		}
+	}
+}
+
+// The real program runs as the concordia-bin system: `concordia host` with fakeclaude
+// streaming stamped deltas through its stdout, the participants on the program's own
+// listener, its CPU and memory read from /proc.
+func TestSmokeBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and starts the concordia program")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "concordia")
+	build := exec.Command("go", "build", "-tags", "headless", "-o", bin, ".")
+	build.Dir = testkit.ModuleRoot(t)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build concordia: %v\n%s", err, out)
+	}
+	o := Options{Exe: exe, Systems: []string{SystemBinary}, Binary: bin, FakeAgent: testkit.FakeClaude(t),
+		Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1, StallAt: []int{3}, Drain: 20 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	results, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResults(t, o, results)
+	text := NewReport(o, results).Markdown()
+	for _, want := range []string{"| 3 | 1000 | concordia-bin | ", "| 3 | 1000 | concordia-bin + 1 stalled |"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Markdown lacks %q:\n%s", want, text)
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/stamp"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -30,11 +31,16 @@ import (
 // so that the host's CPU time and memory are the child's alone.
 const ChildEnv = "CONCORDIA_BENCH_CHILD"
 
-// The two systems a run can measure.
+// The systems a run can measure.
 const (
-	SystemConcordia = "concordia" // party.New + party.NewServer, as `concordia host` runs them
-	SystemRelay     = "relay"     // the minimal relay baseline (relay.go)
+	SystemConcordia = "concordia"     // party.New + party.NewServer, as `concordia host` runs them
+	SystemRelay     = "relay"         // the minimal relay baseline (relay.go)
+	SystemBinary    = "concordia-bin" // the real `concordia host` program and fakeclaude (binary.go)
 )
+
+// speaksProtocol says whether a system's participants say hello (Concordia's protocol) or
+// just read (the relay).
+func speaksProtocol(system string) bool { return system != SystemRelay }
 
 // benchToken is the participant invite token of the benchmark party.
 const benchToken = "benchbenchbenchbenchbenchbenchbenchbench123"
@@ -46,6 +52,8 @@ type childSpec struct {
 	Deltas          int    `json:"deltas"` // deltas in the stream
 	DeltaBytes      int    `json:"delta_bytes"`
 	MaxParticipants int    `json:"max_participants"`
+	Binary          string `json:"binary,omitempty"`     // SystemBinary: the concordia program
+	FakeAgent       string `json:"fake_agent,omitempty"` // SystemBinary: fakeclaude
 }
 
 // hostStats is the child's answer to "stats": cumulative CPU, memory and socket counters.
@@ -81,7 +89,8 @@ type hostSide interface {
 
 // RunChild is the child's main: it serves one system on loopback and answers the parent's
 // commands, one per line on stdin ("stats", "gc-stats", "go", "quit"), with one line each
-// on stdout. The stream's end is reported as "sent {json}" when it happens.
+// on stdout, after "ready ADDR TOKEN". The stream's end is reported as "sent {json}" when
+// it happens.
 func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	var spec childSpec
 	if err := json.Unmarshal([]byte(specJSON), &spec); err != nil {
@@ -94,6 +103,9 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 		fmt.Fprintf(stdout, format+"\n", args...)
 	}
 
+	if spec.System == SystemBinary {
+		return runBinaryChild(spec, stdin, stdout)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -122,7 +134,7 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 		srv.Shutdown(ctx)
 		side.close()
 	}()
-	say("ready %s", ln.Addr())
+	say("ready %s %s", ln.Addr(), benchToken)
 
 	stream := func(write func([]byte)) sentReport { return streamDeltas(spec, write) }
 	var stopProfile func()
@@ -167,26 +179,11 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	return sc.Err()
 }
 
-// streamDeltas is the fake agent: spec.Deltas stamped deltas at spec.Rate per second on an
-// absolute schedule (a late tick is followed by quicker ones, as a real stream's would).
-// Each stamp is taken immediately before the write.
+// streamDeltas is the fake agent: spec.Deltas stamped deltas at spec.Rate per second
+// (stamp.Stream).
 func streamDeltas(spec childSpec, write func([]byte)) sentReport {
-	every := time.Second / time.Duration(max(spec.Rate, 1))
-	start := time.Now()
 	rep := sentReport{Deltas: spec.Deltas}
-	var buf []byte
-	for i := range spec.Deltas {
-		if d := time.Until(start.Add(time.Duration(i) * every)); d > 0 {
-			time.Sleep(d)
-		}
-		at := monotonic()
-		if i == 0 {
-			rep.FirstNS = at
-		}
-		rep.LastNS = at
-		buf = appendDelta(buf[:0], i, at, spec.DeltaBytes)
-		write(buf)
-	}
+	rep.FirstNS, rep.LastNS = stamp.Stream(spec.Deltas, spec.Rate, spec.DeltaBytes, write)
 	return rep
 }
 
@@ -222,7 +219,7 @@ func readStats() hostStats {
 		st.SysUS = ru.Stime.Sec*1e6 + ru.Stime.Usec
 		st.VolCS, st.InvolCS = ru.Nvcsw, ru.Nivcsw
 	}
-	st.RSSKiB, st.HWMKiB = procStatus("VmRSS:"), procStatus("VmHWM:")
+	st.RSSKiB, st.HWMKiB = procStatus("self", "VmRSS:"), procStatus("self", "VmHWM:")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	st.HeapInuse, st.StackInuse = ms.HeapInuse, ms.StackInuse
@@ -230,9 +227,10 @@ func readStats() hostStats {
 	return st
 }
 
-// procStatus reads one "Key: N kB" line of /proc/self/status (0 when missing).
-func procStatus(key string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
+// procStatus reads one "Key: N kB" line of /proc/PROC/status (PROC: "self" or a pid; 0
+// when missing).
+func procStatus(proc, key string) int64 {
+	b, err := os.ReadFile("/proc/" + proc + "/status")
 	if err != nil {
 		return 0
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/concordia-party/concordia/internal/stamp"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -37,10 +38,15 @@ type participant struct {
 // turnEnd marks the event that ends the Concordia stream; relayEnd ends the relay's.
 var turnEnd = []byte(`"kind":"turn"`)
 
+// endpoint is where a run's participants connect: the host's address and invite token.
+type endpoint struct {
+	system, addr, token string
+}
+
 // dialParticipant connects to the system's endpoint and, for Concordia, says hello and
 // waits for the reply. rcvBuf > 0 shrinks the socket's receive buffer (a stalled reader
 // then pushes back on the host after a few KiB instead of a few MiB).
-func dialParticipant(ctx context.Context, system, addr string, i, rcvBuf int) (*websocket.Conn, error) {
+func dialParticipant(ctx context.Context, ep endpoint, i, rcvBuf int) (*websocket.Conn, error) {
 	d := websocket.Dialer{ReadBufferSize: 16 << 10, WriteBufferSize: 4096, HandshakeTimeout: 30 * time.Second}
 	if rcvBuf > 0 {
 		nd := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
@@ -55,17 +61,17 @@ func dialParticipant(ctx context.Context, system, addr string, i, rcvBuf int) (*
 		}}
 		d.NetDialContext = nd.DialContext
 	}
-	u := url.URL{Scheme: "ws", Host: addr, Path: wire.RPCPath}
+	u := url.URL{Scheme: "ws", Host: ep.addr, Path: wire.RPCPath}
 	conn, _, err := d.DialContext(ctx, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("dial: %w", err)
 	}
 	conn.SetReadLimit(wire.MaxHostMessage)
-	if system != SystemConcordia {
+	if !speaksProtocol(ep.system) {
 		return conn, nil
 	}
 	hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
-		"params": wire.HelloParams{Name: fmt.Sprintf("p%d", i), Token: benchToken, ClientID: fmt.Sprintf("bench-%d", i)}})
+		"params": wire.HelloParams{Name: fmt.Sprintf("p%d", i), Token: ep.token, ClientID: fmt.Sprintf("bench-%d", i)}})
 	if err := conn.WriteMessage(websocket.TextMessage, hello); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("hello: %w", err)
@@ -109,7 +115,7 @@ func (e *rpcError) Error() string { return fmt.Sprintf("%d %s", e.Code, e.Messag
 
 func newParticipant(conn *websocket.Conn, deltas int) *participant {
 	pt := &participant{conn: conn, done: make(chan struct{}), seen: make([]bool, deltas)}
-	pt.lastFrame.Store(monotonic())
+	pt.lastFrame.Store(stamp.Monotonic())
 	return pt
 }
 
@@ -129,7 +135,7 @@ func (pt *participant) read(started *atomic.Bool) {
 			pt.readErr = err
 			return
 		}
-		now := monotonic()
+		now := stamp.Monotonic()
 		pt.lastFrame.Store(now)
 		data := buf.Bytes()
 		if !started.Load() {
@@ -137,7 +143,7 @@ func (pt *participant) read(started *atomic.Bool) {
 		}
 		pt.frames++
 		pt.bytes += int64(len(data))
-		scanStamps(data, func(seq int, at int64) {
+		stamp.Scan(data, func(seq int, at int64) {
 			if seq < 0 || seq >= len(pt.seen) || pt.seen[seq] {
 				return
 			}

@@ -16,7 +16,8 @@ import (
 )
 
 // Plot draws p99 delivery latency against participants, both axes logarithmic: one line
-// per system and rate (Concordia solid, the relay dashed; a colour per rate).
+// per system and rate (Concordia solid, the real program solid and paler, the relay dashed;
+// a colour per rate).
 func (r *Report) Plot() ([]byte, error) {
 	const W, H = 960, 600
 	const left, right, top, bottom = 90, 250, 50, 70
@@ -35,6 +36,9 @@ func (r *Report) Plot() ([]byte, error) {
 	for ri, rate := range r.Opts.Rates {
 		for _, sys := range r.Opts.Systems {
 			s := series{label: fmt.Sprintf("%s, %d/s", sys, rate), col: palette[ri%len(palette)], dashed: sys == SystemRelay}
+			if sys == SystemBinary {
+				s.col = lighter(s.col) // the real program: the rate's colour, paler
+			}
 			for _, n := range r.Opts.Participants {
 				row, ok := r.find(Scenario{System: sys, Participants: n, Rate: rate})
 				if !ok || row.P99 <= 0 {
@@ -106,6 +110,12 @@ func (r *Report) Plot() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// lighter mixes c half with white.
+func lighter(c color.RGBA) color.RGBA {
+	mix := func(v uint8) uint8 { return uint8((int(v) + 255) / 2) }
+	return color.RGBA{mix(c.R), mix(c.G), mix(c.B), 255}
 }
 
 // num writes an axis value: 0.01, 0.1, 1, 10, 100, 1000.

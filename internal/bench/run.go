@@ -28,6 +28,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/stamp"
 )
 
 // Scenario is the shape of one run.
@@ -85,7 +87,9 @@ type Options struct {
 	Reps         int           // runs of each scenario; the report shows medians
 	StallAt      []int         // participant counts also run with one stalled participant
 	IdleAt       int           // participants held in the idle run (0: none)
-	Systems      []string      // default both
+	Systems      []string      // default concordia and relay, and concordia-bin when Binary is set
+	Binary       string        // the concordia program, for SystemBinary
+	FakeAgent    string        // fakeclaude, for SystemBinary
 	Drain        time.Duration // how long to wait for deliveries after the last delta
 	Log          io.Writer     // progress lines (nil: none)
 }
@@ -102,6 +106,9 @@ func (o *Options) defaults() {
 	}
 	if len(o.Systems) == 0 {
 		o.Systems = []string{SystemConcordia, SystemRelay}
+		if o.Binary != "" {
+			o.Systems = []string{SystemConcordia, SystemBinary, SystemRelay}
+		}
 	}
 	if o.Drain <= 0 {
 		o.Drain = 15 * time.Second
@@ -130,6 +137,9 @@ func (o Options) Scenarios() []Scenario {
 	}
 	if o.IdleAt > 0 {
 		for _, sys := range o.Systems {
+			if sys == SystemBinary {
+				continue // its memory is another process's: the in-process run measures it
+			}
 			list = append(list, Scenario{System: sys, Participants: o.IdleAt, Idle: true})
 		}
 	}
@@ -190,7 +200,7 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 		return res
 	}
 	spec := childSpec{System: sc.System, Rate: sc.Rate, Deltas: o.Deltas, DeltaBytes: o.DeltaBytes,
-		MaxParticipants: sc.Participants + 8}
+		MaxParticipants: sc.Participants + 8, Binary: o.Binary, FakeAgent: o.FakeAgent}
 	if sc.Idle {
 		spec.MaxParticipants = sc.Participants // one more is refused: the -32005 check
 	}
@@ -206,7 +216,7 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 		return fail(err)
 	}
 	var started atomic.Bool
-	pts, err := connect(ctx, sc.System, ch.addr, sc.Participants, o.Deltas, &started)
+	pts, err := connect(ctx, ch.ep, sc.Participants, o.Deltas, &started)
 	defer func() {
 		for _, pt := range pts {
 			pt.conn.Close()
@@ -218,7 +228,7 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 	res.Joined = len(pts)
 	var stalled *websocket.Conn
 	if sc.Stalled {
-		stalled, err = dialParticipant(ctx, sc.System, ch.addr, sc.Participants, 4096)
+		stalled, err = dialParticipant(ctx, ch.ep, sc.Participants, 4096)
 		if err != nil {
 			return fail(fmt.Errorf("stalled participant: %w", err))
 		}
@@ -236,8 +246,8 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 		res.RSSPerKiB = float64(held.RSSKiB-before.RSSKiB) / n
 		res.GoMemPerKiB = float64(held.HeapInuse+held.StackInuse-before.HeapInuse-before.StackInuse) / 1024 / n
 		res.HWMKiB = held.HWMKiB
-		if sc.System == SystemConcordia {
-			res.RefusedCode = oneTooMany(ctx, ch.addr, sc.Participants)
+		if speaksProtocol(sc.System) {
+			res.RefusedCode = oneTooMany(ctx, ch.ep, sc.Participants)
 		}
 		return res
 	}
@@ -308,7 +318,7 @@ func quantile(sorted []int64, q float64) float64 {
 }
 
 // connect dials n participants, a few at a time, and starts their readers.
-func connect(ctx context.Context, system, addr string, n, deltas int, started *atomic.Bool) ([]*participant, error) {
+func connect(ctx context.Context, ep endpoint, n, deltas int, started *atomic.Bool) ([]*participant, error) {
 	pts := make([]*participant, n)
 	errs := make([]error, n)
 	sem := make(chan struct{}, 8)
@@ -319,8 +329,8 @@ func connect(ctx context.Context, system, addr string, n, deltas int, started *a
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			conn, err := dialParticipant(ctx, system, addr, i, 0)
-			if err == nil && system == SystemConcordia {
+			conn, err := dialParticipant(ctx, ep, i, 0)
+			if err == nil && speaksProtocol(ep.system) {
 				if err = helloReply(conn); err != nil {
 					conn.Close()
 				}
@@ -353,7 +363,7 @@ func waitQuiet(pts []*participant, quiet, limit time.Duration) {
 		for _, pt := range pts {
 			last = max(last, pt.lastFrame.Load())
 		}
-		if time.Duration(monotonic()-last) >= quiet {
+		if time.Duration(stamp.Monotonic()-last) >= quiet {
 			return
 		}
 		time.Sleep(quiet / 4)
@@ -361,8 +371,8 @@ func waitQuiet(pts []*participant, quiet, limit time.Duration) {
 }
 
 // oneTooMany says hello one past the cap and returns the error code it got (0: joined).
-func oneTooMany(ctx context.Context, addr string, i int) int {
-	conn, err := dialParticipant(ctx, SystemConcordia, addr, i+1, 0)
+func oneTooMany(ctx context.Context, ep endpoint, i int) int {
+	conn, err := dialParticipant(ctx, ep, i+1, 0)
 	if err != nil {
 		return -1
 	}
@@ -380,7 +390,7 @@ func oneTooMany(ctx context.Context, addr string, i int) int {
 type child struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
-	addr   string
+	ep     endpoint
 	statsC chan string
 	sent   chan string
 	exit   chan struct{}
@@ -423,7 +433,9 @@ func startChild(ctx context.Context, exe string, spec childSpec) (*child, error)
 		}
 	}()
 	select {
-	case c.addr = <-ready:
+	case line := <-ready:
+		addr, token, _ := strings.Cut(line, " ")
+		c.ep = endpoint{system: spec.System, addr: addr, token: token}
 		return c, nil
 	case <-c.exit:
 		c.stop()

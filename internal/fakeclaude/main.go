@@ -17,6 +17,11 @@
 //	                   a long reply that streams: n deltas, <ms> apart, each
 //	                   "[piece i/n]" padded with '.' to <bytes> (default 64); an interrupt
 //	                   cuts it short
+//	FAKE_STAMPS=<n>:<per-second>[:<bytes>]
+//	                   n deltas at that rate on an absolute schedule, each a stamp
+//	                   "#i@<CLOCK_MONOTONIC ns>;" taken just before its line is written,
+//	                   padded to <bytes> (default 32): what the fan-out bench streams, here
+//	                   from a real agent process (package stamp)
 //	FAKE_ORPHAN        after the first delta start `sleep 60` holding our stdout and stderr,
 //	                   log {"orphan": pid}, and exit with status 3
 //	FAKE_TOOL          text, a Bash tool call and its result, then the reply in a second message
@@ -69,6 +74,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/stamp"
 )
 
 func main() {
@@ -270,6 +277,7 @@ func contentText(raw json.RawMessage) string {
 var (
 	slowRe   = regexp.MustCompile(`FAKE_SLOW=(\d+)`)
 	streamRe = regexp.MustCompile(`FAKE_STREAM=(\d+):(\d+)(?::(\d+))?`)
+	stampsRe = regexp.MustCompile(`FAKE_STAMPS=(\d+):(\d+)(?::(\d+))?`)
 	askRe    = regexp.MustCompile(`FAKE_ASK(?:=(\d+))?`)
 	bigRe    = regexp.MustCompile(`FAKE_BIG=(\d+)`)
 	fsRe     = regexp.MustCompile(`FAKE_FS=(\S+)`)
@@ -376,6 +384,8 @@ func (f *fake) turn(text string) {
 		err = errInterrupted
 	case streamRe.MatchString(text):
 		reply, err = f.stream(interrupt, streamRe.FindStringSubmatch(text))
+	case stampsRe.MatchString(text):
+		reply = f.stamps(stampsRe.FindStringSubmatch(text))
 	case bigRe.MatchString(text):
 		n, _ := strconv.Atoi(bigRe.FindStringSubmatch(text)[1])
 		reply = strings.Repeat("x", n)
@@ -567,6 +577,48 @@ func (f *fake) stream(interrupt chan struct{}, m []string) (string, error) {
 	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
 	f.streamEvent(map[string]any{"type": "message_stop"})
 	return sent.String(), nil
+}
+
+// stamps writes a FAKE_STAMPS reply: stamped deltas, then the whole message. Each delta's
+// line is built by hand (a stamp needs no JSON escaping), so that the time between the
+// stamp and the write is the write alone.
+func (f *fake) stamps(m []string) string {
+	n, _ := strconv.Atoi(m[1])
+	rate, _ := strconv.Atoi(m[2])
+	size := 32
+	if m[3] != "" {
+		size, _ = strconv.Atoi(m[3])
+	}
+	id := "msg_" + newID()
+	f.streamEvent(map[string]any{"type": "message_start", "message": map[string]any{
+		"id": id, "type": "message", "role": "assistant", "model": "fake", "content": []any{},
+	}})
+	f.streamEvent(map[string]any{"type": "content_block_start", "index": 0,
+		"content_block": map[string]any{"type": "text", "text": ""}})
+	session, _ := json.Marshal(f.session)
+	head := `{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"`
+	tail := `"}},"session_id":` + string(session) + `,"parent_tool_use_id":null}` + "\n"
+	var sent strings.Builder
+	var line []byte
+	stamp.Stream(n, rate, size, func(delta []byte) {
+		sent.Write(delta)
+		if !f.partial {
+			return
+		}
+		line = append(append(append(line[:0], head...), delta...), tail...)
+		f.outMu.Lock()
+		_, err := f.out.Write(line)
+		f.outMu.Unlock()
+		if err != nil {
+			os.Exit(1) // the reader is gone
+		}
+	})
+	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": message(id, textBlock(sent.String()))})
+	f.streamEvent(map[string]any{"type": "content_block_stop", "index": 0})
+	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
+	f.streamEvent(map[string]any{"type": "message_stop"})
+	return sent.String()
 }
 
 // midTurn applies the crash and slow switches.

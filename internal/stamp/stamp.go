@@ -1,15 +1,21 @@
-package bench
+// Package stamp is the format of the stamped deltas that the benchmarks stream through a
+// party: "#SEQ@NS;" followed by filler, NS being CLOCK_MONOTONIC when the fake agent wrote
+// the delta. The fan-out bench (internal/bench) writes them in-process; fakeclaude writes
+// them from a separate process (FAKE_STAMPS), so that the real binary can be measured the
+// same way. A participant that reads a stamp knows the delta's age.
+package stamp
 
 import (
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// monotonic is CLOCK_MONOTONIC in nanoseconds. The host child and the participants are
+// Monotonic is CLOCK_MONOTONIC in nanoseconds. The host child and the participants are
 // two processes on one machine: this is the clock they share that never jumps (Go's own
 // monotonic reading is relative to each process's start).
-func monotonic() int64 {
+func Monotonic() int64 {
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		panic(err) // cannot fail on Linux
@@ -30,8 +36,8 @@ const (
 // filler pads a delta to a typical streamed-token size.
 const filler = " lorem ipsum dolor sit amet, consectetur adipiscing elit sed do eiusmod"
 
-// appendDelta appends one delta of at least size bytes: its stamp, then filler.
-func appendDelta(b []byte, seq int, at int64, size int) []byte {
+// Append appends one delta of at least size bytes: its stamp, then filler.
+func Append(b []byte, seq int, at int64, size int) []byte {
 	start := len(b)
 	b = append(b, stampOpen)
 	b = strconv.AppendInt(b, int64(seq), 10)
@@ -46,8 +52,8 @@ func appendDelta(b []byte, seq int, at int64, size int) []byte {
 	return b
 }
 
-// scanStamps calls f for every well-formed stamp in data, in order.
-func scanStamps(data []byte, f func(seq int, at int64)) {
+// Scan calls f for every well-formed stamp in data, in order.
+func Scan(data []byte, f func(seq int, at int64)) {
 	for i := 0; i < len(data); i++ {
 		if data[i] != stampOpen {
 			continue
@@ -76,4 +82,26 @@ func digits(data []byte, i int) (int64, int, bool) {
 		n = n*10 + int64(data[i]-'0')
 	}
 	return n, i, i > start
+}
+
+// Stream writes n stamped deltas of at least size bytes at rate per second on an absolute
+// schedule (a late tick is followed by quicker ones, as a real stream's would). Each stamp
+// is taken immediately before its write; first and last are the first and last stamps.
+func Stream(n, rate, size int, write func([]byte)) (first, last int64) {
+	every := time.Second / time.Duration(max(rate, 1))
+	start := time.Now()
+	var buf []byte
+	for i := range n {
+		if d := time.Until(start.Add(time.Duration(i) * every)); d > 0 {
+			time.Sleep(d)
+		}
+		at := Monotonic()
+		if i == 0 {
+			first = at
+		}
+		last = at
+		buf = Append(buf[:0], i, at, size)
+		write(buf)
+	}
+	return first, last
 }
