@@ -94,7 +94,7 @@ func TestOutputMergedWhenBehind(t *testing.T) {
 // While the loop sleeps with nothing queued, a delta is handled on the agent's goroutine:
 // it has reached every member when Out returns, with no loop goroutine woken.
 func TestOutputInlineWhileTheLoopSleeps(t *testing.T) {
-	_, col, io := startOutputParty(t)
+	p, col, io := startOutputParty(t)
 	col.waitFor(t, "the turn's start", func(evs []wire.Event) bool {
 		for _, ev := range evs {
 			if ev.Kind == wire.KindPhase && ev.Phase == wire.PhaseRunning {
@@ -103,7 +103,7 @@ func TestOutputInlineWhileTheLoopSleeps(t *testing.T) {
 		}
 		return false
 	})
-	time.Sleep(20 * time.Millisecond) // the loop finishes what starting the turn queued
+	waitInline(t, p)
 	for i := range 100 {
 		io.Out(wire.StreamAssistant, "d")
 		if got := len(outputs(col.all())); got != i+1 {
@@ -117,6 +117,7 @@ func TestOutputInlineWhileTheLoopSleeps(t *testing.T) {
 // then merges deltas that find it busy).
 func TestOutputInlineStepsAside(t *testing.T) {
 	p, col, _ := startOutputParty(t)
+	waitInline(t, p)
 	ran := false
 	f := func() { ran = true }
 	p.queued.Add(1) // as if an op had been posted and not run yet
@@ -136,6 +137,51 @@ func TestOutputInlineStepsAside(t *testing.T) {
 	ran = false
 	if p.inline(f) || ran {
 		t.Fatalf("inline ran in a party of %d members", inlineMembers+1)
+	}
+}
+
+// waitInline waits until the loop has finished what starting the turn queued and sleeps:
+// inline then runs.
+func waitInline(t *testing.T, p *Party) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !p.inline(func() {}) {
+		if time.Now().After(deadline) {
+			t.Fatal("the loop never slept with nothing queued")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// What a goroutine posted before its delta comes out before the delta, though the delta
+// may take the inline path: an op waiting in the queue (or taken by the loop and not yet
+// run) keeps the delta off it.
+func TestOutputInlineNeverOvertakesAPost(t *testing.T) {
+	p, col, io := startOutputParty(t)
+	waitInline(t, p)
+	const n = 500
+	for i := range n {
+		p.post(func() { p.emit(wire.Event{Kind: wire.KindSystem, Text: "m" + strconv.Itoa(i)}) })
+		io.Out(wire.StreamAssistant, "d"+strconv.Itoa(i)+";")
+	}
+	evs := col.waitFor(t, "every delta", func(evs []wire.Event) bool {
+		return strings.Contains(strings.Join(outputs(evs), ""), "d"+strconv.Itoa(n-1)+";")
+	})
+	var order []string
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindSystem && strings.HasPrefix(ev.Text, "m"):
+			order = append(order, ev.Text)
+		case ev.Kind == wire.KindOutput:
+			for d := range strings.SplitSeq(strings.TrimSuffix(ev.Text, ";"), ";") {
+				order = append(order, d)
+			}
+		}
+	}
+	for i := range n {
+		if len(order) < 2*i+2 || order[2*i] != "m"+strconv.Itoa(i) || order[2*i+1] != "d"+strconv.Itoa(i) {
+			t.Fatalf("events out of order at %d: %v", i, order[max(0, 2*i-4):min(len(order), 2*i+4)])
+		}
 	}
 }
 

@@ -156,7 +156,8 @@ type Config struct {
 const DefaultMemoryWindow = 4 << 20
 
 // Journal is where a party keeps itself (package journal's Writer): events as they
-// happen, member records, and history read back for replays. Calls come from the loop.
+// happen, member records, and history read back for replays. Calls come from loop-owned
+// code (the loop, or output inline), under loopMu.
 type Journal interface {
 	Event(ev wire.Event, raw json.RawMessage) error
 	Member(m journal.Member) error
@@ -187,7 +188,8 @@ type Party struct {
 	// yet run; inline code runs only when it is 0, so that it overtakes none of them.
 	loopMu  sync.Mutex
 	queued  atomic.Int64
-	looping bool // Run is serving ops (guarded by loopMu)
+	looping bool        // Run is serving ops (guarded by loopMu)
+	small   atomic.Bool // at most inlineMembers members and observers (set by the loop)
 
 	// loop-owned
 	seq       int64
@@ -344,6 +346,7 @@ func (p *Party) Run(ctx context.Context) error {
 	defer timer.Stop()
 	p.loopMu.Lock()
 	p.looping = true
+	p.noteSize()
 	defer func() {
 		p.looping = false
 		p.loopMu.Unlock()
@@ -368,10 +371,16 @@ func (p *Party) Run(ctx context.Context) error {
 // runOp runs one posted op on the loop (loopMu held).
 func (p *Party) runOp(op func()) {
 	op()
+	p.noteSize() // members join and leave in ops
 	p.queued.Add(-1)
 	if len(p.ops) == 0 {
 		p.flushOutput() // output kept while ops were waiting goes now
 	}
+}
+
+// noteSize tells inline whether the party is small enough (loopMu held).
+func (p *Party) noteSize() {
+	p.small.Store(len(p.members)+len(p.observers) <= inlineMembers)
 }
 
 // inlineMembers is the largest party whose output is sent inline. In a small party the
@@ -384,16 +393,17 @@ const inlineMembers = 32
 // queued and the party is small, and reports whether it did; otherwise the caller posts
 // f. Nothing posted before the call can be overtaken: it would still be counted in queued.
 func (p *Party) inline(f func()) bool {
-	if p.queued.Load() != 0 || !p.loopMu.TryLock() {
+	// A large party never takes the lock here: the loop must not find it held.
+	if !p.small.Load() || p.queued.Load() != 0 || !p.loopMu.TryLock() {
 		return false
 	}
 	defer p.loopMu.Unlock()
-	if !p.looping || p.queued.Load() != 0 || len(p.members)+len(p.observers) > inlineMembers {
+	if !p.looping || p.queued.Load() != 0 {
 		return false
 	}
 	f()
 	if len(p.ops) == 0 {
-		p.flushOutput()
+		p.flushOutput() // as runOp does
 	}
 	return true
 }

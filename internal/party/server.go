@@ -184,7 +184,8 @@ type remote struct {
 	addr   string // the remote IP, for throttling refused hellos
 
 	// held merges output events that arrive while the connection is busy writing (see
-	// Send); heldMu guards held and heldText: Send runs on the party loop, flushHeld on
+	// Send); heldMu guards held and heldText: Send runs as loop-owned code (on the party
+	// loop, or inline on the agent's goroutine, under the party's loopMu), flushHeld on
 	// the write pump. hasHeld lets the write pump skip the lock when nothing is held.
 	heldMu   sync.Mutex
 	held     *wire.Event
@@ -217,7 +218,7 @@ func (c *remote) memberID() string {
 // an idle participant gets each delta as it comes, a busy one gets fewer, larger frames.
 func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 	if !c.hasHeld.Load() && (ev.Kind != wire.KindOutput || c.out.Idle()) {
-		// Nothing held (only this loop sets it): send at once.
+		// Nothing held (only loop-owned code sets it): send at once.
 		return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
 	}
 	c.heldMu.Lock()
