@@ -112,13 +112,14 @@ test-ui:          ## the real window under Xvfb and the UI in headless Chromium
 BENCH_BIN  := build/bin/concordia-bench
 BENCHFLAGS ?=
 
-FAKE_AGENT := build/bin/fakeclaude
-BENCH_SYS  := -binary $(CLI_BIN) -fake-agent $(FAKE_AGENT)
+BENCH_HOST := build/bin/bench/concordia
+FAKE_AGENT := build/bin/bench/fakeclaude
+BENCH_SYS  := -binary $(BENCH_HOST) -fake-agent $(FAKE_AGENT)
 
-bench-bins:
+bench-bins:       ## what make bench runs: the bench, a headless concordia (as make cli, in build/bin/bench) and fakeclaude
 	$(GO) build -o $(BENCH_BIN) ./cmd/concordia-bench
 	$(GO) build -o $(FAKE_AGENT) ./internal/fakeclaude
-	CGO_ENABLED=0 $(GO) build -tags headless -o $(CLI_BIN) .
+	CGO_ENABLED=0 $(GO) build -tags headless -ldflags "-w -s $(LDFLAGS)" -o $(BENCH_HOST) .
 
 bench: bench-bins ## fan-out at 10–1,000 participants: the party in-process, the real program, a minimal relay (about 15 min); rewrites the bench section of docs/PERFORMANCE.md and docs/bench-p99.png
 	./$(BENCH_BIN) $(BENCH_SYS) $(BENCHFLAGS)

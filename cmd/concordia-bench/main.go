@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,8 +59,12 @@ func run() int {
 	if *systemList != "" {
 		o.Systems = strings.Split(*systemList, ",")
 	}
-	if o.Binary != "" && o.FakeAgent == "" {
-		fmt.Fprintln(os.Stderr, "concordia-bench: -binary needs -fake-agent (go build -o build/bin/fakeclaude ./internal/fakeclaude)")
+	if (o.Binary == "") != (o.FakeAgent == "") {
+		fmt.Fprintln(os.Stderr, "concordia-bench: -binary and -fake-agent go together (make bench-bins builds both)")
+		return 2
+	}
+	if o.Binary == "" && slices.Contains(o.Systems, bench.SystemBinary) {
+		fmt.Fprintln(os.Stderr, "concordia-bench: the concordia-bin system needs -binary and -fake-agent (make bench-bins builds both)")
 		return 2
 	}
 	o.Log = os.Stderr

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
@@ -103,8 +104,11 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 		fmt.Fprintf(stdout, format+"\n", args...)
 	}
 
+	// Ctrl-C reaches the whole process group: the parent stops us (it closes our stdin),
+	// so that what we started is cleaned up.
+	signal.Ignore(os.Interrupt)
 	if spec.System == SystemBinary {
-		return runBinaryChild(spec, stdin, stdout)
+		return runBinaryChild(spec, stdin, say)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -189,7 +193,8 @@ func streamDeltas(spec childSpec, write func([]byte)) sentReport {
 
 // ProfileEnv names the environment variable that makes each child write a CPU profile of
 // the stream (from "go" to the end of the run) to $CONCORDIA_BENCH_CPUPROFILE-<system>-<participants>-<rate>.pprof
-// (for looking at where the host's time goes: go tool pprof -top FILE).
+// (for looking at where the host's time goes: go tool pprof -top FILE). Not for
+// concordia-bin, whose host is another program (perf record -p PID profiles it).
 const ProfileEnv = "CONCORDIA_BENCH_CPUPROFILE"
 
 func startProfile(spec childSpec) (stop func()) {

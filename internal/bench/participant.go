@@ -28,8 +28,10 @@ type participant struct {
 	// reader-owned until done is closed
 	seen    []bool
 	lat     []int64 // ns, one per distinct stamp received
-	frames  int64   // frames read after the stream started
-	bytes   int64   // their payload bytes
+	firstAt int64   // the earliest and latest stamps received (the agent's write times)
+	lastAt  int64
+	frames  int64 // frames read after the stream started
+	bytes   int64 // their payload bytes
 	readErr error
 
 	lastFrame atomic.Int64 // monotonic ns of the latest frame; the parent waits for quiet
@@ -149,6 +151,10 @@ func (pt *participant) read(started *atomic.Bool) {
 			}
 			pt.seen[seq] = true
 			pt.lat = append(pt.lat, now-at)
+			if pt.lastAt == 0 || at < pt.firstAt {
+				pt.firstAt = at
+			}
+			pt.lastAt = max(pt.lastAt, at)
 		})
 		if bytes.Equal(data, relayEnd) || bytes.Contains(data, turnEnd) {
 			return

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"slices"
@@ -261,7 +262,7 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 	if err != nil {
 		return fail(err)
 	}
-	res.SentSeconds = float64(sent.LastNS-sent.FirstNS) / 1e9
+	res.SentSeconds = float64(sent.LastNS-sent.FirstNS) / 1e9 // the real program's: from the stamps, below
 	deadline := time.After(o.Drain)
 	for _, pt := range pts {
 		select {
@@ -285,10 +286,17 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 		<-pt.done
 	}
 	var lat []int64
+	first, last := int64(math.MaxInt64), int64(0)
 	for _, pt := range pts {
 		lat = append(lat, pt.lat...)
 		res.Frames += pt.frames
 		res.Bytes += pt.bytes
+		if pt.lastAt > 0 {
+			first, last = min(first, pt.firstAt), max(last, pt.lastAt)
+		}
+	}
+	if sc.System == SystemBinary && last > 0 {
+		res.SentSeconds = float64(last-first) / 1e9
 	}
 	slices.Sort(lat)
 	res.Samples = len(lat)
@@ -406,6 +414,10 @@ func startChild(ctx context.Context, exe string, spec childSpec) (*child, error)
 	if err != nil {
 		return nil, fmt.Errorf("child stdin: %w", err)
 	}
+	// Stopped (Ctrl-C, a deadline): closing its stdin lets the child clean up what it
+	// started; it is killed only if it has not gone within WaitDelay.
+	cmd.Cancel = in.Close
+	cmd.WaitDelay = 15 * time.Second
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("child stdout: %w", err)

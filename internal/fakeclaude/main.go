@@ -601,17 +601,16 @@ func (f *fake) stamps(m []string) string {
 	var sent strings.Builder
 	var line []byte
 	stamp.Stream(n, rate, size, func(delta []byte) {
-		sent.Write(delta)
-		if !f.partial {
-			return
+		if f.partial {
+			line = append(append(append(line[:0], head...), delta...), tail...)
+			f.outMu.Lock()
+			_, err := f.out.Write(line)
+			f.outMu.Unlock()
+			if err != nil {
+				os.Exit(1) // the reader is gone
+			}
 		}
-		line = append(append(append(line[:0], head...), delta...), tail...)
-		f.outMu.Lock()
-		_, err := f.out.Write(line)
-		f.outMu.Unlock()
-		if err != nil {
-			os.Exit(1) // the reader is gone
-		}
+		sent.Write(delta) // after the write: the stamp times the write alone
 	})
 	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
 		"message": message(id, textBlock(sent.String()))})
