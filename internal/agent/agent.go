@@ -806,15 +806,17 @@ func (a *Agent) readStdout(p *process) {
 
 // handleLine routes one stdout line.
 func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Output)) {
-	var h header
-	if err := json.Unmarshal(line, &h); err != nil {
-		text := truncate(strings.TrimSpace(string(line)), badLineMax)
-		a.log.Warn("claude wrote a line that is not JSON", "line", text)
-		emit(Output{Text: text, Stream: wire.StreamStderr})
-		return
-	}
+	// One decoding for the lines that fit (every delta is one); only a line that does not
+	// is looked at again, to tell a line that is not JSON from one with an odd field.
 	var ln outLine
 	if err := json.Unmarshal(line, &ln); err != nil {
+		var h header
+		if json.Unmarshal(line, &h) != nil {
+			text := truncate(strings.TrimSpace(string(line)), badLineMax)
+			a.log.Warn("claude wrote a line that is not JSON", "line", text)
+			emit(Output{Text: text, Stream: wire.StreamStderr})
+			return
+		}
 		a.log.Warn("decode claude line", "type", h.Type, "err", err)
 		if h.Type == "result" {
 			// Never leave a turn waiting for a result we could not read.
