@@ -59,13 +59,7 @@ func TestSmoke(t *testing.T) {
 	}
 	o := Options{Exe: exe, Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1,
 		StallAt: []int{3}, IdleAt: 3, Drain: 20 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	results, err := Run(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResults(t, o, results)
+	results := runChecked(t, o)
 
 	dir := t.TempDir()
 	md, pngPath := filepath.Join(dir, "PERFORMANCE.md"), filepath.Join(dir, "p99.png")
@@ -83,6 +77,20 @@ func TestSmoke(t *testing.T) {
 	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
 		t.Errorf("the plot is not a PNG: %v", err)
 	}
+}
+
+// runChecked runs o (within two minutes) and fails the test unless every scenario ran and
+// every delta arrived.
+func runChecked(t *testing.T, o Options) []Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	results, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResults(t, o, results)
+	return results
 }
 
 // checkResults fails the test unless every scenario ran and every delta arrived.
@@ -140,13 +148,7 @@ func TestSmokeBinary(t *testing.T) {
 	}
 	o := Options{Exe: exe, Systems: []string{SystemBinary}, Binary: bin, FakeAgent: testkit.FakeClaude(t),
 		Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1, StallAt: []int{3}, Drain: 20 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	results, err := Run(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResults(t, o, results)
+	results := runChecked(t, o)
 	text := NewReport(o, results).Markdown()
 	for _, want := range []string{"| 3 | 1000 | concordia-bin | ", "| 3 | 1000 | concordia-bin + 1 stalled |"} {
 		if !strings.Contains(text, want) {

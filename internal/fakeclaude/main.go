@@ -540,18 +540,8 @@ func streamPiece(i, n, size int) string {
 
 // stream writes a FAKE_STREAM reply: n text deltas, ms apart, then the whole message.
 func (f *fake) stream(interrupt chan struct{}, m []string) (string, error) {
-	n, _ := strconv.Atoi(m[1])
-	ms, _ := strconv.Atoi(m[2])
-	size := 64
-	if m[3] != "" {
-		size, _ = strconv.Atoi(m[3])
-	}
-	id := "msg_" + newID()
-	f.streamEvent(map[string]any{"type": "message_start", "message": map[string]any{
-		"id": id, "type": "message", "role": "assistant", "model": "fake", "content": []any{},
-	}})
-	f.streamEvent(map[string]any{"type": "content_block_start", "index": 0,
-		"content_block": map[string]any{"type": "text", "text": ""}})
+	n, ms, size := streamArgs(m, 64)
+	id := f.openText()
 	var sent strings.Builder
 	for i := 1; i <= n; i++ {
 		piece := streamPiece(i, n, size)
@@ -571,30 +561,46 @@ func (f *fake) stream(interrupt chan struct{}, m []string) (string, error) {
 			return sent.String(), errInterrupted
 		}
 	}
-	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
-		"message": message(id, textBlock(sent.String()))})
-	f.streamEvent(map[string]any{"type": "content_block_stop", "index": 0})
-	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
-	f.streamEvent(map[string]any{"type": "message_stop"})
+	f.closeText(id, sent.String())
 	return sent.String(), nil
 }
 
-// stamps writes a FAKE_STAMPS reply: stamped deltas, then the whole message. Each delta's
-// line is built by hand (a stamp needs no JSON escaping), so that the time between the
-// stamp and the write is the write alone.
-func (f *fake) stamps(m []string) string {
-	n, _ := strconv.Atoi(m[1])
-	rate, _ := strconv.Atoi(m[2])
-	size := 32
+// streamArgs reads FAKE_STREAM's and FAKE_STAMPS's n:x[:bytes].
+func streamArgs(m []string, size int) (n, x, bytes int) {
+	n, _ = strconv.Atoi(m[1])
+	x, _ = strconv.Atoi(m[2])
 	if m[3] != "" {
 		size, _ = strconv.Atoi(m[3])
 	}
+	return n, x, size
+}
+
+// openText starts a streamed message with one text block and returns the message's id.
+func (f *fake) openText() string {
 	id := "msg_" + newID()
 	f.streamEvent(map[string]any{"type": "message_start", "message": map[string]any{
 		"id": id, "type": "message", "role": "assistant", "model": "fake", "content": []any{},
 	}})
 	f.streamEvent(map[string]any{"type": "content_block_start", "index": 0,
 		"content_block": map[string]any{"type": "text", "text": ""}})
+	return id
+}
+
+// closeText writes the whole message and ends the stream that openText began.
+func (f *fake) closeText(id, text string) {
+	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": message(id, textBlock(text))})
+	f.streamEvent(map[string]any{"type": "content_block_stop", "index": 0})
+	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
+	f.streamEvent(map[string]any{"type": "message_stop"})
+}
+
+// stamps writes a FAKE_STAMPS reply: stamped deltas, then the whole message. Each delta's
+// line is built by hand (a stamp needs no JSON escaping), so that the time between the
+// stamp and the write is the write alone.
+func (f *fake) stamps(m []string) string {
+	n, rate, size := streamArgs(m, 32)
+	id := f.openText()
 	session, _ := json.Marshal(f.session)
 	head := `{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"`
 	tail := `"}},"session_id":` + string(session) + `,"parent_tool_use_id":null}` + "\n"
@@ -612,11 +618,7 @@ func (f *fake) stamps(m []string) string {
 		}
 		sent.Write(delta) // after the write: the stamp times the write alone
 	})
-	f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
-		"message": message(id, textBlock(sent.String()))})
-	f.streamEvent(map[string]any{"type": "content_block_stop", "index": 0})
-	f.streamEvent(map[string]any{"type": "message_delta", "delta": map[string]any{"stop_reason": "end_turn"}})
-	f.streamEvent(map[string]any{"type": "message_stop"})
+	f.closeText(id, sent.String())
 	return sent.String()
 }
 
