@@ -129,6 +129,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	}
 	log := newLogger(io, f.verbose)
 	pr, sc := newTerminal(io)
+	defer pr.flush() // last: agent text held for its frame is printed whatever the way out
 
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
 		Mode: f.mergeMode, Model: f.geminiModel, Getenv: io.Getenv, Logger: log,

@@ -64,6 +64,7 @@ Ctrl-C or the end of the party.`, io.Err)
 	}
 	log := newLogger(io, verbose)
 	pr, sc := newTerminal(io)
+	defer pr.flush() // last: agent text held for its frame is printed whatever the way out
 	saved := &seenLog{}
 	first := true
 	var leaving atomic.Bool // set before this terminal closes the connection itself

@@ -20,10 +20,11 @@ import (
 // and the REPL at once.
 type printer struct {
 	mu      sync.Mutex
-	w       io.Writer
-	color   bool    // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
-	midLine bool    // the last thing printed was agent text without a trailing newline
-	r       *roster // what this terminal knows of the party
+	w       io.Writer    // fw, unless a test sets another
+	fw      *frameWriter // writes streamed agent text a frame at a time (a party terminal)
+	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
+	midLine bool         // the last thing printed was agent text without a trailing newline
+	r       *roster      // what this terminal knows of the party
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
@@ -34,7 +35,14 @@ type printer struct {
 	last       status
 }
 
-func newPrinter(w io.Writer) *printer { return &printer{w: w, r: newRoster()} }
+func newPrinter(w io.Writer) *printer {
+	fw := &frameWriter{w: w}
+	return &printer{w: fw, fw: fw, r: newRoster()}
+}
+
+// flush writes agent text still held for the next frame. A party terminal calls it before
+// it returns.
+func (p *printer) flush() { p.fw.Flush() }
 
 // colorFor says whether w is a terminal that takes colour: not when NO_COLOR is set
 // (no-color.org), nor when output goes to a file or a pipe (scripts read it).
@@ -420,7 +428,11 @@ func (p *printer) output(stream, text string) {
 	text = term.Clean(text)
 	switch stream {
 	case wire.StreamAssistant:
-		fmt.Fprint(p.w, text)
+		if p.w == p.fw {
+			p.fw.Defer([]byte(text))
+		} else {
+			fmt.Fprint(p.w, text)
+		}
 		p.midLine = !strings.HasSuffix(text, "\n")
 	case wire.StreamTool:
 		if p.midLine {

@@ -60,14 +60,17 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 // shell runs cmd on this machine only; its output goes to this terminal and nowhere else.
 // newTerminal makes the printer for a party terminal, and the screen the line editor
 // draws on when stdin and stdout are a terminal (nil otherwise: plain lines for scripts).
+// Streamed agent text is written a frame at a time (printFrame); the caller must call
+// pr.flush before it returns.
 func newTerminal(io IO) (*printer, *screen) {
 	pr := newPrinter(io.Out)
 	pr.color = colorFor(io.Out, io.Getenv)
+	pr.fw.frame = printFrame
 	if !interactive(io.In, io.Out, io.Getenv) {
 		return pr, nil
 	}
 	sc := &screen{out: io.Out}
-	pr.w = sc
+	pr.fw.w = sc
 	return pr, sc
 }
 
