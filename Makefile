@@ -128,7 +128,7 @@ bench-quick: bench-bins ## the same at 10 and 100 participants, one run each, wr
 	./$(BENCH_BIN) $(BENCH_SYS) -participants 10,100 -reps 1 -idle 100 -md '' -png '' -json '' $(BENCHFLAGS)
 
 bench-go:         ## the pipeline's Go benchmarks: local merge of 100 prompts, batch to the agent's stdin, hello with 10,000 events
-	$(GO) test -run '^$$' -bench 'LocalMerge100|BatchTo|HelloHistory|OutputDelta' -benchmem -count 5 \
+	$(GO) test -run '^$$' -bench 'LocalMerge100|BatchTo|HelloHistory|OutputDelta|DeltaLine' -benchmem -count 5 \
 		./internal/merge ./internal/party ./internal/agent
 
 clean:
