@@ -806,8 +806,11 @@ func (a *Agent) readStdout(p *process) {
 
 // handleLine routes one stdout line.
 func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Output)) {
-	// One decoding for the lines that fit (every delta is one); only a line that does not
-	// is looked at again, to tell a line that is not JSON from one with an odd field.
+	if tr.fastStreamEvent(line, emit) {
+		return // a streamed event, in one decoding
+	}
+	// One decoding for the lines that fit; only a line that does not is looked at again,
+	// to tell a line that is not JSON from one with an odd field.
 	var ln outLine
 	if err := json.Unmarshal(line, &ln); err != nil {
 		var h header

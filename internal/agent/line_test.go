@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"bytes"
+	"encoding/json"
 	"log/slog"
 	"strings"
 	"testing"
@@ -54,4 +56,59 @@ func TestHandleLineOddLines(t *testing.T) {
 	if !strings.Contains(logged.String(), "claude result outside a turn") {
 		t.Fatalf("an odd result line did not end the turn: log %q", logged.String())
 	}
+}
+
+// The one-pass way for stream_event lines (fastStreamEvent) does what the general way
+// (outLine, then translate) does with every line both can read: the same outputs, in
+// order. Lines it does not take go the general way, errors and all.
+func FuzzStreamEventFastPath(f *testing.F) {
+	for _, l := range []string{
+		textDelta(0, "Hello "),
+		textDelta(1, "other block"),
+		blockStart(0, "text"),
+		`{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"pre"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"sub"}},"parent_tool_use_id":"toolu_1"}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":"x","delta":{"type":"text_delta","text":"odd"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}},"session_id":5}`,
+		`{"type":"stream_event","event":[]}`,
+		`{"type":"assistant","message":{"id":"m1","content":[{"type":"text","text":"stream_event"}]}}`,
+		msgStart("m2"),
+	} {
+		f.Add([]byte(l))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if bytes.ContainsAny(line, "\n") {
+			return // handleLine gets one line at a time
+		}
+		start := []string{msgStart("m1"), blockStart(0, "text")}
+		var fast, general []Output
+		trF, trG := newTranslator("/w"), newTranslator("/w")
+		for _, l := range start {
+			var ln outLine
+			if err := json.Unmarshal([]byte(l), &ln); err != nil {
+				t.Fatal(err)
+			}
+			trF.translate(&ln, func(Output) {})
+			trG.translate(&ln, func(Output) {})
+		}
+		if !trF.fastStreamEvent(line, func(o Output) { fast = append(fast, o) }) {
+			return
+		}
+		var ln outLine
+		if json.Unmarshal(line, &ln) != nil {
+			// The general way drops the whole line for an odd field the event does not
+			// need (say "session_id":5); the fast way shows the delta, on purpose.
+			return
+		}
+		trG.translate(&ln, func(o Output) { general = append(general, o) })
+		if len(fast) != len(general) {
+			t.Fatalf("line %q: fast way %+v, general way %+v", line, fast, general)
+		}
+		for i := range fast {
+			if fast[i] != general[i] {
+				t.Fatalf("line %q: fast way %+v, general way %+v", line, fast, general)
+			}
+		}
+	})
 }

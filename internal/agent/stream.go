@@ -175,6 +175,36 @@ func (tr *translator) streamEvent(raw json.RawMessage, emit func(Output)) error 
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return fmt.Errorf("decode stream event: %w", err)
 	}
+	tr.onStreamEvent(&ev, emit)
+	return nil
+}
+
+// eventLine is a stream_event line decoded in one pass, its event typed: most lines of a
+// streamed reply are these (handleLine's fast path).
+type eventLine struct {
+	Type            string      `json:"type"`
+	ParentToolUseID *string     `json:"parent_tool_use_id"`
+	Event           streamEvent `json:"event"`
+}
+
+// fastStreamEvent handles line when it is a stream_event line that decodes as one; it
+// reports false for any other line, which then takes the general way (and its errors).
+func (tr *translator) fastStreamEvent(line []byte, emit func(Output)) bool {
+	if !bytes.Contains(line, []byte(`"stream_event"`)) {
+		return false
+	}
+	var el eventLine
+	if json.Unmarshal(line, &el) != nil || el.Type != "stream_event" {
+		return false
+	}
+	if el.ParentToolUseID == nil || *el.ParentToolUseID == "" { // a subagent's: skipped (translate)
+		tr.onStreamEvent(&el.Event, emit)
+	}
+	return true
+}
+
+// onStreamEvent handles one decoded streaming event.
+func (tr *translator) onStreamEvent(ev *streamEvent, emit func(Output)) {
 	switch ev.Type {
 	case "message_start":
 		tr.msgID = ""
@@ -184,7 +214,7 @@ func (tr *translator) streamEvent(raw json.RawMessage, emit func(Output)) error 
 		tr.open = map[int]*streamedBlock{}
 	case "content_block_start":
 		if ev.ContentBlock == nil || ev.ContentBlock.Type != "text" {
-			return nil
+			return
 		}
 		b := tr.block(ev.Index)
 		if ev.ContentBlock.Text != "" {
@@ -192,11 +222,10 @@ func (tr *translator) streamEvent(raw json.RawMessage, emit func(Output)) error 
 		}
 	case "content_block_delta":
 		if ev.Delta == nil || ev.Delta.Type != "text_delta" {
-			return nil // input_json_delta, thinking_delta, signature_delta: not shown
+			return // input_json_delta, thinking_delta, signature_delta: not shown
 		}
 		tr.delta(tr.block(ev.Index), ev.Delta.Text, emit)
 	}
-	return nil
 }
 
 // block returns the streamed text block at index of the current message, creating it.
