@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -63,25 +62,41 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "concordia-bench: -binary and -fake-agent go together (make bench-bins builds both)")
 		return 2
 	}
-	if o.Binary == "" && slices.Contains(o.Systems, bench.SystemBinary) {
-		fmt.Fprintln(os.Stderr, "concordia-bench: the concordia-bin system needs -binary and -fake-agent (make bench-bins builds both)")
-		return 2
-	}
+
 	o.Log = os.Stderr
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	results, err := bench.Run(ctx, o)
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "concordia-bench: interrupted; docs/PERFORMANCE.md and the plot were left as they were")
+		return 130
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "concordia-bench:", err)
-		return 1
+		return 2 // what was asked for cannot run
 	}
 	rep := bench.NewReport(o, results)
+	failed := 0
+	for _, r := range results {
+		if r.Err != "" {
+			failed++
+		}
+	}
+	if failed > 0 {
+		// Every run's figures are kept in the JSON; the document and the plot are not
+		// replaced by a table with holes in it.
+		*mdPath, *pngPath = "", ""
+	}
 	if err := rep.WriteFiles(*mdPath, *pngPath, *jsonPath); err != nil {
 		fmt.Fprintln(os.Stderr, "concordia-bench:", err)
 		return 1
 	}
 	fmt.Print(rep.Markdown())
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "concordia-bench: %d of %d runs failed (see above); docs/PERFORMANCE.md and the plot were left as they were\n", failed, len(results))
+		return 1
+	}
 	return 0
 }
 

@@ -180,3 +180,17 @@ func TestPairedRatio(t *testing.T) {
 		t.Fatalf("pairs with a scenario that never ran: %d", n)
 	}
 }
+
+// A system name the bench does not know, or the real program without its parts, stops the
+// bench before any run (a typo used to fail every run and still rewrite the document).
+func TestRunRejectsUnknownSystems(t *testing.T) {
+	for _, o := range []Options{
+		{Systems: []string{"relay", "concordia-bn"}},
+		{Systems: []string{SystemBinary}},
+	} {
+		o.Participants, o.Rates = []int{1}, []int{200}
+		if res, err := Run(context.Background(), o); err == nil || len(res) != 0 {
+			t.Errorf("systems %v: %d results, err %v; want an error before any run", o.Systems, len(res), err)
+		}
+	}
+}

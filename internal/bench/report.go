@@ -126,9 +126,13 @@ const (
 func (r *Report) Markdown() string {
 	var b strings.Builder
 	o := r.Opts
-	fmt.Fprintf(&b, "Run on %s, %s, by `make bench` (%s).\n", r.When.UTC().Format("2006-01-02 15:04 MST"), r.Machine, commandLine())
+	fmt.Fprintf(&b, "Run on %s, %s, by `concordia-bench %s` (`make bench` runs it).\n", r.When.UTC().Format("2006-01-02 15:04 MST"), r.Machine, commandLine())
 	fmt.Fprintf(&b, "Each run: a fresh host process, the participants connected and their joins delivered, then %d deltas of %d bytes;\n", o.Deltas, o.DeltaBytes)
-	fmt.Fprintf(&b, "each scenario ran %d times and every figure is the **median** over those runs (lost and dropped: the worst run). The machine is noisy;\n", o.Reps)
+	if o.Reps == 1 {
+		b.WriteString("each scenario ran once (the figures are that run's). The machine is noisy;\n")
+	} else {
+		fmt.Fprintf(&b, "each scenario ran %d times and every figure is the **median** over those runs (lost and dropped: the worst run). The machine is noisy;\n", o.Reps)
+	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, res := range r.Results {
 		lo, hi = math.Min(lo, res.Load1), math.Max(hi, res.Load1)
@@ -396,7 +400,14 @@ func machine() string {
 func commandLine() string {
 	args := os.Args[1:]
 	if len(args) == 0 {
-		return "defaults"
+		return "with its defaults"
 	}
-	return strings.Join(args, " ")
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = a
+		if a == "" {
+			quoted[i] = "''" // an empty value: written as the shell needs it
+		}
+	}
+	return strings.Join(quoted, " ")
 }

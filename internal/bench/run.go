@@ -151,6 +151,17 @@ func (o Options) Scenarios() []Scenario {
 // fails is recorded with Err and the benchmark goes on.
 func Run(ctx context.Context, o Options) ([]Result, error) {
 	o.defaults()
+	for _, sys := range o.Systems {
+		switch sys {
+		case SystemConcordia, SystemRelay:
+		case SystemBinary:
+			if o.Binary == "" || o.FakeAgent == "" {
+				return nil, errors.New("the concordia-bin system needs the concordia program and fakeclaude (-binary, -fake-agent; make bench-bins builds both)")
+			}
+		default:
+			return nil, fmt.Errorf("unknown system %q (concordia, concordia-bin or relay)", sys)
+		}
+	}
 	if o.Exe == "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -180,8 +191,12 @@ func (r Result) line() string {
 	case r.Err != "":
 		return fmt.Sprintf("%s rate=%d: error: %s", name, r.Rate, r.Err)
 	case r.Idle:
-		return fmt.Sprintf("%s idle: joined %d, %.1f KiB RSS and %.1f KiB Go memory per participant, hello %d past the cap: %d, %.1fs",
-			name, r.Joined, r.RSSPerKiB, r.GoMemPerKiB, r.MaxMembers+1, r.RefusedCode, r.Seconds)
+		refused := "" // the relay has no cap
+		if speaksProtocol(r.System) {
+			refused = fmt.Sprintf(", hello %d past the cap: %d", r.MaxMembers+1, r.RefusedCode)
+		}
+		return fmt.Sprintf("%s idle: joined %d, %.1f KiB RSS and %.1f KiB Go memory per participant%s, %.1fs",
+			name, r.Joined, r.RSSPerKiB, r.GoMemPerKiB, refused, r.Seconds)
 	}
 	stall := ""
 	if r.Stalled {
@@ -198,6 +213,9 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 	defer func() { res.Seconds, res.Load1 = time.Since(began).Seconds(), load1() }()
 	fail := func(err error) Result {
 		res.Err = err.Error()
+		if ctx.Err() != nil {
+			res.Err = "interrupted" // the child was stopped under us: its error says nothing more
+		}
 		return res
 	}
 	spec := childSpec{System: sc.System, Rate: sc.Rate, Deltas: o.Deltas, DeltaBytes: o.DeltaBytes,
