@@ -334,9 +334,7 @@ func TestRosterIgnoresReplayedMembership(t *testing.T) {
 	bob := wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}
 	two := 2
 	pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &bob, Count: &two})
-	if names := memberNames(pr); strings.Join(names, ",") != "carol,bob" {
-		t.Fatalf("members %v, want carol,bob", names)
-	}
+	wantMembers(t, pr, "carol,bob")
 }
 
 // The party's state in a hello reply already lists the newcomer, and its own "joined"
@@ -349,9 +347,7 @@ func TestRosterCountsAJoinOnce(t *testing.T) {
 	pr.hello(wire.HelloResult{You: me, State: wire.State{Seq: 5, Participants: []wire.Member{host, me}}})
 	two := 2
 	pr.event(wire.Event{Seq: 6, Kind: wire.KindParticipants, Joined: &me, Count: &two})
-	if names := memberNames(pr); strings.Join(names, ",") != "hana,alice" {
-		t.Fatalf("members %v, want hana,alice", names)
-	}
+	wantMembers(t, pr, "hana,alice")
 }
 
 // A party whose folder never changed says nothing about changes; one that changed and went
@@ -371,13 +367,19 @@ func TestChangesNoticeOnlyAfterChanges(t *testing.T) {
 }
 
 // memberNames is the printer's roster, by name.
-func memberNames(pr *printer) (names []string) {
+// wantMembers fails the test unless the printer's roster is want (names, comma-separated,
+// in order).
+func wantMembers(t *testing.T, pr *printer, want string) {
+	t.Helper()
+	var names []string
 	pr.with(func(r *roster) {
 		for _, m := range r.members {
 			names = append(names, m.Name)
 		}
 	})
-	return names
+	if strings.Join(names, ",") != want {
+		t.Fatalf("members %v, want %s", names, want)
+	}
 }
 
 type fakeWS struct{}
