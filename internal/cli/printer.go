@@ -20,8 +20,8 @@ import (
 // and the REPL at once.
 type printer struct {
 	mu      sync.Mutex
-	w       io.Writer    // fw, unless a test sets another
-	fw      *frameWriter // writes streamed agent text a frame at a time (a party terminal)
+	w       io.Writer    // fw: everything printed goes through it
+	fw      *frameWriter // and streamed agent text is written a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
 	r       *roster      // what this terminal knows of the party
@@ -428,11 +428,7 @@ func (p *printer) output(stream, text string) {
 	text = term.Clean(text)
 	switch stream {
 	case wire.StreamAssistant:
-		if p.w == p.fw {
-			p.fw.Defer([]byte(text))
-		} else {
-			fmt.Fprint(p.w, text)
-		}
+		p.fw.Defer([]byte(text))
 		p.midLine = !strings.HasSuffix(text, "\n")
 	case wire.StreamTool:
 		if p.midLine {

@@ -272,6 +272,8 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 	start := p.cfg.Now()
 	io := TurnIO{
 		Out: func(stream, s string) {
+			// Two closures, not one: the inline one stays on the stack (inline only calls
+			// it); only a posted one is allocated.
 			if !p.inline(func() { p.output(stream, s) }) {
 				p.post(func() { p.output(stream, s) })
 			}
