@@ -32,6 +32,12 @@ type Peer struct {
 	inFlight atomic.Int64 // messages in send or being written: 0 means idle
 	inbox    chan inItem  // read pump → dispatch goroutine
 
+	// direct is the connection's direct write (a server connection from a DirectListener),
+	// or nil. flushDue says a direct write left part of a frame for the write pump, which
+	// writes it and then counts the frame out of inFlight.
+	direct   DirectWriter
+	flushDue atomic.Bool
+
 	// closing is closed once, by shutdown, when the peer starts to end;
 	// creq is written just before and only read after <-closing.
 	closing   chan struct{}
@@ -84,6 +90,9 @@ func New(conn *websocket.Conn, opts Options) *Peer {
 		connClosed: make(chan struct{}),
 		done:       make(chan struct{}),
 		pending:    make(map[string]chan message),
+	}
+	if d, ok := conn.UnderlyingConn().(DirectWriter); ok {
+		p.direct = d
 	}
 	if opts.ReadLimit > 0 {
 		conn.SetReadLimit(opts.ReadLimit)
@@ -244,6 +253,38 @@ func (p *Peer) Idle() bool { return p.inFlight.Load() == 0 }
 // SendFrame queues msg, an encoded JSON-RPC message (a notification built once for many
 // peers), like Notify. It never blocks; an overflowing queue drops the peer.
 func (p *Peer) SendFrame(msg []byte) error { return p.enqueue(msg) }
+
+// SendPrepared sends m, an encoded JSON-RPC message prepared once for many peers, like
+// SendFrame. When the connection is idle and can write directly (DirectListener), the
+// frame is written here, on the caller's goroutine, if the socket takes it without
+// blocking; otherwise it is queued for the write pump. It never blocks, and it never
+// calls OnIdle (a caller holding messages back looks at Idle after it).
+func (p *Peer) SendPrepared(m Prepared) error {
+	if p.direct == nil || !p.inFlight.CompareAndSwap(0, 1) {
+		return p.enqueue(m.Payload())
+	}
+	// inFlight is ours: nothing is queued or being written, so this frame overtakes nothing.
+	select {
+	case <-p.closing:
+		p.inFlight.Add(-1)
+		return p.closedErr()
+	default:
+	}
+	if n, ok := p.direct.TryWrite(m.frame); ok {
+		if n < len(m.frame) {
+			// The socket took part of it: the rest goes before anything else written, and
+			// the write pump writes it now (inFlight stays taken until it has).
+			p.flushDue.Store(true)
+			p.nudge()
+		} else {
+			p.inFlight.Add(-1)
+		}
+		return nil
+	}
+	err := p.enqueue(m.Payload())
+	p.inFlight.Add(-1)
+	return err
+}
 
 // Queued is how many bytes wait in the send queue: a server can refuse more work from a
 // peer that does not read what it already asked for.
@@ -468,6 +509,15 @@ func (p *Peer) writePump() {
 				p.opts.OnIdle() // the sender may have held messages back meanwhile
 			}
 		}
+		if err == nil && p.flushDue.CompareAndSwap(true, false) {
+			// The rest of a direct write (a message written since went after it).
+			if err = p.renewDeadline(); err == nil {
+				_, err = p.direct.Flush()
+			}
+			if p.inFlight.Add(-1) == 0 && err == nil && p.opts.OnIdle != nil {
+				p.opts.OnIdle()
+			}
+		}
 		if err == nil && p.pingDue.CompareAndSwap(true, false) {
 			// WriteControl gives the socket this deadline for the ping alone; the next data
 			// frame gets gorilla's own write deadline again (the one p.deadline tracks), so
@@ -489,13 +539,20 @@ func (p *Peer) writePump() {
 // connection on every frame, and an unchanged deadline costs the runtime nothing, where a
 // new one re-arms a timer (and may wake the network poller) for every frame sent.
 func (p *Peer) write(msg []byte) error {
-	if now := time.Now(); p.deadline.Sub(now) < p.opts.WriteWait/2 {
-		p.deadline = now.Add(p.opts.WriteWait)
-		if err := p.conn.SetWriteDeadline(p.deadline); err != nil {
-			return err
-		}
+	if err := p.renewDeadline(); err != nil {
+		return err
 	}
 	return p.conn.WriteMessage(websocket.TextMessage, msg)
+}
+
+// renewDeadline moves the write deadline forward when less than half of WriteWait is left
+// (see write). Only the write pump calls it.
+func (p *Peer) renewDeadline() error {
+	if now := time.Now(); p.deadline.Sub(now) < p.opts.WriteWait/2 {
+		p.deadline = now.Add(p.opts.WriteWait)
+		return p.conn.SetWriteDeadline(p.deadline)
+	}
+	return nil
 }
 
 // finish carries out creq: flush (taken first: a message the write pump took

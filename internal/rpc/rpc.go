@@ -26,10 +26,16 @@
 //     malformed-input replies to the dispatch goroutine in arrival order;
 //   - the dispatch goroutine runs the Handler for one inbound message at a
 //     time, in arrival order, so one participant's prompts keep their order;
-//   - the write pump is the only goroutine that writes data frames, pings and
-//     our close frame. (Pong replies and the echo of a peer's close frame are
-//     written by gorilla itself from the read pump through WriteControl,
-//     which gorilla documents as safe beside one concurrent writer.)
+//   - the write pump writes data frames, pings and our close frame. (Pong
+//     replies and the echo of a peer's close frame are written by gorilla
+//     itself from the read pump through WriteControl, which gorilla documents
+//     as safe beside one concurrent writer.)
+//
+// One exception: on a server connection from a DirectListener (plain TCP),
+// SendPrepared writes a frame on the caller's goroutine when nothing is
+// queued or being written and the socket takes the frame without blocking
+// (direct.go). The connection then serialises every writer, and the part of a
+// frame the socket did not take goes out before anything else.
 //
 // A Handler may call Peer.Call, but that blocks dispatch until the reply
 // comes: the reply still arrives (the read pump routes it), yet no further
@@ -125,7 +131,8 @@ type Options struct {
 	SendQueueBytes int64
 	// OnIdle, when set, is called by the write pump each time the send queue empties
 	// after a write: a sender that held messages back while a write was in flight (to
-	// merge them) sends them now. It must not block; it may call SendFrame.
+	// merge them) sends them now. It must not block; it may call SendFrame or
+	// SendPrepared. SendPrepared never calls it.
 	OnIdle func()
 	// InboundQueue is how many inbound messages may wait for the dispatch
 	// goroutine (default 64). When it is full the read pump stops reading,
