@@ -91,6 +91,9 @@ type cappedConn struct {
 	once sync.Once
 }
 
+// Underlying lets rpc.DirectListener find the socket: a cappedConn writes through.
+func (c *cappedConn) Underlying() net.Conn { return c.Conn }
+
 func (c *cappedConn) Close() error {
 	c.once.Do(func() {
 		c.l.mu.Lock()

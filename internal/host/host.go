@@ -24,6 +24,7 @@ import (
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -165,6 +166,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	ln = newCapListener(ln, maxConns)
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
+	} else {
+		// Plain TCP: the party may write an event straight to an idle participant's socket.
+		ln = rpc.DirectListener(ln)
 	}
 	pub := cfg.PublicHost
 	if pub == "" {

@@ -51,7 +51,8 @@ type Server struct {
 	refusals *refusalLimiter
 
 	frameSeq  int64 // party-loop-owned (see frame)
-	lastFrame []byte
+	lastFrame rpc.Prepared
+	hasFrame  bool
 }
 
 // NewServer makes the endpoint for p.
@@ -197,7 +198,7 @@ type remote struct {
 // frameSender is what Send needs of the connection.
 type frameSender interface {
 	Idle() bool
-	SendFrame(msg []byte) error
+	SendPrepared(m rpc.Prepared) error
 }
 
 // maxHeld bounds the output merged for one busy connection; past it the merged event is
@@ -219,7 +220,7 @@ func (c *remote) memberID() string {
 func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 	if !c.hasHeld.Load() && (ev.Kind != wire.KindOutput || c.out.Idle()) {
 		// Nothing held (only loop-owned code sets it): send at once.
-		return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+		return c.out.SendPrepared(c.srv.frame(ev.Seq, raw)) == nil
 	}
 	c.heldMu.Lock()
 	defer c.heldMu.Unlock()
@@ -227,7 +228,7 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 		h := c.held
 		switch {
 		case h == nil && c.out.Idle():
-			return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+			return c.out.SendPrepared(c.srv.frame(ev.Seq, raw)) == nil
 		case h != nil && h.Stream == ev.Stream && h.Seq+1 == ev.Seq && len(c.heldText)+len(ev.Text) <= maxHeld:
 			h.Seq, h.TS = ev.Seq, ev.TS
 			c.heldText = append(c.heldText, ev.Text...)
@@ -247,7 +248,7 @@ func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
 	if !c.sendHeldLocked() {
 		return false
 	}
-	return c.out.SendFrame(c.srv.frame(ev.Seq, raw)) == nil
+	return c.out.SendPrepared(c.srv.frame(ev.Seq, raw)) == nil
 }
 
 // flushIfIdleLocked sends the held output when the connection went idle meanwhile: the
@@ -285,10 +286,10 @@ func (c *remote) sendHeldLocked() bool {
 	if cap(c.heldText) > maxHeld {
 		c.heldText = nil // do not keep a big buffer for an idle participant
 	}
-	// The frame in one buffer: this connection's own merge is encoded for it alone.
-	frame := make([]byte, 0, len(notificationHead)+len(h.Text)+len(h.Text)/8+128)
-	frame = append(wire.AppendOutput(append(frame, notificationHead...), *h), '}')
-	ok := c.out.SendFrame(frame) == nil
+	// This connection's own merge is encoded for it alone.
+	msg := make([]byte, 0, len(notificationHead)+len(h.Text)+len(h.Text)/8+128)
+	msg = append(wire.AppendOutput(append(msg, notificationHead...), *h), '}')
+	ok := c.out.SendPrepared(rpc.Prepare(msg)) == nil
 	c.held = nil
 	c.hasHeld.Store(false)
 	return ok
@@ -298,11 +299,11 @@ func (c *remote) sendHeldLocked() bool {
 // connection: the party loop sends an event to each member in turn, so the last one is
 // kept. Only loop-owned code calls it (through Send, under the party's loopMu);
 // frameSeq and lastFrame are its.
-func (s *Server) frame(seq int64, raw json.RawMessage) []byte {
-	if seq == s.frameSeq && s.lastFrame != nil {
+func (s *Server) frame(seq int64, raw json.RawMessage) rpc.Prepared {
+	if seq == s.frameSeq && s.hasFrame {
 		return s.lastFrame
 	}
-	s.frameSeq, s.lastFrame = seq, notification(raw)
+	s.frameSeq, s.lastFrame, s.hasFrame = seq, notification(raw), true
 	return s.lastFrame
 }
 
@@ -310,12 +311,11 @@ func (s *Server) frame(seq int64, raw json.RawMessage) []byte {
 const notificationHead = `{"jsonrpc":"2.0","method":"` + wire.MethodEvent + `","params":`
 
 // notification encodes a Client.event notification around an event's JSON.
-func notification(raw json.RawMessage) []byte {
-	b := make([]byte, 0, len(notificationHead)+len(raw)+1)
-	b = append(b, notificationHead...)
-	b = append(b, raw...)
-	return append(b, '}')
+func notification(raw json.RawMessage) rpc.Prepared {
+	return rpc.PrepareParts(notificationHeadBytes, raw, closingBrace)
 }
+
+var notificationHeadBytes, closingBrace = []byte(notificationHead), []byte{'}'}
 
 // Close implements Subscriber. It runs on the party loop, and a peer's Close waits for the
 // close handshake, so it is done on its own goroutine (owned by the peer: it ends with it).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -20,7 +21,10 @@ func serveParty(t *testing.T, opts ServerOptions) (*Party, string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go p.Run(ctx)
 	srv := NewServer(p, opts)
-	ts := httptest.NewServer(srv)
+	// As concordia host without TLS serves it: events are written directly when they can be.
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener = rpc.DirectListener(ts.Listener)
+	ts.Start()
 	t.Cleanup(func() {
 		srv.Close(context.Background())
 		ts.Close()
@@ -224,11 +228,11 @@ func (f *fakeConn) Idle() bool {
 	return !f.busy
 }
 
-func (f *fakeConn) SendFrame(msg []byte) error {
+func (f *fakeConn) SendPrepared(msg rpc.Prepared) error {
 	var m struct {
 		Params wire.Event `json:"params"`
 	}
-	if err := json.Unmarshal(msg, &m); err != nil {
+	if err := json.Unmarshal(msg.Payload(), &m); err != nil {
 		return err
 	}
 	f.frames = append(f.frames, m.Params)
