@@ -2,14 +2,11 @@ package rpc
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -55,33 +52,10 @@ func (c *countedConn) Write(b []byte) (int, error) {
 // newDirectServer is newServer on a DirectListener, as concordia host serves without TLS.
 func newDirectServer(t *testing.T, opts Options, sndbuf int) (*server, *pumpCounter) {
 	t.Helper()
-	s := &server{t: t, peers: make(chan serverConn, 16)}
-	up := websocket.Upgrader{}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		p := New(conn, opts)
-		sc := serverConn{peer: p, conn: conn, err: make(chan error, 1)}
-		s.mu.Lock()
-		s.all = append(s.all, p)
-		s.mu.Unlock()
-		s.peers <- sc
-		sc.err <- p.Run(context.Background())
-	}))
-	counter := &pumpCounter{Listener: s.srv.Listener, sndbuf: sndbuf}
-	s.srv.Listener = DirectListener(counter)
-	s.srv.Start()
-	t.Cleanup(func() {
-		s.mu.Lock()
-		all := s.all
-		s.mu.Unlock()
-		for _, p := range all {
-			p.Close(websocket.CloseNormalClosure, "test over")
-			<-p.Done()
-		}
-		s.srv.Close()
+	counter := &pumpCounter{sndbuf: sndbuf}
+	s := newServerOn(t, opts, func(ln net.Listener) net.Listener {
+		counter.Listener = ln
+		return DirectListener(counter)
 	})
 	return s, counter
 }

@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -74,11 +75,15 @@ type serverConn struct {
 	err  chan error // Run's result
 }
 
-func newServer(t testing.TB, opts Options) *server {
+func newServer(t testing.TB, opts Options) *server { return newServerOn(t, opts, nil) }
+
+// newServerOn is newServer on the listener wrap makes of the test server's own (nil: that
+// one as it is).
+func newServerOn(t testing.TB, opts Options, wrap func(net.Listener) net.Listener) *server {
 	t.Helper()
 	s := &server{t: t, peers: make(chan serverConn, 16)}
 	up := websocket.Upgrader{}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return
@@ -91,6 +96,10 @@ func newServer(t testing.TB, opts Options) *server {
 		s.peers <- sc
 		sc.err <- p.Run(context.Background())
 	}))
+	if wrap != nil {
+		s.srv.Listener = wrap(s.srv.Listener)
+	}
+	s.srv.Start()
 	t.Cleanup(func() {
 		s.mu.Lock()
 		all := s.all
