@@ -278,8 +278,8 @@ func (c *countingConn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Underlying, TryWrite and Flush pass a DirectListener's connection on (and count what
-// is written through it).
+// Underlying, TryWrite, Flush and WholeFrames pass a DirectListener's connection on (and
+// count what is written through it).
 func (c *countingConn) Underlying() net.Conn { return c.Conn }
 
 func (c *countingConn) TryWrite(frame []byte) (int, bool) {
@@ -295,14 +295,21 @@ func (c *countingConn) TryWrite(frame []byte) (int, bool) {
 	return n, ok
 }
 
-func (c *countingConn) Flush() (int, error) {
+func (c *countingConn) Flush(deadline time.Time) (int, error) {
 	d, ok := c.Conn.(rpc.DirectWriter)
 	if !ok {
 		return 0, nil
 	}
-	n, err := d.Flush()
+	n, err := d.Flush(deadline)
 	c.l.bytes.Add(int64(n))
 	return n, err
+}
+
+func (c *countingConn) WholeFrames(write func() error) error {
+	if d, ok := c.Conn.(rpc.DirectWriter); ok {
+		return d.WholeFrames(write)
+	}
+	return write()
 }
 
 // concordiaSide is the real party: party.New behind party.NewServer, with a fake agent

@@ -5,7 +5,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
-	"unsafe"
+	"time"
 )
 
 // Direct writes: a server sending one event to many peers pays, on each connection, for
@@ -68,9 +68,13 @@ type DirectWriter interface {
 	// went out now and the rest, if any, is kept and written before anything else that
 	// is written to the connection; Flush writes it.
 	TryWrite(frame []byte) (n int, ok bool)
-	// Flush writes what TryWrite kept, blocking within the connection's write deadline;
-	// n is how many bytes it wrote.
-	Flush() (n int, err error)
+	// Flush writes what TryWrite kept, blocking until deadline; n is how many bytes it
+	// wrote.
+	Flush(deadline time.Time) (n int, err error)
+	// WholeFrames runs write, which writes whole frames through the connection's Write,
+	// with no TryWrite in between: gorilla writes a frame larger than its buffer in more
+	// than one Write call.
+	WholeFrames(write func() error) error
 }
 
 // Underlier is implemented by a net.Conn wrapper that passes every byte written to it on
@@ -84,8 +88,14 @@ type Underlier interface {
 // an accepted connection can write prepared messages directly (SendPrepared). It must
 // not be used beneath TLS: bytes written directly would bypass the encryption. A
 // connection with no socket to be found (not TCP, or a wrapper that is not an Underlier)
-// is returned as it is, and its peer writes through its write pump.
-func DirectListener(ln net.Listener) net.Listener { return directListener{ln} }
+// is returned as it is, and its peer writes through its write pump. On systems other than
+// Linux it returns ln itself.
+func DirectListener(ln net.Listener) net.Listener {
+	if !directWrites {
+		return ln
+	}
+	return directListener{ln}
+}
 
 type directListener struct{ net.Listener }
 
@@ -124,13 +134,15 @@ func rawConnOf(c net.Conn) syscall.RawConn {
 
 // directConn serialises every write to the connection — gorilla's (the write pump's
 // frames and pings, the read pump's pong and close replies) and TryWrite's — so that the
-// part of a frame a non-blocking write left over is written before anything else.
+// part of a frame a non-blocking write left over is written before anything else, and a
+// direct write never lands between two Write calls of one of the write pump's frames.
 type directConn struct {
 	net.Conn
 	raw syscall.RawConn
 
-	mu   sync.Mutex // one writer at a time; guards rest and the writeRaw fields
-	rest []byte     // what TryWrite's write(2) did not take
+	frames sync.Mutex // held by the write pump for whole frames (WholeFrames); TryWrite only tries it
+	mu     sync.Mutex // one Write at a time; guards rest and the writeRaw fields
+	rest   []byte     // what TryWrite's write(2) did not take
 
 	// writeRaw's argument and results, and the method value raw.Write is given (made
 	// once, so that a direct write allocates nothing).
@@ -152,7 +164,17 @@ func (c *directConn) Write(b []byte) (int, error) {
 	return c.Conn.Write(b)
 }
 
+func (c *directConn) WholeFrames(write func() error) error {
+	c.frames.Lock()
+	defer c.frames.Unlock()
+	return write()
+}
+
 func (c *directConn) TryWrite(frame []byte) (int, bool) {
+	if !c.frames.TryLock() {
+		return 0, false
+	}
+	defer c.frames.Unlock()
 	if !c.mu.TryLock() {
 		return 0, false
 	}
@@ -175,33 +197,17 @@ func (c *directConn) TryWrite(frame []byte) (int, bool) {
 	return n, true
 }
 
-// writeRaw is one non-blocking write(2) of c.b: the socket is in non-blocking mode, as
-// every socket the Go runtime polls is, so the call returns at once (EAGAIN when the
-// socket is full). It is a raw system call, which the scheduler does not treat as one
-// that may block: with syscall.Write, a sender preempted inside write(2) (the kernel runs
-// the receiving end of a loopback socket on the spot, and may switch to the woken
-// reader) could have its P handed to a newly woken thread by sysmon, a thread wake-up
-// per preemption. Measured at 10 participants × 200 deltas/s: host CPU per delivered
-// delta 1.17–1.35× the relay's with syscall.Write, 1.01× with this (docs/PERFORMANCE.md).
-func (c *directConn) writeRaw(fd uintptr) bool {
-	for {
-		r, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(c.b))), uintptr(len(c.b)))
-		switch errno {
-		case 0:
-			c.n = int(r)
-			return true
-		case syscall.EINTR:
-			continue
-		default:
-			c.n, c.err = -1, errno
-			return true
-		}
-	}
-}
-
-func (c *directConn) Flush() (int, error) {
+func (c *directConn) Flush(deadline time.Time) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.rest) == 0 {
+		return 0, nil
+	}
+	// The socket's deadline is whatever its last writer gave it: gorilla's pong, for one,
+	// gives it one second.
+	if err := c.Conn.SetWriteDeadline(deadline); err != nil {
+		return 0, err
+	}
 	return c.flushLocked()
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package rpc
 
 import (
@@ -228,6 +230,113 @@ func TestSendPreparedPartFrameFinishedByThePump(t *testing.T) {
 	}
 }
 
+// gorilla writes a frame larger than its buffer (4 KiB) in more than one Write call. A
+// direct write that found the connection free between two of them — a sender that took
+// inFlight just before a reply was queued, say — would land inside that frame and corrupt
+// the stream: the write pump holds the connection for whole frames.
+func TestDirectWriteNeverSplitsAPumpFrame(t *testing.T) {
+	checkLeaks(t)
+	between := make(chan DirectWriter, 1)
+	resume := make(chan struct{})
+	s := newServerOn(t, Options{}, func(ln net.Listener) net.Listener {
+		return pauseListener{Listener: DirectListener(ln), between: between, resume: resume}
+	})
+	c := dialRaw(t, s)
+	sc := s.next()
+	big := append(append([]byte(`"`), bytes.Repeat([]byte("B"), 20_000)...), '"')
+	if err := sc.peer.SendFrame(big); err != nil {
+		t.Fatal(err)
+	}
+	var d DirectWriter
+	select {
+	case d = <-between: // the first Write of the frame is done, the next not begun
+	case <-time.After(waitLong):
+		t.Fatal("the write pump did not write the frame")
+	}
+	_, wrote := d.TryWrite(Prepare([]byte(`"small"`)).frame)
+	close(resume)
+	if wrote {
+		t.Error("a direct write went in between two Writes of the write pump's frame")
+	}
+	c.SetReadDeadline(time.Now().Add(waitLong))
+	if _, got, err := c.ReadMessage(); err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("the big message arrived as %d bytes (%v)", len(got), err)
+	}
+}
+
+// pauseListener's connections stop after the first Write of a large frame (gorilla's
+// header and a buffer's worth of payload) until resume is closed, and meanwhile hand their DirectWriter to the
+// test. They sit outside the DirectListener's connection, so that it is free meanwhile.
+type pauseListener struct {
+	net.Listener
+	between chan DirectWriter
+	resume  chan struct{}
+}
+
+func (l pauseListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &pauseConn{Conn: c, l: l}, nil
+}
+
+type pauseConn struct {
+	net.Conn
+	l      pauseListener
+	paused bool
+}
+
+func (c *pauseConn) Underlying() net.Conn              { return c.Conn }
+func (c *pauseConn) TryWrite(frame []byte) (int, bool) { return c.Conn.(DirectWriter).TryWrite(frame) }
+func (c *pauseConn) Flush(deadline time.Time) (int, error) {
+	return c.Conn.(DirectWriter).Flush(deadline)
+}
+func (c *pauseConn) WholeFrames(write func() error) error {
+	return c.Conn.(DirectWriter).WholeFrames(write)
+}
+
+func (c *pauseConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if !c.paused && len(b) >= 2048 && b[0] == 0x81 {
+		c.paused = true
+		c.l.between <- c
+		<-c.l.resume
+	}
+	return n, err
+}
+
+// A part-written frame is finished with a whole WriteWait to do it in: gorilla's pong (to
+// a client's ping) leaves the socket with a one-second deadline, and a client that reads
+// again only after that second must still get the frame.
+func TestPartFrameFinishedWithinWriteWait(t *testing.T) {
+	checkLeaks(t)
+	s, _ := newDirectServer(t, Options{WriteWait: 10 * time.Second}, 4096)
+	c, sc, partial := dialSmall(t, s)
+	if err := c.WriteControl(websocket.PingMessage, nil, time.Now().Add(waitLong)); err != nil {
+		t.Fatal(err)
+	}
+	pong := make(chan struct{})
+	c.SetPongHandler(func(string) error { close(pong); return nil })
+	go c.NextReader() // reads the pong (and would fail the test's own reads: they come after)
+	select {
+	case <-pong:
+	case <-time.After(waitLong):
+		t.Fatal("no pong")
+	}
+	big := append(append([]byte(`"`), bytes.Repeat([]byte("y"), 300_000)...), '"')
+	if err := sc.peer.SendPrepared(Prepare(big)); err != nil {
+		t.Fatal(err)
+	}
+	if partial.n.Load() != 1 {
+		t.Fatal("the 300 KB frame went out whole: the test proves nothing")
+	}
+	time.Sleep(1500 * time.Millisecond) // past the pong's deadline, well within WriteWait
+	if err := sc.peer.Err(); err != nil {
+		t.Fatalf("the peer ended while its client paused: %v", err)
+	}
+}
+
 // A closed peer refuses a prepared message as it refuses any other.
 func TestSendPreparedAfterClose(t *testing.T) {
 	checkLeaks(t)
@@ -285,7 +394,7 @@ func TestDirectConnWritesTheRestFirst(t *testing.T) {
 	if b := <-got; !bytes.Equal(b, want) {
 		t.Fatalf("the client read %d bytes that differ from the %d written in order", len(b), len(want))
 	}
-	if n, err := d.Flush(); n != 0 || err != nil {
+	if n, err := d.Flush(time.Now().Add(waitLong)); n != 0 || err != nil {
 		t.Fatalf("Flush with nothing kept: %d, %v", n, err)
 	}
 }
@@ -298,14 +407,13 @@ func TestDirectListenerLooksOnlyThroughUnderliers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	go func() {
-		for range 3 {
-			if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
-				defer c.Close()
-			}
+	for range 3 { // the backlog takes them before Accept
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(waitLong) // hold the connections until the test ends
-	}()
+		t.Cleanup(func() { c.Close() })
+	}
 	accept := func() net.Conn {
 		c, err := ln.Accept()
 		if err != nil {

@@ -510,9 +510,12 @@ func (p *Peer) writePump() {
 			}
 		}
 		if err == nil && p.flushDue.CompareAndSwap(true, false) {
-			// The rest of a direct write (a message written since went after it).
-			if err = p.renewDeadline(); err == nil {
-				_, err = p.direct.Flush()
+			// The rest of a direct write (a message written since went after it), with a
+			// whole WriteWait for it: the socket may still have the deadline of gorilla's
+			// last pong.
+			p.deadline = time.Now().Add(p.opts.WriteWait)
+			if err = p.conn.SetWriteDeadline(p.deadline); err == nil {
+				_, err = p.direct.Flush(p.deadline)
 			}
 			if p.inFlight.Add(-1) == 0 && err == nil && p.opts.OnIdle != nil {
 				p.opts.OnIdle()
@@ -542,7 +545,17 @@ func (p *Peer) write(msg []byte) error {
 	if err := p.renewDeadline(); err != nil {
 		return err
 	}
-	return p.conn.WriteMessage(websocket.TextMessage, msg)
+	return p.writeMessage(msg)
+}
+
+// writeMessage writes one data frame. gorilla writes a frame larger than its buffer in
+// more than one Write call: a connection that takes direct writes is held for the whole
+// frame, so that none lands in between.
+func (p *Peer) writeMessage(msg []byte) error {
+	if p.direct == nil {
+		return p.conn.WriteMessage(websocket.TextMessage, msg)
+	}
+	return p.direct.WholeFrames(func() error { return p.conn.WriteMessage(websocket.TextMessage, msg) })
 }
 
 // renewDeadline moves the write deadline forward when less than half of WriteWait is left
@@ -570,7 +583,7 @@ func (p *Peer) finish(taken []byte) {
 			if msg != nil { // nil: a nudge
 				p.queued.Add(-int64(len(msg)))
 				p.inFlight.Add(-1)
-				if err := p.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				if err := p.writeMessage(msg); err != nil {
 					p.log.Debug("rpc: flush failed", "remote", p.conn.RemoteAddr(), "err", err)
 					break
 				}

@@ -31,11 +31,12 @@
 //     itself from the read pump through WriteControl, which gorilla documents
 //     as safe beside one concurrent writer.)
 //
-// One exception: on a server connection from a DirectListener (plain TCP),
-// SendPrepared writes a frame on the caller's goroutine when nothing is
-// queued or being written and the socket takes the frame without blocking
-// (direct.go). The connection then serialises every writer, and the part of a
-// frame the socket did not take goes out before anything else.
+// One exception: on a server connection from a DirectListener (plain TCP, on
+// Linux), SendPrepared writes a frame on the caller's goroutine when nothing
+// is queued or being written and the socket takes the frame without blocking
+// (direct.go). The connection then serialises every Write, the write pump
+// holds it for each whole frame (gorilla may write one in several Writes), and
+// the part of a frame the socket did not take goes out before anything else.
 //
 // A Handler may call Peer.Call, but that blocks dispatch until the reply
 // comes: the reply still arrives (the read pump routes it), yet no further
