@@ -157,17 +157,7 @@ func (p *Party) emit(ev wire.Event) int64 {
 		}
 	}
 	p.remember(ev, raw)
-	for id, m := range p.members {
-		if m.sub == nil {
-			continue
-		}
-		if !m.sub.Send(ev, raw) {
-			// Too slow or gone: drop the connection, keep the member until it leaves; a
-			// reconnect with the same client_id catches up from `since`.
-			p.log.Info("dropping slow subscriber", "member", id)
-			m.sub = nil
-		}
-	}
+	p.sendToMembers(ev, raw)
 	for o := range p.observers {
 		if !o.Send(ev, raw) {
 			delete(p.observers, o)

@@ -200,6 +200,7 @@ type Party struct {
 	byClient  map[string]*member // by client_id, connected or not
 	sessions  map[string]*member // by session secret
 	observers map[Subscriber]struct{}
+	fan       *fanout // the fan-out helper of a large party (fanout.go), while Run runs
 	joins     int64
 	closed    bool
 	nextID    int64
@@ -349,6 +350,10 @@ func (p *Party) Run(ctx context.Context) error {
 	p.noteSize()
 	defer func() {
 		p.looping = false
+		if p.fan != nil {
+			p.fan.stop()
+			p.fan = nil
+		}
 		p.loopMu.Unlock()
 	}()
 	for {

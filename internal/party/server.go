@@ -50,7 +50,8 @@ type Server struct {
 
 	refusals *refusalLimiter
 
-	frameSeq  int64 // party-loop-owned (see frame)
+	frameMu   sync.Mutex // the party's loop and its fan-out helper both send (see frame)
+	frameSeq  int64
 	lastFrame rpc.Prepared
 	hasFrame  bool
 }
@@ -186,8 +187,10 @@ type remote struct {
 
 	// held merges output events that arrive while the connection is busy writing (see
 	// Send); heldMu guards held and heldText: Send runs as loop-owned code (on the party
-	// loop, or inline on the agent's goroutine, under the party's loopMu), flushHeld on
-	// the write pump. hasHeld lets the write pump skip the lock when nothing is held.
+	// loop, or inline on the agent's goroutine, under the party's loopMu; in a large party
+	// on the fan-out helper, while the loop waits for it), one Send at a time for a
+	// connection, and flushHeld on the write pump. hasHeld lets the write pump skip the
+	// lock when nothing is held.
 	heldMu   sync.Mutex
 	held     *wire.Event
 	heldText []byte
@@ -296,10 +299,12 @@ func (c *remote) sendHeldLocked() bool {
 }
 
 // frame is the Client.event notification for the event with seq, encoded once for every
-// connection: the party loop sends an event to each member in turn, so the last one is
-// kept. Only loop-owned code calls it (through Send, under the party's loopMu);
-// frameSeq and lastFrame are its.
+// connection: the party sends an event to each member in turn, so the last one is kept.
+// Loop-owned code calls it (through Send), and in a large party the fan-out helper too
+// (fanout.go), hence frameMu.
 func (s *Server) frame(seq int64, raw json.RawMessage) rpc.Prepared {
+	s.frameMu.Lock()
+	defer s.frameMu.Unlock()
 	if seq == s.frameSeq && s.hasFrame {
 		return s.lastFrame
 	}

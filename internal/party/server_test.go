@@ -331,11 +331,20 @@ func TestAdaptiveFanOut(t *testing.T) {
 }
 
 // Through real sockets: paced deltas reach a participant one by one, and a burst arrives
-// whole and in order (merged or not) at every participant.
+// whole and in order (merged or not) at every participant — in a small party, and in one
+// large enough that the loop and its fan-out helper each write to half of it (under -race,
+// this is where the two touch the server's shared frame at once).
 func TestFanOutOverSockets(t *testing.T) {
+	for _, n := range []int{2, splitMembers + 6} {
+		t.Run(fmt.Sprintf("%d participants", n), func(t *testing.T) { fanOutOverSockets(t, n) })
+	}
+}
+
+func fanOutOverSockets(t *testing.T, n int) {
 	p, url := serveParty(t, ServerOptions{})
 	var readers []chan wire.Event
-	for _, name := range []string{"ann", "ben"} {
+	for i := range n {
+		name := fmt.Sprintf("p%d", i)
 		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -388,6 +397,11 @@ func TestFanOutOverSockets(t *testing.T) {
 				t.Fatalf("paced delta %d arrived as %+v", i, ev)
 			}
 		}
+	}
+	var split bool
+	_ = p.do(func() { split = p.fan != nil })
+	if split != (n >= splitMembers) {
+		t.Fatalf("%d participants: the fan-out helper in use: %v", n, split)
 	}
 	var want strings.Builder
 	for i := 0; i < 500; i++ {
