@@ -33,7 +33,9 @@ type fanJob struct {
 }
 
 func startFanout() *fanout {
-	f := &fanout{jobs: make(chan fanJob), finished: make(chan struct{}), done: make(chan struct{})}
+	// finished has room for the one report, so that a helper whose loop panicked mid-event
+	// still returns when Run's deferred stop closes jobs.
+	f := &fanout{jobs: make(chan fanJob), finished: make(chan struct{}, 1), done: make(chan struct{})}
 	go f.run()
 	return f
 }
@@ -96,6 +98,7 @@ func (p *Party) sendToMembers(ev wire.Event, raw json.RawMessage) {
 	}
 	clear(f.theirs) // hold no member past its leaving
 	clear(f.mine)
+	clear(f.failed)
 }
 
 // dropSlow forgets a member's connection that refused an event: too slow or gone. The
