@@ -20,8 +20,7 @@ import (
 // and the REPL at once.
 type printer struct {
 	mu      sync.Mutex
-	w       io.Writer    // fw: everything printed goes through it
-	fw      *frameWriter // and streamed agent text is written a frame at a time (a party terminal)
+	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
 	r       *roster      // what this terminal knows of the party
@@ -35,14 +34,11 @@ type printer struct {
 	last       status
 }
 
-func newPrinter(w io.Writer) *printer {
-	fw := &frameWriter{w: w}
-	return &printer{w: fw, fw: fw, r: newRoster()}
-}
+func newPrinter(w io.Writer) *printer { return &printer{w: &frameWriter{w: w}, r: newRoster()} }
 
 // flush writes agent text still held for the next frame. A party terminal calls it before
 // it returns.
-func (p *printer) flush() { p.fw.Flush() }
+func (p *printer) flush() { p.w.Flush() }
 
 // colorFor says whether w is a terminal that takes colour: not when NO_COLOR is set
 // (no-color.org), nor when output goes to a file or a pipe (scripts read it).
@@ -428,7 +424,7 @@ func (p *printer) output(stream, text string) {
 	text = term.Clean(text)
 	switch stream {
 	case wire.StreamAssistant:
-		p.fw.Defer([]byte(text))
+		p.w.Defer([]byte(text))
 		p.midLine = !strings.HasSuffix(text, "\n")
 	case wire.StreamTool:
 		if p.midLine {

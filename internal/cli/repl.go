@@ -65,12 +65,12 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 func newTerminal(io IO) (*printer, *screen) {
 	pr := newPrinter(io.Out)
 	pr.color = colorFor(io.Out, io.Getenv)
-	pr.fw.frame = printFrame
+	pr.w.frame = printFrame
 	if !interactive(io.In, io.Out, io.Getenv) {
 		return pr, nil
 	}
 	sc := &screen{out: io.Out}
-	pr.fw.w = sc
+	pr.w.w = sc
 	return pr, sc
 }
 
