@@ -278,9 +278,8 @@ func (c *countingConn) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// Underlying, TryWrite, Flush and WholeFrames pass a DirectListener's connection on (and
-// count what is written through it).
-func (c *countingConn) Underlying() net.Conn { return c.Conn }
+// TryWrite, Flush and WholeFrames pass a DirectListener's connection on (and count what
+// is written through it).
 
 func (c *countingConn) TryWrite(frame []byte) (int, bool) {
 	d, ok := c.Conn.(rpc.DirectWriter)

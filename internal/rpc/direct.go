@@ -144,15 +144,12 @@ type directConn struct {
 	mu     sync.Mutex // one Write at a time; guards rest and the writeRaw fields
 	rest   []byte     // what TryWrite's write(2) did not take
 
-	// writeRaw's argument and results, and the method value raw.Write is given (made
-	// once, so that a direct write allocates nothing).
+	// writeRaw's argument and result (bytes written, -1 on an error), and the method value
+	// raw.Write is given (made once, so that a direct write allocates nothing).
 	b       []byte
 	n       int
-	err     error
 	writeFn func(fd uintptr) bool
 }
-
-func (c *directConn) Underlying() net.Conn { return c.Conn }
 
 // Write writes b after anything TryWrite left over.
 func (c *directConn) Write(b []byte) (int, error) {
@@ -187,7 +184,7 @@ func (c *directConn) TryWrite(frame []byte) (int, bool) {
 	// the connection is closed; writeFn makes one attempt and never waits.
 	err := c.raw.Write(c.writeFn)
 	n := c.n
-	c.b, c.err, c.n = nil, nil, 0
+	c.b, c.n = nil, 0
 	if err != nil || n <= 0 {
 		return 0, false
 	}

@@ -25,8 +25,8 @@ func (c *directConn) writeRaw(fd uintptr) bool {
 			return true
 		case syscall.EINTR:
 			continue
-		default:
-			c.n, c.err = -1, errno
+		default: // EAGAIN (the socket is full), or the connection's error: not written
+			c.n = -1
 			return true
 		}
 	}

@@ -287,7 +287,6 @@ type pauseConn struct {
 	paused bool
 }
 
-func (c *pauseConn) Underlying() net.Conn              { return c.Conn }
 func (c *pauseConn) TryWrite(frame []byte) (int, bool) { return c.Conn.(DirectWriter).TryWrite(frame) }
 func (c *pauseConn) Flush(deadline time.Time) (int, error) {
 	return c.Conn.(DirectWriter).Flush(deadline)

@@ -542,8 +542,11 @@ func (p *Peer) writePump() {
 // connection on every frame, and an unchanged deadline costs the runtime nothing, where a
 // new one re-arms a timer (and may wake the network poller) for every frame sent.
 func (p *Peer) write(msg []byte) error {
-	if err := p.renewDeadline(); err != nil {
-		return err
+	if now := time.Now(); p.deadline.Sub(now) < p.opts.WriteWait/2 {
+		p.deadline = now.Add(p.opts.WriteWait)
+		if err := p.conn.SetWriteDeadline(p.deadline); err != nil {
+			return err
+		}
 	}
 	return p.writeMessage(msg)
 }
@@ -556,16 +559,6 @@ func (p *Peer) writeMessage(msg []byte) error {
 		return p.conn.WriteMessage(websocket.TextMessage, msg)
 	}
 	return p.direct.WholeFrames(func() error { return p.conn.WriteMessage(websocket.TextMessage, msg) })
-}
-
-// renewDeadline moves the write deadline forward when less than half of WriteWait is left
-// (see write). Only the write pump calls it.
-func (p *Peer) renewDeadline() error {
-	if now := time.Now(); p.deadline.Sub(now) < p.opts.WriteWait/2 {
-		p.deadline = now.Add(p.opts.WriteWait)
-		return p.conn.SetWriteDeadline(p.deadline)
-	}
-	return nil
 }
 
 // finish carries out creq: flush (taken first: a message the write pump took
