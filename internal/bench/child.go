@@ -361,10 +361,8 @@ func newConcordiaSide(spec childSpec) (*concordiaSide, error) {
 		return nil, fmt.Errorf("join the host: %w", err)
 	}
 	s.local = l
-	go func() {
-		for range l.Events() { // the host's own view; it must be drained
-		}
-	}()
+	// The host's own view, read as concordia host's terminal reads it.
+	go party.ReadFramed(l.Events(), party.ViewFrame, func(wire.Event) {})
 	return s, nil
 }
 

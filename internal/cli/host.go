@@ -246,9 +246,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
-		for ev := range view.Events() {
-			pr.event(ev)
-		}
+		party.ReadFramed(view.Events(), party.ViewFrame, pr.event)
 	}()
 
 	select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -226,4 +227,58 @@ func (l *Local) Tree(ctx context.Context, path string) (wire.TreeResult, error) 
 // SetWorkspace changes what the workspace shares (a host).
 func (l *Local) SetWorkspace(_ context.Context, level string) error {
 	return l.p.SetWorkspace(l.id, level)
+}
+
+// ViewFrame is the frame the host's own views read a streamed reply in (ReadFramed): about
+// a screen refresh.
+const ViewFrame = 16 * time.Millisecond
+
+// ReadFramed calls f with each event from events, in order, until events is closed. While
+// output events come faster than one per eighth of a frame, it lets a frame pass after
+// each before it takes more, then takes at once what came meanwhile: a reply streamed as
+// thousands of deltas a second then wakes the reader about once a frame instead of once a
+// delta, and the deltas of a frame wait in the channel's buffer, which costs the sender
+// nothing (a send to a parked reader costs it a thread wake-up). Slower output is taken as
+// it comes (a frame's timer would cost more wake-ups than it saves). An event of another
+// kind that arrives during a frame waits for the frame's end; at any other time it is
+// taken at once. The host's own terminal and window read their Local this way: what they
+// show is painted a frame at a time anyway.
+func ReadFramed(events <-chan wire.Event, frame time.Duration, f func(wire.Event)) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	wait := func(d time.Duration) {
+		timer.Reset(d)
+		<-timer.C
+	}
+	readFramed(events, frame, time.Now, wait, f)
+}
+
+// readFramed is ReadFramed with its clock and its wait given (tests give their own).
+func readFramed(events <-chan wire.Event, frame time.Duration, now func() time.Time, wait func(time.Duration), f func(wire.Event)) {
+	var lastOutput time.Time
+	for ev := range events {
+		f(ev)
+		if ev.Kind != wire.KindOutput || frame <= 0 {
+			continue
+		}
+		t := now()
+		fast := t.Sub(lastOutput) < frame/8
+		lastOutput = t
+		if !fast {
+			continue
+		}
+		wait(frame)
+		for drained := false; !drained; {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				f(ev)
+			default:
+				drained = true
+			}
+		}
+	}
 }

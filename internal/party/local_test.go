@@ -50,3 +50,127 @@ func TestLocalKeepsOrderAcrossPaths(t *testing.T) {
 		t.Fatal("the reader did not get every event")
 	}
 }
+
+// fakeClock is readFramed's clock in tests: each reading moves it on by step.
+type fakeClock struct {
+	t    time.Time
+	step time.Duration
+}
+
+func (c *fakeClock) now() time.Time { c.t = c.t.Add(c.step); return c.t }
+
+func framedEvents(kinds ...string) chan wire.Event {
+	ch := make(chan wire.Event, len(kinds))
+	for i, k := range kinds {
+		ch <- wire.Event{Seq: int64(i + 1), Kind: k}
+	}
+	return ch
+}
+
+// Output that comes fast is read a frame at a time: after the second of two quick deltas
+// the reader waits out a frame, then takes everything that came meanwhile without waiting
+// again — every event, in order.
+func TestReadFramedHoldsFastOutputForAFrame(t *testing.T) {
+	out, prompt := wire.KindOutput, wire.KindPrompt
+	ch := framedEvents(out, out, out, prompt, out, out)
+	close(ch)
+	clock := &fakeClock{t: time.Unix(0, 0), step: 100 * time.Microsecond} // far under frame/8
+	var waits []time.Duration
+	var seen []int64
+	readFramed(ch, 16*time.Millisecond, clock.now, func(d time.Duration) { waits = append(waits, d) },
+		func(ev wire.Event) { seen = append(seen, ev.Seq) })
+	if len(seen) != 6 {
+		t.Fatalf("read %v, want all 6 events", seen)
+	}
+	for i, s := range seen {
+		if s != int64(i+1) {
+			t.Fatalf("read %v, want them in order", seen)
+		}
+	}
+	// The first delta has no predecessor to be quick after; the second is quick and
+	// starts a frame, whose drain takes the other four (the channel is closed under it).
+	if len(waits) != 1 || waits[0] != 16*time.Millisecond {
+		t.Fatalf("waited %v, want one frame", waits)
+	}
+}
+
+// Output that comes slowly (a model's usual pace) is taken as it comes: no frame, so
+// nothing waits behind a timer.
+func TestReadFramedTakesSlowOutputAtOnce(t *testing.T) {
+	out := wire.KindOutput
+	ch := framedEvents(out, out, out, wire.KindPrompt, out)
+	close(ch)
+	clock := &fakeClock{t: time.Unix(0, 0), step: 5 * time.Millisecond} // over frame/8
+	waited := 0
+	n := 0
+	readFramed(ch, 16*time.Millisecond, clock.now, func(time.Duration) { waited++ }, func(wire.Event) { n++ })
+	if n != 5 || waited != 0 {
+		t.Fatalf("read %d events with %d waits, want 5 and none", n, waited)
+	}
+}
+
+// Events of other kinds never start a frame, and a frame of 0 turns framing off.
+func TestReadFramedOnlyOutputStartsAFrame(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0), step: time.Microsecond}
+	waited := 0
+	ch := framedEvents(wire.KindPrompt, wire.KindPrompt, wire.KindSystem, wire.KindPrompt)
+	close(ch)
+	readFramed(ch, 16*time.Millisecond, clock.now, func(time.Duration) { waited++ }, func(wire.Event) {})
+	ch = framedEvents(wire.KindOutput, wire.KindOutput, wire.KindOutput)
+	close(ch)
+	readFramed(ch, 0, clock.now, func(time.Duration) { waited++ }, func(wire.Event) {})
+	if waited != 0 {
+		t.Fatalf("waited %d times, want none", waited)
+	}
+}
+
+// Through a real Local and the real clock: a fast stream of deltas, with other events
+// among them, reaches a framed reader whole and in order, and the reader returns once the
+// view is left.
+func TestReadFramedOverALocal(t *testing.T) {
+	l := newLocal(nil)
+	const n = 3000
+	done := make(chan []int64, 1)
+	go func() {
+		var seen []int64
+		ReadFramed(l.Events(), 2*time.Millisecond, func(ev wire.Event) { seen = append(seen, ev.Seq) })
+		done <- seen
+	}()
+	for i := int64(1); i <= n; i++ {
+		kind := wire.KindOutput
+		if i%97 == 0 {
+			kind = wire.KindPrompt
+		}
+		if !l.Send(wire.Event{Seq: i, Kind: kind}, nil) {
+			t.Fatal("send refused")
+		}
+		if i%50 == 0 {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l.mu.Lock()
+		idle := len(l.queue) == 0 && !l.pumping
+		l.mu.Unlock()
+		if (idle && len(l.events) == 0) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	l.shut()
+	var seen []int64
+	select {
+	case seen = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadFramed did not return after the view ended")
+	}
+	if len(seen) != n {
+		t.Fatalf("read %d events, want %d", len(seen), n)
+	}
+	for i, s := range seen {
+		if s != int64(i+1) {
+			t.Fatalf("event %d is seq %d: out of order", i, s)
+		}
+	}
+}

@@ -87,15 +87,15 @@ func (a *active) stop(ctx context.Context) error {
 // only goroutine that emits a hosted party's events.
 func (a *active) pump() {
 	defer close(a.done)
-	for ev := range a.local.Events() {
+	party.ReadFramed(a.local.Events(), party.ViewFrame, func(ev wire.Event) {
 		a.mu.Lock()
 		if ev.Seq <= a.last {
 			a.mu.Unlock()
-			continue
+			return
 		}
 		a.last = ev.Seq
 		a.emitAndUnlock(ev)
-	}
+	})
 }
 
 // emitAndUnlock sends ev to the window, releases a.mu (held by the caller, so that
