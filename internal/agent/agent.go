@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
@@ -690,11 +691,19 @@ func (a *Agent) wait(p *process, readers *sync.WaitGroup) {
 type pipeReader struct {
 	f      *os.File
 	exited *atomic.Bool
+	raw    syscall.RawConn // non-nil: read with rawRead (pipe_linux.go)
 }
 
-func (r pipeReader) Read(b []byte) (int, error) {
+func newPipeReader(f *os.File, exited *atomic.Bool) *pipeReader {
+	return &pipeReader{f: f, exited: exited, raw: rawPipe(f)}
+}
+
+func (r *pipeReader) Read(b []byte) (int, error) {
 	if r.exited.Load() {
 		_ = r.f.SetReadDeadline(time.Now().Add(pipeIdleAfterExit))
+	}
+	if r.raw != nil {
+		return rawRead(r.raw, r.f.Name(), b)
 	}
 	return r.f.Read(b)
 }
@@ -787,7 +796,7 @@ func (a *Agent) emitter(p *process) func(Output) {
 // readStdout owns p's stdout: every line is handled here, in order. bufio.Reader, not
 // Scanner: lines have no length limit (a tool result can be megabytes).
 func (a *Agent) readStdout(p *process) {
-	br := bufio.NewReaderSize(pipeReader{f: p.stdout, exited: &p.exited}, 64<<10)
+	br := bufio.NewReaderSize(newPipeReader(p.stdout, &p.exited), 64<<10)
 	tr := newTranslator(a.cfg.WorkDir)
 	emit := a.emitter(p)
 	for {
@@ -933,7 +942,7 @@ func (a *Agent) answerControl(p *process, ln *outLine) {
 // readStderr owns p's stderr: lines go to the running turn (or the log) and to the tail
 // that ExitError reports.
 func (a *Agent) readStderr(p *process) {
-	br := bufio.NewReader(pipeReader{f: p.stderr, exited: &p.exited})
+	br := bufio.NewReader(newPipeReader(p.stderr, &p.exited))
 	for {
 		line, err := br.ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
