@@ -36,6 +36,7 @@ type Writer struct {
 	mu      sync.Mutex
 	path    string
 	f       *os.File // append only
+	out     *appender
 	r       *os.File // reads for Events (pread: independent of the appends)
 	size    int64    // bytes written so far
 	lastSeq int64
@@ -123,7 +124,7 @@ func newWriter(path string, f *os.File, size int64) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("open journal for reading: %w", err)
 	}
-	return &Writer{path: path, f: f, r: r, size: size}, nil
+	return &Writer{path: path, f: f, out: newAppender(f), r: r, size: size}, nil
 }
 
 // Path is the journal's file.
@@ -206,7 +207,7 @@ func (w *Writer) write(line []byte, durable bool) error {
 	if w.err != nil {
 		return w.err
 	}
-	n, err := w.f.Write(line)
+	n, err := w.out.Write(line)
 	w.size += int64(n)
 	if err == nil && durable {
 		err = w.f.Sync()
