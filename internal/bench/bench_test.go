@@ -130,7 +130,8 @@ func checkResults(t *testing.T, o Options, results []Result) {
 
 // The real program runs as the concordia-bin system: `concordia host` with fakeclaude
 // streaming stamped deltas through its stdout, the participants on the program's own
-// listener, its CPU and memory read from /proc.
+// listener, its CPU and memory read from /proc. Its baseline relay-bin gets the same
+// stream from its own fakeclaude.
 func TestSmokeBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the concordia program")
@@ -146,11 +147,13 @@ func TestSmokeBinary(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build concordia: %v\n%s", err, out)
 	}
-	o := Options{Exe: exe, Systems: []string{SystemBinary}, Binary: bin, FakeAgent: testkit.FakeClaude(t),
+	o := Options{Exe: exe, Systems: []string{SystemBinary, SystemRelayBin}, Binary: bin, FakeAgent: testkit.FakeClaude(t),
 		Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1, StallAt: []int{3}, Drain: 20 * time.Second}
 	results := runChecked(t, o)
 	text := NewReport(o, results).Markdown()
-	for _, want := range []string{"| 3 | 1000 | concordia-bin | ", "| 3 | 1000 | concordia-bin + 1 stalled |"} {
+	for _, want := range []string{"| 3 | 1000 | concordia-bin | ", "| 3 | 1000 | concordia-bin + 1 stalled |",
+		"| 3 | 1000 | relay-bin | ", "| 3 | 1000 | relay-bin + 1 stalled |",
+		"| p99 ≤ 1.0× relay | 3 at 1000/s, the real program against relay-bin |"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the Markdown lacks %q:\n%s", want, text)
 		}
@@ -187,6 +190,7 @@ func TestRunRejectsUnknownSystems(t *testing.T) {
 	for _, o := range []Options{
 		{Systems: []string{"relay", "concordia-bn"}},
 		{Systems: []string{SystemBinary}},
+		{Systems: []string{SystemRelayBin}},
 	} {
 		o.Participants, o.Rates = []int{1}, []int{200}
 		if res, err := Run(context.Background(), o); err == nil || len(res) != 0 {

@@ -38,11 +38,16 @@ const (
 	SystemConcordia = "concordia"     // party.New + party.NewServer, as `concordia host` runs them
 	SystemRelay     = "relay"         // the minimal relay baseline (relay.go)
 	SystemBinary    = "concordia-bin" // the real `concordia host` program and fakeclaude (binary.go)
+	SystemRelayBin  = "relay-bin"     // the minimal relay with fakeclaude as its agent (relaybin.go)
 )
 
 // speaksProtocol says whether a system's participants say hello (Concordia's protocol) or
 // just read (the relay).
-func speaksProtocol(system string) bool { return system != SystemRelay }
+func speaksProtocol(system string) bool { return system != SystemRelay && system != SystemRelayBin }
+
+// agentProcess says whether a system's deltas come from fakeclaude, another process (the
+// participants then read the stream's first and last times in the stamps).
+func agentProcess(system string) bool { return system == SystemBinary || system == SystemRelayBin }
 
 // benchToken is the participant invite token of the benchmark party.
 const benchToken = "benchbenchbenchbenchbenchbenchbenchbench123"
@@ -123,7 +128,7 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	switch spec.System {
 	case SystemConcordia:
 		side, err = newConcordiaSide(spec)
-	case SystemRelay:
+	case SystemRelay, SystemRelayBin:
 		side = newRelay()
 	default:
 		err = fmt.Errorf("unknown system %q", spec.System)
@@ -145,6 +150,14 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	say("ready %s %s", ln.Addr(), benchToken)
 
 	stream := func(write func([]byte)) sentReport { return streamDeltas(spec, write) }
+	if spec.System == SystemRelayBin {
+		agent, err := startAgentSource(spec)
+		if err != nil {
+			return err
+		}
+		defer agent.close()
+		stream = agent.stream
+	}
 	var stopProfile func()
 	defer func() {
 		if stopProfile != nil {

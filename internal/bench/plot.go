@@ -35,9 +35,9 @@ func (r *Report) Plot() ([]byte, error) {
 	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for ri, rate := range r.Opts.Rates {
 		for _, sys := range r.Opts.Systems {
-			s := series{label: fmt.Sprintf("%s, %d/s", sys, rate), col: palette[ri%len(palette)], dashed: sys == SystemRelay}
-			if sys == SystemBinary {
-				s.col = lighter(s.col) // the real program: the rate's colour, paler
+			s := series{label: fmt.Sprintf("%s, %d/s", sys, rate), col: palette[ri%len(palette)], dashed: !speaksProtocol(sys)}
+			if agentProcess(sys) {
+				s.col = lighter(s.col) // fed by fakeclaude: the rate's colour, paler
 			}
 			for _, n := range r.Opts.Participants {
 				row, ok := r.find(Scenario{System: sys, Participants: n, Rate: rate})

@@ -35,7 +35,7 @@ import (
 
 // Scenario is the shape of one run.
 type Scenario struct {
-	System       string `json:"system"` // SystemConcordia or SystemRelay
+	System       string `json:"system"` // SystemConcordia, SystemBinary, SystemRelay or SystemRelayBin
 	Participants int    `json:"participants"`
 	Rate         int    `json:"rate"`    // deltas per second (0 for an idle run)
 	Stalled      bool   `json:"stalled"` // one more participant that says hello and never reads
@@ -88,9 +88,9 @@ type Options struct {
 	Reps         int           // runs of each scenario; the report shows medians
 	StallAt      []int         // participant counts also run with one stalled participant
 	IdleAt       int           // participants held in the idle run (0: none)
-	Systems      []string      // default concordia and relay, and concordia-bin when Binary is set
+	Systems      []string      // default concordia and relay, and concordia-bin and relay-bin when Binary is set
 	Binary       string        // the concordia program, for SystemBinary
-	FakeAgent    string        // fakeclaude, for SystemBinary
+	FakeAgent    string        // fakeclaude, for SystemBinary and SystemRelayBin
 	Drain        time.Duration // how long to wait for deliveries after the last delta
 	Log          io.Writer     // progress lines (nil: none)
 }
@@ -108,7 +108,7 @@ func (o *Options) defaults() {
 	if len(o.Systems) == 0 {
 		o.Systems = []string{SystemConcordia, SystemRelay}
 		if o.Binary != "" {
-			o.Systems = []string{SystemConcordia, SystemBinary, SystemRelay}
+			o.Systems = []string{SystemConcordia, SystemBinary, SystemRelay, SystemRelayBin}
 		}
 	}
 	if o.Drain <= 0 {
@@ -138,8 +138,8 @@ func (o Options) Scenarios() []Scenario {
 	}
 	if o.IdleAt > 0 {
 		for _, sys := range o.Systems {
-			if sys == SystemBinary {
-				continue // its memory is another process's: the in-process run measures it
+			if agentProcess(sys) {
+				continue // the concordia and relay idle runs measure the same servers' memory
 			}
 			list = append(list, Scenario{System: sys, Participants: o.IdleAt, Idle: true})
 		}
@@ -158,8 +158,12 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			if o.Binary == "" || o.FakeAgent == "" {
 				return nil, errors.New("the concordia-bin system needs the concordia program and fakeclaude (-binary, -fake-agent; make bench-bins builds both)")
 			}
+		case SystemRelayBin:
+			if o.FakeAgent == "" {
+				return nil, errors.New("the relay-bin system needs fakeclaude (-fake-agent; make bench-bins builds it)")
+			}
 		default:
-			return nil, fmt.Errorf("unknown system %q (concordia, concordia-bin or relay)", sys)
+			return nil, fmt.Errorf("unknown system %q (concordia, concordia-bin, relay or relay-bin)", sys)
 		}
 	}
 	if o.Exe == "" {
@@ -313,7 +317,7 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 			first, last = min(first, pt.firstAt), max(last, pt.lastAt)
 		}
 	}
-	if sc.System == SystemBinary && last > 0 {
+	if agentProcess(sc.System) && last > 0 {
 		res.SentSeconds = float64(last-first) / 1e9
 	}
 	slices.Sort(lat)
