@@ -339,8 +339,11 @@ func (h *Host) TranscriptPath() string { return h.journal.Path() }
 // closed, then signals), the transcript is flushed. Idempotent.
 func (h *Host) Shutdown(ctx context.Context) error {
 	h.shutOnce.Do(func() {
-		h.party.Notice(wire.KindSystem, "the host ended the party")
 		var errs []error
+		// The running turn ends and everyone is told, before the connections close.
+		if err := h.party.End(ctx, "the host ended the party"); err != nil && !errors.Is(err, party.ErrClosed) {
+			errs = append(errs, fmt.Errorf("end the party: %w", err))
+		}
 		if err := h.server.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("close connections: %w", err))
 		}

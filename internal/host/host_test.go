@@ -377,3 +377,47 @@ func TestInviteHost(t *testing.T) {
 		t.Errorf("unspecified listen should use the LAN address, got %q", got)
 	}
 }
+
+// Ending the party in the middle of a turn: every participant still gets the turn's end
+// (interrupted) and then the host's notice, before the connection closes. The notice used
+// to go first and the connections to close before the turn had ended, so participants never
+// saw how their turn finished.
+func TestShutdownMidTurnShowsTheTurnsEnd(t *testing.T) {
+	h := startHost(t, Config{Insecure: true})
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), "FAKE_STREAM=400:20 please"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the first delta", func(evs []wire.Event) bool { return reply(evs) != "" })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-alice.c.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("client did not stop")
+	}
+	evs := alice.events()
+	turnAt, noticeAt := -1, -1
+	for i, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindTurn && ev.Turn != nil:
+			turnAt = i
+			if ev.Turn.Status != wire.TurnInterrupted {
+				t.Errorf("the turn ended %q, want %q", ev.Turn.Status, wire.TurnInterrupted)
+			}
+		case ev.Kind == wire.KindSystem && ev.Text == "the host ended the party":
+			noticeAt = i
+		}
+	}
+	if turnAt < 0 || noticeAt < 0 || noticeAt < turnAt {
+		t.Fatalf("turn end at %d, the host's notice at %d of %d events: want both, the turn's end first", turnAt, noticeAt, len(evs))
+	}
+	for _, ev := range evs[turnAt+1:] {
+		if ev.Kind == wire.KindOutput {
+			t.Fatalf("output after the turn's end: %+v", ev)
+		}
+	}
+}

@@ -50,6 +50,9 @@ func (p *Party) Prompt(memberID, text string) (wire.PromptResult, error) {
 }
 
 func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
+	if p.closed {
+		return wire.PromptResult{}, ErrClosed // ending (End): nothing would run it
+	}
 	m, ok := p.members[memberID]
 	if !ok {
 		return wire.PromptResult{}, ErrNotMember

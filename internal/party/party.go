@@ -492,6 +492,36 @@ func (p *Party) Notice(kind, text string) {
 	_ = p.do(func() { p.emit(wire.Event{Kind: kind, Text: text}) })
 }
 
+// End finishes the party's work while its members are still connected, so that each of
+// them sees how it ended: the party takes no more prompts, members or turns; the running
+// turn is stopped (its last output and its end, interrupted, go out like any other
+// events); End waits within ctx for that turn and for a merge or workspace scan under
+// way, then sends everyone a system notice with text. The loop keeps serving until Run's
+// context ends. The host calls End first when it shuts down.
+func (p *Party) End(ctx context.Context, text string) error {
+	if err := p.do(func() {
+		p.closed = true
+		if t := p.turn; t != nil && t.stoppedBy == "" {
+			t.stoppedBy = "the host"
+			t.cancel()
+		}
+	}); err != nil {
+		return err
+	}
+	// The goroutine outlives End only if ctx ends first; the workers it waits for stop
+	// with Run's context at the latest.
+	waited := make(chan struct{})
+	go func() { p.workers.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-ctx.Done():
+	}
+	return p.do(func() {
+		p.flushOutput()
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+	})
+}
+
 func (p *Party) newID(prefix string) string {
 	p.nextID++
 	return prefix + strconv.FormatInt(p.nextID, 10)

@@ -777,3 +777,51 @@ func TestInterruptWhileAskingCountsTheDenial(t *testing.T) {
 		t.Fatalf("the waiting request was not closed: %+v", decided)
 	}
 }
+
+// stopRunner writes a line, waits to be stopped, then writes its last words, as an agent
+// that is interrupted mid-reply does.
+type stopRunner struct{ fakeRunner }
+
+func (r *stopRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResult, error) {
+	io.Out(wire.StreamAssistant, "working on it")
+	<-ctx.Done()
+	io.Out(wire.StreamAssistant, " — stopped")
+	return TurnResult{Interrupted: true}, nil
+}
+
+// End stops the running turn and lets it finish before it says the party is over: the
+// members see the turn's last output, its end (interrupted, by the host) and then the
+// notice; a prompt after that is refused.
+func TestEndFinishesTheTurnBeforeTheNotice(t *testing.T) {
+	p, col, id := start(t, Config{Runner: &stopRunner{}})
+	if _, err := p.Prompt(id, "go"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the first output", func(e []wire.Event) bool { return count(e, wire.KindOutput) > 0 })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.End(ctx, "the host ended the party"); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.all()
+	last := evs[len(evs)-1]
+	if last.Kind != wire.KindSystem || last.Text != "the host ended the party" {
+		t.Fatalf("last event is not the notice: %s", dump(evs))
+	}
+	tr := turns(evs)
+	if len(tr) != 1 || tr[0].Status != wire.TurnInterrupted || tr[0].Error != "stopped by the host" {
+		t.Fatalf("turns %+v, want one interrupted by the host", tr)
+	}
+	var reply string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput {
+			reply += ev.Text
+		}
+	}
+	if reply != "working on it — stopped" {
+		t.Fatalf("members saw %q of the reply", reply)
+	}
+	if _, err := p.Prompt(id, "one more"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("prompt after End: %v, want ErrClosed", err)
+	}
+}
