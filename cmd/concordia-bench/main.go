@@ -35,7 +35,7 @@ func run() int {
 		mdPath     = flag.String("md", "docs/PERFORMANCE.md", "Markdown file whose bench section is (re)written; empty: none")
 		pngPath    = flag.String("png", "docs/bench-p99.png", "the plot of p99 against participants; empty: none")
 		jsonPath   = flag.String("json", "build/bin/bench-results.json", "every run's figures; empty: none")
-		systemList = flag.String("systems", "", "systems to run, comma-separated: concordia (the party in-process), concordia-bin (the real program, with -binary), relay (the minimal relay), relay-bin (the relay with fakeclaude as its agent, with -fake-agent; default: all that can run)")
+		systemList = flag.String("systems", "", "systems to run, comma-separated: concordia (the party in-process), concordia-bin (the real program, with -binary), concordia-bin-b (a second build, with -binary-b), relay (the minimal relay), relay-bin (the relay with fakeclaude as its agent, with -fake-agent; default: all that can run)")
 	)
 	flag.IntVar(&o.Deltas, "deltas", 400, "deltas per run")
 	flag.IntVar(&o.DeltaBytes, "delta-bytes", 32, "bytes per delta, its stamp included")
@@ -43,6 +43,7 @@ func run() int {
 	flag.IntVar(&o.IdleAt, "idle", 1000, "participants held in the idle-memory run (0: skip)")
 	flag.DurationVar(&o.Drain, "drain", 0, "how long to wait for deliveries after the last delta (default 15s)")
 	flag.StringVar(&o.Binary, "binary", "", "the concordia program for the concordia-bin system (make cli builds one); empty: that system is skipped")
+	flag.StringVar(&o.BinaryB, "binary-b", "", "a second concordia program, run as concordia-bin-b beside concordia-bin in every repetition, for comparing two builds (writes no document or plot unless -md or -png is given)")
 	flag.StringVar(&o.FakeAgent, "fake-agent", "", "fakeclaude, the agent of the concordia-bin and relay-bin systems (go build ./internal/fakeclaude)")
 	flag.Parse()
 	var err error
@@ -61,6 +62,21 @@ func run() int {
 	if (o.Binary == "") != (o.FakeAgent == "") {
 		fmt.Fprintln(os.Stderr, "concordia-bench: -binary and -fake-agent go together (make bench-bins builds both)")
 		return 2
+	}
+	if o.BinaryB != "" {
+		if o.Binary == "" {
+			fmt.Fprintln(os.Stderr, "concordia-bench: -binary-b is compared with -binary: give both")
+			return 2
+		}
+		// A comparison of two builds is an experiment: the document keeps the last full run.
+		given := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if !given["md"] {
+			*mdPath = ""
+		}
+		if !given["png"] {
+			*pngPath = ""
+		}
 	}
 
 	o.Log = os.Stderr

@@ -118,7 +118,7 @@ func checkResults(t *testing.T, o Options, results []Result) {
 			if r.P99MS <= 0 || r.MaxMS < r.P99MS || r.P99MS < r.P50MS {
 				t.Errorf("%s: latencies out of order", r.line())
 			}
-			if r.Frames == 0 || (r.WireB == 0 && r.System != SystemBinary) {
+			if r.Frames == 0 || (r.WireB == 0 && !realProgram(r.System)) {
 				t.Errorf("%s: no frames or bytes counted", r.line())
 			}
 			if r.CPUms <= 0 || r.HWMKiB <= 0 {
@@ -131,7 +131,8 @@ func checkResults(t *testing.T, o Options, results []Result) {
 // The real program runs as the concordia-bin system: `concordia host` with fakeclaude
 // streaming stamped deltas through its stdout, the participants on the program's own
 // listener, its CPU and memory read from /proc. Its baseline relay-bin gets the same
-// stream from its own fakeclaude.
+// stream from its own fakeclaude, and a second build (-binary-b; here the same program)
+// runs beside it with a table of the two.
 func TestSmokeBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts the concordia program")
@@ -147,13 +148,14 @@ func TestSmokeBinary(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build concordia: %v\n%s", err, out)
 	}
-	o := Options{Exe: exe, Systems: []string{SystemBinary, SystemRelayBin}, Binary: bin, FakeAgent: testkit.FakeClaude(t),
+	o := Options{Exe: exe, Systems: []string{SystemBinary, SystemRelayBin}, Binary: bin, BinaryB: bin, FakeAgent: testkit.FakeClaude(t),
 		Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1, StallAt: []int{3}, Drain: 20 * time.Second}
 	results := runChecked(t, o)
 	text := NewReport(o, results).Markdown()
 	for _, want := range []string{"| 3 | 1000 | concordia-bin | ", "| 3 | 1000 | concordia-bin + 1 stalled |",
 		"| 3 | 1000 | relay-bin | ", "| 3 | 1000 | relay-bin + 1 stalled |",
-		"| p99 ≤ 1.0× relay | 3 at 1000/s, the real program against relay-bin |"} {
+		"| p99 ≤ 1.0× relay | 3 at 1000/s, the real program against relay-bin |",
+		"| 3 | 1000 | concordia-bin-b | ", "Build B (`-binary-b`, concordia-bin-b) against build A", "| 3 + 1 stalled | 1000 | "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the Markdown lacks %q:\n%s", want, text)
 		}
@@ -191,6 +193,7 @@ func TestRunRejectsUnknownSystems(t *testing.T) {
 		{Systems: []string{"relay", "concordia-bn"}},
 		{Systems: []string{SystemBinary}},
 		{Systems: []string{SystemRelayBin}},
+		{Systems: []string{SystemBinaryB}, Binary: "concordia", FakeAgent: "fakeclaude"},
 	} {
 		o.Participants, o.Rates = []int{1}, []int{200}
 		if res, err := Run(context.Background(), o); err == nil || len(res) != 0 {

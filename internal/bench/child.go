@@ -35,10 +35,11 @@ const ChildEnv = "CONCORDIA_BENCH_CHILD"
 
 // The systems a run can measure.
 const (
-	SystemConcordia = "concordia"     // party.New + party.NewServer, as `concordia host` runs them
-	SystemRelay     = "relay"         // the minimal relay baseline (relay.go)
-	SystemBinary    = "concordia-bin" // the real `concordia host` program and fakeclaude (binary.go)
-	SystemRelayBin  = "relay-bin"     // the minimal relay with fakeclaude as its agent (relaybin.go)
+	SystemConcordia = "concordia"       // party.New + party.NewServer, as `concordia host` runs them
+	SystemRelay     = "relay"           // the minimal relay baseline (relay.go)
+	SystemBinary    = "concordia-bin"   // the real `concordia host` program and fakeclaude (binary.go)
+	SystemRelayBin  = "relay-bin"       // the minimal relay with fakeclaude as its agent (relaybin.go)
+	SystemBinaryB   = "concordia-bin-b" // a second concordia program, as concordia-bin (A/B of two builds)
 )
 
 // speaksProtocol says whether a system's participants say hello (Concordia's protocol) or
@@ -47,7 +48,13 @@ func speaksProtocol(system string) bool { return system != SystemRelay && system
 
 // agentProcess says whether a system's deltas come from fakeclaude, another process (the
 // participants then read the stream's first and last times in the stamps).
-func agentProcess(system string) bool { return system == SystemBinary || system == SystemRelayBin }
+func agentProcess(system string) bool {
+	return system == SystemBinary || system == SystemBinaryB || system == SystemRelayBin
+}
+
+// realProgram says whether a system's host is the concordia program (its sockets are
+// another process's: bytes written are not counted).
+func realProgram(system string) bool { return system == SystemBinary || system == SystemBinaryB }
 
 // benchToken is the participant invite token of the benchmark party.
 const benchToken = "benchbenchbenchbenchbenchbenchbenchbench123"
@@ -59,8 +66,8 @@ type childSpec struct {
 	Deltas          int    `json:"deltas"` // deltas in the stream
 	DeltaBytes      int    `json:"delta_bytes"`
 	MaxParticipants int    `json:"max_participants"`
-	Binary          string `json:"binary,omitempty"`     // SystemBinary: the concordia program
-	FakeAgent       string `json:"fake_agent,omitempty"` // SystemBinary: fakeclaude
+	Binary          string `json:"binary,omitempty"`     // SystemBinary(B): the concordia program
+	FakeAgent       string `json:"fake_agent,omitempty"` // SystemBinary(B), SystemRelayBin: fakeclaude
 }
 
 // hostStats is the child's answer to "stats": cumulative CPU, memory and socket counters.
@@ -113,7 +120,7 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	// Ctrl-C reaches the whole process group: the parent stops us (it closes our stdin),
 	// so that what we started is cleaned up.
 	signal.Ignore(os.Interrupt)
-	if spec.System == SystemBinary {
+	if spec.System == SystemBinary || spec.System == SystemBinaryB {
 		return runBinaryChild(spec, stdin, say)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

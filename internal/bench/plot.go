@@ -36,7 +36,10 @@ func (r *Report) Plot() ([]byte, error) {
 	for ri, rate := range r.Opts.Rates {
 		for _, sys := range r.Opts.Systems {
 			s := series{label: fmt.Sprintf("%s, %d/s", sys, rate), col: palette[ri%len(palette)], dashed: !speaksProtocol(sys)}
-			if agentProcess(sys) {
+			switch {
+			case sys == SystemBinaryB:
+				s.col = darker(s.col) // the second build: the rate's colour, deeper
+			case agentProcess(sys):
 				s.col = lighter(s.col) // fed by fakeclaude: the rate's colour, paler
 			}
 			for _, n := range r.Opts.Participants {
@@ -116,6 +119,11 @@ func (r *Report) Plot() ([]byte, error) {
 func lighter(c color.RGBA) color.RGBA {
 	mix := func(v uint8) uint8 { return uint8((int(v) + 255) / 2) }
 	return color.RGBA{mix(c.R), mix(c.G), mix(c.B), 255}
+}
+
+// darker mixes c half with black.
+func darker(c color.RGBA) color.RGBA {
+	return color.RGBA{c.R / 2, c.G / 2, c.B / 2, 255}
 }
 
 // num writes an axis value: 0.01, 0.1, 1, 10, 100, 1000.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -156,7 +157,7 @@ func (r *Report) Markdown() string {
 			continue
 		}
 		hostBytes := bytesIEC(row.WireB)
-		if row.System == SystemBinary {
+		if realProgram(row.System) {
 			hostBytes = "–" // another process's sockets: not counted
 		}
 		fmt.Fprintf(&b, "| %d | %d | %s | %s | %s | %s | %d/%d | %d | %.0f | %s | %.0f | %.1f | %.1f |\n",
@@ -165,6 +166,7 @@ func (r *Report) Markdown() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(r.targets())
+	b.WriteString(r.compareBuilds())
 	if failed := r.failures(); failed != "" {
 		b.WriteString("\nRuns that failed:\n\n" + failed)
 	}
@@ -225,6 +227,8 @@ func (r *Report) targets() string {
 		{SystemConcordia, SystemRelay, ""},
 		{SystemBinary, SystemRelay, ", the real program"},
 		{SystemBinary, SystemRelayBin, ", the real program against relay-bin"},
+		{SystemBinaryB, SystemRelay, ", build B"},
+		{SystemBinaryB, SystemRelayBin, ", build B against relay-bin"},
 	}
 	for _, rate := range r.Opts.Rates {
 		for _, pair := range pairs {
@@ -418,4 +422,41 @@ func commandLine() string {
 		}
 	}
 	return strings.Join(quoted, " ")
+}
+
+// compareBuilds is the A/B table when a second concordia program ran (-binary-b): build B
+// (concordia-bin-b) against build A (concordia-bin), paired per repetition like the
+// targets.
+func (r *Report) compareBuilds() string {
+	if !slices.Contains(r.Opts.Systems, SystemBinaryB) {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nBuild B (`-binary-b`, concordia-bin-b) against build A (`-binary`, concordia-bin), paired per repetition:\n\n")
+	b.WriteString("| participants | deltas/s | p99 A ms | p99 B ms | p99 B/A | CPU A µs/delta | CPU B µs/delta | CPU B/A |\n")
+	b.WriteString("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	p99 := func(x Result) float64 { return x.P99MS }
+	cpu := func(x Result) float64 { return x.CPUPerUS }
+	for _, rate := range r.Opts.Rates {
+		for _, n := range r.Opts.Participants {
+			for _, stalled := range []bool{false, true} {
+				asc := Scenario{System: SystemBinary, Participants: n, Rate: rate, Stalled: stalled}
+				bsc := Scenario{System: SystemBinaryB, Participants: n, Rate: rate, Stalled: stalled}
+				a, oka := r.find(asc)
+				bb, okb := r.find(bsc)
+				if !oka || !okb {
+					continue
+				}
+				where := strconv.Itoa(n)
+				if stalled {
+					where += " + 1 stalled"
+				}
+				pp, _ := r.pairedRatio(bsc, asc, p99)
+				pc, _ := r.pairedRatio(bsc, asc, cpu)
+				fmt.Fprintf(&b, "| %s | %d | %s | %s | %.2f× | %.1f | %.1f | %.2f× |\n",
+					where, rate, ms(a.P99), ms(bb.P99), pp, a.CPUPerUS, bb.CPUPerUS, pc)
+			}
+		}
+	}
+	return b.String()
 }

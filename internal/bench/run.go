@@ -90,6 +90,7 @@ type Options struct {
 	IdleAt       int           // participants held in the idle run (0: none)
 	Systems      []string      // default concordia and relay, and concordia-bin and relay-bin when Binary is set
 	Binary       string        // the concordia program, for SystemBinary
+	BinaryB      string        // a second one, for SystemBinaryB (added after SystemBinary when set)
 	FakeAgent    string        // fakeclaude, for SystemBinary and SystemRelayBin
 	Drain        time.Duration // how long to wait for deliveries after the last delta
 	Log          io.Writer     // progress lines (nil: none)
@@ -110,6 +111,10 @@ func (o *Options) defaults() {
 		if o.Binary != "" {
 			o.Systems = []string{SystemConcordia, SystemBinary, SystemRelay, SystemRelayBin}
 		}
+	}
+	if o.BinaryB != "" && slices.Contains(o.Systems, SystemBinary) && !slices.Contains(o.Systems, SystemBinaryB) {
+		i := slices.Index(o.Systems, SystemBinary)
+		o.Systems = slices.Insert(o.Systems, i+1, SystemBinaryB)
 	}
 	if o.Drain <= 0 {
 		o.Drain = 15 * time.Second
@@ -158,12 +163,16 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			if o.Binary == "" || o.FakeAgent == "" {
 				return nil, errors.New("the concordia-bin system needs the concordia program and fakeclaude (-binary, -fake-agent; make bench-bins builds both)")
 			}
+		case SystemBinaryB:
+			if o.BinaryB == "" || o.FakeAgent == "" {
+				return nil, errors.New("the concordia-bin-b system needs a second concordia program and fakeclaude (-binary-b, -fake-agent)")
+			}
 		case SystemRelayBin:
 			if o.FakeAgent == "" {
 				return nil, errors.New("the relay-bin system needs fakeclaude (-fake-agent; make bench-bins builds it)")
 			}
 		default:
-			return nil, fmt.Errorf("unknown system %q (concordia, concordia-bin, relay or relay-bin)", sys)
+			return nil, fmt.Errorf("unknown system %q (concordia, concordia-bin, concordia-bin-b, relay or relay-bin)", sys)
 		}
 	}
 	if o.Exe == "" {
@@ -224,6 +233,9 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 	}
 	spec := childSpec{System: sc.System, Rate: sc.Rate, Deltas: o.Deltas, DeltaBytes: o.DeltaBytes,
 		MaxParticipants: sc.Participants + 8, Binary: o.Binary, FakeAgent: o.FakeAgent}
+	if sc.System == SystemBinaryB {
+		spec.Binary = o.BinaryB
+	}
 	if sc.Idle {
 		spec.MaxParticipants = sc.Participants // one more is refused: the -32005 check
 	}
