@@ -793,22 +793,38 @@ func (a *Agent) emitter(p *process) func(Output) {
 	}
 }
 
-// readStdout owns p's stdout: every line is handled here, in order. bufio.Reader, not
-// Scanner: lines have no length limit (a tool result can be megabytes).
+// readStdout owns p's stdout: every line is handled here, in order (readLines).
 func (a *Agent) readStdout(p *process) {
 	br := bufio.NewReaderSize(newPipeReader(p.stdout, &p.exited), 64<<10)
 	tr := newTranslator(a.cfg.WorkDir)
-	emit := a.emitter(p)
+	err := readLines(br, tr, a.emitter(p), func(line []byte, emit func(Output)) {
+		a.handleOtherLine(p, tr, line, emit)
+	})
+	if !endOfPipe(err) {
+		a.log.Warn("read claude stdout", "err", err)
+	}
+}
+
+// readLines reads claude's stdout lines until the reader's error, which it returns.
+// bufio.Reader, not Scanner: lines have no length limit (a tool result can be megabytes).
+// A stream event is translated here; its text is held while more lines are already in the
+// buffer (burst) and sent before the reader would wait for more. Any other line goes to
+// other, after what is held.
+func readLines(br *bufio.Reader, tr *translator, emit func(Output), other func(line []byte, emit func(Output))) error {
+	b := &burst{out: emit}
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(line)) > 0 {
-			a.handleLine(p, tr, line, emit)
+			if !tr.fastStreamEvent(line, b.emit) {
+				b.flush() // a line that is not a stream event can end the turn: text first
+				other(line, emit)
+			}
+		}
+		if br.Buffered() == 0 || b.full() || err != nil {
+			b.flush()
 		}
 		if err != nil {
-			if !endOfPipe(err) {
-				a.log.Warn("read claude stdout", "err", err)
-			}
-			return
+			return err
 		}
 	}
 }
@@ -818,6 +834,11 @@ func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Ou
 	if tr.fastStreamEvent(line, emit) {
 		return // a streamed event, in one decoding
 	}
+	a.handleOtherLine(p, tr, line, emit)
+}
+
+// handleOtherLine routes a line that is not a stream event.
+func (a *Agent) handleOtherLine(p *process, tr *translator, line []byte, emit func(Output)) {
 	// One decoding for the lines that fit; only a line that does not is looked at again,
 	// to tell a line that is not JSON from one with an odd field.
 	var ln outLine
