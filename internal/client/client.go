@@ -16,6 +16,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -376,8 +377,19 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		}
 		return nil, nil, dialError(inv, err)
 	}
+	// runErr reports the connection's end, after the inbox has delivered what it read
+	// (inDone), so that the client's end never comes before its last events.
 	runErr := make(chan error, 1)
-	go func() { runErr <- peer.Run(c.ctx) }()
+	ran, inDone := make(chan struct{}), make(chan struct{})
+	var inStarted atomic.Bool
+	go func() {
+		err := peer.Run(c.ctx)
+		close(ran)
+		if inStarted.Load() {
+			<-inDone
+		}
+		runErr <- err
+	}()
 
 	// A member rejoins with its session (it outlives a rotated invite), else the token.
 	hp := wire.HelloParams{Name: c.cfg.Name, Token: inv.Token, ClientID: c.cfg.ClientID, Since: c.LastSeq()}
@@ -411,7 +423,8 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	}
 	// From here on a goroutine of this connection delivers the events that arrive (in.run);
 	// it ends with the connection.
-	go in.run(peer)
+	inStarted.Store(true)
+	go func() { in.run(peer, ran); close(inDone) }()
 	c.status(Status{State: StatusConnected})
 	return peer, runErr, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -265,5 +266,53 @@ func TestBadHandshakeFromPlainServerIsUnreachable(t *testing.T) {
 	_, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: n, Token: tok}, Name: "x"})
 	if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrTLSHost) {
 		t.Fatalf("join = %v, want ErrUnreachable only", err)
+	}
+}
+
+// The last events before the host closes the connection are delivered before the client
+// ends: a party's end comes as events with the close frame right behind them. They were
+// read and then dropped, because the dispatch and delivery goroutines stopped at the
+// connection's end instead of after what it had brought.
+func TestLastEventsBeforeTheCloseAreDelivered(t *testing.T) {
+	p := party.New(party.Config{Token: tok, HostName: "h", Runner: idleRunner{}, MinPrompts: 10000, PromptBurst: 10000})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	defer func() { cancel(); <-p.Done() }()
+	var srv atomic.Pointer[party.Server] // a closed server takes no one: each round has its own
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { srv.Load().ServeHTTP(w, r) }))
+	defer ts.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	n, _ := strconv.Atoi(port)
+
+	for round := range 5 {
+		srv.Store(party.NewServer(p, party.ServerOptions{}))
+		var mu sync.Mutex
+		var last int64
+		c, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: n, Token: tok}, Name: "alice",
+			OnEvent: func(ev wire.Event) { mu.Lock(); last = ev.Seq; mu.Unlock() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 50 {
+			p.Notice(wire.KindSystem, "notice "+strconv.Itoa(i))
+		}
+		st, err := p.State(1 << 62)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Load().Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-c.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("the client did not end with the connection")
+		}
+		mu.Lock()
+		got := last
+		mu.Unlock()
+		if got != st.Seq {
+			t.Fatalf("round %d: the client ended having delivered up to seq %d of %d", round, got, st.Seq)
+		}
 	}
 }

@@ -46,13 +46,15 @@ func (in *inbox) put(ev wire.Event, size int) {
 
 // run delivers the events of peer's connection, in order, until the connection ends. A gap
 // it cannot fill, or an inbox that overflowed, ends the connection: the client reconnects
-// and resumes from the last event delivered.
-func (in *inbox) run(peer *rpc.Peer) {
+// and resumes from the last event delivered. ran is closed when peer.Run has returned, and
+// with it every event read from the connection has been put here: what follows on from the
+// last event delivered is delivered before run returns (a gap can no longer be filled).
+func (in *inbox) run(peer *rpc.Peer, ran <-chan struct{}) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
 		select {
-		case <-peer.Done():
+		case <-ran:
 			cancel()
 		case <-ctx.Done():
 		}
@@ -87,6 +89,20 @@ func (in *inbox) run(peer *rpc.Peer) {
 		select {
 		case <-in.wake:
 		case <-ctx.Done():
+			// The connection has ended: deliver what was read and follows on.
+			in.mu.Lock()
+			rest := in.queue
+			in.queue, in.bytes = nil, 0
+			in.mu.Unlock()
+			for _, ev := range rest {
+				first := ev.FirstSeq
+				if first == 0 {
+					first = ev.Seq
+				}
+				if first == in.c.LastSeq()+1 {
+					in.c.deliverAll([]wire.Event{ev})
+				}
+			}
 			return
 		}
 	}

@@ -430,7 +430,9 @@ func (p *Peer) route(m message) {
 	p.log.Debug("rpc: response with unknown id ignored", "remote", p.conn.RemoteAddr())
 }
 
-// dispatch runs handlers one at a time, in arrival order, until ctx ends.
+// dispatch runs handlers one at a time, in arrival order, until ctx ends; then it runs
+// the ones already read (the last messages before a close are often the ones that matter:
+// a party's end comes as events and a close frame right behind them), and returns.
 func (p *Peer) dispatch(ctx context.Context) {
 	for {
 		select {
@@ -441,7 +443,16 @@ func (p *Peer) dispatch(ctx context.Context) {
 			}
 			p.handle(ctx, item.req)
 		case <-ctx.Done():
-			return
+			for { // Run cancels ctx after the read pump has stopped: nothing more comes in
+				select {
+				case item := <-p.inbox:
+					if item.fault == nil {
+						p.handle(ctx, item.req)
+					}
+				default:
+					return
+				}
+			}
 		}
 	}
 }
