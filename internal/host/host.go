@@ -335,13 +335,29 @@ func (h *Host) Party() *party.Party { return h.party }
 // TranscriptPath is the party's journal: its events, and what --resume needs.
 func (h *Host) TranscriptPath() string { return h.journal.Path() }
 
+// endBudget is the time Shutdown gives the running turn to stop when its context has no
+// deadline: the agent's own stop takes at most a few StopTimeouts (5 s each).
+const endBudget = 15 * time.Second
+
 // Shutdown ends the party: participants are told, the agent is stopped in steps (stdin
 // closed, then signals), the transcript is flushed. Idempotent.
 func (h *Host) Shutdown(ctx context.Context) error {
 	h.shutOnce.Do(func() {
 		var errs []error
-		// The running turn ends and everyone is told, before the connections close.
-		if err := h.party.End(ctx, "the host ended the party"); err != nil && !errors.Is(err, party.ErrClosed) {
+		// The running turn ends and everyone is told, before the connections close. It
+		// gets half of the time left (endBudget without a deadline): the rest is for
+		// closing the connections and stopping claude, which a wedged turn must not use up.
+		budget := endBudget
+		if d, ok := ctx.Deadline(); ok {
+			budget = time.Until(d) / 2
+		}
+		ectx, cancel := context.WithTimeout(ctx, budget)
+		err := h.party.End(ectx, "the host ended the party")
+		cancel()
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			h.log.Warn("ending the party", "err", err) // claude is stopped below, in steps
+		case err != nil && !errors.Is(err, party.ErrClosed):
 			errs = append(errs, fmt.Errorf("end the party: %w", err))
 		}
 		if err := h.server.Close(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -419,5 +420,45 @@ func TestShutdownMidTurnShowsTheTurnsEnd(t *testing.T) {
 		if ev.Kind == wire.KindOutput {
 			t.Fatalf("output after the turn's end: %+v", ev)
 		}
+	}
+}
+
+// blockingMerger is a Gemini-like merger that answers only when its context ends.
+type blockingMerger struct {
+	once    *sync.Once
+	started chan struct{}
+}
+
+func (m blockingMerger) Merge(ctx context.Context, _ []wire.Prompt) (merge.Result, error) {
+	m.once.Do(func() { close(m.started) })
+	<-ctx.Done()
+	return merge.Result{}, ctx.Err()
+}
+func (blockingMerger) Name() string { return wire.MergerGemini }
+
+// Ending the party while a merge is under way cancels the merge (its result is not
+// wanted) instead of waiting for it: the shutdown is quick and clean. It used to wait
+// until its whole deadline was spent, then cut the connections and kill claude at once
+// and report an error.
+func TestShutdownDuringAMergeIsQuick(t *testing.T) {
+	m := blockingMerger{once: new(sync.Once), started: make(chan struct{})}
+	h := startHost(t, Config{Insecure: true, Merger: m, Window: 20 * time.Millisecond})
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), "hello"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the merge did not start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("shutdown took %v with a merge under way: it waited for the merge", d)
 	}
 }

@@ -138,7 +138,7 @@ func (p *Party) cutBatch() {
 	if len(prompts) > 1 {
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("merging %d prompts", len(prompts))})
 	}
-	ctx := p.runCtx
+	ctx := p.workCtx
 	merger := p.cfg.Merger
 	p.workers.Add(1)
 	go func() {
@@ -196,6 +196,10 @@ func promptIDs(prompts []wire.Prompt) []string {
 // send gives a batch to the agent: its prompts stop being pending, the batch event
 // carries exactly the text sent.
 func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string) {
+	if p.closed {
+		p.busy = false // ending (End): no batch starts; its prompts stay in the journal
+		return
+	}
 	carried := make(map[string]bool, len(prompts))
 	for _, pr := range prompts {
 		carried[pr.ID] = true

@@ -53,6 +53,9 @@ func (p *Party) IsHost(memberID string) bool {
 // SetApproval turns approval mode on or off; off sends a batch that waits.
 func (p *Party) SetApproval(memberID string, on bool) error {
 	return p.control(memberID, func(by *member) error {
+		if p.closed {
+			return ErrClosed // ending (End): no batch may start
+		}
 		if p.approval == on {
 			return nil
 		}
@@ -79,6 +82,9 @@ func (p *Party) emitSettings() {
 // Approve sends the waiting batch, with text instead of the merged text when text is set.
 func (p *Party) Approve(memberID, batch string, text *string) error {
 	return p.control(memberID, func(by *member) error {
+		if p.closed {
+			return ErrClosed // ending (End): no batch may start
+		}
 		h, err := p.heldBatch(batch)
 		if err != nil {
 			return err

@@ -23,6 +23,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -238,6 +239,10 @@ type Party struct {
 
 	workers sync.WaitGroup // merge and turn workers; run() waits for them before returning
 	runCtx  context.Context
+	// workCtx is what merges and workspace scans run under: End cancels it (a merge's
+	// result is not wanted once the party ends), and it ends with runCtx.
+	workCtx  context.Context
+	stopWork context.CancelFunc
 }
 
 // New makes a party. It does nothing until Run.
@@ -338,6 +343,8 @@ func (p *Party) Done() <-chan struct{} { return p.done }
 func (p *Party) Run(ctx context.Context) error {
 	defer close(p.done)
 	p.runCtx = ctx
+	p.workCtx, p.stopWork = context.WithCancel(ctx)
+	defer p.stopWork()
 	if r := p.cfg.Restore; r != nil {
 		p.cfg.Restore = nil // its events and members now live in the party
 		p.resumed(r)
@@ -493,14 +500,17 @@ func (p *Party) Notice(kind, text string) {
 }
 
 // End finishes the party's work while its members are still connected, so that each of
-// them sees how it ended: the party takes no more prompts, members or turns; the running
-// turn is stopped (its last output and its end, interrupted, go out like any other
-// events); End waits within ctx for that turn and for a merge or workspace scan under
-// way, then sends everyone a system notice with text. The loop keeps serving until Run's
-// context ends. The host calls End first when it shuts down.
+// them sees how it ended: the party takes no more prompts, members, batches or turns; the
+// running turn is stopped (its last output and its end, interrupted, go out like any other
+// events) and a merge or workspace scan under way is cancelled (its result is not
+// wanted). End waits within ctx for them, then sends everyone a system notice with text;
+// when ctx ends first it still sends the notice and returns ctx's error (the turn is then
+// cut short when Run's context ends). The loop keeps serving until Run's context ends.
+// The host calls End first when it shuts down.
 func (p *Party) End(ctx context.Context, text string) error {
 	if err := p.do(func() {
 		p.closed = true
+		p.stopWork()
 		if t := p.turn; t != nil && t.stoppedBy == "" {
 			t.stoppedBy = "the host"
 			t.cancel()
@@ -508,18 +518,24 @@ func (p *Party) End(ctx context.Context, text string) error {
 	}); err != nil {
 		return err
 	}
-	// The goroutine outlives End only if ctx ends first; the workers it waits for stop
-	// with Run's context at the latest.
+	// No worker starts once closed is set, so the count only goes down. The goroutine
+	// outlives End only if ctx ends first; the workers stop with Run's context at the
+	// latest.
 	waited := make(chan struct{})
 	go func() { p.workers.Wait(); close(waited) }()
+	var gaveUp error
 	select {
 	case <-waited:
 	case <-ctx.Done():
+		gaveUp = fmt.Errorf("the running turn did not stop in time: %w", ctx.Err())
 	}
-	return p.do(func() {
+	if err := p.do(func() {
 		p.flushOutput()
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
-	})
+	}); err != nil {
+		return err
+	}
+	return gaveUp
 }
 
 func (p *Party) newID(prefix string) string {

@@ -825,3 +825,78 @@ func TestEndFinishesTheTurnBeforeTheNotice(t *testing.T) {
 		t.Fatalf("prompt after End: %v, want ErrClosed", err)
 	}
 }
+
+// Once the party is ending, a held batch can no longer be approved (or released by
+// turning approval off): no batch or turn follows the host's notice.
+func TestNoTurnStartsAfterEnd(t *testing.T) {
+	fr := &fakeRunner{}
+	p, col, _ := start(t, Config{Runner: fr, Approval: true})
+	hc := newCollector()
+	hres, err := p.Join(JoinRequest{Name: "hosty", Role: wire.RoleHost, Sub: hc, Conn: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Prompt(hres.You.ID, "go"); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "the approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) > 0 })
+	var batch string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindApproval {
+			batch = ev.Approval.Batch
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.End(ctx, "the host ended the party"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Approve(hres.You.ID, batch, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("approve after End: %v, want ErrClosed", err)
+	}
+	if err := p.SetApproval(hres.You.ID, false); !errors.Is(err, ErrClosed) {
+		t.Errorf("approval off after End: %v, want ErrClosed", err)
+	}
+	if _, err := p.State(0); err != nil {
+		t.Fatal(err) // the loop has run everything posted so far
+	}
+	if got := fr.got(); len(got) > 0 {
+		t.Fatalf("the agent ran %q after End", got)
+	}
+	if evs := col.all(); evs[len(evs)-1].Text != "the host ended the party" {
+		t.Fatalf("events after the notice: %s", dump(evs))
+	}
+}
+
+// mergeRunner's merger answers only when its context ends.
+type stuckMerger struct{ started chan struct{} }
+
+func (m stuckMerger) Merge(ctx context.Context, _ []wire.Prompt) (merge.Result, error) {
+	close(m.started)
+	<-ctx.Done()
+	return merge.Result{}, ctx.Err()
+}
+func (stuckMerger) Name() string { return wire.MergerGemini }
+
+// End cancels a merge under way instead of waiting for it.
+func TestEndCancelsAMerge(t *testing.T) {
+	m := stuckMerger{started: make(chan struct{})}
+	p, _, id := start(t, Config{Merger: m})
+	if _, err := p.Prompt(id, "go"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the merge did not start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := p.End(ctx, "bye"); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("End took %v: it waited for the merge", d)
+	}
+}

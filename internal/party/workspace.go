@@ -151,7 +151,7 @@ func (p *Party) startScan() {
 		return
 	}
 	p.wsDirty, p.wsScanning, p.wsLastScan = false, true, p.cfg.Now()
-	ws, ctx, secrets := p.cfg.Workspace, p.runCtx, p.wsLevel == wire.WorkspaceTree
+	ws, ctx, secrets := p.cfg.Workspace, p.workCtx, p.wsLevel == wire.WorkspaceTree
 	p.workers.Add(1)
 	go func() {
 		defer p.workers.Done()
