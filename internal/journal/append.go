@@ -2,26 +2,28 @@ package journal
 
 import (
 	"os"
+	"runtime"
 	"syscall"
-	"time"
 )
 
 // appender writes the journal's lines to its file. Where rawAppends allows it (Linux, a
-// local file system, more than one P), a line is written with a raw write(2): one event's
-// line goes to the page cache in microseconds, and (*os.File).Write's syscall.Syscall would
-// tell the scheduler that the thread may block, which after an idle spell wakes sysmon;
-// sysmon then polls every 20 µs for as long as the event is being sent, a fifth of the
-// host's CPU at 10 participants (docs/PERFORMANCE.md, step 20). A raw write that blocks
-// keeps its P (and a stop-the-world waits for it), so the first write that takes longer
-// than slowAppend turns raw writes off for the journal's life: from then on the scheduler
-// is told, as it is on a file system that is not in the list.
+// local file system), a line is written with a raw write(2) while the program has more
+// than one P: one event's line goes to the page cache in microseconds, and
+// (*os.File).Write's syscall.Syscall would tell the scheduler that the thread may block,
+// which after an idle spell wakes sysmon; sysmon then polls every 20 µs for as long as the
+// event is being sent, a fifth of the host's CPU at 10 participants (docs/PERFORMANCE.md,
+// step 21).
+//
+// A write to the page cache can still block — dirty-page throttling, a journal commit of
+// the file system, memory pressure, a disk that is really a network volume — and a raw
+// write that blocks keeps its P (and a stop-the-world waits for it). So each raw write
+// checks whether its thread slept in it (a voluntary context switch); the first that did
+// turns raw writes off for the journal's life: from then on the scheduler is told, as it
+// is on a file system that is not in the list.
 type appender struct {
 	f  *os.File
 	rc syscall.RawConn // nil: f.Write
 }
-
-// slowAppend is a raw write long enough to say the file's device can block us.
-var slowAppend = 10 * time.Millisecond // a variable for tests
 
 func newAppender(f *os.File) *appender {
 	a := &appender{f: f}
@@ -34,19 +36,23 @@ func newAppender(f *os.File) *appender {
 }
 
 // raw says whether the next write is a raw one.
-func (a *appender) raw() bool { return a.rc != nil }
+func (a *appender) raw() bool { return a.rc != nil && runtime.GOMAXPROCS(0) >= 2 }
 
 func (a *appender) Write(b []byte) (int, error) {
-	if a.rc == nil {
+	if !a.raw() {
 		return a.f.Write(b)
 	}
-	start := time.Now()
-	n, err := rawAppend(a.rc, b)
-	if time.Since(start) > slowAppend {
+	n, slept, err := rawAppend(a.rc, b)
+	if slept {
 		a.rc = nil
 	}
 	if err != nil {
-		err = &os.PathError{Op: "write", Path: a.f.Name(), Err: err}
+		// A RawConn's Write fails only when the file is closed under it, and says so with
+		// internal/poll's own error: f.Write gives the error os reports for that.
+		if _, cerr := a.f.Write(nil); cerr != nil {
+			return n, cerr
+		}
+		return n, &os.PathError{Op: "write", Path: a.f.Name(), Err: err}
 	}
-	return n, err
+	return n, nil
 }

@@ -5,12 +5,14 @@ import (
 	"runtime"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
-// Local file systems, whose writes to the page cache do not wait on a network (statfs's
-// f_type). A network file system (NFS, SMB, FUSE) can hold a write for as long as its
-// server is away: the journal is written there through the scheduler.
-var localFileSystems = map[int64]bool{
+// Local file systems (statfs's f_type): writing to them goes to the page cache, which
+// normally takes microseconds (see appender for when it does not). NFS, SMB, FUSE and the
+// rest are written through the scheduler: their writes can wait on a server.
+var localFileSystems = map[uint32]bool{
 	0xEF53:     true, // ext2, ext3, ext4
 	0x58465342: true, // xfs
 	0x9123683E: true, // btrfs
@@ -19,12 +21,9 @@ var localFileSystems = map[int64]bool{
 	0x794C7630: true, // overlayfs (containers; its upper layer is local)
 }
 
-// rawAppends says whether f's lines may be written with raw write(2)s: on a local file
-// system, and with another P to run the rest of the program should one block.
+// rawAppends says whether f's lines may be written with raw write(2)s: f is on a local
+// file system.
 func rawAppends(f *os.File) bool {
-	if runtime.GOMAXPROCS(0) < 2 {
-		return false
-	}
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return false
@@ -32,18 +31,22 @@ func rawAppends(f *os.File) bool {
 	local := false
 	if err := rc.Control(func(fd uintptr) {
 		var st syscall.Statfs_t
-		local = syscall.Fstatfs(int(fd), &st) == nil && localFileSystems[int64(st.Type)]
+		local = syscall.Fstatfs(int(fd), &st) == nil && localFileSystems[uint32(st.Type)]
 	}); err != nil {
 		return false
 	}
 	return local
 }
 
-// rawAppend writes b whole with raw write(2)s.
-func rawAppend(rc syscall.RawConn, b []byte) (int, error) {
-	var n int
+// rawAppend writes b whole with raw write(2)s; slept says whether the thread slept while
+// it did (its voluntary context switches went up: the write blocked). err is an errno, or
+// the RawConn's error when the file was closed.
+func rawAppend(rc syscall.RawConn, b []byte) (n int, slept bool, err error) {
+	runtime.LockOSThread() // the thread's counters before and after are the same thread's
+	defer runtime.UnlockOSThread()
+	before := voluntarySwitches()
 	var errno syscall.Errno
-	err := rc.Write(func(fd uintptr) bool {
+	err = rc.Write(func(fd uintptr) bool {
 		for n < len(b) {
 			rest := b[n:]
 			r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(rest))), uintptr(len(rest)))
@@ -54,21 +57,26 @@ func rawAppend(rc syscall.RawConn, b []byte) (int, error) {
 				errno = e
 				return true
 			case r == 0:
-				errno = syscall.EIO // a regular file that takes nothing: never loop on it
+				errno = syscall.EIO // a file that takes nothing: never loop on it
 				return true
 			}
 			n += int(r)
 		}
 		return true
 	})
-	if err != nil {
-		// The only way a RawConn's Write fails on a regular file: the file was closed
-		// under it. It says so with internal/poll's own error, which (*os.File).Write
-		// reports as os.ErrClosed.
-		return n, os.ErrClosed
+	slept = voluntarySwitches() != before
+	if err == nil && errno != 0 {
+		err = errno
 	}
-	if errno != 0 {
-		return n, errno
+	return n, slept, err
+}
+
+// voluntarySwitches is the calling thread's count of voluntary context switches (-1 when
+// it cannot be read: a difference then never shows).
+func voluntarySwitches() int64 {
+	var ru syscall.Rusage
+	if _, _, e := syscall.RawSyscall(syscall.SYS_GETRUSAGE, unix.RUSAGE_THREAD, uintptr(unsafe.Pointer(&ru)), 0); e != 0 {
+		return -1
 	}
-	return n, nil
+	return int64(ru.Nvcsw)
 }

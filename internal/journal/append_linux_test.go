@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // onLocalFileSystem says whether dir is on a file system that gets raw appends.
@@ -19,7 +19,7 @@ func onLocalFileSystem(t *testing.T, dir string) bool {
 	if err := syscall.Statfs(dir, &st); err != nil {
 		t.Fatal(err)
 	}
-	return localFileSystems[int64(st.Type)]
+	return localFileSystems[uint32(st.Type)]
 }
 
 func appendFile(t *testing.T) *os.File {
@@ -64,39 +64,80 @@ func TestAppenderWritesRawOnALocalFileSystem(t *testing.T) {
 	}
 }
 
-// With one P, a raw write that blocked would stop the whole program: none are made.
+// With one P, a raw write that blocked would stop the whole program: none are made, and
+// GOMAXPROCS is looked at on every write (the runtime may change it).
 func TestAppenderNeedsTwoPs(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	if a := newAppender(appendFile(t)); a.raw() {
-		t.Fatal("appender writes raw with GOMAXPROCS=1")
-	}
-}
-
-// A raw write slower than slowAppend turns raw writes off for good; nothing is lost.
-func TestAppenderSlowWriteTurnsRawOff(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("needs GOMAXPROCS >= 2")
-	}
 	f := appendFile(t)
 	if !onLocalFileSystem(t, filepath.Dir(f.Name())) {
 		t.Skipf("%s is not on a file system in localFileSystems", f.Name())
 	}
-	defer func(d time.Duration) { slowAppend = d }(slowAppend)
-	slowAppend = -1 // every write is slow
+	a := newAppender(f)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	if a.raw() {
+		t.Fatal("appender writes raw with GOMAXPROCS=1")
+	}
+	if _, err := a.Write([]byte("one P\n")); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GOMAXPROCS(2)
+	if !a.raw() {
+		t.Fatal("appender stays off raw writes after GOMAXPROCS went back to 2")
+	}
+}
+
+// A raw write that blocks turns raw writes off for good, and loses nothing. A FIFO in a
+// directory on a local file system stands in for a journal whose writes block: opened in
+// blocking mode, a write bigger than the pipe sleeps until the reader — another process,
+// slow on purpose, as a disk is outside the program — has taken enough. (A reader in this
+// process could not be: a stop-the-world that waits for the blocked raw write would stop
+// it too, which is why the first blocked write must end raw writes.)
+func TestAppenderWriteThatBlocksTurnsRawOff(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2")
+	}
+	dir := t.TempDir()
+	if !onLocalFileSystem(t, dir) {
+		t.Skipf("%s is not on a file system in localFileSystems", dir)
+	}
+	path, out := filepath.Join(dir, "fifo"), filepath.Join(dir, "out")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reader := exec.Command("sh", "-c", `exec 3<"$1"; sleep 0.2; cat <&3 >"$2"`, "sh", path, out)
+	if err := reader.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Process.Kill()
+	fd, err := syscall.Open(path, syscall.O_WRONLY, 0) // blocking mode: not the poller's
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), path)
 	a := newAppender(f)
 	if !a.raw() {
-		t.Fatal("appender does not start raw")
+		f.Close()
+		t.Fatal("appender on a local file system does not start raw")
 	}
-	for _, line := range []string{"one\n", "two\n"} {
-		if _, err := a.Write([]byte(line)); err != nil {
-			t.Fatal(err)
-		}
-		if a.raw() {
-			t.Fatal("a slow raw write left raw writes on")
-		}
+	big := bytes.Repeat([]byte("0123456789abcdef"), 16<<10) // 256 KiB, four pipes' worth
+	n, err := a.Write(big)
+	if err != nil || n != len(big) {
+		f.Close()
+		t.Fatalf("write: %d, %v", n, err)
 	}
-	if got, _ := os.ReadFile(f.Name()); string(got) != "one\ntwo\n" {
-		t.Fatalf("file holds %q", got)
+	stillRaw := a.raw()
+	_, err = a.Write([]byte("after\n"))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.Wait(); err != nil {
+		t.Fatalf("reader: %v", err)
+	}
+	if stillRaw {
+		t.Fatal("a raw write that slept left raw writes on")
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, append(big, "after\n"...)) {
+		t.Fatalf("the reader got %d bytes, want the %d written", len(got), len(big)+6)
 	}
 }
 
