@@ -703,7 +703,7 @@ func (r *pipeReader) Read(b []byte) (int, error) {
 		_ = r.f.SetReadDeadline(time.Now().Add(pipeIdleAfterExit))
 	}
 	if r.raw != nil {
-		return rawRead(r.raw, r.f.Name(), b)
+		return rawRead(r.f, r.raw, b)
 	}
 	return r.f.Read(b)
 }

@@ -9,7 +9,10 @@ import (
 )
 
 // rawPipe gives f's descriptor for rawRead when f is in non-blocking mode (os.Pipe puts a
-// pipe there, for the runtime's poller); nil otherwise.
+// pipe there, for the runtime's poller); nil otherwise. The check is made once: nothing
+// may call f.Fd() afterwards, which puts a descriptor back in blocking mode (a raw read
+// would then block holding its P). claude's output pipes are ours alone: the child has
+// its own ends, and ours are close-on-exec.
 func rawPipe(f *os.File) syscall.RawConn {
 	rc, err := f.SyscallConn()
 	if err != nil {
@@ -31,7 +34,7 @@ func rawPipe(f *os.File) syscall.RawConn {
 // may block: after an idle spell that wakes sysmon, which then polls every 20 µs for as
 // long as the line is being handled — at thousands of lines a second, a sixth of the
 // host's CPU (docs/PERFORMANCE.md, step 20).
-func rawRead(rc syscall.RawConn, name string, b []byte) (int, error) {
+func rawRead(f *os.File, rc syscall.RawConn, b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -54,11 +57,15 @@ func rawRead(rc syscall.RawConn, name string, b []byte) (int, error) {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		return 0, err
 	case err != nil:
-		// The other way a RawConn's Read fails: the file was closed under it. It says so
-		// with internal/poll's own error, which (*os.File).Read reports as os.ErrClosed.
-		return 0, &os.PathError{Op: "read", Path: name, Err: os.ErrClosed}
+		// The file was closed under the read, which a RawConn says with internal/poll's own
+		// error: f.Read gives the error os reports for that (os.ErrClosed). Anything else
+		// is passed on as it is.
+		if _, cerr := f.Read(nil); cerr != nil {
+			return 0, cerr
+		}
+		return 0, &os.PathError{Op: "read", Path: f.Name(), Err: err}
 	case errno != 0:
-		return 0, &os.PathError{Op: "read", Path: name, Err: errno}
+		return 0, &os.PathError{Op: "read", Path: f.Name(), Err: errno}
 	case n == 0:
 		return 0, io.EOF // every writer has closed its end
 	}

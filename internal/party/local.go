@@ -238,7 +238,9 @@ const ViewFrame = 16 * time.Millisecond
 // each before it takes more, then takes at once what came meanwhile: a reply streamed as
 // thousands of deltas a second then wakes the reader about once a frame instead of once a
 // delta, and the deltas of a frame wait in the channel's buffer, which costs the sender
-// nothing (a send to a parked reader costs it a thread wake-up). Slower output is taken as
+// nothing (a send to a parked reader costs it a thread wake-up); past the buffer's
+// localBuffer events (about 4,000 deltas a second) the rest queue for the Local's pump,
+// which is woken once. Slower output is taken as
 // it comes (a frame's timer would cost more wake-ups than it saves). An event of another
 // kind that arrives during a frame waits for the frame's end; at any other time it is
 // taken at once. The host's own terminal and window read their Local this way: what they
