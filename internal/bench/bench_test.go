@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -198,6 +200,33 @@ func TestRunRejectsUnknownSystems(t *testing.T) {
 		o.Participants, o.Rates = []int{1}, []int{200}
 		if res, err := Run(context.Background(), o); err == nil || len(res) != 0 {
 			t.Errorf("systems %v: %d results, err %v; want an error before any run", o.Systems, len(res), err)
+		}
+	}
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// relay-bin reads claude's result line across the pieces of a line longer than its
+// buffer, wherever the marker falls between two pieces; such a line is never taken for a
+// delta.
+func TestRelayBinFindsALongResultLine(t *testing.T) {
+	delta := `{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"#0@1;ab"}}}` + "\n"
+	for pad := range 200 { // the marker's place against the 200-byte pieces: every offset
+		long := `{"is_error":false,"result":"` + strings.Repeat("x", 300+pad) + `","text_delta","text":"no","type":"result"}` + "\n"
+		a := &agentSource{spec: childSpec{Deltas: 1}, in: nopWriteCloser{io.Discard},
+			out: bufio.NewReaderSize(strings.NewReader(delta+long+delta), 200)}
+		var got []string
+		done := make(chan struct{})
+		go func() { a.stream(func(b []byte) { got = append(got, string(b)) }); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("pad %d: the result line was not found", pad)
+		}
+		if len(got) != 1 || got[0] != "#0@1;ab" {
+			t.Fatalf("pad %d: relayed %q, want the one delta before the result", pad, got)
 		}
 	}
 }

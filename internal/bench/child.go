@@ -244,8 +244,8 @@ func readStats() hostStats {
 	var st hostStats
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		st.UserUS = ru.Utime.Sec*1e6 + ru.Utime.Usec
-		st.SysUS = ru.Stime.Sec*1e6 + ru.Stime.Usec
+		st.UserUS = int64(ru.Utime.Sec)*1e6 + int64(ru.Utime.Usec)
+		st.SysUS = int64(ru.Stime.Sec)*1e6 + int64(ru.Stime.Usec)
 		st.VolCS, st.InvolCS = ru.Nvcsw, ru.Nivcsw
 	}
 	st.RSSKiB, st.HWMKiB = procStatus("self", "VmRSS:"), procStatus("self", "VmHWM:")

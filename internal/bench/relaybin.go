@@ -67,14 +67,29 @@ func (a *agentSource) stream(write func([]byte)) sentReport {
 		fmt.Fprintln(os.Stderr, "bench child: agent prompt:", err)
 		return rep
 	}
+	// A line longer than the buffer (the whole reply, or the result that repeats it) comes
+	// in pieces; it is never a delta, and whether it is the result is read across them
+	// (the marker can straddle two pieces: seen keeps the end of the last one).
+	var seen []byte
+	long, result := false, false
 	for {
 		line, err := a.out.ReadSlice('\n')
-		if err != nil {
-			if !errors.Is(err, bufio.ErrBufferFull) {
-				fmt.Fprintln(os.Stderr, "bench child: agent output:", err)
-				return rep
+		full := errors.Is(err, bufio.ErrBufferFull)
+		if err != nil && !full {
+			fmt.Fprintln(os.Stderr, "bench child: agent output:", err)
+			return rep
+		}
+		if full || long {
+			seen = append(seen, line...)
+			result = result || bytes.Contains(seen, resultLine)
+			seen = append(seen[:0], seen[max(0, len(seen)-len(resultLine)+1):]...)
+			if long = full; !long {
+				if result {
+					return rep
+				}
+				seen, result = seen[:0], false
 			}
-			continue // a line longer than the buffer (the whole reply): not a delta
+			continue
 		}
 		if i := bytes.Index(line, deltaTextAt); i >= 0 {
 			text := line[i+len(deltaTextAt):]
