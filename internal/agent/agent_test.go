@@ -146,11 +146,12 @@ func TestTurnWithFake(t *testing.T) {
 			wantText: "echo: hello there, agent",
 		},
 		{
-			// Deltas that come apart go out apart; a burst may go out as fewer (burst.go).
+			// Deltas that come apart go out apart; a burst may go out as fewer (burst.go),
+			// and so may deltas 100 ms apart on a machine that stalls the reader that long.
 			name:      "reply streams as deltas",
-			prompt:    "FAKE_STREAM=5:40:8",
+			prompt:    "FAKE_STREAM=5:100:8",
 			wantText:  "[piece 1/5][piece 2/5][piece 3/5][piece 4/5][piece 5/5]",
-			minDeltas: 3,
+			minDeltas: 2,
 		},
 		{
 			name:     "no partial messages: final message once",
