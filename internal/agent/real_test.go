@@ -51,6 +51,8 @@ func replyTo(req testkit.AnthropicRequest) string {
 
 func TestRealClaudeTurn(t *testing.T) {
 	api := testkit.NewFakeAnthropic(t, replyTo)
+	// Deltas that come apart go out apart; a burst may rightly go out as one (burst.go).
+	api.SetDelay(100 * time.Millisecond)
 	a := realAgent(t, api)
 	for _, prompt := range []string{"first question", "second question"} {
 		c := newCollector()
