@@ -829,14 +829,6 @@ func readLines(br *bufio.Reader, tr *translator, emit func(Output), other func(l
 	}
 }
 
-// handleLine routes one stdout line.
-func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Output)) {
-	if tr.fastStreamEvent(line, emit) {
-		return // a streamed event, in one decoding
-	}
-	a.handleOtherLine(p, tr, line, emit)
-}
-
 // handleOtherLine routes a line that is not a stream event.
 func (a *Agent) handleOtherLine(p *process, tr *translator, line []byte, emit func(Output)) {
 	// One decoding for the lines that fit; only a line that does not is looked at again,

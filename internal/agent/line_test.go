@@ -10,6 +10,15 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
+// handleLine routes one stdout line as readLines does, without its burst: a stream event
+// in one decoding, anything else through handleOtherLine.
+func (a *Agent) handleLine(p *process, tr *translator, line []byte, emit func(Output)) {
+	if tr.fastStreamEvent(line, emit) {
+		return
+	}
+	a.handleOtherLine(p, tr, line, emit)
+}
+
 // BenchmarkDeltaLine times one streamed text delta as claude writes it (a stream_event
 // line of stream-json) from the line to the Output handed to the party: the agent's share
 // of every delta's cost on the host.

@@ -33,7 +33,7 @@ func rawPipe(f *os.File) syscall.RawConn {
 // makes the same call through syscall.Syscall, which tells the scheduler that the thread
 // may block: after an idle spell that wakes sysmon, which then polls every 20 µs for as
 // long as the line is being handled — at thousands of lines a second, a sixth of the
-// host's CPU (docs/PERFORMANCE.md, step 20).
+// host's CPU (docs/PERFORMANCE.md, step 21).
 func rawRead(f *os.File, rc syscall.RawConn, b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil

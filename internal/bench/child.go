@@ -120,7 +120,7 @@ func RunChild(specJSON string, stdin io.Reader, stdout io.Writer) error {
 	// Ctrl-C reaches the whole process group: the parent stops us (it closes our stdin),
 	// so that what we started is cleaned up.
 	signal.Ignore(os.Interrupt)
-	if spec.System == SystemBinary || spec.System == SystemBinaryB {
+	if realProgram(spec.System) {
 		return runBinaryChild(spec, stdin, say)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -35,7 +35,7 @@ import (
 
 // Scenario is the shape of one run.
 type Scenario struct {
-	System       string `json:"system"` // SystemConcordia, SystemBinary, SystemRelay or SystemRelayBin
+	System       string `json:"system"` // one of the System constants (child.go)
 	Participants int    `json:"participants"`
 	Rate         int    `json:"rate"`    // deltas per second (0 for an idle run)
 	Stalled      bool   `json:"stalled"` // one more participant that says hello and never reads

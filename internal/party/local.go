@@ -240,11 +240,10 @@ const ViewFrame = 16 * time.Millisecond
 // delta, and the deltas of a frame wait in the channel's buffer, which costs the sender
 // nothing (a send to a parked reader costs it a thread wake-up); past the buffer's
 // localBuffer events (about 4,000 deltas a second) the rest queue for the Local's pump,
-// which is woken once. Slower output is taken as
-// it comes (a frame's timer would cost more wake-ups than it saves). An event of another
-// kind that arrives during a frame waits for the frame's end; at any other time it is
-// taken at once. The host's own terminal and window read their Local this way: what they
-// show is painted a frame at a time anyway.
+// which is woken once. Slower output is taken as it comes (a frame's timer would cost more
+// wake-ups than it saves). An event of another kind that arrives during a frame waits for
+// the frame's end; at any other time it is taken at once. The host's own terminal and
+// window read their Local this way: what they show is painted a frame at a time anyway.
 func ReadFramed(events <-chan wire.Event, frame time.Duration, f func(wire.Event)) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
