@@ -71,6 +71,9 @@ lint:
 	$(GO) vet ./...
 	$(GO) vet -tags $(DESKTOP) .
 	CGO_ENABLED=0 $(GO) vet -tags headless .
+	@# The other systems the app is built for: every package (tests included) must type-check there.
+	GOOS=windows $(GO) vet ./...
+	GOOS=darwin $(GO) vet ./...
 
 # CI=true makes tests that need a real part (Claude Code) fail instead of skipping.
 test-go:

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
@@ -242,12 +241,7 @@ func startProfile(spec childSpec) (stop func()) {
 
 func readStats() hostStats {
 	var st hostStats
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
-		st.UserUS = int64(ru.Utime.Sec)*1e6 + int64(ru.Utime.Usec)
-		st.SysUS = int64(ru.Stime.Sec)*1e6 + int64(ru.Stime.Usec)
-		st.VolCS, st.InvolCS = ru.Nvcsw, ru.Nivcsw
-	}
+	readRusage(&st)
 	st.RSSKiB, st.HWMKiB = procStatus("self", "VmRSS:"), procStatus("self", "VmHWM:")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -54,7 +54,7 @@ func dialParticipant(ctx context.Context, ep endpoint, i, rcvBuf int) (*websocke
 		nd := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 			var serr error
 			err := c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvBuf)
+				serr = setRcvBuf(fd, rcvBuf)
 			})
 			if err != nil {
 				return err

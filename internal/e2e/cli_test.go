@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 func TestHostAndJoinTalk(t *testing.T) {
@@ -65,7 +67,7 @@ func TestCtrlCStopsAgentAndExitsZero(t *testing.T) {
 	if code := h.wait(); code != 0 {
 		t.Fatalf("host exit after SIGINT: %d", code)
 	}
-	if syscall.Kill(pid, 0) == nil {
+	if !testkit.ProcessGone(pid) {
 		t.Fatalf("claude (pid %d) still runs after the host exited", pid)
 	}
 	j.expect(`^\[system\] the host ended the party$`)

@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -273,7 +272,7 @@ func killFrom(t *testing.T, pidfile string) int {
 	if err != nil {
 		t.Fatalf("pidfile %q: %v", raw, err)
 	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := testkit.KillPID(pid); err != nil {
 		t.Fatalf("kill %d: %v", pid, err)
 	}
 	return pid
@@ -410,8 +409,8 @@ func TestHungAgentIsStoppedAndRestarted(t *testing.T) {
 	}
 	// The wedged process is gone (killed), not left behind.
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(first)))
-	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
-		t.Fatalf("the wedged agent %d is still there: %v", pid, err)
+	if !testkit.ProcessGone(pid) {
+		t.Fatalf("the wedged agent %d is still there", pid)
 	}
 	checkEveryPromptCarried(t, evs)
 	alice.checkComplete(t)
@@ -750,7 +749,7 @@ func TestRealClaudeKilledMidStream(t *testing.T) {
 	b := of(evs, wire.KindBatch)[0].Batch
 	pid := claudeChild(t)
 	api.SetDelay(0)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := testkit.KillPID(pid); err != nil {
 		t.Fatal(err)
 	}
 	evs = alice.until(t, "the retried turn", func(e []wire.Event) bool { return turnOf(e, b.ID) != nil })

@@ -8,20 +8,7 @@ package stamp
 import (
 	"strconv"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
-
-// Monotonic is CLOCK_MONOTONIC in nanoseconds. The host child and the participants are
-// two processes on one machine: this is the clock they share that never jumps (Go's own
-// monotonic reading is relative to each process's start).
-func Monotonic() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		panic(err) // cannot fail on Linux
-	}
-	return ts.Nano()
-}
 
 // A stamp is "#SEQ@NS;": the delta's sequence number (0-based) and the monotonic time at
 // which the fake agent wrote it. None of these characters is escaped by JSON, so a stamp
