@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -167,4 +168,59 @@ func TestRejoinWithSessionAfterResume(t *testing.T) {
 
 func partyJoin(session string, since int64) party.JoinRequest {
 	return party.JoinRequest{Session: session, Since: since}
+}
+
+// TestRotatedInvitesSurviveAResume: after a rotation and a killed host, the resumed party
+// takes the new invites and refuses the revoked ones (kick, then rotate, keeps someone out
+// even across a crash). Rotated tokens are as strong as the first ones.
+func TestRotatedInvitesSurviveAResume(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()}}
+	h := startHost(t, cfg)
+	oldP, oldV := h.Invite(), h.ViewerInvite()
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.RotateInvite(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	newP, newV := h.Invite(), h.ViewerInvite()
+	if newP.Token == oldP.Token || newV.Token == oldV.Token {
+		t.Fatal("the rotation changed nothing")
+	}
+	if len(newP.Token) != len(oldP.Token) || len(newV.Token) != len(oldP.Token) {
+		t.Errorf("rotated tokens %q / %q are not like the first one %q", newP.Token, newV.Token, oldP.Token)
+	}
+	path := h.TranscriptPath()
+	killed, err := os.ReadFile(path) // what is on disk when the host is killed
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, killed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Resume, cfg.Listen = r, fmt.Sprintf("127.0.0.1:%d", oldP.Port)
+	h2 := startHost(t, cfg)
+	if h2.Invite() != newP || h2.ViewerInvite() != newV {
+		t.Fatalf("resumed with invites %s / %s, want the rotated %s / %s", h2.Invite(), h2.ViewerInvite(), newP, newV)
+	}
+	for _, tok := range []string{oldP.Token, oldV.Token} {
+		if _, err := h2.Party().Join(party.JoinRequest{Name: "mallory", Token: tok}); !errors.Is(err, party.ErrUnauthorized) {
+			t.Errorf("a revoked token after the resume: %v, want ErrUnauthorized", err)
+		}
+	}
+	if _, err := h2.Party().Join(party.JoinRequest{Name: "bob", Token: newP.Token}); err != nil {
+		t.Errorf("the rotated invite after the resume: %v", err)
+	}
 }

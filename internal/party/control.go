@@ -237,7 +237,18 @@ func (p *Party) Kick(memberID, target, reason string) error {
 func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 	var inv wire.Invites
 	err := p.control(memberID, func(by *member) error {
-		p.token, p.vtoken = randomID(16), randomID(16)
+		token, vtoken := newToken(), newToken()
+		if p.cfg.Journal != nil && p.journalErr == nil {
+			// Kept before anyone is told: a party resumed after a crash must refuse the
+			// links this revoked (kick, then rotate, keeps someone out for good). If it
+			// cannot be kept, the rotation still holds for this run, and emit warns that
+			// the party cannot be resumed from here on.
+			if err := p.cfg.Journal.Invites(token, vtoken); err != nil {
+				p.journalErr = fmt.Errorf("keep the new invites: %w", err)
+				p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
+			}
+		}
+		p.token, p.vtoken = token, vtoken
 		inv = wire.Invites{Invite: p.token, ViewerInvite: p.vtoken}
 		if p.cfg.Rotate != nil {
 			inv = p.cfg.Rotate(p.token, p.vtoken)

@@ -31,6 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -162,6 +163,9 @@ const DefaultMemoryWindow = 4 << 20
 type Journal interface {
 	Event(ev wire.Event, raw json.RawMessage) error
 	Member(m journal.Member) error
+	// Invites records the invite tokens after a rotation (made durable: a resumed party
+	// must not take the links it revoked back).
+	Invites(token, viewerToken string) error
 	// Events calls fn with each event from seq from on, oldest first, until fn returns
 	// false; raw is only valid during the call.
 	Events(from int64, fn func(seq int64, raw json.RawMessage) bool) error
@@ -257,7 +261,7 @@ func New(cfg Config) *Party {
 		cfg.AgentName = "claude-code"
 	}
 	if cfg.ViewerToken == "" {
-		cfg.ViewerToken = randomID(16)
+		cfg.ViewerToken = newToken()
 	}
 	if cfg.PermissionMode == "" {
 		cfg.PermissionMode = wire.PermissionAsk
@@ -545,6 +549,15 @@ func (p *Party) newID(prefix string) string {
 
 // NewID is a new party id: 12 random hex digits.
 func NewID() string { return randomID(6) }
+
+// newToken is a fresh invite token, as strong as the first one (invite.NewToken).
+func newToken() string {
+	t, err := invite.NewToken()
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return t
+}
 
 func randomID(n int) string {
 	b := make([]byte, n)
