@@ -15,6 +15,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	xterm "golang.org/x/term"
 
+	// Before Bubble Tea's init: see the package.
+	_ "concordia.invalid/quietterm"
+
 	"github.com/concordia-party/concordia/internal/wire"
 )
 

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/concordia-party/concordia/internal/keycmd"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 // These tests drive `key set` on a real pseudo-terminal: the test binary re-runs itself as
@@ -45,86 +45,15 @@ func TestTerminalHelper(t *testing.T) {
 	os.Exit(code)
 }
 
-// pty is a pseudo-terminal pair with the master's output collected.
-type pty struct {
-	master *os.File
-	slave  *os.File
-	mu     sync.Mutex
-	out    strings.Builder // guarded by mu; written by the reader goroutine
-	done   chan struct{}   // closed when the reader goroutine ends
-}
-
-func openPTY(t *testing.T) *pty {
-	t.Helper()
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlock pty: %v", err)
-	}
-	n, err := unix.IoctlGetInt(m, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("pty number: %v", err)
-	}
-	// Non-blocking, so that os.File uses the poller and Close ends a pending Read.
-	if err := unix.SetNonblock(m, true); err != nil {
-		t.Fatalf("set non-blocking: %v", err)
-	}
-	p := &pty{master: os.NewFile(uintptr(m), "ptmx"), done: make(chan struct{})}
-	p.slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		p.master.Close()
-		t.Fatalf("open pty slave: %v", err)
-	}
-	go func() {
-		defer close(p.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := p.master.Read(buf)
-			p.mu.Lock()
-			p.out.Write(buf[:n])
-			p.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		p.slave.Close()
-		p.master.Close()
-		<-p.done
-	})
-	return p
-}
-
-func (p *pty) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-// waitFor waits until the terminal shows s.
-func (p *pty) waitFor(t *testing.T, s string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(p.output(), s) {
-		if time.Now().After(deadline) {
-			t.Fatalf("terminal never showed %q; it shows %q", s, p.output())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // startHelper runs the helper on the pty's slave side as a new session leader with the
 // pty as its controlling terminal.
-func startHelper(t *testing.T, p *pty, expect string) *exec.Cmd {
+func startHelper(t *testing.T, p *testkit.PTY, expect string) *exec.Cmd {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestTerminalHelper$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1", "KEYCMD_EXPECT="+expect, "KEYCMD_CONFIG="+t.TempDir())
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.slave, p.slave, p.slave
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start helper: %v", err)
@@ -147,15 +76,15 @@ func exitCode(t *testing.T, cmd *exec.Cmd) int {
 }
 
 func TestTerminalSetHidesKey(t *testing.T) {
-	p := openPTY(t)
+	p := testkit.OpenPTY(t)
 	cmd := startHelper(t, p, testKey)
-	p.waitFor(t, "typing is hidden")
-	if _, err := p.master.Write([]byte(testKey + "\r")); err != nil {
+	p.WaitFor(t, "typing is hidden")
+	if _, err := p.Master.Write([]byte(testKey + "\r")); err != nil {
 		t.Fatalf("type key: %v", err)
 	}
 	code := exitCode(t, cmd)
-	p.waitFor(t, "Stored the Gemini API key")
-	out := p.output()
+	p.WaitFor(t, "Stored the Gemini API key")
+	out := p.Output()
 	if code != 0 {
 		t.Fatalf("exit status = %d; terminal shows %q", code, out)
 	}
@@ -165,18 +94,18 @@ func TestTerminalSetHidesKey(t *testing.T) {
 }
 
 func TestTerminalCtrlCRestoresEcho(t *testing.T) {
-	p := openPTY(t)
+	p := testkit.OpenPTY(t)
 	cmd := startHelper(t, p, "")
-	p.waitFor(t, "typing is hidden")
-	if _, err := p.master.Write([]byte{3}); err != nil { // Ctrl-C: SIGINT via the line discipline
+	p.WaitFor(t, "typing is hidden")
+	if _, err := p.Master.Write([]byte{3}); err != nil { // Ctrl-C: SIGINT via the line discipline
 		t.Fatalf("type Ctrl-C: %v", err)
 	}
 	code := exitCode(t, cmd)
-	p.waitFor(t, "context canceled")
+	p.WaitFor(t, "context canceled")
 	if code != 1 {
-		t.Fatalf("exit status = %d; want 1; terminal shows %q", code, p.output())
+		t.Fatalf("exit status = %d; want 1; terminal shows %q", code, p.Output())
 	}
-	tio, err := unix.IoctlGetTermios(int(p.slave.Fd()), unix.TCGETS)
+	tio, err := unix.IoctlGetTermios(int(p.Slave.Fd()), unix.TCGETS)
 	if err != nil {
 		t.Fatalf("read terminal settings: %v", err)
 	}
