@@ -129,6 +129,9 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 	if !set["turn-timeout"] {
 		f.turnTimeout = time.Duration(s.TurnTimeout) * time.Millisecond
 	}
+	if !set["share-workspace"] {
+		f.shareWorkspace = res.WorkspaceLevel()
+	}
 	if !set["max-participants"] && s.MaxParticipants > 0 {
 		f.maxParticipants = s.MaxParticipants
 	}

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -232,5 +234,52 @@ func checkAgainstJournal(t *testing.T, dataDir string, w *watcher) {
 	}
 	if strings.ReplaceAll(gotText.String(), "assistant:", "") != strings.ReplaceAll(wantText.String(), "assistant:", "") {
 		t.Errorf("output differs:\n got %q\nwant %q", gotText.String(), wantText.String())
+	}
+}
+
+// TestResumeKeepsWorkspaceSharing: `host --resume` without --share-workspace shares what
+// the party shared, neither more nor less. It used to come back at the flag's default,
+// changes: a party started with off then served diffs of the host's files.
+func TestResumeKeepsWorkspaceSharing(t *testing.T) {
+	for _, level := range []string{wire.WorkspaceOff, wire.WorkspaceTree} {
+		t.Run(level, func(t *testing.T) {
+			dataDir, work := t.TempDir(), t.TempDir()
+			h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+				"--data-dir", dataDir, "--workdir", work, "--no-local-repl", "--share-workspace", level)
+			line := h.expect(`^invite code: (concordia://\S+)$`)[1]
+			h.cmd.Process.Signal(os.Interrupt)
+			if code := h.wait(); code != 0 {
+				t.Fatalf("host exited %d", code)
+			}
+			if err := os.WriteFile(filepath.Join(work, "notes.txt"), []byte("not for the party\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
+			r.expect(`^invite code: `)
+			inv, err := invite.Parse(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "alice"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if got := c.Hello().Party.Workspace; got != level {
+				t.Fatalf("resumed party shares %q, was started with %q", got, level)
+			}
+			_, err = c.Diff(context.Background(), "notes.txt")
+			var rerr *rpc.Error
+			switch level {
+			case wire.WorkspaceOff:
+				if !errors.As(err, &rerr) || rerr.Code != wire.CodeNotAllowed {
+					t.Errorf("Party.diff on a party that shares nothing: %v, want -32002", err)
+				}
+			case wire.WorkspaceTree:
+				if _, err := c.Tree(context.Background(), ""); err != nil {
+					t.Errorf("Party.tree on a party that shares the tree: %v", err)
+				}
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // ErrNoParty: --resume named a party that has no journal in the data directory.
@@ -46,6 +47,20 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	return &Resume{Summary: s, Restore: rc.Restore(s.Members), w: w}, nil
 }
 
+// WorkspaceLevel is what the resumed party shares of the working directory (§9) unless
+// told otherwise: the level a host last set, else the one the party started with, else
+// (a journal that recorded neither) nothing — a resumed party never shows more than the
+// host chose.
+func (r *Resume) WorkspaceLevel() string {
+	if r.Restore != nil && r.Restore.Workspace != "" {
+		return r.Restore.Workspace
+	}
+	if s := r.Summary.Settings.Workspace; s != "" {
+		return s
+	}
+	return wire.WorkspaceOff
+}
+
 // Close gives up a Resume that was not started.
 func (r *Resume) Close() error { return r.w.Close() }
 
@@ -58,7 +73,7 @@ func (h *Host) settings(port int, fp string) journal.Settings {
 		Merge: c.MergeMode, GeminiModel: c.GeminiModel,
 		PermissionMode: c.PermissionMode, Approval: c.Approve,
 		PermissionTimeout: c.PermissionTimeout.Milliseconds(), TurnTimeout: c.TurnTimeout.Milliseconds(),
-		MaxParticipants: c.Party.MaxParticipants,
+		MaxParticipants: c.Party.MaxParticipants, Workspace: c.ShareWorkspace,
 		WorkDir:         c.Agent.WorkDir, Claude: c.Agent.Path, ClaudeArgs: append([]string{}, c.Agent.Args...),
 	}
 }

@@ -224,3 +224,39 @@ func TestRotatedInvitesSurviveAResume(t *testing.T) {
 		t.Errorf("the rotated invite after the resume: %v", err)
 	}
 }
+
+// TestResumeTakesTheLastWorkspaceLevel: the level a host set during the party wins over
+// the one it started with; a journal that recorded neither resumes sharing nothing.
+func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()},
+		ShareWorkspace: wire.WorkspaceTree}
+	h := startHost(t, cfg)
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SetWorkspace(context.Background(), wire.WorkspaceChanges); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Summary.Settings.Workspace != wire.WorkspaceTree {
+		t.Errorf("journal's start level %q, want tree", r.Summary.Settings.Workspace)
+	}
+	if got := r.WorkspaceLevel(); got != wire.WorkspaceChanges {
+		t.Errorf("resume level %q, want changes (as the host last set it)", got)
+	}
+	r.Restore.Workspace, r.Summary.Settings.Workspace = "", "" // a journal from before either was kept
+	if got := r.WorkspaceLevel(); got != wire.WorkspaceOff {
+		t.Errorf("resume level with nothing recorded %q, want off", got)
+	}
+}

@@ -58,22 +58,25 @@ type Header struct {
 // Settings are the party's settings as the host was started with them; a resumed record
 // carries the settings of that run.
 type Settings struct {
-	Listen            string   `json:"listen"`                // as given (":8765", "127.0.0.1:0")
-	Port              int      `json:"port"`                  // the port actually bound
-	PublicHost        string   `json:"public_host"`           // the host written into the invites
-	Fingerprint       string   `json:"fingerprint,omitempty"` // "" with --insecure
-	WindowMS          int64    `json:"window_ms"`
-	MinPrompts        int      `json:"min_prompts"`
-	Merge             string   `json:"merge"` // auto, gemini, local
-	GeminiModel       string   `json:"gemini_model,omitempty"`
-	PermissionMode    string   `json:"permission_mode"`
-	Approval          bool     `json:"approval"`
-	PermissionTimeout int64    `json:"permission_timeout_ms"`
-	TurnTimeout       int64    `json:"turn_timeout_ms"`
-	MaxParticipants   int      `json:"max_participants,omitempty"`
-	WorkDir           string   `json:"workdir"`
-	Claude            string   `json:"claude"`
-	ClaudeArgs        []string `json:"claude_args"`
+	Listen            string `json:"listen"`                // as given (":8765", "127.0.0.1:0")
+	Port              int    `json:"port"`                  // the port actually bound
+	PublicHost        string `json:"public_host"`           // the host written into the invites
+	Fingerprint       string `json:"fingerprint,omitempty"` // "" with --insecure
+	WindowMS          int64  `json:"window_ms"`
+	MinPrompts        int    `json:"min_prompts"`
+	Merge             string `json:"merge"` // auto, gemini, local
+	GeminiModel       string `json:"gemini_model,omitempty"`
+	PermissionMode    string `json:"permission_mode"`
+	Approval          bool   `json:"approval"`
+	PermissionTimeout int64  `json:"permission_timeout_ms"`
+	TurnTimeout       int64  `json:"turn_timeout_ms"`
+	MaxParticipants   int    `json:"max_participants,omitempty"`
+	// Workspace is the sharing level the run started with (--share-workspace); "" in
+	// journals written before it was recorded.
+	Workspace  string   `json:"workspace,omitempty"`
+	WorkDir    string   `json:"workdir"`
+	Claude     string   `json:"claude"`
+	ClaudeArgs []string `json:"claude_args"`
 }
 
 // Member is what a member needs to come back after a resume. Kicked members are recorded

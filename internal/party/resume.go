@@ -32,6 +32,7 @@ type Restore struct {
 	Approval       bool
 	PermissionMode string
 	HasSettings    bool     // a settings event set Approval and PermissionMode
+	Workspace      string   // the workspace sharing level a settings event last gave ("": none did)
 	Always         []string // tools a host allowed for the rest of the party
 }
 
@@ -112,6 +113,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 	case wire.KindSettings:
 		if ev.Settings != nil {
 			r.Approval, r.PermissionMode, r.HasSettings = ev.Settings.Approval, ev.Settings.PermissionMode, true
+			if ev.Settings.Workspace != "" {
+				r.Workspace = ev.Settings.Workspace
+			}
 		}
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {

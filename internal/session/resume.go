@@ -144,6 +144,7 @@ func (m *Manager) resumeRequest(res *host.Resume) (HostRequest, int, error) {
 		PermissionMode: s.PermissionMode, Approve: s.Approval,
 		PermissionTimeout: time.Duration(s.PermissionTimeout) * time.Millisecond,
 		TurnTimeout:       time.Duration(s.TurnTimeout) * time.Millisecond,
+		ShareWorkspace:    res.WorkspaceLevel(),
 	}
 	if r := res.Restore; r != nil && r.HasSettings { // as a host last set them
 		req.Approve = r.Approval
