@@ -24,6 +24,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/session"
@@ -510,11 +511,9 @@ func (a *App) ClipboardInvite() (string, error) {
 
 // CheckInvite returns "" for a valid invite, else exactly what is wrong with it.
 func (a *App) CheckInvite(text string) (string, error) {
-	inv, err := invite.Parse(text)
-	if err == nil {
-		err = invite.CheckComplete(inv)
-	}
-	if err != nil {
+	// A token of another length than ours is still a valid invite (PROTOCOL.md §2: any
+	// token of at least 128 bits): whether it was cut short is said if the host refuses it.
+	if _, err := invite.Parse(text); err != nil {
 		return sentence(err), nil
 	}
 	return "", nil
@@ -642,13 +641,13 @@ func (a *App) ResumeParty(id string) (session.Info, error) {
 
 // JoinParty joins the party of an invite (TLS pinned to its fingerprint).
 func (a *App) JoinParty(link, name string) (session.Info, error) {
-	if inv, err := invite.Parse(link); err == nil {
-		if err := invite.CheckComplete(inv); err != nil {
-			return session.Info{}, a.fail("join party", err) // cut short: not worth a connection
-		}
-	}
 	info, err := a.session.Join(context.Background(), link, name)
 	if err != nil {
+		if inv, perr := invite.Parse(link); perr == nil && errors.Is(err, client.ErrRefused) {
+			if cerr := invite.CheckComplete(inv); cerr != nil {
+				err = fmt.Errorf("%w: %w", err, cerr) // refused, and its token is not like ours: say so
+			}
+		}
 		return session.Info{}, a.fail("join party", err)
 	}
 	return info, nil

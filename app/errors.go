@@ -82,6 +82,8 @@ func sentence(err error) string {
 		return "No Gemini key is set. Add a key in Settings, or choose the auto or local merger."
 	case errors.Is(err, client.ErrFingerprint):
 		return "The host's certificate does not match the fingerprint in the invite, so Concordia did not connect. Ask the host for a new invite; if it is new, someone may be intercepting the connection."
+	case errors.Is(err, client.ErrRefused) && errors.Is(err, invite.ErrCutShort):
+		return "The host refused this invite, and the link may be cut short: " + punctuate(after(err.Error(), invite.ErrCutShort.Error()+": "))
 	case errors.Is(err, client.ErrRefused):
 		return "The host refused this invite: its token is wrong, or the party was restarted. Ask the host for a new invite."
 	case errors.Is(err, client.ErrFull):
@@ -104,6 +106,8 @@ func sentence(err error) string {
 		return capitalize(punctuate(after(err.Error(), party.ErrInvalid.Error()+": ")))
 	case errors.Is(err, client.ErrNotConnected):
 		return "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."
+	case errors.Is(err, client.ErrPlainHost):
+		return "This host does not use encryption, but the invite has a ?fp= part, so Concordia did not connect: the invite is not this host's. Ask the host for the current invite."
 	case errors.Is(err, client.ErrTLSHost):
 		return "This host uses encryption; the link is missing its ?fp= part — was it cut off? Copy the whole invite again: it ends in ?fp= and 64 letters and digits."
 	case errors.Is(err, invite.ErrCutShort):
@@ -155,7 +159,7 @@ func describe(err error) string {
 	if errors.Is(err, client.ErrUnreachable) || errors.Is(err, client.ErrEnded) ||
 		errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrFingerprint) ||
 		errors.Is(err, client.ErrFull) || errors.Is(err, client.ErrReplaced) || errors.Is(err, client.ErrKicked) ||
-		errors.Is(err, client.ErrTLSHost) {
+		errors.Is(err, client.ErrTLSHost) || errors.Is(err, client.ErrPlainHost) {
 		return sentence(err)
 	}
 	return "The connection to the host was lost."

@@ -491,6 +491,8 @@ func TestMessagesForPeople(t *testing.T) {
 		{"TLS host, link without fp", joinError(fmt.Errorf("%w (at ws://1.2.3.4:5/rpc): websocket: bad handshake (HTTP 400)", client.ErrTLSHost)),
 			"this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits).", []string{"websocket:", "firewall"}},
 		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)), "", []string{"rpc error"}},
+		{"plain host, link with fp", joinError(fmt.Errorf("%w (at wss://1.2.3.4:5/rpc): tls: first record does not look like a TLS handshake", client.ErrPlainHost)),
+			"", []string{"tls:", "firewall", "cannot reach"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

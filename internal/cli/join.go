@@ -56,9 +56,6 @@ Ctrl-C or the end of the party.`, io.Err)
 	}
 	io.In = in
 	inv, err := invite.Parse(raw)
-	if err == nil {
-		err = invite.CheckComplete(inv) // a token cut short is called out before connecting
-	}
 	if err != nil {
 		return usageError(fs, io.Err, "%v", err)
 	}
@@ -101,7 +98,13 @@ Ctrl-C or the end of the party.`, io.Err)
 	})
 	if err != nil {
 		log.Info("join failed", "err", err)
-		pr.notice("error", joinError(err))
+		msg := joinError(err)
+		if hint := invite.CutShortHint(inv); hint != "" && errors.Is(err, client.ErrRefused) {
+			// Any token of 128 bits or more is valid (PROTOCOL.md §2), so a token unlike
+			// ours is tried; refused, it was most likely cut short.
+			msg = "the host refused this invite, and the link may be cut short: " + hint + "."
+		}
+		pr.notice("error", msg)
 		return ExitError
 	}
 	defer func() { leaving.Store(true); c.Close() }()

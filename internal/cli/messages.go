@@ -91,6 +91,8 @@ func joinError(err error) string {
 		return "the party has ended."
 	case errors.Is(err, client.ErrKicked):
 		return "a host removed you from the party."
+	case errors.Is(err, client.ErrPlainHost):
+		return "this host does not use encryption, but the invite has a ?fp= part, so this terminal did not connect: the invite is not this host's (was the party restarted with --insecure?). Ask the host for the current invite."
 	case errors.Is(err, client.ErrTLSHost):
 		return "this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits)."
 	case errors.Is(err, client.ErrUnreachable):

@@ -41,6 +41,10 @@ var (
 	// ErrTLSHost: the invite has no fingerprint, so the client spoke plain WebSocket, but
 	// the host's listener speaks TLS. The link has most likely lost its ?fp= part.
 	ErrTLSHost = errors.New("this host uses encryption; the link is missing its ?fp= part")
+	// ErrPlainHost: the invite has a fingerprint, so the client spoke TLS, but the host's
+	// listener answered in plain text: the invite is not this host's (an --insecure party
+	// at the same address, or a link edited by hand).
+	ErrPlainHost = errors.New("this host does not use encryption, but the invite has a ?fp= part")
 )
 
 // Connection states reported to OnStatus.
@@ -314,7 +318,7 @@ func (c *Client) loop(peer *rpc.Peer, runErr <-chan error) {
 			if err == nil {
 				break
 			}
-			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || errors.Is(err, ErrTLSHost) || c.ctx.Err() != nil {
+			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || errors.Is(err, ErrTLSHost) || errors.Is(err, ErrPlainHost) || c.ctx.Err() != nil {
 				if c.ctx.Err() != nil {
 					err = ErrClosed
 				}
@@ -525,6 +529,10 @@ func speaksTLS(ctx context.Context, inv invite.Invite) bool {
 func dialError(inv invite.Invite, err error) error {
 	if errors.Is(err, certs.ErrFingerprintMismatch) {
 		return fmt.Errorf("%w: %w", ErrFingerprint, err)
+	}
+	var plain tls.RecordHeaderError
+	if inv.Secure() && errors.As(err, &plain) {
+		return fmt.Errorf("%w (at %s): %w", ErrPlainHost, inv.WebSocketURL(), err)
 	}
 	addr := inv.String()
 	if u := inv.WebSocketURL(); u != "" {

@@ -254,6 +254,18 @@ func TestInviteWithoutFingerprintToTLSHost(t *testing.T) {
 	}
 }
 
+// TestInviteWithFingerprintToPlainHost: an invite with ?fp= for a host that does not speak
+// TLS (an --insecure party on that port) says so (ErrPlainHost), not "cannot reach the
+// host".
+func TestInviteWithFingerprintToPlainHost(t *testing.T) {
+	_, inv := serve(t, 0)
+	inv.Fingerprint = strings.Repeat("ab", 32)
+	_, err := Join(context.Background(), Config{Invite: inv, Name: "x"})
+	if !errors.Is(err, ErrPlainHost) || errors.Is(err, ErrUnreachable) {
+		t.Fatalf("join with fp to a plain host = %v, want ErrPlainHost only", err)
+	}
+}
+
 // TestBadHandshakeFromPlainServerIsUnreachable: a plain HTTP server that refuses the
 // upgrade is not mistaken for a TLS host.
 func TestBadHandshakeFromPlainServerIsUnreachable(t *testing.T) {

@@ -102,6 +102,9 @@ func TestExitStatuses(t *testing.T) {
 	_, inv := host(t, nil)
 	badToken := inv[:strings.LastIndex(inv, "/")+1] + strings.Repeat("Z", 43) + inv[strings.Index(inv, "?"):]
 	badFP := inv[:strings.Index(inv, "?fp=")+4] + strings.Repeat("0", 64)
+	// A token of 38 characters is valid (PROTOCOL.md §2: at least 128 bits), so join tries it;
+	// refused, it is called out as a link likely cut short.
+	short := inv[:strings.LastIndex(inv, "/")+1+38] + inv[strings.Index(inv, "?"):]
 	cases := []struct {
 		name string
 		args []string
@@ -121,6 +124,7 @@ func TestExitStatuses(t *testing.T) {
 		{"join malformed invite", []string{"join", "https://example.com/x"}, 2, "invalid invite"},
 		{"join unreachable", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, 1, "cannot reach the host"},
 		{"join wrong token", []string{"join", badToken}, 1, "refused"},
+		{"join token cut short", []string{"join", short}, 1, "the host refused this invite, and the link may be cut short: its token has 38 characters"},
 		{"join fingerprint mismatch", []string{"join", badFP}, 1, "fingerprint"},
 		{"missing claude", []string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, 1, "npm install -g @anthropic-ai/claude-code"},
 		{"gemini without a key", []string{"host", "--listen", "127.0.0.1:0", "--merge", "gemini", "--data-dir", t.TempDir()}, 1, "--merge gemini: "},

@@ -181,19 +181,30 @@ func Parse(s string) (Invite, error) {
 }
 
 // CheckComplete reports whether a parsed invite's token has the shape Concordia's hosts
-// make (43 base64url characters, or 32 hex digits after new invites). Parse accepts any
-// token of 22 to 256 characters (PROTOCOL.md §2); a token of another length cannot belong
-// to a Concordia party, so a client can say the link was cut short before it connects.
+// make (43 base64url characters, or 32 hex digits from hosts before rotated invites were
+// made like the first). Parse accepts any token of 22 to 256 characters (PROTOCOL.md §2),
+// and another host may make tokens of any such length, so a client still connects with
+// one of another shape; if the host refuses it, this says the link was likely cut short.
 // The error wraps ErrInvalid and ErrCutShort.
 func CheckComplete(inv Invite) error {
+	if hint := CutShortHint(inv); hint != "" {
+		return fmt.Errorf("%w: %w: %s", ErrInvalid, ErrCutShort, hint)
+	}
+	return nil
+}
+
+// CutShortHint is CheckComplete's finding as a clause for a sentence ("its token has 38
+// characters, but a Concordia invite's has 43; copy the whole link again"), or "" when the
+// token has the shape of ours.
+func CutShortHint(inv Invite) string {
 	n := len(inv.Token)
-	if n == madeTokenLen || n == rotatedTokenLen && isHex(inv.Token) {
-		return nil
+	switch {
+	case n == madeTokenLen || n == rotatedTokenLen && isHex(inv.Token):
+		return ""
+	case n < madeTokenLen:
+		return fmt.Sprintf("its token has %d characters, but a Concordia invite's has %d; copy the whole link again", n, madeTokenLen)
 	}
-	if n < madeTokenLen {
-		return fmt.Errorf("%w: %w: its token has %d characters, but a Concordia invite's has %d; copy the whole link again", ErrInvalid, ErrCutShort, n, madeTokenLen)
-	}
-	return fmt.Errorf("%w: %w: its token has %d characters, more than a Concordia invite's %d; copy the link again, and only it", ErrInvalid, ErrCutShort, n, madeTokenLen)
+	return fmt.Sprintf("its token has %d characters, more than a Concordia invite's %d; copy the link again, and only it", n, madeTokenLen)
 }
 
 func isHex(s string) bool {

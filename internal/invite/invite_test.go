@@ -282,7 +282,7 @@ func FuzzParse(f *testing.F) {
 }
 
 // TestCheckComplete: the tokens Concordia makes pass; a token cut short (or longer than
-// Concordia's) is called out before connecting, wrapping ErrInvalid and ErrCutShort.
+// Concordia's) is called out, wrapping ErrInvalid and ErrCutShort.
 func TestCheckComplete(t *testing.T) {
 	made, err := NewToken()
 	if err != nil {
