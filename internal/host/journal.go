@@ -74,7 +74,7 @@ func (h *Host) settings(port int, fp string) journal.Settings {
 		PermissionMode: c.PermissionMode, Approval: c.Approve,
 		PermissionTimeout: c.PermissionTimeout.Milliseconds(), TurnTimeout: c.TurnTimeout.Milliseconds(),
 		MaxParticipants: c.Party.MaxParticipants, Workspace: c.ShareWorkspace,
-		WorkDir:         c.Agent.WorkDir, Claude: c.Agent.Path, ClaudeArgs: append([]string{}, c.Agent.Args...),
+		WorkDir: c.Agent.WorkDir, Claude: c.Agent.Path, ClaudeArgs: append([]string{}, c.Agent.Args...),
 	}
 }
 
