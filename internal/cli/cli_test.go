@@ -360,7 +360,12 @@ func TestChangesNoticeOnlyAfterChanges(t *testing.T) {
 		t.Fatalf("a clean folder printed %q", out.String())
 	}
 	pr.event(wire.Event{Seq: 2, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified"}}})
-	pr.event(wire.Event{Seq: 3, Kind: wire.KindChanges})
+	// The same list again (the host sends one after every turn) is not printed again.
+	pr.event(wire.Event{Seq: 3, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified"}}})
+	if n := strings.Count(out.String(), "a.go"); n != 1 {
+		t.Fatalf("the same changes printed %d times: %q", n, out.String())
+	}
+	pr.event(wire.Event{Seq: 4, Kind: wire.KindChanges})
 	if !strings.Contains(out.String(), "back as it was") {
 		t.Fatalf("going back was not said: %q", out.String())
 	}

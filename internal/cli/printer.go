@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,10 +28,11 @@ type printer struct {
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
-	failedTurn string       // the error of the turn just printed as failed (its "the batch failed" repeats it)
-	changed    bool         // the last changes event listed files
-	earlier    bool         // "— earlier in this party —" was printed and "— live —" not yet
-	sink       func(status) // the line editor's status line, when it runs
+	failedTurn string            // the error of the turn just printed as failed (its "the batch failed" repeats it)
+	changed    bool              // the last changes event listed files
+	lastFiles  []wire.FileChange // the list the last changes event printed about
+	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
+	sink       func(status)      // the line editor's status line, when it runs
 	last       status
 }
 
@@ -283,6 +285,10 @@ func (p *printer) event(ev wire.Event) {
 			p.noticeLocked("party", text)
 		}
 	case wire.KindChanges:
+		if p.changed && slices.Equal(ev.Files, p.lastFiles) {
+			break // the host sends one after every turn; the same list is not news
+		}
+		p.lastFiles = slices.Clone(ev.Files)
 		n := len(ev.Files)
 		hadChanges := p.changed
 		p.changed = n > 0

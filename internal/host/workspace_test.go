@@ -178,3 +178,26 @@ func TestWorkspaceOff(t *testing.T) {
 		t.Fatal("sharing turned on in a party that started without a workspace")
 	}
 }
+
+// A changes event follows every turn, also one that changed no file (PROTOCOL.md §9: "after
+// each turn"); it used to be sent only when the list differed from the last one.
+func TestChangesAfterEveryTurn(t *testing.T) {
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	for i := 1; i <= 2; i++ {
+		ann.ok(wire.MethodPrompt, map[string]any{"text": "touch nothing"}, nil)
+		ann.rec.waitFor(t, "a changes event after the turn", func(e []wire.Event) bool {
+			turns, changes := 0, 0
+			for _, ev := range e {
+				switch {
+				case ev.Kind == wire.KindTurn:
+					turns++
+				case ev.Kind == wire.KindChanges && turns == i:
+					changes++
+				}
+			}
+			return turns == i && changes == 1
+		})
+	}
+}

@@ -354,7 +354,7 @@ func (p *Party) turnDone(turn wire.Turn) {
 	p.busy = false
 	p.settle()
 	if p.cfg.Workspace != nil && p.wsLevel != wire.WorkspaceOff {
-		p.wsDirty = true // after each turn
+		p.wsDirty, p.wsTurnEnd = true, true // after each turn (§9), changed or not
 		p.scanChanges(0)
 	}
 }

@@ -232,6 +232,7 @@ type Party struct {
 	wsLevel    string
 	wsFiles    []wire.FileChange // the list in the last changes event
 	wsDirty    bool              // a tool ran since the last scan
+	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
 	wsScanning bool
 	wsLastScan time.Time
 	wsTimer    *time.Timer

@@ -150,7 +150,8 @@ func (p *Party) startScan() {
 	if !p.wsDirty || p.wsScanning || p.closed || p.wsLevel == wire.WorkspaceOff {
 		return
 	}
-	p.wsDirty, p.wsScanning, p.wsLastScan = false, true, p.cfg.Now()
+	turnEnd := p.wsTurnEnd
+	p.wsDirty, p.wsTurnEnd, p.wsScanning, p.wsLastScan = false, false, true, p.cfg.Now()
 	ws, ctx, secrets := p.cfg.Workspace, p.workCtx, p.wsLevel == wire.WorkspaceTree
 	p.workers.Add(1)
 	go func() {
@@ -164,10 +165,12 @@ func (p *Party) startScan() {
 				}
 				return
 			}
+			// While a turn runs, an event only when the list changed; after a turn, one in
+			// any case (PROTOCOL.md §9: "after each turn").
 			if files == nil {
 				files = []wire.FileChange{}
 			}
-			if p.wsLevel != wire.WorkspaceOff && (p.wsFiles == nil || !slices.Equal(files, p.wsFiles)) {
+			if p.wsLevel != wire.WorkspaceOff && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles)) {
 				p.wsFiles = files
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: files})
 			}
