@@ -166,6 +166,9 @@ func TestWorkspaceOff(t *testing.T) {
 	}
 	for _, m := range []string{wire.MethodChanges, wire.MethodDiff, wire.MethodTree} {
 		ann.fails(m, map[string]any{"path": "main.go"}, wire.CodeNotAllowed)
+		// Not shared comes first: bad or missing params change nothing.
+		ann.fails(m, map[string]any{}, wire.CodeNotAllowed)
+		ann.fails(m, map[string]any{"path": 7}, wire.CodeNotAllowed)
 	}
 	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=w:new.txt"}, nil)
 	evs := ann.rec.waitFor(t, "the turn", nTurns(1))

@@ -477,6 +477,16 @@ func (c *remote) hostMethod(req *rpc.Request) {
 // viewers included; -32002 when the host does not share at that level.
 func (c *remote) workspaceMethod(ctx context.Context, req *rpc.Request) {
 	p := c.srv.party
+	// What is not shared is refused before the params are looked at (-32002 first, as
+	// for the host methods): with off, every workspace method answers -32002.
+	need := wire.WorkspaceChanges
+	if req.Method == wire.MethodTree {
+		need = wire.WorkspaceTree
+	}
+	if _, _, err := p.wsAllowed(need); err != nil {
+		reply(req, nil, err)
+		return
+	}
 	var params wire.PathParams
 	if err := decodeParams(req.Params, &params); err != nil {
 		req.Reply(nil, err)
