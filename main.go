@@ -17,6 +17,9 @@ import (
 	"github.com/concordia-party/concordia/internal/cli"
 )
 
+// hasWindow: with no subcommand, this build opens the window (main_headless.go has none).
+const hasWindow = true
+
 //go:embed all:frontend/dist
 var assets embed.FS
 

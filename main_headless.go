@@ -11,6 +11,9 @@ import (
 	"github.com/concordia-party/concordia/internal/cli"
 )
 
+// hasWindow: this build has no window (see main.go).
+const hasWindow = false
+
 func main() {
 	args := os.Args[1:]
 	if cli.IsSubcommand(args) {

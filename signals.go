@@ -18,5 +18,5 @@ func runCLI(args []string) int {
 		<-ctx.Done()
 		stop()
 	}()
-	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, NoWindow: !hasWindow})
 }

@@ -13,6 +13,8 @@ if grep -q -e 'libgtk-3' -e 'libwebkit2gtk' <<<"$strs"; then fail "$bin mentions
 passed=$((passed + 1))
 out=$("$bin" version) && grep -q '^concordia .*(party protocol v1.1)$' <<<"$out" || fail "version"
 out=$("$bin" host --help 2>&1) && grep -q -- '--permission-mode' <<<"$out" || fail "host --help"
+out=$("$bin" help) && grep -q 'concordia host' <<<"$out" || fail "help"
+if grep -q 'open the desktop window' <<<"$out"; then fail "the headless build's help offers the window"; fi
 passed=$((passed + 1))
 set +e
 "$bin" >/dev/null 2>/tmp/test-cli-noargs.$$; code=$?

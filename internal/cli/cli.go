@@ -10,7 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/version"
 )
@@ -28,6 +31,8 @@ type IO struct {
 	Out    io.Writer
 	Err    io.Writer
 	Getenv func(string) string
+	// NoWindow: the headless build, whose usage does not offer the window.
+	NoWindow bool
 }
 
 // IsSubcommand reports whether args (without the program name) are for the headless CLI
@@ -55,7 +60,7 @@ func Main(ctx context.Context, args []string, io IO) int {
 		io.Getenv = os.Getenv
 	}
 	if len(args) == 0 {
-		usage(io.Err)
+		usage(io.Err, io.NoWindow)
 		return ExitUsage
 	}
 	switch args[0] {
@@ -70,10 +75,17 @@ func Main(ctx context.Context, args []string, io IO) int {
 	case "export":
 		return runExport(ctx, args[1:], io)
 	case "version", "--version", "-version":
+		if len(args) > 1 {
+			fmt.Fprintf(io.Err, "concordia version: unexpected argument %q (version takes none)\n", args[1])
+			return ExitUsage
+		}
 		fmt.Fprintln(io.Out, version.String())
 		return ExitOK
 	case "help", "-h", "-help", "--help":
-		usage(io.Out)
+		if len(args) > 1 && slices.Contains(subcommands, args[1]) && args[1] != "help" && args[1] != "version" {
+			return Main(ctx, []string{args[1], "--help"}, io) // concordia help host
+		}
+		usage(io.Out, io.NoWindow)
 		return ExitOK
 	}
 	if near := didYouMean(args[0], subcommands); near != "" {
@@ -82,16 +94,19 @@ func Main(ctx context.Context, args []string, io IO) int {
 		return ExitUsage
 	}
 	fmt.Fprintf(io.Err, "concordia: unknown command %q\n\n", args[0])
-	usage(io.Err)
+	usage(io.Err, io.NoWindow)
 	return ExitUsage
 }
 
-func usage(w io.Writer) {
+func usage(w io.Writer, noWindow bool) {
+	window := "  concordia                       open the desktop window\n"
+	if noWindow {
+		window = "" // the headless build has none
+	}
 	fmt.Fprint(w, `Concordia: steer one Claude Code agent together.
 
 Usage:
-  concordia                       open the desktop window
-  concordia host [flags]          create a party and run it in this terminal
+`+window+`  concordia host [flags]          create a party and run it in this terminal
   concordia host --resume [ID]    bring a party back (default: the latest)
   concordia join INVITE [flags]   join a party in this terminal (INVITE may be "-" for
                                   stdin, or come from CONCORDIA_INVITE)
@@ -109,12 +124,22 @@ the rest.
 }
 
 // parseFlags parses fs, letting positional arguments stand before, between or after the
-// flags ("join INVITE --name x" and "join --name x INVITE" both work). A parse error has
-// already been printed by fs with the usage; --help returns flag.ErrHelp.
+// flags ("join INVITE --name x" and "join --name x INVITE" both work). --help prints the
+// usage and returns flag.ErrHelp; a parse error is printed as a sentence, like every other
+// usage error (the flag package's own message and its whole usage text are not).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	errw, help := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(errw); fs.Usage = help }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				help()
+			} else {
+				usageError(fs, errw, "%s", flagError(fs, err))
+			}
 			return nil, err
 		}
 		rest := fs.Args()
@@ -129,6 +154,64 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// flagError words one of the flag package's parse errors for a person.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near := didYouMean(name, names); near != "" {
+			return fmt.Sprintf("unknown flag %s; did you mean %s?", dashed(name), dashed(near))
+		}
+		return "unknown flag " + dashed(name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return dashed(strings.TrimLeft(name, "-")) + " needs a value"
+	}
+	// `invalid value "abc" for flag -window: parse error`, `invalid boolean value "x" for -approve: …`
+	var name, value string
+	for _, sep := range []string{" for flag -", " for -"} {
+		if i := strings.Index(msg, sep); i > 0 {
+			rest := msg[i+len(sep):]
+			if j := strings.Index(rest, ": "); j > 0 {
+				name = strings.TrimLeft(rest[:j], "-")
+			}
+			if k := strings.IndexByte(msg, '"'); k >= 0 && k < i {
+				value = msg[k:i]
+			}
+			break
+		}
+	}
+	f := fs.Lookup(name)
+	switch {
+	case f == nil:
+		return msg
+	case isBoolFlag(f):
+		return fmt.Sprintf("%s takes no value (or =true, =false); got %s", dashed(name), value)
+	}
+	if _, err := time.ParseDuration(f.DefValue); err == nil {
+		return fmt.Sprintf("%s must be a duration such as 3s, 500ms or 2m; got %s", dashed(name), value)
+	}
+	if _, err := strconv.Atoi(f.DefValue); err == nil {
+		return fmt.Sprintf("%s must be a whole number; got %s", dashed(name), value)
+	}
+	return fmt.Sprintf("%s: %s is not a valid value", dashed(name), value)
+}
+
+// dashed writes a flag as the help does: -o, --name.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
 // flagStatus maps a parse error to the exit status.
 func flagStatus(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
@@ -137,10 +220,11 @@ func flagStatus(err error) int {
 	return ExitUsage
 }
 
-// newFlagSet makes a flag set whose usage text starts with synopsis and explanation.
-func newFlagSet(name, synopsis, about string, out io.Writer) *flag.FlagSet {
+// newFlagSet makes a flag set whose usage text (--help, on out) starts with synopsis and
+// explanation; errors go to errw.
+func newFlagSet(name, synopsis, about string, out, errw io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs.SetOutput(errw)
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
 		printFlags(out, fs)

@@ -290,8 +290,13 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 		}, "[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
 		{"stopped turn", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "half\n"},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by carol"}},
-		}, "[system] claude's turn was stopped after 2s (stopped by carol); what it wrote so far is above\n"},
+		}, "half\n[system] claude's turn was stopped after 2s (stopped by carol); what it wrote so far is above\n"},
+		{"stopped turn that wrote nothing", []wire.Event{
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merger: "command", Merged: "/compact"}},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by the turn timeout"}},
+		}, "[system] running the agent command /compact\n[system] claude's turn was stopped after 2s (stopped by the turn timeout); it had written nothing yet\n"},
 		{"role change", []wire.Event{
 			{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m9", Name: "bob", Role: wire.RoleViewer}},
 		}, "[party] bob: now a viewer (watches, cannot prompt)\n"},
@@ -495,6 +500,8 @@ func TestMessagesForPeople(t *testing.T) {
 		{"unreachable", joinError(fmt.Errorf("%w at x: dial tcp: connection refused", client.ErrUnreachable)), "", []string{"dial tcp"}},
 		{"TLS host, link without fp", joinError(fmt.Errorf("%w (at ws://1.2.3.4:5/rpc): websocket: bad handshake (HTTP 400)", client.ErrTLSHost)),
 			"this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits).", []string{"websocket:", "firewall"}},
+		{"party's invalid request", describe(fmt.Errorf("/stop: %w: no turn is running", party.ErrInvalid)), "/stop: no turn is running", nil},
+		{"host's invalid params", describe(&rpc.Error{Code: -32602, Message: "invalid request: no member m9"}), "no member m9", nil},
 		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)), "", []string{"rpc error"}},
 		{"plain host, link with fp", joinError(fmt.Errorf("%w (at wss://1.2.3.4:5/rpc): tls: first record does not look like a TLS handshake", client.ErrPlainHost)),
 			"", []string{"tls:", "firewall", "cannot reach"}},
@@ -522,5 +529,69 @@ func TestHelpIsGNUStyle(t *testing.T) {
 	help := errb.String() + out.String()
 	if !strings.Contains(help, "  --claude PATH") || strings.Contains(help, "\n  -claude") {
 		t.Fatalf("host --help is not GNU style:\n%s", help)
+	}
+}
+
+// TestUsageErrorsAreSentences: every way a command line can be wrong gets one sentence and
+// the pointer to --help, on stderr, exit 2 — the flag package's own wording and its whole
+// usage text never show. --help itself goes to stdout.
+func TestUsageErrorsAreSentences(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"host", "--bogus"}, "concordia host: unknown flag --bogus\n"},
+		{[]string{"host", "--windw", "3s"}, "concordia host: unknown flag --windw; did you mean --window?\n"},
+		{[]string{"host", "--window", "abc"}, `concordia host: --window must be a duration such as 3s, 500ms or 2m; got "abc"` + "\n"},
+		{[]string{"host", "--max-participants", "x"}, `concordia host: --max-participants must be a whole number; got "x"` + "\n"},
+		{[]string{"host", "--approve=maybe"}, `concordia host: --approve takes no value (or =true, =false); got "maybe"` + "\n"},
+		{[]string{"join", "--name"}, "concordia join: --name needs a value\n"},
+		{[]string{"export", "x", "-o"}, "concordia export: -o needs a value\n"},
+		{[]string{"host", "--listen", "127.0.0.1:99999"}, `concordia host: --listen "127.0.0.1:99999": the port must be a number from 0 (any free port) to 65535, not "99999"` + "\n"},
+		{[]string{"host", "--listen", "8765"}, `concordia host: --listen "8765": write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0` + "\n"},
+		{[]string{"version", "--x"}, `concordia version: unexpected argument "--x" (version takes none)` + "\n"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Main(context.Background(), c.args, IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+			if code != ExitUsage || !strings.HasPrefix(errb.String(), c.want) || out.Len() != 0 {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and stderr starting %q", code, out.String(), errb.String(), c.want)
+			}
+			if strings.Contains(errb.String(), "Flags:") || strings.Contains(errb.String(), "flag provided") {
+				t.Errorf("the flag package's text shows: %q", errb.String())
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"export", "--help"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK || errb.Len() != 0 ||
+		!strings.Contains(out.String(), "\n  -o FILE\n") || !strings.Contains(out.String(), "(default md)") || !strings.Contains(out.String(), "--data-dir DIRECTORY") {
+		t.Errorf("export --help: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"help", "join"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK || !strings.HasPrefix(out.String(), "Usage: concordia join") {
+		t.Errorf("help join: exit %d, %q", code, out.String())
+	}
+	for _, noWindow := range []bool{false, true} {
+		out.Reset()
+		Main(context.Background(), []string{"help"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb, NoWindow: noWindow})
+		if strings.Contains(out.String(), "open the desktop window") == noWindow {
+			t.Errorf("help (headless %v) offers the window: %v", noWindow, !noWindow)
+		}
+	}
+}
+
+// In a pipe there is no line editor, so /help does not describe its keys.
+func TestHelpWithoutTheEditor(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.line(context.Background(), "/help")
+	if strings.Contains(out.String(), "Alt-Enter") || !strings.Contains(out.String(), "each line is one prompt") {
+		t.Errorf("/help in a pipe: %q", out.String())
+	}
+	c, _, _, out = newCommander(wire.RoleParticipant)
+	c.editor = true
+	c.line(context.Background(), "/help")
+	if !strings.Contains(out.String(), "Alt-Enter") {
+		t.Errorf("/help with the editor: %q", out.String())
 	}
 }

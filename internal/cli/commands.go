@@ -30,6 +30,8 @@ type commander struct {
 	describe func(error) string
 	// ws reads the working directory's changes (every member may).
 	ws workspaceView
+	// editor: the line editor runs (a terminal), so /help describes its keys.
+	editor bool
 }
 
 // commandWord matches a slash command: "/word" alone or followed by a space. A line that
@@ -137,9 +139,13 @@ func (c *commander) help() {
 		}
 		return names[i] < names[j]
 	})
-	lines := []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
-		"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
-		"the line, or leaves when it is empty. These commands stay on this machine:"}
+	lines := []string{"each line is one prompt (input is not a terminal, so there is no line editor).",
+		"These commands stay on this machine:"}
+	if c.editor {
+		lines = []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
+			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
+			"the line, or leaves when it is empty. These commands stay on this machine:"}
+	}
 	for _, n := range names {
 		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
 	}

@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,27 +53,27 @@ and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, 
 
 Claude Code asks before using tools (--permission-mode ask): each request is shown to
 everyone and a host allows or denies it; undecided requests are denied after
---permission-timeout. Two invites are printed: one to take part, one to watch.`, io.Err)
+--permission-timeout. Two invites are printed: one to take part, one to watch.`, io.Out, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
-	fs.StringVar(&f.publicHost, "public-host", "", "host name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
+	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.DurationVar(&f.window, "window", 3*time.Second, "batching window: a batch is sent this long after the last prompt (at most 3× after the oldest)")
 	fs.IntVar(&f.minPrompts, "min-prompts", 1, "hold batches until at least `N` prompts are pending")
-	fs.StringVar(&f.mergeMode, "merge", "auto", "prompt merger: auto (Gemini when a key is available), gemini, or local")
+	fs.StringVar(&f.mergeMode, "merge", "auto", "prompt `merger`: auto (Gemini when a key is available), gemini, or local")
 	fs.StringVar(&f.geminiModel, "gemini-model", merge.DefaultGeminiModel, "Gemini `model` used for merging")
 	fs.StringVar(&f.claude, "claude", "claude", "Claude Code executable (`path` or name on PATH)")
 	fs.Var(&f.claudeArgs, "claude-arg", "extra `argument` for Claude Code, e.g. --claude-arg=--model --claude-arg=opus (repeatable)")
 	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
-	fs.StringVar(&f.dataDir, "data-dir", "", "where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
+	fs.StringVar(&f.dataDir, "data-dir", "", "`directory` where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
 	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part)")
 	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS; only with a loopback --listen (tests)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
 	fs.BoolVar(&f.approve, "approve", false, "approval mode: every merged prompt waits for a host to send, edit or reject it")
-	fs.StringVar(&f.permissionMode, "permission-mode", wire.PermissionAsk, "what the agent may do without asking: ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning), all (everything, never asks)")
+	fs.StringVar(&f.permissionMode, "permission-mode", wire.PermissionAsk, "the tool permission `mode`, what the agent may do without asking: ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning), all (everything, never asks)")
 	fs.DurationVar(&f.permissionTimeout, "permission-timeout", 2*time.Minute, "an undecided tool request is denied after this `duration`")
 	fs.DurationVar(&f.turnTimeout, "turn-timeout", 15*time.Minute, "stop a turn that is silent this long, not counting waits for a decision (0 = never)")
-	fs.IntVar(&f.maxParticipants, "max-participants", 100, "members at once, the host aside; more are refused (-32005)")
-	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "what the party sees of the working directory: off, changes (the files the agent changed and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
+	fs.IntVar(&f.maxParticipants, "max-participants", 100, "`N` members at once, the host aside; more are refused (-32005)")
+	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "the sharing `level`, what the party sees of the working directory: off, changes (the files the agent changed and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
 	var rf resumeFlag
 	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure")
 	pos, err := parseFlags(fs, args)
@@ -109,6 +111,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
 	case f.shareWorkspace != wire.WorkspaceOff && f.shareWorkspace != wire.WorkspaceChanges && f.shareWorkspace != wire.WorkspaceTree:
 		return usageError(fs, io.Err, "--share-workspace must be off, changes or tree, got %q", f.shareWorkspace)
+	}
+	if err := checkListen(f.listen); err != nil {
+		return usageError(fs, io.Err, "--listen %q: %v", f.listen, err)
 	}
 	if f.approve && f.noLocalREPL {
 		return usageError(fs, io.Err, "--approve needs a host to approve merged prompts, and --no-local-repl leaves none: drop one of them")
@@ -170,11 +175,15 @@ everyone and a host allows or denies it; undecided requests are denied after
 	}
 	started = true
 	if resume != nil {
-		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); the invites are the same as before", h.Party().ID(), resume.Summary.LastSeq))
+		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); the invites are the ones it had last", h.Party().ID(), resume.Summary.LastSeq))
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
-	pr.notice("system", fmt.Sprintf("party created; merging with %s, window %s; share the invite code above (the viewer invite lets people watch without prompting)", merger.Name(), fmtDuration(f.window)))
+	made := "party created"
+	if resume != nil {
+		made = "party resumed"
+	}
+	pr.notice("system", fmt.Sprintf("%s; merging with %s, window %s; share the invite code above (the viewer invite lets people watch without prompting)", made, merger.Name(), fmtDuration(f.window)))
 	approval := "off"
 	if f.approve {
 		approval = "on: every merged prompt waits for you (/approve, /reject)"
@@ -223,6 +232,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 				return wire.Invites{Invite: h.Invite().String(), ViewerInvite: h.ViewerInvite().String()}
 			},
 			describe: describe,
+			editor:   sc != nil,
 		}
 		rctx, stopREPL := context.WithCancel(ctx)
 		replDone := make(chan struct{})
@@ -312,3 +322,16 @@ func newLogger(io IO, verbose bool) *slog.Logger {
 }
 
 var _ flag.Value = (*stringList)(nil)
+
+// checkListen checks --listen's shape, HOST:PORT (HOST may be empty: every interface;
+// PORT 0: any free port), before anything starts.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("the port must be a number from 0 (any free port) to 65535, not %q", port)
+	}
+	return nil
+}

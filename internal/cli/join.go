@@ -31,7 +31,7 @@ leaves; /shell CMD runs CMD on this machine only (nothing is sent); /who lists t
 members; /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
-Ctrl-C or the end of the party.`, io.Err)
+Ctrl-C or the end of the party.`, io.Out, io.Err)
 	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
 	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` (its first line) instead of the command line")
@@ -126,6 +126,7 @@ Ctrl-C or the end of the party.`, io.Err)
 		ctl:      c,
 		ws:       c,
 		describe: describe,
+		editor:   sc != nil,
 	}
 	quit := make(chan struct{})
 	// The prompt loop stops before this returns, so the line editor gives the terminal

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,9 @@ func rpcSentence(e *rpc.Error) string {
 // plain strips the internals a library puts in an error string: "rpc error -32003: x"
 // becomes "x". Used where an error may still carry one inside a wrapped chain.
 func plain(s string) string {
+	// The party's "invalid request: " (party.ErrInvalid, in its own errors and in the
+	// host's rpc messages) is a programmer's word; what follows it is for people.
+	s = strings.ReplaceAll(s, party.ErrInvalid.Error()+": ", "")
 	for {
 		i := strings.Index(s, "rpc error ")
 		if i < 0 {
@@ -181,6 +185,9 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
 		line := "  --" + f.Name
+		if len(f.Name) == 1 {
+			line = "  -" + f.Name // -o, as the synopsis writes it
+		}
 		if name != "" {
 			line += " " + strings.ToUpper(name)
 		}
@@ -191,7 +198,10 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		}
 		line += strings.ReplaceAll(usage, "\n", "\n    \t")
 		if def := f.DefValue; def != "" && def != "false" && def != "0" && def != "0s" && !strings.Contains(usage, "(default") {
-			line += fmt.Sprintf(" (default %q)", def)
+			if strings.ContainsAny(def, " \t\"") {
+				def = strconv.Quote(def)
+			}
+			line += fmt.Sprintf(" (default %s)", def)
 		}
 		fmt.Fprintln(w, line)
 	})

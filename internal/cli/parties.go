@@ -24,8 +24,8 @@ List the parties kept in the data directory, the most recently active first: id,
 host's name, when it was created and last active, how many turns the agent ran, and its
 state — running, ended (the host ended it), or not ended cleanly (the host stopped
 without ending it: it was killed, or is still running). Any of them can be brought back
-with "concordia host --resume ID" and read with "concordia export ID".`, io.Err)
-	fs.StringVar(&dataDir, "data-dir", "", "where the parties are kept (default: "+defaultDataDir()+")")
+with "concordia host --resume ID" and read with "concordia export ID".`, io.Out, io.Err)
+	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -75,9 +75,9 @@ Write a party's transcript. --format md (the default) is a document to read: who
 what, what was merged and sent to the agent and by which merger, the agent's replies and
 tool steps, who allowed or denied each tool request and why, approvals and rejections,
 and errors. --format jsonl writes the party's events exactly as they were sent, one JSON
-object a line. PARTY_ID is as "concordia parties" lists it.`, io.Err)
-	fs.StringVar(&dataDir, "data-dir", "", "where the parties are kept (default: "+defaultDataDir()+")")
-	fs.StringVar(&format, "format", "md", "md (Markdown to read) or jsonl (the events as sent)")
+object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
+	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
+	fs.StringVar(&format, "format", "md", "`format`: md (Markdown to read) or jsonl (the events as sent)")
 	fs.StringVar(&outPath, "o", "", "write to this `file` instead of standard output")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -31,6 +31,7 @@ type printer struct {
 	failedTurn string            // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	changed    bool              // the last changes event listed files
 	lastFiles  []wire.FileChange // the list the last changes event printed about
+	turnWrote  bool              // the agent wrote something since the last batch
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status)      // the line editor's status line, when it runs
 	last       status
@@ -227,6 +228,7 @@ func (p *printer) event(ev wire.Event) {
 			p.noticeLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
 		}
 	case wire.KindBatch:
+		p.turnWrote = false
 		if b := ev.Batch; b != nil {
 			if b.Merger == "command" {
 				p.noticeLocked("system", "running the agent command "+term.Line(b.Merged))
@@ -239,6 +241,7 @@ func (p *printer) event(ev wire.Event) {
 			}
 		}
 	case wire.KindOutput:
+		p.turnWrote = p.turnWrote || ev.Text != ""
 		p.output(ev.Stream, ev.Text)
 	case wire.KindTurn:
 		if t := ev.Turn; t != nil {
@@ -259,7 +262,11 @@ func (p *printer) event(ev wire.Event) {
 				if why == "" {
 					why = "interrupted"
 				}
-				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); what it wrote so far is above", d, why, denied))
+				sofar := "what it wrote so far is above"
+				if !p.turnWrote {
+					sofar = "it had written nothing yet"
+				}
+				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); %s", d, why, denied, sofar))
 			default:
 				p.failedTurn = t.Error
 				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))

@@ -112,7 +112,7 @@ func TestExitStatuses(t *testing.T) {
 		msg  string // in stdout or stderr
 	}{
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
-		{"unknown host flag", []string{"host", "--bogus"}, 2, "flag provided but not defined"},
+		{"unknown host flag", []string{"host", "--bogus"}, 2, "unknown flag --bogus"},
 		{"bad window", []string{"host", "--window", "-1s"}, 2, "--window must be positive"},
 		{"bad merge", []string{"host", "--merge", "magic"}, 2, "--merge must be auto, gemini or local"},
 		{"insecure on every interface", []string{"host", "--insecure"}, 2, "only listens on loopback"},
