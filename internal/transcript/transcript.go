@@ -44,6 +44,7 @@ func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
 		r.event(ev)
 	}
 	r.flushTurn()
+	r.endPaused()
 	r.footer()
 	_, err := io.WriteString(w, r.b.String())
 	return err
@@ -60,6 +61,10 @@ type renderer struct {
 	b       strings.Builder
 	prompts map[string]wire.Prompt
 	turn    *turn // the open turn section, written when the next section starts
+	// paused is a batch's turn whose output so far was written when a notice came (someone
+	// joined, the party was resumed) before the turn ended: its output goes on under the
+	// notice, without a new heading, and "had not finished" is said only if it never ends.
+	paused *turn
 	files   []wire.FileChange
 	changes bool   // a changes event came
 	failed  string // the error of the turn just written as failed: its "the batch failed" repeats it
@@ -165,6 +170,7 @@ func (r *renderer) event(ev wire.Event) {
 			return
 		}
 		r.flushTurn()
+		r.endPaused()
 		b := ev.Batch
 		how := "merged by " + inlineText(b.Merger)
 		switch {
@@ -211,6 +217,9 @@ func (r *renderer) event(ev wire.Event) {
 		t.perms[ev.Permission.ID] = len(t.parts)
 		t.parts = append(t.parts, part{kind: "perm", perm: *ev.Permission})
 	case wire.KindRetry:
+		if r.turn == nil && r.paused != nil && r.paused.batch == ev.RetryBatch {
+			r.turn, r.paused = r.paused, nil // what was written above the notice is void
+		}
 		if r.turn == nil || r.turn.batch != ev.RetryBatch {
 			return
 		}
@@ -249,13 +258,25 @@ func (r *renderer) event(ev wire.Event) {
 	}
 }
 
-// open is the turn output goes to; output outside any batch gets a section of its own.
+// open is the turn output goes to: the open one, a paused one going on after a notice, or
+// (output outside any batch) a section of its own.
 func (r *renderer) open() *turn {
+	if r.turn == nil && r.paused != nil {
+		r.turn, r.paused = r.paused, nil
+	}
 	if r.turn == nil {
 		r.b.WriteString("## The agent\n\n")
 		r.turn = &turn{perms: map[string]int{}}
 	}
 	return r.turn
+}
+
+// endPaused says that a paused turn never ended: another batch came, or the events end.
+func (r *renderer) endPaused() {
+	if r.paused != nil {
+		r.paused = nil
+		r.b.WriteString("*The turn had not finished.*\n\n")
+	}
 }
 
 // flushTurn writes the open turn's output and outcome.
@@ -283,7 +304,7 @@ func (r *renderer) flushTurn() {
 	}
 	if t.end == nil {
 		if t.batch != "" {
-			r.b.WriteString("*The turn had not finished.*\n\n")
+			r.paused = &turn{batch: t.batch, perms: map[string]int{}}
 		}
 		return
 	}

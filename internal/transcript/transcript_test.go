@@ -144,3 +144,40 @@ func TestMarkdown(t *testing.T) {
 		})
 	}
 }
+
+// A notice or a prompt in the middle of a turn does not end it: the reply goes on below,
+// with no second heading and no "had not finished"; after a resume, the retry voids what
+// was written above the notice. (Found in an export after a crash and --resume.)
+func TestTurnGoesOnAfterANotice(t *testing.T) {
+	evs := []wire.Event{
+		{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "do it"}},
+		{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "do it", Merger: "local"}},
+		{Seq: 3, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "first half "},
+		{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "bob", Text: "and this"}},
+		{Seq: 5, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "second half"},
+		{Seq: 6, Kind: wire.KindSystem, Text: "the party was resumed"},
+		{Seq: 7, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 8, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "the whole reply"},
+		{Seq: 9, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
+		{Seq: 10, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "and this", Merger: "local"}},
+		{Seq: 11, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "cut off"},
+	}
+	md := String(Meta{Host: "ann"}, evs)
+	for _, bad := range []string{"## The agent"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("the export has %q:\n%s", bad, md)
+		}
+	}
+	if n := strings.Count(md, "*The turn had not finished.*"); n != 1 || !strings.HasSuffix(strings.TrimSpace(md), "*The turn had not finished.*") {
+		t.Errorf("\"had not finished\" %d times, want once, for the last batch only:\n%s", n, md)
+	}
+	order := []string{"first half", "**bob** asked", "second half", "the party was resumed", "output before was discarded", "the whole reply", "**Done**", "cut off"}
+	at := 0
+	for _, s := range order {
+		i := strings.Index(md[at:], s)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in:\n%s", s, md)
+		}
+		at += i
+	}
+}

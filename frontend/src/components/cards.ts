@@ -80,7 +80,7 @@ export class PermissionCard extends LitElement {
       case 'timed_out':
         return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} Timed out — denied${p.reason ? html`<span class="why">(${p.reason})</span>` : nothing}</span>`;
       default:
-        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} Denied${p.by ? ` by ${p.by}` : ''}${p.reason ? html`<span class="why">: ${p.reason}</span>` : nothing}</span>`;
+        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} <span>Denied${p.by ? ` by ${p.by}` : ''}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
     }
   }
 
