@@ -260,3 +260,46 @@ func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
 		t.Errorf("resume level with nothing recorded %q, want off", got)
 	}
 }
+
+// TestResumeWithALowerLevelSticks: a party resumed with --share-workspace off after a host
+// had set another level shares nothing on the next resume either (the last settings event
+// said tree, and nothing said off).
+func TestResumeWithALowerLevelSticks(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()},
+		ShareWorkspace: wire.WorkspaceTree}
+	h := startHost(t, cfg)
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SetApproval(context.Background(), true); err != nil { // a settings event: tree
+		t.Fatal(err)
+	}
+	stop := func(h *Host) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := h.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop(h)
+	port := h.Invite().Port
+	for run, want := range []string{wire.WorkspaceOff, wire.WorkspaceOff} {
+		r, err := OpenResume(dataDir, h.Party().ID(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := cfg
+		c.Resume, c.Listen, c.ShareWorkspace = r, fmt.Sprintf("127.0.0.1:%d", port), r.WorkspaceLevel()
+		c.Approve = r.Restore.Approval // as the CLI restores it: no settings event for approval
+		if run == 0 {
+			c.ShareWorkspace = wire.WorkspaceOff // as --share-workspace off
+		}
+		h2 := startHost(t, c)
+		if got := h2.Party().WorkspaceLevel(); got != want {
+			t.Fatalf("resume %d shares %q, want %q", run+1, got, want)
+		}
+		stop(h2)
+	}
+}

@@ -238,14 +238,15 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 	var inv wire.Invites
 	err := p.control(memberID, func(by *member) error {
 		token, vtoken := newToken(), newToken()
+		kept := p.cfg.Journal == nil // nothing to keep them in: nothing to resume either
 		if p.cfg.Journal != nil && p.journalErr == nil {
 			// Kept before anyone is told: a party resumed after a crash must refuse the
-			// links this revoked (kick, then rotate, keeps someone out for good). If it
-			// cannot be kept, the rotation still holds for this run, and emit warns that
-			// the party cannot be resumed from here on.
+			// links this revoked (kick, then rotate, keeps someone out for good).
 			if err := p.cfg.Journal.Invites(token, vtoken); err != nil {
 				p.journalErr = fmt.Errorf("keep the new invites: %w", err)
 				p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
+			} else {
+				kept = true
 			}
 		}
 		p.token, p.vtoken = token, vtoken
@@ -254,6 +255,11 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 			inv = p.cfg.Rotate(p.token, p.vtoken)
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " made new invites; the earlier links no longer work"})
+		if !kept {
+			// The rotation holds while this host runs; the journal still has the earlier
+			// tokens, and a resume would take them back.
+			p.emit(wire.Event{Kind: wire.KindError, Text: "the new invites could not be kept in the party's journal: they hold while this host runs, but if this party is resumed the earlier links work again (start a new party rather than resuming this one)"})
+		}
 		return nil
 	})
 	return inv, err

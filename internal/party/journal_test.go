@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -250,4 +251,34 @@ func TestMembersAwayAreBounded(t *testing.T) {
 	if _, err := p.Join(JoinRequest{Session: last, Sub: newCollector()}); err != nil {
 		t.Errorf("the latest member cannot come back: %v", err)
 	}
+}
+
+// invitesFail is a journal whose invites record cannot be written.
+type invitesFail struct{ *journal.Writer }
+
+func (invitesFail) Invites(string, string) error { return errors.New("disk full") }
+
+// TestRotationTheJournalCannotKeep: the new invites hold for the run, and the party says
+// plainly that a resume would take the earlier links back.
+func TestRotationTheJournalCannotKeep(t *testing.T) {
+	w := newJournal(t, t.TempDir(), "pk")
+	p, col, _ := start(t, Config{Journal: invitesFail{w}, ID: "pk"})
+	owner, _, err := p.JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.RotateInvite(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Join(JoinRequest{Name: "mallory", Token: token}); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("the old token after the rotation: %v", err)
+	}
+	col.waitFor(t, "the warning", func(evs []wire.Event) bool {
+		for _, ev := range evs {
+			if ev.Kind == wire.KindError && strings.Contains(ev.Text, "if this party is resumed the earlier links work again") {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -276,7 +276,11 @@ func (p *Party) resumed(r *Restore) {
 		text += ": " + strings.Join(notes, "; ")
 	}
 	p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
-	if r.HasSettings && (r.Approval != p.approval || r.PermissionMode != p.permMode) || !r.HasSettings && (p.approval || p.permMode != wire.PermissionAsk) {
+	// A settings event whenever what participants last saw differs. The workspace level
+	// too: the next resume takes the level of the last settings event, so an old one must
+	// not stand after this run chose another (--share-workspace off on a party that shared).
+	if r.HasSettings && (r.Approval != p.approval || r.PermissionMode != p.permMode) || !r.HasSettings && (p.approval || p.permMode != wire.PermissionAsk) ||
+		r.Workspace != "" && r.Workspace != p.wsLevel {
 		p.emitSettings()
 	}
 	for _, pm := range r.Open {

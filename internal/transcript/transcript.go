@@ -64,7 +64,7 @@ type renderer struct {
 	// paused is a batch's turn whose output so far was written when a notice came (someone
 	// joined, the party was resumed) before the turn ended: its output goes on under the
 	// notice, without a new heading, and "had not finished" is said only if it never ends.
-	paused *turn
+	paused  *turn
 	files   []wire.FileChange
 	changes bool   // a changes event came
 	failed  string // the error of the turn just written as failed: its "the batch failed" repeats it
@@ -223,9 +223,16 @@ func (r *renderer) event(ev wire.Event) {
 		if r.turn == nil || r.turn.batch != ev.RetryBatch {
 			return
 		}
-		// What the failed attempt showed is void: the agent starts the batch over.
-		r.turn.parts = []part{{kind: "void"}}
-		r.turn.perms = map[string]int{}
+		// What the failed attempt showed is void: the agent starts the batch over. Decisions
+		// on its tool requests stay (a request the crash left open is denied just before).
+		parts, perms := []part{{kind: "void"}}, map[string]int{}
+		for _, pt := range r.turn.parts {
+			if pt.kind == "perm" && pt.perm.Status != wire.PermissionPending {
+				perms[pt.perm.ID] = len(parts)
+				parts = append(parts, pt)
+			}
+		}
+		r.turn.parts, r.turn.perms = parts, perms
 	case wire.KindTurn:
 		if ev.Turn == nil {
 			return
@@ -247,6 +254,9 @@ func (r *renderer) event(ev wire.Event) {
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "**Error:** %s (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindParticipants:
+		if ev.Joined != nil || ev.Left != nil {
+			r.flushTurn() // in order: the turn goes on below (paused)
+		}
 		if ev.Joined != nil {
 			fmt.Fprintf(&r.b, "*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
 		}
@@ -335,9 +345,9 @@ func permissionLine(p wire.Permission) string {
 	ask := fmt.Sprintf("Tool request: %s %s", inlineText(p.Tool), code(p.Summary))
 	switch p.Status {
 	case wire.PermissionAllowed:
-		return ask + " — **allowed** by " + inlineText(p.By)
+		return ask + " — **allowed**" + by(p.By)
 	case wire.PermissionDenied:
-		s := ask + " — **denied** by " + inlineText(p.By)
+		s := ask + " — **denied**" + by(p.By)
 		if p.Reason != "" {
 			s += ": " + code(p.Reason)
 		}
@@ -346,6 +356,14 @@ func permissionLine(p wire.Permission) string {
 		return ask + " — **timed out** (denied)"
 	}
 	return ask + " — not decided"
+}
+
+// by is " by NAME", or "" when nobody decided (the host stopped before a decision).
+func by(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " by " + inlineText(name)
 }
 
 // authors names the people whose prompts these are: "alice and bob".

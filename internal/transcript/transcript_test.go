@@ -181,3 +181,37 @@ func TestTurnGoesOnAfterANotice(t *testing.T) {
 		at += i
 	}
 }
+
+// A tool request the crash left open is denied on the resume, just before the retry: the
+// denial shows (and with no "by" when nobody decided), and the retry voids only output.
+func TestResumeDenialSurvivesTheRetry(t *testing.T) {
+	perm := wire.Permission{ID: "t1", Tool: "Bash", Summary: "rm -rf build", Batch: "b1", Status: wire.PermissionPending}
+	denied := perm
+	denied.Status, denied.Reason = wire.PermissionDenied, "the host stopped before a decision"
+	evs := []wire.Event{
+		{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "clean"}},
+		{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "clean", Merger: "local"}},
+		{Seq: 3, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "cleaning"},
+		{Seq: 4, Kind: wire.KindPermission, Permission: &perm},
+		{Seq: 5, Kind: wire.KindSystem, Text: "the party was resumed"},
+		{Seq: 6, Kind: wire.KindPermission, Permission: &denied},
+		{Seq: 7, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 8, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "bob"}},
+		{Seq: 9, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "done cleaning"},
+		{Seq: 10, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
+	}
+	md := String(Meta{}, evs)
+	want := "**denied**: `the host stopped before a decision`"
+	order := []string{"cleaning", "not decided", "the party was resumed", "output before was discarded", want, "*bob joined*", "done cleaning", "**Done**"}
+	at := 0
+	for _, s := range order {
+		i := strings.Index(md[at:], s)
+		if i < 0 {
+			t.Fatalf("%q missing or out of order in:\n%s", s, md)
+		}
+		at += i
+	}
+	if strings.Contains(md, "## The agent") || strings.Contains(md, "had not finished") {
+		t.Errorf("the turn did not go on after the notices:\n%s", md)
+	}
+}
