@@ -534,7 +534,7 @@ func TestJoinPartyErrors(t *testing.T) {
 		{"wrong token", wrong.String(), "pat", "The host refused this invite"},
 		{"unreachable", gone.String(), "pat", "Cannot reach the host (connection refused)"},
 		{"broken link", "concordia://x", "pat", "Invalid invite: "},
-		{"token cut short", info.Invite[:len(info.Invite)-5], "pat", "The host refused this invite, and the link may be cut short: its token has 38 characters, but a Concordia invite's has 43; copy the whole link again."},
+		{"token cut short", info.Invite[:len(info.Invite)-5], "pat", "The host refused this invite; the link looks cut short: its token has 38 characters, but a Concordia invite's has 43; copy the whole link again."},
 		{"no name", info.Invite, " ", "The display name is empty."},
 	}
 	for _, tt := range tests {

@@ -82,8 +82,6 @@ func sentence(err error) string {
 		return "No Gemini key is set. Add a key in Settings, or choose the auto or local merger."
 	case errors.Is(err, client.ErrFingerprint):
 		return "The host's certificate does not match the fingerprint in the invite, so Concordia did not connect. Ask the host for a new invite; if it is new, someone may be intercepting the connection."
-	case errors.Is(err, client.ErrRefused) && errors.Is(err, invite.ErrCutShort):
-		return "The host refused this invite, and the link may be cut short: " + punctuate(after(err.Error(), invite.ErrCutShort.Error()+": "))
 	case errors.Is(err, client.ErrRefused):
 		return "The host refused this invite: its token is wrong, or the party was restarted. Ask the host for a new invite."
 	case errors.Is(err, client.ErrFull):

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,8 +81,14 @@ func Main(ctx context.Context, args []string, io IO) int {
 		fmt.Fprintln(io.Out, version.String())
 		return ExitOK
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 && slices.Contains(subcommands, args[1]) && args[1] != "help" && args[1] != "version" {
-			return Main(ctx, []string{args[1], "--help"}, io) // concordia help host
+		if len(args) > 1 {
+			switch {
+			case args[1] == "help" || args[1] == "version":
+			case slices.Contains(subcommands, args[1]):
+				return Main(ctx, []string{args[1], "--help"}, io) // concordia help host
+			default:
+				return Main(ctx, args[1:2], io) // unknown command, with a did-you-mean
+			}
 		}
 		usage(io.Out, io.NoWindow)
 		return ExitOK
@@ -169,34 +174,43 @@ func flagError(fs *flag.FlagSet, err error) string {
 	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
 		return dashed(strings.TrimLeft(name, "-")) + " needs a value"
 	}
-	// `invalid value "abc" for flag -window: parse error`, `invalid boolean value "x" for -approve: …`
-	var name, value string
-	for _, sep := range []string{" for flag -", " for -"} {
-		if i := strings.Index(msg, sep); i > 0 {
-			rest := msg[i+len(sep):]
-			if j := strings.Index(rest, ": "); j > 0 {
-				name = strings.TrimLeft(rest[:j], "-")
+	if arg, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return fmt.Sprintf("%q is not a flag (write -name or --name)", arg)
+	}
+	// `invalid value "abc" for flag -window: parse error`, `invalid boolean value "x" for
+	// -approve: …`: the flag is the one whose name the message gives after " for ".
+	var f *flag.Flag
+	var value, why string
+	fs.VisitAll(func(fl *flag.Flag) {
+		for _, mark := range []string{" for flag -" + fl.Name + ": ", " for -" + fl.Name + ": "} {
+			if i := strings.LastIndex(msg, mark); f == nil && i > 0 {
+				f, why = fl, msg[i+len(mark):]
+				if k := strings.IndexByte(msg, '"'); k >= 0 && k < i {
+					value = msg[k:i]
+				}
 			}
-			if k := strings.IndexByte(msg, '"'); k >= 0 && k < i {
-				value = msg[k:i]
-			}
-			break
 		}
-	}
-	f := fs.Lookup(name)
-	switch {
-	case f == nil:
+	})
+	if f == nil {
 		return msg
-	case isBoolFlag(f):
-		return fmt.Sprintf("%s takes no value (or =true, =false); got %s", dashed(name), value)
 	}
-	if _, err := time.ParseDuration(f.DefValue); err == nil {
-		return fmt.Sprintf("%s must be a duration such as 3s, 500ms or 2m; got %s", dashed(name), value)
+	name := dashed(f.Name)
+	var v any
+	if g, ok := f.Value.(flag.Getter); ok {
+		v = g.Get()
 	}
-	if _, err := strconv.Atoi(f.DefValue); err == nil {
-		return fmt.Sprintf("%s must be a whole number; got %s", dashed(name), value)
+	switch v.(type) {
+	case bool:
+		return fmt.Sprintf("%s takes no value (or =true, =false); got %s", name, value)
+	case time.Duration:
+		return fmt.Sprintf("%s must be a duration such as 3s, 500ms or 2m; got %s", name, value)
+	case int, int64, uint, uint64:
+		if strings.Contains(why, "out of range") {
+			return fmt.Sprintf("%s: %s is out of range", name, value)
+		}
+		return fmt.Sprintf("%s must be a whole number; got %s", name, value)
 	}
-	return fmt.Sprintf("%s: %s is not a valid value", dashed(name), value)
+	return fmt.Sprintf("%s: %s: %s", name, value, why) // a flag of our own: its Set said why
 }
 
 // dashed writes a flag as the help does: -o, --name.
@@ -205,11 +219,6 @@ func dashed(name string) string {
 		return "-" + name
 	}
 	return "--" + name
-}
-
-func isBoolFlag(f *flag.Flag) bool {
-	b, ok := f.Value.(interface{ IsBoolFlag() bool })
-	return ok && b.IsBoolFlag()
 }
 
 // flagStatus maps a parse error to the exit status.

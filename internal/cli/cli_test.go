@@ -549,6 +549,8 @@ func TestUsageErrorsAreSentences(t *testing.T) {
 		{[]string{"export", "x", "-o"}, "concordia export: -o needs a value\n"},
 		{[]string{"host", "--listen", "127.0.0.1:99999"}, `concordia host: --listen "127.0.0.1:99999": the port must be a number from 0 (any free port) to 65535, not "99999"` + "\n"},
 		{[]string{"host", "--listen", "8765"}, `concordia host: --listen "8765": write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0` + "\n"},
+		{[]string{"host", "---x"}, `concordia host: "---x" is not a flag (write -name or --name)` + "\n"},
+		{[]string{"host", "--max-participants", "99999999999999999999"}, `concordia host: --max-participants: "99999999999999999999" is out of range` + "\n"},
 		{[]string{"version", "--x"}, `concordia version: unexpected argument "--x" (version takes none)` + "\n"},
 	}
 	for _, c := range cases {

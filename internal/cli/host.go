@@ -330,8 +330,11 @@ func checkListen(addr string) error {
 	if err != nil {
 		return errors.New("write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0")
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("the port must be a number from 0 (any free port) to 65535, not %q", port)
+	if n, err := strconv.Atoi(port); err == nil && n >= 0 && n <= 65535 || port == "" {
+		return nil // "" is 0 to net.Listen
 	}
-	return nil
+	if _, err := net.LookupPort("tcp", port); err == nil && port != "" {
+		return nil // a service name (":http"), as net.Listen takes it
+	}
+	return fmt.Errorf("the port must be a number from 0 (any free port) to 65535, not %q", port)
 }

@@ -102,7 +102,7 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 		if hint := invite.CutShortHint(inv); hint != "" && errors.Is(err, client.ErrRefused) {
 			// Any token of 128 bits or more is valid (PROTOCOL.md §2), so a token unlike
 			// ours is tried; refused, it was most likely cut short.
-			msg = "the host refused this invite, and the link may be cut short: " + hint + "."
+			msg = "the host refused this invite; " + hint + "."
 		}
 		pr.notice("error", msg)
 		return ExitError

@@ -318,7 +318,9 @@ func (c *Client) loop(peer *rpc.Peer, runErr <-chan error) {
 			if err == nil {
 				break
 			}
-			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || errors.Is(err, ErrTLSHost) || errors.Is(err, ErrPlainHost) || c.ctx.Err() != nil {
+			// (ErrPlainHost is final only on the first join: while the host restarts,
+			// something else may answer on its port for a moment.)
+			if errors.Is(err, ErrRefused) || errors.Is(err, ErrFingerprint) || errors.Is(err, ErrTLSHost) || c.ctx.Err() != nil {
 				if c.ctx.Err() != nil {
 					err = ErrClosed
 				}

@@ -124,7 +124,7 @@ func TestExitStatuses(t *testing.T) {
 		{"join malformed invite", []string{"join", "https://example.com/x"}, 2, "invalid invite"},
 		{"join unreachable", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, 1, "cannot reach the host"},
 		{"join wrong token", []string{"join", badToken}, 1, "refused"},
-		{"join token cut short", []string{"join", short}, 1, "the host refused this invite, and the link may be cut short: its token has 38 characters"},
+		{"join token cut short", []string{"join", short}, 1, "the host refused this invite; the link looks cut short: its token has 38 characters"},
 		{"join fingerprint mismatch", []string{"join", badFP}, 1, "fingerprint"},
 		{"missing claude", []string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, 1, "npm install -g @anthropic-ai/claude-code"},
 		{"gemini without a key", []string{"host", "--listen", "127.0.0.1:0", "--merge", "gemini", "--data-dir", t.TempDir()}, 1, "--merge gemini: "},

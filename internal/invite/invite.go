@@ -188,24 +188,30 @@ func Parse(s string) (Invite, error) {
 // The error wraps ErrInvalid and ErrCutShort.
 func CheckComplete(inv Invite) error {
 	if hint := CutShortHint(inv); hint != "" {
-		return fmt.Errorf("%w: %w: %s", ErrInvalid, ErrCutShort, hint)
+		return fmt.Errorf("%w: %w", ErrInvalid, cutShort(hint))
 	}
 	return nil
 }
 
-// CutShortHint is CheckComplete's finding as a clause for a sentence ("its token has 38
-// characters, but a Concordia invite's has 43; copy the whole link again"), or "" when the
-// token has the shape of ours.
+// CutShortHint is CheckComplete's finding as a clause for a sentence ("the link looks cut
+// short: its token has 38 characters, but a Concordia invite's has 43; copy the whole link
+// again"), or "" when the token has the shape of ours.
 func CutShortHint(inv Invite) string {
 	n := len(inv.Token)
 	switch {
 	case n == madeTokenLen || n == rotatedTokenLen && isHex(inv.Token):
 		return ""
 	case n < madeTokenLen:
-		return fmt.Sprintf("its token has %d characters, but a Concordia invite's has %d; copy the whole link again", n, madeTokenLen)
+		return fmt.Sprintf("%s: its token has %d characters, but a Concordia invite's has %d; copy the whole link again", ErrCutShort, n, madeTokenLen)
 	}
-	return fmt.Sprintf("its token has %d characters, more than a Concordia invite's %d; copy the link again, and only it", n, madeTokenLen)
+	return fmt.Sprintf("the link looks longer than an invite: its token has %d characters, more than a Concordia invite's %d; copy the link again, and only it", n, madeTokenLen)
 }
+
+// cutShort is CheckComplete's finding (its text is CutShortHint's): it is ErrCutShort.
+type cutShort string
+
+func (c cutShort) Error() string        { return string(c) }
+func (c cutShort) Is(target error) bool { return target == ErrCutShort }
 
 func isHex(s string) bool {
 	for _, c := range s {

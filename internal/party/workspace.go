@@ -163,6 +163,7 @@ func (p *Party) startScan() {
 				if ctx.Err() == nil {
 					p.log.Warn("workspace changes", "err", err)
 				}
+				p.wsTurnEnd = p.wsTurnEnd || turnEnd // the next scan still owes the turn its event
 				return
 			}
 			// While a turn runs, an event only when the list changed; after a turn, one in
