@@ -114,18 +114,37 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 			}
 		}
 	}
-	if _, err := os.Stat(filepath.Join(w.gitDir, "HEAD")); err != nil {
-		cmd := exec.CommandContext(ctx, git, "init", "--quiet", "--bare", w.gitDir)
+	baseFile := filepath.Join(stateDir, "base")
+	late := false // the party's first snapshot never finished: this one is the base
+	if b, err := os.ReadFile(baseFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
+		// A resumed party keeps its base (written, by a rename, only once its snapshot
+		// and the repository under it were complete): "TREE\n", then "late\n" if it was
+		// taken on a resume.
+		lines := strings.Fields(string(b))
+		w.base, late = lines[0], len(lines) > 1 && lines[1] == "late"
+	} else {
+		// No base: whatever is here is an earlier run's start that did not finish (the
+		// host stopped during git init or the first snapshot). Start again from nothing;
+		// the repository appears by a rename, whole or not at all.
+		_, statErr := os.Stat(w.gitDir)
+		late = statErr == nil
+		if err := os.RemoveAll(w.gitDir); err != nil {
+			return nil, fmt.Errorf("workspace: %w", err)
+		}
+		tmp, err := os.MkdirTemp(stateDir, "git-init-")
+		if err != nil {
+			return nil, fmt.Errorf("workspace: %w", err)
+		}
+		cmd := exec.CommandContext(ctx, git, "init", "--quiet", "--bare", tmp)
 		cmd.Env = cleanEnv(nil)
 		if out, err := cmd.CombinedOutput(); err != nil {
+			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("git init: %w: %s", err, bytes.TrimSpace(out))
 		}
-	}
-	baseFile := filepath.Join(stateDir, "base")
-	if b, err := os.ReadFile(baseFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
-		// A resumed party keeps its base.
-		w.base = string(bytes.TrimSpace(b))
-	} else {
+		if err := os.Rename(tmp, w.gitDir); err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("workspace: %w", err)
+		}
 		tree, n, err := w.snapshot(ctx)
 		if err != nil {
 			return nil, err
@@ -134,13 +153,39 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 			return nil, fmt.Errorf("%w: %d files (the limit is %d)", ErrTooLarge, n, opts.MaxFiles)
 		}
 		w.base = tree
-		if err := os.WriteFile(baseFile, []byte(tree+"\n"), 0o600); err != nil {
+		content := tree + "\n"
+		if late {
+			content += "late\n"
+		}
+		if err := writeFileAtomic(baseFile, []byte(content)); err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
 	}
 	w.last = w.base
 	w.baseDesc = "the working directory as it was when the party began (" + w.describeStart(ctx) + ")"
+	if late {
+		w.baseDesc = "the working directory as it was when the party was resumed (" + w.describeStart(ctx) + "; the snapshot at its start did not finish)"
+	}
 	return w, nil
+}
+
+// writeFileAtomic writes name whole or not at all: a temporary file renamed over it.
+func writeFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), filepath.Base(name)+".tmp-")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // describeStart says what the start was: the host repository's commit, if any.

@@ -272,3 +272,37 @@ func TestDataDirInsideTheWorkdirIsHidden(t *testing.T) {
 		t.Fatal("the data directory can be browsed")
 	}
 }
+
+// A host stopped during the first git init or snapshot leaves a state directory with a
+// repository that is not one (here: a HEAD file and nothing else) and no base. Open starts
+// again and works, and the base says when it was really taken; a state directory with a
+// base is kept as it is (the base survives a resume).
+func TestOpenAfterAnUnfinishedStart(t *testing.T) {
+	dir, state := startingDir(t, false), t.TempDir()
+	write(t, state, "git/HEAD", "ref: refs/heads/main\n")
+	w, err := Open(context.Background(), dir, state, Options{})
+	if err != nil {
+		t.Fatalf("Open after an unfinished start: %v", err)
+	}
+	if !strings.Contains(w.Base(), "when the party was resumed") {
+		t.Errorf("base %q does not say it was taken late", w.Base())
+	}
+	write(t, dir, "added.txt", "new\n")
+	files, err := w.Changes(context.Background(), false)
+	if err != nil || len(files) != 1 || files[0].Path != "added.txt" {
+		t.Fatalf("changes %+v, %v", files, err)
+	}
+	again, err := Open(context.Background(), dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files, err := again.Changes(context.Background(), false); err != nil || len(files) != 1 {
+		t.Fatalf("the base was not kept: %+v, %v", files, err)
+	}
+	if !strings.Contains(again.Base(), "when the party was resumed") {
+		t.Errorf("base %q after a second open", again.Base())
+	}
+	if fresh, err := Open(context.Background(), dir, t.TempDir(), Options{}); err != nil || !strings.Contains(fresh.Base(), "when the party began") {
+		t.Errorf("a fresh start's base: %v, %v", fresh, err)
+	}
+}
