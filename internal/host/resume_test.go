@@ -49,19 +49,7 @@ func TestResumeAfterAKilledHost(t *testing.T) {
 	alice.waitFor(t, "the prompt event", func(e []wire.Event) bool { return e[len(e)-1].Seq >= pending.Seq })
 	seen := alice.c.LastSeq()
 	path := h.TranscriptPath()
-	killed, err := os.ReadFile(path) // what is on disk when the host is killed
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice.c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := h.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, killed, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	killHost(t, h, func() { alice.c.Close() })
 
 	r, err := OpenResume(dataDir, "", 0) // the latest party
 	if err != nil {
@@ -192,19 +180,7 @@ func TestRotatedInvitesSurviveAResume(t *testing.T) {
 	if len(newP.Token) != len(oldP.Token) || len(newV.Token) != len(oldP.Token) {
 		t.Errorf("rotated tokens %q / %q are not like the first one %q", newP.Token, newV.Token, oldP.Token)
 	}
-	path := h.TranscriptPath()
-	killed, err := os.ReadFile(path) // what is on disk when the host is killed
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := h.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, killed, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	killHost(t, h, nil)
 
 	r, err := OpenResume(dataDir, h.Party().ID(), 0)
 	if err != nil {
@@ -228,22 +204,11 @@ func TestRotatedInvitesSurviveAResume(t *testing.T) {
 // TestResumeTakesTheLastWorkspaceLevel: the level a host set during the party wins over
 // the one it started with; a journal that recorded neither resumes sharing nothing.
 func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
-	dataDir := t.TempDir()
-	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()},
-		ShareWorkspace: wire.WorkspaceTree}
-	h := startHost(t, cfg)
-	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dataDir, _, h, owner := treeHostWithOwner(t)
 	if err := owner.SetWorkspace(context.Background(), wire.WorkspaceChanges); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := h.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
+	stopHost(t, h)
 	r, err := OpenResume(dataDir, h.Party().ID(), 0)
 	if err != nil {
 		t.Fatal(err)
@@ -265,25 +230,11 @@ func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
 // had set another level shares nothing on the next resume either (the last settings event
 // said tree, and nothing said off).
 func TestResumeWithALowerLevelSticks(t *testing.T) {
-	dataDir := t.TempDir()
-	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()},
-		ShareWorkspace: wire.WorkspaceTree}
-	h := startHost(t, cfg)
-	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dataDir, cfg, h, owner := treeHostWithOwner(t)
 	if err := owner.SetApproval(context.Background(), true); err != nil { // a settings event: tree
 		t.Fatal(err)
 	}
-	stop := func(h *Host) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := h.Shutdown(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	stop(h)
+	stopHost(t, h)
 	port := h.Invite().Port
 	for run, want := range []string{wire.WorkspaceOff, wire.WorkspaceOff} {
 		r, err := OpenResume(dataDir, h.Party().ID(), 0)
@@ -300,6 +251,50 @@ func TestResumeWithALowerLevelSticks(t *testing.T) {
 		if got := h2.Party().WorkspaceLevel(); got != want {
 			t.Fatalf("resume %d shares %q, want %q", run+1, got, want)
 		}
-		stop(h2)
+		stopHost(t, h2)
+	}
+}
+
+// treeHostWithOwner starts a host that shares the whole tree, with its data directory, and
+// its owner as an in-process member.
+func treeHostWithOwner(t *testing.T) (string, Config, *Host, *party.Local) {
+	t.Helper()
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()},
+		ShareWorkspace: wire.WorkspaceTree}
+	h := startHost(t, cfg)
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dataDir, cfg, h, owner
+}
+
+// stopHost shuts h down cleanly (20 s at most).
+func stopHost(t *testing.T, h *Host) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// killHost stops h and leaves its journal as a killed host leaves it: as it was on disk
+// before the stop (then after runs, if given: what happens "after the kill" but before
+// the process is gone, such as a participant closing).
+func killHost(t *testing.T, h *Host, after func()) {
+	t.Helper()
+	path := h.TranscriptPath()
+	killed, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != nil {
+		after()
+	}
+	stopHost(t, h)
+	if err := os.WriteFile(path, killed, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -172,14 +172,7 @@ func TestTurnGoesOnAfterANotice(t *testing.T) {
 		t.Errorf("\"had not finished\" %d times, want once, for the last batch only:\n%s", n, md)
 	}
 	order := []string{"first half", "**bob** asked", "second half", "the party was resumed", "output before was discarded", "the whole reply", "**Done**", "cut off"}
-	at := 0
-	for _, s := range order {
-		i := strings.Index(md[at:], s)
-		if i < 0 {
-			t.Fatalf("%q missing or out of order in:\n%s", s, md)
-		}
-		at += i
-	}
+	inOrder(t, md, order...)
 }
 
 // A tool request the crash left open is denied on the resume, just before the retry: the
@@ -203,15 +196,21 @@ func TestResumeDenialSurvivesTheRetry(t *testing.T) {
 	md := String(Meta{}, evs)
 	want := "**denied**: `the host stopped before a decision`"
 	order := []string{"cleaning", "not decided", "the party was resumed", "output before was discarded", want, "*bob joined*", "done cleaning", "**Done**"}
+	inOrder(t, md, order...)
+	if strings.Contains(md, "## The agent") || strings.Contains(md, "had not finished") {
+		t.Errorf("the turn did not go on after the notices:\n%s", md)
+	}
+}
+
+// inOrder fails the test unless md has every one of parts, in this order.
+func inOrder(t *testing.T, md string, parts ...string) {
+	t.Helper()
 	at := 0
-	for _, s := range order {
+	for _, s := range parts {
 		i := strings.Index(md[at:], s)
 		if i < 0 {
 			t.Fatalf("%q missing or out of order in:\n%s", s, md)
 		}
 		at += i
-	}
-	if strings.Contains(md, "## The agent") || strings.Contains(md, "had not finished") {
-		t.Errorf("the turn did not go on after the notices:\n%s", md)
 	}
 }
