@@ -3,7 +3,9 @@
 //
 //   - a link without ?fp= to a TLS host: a warning before connecting, and after it the
 //     sentence "This host uses encryption; the link is missing its ?fp= part — was it cut off?"
-//   - a token cut short: called out before connecting, and no connection is attempted
+//   - a token of another length than ours: valid (PROTOCOL.md §2), so it is tried; the host's
+//     refusal then says the link looks cut short. A fp cut short: called out before
+//     connecting, and no connection is attempted
 //   - the dialog takes a fresh link from the clipboard each time it opens, and keeps typed text
 //     (the window reads the clipboard through Go: it is seeded here with xclip on Xvfb's display)
 //   - Create party: a "not found" error goes once the Claude Code path is fixed; Browse… for
@@ -68,7 +70,24 @@ export function joinTests(ctx) {
     }
   });
 
-  test('join: a token cut short is called out before connecting, and nothing connects', async () => {
+  test('join: a token cut short is tried and its refusal explained; a fp cut short is called out before connecting', async () => {
+    const host = cli('short-token-host', [
+      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'short-token-host-data'),
+      '--workdir', tmp, '--merge', 'local', '--name', 'sol', '--no-local-repl',
+    ]);
+    try {
+      const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
+      const short = inv.replace(/\/([A-Za-z0-9_-]{43})\?/, (_, t) => `/${t.slice(0, 30)}?`);
+      check(short !== inv, `the CLI host's invite has no 43-character token: ${inv}`);
+      await typeInvite(short);
+      await attrOf('join-invite-status', 'data-check', 'valid'); // any token of 128 bits or more (§2)
+      await tid('join-submit').click();
+      await textOf('join-error', 'The host refused this invite; the link looks cut short: its token has 30 characters');
+      await shot('join-token-cut-short');
+      check(!host.lines.some((l) => l.includes('joined')), 'the cut-short link joined the party');
+    } finally {
+      await host.stop();
+    }
     let connections = 0;
     const listener = createTCPServer((sock) => {
       connections++;
@@ -77,13 +96,7 @@ export function joinTests(ctx) {
     await new Promise((r) => listener.listen(0, '127.0.0.1', r));
     try {
       const port = listener.address().port;
-      await typeInvite(`concordia://127.0.0.1:${port}/${token.slice(0, 30)}`);
-      await attrOf('join-invite-status', 'data-check', 'invalid');
-      await textOf('join-invite-error', 'The link looks cut short: its token has 30 characters');
-      check(await tid('join-submit').isDisabled(), 'Join is enabled for a token cut short');
-      await tid('join-invite').press('Enter'); // Enter submits: it must not connect either
-      await shot('join-token-cut-short');
-      // A fp cut short is called out too.
+      // A fp cut short is called out before connecting.
       await typeInvite(`concordia://127.0.0.1:${port}/${token}?fp=${fp.slice(0, 20)}`);
       await textOf('join-invite-error', 'was the link cut off?');
       await tid('join-invite').press('Enter');
