@@ -300,6 +300,13 @@ func TestPrinterHostControl(t *testing.T) {
 		{"role change", []wire.Event{
 			{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m9", Name: "bob", Role: wire.RoleViewer}},
 		}, "[party] bob: now a viewer (watches, cannot prompt)\n"},
+		// An approved batch still says who asked what: the approval used to take the texts.
+		{"approved batch", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: "fix it"}},
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "alice", Text: "test it"}},
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1", "p2"}, Merged: "x", Merger: "local"}},
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "x", Merger: "local"}},
+		}, "[party] bob: fix it\n[party] alice: test it\n[approval] this merged prompt waits for a host's approval (prompts by bob, alice):\n    bob: fix it\n    alice: test it\n    (/show prints the merged text)\n[system] sending 2 prompts to claude, merged (local):\n    bob: fix it\n    alice: test it\n    (/show prints the merged text)\n"},
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
 		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},

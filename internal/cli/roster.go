@@ -145,6 +145,22 @@ func (r *roster) take(ids []string) {
 	r.pending = slices.DeleteFunc(r.pending, func(id string) bool { return slices.Contains(ids, id) })
 }
 
+// forget drops the summaries of prompts that are done with: sent in a batch, or rejected
+// (a long party does not keep every prompt's text). The approval that comes before a
+// batch keeps them: the batch says who asked what again.
+func (r *roster) forget(ev wire.Event) {
+	switch {
+	case ev.Kind == wire.KindBatch && ev.Batch != nil:
+		for _, id := range ev.Batch.Prompts {
+			delete(r.asks, id)
+		}
+	case ev.Kind == wire.KindRejected && ev.Rejected != nil:
+		for _, id := range ev.Rejected.Prompts {
+			delete(r.asks, id)
+		}
+	}
+}
+
 // whatAsked is a batch for people: one "name: request" line per prompt.
 func (r *roster) whatAsked(ids []string) string {
 	lines := make([]string, 0, len(ids))
@@ -154,7 +170,6 @@ func (r *roster) whatAsked(ids []string) string {
 			continue
 		}
 		lines = append(lines, term.Line(who)+": "+r.asks[id])
-		delete(r.asks, id)
 	}
 	if len(lines) == 0 {
 		return "(the prompts are from before this terminal joined)"
