@@ -175,7 +175,11 @@ everyone and a host allows or denies it; undecided requests are denied after
 	}
 	started = true
 	if resume != nil {
-		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); the invites are the ones it had last", h.Party().ID(), resume.Summary.LastSeq))
+		invites := "the invites are the ones it had last"
+		if s := resume.Summary.Settings; h.Invite().Port != s.Port || h.Invite().Host != s.PublicHost {
+			invites = fmt.Sprintf("it moved from %s to %s, so the invites changed: share the new ones below", net.JoinHostPort(s.PublicHost, strconv.Itoa(s.Port)), net.JoinHostPort(h.Invite().Host, strconv.Itoa(h.Invite().Port)))
+		}
+		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); %s", h.Party().ID(), resume.Summary.LastSeq, invites))
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -282,4 +283,43 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestResumeWithTheSameCommandLine: the command line the party was started with, --listen
+// 127.0.0.1:0 included, plus --resume, brings it back on its port: the invites people
+// hold still work. (Port 0 used to mean a new free port, and the invites went dead.) A
+// different port is taken, and the host says the invites changed.
+func TestResumeWithTheSameCommandLine(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", work, "--no-local-repl"}
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	r := start(t, nil, append(args, "--resume")...)
+	if got := r.expect(`^invite code: (concordia://\S+)$`)[1]; got != inv {
+		t.Fatalf("invite after resuming with --listen 127.0.0.1:0: %s, was %s", got, inv)
+	}
+	r.expect(`the invites are the ones it had last`)
+	r.cmd.Process.Signal(os.Interrupt)
+	r.wait()
+
+	free := freePort(t)
+	moved := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl", "--listen", free)
+	if got := moved.expect(`^invite code: (concordia://\S+)$`)[1]; got == inv {
+		t.Fatalf("the invite did not change with the port: %s", got)
+	}
+	moved.expect(`so the invites changed: share the new ones below`)
+}
+
+// freePort is a loopback address with a port nothing listens on now.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
