@@ -88,6 +88,7 @@ export class PromptBox extends LitElement {
     const bytes = new TextEncoder().encode(this.#text).length;
     const near = bytes > MAX_PROMPT_BYTES * 0.8;
     const mine = s.myPending.length;
+    const approving = s.myAwaitingApproval;
     return html`<div class="inner">
       <div class="box ${reason ? 'disabled' : ''}">
         <textarea rows="1" data-testid="prompt-input" aria-label="Prompt" .value=${this.#text} ?disabled=${Boolean(reason)}
@@ -109,7 +110,7 @@ export class PromptBox extends LitElement {
           : s.sendError
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
             : mine > 0
-              ? html`<span data-testid="prompt-my-pending">${mine === 1 ? 'Your prompt is' : `${mine} of your prompts are`} waiting for the next batch</span>`
+              ? html`<span data-testid="prompt-my-pending">${pendingHint(mine, approving)}</span>`
               : html`<span><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}
         <span class="grow"></span>
         ${near ? html`<span class="count ${bytes > MAX_PROMPT_BYTES ? 'over' : ''}">${bytes.toLocaleString('en')} / ${MAX_PROMPT_BYTES.toLocaleString('en')} bytes</span>` : nothing}
@@ -119,3 +120,12 @@ export class PromptBox extends LitElement {
 }
 
 customElements.define('prompt-box', PromptBox);
+
+/** Where my waiting prompts are: in a merged batch a host has to approve, or queued for the next batch. */
+export function pendingHint(mine: number, approving: number): string {
+  const your = (n: number) => (n === 1 ? (mine === 1 ? 'Your prompt is' : '1 of your prompts is') : `${n} of your prompts are`);
+  const queued = mine - approving;
+  if (approving === 0) return `${your(mine)} waiting for the next batch`;
+  if (queued === 0) return `${your(approving)} waiting for a host's approval`;
+  return `${your(approving)} waiting for a host's approval, ${queued} for the next batch`;
+}

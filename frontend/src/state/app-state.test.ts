@@ -460,8 +460,8 @@ describe('errors for people', () => {
 
 describe('leaving', () => {
   const ways: Array<{ name: string; role: 'host' | 'participant'; act: (st: AppState, be: FakeBackend) => Promise<unknown> | void; ended: RegExp }> = [
-    { name: 'participant leaves', role: 'participant', act: (st) => st.leave(), ended: /^The party has ended: you left the party\.$/ },
-    { name: 'participant leaves though the host is gone', role: 'participant', act: (st, be) => { be.handlers.Leave = () => Promise.reject('not connected'); return st.leave(); }, ended: /you left.*not connected/ },
+    { name: 'participant leaves', role: 'participant', act: (st) => st.leave(), ended: /^You left (\S+)'s party\.$/ },
+    { name: 'participant leaves though the host is gone', role: 'participant', act: (st, be) => { be.handlers.Leave = () => Promise.reject('not connected'); return st.leave(); }, ended: /^You left .*party \(the host could not be told: .*not connected.*\)\.$/ },
     { name: 'host ends the party', role: 'host', act: (st) => st.endParty(), ended: /^The party has ended: you ended the party\.$/ },
     { name: 'party:ended event', role: 'participant', act: (_st, be) => be.emit('party:ended', { reason: 'the host ended the party' }), ended: /^The party has ended: the host ended the party\.$/ },
   ];

@@ -509,6 +509,11 @@ export class AppState {
     return this.#party.myPending;
   }
 
+  /** How many of my pending prompts wait for a host's approval (in a merged batch). */
+  get myAwaitingApproval(): number {
+    return this.#party.myAwaitingApproval;
+  }
+
   /** Why the prompt box is disabled, or "" when prompts can be sent. */
   get sendBlockedReason(): string {
     return this.#party.sendBlockedReason;

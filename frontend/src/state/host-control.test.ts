@@ -165,6 +165,8 @@ describe('AppState: host control', () => {
     be.emit('party:event', approval(2, { batch: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
     expect(st.pending).toHaveLength(1);
     expect(st.isAwaitingApproval('p1')).toBe(true);
+    expect(st.myPending).toHaveLength(1); // ann's own prompt
+    expect(st.myAwaitingApproval).toBe(1); // the composer says "a host's approval"
     be.emit('party:event', rejected(3, { batch: 'b1', prompts: ['p1'], by: 'ann', reason: 'no' }));
     expect(st.pending).toHaveLength(0);
     expect(st.rejectionOf('p1')?.reason).toBe('no');

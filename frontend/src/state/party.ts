@@ -62,6 +62,8 @@ function endedReason(e: PartyEnded): string {
 export interface Ended {
   /** Why, as a clause: "the host ended the party". */
   reason: string;
+  /** This person left; the party goes on without them (reason: "" or a note). */
+  left?: boolean;
 }
 
 /** Bytes of UTF-8 a string takes. */
@@ -171,7 +173,12 @@ export class PartySession {
 
   /** "The party has ended: …" while the ended party is on screen, else "". */
   get endedText(): string {
-    return this.ended ? `The party has ended: ${this.ended.reason}.` : '';
+    if (!this.ended) return '';
+    if (this.ended.left) {
+      const host = this.session?.party.host;
+      return `You left ${host ? `${host}'s party` : 'the party'}${this.ended.reason ? ` ${this.ended.reason}` : ''}.`;
+    }
+    return `The party has ended: ${this.ended.reason}.`;
   }
 
   /** The highest event seq seen in this party. */
@@ -214,9 +221,14 @@ export class PartySession {
     return this.pending.some((p) => p.id === id);
   }
 
-  /** My prompts that no batch has carried yet. */
+  /** My prompts that no batch has carried yet (those in a batch awaiting approval included). */
   get myPending(): readonly Prompt[] {
     return this.pending.filter((p) => this.isMine(p));
+  }
+
+  /** How many of my pending prompts are in a merged batch that waits for a host's approval. */
+  get myAwaitingApproval(): number {
+    return this.myPending.filter((p) => this.#transcript.awaitingApproval(p.id)).length;
   }
 
   /** Why the prompt box is disabled, or "" when prompts can be sent. */
@@ -568,9 +580,9 @@ export class PartySession {
     this.#hooks.changed();
     try {
       await this.#backend.Leave();
-      this.#endParty('you left the party');
+      this.#endParty('', true);
     } catch (err) {
-      this.#endParty(`you left the party (the host could not be told: ${errorText(err)})`);
+      this.#endParty(`(the host could not be told: ${errorText(err)})`, true);
     }
   }
 
@@ -594,12 +606,12 @@ export class PartySession {
    * The party is over: the transcript, people and changes stay on screen with the reason
    * until backHome(). Safe to reach twice (EndParty and party:ended): the first reason stays.
    */
-  #endParty(reason: string): void {
+  #endParty(reason: string, left = false): void {
     this.unsubscribe();
     if (!this.session) return;
     if (!this.ended) {
-      this.ended = { reason };
-      this.#notifyDesktop(attentionForEnd(reason));
+      this.ended = left ? { reason, left } : { reason };
+      if (!left) this.#notifyDesktop(attentionForEnd(reason)); // nothing to tell someone who left
     }
     this.phase = 'idle';
     this.sending = false;
