@@ -615,7 +615,7 @@ test('the Changes panel: what the agent changed, live, with each turn linked to 
 test('the Changes panel: the host shares the whole folder, then the changes only again', async () => {
   await tid('share-level').selectOption('tree');
   await visible('tab-tree');
-  await textOf('transcript', 'hazel set workspace sharing to tree');
+  await textOf('transcript', 'hazel now shares the whole working directory, secrets included');
   await until('.env listed with the whole folder shared', async () => '.env' in (await changedFiles()));
   await tid('tab-tree').click();
   const docs = page.locator('[data-testid=tree-folder][data-path=docs]');

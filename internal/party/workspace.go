@@ -95,6 +95,13 @@ func (p *Party) Tree(ctx context.Context, path string) (wire.TreeResult, error) 
 	return wire.TreeResult{Entries: ents}, nil
 }
 
+// sharingWords says what a new sharing level means, for the notice.
+var sharingWords = map[string]string{
+	wire.WorkspaceOff:     "stopped sharing the working directory",
+	wire.WorkspaceChanges: "now shares the changed files and their diffs (never .env and other secrets)",
+	wire.WorkspaceTree:    "now shares the whole working directory, secrets included (ignored files never)",
+}
+
 // SetWorkspace changes the sharing level (a host; the window's *Share* control).
 func (p *Party) SetWorkspace(memberID, level string) error {
 	return p.control(memberID, func(by *member) error {
@@ -110,7 +117,7 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			return nil
 		}
 		p.wsLevel = level
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s set workspace sharing to %s", by.Name, level)})
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})
 		p.emitSettings()
 		if level != wire.WorkspaceOff {
 			p.wsDirty = true

@@ -194,7 +194,7 @@ export class ApprovalCard extends LitElement {
         <div class="head">${iconMerge()} <span>${it.prompts.length === 1 ? 'Prompt' : `Batch of ${it.prompts.length} prompts`} from</span>${authors(it.prompts)}
           <span class="grow"></span>
           ${r
-            ? html`<span class="outcome rejected" data-testid="approval-outcome">${iconX()} Rejected by ${r.by}${r.reason ? html`<span class="why">: ${r.reason}</span>` : nothing}</span>`
+            ? html`<span class="outcome rejected" data-testid="approval-outcome">${iconX()} <span>Rejected by ${r.by}${r.reason ? ':' : ''}</span>${r.reason ? html`<span class="why">${r.reason}</span>` : nothing}</span>`
             : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
         </div>
       </div>`;

@@ -549,7 +549,8 @@ export class DemoBackend implements Backend {
     if (level !== 'off' && level !== 'changes' && level !== 'tree') throw new Error(`Share off, changes or tree, not "${level}".`);
     await this.#sleep(120);
     this.#level = level;
-    this.#event({ kind: 'system', text: `${by.name} set workspace sharing to ${level}` });
+    const words = { off: 'stopped sharing the working directory', changes: 'now shares the changed files and their diffs (never .env and other secrets)', tree: 'now shares the whole working directory, secrets included (ignored files never)' };
+    this.#event({ kind: 'system', text: `${by.name} ${words[level]}` });
     this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#opts.ask ? 'ask' : 'edits', workspace: level });
     if (level !== 'off') this.#event({ kind: 'changes', files: [...this.#files] });
   }
