@@ -502,6 +502,9 @@ test('roles, new invites and kick', async () => {
   const caraRow = page.locator('[data-testid=participant-item][data-name=cara]');
   await caraRow.waitFor();
   check((await caraRow.getAttribute('data-role')) === 'viewer', 'the viewer invite did not make a viewer');
+  const ownRow = page.locator('[data-testid=participant-item][data-name=hazel]');
+  check((await ownRow.locator('[data-testid=member-role-tag]').textContent()) === 'owner', 'the owner is not tagged as such');
+  check((await ownRow.locator('[data-testid=member-role]').count()) === 0, 'role controls on the owner');
   const bobRow = page.locator('[data-testid=participant-item][data-name=bob]');
   await bobRow.locator('[data-testid=member-role]').selectOption('host');
   await until('bob made a co-host', async () => (await bobRow.getAttribute('data-role')) === 'host');

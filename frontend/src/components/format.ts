@@ -46,6 +46,10 @@ export function phaseLabel(phase: string): string {
       return 'Agent working';
     case 'awaiting_permission':
       return 'Waiting for a tool decision';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'ended':
+      return 'Ended';
     default:
       return phase;
   }

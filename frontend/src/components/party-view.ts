@@ -3,6 +3,7 @@
 // invite (host) and the way out.
 
 import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import { AGENT_COMMANDS, permissionModeLabel, roleLabel } from '../state/host-control';
 import { SHARE_LEVELS } from '../state/workspace';
@@ -386,19 +387,22 @@ export class PartyView extends LitElement {
   #member(s: AppState, m: Member) {
     const sess = s.session!;
     const me = m.id === sess.you.id;
-    const manage = s.isHost && !me;
+    // The party's owner (the host whose name the party carries) is always a host and
+    // cannot be removed: a co-host gets no controls for it, only its tag.
+    const owner = m.role === 'host' && m.name === sess.party.host;
+    const manage = s.isHost && !me && !owner;
     const busy = s.control.busy(`member:${m.id}`);
     return html`<li class="person" data-testid="participant-item" data-name=${m.name} data-role=${m.role}>
       ${this.#avatar(m.name)}<span class="grow">${m.name}</span>
       ${me ? html`<span class="tag">you</span>` : nothing}
       ${manage
-        ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy}
+        ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
               @change=${(e: Event) => void s.control.setRole(m.id, (e.target as HTMLSelectElement).value as Role).then(() => this.requestUpdate())}>
               ${(['host', 'participant', 'viewer'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${roleLabel(r)}</option>`)}
             </select>
             <button class="ghost small kick" data-testid="member-kick" title="Remove ${m.name} from the party" aria-label="Remove ${m.name}" ?disabled=${busy}
               @click=${() => this.#askKick(m)}>${iconX()}</button>`
-        : html`<span class="tag" data-testid="member-role-tag">${m.role === 'host' ? 'host' : roleLabel(m.role)}</span>`}
+        : html`<span class="tag" data-testid="member-role-tag">${owner ? 'owner' : m.role === 'host' ? 'host' : roleLabel(m.role)}</span>`}
     </li>`;
   }
 
@@ -474,7 +478,7 @@ export class PartyView extends LitElement {
           <b data-testid="party-host">${p.host}'s party</b>
           <span>${p.agent || 'Claude Code'}</span>
         </div>
-        <phase-pill .phase=${s.phase} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
+        <phase-pill .phase=${s.displayPhase} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" title="Stop the agent's turn (it keeps what it wrote so far)"

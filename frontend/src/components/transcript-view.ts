@@ -294,7 +294,7 @@ export class TranscriptView extends LitElement {
 
   #turn(s: AppState, it: TurnItem, isLast: boolean) {
     const b = it.batch;
-    const running = it.end === null && b !== null && isLast && s.phase === 'running';
+    const running = it.end === null && b !== null && isLast && s.displayPhase === 'running';
     const command = b?.merger === 'command';
     const one = b !== null && !command && it.prompts.length === 1;
     const single = one && it.prompts[0]?.text === b.merged;

@@ -201,6 +201,18 @@ describe('connection status', () => {
     expect(be.count('SendPrompt')).toBe(0);
     expect(st.sendError).toMatch(/Reconnecting/);
   });
+
+  it('claims no phase while the host cannot be reached, and says when the party is over', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });
+    expect(st.displayPhase).toBe('running');
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: '', retry_ms: 500 });
+    expect(st.displayPhase).toBe('reconnecting'); // not "Agent working" while nobody knows
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(st.displayPhase).toBe('running');
+    be.emit('party:ended', { reason: 'the host ended the party' });
+    expect(st.displayPhase).toBe('ended');
+  });
 });
 
 describe('join', () => {

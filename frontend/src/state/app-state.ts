@@ -416,6 +416,15 @@ export class AppState {
   get phase(): string {
     return this.#party.phase;
   }
+
+  /**
+   * The phase to show: the pipeline's while connected; "ended" once the party is over for
+   * this window; "reconnecting" while the host cannot be reached (what the agent does then
+   * is not known here, so nothing claims it is working).
+   */
+  get displayPhase(): string {
+    return this.#party.displayPhase;
+  }
   get participants(): readonly Member[] {
     return this.#party.participants;
   }

@@ -171,6 +171,13 @@ export class PartySession {
     return this.#transcript.version;
   }
 
+  /** The phase to show (see AppState.displayPhase). */
+  get displayPhase(): string {
+    if (this.ended) return 'ended';
+    if (this.session && this.connection.status !== 'connected') return 'reconnecting';
+    return this.phase;
+  }
+
   /** "The party has ended: …" while the ended party is on screen, else "". */
   get endedText(): string {
     if (!this.ended) return '';
