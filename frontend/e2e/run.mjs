@@ -466,7 +466,7 @@ test('approval: a rejected batch says who and why', async () => {
   await waiting.first().waitFor();
   await tid('approval-reject').click();
   await tid('approval-reject-reason').fill('not today');
-  await tid('approval-reject-confirm').click();
+  await tid('approval-reject-reason').press('Enter'); // Enter rejects, as the button does
   await until('the rejection', async () => (await page.locator('[data-testid=approval-card][data-status=rejected]').count()) === 1);
   await textOf('prompt-rejected', 'rejected by hazel');
   const outcome = await deepText(page.locator('[data-testid=approval-card][data-status=rejected]').first());
@@ -517,7 +517,7 @@ test('roles, new invites and kick', async () => {
   await visible('kick-dialog');
   await tid('kick-reason').fill('wrong party');
   await shot('roles');
-  await tid('kick-confirm').click();
+  await tid('kick-reason').press('Enter'); // Enter removes, as the button does
   await caraRow.waitFor({ state: 'detached' });
   await until('cara told to go', () => cara.exitCode !== undefined);
   await textOf('transcript', 'hazel removed cara from the party: wrong party');

@@ -144,14 +144,15 @@ export class ApprovalCard extends LitElement {
     const batch = it.approval.batch;
     const busy = s.control.busy(`batch:${batch}`);
     if (this.#rejecting) {
+      const reject = async () => {
+        if (await s.control.reject(batch, this.#reason)) this.#rejecting = false;
+        this.requestUpdate();
+      };
       return html`<div class="actions">
         <input data-testid="approval-reject-reason" placeholder="Why? (the authors see it)" .value=${this.#reason}
-          @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)} />
-        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy}
-          @click=${async () => {
-            if (await s.control.reject(batch, this.#reason)) this.#rejecting = false;
-            this.requestUpdate();
-          }}>Reject</button>
+          @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
+          @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !busy && void reject()} />
+        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${reject}>Reject</button>
         <button class="ghost" data-testid="approval-reject-cancel" @click=${() => this.#set(() => (this.#rejecting = false))}>Cancel</button>
       </div>`;
     }

@@ -419,6 +419,9 @@ export class PartyView extends LitElement {
       this.#kick = null;
       this.requestUpdate();
     };
+    const remove = async () => {
+      if (await s.control.kick(m.id, this.#kickReason)) close();
+    };
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="kick-title" data-testid="kick-dialog"
         @keydown=${(e: KeyboardEvent) => escape(e, close)}>
@@ -426,14 +429,12 @@ export class PartyView extends LitElement {
         <div class="body">
           <p>${m.name} is disconnected from the party. The invite still lets people in: make new invites if ${m.name} should not come back.</p>
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
-            @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)} />
+            @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
+            @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />
         </div>
         <footer>
           <button data-testid="kick-cancel" @click=${close}>Keep ${m.name}</button>
-          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`)}
-            @click=${async () => {
-              if (await s.control.kick(m.id, this.#kickReason)) close();
-            }}>Remove</button>
+          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`)} @click=${remove}>Remove</button>
         </footer>
       </div>
     </div>`;
