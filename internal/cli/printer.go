@@ -187,7 +187,7 @@ func (p *printer) event(ev wire.Event) {
 	defer p.mu.Unlock()
 	p.r.track(ev)
 	defer p.pushStatusLocked()
-	defer p.r.forget(ev) // after it is printed
+	defer p.r.forget(ev)   // after it is printed
 	failed := p.failedTurn // only the event right after the failed turn can repeat it
 	p.failedTurn = ""
 	switch ev.Kind {
