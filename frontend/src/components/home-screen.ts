@@ -56,10 +56,12 @@ export class HomeScreen extends LitElement {
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
       details.more > .field + .two { margin-top: 12px; }
-      /* The button stays in view when the form is taller than the window (800×600, a banner above). */
+      /* The button stays in view when the form is taller than the window (800×600, a banner above).
+         Its top fades, so that fields scrolled under it show that the form goes on below. */
       .actions {
-        display: flex; justify-content: flex-end; gap: 8px; margin: 4px -22px -22px; padding: 10px 22px 22px;
-        position: sticky; bottom: 0; background: var(--surface); border-radius: 0 0 var(--radius) var(--radius);
+        display: flex; justify-content: flex-end; gap: 8px; margin: -8px -22px -22px; padding: 22px 22px 22px;
+        position: sticky; bottom: 0; border-radius: 0 0 var(--radius) var(--radius);
+        background: linear-gradient(to bottom, transparent, var(--surface) 18px);
       }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
