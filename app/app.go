@@ -644,9 +644,8 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 	info, err := a.session.Join(context.Background(), link, name)
 	if err != nil {
 		if inv, perr := invite.Parse(link); perr == nil && errors.Is(err, client.ErrRefused) {
-			if hint := invite.CutShortHint(inv); hint != "" { // refused, and its token is not like ours
-				a.log.Warn("join party", "err", err)
-				return session.Info{}, errors.New("The host refused this invite; " + hint + ".")
+			if cerr := invite.CheckComplete(inv); cerr != nil {
+				err = fmt.Errorf("%w: %w", err, cerr) // refused, and its token is not like ours
 			}
 		}
 		return session.Info{}, a.fail("join party", err)

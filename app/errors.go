@@ -39,6 +39,7 @@ func (e hostError) Unwrap() error { return e.err }
 // sentence turns an error into the one sentence (or two) a person sees. The technical
 // cause goes to the log, not here. This is the only place errors become words.
 func sentence(err error) string {
+	var cut invite.CutShort
 	var he hostError
 	if errors.As(err, &he) {
 		switch {
@@ -82,6 +83,8 @@ func sentence(err error) string {
 		return "No Gemini key is set. Add a key in Settings, or choose the auto or local merger."
 	case errors.Is(err, client.ErrFingerprint):
 		return "The host's certificate does not match the fingerprint in the invite, so Concordia did not connect. Ask the host for a new invite; if it is new, someone may be intercepting the connection."
+	case errors.Is(err, client.ErrRefused) && errors.As(err, &cut):
+		return "The host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
 		return "The host refused this invite: its token is wrong, or the party was restarted. Ask the host for a new invite."
 	case errors.Is(err, client.ErrFull):

@@ -42,11 +42,16 @@ export function joinTests(ctx) {
     await tid('join-dialog').waitFor({ state: 'hidden' });
   }
 
-  test('join: a link without ?fp= is a warning before connecting, and explained after', async () => {
-    const host = cli('tls-host', [
-      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'tls-host-data'),
-      '--workdir', tmp, '--merge', 'local', '--name', 'tess', '--no-local-repl',
+  /** A CLI host with TLS and the fake agent, nobody at its terminal: label names its log and data directory, name is the host's. */
+  function tlsHost(label, name) {
+    return cli(label, [
+      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, `${label}-data`),
+      '--workdir', tmp, '--merge', 'local', '--name', name, '--no-local-repl',
     ]);
+  }
+
+  test('join: a link without ?fp= is a warning before connecting, and explained after', async () => {
+    const host = tlsHost('tls-host', 'tess');
     try {
       const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
       const cut = inv.replace(/\?fp=[0-9a-f]{64}$/, '');
@@ -71,10 +76,7 @@ export function joinTests(ctx) {
   });
 
   test('join: a token cut short is tried and its refusal explained; a fp cut short is called out before connecting', async () => {
-    const host = cli('short-token-host', [
-      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'short-token-host-data'),
-      '--workdir', tmp, '--merge', 'local', '--name', 'sol', '--no-local-repl',
-    ]);
+    const host = tlsHost('short-token-host', 'sol');
     try {
       const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
       const short = inv.replace(/\/([A-Za-z0-9_-]{43})\?/, (_, t) => `/${t.slice(0, 30)}?`);

@@ -12,7 +12,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/concordia-party/concordia/internal/version"
 )
@@ -157,76 +156,6 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
-}
-
-// flagError words one of the flag package's parse errors for a person.
-func flagError(fs *flag.FlagSet, err error) string {
-	msg := err.Error()
-	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-		name = strings.TrimLeft(name, "-")
-		var names []string
-		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-		if near := didYouMean(name, names); near != "" {
-			return fmt.Sprintf("unknown flag %s; did you mean %s?", dashed(name), dashed(near))
-		}
-		return "unknown flag " + dashed(name)
-	}
-	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return dashed(strings.TrimLeft(name, "-")) + " needs a value"
-	}
-	if arg, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
-		return fmt.Sprintf("%q is not a flag (write -name or --name)", arg)
-	}
-	// `invalid value "abc" for flag -window: parse error`, `invalid boolean value "x" for
-	// -approve: …`: the flag is the one whose name the message gives after " for ".
-	var f *flag.Flag
-	var value, why string
-	fs.VisitAll(func(fl *flag.Flag) {
-		for _, mark := range []string{" for flag -" + fl.Name + ": ", " for -" + fl.Name + ": "} {
-			if i := strings.LastIndex(msg, mark); f == nil && i > 0 {
-				f, why = fl, msg[i+len(mark):]
-				if k := strings.IndexByte(msg, '"'); k >= 0 && k < i {
-					value = msg[k:i]
-				}
-			}
-		}
-	})
-	if f == nil {
-		return msg
-	}
-	name := dashed(f.Name)
-	var v any
-	if g, ok := f.Value.(flag.Getter); ok {
-		v = g.Get()
-	}
-	switch v.(type) {
-	case bool:
-		return fmt.Sprintf("%s takes no value (or =true, =false); got %s", name, value)
-	case time.Duration:
-		return fmt.Sprintf("%s must be a duration such as 3s, 500ms or 2m; got %s", name, value)
-	case int, int64, uint, uint64:
-		if strings.Contains(why, "out of range") {
-			return fmt.Sprintf("%s: %s is out of range", name, value)
-		}
-		return fmt.Sprintf("%s must be a whole number; got %s", name, value)
-	}
-	return fmt.Sprintf("%s: %s: %s", name, value, why) // a flag of our own: its Set said why
-}
-
-// dashed writes a flag as the help does: -o, --name.
-func dashed(name string) string {
-	if len(name) == 1 {
-		return "-" + name
-	}
-	return "--" + name
-}
-
-// flagStatus maps a parse error to the exit status.
-func flagStatus(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	return ExitUsage
 }
 
 // newFlagSet makes a flag set whose usage text (--help, on out) starts with synopsis and

@@ -98,13 +98,12 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	})
 	if err != nil {
 		log.Info("join failed", "err", err)
-		msg := joinError(err)
-		if hint := invite.CutShortHint(inv); hint != "" && errors.Is(err, client.ErrRefused) {
+		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {
 			// Any token of 128 bits or more is valid (PROTOCOL.md §2), so a token unlike
 			// ours is tried; refused, it was most likely cut short.
-			msg = "the host refused this invite; " + hint + "."
+			err = fmt.Errorf("%w: %w", err, cerr)
 		}
-		pr.notice("error", msg)
+		pr.notice("error", joinError(err))
 		return ExitError
 	}
 	defer func() { leaving.Store(true); c.Close() }()

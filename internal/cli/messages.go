@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -84,9 +85,12 @@ func plain(s string) string {
 // joinError is the sentence for a join that could not connect: which of the known
 // reasons, and what to do about it.
 func joinError(err error) string {
+	var cut invite.CutShort
 	switch {
 	case errors.Is(err, client.ErrFingerprint):
 		return "the host's certificate does not match the invite's fingerprint, so this terminal did not connect (someone may be in between). Ask the host for the invite again and copy it whole."
+	case errors.Is(err, client.ErrRefused) && errors.As(err, &cut):
+		return "the host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
 		return "the host refused this invite: its token is wrong or was replaced (/rotate). Ask the host for the current invite."
 	case errors.Is(err, client.ErrFull):
@@ -137,6 +141,76 @@ func fmtDuration(d time.Duration) string {
 
 // subcommands are the words Main knows, for "did you mean".
 var subcommands = []string{"host", "join", "parties", "export", "key", "version", "help"}
+
+// flagError words one of the flag package's parse errors for a person.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		name = strings.TrimLeft(name, "-")
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near := didYouMean(name, names); near != "" {
+			return fmt.Sprintf("unknown flag %s; did you mean %s?", dashed(name), dashed(near))
+		}
+		return "unknown flag " + dashed(name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return dashed(strings.TrimLeft(name, "-")) + " needs a value"
+	}
+	if arg, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return fmt.Sprintf("%q is not a flag (write -name or --name)", arg)
+	}
+	// `invalid value "abc" for flag -window: parse error`, `invalid boolean value "x" for
+	// -approve: …`: the flag is the one whose name the message gives after " for ".
+	var f *flag.Flag
+	var value, why string
+	fs.VisitAll(func(fl *flag.Flag) {
+		for _, mark := range []string{" for flag -" + fl.Name + ": ", " for -" + fl.Name + ": "} {
+			if i := strings.LastIndex(msg, mark); f == nil && i > 0 {
+				f, why = fl, msg[i+len(mark):]
+				if k := strings.IndexByte(msg, '"'); k >= 0 && k < i {
+					value = msg[k:i]
+				}
+			}
+		}
+	})
+	if f == nil {
+		return msg
+	}
+	name := dashed(f.Name)
+	var v any
+	if g, ok := f.Value.(flag.Getter); ok {
+		v = g.Get()
+	}
+	switch v.(type) {
+	case bool:
+		return fmt.Sprintf("%s takes no value (or =true, =false); got %s", name, value)
+	case time.Duration:
+		return fmt.Sprintf("%s must be a duration such as 3s, 500ms or 2m; got %s", name, value)
+	case int, int64, uint, uint64:
+		if strings.Contains(why, "out of range") {
+			return fmt.Sprintf("%s: %s is out of range", name, value)
+		}
+		return fmt.Sprintf("%s must be a whole number; got %s", name, value)
+	}
+	return fmt.Sprintf("%s: %s: %s", name, value, why) // a flag of our own: its Set said why
+}
+
+// dashed writes a flag as the help does: -o, --name.
+func dashed(name string) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// flagStatus maps a parse error to the exit status.
+func flagStatus(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	return ExitUsage
+}
 
 // didYouMean returns the known word closest to word when it is a likely typo (at most
 // two edits, and fewer than the word's length), or "".

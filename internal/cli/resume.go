@@ -86,7 +86,7 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 			h = ""
 		}
 		f.listen = net.JoinHostPort(h, strconv.Itoa(s.Port))
-	} else if h, port, err := net.SplitHostPort(f.listen); err == nil && port == "0" || err == nil && port == "" {
+	} else if h, port, err := net.SplitHostPort(f.listen); err == nil && (port == "0" || port == "") {
 		// "Any free port" (the command line the party was started with, given again):
 		// the port it had, or the invites people hold would point nowhere.
 		f.listen = net.JoinHostPort(h, strconv.Itoa(s.Port))

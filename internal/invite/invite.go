@@ -188,7 +188,7 @@ func Parse(s string) (Invite, error) {
 // The error wraps ErrInvalid and ErrCutShort.
 func CheckComplete(inv Invite) error {
 	if hint := CutShortHint(inv); hint != "" {
-		return fmt.Errorf("%w: %w", ErrInvalid, cutShort(hint))
+		return fmt.Errorf("%w: %w", ErrInvalid, CutShort(hint))
 	}
 	return nil
 }
@@ -207,11 +207,13 @@ func CutShortHint(inv Invite) string {
 	return fmt.Sprintf("the link looks longer than an invite: its token has %d characters, more than a Concordia invite's %d; copy the link again, and only it", n, madeTokenLen)
 }
 
-// cutShort is CheckComplete's finding (its text is CutShortHint's): it is ErrCutShort.
-type cutShort string
+// CutShort is CheckComplete's finding: its text is CutShortHint's, and it is ErrCutShort.
+// A client that tried such a token and was refused wraps it in the refusal, so that its
+// formatter can say why the link most likely failed.
+type CutShort string
 
-func (c cutShort) Error() string        { return string(c) }
-func (c cutShort) Is(target error) bool { return target == ErrCutShort }
+func (c CutShort) Error() string        { return string(c) }
+func (c CutShort) Is(target error) bool { return target == ErrCutShort }
 
 func isHex(s string) bool {
 	for _, c := range s {
