@@ -128,8 +128,18 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		// the repository appears by a rename, whole or not at all.
 		_, statErr := os.Stat(w.gitDir)
 		late = statErr == nil
-		if err := os.RemoveAll(w.gitDir); err != nil {
+		if err := removeSettled(w.gitDir); err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
+		}
+		// A host killed during git init or while writing the base leaves its temporary
+		// repository or file behind; nothing else would ever remove them.
+		leftovers, _ := filepath.Glob(filepath.Join(stateDir, "git-init-*"))
+		more, _ := filepath.Glob(filepath.Join(stateDir, "base.tmp-*"))
+		for _, name := range append(leftovers, more...) {
+			late = true
+			if err := removeSettled(name); err != nil {
+				return nil, fmt.Errorf("workspace: %w", err)
+			}
 		}
 		tmp, err := os.MkdirTemp(stateDir, "git-init-")
 		if err != nil {
@@ -167,6 +177,20 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		w.baseDesc = "the working directory as it was when the party was resumed (" + w.describeStart(ctx) + "; the snapshot at its start did not finish)"
 	}
 	return w, nil
+}
+
+// removeSettled removes name and everything under it. The git of a host killed a moment
+// ago may still be writing there (it is killed when its parent dies, but not at once), so
+// a removal that finds new entries is tried again a few times.
+func removeSettled(name string) error {
+	var err error
+	for try := 0; try < 5; try++ {
+		if err = os.RemoveAll(name); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 // writeFileAtomic writes name whole or not at all: a temporary file renamed over it.

@@ -306,3 +306,30 @@ func TestOpenAfterAnUnfinishedStart(t *testing.T) {
 		t.Errorf("a fresh start's base: %v, %v", fresh, err)
 	}
 }
+
+// TestOpenClearsAKilledStartsLeftovers: a host killed during git init leaves a temporary
+// repository, or during the base's write a temporary file; the next start removes them
+// (they used to stay in the data directory for good) and says its base was taken late.
+func TestOpenClearsAKilledStartsLeftovers(t *testing.T) {
+	dir, state := startingDir(t, false), t.TempDir()
+	write(t, state, "git-init-123/objects/ab/cdef", "half\n")
+	write(t, state, "base.tmp-456", "")
+	w, err := Open(context.Background(), dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.Base(), "when the party was resumed") {
+		t.Errorf("base %q does not say it was taken late", w.Base())
+	}
+	entries, err := os.ReadDir(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, " "); got != "base git" {
+		t.Errorf("the state directory holds %q, want only base and git", got)
+	}
+}
