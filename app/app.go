@@ -762,6 +762,11 @@ func (a *App) DecidePermission(id, decision, reason string) error {
 	})
 }
 
+// RevokeAlways makes a tool that a host allowed "always" ask again.
+func (a *App) RevokeAlways(tool string) error {
+	return a.control("revoke always allow", func(ctx context.Context) error { return a.session.RevokeAlways(ctx, tool) })
+}
+
 // SetRole makes a member a host (co-host), participant or viewer.
 func (a *App) SetRole(member, role string) error {
 	return a.control("set role", func(ctx context.Context) error { return a.session.SetRole(ctx, member, role) })

@@ -127,6 +127,12 @@ func TestHostControlThroughTheBindings(t *testing.T) {
 	if err := f.app.SetApproval(false); err != nil {
 		t.Fatalf("SetApproval: %v", err)
 	}
+	if err := f.app.RevokeAlways(" "); err == nil || !strings.Contains(err.Error(), "which tool") {
+		t.Fatalf("RevokeAlways(blank) = %v", err)
+	}
+	if err := f.app.RevokeAlways("Bash"); err == nil || err.Error() != "No tool is always allowed." {
+		t.Fatalf("RevokeAlways(Bash) with nothing allowed = %v", err)
+	}
 
 	// Roles, invites, agent commands.
 	bobID := bob.Hello().You.ID

@@ -476,6 +476,48 @@ test('approval: a rejected batch says who and why', async () => {
   await textOf('party-approval', 'Off');
 });
 
+test('Always allow: shown to everyone, and a host makes the tool ask again', async () => {
+  // Older turns are virtual (not in the DOM), so a turn is found as the last item after
+  // its prompt, not by counting.
+  const items = page.locator('[data-testid=transcript-item]');
+  const answered = (text) => until(`the turn for "${text}" done`, async () => {
+    const prompt = page.locator('[data-testid=transcript-item][data-kind=prompt]').last();
+    if (!(await deepText(prompt)).includes(text)) return false;
+    const last = items.last();
+    return (await last.getAttribute('data-kind')) === 'turn' && (await last.locator('[data-testid=turn-end][data-status=done]').count()) === 1;
+  });
+  const ask = async (text) => {
+    const input = await visible('prompt-input');
+    await input.fill(text);
+    await input.press('Enter');
+  };
+  const pending = page.locator('[data-testid=permission-card][data-status=pending]');
+  await ask('touch one FAKE_ASK');
+  await pending.first().waitFor();
+  await tid('permission-always').click();
+  await answered('touch one');
+  await textOf('party-always', 'Bash');
+  check((await page.locator('[data-testid=always-tool][data-tool=Bash]').count()) === 1, 'Bash is not listed under Always allowed');
+  await bob.expect(/always allowed without asking: Bash/);
+  // A later request for Bash asks nobody.
+  await ask('touch two FAKE_ASK');
+  await answered('touch two');
+  check((await pending.count()) === 0, 'Bash asked again while always allowed');
+  check((await deepText(tid('reply').last())).includes('tools: allowed'), 'the always-allowed tool did not run');
+  await (await visible('always-list')).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await shot('always-allowed');
+  await tid('always-revoke').click();
+  await tid('always-list').waitFor({ state: 'detached' });
+  await tid('party-always').waitFor({ state: 'detached' });
+  await textOf('transcript', 'hazel made Bash ask again');
+  await bob.expect(/no tool is always allowed now/);
+  // It asks again.
+  await ask('touch three FAKE_ASK');
+  await pending.first().waitFor();
+  await tid('permission-allow').click();
+  await answered('touch three');
+});
+
 test('Stop: the host stops a slow turn; the partial reply stays', async () => {
   const input = await visible('prompt-input');
   await input.fill('a slow one FAKE_SLOW=30000');

@@ -141,6 +141,7 @@ func (f *fakeControl) RotateInvite(context.Context) (wire.Invites, error) {
 	return wire.Invites{Invite: "concordia://new", ViewerInvite: "concordia://newview"}, f.rec("rotate")
 }
 func (f *fakeControl) AgentCommand(_ context.Context, c string) error { return f.rec("agent " + c) }
+func (f *fakeControl) RevokeAlways(_ context.Context, t string) error { return f.rec("revoke " + t) }
 
 var _ party.Controller = (*fakeControl)(nil)
 
@@ -253,6 +254,14 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/agent /compact", wantCall: "agent /compact"},
 		{line: "/agent compact", wantErr: "say /agent /COMMAND"},
 		{line: "/rotate", wantCall: "rotate"},
+		{line: "/revoke", wantErr: "no tool is always allowed now"},
+		{line: "/revoke", wantErr: "always allowed without asking: Bash, Edit (/revoke TOOL makes one ask again)", events: []wire.Event{
+			{Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Bash", "Edit"}}},
+		}},
+		{line: "/revoke bash", wantCall: "revoke Bash", events: []wire.Event{
+			{Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Bash", "Edit"}}},
+		}},
+		{line: "/revoke Write", wantCall: "revoke Write"}, // the host says what is allowed
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
@@ -322,6 +331,30 @@ func TestPrinterHostControl(t *testing.T) {
 				t.Fatalf("got %q, want %q", b.String(), c.want)
 			}
 		})
+	}
+}
+
+// TestPrinterSettings: a settings event prints what changed, and only that. (Every
+// workspace change and every "always" also sends one; each used to repeat "approval is
+// off; tool permissions: …".)
+func TestPrinterSettings(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	me := wire.Member{ID: "m1", Name: "carol", Role: wire.RoleHost}
+	p.hello(wire.HelloResult{You: me, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceChanges, Always: []string{}}})
+	settings := func(s wire.Settings) {
+		p.event(wire.Event{Kind: wire.KindSettings, Settings: &s})
+	}
+	settings(wire.Settings{PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{}})
+	settings(wire.Settings{PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{"Bash"}})
+	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{"Bash"}})
+	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree}) // an older host: no always
+	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{}})
+	want := "[system] always allowed without asking: Bash (/revoke TOOL makes one ask again)\n" +
+		"[system] approval is on; tool permissions: every tool use asks a host (ask)\n" +
+		"[system] no tool is always allowed now: every tool use asks as the permission mode says\n"
+	if b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,6 +62,7 @@ var commands = map[string]command{
 	"allow":    {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow)},
 	"deny":     {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny)},
 	"always":   {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways)},
+	"revoke":   {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke},
 	"role":     {"/role NAME host|participant|viewer", "change someone's role", true, (*commander).role},
 	"kick":     {"/kick NAME [REASON]", "remove someone from the party", true, (*commander).kick},
 	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate},
@@ -239,6 +241,30 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 		}
 		return c.ctl.Decide(ctx, id, decision, arg)
 	}
+}
+
+// revoke takes back an "always": /revoke TOOL; alone, it lists what is always allowed.
+// The tool's name is matched without regard to case when that is unambiguous.
+func (c *commander) revoke(ctx context.Context, arg string) error {
+	var always []string
+	c.pr.with(func(r *roster) { always = r.settings.Always })
+	if arg == "" {
+		c.pr.notice("system", alwaysWords(always, true))
+		return nil
+	}
+	tool := arg
+	if !slices.Contains(always, tool) {
+		var folded []string
+		for _, t := range always {
+			if strings.EqualFold(t, arg) {
+				folded = append(folded, t)
+			}
+		}
+		if len(folded) == 1 {
+			tool = folded[0]
+		}
+	}
+	return c.ctl.RevokeAlways(ctx, tool)
 }
 
 func (c *commander) role(ctx context.Context, arg string) error {

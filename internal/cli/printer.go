@@ -185,6 +185,7 @@ func (p *printer) pushStatusLocked() {
 func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	before, knew := p.r.settings, p.r.knowsSettings
 	p.r.track(ev)
 	defer p.pushStatusLocked()
 	defer p.r.forget(ev)   // after it is printed
@@ -316,12 +317,21 @@ func (p *printer) event(ev wire.Event) {
 		}
 		p.noticeLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s); /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", ")))
 	case wire.KindSettings:
-		if st := ev.Settings; st != nil {
+		if ev.Settings == nil {
+			break
+		}
+		// Only what changed: a settings event also follows a workspace change or an
+		// "always", which have notices of their own.
+		st := p.r.settings
+		if !knew || st.Approval != before.Approval || st.PermissionMode != before.PermissionMode {
 			onOff := "off"
 			if st.Approval {
 				onOff = "on"
 			}
 			p.noticeLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
+		}
+		if knew && !slices.Equal(st.Always, before.Always) {
+			p.noticeLocked("system", alwaysWords(st.Always, p.r.you.Role == wire.RoleHost))
 		}
 	}
 }
@@ -420,6 +430,23 @@ func roleWords(role string) string {
 		return "a viewer (watches, cannot prompt)"
 	}
 	return "a participant"
+}
+
+// alwaysWords says which tools are allowed for the rest of the party; host says how to
+// take one back.
+func alwaysWords(tools []string, host bool) string {
+	if len(tools) == 0 {
+		return "no tool is always allowed now: every tool use asks as the permission mode says"
+	}
+	names := make([]string, len(tools))
+	for i, t := range tools {
+		names[i] = term.Line(t)
+	}
+	s := "always allowed without asking: " + strings.Join(names, ", ")
+	if host {
+		s += " (/revoke TOOL makes one ask again)"
+	}
+	return s
 }
 
 func modeWords(mode string) string {

@@ -33,6 +33,10 @@ type roster struct {
 	phaseSince, turnSince time.Time
 	// merged is the text of the last batch sent or waiting, for /show.
 	merged, mergedBy string
+	// settings are the party's (§7): from the hello, then each settings event. always is
+	// never nil once known.
+	settings      wire.Settings
+	knowsSettings bool
 }
 
 func newRoster() *roster {
@@ -52,6 +56,9 @@ func (r *roster) reset(h wire.HelloResult) {
 	}
 	r.setPhase(h.State.Phase)
 	r.running = h.State.Phase == wire.PhaseRunning || h.State.Phase == wire.PhaseAwaitingPermission
+	r.settings = wire.Settings{Approval: h.Party.Approval, PermissionMode: h.Party.PermissionMode,
+		Workspace: h.Party.Workspace, Always: append([]string{}, h.Party.Always...)}
+	r.knowsSettings = true
 }
 
 // track applies one event.
@@ -110,6 +117,15 @@ func (r *roster) track(ev wire.Event) {
 			r.held = &ap
 			r.merged, r.mergedBy = ev.Approval.Merged, ev.Approval.Merger
 			r.take(ev.Approval.Prompts)
+		}
+	case wire.KindSettings:
+		if st := ev.Settings; st != nil {
+			always := r.settings.Always
+			if st.Always != nil { // a host from before settings carried it: keep what we knew
+				always = append([]string{}, st.Always...)
+			}
+			r.settings, r.knowsSettings = *st, true
+			r.settings.Always = always
 		}
 	case wire.KindRejected:
 		r.held = nil

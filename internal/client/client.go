@@ -241,6 +241,11 @@ func (c *Client) Tree(ctx context.Context, path string) (wire.TreeResult, error)
 	return callFor[wire.TreeResult](ctx, c, wire.MethodTree, wire.PathParams{Path: path})
 }
 
+// RevokeAlways makes a tool that a host allowed "always" ask again (a host).
+func (c *Client) RevokeAlways(ctx context.Context, tool string) error {
+	return c.call(ctx, wire.MethodRevokeAlways, wire.RevokeAlwaysParams{Tool: tool}, nil)
+}
+
 // SetWorkspace changes what the workspace shares (a host).
 func (c *Client) SetWorkspace(ctx context.Context, level string) error {
 	return c.call(ctx, wire.MethodSetWorkspace, wire.SetWorkspaceParams{Level: level}, nil)

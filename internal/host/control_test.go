@@ -675,17 +675,8 @@ func TestHostControl(t *testing.T) {
 				alice := c.raw(t, "alice")
 				carol := c.cohost(t, "carol")
 				carol.ok(wire.MethodSetApproval, map[string]any{"on": true}, nil)
-				settings := func(e []wire.Event) []wire.Event {
-					var s []wire.Event
-					for _, ev := range e {
-						if ev.Kind == wire.KindSettings {
-							s = append(s, ev)
-						}
-					}
-					return s
-				}
-				evs := alice.rec.waitFor(t, "settings on", func(e []wire.Event) bool { return len(settings(e)) == 1 })
-				on := settings(evs)[0]
+				evs := alice.rec.waitFor(t, "settings on", func(e []wire.Event) bool { return len(kinds(e, wire.KindSettings)) == 1 })
+				on := kinds(evs, wire.KindSettings)[0]
 				if on.Settings == nil || !on.Settings.Approval || on.Settings.PermissionMode != wire.PermissionAsk {
 					t.Fatalf("settings event %+v", on.Settings)
 				}
@@ -701,7 +692,7 @@ func TestHostControl(t *testing.T) {
 				ap := approvals(carol.rec.waitFor(t, "the approval", nApprovals(1)))[0]
 				carol.ok(wire.MethodSetApproval, map[string]any{"on": false}, nil)
 				everyone(t, "the turn", []watcher{alice.rec, carol.rec, c.own}, nTurns(1), func(who string, evs []wire.Event) {
-					s := settings(evs)
+					s := kinds(evs, wire.KindSettings)
 					if len(s) != 2 || s[1].Settings == nil || s[1].Settings.Approval {
 						t.Errorf("%s: settings events %+v", who, s)
 					}
@@ -712,7 +703,7 @@ func TestHostControl(t *testing.T) {
 						t.Errorf("%s: no notice", who)
 					}
 				})
-				if raw := alice.rec.rawOf(settings(alice.rec.events())[1].Seq); !strings.Contains(string(raw), `"approval":false`) {
+				if raw := alice.rec.rawOf(kinds(alice.rec.events(), wire.KindSettings)[1].Seq); !strings.Contains(string(raw), `"approval":false`) {
 					t.Errorf("settings off on the wire: %s", raw)
 				}
 				// A late joiner reads the setting in the hello reply.
@@ -819,6 +810,35 @@ func TestHostControl(t *testing.T) {
 				if tr := turnsOf(evs)[1]; tr.Status != wire.TurnDone || !strings.Contains(replyOf(evs, tr.Batch), "tools: allowed") {
 					t.Errorf("second turn %+v: %q", tr, replyOf(evs, tr.Batch))
 				}
+				// Everyone sees what is always allowed, a late joiner in its hello too.
+				if st := kinds(evs, wire.KindSettings); len(st) != 1 || !slices.Equal(st[0].Settings.Always, []string{"Bash"}) {
+					t.Errorf("settings events %+v: want one, always [Bash]", st)
+				}
+				late := dialRaw(t, c.h.Invite(), "late")
+				if res, err := late.hello(map[string]any{"name": "late", "token": c.h.Invite().Token}); err != nil || !slices.Equal(res.Party.Always, []string{"Bash"}) {
+					t.Errorf("late hello: %+v %+v", res.Party, err)
+				}
+				// A host takes it back (an extension of §7): the tool asks again.
+				alice.fails(wire.MethodRevokeAlways, map[string]any{"tool": "Bash"}, wire.CodeNotAllowed)
+				carol := c.cohost(t, "carol")
+				carol.fails(wire.MethodRevokeAlways, map[string]any{}, rpc.CodeInvalidParams)
+				carol.fails(wire.MethodRevokeAlways, map[string]any{"tool": "Write"}, rpc.CodeInvalidParams)
+				if err := bob.c.RevokeAlways(ctx, "Bash"); err != nil {
+					t.Fatal(err)
+				}
+				evs = alice.rec.waitFor(t, "the revocation", func(evs []wire.Event) bool { return len(kinds(evs, wire.KindSettings)) == 2 })
+				if st := kinds(evs, wire.KindSettings)[1].Settings; st.Always == nil || len(st.Always) != 0 || !hasSystem(evs, "bob made Bash ask again: it is no longer always allowed") {
+					t.Errorf("after the revocation: settings %+v", st)
+				}
+				if raw := alice.rec.rawOf(kinds(evs, wire.KindSettings)[1].Seq); !strings.Contains(string(raw), `"always":[]`) {
+					t.Errorf("settings on the wire: %s", raw)
+				}
+				carol.fails(wire.MethodRevokeAlways, map[string]any{"tool": "Bash"}, rpc.CodeInvalidParams) // already revoked
+				alice.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_ASK and again"}, nil)
+				evs = alice.rec.waitFor(t, "a new request", nPermissions(wire.PermissionPending, 2))
+				pid := permissions(evs, wire.PermissionPending)[1].ID
+				carol.ok(wire.MethodDecide, map[string]any{"permission": pid, "decision": "allow"}, nil)
+				alice.rec.waitFor(t, "the third turn", nTurns(3))
 			},
 		},
 		{

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -23,6 +24,7 @@ type Controller interface {
 	Kick(ctx context.Context, member, reason string) error
 	RotateInvite(ctx context.Context) (wire.Invites, error)
 	AgentCommand(ctx context.Context, command string) error
+	RevokeAlways(ctx context.Context, tool string) error
 }
 
 // control runs a host method for memberID on the loop: the member must be connected and
@@ -76,7 +78,17 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 }
 
 func (p *Party) emitSettings() {
-	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel}})
+	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel, Always: p.alwaysList()}})
+}
+
+// alwaysList is the tools allowed for the rest of the party, sorted; [] when none.
+func (p *Party) alwaysList() []string {
+	tools := make([]string, 0, len(p.always))
+	for t := range p.always {
+		tools = append(tools, t)
+	}
+	sort.Strings(tools)
+	return tools
 }
 
 // Approve sends the waiting batch, with text instead of the merged text when text is set.
@@ -155,6 +167,23 @@ func (p *Party) Interrupt(memberID string) error {
 // Decide answers a tool request: allow, deny (reason goes to the agent) or always.
 func (p *Party) Decide(memberID, permission, decision, reason string) error {
 	return p.control(memberID, func(by *member) error { return p.decide(by, permission, decision, reason) })
+}
+
+// RevokeAlways makes tool ask again: it undoes a Party.decide "always". A tool that is not
+// always allowed is ErrInvalid.
+func (p *Party) RevokeAlways(memberID, tool string) error {
+	return p.control(memberID, func(by *member) error {
+		if !p.always[tool] {
+			if len(p.always) == 0 {
+				return fmt.Errorf("%w: no tool is always allowed", ErrInvalid)
+			}
+			return fmt.Errorf("%w: %q is not always allowed (these are: %s)", ErrInvalid, oneLine(tool), strings.Join(p.alwaysList(), ", "))
+		}
+		delete(p.always, tool)
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s ask again: it is no longer always allowed", by.Name, tool)})
+		p.emitSettings()
+		return nil
+	})
 }
 
 // SetRole makes a member a host (co-host), participant or viewer. The owner's role

@@ -282,3 +282,44 @@ func TestRotationTheJournalCannotKeep(t *testing.T) {
 		return false
 	})
 }
+
+// TestResumeKeepsWhatIsAlwaysAllowed: the tools a host allowed "always" come back after a
+// resume, and one it revoked does not (it used to: the resume read only the permission
+// events that granted it). A journal from before settings carried the list still works.
+func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
+	lines := func(ls ...string) []string {
+		rc := NewRecovery(0)
+		for i, l := range ls {
+			var ev wire.Event
+			if err := json.Unmarshal([]byte(l), &ev); err != nil {
+				t.Fatal(err)
+			}
+			ev.Seq = int64(i + 1)
+			rc.Event(ev, json.RawMessage(l))
+		}
+		return rc.Restore(nil).Always
+	}
+	always := func(tool string) string {
+		return `{"kind":"permission","permission":{"id":"t` + tool + `","tool":"` + tool + `","status":"allowed","by":"carol","reason":"always allow ` + tool + `"}}`
+	}
+	settings := func(list string) string {
+		return `{"kind":"settings","approval":false,"permission_mode":"ask"` + list + `}`
+	}
+	cases := []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"granted", []string{always("Bash"), settings(`,"always":["Bash"]`), always("Edit"), settings(`,"always":["Bash","Edit"]`)}, "Bash,Edit"},
+		{"revoked", []string{always("Bash"), settings(`,"always":["Bash"]`), settings(`,"always":[]`)}, ""},
+		{"revoked, then granted again", []string{always("Bash"), settings(`,"always":[]`), always("Bash"), settings(`,"always":["Bash"]`)}, "Bash"},
+		{"an older journal", []string{always("Bash"), settings(``), always("Edit")}, "Bash,Edit"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := strings.Join(lines(c.lines...), ","); got != c.want {
+				t.Errorf("always after the resume: %q, want %q", got, c.want)
+			}
+		})
+	}
+}

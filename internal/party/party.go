@@ -493,6 +493,7 @@ func (p *Party) info() wire.PartyInfo {
 		Approval:       p.approval,
 		PermissionMode: p.permMode,
 		Workspace:      p.wsLevel,
+		Always:         p.alwaysList(),
 	}
 }
 

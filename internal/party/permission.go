@@ -134,6 +134,7 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 				_ = p.resolve(oid, wire.PermissionAllowed, by.Name, "always allow "+tool)
 			}
 		}
+		p.emitSettings() // everyone sees what is always allowed, and a host can revoke it
 		return err
 	}
 	return fmt.Errorf("%w: decision must be allow, deny or always, not %q", ErrInvalid, decision)

@@ -116,6 +116,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			if ev.Settings.Workspace != "" {
 				r.Workspace = ev.Settings.Workspace
 			}
+			if ev.Settings.Always != nil { // nil: written before settings carried it
+				r.Always = append([]string(nil), ev.Settings.Always...)
+			}
 		}
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {

@@ -372,7 +372,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply("pong", nil)
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
-		wire.MethodAgentCommand, wire.MethodSetWorkspace:
+		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways:
 		c.hostMethod(req)
 	case wire.MethodChanges, wire.MethodDiff, wire.MethodTree:
 		c.workspaceMethod(ctx, req)
@@ -469,6 +469,8 @@ func (c *remote) hostMethod(req *rpc.Request) {
 		err = withParams(req.Params, func(a wire.AgentCommandParams) error { return p.AgentCommand(id, a.Command) }, "command")
 	case wire.MethodSetWorkspace:
 		err = withParams(req.Params, func(a wire.SetWorkspaceParams) error { return p.SetWorkspace(id, a.Level) }, "level")
+	case wire.MethodRevokeAlways:
+		err = withParams(req.Params, func(a wire.RevokeAlwaysParams) error { return p.RevokeAlways(id, a.Tool) }, "tool")
 	}
 	reply(req, result, err)
 }

@@ -64,6 +64,14 @@ func (m *Manager) Decide(ctx context.Context, permission, decision, reason strin
 	return m.control("decide tool request", func(c party.Controller) error { return c.Decide(ctx, permission, decision, reason) })
 }
 
+// RevokeAlways makes a tool that a host allowed "always" ask again.
+func (m *Manager) RevokeAlways(ctx context.Context, tool string) error {
+	if strings.TrimSpace(tool) == "" {
+		return badRequest(errors.New("say which tool should ask again"))
+	}
+	return m.control("revoke always allow", func(c party.Controller) error { return c.RevokeAlways(ctx, tool) })
+}
+
 // SetRole makes a member a host (co-host), participant or viewer.
 func (m *Manager) SetRole(ctx context.Context, member, role string) error {
 	switch role {

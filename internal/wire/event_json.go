@@ -42,10 +42,11 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		}
 		return json.Marshal(struct {
 			eventFields
-			Approval       bool   `json:"approval"`
-			PermissionMode string `json:"permission_mode"`
-			Workspace      string `json:"workspace,omitempty"`
-		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace})
+			Approval       bool     `json:"approval"`
+			PermissionMode string   `json:"permission_mode"`
+			Workspace      string   `json:"workspace,omitempty"`
+			Always         []string `json:"always"`
+		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace, nonNil(s.Always)})
 	case KindChanges:
 		files := e.Files
 		if files == nil {
@@ -68,6 +69,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		Approval       json.RawMessage `json:"approval"`
 		PermissionMode string          `json:"permission_mode"`
 		Workspace      string          `json:"workspace"`
+		Always         []string        `json:"always"`
 		Files          []FileChange    `json:"files"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
@@ -85,7 +87,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if e.Kind == KindSettings {
-		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace}
+		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace, Always: aux.Always}
 		_ = json.Unmarshal(aux.Approval, &s.Approval)
 		e.Settings = &s
 	} else if present(aux.Approval) {
@@ -210,4 +212,12 @@ func (s State) MarshalJSON() ([]byte, error) {
 
 func present(raw json.RawMessage) bool {
 	return len(raw) > 0 && !bytes.Equal(raw, []byte("null"))
+}
+
+// nonNil is s, or [] for nil: arrays are always arrays on the wire (§3).
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

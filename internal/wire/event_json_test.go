@@ -33,14 +33,19 @@ func TestEventJSONRoundTrip(t *testing.T) {
 		},
 		{
 			name: "settings on",
-			ev:   Event{Seq: 9, TS: ts, Kind: KindSettings, Settings: &Settings{Approval: true, PermissionMode: PermissionEdits}},
+			ev:   Event{Seq: 9, TS: ts, Kind: KindSettings, Settings: &Settings{Approval: true, PermissionMode: PermissionEdits, Always: []string{}}},
 			want: map[string]any{"kind": "settings", "approval": true, "permission_mode": "edits"},
 			not:  []string{"batch"},
 		},
 		{
 			name: "settings off still says approval false",
-			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionAsk}},
-			want: map[string]any{"approval": false, "permission_mode": "ask"},
+			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionAsk, Always: []string{}}},
+			want: map[string]any{"approval": false, "permission_mode": "ask", "always": []any{}},
+		},
+		{
+			name: "settings list what is always allowed",
+			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionEdits, Always: []string{"Bash", "WebFetch"}}},
+			want: map[string]any{"approval": false, "permission_mode": "edits", "always": []any{"Bash", "WebFetch"}},
 		},
 		{
 			name: "approval carries an object",

@@ -26,6 +26,9 @@ const (
 	MethodKick         = "Party.kick"
 	MethodRotateInvite = "Party.rotateInvite"
 	MethodAgentCommand = "Party.agentCommand"
+	// MethodRevokeAlways (an extension of §7, host only): {"tool": str} — that tool asks
+	// again, after a Party.decide "always" allowed it.
+	MethodRevokeAlways = "Party.revokeAlways"
 )
 
 // Limits of protocol v1.
@@ -162,6 +165,9 @@ type PartyInfo struct {
 	PermissionMode string `json:"permission_mode"`
 	// v1.1 §9
 	Workspace string `json:"workspace"`
+	// Always (an extension of §7): the tools a host allowed for the rest of the party with
+	// Party.decide "always", sorted; [] when none.
+	Always []string `json:"always"`
 }
 
 // Prompt is one participant's request.
@@ -258,6 +264,9 @@ type Settings struct {
 	Approval       bool   `json:"approval"`
 	PermissionMode string `json:"permission_mode"`
 	Workspace      string `json:"workspace,omitempty"` // v1.1 §9: the sharing level
+	// Always (an extension of §7): the tools allowed for the rest of the party, sorted;
+	// [] when none. nil only in a settings event decoded from a journal written before it.
+	Always []string `json:"always"`
 }
 
 // State is the party as a participant needs it to (re)build its view.
@@ -373,6 +382,11 @@ const (
 	// MethodSetWorkspace (an extension of §9, host only): {"level": "off"|"changes"|"tree"}.
 	MethodSetWorkspace = "Party.setWorkspace"
 )
+
+// RevokeAlwaysParams are Party.revokeAlways's parameters.
+type RevokeAlwaysParams struct {
+	Tool string `json:"tool"`
+}
 
 // SetWorkspaceParams are Party.setWorkspace's parameters.
 type SetWorkspaceParams struct {

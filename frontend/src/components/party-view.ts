@@ -193,6 +193,9 @@ export class PartyView extends LitElement {
       .invite code { max-height: 60px; }
       .control { display: grid; gap: 8px; }
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
+      .control .always { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
+      .control .always li { display: flex; align-items: center; gap: 8px; justify-content: space-between; }
+      .control .always code { font-family: var(--font-mono); font-size: 12.5px; overflow-wrap: anywhere; }
       .control form { display: flex; gap: 6px; }
       .control form input { font-family: var(--font-mono); font-size: 12.5px; }
 
@@ -350,6 +353,7 @@ export class PartyView extends LitElement {
           @change=${(e: Event) => void s.control.setApproval((e.target as HTMLInputElement).checked)} />
         <span>Approve each merged prompt before it is sent</span>
       </label>
+      ${this.#always(s, p.always ?? [])}
       <span class="label">Agent commands</span>
       <div class="cmds">
         ${AGENT_COMMANDS.map(
@@ -367,6 +371,20 @@ export class PartyView extends LitElement {
       </form>
       <span class="hint">Runs in the agent when it is free. Prompts are always sent as text.</span>
     </section>`;
+  }
+
+  /** The tools allowed with "Always allow", each with a way to make it ask again. */
+  #always(s: AppState, tools: string[]) {
+    if (tools.length === 0) return nothing;
+    return html`<span class="label">Always allowed</span>
+      <ul class="always" data-testid="always-list">
+        ${tools.map(
+          (t) => html`<li data-testid="always-tool" data-tool=${t}><code>${t}</code>
+            <button class="ghost small" data-testid="always-revoke" ?disabled=${s.control.busy(`always:${t}`)}
+              title=${`${t} asks a host again before each use`} @click=${() => void s.control.revokeAlways(t)}>Ask again</button></li>`,
+        )}
+      </ul>
+      <span class="hint">Used without asking anyone, for the rest of the party.</span>`;
   }
 
   #runCommand(s: AppState, command: string, confirm: string | undefined): void {
@@ -534,6 +552,7 @@ export class PartyView extends LitElement {
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
               <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
+              ${p.always?.length ? html`<dt>Always allowed</dt><dd data-testid="party-always">${p.always.join(', ')}</dd>` : nothing}
               <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>
             </dl>
           </section>

@@ -68,6 +68,8 @@ export interface Backend {
   RejectBatch(batch: string, reason: string): Promise<void>;
   StopTurn(): Promise<void>;
   DecidePermission(id: string, decision: Decision, reason: string): Promise<void>;
+  /** Makes a tool allowed with "Always allow" ask again. */
+  RevokeAlways(tool: string): Promise<void>;
   SetRole(member: string, role: string): Promise<void>;
   Kick(member: string, reason: string): Promise<void>;
   NewInvites(): Promise<Invites>;
@@ -216,6 +218,9 @@ export class WailsBackend implements Backend {
   }
   DecidePermission(id: string, decision: Decision, reason: string): Promise<void> {
     return this.#app.DecidePermission(id, decision, reason);
+  }
+  RevokeAlways(tool: string): Promise<void> {
+    return this.#app.RevokeAlways(tool);
   }
   SetRole(member: string, role: string): Promise<void> {
     return this.#app.SetRole(member, role);

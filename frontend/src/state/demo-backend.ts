@@ -175,6 +175,8 @@ function demoRecent(): RecentParty[] {
 /** An in-memory party for demos and browser tests. */
 export class DemoBackend implements Backend {
   readonly #opts: Required<DemoOptions>;
+  /** Tools a host allowed for the rest of the party. */
+  readonly #always = new Set<string>();
   readonly #subs = new Map<string, Set<(p: never) => void>>();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #settings: Settings = {
@@ -395,7 +397,7 @@ export class DemoBackend implements Backend {
     await this.#sleep(120);
     this.#opts.approve = on;
     this.#event({ kind: 'system', text: `${by.name} turned approval ${on ? 'on' : 'off'}` });
-    this.#event({ kind: 'settings', approval: on, permission_mode: this.#opts.ask ? 'ask' : 'edits' });
+    this.#emitSettings();
     if (!on && this.#held) {
       const h = this.#held;
       this.#held = null;
@@ -440,6 +442,18 @@ export class DemoBackend implements Backend {
     const by = this.#host();
     this.#decide(id, decision, reason, by.name);
   }
+  async RevokeAlways(tool: string): Promise<void> {
+    const by = this.#host();
+    if (!this.#always.has(tool)) throw new Error(`${tool} is not always allowed.`);
+    await this.#sleep(120);
+    this.#always.delete(tool);
+    this.#event({ kind: 'system', text: `${by.name} made ${tool} ask again: it is no longer always allowed` });
+    this.#emitSettings();
+  }
+  /** A settings event with the demo party's settings as they are. */
+  #emitSettings(): void {
+    this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#opts.ask ? 'ask' : 'edits', workspace: this.#level, always: [...this.#always].sort() });
+  }
   #decide(id: string, decision: Decision, reason: string, by: string): void {
     const a = this.#asking;
     if (!a || a.id !== id) throw new Error(`No tool request "${id}" is waiting for a decision.`);
@@ -447,6 +461,10 @@ export class DemoBackend implements Backend {
     const status = decision === 'deny' ? 'denied' : 'allowed';
     if (status === 'denied') this.#denied++;
     this.#event({ kind: 'permission', permission: { id, tool: a.tool, summary: a.summary, batch: a.batch, status, by, reason: decision === 'always' ? `always allow ${a.tool}` : reason } });
+    if (decision === 'always') {
+      this.#always.add(a.tool);
+      this.#emitSettings();
+    }
     this.#setPhase('running');
     a.resume();
   }
@@ -551,7 +569,7 @@ export class DemoBackend implements Backend {
     this.#level = level;
     const words = { off: 'stopped sharing the working directory', changes: 'now shares the changed files and their diffs (never .env and other secrets)', tree: 'now shares the whole working directory, secrets included (ignored files never)' };
     this.#event({ kind: 'system', text: `${by.name} ${words[level]}` });
-    this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#opts.ask ? 'ask' : 'edits', workspace: level });
+    this.#emitSettings();
     if (level !== 'off') this.#event({ kind: 'changes', files: [...this.#files] });
   }
   async SaveTranscript(): Promise<string> {
@@ -606,6 +624,7 @@ export class DemoBackend implements Backend {
     session.party.approval = this.#opts.approve;
     session.party.permission_mode = this.#opts.ask ? 'ask' : 'edits';
     session.party.workspace = this.#level;
+    session.party.always = [...this.#always].sort();
     this.#session = session;
     if (this.#opts.reconnect) this.#scriptReconnect();
     return session;
@@ -777,6 +796,7 @@ export class DemoBackend implements Backend {
   }
 
   #ask(batch: string, tool: string, summary: string): void {
+    if (this.#always.has(tool)) return; // allowed for the rest of the party: no question
     const id = `t${++this.#ids}`;
     this.#asking = { id, tool, summary, batch, resume: () => {} };
     this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending' } });

@@ -90,6 +90,7 @@ export class FakeBackend implements Backend {
     RejectBatch: async () => {},
     StopTurn: async () => {},
     DecidePermission: async () => {},
+    RevokeAlways: async () => {},
     SetRole: async () => {},
     Kick: async () => {},
     NewInvites: async () => ({ invite: 'concordia://hostbox:8765/new?fp=ab', viewer_invite: 'concordia://hostbox:8765/newv?fp=ab' }),
@@ -140,6 +141,7 @@ export class FakeBackend implements Backend {
   RejectBatch(b: string, r: string) { return this.#call('RejectBatch', b, r); }
   StopTurn() { return this.#call('StopTurn'); }
   DecidePermission(id: string, d: Decision, r: string) { return this.#call('DecidePermission', id, d, r); }
+  RevokeAlways(tool: string) { return this.#call('RevokeAlways', tool); }
   SetRole(m: string, r: string) { return this.#call('SetRole', m, r); }
   Kick(m: string, r: string) { return this.#call('Kick', m, r); }
   NewInvites() { return this.#call('NewInvites'); }

@@ -122,6 +122,22 @@ describe('AppState: host control', () => {
     expect(st.participants.find((m) => m.id === 'm2')?.role).toBe('viewer');
   });
 
+  it('what is always allowed follows settings events; an older host that omits it changes nothing', async () => {
+    const { be, st } = await inParty();
+    expect(st.session?.party.always ?? []).toEqual([]);
+    be.emit('party:event', { ...settings(1, false), always: ['Bash', 'Edit'] });
+    expect(st.session?.party.always).toEqual(['Bash', 'Edit']);
+    be.emit('party:event', settings(2, true));
+    expect(st.session?.party.always).toEqual(['Bash', 'Edit']);
+    be.emit('party:event', { ...settings(3, true), always: ['Edit'] });
+    expect(st.session?.party.always).toEqual(['Edit']);
+    expect(await st.control.revokeAlways('Edit')).toBe(true);
+    expect(be.calls.filter(([n]) => n === 'RevokeAlways')).toEqual([['RevokeAlways', ['Edit']]]);
+    be.handlers.RevokeAlways = () => Promise.reject('"Edit" is not always allowed.');
+    expect(await st.control.revokeAlways('Edit')).toBe(false);
+    expect(st.notices.at(-1)?.text).toBe('Could not make Edit ask again: "Edit" is not always allowed.');
+  });
+
   it('host methods go to Go with their arguments; a refusal is a notice', async () => {
     const { be, st } = await inParty();
     expect(await st.control.decide('t1', 'deny', '  not here ')).toBe(true);

@@ -123,6 +123,11 @@ export class HostControl {
     return this.#run(`perm:${id}`, 'answer the tool request', () => this.#backend.DecidePermission(id, decision, reason.trim()));
   }
 
+  /** Makes a tool allowed with "Always allow" ask again. */
+  revokeAlways(tool: string): Promise<boolean> {
+    return this.#run(`always:${tool}`, `make ${tool} ask again`, () => this.#backend.RevokeAlways(tool));
+  }
+
   /** Makes a member a co-host, participant or viewer. */
   setRole(member: string, role: Role): Promise<boolean> {
     return this.#run(`member:${member}`, 'change the role', () => this.#backend.SetRole(member, role));

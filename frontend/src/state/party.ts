@@ -394,7 +394,8 @@ export class PartySession {
       if (m.id === s.you.id && m.role !== s.you.role) this.session = { ...s, you: { ...s.you, role: m.role } };
     } else if (e.kind === 'settings' && typeof e.approval === 'boolean') {
       const workspace = (e.workspace ?? s.party.workspace) as PartyInfo['workspace'];
-      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace } };
+      const always = Array.isArray(e.always) ? e.always.filter((t): t is string => typeof t === 'string') : s.party.always;
+      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always } };
       if (e.workspace) this.#workspace.onLevel(e.workspace);
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
       this.#workspace.onChanges(e.files);

@@ -28,6 +28,8 @@ export interface PartyInfo {
   permission_mode?: PermissionMode;
   /** What the party sees of the host's working folder (v1.1 §9). */
   workspace?: WorkspaceLevel;
+  /** The tools a host allowed for the rest of the party ("Always allow"), sorted. */
+  always?: string[];
 }
 
 /** Workspace sharing (PROTOCOL.md §9): nothing, the changed files and diffs, or the whole folder. */
@@ -168,6 +170,8 @@ export interface PartyEvent {
   permission_mode?: PermissionMode | string;
   /** settings event: the workspace sharing level. */
   workspace?: WorkspaceLevel | string;
+  /** settings event: the tools allowed for the rest of the party (absent from older hosts). */
+  always?: string[];
   /** changes event: the whole current list. */
   files?: FileChange[];
 }
