@@ -448,6 +448,8 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await pending.first().waitFor();
   await textOf('permission-tool', 'Bash');
   await textOf('permission-summary', 'touch');
+  // The host's --permission-timeout (2m) counts down on the card.
+  await textOf('permission-expires', /Denied automatically in\s*[12]:\d\d\s*if nobody decides/);
   await visible('stop-turn');
   await attrOf('party-phase', 'data-phase', 'awaiting_permission');
   await shot('permission-card');

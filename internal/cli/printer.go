@@ -35,9 +35,12 @@ type printer struct {
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status)      // the line editor's status line, when it runs
 	last       status
+	now        func() time.Time // the clock (tests set it)
 }
 
-func newPrinter(w io.Writer) *printer { return &printer{w: &frameWriter{w: w}, r: newRoster()} }
+func newPrinter(w io.Writer) *printer {
+	return &printer{w: &frameWriter{w: w}, r: newRoster(), now: time.Now}
+}
 
 // flush writes agent text still held for the next frame. A party terminal calls it before
 // it returns.
@@ -384,7 +387,7 @@ func (p *printer) permission(pm *wire.Permission) {
 	case wire.PermissionPending:
 		p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch])))
 		if p.isHostLocked() {
-			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)")
+			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+expiresWords(pm.Expires, p.now()))
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
 		text := pm.Status + " " + what
@@ -398,6 +401,31 @@ func (p *printer) permission(pm *wire.Permission) {
 	case wire.PermissionTimedOut:
 		p.noticeLocked("permission", "denied "+what+": nobody decided in time ("+pm.Reason+")")
 	}
+}
+
+// expiresWords says when an undecided request is denied: "; undecided, it is denied in
+// 2m", or "" when that is unknown or past (a replayed request).
+func expiresWords(expires *time.Time, now time.Time) string {
+	if expires == nil {
+		return ""
+	}
+	left := expires.Sub(now).Round(time.Second)
+	if left <= 0 {
+		return ""
+	}
+	return "; undecided, it is denied in " + shortDuration(left)
+}
+
+// shortDuration is d in words a person reads at a glance: "45s", "2m", "1m30s", "1h5m".
+func shortDuration(d time.Duration) string {
+	s := d.Round(time.Second).String() // "2m0s", "1h5m0s"
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // asked says whose prompts a batch carries: "alice's prompt", "prompts by alice, bob".

@@ -847,12 +847,20 @@ func TestHostControl(t *testing.T) {
 			run: func(t *testing.T, c *ctl) {
 				alice := c.raw(t, "alice")
 				carol := c.cohost(t, "carol")
+				before := time.Now()
 				alice.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_ASK nobody answers"}, nil)
 				everyone(t, "the turn", []watcher{alice.rec, carol.rec, c.own}, nTurns(1), func(who string, evs []wire.Event) {
 					p := permissions(evs, wire.PermissionPending)
 					to := permissions(evs, wire.PermissionTimedOut)
 					if len(p) != 1 || len(to) != 1 || to[0].ID != p[0].ID || to[0].By != "" || !strings.Contains(to[0].Reason, "300ms") {
 						t.Errorf("%s: pending %+v, timed out %+v", who, p, to)
+					}
+					// The pending request says when it times out (an extension); the decision does not.
+					if e := p[0].Expires; e == nil || e.Before(before.Add(300*time.Millisecond)) || e.After(time.Now().Add(300*time.Millisecond)) {
+						t.Errorf("%s: pending expires %v, want 300ms after it was asked", who, e)
+					}
+					if to[0].Expires != nil {
+						t.Errorf("%s: the decision carries expires %v", who, to[0].Expires)
 					}
 					tr := turnsOf(evs)[0]
 					if tr.Status != wire.TurnDone || tr.Denied != 1 {

@@ -39,10 +39,11 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		reply <- ToolDecision{Allow: true}
 		return ""
 	}
+	expires := p.cfg.Now().Add(p.cfg.PermissionTimeout).UTC()
 	pr := &permRequest{
 		perm: wire.Permission{
 			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
-			Batch: batchID, Status: wire.PermissionPending,
+			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
 		},
 		reply: reply,
 	}
@@ -74,7 +75,7 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	delete(p.perms, id)
 	pr.timer.Stop()
 	perm := pr.perm
-	perm.Status, perm.By, perm.Reason = status, by, reason
+	perm.Status, perm.By, perm.Reason, perm.Expires = status, by, reason, nil
 	d := ToolDecision{Allow: status == wire.PermissionAllowed}
 	switch status {
 	case wire.PermissionDenied:

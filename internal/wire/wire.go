@@ -221,6 +221,10 @@ type Permission struct {
 	Status  string `json:"status"`
 	By      string `json:"by,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Expires (an extension of §7, pending only): when the request is denied as timed_out
+	// if no host has decided by then (the host's clock; --permission-timeout after it was
+	// asked).
+	Expires *time.Time `json:"expires,omitempty"`
 }
 
 // Event is one entry of the party's ordered log, sent as Client.event.

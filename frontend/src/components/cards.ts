@@ -11,6 +11,7 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { initials, nameHue } from './format';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
+import './time-left';
 
 const cardStyles = css`
   :host { display: block; }
@@ -28,6 +29,7 @@ const cardStyles = css`
   .actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
   .actions input { flex: 1 1 180px; min-width: 140px; }
   .wait { display: inline-flex; gap: 8px; align-items: center; color: var(--warn); font-size: 13px; font-weight: 550; }
+  .expires { font-size: 12px; color: var(--muted); }
   .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: 13px; font-weight: 550; }
   .outcome.allowed { color: var(--ok); }
   .outcome.denied, .outcome.rejected { color: var(--danger); }
@@ -84,6 +86,13 @@ export class PermissionCard extends LitElement {
     }
   }
 
+  /** How long until an undecided request is denied, from the host's `expires`. */
+  #expires(p: Permission) {
+    const at = p.expires ? Date.parse(p.expires) : NaN;
+    if (!Number.isFinite(at)) return nothing;
+    return html`<span class="expires" data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left> if nobody decides</span>`;
+  }
+
   override render() {
     const s = this.state;
     const p = this.permission;
@@ -111,6 +120,7 @@ export class PermissionCard extends LitElement {
                 <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'deny', this.#reason)}>${iconX()} Deny</button>
               </div>`
             : html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`}
+        ${pending ? this.#expires(p) : nothing}
       </div>
     </div>`;
   }

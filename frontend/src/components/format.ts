@@ -10,6 +10,15 @@ export function formatDuration(ms: number): string {
   return `${m} min ${String(s).padStart(2, '0')} s`;
 }
 
+/** Time left on a countdown: "1:45", "0:05", "1:02:03"; "0:00" once it is past. */
+export function formatTimeLeft(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
 /** A wall-clock time like "14:05" (empty for an unknown time). */
 export function formatClock(ts: number): string {
   if (!Number.isFinite(ts)) return '';

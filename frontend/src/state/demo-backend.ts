@@ -654,6 +654,12 @@ export class DemoBackend implements Backend {
     this.#after(6500, () => this.#prompt('bob', 'After that: does the batching window always close?'));
   }
 
+  async RetryNow(): Promise<void> {
+    // The scripted host comes back on the next try.
+    this.#emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    this.#emit('party:state', this.#state());
+  }
+
   #scriptReconnect(): void {
     this.#after(1200, () => this.#emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection reset by peer', retry_ms: 1000 }));
     this.#after(2400, () => this.#emit('party:status', { status: 'reconnecting', attempt: 2, error: 'connection refused', retry_ms: 2000 }));
@@ -799,8 +805,18 @@ export class DemoBackend implements Backend {
     if (this.#always.has(tool)) return; // allowed for the rest of the party: no question
     const id = `t${++this.#ids}`;
     this.#asking = { id, tool, summary, batch, resume: () => {} };
-    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending' } });
+    const timeout = 120_000; // the host's --permission-timeout default
+    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending', expires: new Date(Date.now() + timeout).toISOString() } });
     this.#setPhase('awaiting_permission');
+    this.#after(timeout, () => {
+      const a = this.#asking;
+      if (a?.id !== id) return;
+      this.#asking = null;
+      this.#denied++;
+      this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'timed_out', reason: 'no decision within 2m0s' } });
+      this.#setPhase('running');
+      a.resume();
+    });
     if (this.#session && this.#session.you.role !== 'host') {
       this.#after(3000, () => this.#decide(id, 'allow', '', this.#session?.party.host ?? 'host'));
     }

@@ -118,6 +118,8 @@ export interface Permission {
   status: PermissionStatus | string;
   by?: string;
   reason?: string;
+  /** pending: when it is denied as timed_out if nobody decides (RFC 3339, the host's clock). */
+  expires?: string;
 }
 
 /** A host's answer to a tool request. */
