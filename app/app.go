@@ -672,6 +672,14 @@ func (a *App) Leave() error {
 	return nil
 }
 
+// RetryNow tries to reach the host at once while the window is reconnecting.
+func (a *App) RetryNow() error {
+	if err := a.session.RetryNow(); err != nil {
+		return a.fail("retry now", err)
+	}
+	return nil
+}
+
 // EndParty ends the hosted party for everyone.
 func (a *App) EndParty() error {
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)

@@ -110,6 +110,42 @@ export function joinTests(ctx) {
     await closeJoin();
   });
 
+  test('a host killed and resumed: the window reconnects, and Retry now reaches it at once', async () => {
+    const args = [
+      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'retry-host-data'),
+      '--workdir', tmp, '--merge', 'local', '--name', 'rita', '--no-local-repl',
+    ];
+    let host = cli('retry-host', args);
+    try {
+      const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
+      await openJoin();
+      await typeInvite(inv);
+      await tid('join-name').fill('hazel');
+      await tid('join-submit').click();
+      await visible('party-view');
+      await attrOf('party-connection', 'data-status', 'connected');
+      host.child.kill('SIGKILL'); // a crash: no goodbye to anyone
+      await host.exited;
+      await visible('retry-now');
+      // Wait for the 5th attempt: its next try is 15 s away, so reaching the host sooner is
+      // Retry now's doing.
+      await textOf('reconnect-banner', /attempt ([5-9]|\d\d)/);
+      await shot('reconnecting-retry-now');
+      host = cli('retry-host-resumed', [...args, '--resume']);
+      const [, again] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
+      check(again === inv, `the resumed host has another invite: ${again}`);
+      await tid('retry-now').click();
+      await until('connected again within 5 s of Retry now', async () => (await tid('party-connection').getAttribute('data-status')) === 'connected', 5000);
+      await tid('reconnect-banner').waitFor({ state: 'detached' });
+      await tid('leave-party').click();
+      await textOf('party-ended-reason', "You left rita's party");
+      await tid('back-home').click();
+      await visible('home');
+    } finally {
+      await host.stop();
+    }
+  });
+
   test('join: a fresh link from the clipboard each time the dialog opens; typed text is kept', async () => {
     const a = `concordia://127.0.0.1:1111/${token}?fp=${fp}`;
     const b = `concordia://127.0.0.1:2222/${token}?fp=${fp}`;

@@ -358,6 +358,50 @@ func TestPrinterSettings(t *testing.T) {
 	}
 }
 
+// TestPrinterSaysWhenARequestTimesOut: a host's terminal says how long a tool request
+// waits before it is denied; a replayed one, already past, says nothing of it.
+func TestPrinterSaysWhenARequestTimesOut(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	now := time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC)
+	p.now = func() time.Time { return now }
+	me := wire.Member{ID: "m1", Name: "carol", Role: wire.RoleHost}
+	p.hello(wire.HelloResult{You: me})
+	soon, past := now.Add(90*time.Second), now.Add(-time.Second)
+	p.event(wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending, Expires: &soon}})
+	p.event(wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Edit", Status: wire.PermissionPending, Expires: &past}})
+	out := b.String()
+	if !strings.Contains(out, "/always (allow Bash for the rest of the party); undecided, it is denied in 1m30s\n") {
+		t.Errorf("no time left for t1:\n%s", out)
+	}
+	if !strings.Contains(out, "/always (allow Edit for the rest of the party)\n") {
+		t.Errorf("a past deadline is shown for t2:\n%s", out)
+	}
+	for d, want := range map[time.Duration]string{45 * time.Second: "45s", 2 * time.Minute: "2m", 90 * time.Second: "1m30s", time.Hour: "1h", 65 * time.Minute: "1h5m"} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestRetryCommand: /retry cuts a reconnect's wait in a joined terminal, says there is
+// nothing to retry while connected, and that the host's own terminal never disconnects.
+func TestRetryCommand(t *testing.T) {
+	c, _, sent, out := newCommander(wire.RoleParticipant)
+	c.line(context.Background(), "/retry")
+	reconnecting, asked := true, 0
+	c.retry = func() bool { asked++; return reconnecting }
+	c.line(context.Background(), "/retry")
+	reconnecting = false
+	c.line(context.Background(), "/retry")
+	want := "[system] this terminal runs the party: it is never disconnected from it\n" +
+		"[system] trying to reach the host now\n" +
+		"[system] connected to the host; nothing to retry\n"
+	if out.String() != want || asked != 2 || len(*sent) != 0 {
+		t.Fatalf("output %q (asked %d, sent %q), want %q", out.String(), asked, *sent, want)
+	}
+}
+
 func TestMainUsage(t *testing.T) {
 	var out, errb bytes.Buffer
 	io := IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }}

@@ -33,6 +33,9 @@ type commander struct {
 	ws workspaceView
 	// editor: the line editor runs (a terminal), so /help describes its keys.
 	editor bool
+	// retry cuts the wait before the next reconnect attempt and reports whether the
+	// terminal was reconnecting; nil in the host's own terminal (never disconnected).
+	retry func() bool
 }
 
 // commandWord matches a slash command: "/word" alone or followed by a space. A line that
@@ -54,6 +57,7 @@ var commands = map[string]command{
 	"changes": {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
 	"diff":    {"/diff PATH", "show what changed in one file", false, (*commander).diff},
 	"show":    {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
+	"retry":   {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow},
 
 	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve},
 	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject},
@@ -241,6 +245,18 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 		}
 		return c.ctl.Decide(ctx, id, decision, arg)
 	}
+}
+
+func (c *commander) retryNow(context.Context, string) error {
+	switch {
+	case c.retry == nil:
+		c.pr.notice("system", "this terminal runs the party: it is never disconnected from it")
+	case c.retry():
+		c.pr.notice("system", "trying to reach the host now")
+	default:
+		c.pr.notice("system", "connected to the host; nothing to retry")
+	}
+	return nil
 }
 
 // revoke takes back an "always": /revoke TOOL; alone, it lists what is always allowed.

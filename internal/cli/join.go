@@ -90,7 +90,7 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 				// Leaving on purpose (Ctrl-C, /quit): the closed connection is not news.
 			case s.State == client.StatusReconnecting:
 				log.Info("connection lost", "err", s.Err, "attempt", s.Attempt)
-				pr.notice("system", fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d)", fmtDuration(s.RetryIn), s.Attempt))
+				pr.notice("system", fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt))
 			case s.State == client.StatusConnected:
 				pr.live()
 			}
@@ -126,6 +126,7 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 		ws:       c,
 		describe: describe,
 		editor:   sc != nil,
+		retry:    c.RetryNow,
 	}
 	quit := make(chan struct{})
 	// The prompt loop stops before this returns, so the line editor gives the terminal

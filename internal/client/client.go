@@ -93,6 +93,7 @@ type Client struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	retry  chan struct{} // RetryNow: ends the wait before the next reconnect attempt
 
 	mu      sync.Mutex // guards peer, hello, session, err
 	peer    *rpc.Peer
@@ -127,7 +128,7 @@ func Join(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
+	c := &Client{cfg: cfg, log: cfg.Logger, done: make(chan struct{}), retry: make(chan struct{}, 1)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.status(Status{State: StatusConnecting})
 	peer, runErr, err := c.connect(ctx)
@@ -288,6 +289,23 @@ func (c *Client) Close() {
 	<-c.done
 }
 
+// RetryNow ends the wait before the next reconnect attempt (the window's "Retry now", once
+// the host is back) and reports true. While connected, or after Close, it does nothing
+// and reports false.
+func (c *Client) RetryNow() bool {
+	c.mu.Lock()
+	reconnecting := c.peer == nil && c.err == nil
+	c.mu.Unlock()
+	if !reconnecting {
+		return false
+	}
+	select {
+	case c.retry <- struct{}{}:
+	default:
+	}
+	return true
+}
+
 // loop owns reconnection: it waits for the current connection to end and dials again
 // with backoff until Close, a refused token, or the end of the party.
 func (c *Client) loop(peer *rpc.Peer, runErr <-chan error) {
@@ -309,12 +327,20 @@ func (c *Client) loop(peer *rpc.Peer, runErr <-chan error) {
 			return
 		}
 		c.log.Info("connection lost", "err", cause)
+		select {
+		case <-c.retry: // asked for while connected: it does not cut the first wait
+		default:
+		}
 		for attempt := 1; ; attempt++ {
 			wait := c.cfg.Backoff[min(attempt-1, len(c.cfg.Backoff)-1)]
 			c.status(Status{State: StatusReconnecting, Attempt: attempt, RetryIn: wait, Err: cause})
+			t := time.NewTimer(wait)
 			select {
-			case <-time.After(wait):
+			case <-t.C:
+			case <-c.retry:
+				t.Stop()
 			case <-c.ctx.Done():
+				t.Stop()
 				c.finish(ErrClosed)
 				return
 			}

@@ -323,3 +323,35 @@ func freePort(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// TestRetryReachesAResumedHostAtOnce: a participant's terminal whose host was killed keeps
+// trying with growing waits; once the host is back (resumed, same invite), /retry connects
+// now rather than at the next try, 8 s away.
+func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", work, "--no-local-repl"}
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`joined .*'s party as bob`)
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	j.expect(`lost the connection to the host; trying again in 8s \(attempt 4; /retry tries now\)`)
+	lost := time.Now()
+	r := start(t, nil, append(args, "--resume")...)
+	r.expect(`^invite code: `)
+	restart := time.Since(lost)
+	j.send("/retry")
+	j.expect(`trying to reach the host now`)
+	j.expect(`reconnected; catching up`)
+	// Without /retry the terminal reconnects 8 s after the notice at the earliest.
+	switch waited := time.Since(lost); {
+	case restart > 5*time.Second:
+		t.Logf("the host took %v to restart: too slow here to tell /retry's reconnect from the scheduled one", restart)
+	case waited >= 7500*time.Millisecond:
+		t.Errorf("reconnected %v after the attempt-4 notice (the host was back after %v): /retry did not cut the 8 s wait", waited.Round(time.Millisecond), restart.Round(time.Millisecond))
+	}
+	j.send("/retry")
+	j.expect(`connected to the host; nothing to retry`)
+}

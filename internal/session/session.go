@@ -469,6 +469,20 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	return info, nil
 }
 
+// RetryNow tries to reach the host at once rather than at the next attempt's time (a
+// joined window that is reconnecting: the host is back sooner than the backoff thinks).
+// Hosting, or connected, it does nothing.
+func (m *Manager) RetryNow() error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	if a.c != nil {
+		a.c.RetryNow() // false: connected already, nothing to do
+	}
+	return nil
+}
+
 // current is the running party, or ErrNoParty.
 func (m *Manager) current() (*active, error) {
 	m.mu.Lock()

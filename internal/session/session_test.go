@@ -477,6 +477,48 @@ func (p *proxy) setPaused(v bool) {
 	p.mu.Unlock()
 }
 
+// TestRetryNow: a window reconnecting with a long wait before its next attempt reaches the
+// host as soon as it asks (the banner's Retry now), instead of when the backoff says.
+func TestRetryNow(t *testing.T) {
+	h := startRemoteHost(t, true)
+	inv := h.Invite()
+	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
+	inv.Port = px.port()
+	rec := newRecorder()
+	m := newManager(t, rec, func(c *Config) { c.ClientBackoff = []time.Duration{time.Hour} })
+	if _, err := m.Join(context.Background(), inv.String(), "erin"); err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if err := m.RetryNow(); err != nil { // connected: nothing to do, and no shortcut saved for later
+		t.Fatalf("RetryNow while connected: %v", err)
+	}
+	before := len(rec.all())
+	px.setPaused(true)
+	px.cut()
+	rec.waitFor(t, "reconnecting", func(e []emitted) bool {
+		st := statuses(e[before:])
+		return len(st) > 0 && st[len(st)-1].Status == StatusReconnecting
+	})
+	time.Sleep(100 * time.Millisecond) // a saved shortcut would have connected by now (not an assertion)
+	if s := m.Snapshot(); s.Status != StatusReconnecting {
+		t.Fatalf("status %q before Retry now, want still reconnecting (the next try is an hour away)", s.Status)
+	}
+	px.setPaused(false)
+	if err := m.RetryNow(); err != nil {
+		t.Fatalf("RetryNow: %v", err)
+	}
+	rec.waitFor(t, "connected after Retry now", func(e []emitted) bool {
+		st := statuses(e[before:])
+		return len(st) > 0 && st[len(st)-1].Status == StatusConnected
+	})
+	if err := m.Leave(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RetryNow(); !errors.Is(err, ErrNoParty) {
+		t.Fatalf("RetryNow after leaving = %v, want ErrNoParty", err)
+	}
+}
+
 func TestReconnectResyncsTheWindow(t *testing.T) {
 	h := startRemoteHost(t, true)
 	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)

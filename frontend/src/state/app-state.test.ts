@@ -202,6 +202,18 @@ describe('connection status', () => {
     expect(st.sendError).toMatch(/Reconnecting/);
   });
 
+  it('Retry now asks Go only while reconnecting; a failure is a notice', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    await st.retryNow(); // connected: nothing to retry
+    expect(be.count('RetryNow')).toBe(0);
+    be.emit('party:status', { status: 'reconnecting', attempt: 2, error: 'connection refused', retry_ms: 15000 });
+    await st.retryNow();
+    expect(be.count('RetryNow')).toBe(1);
+    be.handlers.RetryNow = () => Promise.reject('You are not in a party.');
+    await st.retryNow();
+    expect(st.notices.at(-1)?.text).toBe('Could not retry: You are not in a party.');
+  });
+
   it('claims no phase while the host cannot be reached, and says when the party is over', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });
@@ -474,6 +486,10 @@ describe('leaving', () => {
   const ways: Array<{ name: string; role: 'host' | 'participant'; act: (st: AppState, be: FakeBackend) => Promise<unknown> | void; ended: RegExp }> = [
     { name: 'participant leaves', role: 'participant', act: (st) => st.leave(), ended: /^You left (\S+)'s party\.$/ },
     { name: 'participant leaves though the host is gone', role: 'participant', act: (st, be) => { be.handlers.Leave = () => Promise.reject('not connected'); return st.leave(); }, ended: /^You left .*party \(the host could not be told: .*not connected.*\)\.$/ },
+    // What Go does: its own party:ended ("you left the party") comes before Leave returns.
+    // The window used to read it as the party's end: "The party has ended: you left the party."
+    { name: 'participant leaves, Go ending the session first', role: 'participant', act: (st, be) => { be.handlers.Leave = async () => { be.emit('party:ended', { reason: 'you left the party' }); }; return st.leave(); }, ended: /^You left (\S+)'s party\.$/ },
+    { name: 'participant leaves though the host is gone, Go ending the session first', role: 'participant', act: (st, be) => { be.handlers.Leave = async () => { be.emit('party:ended', { reason: 'you left the party' }); throw 'not connected'; }; return st.leave(); }, ended: /^You left .*party \(the host could not be told: .*not connected.*\)\.$/ },
     { name: 'host ends the party', role: 'host', act: (st) => st.endParty(), ended: /^The party has ended: you ended the party\.$/ },
     { name: 'party:ended event', role: 'participant', act: (_st, be) => be.emit('party:ended', { reason: 'the host ended the party' }), ended: /^The party has ended: the host ended the party\.$/ },
   ];

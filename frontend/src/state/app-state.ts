@@ -553,6 +553,11 @@ export class AppState {
     return this.#party.copyViewerInvite();
   }
 
+  /** Tries to reach the host at once while reconnecting. */
+  retryNow(): Promise<void> {
+    return this.#party.retryNow();
+  }
+
   /** Leaves the party (a participant); its transcript stays until backHome(), even if the host cannot be told. */
   leave(): Promise<void> {
     return this.#party.leave();

@@ -68,6 +68,8 @@ export interface Backend {
   RejectBatch(batch: string, reason: string): Promise<void>;
   StopTurn(): Promise<void>;
   DecidePermission(id: string, decision: Decision, reason: string): Promise<void>;
+  /** Tries to reach the host at once while reconnecting. */
+  RetryNow(): Promise<void>;
   /** Makes a tool allowed with "Always allow" ask again. */
   RevokeAlways(tool: string): Promise<void>;
   SetRole(member: string, role: string): Promise<void>;
@@ -218,6 +220,9 @@ export class WailsBackend implements Backend {
   }
   DecidePermission(id: string, decision: Decision, reason: string): Promise<void> {
     return this.#app.DecidePermission(id, decision, reason);
+  }
+  RetryNow(): Promise<void> {
+    return this.#app.RetryNow();
   }
   RevokeAlways(tool: string): Promise<void> {
     return this.#app.RevokeAlways(tool);

@@ -91,6 +91,7 @@ export class FakeBackend implements Backend {
     StopTurn: async () => {},
     DecidePermission: async () => {},
     RevokeAlways: async () => {},
+    RetryNow: async () => {},
     SetRole: async () => {},
     Kick: async () => {},
     NewInvites: async () => ({ invite: 'concordia://hostbox:8765/new?fp=ab', viewer_invite: 'concordia://hostbox:8765/newv?fp=ab' }),
@@ -142,6 +143,7 @@ export class FakeBackend implements Backend {
   StopTurn() { return this.#call('StopTurn'); }
   DecidePermission(id: string, d: Decision, r: string) { return this.#call('DecidePermission', id, d, r); }
   RevokeAlways(tool: string) { return this.#call('RevokeAlways', tool); }
+  RetryNow() { return this.#call('RetryNow'); }
   SetRole(m: string, r: string) { return this.#call('SetRole', m, r); }
   Kick(m: string, r: string) { return this.#call('Kick', m, r); }
   NewInvites() { return this.#call('NewInvites'); }

@@ -115,6 +115,8 @@ export class PartySession {
   inviteCopied = false;
   viewerInviteCopied = false;
   ending = false;
+  /** leave() was called: the party:ended that follows is this window leaving. */
+  #leaving = false;
   /** Set once the party is over: the transcript stays until backHome(). */
   ended: Ended | null = null;
   savingTranscript = false;
@@ -318,7 +320,9 @@ export class PartySession {
     this.#partySubs = [
       early('party:event', (e) => this.#onEvent(e)),
       early('party:state', (s) => this.#onState(s)),
-      early('party:ended', (e) => this.#endParty(endedReason(e))),
+      // Leaving, Go's own party:ended ("you left the party") comes before Leave returns:
+      // it is this window's leaving, not the party's end.
+      early('party:ended', (e) => (this.#leaving ? this.#endParty('', true) : this.#endParty(endedReason(e)))),
       early('party:invites', (inv) => this.setInvites(inv)),
       this.#backend.on('party:status', (st) => {
         if (gen === this.#partyGen) this.#onStatus(st);
@@ -341,6 +345,7 @@ export class PartySession {
     this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '' };
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
+    this.#leaving = false;
     this.#skewSamples = [];
     this.sendError = '';
     this.inviteCopied = false;
@@ -581,10 +586,21 @@ export class PartySession {
     this.#hooks.changed();
   }
 
+  /** Tries to reach the host at once while reconnecting (the banner's Retry now). */
+  async retryNow(): Promise<void> {
+    if (!this.session || this.connection.status !== 'reconnecting') return;
+    try {
+      await this.#backend.RetryNow();
+    } catch (err) {
+      this.#hooks.notify('error', `Could not retry: ${errorText(err)}`);
+    }
+  }
+
   /** Leaves the party (a participant); its transcript stays until backHome(), even if the host cannot be told. */
   async leave(): Promise<void> {
     if (!this.session || this.ending || this.ended) return;
     this.ending = true;
+    this.#leaving = true;
     this.#hooks.changed();
     try {
       await this.#backend.Leave();
@@ -620,6 +636,8 @@ export class PartySession {
     if (!this.ended) {
       this.ended = left ? { reason, left } : { reason };
       if (!left) this.#notifyDesktop(attentionForEnd(reason)); // nothing to tell someone who left
+    } else if (left && this.ended.left && reason && !this.ended.reason) {
+      this.ended = { reason, left }; // Leave's own outcome, after Go's party:ended
     }
     this.phase = 'idle';
     this.sending = false;
