@@ -122,6 +122,8 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		// taken on a resume.
 		lines := strings.Fields(string(b))
 		w.base, late = lines[0], len(lines) > 1 && lines[1] == "late"
+		// (A host killed during a snapshot leaves git's index lock: the next snapshot
+		// removes it. Only one host runs a party: its journal is locked.)
 	} else {
 		// No base: whatever is here is an earlier run's start that did not finish (the
 		// host stopped during git init or the first snapshot). Start again from nothing;
@@ -233,6 +235,13 @@ func (w *Workspace) Dir() string { return w.dir }
 // tree object and says how many files it has. The caller holds mu or owns w.
 func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	index := []string{"GIT_INDEX_FILE=" + filepath.Join(w.gitDir, "now.index")}
+	// A git killed by its context (a member who left mid-request, the timeout) leaves
+	// its index lock, and every later snapshot would fail on it. Snapshots run one at a
+	// time (under w.mu, or in Open before anyone has the workspace), and run waits for
+	// its git to end, so a lock here is always a dead git's.
+	if err := os.Remove(filepath.Join(w.gitDir, "now.index.lock")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", 0, fmt.Errorf("workspace: %w", err)
+	}
 	args := []string{"add", "--all", "--ignore-errors", "--", "."}
 	for _, ex := range w.excluded {
 		args = append(args, ":(exclude,literal)"+ex)

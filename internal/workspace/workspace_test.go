@@ -3,11 +3,13 @@ package workspace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -331,5 +333,60 @@ func TestOpenClearsAKilledStartsLeftovers(t *testing.T) {
 	}
 	if got := strings.Join(names, " "); got != "base git" {
 		t.Errorf("the state directory holds %q, want only base and git", got)
+	}
+}
+
+// TestOpenAfterAKilledSnapshot: a host killed during a snapshot (one runs after every turn)
+// leaves git's index lock; the resumed party's workspace used to fail every Changes call
+// with "Unable to create …now.index.lock: File exists" for the rest of the party.
+func TestOpenAfterAKilledSnapshot(t *testing.T) {
+	dir, state := startingDir(t, false), t.TempDir()
+	if _, err := Open(context.Background(), dir, state, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	write(t, state, "git/now.index.lock", "")
+	w, err := Open(context.Background(), dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "added.txt", "new\n")
+	if files, err := w.Changes(context.Background(), false); err != nil || len(files) != 1 {
+		t.Fatalf("changes after a killed snapshot: %+v, %v", files, err)
+	}
+}
+
+// TestCancelledSnapshotLeavesNoLock: a Changes call whose context ends while git runs (a
+// member who disconnects mid-request) kills that git; the index lock it held used to stay,
+// and every later snapshot of the party failed on it.
+func TestCancelledSnapshotLeavesNoLock(t *testing.T) {
+	dir, state := startingDir(t, false), t.TempDir()
+	for i := 0; i < 3000; i++ {
+		write(t, dir, fmt.Sprintf("d%d/f%d.txt", i%30, i), strings.Repeat("x", i%500))
+	}
+	w, err := Open(context.Background(), dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := filepath.Join(state, "git", "now.index.lock")
+	cancelled, locked := 0, 0
+	for delay := time.Millisecond; delay < 200*time.Millisecond && locked < 3; delay += 3 * time.Millisecond {
+		write(t, dir, fmt.Sprintf("new-%d.txt", delay), "x") // each snapshot has work to do
+		ctx, cancel := context.WithTimeout(context.Background(), delay)
+		_, err := w.Changes(ctx, false)
+		cancel()
+		if err == nil {
+			continue
+		}
+		cancelled++
+		if _, serr := os.Stat(lock); serr == nil {
+			locked++
+		}
+		if _, err := w.Changes(context.Background(), false); err != nil {
+			t.Fatalf("Changes after one cancelled at %v: %v", delay, err)
+		}
+	}
+	t.Logf("%d snapshots cancelled, %d of them while git held the index lock", cancelled, locked)
+	if cancelled == 0 {
+		t.Skip("no snapshot was slow enough to cancel here")
 	}
 }
