@@ -180,8 +180,8 @@ func (p *Party) RevokeAlways(memberID, tool string) error {
 			return fmt.Errorf("%w: %q is not always allowed (these are: %s)", ErrInvalid, oneLine(tool), strings.Join(p.alwaysList(), ", "))
 		}
 		delete(p.always, tool)
+		p.emitSettings() // first: a resume takes the list from it, so the notice never says more than the journal
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s ask again: it is no longer always allowed", by.Name, tool)})
-		p.emitSettings()
 		return nil
 	})
 }

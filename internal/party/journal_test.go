@@ -287,7 +287,7 @@ func TestRotationTheJournalCannotKeep(t *testing.T) {
 // resume, and one it revoked does not (it used to: the resume read only the permission
 // events that granted it). A journal from before settings carried the list still works.
 func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
-	lines := func(ls ...string) []string {
+	lines := func(ls ...string) (*Restore, []string) {
 		rc := NewRecovery(0)
 		for i, l := range ls {
 			var ev wire.Event
@@ -297,7 +297,8 @@ func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
 			ev.Seq = int64(i + 1)
 			rc.Event(ev, json.RawMessage(l))
 		}
-		return rc.Restore(nil).Always
+		r := rc.Restore(nil)
+		return r, r.Always
 	}
 	always := func(tool string) string {
 		return `{"kind":"permission","permission":{"id":"t` + tool + `","tool":"` + tool + `","status":"allowed","by":"carol","reason":"always allow ` + tool + `"}}`
@@ -306,20 +307,56 @@ func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
 		return `{"kind":"settings","approval":false,"permission_mode":"ask"` + list + `}`
 	}
 	cases := []struct {
-		name  string
-		lines []string
-		want  string
+		name      string
+		lines     []string
+		want      string
+		announced bool // the last settings event said so: the resume need not
 	}{
-		{"granted", []string{always("Bash"), settings(`,"always":["Bash"]`), always("Edit"), settings(`,"always":["Bash","Edit"]`)}, "Bash,Edit"},
-		{"revoked", []string{always("Bash"), settings(`,"always":["Bash"]`), settings(`,"always":[]`)}, ""},
-		{"revoked, then granted again", []string{always("Bash"), settings(`,"always":[]`), always("Bash"), settings(`,"always":["Bash"]`)}, "Bash"},
-		{"an older journal", []string{always("Bash"), settings(``), always("Edit")}, "Bash,Edit"},
+		{"granted", []string{always("Bash"), settings(`,"always":["Bash"]`), always("Edit"), settings(`,"always":["Bash","Edit"]`)}, "Bash,Edit", true},
+		{"revoked", []string{always("Bash"), settings(`,"always":["Bash"]`), settings(`,"always":[]`)}, "", true},
+		{"revoked, then granted again", []string{always("Bash"), settings(`,"always":[]`), always("Bash"), settings(`,"always":["Bash"]`)}, "Bash", true},
+		{"killed before the settings event", []string{always("Bash"), settings(`,"always":["Bash"]`), always("Edit")}, "Bash,Edit", false},
+		{"an older journal", []string{always("Bash"), settings(``), always("Edit")}, "Bash,Edit", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := strings.Join(lines(c.lines...), ","); got != c.want {
-				t.Errorf("always after the resume: %q, want %q", got, c.want)
+			r, got := lines(c.lines...)
+			if strings.Join(got, ",") != c.want || r.AlwaysAnnounced != c.announced {
+				t.Errorf("always after the resume: %q (announced %v), want %q (%v)", got, r.AlwaysAnnounced, c.want, c.announced)
 			}
 		})
+	}
+}
+
+// TestResumeAnnouncesWhatItRestores: a resumed party whose journal never announced what
+// is always allowed (an older journal, or a host killed between the decision and its
+// settings event) sends a settings event listing it; a tool request left waiting is
+// denied without the expires it had while pending.
+func TestResumeAnnouncesWhatItRestores(t *testing.T) {
+	exp := time.Now().Add(time.Minute)
+	r := &Restore{Seq: 10, NextID: 20, Always: []string{"Edit", "Bash"},
+		Open: []wire.Permission{{ID: "t3", Tool: "Write", Summary: "x", Batch: "b1", Status: wire.PermissionPending, Expires: &exp}}}
+	p, _, _ := start(t, Config{Restore: r})
+	st, err := p.State(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawSettings, sawDenial bool
+	for _, ev := range st.Events {
+		if ev.Kind == wire.KindSettings {
+			sawSettings = true
+			if strings.Join(ev.Settings.Always, ",") != "Bash,Edit" {
+				t.Errorf("settings after the resume: always %v", ev.Settings.Always)
+			}
+		}
+		if ev.Kind == wire.KindPermission && ev.Permission.ID == "t3" {
+			sawDenial = true
+			if ev.Permission.Status != wire.PermissionDenied || ev.Permission.Expires != nil {
+				t.Errorf("the waiting request after the resume: %+v", ev.Permission)
+			}
+		}
+	}
+	if !sawSettings || !sawDenial {
+		t.Fatalf("after the resume (settings %v, denial %v):\n%s", sawSettings, sawDenial, dump(st.Events))
 	}
 }

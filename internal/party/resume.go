@@ -34,6 +34,9 @@ type Restore struct {
 	HasSettings    bool     // a settings event set Approval and PermissionMode
 	Workspace      string   // the workspace sharing level a settings event last gave ("": none did)
 	Always         []string // tools a host allowed for the rest of the party
+	// AlwaysAnnounced: the last settings event listed exactly Always (false when the
+	// journal ends between an "always" decision and its settings event, or predates them).
+	AlwaysAnnounced bool
 }
 
 // Recovery reads a journal's events one by one (pass its Event to journal.Read or
@@ -118,6 +121,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			}
 			if ev.Settings.Always != nil { // nil: written before settings carried it
 				r.Always = append([]string(nil), ev.Settings.Always...)
+				r.AlwaysAnnounced = true
 			}
 		}
 	case wire.KindPermission:
@@ -129,6 +133,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 				delete(rc.open, pm.ID)
 				if pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") {
 					r.Always = append(r.Always, pm.Tool)
+					r.AlwaysAnnounced = false
 				}
 			}
 		}
@@ -282,13 +287,15 @@ func (p *Party) resumed(r *Restore) {
 	// A settings event whenever what participants last saw differs. The workspace level
 	// too: the next resume takes the level of the last settings event, so an old one must
 	// not stand after this run chose another (--share-workspace off on a party that shared).
+	// And when what is always allowed was never announced as it stands (an older journal,
+	// or a host killed between the decision and its settings event).
 	if r.HasSettings && (r.Approval != p.approval || r.PermissionMode != p.permMode) || !r.HasSettings && (p.approval || p.permMode != wire.PermissionAsk) ||
-		r.Workspace != "" && r.Workspace != p.wsLevel {
+		r.Workspace != "" && r.Workspace != p.wsLevel || len(r.Always) > 0 && !r.AlwaysAnnounced {
 		p.emitSettings()
 	}
 	for _, pm := range r.Open {
 		perm := pm
-		perm.Status, perm.By, perm.Reason = wire.PermissionDenied, "", "the host stopped before a decision"
+		perm.Status, perm.By, perm.Reason, perm.Expires = wire.PermissionDenied, "", "the host stopped before a decision", nil
 		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
 	}
 	now := p.cfg.Now()
