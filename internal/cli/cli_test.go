@@ -370,7 +370,14 @@ func TestPrinterSaysWhenARequestTimesOut(t *testing.T) {
 	soon, past := now.Add(90*time.Second), now.Add(-time.Second)
 	p.event(wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending, Expires: &soon}})
 	p.event(wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Edit", Status: wire.PermissionPending, Expires: &past}})
+	// The host's clock an hour behind this one: the event's own time says how long is left.
+	behind := now.Add(-time.Hour)
+	hostExpires := behind.Add(2 * time.Minute)
+	p.event(wire.Event{TS: behind, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Write", Status: wire.PermissionPending, Expires: &hostExpires}})
 	out := b.String()
+	if !strings.Contains(out, "/always (allow Write for the rest of the party); undecided, it is denied in 2m\n") {
+		t.Errorf("a host clock behind ours hid the time left for t3:\n%s", out)
+	}
 	if !strings.Contains(out, "/always (allow Bash for the rest of the party); undecided, it is denied in 1m30s\n") {
 		t.Errorf("no time left for t1:\n%s", out)
 	}
@@ -381,6 +388,22 @@ func TestPrinterSaysWhenARequestTimesOut(t *testing.T) {
 		if got := shortDuration(d); got != want {
 			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestWhoSaysWhatIsAlwaysAllowed: everyone can see what the agent may do unasked (only a
+// host's /revoke could list it before).
+func TestWhoSaysWhatIsAlwaysAllowed(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.line(context.Background(), "/who")
+	if strings.Contains(out.String(), "always") {
+		t.Fatalf("/who mentions always with nothing allowed: %q", out.String())
+	}
+	c.pr.event(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{"Bash"}}})
+	out.Reset()
+	c.line(context.Background(), "/who")
+	if !strings.HasSuffix(out.String(), "[system] always allowed without asking: Bash\n") {
+		t.Fatalf("/who: %q", out.String())
 	}
 }
 

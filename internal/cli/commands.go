@@ -50,7 +50,7 @@ type command struct {
 
 var commands = map[string]command{
 	"help":    {"/help", "list the commands you can use", false, nil},
-	"who":     {"/who", "list the members and their roles", false, (*commander).who},
+	"who":     {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who},
 	"quit":    {"/quit", "leave (the host's ends the party)", false, nil},
 	"exit":    {"/exit", "the same as /quit", false, nil},
 	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
@@ -134,6 +134,9 @@ func (c *commander) help() {
 	host := c.isHost()
 	var names []string
 	for n, cmd := range commands {
+		if n == "retry" && c.retry == nil {
+			continue // the host's own terminal is never disconnected
+		}
 		if !cmd.host || host {
 			names = append(names, n)
 		}
@@ -174,7 +177,8 @@ func (c *commander) show(context.Context, string) error {
 }
 
 func (c *commander) who(context.Context, string) error {
-	var lines []string
+	var lines, always []string
+	host := false
 	c.pr.with(func(r *roster) {
 		for _, m := range r.members {
 			l := fmt.Sprintf("%s (%s)", term.Line(m.Name), m.Role)
@@ -183,8 +187,12 @@ func (c *commander) who(context.Context, string) error {
 			}
 			lines = append(lines, l)
 		}
+		always, host = r.settings.Always, r.you.Role == wire.RoleHost
 	})
 	c.pr.notice("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
+	if len(always) > 0 { // what the agent may do unasked is everyone's business
+		c.pr.notice("system", alwaysWords(always, host))
+	}
 	return nil
 }
 

@@ -193,6 +193,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 		approval = "on: every merged prompt waits for you (/approve, /reject)"
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
+	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
+		pr.notice("system", alwaysWords(always, !f.noLocalREPL))
+	}
 	if f.insecure {
 		pr.notice("system", "--insecure: traffic is not encrypted; use it on loopback only")
 	}
@@ -209,6 +212,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 			return ExitError
 		}
 		view = v
+		// Nobody's hello here: the party's settings as they are, so that settings events
+		// print what they change.
+		pr.hello(wire.HelloResult{Party: h.Party().Info(), State: st})
 		for _, ev := range st.Events {
 			pr.event(ev)
 		}

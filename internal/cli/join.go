@@ -79,6 +79,9 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 				if h.You.Role == wire.RoleViewer {
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
 				}
+				if len(h.Party.Always) > 0 {
+					pr.notice("system", alwaysWords(h.Party.Always, h.You.Role == wire.RoleHost))
+				}
 				pr.historyStart(len(h.State.Events))
 				return
 			}

@@ -280,7 +280,7 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindRetry:
 		p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
 	case wire.KindPermission:
-		p.permission(ev.Permission)
+		p.permission(ev.Permission, ev.TS)
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
 			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\n(/show prints the merged text)", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts)))
@@ -375,7 +375,7 @@ func (p *printer) diff(text string, truncated bool) {
 }
 
 // permission renders a tool request and its outcome.
-func (p *printer) permission(pm *wire.Permission) {
+func (p *printer) permission(pm *wire.Permission, at time.Time) {
 	if pm == nil {
 		return
 	}
@@ -387,7 +387,11 @@ func (p *printer) permission(pm *wire.Permission) {
 	case wire.PermissionPending:
 		p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch])))
 		if p.isHostLocked() {
-			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+expiresWords(pm.Expires, p.now()))
+			left := ""
+			if !p.earlier { // a request from the history is decided further down
+				left = expiresWords(pm.Expires, at, p.now())
+			}
+			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
 		text := pm.Status + " " + what
@@ -404,12 +408,18 @@ func (p *printer) permission(pm *wire.Permission) {
 }
 
 // expiresWords says when an undecided request is denied: "; undecided, it is denied in
-// 2m", or "" when that is unknown or past (a replayed request).
-func expiresWords(expires *time.Time, now time.Time) string {
+// 2m", or "" when that is unknown or past. expires and asked (the event's time) are both
+// on the host's clock, so a request printed as it arrives has expires − asked left,
+// whatever this machine's clock says; without asked, now is used.
+func expiresWords(expires *time.Time, asked, now time.Time) string {
 	if expires == nil {
 		return ""
 	}
-	left := expires.Sub(now).Round(time.Second)
+	left := expires.Sub(now)
+	if !asked.IsZero() {
+		left = expires.Sub(asked)
+	}
+	left = left.Round(time.Second)
 	if left <= 0 {
 		return ""
 	}

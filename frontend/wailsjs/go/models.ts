@@ -222,6 +222,7 @@ export namespace settings {
 	    share_workspace: string;
 	    listen: string;
 	    public_host: string;
+	    notifications: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -241,6 +242,7 @@ export namespace settings {
 	        this.share_workspace = source["share_workspace"];
 	        this.listen = source["listen"];
 	        this.public_host = source["public_host"];
+	        this.notifications = source["notifications"];
 	    }
 	}
 
@@ -344,6 +346,8 @@ export namespace wire {
 	    status: string;
 	    by?: string;
 	    reason?: string;
+	    // Go type: time
+	    expires?: any;
 	
 	    static createFrom(source: any = {}) {
 	        return new Permission(source);
@@ -358,7 +362,26 @@ export namespace wire {
 	        this.status = source["status"];
 	        this.by = source["by"];
 	        this.reason = source["reason"];
+	        this.expires = this.convertValues(source["expires"], null);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Rejected {
 	    batch: string;
@@ -539,6 +562,7 @@ export namespace wire {
 	    approval: boolean;
 	    permission_mode: string;
 	    workspace: string;
+	    always: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new PartyInfo(source);
@@ -555,6 +579,7 @@ export namespace wire {
 	        this.approval = source["approval"];
 	        this.permission_mode = source["permission_mode"];
 	        this.workspace = source["workspace"];
+	        this.always = source["always"];
 	    }
 	}
 	
@@ -564,6 +589,7 @@ export namespace wire {
 	    approval: boolean;
 	    permission_mode: string;
 	    workspace?: string;
+	    always: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -574,6 +600,7 @@ export namespace wire {
 	        this.approval = source["approval"];
 	        this.permission_mode = source["permission_mode"];
 	        this.workspace = source["workspace"];
+	        this.always = source["always"];
 	    }
 	}
 	export class State {

@@ -61,6 +61,10 @@ export function RejectBatch(arg1:string,arg2:string):Promise<void>;
 
 export function ResumeParty(arg1:string):Promise<session.Info>;
 
+export function RetryNow():Promise<void>;
+
+export function RevokeAlways(arg1:string):Promise<void>;
+
 export function SaveSettings(arg1:settings.Settings):Promise<settings.Settings>;
 
 export function SaveTranscript():Promise<string>;

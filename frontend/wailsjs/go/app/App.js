@@ -114,6 +114,14 @@ export function ResumeParty(arg1) {
   return window['go']['app']['App']['ResumeParty'](arg1);
 }
 
+export function RetryNow() {
+  return window['go']['app']['App']['RetryNow']();
+}
+
+export function RevokeAlways(arg1) {
+  return window['go']['app']['App']['RevokeAlways'](arg1);
+}
+
 export function SaveSettings(arg1) {
   return window['go']['app']['App']['SaveSettings'](arg1);
 }
