@@ -86,10 +86,11 @@ export class PermissionCard extends LitElement {
     }
   }
 
-  /** How long until an undecided request is denied, from the host's `expires`. */
-  #expires(p: Permission) {
-    const at = p.expires ? Date.parse(p.expires) : NaN;
-    if (!Number.isFinite(at)) return nothing;
+  /** How long until an undecided request is denied, from the host's `expires` (host clock). */
+  #expires(s: AppState, p: Permission) {
+    const host = p.expires ? Date.parse(p.expires) : NaN;
+    if (!Number.isFinite(host)) return nothing;
+    const at = s.hostToLocal(host);
     return html`<span class="expires" data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left> if nobody decides</span>`;
   }
 
@@ -120,7 +121,7 @@ export class PermissionCard extends LitElement {
                 <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'deny', this.#reason)}>${iconX()} Deny</button>
               </div>`
             : html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`}
-        ${pending ? this.#expires(p) : nothing}
+        ${pending ? this.#expires(s, p) : nothing}
       </div>
     </div>`;
   }

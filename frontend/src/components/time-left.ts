@@ -21,6 +21,15 @@ export class TimeLeft extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#start();
+  }
+
+  /** A deadline moved later (a better clock estimate) ticks again. */
+  override updated(): void {
+    if (this.deadline > Date.now()) this.#start();
+  }
+
+  #start(): void {
     this.#timer ??= setInterval(() => {
       this.requestUpdate();
       if (this.deadline <= Date.now()) this.#stop();

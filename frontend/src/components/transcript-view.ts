@@ -335,7 +335,7 @@ export class TranscriptView extends LitElement {
       const from = i;
       while (i < it.segments.length && it.segments[i]!.void) i++;
       parts.push(
-        html`<div class="void" data-testid="void-output"><span class="void-note">The agent was restarted and the batch run again; this output was discarded.</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
+        html`<div class="void" data-testid="void-output"><span class="void-note">The agent was restarted and the batch was run again; this output was discarded.</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
       );
     }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn">

@@ -169,6 +169,15 @@ describe('countdown', () => {
     });
   }
 
+  it("a host time (a tool request's expires) reads on our clock", async () => {
+    let now = t(0);
+    const { be, st } = await inParty(fakeSession('participant'), () => now);
+    expect(st.hostToLocal(t(1000))).toBe(t(1000)); // nothing known yet: the same clock
+    now = t(60_000); // the host's clock is a minute behind ours
+    be.emit('party:event', prompt(1, { id: 'a', user: 'x', text: 'a' }, 0));
+    expect(st.hostToLocal(t(120_000))).toBe(t(180_000));
+  });
+
   it('reports how many more prompts the host waits for', async () => {
     const s = fakeSession('participant');
     s.party.min_prompts = 3;

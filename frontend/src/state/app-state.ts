@@ -528,6 +528,11 @@ export class AppState {
     return this.#party.sendBlockedReason;
   }
 
+  /** A time on the host's clock (ms, e.g. a tool request's expires), as this machine's clock reads it. */
+  hostToLocal(hostMs: number): number {
+    return this.#party.hostToLocal(hostMs);
+  }
+
   /** The local time (ms) at which the batching window closes, or null when no countdown applies. */
   get collectDeadline(): number | null {
     return this.#party.collectDeadline;

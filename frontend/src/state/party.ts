@@ -284,6 +284,11 @@ export class PartySession {
     return Math.max(0, this.session.party.min_prompts - this.pending.length);
   }
 
+  /** A time on the host's clock (ms), as our clock reads it (the skew estimated below). */
+  hostToLocal(hostMs: number): number {
+    return hostMs + this.#skew;
+  }
+
   /** The host's clock minus ours is unknown; this is our best estimate of our − theirs. */
   get #skew(): number {
     return this.#skewSamples.length ? Math.min(...this.#skewSamples) : 0;
