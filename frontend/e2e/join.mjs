@@ -130,10 +130,15 @@ export function joinTests(ctx) {
       // Wait for the 5th attempt: its next try is 15 s away, so reaching the host sooner is
       // Retry now's doing.
       await textOf('reconnect-banner', /attempt ([5-9]|\d\d)/);
+      const fifth = Date.now();
       await shot('reconnecting-retry-now');
       host = cli('retry-host-resumed', [...args, '--resume']);
       const [, again] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
       check(again === inv, `the resumed host has another invite: ${again}`);
+      // The scheduled try comes 15 s after the 5th attempt's banner: until then, only
+      // Retry now can connect.
+      check((await tid('party-connection').getAttribute('data-status')) === 'reconnecting', 'connected before Retry now was clicked');
+      check(Date.now() - fifth < 9000, `the host took ${Date.now() - fifth} ms to come back: too slow to tell Retry now from the scheduled try`);
       await tid('retry-now').click();
       await until('connected again within 5 s of Retry now', async () => (await tid('party-connection').getAttribute('data-status')) === 'connected', 5000);
       await tid('reconnect-banner').waitFor({ state: 'detached' });

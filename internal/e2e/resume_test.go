@@ -348,7 +348,7 @@ func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
 	// Without /retry the terminal reconnects 8 s after the notice at the earliest.
 	switch waited := time.Since(lost); {
 	case restart > 5*time.Second:
-		t.Logf("the host took %v to restart: too slow here to tell /retry's reconnect from the scheduled one", restart)
+		t.Skipf("the host took %v to restart: too slow here to tell /retry's reconnect from the scheduled one", restart)
 	case waited >= 7500*time.Millisecond:
 		t.Errorf("reconnected %v after the attempt-4 notice (the host was back after %v): /retry did not cut the 8 s wait", waited.Round(time.Millisecond), restart.Round(time.Millisecond))
 	}

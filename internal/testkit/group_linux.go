@@ -10,28 +10,38 @@ import (
 	"time"
 )
 
-// OwnGroup makes cmd, once started, the leader of a new process group, so that a test can
-// kill it together with every child it started (KillGroup) and wait for them all
-// (WaitGroupGone). Killing only the leader leaves its children running: a host's git,
-// for one, may still be writing into the test's temporary directory when it is removed.
+// OwnGroup makes cmd, once started, the leader of a new session (and process group), so
+// that a test can kill it together with every process it started (KillGroup) and wait for
+// them all (WaitGroupGone). A session rather than a group: a host starts its agent in a
+// group of its own, but in the same session. Killing only the leader leaves its children
+// running: a host's git, for one, may still be writing into the test's temporary
+// directory when it is removed. The leader is also killed if the test binary dies.
 func OwnGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
-	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr.Setsid = true
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 }
 
-// KillGroup sends SIGKILL to the process group pgid (a leader started with OwnGroup).
-func KillGroup(pgid int) error {
-	return syscall.Kill(-pgid, syscall.SIGKILL)
+// KillGroup sends SIGKILL to every process of the session sid (a leader started with
+// OwnGroup, whose pid is the session's id).
+func KillGroup(sid int) error {
+	var first error
+	for _, pid := range sessionMembers(sid) {
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && err != syscall.ESRCH && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
-// WaitGroupGone waits up to timeout until no live process is left in group pgid (zombies
+// WaitGroupGone waits up to timeout until no live process is left in session sid (zombies
 // do not count: a child re-parented to a PID 1 that never reaps stays one) and reports
 // whether that happened.
-func WaitGroupGone(pgid int, timeout time.Duration) bool {
+func WaitGroupGone(sid int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
-	for groupAlive(pgid) {
+	for len(sessionMembers(sid)) > 0 {
 		if time.Now().After(deadline) {
 			return false
 		}
@@ -40,27 +50,31 @@ func WaitGroupGone(pgid int, timeout time.Duration) bool {
 	return true
 }
 
-// groupAlive reports whether /proc shows a process of group pgid that is not a zombie.
-func groupAlive(pgid int) bool {
+// sessionMembers lists the live (not zombie) processes of session sid, from /proc.
+func sessionMembers(sid int) []int {
+	var pids []int
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, name := range stats {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			continue // ended meanwhile
 		}
-		// "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so the
-		// fields are counted from its last ')'.
+		// "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses,
+		// so the fields are counted from its last ')'.
 		i := bytes.LastIndexByte(b, ')')
 		if i < 0 {
 			continue
 		}
 		f := bytes.Fields(b[i+1:])
-		if len(f) < 3 || string(f[0]) == "Z" || string(f[0]) == "X" {
+		if len(f) < 4 || string(f[0]) == "Z" || string(f[0]) == "X" {
 			continue
 		}
-		if g, err := strconv.Atoi(string(f[2])); err == nil && g == pgid {
-			return true
+		if s, err := strconv.Atoi(string(f[3])); err != nil || s != sid {
+			continue
+		}
+		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(name))); err == nil {
+			pids = append(pids, pid)
 		}
 	}
-	return false
+	return pids
 }

@@ -1,33 +1,43 @@
 package testkit
 
 import (
+	"bufio"
 	"os/exec"
 	"testing"
 	"time"
 )
 
-// TestGroupHelpers: a shell that starts a child and is killed with KillGroup leaves nothing
-// behind; killing only the leader leaves the child alive, which WaitGroupGone sees.
+// TestGroupHelpers: a shell whose child started a process group of its own (as a host
+// starts its agent) is killed with KillGroup and leaves nothing behind; killing only the
+// leader leaves the child alive, which WaitGroupGone sees.
 func TestGroupHelpers(t *testing.T) {
 	start := func() *exec.Cmd {
-		cmd := exec.Command("sh", "-c", "sleep 30 & wait")
+		// setsid would make a new session; set -m gives the background job its own group
+		// in the same session, like the host's agent.
+		cmd := exec.Command("sh", "-c", "set -m; sleep 30 & echo started; wait")
 		OwnGroup(cmd)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { KillGroup(cmd.Process.Pid); cmd.Wait() })
-		time.Sleep(100 * time.Millisecond) // the child is started
+		if line, _ := bufio.NewReader(out).ReadString('\n'); line != "started\n" {
+			t.Fatalf("the shell said %q", line)
+		}
 		return cmd
 	}
 	leaderOnly := start()
 	leaderOnly.Process.Kill()
 	leaderOnly.Wait()
 	if WaitGroupGone(leaderOnly.Process.Pid, 200*time.Millisecond) {
-		t.Error("the group counted as gone while its sleep still ran")
+		t.Error("the session counted as gone while its sleep still ran")
 	}
 	KillGroup(leaderOnly.Process.Pid)
 	if !WaitGroupGone(leaderOnly.Process.Pid, 10*time.Second) {
-		t.Error("the group is still alive after KillGroup")
+		t.Error("the session is still alive after KillGroup")
 	}
 
 	whole := start()
@@ -36,6 +46,6 @@ func TestGroupHelpers(t *testing.T) {
 	}
 	whole.Wait()
 	if !WaitGroupGone(whole.Process.Pid, 10*time.Second) {
-		t.Error("the group is still alive after KillGroup")
+		t.Error("the session is still alive after KillGroup")
 	}
 }
