@@ -192,7 +192,7 @@ if [ "$update_docs" -eq 1 ] && [ "$failed" -eq 0 ]; then
 		window-badlink-03-broken.png window-broken-link.png
 	EOF
 	# The host-control cards against a real host (browser shots are numbered in story order).
-	for name in approval-card permission-card changes-panel diff-view tree-mode changes-drawer-narrow party-ended roles join-token-cut-short always-allowed reconnecting-retry-now; do
+	for name in approval-card permission-card changes-panel diff-view tree-mode changes-drawer-narrow party-ended roles join-token-cut-short always-allowed reconnecting-retry-now share-tree-confirm; do
 		from=$(ls "$artifacts"/browser-*-"$name".png 2>/dev/null | tail -1)
 		[ -n "$from" ] && cp "$from" "docs/screenshots/$name.png" && echo "test-ui: docs/screenshots/$name.png"
 	done

@@ -660,7 +660,16 @@ test('the Changes panel: what the agent changed, live, with each turn linked to 
 });
 
 test('the Changes panel: the host shares the whole folder, then the changes only again', async () => {
+  // The whole folder holds secrets: it is confirmed first, and Cancel keeps the level.
   await tid('share-level').selectOption('tree');
+  await textOf('share-confirm', '.env files, keys and other secrets included');
+  await shot('share-tree-confirm');
+  await tid('share-confirm-no').click();
+  await tid('share-confirm').waitFor({ state: 'detached' });
+  check((await tid('share-level').inputValue()) === 'changes', 'Cancel did not put the menu back');
+  check((await tid('tab-tree').count()) === 0, 'the tree is shared though the host cancelled');
+  await tid('share-level').selectOption('tree');
+  await tid('share-confirm-yes').click();
   await visible('tab-tree');
   await textOf('transcript', 'hazel now shares the whole working directory, secrets included');
   await until('.env listed with the whole folder shared', async () => '.env' in (await changedFiles()));

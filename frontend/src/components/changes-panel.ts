@@ -7,6 +7,7 @@
 // highlightLine's (highlight.js over escaped text, sanitised again).
 
 import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { AppState } from '../state/app-state';
@@ -27,6 +28,8 @@ export class ChangesPanel extends LitElement {
   declare state: AppState | undefined;
   /** Which list the panel shows in tree mode. */
   #tab: 'changes' | 'tree' = 'changes';
+  /** The host chose "Whole folder" and has not confirmed it yet. */
+  #confirmTree = false;
 
   constructor() {
     super();
@@ -43,6 +46,8 @@ export class ChangesPanel extends LitElement {
       header .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; font-weight: 600; }
       .share { padding: 10px 14px; border-bottom: 1px solid var(--border); display: grid; gap: 6px; }
       .share select { min-height: 30px; padding: 3px 8px; font-size: 12.5px; }
+      .share .confirm { display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
+      .share .confirm .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
       .tabs { display: flex; gap: 4px; padding: 8px 12px 0; border-bottom: 1px solid var(--border); }
       .tabs button { border-radius: 6px 6px 0 0; border-bottom: 0; min-height: 28px; font-size: 12.5px; background: transparent; border-color: transparent; color: var(--muted); }
       .tabs button[aria-selected='true'] { background: var(--surface-2); border-color: var(--border); color: var(--text); }
@@ -203,15 +208,49 @@ export class ChangesPanel extends LitElement {
   #share(s: AppState) {
     const w = s.workspace;
     const hint = SHARE_LEVELS.find((l) => l.level === w.level)?.hint ?? '';
+    const shown = this.#confirmTree ? 'tree' : w.level;
     return html`<div class="share">
       <label class="field">
         <span class="label">The party sees</span>
-        <select data-testid="share-level" ?disabled=${w.levelBusy} @change=${(e: Event) => void w.setLevel((e.target as HTMLSelectElement).value as WorkspaceLevel)}>
-          ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === w.level}>${l.label}</option>`)}
+        <select data-testid="share-level" .value=${live(shown)} ?disabled=${w.levelBusy || this.#confirmTree} @change=${(e: Event) => this.#choose(s, (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
+          ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === shown}>${l.label}</option>`)}
         </select>
       </label>
-      <span class="hint" data-testid="share-hint">${hint}</span>
+      ${this.#confirmTree
+        ? html`<div class="confirm" role="alertdialog" aria-labelledby="share-confirm-text" data-testid="share-confirm"
+            @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancelTree())}>
+            <span id="share-confirm-text">Everyone in the party, viewers too, will be able to open every file in the working folder —
+              <b>.env files, keys and other secrets included</b> (files git ignores stay hidden).</span>
+            <span class="buttons">
+              <button class="small danger" data-testid="share-confirm-yes" @click=${() => void this.#shareTree(s)}>Share the whole folder</button>
+              <button class="small" data-testid="share-confirm-no" @click=${() => this.#cancelTree()}>Cancel</button>
+            </span>
+          </div>`
+        : html`<span class="hint" data-testid="share-hint">${hint}</span>`}
     </div>`;
+  }
+
+  /** A level chosen in the menu: the whole folder (secrets included) is confirmed first. */
+  #choose(s: AppState, level: WorkspaceLevel): void {
+    if (level !== 'tree') {
+      void s.workspace.setLevel(level);
+      return;
+    }
+    this.#confirmTree = true;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="share-confirm-no"]')?.focus());
+  }
+
+  async #shareTree(s: AppState): Promise<void> {
+    this.#confirmTree = false;
+    this.requestUpdate();
+    await s.workspace.setLevel('tree');
+  }
+
+  #cancelTree(): void {
+    this.#confirmTree = false;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLSelectElement>('[data-testid="share-level"]')?.focus());
   }
 
   override render() {
