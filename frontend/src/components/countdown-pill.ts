@@ -4,6 +4,7 @@
 import { LitElement, css, html } from 'lit';
 import { phaseLabel } from './format';
 import { base } from './styles';
+import { Ticker } from './ticker';
 
 export class PhasePill extends LitElement {
   static override properties = {
@@ -16,13 +17,13 @@ export class PhasePill extends LitElement {
   declare deadline: number | null;
   /** Prompts still needed before a batch is cut. */
   declare needed: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
     this.phase = 'idle';
     this.deadline = null;
     this.needed = 0;
+    new Ticker(this, 200, () => this.deadline !== null);
   }
 
   static override styles = [
@@ -40,22 +41,6 @@ export class PhasePill extends LitElement {
       @keyframes pulse { 50% { opacity: 0.3; } }
     `,
   ];
-
-  override updated(): void {
-    const ticking = this.deadline !== null;
-    if (ticking && !this.#timer) this.#timer = setInterval(() => this.requestUpdate(), 200);
-    if (!ticking && this.#timer) this.#stop();
-  }
-
-  override disconnectedCallback(): void {
-    this.#stop();
-    super.disconnectedCallback();
-  }
-
-  #stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
 
   override render() {
     let extra = '';

@@ -3,48 +3,23 @@
 
 import { LitElement, css, html } from 'lit';
 import { formatTimeLeft } from './format';
+import { Ticker } from './ticker';
 
 export class TimeLeft extends LitElement {
   static override properties = { deadline: { attribute: false } };
   /** Local ms of the deadline. */
   declare deadline: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
     this.deadline = 0;
+    // A deadline that moves later (a better clock estimate) ticks again.
+    new Ticker(this, 1000, () => this.deadline > Date.now());
   }
 
   static override styles = css`
     :host { font-variant-numeric: tabular-nums; }
   `;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.#start();
-  }
-
-  /** A deadline moved later (a better clock estimate) ticks again. */
-  override updated(): void {
-    if (this.deadline > Date.now()) this.#start();
-  }
-
-  #start(): void {
-    this.#timer ??= setInterval(() => {
-      this.requestUpdate();
-      if (this.deadline <= Date.now()) this.#stop();
-    }, 1000);
-  }
-
-  override disconnectedCallback(): void {
-    this.#stop();
-    super.disconnectedCallback();
-  }
-
-  #stop(): void {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-  }
 
   override render() {
     return html`${formatTimeLeft(this.deadline - Date.now())}`;
