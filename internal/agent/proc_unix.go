@@ -9,9 +9,11 @@ import (
 
 // setProcessGroup puts claude in a process group of its own: a Ctrl-C in the host's terminal
 // then reaches only the host, which stops the agent in steps, and the signals of those steps
-// reach the tools claude runs as well.
+// reach the tools claude runs as well. Where the system can, claude is also killed when the
+// host dies (kill -9, a crash): it must not go on working with nobody watching.
 func setProcessGroup(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dieWithHost(cmd.SysProcAttr)
 }
 
 // interruptProcess sends SIGINT to claude's process group.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -354,4 +356,36 @@ func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
 	}
 	j.send("/retry")
 	j.expect(`connected to the host; nothing to retry`)
+}
+
+// TestAgentDiesWithItsHost: a host killed with SIGKILL takes its agent with it. (It used
+// to live on, re-parented, still in the middle of a turn that waited for a tool decision,
+// beside the resumed host's new agent.)
+func TestAgentDiesWithItsHost(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "agent.pid")
+	h, inv := host(t, []string{"FAKECLAUDE_PIDFILE=" + pidFile}, "--no-local-repl")
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`joined .*'s party as bob`)
+	j.send("make a file FAKE_ASK")
+	j.expect(`claude asks to use Bash`)
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("pid file %q: %v", b, err)
+	}
+	if !testkit.Alive(pid) {
+		t.Fatalf("the agent (pid %d) is not running before the host is killed", pid)
+	}
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for testkit.Alive(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the agent (pid %d) still runs 10 s after its host was killed", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -78,3 +78,18 @@ func sessionMembers(sid int) []int {
 	}
 	return pids
 }
+
+// Alive reports whether process pid exists and is not a zombie (a zombie has ended; it
+// waits only for a parent that may never reap it).
+func Alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return false
+	}
+	f := bytes.Fields(b[i+1:])
+	return len(f) > 0 && string(f[0]) != "Z" && string(f[0]) != "X"
+}

@@ -15,3 +15,6 @@ func KillGroup(pgid int) error { return KillPID(pgid) }
 
 // WaitGroupGone cannot see a group here; it waits for nothing and reports true.
 func WaitGroupGone(pgid int, timeout time.Duration) bool { return true }
+
+// Alive reports whether process pid runs; here, where it can only be asked with signal 0.
+func Alive(pid int) bool { return !ProcessGone(pid) }
