@@ -345,7 +345,11 @@ func permissionLine(p wire.Permission) string {
 	ask := fmt.Sprintf("Tool request: %s %s", inlineText(p.Tool), code(p.Summary))
 	switch p.Status {
 	case wire.PermissionAllowed:
-		return ask + " — **allowed**" + by(p.By)
+		s := ask + " — **allowed**" + by(p.By)
+		if p.Reason != "" { // "always allow Bash": from then on, nobody was asked
+			s += " (" + inlineText(p.Reason) + ")"
+		}
+		return s
 	case wire.PermissionDenied:
 		s := ask + " — **denied**" + by(p.By)
 		if p.Reason != "" {

@@ -58,9 +58,11 @@ func TestMarkdown(t *testing.T) {
 				out(4, wire.StreamToolOutput, "the tool said this\nline two\n"),
 				ev(4, wire.Event{Kind: wire.KindPermission, Permission: perm("pending", "", "")}),
 				ev(5, wire.Event{Kind: wire.KindPermission, Permission: perm("denied", "hazel", "not now")}),
-				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
+				ev(6, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("allowed", "hazel", "always allow Bash"); p.ID = "t2"; return p }()}),
+				ev(7, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
 			},
-			want:   []string{"From **alice**, as written:", "Tool steps:\n\n```text\nBash: touch x\n```", "Tool request: Bash `touch x` — **denied** by hazel: `not now`", "**Done** in 0.1 s — 1 tool request denied."},
+			want: []string{"From **alice**, as written:", "Tool steps:\n\n```text\nBash: touch x\n```", "Tool request: Bash `touch x` — **denied** by hazel: `not now`",
+				"Tool request: Bash `touch x` — **allowed** by hazel (always allow Bash)", "**Done** in 0.1 s — 1 tool request denied."},
 			absent: []string{"not decided", "the tool said this"},
 		},
 		{
