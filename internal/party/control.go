@@ -209,7 +209,11 @@ func (p *Party) SetRole(memberID, target, role string) error {
 		changed := m.Member
 		n := len(p.members)
 		p.emit(wire.Event{Kind: wire.KindParticipants, Changed: &changed, Count: &n})
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s %s", by.Name, m.Name, roleWords(role))})
+		whom := m.Name
+		if m == by {
+			whom = "themselves" // a co-host stepping down
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s %s", by.Name, whom, roleWords(role))})
 		return nil
 	})
 }
