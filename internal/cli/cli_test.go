@@ -350,9 +350,10 @@ func TestPrinterSettings(t *testing.T) {
 	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{"Bash"}})
 	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree}) // an older host: no always
 	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{}})
+	// The last one, shorter, is not printed: its own notice ("carol made Bash ask again")
+	// follows it, and used to come after the effect.
 	want := "[system] always allowed without asking: Bash (/revoke TOOL makes one ask again)\n" +
-		"[system] approval is on; tool permissions: every tool use asks a host (ask)\n" +
-		"[system] no tool is always allowed now: every tool use asks as the permission mode says\n"
+		"[system] approval is on; tool permissions: every tool use asks a host (ask)\n"
 	if b.String() != want {
 		t.Fatalf("got %q, want %q", b.String(), want)
 	}

@@ -124,6 +124,11 @@ type status struct {
 	mine  int       // this member's prompts waiting for a batch
 	all   int       // all prompts waiting
 	role  string
+	// deadline: awaiting_permission, when the oldest request is denied if nobody decides.
+	deadline time.Time
+	// connected is false while a joined terminal has lost the host: what it last knew of
+	// the phase may no longer be true.
+	connected bool
 }
 
 // editor is the Bubble Tea model. Only the program's goroutine touches it.
@@ -333,23 +338,11 @@ func (e *editor) statusLine() string {
 	st := e.st
 	var parts []string
 	busy := true
-	switch st.phase {
-	case wire.PhaseCollecting:
-		parts = append(parts, "collecting prompts")
-	case wire.PhaseMerging:
-		parts = append(parts, "merging")
-	case wire.PhaseAwaitingApproval:
-		parts = append(parts, "waiting for approval")
-	case wire.PhaseAwaitingPermission:
-		parts = append(parts, "waiting for a tool decision")
-	case wire.PhaseRunning:
-		parts = append(parts, "claude is working")
+	switch {
+	case !st.connected:
+		parts = append(parts, "reconnecting to the host (/retry tries now)")
 	default:
-		busy = false
-		parts = append(parts, "idle")
-	}
-	if busy && !st.since.IsZero() {
-		parts = append(parts, fmtDuration(time.Since(st.since).Truncate(time.Second)))
+		parts = e.phaseParts(st, &busy)
 	}
 	switch {
 	case st.mine == 1:
@@ -372,6 +365,36 @@ func (e *editor) statusLine() string {
 		line += " · /help"
 	}
 	return paint(e.color, "2", ansi.Truncate(line, max(e.width-1, 10), "…"))
+}
+
+// phaseParts describes the pipeline's phase and how long it has lasted; busy is set false
+// when idle.
+func (e *editor) phaseParts(st status, busy *bool) []string {
+	var parts []string
+	switch st.phase {
+	case wire.PhaseCollecting:
+		parts = append(parts, "collecting prompts")
+	case wire.PhaseMerging:
+		parts = append(parts, "merging")
+	case wire.PhaseAwaitingApproval:
+		parts = append(parts, "waiting for approval")
+	case wire.PhaseAwaitingPermission:
+		parts = append(parts, "waiting for a tool decision")
+	case wire.PhaseRunning:
+		parts = append(parts, "claude is working")
+	default:
+		*busy = false
+		parts = append(parts, "idle")
+	}
+	if *busy && !st.since.IsZero() {
+		parts = append(parts, fmtDuration(time.Since(st.since).Truncate(time.Second)))
+	}
+	if st.phase == wire.PhaseAwaitingPermission && !st.deadline.IsZero() {
+		if left := time.Until(st.deadline).Round(time.Second); left > 0 {
+			parts = append(parts, "denied in "+shortDuration(left)+" unless a host decides")
+		}
+	}
+	return parts
 }
 
 // paint wraps s in an SGR colour when color is on.

@@ -47,7 +47,8 @@ and sent to a single Claude Code process, whose work streams to everyone.
 
 Unless --no-local-repl is given, this terminal takes part too: type a prompt and press
 Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only; /help
-lists the host's commands (/allow, /deny, /always for tool requests; /approve, /reject
+lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOOL to take
+an /always back; /approve, /reject
 and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, /who;
 /agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
 
@@ -204,7 +205,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	var view *party.Local
 	if f.noLocalREPL {
 		if f.permissionMode != wire.PermissionAll {
-			pr.notice("system", fmt.Sprintf("with --no-local-repl nobody here is a host: tool requests the mode does not allow are denied after %s (--permission-mode all allows everything)", fmtDuration(f.permissionTimeout)))
+			pr.notice("system", fmt.Sprintf("with --no-local-repl this terminal cannot answer tool requests: unless a co-host does, those the mode does not allow are denied after %s (--permission-mode all allows everything)", fmtDuration(f.permissionTimeout)))
 		}
 		v, st, err := h.Party().Watch()
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	stdio "io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,6 +80,9 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 				if h.You.Role == wire.RoleViewer {
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
 				}
+				if h.Party.PermissionMode != wire.PermissionAll && !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
+					pr.notice("system", "no host is in the party right now: tool requests that need a decision are denied when their time runs out, until one joins")
+				}
 				if len(h.Party.Always) > 0 {
 					pr.notice("system", alwaysWords(h.Party.Always, h.You.Role == wire.RoleHost))
 				}
@@ -92,9 +96,11 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 			case leaving.Load() || ctx.Err() != nil:
 				// Leaving on purpose (Ctrl-C, /quit): the closed connection is not news.
 			case s.State == client.StatusReconnecting:
+				pr.connection(false)
 				log.Info("connection lost", "err", s.Err, "attempt", s.Attempt)
 				pr.notice("system", fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt))
 			case s.State == client.StatusConnected:
+				pr.connection(true)
 				pr.live()
 			}
 		},

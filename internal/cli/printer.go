@@ -36,6 +36,50 @@ type printer struct {
 	sink       func(status)      // the line editor's status line, when it runs
 	last       status
 	now        func() time.Time // the clock (tests set it)
+	// skews are recent live events' arrival minus their ts (our clock minus the host's,
+	// plus the delay); the smallest is the best estimate of the clocks' difference.
+	skews []time.Duration
+	// away: a joined terminal lost the host and is reconnecting.
+	away bool
+}
+
+// connection tells the status line whether the host can be reached.
+func (p *printer) connection(up bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.away = !up
+	p.pushStatusLocked()
+}
+
+// maxSkews is how many skew samples are kept.
+const maxSkews = 32
+
+// sampleSkewLocked notes a live event's arrival against the host's time on it.
+func (p *printer) sampleSkewLocked(ts time.Time) {
+	if ts.IsZero() || p.earlier {
+		return // no time, or history: it arrives long after it happened
+	}
+	p.skews = append(p.skews, p.now().Sub(ts))
+	if len(p.skews) > maxSkews {
+		p.skews = p.skews[1:]
+	}
+}
+
+// localLocked is a time on the host's clock as this machine's clock reads it.
+func (p *printer) localLocked(host time.Time) time.Time {
+	if len(p.skews) == 0 {
+		return host
+	}
+	return host.Add(slices.Min(p.skews))
+}
+
+// deadlineLocked is when pending request pm is denied if nobody decides, on our clock;
+// zero when the host did not say.
+func (p *printer) deadlineLocked(pm wire.Permission) time.Time {
+	if pm.Expires == nil {
+		return time.Time{}
+	}
+	return p.localLocked(*pm.Expires)
 }
 
 func newPrinter(w io.Writer) *printer {
@@ -159,9 +203,12 @@ func (p *printer) setStatusSink(f func(status)) {
 
 func (p *printer) statusLocked() status {
 	r := p.r
-	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending)}
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), connected: !p.away}
 	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
 		st.since = r.turnSince
+	}
+	if r.phase == wire.PhaseAwaitingPermission && len(r.perms) > 0 {
+		st.deadline = p.deadlineLocked(r.perms[0])
 	}
 	for _, id := range r.pending {
 		if r.authors[id] == r.you.Name {
@@ -189,6 +236,7 @@ func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	before, knew := p.r.settings, p.r.knowsSettings
+	p.sampleSkewLocked(ev.TS)
 	p.r.track(ev)
 	defer p.pushStatusLocked()
 	defer p.r.forget(ev)   // after it is printed
@@ -213,6 +261,11 @@ func (p *printer) event(ev wire.Event) {
 			p.noticeLocked("party", fmt.Sprintf("%s: now %s", who, roleWords(ev.Changed.Role)))
 			if ev.Changed.ID == p.r.you.ID {
 				p.noticeLocked("system", "type /help for what you can do now")
+				if ev.Changed.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
+					pm := p.r.perms[0]
+					p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
+					p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
+				}
 			}
 		}
 	case wire.KindSystem:
@@ -280,7 +333,7 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindRetry:
 		p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
 	case wire.KindPermission:
-		p.permission(ev.Permission, ev.TS)
+		p.permission(ev.Permission)
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
 			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\n(/show prints the merged text)", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts)))
@@ -333,7 +386,9 @@ func (p *printer) event(ev wire.Event) {
 			}
 			p.noticeLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
 		}
-		if knew && !slices.Equal(st.Always, before.Always) {
+		// A longer list is news (also at a resume); a shorter one comes with its own
+		// notice ("alice made Bash ask again"), just after.
+		if knew && !slices.Equal(st.Always, before.Always) && !isSubset(st.Always, before.Always) {
 			p.noticeLocked("system", alwaysWords(st.Always, p.r.you.Role == wire.RoleHost))
 		}
 	}
@@ -375,7 +430,7 @@ func (p *printer) diff(text string, truncated bool) {
 }
 
 // permission renders a tool request and its outcome.
-func (p *printer) permission(pm *wire.Permission, at time.Time) {
+func (p *printer) permission(pm *wire.Permission) {
 	if pm == nil {
 		return
 	}
@@ -385,13 +440,15 @@ func (p *printer) permission(pm *wire.Permission, at time.Time) {
 	}
 	switch pm.Status {
 	case wire.PermissionPending:
-		p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch])))
+		left := ""
+		if !p.earlier { // a request from the history is decided further down
+			left = timeLeftWords(p.deadlineLocked(*pm), p.now())
+		}
 		if p.isHostLocked() {
-			left := ""
-			if !p.earlier { // a request from the history is decided further down
-				left = expiresWords(pm.Expires, at, p.now())
-			}
-			p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
+			p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch])))
+			p.hostHintLocked(*pm, left)
+		} else {
+			p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)%s", what, asked(p.r.batches[pm.Batch]), left))
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
 		text := pm.Status + " " + what
@@ -407,19 +464,18 @@ func (p *printer) permission(pm *wire.Permission, at time.Time) {
 	}
 }
 
-// expiresWords says when an undecided request is denied: "; undecided, it is denied in
-// 2m", or "" when that is unknown or past. expires and asked (the event's time) are both
-// on the host's clock, so a request printed as it arrives has expires − asked left,
-// whatever this machine's clock says; without asked, now is used.
-func expiresWords(expires *time.Time, asked, now time.Time) string {
-	if expires == nil {
+// hostHintLocked tells a host how to answer request pm, and how long is left.
+func (p *printer) hostHintLocked(pm wire.Permission, left string) {
+	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
+}
+
+// timeLeftWords says when an undecided request is denied: "; undecided, it is denied in
+// 2m", or "" when that is unknown (zero deadline) or past.
+func timeLeftWords(deadline, now time.Time) string {
+	if deadline.IsZero() {
 		return ""
 	}
-	left := expires.Sub(now)
-	if !asked.IsZero() {
-		left = expires.Sub(asked)
-	}
-	left = left.Round(time.Second)
+	left := deadline.Sub(now).Round(time.Second)
 	if left <= 0 {
 		return ""
 	}
@@ -468,6 +524,16 @@ func roleWords(role string) string {
 		return "a viewer (watches, cannot prompt)"
 	}
 	return "a participant"
+}
+
+// isSubset reports whether every tool in a is in b.
+func isSubset(a, b []string) bool {
+	for _, t := range a {
+		if !slices.Contains(b, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // alwaysWords says which tools are allowed for the rest of the party; host says how to

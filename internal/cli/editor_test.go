@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// TestStatusLine: the line above the input says what the party is doing; while the host
+// cannot be reached it says that instead of a phase it no longer knows, and a tool request
+// says how long a host has left to decide.
+func TestStatusLine(t *testing.T) {
+	cases := []struct {
+		name string
+		st   status
+		want []string
+		not  []string
+	}{
+		{"idle", status{phase: wire.PhaseIdle, connected: true}, []string{"idle · /help"}, nil},
+		{"a tool request", status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-23 * time.Second), deadline: time.Now().Add(38 * time.Second), connected: true},
+			[]string{"waiting for a tool decision · 23s · denied in ", "s unless a host decides"}, nil},
+		{"a tool request past its time", status{phase: wire.PhaseAwaitingPermission, deadline: time.Now().Add(-time.Second), connected: true},
+			[]string{"waiting for a tool decision"}, []string{"denied in"}},
+		// It used to go on saying "claude is working · 28s" with the host dead.
+		{"the host lost", status{phase: wire.PhaseRunning, since: time.Now().Add(-28 * time.Second), mine: 1},
+			[]string{"reconnecting to the host (/retry tries now) · 1 prompt of yours waiting"}, []string{"claude is working"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := &editor{st: c.st, width: 200}
+			got := e.statusLine()
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("status line %q lacks %q", got, w)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(got, n) {
+					t.Errorf("status line %q has %q", got, n)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryoneSeesTheTimeLeft: a participant's terminal says how long a host has to decide
+// (only hosts were told), from the host's expires and the clocks' difference as live events
+// show it; someone made a host while a request waits is told how to answer it.
+func TestEveryoneSeesTheTimeLeft(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	now := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	c.pr.now = func() time.Time { return now }
+	hostNow := now.Add(-10 * time.Minute) // the host's clock is ten minutes behind
+	c.pr.event(wire.Event{TS: hostNow.Add(-time.Second), Kind: wire.KindSystem, Text: "hello"})
+	expires := hostNow.Add(time.Minute)
+	c.pr.event(wire.Event{TS: hostNow, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Status: wire.PermissionPending, Expires: &expires}})
+	if !strings.Contains(out.String(), "[permission] claude asks to use Bash: touch x (") || !strings.Contains(out.String(), "); undecided, it is denied in 1m\n") {
+		t.Fatalf("the participant's notice:\n%s", out.String())
+	}
+	c.pr.event(wire.Event{TS: hostNow, Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission})
+	if st := c.pr.statusLocked(); st.deadline.Sub(now).Round(time.Second) != time.Minute {
+		t.Errorf("status deadline %v from now, want 1m", st.deadline.Sub(now))
+	}
+	out.Reset()
+	now = now.Add(20 * time.Second)
+	c.pr.event(wire.Event{TS: hostNow.Add(20 * time.Second), Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}})
+	if !strings.Contains(out.String(), "/always (allow Bash for the rest of the party); undecided, it is denied in 40s\n") {
+		t.Fatalf("made a host while a request waits:\n%s", out.String())
+	}
+}
