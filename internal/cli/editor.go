@@ -171,7 +171,7 @@ func newEditor(color bool, lines chan<- string) *editor {
 	}
 	ta.SetHeight(1)
 	ta.Focus()
-	return &editor{ta: ta, color: color, lines: lines, width: 80}
+	return &editor{ta: ta, color: color, lines: lines, width: 80, st: status{connected: true}}
 }
 
 func tick() tea.Cmd {
@@ -248,6 +248,11 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		if n := len(v); n > wire.MaxPromptBytes {
 			e.errText = fmt.Sprintf("this prompt is %s bytes; the limit is %s (32 KiB). Shorten it or send it in parts; nothing was sent.", thousands(n), thousands(wire.MaxPromptBytes))
+			return e, nil
+		}
+		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
+			// It would only fail: keep it where it is rather than clear it.
+			e.errText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"
 			return e, nil
 		}
 		return e.submit(v)

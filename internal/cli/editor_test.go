@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -68,5 +70,34 @@ func TestEveryoneSeesTheTimeLeft(t *testing.T) {
 	c.pr.event(wire.Event{TS: hostNow.Add(20 * time.Second), Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}})
 	if !strings.Contains(out.String(), "/always (allow Bash for the rest of the party); undecided, it is denied in 40s\n") {
 		t.Fatalf("made a host while a request waits:\n%s", out.String())
+	}
+}
+
+// TestPromptKeptWhileReconnecting: Enter on a prompt while the host cannot be reached
+// keeps it in the editor (it used to be cleared, and the send fail); commands still go.
+func TestPromptKeptWhileReconnecting(t *testing.T) {
+	lines := make(chan string, 1)
+	e := newEditor(false, lines)
+	e.st.connected = false
+	e.ta.SetValue("fix the parser")
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	select {
+	case l := <-lines:
+		t.Fatalf("sent %q while reconnecting", l)
+	default:
+	}
+	if e.ta.Value() != "fix the parser" || !strings.Contains(e.errText, "the prompt stays here") {
+		t.Fatalf("editor holds %q, says %q", e.ta.Value(), e.errText)
+	}
+	e.ta.SetValue("/retry")
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if l := <-lines; l != "/retry" {
+		t.Fatalf("sent %q, want /retry", l)
+	}
+	e.st.connected = true
+	e.ta.SetValue("fix the parser")
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if l := <-lines; l != "fix the parser" {
+		t.Fatalf("sent %q once connected", l)
 	}
 }
