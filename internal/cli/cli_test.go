@@ -142,6 +142,9 @@ func (f *fakeControl) RotateInvite(context.Context) (wire.Invites, error) {
 }
 func (f *fakeControl) AgentCommand(_ context.Context, c string) error { return f.rec("agent " + c) }
 func (f *fakeControl) RevokeAlways(_ context.Context, t string) error { return f.rec("revoke " + t) }
+func (f *fakeControl) Invites(_ context.Context) (wire.Invites, error) {
+	return wire.Invites{Invite: "concordia://h:1/a?fp=x", ViewerInvite: "concordia://h:1/b?fp=x"}, f.rec("invites")
+}
 
 var _ party.Controller = (*fakeControl)(nil)
 
@@ -254,6 +257,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/agent /compact", wantCall: "agent /compact"},
 		{line: "/agent compact", wantErr: "say /agent /COMMAND"},
 		{line: "/rotate", wantCall: "rotate"},
+		{line: "/invite", wantCall: "invites", wantErr: "the invites:\n    invite code: concordia://h:1/a?fp=x\n    viewer invite: concordia://h:1/b?fp=x"}, // a co-host asks the host
 		{line: "/revoke", wantErr: "no tool is always allowed now"},
 		{line: "/revoke", wantErr: "always allowed without asking: Bash, Edit (/revoke TOOL makes one ask again)", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Bash", "Edit"}}},

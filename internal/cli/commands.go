@@ -343,15 +343,21 @@ func (c *commander) rotate(ctx context.Context, _ string) error {
 	return nil
 }
 
-func (c *commander) invite(context.Context, string) error {
-	switch {
-	case c.invites != nil:
+func (c *commander) invite(ctx context.Context, _ string) error {
+	if c.invites != nil {
 		c.printInvites(c.invites(), "the invites:")
-	case c.rotated != nil:
-		c.printInvites(*c.rotated, "the invites you made:")
-	default:
-		return errors.New("only the party's owner sees the invites; /rotate makes new ones and shows them to you")
+		return nil
 	}
+	// A co-host asks the host (an extension of §7; a host older than it does not know it).
+	inv, err := c.ctl.Invites(ctx)
+	if err != nil {
+		if c.rotated != nil {
+			c.printInvites(*c.rotated, "the invites you made:")
+			return nil
+		}
+		return fmt.Errorf("%w (this host cannot show them; /rotate makes new ones and shows them to you)", err)
+	}
+	c.printInvites(inv, "the invites:")
 	return nil
 }
 

@@ -242,6 +242,13 @@ func (c *Client) Tree(ctx context.Context, path string) (wire.TreeResult, error)
 	return callFor[wire.TreeResult](ctx, c, wire.MethodTree, wire.PathParams{Path: path})
 }
 
+// Invites are the party's current invites (a host; a co-host learns them this way).
+func (c *Client) Invites(ctx context.Context) (wire.Invites, error) {
+	var inv wire.Invites
+	err := c.call(ctx, wire.MethodInvites, struct{}{}, &inv)
+	return inv, err
+}
+
 // RevokeAlways makes a tool that a host allowed "always" ask again (a host).
 func (c *Client) RevokeAlways(ctx context.Context, tool string) error {
 	return c.call(ctx, wire.MethodRevokeAlways, wire.RevokeAlwaysParams{Tool: tool}, nil)

@@ -767,6 +767,13 @@ func TestHostControl(t *testing.T) {
 				carol.fails(wire.MethodDecide, map[string]any{"permission": id, "decision": "maybe"}, rpc.CodeInvalidParams)
 				carol.fails(wire.MethodDecide, map[string]any{"permission": id}, rpc.CodeInvalidParams)
 				carol.ok(wire.MethodDecide, map[string]any{"permission": id, "decision": "deny", "reason": "no writes today"}, nil)
+				// A co-host can read the invites (an extension) without replacing them.
+				var inv wire.Invites
+				carol.ok(wire.MethodInvites, map[string]any{}, &inv)
+				if inv.Invite != c.h.Invite().String() || inv.ViewerInvite != c.h.ViewerInvite().String() {
+					t.Errorf("Party.invites = %+v, want %s and %s", inv, c.h.Invite(), c.h.ViewerInvite())
+				}
+				alice.fails(wire.MethodInvites, map[string]any{}, wire.CodeNotAllowed)
 				everyone(t, "the turn", []watcher{alice.rec, carol.rec, c.own}, nTurns(1), func(who string, evs []wire.Event) {
 					d := permissions(evs, wire.PermissionDenied)
 					if len(d) != 1 || d[0].ID != id || d[0].By != "carol" || d[0].Reason != "no writes today" {

@@ -202,6 +202,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	pc.PermissionTimeout = cfg.PermissionTimeout
 	pc.TurnTimeout = cfg.TurnTimeout
 	pc.Rotate = h.rotated
+	pc.Invites = h.invitesFor
 	if pc.ID == "" {
 		pc.ID = newPartyID()
 	}
@@ -327,6 +328,15 @@ func (h *Host) rotated(token, viewerToken string) wire.Invites {
 		h.cfg.OnInvites(inv)
 	}
 	return inv
+}
+
+// invitesFor makes the invites for tokens (the current ones: Party.invites).
+func (h *Host) invitesFor(token, viewerToken string) wire.Invites {
+	h.invMu.Lock()
+	defer h.invMu.Unlock()
+	inv, vinv := h.inv, h.vinv
+	inv.Token, vinv.Token = token, viewerToken
+	return wire.Invites{Invite: inv.String(), ViewerInvite: vinv.String()}
 }
 
 // Party is the running party (for in-process members and observers).

@@ -25,6 +25,7 @@ type Controller interface {
 	RotateInvite(ctx context.Context) (wire.Invites, error)
 	AgentCommand(ctx context.Context, command string) error
 	RevokeAlways(ctx context.Context, tool string) error
+	Invites(ctx context.Context) (wire.Invites, error)
 }
 
 // control runs a host method for memberID on the loop: the member must be connected and
@@ -292,6 +293,19 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 			// The rotation holds while this host runs; the journal still has the earlier
 			// tokens, and a resume would take them back.
 			p.emit(wire.Event{Kind: wire.KindError, Text: "the new invites could not be kept in the party's journal: they hold while this host runs, but if this party is resumed the earlier links work again (start a new party rather than resuming this one)"})
+		}
+		return nil
+	})
+	return inv, err
+}
+
+// Invites are the current invites (a host: a co-host's /invite and viewer link), unchanged.
+func (p *Party) Invites(memberID string) (wire.Invites, error) {
+	var inv wire.Invites
+	err := p.control(memberID, func(*member) error {
+		inv = wire.Invites{Invite: p.token, ViewerInvite: p.vtoken}
+		if p.cfg.Invites != nil {
+			inv = p.cfg.Invites(p.token, p.vtoken)
 		}
 		return nil
 	})

@@ -183,6 +183,11 @@ func (l *Local) Reject(_ context.Context, batch, reason string) error {
 // Interrupt stops the running turn.
 func (l *Local) Interrupt(context.Context) error { return l.p.Interrupt(l.id) }
 
+// Invites are the current invites.
+func (l *Local) Invites(_ context.Context) (wire.Invites, error) {
+	return l.p.Invites(l.id)
+}
+
 // RevokeAlways makes a tool ask again.
 func (l *Local) RevokeAlways(_ context.Context, tool string) error {
 	return l.p.RevokeAlways(l.id, tool)

@@ -130,6 +130,9 @@ type Config struct {
 	// Rotate is called on the loop when a host rotates the invites, with the new tokens;
 	// it returns the invites to hand out. Nil: the invites are the bare tokens.
 	Rotate func(token, viewerToken string) wire.Invites
+	// Invites makes the invites to show for the current tokens (Party.invites); nil: the
+	// bare tokens.
+	Invites func(token, viewerToken string) wire.Invites
 
 	MaxParticipants int           // members at once, the host aside (default 100)
 	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)

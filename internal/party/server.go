@@ -372,7 +372,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply("pong", nil)
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
-		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways:
+		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways, wire.MethodInvites:
 		c.hostMethod(req)
 	case wire.MethodChanges, wire.MethodDiff, wire.MethodTree:
 		c.workspaceMethod(ctx, req)
@@ -471,6 +471,10 @@ func (c *remote) hostMethod(req *rpc.Request) {
 		err = withParams(req.Params, func(a wire.SetWorkspaceParams) error { return p.SetWorkspace(id, a.Level) }, "level")
 	case wire.MethodRevokeAlways:
 		err = withParams(req.Params, func(a wire.RevokeAlwaysParams) error { return p.RevokeAlways(id, a.Tool) }, "tool")
+	case wire.MethodInvites:
+		var inv wire.Invites
+		inv, err = p.Invites(id)
+		result = inv
 	}
 	reply(req, result, err)
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
@@ -61,6 +62,24 @@ func (a *active) setInvites(inv wire.Invites) {
 	a.m.cfg.Emitter.Emit(EventPartyInvites, inv)
 	a.mu.Unlock()
 	a.m.changed()
+}
+
+// learnInvites asks the host for its invites, for a joined window whose person is a host
+// (a co-host): they show the viewer link too. A host that does not know Party.invites (an
+// extension) leaves the window as it was. The call ends with the Manager (Close cancels
+// m.base) or after 10 s.
+func (a *active) learnInvites() {
+	if a.c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(a.m.base, 10*time.Second)
+	defer cancel()
+	inv, err := a.c.Invites(ctx)
+	if err != nil {
+		a.m.log.Info("could not read the invites as a co-host", "err", err)
+		return
+	}
+	a.setInvites(inv)
 }
 
 // stop ends the party's connection or the hosted party; idempotent.
@@ -141,6 +160,9 @@ func (m *Manager) endReason(err error) string {
 // role; a.mu is held.
 func (a *active) count(ev wire.Event) bool {
 	if ev.Kind == wire.KindParticipants && ev.Changed != nil && ev.Changed.ID == a.you.ID {
+		if ev.Changed.Role == wire.RoleHost && a.you.Role != wire.RoleHost {
+			go a.learnInvites()
+		}
 		a.you.Role = ev.Changed.Role
 	}
 	if ev.Kind != wire.KindParticipants || ev.Count == nil || *ev.Count == a.members {

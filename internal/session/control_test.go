@@ -272,6 +272,19 @@ func TestJoinedCoHostAndKicked(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, rec, "carol's new role", func(e wire.Event) bool { return e.Kind == wire.KindParticipants && e.Changed != nil })
+	// A co-host's window learns the invites, the viewer one included (it used to say
+	// "make new invites to get a viewer link", which broke everyone's links).
+	rec.waitFor(t, "the invites for the co-host", func(e []emitted) bool {
+		for _, x := range e {
+			if inv, ok := x.data.(wire.Invites); ok && x.name == EventPartyInvites && inv.ViewerInvite == h.ViewerInvite().String() && inv.Invite == h.Invite().String() {
+				return true
+			}
+		}
+		return false
+	})
+	if got, _ := m.Invites(); got.ViewerInvite != h.ViewerInvite().String() {
+		t.Fatalf("the co-host's Invites() = %+v", got)
+	}
 	if err := m.SetApproval(context.Background(), true); err != nil {
 		t.Fatalf("SetApproval as co-host: %v", err)
 	}

@@ -466,6 +466,9 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if err := m.commit(a); err != nil {
 		return Info{}, err
 	}
+	if hello.You.Role == wire.RoleHost { // a co-host coming back
+		go a.learnInvites()
+	}
 	return info, nil
 }
 

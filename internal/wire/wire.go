@@ -29,6 +29,9 @@ const (
 	// MethodRevokeAlways (an extension of §7, host only): {"tool": str} — that tool asks
 	// again, after a Party.decide "always" allowed it.
 	MethodRevokeAlways = "Party.revokeAlways"
+	// MethodInvites (an extension of §7, host only): {} → the current invites, as
+	// Party.rotateInvite answers them but without replacing them (a co-host's /invite).
+	MethodInvites = "Party.invites"
 )
 
 // Limits of protocol v1.
