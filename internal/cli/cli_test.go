@@ -244,6 +244,9 @@ func TestCommandsOfAHost(t *testing.T) {
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Edit", Status: wire.PermissionPending}},
 		}},
 		{line: "/approve", wantErr: "no merged prompt is waiting"},
+		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged by local):\n    x", events: []wire.Event{
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
+		}},
 		{line: "/approve just list the files", wantCall: "approve b3 just list the files", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
 		}},

@@ -168,11 +168,16 @@ func (c *commander) help() {
 
 func (c *commander) show(context.Context, string) error {
 	var merged, by string
-	c.pr.with(func(r *roster) { merged, by = r.merged, r.mergedBy })
+	held := false
+	c.pr.with(func(r *roster) { merged, by, held = r.merged, r.mergedBy, r.held != nil })
 	if merged == "" {
 		return errors.New("no batch has been sent since you joined")
 	}
-	c.pr.notice("batch", fmt.Sprintf("the last batch as claude got it (merged by %s):\n%s", by, merged))
+	what := "the last batch as claude got it"
+	if held { // not sent yet
+		what = "the merged prompt waiting for a host's approval"
+	}
+	c.pr.notice("batch", fmt.Sprintf("%s (merged by %s):\n%s", what, by, merged))
 	return nil
 }
 

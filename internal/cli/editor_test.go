@@ -101,3 +101,16 @@ func TestPromptKeptWhileReconnecting(t *testing.T) {
 		t.Fatalf("sent %q once connected", l)
 	}
 }
+
+// TestReconnectRestartsThePhaseClock: after a reconnect in the same phase (a resumed host
+// asks again), the status line's time counts from the reconnect, not from before the drop.
+func TestReconnectRestartsThePhaseClock(t *testing.T) {
+	p := newPrinter(&strings.Builder{})
+	hello := wire.HelloResult{You: wire.Member{ID: "m1", Name: "bob", Role: wire.RoleParticipant}, State: wire.State{Phase: wire.PhaseAwaitingPermission}}
+	p.hello(hello)
+	p.r.phaseSince, p.r.turnSince = time.Now().Add(-time.Minute), time.Now().Add(-time.Minute) // a minute ago
+	p.hello(hello)                                                                             // reconnected
+	if since := time.Since(p.statusLocked().since); since > 10*time.Second {
+		t.Fatalf("the phase's time counts from %v ago after the reconnect", since.Round(time.Second))
+	}
+}

@@ -55,6 +55,12 @@ func (r *roster) reset(h wire.HelloResult) {
 		r.pending = append(r.pending, p.ID)
 	}
 	r.setPhase(h.State.Phase)
+	// After a reconnect the phase may be the same but not the same turn or request (the
+	// host was resumed): its time counts from now rather than from before the drop.
+	r.phaseSince = time.Now()
+	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
+		r.turnSince = r.phaseSince
+	}
 	r.running = h.State.Phase == wire.PhaseRunning || h.State.Phase == wire.PhaseAwaitingPermission
 	r.settings = wire.Settings{Approval: h.Party.Approval, PermissionMode: h.Party.PermissionMode,
 		Workspace: h.Party.Workspace, Always: append([]string{}, h.Party.Always...)}
