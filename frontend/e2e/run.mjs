@@ -512,7 +512,7 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
   await tid('always-list').waitFor({ state: 'detached' });
   await tid('party-always').waitFor({ state: 'detached' });
   await textOf('transcript', 'hazel made Bash ask again');
-  await bob.expect(/no tool is always allowed now/);
+  await bob.expect(/hazel made Bash ask again: it is no longer always allowed/);
   // It asks again.
   await ask('touch three FAKE_ASK');
   await pending.first().waitFor();
