@@ -67,8 +67,10 @@ func TestResumeAfterAKilledHost(t *testing.T) {
 
 	// Someone joining now sees the interrupted batch and the waiting prompt answered.
 	back := join(t, inv, "bob")
-	back.waitFor(t, "both answers", func(e []wire.Event) bool {
-		return strings.Contains(reply(e), "asked during the slow turn")
+	// The answer's text arrives before its turn event: wait for that too before the
+	// journal is read (reading it at the text alone failed in CI: 2 turns of 3).
+	back.waitFor(t, "both answers and their turns", func(e []wire.Event) bool {
+		return strings.Contains(reply(e), "asked during the slow turn") && len(kinds(e, wire.KindTurn)) >= 3
 	})
 	// The journal now holds one party: seqs strictly increasing, the resumed notice, both
 	// answers, and the agent resumed its session.
