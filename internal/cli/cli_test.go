@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
@@ -609,6 +611,8 @@ func TestMessagesForPeople(t *testing.T) {
 		want    string
 		mustNot []string
 	}{
+		{"claude not on PATH", hostError(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, "claude", &exec.Error{Name: "claude", Err: exec.ErrNotFound})),
+			`Claude Code was not found: no "claude" on PATH; point --claude at the claude program, or install it with "npm install -g @anthropic-ai/claude-code"`, []string{"$PATH", "looked for"}},
 		{"rate limited", describe(&rpc.Error{Code: wire.CodeRateLimited, Message: "too many prompts"}), "too many prompts; wait a few seconds and send it again", []string{"rpc error", "-32003"}},
 		{"wrapped rpc error", describe(fmt.Errorf("prompt: %w", errors.New("rpc error -32602: prompt is empty"))), "prompt: prompt is empty", []string{"rpc error"}},
 		{"bad handshake", joinError(fmt.Errorf("%w at 1.2.3.4:5: websocket: bad handshake (HTTP 400)", client.ErrUnreachable)), "", []string{"websocket:", "HTTP 400"}},

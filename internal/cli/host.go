@@ -289,14 +289,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	return ExitOK
 }
 
-// hostError is the sentence a person sees when a party cannot start.
-func hostError(err error) string {
-	if errors.Is(err, agent.ErrNotInstalled) {
-		return err.Error()
-	}
-	return "cannot start the party: " + err.Error()
-}
-
+// validMode reports whether m is a --permission-mode value.
 func validMode(m string) bool {
 	switch m {
 	case wire.PermissionAsk, wire.PermissionEdits, wire.PermissionPlan, wire.PermissionAll:

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
@@ -37,8 +40,36 @@ func describe(err error) string {
 		return "the host did not answer in time; try again"
 	case errors.As(err, &rerr):
 		return rpcSentence(rerr)
+	case errors.Is(err, agent.ErrNotInstalled):
+		return notInstalled(err)
 	}
 	return plain(err.Error())
+}
+
+// hostError is the sentence a person sees when a party cannot start.
+func hostError(err error) string {
+	if errors.Is(err, agent.ErrNotInstalled) {
+		return notInstalled(err)
+	}
+	return "cannot start the party: " + err.Error()
+}
+
+// notInstalled says why Claude Code was not found: a path with no file, a file that is not
+// executable, or no claude on PATH; then what to do.
+func notInstalled(err error) string {
+	const fix = `point --claude at the claude program, or install it with "npm install -g @anthropic-ai/claude-code"`
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		switch {
+		case errors.Is(ee.Err, fs.ErrNotExist):
+			return fmt.Sprintf("Claude Code was not found: there is no file %s; %s", ee.Name, fix)
+		case errors.Is(ee.Err, fs.ErrPermission):
+			return fmt.Sprintf("Claude Code was not found: %s is not an executable program; %s", ee.Name, fix)
+		case errors.Is(ee.Err, exec.ErrNotFound):
+			return fmt.Sprintf("Claude Code was not found: no %q on PATH; %s", ee.Name, fix)
+		}
+	}
+	return "Claude Code was not found; " + fix
 }
 
 // rpcSentence is a JSON-RPC error as a person reads it: the host's message, which is

@@ -126,7 +126,7 @@ func TestExitStatuses(t *testing.T) {
 		{"join wrong token", []string{"join", badToken}, 1, "refused"},
 		{"join token cut short", []string{"join", short}, 1, "the host refused this invite; the link looks cut short: its token has 38 characters"},
 		{"join fingerprint mismatch", []string{"join", badFP}, 1, "fingerprint"},
-		{"missing claude", []string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, 1, "npm install -g @anthropic-ai/claude-code"},
+		{"missing claude", []string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, 1, "Claude Code was not found: there is no file /nonexistent/claude; point --claude at the claude program, or install it with \"npm install -g @anthropic-ai/claude-code\""},
 		{"gemini without a key", []string{"host", "--listen", "127.0.0.1:0", "--merge", "gemini", "--data-dir", t.TempDir()}, 1, "--merge gemini: "},
 		{"version", []string{"version"}, 0, "concordia "},
 		{"host help", []string{"host", "--help"}, 0, "--no-local-repl"},
