@@ -364,8 +364,11 @@ func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
 func TestAgentDiesWithItsHost(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "agent.pid")
 	h, inv := host(t, []string{"FAKECLAUDE_PIDFILE=" + pidFile}, "--no-local-repl")
+	h.expect(`with --no-local-repl this terminal cannot answer tool requests: unless a co-host does`)
 	j := start(t, nil, "join", inv, "--name", "bob")
 	j.expect(`joined .*'s party as bob`)
+	// Nobody can decide: the participant is told rather than left waiting.
+	j.expect(`no host is in the party right now: tool requests that need a decision are denied when their time runs out`)
 	j.send("make a file FAKE_ASK")
 	j.expect(`claude asks to use Bash`)
 	b, err := os.ReadFile(pidFile)

@@ -1041,6 +1041,11 @@ func TestHostControl(t *testing.T) {
 				if fmt.Sprint(roles) != fmt.Sprint(want) {
 					t.Errorf("participants %v, want %v", roles, want)
 				}
+				// A co-host stepping down reads as such (it was "bob made bob a participant").
+				if err := bob.c.SetRole(ctx, bobID, wire.RoleParticipant); err != nil {
+					t.Fatal(err)
+				}
+				alice.rec.waitFor(t, "bob's step down", func(e []wire.Event) bool { return hasSystem(e, "bob made themselves a participant") })
 				// A member's session is a secret: only its own hello reply carries it.
 				for _, m := range st.Participants {
 					if m.Session != "" {
