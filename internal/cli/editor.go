@@ -347,7 +347,7 @@ func (e *editor) statusLine() string {
 	case !st.connected:
 		parts = append(parts, "reconnecting to the host (/retry tries now)")
 	default:
-		parts = e.phaseParts(st, &busy)
+		parts, busy = phaseParts(st)
 	}
 	switch {
 	case st.mine == 1:
@@ -372,10 +372,10 @@ func (e *editor) statusLine() string {
 	return paint(e.color, "2", ansi.Truncate(line, max(e.width-1, 10), "…"))
 }
 
-// phaseParts describes the pipeline's phase and how long it has lasted; busy is set false
+// phaseParts describes the pipeline's phase and how long it has lasted; busy is false
 // when idle.
-func (e *editor) phaseParts(st status, busy *bool) []string {
-	var parts []string
+func phaseParts(st status) (parts []string, busy bool) {
+	busy = true
 	switch st.phase {
 	case wire.PhaseCollecting:
 		parts = append(parts, "collecting prompts")
@@ -388,18 +388,18 @@ func (e *editor) phaseParts(st status, busy *bool) []string {
 	case wire.PhaseRunning:
 		parts = append(parts, "claude is working")
 	default:
-		*busy = false
+		busy = false
 		parts = append(parts, "idle")
 	}
-	if *busy && !st.since.IsZero() {
+	if busy && !st.since.IsZero() {
 		parts = append(parts, fmtDuration(time.Since(st.since).Truncate(time.Second)))
 	}
 	if st.phase == wire.PhaseAwaitingPermission && !st.deadline.IsZero() {
 		if left := time.Until(st.deadline).Round(time.Second); left > 0 {
-			parts = append(parts, "denied in "+shortDuration(left)+" unless a host decides")
+			parts = append(parts, "denied in "+fmtDuration(left)+" unless a host decides")
 		}
 	}
-	return parts
+	return parts, busy
 }
 
 // paint wraps s in an SGR colour when color is on.

@@ -58,7 +58,7 @@ func TestEveryoneSeesTheTimeLeft(t *testing.T) {
 	c.pr.event(wire.Event{TS: hostNow.Add(-time.Second), Kind: wire.KindSystem, Text: "hello"})
 	expires := hostNow.Add(time.Minute)
 	c.pr.event(wire.Event{TS: hostNow, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Status: wire.PermissionPending, Expires: &expires}})
-	if !strings.Contains(out.String(), "[permission] claude asks to use Bash: touch x (") || !strings.Contains(out.String(), "); undecided, it is denied in 1m\n") {
+	if !strings.Contains(out.String(), "[permission] claude asks to use Bash: touch x (") || !strings.Contains(out.String(), "); undecided, it is denied in 1m00s\n") {
 		t.Fatalf("the participant's notice:\n%s", out.String())
 	}
 	c.pr.event(wire.Event{TS: hostNow, Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission})

@@ -444,11 +444,12 @@ func (p *printer) permission(pm *wire.Permission) {
 		if !p.earlier { // a request from the history is decided further down
 			left = timeLeftWords(p.deadlineLocked(*pm), p.now())
 		}
-		if p.isHostLocked() {
-			p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch])))
+		ask := fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch]))
+		if p.isHostLocked() { // the time left goes with how to answer
+			p.noticeLocked("permission", ask)
 			p.hostHintLocked(*pm, left)
 		} else {
-			p.noticeLocked("permission", fmt.Sprintf("claude asks to use %s (for %s)%s", what, asked(p.r.batches[pm.Batch]), left))
+			p.noticeLocked("permission", ask+left)
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
 		text := pm.Status + " " + what
@@ -479,19 +480,7 @@ func timeLeftWords(deadline, now time.Time) string {
 	if left <= 0 {
 		return ""
 	}
-	return "; undecided, it is denied in " + shortDuration(left)
-}
-
-// shortDuration is d in words a person reads at a glance: "45s", "2m", "1m30s", "1h5m".
-func shortDuration(d time.Duration) string {
-	s := d.Round(time.Second).String() // "2m0s", "1h5m0s"
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return "; undecided, it is denied in " + fmtDuration(left)
 }
 
 // asked says whose prompts a batch carries: "alice's prompt", "prompts by alice, bob".
