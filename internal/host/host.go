@@ -322,8 +322,8 @@ func (h *Host) ViewerInvite() invite.Invite {
 func (h *Host) rotated(token, viewerToken string) wire.Invites {
 	h.invMu.Lock()
 	h.inv.Token, h.vinv.Token = token, viewerToken
-	inv := wire.Invites{Invite: h.inv.String(), ViewerInvite: h.vinv.String()}
 	h.invMu.Unlock()
+	inv := h.invitesFor(token, viewerToken)
 	if h.cfg.OnInvites != nil {
 		h.cfg.OnInvites(inv)
 	}

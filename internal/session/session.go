@@ -466,9 +466,6 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if err := m.commit(a); err != nil {
 		return Info{}, err
 	}
-	if hello.You.Role == wire.RoleHost { // a co-host coming back
-		go a.learnInvites()
-	}
 	return info, nil
 }
 
