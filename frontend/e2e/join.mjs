@@ -42,12 +42,17 @@ export function joinTests(ctx) {
     await tid('join-dialog').waitFor({ state: 'hidden' });
   }
 
-  /** A CLI host with TLS and the fake agent, nobody at its terminal: label names its log and data directory, name is the host's. */
-  function tlsHost(label, name) {
-    return cli(label, [
+  /** The command line of a CLI host with TLS and the fake agent, nobody at its terminal: label names its data directory, name is the host's. */
+  function tlsHostArgs(label, name) {
+    return [
       'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, `${label}-data`),
       '--workdir', tmp, '--merge', 'local', '--name', name, '--no-local-repl',
-    ]);
+    ];
+  }
+
+  /** That host, started (label also names its log). */
+  function tlsHost(label, name) {
+    return cli(label, tlsHostArgs(label, name));
   }
 
   test('join: a link without ?fp= is a warning before connecting, and explained after', async () => {
@@ -111,10 +116,7 @@ export function joinTests(ctx) {
   });
 
   test('a host killed and resumed: the window reconnects, and Retry now reaches it at once', async () => {
-    const args = [
-      'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', join(tmp, 'retry-host-data'),
-      '--workdir', tmp, '--merge', 'local', '--name', 'rita', '--no-local-repl',
-    ];
+    const args = tlsHostArgs('retry-host', 'rita');
     let host = cli('retry-host', args);
     try {
       const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);

@@ -292,9 +292,7 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 // hold still work. (Port 0 used to mean a new free port, and the invites went dead.) A
 // different port is taken, and the host says the invites changed.
 func TestResumeWithTheSameCommandLine(t *testing.T) {
-	dataDir, work := t.TempDir(), t.TempDir()
-	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
-		"--workdir", work, "--no-local-repl"}
+	args, dataDir := resumableHost(t)
 	h := start(t, nil, args...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	h.cmd.Process.Signal(syscall.SIGKILL)
@@ -315,6 +313,15 @@ func TestResumeWithTheSameCommandLine(t *testing.T) {
 	moved.expect(`so the invites changed: share the new ones below`)
 }
 
+// resumableHost is a host's command line on a free loopback port, with its own data
+// directory (also returned), to be killed and started again with --resume.
+func resumableHost(t *testing.T) (args []string, dataDir string) {
+	t.Helper()
+	dataDir = t.TempDir()
+	return []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--no-local-repl"}, dataDir
+}
+
 // freePort is a loopback address with a port nothing listens on now.
 func freePort(t *testing.T) string {
 	t.Helper()
@@ -330,9 +337,7 @@ func freePort(t *testing.T) string {
 // trying with growing waits; once the host is back (resumed, same invite), /retry connects
 // now rather than at the next try, 8 s away.
 func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
-	dataDir, work := t.TempDir(), t.TempDir()
-	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
-		"--workdir", work, "--no-local-repl"}
+	args, _ := resumableHost(t)
 	h := start(t, nil, args...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	j := start(t, nil, "join", inv, "--name", "bob")

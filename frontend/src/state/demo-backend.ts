@@ -447,8 +447,8 @@ export class DemoBackend implements Backend {
     if (!this.#always.has(tool)) throw new Error(`${tool} is not always allowed.`);
     await this.#sleep(120);
     this.#always.delete(tool);
+    this.#emitSettings(); // first, as the real host does
     this.#event({ kind: 'system', text: `${by.name} made ${tool} ask again: it is no longer always allowed` });
-    this.#emitSettings();
   }
   /** A settings event with the demo party's settings as they are. */
   #emitSettings(): void {
