@@ -48,13 +48,15 @@ and sent to a single Claude Code process, whose work streams to everyone.
 Unless --no-local-repl is given, this terminal takes part too: type a prompt and press
 Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only; /help
 lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOOL to take
-an /always back; /approve, /reject
-and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, /who;
-/agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
+an /always back; /approve, /reject and /approval on|off for merged prompts; /stop; /role,
+/kick, /rotate, /invite, /who; /agent /COMMAND). Ctrl-C ends the party cleanly (the agent
+is stopped first).
 
 Claude Code asks before using tools (--permission-mode ask): each request is shown to
 everyone and a host allows or denies it; undecided requests are denied after
---permission-timeout. Two invites are printed: one to take part, one to watch.`, io.Out, io.Err)
+--permission-timeout. Two invites are printed: one to take part, one to watch. With
+--no-local-repl a third, the host invite, joins as a host: through it the operator of a
+host with no terminal of its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")
@@ -66,7 +68,7 @@ everyone and a host allows or denies it; undecided requests are denied after
 	fs.Var(&f.claudeArgs, "claude-arg", "extra `argument` for Claude Code, e.g. --claude-arg=--model --claude-arg=opus (repeatable)")
 	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "`directory` where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
-	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part)")
+	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part; a host invite is printed so that someone can decide for it)")
 	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS; only with a loopback --listen (tests)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
 	fs.BoolVar(&f.approve, "approve", false, "approval mode: every merged prompt waits for a host to send, edit or reject it")
@@ -116,9 +118,6 @@ everyone and a host allows or denies it; undecided requests are denied after
 	if err := checkListen(f.listen); err != nil {
 		return usageError(fs, io.Err, "--listen %q: %v", f.listen, err)
 	}
-	if f.approve && f.noLocalREPL {
-		return usageError(fs, io.Err, "--approve needs a host to approve merged prompts, and --no-local-repl leaves none: drop one of them")
-	}
 	if f.insecure {
 		if err := host.CheckInsecureListen(f.listen); err != nil {
 			return usageError(fs, io.Err, "%v", err)
@@ -165,10 +164,17 @@ everyone and a host allows or denies it; undecided requests are denied after
 		PermissionTimeout: f.permissionTimeout,
 		TurnTimeout:       f.turnTimeout,
 		ShareWorkspace:    f.shareWorkspace,
-		Party:             party.Config{MaxParticipants: f.maxParticipants},
-		Resume:            resume,
-		MergeMode:         f.mergeMode,
-		GeminiModel:       f.geminiModel,
+		// With no member of its own the party needs another way to a host.
+		HostInvite: f.noLocalREPL,
+		OnInvites: func(inv wire.Invites) {
+			if f.noLocalREPL { // the owner's own /rotate prints them itself
+				pr.notice("system", invitesText(inv, "new invites (the old links no longer work):"))
+			}
+		},
+		Party:       party.Config{MaxParticipants: f.maxParticipants},
+		Resume:      resume,
+		MergeMode:   f.mergeMode,
+		GeminiModel: f.geminiModel,
 	})
 	if err != nil {
 		pr.notice("error", hostError(err))
@@ -184,6 +190,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
+	if hinv, ok := h.HostInvite(); ok {
+		fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
+	}
 	made := "party created"
 	if resume != nil {
 		made = "party resumed"
@@ -192,6 +201,9 @@ everyone and a host allows or denies it; undecided requests are denied after
 	approval := "off"
 	if f.approve {
 		approval = "on: every merged prompt waits for you (/approve, /reject)"
+		if f.noLocalREPL {
+			approval = "on: every merged prompt waits for a host's approval"
+		}
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
@@ -204,8 +216,17 @@ everyone and a host allows or denies it; undecided requests are denied after
 	quit := make(chan struct{})
 	var view *party.Local
 	if f.noLocalREPL {
+		needs := []string{}
 		if f.permissionMode != wire.PermissionAll {
-			pr.notice("system", fmt.Sprintf("with --no-local-repl this terminal cannot answer tool requests: unless a co-host does, those the mode does not allow are denied after %s (--permission-mode all allows everything)", fmtDuration(f.permissionTimeout)))
+			needs = append(needs, fmt.Sprintf("answer tool requests (undecided ones are denied after %s)", fmtDuration(f.permissionTimeout)))
+		}
+		if f.approve {
+			needs = append(needs, "approve merged prompts (they wait until a host does)")
+		}
+		if len(needs) > 0 {
+			pr.notice("system", "this terminal only watches: join with the host invite above (concordia join, or the app) to "+strings.Join(needs, " and ")+"; whoever joins with it is a host")
+		} else {
+			pr.notice("system", "this terminal only watches; whoever joins with the host invite above is a host (co-host)")
 		}
 		v, st, err := h.Party().Watch()
 		if err != nil {

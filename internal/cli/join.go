@@ -77,8 +77,11 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 			if first {
 				first = false
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
-				if h.You.Role == wire.RoleViewer {
+				switch h.You.Role {
+				case wire.RoleViewer:
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
+				case wire.RoleHost:
+					pr.notice("system", "you joined as a host: you decide tool requests (/allow, /deny, /always) and merged prompts (/approve, /reject); /help lists the rest")
 				}
 				if h.Party.PermissionMode != wire.PermissionAll && !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
 					pr.notice("system", "no host is in the party right now: tool requests that need a decision are denied when their time runs out, until one joins")

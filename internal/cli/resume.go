@@ -139,9 +139,6 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 	if !set["max-participants"] && s.MaxParticipants > 0 {
 		f.maxParticipants = s.MaxParticipants
 	}
-	if f.approve && f.noLocalREPL && !set["approve"] {
-		f.approve = false // nobody here could approve; said when the party starts
-	}
 	return pos, res, -1
 }
 

@@ -118,7 +118,6 @@ func TestExitStatuses(t *testing.T) {
 		{"insecure on every interface", []string{"host", "--insecure"}, 2, "only listens on loopback"},
 		{"insecure on a LAN address", []string{"host", "--insecure", "--listen", "0.0.0.0:0"}, 2, "only listens on loopback"},
 		{"bad permission mode", []string{"host", "--permission-mode", "yolo"}, 2, "--permission-mode must be ask, edits, plan or all"},
-		{"approve without a host", []string{"host", "--approve", "--no-local-repl"}, 2, "--approve needs a host"},
 		{"bad permission timeout", []string{"host", "--permission-timeout", "0s"}, 2, "--permission-timeout must be positive"},
 		{"join without invite", []string{"join"}, 2, "missing INVITE"},
 		{"join malformed invite", []string{"join", "https://example.com/x"}, 2, "invalid invite"},

@@ -369,7 +369,7 @@ func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
 func TestAgentDiesWithItsHost(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "agent.pid")
 	h, inv := host(t, []string{"FAKECLAUDE_PIDFILE=" + pidFile}, "--no-local-repl")
-	h.expect(`with --no-local-repl this terminal cannot answer tool requests: unless a co-host does`)
+	h.expect(`this terminal only watches: join with the host invite above`)
 	j := start(t, nil, "join", inv, "--name", "bob")
 	j.expect(`joined .*'s party as bob`)
 	// Nobody can decide: the participant is told rather than left waiting.

@@ -54,6 +54,10 @@ type Config struct {
 	// MaxConnsPerAddr caps the connections one remote address may hold (default: room for
 	// a whole party from one machine: max participants + 32).
 	MaxConnsPerAddr int
+	// HostInvite gives the party a third invite, one that joins as a host (a co-host): for
+	// a host with no member of its own (concordia host --no-local-repl), whose operator
+	// needs a way to take part and decide. A resume keeps the one the party had.
+	HostInvite bool
 	// OnInvites is called when a host rotates the invites (on the party's loop: it must
 	// not call back into the party).
 	OnInvites func(wire.Invites)
@@ -87,9 +91,10 @@ type Host struct {
 
 	ws *lazyWorkspace // nil when the workspace is not shared
 
-	invMu     sync.Mutex // guards inv and vinv, replaced when a host rotates the invites
+	invMu     sync.Mutex // guards inv, vinv and hinv, replaced when a host rotates the invites
 	inv       invite.Invite
 	vinv      invite.Invite
+	hinv      invite.Invite // Token "" when the party has no host invite
 	cancel    context.CancelFunc
 	served    chan struct{}
 	started   chan struct{}
@@ -122,6 +127,12 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	vtoken, err := invite.NewToken()
 	if err != nil {
 		return nil, fmt.Errorf("make invite token: %w", err)
+	}
+	var htoken string
+	if cfg.HostInvite {
+		if htoken, err = invite.NewToken(); err != nil {
+			return nil, fmt.Errorf("make invite token: %w", err)
+		}
 	}
 	claudeMode, err := agent.ClaudeMode(cfg.PermissionMode)
 	if err != nil {
@@ -183,6 +194,11 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.Resume != nil {
 		// The same invites as before the resume (the certificate is the data directory's).
 		token, vtoken = cfg.Resume.Summary.Token, cfg.Resume.Summary.ViewerToken
+		if was := cfg.Resume.Summary.HostToken; was != "" && cfg.HostInvite {
+			htoken = was
+		}
+		// Without HostInvite a host invite the party had is dropped (openJournal records
+		// that): the host takes part itself now, and the link need not stay live.
 		inv.Token = token
 		cfg.Party.ID = cfg.Resume.Summary.Header.Party
 		if cfg.Agent.Resume == "" {
@@ -190,13 +206,14 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		}
 	}
 	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent)}
-	vinv := inv
-	vinv.Token = vtoken
-	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, runner: r,
+	vinv, hinv := inv, inv
+	vinv.Token, hinv.Token = vtoken, htoken
+	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, hinv: hinv, runner: r,
 		served: make(chan struct{}), started: make(chan struct{})}
 	pc := cfg.Party
 	pc.Token = token
 	pc.ViewerToken = vtoken
+	pc.HostToken = htoken
 	pc.Approval = cfg.Approve
 	pc.PermissionMode = cfg.PermissionMode
 	pc.PermissionTimeout = cfg.PermissionTimeout
@@ -318,12 +335,19 @@ func (h *Host) ViewerInvite() invite.Invite {
 	return h.vinv
 }
 
-// rotated takes the new tokens after Party.rotateInvite (on the party's loop).
-func (h *Host) rotated(token, viewerToken string) wire.Invites {
+// HostInvite is the party's host invite (the current one), and false when it has none.
+func (h *Host) HostInvite() (invite.Invite, bool) {
 	h.invMu.Lock()
-	h.inv.Token, h.vinv.Token = token, viewerToken
+	defer h.invMu.Unlock()
+	return h.hinv, h.hinv.Token != ""
+}
+
+// rotated takes the new tokens after Party.rotateInvite (on the party's loop).
+func (h *Host) rotated(t journal.Tokens) wire.Invites {
+	h.invMu.Lock()
+	h.inv.Token, h.vinv.Token, h.hinv.Token = t.Participant, t.Viewer, t.Host
 	h.invMu.Unlock()
-	inv := h.invitesFor(token, viewerToken)
+	inv := h.invitesFor(t)
 	if h.cfg.OnInvites != nil {
 		h.cfg.OnInvites(inv)
 	}
@@ -331,12 +355,16 @@ func (h *Host) rotated(token, viewerToken string) wire.Invites {
 }
 
 // invitesFor makes the invites for tokens (the current ones: Party.invites).
-func (h *Host) invitesFor(token, viewerToken string) wire.Invites {
+func (h *Host) invitesFor(t journal.Tokens) wire.Invites {
 	h.invMu.Lock()
 	defer h.invMu.Unlock()
-	inv, vinv := h.inv, h.vinv
-	inv.Token, vinv.Token = token, viewerToken
-	return wire.Invites{Invite: inv.String(), ViewerInvite: vinv.String()}
+	inv, vinv, hinv := h.inv, h.vinv, h.hinv
+	inv.Token, vinv.Token, hinv.Token = t.Participant, t.Viewer, t.Host
+	out := wire.Invites{Invite: inv.String(), ViewerInvite: vinv.String()}
+	if t.Host != "" {
+		out.HostInvite = hinv.String()
+	}
+	return out
 }
 
 // Party is the running party (for in-process members and observers).

@@ -89,13 +89,20 @@ func (h *Host) openJournal(pc *party.Config, port int, fp string) (*journal.Writ
 		if err := r.w.Resumed(time.Now(), set); err != nil {
 			return nil, err
 		}
+		if pc.HostToken != r.Summary.HostToken {
+			// A host invite made for this run, or dropped by it: kept, so that the next
+			// resume knows which links work.
+			if err := r.w.Invites(journal.Tokens{Participant: pc.Token, Viewer: pc.ViewerToken, Host: pc.HostToken}); err != nil {
+				return nil, err
+			}
+		}
 		pc.Restore = r.Restore
 		h.agentSession = r.Summary.AgentSession
 		return r.w, nil
 	}
 	return journal.Create(h.cfg.DataDir, journal.Header{
 		Party: pc.ID, Host: h.cfg.Name, Created: time.Now().UTC(),
-		Token: pc.Token, ViewerToken: pc.ViewerToken, Settings: set,
+		Token: pc.Token, ViewerToken: pc.ViewerToken, HostToken: pc.HostToken, Settings: set,
 	})
 }
 

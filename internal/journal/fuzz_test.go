@@ -14,7 +14,7 @@ import (
 func FuzzRead(f *testing.F) {
 	dir := f.TempDir()
 	w := writeParty(f, dir, 12, 40)
-	w.Invites("t2", "v2")
+	w.Invites(Tokens{"t2", "v2", "h2"})
 	w.AgentSession("s")
 	w.End(t0)
 	w.Close()

@@ -52,7 +52,10 @@ type Header struct {
 	Created     time.Time `json:"created"`
 	Token       string    `json:"token"`        // participant invite token
 	ViewerToken string    `json:"viewer_token"` // viewer invite token
-	Settings    Settings  `json:"settings"`
+	// HostToken joins as a host (the host invite of a host with no terminal of its own,
+	// --no-local-repl); "" when the party has none.
+	HostToken string   `json:"host_token,omitempty"`
+	Settings  Settings `json:"settings"`
 }
 
 // Settings are the party's settings as the host was started with them; a resumed record
@@ -103,10 +106,17 @@ type Record struct {
 	// invites
 	Token       string `json:"token,omitempty"`
 	ViewerToken string `json:"viewer_token,omitempty"`
+	HostToken   string `json:"host_token,omitempty"` // "": the party has no host invite
 
 	AgentSession string    `json:"agent_session,omitempty"` // agent_session
 	At           time.Time `json:"at,omitzero"`             // resumed, ended
 	Resumed      *Settings `json:"resumed,omitempty"`       // resumed
+}
+
+// Tokens are a party's invite tokens: the participant's, the viewer's and, when the party
+// has one, the host invite's ("" otherwise).
+type Tokens struct {
+	Participant, Viewer, Host string
 }
 
 // Dir is the directory of the journals in dataDir.

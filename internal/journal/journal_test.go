@@ -77,10 +77,43 @@ func seqs(t *testing.T, w *Writer, from int64) []int64 {
 	return got
 }
 
+// A host invite comes from the header, and a later invites record without one takes it away
+// (a resume with the host's own terminal drops it).
+func TestHostTokenFollowsTheLastInvites(t *testing.T) {
+	dir := t.TempDir()
+	h := header("p1")
+	h.HostToken = "htok"
+	w, err := Create(dir, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := w.Path()
+	read := func() *Summary {
+		t.Helper()
+		s, err := Read(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := read(); s.HostToken != "htok" || s.Token != "tok" {
+		t.Fatalf("after the header: %q %q", s.Token, s.HostToken)
+	}
+	if err := w.Invites(Tokens{Participant: "tok", Viewer: "vtok"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(); s.HostToken != "" || s.Token != "tok" || s.ViewerToken != "vtok" {
+		t.Fatalf("after an invites record without a host token: %q %q %q", s.Token, s.ViewerToken, s.HostToken)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestWriteReopenRead(t *testing.T) {
 	dir := t.TempDir()
 	w := writeParty(t, dir, 30, 10)
-	if err := w.Invites("tok2", "vtok2"); err != nil {
+	if err := w.Invites(Tokens{"tok2", "vtok2", "htok2"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.AgentSession("sess-1"); err != nil {
@@ -116,8 +149,8 @@ func TestWriteReopenRead(t *testing.T) {
 	switch {
 	case n != 30 || s.Events != 30 || s.LastSeq != 30 || s.Turns != 3:
 		t.Errorf("events %d/%d, last %d, turns %d", n, s.Events, s.LastSeq, s.Turns)
-	case s.Token != "tok2" || s.ViewerToken != "vtok2":
-		t.Errorf("tokens %q %q, want the rotated ones", s.Token, s.ViewerToken)
+	case s.Token != "tok2" || s.ViewerToken != "vtok2" || s.HostToken != "htok2":
+		t.Errorf("tokens %q %q %q, want the rotated ones", s.Token, s.ViewerToken, s.HostToken)
 	case s.AgentSession != "sess-1" || !s.Ended || s.Skipped != 0:
 		t.Errorf("session %q ended %v skipped %d", s.AgentSession, s.Ended, s.Skipped)
 	case s.Members["m1"].Session != "s1" || s.Header.Settings.ClaudeArgs[1] != "x":

@@ -22,8 +22,9 @@ type Summary struct {
 	Path    string
 	Header  Header
 	Members map[string]Member // the last record of each member id
-	// Token and ViewerToken are the current invite tokens (the header's, or a rotation's).
-	Token, ViewerToken string
+	// Token and ViewerToken are the current invite tokens (the header's, or a rotation's);
+	// HostToken the host invite's ("" when the party has none).
+	Token, ViewerToken, HostToken string
 	// Settings are the latest run's: the header's, or the last resumed record's.
 	Settings     Settings
 	AgentSession string // the agent's last session id ("" = none yet)
@@ -111,7 +112,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		}
 		*header = true
 		s.Header = *rec.Header
-		s.Token, s.ViewerToken = rec.Header.Token, rec.Header.ViewerToken
+		s.Token, s.ViewerToken, s.HostToken = rec.Header.Token, rec.Header.ViewerToken, rec.Header.HostToken
 		s.Settings = rec.Header.Settings
 		return true
 	}
@@ -142,7 +143,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		if rec.Token == "" || rec.ViewerToken == "" {
 			return false
 		}
-		s.Token, s.ViewerToken = rec.Token, rec.ViewerToken
+		s.Token, s.ViewerToken, s.HostToken = rec.Token, rec.ViewerToken, rec.HostToken
 	case TypeSession:
 		s.AgentSession = rec.AgentSession
 	case TypeResumed:

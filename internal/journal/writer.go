@@ -162,11 +162,12 @@ func (w *Writer) Member(m Member) error {
 	return w.record(Record{Type: TypeMember, Member: &m}, true)
 }
 
-// Invites records new invite tokens after a rotation.
-func (w *Writer) Invites(token, viewerToken string) error {
+// Invites records new invite tokens: after a rotation, or a resume that made or dropped the
+// host invite.
+func (w *Writer) Invites(t Tokens) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.record(Record{Type: TypeInvites, Token: token, ViewerToken: viewerToken}, true)
+	return w.record(Record{Type: TypeInvites, Token: t.Participant, ViewerToken: t.Viewer, HostToken: t.Host}, true)
 }
 
 // AgentSession records the agent's session id when it changes.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -271,22 +272,25 @@ func (p *Party) Kick(memberID, target, reason string) error {
 func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 	var inv wire.Invites
 	err := p.control(memberID, func(by *member) error {
-		token, vtoken := newToken(), newToken()
+		tokens := journal.Tokens{Participant: newToken(), Viewer: newToken()}
+		if p.tokens.Host != "" {
+			tokens.Host = newToken()
+		}
 		kept := p.cfg.Journal == nil // nothing to keep them in: nothing to resume either
 		if p.cfg.Journal != nil && p.journalErr == nil {
 			// Kept before anyone is told: a party resumed after a crash must refuse the
 			// links this revoked (kick, then rotate, keeps someone out for good).
-			if err := p.cfg.Journal.Invites(token, vtoken); err != nil {
+			if err := p.cfg.Journal.Invites(tokens); err != nil {
 				p.journalErr = fmt.Errorf("keep the new invites: %w", err)
 				p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
 			} else {
 				kept = true
 			}
 		}
-		p.token, p.vtoken = token, vtoken
-		inv = wire.Invites{Invite: p.token, ViewerInvite: p.vtoken}
+		p.tokens = tokens
+		inv = p.invites()
 		if p.cfg.Rotate != nil {
-			inv = p.cfg.Rotate(p.token, p.vtoken)
+			inv = p.cfg.Rotate(tokens)
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " made new invites; the earlier links no longer work"})
 		if !kept {
@@ -303,13 +307,18 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 func (p *Party) Invites(memberID string) (wire.Invites, error) {
 	var inv wire.Invites
 	err := p.control(memberID, func(*member) error {
-		inv = wire.Invites{Invite: p.token, ViewerInvite: p.vtoken}
+		inv = p.invites()
 		if p.cfg.Invites != nil {
-			inv = p.cfg.Invites(p.token, p.vtoken)
+			inv = p.cfg.Invites(p.tokens)
 		}
 		return nil
 	})
 	return inv, err
+}
+
+// invites are the bare tokens as invites (a party with no Config.Invites). Loop-owned.
+func (p *Party) invites() wire.Invites {
+	return wire.Invites{Invite: p.tokens.Participant, ViewerInvite: p.tokens.Viewer, HostInvite: p.tokens.Host}
 }
 
 // AgentCommand queues an agent slash command (e.g. "/compact"); it runs when the agent is

@@ -256,7 +256,7 @@ func TestMembersAwayAreBounded(t *testing.T) {
 // invitesFail is a journal whose invites record cannot be written.
 type invitesFail struct{ *journal.Writer }
 
-func (invitesFail) Invites(string, string) error { return errors.New("disk full") }
+func (invitesFail) Invites(journal.Tokens) error { return errors.New("disk full") }
 
 // TestRotationTheJournalCannotKeep: the new invites hold for the run, and the party says
 // plainly that a resume would take the earlier links back.

@@ -68,10 +68,12 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		if back == nil {
 			return wire.HelloResult{}, ErrUnauthorized
 		}
-	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.token)) == 1:
+	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.tokens.Participant)) == 1:
 		role = wire.RoleParticipant
-	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.vtoken)) == 1:
+	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.tokens.Viewer)) == 1:
 		role = wire.RoleViewer
+	case p.tokens.Host != "" && subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.tokens.Host)) == 1:
+		role = wire.RoleHost // a co-host, through the host invite
 	default:
 		return wire.HelloResult{}, ErrUnauthorized
 	}

@@ -108,14 +108,18 @@ type Subscriber interface {
 
 // Config configures a party.
 type Config struct {
-	Token       string        // the participant invite token; compared in constant time
-	ViewerToken string        // the viewer invite token ("" = a random one)
-	HostName    string        // the host's display name (PartyInfo.host)
-	Window      time.Duration // batching window (default 3s)
-	MinPrompts  int           // hold batches until this many prompts are pending (default 1)
-	Merger      merge.Merger  // nil: local merger
-	Runner      Runner        // the agent; required
-	AgentName   string        // PartyInfo.agent (default "claude-code")
+	Token       string // the participant invite token; compared in constant time
+	ViewerToken string // the viewer invite token ("" = a random one)
+	// HostToken joins as a host, a co-host like those Party.setRole makes: the host invite
+	// of a host with no member of its own (--no-local-repl), through which its operator
+	// takes part. "" = the party has none.
+	HostToken  string
+	HostName   string        // the host's display name (PartyInfo.host)
+	Window     time.Duration // batching window (default 3s)
+	MinPrompts int           // hold batches until this many prompts are pending (default 1)
+	Merger     merge.Merger  // nil: local merger
+	Runner     Runner        // the agent; required
+	AgentName  string        // PartyInfo.agent (default "claude-code")
 
 	// Host control (PROTOCOL.md §7).
 	Approval          bool          // approval mode from the start
@@ -129,10 +133,10 @@ type Config struct {
 	WorkspaceLevel string
 	// Rotate is called on the loop when a host rotates the invites, with the new tokens;
 	// it returns the invites to hand out. Nil: the invites are the bare tokens.
-	Rotate func(token, viewerToken string) wire.Invites
+	Rotate func(journal.Tokens) wire.Invites
 	// Invites makes the invites to show for the current tokens (Party.invites); nil: the
 	// bare tokens.
-	Invites func(token, viewerToken string) wire.Invites
+	Invites func(journal.Tokens) wire.Invites
 
 	MaxParticipants int           // members at once, the host aside (default 100)
 	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
@@ -168,7 +172,7 @@ type Journal interface {
 	Member(m journal.Member) error
 	// Invites records the invite tokens after a rotation (made durable: a resumed party
 	// must not take the links it revoked back).
-	Invites(token, viewerToken string) error
+	Invites(journal.Tokens) error
 	// Events calls fn with each event from seq from on, oldest first, until fn returns
 	// false; raw is only valid during the call.
 	Events(from int64, fn func(seq int64, raw json.RawMessage) bool) error
@@ -201,8 +205,7 @@ type Party struct {
 
 	// loop-owned
 	seq       int64
-	token     string
-	vtoken    string
+	tokens    journal.Tokens
 	members   map[string]*member // connected members, by id
 	known     map[string]*member // every member not kicked, connected or not, by id
 	byClient  map[string]*member // by client_id, connected or not
@@ -321,8 +324,7 @@ func New(cfg Config) *Party {
 		ops:       make(chan func(), 64),
 		done:      make(chan struct{}),
 		local:     local,
-		token:     cfg.Token,
-		vtoken:    cfg.ViewerToken,
+		tokens:    journal.Tokens{Participant: cfg.Token, Viewer: cfg.ViewerToken, Host: cfg.HostToken},
 		members:   map[string]*member{},
 		known:     map[string]*member{},
 		byClient:  map[string]*member{},

@@ -900,3 +900,50 @@ func TestEndCancelsAMerge(t *testing.T) {
 		t.Fatalf("End took %v: it waited for the merge", d)
 	}
 }
+
+// TestHostToken: a party's host invite joins as a host (a co-host, not the owner: its role
+// can be changed); a rotation replaces it with the others; and a party without one lets no
+// token, the empty one included, join as a host.
+func TestHostToken(t *testing.T) {
+	t.Run("none", func(t *testing.T) {
+		p, _, _ := start(t, Config{})
+		if _, err := p.Join(JoinRequest{Name: "mallory", Token: ""}); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("an empty token in a party with no host invite: %v", err)
+		}
+		if _, err := p.Invites(""); err == nil {
+			t.Fatal("Invites without a member")
+		}
+	})
+	t.Run("joins as a host", func(t *testing.T) {
+		const htok = "htok-0123456789abcdefghijklmnop"
+		p, _, alice := start(t, Config{HostToken: htok})
+		col := newCollector()
+		res, err := p.Join(JoinRequest{Name: "ops", Token: htok, Sub: col, Conn: col})
+		if err != nil || res.You.Role != wire.RoleHost {
+			t.Fatalf("hello with the host token: %+v %v", res.You, err)
+		}
+		ops := res.You.ID
+		if _, err := p.Invites(alice); !errors.Is(err, ErrNotAllowed) {
+			t.Fatalf("a participant asks for the invites: %v", err)
+		}
+		inv, err := p.Invites(ops)
+		if err != nil || inv.HostInvite != htok || inv.Invite != token {
+			t.Fatalf("invites: %+v %v", inv, err)
+		}
+		rot, err := p.RotateInvite(ops)
+		if err != nil || rot.HostInvite == "" || rot.HostInvite == htok || rot.HostInvite == rot.Invite || rot.HostInvite == rot.ViewerInvite {
+			t.Fatalf("rotated: %+v %v", rot, err)
+		}
+		if _, err := p.Join(JoinRequest{Name: "eve", Token: htok}); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("the rotated-away host token: %v", err)
+		}
+		res2, err := p.Join(JoinRequest{Name: "ops2", Token: rot.HostInvite, Sub: newCollector()})
+		if err != nil || res2.You.Role != wire.RoleHost {
+			t.Fatalf("the new host token: %+v %v", res2.You, err)
+		}
+		// A co-host, not the owner: another host may make it a participant.
+		if err := p.SetRole(ops, res2.You.ID, wire.RoleParticipant); err != nil {
+			t.Fatalf("a co-host demotes another: %v", err)
+		}
+	})
+}

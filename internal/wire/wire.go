@@ -357,10 +357,12 @@ type KickParams struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// Invites is Party.rotateInvite's reply: the new participant and viewer invites.
+// Invites is Party.rotateInvite's reply: the new participant and viewer invites, and the
+// host invite when the party has one (an extension: a host with no terminal of its own).
 type Invites struct {
 	Invite       string `json:"invite"`
 	ViewerInvite string `json:"viewer_invite"`
+	HostInvite   string `json:"host_invite,omitempty"`
 }
 
 // AgentCommandParams are Party.agentCommand's parameters.

@@ -1,0 +1,99 @@
+package e2e
+
+import (
+	"os"
+	"regexp"
+	"syscall"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/invite"
+)
+
+// TestHostInviteForAHeadlessHost: `concordia host --no-local-repl` has no member of its own,
+// so it prints a third invite that joins as a host. Its operator joins with it from another
+// terminal and decides what the party's own terminal cannot: the merged prompt (--approve,
+// which --no-local-repl used to refuse) and the agent's tool request. A rotation replaces
+// it (the watching terminal prints the new ones), and --resume keeps it.
+func TestHostInviteForAHeadlessHost(t *testing.T) {
+	args, _ := resumableHost(t)
+	args = append(args, "--window", "200ms", "--name", "server", "--approve")
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	hostInv := h.expect(`^host invite: (concordia://\S+)$`)[1]
+	h.expect(`this terminal only watches: join with the host invite above .* to answer tool requests .* and approve merged prompts`)
+	if hostInv == inv || token(hostInv) == token(inv) {
+		t.Fatalf("the host invite is the participant's: %s", hostInv)
+	}
+
+	ops := start(t, nil, "join", hostInv, "--name", "ops")
+	ops.expect(`joined server's party as ops`)
+	ops.expect(`you joined as a host: you decide tool requests`)
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	bob.expect(`joined server's party as bob \(2 in the party: ops \(host\), bob\)`)
+
+	bob.send("make a file FAKE_ASK")
+	ops.expect(`this merged prompt waits for a host's approval`)
+	ops.send("/approve")
+	ops.expect(`claude asks to use Bash`)
+	ops.send("/allow")
+	bob.expect(`allowed Bash: touch file-1 \(ops\)`)
+	bob.expect(`claude finished`)
+
+	// A rotation by the co-host: the watching terminal shows the new invites, and the old
+	// host invite is refused.
+	ops.send("/rotate")
+	newHost := ops.expect(`^\s*host invite: (concordia://\S+) \(joins as a host`)[1]
+	if got := h.expect(`^\s*host invite: (concordia://\S+) \(joins as a host`)[1]; got != newHost {
+		t.Fatalf("the host's terminal shows %s after the rotation, the co-host %s", got, newHost)
+	}
+	old := start(t, nil, "join", hostInv, "--name", "eve")
+	if code := old.wait(); code != 1 {
+		t.Fatalf("joining with the rotated-away host invite: exit %d, want 1", code)
+	}
+
+	// --resume keeps the host invite the party had.
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	r := start(t, nil, append(args, "--resume")...)
+	if got := r.expect(`^host invite: (concordia://\S+)$`)[1]; got != newHost {
+		t.Fatalf("host invite after --resume: %s, was %s", got, newHost)
+	}
+	r.cmd.Process.Signal(os.Interrupt)
+	r.wait()
+}
+
+// TestResumeWithATerminalDropsTheHostInvite: a headless party resumed with the host's own
+// terminal has its owner back as a member, so its host invite is revoked, and stays so.
+func TestResumeWithATerminalDropsTheHostInvite(t *testing.T) {
+	args, dataDir := resumableHost(t)
+	h := start(t, nil, args...)
+	hostInv := h.expect(`^host invite: (concordia://\S+)$`)[1]
+	h.cmd.Process.Signal(os.Interrupt)
+	h.wait()
+
+	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--name", "owner")
+	r.expect(`^viewer invite: `)
+	j := start(t, nil, "join", hostInv, "--name", "eve")
+	if code := j.wait(); code != 1 {
+		t.Fatalf("joining with the host invite of a party resumed with a terminal: exit %d, want 1", code)
+	}
+	if m := r.find(regexpHostInvite); m != nil {
+		t.Fatalf("a host with its own terminal printed a host invite: %q", m[0])
+	}
+	r.cmd.Process.Signal(os.Interrupt)
+	r.wait()
+
+	// Resumed headless again: a new host invite, not the revoked one.
+	r2 := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
+	got := r2.expect(`^host invite: (concordia://\S+)$`)[1]
+	if got == hostInv {
+		t.Fatal("the revoked host invite came back")
+	}
+	if _, err := invite.Parse(got); err != nil {
+		t.Fatalf("host invite %q: %v", got, err)
+	}
+	r2.cmd.Process.Signal(os.Interrupt)
+	r2.wait()
+}
+
+var regexpHostInvite = regexp.MustCompile(`^host invite: `)
