@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/reap"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -104,6 +106,7 @@ type logEntry struct {
 	Signal     string   `json:"signal"`
 	Ignored    bool     `json:"ignored"`
 	Orphan     int      `json:"orphan"`
+	Detached   int      `json:"detached"`
 }
 
 func readLog(t *testing.T, path string) []logEntry {
@@ -342,6 +345,71 @@ func TestCrashWithOrphanHoldingPipes(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "exit status 3") {
 		t.Errorf("error %q lacks the exit status", err)
+	}
+	// And the orphan itself is stopped with it (it carries the run's marker).
+	for _, e := range readLog(t, logPath) {
+		if e.Orphan != 0 && testkit.Alive(e.Orphan) {
+			t.Errorf("the orphan (pid %d) still runs after claude exited", e.Orphan)
+		}
+	}
+}
+
+// TestCloseStopsWhatToolsLeftRunning: a background job started the way the real CLI's
+// Bash tool starts one — in a session of its own, so in neither claude's process group
+// nor its session — is stopped when the agent is, and reported. (It used to live on after
+// the party ended; TestRealClaudeBackgroundJobStopped shows the real CLI leaving one.)
+func TestCloseStopsWhatToolsLeftRunning(t *testing.T) {
+	if _, err := exec.LookPath("sleep"); err != nil {
+		t.Skip("no sleep command")
+	}
+	logPath := filepath.Join(t.TempDir(), "log")
+	var runs []string
+	left := make(chan []reap.Proc, 1)
+	a := agent.New(agent.Config{
+		Path:        testkit.FakeClaude(t),
+		WorkDir:     t.TempDir(),
+		Env:         []string{"FAKECLAUDE_LOG=" + logPath},
+		StopTimeout: 10 * time.Second,
+		OnRun:       func(id string) { runs = append(runs, id) },
+		OnLeftovers: func(p []reap.Proc) { left <- p },
+	})
+	if err := a.Start(turnCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Turn(turnCtx(t), "start a job FAKE_DETACH", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	for _, e := range readLog(t, logPath) {
+		if e.Detached != 0 {
+			pid = e.Detached
+		}
+	}
+	if pid == 0 || res.Text != fmt.Sprintf("detached %d", pid) {
+		t.Fatalf("reply %q, detached pid %d", res.Text, pid)
+	}
+	t.Cleanup(func() {
+		if p, err := os.FindProcess(pid); err == nil {
+			_ = p.Kill()
+		}
+	})
+	if len(runs) != 1 || len(runs[0]) != 16 {
+		t.Fatalf("OnRun got %q, want one marker id", runs)
+	}
+	if err := a.Close(turnCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if testkit.Alive(pid) {
+		t.Fatalf("the job claude's tool left (pid %d) still runs after Close", pid)
+	}
+	select {
+	case p := <-left:
+		if len(p) != 1 || p[0].PID != pid || p[0].Command != "sleep 300" {
+			t.Fatalf("reported %+v, want sleep 300 (pid %d)", p, pid)
+		}
+	default:
+		t.Fatal("OnLeftovers was not called")
 	}
 }
 

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/reap"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -251,4 +254,83 @@ func TestRealClaudeInterruptWhileAsking(t *testing.T) {
 	if err != nil || res.IsError || res.Text != "plain reply" {
 		t.Errorf("turn after the interrupt: %+v, %v", res, err)
 	}
+}
+
+// TestRealClaudeBackgroundJobStopped: the real CLI runs a tool's shell in a session of its
+// own, so a background job a Bash command starts is in neither claude's process group nor
+// its session, and it used to outlive the agent (and the party). It is stopped with the
+// agent now.
+func TestRealClaudeBackgroundJobStopped(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("processes are found by their environment only on Linux")
+	}
+	secs := strconv.Itoa(900 + int(time.Now().UnixNano()%90))
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		if strings.Contains(req.LastUserText, "start the job") {
+			return testkit.ToolUse("Bash", map[string]any{"command": "nohup sleep " + secs + " >/dev/null 2>&1 & echo started", "description": "Start a job"})
+		}
+		return testkit.AnthropicReply{Text: "started it"}
+	})
+	left := make(chan []reap.Proc, 1)
+	a := agent.New(agent.Config{
+		Path:             testkit.RealClaude(t),
+		WorkDir:          t.TempDir(),
+		Env:              testkit.RealClaudeEnv(t, api.URL),
+		PermissionPrompt: true,
+		StopTimeout:      10 * time.Second,
+		OnLeftovers:      func(p []reap.Proc) { left <- p },
+	})
+	if err := a.Start(turnCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	allow := func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{Allow: true} }
+	if _, err := a.TurnWith(turnCtx(t), "please start the job", agent.TurnOptions{Ask: allow}); err != nil {
+		t.Fatal(err)
+	}
+	pids := processesRunning(t, "sleep "+secs)
+	if len(pids) != 1 {
+		t.Fatalf("%d processes run sleep %s after the turn, want the job", len(pids), secs)
+	}
+	t.Cleanup(func() {
+		if p, err := os.FindProcess(pids[0]); err == nil {
+			_ = p.Kill()
+		}
+	})
+	if err := a.Close(turnCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if testkit.Alive(pids[0]) {
+		t.Fatalf("the job (pid %d) still runs after the agent was stopped", pids[0])
+	}
+	select {
+	case p := <-left:
+		if len(p) != 1 || p[0].Command != "sleep "+secs {
+			t.Errorf("reported %+v, want sleep %s", p, secs)
+		}
+	default:
+		t.Error("OnLeftovers was not called")
+	}
+}
+
+// processesRunning lists the pids whose command line is exactly cmdline (words joined by
+// spaces), read from /proc.
+func processesRunning(t *testing.T, cmdline string) []int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []int
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && strings.TrimRight(strings.ReplaceAll(string(b), "\x00", " "), " ") == cmdline && testkit.Alive(pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }

@@ -306,6 +306,9 @@ host with no terminal of its own decides tool requests and approves merged promp
 		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more)")
 		return ExitError
 	}
+	if left := h.LeftAtEnd(); left != "" {
+		pr.notice("system", left)
+	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+" (concordia export writes it as Markdown)")
 	return ExitOK
 }

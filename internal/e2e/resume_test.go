@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -395,5 +396,70 @@ func TestAgentDiesWithItsHost(t *testing.T) {
 			t.Fatalf("the agent (pid %d) still runs 10 s after its host was killed", pid)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestLeftoverJobsAreStopped: a background job the agent's tool started in a session of its
+// own (as the real CLI's Bash tool does) outlived a host killed with SIGKILL — Pdeathsig
+// takes claude, not what claude started. The resumed host stops it and says so; a host
+// that ends cleanly stops its own run's.
+func TestLeftoverJobsAreStopped(t *testing.T) {
+	args, _ := resumableHost(t)
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	bob.expect(`joined .*'s party as bob`)
+	bob.send("start a job FAKE_DETACH")
+	pid, err := strconv.Atoi(bob.expect(`detached (\d+)`)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killPID(pid) })
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	time.Sleep(200 * time.Millisecond)
+	if !testkit.Alive(pid) {
+		t.Fatalf("the job (pid %d) died with its host: this test needs it to outlive the host", pid)
+	}
+
+	r := start(t, nil, append(args, "--resume")...)
+	r.expect(`stopped 1 process that the agent of the run before this resume had left running: sleep 300`)
+	if testkit.Alive(pid) {
+		t.Fatalf("the job (pid %d) still runs after the resume said it stopped it", pid)
+	}
+
+	bob.expect(`reconnected`)
+	bob.send("another one FAKE_DETACH")
+	pid2 := secondDetached(t, bob)
+	t.Cleanup(func() { killPID(pid2) })
+	r.cmd.Process.Signal(os.Interrupt)
+	r.expect(`stopped 1 process that claude had left running: sleep 300`)
+	r.wait()
+	if testkit.Alive(pid2) {
+		t.Fatalf("the second job (pid %d) outlived the party", pid2)
+	}
+}
+
+// secondDetached waits for the second "detached PID" reply in p's output and returns its pid.
+func secondDetached(t *testing.T, p *proc) int {
+	t.Helper()
+	rx := regexp.MustCompile(`(?m)detached (\d+)$`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m := rx.FindAllStringSubmatch(p.stdout(), -1); len(m) >= 2 {
+			pid, _ := strconv.Atoi(m[1][1])
+			return pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no second job was started:\n%s", p.stdout())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// killPID kills process pid if it still runs (a test's leftover).
+func killPID(pid int) {
+	if p, err := os.FindProcess(pid); err == nil {
+		_ = p.Kill()
 	}
 }

@@ -24,6 +24,10 @@
 //	                   from a real agent process (package stamp)
 //	FAKE_ORPHAN        after the first delta start `sleep 60` holding our stdout and stderr,
 //	                   log {"orphan": pid}, and exit with status 3
+//	FAKE_DETACH        start `sleep 300` in a session of its own with /dev/null for its stdio,
+//	                   as the real CLI runs a tool's shell (a background job it starts is in
+//	                   neither claude's process group nor its session); log {"detached": pid}
+//	                   and reply "detached PID"
 //	FAKE_TOOL          text, a Bash tool call and its result, then the reply in a second message
 //	FAKE_BLOCKS        the reply as two text blocks of one message
 //	FAKE_BIG=<n>       the reply is n bytes, sent only in the assistant message (no deltas)
@@ -394,6 +398,9 @@ func (f *fake) turn(text string) {
 	case fsRe.MatchString(text):
 		reply = f.fsTurn(fsRe.FindStringSubmatch(text)[1])
 		err = f.message(interrupt, text, reply)
+	case strings.Contains(text, "FAKE_DETACH"):
+		reply = fmt.Sprintf("detached %d", f.detach())
+		err = f.message(interrupt, text, reply)
 	case strings.Contains(text, "FAKE_TOOL"), strings.Contains(text, "FAKE_ASK"):
 		err = f.toolTurn(text, reply, interrupt)
 	case strings.Contains(text, "FAKE_BLOCKS"):
@@ -670,6 +677,21 @@ func (f *fake) orphan() {
 	f.logJSON(map[string]any{"orphan": cmd.Process.Pid})
 	fmt.Fprintln(f.errw, "fake claude: crashing, leaving an orphan")
 	os.Exit(3)
+}
+
+// detach starts a background job the way the real CLI's Bash tool leaves one: `sleep 300`
+// in a session of its own, not waited for.
+func (f *fake) detach() int {
+	cmd := exec.Command("sleep", "300")
+	newSession(cmd)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(f.errw, "fake claude: detach: %v\n", err)
+		os.Exit(4)
+	}
+	pid := cmd.Process.Pid
+	f.logJSON(map[string]any{"detached": pid})
+	go func() { _ = cmd.Wait() }() // reaped if it ends while we run
+	return pid
 }
 
 func (f *fake) streamEvent(ev map[string]any) {

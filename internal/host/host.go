@@ -24,6 +24,7 @@ import (
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/reap"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -90,6 +91,9 @@ type Host struct {
 	agentSession string     // the agent session last journaled
 
 	ws *lazyWorkspace // nil when the workspace is not shared
+
+	leftMu    sync.Mutex  // guards leftAtEnd
+	leftAtEnd []reap.Proc // what claude left running, stopped after the party's loop ended
 
 	invMu     sync.Mutex // guards inv, vinv and hinv, replaced when a host rotates the invites
 	inv       invite.Invite
@@ -205,11 +209,14 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 			cfg.Agent.Resume = cfg.Resume.Summary.AgentSession
 		}
 	}
+	h := &Host{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), started: make(chan struct{})}
+	// The agent's processes are journaled as they start, and what they leave running is
+	// stopped and told (leftovers.go); the agent starts only once h is complete.
+	cfg.Agent.OnRun, cfg.Agent.OnLeftovers = h.agentRun, h.leftovers
 	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent)}
 	vinv, hinv := inv, inv
 	vinv.Token, hinv.Token = vtoken, htoken
-	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, hinv: hinv, runner: r,
-		served: make(chan struct{}), started: make(chan struct{})}
+	h.cfg, h.inv, h.vinv, h.hinv, h.runner = cfg, inv, vinv, hinv, r
 	pc := cfg.Party
 	pc.Token = token
 	pc.ViewerToken = vtoken
@@ -294,6 +301,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	}()
 	go func() {
 		defer close(h.started)
+		if cfg.Resume != nil {
+			// Before the new agent: what the previous run's left behind when its host died.
+			h.stopPreviousRun(cfg.Resume.Summary.AgentRun)
+		}
 		if err := r.start(runCtx); err != nil {
 			if runCtx.Err() == nil {
 				p.Notice(wire.KindError, "claude failed to start: "+err.Error()+" (it will be tried again with the next batch)")
@@ -423,95 +434,6 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		h.shutdownE = errors.Join(errs...)
 	})
 	return h.shutdownE
-}
-
-// runner adapts the agent to party.Runner; mu makes the first start (in the background)
-// and a turn's lazy start one at a time.
-type runner struct {
-	cfg    agent.Config
-	notice func(string) // a system notice for the party
-	// onSession is told the agent's session id after each turn (for the journal).
-	onSession func(string)
-	mu        sync.Mutex // guards agent, which Restart may replace
-	agent     *agent.Agent
-}
-
-func (r *runner) start(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.agent.Alive() {
-		return nil
-	}
-	return r.agent.Start(ctx)
-}
-
-func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (party.TurnResult, error) {
-	if err := r.start(ctx); err != nil {
-		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
-	}
-	r.mu.Lock()
-	a := r.agent
-	r.mu.Unlock()
-	opts := agent.TurnOptions{Command: io.Command}
-	first := true
-	opts.Out = func(o agent.Output) {
-		if first && r.onSession != nil {
-			// The session is known once the turn streams: journal it now, so that a host
-			// killed during its first turn still resumes it.
-			first = false
-			r.onSession(a.SessionID())
-		}
-		if io.Out != nil {
-			io.Out(o.Stream, o.Text)
-		}
-	}
-	if io.Ask != nil {
-		opts.Ask = func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
-			d := io.Ask(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary})
-			return agent.ToolDecision{Allow: d.Allow, Message: d.Message}
-		}
-	}
-	res, err := a.TurnWith(ctx, prompt, opts)
-	if r.onSession != nil {
-		r.onSession(a.SessionID())
-	}
-	if err != nil {
-		return party.TurnResult{Interrupted: res.Interrupted}, err
-	}
-	return party.TurnResult{IsError: res.IsError, Error: res.Error, Interrupted: res.Interrupted}, nil
-}
-
-// Restart restarts the agent resuming its session. When the session cannot be resumed
-// (claude no longer knows it), it starts a fresh session rather than failing every batch.
-func (r *runner) Restart(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	err := r.agent.Restart(ctx)
-	if err == nil || ctx.Err() != nil || !errors.Is(err, agent.ErrExited) {
-		return err
-	}
-	cfg := r.cfg
-	cfg.Resume = ""
-	fresh := agent.New(cfg)
-	if ferr := fresh.Start(ctx); ferr != nil {
-		_ = fresh.Close(ctx)
-		// Keep the old agent, not closed: the next batch starts it again (claude may be
-		// startable by then), resuming its session.
-		return fmt.Errorf("resume failed (%w), and a new session failed too: %w", err, ferr)
-	}
-	_ = r.agent.Close(ctx)
-	r.agent = fresh
-	if r.notice != nil {
-		r.notice("could not resume claude's session; started a new one (earlier context is lost)")
-	}
-	return nil
-}
-
-// close stops whichever agent is current.
-func (r *runner) close(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.agent.Close(ctx)
 }
 
 // InviteHost picks the host name for the invite when --public-host is not given: the

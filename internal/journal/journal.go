@@ -40,8 +40,9 @@ const (
 	TypeMember  = "member"  // a member's current record (the last one for an id wins)
 	TypeInvites = "invites" // new invite tokens after a rotation
 	TypeSession = "agent_session"
-	TypeResumed = "resumed" // the party was brought back (its settings, as resumed)
-	TypeEnded   = "ended"   // a clean end
+	TypeRun     = "agent_run" // a claude process started (the marker its tools carry)
+	TypeResumed = "resumed"   // the party was brought back (its settings, as resumed)
+	TypeEnded   = "ended"     // a clean end
 )
 
 // Header is the journal's first line.
@@ -109,6 +110,7 @@ type Record struct {
 	HostToken   string `json:"host_token,omitempty"` // "": the party has no host invite
 
 	AgentSession string    `json:"agent_session,omitempty"` // agent_session
+	AgentRun     string    `json:"agent_run,omitempty"`     // agent_run: its reap marker id
 	At           time.Time `json:"at,omitzero"`             // resumed, ended
 	Resumed      *Settings `json:"resumed,omitempty"`       // resumed
 }

@@ -119,6 +119,11 @@ func TestWriteReopenRead(t *testing.T) {
 	if err := w.AgentSession("sess-1"); err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"run-1", "run-2"} {
+		if err := w.AgentRun(id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := w.End(t0); err != nil {
 		t.Fatal(err)
 	}
@@ -153,6 +158,8 @@ func TestWriteReopenRead(t *testing.T) {
 		t.Errorf("tokens %q %q %q, want the rotated ones", s.Token, s.ViewerToken, s.HostToken)
 	case s.AgentSession != "sess-1" || !s.Ended || s.Skipped != 0:
 		t.Errorf("session %q ended %v skipped %d", s.AgentSession, s.Ended, s.Skipped)
+	case s.AgentRun != "run-2":
+		t.Errorf("agent run %q, want the last one", s.AgentRun)
 	case s.Members["m1"].Session != "s1" || s.Header.Settings.ClaudeArgs[1] != "x":
 		t.Errorf("members %+v header %+v", s.Members, s.Header)
 	}

@@ -28,14 +28,17 @@ type Summary struct {
 	// Settings are the latest run's: the header's, or the last resumed record's.
 	Settings     Settings
 	AgentSession string // the agent's last session id ("" = none yet)
-	Resumes      int
-	Ended        bool // the last run ended cleanly
-	LastSeq      int64
-	LastActive   time.Time // the time of the last event (the creation time when none)
-	Events       int
-	Turns        int
-	Skipped      int   // lines that could not be read (a torn last line, damage) and were skipped
-	Size         int64 // bytes up to the end of the last complete line
+	// AgentRun is the marker of the last claude process started (package reap): what it
+	// left running when its host died carries it.
+	AgentRun   string
+	Resumes    int
+	Ended      bool // the last run ended cleanly
+	LastSeq    int64
+	LastActive time.Time // the time of the last event (the creation time when none)
+	Events     int
+	Turns      int
+	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
+	Size       int64 // bytes up to the end of the last complete line
 }
 
 // eventPrefix starts every event line this package writes; the event's own JSON follows,
@@ -146,6 +149,8 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.Token, s.ViewerToken, s.HostToken = rec.Token, rec.ViewerToken, rec.HostToken
 	case TypeSession:
 		s.AgentSession = rec.AgentSession
+	case TypeRun:
+		s.AgentRun = rec.AgentRun
 	case TypeResumed:
 		s.Resumes++
 		s.Ended = false

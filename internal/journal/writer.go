@@ -170,6 +170,13 @@ func (w *Writer) Invites(t Tokens) error {
 	return w.record(Record{Type: TypeInvites, Token: t.Participant, ViewerToken: t.Viewer, HostToken: t.Host}, true)
 }
 
+// AgentRun records the marker id of a claude process that starts (package reap).
+func (w *Writer) AgentRun(id string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.record(Record{Type: TypeRun, AgentRun: id}, false)
+}
+
 // AgentSession records the agent's session id when it changes.
 func (w *Writer) AgentSession(id string) error {
 	w.mu.Lock()
