@@ -124,6 +124,18 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("no data directory")
 	}
+	// Absolute from here on: the workspace's git runs in the work directory, and the
+	// journal records where the agent ran for a --resume started from anywhere.
+	for _, d := range []*string{&cfg.DataDir, &cfg.Agent.WorkDir} {
+		if *d == "" {
+			continue
+		}
+		abs, err := filepath.Abs(*d)
+		if err != nil {
+			return nil, fmt.Errorf("directory %q: %w", *d, err)
+		}
+		*d = abs
+	}
 	token, err := invite.NewToken()
 	if err != nil {
 		return nil, fmt.Errorf("make invite token: %w", err)

@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -202,5 +205,38 @@ func TestChangesAfterEveryTurn(t *testing.T) {
 			}
 			return turns == i && changes == 1
 		})
+	}
+}
+
+// TestRelativeDirectories: a host started with a relative --data-dir and --workdir (from
+// the directory above both) shares its workspace and journals where it ran. The workspace's
+// git used to be given the relative data directory while it ran in the work directory:
+// "fatal: not a git repository: 'data/workspace/…/git'", and nothing was shared.
+func TestRelativeDirectories(t *testing.T) {
+	dir := project(t, true)
+	fake := testkit.FakeClaude(t) // built from the module root: before leaving it
+	t.Chdir(filepath.Dir(dir))
+	if err := os.Mkdir("data", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c := newCtl(t, Config{Insecure: true, DataDir: "data", Agent: agent.Config{Path: fake, WorkDir: filepath.Base(dir)}})
+	ann := c.raw(t, "ann")
+	ann.ok(wire.MethodPrompt, map[string]any{"text": agentEdits}, nil)
+	evs := ann.rec.waitFor(t, "a changes event, or an error", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool {
+			return ev.Kind == wire.KindChanges || ev.Kind == wire.KindError
+		})
+	})
+	for _, ev := range evs {
+		if ev.Kind == wire.KindError {
+			t.Fatalf("error event: %s", ev.Text)
+		}
+	}
+	s, err := journal.Read(c.h.TranscriptPath(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Settings.WorkDir != dir || !filepath.IsAbs(c.h.TranscriptPath()) {
+		t.Fatalf("journaled workdir %q (want %q), journal %q", s.Settings.WorkDir, dir, c.h.TranscriptPath())
 	}
 }
