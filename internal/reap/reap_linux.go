@@ -143,4 +143,3 @@ func command(pid int) string {
 	}
 	return s
 }
-
