@@ -555,6 +555,11 @@ test('roles, new invites and kick', async () => {
   await bobRow.locator('[data-testid=member-role]').selectOption('participant');
   await until('bob a participant again', async () => (await bobRow.getAttribute('data-role')) === 'participant');
   await tid('invites-rotate').click();
+  await visible('invites-confirm'); // asked first: the links people hold stop working
+  await tid('invites-confirm-no').click();
+  check((await deepText(tid('invite-link'))).trim() === oldInvite, 'cancelling made new invites');
+  await tid('invites-rotate').click();
+  await tid('invites-confirm-yes').click();
   await until('a new invite', async () => (await deepText(tid('invite-link'))).trim() !== oldInvite);
   check((await deepText(tid('viewer-invite-link'))).trim() !== viewerInvite, 'the viewer invite did not change');
   await caraRow.locator('[data-testid=member-kick]').click();

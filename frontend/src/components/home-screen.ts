@@ -44,6 +44,7 @@ export class HomeScreen extends LitElement {
       .hero p { color: var(--muted); font-size: 15px; max-width: 620px; }
       .grid { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 20px; align-items: start; }
       @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
+      .side { display: grid; align-content: start; min-width: 0; }
       .card { padding: 22px; }
       .card h2 { font-size: 16px; margin-bottom: 4px; }
       .card .sub { color: var(--muted); font-size: 13px; margin-bottom: 18px; }
@@ -244,6 +245,7 @@ export class HomeScreen extends LitElement {
                 </form>`
               : html`<p class="hint">Loading settings…</p>`}
           </section>
+          <div class="side">
           <section class="card join-card" aria-labelledby="join-h">
             <div>
               <h2 id="join-h">Join a party</h2>
@@ -257,8 +259,10 @@ export class HomeScreen extends LitElement {
             <div class="link-eg">concordia://host:8765/…?fp=…</div>
             <button class="primary big" data-testid="home-join" @click=${() => void s.openJoin()}>${iconLink()} Join with an invite…</button>
           </section>
+          <!-- Beside the form, not under it: a party to resume after a crash is seen at once. -->
+          <recent-parties .state=${s}></recent-parties>
+          </div>
         </div>
-        <recent-parties .state=${s}></recent-parties>
       </div>
     `;
   }

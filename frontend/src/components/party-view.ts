@@ -22,6 +22,8 @@ export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
   #confirmEnd = false;
+  /** The host clicked "New invites" and has not confirmed it yet. */
+  #confirmInvites = false;
   /** Whether the side panel is open where it is a drawer (narrow windows, or beside Changes). */
   #panel = false;
   /** The member a host is about to remove (the confirm dialog), and why. */
@@ -167,6 +169,8 @@ export class PartyView extends LitElement {
       }
       aside h3 .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
       .invite { display: grid; gap: 8px; }
+      .confirm-inline { display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
+      .confirm-inline .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
       .invite code {
         display: block; font-family: var(--font-mono); font-size: 11.5px; color: var(--muted);
         background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius-sm);
@@ -338,9 +342,22 @@ export class PartyView extends LitElement {
               ${s.viewerInviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy viewer link`}
             </button>`
         : html`<span class="hint" data-testid="viewer-invite-unknown">Make new invites to get a viewer link.</span>`}
-      <button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
-        title="Both links are replaced; the old ones stop working. People already here stay."
-        @click=${() => void s.control.newInvites()}>New invites</button>
+      ${this.#confirmInvites
+        ? html`<div class="confirm-inline" role="alertdialog" aria-labelledby="invites-confirm-text" data-testid="invites-confirm"
+            @keydown=${(e: KeyboardEvent) => escape(e, () => this.#setConfirmInvites(false))}>
+            <span id="invites-confirm-text">Replace both links? Anyone who has not joined yet will need a new one. People already here stay.</span>
+            <div class="buttons">
+              <button class="small danger" data-testid="invites-confirm-yes" ?disabled=${s.control.busy('invites')}
+                @click=${async () => {
+                  await s.control.newInvites();
+                  this.#setConfirmInvites(false);
+                }}>Make new invites</button>
+              <button class="small" data-testid="invites-confirm-no" @click=${() => this.#setConfirmInvites(false)}>Cancel</button>
+            </div>
+          </div>`
+        : html`<button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
+            title="Both links are replaced; the old ones stop working. People already here stay."
+            @click=${() => this.#setConfirmInvites(true)}>New invites…</button>`}
       <span class="hint">Anyone with a link can join. New invites make the old links stop working.</span>
     </section>`;
   }
@@ -478,6 +495,13 @@ export class PartyView extends LitElement {
         </footer>
       </div>
     </div>`;
+  }
+
+  /** Shows or hides the "New invites" confirmation; the focus goes to its safe choice. */
+  #setConfirmInvites(v: boolean): void {
+    this.#confirmInvites = v;
+    this.requestUpdate();
+    if (v) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="invites-confirm-no"]')?.focus());
   }
 
   #setConfirm(v: boolean): void {
