@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -709,5 +710,33 @@ func TestHelpWithoutTheEditor(t *testing.T) {
 	c.line(context.Background(), "/help")
 	if !strings.Contains(out.String(), "Alt-Enter") {
 		t.Errorf("/help with the editor: %q", out.String())
+	}
+}
+
+// TestRetryNoticesThinOut: every attempt is reported while the waits grow, then one a
+// minute (a host down for long used to print a line every 15 s).
+func TestRetryNoticesThinOut(t *testing.T) {
+	var r retryNotices
+	t0 := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	var said []string
+	at := t0
+	for attempt := 1; attempt <= 12; attempt++ {
+		wait := min(time.Second<<(attempt-1), 15*time.Second)
+		if text, ok := r.say(client.Status{State: client.StatusReconnecting, Attempt: attempt, RetryIn: wait}, at); ok {
+			said = append(said, text)
+		}
+		at = at.Add(wait)
+	}
+	// Attempts 1–4 at 0, 1, 3, 7 s; 5 at 15 s is within the minute; 6 at 30, 7 at 45, 8 at
+	// 60 s, 9 at 75 s: the first a minute after attempt 4's (7 s) is 9; then 13 would be.
+	want := []string{
+		"lost the connection to the host; trying again in 1s (attempt 1; /retry tries now)",
+		"lost the connection to the host; trying again in 2s (attempt 2; /retry tries now)",
+		"lost the connection to the host; trying again in 4s (attempt 3; /retry tries now)",
+		"lost the connection to the host; trying again in 8s (attempt 4; /retry tries now)",
+		"still trying to reach the host: attempt 9, the next in 15s (/retry tries now)",
+	}
+	if !slices.Equal(said, want) {
+		t.Fatalf("said:\n%s\nwant:\n%s", strings.Join(said, "\n"), strings.Join(want, "\n"))
 	}
 }

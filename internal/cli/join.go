@@ -65,7 +65,8 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	defer pr.flush() // last: agent text held for its frame is printed whatever the way out
 	saved := &seenLog{}
 	first := true
-	var leaving atomic.Bool // set before this terminal closes the connection itself
+	var leaving atomic.Bool   // set before this terminal closes the connection itself
+	var retrying retryNotices // OnStatus calls come one at a time
 	c, err := client.Join(ctx, client.Config{
 		Invite:  inv,
 		Name:    name,
@@ -101,8 +102,11 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 			case s.State == client.StatusReconnecting:
 				pr.connection(false)
 				log.Info("connection lost", "err", s.Err, "attempt", s.Attempt)
-				pr.notice("system", fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt))
+				if text, ok := retrying.say(s, time.Now()); ok {
+					pr.notice("system", text)
+				}
 			case s.State == client.StatusConnected:
+				retrying = retryNotices{}
 				pr.connection(true)
 				pr.live()
 			}
@@ -261,4 +265,26 @@ func (s *seenLog) write(path string) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// retryNotices decides which reconnect attempts a terminal reports: every one while the
+// waits grow (the first few seconds, when someone is watching), then one a minute — a host
+// down for an hour is not 240 lines. The status line shows the state all along.
+type retryNotices struct{ last time.Time }
+
+// retryQuietAfter is the last attempt always reported; retryNoticeEvery the pace after it.
+const (
+	retryQuietAfter  = 4
+	retryNoticeEvery = time.Minute
+)
+
+func (r *retryNotices) say(s client.Status, now time.Time) (string, bool) {
+	if s.Attempt > retryQuietAfter && now.Sub(r.last) < retryNoticeEvery {
+		return "", false
+	}
+	r.last = now
+	if s.Attempt > retryQuietAfter {
+		return fmt.Sprintf("still trying to reach the host: attempt %d, the next in %s (/retry tries now)", s.Attempt, fmtDuration(s.RetryIn)), true
+	}
+	return fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
 }
