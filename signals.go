@@ -9,10 +9,12 @@ import (
 	"github.com/concordia-party/concordia/internal/cli"
 )
 
-// runCLI runs a subcommand. The first Ctrl-C (or SIGTERM) asks for a clean stop; after
-// that the default handling is restored, so a second Ctrl-C ends the process at once.
+// runCLI runs a subcommand. The first Ctrl-C (or SIGTERM, or SIGHUP: the terminal or the
+// ssh session closed) asks for a clean stop — a host ends its party and stops its agent,
+// rather than dying with them still running; after that the default handling is
+// restored, so a second Ctrl-C ends the process at once.
 func runCLI(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	go func() {
 		<-ctx.Done()

@@ -99,7 +99,10 @@ func Run(assets fs.FS, args []string) error {
 
 // fitToScreen makes the window fit the screen it opened on, and places it inside it, when
 // the screen is smaller than the default size: on an 800×600 screen the window was placed
-// for 1180×800 (at −190,−100), its header and left column off the screen.
+// for 1180×800 (at −190,−100), its header and left column off the screen. The sizes are
+// the window's content; a window manager adds a title bar, and a desktop a panel or two,
+// which Wails cannot tell us: frame leaves room for them (on a 1280×800 laptop the
+// 800-pixel window's bottom, the prompt box, was under the screen's edge).
 func fitToScreen(ctx context.Context) {
 	screens, err := runtime.ScreenGetAll(ctx)
 	if err != nil || len(screens) == 0 {
@@ -112,18 +115,32 @@ func fitToScreen(ctx context.Context) {
 			break
 		}
 	}
-	sw, sh := s.Size.Width, s.Size.Height
-	if sw <= 0 || sh <= 0 {
-		return
-	}
 	w, h := runtime.WindowGetSize(ctx)
 	x, y := runtime.WindowGetPosition(ctx)
-	if w <= sw && h <= sh && x >= 0 && y >= 0 && x+w <= sw && y+h <= sh {
+	nw, nh, nx, ny, ok := fitWindow(s.Size.Width, s.Size.Height, w, h, x, y)
+	if !ok {
 		return
 	}
-	w, h = min(w, sw), min(h, sh)
-	runtime.WindowSetSize(ctx, w, h)
-	runtime.WindowSetPosition(ctx, (sw-w)/2, (sh-h)/2)
+	runtime.WindowSetSize(ctx, nw, nh)
+	runtime.WindowSetPosition(ctx, nx, ny)
+}
+
+// frame is the room left around the window's content for its title bar and a desktop's
+// panels when the window has to shrink to the screen.
+const frame = 64
+
+// fitWindow is fitToScreen's arithmetic: the size and place of a w×h window at x,y on a
+// sw×sh screen, and false when it fits as it is. It never goes below the window's minimum
+// size (640×480).
+func fitWindow(sw, sh, w, h, x, y int) (nw, nh, nx, ny int, ok bool) {
+	if sw <= 0 || sh <= 0 {
+		return 0, 0, 0, 0, false
+	}
+	if w <= sw && h+frame <= sh && x >= 0 && y >= 0 && x+w <= sw && y+h+frame <= sh {
+		return 0, 0, 0, 0, false
+	}
+	nw, nh = max(min(w, sw), 640), max(min(h, sh-frame), 480)
+	return nw, nh, max((sw-nw)/2, 0), max((sh-nh-frame)/2, 0), true
 }
 
 // distFS finds the built frontend in assets: its root, or frontend/dist inside it.

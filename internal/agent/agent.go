@@ -30,7 +30,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/concordia-party/concordia/internal/reap"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -39,7 +38,6 @@ const (
 	defaultStartTimeout = 30 * time.Second // readiness bound when Start's ctx has no deadline
 	pipeIdleAfterExit   = time.Second      // after exit, a pipe this long without data is done
 	pipeHardLimit       = 10 * time.Second // after exit, pipes are closed regardless
-	leftoverGrace       = 2 * time.Second  // SIGTERM to SIGKILL for what claude left running
 	stderrTailLines     = 20
 	stderrTailLineMax   = 500
 	badLineMax          = 500 // non-JSON stdout lines are shown cut to this many runes
@@ -68,14 +66,6 @@ type Config struct {
 	StopTimeout time.Duration
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
-
-	// OnRun is told the marker id of each claude process as it starts (package reap): its
-	// tools' processes carry it, and a host that journals it can stop what a run killed
-	// with its host left behind. Called before the process is used.
-	OnRun func(id string)
-	// OnLeftovers is told the processes stopped after claude exited: background jobs its
-	// tools had started and left running (package reap). Not called when there were none.
-	OnLeftovers func([]reap.Proc)
 }
 
 // Output is one piece of a turn's output.
@@ -153,7 +143,6 @@ type process struct {
 
 	done   chan struct{} // closed once the process has exited and its output has been read
 	exited atomic.Bool   // the process has exited (its pipes may still hold output)
-	runID  string        // the reap marker in its environment and its tools'
 
 	// guarded by Agent.mu
 	state      string                          // how it exited, set before done is closed
@@ -428,8 +417,7 @@ func (a *Agent) start(ctx context.Context) error {
 	// No CommandContext: a context kill would skip the stepped stop. stop() ends the process.
 	cmd := exec.Command(path, args...)
 	cmd.Dir = a.cfg.WorkDir
-	runID := reap.NewID()
-	cmd.Env = append(childEnv(a.cfg.Env), reap.Marker(runID))
+	cmd.Env = childEnv(a.cfg.Env)
 	setProcessGroup(cmd)
 
 	// Our own pipes, not Cmd's: Wait then never closes them under the readers, so a process
@@ -476,10 +464,6 @@ func (a *Agent) start(ctx context.Context) error {
 		done:    make(chan struct{}),
 		pending: map[string]chan controlResponse{},
 		asks:    map[string]context.CancelFunc{},
-		runID:   runID,
-	}
-	if a.cfg.OnRun != nil {
-		a.cfg.OnRun(runID)
 	}
 	a.mu.Lock()
 	a.proc = p
@@ -531,14 +515,15 @@ func (a *Agent) lookPath() (string, error) {
 	return path, nil
 }
 
-// childEnv is our environment plus extra, without CLAUDECODE or an inherited reap marker.
+// childEnv is our environment plus extra, without CLAUDECODE. (A key in both keeps extra's
+// value: os/exec keeps the last of duplicates.)
 func childEnv(extra []string) []string {
 	base := os.Environ()
 	env := make([]string, 0, len(base)+len(extra))
 	for _, kv := range append(base, extra...) {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.EqualFold(k, "CLAUDECODE") || k == reap.Var {
-			continue // a marker we inherited is another run's: this process gets its own
+		if strings.EqualFold(k, "CLAUDECODE") {
+			continue
 		}
 		env = append(env, kv)
 	}
@@ -664,16 +649,6 @@ func (p *process) gone() bool {
 // so everything claude wrote is still read, and done is closed only after the readers are.
 func (a *Agent) wait(p *process, readers *sync.WaitGroup) {
 	err := p.cmd.Wait()
-	// What its tools started and left running goes with it: nobody would watch it now.
-	// (Stopped first, as such a job may also hold the pipes below open.)
-	if left, rerr := reap.Stop(p.runID, leftoverGrace); rerr != nil {
-		a.log.Warn("look for processes claude left running", "err", rerr)
-	} else if len(left) > 0 {
-		a.log.Info("stopped processes claude left running", "count", len(left))
-		if a.cfg.OnLeftovers != nil {
-			a.cfg.OnLeftovers(left)
-		}
-	}
 	// claude is gone, but something it started (a tool's background job) may hold the pipes
 	// open, and then they never reach EOF. From now on a read that finds no data for a while
 	// ends its reader (see pipeReader); output that is there is still read in full.

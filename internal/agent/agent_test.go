@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -346,32 +347,24 @@ func TestCrashWithOrphanHoldingPipes(t *testing.T) {
 	if !strings.Contains(err.Error(), "exit status 3") {
 		t.Errorf("error %q lacks the exit status", err)
 	}
-	// And the orphan itself is stopped with it (it carries the run's marker).
-	for _, e := range readLog(t, logPath) {
-		if e.Orphan != 0 && testkit.Alive(e.Orphan) {
-			t.Errorf("the orphan (pid %d) still runs after claude exited", e.Orphan)
-		}
-	}
 }
 
-// TestCloseStopsWhatToolsLeftRunning: a background job started the way the real CLI's
-// Bash tool starts one — in a session of its own, so in neither claude's process group
-// nor its session — is stopped when the agent is, and reported. (It used to live on after
-// the party ended; TestRealClaudeBackgroundJobStopped shows the real CLI leaving one.)
-func TestCloseStopsWhatToolsLeftRunning(t *testing.T) {
-	if _, err := exec.LookPath("sleep"); err != nil {
-		t.Skip("no sleep command")
+// TestToolJobsCarryTheMarker: a background job started the way the real CLI's Bash tool
+// starts one — in a session of its own, so in neither claude's process group nor its
+// session, and not stopped with claude — carries the reap marker given in Config.Env, and
+// not the one this process inherited (another run's), so reap.Stop finds it.
+func TestToolJobsCarryTheMarker(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("processes are found by their environment only on Linux")
 	}
+	t.Setenv(reap.Var, "outer-run") // as if this host ran inside another agent's tool
 	logPath := filepath.Join(t.TempDir(), "log")
-	var runs []string
-	left := make(chan []reap.Proc, 1)
+	id := reap.NewID()
 	a := agent.New(agent.Config{
 		Path:        testkit.FakeClaude(t),
 		WorkDir:     t.TempDir(),
-		Env:         []string{"FAKECLAUDE_LOG=" + logPath},
+		Env:         []string{"FAKECLAUDE_LOG=" + logPath, reap.Marker(id)},
 		StopTimeout: 10 * time.Second,
-		OnRun:       func(id string) { runs = append(runs, id) },
-		OnLeftovers: func(p []reap.Proc) { left <- p },
 	})
 	if err := a.Start(turnCtx(t)); err != nil {
 		t.Fatal(err)
@@ -394,22 +387,21 @@ func TestCloseStopsWhatToolsLeftRunning(t *testing.T) {
 			_ = p.Kill()
 		}
 	})
-	if len(runs) != 1 || len(runs[0]) != 16 {
-		t.Fatalf("OnRun got %q, want one marker id", runs)
-	}
 	if err := a.Close(turnCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if testkit.Alive(pid) {
-		t.Fatalf("the job claude's tool left (pid %d) still runs after Close", pid)
+	if !testkit.Alive(pid) {
+		t.Fatal("the job died with claude: this test needs one that outlives it")
 	}
-	select {
-	case p := <-left:
-		if len(p) != 1 || p[0].PID != pid || p[0].Command != "sleep 300" {
-			t.Fatalf("reported %+v, want sleep 300 (pid %d)", p, pid)
-		}
-	default:
-		t.Fatal("OnLeftovers was not called")
+	if left, _ := reap.Stop("outer-run", time.Second); len(left) != 0 {
+		t.Fatalf("the inherited marker reached claude's job: %+v", left)
+	}
+	left, err := reap.Stop(id, time.Second)
+	if err != nil || len(left) != 1 || left[0].PID != pid || left[0].Command != "sleep 300" {
+		t.Fatalf("reap.Stop = %+v, %v; want sleep 300 (pid %d)", left, err, pid)
+	}
+	if testkit.Alive(pid) {
+		t.Fatalf("the job (pid %d) still runs after reap.Stop", pid)
 	}
 }
 

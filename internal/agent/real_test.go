@@ -258,8 +258,8 @@ func TestRealClaudeInterruptWhileAsking(t *testing.T) {
 
 // TestRealClaudeBackgroundJobStopped: the real CLI runs a tool's shell in a session of its
 // own, so a background job a Bash command starts is in neither claude's process group nor
-// its session, and it used to outlive the agent (and the party). It is stopped with the
-// agent now.
+// its session: it outlives the agent (it used to outlive the party, too). It carries the
+// reap marker given in Config.Env, and reap.Stop ends it — what the host does at the end.
 func TestRealClaudeBackgroundJobStopped(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("processes are found by their environment only on Linux")
@@ -271,14 +271,13 @@ func TestRealClaudeBackgroundJobStopped(t *testing.T) {
 		}
 		return testkit.AnthropicReply{Text: "started it"}
 	})
-	left := make(chan []reap.Proc, 1)
+	id := reap.NewID()
 	a := agent.New(agent.Config{
 		Path:             testkit.RealClaude(t),
 		WorkDir:          t.TempDir(),
-		Env:              testkit.RealClaudeEnv(t, api.URL),
+		Env:              append(testkit.RealClaudeEnv(t, api.URL), reap.Marker(id)),
 		PermissionPrompt: true,
 		StopTimeout:      10 * time.Second,
-		OnLeftovers:      func(p []reap.Proc) { left <- p },
 	})
 	if err := a.Start(turnCtx(t)); err != nil {
 		t.Fatal(err)
@@ -300,16 +299,15 @@ func TestRealClaudeBackgroundJobStopped(t *testing.T) {
 	if err := a.Close(turnCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if testkit.Alive(pids[0]) {
-		t.Fatalf("the job (pid %d) still runs after the agent was stopped", pids[0])
+	if !testkit.Alive(pids[0]) {
+		t.Fatal("the job ended with claude: the real CLI now stops its tools' jobs itself, and this test no longer shows the need")
 	}
-	select {
-	case p := <-left:
-		if len(p) != 1 || p[0].Command != "sleep "+secs {
-			t.Errorf("reported %+v, want sleep %s", p, secs)
-		}
-	default:
-		t.Error("OnLeftovers was not called")
+	left, err := reap.Stop(id, reap.Grace)
+	if err != nil || len(left) != 1 || left[0].Command != "sleep "+secs {
+		t.Fatalf("reap.Stop = %+v, %v; want sleep %s", left, err, secs)
+	}
+	if testkit.Alive(pids[0]) {
+		t.Fatalf("the job (pid %d) still runs after reap.Stop", pids[0])
 	}
 }
 

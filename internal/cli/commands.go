@@ -375,7 +375,7 @@ func (c *commander) printInvites(inv wire.Invites, title string) {
 func invitesText(inv wire.Invites, title string) string {
 	s := title + "\ninvite code: " + inv.Invite + "\nviewer invite: " + inv.ViewerInvite
 	if inv.HostInvite != "" {
-		s += "\nhost invite: " + inv.HostInvite + " (joins as a host: give it only to someone who may decide what the agent does)"
+		s += "\nhost invite: " + inv.HostInvite + "\n(the host invite joins as a host: give it only to someone who may decide what the agent does)"
 	}
 	return s
 }

@@ -34,12 +34,13 @@ type hostFlags struct {
 	window, permissionTimeout, turnTimeout                                     time.Duration
 	minPrompts, maxParticipants                                                int
 	claudeArgs                                                                 stringList
-	noLocalREPL, insecure, verbose, approve                                    bool
+	noLocalREPL, insecure, verbose, approve, keepJobs                          bool
 	permissionMode, shareWorkspace                                             string
 }
 
 func runHost(ctx context.Context, args []string, io IO) int {
 	var f hostFlags
+	rotated := newLatest[wire.Invites]()
 	fs := newFlagSet("host", "concordia host [flags]", `
 Create a party, print its invite code, and run it in this terminal. Everyone who joins
 can type prompts; prompts that arrive within the batching window are merged into one
@@ -69,6 +70,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "`directory` where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
 	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part; a host invite is printed so that someone can decide for it)")
+	fs.BoolVar(&f.keepJobs, "keep-agent-jobs", false, "leave running what the agent's tools started in the background (a dev server) when the party ends; by default it is stopped (Linux)")
 	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS; only with a loopback --listen (tests)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
 	fs.BoolVar(&f.approve, "approve", false, "approval mode: every merged prompt waits for a host to send, edit or reject it")
@@ -165,10 +167,11 @@ host with no terminal of its own decides tool requests and approves merged promp
 		TurnTimeout:       f.turnTimeout,
 		ShareWorkspace:    f.shareWorkspace,
 		// With no member of its own the party needs another way to a host.
-		HostInvite: f.noLocalREPL,
+		HostInvite:    f.noLocalREPL,
+		KeepAgentJobs: f.keepJobs,
 		OnInvites: func(inv wire.Invites) {
 			if f.noLocalREPL { // the owner's own /rotate prints them itself
-				pr.notice("system", invitesText(inv, "new invites (the old links no longer work):"))
+				rotated.put(inv)
 			}
 		},
 		Party:       party.Config{MaxParticipants: f.maxParticipants},
@@ -181,6 +184,13 @@ host with no terminal of its own decides tool requests and approves merged promp
 		return ExitError
 	}
 	started = true
+	// Invites a co-host rotated are printed off the party's loop: this terminal may be
+	// stalled (Ctrl-S, a dead ssh session), and the party must not wait for it.
+	stopRotated := make(chan struct{})
+	defer close(stopRotated)
+	go rotated.print(stopRotated, func(inv wire.Invites) {
+		pr.notice("system", invitesText(inv, "new invites (the old links no longer work):"))
+	})
 	if resume != nil {
 		invites := "the invites are the ones it had last"
 		if s := resume.Summary.Settings; h.Invite().Port != s.Port || h.Invite().Host != s.PublicHost {
@@ -301,13 +311,13 @@ host with no terminal of its own decides tool requests and approves merged promp
 	err = h.Shutdown(sctx)
 	view.Leave()
 	<-printed
+	if left := h.LeftAtEnd(); left != "" {
+		pr.notice("system", left)
+	}
 	if err != nil {
 		log.Error("shutdown", "err", err)
 		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more)")
 		return ExitError
-	}
-	if left := h.LeftAtEnd(); left != "" {
-		pr.notice("system", left)
 	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+" (concordia export writes it as Markdown)")
 	return ExitOK
@@ -365,4 +375,36 @@ func checkListen(addr string) error {
 		return nil // a service name (":http"), as net.Listen takes it
 	}
 	return fmt.Errorf("the port must be a number from 0 (any free port) to 65535, not %q", port)
+}
+
+// latest hands the newest of a series of values from one goroutine to another: put never
+// waits, and a value not yet taken is replaced by a newer one.
+type latest[T any] struct{ ch chan T }
+
+func newLatest[T any]() latest[T] { return latest[T]{ch: make(chan T, 1)} }
+
+func (l latest[T]) put(v T) {
+	for {
+		select {
+		case l.ch <- v:
+			return
+		default:
+			select {
+			case <-l.ch: // the older one goes
+			default:
+			}
+		}
+	}
+}
+
+// print calls f with each value taken, until stop is closed.
+func (l latest[T]) print(stop <-chan struct{}, f func(T)) {
+	for {
+		select {
+		case v := <-l.ch:
+			f(v)
+		case <-stop:
+			return
+		}
+	}
 }

@@ -42,11 +42,12 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	// A rotation by the co-host: the watching terminal shows the new invites, and the old
 	// host invite is refused.
 	ops.send("/rotate")
-	newHost := ops.expect(`^\s*host invite: (concordia://\S+) \(joins as a host`)[1]
-	if got := h.expect(`^\s*host invite: (concordia://\S+) \(joins as a host`)[1]; got != newHost {
+	newHost := ops.expect(`^\s*host invite: (concordia://\S+)$`)[1]
+	if got := h.expect(`^\s+host invite: (concordia://\S+)$`)[1]; got != newHost {
 		t.Fatalf("the host's terminal shows %s after the rotation, the co-host %s", got, newHost)
 	}
 	old := start(t, nil, "join", hostInv, "--name", "eve")
+	old.expect(`the host refused this invite`) // not merely unreachable
 	if code := old.wait(); code != 1 {
 		t.Fatalf("joining with the rotated-away host invite: exit %d, want 1", code)
 	}
@@ -74,6 +75,7 @@ func TestResumeWithATerminalDropsTheHostInvite(t *testing.T) {
 	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--name", "owner")
 	r.expect(`^viewer invite: `)
 	j := start(t, nil, "join", hostInv, "--name", "eve")
+	j.expect(`the host refused this invite`)
 	if code := j.wait(); code != 1 {
 		t.Fatalf("joining with the host invite of a party resumed with a terminal: exit %d, want 1", code)
 	}

@@ -432,11 +432,37 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	bob.send("another one FAKE_DETACH")
 	pid2 := secondDetached(t, bob)
 	t.Cleanup(func() { killPID(pid2) })
-	r.cmd.Process.Signal(os.Interrupt)
-	r.expect(`stopped 1 process that claude had left running: sleep 300`)
-	r.wait()
+	// A hang-up (the terminal or the ssh session closed) ends the party cleanly too: it
+	// used to kill the host outright, its agent's jobs left running.
+	r.cmd.Process.Signal(syscall.SIGHUP)
+	r.expect(`stopped 1 process that the agent had left running: sleep 300`)
+	r.expect(`party ended; its journal is`)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("host after SIGHUP: exit %d, want 0", code)
+	}
 	if testkit.Alive(pid2) {
 		t.Fatalf("the second job (pid %d) outlived the party", pid2)
+	}
+}
+
+// TestKeepAgentJobs: with --keep-agent-jobs the party's end leaves the job running.
+func TestKeepAgentJobs(t *testing.T) {
+	h, inv := host(t, nil, "--insecure", "--no-local-repl", "--keep-agent-jobs")
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	bob.send("start a job FAKE_DETACH")
+	pid, err := strconv.Atoi(bob.expect(`detached (\d+)`)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killPID(pid) })
+	h.cmd.Process.Signal(os.Interrupt)
+	h.expect(`party ended`)
+	h.wait()
+	if !testkit.Alive(pid) {
+		t.Fatalf("the job (pid %d) was stopped despite --keep-agent-jobs", pid)
+	}
+	if m := h.find(regexp.MustCompile(`stopped \d+ process`)); m != nil {
+		t.Fatalf("the host says %q", m[0])
 	}
 }
 

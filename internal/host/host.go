@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,12 +56,17 @@ type Config struct {
 	// MaxConnsPerAddr caps the connections one remote address may hold (default: room for
 	// a whole party from one machine: max participants + 32).
 	MaxConnsPerAddr int
+	// KeepAgentJobs leaves running what the agent's tools started in the background when
+	// the party ends (and, on a resume, what the previous run left): by default it is
+	// stopped (package reap).
+	KeepAgentJobs bool
 	// HostInvite gives the party a third invite, one that joins as a host (a co-host): for
 	// a host with no member of its own (concordia host --no-local-repl), whose operator
 	// needs a way to take part and decide. A resume keeps the one the party had.
 	HostInvite bool
 	// OnInvites is called when a host rotates the invites (on the party's loop: it must
-	// not call back into the party).
+	// not call back into the party, nor wait on anything slow, a terminal's output
+	// included).
 	OnInvites func(wire.Invites)
 
 	// Resume brings back a party from its journal (OpenResume) instead of making a new
@@ -92,8 +98,8 @@ type Host struct {
 
 	ws *lazyWorkspace // nil when the workspace is not shared
 
-	leftMu    sync.Mutex  // guards leftAtEnd
-	leftAtEnd []reap.Proc // what claude left running, stopped after the party's loop ended
+	runID     string      // the marker of this run's agent processes (package reap)
+	leftAtEnd []reap.Proc // what Shutdown stopped that the agent had left running
 
 	invMu     sync.Mutex // guards inv, vinv and hinv, replaced when a host rotates the invites
 	inv       invite.Invite
@@ -221,14 +227,19 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 			cfg.Agent.Resume = cfg.Resume.Summary.AgentSession
 		}
 	}
-	h := &Host{cfg: cfg, log: cfg.Logger, served: make(chan struct{}), started: make(chan struct{})}
-	// The agent's processes are journaled as they start, and what they leave running is
-	// stopped and told (leftovers.go); the agent starts only once h is complete.
-	cfg.Agent.OnRun, cfg.Agent.OnLeftovers = h.agentRun, h.leftovers
-	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent)}
+	// Every process of this run's agent, and whatever its tools start, carries the run's
+	// marker: what they leave running is stopped at the end (leftovers.go).
+	runID := reap.NewID()
+	cfg.Agent.Env = append(slices.Clone(cfg.Agent.Env), reap.Marker(runID))
+	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent), log: cfg.Logger}
+	if cfg.Resume != nil && !cfg.KeepAgentJobs {
+		previous := cfg.Resume.Summary.AgentRun
+		r.first = func() { r.stopPrevious(previous) } // before the new agent starts
+	}
 	vinv, hinv := inv, inv
 	vinv.Token, hinv.Token = vtoken, htoken
-	h.cfg, h.inv, h.vinv, h.hinv, h.runner = cfg, inv, vinv, hinv, r
+	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, hinv: hinv, runner: r, runID: runID,
+		served: make(chan struct{}), started: make(chan struct{})}
 	pc := cfg.Party
 	pc.Token = token
 	pc.ViewerToken = vtoken
@@ -266,6 +277,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("open the party's journal: %w", err)
 	}
 	h.journal, pc.Journal = jw, jw
+	if err := jw.AgentRun(runID); err != nil {
+		// Not fatal: only a resume after a crash would miss it (and leave the jobs running).
+		h.log.Error("journal the agent's run", "err", err)
+	}
 	r.onSession = h.sessionSeen
 	if pc.Logger == nil {
 		pc.Logger = cfg.Logger
@@ -313,10 +328,6 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	}()
 	go func() {
 		defer close(h.started)
-		if cfg.Resume != nil {
-			// Before the new agent: what the previous run's left behind when its host died.
-			h.stopPreviousRun(cfg.Resume.Summary.AgentRun)
-		}
 		if err := r.start(runCtx); err != nil {
 			if runCtx.Err() == nil {
 				p.Notice(wire.KindError, "claude failed to start: "+err.Error()+" (it will be tried again with the next batch)")
@@ -433,6 +444,7 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		if err := h.runner.close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop claude: %w", err))
 		}
+		h.stopLeftovers()
 		if err := h.http.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("stop listener: %w", err))
 		}

@@ -3,58 +3,47 @@ package host
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/concordia-party/concordia/internal/reap"
-	"github.com/concordia-party/concordia/internal/wire"
 )
 
-// leftoverGrace is how long what an agent left running gets between SIGTERM and SIGKILL.
-const leftoverGrace = 2 * time.Second
-
-// agentRun journals the marker of a claude process as it starts: if this host dies, its
-// --resume stops what that process's tools left running.
-func (h *Host) agentRun(id string) {
-	if err := h.journal.AgentRun(id); err != nil {
-		h.log.Error("journal the agent's process", "err", err)
+// stopLeftovers stops what this run's agent left running (its tools' background jobs, in
+// sessions of their own: see package reap), once claude itself is stopped; LeftAtEnd says
+// what. Called by Shutdown alone, after the party's members are gone.
+func (h *Host) stopLeftovers() {
+	if h.cfg.KeepAgentJobs {
+		return
 	}
+	left, err := reap.Stop(h.runID, reap.Grace)
+	if err != nil {
+		h.log.Warn("look for processes the agent left running", "err", err)
+	}
+	if len(left) > 0 {
+		h.log.Info("stopped processes the agent left running", "count", len(left))
+	}
+	h.leftAtEnd = left
 }
 
-// leftovers tells the party what claude left running when it exited, now stopped. At the
-// party's end, when nobody is left to tell, they are kept for LeftAtEnd.
-func (h *Host) leftovers(ps []reap.Proc) {
-	h.log.Info("stopped processes claude left running", "count", len(ps))
-	select {
-	case <-h.party.Done():
-		h.leftMu.Lock()
-		h.leftAtEnd = append(h.leftAtEnd, ps...)
-		h.leftMu.Unlock()
-	default:
-		h.party.Notice(wire.KindSystem, leftoverWords(ps, "claude had left running"))
-	}
-}
-
-// LeftAtEnd says what Shutdown stopped that claude had left running ("" when nothing), for
-// the host's own terminal or window: the party's members are gone by then.
+// LeftAtEnd says what Shutdown stopped that the agent had left running ("" when nothing),
+// for the host's own terminal or window: the party's members are gone by then. Only
+// after Shutdown has returned.
 func (h *Host) LeftAtEnd() string {
-	h.leftMu.Lock()
-	defer h.leftMu.Unlock()
 	if len(h.leftAtEnd) == 0 {
 		return ""
 	}
-	return leftoverWords(h.leftAtEnd, "claude had left running")
+	return leftoverWords(h.leftAtEnd, "the agent had left running")
 }
 
-// stopPreviousRun stops what the agent of the run before a resume left running (its host
-// was killed: nothing stopped it then), and tells the party.
-func (h *Host) stopPreviousRun(id string) {
-	ps, err := reap.Stop(id, leftoverGrace)
+// stopPrevious stops what the agent of the run before a resume left running (its host
+// was killed: nothing stopped it then) and tells the party. On the runner's first start,
+// under its lock: before any new agent.
+func (r *runner) stopPrevious(id string) {
+	ps, err := reap.Stop(id, reap.Grace)
 	if err != nil {
-		h.log.Warn("look for processes the previous run left", "err", err)
-		return
+		r.log.Warn("look for processes the previous run left", "err", err)
 	}
-	if len(ps) > 0 {
-		h.party.Notice(wire.KindSystem, leftoverWords(ps, "the agent of the run before this resume had left running"))
+	if len(ps) > 0 && r.notice != nil {
+		r.notice(leftoverWords(ps, "the agent of the run before this resume had left running"))
 	}
 }
 

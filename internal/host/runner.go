@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/concordia-party/concordia/internal/agent"
@@ -17,13 +18,21 @@ type runner struct {
 	notice func(string) // a system notice for the party
 	// onSession is told the agent's session id after each turn (for the journal).
 	onSession func(string)
-	mu        sync.Mutex // guards agent, which Restart may replace
+	log       *slog.Logger
+	mu        sync.Mutex // guards agent, which Restart may replace, and first
 	agent     *agent.Agent
+	// first runs once, before the agent's first start (under mu): a resume stops what the
+	// previous run left running.
+	first func()
 }
 
 func (r *runner) start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.first != nil {
+		r.first()
+		r.first = nil
+	}
 	if r.agent.Alive() {
 		return nil
 	}

@@ -13,10 +13,15 @@ package reap
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"time"
 )
 
 // Var is the environment variable that marks an agent's processes.
 const Var = "CONCORDIA_AGENT_RUN"
+
+// Grace is how long Stop gives a process between SIGTERM and SIGKILL (a dev server's
+// clean exit).
+const Grace = 2 * time.Second
 
 // Proc is a process Stop ended.
 type Proc struct {

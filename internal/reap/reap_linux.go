@@ -11,9 +11,11 @@ import (
 
 // Stop ends every process (of this user; others' environments cannot be read) whose
 // environment carries id's marker: SIGTERM first, and SIGKILL for those still there after
-// grace. It looks again for processes started meanwhile, a few times. Each process is
-// held by a pidfd (os.FindProcess) from the moment its environment is read to its
-// signal, so a pid that was reused in between is never signalled. id "" finds nothing.
+// grace. It looks again for processes started meanwhile, a few times, and returns those
+// it ended. Each process is held by a pidfd (os.FindProcess) from the moment its
+// environment is read to its signals, so a pid reused in between is never signalled;
+// where the kernel gives no pidfd, the environment is read again just before each signal,
+// which leaves a window of microseconds rather than seconds. id "" finds nothing.
 func Stop(id string, grace time.Duration) ([]Proc, error) {
 	if id == "" {
 		return nil, nil
@@ -30,8 +32,8 @@ func Stop(id string, grace time.Duration) ([]Proc, error) {
 		var fresh []held
 		for _, h := range found {
 			if seen[h.PID] {
-				_ = h.p.Release()
-				continue // it ignored SIGTERM and SIGKILL did not take yet: given below
+				_ = h.p.Release() // survived SIGKILL (stuck in the kernel): not again
+				continue
 			}
 			seen[h.PID] = true
 			fresh = append(fresh, h)
@@ -40,7 +42,7 @@ func Stop(id string, grace time.Duration) ([]Proc, error) {
 			break
 		}
 		for _, h := range fresh {
-			_ = h.p.Signal(syscall.SIGTERM)
+			h.signal(marker, syscall.SIGTERM)
 		}
 		deadline := time.Now().Add(grace)
 		for _, h := range fresh {
@@ -48,14 +50,16 @@ func Stop(id string, grace time.Duration) ([]Proc, error) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			if alive(h.p) {
-				_ = h.p.Signal(syscall.SIGKILL)
+				h.signal(marker, syscall.SIGKILL)
 				// Gone before Stop returns: SIGKILL takes effect as the process next runs.
 				for end := time.Now().Add(time.Second); alive(h.p) && time.Now().Before(end); {
 					time.Sleep(5 * time.Millisecond)
 				}
 			}
+			if !alive(h.p) {
+				stopped = append(stopped, h.Proc)
+			}
 			_ = h.p.Release()
-			stopped = append(stopped, h.Proc)
 		}
 	}
 	return stopped, nil
@@ -65,6 +69,13 @@ func Stop(id string, grace time.Duration) ([]Proc, error) {
 type held struct {
 	Proc
 	p *os.Process
+}
+
+// signal sends sig to h if it still carries marker (read again: see Stop).
+func (h held) signal(marker []byte, sig syscall.Signal) {
+	if carries(h.PID, marker) {
+		_ = h.p.Signal(sig)
+	}
 }
 
 // find lists the processes whose environment holds marker, each held by a pidfd.

@@ -623,6 +623,12 @@ func (m *Manager) Close(ctx context.Context) error {
 // stop ends a party and reports it to the window once.
 func (m *Manager) stop(ctx context.Context, a *active, reason string) error {
 	err := a.stop(ctx)
+	if a.role == wire.RoleHost {
+		// Said in the window's "ended" view: nobody else is left to tell.
+		if left := a.h.LeftAtEnd(); left != "" {
+			reason += "; " + left
+		}
+	}
 	m.finish(a, reason)
 	return err
 }

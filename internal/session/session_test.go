@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -885,3 +886,45 @@ func TestResyncBookkeeping(t *testing.T) {
 }
 
 var _ Emitter = (*recorder)(nil)
+
+// TestEndSaysWhatTheAgentLeftRunning: a background job the agent's tool left running (in
+// a session of its own, as the real CLI starts a tool's shell) is stopped when the window
+// ends the party, and the window's "ended" reason says so.
+func TestEndSaysWhatTheAgentLeftRunning(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("processes are found by their environment only on Linux")
+	}
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	if _, err := m.Host(context.Background(), hostRequest(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Prompt(context.Background(), "start a job FAKE_DETACH"); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	rec.waitFor(t, "the job's pid", func(e []emitted) bool {
+		for _, ev := range partyEvents(e) {
+			if ev.Kind == wire.KindOutput {
+				if _, err := fmt.Sscanf(ev.Text, "detached %d", &pid); err == nil {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	t.Cleanup(func() {
+		if p, err := os.FindProcess(pid); err == nil {
+			_ = p.Kill()
+		}
+	})
+	if err := m.End(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ended(rec.all()); len(got) != 1 || got[0].Reason != "you ended the party; stopped 1 process that the agent had left running: sleep 300" {
+		t.Fatalf("party:ended = %+v", got)
+	}
+	if testkit.Alive(pid) {
+		t.Fatalf("the job (pid %d) outlived the party", pid)
+	}
+}
