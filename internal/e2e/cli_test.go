@@ -1,13 +1,16 @@
 package e2e
 
 import (
+	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/testkit"
 )
 
@@ -184,4 +187,50 @@ func TestClaudeArgsReachTheAgent(t *testing.T) {
 		}
 	}
 	_ = h
+}
+
+// TestHostEndsCleanlyWithItsStdoutGone: `concordia host | tee log`, and a Ctrl-C reaches both:
+// tee dies first, and the host's next write to its stdout used to kill it (SIGPIPE) halfway
+// through its shutdown — party not ended, agent's jobs left. It now ends the party cleanly.
+func TestHostEndsCleanlyWithItsStdoutGone(t *testing.T) {
+	dataDir := t.TempDir()
+	cmd := exec.Command(binary, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", testkit.FakeClaude(t),
+		"--data-dir", dataDir, "--workdir", t.TempDir(), "--no-local-repl")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
+	testkit.OwnGroup(cmd)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		testkit.KillGroup(cmd.Process.Pid)
+		testkit.WaitGroupGone(cmd.Process.Pid, 10*time.Second)
+	})
+	sc := bufio.NewScanner(r)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "invite code: ") {
+	}
+	r.Close() // the reader is gone: every later write to stdout fails
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if cmd.ProcessState.ExitCode() != 0 {
+			t.Fatalf("host with its stdout gone: %v (%s), want exit 0", err, cmd.ProcessState)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the host did not end")
+	}
+	s, err := journal.Read(filepath.Join(journal.Dir(dataDir), onlyJournal(t, dataDir)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Ended {
+		t.Fatal("the party was not ended cleanly")
+	}
 }

@@ -227,9 +227,16 @@ func (p *Party) remoteCount() int {
 	return n
 }
 
-// uniqueName is name, or name-2, name-3… when a connected member other than self has it.
+// uniqueName is name, or name-2, name-3… when a connected member other than self has it, or
+// it is the host's name and self is not the owner.
 func (p *Party) uniqueName(name string, self *member) string {
 	taken := func(n string) bool {
+		// The host's name is the owner's, present or not: in a party whose host watches
+		// without taking part (--no-local-repl) "joined root's party as root" would pass
+		// a participant off as the host.
+		if !self.owner && p.cfg.HostName != "" && strings.EqualFold(p.cfg.HostName, n) {
+			return true
+		}
 		for _, m := range p.members {
 			if m != self && strings.EqualFold(m.Name, n) {
 				return true
