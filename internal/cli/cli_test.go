@@ -225,6 +225,15 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	if strings.Contains(out.String(), "/approve") || strings.Contains(out.String(), "/kick") {
 		t.Errorf("a participant's /help lists host commands: %q", out.String())
 	}
+	// A viewer is not told to type prompts.
+	v, _, _, vout := newCommander(wire.RoleViewer)
+	v.line(context.Background(), "/help")
+	if h := vout.String(); strings.Contains(h, "type a prompt") || strings.Contains(h, "each line is one prompt") || !strings.Contains(h, "you are a viewer") {
+		t.Errorf("a viewer's /help: %q", h)
+	}
+	if p := placeholder(wire.RoleViewer); strings.Contains(p, "type a prompt") {
+		t.Errorf("a viewer's input line says %q", p)
+	}
 }
 
 func TestCommandsOfAHost(t *testing.T) {

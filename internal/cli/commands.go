@@ -149,20 +149,21 @@ func (c *commander) help() {
 		return names[i] < names[j]
 	})
 	lines := []string{"each line is one prompt (input is not a terminal, so there is no line editor).",
-		"These commands stay on this machine:"}
+		"A line that starts with / is one of these commands, never a prompt:"}
 	if c.editor {
 		lines = []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
 			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
-			"the line, or leaves when it is empty. These commands stay on this machine:"}
-	}
-	for _, n := range names {
-		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
+			"the line, or leaves when it is empty. A line that starts with / is one of these commands:"}
 	}
 	c.pr.with(func(r *roster) {
 		if r.you.Role == wire.RoleViewer {
-			lines = append(lines, "you are a viewer: you watch the party and cannot send prompts")
+			lines = []string{"you are a viewer: you watch the party and cannot send prompts (a host can make you a participant).",
+				"These commands work for you:"}
 		}
 	})
+	for _, n := range names {
+		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
+	}
 	c.pr.notice("system", strings.Join(lines, "\n"))
 }
 

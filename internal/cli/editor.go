@@ -150,13 +150,21 @@ type editor struct {
 
 const maxEditorRows = 8
 
+// placeholder is what the empty input line says to a member of role ("" before the hello).
+func placeholder(role string) string {
+	if role == wire.RoleViewer {
+		return "you are watching: prompts are for participants; /help lists commands"
+	}
+	return "type a prompt; Enter sends, Alt-Enter or Ctrl-J adds a line, /help lists commands"
+}
+
 func newEditor(color bool, lines chan<- string) *editor {
 	ta := textarea.New()
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 0
 	ta.MaxWidth = 0
 	ta.MaxHeight = maxEditorRows
-	ta.Placeholder = "type a prompt; Enter sends, Alt-Enter or Ctrl-J adds a line, /help lists commands"
+	ta.Placeholder = placeholder("")
 	ta.SetPromptFunc(2, func(line int) string {
 		if line == 0 {
 			return "› "
@@ -194,6 +202,7 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return e, nil
 	case statusMsg:
 		e.st = status(msg)
+		e.ta.Placeholder = placeholder(e.st.role)
 		return e, nil
 	case tickMsg:
 		e.frame++

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -196,6 +198,12 @@ host with no terminal of its own decides tool requests and approves merged promp
 		if s := resume.Summary.Settings; h.Invite().Port != s.Port || h.Invite().Host != s.PublicHost {
 			invites = fmt.Sprintf("it moved from %s to %s, so the invites changed: share the new ones below", net.JoinHostPort(s.PublicHost, strconv.Itoa(s.Port)), net.JoinHostPort(h.Invite().Host, strconv.Itoa(h.Invite().Port)))
 		}
+		switch hinv, ok := h.HostInvite(); {
+		case ok && hinv.Token != resume.Summary.HostToken:
+			invites += "; the host invite is new (the party had none, or dropped it when resumed with a terminal)"
+		case !ok && resume.Summary.HostToken != "":
+			invites += "; its host invite no longer works: you take part from this terminal"
+		}
 		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); %s", h.Party().ID(), resume.Summary.LastSeq, invites))
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
@@ -247,9 +255,18 @@ host with no terminal of its own decides tool requests and approves merged promp
 		// Nobody's hello here: the party's settings as they are, so that settings events
 		// print what they change.
 		pr.hello(wire.HelloResult{Party: h.Party().Info(), State: st})
+		if resume != nil {
+			pr.historyStart(len(st.Events))
+		}
 		for _, ev := range st.Events {
 			pr.event(ev)
 		}
+		if resume != nil {
+			pr.live()
+			// The history pushed the invites out of sight, and this terminal has no /invite.
+			pr.notice("system", invitesText(h.Invites(), "the invites:"))
+		}
+		go watchOnly(io.In, pr) // ends with the input, or with the process
 	} else {
 		v, hello, err := h.Party().JoinLocal(f.name, wire.RoleHost)
 		if err != nil {
@@ -266,13 +283,11 @@ host with no terminal of its own decides tool requests and approves merged promp
 		}
 		pr.live()
 		cmd := &commander{
-			pr:     pr,
-			prompt: func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
-			ctl:    v,
-			ws:     v,
-			invites: func() wire.Invites {
-				return wire.Invites{Invite: h.Invite().String(), ViewerInvite: h.ViewerInvite().String()}
-			},
+			pr:       pr,
+			prompt:   func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			ctl:      v,
+			ws:       v,
+			invites:  h.Invites,
 			describe: describe,
 			editor:   sc != nil,
 		}
@@ -405,6 +420,17 @@ func (l latest[T]) print(stop <-chan struct{}, f func(T)) {
 			f(v)
 		case <-stop:
 			return
+		}
+	}
+}
+
+// watchOnly answers what is typed into a terminal that only watches (--no-local-repl): it
+// used to be echoed and ignored without a word. It returns at the input's end.
+func watchOnly(in io.Reader, pr *printer) {
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) != "" {
+			pr.notice("system", "this terminal only watches (--no-local-repl): to take part, join with the host invite (concordia join, or the app); Ctrl-C ends the party")
 		}
 	}
 }

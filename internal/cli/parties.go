@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -83,22 +84,23 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	if err != nil {
 		return flagStatus(err)
 	}
+	list := partiesCommand(dataDir)
 	switch {
 	case len(pos) == 0:
-		return usageError(fs, io.Err, "missing PARTY_ID (\"concordia parties\" lists them)")
+		return usageError(fs, io.Err, "missing PARTY_ID (%s lists them)", list)
 	case len(pos) > 1:
 		return usageError(fs, io.Err, "unexpected argument %q (only one PARTY_ID)", pos[1])
 	case format != "md" && format != "jsonl":
 		return usageError(fs, io.Err, "--format must be md or jsonl, got %q", format)
 	case !journal.ValidID(pos[0]):
-		return usageError(fs, io.Err, "%q is not a party id (\"concordia parties\" lists them)", pos[0])
+		return usageError(fs, io.Err, "%q is not a party id (%s lists them)", pos[0], list)
 	}
 	if dataDir == "" {
 		dataDir = defaultDataDir()
 	}
 	path := journal.Path(dataDir, pos[0])
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(io.Err, "concordia export: no party %s in %s (\"concordia parties\" lists them)\n", pos[0], dataDir)
+		fmt.Fprintf(io.Err, "concordia export: no party %s in %s (%s lists them)\n", pos[0], dataDir, list)
 		return ExitError
 	}
 	out := io.Out
@@ -153,4 +155,21 @@ func exportMeta(s *journal.Summary) transcript.Meta {
 		m.Ended = "the host stopped without ending the party (it can be resumed)"
 	}
 	return m
+}
+
+// partiesCommand is the command that lists the parties of dataDir as given ("" = the
+// default), to quote in a hint.
+func partiesCommand(dataDir string) string {
+	if dataDir == "" {
+		return "`concordia parties`"
+	}
+	return "`concordia parties --data-dir " + shellQuote(dataDir) + "`"
+}
+
+// shellQuote is s as one shell word.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

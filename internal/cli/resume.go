@@ -54,13 +54,16 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 	if dataDir == "" {
 		dataDir = defaultDataDir()
 	}
+	if abs, err := filepath.Abs(dataDir); err == nil {
+		dataDir = abs // the journal's path is printed at the end: whole, as for a new party
+	}
 	res, err := host.OpenResume(dataDir, rf.id, 0)
 	if err != nil {
 		switch {
 		case errors.Is(err, journal.ErrNoParties):
 			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
 		case errors.Is(err, host.ErrNoParty):
-			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (`concordia parties` lists them)\n", rf.id, dataDir)
+			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (%s lists them)\n", rf.id, dataDir, partiesCommand(f.dataDir))
 		default:
 			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v\n", err)
 		}

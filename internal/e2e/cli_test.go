@@ -130,6 +130,7 @@ func TestExitStatuses(t *testing.T) {
 		{"join fingerprint mismatch", []string{"join", badFP}, 1, "fingerprint"},
 		{"missing claude", []string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, 1, "Claude Code was not found: there is no file /nonexistent/claude; point --claude at the claude program, or install it with \"npm install -g @anthropic-ai/claude-code\""},
 		{"gemini without a key", []string{"host", "--listen", "127.0.0.1:0", "--merge", "gemini", "--data-dir", t.TempDir()}, 1, "--merge gemini: "},
+		{"export of no such party", []string{"export", "0123456789ab", "--data-dir", "some dir"}, 1, "no party 0123456789ab in some dir (`concordia parties --data-dir 'some dir'` lists them)"},
 		{"version", []string{"version"}, 0, "concordia "},
 		{"host help", []string{"host", "--help"}, 0, "--no-local-repl"},
 		{"join help", []string{"join", "--help"}, 0, "concordia join INVITE"},

@@ -25,6 +25,9 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 		t.Fatalf("the host invite is the participant's: %s", hostInv)
 	}
 
+	h.send("hello?") // typed into the terminal that only watches: told, not ignored
+	h.expect(`this terminal only watches \(--no-local-repl\): to take part, join with the host invite`)
+
 	ops := start(t, nil, "join", hostInv, "--name", "ops")
 	ops.expect(`joined server's party as ops`)
 	ops.expect(`you joined as a host: you decide tool requests`)
@@ -59,6 +62,12 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	if got := r.expect(`^host invite: (concordia://\S+)$`)[1]; got != newHost {
 		t.Fatalf("host invite after --resume: %s, was %s", got, newHost)
 	}
+	r.expect(`the invites are the ones it had last$`)
+	// Again after the history, which pushed them out of sight.
+	r.expect(`^— live —$`)
+	if got := r.expect(`^\s+host invite: (concordia://\S+)$`)[1]; got != newHost {
+		t.Fatalf("host invite after the history: %s, want %s", got, newHost)
+	}
 	r.cmd.Process.Signal(os.Interrupt)
 	r.wait()
 }
@@ -74,6 +83,7 @@ func TestResumeWithATerminalDropsTheHostInvite(t *testing.T) {
 
 	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--name", "owner")
 	r.expect(`^viewer invite: `)
+	r.expect(`its host invite no longer works: you take part from this terminal`)
 	j := start(t, nil, "join", hostInv, "--name", "eve")
 	j.expect(`the host refused this invite`)
 	if code := j.wait(); code != 1 {
@@ -88,6 +98,7 @@ func TestResumeWithATerminalDropsTheHostInvite(t *testing.T) {
 	// Resumed headless again: a new host invite, not the revoked one.
 	r2 := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
 	got := r2.expect(`^host invite: (concordia://\S+)$`)[1]
+	r2.expect(`the host invite is new`)
 	if got == hostInv {
 		t.Fatal("the revoked host invite came back")
 	}

@@ -369,6 +369,14 @@ func (h *Host) ViewerInvite() invite.Invite {
 	return h.vinv
 }
 
+// Invites are the party's current invites, as Party.invites answers them.
+func (h *Host) Invites() wire.Invites {
+	h.invMu.Lock()
+	t := journal.Tokens{Participant: h.inv.Token, Viewer: h.vinv.Token, Host: h.hinv.Token}
+	h.invMu.Unlock()
+	return h.invitesFor(t)
+}
+
 // HostInvite is the party's host invite (the current one), and false when it has none.
 func (h *Host) HostInvite() (invite.Invite, bool) {
 	h.invMu.Lock()

@@ -130,7 +130,7 @@ func (i Invite) Validate() error {
 // that says what is wrong. The fingerprint is accepted in any case and
 // stored lower-case.
 func Parse(s string) (Invite, error) {
-	s = strings.TrimSpace(s)
+	s = unwrap(s)
 	if s == "" {
 		return Invite{}, invalid("empty; expected %s://HOST:PORT/TOKEN", Scheme)
 	}
@@ -419,4 +419,23 @@ func NewToken() (string, error) {
 		return "", fmt.Errorf("read random: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// unwrap takes off what a link picks up on its way through chat and mail: surrounding
+// space, a pair of <>, () or quotes around it, and a sentence's . , ; or : after it ("join
+// concordia://…/TOKEN."). None of it can belong to an invite: a token is base64url and a
+// fingerprint hex. (A trailing ? or ! is left for Parse to explain.)
+func unwrap(s string) string {
+	for {
+		before := s
+		s = strings.TrimRight(strings.TrimSpace(s), ".,;:")
+		for _, p := range []string{"<>", "()", `""`, "''", "``"} {
+			if len(s) >= 2 && s[0] == p[0] && s[len(s)-1] == p[1] {
+				s = s[1 : len(s)-1]
+			}
+		}
+		if s == before {
+			return s
+		}
+	}
 }

@@ -29,6 +29,11 @@ func TestParseAccepts(t *testing.T) {
 		{"scheme any case", "Concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
 		{"token minimum length", "concordia://h:8765/" + strings.Repeat("-", 22), Invite{Host: "h", Port: 8765, Token: strings.Repeat("-", 22)}},
 		{"token all classes", "concordia://h:8765/azAZ09-_azAZ09-_azAZ09", Invite{Host: "h", Port: 8765, Token: "azAZ09-_azAZ09-_azAZ09"}},
+		// As links arrive through chat and mail.
+		{"in angle brackets", "<concordia://h:8765/" + tok + "?fp=" + fp + ">", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"in quotes", `"concordia://h:8765/` + tok + `"`, Invite{Host: "h", Port: 8765, Token: tok}},
+		{"end of a sentence", "concordia://h:8765/" + tok + ".", Invite{Host: "h", Port: 8765, Token: tok}},
+		{"in parentheses with a full stop", "(concordia://h:8765/" + tok + "?fp=" + fp + ").", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
