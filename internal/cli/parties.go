@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/reap"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -54,7 +55,30 @@ with "concordia host --resume ID" and read with "concordia export ID".`, io.Out,
 			s.Turns, partyState(s))
 	}
 	tw.Flush()
+	// A party whose host was killed may have left its agent's background jobs running:
+	// nothing stops them until it is resumed.
+	for _, s := range list {
+		if partyState(s) != "not ended cleanly" {
+			continue
+		}
+		if left, _ := reap.Find(s.AgentRun); len(left) > 0 {
+			fmt.Fprintf(io.Out, "%s: %s; `concordia host --resume %s` stops them\n", s.Header.Party, stillRunning(left), s.Header.Party)
+		}
+	}
 	return ExitOK
+}
+
+// stillRunning says which processes a dead run left: "1 process its agent started still
+// runs: sleep 300".
+func stillRunning(ps []reap.Proc) string {
+	cmds := make([]string, 0, len(ps))
+	for _, p := range ps {
+		cmds = append(cmds, p.Command)
+	}
+	if len(ps) == 1 {
+		return "1 process its agent started still runs: " + cmds[0]
+	}
+	return fmt.Sprintf("%d processes its agent started still run: %s", len(ps), strings.Join(cmds, ", "))
 }
 
 // partyState is running (a host holds its journal), ended, or not ended cleanly.

@@ -404,7 +404,7 @@ func TestAgentDiesWithItsHost(t *testing.T) {
 // takes claude, not what claude started. The resumed host stops it and says so; a host
 // that ends cleanly stops its own run's.
 func TestLeftoverJobsAreStopped(t *testing.T) {
-	args, _ := resumableHost(t)
+	args, dataDir := resumableHost(t)
 	h := start(t, nil, args...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	bob := start(t, nil, "join", inv, "--name", "bob")
@@ -421,6 +421,10 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	if !testkit.Alive(pid) {
 		t.Fatalf("the job (pid %d) died with its host: this test needs it to outlive the host", pid)
 	}
+	// Until it is resumed, the party list says so.
+	ls := start(t, nil, "parties", "--data-dir", dataDir)
+	ls.expect(`^[0-9a-f]{12}: 1 process its agent started still runs: sleep 300; ` + "`concordia host --resume [0-9a-f]{12}`" + ` stops them$`)
+	ls.wait()
 
 	r := start(t, nil, append(args, "--resume")...)
 	r.expect(`stopped 1 process that the agent of the run before this resume had left running: sleep 300`)

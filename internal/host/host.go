@@ -232,14 +232,22 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	runID := reap.NewID()
 	cfg.Agent.Env = append(slices.Clone(cfg.Agent.Env), reap.Marker(runID))
 	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent), log: cfg.Logger}
-	if cfg.Resume != nil && !cfg.KeepAgentJobs {
-		previous := cfg.Resume.Summary.AgentRun
-		r.first = func() { r.stopPrevious(previous) } // before the new agent starts
-	}
 	vinv, hinv := inv, inv
 	vinv.Token, hinv.Token = vtoken, htoken
 	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, hinv: hinv, runner: r, runID: runID,
 		served: make(chan struct{}), started: make(chan struct{})}
+	// Before the agent's first start: the previous run's leftovers are stopped (a resume),
+	// then this run's marker is journaled — in that order, so that a host killed in
+	// between still has the previous run's marker to stop next time.
+	r.first = func() {
+		if cfg.Resume != nil && !cfg.KeepAgentJobs {
+			r.stopPrevious(cfg.Resume.Summary.AgentRun)
+		}
+		if err := h.journal.AgentRun(runID); err != nil {
+			// Not fatal: only a resume after a crash would miss it (and leave the jobs running).
+			h.log.Error("journal the agent's run", "err", err)
+		}
+	}
 	pc := cfg.Party
 	pc.Token = token
 	pc.ViewerToken = vtoken
@@ -277,10 +285,6 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, fmt.Errorf("open the party's journal: %w", err)
 	}
 	h.journal, pc.Journal = jw, jw
-	if err := jw.AgentRun(runID); err != nil {
-		// Not fatal: only a resume after a crash would miss it (and leave the jobs running).
-		h.log.Error("journal the agent's run", "err", err)
-	}
 	r.onSession = h.sessionSeen
 	if pc.Logger == nil {
 		pc.Logger = cfg.Logger

@@ -65,6 +65,20 @@ func Stop(id string, grace time.Duration) ([]Proc, error) {
 	return stopped, nil
 }
 
+// Find lists the processes that carry id's marker, without touching them.
+func Find(id string) ([]Proc, error) {
+	if id == "" {
+		return nil, nil
+	}
+	found, err := find([]byte(Marker(id)), os.Getpid())
+	out := make([]Proc, 0, len(found))
+	for _, h := range found {
+		_ = h.p.Release()
+		out = append(out, h.Proc)
+	}
+	return out, err
+}
+
 // held is a matching process and its pidfd.
 type held struct {
 	Proc
