@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -324,6 +325,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.PermissionMode == wire.PermissionAll {
 		p.Notice(wire.KindSystem, "permission mode \"all\": the agent may run any command and change any file without asking anyone")
 	}
+	if other := sameFolder(cfg.DataDir, pc.ID, cfg.Agent.WorkDir); other != "" {
+		p.Notice(wire.KindSystem, "another party is running in this folder ("+other+"): two agents here will change the same files")
+	}
 	go func() {
 		defer close(h.served)
 		if err := h.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -371,6 +375,28 @@ func (h *Host) ViewerInvite() invite.Invite {
 	h.invMu.Lock()
 	defer h.invMu.Unlock()
 	return h.vinv
+}
+
+// sameFolder names another party running from dataDir whose agent works in workDir ("" when
+// none): "alice's party, 7f3a43475e8d".
+func sameFolder(dataDir, self, workDir string) string {
+	running, err := journal.Running(dataDir)
+	if err != nil || workDir == "" {
+		return ""
+	}
+	mine, err := os.Stat(workDir)
+	if err != nil {
+		return ""
+	}
+	for _, h := range running {
+		if h.Party == self || h.Settings.WorkDir == "" {
+			continue
+		}
+		if theirs, err := os.Stat(h.Settings.WorkDir); err == nil && os.SameFile(mine, theirs) {
+			return h.Host + "'s party, " + h.Party
+		}
+	}
+	return ""
 }
 
 // Invites are the party's current invites, as Party.invites answers them.

@@ -462,3 +462,35 @@ func TestShutdownDuringAMergeIsQuick(t *testing.T) {
 		t.Fatalf("shutdown took %v with a merge under way: it waited for the merge", d)
 	}
 }
+
+// TestSecondPartyInTheSameFolder: a party started in a folder where another one runs (from
+// the same data directory) says so: two agents there would change the same files.
+func TestSecondPartyInTheSameFolder(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	first := startHost(t, Config{DataDir: dataDir, Agent: agent.Config{WorkDir: work}, Name: "alice"})
+	second := startHost(t, Config{DataDir: dataDir, Agent: agent.Config{WorkDir: work}})
+	elsewhere := startHost(t, Config{DataDir: dataDir})
+	said := func(h *Host) string {
+		v, st, err := h.Party().Watch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Leave()
+		for _, ev := range st.Events {
+			if strings.Contains(ev.Text, "another party is running in this folder") {
+				return ev.Text
+			}
+		}
+		return ""
+	}
+	want := "another party is running in this folder (alice's party, " + first.Party().ID() + "): two agents here will change the same files"
+	if got := said(second); got != want {
+		t.Fatalf("the second party says %q, want %q", got, want)
+	}
+	if got := said(first); got != "" {
+		t.Fatalf("the first party says %q", got)
+	}
+	if got := said(elsewhere); got != "" {
+		t.Fatalf("a party in another folder says %q", got)
+	}
+}

@@ -1,6 +1,8 @@
 package journal
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -74,4 +76,45 @@ func ValidID(id string) bool {
 		}
 	}
 	return true
+}
+
+// Running lists the headers of the parties a host is running now in dataDir (their
+// journals are locked), read from each journal's first line only.
+func Running(dataDir string) ([]Header, error) {
+	entries, err := os.ReadDir(Dir(dataDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list parties: %w", err)
+	}
+	var out []Header
+	for _, e := range entries {
+		path := filepath.Join(Dir(dataDir), e.Name())
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".jsonl") || !InUse(path) {
+			continue
+		}
+		if h, err := readHeader(path); err == nil {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// readHeader reads a journal's first line.
+func readHeader(path string) (Header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Header{}, err
+	}
+	defer f.Close()
+	line, err := bufio.NewReaderSize(f, 64<<10).ReadSlice('\n')
+	if err != nil {
+		return Header{}, fmt.Errorf("read the header of %s: %w", path, err)
+	}
+	var rec Record
+	if err := json.Unmarshal(line, &rec); err != nil || rec.Type != TypeHeader || rec.Header == nil {
+		return Header{}, fmt.Errorf("%s does not start with a journal header", path)
+	}
+	return *rec.Header, nil
 }
