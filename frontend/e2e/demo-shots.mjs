@@ -71,4 +71,12 @@ await shot('panel-800x600', `${party}&ask`, {
   },
   wait: 'member-role',
 });
+await shot('invites-confirm', party, {
+  width: 1280,
+  act: async (p) => {
+    await p.getByTestId('invites-rotate').click();
+  },
+  wait: 'invites-confirm',
+});
+await shot('recent-parties', '', { width: 1280, height: 800, wait: 'recent-parties' });
 await browser.close();
