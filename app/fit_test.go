@@ -10,6 +10,7 @@ func TestFitWindow(t *testing.T) {
 		ok                 bool
 	}{
 		{name: "room to spare", sw: 1920, sh: 1080, w: 1180, h: 800, x: 370, y: 140},
+		{name: "the default size on a laptop", sw: 1280, sh: 800, w: 1180, h: 720, x: 50, y: 40},
 		// A 1280×800 laptop: 800 pixels of content and a title bar do not fit.
 		{name: "laptop", sw: 1280, sh: 800, w: 1180, h: 800, x: 50, y: 0, nw: 1180, nh: 736, nx: 50, ny: 0, ok: true},
 		{name: "small screen", sw: 800, sh: 600, w: 1180, h: 800, x: -190, y: -100, nw: 800, nh: 536, nx: 0, ny: 0, ok: true},

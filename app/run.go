@@ -62,7 +62,7 @@ func Run(assets fs.FS, args []string) error {
 	return wails.Run(&options.App{
 		Title:            Title,
 		Width:            1180,
-		Height:           800,
+		Height:           720, // with a title bar and a desktop's panel, inside a 1280×800 laptop screen
 		MinWidth:         640, // the UI works from 640×480 (frontend/README.md, "Window sizes")
 		MinHeight:        480,
 		BackgroundColour: options.NewRGB(0xf5, 0xf6, 0xfa),
@@ -99,10 +99,11 @@ func Run(assets fs.FS, args []string) error {
 
 // fitToScreen makes the window fit the screen it opened on, and places it inside it, when
 // the screen is smaller than the default size: on an 800×600 screen the window was placed
-// for 1180×800 (at −190,−100), its header and left column off the screen. The sizes are
-// the window's content; a window manager adds a title bar, and a desktop a panel or two,
-// which Wails cannot tell us: frame leaves room for them (on a 1280×800 laptop the
-// 800-pixel window's bottom, the prompt box, was under the screen's edge).
+// for its default size (at −190,−100), its header and left column off the screen. The sizes
+// are the window's content; a window manager adds a title bar, and a desktop a panel or two,
+// which Wails cannot tell us: frame leaves room for them (on a 1280×800 laptop an 800-pixel
+// window's bottom, the prompt box, was under the screen's edge). The default size fits a
+// 1280×800 screen with that room, so the usual start resizes nothing.
 func fitToScreen(ctx context.Context) {
 	screens, err := runtime.ScreenGetAll(ctx)
 	if err != nil || len(screens) == 0 {
@@ -136,7 +137,9 @@ func fitWindow(sw, sh, w, h, x, y int) (nw, nh, nx, ny int, ok bool) {
 	if sw <= 0 || sh <= 0 {
 		return 0, 0, 0, 0, false
 	}
-	if w <= sw && h+frame <= sh && x >= 0 && y >= 0 && x+w <= sw && y+h+frame <= sh {
+	// A window that fits, with room for its frame, is left where the system put it (moving
+	// a window while its page loads can leave WebKitGTK's view blank under a bare X server).
+	if w <= sw && h+frame <= sh && x >= 0 && y >= 0 && x+w <= sw && y+h <= sh {
 		return 0, 0, 0, 0, false
 	}
 	nw, nh = max(min(w, sw), 640), max(min(h, sh-frame), 480)

@@ -252,6 +252,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 			return ExitError
 		}
 		view = v
+		pr.watchOnly()
 		// Nobody's hello here: the party's settings as they are, so that settings events
 		// print what they change.
 		pr.hello(wire.HelloResult{Party: h.Party().Info(), State: st})

@@ -32,6 +32,7 @@ type printer struct {
 	changed    bool              // the last changes event listed files
 	lastFiles  []wire.FileChange // the list the last changes event printed about
 	turnWrote  bool              // the agent wrote something since the last batch
+	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status)      // the line editor's status line, when it runs
 	last       status
@@ -295,7 +296,7 @@ func (p *printer) event(ev wire.Event) {
 			} else {
 				// People read who asked what; the merged text (for the model, with its
 				// preamble) waits for /show.
-				p.noticeLocked("system", fmt.Sprintf("sending %d prompts to claude, merged (%s):\n%s\n(/show prints the merged text)", len(b.Prompts), b.Merger, p.r.whatAsked(b.Prompts)))
+				p.noticeLocked("system", fmt.Sprintf("sending %d prompts to claude, merged (%s):\n%s%s", len(b.Prompts), b.Merger, p.r.whatAsked(b.Prompts), p.showHint()))
 			}
 		}
 	case wire.KindOutput:
@@ -336,7 +337,7 @@ func (p *printer) event(ev wire.Event) {
 		p.permission(ev.Permission)
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
-			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\n(/show prints the merged text)", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts)))
+			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
 			if p.isHostLocked() {
 				p.noticeLocked("system", "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it")
 			}
@@ -582,4 +583,20 @@ func people(n int) string {
 		return "1 in the party"
 	}
 	return fmt.Sprintf("%d in the party", n)
+}
+
+// watchOnly marks a host's terminal that only watches (--no-local-repl): it takes no
+// commands, so nothing it prints points at one.
+func (p *printer) watchOnly() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.watching = true
+}
+
+// showHint points at /show, where the terminal takes commands.
+func (p *printer) showHint() string {
+	if p.watching {
+		return ""
+	}
+	return "\n(/show prints the merged text)"
 }

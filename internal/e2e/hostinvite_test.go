@@ -41,6 +41,10 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	ops.send("/allow")
 	bob.expect(`allowed Bash: touch file-1 \(ops\)`)
 	bob.expect(`claude finished`)
+	h.expect(`claude finished`)
+	if m := h.find(regexp.MustCompile(`/show prints`)); m != nil {
+		t.Fatalf("the terminal that only watches points at a command: %q", m[0])
+	}
 
 	// A rotation by the co-host: the watching terminal shows the new invites, and the old
 	// host invite is refused.

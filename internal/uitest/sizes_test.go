@@ -65,8 +65,8 @@ func TestWindowAt640x480(t *testing.T) {
 	w.quit()
 }
 
-// On a screen smaller than the window's default size (1180×800), the window opens inside
-// the screen, made to fit: on an 800×600 screen it opened for 1180×800 centred, at
+// On a screen smaller than the window's default size (1180×720), the window opens inside
+// the screen, made to fit: on an 800×600 screen it opened for 1180×800 centred (the default then), at
 // −190,−100, its header and left column off the screen. This test runs its own 800×600
 // X server (the suite's is 1280×800).
 func TestWindowFitsASmallScreen(t *testing.T) {
