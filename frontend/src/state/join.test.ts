@@ -20,6 +20,12 @@ describe('invite summary and warning', () => {
     expect(inviteWarning(pinned(1))).toBe('');
     expect(inviteSummary(pinned(8765))).toEqual({ host: '127.0.0.1:8765', pinned: true });
   });
+  it('reads a link as it comes out of chat and mail, as Go does', () => {
+    for (const wrapped of [`<${pinned(1)}>`, `(${pinned(1)}).`, `"${pinned(1)}"`, `${pinned(1)}.`]) {
+      expect(inviteSummary(wrapped)).toEqual({ host: '127.0.0.1:1', pinned: true });
+    }
+    expect(inviteWarning(`<concordia://h:1/${tok}>`)).toBe(UNPINNED_WARNING);
+  });
 });
 
 describe('join dialog and the clipboard', () => {

@@ -6,9 +6,25 @@
 import { errorText, type Backend } from './backend';
 import type { PartySession } from './party';
 
+/**
+ * The link without what it picked up on its way through chat and mail — a pair of <>, ()
+ * or quotes around it, a sentence's . , ; or : after it — as Go's invite.Parse reads it.
+ */
+export function unwrapInvite(text: string): string {
+  let s = text;
+  for (;;) {
+    const before = s;
+    s = s.trim().replace(/[.,;:]+$/, '');
+    for (const [open, close] of ['<>', '()', '""', "''", '``']) {
+      if (s.length >= 2 && s.startsWith(open!) && s.endsWith(close!)) s = s.slice(1, -1);
+    }
+    if (s === before) return s;
+  }
+}
+
 /** Where the invite leads and whether it pins the host's certificate (?fp=). */
 export function inviteSummary(text: string): { host: string; pinned: boolean } | null {
-  const m = /^\s*concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?\s*$/i.exec(text);
+  const m = /^\s*concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?\s*$/i.exec(unwrapInvite(text));
   if (!m) return null;
   return { host: m[1] ?? '', pinned: /[?&]fp=/i.test(m[2] ?? '') };
 }
