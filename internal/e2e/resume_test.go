@@ -409,12 +409,7 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	bob := start(t, nil, "join", inv, "--name", "bob")
 	bob.expect(`joined .*'s party as bob`)
-	bob.send("start a job FAKE_DETACH")
-	pid, err := strconv.Atoi(bob.expect(`detached (\d+)`)[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { killPID(pid) })
+	pid := startJob(t, bob)
 	h.cmd.Process.Signal(syscall.SIGKILL)
 	h.wait()
 	time.Sleep(200 * time.Millisecond)
@@ -453,12 +448,7 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 func TestKeepAgentJobs(t *testing.T) {
 	h, inv := host(t, nil, "--insecure", "--no-local-repl", "--keep-agent-jobs")
 	bob := start(t, nil, "join", inv, "--name", "bob")
-	bob.send("start a job FAKE_DETACH")
-	pid, err := strconv.Atoi(bob.expect(`detached (\d+)`)[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { killPID(pid) })
+	pid := startJob(t, bob)
 	h.cmd.Process.Signal(os.Interrupt)
 	h.expect(`party ended`)
 	h.wait()
@@ -468,6 +458,20 @@ func TestKeepAgentJobs(t *testing.T) {
 	if m := h.find(regexp.MustCompile(`stopped \d+ process`)); m != nil {
 		t.Fatalf("the host says %q", m[0])
 	}
+}
+
+// startJob has the fake agent start a background job through p's prompt (FAKE_DETACH: in
+// a session of its own, as the real CLI's tools do) and returns its pid; the test's end
+// kills it if it still runs.
+func startJob(t *testing.T, p *proc) int {
+	t.Helper()
+	p.send("start a job FAKE_DETACH")
+	pid, err := strconv.Atoi(p.expect(`detached (\d+)`)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killPID(pid) })
+	return pid
 }
 
 // secondDetached waits for the second "detached PID" reply in p's output and returns its pid.
