@@ -335,6 +335,12 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1", "p2"}, Merged: "x", Merger: "local"}},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "x", Merger: "local"}},
 		}, "[party] bob: fix it\n[party] alice: test it\n[approval] this merged prompt waits for a host's approval (prompts by bob, alice):\n    bob: fix it\n    alice: test it\n    (/show prints the merged text)\n[system] sending 2 prompts to claude, merged (local):\n    bob: fix it\n    alice: test it\n    (/show prints the merged text)\n"},
+		{"edited batch", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: "fix it"}},
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
+			{Kind: wire.KindSystem, Text: "carol edited and sent the merged prompt"},
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "fix it\nand add a test\x1b[2J", Merger: "local"}},
+		}, "[party] bob: fix it\n[approval] this merged prompt waits for a host's approval (bob's prompt):\n    bob: fix it\n    (/show prints the merged text)\n[system] carol edited and sent the merged prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n    (/show prints the merged text)\n"},
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
 		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},
@@ -747,5 +753,14 @@ func TestRetryNoticesThinOut(t *testing.T) {
 	}
 	if !slices.Equal(said, want) {
 		t.Fatalf("said:\n%s\nwant:\n%s", strings.Join(said, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestFirstLines(t *testing.T) {
+	if got := firstLines("a\nb\n", 2); got != "a\nb" {
+		t.Errorf("firstLines = %q", got)
+	}
+	if got := firstLines("a\nb\nc\nd", 2); got != "a\nb\n… (2 more lines)" {
+		t.Errorf("firstLines = %q", got)
 	}
 }

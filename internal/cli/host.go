@@ -108,6 +108,8 @@ host with no terminal of its own decides tool requests and approves merged promp
 		return usageError(fs, io.Err, "--merge must be auto, gemini or local, got %q", f.mergeMode)
 	case strings.TrimSpace(f.name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
+	case party.CheckName(f.name) != nil:
+		return usageError(fs, io.Err, "--name %q: %s", f.name, nameRule(party.CheckName(f.name)))
 	case !validMode(f.permissionMode):
 		return usageError(fs, io.Err, "--permission-mode must be ask, edits, plan or all, got %q", f.permissionMode)
 	case f.permissionTimeout <= 0:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -50,6 +51,9 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 		return usageError(fs, io.Err, "unexpected argument %q (only one INVITE)", pos[1])
 	case strings.TrimSpace(name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
+	}
+	if err := party.CheckName(name); err != nil {
+		return usageError(fs, io.Err, "--name %q: %s", name, nameRule(err))
 	}
 	raw, in, err := readInvite(pos, inviteFile, io)
 	if err != nil {

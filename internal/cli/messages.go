@@ -311,3 +311,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		fmt.Fprintln(w, line)
 	})
 }
+
+// nameRule is the rule a name broke (party.CheckName's error without its "bad name:").
+func nameRule(err error) string {
+	return strings.TrimPrefix(err.Error(), party.ErrBadName.Error()+": ")
+}

@@ -237,6 +237,7 @@ func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	before, knew := p.r.settings, p.r.knowsSettings
+	held := p.r.held // the batch that waited for approval, as it was merged
 	p.sampleSkewLocked(ev.TS)
 	p.r.track(ev)
 	defer p.pushStatusLocked()
@@ -291,6 +292,10 @@ func (p *printer) event(ev wire.Event) {
 		if b := ev.Batch; b != nil {
 			if b.Merger == "command" {
 				p.noticeLocked("system", "running the agent command "+term.Line(b.Merged))
+			} else if held != nil && held.Batch == b.ID && b.Merged != held.Merged {
+				// A host edited it: what the agent gets is not what anyone asked for, so it
+				// is shown (the first lines; /show has it all).
+				p.noticeLocked("system", "sending the prompt to claude as a host edited it:\n"+firstLines(term.Clean(b.Merged), 8)+p.showHint())
 			} else if len(b.Prompts) == 1 {
 				p.noticeLocked("system", "sending the prompt to claude")
 			} else {
@@ -599,4 +604,13 @@ func (p *printer) showHint() string {
 		return ""
 	}
 	return "\n(/show prints the merged text)"
+}
+
+// firstLines is s cut to its first n lines, saying how many more there were.
+func firstLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) <= n {
+		return strings.Join(lines, "\n")
+	}
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n)
 }

@@ -123,6 +123,8 @@ func TestExitStatuses(t *testing.T) {
 		{"bad permission mode", []string{"host", "--permission-mode", "yolo"}, 2, "--permission-mode must be ask, edits, plan or all"},
 		{"bad permission timeout", []string{"host", "--permission-timeout", "0s"}, 2, "--permission-timeout must be positive"},
 		{"join without invite", []string{"join"}, 2, "missing INVITE"},
+		{"join with a name too long", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43), "--name", strings.Repeat("n", 65)}, 2, "a name is 1 to 64 visible characters"},
+		{"host with a bracket in its name", []string{"host", "--name", "[system]"}, 2, "--name \"[system]\": a name cannot contain [ or ]"},
 		{"join malformed invite", []string{"join", "https://example.com/x"}, 2, "invalid invite"},
 		{"join unreachable", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, 1, "cannot reach the host"},
 		{"join wrong token", []string{"join", badToken}, 1, "refused"},

@@ -54,6 +54,20 @@ func (p *Party) Join(req JoinRequest) (wire.HelloResult, error) {
 	return res, err
 }
 
+// CheckName says why name cannot be a member's name (wrapping ErrBadName), or nil: the
+// host's rule, which a client may check before it connects.
+func CheckName(name string) error {
+	name = term.Name(name)
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > 64:
+		return fmt.Errorf("%w: a name is 1 to 64 visible characters", ErrBadName)
+	case strings.ContainsAny(name, "[]"):
+		// "[system] …" in a name would pass for a notice in every terminal.
+		return fmt.Errorf("%w: a name cannot contain [ or ]", ErrBadName)
+	}
+	return nil
+}
+
 func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if p.closed {
 		return wire.HelloResult{}, ErrClosed
@@ -79,12 +93,8 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	}
 	name := term.Name(req.Name)
 	if back == nil {
-		switch {
-		case name == "" || utf8.RuneCountInString(name) > 64:
-			return wire.HelloResult{}, fmt.Errorf("%w: a name is 1 to 64 visible characters", ErrBadName)
-		case strings.ContainsAny(name, "[]"):
-			// "[system] …" in a name would pass for a notice in every terminal.
-			return wire.HelloResult{}, fmt.Errorf("%w: a name cannot contain [ or ]", ErrBadName)
+		if err := CheckName(req.Name); err != nil {
+			return wire.HelloResult{}, err
 		}
 	}
 	if back == nil && req.ClientID != "" && req.Role != wire.RoleHost {
