@@ -764,3 +764,19 @@ func TestFirstLines(t *testing.T) {
 		t.Errorf("firstLines = %q", got)
 	}
 }
+
+// TestAtMostOneBlankLine: agent text after a tool line or a notice that starts with blank
+// lines leaves one blank line, not two or three (pipe mode showed two before "tools: …").
+func TestAtMostOneBlankLine(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Let me check."})
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls"})
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "\n"})
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "\n\ntools: allowed\n\n"})
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "\n\nnext paragraph"})
+	p.flush()
+	if want := "Let me check.\n  » Bash: ls\n\ntools: allowed\n\nnext paragraph"; b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
+	}
+}

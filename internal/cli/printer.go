@@ -24,7 +24,10 @@ type printer struct {
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
-	r       *roster      // what this terminal knows of the party
+	// newlines ends what was printed last: 0 mid-line, 1 at a line's start, 2 after a
+	// blank line (only agent text makes it more than 1).
+	newlines int
+	r        *roster // what this terminal knows of the party
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
@@ -84,7 +87,7 @@ func (p *printer) deadlineLocked(pm wire.Permission) time.Time {
 }
 
 func newPrinter(w io.Writer) *printer {
-	return &printer{w: &frameWriter{w: w}, r: newRoster(), now: time.Now}
+	return &printer{w: &frameWriter{w: w}, r: newRoster(), now: time.Now, newlines: 1}
 }
 
 // flush writes agent text still held for the next frame. A party terminal calls it before
@@ -119,6 +122,16 @@ func (p *printer) with(f func(r *roster)) {
 // isHost reports whether this terminal's member is a host (it sees the host's hints).
 func (p *printer) isHostLocked() bool { return p.r.you.Role == wire.RoleHost }
 
+// breakLineLocked ends agent text left mid-line, before something else is printed on a line
+// of its own (which leaves the output at a line's start).
+func (p *printer) breakLineLocked() {
+	if p.midLine {
+		fmt.Fprintln(p.w)
+		p.midLine = false
+	}
+	p.newlines = 1
+}
+
 // notice prints one "[tag] text" line, on a line of its own.
 func (p *printer) notice(tag, text string) {
 	p.mu.Lock()
@@ -127,10 +140,7 @@ func (p *printer) notice(tag, text string) {
 }
 
 func (p *printer) noticeLocked(tag, text string) {
-	if p.midLine {
-		fmt.Fprintln(p.w)
-		p.midLine = false
-	}
+	p.breakLineLocked()
 	text = term.Clean(text)
 	if tag == "system" || tag == "error" {
 		if tag+text == p.lastNotice {
@@ -183,10 +193,7 @@ func (p *printer) live() {
 }
 
 func (p *printer) markerLocked(text string) {
-	if p.midLine {
-		fmt.Fprintln(p.w)
-		p.midLine = false
-	}
+	p.breakLineLocked()
 	fmt.Fprintln(p.w, paint(p.color, "2", text))
 }
 
@@ -405,10 +412,7 @@ func (p *printer) event(ev wire.Event) {
 func (p *printer) diff(text string, truncated bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.midLine {
-		fmt.Fprintln(p.w)
-		p.midLine = false
-	}
+	p.breakLineLocked()
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		l = strings.ReplaceAll(term.Clean(l), "\n", " ")
 		color := ""
@@ -564,16 +568,27 @@ func (p *printer) output(stream, text string) {
 	text = term.Clean(text)
 	switch stream {
 	case wire.StreamAssistant:
+		// At most one blank line in a row: a reply that starts with blank lines after a
+		// tool line or a notice, or a text block's, would otherwise leave two or three.
+		lead := len(text) - len(strings.TrimLeft(text, "\n"))
+		if keep := max(0, 2-p.newlines); lead > keep {
+			text = text[lead-keep:]
+		}
+		if text == "" {
+			return
+		}
 		p.w.Defer([]byte(text))
 		p.midLine = !strings.HasSuffix(text, "\n")
-	case wire.StreamTool:
-		if p.midLine {
-			fmt.Fprintln(p.w)
+		if body := strings.TrimRight(text, "\n"); body == "" {
+			p.newlines += len(text)
+		} else {
+			p.newlines = len(text) - len(body)
 		}
+	case wire.StreamTool:
+		p.breakLineLocked()
 		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 			fmt.Fprintf(p.w, "  » %s\n", l)
 		}
-		p.midLine = false
 	case wire.StreamToolOutput:
 		// The tool line above sums it up; the whole output is for views that fold it.
 	case wire.StreamStderr:

@@ -87,10 +87,7 @@ func shell(ctx context.Context, cmd string, pr *printer) {
 	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
-	if pr.midLine {
-		pr.w.Write([]byte("\n"))
-		pr.midLine = false
-	}
+	pr.breakLineLocked()
 	// No stdin: the prompt loop owns the terminal's input.
 	c.Stdout, c.Stderr = pr.w, pr.w
 	if err := c.Run(); err != nil {
