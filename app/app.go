@@ -692,35 +692,40 @@ func (a *App) EndParty() error {
 
 // CopyInvite puts the party's invite on the clipboard.
 func (a *App) CopyInvite() error {
-	inv, err := a.session.Invite()
-	if err != nil {
-		return a.fail("copy invite", err)
-	}
-	sh := a.currentShell()
-	if sh == nil {
-		return errors.New("The window is not ready yet.")
-	}
-	if err := sh.SetClipboardText(inv); err != nil {
-		return a.fail("copy invite", err)
-	}
-	return nil
+	return a.copyInvite("copy invite", func(inv wire.Invites) string { return inv.Invite },
+		"This window does not know the party's invite yet. Try again in a moment.")
 }
 
 // CopyViewerInvite puts the party's viewer invite on the clipboard.
 func (a *App) CopyViewerInvite() error {
+	return a.copyInvite("copy viewer invite", func(inv wire.Invites) string { return inv.ViewerInvite },
+		"This window does not know the viewer invite. Make new invites to get one.")
+}
+
+// CopyHostInvite puts the party's host invite on the clipboard (a party hosted with no
+// terminal of its own has one; its hosts see it).
+func (a *App) CopyHostInvite() error {
+	return a.copyInvite("copy host invite", func(inv wire.Invites) string { return inv.HostInvite },
+		"This party has no host invite.")
+}
+
+// copyInvite puts the invite pick chooses on the clipboard; missing is said when there is
+// none.
+func (a *App) copyInvite(what string, pick func(wire.Invites) string, missing string) error {
 	inv, err := a.session.Invites()
 	if err != nil {
-		return a.fail("copy viewer invite", err)
+		return a.fail(what, err)
 	}
-	if inv.ViewerInvite == "" {
-		return errors.New("This window does not know the viewer invite. Make new invites to get one.")
+	link := pick(inv)
+	if link == "" {
+		return errors.New(missing)
 	}
 	sh := a.currentShell()
 	if sh == nil {
 		return errors.New("The window is not ready yet.")
 	}
-	if err := sh.SetClipboardText(inv.ViewerInvite); err != nil {
-		return a.fail("copy viewer invite", err)
+	if err := sh.SetClipboardText(link); err != nil {
+		return a.fail(what, err)
 	}
 	return nil
 }

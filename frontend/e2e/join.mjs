@@ -153,6 +153,32 @@ export function joinTests(ctx) {
     }
   });
 
+  test('join with a host invite: the window is a host, and offers the party\'s invites, the host link apart', async () => {
+    const host = tlsHost('host-invite-host', 'olga');
+    try {
+      const [, inv] = await host.expect(/^invite code: (concordia:\/\/\S+)$/);
+      const [, viewerInv] = await host.expect(/^viewer invite: (concordia:\/\/\S+)$/);
+      const [, hostInv] = await host.expect(/^host invite: (concordia:\/\/\S+)$/);
+      await openJoin();
+      await typeInvite(hostInv);
+      await tid('join-name').fill('ops');
+      await tid('join-submit').click();
+      await visible('party-view');
+      await visible('approval-toggle'); // host controls
+      // It used to show the host link under "To take part": whoever got it was a host.
+      await until('the party\'s invite', async () => (await tid('invite-link').count()) === 1 && (await ctx.deepText(tid('invite-link'))).trim() === inv);
+      check((await ctx.deepText(tid('viewer-invite-link'))).trim() === viewerInv, 'the viewer link is not the party\'s');
+      check((await ctx.deepText(tid('host-invite-link'))).trim() === hostInv, 'the host link is not shown apart');
+      await shot('joined-with-host-invite');
+      await tid('leave-party').click();
+      await textOf('party-ended-reason', "You left olga's party");
+      await tid('back-home').click();
+      await visible('home');
+    } finally {
+      await host.stop();
+    }
+  });
+
   test('join: a fresh link from the clipboard each time the dialog opens; typed text is kept', async () => {
     const a = `concordia://127.0.0.1:1111/${token}?fp=${fp}`;
     const b = `concordia://127.0.0.1:2222/${token}?fp=${fp}`;

@@ -27,6 +27,7 @@ type active struct {
 	mu           sync.Mutex // guards the fields below; held while emitting
 	invite       string
 	viewerInvite string
+	hostInvite   string      // "" unless the party has a host invite and this window's person is a host
 	you          wire.Member // the window's person, its role kept current
 	party        wire.PartyInfo
 	endReason    string
@@ -58,7 +59,7 @@ func (a *active) controller() party.Controller {
 // a.mu: the party calls it on its loop.
 func (a *active) setInvites(inv wire.Invites) {
 	a.mu.Lock()
-	a.invite, a.viewerInvite = inv.Invite, inv.ViewerInvite
+	a.invite, a.viewerInvite, a.hostInvite = inv.Invite, inv.ViewerInvite, inv.HostInvite
 	a.m.cfg.Emitter.Emit(EventPartyInvites, inv)
 	a.mu.Unlock()
 	a.m.changed()

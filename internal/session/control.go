@@ -109,7 +109,7 @@ func (m *Manager) RotateInvite(ctx context.Context) (wire.Invites, error) {
 		a.setInvites(inv)
 	} else {
 		a.mu.Lock()
-		inv = wire.Invites{Invite: a.invite, ViewerInvite: a.viewerInvite}
+		inv = wire.Invites{Invite: a.invite, ViewerInvite: a.viewerInvite, HostInvite: a.hostInvite}
 		a.mu.Unlock()
 	}
 	return inv, nil

@@ -461,6 +461,13 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	hello := c.Hello()
 	a.you = hello.You
 	a.party = hello.Party
+	if hello.You.Role == wire.RoleHost {
+		// Joined with a host invite (a host with no terminal of its own): that link must
+		// not be offered as the party's invite, which would make whoever gets it a host.
+		// The party's own invites come from the host.
+		a.invite = ""
+		go a.learnInvites()
+	}
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
@@ -557,7 +564,7 @@ func (m *Manager) Invites() (wire.Invites, error) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return wire.Invites{Invite: a.invite, ViewerInvite: a.viewerInvite}, nil
+	return wire.Invites{Invite: a.invite, ViewerInvite: a.viewerInvite, HostInvite: a.hostInvite}, nil
 }
 
 // Transcript is the log of the current party, or of the last one that ended until Forget

@@ -928,3 +928,47 @@ func TestEndSaysWhatTheAgentLeftRunning(t *testing.T) {
 		t.Fatalf("the job (pid %d) outlived the party", pid)
 	}
 }
+
+// TestJoinWithAHostInvite: a window that joins a headless host with its host invite is a
+// host, and never offers that link as the party's invite (whoever got it would be a
+// host): it learns the party's invites from the host, the host invite among them.
+func TestJoinWithAHostInvite(t *testing.T) {
+	h, err := host.Start(context.Background(), host.Config{
+		Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: "server", Window: 100 * time.Millisecond,
+		MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()},
+		DataDir: t.TempDir(), Insecure: true, HostInvite: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = h.Shutdown(ctx)
+	})
+	hostLink, ok := h.HostInvite()
+	if !ok {
+		t.Fatal("no host invite")
+	}
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	info, err := m.Join(context.Background(), hostLink.String(), "ops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.You.Role != wire.RoleHost || info.Invite == hostLink.String() {
+		t.Fatalf("joined as %s, invite shown %q (the host link is %s)", info.You.Role, info.Invite, hostLink)
+	}
+	rec.waitFor(t, "the party's invites", func(e []emitted) bool {
+		for _, x := range e {
+			if x.name == EventPartyInvites {
+				return true
+			}
+		}
+		return false
+	})
+	inv, err := m.Invites()
+	if err != nil || inv.Invite != h.Invite().String() || inv.ViewerInvite != h.ViewerInvite().String() || inv.HostInvite != hostLink.String() {
+		t.Fatalf("Invites() = %+v, %v; want the party's three", inv, err)
+	}
+}

@@ -59,6 +59,8 @@ export function phaseLabel(phase: string): string {
       return 'Reconnecting…';
     case 'ended':
       return 'Ended';
+    case 'left':
+      return 'Left';
     default:
       return phase;
   }

@@ -331,10 +331,12 @@ export class PartyView extends LitElement {
     return html`<section class="invite">
       <h3>Invites</h3>
       <span class="label">To take part (prompt the agent)</span>
-      <code data-testid="invite-link">${sess.invite}</code>
-      <button data-testid="invite-copy" @click=${() => void s.copyInvite()}>
-        ${s.inviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy invite link`}
-      </button>
+      ${sess.invite
+        ? html`<code data-testid="invite-link">${sess.invite}</code>
+            <button data-testid="invite-copy" @click=${() => void s.copyInvite()}>
+              ${s.inviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy invite link`}
+            </button>`
+        : html`<span class="hint" data-testid="invite-unknown">Asking the host for the party's invites…</span>`}
       <span class="label">To watch only</span>
       ${sess.viewer_invite
         ? html`<code data-testid="viewer-invite-link">${sess.viewer_invite}</code>
@@ -342,10 +344,18 @@ export class PartyView extends LitElement {
               ${s.viewerInviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy viewer link`}
             </button>`
         : html`<span class="hint" data-testid="viewer-invite-unknown">Make new invites to get a viewer link.</span>`}
+      ${sess.host_invite
+        ? html`<span class="label">To be a host (decides what the agent may do)</span>
+            <code data-testid="host-invite-link">${sess.host_invite}</code>
+            <button data-testid="host-invite-copy" @click=${() => void s.copyHostInvite()}>
+              ${s.hostInviteCopied ? html`${iconCheck()} Copied` : html`${iconCopy()} Copy host link`}
+            </button>
+            <span class="hint">Whoever joins with this link can allow tools and send prompts for the whole party: give it only to someone you trust.</span>`
+        : nothing}
       ${this.#confirmInvites
         ? html`<div class="confirm-inline" role="alertdialog" aria-labelledby="invites-confirm-text" data-testid="invites-confirm"
             @keydown=${(e: KeyboardEvent) => escape(e, () => this.#setConfirmInvites(false))}>
-            <span id="invites-confirm-text">Replace both links? Anyone who has not joined yet will need a new one. People already here stay.</span>
+            <span id="invites-confirm-text">Replace the ${sess.host_invite ? 'three' : 'two'} links? Anyone who has not joined yet will need a new one. People already here stay.</span>
             <div class="buttons">
               <button class="small danger" data-testid="invites-confirm-yes" ?disabled=${s.control.busy('invites')}
                 @click=${async () => {
@@ -356,7 +366,7 @@ export class PartyView extends LitElement {
             </div>
           </div>`
         : html`<button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
-            title="Both links are replaced; the old ones stop working. People already here stay."
+            title="The links are replaced; the old ones stop working. People already here stay."
             @click=${() => this.#setConfirmInvites(true)}>New invites…</button>`}
       <span class="hint">Anyone with a link can join. New invites make the old links stop working.</span>
     </section>`;
@@ -438,7 +448,7 @@ export class PartyView extends LitElement {
             </select>
             <button class="ghost small kick" data-testid="member-kick" title="Remove ${m.name} from the party" aria-label="Remove ${m.name}" ?disabled=${busy}
               @click=${() => this.#askKick(m)}>${iconX()}</button>`
-        : html`<span class="tag" data-testid="member-role-tag">${owner ? 'owner' : m.role === 'host' ? 'host' : roleLabel(m.role)}</span>`}
+        : html`<span class="tag" data-testid="member-role-tag">${owner ? 'owner' : roleLabel(m.role)}</span>`}
     </li>`;
   }
 

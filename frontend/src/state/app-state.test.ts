@@ -512,6 +512,8 @@ describe('leaving', () => {
       expect(st.session).not.toBeNull();
       expect(st.transcript.map((i) => i.seq)).toEqual([1]);
       expect(st.endedText).toMatch(w.ended);
+      // Leaving a party someone else hosts does not end it: the chip says "Left".
+      expect(st.displayPhase).toBe(w.ended.source.startsWith('^You left') ? 'left' : 'ended');
       expect(st.sendBlockedReason).toBe(st.endedText); // the prompt box is disabled with it
       expect(st.isHost).toBe(false); // no host controls on an ended party
       expect(st.isOwner).toBe(false);

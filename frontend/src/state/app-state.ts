@@ -114,6 +114,7 @@ export class AppState {
     this.workspace = new WorkspaceState(backend, {
       changed: () => this.#changed(),
       notify: (kind, text) => this.notify(kind, text),
+      over: () => this.#party.ended !== null,
     });
     this.#party = new PartySession(
       backend,
@@ -447,6 +448,9 @@ export class AppState {
   get viewerInviteCopied(): boolean {
     return this.#party.viewerInviteCopied;
   }
+  get hostInviteCopied(): boolean {
+    return this.#party.hostInviteCopied;
+  }
   get ending(): boolean {
     return this.#party.ending;
   }
@@ -556,6 +560,9 @@ export class AppState {
   /** Puts the viewer invite on the clipboard. */
   copyViewerInvite(): Promise<void> {
     return this.#party.copyViewerInvite();
+  }
+  copyHostInvite(): Promise<void> {
+    return this.#party.copyHostInvite();
   }
 
   /** Tries to reach the host at once while reconnecting. */

@@ -61,6 +61,7 @@ export interface Backend {
   EndParty(): Promise<void>;
   CopyInvite(): Promise<void>;
   CopyViewerInvite(): Promise<void>;
+  CopyHostInvite(): Promise<void>;
   // Host methods (PROTOCOL.md §7): a host of the party only; the party checks the role.
   SetApproval(on: boolean): Promise<void>;
   ApproveBatch(batch: string): Promise<void>;
@@ -202,6 +203,9 @@ export class WailsBackend implements Backend {
   }
   CopyViewerInvite(): Promise<void> {
     return this.#app.CopyViewerInvite();
+  }
+  CopyHostInvite(): Promise<void> {
+    return this.#app.CopyHostInvite();
   }
   SetApproval(on: boolean): Promise<void> {
     return this.#app.SetApproval(on);

@@ -375,6 +375,9 @@ export class DemoBackend implements Backend {
   async CopyViewerInvite(): Promise<void> {
     await this.#copy(this.#session?.viewer_invite ?? '');
   }
+  async CopyHostInvite(): Promise<void> {
+    throw new Error('This party has no host invite.'); // a demo party has its host in it
+  }
   async #copy(text: string): Promise<void> {
     try {
       await navigator.clipboard?.writeText(text);

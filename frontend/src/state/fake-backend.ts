@@ -84,6 +84,7 @@ export class FakeBackend implements Backend {
     EndParty: async () => {},
     CopyInvite: async () => {},
     CopyViewerInvite: async () => {},
+    CopyHostInvite: async () => {},
     SetApproval: async () => {},
     ApproveBatch: async () => {},
     ApproveEditedBatch: async () => {},
@@ -136,6 +137,7 @@ export class FakeBackend implements Backend {
   EndParty() { return this.#call('EndParty'); }
   CopyInvite() { return this.#call('CopyInvite'); }
   CopyViewerInvite() { return this.#call('CopyViewerInvite'); }
+  CopyHostInvite() { return this.#call('CopyHostInvite'); }
   SetApproval(on: boolean) { return this.#call('SetApproval', on); }
   ApproveBatch(b: string) { return this.#call('ApproveBatch', b); }
   ApproveEditedBatch(b: string, t: string) { return this.#call('ApproveEditedBatch', b, t); }

@@ -36,6 +36,8 @@ export interface SessionInfo {
   party: PartyInfo;
   invite: string;
   viewer_invite: string;
+  /** The party's host invite ("" when it has none, or this window's person is no host). */
+  host_invite: string;
 }
 
 /** The connection to the party, from party:status. */
@@ -114,6 +116,7 @@ export class PartySession {
   sendError = '';
   inviteCopied = false;
   viewerInviteCopied = false;
+  hostInviteCopied = false;
   ending = false;
   /** leave() was called: the party:ended that follows is this window leaving. */
   #leaving = false;
@@ -175,7 +178,8 @@ export class PartySession {
 
   /** The phase to show (see AppState.displayPhase). */
   get displayPhase(): string {
-    if (this.ended) return 'ended';
+    // Leaving a party someone else hosts ends it only for this window: it goes on.
+    if (this.ended) return this.ended.left && this.session?.role !== 'host' ? 'left' : 'ended';
     if (this.session && this.connection.status !== 'connected') return 'reconnecting';
     return this.phase;
   }
@@ -347,7 +351,7 @@ export class PartySession {
   }
 
   enter(s: Session): void {
-    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '' };
+    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '', host_invite: '' };
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
     this.#leaving = false;
@@ -414,7 +418,7 @@ export class PartySession {
 
   setInvites(inv: Invites): void {
     if (!this.session) return;
-    this.session = { ...this.session, invite: inv.invite, viewer_invite: inv.viewer_invite };
+    this.session = { ...this.session, invite: inv.invite, viewer_invite: inv.viewer_invite, host_invite: inv.host_invite ?? '' };
     this.#hooks.changed();
   }
 
@@ -577,16 +581,26 @@ export class PartySession {
   }
 
   /** Puts the viewer invite on the clipboard. */
-  async copyViewerInvite(): Promise<void> {
+  copyViewerInvite(): Promise<void> {
+    return this.#copyLink('viewer invite', () => this.#backend.CopyViewerInvite(), (v) => (this.viewerInviteCopied = v));
+  }
+
+  /** Puts the host invite on the clipboard. */
+  copyHostInvite(): Promise<void> {
+    return this.#copyLink('host invite', () => this.#backend.CopyHostInvite(), (v) => (this.hostInviteCopied = v));
+  }
+
+  /** Copies a link through call; its "Copied" flag shows for 2 s. */
+  async #copyLink(what: string, call: () => Promise<void>, copied: (v: boolean) => void): Promise<void> {
     try {
-      await this.#backend.CopyViewerInvite();
-      this.viewerInviteCopied = true;
+      await call();
+      copied(true);
       setTimeout(() => {
-        this.viewerInviteCopied = false;
+        copied(false);
         this.#hooks.changed();
       }, 2000);
     } catch (err) {
-      this.#hooks.notify('error', `Could not copy the viewer invite: ${errorText(err)}`);
+      this.#hooks.notify('error', `Could not copy the ${what}: ${errorText(err)}`);
     }
     this.#hooks.changed();
   }

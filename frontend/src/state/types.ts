@@ -125,10 +125,12 @@ export interface Permission {
 /** A host's answer to a tool request. */
 export type Decision = 'allow' | 'deny' | 'always';
 
-/** The participant and viewer invites (after NewInvites, and the party:invites event). */
+/** The participant and viewer invites (after NewInvites, and the party:invites event), and
+ * the host invite of a party hosted with no terminal of its own, which its hosts see. */
 export interface Invites {
   invite: string;
   viewer_invite: string;
+  host_invite?: string;
 }
 
 /** The outcome of one batch on the agent. */

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, deferred, fakeSession } from './fake-backend';
-import { languageOf, parseDiff, statusText } from './workspace';
+import { DIFF_AFTER_END, languageOf, parseDiff, statusText } from './workspace';
 import type { FileChange, FileDiff, PartyEvent, Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -100,6 +100,29 @@ describe('AppState: the workspace', () => {
     await st.workspace.showDiff('../x');
     expect(st.workspace.diffError).toBe('"../x" leaves the working directory.');
     expect(st.workspace.diff).toBeNull();
+  });
+
+  it('after the party ended, a diff opened during it still shows; another says why not, without asking Go', async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [file('a.go'), file('b.go')], base: 'the start' });
+    const asked: string[] = [];
+    be.handlers.Diff = async (path: string): Promise<FileDiff> => {
+      asked.push(path);
+      return { path, diff: '@@ -1 +1 @@\n-old\n+new', truncated: false, binary: false };
+    };
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    await st.workspace.showDiff('a.go');
+    be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+    await flush();
+    expect(st.ended).not.toBeNull();
+    await st.workspace.showDiff('b.go');
+    expect(st.workspace.diffError).toBe(DIFF_AFTER_END);
+    expect(st.workspace.diff).toBeNull();
+    await st.workspace.showDiff('a.go');
+    expect(st.workspace.diffError).toBe('');
+    expect(st.workspace.diffLines.map((l) => l.kind)).toEqual(['hunk', 'del', 'add']);
+    expect(asked).toEqual(['a.go']); // nothing asked of a party that is over
   });
 
   it('an answer for an older diff never replaces a newer one', async () => {

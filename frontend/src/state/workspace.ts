@@ -80,7 +80,12 @@ export interface Folder {
 export interface WorkspaceHooks {
   changed(): void;
   notify(kind: 'info' | 'error', text: string): void;
+  /** The party has ended: the host no longer answers for its files. */
+  over(): boolean;
 }
+
+/** What a file of an ended party shows when its diff was not opened during the party. */
+export const DIFF_AFTER_END = 'The party has ended, and its diffs with it: only those opened during the party can still be shown.';
 
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
@@ -112,6 +117,8 @@ export class WorkspaceState {
   #diffSeq = 0;
   /** The selected file's entry when its diff was fetched (a new one means refetch). */
   #diffOf = '';
+  /** The last diff fetched of each path in this party: what an ended party can still show. */
+  #fetched = new Map<string, FileDiff>();
 
   constructor(backend: Backend, hooks: WorkspaceHooks) {
     this.#backend = backend;
@@ -136,6 +143,7 @@ export class WorkspaceState {
     this.diffError = '';
     this.folders = new Map();
     this.levelBusy = false;
+    this.#fetched = new Map();
   }
 
   /** Loads the current list (after entering a party; changes events keep it current). */
@@ -194,11 +202,22 @@ export class WorkspaceState {
     this.#hooks.changed();
     const seq = ++this.#diffSeq;
     const gen = this.#gen;
+    if (this.#hooks.over()) {
+      // Nobody to ask any more: what was fetched during the party, or a plain sentence.
+      const kept = this.#fetched.get(path);
+      this.diff = kept ?? null;
+      this.diffLines = kept && !kept.binary ? parseDiff(kept.diff) : [];
+      this.diffError = kept ? '' : DIFF_AFTER_END;
+      this.diffLoading = false;
+      this.#hooks.changed();
+      return;
+    }
     try {
       const d = await this.#backend.Diff(path);
       if (seq !== this.#diffSeq || gen !== this.#gen) return;
       this.diff = d;
       this.diffLines = d.binary ? [] : parseDiff(d.diff);
+      this.#fetched.set(path, d);
     } catch (err) {
       if (seq !== this.#diffSeq || gen !== this.#gen) return;
       this.diff = null;

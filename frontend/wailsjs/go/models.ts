@@ -540,6 +540,7 @@ export namespace wire {
 	export class Invites {
 	    invite: string;
 	    viewer_invite: string;
+	    host_invite?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Invites(source);
@@ -549,6 +550,7 @@ export namespace wire {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.invite = source["invite"];
 	        this.viewer_invite = source["viewer_invite"];
+	        this.host_invite = source["host_invite"];
 	    }
 	}
 	

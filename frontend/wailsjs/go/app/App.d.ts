@@ -21,6 +21,8 @@ export function CheckInvite(arg1:string):Promise<string>;
 
 export function ClipboardInvite():Promise<string>;
 
+export function CopyHostInvite():Promise<void>;
+
 export function CopyInvite():Promise<void>;
 
 export function CopyViewerInvite():Promise<void>;

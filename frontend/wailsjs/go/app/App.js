@@ -34,6 +34,10 @@ export function ClipboardInvite() {
   return window['go']['app']['App']['ClipboardInvite']();
 }
 
+export function CopyHostInvite() {
+  return window['go']['app']['App']['CopyHostInvite']();
+}
+
 export function CopyInvite() {
   return window['go']['app']['App']['CopyInvite']();
 }
