@@ -9,20 +9,52 @@ import (
 	"github.com/concordia-party/concordia/internal/cli"
 )
 
-// runCLI runs a subcommand. The first Ctrl-C (or SIGTERM, or SIGHUP: the terminal or the
-// ssh session closed) asks for a clean stop — a host ends its party and stops its agent,
-// rather than dying with them still running; after that the default handling is
-// restored, so a second Ctrl-C ends the process at once.
+// runCLI runs a subcommand. The first Ctrl-C or SIGTERM asks for a clean stop — a host ends
+// its party and stops its agent, rather than dying with them still running; after that
+// their default handling is restored, so a second Ctrl-C ends the process at once. A
+// hang-up (the terminal or the ssh session closed) asks for the same clean stop, and stays
+// caught: it comes twice in a row (from the shell, then from the kernel to the foreground
+// group), and the second must not kill the host halfway through. Under nohup, where
+// SIGHUP was ignored from the start, it stays ignored.
 func runCLI(args []string) int {
-	// A closed stdout (a pipe whose reader died: `concordia host | tee log` and Ctrl-C
-	// reaching both) is a write error, not the end: the host goes on to end its party
-	// cleanly instead of dying of SIGPIPE halfway through.
-	signal.Ignore(syscall.SIGPIPE)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 4)
+	watched := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		watched = append(watched, syscall.SIGHUP)
+	}
+	if partyCommand(args) {
+		// A closed stdout (`concordia host | tee log`, and a Ctrl-C that reached both) is
+		// a write error, not the end: the party still ends cleanly. Notify rather than
+		// Ignore: an ignored signal would be inherited by the commands the host starts.
+		watched = append(watched, syscall.SIGPIPE)
+	}
+	signal.Notify(sigs, watched...)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // ends when runCLI returns
+		for {
+			select {
+			case s := <-sigs:
+				switch s {
+				case syscall.SIGPIPE:
+					continue // the write that raised it fails with EPIPE
+				case os.Interrupt, syscall.SIGTERM:
+					signal.Reset(os.Interrupt, syscall.SIGTERM)
+				}
+				cancel()
+			case <-done:
+				return
+			}
+		}
 	}()
 	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, NoWindow: !hasWindow})
+}
+
+// partyCommand says whether args run a party (host or join): long-lived, with a party to
+// end cleanly whatever becomes of its output.
+func partyCommand(args []string) bool {
+	return len(args) > 0 && (args[0] == "host" || args[0] == "join")
 }

@@ -269,7 +269,9 @@ host with no terminal of its own decides tool requests and approves merged promp
 			// The history pushed the invites out of sight, and this terminal has no /invite.
 			pr.notice("system", invitesText(h.Invites(), "the invites:"))
 		}
-		go watchOnly(io.In, pr) // ends with the input, or with the process
+		if f, ok := io.In.(*os.File); ok && inForeground(f) {
+			go watchOnly(f, pr) // ends with the input, or with the process
+		}
 	} else {
 		v, hello, err := h.Party().JoinLocal(f.name, wire.RoleHost)
 		if err != nil {

@@ -35,6 +35,7 @@ with "concordia host --resume ID" and read with "concordia export ID".`, io.Out,
 	if len(pos) > 0 {
 		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
 	}
+	given := dataDir // as typed, for the hints
 	if dataDir == "" {
 		dataDir = defaultDataDir()
 	}
@@ -62,7 +63,11 @@ with "concordia host --resume ID" and read with "concordia export ID".`, io.Out,
 			continue
 		}
 		if left, _ := reap.Find(s.AgentRun); len(left) > 0 {
-			fmt.Fprintf(io.Out, "%s: %s; `concordia host --resume %s` stops them\n", s.Header.Party, stillRunning(left), s.Header.Party)
+			resume := "concordia host --resume " + s.Header.Party
+			if given != "" {
+				resume += " --data-dir " + shellQuote(given)
+			}
+			fmt.Fprintf(io.Out, "%s: %s; `%s` stops them\n", s.Header.Party, stillRunning(left), resume)
 		}
 	}
 	return ExitOK

@@ -237,3 +237,50 @@ func TestHostEndsCleanlyWithItsStdoutGone(t *testing.T) {
 		t.Fatal("the party was not ended cleanly")
 	}
 }
+
+// TestHostUnderNohupIgnoresAHangUp: a host started with nohup keeps its party through a
+// hang-up (Go's signal.Notify used to turn the ignored SIGHUP back on).
+func TestHostUnderNohupIgnoresAHangUp(t *testing.T) {
+	if _, err := exec.LookPath("nohup"); err != nil {
+		t.Skip("no nohup here")
+	}
+	cmd := exec.Command("nohup", binary, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", testkit.FakeClaude(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--no-local-repl")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
+	testkit.OwnGroup(cmd)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		testkit.KillGroup(cmd.Process.Pid)
+		testkit.WaitGroupGone(cmd.Process.Pid, 10*time.Second)
+	})
+	sc := bufio.NewScanner(out)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "invite code: ") {
+	}
+	go func() { // keep reading: a full pipe would stall the host
+		for sc.Scan() {
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	cmd.Process.Signal(syscall.SIGHUP)
+	select {
+	case err := <-done:
+		t.Fatalf("the host under nohup ended on a hang-up: %v", err)
+	case <-time.After(time.Second):
+	}
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-done:
+		if code := cmd.ProcessState.ExitCode(); code != 0 {
+			t.Fatalf("host after Ctrl-C: exit %d", code)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the host did not end on Ctrl-C")
+	}
+}

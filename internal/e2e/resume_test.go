@@ -418,7 +418,7 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	}
 	// Until it is resumed, the party list says so.
 	ls := start(t, nil, "parties", "--data-dir", dataDir)
-	ls.expect(`^[0-9a-f]{12}: 1 process its agent started still runs: sleep 300; ` + "`concordia host --resume [0-9a-f]{12}`" + ` stops them$`)
+	ls.expect(`^[0-9a-f]{12}: 1 process its agent started still runs: sleep 300; ` + "`concordia host --resume [0-9a-f]{12} --data-dir \\S+`" + ` stops them$`)
 	ls.wait()
 
 	r := start(t, nil, append(args, "--resume")...)
@@ -432,7 +432,11 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	pid2 := secondDetached(t, bob)
 	t.Cleanup(func() { killPID(pid2) })
 	// A hang-up (the terminal or the ssh session closed) ends the party cleanly too: it
-	// used to kill the host outright, its agent's jobs left running.
+	// used to kill the host outright, its agent's jobs left running. It comes twice (the
+	// shell passes its own on, then the kernel signals the foreground group): the second
+	// used to kill the host halfway through its end.
+	r.cmd.Process.Signal(syscall.SIGHUP)
+	time.Sleep(2 * time.Millisecond)
 	r.cmd.Process.Signal(syscall.SIGHUP)
 	r.expect(`stopped 1 process that the agent had left running: sleep 300`)
 	r.expect(`party ended; its journal is`)
@@ -444,9 +448,13 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	}
 }
 
-// TestKeepAgentJobs: with --keep-agent-jobs the party's end leaves the job running.
+// TestKeepAgentJobs: with --keep-agent-jobs the party's end leaves the job running, and so
+// does a later --resume (without the flag) of that cleanly ended party: what was kept on
+// purpose is not "left behind".
 func TestKeepAgentJobs(t *testing.T) {
-	h, inv := host(t, nil, "--insecure", "--no-local-repl", "--keep-agent-jobs")
+	args, _ := resumableHost(t)
+	h := start(t, nil, append(args, "--keep-agent-jobs")...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	bob := start(t, nil, "join", inv, "--name", "bob")
 	pid := startJob(t, bob)
 	h.cmd.Process.Signal(os.Interrupt)
@@ -457,6 +465,13 @@ func TestKeepAgentJobs(t *testing.T) {
 	}
 	if m := h.find(regexp.MustCompile(`stopped \d+ process`)); m != nil {
 		t.Fatalf("the host says %q", m[0])
+	}
+	r := start(t, nil, append(args, "--resume")...)
+	r.expect(`claude started`)
+	r.cmd.Process.Signal(os.Interrupt)
+	r.wait()
+	if m := r.find(regexp.MustCompile(`before this resume had left running`)); m != nil || !testkit.Alive(pid) {
+		t.Fatalf("the resume stopped the job kept on purpose (%q, alive %v)", m, testkit.Alive(pid))
 	}
 }
 

@@ -228,3 +228,43 @@ func TestTerminalNarrowNoticesLeaveNoDebris(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchingTerminalAnswersTyping: a line typed into the terminal of a host that only
+// watches (--no-local-repl) is answered; it used to be echoed and ignored without a word.
+// (Only in the foreground: a background job that read its terminal would be stopped.)
+func TestWatchingTerminalAnswersTyping(t *testing.T) {
+	p := newPane(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--no-local-repl")
+	p.wait(`host invite: concordia://`)
+	p.typeText("hello?")
+	p.key("Enter")
+	p.wait(`this terminal only watches \(--no-local-repl\): to take part, join with the host invite`)
+}
+
+// TestHeadlessHostRunsInTheBackground: `concordia host --no-local-repl … &` from an
+// interactive shell keeps running. Reading its terminal from a background job stopped
+// the whole process (SIGTTIN: "Stopped (tty input)"), so the party was unreachable.
+func TestHeadlessHostRunsInTheBackground(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	name := fmt.Sprintf("concordia-e2e-bg-%d", panes.Add(1))
+	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "160", "-y", "40", "exec env PS1='$ ' bash --norc --noprofile -i")
+	p := &pane{t: t, name: name}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("screen of %s:\n%s", name, p.screen())
+		}
+		exec.Command("tmux", "-L", "concordia-e2e", "kill-session", "-t", name).Run()
+	})
+	cmd := strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--no-local-repl"}), " ")
+	p.typeText(cmd + " >/dev/null 2>&1 &")
+	p.key("Enter")
+	p.typeText(`sleep 2; echo "state=$(ps -o stat= -p $!)"; kill -INT $!`)
+	p.key("Enter")
+	p.wait(`(?m)^state=[A-Za-z+<]+\s*$`) // the output, not the command line typed
+	if m := regexp.MustCompile(`(?m)^state=([A-Za-z+<]+)\s*$`).FindStringSubmatch(p.screen()); m == nil || strings.HasPrefix(m[1], "T") {
+		t.Fatalf("the host in the background is %v (T: stopped)", m)
+	}
+}

@@ -241,7 +241,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	// then this run's marker is journaled — in that order, so that a host killed in
 	// between still has the previous run's marker to stop next time.
 	r.first = func() {
-		if cfg.Resume != nil && !cfg.KeepAgentJobs {
+		// Only after a host that did not end cleanly: one that did stopped its jobs, unless
+		// it was told to keep them (--keep-agent-jobs), and then they are kept.
+		if cfg.Resume != nil && !cfg.Resume.Summary.Ended && !cfg.KeepAgentJobs {
 			r.stopPrevious(cfg.Resume.Summary.AgentRun)
 		}
 		if err := h.journal.AgentRun(runID); err != nil {

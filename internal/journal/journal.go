@@ -40,7 +40,7 @@ const (
 	TypeMember  = "member"  // a member's current record (the last one for an id wins)
 	TypeInvites = "invites" // new invite tokens after a rotation
 	TypeSession = "agent_session"
-	TypeRun     = "agent_run" // a claude process started (the marker its tools carry)
+	TypeRun     = "agent_run" // a host run's agent marker (package reap), before its agent starts
 	TypeResumed = "resumed"   // the party was brought back (its settings, as resumed)
 	TypeEnded   = "ended"     // a clean end
 )

@@ -28,8 +28,8 @@ type Summary struct {
 	// Settings are the latest run's: the header's, or the last resumed record's.
 	Settings     Settings
 	AgentSession string // the agent's last session id ("" = none yet)
-	// AgentRun is the marker of the last claude process started (package reap): what it
-	// left running when its host died carries it.
+	// AgentRun is the agent marker of the last host run (package reap): what that run's
+	// agent left running when its host died carries it.
 	AgentRun   string
 	Resumes    int
 	Ended      bool // the last run ended cleanly

@@ -170,7 +170,7 @@ func (w *Writer) Invites(t Tokens) error {
 	return w.record(Record{Type: TypeInvites, Token: t.Participant, ViewerToken: t.Viewer, HostToken: t.Host}, true)
 }
 
-// AgentRun records the marker id of a claude process that starts (package reap).
+// AgentRun records a host run's agent marker id (package reap), before its agent starts.
 func (w *Writer) AgentRun(id string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()

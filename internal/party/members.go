@@ -244,7 +244,7 @@ func (p *Party) uniqueName(name string, self *member) string {
 		// The host's name is the owner's, present or not: in a party whose host watches
 		// without taking part (--no-local-repl) "joined root's party as root" would pass
 		// a participant off as the host.
-		if !self.owner && p.cfg.HostName != "" && strings.EqualFold(p.cfg.HostName, n) {
+		if !self.owner && p.hostName != "" && strings.EqualFold(p.hostName, n) {
 			return true
 		}
 		for _, m := range p.members {

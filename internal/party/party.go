@@ -34,6 +34,7 @@ import (
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -206,6 +207,7 @@ type Party struct {
 	// loop-owned
 	seq       int64
 	tokens    journal.Tokens
+	hostName  string             // cfg.HostName as a member's name is made (term.Name): the owner's alone
 	members   map[string]*member // connected members, by id
 	known     map[string]*member // every member not kicked, connected or not, by id
 	byClient  map[string]*member // by client_id, connected or not
@@ -325,6 +327,7 @@ func New(cfg Config) *Party {
 		done:      make(chan struct{}),
 		local:     local,
 		tokens:    journal.Tokens{Participant: cfg.Token, Viewer: cfg.ViewerToken, Host: cfg.HostToken},
+		hostName:  term.Name(cfg.HostName),
 		members:   map[string]*member{},
 		known:     map[string]*member{},
 		byClient:  map[string]*member{},

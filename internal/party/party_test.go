@@ -951,7 +951,7 @@ func TestHostToken(t *testing.T) {
 // TestHostNameIsTheOwners: nobody but the owner is called by the host's name, even while
 // the owner is not in the party (a host that only watches).
 func TestHostNameIsTheOwners(t *testing.T) {
-	p, _, _ := start(t, Config{HostName: "root"})
+	p, _, _ := start(t, Config{HostName: "root "}) // names are made before they are compared
 	res, err := p.Join(JoinRequest{Name: "Root", Token: token, Sub: newCollector()})
 	if err != nil || res.You.Name != "Root-2" {
 		t.Fatalf("a participant named like the absent host: %+v, %v", res.You, err)

@@ -23,7 +23,7 @@ const Var = "CONCORDIA_AGENT_RUN"
 // clean exit).
 const Grace = 2 * time.Second
 
-// Proc is a process Stop ended.
+// Proc is a process that carries a marker: one Stop ended, or one Find saw.
 type Proc struct {
 	PID     int
 	Command string // its command line, shortened for a sentence ("sleep 600")

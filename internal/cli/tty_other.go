@@ -1,0 +1,12 @@
+//go:build !unix
+
+package cli
+
+import (
+	"os"
+
+	"golang.org/x/term"
+)
+
+// inForeground says whether f is a terminal (there are no background jobs to stop here).
+func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
