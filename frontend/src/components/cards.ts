@@ -160,7 +160,7 @@ export class ApprovalCard extends LitElement {
         this.requestUpdate();
       };
       return html`<div class="actions">
-        <input data-testid="approval-reject-reason" placeholder="Why? (the authors see it)" .value=${this.#reason}
+        <input data-testid="approval-reject-reason" placeholder="Reason (optional)" title="Why it is rejected: its authors see it" .value=${this.#reason}
           @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
           @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !busy && void reject()} />
         <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${reject}>Reject</button>
@@ -213,7 +213,7 @@ export class ApprovalCard extends LitElement {
     }
     const host = s.isHost;
     return html`<div class="card" data-testid="approval-card" data-status="waiting" data-batch=${it.approval.batch}>
-      <div class="head">${iconAlert()} <b>${host ? 'Approve this prompt before it is sent' : "Waiting for the host's approval"}</b>
+      <div class="head">${iconAlert()} <b>${host ? 'Approve this prompt before it is sent' : "Waiting for a host's approval"}</b>
         <span class="grow"></span>${authors(it.prompts)}</div>
       <div class="body">
         ${this.#prompts(it)}
@@ -225,7 +225,7 @@ export class ApprovalCard extends LitElement {
         </label>
         ${host
           ? this.#hostActions(s, it)
-          : html`<span class="wait" data-testid="approval-waiting"><span class="spinner"></span> Waiting for the host's approval…</span>`}
+          : html`<span class="wait" data-testid="approval-waiting"><span class="spinner"></span> Waiting for a host's approval…</span>`}
       </div>
     </div>`;
   }

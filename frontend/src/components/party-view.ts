@@ -303,7 +303,7 @@ export class PartyView extends LitElement {
       <span class="spinner"></span>
       ${c.status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}${c.attempt > 0 ? ` (attempt ${c.attempt})` : ''}
       ${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
-      ${c.retryMs > 0 ? html`<small>· next try in ${formatDuration(c.retryMs)}</small>` : nothing}
+      ${c.retryMs > 0 ? html`<small>Next try in ${formatDuration(c.retryMs)}.</small>` : nothing}
       ${c.status === 'reconnecting' ? html`<button class="small" data-testid="retry-now" title="Try to reach the host now" @click=${() => void s.retryNow()}>Retry now</button>` : nothing}
     </div>`;
   }

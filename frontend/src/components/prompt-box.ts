@@ -91,8 +91,8 @@ export class PromptBox extends LitElement {
     const approving = s.myAwaitingApproval;
     return html`<div class="inner">
       <div class="box ${reason ? 'disabled' : ''}">
-        <textarea rows="1" data-testid="prompt-input" aria-label="Prompt" .value=${this.#text} ?disabled=${Boolean(reason)}
-          placeholder=${reason ? reason : 'Tell the agent what to do…'}
+        <textarea rows="1" data-testid="prompt-input" aria-label=${reason ? `Prompt (${reason})` : 'Prompt'} .value=${this.#text} ?disabled=${Boolean(reason)}
+          placeholder=${reason ? '' : 'Tell the agent what to do…'}
           @input=${(e: InputEvent) => {
             const ta = e.target as HTMLTextAreaElement;
             this.#text = ta.value;

@@ -264,7 +264,7 @@ export class TranscriptView extends LitElement {
           <span class="who">${it.prompt.user}</span>
           ${mine ? html`<span class="chip you">you</span>` : nothing}
           ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
-          ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">waiting for the host's approval</span>` : nothing}
+          ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">awaiting approval</span>` : nothing}
           ${rejected ? html`<span class="chip rejected" data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
           <span>${formatClock(it.ts)}</span>
         </div>

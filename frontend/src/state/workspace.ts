@@ -90,8 +90,8 @@ export const DIFF_AFTER_END = 'The party has ended, and its diffs with it: only 
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
   { level: 'off', label: 'Off', choice: 'Off: nothing of the folder', hint: 'Nobody sees the working folder.' },
-  { level: 'changes', label: 'Changes only', choice: 'Changes only: changed files and diffs, never .env', hint: 'Everyone sees which files the agent changed, and their diffs. Files such as .env are never shown.' },
-  { level: 'tree', label: 'Whole folder', choice: 'Whole folder: every file, .env and the like included', hint: 'Everyone can also browse every file in the folder — .env and similar files included.' },
+  { level: 'changes', label: 'Changes only', choice: 'Changes only (never .env)', hint: 'Everyone sees which files the agent changed, and their diffs. Files such as .env are never shown.' },
+  { level: 'tree', label: 'Whole folder', choice: 'Whole folder (.env included)', hint: 'Everyone can also browse every file in the folder — .env and similar files included.' },
 ];
 
 /** The workspace panel's state. */
