@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -329,5 +330,42 @@ func TestListAndLatest(t *testing.T) {
 		if ValidID(id) {
 			t.Errorf("%q accepted", id)
 		}
+	}
+}
+
+// TestOpenWaitsForALookingProcess: a journal that another process only looks at (InUse,
+// which every host's start does for the journals beside its own, holds the lock for a
+// moment) is still taken; one held for good stays refused.
+func TestOpenWaitsForALookingProcess(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no journal locks here")
+	}
+	dir := t.TempDir()
+	w, err := Create(dir, header("p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := w.Path()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	looker, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock(looker); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		looker.Close() // done looking
+	}()
+	w2, _, err := Open(path, nil)
+	if err != nil {
+		t.Fatalf("Open while another process looked for a moment: %v", err)
+	}
+	defer w2.Close()
+	if _, _, err := Open(path, nil); !errors.Is(err, ErrInUse) {
+		t.Fatalf("Open of a journal a host holds: %v, want ErrInUse", err)
 	}
 }

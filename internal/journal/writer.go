@@ -78,7 +78,7 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
 	}
-	if err := lock(f); err != nil {
+	if err := take(f); err != nil {
 		f.Close()
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -115,7 +115,7 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 }
 
 func newWriter(path string, f *os.File, size int64) (*Writer, error) {
-	if err := lock(f); err != nil {
+	if err := take(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -292,4 +292,17 @@ func (w *Writer) Close() error {
 		return fmt.Errorf("close journal: %w", cerr)
 	}
 	return nil
+}
+
+// take locks the journal for this host, trying again for a moment when it is held: another
+// process may be only looking (InUse holds the lock for a moment, as every host's start
+// does for the journals beside its own); a running host holds it for good.
+func take(f *os.File) error {
+	for tries := 0; ; tries++ {
+		err := lock(f)
+		if !errors.Is(err, ErrInUse) || tries == 10 {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
