@@ -172,7 +172,7 @@ export class ApprovalCard extends LitElement {
       return html`<div class="actions">
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
           @click=${() => void s.control.approveEdited(batch, text)}>Send edited prompt</button>
-        <button class="ghost" data-testid="approval-edit-cancel" @click=${() => this.#set(() => ((this.#editing = false), (this.#text = null)))}>Undo edits</button>
+        <button class="ghost" data-testid="approval-edit-cancel" @click=${() => this.#set(() => ((this.#editing = false), (this.#text = null)))}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
       </div>`;
     }
     return html`<div class="actions">

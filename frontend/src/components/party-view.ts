@@ -270,6 +270,7 @@ export class PartyView extends LitElement {
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
       .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
+      .conn .plain { margin-left: 6px; color: var(--warn, #b7791f); }
     `,
   ];
 
@@ -281,7 +282,10 @@ export class PartyView extends LitElement {
     const c = s.connection;
     const label =
       c.status === 'connected' ? 'Connected' : c.status === 'reconnecting' ? 'Reconnecting' : c.status === 'connecting' ? 'Connecting' : 'Disconnected';
-    return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status} title=${label}><span class="dot"></span><span class="narrow-hide">${label}</span></span>`;
+    const plain = s.unencrypted
+      ? html`<span class="plain narrow-hide" data-testid="party-unencrypted" title="This party's traffic is not encrypted (its host was started with --insecure)">not encrypted</span>`
+      : nothing;
+    return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status} title=${label}><span class="dot"></span><span class="narrow-hide">${label}</span>${plain}</span>`;
   }
 
   #banner(s: AppState) {

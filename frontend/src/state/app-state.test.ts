@@ -580,3 +580,12 @@ describe('pure helpers', () => {
     expect(describeKey(noKey)).toMatch(/merging locally/);
   });
 });
+
+describe('an unencrypted party', () => {
+  it('is said when its invite has no ?fp=, and only then', async () => {
+    const { st } = await inParty({ ...fakeSession('participant'), invite: 'concordia://127.0.0.1:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms' });
+    expect(st.unencrypted).toBe(true);
+    const { st: pinned } = await inParty(fakeSession('participant'));
+    expect(pinned.unencrypted).toBe(false);
+  });
+});

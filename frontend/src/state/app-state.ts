@@ -20,7 +20,7 @@ import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
 import { Notices, type Notice } from './notices';
 import { CreateFormCheck, localCreateProblem } from './create-form';
-import { JoinDialog, type JoinState } from './join';
+import { JoinDialog, inviteSummary, type JoinState } from './join';
 import { SettingsState, type SettingsProblems } from './settings';
 import { PartySession, type Connection, type Ended, type SessionInfo } from './party';
 import type {
@@ -488,6 +488,13 @@ export class AppState {
   }
 
   /** Whether the window's person is a host of the party (the owner or a co-host). */
+  /** The party's traffic is not encrypted (its invite has no ?fp=: a host started with
+   * --insecure, on loopback). */
+  get unencrypted(): boolean {
+    const inv = this.session?.invite;
+    return Boolean(inv) && inviteSummary(inv!)?.pinned === false;
+  }
+
   get isHost(): boolean {
     return this.#party.isHost;
   }
