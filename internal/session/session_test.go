@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -903,15 +904,23 @@ func TestEndSaysWhatTheAgentLeftRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	var pid int
+	detached := regexp.MustCompile(`detached (\d+)\b`)
 	rec.waitFor(t, "the job's pid", func(e []emitted) bool {
+		if !hasTurnEnd(e) { // the reply may stream in several pieces: wait for all of it
+			return false
+		}
+		var reply strings.Builder
 		for _, ev := range partyEvents(e) {
-			if ev.Kind == wire.KindOutput {
-				if _, err := fmt.Sscanf(ev.Text, "detached %d", &pid); err == nil {
-					return true
-				}
+			if ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant {
+				reply.WriteString(ev.Text)
 			}
 		}
-		return false
+		m := detached.FindStringSubmatch(reply.String())
+		if m == nil {
+			return false
+		}
+		pid, _ = strconv.Atoi(m[1])
+		return true
 	})
 	t.Cleanup(func() {
 		if p, err := os.FindProcess(pid); err == nil {
@@ -971,4 +980,14 @@ func TestJoinWithAHostInvite(t *testing.T) {
 	if err != nil || inv.Invite != h.Invite().String() || inv.ViewerInvite != h.ViewerInvite().String() || inv.HostInvite != hostLink.String() {
 		t.Fatalf("Invites() = %+v, %v; want the party's three", inv, err)
 	}
+}
+
+// hasTurnEnd says whether a turn event is among the window's events.
+func hasTurnEnd(e []emitted) bool {
+	for _, ev := range partyEvents(e) {
+		if ev.Kind == wire.KindTurn {
+			return true
+		}
+	}
+	return false
 }
