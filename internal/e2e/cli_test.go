@@ -197,34 +197,14 @@ func TestClaudeArgsReachTheAgent(t *testing.T) {
 // through its shutdown — party not ended, agent's jobs left. It now ends the party cleanly.
 func TestHostEndsCleanlyWithItsStdoutGone(t *testing.T) {
 	dataDir := t.TempDir()
-	cmd := exec.Command(binary, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", testkit.FakeClaude(t),
-		"--data-dir", dataDir, "--workdir", t.TempDir(), "--no-local-repl")
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
-	testkit.OwnGroup(cmd)
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = w, w
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		testkit.KillGroup(cmd.Process.Pid)
-		testkit.WaitGroupGone(cmd.Process.Pid, 10*time.Second)
-	})
-	sc := bufio.NewScanner(r)
-	for sc.Scan() && !strings.HasPrefix(sc.Text(), "invite code: ") {
-	}
-	r.Close() // the reader is gone: every later write to stdout fails
+	cmd, _, out := rawHost(t, dataDir)
+	out.Close() // the reader is gone: every later write to stdout fails
 	cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	ended := exited(cmd)
 	select {
-	case err := <-done:
-		if cmd.ProcessState.ExitCode() != 0 {
-			t.Fatalf("host with its stdout gone: %v (%s), want exit 0", err, cmd.ProcessState)
+	case <-ended:
+		if code := cmd.ProcessState.ExitCode(); code != 0 {
+			t.Fatalf("host with its stdout gone: %s, want exit 0", cmd.ProcessState)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the host did not end")
@@ -244,43 +224,65 @@ func TestHostUnderNohupIgnoresAHangUp(t *testing.T) {
 	if _, err := exec.LookPath("nohup"); err != nil {
 		t.Skip("no nohup here")
 	}
-	cmd := exec.Command("nohup", binary, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", testkit.FakeClaude(t),
-		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--no-local-repl")
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
-	testkit.OwnGroup(cmd)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		testkit.KillGroup(cmd.Process.Pid)
-		testkit.WaitGroupGone(cmd.Process.Pid, 10*time.Second)
-	})
-	sc := bufio.NewScanner(out)
-	for sc.Scan() && !strings.HasPrefix(sc.Text(), "invite code: ") {
-	}
+	cmd, sc, _ := rawHost(t, t.TempDir(), "nohup")
 	go func() { // keep reading: a full pipe would stall the host
 		for sc.Scan() {
 		}
 	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	ended := exited(cmd)
 	cmd.Process.Signal(syscall.SIGHUP)
 	select {
-	case err := <-done:
-		t.Fatalf("the host under nohup ended on a hang-up: %v", err)
+	case <-ended:
+		t.Fatalf("the host under nohup ended on a hang-up: %s", cmd.ProcessState)
 	case <-time.After(time.Second):
 	}
 	cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-done:
+	case <-ended:
 		if code := cmd.ProcessState.ExitCode(); code != 0 {
 			t.Fatalf("host after Ctrl-C: exit %d", code)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("the host did not end on Ctrl-C")
 	}
+}
+
+// rawHost starts a headless `concordia host` on loopback (after prefix, a wrapper such as
+// nohup) as a bare process for tests about the process itself: its stdout and stderr are
+// the write end of a pipe whose read end is returned, read up to the invite line.
+func rawHost(t *testing.T, dataDir string, prefix ...string) (*exec.Cmd, *bufio.Scanner, *os.File) {
+	t.Helper()
+	args := append(append(prefix, binary), "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", testkit.FakeClaude(t),
+		"--data-dir", dataDir, "--workdir", t.TempDir(), "--no-local-repl")
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
+	testkit.OwnGroup(cmd)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		testkit.KillGroup(cmd.Process.Pid)
+		testkit.WaitGroupGone(cmd.Process.Pid, 10*time.Second)
+		r.Close()
+	})
+	sc := bufio.NewScanner(r)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "invite code: ") {
+	}
+	return cmd, sc, r
+}
+
+// exited is closed once cmd has exited (its ProcessState is set by then).
+func exited(cmd *exec.Cmd) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	return done
 }
