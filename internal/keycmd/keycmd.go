@@ -251,6 +251,10 @@ func (c *cmd) readKey() (string, error) {
 			return "", fmt.Errorf("read terminal state: %w", err)
 		}
 		restore = func() { _ = term.Restore(fd, state) }
+		// Echo off before the prompt shows: a key pasted at once is never on the screen.
+		if err := echoOff(fd); err != nil {
+			return "", fmt.Errorf("turn the terminal's echo off: %w", err)
+		}
 		fmt.Fprint(c.stderr, "Gemini API key (typing is hidden): ")
 		go func() {
 			b, err := term.ReadPassword(fd)
@@ -269,6 +273,7 @@ func (c *cmd) readKey() (string, error) {
 	select {
 	case r := <-done:
 		if terminal {
+			restore() // ReadPassword restores the state it found: echo off, ours
 			fmt.Fprintln(c.stderr) // ReadPassword swallows the newline
 		}
 		if r.err != nil {

@@ -113,3 +113,30 @@ func TestTerminalCtrlCRestoresEcho(t *testing.T) {
 		t.Fatal("terminal echo is still off after Ctrl-C")
 	}
 }
+
+// TestTerminalEchoBackAfterTheKey: the terminal echoes again once the key is read (echo is
+// turned off before the prompt shows, and ReadPassword restores only what it found).
+func TestTerminalEchoBackAfterTheKey(t *testing.T) {
+	p := testkit.OpenPTY(t)
+	cmd := startHelper(t, p, testKey)
+	p.WaitFor(t, "typing is hidden")
+	tio, err := unix.IoctlGetTermios(int(p.Slave.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tio.Lflag&unix.ECHO != 0 {
+		t.Fatal("the prompt shows while the terminal still echoes: a key pasted now would be on the screen")
+	}
+	if _, err := p.Master.Write([]byte(testKey + "\r")); err != nil {
+		t.Fatalf("type key: %v", err)
+	}
+	if code := exitCode(t, cmd); code != 0 {
+		t.Fatalf("exit status = %d; terminal shows %q", code, p.Output())
+	}
+	if tio, err = unix.IoctlGetTermios(int(p.Slave.Fd()), unix.TCGETS); err != nil {
+		t.Fatal(err)
+	}
+	if tio.Lflag&unix.ECHO == 0 {
+		t.Fatal("terminal echo is still off after the key was read")
+	}
+}
