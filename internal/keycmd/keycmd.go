@@ -273,7 +273,7 @@ func (c *cmd) readKey() (string, error) {
 	select {
 	case r := <-done:
 		if terminal {
-			restore() // ReadPassword restores the state it found: echo off, ours
+			restore()              // ReadPassword restores the state it found: echo off, ours
 			fmt.Fprintln(c.stderr) // ReadPassword swallows the newline
 		}
 		if r.err != nil {
