@@ -4,12 +4,5 @@ package keycmd
 
 import "golang.org/x/sys/unix"
 
-// echoOff turns the terminal's echo off before the prompt is printed (see echo_linux.go).
-func echoOff(fd int) error {
-	tio, err := unix.IoctlGetTermios(fd, unix.TIOCGETA)
-	if err != nil {
-		return err
-	}
-	tio.Lflag &^= unix.ECHO
-	return unix.IoctlSetTermios(fd, unix.TIOCSETA, tio)
-}
+// The ioctls that read and set a terminal's settings.
+const getTermios, setTermios = unix.TIOCGETA, unix.TIOCSETA

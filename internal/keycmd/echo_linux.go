@@ -2,14 +2,5 @@ package keycmd
 
 import "golang.org/x/sys/unix"
 
-// echoOff turns the terminal's echo off before the prompt is printed, so that a key pasted
-// the moment the prompt shows is not echoed; term.ReadPassword turns it off only once it
-// runs. The caller restores the terminal's whole state afterwards.
-func echoOff(fd int) error {
-	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	if err != nil {
-		return err
-	}
-	tio.Lflag &^= unix.ECHO
-	return unix.IoctlSetTermios(fd, unix.TCSETS, tio)
-}
+// The ioctls that read and set a terminal's settings.
+const getTermios, setTermios = unix.TCGETS, unix.TCSETS
