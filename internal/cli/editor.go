@@ -49,11 +49,21 @@ func interactive(in io.Reader, out io.Writer, getenv func(string) string) bool {
 // program runs and after it ends it writes to out directly. mu guards all of it; nothing
 // here is called from the program's Update, so sending to the program under mu cannot
 // deadlock.
+//
+// Lines go to the program with Send, never Program.Println: Println waits for the program
+// to take the line even after the program has ended (its terminal gone: the read fails),
+// and a join whose pane was closed hung there for good, holding the printer's lock that
+// runEditor needs on its way out (seen in the terminal tests, ignoring SIGTERM). Send
+// gives up once the program has shut down. So that nothing written while a quit is under
+// way is lost to that, hold (called before the editor is asked to quit) keeps what comes
+// next for detach to write out.
 type screen struct {
 	mu      sync.Mutex
 	out     io.Writer
 	prog    *tea.Program // nil when the editor is not running
 	partial string       // the unfinished line (no newline yet)
+	holding bool         // the program is quitting: Write keeps text in held
+	held    []byte
 	// width is the terminal's width once the program knows it (0: unknown). Atomic, not
 	// under mu: the program's Update sets it, and Write holds mu while it sends to the
 	// program.
@@ -69,6 +79,10 @@ func (s *screen) Write(b []byte) (int, error) {
 	if s.prog == nil {
 		return s.out.Write(b)
 	}
+	if s.holding {
+		s.held = append(s.held, b...)
+		return len(b), nil
+	}
 	text := s.partial + string(b)
 	i := strings.LastIndexByte(text, '\n')
 	if i >= 0 {
@@ -79,7 +93,7 @@ func (s *screen) Write(b []byte) (int, error) {
 			// leaves pieces of itself on the screen.
 			done = ansi.Hardwrap(done, w-1, true)
 		}
-		s.prog.Println(done)
+		s.prog.Send(tea.Println(done)())
 		text = text[i+1:]
 	}
 	if text != s.partial || i >= 0 {
@@ -96,14 +110,24 @@ func (s *screen) attach(p *tea.Program) {
 	s.prog = p
 }
 
-// detach goes back to writing out directly, with the unfinished line, if any, first.
+// hold keeps what is written from now on for detach: the program is about to quit, and
+// a line it is sent after its last frame would be lost.
+func (s *screen) hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.holding = s.prog != nil
+}
+
+// detach goes back to writing out directly, with the unfinished line and what was held,
+// if any, first.
 func (s *screen) detach() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.prog = nil
-	if s.partial != "" {
-		io.WriteString(s.out, s.partial)
-		s.partial = ""
+	rest := append([]byte(s.partial), s.held...)
+	s.partial, s.held, s.holding = "", nil, false
+	if len(rest) > 0 {
+		s.out.Write(rest)
 	}
 }
 
@@ -440,10 +464,14 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
 	finished := make(chan struct{})
 	defer close(finished)
+	quitEditor := func() {
+		sc.hold()
+		p.Send(quitMsg{})
+	}
 	go func() {
 		select {
 		case <-ctx.Done():
-			p.Send(quitMsg{})
+			quitEditor()
 		case <-finished:
 		}
 	}()
@@ -460,15 +488,15 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 			case line := <-lines:
 				if handle(ctx, line) {
 					quitCh <- true
-					p.Send(quitMsg{})
+					quitEditor()
 					return
 				}
 			}
 		}
 	}()
 	_, err := p.Run()
+	sc.detach() // first: a writer may hold the printer's lock while it writes to sc
 	pr.setStatusSink(nil)
-	sc.detach()
 	if err != nil && ctx.Err() == nil {
 		pr.notice("error", "the terminal's line editor stopped: "+err.Error())
 	}
