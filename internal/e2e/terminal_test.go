@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,13 +37,42 @@ func newPane(t *testing.T, env []string, args ...string) *pane {
 	// -L: a server of our own, so the test never touches a person's tmux.
 	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmdline)
 	p := &pane{t: t, name: name}
+	pid := p.tmux("display-message", "-p", "-t", name, "#{pane_pid}") // concordia itself: exec
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("screen of %s:\n%s", name, p.screen())
 		}
 		exec.Command("tmux", "-L", "concordia-e2e", "kill-session", "-t", name).Run()
+		p.exitsWithItsTerminal(strings.TrimSpace(pid))
 	})
 	return p
+}
+
+// exitsWithItsTerminal fails the test if concordia (pid) is still running 10 s after its
+// pane was closed. A join once hung there for good, with the party's output still
+// arriving, and outlived the test run.
+func (p *pane) exitsWithItsTerminal(pid string) {
+	if runtime.GOOS != "linux" {
+		return // read from /proc
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		// Gone, or a zombie waiting for tmux to reap it: it has exited.
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Errorf("concordia (pid %s) is still running 10 s after its terminal closed", pid)
+			if n, err := strconv.Atoi(pid); err == nil {
+				if proc, err := os.FindProcess(n); err == nil {
+					proc.Kill()
+				}
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 var panes atomic.Int64 // numbers the panes, so each tmux session has a name of its own
