@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/cli"
 )
@@ -35,6 +38,7 @@ func runCLI(args []string) int {
 	done := make(chan struct{})
 	defer close(done)
 	go func() { // ends when runCLI returns
+		var watchdog *time.Timer // armed by the first stop signal
 		for {
 			select {
 			case s := <-sigs:
@@ -44,13 +48,39 @@ func runCLI(args []string) int {
 				case os.Interrupt, syscall.SIGTERM:
 					signal.Reset(os.Interrupt, syscall.SIGTERM)
 				}
+				if watchdog == nil {
+					watchdog = stopWatchdog(stopDeadline(args), os.Stderr, os.Exit)
+				}
 				cancel()
 			case <-done:
+				if watchdog != nil {
+					watchdog.Stop()
+				}
 				return
 			}
 		}
 	}()
 	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, NoWindow: !hasWindow})
+}
+
+// stopWatchdog makes sure a command asked to stop by a signal does stop: a clean stop
+// that has not finished after d (stopDeadline) is cut short with a line on errOut. A hang-up
+// stays caught (see runCLI), so without this a command stuck on its way out — as a join
+// once was, waiting on its closed terminal — would outlive its terminal for good.
+func stopWatchdog(d time.Duration, errOut io.Writer, exit func(int)) *time.Timer {
+	return time.AfterFunc(d, func() {
+		fmt.Fprintf(errOut, "concordia: still stopping %s after the signal; exiting now\n", d)
+		exit(cli.ExitError)
+	})
+}
+
+// stopDeadline is how long a clean stop may take: a host's is bounded at 15 s for ending
+// the party and stopping the agent, then up to a few seconds for the agent's leftover jobs.
+func stopDeadline(args []string) time.Duration {
+	if len(args) > 0 && args[0] == "host" {
+		return 45 * time.Second
+	}
+	return 15 * time.Second
 }
 
 // partyCommand says whether args run a party (host or join): long-lived, with a party to
