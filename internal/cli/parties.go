@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,20 +21,26 @@ import (
 
 // runParties is `concordia parties`: the parties whose journals are in the data directory.
 func runParties(_ context.Context, args []string, io IO) int {
-	var dataDir string
-	fs := newFlagSet("parties", "concordia parties [--data-dir DIR]", `
+	var dataDir, stopJobs string
+	fs := newFlagSet("parties", "concordia parties [--data-dir DIR] [--stop-jobs ID]", `
 List the parties kept in the data directory, the most recently active first: id, the
 host's name, when it was created and last active, how many turns the agent ran, and its
 state — running, ended (the host ended it), or not ended cleanly (the host stopped
 without ending it: it was killed, or is still running). Any of them can be brought back
-with "concordia host --resume ID" and read with "concordia export ID".`, io.Out, io.Err)
+with "concordia host --resume ID" and read with "concordia export ID". Processes the
+agent of a party not ended cleanly left running (a dev server, a background job) are
+listed after the table; --stop-jobs ID stops them without resuming the party.`, io.Out, io.Err)
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
+	fs.StringVar(&stopJobs, "stop-jobs", "", "stop the processes the agent of party `ID` left running (SIGTERM, then SIGKILL after 2 s), instead of listing")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
 	}
 	if len(pos) > 0 {
 		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
+	}
+	if stopJobs != "" && !journal.ValidID(stopJobs) {
+		return usageError(fs, io.Err, "--stop-jobs: %q is not a party id (%s lists them)", stopJobs, partiesCommand(dataDir))
 	}
 	given := dataDir // as typed, for the hints
 	if dataDir == "" {
@@ -43,6 +50,9 @@ with "concordia host --resume ID" and read with "concordia export ID".`, io.Out,
 	if err != nil {
 		fmt.Fprintf(io.Err, "concordia parties: cannot read %s: %v\n", dataDir, err)
 		return ExitError
+	}
+	if stopJobs != "" {
+		return stopPartyJobs(list, stopJobs, dataDir, given, io)
 	}
 	if len(list) == 0 {
 		fmt.Fprintf(io.Out, "no parties in %s\n", dataDir)
@@ -67,23 +77,77 @@ with "concordia host --resume ID" and read with "concordia export ID".`, io.Out,
 			if given != "" {
 				resume += " --data-dir " + shellQuote(given)
 			}
-			fmt.Fprintf(io.Out, "%s: %s; `%s` stops them\n", s.Header.Party, stillRunning(left), resume)
+			stop := "concordia parties --stop-jobs " + s.Header.Party
+			if given != "" {
+				stop += " --data-dir " + shellQuote(given)
+			}
+			fmt.Fprintf(io.Out, "%s: %s; `%s` stops them (or `%s`, without resuming)\n", s.Header.Party, stillRunning(left), resume, stop)
 		}
 	}
 	return ExitOK
 }
 
+// stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agent of the
+// party's last host run left running. A running party is refused: its host stops them
+// when the party ends, and until then they may be in use (a dev server).
+func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) int {
+	i := slices.IndexFunc(list, func(s *journal.Summary) bool { return s.Header.Party == id })
+	if i < 0 {
+		fmt.Fprintf(io.Err, "concordia parties: no party %s in %s (%s lists them)\n", id, dataDir, partiesCommand(given))
+		return ExitError
+	}
+	s := list[i]
+	switch {
+	case !reap.Supported:
+		fmt.Fprintln(io.Err, "concordia parties: finding the processes an agent left running works on Linux only")
+		return ExitError
+	case partyState(s) == "running":
+		fmt.Fprintf(io.Err, "concordia parties: party %s is running; its host stops what its agent left running when the party ends\n", id)
+		return ExitError
+	}
+	stopped, err := reap.Stop(s.AgentRun, reap.Grace)
+	if len(stopped) > 0 {
+		fmt.Fprintf(io.Out, "%s: %s\n", id, stoppedWords(stopped))
+	}
+	if err != nil {
+		fmt.Fprintf(io.Err, "concordia parties: looking for what party %s's agent left running: %v\n", id, err)
+		return ExitError
+	}
+	if len(stopped) == 0 {
+		fmt.Fprintf(io.Out, "%s: nothing its agent started is still running\n", id)
+	}
+	return ExitOK
+}
+
+// stoppedWords says which processes were stopped: "stopped 1 process its agent had left
+// running: sleep 300".
+func stoppedWords(ps []reap.Proc) string {
+	count, cmds := processes(ps)
+	return "stopped " + count + " its agent had left running: " + cmds
+}
+
 // stillRunning says which processes a dead run left: "1 process its agent started still
 // runs: sleep 300".
 func stillRunning(ps []reap.Proc) string {
-	cmds := make([]string, 0, len(ps))
-	for _, p := range ps {
-		cmds = append(cmds, p.Command)
-	}
+	count, cmds := processes(ps)
+	verb := "run"
 	if len(ps) == 1 {
-		return "1 process its agent started still runs: " + cmds[0]
+		verb = "runs"
 	}
-	return fmt.Sprintf("%d processes its agent started still run: %s", len(ps), strings.Join(cmds, ", "))
+	return count + " its agent started still " + verb + ": " + cmds
+}
+
+// processes is "1 process" or "3 processes", and their commands.
+func processes(ps []reap.Proc) (count, cmds string) {
+	list := make([]string, 0, len(ps))
+	for _, p := range ps {
+		list = append(list, p.Command)
+	}
+	count = fmt.Sprintf("%d processes", len(ps))
+	if len(ps) == 1 {
+		count = "1 process"
+	}
+	return count, strings.Join(list, ", ")
 }
 
 // partyState is running (a host holds its journal), ended, or not ended cleanly.

@@ -418,7 +418,7 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	}
 	// Until it is resumed, the party list says so.
 	ls := start(t, nil, "parties", "--data-dir", dataDir)
-	ls.expect(`^[0-9a-f]{12}: 1 process its agent started still runs: sleep 300; ` + "`concordia host --resume [0-9a-f]{12} --data-dir \\S+`" + ` stops them$`)
+	ls.expect(`^[0-9a-f]{12}: 1 process its agent started still runs: sleep 300; ` + "`concordia host --resume [0-9a-f]{12} --data-dir \\S+`" + ` stops them \(or ` + "`concordia parties --stop-jobs [0-9a-f]{12} --data-dir \\S+`" + `, without resuming\)$`)
 	ls.wait()
 
 	r := start(t, nil, append(args, "--resume")...)
@@ -445,6 +445,60 @@ func TestLeftoverJobsAreStopped(t *testing.T) {
 	}
 	if testkit.Alive(pid2) {
 		t.Fatalf("the second job (pid %d) outlived the party", pid2)
+	}
+}
+
+// TestStopJobsWithoutResuming: `concordia parties --stop-jobs ID` stops what the agent of
+// a party whose host was killed left running, without bringing the party back; a running
+// party's jobs are its host's to stop, and an unknown party is an error.
+func TestStopJobsWithoutResuming(t *testing.T) {
+	args, dataDir := resumableHost(t)
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	pid := startJob(t, bob)
+	list := start(t, nil, "parties", "--data-dir", dataDir)
+	list.wait()
+	m := regexp.MustCompile(`(?m)^([0-9a-f]{12}) .*running$`).FindStringSubmatch(list.stdout())
+	if m == nil {
+		t.Fatalf("the party is not listed as running:\n%s", list.stdout())
+	}
+	id := m[1]
+
+	running := start(t, nil, "parties", "--data-dir", dataDir, "--stop-jobs", id)
+	if code := running.wait(); code != 1 || !strings.Contains(running.stderr(), "party "+id+" is running; its host stops what its agent left running when the party ends") {
+		t.Fatalf("--stop-jobs of a running party: exit %d, stderr %q", code, running.stderr())
+	}
+	if !testkit.Alive(pid) {
+		t.Fatal("--stop-jobs of a running party stopped its job")
+	}
+
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	stop := start(t, nil, "parties", "--data-dir", dataDir, "--stop-jobs", id)
+	stop.expect(`^` + id + `: stopped 1 process its agent had left running: sleep 300$`)
+	if code := stop.wait(); code != 0 {
+		t.Fatalf("--stop-jobs: exit %d, stderr %q", code, stop.stderr())
+	}
+	if testkit.Alive(pid) {
+		t.Fatalf("the job (pid %d) still runs after --stop-jobs said it stopped it", pid)
+	}
+	again := start(t, nil, "parties", "--data-dir", dataDir, "--stop-jobs", id)
+	again.expect(`^` + id + `: nothing its agent started is still running$`)
+	again.wait()
+	ls := start(t, nil, "parties", "--data-dir", dataDir)
+	ls.wait()
+	if strings.Contains(ls.stdout(), "still run") {
+		t.Fatalf("the list still names leftover jobs:\n%s", ls.stdout())
+	}
+
+	unknown := start(t, nil, "parties", "--data-dir", dataDir, "--stop-jobs", "0123456789ab")
+	if code := unknown.wait(); code != 1 || !strings.Contains(unknown.stderr(), "no party 0123456789ab in") {
+		t.Fatalf("--stop-jobs of an unknown party: exit %d, stderr %q", code, unknown.stderr())
+	}
+	bad := start(t, nil, "parties", "--stop-jobs", "../x")
+	if code := bad.wait(); code != 2 || !strings.Contains(bad.stderr(), `"../x" is not a party id`) {
+		t.Fatalf("--stop-jobs ../x: exit %d, stderr %q", code, bad.stderr())
 	}
 }
 

@@ -9,6 +9,9 @@ import (
 	"time"
 )
 
+// Supported says whether Stop and Find can find anything on this system.
+const Supported = true
+
 // Stop ends every process (of this user; others' environments cannot be read) whose
 // environment carries id's marker: SIGTERM first, and SIGKILL for those still there after
 // grace. It looks again for processes started meanwhile, a few times, and returns those
