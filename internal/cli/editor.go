@@ -110,6 +110,21 @@ func (s *screen) attach(p *tea.Program) {
 	s.prog = p
 }
 
+// above prints text (whole lines) above the unfinished line, which stays as it is; false
+// when the program is not running (or quitting), and nothing was printed.
+func (s *screen) above(text string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.prog == nil || s.holding {
+		return false
+	}
+	if w := int(s.width.Load()); w > 1 {
+		text = ansi.Hardwrap(text, w-1, true)
+	}
+	s.prog.Send(tea.Println(text)())
+	return true
+}
+
 // hold keeps what is written from now on for detach: the program is about to quit, and
 // a line it is sent after its last frame would be lost.
 func (s *screen) hold() {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // lockedBuffer is an io.Writer the program and the test may use at once.
@@ -39,6 +42,8 @@ func startEditor(t *testing.T, ctx context.Context) (pr *printer, sc *screen, in
 	out = &lockedBuffer{}
 	sc = &screen{out: out}
 	pr = newPrinter(sc)
+	pr.above = sc.above
+	pr.w.frame = printFrame // as a party terminal's
 	done := make(chan bool, 1)
 	go func() {
 		done <- runEditor(ctx, in, sc, pr, func(context.Context, string) bool { return false })
@@ -129,5 +134,30 @@ func TestEditorQuitKeepsLateLines(t *testing.T) {
 			t.Fatalf("line %d came before the line printed ahead of it", i)
 		}
 		last = at
+	}
+}
+
+// TestAsideKeepsTheReplysLineWhole: someone joining while the agent is mid-line is told
+// above the line being streamed, which stays one line; the notice used to cut it in two.
+func TestAsideKeepsTheReplysLineWhole(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, _, _, out, ended := startEditor(t, ctx)
+	two := 2
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hello wor"})
+	pr.event(wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "carol"}, Count: &two})
+	pr.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "carol", Text: "and tests"}})
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "ld, all in one line\n"})
+	time.Sleep(100 * time.Millisecond) // a frame or two: the lines are printed
+	cancel()
+	<-ended
+	got := regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`).ReplaceAllString(strings.ReplaceAll(out.String(), "\r\n", "\n"), "")
+	joined := strings.Index(got, "[party] carol joined (2 in the party)\n")
+	prompt := strings.Index(got, "[party] carol: and tests\n")
+	line := strings.Index(got, "Hello world, all in one line\n")
+	if joined < 0 || prompt < 0 || line < 0 || strings.Contains(got, "Hello wor\n[party]") || strings.Contains(got, "\nld, all") {
+		t.Fatalf("want the notices and the reply's line whole:\n%q", got)
+	}
+	if !(joined < prompt && prompt < line) {
+		t.Fatalf("the notices should come above the line being streamed:\n%q", got)
 	}
 }

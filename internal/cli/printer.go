@@ -38,8 +38,11 @@ type printer struct {
 	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status)      // the line editor's status line, when it runs
-	last       status
-	now        func() time.Time // the clock (tests set it)
+	// above prints whole lines above the agent's unfinished line, which stays as it is
+	// (screen.above); nil, or false, where the terminal cannot (plain output).
+	above func(text string) bool
+	last  status
+	now   func() time.Time // the clock (tests set it)
 	// skews are recent live events' arrival minus their ts (our clock minus the host's,
 	// plus the delay); the smallest is the best estimate of the clocks' difference.
 	skews []time.Duration
@@ -150,11 +153,33 @@ func (p *printer) noticeLocked(tag, text string) {
 	} else {
 		p.lastNotice = ""
 	}
+	fmt.Fprintln(p.w, p.noticeText(tag, text))
+}
+
+// noticeText is a notice as printed: "[tag] text", its further lines indented.
+func (p *printer) noticeText(tag, text string) string {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	fmt.Fprintf(p.w, "%s %s\n", paint(p.color, tagColor[tag], "["+tag+"]"), lines[0])
+	var b strings.Builder
+	b.WriteString(paint(p.color, tagColor[tag], "["+tag+"]") + " " + lines[0])
 	for _, l := range lines[1:] {
-		fmt.Fprintf(p.w, "    %s\n", l)
+		b.WriteString("\n    " + l)
 	}
+	return b.String()
+}
+
+// asideLocked prints a notice about something beside the agent's reply (someone joined
+// or left, a prompt, changed files). Where the line editor shows the reply's unfinished
+// line, the notice goes above it and the line stays whole; a notice there used to cut
+// the reply's line in two. Elsewhere it is a notice like any other.
+func (p *printer) asideLocked(tag, text string) {
+	if p.midLine && p.above != nil {
+		p.w.Flush() // the reply's text so far first, so that its finished lines stay above
+		if p.above(p.noticeText(tag, term.Clean(text))) {
+			p.lastNotice = ""
+			return
+		}
+	}
+	p.noticeLocked(tag, text)
 }
 
 // tagColor is the SGR colour of each kind of notice.
@@ -259,9 +284,9 @@ func (p *printer) event(ev wire.Event) {
 		}
 		switch {
 		case ev.Joined != nil:
-			p.noticeLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
+			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
 		case ev.Left != nil:
-			p.noticeLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
+			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
 		case ev.Changed != nil:
 			who := term.Line(ev.Changed.Name)
 			if ev.Changed.ID == p.r.you.ID {
@@ -292,7 +317,7 @@ func (p *printer) event(ev wire.Event) {
 			if ev.Prompt.User == p.r.you.Name && p.color {
 				tag = "you"
 			}
-			p.noticeLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
+			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
 		}
 	case wire.KindBatch:
 		p.turnWrote = false
@@ -384,7 +409,7 @@ func (p *printer) event(ev wire.Event) {
 			}
 			names = append(names, term.Line(f.Path))
 		}
-		p.noticeLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s); /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", ")))
+		p.asideLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s); /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", ")))
 	case wire.KindSettings:
 		if ev.Settings == nil {
 			break

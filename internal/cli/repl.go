@@ -71,6 +71,7 @@ func newTerminal(io IO) (*printer, *screen) {
 	}
 	sc := &screen{out: io.Out}
 	pr.w.w = sc
+	pr.above = sc.above
 	return pr, sc
 }
 
