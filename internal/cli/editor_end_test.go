@@ -1,45 +1,26 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
-
-// lockedBuffer is an io.Writer the program and the test may use at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // startEditor runs the line editor on a pipe for input and a buffer for output, with a
 // printer writing through its screen as a party terminal's does. It returns once the
 // program is attached.
-func startEditor(t *testing.T, ctx context.Context) (pr *printer, sc *screen, input *io.PipeWriter, out *lockedBuffer, ended <-chan bool) {
+func startEditor(t *testing.T, ctx context.Context) (pr *printer, sc *screen, input *io.PipeWriter, out *testkit.Buffer, ended <-chan bool) {
 	t.Helper()
 	in, input := io.Pipe()
-	out = &lockedBuffer{}
+	out = &testkit.Buffer{}
 	sc = &screen{out: out}
 	pr = newPrinter(sc)
 	pr.above = sc.above

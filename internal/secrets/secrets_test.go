@@ -1,7 +1,6 @@
 package secrets_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,12 +11,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -37,31 +36,13 @@ type harness struct {
 	store   *secrets.Store
 	backend *secretstest.Backend
 	env     map[string]string
-	logs    *syncBuffer
+	logs    *testkit.Buffer
 	dir     string // the config directory (holds concordia/.env)
-}
-
-// syncBuffer is a bytes.Buffer that the logger may write from the call goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func newHarness(t *testing.T, env map[string]string) *harness {
 	t.Helper()
-	h := &harness{backend: &secretstest.Backend{}, env: env, logs: &syncBuffer{}, dir: t.TempDir()}
+	h := &harness{backend: &secretstest.Backend{}, env: env, logs: &testkit.Buffer{}, dir: t.TempDir()}
 	h.store = secrets.New(secrets.Options{
 		Backend:   h.backend,
 		Getenv:    func(k string) string { return h.env[k] },
