@@ -122,32 +122,19 @@ func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) in
 // stoppedWords says which processes were stopped: "stopped 1 process its agent had left
 // running: sleep 300".
 func stoppedWords(ps []reap.Proc) string {
-	count, cmds := processes(ps)
-	return "stopped " + count + " its agent had left running: " + cmds
+	what, cmds := reap.Describe(ps)
+	return "stopped " + what + " its agent had left running: " + cmds
 }
 
 // stillRunning says which processes a dead run left: "1 process its agent started still
 // runs: sleep 300".
 func stillRunning(ps []reap.Proc) string {
-	count, cmds := processes(ps)
+	what, cmds := reap.Describe(ps)
 	verb := "run"
 	if len(ps) == 1 {
 		verb = "runs"
 	}
-	return count + " its agent started still " + verb + ": " + cmds
-}
-
-// processes is "1 process" or "3 processes", and their commands.
-func processes(ps []reap.Proc) (count, cmds string) {
-	list := make([]string, 0, len(ps))
-	for _, p := range ps {
-		list = append(list, p.Command)
-	}
-	count = fmt.Sprintf("%d processes", len(ps))
-	if len(ps) == 1 {
-		count = "1 process"
-	}
-	return count, strings.Join(list, ", ")
+	return what + " its agent started still " + verb + ": " + cmds
 }
 
 // partyState is running (a host holds its journal), ended, or not ended cleanly.

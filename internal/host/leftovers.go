@@ -2,7 +2,6 @@ package host
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/concordia-party/concordia/internal/reap"
 )
@@ -50,17 +49,6 @@ func (r *runner) stopPrevious(id string) {
 // leftoverWords says which processes were stopped: "stopped 2 processes that WHO: sleep
 // 300, npm run dev".
 func leftoverWords(ps []reap.Proc, who string) string {
-	cmds := make([]string, 0, len(ps))
-	for i, p := range ps {
-		if i == 5 {
-			cmds = append(cmds, fmt.Sprintf("and %d more", len(ps)-i))
-			break
-		}
-		cmds = append(cmds, p.Command)
-	}
-	what := "1 process"
-	if len(ps) != 1 {
-		what = fmt.Sprintf("%d processes", len(ps))
-	}
-	return fmt.Sprintf("stopped %s that %s: %s", what, who, strings.Join(cmds, ", "))
+	what, cmds := reap.Describe(ps)
+	return fmt.Sprintf("stopped %s that %s: %s", what, who, cmds)
 }

@@ -13,6 +13,8 @@ package reap
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -40,3 +42,21 @@ func NewID() string {
 
 // Marker is the KEY=VALUE pair that marks the processes of the agent run id.
 func Marker(id string) string { return Var + "=" + id }
+
+// Describe says how many processes ps are ("1 process", "3 processes") and what they
+// run ("sleep 300, npm run dev"; the first five, then "and N more"), for a sentence.
+func Describe(ps []Proc) (what, cmds string) {
+	list := make([]string, 0, min(len(ps), 6))
+	for i, p := range ps {
+		if i == 5 {
+			list = append(list, fmt.Sprintf("and %d more", len(ps)-i))
+			break
+		}
+		list = append(list, p.Command)
+	}
+	what = fmt.Sprintf("%d processes", len(ps))
+	if len(ps) == 1 {
+		what = "1 process"
+	}
+	return what, strings.Join(list, ", ")
+}
