@@ -270,6 +270,16 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		e.fit()
 		return e, nil
 	}
+	if k.Type == tea.KeyRunes && !k.Alt {
+		// Typed text is text. Bubble Tea reads a word that arrives in one read (a paste
+		// without bracketed paste, keys bunched up over a slow link) as one key, whose name
+		// is the word itself: matched by name, "enter", "up" or "ctrl+d" typed as words
+		// sent the prompt, recalled history or left the party, and the textarea's own
+		// bindings ate "left", "down" and "end".
+		e.ta.InsertString(string(k.Runes))
+		e.fit()
+		return e, nil
+	}
 	switch k.String() {
 	case "ctrl+c":
 		if e.ta.Value() != "" {

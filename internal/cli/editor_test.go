@@ -114,3 +114,47 @@ func TestReconnectRestartsThePhaseClock(t *testing.T) {
 		t.Fatalf("the phase's time counts from %v ago after the reconnect", since.Round(time.Second))
 	}
 }
+
+// TestWordsAreTextNotKeys: a word that arrives in one read (a paste without bracketed
+// paste, keys bunched up over a slow link) is one key message named after the word; the
+// editor took "enter" for Enter (sending the prompt cut short), "up" for history,
+// "ctrl+d" for leaving, and lost "left", "down" and "end" to the textarea's bindings.
+func TestWordsAreTextNotKeys(t *testing.T) {
+	lines := make(chan string, 4)
+	e := newEditor(false, lines)
+	e.history = []string{"an earlier prompt"}
+	e.hpos = len(e.history)
+	typeWords := func(words ...string) {
+		for i, w := range words {
+			if i > 0 {
+				e.Update(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			}
+			e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)})
+		}
+	}
+	typeWords("up")
+	typeWords("", "the", "word", "enter", "here", "scroll", "down", "to", "the", "end", "of", "the", "left", "page", "ctrl+d")
+	want := "up the word enter here scroll down to the end of the left page ctrl+d"
+	if got := e.ta.Value(); got != want {
+		t.Fatalf("the input holds %q, want %q", got, want)
+	}
+	select {
+	case l := <-lines:
+		t.Fatalf("a typed word sent %q", l)
+	default:
+	}
+	e.ta.Reset()
+	typeWords("ctrl+d") // on an empty line, as a word: text, not leaving
+	if got := e.ta.Value(); got != "ctrl+d" {
+		t.Fatalf("the input holds %q, want the word", got)
+	}
+	// The keys themselves still work.
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if l := <-lines; l != "ctrl+d" {
+		t.Fatalf("Enter sent %q", l)
+	}
+	e.Update(tea.KeyMsg{Type: tea.KeyUp})
+	if got := e.ta.Value(); got != "ctrl+d" {
+		t.Fatalf("Up recalled %q, want the last prompt", got)
+	}
+}

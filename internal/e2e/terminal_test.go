@@ -166,6 +166,26 @@ func TestTerminalPasteIsOnePrompt(t *testing.T) {
 	}
 }
 
+// TestTerminalWordsAreText: text pasted without bracketed paste arrives in one read, and
+// a word in it that names a key ("enter", "down", "end") used to act as that key: the
+// prompt went out cut short at "enter".
+func TestTerminalWordsAreText(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`› `)
+	f, err := os.CreateTemp(t.TempDir(), "paste")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("the word enter here, then scroll down to the end")
+	f.Close()
+	j.tmux("load-buffer", "-b", j.name, f.Name())
+	j.tmux("paste-buffer", "-d", "-b", j.name, "-t", j.name) // no -p: not a bracketed paste
+	j.wait(`the end`)
+	j.key("Enter")
+	h.expect(`^\[party\] bob: the word enter here, then scroll down to the end$`)
+}
+
 func TestTerminalLongLineArrivesWhole(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
