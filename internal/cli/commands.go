@@ -36,6 +36,8 @@ type commander struct {
 	// retry cuts the wait before the next reconnect attempt and reports whether the
 	// terminal was reconnecting; nil in the host's own terminal (never disconnected).
 	retry func() bool
+	// shell runs /shell commands beside the party.
+	shell shellJob
 }
 
 // commandWord matches a slash command: "/word" alone or followed by a space. A line that
@@ -53,7 +55,7 @@ var commands = map[string]command{
 	"who":     {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who},
 	"quit":    {"/quit", "leave (the host's ends the party)", false, nil},
 	"exit":    {"/exit", "the same as /quit", false, nil},
-	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
+	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent (Ctrl-C stops it)", false, nil},
 	"changes": {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
 	"diff":    {"/diff PATH", "show what changed in one file", false, (*commander).diff},
 	"show":    {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
@@ -76,6 +78,12 @@ var commands = map[string]command{
 
 // line handles one line of input; it returns true when the person quits.
 func (c *commander) line(ctx context.Context, line string) (quit bool) {
+	if line == interruptLine { // Ctrl-C on an empty input
+		if c.shell.interrupt() {
+			return false
+		}
+		return true
+	}
 	trimmed := strings.TrimSpace(line)
 	if trimmed == "" {
 		return false
@@ -107,7 +115,10 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		c.help()
 		return false
 	case "shell":
-		shell(ctx, arg, c.pr)
+		c.shell.start(ctx, arg, c.pr)
+		if !c.editor {
+			c.shell.wait() // a script's next line comes after the command, as it reads
+		}
 		return false
 	}
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -153,7 +164,7 @@ func (c *commander) help() {
 	if c.editor {
 		lines = []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
 			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
-			"the line, or leaves when it is empty. A line that starts with / is one of these commands:"}
+			"the line, stops a /shell command, or leaves when there is neither. A line that starts with / is one of these commands:"}
 	}
 	c.pr.with(func(r *roster) {
 		if r.you.Role == wire.RoleViewer {

@@ -287,7 +287,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.fit()
 			return e, nil
 		}
-		return e.submit("/quit")
+		return e.submit(interruptLine) // stops a /shell command, or leaves
 	case "ctrl+d":
 		if e.ta.Value() == "" {
 			return e.submit("/quit")
@@ -350,7 +350,7 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 		e.errText = "still handling the previous line; try again in a moment"
 		return e, nil
 	}
-	if !strings.HasPrefix(text, "/quit") && (len(e.history) == 0 || e.history[len(e.history)-1] != text) {
+	if text != interruptLine && !strings.HasPrefix(text, "/quit") && (len(e.history) == 0 || e.history[len(e.history)-1] != text) {
 		e.history = append(e.history, text)
 	}
 	e.hpos = len(e.history)

@@ -299,10 +299,11 @@ host with no terminal of its own decides tool requests and approves merged promp
 		rctx, stopREPL := context.WithCancel(ctx)
 		replDone := make(chan struct{})
 		defer func() {
-			stopREPL()
+			stopREPL() // also ends a /shell command
 			if sc != nil {
 				<-replDone // the line editor gives the terminal back first
 			}
+			cmd.shell.wait()
 		}()
 		go func() {
 			defer close(replDone)

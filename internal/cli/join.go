@@ -154,10 +154,11 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	rctx, stopREPL := context.WithCancel(ctx)
 	replDone := make(chan struct{})
 	defer func() {
-		stopREPL()
+		stopREPL() // also ends a /shell command
 		if sc != nil {
 			<-replDone
 		}
+		cmd.shell.wait()
 	}()
 	go func() {
 		defer close(replDone)

@@ -167,6 +167,21 @@ func (p *printer) noticeText(tag, text string) string {
 	return b.String()
 }
 
+// local prints a line of this terminal's own (a /shell command's output) as it is,
+// beside the party's: above the agent's unfinished line where the editor shows one.
+func (p *printer) local(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.midLine && p.above != nil {
+		p.w.Flush()
+		if p.above(line) {
+			return
+		}
+	}
+	p.breakLineLocked()
+	fmt.Fprintln(p.w, line)
+}
+
 // asideLocked prints a notice about something beside the agent's reply (someone joined
 // or left, a prompt, changed files). Where the line editor shows the reply's unfinished
 // line, the notice goes above it and the line stays whole; a notice there used to cut

@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os/exec"
-	"runtime"
 	"strings"
 )
 
@@ -57,7 +55,6 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 	}
 }
 
-// shell runs cmd on this machine only; its output goes to this terminal and nowhere else.
 // newTerminal makes the printer for a party terminal, and the screen the line editor
 // draws on when stdin and stdout are a terminal (nil otherwise: plain lines for scripts).
 // Streamed agent text is written a frame at a time (printFrame); the caller must call
@@ -73,25 +70,4 @@ func newTerminal(io IO) (*printer, *screen) {
 	pr.w.w = sc
 	pr.above = sc.above
 	return pr, sc
-}
-
-func shell(ctx context.Context, cmd string, pr *printer) {
-	if cmd == "" {
-		pr.notice("system", "usage: /shell CMD (runs CMD on this machine only)")
-		return
-	}
-	var c *exec.Cmd
-	if runtime.GOOS == "windows" {
-		c = exec.CommandContext(ctx, "cmd", "/C", cmd)
-	} else {
-		c = exec.CommandContext(ctx, "sh", "-c", cmd)
-	}
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	pr.breakLineLocked()
-	// No stdin: the prompt loop owns the terminal's input.
-	c.Stdout, c.Stderr = pr.w, pr.w
-	if err := c.Run(); err != nil {
-		pr.noticeLocked("error", "/shell: "+err.Error())
-	}
 }

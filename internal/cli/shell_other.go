@@ -1,0 +1,14 @@
+//go:build !unix
+
+package cli
+
+import (
+	"os/exec"
+	"time"
+)
+
+// inGroup: elsewhere stopping a command kills the shell alone; its output is closed after
+// a moment, so the command ends whatever its children do.
+func inGroup(c *exec.Cmd) { c.WaitDelay = 2 * time.Second }
+
+func endGroup(*exec.Cmd) {}

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// waitFor polls out until it holds want.
+func waitFor(t *testing.T, out *testkit.Buffer, want string) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), want); {
+		if time.Now().After(end) {
+			t.Fatalf("never printed %q:\n%s", want, out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestShellRunsBesideTheParty: a /shell command in the line editor runs beside the party.
+// It used to hold the printer for its whole run: a host running /shell sleep 12 saw no
+// tool request, its /allow typed meanwhile waited and was then refused, and Ctrl-C could
+// not stop the command (found by a tester).
+func TestShellRunsBesideTheParty(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("sh")
+	}
+	out := &testkit.Buffer{}
+	pr := newPrinter(out)
+	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}})
+	ctl := &fakeControl{}
+	c := &commander{pr: pr, ctl: ctl, describe: describe, editor: true}
+	ctx := context.Background()
+
+	start := time.Now()
+	if c.line(ctx, "/shell echo started; sleep 30; echo never") {
+		t.Fatal("/shell quit")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("/shell held the terminal for %v", d)
+	}
+	waitFor(t, out, "started\n")
+	// The party goes on meanwhile: its events print, and a host's commands run.
+	pr.event(wire.Event{Kind: wire.KindSystem, Text: "something happened"})
+	waitFor(t, out, "[system] something happened\n")
+	c.line(ctx, "/stop")
+	if len(ctl.calls) == 0 || ctl.calls[len(ctl.calls)-1] != "interrupt" {
+		t.Fatalf("/stop during /shell: calls %q", ctl.calls)
+	}
+	c.line(ctx, "/shell echo second")
+	waitFor(t, out, `/shell: "echo started; sleep 30; echo never" is still running`)
+	// Ctrl-C on an empty line stops the command, and does not leave.
+	if c.line(ctx, interruptLine) {
+		t.Fatal("Ctrl-C left the party while a /shell command ran")
+	}
+	c.shell.wait()
+	waitFor(t, out, `/shell: stopped "echo started; sleep 30; echo never"`)
+	if strings.Contains(out.String(), "never\n") {
+		t.Fatal("the stopped command went on")
+	}
+	// With nothing running, Ctrl-C on an empty line leaves.
+	if !c.line(ctx, interruptLine) {
+		t.Fatal("Ctrl-C with no /shell command did not leave")
+	}
+}
