@@ -506,6 +506,12 @@ func (a *App) ClipboardInvite() (string, error) {
 	if text = strings.TrimSpace(text); isLink(text) {
 		return text, nil
 	}
+	// A chat message with the link in it, or a link a terminal wrapped: the link alone.
+	if len(text) <= 16<<10 {
+		if link, _, err := invite.Find(text); err == nil {
+			return link, nil
+		}
+	}
 	return "", nil
 }
 

@@ -239,6 +239,9 @@ func TestClipboardInvite(t *testing.T) {
 		{"a valid link", "concordia://h:1/" + strings.Repeat("a", 22), nil, "concordia://h:1/" + strings.Repeat("a", 22)},
 		{"a broken link is offered too", " concordia://nonsense ", nil, "concordia://nonsense"},
 		{"other text", "hello", nil, ""},
+		{"a chat message with a link", "Join my party: concordia://h:1/" + strings.Repeat("a", 22) + " thanks!", nil, "concordia://h:1/" + strings.Repeat("a", 22)},
+		{"a link a terminal wrapped", "concordia://h:1/" + strings.Repeat("a", 12) + "\n" + strings.Repeat("a", 10), nil, "concordia://h:1/" + strings.Repeat("a", 22)},
+		{"a message with a broken link", "join concordia://nonsense", nil, ""},
 		{"empty", "", nil, ""},
 		{"unreadable clipboard", "", errors.New("no clipboard"), ""},
 	}

@@ -17,8 +17,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -125,12 +127,102 @@ func (i Invite) Validate() error {
 	return nil
 }
 
-// Parse reads an invite. Surrounding white space is ignored; anything else
-// that is not exactly an invite is rejected with an error wrapping ErrInvalid
-// that says what is wrong. The fingerprint is accepted in any case and
-// stored lower-case.
+// Parse reads an invite. Surrounding white space is ignored, and so is what a link
+// picks up on its way through chat and mail: a message around it ("join me:
+// concordia://… thanks!"), brackets or quotes, a sentence's full stop, line breaks a
+// terminal put in a long link. Anything else that is not exactly an invite is rejected
+// with an error wrapping ErrInvalid that says what is wrong. The fingerprint is accepted
+// in any case and stored lower-case.
 func Parse(s string) (Invite, error) {
-	s = unwrap(s)
+	_, inv, err := find(s)
+	return inv, err
+}
+
+// Find is the invite in text, as Parse reads it, and the link alone ("concordia://…"):
+// what a clipboard holding a chat message offers the join dialog.
+func Find(text string) (link string, inv Invite, err error) { return find(text) }
+
+// find reads s as a link (what it always did); failing that, the link cut out of the
+// text around it (a chat message, more lines after it), or the same with the line breaks
+// inside it taken out: a terminal cuts a long line at its width, and a link copied from
+// there has a line break wherever it was cut. Which is meant cannot be told before
+// parsing: "…/TOKEN" then a line "see you" and a token cut in two by a line break both
+// give two links that parse. So the one that has the shape of a whole Concordia invite
+// is taken (CheckComplete, and its ?fp= when the text has one), else the first that
+// parses. Its error is about the link: the whole text's when it starts with the link,
+// else the cut-out link's.
+func find(s string) (string, Invite, error) {
+	whole := unwrap(s)
+	inv, err := parse(whole)
+	if err == nil {
+		return whole, inv, nil
+	}
+	cut, glued := unwrap(extract(s, false)), unwrap(extract(s, true))
+	wantFP := strings.Contains(strings.ToLower(glued), "?fp=")
+	var found string
+	var foundInv Invite
+	for _, c := range []string{cut, glued} {
+		if c == whole {
+			continue
+		}
+		inv, cerr := parse(c)
+		if cerr != nil {
+			continue
+		}
+		if CheckComplete(inv) == nil && (inv.Fingerprint != "" || !wantFP) {
+			return c, inv, nil
+		}
+		if found == "" {
+			found, foundInv = c, inv
+		}
+	}
+	if found != "" {
+		return found, foundInv, nil
+	}
+	if !hasScheme(whole) && hasScheme(cut) {
+		_, err = parse(cut)
+	}
+	return "", Invite{}, err
+}
+
+func hasScheme(s string) bool {
+	return len(s) >= len(Scheme)+3 && strings.EqualFold(s[:len(Scheme)+3], Scheme+"://")
+}
+
+// lineBreak is a line break with no space either side: one a terminal put in a link.
+var lineBreak = regexp.MustCompile(`(\S)\r?\n(\S)`)
+
+// extract takes the link out of the text around it: from concordia:// (with a bracket or
+// quote just before it) to the first space, and, with glue, with its line breaks taken
+// out first. After other text, a closing bracket, quote or mark ends it too ("(see
+// concordia://…)!"): none of them can end an invite. Text with no concordia:// in it is
+// returned as it is.
+func extract(s string, glue bool) string {
+	s = strings.TrimSpace(s)
+	at := strings.Index(strings.ToLower(s), Scheme+"://")
+	if at < 0 {
+		return s
+	}
+	inText := at > 0
+	if inText && strings.IndexByte("<(\"'`", s[at-1]) >= 0 {
+		at--
+	}
+	s = s[at:]
+	if glue {
+		for prev := ""; prev != s; {
+			prev, s = s, lineBreak.ReplaceAllString(s, "$1$2")
+		}
+	}
+	if end := strings.IndexFunc(s, unicode.IsSpace); end >= 0 {
+		s = s[:end]
+	}
+	if inText && !strings.ContainsRune("<(\"'`", rune(s[0])) {
+		s = strings.TrimRight(s, ".,;:!?)>\"'`")
+	}
+	return s
+}
+
+func parse(s string) (Invite, error) {
 	if s == "" {
 		return Invite{}, invalid("empty; expected %s://HOST:PORT/TOKEN", Scheme)
 	}

@@ -34,6 +34,17 @@ func TestParseAccepts(t *testing.T) {
 		{"in quotes", `"concordia://h:8765/` + tok + `"`, Invite{Host: "h", Port: 8765, Token: tok}},
 		{"end of a sentence", "concordia://h:8765/" + tok + ".", Invite{Host: "h", Port: 8765, Token: tok}},
 		{"in parentheses with a full stop", "(concordia://h:8765/" + tok + "?fp=" + fp + ").", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		// A chat message with the link in it, pasted whole.
+		{"in a message", "Join my party: concordia://h:8765/" + tok + "?fp=" + fp + " thanks!", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"in a message, bracketed", "Join: <concordia://h:8765/" + tok + ">, see you", Invite{Host: "h", Port: 8765, Token: tok}},
+		{"in a message's parentheses", "(the link: concordia://h:8765/" + tok + ")", Invite{Host: "h", Port: 8765, Token: tok}},
+		{"then more lines", "concordia://h:8765/" + tok + "\nsee you at ten", Invite{Host: "h", Port: 8765, Token: tok}},
+		// Copied from a terminal that cut the long line at its width.
+		{"wrapped", "concordia://h:8765/" + tok + "?fp=" + fp[:20] + "\n" + fp[20:], Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"wrapped in the token", "concordia://h:8765/" + tok[:30] + "\n" + tok[30:] + "?fp=" + fp, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"wrapped before its fingerprint", "concordia://h:8765/" + tok + "\n?fp=" + fp, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"then a line of text", "concordia://h:8765/" + tok + "\nthanks", Invite{Host: "h", Port: 8765, Token: tok}},
+		{"wrapped twice, CRLF", "concordia://h:8765/" + tok[:10] + "\r\n" + tok[10:] + "?fp=" + fp[:30] + "\r\n" + fp[30:] + "\n", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +133,7 @@ func TestParseRejects(t *testing.T) {
 		{"user info", "concordia://bob@h:8765/" + tok, "user info"},
 		{"user info password", "concordia://bob:pw@h:8765/" + tok, "user info"},
 		{"inner white space", "concordia://h:8765/" + tok[:20] + " " + tok[20:], "invalid character ' '"},
+		{"a message with a link cut short", "join: concordia://h:8765/" + tok + "?fp=" + fp[:27] + " thanks", "got 27"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,5 +341,19 @@ func TestCutOffLinksSaySo(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "was the link cut off?") {
 			t.Errorf("Parse(%q) = %v, want a cut-off hint", s, err)
 		}
+	}
+}
+
+// TestFind: the link alone, from a clipboard holding a chat message, for the join field.
+func TestFind(t *testing.T) {
+	link := "concordia://h:8765/" + tok + "?fp=" + fp
+	for _, in := range []string{link, "Join my party: " + link + " thanks!", "<" + link + ">", link[:40] + "\n" + link[40:]} {
+		got, inv, err := Find(in)
+		if err != nil || got != link || inv.Token != tok {
+			t.Errorf("Find(%q) = %q, %+v, %v; want the link", in, got, inv, err)
+		}
+	}
+	if got, _, err := Find("no link here"); err == nil || got != "" {
+		t.Errorf("Find of text without a link: %q, %v", got, err)
 	}
 }

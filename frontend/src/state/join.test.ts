@@ -26,6 +26,13 @@ describe('invite summary and warning', () => {
     }
     expect(inviteWarning(`<concordia://h:1/${tok}>`)).toBe(UNPINNED_WARNING);
   });
+  it('finds the link in a chat message, and rejoins one a terminal wrapped', () => {
+    const link = pinned(1);
+    for (const text of [`Join my party: ${link} thanks!`, `(see ${link})`, `${link}\nsee you`, `${link.slice(0, 50)}\n${link.slice(50)}`, `${link.slice(0, 67)}\n${link.slice(67)}`, `${link.slice(0, 30)}\r\n${link.slice(30, 70)}\r\n${link.slice(70)}`]) {
+      expect(inviteSummary(text)).toEqual({ host: '127.0.0.1:1', pinned: true });
+    }
+    expect(inviteSummary('no link here')).toBeNull();
+  });
 });
 
 describe('join dialog and the clipboard', () => {

@@ -8,9 +8,33 @@ import type { PartySession } from './party';
 
 /**
  * The link without what it picked up on its way through chat and mail — a pair of <>, ()
- * or quotes around it, a sentence's . , ; or : after it — as Go's invite.Parse reads it.
+ * or quotes around it, a sentence's . , ; or : after it, a message around it, line breaks
+ * a terminal put in it — as Go's invite.Parse reads it (its find: the text as a link, else
+ * the link cut out of the text, else that with its line breaks taken out).
  */
 export function unwrapInvite(text: string): string {
+  const whole = unwrapPairs(text);
+  if (LINK.test(whole)) return whole;
+  const cut = unwrapPairs(extractInvite(text, false));
+  const glued = unwrapPairs(extractInvite(text, true));
+  const wantFP = /\?fp=/i.test(glued);
+  const found = [cut, glued].filter((c) => LINK.test(c));
+  return found.find((c) => complete(c, wantFP)) ?? found[0] ?? whole;
+}
+
+/** A link's shape: what inviteSummary reads. */
+const LINK = /^concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?$/i;
+
+/** Whether a link has the shape of a whole Concordia invite (Go's invite.CheckComplete). */
+function complete(link: string, wantFP: boolean): boolean {
+  const m = /^concordia:\/\/[^/\s]+\/([^?\s]*)(?:\?fp=([0-9a-f]*))?$/i.exec(link);
+  if (!m) return false;
+  const token = m[1] ?? '';
+  const whole = token.length === 43 || (token.length === 32 && /^[0-9a-f]+$/.test(token));
+  return whole && (m[2] ? m[2].length === 64 : !wantFP);
+}
+
+function unwrapPairs(text: string): string {
   let s = text;
   for (;;) {
     const before = s;
@@ -22,9 +46,24 @@ export function unwrapInvite(text: string): string {
   }
 }
 
+/** The link cut out of the text around it (Go's invite.extract). */
+function extractInvite(text: string, glue: boolean): string {
+  let s = text.trim();
+  let at = s.toLowerCase().indexOf('concordia://');
+  if (at < 0) return s;
+  const inText = at > 0;
+  if (inText && '<("\'`'.includes(s[at - 1]!)) at--;
+  s = s.slice(at);
+  if (glue) s = s.replace(/(\S)\r?\n(?=\S)/g, '$1');
+  const end = s.search(/\s/);
+  if (end >= 0) s = s.slice(0, end);
+  if (inText && !'<("\'`'.includes(s[0]!)) s = s.replace(/[.,;:!?)>"'`]+$/, '');
+  return s;
+}
+
 /** Where the invite leads and whether it pins the host's certificate (?fp=). */
 export function inviteSummary(text: string): { host: string; pinned: boolean } | null {
-  const m = /^\s*concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?\s*$/i.exec(unwrapInvite(text));
+  const m = LINK.exec(unwrapInvite(text));
   if (!m) return null;
   return { host: m[1] ?? '', pinned: /[?&]fp=/i.test(m[2] ?? '') };
 }
