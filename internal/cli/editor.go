@@ -54,9 +54,9 @@ func interactive(in io.Reader, out io.Writer, getenv func(string) string) bool {
 // to take the line even after the program has ended (its terminal gone: the read fails),
 // and a join whose pane was closed hung there for good, holding the printer's lock that
 // runEditor needs on its way out (seen in the terminal tests, ignoring SIGTERM). Send
-// gives up once the program has shut down. So that nothing written while a quit is under
-// way is lost to that, hold (called before the editor is asked to quit) keeps what comes
-// next for detach to write out.
+// gives up once the program's context ends, at the start of its shutdown. So that
+// nothing written while a quit is under way is lost to that, hold (called before the
+// editor is asked to quit) keeps what comes next for detach to write out.
 type screen struct {
 	mu      sync.Mutex
 	out     io.Writer
@@ -126,7 +126,8 @@ func (s *screen) above(text string) bool {
 }
 
 // hold keeps what is written from now on for detach: the program is about to quit, and
-// a line it is sent after its last frame would be lost.
+// a line sent once its event loop has taken the quit would be dropped (Send gives up when
+// the program's context ends, at the start of its shutdown).
 func (s *screen) hold() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -487,6 +488,12 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
 	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
+	// The status sink first: setStatusSink takes the printer's lock, which a writer holds
+	// while it waits in Send for the program once the screen is attached.
+	pr.setStatusSink(func(st status) { p.Send(statusMsg(st)) })
+	// Attached before anything may ask the program to quit: hold, before it, would find
+	// no program and hold nothing, and lines sent after the quit would be dropped.
+	sc.attach(p)
 	finished := make(chan struct{})
 	defer close(finished)
 	quitEditor := func() {
@@ -500,8 +507,6 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 		case <-finished:
 		}
 	}()
-	pr.setStatusSink(func(st status) { p.Send(statusMsg(st)) })
-	sc.attach(p)
 	done := make(chan struct{})
 	quitCh := make(chan bool, 1)
 	go func() {
@@ -529,10 +534,6 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	case q := <-quitCh:
 		return q
 	default:
+		return false // ctx ended, or the program without a quit (its input closed)
 	}
-	if ctx.Err() != nil {
-		return false
-	}
-	// The program ended without a quit (its input closed): say quit, as at end of input.
-	return false
 }
