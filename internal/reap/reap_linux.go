@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/term"
 )
 
 // Supported says whether Stop and Find can find anything on this system.
@@ -159,13 +161,14 @@ func alive(p *os.Process) bool {
 	return true
 }
 
-// command is pid's command line as a short phrase.
+// command is pid's command line as a short phrase, safe to print: the agent's tools chose
+// it, so escape sequences in it (`exec -a $'\e]0;…'`) are taken out.
 func command(pid int) string {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 	if err != nil || len(b) == 0 {
 		return "process " + strconv.Itoa(pid)
 	}
-	s := strings.TrimSpace(strings.ReplaceAll(string(bytes.TrimRight(b, "\x00")), "\x00", " "))
+	s := strings.TrimSpace(term.Line(strings.ReplaceAll(string(bytes.TrimRight(b, "\x00")), "\x00", " ")))
 	if r := []rune(s); len(r) > 60 {
 		s = string(r[:59]) + "…"
 	}

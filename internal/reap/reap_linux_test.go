@@ -97,3 +97,22 @@ func TestStopWithoutAnID(t *testing.T) {
 		t.Fatalf("Stop(\"\") = %v, %v", got, err)
 	}
 }
+
+// TestCommandIsSafeToPrint: the agent's tools choose a job's command line, escape
+// sequences included (exec -a); the phrase printed to the host's terminal has none.
+func TestCommandIsSafeToPrint(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	cmd.Args[0] = "\x1b]0;owned\a\x1b[2Jsleep"
+	cmd.Path = "/bin/sleep"
+	if _, err := os.Stat(cmd.Path); err != nil {
+		cmd.Path = "/usr/bin/sleep"
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	got := command(cmd.Process.Pid)
+	if strings.ContainsAny(got, "\x1b\a") || !strings.HasSuffix(got, "sleep 30") {
+		t.Fatalf("command = %q, want it without escapes", got)
+	}
+}
