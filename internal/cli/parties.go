@@ -29,9 +29,11 @@ state — running, ended (the host ended it), or not ended cleanly (the host sto
 without ending it: it was killed, or is still running). Any of them can be brought back
 with "concordia host --resume ID" and read with "concordia export ID". Processes the
 agent of a party not ended cleanly left running (a dev server, a background job) are
-listed after the table; --stop-jobs ID stops them without resuming the party.`, io.Out, io.Err)
+listed after the table. --stop-jobs ID stops what the agent of a party that is not
+running left running — left by a host that was killed, or kept with --keep-agent-jobs —
+without resuming it.`, io.Out, io.Err)
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
-	fs.StringVar(&stopJobs, "stop-jobs", "", "stop the processes the agent of party `ID` left running (SIGTERM, then SIGKILL after 2 s), instead of listing")
+	fs.StringVar(&stopJobs, "stop-jobs", "", fmt.Sprintf("stop the processes the agent of party `ID` left running (SIGTERM, then SIGKILL after %v), instead of listing", reap.Grace))
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -88,8 +90,9 @@ listed after the table; --stop-jobs ID stops them without resuming the party.`, 
 }
 
 // stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agent of the
-// party's last host run left running. A running party is refused: its host stops them
-// when the party ends, and until then they may be in use (a dev server).
+// party's last host run left running, whether its host was killed or kept them
+// (--keep-agent-jobs): asked for by name, they are not wanted any more. A running party
+// is refused: until it ends they may be in use (a dev server).
 func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) int {
 	i := slices.IndexFunc(list, func(s *journal.Summary) bool { return s.Header.Party == id })
 	if i < 0 {
@@ -102,10 +105,23 @@ func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) in
 		fmt.Fprintln(io.Err, "concordia parties: finding the processes an agent left running works on Linux only")
 		return ExitError
 	case partyState(s) == "running":
-		fmt.Fprintf(io.Err, "concordia parties: party %s is running; its host stops what its agent left running when the party ends\n", id)
+		fmt.Fprintf(io.Err, "concordia parties: party %s is running; end it first (its host then stops what its agent left running, unless it was started with --keep-agent-jobs)\n", id)
 		return ExitError
+	case len(s.AgentRuns) == 0:
+		fmt.Fprintf(io.Out, "%s: its journal names no agent run (its host never started the agent, or predates this), so nothing of it can be found\n", id)
+		return ExitOK
 	}
-	stopped, err := reap.Stop(s.AgentRun, reap.Grace)
+	// Every run's: a run kept its jobs with --keep-agent-jobs, and a later one did not.
+	var stopped []reap.Proc
+	var err error
+	for _, run := range s.AgentRuns {
+		var ps []reap.Proc
+		ps, err = reap.Stop(run, reap.Grace)
+		stopped = append(stopped, ps...)
+		if err != nil {
+			break
+		}
+	}
 	if len(stopped) > 0 {
 		fmt.Fprintf(io.Out, "%s: %s\n", id, stoppedWords(stopped))
 	}

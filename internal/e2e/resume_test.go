@@ -466,7 +466,7 @@ func TestStopJobsWithoutResuming(t *testing.T) {
 	id := m[1]
 
 	running := start(t, nil, "parties", "--data-dir", dataDir, "--stop-jobs", id)
-	if code := running.wait(); code != 1 || !strings.Contains(running.stderr(), "party "+id+" is running; its host stops what its agent left running when the party ends") {
+	if code := running.wait(); code != 1 || !strings.Contains(running.stderr(), "party "+id+" is running; end it first") {
 		t.Fatalf("--stop-jobs of a running party: exit %d, stderr %q", code, running.stderr())
 	}
 	if !testkit.Alive(pid) {
@@ -506,7 +506,7 @@ func TestStopJobsWithoutResuming(t *testing.T) {
 // does a later --resume (without the flag) of that cleanly ended party: what was kept on
 // purpose is not "left behind".
 func TestKeepAgentJobs(t *testing.T) {
-	args, _ := resumableHost(t)
+	args, dataDir := resumableHost(t)
 	h := start(t, nil, append(args, "--keep-agent-jobs")...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	bob := start(t, nil, "join", inv, "--name", "bob")
@@ -526,6 +526,19 @@ func TestKeepAgentJobs(t *testing.T) {
 	r.wait()
 	if m := r.find(regexp.MustCompile(`before this resume had left running`)); m != nil || !testkit.Alive(pid) {
 		t.Fatalf("the resume stopped the job kept on purpose (%q, alive %v)", m, testkit.Alive(pid))
+	}
+	// Asked for by name, the kept job is stopped.
+	list := start(t, nil, "parties", "--data-dir", dataDir)
+	list.wait()
+	m := regexp.MustCompile(`(?m)^([0-9a-f]{12}) .*ended$`).FindStringSubmatch(list.stdout())
+	if m == nil {
+		t.Fatalf("the party is not listed as ended:\n%s", list.stdout())
+	}
+	stop := start(t, nil, "parties", "--data-dir", dataDir, "--stop-jobs", m[1])
+	stop.expect(`^` + m[1] + `: stopped 1 process its agent had left running: sleep 300$`)
+	stop.wait()
+	if testkit.Alive(pid) {
+		t.Fatalf("the kept job (pid %d) still runs after --stop-jobs", pid)
 	}
 }
 

@@ -30,7 +30,10 @@ type Summary struct {
 	AgentSession string // the agent's last session id ("" = none yet)
 	// AgentRun is the agent marker of the last host run (package reap): what that run's
 	// agent left running when its host died carries it.
-	AgentRun   string
+	AgentRun string
+	// AgentRuns are the markers of every host run, the first first (AgentRun is the last):
+	// what a run kept with --keep-agent-jobs carries its own.
+	AgentRuns  []string
 	Resumes    int
 	Ended      bool // the last run ended cleanly
 	LastSeq    int64
@@ -151,6 +154,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.AgentSession = rec.AgentSession
 	case TypeRun:
 		s.AgentRun = rec.AgentRun
+		s.AgentRuns = append(s.AgentRuns, rec.AgentRun)
 	case TypeResumed:
 		s.Resumes++
 		s.Ended = false
