@@ -6,8 +6,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
+
+	xterm "golang.org/x/term"
 
 	"github.com/concordia-party/concordia/internal/cli"
 )
@@ -35,10 +38,11 @@ func runCLI(args []string) int {
 	}
 	signal.Notify(sigs, watched...)
 	defer signal.Stop(sigs)
+	wd := &watchdog{restore: terminalRestorer()}
+	defer wd.disarm()
 	done := make(chan struct{})
 	defer close(done)
 	go func() { // ends when runCLI returns
-		var watchdog *time.Timer // armed by the first stop signal
 		for {
 			select {
 			case s := <-sigs:
@@ -48,14 +52,9 @@ func runCLI(args []string) int {
 				case os.Interrupt, syscall.SIGTERM:
 					signal.Reset(os.Interrupt, syscall.SIGTERM)
 				}
-				if watchdog == nil {
-					watchdog = stopWatchdog(stopDeadline(args), os.Stderr, os.Exit)
-				}
+				wd.arm(stopDeadline(args), os.Stderr, os.Exit)
 				cancel()
 			case <-done:
-				if watchdog != nil {
-					watchdog.Stop()
-				}
 				return
 			}
 		}
@@ -63,24 +62,77 @@ func runCLI(args []string) int {
 	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, NoWindow: !hasWindow})
 }
 
-// stopWatchdog makes sure a command asked to stop by a signal does stop: a clean stop
-// that has not finished after d (stopDeadline) is cut short with a line on errOut. A hang-up
-// stays caught (see runCLI), so without this a command stuck on its way out — as a join
-// once was, waiting on its closed terminal — would outlive its terminal for good.
-func stopWatchdog(d time.Duration, errOut io.Writer, exit func(int)) *time.Timer {
-	return time.AfterFunc(d, func() {
+// watchdog makes sure a command asked to stop by a signal does stop: a clean stop that
+// has not finished by its deadline (stopDeadline) is cut short, the terminal given back
+// as it was and a line written to say so. A hang-up stays caught (see runCLI), so without
+// it a command stuck on its way out — as a join once was, waiting on its closed terminal
+// — would outlive its terminal for good.
+type watchdog struct {
+	mu      sync.Mutex
+	t       *time.Timer
+	over    bool   // the command has returned: too late to fire
+	restore func() // gives the terminal back the state it had at the start; nil: none
+}
+
+// arm starts the deadline, once.
+func (w *watchdog) arm(d time.Duration, errOut io.Writer, exit func(int)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.t != nil || w.over {
+		return
+	}
+	w.t = time.AfterFunc(d, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.over {
+			return // it returned meanwhile
+		}
+		if w.restore != nil {
+			w.restore()
+		}
 		fmt.Fprintf(errOut, "concordia: still stopping %s after the signal; exiting now\n", d)
 		exit(cli.ExitError)
 	})
 }
 
-// stopDeadline is how long a clean stop may take: a host's is bounded at 15 s for ending
-// the party and stopping the agent, then up to a few seconds for the agent's leftover jobs.
+// disarm is called when the command returns: the deadline never fires after it.
+func (w *watchdog) disarm() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.over = true
+	if w.t != nil {
+		w.t.Stop()
+	}
+}
+
+// stopDeadline is how long a clean stop may take. A host's ending is bounded at 15 s (the
+// party, the agent), then a few seconds for the agent's leftover jobs; a join's leave
+// may wait up to three write timeouts on a stalled host before it writes --transcript.
 func stopDeadline(args []string) time.Duration {
-	if len(args) > 0 && args[0] == "host" {
+	if partyCommand(args) {
 		return 45 * time.Second
 	}
 	return 15 * time.Second
+}
+
+// terminalRestorer returns what puts the terminal back as it is now (before any line
+// editor makes it raw): its mode, the cursor shown and bracketed paste off. nil when
+// stdin is not a terminal.
+func terminalRestorer() func() {
+	fd := int(os.Stdin.Fd())
+	if !xterm.IsTerminal(fd) {
+		return nil
+	}
+	st, err := xterm.GetState(fd)
+	if err != nil {
+		return nil
+	}
+	return func() {
+		_ = xterm.Restore(fd, st)
+		if xterm.IsTerminal(int(os.Stdout.Fd())) {
+			_, _ = os.Stdout.WriteString("\x1b[?2004l\x1b[?25h\r\n")
+		}
+	}
 }
 
 // partyCommand says whether args run a party (host or join): long-lived, with a party to
