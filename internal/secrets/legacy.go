@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/joho/godotenv"
+
+	"github.com/concordia-party/concordia/internal/atomicfile"
 )
 
 // maxLegacyBytes bounds the legacy file we are willing to read; the prototype wrote one line.
@@ -224,40 +226,8 @@ func scrubLegacy(path string, data []byte, vars map[string]string, key string) (
 		}
 		return true, nil
 	}
-	if err := writeFileAtomic(path, out, 0o600); err != nil {
+	if err := atomicfile.Write(path, out, 0o600); err != nil {
 		return false, err
 	}
 	return false, nil
-}
-
-// writeFileAtomic replaces path with data: a temporary file in the same directory, made
-// with perm, synced, then renamed over path, so that a crash leaves the old or the new
-// content, never half of it.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".env.tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod temporary file: %w", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write temporary file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync temporary file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close temporary file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace file: %w", err)
-	}
-	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -169,7 +170,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		if late {
 			content += "late\n"
 		}
-		if err := writeFileAtomic(baseFile, []byte(content)); err != nil {
+		if err := atomicfile.Write(baseFile, []byte(content), 0o600); err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
 	}
@@ -191,25 +192,6 @@ func removeSettled(name string) error {
 			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
-	}
-	return err
-}
-
-// writeFileAtomic writes name whole or not at all: a temporary file renamed over it.
-func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), filepath.Base(name)+".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 	}
 	return err
 }
