@@ -7,12 +7,14 @@ import (
 	"fmt"
 	stdio "io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
@@ -21,7 +23,7 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-func runJoin(ctx context.Context, args []string, io IO) int {
+func runJoin(ctx context.Context, args []string, io IO) (code int) {
 	var name, transcriptPath, inviteFile string
 	var verbose bool
 	fs := newFlagSet("join", "concordia join INVITE [--name NAME]", `
@@ -54,6 +56,12 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	}
 	if err := party.CheckName(name); err != nil {
 		return usageError(fs, io.Err, "--name %q: %s", name, nameRule(err))
+	}
+	if transcriptPath != "" {
+		// Said now, not after a day in the party: the file is written when it ends.
+		if err := writable(transcriptPath); err != nil {
+			return usageError(fs, io.Err, "--transcript %s: %v", transcriptPath, err)
+		}
 	}
 	raw, in, err := readInvite(pos, inviteFile, io)
 	if err != nil {
@@ -133,6 +141,7 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 			c.Close() // no more events: the file has all this terminal saw
 			if err := saved.write(transcriptPath); err != nil {
 				pr.notice("error", "cannot write the transcript: "+err.Error())
+				code = ExitError
 				return
 			}
 			pr.notice("system", "transcript written to "+transcriptPath)
@@ -196,6 +205,24 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 		pr.notice("error", "disconnected from the party: "+describe(err)+"; join again with the same invite")
 		return ExitError
 	}
+}
+
+// writable says why a file cannot be written at path, or nil: its folder must exist and
+// take a new file, and path must not be a folder.
+func writable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a folder")
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".concordia-check-*")
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("the folder %s does not exist", dir)
+		}
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // readInvite finds the invite: the argument, "-" for stdin's first line, --invite-file,
@@ -269,7 +296,7 @@ func (s *seenLog) write(path string) error {
 	if err := transcript.Markdown(&b, meta, s.events); err != nil {
 		return err
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o600)
+	return atomicfile.Write(path, []byte(b.String()), 0o600) // a stop cut short never leaves half a file
 }
 
 // retryNotices decides which reconnect attempts a terminal reports: every one while the

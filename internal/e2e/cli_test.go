@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -285,4 +286,51 @@ func exited(cmd *exec.Cmd) <-chan struct{} {
 		close(done)
 	}()
 	return done
+}
+
+// TestJoinTranscript: --transcript writes what the terminal saw when it leaves; a path
+// that cannot be written is refused before joining (it used to be found out only at the
+// end, the transcript lost and the exit status 0), and a write that fails at the end is
+// an error exit.
+func TestJoinTranscript(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "seen.md")
+	j := start(t, nil, "join", inv, "--name", "bob", "--transcript", path)
+	j.expect(`joined .*'s party as bob`)
+	j.send("hello FAKE_STREAM=2:10")
+	j.expect(`claude finished`)
+	h.expect(`bob: hello`)
+	j.send("/quit")
+	j.expect(`transcript written to ` + regexp.QuoteMeta(path))
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join: exit %d", code)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), "hello FAKE_STREAM=2:10") {
+		t.Fatalf("the transcript (%v) does not have the prompt:\n%s", err, b)
+	}
+
+	bad := start(t, nil, "join", inv, "--name", "carol", "--transcript", filepath.Join(dir, "missing", "seen.md"))
+	if code := bad.wait(); code != 2 || !strings.Contains(bad.stderr(), "does not exist") {
+		t.Fatalf("--transcript in a missing folder: exit %d, stderr %q", code, bad.stderr())
+	}
+	if strings.Contains(h.stdout(), "carol joined") {
+		t.Fatal("carol joined although her transcript could never be written")
+	}
+
+	gone := filepath.Join(t.TempDir(), "sub")
+	if err := os.Mkdir(gone, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d := start(t, nil, "join", inv, "--name", "dan", "--transcript", filepath.Join(gone, "seen.md"))
+	d.expect(`joined .*'s party as dan`)
+	if err := os.RemoveAll(gone); err != nil {
+		t.Fatal(err)
+	}
+	d.send("/quit")
+	d.expect(`cannot write the transcript`)
+	if code := d.wait(); code != 1 {
+		t.Fatalf("a transcript that could not be written: exit %d, want 1", code)
+	}
 }
