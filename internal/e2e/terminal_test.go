@@ -37,29 +37,31 @@ func newPane(t *testing.T, env []string, args ...string) *pane {
 	// -L: a server of our own, so the test never touches a person's tmux.
 	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmdline)
 	p := &pane{t: t, name: name}
-	pid := p.tmux("display-message", "-p", "-t", name, "#{pane_pid}") // concordia itself: exec
+	pid := strings.TrimSpace(p.tmux("display-message", "-p", "-t", name, "#{pane_pid}")) // concordia itself: exec
+	started := startTime(pid)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("screen of %s:\n%s", name, p.screen())
 		}
 		exec.Command("tmux", "-L", "concordia-e2e", "kill-session", "-t", name).Run()
-		p.exitsWithItsTerminal(strings.TrimSpace(pid))
+		p.exitsWithItsTerminal(pid, started)
 	})
 	return p
 }
 
-// exitsWithItsTerminal fails the test if concordia (pid) is still running 10 s after its
-// pane was closed. A join once hung there for good, with the party's output still
-// arriving, and outlived the test run.
-func (p *pane) exitsWithItsTerminal(pid string) {
-	if runtime.GOOS != "linux" {
+// exitsWithItsTerminal fails the test if concordia (pid, started at started) is still
+// running 10 s after its pane was closed. A join once hung there for good, with the
+// party's output still arriving, and outlived the test run. The start time tells it from
+// a later process that was given the same pid.
+func (p *pane) exitsWithItsTerminal(pid, started string) {
+	if runtime.GOOS != "linux" || started == "" {
 		return // read from /proc
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		stat, err := os.ReadFile("/proc/" + pid + "/stat")
-		// Gone, or a zombie waiting for tmux to reap it: it has exited.
-		if err != nil || strings.Contains(string(stat), ") Z ") {
+		// Gone, a zombie waiting for tmux to reap it, or another process: it has exited.
+		if err != nil || strings.Contains(string(stat), ") Z ") || startTime(pid) != started {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -73,6 +75,23 @@ func (p *pane) exitsWithItsTerminal(pid string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// startTime is field 22 of /proc/PID/stat, when the process started ("" when unknown).
+func startTime(pid string) string {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return ""
+	}
+	i := strings.LastIndexByte(string(stat), ')') // the command may hold spaces
+	if i < 0 {
+		return ""
+	}
+	fields := strings.Fields(string(stat[i+1:])) // field 3 onwards
+	if len(fields) < 20 {
+		return ""
+	}
+	return fields[19]
 }
 
 var panes atomic.Int64 // numbers the panes, so each tmux session has a name of its own
