@@ -24,7 +24,7 @@ import (
 )
 
 // installHint is how to get Claude Code.
-const installHint = `Install it with "npm install -g @anthropic-ai/claude-code", or set the Claude Code path in Settings to where the claude program is.`
+const installHint = `Install it with "npm install -g @anthropic-ai/claude-code", or set "Claude Code executable" (under More options, or in Settings) to where the claude program is.`
 
 // hostError carries what a failed CreateParty was asked, for a precise sentence.
 type hostError struct {
@@ -86,7 +86,7 @@ func sentence(err error) string {
 	case errors.Is(err, client.ErrRefused) && errors.As(err, &cut):
 		return "The host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
-		return "The host refused this invite: its token is wrong, or the party was restarted. Ask the host for a new invite."
+		return "The host refused this invite: the host has made new invites since (old links stop working), or its token is wrong. Ask the host for the current invite."
 	case errors.Is(err, client.ErrFull):
 		return "The party is full."
 	case errors.Is(err, client.ErrEnded), errors.Is(err, party.ErrClosed):

@@ -170,7 +170,16 @@ export function joinTests(ctx) {
       check((await ctx.deepText(tid('viewer-invite-link'))).trim() === viewerInv, 'the viewer link is not the party\'s');
       check((await ctx.deepText(tid('host-invite-link'))).trim() === hostInv, 'the host link is not shown apart');
       await shot('joined-with-host-invite');
+      // Leave with a prompt typed and not sent asks first (it was simply lost).
+      await tid('prompt-input').fill('half a thought');
       await tid('leave-party').click();
+      await visible('leave-draft');
+      await shot('leave-confirm');
+      await tid('leave-cancel').click();
+      await tid('leave-dialog').waitFor({ state: 'detached' });
+      check((await tid('prompt-input').inputValue()) === 'half a thought', 'Stay lost the draft');
+      await tid('leave-party').click();
+      await tid('leave-confirm').click();
       await textOf('party-ended-reason', "You left olga's party");
       await tid('back-home').click();
       await visible('home');
@@ -228,6 +237,34 @@ export function joinTests(ctx) {
     await tid('home-claude-path').fill(fakeClaude);
     await tid('home-create-error').waitFor({ state: 'hidden' });
     await shot('create-error-cleared');
+  });
+
+  test('Create party: a failed Create at 800×600 brings its error and field into view', async () => {
+    // The form is taller than the window, its error under the sticky button: a failed
+    // Create looked like a dead button (a tester).
+    const p = ctx.page();
+    const before = p.viewportSize();
+    await p.setViewportSize({ width: 800, height: 600 });
+    try {
+      await visible('home');
+      const workdir = await tid('home-workdir').inputValue();
+      await tid('home-workdir').fill(join(tmp, 'does-not-exist'));
+      await tid('home-name').scrollIntoViewIfNeeded(); // the top of the form, as on a fresh start
+      check(!(await tid('home-create-error').count()), 'an error is already shown');
+      await tid('home-create').click();
+      await textOf('home-create-error', 'does not exist');
+      await until('the error in view', async () => {
+        const box = await tid('home-create-error').boundingBox();
+        return box && box.y >= 0 && box.y + box.height <= 600 ? true : null;
+      });
+      await attrOf('home-workdir', 'aria-invalid', 'true');
+      check(await tid('home-workdir').evaluate((el) => el.matches(':focus')), 'the folder field does not have the focus');
+      await shot('create-error-in-view-800');
+      await tid('home-workdir').fill(workdir);
+      await tid('home-create-error').waitFor({ state: 'hidden' });
+    } finally {
+      if (before) await p.setViewportSize(before);
+    }
   });
 
   test('Create party: Browse… for the Claude Code path opens the native file dialog', async () => {

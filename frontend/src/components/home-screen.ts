@@ -59,8 +59,10 @@ export class HomeScreen extends LitElement {
       details.more > .field + .two { margin-top: 12px; }
       /* The button stays in view when the form is taller than the window (800×600, a banner above).
          Its top fades, so that fields scrolled under it show that the form goes on below. */
+      /* A field reached with Tab (or focused after an error) scrolls clear of the sticky button. */
+      form input, form select, form textarea { scroll-margin-bottom: 88px; }
       .actions {
-        display: flex; justify-content: flex-end; gap: 8px; margin: -8px -22px -22px; padding: 22px 22px 22px;
+        display: flex; justify-content: flex-end; gap: 8px; margin: -8px -22px -22px; padding: 18px 22px 18px;
         position: sticky; bottom: 0; border-radius: 0 0 var(--radius) var(--radius);
         background: linear-gradient(to bottom, transparent, var(--surface) 18px);
       }
@@ -96,12 +98,28 @@ export class HomeScreen extends LitElement {
     return this.#draft;
   }
 
+  /** Create was clicked and its error, if any, has not been brought into view yet. */
+  #submitted = false;
+
   override updated(): void {
-    // An error about Claude Code shows its field, which is under More options (opened,
-    // never closed here: the person may have opened it).
-    if (/Claude Code/.test(this.state?.createError ?? '')) {
+    const error = this.state?.createError ?? '';
+    const field = errorField(error);
+    // An error about a field under More options shows it (opened, never closed here: the
+    // person may have opened it).
+    if (field === 'claudePath' || field === 'minPrompts') {
       const more = this.renderRoot.querySelector<HTMLDetailsElement>('details.more');
       if (more && !more.open) more.open = true;
+    }
+    // After a Create that failed, the error and its field are brought into view: the form
+    // is taller than the window, the error sits at its end, and the button is sticky, so
+    // a failed Create looked like a dead button.
+    if (this.#submitted && !this.state?.creating) {
+      this.#submitted = false;
+      if (!error) return;
+      const box = this.renderRoot.querySelector<HTMLElement>('[data-testid="home-create-error"]');
+      box?.scrollIntoView({ block: 'center' });
+      const input = field ? this.renderRoot.querySelector<HTMLElement>(`[data-testid="${FIELD_TESTIDS[field]}"]`) : null;
+      input?.focus({ preventScroll: true });
     }
   }
 
@@ -132,7 +150,9 @@ export class HomeScreen extends LitElement {
     const s = this.state;
     const d = this.#draft;
     if (!s || !d) return;
+    this.#submitted = true;
     await s.createParty(this.#request(d));
+    this.requestUpdate(); // updated() brings a new error into view
   }
 
   #request(d: Draft): CreateRequest {
@@ -155,6 +175,7 @@ export class HomeScreen extends LitElement {
     if (!s) return nothing;
     const d = this.#ensureDraft(s);
     const keyLine = describeKey(s.key);
+    const bad = errorField(s.createError);
     return html`
       <div class="wrap" data-testid="home">
         <header>
@@ -176,13 +197,13 @@ export class HomeScreen extends LitElement {
               ? html`<form @submit=${this.#create} novalidate>
                   <label class="field">
                     <span class="label">Your display name</span>
-                    <input data-testid="home-name" .value=${d.name} autocomplete="off" spellcheck="false"
+                    <input data-testid="home-name" aria-invalid=${bad === 'name' ? 'true' : 'false'} .value=${d.name} autocomplete="off" spellcheck="false"
                       @input=${(e: InputEvent) => this.#set('name', (e.target as HTMLInputElement).value)} />
                   </label>
                   <label class="field">
                     <span class="label">Working directory</span>
                     <div class="row">
-                      <input class="mono grow" data-testid="home-workdir" .value=${d.workdir} spellcheck="false" placeholder="/path/to/project"
+                      <input class="mono grow" data-testid="home-workdir" aria-invalid=${bad === 'workdir' ? 'true' : 'false'} .value=${d.workdir} spellcheck="false" placeholder="/path/to/project"
                         @input=${(e: InputEvent) => this.#set('workdir', (e.target as HTMLInputElement).value)} />
                       <button type="button" data-testid="home-browse" @click=${() => void this.#browse()}>${iconFolder()} Browse…</button>
                     </div>
@@ -190,7 +211,7 @@ export class HomeScreen extends LitElement {
                   <div class="two">
                     <label class="field">
                       <span class="label">Batching window (seconds)</span>
-                      <input type="number" min="0.5" step="0.5" data-testid="home-window" .value=${d.windowSec}
+                      <input type="number" min="0.5" step="0.5" data-testid="home-window" aria-invalid=${bad === 'windowSec' ? 'true' : 'false'} .value=${d.windowSec}
                         @input=${(e: InputEvent) => this.#set('windowSec', (e.target as HTMLInputElement).value)} />
                     </label>
                     <label class="field">
@@ -220,7 +241,7 @@ export class HomeScreen extends LitElement {
                     <label class="field">
                       <span class="label">Claude Code executable</span>
                       <div class="row">
-                        <input class="mono grow" data-testid="home-claude-path" .value=${d.claudePath} placeholder="claude (on PATH)" spellcheck="false"
+                        <input class="mono grow" data-testid="home-claude-path" aria-invalid=${bad === 'claudePath' ? 'true' : 'false'} .value=${d.claudePath} placeholder="claude (on PATH)" spellcheck="false"
                           @input=${(e: InputEvent) => this.#set('claudePath', (e.target as HTMLInputElement).value)} />
                         <button type="button" data-testid="home-claude-browse" @click=${() => void this.#browseClaude()}>${iconFolder()} Browse…</button>
                       </div>
@@ -228,7 +249,7 @@ export class HomeScreen extends LitElement {
                     <div class="two">
                       <label class="field">
                         <span class="label">Min prompts per batch</span>
-                        <input type="number" min="1" step="1" data-testid="home-min-prompts" .value=${d.minPrompts}
+                        <input type="number" min="1" step="1" data-testid="home-min-prompts" aria-invalid=${bad === 'minPrompts' ? 'true' : 'false'} .value=${d.minPrompts}
                           @input=${(e: InputEvent) => this.#set('minPrompts', (e.target as HTMLInputElement).value)} />
                       </label>
                       ${claudeArgsField('home', d, (k, v) => this.#set(k, v))}
@@ -266,6 +287,28 @@ export class HomeScreen extends LitElement {
       </div>
     `;
   }
+}
+
+/** A field of the Create party form that an error can be about. */
+type FormField = 'name' | 'workdir' | 'windowSec' | 'minPrompts' | 'claudePath';
+
+const FIELD_TESTIDS: Record<FormField, string> = {
+  name: 'home-name',
+  workdir: 'home-workdir',
+  windowSec: 'home-window',
+  minPrompts: 'home-min-prompts',
+  claudePath: 'home-claude-path',
+};
+
+/** The field a Create party error is about (Go's settings checks and CheckHost), if any. */
+export function errorField(error: string): FormField | null {
+  if (!error) return null;
+  if (/working folder|not a folder|folder Claude Code works in/i.test(error)) return 'workdir';
+  if (/Claude Code/.test(error)) return 'claudePath';
+  if (/window/i.test(error)) return 'windowSec';
+  if (/min prompts/i.test(error)) return 'minPrompts';
+  if (/display name/i.test(error)) return 'name';
+  return null;
 }
 
 customElements.define('home-screen', HomeScreen);

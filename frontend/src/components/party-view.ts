@@ -22,6 +22,8 @@ export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
   #confirmEnd = false;
+  /** Leave was clicked with a prompt typed and not sent, or prompts of mine waiting. */
+  #confirmLeave = false;
   /** The host clicked "New invites" and has not confirmed it yet. */
   #confirmInvites = false;
   /** Whether the side panel is open where it is a drawer (narrow windows, or beside Changes). */
@@ -61,7 +63,7 @@ export class PartyView extends LitElement {
   /** Whether a dialog of this view or the app's is open (Escape and clicks are theirs then). */
   #dialogOpen(): boolean {
     const s = this.state;
-    return this.#confirmEnd || this.#kick !== null || this.#confirmCommand !== null || Boolean(s?.settingsOpen || s?.join.open);
+    return this.#confirmEnd || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || Boolean(s?.settingsOpen || s?.join.open);
   }
 
   /** Narrow windows: the side panel and the Changes panel are drawers in the same place. */
@@ -477,7 +479,7 @@ export class PartyView extends LitElement {
         @keydown=${(e: KeyboardEvent) => escape(e, close)}>
         <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
         <div class="body">
-          <p>${m.name} is disconnected from the party. The invite still lets people in: make new invites if ${m.name} should not come back.</p>
+          <p>${m.name} will be disconnected from the party. The invite still lets people in: make new invites if ${m.name} should not come back.</p>
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
             @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
             @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />
@@ -516,6 +518,47 @@ export class PartyView extends LitElement {
     this.#confirmInvites = v;
     this.requestUpdate();
     if (v) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="invites-confirm-no"]')?.focus());
+  }
+
+  /**
+   * Leave, asking first when something would be lost or left behind: a prompt typed and
+   * not sent (it was simply gone), or prompts of mine still waiting for a batch.
+   */
+  #leave(s: AppState): void {
+    if (s.unsentDraft.trim() === '' && s.myPending.length === 0) {
+      void s.leave();
+      return;
+    }
+    this.#confirmLeave = true;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="leave-cancel"]')?.focus());
+  }
+
+  #leaveDialog(s: AppState) {
+    const close = () => {
+      this.#confirmLeave = false;
+      this.requestUpdate();
+    };
+    const waiting = s.myPending.length;
+    return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="leave-title" data-testid="leave-dialog"
+        @keydown=${(e: KeyboardEvent) => escape(e, close)}>
+        <header><h2 id="leave-title">Leave the party?</h2></header>
+        <div class="body">
+          ${s.unsentDraft.trim() !== '' ? html`<p data-testid="leave-draft">What you typed in the prompt box has not been sent, and will be lost.</p>` : nothing}
+          ${waiting > 0
+            ? html`<p data-testid="leave-pending">${waiting === 1 ? 'Your prompt is' : `${waiting} of your prompts are`} still waiting: ${waiting === 1 ? 'it stays' : 'they stay'} in the party and ${waiting === 1 ? 'goes' : 'go'} to the agent without you.</p>`
+            : nothing}
+        </div>
+        <footer>
+          <button data-testid="leave-cancel" @click=${close}>Stay</button>
+          <button class="danger solid" data-testid="leave-confirm" @click=${() => {
+            close();
+            void s.leave();
+          }}>Leave</button>
+        </footer>
+      </div>
+    </div>`;
   }
 
   #setConfirm(v: boolean): void {
@@ -601,11 +644,12 @@ export class PartyView extends LitElement {
               ? html`<button data-testid="back-home-panel" @click=${() => s.backHome()}>${iconDoor()} Back to home</button>`
               : s.isOwner
                 ? html`<button class="danger" data-testid="end-party" ?disabled=${s.ending} @click=${() => this.#setConfirm(true)}>${iconStop()} End party</button>`
-                : html`<button data-testid="leave-party" ?disabled=${s.ending} @click=${() => void s.leave()}>${iconDoor()} Leave</button>`}
+                : html`<button data-testid="leave-party" ?disabled=${s.ending} @click=${() => this.#leave(s)}>${iconDoor()} Leave</button>`}
           </section>
         </aside>
       </div>
       ${this.#confirmEnd ? this.#confirm(s) : nothing}
+      ${this.#confirmLeave ? this.#leaveDialog(s) : nothing}
       ${this.#kick ? this.#kickDialog(s, this.#kick) : nothing}
       ${this.#confirmCommand ? this.#commandDialog(s, this.#confirmCommand) : nothing}
     `;

@@ -64,6 +64,7 @@ export class PromptBox extends LitElement {
     if (await s.sendPrompt(sent)) {
       // Only clear what was sent: the person may have kept typing meanwhile.
       if (this.#text === sent) this.#text = '';
+      s.unsentDraft = this.#text;
       this.requestUpdate();
       await this.updateComplete;
       const ta = this.renderRoot.querySelector('textarea');
@@ -87,6 +88,7 @@ export class PromptBox extends LitElement {
     const reason = s.sendBlockedReason;
     const bytes = new TextEncoder().encode(this.#text).length;
     const near = bytes > MAX_PROMPT_BYTES * 0.8;
+    s.unsentDraft = this.#text; // this box's, whatever the party before left there
     const mine = s.myPending.length;
     const approving = s.myAwaitingApproval;
     return html`<div class="inner">
@@ -96,6 +98,7 @@ export class PromptBox extends LitElement {
           @input=${(e: InputEvent) => {
             const ta = e.target as HTMLTextAreaElement;
             this.#text = ta.value;
+            s.unsentDraft = ta.value;
             this.#autosize(ta);
             this.requestUpdate();
           }}
@@ -110,7 +113,7 @@ export class PromptBox extends LitElement {
           : s.sendError
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
             : mine > 0
-              ? html`<span data-testid="prompt-my-pending">${pendingHint(mine, approving)}</span>`
+              ? html`<span data-testid="prompt-my-pending">${pendingHint(mine, approving, s.isHost)}</span>`
               : html`<span><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}
         <span class="grow"></span>
         ${near ? html`<span class="count ${bytes > MAX_PROMPT_BYTES ? 'over' : ''}">${bytes.toLocaleString('en')} / ${MAX_PROMPT_BYTES.toLocaleString('en')} bytes</span>` : nothing}
@@ -121,11 +124,15 @@ export class PromptBox extends LitElement {
 
 customElements.define('prompt-box', PromptBox);
 
-/** Where my waiting prompts are: in a merged batch a host has to approve, or queued for the next batch. */
-export function pendingHint(mine: number, approving: number): string {
+/**
+ * Where my waiting prompts are: in a merged batch a host has to approve, or queued for the
+ * next batch. A host is pointed at the approval card in front of them, not told to wait.
+ */
+export function pendingHint(mine: number, approving: number, host = false): string {
   const your = (n: number) => (n === 1 ? (mine === 1 ? 'Your prompt is' : '1 of your prompts is') : `${n} of your prompts are`);
   const queued = mine - approving;
+  const approval = host ? 'in the merged prompt waiting for approval above' : "waiting for a host's approval";
   if (approving === 0) return `${your(mine)} waiting for the next batch`;
-  if (queued === 0) return `${your(approving)} waiting for a host's approval`;
-  return `${your(approving)} waiting for a host's approval, ${queued} for the next batch`;
+  if (queued === 0) return `${your(approving)} ${approval}`;
+  return `${your(approving)} ${approval}, ${queued} for the next batch`;
 }

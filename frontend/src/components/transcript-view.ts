@@ -342,7 +342,7 @@ export class TranscriptView extends LitElement {
       ${b
         ? html`<header>
               <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
-              <span class="authors">${it.prompts.map((p) => html`<span class="author">${this.#avatar(p.user)}${p.user}</span>`)}</span>
+              <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
               <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one ? 'edited by a host' : `merged by ${merger}`}</span>
             </header>

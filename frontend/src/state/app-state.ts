@@ -524,6 +524,12 @@ export class AppState {
     return this.#party.isPending(id);
   }
 
+  /**
+   * What the prompt box holds and has not sent. The box writes it as the person types
+   * (no re-render); leaving asks first when it is not empty.
+   */
+  unsentDraft = '';
+
   /** My prompts that no batch has carried yet. */
   get myPending(): readonly Prompt[] {
     return this.#party.myPending;

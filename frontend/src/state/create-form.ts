@@ -8,7 +8,11 @@ import type { CreateRequest } from './types';
 
 /** A problem the window finds in the form itself, before asking Go; "" when none. */
 export function localCreateProblem(req: CreateRequest): string {
-  if (!Number.isFinite(req.window_ms) || req.window_ms <= 0) return 'The window must be a positive number of seconds.';
+  // The words and bounds of Go's settings.CheckWindow, so the message stays the same
+  // whichever side finds it.
+  if (!Number.isFinite(req.window_ms) || req.window_ms < 100 || req.window_ms > 600_000) {
+    return 'The batching window must be between 0.1 and 600 seconds.';
+  }
   return '';
 }
 

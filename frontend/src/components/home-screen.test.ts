@@ -1,0 +1,17 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { errorField } from './home-screen';
+
+describe('errorField', () => {
+  it("names the field Go's checks speak of", () => {
+    expect(errorField('The working folder "/x" does not exist.')).toBe('workdir');
+    expect(errorField('Choose the folder Claude Code works in.')).toBe('workdir');
+    expect(errorField('"/etc/hosts" is a file, not a folder.')).toBe('workdir');
+    expect(errorField('Claude Code was not found (looked for "claude"). Install it…')).toBe('claudePath');
+    expect(errorField('The batching window must be between 0.1 and 600 seconds.')).toBe('windowSec');
+    expect(errorField('Min prompts must be a whole number from 1 to 100.')).toBe('minPrompts');
+    expect(errorField('The display name is empty.')).toBe('name');
+    expect(errorField('127.0.0.1:8765 is in use by another program.')).toBeNull();
+    expect(errorField('')).toBeNull();
+  });
+});
