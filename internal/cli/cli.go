@@ -73,6 +73,10 @@ func Main(ctx context.Context, args []string, io IO) int {
 	case "export":
 		return runExport(ctx, args[1:], io)
 	case "version", "--version", "-version":
+		if len(args) == 2 && slices.Contains([]string{"-h", "-help", "--help"}, args[1]) {
+			fmt.Fprintln(io.Out, "Usage: concordia version\n\nPrint this program's version and the party protocol version it speaks.")
+			return ExitOK
+		}
 		if len(args) > 1 {
 			fmt.Fprintf(io.Err, "concordia version: unexpected argument %q (version takes none)\n", args[1])
 			return ExitUsage

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -622,7 +624,11 @@ func TestMessagesForPeople(t *testing.T) {
 		want    string
 		mustNot []string
 	}{
-		{"claude not on PATH", hostError(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, "claude", &exec.Error{Name: "claude", Err: exec.ErrNotFound})),
+		{"port in use", hostError(fmt.Errorf("listen on 127.0.0.1:8765: %w", &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}), "127.0.0.1:8765", false),
+			"cannot start the party: 127.0.0.1:8765 is in use by another program (another party?); choose another address with --listen (port 0: any free port)", []string{"bind:", "listen tcp"}},
+		{"resumed on a port in use", hostError(fmt.Errorf("listen on 127.0.0.1:8765: %w", &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}), "127.0.0.1:8765", true),
+			"", []string{"bind:", "any free port"}},
+		{"claude not on PATH", hostError(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, "claude", &exec.Error{Name: "claude", Err: exec.ErrNotFound}), "", false),
 			`Claude Code was not found: no "claude" on PATH; point --claude at the claude program, or install it with "npm install -g @anthropic-ai/claude-code"`, []string{"$PATH", "looked for"}},
 		{"rate limited", describe(&rpc.Error{Code: wire.CodeRateLimited, Message: "too many prompts"}), "too many prompts; wait a few seconds and send it again", []string{"rpc error", "-32003"}},
 		{"wrapped rpc error", describe(fmt.Errorf("prompt: %w", errors.New("rpc error -32602: prompt is empty"))), "prompt: prompt is empty", []string{"rpc error"}},
@@ -699,6 +705,10 @@ func TestUsageErrorsAreSentences(t *testing.T) {
 	if code := Main(context.Background(), []string{"export", "--help"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK || errb.Len() != 0 ||
 		!strings.Contains(out.String(), "\n  -o FILE\n") || !strings.Contains(out.String(), "(default md)") || !strings.Contains(out.String(), "--data-dir DIRECTORY") {
 		t.Errorf("export --help: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := Main(context.Background(), []string{"version", "--help"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK || !strings.HasPrefix(out.String(), "Usage: concordia version") {
+		t.Errorf("version --help: exit %d, %q (every command takes --help)", code, out.String())
 	}
 	out.Reset()
 	if code := Main(context.Background(), []string{"help", "join"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != ExitOK || !strings.HasPrefix(out.String(), "Usage: concordia join") {

@@ -184,7 +184,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 		GeminiModel: f.geminiModel,
 	})
 	if err != nil {
-		pr.notice("error", hostError(err))
+		pr.notice("error", hostError(err, f.listen, resume != nil))
 		return ExitError
 	}
 	started = true
