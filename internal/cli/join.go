@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
@@ -74,6 +75,10 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	}
 	log := newLogger(io, verbose)
 	pr, sc := newTerminal(io)
+	outGone := make(chan struct{}) // closed when plain output meets a closed pipe
+	if sc == nil {
+		pr.w.w = &pipeWatch{w: pr.w.w, gone: outGone}
+	}
 	defer pr.flush() // last: agent text held for its frame is printed whatever the way out
 	saved := &seenLog{}
 	first := true
@@ -188,6 +193,12 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 		return ExitOK
 	case <-quit:
 		return ExitOK
+	case <-outGone:
+		// `concordia join … | head`: nothing this terminal prints can be read any more, and
+		// staying would keep a member in the party that nobody follows.
+		leaving.Store(true)
+		log.Info("output closed; leaving")
+		return ExitError
 	case <-c.Done():
 		endREPL()
 		err := c.Err()
@@ -205,6 +216,22 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 		pr.notice("error", "disconnected from the party: "+describe(err)+"; join again with the same invite")
 		return ExitError
 	}
+}
+
+// pipeWatch passes writes on and closes gone the first time one meets a closed pipe
+// (EPIPE: SIGPIPE is caught, see package main).
+type pipeWatch struct {
+	w    stdio.Writer
+	once sync.Once
+	gone chan struct{}
+}
+
+func (p *pipeWatch) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if errors.Is(err, syscall.EPIPE) {
+		p.once.Do(func() { close(p.gone) })
+	}
+	return n, err
 }
 
 // writable says why a file cannot be written at path, or nil: its folder must exist and
