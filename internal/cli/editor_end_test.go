@@ -173,3 +173,20 @@ func TestAsideKeepsTheReplysLineWhole(t *testing.T) {
 		t.Fatalf("the notices should come above the line being streamed:\n%q", got)
 	}
 }
+
+// TestFinishEndsTheLine: leaving while the agent streams left the shell's prompt glued to
+// the reply's unfinished line (found by a tester).
+func TestFinishEndsTheLine(t *testing.T) {
+	out := &testkit.Buffer{}
+	pr := newPrinter(out)
+	pr.w.frame = printFrame
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "[piece 15/60]..."})
+	pr.finish()
+	if got := out.String(); got != "[piece 15/60]...\n" {
+		t.Fatalf("printed %q, want the line ended", got)
+	}
+	pr.finish() // twice: nothing more
+	if got := out.String(); got != "[piece 15/60]...\n" {
+		t.Fatalf("printed %q after a second finish", got)
+	}
+}

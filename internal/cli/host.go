@@ -140,7 +140,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 	}
 	log := newLogger(io, f.verbose)
 	pr, sc := newTerminal(io)
-	defer pr.flush() // last: agent text held for its frame is printed whatever the way out
+	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
 
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
 		Mode: f.mergeMode, Model: f.geminiModel, Getenv: io.Getenv, Logger: log,

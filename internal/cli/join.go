@@ -79,7 +79,7 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	if sc == nil {
 		pr.w.w = &pipeWatch{w: pr.w.w, gone: outGone}
 	}
-	defer pr.flush() // last: agent text held for its frame is printed whatever the way out
+	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
 	saved := &seenLog{}
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself

@@ -97,6 +97,15 @@ func newPrinter(w io.Writer) *printer {
 // it returns.
 func (p *printer) flush() { p.w.Flush() }
 
+// finish is a party terminal's last word: what is held is written, and agent text left
+// mid-line is ended, so that the shell's prompt that follows starts a line of its own.
+func (p *printer) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.breakLineLocked()
+	p.w.Flush()
+}
+
 // colorFor says whether w is a terminal that takes colour: not when NO_COLOR is set
 // (no-color.org), nor when output goes to a file or a pipe (scripts read it).
 func colorFor(w io.Writer, getenv func(string) string) bool {
