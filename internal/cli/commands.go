@@ -130,7 +130,10 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 }
 
 func (c *commander) send(ctx context.Context, text string) {
-	if err := c.prompt(ctx, text); err != nil {
+	c.pr.sendStart()
+	err := c.prompt(ctx, text)
+	c.pr.sendDone()
+	if err != nil {
 		c.pr.notice("error", "prompt not sent: "+c.describe(err))
 	}
 }

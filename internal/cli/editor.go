@@ -169,6 +169,10 @@ type status struct {
 	// connected is false while a joined terminal has lost the host: what it last knew of
 	// the phase may no longer be true.
 	connected bool
+	// sending: when this terminal's prompt went to the host and has no answer yet (zero:
+	// none in flight). A host that stops answering is otherwise invisible: the input is
+	// cleared and the status reads idle.
+	sending time.Time
 }
 
 // editor is the Bubble Tea model. Only the program's goroutine touches it.
@@ -398,6 +402,9 @@ func (e *editor) View() string {
 	return b.String()
 }
 
+// sendingSlow is when "sending your prompt" says how long the host has not answered.
+const sendingSlow = 3 * time.Second
+
 func (e *editor) statusLine() string {
 	st := e.st
 	var parts []string
@@ -407,6 +414,14 @@ func (e *editor) statusLine() string {
 		parts = append(parts, "reconnecting to the host (/retry tries now)")
 	default:
 		parts, busy = phaseParts(st)
+	}
+	if !st.sending.IsZero() {
+		busy = true
+		if d := time.Since(st.sending); d >= sendingSlow {
+			parts = append([]string{fmt.Sprintf("sending your prompt: the host has not answered for %s", fmtDuration(d.Truncate(time.Second)))}, parts...)
+		} else {
+			parts = append([]string{"sending your prompt"}, parts...)
+		}
 	}
 	switch {
 	case st.mine == 1:

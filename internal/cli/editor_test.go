@@ -28,6 +28,11 @@ func TestStatusLine(t *testing.T) {
 		// It used to go on saying "claude is working · 28s" with the host dead.
 		{"the host lost", status{phase: wire.PhaseRunning, since: time.Now().Add(-28 * time.Second), mine: 1},
 			[]string{"reconnecting to the host (/retry tries now) · 1 prompt of yours waiting"}, []string{"claude is working"}},
+		// A host that stopped answering: the input was cleared and the line said idle.
+		{"a prompt on its way", status{phase: wire.PhaseIdle, connected: true, sending: time.Now()},
+			[]string{"sending your prompt · idle"}, []string{"not answered", "/help"}},
+		{"a prompt the host has not answered", status{phase: wire.PhaseIdle, connected: true, sending: time.Now().Add(-32 * time.Second)},
+			[]string{"sending your prompt: the host has not answered for 32s · idle"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -48,6 +48,23 @@ type printer struct {
 	skews []time.Duration
 	// away: a joined terminal lost the host and is reconnecting.
 	away bool
+	// sending: when this terminal's prompt went to the host, while it has no answer.
+	sending time.Time
+}
+
+// sendStart and sendDone bracket a prompt on its way to the host, for the status line.
+func (p *printer) sendStart() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sending = p.now()
+	p.pushStatusLocked()
+}
+
+func (p *printer) sendDone() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sending = time.Time{}
+	p.pushStatusLocked()
 }
 
 // connection tells the status line whether the host can be reached.
@@ -260,7 +277,7 @@ func (p *printer) setStatusSink(f func(status)) {
 
 func (p *printer) statusLocked() status {
 	r := p.r
-	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), connected: !p.away}
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), connected: !p.away, sending: p.sending}
 	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
 		st.since = r.turnSince
 	}
