@@ -174,6 +174,7 @@ export function joinTests(ctx) {
       await tid('prompt-input').fill('half a thought');
       await tid('leave-party').click();
       await visible('leave-draft');
+      await new Promise((r) => setTimeout(r, 400)); // the dialog's fade-in, for the screenshot
       await shot('leave-confirm');
       await tid('leave-cancel').click();
       await tid('leave-dialog').waitFor({ state: 'detached' });

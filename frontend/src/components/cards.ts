@@ -90,6 +90,11 @@ export class PermissionCard extends LitElement {
   #expires(s: AppState, p: Permission) {
     const host = p.expires ? Date.parse(p.expires) : NaN;
     if (!Number.isFinite(host)) return nothing;
+    if (s.connection.status !== 'connected') {
+      // The countdown is the host's: with the host out of reach, what it will say of this
+      // request is not known here (a host that stops ends it as denied).
+      return html`<span class="expires" data-testid="permission-expires">The host cannot be reached: this request waits for it</span>`;
+    }
     const at = s.hostToLocal(host);
     return html`<span class="expires" data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left> if nobody decides</span>`;
   }
