@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TranscriptModel, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
-import { batch, err, out, phase, prompt, retry, sys, turn } from './events.test-helpers';
+import { batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
 import type { PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
 import crashOnce from './testdata/crash-once.json';
@@ -328,6 +328,30 @@ describe('a tool\'s own output (tool_output)', () => {
     const m = fold([batch(1, b1), out(2, 'Bash: ls -la\n-> file-a (+2 lines)\nBash: true\n-> (no output)\n', 'tool'), out(3, 'Done.')]);
     expect(shape(m)).toEqual([
       [{ tool: [{ call: 'Bash: ls -la', output: ['file-a (+2 lines)'], full: false }, { call: 'Bash: true', output: ['(no output)'], full: false }] }, 'reply:Done.'],
+    ]);
+  });
+});
+
+describe('tool results and their requests', () => {
+  it("a result after a request's card goes with its call, not with the next call", () => {
+    const perm = (seq: number, id: string, status: string) => permission(seq, { id, tool: 'Bash', summary: `touch ${id}`, batch: 'b1', status });
+    const m = fold([
+      prompt(1, pA),
+      batch(2, { ...b1, prompts: ['a'] }),
+      out(3, 'Bash: touch file-1\n', 'tool'),
+      perm(4, 'r1', 'pending'),
+      perm(5, 'r1', 'allowed'),
+      out(6, '-> allowed\nBash: touch file-2\n', 'tool'), // coalesced: a result, then the next call
+      perm(7, 'r2', 'pending'),
+      perm(8, 'r2', 'denied'),
+      out(9, '-> (error) denied: no\n', 'tool'),
+      out(10, 'the denied output, in full\n', 'tool_output'),
+      out(11, 'done'),
+      turn(12, 'b1'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'prompt ann: add tests',
+      'turn b1 [tool:Bash: touch file-1|-> allowed, perm:r1:allowed, tool:Bash: touch file-2|-> (error) denied: no|the denied output, in full, perm:r2:denied, reply:done] done',
     ]);
   });
 });

@@ -110,6 +110,11 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
   return steps;
 }
 
+/** Whether a tool line is what came back from a call: a result ("-> …") or the tool's own output. */
+function isResultLine(l: ActivityLine): boolean {
+  return l.stream === STREAM_TOOL_OUTPUT || l.text.trimStart().startsWith('->');
+}
+
 /** A tool request of the turn, pending or decided (one segment per request id). */
 export interface PermissionSegment {
   kind: 'permission';
@@ -507,9 +512,26 @@ export class TranscriptModel {
       // (tool_output) joins the tool group it follows, where toolSteps gives it to the step
       // of the result line before it; with no tool group before it, it starts one.
       const group = stream === STREAM_TOOL_OUTPUT ? 'tool' : stream;
-      const lines = text.replace(/\n$/, '').split('\n').map((l) => ({ stream, text: l }));
-      if (last && last.kind === 'activity' && !last.void && last.stream === group) {
-        segs[segs.length - 1] = { kind: 'activity', stream: group, lines: [...last.lines, ...lines] };
+      let lines = text.replace(/\n$/, '').split('\n').map((l) => ({ stream, text: l }));
+      // A tool's result comes after the request to use it was decided: it belongs to the
+      // call before the request's card, not to a group of its own after it — where the
+      // next call joined it, and a step showed one tool's result under another's call.
+      if (group === 'tool' && last?.kind === 'permission' && !last.void) {
+        let j = segs.length - 1;
+        while (j >= 0 && segs[j]!.kind === 'permission' && !segs[j]!.void) j--;
+        const call = segs[j];
+        const results = lines.findIndex((l) => !isResultLine(l));
+        const k = results < 0 ? lines.length : results;
+        if (k > 0 && call && call.kind === 'activity' && !call.void && call.stream === 'tool') {
+          segs[j] = { kind: 'activity', stream: 'tool', lines: [...call.lines, ...lines.slice(0, k)] };
+          lines = lines.slice(k);
+        }
+      }
+      const now = segs[segs.length - 1];
+      if (lines.length === 0) {
+        // all of it went to the call's group
+      } else if (now && now.kind === 'activity' && !now.void && now.stream === group) {
+        segs[segs.length - 1] = { kind: 'activity', stream: group, lines: [...now.lines, ...lines] };
       } else {
         segs.push({ kind: 'activity', stream: group, lines });
       }
