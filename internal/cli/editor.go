@@ -443,7 +443,15 @@ func (e *editor) statusLine() string {
 	if !busy {
 		line += " · /help"
 	}
-	return paint(e.color, "2", ansi.Truncate(line, max(e.width-1, 10), "…"))
+	width := max(e.width-1, 10)
+	if ansi.StringWidth(line) > width && st.connected && st.phase == wire.PhaseAwaitingPermission && !st.deadline.IsZero() {
+		// Too narrow for it all: the time left before the request is denied comes first
+		// (cut off, it read "waiting for a tool decision · 1s · d…").
+		if left := time.Until(st.deadline).Round(time.Second); left > 0 {
+			line = lead + " tool decision · denied in " + fmtDuration(left)
+		}
+	}
+	return paint(e.color, "2", ansi.Truncate(line, width, "…"))
 }
 
 // phaseParts describes the pipeline's phase and how long it has lasted; busy is false

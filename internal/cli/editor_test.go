@@ -34,6 +34,11 @@ func TestStatusLine(t *testing.T) {
 		{"a prompt the host has not answered", status{phase: wire.PhaseIdle, connected: true, sending: time.Now().Add(-32 * time.Second)},
 			[]string{"sending your prompt: the host has not answered for 32s · idle"}, nil},
 	}
+	// At 40 columns the time left shows; it was cut off.
+	narrow := &editor{st: status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-time.Second), deadline: time.Now().Add(112 * time.Second), connected: true}, width: 40}
+	if got := narrow.statusLine(); !strings.Contains(got, "tool decision · denied in 1m5") {
+		t.Errorf("narrow status line %q lacks the time left", got)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := &editor{st: c.st, width: 200}
