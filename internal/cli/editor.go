@@ -313,6 +313,11 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.errText = fmt.Sprintf("this prompt is %s bytes; the limit is %s (32 KiB). Shorten it or send it in parts; nothing was sent.", thousands(n), thousands(wire.MaxPromptBytes))
 			return e, nil
 		}
+		if t := strings.TrimSpace(v); e.st.role == wire.RoleViewer && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
+			// It would only be refused: keep it (a host may make this member a participant).
+			e.errText = "you are a viewer: you cannot send prompts (a host can make you a participant); the text stays here"
+			return e, nil
+		}
 		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
 			// It would only fail: keep it where it is rather than clear it.
 			e.errText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"

@@ -168,3 +168,26 @@ func TestWordsAreTextNotKeys(t *testing.T) {
 		t.Fatalf("Up recalled %q, want the last prompt", got)
 	}
 }
+
+// TestViewerKeepsTheText: a viewer's Enter on a prompt would only be refused; the text was
+// cleared with it (found by a tester). It stays, with the reason, and commands still run.
+func TestViewerKeepsTheText(t *testing.T) {
+	lines := make(chan string, 2)
+	e := newEditor(false, lines)
+	e.st.role = wire.RoleViewer
+	e.ta.SetValue("a prompt")
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if e.ta.Value() != "a prompt" || !strings.Contains(e.errText, "you are a viewer") {
+		t.Fatalf("input %q, error %q", e.ta.Value(), e.errText)
+	}
+	select {
+	case l := <-lines:
+		t.Fatalf("sent %q", l)
+	default:
+	}
+	e.ta.SetValue("/who")
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if l := <-lines; l != "/who" {
+		t.Fatalf("a viewer's command: %q", l)
+	}
+}
