@@ -539,7 +539,8 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	// What was typed is offered again next time (best effort: the party runs anyway).
 	if _, err := a.settings.Remember(settings.Chosen{
 		Name: r.Name, Workdir: r.Workdir, ClaudePath: r.ClaudePath, PermissionMode: r.PermissionMode,
-		ShareWorkspace: r.ShareWorkspace, Approve: r.Approve,
+		ShareWorkspace: r.ShareWorkspace, Approve: r.Approve, WindowMS: r.Window.Milliseconds(),
+		MinPrompts: r.MinPrompts, Merger: r.Merger, ClaudeArgs: strings.TrimSpace(req.ClaudeArgs),
 	}); err != nil {
 		a.log.Warn("remember the Create party values", "err", err)
 	}

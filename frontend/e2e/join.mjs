@@ -293,6 +293,8 @@ export function joinTests(ctx) {
     await tid('home-mode').selectOption('edits');
     await tid('home-approve').check();
     await tid('home-share').selectOption('tree');
+    await tid('home-window').fill('2');
+    await tid('home-merger').selectOption('local');
     await shot('create-filled');
     await tid('home-create').click();
     await visible('party-view');
@@ -300,7 +302,8 @@ export function joinTests(ctx) {
       const s = readSettings();
       return s.name === 'ivy' && s.workdir === chosenWork && s.claude_path === fakeClaude ? s : null;
     });
-    check(saved.permission_mode === 'edits' && saved.approve === true && saved.share_workspace === 'tree', `settings file: ${JSON.stringify(saved)}`);
+    check(saved.permission_mode === 'edits' && saved.approve === true && saved.share_workspace === 'tree' && saved.window_ms === 2000 && saved.merger === 'local',
+      `settings file: ${JSON.stringify(saved)}`);
     await tid('end-party').click();
     await tid('end-party-confirm').click();
     await visible('party-ended');
@@ -315,6 +318,8 @@ export function joinTests(ctx) {
       check((await tid('home-mode').inputValue()) === 'edits', `the permission mode is not remembered ${when}`);
       check(await tid('home-approve').isChecked(), `approval is not remembered ${when}`);
       check((await tid('home-share').inputValue()) === 'tree', `the sharing level is not remembered ${when}`);
+      check((await tid('home-window').inputValue()) === '2', `the batching window is not remembered ${when}`);
+      check((await tid('home-merger').inputValue()) === 'local', `the merger is not remembered ${when}`);
     };
     await expectForm('after the party');
     await ctx.restartApp();

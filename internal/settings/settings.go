@@ -554,11 +554,16 @@ func (st *Store) Save(s Settings) (Settings, error) {
 }
 
 // Chosen are the values a person typed on Create party that the window offers again
-// next time: display name, working directory, Claude Code path, permission mode,
-// approval default and workspace sharing.
+// next time: every field of the form — display name, working directory, batching window,
+// min prompts, merger, Claude Code path and extra arguments, permission mode, approval
+// default and workspace sharing. (The window and the merger were forgotten while the
+// others were kept, which a tester found inconsistent.)
 type Chosen struct {
 	Name, Workdir, ClaudePath, PermissionMode, ShareWorkspace string
 	Approve                                                   bool
+	WindowMS                                                  int64
+	MinPrompts                                                int
+	Merger, ClaudeArgs                                        string
 }
 
 // Remember puts the chosen values into the saved settings and writes them (atomically,
@@ -589,6 +594,18 @@ func (st *Store) Remember(c Chosen) (Settings, error) {
 		next.ShareWorkspace = v
 	}
 	next.Approve = c.Approve
+	if c.WindowMS != 0 && CheckWindow(c.WindowMS) == nil {
+		next.WindowMS = c.WindowMS
+	}
+	if c.MinPrompts != 0 && CheckMinPrompts(c.MinPrompts) == nil {
+		next.MinPrompts = c.MinPrompts
+	}
+	if v := strings.ToLower(strings.TrimSpace(c.Merger)); v != "" && CheckMerger(v) == nil {
+		next.Merger = v
+	}
+	if v := strings.TrimSpace(c.ClaudeArgs); CheckClaudeArgs(v) == nil {
+		next.ClaudeArgs = v // "" too: arguments cleared on the form are not wanted any more
+	}
 	next = next.Normalized()
 	if err := next.Validate(); err != nil {
 		return s, err
