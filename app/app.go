@@ -71,6 +71,9 @@ type BootInfo struct {
 	Version  string            `json:"version"`
 	Link     string            `json:"link"` // a concordia:// link the app was opened with, or ""
 	Tray     TrayStatus        `json:"tray"`
+	// Home is the user's home folder ("" when unknown): Create party warns when the agent
+	// would work in all of it.
+	Home string `json:"home"`
 }
 
 // CreateRequest is the Create party form. Zero fields take the saved settings, except
@@ -415,7 +418,8 @@ func (a *App) Boot() (BootInfo, error) {
 	a.link = ""
 	a.booted = true
 	a.mu.Unlock()
-	return BootInfo{Settings: s, Key: key, Version: version.Version, Link: link, Tray: a.tray.Status()}, nil
+	home, _ := os.UserHomeDir()
+	return BootInfo{Settings: s, Key: key, Version: version.Version, Link: link, Tray: a.tray.Status(), Home: home}, nil
 }
 
 // GetSettings returns the saved settings (defaults for what was never saved).

@@ -147,6 +147,13 @@ test('home shows the saved settings', async () => {
   check((await tid('home-window').inputValue()) === '0.5', 'batching window is not the saved 0.5 s');
   check((await tid('home-merger').inputValue()) === 'local', 'merger is not the saved one');
   await textOf('home-key-status', 'none');
+  check((await tid('home-workdir-warning').count()) === 0, 'a project folder is warned about');
+  // The whole home folder (the first start's default) is warned about.
+  await tid('home-workdir').fill(home);
+  await visible('home-workdir-warning');
+  await shot('home-workdir-is-home');
+  await tid('home-workdir').fill(workdir);
+  await tid('home-workdir-warning').waitFor({ state: 'detached' });
   await shot('home');
 });
 

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { errorField } from './home-screen';
+import { errorField, isHome } from './home-screen';
 
 describe('errorField', () => {
   it("names the field Go's checks speak of", () => {
@@ -13,5 +13,15 @@ describe('errorField', () => {
     expect(errorField('The display name is empty.')).toBe('name');
     expect(errorField('127.0.0.1:8765 is in use by another program.')).toBeNull();
     expect(errorField('')).toBeNull();
+  });
+});
+
+describe('isHome', () => {
+  it('warns of the whole home folder, not of a folder in it', () => {
+    expect(isHome('/home/ann', '/home/ann')).toBe(true);
+    expect(isHome(' /home/ann/ ', '/home/ann')).toBe(true);
+    expect(isHome('/home/ann/project', '/home/ann')).toBe(false);
+    expect(isHome('', '/home/ann')).toBe(false);
+    expect(isHome('/home/ann', '')).toBe(false);
   });
 });

@@ -207,6 +207,9 @@ export class HomeScreen extends LitElement {
                         @input=${(e: InputEvent) => this.#set('workdir', (e.target as HTMLInputElement).value)} />
                       <button type="button" data-testid="home-browse" @click=${() => void this.#browse()}>${iconFolder()} Browse…</button>
                     </div>
+                    ${isHome(d.workdir, s.boot?.home ?? '')
+                      ? html`<span class="warnbox" role="note" data-testid="home-workdir-warning">${iconAlert()}<span>This is your whole home folder: the agent could read and change anything in it. Choose the project's folder.</span></span>`
+                      : nothing}
                   </label>
                   <div class="two">
                     <label class="field">
@@ -287,6 +290,12 @@ export class HomeScreen extends LitElement {
       </div>
     `;
   }
+}
+
+/** Whether dir is the home folder (the first start's default working folder). */
+export function isHome(dir: string, home: string): boolean {
+  const norm = (p: string) => p.trim().replace(/[/\\]+$/, '');
+  return home !== '' && norm(dir) !== '' && norm(dir) === norm(home);
 }
 
 /** A field of the Create party form that an error can be about. */

@@ -384,7 +384,7 @@ describe('join', () => {
 
   it('an app:link event opens the dialog prefilled, a boot link too', async () => {
     const be = new FakeBackend();
-    be.handlers.Boot = async () => ({ settings: fakeSettings, key: noKey, version: 't', link: 'concordia://boot:1/t', tray: { available: true, reason: '' } });
+    be.handlers.Boot = async () => ({ settings: fakeSettings, key: noKey, version: 't', link: 'concordia://boot:1/t', tray: { available: true, reason: '' }, home: '' });
     const { st } = await started(be);
     expect(st.join).toMatchObject({ open: true, invite: 'concordia://boot:1/t' });
     st.closeJoin();

@@ -276,7 +276,7 @@ export class DemoBackend implements Backend {
   // --- bindings -------------------------------------------------------------
 
   async Boot(): Promise<BootInfo> {
-    return { settings: this.#settings, key: this.#key, version: 'v0.1.0-demo', link: '', tray: { available: true, reason: '' } };
+    return { settings: this.#settings, key: this.#key, version: 'v0.1.0-demo', link: '', tray: { available: true, reason: '' }, home: '/home/demo' };
   }
   async GetSettings(): Promise<Settings> {
     return this.#settings;

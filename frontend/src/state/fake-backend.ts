@@ -66,6 +66,7 @@ export class FakeBackend implements Backend {
       version: 'test',
       link: '',
       tray: { available: true, reason: '' },
+      home: '/home/test',
     }),
     GetSettings: async () => fakeSettings,
     SaveSettings: async (s: Settings) => s,

@@ -235,6 +235,8 @@ export interface BootInfo {
   version: string;
   link: string;
   tray: TrayStatus;
+  /** The user's home folder ("" when unknown). */
+  home: string;
 }
 
 /** CreateParty's argument. */

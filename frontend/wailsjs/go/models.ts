@@ -38,6 +38,7 @@ export namespace app {
 	    version: string;
 	    link: string;
 	    tray: TrayStatus;
+	    home: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new BootInfo(source);
@@ -50,6 +51,7 @@ export namespace app {
 	        this.version = source["version"];
 	        this.link = source["link"];
 	        this.tray = this.convertValues(source["tray"], TrayStatus);
+	        this.home = source["home"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
