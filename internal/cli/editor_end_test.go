@@ -88,23 +88,38 @@ func TestEditorQuitKeepsLateLines(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, _, _, out, ended := startEditor(t, ctx)
 	const n = 400
-	written := make(chan struct{})
-	go func() {
-		defer close(written)
-		for i := range n {
-			pr.notice("party", fmt.Sprintf("line %d", i))
-			if i == n/4 {
-				cancel()
-			}
+	written := writeLines(pr, n, func(i int) {
+		if i == n/4 {
+			cancel()
 		}
-	}()
+	})
 	select {
 	case <-ended:
 	case <-time.After(20 * time.Second):
 		t.Fatal("the editor did not quit")
 	}
 	<-written
-	got := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	wantLines(t, out.String(), n)
+}
+
+// writeLines prints "line 0" to "line n-1" as party notices on a goroutine of its own,
+// calling after(i) after each; the channel closes when all are printed.
+func writeLines(pr *printer, n int, after func(i int)) <-chan struct{} {
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for i := range n {
+			pr.notice("party", fmt.Sprintf("line %d", i))
+			after(i)
+		}
+	}()
+	return written
+}
+
+// wantLines fails unless the output has every line writeLines printed, in order.
+func wantLines(t *testing.T, out string, n int) {
+	t.Helper()
+	got := strings.ReplaceAll(out, "\r\n", "\n")
 	last := -1
 	for i := range n {
 		at := strings.Index(got, fmt.Sprintf("line %d\n", i))
@@ -131,21 +146,10 @@ func TestEditorStartedAfterTheEndKeepsLines(t *testing.T) {
 		sc := &screen{out: out}
 		pr := newPrinter(sc)
 		const n = 300
-		written := make(chan struct{})
-		go func() {
-			defer close(written)
-			for i := range n {
-				pr.notice("party", fmt.Sprintf("line %d", i))
-			}
-		}()
+		written := writeLines(pr, n, func(int) {})
 		runEditor(ctx, in, sc, pr, func(context.Context, string) bool { return false })
 		<-written
-		got := strings.ReplaceAll(out.String(), "\r\n", "\n")
-		for i := range n {
-			if !strings.Contains(got, fmt.Sprintf("line %d\n", i)) {
-				t.Fatalf("line %d was lost:\n%q", i, got)
-			}
-		}
+		wantLines(t, out.String(), n)
 	}
 }
 
