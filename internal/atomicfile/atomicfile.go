@@ -11,7 +11,7 @@ import (
 // Write replaces path with data: a temporary file in the same directory, made with perm,
 // synced, then renamed over path. On an error path is as it was and nothing is left.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // see Leftovers
 	if err != nil {
 		return fmt.Errorf("create a temporary file: %w", err)
 	}
@@ -37,4 +37,10 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	return nil
+}
+
+// Leftovers is a glob of the temporary files a Write of path that was cut short (the
+// process killed mid-write) leaves beside it.
+func Leftovers(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 }

@@ -39,3 +39,18 @@ func TestWrite(t *testing.T) {
 		t.Fatalf("left behind: %v", entries)
 	}
 }
+
+// TestLeftovers: the glob finds what a Write cut short leaves, and nothing else.
+func TestLeftovers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "base")
+	for _, name := range []string{".base.123.tmp", "base", ".other.1.tmp"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := filepath.Glob(Leftovers(path))
+	if err != nil || len(got) != 1 || filepath.Base(got[0]) != ".base.123.tmp" {
+		t.Fatalf("Leftovers found %v, %v", got, err)
+	}
+}

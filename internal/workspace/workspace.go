@@ -137,8 +137,9 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		// A host killed during git init or while writing the base leaves its temporary
 		// repository or file behind; nothing else would ever remove them.
 		leftovers, _ := filepath.Glob(filepath.Join(stateDir, "git-init-*"))
-		more, _ := filepath.Glob(filepath.Join(stateDir, "base.tmp-*"))
-		for _, name := range append(leftovers, more...) {
+		more, _ := filepath.Glob(atomicfile.Leftovers(baseFile))
+		older, _ := filepath.Glob(filepath.Join(stateDir, "base.tmp-*")) // before atomicfile
+		for _, name := range slices.Concat(leftovers, more, older) {
 			late = true
 			if err := removeSettled(name); err != nil {
 				return nil, fmt.Errorf("workspace: %w", err)

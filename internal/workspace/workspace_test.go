@@ -315,7 +315,8 @@ func TestOpenAfterAnUnfinishedStart(t *testing.T) {
 func TestOpenClearsAKilledStartsLeftovers(t *testing.T) {
 	dir, state := startingDir(t, false), t.TempDir()
 	write(t, state, "git-init-123/objects/ab/cdef", "half\n")
-	write(t, state, "base.tmp-456", "")
+	write(t, state, ".base.789.tmp", "") // a cut-short atomicfile.Write
+	write(t, state, "base.tmp-456", "")  // the same from a host before atomicfile
 	w, err := Open(context.Background(), dir, state, Options{})
 	if err != nil {
 		t.Fatal(err)
