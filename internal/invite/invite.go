@@ -158,7 +158,12 @@ func find(s string) (string, Invite, error) {
 		return whole, inv, nil
 	}
 	cut, glued := unwrap(extract(s, false)), unwrap(extract(s, true))
-	wantFP := strings.Contains(strings.ToLower(glued), "?fp=")
+	// A text that has ?fp= after the scheme meant a pinned link: a reading without the
+	// pin would connect without TLS and hand the token to whoever answers.
+	pinned := false
+	if at := schemeAt(s); at >= 0 {
+		pinned = containsFold(s[at:], "?fp=")
+	}
 	var found string
 	var foundInv Invite
 	for _, c := range []string{cut, glued} {
@@ -166,10 +171,10 @@ func find(s string) (string, Invite, error) {
 			continue
 		}
 		inv, cerr := parse(c)
-		if cerr != nil {
+		if cerr != nil || pinned && inv.Fingerprint == "" {
 			continue
 		}
-		if CheckComplete(inv) == nil && (inv.Fingerprint != "" || !wantFP) {
+		if CheckComplete(inv) == nil {
 			return c, inv, nil
 		}
 		if found == "" {
@@ -179,10 +184,57 @@ func find(s string) (string, Invite, error) {
 	if found != "" {
 		return found, foundInv, nil
 	}
-	if !hasScheme(whole) && hasScheme(cut) {
+	switch {
+	case pinned:
+		// What is wrong with the link and its pin: the reading with its line breaks taken
+		// out has both, if anything does.
+		if _, err = parse(glued); err == nil {
+			err = invalid("the fingerprint (?fp=) is cut off or apart from the link; copy the whole link again")
+		}
+	case !hasScheme(whole) && hasScheme(cut):
 		_, err = parse(cut)
 	}
 	return "", Invite{}, err
+}
+
+// schemeAt is where concordia:// starts in s (in any case), or -1. It compares bytes, not
+// a lower-cased copy: lower-casing changes the length of some text (İ, invalid UTF-8),
+// and an index into the copy is not one into s.
+func schemeAt(s string) int {
+	const want = Scheme + "://"
+	for i := 0; i+len(want) <= len(s); i++ {
+		if equalFoldASCII(s[i:i+len(want)], want) {
+			return i
+		}
+	}
+	return -1
+}
+
+// containsFold says whether s contains sub (ASCII), in any case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFoldASCII(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFoldASCII compares a and b, of the same length, ignoring ASCII case only.
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func hasScheme(s string) bool {
@@ -199,7 +251,7 @@ var lineBreak = regexp.MustCompile(`(\S)\r?\n(\S)`)
 // returned as it is.
 func extract(s string, glue bool) string {
 	s = strings.TrimSpace(s)
-	at := strings.Index(strings.ToLower(s), Scheme+"://")
+	at := schemeAt(s)
 	if at < 0 {
 		return s
 	}
@@ -216,7 +268,7 @@ func extract(s string, glue bool) string {
 	if end := strings.IndexFunc(s, unicode.IsSpace); end >= 0 {
 		s = s[:end]
 	}
-	if inText && !strings.ContainsRune("<(\"'`", rune(s[0])) {
+	if inText && s != "" && !strings.ContainsRune("<(\"'`", rune(s[0])) {
 		s = strings.TrimRight(s, ".,;:!?)>\"'`")
 	}
 	return s

@@ -44,6 +44,10 @@ func TestParseAccepts(t *testing.T) {
 		{"wrapped in the token", "concordia://h:8765/" + tok[:30] + "\n" + tok[30:] + "?fp=" + fp, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 		{"wrapped before its fingerprint", "concordia://h:8765/" + tok + "\n?fp=" + fp, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 		{"then a line of text", "concordia://h:8765/" + tok + "\nthanks", Invite{Host: "h", Port: 8765, Token: tok}},
+		// Text before the link whose lower case is longer or shorter (a reviewer: it panicked).
+		{"after a dotted capital I", "İyi eğlenceler! concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
+		{"after invalid UTF-8", "\xff\xff\xff concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
+		{"after a Kelvin sign", "\u212a: concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
 		{"wrapped twice, CRLF", "concordia://h:8765/" + tok[:10] + "\r\n" + tok[10:] + "?fp=" + fp[:30] + "\r\n" + fp[30:] + "\n", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 	}
 	for _, tt := range tests {
@@ -134,6 +138,11 @@ func TestParseRejects(t *testing.T) {
 		{"user info password", "concordia://bob:pw@h:8765/" + tok, "user info"},
 		{"inner white space", "concordia://h:8765/" + tok[:20] + " " + tok[20:], "invalid character ' '"},
 		{"a message with a link cut short", "join: concordia://h:8765/" + tok + "?fp=" + fp[:27] + " thanks", "got 27"},
+		// The text has a pin: a reading without it would connect without TLS (a reviewer).
+		{"wrapped, fingerprint cut short", "concordia://h:8765/" + tok + "\n?fp=" + fp[:50], "got 50"},
+		{"wrapped, a mark after the fingerprint", "concordia://h:8765/" + tok + "\n?fp=" + fp + "!", "invalid"},
+		{"fingerprint apart from the link", "concordia://h:8765/" + tok + " ?fp=" + fp, "fingerprint (?fp=) is cut off or apart"},
+		{"in a message, fingerprint apart", "join: concordia://h:8765/" + tok + " ?fp=" + fp, "fingerprint (?fp=) is cut off or apart"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,6 +279,12 @@ func FuzzParse(f *testing.F) {
 		"concordia://[fe80::1%25eth0]:8765/" + tok,
 		"concordia://[::ffff:1.2.3.4]:8765/" + tok,
 		"",
+		// Chat messages and wrapped links (find/extract), and text whose lower case has
+		// another length (it panicked).
+		"İ concordia://",
+		"\xff concordia://h:1/" + tok + "\n?fp=" + fp,
+		"join: <concordia://h:1/" + tok + ">!",
+		"concordia://h:1/" + tok[:20] + "\n" + tok[20:] + " thanks",
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -284,6 +299,10 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := inv.Validate(); err != nil {
 			t.Fatalf("Parse(%q) accepted %+v that fails Validate: %v", s, inv, err)
+		}
+		// A text with a pin never gives a link without one (it would connect without TLS).
+		if at := schemeAt(s); at >= 0 && containsFold(s[at:], "?fp=") && inv.Fingerprint == "" {
+			t.Fatalf("Parse(%q) = %+v dropped the pin", s, inv)
 		}
 		again, err := Parse(inv.String())
 		if err != nil {

@@ -32,6 +32,9 @@ describe('invite summary and warning', () => {
       expect(inviteSummary(text)).toEqual({ host: '127.0.0.1:1', pinned: true });
     }
     expect(inviteSummary('no link here')).toBeNull();
+    expect(inviteSummary(`İyi eğlenceler! ${link}`)).toEqual({ host: '127.0.0.1:1', pinned: true });
+    // A text with a pin is never read without it (it would connect without TLS).
+    expect(inviteSummary(`${link.slice(0, 67)} ${link.slice(67)}`)).toBeNull();
   });
 });
 

@@ -17,9 +17,11 @@ export function unwrapInvite(text: string): string {
   if (LINK.test(whole)) return whole;
   const cut = unwrapPairs(extractInvite(text, false));
   const glued = unwrapPairs(extractInvite(text, true));
-  const wantFP = /\?fp=/i.test(glued);
-  const found = [cut, glued].filter((c) => LINK.test(c));
-  return found.find((c) => complete(c, wantFP)) ?? found[0] ?? whole;
+  // A text with ?fp= after the scheme meant a pinned link: never read it without the pin.
+  const at = text.search(/concordia:\/\//i);
+  const pinned = at >= 0 && /\?fp=/i.test(text.slice(at));
+  const found = [cut, glued].filter((c) => LINK.test(c) && (!pinned || /\?fp=/i.test(c)));
+  return found.find((c) => complete(c, pinned)) ?? found[0] ?? whole;
 }
 
 /** A link's shape: what inviteSummary reads. */
@@ -49,7 +51,7 @@ function unwrapPairs(text: string): string {
 /** The link cut out of the text around it (Go's invite.extract). */
 function extractInvite(text: string, glue: boolean): string {
   let s = text.trim();
-  let at = s.toLowerCase().indexOf('concordia://');
+  let at = s.search(/concordia:\/\//i); // not toLowerCase(): it can change the length before the link
   if (at < 0) return s;
   const inText = at > 0;
   if (inText && '<("\'`'.includes(s[at - 1]!)) at--;
