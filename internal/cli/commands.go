@@ -55,7 +55,7 @@ var commands = map[string]command{
 	"who":     {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who},
 	"quit":    {"/quit", "leave (the host's ends the party)", false, nil},
 	"exit":    {"/exit", "the same as /quit", false, nil},
-	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent (Ctrl-C stops it)", false, nil},
+	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
 	"changes": {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
 	"diff":    {"/diff PATH", "show what changed in one file", false, (*commander).diff},
 	"show":    {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
@@ -79,7 +79,11 @@ var commands = map[string]command{
 // line handles one line of input; it returns true when the person quits.
 func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	if line == interruptLine { // Ctrl-C on an empty input
-		if c.shell.interrupt() {
+		switch c.shell.interrupt() {
+		case stoppedCommand:
+			return false
+		case commandJustEnded:
+			c.pr.notice("system", "the /shell command had already ended; Ctrl-C again leaves")
 			return false
 		}
 		return true
@@ -115,7 +119,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		c.help()
 		return false
 	case "shell":
-		c.shell.start(ctx, arg, c.pr)
+		c.shell.start(ctx, arg, c.pr, c.editor)
 		if !c.editor {
 			c.shell.wait() // a script's next line comes after the command, as it reads
 		}

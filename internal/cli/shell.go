@@ -3,9 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os/exec"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // interruptLine is what the line editor hands the commander for Ctrl-C on an empty
@@ -23,18 +25,30 @@ type shellJob struct {
 	running string             // the command running, "" when none
 	stop    context.CancelFunc // ends the running command
 	done    chan struct{}      // closed when it has ended and its output is printed
+	ended   time.Time          // when the last command ended
 }
 
+// shellGrace is how long after a command ends a Ctrl-C is still taken as meant for it:
+// pressed as the command finished (or queued behind a slow line), it must not end the
+// party instead.
+const shellGrace = 2 * time.Second
+
 // start runs cmd unless one is running already; ctx ends it (the terminal leaving).
-func (j *shellJob) start(ctx context.Context, cmd string, pr *printer) {
+// editor says whether Ctrl-C can stop it (the line editor; elsewhere Ctrl-C is a signal
+// that ends the terminal).
+func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bool) {
+	stopHint := ""
+	if editor {
+		stopHint = "; Ctrl-C on an empty line stops it"
+	}
 	if cmd == "" {
-		pr.notice("system", "usage: /shell CMD (runs CMD on this machine only; Ctrl-C stops it)")
+		pr.notice("system", "usage: /shell CMD (runs CMD on this machine only, without a terminal: no password prompts or editors"+stopHint+")")
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.running != "" {
-		pr.notice("error", "/shell: \""+j.running+"\" is still running; Ctrl-C on an empty line stops it")
+		pr.notice("error", "/shell: \""+j.running+"\" is still running"+stopHint)
 		return
 	}
 	sctx, stop := context.WithCancel(ctx)
@@ -61,28 +75,43 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer) {
 		stopped := sctx.Err() != nil
 		stop()
 		j.mu.Lock()
-		j.running, j.stop = "", nil
+		j.running, j.stop, j.ended = "", nil, time.Now()
 		j.mu.Unlock()
 		switch {
 		case stopped && ctx.Err() == nil:
 			pr.notice("system", "/shell: stopped \""+cmd+"\"")
+		case errors.Is(err, exec.ErrWaitDelay) && ctx.Err() == nil:
+			// It ended, but something it started in the background kept its output open.
+			pr.notice("system", "/shell: \""+cmd+"\" ended; what it left running in the background is no longer shown here")
 		case err != nil && ctx.Err() == nil:
 			pr.notice("error", "/shell: "+err.Error())
 		}
 	}()
 }
 
-// interrupt stops the running command, if any, and says whether there was one.
-func (j *shellJob) interrupt() bool {
+// interrupt stops the running command, if any, and says what Ctrl-C was taken for.
+func (j *shellJob) interrupt() interruptResult {
 	j.mu.Lock()
-	stop := j.stop
+	stop, ended := j.stop, j.ended
 	j.mu.Unlock()
-	if stop == nil {
-		return false
+	switch {
+	case stop != nil:
+		stop()
+		return stoppedCommand
+	case !ended.IsZero() && time.Since(ended) < shellGrace:
+		return commandJustEnded
 	}
-	stop()
-	return true
+	return noCommand
 }
+
+// interruptResult is what a Ctrl-C on an empty line was taken for.
+type interruptResult int
+
+const (
+	noCommand        interruptResult = iota // nothing ran: it leaves
+	stoppedCommand                          // it stopped the running command
+	commandJustEnded                        // the command it was meant for had just ended
+)
 
 // wait waits for the running command, if any, to end and its output to be printed.
 func (j *shellJob) wait() {
@@ -103,11 +132,22 @@ type shellOutput struct {
 func (w *shellOutput) Write(b []byte) (int, error) {
 	w.part = append(w.part, b...)
 	for {
-		i := bytes.IndexByte(w.part, '\n')
+		// A line ends at \n, or at \r (a progress meter redraws its line with \r; shown
+		// here a line at a time); a line with neither is printed once it is 4 KiB long, so
+		// that a binary file or one huge line does not grow without bound.
+		i := bytes.IndexAny(w.part, "\r\n")
 		if i < 0 {
-			break
+			if len(w.part) < maxShellLine {
+				break
+			}
+			i = maxShellLine
+			w.pr.local(string(bytes.ToValidUTF8(w.part[:i], []byte("?"))))
+			w.part = w.part[i:]
+			continue
 		}
-		w.pr.local(string(w.part[:i]))
+		if line := w.part[:i]; len(line) > 0 || w.part[i] == '\n' {
+			w.pr.local(string(line))
+		}
 		w.part = w.part[i+1:]
 	}
 	if len(w.part) == 0 {
@@ -115,6 +155,9 @@ func (w *shellOutput) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// maxShellLine bounds what a /shell command's output holds before it is printed.
+const maxShellLine = 4 << 10
 
 // flush prints what is left of a last line without a newline.
 func (w *shellOutput) flush() {

@@ -63,8 +63,52 @@ func TestShellRunsBesideTheParty(t *testing.T) {
 	if strings.Contains(out.String(), "never\n") {
 		t.Fatal("the stopped command went on")
 	}
-	// With nothing running, Ctrl-C on an empty line leaves.
+	// A Ctrl-C meant for the command that had just ended does not end the party.
+	if c.line(ctx, interruptLine) {
+		t.Fatal("a Ctrl-C just after the command ended left the party")
+	}
+	waitFor(t, out, "the /shell command had already ended; Ctrl-C again leaves")
+	// With nothing running (for a while), Ctrl-C on an empty line leaves.
+	c.shell.mu.Lock()
+	c.shell.ended = time.Now().Add(-shellGrace)
+	c.shell.mu.Unlock()
 	if !c.line(ctx, interruptLine) {
 		t.Fatal("Ctrl-C with no /shell command did not leave")
+	}
+}
+
+// TestShellOutputLines: a progress meter's \r lines are shown a line at a time, and a
+// line with no end is printed once it is 4 KiB long rather than held without bound.
+func TestShellOutputLines(t *testing.T) {
+	out := &testkit.Buffer{}
+	w := &shellOutput{pr: newPrinter(out)}
+	w.Write([]byte("10%\r20%\rdone\n"))
+	w.Write([]byte(strings.Repeat("x", maxShellLine+10)))
+	if got := out.String(); !strings.HasPrefix(got, "10%\n20%\ndone\n"+strings.Repeat("x", maxShellLine)+"\n") {
+		t.Fatalf("printed %q", got[:min(len(got), 80)])
+	}
+	if len(w.part) != 10 {
+		t.Fatalf("holds %d bytes, want the 10 past the bound", len(w.part))
+	}
+	w.flush()
+	if !strings.HasSuffix(out.String(), "xxxxxxxxxx\n") {
+		t.Fatal("flush did not print the rest")
+	}
+}
+
+// TestShellHasNoTerminal: a command runs in a session of its own, without a controlling
+// terminal, so one that wants the terminal (a password prompt, an editor) fails at once;
+// in a background process group it was stopped by the terminal for good (SIGTTIN).
+func TestShellHasNoTerminal(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	out := &testkit.Buffer{}
+	pr := newPrinter(out)
+	var j shellJob
+	j.start(context.Background(), `sid=$(cut -d' ' -f6 /proc/$$/stat); [ "$sid" = "$$" ] && echo own session || echo "session $sid"`, pr, true)
+	j.wait()
+	if got := out.String(); !strings.Contains(got, "own session") {
+		t.Fatalf("printed %q, want the command in a session of its own", got)
 	}
 }

@@ -8,11 +8,14 @@ import (
 	"time"
 )
 
-// inGroup starts c in a process group of its own, which stopping it ends whole: a
-// pipeline or a script's children too, not only the shell (they would hold its output
-// open, and the command would seem to run on).
+// inGroup starts c in a session of its own (so a process group of its own), which
+// stopping it ends whole: a pipeline or a script's children too, not only the shell (they
+// would hold its output open, and the command would seem to run on). Without a
+// controlling terminal, a command that wants one (sudo's password, ssh's, an editor) fails
+// at once rather than being stopped by the terminal for good (SIGTTIN in a background
+// group), and cannot fight the line editor for the keyboard.
 func inGroup(c *exec.Cmd) {
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
 	c.WaitDelay = 2 * time.Second // then its output is closed, and the shell killed
 }
