@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
@@ -219,7 +218,8 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 }
 
 // pipeWatch passes writes on and closes gone the first time one meets a closed pipe
-// (EPIPE: SIGPIPE is caught, see package main).
+// (EPIPE: SIGPIPE is caught, see package main). It is found at the next write: a quiet
+// party is left when it next says something.
 type pipeWatch struct {
 	w    stdio.Writer
 	once sync.Once
@@ -228,7 +228,7 @@ type pipeWatch struct {
 
 func (p *pipeWatch) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
-	if errors.Is(err, syscall.EPIPE) {
+	if brokenPipe(err) {
 		p.once.Do(func() { close(p.gone) })
 	}
 	return n, err

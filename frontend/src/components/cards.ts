@@ -90,6 +90,7 @@ export class PermissionCard extends LitElement {
   #expires(s: AppState, p: Permission) {
     const host = p.expires ? Date.parse(p.expires) : NaN;
     if (!Number.isFinite(host)) return nothing;
+    if (s.ended) return nothing; // the party is over: nobody will decide, nothing counts down
     if (s.connection.status !== 'connected') {
       // The countdown is the host's: with the host out of reach, what it will say of this
       // request is not known here (a host that stops ends it as denied).

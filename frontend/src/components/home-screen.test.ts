@@ -11,6 +11,11 @@ describe('errorField', () => {
     expect(errorField('The batching window must be between 0.1 and 600 seconds.')).toBe('windowSec');
     expect(errorField('Min prompts must be a whole number from 1 to 100.')).toBe('minPrompts');
     expect(errorField('The display name is empty.')).toBe('name');
+    expect(errorField('The extra Claude Code arguments have a \' without its closing \'.')).toBe('claudeArgs');
+    expect(errorField('Concordia runs Claude Code in its own mode; remove -p.')).toBe('claudeArgs');
+    // Not about a field (a reviewer found these marked the wrong one).
+    expect(errorField('This party is running already, in another Concordia window or terminal.')).toBeNull();
+    expect(errorField('Share the working folder off, changes or tree, not "x".')).toBeNull();
     expect(errorField('127.0.0.1:8765 is in use by another program.')).toBeNull();
     expect(errorField('')).toBeNull();
   });
@@ -23,5 +28,12 @@ describe('isHome', () => {
     expect(isHome('/home/ann/project', '/home/ann')).toBe(false);
     expect(isHome('', '/home/ann')).toBe(false);
     expect(isHome('/home/ann', '')).toBe(false);
+    // A folder that holds it, and Windows paths (a reviewer).
+    expect(isHome('/', '/home/ann')).toBe(true);
+    expect(isHome('/home', '/home/ann')).toBe(true);
+    expect(isHome('/home/an', '/home/ann')).toBe(false);
+    expect(isHome('c:/users/ANN', 'C:\\Users\\Ann')).toBe(true);
+    expect(isHome('C:\\', 'C:\\Users\\Ann')).toBe(true);
+    expect(isHome('C:\\Users\\Ann\\code', 'C:\\Users\\Ann')).toBe(false);
   });
 });

@@ -106,7 +106,7 @@ export class HomeScreen extends LitElement {
     const field = errorField(error);
     // An error about a field under More options shows it (opened, never closed here: the
     // person may have opened it).
-    if (field === 'claudePath' || field === 'minPrompts') {
+    if (field === 'claudePath' || field === 'minPrompts' || field === 'claudeArgs') {
       const more = this.renderRoot.querySelector<HTMLDetailsElement>('details.more');
       if (more && !more.open) more.open = true;
     }
@@ -208,7 +208,7 @@ export class HomeScreen extends LitElement {
                       <button type="button" data-testid="home-browse" @click=${() => void this.#browse()}>${iconFolder()} Browse…</button>
                     </div>
                     ${isHome(d.workdir, s.boot?.home ?? '')
-                      ? html`<span class="warnbox" role="note" data-testid="home-workdir-warning">${iconAlert()}<span>This is your whole home folder: the agent could read and change anything in it. Choose the project's folder.</span></span>`
+                      ? html`<span class="warnbox" role="note" data-testid="home-workdir-warning">${iconAlert()}<span>This folder is, or holds, your whole home folder: the agent could read and change anything in it. Choose the project's folder.</span></span>`
                       : nothing}
                   </label>
                   <div class="two">
@@ -292,14 +292,24 @@ export class HomeScreen extends LitElement {
   }
 }
 
-/** Whether dir is the home folder (the first start's default working folder). */
+/**
+ * Whether dir is the home folder (the first start's default working folder), or a folder
+ * that holds it (/, /home). Windows paths compare in any case and with either slash.
+ */
 export function isHome(dir: string, home: string): boolean {
-  const norm = (p: string) => p.trim().replace(/[/\\]+$/, '');
-  return home !== '' && norm(dir) !== '' && norm(dir) === norm(home);
+  if (dir.trim() === '' || home.trim() === '') return false;
+  const win = /^[A-Za-z]:/.test(home) || home.includes('\\');
+  const norm = (p: string) => {
+    const x = p.trim().replace(/[/\\]+$/, ''); // "" for the root
+    return win ? x.replace(/\//g, '\\').toLowerCase() : x;
+  };
+  const d = norm(dir);
+  const h = norm(home);
+  return d === h || h.startsWith(d + (win ? '\\' : '/'));
 }
 
 /** A field of the Create party form that an error can be about. */
-type FormField = 'name' | 'workdir' | 'windowSec' | 'minPrompts' | 'claudePath';
+type FormField = 'name' | 'workdir' | 'windowSec' | 'minPrompts' | 'claudePath' | 'claudeArgs';
 
 const FIELD_TESTIDS: Record<FormField, string> = {
   name: 'home-name',
@@ -307,15 +317,17 @@ const FIELD_TESTIDS: Record<FormField, string> = {
   windowSec: 'home-window',
   minPrompts: 'home-min-prompts',
   claudePath: 'home-claude-path',
+  claudeArgs: 'home-args',
 };
 
 /** The field a Create party error is about (Go's settings checks and CheckHost), if any. */
 export function errorField(error: string): FormField | null {
   if (!error) return null;
-  if (/working folder|not a folder|folder Claude Code works in/i.test(error)) return 'workdir';
-  if (/Claude Code/.test(error)) return 'claudePath';
-  if (/window/i.test(error)) return 'windowSec';
-  if (/min prompts/i.test(error)) return 'minPrompts';
+  if (/Claude Code arguments|Claude Code in its own mode/.test(error)) return 'claudeArgs';
+  if (/^The working folder|not a folder|folder Claude Code works in/.test(error)) return 'workdir';
+  if (/Claude Code (was not found|path)/.test(error)) return 'claudePath';
+  if (/batching window/i.test(error)) return 'windowSec';
+  if (/^Min prompts/.test(error)) return 'minPrompts';
   if (/display name/i.test(error)) return 'name';
   return null;
 }

@@ -60,6 +60,12 @@ export class PartyView extends LitElement {
     super.disconnectedCallback();
   }
 
+  override willUpdate(): void {
+    // The party ended while Leave was asking: there is nothing to leave, here or in the
+    // next party this view shows.
+    if (this.state?.ended) this.#confirmLeave = false;
+  }
+
   /** Whether a dialog of this view or the app's is open (Escape and clicks are theirs then). */
   #dialogOpen(): boolean {
     const s = this.state;
@@ -552,7 +558,7 @@ export class PartyView extends LitElement {
         </div>
         <footer>
           <button data-testid="leave-cancel" @click=${close}>Stay</button>
-          <button class="danger solid" data-testid="leave-confirm" @click=${() => {
+          <button class="danger solid" data-testid="leave-confirm" ?disabled=${s.ending} @click=${() => {
             close();
             void s.leave();
           }}>Leave</button>
