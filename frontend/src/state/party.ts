@@ -471,7 +471,13 @@ export class PartySession {
     if (!this.session) return;
     if (!this.#transcript.apply(e)) return; // a duplicate
     this.#sampleSkew(e.ts);
+    const sharedBefore = this.session.party.workspace;
     this.#applyPartyFacts(e);
+    if (e.kind === 'settings' && e.workspace === 'tree' && sharedBefore !== 'tree' && this.isOwner && !this.#workspace.ownChange('tree')) {
+      // A co-host exposed the whole folder, .env files included: the machine is the owner's,
+      // so the owner hears of it in more than a grey line (a tester).
+      this.#hooks.notify('error', 'A co-host now shares the whole working folder with everyone in the party, .env files and other secrets included. The Changes panel can take it back.');
+    }
     this.#attention(e);
     switch (e.kind) {
       case 'phase':

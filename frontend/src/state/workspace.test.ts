@@ -173,6 +173,21 @@ describe('AppState: the workspace', () => {
     expect(st.workspace.level).toBe('tree');
   });
 
+  it('the owner is told when a co-host shares the whole folder, not when it is their own change', async () => {
+    const { be, st } = await inParty(sharing('changes'));
+    const tree = (seq: number): PartyEvent => ({ seq, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'tree' });
+    const back = (seq: number): PartyEvent => ({ seq, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'changes' });
+    // Their own change, its event after the reply.
+    expect(await st.workspace.setLevel('tree')).toBe(true);
+    be.emit('party:event', tree(1));
+    expect(st.notices.filter((n) => /co-host now shares/.test(n.text))).toEqual([]);
+    expect(await st.workspace.setLevel('changes')).toBe(true);
+    be.emit('party:event', back(2));
+    // A co-host's: the owner hears of it, and the notice stays until dismissed.
+    be.emit('party:event', tree(3));
+    expect(st.notices.at(-1)).toMatchObject({ kind: 'error', text: expect.stringMatching(/co-host now shares the whole working folder.*secrets/) });
+  });
+
   it('off: nothing is asked of Go', async () => {
     const { be, st } = await inParty(sharing('off'));
     await flush();

@@ -268,10 +268,24 @@ export class WorkspaceState {
     this.#hooks.changed();
   }
 
+  /** The level this window asked for last, and when (see ownChange). */
+  #asked: { level: WorkspaceLevel; at: number } | null = null;
+
+  /**
+   * Whether a settings event's level is this window's own change (asked for in the last
+   * 30 s), and forgets it: a change someone else made is news to the owner.
+   */
+  ownChange(level: WorkspaceLevel | string): boolean {
+    const a = this.#asked;
+    this.#asked = null;
+    return a !== null && a.level === level && Date.now() - a.at < 30_000;
+  }
+
   /** Changes the sharing level (a host). */
   async setLevel(level: WorkspaceLevel): Promise<boolean> {
     if (this.levelBusy || level === this.level) return false;
     this.levelBusy = true;
+    this.#asked = { level, at: Date.now() };
     this.#hooks.changed();
     try {
       await this.#backend.SetWorkspace(level);
