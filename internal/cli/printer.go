@@ -198,14 +198,22 @@ func (p *printer) noticeText(tag, text string) string {
 func (p *printer) local(line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.midLine && p.above != nil {
-		p.w.Flush()
-		if p.above(line) {
-			return
-		}
+	if p.aboveLocked(line) {
+		return
 	}
 	p.breakLineLocked()
 	fmt.Fprintln(p.w, line)
+}
+
+// aboveLocked prints text above the agent's unfinished line where the line editor shows
+// one, and says whether it did. The reply's text so far is written first, so that its
+// finished lines stay above the text.
+func (p *printer) aboveLocked(text string) bool {
+	if !p.midLine || p.above == nil {
+		return false
+	}
+	p.w.Flush()
+	return p.above(text)
 }
 
 // asideLocked prints a notice about something beside the agent's reply (someone joined
@@ -213,12 +221,9 @@ func (p *printer) local(line string) {
 // line, the notice goes above it and the line stays whole; a notice there used to cut
 // the reply's line in two. Elsewhere it is a notice like any other.
 func (p *printer) asideLocked(tag, text string) {
-	if p.midLine && p.above != nil {
-		p.w.Flush() // the reply's text so far first, so that its finished lines stay above
-		if p.above(p.noticeText(tag, term.Clean(text))) {
-			p.lastNotice = ""
-			return
-		}
+	if p.aboveLocked(p.noticeText(tag, term.Clean(text))) {
+		p.lastNotice = ""
+		return
 	}
 	p.noticeLocked(tag, text)
 }
