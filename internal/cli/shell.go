@@ -68,11 +68,11 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bo
 	go func() { // owned by the job: ends with the command, which ctx or stop ends
 		defer close(done)
 		err := c.Run()
-		if sctx.Err() != nil {
+		stopped := sctx.Err() != nil
+		if stopped {
 			endGroup(c)
 		}
 		out.flush()
-		stopped := sctx.Err() != nil
 		stop()
 		j.mu.Lock()
 		j.running, j.stop, j.ended = "", nil, time.Now()
@@ -145,10 +145,20 @@ func (w *shellOutput) Write(b []byte) (int, error) {
 			w.part = w.part[i:]
 			continue
 		}
-		if line := w.part[:i]; len(line) > 0 || w.part[i] == '\n' {
-			w.pr.local(string(line))
+		end := i + 1
+		if w.part[i] == '\r' {
+			if end == len(w.part) {
+				break // a \n may follow in the next write: \r\n is one line end
+			}
+			if w.part[end] == '\n' {
+				end++ // \r\n (cmd.exe, many tools): one line end, not two
+			} else if i == 0 {
+				w.part = w.part[end:] // a bare \r redrawing an empty line: nothing to show
+				continue
+			}
 		}
-		w.part = w.part[i+1:]
+		w.pr.local(string(w.part[:i]))
+		w.part = w.part[end:]
 	}
 	if len(w.part) == 0 {
 		w.part = nil
@@ -161,8 +171,8 @@ const maxShellLine = 4 << 10
 
 // flush prints what is left of a last line without a newline.
 func (w *shellOutput) flush() {
-	if len(w.part) > 0 {
-		w.pr.local(string(w.part))
-		w.part = nil
+	if rest := bytes.TrimRight(w.part, "\r"); len(rest) > 0 {
+		w.pr.local(string(rest))
 	}
+	w.part = nil
 }

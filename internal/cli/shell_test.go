@@ -77,12 +77,14 @@ func TestShellRunsBesideTheParty(t *testing.T) {
 	}
 }
 
-// TestShellOutputLines: a progress meter's \r lines are shown a line at a time, and a
+// TestShellOutputLines: a progress meter's \r lines are shown a line at a time, \r\n is
+// one line end (it printed a blank line after every line of cmd.exe's output), and a
 // line with no end is printed once it is 4 KiB long rather than held without bound.
 func TestShellOutputLines(t *testing.T) {
 	out := &testkit.Buffer{}
 	w := &shellOutput{pr: newPrinter(out)}
-	w.Write([]byte("10%\r20%\rdone\n"))
+	w.Write([]byte("10%\r20%\rdone\r"))
+	w.Write([]byte("\n")) // \r\n split across two writes: still one line end
 	w.Write([]byte(strings.Repeat("x", maxShellLine+10)))
 	if got := out.String(); !strings.HasPrefix(got, "10%\n20%\ndone\n"+strings.Repeat("x", maxShellLine)+"\n") {
 		t.Fatalf("printed %q", got[:min(len(got), 80)])
