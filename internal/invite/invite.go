@@ -197,27 +197,22 @@ func find(s string) (string, Invite, error) {
 	return "", Invite{}, err
 }
 
-// schemeAt is where concordia:// starts in s (in any case), or -1. It compares bytes, not
-// a lower-cased copy: lower-casing changes the length of some text (İ, invalid UTF-8),
+// schemeAt is where concordia:// starts in s (in any case), or -1.
+func schemeAt(s string) int { return indexFold(s, Scheme+"://") }
+
+// containsFold says whether s contains sub (ASCII), in any case.
+func containsFold(s, sub string) bool { return indexFold(s, sub) >= 0 }
+
+// indexFold is where sub (ASCII) first starts in s, in any case, or -1. It compares bytes,
+// not a lower-cased copy: lower-casing changes the length of some text (İ, invalid UTF-8),
 // and an index into the copy is not one into s.
-func schemeAt(s string) int {
-	const want = Scheme + "://"
-	for i := 0; i+len(want) <= len(s); i++ {
-		if equalFoldASCII(s[i:i+len(want)], want) {
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if equalFoldASCII(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}
 	return -1
-}
-
-// containsFold says whether s contains sub (ASCII), in any case.
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if equalFoldASCII(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
 }
 
 // equalFoldASCII compares a and b, of the same length, ignoring ASCII case only.
