@@ -174,6 +174,11 @@ func (c *Client) Prompt(ctx context.Context, text string) (wire.PromptResult, er
 	return callFor[wire.PromptResult](ctx, c, wire.MethodPrompt, wire.PromptParams{Text: text})
 }
 
+// Withdraw takes back a prompt that still waits for a batch (Party.withdraw).
+func (c *Client) Withdraw(ctx context.Context, prompt string) error {
+	return c.call(ctx, wire.MethodWithdraw, wire.WithdrawParams{Prompt: prompt}, nil)
+}
+
 // State asks the host for its state with the events after since.
 func (c *Client) State(ctx context.Context, since int64) (wire.State, error) {
 	return callFor[wire.State](ctx, c, wire.MethodGetState, wire.GetStateParams{Since: since})

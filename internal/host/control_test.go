@@ -669,6 +669,60 @@ func TestHostControl(t *testing.T) {
 			},
 		},
 		{
+			name: "withdraw a waiting prompt: the author (raw) and a host (client); others refused",
+			cfg:  Config{Insecure: true},
+			run: func(t *testing.T, c *ctl) {
+				alice := c.raw(t, "alice")
+				bob := join(t, c.h.Invite(), "bob")
+				vic := c.rawWith(t, "vic", c.h.ViewerInvite())
+				alice.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_SLOW=60000 a long job"}, nil)
+				alice.rec.waitFor(t, "the first output", func(e []wire.Event) bool { return len(kinds(e, wire.KindOutput)) > 0 })
+				var typo, bobs wire.PromptResult
+				alice.ok(wire.MethodPrompt, map[string]any{"text": "a prompt with a typo"}, &typo)
+				res, err := bob.c.Prompt(ctx, "bob changed his mind")
+				if err != nil {
+					t.Fatal(err)
+				}
+				bobs = res
+				alice.fails(wire.MethodWithdraw, map[string]any{"prompt": bobs.ID}, wire.CodeNotAllowed)
+				vic.fails(wire.MethodWithdraw, map[string]any{"prompt": typo.ID}, wire.CodeNotAllowed)
+				alice.fails(wire.MethodWithdraw, map[string]any{}, rpc.CodeInvalidParams)
+				alice.fails(wire.MethodWithdraw, map[string]any{"prompt": "p999"}, rpc.CodeInvalidParams)
+				alice.ok(wire.MethodWithdraw, map[string]any{"prompt": typo.ID}, nil)
+				if err := bob.c.Withdraw(ctx, typo.ID); rpcCode(err) != rpc.CodeInvalidParams {
+					t.Errorf("withdrawing it again: %v", err)
+				}
+				c.promote(t, bob.c.Hello().You.ID, bob)
+				if err := bob.c.Withdraw(ctx, bobs.ID); err != nil {
+					t.Fatal(err)
+				}
+				everyone(t, "both withdrawals", []watcher{alice.rec, vic.rec, bob, c.own}, func(e []wire.Event) bool { return len(kinds(e, wire.KindWithdrawn)) == 2 }, func(who string, evs []wire.Event) {
+					var got []wire.Withdrawn
+					for _, ev := range kinds(evs, wire.KindWithdrawn) {
+						got = append(got, *ev.Withdrawn)
+					}
+					want := []wire.Withdrawn{{Prompt: typo.ID, User: "alice", By: "alice"}, {Prompt: bobs.ID, User: "bob", By: "bob"}}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s: withdrawn %+v, want %+v", who, got, want)
+					}
+				})
+				var st wire.State
+				alice.ok(wire.MethodGetState, map[string]any{}, &st)
+				if len(st.Pending) != 0 {
+					t.Errorf("still pending: %+v", st.Pending)
+				}
+				if err := c.owner.Interrupt(ctx); err != nil {
+					t.Fatal(err)
+				}
+				alice.rec.waitFor(t, "the turn", nTurns(1))
+				alice.ok(wire.MethodPrompt, map[string]any{"text": "the next one"}, nil)
+				alice.rec.waitFor(t, "the second turn", nTurns(2))
+				if texts, _, _ := c.agentLog(t); !slices.Equal(texts, []string{"FAKE_SLOW=60000 a long job", "the next one"}) {
+					t.Errorf("the agent got %q: a withdrawn prompt reached it", texts)
+				}
+			},
+		},
+		{
 			name: "approval toggled while a batch waits sends it (settings events)",
 			cfg:  Config{Insecure: true},
 			run: func(t *testing.T, c *ctl) {

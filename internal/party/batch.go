@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,7 +13,10 @@ import (
 )
 
 type pendingPrompt struct {
-	prompt   wire.Prompt
+	prompt wire.Prompt
+	// author is the member id of who wrote it; "" for a prompt queued again by a resume
+	// (the journal's prompt events name the author only), which matches by name instead.
+	author   string
 	at       time.Time
 	inFlight bool // taken into the batch being merged or held; still pending until the agent has it
 }
@@ -77,13 +81,59 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))
 	}
 	pr := wire.Prompt{ID: p.newID("p"), User: m.Name, Text: text}
-	p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now})
+	p.pending = append(p.pending, pendingPrompt{prompt: pr, author: m.ID, at: now})
 	p.lastPrompt = now
 	seq := p.emit(wire.Event{Kind: wire.KindPrompt, Prompt: &pr})
 	if !p.busy {
 		p.setPhase(wire.PhaseCollecting)
 	}
 	return wire.PromptResult{ID: pr.ID, Seq: seq}, nil
+}
+
+// Withdraw takes back a prompt that still waits for a batch (Party.withdraw, our extension
+// of PROTOCOL.md §4): its author may, and any host. A prompt already taken into a batch
+// being merged or waiting for approval cannot be withdrawn (a host can reject that batch).
+func (p *Party) Withdraw(memberID, promptID string) error {
+	var err error
+	if derr := p.do(func() { err = p.withdraw(memberID, promptID) }); derr != nil {
+		return derr
+	}
+	return err
+}
+
+func (p *Party) withdraw(memberID, promptID string) error {
+	if p.closed {
+		return ErrClosed
+	}
+	m, ok := p.members[memberID]
+	if !ok {
+		return ErrNotMember
+	}
+	if m.Role == wire.RoleViewer {
+		return fmt.Errorf("%w: viewers send no prompts, so they have none to withdraw", ErrNotAllowed)
+	}
+	i := slices.IndexFunc(p.pending, func(pp pendingPrompt) bool { return pp.prompt.ID == promptID })
+	if i < 0 {
+		return fmt.Errorf("%w: prompt %q is not waiting (it was sent, rejected or withdrawn, or never existed)", ErrInvalid, promptID)
+	}
+	pp := p.pending[i]
+	mine := pp.author == m.ID || pp.author == "" && pp.prompt.User == m.Name
+	if !mine && m.Role != wire.RoleHost {
+		return fmt.Errorf("%w: only its author or a host can withdraw a prompt", ErrNotAllowed)
+	}
+	if pp.inFlight {
+		what := "is being merged into a batch"
+		if p.held != nil {
+			what = "is in the merged prompt waiting for a host's approval (a host can reject it)"
+		}
+		return fmt.Errorf("%w: prompt %q %s, too late to withdraw it", ErrInvalid, promptID, what)
+	}
+	p.pending = slices.Delete(p.pending, i, i+1)
+	p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: promptID, User: pp.prompt.User, By: m.Name}})
+	if !p.busy {
+		p.settle()
+	}
+	return nil
 }
 
 // schedule arms the loop's timer for the next pipeline decision, or starts work now: a

@@ -80,6 +80,12 @@ func (l *Local) Prompt(text string) (wire.PromptResult, error) {
 	return l.p.Prompt(l.id, text)
 }
 
+// Withdraw takes back a prompt that still waits for a batch (this member's, or anyone's
+// for a host).
+func (l *Local) Withdraw(_ context.Context, prompt string) error {
+	return l.p.Withdraw(l.id, prompt)
+}
+
 // Leave stops the view (and membership); idempotent.
 func (l *Local) Leave() {
 	if l.id != "" {

@@ -21,7 +21,7 @@ type Restore struct {
 	// Recent are the last events (contiguous, oldest first), up to the memory window.
 	Recent []logged
 	// Pending are prompts that were acknowledged but never carried by a batch event (nor
-	// rejected): they are queued again, oldest first.
+	// rejected or withdrawn): they are queued again, oldest first.
 	Pending []wire.Prompt
 	// Unfinished is the batch that was on the agent (a batch event, no turn): it runs again.
 	Unfinished *wire.Batch
@@ -103,6 +103,10 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 	case wire.KindRejected:
 		if ev.Rejected != nil {
 			rc.carry(ev.Rejected.Prompts)
+		}
+	case wire.KindWithdrawn:
+		if ev.Withdrawn != nil {
+			rc.carry([]string{ev.Withdrawn.Prompt})
 		}
 	case wire.KindTurn:
 		if ev.Turn != nil {

@@ -370,6 +370,9 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply(st, rpcError(err))
 	case wire.MethodPing:
 		req.Reply("pong", nil)
+	case wire.MethodWithdraw:
+		err := withParams(req.Params, func(a wire.WithdrawParams) error { return c.srv.party.Withdraw(c.memberID(), a.Prompt) }, "prompt")
+		reply(req, wire.Empty{}, err)
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
 		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways, wire.MethodInvites:

@@ -32,6 +32,9 @@ const (
 	// MethodInvites (an extension of §7, host only): {} → the current invites, as
 	// Party.rotateInvite answers them but without replacing them (a co-host's /invite).
 	MethodInvites = "Party.invites"
+	// MethodWithdraw (an extension of §4): {"prompt": id} → {} — take back a prompt that
+	// is still waiting for a batch. Its author may, and any host; viewers may not.
+	MethodWithdraw = "Party.withdraw"
 )
 
 // Limits of protocol v1.
@@ -98,6 +101,7 @@ const (
 	KindRejected     = "rejected"   // v1.1 §7
 	KindPermission   = "permission" // v1.1 §7
 	KindSettings     = "settings"   // v1.1 §7
+	KindWithdrawn    = "withdrawn"  // an extension of §5: a waiting prompt was taken back
 )
 
 // Permission modes (--permission-mode, §7).
@@ -215,6 +219,14 @@ type Rejected struct {
 	Reason  string   `json:"reason,omitempty"`
 }
 
+// Withdrawn is a waiting prompt taken back before any batch carried it (an extension of
+// §5): User wrote it, By took it back (the author, or a host).
+type Withdrawn struct {
+	Prompt string `json:"prompt"`
+	User   string `json:"user"`
+	By     string `json:"by"`
+}
+
 // Permission is the agent's request to use a tool, and what was decided (§7).
 type Permission struct {
 	ID      string `json:"id"`
@@ -259,6 +271,7 @@ type Event struct {
 	Approval   *Approval   `json:"approval,omitempty"`   // approval
 	Rejected   *Rejected   `json:"rejected,omitempty"`   // rejected
 	Permission *Permission `json:"permission,omitempty"` // permission
+	Withdrawn  *Withdrawn  `json:"withdrawn,omitempty"`  // withdrawn
 
 	// settings: both always present on a settings event
 	Settings *Settings `json:"-"`
@@ -319,6 +332,11 @@ type PromptResult struct {
 // GetStateParams are Party.getState's parameters.
 type GetStateParams struct {
 	Since int64 `json:"since,omitempty"`
+}
+
+// WithdrawParams are Party.withdraw's parameters.
+type WithdrawParams struct {
+	Prompt string `json:"prompt"`
 }
 
 // SetApprovalParams are Party.setApproval's parameters.

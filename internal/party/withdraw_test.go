@@ -1,0 +1,174 @@
+package party
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+func withdrawals(evs []wire.Event) []wire.Withdrawn {
+	var out []wire.Withdrawn
+	for _, ev := range evs {
+		if ev.Kind == wire.KindWithdrawn {
+			out = append(out, *ev.Withdrawn)
+		}
+	}
+	return out
+}
+
+func pendingIDs(t *testing.T, p *Party) []string {
+	t.Helper()
+	st, err := p.State(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, pr := range st.Pending {
+		ids = append(ids, pr.ID)
+	}
+	return ids
+}
+
+// TestWithdrawWhileTheAgentWorks: a prompt that waits behind a running turn can be taken
+// back by its author or a host, never by another participant or a viewer; it is then in
+// no batch, and the members are told who took back whose prompt.
+func TestWithdrawWhileTheAgentWorks(t *testing.T) {
+	fr := &fakeRunner{hold: make(chan struct{})}
+	p, col, alice := start(t, Config{Runner: fr, ViewerToken: "viewer-0123456789abcdefghijkl"})
+	join := func(name, tok, role string) string {
+		t.Helper()
+		c := newCollector()
+		res, err := p.Join(JoinRequest{Name: name, Token: tok, Role: role, Sub: c, Conn: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.You.ID
+	}
+	bob := join("bob", token, "")
+	vera := join("vera", "viewer-0123456789abcdefghijkl", "")
+	hosty := join("hosty", "", wire.RoleHost)
+
+	if _, err := p.Prompt(alice, "first: starts the turn"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the first batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+	mine, err := p.Prompt(alice, "second: a typo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bobs, err := p.Prompt(bob, "third: bob's")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := p.Prompt(bob, "fourth: kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, c := range []struct {
+		who, prompt string
+		want        error
+	}{
+		{bob, mine.ID, ErrNotAllowed},   // someone else's
+		{vera, mine.ID, ErrNotAllowed},  // a viewer
+		{alice, "p999", ErrInvalid},     // no such prompt
+		{"m404", mine.ID, ErrNotMember}, // not in the party
+		{alice, mine.ID, nil},           // her own
+		{alice, mine.ID, ErrInvalid},    // already withdrawn
+		{hosty, bobs.ID, nil},           // a host, anyone's
+	} {
+		if err := p.Withdraw(c.who, c.prompt); !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+			t.Errorf("%s withdraws %s: %v, want %v", c.who, c.prompt, err, c.want)
+		}
+	}
+	if got := pendingIDs(t, p); !slices.Equal(got, []string{kept.ID}) {
+		t.Errorf("pending after the withdrawals: %v, want only %s", got, kept.ID)
+	}
+	evs := col.waitFor(t, "two withdrawals", func(e []wire.Event) bool { return count(e, wire.KindWithdrawn) == 2 })
+	want := []wire.Withdrawn{{Prompt: mine.ID, User: "alice", By: "alice"}, {Prompt: bobs.ID, User: "bob", By: "hosty"}}
+	if got := withdrawals(evs); !slices.Equal(got, want) {
+		t.Errorf("withdrawn events %+v, want %+v", got, want)
+	}
+
+	close(fr.hold)
+	evs = col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	b := batches(evs)
+	if len(b) != 2 || !slices.Equal(b[1].Prompts, []string{kept.ID}) {
+		t.Fatalf("batches %+v: the second should carry only %s", b, kept.ID)
+	}
+	for _, text := range fr.got() {
+		if strings.Contains(text, "typo") || strings.Contains(text, "bob's") {
+			t.Errorf("the agent got a withdrawn prompt: %q", text)
+		}
+	}
+}
+
+// TestWithdrawTooLate: a prompt in a merged batch that waits for approval is no longer the
+// author's to take back (a host rejects the batch instead); and withdrawing the only
+// waiting prompt of an idle party takes the phase back to idle.
+func TestWithdrawTooLate(t *testing.T) {
+	p, col, alice := start(t, Config{Approval: true, Window: time.Hour})
+	first, err := p.Prompt(alice, "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Withdraw(alice, first.ID); err != nil {
+		t.Fatalf("withdraw while collecting: %v", err)
+	}
+	col.waitFor(t, "idle again", func(e []wire.Event) bool {
+		return len(e) > 0 && e[len(e)-1].Kind == wire.KindPhase && e[len(e)-1].Phase == wire.PhaseIdle
+	})
+
+	p2, col2, bob := start(t, Config{Approval: true})
+	second, err := p2.Prompt(bob, "merged already")
+	if err != nil {
+		t.Fatal(err)
+	}
+	col2.waitFor(t, "the approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == 1 })
+	err = p2.Withdraw(bob, second.ID)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "approval") {
+		t.Fatalf("withdraw from a batch awaiting approval: %v", err)
+	}
+}
+
+// TestResumeForgetsWithdrawnPrompts: a withdrawn prompt is not queued again by a resume,
+// and a prompt that is (its author's member id is not in the journal) can be withdrawn by
+// the member of that name.
+func TestResumeForgetsWithdrawnPrompts(t *testing.T) {
+	rc := NewRecovery(0)
+	for i, l := range []string{
+		`{"kind":"prompt","prompt":{"id":"p1","user":"alice","text":"gone"}}`,
+		`{"kind":"prompt","prompt":{"id":"p2","user":"alice","text":"still waiting"}}`,
+		`{"kind":"withdrawn","withdrawn":{"prompt":"p1","user":"alice","by":"alice"}}`,
+	} {
+		var ev wire.Event
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev.Seq = int64(i + 1)
+		rc.Event(ev, json.RawMessage(l))
+	}
+	r := rc.Restore(nil)
+	if len(r.Pending) != 1 || r.Pending[0].ID != "p2" {
+		t.Fatalf("pending after the resume: %+v, want p2 only", r.Pending)
+	}
+	fr := &fakeRunner{hold: make(chan struct{})}
+	defer close(fr.hold)
+	p, _, alice := start(t, Config{Restore: r, Runner: fr, Window: time.Hour, MinPrompts: 5})
+	c := newCollector()
+	bob, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: c, Conn: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Withdraw(bob.You.ID, "p2"); !errors.Is(err, ErrNotAllowed) {
+		t.Errorf("bob withdraws alice's resumed prompt: %v", err)
+	}
+	if err := p.Withdraw(alice, "p2"); err != nil {
+		t.Errorf("alice withdraws her resumed prompt: %v", err)
+	}
+}
