@@ -790,3 +790,55 @@ func TestAtMostOneBlankLine(t *testing.T) {
 		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }
+
+// TestWithdraw: /withdraw takes back this member's newest prompt that no batch has taken,
+// says why when there is none, and every terminal tells who took back whose prompt.
+func TestWithdraw(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	var withdrawn []string
+	c.withdraw = func(_ context.Context, id string) error { withdrawn = append(withdrawn, id); return nil }
+	ev := func(seq int64, e wire.Event) { e.Seq = seq; c.pr.event(e) }
+	ev(1, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Text: "older one"}})
+	ev(2, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "fix teh typo\nand more"}})
+	ev(3, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "Bob", Text: "bob's"}})
+
+	c.line(context.Background(), "/withdraw")
+	if !slices.Equal(withdrawn, []string{"p2"}) {
+		t.Fatalf("withdrew %v, want my newest waiting prompt p2", withdrawn)
+	}
+	ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "me", By: "me"}})
+	ev(5, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "Bob", By: "hosty"}})
+	for _, want := range []string{
+		"you withdrew your prompt: fix teh typo (+1 line) (it will not be sent)",
+		"hosty withdrew Bob's prompt: bob's (it will not be sent)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	c.line(context.Background(), "/withdraw")
+	if !slices.Equal(withdrawn, []string{"p2", "p1"}) {
+		t.Fatalf("withdrew %v, then want p1", withdrawn)
+	}
+	ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "me", By: "me"}})
+
+	out.Reset()
+	c.line(context.Background(), "/withdraw")
+	if len(withdrawn) != 2 || !strings.Contains(out.String(), "/withdraw: you have no prompt waiting") {
+		t.Errorf("nothing left to withdraw: withdrew %v, said %q", withdrawn, out.String())
+	}
+	ev(7, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "me", Text: "held"}})
+	ev(8, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p4"}, Merged: "held", Merger: "local"}})
+	out.Reset()
+	c.line(context.Background(), "/withdraw")
+	if len(withdrawn) != 2 || !strings.Contains(out.String(), "waits for a host's approval; a host can /reject it") {
+		t.Errorf("a prompt in a held batch: withdrew %v, said %q", withdrawn, out.String())
+	}
+	c.withdraw = func(context.Context, string) error { return fmt.Errorf("%w: too late", party.ErrInvalid) }
+	ev(9, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "me", Text: "raced"}})
+	out.Reset()
+	c.line(context.Background(), "/withdraw")
+	if !strings.Contains(out.String(), "/withdraw: ") || !strings.Contains(out.String(), "too late") {
+		t.Errorf("the host's refusal: %q", out.String())
+	}
+}

@@ -21,7 +21,9 @@ import (
 type commander struct {
 	pr     *printer
 	prompt func(ctx context.Context, text string) error
-	ctl    party.Controller
+	// withdraw takes back a waiting prompt by id (Party.withdraw).
+	withdraw func(ctx context.Context, id string) error
+	ctl      party.Controller
 	// invites returns the current invites; nil where this terminal does not know them
 	// (a co-host's: it sees new ones when it rotates them).
 	invites func() wire.Invites
@@ -51,15 +53,16 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"help":    {"/help", "list the commands you can use", false, nil},
-	"who":     {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who},
-	"quit":    {"/quit", "leave (the host's ends the party)", false, nil},
-	"exit":    {"/exit", "the same as /quit", false, nil},
-	"shell":   {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
-	"changes": {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
-	"diff":    {"/diff PATH", "show what changed in one file", false, (*commander).diff},
-	"show":    {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
-	"retry":   {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow},
+	"help":     {"/help", "list the commands you can use", false, nil},
+	"who":      {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who},
+	"quit":     {"/quit", "leave (the host's ends the party)", false, nil},
+	"exit":     {"/exit", "the same as /quit", false, nil},
+	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
+	"changes":  {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
+	"diff":     {"/diff PATH", "show what changed in one file", false, (*commander).diff},
+	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
+	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow},
+	"withdraw": {"/withdraw", "take back your latest prompt that no batch has taken yet", false, (*commander).withdrawLast},
 
 	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve},
 	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject},
@@ -139,6 +142,24 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.sendDone()
 	if err != nil {
 		c.pr.notice("error", "prompt not sent: "+c.describe(err))
+	}
+}
+
+// withdrawLast takes back this member's newest prompt that still waits for a batch.
+func (c *commander) withdrawLast(ctx context.Context, _ string) error {
+	var id string
+	var held bool
+	c.pr.with(func(r *roster) {
+		id = r.lastWaiting(r.you.Name)
+		held = r.held != nil && slices.ContainsFunc(r.held.Prompts, func(p string) bool { return r.authors[p] == r.you.Name })
+	})
+	switch {
+	case id != "":
+		return c.withdraw(ctx, id)
+	case held:
+		return errors.New("your prompt is already in the merged prompt that waits for a host's approval; a host can /reject it")
+	default:
+		return errors.New("you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude")
 	}
 }
 

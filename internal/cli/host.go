@@ -290,6 +290,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 		cmd := &commander{
 			pr:       pr,
 			prompt:   func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			withdraw: v.Withdraw,
 			ctl:      v,
 			ws:       v,
 			invites:  h.Invites,

@@ -155,6 +155,7 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	cmd := &commander{
 		pr:       pr,
 		prompt:   func(ctx context.Context, text string) error { _, err := c.Prompt(ctx, text); return err },
+		withdraw: c.Withdraw,
 		ctl:      c,
 		ws:       c,
 		describe: describe,

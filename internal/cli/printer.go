@@ -148,6 +148,25 @@ func (p *printer) with(f func(r *roster)) {
 	f(p.r)
 }
 
+// withdrawnText says who took back whose prompt, and what it asked. Runs before forget.
+func (p *printer) withdrawnText(w wire.Withdrawn) string {
+	who, whose := term.Line(w.By), term.Line(w.User)+"'s"
+	if w.By == p.r.you.Name {
+		who = "you"
+	}
+	switch {
+	case w.User == p.r.you.Name:
+		whose = "your"
+	case w.User == w.By:
+		whose = "their"
+	}
+	text := fmt.Sprintf("%s withdrew %s prompt", who, whose)
+	if ask, ok := p.r.asks[w.Prompt]; ok {
+		text += ": " + ask
+	}
+	return text + " (it will not be sent)"
+}
+
 // isHost reports whether this terminal's member is a host (it sees the host's hints).
 func (p *printer) isHostLocked() bool { return p.r.you.Role == wire.RoleHost }
 
@@ -364,6 +383,10 @@ func (p *printer) event(ev wire.Event) {
 				tag = "you"
 			}
 			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
+		}
+	case wire.KindWithdrawn:
+		if w := ev.Withdrawn; w != nil {
+			p.asideLocked("party", p.withdrawnText(*w))
 		}
 	case wire.KindBatch:
 		p.turnWrote = false

@@ -135,6 +135,10 @@ func (r *roster) track(ev wire.Event) {
 		}
 	case wire.KindRejected:
 		r.held = nil
+	case wire.KindWithdrawn:
+		if ev.Withdrawn != nil {
+			r.take([]string{ev.Withdrawn.Prompt})
+		}
 	case wire.KindTurn:
 		r.running = false
 	case wire.KindPermission:
@@ -167,8 +171,8 @@ func (r *roster) take(ids []string) {
 	r.pending = slices.DeleteFunc(r.pending, func(id string) bool { return slices.Contains(ids, id) })
 }
 
-// forget drops the summaries of prompts that are done with: sent in a batch, or rejected
-// (a long party does not keep every prompt's text). The approval that comes before a
+// forget drops the summaries of prompts that are done with: sent in a batch, rejected or
+// withdrawn (a long party does not keep every prompt's text). The approval that comes before a
 // batch keeps them: the batch says who asked what again.
 func (r *roster) forget(ev wire.Event) {
 	switch {
@@ -180,7 +184,20 @@ func (r *roster) forget(ev wire.Event) {
 		for _, id := range ev.Rejected.Prompts {
 			delete(r.asks, id)
 		}
+	case ev.Kind == wire.KindWithdrawn && ev.Withdrawn != nil:
+		delete(r.asks, ev.Withdrawn.Prompt)
 	}
+}
+
+// lastWaiting is the id of the newest prompt by name that no batch has taken yet ("" if
+// there is none).
+func (r *roster) lastWaiting(name string) string {
+	for i := len(r.pending) - 1; i >= 0; i-- {
+		if r.authors[r.pending[i]] == name {
+			return r.pending[i]
+		}
+	}
+	return ""
 }
 
 // whatAsked is a batch for people: one "name: request" line per prompt.

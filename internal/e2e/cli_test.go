@@ -334,3 +334,26 @@ func TestJoinTranscript(t *testing.T) {
 		t.Fatalf("a transcript that could not be written: exit %d, want 1", code)
 	}
 }
+
+// TestWithdrawFromTheTerminal: a prompt that waits behind a running turn is taken back with
+// /withdraw in a participant's terminal; both terminals say so, and the agent never gets it.
+func TestWithdrawFromTheTerminal(t *testing.T) {
+	h, inv := host(t, nil)
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`^\[party\] joined`)
+	j.send("FAKE_SLOW=1500 a slow job")
+	j.expect(`^\[system\] sending the prompt to claude`)
+	j.send("a prompt with a typo")
+	j.expect(`^\[party\] bob: a prompt with a typo$`)
+	j.send("/withdraw")
+	j.expect(`^\[party\] you withdrew your prompt: a prompt with a typo \(it will not be sent\)$`)
+	h.expect(`^\[party\] bob withdrew their prompt: a prompt with a typo \(it will not be sent\)$`)
+	j.expect(`^\[system\] claude finished`)
+	j.send("/withdraw")
+	j.expect(`^\[error\] /withdraw: you have no prompt waiting`)
+	j.send("the right prompt")
+	j.expect(`echo: the right prompt`)
+	if strings.Contains(j.stdout(), "echo: a prompt with a typo") {
+		t.Fatal("the withdrawn prompt reached claude")
+	}
+}

@@ -165,6 +165,16 @@ func (r *renderer) event(ev wire.Event) {
 			line += ": " + code(ev.Rejected.Reason)
 		}
 		r.b.WriteString(line + " — the prompts of " + r.authors(ev.Rejected.Prompts) + " were not sent.\n\n")
+	case wire.KindWithdrawn:
+		if ev.Withdrawn == nil {
+			return
+		}
+		r.flushTurn()
+		whose := inlineText(ev.Withdrawn.User) + "'s prompt"
+		if ev.Withdrawn.By == ev.Withdrawn.User {
+			whose = "their prompt"
+		}
+		fmt.Fprintf(&r.b, "*%s withdrew %s (%s); it was not sent.*\n\n", inlineText(ev.Withdrawn.By), whose, clock(ev.TS))
 	case wire.KindBatch:
 		if ev.Batch == nil {
 			return

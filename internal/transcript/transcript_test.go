@@ -90,6 +90,17 @@ func TestMarkdown(t *testing.T) {
 				"From **bob**, edited by a host:", "list the files", "*The turn had not finished.*"},
 		},
 		{
+			name: "withdrawn prompts, by their author and by a host",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "a typo"),
+				ev(2, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "alice", By: "alice"}}),
+				prompt(3, "p2", "*bob*", "off topic"),
+				ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "*bob*", By: "hazel"}}),
+			},
+			want:   []string{"*alice withdrew their prompt (", "); it was not sent.*", "*hazel withdrew \\*bob\\*'s prompt ("},
+			absent: []string{"## Sent to the agent"},
+		},
+		{
 			name: "a retry voids the failed attempt's output",
 			events: []wire.Event{
 				prompt(1, "p1", "alice", "echo"),
