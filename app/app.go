@@ -673,6 +673,12 @@ func (a *App) SendPrompt(text string) (PromptAck, error) {
 	return PromptAck{ID: res.ID, Seq: res.Seq}, nil
 }
 
+// WithdrawPrompt takes back a prompt that no batch has taken yet (the person's own, or
+// anyone's for a host).
+func (a *App) WithdrawPrompt(id string) error {
+	return a.control("withdraw prompt", func(ctx context.Context) error { return a.session.Withdraw(ctx, id) })
+}
+
 // Leave leaves the party; for the host it ends the party.
 func (a *App) Leave() error {
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)

@@ -545,6 +545,40 @@ test('Stop: the host stops a slow turn; the partial reply stays', async () => {
   await shot('stopped');
 });
 
+test('Withdraw: waiting prompts are taken back, mine into the prompt box, and never sent', async () => {
+  const input = await visible('prompt-input');
+  const replies = await tid('reply').count();
+  await input.fill('a long job FAKE_SLOW=30000');
+  await input.press('Enter');
+  // The fake agent sends its first words, then sleeps (FAKE_SLOW) before the rest.
+  await until('the slow turn under way', async () => (await tid('reply').count()) > replies && (await deepText(tid('reply').last())).startsWith('echo: a'));
+  await visible('stop-turn');
+  await input.fill('a prompt with a typpo');
+  await input.press('Enter');
+  bob.send('bob has second thoughts');
+  const waiting = page.locator('[data-testid=transcript-item][data-kind=prompt][data-pending=true]');
+  await until('two prompts waiting, each with Withdraw', async () => (await waiting.count()) === 2 && (await waiting.locator('[data-testid=prompt-withdraw]').count()) === 2);
+  await shot('withdraw-waiting');
+  await waiting.filter({ hasText: 'typpo' }).locator('[data-testid=prompt-withdraw]').click();
+  await until('my prompt back in the box', async () => (await input.inputValue()) === 'a prompt with a typpo');
+  await waiting.filter({ hasText: 'second thoughts' }).locator('[data-testid=prompt-withdraw]').click();
+  await bob.expect(/^\[party\] hazel withdrew your prompt: bob has second thoughts \(it will not be sent\)$/);
+  const chips = tid('prompt-withdrawn');
+  await until('both marked withdrawn', async () => (await chips.count()) === 2 && (await waiting.count()) === 0);
+  check((await deepText(chips.last())) === 'withdrawn by hazel', `bob's prompt says ${JSON.stringify(await deepText(chips.last()))}`);
+  await shot('withdrawn');
+  await tid('stop-turn').click();
+  await until('the slow turn stopped', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'interrupted');
+  await attrOf('party-phase', 'data-phase', 'idle');
+  // Nothing is left to send: no turn follows, and the agent never echoes either prompt.
+  const turns = await tid('turn-end').count();
+  await page.waitForTimeout(1500); // the party's batching window is 0.5 s
+  check((await tid('turn-end').count()) === turns, 'a turn ran after both prompts were withdrawn');
+  const all = await deepText(tid('transcript'));
+  check(!all.includes('echo: a prompt with a typpo') && !all.includes('echo: bob has second'), 'the agent answered a withdrawn prompt');
+  await input.fill('');
+});
+
 test('roles, new invites and kick', async () => {
   const oldInvite = (await deepText(tid('invite-link'))).trim();
   const viewerInvite = (await deepText(tid('viewer-invite-link'))).trim();

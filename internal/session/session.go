@@ -524,6 +524,24 @@ func (m *Manager) Prompt(ctx context.Context, text string) (wire.PromptResult, e
 	return res, nil
 }
 
+// Withdraw takes back a prompt that still waits for a batch: the window's person's own,
+// or anyone's for a host.
+func (m *Manager) Withdraw(ctx context.Context, prompt string) error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	if a.role == wire.RoleHost {
+		err = a.local.Withdraw(ctx, prompt)
+	} else {
+		err = a.c.Withdraw(ctx, prompt)
+	}
+	if err != nil {
+		return fmt.Errorf("withdraw prompt: %w", err)
+	}
+	return nil
+}
+
 // Leave leaves the party; the host's leaving ends it for everyone.
 func (m *Manager) Leave(ctx context.Context) error {
 	a, err := m.current()

@@ -82,6 +82,28 @@ export class PromptBox extends LitElement {
     }
   }
 
+  #refilled = false;
+
+  protected override willUpdate(): void {
+    // My prompt just withdrawn comes back to be corrected (only into an empty box).
+    const back = this.state?.takeRefill() ?? null;
+    if (back !== null && this.#text.trim() === '') {
+      this.#text = back;
+      this.#refilled = true;
+    }
+  }
+
+  protected override updated(): void {
+    if (!this.#refilled) return;
+    this.#refilled = false;
+    const ta = this.renderRoot.querySelector('textarea');
+    if (ta) {
+      this.#autosize(ta);
+      ta.focus();
+      ta.setSelectionRange(ta.value.length, ta.value.length);
+    }
+  }
+
   override render() {
     const s = this.state;
     if (!s) return nothing;

@@ -122,6 +122,14 @@ export class TranscriptView extends LitElement {
       .void { opacity: 0.55; text-decoration: line-through; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
       .void-note { font-size: 12px; color: var(--faint); text-decoration: none; }
       .chip.rejected { background: var(--danger-soft); color: var(--danger); }
+      .chip.withdrawn { background: var(--surface-2); color: var(--muted); }
+      .prompt.withdrawn .text { text-decoration: line-through; color: var(--muted); }
+      .withdraw {
+        font: inherit; font-size: 11.5px; color: var(--muted); background: none; border: 0; padding: 0 2px;
+        text-decoration: underline; text-underline-offset: 2px; cursor: pointer;
+      }
+      .withdraw:hover:not(:disabled) { color: var(--text); }
+      .withdraw:disabled { cursor: default; opacity: 0.6; }
       .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; }
       .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: 12px; }
       .files-label { display: inline-flex; gap: 5px; align-items: center; color: var(--faint); margin-right: 2px; }
@@ -256,8 +264,12 @@ export class TranscriptView extends LitElement {
     const mine = s.isMine(it.prompt);
     const awaiting = s.isAwaitingApproval(it.prompt.id);
     const rejected = s.rejectionOf(it.prompt.id);
+    const withdrawn = s.withdrawalOf(it.prompt.id);
     const pending = pendingIds.has(it.prompt.id) && !awaiting;
-    return html`<div class="prompt ${mine ? 'mine' : ''}" data-testid="transcript-item" data-kind="prompt" data-mine=${mine} data-pending=${pending}>
+    const canWithdraw = pending && s.canWithdraw(it.prompt);
+    const busy = s.isWithdrawing(it.prompt.id);
+    const whose = mine ? 'your prompt' : `${it.prompt.user}'s prompt`;
+    return html`<div class="prompt ${mine ? 'mine' : ''} ${withdrawn ? 'withdrawn' : ''}" data-testid="transcript-item" data-kind="prompt" data-mine=${mine} data-pending=${pending}>
       ${this.#avatar(it.prompt.user)}
       <div class="bubble">
         <div class="meta">
@@ -266,6 +278,14 @@ export class TranscriptView extends LitElement {
           ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
           ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">awaiting approval</span>` : nothing}
           ${rejected ? html`<span class="chip rejected" data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
+          ${withdrawn
+            ? html`<span class="chip withdrawn" data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
+            : nothing}
+          ${canWithdraw
+            ? html`<button class="withdraw" data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`Withdraw ${whose}`}
+                title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box if that is empty' : 'Take it back before a batch takes it (as a host)'}
+                @click=${() => void s.withdraw(it.prompt)}>${busy ? 'withdrawing…' : 'withdraw'}</button>`
+            : nothing}
           <span>${formatClock(it.ts)}</span>
         </div>
         <div class="text">${it.prompt.text}</div>
@@ -391,7 +411,8 @@ export class TranscriptView extends LitElement {
   #deps(s: AppState, it: TranscriptItem, pendingIds: Set<string>, isLast: boolean): unknown[] {
     switch (it.type) {
       case 'prompt':
-        return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.rejectionOf(it.prompt.id)];
+        return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.rejectionOf(it.prompt.id),
+          s.withdrawalOf(it.prompt.id), s.canWithdraw(it.prompt), s.isWithdrawing(it.prompt.id)];
       case 'turn':
         return [it, isLast && s.phase === 'running', s.workspace.shared];
       default:

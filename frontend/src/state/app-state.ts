@@ -524,6 +524,31 @@ export class AppState {
     return this.#party.isPending(id);
   }
 
+  /** Who took back a prompt and whose it was, if it was withdrawn. */
+  withdrawalOf(id: string) {
+    return this.#party.withdrawalOf(id);
+  }
+
+  /** Whether the window's person may take back this waiting prompt (theirs, or as a host). */
+  canWithdraw(p: Prompt): boolean {
+    return this.#party.canWithdraw(p);
+  }
+
+  /** Whether this prompt's withdrawal is under way. */
+  isWithdrawing(id: string): boolean {
+    return this.#party.withdrawing.has(id);
+  }
+
+  /** Takes back a waiting prompt; my own comes back into the prompt box if it is empty. */
+  withdraw(p: Prompt): Promise<void> {
+    return this.#party.withdraw(p, this.unsentDraft.trim() === '');
+  }
+
+  /** The text of my prompt just withdrawn, once, for the prompt box; null when none. */
+  takeRefill(): string | null {
+    return this.#party.takeRefill();
+  }
+
   /**
    * What the prompt box holds and has not sent. The box writes it as the person types
    * (no re-render); leaving asks first when it is not empty.

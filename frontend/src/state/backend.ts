@@ -57,6 +57,8 @@ export interface Backend {
   CreateParty(req: CreateRequest): Promise<Session>;
   JoinParty(invite: string, name: string): Promise<Session>;
   SendPrompt(text: string): Promise<PromptAck>;
+  /** Takes back a prompt no batch has taken yet (one's own, or anyone's for a host). */
+  WithdrawPrompt(id: string): Promise<void>;
   Leave(): Promise<void>;
   EndParty(): Promise<void>;
   CopyInvite(): Promise<void>;
@@ -191,6 +193,9 @@ export class WailsBackend implements Backend {
   }
   SendPrompt(text: string): Promise<PromptAck> {
     return this.#app.SendPrompt(text);
+  }
+  WithdrawPrompt(id: string): Promise<void> {
+    return this.#app.WithdrawPrompt(id);
   }
   Leave(): Promise<void> {
     return this.#app.Leave();

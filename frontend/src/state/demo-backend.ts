@@ -362,6 +362,19 @@ export class DemoBackend implements Backend {
     return this.#prompt(this.#session.you.name, text);
   }
 
+  async WithdrawPrompt(id: string): Promise<void> {
+    const you = this.#session?.you;
+    if (!you) throw new Error('You are not in a party.');
+    await this.#sleep(60);
+    const i = this.#pending.findIndex((p) => p.id === id);
+    if (i < 0) throw new Error(`Prompt "${id}" is not waiting: a batch has taken it, or it was withdrawn.`);
+    const p = this.#pending[i]!;
+    if (p.user !== you.name && you.role !== 'host') throw new Error('Only its author or a host can withdraw a prompt.');
+    this.#pending.splice(i, 1);
+    this.#event({ kind: 'withdrawn', withdrawn: { prompt: id, user: p.user, by: you.name } });
+    this.#schedule();
+  }
+
   async Leave(): Promise<void> {
     this.#end();
   }

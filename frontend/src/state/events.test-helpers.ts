@@ -1,6 +1,6 @@
 // Builders for protocol events in tests.
 
-import type { Approval, Batch, Member, PartyEvent, Permission, Prompt, Rejected } from './types';
+import type { Approval, Batch, Member, PartyEvent, Permission, Prompt, Rejected, Withdrawn } from './types';
 
 const T0 = Date.parse('2026-01-02T03:04:05Z');
 
@@ -26,6 +26,7 @@ export const turn = (seq: number, batchId: string, status = 'done', duration_ms 
 export const joined = (seq: number, m: Member): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'participants', joined: m, count: 2 });
 export const left = (seq: number, m: Member): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'participants', left: m, count: 1 });
 export const approval = (seq: number, a: Approval): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'approval', approval: a });
+export const withdrawn = (seq: number, w: Withdrawn): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'withdrawn', withdrawn: w });
 export const rejected = (seq: number, r: Rejected): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'rejected', rejected: r });
 export const permission = (seq: number, p: Permission): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'permission', permission: p });
 export const retry = (seq: number, batchId: string): PartyEvent => ({ seq, ts: at(seq * 100), kind: 'retry', batch: batchId });

@@ -81,6 +81,7 @@ export class FakeBackend implements Backend {
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
     JoinParty: async () => fakeSession('participant'),
     SendPrompt: async (): Promise<PromptAck> => ({ id: 'x', seq: 1 }),
+    WithdrawPrompt: async (_id: string) => {},
     Leave: async () => {},
     EndParty: async () => {},
     CopyInvite: async () => {},
@@ -134,6 +135,7 @@ export class FakeBackend implements Backend {
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }
   JoinParty(i: string, n: string) { return this.#call('JoinParty', i, n); }
   SendPrompt(t: string) { return this.#call('SendPrompt', t); }
+  WithdrawPrompt(id: string) { return this.#call('WithdrawPrompt', id); }
   Leave() { return this.#call('Leave'); }
   EndParty() { return this.#call('EndParty'); }
   CopyInvite() { return this.#call('CopyInvite'); }

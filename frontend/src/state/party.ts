@@ -123,6 +123,10 @@ export class PartySession {
   /** Set once the party is over: the transcript stays until backHome(). */
   ended: Ended | null = null;
   savingTranscript = false;
+  /** Prompts whose withdrawal was asked for and not yet answered. */
+  readonly withdrawing = new Set<string>();
+  /** The text of my withdrawn prompt, for an empty prompt box to take back (takeRefill). */
+  #refill: string | null = null;
 
   readonly #backend: Backend;
   readonly #hooks: PartyHooks;
@@ -227,6 +231,49 @@ export class PartySession {
   /** Who rejected a prompt's batch and why, if a host did. */
   rejectionOf(id: string) {
     return this.#transcript.rejection(id);
+  }
+
+  /** Who took back a prompt and whose it was, if it was withdrawn. */
+  withdrawalOf(id: string) {
+    return this.#transcript.withdrawal(id);
+  }
+
+  /**
+   * Whether the window's person may take back this prompt now: it waits for a batch (not
+   * in one waiting for approval), and it is theirs or they are a host.
+   */
+  canWithdraw(p: Prompt): boolean {
+    const s = this.session;
+    if (!s || this.ended || s.you.role === 'viewer' || this.connection.status !== 'connected') return false;
+    if (!this.isPending(p.id) || this.#transcript.awaitingApproval(p.id)) return false;
+    return this.isMine(p) || this.isHost;
+  }
+
+  /**
+   * Takes back a waiting prompt. My own comes back into an empty prompt box, to be
+   * corrected and sent again; a refusal (a batch took it meanwhile) is said.
+   */
+  async withdraw(p: Prompt, draftEmpty: boolean): Promise<void> {
+    if (!this.canWithdraw(p) || this.withdrawing.has(p.id)) return;
+    this.withdrawing.add(p.id);
+    this.#hooks.changed();
+    const gen = this.#partyGen;
+    try {
+      await this.#backend.WithdrawPrompt(p.id);
+      if (gen === this.#partyGen && draftEmpty && this.isMine(p)) this.#refill = p.text;
+    } catch (err) {
+      if (gen === this.#partyGen) this.#hooks.notify('error', `Could not withdraw the prompt: ${errorText(err)}`);
+    } finally {
+      this.withdrawing.delete(p.id);
+      this.#hooks.changed();
+    }
+  }
+
+  /** The text of my prompt just withdrawn, once, for the prompt box; null when none. */
+  takeRefill(): string | null {
+    const t = this.#refill;
+    this.#refill = null;
+    return t;
   }
 
   /** Whether a prompt is still waiting for a batch. */
@@ -492,6 +539,13 @@ export class PartySession {
         if (e.rejected) {
           const dropped = new Set(e.rejected.prompts ?? []);
           this.pending = this.pending.filter((p) => !dropped.has(p.id));
+        }
+        break;
+      case 'withdrawn':
+        if (e.withdrawn) {
+          const id = e.withdrawn.prompt;
+          this.pending = this.pending.filter((p) => p.id !== id);
+          this.#fallbackTimes.delete(id);
         }
         break;
       case 'batch':

@@ -5,7 +5,7 @@
 // itself is one array that grows in place (a 10,000-event party must not copy
 // it per event); `version` rises whenever it changed.
 
-import type { Approval, Batch, FileChange, Member, PartyEvent, Permission, Prompt, Rejected, Turn } from './types';
+import type { Approval, Batch, FileChange, Member, PartyEvent, Permission, Prompt, Rejected, Turn, Withdrawn } from './types';
 
 /** Consecutive assistant text of one turn: the reply as written so far. */
 export interface ReplySegment {
@@ -206,6 +206,8 @@ export class TranscriptModel {
   #promptTS = new Map<string, number>();
   /** Prompt id → index of the newest approval item that carries it. */
   #approvalOf = new Map<string, number>();
+  /** Withdrawn prompts by id. */
+  readonly #withdrawn = new Map<string, Withdrawn>();
   /** The last changes event's list, by path (see #changes). */
   #files = new Map<string, string>();
   /** Index of the newest turn item with a batch; -1 before any. */
@@ -251,6 +253,7 @@ export class TranscriptModel {
     this.#prompts.clear();
     this.#promptTS.clear();
     this.#approvalOf.clear();
+    this.#withdrawn.clear();
     this.#files.clear();
     this.#lastBatchTurn = -1;
     this.#level = '';
@@ -317,6 +320,13 @@ export class TranscriptModel {
           }
         }
         break;
+      case 'withdrawn':
+        // The prompt's item shows it (withdrawal()); a new version re-renders it.
+        if (ev.withdrawn) {
+          this.#withdrawn.set(ev.withdrawn.prompt, ev.withdrawn);
+          this.#version++;
+        }
+        break;
       case 'permission':
         if (ev.permission) this.#permission(base, ev.permission);
         break;
@@ -354,6 +364,11 @@ export class TranscriptModel {
   awaitingApproval(promptId: string): boolean {
     const it = this.#items[this.#approvalOf.get(promptId) ?? -1];
     return it?.type === 'approval' && it.status === 'waiting';
+  }
+
+  /** Who took back a prompt, if it was withdrawn. */
+  withdrawal(promptId: string): Withdrawn | undefined {
+    return this.#withdrawn.get(promptId);
   }
 
   /** The rejection of a prompt's batch, if a host rejected it. */

@@ -106,6 +106,13 @@ export interface Rejected {
   reason?: string;
 }
 
+/** A waiting prompt taken back (Party.withdraw): user wrote it, by took it back. */
+export interface Withdrawn {
+  prompt: string;
+  user: string;
+  by: string;
+}
+
 /** Statuses of a tool request. */
 export type PermissionStatus = 'pending' | 'allowed' | 'denied' | 'timed_out';
 
@@ -170,6 +177,8 @@ export interface PartyEvent {
   approval?: Approval | boolean;
   rejected?: Rejected;
   permission?: Permission;
+  /** withdrawn event (our extension). */
+  withdrawn?: Withdrawn;
   /** settings event. */
   permission_mode?: PermissionMode | string;
   /** settings event: the workspace sharing level. */

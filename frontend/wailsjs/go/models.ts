@@ -340,6 +340,22 @@ export namespace wire {
 		    return a;
 		}
 	}
+	export class Withdrawn {
+	    prompt: string;
+	    user: string;
+	    by: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Withdrawn(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.prompt = source["prompt"];
+	        this.user = source["user"];
+	        this.by = source["by"];
+	    }
+	}
 	export class Permission {
 	    id: string;
 	    tool: string;
@@ -476,6 +492,7 @@ export namespace wire {
 	    approval?: Approval;
 	    rejected?: Rejected;
 	    permission?: Permission;
+	    withdrawn?: Withdrawn;
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -500,6 +517,7 @@ export namespace wire {
 	        this.approval = this.convertValues(source["approval"], Approval);
 	        this.rejected = this.convertValues(source["rejected"], Rejected);
 	        this.permission = this.convertValues(source["permission"], Permission);
+	        this.withdrawn = this.convertValues(source["withdrawn"], Withdrawn);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -693,6 +711,7 @@ export namespace wire {
 		    return a;
 		}
 	}
+	
 
 }
 

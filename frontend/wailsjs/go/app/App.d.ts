@@ -84,3 +84,5 @@ export function SetWorkspace(arg1:string):Promise<void>;
 export function StopTurn():Promise<void>;
 
 export function Tree(arg1:string):Promise<wire.TreeResult>;
+
+export function WithdrawPrompt(arg1:string):Promise<void>;

@@ -161,3 +161,7 @@ export function StopTurn() {
 export function Tree(arg1) {
   return window['go']['app']['App']['Tree'](arg1);
 }
+
+export function WithdrawPrompt(arg1) {
+  return window['go']['app']['App']['WithdrawPrompt'](arg1);
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { AppState } from './app-state';
+import { FakeBackend, fakeSession } from './fake-backend';
+import { approval, prompt, withdrawn } from './events.test-helpers';
+import type { Session } from './types';
+
+const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
+
+async function inParty(session: Session) {
+  const be = new FakeBackend();
+  be.handlers.CreateParty = async () => session;
+  const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+  await st.start();
+  expect(await st.createParty(req)).toBe(true); // the fake hands back the session given, whatever its role
+  return { be, st };
+}
+
+const mine = { id: 'p1', user: 'ann', text: 'fix teh typo' };
+const bobs = { id: 'p2', user: 'bob', text: 'bob asks' };
+
+describe('withdrawing a waiting prompt', () => {
+  it('a participant takes back their own, which comes back into an empty prompt box', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', prompt(2, bobs));
+    expect(st.canWithdraw(mine)).toBe(true);
+    expect(st.canWithdraw(bobs)).toBe(false); // someone else's, and not a host
+    let answer!: () => void;
+    be.handlers.WithdrawPrompt = () => new Promise<void>((r) => (answer = r));
+    const done = st.withdraw(mine);
+    expect(st.isWithdrawing('p1')).toBe(true);
+    void st.withdraw(mine); // a second click while the first is under way is not a second call
+    answer();
+    await done;
+    expect(be.calls.filter(([n]) => n === 'WithdrawPrompt')).toEqual([['WithdrawPrompt', ['p1']]]);
+    expect(st.isWithdrawing('p1')).toBe(false);
+    expect(st.takeRefill()).toBe('fix teh typo');
+    expect(st.takeRefill()).toBeNull(); // once
+    be.emit('party:event', withdrawn(3, { prompt: 'p1', user: 'ann', by: 'ann' }));
+    expect(st.pending.map((p) => p.id)).toEqual(['p2']);
+    expect(st.withdrawalOf('p1')).toEqual({ prompt: 'p1', user: 'ann', by: 'ann' });
+    expect(st.canWithdraw(mine)).toBe(false); // gone from the queue
+  });
+
+  it('a typed draft is never replaced; a refusal is said in a notice', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    st.unsentDraft = 'something new';
+    await st.withdraw(mine);
+    expect(st.takeRefill()).toBeNull();
+    be.emit('party:event', prompt(2, { ...mine, id: 'p3' }));
+    be.handlers.WithdrawPrompt = () => Promise.reject('Prompt "p3" is being merged into a batch, too late to withdraw it.');
+    st.unsentDraft = '';
+    await st.withdraw({ ...mine, id: 'p3' });
+    expect(st.takeRefill()).toBeNull();
+    expect(st.notices.at(-1)?.text).toBe('Could not withdraw the prompt: Prompt "p3" is being merged into a batch, too late to withdraw it.');
+  });
+
+  it('a host may take back anyone\'s, but not from a batch waiting for approval; a viewer never', async () => {
+    const { be, st } = await inParty(fakeSession('host'));
+    be.emit('party:event', prompt(1, bobs));
+    expect(st.canWithdraw(bobs)).toBe(true);
+    await st.withdraw(bobs);
+    expect(st.takeRefill()).toBeNull(); // not mine: nothing comes into my box
+    be.emit('party:event', prompt(2, mine));
+    be.emit('party:event', approval(3, { batch: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
+    expect(st.canWithdraw(mine)).toBe(false);
+
+    const asViewer = fakeSession('participant');
+    const v = await inParty({ ...asViewer, you: { ...asViewer.you, role: 'viewer' } });
+    v.be.emit('party:event', prompt(1, bobs));
+    expect(v.st.canWithdraw(bobs)).toBe(false);
+  });
+
+  it('another member\'s withdrawal shows who took back whose prompt', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, bobs));
+    be.emit('party:event', withdrawn(2, { prompt: 'p2', user: 'bob', by: 'hosty' }));
+    expect(st.pending).toEqual([]);
+    expect(st.withdrawalOf('p2')?.by).toBe('hosty');
+  });
+});
