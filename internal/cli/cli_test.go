@@ -230,7 +230,7 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	// A viewer is not told to type prompts.
 	v, _, _, vout := newCommander(wire.RoleViewer)
 	v.line(context.Background(), "/help")
-	if h := vout.String(); strings.Contains(h, "type a prompt") || strings.Contains(h, "each line is one prompt") || !strings.Contains(h, "you are a viewer") {
+	if h := vout.String(); strings.Contains(h, "type a prompt") || strings.Contains(h, "each line is one prompt") || !strings.Contains(h, "you are a viewer") || strings.Contains(h, "/withdraw") {
 		t.Errorf("a viewer's /help: %q", h)
 	}
 	if p := placeholder(wire.RoleViewer); strings.Contains(p, "type a prompt") {

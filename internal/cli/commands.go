@@ -194,12 +194,13 @@ func (c *commander) help() {
 			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
 			"the line, stops a /shell command, or leaves when there is neither. A line that starts with / is one of these commands:"}
 	}
-	c.pr.with(func(r *roster) {
-		if r.you.Role == wire.RoleViewer {
-			lines = []string{"you are a viewer: you watch the party and cannot send prompts (a host can make you a participant).",
-				"These commands work for you:"}
-		}
-	})
+	viewer := false
+	c.pr.with(func(r *roster) { viewer = r.you.Role == wire.RoleViewer })
+	if viewer {
+		lines = []string{"you are a viewer: you watch the party and cannot send prompts (a host can make you a participant).",
+			"These commands work for you:"}
+		names = slices.DeleteFunc(names, func(n string) bool { return n == "withdraw" }) // no prompts, none to take back
+	}
 	for _, n := range names {
 		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
 	}

@@ -312,11 +312,37 @@ func TestJoinPartyFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.waitFor(t, "the host's prompt answered", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: from the host") })
+	// A prompt carol takes back while the agent works is never sent.
+	if _, err := hostView.Prompt("slow FAKE_SLOW=1500"); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the slow turn under way", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: s") })
+	ack, err := m.Prompt(context.Background(), "never mind")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Withdraw(context.Background(), ack.ID); err != nil {
+		t.Fatalf("Withdraw: %v", err)
+	}
+	if err := m.Withdraw(context.Background(), ack.ID); err == nil || !strings.Contains(err.Error(), "is not waiting") {
+		t.Fatalf("Withdraw again: %v", err)
+	}
+	rec.waitFor(t, "the withdrawn event", func(e []emitted) bool {
+		for _, ev := range partyEvents(e) {
+			if ev.Kind == wire.KindWithdrawn && *ev.Withdrawn == (wire.Withdrawn{Prompt: ack.ID, User: "carol", By: "carol"}) {
+				return true
+			}
+		}
+		return false
+	})
 	if _, err := m.Prompt(context.Background(), "from carol"); err != nil {
 		t.Fatalf("Prompt: %v", err)
 	}
 	evs := rec.waitFor(t, "carol's prompt answered", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: from carol") })
 	checkOrder(t, partyEvents(evs), info.State.Seq)
+	if hasOutput(partyEvents(evs), "never mind") {
+		t.Fatal("the withdrawn prompt reached the agent")
+	}
 	if err := m.End(context.Background()); !errors.Is(err, ErrNotHost) {
 		t.Fatalf("End as participant = %v, want ErrNotHost", err)
 	}
