@@ -29,7 +29,7 @@ function setClipboard(text) {
  * shot, cli, typeInvite, tmp, fakeClaude, readSettings, restartApp.
  */
 export function joinTests(ctx) {
-  const { tid, visible, textOf, attrOf, shot, cli, typeInvite, tmp, fakeClaude, readSettings } = ctx;
+  const { tid, visible, textOf, attrOf, shot, cli, typeInvite, deepText, tmp, fakeClaude, readSettings } = ctx;
 
   /** Opens the join dialog from home. */
   async function openJoin() {
@@ -126,6 +126,10 @@ export function joinTests(ctx) {
       await tid('join-submit').click();
       await visible('party-view');
       await attrOf('party-connection', 'data-status', 'connected');
+      // A batch on the agent when the host dies runs again after the resume.
+      await tid('prompt-input').fill('slow work FAKE_SLOW=60000');
+      await tid('prompt-input').press('Enter');
+      await until('the first words of the reply', async () => (await tid('reply').count()) > 0 && (await deepText(tid('reply').last())).startsWith('echo: s'));
       host.child.kill('SIGKILL'); // a crash: no goodbye to anyone
       await host.exited;
       await visible('retry-now');
@@ -144,6 +148,24 @@ export function joinTests(ctx) {
       await tid('retry-now').click();
       await until('connected again within 5 s of Retry now', async () => (await tid('party-connection').getAttribute('data-status')) === 'connected', 5000);
       await tid('reconnect-banner').waitFor({ state: 'detached' });
+      // Read top to bottom: she was disconnected (not "left"), the party was resumed, and
+      // then the batch runs again in a card of its own (a tester saw its reply above them).
+      const items = ctx.page().locator('[data-testid=transcript-item]');
+      await until('the batch run again, in a card below the resume', async () => {
+        const seen = [];
+        for (let i = 0; i < (await items.count()); i++) {
+          seen.push({ kind: await items.nth(i).getAttribute('data-kind'), again: await items.nth(i).getAttribute('data-again'), text: await deepText(items.nth(i)) });
+        }
+        const resumed = seen.findIndex((it) => it.kind === 'system' && it.text.includes('the party was resumed'));
+        const gone = seen.findIndex((it) => it.kind === 'participants' && it.text.includes('hazel was disconnected when the host stopped'));
+        const again = seen.findIndex((it) => it.kind === 'turn' && it.again === 'true' && it.text.includes('echo: s'));
+        const first = seen.findIndex((it) => it.kind === 'turn' && it.text.includes('The host stopped during this turn; it runs again below'));
+        return first >= 0 && gone > first && resumed > gone && again > resumed;
+      });
+      check(!(await deepText(tid('transcript'))).includes('hazel left'), 'the resumed party says hazel left');
+      // Its card shows the agent at work (the card was drawn while still reconnecting).
+      await visible('turn-working');
+      await shot('resumed-batch-again');
       await tid('leave-party').click();
       await textOf('party-ended-reason', "You left rita's party");
       await tid('back-home').click();

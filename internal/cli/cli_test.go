@@ -791,6 +791,23 @@ func TestAtMostOneBlankLine(t *testing.T) {
 	}
 }
 
+// TestLeftWithAReason: a participants event whose text says why (a resumed host: they were
+// disconnected) is printed as that text, not as "left".
+func TestLeftWithAReason(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	n := 1
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "Bob"}, Count: &n, Text: "Bob was disconnected when the host stopped"})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "eve"}, Count: &n})
+	for _, want := range []string{"[party] Bob was disconnected when the host stopped (1 in the party)", "[party] eve left ("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "Bob left") {
+		t.Errorf("a disconnected member was said to have left:\n%s", out.String())
+	}
+}
+
 // TestWithdraw: /withdraw takes back this member's newest prompt that no batch has taken,
 // says why when there is none, and every terminal tells who took back whose prompt.
 func TestWithdraw(t *testing.T) {

@@ -350,6 +350,8 @@ func (p *printer) event(ev wire.Event) {
 		switch {
 		case ev.Joined != nil:
 			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
+		case ev.Left != nil && ev.Text != "": // why, in words (a resumed host: they were disconnected)
+			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
 			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
 		case ev.Changed != nil:

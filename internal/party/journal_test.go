@@ -198,7 +198,8 @@ func TestResumeFromJournal(t *testing.T) {
 		t.Errorf("the resumed agent got %q", got)
 	}
 	// Alice was connected at the crash: the others are told she left before anything else.
-	if evs[0].Kind != wire.KindParticipants || evs[0].Left == nil {
+	// She did not choose to: the event's text says so to people.
+	if evs[0].Kind != wire.KindParticipants || evs[0].Left == nil || evs[0].Text != "alice was disconnected when the host stopped" {
 		t.Errorf("first event after the resume: %s", dump(evs[:1]))
 	}
 	// Bob was kicked: his session stays dead.

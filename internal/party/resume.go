@@ -274,7 +274,8 @@ func (p *Party) resumed(r *Restore) {
 	for i, m := range r.Live {
 		left := m
 		n := len(r.Live) - i - 1
-		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+		// They did not choose to leave: the text (our extension) says so to people.
+		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: m.Name + " was disconnected when the host stopped"})
 	}
 	var notes []string
 	if n := len(r.Pending); n > 0 {

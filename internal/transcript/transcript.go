@@ -270,7 +270,10 @@ func (r *renderer) event(ev wire.Event) {
 		if ev.Joined != nil {
 			fmt.Fprintf(&r.b, "*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
 		}
-		if ev.Left != nil {
+		switch {
+		case ev.Left != nil && ev.Text != "": // why, in words (our extension: a resumed host)
+			fmt.Fprintf(&r.b, "*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
+		case ev.Left != nil:
 			fmt.Fprintf(&r.b, "*%s left* (%s)\n\n", inlineText(ev.Left.Name), clock(ev.TS))
 		}
 	case wire.KindChanges:

@@ -90,6 +90,15 @@ func TestMarkdown(t *testing.T) {
 				"From **bob**, edited by a host:", "list the files", "*The turn had not finished.*"},
 		},
 		{
+			name: "left, and disconnected when the host stopped",
+			events: []wire.Event{
+				ev(1, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "bob"}}),
+				ev(2, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "carol"}, Text: "carol was disconnected when the host stopped"}),
+			},
+			want:   []string{"*bob left* (", "*carol was disconnected when the host stopped* ("},
+			absent: []string{"carol left"},
+		},
+		{
 			name: "withdrawn prompts, by their author and by a host",
 			events: []wire.Event{
 				prompt(1, "p1", "alice", "a typo"),

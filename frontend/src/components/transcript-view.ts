@@ -100,6 +100,7 @@ export class TranscriptView extends LitElement {
         font-size: 12.5px; color: var(--muted);
       }
       .turn > header .title { display: inline-flex; gap: 6px; align-items: center; font-weight: 650; color: var(--text); }
+      .turn > header .title .again { font-weight: 500; color: var(--muted); }
       .authors { display: flex; gap: 4px; flex-wrap: wrap; }
       .author { display: inline-flex; align-items: center; gap: 5px; padding: 1px 8px 1px 2px; border-radius: 999px; background: var(--surface); border: 1px solid var(--border); font-size: 12px; color: var(--text); }
       .author .avatar { width: 18px; height: 18px; font-size: 9px; }
@@ -301,7 +302,7 @@ export class TranscriptView extends LitElement {
   }
 
   #members(it: MembersItem) {
-    const text = it.joined ? `${it.joined.name} joined` : it.left ? `${it.left.name} left` : 'participants changed';
+    const text = it.joined ? `${it.joined.name} joined` : it.left ? (it.text ?? `${it.left.name} left`) : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
   }
 
@@ -358,10 +359,10 @@ export class TranscriptView extends LitElement {
         html`<div class="void" data-testid="void-output"><span class="void-note">The agent was restarted and the batch was run again; this output was discarded.</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
       );
     }
-    return html`<article class="turn" data-testid="transcript-item" data-kind="turn">
+    return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
       ${b
         ? html`<header>
-              <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>
+              <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}${it.again ? html` <span class="again" data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
               <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one ? 'edited by a host' : `merged by ${merger}`}</span>
@@ -414,7 +415,9 @@ export class TranscriptView extends LitElement {
         return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.rejectionOf(it.prompt.id),
           s.withdrawalOf(it.prompt.id), s.canWithdraw(it.prompt), s.isWithdrawing(it.prompt.id)];
       case 'turn':
-        return [it, isLast && s.phase === 'running', s.workspace.shared];
+        // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must
+        // show the agent at work once connected, with no phase event between).
+        return [it, isLast && s.displayPhase === 'running', s.workspace.shared];
       default:
         return [it];
     }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AppState, VIEWER_REASON } from './app-state';
-import { TranscriptModel, type TurnItem, type ApprovalItem } from './transcript';
+import { TranscriptModel, type TurnItem, type ApprovalItem, type MembersItem } from './transcript';
 import { attentionFor } from './attention';
 import { PERMISSION_MODES, permissionModeLabel } from './host-control';
 import { FakeBackend, emptyState, fakeSession } from './fake-backend';
-import { approval, batch, changed, joined, out, permission, prompt, rejected, retry, settings, turn } from './events.test-helpers';
+import { approval, batch, changed, joined, left, out, permission, prompt, rejected, retry, settings, sys, turn } from './events.test-helpers';
 import type { PartyEvent, Session } from './types';
 
 const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
@@ -98,6 +98,51 @@ describe('transcript: approval, permissions, retry', () => {
     ]);
     const last = t.segments[2]!;
     expect(last.kind === 'reply' && last.text).toBe('the whole reply');
+  });
+
+  it('a batch run again after a resume is a card below the resume\'s notices, the first run stopped above', () => {
+    const m = fold([
+      prompt(1, p1),
+      batch(2, { id: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }),
+      out(3, 'half a rep'),
+      // The host was killed; the resumed host says who was disconnected and what it does.
+      { ...left(4, { id: 'm2', name: 'bob', role: 'participant' }), text: 'bob was disconnected when the host stopped' },
+      sys(5, 'the party was resumed: the batch that was running is sent to the agent again'),
+      retry(6, 'b1'),
+      sys(7, 'running the interrupted batch again'),
+      out(8, 'the whole reply'),
+      sys(9, 'claude started'),
+      turn(10, 'b1'),
+    ]);
+    expect(m.items.map((it) => it.type)).toEqual(['prompt', 'turn', 'participants', 'system', 'turn', 'system']);
+    expect((m.items[2] as MembersItem).text).toBe('bob was disconnected when the host stopped');
+    const first = m.items[1] as TurnItem;
+    const again = m.items[4] as TurnItem;
+    expect(first.segments.map((s) => [s.kind, Boolean(s.void)])).toEqual([['reply', true]]);
+    expect(first.end?.status).toBe('interrupted');
+    expect(first.end?.error).toBe('the host stopped during this turn; it runs again below');
+    expect(first.again).toBeFalsy();
+    expect(again.again).toBe(true);
+    expect(again.batch?.id).toBe('b1');
+    expect(again.prompts).toEqual([p1]);
+    expect(again.segments.map((s) => (s.kind === 'reply' || s.kind === 'notice' ? [s.kind, s.text] : [s.kind]))).toEqual([
+      ['notice', 'running the interrupted batch again'],
+      ['reply', 'the whole reply'],
+    ]);
+    expect(again.end?.status).toBe('done');
+  });
+
+  it('a retry with only prompts after its card keeps one card (an agent crash while people type)', () => {
+    const m = fold([
+      batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }),
+      out(2, 'half'),
+      prompt(3, p1),
+      retry(4, 'b1'),
+      out(5, 'whole'),
+      turn(6, 'b1'),
+    ]);
+    expect(m.items.map((it) => it.type)).toEqual(['turn', 'prompt']);
+    expect((m.items[0] as TurnItem).end?.status).toBe('done');
   });
 });
 

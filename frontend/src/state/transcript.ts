@@ -151,6 +151,8 @@ export interface MembersItem extends ItemBase {
   joined?: Member;
   left?: Member;
   count?: number;
+  /** Why, in words, when the host says (a resumed host: "bob was disconnected when the host stopped"). */
+  text?: string;
 }
 
 /**
@@ -165,6 +167,8 @@ export interface TurnItem extends ItemBase {
   prompts: readonly Prompt[];
   segments: readonly Segment[];
   end: Turn | null;
+  /** This card is its batch run again after a resume: an earlier card shows the first run. */
+  again?: boolean;
   /**
    * The files this turn touched: those whose entry in a changes event that followed the
    * turn's batch (while it ran, or the one after it ended) was new or different.
@@ -292,7 +296,7 @@ export class TranscriptModel {
         break;
       case 'participants':
         // A role change comes with a system event that says it in words.
-        if (ev.joined || ev.left) this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count });
+        if (ev.joined || ev.left) this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined });
         break;
       case 'batch':
         if (ev.batch && typeof ev.batch === 'object') {
@@ -331,7 +335,7 @@ export class TranscriptModel {
         if (ev.permission) this.#permission(base, ev.permission);
         break;
       case 'retry':
-        if (typeof ev.batch === 'string') this.#retryBatch(ev.seq, ev.batch);
+        if (typeof ev.batch === 'string') this.#retryBatch(base, ev.batch);
         break;
       case 'output':
         this.#output(base, ev.stream ?? 'assistant', ev.text ?? '');
@@ -452,12 +456,27 @@ export class TranscriptModel {
    * A retried batch: what its turn showed so far is void (the agent starts over); the
    * notices that led to the retry stay.
    */
-  #retryBatch(seq: number, batch: string): void {
+  #retryBatch(base: ItemBase, batch: string): void {
     const i = this.#turnOf(batch);
     if (i < 0) return;
-    this.#retry = { seq, index: i };
     const turn = this.#items[i] as TurnItem;
-    this.#replace(i, { ...turn, segments: turn.segments.map((sg) => (sg.void || sg.kind === 'notice' ? sg : { ...sg, void: true })) });
+    const segments = turn.segments.map((sg) => (sg.void || sg.kind === 'notice' ? sg : { ...sg, void: true }));
+    // After a resume, notices (who was disconnected, "the party was resumed") stand between
+    // the first run's card and its retry: the run again gets a card of its own below them,
+    // so that the reply reads after what led to it (a tester saw it above).
+    const between = this.#items.slice(i + 1);
+    if (between.some((it) => it.type !== 'prompt' && it.type !== 'approval')) {
+      const ran = base.ts - turn.ts;
+      const stopped: Turn = { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: 'the host stopped during this turn; it runs again below' };
+      this.#replace(i, { ...turn, segments, end: turn.end ?? stopped });
+      this.#push({ ...base, type: 'turn', batch: turn.batch, prompts: turn.prompts, segments: [], end: null, files: [], again: true });
+      const j = this.#items.length - 1;
+      if (this.#lastBatchTurn === i) this.#lastBatchTurn = j;
+      this.#retry = { seq: base.seq, index: j };
+      return;
+    }
+    this.#retry = { seq: base.seq, index: i };
+    this.#replace(i, { ...turn, segments });
   }
 
   /**

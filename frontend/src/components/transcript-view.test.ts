@@ -1,0 +1,42 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../state/app-state';
+import { FakeBackend, fakeSession } from '../state/fake-backend';
+import { batch, out, phase, prompt } from '../state/events.test-helpers';
+import './transcript-view';
+
+const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
+
+// jsdom has no ResizeObserver; the view measures rows with one.
+globalThis.ResizeObserver ??= class {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+} as unknown as typeof ResizeObserver;
+
+describe('<transcript-view>', () => {
+  it('a turn drawn while reconnecting shows the agent at work once connected', async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => fakeSession('participant');
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(req)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: '', retry_ms: 500 });
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', phase(2, 'running'));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(4, 'echo: go'));
+    await el.updateComplete;
+    const working = () => el.shadowRoot!.querySelector('[data-testid=turn-working]');
+    expect(el.shadowRoot!.querySelector('[data-testid=reply]')).not.toBeNull();
+    expect(working()).toBeNull(); // reconnecting: nobody knows whether it works
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(working()).not.toBeNull();
+    el.remove();
+  });
+});
