@@ -14,5 +14,5 @@ func runKey(ctx context.Context, args []string, io IO) int {
 	if in == nil {
 		in = os.Stdin
 	}
-	return keycmd.Run(ctx, args, in, io.Out, io.Err, store)
+	return keycmd.Run(ctx, args, in, io.Out, io.Err, store, io.Getenv)
 }

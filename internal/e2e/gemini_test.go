@@ -64,8 +64,39 @@ func (f *fakeGemini) serve(w http.ResponseWriter, r *http.Request) {
 		testkit.WriteGeminiKeyRefused(w)
 		return
 	}
+	if r.Method == http.MethodGet { // models.get: `concordia key check`
+		io.WriteString(w, `{"name":"models/gemini-flash-latest","displayName":"Gemini Flash"}`)
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	testkit.WriteGeminiMerge(w, body, "GEMINI-MERGED: do all of it")
+}
+
+// TestKeyCheck: `concordia key check` asks Google (here the fake) about the key and says
+// what it answered; a refused key exits 1 with the way out, and the key is never shown.
+func TestKeyCheck(t *testing.T) {
+	const key = "AIzaSy-KEYCHECK-0a1b2c3d4e5f6a7b8c9d0e1f2a3"
+	gem := newFakeGemini(t)
+	env := []string{"GEMINI_API_KEY=" + key, "CONCORDIA_GEMINI_BASE_URL=" + gem.srv.URL}
+	ok := start(t, env, "key", "check")
+	if code := ok.wait(); code != 0 || !strings.Contains(ok.stdout(), "Google accepted the key") {
+		t.Fatalf("a good key: exit %d\n%s\n%s", code, ok.stdout(), ok.stderr())
+	}
+	gem.setMode("badkey")
+	bad := start(t, env, "key", "check")
+	if code := bad.wait(); code != 1 || !strings.Contains(bad.stderr(), "Google refused the API key") || !strings.Contains(bad.stderr(), "set GEMINI_API_KEY to a key copied whole") {
+		t.Fatalf("a refused key: exit %d\n%s\n%s", code, bad.stdout(), bad.stderr())
+	}
+	for _, p := range []*proc{ok, bad} {
+		if strings.Contains(p.stdout()+p.stderr(), key[:12]) {
+			t.Fatalf("the key was shown:\n%s%s", p.stdout(), p.stderr())
+		}
+	}
+	gem.mu.Lock()
+	defer gem.mu.Unlock()
+	if len(gem.urls) != 2 || gem.urls[0] != "/v1beta/models/gemini-flash-latest" || gem.keys[0] != key {
+		t.Fatalf("requests %v", gem.urls)
+	}
 }
 
 // TestGeminiThroughAPartyAndTheKeyNeverLeaks runs a whole party on Gemini through good,

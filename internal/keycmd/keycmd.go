@@ -1,6 +1,6 @@
-// Package keycmd is the `concordia key set|status|delete` subcommand (PROTOCOL.md §1): it
-// stores, reports and removes the Gemini API key through a secrets.Store, and moves a
-// legacy plain-text key into the OS keyring on the way. It never prints the key, nor any
+// Package keycmd is the `concordia key set|status|check|delete` subcommand (PROTOCOL.md
+// §1): it stores, reports, checks with Google and removes the Gemini API key through a
+// secrets.Store, and moves a legacy plain-text key into the OS keyring on the way. It never prints the key, nor any
 // part of it, nor an argument that might be one.
 package keycmd
 
@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 )
 
@@ -36,6 +37,7 @@ OS keyring (service "concordia", account "gemini-api-key"), never in a file.
 actions:
   set      store a key: typed at a hidden prompt, or the first line of stdin when piped
   status   show where the key comes from and whether the keyring is reachable
+  check    ask Google whether the key works (one request, no tokens used)
   delete   remove the key from the keyring
 
 GEMINI_API_KEY in the environment overrides the keyring for one run.
@@ -58,6 +60,14 @@ whether the keyring is reachable and, if not, why. Never shows the key. A key in
 legacy file ~/.config/concordia/.env is first moved into the keyring. Exits 0 whenever
 it could report, also when the keyring is unreachable.
 `,
+	"check": `usage: concordia key check [--gemini-model MODEL]
+
+Ask Google whether the Gemini API key (GEMINI_API_KEY, else the OS keyring) may use
+the model prompts are merged with (default ` + merge.DefaultGeminiModel + `): one request
+that reads the model's description and uses no tokens. Exits 0 when Google accepts
+the key, 1 when it refuses it, when Google cannot be reached, or when there is no key.
+Never shows the key.
+`,
 	"delete": `usage: concordia key delete
 
 Remove the Gemini API key from the OS keyring. Does nothing if there is none.
@@ -70,7 +80,7 @@ GEMINI_API_KEY in the environment is not affected.
 // usage (`key status` exits 0 whenever it could report). in is where `key set` reads the key: when it is an *os.File on a terminal, at a
 // hidden prompt; otherwise its first line. Canceling ctx (say on SIGINT) abandons a
 // pending read and restores the terminal.
-func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer, store *secrets.Store) int {
+func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer, store *secrets.Store, getenv func(string) string) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, "concordia key: missing action\n\n", usage)
 		return exitUsage
@@ -83,7 +93,7 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 	}
 	if _, ok := actionUsage[action]; !ok {
 		// The argument is not echoed: it might be a key typed in the wrong place.
-		fmt.Fprint(stderr, "concordia key: unknown action (want set, status or delete)\n\n", usage)
+		fmt.Fprint(stderr, "concordia key: unknown action (want set, status, check or delete)\n\n", usage)
 		return exitUsage
 	}
 	for _, a := range args[1:] {
@@ -93,9 +103,18 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 			return exitOK
 		}
 	}
+	model := merge.DefaultGeminiModel
+	if action == "check" && len(args) == 3 && (args[1] == "--gemini-model" || args[1] == "-gemini-model") && args[2] != "" {
+		model, args = args[2], args[:1]
+	} else if action == "check" && len(args) == 2 && strings.HasPrefix(args[1], "--gemini-model=") && len(args[1]) > len("--gemini-model=") {
+		model, args = strings.TrimPrefix(args[1], "--gemini-model="), args[:1]
+	}
 	if len(args) > 1 {
 		// Not echoed either, for the same reason.
 		msg := "takes no arguments"
+		if action == "check" {
+			msg = "takes only --gemini-model MODEL"
+		}
 		if action == "set" {
 			msg = "takes no arguments: the key is read from the terminal or stdin, never from the command line"
 		}
@@ -103,12 +122,17 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 		return exitUsage
 	}
 
-	c := &cmd{ctx: ctx, in: in, stdout: stdout, stderr: stderr, store: store}
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	c := &cmd{ctx: ctx, in: in, stdout: stdout, stderr: stderr, store: store, getenv: getenv}
 	switch action {
 	case "set":
 		return c.set()
 	case "status":
 		return c.status()
+	case "check":
+		return c.check(model)
 	default:
 		return c.delete()
 	}
@@ -120,6 +144,7 @@ type cmd struct {
 	in             io.Reader
 	stdout, stderr io.Writer
 	store          *secrets.Store
+	getenv         func(string) string // for merge.BaseURLEnv
 }
 
 // fail prints an error for a person and returns exitFail. Errors from secrets never carry
@@ -161,6 +186,7 @@ func (c *cmd) set() int {
 		return c.fail("set", err)
 	}
 	fmt.Fprintf(c.stdout, "Stored the Gemini API key in the OS keyring (service %q, account %q).\n", secrets.Service, secrets.Account)
+	fmt.Fprintf(c.stdout, "\"concordia key check\" asks Google whether it works.\n")
 	if c.store.EnvOverride() {
 		fmt.Fprintf(c.stderr, "warning: %s is set in this environment; runs that have it use that value instead of the keyring.\n", secrets.EnvKey)
 	}
@@ -199,6 +225,38 @@ func (c *cmd) status() int {
 		fmt.Fprintf(c.stdout, "\nNo key: prompts are merged locally. Without a keyring, set %s to give a key for a run.\n", secrets.EnvKey)
 	}
 	return exitOK
+}
+
+// check asks Google whether the key works, and says so in words.
+func (c *cmd) check(model string) int {
+	_ = c.migrate()
+	key, src, err := c.store.Key(c.ctx)
+	if err != nil {
+		return c.fail("check", err)
+	}
+	if key == "" {
+		return c.fail("check", fmt.Errorf("no Gemini key is set: run \"concordia key set\" to store one, or set %s", secrets.EnvKey))
+	}
+	from := map[secrets.Source]string{secrets.SourceEnv: secrets.EnvKey, secrets.SourceKeyring: "the OS keyring"}[src]
+	fmt.Fprintf(c.stdout, "Checking the Gemini key from %s with Google (model %s)…\n", from, model)
+	err = merge.CheckKey(c.ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: c.getenv(merge.BaseURLEnv)})
+	switch {
+	case err == nil:
+		fmt.Fprintf(c.stdout, "Google accepted the key: prompts will be merged with Gemini.\n")
+		return exitOK
+	case errors.Is(err, merge.ErrInvalidKey):
+		how := "run \"concordia key set\" with a key copied whole (https://aistudio.google.com/apikey makes one)"
+		if src == secrets.SourceEnv {
+			how = "set " + secrets.EnvKey + " to a key copied whole (https://aistudio.google.com/apikey makes one)"
+		}
+		return c.fail("check", fmt.Errorf("Google %s: prompts will be merged locally until the key is replaced; %s", merge.Reason(err), how))
+	case errors.Is(err, merge.ErrRejected):
+		return c.fail("check", fmt.Errorf("Google %s: the key may be fine, but the model %q did not answer; check --gemini-model", merge.Reason(err), model))
+	case c.ctx.Err() != nil:
+		return c.fail("check", fmt.Errorf("stopped before Google answered"))
+	default:
+		return c.fail("check", fmt.Errorf("could not check the key: Gemini %s; try again later (the key is kept)", merge.Reason(err)))
+	}
 }
 
 func (c *cmd) delete() int {

@@ -165,7 +165,7 @@ func TestRun(t *testing.T) {
 			}
 
 			var stdout, stderr bytes.Buffer
-			code := keycmd.Run(context.Background(), tt.args, strings.NewReader(tt.stdin), &stdout, &stderr, store)
+			code := keycmd.Run(context.Background(), tt.args, strings.NewReader(tt.stdin), &stdout, &stderr, store, nil)
 
 			if code != tt.wantCode {
 				t.Errorf("exit status = %d; want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout.String(), stderr.String())
@@ -234,7 +234,7 @@ func TestSetCanceled(t *testing.T) {
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	done := make(chan int, 1)
-	go func() { done <- keycmd.Run(ctx, []string{"set"}, in, &stdout, &stderr, store) }()
+	go func() { done <- keycmd.Run(ctx, []string{"set"}, in, &stdout, &stderr, store, nil) }()
 	<-in.started // Run now waits for a key that will never come
 	cancel()
 	if code := <-done; code != 1 {

@@ -37,7 +37,7 @@ func TestTerminalHelper(t *testing.T) {
 	defer stop()
 	backend := &secretstest.Backend{}
 	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: os.Getenv("KEYCMD_CONFIG")})
-	code := keycmd.Run(ctx, []string{"set"}, os.Stdin, os.Stdout, os.Stderr, store)
+	code := keycmd.Run(ctx, []string{"set"}, os.Stdin, os.Stdout, os.Stderr, store, nil)
 	if got, _ := backend.Lookup(secrets.Service, secrets.Account); got != os.Getenv("KEYCMD_EXPECT") {
 		fmt.Println("MISMATCH")
 		os.Exit(3)

@@ -165,6 +165,34 @@ func (g *Gemini) Merge(ctx context.Context, prompts []wire.Prompt) (Result, erro
 	return Result{}, lastErr
 }
 
+// Check asks Google whether the key may use the model: a models.get, which costs no
+// tokens. nil when it may; otherwise an error of the classes Merge's errors have
+// (ErrInvalidKey, ErrTransient, ErrRejected), or the context's error when ctx ends.
+func (g *Gemini) Check(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(ctx, g.timeout)
+	defer cancel()
+	if _, err := g.client.Models.Get(actx, g.model, nil); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("gemini check: %w", ctx.Err())
+		}
+		return g.classify(err)
+	}
+	return nil
+}
+
+// CheckKey makes a client for cfg and checks its key (Gemini.Check).
+func CheckKey(ctx context.Context, cfg GeminiConfig) error {
+	g, err := NewGemini(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return g.Check(ctx)
+}
+
+// Reason is a Gemini failure's short reason for people: "refused the API key (400
+// INVALID_ARGUMENT)", "unreachable", "rate limited (429)"; "failed" when it has none.
+func Reason(err error) string { return reasonOf(err) }
+
 // maxRetryDelay is the longest server-requested wait (429 RetryInfo) worth
 // spending within one batch; beyond it the batch is merged locally at once.
 const maxRetryDelay = 2 * time.Second
