@@ -45,7 +45,9 @@ const (
 const (
 	bootKeyTimeout = 3 * time.Second
 	keyTimeout     = 8 * time.Second
-	stopTimeout    = 15 * time.Second
+	// checkKeyTimeout bounds CheckKey: the keyring, then one request to Google.
+	checkKeyTimeout = 30 * time.Second
+	stopTimeout     = 15 * time.Second
 	// callTimeout bounds a host method (a co-host's goes over the network).
 	callTimeout = 20 * time.Second
 )
@@ -456,6 +458,27 @@ func (a *App) keyStatus(ctx context.Context) KeyStatus {
 		KeyringError:     st.KeyringError,
 		LegacyFile:       st.LegacyFile,
 	}
+}
+
+// KeyCheck is what Google said about the Gemini key (CheckKey).
+type KeyCheck struct {
+	// Result is "accepted", "refused" (the key), "rejected" (the model) or "unavailable"
+	// (Google could not be reached or asked to come back later).
+	Result string `json:"result"`
+	// Text says it for a person.
+	Text string `json:"text"`
+}
+
+// CheckKey asks Google whether the Gemini key works (one request, no tokens used).
+// It rejects when there is no key or the keyring cannot be read.
+func (a *App) CheckKey() (KeyCheck, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), checkKeyTimeout)
+	defer cancel()
+	src, model, err := a.session.CheckKey(ctx)
+	if errors.Is(err, session.ErrNoKey) || src == secrets.SourceNone && err != nil {
+		return KeyCheck{}, a.fail("check key", err)
+	}
+	return describeKeyCheck(src, model, err), nil
 }
 
 // SetKey stores the Gemini key in the OS keyring.

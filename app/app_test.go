@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +24,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
 	"github.com/concordia-party/concordia/internal/session"
@@ -343,6 +348,47 @@ func TestKeyBindings(t *testing.T) {
 	_, err = f.app.SetKey("AIza-x")
 	if err == nil || !strings.HasPrefix(err.Error(), "The OS keyring cannot be used: ") || strings.Contains(err.Error(), "AIza-x") {
 		t.Fatalf("SetKey with a failing keyring = %v", err)
+	}
+}
+
+// TestCheckKeyBinding: CheckKey asks Google (an httptest stand-in) about the stored key and
+// says what it answered in a sentence with the way on; with no key it rejects.
+func TestCheckKeyBinding(t *testing.T) {
+	const good = "AIza-good-key-0123456789"
+	var mode atomic.Value
+	mode.Store("ok")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case mode.Load() == "down":
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
+		case r.Header.Get("x-goog-api-key") != good:
+			testkit.WriteGeminiKeyRefused(w)
+		default:
+			io.WriteString(w, `{"name":"models/gemini-flash-latest"}`)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv(merge.BaseURLEnv, srv.URL)
+	f := newFixture(t)
+	if _, err := f.app.CheckKey(); err == nil || err.Error() != "There is no Gemini key to check: paste one first." {
+		t.Fatalf("CheckKey without a key = %v", err)
+	}
+	cases := []struct{ key, mode, result, text string }{
+		{good, "ok", "accepted", "Google accepted this key."},
+		{"AIza-typo", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		{good, "down", "unavailable", "Could not check the key with Google: Gemini unavailable (503). The key is kept; check again later."},
+	}
+	for _, c := range cases {
+		if _, err := f.app.SetKey(c.key); err != nil {
+			t.Fatal(err)
+		}
+		mode.Store(c.mode)
+		got, err := f.app.CheckKey()
+		if err != nil || got.Result != c.result || got.Text != c.text {
+			t.Errorf("key %q, Google %s: %+v, %v\nwant %s: %s", c.key, c.mode, got, err, c.result, c.text)
+		}
 	}
 }
 

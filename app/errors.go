@@ -14,6 +14,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -69,6 +70,8 @@ func sentence(err error) string {
 		return "You are already in a party. Leave it first."
 	case errors.Is(err, session.ErrNoParty):
 		return "You are not in a party."
+	case errors.Is(err, session.ErrNoKey):
+		return "There is no Gemini key to check: paste one first."
 	case errors.Is(err, session.ErrNotHost):
 		return "Only the host can end the party."
 	case errors.Is(err, session.ErrClosed):
@@ -153,6 +156,29 @@ func sentence(err error) string {
 		return "The party could not start: " + punctuate(err.Error())
 	}
 	return capitalize(punctuate(err.Error()))
+}
+
+// describeKeyCheck says what Google answered about the key from src (CheckKey), with the
+// way on for each answer.
+func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
+	which := "this key"
+	if src == secrets.SourceEnv {
+		which = "the key in GEMINI_API_KEY"
+	}
+	switch {
+	case err == nil:
+		return KeyCheck{Result: "accepted", Text: capitalize("Google accepted " + which + ".")}
+	case errors.Is(err, merge.ErrInvalidKey):
+		how := "Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
+		if src == secrets.SourceEnv {
+			how = "Start Concordia with GEMINI_API_KEY set to a key copied whole."
+		}
+		return KeyCheck{Result: "refused", Text: fmt.Sprintf("Google %s, so prompts are merged locally. %s", merge.Reason(err), how)}
+	case errors.Is(err, merge.ErrRejected):
+		return KeyCheck{Result: "rejected", Text: fmt.Sprintf("Google %s for the model %s; the key itself may be fine.", merge.Reason(err), model)}
+	default:
+		return KeyCheck{Result: "unavailable", Text: fmt.Sprintf("Could not check the key with Google: Gemini %s. The key is kept; check again later.", merge.Reason(err))}
+	}
 }
 
 // describe is the sentence for an error in a window event (party:status, party:ended).

@@ -56,12 +56,14 @@ const initialSettings = {
   public_host: '127.0.0.1',
 };
 
-/** The environment of the app and the CLI: our own HOME, no Gemini key from outside. */
+/** The environment of the app and the CLI: our own HOME, no Gemini key from outside, and
+ * Google's Gemini API played on loopback (fakeGemini), never reached. */
 function cleanEnv(homeDir) {
   const env = { ...process.env };
   delete env.GEMINI_API_KEY;
   return {
     ...env,
+    CONCORDIA_GEMINI_BASE_URL: geminiURL,
     HOME: homeDir,
     XDG_CONFIG_HOME: join(homeDir, '.config'),
     XDG_DATA_HOME: join(homeDir, '.local', 'share'),
@@ -79,6 +81,22 @@ let page;
 let shots = 0;
 const dialogs = []; // alert/confirm/prompt dialogs the page opened: must stay empty
 const pageErrors = []; // uncaught errors in our code (not Wails' dev glue)
+/** The key the fake Gemini accepts; any other is refused as Google refuses a bad key. */
+const GOOD_KEY = 'AIzaE2eKeyNumberTwo';
+let geminiURL = 'http://127.0.0.1:9/'; // set in main() before anything starts
+const geminiKeys = []; // the x-goog-api-key of each request, in order
+/** Google's Gemini API as `CheckKey` asks it: a models.get. */
+const fakeGemini = createHTTPServer((req, res) => {
+  geminiKeys.push(String(req.headers['x-goog-api-key'] ?? ''));
+  res.setHeader('Content-Type', 'application/json');
+  if (req.method === 'GET' && req.headers['x-goog-api-key'] === GOOD_KEY) {
+    res.end(JSON.stringify({ name: 'models/gemini-flash-latest' }));
+    return;
+  }
+  res.statusCode = 400;
+  res.end(JSON.stringify({ error: { code: 400, status: 'INVALID_ARGUMENT', message: 'API key not valid. Please pass a valid API key.',
+    details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID' }] } }));
+});
 let trapHits = 0; // requests to the trap server: an <img> or link that came alive
 
 /** Saves a screenshot of the page as test-artifacts/browser-NN-name.png. */
@@ -218,15 +236,27 @@ test('the Gemini key is set, replaced and removed in the OS keyring', async () =
   await until('the keyring to hold the first key', () => lookup() === 'AIzaE2eKeyNumberOne');
   check((await tid('settings-key-input').inputValue()) === '', 'the key stays in the input after saving');
   check(!(await page.content()).includes('AIzaE2eKeyNumberOne'), 'the key is in the page');
+  // Saved, it is checked with Google at once (the fake refuses this one), and said so.
+  await attrOf('settings-key-check-result', 'data-result', 'refused');
+  await textOf('settings-key-check-result', 'Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole');
   await shot('settings-key-stored');
 
   await textOf('settings-key-save', 'Replace key');
   await tid('settings-key-input').fill('AIzaE2eKeyNumberTwo');
   await tid('settings-key-input').press('Enter');
   await until('the keyring to hold the replacement key', () => lookup() === 'AIzaE2eKeyNumberTwo');
+  await attrOf('settings-key-check-result', 'data-result', 'accepted');
+  await textOf('settings-key-check-result', 'Google accepted this key');
+  // Check asks again; the key went in its header, as the party's merges send it.
+  const asked = geminiKeys.length;
+  await tid('settings-key-check').click();
+  await until('a second check of the same key', async () => geminiKeys.length === asked + 1 && (await tid('settings-key-check-result').getAttribute('data-result')) === 'accepted');
+  check(geminiKeys.join(',') === 'AIzaE2eKeyNumberOne,AIzaE2eKeyNumberTwo,AIzaE2eKeyNumberTwo', `the checks sent ${geminiKeys.join(',')}`);
+  await shot('settings-key-accepted');
 
   await tid('settings-key-remove').click();
   await textOf('settings-key-status', 'No key set');
+  check((await tid('settings-key-check-result').count()) === 0, 'an answer about a removed key is still shown');
   await until('the keyring to be empty', () => lookup() === '');
   await tid('settings-close').click();
   await tid('settings-panel').waitFor({ state: 'hidden' });
@@ -911,6 +941,8 @@ async function main() {
   });
   await new Promise((r) => trap.listen(0, '127.0.0.1', r));
   trapPort = trap.address().port;
+  await new Promise((r) => fakeGemini.listen(0, '127.0.0.1', r));
+  geminiURL = `http://127.0.0.1:${fakeGemini.address().port}/`;
 
   const url = (appURL = `http://127.0.0.1:${await freePort()}/`);
   app = startApp();
@@ -923,6 +955,7 @@ async function main() {
     console.log(`browser e2e: the dev app did not start (${ready}); stderr:\n${app.stderr}`);
     await stopAll();
     trap.close();
+    fakeGemini.close();
     console.log('browser: 0 passed, 1 failed');
     return 1;
   }
@@ -957,6 +990,7 @@ async function main() {
     afterAll: async () => {
       await browser.close();
       trap.close();
+      fakeGemini.close();
       const code = await app.stop();
       writeFileSync(join(artifacts, 'browser-app.log'), app.stderr);
       await stopAll();

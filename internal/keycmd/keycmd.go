@@ -242,7 +242,7 @@ func (c *cmd) check(model string) int {
 	err = merge.CheckKey(c.ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: c.getenv(merge.BaseURLEnv)})
 	switch {
 	case err == nil:
-		fmt.Fprintf(c.stdout, "Google accepted the key: prompts will be merged with Gemini.\n")
+		fmt.Fprintf(c.stdout, "Google accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n")
 		return exitOK
 	case errors.Is(err, merge.ErrInvalidKey):
 		how := "run \"concordia key set\" with a key copied whole (https://aistudio.google.com/apikey makes one)"

@@ -18,4 +18,6 @@ var (
 	ErrPromptTooLarge = errors.New("prompt too large")
 	// ErrBadRequest is wrapped by HostRequest and Join argument problems.
 	ErrBadRequest = errors.New("bad request")
+	// ErrNoKey means CheckKey found no Gemini key to check.
+	ErrNoKey = errors.New("no Gemini key is set")
 )

@@ -50,6 +50,10 @@ export class SettingsPanel extends LitElement {
       }
       .keystate .dot { color: var(--faint); }
       .keystate.has .dot { color: var(--ok); }
+      .keycheck { display: flex; gap: 8px; align-items: flex-start; font-size: 13px; }
+      .keycheck svg { margin-top: 2px; flex: none; }
+      .keycheck.accepted { color: var(--ok); }
+      .keycheck.checking { color: var(--muted); }
       code { font-family: var(--font-mono); font-size: 12px; }
       .problem { color: var(--danger); font-size: 12px; }
       footer .saved { color: var(--ok); display: inline-flex; gap: 6px; align-items: center; font-size: 13px; margin-right: auto; }
@@ -148,10 +152,15 @@ export class SettingsPanel extends LitElement {
         <div class="keystate ${k && k.source !== 'none' ? 'has' : ''}" data-testid="settings-key-status">
           <span class="dot"></span>
           <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? 'In the OS keyring' : 'No key set'}</b><div class="hint">${where}</div></div>
+          ${k && k.source !== 'none'
+            ? html`<button class="small" data-testid="settings-key-check" ?disabled=${s.keyBusy || s.keyChecking} title="Ask Google whether the key works (one request, no tokens used)"
+                @click=${() => void s.checkKey()}>Check</button>`
+            : nothing}
           ${k?.source === 'keyring'
             ? html`<button class="danger small" data-testid="settings-key-remove" ?disabled=${s.keyBusy} @click=${() => void s.deleteKey()}>Remove</button>`
             : nothing}
         </div>
+        ${this.#keyCheck(s)}
         ${k && !k.keyring_available
           ? html`<div class="warnbox" data-testid="settings-keyring-unavailable">${iconAlert()}<span>
               The OS keyring is unavailable${k.keyring_error ? html`: ${k.keyring_error}` : ''}. Set <code>GEMINI_API_KEY</code> in the
@@ -181,6 +190,21 @@ export class SettingsPanel extends LitElement {
         ${s.keyError ? html`<div class="error-box" role="alert" data-testid="settings-key-error">${iconAlert()}<span>${s.keyError}</span></div>` : nothing}
       </section>
     `;
+  }
+
+  /** What Google said about the key, under its state: accepted, refused, or not reachable. */
+  #keyCheck(s: AppState) {
+    if (s.keyChecking) {
+      return html`<div class="keycheck checking" data-testid="settings-key-check-result" data-result="checking" role="status"><span class="spinner"></span><span>Asking Google whether the key works…</span></div>`;
+    }
+    const c = s.keyCheck;
+    if (!c) return nothing;
+    if (c.result === 'accepted') {
+      return html`<div class="keycheck accepted" data-testid="settings-key-check-result" data-result="accepted" role="status">${iconCheck()}<span>${c.text}</span></div>`;
+    }
+    return c.result === 'refused'
+      ? html`<div class="error-box" data-testid="settings-key-check-result" data-result=${c.result} role="alert">${iconAlert()}<span>${c.text}</span></div>`
+      : html`<div class="warnbox" data-testid="settings-key-check-result" data-result=${c.result} role="status">${iconAlert()}<span>${c.text}</span></div>`;
   }
 
   #field(label: string, testid: string, key: keyof Draft, problem: string | undefined, opts: { type?: string; mono?: boolean; placeholder?: string; hint?: string } = {}) {

@@ -461,6 +461,33 @@ describe('errors for people', () => {
     expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
   });
 
+  it('key: a key just saved is checked with Google; the answer, or why there is none, is shown', async () => {
+    const be = new FakeBackend();
+    let answer!: (c: { result: string; text: string }) => void;
+    be.handlers.CheckKey = () => new Promise((r) => (answer = r));
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.setKey('AIza-typo')).toBe(true);
+    expect(be.count('CheckKey')).toBe(1); // at once, not at the first merge
+    expect(st.keyChecking).toBe(true);
+    expect(st.keyCheck).toBeNull();
+    answer({ result: 'refused', text: 'Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally.' });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(st.keyChecking).toBe(false);
+    expect(st.keyCheck?.result).toBe('refused');
+    // A new key forgets the old answer until its own comes.
+    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
+    expect(await st.setKey('AIza-good')).toBe(true);
+    await st.checkKey();
+    expect(st.keyCheck).toEqual({ result: 'accepted', text: 'Google accepted this key.' });
+    be.handlers.CheckKey = () => Promise.reject('There is no Gemini key to check: paste one first.');
+    await st.deleteKey();
+    expect(st.keyCheck).toBeNull();
+    await st.checkKey();
+    expect(st.keyCheck).toEqual({ result: 'unavailable', text: 'There is no Gemini key to check: paste one first.' });
+  });
+
   it('end party failure keeps the party and says why', async () => {
     const { be, st } = await inParty();
     be.handlers.EndParty = async () => {

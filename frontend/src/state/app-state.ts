@@ -26,6 +26,7 @@ import { PartySession, type Connection, type Ended, type SessionInfo } from './p
 import type {
   BootInfo,
   CreateRequest,
+  KeyCheck,
   KeyStatus,
   Member,
   Prompt,
@@ -383,6 +384,13 @@ export class AppState {
   get keyError(): string {
     return this.#settings.keyError;
   }
+  /** What Google said about the key at the last check (null: not checked since it changed). */
+  get keyCheck(): KeyCheck | null {
+    return this.#settings.keyCheck;
+  }
+  get keyChecking(): boolean {
+    return this.#settings.keyChecking;
+  }
 
   /** Shows the settings panel. */
   openSettings(): void {
@@ -407,6 +415,11 @@ export class AppState {
   /** Removes the Gemini key from the OS keyring. */
   deleteKey(): Promise<boolean> {
     return this.#settings.deleteKey();
+  }
+
+  /** Asks Google whether the Gemini key works. */
+  checkKey(): Promise<void> {
+    return this.#settings.checkKey();
   }
 
   // --- the party (party.ts) -------------------------------------------------

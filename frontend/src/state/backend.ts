@@ -10,6 +10,7 @@ import type {
   TreeResult,
   Decision,
   Invites,
+  KeyCheck,
   KeyStatus,
   PartyEnded,
   PartyEvent,
@@ -47,6 +48,8 @@ export interface Backend {
   KeyStatus(): Promise<KeyStatus>;
   SetKey(key: string): Promise<KeyStatus>;
   DeleteKey(): Promise<KeyStatus>;
+  /** Asks Google whether the key works (one request, no tokens); rejects when there is none. */
+  CheckKey(): Promise<KeyCheck>;
   PickDirectory(start: string): Promise<string>;
   ClipboardInvite(): Promise<string>;
   CheckInvite(text: string): Promise<string>;
@@ -169,6 +172,9 @@ export class WailsBackend implements Backend {
   }
   DeleteKey(): Promise<KeyStatus> {
     return this.#app.DeleteKey();
+  }
+  CheckKey(): Promise<KeyCheck> {
+    return this.#app.CheckKey();
   }
   PickDirectory(start: string): Promise<string> {
     return this.#app.PickDirectory(start);

@@ -15,6 +15,7 @@ import type {
   TreeResult,
   WorkspaceLevel,
   Invites,
+  KeyCheck,
   KeyStatus,
   Member,
   PartyEvent,
@@ -300,6 +301,11 @@ export class DemoBackend implements Backend {
     await this.#sleep(200);
     this.#key = { ...this.#key, source: 'none' };
     return this.#key;
+  }
+  async CheckKey(): Promise<KeyCheck> {
+    await this.#sleep(400);
+    if (this.#key.source === 'none') throw new Error('There is no Gemini key to check: paste one first.');
+    return { result: 'accepted', text: 'Google accepted this key. (The demo does not ask Google.)' };
   }
   async PickDirectory(start: string): Promise<string> {
     await this.#sleep(200);

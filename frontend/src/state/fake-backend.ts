@@ -7,6 +7,7 @@ import type {
   BootInfo,
   CreateRequest,
   Decision,
+  KeyCheck,
   KeyStatus,
   PartyState,
   PromptAck,
@@ -73,6 +74,7 @@ export class FakeBackend implements Backend {
     KeyStatus: async () => noKey,
     SetKey: async () => ({ ...noKey, source: 'keyring' }),
     DeleteKey: async () => noKey,
+    CheckKey: async (): Promise<KeyCheck> => ({ result: 'accepted', text: 'Google accepted this key.' }),
     PickDirectory: async () => '',
     ClipboardInvite: async () => '',
     CheckInvite: async () => '',
@@ -127,6 +129,7 @@ export class FakeBackend implements Backend {
   KeyStatus() { return this.#call('KeyStatus'); }
   SetKey(k: string) { return this.#call('SetKey', k); }
   DeleteKey() { return this.#call('DeleteKey'); }
+  CheckKey() { return this.#call('CheckKey'); }
   PickDirectory(s: string) { return this.#call('PickDirectory', s); }
   ClipboardInvite() { return this.#call('ClipboardInvite'); }
   CheckInvite(t: string) { return this.#call('CheckInvite', t); }

@@ -3,7 +3,7 @@
 // and DeleteKey calls into Go. Components read it through AppState and call its methods.
 
 import { errorText, type Backend } from './backend';
-import type { KeyStatus, Settings } from './types';
+import type { KeyCheck, KeyStatus, Settings } from './types';
 
 /** Field name → problem, for settings validation. */
 export type SettingsProblems = Partial<Record<keyof Settings, string>>;
@@ -51,12 +51,15 @@ export class SettingsState {
   settingsSaved = false;
   keyBusy = false;
   keyError = '';
+  /** What Google said about the key at the last check; null before one (or after a change). */
+  keyCheck: KeyCheck | null = null;
+  keyChecking = false;
 
-  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey'>;
+  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey'>;
   readonly #changed: () => void;
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey'>, changed: () => void) {
+  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey'>, changed: () => void) {
     this.#backend = backend;
     this.#changed = changed;
   }
@@ -122,7 +125,26 @@ export class SettingsState {
       this.#changed();
       return false;
     }
-    return this.#keyOp(() => this.#backend.SetKey(key.trim()));
+    if (!(await this.#keyOp(() => this.#backend.SetKey(key.trim())))) return false;
+    // A key copied short is found now, not at the first merge of several prompts.
+    void this.checkKey();
+    return true;
+  }
+
+  /** Asks Google whether the key works; the answer (or why it could not ask) is keyCheck. */
+  async checkKey(): Promise<void> {
+    if (this.keyChecking) return;
+    this.keyChecking = true;
+    this.keyCheck = null;
+    this.#changed();
+    try {
+      this.keyCheck = await this.#backend.CheckKey();
+    } catch (err) {
+      this.keyCheck = { result: 'unavailable', text: errorText(err) };
+    } finally {
+      this.keyChecking = false;
+      this.#changed();
+    }
   }
 
   /** Removes the Gemini key from the OS keyring. */
@@ -134,6 +156,7 @@ export class SettingsState {
   async #keyOp(op: () => Promise<KeyStatus>): Promise<boolean> {
     this.keyBusy = true;
     this.keyError = '';
+    this.keyCheck = null; // about the key before
     this.#changed();
     try {
       this.key = await op();

@@ -231,6 +231,13 @@ export interface KeyStatus {
   legacy_file: string;
 }
 
+/** What Google said about the Gemini key (CheckKey). */
+export interface KeyCheck {
+  result: 'accepted' | 'refused' | 'rejected' | 'unavailable' | string;
+  /** A sentence for the person, with the way on. */
+  text: string;
+}
+
 /** Whether a system tray icon could be shown. */
 export interface TrayStatus {
   available: boolean;

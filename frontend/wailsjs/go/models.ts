@@ -102,6 +102,20 @@ export namespace app {
 	        this.share_workspace = source["share_workspace"];
 	    }
 	}
+	export class KeyCheck {
+	    result: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new KeyCheck(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.result = source["result"];
+	        this.text = source["text"];
+	    }
+	}
 	
 	export class PromptAck {
 	    id: string;

@@ -19,6 +19,8 @@ export function CheckCreate(arg1:app.CreateRequest):Promise<string>;
 
 export function CheckInvite(arg1:string):Promise<string>;
 
+export function CheckKey():Promise<app.KeyCheck>;
+
 export function ClipboardInvite():Promise<string>;
 
 export function CopyHostInvite():Promise<void>;

@@ -30,6 +30,10 @@ export function CheckInvite(arg1) {
   return window['go']['app']['App']['CheckInvite'](arg1);
 }
 
+export function CheckKey() {
+  return window['go']['app']['App']['CheckKey']();
+}
+
 export function ClipboardInvite() {
   return window['go']['app']['App']['ClipboardInvite']();
 }
