@@ -462,6 +462,10 @@ test("a participant's prompt shows with its author, as text", async () => {
     return t.includes('bob') && t.includes('<b>bold</b> hello from bob');
   });
   check((await theirs.last().locator('b', { hasText: /^bold$/ }).count()) === 0, "bob's HTML became an element");
+  // Someone else's prompt sits on the left of the column, as in a chat (it was centred).
+  const turnBox = await page.locator('[data-testid=transcript-item][data-kind=turn]').last().boundingBox();
+  const theirBox = await theirs.last().boundingBox();
+  check(turnBox && theirBox && Math.abs(theirBox.x - turnBox.x) < 4, `bob's prompt starts at x=${theirBox?.x}, the column at x=${turnBox?.x}`);
   await until('the reply to bob', async () => (await deepText(tid('reply').last())).includes('hello from bob'));
   await bob.expect(/echo: <b>bold<\/b> hello from bob/);
   await shot('party-peer-prompt');
@@ -475,6 +479,10 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await card.first().waitFor();
   await textOf('approval-prompts', 'please touch a file FAKE_ASK');
   await visible('approval-send');
+  // As wide as the turns around it, so a long merged prompt can be read and edited.
+  const cardBox = await card.first().boundingBox();
+  const turnWidth = (await page.locator('[data-testid=transcript-item][data-kind=turn]').last().boundingBox())?.width;
+  check(cardBox && turnWidth && Math.abs(cardBox.width - turnWidth) < 4, `the approval card is ${cardBox?.width} px wide, a turn ${turnWidth} px`);
   await shot('approval-card');
   await tid('approval-edit').click();
   await tid('approval-text').fill('edited by hazel: touch it FAKE_ASK');

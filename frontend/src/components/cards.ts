@@ -225,7 +225,8 @@ export class ApprovalCard extends LitElement {
         ${this.#prompts(it)}
         <label class="field">
           <span class="label">${it.prompts.length === 1 ? 'The prompt' : 'The merged prompt'}${this.#editing ? ' (editing)' : ''}</span>
-          <textarea data-testid="approval-text" .value=${this.#text ?? it.approval.merged} ?readonly=${!host || !this.#editing}
+          <textarea data-testid="approval-text" rows=${Math.min(12, (this.#text ?? it.approval.merged).split('\n').length + 1)}
+            .value=${this.#text ?? it.approval.merged} ?readonly=${!host || !this.#editing}
             @input=${(e: InputEvent) => (this.#text = (e.target as HTMLTextAreaElement).value)}
             @change=${() => this.requestUpdate()}></textarea>
         </label>

@@ -53,7 +53,10 @@ export class TranscriptView extends LitElement {
       :host { display: block; position: relative; min-height: 0; }
       .scroller { position: absolute; inset: 0; overflow-y: auto; overflow-x: hidden; overscroll-behavior: contain; }
       .list { max-width: 860px; margin: 0 auto; padding: 20px 24px 28px; }
-      .row { display: flex; flex-direction: column; padding-bottom: 12px; }
+      /* Not "row": the shared styles' .row centres its items, which put others' prompts and
+         the approval card in the middle of the column. */
+      .item-row { display: flex; flex-direction: column; align-items: flex-start; padding-bottom: 12px; }
+      .item-row > approval-card, .item-row > .error { align-self: stretch; }
       .empty { margin: 12vh auto 0; max-width: 380px; text-align: center; color: var(--muted); display: grid; gap: 8px; }
       .empty b { color: var(--text); font-size: 15px; }
 
@@ -171,7 +174,7 @@ export class TranscriptView extends LitElement {
 
   /** Watches the rows now rendered, and only those. */
   override updated(): void {
-    const now = new Set(this.renderRoot.querySelectorAll('.row'));
+    const now = new Set(this.renderRoot.querySelectorAll('.item-row'));
     for (const el of this.#observed) {
       if (!now.has(el)) {
         this.#rows.unobserve(el);
@@ -456,7 +459,7 @@ export class TranscriptView extends LitElement {
                 (it) => it.key,
                 (it, k) => {
                   const i = r.start + k;
-                  return html`<div class="row" data-index=${i}>${guard(this.#deps(s, it, pendingIds, i === lastTurn), () => this.#item(s, it, pendingIds, i === lastTurn))}</div>`;
+                  return html`<div class="item-row" data-index=${i}>${guard(this.#deps(s, it, pendingIds, i === lastTurn), () => this.#item(s, it, pendingIds, i === lastTurn))}</div>`;
                 },
               )}
         </div>
