@@ -16,7 +16,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -327,8 +329,8 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.PermissionMode == wire.PermissionAll {
 		p.Notice(wire.KindSystem, "permission mode \"all\": the agent may run any command and change any file without asking anyone")
 	}
-	if other := sameFolder(cfg.DataDir, pc.ID, cfg.Agent.WorkDir); other != "" {
-		p.Notice(wire.KindSystem, "another party is running in this folder ("+other+"): two agents here will change the same files")
+	if clash := folderClash(cfg.DataDir, pc.ID, cfg.Agent.WorkDir); clash != "" {
+		p.Notice(wire.KindSystem, clash)
 	}
 	go func() {
 		defer close(h.served)
@@ -379,9 +381,10 @@ func (h *Host) ViewerInvite() invite.Invite {
 	return h.vinv
 }
 
-// sameFolder names another party running from dataDir whose agent works in workDir ("" when
-// none): "alice's party, 7f3a43475e8d".
-func sameFolder(dataDir, self, workDir string) string {
+// folderClash says when another party running from dataDir works in workDir, in a folder
+// inside it, or in a folder that holds it: two agents there would change the same files.
+// "" when none does (or nothing can be told).
+func folderClash(dataDir, self, workDir string) string {
 	running, err := journal.Running(dataDir)
 	if err != nil || workDir == "" {
 		return ""
@@ -390,15 +393,48 @@ func sameFolder(dataDir, self, workDir string) string {
 	if err != nil {
 		return ""
 	}
+	minePath := realPath(workDir)
 	for _, h := range running {
 		if h.Party == self || h.Settings.WorkDir == "" {
 			continue
 		}
-		if theirs, err := os.Stat(h.Settings.WorkDir); err == nil && os.SameFile(mine, theirs) {
-			return h.Host + "'s party, " + h.Party
+		who := h.Host + "'s party, " + h.Party
+		theirs, err := os.Stat(h.Settings.WorkDir)
+		if err != nil {
+			continue
+		}
+		theirPath := realPath(h.Settings.WorkDir)
+		switch {
+		case os.SameFile(mine, theirs):
+			return "another party is running in this folder (" + who + "): two agents here will change the same files"
+		case within(minePath, theirPath):
+			return "another party is running in a folder inside this one (" + who + ", in " + theirPath + "): two agents may change the same files"
+		case within(theirPath, minePath):
+			return "another party is running in a folder that holds this one (" + who + ", in " + theirPath + "): two agents may change the same files"
 		}
 	}
 	return ""
+}
+
+// realPath is p absolute, its symlinks resolved where they can be.
+func realPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	return filepath.Clean(p)
+}
+
+// within reports whether child is a folder below parent (not parent itself); on Windows,
+// where paths are compared without regard to case.
+func within(parent, child string) bool {
+	if runtime.GOOS == "windows" {
+		parent, child = strings.ToLower(parent), strings.ToLower(child)
+	}
+	rel, err := filepath.Rel(parent, child)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // Invites are the party's current invites, as Party.invites answers them.

@@ -477,7 +477,7 @@ func TestSecondPartyInTheSameFolder(t *testing.T) {
 		}
 		defer v.Leave()
 		for _, ev := range st.Events {
-			if strings.Contains(ev.Text, "another party is running in this folder") {
+			if strings.Contains(ev.Text, "another party is running in ") {
 				return ev.Text
 			}
 		}
@@ -492,5 +492,40 @@ func TestSecondPartyInTheSameFolder(t *testing.T) {
 	}
 	if got := said(elsewhere); got != "" {
 		t.Fatalf("a party in another folder says %q", got)
+	}
+	// Nested folders: one agent's files are the other's too.
+	inner := filepath.Join(work, "sub")
+	if err := os.Mkdir(inner, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	nested := startHost(t, Config{DataDir: dataDir, Agent: agent.Config{WorkDir: inner}})
+	realWork, _ := filepath.EvalSymlinks(work)
+	if got := said(nested); !strings.HasPrefix(got, "another party is running in a folder that holds this one (") || !strings.Contains(got, ", in "+realWork+"): two agents may change the same files") {
+		t.Fatalf("a party in a folder inside another's says %q", got)
+	}
+	dataDir2 := t.TempDir()
+	startHost(t, Config{DataDir: dataDir2, Agent: agent.Config{WorkDir: inner}, Name: "ida"})
+	outer := startHost(t, Config{DataDir: dataDir2, Agent: agent.Config{WorkDir: work}})
+	if got := said(outer); !strings.HasPrefix(got, "another party is running in a folder inside this one (ida's party, ") {
+		t.Fatalf("a party around another's folder says %q", got)
+	}
+}
+
+func TestWithin(t *testing.T) {
+	for _, c := range []struct {
+		parent, child string
+		want          bool
+	}{
+		{"/a", "/a/b", true},
+		{"/a", "/a/b/c", true},
+		{"/a", "/a", false},
+		{"/a", "/ab", false},
+		{"/a/b", "/a", false},
+		{"/a", "/..a/b", false},
+		{"/a", "/a/..b", true}, // a folder named "..b" inside /a
+	} {
+		if got := within(c.parent, c.child); got != c.want {
+			t.Errorf("within(%q, %q) = %v, want %v", c.parent, c.child, got, c.want)
+		}
 	}
 }
