@@ -198,7 +198,14 @@ export class PartyView extends LitElement {
       .spacer { flex: 1; }
       .leave { display: grid; position: sticky; bottom: -16px; margin: 0 -16px -16px; padding: 12px 16px 16px; background: var(--surface); border-top: 1px solid var(--border); }
       .confirm .dialog { width: min(420px, 100%); }
-      .stop { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); }
+      .stop { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); position: relative; }
+      /* Its own tooltip, not a title: WebKitGTK kept a native one on screen after the button
+         went away with the turn (a tester). This one goes with the button. */
+      .stop[data-tip]:hover::after {
+        content: attr(data-tip); position: absolute; top: calc(100% + 6px); left: 50%; transform: translateX(-50%);
+        white-space: nowrap; padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
+        background: var(--text); color: var(--bg); pointer-events: none; z-index: 20;
+      }
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
       .invite .label { font-size: 12px; }
@@ -588,7 +595,7 @@ export class PartyView extends LitElement {
         <phase-pill .phase=${s.displayPhase} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
-          ? html`<button class="stop small" data-testid="stop-turn" title="Stop the agent's turn (it keeps what it wrote so far)"
+          ? html`<button class="stop small" data-testid="stop-turn" data-tip="Stop the agent's turn (it keeps what it wrote so far)"
               aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} <span class="tiny-hide">Stop</span></button>`
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
