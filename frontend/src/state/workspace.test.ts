@@ -57,6 +57,21 @@ describe('parseDiff', () => {
 });
 
 describe('AppState: the workspace', () => {
+  it('opening the panel asks for the list as it is now (edits made by hand between turns)', async () => {
+    const { be, st } = await inParty(sharing('changes'));
+    await flush();
+    const before = be.count('Changes');
+    be.handlers.Changes = async () => ({ files: [file('notes.txt')], base: 'the start' });
+    st.workspace.toggle(true);
+    await flush();
+    expect(be.count('Changes')).toBe(before + 1);
+    expect(st.workspace.files.map((f) => f.path)).toEqual(['notes.txt']);
+    st.workspace.toggle(true); // already open: no new request
+    st.workspace.toggle(false);
+    await flush();
+    expect(be.count('Changes')).toBe(before + 1);
+  });
+
   it('loads the list on entering, follows changes events, and refetches a shown diff whose file changed', async () => {
     const be = new FakeBackend();
     be.handlers.Changes = async () => ({ files: [file('a.go')], base: 'the start' });

@@ -185,10 +185,15 @@ export class WorkspaceState {
     void this.load();
   }
 
-  /** Shows or hides the panel. */
+  /**
+   * Shows or hides the panel. Opened, it asks for the list as it is now: changes events
+   * come with the agent's turns, so edits made by hand since the last one would not show.
+   */
   toggle(open = !this.open): void {
+    const opening = open && !this.open;
     this.open = open;
     this.#hooks.changed();
+    if (opening) void this.load();
   }
 
   /** Fetches and shows one file's diff (the panel opens). */
