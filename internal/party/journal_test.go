@@ -254,6 +254,21 @@ func TestMembersAwayAreBounded(t *testing.T) {
 	}
 }
 
+// recoverFrom is what a resume restores from a journal of these event lines (seq 1, 2…).
+func recoverFrom(t *testing.T, lines ...string) *Restore {
+	t.Helper()
+	rc := NewRecovery(0)
+	for i, l := range lines {
+		var ev wire.Event
+		if err := json.Unmarshal([]byte(l), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev.Seq = int64(i + 1)
+		rc.Event(ev, json.RawMessage(l))
+	}
+	return rc.Restore(nil)
+}
+
 // invitesFail is a journal whose invites record cannot be written.
 type invitesFail struct{ *journal.Writer }
 
@@ -289,16 +304,7 @@ func TestRotationTheJournalCannotKeep(t *testing.T) {
 // events that granted it). A journal from before settings carried the list still works.
 func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
 	lines := func(ls ...string) (*Restore, []string) {
-		rc := NewRecovery(0)
-		for i, l := range ls {
-			var ev wire.Event
-			if err := json.Unmarshal([]byte(l), &ev); err != nil {
-				t.Fatal(err)
-			}
-			ev.Seq = int64(i + 1)
-			rc.Event(ev, json.RawMessage(l))
-		}
-		r := rc.Restore(nil)
+		r := recoverFrom(t, ls...)
 		return r, r.Always
 	}
 	always := func(tool string) string {

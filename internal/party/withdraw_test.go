@@ -1,7 +1,6 @@
 package party
 
 import (
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -140,20 +139,11 @@ func TestWithdrawTooLate(t *testing.T) {
 // and a prompt that is (its author's member id is not in the journal) can be withdrawn by
 // the member of that name.
 func TestResumeForgetsWithdrawnPrompts(t *testing.T) {
-	rc := NewRecovery(0)
-	for i, l := range []string{
+	r := recoverFrom(t,
 		`{"kind":"prompt","prompt":{"id":"p1","user":"alice","text":"gone"}}`,
 		`{"kind":"prompt","prompt":{"id":"p2","user":"alice","text":"still waiting"}}`,
 		`{"kind":"withdrawn","withdrawn":{"prompt":"p1","user":"alice","by":"alice"}}`,
-	} {
-		var ev wire.Event
-		if err := json.Unmarshal([]byte(l), &ev); err != nil {
-			t.Fatal(err)
-		}
-		ev.Seq = int64(i + 1)
-		rc.Event(ev, json.RawMessage(l))
-	}
-	r := rc.Restore(nil)
+	)
 	if len(r.Pending) != 1 || r.Pending[0].ID != "p2" {
 		t.Fatalf("pending after the resume: %+v, want p2 only", r.Pending)
 	}
