@@ -378,7 +378,7 @@ func TestCheckKeyBinding(t *testing.T) {
 	cases := []struct{ key, mode, result, text string }{
 		{good, "ok", "accepted", "Google accepted this key."},
 		{"AIza-typo", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
-		{good, "down", "unavailable", "Could not check the key with Google: Gemini unavailable (503). The key is kept; check again later."},
+		{good, "down", "unavailable", "Could not check the key with Google: unavailable (503). The key is kept; check again later."},
 	}
 	for _, c := range cases {
 		if _, err := f.app.SetKey(c.key); err != nil {

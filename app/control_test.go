@@ -233,6 +233,9 @@ func TestSentenceHostControl(t *testing.T) {
 	}{
 		{"not allowed", fmt.Errorf("set approval: %w", fmt.Errorf("%w: only a host can do this", party.ErrNotAllowed)), "Only a host can do this."},
 		{"not allowed remote", rpc.Errorf(wire.CodeNotAllowed, "not allowed: only a host can call Party.kick"), "Only a host can do this."},
+		{"withdraw someone else's", fmt.Errorf("withdraw prompt: %w", fmt.Errorf("%w: only its author or a host can withdraw a prompt", party.ErrNotAllowed)), "Only its author or a host can withdraw a prompt."},
+		{"withdraw someone else's, remote", rpc.Errorf(wire.CodeNotAllowed, "not allowed for your role: only its author or a host can withdraw a prompt"), "Only its author or a host can withdraw a prompt."},
+		{"withdraw too late, remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: that prompt is already being merged into a batch: too late to withdraw it"), "That prompt is already being merged into a batch: too late to withdraw it."},
 		{"invalid", fmt.Errorf("approve batch: %w", fmt.Errorf("%w: batch %q is not waiting for approval", party.ErrInvalid, "b3")), `Batch "b3" is not waiting for approval.`},
 		{"invalid remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: no turn is running"), "No turn is running."},
 		{"kicked", fmt.Errorf("send prompt: %w", client.ErrKicked), "A host removed you from the party."},

@@ -105,7 +105,7 @@ func sentence(err error) string {
 	case errors.Is(err, workspace.ErrNotFound):
 		return capitalize(punctuate(workspace.ErrNotFound.Error() + ": " + after(err.Error(), workspace.ErrNotFound.Error()+": ")))
 	case errors.Is(err, party.ErrNotAllowed):
-		return "Only a host can do this."
+		return notAllowed(err.Error())
 	case errors.Is(err, party.ErrInvalid):
 		return capitalize(punctuate(after(err.Error(), party.ErrInvalid.Error()+": ")))
 	case errors.Is(err, client.ErrNotConnected):
@@ -134,7 +134,7 @@ func sentence(err error) string {
 			if strings.Contains(rerr.Message, party.ErrNotShared.Error()+": ") {
 				return capitalize(punctuate(after(rerr.Message, party.ErrNotShared.Error()+": ")))
 			}
-			return "Only a host can do this."
+			return notAllowed(rerr.Message)
 		case rpc.CodeInvalidParams:
 			return capitalize(punctuate(after(rerr.Message, party.ErrInvalid.Error()+": ")))
 		}
@@ -158,6 +158,17 @@ func sentence(err error) string {
 	return capitalize(punctuate(err.Error()))
 }
 
+// notAllowed is a refusal for the member's role: the party's own sentence when it says
+// more than that a host is needed ("only its author or a host can withdraw a prompt",
+// "viewers watch the party…").
+func notAllowed(msg string) string {
+	detail := after(msg, party.ErrNotAllowed.Error()+": ")
+	if detail == msg || detail == "" || strings.HasPrefix(detail, "only a host") {
+		return "Only a host can do this."
+	}
+	return capitalize(punctuate(detail))
+}
+
 // describeKeyCheck says what Google answered about the key from src (CheckKey), with the
 // way on for each answer.
 func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
@@ -177,7 +188,7 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 	case errors.Is(err, merge.ErrRejected):
 		return KeyCheck{Result: "rejected", Text: fmt.Sprintf("Google %s for the model %s; the key itself may be fine.", merge.Reason(err), model)}
 	default:
-		return KeyCheck{Result: "unavailable", Text: fmt.Sprintf("Could not check the key with Google: Gemini %s. The key is kept; check again later.", merge.Reason(err))}
+		return KeyCheck{Result: "unavailable", Text: fmt.Sprintf("Could not check the key with Google: %s. The key is kept; check again later.", merge.Reason(err))}
 	}
 }
 

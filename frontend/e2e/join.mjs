@@ -148,7 +148,7 @@ export function joinTests(ctx) {
       await tid('retry-now').click();
       await until('connected again within 5 s of Retry now', async () => (await tid('party-connection').getAttribute('data-status')) === 'connected', 5000);
       await tid('reconnect-banner').waitFor({ state: 'detached' });
-      // Read top to bottom: she was disconnected (not "left"), the party was resumed, and
+      // Read top to bottom: she was disconnected (not "left"; "you", her own window), the party was resumed, and
       // then the batch runs again in a card of its own (a tester saw its reply above them).
       const items = ctx.page().locator('[data-testid=transcript-item]');
       await until('the batch run again, in a card below the resume', async () => {
@@ -157,7 +157,7 @@ export function joinTests(ctx) {
           seen.push({ kind: await items.nth(i).getAttribute('data-kind'), again: await items.nth(i).getAttribute('data-again'), text: await deepText(items.nth(i)) });
         }
         const resumed = seen.findIndex((it) => it.kind === 'system' && it.text.includes('the party was resumed'));
-        const gone = seen.findIndex((it) => it.kind === 'participants' && it.text.includes('hazel was disconnected when the host stopped'));
+        const gone = seen.findIndex((it) => it.kind === 'participants' && it.text.includes('You were disconnected when the host stopped'));
         const again = seen.findIndex((it) => it.kind === 'turn' && it.again === 'true' && it.text.includes('echo: s'));
         const first = seen.findIndex((it) => it.kind === 'turn' && it.text.includes('The host stopped during this turn; it runs again below'));
         return first >= 0 && gone > first && resumed > gone && again > resumed;

@@ -120,7 +120,8 @@ Usage:
                                   stdin, or come from CONCORDIA_INVITE)
   concordia parties               the parties kept in the data directory
   concordia export PARTY_ID       a party's transcript (Markdown or JSON lines)
-  concordia key set|status|delete manage the Gemini API key in the OS keyring
+  concordia key ACTION            the Gemini API key in the OS keyring: set, status,
+                                  check (ask Google whether it works) or delete
   concordia version               print the version
 
 Run "concordia COMMAND --help" for a command's flags.

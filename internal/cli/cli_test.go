@@ -230,7 +230,7 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	// A viewer is not told to type prompts.
 	v, _, _, vout := newCommander(wire.RoleViewer)
 	v.line(context.Background(), "/help")
-	if h := vout.String(); strings.Contains(h, "type a prompt") || strings.Contains(h, "each line is one prompt") || !strings.Contains(h, "you are a viewer") || strings.Contains(h, "/withdraw") {
+	if h := vout.String(); strings.Contains(h, "type a prompt") || strings.Contains(h, "each line is one prompt") || !strings.Contains(h, "you are a viewer") {
 		t.Errorf("a viewer's /help: %q", h)
 	}
 	if p := placeholder(wire.RoleViewer); strings.Contains(p, "type a prompt") {
@@ -806,6 +806,10 @@ func TestLeftWithAReason(t *testing.T) {
 	if strings.Contains(out.String(), "Bob left") {
 		t.Errorf("a disconnected member was said to have left:\n%s", out.String())
 	}
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me was disconnected when the host stopped"})
+	if !strings.Contains(out.String(), "[party] you were disconnected when the host stopped (1 in the party)") {
+		t.Errorf("this terminal's own member is not 'you':\n%s", out.String())
+	}
 }
 
 // TestWithdraw: /withdraw takes back this member's newest prompt that no batch has taken,
@@ -850,6 +854,16 @@ func TestWithdraw(t *testing.T) {
 	c.line(context.Background(), "/withdraw")
 	if len(withdrawn) != 2 || !strings.Contains(out.String(), "waits for a host's approval; a host can /reject it") {
 		t.Errorf("a prompt in a held batch: withdrew %v, said %q", withdrawn, out.String())
+	}
+	// By member id when the host sends it: a prompt from an earlier member of the same name
+	// is not this terminal's, and a renamed member's (me-2, same id) is.
+	ev(20, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p20", User: "me", Text: "an older me's", Member: "m9"}})
+	ev(21, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p21", User: "me-2", Text: "mine, renamed", Member: "m1"}})
+	ev(22, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p22", User: "me", Text: "the older me again", Member: "m9"}})
+	withdrawn = nil
+	c.line(context.Background(), "/withdraw")
+	if !slices.Equal(withdrawn, []string{"p21"}) {
+		t.Fatalf("withdrew %v, want p21 (my member id, another name)", withdrawn)
 	}
 	c.withdraw = func(context.Context, string) error { return fmt.Errorf("%w: too late", party.ErrInvalid) }
 	ev(9, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "me", Text: "raced"}})

@@ -86,7 +86,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		case stoppedCommand:
 			return false
 		case commandJustEnded:
-			c.pr.notice("system", "the /shell command had already ended; Ctrl-C again leaves")
+			c.pr.reply("system", "the /shell command had already ended; Ctrl-C again leaves")
 			return false
 		}
 		return true
@@ -112,7 +112,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		if ok {
 			what = "/" + name + " is for hosts"
 		}
-		c.pr.notice("error", what+"; nothing was sent. /help lists your commands (start a prompt with // to send a leading /)")
+		c.pr.reply("error", what+"; nothing was sent. /help lists your commands (start a prompt with // to send a leading /)")
 		return false
 	}
 	switch name {
@@ -131,7 +131,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := cmd.run(c, cctx, arg); err != nil {
-		c.pr.notice("error", "/"+name+": "+c.describe(err))
+		c.pr.reply("error", "/"+name+": "+c.describe(err))
 	}
 	return false
 }
@@ -141,7 +141,7 @@ func (c *commander) send(ctx context.Context, text string) {
 	err := c.prompt(ctx, text)
 	c.pr.sendDone()
 	if err != nil {
-		c.pr.notice("error", "prompt not sent: "+c.describe(err))
+		c.pr.reply("error", "prompt not sent: "+c.describe(err))
 	}
 }
 
@@ -150,12 +150,14 @@ func (c *commander) withdrawLast(ctx context.Context, _ string) error {
 	var id string
 	var held bool
 	c.pr.with(func(r *roster) {
-		id = r.lastWaiting(r.you.Name)
-		held = r.held != nil && slices.ContainsFunc(r.held.Prompts, func(p string) bool { return r.authors[p] == r.you.Name })
+		id = r.lastWaiting()
+		held = r.held != nil && slices.ContainsFunc(r.held.Prompts, r.mine)
 	})
 	switch {
 	case id != "":
 		return c.withdraw(ctx, id)
+	case held && c.isHost():
+		return errors.New("your prompt is already in the merged prompt that waits for approval; /reject drops it (and the others' in it)")
 	case held:
 		return errors.New("your prompt is already in the merged prompt that waits for a host's approval; a host can /reject it")
 	default:
@@ -199,12 +201,11 @@ func (c *commander) help() {
 	if viewer {
 		lines = []string{"you are a viewer: you watch the party and cannot send prompts (a host can make you a participant).",
 			"These commands work for you:"}
-		names = slices.DeleteFunc(names, func(n string) bool { return n == "withdraw" }) // no prompts, none to take back
 	}
 	for _, n := range names {
 		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
 	}
-	c.pr.notice("system", strings.Join(lines, "\n"))
+	c.pr.reply("system", strings.Join(lines, "\n"))
 }
 
 func (c *commander) show(context.Context, string) error {
@@ -218,7 +219,7 @@ func (c *commander) show(context.Context, string) error {
 	if held { // not sent yet
 		what = "the merged prompt waiting for a host's approval"
 	}
-	c.pr.notice("batch", fmt.Sprintf("%s (merged by %s):\n%s", what, by, merged))
+	c.pr.reply("batch", fmt.Sprintf("%s (merged by %s):\n%s", what, by, merged))
 	return nil
 }
 
@@ -235,9 +236,9 @@ func (c *commander) who(context.Context, string) error {
 		}
 		always, host = r.settings.Always, r.you.Role == wire.RoleHost
 	})
-	c.pr.notice("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
+	c.pr.reply("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
 	if len(always) > 0 { // what the agent may do unasked is everyone's business
-		c.pr.notice("system", alwaysWords(always, host))
+		c.pr.reply("system", alwaysWords(always, host))
 	}
 	return nil
 }
@@ -304,11 +305,11 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 func (c *commander) retryNow(context.Context, string) error {
 	switch {
 	case c.retry == nil:
-		c.pr.notice("system", "this terminal runs the party: it is never disconnected from it")
+		c.pr.reply("system", "this terminal runs the party: it is never disconnected from it")
 	case c.retry():
-		c.pr.notice("system", "trying to reach the host now")
+		c.pr.reply("system", "trying to reach the host now")
 	default:
-		c.pr.notice("system", "connected to the host; nothing to retry")
+		c.pr.reply("system", "connected to the host; nothing to retry")
 	}
 	return nil
 }
@@ -319,7 +320,7 @@ func (c *commander) revoke(ctx context.Context, arg string) error {
 	var always []string
 	c.pr.with(func(r *roster) { always = r.settings.Always })
 	if arg == "" {
-		c.pr.notice("system", alwaysWords(always, true))
+		c.pr.reply("system", alwaysWords(always, true))
 		return nil
 	}
 	tool := arg
@@ -365,7 +366,7 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	if err := c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason)); err != nil {
 		return err
 	}
-	c.pr.notice("system", "they can join again with the invite they have until you make new ones (/rotate)")
+	c.pr.reply("system", "they can join again with the invite they have until you make new ones (/rotate)")
 	return nil
 }
 
@@ -408,7 +409,7 @@ func (c *commander) invite(ctx context.Context, _ string) error {
 }
 
 func (c *commander) printInvites(inv wire.Invites, title string) {
-	c.pr.notice("system", invitesText(inv, title))
+	c.pr.reply("system", invitesText(inv, title))
 }
 
 // invitesText is title and the invites, one per line, in the form the host prints them at
@@ -444,7 +445,7 @@ func (c *commander) changes(ctx context.Context, _ string) error {
 		return err
 	}
 	if len(res.Files) == 0 {
-		c.pr.notice("changes", "nothing changed since the party began")
+		c.pr.reply("changes", "nothing changed since the party began")
 		return nil
 	}
 	lines := []string{fmt.Sprintf("%d file%s changed since the party began:", len(res.Files), plural(len(res.Files)))}
@@ -452,7 +453,7 @@ func (c *commander) changes(ctx context.Context, _ string) error {
 		lines = append(lines, changeLine(f))
 	}
 	lines = append(lines, "/diff PATH shows one")
-	c.pr.notice("changes", strings.Join(lines, "\n"))
+	c.pr.reply("changes", strings.Join(lines, "\n"))
 	return nil
 }
 
@@ -482,7 +483,7 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 	}
 	switch {
 	case d.Binary:
-		c.pr.notice("changes", term.Line(d.Path)+" is a binary file: its diff is not shown")
+		c.pr.reply("changes", term.Line(d.Path)+" is a binary file: its diff is not shown")
 	default:
 		c.pr.diff(d.Diff, d.Truncated)
 	}

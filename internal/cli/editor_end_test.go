@@ -194,3 +194,25 @@ func TestFinishEndsTheLine(t *testing.T) {
 		t.Fatalf("printed %q after a second finish", got)
 	}
 }
+
+// TestRepliesKeepTheReplysLineWhole: a command's answer (here an error) typed while the
+// agent is mid-line goes above the line being streamed, and a repeated command is answered
+// again (a tester saw the line cut in two, and the second answer dropped as a repeat).
+func TestRepliesKeepTheReplysLineWhole(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, _, _, out, ended := startEditor(t, ctx)
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hello wor"})
+	pr.reply("error", "/withdraw: you have no prompt waiting")
+	pr.reply("error", "/withdraw: you have no prompt waiting")
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "ld, all in one line\n"})
+	pr.flush()
+	cancel()
+	<-ended
+	got := regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`).ReplaceAllString(strings.ReplaceAll(out.String(), "\r\n", "\n"), "")
+	if n := strings.Count(got, "[error] /withdraw: you have no prompt waiting\n"); n != 2 {
+		t.Fatalf("the answer shown %d times, want 2:\n%q", n, got)
+	}
+	if !strings.Contains(got, "Hello world, all in one line\n") || strings.Index(got, "[error]") > strings.Index(got, "Hello world") {
+		t.Fatalf("want the answers above the reply's whole line:\n%q", got)
+	}
+}

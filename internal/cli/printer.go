@@ -187,6 +187,17 @@ func (p *printer) notice(tag, text string) {
 	p.noticeLocked(tag, text)
 }
 
+// reply prints what this terminal's person asked for: a command's answer or its error.
+// Always — a repeated command gets its answer again, where a repeated notice from the party
+// is dropped — and above the reply's unfinished line where the line editor shows one, so
+// it does not cut the agent's line in two (a tester saw both).
+func (p *printer) reply(tag, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lastNotice = ""
+	p.asideLocked(tag, text)
+}
+
 func (p *printer) noticeLocked(tag, text string) {
 	p.breakLineLocked()
 	text = term.Clean(text)
@@ -351,7 +362,11 @@ func (p *printer) event(ev wire.Event) {
 		case ev.Joined != nil:
 			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
 		case ev.Left != nil && ev.Text != "": // why, in words (a resumed host: they were disconnected)
-			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
+			text := ev.Text
+			if rest, ok := strings.CutPrefix(text, ev.Left.Name+" was "); ok && ev.Left.ID == p.r.you.ID {
+				text = "you were " + rest // this terminal's own member
+			}
+			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(text), people(count)))
 		case ev.Left != nil:
 			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
 		case ev.Changed != nil:

@@ -20,6 +20,9 @@ type roster struct {
 	you     wire.Member
 	members []wire.Member
 	authors map[string]string // prompt id → author
+	// writers: prompt id → the author's member id, for the prompts still waiting (hosts
+	// that send it: names are reused, ids are not).
+	writers map[string]string
 	batches map[string][]string
 	perms   []wire.Permission // pending, oldest first
 	held    *wire.Approval    // the batch waiting for approval
@@ -40,7 +43,7 @@ type roster struct {
 }
 
 func newRoster() *roster {
-	return &roster{authors: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}}
+	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}}
 }
 
 // reset takes a hello reply's state.
@@ -51,6 +54,9 @@ func (r *roster) reset(h wire.HelloResult) {
 	r.pending = r.pending[:0]
 	for _, p := range h.State.Pending {
 		r.authors[p.ID] = p.User
+		if p.Member != "" {
+			r.writers[p.ID] = p.Member
+		}
 		r.asks[p.ID] = firstLine(p.Text)
 		r.pending = append(r.pending, p.ID)
 	}
@@ -98,6 +104,9 @@ func (r *roster) track(ev wire.Event) {
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
 			r.authors[ev.Prompt.ID] = ev.Prompt.User
+			if ev.Prompt.Member != "" {
+				r.writers[ev.Prompt.ID] = ev.Prompt.Member
+			}
 			if !slices.Contains(r.pending, ev.Prompt.ID) {
 				r.pending = append(r.pending, ev.Prompt.ID)
 				r.asks[ev.Prompt.ID] = firstLine(ev.Prompt.Text)
@@ -179,25 +188,36 @@ func (r *roster) forget(ev wire.Event) {
 	case ev.Kind == wire.KindBatch && ev.Batch != nil:
 		for _, id := range ev.Batch.Prompts {
 			delete(r.asks, id)
+			delete(r.writers, id)
 		}
 	case ev.Kind == wire.KindRejected && ev.Rejected != nil:
 		for _, id := range ev.Rejected.Prompts {
 			delete(r.asks, id)
+			delete(r.writers, id)
 		}
 	case ev.Kind == wire.KindWithdrawn && ev.Withdrawn != nil:
 		delete(r.asks, ev.Withdrawn.Prompt)
+		delete(r.writers, ev.Withdrawn.Prompt)
 	}
 }
 
-// lastWaiting is the id of the newest prompt by name that no batch has taken yet ("" if
-// there is none).
-func (r *roster) lastWaiting(name string) string {
+// lastWaiting is the id of this terminal's member's newest prompt that no batch has taken
+// yet ("" if there is none): by member id, or by name from a host that sends no ids.
+func (r *roster) lastWaiting() string {
 	for i := len(r.pending) - 1; i >= 0; i-- {
-		if r.authors[r.pending[i]] == name {
+		if r.mine(r.pending[i]) {
 			return r.pending[i]
 		}
 	}
 	return ""
+}
+
+// mine reports whether this terminal's member wrote prompt id.
+func (r *roster) mine(id string) bool {
+	if w, ok := r.writers[id]; ok {
+		return w == r.you.ID
+	}
+	return r.authors[id] == r.you.Name
 }
 
 // whatAsked is a batch for people: one "name: request" line per prompt.

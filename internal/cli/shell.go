@@ -42,13 +42,13 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bo
 		stopHint = "; Ctrl-C on an empty line stops it"
 	}
 	if cmd == "" {
-		pr.notice("system", "usage: /shell CMD (runs CMD on this machine only, without a terminal: no password prompts or editors"+stopHint+")")
+		pr.reply("system", "usage: /shell CMD (runs CMD on this machine only, without a terminal: no password prompts or editors"+stopHint+")")
 		return
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.running != "" {
-		pr.notice("error", "/shell: \""+j.running+"\" is still running"+stopHint)
+		pr.reply("error", "/shell: \""+j.running+"\" is still running"+stopHint)
 		return
 	}
 	sctx, stop := context.WithCancel(ctx)

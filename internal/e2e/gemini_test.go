@@ -79,12 +79,12 @@ func TestKeyCheck(t *testing.T) {
 	gem := newFakeGemini(t)
 	env := []string{"GEMINI_API_KEY=" + key, "CONCORDIA_GEMINI_BASE_URL=" + gem.srv.URL}
 	ok := start(t, env, "key", "check")
-	if code := ok.wait(); code != 0 || !strings.Contains(ok.stdout(), "Google accepted the key") {
+	if code := ok.wait(); code != 0 || !strings.Contains(ok.stdout(), "accepted the key") {
 		t.Fatalf("a good key: exit %d\n%s\n%s", code, ok.stdout(), ok.stderr())
 	}
 	gem.setMode("badkey")
 	bad := start(t, env, "key", "check")
-	if code := bad.wait(); code != 1 || !strings.Contains(bad.stderr(), "Google refused the API key") || !strings.Contains(bad.stderr(), "set GEMINI_API_KEY to a key copied whole") {
+	if code := bad.wait(); code != 1 || !strings.Contains(bad.stderr(), "refused the API key (400 INVALID_ARGUMENT). To replace it, set GEMINI_API_KEY to a key copied whole") {
 		t.Fatalf("a refused key: exit %d\n%s\n%s", code, bad.stdout(), bad.stderr())
 	}
 	for _, p := range []*proc{ok, bad} {

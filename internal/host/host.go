@@ -408,9 +408,11 @@ func folderClash(dataDir, self, workDir string) string {
 		case os.SameFile(mine, theirs):
 			return "another party is running in this folder (" + who + "): two agents here will change the same files"
 		case within(minePath, theirPath):
-			return "another party is running in a folder inside this one (" + who + ", in " + theirPath + "): two agents may change the same files"
+			// Not the folder's path: this notice reaches every member, the other party's
+			// folder is for its own host to know.
+			return "another party is running in a folder inside this one (" + who + "): two agents may change the same files"
 		case within(theirPath, minePath):
-			return "another party is running in a folder that holds this one (" + who + ", in " + theirPath + "): two agents may change the same files"
+			return "another party is running in a folder that holds this one (" + who + "): two agents may change the same files"
 		}
 	}
 	return ""

@@ -499,8 +499,7 @@ func TestSecondPartyInTheSameFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	nested := startHost(t, Config{DataDir: dataDir, Agent: agent.Config{WorkDir: inner}})
-	realWork, _ := filepath.EvalSymlinks(work)
-	if got := said(nested); !strings.HasPrefix(got, "another party is running in a folder that holds this one (") || !strings.Contains(got, ", in "+realWork+"): two agents may change the same files") {
+	if got := said(nested); !strings.HasPrefix(got, "another party is running in a folder that holds this one (") || !strings.HasSuffix(got, "): two agents may change the same files") || strings.Contains(got, work) {
 		t.Fatalf("a party in a folder inside another's says %q", got)
 	}
 	dataDir2 := t.TempDir()

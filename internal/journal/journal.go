@@ -132,7 +132,7 @@ func Path(dataDir, partyID string) string {
 // syncs says which events are made durable at once (fsync): the promises a party makes.
 func syncs(kind string) bool {
 	switch kind {
-	case wire.KindPrompt, wire.KindBatch, wire.KindTurn, wire.KindRejected:
+	case wire.KindPrompt, wire.KindBatch, wire.KindTurn, wire.KindRejected, wire.KindWithdrawn:
 		return true
 	}
 	return false

@@ -54,12 +54,12 @@ func TestCheck(t *testing.T) {
 		wantErr     string
 		wantPath    string
 	}{
-		{name: "a good key from the keyring", stored: storedKey, args: []string{"check"}, wantOut: "Google accepted the key", wantPath: "GET /v1beta/models/" + merge.DefaultGeminiModel},
+		{name: "a good key from the keyring", stored: storedKey, args: []string{"check"}, wantOut: "(CONCORDIA_GEMINI_BASE_URL) accepted the key", wantPath: "GET /v1beta/models/" + merge.DefaultGeminiModel},
 		{name: "another model", stored: storedKey, args: []string{"check", "--gemini-model", "gemini-2.5-pro"}, wantOut: "(model gemini-2.5-pro)", wantPath: "GET /v1beta/models/gemini-2.5-pro"},
-		{name: "a refused key", stored: testKey, args: []string{"check"}, wantCode: 1,
-			wantErr: `concordia key check: Google refused the API key (400 INVALID_ARGUMENT): prompts will be merged locally until the key is replaced; run "concordia key set"`},
-		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "set GEMINI_API_KEY to a key copied whole"},
-		{name: "Google down", stored: storedKey, down: true, args: []string{"check"}, wantCode: 1, wantErr: "could not check the key: Gemini unavailable (503); try again later (the key is kept)"},
+		{name: "a refused key", stored: testKey, args: []string{"check"}, wantCode: 1, wantOut: "Checking the Gemini key from the OS keyring with the Gemini API at http://127.0.0.1:",
+			wantErr: `concordia key check: The Gemini API at http://127.0.0.1:`},
+		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "refused the API key (400 INVALID_ARGUMENT). To replace it, set GEMINI_API_KEY to a key copied whole (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally"},
+		{name: "Google down", stored: storedKey, down: true, args: []string{"check"}, wantCode: 1, wantErr: "(CONCORDIA_GEMINI_BASE_URL): unavailable (503); try again later"},
 		{name: "no key", args: []string{"check"}, wantCode: 1, wantErr: `no Gemini key is set: run "concordia key set" to store one`},
 		{name: "a stray argument", stored: storedKey, args: []string{"check", "AIza-oops"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
 	}

@@ -238,25 +238,38 @@ func (c *cmd) check(model string) int {
 		return c.fail("check", fmt.Errorf("no Gemini key is set: run \"concordia key set\" to store one, or set %s", secrets.EnvKey))
 	}
 	from := map[secrets.Source]string{secrets.SourceEnv: secrets.EnvKey, secrets.SourceKeyring: "the OS keyring"}[src]
-	fmt.Fprintf(c.stdout, "Checking the Gemini key from %s with Google (model %s)…\n", from, model)
-	err = merge.CheckKey(c.ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: c.getenv(merge.BaseURLEnv)})
+	base := c.getenv(merge.BaseURLEnv)
+	who := "Google"
+	if base != "" {
+		who = "the Gemini API at " + base + " (" + merge.BaseURLEnv + ")"
+	}
+	fmt.Fprintf(c.stdout, "Checking the Gemini key from %s with %s (model %s)…\n", from, who, model)
+	err = merge.CheckKey(c.ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: base})
 	switch {
 	case err == nil:
-		fmt.Fprintf(c.stdout, "Google accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n")
+		fmt.Fprintf(c.stdout, "%s accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))
 		return exitOK
 	case errors.Is(err, merge.ErrInvalidKey):
-		how := "run \"concordia key set\" with a key copied whole (https://aistudio.google.com/apikey makes one)"
+		how := "run \"concordia key set\" with a key copied whole"
 		if src == secrets.SourceEnv {
-			how = "set " + secrets.EnvKey + " to a key copied whole (https://aistudio.google.com/apikey makes one)"
+			how = "set " + secrets.EnvKey + " to a key copied whole"
 		}
-		return c.fail("check", fmt.Errorf("Google %s: prompts will be merged locally until the key is replaced; %s", merge.Reason(err), how))
+		return c.fail("check", fmt.Errorf("%s %s. To replace it, %s (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally", capitalize(who), merge.Reason(err), how))
 	case errors.Is(err, merge.ErrRejected):
-		return c.fail("check", fmt.Errorf("Google %s: the key may be fine, but the model %q did not answer; check --gemini-model", merge.Reason(err), model))
+		return c.fail("check", fmt.Errorf("%s %s: the key may be fine, but the model %q did not answer; check --gemini-model", capitalize(who), merge.Reason(err), model))
 	case c.ctx.Err() != nil:
-		return c.fail("check", fmt.Errorf("stopped before Google answered"))
+		return c.fail("check", fmt.Errorf("stopped before %s answered", who))
 	default:
-		return c.fail("check", fmt.Errorf("could not check the key: Gemini %s; try again later (the key is kept)", merge.Reason(err)))
+		return c.fail("check", fmt.Errorf("could not check the key with %s: %s; try again later", who, merge.Reason(err)))
 	}
+}
+
+// capitalize upper-cases s's first letter ("the Gemini API at …" starting a sentence).
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (c *cmd) delete() int {

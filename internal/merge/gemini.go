@@ -207,7 +207,7 @@ type promptDatum struct {
 func promptData(prompts []wire.Prompt) []promptDatum {
 	out := make([]promptDatum, len(prompts))
 	for i, p := range prompts {
-		out[i] = promptDatum(p)
+		out[i] = promptDatum{ID: p.ID, User: p.User, Text: p.Text} // data for the model: no member ids
 	}
 	return out
 }
@@ -250,7 +250,10 @@ func (g *Gemini) classify(err error) error {
 		code := apiErr.Code
 		status := apiErr.Status
 		label := strconv.Itoa(code)
-		if status != "" && status != strconv.Itoa(code) {
+		switch {
+		case strings.HasPrefix(status, label): // "404 Not Found": an HTTP status line, not Google's
+			label = status
+		case status != "":
 			label += " " + status
 		}
 		switch {

@@ -187,7 +187,7 @@ func TestGeminiSuccess(t *testing.T) {
 		t.Fatalf("user content is not the prompts as JSON: %v", err)
 	}
 	for i, p := range tabsBatch {
-		if data[i] != promptDatum(p) {
+		if data[i] != (promptDatum{ID: p.ID, User: p.User, Text: p.Text}) {
 			t.Errorf("prompt %d sent as %+v, want %+v", i, data[i], p)
 		}
 	}

@@ -13,10 +13,7 @@ import (
 )
 
 type pendingPrompt struct {
-	prompt wire.Prompt
-	// author is the member id of who wrote it; "" for a prompt queued again by a resume
-	// (the journal's prompt events name the author only), which matches by name instead.
-	author   string
+	prompt   wire.Prompt // prompt.Member is its author's id ("" in a journal from before it)
 	at       time.Time
 	inFlight bool // taken into the batch being merged or held; still pending until the agent has it
 }
@@ -80,8 +77,8 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	if len(p.pending) >= p.cfg.MaxPending {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))
 	}
-	pr := wire.Prompt{ID: p.newID("p"), User: m.Name, Text: text}
-	p.pending = append(p.pending, pendingPrompt{prompt: pr, author: m.ID, at: now})
+	pr := wire.Prompt{ID: p.newID("p"), User: m.Name, Text: text, Member: m.ID}
+	p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now})
 	p.lastPrompt = now
 	seq := p.emit(wire.Event{Kind: wire.KindPrompt, Prompt: &pr})
 	if !p.busy {
@@ -109,24 +106,23 @@ func (p *Party) withdraw(memberID, promptID string) error {
 	if !ok {
 		return ErrNotMember
 	}
-	if m.Role == wire.RoleViewer {
-		return fmt.Errorf("%w: viewers send no prompts, so they have none to withdraw", ErrNotAllowed)
-	}
+	// A viewer may take back its own prompts: sent before a host made it a viewer (a
+	// tester's was otherwise sent anyway), they are still its.
 	i := slices.IndexFunc(p.pending, func(pp pendingPrompt) bool { return pp.prompt.ID == promptID })
 	if i < 0 {
-		return fmt.Errorf("%w: prompt %q is not waiting (it was sent, rejected or withdrawn, or never existed)", ErrInvalid, promptID)
+		return fmt.Errorf("%w: that prompt is no longer waiting: a batch took it, or it was rejected or withdrawn", ErrInvalid)
 	}
 	pp := p.pending[i]
-	mine := pp.author == m.ID || pp.author == "" && pp.prompt.User == m.Name
-	if !mine && m.Role != wire.RoleHost {
+	// By member id only: names are reused (a name is unique among those connected at once),
+	// and a prompt from a journal written before ids were kept has none: only hosts then.
+	if (pp.prompt.Member == "" || pp.prompt.Member != m.ID) && m.Role != wire.RoleHost {
 		return fmt.Errorf("%w: only its author or a host can withdraw a prompt", ErrNotAllowed)
 	}
 	if pp.inFlight {
-		what := "is being merged into a batch"
 		if p.held != nil {
-			what = "is in the merged prompt waiting for a host's approval (a host can reject it)"
+			return fmt.Errorf("%w: that prompt is in the merged prompt waiting for a host's approval: too late to withdraw it (a host can reject it)", ErrInvalid)
 		}
-		return fmt.Errorf("%w: prompt %q %s, too late to withdraw it", ErrInvalid, promptID, what)
+		return fmt.Errorf("%w: that prompt is already being merged into a batch: too late to withdraw it", ErrInvalid)
 	}
 	p.pending = slices.Delete(p.pending, i, i+1)
 	p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: promptID, User: pp.prompt.User, By: m.Name}})

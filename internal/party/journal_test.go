@@ -189,7 +189,7 @@ func TestResumeFromJournal(t *testing.T) {
 		}
 	}
 	d := dump(evs)
-	for _, want := range []string{"the party was resumed", "retry", "running the interrupted batch again"} {
+	for _, want := range []string{"the party was resumed", `"kind":"retry","resumed":true,"batch":"b`, "running the interrupted batch again"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("no %q after the resume:\n%s", want, d)
 		}

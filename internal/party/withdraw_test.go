@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -85,11 +86,22 @@ func TestWithdrawWhileTheAgentWorks(t *testing.T) {
 			t.Errorf("%s withdraws %s: %v, want %v", c.who, c.prompt, err, c.want)
 		}
 	}
+	// Made a viewer with a prompt waiting, bob can still take it back (a tester's was sent).
+	demoted, err := p.Prompt(bob, "fifth: then bob is made a viewer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetRole(hosty, bob, wire.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Withdraw(bob, demoted.ID); err != nil {
+		t.Errorf("a participant made a viewer withdraws its own prompt: %v", err)
+	}
 	if got := pendingIDs(t, p); !slices.Equal(got, []string{kept.ID}) {
 		t.Errorf("pending after the withdrawals: %v, want only %s", got, kept.ID)
 	}
-	evs := col.waitFor(t, "two withdrawals", func(e []wire.Event) bool { return count(e, wire.KindWithdrawn) == 2 })
-	want := []wire.Withdrawn{{Prompt: mine.ID, User: "alice", By: "alice"}, {Prompt: bobs.ID, User: "bob", By: "hosty"}}
+	evs := col.waitFor(t, "three withdrawals", func(e []wire.Event) bool { return count(e, wire.KindWithdrawn) == 3 })
+	want := []wire.Withdrawn{{Prompt: mine.ID, User: "alice", By: "alice"}, {Prompt: bobs.ID, User: "bob", By: "hosty"}, {Prompt: demoted.ID, User: "bob", By: "bob"}}
 	if got := withdrawals(evs); !slices.Equal(got, want) {
 		t.Errorf("withdrawn events %+v, want %+v", got, want)
 	}
@@ -135,30 +147,48 @@ func TestWithdrawTooLate(t *testing.T) {
 	}
 }
 
-// TestResumeForgetsWithdrawnPrompts: a withdrawn prompt is not queued again by a resume,
-// and a prompt that is (its author's member id is not in the journal) can be withdrawn by
-// the member of that name.
+// TestResumeForgetsWithdrawnPrompts: a withdrawn prompt is not queued again by a resume;
+// one that is keeps its author's member id, so only that member (back with its session)
+// may withdraw it — not whoever takes the name first after the resume (a reviewer did),
+// and a prompt journalled without an id only a host.
 func TestResumeForgetsWithdrawnPrompts(t *testing.T) {
 	r := recoverFrom(t,
-		`{"kind":"prompt","prompt":{"id":"p1","user":"alice","text":"gone"}}`,
-		`{"kind":"prompt","prompt":{"id":"p2","user":"alice","text":"still waiting"}}`,
+		`{"kind":"prompt","prompt":{"id":"p1","user":"alice","text":"gone","member":"m1"}}`,
+		`{"kind":"prompt","prompt":{"id":"p2","user":"alice","text":"still waiting","member":"m1"}}`,
 		`{"kind":"withdrawn","withdrawn":{"prompt":"p1","user":"alice","by":"alice"}}`,
+		`{"kind":"prompt","prompt":{"id":"p3","user":"alice","text":"from an older journal"}}`,
 	)
-	if len(r.Pending) != 1 || r.Pending[0].ID != "p2" {
-		t.Fatalf("pending after the resume: %+v, want p2 only", r.Pending)
+	if len(r.Pending) != 2 || r.Pending[0].ID != "p2" || r.Pending[0].Member != "m1" {
+		t.Fatalf("pending after the resume: %+v, want p2 (by m1) and p3", r.Pending)
 	}
+	r.Members = []journal.Member{{ID: "m1", Name: "alice", Role: wire.RoleParticipant, Session: "sess-alice"}}
 	fr := &fakeRunner{hold: make(chan struct{})}
 	defer close(fr.hold)
-	p, _, alice := start(t, Config{Restore: r, Runner: fr, Window: time.Hour, MinPrompts: 5})
+	// start joins a new member by the invite and the name "alice", free after the resume.
+	p, _, impostor := start(t, Config{Restore: r, Runner: fr, Window: time.Hour, MinPrompts: 5})
+	if impostor == "m1" {
+		t.Fatal("the new member got the old member's id")
+	}
+	if err := p.Withdraw(impostor, "p2"); !errors.Is(err, ErrNotAllowed) {
+		t.Errorf("a new member named alice withdraws the old alice's prompt: %v", err)
+	}
 	c := newCollector()
-	bob, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: c, Conn: c})
+	back, err := p.Join(JoinRequest{Session: "sess-alice", Sub: c, Conn: c})
+	if err != nil || back.You.ID != "m1" {
+		t.Fatalf("alice back with her session: %+v, %v", back.You, err)
+	}
+	if err := p.Withdraw("m1", "p3"); !errors.Is(err, ErrNotAllowed) {
+		t.Errorf("a prompt with no author id withdrawn by a participant: %v", err)
+	}
+	if err := p.Withdraw("m1", "p2"); err != nil {
+		t.Errorf("alice withdraws her resumed prompt: %v", err)
+	}
+	c2 := newCollector()
+	host, err := p.Join(JoinRequest{Name: "hosty", Role: wire.RoleHost, Sub: c2, Conn: c2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Withdraw(bob.You.ID, "p2"); !errors.Is(err, ErrNotAllowed) {
-		t.Errorf("bob withdraws alice's resumed prompt: %v", err)
-	}
-	if err := p.Withdraw(alice, "p2"); err != nil {
-		t.Errorf("alice withdraws her resumed prompt: %v", err)
+	if err := p.Withdraw(host.You.ID, "p3"); err != nil {
+		t.Errorf("a host withdraws a prompt with no author id: %v", err)
 	}
 }

@@ -324,7 +324,7 @@ func TestJoinPartyFlow(t *testing.T) {
 	if err := m.Withdraw(context.Background(), ack.ID); err != nil {
 		t.Fatalf("Withdraw: %v", err)
 	}
-	if err := m.Withdraw(context.Background(), ack.ID); err == nil || !strings.Contains(err.Error(), "is not waiting") {
+	if err := m.Withdraw(context.Background(), ack.ID); err == nil || !strings.Contains(err.Error(), "that prompt is no longer waiting") {
 		t.Fatalf("Withdraw again: %v", err)
 	}
 	rec.waitFor(t, "the withdrawn event", func(e []emitted) bool {

@@ -174,7 +174,15 @@ func (r *renderer) event(ev wire.Event) {
 		if ev.Withdrawn.By == ev.Withdrawn.User {
 			whose = "their prompt"
 		}
-		fmt.Fprintf(&r.b, "*%s withdrew %s (%s); it was not sent.*\n\n", inlineText(ev.Withdrawn.By), whose, clock(ev.TS))
+		fmt.Fprintf(&r.b, "*%s withdrew %s (%s); it was not sent.*", inlineText(ev.Withdrawn.By), whose, clock(ev.TS))
+		if pr, ok := r.prompts[ev.Withdrawn.Prompt]; ok { // which one, when it is far above
+			first, _, _ := strings.Cut(strings.TrimSpace(pr.Text), "\n")
+			if rs := []rune(first); len(rs) > 80 {
+				first = string(rs[:79]) + "…"
+			}
+			r.b.WriteString(" It asked: " + code(first))
+		}
+		r.b.WriteString("\n\n")
 	case wire.KindBatch:
 		if ev.Batch == nil {
 			return

@@ -106,7 +106,7 @@ func TestMarkdown(t *testing.T) {
 				prompt(3, "p2", "*bob*", "off topic"),
 				ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "*bob*", By: "hazel"}}),
 			},
-			want:   []string{"*alice withdrew their prompt (", "); it was not sent.*", "*hazel withdrew \\*bob\\*'s prompt ("},
+			want:   []string{"*alice withdrew their prompt (", "); it was not sent.* It asked: `a typo`\n", "*hazel withdrew \\*bob\\*'s prompt (", "It asked: `off topic`"},
 			absent: []string{"## Sent to the agent"},
 		},
 		{

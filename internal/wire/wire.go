@@ -182,6 +182,10 @@ type Prompt struct {
 	ID   string `json:"id"`
 	User string `json:"user"`
 	Text string `json:"text"`
+	// Member (an extension of §4/§5) is the author's member id: names are unique only among
+	// the members connected at one time, ids for the party's life. Party.withdraw checks
+	// authorship by it, also after a resume (the journal keeps it).
+	Member string `json:"member,omitempty"`
 }
 
 // Batch is a set of prompts merged into the text that went to the agent.
@@ -267,7 +271,10 @@ type Event struct {
 	Batch  *Batch  `json:"batch,omitempty"`  // batch
 	Turn   *Turn   `json:"turn,omitempty"`   // turn
 
-	RetryBatch string      `json:"-"`                    // retry: encoded as "batch" (see MarshalJSON)
+	RetryBatch string `json:"-"` // retry: encoded as "batch" (see MarshalJSON)
+	// Resumed (an extension of §5, retry only): the batch runs again because the host was
+	// resumed (§8), not because the agent died.
+	Resumed    bool        `json:"resumed,omitempty"`
 	Approval   *Approval   `json:"approval,omitempty"`   // approval
 	Rejected   *Rejected   `json:"rejected,omitempty"`   // rejected
 	Permission *Permission `json:"permission,omitempty"` // permission

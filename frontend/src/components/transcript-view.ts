@@ -13,6 +13,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
 import type { AppState } from '../state/app-state';
 import type { MembersItem, NoticeItem, NoticeSegment, PromptItem, Segment, TranscriptItem, TurnItem } from '../state/transcript';
+import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatClock, formatDuration, initials, nameHue } from './format';
@@ -305,8 +306,15 @@ export class TranscriptView extends LitElement {
   }
 
   #members(it: MembersItem) {
-    const text = it.joined ? `${it.joined.name} joined` : it.left ? (it.text ?? `${it.left.name} left`) : 'participants changed';
+    const text = it.joined ? `${it.joined.name} joined` : it.left ? this.#leftText(it.left, it.text) : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
+  }
+
+  /** Why someone is gone: the host's words when it gives them ("you were …" for oneself). */
+  #leftText(m: Member, why: string | undefined): string {
+    if (!why) return `${m.name} left`;
+    const you = this.state?.session?.you;
+    return you && m.id === you.id && why.startsWith(`${m.name} was `) ? `You were ${why.slice(m.name.length + ' was '.length)}` : why;
   }
 
   /** A notice inside a turn (an error while it ran, the retry's restart), where it happened. */

@@ -488,6 +488,30 @@ describe('errors for people', () => {
     expect(st.keyCheck).toEqual({ result: 'unavailable', text: 'There is no Gemini key to check: paste one first.' });
   });
 
+  it('key: an answer about a key replaced or removed meanwhile is dropped', async () => {
+    const be = new FakeBackend();
+    const answers: Array<(c: { result: string; text: string }) => void> = [];
+    be.handlers.CheckKey = () => new Promise((r) => answers.push(r));
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.setKey('AIza-A')).toBe(true); // its check waits
+    expect(await st.setKey('AIza-B')).toBe(true); // so does this one
+    expect(answers).toHaveLength(2);
+    answers[0]!({ result: 'refused', text: 'about A' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.keyCheck).toBeNull(); // not shown under B
+    expect(st.keyChecking).toBe(true);
+    answers[1]!({ result: 'accepted', text: 'about B' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.keyCheck).toEqual({ result: 'accepted', text: 'about B' });
+    void st.checkKey();
+    await st.deleteKey(); // removed while Google is asked
+    answers[2]!({ result: 'accepted', text: 'about the removed key' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.keyCheck).toBeNull();
+    expect(st.keyChecking).toBe(false);
+  });
+
   it('end party failure keeps the party and says why', async () => {
     const { be, st } = await inParty();
     be.handlers.EndParty = async () => {

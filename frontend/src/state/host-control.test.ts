@@ -108,7 +108,7 @@ describe('transcript: approval, permissions, retry', () => {
       // The host was killed; the resumed host says who was disconnected and what it does.
       { ...left(4, { id: 'm2', name: 'bob', role: 'participant' }), text: 'bob was disconnected when the host stopped' },
       sys(5, 'the party was resumed: the batch that was running is sent to the agent again'),
-      retry(6, 'b1'),
+      { ...retry(6, 'b1'), resumed: true },
       sys(7, 'running the interrupted batch again'),
       out(8, 'the whole reply'),
       sys(9, 'claude started'),
@@ -132,17 +132,21 @@ describe('transcript: approval, permissions, retry', () => {
     expect(again.end?.status).toBe('done');
   });
 
-  it('a retry with only prompts after its card keeps one card (an agent crash while people type)', () => {
+  it('an agent crash keeps one card, whatever came after it (people typing, joining)', () => {
     const m = fold([
       batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }),
       out(2, 'half'),
       prompt(3, p1),
-      retry(4, 'b1'),
-      out(5, 'whole'),
-      turn(6, 'b1'),
+      joined(4, { id: 'm3', name: 'carol', role: 'participant' }),
+      retry(5, 'b1'),
+      sys(6, 'restarting claude and retrying the batch'),
+      out(7, 'whole'),
+      turn(8, 'b1'),
     ]);
-    expect(m.items.map((it) => it.type)).toEqual(['turn', 'prompt']);
-    expect((m.items[0] as TurnItem).end?.status).toBe('done');
+    expect(m.items.map((it) => it.type)).toEqual(['turn', 'prompt', 'participants']);
+    const t = m.items[0] as TurnItem;
+    expect(t.end?.status).toBe('done');
+    expect(t.again).toBeFalsy();
   });
 });
 

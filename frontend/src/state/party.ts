@@ -205,7 +205,10 @@ export class PartySession {
 
   /** Whether a prompt was sent from this window (by ack id or by our member name). */
   isMine(p: Prompt): boolean {
-    return this.#myPromptIds.has(p.id) || (this.session !== null && p.user === this.session.you.name);
+    if (this.#myPromptIds.has(p.id)) return true;
+    // By member id where the host sends it: a name can belong to someone else by now.
+    if (p.member) return this.session !== null && p.member === this.session.you.id;
+    return this.session !== null && p.user === this.session.you.name;
   }
 
   /** Whether the window's person is a host of the party (the owner or a co-host). */
@@ -244,7 +247,8 @@ export class PartySession {
    */
   canWithdraw(p: Prompt): boolean {
     const s = this.session;
-    if (!s || this.ended || s.you.role === 'viewer' || this.connection.status !== 'connected') return false;
+    // A viewer only has prompts of its own from before a host made it one: still its to take back.
+    if (!s || this.ended || this.connection.status !== 'connected') return false;
     if (!this.isPending(p.id) || this.#transcript.awaitingApproval(p.id)) return false;
     return this.isMine(p) || this.isHost;
   }

@@ -54,6 +54,8 @@ export class SettingsState {
   /** What Google said about the key at the last check; null before one (or after a change). */
   keyCheck: KeyCheck | null = null;
   keyChecking = false;
+  /** Bumped by every check and every change of the key: older answers are dropped. */
+  #checkGen = 0;
 
   readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey'>;
   readonly #changed: () => void;
@@ -131,20 +133,26 @@ export class SettingsState {
     return true;
   }
 
-  /** Asks Google whether the key works; the answer (or why it could not ask) is keyCheck. */
+  /**
+   * Asks Google whether the key works; the answer (or why it could not ask) is keyCheck.
+   * Only the latest check's answer is shown: a key saved or removed meanwhile makes an
+   * earlier answer one about another key (a reviewer saw it shown under the new one).
+   */
   async checkKey(): Promise<void> {
-    if (this.keyChecking) return;
+    const gen = ++this.#checkGen;
     this.keyChecking = true;
     this.keyCheck = null;
     this.#changed();
+    let answer: KeyCheck;
     try {
-      this.keyCheck = await this.#backend.CheckKey();
+      answer = await this.#backend.CheckKey();
     } catch (err) {
-      this.keyCheck = { result: 'unavailable', text: errorText(err) };
-    } finally {
-      this.keyChecking = false;
-      this.#changed();
+      answer = { result: 'unavailable', text: errorText(err) };
     }
+    if (gen !== this.#checkGen) return;
+    this.keyCheck = answer;
+    this.keyChecking = false;
+    this.#changed();
   }
 
   /** Removes the Gemini key from the OS keyring. */
@@ -156,7 +164,9 @@ export class SettingsState {
   async #keyOp(op: () => Promise<KeyStatus>): Promise<boolean> {
     this.keyBusy = true;
     this.keyError = '';
-    this.keyCheck = null; // about the key before
+    this.#checkGen++; // an answer under way is about the key before
+    this.keyCheck = null;
+    this.keyChecking = false;
     this.#changed();
     try {
       this.key = await op();

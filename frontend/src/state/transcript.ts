@@ -335,7 +335,7 @@ export class TranscriptModel {
         if (ev.permission) this.#permission(base, ev.permission);
         break;
       case 'retry':
-        if (typeof ev.batch === 'string') this.#retryBatch(base, ev.batch);
+        if (typeof ev.batch === 'string') this.#retryBatch(base, ev.batch, ev.resumed === true);
         break;
       case 'output':
         this.#output(base, ev.stream ?? 'assistant', ev.text ?? '');
@@ -456,16 +456,16 @@ export class TranscriptModel {
    * A retried batch: what its turn showed so far is void (the agent starts over); the
    * notices that led to the retry stay.
    */
-  #retryBatch(base: ItemBase, batch: string): void {
+  #retryBatch(base: ItemBase, batch: string, resumed: boolean): void {
     const i = this.#turnOf(batch);
     if (i < 0) return;
     const turn = this.#items[i] as TurnItem;
     const segments = turn.segments.map((sg) => (sg.void || sg.kind === 'notice' ? sg : { ...sg, void: true }));
-    // After a resume, notices (who was disconnected, "the party was resumed") stand between
-    // the first run's card and its retry: the run again gets a card of its own below them,
-    // so that the reply reads after what led to it (a tester saw it above).
-    const between = this.#items.slice(i + 1);
-    if (between.some((it) => it.type !== 'prompt' && it.type !== 'approval')) {
+    // After a resume (the host says so on the retry), notices — who was disconnected, "the
+    // party was resumed" — stand between the first run's card and its retry: the run again
+    // gets a card of its own below them, so that the reply reads after what led to it (a
+    // tester saw it above). An agent crash keeps one card, whatever came in between.
+    if (resumed && i < this.#items.length - 1) {
       const ran = base.ts - turn.ts;
       const stopped: Turn = { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: 'the host stopped during this turn; it runs again below' };
       this.#replace(i, { ...turn, segments, end: turn.end ?? stopped });

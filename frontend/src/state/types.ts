@@ -79,6 +79,8 @@ export interface Prompt {
   id: string;
   user: string;
   text: string;
+  /** The author's member id (our extension; absent from older hosts). */
+  member?: string;
 }
 
 /** Prompts merged into the text that went to the agent. */
@@ -177,6 +179,8 @@ export interface PartyEvent {
   approval?: Approval | boolean;
   rejected?: Rejected;
   permission?: Permission;
+  /** retry event (our extension): the batch runs again because the host was resumed. */
+  resumed?: boolean;
   /** withdrawn event (our extension). */
   withdrawn?: Withdrawn;
   /** settings event. */

@@ -72,6 +72,19 @@ describe('withdrawing a waiting prompt', () => {
     expect(v.st.canWithdraw(bobs)).toBe(false);
   });
 
+  it('mine by member id where the host sends it: a name now someone else\'s is not enough', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    const you = st.session!.you;
+    const older = { id: 'p7', user: you.name, text: 'an earlier member of my name', member: 'm-earlier' };
+    const renamed = { id: 'p8', user: `${you.name}-2`, text: 'mine, renamed', member: you.id };
+    be.emit('party:event', prompt(1, older));
+    be.emit('party:event', prompt(2, renamed));
+    expect(st.isMine(older)).toBe(false);
+    expect(st.canWithdraw(older)).toBe(false);
+    expect(st.isMine(renamed)).toBe(true);
+    expect(st.canWithdraw(renamed)).toBe(true);
+  });
+
   it('another member\'s withdrawal shows who took back whose prompt', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', prompt(1, bobs));
