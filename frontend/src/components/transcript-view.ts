@@ -12,7 +12,7 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
 import type { AppState } from '../state/app-state';
-import type { MembersItem, NoticeItem, NoticeSegment, PromptItem, Segment, TranscriptItem, TurnItem } from '../state/transcript';
+import { HOST_STOPPED, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
@@ -367,7 +367,7 @@ export class TranscriptView extends LitElement {
       const from = i;
       while (i < it.segments.length && it.segments[i]!.void) i++;
       parts.push(
-        html`<div class="void" data-testid="void-output"><span class="void-note">The agent was restarted and the batch was run again; this output was discarded.</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
+        html`<div class="void" data-testid="void-output"><span class="void-note">${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
       );
     }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>

@@ -190,6 +190,9 @@ export interface ApprovalItem extends ItemBase {
   rejected: Rejected | null;
 }
 
+/** The end the window gives a batch's first card when the host is resumed during its turn. */
+export const HOST_STOPPED = 'the host stopped during this turn; it runs again below';
+
 /** Anything the transcript shows. */
 export type TranscriptItem = PromptItem | NoticeItem | MembersItem | TurnItem | ApprovalItem;
 
@@ -467,7 +470,7 @@ export class TranscriptModel {
     // tester saw it above). An agent crash keeps one card, whatever came in between.
     if (resumed && i < this.#items.length - 1) {
       const ran = base.ts - turn.ts;
-      const stopped: Turn = { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: 'the host stopped during this turn; it runs again below' };
+      const stopped: Turn = { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: HOST_STOPPED };
       this.#replace(i, { ...turn, segments, end: turn.end ?? stopped });
       this.#push({ ...base, type: 'turn', batch: turn.batch, prompts: turn.prompts, segments: [], end: null, files: [], again: true });
       const j = this.#items.length - 1;
