@@ -90,12 +90,12 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> a (+1 lines)\n"},
 			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "a\nb\n"},
 		}, "  » -> a (+1 lines)\n"},
-		{"failed turn", []wire.Event{{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "boom"}}}, "[error] claude's turn failed after 0s: boom\n"},
+		{"failed turn", []wire.Event{{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "boom"}}}, "[error] claude's turn failed after under 0.1s: boom\n"},
 		{"a failed turn is said once: its 'the batch failed' error repeats it", []wire.Event{
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "claude failed twice: exit 3"}},
 			{Kind: wire.KindError, Text: "the batch failed: claude failed twice: exit 3"},
 			{Kind: wire.KindError, Text: "the batch failed: something else"},
-		}, "[error] claude's turn failed after 0s: claude failed twice: exit 3\n[error] the batch failed: something else\n"},
+		}, "[error] claude's turn failed after under 0.1s: claude failed twice: exit 3\n[error] the batch failed: something else\n"},
 		{"stderr is labelled as such", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamStderr, Text: "warning: x\n"}}, "[stderr] warning: x\n"},
 		{"merged batch: who asked what, not the merger's text", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},
@@ -756,9 +756,9 @@ func TestRetryNoticesThinOut(t *testing.T) {
 	// 60 s, 9 at 75 s: the first a minute after attempt 4's (7 s) is 9; then 13 would be.
 	want := []string{
 		"lost the connection to the host; trying again in 1s (attempt 1; /retry tries now)",
-		"lost the connection to the host; trying again in 2s (attempt 2; /retry tries now)",
-		"lost the connection to the host; trying again in 4s (attempt 3; /retry tries now)",
-		"lost the connection to the host; trying again in 8s (attempt 4; /retry tries now)",
+		"still cannot reach the host; trying again in 2s (attempt 2; /retry tries now)",
+		"still cannot reach the host; trying again in 4s (attempt 3; /retry tries now)",
+		"still cannot reach the host; trying again in 8s (attempt 4; /retry tries now)",
 		"still trying to reach the host: attempt 9, the next in 15s (/retry tries now)",
 	}
 	if !slices.Equal(said, want) {

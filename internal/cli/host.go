@@ -82,7 +82,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 	fs.IntVar(&f.maxParticipants, "max-participants", 100, "`N` members at once, the host aside; more are refused (-32005)")
 	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "the sharing `level`, what the party sees of the working directory: off, changes (the files the agent changed and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
 	var rf resumeFlag
-	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure")
+	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure (and --name: you come back as the member you were, with its name)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)

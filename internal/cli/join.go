@@ -387,8 +387,11 @@ func (r *retryNotices) say(s client.Status, now time.Time) (string, bool) {
 		return "", false
 	}
 	r.last = now
-	if s.Attempt > retryQuietAfter {
+	switch {
+	case s.Attempt > retryQuietAfter:
 		return fmt.Sprintf("still trying to reach the host: attempt %d, the next in %s (/retry tries now)", s.Attempt, fmtDuration(s.RetryIn)), true
+	case s.Attempt > 1: // the connection was lost once, not at every attempt (a tester)
+		return fmt.Sprintf("still cannot reach the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
 	}
 	return fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
 }

@@ -428,6 +428,9 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindTurn:
 		if t := ev.Turn; t != nil {
 			d := fmtDuration(time.Duration(t.DurationMS) * time.Millisecond)
+			if t.DurationMS < 100 { // 0 is under a millisecond, not "0s" (a tester)
+				d = "under 0.1s"
+			}
 			denied := ""
 			if t.Denied > 0 {
 				denied = fmt.Sprintf("; %d tool request%s denied", t.Denied, plural(t.Denied))

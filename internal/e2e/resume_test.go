@@ -345,7 +345,7 @@ func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
 	j.expect(`joined .*'s party as bob`)
 	h.cmd.Process.Signal(syscall.SIGKILL)
 	h.wait()
-	j.expect(`lost the connection to the host; trying again in 8s \(attempt 4; /retry tries now\)`)
+	j.expect(`still cannot reach the host; trying again in 8s \(attempt 4; /retry tries now\)`)
 	lost := time.Now()
 	r := start(t, nil, append(args, "--resume")...)
 	r.expect(`^invite code: `)

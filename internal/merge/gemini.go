@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"google.golang.org/genai"
@@ -273,13 +275,30 @@ func (g *Gemini) classify(err error) error {
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
-		return &geminiError{class: ErrTransient, reason: "unreachable", detail: detail}
+		return &geminiError{class: ErrTransient, reason: "unreachable" + netCause(err), detail: detail}
 	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) || strings.Contains(err.Error(), "unmarshal") {
 		return &geminiError{class: ErrBadAnswer, reason: "gave an unusable answer", detail: detail}
 	}
 	return &geminiError{class: ErrTransient, reason: "failed", detail: detail}
+}
+
+// netCause is why a connection failed, in a few words for people (" (connection
+// refused)", " (no such host)"), or "" when it is something else.
+func netCause(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return " (no such host)"
+	case errors.As(err, &dns):
+		return " (the name could not be looked up)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return " (connection refused)"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return " (no route to it)"
+	}
+	return ""
 }
 
 // keyRefused reports a 400 that is about the key: Google answers a bad key

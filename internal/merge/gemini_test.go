@@ -351,7 +351,7 @@ func TestGeminiUnreachable(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = g.Merge(context.Background(), tabsBatch)
-	if !errors.Is(err, ErrTransient) || reasonOf(err) != "unreachable" {
+	if !errors.Is(err, ErrTransient) || reasonOf(err) != "unreachable (connection refused)" {
 		t.Fatalf("err = %v (reason %q), want transient unreachable", err, reasonOf(err))
 	}
 	if strings.Contains(err.Error(), testKey) {
