@@ -458,6 +458,10 @@ func (p *printer) event(ev wire.Event) {
 			}
 		}
 	case wire.KindRetry:
+		if ev.Resumed {
+			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished")
+			break
+		}
 		p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
 	case wire.KindPermission:
 		p.permission(ev.Permission)

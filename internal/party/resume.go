@@ -311,8 +311,9 @@ func (p *Party) resumed(r *Restore) {
 	if b := r.Unfinished; b != nil {
 		// The host stopped during this batch's turn: its output so far is void, as after an
 		// agent crash, and it runs again on the resumed session.
+		// The resume's notice above already says the batch runs again (a tester read it three
+		// times: that notice, the retry, and one more line here).
 		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true})
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: "running the interrupted batch again"})
 		p.busy = true
 		p.startTurn(b.ID, b.Merged, b.Merger == "command")
 		return
