@@ -23,6 +23,12 @@ import (
 // group), and the second must not kill the host halfway through. Under nohup, where
 // SIGHUP was ignored from the start, it stays ignored.
 func runCLI(args []string) int {
+	if len(args) > 0 && args[0] == cli.ShellGuardArg {
+		return cli.ShellGuard(args[1:]) // a /shell command's guard: its own signals
+	}
+	if exe, err := os.Executable(); err == nil {
+		cli.UseShellGuard(exe)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 4)

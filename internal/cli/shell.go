@@ -52,12 +52,8 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bo
 		return
 	}
 	sctx, stop := context.WithCancel(ctx)
-	var c *exec.Cmd
-	if runtime.GOOS == "windows" {
-		c = exec.CommandContext(sctx, "cmd", "/C", cmd)
-	} else {
-		c = exec.CommandContext(sctx, "sh", "-c", cmd)
-	}
+	name, args := shellCommand(cmd)
+	c := exec.CommandContext(sctx, name, args...)
 	inGroup(c)
 	out := &shellOutput{pr: pr}
 	// The same writer for both: os/exec then copies them on one goroutine, in order.
@@ -67,6 +63,10 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bo
 	done := j.done
 	go func() { // owned by the job: ends with the command, which ctx or stop ends
 		defer close(done)
+		// The command's guard hears of concordia's death through the thread that started
+		// it (Pdeathsig): that thread must live as long as the command.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		err := c.Run()
 		stopped := sctx.Err() != nil
 		if stopped {

@@ -16,6 +16,7 @@ import (
 // group), and cannot fight the line editor for the keyboard.
 func inGroup(c *exec.Cmd) {
 	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	parentDeath(c.SysProcAttr)
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
 	c.WaitDelay = 2 * time.Second // then its output is closed, and the shell killed
 }
