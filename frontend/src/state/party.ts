@@ -123,6 +123,8 @@ export class PartySession {
   /** Set once the party is over: the transcript stays until backHome(). */
   ended: Ended | null = null;
   savingTranscript = false;
+  /** Prompts taken into a batch being merged (see the phase event): too late to withdraw. */
+  #merging = new Set<string>();
   /** Prompts whose withdrawal was asked for and not yet answered. */
   readonly withdrawing = new Set<string>();
   /** The text of my withdrawn prompt, for an empty prompt box to take back (takeRefill). */
@@ -249,7 +251,7 @@ export class PartySession {
     const s = this.session;
     // A viewer only has prompts of its own from before a host made it one: still its to take back.
     if (!s || this.ended || this.connection.status !== 'connected') return false;
-    if (!this.isPending(p.id) || this.#transcript.awaitingApproval(p.id)) return false;
+    if (!this.isPending(p.id) || this.#merging.has(p.id) || this.#transcript.awaitingApproval(p.id)) return false;
     return this.isMine(p) || this.isHost;
   }
 
@@ -441,6 +443,7 @@ export class PartySession {
     this.phase = st.phase;
     this.participants = [...(st.participants ?? [])];
     this.pending = [...(st.pending ?? [])];
+    this.#merging = new Set(st.phase === 'merging' ? this.pending.map((p) => p.id) : []);
     // The state's history says what changed since the session began (roles, settings).
     for (const e of st.events ?? []) this.#applyPartyFacts(e);
     this.#drainHeld();
@@ -533,6 +536,10 @@ export class PartySession {
     switch (e.kind) {
       case 'phase':
         if (e.phase) this.phase = e.phase;
+        // The host cuts a batch of every waiting prompt as it moves to merging: those are
+        // no longer the author's to withdraw, until the batch (or approval) names them.
+        if (e.phase === 'merging') this.#merging = new Set(this.pending.map((p) => p.id));
+        else if (e.phase !== 'awaiting_approval') this.#merging.clear();
         break;
       case 'prompt':
         if (e.prompt && !this.pending.some((p) => p.id === e.prompt!.id)) {
@@ -553,6 +560,7 @@ export class PartySession {
         }
         break;
       case 'batch':
+        this.#merging.clear();
         if (e.batch && typeof e.batch === 'object') {
           const carried = new Set(e.batch.prompts);
           this.pending = this.pending.filter((p) => !carried.has(p.id));

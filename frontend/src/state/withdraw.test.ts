@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, fakeSession } from './fake-backend';
-import { approval, prompt, withdrawn } from './events.test-helpers';
+import { approval, batch, phase, prompt, withdrawn } from './events.test-helpers';
 import type { Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -83,6 +83,20 @@ describe('withdrawing a waiting prompt', () => {
     expect(st.canWithdraw(older)).toBe(false);
     expect(st.isMine(renamed)).toBe(true);
     expect(st.canWithdraw(renamed)).toBe(true);
+  });
+
+  it('no Withdraw for prompts the host is merging; a prompt sent meanwhile has it', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', phase(2, 'merging'));
+    expect(st.canWithdraw(mine)).toBe(false);
+    const later = { ...mine, id: 'p9', text: 'sent while it merges' };
+    be.emit('party:event', prompt(3, later));
+    expect(st.canWithdraw(later)).toBe(true);
+    be.emit('party:event', batch(4, { id: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
+    expect(st.canWithdraw(later)).toBe(true);
+    be.emit('party:event', phase(5, 'running'));
+    expect(st.canWithdraw(later)).toBe(true);
   });
 
   it('another member\'s withdrawal shows who took back whose prompt', async () => {
