@@ -26,9 +26,7 @@ func runCLI(args []string) int {
 	if len(args) > 0 && args[0] == cli.ShellGuardArg {
 		return cli.ShellGuard(args[1:]) // a /shell command's guard: its own signals
 	}
-	if exe, err := os.Executable(); err == nil {
-		cli.UseShellGuard(exe)
-	}
+	cli.UseShellGuard()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 4)

@@ -14,13 +14,18 @@ import (
 // /shell command's guard (ShellGuard): never typed by anyone, never listed.
 const ShellGuardArg = "__shell-guard"
 
-// guardExe is the program that can run ShellGuard (the concordia binary), "" when none:
+// guardExe is the program that can run ShellGuard (the running concordia), "" when none:
 // then /shell runs its command directly, and a concordia killed outright leaves it running.
 var guardExe string
 
-// UseShellGuard makes /shell run each command under a guard started from exe (the running
-// concordia), which the kernel tells when concordia dies. A test binary never sets it.
-func UseShellGuard(exe string) { guardExe = exe }
+// UseShellGuard makes /shell run each command under a guard: the running concordia itself,
+// through /proc/self/exe, which works also when its file was replaced or deleted since (an
+// upgrade) and is always this very program. A test binary never calls it.
+func UseShellGuard() {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		guardExe = "/proc/self/exe"
+	}
+}
 
 // shellCommand is how /shell runs cmd: under the guard where there is one.
 func shellCommand(cmd string) (name string, args []string) {
@@ -31,18 +36,24 @@ func shellCommand(cmd string) (name string, args []string) {
 }
 
 // parentDeath has the kernel send the guard SIGTERM when the thread that started it dies
-// (its goroutine holds that thread while the command runs: shellJob.start).
+// (its goroutine holds that thread while the command runs: shellJob.start). Go's fork
+// makes the child signal itself if the parent died before this was set.
 func parentDeath(a *syscall.SysProcAttr) {
 	if guardExe != "" {
 		a.Pdeathsig = syscall.SIGTERM
 	}
 }
 
-// ShellGuard runs `sh -c CMD` (args: [CMD]) in the guard's own process group (the guard
-// leads the session /shell gave it) and returns its exit status. Asked to stop — by
-// concordia stopping the command, or by the kernel because concordia died, even killed
-// outright, which it cannot clean up after — it stops the whole group: SIGTERM, and two
-// seconds later SIGKILL. Without it a /shell command outlived a killed concordia.
+// guardGrace is how long a stopped command's group has to end after SIGTERM; under
+// concordia's own wait for the command (shell_unix.go, 2 s), so that the guard is still
+// there to SIGKILL what is left.
+const guardGrace = 1500 * time.Millisecond
+
+// ShellGuard runs `sh -c CMD` (args: [CMD]) in a process group of its own and returns
+// how it ended. Asked to stop — by concordia stopping the command, or by the kernel
+// because concordia died, even killed outright, which it cannot clean up after — it
+// gives the command's group SIGTERM and, what is left of it after guardGrace, SIGKILL.
+// Without it a /shell command outlived a killed concordia.
 func ShellGuard(args []string) int {
 	if len(args) != 1 {
 		fmt.Fprintln(os.Stderr, "concordia: "+ShellGuardArg+" is concordia's own; it takes one command")
@@ -52,41 +63,44 @@ func ShellGuard(args []string) int {
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
 	c := exec.Command("sh", "-c", args[0])
 	c.Stdout, c.Stderr = os.Stdout, os.Stderr // the pipe /shell prints from
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := c.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "concordia: /shell:", err)
 		return 127
 	}
-	if os.Getppid() == 1 { // concordia was gone before the kernel could be asked to tell
-		stop <- syscall.SIGTERM
-	}
 	waited := make(chan error, 1)
 	go func() { waited <- c.Wait() }() // ends with the command
+	var err error
 	select {
-	case err := <-waited:
-		return exitStatus(err)
+	case err = <-waited:
 	case <-stop:
-		group := -os.Getpid()
-		_ = syscall.Kill(group, syscall.SIGTERM) // the guard itself only takes note (Notify)
-		select {
-		case <-waited:
-		case <-time.After(2 * time.Second):
+		group := -c.Process.Pid
+		_ = syscall.Kill(group, syscall.SIGTERM)
+		deadline := time.Now().Add(guardGrace)
+		for syscall.Kill(group, 0) == nil && time.Now().Before(deadline) { // a pipeline cleaning up
+			time.Sleep(20 * time.Millisecond)
 		}
-		_ = syscall.Kill(group, syscall.SIGKILL) // what is left, the guard included
-		return 128 + int(syscall.SIGTERM)
+		_ = syscall.Kill(group, syscall.SIGKILL) // ESRCH when nothing is left
+		err = <-waited
 	}
+	return endLike(err)
 }
 
-// exitStatus is the status a shell would give for how a command ended.
-func exitStatus(err error) int {
+// endLike ends the guard as the command ended: its exit status, or the signal that killed
+// it (so that concordia says "signal: terminated", as without a guard).
+func endLike(err error) int {
 	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal())
+	if !errors.As(err, &ee) {
+		if err != nil {
+			return 1
 		}
-		return ee.ExitCode()
+		return 0
 	}
-	return 1
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		signal.Reset(ws.Signal())
+		_ = syscall.Kill(os.Getpid(), ws.Signal())
+		time.Sleep(100 * time.Millisecond) // the signal's default action ends the guard
+		return 128 + int(ws.Signal())
+	}
+	return ee.ExitCode()
 }

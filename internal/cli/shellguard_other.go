@@ -14,7 +14,7 @@ import (
 const ShellGuardArg = "__shell-guard"
 
 // UseShellGuard does nothing here.
-func UseShellGuard(string) {}
+func UseShellGuard() {}
 
 // ShellGuard is not available here.
 func ShellGuard([]string) int {
