@@ -69,12 +69,18 @@ without resuming it.`, io.Out, io.Err)
 	}
 	tw.Flush()
 	// A party whose host was killed may have left its agent's background jobs running:
-	// nothing stops them until it is resumed.
+	// nothing stops them until it is resumed. Every run's, as --stop-jobs stops them (a run
+	// kept its jobs with --keep-agent-jobs).
 	for _, s := range list {
 		if partyState(s) != "not ended cleanly" {
 			continue
 		}
-		if left, _ := reap.Find(s.AgentRun); len(left) > 0 {
+		var left []reap.Proc
+		for _, run := range s.AgentRuns {
+			ps, _ := reap.Find(run)
+			left = append(left, ps...)
+		}
+		if len(left) > 0 {
 			resume := "concordia host --resume " + s.Header.Party
 			if given != "" {
 				resume += " --data-dir " + shellQuote(given)
@@ -89,8 +95,8 @@ without resuming it.`, io.Out, io.Err)
 	return ExitOK
 }
 
-// stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agent of the
-// party's last host run left running, whether its host was killed or kept them
+// stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agents of the
+// party's host runs left running, whether its host was killed or kept them
 // (--keep-agent-jobs): asked for by name, they are not wanted any more. A running party
 // is refused: until it ends they may be in use (a dev server).
 func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) int {

@@ -246,7 +246,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		// Only after a host that did not end cleanly: one that did stopped its jobs, unless
 		// it was told to keep them (--keep-agent-jobs), and then they are kept.
 		if cfg.Resume != nil && !cfg.Resume.Summary.Ended && !cfg.KeepAgentJobs {
-			r.stopPrevious(cfg.Resume.Summary.AgentRun)
+			r.stopPrevious(cfg.Resume.Summary.LastRun())
 		}
 		if err := h.journal.AgentRun(runID); err != nil {
 			// Not fatal: only a resume after a crash would miss it (and leave the jobs running).

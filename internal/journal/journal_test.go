@@ -159,8 +159,8 @@ func TestWriteReopenRead(t *testing.T) {
 		t.Errorf("tokens %q %q %q, want the rotated ones", s.Token, s.ViewerToken, s.HostToken)
 	case s.AgentSession != "sess-1" || !s.Ended || s.Skipped != 0:
 		t.Errorf("session %q ended %v skipped %d", s.AgentSession, s.Ended, s.Skipped)
-	case s.AgentRun != "run-2" || strings.Join(s.AgentRuns, ",") != "run-1,run-2":
-		t.Errorf("agent run %q (all: %q), want the last one (and both)", s.AgentRun, s.AgentRuns)
+	case s.LastRun() != "run-2" || strings.Join(s.AgentRuns, ",") != "run-1,run-2":
+		t.Errorf("agent run %q (all: %q), want the last one (and both)", s.LastRun(), s.AgentRuns)
 	case s.Members["m1"].Session != "s1" || s.Header.Settings.ClaudeArgs[1] != "x":
 		t.Errorf("members %+v header %+v", s.Members, s.Header)
 	}

@@ -28,11 +28,8 @@ type Summary struct {
 	// Settings are the latest run's: the header's, or the last resumed record's.
 	Settings     Settings
 	AgentSession string // the agent's last session id ("" = none yet)
-	// AgentRun is the agent marker of the last host run (package reap): what that run's
-	// agent left running when its host died carries it.
-	AgentRun string
-	// AgentRuns are the markers of every host run, the first first (AgentRun is the last):
-	// what a run kept with --keep-agent-jobs carries its own.
+	// AgentRuns are the agent markers of every host run (package reap), the first first:
+	// what a run's agent left running carries its run's (LastRun: the latest).
 	AgentRuns  []string
 	Resumes    int
 	Ended      bool // the last run ended cleanly
@@ -42,6 +39,14 @@ type Summary struct {
 	Turns      int
 	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
 	Size       int64 // bytes up to the end of the last complete line
+}
+
+// LastRun is the agent marker of the latest host run, "" when none is recorded.
+func (s *Summary) LastRun() string {
+	if len(s.AgentRuns) == 0 {
+		return ""
+	}
+	return s.AgentRuns[len(s.AgentRuns)-1]
 }
 
 // eventPrefix starts every event line this package writes; the event's own JSON follows,
@@ -153,7 +158,6 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 	case TypeSession:
 		s.AgentSession = rec.AgentSession
 	case TypeRun:
-		s.AgentRun = rec.AgentRun
 		s.AgentRuns = append(s.AgentRuns, rec.AgentRun)
 	case TypeResumed:
 		s.Resumes++
