@@ -28,6 +28,15 @@ type shellJob struct {
 	ended   time.Time          // when the last command ended
 }
 
+// ShellGuardArg is the hidden first argument with which concordia re-runs itself as a
+// /shell command's guard (ShellGuard, Linux): never typed by anyone, never listed.
+const ShellGuardArg = "__shell-guard"
+
+// shellWait is how long a stopped /shell command has to end before its output is closed
+// and what runs it is killed; the guard gives the command's group a little less
+// (guardGrace), so that it is still there to kill what is left.
+const shellWait = 2 * time.Second
+
 // shellGrace is how long after a command ends a Ctrl-C is still taken as meant for it:
 // pressed as the command finished (or queued behind a slow line), it must not end the
 // party instead.

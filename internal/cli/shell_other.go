@@ -4,11 +4,10 @@ package cli
 
 import (
 	"os/exec"
-	"time"
 )
 
 // inGroup: elsewhere stopping a command kills the shell alone; its output is closed after
 // a moment, so the command ends whatever its children do.
-func inGroup(c *exec.Cmd) { c.WaitDelay = 2 * time.Second }
+func inGroup(c *exec.Cmd) { c.WaitDelay = shellWait }
 
 func endGroup(*exec.Cmd) {}

@@ -5,7 +5,6 @@ package cli
 import (
 	"os/exec"
 	"syscall"
-	"time"
 )
 
 // inGroup starts c in a session of its own (so a process group of its own), which
@@ -18,7 +17,7 @@ func inGroup(c *exec.Cmd) {
 	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	parentDeath(c.SysProcAttr)
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
-	c.WaitDelay = 2 * time.Second // then its output is closed, and the shell killed
+	c.WaitDelay = shellWait // then its output is closed, and the shell killed
 }
 
 // endGroup kills what is left of c's group once it has ended.

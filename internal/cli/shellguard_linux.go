@@ -10,10 +10,6 @@ import (
 	"time"
 )
 
-// ShellGuardArg is the hidden first argument with which concordia re-runs itself as a
-// /shell command's guard (ShellGuard): never typed by anyone, never listed.
-const ShellGuardArg = "__shell-guard"
-
 // guardExe is the program that can run ShellGuard (the running concordia), "" when none:
 // then /shell runs its command directly, and a concordia killed outright leaves it running.
 var guardExe string
@@ -44,10 +40,10 @@ func parentDeath(a *syscall.SysProcAttr) {
 	}
 }
 
-// guardGrace is how long a stopped command's group has to end after SIGTERM; under
-// concordia's own wait for the command (shell_unix.go, 2 s), so that the guard is still
-// there to SIGKILL what is left.
-const guardGrace = 1500 * time.Millisecond
+// guardGrace is how long a stopped command's group has to end after SIGTERM: under
+// concordia's own wait for the command (shellWait), so that the guard is still there to
+// SIGKILL what is left.
+const guardGrace = shellWait - 500*time.Millisecond
 
 // ShellGuard runs `sh -c CMD` (args: [CMD]) in a process group of its own and returns
 // how it ended. Asked to stop — by concordia stopping the command, or by the kernel

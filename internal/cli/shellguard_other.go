@@ -9,9 +9,8 @@ import (
 	"syscall"
 )
 
-// ShellGuardArg: see shellguard_linux.go. Elsewhere there is no guard: the kernel cannot be
-// asked to tell a child that concordia died.
-const ShellGuardArg = "__shell-guard"
+// Elsewhere there is no /shell guard: the kernel cannot be asked to tell a child that
+// concordia died.
 
 // UseShellGuard does nothing here.
 func UseShellGuard() {}
