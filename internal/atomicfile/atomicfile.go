@@ -11,7 +11,7 @@ import (
 // Write replaces path with data: a temporary file in the same directory, made with perm,
 // synced, then renamed over path. On an error path is as it was and nothing is left.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp") // see Leftovers
+	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
 		return fmt.Errorf("create a temporary file: %w", err)
 	}
@@ -42,5 +42,9 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 // Leftovers is a glob of the temporary files a Write of path that was cut short (the
 // process killed mid-write) leaves beside it.
 func Leftovers(path string) string {
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	return filepath.Join(filepath.Dir(path), tempPattern(path))
 }
+
+// tempPattern names Write's temporary files (os.CreateTemp's * is random): hidden, beside
+// path, named after it.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".*.tmp" }
