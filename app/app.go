@@ -26,6 +26,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
@@ -475,7 +476,7 @@ func (a *App) CheckKey() (KeyCheck, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), checkKeyTimeout)
 	defer cancel()
 	src, model, err := a.session.CheckKey(ctx)
-	if errors.Is(err, session.ErrNoKey) || src == secrets.SourceNone && err != nil {
+	if err != nil && !merge.Answered(err) { // no key, the keyring: nothing was asked
 		return KeyCheck{}, a.fail("check key", err)
 	}
 	return describeKeyCheck(src, model, err), nil

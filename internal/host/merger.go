@@ -96,7 +96,7 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		}
 		return f, append(notes, reason+"; merging locally until a key is set"), nil
 	}
-	g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv(merge.BaseURLEnv)})
+	g, err := merge.NewGemini(ctx, merge.EnvConfig(key, o.Model, o.Getenv))
 	if err != nil {
 		if o.Mode == MergeGemini {
 			return nil, notes, fmt.Errorf("--merge gemini: %w", err)
@@ -119,7 +119,7 @@ func (o MergerOptions) rekey() merge.Rekey {
 		if err != nil || key == "" || keyID(key) == current {
 			return nil, ""
 		}
-		g, err := merge.NewGemini(ctx, merge.GeminiConfig{APIKey: key, Model: o.Model, BaseURL: o.Getenv(merge.BaseURLEnv)})
+		g, err := merge.NewGemini(ctx, merge.EnvConfig(key, o.Model, o.Getenv))
 		if err != nil {
 			if o.Logger != nil {
 				o.Logger.Info("new Gemini key unusable", "err", "gemini client could not be made")

@@ -244,7 +244,7 @@ func (c *cmd) check(model string) int {
 		who = "the Gemini API at " + base + " (" + merge.BaseURLEnv + ")"
 	}
 	fmt.Fprintf(c.stdout, "Checking the Gemini key from %s with %s (model %s)…\n", from, who, model)
-	err = merge.CheckKey(c.ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: base})
+	err = merge.CheckKey(c.ctx, merge.EnvConfig(key, model, c.getenv))
 	switch {
 	case err == nil:
 		fmt.Fprintf(c.stdout, "%s accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))

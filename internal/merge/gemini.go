@@ -70,6 +70,19 @@ type Gemini struct {
 
 var _ Merger = (*Gemini)(nil)
 
+// EnvConfig is the configuration of a Gemini client for key and model ("" = the default)
+// at the endpoint getenv gives for BaseURLEnv (Google's when unset): what every caller
+// that merges or checks a key builds.
+func EnvConfig(key, model string, getenv func(string) string) GeminiConfig {
+	return GeminiConfig{APIKey: key, Model: model, BaseURL: getenv(BaseURLEnv)}
+}
+
+// Answered reports whether err is Google's answer (or its absence: a timeout, no route) as
+// Merge and Check classify it, rather than a failure before asking.
+func Answered(err error) bool {
+	return errors.Is(err, ErrInvalidKey) || errors.Is(err, ErrTransient) || errors.Is(err, ErrRejected) || errors.Is(err, ErrBadAnswer)
+}
+
 // NewGemini makes a Gemini merger. It does not call the network.
 func NewGemini(ctx context.Context, cfg GeminiConfig) (*Gemini, error) {
 	if strings.TrimSpace(cfg.APIKey) == "" {

@@ -29,5 +29,5 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 	if model == "" {
 		model = merge.DefaultGeminiModel
 	}
-	return src, model, merge.CheckKey(ctx, merge.GeminiConfig{APIKey: key, Model: model, BaseURL: getenv(merge.BaseURLEnv)})
+	return src, model, merge.CheckKey(ctx, merge.EnvConfig(key, model, getenv))
 }
