@@ -597,8 +597,10 @@ test('Withdraw: waiting prompts are taken back, mine into the prompt box, and ne
   const waiting = page.locator('[data-testid=transcript-item][data-kind=prompt][data-pending=true]');
   await until('two prompts waiting, each with Withdraw', async () => (await waiting.count()) === 2 && (await waiting.locator('[data-testid=prompt-withdraw]').count()) === 2);
   await shot('withdraw-waiting');
+  await input.fill('something typed meanwhile');
   await waiting.filter({ hasText: 'typpo' }).locator('[data-testid=prompt-withdraw]').click();
-  await until('my prompt back in the box', async () => (await input.inputValue()) === 'a prompt with a typpo');
+  // It comes back below what was typed since: neither is lost.
+  await until('my prompt back in the box', async () => (await input.inputValue()) === 'something typed meanwhile\n\na prompt with a typpo');
   await waiting.filter({ hasText: 'second thoughts' }).locator('[data-testid=prompt-withdraw]').click();
   await bob.expect(/^\[party\] hazel withdrew your prompt: bob has second thoughts \(it will not be sent\)$/);
   const chips = tid('prompt-withdrawn');

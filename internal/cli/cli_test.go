@@ -822,6 +822,8 @@ func TestWithdraw(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	var withdrawn []string
 	c.withdraw = func(_ context.Context, id string) error { withdrawn = append(withdrawn, id); return nil }
+	var given []string // what came back to the line editor's input
+	c.pr.setInputSink(func(text string) { given = append(given, text) })
 	ev := func(seq int64, e wire.Event) { e.Seq = seq; c.pr.event(e) }
 	ev(1, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Text: "older one"}})
 	ev(2, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "fix teh typo\nand more"}})
@@ -830,6 +832,9 @@ func TestWithdraw(t *testing.T) {
 	c.line(context.Background(), "/withdraw")
 	if !slices.Equal(withdrawn, []string{"p2"}) {
 		t.Fatalf("withdrew %v, want my newest waiting prompt p2", withdrawn)
+	}
+	if !slices.Equal(given, []string{"fix teh typo\nand more"}) {
+		t.Errorf("the input line was given %q, want the whole withdrawn prompt", given)
 	}
 	ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "me", By: "me"}})
 	ev(5, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "Bob", By: "hosty"}})
@@ -869,11 +874,15 @@ func TestWithdraw(t *testing.T) {
 	if !slices.Equal(withdrawn, []string{"p21"}) {
 		t.Fatalf("withdrew %v, want p21 (my member id, another name)", withdrawn)
 	}
+	given = nil
 	c.withdraw = func(context.Context, string) error { return fmt.Errorf("%w: too late", party.ErrInvalid) }
 	ev(9, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "me", Text: "raced"}})
 	out.Reset()
 	c.line(context.Background(), "/withdraw")
 	if !strings.Contains(out.String(), "/withdraw: ") || !strings.Contains(out.String(), "too late") {
 		t.Errorf("the host's refusal: %q", out.String())
+	}
+	if len(given) != 0 {
+		t.Errorf("a refused withdrawal gave %q back to the input line", given)
 	}
 }

@@ -147,15 +147,20 @@ func (c *commander) send(ctx context.Context, text string) {
 
 // withdrawLast takes back this member's newest prompt that still waits for a batch.
 func (c *commander) withdrawLast(ctx context.Context, _ string) error {
-	var id string
+	var id, text string
 	var held bool
 	c.pr.with(func(r *roster) {
 		id = r.lastWaiting()
+		text = r.own[id]
 		held = r.held != nil && slices.ContainsFunc(r.held.Prompts, r.mine)
 	})
 	switch {
 	case id != "":
-		return c.withdraw(ctx, id)
+		if err := c.withdraw(ctx, id); err != nil {
+			return err
+		}
+		c.pr.giveBack(text) // to be corrected and sent again
+		return nil
 	case held && c.isHost():
 		return errors.New("your prompt is already in the merged prompt that waits for approval; /reject drops it (and the others' in it)")
 	case held:

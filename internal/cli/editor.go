@@ -149,12 +149,13 @@ func (s *screen) detach() {
 
 // Messages the program receives from outside Update.
 type (
-	partialMsg string    // the agent's unfinished line changed
-	statusMsg  status    // the party's phase changed
-	tickMsg    time.Time // redraw the spinner and the elapsed time
-	lineDone   struct{}  // the line handed to the commander has been handled
-	quitMsg    struct{}  // the commander said quit, or the context ended
-	errMsg     struct{ s string }
+	partialMsg  string    // the agent's unfinished line changed
+	statusMsg   status    // the party's phase changed
+	tickMsg     time.Time // redraw the spinner and the elapsed time
+	lineDone    struct{}  // the line handed to the commander has been handled
+	quitMsg     struct{}  // the commander said quit, or the context ended
+	errMsg      struct{ s string }
+	giveBackMsg string // a prompt withdrawn, back into the input to be corrected
 )
 
 // status is what the status line shows; the printer computes it from its roster.
@@ -254,6 +255,9 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case errMsg:
 		e.errText = msg.s
 		return e, nil
+	case giveBackMsg:
+		e.giveBack(string(msg))
+		return e, nil
 	case quitMsg:
 		e.quit = true
 		return e, tea.Quit
@@ -301,7 +305,6 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		v := e.ta.Value()
 		if strings.HasSuffix(v, "\\") && e.ta.Line() == e.ta.LineCount()-1 {
 			// A line ending in \ continues on the next line, as in a shell.
-			e.ta.CursorEnd()
 			e.ta.SetValue(strings.TrimSuffix(v, "\\") + "\n")
 			e.fit()
 			return e, nil
@@ -368,6 +371,17 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 	e.ta.Reset()
 	e.fit()
 	return e, nil
+}
+
+// giveBack puts text into the input: alone when it is empty, else below what was typed
+// (a blank line between), so that neither is lost. The cursor ends after it.
+func (e *editor) giveBack(text string) {
+	if typed := strings.TrimRight(e.ta.Value(), " \t\n"); typed != "" {
+		text = typed + "\n\n" + text
+	}
+	e.ta.SetValue(text)
+	e.hpos = len(e.history)
+	e.fit()
 }
 
 // fit grows the input with its lines, up to maxEditorRows.
@@ -519,6 +533,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	// The status sink first: setStatusSink takes the printer's lock, which a writer holds
 	// while it waits in Send for the program once the screen is attached.
 	pr.setStatusSink(func(st status) { p.Send(statusMsg(st)) })
+	pr.setInputSink(func(text string) { p.Send(giveBackMsg(text)) })
 	// Attached before anything may ask the program to quit: hold, before it, would find
 	// no program and hold nothing, and lines sent after the quit would be dropped.
 	sc.attach(p)
@@ -555,6 +570,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	_, err := p.Run()
 	sc.detach() // first: a writer may hold the printer's lock while it writes to sc
 	pr.setStatusSink(nil)
+	pr.setInputSink(nil)
 	if err != nil && ctx.Err() == nil {
 		pr.notice("error", "the terminal's line editor stopped: "+err.Error())
 	}

@@ -191,3 +191,27 @@ func TestViewerKeepsTheText(t *testing.T) {
 		t.Fatalf("a viewer's command: %q", l)
 	}
 }
+
+// TestGivenBackIntoTheInput: a prompt taken back with /withdraw comes into the input to be
+// corrected and sent again, alone in an empty input, else below what was typed since.
+func TestGivenBackIntoTheInput(t *testing.T) {
+	lines := make(chan string, 2)
+	e := newEditor(false, lines)
+	e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	e.Update(giveBackMsg("fix teh typo\nand more"))
+	if got := e.ta.Value(); got != "fix teh typo\nand more" {
+		t.Fatalf("the empty input holds %q", got)
+	}
+	if e.ta.Height() != 2 {
+		t.Errorf("the input is %d rows for two lines", e.ta.Height())
+	}
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if l := <-lines; l != "fix teh typo\nand more" {
+		t.Fatalf("Enter sent %q", l)
+	}
+	e.ta.SetValue("typed meanwhile \n")
+	e.Update(giveBackMsg("the prompt"))
+	if got := e.ta.Value(); got != "typed meanwhile\n\nthe prompt" {
+		t.Fatalf("the input holds %q, want what was typed, then the prompt", got)
+	}
+}

@@ -38,6 +38,7 @@ type printer struct {
 	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
 	sink       func(status)      // the line editor's status line, when it runs
+	input      func(string)      // gives text back to the line editor's input, when it runs
 	// above prints whole lines above the agent's unfinished line, which stays as it is
 	// (screen.above); nil, or false, where the terminal cannot (plain output).
 	above func(text string) bool
@@ -307,6 +308,25 @@ func (p *printer) setStatusSink(f func(status)) {
 	p.mu.Unlock()
 	if f != nil {
 		go f(st) // not under mu: f waits for the editor's goroutine
+	}
+}
+
+// setInputSink makes giveBack reach f (the line editor's input); nil stops it.
+func (p *printer) setInputSink(f func(string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.input = f
+}
+
+// giveBack puts text (a prompt just withdrawn) into the line editor's input, below what
+// is typed there; without the editor (plain input) Up cannot recall it either, and the
+// withdrawn notice quotes it.
+func (p *printer) giveBack(text string) {
+	p.mu.Lock()
+	f := p.input
+	p.mu.Unlock()
+	if f != nil && text != "" {
+		f(text) // not under mu: f waits for the editor's goroutine
 	}
 }
 

@@ -31,6 +31,9 @@ type roster struct {
 	// first line, for the who-asked-what of the batch that takes it.
 	pending []string
 	asks    map[string]string
+	// own holds the whole text of this member's prompts that wait, for /withdraw to give
+	// back to the input line.
+	own map[string]string
 	// phase is the pipeline's phase (wire.Phase*), since when, and when the turn began.
 	phase                 string
 	phaseSince, turnSince time.Time
@@ -43,7 +46,7 @@ type roster struct {
 }
 
 func newRoster() *roster {
-	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}}
+	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}, own: map[string]string{}}
 }
 
 // reset takes a hello reply's state.
@@ -52,6 +55,7 @@ func (r *roster) reset(h wire.HelloResult) {
 	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)
 	r.pending = r.pending[:0]
+	clear(r.own)
 	for _, p := range h.State.Pending {
 		r.authors[p.ID] = p.User
 		if p.Member != "" {
@@ -59,6 +63,9 @@ func (r *roster) reset(h wire.HelloResult) {
 		}
 		r.asks[p.ID] = firstLine(p.Text)
 		r.pending = append(r.pending, p.ID)
+		if r.mine(p.ID) {
+			r.own[p.ID] = p.Text
+		}
 	}
 	r.setPhase(h.State.Phase)
 	// After a reconnect the phase may be the same but not the same turn or request (the
@@ -110,6 +117,9 @@ func (r *roster) track(ev wire.Event) {
 			if !slices.Contains(r.pending, ev.Prompt.ID) {
 				r.pending = append(r.pending, ev.Prompt.ID)
 				r.asks[ev.Prompt.ID] = firstLine(ev.Prompt.Text)
+				if r.mine(ev.Prompt.ID) {
+					r.own[ev.Prompt.ID] = ev.Prompt.Text
+				}
 			}
 		}
 	case wire.KindPhase:
@@ -178,6 +188,9 @@ func (r *roster) setPhase(phase string) {
 // until then only, so a long party does not keep every prompt's text).
 func (r *roster) take(ids []string) {
 	r.pending = slices.DeleteFunc(r.pending, func(id string) bool { return slices.Contains(ids, id) })
+	for _, id := range ids {
+		delete(r.own, id)
+	}
 }
 
 // forget drops the summaries of prompts that are done with: sent in a batch, rejected or
@@ -198,6 +211,7 @@ func (r *roster) forget(ev wire.Event) {
 	case ev.Kind == wire.KindWithdrawn && ev.Withdrawn != nil:
 		delete(r.asks, ev.Withdrawn.Prompt)
 		delete(r.writers, ev.Withdrawn.Prompt)
+		delete(r.own, ev.Withdrawn.Prompt)
 	}
 }
 

@@ -338,3 +338,29 @@ func TestHeadlessHostRunsInTheBackground(t *testing.T) {
 		t.Fatalf("the host in the background is %v (T: stopped)", m)
 	}
 }
+
+// TestTerminalWithdrawGivesThePromptBack: /withdraw puts the prompt taken back into the
+// input line, to be corrected and sent again.
+func TestTerminalWithdrawGivesThePromptBack(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`› `)
+	j.typeText("FAKE_SLOW=3000 a slow job")
+	j.key("Enter")
+	h.expect(`^\[system\] sending the prompt to claude`)
+	j.typeText("a prompt with a typpo")
+	j.key("Enter")
+	j.wait(`bob: a prompt with a typpo`)
+	j.typeText("/withdraw")
+	j.key("Enter")
+	j.wait(`you withdrew your prompt: a prompt with a typpo`)
+	j.wait(`(?m)^› a prompt with a typpo\s*$`)
+	j.key("BSpace")
+	j.key("BSpace")
+	j.typeText("o")
+	j.key("Enter")
+	h.expect(`^echo: a prompt with a typo$`)
+	if strings.Contains(h.stdout(), "echo: a prompt with a typpo") {
+		t.Fatal("the withdrawn prompt reached claude")
+	}
+}

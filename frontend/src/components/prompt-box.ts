@@ -85,10 +85,10 @@ export class PromptBox extends LitElement {
   #refilled = false;
 
   protected override willUpdate(): void {
-    // My prompt just withdrawn comes back to be corrected (only into an empty box).
-    const back = this.state?.takeRefill() ?? null;
-    if (back !== null && this.#text.trim() === '') {
-      this.#text = back;
+    // My prompt just withdrawn comes back to be corrected (below anything typed meanwhile).
+    const next = this.state?.takeRefill(this.#text) ?? null;
+    if (next !== null) {
+      this.#text = next;
       this.#refilled = true;
     }
   }

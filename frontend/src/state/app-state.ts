@@ -552,14 +552,14 @@ export class AppState {
     return this.#party.withdrawing.has(id);
   }
 
-  /** Takes back a waiting prompt; my own comes back into the prompt box if it is empty. */
+  /** Takes back a waiting prompt; my own comes back into the prompt box (see takeRefill). */
   withdraw(p: Prompt): Promise<void> {
-    return this.#party.withdraw(p, this.unsentDraft.trim() === '');
+    return this.#party.withdraw(p);
   }
 
-  /** The text of my prompt just withdrawn, once, for the prompt box; null when none. */
-  takeRefill(): string | null {
-    return this.#party.takeRefill();
+  /** The prompt box's new text now that my withdrawn prompt came back into it, once; null when none did. */
+  takeRefill(draft: string): string | null {
+    return this.#party.takeRefill(draft);
   }
 
   /**

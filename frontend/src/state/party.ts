@@ -127,7 +127,7 @@ export class PartySession {
   #merging = new Set<string>();
   /** Prompts whose withdrawal was asked for and not yet answered. */
   readonly withdrawing = new Set<string>();
-  /** The text of my withdrawn prompt, for an empty prompt box to take back (takeRefill). */
+  /** The text of my withdrawn prompt, for the prompt box to take back (takeRefill). */
   #refill: string | null = null;
 
   readonly #backend: Backend;
@@ -256,17 +256,17 @@ export class PartySession {
   }
 
   /**
-   * Takes back a waiting prompt. My own comes back into an empty prompt box, to be
-   * corrected and sent again; a refusal (a batch took it meanwhile) is said.
+   * Takes back a waiting prompt. My own comes back into the prompt box, to be corrected
+   * and sent again; a refusal (a batch took it meanwhile) is said.
    */
-  async withdraw(p: Prompt, draftEmpty: boolean): Promise<void> {
+  async withdraw(p: Prompt): Promise<void> {
     if (!this.canWithdraw(p) || this.withdrawing.has(p.id)) return;
     this.withdrawing.add(p.id);
     this.#hooks.changed();
     const gen = this.#partyGen;
     try {
       await this.#backend.WithdrawPrompt(p.id);
-      if (gen === this.#partyGen && draftEmpty && this.isMine(p)) this.#refill = p.text;
+      if (gen === this.#partyGen && this.isMine(p)) this.#refill = p.text;
     } catch (err) {
       if (gen === this.#partyGen) this.#hooks.notify('error', `Could not withdraw the prompt: ${errorText(err)}`);
     } finally {
@@ -275,11 +275,16 @@ export class PartySession {
     }
   }
 
-  /** The text of my prompt just withdrawn, once, for the prompt box; null when none. */
-  takeRefill(): string | null {
+  /**
+   * What the prompt box holding draft should hold now that my prompt came back (once):
+   * the prompt itself in an empty box, else below what was typed, so neither is lost;
+   * null when nothing came back.
+   */
+  takeRefill(draft: string): string | null {
     const t = this.#refill;
     this.#refill = null;
-    return t;
+    if (t === null) return null;
+    return draft.trim() === '' ? t : `${draft.trimEnd()}\n\n${t}`;
   }
 
   /** Whether a prompt is still waiting for a batch. */

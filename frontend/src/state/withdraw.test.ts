@@ -19,7 +19,7 @@ const mine = { id: 'p1', user: 'ann', text: 'fix teh typo' };
 const bobs = { id: 'p2', user: 'bob', text: 'bob asks' };
 
 describe('withdrawing a waiting prompt', () => {
-  it('a participant takes back their own, which comes back into an empty prompt box', async () => {
+  it('a participant takes back their own, which comes back into the prompt box', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', prompt(1, mine));
     be.emit('party:event', prompt(2, bobs));
@@ -34,25 +34,23 @@ describe('withdrawing a waiting prompt', () => {
     await done;
     expect(be.calls.filter(([n]) => n === 'WithdrawPrompt')).toEqual([['WithdrawPrompt', ['p1']]]);
     expect(st.isWithdrawing('p1')).toBe(false);
-    expect(st.takeRefill()).toBe('fix teh typo');
-    expect(st.takeRefill()).toBeNull(); // once
+    expect(st.takeRefill('')).toBe('fix teh typo');
+    expect(st.takeRefill('')).toBeNull(); // once
     be.emit('party:event', withdrawn(3, { prompt: 'p1', user: 'ann', by: 'ann' }));
     expect(st.pending.map((p) => p.id)).toEqual(['p2']);
     expect(st.withdrawalOf('p1')).toEqual({ prompt: 'p1', user: 'ann', by: 'ann' });
     expect(st.canWithdraw(mine)).toBe(false); // gone from the queue
   });
 
-  it('a typed draft is never replaced; a refusal is said in a notice', async () => {
+  it('a typed draft is kept, the prompt comes back below it; a refusal is said in a notice', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', prompt(1, mine));
-    st.unsentDraft = 'something new';
     await st.withdraw(mine);
-    expect(st.takeRefill()).toBeNull();
+    expect(st.takeRefill('something new  \n')).toBe('something new\n\nfix teh typo');
     be.emit('party:event', prompt(2, { ...mine, id: 'p3' }));
     be.handlers.WithdrawPrompt = () => Promise.reject('Prompt "p3" is being merged into a batch, too late to withdraw it.');
-    st.unsentDraft = '';
     await st.withdraw({ ...mine, id: 'p3' });
-    expect(st.takeRefill()).toBeNull();
+    expect(st.takeRefill('')).toBeNull();
     expect(st.notices.at(-1)?.text).toBe('Could not withdraw the prompt: Prompt "p3" is being merged into a batch, too late to withdraw it.');
   });
 
@@ -61,7 +59,7 @@ describe('withdrawing a waiting prompt', () => {
     be.emit('party:event', prompt(1, bobs));
     expect(st.canWithdraw(bobs)).toBe(true);
     await st.withdraw(bobs);
-    expect(st.takeRefill()).toBeNull(); // not mine: nothing comes into my box
+    expect(st.takeRefill('')).toBeNull(); // not mine: nothing comes into my box
     be.emit('party:event', prompt(2, mine));
     be.emit('party:event', approval(3, { batch: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
     expect(st.canWithdraw(mine)).toBe(false);
