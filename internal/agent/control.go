@@ -1,0 +1,92 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Control requests: the ones we send claude (initialize, interrupt) and its answers.
+
+// initialize sends the initialize control request and waits for its response.
+func (a *Agent) initialize(ctx context.Context, p *process) error {
+	ch := make(chan controlResponse, 1)
+	if err := a.sendControl(ctx, p, "initialize", ch); err != nil {
+		if ctx.Err() == nil || errors.Is(err, errCutWrite) {
+			// A broken pipe: claude is gone or going; report how it ended.
+			select {
+			case <-p.done:
+				return a.exitError(p)
+			case <-ctx.Done():
+			}
+		}
+		return fmt.Errorf("initialize: %w", err)
+	}
+	select {
+	case r := <-ch:
+		if r.Subtype != "success" {
+			return fmt.Errorf("initialize: claude answered %q: %s", r.Subtype, r.Error)
+		}
+		return nil
+	case <-p.done:
+		return a.exitError(p)
+	case <-ctx.Done():
+		return fmt.Errorf("initialize: %w", ctx.Err())
+	case <-a.closing:
+		return ErrClosed
+	}
+}
+
+// sendControl writes a control request; when reply is not nil its response is sent there.
+func (a *Agent) sendControl(ctx context.Context, p *process, subtype string, reply chan controlResponse) error {
+	a.mu.Lock()
+	a.nextReq++
+	id := "concordia-" + strconv.Itoa(a.nextReq)
+	if reply != nil {
+		p.pending[id] = reply
+	}
+	a.mu.Unlock()
+	line, err := json.Marshal(controlRequestLine{Type: "control_request", RequestID: id, Request: map[string]any{"subtype": subtype}})
+	if err == nil {
+		err = p.writeLine(ctx, line)
+	}
+	if err != nil {
+		a.mu.Lock()
+		delete(p.pending, id)
+		a.mu.Unlock()
+		return fmt.Errorf("send %s: %w", subtype, err)
+	}
+	return nil
+}
+
+// deliverControl hands a control response to the request waiting for it.
+func (a *Agent) deliverControl(p *process, raw json.RawMessage) {
+	var r controlResponse
+	if err := json.Unmarshal(raw, &r); err != nil {
+		a.log.Warn("decode claude control response", "err", err)
+		return
+	}
+	a.mu.Lock()
+	ch := p.pending[r.RequestID]
+	delete(p.pending, r.RequestID)
+	a.mu.Unlock()
+	if ch != nil {
+		ch <- r // buffered, one response per request
+	}
+}
+
+// answerControl answers a request claude sends us: tool permission prompts go to the
+// running turn's Ask (see answerToolRequest); anything else is refused.
+func (a *Agent) answerControl(p *process, ln *outLine) {
+	var req canUseTool
+	_ = json.Unmarshal(ln.Request, &req)
+	if req.Subtype == "can_use_tool" {
+		a.answerToolRequest(p, ln.RequestID, req)
+		return
+	}
+	a.writeControlResponse(p, ln.RequestID, map[string]any{
+		"subtype": "error", "request_id": ln.RequestID, "error": "unsupported control request: " + req.Subtype,
+	})
+}
