@@ -796,11 +796,13 @@ func TestAtMostOneBlankLine(t *testing.T) {
 }
 
 // TestLeftWithAReason: a participants event whose text says why (a resumed host: they were
-// disconnected) is printed as that text, not as "left".
+// disconnected) is printed as that text, not as "left"; this terminal's own member is
+// "you" by the event's why; a note that someone was there when the party ended is not
+// printed (the end was).
 func TestLeftWithAReason(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	n := 1
-	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "Bob"}, Count: &n, Text: "Bob was disconnected when the host stopped"})
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "Bob"}, Count: &n, Text: "Bob was disconnected when the host stopped", Why: wire.WhyHostStopped})
 	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "eve"}, Count: &n})
 	for _, want := range []string{"[party] Bob was disconnected when the host stopped (1 in the party)", "[party] eve left ("} {
 		if !strings.Contains(out.String(), want) {
@@ -810,9 +812,15 @@ func TestLeftWithAReason(t *testing.T) {
 	if strings.Contains(out.String(), "Bob left") {
 		t.Errorf("a disconnected member was said to have left:\n%s", out.String())
 	}
-	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me was disconnected when the host stopped"})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
 	if !strings.Contains(out.String(), "[party] you were disconnected when the host stopped (1 in the party)") {
 		t.Errorf("this terminal's own member is not 'you':\n%s", out.String())
+	}
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me left when the party ended", Why: wire.WhyPartyEnded})
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m4", Name: "zed"}, Count: &n, Text: "zed left when the party ended", Why: wire.WhyPartyEnded})
+	if out.Len() != 0 {
+		t.Errorf("a note that someone was there at the end was printed:\n%s", out.String())
 	}
 }
 

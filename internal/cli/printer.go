@@ -381,12 +381,13 @@ func (p *printer) event(ev wire.Event) {
 		switch {
 		case ev.Joined != nil:
 			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
-		case ev.Left != nil && ev.Text != "": // why, in words (a resumed host: they were disconnected)
-			text := ev.Text
-			if rest, ok := strings.CutPrefix(text, ev.Left.Name+" was "); ok && ev.Left.ID == p.r.you.ID {
-				text = "you were " + rest // this terminal's own member
-			}
-			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(text), people(count)))
+		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
+			// A resumed party's note that someone was there when it ended: the end was
+			// said then.
+		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
+			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
+		case ev.Left != nil && ev.Text != "": // why, in the host's words
+			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
 			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
 		case ev.Changed != nil:

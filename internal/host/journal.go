@@ -44,7 +44,9 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Resume{Summary: s, Restore: rc.Restore(s.Members), w: w}, nil
+	r := rc.Restore(s.Members)
+	r.Ended = s.Ended
+	return &Resume{Summary: s, Restore: r, w: w}, nil
 }
 
 // WorkspaceLevel is what the resumed party shares of the working directory (§9) unless

@@ -300,3 +300,40 @@ func killHost(t *testing.T, h *Host, after func()) {
 		t.Fatal(err)
 	}
 }
+
+// TestResumeAfterTheEndSaysTheyLeftWithIt: the host who ended the party (its own member,
+// in the window or the terminal, is still there at the end) was told "you were
+// disconnected when the host stopped" once it was resumed (found by a tester). It was
+// there at the end: the resumed party says so, with why party_ended.
+func TestResumeAfterTheEndSaysTheyLeftWithIt(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()}}
+	h := startHost(t, cfg)
+	inv := h.Invite()
+	if _, _, err := h.Party().JoinLocal("hosty", wire.RoleHost); err != nil {
+		t.Fatal(err)
+	}
+	stopHost(t, h) // a clean end, the host's own member still in the party
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Summary.Ended || !r.Restore.Ended || len(r.Restore.Live) != 1 {
+		t.Fatalf("ended %v / %v, live %v", r.Summary.Ended, r.Restore.Ended, r.Restore.Live)
+	}
+	cfg.Resume, cfg.Listen = r, fmt.Sprintf("127.0.0.1:%d", inv.Port)
+	h2 := startHost(t, cfg)
+	bob := join(t, inv, "bob")
+	bob.waitFor(t, "the host's leaving, as it was", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindParticipants && ev.Left != nil && ev.Left.Name == "hosty" {
+				if ev.Why != wire.WhyPartyEnded || ev.Text != "hosty left when the party ended" {
+					t.Fatalf("the host's left event after the resume: why %q, text %q", ev.Why, ev.Text)
+				}
+				return true
+			}
+		}
+		return false
+	})
+	stopHost(t, h2)
+}

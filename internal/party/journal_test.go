@@ -199,7 +199,7 @@ func TestResumeFromJournal(t *testing.T) {
 	}
 	// Alice was connected at the crash: the others are told she left before anything else.
 	// She did not choose to: the event's text says so to people.
-	if evs[0].Kind != wire.KindParticipants || evs[0].Left == nil || evs[0].Text != "alice was disconnected when the host stopped" {
+	if evs[0].Kind != wire.KindParticipants || evs[0].Left == nil || evs[0].Text != "alice was disconnected when the host stopped" || evs[0].Why != wire.WhyHostStopped {
 		t.Errorf("first event after the resume: %s", dump(evs[:1]))
 	}
 	// Bob was kicked: his session stays dead.

@@ -18,6 +18,9 @@ type Restore struct {
 	Members []journal.Member // every member record, kicked ones included
 	// Live were connected when the host stopped; the resumed party says they left.
 	Live []wire.Member
+	// Ended: the last run ended cleanly (a host ended the party; journal.Summary.Ended),
+	// so Live were there at its end rather than cut off by a crash.
+	Ended bool
 	// Recent are the last events (contiguous, oldest first), up to the memory window.
 	Recent []logged
 	// Pending are prompts that were acknowledged but never carried by a batch event (nor
@@ -274,8 +277,12 @@ func (p *Party) resumed(r *Restore) {
 	for i, m := range r.Live {
 		left := m
 		n := len(r.Live) - i - 1
-		// They did not choose to leave: the text (our extension) says so to people.
-		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: m.Name + " was disconnected when the host stopped"})
+		// They did not choose to leave: why and text (our extensions) say so.
+		why, text := wire.WhyHostStopped, m.Name+" was disconnected when the host stopped"
+		if r.Ended {
+			why, text = wire.WhyPartyEnded, m.Name+" left when the party ended"
+		}
+		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: text, Why: why})
 	}
 	var notes []string
 	if n := len(r.Pending); n > 0 {

@@ -272,6 +272,9 @@ func (r *renderer) event(ev wire.Event) {
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "**Error:** %s (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindParticipants:
+		if ev.Left != nil && ev.Why == wire.WhyPartyEnded {
+			return // a resumed party's note that someone was there at the end, which was said
+		}
 		if ev.Joined != nil || ev.Left != nil {
 			r.flushTurn() // in order: the turn goes on below (paused)
 		}

@@ -93,10 +93,12 @@ func TestMarkdown(t *testing.T) {
 			name: "left, and disconnected when the host stopped",
 			events: []wire.Event{
 				ev(1, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "bob"}}),
-				ev(2, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "carol"}, Text: "carol was disconnected when the host stopped"}),
+				ev(2, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "carol"}, Text: "carol was disconnected when the host stopped", Why: wire.WhyHostStopped}),
+				// A party resumed after its end: who was there at the end is not news.
+				ev(3, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "zed"}, Text: "zed left when the party ended", Why: wire.WhyPartyEnded}),
 			},
 			want:   []string{"*bob left* (", "*carol was disconnected when the host stopped* ("},
-			absent: []string{"carol left"},
+			absent: []string{"carol left", "zed"},
 		},
 		{
 			name: "withdrawn prompts, by their author and by a host",

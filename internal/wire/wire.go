@@ -246,6 +246,13 @@ type Permission struct {
 	Expires *time.Time `json:"expires,omitempty"`
 }
 
+// Why a member is gone, on a participants event with left (an extension of §5, written by
+// a resumed host, §8).
+const (
+	WhyHostStopped = "host_stopped" // connected when the host stopped without ending the party
+	WhyPartyEnded  = "party_ended"  // connected when a host ended the party
+)
+
 // Event is one entry of the party's ordered log, sent as Client.event.
 // Fields beyond seq, ts and kind depend on the kind; unknown ones are ignored by readers.
 type Event struct {
@@ -263,7 +270,11 @@ type Event struct {
 	Changed *Member `json:"changed,omitempty"` // participants (a role changed)
 	Count   *int    `json:"count,omitempty"`   // participants
 
-	Text   string `json:"text,omitempty"`   // system, output, error
+	Text string `json:"text,omitempty"` // system, output, error
+	// Why (an extension of §5, participants with left only) says why the member is gone,
+	// for a client to say in its own words (WhyHostStopped, WhyPartyEnded); Text then
+	// says it in the host's.
+	Why    string `json:"why,omitempty"`
 	Stream string `json:"stream,omitempty"` // output
 
 	Prompt *Prompt `json:"prompt,omitempty"` // prompt

@@ -306,15 +306,14 @@ export class TranscriptView extends LitElement {
   }
 
   #members(it: MembersItem) {
-    const text = it.joined ? `${it.joined.name} joined` : it.left ? this.#leftText(it.left, it.text) : 'participants changed';
+    const text = it.joined ? `${it.joined.name} joined` : it.left ? this.#leftText(it.left, it) : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
   }
 
-  /** Why someone is gone: the host's words when it gives them ("you were …" for oneself). */
-  #leftText(m: Member, why: string | undefined): string {
-    if (!why) return `${m.name} left`;
-    const you = this.state?.session?.you;
-    return you && m.id === you.id && why.startsWith(`${m.name} was `) ? `You were ${why.slice(m.name.length + ' was '.length)}` : why;
+  /** Why someone is gone: the host's words when it gives them (our own for oneself). */
+  #leftText(m: Member, it: MembersItem): string {
+    if (it.why === 'host_stopped' && m.id === this.state?.session?.you.id) return 'You were disconnected when the host stopped';
+    return it.text || `${m.name} left`;
   }
 
   /** A notice inside a turn (an error while it ran, the retry's restart), where it happened. */

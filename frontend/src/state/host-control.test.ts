@@ -106,7 +106,7 @@ describe('transcript: approval, permissions, retry', () => {
       batch(2, { id: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }),
       out(3, 'half a rep'),
       // The host was killed; the resumed host says who was disconnected and what it does.
-      { ...left(4, { id: 'm2', name: 'bob', role: 'participant' }), text: 'bob was disconnected when the host stopped' },
+      { ...left(4, { id: 'm2', name: 'bob', role: 'participant' }), text: 'bob was disconnected when the host stopped', why: 'host_stopped' },
       sys(5, 'the party was resumed: the batch that was running is sent to the agent again'),
       { ...retry(6, 'b1'), resumed: true },
       out(8, 'the whole reply'),
@@ -115,6 +115,7 @@ describe('transcript: approval, permissions, retry', () => {
     ]);
     expect(m.items.map((it) => it.type)).toEqual(['prompt', 'turn', 'participants', 'system', 'turn', 'system']);
     expect((m.items[2] as MembersItem).text).toBe('bob was disconnected when the host stopped');
+    expect((m.items[2] as MembersItem).why).toBe('host_stopped');
     const first = m.items[1] as TurnItem;
     const again = m.items[4] as TurnItem;
     expect(first.segments.map((s) => [s.kind, Boolean(s.void)])).toEqual([['reply', true]]);
@@ -126,6 +127,15 @@ describe('transcript: approval, permissions, retry', () => {
     expect(again.prompts).toEqual([p1]);
     expect(again.segments.map((s) => (s.kind === 'reply' || s.kind === 'notice' ? [s.kind, s.text] : [s.kind]))).toEqual([['reply', 'the whole reply']]);
     expect(again.end?.status).toBe('done');
+  });
+
+  it('a party resumed after its end does not say who was there at the end (the end was said)', () => {
+    const m = fold([
+      sys(1, 'the host ended the party'),
+      { ...left(2, { id: 'm1', name: 'hazel', role: 'host' }), text: 'hazel left when the party ended', why: 'party_ended' },
+      sys(3, 'the party was resumed'),
+    ]);
+    expect(m.items.map((it) => it.type)).toEqual(['system', 'system']);
   });
 
   it('an agent crash keeps one card, whatever came after it (people typing, joining)', () => {

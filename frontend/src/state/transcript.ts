@@ -153,6 +153,8 @@ export interface MembersItem extends ItemBase {
   count?: number;
   /** Why, in words, when the host says (a resumed host: "bob was disconnected when the host stopped"). */
   text?: string;
+  /** Why, as the host's code says it (PartyEvent.why). */
+  why?: string;
 }
 
 /**
@@ -298,8 +300,12 @@ export class TranscriptModel {
         if (!this.#turnNotice(ev.kind, ev.seq, ev.text ?? '')) this.#push({ ...base, type: ev.kind, text: ev.text ?? '' });
         break;
       case 'participants':
-        // A role change comes with a system event that says it in words.
-        if (ev.joined || ev.left) this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined });
+        // A role change comes with a system event that says it in words. A resumed party's
+        // note that someone was there when it ended is not shown: the end was.
+        if (ev.left && ev.why === 'party_ended') break;
+        if (ev.joined || ev.left) {
+          this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined });
+        }
         break;
       case 'batch':
         if (ev.batch && typeof ev.batch === 'object') {

@@ -169,6 +169,8 @@ export interface PartyEvent {
   changed?: Member;
   count?: number;
   text?: string;
+  /** participants with left (our extension): why the member is gone, from a resumed host. */
+  why?: 'host_stopped' | 'party_ended' | string;
   stream?: 'assistant' | 'tool' | 'stderr' | 'tool_output' | string;
   prompt?: Prompt;
   phase?: Phase | string;
