@@ -54,6 +54,14 @@ var (
 	ErrNotFound = errors.New("no such file")
 )
 
+// UnchangedError is a diff asked of a path that is not among the changes: an ErrNotFound
+// whose words fit a file that exists unchanged too (they said "no such file: x has no
+// changes since the party began").
+type UnchangedError string
+
+func (e UnchangedError) Error() string { return string(e) + " has no changes since the party began" }
+func (e UnchangedError) Unwrap() error { return ErrNotFound }
+
 // Options tune a Workspace.
 type Options struct {
 	// Exclude names folders never shown, even when they are inside the working directory
@@ -214,6 +222,9 @@ func (w *Workspace) Base() string { return w.baseDesc }
 // Dir is the working directory.
 func (w *Workspace) Dir() string { return w.dir }
 
+// vanishedTries is how many times a snapshot walks the tree while files vanish under it.
+const vanishedTries = 4
+
 // snapshot records the working tree (what git would add: ignored files left out) as a
 // tree object and says how many files it has. The caller holds mu or owns w.
 func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
@@ -229,8 +240,18 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	for _, ex := range w.excluded {
 		args = append(args, ":(exclude,literal)"+ex)
 	}
-	if _, err := w.run(ctx, w.dir, index, args...); err != nil {
-		return "", 0, err
+	// A file the agent renames or deletes while git walks the tree stops git ("fatal:
+	// unable to stat 'old.go'"; --ignore-errors does not cover it): the walk is taken
+	// again, a few times, before that is an error.
+	for try := 1; ; try++ {
+		_, err := w.run(ctx, w.dir, index, args...)
+		if err == nil {
+			break
+		}
+		if try == vanishedTries || !strings.Contains(err.Error(), "unable to stat") || ctx.Err() != nil {
+			return "", 0, err
+		}
+		time.Sleep(time.Duration(try) * 20 * time.Millisecond)
 	}
 	out, err := w.run(ctx, w.dir, index, "write-tree")
 	if err != nil {
@@ -388,7 +409,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		fc = nil
 	}
 	if fc == nil {
-		return wire.FileDiff{}, fmt.Errorf("%w: %s has no changes since the party began", ErrNotFound, clean)
+		return wire.FileDiff{}, UnchangedError(clean)
 	}
 	if fc.Status != "deleted" {
 		if _, err := w.inside(clean); err != nil {

@@ -136,6 +136,10 @@ func TestChangesDiffTree(t *testing.T) {
 					t.Errorf("Diff(%q): %v", p, err)
 				}
 			}
+			// One sentence, for a file that exists unchanged too (it was "no such file: …").
+			if _, err := w.Diff(ctx, "unchanged.go", false); !errors.Is(err, ErrNotFound) || err.Error() != "unchanged.go has no changes since the party began" {
+				t.Errorf("Diff of an unchanged file: %v", err)
+			}
 
 			ents, err := w.Tree(ctx, "")
 			if err != nil {
@@ -389,5 +393,47 @@ func TestCancelledSnapshotLeavesNoLock(t *testing.T) {
 	t.Logf("%d snapshots cancelled, %d of them while git held the index lock", cancelled, locked)
 	if cancelled == 0 {
 		t.Skip("no snapshot was slow enough to cancel here")
+	}
+}
+
+// TestFileVanishingDuringTheWalk: git stops with "unable to stat" when a file goes while
+// it walks the tree (the agent renamed one while a snapshot ran; seen in CI as "the
+// working directory is not shared"). The snapshot walks it again. Here a git that fails
+// once that way stands in for the race: a wrapper on PATH, before the real git.
+func TestFileVanishingDuringTheWalk(t *testing.T) {
+	real, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	ctx := context.Background()
+	bin, dir := t.TempDir(), t.TempDir()
+	arm, mark := filepath.Join(bin, "arm"), filepath.Join(bin, "failed")
+	script := fmt.Sprintf(`#!/bin/sh
+if [ "$1" = add ] && [ -e %q ] && [ ! -e %q ]; then
+	: > %q
+	echo "fatal: unable to stat 'old.go': No such file or directory" >&2
+	exit 128
+fi
+exec %q "$@"
+`, arm, mark, mark, real)
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	write(t, dir, "main.go", "package main\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "main.go", "package main // edited\n")
+	if err := os.WriteFile(arm, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, err := w.Changes(ctx, false)
+	if _, ferr := os.Stat(mark); ferr != nil {
+		t.Fatal("the wrapper never failed a git add: the test tests nothing")
+	}
+	if err != nil || len(files) != 1 || files[0].Path != "main.go" {
+		t.Fatalf("changes after a file vanished mid-walk: %+v, %v", files, err)
 	}
 }
