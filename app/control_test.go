@@ -15,6 +15,7 @@ import (
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // fakeNotifier records notifications.
@@ -239,6 +240,8 @@ func TestSentenceHostControl(t *testing.T) {
 		{"invalid", fmt.Errorf("approve batch: %w", fmt.Errorf("%w: batch %q is not waiting for approval", party.ErrInvalid, "b3")), `Batch "b3" is not waiting for approval.`},
 		{"invalid remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: no turn is running"), "No turn is running."},
 		{"kicked", fmt.Errorf("send prompt: %w", client.ErrKicked), "A host removed you from the party."},
+		{"a diff of an unchanged file", fmt.Errorf("diff: %w", workspace.UnchangedError("main.go")), "main.go has no changes since the party began."},
+		{"not found", fmt.Errorf("tree: %w", fmt.Errorf("%w: docs/x", workspace.ErrNotFound)), "No such file: docs/x."},
 		{"bad args", fmt.Errorf("%w", errors.New("The extra Claude Code arguments end with a lone backslash.")), "lone backslash."},
 	}
 	for _, tt := range tests {

@@ -55,6 +55,7 @@ func sentence(err error) string {
 		}
 	}
 	var rerr *rpc.Error
+	var unchanged workspace.UnchangedError
 	switch {
 	case err == nil:
 		return ""
@@ -102,6 +103,8 @@ func sentence(err error) string {
 		return capitalize(punctuate(after(err.Error(), party.ErrNotShared.Error()+": ")))
 	case errors.Is(err, workspace.ErrPath):
 		return capitalize(punctuate(after(err.Error(), workspace.ErrPath.Error()+": ")))
+	case errors.As(err, &unchanged):
+		return punctuate(unchanged.Error()) // a path: not capitalised
 	case errors.Is(err, workspace.ErrNotFound):
 		return capitalize(punctuate(workspace.ErrNotFound.Error() + ": " + after(err.Error(), workspace.ErrNotFound.Error()+": ")))
 	case errors.Is(err, party.ErrNotAllowed):

@@ -628,7 +628,7 @@ test('roles, new invites and kick', async () => {
   await caraRow.waitFor();
   check((await caraRow.getAttribute('data-role')) === 'viewer', 'the viewer invite did not make a viewer');
   const ownRow = page.locator('[data-testid=participant-item][data-name=hazel]');
-  check((await ownRow.locator('[data-testid=member-role-tag]').textContent()) === 'owner', 'the owner is not tagged as such');
+  check((await ownRow.locator('[data-testid=member-role-tag]').textContent()) === 'host', 'the owner is not tagged as the host');
   check((await ownRow.locator('[data-testid=member-role]').count()) === 0, 'role controls on the owner');
   const bobRow = page.locator('[data-testid=participant-item][data-name=bob]');
   await bobRow.locator('[data-testid=member-role]').selectOption('host');

@@ -123,7 +123,10 @@ func TestPrinter(t *testing.T) {
 }
 
 // fakeControl records host calls.
-type fakeControl struct{ calls []string }
+type fakeControl struct {
+	calls   []string
+	kicking func() // runs on a goroutine of its own after a Kick (the host's events)
+}
 
 func (f *fakeControl) rec(s string) error { f.calls = append(f.calls, s); return nil }
 func (f *fakeControl) SetApproval(_ context.Context, on bool) error {
@@ -145,7 +148,12 @@ func (f *fakeControl) Decide(_ context.Context, id, d, r string) error {
 func (f *fakeControl) SetRole(_ context.Context, m, r string) error {
 	return f.rec("role " + m + " " + r)
 }
-func (f *fakeControl) Kick(_ context.Context, m, r string) error { return f.rec("kick " + m + " " + r) }
+func (f *fakeControl) Kick(_ context.Context, m, r string) error {
+	if f.kicking != nil {
+		go f.kicking()
+	}
+	return f.rec("kick " + m + " " + r)
+}
 func (f *fakeControl) RotateInvite(context.Context) (wire.Invites, error) {
 	return wire.Invites{Invite: "concordia://new", ViewerInvite: "concordia://newview"}, f.rec("rotate")
 }
@@ -242,6 +250,23 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	}
 }
 
+// TestKickHintAfterTheRemoval: /kick's hint came before the host's "removed" notice,
+// which arrives after the call returns (found by a tester).
+func TestKickHintAfterTheRemoval(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	ctl.kicking = func() {
+		time.Sleep(50 * time.Millisecond)
+		n := 2
+		c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSystem, Text: "me removed Bob from the party"})
+		c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "Bob"}, Count: &n})
+	}
+	c.line(context.Background(), "/kick bob")
+	removed, hint := strings.Index(out.String(), "me removed Bob"), strings.Index(out.String(), "they can join again")
+	if removed < 0 || hint < removed {
+		t.Fatalf("the hint is not after the removal:\n%s", out.String())
+	}
+}
+
 func TestCommandsOfAHost(t *testing.T) {
 	tests := []struct {
 		line, wantCall, wantErr string
@@ -274,6 +299,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/role bob viewer", wantCall: "role m2 viewer"},
 		{line: "/role bob co-host", wantCall: "role m2 host"},
 		{line: "/role zed viewer", wantErr: `nobody called "zed" is in the party`},
+		{line: "/role bob participant", wantErr: "/role: Bob is already a participant"}, // it said nothing
 		{line: "/kick Bob spamming", wantCall: "kick m2 spamming"},
 		{line: "/agent /compact", wantCall: "agent /compact"},
 		{line: "/agent compact", wantErr: "say /agent /COMMAND"},
@@ -331,9 +357,11 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merger: "command", Merged: "/compact"}},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by the turn timeout"}},
 		}, "[system] running the agent command /compact\n[system] claude's turn was stopped after 2s (stopped by the turn timeout); it had written nothing yet\n"},
+		// Someone else's is said by the host's system event only (it was said twice).
 		{"role change", []wire.Event{
 			{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m9", Name: "bob", Role: wire.RoleViewer}},
-		}, "[party] bob: now a viewer (watches, cannot prompt)\n"},
+			{Kind: wire.KindSystem, Text: "hana made bob a viewer"},
+		}, "[system] hana made bob a viewer\n"},
 		// An approved batch still says who asked what: the approval used to take the texts.
 		{"approved batch", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: "fix it"}},

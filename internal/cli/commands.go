@@ -356,6 +356,9 @@ func (c *commander) role(ctx context.Context, arg string) error {
 	if role == "co-host" || role == "cohost" {
 		role = wire.RoleHost
 	}
+	if m.Role == role { // the host would do nothing, and say nothing
+		return fmt.Errorf("%s is already %s", term.Line(m.Name), roleWords(role))
+	}
 	return c.ctl.SetRole(ctx, m.ID, role)
 }
 
@@ -371,6 +374,9 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	if err := c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason)); err != nil {
 		return err
 	}
+	// The hint follows the host's "… removed NAME" (it came first): the member's leaving
+	// comes after that notice.
+	c.pr.await(ctx, time.Second, func(r *roster) bool { _, in := r.member(m.ID); return !in })
 	c.pr.reply("system", "they can join again with the invite they have until you make new ones (/rotate)")
 	return nil
 }

@@ -195,6 +195,10 @@ type editor struct {
 
 const maxEditorRows = 8
 
+// notConnectedText is shown under a prompt kept while the host cannot be reached, until
+// it can.
+const notConnectedText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"
+
 // placeholder is what the empty input line says to a member of role ("" before the hello).
 func placeholder(role string) string {
 	if role == wire.RoleViewer {
@@ -246,6 +250,9 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		e.partial = string(msg)
 		return e, nil
 	case statusMsg:
+		if msg.connected && e.errText == notConnectedText {
+			e.errText = "" // it is, now
+		}
 		e.st = status(msg)
 		e.ta.Placeholder = placeholder(e.st.role)
 		return e, nil
@@ -323,7 +330,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
 			// It would only fail: keep it where it is rather than clear it.
-			e.errText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"
+			e.errText = notConnectedText
 			return e, nil
 		}
 		return e.submit(v)

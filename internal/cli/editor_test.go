@@ -104,8 +104,13 @@ func TestPromptKeptWhileReconnecting(t *testing.T) {
 	if l := <-lines; l != "/retry" {
 		t.Fatalf("sent %q, want /retry", l)
 	}
-	e.st.connected = true
 	e.ta.SetValue("fix the parser")
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	// Once the host is back the notice goes by itself (it stayed until a key).
+	e.Update(statusMsg(status{phase: wire.PhaseIdle, connected: true}))
+	if e.errText != "" {
+		t.Errorf("still says %q once connected", e.errText)
+	}
 	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if l := <-lines; l != "fix the parser" {
 		t.Fatalf("sent %q once connected", l)
@@ -213,5 +218,22 @@ func TestGivenBackIntoTheInput(t *testing.T) {
 	e.Update(giveBackMsg("the prompt"))
 	if got := e.ta.Value(); got != "typed meanwhile\n\nthe prompt" {
 		t.Fatalf("the input holds %q, want what was typed, then the prompt", got)
+	}
+}
+
+// TestNoHostToDecide: a tool request in a party with no host connected says so; the wait
+// read as a host taking its time (found by a tester with a host that only watches).
+func TestNoHostToDecide(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant) // nobody in it is a host
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+	if !strings.Contains(out.String(), "[system] no host is in the party to decide") {
+		t.Fatalf("no word of the missing host:\n%s", out.String())
+	}
+	out.Reset()
+	n := 4
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m7", Name: "hana", Role: wire.RoleHost}, Count: &n})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionPending}})
+	if strings.Contains(out.String(), "no host") {
+		t.Fatalf("a host is there, yet:\n%s", out.String())
 	}
 }

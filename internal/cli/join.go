@@ -94,6 +94,10 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 			if first {
 				first = false
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
+				if asked := term.Name(name); asked != "" && h.You.Name != asked {
+					// The host made the name unique: say so, or "bob-2" is a puzzle.
+					pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken", term.Line(h.You.Name), term.Line(asked)))
+				}
 				switch h.You.Role {
 				case wire.RoleViewer:
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -147,6 +148,29 @@ func (p *printer) with(f func(r *roster)) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f(p.r)
+}
+
+// await waits until ok holds of the roster (checked as events arrive), for at most d or
+// until ctx ends; it reports whether ok came to hold.
+func (p *printer) await(ctx context.Context, d time.Duration, ok func(r *roster) bool) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		held := false
+		p.with(func(r *roster) { held = ok(r) })
+		if held {
+			return true
+		}
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // withdrawnText says who took back whose prompt, and what it asked. Runs before forget.
@@ -390,19 +414,14 @@ func (p *printer) event(ev wire.Event) {
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
 			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
-		case ev.Changed != nil:
-			who := term.Line(ev.Changed.Name)
-			if ev.Changed.ID == p.r.you.ID {
-				who = "you"
-			}
-			p.noticeLocked("party", fmt.Sprintf("%s: now %s", who, roleWords(ev.Changed.Role)))
-			if ev.Changed.ID == p.r.you.ID {
-				p.noticeLocked("system", "type /help for what you can do now")
-				if ev.Changed.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
-					pm := p.r.perms[0]
-					p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
-					p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
-				}
+		case ev.Changed != nil && ev.Changed.ID == p.r.you.ID:
+			// Someone else's new role is told by the host's system event ("hana made bob a
+			// co-host"), as the window does; one's own also says what it means here.
+			p.noticeLocked("party", fmt.Sprintf("you are now %s: /help lists what you can do", roleWords(ev.Changed.Role)))
+			if ev.Changed.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
+				pm := p.r.perms[0]
+				p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
+				p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
 			}
 		}
 	case wire.KindSystem:
@@ -599,6 +618,10 @@ func (p *printer) permission(pm *wire.Permission) {
 			p.hostHintLocked(*pm, left)
 		} else {
 			p.noticeLocked("permission", ask+left)
+			if !p.earlier && len(p.r.members) > 0 && !slices.ContainsFunc(p.r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
+				// Else the wait reads as a host taking its time.
+				p.noticeLocked("system", "no host is in the party to decide: it is denied when its time runs out, unless one joins")
+			}
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
 		text := pm.Status + " " + what
@@ -657,7 +680,7 @@ func plural(n int) string {
 func roleWords(role string) string {
 	switch role {
 	case wire.RoleHost:
-		return "a host"
+		return "a co-host"
 	case wire.RoleViewer:
 		return "a viewer (watches, cannot prompt)"
 	}

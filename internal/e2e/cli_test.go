@@ -357,3 +357,21 @@ func TestWithdrawFromTheTerminal(t *testing.T) {
 		t.Fatal("the withdrawn prompt reached claude")
 	}
 }
+
+// TestJoinWithATakenName: a name someone has (or the host's, written in full-width letters)
+// is made unique by the host, and the terminal says so; it used to join as "bob-2" without
+// a word (found by a tester).
+func TestJoinWithATakenName(t *testing.T) {
+	_, inv := host(t, nil, "--insecure")
+	b := start(t, nil, "join", inv, "--name", "bob")
+	b.expect(`joined .*'s party as bob `)
+	b2 := start(t, nil, "join", inv, "--name", "bob")
+	b2.expect(`joined .*'s party as bob-2 `)
+	b2.expect(`^\[system\] you are called bob-2 here: bob is taken$`)
+	h := start(t, nil, "join", inv, "--name", "ｈｏｓｔｙ")
+	h.expect(`joined hosty's party as hosty-2 `)
+	h.expect(`^\[system\] you are called hosty-2 here: hosty is taken$`)
+	if strings.Contains(b.stdout(), "you are called") {
+		t.Errorf("a name that was free is said to be taken:\n%s", b.stdout())
+	}
+}

@@ -1059,7 +1059,7 @@ func TestHostControl(t *testing.T) {
 				carol.ok(wire.MethodSetRole, map[string]any{"member": bobID, "role": "host"}, nil)
 				everyone(t, "bob's promotion", []watcher{alice.rec, carol.rec, bob, c.own}, func(e []wire.Event) bool {
 					// The role change, then its notice.
-					return changedTo(e, bobID) == wire.RoleHost && hasSystem(e, "carol made bob a host")
+					return changedTo(e, bobID) == wire.RoleHost && hasSystem(e, "carol made bob a co-host")
 				}, func(string, []wire.Event) {})
 				if r := bob.c.Hello().You.Role; r != wire.RoleHost {
 					t.Errorf("bob's client says role %q after the promotion", r)

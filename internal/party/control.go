@@ -189,7 +189,8 @@ func (p *Party) RevokeAlways(memberID, tool string) error {
 }
 
 // SetRole makes a member a host (co-host), participant or viewer. The owner's role
-// cannot change.
+// cannot change, and the last host connected cannot step down: nobody would be left to
+// decide tool requests and approvals, nor to give the role back.
 func (p *Party) SetRole(memberID, target, role string) error {
 	return p.control(memberID, func(by *member) error {
 		switch role {
@@ -202,9 +203,11 @@ func (p *Party) SetRole(memberID, target, role string) error {
 		case !ok:
 			return fmt.Errorf("%w: no member %q", ErrInvalid, target)
 		case m.owner:
-			return fmt.Errorf("%w: the party's owner is always a host", ErrInvalid)
+			return fmt.Errorf("%w: the party's host (its owner) is always a host", ErrInvalid)
 		case m.Role == role:
 			return nil
+		case m == by && role != wire.RoleHost && !p.otherHostConnected(by):
+			return fmt.Errorf("%w: you are the only host connected; make someone else a host first", ErrInvalid)
 		}
 		m.Role = role
 		p.journalMember(m, false)
@@ -220,10 +223,20 @@ func (p *Party) SetRole(memberID, target, role string) error {
 	})
 }
 
+// otherHostConnected reports whether a host other than m is in the party now.
+func (p *Party) otherHostConnected(m *member) bool {
+	for _, o := range p.members {
+		if o != m && o.Role == wire.RoleHost {
+			return true
+		}
+	}
+	return false
+}
+
 func roleWords(role string) string {
 	switch role {
 	case wire.RoleHost:
-		return "a host"
+		return "a co-host" // the party's owner is its host
 	case wire.RoleViewer:
 		return "a viewer"
 	}

@@ -945,6 +945,17 @@ func TestHostToken(t *testing.T) {
 		if err := p.SetRole(ops, res2.You.ID, wire.RoleParticipant); err != nil {
 			t.Fatalf("a co-host demotes another: %v", err)
 		}
+		// The only host connected (the owner only watches) cannot step down: nobody would
+		// be left to decide, nor to give the role back (a tester did it with /role).
+		if err := p.SetRole(ops, ops, wire.RoleViewer); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "only host connected") {
+			t.Fatalf("the last host steps down: %v", err)
+		}
+		if err := p.SetRole(ops, alice, wire.RoleHost); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetRole(ops, ops, wire.RoleViewer); err != nil {
+			t.Fatalf("a host steps down, another one connected: %v", err)
+		}
 	})
 }
 

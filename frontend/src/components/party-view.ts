@@ -467,7 +467,7 @@ export class PartyView extends LitElement {
             </select>
             <button class="ghost small kick" data-testid="member-kick" title="Remove ${m.name} from the party" aria-label="Remove ${m.name}" ?disabled=${busy}
               @click=${() => this.#askKick(m)}>${iconX()}</button>`
-        : html`<span class="tag" data-testid="member-role-tag">${owner ? 'owner' : roleLabel(m.role)}</span>`}
+        : html`<span class="tag" data-testid="member-role-tag">${owner ? 'host' : roleLabel(m.role)}</span>`}
     </li>`;
   }
 

@@ -497,7 +497,7 @@ export class DemoBackend implements Backend {
     await this.#sleep(120);
     m.role = role as Member['role'];
     this.#event({ kind: 'participants', changed: { ...m }, count: this.#members.length });
-    this.#event({ kind: 'system', text: `${by.name} made ${m.name} ${role === 'host' ? 'a host' : role === 'viewer' ? 'a viewer' : 'a participant'}` });
+    this.#event({ kind: 'system', text: `${by.name} made ${m.name} ${role === 'host' ? 'a co-host' : role === 'viewer' ? 'a viewer' : 'a participant'}` });
   }
   async Kick(member: string, reason: string): Promise<void> {
     const by = this.#host();
@@ -574,7 +574,7 @@ export class DemoBackend implements Backend {
     this.#shared('changes');
     await this.#sleep(150);
     const d = DEMO_CHANGES[path];
-    if (!d || !this.#files.some((f) => f.path === path)) throw new Error(`No such file: ${path} has no changes since the party began.`);
+    if (!d || !this.#files.some((f) => f.path === path)) throw new Error(`${path} has no changes since the party began.`);
     return { path, diff: d.diff, truncated: false, binary: Boolean(d.binary) };
   }
   async Tree(path: string): Promise<TreeResult> {
