@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -230,4 +231,35 @@ func waitLines(t *testing.T, p *proc, re string, n int) {
 		}
 	}
 	t.Fatalf("fewer than %d lines match %q:\n%s", n, re, p.stdout())
+}
+
+// TestKeyStatusWithoutAKeyringService: on a session bus with no Secret Service (a desktop
+// without GNOME Keyring or KWallet) the keyring's reason is said in plain words; the window
+// and the terminal showed D-Bus's ("The name org.freedesktop.secrets was not provided by
+// any .service files"). A private bus whose configuration starts no services stands in.
+func TestKeyStatusWithoutAKeyringService(t *testing.T) {
+	if _, err := exec.LookPath("dbus-run-session"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("dbus-run-session is not installed (scripts/setup.sh installs dbus)")
+		}
+		t.Skip("dbus-run-session is not installed")
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "bus.conf")
+	if err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=`+dir+`</listen>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
+</busconfig>
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("dbus-run-session", "--config-file="+conf, "--", binary, "key", "status")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "GEMINI_API_KEY=")
+	out, _ := cmd.Output() // stdout: the bus says things of its own on stderr
+	if !strings.Contains(string(out), "OS keyring:     unavailable: no keyring service (such as GNOME Keyring or KWallet) is running in this session") ||
+		strings.Contains(string(out), "org.freedesktop") {
+		t.Fatalf("key status on a bus without a keyring:\n%s", out)
+	}
 }

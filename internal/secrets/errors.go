@@ -51,7 +51,22 @@ func unavailable(cause error, secret string) error {
 	if secret != "" {
 		msg = strings.ReplaceAll(msg, secret, "[redacted]")
 	}
-	return &unavailableError{reason: msg}
+	return &unavailableError{reason: plainReason(msg)}
+}
+
+// plainReason says a Secret Service failure that people meet in words they know; other
+// reasons stay as the backend gave them. (D-Bus's own words, e.g. "The name
+// org.freedesktop.secrets was not provided by any .service files", reached the window.)
+func plainReason(msg string) string {
+	switch {
+	case strings.Contains(msg, "org.freedesktop.secrets was not provided by any .service files"),
+		strings.Contains(msg, "org.freedesktop.DBus.Error.ServiceUnknown"):
+		return "no keyring service (such as GNOME Keyring or KWallet) is running in this session"
+	case strings.Contains(msg, "Cannot create an item in a locked collection"),
+		strings.Contains(msg, "org.freedesktop.Secret.Error.IsLocked"):
+		return "the keyring is locked (unlock it, e.g. by logging in again, then try again)"
+	}
+	return msg
 }
 
 // unavailableReason is the reason part of an ErrUnavailable, or the error's text.

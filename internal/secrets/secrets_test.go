@@ -458,3 +458,19 @@ func writeLegacy(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnavailableInPlainWords: the reason shown for a keyring that cannot be used is in
+// words people know where the failure is a common one (the window showed D-Bus's).
+func TestUnavailableInPlainWords(t *testing.T) {
+	for _, tt := range []struct{ backend, want string }{
+		{"The name org.freedesktop.secrets was not provided by any .service files", "no keyring service (such as GNOME Keyring or KWallet) is running in this session"},
+		{"Cannot create an item in a locked collection", "the keyring is locked (unlock it, e.g. by logging in again, then try again)"},
+		{"something else entirely", "something else entirely"},
+	} {
+		h := newHarness(t, nil)
+		h.backend.Fail(errors.New(tt.backend))
+		if got := h.store.Status(context.Background()).KeyringError; got != tt.want {
+			t.Errorf("backend %q: KeyringError %q, want %q", tt.backend, got, tt.want)
+		}
+	}
+}

@@ -41,6 +41,13 @@ export class ConcordiaApp extends LitElement {
         display: flex; flex-direction: column; gap: 8px; width: min(440px, calc(100% - 32px));
         pointer-events: none;
       }
+      /*
+       * Below the party's banner when it shows one (ended, reconnecting): a toast over its
+       * buttons (the transcript just saved, over Back to home) hid them, and held itself
+       * there while the pointer rested on it. The banner wraps to two lines when narrow.
+       */
+      .toasts.below-banner { top: 112px; }
+      @media (max-width: 760px) { .toasts.below-banner { top: 150px; } }
       .toasts > * { pointer-events: auto; }
       .toast {
         display: flex; gap: 10px; align-items: flex-start;
@@ -84,7 +91,7 @@ export class ConcordiaApp extends LitElement {
           : s.screen === 'party'
             ? html`<party-view .state=${s}></party-view>`
             : html`<home-screen .state=${s}></home-screen>`}
-        <div class="toasts" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
+        <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
           ${s.notices.map(
             (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
               <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
