@@ -116,6 +116,15 @@ async function visible(id) {
   return loc;
 }
 
+/** The data-testid of the element that has the keyboard focus, through shadow roots. */
+async function focusedTestId() {
+  return page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    return a?.getAttribute('data-testid') ?? a?.tagName ?? null;
+  });
+}
+
 /** The text of the element loc finds, including what its components show in shadow roots. */
 async function deepText(loc) {
   return loc.evaluate((el) => {
@@ -501,6 +510,8 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await tid('permission-allow').click();
   await until('the tool request allowed', async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1);
   await textOf('permission-outcome', 'Allowed by hazel');
+  // The Allow button is gone: the focus goes to the prompt box, not to the page.
+  await until('the focus in the prompt box after Allow', async () => (await focusedTestId()) === 'prompt-input');
   await until('the edited batch sent', async () => (await deepText(tid('batch-merged').last())).includes('edited by hazel: touch it'));
   await until('the agent went on after the tool ran', async () => (await deepText(tid('reply').last())).includes('tools: allowed'));
   await until('the turn done', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'done');
@@ -511,10 +522,15 @@ test('approval: a rejected batch says who and why', async () => {
   bob.send('please delete everything');
   const waiting = page.locator('[data-testid=approval-card][data-status=waiting]');
   await waiting.first().waitFor();
-  await tid('approval-reject').click();
-  await tid('approval-reject-reason').fill('not today');
-  await tid('approval-reject-reason').press('Enter'); // Enter rejects, as the button does
+  // By keyboard: Reject… puts the focus in the reason (it was left on the page), Enter
+  // rejects (as the button does), and the focus goes on to the prompt box.
+  await tid('approval-reject').focus();
+  await page.keyboard.press('Enter');
+  await until('the focus in the reason', async () => (await focusedTestId()) === 'approval-reject-reason');
+  await page.keyboard.type('not today');
+  await page.keyboard.press('Enter');
   await until('the rejection', async () => (await page.locator('[data-testid=approval-card][data-status=rejected]').count()) === 1);
+  await until('the focus in the prompt box after the rejection', async () => (await focusedTestId()) === 'prompt-input');
   await textOf('prompt-rejected', 'rejected by hazel');
   const outcome = await deepText(page.locator('[data-testid=approval-card][data-status=rejected]').first());
   check(outcome.includes('Rejected by hazel') && outcome.includes('not today'), `the rejection does not say who and why: ${JSON.stringify(outcome)}`);
@@ -879,7 +895,7 @@ test('End party: the transcript stays with the reason, Save as Markdown, Back to
   await visible('party-ended');
   await textOf('party-ended-reason', 'The party has ended: you ended the party.');
   check(await tid('prompt-input').isDisabled(), 'the prompt box is not disabled on an ended party');
-  await textOf('prompt-disabled-reason', 'The party has ended');
+  await textOf('prompt-disabled-reason', 'This party has ended.');
   check((await tid('end-party').count()) === 0, 'End party is still offered');
   await textOf('transcript', '[piece 1500/1500]');
   const code = await until('bob to leave the ended party', () => (bob.exitCode !== undefined ? { code: bob.exitCode } : null));

@@ -13,6 +13,18 @@ import { initials, nameHue } from './format';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
 import './time-left';
 
+/**
+ * Runs a host's decision from a card. A card that held the keyboard focus hands it on once
+ * the decision is made (its buttons are gone, and the focus fell to the page): it says so
+ * with a card-decided event, on which the party view focuses the prompt box.
+ */
+async function decided(card: LitElement, run: () => Promise<boolean>): Promise<boolean> {
+  const focused = card.matches(':focus-within');
+  const ok = await run();
+  if (ok && focused) card.dispatchEvent(new CustomEvent('card-decided', { bubbles: true, composed: true }));
+  return ok;
+}
+
 const cardStyles = css`
   :host { display: block; }
   .card {
@@ -28,6 +40,9 @@ const cardStyles = css`
   .summary { font-family: var(--font-mono); font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
   .actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
   .actions input { flex: 1 1 180px; min-width: 140px; }
+  /* The reason and Deny wrap together (at 640 px Deny wrapped alone below its reason). */
+  .actions .deny { display: flex; gap: 8px; flex: 1 1 280px; min-width: min(280px, 100%); }
+  .actions .deny input { min-width: 0; }
   .wait { display: inline-flex; gap: 8px; align-items: center; color: var(--warn); font-size: 13px; font-weight: 550; }
   .expires { font-size: 12px; color: var(--muted); }
   .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: 13px; font-weight: 550; }
@@ -119,12 +134,14 @@ export class PermissionCard extends LitElement {
           ? this.#outcome(p)
           : s.isHost
             ? html`<div class="actions">
-                <button class="primary" data-testid="permission-allow" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'allow')}>${iconCheck()} Allow</button>
-                <button data-testid="permission-always" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'always')}>Always allow ${p.tool}</button>
-                <input data-testid="permission-reason" placeholder="Reason (optional, the agent sees it)" .value=${this.#reason} ?disabled=${busy}
-                  @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
-                  @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void s.control.decide(p.id, 'deny', this.#reason)} />
-                <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void s.control.decide(p.id, 'deny', this.#reason)}>${iconX()} Deny</button>
+                <button class="primary" data-testid="permission-allow" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
+                <button data-testid="permission-always" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>
+                <span class="deny">
+                  <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
+                    @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
+                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))} />
+                  <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))}>${iconX()} Deny</button>
+                </span>
               </div>`
             : html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`}
         ${pending ? this.#expires(s, p) : nothing}
@@ -162,36 +179,53 @@ export class ApprovalCard extends LitElement {
     const busy = s.control.busy(`batch:${batch}`);
     if (this.#rejecting) {
       const reject = async () => {
-        if (await s.control.reject(batch, this.#reason)) this.#rejecting = false;
+        if (await decided(this, () => s.control.reject(batch, this.#reason))) this.#rejecting = false;
         this.requestUpdate();
       };
       return html`<div class="actions">
         <input data-testid="approval-reject-reason" placeholder="Reason (optional)" title="Why it is rejected: its authors see it" .value=${this.#reason}
           @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
-          @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !busy && void reject()} />
+          @keydown=${(e: KeyboardEvent) => {
+            if (e.key === 'Enter' && !e.isComposing && !busy) void reject();
+            if (e.key === 'Escape') void this.#cancelReject();
+          }} />
         <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${reject}>Reject</button>
-        <button class="ghost" data-testid="approval-reject-cancel" @click=${() => this.#set(() => (this.#rejecting = false))}>Cancel</button>
+        <button class="ghost" data-testid="approval-reject-cancel" @click=${() => void this.#cancelReject()}>Cancel</button>
       </div>`;
     }
     if (this.#editing) {
       const text = this.#text ?? it.approval.merged;
       return html`<div class="actions">
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
-          @click=${() => void s.control.approveEdited(batch, text)}>Send edited prompt</button>
+          @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => this.#set(() => ((this.#editing = false), (this.#text = null)))}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
       </div>`;
     }
     return html`<div class="actions">
-      <button class="primary" data-testid="approval-send" ?disabled=${busy} @click=${() => void s.control.approve(batch)}>${iconCheck()} Send</button>
+      <button class="primary" data-testid="approval-send" ?disabled=${busy} @click=${() => void decided(this, () => s.control.approve(batch))}>${iconCheck()} Send</button>
       <button data-testid="approval-edit" ?disabled=${busy} @click=${() => this.#startEdit()}>Edit and send…</button>
       <span class="grow"></span>
-      <button class="danger" data-testid="approval-reject" ?disabled=${busy} @click=${() => this.#set(() => (this.#rejecting = true))}>${iconX()} Reject…</button>
+      <button class="danger" data-testid="approval-reject" ?disabled=${busy} @click=${() => void this.#startReject()}>${iconX()} Reject…</button>
     </div>`;
   }
 
   #set(f: () => unknown): void {
     f();
     this.requestUpdate();
+  }
+
+  /** Opens the reason field, with the focus in it (it was left on the page). */
+  async #startReject(): Promise<void> {
+    this.#set(() => (this.#rejecting = true));
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('[data-testid=approval-reject-reason]')?.focus();
+  }
+
+  /** Closes the reason field; the focus goes back to Reject…. */
+  async #cancelReject(): Promise<void> {
+    this.#set(() => (this.#rejecting = false));
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=approval-reject]')?.focus();
   }
 
   async #startEdit(): Promise<void> {

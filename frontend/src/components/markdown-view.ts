@@ -50,8 +50,11 @@ export class MarkdownView extends LitElement {
       .code-lang { position: absolute; top: 6px; right: 10px; font-size: 10.5px; color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; }
       table { border-collapse: collapse; display: block; overflow-x: auto; }
       th, td { border: 1px solid var(--border); padding: 5px 10px; text-align: left; }
+      /* Short code in a narrow column stays whole (it broke as "co / de"); the table scrolls. */
+      td code, th code { overflow-wrap: normal; white-space: nowrap; }
       th { background: var(--surface-2); }
-      .md-link { color: var(--accent); text-decoration: underline dotted; text-underline-offset: 2px; cursor: help; }
+      .md-link { text-decoration: underline dotted; text-underline-offset: 2px; }
+      .md-href { color: var(--muted); font-size: 0.92em; }
       .md-image { color: var(--muted); font-style: italic; }
 
     `,

@@ -15,6 +15,7 @@ import { formatDuration, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
+import type { PromptBox } from './prompt-box';
 import './prompt-box';
 import './countdown-pill';
 
@@ -105,7 +106,10 @@ export class PartyView extends LitElement {
     if (inside) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="panel-toggle"]')?.focus());
   }
 
-  /** Escape closes the open drawer: the side panel first, then a Changes drawer. */
+  /**
+   * Escape closes the open drawer: the side panel first, then a Changes drawer; the Changes
+   * column too while the focus is in it (a tester pressed Escape there and nothing happened).
+   */
   readonly #onKey = (e: KeyboardEvent): void => {
     if (e.key !== 'Escape' || e.defaultPrevented || this.#dialogOpen()) return;
     if (this.#panel) {
@@ -114,7 +118,8 @@ export class PartyView extends LitElement {
       return;
     }
     const w = this.state?.workspace;
-    if (w?.open && window.matchMedia('(max-width: 1099px)').matches) {
+    const inChanges = this.renderRoot.querySelector('changes-panel')?.matches(':focus-within') ?? false;
+    if (w?.open && (inChanges || window.matchMedia('(max-width: 1099px)').matches)) {
       e.preventDefault();
       w.toggle(false);
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus());
@@ -611,7 +616,8 @@ export class PartyView extends LitElement {
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       ${this.#banner(s)}
-      <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}">
+      <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}"
+        @card-decided=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}>
         <transcript-view .state=${s}></transcript-view>
         <prompt-box .state=${s}></prompt-box>
         ${s.workspace.open ? html`<changes-panel data-testid="changes-panel" .state=${s}></changes-panel>` : nothing}

@@ -51,6 +51,14 @@ export class PromptBox extends LitElement {
     `,
   ];
 
+  /** Puts the keyboard focus in the prompt (after a host's decision in a card); false when the box is disabled. */
+  focusInput(): boolean {
+    const ta = this.renderRoot.querySelector('textarea');
+    if (!ta || ta.disabled) return false;
+    ta.focus();
+    return true;
+  }
+
   #autosize(ta: HTMLTextAreaElement): void {
     ta.style.height = 'auto';
     // The CSS max-height (lower in short windows) caps it; the box scrolls beyond.

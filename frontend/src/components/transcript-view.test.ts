@@ -39,4 +39,26 @@ describe('<transcript-view>', () => {
     expect(working()).not.toBeNull();
     el.remove();
   });
+
+  it('a turn cut off by leaving says so (it ended with no footer)', async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => fakeSession('participant');
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(req)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', phase(2, 'running'));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(4, 'echo: g'));
+    await st.leave();
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector('[data-testid=turn-end]');
+    expect(end?.getAttribute('data-status')).toBe('unfinished');
+    expect(end?.textContent?.trim()).toBe('You left before this turn finished');
+    el.remove();
+  });
 });

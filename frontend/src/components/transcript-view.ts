@@ -345,6 +345,10 @@ export class TranscriptView extends LitElement {
       } else {
         footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${dur}</footer>`;
       }
+    } else if (b !== null && isLast && s.ended) {
+      // Cut off where this window stopped following it: say so, not nothing.
+      const why = s.ended.left ? 'You left before this turn finished' : 'The party ended before this turn finished';
+      footer = html`<footer class="interrupted" data-testid="turn-end" data-status="unfinished">${iconStop()} ${why}</footer>`;
     }
     const lastSeg = it.segments.length - 1;
     const seg = (sg: Segment, i: number) =>

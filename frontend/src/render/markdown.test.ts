@@ -75,11 +75,11 @@ describe('renderMarkdown still renders Markdown', () => {
     expect(other.querySelector('pre code b')).toBeNull();
   });
 
-  it('shows a link as its label with the address as a tooltip', () => {
-    const root = dom(renderMarkdown('[docs](https://example.org/docs)'));
-    const span = root.querySelector('.md-link');
-    expect(span?.textContent).toBe('docs');
-    expect(span?.getAttribute('title')).toBe('https://example.org/docs');
+  it('shows a link as its label and its address as text, nothing to click', () => {
+    const root = dom(renderMarkdown('[docs](https://example.org/docs) and https://example.org/x'));
+    expect(root.querySelector('.md-link')?.textContent).toBe('docs');
+    expect(root.textContent?.trim()).toBe('docs (https://example.org/docs) and https://example.org/x'); // an autolink once
+    expect(root.querySelector('a, [href], [onclick]')).toBeNull();
   });
 });
 

@@ -60,10 +60,12 @@ const marked = new Marked({
     html({ text }: Tokens.HTML | Tokens.Tag): string {
       return escapeHTML(text);
     },
-    // A link is a label with its address in a tooltip: nothing in the window is clickable away.
-    link({ href, tokens }: Tokens.Link): string {
+    // A link is its label, then its address as text to read or copy: nothing in the window
+    // is clickable away (drawn as a link, it looked broken to people who clicked it).
+    link({ href, text, tokens }: Tokens.Link): string {
       const label = this.parser.parseInline(tokens);
-      return `<span class="md-link" title="${escapeHTML(href)}">${label}</span>`;
+      const same = text.trim() === href || `mailto:${text.trim()}` === href;
+      return `<span class="md-link">${label}</span>${same ? '' : ` <span class="md-href">(${escapeHTML(href)})</span>`}`;
     },
     // Remote images would be fetched (and could track who reads); show the alt text.
     image({ href, text }: Tokens.Image): string {

@@ -305,7 +305,8 @@ export class PartySession {
   /** Why the prompt box is disabled, or "" when prompts can be sent. */
   get sendBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
-    if (this.ended) return this.endedText;
+    // Short: the banner above says why (its words were said three times on one screen).
+    if (this.ended) return this.ended.left ? 'You left this party.' : 'This party has ended.';
     if (this.session.you.role === 'viewer') return VIEWER_REASON;
     const c = this.connection;
     switch (c.status) {
