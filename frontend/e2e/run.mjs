@@ -446,8 +446,8 @@ test('the prompt box: Shift+Enter breaks the line, Enter sends; pending, batched
   // Inert: the hostile HTML is text, nothing of it became an element, nothing ran or loaded.
   const text = await deepText(reply);
   check(text.includes('<img src=') && text.includes('<script>'), `the HTML was not shown as text: ${JSON.stringify(text)}`);
-  // The Markdown link is a label and the image its alt text.
-  check(text.includes('click me and [image: tracker]'), `the link and image were not made inert labels: ${JSON.stringify(text)}`);
+  // The Markdown link is a label with its address as text, and the image its alt text.
+  check(text.includes('click me (javascript:window.__pwned=3) and [image: tracker]'), `the link and image were not made inert labels: ${JSON.stringify(text)}`);
   const transcript = tid('transcript');
   for (const tag of ['img', 'script', 'a', 'iframe', 'object', 'embed', 'form']) {
     check((await transcript.locator(tag).count()) === 0, `a <${tag}> element is in the transcript`);

@@ -18,6 +18,7 @@ import (
 	// Before Bubble Tea's init: see the package.
 	_ "concordia.invalid/quietterm"
 
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -164,6 +165,8 @@ type status struct {
 	since time.Time // when the phase began (for running: when the turn began)
 	mine  int       // this member's prompts waiting for a batch
 	all   int       // all prompts waiting
+	min   int       // the party's min_prompts: fewer waiting wait for more, however long
+	shell string    // the /shell command running here, "" when none
 	role  string
 	// deadline: awaiting_permission, when the oldest request is denied if nobody decides.
 	deadline time.Time
@@ -441,6 +444,10 @@ func (e *editor) statusLine() string {
 	default:
 		parts, busy = phaseParts(st)
 	}
+	if st.shell != "" {
+		busy = true
+		parts = append([]string{"/shell " + term.Line(st.shell) + " runs (Ctrl-C stops it)"}, parts...)
+	}
 	if !st.sending.IsZero() {
 		busy = true
 		if d := time.Since(st.sending); d >= sendingSlow {
@@ -487,6 +494,10 @@ func phaseParts(st status) (parts []string, busy bool) {
 	switch st.phase {
 	case wire.PhaseCollecting:
 		parts = append(parts, "collecting prompts")
+		if n := st.min - st.all; n > 0 && st.all > 0 {
+			// Else the clock grows with no end in sight (--min-prompts).
+			parts = append(parts, fmt.Sprintf("a batch waits for %d more (it takes at least %d)", n, st.min))
+		}
 	case wire.PhaseMerging:
 		parts = append(parts, "merging")
 	case wire.PhaseAwaitingApproval:

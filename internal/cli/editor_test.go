@@ -21,6 +21,12 @@ func TestStatusLine(t *testing.T) {
 		not  []string
 	}{
 		{"idle", status{phase: wire.PhaseIdle, connected: true}, []string{"idle · /help"}, nil},
+		// With --min-prompts the clock grew with no word of what it waits for.
+		{"waiting for more prompts", status{phase: wire.PhaseCollecting, since: time.Now().Add(-7 * time.Second), all: 1, mine: 1, min: 3, connected: true},
+			[]string{"collecting prompts · a batch waits for 2 more (it takes at least 3) · 7s"}, nil},
+		// A /shell command showed no sign it ran, but a second one refused.
+		{"a /shell command", status{phase: wire.PhaseIdle, connected: true, shell: "sleep 4"}, []string{"/shell sleep 4 runs (Ctrl-C stops it) · idle"}, []string{"/help"}},
+		{"enough prompts", status{phase: wire.PhaseCollecting, since: time.Now(), all: 3, min: 3, connected: true}, []string{"collecting prompts"}, []string{"waits for"}},
 		{"a tool request", status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-23 * time.Second), deadline: time.Now().Add(38 * time.Second), connected: true},
 			[]string{"waiting for a tool decision · 23s · denied in ", "s unless a host decides"}, nil},
 		{"a tool request past its time", status{phase: wire.PhaseAwaitingPermission, deadline: time.Now().Add(-time.Second), connected: true},

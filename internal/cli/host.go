@@ -217,7 +217,11 @@ host with no terminal of its own decides tool requests and approves merged promp
 	if resume != nil {
 		made = "party resumed"
 	}
-	pr.notice("system", fmt.Sprintf("%s; merging with %s, window %s; share the invite code above (the viewer invite lets people watch without prompting)", made, merger.Name(), fmtDuration(f.window)))
+	batches := "window " + fmtDuration(f.window)
+	if f.minPrompts > 1 {
+		batches += fmt.Sprintf(", at least %d prompts a batch", f.minPrompts)
+	}
+	pr.notice("system", fmt.Sprintf("%s; merging with %s, %s; share the invite code above (the viewer invite lets people watch without prompting)", made, merger.Name(), batches))
 	approval := "off"
 	if f.approve {
 		approval = "on: every merged prompt waits for you (/approve, /reject)"

@@ -52,6 +52,23 @@ type printer struct {
 	away bool
 	// sending: when this terminal's prompt went to the host, while it has no answer.
 	sending time.Time
+	// shell: the /shell command running in this terminal, "" when none.
+	shell string
+}
+
+// statusOf is what the status line is given now.
+func (p *printer) statusOf() status {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.statusLocked()
+}
+
+// setShell says which /shell command runs ("" when none), for the status line.
+func (p *printer) setShell(cmd string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.shell = cmd
+	p.pushStatusLocked()
 }
 
 // sendStart and sendDone bracket a prompt on its way to the host, for the status line.
@@ -356,7 +373,7 @@ func (p *printer) giveBack(text string) {
 
 func (p *printer) statusLocked() status {
 	r := p.r
-	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), connected: !p.away, sending: p.sending}
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell}
 	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
 		st.since = r.turnSince
 	}

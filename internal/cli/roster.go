@@ -34,6 +34,8 @@ type roster struct {
 	// own holds the whole text of this member's prompts that wait, for /withdraw to give
 	// back to the input line.
 	own map[string]string
+	// minPrompts is the party's min_prompts: no batch is cut with fewer waiting.
+	minPrompts int
 	// phase is the pipeline's phase (wire.Phase*), since when, and when the turn began.
 	phase                 string
 	phaseSince, turnSince time.Time
@@ -52,6 +54,7 @@ func newRoster() *roster {
 // reset takes a hello reply's state.
 func (r *roster) reset(h wire.HelloResult) {
 	r.you = h.You
+	r.minPrompts = h.Party.MinPrompts
 	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)
 	r.pending = r.pending[:0]

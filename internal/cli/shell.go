@@ -72,6 +72,8 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bo
 	done := j.done
 	go func() { // owned by the job: ends with the command, which ctx or stop ends
 		defer close(done)
+		pr.setShell(cmd) // the status line says it runs: the only other sign was a refused second /shell
+		defer pr.setShell("")
 		// The command's guard hears of concordia's death through the thread that started
 		// it (Pdeathsig): that thread must live as long as the command.
 		runtime.LockOSThread()

@@ -45,6 +45,9 @@ func TestShellRunsBesideTheParty(t *testing.T) {
 		t.Fatalf("/shell held the terminal for %v", d)
 	}
 	waitFor(t, out, "started\n")
+	if st := pr.statusOf(); st.shell != "echo started; sleep 30; echo never" {
+		t.Errorf("the status line is told %q runs", st.shell)
+	}
 	// The party goes on meanwhile: its events print, and a host's commands run.
 	pr.event(wire.Event{Kind: wire.KindSystem, Text: "something happened"})
 	waitFor(t, out, "[system] something happened\n")
@@ -60,6 +63,9 @@ func TestShellRunsBesideTheParty(t *testing.T) {
 	}
 	c.shell.wait()
 	waitFor(t, out, `/shell: stopped "echo started; sleep 30; echo never"`)
+	if st := pr.statusOf(); st.shell != "" {
+		t.Errorf("the status line still says %q runs", st.shell)
+	}
 	if strings.Contains(out.String(), "never\n") {
 		t.Fatal("the stopped command went on")
 	}
