@@ -245,6 +245,19 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	if h := vout.String(); strings.Contains(h, "type a prompt") || strings.Contains(h, "each line is one prompt") || !strings.Contains(h, "you are a viewer") {
 		t.Errorf("a viewer's /help: %q", h)
 	}
+	if h := vout.String(); strings.Contains(h, "/withdraw") {
+		t.Errorf("a viewer with nothing to take back is offered /withdraw: %q", h)
+	}
+	if h := out.String(); !strings.Contains(h, "/withdraw") {
+		t.Errorf("a participant's /help lacks /withdraw: %q", h)
+	}
+	// A viewer made one with a prompt still waiting may take it back: it is listed.
+	v.pr.event(wire.Event{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Member: "m1", Text: "from before"}})
+	vout.Reset()
+	v.line(context.Background(), "/help")
+	if !strings.Contains(vout.String(), "/withdraw") {
+		t.Errorf("a viewer with a waiting prompt is not offered /withdraw: %q", vout.String())
+	}
 	if p := placeholder(wire.RoleViewer); strings.Contains(p, "type a prompt") {
 		t.Errorf("a viewer's input line says %q", p)
 	}

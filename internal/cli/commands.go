@@ -178,10 +178,15 @@ func (c *commander) isHost() bool {
 
 func (c *commander) help() {
 	host := c.isHost()
+	waiting := false // a viewer may still take back its prompts from before it was one
+	c.pr.with(func(r *roster) { waiting = r.lastWaiting() != "" || r.you.Role != wire.RoleViewer })
 	var names []string
 	for n, cmd := range commands {
 		if n == "retry" && c.retry == nil {
 			continue // the host's own terminal is never disconnected
+		}
+		if n == "withdraw" && !waiting {
+			continue // a viewer's help listed it, though it had nothing to take back
 		}
 		if !cmd.host || host {
 			names = append(names, n)

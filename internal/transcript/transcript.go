@@ -343,6 +343,9 @@ func (r *renderer) flushTurn() {
 		return
 	}
 	secs := fmt.Sprintf("%.1f s", float64(t.end.DurationMS)/1000)
+	if t.end.DurationMS < 50 {
+		secs = "less than 0.1 s" // "0.0 s" read as no time at all
+	}
 	switch t.end.Status {
 	case wire.TurnDone:
 		line := "**Done** in " + secs

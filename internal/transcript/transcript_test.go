@@ -119,9 +119,9 @@ func TestMarkdown(t *testing.T) {
 				out(3, wire.StreamAssistant, "ECH"),
 				ev(4, wire.Event{Kind: wire.KindRetry, RetryBatch: "b1"}),
 				out(5, wire.StreamAssistant, "ECHO"),
-				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 1000}}),
+				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 30}}),
 			},
-			want:   []string{"output before was discarded", "**Claude Code:**\n\nECHO\n", "**Interrupted: stopped by hazel** after 1.0 s."},
+			want:   []string{"output before was discarded", "**Claude Code:**\n\nECHO\n", "**Interrupted: stopped by hazel** after less than 0.1 s."},
 			absent: []string{"ECHECHO"},
 		},
 		{
