@@ -191,6 +191,9 @@ export function joinTests(ctx) {
       await until('the party\'s invite', async () => (await tid('invite-link').count()) === 1 && (await ctx.deepText(tid('invite-link'))).trim() === inv);
       check((await ctx.deepText(tid('viewer-invite-link'))).trim() === viewerInv, 'the viewer link is not the party\'s');
       check((await ctx.deepText(tid('host-invite-link'))).trim() === hostInv, 'the host link is not shown apart');
+      // olga hosts with --no-local-repl: not in the list, and the list says why (a tester
+      // looked for her there).
+      await textOf('host-not-in-party', 'olga hosts this party without taking part in it.');
       await shot('joined-with-host-invite');
       // Leave with a prompt typed and not sent asks first (it was simply lost).
       await tid('prompt-input').fill('half a thought');

@@ -372,6 +372,7 @@ test('creating a party opens the party view with an invite', async () => {
   check(pinnedInvite.test(invite), `the invite is not a pinned loopback invite: ${invite}`);
   await textOf('participants-list', 'hazel');
   check((await tid('participant-item').count()) === 1, 'more than one participant in a new party');
+  check((await tid('host-not-in-party').count()) === 0, 'the host in the party is said not to take part');
   check((await tid('end-party').count()) === 1, 'the host has no End party button');
   await shot('party-new');
 });

@@ -632,6 +632,9 @@ export class PartyView extends LitElement {
             <ul data-testid="participants-list">
               ${s.participants.map((m) => this.#member(s, m))}
             </ul>
+            ${sess.party.host && !s.participants.some((m) => m.role === 'host' && m.name === sess.party.host)
+              ? html`<span class="hint" data-testid="host-not-in-party">${sess.party.host} hosts this party without taking part in it.</span>`
+              : nothing}
           </section>
           <section>
             <h3>Queue <span class="n">${s.pending.length}</span></h3>
