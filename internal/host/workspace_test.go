@@ -121,6 +121,9 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 
 			// Only a host changes the level; then the tree is shared, secrets included.
 			ann.fails(wire.MethodSetWorkspace, map[string]any{"level": "tree"}, wire.CodeNotAllowed)
+			// The whole folder, secrets included, is the owner's to open: not a co-host's.
+			cora := c.cohost(t, "cora")
+			cora.fails(wire.MethodSetWorkspace, map[string]any{"level": "tree"}, wire.CodeNotAllowed)
 			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceTree); err != nil {
 				t.Fatal(err)
 			}

@@ -116,6 +116,11 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		if p.wsLevel == level {
 			return nil
 		}
+		if level == wire.WorkspaceTree && !by.owner {
+			// The folder, .env files and keys included, is the owner's: only the owner
+			// opens it to everyone (a co-host could, and the owner was only told).
+			return fmt.Errorf("%w: only the party's host, whose machine it is, can share the whole folder", ErrNotAllowed)
+		}
 		p.wsLevel = level
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})
 		p.emitSettings()
