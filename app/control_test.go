@@ -140,7 +140,7 @@ func TestHostControlThroughTheBindings(t *testing.T) {
 	if err := f.app.SetRole(bobID, wire.RoleViewer); err != nil {
 		t.Fatalf("SetRole: %v", err)
 	}
-	if err := f.app.SetRole(info.You.ID, wire.RoleViewer); err == nil || !strings.Contains(err.Error(), "always a host") {
+	if err := f.app.SetRole(info.You.ID, wire.RoleViewer); err == nil || !strings.Contains(err.Error(), "always its host") {
 		t.Fatalf("SetRole(owner) = %v", err)
 	}
 	if err := f.app.CopyViewerInvite(); err != nil || f.shell.clipboard != info.ViewerInvite {
@@ -241,6 +241,7 @@ func TestSentenceHostControl(t *testing.T) {
 		{"invalid remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: no turn is running"), "No turn is running."},
 		{"kicked", fmt.Errorf("send prompt: %w", client.ErrKicked), "A host removed you from the party."},
 		{"a diff of an unchanged file", fmt.Errorf("diff: %w", workspace.UnchangedError("main.go")), "main.go has no changes since the party began."},
+		{"a diff of an unchanged file, remote", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since the party began"), "main.go has no changes since the party began."},
 		{"not found", fmt.Errorf("tree: %w", fmt.Errorf("%w: docs/x", workspace.ErrNotFound)), "No such file: docs/x."},
 		{"bad args", fmt.Errorf("%w", errors.New("The extra Claude Code arguments end with a lone backslash.")), "lone backslash."},
 	}

@@ -139,6 +139,9 @@ func sentence(err error) string {
 			}
 			return notAllowed(rerr.Message)
 		case rpc.CodeInvalidParams:
+			if strings.HasSuffix(rerr.Message, workspace.UnchangedError("").Error()) {
+				return punctuate(rerr.Message) // starts with a path: not capitalised
+			}
 			return capitalize(punctuate(after(rerr.Message, party.ErrInvalid.Error()+": ")))
 		}
 		return "The host refused: " + punctuate(rerr.Message)

@@ -263,6 +263,36 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	}
 }
 
+// TestRoleChangeOfAnother: our host's notice says who changed whose role, so the event
+// itself is not printed too (both were); from a host that sends no notice (PROTOCOL.md
+// promises only the event) the event is said, before the next event or on its own.
+func TestRoleChangeOfAnother(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "Bob", Role: wire.RoleHost}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: "hana made Bob a co-host"})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "Bob", Role: wire.RoleViewer}})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "eve", Text: "hi"}})
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m3", Name: "eve", Role: wire.RoleParticipant}})
+	time.Sleep(2 * roleChangeWait)
+	want := "[system] hana made Bob a co-host\n[party] Bob is now a viewer (watches, cannot prompt)\n[party] eve: hi\n[party] eve is now a participant\n"
+	var got string
+	c.pr.with(func(*roster) { got = out.String() }) // the last line came from the printer's timer
+	if got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestRoleOfTheOwner: /role OWNER host says the owner is the host (it said "a co-host").
+func TestRoleOfTheOwner(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "me"},
+		State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "me", Role: wire.RoleHost}}}})
+	c.line(context.Background(), "/role me host")
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/role: me is the party's host") {
+		t.Fatalf("calls %q, output %q", ctl.calls, out.String())
+	}
+}
+
 // TestKickHintAfterTheRemoval: /kick's hint came before the host's "removed" notice,
 // which arrives after the call returns (found by a tester).
 func TestKickHintAfterTheRemoval(t *testing.T) {
@@ -856,6 +886,12 @@ func TestLeftWithAReason(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
 	if !strings.Contains(out.String(), "[party] you were disconnected when the host stopped (1 in the party)") {
 		t.Errorf("this terminal's own member is not 'you':\n%s", out.String())
+	}
+	// From a host (or a journal) from before why: still "you".
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me was disconnected when the host stopped"})
+	if !strings.Contains(out.String(), "[party] you were disconnected when the host stopped (1 in the party)") {
+		t.Errorf("without why, this terminal's own member is not 'you':\n%s", out.String())
 	}
 	out.Reset()
 	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me left when the party ended", Why: wire.WhyPartyEnded})

@@ -170,6 +170,13 @@ func (c *commander) withdrawLast(ctx context.Context, _ string) error {
 	}
 }
 
+// isOwner reports whether m is the party's owner, its host.
+func (c *commander) isOwner(m wire.Member) bool {
+	owner := false
+	c.pr.with(func(r *roster) { owner = m.Role == wire.RoleHost && r.host != "" && m.Name == r.host })
+	return owner
+}
+
 func (c *commander) isHost() bool {
 	host := false
 	c.pr.with(func(r *roster) { host = r.you.Role == wire.RoleHost })
@@ -362,6 +369,9 @@ func (c *commander) role(ctx context.Context, arg string) error {
 		role = wire.RoleHost
 	}
 	if m.Role == role { // the host would do nothing, and say nothing
+		if role == wire.RoleHost && c.isOwner(m) {
+			return fmt.Errorf("%s is the party's host", term.Line(m.Name))
+		}
 		return fmt.Errorf("%s is already %s", term.Line(m.Name), roleWords(role))
 	}
 	return c.ctl.SetRole(ctx, m.ID, role)
@@ -379,8 +389,8 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	if err := c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason)); err != nil {
 		return err
 	}
-	// The hint follows the host's "… removed NAME" (it came first): the member's leaving
-	// comes after that notice.
+	// The hint follows the host's "… removed NAME" (it came first): our host says that
+	// before the member's leaving, which is waited for (a second at most).
 	c.pr.await(ctx, time.Second, func(r *roster) bool { _, in := r.member(m.ID); return !in })
 	c.pr.reply("system", "they can join again with the invite they have until you make new ones (/rotate)")
 	return nil

@@ -54,6 +54,25 @@ type printer struct {
 	sending time.Time
 	// shell: the /shell command running in this terminal, "" when none.
 	shell string
+	// roleChange: someone else's new role, held until the next event (sayRoleChangeLocked);
+	// roleTimer says it if no event comes.
+	roleChange *wire.Member
+	roleTimer  *time.Timer
+}
+
+// roleChangeWait is how long someone else's role change waits for the host's notice of it.
+const roleChangeWait = 300 * time.Millisecond
+
+// sayRoleChangeLocked prints the role change held in roleChange, unless next is the
+// host's notice of it; it clears roleChange either way.
+func (p *printer) sayRoleChangeLocked(next wire.Event) {
+	m := *p.roleChange
+	p.roleChange = nil
+	p.roleTimer.Stop()
+	if next.Kind == wire.KindSystem && (strings.Contains(next.Text, " made "+m.Name+" ") || strings.HasPrefix(next.Text, m.Name+" made themselves ")) {
+		return // it says who did it, too
+	}
+	p.noticeLocked("party", fmt.Sprintf("%s is now %s", term.Line(m.Name), roleWords(m.Role)))
 }
 
 // statusOf is what the status line is given now.
@@ -138,6 +157,9 @@ func (p *printer) flush() { p.w.Flush() }
 func (p *printer) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.roleChange != nil {
+		p.sayRoleChangeLocked(wire.Event{})
+	}
 	p.breakLineLocked()
 	p.w.Flush()
 }
@@ -405,6 +427,9 @@ func (p *printer) pushStatusLocked() {
 func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.roleChange != nil {
+		p.sayRoleChangeLocked(ev)
+	}
 	before, knew := p.r.settings, p.r.knowsSettings
 	held := p.r.held // the batch that waited for approval, as it was merged
 	p.sampleSkewLocked(ev.TS)
@@ -427,13 +452,28 @@ func (p *printer) event(ev wire.Event) {
 			// said then.
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
 			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
+		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
+			// A host (or a journal) from before why: its own words, which name this member.
+			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
 		case ev.Left != nil && ev.Text != "": // why, in the host's words
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
 			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
-		case ev.Changed != nil && ev.Changed.ID == p.r.you.ID:
-			// Someone else's new role is told by the host's system event ("hana made bob a
-			// co-host"), as the window does; one's own also says what it means here.
+		case ev.Changed != nil && ev.Changed.ID != p.r.you.ID:
+			// Said with the next event: our host follows it with a system event that says
+			// who did it ("hana made bob a co-host"), which then says it alone (both were
+			// printed); a host that sends none (PROTOCOL.md promises only this event)
+			// gets this line, at the next event or after roleChangeWait.
+			m := *ev.Changed
+			p.roleChange = &m
+			p.roleTimer = time.AfterFunc(roleChangeWait, func() {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				if p.roleChange == &m {
+					p.sayRoleChangeLocked(wire.Event{})
+				}
+			})
+		case ev.Changed != nil:
 			p.noticeLocked("party", fmt.Sprintf("you are now %s: /help lists what you can do", roleWords(ev.Changed.Role)))
 			if ev.Changed.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
 				pm := p.r.perms[0]

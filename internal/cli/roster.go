@@ -36,6 +36,8 @@ type roster struct {
 	own map[string]string
 	// minPrompts is the party's min_prompts: no batch is cut with fewer waiting.
 	minPrompts int
+	// host is the party's host (its owner), by name, as the hello says it.
+	host string
 	// phase is the pipeline's phase (wire.Phase*), since when, and when the turn began.
 	phase                 string
 	phaseSince, turnSince time.Time
@@ -55,6 +57,7 @@ func newRoster() *roster {
 func (r *roster) reset(h wire.HelloResult) {
 	r.you = h.You
 	r.minPrompts = h.Party.MinPrompts
+	r.host = h.Party.Host
 	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)
 	r.pending = r.pending[:0]

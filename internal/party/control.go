@@ -203,11 +203,11 @@ func (p *Party) SetRole(memberID, target, role string) error {
 		case !ok:
 			return fmt.Errorf("%w: no member %q", ErrInvalid, target)
 		case m.owner:
-			return fmt.Errorf("%w: the party's host (its owner) is always a host", ErrInvalid)
+			return fmt.Errorf("%w: the party's owner is always its host", ErrInvalid)
 		case m.Role == role:
 			return nil
 		case m == by && role != wire.RoleHost && !p.otherHostConnected(by):
-			return fmt.Errorf("%w: you are the only host connected; make someone else a host first", ErrInvalid)
+			return fmt.Errorf("%w: you are the only host connected; make someone else a co-host first", ErrInvalid)
 		}
 		m.Role = role
 		p.journalMember(m, false)

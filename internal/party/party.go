@@ -493,7 +493,7 @@ func (p *Party) Info() wire.PartyInfo {
 func (p *Party) info() wire.PartyInfo {
 	return wire.PartyInfo{
 		ID:             p.id,
-		Host:           p.cfg.HostName,
+		Host:           p.hostName, // as the owner's member is named: clients find the owner by it
 		WindowMS:       p.cfg.Window.Milliseconds(),
 		MinPrompts:     p.cfg.MinPrompts,
 		Merger:         p.cfg.Merger.Name(),

@@ -971,5 +971,10 @@ func TestHostNameIsTheOwners(t *testing.T) {
 	if err != nil || hello.You.Name != "root" {
 		t.Fatalf("the owner: %+v, %v", hello.You, err)
 	}
+	// Clients find the owner by the hello's host: it is named as the owner's member is
+	// (it was "root ", and the window took the owner for someone else).
+	if hello.Party.Host != hello.You.Name {
+		t.Errorf("the hello's host %q, the owner's member %q", hello.Party.Host, hello.You.Name)
+	}
 	l.Leave()
 }

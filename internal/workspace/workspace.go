@@ -248,10 +248,14 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 		if err == nil {
 			break
 		}
-		if try == vanishedTries || !strings.Contains(err.Error(), "unable to stat") || ctx.Err() != nil {
+		if try == vanishedTries || !strings.Contains(err.Error(), "unable to stat") {
 			return "", 0, err
 		}
-		time.Sleep(time.Duration(try) * 20 * time.Millisecond)
+		select {
+		case <-time.After(time.Duration(try) * 20 * time.Millisecond):
+		case <-ctx.Done():
+			return "", 0, err
+		}
 	}
 	out, err := w.run(ctx, w.dir, index, "write-tree")
 	if err != nil {
@@ -579,7 +583,8 @@ func (w *Workspace) run(ctx context.Context, dir string, env []string, args ...s
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 300 {
-			msg = msg[:300] + "…"
+			// git's fatal line comes last, after any warnings: keep both ends.
+			msg = msg[:150] + " … " + msg[len(msg)-150:]
 		}
 		return nil, fmt.Errorf("git %s: %w: %s", args[0], err, msg)
 	}

@@ -21,7 +21,9 @@ import './time-left';
 async function decided(card: LitElement, run: () => Promise<boolean>): Promise<boolean> {
   const focused = card.matches(':focus-within');
   const ok = await run();
-  if (ok && focused) card.dispatchEvent(new CustomEvent('card-decided', { bubbles: true, composed: true }));
+  // Not if the person has put the focus elsewhere meanwhile.
+  const still = card.matches(':focus-within') || document.activeElement === document.body || document.activeElement === null;
+  if (ok && focused && still) card.dispatchEvent(new CustomEvent('card-decided', { bubbles: true, composed: true }));
   return ok;
 }
 
@@ -187,7 +189,10 @@ export class ApprovalCard extends LitElement {
           @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
           @keydown=${(e: KeyboardEvent) => {
             if (e.key === 'Enter' && !e.isComposing && !busy) void reject();
-            if (e.key === 'Escape') void this.#cancelReject();
+            if (e.key === 'Escape') {
+              e.preventDefault(); // the view's Escape would also close a drawer and take the focus
+              void this.#cancelReject();
+            }
           }} />
         <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${reject}>Reject</button>
         <button class="ghost" data-testid="approval-reject-cancel" @click=${() => void this.#cancelReject()}>Cancel</button>

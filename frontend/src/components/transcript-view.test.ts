@@ -40,7 +40,7 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
-  it('a turn cut off by leaving says so (it ended with no footer)', async () => {
+  for (const during of ['running', 'awaiting_permission']) it(`a turn cut off by leaving says so (it ended with no footer), ${during}`, async () => {
     const be = new FakeBackend();
     be.handlers.CreateParty = async () => fakeSession('participant');
     const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
@@ -54,6 +54,8 @@ describe('<transcript-view>', () => {
     be.emit('party:event', phase(2, 'running'));
     be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
     be.emit('party:event', out(4, 'echo: g'));
+    be.emit('party:event', phase(5, during));
+    await el.updateComplete;
     await st.leave();
     await el.updateComplete;
     const end = el.shadowRoot!.querySelector('[data-testid=turn-end]');

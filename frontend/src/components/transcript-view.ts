@@ -288,7 +288,7 @@ export class TranscriptView extends LitElement {
             : nothing}
           ${canWithdraw
             ? html`<button class="withdraw" data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`Withdraw ${whose}`}
-                title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box if that is empty' : 'Take it back before a batch takes it (as a host)'}
+                title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box' : 'Take it back before a batch takes it (as a host)'}
                 @click=${() => void s.withdraw(it.prompt)}>${busy ? 'withdrawing…' : 'withdraw'}</button>`
             : nothing}
           <span>${formatClock(it.ts)}</span>
@@ -312,7 +312,10 @@ export class TranscriptView extends LitElement {
 
   /** Why someone is gone: the host's words when it gives them (our own for oneself). */
   #leftText(m: Member, it: MembersItem): string {
-    if (it.why === 'host_stopped' && m.id === this.state?.session?.you.id) return 'You were disconnected when the host stopped';
+    const mine = m.id === this.state?.session?.you.id;
+    if (mine && it.why === 'host_stopped') return 'You were disconnected when the host stopped';
+    // A host (or a journal) from before why: its own words, which name this member.
+    if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
     return it.text || `${m.name} left`;
   }
 
@@ -347,7 +350,7 @@ export class TranscriptView extends LitElement {
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.
-      const why = s.ended.left ? 'You left before this turn finished' : 'The party ended before this turn finished';
+      const why = s.displayPhase === 'left' ? 'You left before this turn finished' : 'The party ended before this turn finished';
       footer = html`<footer class="interrupted" data-testid="turn-end" data-status="unfinished">${iconStop()} ${why}</footer>`;
     }
     const lastSeg = it.segments.length - 1;
@@ -431,7 +434,8 @@ export class TranscriptView extends LitElement {
       case 'turn':
         // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must
         // show the agent at work once connected, with no phase event between).
-        return [it, isLast && s.displayPhase === 'running', s.workspace.shared];
+        // And whether this window stopped following the party (its footer says so).
+        return [it, isLast && s.displayPhase === 'running', isLast && s.ended !== null, s.workspace.shared];
       default:
         return [it];
     }

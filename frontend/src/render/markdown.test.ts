@@ -76,9 +76,9 @@ describe('renderMarkdown still renders Markdown', () => {
   });
 
   it('shows a link as its label and its address as text, nothing to click', () => {
-    const root = dom(renderMarkdown('[docs](https://example.org/docs) and https://example.org/x'));
+    const root = dom(renderMarkdown('[docs](https://example.org/docs) and https://example.org/x and www.example.com'));
     expect(root.querySelector('.md-link')?.textContent).toBe('docs');
-    expect(root.textContent?.trim()).toBe('docs (https://example.org/docs) and https://example.org/x'); // an autolink once
+    expect(root.textContent?.trim()).toBe('docs (https://example.org/docs) and https://example.org/x and www.example.com'); // autolinks once
     expect(root.querySelector('a, [href], [onclick]')).toBeNull();
   });
 });

@@ -64,7 +64,8 @@ const marked = new Marked({
     // is clickable away (drawn as a link, it looked broken to people who clicked it).
     link({ href, text, tokens }: Tokens.Link): string {
       const label = this.parser.parseInline(tokens);
-      const same = text.trim() === href || `mailto:${text.trim()}` === href;
+      const t = text.trim();
+      const same = [t, `mailto:${t}`, `http://${t}`, `https://${t}`].includes(href); // autolinks, www. ones too
       return `<span class="md-link">${label}</span>${same ? '' : ` <span class="md-href">(${escapeHTML(href)})</span>`}`;
     },
     // Remote images would be fetched (and could track who reads); show the alt text.
