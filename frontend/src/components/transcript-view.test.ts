@@ -14,17 +14,23 @@ globalThis.ResizeObserver ??= class {
   disconnect(): void {}
 } as unknown as typeof ResizeObserver;
 
+/** A participant's connected party, and a <transcript-view> of it in the document. */
+async function mounted() {
+  const be = new FakeBackend();
+  be.handlers.CreateParty = async () => fakeSession('participant');
+  const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+  await st.start();
+  expect(await st.createParty(req)).toBe(true);
+  be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+  const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+  el.state = st;
+  document.body.append(el);
+  return { be, st, el };
+}
+
 describe('<transcript-view>', () => {
   it('a turn drawn while reconnecting shows the agent at work once connected', async () => {
-    const be = new FakeBackend();
-    be.handlers.CreateParty = async () => fakeSession('participant');
-    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
-    await st.start();
-    expect(await st.createParty(req)).toBe(true);
-    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
-    const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
+    const { be, el } = await mounted();
     be.emit('party:status', { status: 'reconnecting', attempt: 1, error: '', retry_ms: 500 });
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
     be.emit('party:event', phase(2, 'running'));
@@ -41,15 +47,7 @@ describe('<transcript-view>', () => {
   });
 
   for (const during of ['running', 'awaiting_permission']) it(`a turn cut off by leaving says so (it ended with no footer), ${during}`, async () => {
-    const be = new FakeBackend();
-    be.handlers.CreateParty = async () => fakeSession('participant');
-    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
-    await st.start();
-    expect(await st.createParty(req)).toBe(true);
-    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
-    const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
+    const { be, st, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
     be.emit('party:event', phase(2, 'running'));
     be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
