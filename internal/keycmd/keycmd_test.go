@@ -107,7 +107,7 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "status keyring down", args: []string{"status"}, down: true,
-			wantCode: 0, wantOut: []string{"key source:     none", "OS keyring:     unavailable: org.freedesktop.DBus.Error.ServiceUnknown", "set GEMINI_API_KEY"},
+			wantCode: 0, wantOut: []string{"key source:     none", "OS keyring:     unavailable: no keyring service (such as GNOME Keyring or KWallet) is running in this session", "set GEMINI_API_KEY"},
 		},
 		{
 			name: "status migrates", args: []string{"status"}, legacy: "# mine\nGEMINI_API_KEY=" + legacyKey + "\nA=1\n",
