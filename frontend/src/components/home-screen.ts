@@ -277,7 +277,7 @@ export class HomeScreen extends LitElement {
             </div>
             <ol class="steps">
               <li>Copy the invite link they sent you.</li>
-              <li>Press <b>Join with an invite…</b> — the link is picked up from your clipboard.</li>
+              <li>Press the button below — the link is picked up from your clipboard.</li>
               <li>Check the name others will see, and go.</li>
             </ol>
             <div class="link-eg">concordia://host:8765/…?fp=…</div>
