@@ -243,3 +243,16 @@ func TestNoHostToDecide(t *testing.T) {
 		t.Fatalf("a host is there, yet:\n%s", out.String())
 	}
 }
+
+// TestMyWaitingPromptsByMemberID: the status line counts this member's waiting prompts by
+// member id, as /withdraw finds them: not an earlier member's of the same name, and its own
+// after a rename (it counted by name).
+func TestMyWaitingPromptsByMemberID(t *testing.T) {
+	c, _, _, _ := newCommander(wire.RoleParticipant) // m1, "me"
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Member: "m9", Text: "an older me's"}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me-2", Member: "m1", Text: "mine, renamed"}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Member: "m9", Text: "the older me again"}})
+	if st := c.pr.statusOf(); st.mine != 1 || st.all != 3 {
+		t.Fatalf("mine %d of %d, want 1 of 3", st.mine, st.all)
+	}
+}

@@ -403,7 +403,7 @@ func (p *printer) statusLocked() status {
 		st.deadline = p.deadlineLocked(r.perms[0])
 	}
 	for _, id := range r.pending {
-		if r.authors[id] == r.you.Name {
+		if r.mine(id) { // by member id, as /withdraw counts them: names are reused
 			st.mine++
 		}
 	}
