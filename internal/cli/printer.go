@@ -58,6 +58,8 @@ type printer struct {
 	// roleTimer says it if no event comes.
 	roleChange *wire.Member
 	roleTimer  *time.Timer
+	// evented is closed when the next event has been taken (await); nil while nobody waits.
+	evented chan struct{}
 }
 
 // roleChangeWait is how long someone else's role change waits for the host's notice of it.
@@ -189,21 +191,24 @@ func (p *printer) with(f func(r *roster)) {
 	f(p.r)
 }
 
-// await waits until ok holds of the roster (checked as events arrive), for at most d or
-// until ctx ends; it reports whether ok came to hold.
+// await waits until ok holds of the roster, looking again after each event, for at most
+// d or until ctx ends; it reports whether ok came to hold.
 func (p *printer) await(ctx context.Context, d time.Duration, ok func(r *roster) bool) bool {
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
 	for {
-		held := false
-		p.with(func(r *roster) { held = ok(r) })
+		p.mu.Lock()
+		held := ok(p.r)
+		if p.evented == nil {
+			p.evented = make(chan struct{})
+		}
+		next := p.evented
+		p.mu.Unlock()
 		if held {
 			return true
 		}
 		select {
-		case <-tick.C:
+		case <-next:
 		case <-deadline.C:
 			return false
 		case <-ctx.Done():
@@ -427,6 +432,9 @@ func (p *printer) pushStatusLocked() {
 func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.evented != nil {
+		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
+	}
 	if p.roleChange != nil {
 		p.sayRoleChangeLocked(ev)
 	}
