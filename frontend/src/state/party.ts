@@ -306,7 +306,7 @@ export class PartySession {
   get sendBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
     // Short: the banner above says why (its words were said three times on one screen).
-    if (this.ended) return this.ended.left ? 'You left this party.' : 'This party has ended.';
+    if (this.ended) return this.displayPhase === 'left' ? 'You left this party.' : 'This party has ended.';
     if (this.session.you.role === 'viewer') return VIEWER_REASON;
     const c = this.connection;
     switch (c.status) {
