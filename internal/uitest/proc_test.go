@@ -19,6 +19,8 @@ const (
 	lineTimeout   = 60 * time.Second // a process prints an expected line
 	screenTimeout = 60 * time.Second // the window shows an expected text
 	stopTimeout   = 20 * time.Second // a process exits after SIGTERM
+	// fixtureStop is how long a fixture gets after SIGTERM before it is killed.
+	fixtureStop = 3 * time.Second
 )
 
 // proc is a started program with its stdout kept line by line and its stderr kept whole.
@@ -29,6 +31,10 @@ type proc struct {
 	name string
 	cmd  *exec.Cmd
 	in   io.WriteCloser
+	// fixture: a program the test runs around ours (the tray host, its settings daemon),
+	// whose way of exiting is not under test. xfce4-panel now and then ignores SIGTERM
+	// (about one run in 25 here): a fixture that does is killed without failing the test.
+	fixture bool
 
 	mu   sync.Mutex
 	out  []string
@@ -125,14 +131,30 @@ func (p *proc) stop() {
 	}
 	_ = p.in.Close()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	wait := stopTimeout
+	if p.fixture {
+		wait = fixtureStop
+	}
 	select {
 	case <-p.done:
 		return
-	case <-time.After(stopTimeout):
+	case <-time.After(wait):
 	}
-	p.t.Errorf("%s did not exit within %v of SIGTERM; killing it", p.name, stopTimeout)
+	if p.fixture {
+		p.t.Logf("%s (a fixture) did not exit within %v of SIGTERM; killing it", p.name, wait)
+	} else {
+		p.t.Errorf("%s did not exit within %v of SIGTERM; killing it", p.name, wait)
+	}
 	_ = p.cmd.Process.Kill()
 	<-p.done
+}
+
+// startFixture is startProc for a fixture (see proc.fixture).
+func startFixture(t *testing.T, name string, env []string, bin string, args ...string) *proc {
+	t.Helper()
+	p := startProc(t, name, env, bin, args...)
+	p.fixture = true
+	return p
 }
 
 func (p *proc) stdout() string {

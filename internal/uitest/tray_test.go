@@ -100,10 +100,10 @@ func startTrayHost(t *testing.T, name string) *desktop {
 		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
 		"XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
 	}
-	conf := startProc(t, "xfconfd", env, xfconfd)
+	conf := startFixture(t, "xfconfd", env, xfconfd)
 	waitBus(t, "org.xfce.Xfconf", func(owner string) bool { return owner == strconv.Itoa(conf.cmd.Process.Pid) }, conf)
 	// No window manager here: don't wait for one.
-	panel := startProc(t, "xfce4-panel", env, "xfce4-panel", "--disable-wm-check")
+	panel := startFixture(t, "xfce4-panel", env, "xfce4-panel", "--disable-wm-check")
 	waitBus(t, watcherName, func(owner string) bool { return owner != "" }, panel)
 
 	d := &desktop{t: t, tmp: t.TempDir(), name: name}
