@@ -46,6 +46,17 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  it("a role change without the host's words for it says who has which role now", async () => {
+    const { be, st, el } = await mounted();
+    const you = st.session!.you;
+    be.emit('party:event', { seq: 1, ts: '', kind: 'participants', changed: { id: 'm9', name: 'bob', role: 'host' }, count: 2 });
+    be.emit('party:event', { seq: 2, ts: '', kind: 'participants', changed: { ...you, role: 'viewer' }, count: 2 });
+    await el.updateComplete;
+    const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
+    expect(lines).toEqual(['bob is now a co-host', 'You are now a viewer']);
+    el.remove();
+  });
+
   for (const during of ['running', 'awaiting_permission']) it(`a turn cut off by leaving says so (it ended with no footer), ${during}`, async () => {
     const { be, st, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));

@@ -12,6 +12,7 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
 import type { AppState } from '../state/app-state';
+import { roleLabel } from '../state/host-control';
 import { HOST_STOPPED, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
@@ -306,8 +307,14 @@ export class TranscriptView extends LitElement {
   }
 
   #members(it: MembersItem) {
-    const text = it.joined ? `${it.joined.name} joined` : it.left ? this.#leftText(it.left, it) : 'participants changed';
+    const text = it.joined ? `${it.joined.name} joined` : it.left ? this.#leftText(it.left, it) : it.changed ? this.#changedText(it.changed) : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
+  }
+
+  /** A role change that no system event of the host put in words. */
+  #changedText(m: Member): string {
+    const role = `a ${roleLabel(m.role)}`;
+    return m.id === this.state?.session?.you.id ? `You are now ${role}` : `${m.name} is now ${role}`;
   }
 
   /** Why someone is gone: the host's words when it gives them (our own for oneself). */

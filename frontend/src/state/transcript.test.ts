@@ -251,6 +251,29 @@ describe('TranscriptModel', () => {
     ]);
   });
 
+  it("a role change is a line of its own, unless the host's next event says it with who made it", () => {
+    const bob = { id: 'm2', name: 'bob', role: 'host' as const };
+    const cy = { id: 'm3', name: 'cy', role: 'viewer' as const };
+    const changed = (seq: number, m: typeof bob | typeof cy): PartyEvent => ({ seq, ts: '', kind: 'participants', changed: m, count: 3 });
+    const m = fold([
+      changed(1, bob), sys(2, 'ann made bob a co-host'), // our host: its words take the line's place
+      changed(3, cy), // a host that sends only the event
+      sys(4, 'ann made bob a co-host'), // not about cy: both stay
+      changed(5, { ...bob, role: 'participant' }), sys(6, 'bob made themselves a participant'),
+      changed(7, cy), prompt(8, { id: 'p1', user: 'ann', text: 'hi' }), sys(9, 'ann made cy a viewer'), // not next: both stay
+    ]);
+    expect(m.items.map((it) => (it.type === 'participants' ? `changed ${it.changed?.name}:${it.changed?.role}` : it.type === 'system' ? `system ${it.text}` : it.type))).toEqual([
+      'system ann made bob a co-host',
+      'changed cy:viewer',
+      'system ann made bob a co-host',
+      'system bob made themselves a participant',
+      'changed cy:viewer',
+      'prompt',
+      'system ann made cy a viewer',
+    ]);
+    expect(m.items.map((it) => it.seq)).toEqual([2, 3, 4, 6, 7, 8, 9]);
+  });
+
   it("an error after a failed turn stays when it says something else than the turn's error", () => {
     const failed: PartyEvent = { seq: 3, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 5, error: 'boom' } };
     expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'the batch failed: boom')]).items)).toEqual(['turn b1 [reply:x] error']);

@@ -145,11 +145,13 @@ export interface NoticeItem extends ItemBase {
   text: string;
 }
 
-/** Someone joined or left. */
+/** Someone joined or left, or a member's role changed. */
 export interface MembersItem extends ItemBase {
   type: 'participants';
   joined?: Member;
   left?: Member;
+  /** A member with its new role: shown only when no system event of the host says it (see apply). */
+  changed?: Member;
   count?: number;
   /** Why, in words, when the host says (a resumed host: "bob was disconnected when the host stopped"). */
   text?: string;
@@ -296,15 +298,25 @@ export class TranscriptModel {
         }
         break;
       case 'system':
-      case 'error':
-        if (!this.#turnNotice(ev.kind, ev.seq, ev.text ?? '')) this.#push({ ...base, type: ev.kind, text: ev.text ?? '' });
+      case 'error': {
+        const text = ev.text ?? '';
+        const last = this.#items.length - 1;
+        if (ev.kind === 'system' && this.#saysRoleChange(this.#items[last], ev.seq, text)) {
+          // It says the role change just shown, and who made it: it takes that line's place.
+          this.#replace(last, { ...base, type: 'system', text });
+        } else if (!this.#turnNotice(ev.kind, ev.seq, text)) this.#push({ ...base, type: ev.kind, text });
         break;
+      }
       case 'participants':
-        // A role change comes with a system event that says it in words. A resumed party's
-        // note that someone was there when it ended is not shown: the end was.
+        // A resumed party's note that someone was there when it ended is not shown: the end was.
         if (ev.left && ev.why === 'party_ended') break;
         if (ev.joined || ev.left) {
           this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined });
+        } else if (ev.changed && typeof ev.changed.name === 'string') {
+          // A role change. Our host follows it with a system event that says who made it
+          // ("hana made bob a co-host"), which then replaces this item; a host that sends
+          // only this event (all PROTOCOL.md §7 promises) gets this item's line.
+          this.#push({ ...base, type: 'participants', changed: ev.changed, count: ev.count });
         }
         break;
       case 'batch':
@@ -510,6 +522,13 @@ export class TranscriptModel {
     if (turn?.type !== 'turn') return false;
     this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'notice', level, text, seq }] });
     return true;
+  }
+
+  /** Whether a system event at seq is the host's words for the role change item it follows. */
+  #saysRoleChange(it: TranscriptItem | undefined, seq: number, text: string): boolean {
+    if (it?.type !== 'participants' || !it.changed || it.seq !== seq - 1) return false;
+    const name = it.changed.name;
+    return text.includes(` made ${name} `) || text.startsWith(`${name} made themselves `);
   }
 
   #push(item: TranscriptItem): void {
