@@ -21,6 +21,7 @@ import (
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -207,6 +208,9 @@ host with no terminal of its own decides tool requests and approves merged promp
 			invites += "; its host invite no longer works: you take part from this terminal"
 		}
 		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); %s", h.Party().ID(), resume.Summary.LastSeq, invites))
+		if was := h.Party().Info().Host; was != "" && !strings.EqualFold(was, term.Name(f.name)) {
+			pr.notice("system", fmt.Sprintf("--name %s is not used: you come back as %s, the member you were (a resumed party keeps its host's name)", term.Line(f.name), term.Line(was)))
+		}
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())

@@ -579,3 +579,32 @@ func killPID(pid int) {
 		_ = p.Kill()
 	}
 }
+
+// TestResumeUnderAnotherName: the owner of a resumed party comes back as the member it
+// was; a new --name is said to be unused, and joiners see the party's host by that
+// member's name, not the new one.
+func TestResumeUnderAnotherName(t *testing.T) {
+	dataDir := t.TempDir()
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir, "--workdir", t.TempDir()}
+	h := start(t, nil, append(args, "--name", "hana")...)
+	line := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	h.expect(`hana joined`)
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+
+	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--name", "alice")
+	r.expect(`--name alice is not used: you come back as hana, the member you were`)
+	inv, err := invite.Parse(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hello wire.HelloResult
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "bob", OnHello: func(h wire.HelloResult) { hello = h }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if hello.Party.Host != "hana" {
+		t.Errorf("the resumed party's host is %q to a joiner, want hana", hello.Party.Host)
+	}
+}

@@ -367,3 +367,29 @@ func TestResumeAnnouncesWhatItRestores(t *testing.T) {
 		t.Fatalf("after the resume (settings %v, denial %v):\n%s", sawSettings, sawDenial, dump(st.Events))
 	}
 }
+
+// A host resumed under another name comes back as the member it was: the party's host
+// is that member's name, so clients find the owner by it and nobody else can take it.
+func TestResumedOwnerKeepsTheHostName(t *testing.T) {
+	r := &Restore{Seq: 3, NextID: 5, Members: []journal.Member{{ID: "m1", Name: "hana", Role: wire.RoleHost, Owner: true, Session: "s1"}}}
+	p, _, _ := start(t, Config{Restore: r, HostName: "alice"})
+	if got := p.Info().Host; got != "hana" {
+		t.Errorf("the resumed party's host is %q, want the owner's member name hana", got)
+	}
+	other := newCollector()
+	res, err := p.Join(JoinRequest{Name: "hana", Token: token, Sub: other, Conn: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.You.Name != "hana-2" {
+		t.Errorf("a participant asking for the host's name got %q", res.You.Name)
+	}
+	own := newCollector()
+	res, err = p.Join(JoinRequest{Name: "alice", Role: wire.RoleHost, Sub: own, Conn: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.You.ID != "m1" || res.You.Name != "hana" || res.Party.Host != "hana" {
+		t.Errorf("the owner came back as %+v in %q's party", res.You, res.Party.Host)
+	}
+}

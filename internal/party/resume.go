@@ -261,6 +261,11 @@ func (p *Party) restore(r *Restore) {
 			refill:   p.cfg.Now(),
 		}
 		m.rec = jm
+		if m.owner {
+			// The owner comes back as the member it was (join): the party's host is that
+			// member's name, whatever name the resuming host gave.
+			p.hostName = m.Name
+		}
 		p.known[m.ID] = m
 		if m.session != "" {
 			p.sessions[m.session] = m
