@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TranscriptModel, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
 import { batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
-import type { PartyEvent } from './types';
+import type { Member, PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
 import crashOnce from './testdata/crash-once.json';
 import crashAlways from './testdata/crash-always.json';
@@ -252,9 +252,9 @@ describe('TranscriptModel', () => {
   });
 
   it("a role change is a line of its own, unless the host's next event says it with who made it", () => {
-    const bob = { id: 'm2', name: 'bob', role: 'host' as const };
-    const cy = { id: 'm3', name: 'cy', role: 'viewer' as const };
-    const changed = (seq: number, m: typeof bob | typeof cy): PartyEvent => ({ seq, ts: '', kind: 'participants', changed: m, count: 3 });
+    const bob: Member = { id: 'm2', name: 'bob', role: 'host' };
+    const cy: Member = { id: 'm3', name: 'cy', role: 'viewer' };
+    const changed = (seq: number, m: Member): PartyEvent => ({ seq, ts: '', kind: 'participants', changed: m, count: 3 });
     const m = fold([
       changed(1, bob), sys(2, 'ann made bob a co-host'), // our host: its words take the line's place
       changed(3, cy), // a host that sends only the event
