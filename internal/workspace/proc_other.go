@@ -1,7 +1,7 @@
-//go:build !linux
+//go:build !unix
 
 package workspace
 
 import "os/exec"
 
-func dieWithParent(*exec.Cmd) {}
+func detach(cmd *exec.Cmd) { cmd.WaitDelay = waitDelay }

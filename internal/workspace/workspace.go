@@ -159,6 +159,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		}
 		cmd := exec.CommandContext(ctx, git, "init", "--quiet", "--bare", tmp)
 		cmd.Env = cleanEnv(nil)
+		detach(cmd)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("git init: %w: %s", err, bytes.TrimSpace(out))
@@ -210,6 +211,7 @@ func (w *Workspace) describeStart(ctx context.Context) string {
 	cmd := exec.CommandContext(ctx, w.git, "rev-parse", "--short", "HEAD")
 	cmd.Dir = w.dir
 	cmd.Env = cleanEnv(nil)
+	detach(cmd)
 	if out, err := cmd.Output(); err == nil {
 		return "git commit " + strings.TrimSpace(string(out)) + " with any uncommitted changes"
 	}
@@ -573,6 +575,9 @@ func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]boo
 	return out, nil
 }
 
+// waitDelay bounds the wait for git's pipes once it has been killed (exec.Cmd.WaitDelay).
+const waitDelay = 2 * time.Second
+
 // run runs git against the private repository and returns its stdout.
 func (w *Workspace) run(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	cmd, cancel := w.command(ctx, dir, env, args...)
@@ -585,6 +590,9 @@ func (w *Workspace) run(ctx context.Context, dir string, env []string, args ...s
 		if len(msg) > 300 {
 			// git's fatal line comes last, after any warnings: keep both ends.
 			msg = msg[:150] + " … " + msg[len(msg)-150:]
+		}
+		if msg == "" {
+			return nil, fmt.Errorf("git %s: %w", args[0], err)
 		}
 		return nil, fmt.Errorf("git %s: %w: %s", args[0], err, msg)
 	}
@@ -599,7 +607,7 @@ func (w *Workspace) command(ctx context.Context, dir string, env []string, args 
 	}
 	cmd.Dir = dir
 	cmd.Env = cleanEnv(append([]string{"GIT_DIR=" + w.gitDir, "GIT_WORK_TREE=" + w.dir}, env...))
-	dieWithParent(cmd)
+	detach(cmd)
 	return cmd, cancel
 }
 
