@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
@@ -39,6 +40,7 @@ type hostFlags struct {
 	claudeArgs                                                                 stringList
 	noLocalREPL, insecure, verbose, approve, keepJobs                          bool
 	permissionMode, shareWorkspace                                             string
+	hostInviteFile                                                             string
 }
 
 func runHost(ctx context.Context, args []string, io IO) int {
@@ -73,6 +75,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "`directory` where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
 	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part; a host invite is printed so that someone can decide for it)")
+	fs.StringVar(&f.hostInviteFile, "host-invite-file", "", "with --no-local-repl: write the host invite to this `file` (readable by you alone; rewritten when the invites change) instead of printing it, so that it stays out of logs of this terminal's output")
 	fs.BoolVar(&f.keepJobs, "keep-agent-jobs", false, "leave running what the agent's tools started in the background (a dev server) when the party ends; by default it is stopped (Linux)")
 	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS; only with a loopback --listen (tests)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
@@ -121,6 +124,13 @@ host with no terminal of its own decides tool requests and approves merged promp
 		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
 	case f.shareWorkspace != wire.WorkspaceOff && f.shareWorkspace != wire.WorkspaceChanges && f.shareWorkspace != wire.WorkspaceTree:
 		return usageError(fs, io.Err, "--share-workspace must be off, changes or tree, got %q", f.shareWorkspace)
+	case f.hostInviteFile != "" && !f.noLocalREPL:
+		return usageError(fs, io.Err, "--host-invite-file goes with --no-local-repl: a host that takes part from its terminal has no host invite (it makes co-hosts with /role)")
+	}
+	if f.hostInviteFile != "" {
+		if err := writable(f.hostInviteFile); err != nil {
+			return usageError(fs, io.Err, "--host-invite-file %s: %v", f.hostInviteFile, err)
+		}
 	}
 	if err := checkListen(f.listen); err != nil {
 		return usageError(fs, io.Err, "--listen %q: %v", f.listen, err)
@@ -193,8 +203,13 @@ host with no terminal of its own decides tool requests and approves merged promp
 	// stalled (Ctrl-S, a dead ssh session), and the party must not wait for it.
 	stopRotated := make(chan struct{})
 	defer close(stopRotated)
+	hostInv := hostInviteOut{file: f.hostInviteFile}
 	go rotated.print(stopRotated, func(inv wire.Invites) {
-		pr.notice("system", invitesText(inv, "new invites (the old links no longer work):"))
+		inv, err := hostInv.keep(inv)
+		if err != nil {
+			pr.notice("error", "cannot write the new host invite: "+describe(err)+" (the one in the file no longer works; a co-host's /rotate makes new invites and tries again)")
+		}
+		pr.notice("system", invitesText(inv, "new invites (the old links no longer work):")+hostInv.where())
 	})
 	if resume != nil {
 		invites := "the invites are the ones it had last"
@@ -215,7 +230,16 @@ host with no terminal of its own decides tool requests and approves merged promp
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
 	if hinv, ok := h.HostInvite(); ok {
-		fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
+		if _, err := hostInv.keep(wire.Invites{HostInvite: hinv.String()}); err != nil {
+			pr.notice("error", "cannot write the host invite: "+describe(err))
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			_ = h.Shutdown(sctx)
+			return ExitError
+		}
+		if hostInv.file == "" {
+			fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
+		}
 	}
 	made := "party created"
 	if resume != nil {
@@ -252,9 +276,9 @@ host with no terminal of its own decides tool requests and approves merged promp
 			needs = append(needs, "approve merged prompts (they wait until a host does)")
 		}
 		if len(needs) > 0 {
-			pr.notice("system", "this terminal only watches: join with the host invite above (concordia join, or the app) to "+strings.Join(needs, " and ")+"; whoever joins with it is a host")
+			pr.notice("system", "this terminal only watches: join with the host invite "+hostInv.place()+" (concordia join, or the app) to "+strings.Join(needs, " and ")+"; whoever joins with it is a host")
 		} else {
-			pr.notice("system", "this terminal only watches; whoever joins with the host invite above is a host (co-host)")
+			pr.notice("system", "this terminal only watches; whoever joins with the host invite "+hostInv.place()+" is a host (co-host)")
 		}
 		v, st, err := h.Party().Watch()
 		if err != nil {
@@ -275,7 +299,8 @@ host with no terminal of its own decides tool requests and approves merged promp
 		if resume != nil {
 			pr.live()
 			// The history pushed the invites out of sight, and this terminal has no /invite.
-			pr.notice("system", invitesText(h.Invites(), "the invites:"))
+			inv, _ := hostInv.keep(h.Invites()) // written above
+			pr.notice("system", invitesText(inv, "the invites:")+hostInv.where())
 		}
 		if f, ok := io.In.(*os.File); ok && inForeground(f) {
 			go watchOnly(f, pr) // ends with the input, or with the process
@@ -448,4 +473,35 @@ func watchOnly(in io.Reader, pr *printer) {
 			pr.notice("system", "this terminal only watches (--no-local-repl): to take part, join with the host invite (concordia join, or the app); Ctrl-C ends the party")
 		}
 	}
+}
+
+// hostInviteOut is where a headless host's host invite goes: this terminal, or the
+// --host-invite-file (mode 0600), which then keeps it out of the terminal's output.
+type hostInviteOut struct{ file string }
+
+// keep writes the host invite in inv to the file, when there is one, and returns inv
+// without it for printing.
+func (o hostInviteOut) keep(inv wire.Invites) (wire.Invites, error) {
+	if o.file == "" || inv.HostInvite == "" {
+		return inv, nil
+	}
+	err := atomicfile.Write(o.file, []byte(inv.HostInvite+"\n"), 0o600)
+	inv.HostInvite = ""
+	return inv, err
+}
+
+// place says where the host invite is, after "the host invite".
+func (o hostInviteOut) place() string {
+	if o.file == "" {
+		return "above"
+	}
+	return "in " + o.file
+}
+
+// where is what printed invites add about the host invite kept in the file.
+func (o hostInviteOut) where() string {
+	if o.file == "" {
+		return ""
+	}
+	return "\nthe host invite is in " + o.file + " (readable by you alone): give it only to someone who may decide what the agent does"
 }

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -110,4 +112,50 @@ func TestResumeWithATerminalDropsTheHostInvite(t *testing.T) {
 	r2.wait()
 }
 
-var regexpHostInvite = regexp.MustCompile(`^host invite: `)
+var regexpHostInvite = regexp.MustCompile(`^\s*host invite: `)
+
+// TestHostInviteFile: with --host-invite-file the host invite goes to a file only its
+// owner can read, never to the terminal's output (which may be a log others read), and
+// the file follows a rotation.
+func TestHostInviteFile(t *testing.T) {
+	args, _ := resumableHost(t)
+	file := filepath.Join(t.TempDir(), "host-invite")
+	h := start(t, nil, append(args, "--name", "server", "--host-invite-file", file)...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	h.expect(`this terminal only watches: join with the host invite in ` + regexp.QuoteMeta(file) + ` \(concordia join, or the app\)`)
+	readInvite := func() string {
+		t.Helper()
+		fi, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("the host invite file has mode %v, want 0600", fi.Mode().Perm())
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.TrimSuffix(string(b), "\n")
+		if _, err := invite.Parse(got); err != nil || token(got) == token(inv) {
+			t.Fatalf("the host invite file holds %q (%v)", b, err)
+		}
+		return got
+	}
+	hostInv := readInvite()
+
+	ops := start(t, nil, "join", hostInv, "--name", "ops")
+	ops.expect(`you joined as a host: you decide tool requests`)
+	ops.send("/rotate")
+	newHost := ops.expect(`^\s*host invite: (concordia://\S+)$`)[1]
+	h.expect(`new invites \(the old links no longer work\)`)
+	h.expect(`the host invite is in ` + regexp.QuoteMeta(file) + ` \(readable by you alone\)`)
+	if got := readInvite(); got != newHost {
+		t.Fatalf("the file holds %s after the rotation, the co-host was given %s", got, newHost)
+	}
+	if m := h.find(regexpHostInvite); m != nil {
+		t.Fatalf("the host's terminal printed a host invite: %q", m[0])
+	}
+	h.cmd.Process.Signal(os.Interrupt)
+	h.wait()
+}
