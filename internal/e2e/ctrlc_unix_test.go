@@ -1,0 +1,72 @@
+//go:build unix
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCtrlCInTheTerminalLeavesGitAlone: a Ctrl-C goes to the terminal's whole foreground
+// process group. The git a host runs for the workspace (here still at its first snapshot)
+// must not get it: killed by it, its failure was told to everyone as "the working directory
+// is not shared: git add: signal: interrupt". The host alone gets it and stops git itself.
+func TestCtrlCInTheTerminalLeavesGitAlone(t *testing.T) {
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatalf("git is needed: %v", err)
+	}
+	bin, marks := t.TempDir(), t.TempDir()
+	adding, interrupted := filepath.Join(marks, "adding"), filepath.Join(marks, "interrupted")
+	// A git whose first add takes long, and which notes a SIGINT if one reaches it.
+	wrapper := fmt.Sprintf(`#!/bin/sh
+if [ "$1" = add ]; then
+	trap 'touch %q; exit 130' INT
+	touch %q
+	sleep 20 >/dev/null 2>&1 &
+	wait
+fi
+exec %q "$@"
+`, interrupted, adding, realGit)
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.go"), []byte("package main\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")},
+		"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+		"--workdir", work, "--no-local-repl")
+	h.expect(`^invite code: `)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(adding); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the workspace's first git add did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// As a terminal's Ctrl-C: SIGINT to the process group (start gives the host its own).
+	if err := syscall.Kill(-h.cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.wait(); code != 0 {
+		t.Errorf("host exit after Ctrl-C: %d\n%s\n%s", code, h.stdout(), h.stderr())
+	}
+	if m := h.find(regexp.MustCompile(`(?i)error.*(not shared|git)`)); m != nil {
+		t.Errorf("a Ctrl-C was told as a workspace error: %q", m[0])
+	}
+	if _, err := os.Stat(interrupted); err == nil {
+		t.Error("the terminal's SIGINT reached git")
+	}
+	h.expect(`^\[system\] party ended`)
+}
