@@ -263,6 +263,43 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	}
 }
 
+// TestACommandWordStartingAPrompt: a command that takes nothing, given more, is refused and
+// the whole line goes back into the input (found by a tester: "/exit plan mode and start
+// implementing" left the party, and from the host's terminal would have ended it).
+func TestACommandWordStartingAPrompt(t *testing.T) {
+	for _, role := range []string{wire.RoleParticipant, wire.RoleHost} {
+		for _, line := range []string{"/exit plan mode and start implementing", "/quit smoking", "/show me how the merge works", "/who\nplease also fix the readme", "/stop the server first", "/allow me to explain"} {
+			t.Run(role+" "+line, func(t *testing.T) {
+				c, ctl, sent, out := newCommander(role)
+				var given []string
+				c.pr.setInputSink(func(text string) { given = append(given, text) })
+				if c.line(context.Background(), line) {
+					t.Fatal("quit")
+				}
+				if len(*sent) != 0 || len(ctl.calls) != 0 {
+					t.Errorf("sent %q, controls %q", *sent, ctl.calls)
+				}
+				want := "takes nothing after it; nothing was run or sent. To send this as a prompt, start it with //"
+				if role != wire.RoleHost && (strings.HasPrefix(line, "/stop") || strings.HasPrefix(line, "/allow")) {
+					want = "is for hosts; nothing was sent"
+				}
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output %q, want %q", out.String(), want)
+				}
+				if len(given) != 1 || given[0] != line {
+					t.Errorf("given back %q, want the line", given)
+				}
+			})
+		}
+	}
+	// Commands that take something still get it.
+	c, ctl, _, _ := newCommander(wire.RoleHost)
+	c.line(context.Background(), "/approval on")
+	if len(ctl.calls) != 1 {
+		t.Errorf("/approval on: controls %q", ctl.calls)
+	}
+}
+
 // TestRoleChangeOfAnother: our host's notice says who changed whose role, so the event
 // itself is not printed too (both were); from a host that sends no notice (PROTOCOL.md
 // promises only the event) the event is said, before the next event or on its own.

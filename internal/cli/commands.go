@@ -113,6 +113,15 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 			what = "/" + name + " is for hosts"
 		}
 		c.pr.reply("error", what+"; nothing was sent. /help lists your commands (start a prompt with // to send a leading /)")
+		c.pr.giveBack(line) // to be corrected, or sent with //
+		return false
+	}
+	if arg != "" && !strings.Contains(cmd.usage, " ") {
+		// "/exit plan mode and start implementing" is a prompt that happens to begin with
+		// a command's word: never run /exit for it, nor lose the rest. It goes back into
+		// the input, to be sent with // or corrected.
+		c.pr.reply("error", "/"+name+" takes nothing after it; nothing was run or sent. To send this as a prompt, start it with //")
+		c.pr.giveBack(line)
 		return false
 	}
 	switch name {
