@@ -132,6 +132,28 @@ func (p *Party) withdraw(memberID, promptID string) error {
 	return nil
 }
 
+// withdrawAllOf withdraws every prompt of m's that waits and is not yet being merged (as
+// by withdraw), in the name of by; the pipeline then settles as after a withdrawal.
+func (p *Party) withdrawAllOf(m, by *member) {
+	var gone []wire.Prompt
+	kept := p.pending[:0]
+	for _, pp := range p.pending {
+		if !pp.inFlight && pp.prompt.Member == m.ID {
+			gone = append(gone, pp.prompt)
+			continue
+		}
+		kept = append(kept, pp)
+	}
+	clear(p.pending[len(kept):])
+	p.pending = kept
+	for _, pr := range gone {
+		p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name}})
+	}
+	if len(gone) > 0 && !p.busy {
+		p.settle()
+	}
+}
+
 // schedule arms the loop's timer for the next pipeline decision, or starts work now: a
 // host's agent command first, then a batch when the rule says it is due.
 func (p *Party) schedule(timer *time.Timer) {

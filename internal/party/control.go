@@ -266,6 +266,9 @@ func (p *Party) Kick(memberID, target, reason string) error {
 			text += ": " + r
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		// What they asked and no batch has taken goes with them: a prompt of someone
+		// removed is not sent on their behalf later.
+		p.withdrawAllOf(m, by)
 		if _, live := p.members[m.ID]; live {
 			delete(p.members, m.ID)
 			if m.sub != nil {

@@ -192,3 +192,60 @@ func TestResumeForgetsWithdrawnPrompts(t *testing.T) {
 		t.Errorf("a host withdraws a prompt with no author id: %v", err)
 	}
 }
+
+// TestKickWithdrawsTheirPrompts: a member removed from the party takes its waiting prompts
+// with it; nobody else's go, and the agent never gets them (found by a tester: the kicked
+// member's prompt was sent later in the next batch).
+func TestKickWithdrawsTheirPrompts(t *testing.T) {
+	fr := &fakeRunner{hold: make(chan struct{})}
+	p, col, alice := start(t, Config{Runner: fr})
+	join := func(name, role string) string {
+		t.Helper()
+		c := newCollector()
+		tok := token
+		if role == wire.RoleHost {
+			tok = ""
+		}
+		res, err := p.Join(JoinRequest{Name: name, Token: tok, Role: role, Sub: c, Conn: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.You.ID
+	}
+	bob := join("bob", "")
+	hosty := join("hosty", wire.RoleHost)
+	if _, err := p.Prompt(alice, "first: starts the turn"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the first batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+	b1, err := p.Prompt(bob, "bob's one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := p.Prompt(alice, "alice's, kept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := p.Prompt(bob, "bob's two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Kick(hosty, bob, "wrong party"); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingIDs(t, p); !slices.Equal(got, []string{kept.ID}) {
+		t.Errorf("pending after the kick: %v, want only %s", got, kept.ID)
+	}
+	evs := col.waitFor(t, "two withdrawals", func(e []wire.Event) bool { return count(e, wire.KindWithdrawn) == 2 })
+	want := []wire.Withdrawn{{Prompt: b1.ID, User: "bob", By: "hosty"}, {Prompt: b2.ID, User: "bob", By: "hosty"}}
+	if got := withdrawals(evs); !slices.Equal(got, want) {
+		t.Errorf("withdrawn events %+v, want %+v", got, want)
+	}
+	close(fr.hold)
+	col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	for _, text := range fr.got() {
+		if strings.Contains(text, "bob's") {
+			t.Errorf("the agent got a kicked member's prompt: %q", text)
+		}
+	}
+}
