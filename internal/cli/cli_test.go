@@ -370,6 +370,16 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged by local):\n    x", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
 		}},
+		// A rejected merged prompt was never claude's (a tester was told it was).
+		{line: "/show", wantErr: "the last batch as claude got it (merged by gemini):\n    sent", events: []wire.Event{
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merged: "sent", Merger: "gemini"}},
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
+			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3"}},
+		}},
+		{line: "/show", wantErr: "no batch has been sent since you joined", events: []wire.Event{
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
+			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3"}},
+		}},
 		{line: "/approve just list the files", wantCall: "approve b3 just list the files", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
 		}},

@@ -237,12 +237,17 @@ func (c *commander) help() {
 func (c *commander) show(context.Context, string) error {
 	var merged, by string
 	held := false
-	c.pr.with(func(r *roster) { merged, by, held = r.merged, r.mergedBy, r.held != nil })
+	c.pr.with(func(r *roster) {
+		merged, by = r.merged, r.mergedBy
+		if held = r.held != nil; held { // not sent yet
+			merged, by = r.held.Merged, r.held.Merger
+		}
+	})
 	if merged == "" {
 		return errors.New("no batch has been sent since you joined")
 	}
 	what := "the last batch as claude got it"
-	if held { // not sent yet
+	if held {
 		what = "the merged prompt waiting for a host's approval"
 	}
 	c.pr.reply("batch", fmt.Sprintf("%s (merged by %s):\n%s", what, by, merged))

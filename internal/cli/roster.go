@@ -41,7 +41,7 @@ type roster struct {
 	// phase is the pipeline's phase (wire.Phase*), since when, and when the turn began.
 	phase                 string
 	phaseSince, turnSince time.Time
-	// merged is the text of the last batch sent or waiting, for /show.
+	// merged is the text of the last batch sent, for /show (held has the one waiting).
 	merged, mergedBy string
 	// settings are the party's (§7): from the hello, then each settings event. always is
 	// never nil once known.
@@ -146,7 +146,6 @@ func (r *roster) track(ev wire.Event) {
 			r.batches[ev.Approval.Batch] = r.whoAsked(ev.Approval.Prompts)
 			ap := *ev.Approval
 			r.held = &ap
-			r.merged, r.mergedBy = ev.Approval.Merged, ev.Approval.Merger
 			r.take(ev.Approval.Prompts)
 		}
 	case wire.KindSettings:
