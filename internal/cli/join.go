@@ -104,6 +104,10 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 				case wire.RoleHost:
 					pr.notice("system", "you joined as a host: you decide tool requests (/allow, /deny, /always) and merged prompts (/approve, /reject); /help lists the rest")
 				}
+				if h.Party.PermissionMode != "" { // a host from before v1.1 has none of this
+					// What a prompt will meet: said now, not when the first one stalls.
+					pr.notice("system", rulesWords(h.Party))
+				}
 				if h.Party.PermissionMode != wire.PermissionAll && !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
 					pr.notice("system", "no host is in the party right now: tool requests that need a decision are denied when their time runs out, until one joins")
 				}

@@ -779,6 +779,15 @@ func alwaysWords(tools []string, host bool) string {
 	return s
 }
 
+// rulesWords says a party's tool permission mode and approval mode, for someone joining.
+func rulesWords(info wire.PartyInfo) string {
+	approval := "off: merged prompts go to claude at once"
+	if info.Approval {
+		approval = "on: every merged prompt waits for a host's approval"
+	}
+	return fmt.Sprintf("tool permissions: %s; approval %s", modeWords(info.PermissionMode), approval)
+}
+
 func modeWords(mode string) string {
 	switch mode {
 	case wire.PermissionEdits:

@@ -32,6 +32,7 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	ops.expect(`you joined as a host: you decide tool requests`)
 	bob := start(t, nil, "join", inv, "--name", "bob")
 	bob.expect(`joined server's party as bob \(2 in the party: ops \(host\), bob\)`)
+	bob.expect(`^\[system\] tool permissions: every tool use asks a host \(ask\); approval on: every merged prompt waits for a host's approval$`)
 
 	bob.send("make a file FAKE_ASK")
 	ops.expect(`this merged prompt waits for a host's approval`)
