@@ -360,6 +360,10 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
+	// Room first: the textarea scrolls its view to the cursor within its height, and a row
+	// added by this key (a new line, a wrap) would keep the first row hidden after fit
+	// grows the input to show it.
+	e.ta.SetHeight(maxEditorRows)
 	e.ta, cmd = e.ta.Update(k)
 	e.fit()
 	return e, cmd

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -254,5 +255,37 @@ func TestMyWaitingPromptsByMemberID(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Member: "m9", Text: "the older me again"}})
 	if st := c.pr.statusOf(); st.mine != 1 || st.all != 3 {
 		t.Fatalf("mine %d of %d, want 1 of 3", st.mine, st.all)
+	}
+}
+
+// TestNewLineKeepsTheFirstInView: Ctrl-J (or a typed line that wraps) grew the input after
+// the textarea had scrolled to the new row, so its first line was hidden until Up (found
+// by a tester). Every line shows while they fit.
+func TestNewLineKeepsTheFirstInView(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	// As the program does: a view drawn after every message (the textarea scrolls only
+	// over what its last view held).
+	update := func(msg tea.Msg) { e.Update(msg); e.View() }
+	update(tea.WindowSizeMsg{Width: 40, Height: 24})
+	typeText := func(s string) { update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+	typeText("line one")
+	update(tea.KeyMsg{Type: tea.KeyCtrlJ})
+	typeText("line two")
+	update(tea.KeyMsg{Type: tea.KeyEnter, Alt: true})
+	typeText("line three")
+	for _, want := range []string{"line one", "line two", "line three"} {
+		if v := e.ta.View(); !strings.Contains(v, want) {
+			t.Errorf("the input shows %q, without %q", v, want)
+		}
+	}
+	e.ta.Reset()
+	e.fit()
+	for range 50 { // wraps twice at 40 columns
+		update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a")})
+		update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b")})
+		update(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune(" ")})
+	}
+	if v := e.ta.View(); !strings.HasPrefix(strings.TrimSpace(ansi.Strip(v)), "› ab ab") {
+		t.Errorf("a wrapped line's first row is hidden: %q", v)
 	}
 }
