@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -1016,5 +1018,33 @@ func TestWithdraw(t *testing.T) {
 	}
 	if len(given) != 0 {
 		t.Errorf("a refused withdrawal gave %q back to the input line", given)
+	}
+}
+
+// TestInviteFileCutIntoLines: an invite copied from a narrow terminal has a line break
+// where the terminal cut it; --invite-file read its first line only and refused the link
+// as missing its ?fp= (found by a tester). The whole file is read.
+func TestInviteFileCutIntoLines(t *testing.T) {
+	fp := strings.Repeat("0123456789abcdef", 4)
+	link := "concordia://127.0.0.1:8765/" + strings.Repeat("A", 43) + "?fp=" + fp
+	for name, text := range map[string]string{
+		"cut at the width":      link[:60] + "\n" + link[60:] + "\n",
+		"in a message":          "join us:\n" + link + "\nsee you\n",
+		"one line, no line end": link,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "invite")
+			if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			raw, _, err := readInvite(nil, path, IO{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv, err := invite.Parse(raw)
+			if err != nil || inv.Fingerprint != fp {
+				t.Fatalf("the file's invite reads as %+v, %v", inv, err)
+			}
+		})
 	}
 }

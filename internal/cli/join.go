@@ -26,7 +26,7 @@ import (
 func runJoin(ctx context.Context, args []string, io IO) (code int) {
 	var name, transcriptPath, inviteFile string
 	var verbose bool
-	fs := newFlagSet("join", "concordia join INVITE [--name NAME]", `
+	fs := newFlagSet("join", "concordia join INVITE | - | --invite-file FILE [--name NAME] [--transcript FILE] [--verbose]", `
 Join a party in this terminal. INVITE is the concordia:// link the host printed
 (flags may stand before or after it). So that the invite's token stays out of the
 process list, it may instead come from the CONCORDIA_INVITE environment variable, from
@@ -38,7 +38,7 @@ is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.`, io.Out, io.Err)
 	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
-	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` (its first line) instead of the command line")
+	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` instead of the command line (the link in it, also one cut into lines)")
 	fs.StringVar(&transcriptPath, "transcript", "", "when you leave or the party ends, write what this terminal saw to this `file`, as Markdown (like concordia export)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -286,18 +286,33 @@ func writable(path string) error {
 	return os.Remove(f.Name())
 }
 
-// readInvite finds the invite: the argument, "-" for stdin's first line, --invite-file,
+// maxInviteFile is as much of an --invite-file as is read: an invite, with room for a
+// message around it.
+const maxInviteFile = 64 << 10
+
+// readAtMost reads up to n bytes of a file.
+func readAtMost(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return stdio.ReadAll(stdio.LimitReader(f, n))
+}
+
+// readInvite finds the invite: the argument, "-" for stdin's first line, --invite-file (the file),
 // or CONCORDIA_INVITE, so the token need not stand in the process list. It returns the
 // input left for prompts (stdin after the invite's line).
 func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) {
 	switch {
 	case file != "":
-		b, err := os.ReadFile(file)
+		b, err := readAtMost(file, maxInviteFile)
 		if err != nil {
 			return "", nil, fmt.Errorf("cannot read the invite file: %w", err)
 		}
-		first, _, _ := strings.Cut(string(b), "\n")
-		return strings.TrimSpace(first), io.In, nil
+		// The whole file: invite.Parse finds the link in it, also one a terminal cut into
+		// lines at its width (copied from /invite in a narrow terminal).
+		return strings.TrimSpace(string(b)), io.In, nil
 	case len(pos) > 0 && pos[0] == "-":
 		r := bufio.NewReader(io.In)
 		line, err := r.ReadString('\n')
