@@ -327,8 +327,12 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return e, nil
 		}
 		if t := strings.TrimSpace(v); e.st.role == wire.RoleViewer && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
-			// It would only be refused: keep it (a host may make this member a participant).
-			e.errText = "you are a viewer: you cannot send prompts (a host can make you a participant); the text stays here"
+			// It would only be refused. Kept in the history (a host may make this member a
+			// participant), out of the input: commands typed next are not appended to it.
+			e.remember(v)
+			e.ta.Reset()
+			e.fit()
+			e.errText = "you are a viewer: you cannot send prompts (a host can make you a participant); Up brings the text back"
 			return e, nil
 		}
 		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
@@ -377,14 +381,21 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 		e.errText = "still handling the previous line; try again in a moment"
 		return e, nil
 	}
-	if text != interruptLine && !strings.HasPrefix(text, "/quit") && (len(e.history) == 0 || e.history[len(e.history)-1] != text) {
+	if text != interruptLine && !strings.HasPrefix(text, "/quit") {
+		e.remember(text)
+	}
+	e.ta.Reset()
+	e.fit()
+	return e, nil
+}
+
+// remember adds text to the history (Up recalls it), once if it was the last one too.
+func (e *editor) remember(text string) {
+	if len(e.history) == 0 || e.history[len(e.history)-1] != text {
 		e.history = append(e.history, text)
 	}
 	e.hpos = len(e.history)
 	e.draft = ""
-	e.ta.Reset()
-	e.fit()
-	return e, nil
 }
 
 // giveBack puts text into the input: alone when it is empty, else below what was typed

@@ -182,14 +182,15 @@ func TestWordsAreTextNotKeys(t *testing.T) {
 }
 
 // TestViewerKeepsTheText: a viewer's Enter on a prompt would only be refused; the text was
-// cleared with it (found by a tester). It stays, with the reason, and commands still run.
+// lost with it (found by a tester). It is kept in the history, with the reason; and out of
+// the input, where commands typed next were appended to it (found by another).
 func TestViewerKeepsTheText(t *testing.T) {
 	lines := make(chan string, 2)
 	e := newEditor(false, lines)
 	e.st.role = wire.RoleViewer
 	e.ta.SetValue("a prompt")
 	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	if e.ta.Value() != "a prompt" || !strings.Contains(e.errText, "you are a viewer") {
+	if e.ta.Value() != "" || !strings.Contains(e.errText, "you are a viewer") || !strings.Contains(e.errText, "Up brings the text back") {
 		t.Fatalf("input %q, error %q", e.ta.Value(), e.errText)
 	}
 	select {
@@ -197,10 +198,15 @@ func TestViewerKeepsTheText(t *testing.T) {
 		t.Fatalf("sent %q", l)
 	default:
 	}
-	e.ta.SetValue("/who")
+	e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/who")})
 	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if l := <-lines; l != "/who" {
 		t.Fatalf("a viewer's command: %q", l)
+	}
+	e.Update(tea.KeyMsg{Type: tea.KeyUp})
+	e.Update(tea.KeyMsg{Type: tea.KeyUp})
+	if got := e.ta.Value(); got != "a prompt" {
+		t.Fatalf("Up brings back %q, want the refused prompt", got)
 	}
 }
 
