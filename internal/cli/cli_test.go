@@ -1048,3 +1048,29 @@ func TestInviteFileCutIntoLines(t *testing.T) {
 		})
 	}
 }
+
+// TestDecideAfterSomeoneElse: a host's /allow just after another host decided the request
+// says who did, not only that nothing waits (found by a tester).
+func TestDecideAfterSomeoneElse(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionDenied, By: "bob"}})
+	c.line(context.Background(), "/allow")
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/allow: no tool request is waiting for a decision: bob already denied Bash") {
+		t.Fatalf("calls %q, output %q", ctl.calls, out.String())
+	}
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Edit", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Edit", Status: wire.PermissionTimedOut}})
+	c.line(context.Background(), "/deny")
+	if !strings.Contains(out.String(), "Edit was already denied: no host decided in time") {
+		t.Fatalf("output %q", out.String())
+	}
+	// Long after, the plain answer.
+	c.pr.with(func(r *roster) { r.decidedAt = time.Now().Add(-2 * recentDecision) })
+	out.Reset()
+	c.line(context.Background(), "/always")
+	if got := out.String(); !strings.HasSuffix(strings.TrimSpace(got), "/always: no tool request is waiting for a decision") {
+		t.Fatalf("output %q", got)
+	}
+}

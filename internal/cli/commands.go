@@ -318,15 +318,36 @@ func (c *commander) approval(ctx context.Context, arg string) error {
 }
 
 // decideWith answers the oldest waiting tool request with decision.
+// recentDecision is how long after a request was decided a host's /allow, /deny or
+// /always is told who decided it (it was most likely meant for that one).
+const recentDecision = time.Minute
+
+// decidedWords says how the last request was decided: "bob already denied Bash".
+func decidedWords(p wire.Permission) string {
+	tool := term.Line(p.Tool)
+	switch {
+	case p.Status == wire.PermissionTimedOut:
+		return tool + " was already denied: no host decided in time"
+	case p.By == "":
+		return tool + " was already " + p.Status
+	}
+	return term.Line(p.By) + " already " + p.Status + " " + tool
+}
+
 func decideWith(decision string) func(*commander, context.Context, string) error {
 	return func(c *commander, ctx context.Context, arg string) error {
-		id := ""
+		id, late := "", ""
 		c.pr.with(func(r *roster) {
 			if len(r.perms) > 0 {
 				id = r.perms[0].ID
+			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
+				late = decidedWords(*d)
 			}
 		})
-		if id == "" {
+		switch {
+		case late != "":
+			return errors.New("no tool request is waiting for a decision: " + late)
+		case id == "":
 			return errors.New("no tool request is waiting for a decision")
 		}
 		return c.ctl.Decide(ctx, id, decision, arg)

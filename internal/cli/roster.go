@@ -25,8 +25,12 @@ type roster struct {
 	writers map[string]string
 	batches map[string][]string
 	perms   []wire.Permission // pending, oldest first
-	held    *wire.Approval    // the batch waiting for approval
-	running bool              // a turn is on the agent
+	// decided is the last request that stopped waiting, and when: a host's /allow just
+	// after someone else decided is told who did.
+	decided   *wire.Permission
+	decidedAt time.Time
+	held      *wire.Approval // the batch waiting for approval
+	running   bool           // a turn is on the agent
 	// pending lists the prompts waiting for a batch, oldest first; asks holds each one's
 	// first line, for the who-asked-what of the batch that takes it.
 	pending []string
@@ -167,6 +171,10 @@ func (r *roster) track(ev wire.Event) {
 		r.running = false
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {
+			if pm.Status != wire.PermissionPending && slices.ContainsFunc(r.perms, func(w wire.Permission) bool { return w.ID == pm.ID }) {
+				d := *pm
+				r.decided, r.decidedAt = &d, time.Now()
+			}
 			r.dropPerm(pm.ID)
 			if pm.Status == wire.PermissionPending {
 				r.perms = append(r.perms, *pm)
