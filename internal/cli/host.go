@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
@@ -75,7 +76,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 	fs.StringVar(&f.workdir, "workdir", "", "the agent's working `directory` (default: the current directory)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "`directory` where the TLS identity and transcripts live (default: "+defaultDataDir()+")")
 	fs.BoolVar(&f.noLocalREPL, "no-local-repl", false, "don't read prompts from this terminal (the host does not take part; a host invite is printed so that someone can decide for it)")
-	fs.StringVar(&f.hostInviteFile, "host-invite-file", "", "with --no-local-repl: write the host invite to this `file` (readable by you alone; rewritten when the invites change) instead of printing it, so that it stays out of logs of this terminal's output")
+	fs.StringVar(&f.hostInviteFile, "host-invite-file", "", "with --no-local-repl: write the host invite to this `file` (mode 0600; rewritten when the invites change) instead of printing it, so that it stays out of logs of this terminal's output")
 	fs.BoolVar(&f.keepJobs, "keep-agent-jobs", false, "leave running what the agent's tools started in the background (a dev server) when the party ends; by default it is stopped (Linux)")
 	fs.BoolVar(&f.insecure, "insecure", false, "plain ws:// without TLS; only with a loopback --listen (tests)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log diagnostics to stderr")
@@ -91,6 +92,8 @@ host with no terminal of its own decides tool requests and approves merged promp
 	if err != nil {
 		return flagStatus(err)
 	}
+	nameGiven := false
+	fs.Visit(func(fl *flag.Flag) { nameGiven = nameGiven || fl.Name == "name" })
 	pos, resume, code := resumeSettings(fs, &f, &rf, pos, io)
 	if code >= 0 {
 		return code
@@ -128,7 +131,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 		return usageError(fs, io.Err, "--host-invite-file goes with --no-local-repl: a host that takes part from its terminal has no host invite (it makes co-hosts with /role)")
 	}
 	if f.hostInviteFile != "" {
-		if err := writable(f.hostInviteFile); err != nil {
+		if err := inviteFileUsable(f.hostInviteFile); err != nil {
 			return usageError(fs, io.Err, "--host-invite-file %s: %v", f.hostInviteFile, err)
 		}
 	}
@@ -203,13 +206,21 @@ host with no terminal of its own decides tool requests and approves merged promp
 	// stalled (Ctrl-S, a dead ssh session), and the party must not wait for it.
 	stopRotated := make(chan struct{})
 	defer close(stopRotated)
-	hostInv := hostInviteOut{file: f.hostInviteFile}
+	hostInv := &hostInviteOut{file: f.hostInviteFile, current: func() string { return h.Invites().HostInvite }}
+	// Written before anything is printed: a party whose host invite cannot be kept where
+	// it was asked for does not start handing out invites.
+	if err := hostInv.write(); err != nil {
+		pr.notice("error", "cannot write the host invite: "+describe(err))
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		_ = h.Shutdown(sctx)
+		return ExitError
+	}
 	go rotated.print(stopRotated, func(inv wire.Invites) {
-		inv, err := hostInv.keep(inv)
-		if err != nil {
+		if err := hostInv.write(); err != nil {
 			pr.notice("error", "cannot write the new host invite: "+describe(err)+" (the one in the file no longer works; a co-host's /rotate makes new invites and tries again)")
 		}
-		pr.notice("system", invitesText(inv, "new invites (the old links no longer work):")+hostInv.where())
+		pr.notice("system", invitesText(hostInv.strip(inv), "new invites (the old links no longer work):")+hostInv.where())
 	})
 	if resume != nil {
 		invites := "the invites are the ones it had last"
@@ -223,23 +234,14 @@ host with no terminal of its own decides tool requests and approves merged promp
 			invites += "; its host invite no longer works: you take part from this terminal"
 		}
 		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); %s", h.Party().ID(), resume.Summary.LastSeq, invites))
-		if was := h.Party().Info().Host; was != "" && !strings.EqualFold(was, term.Name(f.name)) {
+		if was := h.Party().Info().Host; nameGiven && !f.noLocalREPL && was != "" && !strings.EqualFold(was, term.Name(f.name)) {
 			pr.notice("system", fmt.Sprintf("--name %s is not used: you come back as %s, the member you were (a resumed party keeps its host's name)", term.Line(f.name), term.Line(was)))
 		}
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
-	if hinv, ok := h.HostInvite(); ok {
-		if _, err := hostInv.keep(wire.Invites{HostInvite: hinv.String()}); err != nil {
-			pr.notice("error", "cannot write the host invite: "+describe(err))
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-			defer cancel()
-			_ = h.Shutdown(sctx)
-			return ExitError
-		}
-		if hostInv.file == "" {
-			fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
-		}
+	if hinv, ok := h.HostInvite(); ok && hostInv.file == "" {
+		fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
 	}
 	made := "party created"
 	if resume != nil {
@@ -299,8 +301,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 		if resume != nil {
 			pr.live()
 			// The history pushed the invites out of sight, and this terminal has no /invite.
-			inv, _ := hostInv.keep(h.Invites()) // written above
-			pr.notice("system", invitesText(inv, "the invites:")+hostInv.where())
+			pr.notice("system", invitesText(hostInv.strip(h.Invites()), "the invites:")+hostInv.where())
 		}
 		if f, ok := io.In.(*os.File); ok && inForeground(f) {
 			go watchOnly(f, pr) // ends with the input, or with the process
@@ -477,21 +478,38 @@ func watchOnly(in io.Reader, pr *printer) {
 
 // hostInviteOut is where a headless host's host invite goes: this terminal, or the
 // --host-invite-file (mode 0600), which then keeps it out of the terminal's output.
-type hostInviteOut struct{ file string }
+type hostInviteOut struct {
+	file    string
+	current func() string // the party's host invite now ("" when it has none)
+	mu      sync.Mutex    // one write at a time: the start's, and a rotation's
+}
 
-// keep writes the host invite in inv to the file, when there is one, and returns inv
-// without it for printing.
-func (o hostInviteOut) keep(inv wire.Invites) (wire.Invites, error) {
-	if o.file == "" || inv.HostInvite == "" {
-		return inv, nil
+// write puts the party's current host invite in the file, when there is one. It reads
+// the invite under the lock, so that of two writes racing (the start's and a rotation's)
+// the later holds the newer invite.
+func (o *hostInviteOut) write() error {
+	if o.file == "" {
+		return nil
 	}
-	err := atomicfile.Write(o.file, []byte(inv.HostInvite+"\n"), 0o600)
-	inv.HostInvite = ""
-	return inv, err
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	inv := o.current()
+	if inv == "" {
+		return nil
+	}
+	return atomicfile.Write(o.file, []byte(inv+"\n"), 0o600)
+}
+
+// strip is inv for printing: without the host invite when it goes to the file.
+func (o *hostInviteOut) strip(inv wire.Invites) wire.Invites {
+	if o.file != "" {
+		inv.HostInvite = ""
+	}
+	return inv
 }
 
 // place says where the host invite is, after "the host invite".
-func (o hostInviteOut) place() string {
+func (o *hostInviteOut) place() string {
 	if o.file == "" {
 		return "above"
 	}
@@ -499,9 +517,19 @@ func (o hostInviteOut) place() string {
 }
 
 // where is what printed invites add about the host invite kept in the file.
-func (o hostInviteOut) where() string {
+func (o *hostInviteOut) where() string {
 	if o.file == "" {
 		return ""
 	}
-	return "\nthe host invite is in " + o.file + " (readable by you alone): give it only to someone who may decide what the agent does"
+	return "\nthe host invite is in " + o.file + " (mode 0600): give it only to someone who may decide what the agent does"
+}
+
+// inviteFileUsable says why --host-invite-file cannot be used, or nil: it is written
+// whole (a new file renamed over it), so it must be a regular file or not exist yet, in a
+// folder that takes a new file.
+func inviteFileUsable(path string) error {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return errors.New("is not a regular file (a folder, a link, a device or a pipe); give the path of a file of its own")
+	}
+	return writable(path)
 }

@@ -135,6 +135,7 @@ func TestExitStatuses(t *testing.T) {
 		{"gemini without a key", []string{"host", "--listen", "127.0.0.1:0", "--merge", "gemini", "--data-dir", t.TempDir()}, 1, "--merge gemini: "},
 		{"export of no such party", []string{"export", "0123456789ab", "--data-dir", "some dir"}, 1, "no party 0123456789ab in some dir (`concordia parties --data-dir 'some dir'` lists them)"},
 		{"host invite file with a terminal", []string{"host", "--host-invite-file", "/tmp/x"}, 2, "--host-invite-file goes with --no-local-repl"},
+		{"host invite file a folder", []string{"host", "--no-local-repl", "--host-invite-file", os.TempDir()}, 2, "is not a regular file (a folder, a link, a device or a pipe)"},
 		{"host invite file in no folder", []string{"host", "--no-local-repl", "--host-invite-file", "/nonexistent/dir/hi"}, 2, "--host-invite-file /nonexistent/dir/hi: the folder /nonexistent/dir does not exist"},
 		{"version", []string{"version"}, 0, "concordia "},
 		{"host help", []string{"host", "--help"}, 0, "--no-local-repl"},

@@ -150,7 +150,7 @@ func TestHostInviteFile(t *testing.T) {
 	ops.send("/rotate")
 	newHost := ops.expect(`^\s*host invite: (concordia://\S+)$`)[1]
 	h.expect(`new invites \(the old links no longer work\)`)
-	h.expect(`the host invite is in ` + regexp.QuoteMeta(file) + ` \(readable by you alone\)`)
+	h.expect(`the host invite is in ` + regexp.QuoteMeta(file) + ` \(mode 0600\)`)
 	if got := readInvite(); got != newHost {
 		t.Fatalf("the file holds %s after the rotation, the co-host was given %s", got, newHost)
 	}
@@ -159,4 +159,9 @@ func TestHostInviteFile(t *testing.T) {
 	}
 	h.cmd.Process.Signal(os.Interrupt)
 	h.wait()
+	for _, tok := range []string{token(hostInv), token(newHost)} {
+		if all := h.stdout() + h.stderr(); strings.Contains(all, tok) {
+			t.Fatalf("a host invite's token is in the host's output:\n%s", all)
+		}
+	}
 }
