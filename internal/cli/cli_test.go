@@ -294,6 +294,12 @@ func TestACommandWordStartingAPrompt(t *testing.T) {
 			})
 		}
 	}
+	// What /help says a command takes and what it accepts agree.
+	for name, cmd := range commands {
+		if cmd.takesArg != strings.Contains(cmd.usage, " ") {
+			t.Errorf("/%s: usage %q, takes an argument %v", name, cmd.usage, cmd.takesArg)
+		}
+	}
 	// Commands that take something still get it.
 	c, ctl, _, _ := newCommander(wire.RoleHost)
 	c.line(context.Background(), "/approval on")
@@ -1072,5 +1078,22 @@ func TestDecideAfterSomeoneElse(t *testing.T) {
 	c.line(context.Background(), "/always")
 	if got := out.String(); !strings.HasSuffix(strings.TrimSpace(got), "/always: no tool request is waiting for a decision") {
 		t.Fatalf("output %q", got)
+	}
+}
+
+// TestDecidedInTheHistoryIsNotNamed: a decision replayed from the history (a host that
+// just joined) is not what its /allow meant: the plain answer (a reviewer's finding).
+func TestDecidedInTheHistoryIsNotNamed(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.pr.historyStart(2)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionDenied, By: "bob"}})
+	c.pr.live()
+	c.line(context.Background(), "/allow")
+	if got := out.String(); strings.Contains(got, "already denied") || !strings.Contains(got, "/allow: no tool request is waiting for a decision") {
+		t.Fatalf("output %q", got)
+	}
+	if w := modeWords("ask-twice"); w != "ask-twice" {
+		t.Errorf("an unknown mode reads %q", w)
 	}
 }

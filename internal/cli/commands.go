@@ -50,33 +50,36 @@ type command struct {
 	usage, help string
 	host        bool // host only
 	run         func(c *commander, ctx context.Context, arg string) error
+	// takesArg: text after the command is its argument; for a command without one the
+	// line is refused ("/exit plan mode…" is a prompt, not /exit).
+	takesArg bool
 }
 
 var commands = map[string]command{
-	"help":     {"/help", "list the commands you can use", false, nil},
-	"who":      {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who},
-	"quit":     {"/quit", "leave (the host's ends the party)", false, nil},
-	"exit":     {"/exit", "the same as /quit", false, nil},
-	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil},
-	"changes":  {"/changes", "list the files the agent changed since the party began", false, (*commander).changes},
-	"diff":     {"/diff PATH", "show what changed in one file", false, (*commander).diff},
-	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show},
-	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow},
-	"withdraw": {"/withdraw", "take back your latest prompt that no batch has taken yet", false, (*commander).withdrawLast},
+	"help":     {"/help", "list the commands you can use", false, nil, false},
+	"who":      {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who, false},
+	"quit":     {"/quit", "leave (the host's ends the party)", false, nil, false},
+	"exit":     {"/exit", "the same as /quit", false, nil, false},
+	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
+	"changes":  {"/changes", "list the files the agent changed since the party began", false, (*commander).changes, false},
+	"diff":     {"/diff PATH", "show what changed in one file", false, (*commander).diff, true},
+	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
+	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow, false},
+	"withdraw": {"/withdraw", "take back your latest prompt that no batch has taken yet", false, (*commander).withdrawLast, false},
 
-	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve},
-	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject},
-	"approval": {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval},
-	"stop":     {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }},
-	"allow":    {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow)},
-	"deny":     {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny)},
-	"always":   {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways)},
-	"revoke":   {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke},
-	"role":     {"/role NAME host|participant|viewer", "change someone's role", true, (*commander).role},
-	"kick":     {"/kick NAME [REASON]", "remove someone from the party", true, (*commander).kick},
-	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate},
-	"invite":   {"/invite", "show the invites", true, (*commander).invite},
-	"agent":    {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent},
+	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
+	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
+	"approval": {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval, true},
+	"stop":     {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
+	"allow":    {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
+	"deny":     {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
+	"always":   {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways), false},
+	"revoke":   {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
+	"role":     {"/role NAME host|participant|viewer", "change someone's role", true, (*commander).role, true},
+	"kick":     {"/kick NAME [REASON]", "remove someone from the party", true, (*commander).kick, true},
+	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
+	"invite":   {"/invite", "show the invites", true, (*commander).invite, false},
+	"agent":    {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
 }
 
 // line handles one line of input; it returns true when the person quits.
@@ -116,7 +119,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		c.pr.giveBack(line) // to be corrected, or sent with //
 		return false
 	}
-	if arg != "" && !strings.Contains(cmd.usage, " ") {
+	if arg != "" && !cmd.takesArg {
 		// "/exit plan mode and start implementing" is a prompt that happens to begin with
 		// a command's word: never run /exit for it, nor lose the rest. It goes back into
 		// the input, to be sent with // or corrected.
@@ -317,7 +320,6 @@ func (c *commander) approval(ctx context.Context, arg string) error {
 	return errors.New("say /approval on or /approval off")
 }
 
-// decideWith answers the oldest waiting tool request with decision.
 // recentDecision is how long after a request was decided a host's /allow, /deny or
 // /always is told who decided it (it was most likely meant for that one).
 const recentDecision = time.Minute
@@ -329,11 +331,13 @@ func decidedWords(p wire.Permission) string {
 	case p.Status == wire.PermissionTimedOut:
 		return tool + " was already denied: no host decided in time"
 	case p.By == "":
-		return tool + " was already " + p.Status
+		return tool + " was already " + term.Line(p.Status)
 	}
-	return term.Line(p.By) + " already " + p.Status + " " + tool
+	return term.Line(p.By) + " already " + term.Line(p.Status) + " " + tool
 }
 
+// decideWith is /allow, /deny or /always: it answers the oldest waiting tool request
+// with decision.
 func decideWith(decision string) func(*commander, context.Context, string) error {
 	return func(c *commander, ctx context.Context, arg string) error {
 		id, late := "", ""

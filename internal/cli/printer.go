@@ -442,6 +442,9 @@ func (p *printer) event(ev wire.Event) {
 	held := p.r.held // the batch that waited for approval, as it was merged
 	p.sampleSkewLocked(ev.TS)
 	p.r.track(ev)
+	if p.earlier {
+		p.r.decided = nil // from the history: not what a host's /allow now was meant for
+	}
 	defer p.pushStatusLocked()
 	defer p.r.forget(ev)   // after it is printed
 	failed := p.failedTurn // only the event right after the failed turn can repeat it
@@ -796,8 +799,10 @@ func modeWords(mode string) string {
 		return "plan only, nothing is changed (plan)"
 	case wire.PermissionAll:
 		return "everything allowed without asking (all)"
+	case wire.PermissionAsk, "":
+		return "every tool use asks a host (ask)"
 	}
-	return "every tool use asks a host (ask)"
+	return term.Line(mode) // a newer host's mode: said as it is, not passed off as ask
 }
 
 func (p *printer) output(stream, text string) {

@@ -25,8 +25,8 @@ type roster struct {
 	writers map[string]string
 	batches map[string][]string
 	perms   []wire.Permission // pending, oldest first
-	// decided is the last request that stopped waiting, and when: a host's /allow just
-	// after someone else decided is told who did.
+	// decided is the last request that stopped waiting live (not in replayed history),
+	// and when: a host's /allow just after someone else decided is told who did.
 	decided   *wire.Permission
 	decidedAt time.Time
 	held      *wire.Approval // the batch waiting for approval

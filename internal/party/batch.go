@@ -132,6 +132,18 @@ func (p *Party) withdraw(memberID, promptID string) error {
 	return nil
 }
 
+// waitingOf counts m's prompts that wait and are not yet being merged: what withdrawAllOf
+// would withdraw.
+func (p *Party) waitingOf(m *member) int {
+	n := 0
+	for _, pp := range p.pending {
+		if !pp.inFlight && pp.prompt.Member == m.ID {
+			n++
+		}
+	}
+	return n
+}
+
 // withdrawAllOf withdraws every prompt of m's that waits and is not yet being merged (as
 // by withdraw), in the name of by; the pipeline then settles as after a withdrawal.
 func (p *Party) withdrawAllOf(m, by *member) {

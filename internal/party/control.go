@@ -265,9 +265,17 @@ func (p *Party) Kick(memberID, target, reason string) error {
 		if r := oneLine(reason); r != "" {
 			text += ": " + r
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		// What they asked and no batch has taken goes with them: a prompt of someone
-		// removed is not sent on their behalf later.
+		// removed is not sent on their behalf later. Said here too, for clients that do
+		// not know withdrawn events.
+		switch n := p.waitingOf(m); n {
+		case 0:
+		case 1:
+			text += fmt.Sprintf(" (%s's waiting prompt is withdrawn)", m.Name)
+		default:
+			text += fmt.Sprintf(" (%s's %d waiting prompts are withdrawn)", m.Name, n)
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		p.withdrawAllOf(m, by)
 		if _, live := p.members[m.ID]; live {
 			delete(p.members, m.ID)

@@ -237,6 +237,9 @@ func TestKickWithdrawsTheirPrompts(t *testing.T) {
 		t.Errorf("pending after the kick: %v, want only %s", got, kept.ID)
 	}
 	evs := col.waitFor(t, "two withdrawals", func(e []wire.Event) bool { return count(e, wire.KindWithdrawn) == 2 })
+	if !strings.Contains(dump(evs), "hosty removed bob from the party: wrong party (bob's 2 waiting prompts are withdrawn)") {
+		t.Errorf("the kick's notice does not say the prompts went:\n%s", dump(evs))
+	}
 	want := []wire.Withdrawn{{Prompt: b1.ID, User: "bob", By: "hosty"}, {Prompt: b2.ID, User: "bob", By: "hosty"}}
 	if got := withdrawals(evs); !slices.Equal(got, want) {
 		t.Errorf("withdrawn events %+v, want %+v", got, want)
