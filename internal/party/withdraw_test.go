@@ -34,24 +34,26 @@ func pendingIDs(t *testing.T, p *Party) []string {
 	return ids
 }
 
+// joinAs joins a member with a collector of its own and returns its id.
+func joinAs(t *testing.T, p *Party, name, tok, role string) string {
+	t.Helper()
+	c := newCollector()
+	res, err := p.Join(JoinRequest{Name: name, Token: tok, Role: role, Sub: c, Conn: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.You.ID
+}
+
 // TestWithdrawWhileTheAgentWorks: a prompt that waits behind a running turn can be taken
 // back by its author or a host, never by another participant or a viewer; it is then in
 // no batch, and the members are told who took back whose prompt.
 func TestWithdrawWhileTheAgentWorks(t *testing.T) {
 	fr := &fakeRunner{hold: make(chan struct{})}
 	p, col, alice := start(t, Config{Runner: fr, ViewerToken: "viewer-0123456789abcdefghijkl"})
-	join := func(name, tok, role string) string {
-		t.Helper()
-		c := newCollector()
-		res, err := p.Join(JoinRequest{Name: name, Token: tok, Role: role, Sub: c, Conn: c})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.You.ID
-	}
-	bob := join("bob", token, "")
-	vera := join("vera", "viewer-0123456789abcdefghijkl", "")
-	hosty := join("hosty", "", wire.RoleHost)
+	bob := joinAs(t, p, "bob", token, "")
+	vera := joinAs(t, p, "vera", "viewer-0123456789abcdefghijkl", "")
+	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
 
 	if _, err := p.Prompt(alice, "first: starts the turn"); err != nil {
 		t.Fatal(err)
@@ -199,21 +201,8 @@ func TestResumeForgetsWithdrawnPrompts(t *testing.T) {
 func TestKickWithdrawsTheirPrompts(t *testing.T) {
 	fr := &fakeRunner{hold: make(chan struct{})}
 	p, col, alice := start(t, Config{Runner: fr})
-	join := func(name, role string) string {
-		t.Helper()
-		c := newCollector()
-		tok := token
-		if role == wire.RoleHost {
-			tok = ""
-		}
-		res, err := p.Join(JoinRequest{Name: name, Token: tok, Role: role, Sub: c, Conn: c})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.You.ID
-	}
-	bob := join("bob", "")
-	hosty := join("hosty", wire.RoleHost)
+	bob := joinAs(t, p, "bob", token, "")
+	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
 	if _, err := p.Prompt(alice, "first: starts the turn"); err != nil {
 		t.Fatal(err)
 	}
