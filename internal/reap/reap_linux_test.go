@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -111,6 +112,17 @@ func TestCommandIsSafeToPrint(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// Just after exec the kernel may still show an empty command line (4 runs in 10 here):
+	// wait until it shows one, as it does long before a party's end looks at its jobs.
+	cmdline := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/cmdline"
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if b, err := os.ReadFile(cmdline); err == nil && len(b) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s stayed empty", cmdline)
+		}
+	}
 	got := command(cmd.Process.Pid)
 	if strings.ContainsAny(got, "\x1b\a") || !strings.HasSuffix(got, "sleep 30") {
 		t.Fatalf("command = %q, want it without escapes", got)
