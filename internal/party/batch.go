@@ -125,11 +125,19 @@ func (p *Party) withdraw(memberID, promptID string) error {
 		return fmt.Errorf("%w: that prompt is already being merged into a batch: too late to withdraw it", ErrInvalid)
 	}
 	p.pending = slices.Delete(p.pending, i, i+1)
-	p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: promptID, User: pp.prompt.User, By: m.Name}})
-	if !p.busy {
+	p.withdrawn([]wire.Prompt{pp.prompt}, m)
+	return nil
+}
+
+// withdrawn tells the party that prompts, already out of pending, were taken back by by,
+// and settles the pipeline as it now stands.
+func (p *Party) withdrawn(prompts []wire.Prompt, by *member) {
+	for _, pr := range prompts {
+		p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name}})
+	}
+	if len(prompts) > 0 && !p.busy {
 		p.settle()
 	}
-	return nil
 }
 
 // waitingOf counts m's prompts that wait and are not yet being merged: what withdrawAllOf
@@ -158,12 +166,7 @@ func (p *Party) withdrawAllOf(m, by *member) {
 	}
 	clear(p.pending[len(kept):])
 	p.pending = kept
-	for _, pr := range gone {
-		p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name}})
-	}
-	if len(gone) > 0 && !p.busy {
-		p.settle()
-	}
+	p.withdrawn(gone, by)
 }
 
 // schedule arms the loop's timer for the next pipeline decision, or starts work now: a
