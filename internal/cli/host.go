@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -218,7 +219,7 @@ host with no terminal of its own decides tool requests and approves merged promp
 	}
 	go rotated.print(stopRotated, func(inv wire.Invites) {
 		if err := hostInv.write(); err != nil {
-			pr.notice("error", "cannot write the new host invite: "+describe(err)+" (the one in the file no longer works; a co-host's /rotate makes new invites and tries again)")
+			pr.notice("error", "cannot write the new host invite: "+describe(err)+"; the one in the file no longer works (a co-host's /rotate makes new invites and tries again)")
 		}
 		pr.notice("system", invitesText(hostInv.strip(inv), "new invites (the old links no longer work):")+hostInv.where())
 	})
@@ -497,7 +498,13 @@ func (o *hostInviteOut) write() error {
 	if inv == "" {
 		return nil
 	}
-	return atomicfile.Write(o.file, []byte(inv+"\n"), 0o600)
+	if err := atomicfile.Write(o.file, []byte(inv+"\n"), 0o600); err != nil {
+		if dir := filepath.Dir(o.file); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("the folder %s does not exist", dir) // the rest names a temporary file
+		}
+		return fmt.Errorf("%s: %w", o.file, err)
+	}
+	return nil
 }
 
 // strip is inv for printing: without the host invite when it goes to the file.

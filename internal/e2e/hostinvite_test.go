@@ -165,3 +165,32 @@ func TestHostInviteFile(t *testing.T) {
 		}
 	}
 }
+
+// TestHostInviteFileUnwritable: a rotation whose new host invite cannot be written says
+// so on the host's terminal, and the party goes on.
+func TestHostInviteFileUnwritable(t *testing.T) {
+	args, _ := resumableHost(t)
+	dir := filepath.Join(t.TempDir(), "keep")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "host-invite")
+	h := start(t, nil, append(args, "--host-invite-file", file)...)
+	h.expect(`^invite code: `)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := start(t, nil, "join", strings.TrimSpace(string(b)), "--name", "ops")
+	ops.expect(`you joined as a host`)
+	// The folder goes away (as root, a mode would not stop the write).
+	if err := os.Rename(dir, dir+"-gone"); err != nil {
+		t.Fatal(err)
+	}
+	ops.send("/rotate")
+	ops.expect(`^\s*host invite: concordia://`)
+	h.expect(`^\[error\] cannot write the new host invite: the folder ` + regexp.QuoteMeta(dir) + ` does not exist; the one in the file no longer works \(a co-host's /rotate makes new invites and tries again\)$`)
+	h.expect(`new invites \(the old links no longer work\)`)
+	ops.send("/who")
+	ops.expect(`ops \(host\) — you`)
+}
