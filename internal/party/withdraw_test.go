@@ -45,6 +45,16 @@ func joinAs(t *testing.T, p *Party, name, tok, role string) string {
 	return res.You.ID
 }
 
+// promptAs sends a prompt as a member and returns what the party answered.
+func promptAs(t *testing.T, p *Party, member, text string) wire.PromptResult {
+	t.Helper()
+	res, err := p.Prompt(member, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // TestWithdrawWhileTheAgentWorks: a prompt that waits behind a running turn can be taken
 // back by its author or a host, never by another participant or a viewer; it is then in
 // no batch, and the members are told who took back whose prompt.
@@ -55,22 +65,11 @@ func TestWithdrawWhileTheAgentWorks(t *testing.T) {
 	vera := joinAs(t, p, "vera", "viewer-0123456789abcdefghijkl", "")
 	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
 
-	if _, err := p.Prompt(alice, "first: starts the turn"); err != nil {
-		t.Fatal(err)
-	}
+	promptAs(t, p, alice, "first: starts the turn")
 	col.waitFor(t, "the first batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
-	mine, err := p.Prompt(alice, "second: a typo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bobs, err := p.Prompt(bob, "third: bob's")
-	if err != nil {
-		t.Fatal(err)
-	}
-	kept, err := p.Prompt(bob, "fourth: kept")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mine := promptAs(t, p, alice, "second: a typo")
+	bobs := promptAs(t, p, bob, "third: bob's")
+	kept := promptAs(t, p, bob, "fourth: kept")
 
 	for _, c := range []struct {
 		who, prompt string
@@ -203,22 +202,11 @@ func TestKickWithdrawsTheirPrompts(t *testing.T) {
 	p, col, alice := start(t, Config{Runner: fr})
 	bob := joinAs(t, p, "bob", token, "")
 	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
-	if _, err := p.Prompt(alice, "first: starts the turn"); err != nil {
-		t.Fatal(err)
-	}
+	promptAs(t, p, alice, "first: starts the turn")
 	col.waitFor(t, "the first batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
-	b1, err := p.Prompt(bob, "bob's one")
-	if err != nil {
-		t.Fatal(err)
-	}
-	kept, err := p.Prompt(alice, "alice's, kept")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b2, err := p.Prompt(bob, "bob's two")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b1 := promptAs(t, p, bob, "bob's one")
+	kept := promptAs(t, p, alice, "alice's, kept")
+	b2 := promptAs(t, p, bob, "bob's two")
 	if err := p.Kick(hosty, bob, "wrong party"); err != nil {
 		t.Fatal(err)
 	}
