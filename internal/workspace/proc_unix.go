@@ -1,4 +1,4 @@
-//go:build unix && !linux
+//go:build unix
 
 package workspace
 
@@ -7,12 +7,16 @@ import (
 	"syscall"
 )
 
-// detach puts git in a process group of its own (see the Linux version; there is no
-// parent-death signal here).
+// detach puts git in a process group of its own, so that a Ctrl-C in the host's terminal
+// (a signal to the whole foreground group) reaches the host alone, which then cancels git
+// itself: git killed by the terminal's signal would be reported as a broken workspace.
+// Cancelled, the whole group goes: what git started would otherwise hold its pipes open,
+// and the host would wait for them. Where the system can, git also ends with the host
+// when the host is killed (SIGKILL leaves no time to cancel): an orphaned git would go on
+// writing into the data directory.
 func detach(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// Cancelled, the whole group goes: what git started would otherwise hold its pipes
-	// open, and the host would wait for them.
+	dieWithHost(cmd.SysProcAttr)
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = waitDelay
 }
