@@ -275,6 +275,10 @@ func (a *App) startTray() {
 	})
 }
 
+// signalGrace is how long the close path waits for our copy of a signal before hiding
+// the window or asking (see beforeClose).
+const signalGrace = 200 * time.Millisecond
+
 // beforeClose decides what the window's close button does. Hosting with a tray: the
 // window hides and the party goes on. Hosting without a tray: ask before ending the
 // party; "no" keeps the window. Otherwise (after a confirmed quit, the tray's Quit, or
@@ -292,6 +296,20 @@ func (a *App) beforeClose() (prevent bool) {
 	a.mu.Unlock()
 	if quitting || sh == nil || a.session.Snapshot().Role != wire.RoleHost {
 		return false
+	}
+	if a.signals != nil {
+		// Wails has its own copy of SIGINT/SIGTERM and may call here before ours is
+		// delivered: without this wait a signal now and then asked "End the party?" of
+		// nobody (a CI run's window did not quit within 20 s of SIGTERM). Before hiding
+		// or asking, give the signal a moment to show up.
+		select {
+		case <-a.signals:
+			a.mu.Lock()
+			a.quitting = true
+			a.mu.Unlock()
+			return false
+		case <-time.After(signalGrace):
+		}
 	}
 	if a.tray.Status().Available {
 		sh.Hide()
