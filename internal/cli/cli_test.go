@@ -327,6 +327,51 @@ func TestRoleChangeOfAnother(t *testing.T) {
 	}
 }
 
+// TestRoleChangeOfOwn: this terminal's own role change and our host's notice of it are
+// one line (they were two: "you are now a co-host" and "hana made bob a co-host"); from a
+// host that sends no notice the change is still said, with the hint.
+func TestRoleChangeOfOwn(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	bob := wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}
+	c.pr.hello(wire.HelloResult{You: bob, Party: wire.PartyInfo{Host: "hana"},
+		State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "hana", Role: wire.RoleHost}, bob}}})
+	out.Reset()
+	as := func(role string) *wire.Member { m := bob; m.Role = role; return &m }
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Changed: as(wire.RoleHost)})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: "hana made bob a co-host"})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Changed: as(wire.RoleParticipant)})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindSystem, Text: "bob made themselves a participant"})
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: as(wire.RoleViewer)}) // no notice
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindSystem, Text: "the agent restarted"})
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindParticipants, Changed: as(wire.RoleParticipant)}) // nothing after it
+	time.Sleep(2 * roleChangeWait)
+	want := "[party] hana made you a co-host: /help lists what you can do\n" +
+		"[party] you are now a participant: /help lists what you can do\n" +
+		"[party] you are now a viewer (watches, cannot prompt): /help lists what you can do\n" +
+		"[system] the agent restarted\n" +
+		"[party] you are now a participant: /help lists what you can do\n"
+	var got string
+	c.pr.with(func(r *roster) {
+		got = out.String() // the last line came from the printer's timer
+		if r.you.Role != wire.RoleParticipant {
+			t.Errorf("role %q, want participant", r.you.Role)
+		}
+	})
+	if got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	// Made a host while a tool request waits: told so, after the role.
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindParticipants, Changed: as(wire.RoleHost)})
+	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindSystem, Text: "hana made bob a co-host"})
+	c.pr.with(func(*roster) { got = out.String() })
+	_, after, _ := strings.Cut(got, "[party] hana made you a co-host: /help lists what you can do\n[permission] claude waits for a decision on Bash\n[system] /allow, /deny")
+	if after == "" || strings.Contains(got, "[system] hana made") {
+		t.Errorf("promoted while a request waits:\n%s", got)
+	}
+}
+
 // TestRoleOfTheOwner: /role OWNER host says the owner is the host (it said "a co-host").
 func TestRoleOfTheOwner(t *testing.T) {
 	c, ctl, _, out := newCommander(wire.RoleHost)

@@ -54,27 +54,44 @@ type printer struct {
 	sending time.Time
 	// shell: the /shell command running in this terminal, "" when none.
 	shell string
-	// roleChange: someone else's new role, held until the next event (sayRoleChangeLocked);
-	// roleTimer says it if no event comes.
+	// roleChange: a member's new role (this terminal's own too), held until the next event
+	// (sayRoleChangeLocked); roleTimer says it if no event comes.
 	roleChange *wire.Member
 	roleTimer  *time.Timer
 	// evented is closed when the next event has been taken (await); nil while nobody waits.
 	evented chan struct{}
 }
 
-// roleChangeWait is how long someone else's role change waits for the host's notice of it.
+// roleChangeWait is how long a role change waits for the host's notice of it.
 const roleChangeWait = 300 * time.Millisecond
 
-// sayRoleChangeLocked prints the role change held in roleChange, unless next is the
-// host's notice of it; it clears roleChange either way.
-func (p *printer) sayRoleChangeLocked(next wire.Event) {
+// sayRoleChangeLocked says the role change held in roleChange, and clears it. Our host
+// follows the change with a notice of who made it ("hana made bob a co-host"); when next
+// is that notice, someone else's change is left to it, and this terminal's own is said
+// in one line with it ("hana made you a co-host: /help …"), for which it returns true:
+// next is then said and not to be printed again.
+func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 	m := *p.roleChange
 	p.roleChange = nil
 	p.roleTimer.Stop()
-	if next.Kind == wire.KindSystem && (strings.Contains(next.Text, " made "+m.Name+" ") || strings.HasPrefix(next.Text, m.Name+" made themselves ")) {
-		return // it says who did it, too
+	notice := next.Kind == wire.KindSystem && (strings.Contains(next.Text, " made "+m.Name+" ") || strings.HasPrefix(next.Text, m.Name+" made themselves "))
+	if m.ID != p.r.you.ID {
+		if !notice {
+			p.noticeLocked("party", fmt.Sprintf("%s is now %s", term.Line(m.Name), roleWords(m.Role)))
+		}
+		return false
 	}
-	p.noticeLocked("party", fmt.Sprintf("%s is now %s", term.Line(m.Name), roleWords(m.Role)))
+	what := "you are now " + roleWords(m.Role)
+	if by, _, ok := strings.Cut(next.Text, " made "+m.Name+" "); notice && ok && by != m.Name {
+		what = term.Line(by) + " made you " + roleWords(m.Role)
+	}
+	p.noticeLocked("party", what+": /help lists what you can do")
+	if m.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
+		pm := p.r.perms[0]
+		p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
+		p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
+	}
+	return notice
 }
 
 // statusOf is what the status line is given now.
@@ -435,9 +452,8 @@ func (p *printer) event(ev wire.Event) {
 	if p.evented != nil {
 		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
 	}
-	if p.roleChange != nil {
-		p.sayRoleChangeLocked(ev)
-	}
+	// saidWithRole: the host's notice of this terminal's own role change, said with it.
+	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
 	before, knew := p.r.settings, p.r.knowsSettings
 	held := p.r.held // the batch that waited for approval, as it was merged
 	p.sampleSkewLocked(ev.TS)
@@ -470,11 +486,12 @@ func (p *printer) event(ev wire.Event) {
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
 			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
-		case ev.Changed != nil && ev.Changed.ID != p.r.you.ID:
+		case ev.Changed != nil:
 			// Said with the next event: our host follows it with a system event that says
-			// who did it ("hana made bob a co-host"), which then says it alone (both were
-			// printed); a host that sends none (PROTOCOL.md promises only this event)
-			// gets this line, at the next event or after roleChangeWait.
+			// who did it ("hana made bob a co-host"), which then says it alone, or with
+			// this terminal's own line (both were printed); a host that sends none
+			// (PROTOCOL.md promises only this event) gets the line at the next event or
+			// after roleChangeWait.
 			m := *ev.Changed
 			p.roleChange = &m
 			p.roleTimer = time.AfterFunc(roleChangeWait, func() {
@@ -484,16 +501,11 @@ func (p *printer) event(ev wire.Event) {
 					p.sayRoleChangeLocked(wire.Event{})
 				}
 			})
-		case ev.Changed != nil:
-			p.noticeLocked("party", fmt.Sprintf("you are now %s: /help lists what you can do", roleWords(ev.Changed.Role)))
-			if ev.Changed.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
-				pm := p.r.perms[0]
-				p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
-				p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
-			}
 		}
 	case wire.KindSystem:
-		p.noticeLocked("system", ev.Text)
+		if !saidWithRole {
+			p.noticeLocked("system", ev.Text)
+		}
 	case wire.KindError:
 		if failed != "" && ev.Text == "the batch failed: "+failed {
 			// PROTOCOL.md §5: a failed turn is followed by this error, which says what the
