@@ -7,14 +7,12 @@ import (
 	"fmt"
 	stdio "io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
@@ -243,49 +241,6 @@ func (p *pipeWatch) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// followLinks is where path leads through symlinks, also to a file not made yet.
-func followLinks(path string) string {
-	for range 40 { // as the kernel's limit on links in a row
-		fi, err := os.Lstat(path)
-		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-			return path
-		}
-		target, err := os.Readlink(path)
-		if err != nil {
-			return path
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
-		}
-		path = target
-	}
-	return path
-}
-
-// writable says why a file cannot be written at path, or nil: its folder must exist and
-// take a new file, and path must not be a folder.
-func writable(path string) error {
-	path = followLinks(path)
-	if fi, err := os.Stat(path); err == nil {
-		switch {
-		case fi.IsDir():
-			return errors.New("is a folder")
-		case !fi.Mode().IsRegular():
-			return nil // a device or a pipe, written to as it is when the time comes
-		}
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".concordia-check-*")
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("the folder %s does not exist", dir)
-		}
-		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
-
 // maxInviteFile is as much of an --invite-file as is read: an invite, with room for a
 // message around it.
 const maxInviteFile = 64 << 10
@@ -372,26 +327,7 @@ func (s *seenLog) write(path string) error {
 	if err := transcript.Markdown(&b, meta, s.events); err != nil {
 		return err
 	}
-	return writeTranscript(path, []byte(b.String()))
-}
-
-// writeTranscript writes a regular file whole or not at all (a stop cut short never leaves
-// half a file), through a symlink to where it points; anything else (/dev/stdout, a pipe
-// such as >(gzip > t.gz)) is written to as it is.
-func writeTranscript(path string, data []byte) error {
-	path = followLinks(path)
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-	return atomicfile.Write(path, data, 0o600)
+	return writeWhole(path, []byte(b.String()))
 }
 
 // retryNotices decides which reconnect attempts a terminal reports: every one while the

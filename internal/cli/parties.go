@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -181,7 +183,7 @@ and errors. --format jsonl writes the party's events exactly as they were sent, 
 object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
 	fs.StringVar(&format, "format", "md", "`format`: md (Markdown to read) or jsonl (the events as sent)")
-	fs.StringVar(&outPath, "o", "", "write to this `file` instead of standard output")
+	fs.StringVar(&outPath, "o", "", "write to this `file` instead of standard output: made whole once the party is read, replacing a file there (never one among the journals)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -205,15 +207,19 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 		fmt.Fprintf(io.Err, "concordia export: no party %s in %s (%s lists them)\n", pos[0], dataDir, list)
 		return ExitError
 	}
+	// To a file: made whole after the journal has been read, so a failed export leaves the
+	// file as it was, and never where the journals are (-o the journal itself emptied it).
+	var buf bytes.Buffer
 	out := io.Out
-	var file *os.File
 	if outPath != "" {
-		file, err = os.OpenFile(outPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
+		if inFolderOf(outPath, filepath.Dir(path)) {
+			return usageError(fs, io.Err, "-o %s is in the folder that keeps the parties' journals; write the transcript somewhere else", outPath)
+		}
+		if err := writable(outPath); err != nil {
 			fmt.Fprintf(io.Err, "concordia export: cannot write %s: %v\n", outPath, err)
 			return ExitError
 		}
-		out = file
+		out = &buf
 	}
 	bw := bufio.NewWriter(out)
 	var events []wire.Event
@@ -233,10 +239,8 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	if werr == nil {
 		werr = bw.Flush()
 	}
-	if file != nil {
-		if cerr := file.Close(); werr == nil {
-			werr = cerr
-		}
+	if err == nil && werr == nil && outPath != "" {
+		werr = writeWhole(outPath, buf.Bytes())
 	}
 	switch {
 	case err != nil:

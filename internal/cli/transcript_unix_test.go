@@ -23,7 +23,7 @@ func TestWriteTranscriptKeepsWhatPathIs(t *testing.T) {
 	if err := writable(link); err != nil {
 		t.Fatalf("writable(link): %v", err)
 	}
-	if err := writeTranscript(link, []byte("one")); err != nil {
+	if err := writeWhole(link, []byte("one")); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -41,7 +41,7 @@ func TestWriteTranscriptKeepsWhatPathIs(t *testing.T) {
 	}
 	got := make(chan string, 1)
 	go func() { b, _ := os.ReadFile(fifo); got <- string(b) }()
-	if err := writeTranscript(fifo, []byte("through the pipe")); err != nil {
+	if err := writeWhole(fifo, []byte("through the pipe")); err != nil {
 		t.Fatal(err)
 	}
 	if s := <-got; s != "through the pipe" {

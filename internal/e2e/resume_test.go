@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -171,6 +172,38 @@ func TestHostKilledAndResumed(t *testing.T) {
 	b, _ := os.ReadFile(out)
 	if n := strings.Count(string(b), "\n"); int64(n) < last {
 		t.Errorf("jsonl export has %d events, the participant saw %d", n, last)
+	}
+	// -o never replaces a journal: naming the party's own emptied it before it was read.
+	journalPath := filepath.Join(dataDir, "parties", partyID+".jsonl")
+	before, _ := os.ReadFile(journalPath)
+	link := filepath.Join(t.TempDir(), "link.jsonl")
+	if err := os.Symlink(journalPath, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{journalPath, link, filepath.Join(dataDir, "parties", "copy.md")} {
+		p := start(t, nil, "export", partyID, "-o", o, "--data-dir", dataDir)
+		if p.wait() != 2 || !strings.Contains(p.stderr(), "is in the folder that keeps the parties' journals") {
+			t.Errorf("export -o %s: exit %d, %q", o, p.code, p.stderr())
+		}
+	}
+	if after, _ := os.ReadFile(journalPath); !bytes.Equal(after, before) {
+		t.Errorf("the journal changed: %d bytes, was %d", len(after), len(before))
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "parties", "copy.md")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file was made among the journals: %v", err)
+	}
+	// An existing file is replaced whole; a folder that is not there is a sentence, exit 1.
+	if err := os.WriteFile(out, []byte("an older export, longer than the one replacing it\n"+strings.Repeat("x", 1<<20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p := start(t, nil, "export", partyID, "--format", "jsonl", "-o", out, "--data-dir", dataDir); p.wait() != 0 {
+		t.Fatalf("export over a file: %s", p.stderr())
+	}
+	if again, _ := os.ReadFile(out); !bytes.Equal(again, b) {
+		t.Errorf("export over an older file: %d bytes, want the %d of the first export", len(again), len(b))
+	}
+	if p := start(t, nil, "export", partyID, "-o", filepath.Join(t.TempDir(), "no", "such.md"), "--data-dir", dataDir); p.wait() != 1 || !strings.Contains(p.stderr(), "does not exist") {
+		t.Errorf("export -o into no folder: exit %d, %q", p.code, p.stderr())
 	}
 	for _, bad := range [][]string{{"export"}, {"export", "x", "--format", "pdf"}, {"parties", "extra"}} {
 		if p := start(t, nil, append(bad, "--data-dir", dataDir)...); p.wait() != 2 {

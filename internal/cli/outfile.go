@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/concordia-party/concordia/internal/atomicfile"
+)
+
+// A file a command writes for a person (join --transcript, export -o) is written whole or
+// not at all, and a device or pipe named instead of a file is written to as it is.
+
+// followLinks is where path leads through symlinks, also to a file not made yet.
+func followLinks(path string) string {
+	for range 40 { // as the kernel's limit on links in a row
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
+}
+
+// writable says why a file cannot be written at path, or nil: its folder must exist and
+// take a new file, and path must not be a folder.
+func writable(path string) error {
+	path = followLinks(path)
+	if fi, err := os.Stat(path); err == nil {
+		switch {
+		case fi.IsDir():
+			return errors.New("is a folder")
+		case !fi.Mode().IsRegular():
+			return nil // a device or a pipe, written to as it is when the time comes
+		}
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".concordia-check-*")
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("the folder %s does not exist", dir)
+		}
+		return fmt.Errorf("cannot write in %s: %w", dir, errors.Unwrap(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// writeWhole writes data to a regular file whole or not at all (a stop cut short never leaves
+// half a file), through a symlink to where it points; anything else (/dev/stdout, a pipe
+// such as >(gzip > t.gz)) is written to as it is.
+func writeWhole(path string, data []byte) error {
+	path = followLinks(path)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	return atomicfile.Write(path, data, 0o600)
+}
+
+// inFolderOf reports whether the file path would be made in dir, through links:
+// export -o must not replace a party's journal, nor write among them.
+func inFolderOf(path, dir string) bool {
+	a, err := os.Stat(filepath.Dir(followLinks(path)))
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(dir)
+	return err == nil && os.SameFile(a, b)
+}
