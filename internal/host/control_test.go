@@ -1286,6 +1286,12 @@ func TestHostControl(t *testing.T) {
 				if _, err := ghost.hello(map[string]any{"name": "ghost", "session": "no-such-session"}); err == nil || err.Code != wire.CodeUnauthorized {
 					t.Errorf("hello with an unknown session: %+v", err)
 				}
+				// Again, now that the replaced connection has surely been let go of.
+				for _, ev := range c.own.events() {
+					if ev.Seq > res2.State.Seq && ev.Kind == wire.KindParticipants && (ev.Joined != nil && ev.Joined.ID == carol.you.ID || ev.Left != nil && ev.Left.ID == carol.you.ID) {
+						t.Errorf("carol's replaced connection showed as a join or leave: %+v", ev)
+					}
+				}
 			},
 		},
 		{

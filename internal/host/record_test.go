@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,9 +35,14 @@ func TestRecordCrashAndRetry(t *testing.T) {
 			if _, err := p.c.Prompt(context.Background(), tc.prompt); err != nil {
 				t.Fatal(err)
 			}
-			evs := p.waitFor(t, "turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
-			time.Sleep(300 * time.Millisecond) // what follows the turn (the failed batch's error)
-			evs = p.events()
+			// The turn, and for a failed one the error that follows it.
+			evs := p.waitFor(t, "turn", func(e []wire.Event) bool {
+				turns := kinds(e, wire.KindTurn)
+				if len(turns) != 1 || turns[0].Turn.Status == wire.TurnDone {
+					return len(turns) == 1
+				}
+				return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindError && ev.Seq == turns[0].Seq+1 })
+			})
 			if out := os.Getenv("CONCORDIA_RECORD_DIR"); out != "" {
 				b, err := json.MarshalIndent(evs, "", " ")
 				if err != nil {

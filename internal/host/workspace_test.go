@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/journal"
@@ -127,8 +128,10 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceTree); err != nil {
 				t.Fatal(err)
 			}
-			vic.rec.waitFor(t, "the settings event", func(e []wire.Event) bool {
-				return len(e) > 0 && e[len(e)-1].Kind == wire.KindSettings && e[len(e)-1].Settings.Workspace == wire.WorkspaceTree
+			vic.rec.waitFor(t, "the settings event", func(e []wire.Event) bool { // a changes event may follow it
+				return slices.ContainsFunc(e, func(ev wire.Event) bool {
+					return ev.Kind == wire.KindSettings && ev.Settings.Workspace == wire.WorkspaceTree
+				})
 			})
 			var tree wire.TreeResult
 			vic.ok(wire.MethodTree, map[string]any{"path": ""}, &tree)
@@ -151,8 +154,10 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceOff); err != nil {
 				t.Fatal(err)
 			}
-			vic.rec.waitFor(t, "the settings event", func(e []wire.Event) bool {
-				return len(e) > 0 && e[len(e)-1].Kind == wire.KindSettings && e[len(e)-1].Settings.Workspace == wire.WorkspaceOff
+			vic.rec.waitFor(t, "the settings event", func(e []wire.Event) bool { // a changes event may follow it
+				return slices.ContainsFunc(e, func(ev wire.Event) bool {
+					return ev.Kind == wire.KindSettings && ev.Settings.Workspace == wire.WorkspaceOff
+				})
 			})
 			for _, m := range []string{wire.MethodChanges, wire.MethodDiff, wire.MethodTree} {
 				vic.fails(m, map[string]any{"path": "main.go"}, wire.CodeNotAllowed)
@@ -177,8 +182,11 @@ func TestWorkspaceOff(t *testing.T) {
 		ann.fails(m, map[string]any{"path": 7}, wire.CodeNotAllowed)
 	}
 	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=w:new.txt"}, nil)
-	evs := ann.rec.waitFor(t, "the turn", nTurns(1))
-	for _, ev := range evs {
+	ann.rec.waitFor(t, "the turn", nTurns(1))
+	// A turn's scan sends its changes event 70–230 ms after the turn here: a second is
+	// long enough for one to arrive, were it sent.
+	time.Sleep(time.Second)
+	for _, ev := range ann.rec.events() {
 		if ev.Kind == wire.KindChanges {
 			t.Fatalf("a changes event with sharing off: %+v", ev)
 		}

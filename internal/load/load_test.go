@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -387,7 +388,10 @@ func TestLoad(t *testing.T) {
 		m.mu.Unlock()
 	}
 	var turns, errs, outputs int
-	for _, ev := range obs.evs {
+	obs.mu.Lock() // a changes event may still be coming in
+	seen := slices.Clone(obs.evs)
+	obs.mu.Unlock()
+	for _, ev := range seen {
 		switch ev.Kind {
 		case wire.KindTurn:
 			turns++
