@@ -1100,6 +1100,42 @@ func TestInviteFileCutIntoLines(t *testing.T) {
 	}
 }
 
+// TestInviteOnStdinCutIntoLines: "join -" takes the lines a narrow terminal cut an invite
+// into (it read only the first: the fingerprint was cut off), and what follows is still
+// the first prompt.
+func TestInviteOnStdinCutIntoLines(t *testing.T) {
+	fp := strings.Repeat("ab", 32)
+	link := "concordia://127.0.0.1:8765/" + strings.Repeat("A", 43) + "?fp=" + fp
+	other := "concordia://127.0.0.1:8765/" + strings.Repeat("B", 30) // another host's shorter token
+	for _, tc := range []struct {
+		name, in, want, rest string
+	}{
+		{"whole", link + "\nfix the bug\n", link, "fix the bug\n"},
+		{"cut in two", link[:60] + "\n" + link[60:] + "\nfix the bug\n", link, "fix the bug\n"},
+		{"cut in four", link[:40] + "\n" + link[40:80] + "\n" + link[80:120] + "\n" + link[120:] + "\nfix the bug\n", link, "fix the bug\n"},
+		{"token cut, no fingerprint", link[:50] + "\n" + link[50:70] + "\nhi\n", link[:70], "hi\n"},
+		{"no line end", link[:60] + "\n" + link[60:], link, ""},
+		{"a short token, then a prompt", other + "\nfix the bug\n", other, "fix the bug\n"},
+		{"cut, then an empty line", link[:60] + "\n\nfix the bug\n", link[:60], "fix the bug\n"},
+		{"not a link", "hello\nfix the bug\n", "hello", "fix the bug\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, rest, err := readInvite([]string{"-"}, "", IO{In: strings.NewReader(tc.in), Err: io.Discard})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, gerr := invite.Parse(raw)
+			want, werr := invite.Parse(tc.want)
+			if (gerr == nil) != (werr == nil) || got != want || werr != nil && raw != tc.want {
+				t.Errorf("invite %q (%v), want %q", raw, gerr, tc.want)
+			}
+			if b, _ := io.ReadAll(rest); string(b) != tc.rest {
+				t.Errorf("left for prompts %q, want %q", b, tc.rest)
+			}
+		})
+	}
+}
+
 // TestDecideAfterSomeoneElse: a host's /allow just after another host decided the request
 // says who did, not only that nothing waits (found by a tester).
 func TestDecideAfterSomeoneElse(t *testing.T) {

@@ -28,7 +28,7 @@ func runJoin(ctx context.Context, args []string, io IO) (code int) {
 Join a party in this terminal. INVITE is the concordia:// link the host printed
 (flags may stand before or after it). So that the invite's token stays out of the
 process list, it may instead come from the CONCORDIA_INVITE environment variable, from
---invite-file FILE, or from stdin with INVITE "-" (its first line). Type a prompt and press Enter; /quit or /exit
+--invite-file FILE, or from stdin with INVITE "-" (its first line, or the lines a narrow terminal cut it into). Type a prompt and press Enter; /quit or /exit
 leaves; /shell CMD runs CMD on this machine only (nothing is sent); /who lists the
 members; /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
@@ -68,6 +68,10 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	io.In = in
 	inv, err := invite.Parse(raw)
 	if err != nil {
+		if len(pos) > 0 && pos[0] != "-" && cutShort(raw) {
+			// A link pasted on the command line ends at the first line break.
+			return usageError(fs, io.Err, "%v; an invite a terminal cut into lines can be pasted whole after \"concordia join -\"", err)
+		}
 		return usageError(fs, io.Err, "%v", err)
 	}
 	log := newLogger(io, verbose)
@@ -274,17 +278,65 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 		if strings.TrimSpace(line) == "" {
 			return "", nil, fmt.Errorf("expected the invite on stdin's first line, got nothing (%v)", err)
 		}
-		// What follows the invite's line is typed prompts: read them from r, which
-		// holds what it buffered.
+		text, back := inviteLines(strings.TrimSpace(line), err, r, io)
+		// What follows the invite is typed prompts: read them from r, which holds what it
+		// buffered (after a line read too many, given back).
 		var rest stdio.Reader = r
-		if f, ok := io.In.(*os.File); ok && r.Buffered() == 0 {
+		if back != "" {
+			rest = stdio.MultiReader(strings.NewReader(back), r)
+		} else if f, ok := io.In.(*os.File); ok && r.Buffered() == 0 {
 			rest = f // keeps the terminal, so the line editor can run on it
 		}
-		return strings.TrimSpace(line), rest, nil
+		return text, rest, nil
 	case len(pos) > 0:
 		return pos[0], io.In, nil
 	}
 	return strings.TrimSpace(io.Getenv("CONCORDIA_INVITE")), io.In, nil
+}
+
+// maxInviteLines is how many lines "join -" reads for one invite: a TLS invite (about 140
+// characters) cut at a terminal's width of 40 or more.
+const maxInviteLines = 4
+
+// inviteLines reads the rest of an invite that a terminal cut into lines at its width
+// (copied from /invite or the host's first lines in a narrow terminal): while the link
+// read so far does not parse, or its token is shorter than our hosts make, a next line
+// that can be a piece of a link (one word of a link's characters) is added to it; any
+// other line is given back as the first prompt. A terminal is asked for the rest. first
+// is the first line, err its read's.
+func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back string) {
+	text = first
+	for n := 1; n < maxInviteLines && err == nil && cutShort(text); n++ {
+		if f, ok := io.In.(*os.File); ok && r.Buffered() == 0 && inForeground(f) {
+			fmt.Fprintln(io.Err, "[system] the invite looks cut short; paste the rest of it, or press Enter to try it as it is")
+		}
+		var line string
+		line, err = r.ReadString('\n')
+		next := strings.TrimSpace(line)
+		switch {
+		case next == "":
+			return text, ""
+		case strings.IndexFunc(next, notInALink) >= 0:
+			return text, line
+		}
+		text += "\n" + next // invite.Parse takes the line breaks out
+	}
+	return text, ""
+}
+
+// cutShort says whether text looks like an invite cut short: a concordia:// link that
+// does not parse, or whose token is shorter than our hosts make.
+func cutShort(text string) bool {
+	inv, err := invite.Parse(text)
+	if err != nil {
+		return strings.Contains(strings.ToLower(text), "concordia://")
+	}
+	return errors.Is(invite.CheckComplete(inv), invite.ErrCutShort)
+}
+
+// notInALink is true of a character no piece of an invite has.
+func notInALink(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:/?=&%[]", r))
 }
 
 func names(ms []wire.Member) string {

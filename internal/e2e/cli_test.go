@@ -53,6 +53,18 @@ func TestFlagsBeforeInvite(t *testing.T) {
 	j.expect(`^\[party\] joined hosty's party as carol \(1 in the party: carol\)$`)
 }
 
+// TestJoinFromStdinCutIntoLines: an invite a narrow terminal cut into lines, pasted after
+// "concordia join -", joins (only the first line was read, and the fingerprint was cut
+// off); the line after it is the first prompt.
+func TestJoinFromStdinCutIntoLines(t *testing.T) {
+	h, inv := host(t, nil, "--no-local-repl")
+	j := start(t, nil, "join", "-", "--name", "dora")
+	j.send(inv[:50] + "\n" + inv[50:100] + "\n" + inv[100:] + "\nhello from the pieces")
+	j.expect(`^\[party\] joined hosty's party as dora \(1 in the party: dora\)$`)
+	j.expect(`echo: hello from the pieces`)
+	h.expect(`^\[party\] dora: hello from the pieces$`)
+}
+
 func TestCtrlCStopsAgentAndExitsZero(t *testing.T) {
 	pidDir := t.TempDir()
 	h, inv := host(t, []string{"FAKECLAUDE_PIDFILE=" + filepath.Join(pidDir, "pid")})
@@ -116,6 +128,7 @@ func TestExitStatuses(t *testing.T) {
 		msg  string // in stdout or stderr
 	}{
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
+		{"invite cut in its fingerprint", []string{"join", inv[:len(inv)-20]}, 2, `(was the link cut off?); an invite a terminal cut into lines can be pasted whole after "concordia join -"`},
 		{"unknown host flag", []string{"host", "--bogus"}, 2, "unknown flag --bogus"},
 		{"bad window", []string{"host", "--window", "-1s"}, 2, "--window must be positive"},
 		{"bad merge", []string{"host", "--merge", "magic"}, 2, "--merge must be auto, gemini or local"},
