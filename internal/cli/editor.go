@@ -198,6 +198,19 @@ type editor struct {
 
 const maxEditorRows = 8
 
+// continuedMsg: the process continued after a stop, and a shell may have put its own
+// terminal settings back (onContinue).
+type continuedMsg struct{}
+
+// retakeTerminal is a command that runs nothing: tea.Exec of it lets the terminal go and
+// takes it again.
+type retakeTerminal struct{}
+
+func (retakeTerminal) Run() error          { return nil }
+func (retakeTerminal) SetStdin(io.Reader)  {}
+func (retakeTerminal) SetStdout(io.Writer) {}
+func (retakeTerminal) SetStderr(io.Writer) {}
+
 // notConnectedText is shown under a prompt kept while the host cannot be reached, until
 // it can.
 const notConnectedText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"
@@ -268,6 +281,10 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case giveBackMsg:
 		e.giveBack(string(msg))
 		return e, nil
+	case continuedMsg:
+		// The terminal is let go of and taken again (raw, bracketed paste, redrawn) on
+		// the program's own goroutine, as it does around a command it runs.
+		return e, tea.Exec(retakeTerminal{}, nil)
 	case quitMsg:
 		e.quit = true
 		return e, tea.Quit
@@ -600,7 +617,10 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 			}
 		}
 	}()
+	// Back from a stop, the terminal is made the editor's again (raw, redrawn).
+	stopCont := onContinue(func() { p.Send(continuedMsg{}) })
 	_, err := p.Run()
+	stopCont()
 	sc.detach() // first: a writer may hold the printer's lock while it writes to sc
 	pr.setStatusSink(nil)
 	pr.setInputSink(nil)

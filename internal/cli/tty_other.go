@@ -10,3 +10,6 @@ import (
 
 // inForeground says whether f is a terminal (there are no background jobs to stop here).
 func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
+
+// onContinue does nothing: there is no SIGCONT here.
+func onContinue(func()) (stop func()) { return func() {} }

@@ -4,6 +4,8 @@ package cli
 
 import (
 	"os"
+	"os/signal"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -18,4 +20,31 @@ func inForeground(f *os.File) bool {
 	}
 	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
 	return err == nil && pgrp == unix.Getpgrp()
+}
+
+// onContinue calls f each time the process continues after a stop (SIGCONT), until stop is
+// called. A shell that stopped the process (Ctrl-Z elsewhere, kill -STOP) puts its own
+// terminal settings back, and fg does not restore ours: the line editor would be left
+// reading a cooked, echoing terminal.
+func onContinue(f func()) (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGCONT)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-c:
+				f()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(c)
+		close(done)
+		<-finished
+	}
 }

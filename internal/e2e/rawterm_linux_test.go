@@ -1,13 +1,16 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/testkit"
+	"golang.org/x/sys/unix"
 )
 
 // TestTerminalThatAnswersNothing: `concordia join` on a terminal that answers no queries
@@ -36,6 +39,73 @@ func TestTerminalThatAnswersNothing(t *testing.T) {
 	for _, q := range []string{"\x1b]11;?", "\x1b[6n"} {
 		if strings.Contains(p.Output(), q) {
 			t.Errorf("join asked the terminal %q; the terminal shows %q", q, p.Output())
+		}
+	}
+}
+
+// TestTerminalTakenBackAfterAStop: a shell that stops `concordia join` (kill -STOP, or
+// Ctrl-Z in a job it runs) puts its own terminal settings back, and fg does not restore
+// the program's: the line editor was left on a cooked, echoing terminal, where Enter
+// added a line instead of sending. It now takes the terminal back when it continues.
+func TestTerminalTakenBackAfterAStop(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	p := testkit.OpenPTY(t)
+	cmd := exec.Command(binary, "join", "--name", "pat", inv)
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color", "COLORFGBG=")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p.WaitFor(t, "joined hosty's party as pat")
+	p.WaitFor(t, "› ")
+	fd := int(p.Slave.Fd())
+	raw := func() bool {
+		tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+		return err == nil && tio.Lflag&(unix.ICANON|unix.ECHO) == 0
+	}
+	if !raw() {
+		t.Fatal("the line editor's terminal is not raw")
+	}
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, cmd.Process.Pid, "T")
+	// What a shell does when its job stops: its own settings back.
+	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tio.Lflag |= unix.ICANON | unix.ECHO | unix.ISIG | unix.IEXTEN
+	tio.Iflag |= unix.ICRNL
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, tio); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !raw(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("10 s after it continued, the terminal is still cooked")
+		}
+	}
+	if _, err := p.Master.Write([]byte("after the stop\r")); err != nil {
+		t.Fatal(err)
+	}
+	h.expect(`^\[party\] pat: after the stop$`)
+}
+
+// waitState waits until process pid is in state (field 3 of /proc/PID/stat: "T" stopped).
+func waitState(t *testing.T, pid int, state string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && strings.HasPrefix(string(stat[i+1:]), " "+state+" ") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d not in state %s: %s", pid, state, stat)
 		}
 	}
 }
