@@ -324,6 +324,11 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return e, nil
 		}
 		return e.submit(interruptLine) // stops a /shell command, or leaves
+	case "ctrl+z":
+		// Not a suspend: a stopped terminal reads nothing, and a stopped host stops the
+		// party for everyone. Said, so that the key is not simply dead.
+		e.errText = "Ctrl-Z does not suspend a party terminal: stopped, it would miss the party (a host's would stop it for everyone). /shell CMD runs a command here; /quit leaves"
+		return e, nil
 	case "ctrl+d":
 		if e.ta.Value() == "" {
 			return e.submit("/quit")

@@ -296,3 +296,17 @@ func TestNewLineKeepsTheFirstInView(t *testing.T) {
 		t.Errorf("a wrapped line's first row is hidden: %q", v)
 	}
 }
+
+// TestCtrlZSaysWhy: Ctrl-Z (which reaches a raw terminal's program as a key) does not
+// suspend, and says so; the text typed stays. It used to do nothing at all.
+func TestCtrlZSaysWhy(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	e.ta.SetValue("half a prompt")
+	e.Update(tea.KeyMsg{Type: tea.KeyCtrlZ})
+	if e.ta.Value() != "half a prompt" || !strings.Contains(e.errText, "Ctrl-Z does not suspend a party terminal") {
+		t.Fatalf("editor holds %q, says %q", e.ta.Value(), e.errText)
+	}
+	if !strings.Contains(e.View(), "Ctrl-Z does not suspend") {
+		t.Errorf("not shown:\n%s", e.View())
+	}
+}
