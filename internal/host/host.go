@@ -297,6 +297,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	p = party.New(pc)
 	close(partyMade)
 	r.notice = func(text string) { p.Notice(wire.KindSystem, text) }
+	if h.ws != nil {
+		ws := h.ws
+		r.beforeTurn = func(ctx context.Context) error { return ws.waitForBase(ctx, r.notice) }
+	}
 	so := cfg.Server
 	if so.Logger == nil {
 		so.Logger = cfg.Logger

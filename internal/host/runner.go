@@ -24,6 +24,9 @@ type runner struct {
 	// first runs once, before the agent's first start (under mu): a resume stops what the
 	// previous run left running.
 	first func()
+	// beforeTurn, when set, is waited for before each turn (the workspace's first
+	// snapshot); an error is the turn's context ending meanwhile.
+	beforeTurn func(context.Context) error
 }
 
 func (r *runner) start(ctx context.Context) error {
@@ -40,6 +43,11 @@ func (r *runner) start(ctx context.Context) error {
 }
 
 func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (party.TurnResult, error) {
+	if r.beforeTurn != nil {
+		if err := r.beforeTurn(ctx); err != nil {
+			return party.TurnResult{Interrupted: true}, nil // stopped, or the party ended, while it waited
+		}
+	}
 	if err := r.start(ctx); err != nil {
 		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -29,6 +30,36 @@ func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, notice
 		}
 	}()
 	return l
+}
+
+// baseWait is how long a turn waits for the first snapshot before the party is told why.
+const baseWait = time.Second
+
+// waitForBase holds a turn until the first snapshot has been taken (or has failed): what
+// the agent changed before it would be part of the party's base, and never shown as
+// changed. A wait longer than baseWait is told to the party, once.
+func (l *lazyWorkspace) waitForBase(ctx context.Context, notice func(string)) error {
+	select {
+	case <-l.ready:
+		return nil
+	default:
+	}
+	t := time.NewTimer(baseWait)
+	defer t.Stop()
+	select {
+	case <-l.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		notice("claude starts once the working directory's first snapshot is taken, so that everything it changes shows as changed (a large folder takes a while)")
+	}
+	select {
+	case <-l.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (l *lazyWorkspace) get(ctx context.Context) (*workspace.Workspace, error) {

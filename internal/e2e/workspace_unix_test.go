@@ -1,0 +1,47 @@
+//go:build unix
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestFirstTurnWaitsForTheBase: the workspace's first snapshot (the base that "changed
+// since the party began" is measured from) runs in the background, and a turn that ran
+// before it finished had its changes taken into the base: the agent wrote a file and
+// everyone was told nothing had changed. The first turn now waits for it, and says why
+// when that takes a while.
+func TestFirstTurnWaitsForTheBase(t *testing.T) {
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatalf("git is needed: %v", err)
+	}
+	bin, marks := t.TempDir(), t.TempDir()
+	// A git whose first add (the first snapshot) takes 3 s, as a large folder's does.
+	wrapper := fmt.Sprintf(`#!/bin/sh
+if [ "$1" = add ] && [ ! -e %[1]q ]; then
+	touch %[1]q
+	sleep 3
+fi
+exec %[2]q "$@"
+`, filepath.Join(marks, "slow-add-done"), realGit)
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "main.go"), []byte("package main\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH")},
+		"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+		"--workdir", work, "--window", "100ms", "--permission-mode", "all", "--name", "hosty")
+	h.expect(`^invite code: `)
+	h.send("FAKE_FS=w:notes/new.txt")
+	h.expect(`^\[system\] claude starts once the working directory's first snapshot is taken`)
+	h.expect(`^\[system\] claude finished`)
+	h.expect(`^\[changes\] 1 file changed since the party began \(notes/new\.txt\)`)
+}
