@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import './markdown-view';
 import type { MarkdownView } from './markdown-view';
+import { IncrementalMarkdown } from '../render/incremental';
 
 const hostile = [
   'Here you go <script>window.__pwned = 1</script>',
@@ -32,7 +33,11 @@ describe('<markdown-view>', () => {
     document.body.append(el);
     await el.updateComplete;
     el.text = 'Hello **world**';
-    await el.updateComplete;
+    // Rendered at once, or once the pause a render's cost asks for has passed.
+    for (let i = 0; i < 100 && !el.shadowRoot!.querySelector('strong'); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await el.updateComplete;
+    }
     expect(el.shadowRoot!.querySelector('strong')?.textContent).toBe('world');
     el.remove();
   });
@@ -57,5 +62,47 @@ describe('<markdown-view> with one huge growing block', () => {
     await el.updateComplete;
     expect(shown()).toBe(text); // the last text, once the pause passed
     el.remove();
+  });
+});
+
+describe('<markdown-view> whose rendering is slow', () => {
+  it('waits in proportion to what a render cost, and always renders the last text', async () => {
+    // A render that costs 50 ms (as a long paragraph did in WebKitGTK): the clock jumps by
+    // that much whenever the Markdown is rendered.
+    let extra = 0;
+    const realNow = performance.now.bind(performance);
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => realNow() + extra);
+    let renders = 0;
+    const update = IncrementalMarkdown.prototype.update;
+    const spy = vi.spyOn(IncrementalMarkdown.prototype, 'update').mockImplementation(function (this: IncrementalMarkdown, text: string) {
+      renders++;
+      extra += 50;
+      return update.call(this, text);
+    });
+    try {
+      const el = document.createElement('markdown-view') as MarkdownView;
+      document.body.append(el);
+      let text = 'a short reply';
+      el.text = text;
+      await el.updateComplete;
+      renders = 0;
+      for (let i = 0; i < 20; i++) {
+        text += ` more ${i}`;
+        el.text = text;
+        await el.updateComplete;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // 20 deltas in about 200 ms: a render costs 50, so the next waits 200 more.
+      expect(renders).toBeLessThanOrEqual(2);
+      const shown = () => el.shadowRoot!.querySelector('.md')!.textContent!.trim();
+      expect(shown()).not.toBe(text);
+      await new Promise((r) => setTimeout(r, 400));
+      await el.updateComplete;
+      expect(shown()).toBe(text);
+      el.remove();
+    } finally {
+      spy.mockRestore();
+      now.mockRestore();
+    }
   });
 });

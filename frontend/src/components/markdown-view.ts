@@ -14,12 +14,23 @@ import { base, codeTokens } from './styles';
 /** A growing tail longer than this (one huge paragraph or code block) is re-rendered at most every TAIL_EVERY_MS. */
 const TAIL_THROTTLE_CHARS = 8192;
 const TAIL_EVERY_MS = 120;
+/**
+ * After a render that took c ms, the next waits until COST_FACTOR × c ms have passed (at
+ * most MAX_WAIT_MS): re-rendering a streaming reply then takes at most about a fifth of the
+ * main thread however slow its parsing is. In WebKitGTK a growing paragraph of 7 KB took
+ * tens of milliseconds a delta (marked's regular expressions run in JavaScriptCore's
+ * interpreter there), so 10 deltas a second kept the window busy and typing fell behind.
+ */
+const COST_FACTOR = 4;
+const MAX_WAIT_MS = 1000;
 
 export class MarkdownView extends LitElement {
   static override properties = { text: { attribute: false } };
   declare text: string;
   readonly #md = new IncrementalMarkdown();
+  /** When the last render started, and how long it took (to its DOM in place). */
   #renderedAt = 0;
+  #cost = 0;
   #deferred: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -61,12 +72,14 @@ export class MarkdownView extends LitElement {
   ];
 
   /**
-   * A reply that grows as one huge block would be parsed whole on every delta: while its
-   * tail is long, render at most every TAIL_EVERY_MS (the last delta is always rendered).
+   * A streaming reply is rendered again at most as often as its cost allows (COST_FACTOR),
+   * and a long growing tail at most every TAIL_EVERY_MS; the last text is always rendered.
    */
   protected override shouldUpdate(changed: PropertyValues<this>): boolean {
-    if (!changed.has('text') || this.#md.tailLength(this.text) < TAIL_THROTTLE_CHARS) return true;
-    const wait = this.#renderedAt + TAIL_EVERY_MS - performance.now();
+    if (!changed.has('text')) return true;
+    let gap = this.#cost * COST_FACTOR;
+    if (this.#md.tailLength(this.text) >= TAIL_THROTTLE_CHARS) gap = Math.max(gap, TAIL_EVERY_MS);
+    const wait = this.#renderedAt + this.#cost + Math.min(gap, MAX_WAIT_MS) - performance.now();
     if (wait <= 0) return true;
     this.#deferred ??= setTimeout(() => {
       this.#deferred = undefined;
@@ -79,6 +92,10 @@ export class MarkdownView extends LitElement {
     clearTimeout(this.#deferred);
     this.#deferred = undefined;
     super.disconnectedCallback();
+  }
+
+  protected override updated(): void {
+    this.#cost = performance.now() - this.#renderedAt;
   }
 
   override render() {
