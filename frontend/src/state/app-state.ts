@@ -135,6 +135,7 @@ export class AppState {
       {
         changed: () => this.#changed(),
         notify: (kind, text) => this.notify(kind, text),
+        name: () => this.settings?.name ?? '',
       },
       this.#party,
       opts.checkDelayMs ?? 250,

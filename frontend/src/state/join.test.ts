@@ -55,6 +55,21 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe(pinned(2222));
   });
 
+  it('offers the display name the settings have now, unless one was typed here', async () => {
+    const { st } = await started();
+    await st.openJoin();
+    expect(st.join.name).toBe('ann');
+    st.closeJoin();
+    // A party hosted under another name saved it (it offered the name from the window's start).
+    expect(await st.saveSettings({ ...st.settings!, name: 'hazel' })).toBe(true);
+    await st.openJoin();
+    expect(st.join.name).toBe('hazel');
+    st.setJoinName('just for this party');
+    st.closeJoin();
+    await st.openJoin();
+    expect(st.join.name).toBe('just for this party');
+  });
+
   it('keeps what the person typed', async () => {
     const be = new FakeBackend();
     be.handlers.ClipboardInvite = async () => pinned(1111);

@@ -103,6 +103,8 @@ export interface JoinState {
   warning: string;
   /** The person typed or pasted in the field: opening the dialog keeps their text. */
   typed: boolean;
+  /** The person changed the name here: opening the dialog keeps it. */
+  nameTyped?: boolean;
 }
 
 /** What the join dialog tells its owner. */
@@ -111,6 +113,8 @@ export interface JoinHooks {
   changed(): void;
   /** Shows a message for people. */
   notify(kind: 'info' | 'error', text: string): void;
+  /** The display name in the settings now (the create form saves a changed one there). */
+  name(): string;
 }
 
 /** The join dialog's state and methods; it enters the party through the PartySession. */
@@ -150,7 +154,10 @@ export class JoinDialog {
       this.#hooks.notify('info', 'Leave this party before joining another one.');
       return;
     }
-    this.state = { ...this.state, open: true, error: '', busy: false };
+    // The name as the settings have it now, unless it was changed in this dialog: it was
+    // the name at the window's start, after a party had been hosted under another.
+    const name = this.state.nameTyped ? this.state.name : this.#hooks.name() || this.state.name;
+    this.state = { ...this.state, open: true, error: '', busy: false, name };
     this.#hooks.changed();
     if (link) {
       this.setJoinInvite(link, false); // a link opened from the desktop
@@ -199,7 +206,7 @@ export class JoinDialog {
 
   /** Updates the name to join with. */
   setJoinName(name: string): void {
-    this.state = { ...this.state, name, error: '' };
+    this.state = { ...this.state, name, error: '', nameTyped: true };
     this.#hooks.changed();
   }
 
