@@ -652,8 +652,26 @@ test('roles, new invites and kick', async () => {
   await until('bob made a co-host', async () => (await bobRow.getAttribute('data-role')) === 'host');
   await bobRow.locator('[data-testid=member-role]').selectOption('participant');
   await until('bob a participant again', async () => (await bobRow.getAttribute('data-role')) === 'participant');
+  // The button at the panel's lower edge (where a window 720 px high has it): the question
+  // that opens below it is brought into view (it was out of sight; the click looked dead).
+  await page.setViewportSize({ width: 1180, height: 560 });
+  await tid('invites-rotate').evaluate((el) => el.scrollIntoView({ block: 'end' }));
   await tid('invites-rotate').click();
   await visible('invites-confirm'); // asked first: the links people hold stop working
+  await until('the question in view', () =>
+    tid('invites-confirm-yes').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      for (let p = el.parentElement ?? el.getRootNode().host; p; p = p.parentElement ?? p.getRootNode().host) {
+        const o = getComputedStyle(p).overflowY;
+        if (o === 'auto' || o === 'scroll') {
+          const c = p.getBoundingClientRect();
+          if (r.top < c.top || r.bottom > c.bottom) return false;
+        }
+      }
+      return r.bottom <= window.innerHeight;
+    }),
+  );
+  await page.setViewportSize({ width: 1180, height: 800 });
   await tid('invites-confirm-no').click();
   check((await deepText(tid('invite-link'))).trim() === oldInvite, 'cancelling made new invites');
   await tid('invites-rotate').click();

@@ -390,7 +390,6 @@ export class PartyView extends LitElement {
             </div>
           </div>`
         : html`<button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
-            title="The links are replaced; the old ones stop working. People already here stay."
             @click=${() => this.#setConfirmInvites(true)}>New invites…</button>`}
       <span class="hint">Anyone with a link can join. New invites make the old links stop working.</span>
     </section>`;
@@ -531,11 +530,20 @@ export class PartyView extends LitElement {
     </div>`;
   }
 
-  /** Shows or hides the "New invites" confirmation; the focus goes to its safe choice. */
+  /**
+   * Shows or hides the "New invites" confirmation; it is scrolled into view (it opens below
+   * a button that may be at the panel's lower edge, where it was out of sight and the click
+   * looked dead) and the focus goes to its safe choice.
+   */
   #setConfirmInvites(v: boolean): void {
     this.#confirmInvites = v;
     this.requestUpdate();
-    if (v) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="invites-confirm-no"]')?.focus());
+    if (!v) return;
+    void this.updateComplete.then(() => {
+      this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="invites-confirm-no"]')?.focus({ preventScroll: true });
+      // After a frame: laid out, the question's whole box is known.
+      requestAnimationFrame(() => this.renderRoot.querySelector<HTMLElement>('[data-testid="invites-confirm"]')?.scrollIntoView({ block: 'nearest' }));
+    });
   }
 
   /**
