@@ -20,7 +20,7 @@ async function shot(name, query, { width = 1180, height = 800, wait, act } = {})
   await page.goto(`${base}?demo=1&${query}`);
   if (act) await act(page);
   if (wait) await page.getByTestId(wait).first().waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(400);
+  await page.waitForTimeout(700); // a permission card's Allow takes clicks (and looks it) 600 ms after it shows
   await page.screenshot({ path: `${out}/${name}.png` });
   await page.close();
   console.log(`${out}/${name}.png`);

@@ -276,6 +276,8 @@ export function sizeTests({ browser, artifacts, realPage }) {
       const deny = (await seen(p.getByTestId('permission-deny').first())).box;
       check(deny.x + deny.w <= t.x + t.w, `${what}: the permission card's Deny (${JSON.stringify(deny)}) sticks out of the transcript (${JSON.stringify(t)})`);
       await noOverflow(p, `${what}, a permission card`);
+      // Allow takes clicks (and looks it) a moment after the card shows (cards.ts ARM_MS).
+      await allow.evaluate((el) => new Promise((r) => { const ready = () => (el.disabled ? setTimeout(ready, 50) : r()); ready(); }));
       await shot(p, `${size}-permission`);
       await allow.click();
 

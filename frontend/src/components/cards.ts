@@ -76,6 +76,14 @@ export function sentenceCase(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/**
+ * A request's Allow and Always allow take clicks only this long after its card shows it.
+ * A decided card shrinks and the next request's card takes its place, its Allow right
+ * under the pointer: a double click, or a second click meant for the card before, would
+ * allow a tool use nobody read.
+ */
+export const ARM_MS = 600;
+
 /** <permission-card>: one tool request of a turn. */
 export class PermissionCard extends LitElement {
   static override properties = { state: { attribute: false }, permission: { attribute: false }, prompts: { attribute: false } };
@@ -84,6 +92,10 @@ export class PermissionCard extends LitElement {
   /** The prompts of the batch the request belongs to (who asked). */
   declare prompts: readonly Prompt[] | undefined;
   #reason = '';
+  /** The pending request this card shows, and whether its allow buttons take clicks yet. */
+  #shownId = '';
+  #armed = false;
+  #armTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -91,6 +103,29 @@ export class PermissionCard extends LitElement {
   }
 
   static override styles = [base, cardStyles];
+
+  protected override willUpdate(): void {
+    const p = this.permission;
+    if (!p || p.status !== 'pending' || p.id === this.#shownId) return;
+    this.#shownId = p.id;
+    this.#armed = false;
+    clearTimeout(this.#armTimer);
+    this.#armTimer = setTimeout(() => {
+      this.#armed = true;
+      this.requestUpdate();
+    }, ARM_MS);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.requestUpdate(); // shown again (scrolled back into view): armed again after a pause
+  }
+
+  override disconnectedCallback(): void {
+    clearTimeout(this.#armTimer);
+    this.#shownId = '';
+    super.disconnectedCallback();
+  }
 
   #outcome(p: Permission) {
     switch (p.status) {
@@ -136,8 +171,8 @@ export class PermissionCard extends LitElement {
           ? this.#outcome(p)
           : s.isHost
             ? html`<div class="actions">
-                <button class="primary" data-testid="permission-allow" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                <button data-testid="permission-always" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>
+                <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
+                <button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
                     @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}

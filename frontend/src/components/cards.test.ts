@@ -1,0 +1,44 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../state/app-state';
+import { FakeBackend, fakeSession } from '../state/fake-backend';
+import type { Permission } from '../state/types';
+import { ARM_MS, type PermissionCard } from './cards';
+
+const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
+
+describe('<permission-card>', () => {
+  it("takes Allow only a moment after it shows a request (a click meant for the card before does not allow it)", async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => fakeSession('host');
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(req)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const el = document.createElement('permission-card') as PermissionCard;
+    const p: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
+    el.state = st;
+    el.permission = p;
+    document.body.append(el);
+    await el.updateComplete;
+    const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!;
+    const always = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-always]')!;
+    expect(allow().disabled).toBe(true);
+    expect(always().disabled).toBe(true);
+    allow().click();
+    always().click();
+    expect(be.count('DecidePermission')).toBe(0);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    // The next request in the same card: a pause again.
+    el.permission = { ...p, id: 't2', summary: 'touch x' };
+    await el.updateComplete;
+    expect(allow().disabled).toBe(true);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    allow().click();
+    expect(be.count('DecidePermission')).toBe(1);
+    el.remove();
+  });
+});
