@@ -67,7 +67,7 @@ export class PromptBox extends LitElement {
 
   async #send(): Promise<void> {
     const s = this.state;
-    if (!s || this.#text.trim() === '') return;
+    if (!s || this.#text.trim() === '' || s.sendBlockedReason) return; // kept: sent once it can be
     const sent = this.#text;
     if (await s.sendPrompt(sent)) {
       // Only clear what was sent: the person may have kept typing meanwhile.
@@ -122,9 +122,9 @@ export class PromptBox extends LitElement {
     const mine = s.myPending.length;
     const approving = s.myAwaitingApproval;
     return html`<div class="inner">
-      <div class="box ${reason ? 'disabled' : ''}">
-        <textarea rows="1" data-testid="prompt-input" aria-label=${reason ? `Prompt (${reason})` : 'Prompt'} .value=${this.#text} ?disabled=${Boolean(reason)}
-          placeholder=${reason ? '' : 'Tell the agent what to do…'}
+      <div class="box ${s.canDraft ? '' : 'disabled'}">
+        <textarea rows="1" data-testid="prompt-input" aria-label=${reason ? `Prompt (${reason})` : 'Prompt'} .value=${this.#text} ?disabled=${!s.canDraft}
+          placeholder=${!s.canDraft ? '' : reason ? 'Write your prompt: it can be sent once connected' : 'Tell the agent what to do…'}
           @input=${(e: InputEvent) => {
             const ta = e.target as HTMLTextAreaElement;
             this.#text = ta.value;

@@ -583,6 +583,10 @@ export class AppState {
   get sendBlockedReason(): string {
     return this.#party.sendBlockedReason;
   }
+  /** Whether the prompt box takes text now (it may still not send: sendBlockedReason). */
+  get canDraft(): boolean {
+    return this.#party.canDraft;
+  }
 
   /** A time on the host's clock (ms, e.g. a tool request's expires), as this machine's clock reads it. */
   hostToLocal(hostMs: number): number {

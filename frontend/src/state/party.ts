@@ -303,6 +303,14 @@ export class PartySession {
   }
 
   /** Why the prompt box is disabled, or "" when prompts can be sent. */
+  /**
+   * Whether a prompt can be written now (to send later): not after the party, nor as a
+   * viewer, but while the host cannot be reached, as in the terminal.
+   */
+  get canDraft(): boolean {
+    return this.session !== null && !this.ended && this.session.you.role !== 'viewer';
+  }
+
   get sendBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
     // Short: the banner above says why (its words were said three times on one screen).
