@@ -92,11 +92,11 @@ describe('<markdown-view> whose rendering is slow', () => {
         await el.updateComplete;
         await new Promise((r) => setTimeout(r, 10));
       }
-      // 20 deltas in about 200 ms: a render costs 50, so the next waits 200 more.
+      // 20 deltas in about 200 ms: a render costs 50, so the next waits 450 more.
       expect(renders).toBeLessThanOrEqual(2);
       const shown = () => el.shadowRoot!.querySelector('.md')!.textContent!.trim();
       expect(shown()).not.toBe(text);
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 700));
       await el.updateComplete;
       expect(shown()).toBe(text);
       el.remove();

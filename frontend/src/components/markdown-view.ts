@@ -16,12 +16,14 @@ const TAIL_THROTTLE_CHARS = 8192;
 const TAIL_EVERY_MS = 120;
 /**
  * After a render that took c ms, the next waits until COST_FACTOR × c ms have passed (at
- * most MAX_WAIT_MS): re-rendering a streaming reply then takes at most about a fifth of the
- * main thread however slow its parsing is. In WebKitGTK a growing paragraph of 7 KB took
+ * most MAX_WAIT_MS): re-rendering a streaming reply then takes at most about a tenth of the
+ * main thread however slow its parsing is. In WebKitGTK a growing paragraph of a few KB took
  * tens of milliseconds a delta (marked's regular expressions run in JavaScriptCore's
- * interpreter there), so 10 deltas a second kept the window busy and typing fell behind.
+ * interpreter there, which maps and unmaps memory per match), so 10 deltas a second kept
+ * the window busy and typing fell behind. (A factor of 4 left it at 55-75% of a CPU, 9 at
+ * 35-55%; docs/PERFORMANCE.md.)
  */
-const COST_FACTOR = 4;
+const COST_FACTOR = 9;
 const MAX_WAIT_MS = 1000;
 
 export class MarkdownView extends LitElement {
