@@ -34,6 +34,11 @@ func followLinks(path string) string {
 // writable says why a file cannot be written at path, or nil: its folder must exist and
 // take a new file, and path must not be a folder.
 func writable(path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() && !fi.Mode().IsRegular() {
+		// Through the kernel's links: /dev/stdout and >(…) lead to "pipe:[N]", which is
+		// no path (followLinks would look for a folder /dev/fd).
+		return nil
+	}
 	path = followLinks(path)
 	if fi, err := os.Stat(path); err == nil {
 		switch {
@@ -59,8 +64,9 @@ func writable(path string) error {
 // half a file), through a symlink to where it points; anything else (/dev/stdout, a pipe
 // such as >(gzip > t.gz)) is written to as it is.
 func writeWhole(path string, data []byte) error {
-	path = followLinks(path)
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+	// Through the kernel's links first: /dev/stdout and >(…) lead to "pipe:[N]", which is
+	// no path (followLinks would look for it in /dev/fd).
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
 			return err
@@ -71,7 +77,7 @@ func writeWhole(path string, data []byte) error {
 		}
 		return err
 	}
-	return atomicfile.Write(path, data, 0o600)
+	return atomicfile.Write(followLinks(path), data, 0o600)
 }
 
 // inFolderOf reports whether the file path would be made in dir, through links:

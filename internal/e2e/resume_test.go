@@ -202,6 +202,10 @@ func TestHostKilledAndResumed(t *testing.T) {
 	if again, _ := os.ReadFile(out); !bytes.Equal(again, b) {
 		t.Errorf("export over an older file: %d bytes, want the %d of the first export", len(again), len(b))
 	}
+	// A pipe is written to as it is (/dev/stdout here is the test's pipe).
+	if p := start(t, nil, "export", partyID, "-o", "/dev/stdout", "--data-dir", dataDir); p.wait() != 0 || !strings.Contains(p.stdout(), "**alice**") {
+		t.Errorf("export -o /dev/stdout: exit %d, %q", p.code, p.stderr())
+	}
 	if p := start(t, nil, "export", partyID, "-o", filepath.Join(t.TempDir(), "no", "such.md"), "--data-dir", dataDir); p.wait() != 1 || !strings.Contains(p.stderr(), "does not exist") {
 		t.Errorf("export -o into no folder: exit %d, %q", p.code, p.stderr())
 	}
