@@ -1118,6 +1118,12 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 		{"a short token, then a prompt", other + "\nfix the bug\n", other, "fix the bug\n"},
 		{"cut, then an empty line", link[:60] + "\n\nfix the bug\n", link[:60], "fix the bug\n"},
 		{"not a link", "hello\nfix the bug\n", "hello", "fix the bug\n"},
+		// A reviewer's: cut just before ?fp= (the first line is a whole link without TLS).
+		{"cut at the fingerprint", link[:70] + "\n" + link[70:] + "\nhi\n", link, "hi\n"},
+		{"a whole link without TLS, then one word", link[:70] + "\nhello\n", link[:70], "hello\n"},
+		// A reviewer's: one-word prompts after another host's shorter token stay prompts.
+		{"a short token, then one-word prompts", other + "\nhello\nmore\n", other, "hello\nmore\n"},
+		{"a short token, then /who", other + "\n/who\n", other, "/who\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, rest, err := readInvite([]string{"-"}, "", IO{In: strings.NewReader(tc.in), Err: io.Discard})

@@ -299,29 +299,86 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 const maxInviteLines = 4
 
 // inviteLines reads the rest of an invite that a terminal cut into lines at its width
-// (copied from /invite or the host's first lines in a narrow terminal): while the link
-// read so far does not parse, or its token is shorter than our hosts make, a next line
-// that can be a piece of a link (one word of a link's characters) is added to it; any
-// other line is given back as the first prompt. A terminal is asked for the rest. first
-// is the first line, err its read's.
+// (copied from /invite or the host's first lines in a narrow terminal). While the link read
+// so far does not parse, or its token is shorter than our hosts make, or it has no ?fp=
+// and the next line may be it, a next line that can be a piece of a link (one word of a
+// link's characters) is added. The lines added are kept only if they make the link whole;
+// otherwise, when the first line was a link on its own (another host may make shorter
+// tokens), they are given back as the first prompts, as is any line that is not a piece.
+// Input that is not there yet is not waited for, except on a terminal while the link does
+// not parse or is short: it is asked for the rest. first is the first line, err its read's.
 func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back string) {
 	text = first
-	for n := 1; n < maxInviteLines && err == nil && cutShort(text); n++ {
-		if f, ok := io.In.(*os.File); ok && r.Buffered() == 0 && inForeground(f) {
-			fmt.Fprintln(io.Err, "[system] the invite looks cut short; paste the rest of it, or press Enter to try it as it is")
+	firstInv, firstErr := invite.Parse(first)
+	var read []string // the lines read after the first, as read
+	best, bestN := "", 0 // the most lines that made a better invite than the first line's
+	asked := false
+	for len(read) < maxInviteLines-1 && err == nil {
+		short := cutShort(text)
+		if !short && !mayHaveFingerprintNext(text) {
+			break
+		}
+		if !pendingInput(r, io.In) {
+			f, ok := io.In.(*os.File)
+			if !short || !ok || !inForeground(f) {
+				break // nothing more to read now, and nobody to ask
+			}
+			if !asked {
+				fmt.Fprintln(io.Err, "[system] the invite looks cut short; paste the rest of it, or press Enter to try it as it is")
+				asked = true
+			}
 		}
 		var line string
 		line, err = r.ReadString('\n')
 		next := strings.TrimSpace(line)
-		switch {
-		case next == "":
-			return text, ""
-		case strings.IndexFunc(next, notInALink) >= 0:
-			return text, line
+		if next == "" {
+			break // Enter: as it is
 		}
+		if strings.IndexFunc(next, notInALink) >= 0 {
+			back = line
+			break
+		}
+		read = append(read, line)
 		text += "\n" + next // invite.Parse takes the line breaks out
+		if betterInvite(firstInv, firstErr, text) {
+			best, bestN = text, len(read)
+		}
 	}
-	return text, ""
+	switch {
+	case best != "":
+		return best, strings.Join(read[bestN:], "") + back
+	case firstErr == nil:
+		return first, strings.Join(read, "") + back
+	}
+	return text, back // no link yet: the error names what is wrong with all of it
+}
+
+// mayHaveFingerprintNext: text is a whole link without ?fp=, which a terminal may have cut
+// off onto the next line just after the token.
+func mayHaveFingerprintNext(text string) bool {
+	inv, err := invite.Parse(text)
+	return err == nil && inv.Fingerprint == "" && invite.CheckComplete(inv) == nil && strings.Contains(strings.ToLower(text), "concordia://")
+}
+
+// betterInvite says whether text reads as a more complete invite than the first line (first,
+// or firstErr when it was no link): it parses, with a whole token, and the first line did
+// not, or had a short token, or had no fingerprint where text has one.
+func betterInvite(first invite.Invite, firstErr error, text string) bool {
+	inv, err := invite.Parse(text)
+	if err != nil || invite.CheckComplete(inv) != nil {
+		return false
+	}
+	return firstErr != nil || invite.CheckComplete(first) != nil || inv.Fingerprint != "" && first.Fingerprint == ""
+}
+
+// pendingInput says whether more input is there to read now: buffered, or (a terminal or
+// pipe) readable within a moment — a paste arrives at once; a person typing does not.
+func pendingInput(r *bufio.Reader, in stdio.Reader) bool {
+	if r.Buffered() > 0 {
+		return true
+	}
+	f, ok := in.(*os.File)
+	return ok && readableSoon(f)
 }
 
 // cutShort says whether text looks like an invite cut short: a concordia:// link that

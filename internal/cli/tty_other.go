@@ -13,3 +13,6 @@ func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
 // onContinue does nothing: there is no SIGCONT here.
 func onContinue(func()) (stop func()) { return func() {} }
+
+// readableSoon cannot tell here: only what is buffered counts as there.
+func readableSoon(*os.File) bool { return false }

@@ -48,3 +48,15 @@ func onContinue(f func()) (stop func()) {
 		<-finished
 	}
 }
+
+// readableSoon says whether f has input to read within a moment (200 ms).
+func readableSoon(f *os.File) bool {
+	fds := []unix.PollFd{{Fd: int32(f.Fd()), Events: unix.POLLIN}}
+	for {
+		n, err := unix.Poll(fds, 200)
+		if err == unix.EINTR {
+			continue
+		}
+		return err == nil && n > 0 && fds[0].Revents&unix.POLLIN != 0
+	}
+}
