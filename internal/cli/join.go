@@ -310,7 +310,7 @@ const maxInviteLines = 4
 func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back string) {
 	text = first
 	firstInv, firstErr := invite.Parse(first)
-	var read []string // the lines read after the first, as read
+	var read []string    // the lines read after the first, as read
 	best, bestN := "", 0 // the most lines that made a better invite than the first line's
 	asked := false
 	for len(read) < maxInviteLines-1 && err == nil {
