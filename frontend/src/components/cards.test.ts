@@ -41,4 +41,28 @@ describe('<permission-card>', () => {
     expect(be.count('DecidePermission')).toBe(1);
     el.remove();
   });
+
+  it('made a host while a request waits: its Allow appears, and takes clicks a moment later', async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => fakeSession('participant');
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(req)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
+    document.body.append(el);
+    await el.updateComplete;
+    const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]');
+    expect(allow()).toBeNull(); // a participant waits for the host
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    be.emit('party:event', { seq: 1, ts: '', kind: 'participants', changed: { ...st.session!.you, role: 'host' }, count: 2 });
+    await el.updateComplete;
+    expect(allow()?.disabled).toBe(true);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(allow()?.disabled).toBe(false);
+    el.remove();
+  });
 });

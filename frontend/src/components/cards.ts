@@ -106,8 +106,10 @@ export class PermissionCard extends LitElement {
 
   protected override willUpdate(): void {
     const p = this.permission;
-    if (!p || p.status !== 'pending' || p.id === this.#shownId) return;
-    this.#shownId = p.id;
+    // Keyed on the role too: made a host while the request waits, the buttons appear then.
+    const shown = p ? `${p.id}\u0000${this.state?.isHost ?? false}` : '';
+    if (!p || p.status !== 'pending' || shown === this.#shownId) return;
+    this.#shownId = shown;
     this.#armed = false;
     clearTimeout(this.#armTimer);
     this.#armTimer = setTimeout(() => {

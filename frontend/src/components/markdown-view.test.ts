@@ -99,6 +99,15 @@ describe('<markdown-view> whose rendering is slow', () => {
       await new Promise((r) => setTimeout(r, 700));
       await el.updateComplete;
       expect(shown()).toBe(text);
+      // Moved in the DOM while a render is put off (a reviewer's): the last text still shows.
+      el.text = text += ' and the end';
+      await el.updateComplete;
+      expect(shown()).not.toBe(text);
+      el.remove();
+      document.body.append(el);
+      await new Promise((r) => setTimeout(r, 700));
+      await el.updateComplete;
+      expect(shown()).toBe(text);
       el.remove();
     } finally {
       spy.mockRestore();

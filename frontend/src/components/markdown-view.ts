@@ -90,6 +90,13 @@ export class MarkdownView extends LitElement {
     return false;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A render put off when it was taken out (moved in the DOM) is asked for again: the
+    // text may not change any more, and the last of it would never show.
+    this.requestUpdate();
+  }
+
   override disconnectedCallback(): void {
     clearTimeout(this.#deferred);
     this.#deferred = undefined;

@@ -302,7 +302,6 @@ export class PartySession {
     return this.myPending.filter((p) => this.#transcript.awaitingApproval(p.id)).length;
   }
 
-  /** Why the prompt box is disabled, or "" when prompts can be sent. */
   /**
    * Whether a prompt can be written now (to send later): not after the party, nor as a
    * viewer, but while the host cannot be reached, as in the terminal.
@@ -311,6 +310,7 @@ export class PartySession {
     return this.session !== null && !this.ended && this.session.you.role !== 'viewer';
   }
 
+  /** Why a prompt cannot be sent now, or "" when it can. */
   get sendBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
     // Short: the banner above says why (its words were said three times on one screen).
