@@ -318,13 +318,25 @@ func TestRoleChangeOfAnother(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "Bob", Role: wire.RoleViewer}})
 	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "eve", Text: "hi"}})
 	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m3", Name: "eve", Role: wire.RoleParticipant}})
-	time.Sleep(2 * roleChangeWait)
 	want := "[system] hana made Bob a co-host\n[party] Bob is now a viewer (watches, cannot prompt)\n[party] eve: hi\n[party] eve is now a participant\n"
-	var got string
-	c.pr.with(func(*roster) { got = out.String() }) // the last line came from the printer's timer
+	got := printedOnce(c, out, want) // the last line comes from the printer's timer
 	if got != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
 	}
+}
+
+// printedOnce is what the printer wrote once it is want, or after 10 s; and then after
+// twice roleChangeWait more, so that a line printed too many would be in it.
+func printedOnce(c *commander, out *bytes.Buffer, want string) string {
+	read := func() (s string) {
+		c.pr.with(func(*roster) { s = out.String() })
+		return s
+	}
+	for deadline := time.Now().Add(10 * time.Second); read() != want && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(2 * roleChangeWait)
+	return read()
 }
 
 // TestRoleChangeOfOwn: this terminal's own role change and our host's notice of it are
@@ -344,15 +356,13 @@ func TestRoleChangeOfOwn(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: as(wire.RoleViewer)}) // no notice
 	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindSystem, Text: "the agent restarted"})
 	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindParticipants, Changed: as(wire.RoleParticipant)}) // nothing after it
-	time.Sleep(2 * roleChangeWait)
 	want := "[party] hana made you a co-host: /help lists what you can do\n" +
 		"[party] you are now a participant: /help lists what you can do\n" +
 		"[party] you are now a viewer (watches, cannot prompt): /help lists what you can do\n" +
 		"[system] the agent restarted\n" +
 		"[party] you are now a participant: /help lists what you can do\n"
-	var got string
+	got := printedOnce(c, out, want) // the last line comes from the printer's timer
 	c.pr.with(func(r *roster) {
-		got = out.String() // the last line came from the printer's timer
 		if r.you.Role != wire.RoleParticipant {
 			t.Errorf("role %q, want participant", r.you.Role)
 		}

@@ -21,14 +21,17 @@ func TestFirstTurnWaitsForTheBase(t *testing.T) {
 		t.Fatalf("git is needed: %v", err)
 	}
 	bin, marks := t.TempDir(), t.TempDir()
-	// A git whose first add (the first snapshot) takes 3 s, as a large folder's does.
+	release := filepath.Join(marks, "release")
+	// A git whose first add (the first snapshot) lasts until the test has seen the turn
+	// wait (at most 60 s), as a large folder's takes long.
 	wrapper := fmt.Sprintf(`#!/bin/sh
 if [ "$1" = add ] && [ ! -e %[1]q ]; then
 	touch %[1]q
-	sleep 3
+	i=0
+	while [ ! -e %[2]q ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 fi
-exec %[2]q "$@"
-`, filepath.Join(marks, "slow-add-done"), realGit)
+exec %[3]q "$@"
+`, filepath.Join(marks, "slow-add-started"), release, realGit)
 	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(wrapper), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -42,6 +45,9 @@ exec %[2]q "$@"
 	h.expect(`^invite code: `)
 	h.send("FAKE_FS=w:notes/new.txt")
 	h.expect(`^\[system\] claude starts once the working directory's first snapshot is taken`)
+	if err := os.WriteFile(release, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	h.expect(`^\[system\] claude finished`)
 	h.expect(`^\[changes\] 1 file changed since the party began \(notes/new\.txt\)`)
 }
