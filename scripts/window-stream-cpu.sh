@@ -59,7 +59,7 @@ for run in $(seq "$runs"); do
 	sleep 3 # the join dialog checks the invite
 	DISPLAY=$display xdotool windowfocus --sync "$wid" key Return
 	for _ in $(seq 100); do grep -q 'joined' "$d/host.out" && break; sleep 0.1; done
-	web=$(pgrep -n -f WebKitWebProcess)
+	web=$(pgrep -P "$window" -f WebKitWebProcess | head -1) # this window's, no other
 	(printf '%s\n' "$prompt"; sleep 40) | HOME=$d/bob DBUS_SESSION_BUS_ADDRESS=disabled: "$tmp/cli" join "$inv" --name bob >"$d/bob.out" 2>&1 &
 	pids+=($!)
 	for span in "5 10" "15 20"; do
@@ -73,6 +73,7 @@ for run in $(seq "$runs"); do
 		echo "run $run, $1-$2 s: web process $(((w2 - w1) / 5))% of a CPU, Go $(((g2 - g1) / 5))%"
 	done
 	last=0
-	kill "$window" "$host" 2>/dev/null || true
+	for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; done # all but Xvfb
 	sleep 1
+	pids=("${pids[0]}") # only what still runs is killed at the end (a number may be reused)
 done
