@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -18,25 +19,15 @@ import (
 // must not get it: killed by it, its failure was told to everyone as "the working directory
 // is not shared: git add: signal: interrupt". The host alone gets it and stops git itself.
 func TestCtrlCInTheTerminalLeavesGitAlone(t *testing.T) {
-	realGit, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatalf("git is needed: %v", err)
-	}
-	bin, marks := t.TempDir(), t.TempDir()
+	marks := t.TempDir()
 	adding, interrupted := filepath.Join(marks, "adding"), filepath.Join(marks, "interrupted")
 	// A git whose first add takes long, and which notes a SIGINT if one reaches it.
-	wrapper := fmt.Sprintf(`#!/bin/sh
-if [ "$1" = add ]; then
+	bin := gitWrapper(t, fmt.Sprintf(`if [ "$1" = add ]; then
 	trap 'touch %q; exit 130' INT
 	touch %q
 	sleep 20 >/dev/null 2>&1 &
 	wait
-fi
-exec %q "$@"
-`, interrupted, adding, realGit)
-	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(wrapper), 0o755); err != nil {
-		t.Fatal(err)
-	}
+fi`, interrupted, adding))
 	work := t.TempDir()
 	if err := os.WriteFile(filepath.Join(work, "main.go"), []byte("package main\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -69,4 +60,20 @@ exec %q "$@"
 		t.Error("the terminal's SIGINT reached git")
 	}
 	h.expect(`^\[system\] party ended`)
+}
+
+// gitWrapper makes a folder whose git runs the shell code before (shell code that may use
+// its arguments, "$@") and then the real git; put first in PATH, the host's workspace uses it.
+func gitWrapper(t *testing.T, before string) (dir string) {
+	t.Helper()
+	realGit, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatalf("git is needed: %v", err)
+	}
+	dir = t.TempDir()
+	script := "#!/bin/sh\n" + before + "\nexec '" + strings.ReplaceAll(realGit, "'", `'\''`) + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -20,17 +20,7 @@ import (
 // terminal for 5 s for the answer, eating what was typed meanwhile.
 func TestTerminalThatAnswersNothing(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
-	p := testkit.OpenPTY(t)
-	cmd := exec.Command(binary, "join", "--name", "pat", inv)
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color", "COLORFGBG=")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	p.WaitFor(t, "joined hosty's party as pat")
-	p.WaitFor(t, "› ")
+	_, p := joinOnPTY(t, inv, "pat")
 	if _, err := p.Master.Write([]byte("typed at once\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -49,17 +39,7 @@ func TestTerminalThatAnswersNothing(t *testing.T) {
 // added a line instead of sending. It now takes the terminal back when it continues.
 func TestTerminalTakenBackAfterAStop(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
-	p := testkit.OpenPTY(t)
-	cmd := exec.Command(binary, "join", "--name", "pat", inv)
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color", "COLORFGBG=")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	p.WaitFor(t, "joined hosty's party as pat")
-	p.WaitFor(t, "› ")
+	cmd, p := joinOnPTY(t, inv, "pat")
 	fd := int(p.Slave.Fd())
 	raw := func() bool {
 		tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
@@ -94,6 +74,24 @@ func TestTerminalTakenBackAfterAStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.expect(`^\[party\] pat: after the stop$`)
+}
+
+// joinOnPTY runs `concordia join INVITE --name NAME` on a bare pseudo-terminal of its own
+// (its controlling terminal, in a session of its own), and waits for the line editor.
+func joinOnPTY(t *testing.T, inv, name string) (*exec.Cmd, *testkit.PTY) {
+	t.Helper()
+	p := testkit.OpenPTY(t)
+	cmd := exec.Command(binary, "join", "--name", name, inv)
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color", "COLORFGBG=")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p.WaitFor(t, "joined hosty's party as "+name)
+	p.WaitFor(t, "› ")
+	return cmd, p
 }
 
 // waitState waits until process pid is in state (field 3 of /proc/PID/stat: "T" stopped).

@@ -5,7 +5,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -16,25 +15,15 @@ import (
 // everyone was told nothing had changed. The first turn now waits for it, and says why
 // when that takes a while.
 func TestFirstTurnWaitsForTheBase(t *testing.T) {
-	realGit, err := exec.LookPath("git")
-	if err != nil {
-		t.Fatalf("git is needed: %v", err)
-	}
-	bin, marks := t.TempDir(), t.TempDir()
+	marks := t.TempDir()
 	release := filepath.Join(marks, "release")
 	// A git whose first add (the first snapshot) lasts until the test has seen the turn
 	// wait (at most 60 s), as a large folder's takes long.
-	wrapper := fmt.Sprintf(`#!/bin/sh
-if [ "$1" = add ] && [ ! -e %[1]q ]; then
+	bin := gitWrapper(t, fmt.Sprintf(`if [ "$1" = add ] && [ ! -e %[1]q ]; then
 	touch %[1]q
 	i=0
 	while [ ! -e %[2]q ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-fi
-exec %[3]q "$@"
-`, filepath.Join(marks, "slow-add-started"), release, realGit)
-	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(wrapper), 0o755); err != nil {
-		t.Fatal(err)
-	}
+fi`, filepath.Join(marks, "slow-add-started"), release))
 	work := t.TempDir()
 	if err := os.WriteFile(filepath.Join(work, "main.go"), []byte("package main\n"), 0o600); err != nil {
 		t.Fatal(err)

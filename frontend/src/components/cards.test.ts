@@ -1,20 +1,12 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { AppState } from '../state/app-state';
-import { FakeBackend, fakeSession } from '../state/fake-backend';
+import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
 import { ARM_MS, type PermissionCard } from './cards';
 
-const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
-
 describe('<permission-card>', () => {
   it("takes Allow only a moment after it shows a request (a click meant for the card before does not allow it)", async () => {
-    const be = new FakeBackend();
-    be.handlers.CreateParty = async () => fakeSession('host');
-    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
-    await st.start();
-    expect(await st.createParty(req)).toBe(true);
-    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const { be, st } = await inParty('host');
     const el = document.createElement('permission-card') as PermissionCard;
     const p: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
     el.state = st;
@@ -43,12 +35,7 @@ describe('<permission-card>', () => {
   });
 
   it('made a host while a request waits: its Allow appears, and takes clicks a moment later', async () => {
-    const be = new FakeBackend();
-    be.handlers.CreateParty = async () => fakeSession('participant');
-    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
-    await st.start();
-    expect(await st.createParty(req)).toBe(true);
-    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const { be, st } = await inParty('participant');
     const el = document.createElement('permission-card') as PermissionCard;
     el.state = st;
     el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };

@@ -1,19 +1,12 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { AppState } from '../state/app-state';
-import { FakeBackend, fakeSession } from '../state/fake-backend';
+import type { AppState } from '../state/app-state';
+import { inParty } from '../state/party.test-helpers';
 import './prompt-box';
-
-const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
 
 describe('<prompt-box> while the host cannot be reached', () => {
   it('takes a draft (it was disabled), sends nothing, and sends it with Enter once connected', async () => {
-    const be = new FakeBackend();
-    be.handlers.CreateParty = async () => fakeSession('participant');
-    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
-    await st.start();
-    expect(await st.createParty(req)).toBe(true);
-    be.emit('party:status', { status: 'reconnecting', attempt: 2, error: 'connection refused', retry_ms: 1000 });
+    const { be, st } = await inParty('participant', 'reconnecting');
     const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
     el.state = st;
     document.body.append(el);

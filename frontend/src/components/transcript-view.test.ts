@@ -1,11 +1,9 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { AppState } from '../state/app-state';
-import { FakeBackend, fakeSession } from '../state/fake-backend';
+import type { AppState } from '../state/app-state';
 import { batch, out, phase, prompt } from '../state/events.test-helpers';
+import { inParty } from '../state/party.test-helpers';
 import './transcript-view';
-
-const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
 
 // jsdom has no ResizeObserver; the view measures rows with one.
 globalThis.ResizeObserver ??= class {
@@ -16,12 +14,7 @@ globalThis.ResizeObserver ??= class {
 
 /** A participant's connected party, and a <transcript-view> of it in the document. */
 async function mounted() {
-  const be = new FakeBackend();
-  be.handlers.CreateParty = async () => fakeSession('participant');
-  const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
-  await st.start();
-  expect(await st.createParty(req)).toBe(true);
-  be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+  const { be, st } = await inParty('participant');
   const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
   el.state = st;
   document.body.append(el);
