@@ -507,6 +507,8 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await textOf('permission-expires', /Denied automatically in\s*[12]:\d\d\s*if nobody decides/);
   await visible('stop-turn');
   await attrOf('party-phase', 'data-phase', 'awaiting_permission');
+  // Allow takes clicks (and looks it) a moment after the card shows (cards.ts ARM_MS).
+  await until('Allow enabled', async () => !(await tid('permission-allow').isDisabled()));
   await shot('permission-card');
   await tid('permission-allow').click();
   await until('the tool request allowed', async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1);
