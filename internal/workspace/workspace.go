@@ -157,10 +157,14 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		if err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
-		cmd := exec.CommandContext(ctx, git, "init", "--quiet", "--bare", tmp)
+		// Bounded as every other git command is (run): the party's first turn waits for Open.
+		initCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
+		cmd := exec.CommandContext(initCtx, git, "init", "--quiet", "--bare", tmp)
 		cmd.Env = cleanEnv(nil)
 		detach(cmd)
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("git init: %w: %s", err, bytes.TrimSpace(out))
 		}

@@ -437,3 +437,29 @@ exec %q "$@"
 		t.Fatalf("changes after a file vanished mid-walk: %+v, %v", files, err)
 	}
 }
+
+// TestGitInitTimesOut: git init is bounded by Options.Timeout as every other git command
+// is (it had no bound, and the party's first turn waits for Open: a git that hung there
+// would have held the party for good). A reviewer's finding.
+func TestGitInitTimesOut(t *testing.T) {
+	real, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed")
+	}
+	bin := t.TempDir()
+	script := fmt.Sprintf("#!/bin/sh\nif [ \"$1\" = init ]; then exec sleep 30; fi\nexec %q \"$@\"\n", real)
+	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	write(t, dir, "main.go", "package main\n")
+	start := time.Now()
+	_, err = Open(context.Background(), dir, t.TempDir(), Options{Timeout: 300 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "git init") {
+		t.Fatalf("Open with a git init that hangs: %v", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("Open took %v", d)
+	}
+}
