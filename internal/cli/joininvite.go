@@ -1,0 +1,166 @@
+package cli
+
+// Where `concordia join` reads its invite from: the argument, stdin ("-", also an invite a
+// narrow terminal cut into lines), --invite-file, or CONCORDIA_INVITE.
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	stdio "io"
+	"os"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/invite"
+)
+
+// maxInviteFile is as much of an --invite-file as is read: an invite, with room for a
+// message around it.
+const maxInviteFile = 64 << 10
+
+// readAtMost reads up to n bytes of a file.
+func readAtMost(path string, n int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return stdio.ReadAll(stdio.LimitReader(f, n))
+}
+
+// readInvite finds the invite: the argument, "-" for stdin's first line, --invite-file (the file),
+// or CONCORDIA_INVITE, so the token need not stand in the process list. It returns the
+// input left for prompts (stdin after the invite's line).
+func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) {
+	switch {
+	case file != "":
+		b, err := readAtMost(file, maxInviteFile)
+		if err != nil {
+			return "", nil, fmt.Errorf("cannot read the invite file: %w", err)
+		}
+		// The whole file: invite.Parse finds the link in it, also one a terminal cut into
+		// lines at its width (copied from /invite in a narrow terminal).
+		return strings.TrimSpace(string(b)), io.In, nil
+	case len(pos) > 0 && pos[0] == "-":
+		r := bufio.NewReader(io.In)
+		line, err := r.ReadString('\n')
+		if strings.TrimSpace(line) == "" {
+			return "", nil, fmt.Errorf("expected the invite on stdin's first line, got nothing (%v)", err)
+		}
+		text, back := inviteLines(strings.TrimSpace(line), err, r, io)
+		// What follows the invite is typed prompts: read them from r, which holds what it
+		// buffered (after a line read too many, given back).
+		var rest stdio.Reader = r
+		if back != "" {
+			rest = stdio.MultiReader(strings.NewReader(back), r)
+		} else if f, ok := io.In.(*os.File); ok && r.Buffered() == 0 {
+			rest = f // keeps the terminal, so the line editor can run on it
+		}
+		return text, rest, nil
+	case len(pos) > 0:
+		return pos[0], io.In, nil
+	}
+	return strings.TrimSpace(io.Getenv("CONCORDIA_INVITE")), io.In, nil
+}
+
+// maxInviteLines is how many lines "join -" reads for one invite: a TLS invite (about 140
+// characters) cut at a terminal's width of 40 or more.
+const maxInviteLines = 4
+
+// inviteLines reads the rest of an invite that a terminal cut into lines at its width
+// (copied from /invite or the host's first lines in a narrow terminal). While the link read
+// so far does not parse, or its token is shorter than our hosts make, or it has no ?fp=
+// and the next line may be it, a next line that can be a piece of a link (one word of a
+// link's characters) is added. The lines added are kept only if they make the link whole;
+// otherwise, when the first line was a link on its own (another host may make shorter
+// tokens), they are given back as the first prompts, as is any line that is not a piece.
+// Input that is not there yet is not waited for, except on a terminal while the link does
+// not parse or is short: it is asked for the rest. first is the first line, err its read's.
+func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back string) {
+	text = first
+	firstInv, firstErr := invite.Parse(first)
+	var read []string    // the lines read after the first, as read
+	best, bestN := "", 0 // the most lines that made a better invite than the first line's
+	asked := false
+	for len(read) < maxInviteLines-1 && err == nil {
+		short := cutShort(text)
+		if !short && !mayHaveFingerprintNext(text) {
+			break
+		}
+		if !pendingInput(r, io.In) {
+			f, ok := io.In.(*os.File)
+			if !short || !ok || !inForeground(f) {
+				break // nothing more to read now, and nobody to ask
+			}
+			if !asked {
+				fmt.Fprintln(io.Err, "[system] the invite looks cut short; paste the rest of it, or press Enter to try it as it is")
+				asked = true
+			}
+		}
+		var line string
+		line, err = r.ReadString('\n')
+		next := strings.TrimSpace(line)
+		if next == "" {
+			break // Enter: as it is
+		}
+		if strings.IndexFunc(next, notInALink) >= 0 {
+			back = line
+			break
+		}
+		read = append(read, line)
+		text += "\n" + next // invite.Parse takes the line breaks out
+		if betterInvite(firstInv, firstErr, text) {
+			best, bestN = text, len(read)
+		}
+	}
+	switch {
+	case best != "":
+		return best, strings.Join(read[bestN:], "") + back
+	case firstErr == nil:
+		return first, strings.Join(read, "") + back
+	}
+	return text, back // no link yet: the error names what is wrong with all of it
+}
+
+// mayHaveFingerprintNext: text is a whole link without ?fp=, which a terminal may have cut
+// off onto the next line just after the token.
+func mayHaveFingerprintNext(text string) bool {
+	inv, err := invite.Parse(text)
+	return err == nil && inv.Fingerprint == "" && invite.CheckComplete(inv) == nil && strings.Contains(strings.ToLower(text), "concordia://")
+}
+
+// betterInvite says whether text reads as a more complete invite than the first line (first,
+// or firstErr when it was no link): it parses, with a whole token, and the first line did
+// not, or had a short token, or had no fingerprint where text has one.
+func betterInvite(first invite.Invite, firstErr error, text string) bool {
+	inv, err := invite.Parse(text)
+	if err != nil || invite.CheckComplete(inv) != nil {
+		return false
+	}
+	return firstErr != nil || invite.CheckComplete(first) != nil || inv.Fingerprint != "" && first.Fingerprint == ""
+}
+
+// pendingInput says whether more input is there to read now: buffered, or (a terminal or
+// pipe) readable within a moment — a paste arrives at once; a person typing does not.
+func pendingInput(r *bufio.Reader, in stdio.Reader) bool {
+	if r.Buffered() > 0 {
+		return true
+	}
+	f, ok := in.(*os.File)
+	return ok && readableSoon(f)
+}
+
+// cutShort says whether text looks like an invite cut short: a concordia:// link that
+// does not parse, or whose token is shorter than our hosts make.
+func cutShort(text string) bool {
+	inv, err := invite.Parse(text)
+	if err != nil {
+		return strings.Contains(strings.ToLower(text), "concordia://")
+	}
+	return errors.Is(invite.CheckComplete(inv), invite.ErrCutShort)
+}
+
+// notInALink is true of a character no piece of an invite has.
+func notInALink(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:/?=&%[]", r))
+}
