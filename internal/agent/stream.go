@@ -193,6 +193,10 @@ func (tr *translator) fastStreamEvent(line []byte, emit func(Output)) bool {
 	if !bytes.Contains(line, []byte(`"stream_event"`)) {
 		return false
 	}
+	if index, text, ok := textDeltaLine(line); ok { // most lines: read without encoding/json
+		tr.delta(tr.block(index), text, emit)
+		return true
+	}
 	var el eventLine
 	if json.Unmarshal(line, &el) != nil || el.Type != "stream_event" {
 		return false
