@@ -249,17 +249,18 @@ func (l *Local) SetWorkspace(_ context.Context, level string) error {
 // a screen refresh.
 const ViewFrame = 16 * time.Millisecond
 
-// ReadFramed calls f with each event from events, in order, until events is closed. While
-// output events come faster than one per eighth of a frame, it lets a frame pass after
-// each before it takes more, then takes at once what came meanwhile: a reply streamed as
-// thousands of deltas a second then wakes the reader about once a frame instead of once a
-// delta, and the deltas of a frame wait in the channel's buffer, which costs the sender
-// nothing (a send to a parked reader costs it a thread wake-up); past the buffer's
-// localBuffer events (about 4,000 deltas a second) the rest queue for the Local's pump,
-// which is woken once. Slower output is taken as it comes (a frame's timer would cost more
-// wake-ups than it saves). An event of another kind that arrives during a frame waits for
-// the frame's end; at any other time it is taken at once. The host's own terminal and
-// window read their Local this way: what they show is painted a frame at a time anyway.
+// ReadFramed calls f with each event from events, in order, until events is closed. When
+// an output event comes within half a frame of the one before, it lets a frame pass before
+// it takes more, then takes at once what came meanwhile, and goes on a frame at a time for
+// as long as each frame brings more output: a reply streamed at hundreds or thousands of
+// deltas a second then wakes the reader about once a frame instead of once a delta, and
+// the deltas of a frame wait in the channel's buffer, which costs the sender nothing (a
+// send to a parked reader costs it a thread wake-up); past the buffer's localBuffer events
+// (about 4,000 deltas a second) the rest queue for the Local's pump, which is woken once.
+// Slower output is taken as it comes (a frame's timer would cost more wake-ups than it
+// saves). An event of another kind that arrives during a frame waits for the frame's end;
+// at any other time it is taken at once. The host's own terminal and window read their
+// Local this way: what they show is painted a frame at a time anyway.
 func ReadFramed(events <-chan wire.Event, frame time.Duration, f func(wire.Event)) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -280,22 +281,29 @@ func readFramed(events <-chan wire.Event, frame time.Duration, now func() time.T
 			continue
 		}
 		t := now()
-		fast := t.Sub(lastOutput) < frame/8
+		fast := t.Sub(lastOutput) < frame/2
 		lastOutput = t
 		if !fast {
 			continue
 		}
-		wait(frame)
-		for drained := false; !drained; {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					return
+		for more := true; more; {
+			wait(frame)
+			more = false
+			for drained := false; !drained; {
+				select {
+				case ev, ok := <-events:
+					if !ok {
+						return
+					}
+					f(ev)
+					if ev.Kind == wire.KindOutput {
+						more = true
+					}
+				default:
+					drained = true
 				}
-				f(ev)
-			default:
-				drained = true
 			}
 		}
+		lastOutput = now()
 	}
 }

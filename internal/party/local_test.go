@@ -1,6 +1,7 @@
 package party
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -94,13 +95,66 @@ func TestReadFramedHoldsFastOutputForAFrame(t *testing.T) {
 	}
 }
 
+// A steady stream at a model's brisk pace (a delta every 5 ms, a third of a frame) is
+// read a frame at a time for as long as it lasts: one wait per frame and no wake-up per
+// delta, and the framing ends with the first frame that brings no output.
+func TestReadFramedKeepsFramingASteadyStream(t *testing.T) {
+	events := make(chan wire.Event, 16)
+	clock := &fakeClock{t: time.Unix(0, 0), step: 5 * time.Millisecond}
+	seq := int64(0)
+	send := func(n int) {
+		for range n {
+			seq++
+			events <- wire.Event{Seq: seq, Kind: wire.KindOutput}
+		}
+	}
+	send(2)
+	var closeOnce sync.Once
+	closeSoon := func(d time.Duration) {
+		go func() {
+			time.Sleep(d)
+			closeOnce.Do(func() { close(events) })
+		}()
+	}
+	closeSoon(5 * time.Second) // a reader that never frames still returns
+	frames := 0
+	var seen []int64
+	readFramed(events, 16*time.Millisecond, clock.now,
+		func(time.Duration) {
+			// Each frame, three more deltas arrive, for five frames; then the stream ends.
+			frames++
+			switch {
+			case frames <= 5:
+				send(3)
+			case frames == 6:
+				// Nothing this frame: the reader should stop framing and wait on the
+				// channel, which closes a moment later. Another frame would count 7.
+				closeSoon(50 * time.Millisecond)
+			}
+		},
+		func(ev wire.Event) { seen = append(seen, ev.Seq) })
+	if len(seen) != 17 {
+		t.Fatalf("read %v, want all 17 deltas", seen)
+	}
+	for i, s := range seen {
+		if s != int64(i+1) {
+			t.Fatalf("read %v, want them in order", seen)
+		}
+	}
+	// Two deltas, then five frames that each brought three, then one that brought none:
+	// framing stops, and the reader parks on the channel until it closes.
+	if frames != 6 {
+		t.Fatalf("waited %d frames, want 6", frames)
+	}
+}
+
 // Output that comes slowly (a model's usual pace) is taken as it comes: no frame, so
 // nothing waits behind a timer.
 func TestReadFramedTakesSlowOutputAtOnce(t *testing.T) {
 	out := wire.KindOutput
 	ch := framedEvents(out, out, out, wire.KindPrompt, out)
 	close(ch)
-	clock := &fakeClock{t: time.Unix(0, 0), step: 5 * time.Millisecond} // over frame/8
+	clock := &fakeClock{t: time.Unix(0, 0), step: 9 * time.Millisecond} // over frame/2
 	waited := 0
 	n := 0
 	readFramed(ch, 16*time.Millisecond, clock.now, func(time.Duration) { waited++ }, func(wire.Event) { n++ })
