@@ -125,7 +125,7 @@ bench-bins:       ## what make bench runs: the bench, a headless concordia (as m
 	$(GO) build -o $(FAKE_AGENT) ./internal/fakeclaude
 	CGO_ENABLED=0 $(GO) build -tags headless -ldflags "-w -s $(LDFLAGS)" -o $(BENCH_HOST) .
 
-bench: bench-bins ## fan-out at 10–1,000 participants: the party in-process, the real program, a minimal relay (about 4 min); rewrites the bench section of docs/PERFORMANCE.md and docs/bench-p99.png
+bench: bench-bins ## fan-out at 10–1,000 participants: the party in-process, the real program, a minimal relay (about 7 min); rewrites the bench section of docs/PERFORMANCE.md and docs/bench-p99.png
 	./$(BENCH_BIN) $(BENCH_SYS) $(BENCHFLAGS)
 
 bench-quick: bench-bins ## the same at 10 and 100 participants, one run each, written nowhere (under a minute)
