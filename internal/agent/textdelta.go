@@ -2,6 +2,8 @@ package agent
 
 import (
 	"bytes"
+	"reflect"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -26,8 +28,8 @@ const maxSkipDepth = 32
 // line, and whether line is one.
 func textDeltaLine(line []byte) (index int, text string, ok bool) {
 	s := scanner{b: line}
-	var sawType, sawEvent, sawParent bool
-	ok = s.object(func(key []byte) bool {
+	var sawType, sawEvent, sawParent, eventOK bool
+	read := s.object(func(key []byte) bool {
 		switch string(key) {
 		case "type":
 			if sawType {
@@ -46,12 +48,12 @@ func textDeltaLine(line []byte) (index int, text string, ok bool) {
 				return false
 			}
 			sawEvent = true
-			index, text, ok = s.deltaEvent()
-			return ok
+			index, text, eventOK = s.deltaEvent()
+			return eventOK
 		}
-		return s.plainKey(key) && s.skip(0)
+		return plainKey(key) && s.skip(0)
 	})
-	if !ok || !sawType || !sawEvent || !s.end() {
+	if !read || !sawType || !sawEvent || !s.end() {
 		return 0, "", false
 	}
 	return index, text, true
@@ -115,19 +117,37 @@ func (s *scanner) object(member func(key []byte) bool) bool {
 }
 
 // plainKey reports whether key is one the typed decoding ignores for certain: it has no
-// escape, and it is not one of the keys read here in another case (encoding/json matches
-// keys without regard to case).
-func (s *scanner) plainKey(key []byte) bool {
+// escape, and it is not one of the typed decoding's keys in another case (encoding/json
+// matches keys without regard to case) or one this scanner does not read.
+func plainKey(key []byte) bool {
 	if bytes.IndexByte(key, '\\') >= 0 {
 		return false
 	}
-	for _, k := range [...]string{"type", "parent_tool_use_id", "event", "index", "delta", "text", "message", "content_block"} {
+	for _, k := range typedKeys {
 		if bytes.EqualFold(key, []byte(k)) {
 			return false
 		}
 	}
 	return true
 }
+
+// typedKeys are the JSON keys of the structs the typed decoding fills at the three levels
+// this scanner reads (the line, its event, the event's delta): taken from their tags, so
+// that a field added there is never skipped here.
+var typedKeys = func() []string {
+	delta, _ := reflect.TypeFor[streamEvent]().FieldByName("Delta")
+	var keys []string
+	for _, t := range []reflect.Type{reflect.TypeFor[eventLine](), reflect.TypeFor[streamEvent](), delta.Type.Elem()} {
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == "" {
+				name = t.Field(i).Name
+			}
+			keys = append(keys, name)
+		}
+	}
+	return keys
+}()
 
 // rawString reads a string and returns its bytes between the quotes, escapes as written;
 // it checks the escapes and that no control character is in it.
@@ -193,7 +213,7 @@ func (s *scanner) nullOrEmpty() bool {
 // deltaEvent reads the event object of a text delta.
 func (s *scanner) deltaEvent() (index int, text string, ok bool) {
 	var sawType, sawIndex, sawDelta bool
-	ok = s.object(func(key []byte) bool {
+	read := s.object(func(key []byte) bool {
 		switch string(key) {
 		case "type":
 			if sawType {
@@ -206,25 +226,30 @@ func (s *scanner) deltaEvent() (index int, text string, ok bool) {
 				return false
 			}
 			sawIndex = true
-			index, ok = s.smallInt()
-			return ok
+			n, isInt := s.smallInt()
+			index = n
+			return isInt
 		case "delta":
 			if sawDelta {
 				return false
 			}
 			sawDelta = true
-			text, ok = s.textDelta()
-			return ok
+			t, isText := s.textDelta()
+			text = t
+			return isText
 		}
-		return s.plainKey(key) && s.skip(0)
+		return plainKey(key) && s.skip(0)
 	})
-	return index, text, ok && sawType && sawIndex && sawDelta
+	if !read || !sawType || !sawIndex || !sawDelta {
+		return 0, "", false
+	}
+	return index, text, true
 }
 
 // textDelta reads a delta object of type text_delta.
 func (s *scanner) textDelta() (text string, ok bool) {
 	var sawType, sawText bool
-	ok = s.object(func(key []byte) bool {
+	read := s.object(func(key []byte) bool {
 		switch string(key) {
 		case "type":
 			if sawType {
@@ -238,16 +263,20 @@ func (s *scanner) textDelta() (text string, ok bool) {
 			}
 			sawText = true
 			s.ws()
-			raw, ok := s.rawString()
-			if !ok {
+			raw, isString := s.rawString()
+			if !isString {
 				return false
 			}
-			text, ok = unquote(raw)
-			return ok
+			t, decoded := unquote(raw)
+			text = t
+			return decoded
 		}
-		return s.plainKey(key) && s.skip(0)
+		return plainKey(key) && s.skip(0)
 	})
-	return text, ok && sawType && sawText
+	if !read || !sawType || !sawText {
+		return "", false
+	}
+	return text, true
 }
 
 // smallInt reads a non-negative integer of up to 9 digits, written plainly.

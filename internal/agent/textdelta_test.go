@@ -2,6 +2,7 @@ package agent
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -56,9 +57,31 @@ func TestTextDeltaLineLeaves(t *testing.T) {
 		`{"type":"stream\u005fevent","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}}`,
 		`{"type":"stream_event"}`,
 		`not json "stream_event"`,
+		// Keys encoding/json matches by Unicode case folding: the Kelvin sign is k, ſ is s.
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"content_blocK":{"type":"text"},"delta":{"type":"text_delta","text":"a"}}}`,
+		"{\"type\":\"stream_event\",\"parent_tool_uſe_id\":\"toolu_1\",\"event\":{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\"}}}",
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":1234567890,"delta":{"type":"text_delta","text":"a"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\ud83d\u0041"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\ud83d\ude0`,
+		`{"type":"stream_event","x":` + strings.Repeat("[", maxSkipDepth+2) + strings.Repeat("]", maxSkipDepth+2) + `,"event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"a"}}}`,
 	} {
 		if index, text, ok := textDeltaLine([]byte(line)); ok {
 			t.Errorf("%s: read as %d %q", line, index, text)
+		}
+	}
+}
+
+// Every key of the typed decoding's structs, in any case, is one the scanner reads itself
+// or refuses; any other key is skipped.
+func TestTextDeltaLineKnowsTheTypedKeys(t *testing.T) {
+	for _, k := range []string{"type", "TYPE", "parent_tool_use_id", "event", "index", "delta", "text", "message", "Content_Block"} {
+		if plainKey([]byte(k)) {
+			t.Errorf("key %q would be skipped", k)
+		}
+	}
+	for _, k := range []string{"session_id", "uuid", "usage", "types"} {
+		if !plainKey([]byte(k)) {
+			t.Errorf("key %q is refused", k)
 		}
 	}
 }
@@ -73,6 +96,8 @@ func FuzzTextDeltaLine(f *testing.F) {
 		`{"uuid":{"a":[1,2.5e3,{"b":null}]},"type":"stream_event","event":{"delta":{"text":"x","type":"text_delta"},"index":2,"type":"content_block_delta"},"parent_tool_use_id":""}`,
 		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"sub"}},"parent_tool_use_id":"toolu_1"}`,
 		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","TEXT":"a","text":"b"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"content_blocK":{},"delta":{"type":"text_delta","text":"a"}}}`,
+		`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"\ud83d\ude00"}},"x":[[[[{"y":-0.5E-3}]]]]}`,
 		msgStart("m1"),
 	} {
 		f.Add([]byte(l))

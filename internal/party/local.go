@@ -250,17 +250,18 @@ func (l *Local) SetWorkspace(_ context.Context, level string) error {
 const ViewFrame = 16 * time.Millisecond
 
 // ReadFramed calls f with each event from events, in order, until events is closed. When
-// an output event comes within half a frame of the one before, it lets a frame pass before
-// it takes more, then takes at once what came meanwhile, and goes on a frame at a time for
-// as long as each frame brings more output: a reply streamed at hundreds or thousands of
-// deltas a second then wakes the reader about once a frame instead of once a delta, and
-// the deltas of a frame wait in the channel's buffer, which costs the sender nothing (a
-// send to a parked reader costs it a thread wake-up); past the buffer's localBuffer events
-// (about 4,000 deltas a second) the rest queue for the Local's pump, which is woken once.
-// Slower output is taken as it comes (a frame's timer would cost more wake-ups than it
-// saves). An event of another kind that arrives during a frame waits for the frame's end;
-// at any other time it is taken at once. The host's own terminal and window read their
-// Local this way: what they show is painted a frame at a time anyway.
+// two output events come within half a frame of each other, it lets a frame pass before it
+// takes more, then takes at once what came meanwhile, and goes on a frame at a time for as
+// long as each frame brings at least two more outputs: a reply streamed at hundreds or
+// thousands of deltas a second then wakes the reader about once a frame instead of once a
+// delta, and the deltas of a frame wait in the channel's buffer, which costs the sender
+// nothing (a send to a parked reader costs it a thread wake-up); past the buffer's
+// localBuffer events (about 4,000 deltas a second) the rest queue for the Local's pump,
+// which is woken once. Slower output is taken as it comes (a frame's timer would cost as
+// many wake-ups as it saves). An event of another kind that arrives during a frame waits
+// for the frame's end; at any other time it is taken at once. The host's own terminal and
+// window read their Local this way: what they show is painted a frame at a time anyway,
+// so framed output shows at most about a frame later.
 func ReadFramed(events <-chan wire.Event, frame time.Duration, f func(wire.Event)) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -286,9 +287,11 @@ func readFramed(events <-chan wire.Event, frame time.Duration, now func() time.T
 		if !fast {
 			continue
 		}
-		for more := true; more; {
+		// Two deltas within half a frame: frame by frame while each frame brings at least
+		// two more (a delta every half frame or faster).
+		for outputs := 2; outputs >= 2; {
 			wait(frame)
-			more = false
+			outputs = 0
 			for drained := false; !drained; {
 				select {
 				case ev, ok := <-events:
@@ -297,13 +300,14 @@ func readFramed(events <-chan wire.Event, frame time.Duration, now func() time.T
 					}
 					f(ev)
 					if ev.Kind == wire.KindOutput {
-						more = true
+						outputs++
 					}
 				default:
 					drained = true
 				}
 			}
 		}
-		lastOutput = now()
+		// Slower again: the next two deltas tell whether to frame.
+		lastOutput = time.Time{}
 	}
 }

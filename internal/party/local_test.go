@@ -75,7 +75,7 @@ func TestReadFramedHoldsFastOutputForAFrame(t *testing.T) {
 	out, prompt := wire.KindOutput, wire.KindPrompt
 	ch := framedEvents(out, out, out, prompt, out, out)
 	close(ch)
-	clock := &fakeClock{t: time.Unix(0, 0), step: 100 * time.Microsecond} // far under frame/8
+	clock := &fakeClock{t: time.Unix(0, 0), step: 100 * time.Microsecond} // far under frame/2
 	var waits []time.Duration
 	var seen []int64
 	readFramed(ch, 16*time.Millisecond, clock.now, func(d time.Duration) { waits = append(waits, d) },
@@ -97,7 +97,9 @@ func TestReadFramedHoldsFastOutputForAFrame(t *testing.T) {
 
 // A steady stream at a model's brisk pace (a delta every 5 ms, a third of a frame) is
 // read a frame at a time for as long as it lasts: one wait per frame and no wake-up per
-// delta, and the framing ends with the first frame that brings no output.
+// delta. The framing ends with the first frame that brings fewer than two deltas (the
+// stream has slowed to under one per half frame), and the reader takes deltas as they
+// come again.
 func TestReadFramedKeepsFramingASteadyStream(t *testing.T) {
 	events := make(chan wire.Event, 16)
 	clock := &fakeClock{t: time.Unix(0, 0), step: 5 * time.Millisecond}
@@ -109,40 +111,44 @@ func TestReadFramedKeepsFramingASteadyStream(t *testing.T) {
 		}
 	}
 	send(2)
+	// The channel is closed a moment after the reader should have stopped framing (or
+	// after 5 s, so that a reader that never frames still returns and fails).
+	done := make(chan struct{})
+	defer close(done)
 	var closeOnce sync.Once
 	closeSoon := func(d time.Duration) {
 		go func() {
-			time.Sleep(d)
-			closeOnce.Do(func() { close(events) })
+			select {
+			case <-time.After(d):
+				closeOnce.Do(func() { close(events) })
+			case <-done:
+			}
 		}()
 	}
-	closeSoon(5 * time.Second) // a reader that never frames still returns
+	closeSoon(5 * time.Second)
 	frames := 0
 	var seen []int64
 	readFramed(events, 16*time.Millisecond, clock.now,
 		func(time.Duration) {
-			// Each frame, three more deltas arrive, for five frames; then the stream ends.
+			// Three deltas arrive in each of five frames, then one in the sixth.
 			frames++
 			switch {
 			case frames <= 5:
 				send(3)
 			case frames == 6:
-				// Nothing this frame: the reader should stop framing and wait on the
-				// channel, which closes a moment later. Another frame would count 7.
-				closeSoon(50 * time.Millisecond)
+				send(1)
+				closeSoon(50 * time.Millisecond) // a seventh frame would count 7
 			}
 		},
 		func(ev wire.Event) { seen = append(seen, ev.Seq) })
-	if len(seen) != 17 {
-		t.Fatalf("read %v, want all 17 deltas", seen)
+	if len(seen) != 18 {
+		t.Fatalf("read %v, want all 18 deltas", seen)
 	}
 	for i, s := range seen {
 		if s != int64(i+1) {
 			t.Fatalf("read %v, want them in order", seen)
 		}
 	}
-	// Two deltas, then five frames that each brought three, then one that brought none:
-	// framing stops, and the reader parks on the channel until it closes.
 	if frames != 6 {
 		t.Fatalf("waited %d frames, want 6", frames)
 	}
