@@ -32,22 +32,19 @@ func textDeltaLine(line []byte) (index int, text string, ok bool) {
 	read := s.object(func(key []byte) bool {
 		switch string(key) {
 		case "type":
-			if sawType {
+			if !first(&sawType) {
 				return false
 			}
-			sawType = true
 			return s.literalString("stream_event")
 		case "parent_tool_use_id":
-			if sawParent {
+			if !first(&sawParent) {
 				return false
 			}
-			sawParent = true
 			return s.nullOrEmpty()
 		case "event":
-			if sawEvent {
+			if !first(&sawEvent) {
 				return false
 			}
-			sawEvent = true
 			index, text, eventOK = s.deltaEvent()
 			return eventOK
 		}
@@ -57,6 +54,16 @@ func textDeltaLine(line []byte) (index int, text string, ok bool) {
 		return 0, "", false
 	}
 	return index, text, true
+}
+
+// first marks a key as read and reports whether it was not before: a key given twice is
+// left to the typed decoding.
+func first(seen *bool) bool {
+	if *seen {
+		return false
+	}
+	*seen = true
+	return true
 }
 
 // scanner walks a JSON text; every method moves past what it read and reports false for
@@ -216,24 +223,21 @@ func (s *scanner) deltaEvent() (index int, text string, ok bool) {
 	read := s.object(func(key []byte) bool {
 		switch string(key) {
 		case "type":
-			if sawType {
+			if !first(&sawType) {
 				return false
 			}
-			sawType = true
 			return s.literalString("content_block_delta")
 		case "index":
-			if sawIndex {
+			if !first(&sawIndex) {
 				return false
 			}
-			sawIndex = true
 			n, isInt := s.smallInt()
 			index = n
 			return isInt
 		case "delta":
-			if sawDelta {
+			if !first(&sawDelta) {
 				return false
 			}
-			sawDelta = true
 			t, isText := s.textDelta()
 			text = t
 			return isText
@@ -252,16 +256,14 @@ func (s *scanner) textDelta() (text string, ok bool) {
 	read := s.object(func(key []byte) bool {
 		switch string(key) {
 		case "type":
-			if sawType {
+			if !first(&sawType) {
 				return false
 			}
-			sawType = true
 			return s.literalString("text_delta")
 		case "text":
-			if sawText {
+			if !first(&sawText) {
 				return false
 			}
-			sawText = true
 			s.ws()
 			raw, isString := s.rawString()
 			if !isString {
