@@ -68,6 +68,19 @@ func framedEvents(kinds ...string) chan wire.Event {
 	return ch
 }
 
+// wantSeqs fails t unless seen is 1..n, every event read once and in order.
+func wantSeqs(t *testing.T, seen []int64, n int) {
+	t.Helper()
+	if len(seen) != n {
+		t.Fatalf("read %d events, want %d", len(seen), n)
+	}
+	for i, s := range seen {
+		if s != int64(i+1) {
+			t.Fatalf("event %d is seq %d: out of order", i, s)
+		}
+	}
+}
+
 // Output that comes fast is read a frame at a time: after the second of two quick deltas
 // the reader waits out a frame, then takes everything that came meanwhile without waiting
 // again — every event, in order.
@@ -80,14 +93,7 @@ func TestReadFramedHoldsFastOutputForAFrame(t *testing.T) {
 	var seen []int64
 	readFramed(ch, 16*time.Millisecond, clock.now, func(d time.Duration) { waits = append(waits, d) },
 		func(ev wire.Event) { seen = append(seen, ev.Seq) })
-	if len(seen) != 6 {
-		t.Fatalf("read %v, want all 6 events", seen)
-	}
-	for i, s := range seen {
-		if s != int64(i+1) {
-			t.Fatalf("read %v, want them in order", seen)
-		}
-	}
+	wantSeqs(t, seen, 6)
 	// The first delta has no predecessor to be quick after; the second is quick and
 	// starts a frame, whose drain takes the other four (the channel is closed under it).
 	if len(waits) != 1 || waits[0] != 16*time.Millisecond {
@@ -141,14 +147,7 @@ func TestReadFramedKeepsFramingASteadyStream(t *testing.T) {
 			}
 		},
 		func(ev wire.Event) { seen = append(seen, ev.Seq) })
-	if len(seen) != 18 {
-		t.Fatalf("read %v, want all 18 deltas", seen)
-	}
-	for i, s := range seen {
-		if s != int64(i+1) {
-			t.Fatalf("read %v, want them in order", seen)
-		}
-	}
+	wantSeqs(t, seen, 18)
 	if frames != 6 {
 		t.Fatalf("waited %d frames, want 6", frames)
 	}
@@ -225,12 +224,5 @@ func TestReadFramedOverALocal(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("ReadFramed did not return after the view ended")
 	}
-	if len(seen) != n {
-		t.Fatalf("read %d events, want %d", len(seen), n)
-	}
-	for i, s := range seen {
-		if s != int64(i+1) {
-			t.Fatalf("event %d is seq %d: out of order", i, s)
-		}
-	}
+	wantSeqs(t, seen, n)
 }
