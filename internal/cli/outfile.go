@@ -31,22 +31,24 @@ func followLinks(path string) string {
 	return path
 }
 
+// special reports whether path leads, through the kernel's links, to something that is
+// neither a regular file nor a folder: a device or a pipe (/dev/stdout, >(gzip > t.gz)),
+// written to as it is. It asks the kernel, not followLinks: those lead to "pipe:[N]",
+// which is no path.
+func special(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir() && !fi.Mode().IsRegular()
+}
+
 // writable says why a file cannot be written at path, or nil: its folder must exist and
 // take a new file, and path must not be a folder.
 func writable(path string) error {
-	if fi, err := os.Stat(path); err == nil && !fi.IsDir() && !fi.Mode().IsRegular() {
-		// Through the kernel's links: /dev/stdout and >(…) lead to "pipe:[N]", which is
-		// no path (followLinks would look for a folder /dev/fd).
+	if special(path) {
 		return nil
 	}
 	path = followLinks(path)
-	if fi, err := os.Stat(path); err == nil {
-		switch {
-		case fi.IsDir():
-			return errors.New("is a folder")
-		case !fi.Mode().IsRegular():
-			return nil // a device or a pipe, written to as it is when the time comes
-		}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a folder")
 	}
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, ".concordia-check-*")
@@ -61,23 +63,21 @@ func writable(path string) error {
 }
 
 // writeWhole writes data to a regular file whole or not at all (a stop cut short never leaves
-// half a file), through a symlink to where it points; anything else (/dev/stdout, a pipe
-// such as >(gzip > t.gz)) is written to as it is.
+// half a file), through a symlink to where it points; a device or a pipe is written to as
+// it is.
 func writeWhole(path string, data []byte) error {
-	// Through the kernel's links first: /dev/stdout and >(…) lead to "pipe:[N]", which is
-	// no path (followLinks would look for it in /dev/fd).
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return err
-		}
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
+	if !special(path) {
+		return atomicfile.Write(followLinks(path), data, 0o600)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
 		return err
 	}
-	return atomicfile.Write(followLinks(path), data, 0o600)
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // inFolderOf reports whether the file path would be made in dir, through links:
