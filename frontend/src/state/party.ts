@@ -307,15 +307,22 @@ export class PartySession {
    * viewer, but while the host cannot be reached, as in the terminal.
    */
   get canDraft(): boolean {
-    return this.session !== null && !this.ended && this.session.you.role !== 'viewer';
+    return this.#draftBlockedReason() === '';
   }
 
-  /** Why a prompt cannot be sent now, or "" when it can. */
-  get sendBlockedReason(): string {
+  /** Why a prompt cannot even be written now, or "" when it can (canDraft). */
+  #draftBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
     // Short: the banner above says why (its words were said three times on one screen).
     if (this.ended) return this.displayPhase === 'left' ? 'You left this party.' : 'This party has ended.';
     if (this.session.you.role === 'viewer') return VIEWER_REASON;
+    return '';
+  }
+
+  /** Why a prompt cannot be sent now, or "" when it can. */
+  get sendBlockedReason(): string {
+    const draft = this.#draftBlockedReason();
+    if (draft) return draft;
     const c = this.connection;
     switch (c.status) {
       case 'connected':
