@@ -157,11 +157,8 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		if err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
-		// Bounded as every other git command is (run): the party's first turn waits for Open.
-		initCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
-		cmd := exec.CommandContext(initCtx, git, "init", "--quiet", "--bare", tmp)
-		cmd.Env = cleanEnv(nil)
-		detach(cmd)
+		// Bounded as every other git command is: the party's first turn waits for Open.
+		cmd, cancel := gitCommand(ctx, git, opts.Timeout, nil, "init", "--quiet", "--bare", tmp)
 		out, err := cmd.CombinedOutput()
 		cancel()
 		if err != nil {
@@ -604,13 +601,20 @@ func (w *Workspace) run(ctx context.Context, dir string, env []string, args ...s
 }
 
 func (w *Workspace) command(ctx context.Context, dir string, env []string, args ...string) (*exec.Cmd, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(ctx, w.opts.Timeout)
-	cmd := exec.CommandContext(ctx, w.git, args...)
+	cmd, cancel := gitCommand(ctx, w.git, w.opts.Timeout, append([]string{"GIT_DIR=" + w.gitDir, "GIT_WORK_TREE=" + w.dir}, env...), args...)
 	if dir == "" {
 		dir = w.gitDir
 	}
 	cmd.Dir = dir
-	cmd.Env = cleanEnv(append([]string{"GIT_DIR=" + w.gitDir, "GIT_WORK_TREE=" + w.dir}, env...))
+	return cmd, cancel
+}
+
+// gitCommand is every git command the workspace runs: bounded by timeout, in cleanEnv
+// with extra, in a process group of its own; cancel releases its timer.
+func gitCommand(ctx context.Context, git string, timeout time.Duration, extra []string, args ...string) (*exec.Cmd, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	cmd := exec.CommandContext(ctx, git, args...)
+	cmd.Env = cleanEnv(extra)
 	detach(cmd)
 	return cmd, cancel
 }
