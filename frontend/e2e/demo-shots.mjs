@@ -6,6 +6,7 @@
 // does not get there.
 
 import { chromium } from 'playwright-core';
+import { armed } from './harness.mjs';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:5173/';
 const out = process.argv[3] ?? 'test-artifacts';
@@ -20,7 +21,9 @@ async function shot(name, query, { width = 1180, height = 800, wait, act } = {})
   await page.goto(`${base}?demo=1&${query}`);
   if (act) await act(page);
   if (wait) await page.getByTestId(wait).first().waitFor({ timeout: 30_000 });
-  await page.waitForTimeout(700); // a permission card's Allow takes clicks (and looks it) 600 ms after it shows
+  const allow = page.getByTestId('permission-allow');
+  if ((await allow.count()) > 0) await armed(allow.first(), `${name}: Allow enabled`);
+  await page.waitForTimeout(400);
   await page.screenshot({ path: `${out}/${name}.png` });
   await page.close();
   console.log(`${out}/${name}.png`);

@@ -27,6 +27,14 @@ export function check(ok, message) {
 }
 
 /**
+ * Waits until a button takes clicks: a permission card's Allow and Always allow are
+ * disabled for a moment after the card shows a request (cards.ts ARM_MS).
+ */
+export function armed(button, what = 'the button enabled') {
+  return until(what, async () => !(await button.isDisabled()));
+}
+
+/**
  * Polls fn (sync or async) until it returns a truthy value, which it returns; fails with
  * what (a description of the condition) after timeoutMs. A throwing fn counts as "not yet".
  */

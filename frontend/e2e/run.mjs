@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { Proc, TIMEOUT_MS, check, ensureDir, freePort, join, runTests, serveDir, stopAll, test, until } from './harness.mjs';
+import { Proc, TIMEOUT_MS, armed, check, ensureDir, freePort, join, runTests, serveDir, stopAll, test, until } from './harness.mjs';
 import { joinTests } from './join.mjs';
 import { sizeTests } from './sizes.mjs';
 import { timelineTests } from './timeline.mjs';
@@ -508,7 +508,7 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await visible('stop-turn');
   await attrOf('party-phase', 'data-phase', 'awaiting_permission');
   // Allow takes clicks (and looks it) a moment after the card shows (cards.ts ARM_MS).
-  await until('Allow enabled', async () => !(await tid('permission-allow').isDisabled()));
+  await armed(tid('permission-allow'), 'Allow enabled');
   await shot('permission-card');
   await tid('permission-allow').click();
   await until('the tool request allowed', async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1);

@@ -22,7 +22,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { check, ensureDir, join, runTests, serveDir, test, until } from './harness.mjs';
+import { armed, check, ensureDir, join, runTests, serveDir, test, until } from './harness.mjs';
 
 /** The window sizes the issue names, smallest first. */
 export const SIZES = [
@@ -277,7 +277,7 @@ export function sizeTests({ browser, artifacts, realPage }) {
       check(deny.x + deny.w <= t.x + t.w, `${what}: the permission card's Deny (${JSON.stringify(deny)}) sticks out of the transcript (${JSON.stringify(t)})`);
       await noOverflow(p, `${what}, a permission card`);
       // Allow takes clicks (and looks it) a moment after the card shows (cards.ts ARM_MS).
-      await allow.evaluate((el) => new Promise((r) => { const ready = () => (el.disabled ? setTimeout(ready, 50) : r()); ready(); }));
+      await armed(allow, `${what}: Allow enabled`);
       await shot(p, `${size}-permission`);
       await allow.click();
 
