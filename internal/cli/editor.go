@@ -215,6 +215,10 @@ func (retakeTerminal) SetStderr(io.Writer) {}
 // it can.
 const notConnectedText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"
 
+// viewerText is shown under the input after a viewer's prompt was kept back, until the
+// next key or until this member may send prompts again.
+const viewerText = "you are a viewer: you cannot send prompts (a host can make you a participant); Up brings the text back"
+
 // placeholder is what the empty input line says to a member of role ("" before the hello).
 func placeholder(role string) string {
 	if role == wire.RoleViewer {
@@ -266,8 +270,8 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		e.partial = string(msg)
 		return e, nil
 	case statusMsg:
-		if msg.connected && e.errText == notConnectedText {
-			e.errText = "" // it is, now
+		if msg.connected && e.errText == notConnectedText || msg.role != wire.RoleViewer && e.errText == viewerText {
+			e.errText = "" // it is, now; or this member is no longer a viewer
 		}
 		e.st = status(msg)
 		e.ta.Placeholder = placeholder(e.st.role)
@@ -354,7 +358,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.remember(v)
 			e.ta.Reset()
 			e.fit()
-			e.errText = "you are a viewer: you cannot send prompts (a host can make you a participant); Up brings the text back"
+			e.errText = viewerText
 			return e, nil
 		}
 		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
@@ -585,8 +589,9 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
 	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
-	// The status sink first: setStatusSink takes the printer's lock, which a writer holds
-	// while it waits in Send for the program once the screen is attached.
+	// The sinks before the screen is attached: setting one takes the printer's lock, which
+	// a writer holds while it waits in Send for the program once the screen is attached.
+	// The status sink's Send never runs under that lock (statusPump).
 	pr.setStatusSink(func(st status) { p.Send(statusMsg(st)) })
 	pr.setInputSink(func(text string) { p.Send(giveBackMsg(text)) })
 	// Attached before anything may ask the program to quit: hold, before it, would find

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -199,6 +200,15 @@ func TestViewerKeepsTheText(t *testing.T) {
 		t.Fatalf("sent %q", l)
 	default:
 	}
+	// Made a participant, the reason goes by itself (it stayed until a key: a tester).
+	e.Update(statusMsg(status{phase: wire.PhaseIdle, connected: true, role: wire.RoleViewer}))
+	if e.errText != viewerText {
+		t.Fatalf("still a viewer, the reason went: %q", e.errText)
+	}
+	e.Update(statusMsg(status{phase: wire.PhaseIdle, connected: true, role: wire.RoleHost}))
+	if e.errText != "" {
+		t.Fatalf("made a co-host, the editor still says %q", e.errText)
+	}
 	e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/who")})
 	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if l := <-lines; l != "/who" {
@@ -308,5 +318,47 @@ func TestCtrlZSaysWhy(t *testing.T) {
 	}
 	if !strings.Contains(e.View(), "Ctrl-Z does not suspend") {
 		t.Errorf("not shown:\n%s", e.View())
+	}
+}
+
+// TestPrinterNeverWaitsForTheStatusLine: the status line's sink waits until the editor's
+// event loop runs (tea.Program.Send). An event printed in the moment before it starts
+// must not hold the printer's lock while it waits: runEditor, still setting up, takes that
+// lock (setInputSink) before it starts the loop. A tester's join froze that way, with no
+// editor.
+func TestPrinterNeverWaitsForTheStatusLine(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Always: []string{}}})
+	loop := make(chan struct{}) // closed: the editor's loop runs, and takes what was sent
+	got := make(chan status, 8)
+	p.setStatusSink(func(st status) {
+		<-loop
+		got <- st
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.event(wire.Event{Kind: wire.KindPhase, Phase: wire.PhaseRunning})
+		p.setInputSink(func(string) {})
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		close(loop) // let the stuck sink go, so the test ends
+		t.Fatal("the printer waited for the status line's sink under its lock")
+	}
+	close(loop)
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case st := <-got:
+			if st.phase == wire.PhaseRunning {
+				p.setStatusSink(nil)
+				return
+			}
+		case <-deadline:
+			t.Fatal("the status line never got the running phase")
+		}
 	}
 }

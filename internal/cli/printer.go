@@ -38,7 +38,7 @@ type printer struct {
 	turnWrote  bool              // the agent wrote something since the last batch
 	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
-	sink       func(status)      // the line editor's status line, when it runs
+	sink       *statusPump       // the line editor's status line, when it runs
 	input      func(string)      // gives text back to the line editor's input, when it runs
 	// above prints whole lines above the agent's unfinished line, which stays as it is
 	// (screen.above); nil, or false, where the terminal cannot (plain output).
@@ -385,15 +385,20 @@ func (p *printer) markerLocked(text string) {
 }
 
 // setStatusSink makes every change of the party's phase or queue reach f (the line
-// editor's status line); nil stops it.
+// editor's status line), from a goroutine of its own (statusPump); nil stops it.
 func (p *printer) setStatusSink(f func(status)) {
 	p.mu.Lock()
-	p.sink = f
-	st := p.statusLocked()
-	p.mu.Unlock()
-	if f != nil {
-		go f(st) // not under mu: f waits for the editor's goroutine
+	defer p.mu.Unlock()
+	if p.sink != nil {
+		p.sink.close()
+		p.sink = nil
 	}
+	if f == nil {
+		return
+	}
+	p.sink = newStatusPump(f)
+	p.last = p.statusLocked()
+	p.sink.put(p.last)
 }
 
 // setInputSink makes giveBack reach f (the line editor's input); nil stops it.
@@ -442,7 +447,7 @@ func (p *printer) pushStatusLocked() {
 		return
 	}
 	p.last = st
-	p.sink(st)
+	p.sink.put(st)
 }
 
 // event prints one party event.
