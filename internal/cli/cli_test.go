@@ -1194,3 +1194,46 @@ func TestDecidedInTheHistoryIsNotNamed(t *testing.T) {
 		t.Errorf("an unknown mode reads %q", w)
 	}
 }
+
+// TestKickSomeoneAway: a member who left may come back with their session; /kick NAME
+// removes them too (a tester's /kick of a member reconnecting was refused: "nobody called
+// tina is in the party", and she was back a second later). /who says who is away. A
+// member kicked while connected is not away.
+func TestKickSomeoneAway(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	n := 2
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "Bob"}, Count: &n})
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "eve"}, Count: &n, Why: wire.WhyKicked})
+	out.Reset()
+	c.line(context.Background(), "/who")
+	if !strings.Contains(out.String(), "away, and may come back: Bob (/kick NAME keeps one out)") || strings.Contains(out.String(), "eve") {
+		t.Fatalf("/who:\n%s", out.String())
+	}
+	out.Reset()
+	c.line(context.Background(), "/kick bob spamming")
+	if got := strings.Join(ctl.calls, "|"); got != "kick m2 spamming" {
+		t.Fatalf("calls %q, output:\n%s", got, out.String())
+	}
+	if !strings.Contains(out.String(), "Bob was not connected; their session no longer works") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	out.Reset()
+	c.line(context.Background(), "/kick eve")
+	if len(ctl.calls) != 1 || !strings.Contains(out.String(), `nobody called "eve" is in the party`) {
+		t.Fatalf("a kicked member kicked again: calls %q, output:\n%s", ctl.calls, out.String())
+	}
+	out.Reset()
+	c.line(context.Background(), "/who")
+	if strings.Contains(out.String(), "away") {
+		t.Fatalf("/who after the kick:\n%s", out.String())
+	}
+	// Back, they are in the party again, and not away.
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "zed"}, Count: &n})
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m4", Name: "zed"}, Count: &n})
+	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "zed"}, Count: &n})
+	out.Reset()
+	c.line(context.Background(), "/who")
+	if strings.Contains(out.String(), "away") {
+		t.Fatalf("/who after zed came back:\n%s", out.String())
+	}
+}

@@ -258,7 +258,7 @@ func (c *commander) show(context.Context, string) error {
 }
 
 func (c *commander) who(context.Context, string) error {
-	var lines, always []string
+	var lines, away, always []string
 	host := false
 	c.pr.with(func(r *roster) {
 		for _, m := range r.members {
@@ -268,9 +268,17 @@ func (c *commander) who(context.Context, string) error {
 			}
 			lines = append(lines, l)
 		}
+		for _, m := range r.away {
+			if _, in := r.member(m.ID); !in {
+				away = append(away, term.Line(m.Name))
+			}
+		}
 		always, host = r.settings.Always, r.you.Role == wire.RoleHost
 	})
 	c.pr.reply("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
+	if len(away) > 0 && host {
+		c.pr.reply("system", "away, and may come back: "+strings.Join(away, ", ")+" (/kick NAME keeps one out)")
+	}
 	if len(always) > 0 { // what the agent may do unasked is everyone's business
 		c.pr.reply("system", alwaysWords(always, host))
 	}
@@ -422,11 +430,23 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 		return errors.New("say /kick NAME [REASON]")
 	}
 	m, err := c.member(name)
+	away := false
 	if err != nil {
-		return err
+		// Someone who left may come back with their session: a host must be able to
+		// keep them out too (a tester's /kick of a member reconnecting was refused, and
+		// they were back a second later).
+		c.pr.with(func(r *roster) { m, away = r.awayMember(name) })
+		if !away {
+			return err
+		}
 	}
 	if err := c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason)); err != nil {
 		return err
+	}
+	if away {
+		c.pr.with(func(r *roster) { r.back(m.ID) })
+		c.pr.reply("system", fmt.Sprintf("%s was not connected; their session no longer works. They can join again with the invite they have until you make new ones (/rotate)", term.Line(m.Name)))
+		return nil
 	}
 	// The hint follows the host's "… removed NAME" (it came first): our host says that
 	// before the member's leaving, which is waited for (a second at most).

@@ -19,6 +19,9 @@ type roster struct {
 	seq     int64 // the hello state's seq: membership events up to it are already in members
 	you     wire.Member
 	members []wire.Member
+	// away lists the members who left and may come back with their session (every member
+	// who leaves may, until kicked), most recent last: a host can still remove them.
+	away    []wire.Member
 	authors map[string]string // prompt id → author
 	// writers: prompt id → the author's member id, for the prompts still waiting (hosts
 	// that send it: names are reused, ids are not).
@@ -94,6 +97,19 @@ func (r *roster) reset(h wire.HelloResult) {
 func (r *roster) track(ev wire.Event) {
 	switch ev.Kind {
 	case wire.KindParticipants:
+		// Who is away is not in the hello: replayed history counts for it too.
+		switch {
+		case ev.Joined != nil:
+			r.back(ev.Joined.ID)
+		case ev.Left != nil:
+			r.back(ev.Left.ID)
+			if ev.Why == "" || ev.Why == wire.WhyHostStopped { // not kicked, nor the party's end
+				if len(r.away) >= maxAway {
+					r.away = slices.Delete(r.away, 0, 1) // as the host forgets the longest gone
+				}
+				r.away = append(r.away, *ev.Left)
+			}
+		}
 		if ev.Seq != 0 && ev.Seq <= r.seq {
 			return // replayed history: the hello's list already has its outcome
 		}
@@ -281,6 +297,30 @@ func firstLine(text string) string {
 
 func (r *roster) remove(id string) {
 	r.members = slices.DeleteFunc(r.members, func(m wire.Member) bool { return m.ID == id })
+}
+
+// maxAway bounds the away list, as the host bounds the members it remembers.
+const maxAway = 1000
+
+// back takes id off the away list: it joined again, or was removed.
+func (r *roster) back(id string) {
+	r.away = slices.DeleteFunc(r.away, func(m wire.Member) bool { return m.ID == id })
+}
+
+// awayMember finds a member who left and may come back, by name (the one who left last
+// when names repeat) or id; never one who is connected now.
+func (r *roster) awayMember(name string) (wire.Member, bool) {
+	for i := len(r.away) - 1; i >= 0; i-- {
+		m := r.away[i]
+		if !strings.EqualFold(m.Name, name) && m.ID != name {
+			continue
+		}
+		if slices.ContainsFunc(r.members, func(c wire.Member) bool { return c.ID == m.ID }) {
+			continue
+		}
+		return m, true
+	}
+	return wire.Member{}, false
 }
 
 func (r *roster) dropPerm(id string) {

@@ -285,7 +285,7 @@ func (p *Party) Kick(memberID, target, reason string) error {
 			m.sub, m.conn = nil, nil
 			left := m.Member
 			n := len(p.members)
-			p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+			p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Why: wire.WhyKicked})
 		}
 		return nil
 	})

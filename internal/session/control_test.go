@@ -227,6 +227,10 @@ func TestHostControlInterruptRolesKickAndInvites(t *testing.T) {
 	if !errors.Is(bob.Err(), client.ErrKicked) {
 		t.Fatalf("bob's end = %v, want ErrKicked", bob.Err())
 	}
+	gone := waitEvent(t, rec, "bob's leaving", func(e wire.Event) bool { return e.Kind == wire.KindParticipants && e.Left != nil && e.Left.ID == bobID })
+	if gone.Why != wire.WhyKicked {
+		t.Fatalf("bob's leaving says why %q, want %q", gone.Why, wire.WhyKicked)
+	}
 	if err := m.AgentCommand(context.Background(), "compact"); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("AgentCommand(compact) = %v, want ErrBadRequest", err)
 	}
@@ -309,5 +313,53 @@ func TestJoinedCoHostAndKicked(t *testing.T) {
 	}
 	if err := m.Interrupt(context.Background()); !errors.Is(err, ErrNoParty) {
 		t.Fatalf("Interrupt after the end = %v, want ErrNoParty", err)
+	}
+}
+
+// TestKickSomeoneAway: a member who lost their connection may come back as themselves
+// (client_id, session); a host can remove them meanwhile, and then they cannot (a tester's
+// /kick of a member reconnecting was refused, and she was back a second later).
+func TestKickSomeoneAway(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	inv, err := invite.Parse(info.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	join := func(name string) *client.Client {
+		c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: name, ClientID: name + "-laptop"})
+		if err != nil {
+			t.Fatalf("%s joins: %v", name, err)
+		}
+		t.Cleanup(c.Close)
+		return c
+	}
+	away := func(c *client.Client) {
+		id := c.Hello().You.ID
+		c.Close()
+		waitEvent(t, rec, "the leaving of "+id, func(e wire.Event) bool { return e.Kind == wire.KindParticipants && e.Left != nil && e.Left.ID == id })
+	}
+	// Without a kick, the one who left comes back as the same member.
+	tina := join("tina")
+	tinaID := tina.Hello().You.ID
+	away(tina)
+	if back := join("tina"); back.Hello().You.ID != tinaID {
+		t.Fatalf("tina came back as %s, want %s", back.Hello().You.ID, tinaID)
+	} else {
+		away(back)
+	}
+	// Kicked while away, she does not.
+	if err := m.Kick(context.Background(), tinaID, "done for today"); err != nil {
+		t.Fatalf("Kick while away: %v", err)
+	}
+	waitEvent(t, rec, "the removal", func(e wire.Event) bool {
+		return e.Kind == wire.KindSystem && strings.Contains(e.Text, "removed tina from the party: done for today")
+	})
+	if again := join("tina"); again.Hello().You.ID == tinaID {
+		t.Fatalf("tina came back as the member that was removed (%s)", tinaID)
 	}
 }

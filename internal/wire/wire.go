@@ -246,11 +246,13 @@ type Permission struct {
 	Expires *time.Time `json:"expires,omitempty"`
 }
 
-// Why a member is gone, on a participants event with left (an extension of §5, written by
-// a resumed host, §8).
+// Why a member is gone, on a participants event with left (an extension of §5: written by
+// a resumed host, §8, and by a kick, §7). Without one, the member left and may come back
+// with its session.
 const (
 	WhyHostStopped = "host_stopped" // connected when the host stopped without ending the party
 	WhyPartyEnded  = "party_ended"  // connected when a host ended the party
+	WhyKicked      = "kicked"       // a host removed it: its session no longer works
 )
 
 // Event is one entry of the party's ordered log, sent as Client.event.
