@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/term"
 )
 
 // interruptLine is what the line editor hands the commander for Ctrl-C on an empty
@@ -152,7 +154,7 @@ func (w *shellOutput) Write(b []byte) (int, error) {
 				break
 			}
 			i = maxShellLine
-			w.pr.local(string(bytes.ToValidUTF8(w.part[:i], []byte("?"))))
+			w.line(bytes.ToValidUTF8(w.part[:i], []byte("?")))
 			w.part = w.part[i:]
 			continue
 		}
@@ -168,7 +170,7 @@ func (w *shellOutput) Write(b []byte) (int, error) {
 				continue
 			}
 		}
-		w.pr.local(string(w.part[:i]))
+		w.line(w.part[:i])
 		w.part = w.part[end:]
 	}
 	if len(w.part) == 0 {
@@ -177,13 +179,20 @@ func (w *shellOutput) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// line prints one line of output as text: a command's escape sequences would move the
+// cursor or clear the screen under the line editor, which draws itself below what is
+// printed (a tester's /shell vi left the party's screen in pieces). Colours go too.
+func (w *shellOutput) line(b []byte) {
+	w.pr.local(term.Clean(string(b)))
+}
+
 // maxShellLine bounds what a /shell command's output holds before it is printed.
 const maxShellLine = 4 << 10
 
 // flush prints what is left of a last line without a newline.
 func (w *shellOutput) flush() {
 	if rest := bytes.TrimRight(w.part, "\r"); len(rest) > 0 {
-		w.pr.local(string(rest))
+		w.line(rest)
 	}
 	w.part = nil
 }

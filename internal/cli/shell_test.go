@@ -104,6 +104,19 @@ func TestShellOutputLines(t *testing.T) {
 	}
 }
 
+// TestShellOutputIsText: a command's escape sequences are not passed to the terminal,
+// where they moved the cursor and cleared the screen under the line editor (a tester's
+// /shell printf '…\033[2J…' and /shell vi).
+func TestShellOutputIsText(t *testing.T) {
+	out := &testkit.Buffer{}
+	w := &shellOutput{pr: newPrinter(out)}
+	w.Write([]byte("before\x1b[5Aafter\x1b[2Jcleared\n\x1b[31mred\x1b[0m\tok\x07\n\x1b]0;title\x07tail"))
+	w.flush()
+	if got, want := out.String(), "beforeaftercleared\nred\tok\ntail\n"; got != want {
+		t.Fatalf("printed %q, want %q", got, want)
+	}
+}
+
 // TestShellHasNoTerminal: a command runs in a session of its own, without a controlling
 // terminal, so one that wants the terminal (a password prompt, an editor) fails at once;
 // in a background process group it was stopped by the terminal for good (SIGTTIN).
