@@ -42,6 +42,11 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 		// lines at its width (copied from /invite in a narrow terminal).
 		return strings.TrimSpace(string(b)), io.In, nil
 	case len(pos) > 0 && pos[0] == "-":
+		if f, ok := io.In.(*os.File); ok && inForeground(f) {
+			// A person at a terminal: say what is waited for (it waited in silence, and a
+			// tester's /who was taken for the invite).
+			fmt.Fprintln(io.Err, "[system] paste the invite (concordia://…) and press Enter")
+		}
 		r := bufio.NewReader(io.In)
 		line, err := r.ReadString('\n')
 		if strings.TrimSpace(line) == "" {

@@ -364,3 +364,30 @@ func TestTerminalWithdrawGivesThePromptBack(t *testing.T) {
 		t.Fatal("the withdrawn prompt reached claude")
 	}
 }
+
+// TestTerminalJoinDashAsksForTheInvite: `concordia join -` at a terminal says it waits
+// for the invite (it waited in silence: a tester typed /who, which was taken for the
+// invite), then joins with what is pasted.
+func TestTerminalJoinDashAsksForTheInvite(t *testing.T) {
+	_, inv := host(t, nil, "--insecure")
+	j := newPane(t, nil, "join", "-", "--name", "dash")
+	j.wait(`paste the invite \(concordia://…\) and press Enter`)
+	j.typeText(inv)
+	j.key("Enter")
+	j.wait(`joined hosty's party as dash`)
+}
+
+// TestTerminalShellOutputIsText: a /shell command's escape sequences do not reach the
+// terminal: a screen clear wiped the party's screen under the line editor (a tester).
+func TestTerminalShellOutputIsText(t *testing.T) {
+	_, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`joined hosty's party as bob`)
+	j.wait(`› `)
+	j.typeText(`/shell printf 'before\033[2Jcleared\n'`)
+	j.key("Enter")
+	j.wait(`beforecleared`)
+	if s := j.screen(); !strings.Contains(s, "joined hosty's party as bob") {
+		t.Fatalf("the screen was cleared:\n%s", s)
+	}
+}
