@@ -68,6 +68,10 @@ type renderer struct {
 	files   []wire.FileChange
 	changes bool   // a changes event came
 	failed  string // the error of the turn just written as failed: its "the batch failed" repeats it
+	// held are who joined and left while a turn's output was open: written after that
+	// output, so that a reply is not cut into pieces (mid-word, or inside a code block) by
+	// notices that are not about it. Each keeps its time.
+	held []string
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -275,18 +279,22 @@ func (r *renderer) event(ev wire.Event) {
 		if ev.Left != nil && ev.Why == wire.WhyPartyEnded {
 			return // a resumed party's note that someone was there at the end, which was said
 		}
-		if ev.Joined != nil || ev.Left != nil {
-			r.flushTurn() // in order: the turn goes on below (paused)
-		}
-		if ev.Joined != nil {
-			fmt.Fprintf(&r.b, "*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
-		}
+		var line string
 		switch {
+		case ev.Joined != nil:
+			line = fmt.Sprintf("*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
 		case ev.Left != nil && ev.Text != "": // why, in words (our extension: a resumed host)
-			fmt.Fprintf(&r.b, "*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
+			line = fmt.Sprintf("*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 		case ev.Left != nil:
-			fmt.Fprintf(&r.b, "*%s left* (%s)\n\n", inlineText(ev.Left.Name), clock(ev.TS))
+			line = fmt.Sprintf("*%s left* (%s)\n\n", inlineText(ev.Left.Name), clock(ev.TS))
+		default:
+			return
 		}
+		if r.turn != nil {
+			r.held = append(r.held, line) // after the turn's output (held)
+			return
+		}
+		r.b.WriteString(line)
 	case wire.KindChanges:
 		r.files, r.changes = ev.Files, true
 	}
@@ -313,8 +321,17 @@ func (r *renderer) endPaused() {
 	}
 }
 
-// flushTurn writes the open turn's output and outcome.
+// flushTurn writes the open turn's output and outcome, then the notices held while it
+// was open.
 func (r *renderer) flushTurn() {
+	r.writeTurn()
+	for _, line := range r.held {
+		r.b.WriteString(line)
+	}
+	r.held = r.held[:0]
+}
+
+func (r *renderer) writeTurn() {
 	t := r.turn
 	if t == nil {
 		return

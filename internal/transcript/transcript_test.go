@@ -219,11 +219,33 @@ func TestResumeDenialSurvivesTheRetry(t *testing.T) {
 	}
 	md := String(Meta{}, evs)
 	want := "**denied**: `the host stopped before a decision`"
-	order := []string{"cleaning", "not decided", "the party was resumed", "output before was discarded", want, "*bob joined*", "done cleaning", "**Done**"}
+	order := []string{"cleaning", "not decided", "the party was resumed", "output before was discarded", want, "done cleaning", "**Done**", "*bob joined*"}
 	inOrder(t, md, order...)
 	if strings.Contains(md, "## The agent") || strings.Contains(md, "had not finished") {
 		t.Errorf("the turn did not go on after the notices:\n%s", md)
 	}
+}
+
+// TestJoinsDoNotCutAReply: someone joining or leaving while the agent writes is said
+// after the turn's output, which stays one reply: it was cut into several "Claude Code:"
+// blocks, mid-word, and a code block would have held the notice (a tester's export).
+func TestJoinsDoNotCutAReply(t *testing.T) {
+	evs := []wire.Event{
+		{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "show me"}},
+		{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "show me", Merger: "local"}},
+		{Seq: 3, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Here:\n\n```go\nfunc ma"},
+		{Seq: 4, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "bob"}},
+		{Seq: 5, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "in() {}\n```\n\nThat is"},
+		{Seq: 6, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "bob"}},
+		{Seq: 7, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: " all."},
+		{Seq: 8, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
+		{Seq: 9, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "cy"}},
+	}
+	md := String(Meta{}, evs)
+	if n := strings.Count(md, "**Claude Code:**"); n != 1 {
+		t.Fatalf("the reply is in %d pieces, want 1:\n%s", n, md)
+	}
+	inOrder(t, md, "func main() {}\n```\n\nThat is all.", "**Done**", "*bob joined*", "*bob left*", "*cy joined*")
 }
 
 // inOrder fails the test unless md has every one of parts, in this order.
