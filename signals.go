@@ -21,7 +21,8 @@ import (
 // hang-up (the terminal or the ssh session closed) asks for the same clean stop, and stays
 // caught: it comes twice in a row (from the shell, then from the kernel to the foreground
 // group), and the second must not kill the host halfway through. Under nohup, where
-// SIGHUP was ignored from the start, it stays ignored.
+// SIGHUP was ignored from the start, it stays ignored. A second Ctrl-C or SIGTERM within
+// repeatGrace of the first is the same one delivered twice (see stopSignals).
 func runCLI(args []string) int {
 	if len(args) > 0 && args[0] == cli.ShellGuardArg {
 		return cli.ShellGuard(args[1:]) // a /shell command's guard: its own signals
@@ -46,6 +47,7 @@ func runCLI(args []string) int {
 	defer wd.disarm()
 	done := make(chan struct{})
 	defer close(done)
+	stops := &stopSignals{}
 	go func() { // ends when runCLI returns
 		for {
 			select {
@@ -54,7 +56,13 @@ func runCLI(args []string) int {
 				case syscall.SIGPIPE:
 					continue // the write that raised it fails with EPIPE
 				case os.Interrupt, syscall.SIGTERM:
-					signal.Reset(os.Interrupt, syscall.SIGTERM)
+					switch stops.take(time.Now()) {
+					case repeated:
+						continue
+					case forced:
+						wd.cutShort(s)
+						continue
+					}
 				}
 				wd.arm(stopDeadline(args), os.Stderr, os.Exit)
 				cancel()
@@ -64,6 +72,37 @@ func runCLI(args []string) int {
 		}
 	}()
 	return cli.Main(ctx, args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, NoWindow: !hasWindow})
+}
+
+// repeatGrace: a second Ctrl-C or SIGTERM this soon after the first is the same signal
+// delivered twice, not a person asking again. timeout(1) sends SIGTERM to the command and
+// then to its whole process group, which holds the command too, and so does a kill of a
+// group; the second, a few microseconds later, killed a host that had begun its clean
+// stop, and left its party "not ended cleanly" (a tester's timeout 5 concordia host).
+// A person's second Ctrl-C comes later than this.
+const repeatGrace = 300 * time.Millisecond
+
+// stopSignals tells the first Ctrl-C or SIGTERM (a clean stop), a repeat of it (ignored),
+// and a later one (the stop is cut short).
+type stopSignals struct{ first time.Time }
+
+type stopKind int
+
+const (
+	cleanStop stopKind = iota
+	repeated
+	forced
+)
+
+func (s *stopSignals) take(now time.Time) stopKind {
+	switch {
+	case s.first.IsZero():
+		s.first = now
+		return cleanStop
+	case now.Sub(s.first) < repeatGrace:
+		return repeated
+	}
+	return forced
 }
 
 // watchdog makes sure a command asked to stop by a signal does stop: a clean stop that
@@ -97,6 +136,21 @@ func (w *watchdog) arm(d time.Duration, errOut io.Writer, exit func(int)) {
 		fmt.Fprintf(errOut, "concordia: still stopping %s after the signal; exiting now\n", d)
 		exit(cli.ExitError)
 	})
+}
+
+// cutShort ends the process as sig's default handling does (a second Ctrl-C during a
+// clean stop), after giving the terminal back as it was.
+func (w *watchdog) cutShort(sig os.Signal) {
+	w.mu.Lock()
+	if w.restore != nil {
+		w.restore()
+	}
+	w.mu.Unlock()
+	signal.Reset(sig)
+	if p, err := os.FindProcess(os.Getpid()); err == nil && p.Signal(sig) == nil {
+		time.Sleep(time.Second) // the signal ends the process
+	}
+	os.Exit(cli.ExitError) // where it cannot be raised again (Windows)
 }
 
 // disarm is called when the command returns: the deadline never fires after it.

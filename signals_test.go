@@ -1,8 +1,15 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,5 +66,56 @@ func TestWatchdog(t *testing.T) {
 	}
 	if !strings.Contains(stopDeadline([]string{"key"}).String(), "15s") {
 		t.Fatal("other commands: 15 s")
+	}
+}
+
+// TestStopSignals: the first Ctrl-C or SIGTERM is a clean stop; the same signal delivered
+// again within repeatGrace (timeout(1) signals the command, then its process group) is
+// ignored; a later one cuts the stop short.
+func TestStopSignals(t *testing.T) {
+	var s stopSignals
+	t0 := time.Now()
+	for _, tc := range []struct {
+		at   time.Duration
+		want stopKind
+	}{
+		{0, cleanStop},
+		{time.Millisecond, repeated},
+		{repeatGrace - time.Millisecond, repeated},
+		{repeatGrace, forced},
+		{time.Second, forced},
+	} {
+		if got := s.take(t0.Add(tc.at)); got != tc.want {
+			t.Fatalf("at +%v: %v, want %v", tc.at, got, tc.want)
+		}
+	}
+}
+
+// TestCutShort: a second Ctrl-C during a clean stop ends the process as the signal's
+// default handling does (killed by it), with the terminal given back first. Run in a
+// child process: it ends the process.
+func TestCutShort(t *testing.T) {
+	if os.Getenv("CONCORDIA_TEST_CUT_SHORT") == "1" {
+		signal.Notify(make(chan os.Signal, 1), os.Interrupt) // caught, as runCLI has it
+		w := &watchdog{restore: func() { fmt.Println("terminal given back") }}
+		w.cutShort(os.Interrupt)
+		t.Fatal("cutShort returned")
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no signal to raise again here: cutShort exits with 1")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCutShort$")
+	cmd.Env = append(os.Environ(), "CONCORDIA_TEST_CUT_SHORT=1")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		t.Fatalf("the child: %v\n%s", err, out)
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Fatalf("the child ended with %v, want killed by SIGINT\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "terminal given back") {
+		t.Fatalf("the terminal was not given back:\n%s", out)
 	}
 }
