@@ -723,6 +723,53 @@ func (fakeWS) Diff(_ context.Context, p string) (wire.FileDiff, error) {
 	return wire.FileDiff{Path: p, Diff: "diff --git a/main.go b/main.go\n@@ -1 +1 @@\n-old\n+new \x1b[2Jline\n"}, nil
 }
 
+func (fakeWS) Tree(_ context.Context, p string) (wire.TreeResult, error) {
+	if p == "" {
+		return wire.TreeResult{Entries: []wire.TreeEntry{{Name: "src", Dir: true}, {Name: ".env", Size: 42}, {Name: "big.bin", Size: 3 << 20}}}, nil
+	}
+	return wire.TreeResult{Entries: []wire.TreeEntry{}}, nil
+}
+
+func (w *fakeLevelWS) SetWorkspace(_ context.Context, level string) error {
+	w.level = level
+	return nil
+}
+
+// fakeLevelWS is fakeWS that keeps the level a host set.
+type fakeLevelWS struct {
+	fakeWS
+	level string
+}
+
+func (fakeWS) SetWorkspace(context.Context, string) error { return errors.New("not here") }
+
+// TestTreeAndShareCommands: the folder listing and the sharing level had no terminal
+// commands (a tester: /tree was "unknown command" in a party that shared the tree).
+func TestTreeAndShareCommands(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	ws := &fakeLevelWS{}
+	c.ws = ws
+	c.line(context.Background(), "/tree")
+	c.line(context.Background(), "/tree src/")
+	c.line(context.Background(), "/share everything")
+	c.line(context.Background(), "/share Changes")
+	got := out.String()
+	for _, want := range []string{"the working directory (3):\n", "    src/\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if ws.level != wire.WorkspaceChanges {
+		t.Errorf("level %q, want changes", ws.level)
+	}
+	p, _, _, pout := newCommander(wire.RoleParticipant)
+	p.ws = ws
+	p.line(context.Background(), "/share off")
+	if ws.level != wire.WorkspaceChanges || !strings.Contains(pout.String(), "/share") {
+		t.Errorf("a participant's /share: level %q, output %q", ws.level, pout.String())
+	}
+}
+
 func TestChangesAndDiffCommands(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		c, _, sent, out := newCommander(wire.RoleViewer)

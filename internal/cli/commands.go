@@ -63,6 +63,7 @@ var commands = map[string]command{
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
 	"changes":  {"/changes", "list the files the agent changed since the party began", false, (*commander).changes, false},
 	"diff":     {"/diff PATH", "show what changed in one file", false, (*commander).diff, true},
+	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
 	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow, false},
 	"withdraw": {"/withdraw", "take back your latest prompt that no batch has taken yet", false, (*commander).withdrawLast, false},
@@ -80,6 +81,7 @@ var commands = map[string]command{
 	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
 	"invite":   {"/invite", "show the invites", true, (*commander).invite, false},
 	"agent":    {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
+	"share":    {"/share off|changes|tree", "what everyone may see of the working directory (tree: the party's host only)", true, (*commander).share, true},
 }
 
 // line handles one line of input; it returns true when the person quits.
@@ -519,6 +521,8 @@ func (c *commander) agent(ctx context.Context, arg string) error {
 type workspaceView interface {
 	Changes(ctx context.Context) (wire.ChangesResult, error)
 	Diff(ctx context.Context, path string) (wire.FileDiff, error)
+	Tree(ctx context.Context, path string) (wire.TreeResult, error)
+	SetWorkspace(ctx context.Context, level string) error // a host's
 }
 
 func (c *commander) changes(ctx context.Context, _ string) error {
@@ -573,4 +577,60 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 		c.pr.diff(d.Diff, d.Truncated)
 	}
 	return nil
+}
+
+func (c *commander) tree(ctx context.Context, arg string) error {
+	if c.ws == nil {
+		return errors.New("this terminal cannot see the working directory")
+	}
+	path := strings.Trim(strings.TrimSpace(arg), "/")
+	res, err := c.ws.Tree(ctx, path)
+	if err != nil {
+		return err
+	}
+	where := "the working directory"
+	if path != "" {
+		where = term.Line(path) + "/"
+	}
+	if len(res.Entries) == 0 {
+		c.pr.reply("changes", where+" is empty")
+		return nil
+	}
+	lines := []string{fmt.Sprintf("%s (%d):", where, len(res.Entries))}
+	for _, e := range res.Entries {
+		if e.Dir {
+			lines = append(lines, term.Line(e.Name)+"/")
+		} else {
+			lines = append(lines, fmt.Sprintf("%s (%s)", term.Line(e.Name), size(e.Size)))
+		}
+	}
+	c.pr.reply("changes", strings.Join(lines, "\n"))
+	return nil
+}
+
+// size is a file's size in words: 512 bytes, 4.2 KiB, 1.3 MiB.
+func size(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	case n < 1<<30:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+}
+
+func (c *commander) share(ctx context.Context, arg string) error {
+	level := strings.ToLower(strings.TrimSpace(arg))
+	switch level {
+	case wire.WorkspaceOff, wire.WorkspaceChanges, wire.WorkspaceTree:
+	default:
+		return errors.New("say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)")
+	}
+	if c.ws == nil {
+		return errors.New("this terminal cannot see the working directory")
+	}
+	// The settings event that follows says the new level to everyone, this terminal too.
+	return c.ws.SetWorkspace(ctx, level)
 }

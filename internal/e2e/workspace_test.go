@@ -1,0 +1,33 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestTerminalTreeAndShare: in a party that shares the folder listing, a participant's
+// /tree lists it, and the host's /share changes narrows what everyone sees, which stops
+// /tree (a tester: neither had a terminal command).
+func TestTerminalTreeAndShare(t *testing.T) {
+	work := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(work, "src"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "notes.txt"), []byte("hello\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", work, "--name", "hosty", "--share-workspace", "tree")
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	bob.expect(`joined hosty's party as bob`)
+	bob.send("/tree")
+	bob.expect(`^\s+notes\.txt \(6 bytes\)$`)
+	bob.expect(`^\s+src/$`)
+	h.send("/share changes")
+	bob.expect(`hosty now shares the changed files and their diffs`)
+	bob.send("/tree")
+	m := bob.expect(`^\[error\] /tree: (.*)$`)
+	t.Logf("/tree once narrowed: %s", m[1])
+}
