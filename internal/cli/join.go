@@ -108,8 +108,18 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 					// What a prompt will meet: said now, not when the first one stalls.
 					pr.notice("system", rulesWords(h.Party))
 				}
-				if h.Party.PermissionMode != wire.PermissionAll && !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
-					pr.notice("system", "no host is in the party right now: tool requests that need a decision are denied when their time runs out, until one joins")
+				if noHost := !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }); noHost {
+					var waits []string
+					if h.Party.Approval {
+						// A tester's prompt waited, merged, with nothing said of why.
+						waits = append(waits, "merged prompts wait for a host's approval")
+					}
+					if h.Party.PermissionMode != wire.PermissionAll {
+						waits = append(waits, "tool requests that need a decision are denied when their time runs out")
+					}
+					if len(waits) > 0 {
+						pr.notice("system", "no host is in the party right now: "+strings.Join(waits, ", and ")+", until one joins")
+					}
 				}
 				if len(h.Party.Always) > 0 {
 					pr.notice("system", alwaysWords(h.Party.Always, h.You.Role == wire.RoleHost))

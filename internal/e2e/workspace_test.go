@@ -31,3 +31,12 @@ func TestTerminalTreeAndShare(t *testing.T) {
 	m := bob.expect(`^\[error\] /tree: (.*)$`)
 	t.Logf("/tree once narrowed: %s", m[1])
 }
+
+// TestNoHostToApprove: with approval on and no host connected, a participant is told on
+// joining that merged prompts wait (a tester's prompt waited with nothing said of why).
+func TestNoHostToApprove(t *testing.T) {
+	_, inv := host(t, nil, "--insecure", "--no-local-repl", "--approve")
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`joined .*'s party as bob`)
+	j.expect(`no host is in the party right now: merged prompts wait for a host's approval, and tool requests that need a decision are denied when their time runs out, until one joins`)
+}
