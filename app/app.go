@@ -538,7 +538,9 @@ func (a *App) PickDirectory(start string) (string, error) {
 }
 
 // ClipboardInvite returns the clipboard's text when it is a concordia:// link (valid or
-// not: the join dialog says what is wrong), else "".
+// not: the join dialog says what is wrong), the link alone when a text around it (a chat
+// message) holds a valid one, the whole text when it holds a broken one (the dialog cuts
+// the link out and says what is wrong with it), else "".
 func (a *App) ClipboardInvite() (string, error) {
 	sh := a.currentShell()
 	if sh == nil {
@@ -556,6 +558,11 @@ func (a *App) ClipboardInvite() (string, error) {
 	if len(text) <= 16<<10 {
 		if link, _, err := invite.Find(text); err == nil {
 			return link, nil
+		}
+		// A broken one in a message was dropped without a word, though the same link alone
+		// was explained.
+		if strings.Contains(strings.ToLower(text), invite.Scheme+"://") {
+			return text, nil
 		}
 	}
 	return "", nil
@@ -923,11 +930,8 @@ func (a *App) SaveTranscript() (string, error) {
 	if sh == nil {
 		return "", errors.New("The window is not ready yet.")
 	}
-	dir, _ := os.UserHomeDir()
-	if s, err := a.settings.Load(); err == nil && s.Workdir != "" {
-		dir = s.Workdir
-	}
-	path, err := sh.SaveFile(dir, transcriptName(tr, time.Now()), "Save the transcript as Markdown")
+	home, _ := os.UserHomeDir()
+	path, err := sh.SaveFile(transcriptDir(home), transcriptName(tr, time.Now()), "Save the transcript as Markdown")
 	if err != nil {
 		return "", a.fail("save transcript", err)
 	}
@@ -943,6 +947,20 @@ func (a *App) SaveTranscript() (string, error) {
 		return "", a.fail("save transcript", fmt.Errorf("write %s: %w", path, err))
 	}
 	return path, nil
+}
+
+// transcriptDir is the folder the save dialog opens in: the Documents folder in home when
+// there is one, else home. Not the party's working folder: a transcript saved there is in
+// the agent's folder, and after a resume it showed in Changes as if the agent had made it.
+func transcriptDir(home string) string {
+	if home == "" {
+		return ""
+	}
+	docs := filepath.Join(home, "Documents")
+	if st, err := os.Stat(docs); err == nil && st.IsDir() {
+		return docs
+	}
+	return home
 }
 
 // transcriptName is the file name the save dialog proposes: "concordia-hazel-2025-03-01.md".

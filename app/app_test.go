@@ -246,7 +246,10 @@ func TestClipboardInvite(t *testing.T) {
 		{"other text", "hello", nil, ""},
 		{"a chat message with a link", "Join my party: concordia://h:1/" + strings.Repeat("a", 22) + " thanks!", nil, "concordia://h:1/" + strings.Repeat("a", 22)},
 		{"a link a terminal wrapped", "concordia://h:1/" + strings.Repeat("a", 12) + "\n" + strings.Repeat("a", 10), nil, "concordia://h:1/" + strings.Repeat("a", 22)},
-		{"a message with a broken link", "join concordia://nonsense", nil, ""},
+		{"a message with a broken link", " join concordia://nonsense ", nil, "join concordia://nonsense"},
+		{"a message with a fingerprint cut short", "Join us! concordia://192.0.2.2:8891/" + strings.Repeat("a", 43) + "?fp=" + strings.Repeat("0", 44), nil,
+			"Join us! concordia://192.0.2.2:8891/" + strings.Repeat("a", 43) + "?fp=" + strings.Repeat("0", 44)},
+		{"a message too long to be read", strings.Repeat("x", 16<<10) + " concordia://nonsense", nil, ""},
 		{"empty", "", nil, ""},
 		{"unreadable clipboard", "", errors.New("no clipboard"), ""},
 	}

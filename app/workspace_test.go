@@ -81,6 +81,12 @@ func TestSaveTranscriptAfterTheEnd(t *testing.T) {
 	if !strings.HasPrefix(f.shell.saveName, "concordia-hana-") || !strings.HasSuffix(f.shell.saveName, ".md") {
 		t.Fatalf("proposed name %q", f.shell.saveName)
 	}
+	// Not in the party's working folder (the agent's: a tester saw the file in Changes after
+	// a resume), but in Documents or the home folder.
+	home, _ := os.UserHomeDir()
+	if s, _ := f.app.GetSettings(); f.shell.saveDir != transcriptDir(home) || f.shell.saveDir == s.Workdir {
+		t.Fatalf("the save dialog opened in %q, want %q (the working folder is %q)", f.shell.saveDir, transcriptDir(home), s.Workdir)
+	}
 	out := filepath.Join(t.TempDir(), "party.md")
 	f.shell.savePath = out
 	path, err := f.app.SaveTranscript()
@@ -104,6 +110,23 @@ func TestSaveTranscriptAfterTheEnd(t *testing.T) {
 	f.app.DismissParty()
 	if _, err := f.app.SaveTranscript(); err == nil || err.Error() != "You are not in a party." {
 		t.Fatalf("SaveTranscript after DismissParty = %v", err)
+	}
+}
+
+func TestTranscriptDir(t *testing.T) {
+	home := t.TempDir()
+	if got := transcriptDir(home); got != home {
+		t.Errorf("transcriptDir without Documents = %q, want the home folder %q", got, home)
+	}
+	docs := filepath.Join(home, "Documents")
+	if err := os.Mkdir(docs, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if got := transcriptDir(home); got != docs {
+		t.Errorf("transcriptDir = %q, want %q", got, docs)
+	}
+	if got := transcriptDir(""); got != "" {
+		t.Errorf(`transcriptDir("") = %q, want "" (the dialog's own choice)`, got)
 	}
 }
 

@@ -55,6 +55,32 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe(pinned(2222));
   });
 
+  it('a broken link in a chat message is filled in and explained, as the same link alone is', async () => {
+    const be = new FakeBackend();
+    const broken = `concordia://192.0.2.2:8891/${tok}?fp=${'ab'.repeat(22)}`; // the fingerprint cut short
+    let clip = `Join us! ${broken}`;
+    be.handlers.ClipboardInvite = async () => clip; // Go offers the message: it has a link, if broken
+    be.handlers.CheckInvite = async (text: string) => (text.includes('?fp=' + 'ab'.repeat(22)) ? 'The fingerprint (?fp=) is 44 characters long; it should be 64.' : '');
+    const { st } = await started(be);
+    for (const text of [`Join us! ${broken}`, broken, `(${broken})`]) {
+      clip = text;
+      await st.openJoin();
+      expect(st.join.invite).toBe(broken);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(st.join).toMatchObject({ check: 'invalid', problem: 'The fingerprint (?fp=) is 44 characters long; it should be 64.' });
+      st.setJoinInvite('');
+      st.closeJoin();
+    }
+    clip = 'see concordia://nonsense, thanks'; // not even a link's shape: still the link, not the message
+    await st.openJoin();
+    expect(st.join.invite).toBe('concordia://nonsense');
+    st.setJoinInvite('');
+    st.closeJoin();
+    clip = 'no link in this message';
+    await st.openJoin();
+    expect(st.join.invite).toBe('');
+  });
+
   it('offers the display name the settings have now, unless one was typed here', async () => {
     const { st } = await started();
     await st.openJoin();

@@ -80,9 +80,16 @@ export function inviteWarning(text: string): string {
   return s && !s.pinned ? UNPINNED_WARNING : '';
 }
 
-/** Whether text looks like an invite (what the clipboard may offer). */
-export function isInviteLink(text: string): boolean {
-  return /^\s*concordia:\/\//i.test(text);
+/**
+ * The link the clipboard's text offers, or "" when it has none: the text itself, or the link
+ * cut out of a chat message around it (unwrapInvite, as Go reads it) — a broken one too, so
+ * that the dialog says what is wrong with it (one in a message was dropped without a word).
+ */
+export function clipboardLink(text: string): string {
+  if (!/concordia:\/\//i.test(text)) return '';
+  if (/^\s*concordia:\/\//i.test(text)) return text.trim();
+  const link = unwrapInvite(text);
+  return LINK.test(link) ? link : unwrapPairs(extractInvite(text, false));
 }
 
 /** Where invite validation stands. */
@@ -147,7 +154,7 @@ export class JoinDialog {
 
   /**
    * Opens the join dialog. With no link it looks at the clipboard and
-   * prefills a concordia:// link found there.
+   * prefills a concordia:// link found there, valid or not (CheckInvite says what is wrong).
    */
   async openJoin(link?: string): Promise<void> {
     if (this.#party.session) {
@@ -172,8 +179,9 @@ export class JoinDialog {
     // A fresh link on the clipboard replaces the field, unless the person typed there
     // (also while the clipboard was read) or closed the dialog meanwhile.
     const j = this.state;
-    if (!j.open || j.typed || !isInviteLink(text) || text === j.invite.trim()) return;
-    this.setJoinInvite(text, false);
+    const found = clipboardLink(text);
+    if (!j.open || j.typed || !found || found === j.invite.trim()) return;
+    this.setJoinInvite(found, false);
   }
 
   /** Closes the join dialog (Escape, Cancel). A join in flight is not cancelled. */
