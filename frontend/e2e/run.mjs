@@ -719,14 +719,10 @@ function seedWorkdir() {
 
 /** The panel's files as path → status ("renamed from X" for renames). */
 async function changedFiles() {
-  const rows = tid('changes-file');
-  const out = {};
-  for (let i = 0; i < (await rows.count()); i++) {
-    const r = rows.nth(i);
-    const from = (await r.getAttribute('title')) ?? '';
-    out[await r.getAttribute('data-path')] = from;
-  }
-  return out;
+  // In one read: the list changes as the agent works (counting the rows, then reading row
+  // N, met a list that had shrunk meanwhile, and waited for a row that was gone).
+  const rows = await tid('changes-file').evaluateAll((els) => els.map((el) => [el.getAttribute('data-path'), el.getAttribute('title') ?? '']));
+  return Object.fromEntries(rows);
 }
 
 test('the Changes panel: what the agent changed, live, with each turn linked to its files', async () => {

@@ -11,7 +11,8 @@
 //   - nothing is wider than the window (no horizontal scrollbar), the header is one row
 //     with every control inside the window;
 //   - dialogs (settings, join, end party) fit in the window with their buttons in view;
-//   - the Changes panel, a permission card and an ended party fit too.
+//   - the Changes panel, a permission card and an ended party fit too; a long path in the
+//     Changes list and in a turn's "Files changed" is cut, not run off the panel or the card.
 //
 // Screenshots: test-artifacts/size-WxH-NAME.png (the ones in docs/screenshots/ are copies).
 //
@@ -107,6 +108,48 @@ async function noOverflow(page, what) {
   check(m.scrollWidth <= m.innerWidth, `${what}: the page is ${m.scrollWidth} px wide in a ${m.innerWidth} px window (a horizontal scrollbar)`);
   check(m.outside.length === 0, `${what}: header controls outside the window: ${m.outside.join(', ')}`);
   if (m.header !== undefined) check(m.header <= 64, `${what}: the header is ${m.header} px high (it wrapped)`);
+}
+
+/** The demo's changed file with a long path (src/state/demo-backend.ts, DEMO_LONG_PATH). */
+const LONG_PATH = 'docs/release-notes/the-version-command/a-folder-name-long-enough-to-run-off-the-panel/json-output.md';
+
+/**
+ * A path longer than the Changes panel is wide: its row is cut inside the panel with its
+ * file name and its +N −N counts in view, the full path is its tooltip, and the list does not
+ * scroll sideways; its "Files changed" chip in the turn stays inside the turn's card (a tester:
+ * the path ran off the panel with no ellipsis, the counts went out of view, the chip stuck out).
+ */
+async function longPathFits(page, what) {
+  const row = page.locator(`[data-testid=changes-file][data-path="${LONG_PATH}"]`);
+  await row.waitFor({ state: 'visible' });
+  const m = await row.evaluate((el) => {
+    const box = (n) => {
+      const r = n.getBoundingClientRect();
+      return { l: Math.round(r.left), r: Math.round(r.right) };
+    };
+    const list = el.closest('.body');
+    const name = el.querySelector('.name');
+    return {
+      row: box(el), panel: box(el.getRootNode().host), counts: box(el.querySelector('.counts')), name: name && box(name),
+      nameWhole: Boolean(name) && name.scrollWidth <= name.clientWidth, title: el.querySelector('.path')?.title,
+      listScroll: list.scrollWidth - list.clientWidth,
+    };
+  });
+  const j = JSON.stringify(m);
+  check(m.listScroll <= 0, `${what}: the Changes list scrolls sideways by ${m.listScroll} px with a long path ${j}`);
+  check(m.row.r <= m.panel.r + 1, `${what}: the long path's row runs past the Changes panel ${j}`);
+  check(m.counts.l >= m.row.l && m.counts.r <= m.row.r + 1, `${what}: the long path's +N −N counts are out of view ${j}`);
+  check(m.nameWhole && m.name?.r <= m.counts.l, `${what}: the long path's file name is cut or under its counts ${j}`);
+  check(m.title === LONG_PATH, `${what}: the long path's tooltip is ${JSON.stringify(m.title)}`);
+
+  const chip = page.locator(`[data-testid=turn-file][data-path="${LONG_PATH}"]`).first();
+  await chip.waitFor({ state: 'attached' });
+  const c = await chip.evaluate((el) => {
+    const a = el.getBoundingClientRect();
+    const card = el.closest('article').getBoundingClientRect();
+    return { chip: [Math.round(a.left), Math.round(a.right)], card: [Math.round(card.left), Math.round(card.right)] };
+  });
+  check(c.chip[0] >= c.card[0] && c.chip[1] <= c.card[1], `${what}: the long path's "Files changed" chip sticks out of its card ${JSON.stringify(c)}`);
 }
 
 /** Fails unless the dialog with test id id and its button button fit in the window. */
@@ -291,6 +334,7 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await mustSee(p, 'prompt-input', `${what}: the prompt box with Changes open`, 0.9, 0.5);
       await mustSee(p, 'transcript', `${what}: the transcript with Changes open`, 0.05, 0.5);
       await noOverflow(p, `${what}, Changes open`);
+      await longPathFits(p, what);
       await shot(p, `${size}-changes`);
       if (w < CHANGES_DRAWER_BELOW) {
         const prompt = (await seen(p.getByTestId('prompt-input'))).box;

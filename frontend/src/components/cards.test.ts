@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
-import { ARM_MS, type PermissionCard } from './cards';
+import { ARM_MS, type ApprovalCard, type PermissionCard } from './cards';
+import { TranscriptModel, type ApprovalItem } from '../state/transcript';
+import { approval, prompt } from '../state/events.test-helpers';
 
 describe('<permission-card>', () => {
   it("takes Allow only a moment after it shows a request (a click meant for the card before does not allow it)", async () => {
@@ -53,3 +55,50 @@ describe('<permission-card>', () => {
     el.remove();
   });
 });
+
+describe('<approval-card>', () => {
+  it('Escape in "Edit and send…" cancels the edit, as it cancels "Reject…"', async () => {
+    const { be, st } = await inParty('host');
+    const m = new TranscriptModel();
+    m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
+    m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+    const el = document.createElement('approval-card') as ApprovalCard;
+    el.state = st;
+    el.item = m.items[1] as ApprovalItem;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+    const escape = (target: HTMLElement) => {
+      const e = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true });
+      target.dispatchEvent(e);
+      return e;
+    };
+    const settle = async () => {
+      await el.updateComplete;
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    };
+
+    q('approval-reject')!.click();
+    await settle();
+    expect(escape(q('approval-reject-reason')!).defaultPrevented).toBe(true);
+    await settle();
+    expect(q('approval-reject-reason')).toBeNull();
+
+    q('approval-edit')!.click();
+    await settle();
+    const text = q<HTMLTextAreaElement>('approval-text')!;
+    expect(text.readOnly).toBe(false);
+    text.value = 'touch y';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    expect(escape(text).defaultPrevented).toBe(true);
+    await settle();
+    expect(q('approval-send-edited')).toBeNull();
+    expect(q<HTMLTextAreaElement>('approval-text')!.readOnly).toBe(true);
+    expect(q<HTMLTextAreaElement>('approval-text')!.value).toBe('touch x'); // the edits undone
+    expect(el.shadowRoot!.activeElement).toBe(q('approval-edit'));
+    expect(be.count('ApproveBatch')).toBe(0);
+    el.remove();
+  });
+});
+

@@ -4,6 +4,7 @@
 // decided. Peer text is rendered as text nodes only.
 
 import { LitElement, css, html, nothing } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
@@ -240,7 +241,7 @@ export class ApprovalCard extends LitElement {
       return html`<div class="actions">
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
           @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
-        <button class="ghost" data-testid="approval-edit-cancel" @click=${() => this.#set(() => ((this.#editing = false), (this.#text = null)))}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
+        <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
       </div>`;
     }
     return html`<div class="actions">
@@ -268,6 +269,13 @@ export class ApprovalCard extends LitElement {
     this.#set(() => (this.#rejecting = false));
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=approval-reject]')?.focus();
+  }
+
+  /** Leaves editing, its edits undone (Cancel, Escape); the focus goes back to Edit and send…. */
+  async #cancelEdit(): Promise<void> {
+    this.#set(() => ((this.#editing = false), (this.#text = null)));
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=approval-edit]')?.focus();
   }
 
   async #startEdit(): Promise<void> {
@@ -302,8 +310,13 @@ export class ApprovalCard extends LitElement {
         <label class="field">
           <span class="label">${it.prompts.length === 1 ? 'The prompt' : 'The merged prompt'}${this.#editing ? ' (editing)' : ''}</span>
           <textarea data-testid="approval-text" rows=${Math.min(12, (this.#text ?? it.approval.merged).split('\n').length + 1)}
-            .value=${this.#text ?? it.approval.merged} ?readonly=${!host || !this.#editing}
+            .value=${live(this.#text ?? it.approval.merged)} ?readonly=${!host || !this.#editing}
             @input=${(e: InputEvent) => (this.#text = (e.target as HTMLTextAreaElement).value)}
+            @keydown=${(e: KeyboardEvent) => {
+              if (e.key !== 'Escape' || !this.#editing || e.isComposing) return;
+              e.preventDefault(); // as Reject's: the view's Escape would also close a drawer
+              void this.#cancelEdit();
+            }}
             @change=${() => this.requestUpdate()}></textarea>
         </label>
         ${host

@@ -16,6 +16,7 @@ import { SHARE_LEVELS, languageOf, statusText, type DiffLine } from '../state/wo
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
 import { base, codeTokens } from './styles';
+import { splitPath } from './format';
 import { iconChevron, iconFolder, iconX } from './icons';
 
 /** Lines beyond this many are shown without colours (a 256 KiB diff has thousands). */
@@ -53,7 +54,10 @@ export class ChangesPanel extends LitElement {
       .tabs button[aria-selected='true'] { background: var(--surface-2); border-color: var(--border); color: var(--text); }
       .body { flex: 1; min-height: 0; overflow: auto; }
       .empty { padding: 24px 16px; color: var(--faint); font-size: 13px; text-align: center; display: grid; gap: 6px; }
-      ul { list-style: none; margin: 0; padding: 6px; display: grid; gap: 2px; }
+      /* One column no wider than the panel: a long path is cut (below), never widens the list
+         (its row grew to the path's length, the counts went out of view, the panel scrolled sideways). */
+      ul { list-style: none; margin: 0; padding: 6px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; }
+      li { min-width: 0; }
       li button.file {
         width: 100%; justify-content: flex-start; gap: 8px; border: 0; background: transparent; padding: 5px 8px; min-height: 30px;
         font-weight: 450; text-align: left; border-radius: var(--radius-sm);
@@ -64,15 +68,14 @@ export class ChangesPanel extends LitElement {
       .status.modified { background: var(--warn-soft); color: var(--warn); }
       .status.deleted { background: var(--danger-soft); color: var(--danger); }
       .status.renamed { background: var(--accent-soft); color: var(--accent); }
-      .path { font-family: var(--font-mono); font-size: 12px; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: 1; direction: rtl; text-align: left; }
-      .path bdi { direction: ltr; unicode-bidi: isolate; }
-      .from { display: block; font-size: 11px; color: var(--faint); font-family: var(--font-ui); }
-      .counts { font-family: var(--font-mono); font-size: 11.5px; white-space: nowrap; font-variant-numeric: tabular-nums; }
+      .path { font-family: var(--font-mono); font-size: 12px; min-width: 0; flex: 1; display: flex; flex-direction: column; }
+      .from { font-size: 11px; color: var(--faint); font-family: var(--font-ui); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .counts { font-family: var(--font-mono); font-size: 11.5px; white-space: nowrap; font-variant-numeric: tabular-nums; flex: none; }
       .plus { color: var(--ok); } .minus { color: var(--danger); }
       .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
 
       .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
-      .diff-head .path { direction: ltr; white-space: normal; overflow-wrap: anywhere; }
+      .diff-head .path { display: block; white-space: normal; overflow-wrap: anywhere; }
       .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: 12.5px; background: var(--warn-soft); color: var(--warn); }
       .note.error { background: var(--danger-soft); color: var(--danger); }
       .note.info { background: var(--surface-2); color: var(--muted); }
@@ -123,7 +126,7 @@ export class ChangesPanel extends LitElement {
             <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${statusText(f)}
               @click=${() => void w.showDiff(f.path)}>
               ${this.#status(f.status)}
-              <span class="path"><bdi>${f.path}</bdi>${f.status === 'renamed' && f.from ? html`<span class="from">from ${f.from}</span>` : nothing}</span>
+              <span class="path" title=${f.path}>${filePath(f.path)}${f.status === 'renamed' && f.from ? html`<span class="from" title=${`from ${f.from}`}>from ${f.from}</span>` : nothing}</span>
               ${this.#counts(f)}
             </button>
           </li>`,
@@ -282,6 +285,12 @@ export class ChangesPanel extends LitElement {
       ${body}
     `;
   }
+}
+
+/** A path on one line, its folder part cut first (.fpath in the base styles); peer data, as text. */
+export function filePath(path: string) {
+  const [dir, name] = splitPath(path);
+  return html`<span class="fpath" data-testid="file-path">${dir ? html`<span class="dir">${dir}</span>` : nothing}<span class="name">${name}</span></span>`;
 }
 
 function sizeText(n: number): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimeLeft } from './format';
+import { formatTimeLeft, phaseLabel, splitPath } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -12,3 +12,19 @@ describe('formatTimeLeft', () => {
     expect(formatTimeLeft(Number.NaN)).toBe('0:00');
   });
 });
+
+describe('phaseLabel', () => {
+  it('says Removed, not Ended, to someone a host removed (the party goes on)', () => {
+    expect(phaseLabel('removed')).toBe('Removed');
+    expect(phaseLabel('ended')).toBe('Ended');
+  });
+});
+
+describe('splitPath', () => {
+  it('keeps the file name apart, for a folder part cut first', () => {
+    expect(splitPath('docs/guide/intro.md')).toEqual(['docs/guide/', 'intro.md']);
+    expect(splitPath('main.go')).toEqual(['', 'main.go']);
+    expect(splitPath('docs/')).toEqual(['', 'docs/']);
+  });
+});
+

@@ -61,7 +61,18 @@ export function phaseLabel(phase: string): string {
       return 'Ended';
     case 'left':
       return 'Left';
+    case 'removed':
+      return 'Removed';
     default:
       return phase;
   }
+}
+
+/**
+ * A file path as its folder part (with its last slash) and its file name, for .fpath:
+ * "docs/guide/intro.md" → ["docs/guide/", "intro.md"]; a bare name has no folder part.
+ */
+export function splitPath(path: string): [dir: string, name: string] {
+  const cut = path.replace(/\/+$/, '').lastIndexOf('/') + 1;
+  return [path.slice(0, cut), path.slice(cut)];
 }

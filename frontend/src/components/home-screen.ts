@@ -77,12 +77,13 @@ export class HomeScreen extends LitElement {
 
   /** The saved settings the draft was made from: saving new ones in Settings refills it. */
   #draftFrom: unknown = null;
+  /** The draft as those settings made it: a field that differs from it was edited here. */
+  #draftBase: Draft | null = null;
 
   #ensureDraft(s: AppState): Draft | null {
     if (s.settings && (!this.#draft || this.#draftFrom !== s.settings)) {
       const st = s.settings;
-      this.#draftFrom = st;
-      this.#draft = {
+      const fresh: Draft = {
         name: st.name,
         workdir: st.workdir,
         windowSec: String(st.window_ms / 1000),
@@ -94,6 +95,9 @@ export class HomeScreen extends LitElement {
         claudeArgs: st.claude_args,
         share: st.share_workspace ?? 'changes',
       };
+      this.#draft = refillDraft(fresh, this.#draft, this.#draftBase);
+      this.#draftFrom = st;
+      this.#draftBase = fresh;
     }
     return this.#draft;
   }
@@ -290,6 +294,21 @@ export class HomeScreen extends LitElement {
       </div>
     `;
   }
+}
+
+/**
+ * The Create party form refilled from newly saved settings (fresh): a field the person
+ * edited — it differs from what the settings before (base) put there — keeps what they typed
+ * (Settings' Save wiped a typed name and folder, and the home folder came back); the others
+ * take the new defaults.
+ */
+export function refillDraft<D extends object>(fresh: D, draft: D | null, base: D | null): D {
+  if (!draft || !base) return fresh;
+  const out = { ...fresh };
+  for (const k of Object.keys(fresh) as Array<keyof D>) {
+    if (draft[k] !== base[k]) out[k] = draft[k];
+  }
+  return out;
 }
 
 /**

@@ -66,6 +66,28 @@ describe('<markdown-view> with one huge growing block', () => {
     expect(shown()).toBe(text);
     el.remove();
   });
+
+  it('renders the last text at once when it is final (the turn stopped): nothing appears after "Stopped"', async () => {
+    const el = document.createElement('markdown-view') as MarkdownView;
+    document.body.append(el);
+    let text = 'x'.repeat(9000);
+    el.text = text;
+    await el.updateComplete;
+    for (let i = 0; i < 5; i++) {
+      text += ' more';
+      el.text = text;
+      await el.updateComplete;
+    }
+    const shown = () => el.shadowRoot!.querySelector('.md')!.textContent!.trim();
+    expect(shown().length).toBeLessThan(text.length); // put off while it streams
+    el.final = true; // the turn's end came with no more text
+    await el.updateComplete;
+    expect(shown()).toBe(text);
+    el.text = text + ' and the last words';
+    await el.updateComplete;
+    expect(shown()).toBe(text + ' and the last words');
+    el.remove();
+  });
 });
 
 /** Waits (up to 3 s) until el shows text, and checks that it does. */

@@ -27,8 +27,14 @@ const COST_FACTOR = 9;
 const MAX_WAIT_MS = 1000;
 
 export class MarkdownView extends LitElement {
-  static override properties = { text: { attribute: false } };
+  static override properties = { text: { attribute: false }, final: { attribute: false } };
   declare text: string;
+  /**
+   * The text does not grow any more (its turn ended, or its output moved on): it is rendered
+   * at once. Put off like a streaming reply's, its last words appeared after the turn's card
+   * said "Stopped" (a tester).
+   */
+  declare final: boolean;
   readonly #md = new IncrementalMarkdown();
   /** When the last render started, and how long it took (to its DOM in place). */
   #renderedAt = 0;
@@ -38,6 +44,7 @@ export class MarkdownView extends LitElement {
   constructor() {
     super();
     this.text = '';
+    this.final = false;
   }
 
   static override styles = [
@@ -75,10 +82,15 @@ export class MarkdownView extends LitElement {
 
   /**
    * A streaming reply is rendered again at most as often as its cost allows (COST_FACTOR),
-   * and a long growing tail at most every TAIL_EVERY_MS; the last text is always rendered.
+   * and a long growing tail at most every TAIL_EVERY_MS; the last text is always rendered,
+   * and a final one at once.
    */
   protected override shouldUpdate(changed: PropertyValues<this>): boolean {
-    if (!changed.has('text')) return true;
+    if (!changed.has('text') || this.final) {
+      clearTimeout(this.#deferred); // this render shows the last text
+      this.#deferred = undefined;
+      return true;
+    }
     let gap = this.#cost * COST_FACTOR;
     if (this.#md.tailLength(this.text) >= TAIL_THROTTLE_CHARS) gap = Math.max(gap, TAIL_EVERY_MS);
     const wait = this.#renderedAt + this.#cost + Math.min(gap, MAX_WAIT_MS) - performance.now();

@@ -33,3 +33,33 @@ describe('<prompt-box> while the host cannot be reached', () => {
     el.remove();
   });
 });
+
+describe('<prompt-box> after a prompt too long', () => {
+  it('drops the error once the text changes and is short enough, and says it again of a text still too long', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const error = () => el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '';
+    const type = async (text: string) => {
+      ta().value = text;
+      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    };
+    await type('x'.repeat(40_000));
+    ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(error()).toBe('This prompt is 40,000 bytes; the limit is 32,768.');
+    await type('x'.repeat(39_000));
+    expect(error()).toBe('This prompt is 39,000 bytes; the limit is 32,768.');
+    await type('');
+    expect(error()).toBe('');
+    await type('a');
+    expect(error()).toBe('');
+    expect(be.count('SendPrompt')).toBe(0);
+    el.remove();
+  });
+});
+

@@ -128,7 +128,7 @@ export class PromptBox extends LitElement {
           @input=${(e: InputEvent) => {
             const ta = e.target as HTMLTextAreaElement;
             this.#text = ta.value;
-            s.unsentDraft = ta.value;
+            s.editDraft(ta.value);
             this.#autosize(ta);
             this.requestUpdate();
           }}

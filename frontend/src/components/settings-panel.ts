@@ -9,6 +9,8 @@ import { base } from './styles';
 import { modalStyles } from './modal';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
+import { permissionModeLabel } from '../state/host-control';
+import { formatDuration } from './format';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -58,6 +60,10 @@ export class SettingsPanel extends LitElement {
       .problem { color: var(--danger); font-size: 12px; }
       footer .saved { color: var(--ok); display: inline-flex; gap: 6px; align-items: center; font-size: 13px; margin-right: auto; }
       footer .err { margin-right: auto; align-self: center; }
+      .party-note > div { display: grid; gap: 4px; min-width: 0; }
+      .party-note dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; font-size: 12.5px; }
+      .party-note dt { color: var(--muted); }
+      .party-note dd { margin: 0; }
     `,
   ];
 
@@ -218,10 +224,37 @@ export class SettingsPanel extends LitElement {
     </label>`;
   }
 
+  /**
+   * While a party runs, what saving here does to it: nothing. The defaults are for the next
+   * party hosted; what this one uses is shown (a tester changed the mode, read "Saved", and
+   * the running party kept its own). Only approval can change in a running party (§7), from
+   * Host controls.
+   */
+  #partyNote(s: AppState) {
+    const p = s.session?.party;
+    if (!p || s.ended) return nothing;
+    return html`<div class="warnbox party-note" role="note" data-testid="settings-party-note">
+      ${iconAlert()}
+      <div>
+        <b>These are the defaults for the next party you host.</b> Saving them does not change the party you are in; it keeps
+        what it started with${s.isHost ? ' (approval can be turned on or off for it under Host controls in the side panel)' : ''}:
+        <dl>
+          <dt>Tools</dt><dd data-testid="settings-party-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
+          <dt>Approval</dt><dd>${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
+          <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
+          <dt>Window</dt><dd>${formatDuration(p.window_ms)}</dd>
+          <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
+        </dl>
+      </div>
+    </div>`;
+  }
+
   override render() {
     const s = this.state;
     if (!s) return nothing;
     const d = this.#ensureDraft(s);
+    const inParty = Boolean(s.session && !s.ended);
+    const runningMode = permissionModeLabel(s.session?.party.permission_mode);
     const p = s.settingsProblems;
     return html`
       <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeSettings()}>
@@ -236,6 +269,7 @@ export class SettingsPanel extends LitElement {
               ? html`<form id="settings-form" @submit=${this.#save} novalidate style="display:grid;gap:16px">
                   <section>
                     <h3>Hosting defaults</h3>
+                    ${this.#partyNote(s)}
                     <div class="two">
                       ${this.#field('Display name', 'settings-name', 'name', p.name)}
                       <label class="field">
@@ -254,6 +288,10 @@ export class SettingsPanel extends LitElement {
                   </section>
                   <section>
                     <h3>The agent's permissions</h3>
+                    ${inParty
+                      ? html`<span class="hint" data-testid="settings-party-mode-hint">For the next party you host. The party you are in keeps
+                          ${runningMode ? html`<b>${runningMode}</b>` : 'its mode'}.</span>`
+                      : nothing}
                     ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
                     ${claudeArgsField('settings', d, (k, v) => this.#set(k, v))}
                   </section>
@@ -276,7 +314,7 @@ export class SettingsPanel extends LitElement {
               : html`<p class="hint">Loading settings…</p>`}
           </div>
           <footer>
-            ${s.settingsSaved ? html`<span class="saved" data-testid="settings-saved" role="status">${iconCheck()} Saved</span>` : nothing}
+            ${s.settingsSaved ? html`<span class="saved" data-testid="settings-saved" role="status">${iconCheck()} ${inParty ? 'Saved for the next party you host' : 'Saved'}</span>` : nothing}
             ${s.settingsError ? html`<span class="error-text err" role="alert" data-testid="settings-error">${s.settingsError}</span>` : nothing}
             <button data-testid="settings-cancel" @click=${() => s.closeSettings()}>Close</button>
             <button class="primary" type="submit" form="settings-form" data-testid="settings-save" ?disabled=${s.settingsBusy || !d}>

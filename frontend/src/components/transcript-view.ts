@@ -22,6 +22,7 @@ import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge
 import './markdown-view';
 import './activity-group';
 import { sentenceCase } from './cards';
+import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_PX = 48;
@@ -139,9 +140,11 @@ export class TranscriptView extends LitElement {
       .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; }
       .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: 12px; }
       .files-label { display: inline-flex; gap: 5px; align-items: center; color: var(--faint); margin-right: 2px; }
+      /* A chip no wider than the card: a long path is cut in its folder part (it stuck out past the card). */
       .file-link {
         min-height: 22px; padding: 0 8px; font-family: var(--font-mono); font-size: 11.5px; font-weight: 500;
         border-radius: 999px; background: var(--surface-2); border: 1px solid var(--border); color: var(--accent);
+        max-width: 100%; min-width: 0;
       }
       .jump {
         position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
@@ -357,13 +360,18 @@ export class TranscriptView extends LitElement {
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.
-      const why = s.displayPhase === 'left' ? 'You left before this turn finished' : 'The party ended before this turn finished';
+      const why =
+        s.displayPhase === 'left'
+          ? 'You left before this turn finished'
+          : s.displayPhase === 'removed'
+            ? 'You were removed before this turn finished'
+            : 'The party ended before this turn finished';
       footer = html`<footer class="interrupted" data-testid="turn-end" data-status="unfinished">${iconStop()} ${why}</footer>`;
     }
     const lastSeg = it.segments.length - 1;
     const seg = (sg: Segment, i: number) =>
       sg.kind === 'reply'
-        ? html`<markdown-view data-testid="reply" .text=${sg.text}></markdown-view>`
+        ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === lastSeg)}></markdown-view>`
         : sg.kind === 'permission'
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
@@ -408,7 +416,7 @@ export class TranscriptView extends LitElement {
         ? html`<div class="files" data-testid="turn-files"><span class="files-label">${iconFolder()} Files changed</span>
             ${it.files.map(
               (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
-                title=${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'} @click=${() => void s.workspace.showDiff(p)}>${p}</button>`,
+                title=${`${p}\n${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
             )}
           </div>`
         : nothing}

@@ -434,7 +434,8 @@ export class AppState {
 
   /**
    * The phase to show: the pipeline's while connected; "ended" once the party is over for
-   * this window; "reconnecting" while the host cannot be reached (what the agent does then
+   * this window ("left" when this person left it, "removed" when a host removed them: it
+   * goes on without them); "reconnecting" while the host cannot be reached (what the agent does then
    * is not known here, so nothing claims it is working).
    */
   get displayPhase(): string {
@@ -486,7 +487,7 @@ export class AppState {
     return this.#party.transcriptVersion;
   }
 
-  /** "The party has ended: …" while the ended party is on screen, else "". */
+  /** "The party has ended: …" ("You left …", "You were removed …") while the ended party is on screen, else "". */
   get endedText(): string {
     return this.#party.endedText;
   }
@@ -568,6 +569,12 @@ export class AppState {
    * (no re-render); leaving asks first when it is not empty.
    */
   unsentDraft = '';
+
+  /** The person changed the prompt box's text: an error about what it held before goes. */
+  editDraft(text: string): void {
+    this.unsentDraft = text;
+    this.#party.draftChanged(text);
+  }
 
   /** My prompts that no batch has carried yet. */
   get myPending(): readonly Prompt[] {

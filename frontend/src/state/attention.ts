@@ -48,10 +48,13 @@ export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>
 
 /**
  * The notification for the end of the party, or null when you ended or left it yourself
- * (you know). reason is as in AppState's Ended ("the host ended the party").
+ * (you know). reason is as in AppState's Ended ("the host ended the party"); removed, when
+ * a host removed you, is the window's sentence for it.
  */
-export function attentionForEnd(reason: string): Attention | null {
+export function attentionForEnd(reason: string, removed?: string): Attention | null {
   if (/^you (left|ended)\b/.test(reason)) return null;
+  // Removed by a host, the party goes on (without you): it did not end.
+  if (removed) return { title: 'You were removed from the party', body: removed };
   return { title: 'The party ended', body: capital(reason) };
 }
 

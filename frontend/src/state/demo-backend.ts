@@ -51,6 +51,9 @@ export interface DemoOptions {
   share?: WorkspaceLevel | '';
 }
 
+/** A changed file whose path is longer than any panel is wide. */
+export const DEMO_LONG_PATH = 'docs/release-notes/the-version-command/a-folder-name-long-enough-to-run-off-the-panel/json-output.md';
+
 /** The demo's working folder: what the scripted agent changes, with each file's diff. */
 const DEMO_CHANGES: Record<string, { change: FileChange; diff: string; binary?: boolean }> = {
   'cmd/version.go': {
@@ -106,6 +109,11 @@ const DEMO_CHANGES: Record<string, { change: FileChange; diff: string; binary?: 
     diff: 'diff --git a/docs/old-notes.md b/docs/notes.md\nsimilarity index 100%\nrename from docs/old-notes.md\nrename to docs/notes.md\n',
   },
   'assets/logo.png': { change: { path: 'assets/logo.png', status: 'added', additions: 0, deletions: 0 }, diff: '', binary: true },
+  // A path longer than the Changes panel is wide (e2e/sizes.mjs: it is cut, its counts stay in view).
+  [DEMO_LONG_PATH]: {
+    change: { path: DEMO_LONG_PATH, status: 'added', additions: 3, deletions: 0 },
+    diff: `diff --git a/${DEMO_LONG_PATH} b/${DEMO_LONG_PATH}\nnew file mode 100644\n--- /dev/null\n+++ b/${DEMO_LONG_PATH}\n@@ -0,0 +1,3 @@\n+# concordia version --json\n+\n+Prints the version as JSON.\n`,
+  },
 };
 
 /** The demo folder for tree sharing. */
@@ -148,6 +156,7 @@ const REPLIES: Array<Array<['assistant' | 'tool' | 'tool_output' | 'stderr', str
     ['assistant', 'The command prints a plain line today. Here is the change:\n\n```go\nfunc runVersion(args []string, out io.Writer) error {\n\tfs := flag.NewFlagSet("version", flag.ContinueOnError)\n\tasJSON := fs.Bool("json", false, "print JSON")\n\tif err := fs.Parse(args); err != nil {\n\t\treturn fmt.Errorf("parse flags: %w", err)\n\t}\n\tif *asJSON {\n\t\treturn json.NewEncoder(out).Encode(map[string]string{"version": Version})\n\t}\n\t_, err := fmt.Fprintln(out, "concordia", Version)\n\treturn err\n}\n```\n\n'],
     ['tool', 'Edit cmd/version.go (+9 −2)'],
     ['tool', 'Write cmd/version_test.go'],
+    ['tool', `Write ${DEMO_LONG_PATH}`],
     ['tool', 'Bash: go test ./cmd/...'],
     ['tool', '-> === RUN   TestRunVersion (+8 lines)'],
     ['tool_output', '=== RUN   TestRunVersion\n=== RUN   TestRunVersion/plain\n=== RUN   TestRunVersion/json\n=== RUN   TestRunVersion/bad_flag\n--- PASS: TestRunVersion (0.00s)\n    --- PASS: TestRunVersion/plain (0.00s)\n    --- PASS: TestRunVersion/json (0.00s)\n    --- PASS: TestRunVersion/bad_flag (0.00s)\nPASS\n'],

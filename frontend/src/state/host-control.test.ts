@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState, VIEWER_REASON } from './app-state';
 import { TranscriptModel, type TurnItem, type ApprovalItem, type MembersItem } from './transcript';
+import { removalOf } from './party';
 import { attentionFor } from './attention';
 import { PERMISSION_MODES, permissionModeLabel } from './host-control';
 import { FakeBackend, emptyState, fakeSession } from './fake-backend';
@@ -243,11 +244,25 @@ describe('AppState: host control', () => {
     expect(st.rejectionOf('p1')?.reason).toBe('no');
   });
 
-  it('kicked: the transcript stays and says a host removed you', async () => {
+  it('kicked: the transcript stays and says a host removed you, not that the party ended', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:ended', { reason: 'whatever the host said', kicked: true });
     expect(st.screen).toBe('party');
-    expect(st.endedText).toBe('The party has ended: a host removed you from the party.');
+    expect(st.endedText).toBe('You were removed from the party by a host.');
+    expect(st.displayPhase).toBe('removed');
+    expect(st.sendBlockedReason).toBe('You were removed from this party.');
+  });
+
+  it("kicked: who removed you and why, from the host's words before the close (4001 says neither)", async () => {
+    const { be, st } = await inParty(fakeSession('participant'), false);
+    be.emit('party:event', sys(1, 'bob removed carol from the party: not her'));
+    be.emit('party:event', sys(2, "Alice removed ann from the party: testing, sorry (ann's 2 waiting prompts are withdrawn)"));
+    be.emit('party:ended', { reason: 'a host removed you from the party', kicked: true });
+    expect(st.endedText).toBe('You were removed from the party by Alice: testing, sorry.');
+    expect(st.displayPhase).toBe('removed');
+    expect(be.calls.filter(([n]) => n === 'Notify')).toEqual([['Notify', ['You were removed from the party', 'You were removed from the party by Alice: testing, sorry.']]]);
+    expect(removalOf([{ type: 'system', key: '1', seq: 1, ts: 0, text: 'Alice removed ann from the party' }], 'ann')).toEqual({ by: 'Alice', reason: '' });
+    expect(removalOf([{ type: 'system', key: '1', seq: 1, ts: 0, text: 'Alice removed ann.b from the party' }], 'ann')).toBeNull();
   });
 
   it('the Stop button shows only for a host while a turn runs', async () => {

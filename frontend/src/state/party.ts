@@ -66,11 +66,45 @@ export interface Ended {
   reason: string;
   /** This person left; the party goes on without them (reason: "" or a note). */
   left?: boolean;
+  /** A host removed this person (kicked, close code 4001); the party goes on without them. */
+  removed?: Removal;
+}
+
+/** Who removed this window's person from the party, and why, as far as the host said. */
+export interface Removal {
+  /** The host's name; "" when its words were not seen. */
+  by: string;
+  /** The reason the host gave; "" when none. */
+  reason: string;
+}
+
+/**
+ * Who removed the member named name, and why, from the host's system event: the kicked
+ * connection closes with 4001 alone, so "alice removed bob from the party[: reason]" (with
+ * " (bob's N waiting prompts are withdrawn)" after it when some were) is the only place the
+ * host says it (PROTOCOL.md §7, Party.kick). The latest such notice counts; null when none.
+ */
+export function removalOf(items: readonly TranscriptItem[], name: string): Removal | null {
+  const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const said = new RegExp(`^(.+?) removed ${n} from the party(?:: (.*?))?(?: \\(${n}'s (?:waiting prompt is|\\d+ waiting prompts are) withdrawn\\))?$`);
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.type !== 'system') continue;
+    const m = said.exec(it.text);
+    if (m) return { by: m[1] ?? '', reason: (m[2] ?? '').trim() };
+  }
+  return null;
 }
 
 /** Bytes of UTF-8 a string takes. */
 function utf8Len(s: string): number {
   return new TextEncoder().encode(s).length;
+}
+
+/** Why text is too long to send, or "" when it is not. */
+function tooLongText(text: string): string {
+  const n = utf8Len(text);
+  return n > MAX_PROMPT_BYTES ? `This prompt is ${n.toLocaleString('en')} bytes; the limit is ${MAX_PROMPT_BYTES.toLocaleString('en')}.` : '';
 }
 
 /** Number of skew samples kept (see #skew). */
@@ -114,6 +148,8 @@ export class PartySession {
   connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
   sending = false;
   sendError = '';
+  /** sendError says the prompt is too long (draftChanged says it again of a changed draft). */
+  #sendErrorTooLong = false;
   inviteCopied = false;
   viewerInviteCopied = false;
   hostInviteCopied = false;
@@ -184,15 +220,22 @@ export class PartySession {
 
   /** The phase to show (see AppState.displayPhase). */
   get displayPhase(): string {
-    // Leaving a party someone else hosts ends it only for this window: it goes on.
+    // Leaving a party someone else hosts ends it only for this window: it goes on. So does
+    // being removed from it.
+    if (this.ended?.removed) return 'removed';
     if (this.ended) return this.ended.left && this.session?.role !== 'host' ? 'left' : 'ended';
     if (this.session && this.connection.status !== 'connected') return 'reconnecting';
     return this.phase;
   }
 
-  /** "The party has ended: …" while the ended party is on screen, else "". */
+  /** "The party has ended: …" ("You left …", "You were removed …") while the ended party is on screen, else "". */
   get endedText(): string {
     if (!this.ended) return '';
+    const r = this.ended.removed;
+    if (r) {
+      const text = `You were removed from the party by ${r.by || 'a host'}${r.reason ? `: ${r.reason}` : ''}`;
+      return /[.!?]$/.test(text) ? text : `${text}.`;
+    }
     if (this.ended.left) {
       const host = this.session?.party.host;
       return `You left ${host ? `${host}'s party` : 'the party'}${this.ended.reason ? ` ${this.ended.reason}` : ''}.`;
@@ -314,7 +357,10 @@ export class PartySession {
   #draftBlockedReason(): string {
     if (!this.session) return 'Not in a party.';
     // Short: the banner above says why (its words were said three times on one screen).
-    if (this.ended) return this.displayPhase === 'left' ? 'You left this party.' : 'This party has ended.';
+    if (this.ended) {
+      const phase = this.displayPhase;
+      return phase === 'left' ? 'You left this party.' : phase === 'removed' ? 'You were removed from this party.' : 'This party has ended.';
+    }
     if (this.session.you.role === 'viewer') return VIEWER_REASON;
     return '';
   }
@@ -405,7 +451,7 @@ export class PartySession {
       early('party:state', (s) => this.#onState(s)),
       // Leaving, Go's own party:ended ("you left the party") comes before Leave returns:
       // it is this window's leaving, not the party's end.
-      early('party:ended', (e) => (this.#leaving ? this.#endParty('', true) : this.#endParty(endedReason(e)))),
+      early('party:ended', (e) => (this.#leaving ? this.#endParty('', true) : this.#ended(e))),
       early('party:invites', (inv) => this.setInvites(inv)),
       this.#backend.on('party:status', (st) => {
         if (gen === this.#partyGen) this.#onStatus(st);
@@ -451,7 +497,7 @@ export class PartySession {
         // A resync older than the session's own state would go backwards.
         const st = e.payload as PartyState;
         if (st.seq >= this.#transcript.lastSeq) this.#replaceState(st);
-      } else this.#endParty(endedReason(e.payload as PartyEnded));
+      } else this.#ended(e.payload as PartyEnded);
     }
     this.#hooks.changed();
   }
@@ -624,24 +670,41 @@ export class PartySession {
     this.#hooks.changed();
   }
 
+  /**
+   * The prompt box's text changed. An error about sending what it held before goes: it was
+   * about that text (it stayed under the box after the text was cleared). One that still
+   * holds for the new text, a prompt too long, is said again of it.
+   */
+  draftChanged(text: string): void {
+    if (!this.sendError || this.sending) return;
+    const next = this.#sendErrorTooLong ? tooLongText(text) : '';
+    if (next === this.sendError) return;
+    this.sendError = next;
+    this.#sendErrorTooLong = next !== '';
+    this.#hooks.changed();
+  }
+
   /** Sends a prompt. Resolves true when the host accepted it (the box may then be cleared). */
   async sendPrompt(text: string): Promise<boolean> {
     if (this.sending) return false;
     const reason = this.sendBlockedReason;
     if (reason) {
       this.sendError = reason;
+      this.#sendErrorTooLong = false;
       this.#hooks.changed();
       return false;
     }
     if (text.trim() === '') return false;
-    const n = utf8Len(text);
-    if (n > MAX_PROMPT_BYTES) {
-      this.sendError = `This prompt is ${n.toLocaleString('en')} bytes; the limit is ${MAX_PROMPT_BYTES.toLocaleString('en')}.`;
+    const tooLong = tooLongText(text);
+    if (tooLong) {
+      this.sendError = tooLong;
+      this.#sendErrorTooLong = true;
       this.#hooks.changed();
       return false;
     }
     this.sending = true;
     this.sendError = '';
+    this.#sendErrorTooLong = false;
     this.#hooks.changed();
     const gen = this.#partyGen;
     try {
@@ -739,15 +802,29 @@ export class PartySession {
   }
 
   /**
+   * Go's party:ended. Removed by a host, the host's words for it are looked for among the
+   * events that came before (held ones too: they arrived, only out of order).
+   */
+  #ended(e: PartyEnded): void {
+    if (!e.kicked) {
+      this.#endParty(endedReason(e));
+      return;
+    }
+    if (this.#held.size > 0) this.#flushHeld();
+    const you = this.session?.you.name ?? '';
+    this.#endParty(endedReason(e), false, removalOf(this.#transcript.items, you) ?? { by: '', reason: '' });
+  }
+
+  /**
    * The party is over: the transcript, people and changes stay on screen with the reason
    * until backHome(). Safe to reach twice (EndParty and party:ended): the first reason stays.
    */
-  #endParty(reason: string, left = false): void {
+  #endParty(reason: string, left = false, removed?: Removal): void {
     this.unsubscribe();
     if (!this.session) return;
     if (!this.ended) {
-      this.ended = left ? { reason, left } : { reason };
-      if (!left) this.#notifyDesktop(attentionForEnd(reason)); // nothing to tell someone who left
+      this.ended = left ? { reason, left } : removed ? { reason, removed } : { reason };
+      if (!left) this.#notifyDesktop(attentionForEnd(reason, removed && this.endedText)); // nothing to tell someone who left
     } else if (left && this.ended.left && reason && !this.ended.reason) {
       this.ended = { reason, left }; // Leave's own outcome, after Go's party:ended
     }

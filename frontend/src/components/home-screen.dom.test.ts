@@ -1,0 +1,49 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../state/app-state';
+import { FakeBackend } from '../state/fake-backend';
+import type { Settings } from '../state/types';
+import './home-screen';
+
+type Home = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+
+describe('<home-screen> when Settings are saved', () => {
+  it('keeps what was typed in Create party; the fields not touched take the new defaults', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    const el = document.createElement('home-screen') as Home;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const input = (id: string) => el.shadowRoot!.querySelector<HTMLInputElement>(`[data-testid=${id}]`)!;
+    const type = async (id: string, value: string) => {
+      input(id).value = value;
+      input(id).dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    };
+    await type('home-name', 'Alice');
+    await type('home-workdir', '/tmp/x/proj');
+
+    // Settings: only the listen address and the batching window changed.
+    const saved: Settings = { ...st.settings!, listen: '127.0.0.1:9999', window_ms: 5000 };
+    expect(await st.saveSettings(saved)).toBe(true);
+    await el.updateComplete;
+    expect(input('home-name').value).toBe('Alice');
+    expect(input('home-workdir').value).toBe('/tmp/x/proj');
+    expect(el.shadowRoot!.querySelector('[data-testid=home-workdir-warning]')).toBeNull();
+    expect(input('home-window').value).toBe('5'); // not touched: the new default
+
+    // A field typed back to what the settings put there follows them again, as does one
+    // that now has the saved value.
+    await type('home-workdir', '/home/ann/src');
+    expect(await st.saveSettings({ ...saved, name: 'Alice', workdir: '/srv/two' })).toBe(true);
+    await el.updateComplete;
+    expect(input('home-workdir').value).toBe('/srv/two');
+    expect(await st.saveSettings({ ...saved, name: 'Bea', workdir: '/srv/two' })).toBe(true);
+    await el.updateComplete;
+    expect(input('home-name').value).toBe('Bea');
+    el.remove();
+    st.dispose();
+  });
+});

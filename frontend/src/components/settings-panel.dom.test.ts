@@ -1,0 +1,41 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import type { AppState } from '../state/app-state';
+import { inParty } from '../state/party.test-helpers';
+import './settings-panel';
+
+type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+
+describe('<settings-panel> during a party', () => {
+  it('says the defaults are for the next party, and what the running party uses', async () => {
+    const { be, st } = await inParty('host');
+    st.openSettings();
+    const el = document.createElement('settings-panel') as Panel;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    expect(q('settings-party-note')?.textContent).toMatch(/defaults for the next party you host/);
+    expect(q('settings-party-mode')?.textContent).toBe('Ask me before each tool use');
+
+    const mode = q('settings-mode') as HTMLSelectElement;
+    mode.value = 'edits';
+    mode.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    (q('settings-save') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1][0]).toMatchObject({ permission_mode: 'edits' });
+    expect(q('settings-saved')?.textContent).toMatch(/Saved for the next party you host/);
+    // The party keeps its mode, and the window says so.
+    expect(st.session?.party.permission_mode).toBe('ask');
+    expect(q('settings-party-mode')?.textContent).toBe('Ask me before each tool use');
+
+    // After the party, Settings is only about defaults again.
+    be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+    await el.updateComplete;
+    expect(q('settings-party-note')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
