@@ -1253,7 +1253,7 @@ func TestKickSomeoneAway(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "eve"}, Count: &n, Why: wire.WhyKicked})
 	out.Reset()
 	c.line(context.Background(), "/who")
-	if !strings.Contains(out.String(), "away, and may come back: Bob (/kick NAME keeps one out)") || strings.Contains(out.String(), "eve") {
+	if !strings.Contains(out.String(), "away, and may come back: Bob (/kick NAME removes one; /rotate makes the invite they have stop working)") || strings.Contains(out.String(), "eve") {
 		t.Fatalf("/who:\n%s", out.String())
 	}
 	out.Reset()
@@ -1273,6 +1273,15 @@ func TestKickSomeoneAway(t *testing.T) {
 	c.line(context.Background(), "/who")
 	if strings.Contains(out.String(), "away") {
 		t.Fatalf("/who after the kick:\n%s", out.String())
+	}
+	// Removed by another host while away: not away any more (only the terminal that
+	// kicked used to know).
+	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m5", Name: "kim"}, Count: &n})
+	c.pr.event(wire.Event{Seq: 11, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m5", Name: "kim"}, Count: &n, Why: wire.WhyKicked})
+	out.Reset()
+	c.line(context.Background(), "/who")
+	if strings.Contains(out.String(), "kim") {
+		t.Fatalf("/who after another host removed kim:\n%s", out.String())
 	}
 	// Back, they are in the party again, and not away.
 	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "zed"}, Count: &n})

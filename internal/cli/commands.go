@@ -271,7 +271,7 @@ func (c *commander) who(context.Context, string) error {
 			lines = append(lines, l)
 		}
 		for _, m := range r.away {
-			if _, in := r.member(m.ID); !in {
+			if _, in := r.member(m.ID); !in && m.Name != r.host { // the owner cannot be removed
 				away = append(away, term.Line(m.Name))
 			}
 		}
@@ -279,7 +279,7 @@ func (c *commander) who(context.Context, string) error {
 	})
 	c.pr.reply("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
 	if len(away) > 0 && host {
-		c.pr.reply("system", "away, and may come back: "+strings.Join(away, ", ")+" (/kick NAME keeps one out)")
+		c.pr.reply("system", "away, and may come back: "+strings.Join(away, ", ")+" (/kick NAME removes one; /rotate makes the invite they have stop working)")
 	}
 	if len(always) > 0 { // what the agent may do unasked is everyone's business
 		c.pr.reply("system", alwaysWords(always, host))

@@ -482,6 +482,8 @@ func (p *printer) event(ev wire.Event) {
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
 			// A resumed party's note that someone was there when it ended: the end was
 			// said then.
+		case ev.Left != nil && ev.Why == wire.WhyKicked:
+			// The host's notice just before says who removed them, and why.
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
 			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):

@@ -283,10 +283,12 @@ func (p *Party) Kick(memberID, target, reason string) error {
 				m.sub.Close(wire.ReasonKicked)
 			}
 			m.sub, m.conn = nil, nil
-			left := m.Member
-			n := len(p.members)
-			p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Why: wire.WhyKicked})
 		}
+		// Also for a member who was away (count unchanged): it may no longer come back,
+		// and every client that listed it as away must hear so.
+		left := m.Member
+		n := len(p.members)
+		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Why: wire.WhyKicked})
 		return nil
 	})
 }

@@ -359,6 +359,11 @@ func TestKickSomeoneAway(t *testing.T) {
 	waitEvent(t, rec, "the removal", func(e wire.Event) bool {
 		return e.Kind == wire.KindSystem && strings.Contains(e.Text, "removed tina from the party: done for today")
 	})
+	// Every client that listed her as away hears she is gone for good (a reviewer: only
+	// the terminal that kicked her knew).
+	waitEvent(t, rec, "her removal's participants event", func(e wire.Event) bool {
+		return e.Kind == wire.KindParticipants && e.Left != nil && e.Left.ID == tinaID && e.Why == wire.WhyKicked
+	})
 	if again := join("tina"); again.Hello().You.ID == tinaID {
 		t.Fatalf("tina came back as the member that was removed (%s)", tinaID)
 	}

@@ -276,8 +276,8 @@ func (r *renderer) event(ev wire.Event) {
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "**Error:** %s (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindParticipants:
-		if ev.Left != nil && ev.Why == wire.WhyPartyEnded {
-			return // a resumed party's note that someone was there at the end, which was said
+		if ev.Left != nil && (ev.Why == wire.WhyPartyEnded || ev.Why == wire.WhyKicked) {
+			return // someone there at the end, or removed: the notice before it said so
 		}
 		var line string
 		switch {

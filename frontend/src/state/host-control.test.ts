@@ -139,6 +139,14 @@ describe('transcript: approval, permissions, retry', () => {
     expect(m.items.map((it) => it.type)).toEqual(['system', 'system']);
   });
 
+  it('a removal is said once: by the host\'s notice, not again as "left" (also for someone who was away)', () => {
+    const m = fold([
+      sys(1, 'hazel removed bob from the party: spam'),
+      { ...left(2, { id: 'm2', name: 'bob', role: 'participant' }), why: 'kicked' },
+    ]);
+    expect(m.items.map((it) => it.type)).toEqual(['system']);
+  });
+
   it('an agent crash keeps one card, whatever came after it (people typing, joining)', () => {
     const m = fold([
       batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }),

@@ -308,8 +308,9 @@ export class TranscriptModel {
         break;
       }
       case 'participants':
-        // A resumed party's note that someone was there when it ended is not shown: the end was.
-        if (ev.left && ev.why === 'party_ended') break;
+        // A resumed party's note that someone was there when it ended is not shown: the end
+        // was. Nor a removal's: the host's notice just before says who removed whom, and why.
+        if (ev.left && (ev.why === 'party_ended' || ev.why === 'kicked')) break;
         if (ev.joined || ev.left) {
           this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined });
         } else if (ev.changed && typeof ev.changed.name === 'string') {
