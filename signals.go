@@ -16,13 +16,13 @@ import (
 )
 
 // runCLI runs a subcommand. The first Ctrl-C or SIGTERM asks for a clean stop — a host ends
-// its party and stops its agent, rather than dying with them still running; after that
-// their default handling is restored, so a second Ctrl-C ends the process at once. A
-// hang-up (the terminal or the ssh session closed) asks for the same clean stop, and stays
-// caught: it comes twice in a row (from the shell, then from the kernel to the foreground
-// group), and the second must not kill the host halfway through. Under nohup, where
-// SIGHUP was ignored from the start, it stays ignored. A second Ctrl-C or SIGTERM within
-// repeatGrace of the first is the same one delivered twice (see stopSignals).
+// its party and stops its agent, rather than dying with them still running; a second one
+// ends the process at once, as the signal's default handling does (watchdog.cutShort),
+// unless it comes within repeatGrace of the first: then it is the same one delivered
+// twice (see stopSignals). A hang-up (the terminal or the ssh session closed) asks for the
+// same clean stop, and stays caught: it comes twice in a row (from the shell, then from
+// the kernel to the foreground group), and the second must not kill the host halfway
+// through. Under nohup, where SIGHUP was ignored from the start, it stays ignored.
 func runCLI(args []string) int {
 	if len(args) > 0 && args[0] == cli.ShellGuardArg {
 		return cli.ShellGuard(args[1:]) // a /shell command's guard: its own signals

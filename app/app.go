@@ -950,8 +950,9 @@ func (a *App) SaveTranscript() (string, error) {
 }
 
 // transcriptDir is the folder the save dialog opens in: the Documents folder in home when
-// there is one, else home. Not the party's working folder: a transcript saved there is in
-// the agent's folder, and after a resume it showed in Changes as if the agent had made it.
+// there is one, else home; not the party's working folder (unless it is one of those): a
+// transcript saved there is in the agent's folder, and after a resume it showed in Changes
+// as if the agent had made it.
 func transcriptDir(home string) string {
 	if home == "" {
 		return ""
