@@ -64,6 +64,13 @@ await shot('roles', `${party}&ask&approve`, {
   wait: 'kick-dialog',
 });
 await shot('viewer', 'screen=joined&viewer&history=0', { wait: 'prompt-disabled-reason' });
+// Settings during a party: hosting defaults are for the next party, and what this one uses.
+await shot('settings-in-party', `${party}&ask`, {
+  act: async (p) => {
+    await p.getByTestId('party-settings').click();
+  },
+  wait: 'settings-party-note',
+});
 await shot('permission-card-800x600', `${party}&ask`, { width: 800, height: 600, wait: 'permission-allow' });
 await shot('create-party-800x600', 'teammates=0', { width: 800, height: 600, wait: 'home-mode' });
 await shot('panel-800x600', `${party}&ask`, {
