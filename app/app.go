@@ -39,6 +39,9 @@ import (
 const (
 	EventLink       = "app:link"
 	EventTrayStatus = "tray:status"
+	// EventTrayEndParty asks the window to open its End party dialog: the tray's End
+	// party… shows the window and asks there, as the window's own button does.
+	EventTrayEndParty = "tray:end-party"
 )
 
 // How long keyring calls may hold up a bound call. The secrets package bounds each call
@@ -262,12 +265,8 @@ func (a *App) startTray() {
 					a.log.Warn("tray: copy invite", "err", err)
 				}
 			},
-			Show: a.showWindow,
-			End: func() {
-				if err := a.EndParty(); err != nil {
-					a.log.Warn("tray: end party", "err", err)
-				}
-			},
+			Show:          a.showWindow,
+			End:           a.askEndParty,
 			Quit:          a.quit,
 			StatusChanged: func(s TrayStatus) { a.emit(EventTrayStatus, s) },
 		})
@@ -362,6 +361,17 @@ func (a *App) shutdown() {
 		a.log.Warn("end party at shutdown", "err", err)
 	}
 	a.tray.Stop()
+}
+
+// askEndParty is the tray's End party…: the window comes forward and opens its End party
+// dialog, so that one stray click in a menu never ends a party for everyone. Only a host
+// is asked (the item is disabled otherwise); the dialog's button calls EndParty.
+func (a *App) askEndParty() {
+	if a.session.Snapshot().Role != wire.RoleHost {
+		return
+	}
+	a.showWindow()
+	a.emit(EventTrayEndParty, nil)
 }
 
 func (a *App) showWindow() {

@@ -453,9 +453,23 @@ func TestHostingThroughTheBindings(t *testing.T) {
 	if _, err := f.app.SendPrompt("still here"); err != nil {
 		t.Fatalf("the party stopped when the window closed: %v", err)
 	}
-	// The tray's End party ends it; the window is told.
+	// The tray's End party… does not end it: the window comes forward and asks.
 	f.app.startTray()
+	shown := f.shell.shown
 	f.tray.h.End()
+	if got := f.shell.events(EventTrayEndParty); len(got) != 1 || f.shell.shown != shown+1 {
+		t.Fatalf("tray End party…: %d %s events, window shown %d times, want 1 and 1", len(got), EventTrayEndParty, f.shell.shown-shown)
+	}
+	if got := f.shell.events(session.EventPartyEnded); len(got) != 0 {
+		t.Fatalf("the tray's End party… ended the party without asking: %v", got)
+	}
+	if _, err := f.app.SendPrompt("asked, not ended"); err != nil {
+		t.Fatalf("the party stopped on the tray's End party…: %v", err)
+	}
+	// The window's dialog then ends it; the window and the tray are told.
+	if err := f.app.EndParty(); err != nil {
+		t.Fatalf("EndParty: %v", err)
+	}
 	if got := f.shell.events(session.EventPartyEnded); len(got) != 1 {
 		t.Fatalf("party:ended = %v", got)
 	}

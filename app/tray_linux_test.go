@@ -223,13 +223,13 @@ func TestSysTrayMenu(t *testing.T) {
 		return len(ids) == 7 // five items, two separators
 	})
 	waitFor(t, "the idle menu", func() bool {
-		return labels(trayMenu(t, conn, dest, ids)) == "Not in a party(false) Copy invite(false) Show window(true) End party(false) Quit(true) "
+		return labels(trayMenu(t, conn, dest, ids)) == "Not in a party(false) Copy invite(false) Show window(true) End party…(false) Quit(true) "
 	})
 	tr.Update(session.Snapshot{Role: wire.RoleHost, Participants: 3, Invite: "concordia://x", Status: session.StatusConnected})
 	var menu []menuEntry
 	waitFor(t, "the hosting menu", func() bool {
 		menu = trayMenu(t, conn, dest, ids)
-		return labels(menu) == "3 participants(false) Copy invite(true) Show window(true) End party(true) Quit(true) "
+		return labels(menu) == "3 participants(false) Copy invite(true) Show window(true) End party…(true) Quit(true) "
 	})
 	for i, want := range []string{"copy", "show", "end", "quit"} {
 		id := menu[i+1].id

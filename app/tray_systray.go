@@ -107,7 +107,7 @@ func (t *sysTray) ready(h trayHandlers) {
 	systray.AddSeparator()
 	it.copyInvite = systray.AddMenuItem("Copy invite", "Copy the party's invite link")
 	it.show = systray.AddMenuItem("Show window", "")
-	it.end = systray.AddMenuItem("End party", "End the party for everyone")
+	it.end = systray.AddMenuItem("End party…", "Ask, in the window, before ending the party for everyone")
 	systray.AddSeparator()
 	it.quit = systray.AddMenuItem("Quit", "Quit Concordia (a hosted party ends)")
 	t.mu.Lock()

@@ -190,6 +190,8 @@ if [ "$update_docs" -eq 1 ] && [ "$failed" -eq 0 ]; then
 		window-join-02-dialog.png window-join-dialog.png
 		window-join-04-reply.png window-joined-cli-host.png
 		window-badlink-03-broken.png window-broken-link.png
+		window-tray-tray-03-menu-end.png window-tray-menu.png
+		window-tray-05-end-asked.png window-tray-end-asked.png
 	EOF
 	# The host-control cards against a real host (browser shots are numbered in story order).
 	for name in approval-card permission-card changes-panel diff-view tree-mode changes-drawer-narrow party-ended roles join-token-cut-short always-allowed reconnecting-retry-now share-tree-confirm; do

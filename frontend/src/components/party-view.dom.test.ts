@@ -36,3 +36,43 @@ describe('<party-view> removing someone', () => {
     st.dispose();
   });
 });
+
+describe('<party-view> ending the party', () => {
+  const dialog = (el: View) => el.shadowRoot!.querySelector('[data-testid=end-party-dialog]');
+
+  // The tray's End party… used to end the party at once; it now brings the window forward
+  // and asks here, as the window's own button does.
+  it("opens the End party dialog when the tray asks, focused on Keep going; Keep going keeps the party", async () => {
+    const { be, st } = await inParty('host');
+    let ended = 0;
+    be.handlers.EndParty = async () => void ended++;
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    expect(dialog(el)).toBeNull();
+
+    be.emit('tray:end-party', null);
+    await el.updateComplete;
+    expect(dialog(el)).not.toBeNull();
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('end-party-cancel');
+    expect(ended).toBe(0);
+
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=end-party-cancel]')!.click();
+    await el.updateComplete;
+    expect(dialog(el)).toBeNull();
+    expect(ended).toBe(0);
+    expect(st.ended).toBeNull();
+
+    // Asked again, and confirmed: now it ends, and the dialog goes.
+    be.emit('tray:end-party', null);
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=end-party-confirm]')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(ended).toBe(1);
+    expect(dialog(el)).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});

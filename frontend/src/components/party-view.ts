@@ -22,7 +22,6 @@ import './countdown-pill';
 export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
-  #confirmEnd = false;
   /** Leave was clicked with a prompt typed and not sent, or prompts of mine waiting. */
   #confirmLeave = false;
   /** The host clicked "New invites" and has not confirmed it yet. */
@@ -67,10 +66,20 @@ export class PartyView extends LitElement {
     if (this.state?.ended) this.#confirmLeave = false;
   }
 
+  /** Whether the End party dialog was open at the last render (to focus it once as it opens). */
+  #endShown = false;
+
+  override updated(): void {
+    const asked = Boolean(this.state?.endAsked);
+    // The dialog opens on "Keep going", whoever opened it (this view's button or the tray).
+    if (asked && !this.#endShown) this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="end-party-cancel"]')?.focus();
+    this.#endShown = asked;
+  }
+
   /** Whether a dialog of this view or the app's is open (Escape and clicks are theirs then). */
   #dialogOpen(): boolean {
     const s = this.state;
-    return this.#confirmEnd || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || Boolean(s?.settingsOpen || s?.join.open);
+    return Boolean(s?.endAsked) || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || Boolean(s?.settingsOpen || s?.join.open);
   }
 
   /** Narrow windows: the side panel and the Changes panel are drawers in the same place. */
@@ -342,8 +351,7 @@ export class PartyView extends LitElement {
           <button data-testid="end-party-cancel" @click=${() => this.#setConfirm(false)}>Keep going</button>
           <button class="danger solid" data-testid="end-party-confirm" ?disabled=${s.ending}
             @click=${async () => {
-              if (await s.endParty()) this.#confirmEnd = false;
-              this.requestUpdate();
+              await s.endParty();
             }}>${s.ending ? html`<span class="spinner"></span> Ending…` : 'End party'}</button>
         </footer>
       </div>
@@ -589,9 +597,8 @@ export class PartyView extends LitElement {
   }
 
   #setConfirm(v: boolean): void {
-    this.#confirmEnd = v;
-    this.requestUpdate();
-    if (v) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="end-party-cancel"]')?.focus());
+    if (v) this.state?.askEnd();
+    else this.state?.cancelEnd();
   }
 
   override render() {
@@ -679,7 +686,7 @@ export class PartyView extends LitElement {
           </section>
         </aside>
       </div>
-      ${this.#confirmEnd ? this.#confirm(s) : nothing}
+      ${s.endAsked ? this.#confirm(s) : nothing}
       ${this.#confirmLeave ? this.#leaveDialog(s) : nothing}
       ${this.#kick ? this.#kickDialog(s, this.#kick) : nothing}
       ${this.#confirmCommand ? this.#commandDialog(s, this.#confirmCommand) : nothing}

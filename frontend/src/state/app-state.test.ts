@@ -522,6 +522,33 @@ describe('errors for people', () => {
     expect(st.notices.at(-1)).toMatchObject({ kind: 'error', text: expect.stringMatching(/agent did not stop/) });
   });
 
+  it("the tray's End party… opens the dialog for a host only, and never for the next party", async () => {
+    const { be, st } = await inParty();
+    expect(st.endAsked).toBe(false);
+    be.emit('tray:end-party', null);
+    expect(st.endAsked).toBe(true);
+    // A failed end keeps the dialog (and the party), with the reason shown.
+    be.handlers.EndParty = () => Promise.reject('agent did not stop');
+    expect(await st.endParty()).toBe(false);
+    expect(st.endAsked).toBe(true);
+    st.cancelEnd();
+    expect(st.endAsked).toBe(false);
+
+    // Asked, then the party ends some other way: the dialog goes with it, and the next
+    // party does not open with it.
+    be.emit('tray:end-party', null);
+    be.emit('party:ended', { reason: 'agent exited' });
+    expect(st.endAsked).toBe(false);
+    st.backHome();
+    expect(await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(true);
+    expect(st.endAsked).toBe(false);
+
+    // A participant is never asked (the tray's item is disabled for them too).
+    const p = await inParty(fakeSession('participant'));
+    p.be.emit('tray:end-party', null);
+    expect(p.st.endAsked).toBe(false);
+  });
+
   it('boot failure', async () => {
     const be = new FakeBackend();
     be.handlers.Boot = () => Promise.reject('config dir unreadable');
@@ -604,7 +631,7 @@ describe('leaving', () => {
   it('dispose drops every subscription', async () => {
     const { be, st } = await inParty();
     st.dispose();
-    for (const n of [...PARTY_EVENTS, 'app:link', 'tray:status'] as BackendEventName[]) expect(be.listeners(n)).toBe(0);
+    for (const n of [...PARTY_EVENTS, 'app:link', 'tray:status', 'tray:end-party'] as BackendEventName[]) expect(be.listeners(n)).toBe(0);
   });
 
   it('ending twice (EndParty, then party:ended) keeps the first reason', async () => {

@@ -67,6 +67,8 @@ export class AppState {
   bootError = '';
   tray: TrayStatus | null = null;
   trayNoteDismissed = false;
+  /** The party generation the End party dialog was opened in (-1: closed); a new party never inherits it. */
+  #endAsked = -1;
   /** The toasts (see notices.ts): info ones dismiss themselves, party ones go with the party. */
   get notices(): readonly Notice[] {
     return this.#notices.list;
@@ -171,6 +173,7 @@ export class AppState {
         this.trayNoteDismissed = false;
         this.#changed();
       }),
+      this.#backend.on('tray:end-party', () => this.askEnd()),
     );
     try {
       const b = await this.#backend.Boot();
@@ -638,9 +641,32 @@ export class AppState {
     return this.#party.leave();
   }
 
-  /** Ends the party (the host). On failure the party stays and the reason is shown. */
-  endParty(): Promise<boolean> {
-    return this.#party.endParty();
+  /**
+   * Whether the End party dialog is open: the window's End party button or the tray's
+   * End party… opened it. It goes with the party, and is never open for a participant.
+   */
+  get endAsked(): boolean {
+    return this.#endAsked === this.#party.gen && this.isHost && !this.ended;
+  }
+
+  /** Opens the End party dialog (ending needs its confirmation). */
+  askEnd(): void {
+    if (!this.isHost || this.ended) return;
+    this.#endAsked = this.#party.gen;
+    this.#changed();
+  }
+
+  /** Closes the End party dialog; the party goes on. */
+  cancelEnd(): void {
+    this.#endAsked = -1;
+    this.#changed();
+  }
+
+  /** Ends the party (the host). On failure the party stays, the reason is shown, and the dialog stays open. */
+  async endParty(): Promise<boolean> {
+    const ok = await this.#party.endParty();
+    if (ok) this.cancelEnd();
+    return ok;
   }
 
   /** Saves the transcript as Markdown where the person chooses (a native dialog, in Go). */

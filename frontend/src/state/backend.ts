@@ -32,6 +32,8 @@ export interface BackendEvents {
   'party:invites': Invites;
   'app:link': string;
   'tray:status': TrayStatus;
+  /** The tray's End party…: open the End party dialog (the window was brought forward). */
+  'tray:end-party': null;
 }
 
 /** Name of an event Go emits to the window. */
