@@ -59,9 +59,11 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	samples := filepath.Join(t.TempDir(), "samples")
 	o := Options{Exe: exe, Participants: []int{3}, Rates: []int{1000}, Deltas: 30, Reps: 1,
-		StallAt: []int{3}, IdleAt: 3, Drain: 20 * time.Second}
+		StallAt: []int{3}, IdleAt: 3, Drain: 20 * time.Second, Samples: samples}
 	results := runChecked(t, o)
+	checkSamples(t, samples, results)
 
 	dir := t.TempDir()
 	md, pngPath := filepath.Join(dir, "PERFORMANCE.md"), filepath.Join(dir, "p99.png")
@@ -78,6 +80,40 @@ func TestSmoke(t *testing.T) {
 	b, _ := os.ReadFile(pngPath)
 	if _, err := png.Decode(bytes.NewReader(b)); err != nil {
 		t.Errorf("the plot is not a PNG: %v", err)
+	}
+}
+
+// checkSamples checks that -samples wrote every streamed run's deliveries: a header, then
+// one line per delivery counted, each of a participant, a delta and a latency that is there.
+func checkSamples(t *testing.T, dir string, results []Result) {
+	t.Helper()
+	for _, r := range results {
+		if r.Idle {
+			continue
+		}
+		stall := ""
+		if r.Stalled {
+			stall = "-stalled"
+		}
+		name := fmt.Sprintf("%s-n%d-r%d%s-rep%d.tsv", r.System, r.Participants, r.Rate, stall, r.Rep+1)
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Errorf("samples of %s: %v", r.line(), err)
+			continue
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if lines[0] != "participant\tdelta\tlatency_ns" || len(lines)-1 != r.Samples {
+			t.Errorf("%s: %d sample lines under %q, want %d", name, len(lines)-1, lines[0], r.Samples)
+			continue
+		}
+		for _, l := range lines[1:] {
+			var p, d int
+			var ns int64
+			if n, _ := fmt.Sscanf(l, "%d\t%d\t%d", &p, &d, &ns); n != 3 || p < 0 || p >= r.Participants || d < 0 || ns <= 0 {
+				t.Errorf("%s: line %q", name, l)
+				break
+			}
+		}
 	}
 }
 

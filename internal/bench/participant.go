@@ -28,6 +28,7 @@ type participant struct {
 	// reader-owned until done is closed
 	seen    []bool
 	lat     []int64 // ns, one per distinct stamp received
+	latSeq  []int   // the delta of each lat
 	firstAt int64   // the earliest and latest stamps received (the agent's write times)
 	lastAt  int64
 	frames  int64 // frames read after the stream started
@@ -151,6 +152,7 @@ func (pt *participant) read(started *atomic.Bool) {
 			}
 			pt.seen[seq] = true
 			pt.lat = append(pt.lat, now-at)
+			pt.latSeq = append(pt.latSeq, seq)
 			if pt.lastAt == 0 || at < pt.firstAt {
 				pt.firstAt = at
 			}

@@ -12,6 +12,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,6 +95,7 @@ type Options struct {
 	BinaryB      string        // a second one, for SystemBinaryB (added after SystemBinary when set)
 	FakeAgent    string        // fakeclaude, for SystemBinary and SystemRelayBin
 	Drain        time.Duration // how long to wait for deliveries after the last delta
+	Samples      string        // a directory for every run's deliveries, one TSV file each (empty: none)
 	Log          io.Writer     // progress lines (nil: none)
 }
 
@@ -175,6 +178,11 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			return nil, fmt.Errorf("unknown system %q (concordia, concordia-bin, concordia-bin-b, relay or relay-bin)", sys)
 		}
 	}
+	if o.Samples != "" {
+		if err := os.MkdirAll(o.Samples, 0o755); err != nil {
+			return nil, fmt.Errorf("the samples' directory: %w", err)
+		}
+	}
 	if o.Exe == "" {
 		exe, err := os.Executable()
 		if err != nil {
@@ -189,8 +197,7 @@ func Run(ctx context.Context, o Options) ([]Result, error) {
 			if err := ctx.Err(); err != nil {
 				return results, err
 			}
-			r := runOne(ctx, o, sc)
-			r.Rep = rep
+			r := runOne(ctx, o, sc, rep)
 			results = append(results, r)
 			fmt.Fprintf(o.Log, "[%d/%d rep %d] %s\n", i+1, len(scs), rep+1, r.line())
 		}
@@ -220,9 +227,9 @@ func (r Result) line() string {
 }
 
 // runOne runs one scenario against a fresh child.
-func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
+func runOne(ctx context.Context, o Options, sc Scenario, rep int) (res Result) {
 	began := time.Now()
-	res = Result{Scenario: sc, DeltaBytes: o.DeltaBytes, DeltasPerRun: o.Deltas}
+	res = Result{Scenario: sc, Rep: rep, DeltaBytes: o.DeltaBytes, DeltasPerRun: o.Deltas}
 	defer func() { res.Seconds, res.Load1 = time.Since(began).Seconds(), load1() }()
 	fail := func(err error) Result {
 		res.Err = err.Error()
@@ -319,6 +326,11 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 		pt.conn.Close() // a reader still waiting stops now
 		<-pt.done
 	}
+	if o.Samples != "" {
+		if err := writeSamples(o.Samples, res, pts); err != nil {
+			return fail(err)
+		}
+	}
 	var lat []int64
 	first, last := int64(math.MaxInt64), int64(0)
 	for _, pt := range pts {
@@ -350,6 +362,29 @@ func runOne(ctx context.Context, o Options, sc Scenario) (res Result) {
 }
 
 // quantile is the q-quantile of sorted ns values, in ms (nearest rank).
+// writeSamples writes one run's deliveries to dir as SYSTEM-nN-rRATE[-stalled]-repK.tsv:
+// a line per delivery, "participant<TAB>delta<TAB>latency in ns", participants numbered
+// in the order they connected, deltas by their stamp's number. It is for looking at
+// what the medians hide: which deltas were late, and for whom.
+func writeSamples(dir string, r Result, pts []*participant) error {
+	stall := ""
+	if r.Stalled {
+		stall = "-stalled"
+	}
+	name := fmt.Sprintf("%s-n%d-r%d%s-rep%d.tsv", r.System, r.Participants, r.Rate, stall, r.Rep+1)
+	var b bytes.Buffer
+	b.WriteString("participant\tdelta\tlatency_ns\n")
+	for i, pt := range pts {
+		for j, l := range pt.lat {
+			fmt.Fprintf(&b, "%d\t%d\t%d\n", i, pt.latSeq[j], l)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write the samples: %w", err)
+	}
+	return nil
+}
+
 func quantile(sorted []int64, q float64) float64 {
 	if len(sorted) == 0 {
 		return 0
