@@ -98,9 +98,12 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		}
 	}
 	if back == nil && req.ClientID != "" && req.Role != wire.RoleHost {
-		// The same person reconnecting with the invite: they come back as who they were
-		// (a host's role changes stick), unless this is the other invite's token.
-		if m := p.byClient[req.ClientID]; m != nil && (m.Role == role || m.Role == wire.RoleHost || role == wire.RoleParticipant) {
+		// The same person reconnecting with an invite comes back as who they were, when the
+		// invite grants that member's role: a client_id is no secret (the client picks it,
+		// the journal keeps it), so it never raises what the token allows. A viewer keeps
+		// its seat with the participant invite (a host's demotion sticks); a co-host gets
+		// its seat back only with its session or the host invite.
+		if m := p.byClient[req.ClientID]; m != nil && (m.Role == role || (role == wire.RoleParticipant && m.Role == wire.RoleViewer)) {
 			back = m
 		}
 	}

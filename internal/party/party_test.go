@@ -978,3 +978,60 @@ func TestHostNameIsTheOwners(t *testing.T) {
 	}
 	l.Leave()
 }
+
+// A client_id is not a secret (the client picks it, and the journal keeps it): with a
+// viewer's or a participant's invite it must never bring back a host's seat. A tester took a
+// co-host's seat, and every host power with it, with the viewer invite and her client_id.
+func TestClientIDNeverRaisesARole(t *testing.T) {
+	const viewerTok = "viewer-0123456789abcdefghijkl"
+	p, _, _ := start(t, Config{ViewerToken: viewerTok})
+	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
+	join := func(name, tok, client string, sub *collector) wire.HelloResult {
+		t.Helper()
+		res, err := p.Join(JoinRequest{Name: name, Token: tok, ClientID: client, Sub: sub, Conn: sub})
+		if err != nil {
+			t.Fatalf("%s joins: %v", name, err)
+		}
+		return res
+	}
+	vicConn := newCollector()
+	vic := join("vic", viewerTok, "phone-1", vicConn)
+
+	for i, c := range []struct {
+		name, tok string
+		away      bool   // the co-host has dropped (its seat waits for it)
+		want      string // the role of the new member
+	}{
+		{"mallory", viewerTok, false, wire.RoleViewer}, // a viewer with a co-host's client_id
+		{"trudy", token, false, wire.RoleParticipant},  // a participant with a co-host's client_id
+		{"walter", viewerTok, true, wire.RoleViewer},   // a viewer, while the co-host is away
+		{"oscar", token, true, wire.RoleParticipant},   // a participant, while the co-host is away
+	} {
+		client := fmt.Sprintf("laptop-%d", i)
+		conn := newCollector()
+		co := join(fmt.Sprintf("carol%d", i), token, client, conn)
+		if err := p.SetRole(hosty, co.You.ID, wire.RoleHost); err != nil {
+			t.Fatal(err)
+		}
+		if c.away {
+			p.Leave(co.You.ID, conn)
+		}
+		got := join(c.name, c.tok, client, newCollector())
+		if got.You.ID == co.You.ID || got.You.Role != c.want {
+			t.Errorf("%s with %s's client_id came in as %+v; want a new %s", c.name, co.You.Name, got.You, c.want)
+		}
+		conn.mu.Lock()
+		reason := conn.closed
+		conn.mu.Unlock()
+		if reason != "" {
+			t.Errorf("%s closed the co-host's connection (%q)", c.name, reason)
+		}
+	}
+	// What a client_id is for still works: the same viewer back with the viewer invite,
+	// and with the participant invite (a viewer stays a viewer).
+	for _, tok := range []string{viewerTok, token} {
+		if got := join("vic", tok, "phone-1", newCollector()); got.You.ID != vic.You.ID || got.You.Role != wire.RoleViewer {
+			t.Errorf("vic back with her client_id = %+v, want %s as a viewer", got.You, vic.You.ID)
+		}
+	}
+}
