@@ -1293,3 +1293,48 @@ func TestKickSomeoneAway(t *testing.T) {
 		t.Fatalf("/who after zed came back:\n%s", out.String())
 	}
 }
+
+// Host commands name members by their names, spaces and all, never by the ids nobody sees;
+// /role reaches a member who is away, as /kick does. Three of a tester's findings: "/role
+// m2 viewer" demoted the co-host whose id is m2 instead of the participant named "m2";
+// "/kick bob smith" removed "bob" for the reason "smith", and "/role bob smith viewer" was
+// refused; "/role sess viewer" was refused while sess was away (and sess came back
+// a participant).
+func TestHostCommandsNameMembersByName(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	n := 6
+	for i, m := range []wire.Member{
+		{ID: "m5", Name: "m2", Role: wire.RoleParticipant},
+		{ID: "m6", Name: "bob smith", Role: wire.RoleParticipant},
+		{ID: "m8", Name: "sess", Role: wire.RoleParticipant},
+	} {
+		c.pr.event(wire.Event{Seq: int64(10 + i), Kind: wire.KindParticipants, Joined: &m, Count: &n})
+	}
+	c.pr.event(wire.Event{Seq: 20, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m8", Name: "sess", Role: wire.RoleParticipant}, Count: &n})
+	for _, tc := range []struct{ line, want string }{
+		{"/role m2 viewer", "role m5 viewer"},
+		{"/role bob smith viewer", "role m6 viewer"},
+		{"/role  BOB   Smith  viewer", "role m6 viewer"},
+		{`/role "bob smith" host`, "role m6 host"},
+		{"/role bob viewer", "role m2 viewer"}, // "Bob", the other one
+		{"/role sess viewer", "role m8 viewer"},
+		{"/kick bob smith", "kick m6 "},
+		{"/kick bob smith too  loud", "kick m6 too  loud"},
+		{`/kick 'bob' smith`, "kick m2 smith"},
+		{"/kick m2", "kick m5 "},
+	} {
+		ctl.calls = nil
+		out.Reset()
+		c.line(context.Background(), tc.line)
+		if got := strings.Join(ctl.calls, "|"); got != tc.want {
+			t.Errorf("%s: calls %q, want %q; output:\n%s", tc.line, got, tc.want, out.String())
+		}
+	}
+	// An id is not a name.
+	ctl.calls = nil
+	out.Reset()
+	c.line(context.Background(), "/role m3 participant")
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), `nobody called "m3" is in the party`) {
+		t.Fatalf("/role by id: calls %q, output:\n%s", ctl.calls, out.String())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
@@ -76,8 +77,8 @@ var commands = map[string]command{
 	"deny":     {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
 	"always":   {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways), false},
 	"revoke":   {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
-	"role":     {"/role NAME host|participant|viewer", "change someone's role", true, (*commander).role, true},
-	"kick":     {"/kick NAME [REASON]", "remove someone from the party", true, (*commander).kick, true},
+	"role":     {"/role NAME host|participant|viewer", "change someone's role (a NAME may have spaces)", true, (*commander).role, true},
+	"kick":     {"/kick NAME [REASON]", "remove someone from the party (a NAME may have spaces; \"NAME\" in quotes takes it as it is)", true, (*commander).kick, true},
 	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
 	"invite":   {"/invite", "show the invites", true, (*commander).invite, false},
 	"agent":    {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
@@ -271,7 +272,7 @@ func (c *commander) who(context.Context, string) error {
 			lines = append(lines, l)
 		}
 		for _, m := range r.away {
-			if _, in := r.member(m.ID); !in && m.Name != r.host { // the owner cannot be removed
+			if !r.connected(m.ID) && m.Name != r.host { // the owner cannot be removed
 				away = append(away, term.Line(m.Name))
 			}
 		}
@@ -405,15 +406,18 @@ func (c *commander) revoke(ctx context.Context, arg string) error {
 }
 
 func (c *commander) role(ctx context.Context, arg string) error {
+	// The role is the last word; the name is everything before it, spaces and all
+	// ("/role bob smith viewer"), in quotes or not.
 	f := strings.Fields(arg)
-	if len(f) != 2 {
+	if len(f) < 2 {
 		return errors.New("say /role NAME host|participant|viewer")
 	}
-	m, err := c.member(f[0])
+	name := unquote(strings.Join(f[:len(f)-1], " "))
+	m, _, err := c.target(name)
 	if err != nil {
 		return err
 	}
-	role := strings.ToLower(f[1])
+	role := strings.ToLower(f[len(f)-1])
 	if role == "co-host" || role == "cohost" {
 		role = wire.RoleHost
 	}
@@ -427,22 +431,15 @@ func (c *commander) role(ctx context.Context, arg string) error {
 }
 
 func (c *commander) kick(ctx context.Context, arg string) error {
-	name, reason, _ := strings.Cut(arg, " ")
+	name, reason := c.splitName(arg)
 	if name == "" {
 		return errors.New("say /kick NAME [REASON]")
 	}
-	m, err := c.member(name)
-	away := false
+	m, away, err := c.target(name)
 	if err != nil {
-		// Someone who left may come back with their session: a host must be able to
-		// keep them out too (a tester's /kick of a member reconnecting was refused, and
-		// they were back a second later).
-		c.pr.with(func(r *roster) { m, away = r.awayMember(name) })
-		if !away {
-			return err
-		}
+		return err
 	}
-	if err := c.ctl.Kick(ctx, m.ID, strings.TrimSpace(reason)); err != nil {
+	if err := c.ctl.Kick(ctx, m.ID, reason); err != nil {
 		return err
 	}
 	if away {
@@ -452,19 +449,76 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	}
 	// The hint follows the host's "… removed NAME" (it came first): our host says that
 	// before the member's leaving, which is waited for (a second at most).
-	c.pr.await(ctx, time.Second, func(r *roster) bool { _, in := r.member(m.ID); return !in })
+	c.pr.await(ctx, time.Second, func(r *roster) bool { return !r.connected(m.ID) })
 	c.pr.reply("system", "they can join again with the invite they have until you make new ones (/rotate)")
 	return nil
 }
 
-func (c *commander) member(name string) (wire.Member, error) {
-	var m wire.Member
+// target finds the member a host command names: a connected one, else one who is away.
+// Someone who left may come back with their session: a host must be able to change or
+// remove them too (a tester's /kick of a member reconnecting was refused, and they were
+// back a second later).
+func (c *commander) target(name string) (m wire.Member, away bool, err error) {
 	ok := false
-	c.pr.with(func(r *roster) { m, ok = r.member(name) })
+	c.pr.with(func(r *roster) {
+		if m, ok = r.member(name); !ok {
+			m, ok = r.awayMember(name)
+			away = ok
+		}
+	})
 	if !ok {
-		return m, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
+		return m, false, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
 	}
-	return m, nil
+	return m, away, nil
+}
+
+// splitName cuts "NAME [REST]" where a name may have spaces: a name in quotes ("bob
+// smith" or 'bob smith') is taken as it is; otherwise the longest run of leading words
+// that names a member, connected or away (so "/kick bob smith" removes "bob smith", not
+// "bob" for the reason "smith"); otherwise the first word.
+func (c *commander) splitName(arg string) (name, rest string) {
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		return "", ""
+	}
+	if q := arg[0]; q == '"' || q == '\'' {
+		if end := strings.IndexByte(arg[1:], q); end >= 0 {
+			return strings.TrimSpace(arg[1 : 1+end]), strings.TrimSpace(arg[2+end:])
+		}
+	}
+	words := strings.Fields(arg)
+	n := 1
+	c.pr.with(func(r *roster) {
+		for k := len(words); k > 1; k-- {
+			try := strings.Join(words[:k], " ")
+			if _, ok := r.member(try); ok {
+				n = k
+				return
+			}
+			if _, ok := r.awayMember(try); ok {
+				n = k
+				return
+			}
+		}
+	})
+	rest = arg
+	for range n { // the rest as typed, its spaces kept
+		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+		if i := strings.IndexFunc(rest, unicode.IsSpace); i >= 0 {
+			rest = rest[i:]
+		} else {
+			rest = ""
+		}
+	}
+	return strings.Join(words[:n], " "), strings.TrimSpace(rest)
+}
+
+// unquote takes off one pair of matching quotes around s.
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
 }
 
 func (c *commander) rotate(ctx context.Context, _ string) error {

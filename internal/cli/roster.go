@@ -125,9 +125,11 @@ func (r *roster) track(ev wire.Event) {
 		case ev.Left != nil:
 			r.remove(ev.Left.ID)
 		case ev.Changed != nil:
-			for i := range r.members {
-				if r.members[i].ID == ev.Changed.ID {
-					r.members[i].Role = ev.Changed.Role
+			for _, list := range [][]wire.Member{r.members, r.away} { // a host may change one who is away
+				for i := range list {
+					if list[i].ID == ev.Changed.ID {
+						list[i].Role = ev.Changed.Role
+					}
 				}
 			}
 			if ev.Changed.ID == r.you.ID {
@@ -308,14 +310,11 @@ func (r *roster) back(id string) {
 }
 
 // awayMember finds a member who left and may come back, by name (the one who left last
-// when names repeat) or id; never one who is connected now.
+// when names repeat; never by id, as member); never one who is connected now.
 func (r *roster) awayMember(name string) (wire.Member, bool) {
 	for i := len(r.away) - 1; i >= 0; i-- {
 		m := r.away[i]
-		if !strings.EqualFold(m.Name, name) && m.ID != name {
-			continue
-		}
-		if slices.ContainsFunc(r.members, func(c wire.Member) bool { return c.ID == m.ID }) {
+		if !sameName(m.Name, name) || r.connected(m.ID) {
 			continue
 		}
 		return m, true
@@ -340,12 +339,25 @@ func (r *roster) whoAsked(ids []string) []string {
 	return out
 }
 
-// member finds a member by name (case-insensitive) or id.
+// member finds a connected member by name: case-insensitive, runs of spaces as one. Never
+// by id: ids are never shown, and a participant named "m2" must not make /kick m2 reach
+// the member whose id that is (a tester's /role m2 viewer demoted a co-host so).
 func (r *roster) member(name string) (wire.Member, bool) {
 	for _, m := range r.members {
-		if strings.EqualFold(m.Name, name) || m.ID == name {
+		if sameName(m.Name, name) {
 			return m, true
 		}
 	}
 	return wire.Member{}, false
+}
+
+// connected says whether the member with this id is connected.
+func (r *roster) connected(id string) bool {
+	return slices.ContainsFunc(r.members, func(m wire.Member) bool { return m.ID == id })
+}
+
+// sameName says whether a typed name names a member's: case-insensitive, and spaces are
+// spaces however many were typed.
+func sameName(name, typed string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(name), " "), strings.Join(strings.Fields(typed), " "))
 }
