@@ -162,6 +162,13 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			for _, m := range []string{wire.MethodChanges, wire.MethodDiff, wire.MethodTree} {
 				vic.fails(m, map[string]any{"path": "main.go"}, wire.CodeNotAllowed)
 			}
+			// A co-host may narrow the sharing, never widen what the owner narrowed (a
+			// tester's co-host turned "changes" back on after the host's /share off).
+			cora.fails(wire.MethodSetWorkspace, map[string]any{"level": "changes"}, wire.CodeNotAllowed)
+			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err != nil {
+				t.Fatal(err)
+			}
+			cora.ok(wire.MethodSetWorkspace, map[string]any{"level": "off"}, nil)
 		})
 	}
 }

@@ -102,7 +102,11 @@ var sharingWords = map[string]string{
 	wire.WorkspaceTree:    "now shares the whole working directory, secrets included (ignored files never)",
 }
 
-// SetWorkspace changes the sharing level (a host; the window's *Share* control).
+// sharingRank orders the levels from sharing nothing to sharing the whole folder.
+var sharingRank = map[string]int{wire.WorkspaceOff: 0, wire.WorkspaceChanges: 1, wire.WorkspaceTree: 2}
+
+// SetWorkspace changes the sharing level (a host; the window's *Share* control). Only the
+// owner shares more; a co-host may only narrow.
 func (p *Party) SetWorkspace(memberID, level string) error {
 	return p.control(memberID, func(by *member) error {
 		switch level {
@@ -120,6 +124,10 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			// The folder, .env files and keys included, is the owner's: only the owner
 			// opens it to everyone (a co-host could, and the owner was only told).
 			return fmt.Errorf("%w: only the party's host, whose machine it is, can share the whole folder", ErrNotAllowed)
+		}
+		if sharingRank[level] > sharingRank[p.wsLevel] && !by.owner {
+			// A co-host may narrow what is shared, never undo the owner's narrowing.
+			return fmt.Errorf("%w: only the party's host, whose machine it is, can share more", ErrNotAllowed)
 		}
 		p.wsLevel = level
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})

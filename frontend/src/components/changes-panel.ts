@@ -216,10 +216,12 @@ export class ChangesPanel extends LitElement {
       <label class="field">
         <span class="label">The party sees</span>
         <select data-testid="share-level" .value=${live(shown)} ?disabled=${w.levelBusy || this.#confirmTree} @change=${(e: Event) => this.#choose(s, (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
-          ${SHARE_LEVELS.map(
-            (l) => html`<option value=${l.level} ?selected=${l.level === shown} ?disabled=${l.level === 'tree' && !s.isOwner && shown !== 'tree'}
-              title=${l.level === 'tree' && !s.isOwner ? 'Only the host, whose machine it is, can share the whole folder' : ''}>${l.label}</option>`,
-          )}
+          ${SHARE_LEVELS.map((l, i) => {
+            // A co-host may narrow the sharing, never widen it (the host refuses that too).
+            const wider = !s.isOwner && i > SHARE_LEVELS.findIndex((x) => x.level === w.level);
+            const why = l.level === 'tree' ? 'Only the host, whose machine it is, can share the whole folder' : 'Only the host, whose machine it is, can share more';
+            return html`<option value=${l.level} ?selected=${l.level === shown} ?disabled=${wider && l.level !== shown} title=${wider ? why : ''}>${l.label}</option>`;
+          })}
         </select>
       </label>
       ${this.#confirmTree

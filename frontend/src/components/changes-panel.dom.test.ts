@@ -1,0 +1,55 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../state/app-state';
+import { FakeBackend, fakeSession } from '../state/fake-backend';
+import type { WorkspaceLevel } from '../state/types';
+
+await import('./changes-panel');
+
+type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+
+/** A party where this window is the owner (hosting) or a co-host (joined, then made a host). */
+async function party(who: 'owner' | 'co-host', level: WorkspaceLevel) {
+  const be = new FakeBackend();
+  const base = fakeSession(who === 'owner' ? 'host' : 'participant');
+  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level } };
+  be.handlers.CreateParty = async () => session;
+  const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+  await st.start();
+  await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false });
+  const el = document.createElement('changes-panel') as Panel;
+  el.state = st;
+  document.body.append(el);
+  await el.updateComplete;
+  return { st, el };
+}
+
+/** The share menu's levels a click may choose. */
+function choosable(el: Panel): string[] {
+  return [...el.shadowRoot!.querySelectorAll<HTMLOptionElement>('[data-testid=share-level] option')].filter((o) => !o.disabled).map((o) => o.value);
+}
+
+describe('<changes-panel> the share menu', () => {
+  // A tester's co-host turned "changes" back on after the host's /share off; the host now
+  // refuses that, and the menu does not offer it.
+  it('offers a co-host only the same or narrower sharing', async () => {
+    for (const [level, want] of [
+      ['off', ['off']],
+      ['changes', ['off', 'changes']],
+      ['tree', ['off', 'changes', 'tree']],
+    ] as Array<[WorkspaceLevel, string[]]>) {
+      const { st, el } = await party('co-host', level);
+      expect(st.isHost && !st.isOwner).toBe(true);
+      expect(choosable(el), level).toEqual(want);
+      el.remove();
+      st.dispose();
+    }
+  });
+
+  it('offers the owner every level', async () => {
+    const { st, el } = await party('owner', 'off');
+    expect(choosable(el)).toEqual(['off', 'changes', 'tree']);
+    el.remove();
+    st.dispose();
+  });
+});
