@@ -144,3 +144,63 @@ func TestRealClaudeToolDenied(t *testing.T) {
 		t.Fatalf("x exists after the denial (stat: %v)", err)
 	}
 }
+
+// TestRealClaudePlanModeDeniesAnEdit: in a party in plan mode ("nothing is changed") the
+// real Claude Code asks the party about a Write (a tester allowed one, and the file was
+// written). The party denies it without asking anyone, every member sees the attempt and
+// its denial, the API gets the denial back, and no file is written.
+func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please write p1.txt"
+	workdir := t.TempDir()
+	target := filepath.Join(workdir, "p1.txt")
+	var mu sync.Mutex
+	var results []testkit.ToolResult
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		switch {
+		case len(req.ToolResults) > 0:
+			mu.Lock()
+			results = append(results, req.ToolResults...)
+			mu.Unlock()
+			return testkit.AnthropicReply{Text: "Understood: nothing written."}
+		case strings.Contains(req.LastUserText, marker):
+			return testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "planned\n"})
+		}
+		return testkit.AnthropicReply{Text: "ok"}
+	})
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionPlan,
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
+	})
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Leave)
+	own := watchLocal(t, "hosty", owner)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []interface {
+		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+	}{alice, own} {
+		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+		pend, den := permissions(evs, wire.PermissionPending), permissions(evs, wire.PermissionDenied)
+		if len(pend) != 0 || len(den) != 1 || den[0].Tool != "Write" || den[0].Reason != "plan mode: nothing is changed" {
+			t.Errorf("permission events: pending %+v, denied %+v; want one Write denied by plan mode", pend, den)
+		}
+		if tr := kinds(evs, wire.KindTurn)[0].Turn; tr.Denied != 1 {
+			t.Errorf("turn %+v: want 1 denial", tr)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "plan mode") {
+		t.Fatalf("tool results the API got back: %+v; want one error result saying plan mode", results)
+	}
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("p1.txt exists in plan mode (stat: %v)", err)
+	}
+}

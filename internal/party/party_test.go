@@ -1035,3 +1035,81 @@ func TestClientIDNeverRaisesARole(t *testing.T) {
 		}
 	}
 }
+
+// planRunner asks for each of its tools in turn, as an agent in plan mode might, and
+// records what it was told.
+type planRunner struct {
+	fakeRunner
+	tools []string
+	got   chan ToolDecision
+}
+
+func (r *planRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	for _, tool := range r.tools {
+		r.got <- io.Ask(ctx, ToolRequest{Tool: tool, Summary: "p1.txt"})
+	}
+	return TurnResult{}, nil
+}
+
+// "Plan only: nothing is changed." A tester allowed a Write in a plan-mode party and the
+// file was written. A file edit is now denied without asking, for everyone to see; the
+// agent's plan (ExitPlanMode) is asked as before, and once a host allows it the party
+// leaves plan mode, says so, and the next edit asks.
+func TestPlanModeDeniesEditsUntilThePlanIsApproved(t *testing.T) {
+	r := &planRunner{tools: []string{"Write", "ExitPlanMode", "Edit"}, got: make(chan ToolDecision, 3)}
+	p, col, id := start(t, Config{Runner: r, PermissionMode: wire.PermissionPlan})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	_ = p.do(func() { p.always["Write"] = true }) // not even an "always" lets plan mode write
+	if _, err := p.Prompt(id, "write p1.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; d.Allow || !strings.Contains(d.Message, "plan mode") {
+		t.Fatalf("Write in plan mode: %+v", d)
+	}
+	pending := func(tool string) string {
+		var id string
+		col.waitFor(t, tool+" pending", func(e []wire.Event) bool {
+			for _, ev := range e {
+				if ev.Kind == wire.KindPermission && ev.Permission.Tool == tool && ev.Permission.Status == wire.PermissionPending {
+					id = ev.Permission.ID
+					return true
+				}
+			}
+			return false
+		})
+		return id
+	}
+	if err := boss.Decide(context.Background(), pending("ExitPlanMode"), wire.DecisionAllow, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the plan: %+v", d)
+	}
+	editID := pending("Edit")
+	if err := boss.Decide(context.Background(), editID, wire.DecisionAllow, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("Edit after the plan: %+v", d)
+	}
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var seen []string
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindPermission && ev.Permission.Tool == "Write":
+			seen = append(seen, "Write "+ev.Permission.Status+": "+ev.Permission.Reason)
+		case ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "plan"):
+			seen = append(seen, ev.Text)
+		case ev.Kind == wire.KindSettings:
+			seen = append(seen, "mode "+ev.Settings.PermissionMode)
+		}
+	}
+	want := "Write denied: plan mode: nothing is changed|boss approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use|mode ask"
+	if got := strings.Join(seen, "|"); got != want {
+		t.Fatalf("events:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -32,10 +32,40 @@ func (p *Party) ask(ctx context.Context, batchID string, req ToolRequest) ToolDe
 	}
 }
 
-// openPermission answers at once when the mode or an "always" allows the tool, and
-// otherwise emits a pending permission event and starts its timeout. It returns the id.
+// editTools are Claude Code's tools that write files: in plan mode they are denied
+// without asking anyone.
+var editTools = map[string]bool{"Write": true, "Edit": true, "MultiEdit": true, "NotebookEdit": true}
+
+// exitPlanTool is the tool with which the agent presents its plan and asks to leave plan
+// mode: allowed, the agent works on (and asks for each tool again).
+const exitPlanTool = "ExitPlanMode"
+
+// planDenial is what the agent is told when plan mode denies a file edit.
+const planDenial = "The party is in plan mode: nothing may be changed. Present your plan with ExitPlanMode; a host who approves it lets you make the changes."
+
+// openPermission answers at once when the mode or an "always" allows the tool, or plan
+// mode forbids it, and otherwise emits a pending permission event and starts its timeout.
+// It returns the id ("" when answered at once).
 func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolDecision) string {
+	if p.permMode == wire.PermissionPlan && editTools[req.Tool] {
+		// "Plan only: nothing is changed" (a tester allowed a Write in plan mode, and the
+		// file was written). Everyone sees the attempt and its denial; no host is asked,
+		// and an "always" does not override it.
+		perm := wire.Permission{
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
+			Batch: batchID, Status: wire.PermissionDenied, Reason: "plan mode: nothing is changed",
+		}
+		if t := p.turn; t != nil && t.batch == batchID {
+			t.denied++
+		}
+		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+		reply <- ToolDecision{Message: planDenial}
+		return ""
+	}
 	if p.permMode == wire.PermissionAll || p.always[req.Tool] {
+		if req.Tool == exitPlanTool && p.permMode == wire.PermissionPlan {
+			p.leavePlan("") // always allowed: the plan goes through as if a host allowed it
+		}
 		reply <- ToolDecision{Allow: true}
 		return ""
 	}
@@ -95,6 +125,9 @@ func (p *Party) resolve(id, status, by, reason string) error {
 		}
 	}
 	p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+	if d.Allow && perm.Tool == exitPlanTool && p.permMode == wire.PermissionPlan {
+		p.leavePlan(by)
+	}
 	pr.reply <- d
 	if t := p.turn; t != nil && len(p.perms) == 0 {
 		t.lastActive = p.cfg.Now()
@@ -139,4 +172,17 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 		return err
 	}
 	return fmt.Errorf("%w: decision must be allow, deny or always, not %q", ErrInvalid, decision)
+}
+
+// leavePlan follows the agent out of plan mode once its plan (ExitPlanMode) was allowed:
+// from then on it asks before each tool use, so the party says so, shows the mode as
+// "ask", and stops denying edits.
+func (p *Party) leavePlan(by string) {
+	who := "a host"
+	if by != "" {
+		who = by
+	}
+	p.permMode = wire.PermissionAsk
+	p.emit(wire.Event{Kind: wire.KindSystem, Text: who + " approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use"})
+	p.emitSettings()
 }
