@@ -545,11 +545,40 @@ func (p *Party) End(ctx context.Context, text string) error {
 	}
 	if err := p.do(func() {
 		p.flushOutput()
+		if n := len(p.pending); n > 0 {
+			// Their authors were told they wait; nothing else would tell them they never
+			// went (a tester's prompt waiting for approval vanished with the party).
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: unsentText(p.pending)})
+		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 	}); err != nil {
 		return err
 	}
 	return gaveUp
+}
+
+// unsentText says which prompts the party ended without sending to the agent (at most
+// five by name), and how they can still go.
+func unsentText(pending []pendingPrompt) string {
+	const most = 5
+	var b strings.Builder
+	n := len(pending)
+	fmt.Fprintf(&b, "the party ended before %d %s reached the agent: ", n, plural(n, "prompt", "prompts"))
+	for i, pp := range pending[:min(n, most)] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		text := oneLine(pp.prompt.Text)
+		if r := []rune(text); len(r) > 60 {
+			text = string(r[:59]) + "…"
+		}
+		fmt.Fprintf(&b, "%s: “%s”", pp.prompt.User, text)
+	}
+	if n > most {
+		fmt.Fprintf(&b, "; and %d more", n-most)
+	}
+	b.WriteString(". A host who resumes this party (concordia host --resume) has them queued again")
+	return b.String()
 }
 
 func (p *Party) newID(prefix string) string {

@@ -1113,3 +1113,27 @@ func TestPlanModeDeniesEditsUntilThePlanIsApproved(t *testing.T) {
 		t.Fatalf("events:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// A prompt the party ends without sending is reported to everyone before the end notice:
+// a tester's prompt waiting for approval vanished with the party, its author told nothing.
+func TestEndTellsOfPromptsNeverSent(t *testing.T) {
+	p, col, id := start(t, Config{Approval: true})
+	bob := joinAs(t, p, "bob", token, "")
+	promptAs(t, p, id, "prompt before quit")
+	col.waitFor(t, "the batch held for approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == 1 })
+	promptAs(t, p, bob, strings.Repeat("a long one ", 10))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.End(ctx, "the host ended the party"); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.all()
+	if len(evs) < 2 {
+		t.Fatalf("events: %s", dump(evs))
+	}
+	want := "the party ended before 2 prompts reached the agent: alice: “prompt before quit”; bob: “a long one a long one a long one a long one a long one a lo…”. " +
+		"A host who resumes this party (concordia host --resume) has them queued again"
+	if got := evs[len(evs)-2]; got.Kind != wire.KindSystem || got.Text != want {
+		t.Fatalf("before the end notice: %+v\nwant text %q", got, want)
+	}
+}
