@@ -1303,7 +1303,8 @@ func TestHostControl(t *testing.T) {
 				alice.ok(wire.MethodPrompt, map[string]any{"text": "/clear"}, nil)
 				evs := alice.rec.waitFor(t, "the turn", nTurns(1))
 				b := batchesOf(evs)
-				if len(b) != 1 || b[0].Merged != "/clear" || turnsOf(evs)[0].Status != wire.TurnDone {
+				// Sent, and shown, with a leading space: exactly what the agent got (§5).
+				if len(b) != 1 || b[0].Merged != " /clear" || turnsOf(evs)[0].Status != wire.TurnDone {
 					t.Fatalf("batch %+v turn %+v", b, turnsOf(evs))
 				}
 				if got := replyOf(evs, b[0].ID); got != "echo:  /clear" {

@@ -288,8 +288,20 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string)
 		carried[pr.ID] = true
 	}
 	p.dropPending(carried)
+	text = asText(text)
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger}})
 	p.startTurn(batchID, text, false)
+}
+
+// asText keeps a batch from running as an agent slash command: Claude Code runs a message
+// that starts with "/" as one (/clear, /compact), so such a text goes with one leading
+// space, and the batch event says so (its merged text is exactly what the agent got; a
+// tester saw "/clear" in the event and " /clear" at the API).
+func asText(text string) string {
+	if strings.HasPrefix(text, "/") {
+		return " " + text
+	}
+	return text
 }
 
 // dropPending removes the carried prompts from the pending list.

@@ -1137,3 +1137,24 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 		t.Fatalf("before the end notice: %+v\nwant text %q", got, want)
 	}
 }
+
+// A batch that would start with "/" goes to the agent with one leading space (it is text,
+// never a slash command), and its batch event carries exactly that: a tester saw "/clear"
+// in the event and " /clear" at the API.
+func TestBatchStartingWithASlashIsTextAndSaysSo(t *testing.T) {
+	fr := &fakeRunner{}
+	p, col, id := start(t, Config{Runner: fr})
+	promptAs(t, p, id, "/clear")
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var merged []string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindBatch {
+			merged = append(merged, ev.Batch.Merged)
+		}
+	}
+	fr.mu.Lock()
+	defer fr.mu.Unlock()
+	if len(merged) != 1 || len(fr.prompts) != 1 || merged[0] != " /clear" || fr.prompts[0] != merged[0] {
+		t.Fatalf("batch merged %q, the agent got %q; want both \" /clear\"", merged, fr.prompts)
+	}
+}
