@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
@@ -1336,5 +1337,24 @@ func TestHostCommandsNameMembersByName(t *testing.T) {
 	c.line(context.Background(), "/role m3 participant")
 	if len(ctl.calls) != 0 || !strings.Contains(out.String(), `nobody called "m3" is in the party`) {
 		t.Fatalf("/role by id: calls %q, output:\n%s", ctl.calls, out.String())
+	}
+}
+
+// fitLines cuts lines to the width, but never a line that holds an invite link (up to
+// maxLinkLine): a link cut in two cannot be copied whole.
+func TestFitLinesKeepsLinksWhole(t *testing.T) {
+	link := "    invite code: concordia://127.0.0.1:40195/13b4ICisCtKhfrdTUlAzoxFIkKTvtE94uGIWovqb_1Q?fp=" + strings.Repeat("ab", 32)
+	long := strings.Repeat("word ", 30)
+	got := strings.Split(fitLines(long+"\n"+link+"\n"+strings.Repeat("x", maxLinkLine)+" concordia://", 40), "\n")
+	if got[len(got)-1] == strings.Repeat("x", maxLinkLine)+" concordia://" {
+		t.Errorf("a line over %d columns was left whole", maxLinkLine)
+	}
+	if !slices.Contains(got, link) {
+		t.Errorf("the invite line was cut:\n%s", strings.Join(got, "\n"))
+	}
+	for _, l := range got {
+		if l != link && ansi.StringWidth(l) > 39 {
+			t.Errorf("a line wider than the terminal: %q", l)
+		}
 	}
 }

@@ -89,10 +89,7 @@ func (s *screen) Write(b []byte) (int, error) {
 	if i >= 0 {
 		done := text[:i]
 		if w := int(s.width.Load()); w > 1 {
-			// Lines are cut to the terminal's width here: a line the terminal wraps itself
-			// takes more rows than the program counts, and the input area it redraws below
-			// leaves pieces of itself on the screen.
-			done = ansi.Hardwrap(done, w-1, true)
+			done = fitLines(done, w)
 		}
 		s.prog.Send(tea.Println(done)())
 		text = text[i+1:]
@@ -120,10 +117,32 @@ func (s *screen) above(text string) bool {
 		return false
 	}
 	if w := int(s.width.Load()); w > 1 {
-		text = ansi.Hardwrap(text, w-1, true)
+		text = fitLines(text, w)
 	}
 	s.prog.Send(tea.Println(text)())
 	return true
+}
+
+// maxLinkLine is the longest line with an invite that fitLines leaves whole.
+const maxLinkLine = 400
+
+// fitLines cuts lines to the terminal's width w: a line the terminal wraps itself may take
+// more rows than the program counts, and the input area it redraws below can leave pieces
+// of itself on the screen. A line with an invite link (concordia://) is left whole, up to
+// maxLinkLine: a link cut into lines cannot be copied with a double click or pasted into a
+// chat (a tester's /invite printed every link in two pieces), and the terminal's own wrap
+// of it measured clean in tmux.
+func fitLines(text string, w int) string {
+	if !strings.Contains(text, "concordia://") {
+		return ansi.Hardwrap(text, w-1, true)
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "concordia://") || ansi.StringWidth(l) > maxLinkLine {
+			lines[i] = ansi.Hardwrap(l, w-1, true)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // hold keeps what is written from now on for detach: the program is about to quit, and

@@ -391,3 +391,30 @@ func TestTerminalShellOutputIsText(t *testing.T) {
 		t.Fatalf("the screen was cleared:\n%s", s)
 	}
 }
+
+// TestTerminalInviteStaysWhole: /invite prints each link as one line, which the terminal
+// wraps itself, so a double click or a copy takes it whole (a tester's /invite printed
+// every link cut in two by a line break, and a link pasted into a chat was broken).
+func TestTerminalInviteStaysWhole(t *testing.T) {
+	h := newPane(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty") // TLS: the link has its fp, 150 columns
+	h.wait(`› `)
+	h.tmux("resize-window", "-t", h.name, "-x", "90", "-y", "40")
+	first := regexp.MustCompile(`(?m)^invite code: (concordia://\S+)$`).FindStringSubmatch(h.screen())
+	if first == nil || len(first[1]) < 100 {
+		t.Fatalf("no long invite at the start:\n%s", h.screen())
+	}
+	h.typeText("/invite")
+	h.key("Enter")
+	h.wait(`the invites:`)
+	time.Sleep(300 * time.Millisecond)
+	got := regexp.MustCompile(`(?m)^\s+invite code: (\S+)$`).FindStringSubmatch(h.screen()) // -J joins what the terminal wrapped
+	if got == nil || got[1] != first[1] {
+		t.Fatalf("/invite's link is not the whole link %s:\n%s", first[1], h.screen())
+	}
+	// The input area is whole below it.
+	rows := strings.Split(strings.TrimRight(h.tmux("capture-pane", "-p", "-t", h.name), "\n"), "\n")
+	if last := strings.TrimSpace(rows[len(rows)-1]); !strings.HasPrefix(last, "›") {
+		t.Fatalf("the last row is %q, not the input:\n%s", last, strings.Join(rows, "\n"))
+	}
+}
