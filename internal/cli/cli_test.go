@@ -1358,3 +1358,31 @@ func TestFitLinesKeepsLinksWhole(t *testing.T) {
 		}
 	}
 }
+
+// When the last host leaves while a tool request or a merged prompt waits for one, the
+// others are told what happens now (a tester's participants kept reading "denied in 52s
+// unless a host decides" with no host left to decide). Not while another host is there.
+func TestLastHostLeavingSaysWhatWaits(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	n := 5
+	hosts := []wire.Member{{ID: "m7", Name: "hosty", Role: wire.RoleHost}, {ID: "m8", Name: "cora", Role: wire.RoleHost}}
+	for i := range hosts {
+		c.pr.event(wire.Event{Seq: int64(10 + i), Kind: wire.KindParticipants, Joined: &hosts[i], Count: &n})
+	}
+	c.pr.event(wire.Event{Seq: 20, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 21, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Merged: "next"}})
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 22, Kind: wire.KindParticipants, Left: &hosts[0], Count: &n})
+	if strings.Contains(out.String(), "no host is in the party now") {
+		t.Fatalf("a co-host is still there:\n%s", out.String())
+	}
+	c.pr.event(wire.Event{Seq: 23, Kind: wire.KindParticipants, Left: &hosts[1], Count: &n})
+	for _, want := range []string{
+		"no host is in the party now: the waiting tool request is denied when its time runs out, unless a host comes back",
+		"no host is in the party now: the merged prompt waits for approval until a host comes back",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, out.String())
+		}
+	}
+}

@@ -509,6 +509,9 @@ func (p *printer) event(ev wire.Event) {
 				}
 			})
 		}
+		if ev.Left != nil && ev.Left.Role == wire.RoleHost && !p.earlier {
+			p.noHostLeftLocked()
+		}
 	case wire.KindSystem:
 		if !saidWithRole {
 			p.noticeLocked("system", ev.Text)
@@ -888,4 +891,20 @@ func firstLines(s string, n int) string {
 		return strings.Join(lines, "\n")
 	}
 	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n)
+}
+
+// noHostLeftLocked tells, when the last host has just left, what now waits for one: a
+// tool request is denied when its time runs out, a merged prompt waits for approval (a
+// tester's participants kept reading "denied in 52s unless a host decides" with no host
+// left to decide).
+func (p *printer) noHostLeftLocked() {
+	if slices.ContainsFunc(p.r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
+		return
+	}
+	if len(p.r.perms) > 0 {
+		p.noticeLocked("system", "no host is in the party now: the waiting tool request is denied when its time runs out, unless a host comes back")
+	}
+	if p.r.held != nil {
+		p.noticeLocked("system", "no host is in the party now: the merged prompt waits for approval until a host comes back")
+	}
 }
