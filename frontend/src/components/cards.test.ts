@@ -4,9 +4,29 @@ import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
 import { ARM_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
-import { approval, prompt } from '../state/events.test-helpers';
+import { approval, joined, left, prompt } from '../state/events.test-helpers';
 
 describe('<permission-card>', () => {
+  // A tester's participants kept reading "waiting for the host" with no host left to decide.
+  it('tells a participant when no host is in the party to decide', async () => {
+    const { be, st } = await inParty('participant');
+    const host = { id: 'm9', name: 'hosty', role: 'host' as const };
+    be.emit('party:event', joined(1, host));
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending' };
+    document.body.append(el);
+    await el.updateComplete;
+    const waiting = () => el.shadowRoot!.querySelector('[data-testid=permission-waiting]')!.textContent!.trim();
+    expect(waiting()).toBe('Waiting for the host to allow or deny it…');
+    be.emit('party:event', left(2, host));
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(waiting()).toBe('No host is in the party to decide: it is denied when its time runs out, unless a host comes back.');
+    el.remove();
+    st.dispose();
+  });
+
   it("takes Allow only a moment after it shows a request (a click meant for the card before does not allow it)", async () => {
     const { be, st } = await inParty('host');
     const el = document.createElement('permission-card') as PermissionCard;

@@ -183,7 +183,9 @@ export class PermissionCard extends LitElement {
                   <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))}>${iconX()} Deny</button>
                 </span>
               </div>`
-            : html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`}
+            : s.participants.some((m) => m.role === 'host')
+              ? html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`
+              : html`<span class="wait" data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
         ${pending ? this.#expires(s, p) : nothing}
       </div>
     </div>`;
