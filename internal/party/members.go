@@ -3,6 +3,7 @@ package party
 import (
 	"crypto/subtle"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -64,9 +65,15 @@ func CheckName(name string) error {
 	case strings.ContainsAny(name, "[]"):
 		// "[system] …" in a name would pass for a notice in every terminal.
 		return fmt.Errorf("%w: a name cannot contain [ or ]", ErrBadName)
+	case roleInName.MatchString(name):
+		// "eve (host)" would pass for a host in every member list (a tester's).
+		return fmt.Errorf("%w: a name cannot hold a role in brackets, such as (host)", ErrBadName)
 	}
 	return nil
 }
+
+// roleInName matches a role, or "you", in round brackets: how member lists show them.
+var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co-?host|owner|participant|viewer|you)\s*\)`)
 
 func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if p.closed {

@@ -694,6 +694,9 @@ func TestNameSpoofing(t *testing.T) {
 		{"ａｌｉｃｅ", "alice-3", nil},
 		{"ALICE\ufe0f", "ALICE-4", nil},
 		{"bob [system] party ended", "", ErrBadName},
+		{"eve (host)", "", ErrBadName},
+		{"eve (Co-Host)", "", ErrBadName},
+		{"bob (QA)", "bob (QA)", nil},
 		{"\u200b\u200d", "", ErrBadName},
 	}
 	for _, tc := range tests {
