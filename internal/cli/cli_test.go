@@ -1386,3 +1386,22 @@ func TestLastHostLeavingSaysWhatWaits(t *testing.T) {
 		}
 	}
 }
+
+// A host whose invites another host rotated is told where the new ones are; the one who
+// rotated (its /rotate printed them) and a participant are not.
+func TestRotatedByAnotherHostPointsToInvite(t *testing.T) {
+	for _, tc := range []struct {
+		role, by string
+		hint     bool
+	}{
+		{wire.RoleHost, "cora", true},
+		{wire.RoleHost, "me", false},
+		{wire.RoleParticipant, "cora", false},
+	} {
+		c, _, _, out := newCommander(tc.role)
+		c.pr.event(wire.Event{Seq: 30, Kind: wire.KindSystem, Text: tc.by + " made new invites; the earlier links no longer work"})
+		if got := strings.Contains(out.String(), "/invite shows the new invites"); got != tc.hint {
+			t.Errorf("%s, rotated by %s: hint %v, want %v:\n%s", tc.role, tc.by, got, tc.hint, out.String())
+		}
+	}
+}

@@ -516,6 +516,11 @@ func (p *printer) event(ev wire.Event) {
 		if !saidWithRole {
 			p.noticeLocked("system", ev.Text)
 		}
+		if by, ok := strings.CutSuffix(ev.Text, rotatedSuffix); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier {
+			// Another host rotated: this host's links stopped working too (a tester's owner
+			// was told so, and not where the new ones are).
+			p.noticeLocked("system", "/invite shows the new invites")
+		}
 	case wire.KindError:
 		if failed != "" && ev.Text == "the batch failed: "+failed {
 			// PROTOCOL.md §5: a failed turn is followed by this error, which says what the
@@ -892,6 +897,9 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n)
 }
+
+// rotatedSuffix ends our host's notice of a rotation ("cora made new invites; …").
+const rotatedSuffix = " made new invites; the earlier links no longer work"
 
 // noHostLeftLocked tells, when the last host has just left, what now waits for one: a
 // tool request is denied when its time runs out, a merged prompt waits for approval (a
