@@ -1405,3 +1405,37 @@ func TestRotatedByAnotherHostPointsToInvite(t *testing.T) {
 		}
 	}
 }
+
+// The host's own /quit while work is under way says what would be lost, and the second
+// within quitAgain ends; idle, or in a participant's terminal, /quit ends at once.
+func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.endsParty = true
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	if !c.line(context.Background(), "/quit") {
+		t.Fatal("an idle host's /quit did not end")
+	}
+	c.pr.event(wire.Event{Seq: 40, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "Bob", Text: "one"}})
+	c.pr.event(wire.Event{Seq: 41, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Bob", Text: "two"}})
+	out.Reset()
+	if c.line(context.Background(), "/exit") {
+		t.Fatal("a /exit with prompts waiting ended at once")
+	}
+	if !strings.Contains(out.String(), "2 prompts wait: /exit again within 10 seconds ends the party for everyone") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	now = now.Add(quitAgain + time.Second)
+	if c.line(context.Background(), "/quit") {
+		t.Fatal("a /quit long after the first ended at once")
+	}
+	now = now.Add(2 * time.Second)
+	if !c.line(context.Background(), "/quit") {
+		t.Fatal("the second /quit did not end")
+	}
+	p, _, _, _ := newCommander(wire.RoleParticipant) // endsParty false: a participant leaves
+	p.pr.event(wire.Event{Seq: 40, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Text: "one"}})
+	if !p.line(context.Background(), "/quit") {
+		t.Fatal("a participant's /quit did not end")
+	}
+}

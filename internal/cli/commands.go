@@ -41,7 +41,15 @@ type commander struct {
 	retry func() bool
 	// shell runs /shell commands beside the party.
 	shell shellJob
+	// endsParty: this terminal's /quit ends the party (the host's own terminal), so a /quit
+	// while work is under way is said back once and taken the second time (quitAsked).
+	endsParty bool
+	quitAsked time.Time
+	now       func() time.Time // nil: time.Now
 }
+
+// quitAgain is how long a /quit asked back stays asked.
+const quitAgain = 10 * time.Second
 
 // commandWord matches a slash command: "/word" alone or followed by a space. A line that
 // only looks like a path ("/etc/hosts …") is text.
@@ -132,7 +140,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	}
 	switch name {
 	case "quit", "exit":
-		return true
+		return c.quit(name)
 	case "help":
 		c.help()
 		return false
@@ -190,6 +198,49 @@ func (c *commander) isOwner(m wire.Member) bool {
 	owner := false
 	c.pr.with(func(r *roster) { owner = m.Role == wire.RoleHost && r.host != "" && m.Name == r.host })
 	return owner
+}
+
+// quit says whether /quit (or /exit) ends now. In the host's own terminal, while a turn
+// runs or prompts, a tool request or a merged prompt wait, the first one says what would
+// be lost and the same command within quitAgain ends the party (a tester ended a party
+// with a prompt waiting for approval, with no word of it; the window asks too). Ctrl-C
+// always ends at once.
+func (c *commander) quit(name string) bool {
+	if !c.endsParty {
+		return true
+	}
+	now := time.Now
+	if c.now != nil {
+		now = c.now
+	}
+	if t := now(); !c.quitAsked.IsZero() && t.Sub(c.quitAsked) < quitAgain {
+		return true
+	}
+	var busy []string
+	c.pr.with(func(r *roster) {
+		if r.running {
+			busy = append(busy, "a turn is running")
+		}
+		if n := len(r.perms); n == 1 {
+			busy = append(busy, "a tool request waits")
+		} else if n > 1 {
+			busy = append(busy, fmt.Sprintf("%d tool requests wait", n))
+		}
+		if r.held != nil {
+			busy = append(busy, "a merged prompt waits for approval")
+		}
+		if n := len(r.pending); n == 1 {
+			busy = append(busy, "a prompt waits")
+		} else if n > 1 {
+			busy = append(busy, fmt.Sprintf("%d prompts wait", n))
+		}
+	})
+	if len(busy) == 0 {
+		return true
+	}
+	c.quitAsked = now()
+	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone (what waits is not sent; concordia host --resume queues it again). Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second)))
+	return false
 }
 
 func (c *commander) isHost() bool {

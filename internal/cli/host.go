@@ -323,14 +323,15 @@ host with no terminal of its own decides tool requests and approves merged promp
 		}
 		pr.live()
 		cmd := &commander{
-			pr:       pr,
-			prompt:   func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
-			withdraw: v.Withdraw,
-			ctl:      v,
-			ws:       v,
-			invites:  h.Invites,
-			describe: describe,
-			editor:   sc != nil,
+			pr:        pr,
+			prompt:    func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			withdraw:  v.Withdraw,
+			ctl:       v,
+			ws:        v,
+			invites:   h.Invites,
+			describe:  describe,
+			editor:    sc != nil,
+			endsParty: true,
 		}
 		rctx, stopREPL := context.WithCancel(ctx)
 		replDone := make(chan struct{})

@@ -37,6 +37,13 @@ func TestHostAndJoinTalk(t *testing.T) {
 		t.Fatalf("join /quit exit %d", code)
 	}
 	h.expect(`^\[party\] bob left \(1 in the party\)$`)
+	// Both turns over: the host's /exit ends at once (with a turn running it asks back).
+	for deadline := time.Now().Add(30 * time.Second); strings.Count(h.stdout(), "[system] claude finished") < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the host never finished both turns:\n%s", h.stdout())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	h.send("/exit")
 	if code := h.wait(); code != 0 {
 		t.Fatalf("host /exit exit %d", code)
@@ -389,5 +396,30 @@ func TestJoinWithATakenName(t *testing.T) {
 	h.expect(`^\[system\] you are called hosty-2 here: hosty is taken$`)
 	if strings.Contains(b.stdout(), "you are called") {
 		t.Errorf("a name that was free is said to be taken:\n%s", b.stdout())
+	}
+}
+
+// TestHostQuitAsksWhileAPromptWaits: the host's /quit with a merged prompt waiting for
+// approval says what would be lost and takes a second /quit; the party then ends and its
+// author is told the prompt never reached the agent (a tester's vanished without a word).
+func TestHostQuitAsksWhileAPromptWaits(t *testing.T) {
+	h, inv := host(t, nil, "--insecure", "--approve")
+	j := start(t, nil, "join", inv, "--name", "alice")
+	j.expect(`joined hosty's party as alice`)
+	j.send("prompt before quit")
+	h.expect(`this merged prompt waits for a host's approval`)
+	h.send("/quit")
+	h.expect(`^\[system\] a merged prompt waits for approval: /quit again within 10 seconds ends the party for everyone`)
+	// Still running: alice is still in it.
+	j.send("/who")
+	j.expect(`^\[party\] 2 in the party:`)
+	h.send("/quit")
+	j.expect(`^\[system\] the party ended before 1 prompt reached the agent: alice: “prompt before quit”\. A host who resumes this party \(concordia host --resume\) has them queued again$`)
+	j.expect(`^\[system\] the host ended the party`)
+	if code := h.wait(); code != 0 {
+		t.Fatalf("host exit %d", code)
+	}
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join exit %d", code)
 	}
 }
