@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
-import { joined } from '../state/events.test-helpers';
+import { joined, prompt } from '../state/events.test-helpers';
 
 // jsdom has no matchMedia (every drawer query answers "no": a wide window), nor the
 // ResizeObserver the transcript measures rows with.
@@ -55,6 +55,7 @@ describe('<party-view> ending the party', () => {
     be.emit('tray:end-party', null);
     await el.updateComplete;
     expect(dialog(el)).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=end-party-unsent]')).toBeNull(); // nothing waits
     expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('end-party-cancel');
     expect(ended).toBe(0);
 
@@ -72,6 +73,23 @@ describe('<party-view> ending the party', () => {
     await el.updateComplete;
     expect(ended).toBe(1);
     expect(dialog(el)).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> ending with prompts waiting', () => {
+  it('says how many waiting prompts are not sent', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'bob', member: 'm2', text: 'one' }));
+    be.emit('party:event', prompt(2, { id: 'p2', user: 'bob', member: 'm2', text: 'two' }));
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    st.askEnd();
+    await el.updateComplete;
+    const unsent = el.shadowRoot!.querySelector('[data-testid=end-party-unsent]');
+    expect(unsent?.textContent?.replace(/\s+/g, ' ').trim()).toBe('2 waiting prompts are not sent. Everyone is told which; resuming this party from the home screen queues them again.');
     el.remove();
     st.dispose();
   });

@@ -346,7 +346,7 @@ export class PartyView extends LitElement {
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="end-title" data-testid="end-party-dialog"
         @keydown=${(e: KeyboardEvent) => escape(e, () => this.#setConfirm(false))}>
         <header><h2 id="end-title">End the party?</h2></header>
-        <div class="body"><p>The agent stops and everyone is disconnected, you included.</p></div>
+        <div class="body"><p>The agent stops and everyone is disconnected, you included.</p>${this.#lost(s)}</div>
         <footer>
           <button data-testid="end-party-cancel" @click=${() => this.#setConfirm(false)}>Keep going</button>
           <button class="danger solid" data-testid="end-party-confirm" ?disabled=${s.ending}
@@ -356,6 +356,14 @@ export class PartyView extends LitElement {
         </footer>
       </div>
     </div>`;
+  }
+
+  /** What ending now would leave unsent (the terminal's /quit says the same). */
+  #lost(s: AppState) {
+    const n = s.pending.length;
+    if (n === 0) return nothing;
+    return html`<p data-testid="end-party-unsent"><b>${n === 1 ? '1 waiting prompt is' : `${n} waiting prompts are`} not sent.</b>
+      Everyone is told which; resuming this party from the home screen queues ${n === 1 ? 'it' : 'them'} again.</p>`;
   }
 
   #invites(s: AppState) {
