@@ -399,18 +399,22 @@ func TestTerminalInviteStaysWhole(t *testing.T) {
 	h := newPane(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
 		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty") // TLS: the link has its fp, 150 columns
 	h.wait(`› `)
-	h.tmux("resize-window", "-t", h.name, "-x", "90", "-y", "40")
-	first := regexp.MustCompile(`(?m)^invite code: (concordia://\S+)$`).FindStringSubmatch(h.screen())
-	if first == nil || len(first[1]) < 100 {
-		t.Fatalf("no long invite at the start:\n%s", h.screen())
+	all := func() string { // the whole history; -J joins what the terminal wrapped
+		return h.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", h.name)
 	}
+	first := regexp.MustCompile(`(?m)^invite code: (concordia://\S+)$`).FindStringSubmatch(all())
+	if first == nil || len(first[1]) < 100 {
+		t.Fatalf("no long invite at the start:\n%s", all())
+	}
+	h.tmux("resize-window", "-t", h.name, "-x", "90", "-y", "40")
+	time.Sleep(300 * time.Millisecond)
 	h.typeText("/invite")
 	h.key("Enter")
 	h.wait(`the invites:`)
 	time.Sleep(300 * time.Millisecond)
-	got := regexp.MustCompile(`(?m)^\s+invite code: (\S+)$`).FindStringSubmatch(h.screen()) // -J joins what the terminal wrapped
+	got := regexp.MustCompile(`(?m)^\s+invite code: (\S+)$`).FindStringSubmatch(all())
 	if got == nil || got[1] != first[1] {
-		t.Fatalf("/invite's link is not the whole link %s:\n%s", first[1], h.screen())
+		t.Fatalf("/invite's link is not the whole link %s:\n%s", first[1], all())
 	}
 	// The input area is whole below it.
 	rows := strings.Split(strings.TrimRight(h.tmux("capture-pane", "-p", "-t", h.name), "\n"), "\n")
