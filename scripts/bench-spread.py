@@ -45,6 +45,9 @@ def main():
                 last.append(hi)
                 spread.append(hi - lo)
                 every.extend(lat)
+        if not every:
+            print(f"{key} ({len(paths)} runs) | no deliveries")
+            continue
         print(f"{key} ({len(paths)} runs) | {q(first, .5):.0f} / {q(first, .99):.0f} | "
               f"{q(last, .5):.0f} / {q(last, .99):.0f} | {q(spread, .5):.0f} / {q(spread, .99):.0f} | "
               f"{q(every, .5):.0f} / {q(every, .99):.0f}")

@@ -44,7 +44,7 @@ func run() int {
 	flag.DurationVar(&o.Drain, "drain", 0, "how long to wait for deliveries after the last delta (default 15s)")
 	flag.StringVar(&o.Binary, "binary", "", "the concordia program for the concordia-bin system (make cli builds one); empty: that system is skipped")
 	flag.StringVar(&o.BinaryB, "binary-b", "", "a second concordia program, run as concordia-bin-b beside concordia-bin in every repetition, for comparing two builds (writes no document or plot unless -md or -png is given)")
-	flag.StringVar(&o.Samples, "samples", "", "a directory (created) for every run's deliveries: one TSV file per run, a line per delivery: participant, delta, latency in ns; empty: none")
+	flag.StringVar(&o.Samples, "samples", "", "a directory (created) for every run's deliveries: one TSV file per run (replacing one of the same name), a line per delivery: participant, delta, latency in ns; empty: none")
 	flag.StringVar(&o.FakeAgent, "fake-agent", "", "fakeclaude, the agent of the concordia-bin and relay-bin systems (go build ./internal/fakeclaude)")
 	flag.Parse()
 	var err error

@@ -104,6 +104,17 @@ type Agent struct {
 	turn      *turn // the running turn, nil when idle
 	closed    bool
 	nextReq   int // numbers control request ids
+	// mode overrides cfg.PermissionMode for the next start (SetPermissionMode); "" keeps it.
+	mode string
+}
+
+// SetPermissionMode sets Claude Code's --permission-mode for the next start or restart
+// (the running process keeps its own). A party that left plan mode (its plan was allowed,
+// and Claude Code left plan mode with it) must not get a restarted agent back in plan mode.
+func (a *Agent) SetPermissionMode(mode string) {
+	a.mu.Lock()
+	a.mode = mode
+	a.mu.Unlock()
 }
 
 // New makes an agent; nothing runs until Start.

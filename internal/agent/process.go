@@ -39,15 +39,15 @@ type process struct {
 	stderrTail []string                        // the last stderr lines
 }
 
-// start spawns the process; the caller holds life.
-func (a *Agent) start(ctx context.Context) error {
-	path, err := a.lookPath()
-	if err != nil {
-		return err
-	}
+// claudeArgs is claude's command line for the next start: stream-json both ways, the
+// session to resume, the permission prompt and mode, then the configured extra arguments.
+func (a *Agent) claudeArgs() []string {
 	a.mu.Lock()
-	resume := a.sessionID
+	resume, mode := a.sessionID, a.mode
 	a.mu.Unlock()
+	if mode == "" {
+		mode = a.cfg.PermissionMode
+	}
 	args := []string{"-p", "--input-format", "stream-json", "--output-format", "stream-json",
 		"--verbose", "--include-partial-messages"}
 	if resume != "" {
@@ -56,10 +56,19 @@ func (a *Agent) start(ctx context.Context) error {
 	if a.cfg.PermissionPrompt {
 		args = append(args, "--permission-prompt-tool", "stdio")
 	}
-	if a.cfg.PermissionMode != "" {
-		args = append(args, "--permission-mode", a.cfg.PermissionMode)
+	if mode != "" {
+		args = append(args, "--permission-mode", mode)
 	}
-	args = append(args, a.cfg.Args...)
+	return append(args, a.cfg.Args...)
+}
+
+// start spawns the process; the caller holds life.
+func (a *Agent) start(ctx context.Context) error {
+	path, err := a.lookPath()
+	if err != nil {
+		return err
+	}
+	args := a.claudeArgs()
 
 	// No CommandContext: a context kill would skip the stepped stop. stop() ends the process.
 	cmd := exec.Command(path, args...)
@@ -115,7 +124,7 @@ func (a *Agent) start(ctx context.Context) error {
 	a.mu.Lock()
 	a.proc = p
 	a.mu.Unlock()
-	a.log.Info("claude started", "pid", cmd.Process.Pid, "path", path, "resume", resume)
+	a.log.Info("claude started", "pid", cmd.Process.Pid, "path", path, "args", args)
 
 	var readers sync.WaitGroup
 	readers.Add(2)

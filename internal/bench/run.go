@@ -361,11 +361,11 @@ func runOne(ctx context.Context, o Options, sc Scenario, rep int) (res Result) {
 	return res
 }
 
-// quantile is the q-quantile of sorted ns values, in ms (nearest rank).
 // writeSamples writes one run's deliveries to dir as SYSTEM-nN-rRATE[-stalled]-repK.tsv:
 // a line per delivery, "participant<TAB>delta<TAB>latency in ns", participants numbered
 // in the order they connected, deltas by their stamp's number. It is for looking at
-// what the medians hide: which deltas were late, and for whom.
+// what the medians hide: which deltas were late, and for whom. A file of the same name
+// (an earlier run into the same directory) is replaced.
 func writeSamples(dir string, r Result, pts []*participant) error {
 	stall := ""
 	if r.Stalled {
@@ -385,6 +385,7 @@ func writeSamples(dir string, r Result, pts []*participant) error {
 	return nil
 }
 
+// quantile is the q-quantile of sorted ns values, in ms (nearest rank).
 func quantile(sorted []int64, q float64) float64 {
 	if len(sorted) == 0 {
 		return 0

@@ -1340,13 +1340,17 @@ func TestHostCommandsNameMembersByName(t *testing.T) {
 	}
 }
 
-// fitLines cuts lines to the width, but never a line that holds an invite link (up to
-// maxLinkLine): a link cut in two cannot be copied whole.
+// fitLines cuts lines to the width, but never one of our invite lines (up to maxLinkLine):
+// a link cut in two cannot be copied whole. A peer's line with a link is cut as any other.
 func TestFitLinesKeepsLinksWhole(t *testing.T) {
 	link := "    invite code: concordia://127.0.0.1:40195/13b4ICisCtKhfrdTUlAzoxFIkKTvtE94uGIWovqb_1Q?fp=" + strings.Repeat("ab", 32)
 	long := strings.Repeat("word ", 30)
-	got := strings.Split(fitLines(long+"\n"+link+"\n"+strings.Repeat("x", maxLinkLine)+" concordia://", 40), "\n")
-	if got[len(got)-1] == strings.Repeat("x", maxLinkLine)+" concordia://" {
+	peer := "[party] bob: see concordia://127.0.0.1:1/" + strings.Repeat("y", 80) // not ours: cut
+	got := strings.Split(fitLines(long+"\n"+link+"\n"+peer+"\n    invite code: concordia://"+strings.Repeat("x", maxLinkLine), 40), "\n")
+	if slices.Contains(got, peer) {
+		t.Errorf("a peer's line with a link was left whole")
+	}
+	if got[len(got)-1] == "    invite code: concordia://"+strings.Repeat("x", maxLinkLine) {
 		t.Errorf("a line over %d columns was left whole", maxLinkLine)
 	}
 	if !slices.Contains(got, link) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -126,19 +127,23 @@ func (s *screen) above(text string) bool {
 // maxLinkLine is the longest line with an invite that fitLines leaves whole.
 const maxLinkLine = 400
 
+// inviteLine is a line as our terminal prints an invite ("invite code: concordia://…",
+// "viewer invite: …", "host invite: …"), indented or not, colours taken off.
+var inviteLine = regexp.MustCompile(`^\s*(invite code|viewer invite|host invite): concordia://\S+$`)
+
 // fitLines cuts lines to the terminal's width w: a line the terminal wraps itself may take
 // more rows than the program counts, and the input area it redraws below can leave pieces
-// of itself on the screen. A line with an invite link (concordia://) is left whole, up to
-// maxLinkLine: a link cut into lines cannot be copied with a double click or pasted into a
-// chat (a tester's /invite printed every link in two pieces), and the terminal's own wrap
-// of it measured clean in tmux.
+// of itself on the screen. An invite line is left whole, up to maxLinkLine: a link cut
+// into lines cannot be copied with a double click or pasted into a chat (a tester's
+// /invite printed every link in two pieces), and the terminal's own wrap of it measured
+// clean in tmux. Only our own invite lines: text from peers or the agent is always cut.
 func fitLines(text string, w int) string {
 	if !strings.Contains(text, "concordia://") {
 		return ansi.Hardwrap(text, w-1, true)
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if !strings.Contains(l, "concordia://") || ansi.StringWidth(l) > maxLinkLine {
+		if !inviteLine.MatchString(ansi.Strip(l)) || ansi.StringWidth(l) > maxLinkLine {
 			lines[i] = ansi.Hardwrap(l, w-1, true)
 		}
 	}

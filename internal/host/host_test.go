@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -526,5 +527,24 @@ func TestWithin(t *testing.T) {
 		if got := within(c.parent, c.child); got != c.want {
 			t.Errorf("within(%q, %q) = %v, want %v", c.parent, c.child, got, c.want)
 		}
+	}
+}
+
+// The runner remembers the party's permission mode for the agents it starts from then on:
+// a restart, or a fresh session after a failed resume, comes back in it (not in plan mode
+// once the plan was approved).
+func TestRunnerStartsAgentsInThePartysMode(t *testing.T) {
+	r := &runner{cfg: agent.Config{PermissionMode: agent.ClaudeModePlan}, agent: agent.New(agent.Config{PermissionMode: agent.ClaudeModePlan}), log: slog.New(slog.DiscardHandler)}
+	r.SetPermissionMode(wire.PermissionAsk)
+	r.mu.Lock()
+	r.applyMode()
+	got := r.cfg.PermissionMode
+	r.mu.Unlock()
+	if got != agent.ClaudeModeDefault {
+		t.Fatalf("a fresh agent would start in %q, want default", got)
+	}
+	r.SetPermissionMode("nonsense") // logged, and the mode stays
+	if m := *r.mode.Load(); m != agent.ClaudeModeDefault {
+		t.Fatalf("mode after a bad one: %q", m)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/party"
@@ -19,8 +20,11 @@ type runner struct {
 	// onSession is told the agent's session id after each turn (for the journal).
 	onSession func(string)
 	log       *slog.Logger
-	mu        sync.Mutex // guards agent, which Restart may replace, and first
+	mu        sync.Mutex // guards agent, which Restart may replace, first and cfg
 	agent     *agent.Agent
+	// mode is Claude Code's permission mode set since the start (SetPermissionMode), for
+	// the next start; nil: cfg's.
+	mode atomic.Pointer[string]
 	// first runs once, before the agent's first start (under mu): a resume stops what the
 	// previous run left running.
 	first func()
@@ -29,9 +33,30 @@ type runner struct {
 	beforeTurn func(context.Context) error
 }
 
+// SetPermissionMode is the party's permission mode (wire.Permission*) from now on: a
+// restarted or new agent starts in Claude Code's matching mode (the running one is already
+// in it: the party follows it out of plan mode). It never waits for a start or restart.
+func (r *runner) SetPermissionMode(mode string) {
+	m, err := agent.ClaudeMode(mode)
+	if err != nil {
+		r.log.Warn("permission mode", "err", err)
+		return
+	}
+	r.mode.Store(&m)
+}
+
+// applyMode gives the agent the mode set since it was made; the caller holds mu.
+func (r *runner) applyMode() {
+	if m := r.mode.Load(); m != nil {
+		r.cfg.PermissionMode = *m
+		r.agent.SetPermissionMode(*m)
+	}
+}
+
 func (r *runner) start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.applyMode()
 	if r.first != nil {
 		r.first()
 		r.first = nil
@@ -88,6 +113,7 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 func (r *runner) Restart(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.applyMode()
 	err := r.agent.Restart(ctx)
 	if err == nil || ctx.Err() != nil || !errors.Is(err, agent.ErrExited) {
 		return err

@@ -147,13 +147,16 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	} else {
 		name = m.Name // back after a drop: the same name unless someone took it meanwhile
 	}
-	if req.ClientID != "" {
+	if other := p.byClient[req.ClientID]; req.ClientID != "" && (other == nil || other == m) {
 		if m.clientID != "" && m.clientID != req.ClientID {
 			delete(p.byClient, m.clientID)
 		}
 		m.clientID = req.ClientID
 		p.byClient[req.ClientID] = m
 	}
+	// A client_id that names a member this token could not bring back stays that member's:
+	// the newcomer gets none, so the member still finds its seat by it (with the host
+	// invite, say), and nobody detaches a co-host by borrowing its client_id.
 	p.joins++
 	m.order = p.joins
 	m.Name = p.uniqueName(name, m)

@@ -1029,6 +1029,11 @@ func TestClientIDNeverRaisesARole(t *testing.T) {
 		if reason != "" {
 			t.Errorf("%s closed the co-host's connection (%q)", c.name, reason)
 		}
+		// The client_id is still the co-host's, not the newcomer's: the same trick again
+		// makes another new member, and never hands over the first newcomer's seat.
+		if again := join(c.name+"-again", c.tok, client, newCollector()); again.You.ID == got.You.ID || again.You.ID == co.You.ID {
+			t.Errorf("%s's client_id now names %s", co.You.Name, again.You.Name)
+		}
 	}
 	// What a client_id is for still works: the same viewer back with the viewer invite,
 	// and with the participant invite (a viewer stays a viewer).
@@ -1045,7 +1050,10 @@ type planRunner struct {
 	fakeRunner
 	tools []string
 	got   chan ToolDecision
+	mode  atomic.Value // the last SetPermissionMode
 }
+
+func (r *planRunner) SetPermissionMode(mode string) { r.mode.Store(mode) }
 
 func (r *planRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
 	for _, tool := range r.tools {
@@ -1059,19 +1067,22 @@ func (r *planRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (Tur
 // agent's plan (ExitPlanMode) is asked as before, and once a host allows it the party
 // leaves plan mode, says so, and the next edit asks.
 func TestPlanModeDeniesEditsUntilThePlanIsApproved(t *testing.T) {
-	r := &planRunner{tools: []string{"Write", "ExitPlanMode", "Edit"}, got: make(chan ToolDecision, 3)}
+	r := &planRunner{tools: []string{"Write", "Bash", "mcp__db__drop", "ExitPlanMode", "Edit"}, got: make(chan ToolDecision, 5)}
 	p, col, id := start(t, Config{Runner: r, PermissionMode: wire.PermissionPlan})
 	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer boss.Leave()
-	_ = p.do(func() { p.always["Write"] = true }) // not even an "always" lets plan mode write
+	// Not even an "always" lets plan mode change things, nor lets a plan through unasked.
+	_ = p.do(func() { p.always["Write"], p.always["Bash"], p.always["ExitPlanMode"] = true, true, true })
 	if _, err := p.Prompt(id, "write p1.txt"); err != nil {
 		t.Fatal(err)
 	}
-	if d := <-r.got; d.Allow || !strings.Contains(d.Message, "plan mode") {
-		t.Fatalf("Write in plan mode: %+v", d)
+	for _, tool := range []string{"Write", "Bash", "mcp__db__drop"} {
+		if d := <-r.got; d.Allow || !strings.Contains(d.Message, "plan mode") {
+			t.Fatalf("%s in plan mode: %+v", tool, d)
+		}
 	}
 	pending := func(tool string) string {
 		var id string
@@ -1103,17 +1114,20 @@ func TestPlanModeDeniesEditsUntilThePlanIsApproved(t *testing.T) {
 	var seen []string
 	for _, ev := range evs {
 		switch {
-		case ev.Kind == wire.KindPermission && ev.Permission.Tool == "Write":
-			seen = append(seen, "Write "+ev.Permission.Status+": "+ev.Permission.Reason)
+		case ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionDenied:
+			seen = append(seen, ev.Permission.Tool+" denied: "+ev.Permission.Reason)
 		case ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "plan"):
 			seen = append(seen, ev.Text)
 		case ev.Kind == wire.KindSettings:
 			seen = append(seen, "mode "+ev.Settings.PermissionMode)
 		}
 	}
-	want := "Write denied: plan mode: nothing is changed|boss approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use|mode ask"
+	want := "Write denied: plan mode: nothing is changed|Bash denied: plan mode: nothing is changed|mcp__db__drop denied: plan mode: nothing is changed|boss approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use|mode ask"
 	if got := strings.Join(seen, "|"); got != want {
 		t.Fatalf("events:\n%s\nwant:\n%s", got, want)
+	}
+	if m, _ := r.mode.Load().(string); m != wire.PermissionAsk { // a restarted agent starts out of plan mode
+		t.Fatalf("the runner was told mode %q, want ask", m)
 	}
 }
 
@@ -1135,7 +1149,7 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 		t.Fatalf("events: %s", dump(evs))
 	}
 	want := "the party ended before 2 prompts reached the agent: alice: “prompt before quit”; bob: “a long one a long one a long one a long one a long one a lo…”. " +
-		"A host who resumes this party (concordia host --resume) has them queued again"
+		"A host who resumes this party has them queued again"
 	if got := evs[len(evs)-2]; got.Kind != wire.KindSystem || got.Text != want {
 		t.Fatalf("before the end notice: %+v\nwant text %q", got, want)
 	}

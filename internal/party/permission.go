@@ -32,25 +32,32 @@ func (p *Party) ask(ctx context.Context, batchID string, req ToolRequest) ToolDe
 	}
 }
 
-// editTools are Claude Code's tools that write files: in plan mode they are denied
-// without asking anyone.
-var editTools = map[string]bool{"Write": true, "Edit": true, "MultiEdit": true, "NotebookEdit": true}
+// planTools are the tools a party in plan mode may still be asked about: Claude Code's
+// read-only ones and its plan (ExitPlanMode). Any other — a file edit, a shell command
+// (sed -i, rm), an MCP tool that may write — is denied without asking anyone, whatever is
+// always allowed. (Claude Code writes its own plan file without asking.)
+var planTools = map[string]bool{
+	"Read": true, "Glob": true, "Grep": true, "LS": true, "NotebookRead": true,
+	"WebFetch": true, "WebSearch": true, "TodoWrite": true, "Task": true, "BashOutput": true,
+	"ListMcpResourcesTool": true, "ReadMcpResourceTool": true, "AskUserQuestion": true,
+	exitPlanTool: true,
+}
 
 // exitPlanTool is the tool with which the agent presents its plan and asks to leave plan
 // mode: allowed, the agent works on (and asks for each tool again).
 const exitPlanTool = "ExitPlanMode"
 
 // planDenial is what the agent is told when plan mode denies a file edit.
-const planDenial = "The party is in plan mode: nothing may be changed. Present your plan with ExitPlanMode; a host who approves it lets you make the changes."
+const planDenial = "The party is in plan mode: nothing may be changed, and only read-only tools may be used. Present your plan with ExitPlanMode; a host who approves it lets you go on."
 
 // openPermission answers at once when the mode or an "always" allows the tool, or plan
 // mode forbids it, and otherwise emits a pending permission event and starts its timeout.
 // It returns the id ("" when answered at once).
 func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolDecision) string {
-	if p.permMode == wire.PermissionPlan && editTools[req.Tool] {
+	if p.permMode == wire.PermissionPlan && !planTools[req.Tool] {
 		// "Plan only: nothing is changed" (a tester allowed a Write in plan mode, and the
-		// file was written). Everyone sees the attempt and its denial; no host is asked,
-		// and an "always" does not override it.
+		// file was written; a reviewer pointed at Bash and MCP tools). Everyone sees the
+		// attempt and its denial; no host is asked, and an "always" does not override it.
 		perm := wire.Permission{
 			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
 			Batch: batchID, Status: wire.PermissionDenied, Reason: "plan mode: nothing is changed",
@@ -62,10 +69,8 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		reply <- ToolDecision{Message: planDenial}
 		return ""
 	}
-	if p.permMode == wire.PermissionAll || p.always[req.Tool] {
-		if req.Tool == exitPlanTool && p.permMode == wire.PermissionPlan {
-			p.leavePlan("") // always allowed: the plan goes through as if a host allowed it
-		}
+	if p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != exitPlanTool {
+		// A plan is always a host's to approve: an "always" never lets one through.
 		reply <- ToolDecision{Allow: true}
 		return ""
 	}
@@ -183,6 +188,15 @@ func (p *Party) leavePlan(by string) {
 		who = by
 	}
 	p.permMode = wire.PermissionAsk
+	if r, ok := p.cfg.Runner.(modeRunner); ok {
+		r.SetPermissionMode(wire.PermissionAsk) // an agent restarted later starts out of plan mode too
+	}
 	p.emit(wire.Event{Kind: wire.KindSystem, Text: who + " approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use"})
 	p.emitSettings()
+}
+
+// modeRunner is a Runner told when the party's permission mode changes, for the agents it
+// starts from then on. It must not wait: it is called on the party's loop.
+type modeRunner interface {
+	SetPermissionMode(mode string)
 }
