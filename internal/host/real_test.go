@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,20 +79,8 @@ func TestRealClaudeParty(t *testing.T) {
 func TestRealClaudeToolDenied(t *testing.T) {
 	bin := testkit.RealClaude(t)
 	const marker = "please create the file x"
-	var mu sync.Mutex
-	var results []testkit.ToolResult
-	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
-		switch {
-		case len(req.ToolResults) > 0:
-			mu.Lock()
-			results = append(results, req.ToolResults...)
-			mu.Unlock()
-			return testkit.AnthropicReply{Text: "Understood: I did not create x."}
-		case strings.Contains(req.LastUserText, marker):
-			return testkit.ToolUse("Bash", map[string]any{"command": "touch x", "description": "Create the file x"})
-		}
-		return testkit.AnthropicReply{Text: "ok"}
-	})
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "touch x", "description": "Create the file x"}),
+		"Understood: I did not create x.")
 	workdir := t.TempDir()
 	h := startHost(t, Config{
 		Window: 20 * time.Millisecond,
@@ -135,9 +124,7 @@ func TestRealClaudeToolDenied(t *testing.T) {
 			t.Errorf("reply %q", got)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "no new files today") {
+	if results := toolResults(); len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "no new files today") {
 		t.Fatalf("tool results the API got back: %+v; want one error result carrying the reason", results)
 	}
 	if _, err := os.Stat(filepath.Join(workdir, "x")); !errors.Is(err, os.ErrNotExist) {
@@ -154,20 +141,8 @@ func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
 	const marker = "please write p1.txt"
 	workdir := t.TempDir()
 	target := filepath.Join(workdir, "p1.txt")
-	var mu sync.Mutex
-	var results []testkit.ToolResult
-	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
-		switch {
-		case len(req.ToolResults) > 0:
-			mu.Lock()
-			results = append(results, req.ToolResults...)
-			mu.Unlock()
-			return testkit.AnthropicReply{Text: "Understood: nothing written."}
-		case strings.Contains(req.LastUserText, marker):
-			return testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "planned\n"})
-		}
-		return testkit.AnthropicReply{Text: "ok"}
-	})
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "planned\n"}),
+		"Understood: nothing written.")
 	h := startHost(t, Config{
 		Window:         20 * time.Millisecond,
 		PermissionMode: wire.PermissionPlan,
@@ -195,12 +170,35 @@ func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
 			t.Errorf("turn %+v: want 1 denial", tr)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "plan mode") {
+	if results := toolResults(); len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "plan mode") {
 		t.Fatalf("tool results the API got back: %+v; want one error result saying plan mode", results)
 	}
 	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("p1.txt exists in plan mode (stat: %v)", err)
+	}
+}
+
+// toolAPI is a fake Messages API that answers a prompt holding marker with use (a tool
+// use), then the tool's result with after; anything else with "ok". toolResults returns the
+// tool results the API got back.
+func toolAPI(t *testing.T, marker string, use testkit.AnthropicReply, after string) (api *testkit.FakeAnthropic, toolResults func() []testkit.ToolResult) {
+	var mu sync.Mutex
+	var results []testkit.ToolResult
+	api = testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		switch {
+		case len(req.ToolResults) > 0:
+			mu.Lock()
+			results = append(results, req.ToolResults...)
+			mu.Unlock()
+			return testkit.AnthropicReply{Text: after}
+		case strings.Contains(req.LastUserText, marker):
+			return use
+		}
+		return testkit.AnthropicReply{Text: "ok"}
+	})
+	return api, func() []testkit.ToolResult {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(results)
 	}
 }
