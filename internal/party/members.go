@@ -3,11 +3,9 @@ package party
 import (
 	"crypto/subtle"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/term"
@@ -58,22 +56,11 @@ func (p *Party) Join(req JoinRequest) (wire.HelloResult, error) {
 // CheckName says why name cannot be a member's name (wrapping ErrBadName), or nil: the
 // host's rule, which a client may check before it connects.
 func CheckName(name string) error {
-	name = term.Name(name)
-	switch {
-	case name == "" || utf8.RuneCountInString(name) > 64:
-		return fmt.Errorf("%w: a name is 1 to 64 visible characters", ErrBadName)
-	case strings.ContainsAny(name, "[]"):
-		// "[system] …" in a name would pass for a notice in every terminal.
-		return fmt.Errorf("%w: a name cannot contain [ or ]", ErrBadName)
-	case roleInName.MatchString(name):
-		// "eve (host)" would pass for a host in every member list (a tester's).
-		return fmt.Errorf("%w: a name cannot hold a role in brackets, such as (host)", ErrBadName)
+	if why := term.NameProblem(term.Name(name)); why != "" {
+		return fmt.Errorf("%w: %s", ErrBadName, why)
 	}
 	return nil
 }
-
-// roleInName matches a role, or "you", in round brackets: how member lists show them.
-var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co-?host|owner|participant|viewer|you)\s*\)`)
 
 func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if p.closed {

@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
+	"github.com/concordia-party/concordia/internal/term"
 )
 
 // Limits of the values a person can choose.
@@ -244,6 +245,10 @@ func checkName(name string) error {
 		return errors.New("The display name must be one line of printable characters.")
 	case utf8.RuneCountInString(name) > MaxNameRunes:
 		return fmt.Errorf("The display name is too long (at most %d characters).", MaxNameRunes)
+	}
+	if why := term.NameProblem(term.Name(name)); why != "" {
+		// The host would refuse it: say so here, not when hosting or joining.
+		return fmt.Errorf("The display name cannot be used: %s.", why)
 	}
 	return nil
 }

@@ -394,3 +394,13 @@ func TestRememberKeepsABrokenFile(t *testing.T) {
 		t.Fatalf("the broken file was replaced: %q", b)
 	}
 }
+
+// A name the host would refuse is refused here too, so that the window's Settings and
+// Create party say so before anyone hosts or joins (a name like "eve (host)").
+func TestCheckNameFollowsTheHostsRule(t *testing.T) {
+	for name, ok := range map[string]bool{"eve (host)": false, "Sam (Owner)": false, "x [system]": false, "bob (QA)": true, "ann": true} {
+		if err := CheckName(name); (err == nil) != ok {
+			t.Errorf("CheckName(%q) = %v", name, err)
+		}
+	}
+}

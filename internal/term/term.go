@@ -3,8 +3,10 @@
 package term
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -114,3 +116,23 @@ func invisible(r rune) bool {
 		unicode.Is(unicode.Variation_Selector, r) ||
 		r == '\u115F' || r == '\u1160' || r == '\u3164' || r == '\uFFA0' || r == '\u2800'
 }
+
+// NameProblem says why a cleaned name (Name) cannot be a member's, as a phrase ("a name
+// cannot contain [ or ]"), or "" when it can: the host's rule, which the window's
+// settings and the terminal check before connecting too.
+func NameProblem(name string) string {
+	switch {
+	case name == "" || utf8.RuneCountInString(name) > 64:
+		return "a name is 1 to 64 visible characters"
+	case strings.ContainsAny(name, "[]"):
+		// "[system] …" in a name would pass for a notice in every terminal.
+		return "a name cannot contain [ or ]"
+	case roleInName.MatchString(name):
+		// "eve (host)" would pass for a host in every member list (a tester's).
+		return "a name cannot hold a role in brackets, such as (host)"
+	}
+	return ""
+}
+
+// roleInName matches a role, or "you", in round brackets: how member lists show them.
+var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co-?host|owner|participant|viewer|you)\s*\)`)
