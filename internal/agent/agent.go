@@ -294,7 +294,11 @@ func (a *Agent) TurnWith(ctx context.Context, prompt string, opts TurnOptions) (
 		a.mu.Unlock()
 		return Result{}, err
 	}
-	t := &turn{proc: p, out: opts.Out, start: time.Now(), done: make(chan struct{}), ask: opts.Ask}
+	out := opts.Out
+	if opts.Command && out != nil {
+		out = commandOut(out)
+	}
+	t := &turn{proc: p, out: out, start: time.Now(), done: make(chan struct{}), ask: opts.Ask}
 	t.askCtx, t.askCancel = context.WithCancel(ctx)
 	a.turn = t
 	a.mu.Unlock()
@@ -370,4 +374,18 @@ func (a *Agent) stopTimeout() time.Duration {
 		return a.cfg.StopTimeout
 	}
 	return defaultStopTimeout
+}
+
+// noContent is what Claude Code (2.1.197) answers a command that says nothing, /clear.
+const noContent = "(no content)"
+
+// commandOut words a command's silent answer for people: "(no content)" after /clear read
+// as if something had gone missing (a tester's).
+func commandOut(out func(Output)) func(Output) {
+	return func(o Output) {
+		if o.Stream == wire.StreamAssistant && o.Text == noContent {
+			o.Text = "done (the command gave no output)"
+		}
+		out(o)
+	}
 }

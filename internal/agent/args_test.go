@@ -1,6 +1,10 @@
 package agent
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
 
 // A party that left plan mode tells its agent: a restart starts Claude Code in the new
 // mode, not in the one the agent was made with (the reviewer's finding: a crash after the
@@ -25,5 +29,18 @@ func TestClaudeArgsFollowSetPermissionMode(t *testing.T) {
 	}
 	if args := a.claudeArgs(); args[len(args)-2] != "--model" || args[len(args)-1] != "opus" {
 		t.Fatalf("extra arguments lost: %q", args)
+	}
+}
+
+// A command's "(no content)" (Claude Code's answer to /clear) is worded for people; the
+// same text as a reply, or in a participant's turn, is left alone.
+func TestCommandNoContentIsWorded(t *testing.T) {
+	var got []Output
+	out := commandOut(func(o Output) { got = append(got, o) })
+	out(Output{Stream: wire.StreamAssistant, Text: noContent})
+	out(Output{Stream: wire.StreamAssistant, Text: "(no content) here"})
+	out(Output{Stream: wire.StreamTool, Text: noContent})
+	if got[0].Text != "done (the command gave no output)" || got[1].Text != "(no content) here" || got[2].Text != noContent {
+		t.Fatalf("outputs %+v", got)
 	}
 }

@@ -332,3 +332,21 @@ func processesRunning(t *testing.T, cmdline string) []int {
 	}
 	return pids
 }
+
+// TestRealClaudeClearSaysDone: the real Claude Code answers /clear with "(no content)";
+// a host's command shows as done instead (a tester read it as something gone missing).
+func TestRealClaudeClearSaysDone(t *testing.T) {
+	api := testkit.NewFakeAnthropic(t, replyTo)
+	a := realAgent(t, api)
+	if _, err := a.Turn(turnCtx(t), "hello", newCollector().out); err != nil {
+		t.Fatal(err)
+	}
+	c := newCollector()
+	res, err := a.TurnWith(turnCtx(t), "/clear", agent.TurnOptions{Command: true, Out: c.out})
+	if err != nil || res.IsError {
+		t.Fatalf("/clear: %+v, %v", res, err)
+	}
+	if got := strings.Join(c.stream(wire.StreamAssistant), ""); got != "done (the command gave no output)" {
+		t.Fatalf("/clear showed %q (outputs %q)", got, c.sequence())
+	}
+}
