@@ -182,7 +182,13 @@ func (p *Party) Leave(memberID string, conn any) {
 		m.sub, m.conn = nil, nil
 		left := m.Member
 		n := len(p.members)
-		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n})
+		ev := wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n}
+		if p.closed {
+			// Gone because a host ended the party, not by choice: said so (a tester's
+			// terminals printed "bob left" between two "the host ended the party").
+			ev.Why, ev.Text = wire.WhyPartyEnded, m.Name+" left when the party ended"
+		}
+		p.emit(ev)
 		p.forgetOld()
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1173,5 +1174,64 @@ func TestBatchStartingWithASlashIsTextAndSaysSo(t *testing.T) {
 	defer fr.mu.Unlock()
 	if len(merged) != 1 || len(fr.prompts) != 1 || merged[0] != " /clear" || fr.prompts[0] != merged[0] {
 		t.Fatalf("batch merged %q, the agent got %q; want both \" /clear\"", merged, fr.prompts)
+	}
+}
+
+// A member whose connection closes after a host ended the party left because of the end:
+// its participants event says so (why party_ended), so that clients do not print "bob
+// left" between the end notices (a tester saw the end said twice around such a line).
+func TestLeavingAfterTheEndSaysWhy(t *testing.T) {
+	p, col, _ := start(t, Config{})
+	c := newCollector()
+	res, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: c, Conn: c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.End(ctx, "the host ended the party"); err != nil {
+		t.Fatal(err)
+	}
+	p.Leave(res.You.ID, c)
+	evs := col.waitFor(t, "bob's leaving", func(e []wire.Event) bool {
+		return len(e) > 0 && e[len(e)-1].Kind == wire.KindParticipants && e[len(e)-1].Left != nil
+	})
+	if last := evs[len(evs)-1]; last.Why != wire.WhyPartyEnded || last.Text != "bob left when the party ended" {
+		t.Fatalf("bob's leaving after the end: why %q, text %q", last.Why, last.Text)
+	}
+}
+
+// "Always" on the agent's plan approves that plan only: ExitPlanMode is never listed as
+// always allowed (a tester's /always put it there, where it meant nothing).
+func TestAlwaysOnAPlanApprovesItOnly(t *testing.T) {
+	r := &planRunner{tools: []string{"ExitPlanMode"}, got: make(chan ToolDecision, 1)}
+	p, col, id := start(t, Config{Runner: r, PermissionMode: wire.PermissionPlan})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	promptAs(t, p, id, "plan it")
+	var permID string
+	col.waitFor(t, "the plan", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				permID = ev.Permission.ID
+				return true
+			}
+		}
+		return false
+	})
+	if err := boss.Decide(context.Background(), permID, wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the plan: %+v", d)
+	}
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	for _, ev := range evs {
+		if ev.Kind == wire.KindSettings && slices.Contains(ev.Settings.Always, "ExitPlanMode") {
+			t.Fatalf("ExitPlanMode listed as always allowed: %+v", ev.Settings)
+		}
 	}
 }
