@@ -1443,3 +1443,35 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 		t.Fatal("a participant's /quit did not end")
 	}
 }
+
+// The agent's plan is approved one at a time: its hint offers no /always.
+func TestPlanHintHasNoAlways(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.pr.event(wire.Event{Seq: 50, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: # Plan", Batch: "b1", Status: wire.PermissionPending}})
+	if s := out.String(); strings.Contains(s, "/always") || !strings.Contains(s, "/allow approves the plan (the party leaves plan mode), /deny [REASON] keeps it planning") {
+		t.Fatalf("output:\n%s", s)
+	}
+}
+
+// A member who joins while a turn waits for a tool decision sees how long the turn has
+// gone on, from the history's time stamps, as those there all along do (a tester's late
+// joiner read "· 2s" where the others read "· 13s").
+func TestLateJoinerSeesTheTurnsTime(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	now := time.Now()
+	started := now.Add(-20 * time.Second)
+	pr.hello(wire.HelloResult{You: wire.Member{ID: "m3", Name: "late", Role: wire.RoleParticipant},
+		State: wire.State{Phase: wire.PhaseAwaitingPermission, Seq: 3}})
+	pr.historyStart(3)
+	pr.event(wire.Event{Seq: 1, TS: started, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "go"}})
+	pr.event(wire.Event{Seq: 2, TS: started.Add(time.Second), Kind: wire.KindPhase, Phase: wire.PhaseRunning})
+	pr.event(wire.Event{Seq: 3, TS: now.Add(-13 * time.Second), Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission})
+	pr.live()
+	pr.mu.Lock()
+	st := pr.statusLocked()
+	pr.mu.Unlock()
+	if d := st.since.Sub(started); d < -time.Second || d > time.Second {
+		t.Fatalf("the turn counts from %v, want %v (%v off)", st.since, started, d)
+	}
+}

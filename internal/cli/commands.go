@@ -217,7 +217,9 @@ func (c *commander) quit(name string) bool {
 		return true
 	}
 	var busy []string
+	prompts := false // prompts wait, which --resume queues again
 	c.pr.with(func(r *roster) {
+		prompts = r.held != nil || len(r.pending) > 0
 		if r.running {
 			busy = append(busy, "a turn is running")
 		}
@@ -239,7 +241,11 @@ func (c *commander) quit(name string) bool {
 		return true
 	}
 	c.quitAsked = now()
-	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone (what waits is not sent; concordia host --resume queues it again). Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second)))
+	unsent := ""
+	if prompts {
+		unsent = " (the waiting prompts are not sent; concordia host --resume queues them again)"
+	}
+	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s. Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsent))
 	return false
 }
 

@@ -462,7 +462,13 @@ func (p *printer) event(ev wire.Event) {
 	before, knew := p.r.settings, p.r.knowsSettings
 	held := p.r.held // the batch that waited for approval, as it was merged
 	p.sampleSkewLocked(ev.TS)
-	p.r.track(ev)
+	at := p.now()
+	if p.earlier && !ev.TS.IsZero() {
+		if l := p.localLocked(ev.TS); l.Before(at) {
+			at = l // history: when it happened, never later than now
+		}
+	}
+	p.r.track(ev, at)
 	if p.earlier {
 		p.r.decided = nil // from the history: not what a host's /allow now was meant for
 	}
@@ -734,6 +740,10 @@ func (p *printer) permission(pm *wire.Permission) {
 
 // hostHintLocked tells a host how to answer request pm, and how long is left.
 func (p *printer) hostHintLocked(pm wire.Permission, left string) {
+	if pm.Tool == "ExitPlanMode" { // a plan is approved one at a time: no /always
+		p.noticeLocked("system", "/allow approves the plan (the party leaves plan mode), /deny [REASON] keeps it planning"+left)
+		return
+	}
 	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 }
 

@@ -80,7 +80,7 @@ func (r *roster) reset(h wire.HelloResult) {
 			r.own[p.ID] = p.Text
 		}
 	}
-	r.setPhase(h.State.Phase)
+	r.setPhase(h.State.Phase, time.Now())
 	// After a reconnect the phase may be the same but not the same turn or request (the
 	// host was resumed): its time counts from now rather than from before the drop.
 	r.phaseSince = time.Now()
@@ -93,8 +93,9 @@ func (r *roster) reset(h wire.HelloResult) {
 	r.knowsSettings = true
 }
 
-// track applies one event.
-func (r *roster) track(ev wire.Event) {
+// track applies one event, which happened at at on this machine's clock (now for a live
+// event; for history, its time stamp as our clock reads it).
+func (r *roster) track(ev wire.Event, at time.Time) {
 	switch ev.Kind {
 	case wire.KindParticipants:
 		// Who is away is not in the hello: replayed history counts for it too.
@@ -151,13 +152,13 @@ func (r *roster) track(ev wire.Event) {
 			}
 		}
 	case wire.KindPhase:
-		r.setPhase(ev.Phase)
+		r.setPhase(ev.Phase, at)
 	case wire.KindBatch:
 		if ev.Batch != nil {
 			r.batches[ev.Batch.ID] = r.whoAsked(ev.Batch.Prompts)
 			r.held = nil
 			r.running = true
-			r.turnSince = time.Now()
+			r.turnSince = at
 			if ev.Batch.Merger != "command" {
 				r.merged, r.mergedBy = ev.Batch.Merged, ev.Batch.Merger
 			}
@@ -202,11 +203,20 @@ func (r *roster) track(ev wire.Event) {
 }
 
 // setPhase records a phase change and when it happened.
-func (r *roster) setPhase(phase string) {
+func (r *roster) setPhase(phase string, at time.Time) {
 	if phase == r.phase {
+		// History replayed after a hello (which set the phase "now") says when it began:
+		// a member who joins while a request waits sees how long it has waited, as the
+		// others do (a tester's late joiner read 2s where the others read 13s).
+		if at.Before(r.phaseSince) {
+			r.phaseSince = at
+			if !r.turnSince.IsZero() && at.Before(r.turnSince) && (phase == wire.PhaseRunning || phase == wire.PhaseAwaitingPermission) {
+				r.turnSince = at
+			}
+		}
 		return
 	}
-	r.phase, r.phaseSince = phase, time.Now()
+	r.phase, r.phaseSince = phase, at
 	if phase == wire.PhaseRunning && r.turnSince.IsZero() {
 		r.turnSince = r.phaseSince
 	}

@@ -165,6 +165,11 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			return fmt.Errorf("%w: no tool request %q is waiting for a decision", ErrInvalid, id)
 		}
 		tool := pr.perm.Tool
+		if tool == exitPlanTool {
+			// A plan is always a host's to approve, one at a time: "always" approves this
+			// one only, and is not kept (a tester saw ExitPlanMode listed as always allowed).
+			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
+		}
 		p.always[tool] = true
 		err := p.resolve(id, wire.PermissionAllowed, by.Name, "always allow "+tool)
 		// Requests for the same tool that are already waiting are allowed too.

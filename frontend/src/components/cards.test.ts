@@ -7,6 +7,21 @@ import { TranscriptModel, type ApprovalItem } from '../state/transcript';
 import { approval, joined, left, prompt } from '../state/events.test-helpers';
 
 describe('<permission-card>', () => {
+  // A plan is approved one at a time: the card offers no "Always allow ExitPlanMode" (a
+  // tester's /always put it in the always-allowed list, where it meant nothing).
+  it('offers no Always allow for the agent plan', async () => {
+    const { st } = await inParty('host');
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'ExitPlanMode', summary: 'leave plan mode: # Plan', status: 'pending' };
+    document.body.append(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-allow]')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
   // A tester's participants kept reading "waiting for the host" with no host left to decide.
   it('tells a participant when no host is in the party to decide', async () => {
     const { be, st } = await inParty('participant');

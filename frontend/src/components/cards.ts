@@ -175,7 +175,9 @@ export class PermissionCard extends LitElement {
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                <button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>
+                ${p.tool === 'ExitPlanMode' // a plan is approved one at a time: never "always"
+                  ? nothing
+                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
                     @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
