@@ -223,19 +223,11 @@ func (c *commander) quit(name string) bool {
 		if r.running {
 			busy = append(busy, "a turn is running")
 		}
-		if n := len(r.perms); n == 1 {
-			busy = append(busy, "a tool request waits")
-		} else if n > 1 {
-			busy = append(busy, fmt.Sprintf("%d tool requests wait", n))
-		}
+		busy = appendWaiting(busy, len(r.perms), "tool request")
 		if r.held != nil {
 			busy = append(busy, "a merged prompt waits for approval")
 		}
-		if n := len(r.pending); n == 1 {
-			busy = append(busy, "a prompt waits")
-		} else if n > 1 {
-			busy = append(busy, fmt.Sprintf("%d prompts wait", n))
-		}
+		busy = appendWaiting(busy, len(r.pending), "prompt")
 	})
 	if len(busy) == 0 {
 		return true
@@ -247,6 +239,17 @@ func (c *commander) quit(name string) bool {
 	}
 	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s. Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsent))
 	return false
+}
+
+// appendWaiting adds "a THING waits" or "N THINGs wait" to list when n > 0.
+func appendWaiting(list []string, n int, thing string) []string {
+	switch {
+	case n == 1:
+		return append(list, "a "+thing+" waits")
+	case n > 1:
+		return append(list, fmt.Sprintf("%d %ss wait", n, thing))
+	}
+	return list
 }
 
 func (c *commander) isHost() bool {
@@ -517,12 +520,7 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 // back a second later).
 func (c *commander) target(name string) (m wire.Member, away bool, err error) {
 	ok := false
-	c.pr.with(func(r *roster) {
-		if m, ok = r.member(name); !ok {
-			m, ok = r.awayMember(name)
-			away = ok
-		}
-	})
+	c.pr.with(func(r *roster) { m, away, ok = r.named(name) })
 	if !ok {
 		return m, false, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
 	}
@@ -547,12 +545,7 @@ func (c *commander) splitName(arg string) (name, rest string) {
 	n := 1
 	c.pr.with(func(r *roster) {
 		for k := len(words); k > 1; k-- {
-			try := strings.Join(words[:k], " ")
-			if _, ok := r.member(try); ok {
-				n = k
-				return
-			}
-			if _, ok := r.awayMember(try); ok {
+			if _, _, ok := r.named(strings.Join(words[:k], " ")); ok {
 				n = k
 				return
 			}

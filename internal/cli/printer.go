@@ -12,6 +12,7 @@ import (
 
 	xterm "golang.org/x/term"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -522,7 +523,7 @@ func (p *printer) event(ev wire.Event) {
 		if !saidWithRole {
 			p.noticeLocked("system", ev.Text)
 		}
-		if by, ok := strings.CutSuffix(ev.Text, rotatedSuffix); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier {
+		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier {
 			// Another host rotated: this host's links stopped working too (a tester's owner
 			// was told so, and not where the new ones are).
 			p.noticeLocked("system", "/invite shows the new invites")
@@ -740,7 +741,7 @@ func (p *printer) permission(pm *wire.Permission) {
 
 // hostHintLocked tells a host how to answer request pm, and how long is left.
 func (p *printer) hostHintLocked(pm wire.Permission, left string) {
-	if pm.Tool == "ExitPlanMode" { // a plan is approved one at a time: no /always
+	if pm.Tool == party.ExitPlanTool { // a plan is approved one at a time: no /always
 		p.noticeLocked("system", "/allow approves the plan (the party leaves plan mode), /deny [REASON] keeps it planning"+left)
 		return
 	}
@@ -907,9 +908,6 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n)
 }
-
-// rotatedSuffix ends our host's notice of a rotation ("cora made new invites; …").
-const rotatedSuffix = " made new invites; the earlier links no longer work"
 
 // noHostLeftLocked tells, when the last host has just left, what now waits for one: a
 // tool request is denied when its time runs out, a merged prompt waits for approval (a

@@ -361,6 +361,15 @@ func (r *roster) member(name string) (wire.Member, bool) {
 	return wire.Member{}, false
 }
 
+// named finds the member a host names: a connected one, else one who is away (away true).
+func (r *roster) named(name string) (m wire.Member, away, ok bool) {
+	if m, ok = r.member(name); ok {
+		return m, false, true
+	}
+	m, ok = r.awayMember(name)
+	return m, ok, ok
+}
+
 // connected says whether the member with this id is connected.
 func (r *roster) connected(id string) bool {
 	return slices.ContainsFunc(r.members, func(m wire.Member) bool { return m.ID == id })

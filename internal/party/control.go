@@ -293,6 +293,10 @@ func (p *Party) Kick(memberID, target, reason string) error {
 	})
 }
 
+// RotatedNotice ends the system event of a rotation, after the name of the host who made
+// the new invites (a terminal that sees another host's tells its host where they are).
+const RotatedNotice = " made new invites; the earlier links no longer work"
+
 // RotateInvite replaces both invite tokens: old links stop working, connected members stay
 // and members rejoin with their sessions.
 func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
@@ -318,7 +322,7 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 		if p.cfg.Rotate != nil {
 			inv = p.cfg.Rotate(tokens)
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " made new invites; the earlier links no longer work"})
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + RotatedNotice})
 		if !kept {
 			// The rotation holds while this host runs; the journal still has the earlier
 			// tokens, and a resume would take them back.

@@ -108,10 +108,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 				back.sub.Close(wire.ReasonReplaced)
 			}
 			back.sub, back.conn = req.Sub, req.Conn
-			if req.ClientID != "" && req.ClientID != back.clientID {
-				delete(p.byClient, back.clientID)
-				back.clientID = req.ClientID
-				p.byClient[req.ClientID] = back
+			if p.bindClient(back, req.ClientID) {
 				p.journalMember(back, false)
 			}
 			return p.welcome(back, req), nil
@@ -134,16 +131,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	} else {
 		name = m.Name // back after a drop: the same name unless someone took it meanwhile
 	}
-	if other := p.byClient[req.ClientID]; req.ClientID != "" && (other == nil || other == m) {
-		if m.clientID != "" && m.clientID != req.ClientID {
-			delete(p.byClient, m.clientID)
-		}
-		m.clientID = req.ClientID
-		p.byClient[req.ClientID] = m
-	}
-	// A client_id that names a member this token could not bring back stays that member's:
-	// the newcomer gets none, so the member still finds its seat by it (with the host
-	// invite, say), and nobody detaches a co-host by borrowing its client_id.
+	p.bindClient(m, req.ClientID)
 	p.joins++
 	m.order = p.joins
 	m.Name = p.uniqueName(name, m)
@@ -191,6 +179,25 @@ func (p *Party) Leave(memberID string, conn any) {
 		p.emit(ev)
 		p.forgetOld()
 	})
+}
+
+// bindClient makes id (a hello's client_id) name m from now on, and says whether it
+// changed. A client_id that already names another member stays that member's: the
+// newcomer gets none, so the member still finds its seat by it (with the host invite,
+// say), and nobody detaches a co-host by borrowing its client_id.
+func (p *Party) bindClient(m *member, id string) bool {
+	if id == "" || id == m.clientID {
+		return false
+	}
+	if other := p.byClient[id]; other != nil && other != m {
+		return false
+	}
+	if m.clientID != "" {
+		delete(p.byClient, m.clientID)
+	}
+	m.clientID = id
+	p.byClient[id] = m
+	return true
 }
 
 // maxAway is how many disconnected members a party remembers (so they can come back with

@@ -40,12 +40,13 @@ var planTools = map[string]bool{
 	"Read": true, "Glob": true, "Grep": true, "LS": true, "NotebookRead": true,
 	"WebFetch": true, "WebSearch": true, "TodoWrite": true, "Task": true, "BashOutput": true,
 	"ListMcpResourcesTool": true, "ReadMcpResourceTool": true, "AskUserQuestion": true,
-	exitPlanTool: true,
+	ExitPlanTool: true,
 }
 
-// exitPlanTool is the tool with which the agent presents its plan and asks to leave plan
-// mode: allowed, the agent works on (and asks for each tool again).
-const exitPlanTool = "ExitPlanMode"
+// ExitPlanTool is the tool with which the agent presents its plan and asks to leave plan
+// mode: allowed, the agent works on (and asks for each tool again). A plan is approved one
+// at a time: "always" is never offered or kept for it.
+const ExitPlanTool = "ExitPlanMode"
 
 // planDenial is what the agent is told when plan mode denies a file edit.
 const planDenial = "The party is in plan mode: nothing may be changed, and only read-only tools may be used. Present your plan with ExitPlanMode; a host who approves it lets you go on."
@@ -69,7 +70,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		reply <- ToolDecision{Message: planDenial}
 		return ""
 	}
-	if p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != exitPlanTool {
+	if p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != ExitPlanTool {
 		// A plan is always a host's to approve: an "always" never lets one through.
 		reply <- ToolDecision{Allow: true}
 		return ""
@@ -130,7 +131,7 @@ func (p *Party) resolve(id, status, by, reason string) error {
 		}
 	}
 	p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
-	if d.Allow && perm.Tool == exitPlanTool && p.permMode == wire.PermissionPlan {
+	if d.Allow && perm.Tool == ExitPlanTool && p.permMode == wire.PermissionPlan {
 		p.leavePlan(by)
 	}
 	pr.reply <- d
@@ -165,7 +166,7 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			return fmt.Errorf("%w: no tool request %q is waiting for a decision", ErrInvalid, id)
 		}
 		tool := pr.perm.Tool
-		if tool == exitPlanTool {
+		if tool == ExitPlanTool {
 			// A plan is always a host's to approve, one at a time: "always" approves this
 			// one only, and is not kept (a tester saw ExitPlanMode listed as always allowed).
 			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
