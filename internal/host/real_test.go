@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -86,12 +87,7 @@ func TestRealClaudeToolDenied(t *testing.T) {
 		Window: 20 * time.Millisecond,
 		Agent:  agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
 	})
-	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(owner.Leave)
-	own := watchLocal(t, "hosty", owner)
+	owner, own := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	bob := join(t, h.Invite(), "bob")
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
@@ -148,12 +144,7 @@ func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
 		PermissionMode: wire.PermissionPlan,
 		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
 	})
-	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(owner.Leave)
-	own := watchLocal(t, "hosty", owner)
+	_, own := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
 		t.Fatal(err)
@@ -201,4 +192,16 @@ func toolAPI(t *testing.T, marker string, use testkit.AnthropicReply, after stri
 		defer mu.Unlock()
 		return slices.Clone(results)
 	}
+}
+
+// hostMember joins h's party as its owner, "hosty" (left at the test's end), and records
+// what it is sent.
+func hostMember(t *testing.T, h *Host) (*party.Local, *recorder) {
+	t.Helper()
+	owner, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Leave)
+	return owner, watchLocal(t, "hosty", owner)
 }

@@ -44,18 +44,24 @@ describe('<markdown-view>', () => {
 });
 
 describe('<markdown-view> with one huge growing block', () => {
-  it('renders at most every so often while the tail is long, and always the last text', async () => {
+  /** A view shown a 9,000-character block, then that block grown by ' more' times times. */
+  async function growing(times: number): Promise<{ el: MarkdownView; text: string }> {
     const el = document.createElement('markdown-view') as MarkdownView;
     document.body.append(el);
     let text = 'x'.repeat(9000);
     el.text = text;
     await el.updateComplete;
     expect(el.shadowRoot!.textContent).toContain(text);
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < times; i++) {
       text += ' more';
       el.text = text;
       await el.updateComplete;
     }
+    return { el, text };
+  }
+
+  it('renders at most every so often while the tail is long, and always the last text', async () => {
+    const { el, text } = await growing(20);
     const shown = () => el.shadowRoot!.querySelector('.md')!.textContent!.trim();
     expect(shown().length).toBeLessThan(text.length); // deferred
     // The last text, once the pause passed (at most its render's cost and a second).
@@ -68,16 +74,7 @@ describe('<markdown-view> with one huge growing block', () => {
   });
 
   it('renders the last text at once when it is final (the turn stopped): nothing appears after "Stopped"', async () => {
-    const el = document.createElement('markdown-view') as MarkdownView;
-    document.body.append(el);
-    let text = 'x'.repeat(9000);
-    el.text = text;
-    await el.updateComplete;
-    for (let i = 0; i < 5; i++) {
-      text += ' more';
-      el.text = text;
-      await el.updateComplete;
-    }
+    const { el, text } = await growing(5);
     const shown = () => el.shadowRoot!.querySelector('.md')!.textContent!.trim();
     expect(shown().length).toBeLessThan(text.length); // put off while it streams
     el.final = true; // the turn's end came with no more text
