@@ -55,6 +55,8 @@ export class MarkdownView extends LitElement {
       .md > :first-child { margin-top: 0; }
       .md > :last-child { margin-bottom: 0; }
       p, ul, ol, blockquote, pre, table { margin: 0 0 10px; }
+      /* A very long paragraph cut into blocks (render/incremental.ts) reads as one, with a line break at each cut. */
+      .md-cut > p:last-child { margin-bottom: 0; }
       h1, h2, h3, h4, h5, h6 { margin: 16px 0 8px; line-height: 1.3; }
       h1 { font-size: 1.35em; } h2 { font-size: 1.2em; } h3 { font-size: 1.08em; } h4, h5, h6 { font-size: 1em; }
       ul, ol { padding-left: 22px; }

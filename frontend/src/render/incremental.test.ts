@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { IncrementalMarkdown } from './incremental';
+import { CUT_CLASS, CUT_OVER, IncrementalMarkdown } from './incremental';
 import { renderMarkdown } from './markdown';
 
 /** HTML without the white space between tags (blocks join with none). */
@@ -60,4 +60,58 @@ describe('IncrementalMarkdown', () => {
     expect(r.tail).toContain('New.');
     expect(r.tail).not.toContain('Old');
   });
+});
+
+describe('IncrementalMarkdown and one very long paragraph', () => {
+  /** The text a render shows, white space collapsed. */
+  const shown = (html: string) => {
+    const div = document.createElement('div');
+    div.innerHTML = html;
+    return (div.textContent ?? '').replace(/\s+/g, ' ').trim();
+  };
+  const pieces = (n: number) => {
+    let s = '';
+    for (let i = 1; i <= n; i++) s += `[piece ${i}/${n}]`.padEnd(24, '.');
+    return s;
+  };
+
+  // A window joining a party whose history held one 240 KB reply like this showed
+  // "Connecting…" for 20 s: WebKitGTK parsed it as one paragraph, in time in its square.
+  for (const n of [240, 240_000]) {
+    it(`is cut into blocks of at most CUT_OVER characters (pieces of ${n}), and nothing is lost`, () => {
+      const text = pieces(10_000);
+      const { md, html, blocks } = stream(text, n);
+      expect(blocks.length).toBeGreaterThanOrEqual(text.length / CUT_OVER);
+      expect(md.tailLength(text)).toBeLessThanOrEqual(CUT_OVER);
+      if (n > text.length) expect(md.renderedChars).toBeLessThan(2 * text.length); // each block once, then the tail
+      expect(blocks.every((b) => b.html.startsWith(`<div class="${CUT_CLASS}">`))).toBe(true);
+      expect(shown(html).replace(/\s/g, '')).toBe(text.replace(/\s/g, '')); // a cut is a line break
+    });
+  }
+
+  it('never cuts inside a code span, and no piece starts a list', () => {
+    const words = (k: number) => Array.from({ length: k }, (_, i) => `w${i}`).join(' ');
+    const span = '`' + words(400) + '`'; // about 2 KB, from before CUT_AT to after it
+    const text = `${words(600)} ${span} ${Array.from({ length: 2000 }, (_, i) => `1. item-${i}`).join(' ')}`;
+    const { html, blocks } = stream(text, 101);
+    expect(blocks.length).toBeGreaterThan(0);
+    expect(html).toContain(`<code>${words(400)}</code>`);
+    expect(html).not.toMatch(/<ol|<ul|<li/);
+    expect(shown(html)).toBe(shown(renderMarkdown(text)));
+  });
+
+  const whole: Array<{ name: string; text: string }> = [
+    { name: 'a paragraph just under CUT_OVER', text: pieces(340) },
+    { name: 'a long fenced code block', text: '```\n' + pieces(1000).replace(/\]/g, ']\n') + '\n```\n' },
+    { name: 'a long list', text: Array.from({ length: 400 }, (_, i) => `- [piece ${i}] with **bold**`).join('\n') },
+    { name: 'a long table', text: '| a | b |\n| - | - |\n' + Array.from({ length: 800 }, (_, i) => `| x${i} | y |`).join('\n') },
+    { name: 'a paragraph, then an indented code block', text: 'Text here.\n\n    ' + pieces(1000) },
+  ];
+  for (const d of whole) {
+    it(`leaves ${d.name} whole`, () => {
+      const { html } = stream(d.text, 3000); // (a long list rendered again per small piece fills jsdom's heap)
+      expect(html).not.toContain(CUT_CLASS);
+      expect(norm(html)).toBe(norm(renderMarkdown(d.text)));
+    });
+  }
 });

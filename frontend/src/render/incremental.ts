@@ -8,6 +8,15 @@
 // more blank lines, outside a fenced code block; a list item is not cut from the list
 // before it. Markdown that a later block could still change (a link reference defined
 // further down) is rendered as if it were the end: links are plain labels here anyway.
+//
+// One paragraph longer than CUT_OVER is cut too, into blocks of about CUT_AT characters
+// (#cutLong): marked's inline parsing takes time in the square of a paragraph's length in
+// WebKitGTK's JavaScriptCore when the paragraph has many brackets, backticks or emphasis
+// marks (a 47 KB one with a bracket every 24 characters: 0.8 s, 240 KB: about 20 s, during
+// which the window showed "Connecting…"; docs/PERFORMANCE.md). A cut paragraph reads as
+// one with a line break at each cut; a cut never falls inside a code span, and the piece
+// after it starts with a letter or digit, so it cannot turn into a list, a heading or a
+// table.
 
 import { renderMarkdown } from './markdown';
 
@@ -25,6 +34,15 @@ export interface MdRender {
 
 const listItem = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
 const fenceOpen = /^ {0,3}(`{3,}|~{3,})/;
+
+/** A paragraph longer than this is cut into blocks of about CUT_AT characters. */
+export const CUT_OVER = 8192;
+const CUT_AT = 4096;
+/** What a paragraph that may be cut starts with (not a list, quote, heading, table, code or HTML). */
+const cuttableStart = /^[\p{L}\p{N}[*_`("']/u;
+const letterOrDigit = /[\p{L}\p{N}]/u;
+/** The class of a block that a cut ended: its paragraph goes on in the next block. */
+export const CUT_CLASS = 'md-cut';
 
 /** Sanitised HTML of completed blocks, shared by every reply (scrolling back re-creates views). */
 const blockCache = new Map<string, string>();
@@ -98,6 +116,7 @@ export class IncrementalMarkdown {
         if (!this.#fence && this.#blank && this.#scan > this.#tailStart && /^\S/.test(part) && !(this.#tailHasList && /^[-*+\d]/.test(part))) {
           this.#close(this.#scan);
         }
+        this.#cutLong();
         return;
       }
       const line = t.slice(this.#scan, nl);
@@ -123,10 +142,40 @@ export class IncrementalMarkdown {
     }
   }
 
-  /** The tail up to end is a completed block. */
-  #close(end: number): void {
+  /**
+   * Cuts a paragraph longer than CUT_OVER into blocks: at the first place from CUT_AT on
+   * where white space is followed by a letter or digit that does not start an ordered list
+   * item, outside a code span. The tail must be one paragraph: no fence or list in it, a
+   * first line that starts like a paragraph and has no "|" (a table's header), and no blank
+   * line before the cut.
+   */
+  #cutLong(): void {
+    const t = this.#text;
+    while (!this.#fence && !this.#tailHasList && t.length - this.#tailStart > CUT_OVER) {
+      const from = this.#tailStart;
+      const eol = t.indexOf('\n', from);
+      const firstLine = t.slice(from, eol < 0 ? t.length : eol);
+      if (!cuttableStart.test(firstLine) || listItem.test(firstLine) || firstLine.includes('|')) return;
+      let ticks = 0;
+      let at = -1;
+      for (let i = from; i < from + CUT_OVER && at < 0; i++) {
+        const c = t[i]!;
+        if (c === '`') ticks++;
+        else if (c === '\n' && /^[ \t]*(?:\n|$)/.test(t.slice(i + 1, i + 80))) return; // a blank line
+        else if (i >= from + CUT_AT && ticks % 2 === 0 && /\s/.test(c) && letterOrDigit.test(t[i + 1] ?? '') && !/^\d{1,9}[.)]/.test(t.slice(i + 1, i + 12))) {
+          at = i + 1;
+        }
+      }
+      if (at < 0) return;
+      this.#close(at, true);
+    }
+  }
+
+  /** The tail up to end is a completed block; cut: a long paragraph goes on after it. */
+  #close(end: number, cut = false): void {
     const src = this.#text.slice(this.#tailStart, end);
-    this.#blocks = [...this.#blocks, { key: this.#tailStart, html: renderBlock(src) }];
+    const html = renderBlock(src);
+    this.#blocks = [...this.#blocks, { key: this.#tailStart, html: cut ? `<div class="${CUT_CLASS}">${html}</div>` : html }];
     this.renderedChars += src.length;
     this.#tailStart = end;
     this.#tailHasList = false;
