@@ -67,6 +67,12 @@ func TestReplacedGeminiKeyIsUsed(t *testing.T) {
 			if err != nil || res.Merger != wire.MergerGemini || !strings.HasPrefix(res.Text, "GEMINI: all of it") {
 				t.Fatalf("after the new key: %q %q %v, want Gemini", res.Merger, res.Text, err)
 			}
+			// A party that never had a key does not merge with Gemini "again".
+			want := map[string]string{"": "merging with Gemini from now on: a Gemini API key was set",
+				"refused-key": "merging with Gemini again: a new API key was set"}[start]
+			if len(res.Notices) != 1 || res.Notices[0].Text != want {
+				t.Fatalf("after the new key, notices %+v, want %q", res.Notices, want)
+			}
 		})
 	}
 }

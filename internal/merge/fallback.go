@@ -70,28 +70,34 @@ func (f *Fallback) SetKeyHint(hint string) {
 	f.keyHint = hint
 }
 
-// checkKey asks rekey for a new key when Gemini is unusable and a check is due.
-func (f *Fallback) checkKey(ctx context.Context) (*Gemini, bool) {
+// checkKey asks rekey for a new key when Gemini is unusable and a check is due; with the
+// new key's client it returns the notice that says so (the first key a party gets is not
+// "again").
+func (f *Fallback) checkKey(ctx context.Context) (*Gemini, string) {
 	f.mu.Lock()
 	r, id := f.rekey, f.keyID
 	due := r != nil && (f.gemini == nil || f.off) && time.Since(f.lastCheck) >= f.every
 	if due {
 		f.lastCheck = time.Now()
 	}
+	first := f.gemini == nil // the party had no key until now: Gemini was never used
 	f.mu.Unlock()
 	if !due {
-		return nil, false
+		return nil, ""
 	}
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	g, newID := r(cctx, id)
 	if g == nil {
-		return nil, false
+		return nil, ""
 	}
 	f.mu.Lock()
 	f.gemini, f.off, f.keyID = g, false, newID
 	f.mu.Unlock()
-	return g, true
+	if first {
+		return g, noticeFirstKey
+	}
+	return g, noticeNewKey
 }
 
 var _ Merger = (*Fallback)(nil)
@@ -101,6 +107,7 @@ const (
 	noticeKeyRefused = "Gemini refused the API key; merging locally until the key is replaced (%s)"
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
+	noticeFirstKey   = "merging with Gemini from now on: a Gemini API key was set"
 )
 
 // NewFallback composes g (nil when there is no key) and local (nil: NewLocal()).
@@ -153,7 +160,7 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 		return f.local.Merge(ctx, prompts)
 	}
 	g := f.usable()
-	var fresh bool
+	var fresh string // the notice of a key found just now
 	if g == nil {
 		if g, fresh = f.checkKey(ctx); g == nil {
 			return f.local.Merge(ctx, prompts)
@@ -161,8 +168,8 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	}
 	res, err := g.Merge(ctx, prompts)
 	if err == nil {
-		if fresh {
-			res.Notices = append([]Notice{{Kind: wire.KindSystem, Text: noticeNewKey}}, res.Notices...)
+		if fresh != "" {
+			res.Notices = append([]Notice{{Kind: wire.KindSystem, Text: fresh}}, res.Notices...)
 		}
 		return res, nil
 	}

@@ -250,6 +250,11 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 		}
 		p.emit(wire.Event{Kind: kind, Text: n.Text})
 	}
+	if now := p.cfg.Merger.Name(); now != p.merger {
+		// A key set while the party runs, or one Gemini refused: everyone's "Merger" follows.
+		p.merger = now
+		p.emitSettings()
+	}
 	if res.Merger != wire.MergerGemini {
 		res.Merger = wire.MergerLocal
 	}

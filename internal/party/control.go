@@ -80,7 +80,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 }
 
 func (p *Party) emitSettings() {
-	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel, Always: p.alwaysList()}})
+	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel, Always: p.alwaysList(), Merger: p.merger}})
 }
 
 // alwaysList is the tools allowed for the rest of the party, sorted; [] when none.

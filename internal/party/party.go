@@ -233,6 +233,7 @@ type Party struct {
 	commands   []agentCommand
 	turn       *runningTurn // the turn on the agent, nil when none
 	approval   bool
+	merger     string          // the merger's name as last told (PartyInfo.merger, settings events)
 	outBuf     strings.Builder // output kept while ops wait (output)
 	outStream  string
 
@@ -335,6 +336,7 @@ func New(cfg Config) *Party {
 		observers: map[Subscriber]struct{}{},
 		phase:     wire.PhaseIdle,
 		approval:  cfg.Approval,
+		merger:    cfg.Merger.Name(),
 		permMode:  cfg.PermissionMode,
 		wsLevel:   cfg.WorkspaceLevel,
 		perms:     map[string]*permRequest{},
@@ -496,7 +498,7 @@ func (p *Party) info() wire.PartyInfo {
 		Host:           p.hostName, // as the owner's member is named: clients find the owner by it
 		WindowMS:       p.cfg.Window.Milliseconds(),
 		MinPrompts:     p.cfg.MinPrompts,
-		Merger:         p.cfg.Merger.Name(),
+		Merger:         p.merger,
 		Agent:          p.cfg.AgentName,
 		Approval:       p.approval,
 		PermissionMode: p.permMode,

@@ -46,7 +46,8 @@ func (e Event) MarshalJSON() ([]byte, error) {
 			PermissionMode string   `json:"permission_mode"`
 			Workspace      string   `json:"workspace,omitempty"`
 			Always         []string `json:"always"`
-		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace, nonNil(s.Always)})
+			Merger         string   `json:"merger,omitempty"`
+		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace, nonNil(s.Always), s.Merger})
 	case KindChanges:
 		files := e.Files
 		if files == nil {
@@ -70,6 +71,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		PermissionMode string          `json:"permission_mode"`
 		Workspace      string          `json:"workspace"`
 		Always         []string        `json:"always"`
+		Merger         string          `json:"merger"`
 		Files          []FileChange    `json:"files"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
@@ -87,7 +89,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if e.Kind == KindSettings {
-		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace, Always: aux.Always}
+		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace, Always: aux.Always, Merger: aux.Merger}
 		_ = json.Unmarshal(aux.Approval, &s.Approval)
 		e.Settings = &s
 	} else if present(aux.Approval) {

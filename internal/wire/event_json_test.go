@@ -41,11 +41,17 @@ func TestEventJSONRoundTrip(t *testing.T) {
 			name: "settings off still says approval false",
 			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionAsk, Always: []string{}}},
 			want: map[string]any{"approval": false, "permission_mode": "ask", "always": []any{}},
+			not:  []string{"merger"},
 		},
 		{
 			name: "settings list what is always allowed",
 			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionEdits, Always: []string{"Bash", "WebFetch"}}},
 			want: map[string]any{"approval": false, "permission_mode": "edits", "always": []any{"Bash", "WebFetch"}},
+		},
+		{
+			name: "settings say which merger the party uses",
+			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionAsk, Always: []string{}, Merger: MergerGemini}},
+			want: map[string]any{"approval": false, "permission_mode": "ask", "always": []any{}, "merger": "gemini"},
 		},
 		{
 			name: "approval carries an object",

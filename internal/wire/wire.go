@@ -307,6 +307,9 @@ type Settings struct {
 	// Always (an extension of §7): the tools allowed for the rest of the party, sorted;
 	// [] when none. nil only in a settings event decoded from a journal written before it.
 	Always []string `json:"always"`
+	// Merger (an extension of §7): the merger the party uses now, MergerGemini or
+	// MergerLocal, as party.merger in the hello reply; "" in an event from a host without it.
+	Merger string `json:"merger,omitempty"`
 }
 
 // State is the party as a participant needs it to (re)build its view.

@@ -202,6 +202,19 @@ describe('AppState: host control', () => {
     expect(st.notices.at(-1)?.text).toBe('Could not make Edit ask again: "Edit" is not always allowed.');
   });
 
+  it('the merger follows settings events (a Gemini key set while the party runs); an older host that omits it changes nothing', async () => {
+    const { be, st } = await inParty();
+    const before = st.session?.party.merger;
+    be.emit('party:event', settings(1, false));
+    expect(st.session?.party.merger).toBe(before);
+    be.emit('party:event', { ...settings(2, false), merger: 'gemini' });
+    expect(st.session?.party.merger).toBe('gemini');
+    be.emit('party:event', { ...settings(3, false), merger: 'local' });
+    expect(st.session?.party.merger).toBe('local');
+    be.emit('party:event', { ...settings(4, false), merger: 'something-else' });
+    expect(st.session?.party.merger).toBe('local');
+  });
+
   it('host methods go to Go with their arguments; a refusal is a notice', async () => {
     const { be, st } = await inParty();
     expect(await st.control.decide('t1', 'deny', '  not here ')).toBe(true);

@@ -518,7 +518,7 @@ export class PartySession {
 
   /**
    * Applies what an event says about the party beyond the transcript: a member's role,
-   * the approval mode and permission mode. Safe to apply twice.
+   * the approval mode, permission mode and merger. Safe to apply twice.
    */
   #applyPartyFacts(e: PartyEvent): void {
     const s = this.session;
@@ -530,7 +530,8 @@ export class PartySession {
     } else if (e.kind === 'settings' && typeof e.approval === 'boolean') {
       const workspace = (e.workspace ?? s.party.workspace) as PartyInfo['workspace'];
       const always = Array.isArray(e.always) ? e.always.filter((t): t is string => typeof t === 'string') : s.party.always;
-      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always } };
+      const merger = e.merger === 'gemini' || e.merger === 'local' ? e.merger : s.party.merger;
+      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always, merger } };
       if (e.workspace) this.#workspace.onLevel(e.workspace);
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
       this.#workspace.onChanges(e.files);

@@ -191,6 +191,8 @@ export interface PartyEvent {
   workspace?: WorkspaceLevel | string;
   /** settings event: the tools allowed for the rest of the party (absent from older hosts). */
   always?: string[];
+  /** settings event: the merger the party uses now (absent from older hosts). */
+  merger?: string;
   /** changes event: the whole current list. */
   files?: FileChange[];
 }
