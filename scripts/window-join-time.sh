@@ -13,8 +13,9 @@
 #   scripts/window-join-time.sh [TURNS] [PIECES]     # default 1 10000: one 240 KB reply
 #   scripts/window-join-time.sh 20 500               # 20 replies of 12 KB
 #
-# WINDOW_BIN=path measures another build. Linux only; needs Xvfb, xdotool, ImageMagick's
-# import and tesseract (scripts/setup.sh installs them).
+# WINDOW_BIN=path measures another build; KEEP=1 keeps the screenshots (the directory is
+# printed). Linux only; needs Xvfb, xdotool, ImageMagick's import and tesseract
+# (scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 turns=${1:-1}
@@ -36,9 +37,13 @@ if [ -z "$win" ]; then
 fi
 CGO_ENABLED=0 go build -tags headless -o "$tmp/cli" .
 go build -o "$tmp/fakeclaude" ./internal/fakeclaude
-display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
+die() { echo "window-join-time: $*" >&2; exit 1; }
+# Xvfb picks a free display and says which (no clash with another test's).
+Xvfb -displayfd 4 -screen 0 1280x800x24 >/dev/null 2>&1 4>"$tmp/display" &
 pids+=($!)
+for _ in $(seq 50); do [ -s "$tmp/display" ] && break; sleep 0.1; done
+[ -s "$tmp/display" ] || die "Xvfb did not start"
+display=:$(head -1 "$tmp/display")
 d=$tmp
 mkdir -p "$d/host" "$d/win/.config/concordia" "$d/bob" "$d/shots"
 HOME=$d/host DBUS_SESSION_BUS_ADDRESS=disabled: "$tmp/cli" host --listen 127.0.0.1:0 \
@@ -47,6 +52,7 @@ HOME=$d/host DBUS_SESSION_BUS_ADDRESS=disabled: "$tmp/cli" host --listen 127.0.0
 pids+=($!)
 for _ in $(seq 50); do grep -q '^invite code: ' "$d/host.out" && break; sleep 0.1; done
 inv=$(sed -n 's/^invite code: //p' "$d/host.out")
+[ -n "$inv" ] || die "the host printed no invite: $(cat "$d/host.out")"
 # One prompt at a time: each waits for the turn before it to finish ("claude finished").
 mkfifo "$d/bob.in"
 HOME=$d/bob DBUS_SESSION_BUS_ADDRESS=disabled: "$tmp/cli" join "$inv" --name bob <"$d/bob.in" >"$d/bob.out" 2>&1 &
@@ -55,6 +61,7 @@ exec 3>"$d/bob.in"
 for k in $(seq "$turns"); do
 	printf 'FAKE_STREAM=%s:1:24 turn %s\n' "$pieces" "$k" >&3
 	for _ in $(seq 600); do [ "$(grep -c 'claude finished' "$d/bob.out" || true)" -ge "$k" ] && break; sleep 0.1; done
+	[ "$(grep -c 'claude finished' "$d/bob.out" || true)" -ge "$k" ] || die "turn $k did not finish within 60 s"
 done
 events=$(grep -c '"type":"event"' "$d"/host/data/parties/*.jsonl)
 echo "history: $events events ($turns turns of $pieces deltas)"
@@ -63,9 +70,11 @@ DISPLAY=$display HOME=$d/win XDG_CONFIG_HOME=$d/win/.config XDG_DATA_HOME=$d/win
 	"$win" "$inv" >"$d/window.out" 2>&1 &
 window=$!
 pids+=($window)
-wid=$(DISPLAY=$display xdotool search --sync --onlyvisible --pid "$window" --name '^Concordia$' | head -1)
+wid=$(DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --pid "$window" --name '^Concordia$' | head -1) || true
+[ -n "$wid" ] || die "the window did not appear within 60 s: $(tail -5 "$d/window.out")"
 sleep 3 # the join dialog checks the invite
-web=$(pgrep -P "$window" -f WebKitWebProcess | head -1)
+web=$(pgrep -P "$window" -f WebKitWebProcess | head -1) || true
+[ -n "$web" ] || die "no WebKit web process under the window"
 cpu0=$(awk '{print $14 + $15}' "/proc/$web/stat")
 t0=$(date +%s%N)
 DISPLAY=$display xdotool windowfocus --sync "$wid" key Return
@@ -77,7 +86,7 @@ done
 cpu1=$(awk '{print $14 + $15}' "/proc/$web/stat")
 while read -r i ms; do
 	# The party screen's header says "Connected" (the join dialog says "Connecting to …").
-	if convert "$d/shots/s$i.png" -crop 1180x50+50+42 -resize 200% png:- | tesseract - - 2>/dev/null | grep -q Connected; then
+	if convert "$d/shots/s$i.png" -crop 1180x50+50+42 -resize 200% png:- | tesseract - - 2>/dev/null | grep Connected >/dev/null; then
 		echo "the party was on screen ${ms} ms after Enter (the screenshot before it: not yet)"
 		echo "web process CPU over the 40 s after Enter: $(( (cpu1 - cpu0) * 10 )) ms"
 		exit 0

@@ -250,17 +250,17 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 		}
 		p.emit(wire.Event{Kind: kind, Text: n.Text})
 	}
-	if now := p.cfg.Merger.Name(); now != p.merger {
-		// A key set while the party runs, or one Gemini refused: everyone's "Merger" follows.
-		p.merger = now
-		p.emitSettings()
-	}
 	if res.Merger != wire.MergerGemini {
 		res.Merger = wire.MergerLocal
 	}
 	if p.closed {
 		p.busy = false
 		return
+	}
+	if now := p.cfg.Merger.Name(); now != p.merger {
+		// A key set while the party runs, or one Gemini refused: everyone's "Merger" follows.
+		p.merger = now
+		p.emitSettings()
 	}
 	if p.approval {
 		p.held = &heldBatch{id: batchID, prompts: prompts, res: res}

@@ -153,6 +153,7 @@ func TestLargePartyHandsEventsOverBeforeGoingOn(t *testing.T) {
 	// A member coming back replaces its connection in the op after one that sent an event
 	// (a worker's report, whose op does not wait for the helper): the old connection gets
 	// that event before it is closed, or not at all.
+	var replaced []*slowSub
 	for i := 10; i < 20; i++ {
 		p.post(func() { p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("note %d", i)}) })
 		back := &slowSub{collector: newCollector()}
@@ -162,11 +163,18 @@ func TestLargePartyHandsEventsOverBeforeGoingOn(t *testing.T) {
 		if subs[i].afterClose.Load() {
 			t.Fatalf("member %d's replaced connection was sent an event after it was closed", i)
 		}
+		replaced = append(replaced, subs[i])
 		subs[i] = back
 	}
 	const last = "the host ended the party (test)"
 	if err := p.End(context.Background(), last); err != nil {
 		t.Fatal(err)
+	}
+	// Checked again now: a helper still writing when a check above ran would show here.
+	for i, s := range append(subs[:10:10], replaced...) {
+		if s.afterClose.Load() {
+			t.Fatalf("closed connection %d was sent an event after its close", i)
+		}
 	}
 	for i, c := range append([]*collector{alice, host}, collectors(subs[10:])...) {
 		evs := c.all()

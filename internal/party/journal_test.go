@@ -393,3 +393,42 @@ func TestResumedOwnerKeepsTheHostName(t *testing.T) {
 		t.Errorf("the owner came back as %+v in %q's party", res.You, res.Party.Host)
 	}
 }
+
+// A party resumed with another merger than its journal last named (it had a Gemini key
+// and now has none, or the other way round) says which one it uses now: a client applies
+// the history's settings events after the hello, and would show the old one. The same
+// merger, or a journal that never named one, needs no settings event.
+func TestResumeSaysWhichMergerItUses(t *testing.T) {
+	settings := func(merger string) string {
+		return `{"kind":"settings","approval":false,"permission_mode":"ask","always":[]` + merger + `}`
+	}
+	for _, c := range []struct {
+		name, journal string
+		want          bool
+	}{
+		{"gemini before, local now", settings(`,"merger":"gemini"`), true},
+		{"local before and now", settings(`,"merger":"local"`), false},
+		{"a journal that never named one", settings(``), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := recoverFrom(t, c.journal)
+			if r.Seq == 0 {
+				t.Fatal("nothing recovered")
+			}
+			p, _, _ := start(t, Config{Restore: r}) // the local merger
+			st, err := p.State(r.Seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var said []string
+			for _, ev := range st.Events {
+				if ev.Kind == wire.KindSettings {
+					said = append(said, ev.Settings.Merger)
+				}
+			}
+			if got := len(said) > 0; got != c.want || got && said[len(said)-1] != wire.MergerLocal {
+				t.Fatalf("settings events after the resume name %q, want one naming local: %v", said, c.want)
+			}
+		})
+	}
+}

@@ -40,6 +40,9 @@ type Restore struct {
 	// AlwaysAnnounced: the last settings event listed exactly Always (false when the
 	// journal ends between an "always" decision and its settings event, or predates them).
 	AlwaysAnnounced bool
+	// Merger is the merger the last settings event named ("": none did); the resumed party
+	// says its own when it differs (it is chosen again at each start).
+	Merger string
 }
 
 // Recovery reads a journal's events one by one (pass its Event to journal.Read or
@@ -125,6 +128,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			r.Approval, r.PermissionMode, r.HasSettings = ev.Settings.Approval, ev.Settings.PermissionMode, true
 			if ev.Settings.Workspace != "" {
 				r.Workspace = ev.Settings.Workspace
+			}
+			if ev.Settings.Merger != "" { // "": written before settings carried it
+				r.Merger = ev.Settings.Merger
 			}
 			if ev.Settings.Always != nil { // nil: written before settings carried it
 				r.Always = append([]string(nil), ev.Settings.Always...)
@@ -307,7 +313,8 @@ func (p *Party) resumed(r *Restore) {
 	// And when what is always allowed was never announced as it stands (an older journal,
 	// or a host killed between the decision and its settings event).
 	if r.HasSettings && (r.Approval != p.approval || r.PermissionMode != p.permMode) || !r.HasSettings && (p.approval || p.permMode != wire.PermissionAsk) ||
-		r.Workspace != "" && r.Workspace != p.wsLevel || len(r.Always) > 0 && !r.AlwaysAnnounced {
+		r.Workspace != "" && r.Workspace != p.wsLevel || len(r.Always) > 0 && !r.AlwaysAnnounced ||
+		r.Merger != "" && r.Merger != p.merger { // resumed without the key it had, or with one
 		p.emitSettings()
 	}
 	for _, pm := range r.Open {

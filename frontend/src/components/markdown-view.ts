@@ -11,7 +11,7 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { IncrementalMarkdown } from '../render/incremental';
 import { base, codeTokens } from './styles';
 
-/** A growing tail longer than this (one huge paragraph or code block) is re-rendered at most every TAIL_EVERY_MS. */
+/** A growing tail longer than this (a huge code block or list, or a paragraph render/cut.ts finds no place to cut) is re-rendered at most every TAIL_EVERY_MS. */
 const TAIL_THROTTLE_CHARS = 8192;
 const TAIL_EVERY_MS = 120;
 /**

@@ -69,6 +69,9 @@ describe('IncrementalMarkdown and one very long paragraph', () => {
     div.innerHTML = html;
     return (div.textContent ?? '').replace(/\s+/g, ' ').trim();
   };
+  /** A render with its cuts undone, without white space: the same as the whole text's when cuts change nothing but line breaks. */
+  const uncut = (html: string) => html.replace(new RegExp(`<div class="${CUT_CLASS}">`, 'g'), '').replace(/<\/p>\s*<\/div>\s*<p>/g, '').replace(/\s+/g, '');
+  const same = (html: string, text: string) => expect(uncut(html)).toBe(renderMarkdown(text).replace(/\s+/g, ''));
   const pieces = (n: number) => {
     let s = '';
     for (let i = 1; i <= n; i++) s += `[piece ${i}/${n}]`.padEnd(24, '.');
@@ -86,19 +89,42 @@ describe('IncrementalMarkdown and one very long paragraph', () => {
       if (n > text.length) expect(md.renderedChars).toBeLessThan(2 * text.length); // each block once, then the tail
       expect(blocks.every((b) => b.html.startsWith(`<div class="${CUT_CLASS}">`))).toBe(true);
       expect(shown(html).replace(/\s/g, '')).toBe(text.replace(/\s/g, '')); // a cut is a line break
+      same(html, text);
     });
   }
 
   it('never cuts inside a code span, and no piece starts a list', () => {
     const words = (k: number) => Array.from({ length: k }, (_, i) => `w${i}`).join(' ');
-    const span = '`' + words(400) + '`'; // about 2 KB, from before CUT_AT to after it
-    const text = `${words(600)} ${span} ${Array.from({ length: 2000 }, (_, i) => `1. item-${i}`).join(' ')}`;
+    const span = '`' + words(150) + '`'; // 740 characters, from before CUT_AT to after it
+    const text = `${words(760)} ${span} ${Array.from({ length: 2000 }, (_, i) => `1. item-${i}`).join(' ')}`;
     const { html, blocks } = stream(text, 101);
     expect(blocks.length).toBeGreaterThan(0);
-    expect(html).toContain(`<code>${words(400)}</code>`);
+    expect(html).toContain(`<code>${words(150)}</code>`);
     expect(html).not.toMatch(/<ol|<ul|<li/);
-    expect(shown(html)).toBe(shown(renderMarkdown(text)));
+    same(html, text);
   });
+
+  // From a review: each of these was either left uncut (the freeze stayed) or cut so that
+  // the Markdown meant something else, or cut differently streamed than whole.
+  const words = (k: number, w = (i: number) => `w${i}`) => Array.from({ length: k }, (_, i) => w(i)).join(' ');
+  const cases: Array<{ name: string; text: string; cuts: number }> = [
+    { name: 'a long paragraph, then another block', text: pieces(2000) + '\n\nThe end.', cuts: 5 },
+    { name: 'a stray "|", backtick and "*" early on', text: 'a | b, it`s 5 * 3: ' + pieces(2000), cuts: 5 },
+    { name: 'a double-backtick code span across CUT_AT', text: words(700) + ' ``a ` b ' + words(150) + '`` ' + words(3000), cuts: 3 },
+    { name: 'emphasis, strikes and links everywhere', text: words(1500, (i) => [`**b${i} c**`, `~~s${i} t~~`, `[l${i} m](https://x.test/${i})`, `_e${i} f_`, `w${i}`][i % 5]!), cuts: 2 },
+    { name: 'lines, then a list item indented by two', text: words(1500).replace(/ (w\d*0) /g, '\n$1 ') + '\n  - item\n' + words(1500), cuts: 1 },
+    { name: 'CRLF lines, a blank line, indented code', text: words(2500).replace(/ (w\d*0) /g, '\r\n$1 ') + '\r\n\r\n    code\r\n', cuts: 1 },
+    { name: 'Japanese without spaces', text: 'これは長い段落です。'.repeat(2500), cuts: 2 },
+  ];
+  for (const d of cases) {
+    it(`cuts ${d.name} the same streamed as whole, changing nothing but line breaks`, () => {
+      const whole = stream(d.text, d.text.length + 1);
+      const streamed = stream(d.text, 499);
+      expect(streamed.html).toBe(whole.html);
+      same(whole.html, d.text);
+      expect(whole.html.split(`class="${CUT_CLASS}"`).length - 1).toBeGreaterThanOrEqual(d.cuts);
+    });
+  }
 
   const whole: Array<{ name: string; text: string }> = [
     { name: 'a paragraph just under CUT_OVER', text: pieces(340) },

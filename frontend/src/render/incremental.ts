@@ -10,15 +10,13 @@
 // further down) is rendered as if it were the end: links are plain labels here anyway.
 //
 // One paragraph longer than CUT_OVER is cut too, into blocks of about CUT_AT characters
-// (#cutLong): marked's inline parsing takes time in the square of a paragraph's length in
-// WebKitGTK's JavaScriptCore when the paragraph has many brackets, backticks or emphasis
-// marks (a 47 KB one with a bracket every 24 characters: 0.8 s, 240 KB: about 20 s, during
-// which the window showed "Connecting…"; docs/PERFORMANCE.md). A cut paragraph reads as
-// one with a line break at each cut; a cut never falls inside a code span, and the piece
-// after it starts with a letter or digit, so it cannot turn into a list, a heading or a
-// table.
+// (render/cut.ts says where and why): a cut paragraph reads as one with a line break at
+// each cut.
 
+import { CUT_OVER, findCut } from './cut';
 import { renderMarkdown } from './markdown';
+
+export { CUT_OVER };
 
 /** One completed block: its place in the reply (a stable key) and its sanitised HTML. */
 export interface MdBlock {
@@ -35,12 +33,6 @@ export interface MdRender {
 const listItem = /^(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)/;
 const fenceOpen = /^ {0,3}(`{3,}|~{3,})/;
 
-/** A paragraph longer than this is cut into blocks of about CUT_AT characters. */
-export const CUT_OVER = 8192;
-const CUT_AT = 4096;
-/** What a paragraph that may be cut starts with (not a list, quote, heading, table, code or HTML). */
-const cuttableStart = /^[\p{L}\p{N}[*_`("']/u;
-const letterOrDigit = /[\p{L}\p{N}]/u;
 /** The class of a block that a cut ended: its paragraph goes on in the next block. */
 export const CUT_CLASS = 'md-cut';
 
@@ -114,9 +106,10 @@ export class IncrementalMarkdown {
         // a new block begins (a list marker needs the whole line to be sure).
         const part = t.slice(this.#scan);
         if (!this.#fence && this.#blank && this.#scan > this.#tailStart && /^\S/.test(part) && !(this.#tailHasList && /^[-*+\d]/.test(part))) {
+          this.#cutLong(this.#scan);
           this.#close(this.#scan);
         }
-        this.#cutLong();
+        this.#cutLong(t.length);
         return;
       }
       const line = t.slice(this.#scan, nl);
@@ -133,6 +126,7 @@ export class IncrementalMarkdown {
       }
       const isList = listItem.test(line);
       if (this.#blank && start > this.#tailStart && !/^\s/.test(line) && !(isList && this.#tailHasList)) {
+        this.#cutLong(start); // a long paragraph before this block is cut as a streamed one is
         this.#close(start);
       }
       this.#blank = false;
@@ -142,30 +136,12 @@ export class IncrementalMarkdown {
     }
   }
 
-  /**
-   * Cuts a paragraph longer than CUT_OVER into blocks: at the first place from CUT_AT on
-   * where white space is followed by a letter or digit that does not start an ordered list
-   * item, outside a code span. The tail must be one paragraph: no fence or list in it, a
-   * first line that starts like a paragraph and has no "|" (a table's header), and no blank
-   * line before the cut.
-   */
-  #cutLong(): void {
-    const t = this.#text;
-    while (!this.#fence && !this.#tailHasList && t.length - this.#tailStart > CUT_OVER) {
-      const from = this.#tailStart;
-      const eol = t.indexOf('\n', from);
-      const firstLine = t.slice(from, eol < 0 ? t.length : eol);
-      if (!cuttableStart.test(firstLine) || listItem.test(firstLine) || firstLine.includes('|')) return;
-      let ticks = 0;
-      let at = -1;
-      for (let i = from; i < from + CUT_OVER && at < 0; i++) {
-        const c = t[i]!;
-        if (c === '`') ticks++;
-        else if (c === '\n' && /^[ \t]*(?:\n|$)/.test(t.slice(i + 1, i + 80))) return; // a blank line
-        else if (i >= from + CUT_AT && ticks % 2 === 0 && /\s/.test(c) && letterOrDigit.test(t[i + 1] ?? '') && !/^\d{1,9}[.)]/.test(t.slice(i + 1, i + 12))) {
-          at = i + 1;
-        }
-      }
+  /** Cuts the tail's paragraph, up to end, into blocks while it is longer than CUT_OVER. */
+  #cutLong(end: number): void {
+    // No look at #fence or #tailHasList: they may come from lines after the cut, which a
+    // streamed reply did not have yet when it was cut (findCut stops at such a line).
+    while (end - this.#tailStart > CUT_OVER) {
+      const at = findCut(this.#text, this.#tailStart, end);
       if (at < 0) return;
       this.#close(at, true);
     }
@@ -178,6 +154,6 @@ export class IncrementalMarkdown {
     this.#blocks = [...this.#blocks, { key: this.#tailStart, html: cut ? `<div class="${CUT_CLASS}">${html}</div>` : html }];
     this.renderedChars += src.length;
     this.#tailStart = end;
-    this.#tailHasList = false;
+    if (!cut) this.#tailHasList = false; // a cut is made before any list line (findCut)
   }
 }
