@@ -21,29 +21,9 @@ cd "$(dirname "$0")/.."
 turns=${1:-1}
 pieces=${2:-10000}
 tmp=$(mktemp -d /tmp/concordia-wjoin.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	sleep 0.5
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" >&2 || rm -rf "$tmp"
-}
-trap cleanup EXIT
-win=${WINDOW_BIN:-}
-if [ -z "$win" ]; then
-	(cd frontend && npm run build >/dev/null)
-	go build -tags desktop,production,webkit2_41 -o "$tmp/window" .
-	win=$tmp/window
-fi
-CGO_ENABLED=0 go build -tags headless -o "$tmp/cli" .
-go build -o "$tmp/fakeclaude" ./internal/fakeclaude
-die() { echo "window-join-time: $*" >&2; exit 1; }
-# Xvfb picks a free display and says which (no clash with another test's).
-Xvfb -displayfd 4 -screen 0 1280x800x24 >/dev/null 2>&1 4>"$tmp/display" &
-pids+=($!)
-for _ in $(seq 50); do [ -s "$tmp/display" ] && break; sleep 0.1; done
-[ -s "$tmp/display" ] || die "Xvfb did not start"
-display=:$(head -1 "$tmp/display")
+name=window-join-time
+# shellcheck source=scripts/window-measure.sh
+. scripts/window-measure.sh
 d=$tmp
 mkdir -p "$d/host" "$d/win/.config/concordia" "$d/bob" "$d/shots"
 HOME=$d/host DBUS_SESSION_BUS_ADDRESS=disabled: "$tmp/cli" host --listen 127.0.0.1:0 \

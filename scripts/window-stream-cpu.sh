@@ -19,26 +19,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-3}
 prompt=${2:-FAKE_STREAM=300:100 x}
 tmp=$(mktemp -d /tmp/concordia-wcpu.XXXXXX)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	sleep 0.5
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-win=${WINDOW_BIN:-}
-if [ -z "$win" ]; then
-	(cd frontend && npm run build >/dev/null)
-	go build -tags desktop,production,webkit2_41 -o "$tmp/window" .
-	win=$tmp/window
-fi
-CGO_ENABLED=0 go build -tags headless -o "$tmp/cli" .
-go build -o "$tmp/fakeclaude" ./internal/fakeclaude
-display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
-pids+=($!)
-sleep 1
+name=window-stream-cpu
+# shellcheck source=scripts/window-measure.sh
+. scripts/window-measure.sh
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for run in $(seq "$runs"); do
 	d=$tmp/run$run
