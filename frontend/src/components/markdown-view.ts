@@ -5,10 +5,10 @@
 // A streaming reply is rendered incrementally (render/incremental.ts): completed
 // blocks are rendered once and their DOM kept; only the growing tail changes.
 
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import { IncrementalMarkdown } from '../render/incremental';
+import { CUT_CLASS, IncrementalMarkdown } from '../render/incremental';
 import { base, codeTokens } from './styles';
 
 /** A growing tail longer than this (a huge code block or list, or a paragraph render/cut.ts finds no place to cut) is re-rendered at most every TAIL_EVERY_MS. */
@@ -56,7 +56,7 @@ export class MarkdownView extends LitElement {
       .md > :last-child { margin-bottom: 0; }
       p, ul, ol, blockquote, pre, table { margin: 0 0 10px; }
       /* A very long paragraph cut into blocks (render/incremental.ts) reads as one, with a line break at each cut. */
-      .md-cut > p:last-child { margin-bottom: 0; }
+      .${unsafeCSS(CUT_CLASS)} > p:last-child { margin-bottom: 0; }
       h1, h2, h3, h4, h5, h6 { margin: 16px 0 8px; line-height: 1.3; }
       h1 { font-size: 1.35em; } h2 { font-size: 1.2em; } h3 { font-size: 1.08em; } h4, h5, h6 { font-size: 1em; }
       ul, ol { padding-left: 22px; }

@@ -17,9 +17,9 @@
 //   item or a link reference definition; a line break is preferred;
 // - no code span, emphasis (`*`, `_` at a word's edge, `~~`), link label (`[`) or link
 //   destination (`](…)`) is open at the cut, and no `|` (a table's header?) comes before
-//   it on its line. A marker left open (or a `|` seen) more than
-//   STRAY characters is taken as a lone character (a stray backtick, "5 * 3"), as marked
-//   will when no closing one comes.
+//   it on its line. A marker left open (or a `|` seen) more than STRAY characters before
+//   is taken as a lone character (a stray backtick, "5 * 3"), as marked will when no
+//   closing one comes.
 //
 // Only the text before the window's end is read, so a streamed reply is cut where the
 // whole one is. What a cut can still change: a setext underline ("---" under the
@@ -84,8 +84,8 @@ export function findCut(t: string, from: number, limit = t.length): number {
   let atSpace = -1; // the first cut after white space or between CJK characters
   for (let i = from; i < end; i++) {
     const c = t[i]!;
+    const prev = t[i - 1] ?? ' ';
     if (atSpace < 0 && i >= from + CUT_AT && i !== lineStart && !(pipeAt >= 0 && i - pipeAt <= STRAY) && !open(i) && startsChunk(t, i)) {
-      const prev = t[i - 1]!;
       if (/\s/.test(prev) || (c === '[' && !letterOrDigit.test(prev) && prev !== '\\') || (cjk.test(prev) && cjk.test(c))) atSpace = i;
     }
     if (i === lineStart && i > from) {
@@ -114,7 +114,6 @@ export function findCut(t: string, from: number, limit = t.length): number {
     }
     if (code !== 0 && i - codeAt <= STRAY) continue; // inside a code span: nothing else counts
     code = 0;
-    const prev = t[i - 1] ?? ' ';
     const next = t[i + 1] ?? ' ';
     if (c === '\\') {
       i++; // an escaped character is text

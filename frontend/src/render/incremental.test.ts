@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { CUT_CLASS, CUT_OVER, IncrementalMarkdown } from './incremental';
+import { CUT_OVER } from './cut';
+import { CUT_CLASS, IncrementalMarkdown } from './incremental';
 import { renderMarkdown } from './markdown';
 
 /** HTML without the white space between tags (blocks join with none). */

@@ -16,8 +16,6 @@
 import { CUT_OVER, findCut } from './cut';
 import { renderMarkdown } from './markdown';
 
-export { CUT_OVER };
-
 /** One completed block: its place in the reply (a stable key) and its sanitised HTML. */
 export interface MdBlock {
   key: number;
