@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
@@ -24,6 +23,16 @@ type member struct {
 	refill      time.Time
 	order       int64          // join order, for a stable participants list
 	rec         journal.Member // what the journal last recorded of this member
+	key         term.NameKey   // term.KeyOf(keyName), for comparing names
+	keyName     string
+}
+
+// nameKey is the member's term.NameKey, worked out again only when its name has changed.
+func (m *member) nameKey() term.NameKey {
+	if m.keyName != m.Name {
+		m.key, m.keyName = term.KeyOf(m.Name), m.Name
+	}
+	return m.key
 }
 
 // JoinRequest is a hello, from a remote peer or an in-process member.
@@ -251,17 +260,25 @@ func (p *Party) remoteCount() int {
 }
 
 // uniqueName is name, or name-2, name-3… when a connected member other than self has it, or
-// it is the host's name and self is not the owner.
+// it is the host's name and self is not the owner. Names are compared as a person reads
+// them (term.Alike): "аlice" with a Cyrillic "а" is a second "alice".
 func (p *Party) uniqueName(name string, self *member) string {
-	taken := func(n string) bool {
-		// The host's name is the owner's, present or not: in a party whose host watches
-		// without taking part (--no-local-repl) "joined root's party as root" would pass
-		// a participant off as the host.
-		if !self.owner && p.hostName != "" && strings.EqualFold(p.hostName, n) {
-			return true
+	others := make([]term.NameKey, 0, len(p.members)+1)
+	// The host's name is the owner's, present or not: in a party whose host watches
+	// without taking part (--no-local-repl) "joined root's party as root" would pass a
+	// participant off as the host.
+	if !self.owner && p.hostName != "" {
+		others = append(others, term.KeyOf(p.hostName))
+	}
+	for _, m := range p.members {
+		if m != self {
+			others = append(others, m.nameKey())
 		}
-		for _, m := range p.members {
-			if m != self && strings.EqualFold(m.Name, n) {
+	}
+	taken := func(n string) bool {
+		k := term.KeyOf(n)
+		for _, o := range others {
+			if k.Alike(o) {
 				return true
 			}
 		}

@@ -683,8 +683,8 @@ func TestToolLinesStayLinesWhenCoalesced(t *testing.T) {
 	}
 }
 
-// Names that look alike are alike: a zero-width space or fullwidth letters do not make a
-// second "alice", and a name cannot pass for a notice.
+// Names that look alike are alike: a zero-width space, fullwidth letters or a Cyrillic "а"
+// do not make a second "alice", and a name cannot pass for a notice or a role.
 func TestNameSpoofing(t *testing.T) {
 	p, _, _ := start(t, Config{})
 	tests := []struct {
@@ -699,6 +699,12 @@ func TestNameSpoofing(t *testing.T) {
 		{"eve (Co-Host)", "", ErrBadName},
 		{"bob (QA)", "bob (QA)", nil},
 		{"\u200b\u200d", "", ErrBadName},
+		// Letters of other scripts drawn like Latin ones do not make another name either
+		// (each number is the next one free: "аlice-4" would pass for "ALICE-4").
+		{"\u0430lice", "\u0430lice-5", nil},
+		{"AL\u0406CE", "AL\u0406CE-6", nil},
+		{"eve (h\u043Est)", "", ErrBadName},
+		{"eve (host", "", ErrBadName},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -970,6 +976,10 @@ func TestHostNameIsTheOwners(t *testing.T) {
 	res, err := p.Join(JoinRequest{Name: "Root", Token: token, Sub: newCollector()})
 	if err != nil || res.You.Name != "Root-2" {
 		t.Fatalf("a participant named like the absent host: %+v, %v", res.You, err)
+	}
+	res, err = p.Join(JoinRequest{Name: "r\u043E\u03BFt", Token: token, Sub: newCollector()})
+	if err != nil || res.You.Name != "r\u043E\u03BFt-3" {
+		t.Fatalf("a participant named with look-alikes of the absent host's letters: %+v, %v", res.You, err)
 	}
 	l, hello, err := p.JoinLocal("root", wire.RoleHost)
 	if err != nil || hello.You.Name != "root" {

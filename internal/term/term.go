@@ -127,12 +127,15 @@ func NameProblem(name string) string {
 	case strings.ContainsAny(name, "[]"):
 		// "[system] …" in a name would pass for a notice in every terminal.
 		return "a name cannot contain [ or ]"
-	case roleInName.MatchString(name):
-		// "eve (host)" would pass for a host in every member list (a tester's).
+	case roleInName.MatchString(name) || roleInName.MatchString(Skeleton(strings.ToLower(name))):
+		// "eve (host)" would pass for a host in every member list (a tester's), and so
+		// would "eve (hоst)" with a Cyrillic "о", "eve (H0ST)" or "eve (host" without
+		// its bracket (another tester's).
 		return "a name cannot hold a role in brackets, such as (host)"
 	}
 	return ""
 }
 
-// roleInName matches a role, or "you", in round brackets: how member lists show them.
-var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co-?host|owner|participant|viewer|you)\s*\)`)
+// roleInName matches a role, or "you", in round brackets (the last one may be missing at
+// the end of the name): how member lists show them.
+var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co-?host|owner|participant|viewer|you)\s*(\)|$)`)

@@ -64,3 +64,56 @@ func TestName(t *testing.T) {
 		}
 	}
 }
+
+// Names a person would take for one another are Alike; names that only share letters are not.
+func TestAlike(t *testing.T) {
+	tests := []struct {
+		a, b  string
+		alike bool
+	}{
+		{"alice", "Alice", true},
+		{"alice", "\u0430lice", true},               // Cyrillic а
+		{"ALICE", "\u0430lice", true},               // and in another case
+		{"ALICE", "\u0410LICE", true},               // Cyrillic А
+		{"bob", "b\u043Eb", true},                   // Cyrillic о
+		{"bob", "b\u03BFb", true},                   // Greek ο
+		{"bob", "b0b", true},                        // a zero
+		{"Ian", "lan", true},                        // capital I, small l
+		{"bill", "biII", true},                      // small l, capital I
+		{"bill", "bi11", true},                      // ones
+		{"kim", "kirn", true},                       // r n
+		{"wes", "vves", true},                       // v v
+		{"sergey", "\u0455erge\u0443", true},        // Cyrillic ѕ and у
+		{"\u0435ve", "EVE", true},                   // Cyrillic е
+		{"alice", "alicia", false},                  // different names
+		{"ian", "lan", false},                       // a dotted i is not an l
+		{"bob", "rob", false},                       //
+		{"\u0436\u0435\u043D\u044F", "xehr", false}, // Cyrillic with no Latin look-alike stays itself
+	}
+	for _, tc := range tests {
+		if got := Alike(tc.a, tc.b); got != tc.alike {
+			t.Errorf("Alike(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.alike)
+		}
+		if got := Alike(tc.b, tc.a); got != tc.alike {
+			t.Errorf("Alike(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.alike)
+		}
+	}
+}
+
+// A name cannot pass for a role in a member list, however its letters are drawn.
+func TestNameProblemRoleLookAlikes(t *testing.T) {
+	for _, name := range []string{
+		"eve (host)", "eve (HOST)", "eve (h\u043Est)", "eve (H0ST)", "eve (host",
+		"eve \u2768host\u2769", "eve (PARTICIPANT)", "eve (v\u0456ewer)", "eve (co-h\u03BFst)",
+		"eve (\u0443ou)",
+	} {
+		if NameProblem(Name(name)) == "" {
+			t.Errorf("NameProblem(%q) = \"\", want a role-in-brackets problem", name)
+		}
+	}
+	for _, name := range []string{"bob (QA)", "eve (hosting)", "bob (1)", "ann (ops"} {
+		if why := NameProblem(Name(name)); why != "" {
+			t.Errorf("NameProblem(%q) = %q, want none", name, why)
+		}
+	}
+}
