@@ -823,6 +823,12 @@ func (a *App) SetApproval(on bool) error {
 	return a.control("set approval", func(ctx context.Context) error { return a.session.SetApproval(ctx, on) })
 }
 
+// SetPermissionMode sets what the agent may do without asking a host, from now on: "ask",
+// "edits", "plan" or "all".
+func (a *App) SetPermissionMode(mode string) error {
+	return a.control("set tool permissions", func(ctx context.Context) error { return a.session.SetPermissionMode(ctx, mode) })
+}
+
 // ApproveBatch sends the batch waiting for approval as it was merged.
 func (a *App) ApproveBatch(batch string) error {
 	return a.control("approve batch", func(ctx context.Context) error { return a.session.Approve(ctx, batch, nil) })

@@ -329,7 +329,7 @@ func (a *Agent) TurnWith(ctx context.Context, prompt string, opts TurnOptions) (
 	a.mu.Unlock()
 	wctx, cancel := context.WithTimeout(context.Background(), a.stopTimeout())
 	defer cancel()
-	if err := a.sendControl(wctx, p, "interrupt", nil); err != nil {
+	if err := a.sendControl(wctx, p, map[string]any{"subtype": "interrupt"}, nil); err != nil {
 		a.log.Warn("send interrupt to claude", "err", err)
 	}
 	timer := time.NewTimer(a.stopTimeout())

@@ -8,12 +8,13 @@ import (
 	"strconv"
 )
 
-// Control requests: the ones we send claude (initialize, interrupt) and its answers.
+// Control requests: the ones we send claude (initialize, interrupt, set_permission_mode)
+// and its answers.
 
 // initialize sends the initialize control request and waits for its response.
 func (a *Agent) initialize(ctx context.Context, p *process) error {
 	ch := make(chan controlResponse, 1)
-	if err := a.sendControl(ctx, p, "initialize", ch); err != nil {
+	if err := a.sendControl(ctx, p, map[string]any{"subtype": "initialize"}, ch); err != nil {
 		if ctx.Err() == nil || errors.Is(err, errCutWrite) {
 			// A broken pipe: claude is gone or going; report how it ended.
 			select {
@@ -39,8 +40,48 @@ func (a *Agent) initialize(ctx context.Context, p *process) error {
 	}
 }
 
-// sendControl writes a control request; when reply is not nil its response is sent there.
-func (a *Agent) sendControl(ctx context.Context, p *process, subtype string, reply chan controlResponse) error {
+// SwitchMode sets Claude Code's permission mode (ClaudeMode's values) from now on: a
+// running claude is asked to switch (a set_permission_mode control request) and SwitchMode
+// waits for its answer; a start or restart later starts in it too. With no claude running
+// it only does the latter. An error says the running claude did not switch (it refused,
+// did not answer before ctx ended, or died): it keeps its mode until it is restarted.
+func (a *Agent) SwitchMode(ctx context.Context, mode string) error {
+	a.mu.Lock()
+	a.mode = mode
+	p := a.proc
+	a.mu.Unlock()
+	if p == nil || p.gone() {
+		return nil
+	}
+	ch := make(chan controlResponse, 1)
+	if err := a.sendControl(ctx, p, map[string]any{"subtype": "set_permission_mode", "mode": mode}, ch); err != nil {
+		return fmt.Errorf("switch claude to %s mode: %w", mode, err)
+	}
+	select {
+	case r := <-ch:
+		if r.Subtype != "success" {
+			return fmt.Errorf("switch claude to %s mode: claude answered %q: %s", mode, r.Subtype, r.Error)
+		}
+		return nil
+	case <-p.done:
+		return fmt.Errorf("switch claude to %s mode: %w", mode, a.exitError(p))
+	case <-ctx.Done():
+		a.mu.Lock()
+		for id, c := range p.pending {
+			if c == ch {
+				delete(p.pending, id)
+			}
+		}
+		a.mu.Unlock()
+		return fmt.Errorf("switch claude to %s mode: no answer: %w", mode, ctx.Err())
+	case <-a.closing:
+		return fmt.Errorf("switch claude to %s mode: %w", mode, ErrClosed)
+	}
+}
+
+// sendControl writes a control request (req holds its subtype and fields); when reply is
+// not nil its response is sent there.
+func (a *Agent) sendControl(ctx context.Context, p *process, req map[string]any, reply chan controlResponse) error {
 	a.mu.Lock()
 	a.nextReq++
 	id := "concordia-" + strconv.Itoa(a.nextReq)
@@ -48,7 +89,7 @@ func (a *Agent) sendControl(ctx context.Context, p *process, subtype string, rep
 		p.pending[id] = reply
 	}
 	a.mu.Unlock()
-	line, err := json.Marshal(controlRequestLine{Type: "control_request", RequestID: id, Request: map[string]any{"subtype": subtype}})
+	line, err := json.Marshal(controlRequestLine{Type: "control_request", RequestID: id, Request: req})
 	if err == nil {
 		err = p.writeLine(ctx, line)
 	}
@@ -56,7 +97,7 @@ func (a *Agent) sendControl(ctx context.Context, p *process, subtype string, rep
 		a.mu.Lock()
 		delete(p.pending, id)
 		a.mu.Unlock()
-		return fmt.Errorf("send %s: %w", subtype, err)
+		return fmt.Errorf("send %v: %w", req["subtype"], err)
 	}
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -349,4 +351,64 @@ func TestRealClaudeClearSaysDone(t *testing.T) {
 	if got := strings.Join(c.stream(wire.StreamAssistant), ""); got != "done (the command gave no output)" {
 		t.Fatalf("/clear showed %q (outputs %q)", got, c.sequence())
 	}
+}
+
+// TestRealClaudeSwitchMode: the real CLI takes set_permission_mode while it runs (what a
+// host's Party.setPermissionMode sends it): after a switch to acceptEdits a file write in
+// its working directory is no longer asked about, and after a switch back it is again.
+func TestRealClaudeSwitchMode(t *testing.T) {
+	work := t.TempDir()
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		if len(req.ToolResults) > 0 {
+			return testkit.AnthropicReply{Text: "tool said: " + req.ToolResults[0].Content}
+		}
+		if _, name, ok := strings.Cut(req.LastUserText, "write "); ok {
+			return testkit.ToolUse("Write", map[string]any{"file_path": filepath.Join(work, name), "content": "hello\n"})
+		}
+		return testkit.AnthropicReply{Text: "plain reply"}
+	})
+	a := agent.New(agent.Config{
+		Path:             testkit.RealClaude(t),
+		WorkDir:          work,
+		Env:              testkit.RealClaudeEnv(t, api.URL),
+		PermissionPrompt: true,
+		PermissionMode:   agent.ClaudeModeDefault,
+		StopTimeout:      10 * time.Second,
+	})
+	if err := a.Start(turnCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	write := func(name string) (asked []string) {
+		t.Helper()
+		ask := func(_ context.Context, req agent.ToolRequest) agent.ToolDecision {
+			asked = append(asked, req.Tool)
+			return agent.ToolDecision{Allow: true}
+		}
+		res, err := a.TurnWith(turnCtx(t), "please write "+name, agent.TurnOptions{Ask: ask})
+		if err != nil || res.IsError {
+			t.Fatalf("turn writing %s: %+v, %v", name, res, err)
+		}
+		if _, err := os.Stat(filepath.Join(work, name)); err != nil {
+			t.Fatalf("%s was not written: %v (reply %q)", name, err, res.Text)
+		}
+		return asked
+	}
+	if asked := write("a.txt"); !slices.Equal(asked, []string{"Write"}) {
+		t.Fatalf("in default mode the write asked %q, want [Write]", asked)
+	}
+	if err := a.SwitchMode(turnCtx(t), agent.ClaudeModeAcceptEdits); err != nil {
+		t.Fatalf("switch to acceptEdits: %v", err)
+	}
+	if asked := write("b.txt"); len(asked) != 0 {
+		t.Fatalf("after the switch to acceptEdits the write asked %q", asked)
+	}
+	if err := a.SwitchMode(turnCtx(t), agent.ClaudeModeDefault); err != nil {
+		t.Fatalf("switch back to default: %v", err)
+	}
+	if asked := write("c.txt"); !slices.Equal(asked, []string{"Write"}) {
+		t.Fatalf("after the switch back the write asked %q, want [Write]", asked)
+	}
+	// (The CLI answers success to a mode it does not know, too: ClaudeMode is what keeps
+	// anything but its four modes from being sent.)
 }

@@ -135,6 +135,9 @@ func (f *fakeControl) rec(s string) error { f.calls = append(f.calls, s); return
 func (f *fakeControl) SetApproval(_ context.Context, on bool) error {
 	return f.rec(fmt.Sprintf("approval %v", on))
 }
+func (f *fakeControl) SetPermissionMode(_ context.Context, mode string) error {
+	return f.rec("permissions " + mode)
+}
 func (f *fakeControl) Approve(_ context.Context, b string, text *string) error {
 	if text != nil {
 		return f.rec("approve " + b + " " + *text)
@@ -467,6 +470,12 @@ func TestCommandsOfAHost(t *testing.T) {
 			{Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Bash", "Edit"}}},
 		}},
 		{line: "/revoke Write", wantCall: "revoke Write"}, // the host says what is allowed
+		{line: "/permissions edits", wantCall: "permissions edits"},
+		{line: "/permissions ALL", wantCall: "permissions all"},
+		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
+		{line: "/permissions", wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
+			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {

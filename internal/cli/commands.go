@@ -77,20 +77,21 @@ var commands = map[string]command{
 	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow, false},
 	"withdraw": {"/withdraw", "take back your latest prompt that no batch has taken yet", false, (*commander).withdrawLast, false},
 
-	"approve":  {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
-	"reject":   {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
-	"approval": {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval, true},
-	"stop":     {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
-	"allow":    {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
-	"deny":     {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
-	"always":   {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways), false},
-	"revoke":   {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
-	"role":     {"/role NAME host|participant|viewer", "change someone's role (a NAME may have spaces)", true, (*commander).role, true},
-	"kick":     {"/kick NAME [REASON]", "remove someone from the party (a NAME may have spaces; \"NAME\" in quotes takes it as it is)", true, (*commander).kick, true},
-	"rotate":   {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
-	"invite":   {"/invite", "show the invites", true, (*commander).invite, false},
-	"agent":    {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
-	"share":    {"/share off|changes|tree", "what everyone may see of the working directory (tree: the party's host only)", true, (*commander).share, true},
+	"approve":     {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
+	"reject":      {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
+	"approval":    {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval, true},
+	"permissions": {"/permissions ask|edits|plan|all", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all)", true, (*commander).permissions, true},
+	"stop":        {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
+	"allow":       {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
+	"deny":        {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
+	"always":      {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways), false},
+	"revoke":      {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
+	"role":        {"/role NAME host|participant|viewer", "change someone's role (a NAME may have spaces)", true, (*commander).role, true},
+	"kick":        {"/kick NAME [REASON]", "remove someone from the party (a NAME may have spaces; \"NAME\" in quotes takes it as it is)", true, (*commander).kick, true},
+	"rotate":      {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
+	"invite":      {"/invite", "show the invites", true, (*commander).invite, false},
+	"agent":       {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
+	"share":       {"/share off|changes|tree", "what everyone may see of the working directory (tree: the party's host only)", true, (*commander).share, true},
 }
 
 // line handles one line of input; it returns true when the person quits.
@@ -389,6 +390,22 @@ func (c *commander) approval(ctx context.Context, arg string) error {
 		return c.ctl.SetApproval(ctx, false)
 	}
 	return errors.New("say /approval on or /approval off")
+}
+
+// permissions sets the party's tool permission mode; without a mode it says the current one.
+func (c *commander) permissions(ctx context.Context, arg string) error {
+	mode := strings.ToLower(strings.TrimSpace(arg))
+	switch mode {
+	case wire.PermissionAsk, wire.PermissionEdits, wire.PermissionPlan, wire.PermissionAll:
+		// The settings event that follows says the new mode to everyone, this terminal too.
+		return c.ctl.SetPermissionMode(ctx, mode)
+	case "":
+		var now string
+		c.pr.with(func(r *roster) { now = r.settings.PermissionMode })
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; /permissions ask|edits|plan|all changes them")
+		return nil
+	}
+	return errors.New("say /permissions ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning) or all (everything, never asks)")
 }
 
 // recentDecision is how long after a request was decided a host's /allow, /deny or

@@ -192,6 +192,11 @@ func (c *Client) SetApproval(ctx context.Context, on bool) error {
 	return c.call(ctx, wire.MethodSetApproval, wire.SetApprovalParams{On: on}, nil)
 }
 
+// SetPermissionMode sets what the agent may do without asking, from now on.
+func (c *Client) SetPermissionMode(ctx context.Context, mode string) error {
+	return c.call(ctx, wire.MethodSetPermissionMode, wire.SetPermissionModeParams{Mode: mode}, nil)
+}
+
 // Approve sends the waiting batch (edited when text is set).
 func (c *Client) Approve(ctx context.Context, batch string, text *string) error {
 	return c.call(ctx, wire.MethodApprove, wire.ApproveParams{Batch: batch, Text: text}, nil)

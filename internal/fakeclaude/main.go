@@ -1,7 +1,7 @@
 // Command fakeclaude stands in for the Claude Code CLI in tests. It speaks enough of the
 // headless stream-json protocol (claude -p --input-format stream-json --output-format
 // stream-json --verbose --include-partial-messages) for package agent and the party: it answers
-// the initialize and interrupt control requests, and for each user message writes system/init,
+// the initialize, interrupt and set_permission_mode control requests, and for each user message writes system/init,
 // the reply as stream_event text deltas (only with --include-partial-messages), the complete
 // assistant message, and a result line.
 //
@@ -46,9 +46,13 @@
 //
 // Environment:
 //
-//	FAKECLAUDE_LOG=<file>               append {"text","session","args","claudecode"} per user
-//	                                    message (claudecode: whether CLAUDECODE was set), and
-//	                                    {"signal","ignored"} per signal received
+//	FAKECLAUDE_LOG=<file>               append {"text","session","args","claudecode","mode"} per
+//	                                    user message (claudecode: whether CLAUDECODE was set;
+//	                                    mode: the permission mode, from --permission-mode or
+//	                                    the last set_permission_mode, "" for none), {"set_mode"}
+//	                                    per set_permission_mode, and {"signal","ignored"} per
+//	                                    signal received
+//	FAKECLAUDE_REFUSE_MODE=1            answer set_permission_mode with an error
 //	FAKECLAUDE_IGNORE_STDIN_CLOSE=1     keep running when stdin closes (a stop must signal)
 //	FAKECLAUDE_IGNORE_SIGNALS=1         log SIGINT and SIGTERM but keep running (needs SIGKILL)
 //	FAKECLAUDE_IGNORE_INTERRUPT=1       answer interrupt control requests but never stop the
@@ -105,6 +109,7 @@ type fake struct {
 	interrupt chan struct{}                   // the running turn's interrupt signal, nil when idle
 	answers   map[string]chan json.RawMessage // control requests we sent, waiting for answers
 	nextReq   int
+	mode      string // the permission mode: --permission-mode, then set_permission_mode
 }
 
 func newFake(args []string, out, errw io.Writer) *fake {
@@ -124,6 +129,8 @@ func newFake(args []string, out, errw io.Writer) *fake {
 			resume = args[i+1]
 		case strings.HasPrefix(a, "--resume="):
 			resume = strings.TrimPrefix(a, "--resume=")
+		case a == "--permission-mode" && i+1 < len(args):
+			f.mode = args[i+1]
 		}
 	}
 	f.session = resume
@@ -212,14 +219,32 @@ func (f *fake) handleInput(line []byte, queue chan<- string) {
 			return
 		}
 		_, nested := os.LookupEnv("CLAUDECODE")
-		f.logJSON(map[string]any{"text": text, "session": f.session, "args": f.args, "claudecode": nested})
+		f.mu.Lock()
+		mode := f.mode
+		f.mu.Unlock()
+		f.logJSON(map[string]any{"text": text, "session": f.session, "args": f.args, "claudecode": nested, "mode": mode})
 		queue <- text
 	case "control_request":
 		var req struct {
 			Subtype string `json:"subtype"`
+			Mode    string `json:"mode"`
 		}
 		_ = json.Unmarshal(in.Request, &req)
 		switch req.Subtype {
+		case "set_permission_mode":
+			if os.Getenv("FAKECLAUDE_REFUSE_MODE") != "" {
+				f.emit(map[string]any{"type": "control_response", "response": map[string]any{
+					"subtype": "error", "request_id": in.RequestID, "error": "refused (FAKECLAUDE_REFUSE_MODE)",
+				}})
+				return
+			}
+			f.mu.Lock()
+			f.mode = req.Mode
+			f.mu.Unlock()
+			f.logJSON(map[string]any{"set_mode": req.Mode})
+			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
+				"subtype": "success", "request_id": in.RequestID,
+			}})
 		case "initialize":
 			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
 				"subtype": "success", "request_id": in.RequestID,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/party"
@@ -25,6 +26,13 @@ type runner struct {
 	// mode is Claude Code's permission mode set since the start (SetPermissionMode), for
 	// the next start; nil: cfg's.
 	mode atomic.Pointer[string]
+	// switching makes the running claude's switches (SwitchPermissionMode) one at a time,
+	// each to the latest mode; switches counts those in the background, for close.
+	switching sync.Mutex
+	switches  sync.WaitGroup
+	// restartForMode (guarded by mu) is set when the running claude did not take a new
+	// mode: the next turn restarts it in that mode first.
+	restartForMode bool
 	// first runs once, before the agent's first start (under mu): a resume stops what the
 	// previous run left running.
 	first func()
@@ -45,6 +53,58 @@ func (r *runner) SetPermissionMode(mode string) {
 	r.mode.Store(&m)
 }
 
+// switchTimeout is how long the running claude has to answer a set_permission_mode.
+const switchTimeout = 10 * time.Second
+
+// SwitchPermissionMode is SetPermissionMode for a host's change of the party's mode while
+// the party runs (party.Party.SetPermissionMode): the running claude is switched too, in
+// the background, from its next tool request on. ask and all are both Claude Code's
+// default mode (the party allows everything itself in all), so only edits and plan, and
+// leaving them, switch claude. A claude that does not take the mode is restarted in it
+// before the next turn, and the party is told.
+func (r *runner) SwitchPermissionMode(mode string) {
+	m, err := agent.ClaudeMode(mode)
+	if err != nil {
+		r.log.Warn("permission mode", "err", err)
+		return
+	}
+	r.mu.Lock()
+	prev := r.cfg.PermissionMode
+	r.mu.Unlock()
+	if p := r.mode.Swap(&m); p != nil {
+		prev = *p
+	}
+	if prev == m {
+		return
+	}
+	r.switches.Add(1)
+	go func() {
+		defer r.switches.Done()
+		r.switching.Lock()
+		defer r.switching.Unlock()
+		want := *r.mode.Load() // the latest: a later switch may have come meanwhile
+		r.mu.Lock()
+		a := r.agent
+		r.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), switchTimeout)
+		defer cancel()
+		err := a.SwitchMode(ctx, want)
+		if err == nil {
+			return
+		}
+		r.log.Warn("switch claude's permission mode", "mode", want, "err", err)
+		if errors.Is(err, agent.ErrClosed) {
+			return // the party is ending
+		}
+		r.mu.Lock()
+		r.restartForMode = true
+		r.mu.Unlock()
+		if r.notice != nil {
+			r.notice(fmt.Sprintf("the running agent did not switch to the new tool permissions (%v); it is restarted in them before its next turn", err))
+		}
+	}()
+}
+
 // applyMode gives the agent the mode set since it was made; the caller holds mu.
 func (r *runner) applyMode() {
 	if m := r.mode.Load(); m != nil {
@@ -62,8 +122,13 @@ func (r *runner) start(ctx context.Context) error {
 		r.first = nil
 	}
 	if r.agent.Alive() {
-		return nil
+		if !r.restartForMode {
+			return nil
+		}
+		r.restartForMode = false
+		return r.agent.Restart(ctx) // resuming its session, in the mode a host set
 	}
+	r.restartForMode = false
 	return r.agent.Start(ctx)
 }
 
@@ -135,9 +200,12 @@ func (r *runner) Restart(ctx context.Context) error {
 	return nil
 }
 
-// close stops whichever agent is current.
+// close stops whichever agent is current, and waits for a switch of its mode under way
+// (closing the agent ends it).
 func (r *runner) close(ctx context.Context) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.agent.Close(ctx)
+	err := r.agent.Close(ctx)
+	r.mu.Unlock()
+	r.switches.Wait()
+	return err
 }

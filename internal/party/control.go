@@ -17,6 +17,7 @@ import (
 // so the terminal and the window drive either the same way.
 type Controller interface {
 	SetApproval(ctx context.Context, on bool) error
+	SetPermissionMode(ctx context.Context, mode string) error
 	Approve(ctx context.Context, batch string, text *string) error
 	Reject(ctx context.Context, batch, reason string) error
 	Interrupt(ctx context.Context) error
@@ -77,6 +78,44 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 		}
 		return nil
 	})
+}
+
+// SetPermissionMode sets what the agent may do without asking (wire.PermissionAsk, Edits,
+// Plan or All), from the next tool request on: the running agent is switched too
+// (modeSwitcher). Requests already waiting for a decision stay waiting: a host decides
+// them, whichever way the mode went.
+func (p *Party) SetPermissionMode(memberID, mode string) error {
+	return p.control(memberID, func(by *member) error {
+		if p.closed {
+			return ErrClosed
+		}
+		words, ok := modeWords[mode]
+		if !ok {
+			return fmt.Errorf("%w: the permission mode must be ask, edits, plan or all, not %q", ErrInvalid, oneLine(mode))
+		}
+		if p.permMode == mode {
+			return nil
+		}
+		p.permMode = mode
+		switch r := p.cfg.Runner.(type) {
+		case modeSwitcher:
+			r.SwitchPermissionMode(mode)
+		case modeRunner:
+			r.SetPermissionMode(mode)
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s set tool permissions to %s: %s", by.Name, mode, words)})
+		p.emitSettings()
+		return nil
+	})
+}
+
+// modeWords says what each permission mode lets the agent do, for the notice that a host
+// changed it.
+var modeWords = map[string]string{
+	wire.PermissionAsk:   "every tool use asks a host",
+	wire.PermissionEdits: "file edits are allowed, every other tool use asks a host",
+	wire.PermissionPlan:  "read-only planning, nothing is changed until a host approves a plan",
+	wire.PermissionAll:   "the agent uses every tool without asking",
 }
 
 func (p *Party) emitSettings() {

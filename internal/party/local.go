@@ -176,6 +176,11 @@ func (l *Local) pump() {
 // SetApproval turns approval mode on or off.
 func (l *Local) SetApproval(_ context.Context, on bool) error { return l.p.SetApproval(l.id, on) }
 
+// SetPermissionMode sets what the agent may do without asking, from now on.
+func (l *Local) SetPermissionMode(_ context.Context, mode string) error {
+	return l.p.SetPermissionMode(l.id, mode)
+}
+
 // Approve sends the waiting batch (edited when text is set).
 func (l *Local) Approve(_ context.Context, batch string, text *string) error {
 	return l.p.Approve(l.id, batch, text)

@@ -206,3 +206,12 @@ func (p *Party) leavePlan(by string) {
 type modeRunner interface {
 	SetPermissionMode(mode string)
 }
+
+// modeSwitcher is a modeRunner that also switches an agent that is running when a host
+// sets the mode (Party.SetPermissionMode), from its next tool request on. It must not
+// wait either: the switch itself happens in the background, and a switch that fails is
+// the runner's to report (and to make good at the agent's next start).
+type modeSwitcher interface {
+	modeRunner
+	SwitchPermissionMode(mode string)
+}

@@ -375,7 +375,8 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		reply(req, wire.Empty{}, err)
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
-		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways, wire.MethodInvites:
+		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways, wire.MethodInvites,
+		wire.MethodSetPermissionMode:
 		c.hostMethod(req)
 	case wire.MethodChanges, wire.MethodDiff, wire.MethodTree:
 		c.workspaceMethod(ctx, req)
@@ -450,6 +451,8 @@ func (c *remote) hostMethod(req *rpc.Request) {
 	switch req.Method {
 	case wire.MethodSetApproval:
 		err = withParams(req.Params, func(a wire.SetApprovalParams) error { return p.SetApproval(id, a.On) }, "on")
+	case wire.MethodSetPermissionMode:
+		err = withParams(req.Params, func(a wire.SetPermissionModeParams) error { return p.SetPermissionMode(id, a.Mode) }, "mode")
 	case wire.MethodApprove:
 		err = withParams(req.Params, func(a wire.ApproveParams) error { return p.Approve(id, a.Batch, a.Text) }, "batch")
 	case wire.MethodReject:

@@ -30,6 +30,12 @@ func (m *Manager) SetApproval(ctx context.Context, on bool) error {
 	return m.control("set approval", func(c party.Controller) error { return c.SetApproval(ctx, on) })
 }
 
+// SetPermissionMode sets what the agent may do without asking (ask, edits, plan or all),
+// from now on.
+func (m *Manager) SetPermissionMode(ctx context.Context, mode string) error {
+	return m.control("set tool permissions", func(c party.Controller) error { return c.SetPermissionMode(ctx, mode) })
+}
+
 // Approve sends the batch waiting for approval as merged, or as text when text is set.
 func (m *Manager) Approve(ctx context.Context, batch string, text *string) error {
 	if text != nil {

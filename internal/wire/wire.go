@@ -32,6 +32,10 @@ const (
 	// MethodInvites (an extension of §7, host only): {} → the current invites, as
 	// Party.rotateInvite answers them but without replacing them (a co-host's /invite).
 	MethodInvites = "Party.invites"
+	// MethodSetPermissionMode (an extension of §7, host only): {"mode": "ask"|"edits"|
+	// "plan"|"all"} → {} — what the agent may do without asking, from now on, as
+	// --permission-mode sets it at the start; a settings event says so.
+	MethodSetPermissionMode = "Party.setPermissionMode"
 	// MethodWithdraw (an extension of §4): {"prompt": id} → {} — take back a prompt that
 	// is still waiting for a batch. Its author may, and any host; viewers may not.
 	MethodWithdraw = "Party.withdraw"
@@ -360,6 +364,11 @@ type GetStateParams struct {
 // WithdrawParams are Party.withdraw's parameters.
 type WithdrawParams struct {
 	Prompt string `json:"prompt"`
+}
+
+// SetPermissionModeParams are Party.setPermissionMode's parameters.
+type SetPermissionModeParams struct {
+	Mode string `json:"mode"`
 }
 
 // SetApprovalParams are Party.setApproval's parameters.

@@ -457,6 +457,7 @@ export namespace wire {
 	    id: string;
 	    user: string;
 	    text: string;
+	    member?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Prompt(source);
@@ -467,6 +468,7 @@ export namespace wire {
 	        this.id = source["id"];
 	        this.user = source["user"];
 	        this.text = source["text"];
+	        this.member = source["member"];
 	    }
 	}
 	export class Member {
@@ -498,11 +500,13 @@ export namespace wire {
 	    changed?: Member;
 	    count?: number;
 	    text?: string;
+	    why?: string;
 	    stream?: string;
 	    prompt?: Prompt;
 	    phase?: string;
 	    batch?: Batch;
 	    turn?: Turn;
+	    resumed?: boolean;
 	    approval?: Approval;
 	    rejected?: Rejected;
 	    permission?: Permission;
@@ -523,11 +527,13 @@ export namespace wire {
 	        this.changed = this.convertValues(source["changed"], Member);
 	        this.count = source["count"];
 	        this.text = source["text"];
+	        this.why = source["why"];
 	        this.stream = source["stream"];
 	        this.prompt = this.convertValues(source["prompt"], Prompt);
 	        this.phase = source["phase"];
 	        this.batch = this.convertValues(source["batch"], Batch);
 	        this.turn = this.convertValues(source["turn"], Turn);
+	        this.resumed = source["resumed"];
 	        this.approval = this.convertValues(source["approval"], Approval);
 	        this.rejected = this.convertValues(source["rejected"], Rejected);
 	        this.permission = this.convertValues(source["permission"], Permission);
@@ -626,6 +632,7 @@ export namespace wire {
 	    permission_mode: string;
 	    workspace?: string;
 	    always: string[];
+	    merger?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -637,6 +644,7 @@ export namespace wire {
 	        this.permission_mode = source["permission_mode"];
 	        this.workspace = source["workspace"];
 	        this.always = source["always"];
+	        this.merger = source["merger"];
 	    }
 	}
 	export class State {

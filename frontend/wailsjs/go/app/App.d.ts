@@ -79,6 +79,8 @@ export function SetApproval(arg1:boolean):Promise<void>;
 
 export function SetKey(arg1:string):Promise<app.KeyStatus>;
 
+export function SetPermissionMode(arg1:string):Promise<void>;
+
 export function SetRole(arg1:string,arg2:string):Promise<void>;
 
 export function SetWorkspace(arg1:string):Promise<void>;

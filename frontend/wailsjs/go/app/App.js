@@ -150,6 +150,10 @@ export function SetKey(arg1) {
   return window['go']['app']['App']['SetKey'](arg1);
 }
 
+export function SetPermissionMode(arg1) {
+  return window['go']['app']['App']['SetPermissionMode'](arg1);
+}
+
 export function SetRole(arg1, arg2) {
   return window['go']['app']['App']['SetRole'](arg1, arg2);
 }

@@ -1,0 +1,144 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// modeLog is what the fake Claude program logged of its permission mode: each user
+// message's mode and command line, and each set_permission_mode it took.
+type modeLog struct {
+	turns    []string   // the mode each user message found, in order
+	args     [][]string // the command line of the process each user message reached
+	switches []string   // the set_permission_mode requests it took
+}
+
+func readModeLog(t *testing.T, path string) modeLog {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var l modeLog
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var e struct {
+			Text    *string  `json:"text"`
+			Mode    string   `json:"mode"`
+			Args    []string `json:"args"`
+			SetMode *string  `json:"set_mode"`
+		}
+		if line == "" || json.Unmarshal([]byte(line), &e) != nil {
+			continue
+		}
+		switch {
+		case e.Text != nil:
+			l.turns, l.args = append(l.turns, e.Mode), append(l.args, e.Args)
+		case e.SetMode != nil:
+			l.switches = append(l.switches, *e.SetMode)
+		}
+	}
+	return l
+}
+
+// waitModeLog polls the fake Claude program's log until ok holds.
+func waitModeLog(t *testing.T, path, what string, ok func(modeLog) bool) modeLog {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l := readModeLog(t, path)
+		if ok(l) {
+			return l
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the agent's log has turns %q, switches %q", what, l.turns, l.switches)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// A co-host changes the tool permissions of a running party (Party.setPermissionMode, an
+// extension of §7) and the running claude follows: it is asked to switch
+// (set_permission_mode) and its next turn runs in the new mode, with no restart. ask and
+// all are both claude's default mode, so going between them asks nothing of claude.
+func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
+	c := newCtl(t, Config{Insecure: true})
+	alice := c.raw(t, "alice")
+	carol := c.cohost(t, "carol")
+	alice.ok(wire.MethodPrompt, map[string]any{"text": "first"}, nil)
+	alice.rec.waitFor(t, "the first turn", nTurns(1))
+
+	alice.fails(wire.MethodSetPermissionMode, map[string]any{"mode": "all"}, wire.CodeNotAllowed)
+	carol.fails(wire.MethodSetPermissionMode, map[string]any{"mode": "yolo"}, rpc.CodeInvalidParams)
+	carol.fails(wire.MethodSetPermissionMode, map[string]any{}, rpc.CodeInvalidParams)
+
+	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "edits"}, nil)
+	evs := alice.rec.waitFor(t, "the change", func(e []wire.Event) bool {
+		return len(kinds(e, wire.KindSettings)) == 1 && hasSystem(e, "carol set tool permissions to edits: file edits are allowed, every other tool use asks a host")
+	})
+	if st := kinds(evs, wire.KindSettings)[0].Settings; st.PermissionMode != wire.PermissionEdits {
+		t.Fatalf("settings %+v", st)
+	}
+	waitModeLog(t, c.log, "the switch", func(l modeLog) bool { return slices.Equal(l.switches, []string{"acceptEdits"}) })
+
+	alice.ok(wire.MethodPrompt, map[string]any{"text": "second"}, nil)
+	alice.rec.waitFor(t, "the second turn", nTurns(2))
+	l := readModeLog(t, c.log)
+	if !slices.Equal(l.turns, []string{"default", "acceptEdits"}) || !slices.Equal(l.args[0], l.args[1]) {
+		t.Fatalf("turns ran in %q with %q: want default then acceptEdits, one process", l.turns, l.args)
+	}
+
+	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "all"}, nil)
+	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "ask"}, nil)
+	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "plan"}, nil)
+	waitModeLog(t, c.log, "back to default, then plan", func(l modeLog) bool {
+		return slices.Equal(l.switches, []string{"acceptEdits", "default", "plan"})
+	})
+	evs = alice.rec.waitFor(t, "four changes", func(e []wire.Event) bool { return len(kinds(e, wire.KindSettings)) == 4 })
+	var modes []string
+	for _, ev := range kinds(evs, wire.KindSettings) {
+		modes = append(modes, ev.Settings.PermissionMode)
+	}
+	if !slices.Equal(modes, []string{"edits", "all", "ask", "plan"}) {
+		t.Fatalf("settings events say %q", modes)
+	}
+}
+
+// A claude that does not take the new mode is not left in its old one: the party is told,
+// and the next turn restarts claude in the new mode, resuming its session.
+func TestSetPermissionModeRestartsAnAgentThatRefuses(t *testing.T) {
+	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_REFUSE_MODE=1"}}})
+	alice := c.raw(t, "alice")
+	alice.ok(wire.MethodPrompt, map[string]any{"text": "first"}, nil)
+	alice.rec.waitFor(t, "the first turn", nTurns(1))
+
+	if err := c.owner.SetPermissionMode(context.Background(), wire.PermissionEdits); err != nil {
+		t.Fatal(err)
+	}
+	alice.rec.waitFor(t, "the notice", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the running agent did not switch to the new tool permissions") &&
+				strings.Contains(ev.Text, "restarted in them before its next turn") {
+				return true
+			}
+		}
+		return false
+	})
+	alice.ok(wire.MethodPrompt, map[string]any{"text": "second"}, nil)
+	alice.rec.waitFor(t, "the second turn", nTurns(2))
+	l := readModeLog(t, c.log)
+	if !slices.Equal(l.turns, []string{"default", "acceptEdits"}) || len(l.switches) != 0 {
+		t.Fatalf("turns ran in %q (switches %q): want default, then acceptEdits after a restart", l.turns, l.switches)
+	}
+	if !slices.Contains(l.args[1], "--resume") || slices.Equal(l.args[0], l.args[1]) {
+		t.Fatalf("the second turn's claude: %q, want a new one resuming the session", l.args[1])
+	}
+}

@@ -1,0 +1,133 @@
+package party
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// switchRunner is a planRunner that also records the switches of a running agent.
+type switchRunner struct {
+	planRunner
+	mu       sync.Mutex
+	switched []string
+}
+
+func (r *switchRunner) SwitchPermissionMode(mode string) {
+	r.mu.Lock()
+	r.switched = append(r.switched, mode)
+	r.mu.Unlock()
+}
+
+func (r *switchRunner) switches() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.switched, ",")
+}
+
+// A host changes what the agent may do while the party runs (Party.setPermissionMode):
+// everyone is told who changed it and to what, the running agent is switched, and the
+// next tool request follows the new mode. Before it, a party started in "all" could only
+// be made to ask again by ending it.
+func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
+	r := &switchRunner{planRunner: planRunner{tools: []string{"Bash"}, got: make(chan ToolDecision, 4)}}
+	p, col, id := start(t, Config{Runner: r, PermissionMode: wire.PermissionAll})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	ctx := context.Background()
+
+	// Only a host may, and only to a mode there is.
+	if err := p.SetPermissionMode(id, wire.PermissionAsk); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("a participant set the mode: %v", err)
+	}
+	if err := boss.SetPermissionMode(ctx, "sometimes"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("an unknown mode: %v", err)
+	}
+	if err := boss.SetPermissionMode(ctx, wire.PermissionAll); err != nil { // as it is: nothing happens
+		t.Fatal(err)
+	}
+
+	// In "all" the agent's Bash goes through unasked.
+	promptAs(t, p, id, "run ls")
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("Bash in all mode: %+v", d)
+	}
+	col.waitFor(t, "the first turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+
+	if err := boss.SetPermissionMode(ctx, wire.PermissionAsk); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "the settings event", func(e []wire.Event) bool { return count(e, wire.KindSettings) == 1 })
+	var seen []string
+	for _, ev := range evs {
+		switch ev.Kind {
+		case wire.KindSystem:
+			if strings.Contains(ev.Text, "tool permissions") {
+				seen = append(seen, ev.Text)
+			}
+		case wire.KindSettings:
+			seen = append(seen, "settings "+ev.Settings.PermissionMode)
+		}
+	}
+	want := "boss set tool permissions to ask: every tool use asks a host|settings ask"
+	if got := strings.Join(seen, "|"); got != want {
+		t.Fatalf("events:\n%s\nwant:\n%s", got, want)
+	}
+	if got := r.switches(); got != wire.PermissionAsk {
+		t.Fatalf("the running agent was switched to %q, want ask", got)
+	}
+	late := newCollector()
+	if res, err := p.Join(JoinRequest{Name: "late", Token: token, Sub: late, Conn: late}); err != nil || res.Party.PermissionMode != wire.PermissionAsk {
+		t.Fatalf("a hello after the change says %q (%v)", res.Party.PermissionMode, err)
+	}
+
+	// The next Bash asks a host now.
+	promptAs(t, p, id, "run ls again")
+	permID := ""
+	col.waitFor(t, "Bash pending", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				permID = ev.Permission.ID
+				return true
+			}
+		}
+		return false
+	})
+
+	// A request already waiting stays a host's to decide when the mode changes.
+	if err := boss.SetPermissionMode(ctx, wire.PermissionAll); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case d := <-r.got:
+		t.Fatalf("the waiting request was answered by the change of mode: %+v", d)
+	default:
+	}
+	if err := boss.Decide(ctx, permID, wire.DecisionDeny, "not now"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; d.Allow {
+		t.Fatalf("denied Bash: %+v", d)
+	}
+
+	// Into plan mode: edits are denied without asking.
+	col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	if err := boss.SetPermissionMode(ctx, wire.PermissionPlan); err != nil {
+		t.Fatal(err)
+	}
+	r.tools = []string{"Write"} // read by the next turn, on the runner's goroutine, after this
+	promptAs(t, p, id, "write a file")
+	if d := <-r.got; d.Allow || !strings.Contains(d.Message, "plan mode") {
+		t.Fatalf("Write in plan mode: %+v", d)
+	}
+	if got := r.switches(); got != "ask,all,plan" {
+		t.Fatalf("switches %q, want ask,all,plan", got)
+	}
+}
