@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
-import { joined, prompt } from '../state/events.test-helpers';
+import { changed, joined, prompt, settings } from '../state/events.test-helpers';
+import { deferred } from '../state/fake-backend';
+import { PERMISSION_MODES } from '../state/host-control';
 
 // jsdom has no matchMedia (every drawer query answers "no": a wide window), nor the
 // ResizeObserver the transcript measures rows with.
@@ -92,5 +94,127 @@ describe('<party-view> ending with prompts waiting', () => {
     expect(unsent?.textContent?.replace(/\s+/g, ' ').trim()).toBe('2 waiting prompts are not sent. Everyone is told which; resuming this party from the home screen queues them again.');
     el.remove();
     st.dispose();
+  });
+});
+
+describe('<party-view> tool permissions', () => {
+  async function view(role: 'host' | 'participant') {
+    const { be, st } = await inParty(role);
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = <T extends Element = HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
+    const select = () => q<HTMLSelectElement>('permission-mode-select');
+    /** Chooses a mode as a person does. */
+    const choose = async (mode: string) => {
+      const sel = select()!;
+      sel.value = mode;
+      sel.dispatchEvent(new Event('change', { bubbles: true }));
+      await el.updateComplete;
+    };
+    /** Lets rejected and resolved calls settle, then renders. */
+    const settle = async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    };
+    const done = () => {
+      el.remove();
+      st.dispose();
+    };
+    return { be, st, el, q, select, choose, settle, done };
+  }
+
+  it("a host changes the tool permissions: disabled while asking, showing the party's mode until the host's settings event", async () => {
+    const { be, el, q, select, choose, settle, done } = await view('host');
+    const sel = select()!;
+    expect(sel).not.toBeNull();
+    expect(sel.closest('label')?.querySelector('.label')?.textContent).toBe('Tool permissions');
+    expect([...sel.options].map((o) => [o.value, o.textContent])).toEqual(PERMISSION_MODES.map((m) => [m.value, m.label]));
+    expect(sel.value).toBe('ask');
+    expect(sel.disabled).toBe(false);
+
+    const call = deferred<void>();
+    be.handlers.SetPermissionMode = () => call.promise;
+    await choose('edits');
+    expect(be.calls.filter(([n]) => n === 'SetPermissionMode')).toEqual([['SetPermissionMode', ['edits']]]);
+    expect(select()!.disabled).toBe(true);
+    expect(q('permission-mode-busy')).not.toBeNull();
+    expect(select()!.value).toBe('ask'); // not confirmed by the host yet
+
+    call.resolve();
+    await settle();
+    expect(select()!.disabled).toBe(false);
+    expect(select()!.value).toBe('ask');
+    be.emit('party:event', settings(1, false, 'edits'));
+    await el.updateComplete;
+    expect(select()!.value).toBe('edits');
+    expect(q('party-permission-mode')?.textContent).toBe('Allow file edits, ask for the rest');
+    done();
+  });
+
+  it("a refusal is a notice, and the select goes back to the party's mode", async () => {
+    const { be, st, select, choose, settle, done } = await view('host');
+    be.handlers.SetPermissionMode = () => Promise.reject('Only a host can do this.');
+    await choose('plan');
+    await settle();
+    expect(be.count('SetPermissionMode')).toBe(1);
+    expect(st.notices.at(-1)?.text).toBe('Could not change the tool permissions: Only a host can do this.');
+    expect(select()!.value).toBe('ask');
+    expect(select()!.disabled).toBe(false);
+    done();
+  });
+
+  it('a settings event from another host changes the mode shown', async () => {
+    const { be, el, select, done } = await view('host');
+    be.emit('party:event', settings(1, false, 'plan'));
+    await el.updateComplete;
+    expect(select()!.value).toBe('plan');
+    done();
+  });
+
+  it('a participant sees the mode but gets no select; a host made a participant loses it', async () => {
+    const p = await view('participant');
+    expect(p.select()).toBeNull();
+    expect(p.q('party-permission-mode')?.textContent).toBe('Ask me before each tool use');
+    p.be.emit('party:event', settings(1, false, 'plan'));
+    await p.el.updateComplete;
+    expect(p.q('party-permission-mode')?.textContent).toBe('Plan only — nothing is changed');
+    p.done();
+
+    const h = await view('host');
+    expect(h.select()).not.toBeNull();
+    h.be.emit('party:event', changed(1, { id: 'm1', name: 'ann', role: 'participant' }));
+    await h.el.updateComplete;
+    expect(h.select()).toBeNull();
+    h.done();
+  });
+
+  it('"Allow everything" asks first: Cancel keeps the mode, confirming asks Go', async () => {
+    const { be, el, q, select, choose, settle, done } = await view('host');
+    await choose('all');
+    await el.updateComplete; // the dialog focuses its safe choice
+    expect(be.count('SetPermissionMode')).toBe(0);
+    expect(q('permission-all-dialog')).not.toBeNull();
+    expect(q('permission-all-text')?.textContent?.replace(/\s+/g, ' ')).toMatch(/run any command and change any file on this computer without asking anyone/);
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('permission-all-cancel');
+    expect(select()!.value).toBe('ask');
+
+    q<HTMLButtonElement>('permission-all-cancel')!.click();
+    await el.updateComplete;
+    expect(q('permission-all-dialog')).toBeNull();
+    expect(be.count('SetPermissionMode')).toBe(0);
+    expect(select()!.value).toBe('ask');
+
+    await choose('all');
+    q<HTMLButtonElement>('permission-all-confirm')!.click();
+    await settle();
+    expect(be.calls.filter(([n]) => n === 'SetPermissionMode')).toEqual([['SetPermissionMode', ['all']]]);
+    expect(q('permission-all-dialog')).toBeNull();
+    expect(select()!.value).toBe('ask');
+    be.emit('party:event', settings(1, false, 'all'));
+    await el.updateComplete;
+    expect(select()!.value).toBe('all');
+    done();
   });
 });

@@ -5,9 +5,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
-import { AGENT_COMMANDS, permissionModeLabel, roleLabel } from '../state/host-control';
+import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeLabel, roleLabel } from '../state/host-control';
 import { SHARE_LEVELS } from '../state/workspace';
-import type { Member, Role } from '../state/types';
+import type { Member, PermissionMode, Role } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
@@ -34,6 +34,8 @@ export class PartyView extends LitElement {
   /** The agent command waiting for a confirm (/clear), and the free-text command. */
   #confirmCommand: { command: string; text: string } | null = null;
   #command = '';
+  /** A host chose "Allow everything" for the tool permissions and has not confirmed it yet. */
+  #confirmAll = false;
 
   /** The widths at which the side panel or the Changes panel is a drawer (see the styles). */
   static readonly #drawerQueries = ['(max-width: 899px)', '(max-width: 1099px)', '(max-width: 1399px)'];
@@ -64,6 +66,8 @@ export class PartyView extends LitElement {
     // The party ended while Leave was asking: there is nothing to leave, here or in the
     // next party this view shows.
     if (this.state?.ended) this.#confirmLeave = false;
+    // Only a host may change the tool permissions (a host made a participant, or the end).
+    if (!this.state?.isHost) this.#confirmAll = false;
   }
 
   /** Whether the End party dialog was open at the last render (to focus it once as it opens). */
@@ -79,7 +83,7 @@ export class PartyView extends LitElement {
   /** Whether a dialog of this view or the app's is open (Escape and clicks are theirs then). */
   #dialogOpen(): boolean {
     const s = this.state;
-    return Boolean(s?.endAsked) || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || Boolean(s?.settingsOpen || s?.join.open);
+    return Boolean(s?.endAsked) || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || this.#confirmAll || Boolean(s?.settingsOpen || s?.join.open);
   }
 
   /** Narrow windows: the side panel and the Changes panel are drawers in the same place. */
@@ -226,6 +230,7 @@ export class PartyView extends LitElement {
       .invite code { max-height: 60px; }
       .control { display: grid; gap: 8px; }
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
+      .control .busy { display: inline-flex; gap: 6px; align-items: center; }
       .control .always { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
       .control .always li { display: flex; align-items: center; gap: 8px; justify-content: space-between; }
       .control .always code { font-family: var(--font-mono); font-size: 12.5px; overflow-wrap: anywhere; }
@@ -420,6 +425,7 @@ export class PartyView extends LitElement {
           @change=${(e: Event) => void s.control.setApproval((e.target as HTMLInputElement).checked)} />
         <span>Approve each merged prompt before it is sent</span>
       </label>
+      ${this.#permissionMode(s, p.permission_mode)}
       ${this.#always(s, p.always ?? [])}
       <span class="label">Agent commands</span>
       <div class="cmds">
@@ -438,6 +444,68 @@ export class PartyView extends LitElement {
       </form>
       <span class="hint">Runs in the agent when it is free. Prompts are always sent as text.</span>
     </section>`;
+  }
+
+  /**
+   * The party's tool permissions, for a host to change. The select shows the party's mode and
+   * nothing else: choosing asks Go, and the mode changes when the host's settings event says
+   * so (a refusal is a notice and leaves it as it was). "Allow everything" asks first.
+   */
+  #permissionMode(s: AppState, mode: PermissionMode | undefined) {
+    const busy = s.control.busy('permission-mode');
+    const shown = shownMode(mode);
+    return html`<label class="field">
+        <span class="label">Tool permissions</span>
+        <select data-testid="permission-mode-select" .value=${live(shown)} ?disabled=${busy}
+          @change=${(e: Event) => this.#pickMode(s, e.target as HTMLSelectElement)}>
+          ${shown === '' ? html`<option value="" disabled selected>Not known</option>` : nothing}
+          ${PERMISSION_MODES.map((m) => html`<option value=${m.value} ?selected=${m.value === shown}>${m.label}</option>`)}
+        </select>
+      </label>
+      ${busy
+        ? html`<span class="hint busy" role="status" data-testid="permission-mode-busy"><span class="spinner"></span> Changing the tool permissions…</span>`
+        : html`<span class="hint">What the agent may do without asking a host, from its next tool use on. Everyone is told.</span>`}`;
+  }
+
+  #pickMode(s: AppState, sel: HTMLSelectElement): void {
+    const mode = sel.value;
+    const current = s.session?.party.permission_mode;
+    // The select goes back to the party's mode at once: it shows a new one when the host says so.
+    sel.value = shownMode(current);
+    const chosen = PERMISSION_MODES.find((m) => m.value === mode)?.value;
+    if (!chosen || chosen === current) return;
+    if (chosen === 'all') {
+      this.#confirmAll = true;
+      this.requestUpdate();
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="permission-all-cancel"]')?.focus());
+      return;
+    }
+    void s.control.setPermissionMode(chosen);
+  }
+
+  #allDialog(s: AppState) {
+    const close = () => {
+      this.#confirmAll = false;
+      this.requestUpdate();
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLSelectElement>('[data-testid="permission-mode-select"]')?.focus());
+    };
+    const where = s.isOwner ? 'on this computer' : `on ${s.session?.party.host || 'the host'}'s computer`;
+    return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
+      <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="mode-all-title" aria-describedby="mode-all-text"
+        data-testid="permission-all-dialog" @keydown=${(e: KeyboardEvent) => escape(e, close)}>
+        <header><h2 id="mode-all-title">Allow everything?</h2></header>
+        <div class="body"><p id="mode-all-text" data-testid="permission-all-text">The agent can then run any command and change any file ${where}
+          without asking anyone, until a host changes the tool permissions again. Everyone in the party is told.</p></div>
+        <footer>
+          <button data-testid="permission-all-cancel" @click=${close}>Cancel</button>
+          <button class="danger solid" data-testid="permission-all-confirm" ?disabled=${s.control.busy('permission-mode')}
+            @click=${async () => {
+              await s.control.setPermissionMode('all');
+              close();
+            }}>Allow everything</button>
+        </footer>
+      </div>
+    </div>`;
   }
 
   /** The tools allowed with "Always allow", each with a way to make it ask again. */
@@ -698,8 +766,14 @@ export class PartyView extends LitElement {
       ${this.#confirmLeave ? this.#leaveDialog(s) : nothing}
       ${this.#kick ? this.#kickDialog(s, this.#kick) : nothing}
       ${this.#confirmCommand ? this.#commandDialog(s, this.#confirmCommand) : nothing}
+      ${this.#confirmAll ? this.#allDialog(s) : nothing}
     `;
   }
+}
+
+/** The select's value for a party's permission mode: "" (Not known) for none or one it does not offer. */
+function shownMode(mode: string | undefined): string {
+  return PERMISSION_MODES.find((m) => m.value === mode)?.value ?? '';
 }
 
 /** Escape closes a dialog, and only the dialog: the drawer behind it stays open. */

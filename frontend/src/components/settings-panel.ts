@@ -227,8 +227,8 @@ export class SettingsPanel extends LitElement {
   /**
    * While a party runs, what saving here does to it: nothing. The defaults are for the next
    * party hosted; what this one uses is shown (a tester changed the mode, read "Saved", and
-   * the running party kept its own). Only approval can change in a running party (§7), from
-   * Host controls.
+   * the running party kept its own). Approval and the tool permissions can change in a
+   * running party (§7), from Host controls.
    */
   #partyNote(s: AppState) {
     const p = s.session?.party;
@@ -237,7 +237,7 @@ export class SettingsPanel extends LitElement {
       ${iconAlert()}
       <div>
         <b>These are the defaults for the next party you host.</b> Saving them does not change the party you are in; it keeps
-        what it started with${s.isHost ? ' (approval can be turned on or off for it under Host controls in the side panel)' : ''}:
+        its own${s.isHost ? ' (you can change its approval and tool permissions under Host controls in the side panel)' : ''}:
         <dl>
           <dt>Tools</dt><dd data-testid="settings-party-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
           <dt>Approval</dt><dd>${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>

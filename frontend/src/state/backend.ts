@@ -71,6 +71,8 @@ export interface Backend {
   CopyHostInvite(): Promise<void>;
   // Host methods (PROTOCOL.md §7): a host of the party only; the party checks the role.
   SetApproval(on: boolean): Promise<void>;
+  /** What the agent may do without asking: "ask", "edits", "plan" or "all" (Go checks it). */
+  SetPermissionMode(mode: string): Promise<void>;
   ApproveBatch(batch: string): Promise<void>;
   ApproveEditedBatch(batch: string, text: string): Promise<void>;
   RejectBatch(batch: string, reason: string): Promise<void>;
@@ -222,6 +224,9 @@ export class WailsBackend implements Backend {
   }
   SetApproval(on: boolean): Promise<void> {
     return this.#app.SetApproval(on);
+  }
+  SetPermissionMode(mode: string): Promise<void> {
+    return this.#app.SetPermissionMode(mode);
   }
   ApproveBatch(batch: string): Promise<void> {
     return this.#app.ApproveBatch(batch);

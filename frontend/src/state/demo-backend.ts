@@ -19,6 +19,7 @@ import type {
   KeyStatus,
   Member,
   PartyEvent,
+  PermissionMode,
   PartyState,
   Prompt,
   PromptAck,
@@ -182,6 +183,18 @@ function demoRecent(): RecentParty[] {
   ];
 }
 
+/** What each permission mode lets the agent do, as the real host says it when a host sets one. */
+const MODE_WORDS: Record<PermissionMode, string> = {
+  ask: 'every tool use asks a host',
+  edits: 'file edits are allowed, every other tool use asks a host',
+  plan: 'read-only planning, nothing is changed until a host approves a plan',
+  all: 'the agent uses every tool without asking',
+};
+
+function isMode(mode: string): mode is PermissionMode {
+  return Object.prototype.hasOwnProperty.call(MODE_WORDS, mode);
+}
+
 /** An in-memory party for demos and browser tests. */
 export class DemoBackend implements Backend {
   readonly #opts: Required<DemoOptions>;
@@ -223,6 +236,8 @@ export class DemoBackend implements Backend {
   #turnTimers = new Set<ReturnType<typeof setTimeout>>();
   #turn: { id: string; started: number } | null = null;
   #level: WorkspaceLevel = 'changes';
+  /** What the agent may do without asking (the demo's agent asks only in "ask"). */
+  #mode: PermissionMode = 'edits';
   #files: FileChange[] = [];
 
   constructor(opts: DemoOptions = {}) {
@@ -435,6 +450,16 @@ export class DemoBackend implements Backend {
       this.#send(h.id, h.prompts, h.merged);
     }
   }
+  async SetPermissionMode(mode: string): Promise<void> {
+    const by = this.#host();
+    if (!isMode(mode)) throw new Error(`The permission mode must be ask, edits, plan or all, not "${mode}".`);
+    await this.#sleep(120);
+    if (this.#mode === mode) return; // as the real host: nothing changed, nothing said
+    this.#mode = mode;
+    const words = MODE_WORDS[mode];
+    this.#event({ kind: 'system', text: `${by.name} set tool permissions to ${mode}: ${words}` });
+    this.#emitSettings();
+  }
   async ApproveBatch(batch: string): Promise<void> {
     await this.#approve(batch, null);
   }
@@ -483,7 +508,7 @@ export class DemoBackend implements Backend {
   }
   /** A settings event with the demo party's settings as they are. */
   #emitSettings(): void {
-    this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#opts.ask ? 'ask' : 'edits', workspace: this.#level, always: [...this.#always].sort() });
+    this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#mode, workspace: this.#level, always: [...this.#always].sort() });
   }
   #decide(id: string, decision: Decision, reason: string, by: string): void {
     const a = this.#asking;
@@ -653,7 +678,8 @@ export class DemoBackend implements Backend {
       state: this.#state(),
     };
     session.party.approval = this.#opts.approve;
-    session.party.permission_mode = this.#opts.ask ? 'ask' : 'edits';
+    this.#mode = this.#opts.ask ? 'ask' : 'edits';
+    session.party.permission_mode = this.#mode;
     session.party.workspace = this.#level;
     session.party.always = [...this.#always].sort();
     this.#session = session;
@@ -798,7 +824,7 @@ export class DemoBackend implements Backend {
         }
       } else {
         const m = /^(Bash|Edit|Write): (.*)$/.exec(piece);
-        if (m && this.#opts.ask && !asked) {
+        if (m && this.#mode === 'ask' && !asked) {
           asked = true;
           steps.push(() => this.#ask(id, m[1]!, m[2]!));
         }

@@ -90,6 +90,7 @@ export class FakeBackend implements Backend {
     CopyViewerInvite: async () => {},
     CopyHostInvite: async () => {},
     SetApproval: async () => {},
+    SetPermissionMode: async () => {},
     ApproveBatch: async () => {},
     ApproveEditedBatch: async () => {},
     RejectBatch: async () => {},
@@ -145,6 +146,7 @@ export class FakeBackend implements Backend {
   CopyViewerInvite() { return this.#call('CopyViewerInvite'); }
   CopyHostInvite() { return this.#call('CopyHostInvite'); }
   SetApproval(on: boolean) { return this.#call('SetApproval', on); }
+  SetPermissionMode(mode: string) { return this.#call('SetPermissionMode', mode); }
   ApproveBatch(b: string) { return this.#call('ApproveBatch', b); }
   ApproveEditedBatch(b: string, t: string) { return this.#call('ApproveEditedBatch', b, t); }
   RejectBatch(b: string, r: string) { return this.#call('RejectBatch', b, r); }

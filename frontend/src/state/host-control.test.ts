@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppState, VIEWER_REASON } from './app-state';
 import { TranscriptModel, type TurnItem, type ApprovalItem, type MembersItem } from './transcript';
 import { removalOf } from './party';
 import { attentionFor } from './attention';
 import { PERMISSION_MODES, permissionModeLabel } from './host-control';
-import { FakeBackend, emptyState, fakeSession } from './fake-backend';
+import { FakeBackend, deferred, emptyState, fakeSession } from './fake-backend';
+import { DEMO_INVITE, DemoBackend } from './demo-backend';
 import { approval, batch, changed, joined, left, out, permission, prompt, rejected, retry, settings, sys, turn } from './events.test-helpers';
 import type { PartyEvent, Session } from './types';
 
@@ -308,9 +309,70 @@ describe('AppState: host control', () => {
     expect(attentionFor(approval(1, { batch: 'b', prompts: [], merged: 'm', merger: 'local' }), 'host')?.title).toMatch(/approval/);
   });
 
+  it('setPermissionMode goes to Go with the mode; the party\'s mode changes only with the settings event', async () => {
+    const { be, st } = await inParty();
+    const call = deferred<void>();
+    be.handlers.SetPermissionMode = () => call.promise;
+    const done = st.control.setPermissionMode('edits');
+    expect(st.control.busy('permission-mode')).toBe(true);
+    expect(be.calls.filter(([n]) => n === 'SetPermissionMode')).toEqual([['SetPermissionMode', ['edits']]]);
+    expect(await st.control.setPermissionMode('plan')).toBe(false); // one at a time
+    expect(be.count('SetPermissionMode')).toBe(1);
+    call.resolve();
+    expect(await done).toBe(true);
+    expect(st.control.busy('permission-mode')).toBe(false);
+    expect(st.session?.party.permission_mode).toBe('ask'); // not until the host says so
+    be.emit('party:event', sys(1, 'ann set tool permissions to edits: file edits are allowed, every other tool use asks a host'));
+    be.emit('party:event', settings(2, false, 'edits'));
+    expect(st.session?.party.permission_mode).toBe('edits');
+  });
+
+  it('a refused permission mode is a notice and leaves the party\'s mode', async () => {
+    const { be, st } = await inParty();
+    be.handlers.SetPermissionMode = () => Promise.reject('Only a host can do this.');
+    expect(await st.control.setPermissionMode('all')).toBe(false);
+    expect(st.notices.at(-1)?.text).toBe('Could not change the tool permissions: Only a host can do this.');
+    expect(st.notices.at(-1)?.kind).toBe('error');
+    expect(st.control.busy('permission-mode')).toBe(false);
+    expect(st.session?.party.permission_mode).toBe('ask');
+  });
+
   it('offers the four permission modes in words, with a warning for "all"', () => {
     expect(PERMISSION_MODES.map((m) => m.value)).toEqual(['ask', 'edits', 'plan', 'all']);
     expect(permissionModeLabel('ask')).toBe('Ask me before each tool use');
     expect(PERMISSION_MODES.find((m) => m.value === 'all')?.warning).toMatch(/any command and change any file on this computer without asking/);
+  });
+});
+
+describe('DemoBackend: tool permissions', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('a host sets the mode as the real host does: a notice, then a settings event; a participant is refused', async () => {
+    vi.useFakeTimers();
+    const demo = new DemoBackend({ teammates: false, history: false, ask: true });
+    const events: PartyEvent[] = [];
+    demo.on('party:event', (e) => events.push(e));
+    const created = demo.CreateParty(req);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect((await created).party.permission_mode).toBe('ask');
+    events.length = 0;
+    const set = demo.SetPermissionMode('edits');
+    await vi.advanceTimersByTimeAsync(1000);
+    await set;
+    expect(events.map((e) => [e.kind, e.text ?? e.permission_mode])).toEqual([
+      ['system', 'ann set tool permissions to edits: file edits are allowed, every other tool use asks a host'],
+      ['settings', 'edits'],
+    ]);
+    events.length = 0;
+    const again = demo.SetPermissionMode('edits'); // unchanged: nothing said
+    await vi.advanceTimersByTimeAsync(1000);
+    await again;
+    expect(events).toEqual([]);
+    await expect(demo.SetPermissionMode('toString')).rejects.toThrow(/must be ask, edits, plan or all/);
+
+    const joined = demo.JoinParty(DEMO_INVITE, 'bob');
+    await vi.advanceTimersByTimeAsync(2000);
+    await joined;
+    await expect(demo.SetPermissionMode('plan')).rejects.toThrow(/Only a host/);
   });
 });

@@ -1,7 +1,7 @@
-// HostControl owns the window's host methods (PROTOCOL.md §7): approval, tool requests,
-// stopping a turn, roles, kicking, new invites and agent commands. It is part of the
-// state module: AppState creates one and hands it the backend; components call its
-// methods and read busy() to disable what is in flight. Go (the party) checks the
+// HostControl owns the window's host methods (PROTOCOL.md §7): approval, the permission
+// mode, tool requests, stopping a turn, roles, kicking, new invites and agent commands. It
+// is part of the state module: AppState creates one and hands it the backend; components
+// call its methods and read busy() to disable what is in flight. Go (the party) checks the
 // member's role and every argument; a refusal comes back as a sentence, shown as a notice.
 
 import { errorText, type Backend } from './backend';
@@ -96,6 +96,15 @@ export class HostControl {
   /** Turns approval mode on or off. */
   setApproval(on: boolean): Promise<boolean> {
     return this.#run('approval-mode', on ? 'turn approval on' : 'turn approval off', () => this.#backend.SetApproval(on));
+  }
+
+  /**
+   * Sets what the agent may do without asking a host ("ask", "edits", "plan" or "all"),
+   * from its next tool request on. The party's mode changes only when the host's settings
+   * event says so (everyone gets it, with a notice in the transcript), never here.
+   */
+  setPermissionMode(mode: PermissionMode): Promise<boolean> {
+    return this.#run('permission-mode', 'change the tool permissions', () => this.#backend.SetPermissionMode(mode));
   }
 
   /** Sends a waiting batch as merged. */
