@@ -89,4 +89,19 @@ await shot('invites-confirm', party, {
   wait: 'invites-confirm',
 });
 await shot('recent-parties', '', { width: 1280, height: 800, wait: 'recent-parties' });
+// A host changes the tool permissions of the running party; Allow everything asks first.
+await shot('tool-permissions', `${party}&ask`, {
+  act: async (p) => {
+    await p.getByTestId('permission-mode-select').selectOption('edits');
+    await p.getByText('set tool permissions to edits').first().waitFor({ timeout: 30_000 });
+  },
+  height: 1150,
+  wait: 'permission-mode-select',
+});
+await shot('tool-permissions-all', `${party}&ask`, {
+  act: async (p) => {
+    await p.getByTestId('permission-mode-select').selectOption('all');
+  },
+  wait: 'permission-all-dialog',
+});
 await browser.close();
