@@ -584,6 +584,47 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
   await answered('touch three');
 });
 
+test('Tool permissions: the host lets the running agent work unasked, then makes it ask again', async () => {
+  const items = page.locator('[data-testid=transcript-item]');
+  const answered = (text) => until(`the turn for "${text}" done`, async () => {
+    const prompt = page.locator('[data-testid=transcript-item][data-kind=prompt]').last();
+    if (!(await deepText(prompt)).includes(text)) return false;
+    const last = items.last();
+    return (await last.getAttribute('data-kind')) === 'turn' && (await last.locator('[data-testid=turn-end][data-status=done]').count()) === 1;
+  });
+  const ask = async (text) => {
+    const input = await visible('prompt-input');
+    await input.fill(text);
+    await input.press('Enter');
+  };
+  const pending = page.locator('[data-testid=permission-card][data-status=pending]');
+  const select = await visible('permission-mode-select');
+  check((await select.inputValue()) === 'ask', `the party starts in ${await select.inputValue()}`);
+  // Allow everything asks first; Cancel changes nothing.
+  await select.selectOption('all');
+  await visible('permission-all-dialog');
+  await tid('permission-all-cancel').click();
+  await tid('permission-all-dialog').waitFor({ state: 'detached' });
+  check((await select.inputValue()) === 'ask', 'Cancel left the select at "all"');
+  await select.selectOption('all');
+  await tid('permission-all-confirm').click();
+  await textOf('transcript', 'hazel set tool permissions to all: the agent uses every tool without asking');
+  await until('the select shows all', async () => (await select.inputValue()) === 'all');
+  await bob.expect(/tool permissions: everything allowed without asking \(all\)/);
+  await ask('touch four FAKE_ASK');
+  await answered('touch four');
+  check((await pending.count()) === 0, 'Bash asked in "all"');
+  check((await deepText(tid('reply').last())).includes('tools: allowed'), 'the tool did not run in "all"');
+  // Back to asking: the next request is a card again.
+  await select.selectOption('ask');
+  await textOf('transcript', 'hazel set tool permissions to ask: every tool use asks a host');
+  await bob.expect(/tool permissions: every tool use asks a host \(ask\)/);
+  await ask('touch five FAKE_ASK');
+  await pending.first().waitFor();
+  await tid('permission-allow').click();
+  await answered('touch five');
+});
+
 test('Stop: the host stops a slow turn; the partial reply stays', async () => {
   const input = await visible('prompt-input');
   await input.fill('a slow one FAKE_SLOW=30000');
@@ -604,11 +645,12 @@ test('Stop: the host stops a slow turn; the partial reply stays', async () => {
 
 test('Withdraw: waiting prompts are taken back, mine into the prompt box, and never sent', async () => {
   const input = await visible('prompt-input');
-  const replies = await tid('reply').count();
   await input.fill('a long job FAKE_SLOW=30000');
   await input.press('Enter');
-  // The fake agent sends its first words, then sleeps (FAKE_SLOW) before the rest.
-  await until('the slow turn under way', async () => (await tid('reply').count()) > replies && (await deepText(tid('reply').last())).startsWith('echo: a'));
+  // The fake agent sends its first words, then sleeps (FAKE_SLOW) before the rest. Older
+  // turns are virtual (not in the DOM), so the new reply is found by its words, not by
+  // counting replies (a count stays put once earlier turns leave the DOM).
+  await until('the slow turn under way', async () => (await deepText(tid('reply').last())).startsWith('echo: a lo'));
   await visible('stop-turn');
   await input.fill('a prompt with a typpo');
   await input.press('Enter');
