@@ -53,6 +53,8 @@
 //	                                    per set_permission_mode, and {"signal","ignored"} per
 //	                                    signal received
 //	FAKECLAUDE_REFUSE_MODE=1            answer set_permission_mode with an error
+//	FAKECLAUDE_MODE_DELAY_MS=<ms>       take a set_permission_mode (and answer it) only that
+//	                                    long after it came; lines read meanwhile go on as usual
 //	FAKECLAUDE_IGNORE_STDIN_CLOSE=1     keep running when stdin closes (a stop must signal)
 //	FAKECLAUDE_IGNORE_SIGNALS=1         log SIGINT and SIGTERM but keep running (needs SIGKILL)
 //	FAKECLAUDE_IGNORE_INTERRUPT=1       answer interrupt control requests but never stop the
@@ -238,13 +240,20 @@ func (f *fake) handleInput(line []byte, queue chan<- string) {
 				}})
 				return
 			}
-			f.mu.Lock()
-			f.mode = req.Mode
-			f.mu.Unlock()
-			f.logJSON(map[string]any{"set_mode": req.Mode})
-			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
-				"subtype": "success", "request_id": in.RequestID,
-			}})
+			take := func() {
+				f.mu.Lock()
+				f.mode = req.Mode
+				f.mu.Unlock()
+				f.logJSON(map[string]any{"set_mode": req.Mode})
+				f.emit(map[string]any{"type": "control_response", "response": map[string]any{
+					"subtype": "success", "request_id": in.RequestID,
+				}})
+			}
+			if ms, _ := strconv.Atoi(os.Getenv("FAKECLAUDE_MODE_DELAY_MS")); ms > 0 {
+				time.AfterFunc(time.Duration(ms)*time.Millisecond, take)
+				return
+			}
+			take()
 		case "initialize":
 			f.emit(map[string]any{"type": "control_response", "response": map[string]any{
 				"subtype": "success", "request_id": in.RequestID,

@@ -234,7 +234,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	// marker: what they leave running is stopped at the end (leftovers.go).
 	runID := reap.NewID()
 	cfg.Agent.Env = append(slices.Clone(cfg.Agent.Env), reap.Marker(runID))
-	r := &runner{cfg: cfg.Agent, agent: agent.New(cfg.Agent), log: cfg.Logger}
+	r := newRunner(cfg.Agent, cfg.Logger)
 	vinv, hinv := inv, inv
 	vinv.Token, hinv.Token = vtoken, htoken
 	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, hinv: hinv, runner: r, runID: runID,

@@ -548,3 +548,35 @@ func TestRunnerStartsAgentsInThePartysMode(t *testing.T) {
 		t.Fatalf("mode after a bad one: %q", m)
 	}
 }
+
+// SwitchPermissionMode runs on the party's loop, so it must not wait for the runner's lock,
+// which a start or restart of claude holds for seconds, and under which the runner may send
+// the party a notice (through the loop: a deadlock). A reviewer found the first version
+// taking it. The switch itself happens once the lock is free.
+func TestSwitchPermissionModeNeverWaitsForTheRunner(t *testing.T) {
+	r := newRunner(agent.Config{PermissionMode: agent.ClaudeModeDefault}, slog.New(slog.DiscardHandler))
+	r.mu.Lock() // a start under way
+	returned := make(chan struct{})
+	go func() {
+		r.SwitchPermissionMode(wire.PermissionEdits)
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		r.mu.Unlock()
+		t.Fatal("SwitchPermissionMode waited for the runner's lock")
+	}
+	r.mu.Unlock()
+	r.waitSwitch(context.Background())
+	r.mu.Lock()
+	r.applyMode()
+	got := r.cfg.PermissionMode
+	r.mu.Unlock()
+	if got != agent.ClaudeModeAcceptEdits {
+		t.Fatalf("the next claude would start in %q, want acceptEdits", got)
+	}
+	if err := r.close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/rpc"
@@ -49,28 +48,13 @@ func readModeLog(t *testing.T, path string) modeLog {
 	return l
 }
 
-// waitModeLog polls the fake Claude program's log until ok holds.
-func waitModeLog(t *testing.T, path, what string, ok func(modeLog) bool) modeLog {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		l := readModeLog(t, path)
-		if ok(l) {
-			return l
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: the agent's log has turns %q, switches %q", what, l.turns, l.switches)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // A co-host changes the tool permissions of a running party (Party.setPermissionMode, an
 // extension of §7) and the running claude follows: it is asked to switch
 // (set_permission_mode) and its next turn runs in the new mode, with no restart. ask and
 // all are both claude's default mode, so going between them asks nothing of claude.
 func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
-	c := newCtl(t, Config{Insecure: true})
+	// claude takes a switch only after a while: a turn asked for meanwhile must wait.
+	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_MODE_DELAY_MS=300"}}})
 	alice := c.raw(t, "alice")
 	carol := c.cohost(t, "carol")
 	alice.ok(wire.MethodPrompt, map[string]any{"text": "first"}, nil)
@@ -87,21 +71,21 @@ func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 	if st := kinds(evs, wire.KindSettings)[0].Settings; st.PermissionMode != wire.PermissionEdits {
 		t.Fatalf("settings %+v", st)
 	}
-	waitModeLog(t, c.log, "the switch", func(l modeLog) bool { return slices.Equal(l.switches, []string{"acceptEdits"}) })
-
+	// At once: the turn waits for the switch under way.
 	alice.ok(wire.MethodPrompt, map[string]any{"text": "second"}, nil)
 	alice.rec.waitFor(t, "the second turn", nTurns(2))
 	l := readModeLog(t, c.log)
-	if !slices.Equal(l.turns, []string{"default", "acceptEdits"}) || !slices.Equal(l.args[0], l.args[1]) {
-		t.Fatalf("turns ran in %q with %q: want default then acceptEdits, one process", l.turns, l.args)
+	if !slices.Equal(l.switches, []string{"acceptEdits"}) || !slices.Equal(l.turns, []string{"default", "acceptEdits"}) || !slices.Equal(l.args[0], l.args[1]) {
+		t.Fatalf("turns ran in %q with %q (switches %q): want default then acceptEdits, one process", l.turns, l.args, l.switches)
 	}
 
-	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "all"}, nil)
+	// Only the owner may allow everything (the agent runs on the owner's computer).
+	carol.fails(wire.MethodSetPermissionMode, map[string]any{"mode": "all"}, wire.CodeNotAllowed)
+	if err := c.owner.SetPermissionMode(context.Background(), wire.PermissionAll); err != nil {
+		t.Fatal(err)
+	}
 	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "ask"}, nil)
 	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "plan"}, nil)
-	waitModeLog(t, c.log, "back to default, then plan", func(l modeLog) bool {
-		return slices.Equal(l.switches, []string{"acceptEdits", "default", "plan"})
-	})
 	evs = alice.rec.waitFor(t, "four changes", func(e []wire.Event) bool { return len(kinds(e, wire.KindSettings)) == 4 })
 	var modes []string
 	for _, ev := range kinds(evs, wire.KindSettings) {
@@ -109,6 +93,20 @@ func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 	}
 	if !slices.Equal(modes, []string{"edits", "all", "ask", "plan"}) {
 		t.Fatalf("settings events say %q", modes)
+	}
+	if !hasSystem(evs, "hosty set tool permissions to all: nothing asks: the agent may run any command and change any file on hosty's computer without asking anyone") {
+		t.Errorf("no notice of all in %+v", kinds(evs, wire.KindSystem))
+	}
+	// One switch worker sends the latest mode: default may be skipped when plan came
+	// before it was sent, and the next turn runs in plan.
+	alice.ok(wire.MethodPrompt, map[string]any{"text": "third"}, nil)
+	alice.rec.waitFor(t, "the third turn", nTurns(3))
+	l = readModeLog(t, c.log)
+	if n := len(l.switches); n < 2 || l.switches[n-1] != "plan" || slices.Contains(l.switches[1:n-1], "acceptEdits") {
+		t.Fatalf("switches %q: want acceptEdits, maybe default, then plan", l.switches)
+	}
+	if len(l.turns) != 3 || l.turns[2] != "plan" || !slices.Equal(l.args[0], l.args[2]) {
+		t.Fatalf("the third turn ran in %q with %q, want plan in the same process", l.turns, l.args)
 	}
 }
 
@@ -125,8 +123,8 @@ func TestSetPermissionModeRestartsAnAgentThatRefuses(t *testing.T) {
 	}
 	alice.rec.waitFor(t, "the notice", func(e []wire.Event) bool {
 		for _, ev := range e {
-			if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the running agent did not switch to the new tool permissions") &&
-				strings.Contains(ev.Text, "restarted in them before its next turn") {
+			if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the running agent did not take the new tool permissions (Claude Code refused it)") &&
+				strings.Contains(ev.Text, "restarted under the new ones before its next turn") {
 				return true
 			}
 		}

@@ -24,12 +24,13 @@ type runner struct {
 	mu        sync.Mutex // guards agent, which Restart may replace, first and cfg
 	agent     *agent.Agent
 	// mode is Claude Code's permission mode set since the start (SetPermissionMode), for
-	// the next start; nil: cfg's.
+	// the next start; nil: cfg's. newRunner seeds it with cfg's, so that a switch can tell
+	// whether claude's mode changes without taking mu.
 	mode atomic.Pointer[string]
-	// switching makes the running claude's switches (SwitchPermissionMode) one at a time,
-	// each to the latest mode; switches counts those in the background, for close.
-	switching sync.Mutex
-	switches  sync.WaitGroup
+	// sw is the worker that switches the running claude (SwitchPermissionMode).
+	sw modeSwitch
+	// switches counts the switch worker, for close.
+	switches sync.WaitGroup
 	// restartForMode (guarded by mu) is set when the running claude did not take a new
 	// mode: the next turn restarts it in that mode first.
 	restartForMode bool
@@ -56,53 +57,127 @@ func (r *runner) SetPermissionMode(mode string) {
 // switchTimeout is how long the running claude has to answer a set_permission_mode.
 const switchTimeout = 10 * time.Second
 
+// modeSwitch is the one worker that switches the running claude's mode: the latest mode
+// asked for is what it sends next, so switches never overtake each other, and a turn
+// waits for a switch under way before it starts (waitSwitch).
+type modeSwitch struct {
+	mu      sync.Mutex
+	want    string        // the mode to send next; "" when none is waiting
+	running bool          // the worker runs
+	done    chan struct{} // closed when the worker ends; nil when it is not running
+}
+
+// newRunner makes the runner of an agent made from cfg.
+func newRunner(cfg agent.Config, log *slog.Logger) *runner {
+	r := &runner{cfg: cfg, agent: agent.New(cfg), log: log}
+	m := cfg.PermissionMode
+	r.mode.Store(&m)
+	return r
+}
+
 // SwitchPermissionMode is SetPermissionMode for a host's change of the party's mode while
 // the party runs (party.Party.SetPermissionMode): the running claude is switched too, in
-// the background, from its next tool request on. ask and all are both Claude Code's
-// default mode (the party allows everything itself in all), so only edits and plan, and
-// leaving them, switch claude. A claude that does not take the mode is restarted in it
-// before the next turn, and the party is told.
+// the background, and a turn that starts meanwhile waits for that. ask and all are both
+// Claude Code's default mode (the party allows everything itself in all), so only edits
+// and plan, and leaving them, switch claude. A claude that does not take the mode is
+// restarted in it before its next turn, and the party is told. It is called on the
+// party's loop and never waits.
 func (r *runner) SwitchPermissionMode(mode string) {
 	m, err := agent.ClaudeMode(mode)
 	if err != nil {
 		r.log.Warn("permission mode", "err", err)
 		return
 	}
-	r.mu.Lock()
-	prev := r.cfg.PermissionMode
-	r.mu.Unlock()
-	if p := r.mode.Swap(&m); p != nil {
-		prev = *p
-	}
-	if prev == m {
+	if p := r.mode.Swap(&m); p != nil && *p == m {
 		return
 	}
-	r.switches.Add(1)
-	go func() {
-		defer r.switches.Done()
-		r.switching.Lock()
-		defer r.switching.Unlock()
-		want := *r.mode.Load() // the latest: a later switch may have come meanwhile
+	r.sw.mu.Lock()
+	defer r.sw.mu.Unlock()
+	r.sw.want = m
+	if !r.sw.running {
+		r.sw.running, r.sw.done = true, make(chan struct{})
+		r.switches.Add(1)
+		go r.switchLoop(r.sw.done)
+	}
+}
+
+// switchLoop sends the latest mode asked for until none is left, then ends (closing done).
+func (r *runner) switchLoop(done chan struct{}) {
+	defer r.switches.Done()
+	var sent string         // the last mode the running claude took
+	var sentTo *agent.Agent // and the agent whose claude took it
+	for {
+		r.sw.mu.Lock()
+		want := r.sw.want
+		r.sw.want = ""
+		if want == "" {
+			r.sw.running, r.sw.done = false, nil
+			close(done)
+			r.sw.mu.Unlock()
+			return
+		}
+		r.sw.mu.Unlock()
 		r.mu.Lock()
 		a := r.agent
 		r.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), switchTimeout)
-		defer cancel()
-		err := a.SwitchMode(ctx, want)
-		if err == nil {
-			return
+		if a == sentTo && want == sent && a.Alive() {
+			continue // taken already (edits → ask → edits while a switch was under way)
 		}
-		r.log.Warn("switch claude's permission mode", "mode", want, "err", err)
-		if errors.Is(err, agent.ErrClosed) {
-			return // the party is ending
+		if r.switchTo(a, want) {
+			sent, sentTo = want, a
+		} else {
+			sent, sentTo = "", nil
 		}
-		r.mu.Lock()
-		r.restartForMode = true
+	}
+}
+
+// switchTo asks agent a's claude to switch to mode and reports whether it did (or no
+// claude was running, so its next start is in that mode). One that did not is restarted
+// in that mode before its next turn, and the party is told.
+func (r *runner) switchTo(a *agent.Agent, mode string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), switchTimeout)
+	defer cancel()
+	err := a.SwitchMode(ctx, mode)
+	r.mu.Lock()
+	switch {
+	case err == nil:
+		if r.agent == a {
+			r.restartForMode = false // a failed switch before this one is made good
+		}
 		r.mu.Unlock()
-		if r.notice != nil {
-			r.notice(fmt.Sprintf("the running agent did not switch to the new tool permissions (%v); it is restarted in them before its next turn", err))
+		return true
+	case errors.Is(err, agent.ErrClosed), errors.Is(err, agent.ErrExited), r.agent != a:
+		// The party is ending, or this claude ended or was replaced meanwhile: the next
+		// one starts in the mode asked for (SwitchMode set it before asking).
+		r.mu.Unlock()
+		r.log.Info("claude was not running to switch its permission mode", "mode", mode, "err", err)
+		return false
+	}
+	r.restartForMode = true
+	r.mu.Unlock()
+	r.log.Warn("switch claude's permission mode", "mode", mode, "err", err)
+	if r.notice != nil {
+		cause := "Claude Code refused it"
+		if errors.Is(err, context.DeadlineExceeded) {
+			cause = fmt.Sprintf("Claude Code did not answer within %s", switchTimeout)
 		}
-	}()
+		r.notice("the running agent did not take the new tool permissions (" + cause + "): a turn under way goes on under the old ones, and the agent is restarted under the new ones before its next turn")
+	}
+	return false
+}
+
+// waitSwitch waits until no switch of the running claude's mode is under way, or ctx ends.
+func (r *runner) waitSwitch(ctx context.Context) {
+	r.sw.mu.Lock()
+	done := r.sw.done
+	r.sw.mu.Unlock()
+	if done == nil {
+		return
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // applyMode gives the agent the mode set since it was made; the caller holds mu.
@@ -125,8 +200,7 @@ func (r *runner) start(ctx context.Context) error {
 		if !r.restartForMode {
 			return nil
 		}
-		r.restartForMode = false
-		return r.agent.Restart(ctx) // resuming its session, in the mode a host set
+		return r.restartLocked(ctx) // resuming its session, in the mode a host set
 	}
 	r.restartForMode = false
 	return r.agent.Start(ctx)
@@ -138,6 +212,7 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 			return party.TurnResult{Interrupted: true}, nil // stopped, or the party ended, while it waited
 		}
 	}
+	r.waitSwitch(ctx) // a turn never starts before claude took the mode a host just set
 	if err := r.start(ctx); err != nil {
 		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
 	}
@@ -178,7 +253,13 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 func (r *runner) Restart(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.restartLocked(ctx)
+}
+
+// restartLocked is Restart for a caller that holds mu.
+func (r *runner) restartLocked(ctx context.Context) error {
 	r.applyMode()
+	r.restartForMode = false // the new claude starts in the mode set last
 	err := r.agent.Restart(ctx)
 	if err == nil || ctx.Err() != nil || !errors.Is(err, agent.ErrExited) {
 		return err
