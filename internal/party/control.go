@@ -82,8 +82,9 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 
 // SetPermissionMode sets what the agent may do without asking (wire.PermissionAsk, Edits,
 // Plan or All), from the next tool request on: the running agent is switched too
-// (modeSwitcher). Requests already waiting for a decision stay waiting: a host decides
-// them, whichever way the mode went.
+// (modeSwitcher). Only the owner may allow everything: the agent runs on the owner's
+// computer, with the owner's credentials. Requests already waiting for a decision stay a
+// host's to decide, except that plan mode denies those it would not have asked about.
 func (p *Party) SetPermissionMode(memberID, mode string) error {
 	return p.control(memberID, func(by *member) error {
 		if p.closed {
@@ -96,6 +97,12 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 		if p.permMode == mode {
 			return nil
 		}
+		if mode == wire.PermissionAll && !by.owner {
+			return fmt.Errorf("%w: only the party's owner can allow everything (the agent runs on %s's computer)", ErrNotAllowed, p.ownerName())
+		}
+		if mode == wire.PermissionAll {
+			words = fmt.Sprintf(words, p.ownerName())
+		}
 		p.permMode = mode
 		switch r := p.cfg.Runner.(type) {
 		case modeSwitcher:
@@ -105,8 +112,25 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s set tool permissions to %s: %s", by.Name, mode, words)})
 		p.emitSettings()
+		if mode == wire.PermissionPlan {
+			// "Plan only: nothing is changed" holds for what already waits too: a host
+			// could otherwise still allow a Write the party says it would not do.
+			for id, pr := range p.perms {
+				if !planTools[pr.perm.Tool] {
+					_ = p.resolve(id, wire.PermissionDenied, "", "plan mode: nothing is changed")
+				}
+			}
+		}
 		return nil
 	})
+}
+
+// ownerName is the name of the party's owner, for notices about the owner's computer.
+func (p *Party) ownerName() string {
+	if p.hostName != "" {
+		return p.hostName
+	}
+	return "the host"
 }
 
 // modeWords says what each permission mode lets the agent do, for the notice that a host
@@ -115,7 +139,7 @@ var modeWords = map[string]string{
 	wire.PermissionAsk:   "every tool use asks a host",
 	wire.PermissionEdits: "file edits are allowed, every other tool use asks a host",
 	wire.PermissionPlan:  "read-only planning, nothing is changed until a host approves a plan",
-	wire.PermissionAll:   "the agent uses every tool without asking",
+	wire.PermissionAll:   "nothing asks: the agent may run any command and change any file on %s's computer without asking anyone",
 }
 
 func (p *Party) emitSettings() {

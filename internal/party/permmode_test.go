@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -101,7 +102,7 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 		return false
 	})
 
-	// A request already waiting stays a host's to decide when the mode changes.
+	// A request already waiting stays a host's to decide when the mode changes…
 	if err := boss.SetPermissionMode(ctx, wire.PermissionAll); err != nil {
 		t.Fatal(err)
 	}
@@ -110,18 +111,31 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 		t.Fatalf("the waiting request was answered by the change of mode: %+v", d)
 	default:
 	}
-	if err := boss.Decide(ctx, permID, wire.DecisionDeny, "not now"); err != nil {
-		t.Fatal(err)
-	}
-	if d := <-r.got; d.Allow {
-		t.Fatalf("denied Bash: %+v", d)
-	}
-
-	// Into plan mode: edits are denied without asking.
-	col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	// …but plan mode denies what it would not have asked about: a host could otherwise
+	// still allow a Bash the party says it would not run.
 	if err := boss.SetPermissionMode(ctx, wire.PermissionPlan); err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case d := <-r.got:
+		if d.Allow {
+			t.Fatalf("Bash waiting when the party went into plan mode: %+v", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Bash waiting when the party went into plan mode is still waiting")
+	}
+	evs = col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	var denied *wire.Permission
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPermission && ev.Permission.ID == permID && ev.Permission.Status != wire.PermissionPending {
+			denied = ev.Permission
+		}
+	}
+	if denied == nil || denied.Status != wire.PermissionDenied || denied.Reason != "plan mode: nothing is changed" {
+		t.Fatalf("the waiting Bash after the change to plan: %+v", denied)
+	}
+
+	// In plan mode an edit is denied without asking.
 	r.tools = []string{"Write"} // read by the next turn, on the runner's goroutine, after this
 	promptAs(t, p, id, "write a file")
 	if d := <-r.got; d.Allow || !strings.Contains(d.Message, "plan mode") {
@@ -129,5 +143,18 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 	}
 	if got := r.switches(); got != "ask,all,plan" {
 		t.Fatalf("switches %q, want ask,all,plan", got)
+	}
+
+	// A co-host may change the mode, but only the owner may allow everything: the agent
+	// runs on the owner's computer.
+	co := joinAs(t, p, "co", token, "")
+	if err := boss.SetRole(ctx, co, wire.RoleHost); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetPermissionMode(co, wire.PermissionAll); !errors.Is(err, ErrNotAllowed) {
+		t.Fatalf("a co-host allowed everything: %v", err)
+	}
+	if err := p.SetPermissionMode(co, wire.PermissionEdits); err != nil {
+		t.Fatalf("a co-host set edits: %v", err)
 	}
 }
