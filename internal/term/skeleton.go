@@ -2,35 +2,37 @@ package term
 
 import (
 	"strings"
-	"unicode"
 )
 
 // Skeleton is what a cleaned name (Name) looks like to a person, for telling whether two
-// names would be taken for each other: letters of other scripts that are drawn like Latin
+// names would be taken for one another: letters of other scripts that are drawn like Latin
 // ones become those (Cyrillic "а", Greek "ο"), as do the digits and signs drawn like
-// letters ("0" is "o"; "1", "|" and a capital "I" are "l"); then case is folded, and "rn"
-// is "m", "vv" is "w". Two names with the same skeleton would pass for one another in a
-// member list. It is a comparison key, never shown: "Ian" and "lan" both have "lan". Alike
-// compares two names with it.
+// letters ("0" is "o"; "1", "|" and a capital "I" are "l"), dashes become "-" and
+// brackets drawn like square or round ones become those; a small "rn" is "m" and a small
+// "vv" is "w" ("ARNE" is no "AME"); then case is folded. Two names with the same skeleton
+// would pass for one another in a member list. It is a comparison key, never shown: "Ian"
+// and "lan" both have "lan". Alike compares two names with it.
 //
 // The table is ours and covers the look-alikes of Latin letters in the scripts and signs a
 // keyboard or a copy-paste most often brings (Cyrillic, Greek, Armenian, Latin variants);
 // it is not Unicode's full confusables list (UTS #39), which would treat far more pairs as
 // one at the price of a data file.
-func Skeleton(name string) string {
+func Skeleton(name string) string { return skeleton(name, true) }
+
+func skeleton(name string, digraphs bool) string {
 	var b strings.Builder
 	b.Grow(len(name))
 	for _, r := range name {
 		if p, ok := lookAlike[r]; ok {
 			r = p
 		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(r)
 	}
 	s := b.String()
-	if strings.Contains(s, "rn") || strings.Contains(s, "vv") {
+	if digraphs && (strings.Contains(s, "rn") || strings.Contains(s, "vv")) {
 		s = strings.NewReplacer("rn", "m", "vv", "w").Replace(s)
 	}
-	return s
+	return strings.ToLower(s)
 }
 
 // Alike reports whether two cleaned names (Name) would be taken for one another: the same
@@ -44,7 +46,8 @@ type NameKey struct{ written, lower string }
 
 // KeyOf is the NameKey of a cleaned name.
 func KeyOf(name string) NameKey {
-	return NameKey{written: Skeleton(name), lower: Skeleton(strings.ToLower(name))}
+	// In lower case "RN" would become "m": the digraphs are read as written only.
+	return NameKey{written: Skeleton(name), lower: skeleton(strings.ToLower(name), false)}
 }
 
 // Alike reports whether the names of k and o would be taken for one another (Alike).
@@ -55,8 +58,14 @@ func (k NameKey) Alike(o NameKey) bool { return k.written == o.written || k.lowe
 // so an upper-case look-alike may map to either case, except where the case matters: a
 // capital "I" is drawn like a small "l", not like a small "i".
 var lookAlike = map[rune]rune{
-	// Brackets drawn like round ones ("eve ❨host❩").
+	// Brackets drawn like round or square ones ("eve ❨host❩", "⁅system⁆").
 	'\u2768': '(', '\u2769': ')', '\u276A': '(', '\u276B': ')', '\u27EE': '(', '\u27EF': ')',
+	'\u2045': '[', '\u2046': ']', '\u3014': '[', '\u3015': ']', '\u3010': '[', '\u3011': ']',
+	'\u27E6': '[', '\u27E7': ']', '\u298B': '[', '\u298C': ']', '\u3016': '[', '\u3017': ']',
+
+	// Dashes and minus signs ("co‐host").
+	'\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2015': '-',
+	'\u2212': '-', '\uFE58': '-', '\u2043': '-',
 
 	// Digits and signs drawn like letters.
 	'0': 'o', '1': 'l', '|': 'l', 'I': 'l', '\u01C0': 'l', // ǀ

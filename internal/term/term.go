@@ -124,7 +124,7 @@ func NameProblem(name string) string {
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 64:
 		return "a name is 1 to 64 visible characters"
-	case strings.ContainsAny(name, "[]"):
+	case strings.ContainsAny(name, "[]") || strings.ContainsAny(Skeleton(name), "[]"):
 		// "[system] …" in a name would pass for a notice in every terminal.
 		return "a name cannot contain [ or ]"
 	case roleInName.MatchString(name) || roleInName.MatchString(Skeleton(strings.ToLower(name))):
@@ -138,4 +138,6 @@ func NameProblem(name string) string {
 
 // roleInName matches a role, or "you", in round brackets (the last one may be missing at
 // the end of the name): how member lists show them.
-var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co-?host|owner|participant|viewer|you)\s*(\)|$)`)
+// It is also matched against the name's skeleton, where a "1" or "|" is an "l": hence
+// "[il]" where an "i" is.
+var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co[-\s]?host|owner|part[il]c[il]pant|v[il]ewer|you)\s*(\)|$)`)

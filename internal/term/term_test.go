@@ -105,7 +105,8 @@ func TestNameProblemRoleLookAlikes(t *testing.T) {
 	for _, name := range []string{
 		"eve (host)", "eve (HOST)", "eve (h\u043Est)", "eve (H0ST)", "eve (host",
 		"eve \u2768host\u2769", "eve (PARTICIPANT)", "eve (v\u0456ewer)", "eve (co-h\u03BFst)",
-		"eve (\u0443ou)",
+		"eve (\u0443ou)", "eve (co\u2010host)", "eve (co\u2011host)", "eve (co host)", "eve (v1ewer)",
+		"eve (part|c|pant)", "\u2045system\u2046 party ended", "bob \u3010system\u3011",
 	} {
 		if NameProblem(Name(name)) == "" {
 			t.Errorf("NameProblem(%q) = \"\", want a role-in-brackets problem", name)
