@@ -471,6 +471,9 @@ func TestCommandsOfAHost(t *testing.T) {
 		}},
 		{line: "/revoke Write", wantCall: "revoke Write"}, // the host says what is allowed
 		{line: "/permissions edits", wantCall: "permissions edits"},
+		{line: "/permissions edits", wantErr: "tool permissions are already: file edits allowed, everything else asks a host (edits)", events: []wire.Event{
+			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
+		}},
 		{line: "/permissions ALL", wantCall: "permissions all"},
 		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
 		{line: "/permissions", wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{

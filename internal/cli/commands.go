@@ -80,7 +80,7 @@ var commands = map[string]command{
 	"approve":     {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
 	"reject":      {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
 	"approval":    {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval, true},
-	"permissions": {"/permissions ask|edits|plan|all", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all)", true, (*commander).permissions, true},
+	"permissions": {"/permissions [ask|edits|plan|all]", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all, the party's owner only); alone, the current one", true, (*commander).permissions, true},
 	"stop":        {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
 	"allow":       {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
 	"deny":        {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
@@ -395,15 +395,18 @@ func (c *commander) approval(ctx context.Context, arg string) error {
 // permissions sets the party's tool permission mode; without a mode it says the current one.
 func (c *commander) permissions(ctx context.Context, arg string) error {
 	mode := strings.ToLower(strings.TrimSpace(arg))
+	var now string
+	c.pr.with(func(r *roster) { now = r.settings.PermissionMode })
 	switch mode {
+	case "":
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; /permissions ask|edits|plan|all changes them")
+		return nil
+	case now:
+		c.pr.reply("system", "tool permissions are already: "+modeWords(now))
+		return nil
 	case wire.PermissionAsk, wire.PermissionEdits, wire.PermissionPlan, wire.PermissionAll:
 		// The settings event that follows says the new mode to everyone, this terminal too.
 		return c.ctl.SetPermissionMode(ctx, mode)
-	case "":
-		var now string
-		c.pr.with(func(r *roster) { now = r.settings.PermissionMode })
-		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; /permissions ask|edits|plan|all changes them")
-		return nil
 	}
 	return errors.New("say /permissions ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning) or all (everything, never asks)")
 }

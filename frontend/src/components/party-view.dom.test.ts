@@ -190,6 +190,25 @@ describe('<party-view> tool permissions', () => {
     h.done();
   });
 
+  // The host refuses a co-host's "all" (the agent runs on the owner's computer): the
+  // window does not offer it to one.
+  it('a co-host cannot choose "Allow everything"; the owner can', async () => {
+    const c = await view('participant');
+    c.be.emit('party:event', changed(1, { id: 'm1', name: 'ann', role: 'host' }));
+    await c.el.updateComplete;
+    const all = c.select()!.querySelector<HTMLOptionElement>('option[value=all]')!;
+    expect(all.disabled).toBe(true);
+    expect(all.textContent).toMatch(/\(the owner only\)$/);
+    expect(c.select()!.querySelector<HTMLOptionElement>('option[value=edits]')!.disabled).toBe(false);
+    c.done();
+
+    const h = await view('host');
+    const own = h.select()!.querySelector<HTMLOptionElement>('option[value=all]')!;
+    expect(own.disabled).toBe(false);
+    expect(own.textContent).not.toMatch(/owner only/);
+    h.done();
+  });
+
   it('"Allow everything" asks first: Cancel keeps the mode, confirming asks Go', async () => {
     const { be, el, q, select, choose, settle, done } = await view('host');
     await choose('all');

@@ -459,7 +459,12 @@ export class PartyView extends LitElement {
         <select data-testid="permission-mode-select" .value=${live(shown)} ?disabled=${busy}
           @change=${(e: Event) => this.#pickMode(s, e.target as HTMLSelectElement)}>
           ${shown === '' ? html`<option value="" disabled selected>Not known</option>` : nothing}
-          ${PERMISSION_MODES.map((m) => html`<option value=${m.value} ?selected=${m.value === shown}>${m.label}</option>`)}
+          ${PERMISSION_MODES.map((m) => {
+            // Only the owner may allow everything: the agent runs on the owner's computer
+            // (the host refuses a co-host's "all").
+            const ownerOnly = m.value === 'all' && !s.isOwner;
+            return html`<option value=${m.value} ?selected=${m.value === shown} ?disabled=${ownerOnly && m.value !== shown}>${m.label}${ownerOnly ? ' (the owner only)' : ''}</option>`;
+          })}
         </select>
       </label>
       ${busy

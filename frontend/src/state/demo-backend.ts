@@ -188,7 +188,7 @@ const MODE_WORDS: Record<PermissionMode, string> = {
   ask: 'every tool use asks a host',
   edits: 'file edits are allowed, every other tool use asks a host',
   plan: 'read-only planning, nothing is changed until a host approves a plan',
-  all: 'the agent uses every tool without asking',
+  all: "nothing asks: the agent may run any command and change any file on HOST's computer without asking anyone",
 };
 
 function isMode(mode: string): mode is PermissionMode {
@@ -456,7 +456,7 @@ export class DemoBackend implements Backend {
     await this.#sleep(120);
     if (this.#mode === mode) return; // as the real host: nothing changed, nothing said
     this.#mode = mode;
-    const words = MODE_WORDS[mode];
+    const words = MODE_WORDS[mode].replace('HOST', by.name); // the demo's host is the owner
     this.#event({ kind: 'system', text: `${by.name} set tool permissions to ${mode}: ${words}` });
     this.#emitSettings();
   }
