@@ -542,21 +542,26 @@ test('approval: a rejected batch says who and why', async () => {
   await textOf('party-approval', 'Off');
 });
 
-test('Always allow: shown to everyone, and a host makes the tool ask again', async () => {
-  // Older turns are virtual (not in the DOM), so a turn is found as the last item after
-  // its prompt, not by counting.
-  const items = page.locator('[data-testid=transcript-item]');
-  const answered = (text) => until(`the turn for "${text}" done`, async () => {
+/** Waits for the turn of the last prompt, which says text, to be done. Older turns are
+ * virtual (not in the DOM), so a turn is found as the last item after its prompt, not by
+ * counting. */
+function answered(text) {
+  return until(`the turn for "${text}" done`, async () => {
     const prompt = page.locator('[data-testid=transcript-item][data-kind=prompt]').last();
     if (!(await deepText(prompt)).includes(text)) return false;
-    const last = items.last();
+    const last = page.locator('[data-testid=transcript-item]').last();
     return (await last.getAttribute('data-kind')) === 'turn' && (await last.locator('[data-testid=turn-end][data-status=done]').count()) === 1;
   });
-  const ask = async (text) => {
-    const input = await visible('prompt-input');
-    await input.fill(text);
-    await input.press('Enter');
-  };
+}
+
+/** Sends a prompt from the window's prompt box. */
+async function ask(text) {
+  const input = await visible('prompt-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+test('Always allow: shown to everyone, and a host makes the tool ask again', async () => {
   const pending = page.locator('[data-testid=permission-card][data-status=pending]');
   await ask('touch one FAKE_ASK');
   await pending.first().waitFor();
@@ -585,18 +590,6 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
 });
 
 test('Tool permissions: the host lets the running agent work unasked, then makes it ask again', async () => {
-  const items = page.locator('[data-testid=transcript-item]');
-  const answered = (text) => until(`the turn for "${text}" done`, async () => {
-    const prompt = page.locator('[data-testid=transcript-item][data-kind=prompt]').last();
-    if (!(await deepText(prompt)).includes(text)) return false;
-    const last = items.last();
-    return (await last.getAttribute('data-kind')) === 'turn' && (await last.locator('[data-testid=turn-end][data-status=done]').count()) === 1;
-  });
-  const ask = async (text) => {
-    const input = await visible('prompt-input');
-    await input.fill(text);
-    await input.press('Enter');
-  };
   const pending = page.locator('[data-testid=permission-card][data-status=pending]');
   const select = await visible('permission-mode-select');
   check((await select.inputValue()) === 'ask', `the party starts in ${await select.inputValue()}`);

@@ -536,11 +536,7 @@ func TestWithin(t *testing.T) {
 func TestRunnerStartsAgentsInThePartysMode(t *testing.T) {
 	r := &runner{cfg: agent.Config{PermissionMode: agent.ClaudeModePlan}, agent: agent.New(agent.Config{PermissionMode: agent.ClaudeModePlan}), log: slog.New(slog.DiscardHandler)}
 	r.SetPermissionMode(wire.PermissionAsk)
-	r.mu.Lock()
-	r.applyMode()
-	got := r.cfg.PermissionMode
-	r.mu.Unlock()
-	if got != agent.ClaudeModeDefault {
+	if got := nextStartMode(r); got != agent.ClaudeModeDefault {
 		t.Fatalf("a fresh agent would start in %q, want default", got)
 	}
 	r.SetPermissionMode("nonsense") // logged, and the mode stays
@@ -569,14 +565,18 @@ func TestSwitchPermissionModeNeverWaitsForTheRunner(t *testing.T) {
 	}
 	r.mu.Unlock()
 	r.waitSwitch(context.Background())
-	r.mu.Lock()
-	r.applyMode()
-	got := r.cfg.PermissionMode
-	r.mu.Unlock()
-	if got != agent.ClaudeModeAcceptEdits {
+	if got := nextStartMode(r); got != agent.ClaudeModeAcceptEdits {
 		t.Fatalf("the next claude would start in %q, want acceptEdits", got)
 	}
 	if err := r.close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// nextStartMode is the Claude Code permission mode the runner's next claude starts in.
+func nextStartMode(r *runner) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.applyMode()
+	return r.cfg.PermissionMode
 }
