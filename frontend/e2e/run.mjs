@@ -601,7 +601,7 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   check((await select.inputValue()) === 'ask', 'Cancel left the select at "all"');
   await select.selectOption('all');
   await tid('permission-all-confirm').click();
-  await textOf('transcript', "hazel set tool permissions to all: nothing asks: the agent may run any command and change any file on hazel's computer without asking anyone");
+  await textOf('transcript', "hazel set tool permissions to all: the agent may run any command and change any file on hazel's computer without asking anyone");
   await until('the select shows all', async () => (await select.inputValue()) === 'all');
   await bob.expect(/tool permissions: everything allowed without asking \(all\)/);
   await ask('touch four FAKE_ASK');

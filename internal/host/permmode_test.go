@@ -94,7 +94,7 @@ func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 	if !slices.Equal(modes, []string{"edits", "all", "ask", "plan"}) {
 		t.Fatalf("settings events say %q", modes)
 	}
-	if !hasSystem(evs, "hosty set tool permissions to all: nothing asks: the agent may run any command and change any file on hosty's computer without asking anyone") {
+	if !hasSystem(evs, "hosty set tool permissions to all: the agent may run any command and change any file on hosty's computer without asking anyone") {
 		t.Errorf("no notice of all in %+v", kinds(evs, wire.KindSystem))
 	}
 	// One switch worker sends the latest mode: default may be skipped when plan came

@@ -139,7 +139,7 @@ var modeWords = map[string]string{
 	wire.PermissionAsk:   "every tool use asks a host",
 	wire.PermissionEdits: "file edits are allowed, every other tool use asks a host",
 	wire.PermissionPlan:  "read-only planning, nothing is changed until a host approves a plan",
-	wire.PermissionAll:   "nothing asks: the agent may run any command and change any file on %s's computer without asking anyone",
+	wire.PermissionAll:   "the agent may run any command and change any file on %s's computer without asking anyone",
 }
 
 func (p *Party) emitSettings() {

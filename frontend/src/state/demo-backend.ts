@@ -188,7 +188,7 @@ const MODE_WORDS: Record<PermissionMode, string> = {
   ask: 'every tool use asks a host',
   edits: 'file edits are allowed, every other tool use asks a host',
   plan: 'read-only planning, nothing is changed until a host approves a plan',
-  all: "nothing asks: the agent may run any command and change any file on HOST's computer without asking anyone",
+  all: "the agent may run any command and change any file on HOST's computer without asking anyone",
 };
 
 function isMode(mode: string): mode is PermissionMode {
