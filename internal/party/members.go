@@ -263,22 +263,20 @@ func (p *Party) remoteCount() int {
 // it is the host's name and self is not the owner. Names are compared as a person reads
 // them (term.Alike): "аlice" with a Cyrillic "а" is a second "alice".
 func (p *Party) uniqueName(name string, self *member) string {
-	others := make([]term.NameKey, 0, len(p.members)+1)
 	// The host's name is the owner's, present or not: in a party whose host watches
 	// without taking part (--no-local-repl) "joined root's party as root" would pass a
 	// participant off as the host.
-	if !self.owner && p.hostName != "" {
-		others = append(others, term.KeyOf(p.hostName))
-	}
-	for _, m := range p.members {
-		if m != self {
-			others = append(others, m.nameKey())
-		}
+	hostKey, checkHost := term.NameKey{}, !self.owner && p.hostName != ""
+	if checkHost {
+		hostKey = term.KeyOf(p.hostName)
 	}
 	taken := func(n string) bool {
 		k := term.KeyOf(n)
-		for _, o := range others {
-			if k.Alike(o) {
+		if checkHost && k.Alike(hostKey) {
+			return true
+		}
+		for _, m := range p.members {
+			if m != self && k.Alike(m.nameKey()) {
 				return true
 			}
 		}
