@@ -474,7 +474,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/permissions edits", wantErr: "tool permissions are already: file edits allowed, everything else asks a host (edits)", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
 		}},
-		{line: "/permissions ALL", wantCall: "permissions all"},
+		{line: "/permissions ALL", wantErr: "all lets the agent run any command and change any file on this computer without asking anyone: /permissions all again within 10 seconds does it"},
 		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
 		{line: "/permissions", wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
@@ -1485,5 +1485,30 @@ func TestLateJoinerSeesTheTurnsTime(t *testing.T) {
 	pr.mu.Unlock()
 	if d := st.since.Sub(started); d < -time.Second || d > time.Second {
 		t.Fatalf("the turn counts from %v, want %v (%v off)", st.since, started, d)
+	}
+}
+
+// /permissions all is said back once, as the window asks first: the agent would run any
+// command unasked on the owner's computer. The same command within ten seconds does it;
+// later, it is said back again.
+func TestPermissionsAllAsksFirst(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	c.line(context.Background(), "/permissions all")
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "again within 10 seconds does it") {
+		t.Fatalf("the first /permissions all: calls %q, output %q", ctl.calls, out.String())
+	}
+	now = now.Add(5 * time.Second)
+	c.line(context.Background(), "/permissions all")
+	if got := strings.Join(ctl.calls, "|"); got != "permissions all" {
+		t.Fatalf("the second within 10 s: calls %q", got)
+	}
+	now = now.Add(time.Minute)
+	c.line(context.Background(), "/permissions all")
+	now = now.Add(11 * time.Second)
+	c.line(context.Background(), "/permissions all")
+	if got := strings.Join(ctl.calls, "|"); got != "permissions all" {
+		t.Fatalf("two more, 11 s apart: calls %q, want still one", got)
 	}
 }

@@ -45,7 +45,9 @@ type commander struct {
 	// while work is under way is said back once and taken the second time (quitAsked).
 	endsParty bool
 	quitAsked time.Time
-	now       func() time.Time // nil: time.Now
+	// allAsked is when /permissions all was said back (it is taken the second time).
+	allAsked time.Time
+	now      func() time.Time // nil: time.Now
 }
 
 // quitAgain is how long a /quit asked back stays asked.
@@ -210,11 +212,7 @@ func (c *commander) quit(name string) bool {
 	if !c.endsParty {
 		return true
 	}
-	now := time.Now
-	if c.now != nil {
-		now = c.now
-	}
-	if t := now(); !c.quitAsked.IsZero() && t.Sub(c.quitAsked) < quitAgain {
+	if t := c.clock(); !c.quitAsked.IsZero() && t.Sub(c.quitAsked) < quitAgain {
 		return true
 	}
 	var busy []string
@@ -233,13 +231,21 @@ func (c *commander) quit(name string) bool {
 	if len(busy) == 0 {
 		return true
 	}
-	c.quitAsked = now()
+	c.quitAsked = c.clock()
 	unsent := ""
 	if prompts {
 		unsent = " (the waiting prompts are not sent; concordia host --resume queues them again)"
 	}
 	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s. Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsent))
 	return false
+}
+
+// clock is the time now (c.now in tests).
+func (c *commander) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
 }
 
 // appendWaiting adds "a THING waits" or "N THINGs wait" to list when n > 0.
@@ -404,7 +410,24 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 	case now:
 		c.pr.reply("system", "tool permissions are already: "+modeWords(now))
 		return nil
-	case wire.PermissionAsk, wire.PermissionEdits, wire.PermissionPlan, wire.PermissionAll:
+	case wire.PermissionAll:
+		// As the window does, all is said back once: the agent would run anything unasked
+		// on the owner's computer. The same command within quitAgain does it.
+		t := c.clock()
+		if c.allAsked.IsZero() || t.Sub(c.allAsked) >= quitAgain {
+			c.allAsked = t
+			var host string
+			c.pr.with(func(r *roster) { host = r.host })
+			where := "this computer"
+			if host != "" {
+				where = term.Line(host) + "'s computer"
+			}
+			c.pr.reply("system", fmt.Sprintf("all lets the agent run any command and change any file on %s without asking anyone: /permissions all again within %d seconds does it", where, int(quitAgain/time.Second)))
+			return nil
+		}
+		c.allAsked = time.Time{}
+		return c.ctl.SetPermissionMode(ctx, mode)
+	case wire.PermissionAsk, wire.PermissionEdits, wire.PermissionPlan:
 		// The settings event that follows says the new mode to everyone, this terminal too.
 		return c.ctl.SetPermissionMode(ctx, mode)
 	}
