@@ -149,7 +149,7 @@ describe('<party-view> tool permissions', () => {
     be.emit('party:event', settings(1, false, 'edits'));
     await el.updateComplete;
     expect(select()!.value).toBe('edits');
-    expect(q('party-permission-mode')?.textContent).toBe('Allow file edits, ask for the rest');
+    expect(q('party-permission-mode')?.textContent).toBe('File edits allowed; other tools ask a host');
     done();
   });
 
@@ -176,7 +176,8 @@ describe('<party-view> tool permissions', () => {
   it('a participant sees the mode but gets no select; a host made a participant loses it', async () => {
     const p = await view('participant');
     expect(p.select()).toBeNull();
-    expect(p.q('party-permission-mode')?.textContent).toBe('Ask me before each tool use');
+    // In words for everyone: a participant is not the "me" of "Ask me before each tool use".
+    expect(p.q('party-permission-mode')?.textContent).toBe('Every tool use asks a host');
     p.be.emit('party:event', settings(1, false, 'plan'));
     await p.el.updateComplete;
     expect(p.q('party-permission-mode')?.textContent).toBe('Plan only — nothing is changed');

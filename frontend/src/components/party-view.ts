@@ -5,7 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
-import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeLabel, roleLabel } from '../state/host-control';
+import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeInParty, roleLabel } from '../state/host-control';
 import { SHARE_LEVELS } from '../state/workspace';
 import type { Member, PermissionMode, Role } from '../state/types';
 import { StateObserver } from './observe';
@@ -751,7 +751,7 @@ export class PartyView extends LitElement {
               <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
               <dt>Window</dt><dd>${formatDuration(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
-              <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
+              <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeInParty(p.permission_mode) || 'Ask a host'}</dd>
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
               ${p.always?.length ? html`<dt>Always allowed</dt><dd data-testid="party-always">${p.always.join(', ')}</dd>` : nothing}
               <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>

@@ -29,9 +29,25 @@ export const PERMISSION_MODES: ReadonlyArray<{ value: PermissionMode; label: str
   },
 ];
 
-/** The words for a permission mode ("" for an unknown one). */
+/** The words for a permission mode ("" for an unknown one), as a host chooses it. */
 export function permissionModeLabel(mode: string | undefined): string {
   return PERMISSION_MODES.find((m) => m.value === mode)?.label ?? '';
+}
+
+/** What a party's permission mode means, for everyone in it (a participant is not the "me"
+ * of "Ask me before each tool use"); "" for an unknown one. */
+export function permissionModeInParty(mode: string | undefined): string {
+  switch (mode) {
+    case 'ask':
+      return 'Every tool use asks a host';
+    case 'edits':
+      return 'File edits allowed; other tools ask a host';
+    case 'plan':
+      return 'Plan only — nothing is changed';
+    case 'all':
+      return 'Everything allowed without asking';
+  }
+  return '';
 }
 
 /** A role in words, as the member list and its menu show it. */
