@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // The party terminal as people use it: `concordia join` in a real terminal (a tmux pane:
@@ -407,7 +408,32 @@ func TestTerminalInviteStaysWhole(t *testing.T) {
 		t.Fatalf("no long invite at the start:\n%s", all())
 	}
 	h.tmux("resize-window", "-t", h.name, "-x", "90", "-y", "40")
-	time.Sleep(300 * time.Millisecond)
+	// Not a sleep: the program has taken the new width once it draws its input row to it
+	// (the row is padded to the width it knows, and -J keeps trailing spaces). Bubble Tea
+	// v1 redraws that row only when something is printed above it, so /who is asked until
+	// it is. A /invite typed before the program has the new width is fitted to the old one:
+	// under a loaded CI run, the 300 ms sleep this replaces was not always enough.
+	inputRow := func() string {
+		input := ""
+		for _, row := range strings.Split(h.tmux("capture-pane", "-p", "-J", "-t", h.name), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(row), "›") {
+				input = row
+			}
+		}
+		return input
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		h.typeText("/who")
+		h.key("Enter")
+		time.Sleep(200 * time.Millisecond)
+		if row := inputRow(); row != "" && utf8.RuneCountInString(row) <= 90 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the input row was never drawn at 90 columns: %q", inputRow())
+		}
+	}
 	h.typeText("/invite")
 	h.key("Enter")
 	h.wait(`the invites:`)
