@@ -418,6 +418,7 @@ func TestCommandsOfAHost(t *testing.T) {
 	tests := []struct {
 		line, wantCall, wantErr string
 		events                  []wire.Event
+		owner                   bool // this terminal is the party's owner's, not a co-host's
 	}{
 		{line: "/stop", wantCall: "interrupt"},
 		{line: "/approval on", wantCall: "approval true"},
@@ -474,15 +475,22 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/permissions edits", wantErr: "tool permissions are already: file edits allowed, everything else asks a host (edits)", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
 		}},
-		{line: "/permissions ALL", wantErr: "all lets the agent run any command and change any file on this computer without asking anyone: /permissions all again within 10 seconds does it"},
+		{line: "/permissions ALL", owner: true, wantErr: "all lets the agent run any command and change any file on me's computer without asking anyone: /permissions all again within 10 seconds does it"},
+		// A co-host is told at once that all is the owner's (a tester was asked to confirm,
+		// then refused), and is not offered it.
+		{line: "/permissions all", wantErr: "only the party's owner can allow everything"},
+		{line: "/permissions", wantErr: "/permissions ask|edits|plan changes them"},
 		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
-		{line: "/permissions", wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
+		{line: "/permissions", owner: true, wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
 			c, ctl, sent, out := newCommander(wire.RoleHost)
+			if tc.owner {
+				c.pr.with(func(r *roster) { r.host = "me" })
+			}
 			for _, ev := range tc.events {
 				c.pr.event(ev)
 			}
@@ -1493,6 +1501,7 @@ func TestLateJoinerSeesTheTurnsTime(t *testing.T) {
 // later, it is said back again.
 func TestPermissionsAllAsksFirst(t *testing.T) {
 	c, ctl, _, out := newCommander(wire.RoleHost)
+	c.pr.with(func(r *roster) { r.host = "me" }) // the owner's terminal
 	now := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	c.now = func() time.Time { return now }
 	c.line(context.Background(), "/permissions all")
@@ -1510,5 +1519,33 @@ func TestPermissionsAllAsksFirst(t *testing.T) {
 	c.line(context.Background(), "/permissions all")
 	if got := strings.Join(ctl.calls, "|"); got != "permissions all" {
 		t.Fatalf("two more, 11 s apart: calls %q, want still one", got)
+	}
+	// Anything else asked between the two forgets the first (a tester's all, edits, all
+	// allowed everything at the third).
+	c.line(context.Background(), "/permissions edits")
+	c.line(context.Background(), "/permissions all")
+	if got := strings.Join(ctl.calls, "|"); got != "permissions all|permissions edits" {
+		t.Fatalf("all, edits, all: calls %q, want the all said back again", got)
+	}
+}
+
+// A host types a name as /who shows it: "hana-2" for "hаna-2", whose "а" is Cyrillic. The
+// party keeps look-alike names apart, so one member matches and is the one meant (a
+// tester could not /role or /kick an impersonator without pasting its letters).
+func TestHostNamesALookAlikeAsShown(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	n := 4
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "h\u0430na-2", Role: wire.RoleParticipant}, Count: &n})
+	c.line(context.Background(), "/role hana-2 viewer")
+	if got := strings.Join(ctl.calls, "|"); got != "role m4 viewer" {
+		t.Fatalf("calls %q (output %q), want the look-alike made a viewer", got, out.String())
+	}
+	// Two look-alikes of what was typed (a host from before look-alikes were kept apart
+	// could let both in): none is picked, and both are named.
+	n = 5
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m5", Name: "han\u0430-2", Role: wire.RoleParticipant}, Count: &n})
+	c.line(context.Background(), "/kick hana-2")
+	if len(ctl.calls) != 1 || !strings.Contains(out.String(), `2 members have names like "hana-2"`) {
+		t.Fatalf("calls %q, output %q", ctl.calls, out.String())
 	}
 }

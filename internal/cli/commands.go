@@ -402,15 +402,27 @@ func (c *commander) approval(ctx context.Context, arg string) error {
 func (c *commander) permissions(ctx context.Context, arg string) error {
 	mode := strings.ToLower(strings.TrimSpace(arg))
 	var now string
-	c.pr.with(func(r *roster) { now = r.settings.PermissionMode })
+	var you wire.Member
+	c.pr.with(func(r *roster) { now, you = r.settings.PermissionMode, r.you })
+	owner := c.isOwner(you)
+	if mode != wire.PermissionAll {
+		c.allAsked = time.Time{} // an all said back is forgotten once anything else is asked
+	}
 	switch mode {
 	case "":
-		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; /permissions ask|edits|plan|all changes them")
+		choices := "ask|edits|plan|all"
+		if !owner {
+			choices = "ask|edits|plan" // all is the owner's (the host refuses it)
+		}
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; /permissions "+choices+" changes them")
 		return nil
 	case now:
 		c.pr.reply("system", "tool permissions are already: "+modeWords(now))
 		return nil
 	case wire.PermissionAll:
+		if !owner {
+			return errors.New("only the party's owner can allow everything: the agent runs on their computer")
+		}
 		// As the window does, all is said back once: the agent would run anything unasked
 		// on the owner's computer. The same command within quitAgain does it.
 		t := c.clock()
@@ -563,11 +575,28 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 // back a second later).
 func (c *commander) target(name string) (m wire.Member, away bool, err error) {
 	ok := false
-	c.pr.with(func(r *roster) { m, away, ok = r.named(name) })
-	if !ok {
-		return m, false, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
+	var alike []wire.Member
+	c.pr.with(func(r *roster) {
+		if m, away, ok = r.named(name); !ok {
+			alike = r.alike(name)
+		}
+	})
+	switch {
+	case ok:
+		return m, away, nil
+	case len(alike) == 1:
+		// Someone whose name only looks like what was typed (another script's letters, a
+		// 1 for an l): the party keeps such names apart, so it is this one. Typing it as
+		// /who shows it must reach an impersonator (a tester's /role hana-2 did not).
+		return alike[0], false, nil
+	case len(alike) > 1:
+		names := make([]string, len(alike))
+		for i, a := range alike {
+			names[i] = fmt.Sprintf("%q", term.Line(a.Name))
+		}
+		return m, false, fmt.Errorf("%d members have names like %q: %s; copy the one you mean from /who", len(alike), name, strings.Join(names, ", "))
 	}
-	return m, away, nil
+	return m, false, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
 }
 
 // splitName cuts "NAME [REST]" where a name may have spaces: a name in quotes ("bob

@@ -361,6 +361,19 @@ func (r *roster) member(name string) (wire.Member, bool) {
 	return wire.Member{}, false
 }
 
+// alike lists the connected members whose names a person would take for name (term.Alike):
+// "hana-2" typed for "hаna-2" with a Cyrillic "а", which /who shows alike.
+func (r *roster) alike(name string) []wire.Member {
+	k := term.KeyOf(term.Name(name))
+	var found []wire.Member
+	for _, m := range r.members {
+		if term.KeyOf(term.Name(m.Name)).Alike(k) {
+			found = append(found, m)
+		}
+	}
+	return found
+}
+
 // named finds the member a host names: a connected one, else one who is away (away true).
 func (r *roster) named(name string) (m wire.Member, away, ok bool) {
 	if m, ok = r.member(name); ok {
