@@ -110,7 +110,13 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 		case modeRunner:
 			r.SetPermissionMode(mode)
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s set tool permissions to %s: %s", by.Name, mode, words)})
+		text := fmt.Sprintf("%s set tool permissions to %s: %s", by.Name, mode, words)
+		if n := len(p.perms); n > 0 && mode != wire.PermissionPlan {
+			// They stay a host's to decide: after "without asking" a tester took the one
+			// waiting for allowed.
+			text += " (" + plural(n, "1 tool request already waiting still needs", fmt.Sprintf("%d tool requests already waiting still need", n)) + " a host's decision)"
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		p.emitSettings()
 		if mode == wire.PermissionPlan {
 			// "Plan only: nothing is changed" holds for what already waits too: a host

@@ -111,6 +111,16 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 		t.Fatalf("the waiting request was answered by the change of mode: %+v", d)
 	default:
 	}
+	// …and the notice says so (after "without asking" a tester took it for allowed).
+	col.waitFor(t, "the notice of all", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindSystem && strings.HasPrefix(ev.Text, "boss set tool permissions to all:") &&
+				strings.HasSuffix(ev.Text, "without asking anyone (1 tool request already waiting still needs a host's decision)") {
+				return true
+			}
+		}
+		return false
+	})
 	// …but plan mode denies what it would not have asked about: a host could otherwise
 	// still allow a Bash the party says it would not run.
 	if err := boss.SetPermissionMode(ctx, wire.PermissionPlan); err != nil {
