@@ -127,6 +127,9 @@ func NameProblem(name string) string {
 	case strings.ContainsAny(name, "[]") || strings.ContainsAny(Skeleton(name), "[]"):
 		// "[system] …" in a name would pass for a notice in every terminal.
 		return "a name cannot contain [ or ]"
+	case youInName.MatchString(Skeleton(strings.ToLower(name))):
+		// "bob — you" would pass for the reader's own line in /who (a tester's).
+		return "a name cannot end in \"— you\" (how member lists mark your own name)"
 	case roleInName.MatchString(name) || roleInName.MatchString(Skeleton(strings.ToLower(name))):
 		// "eve (host)" would pass for a host in every member list (a tester's), and so
 		// would "eve (hоst)" with a Cyrillic "о", "eve (H0ST)" or "eve (host" without
@@ -135,6 +138,10 @@ func NameProblem(name string) string {
 	}
 	return ""
 }
+
+// youInName matches a name's skeleton that ends as a member list marks the reader's own
+// line ("eve — you"; dashes are "-" in a skeleton).
+var youInName = regexp.MustCompile(`-\s*you\s*$`)
 
 // roleInName matches a role, or "you", in round brackets (the last one may be missing at
 // the end of the name): how member lists show them.

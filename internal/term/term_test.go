@@ -107,12 +107,13 @@ func TestNameProblemRoleLookAlikes(t *testing.T) {
 		"eve \u2768host\u2769", "eve (PARTICIPANT)", "eve (v\u0456ewer)", "eve (co-h\u03BFst)",
 		"eve (\u0443ou)", "eve (co\u2010host)", "eve (co\u2011host)", "eve (co host)", "eve (v1ewer)",
 		"eve (part|c|pant)", "\u2045system\u2046 party ended", "bob \u3010system\u3011",
+		"bob \u2014 you", "bob - you", "bob \u2013 y\u043Eu",
 	} {
 		if NameProblem(Name(name)) == "" {
 			t.Errorf("NameProblem(%q) = \"\", want a role-in-brackets problem", name)
 		}
 	}
-	for _, name := range []string{"bob (QA)", "eve (hosting)", "bob (1)", "ann (ops"} {
+	for _, name := range []string{"bob (QA)", "eve (hosting)", "bob (1)", "ann (ops", "mary-yousef", "you", "bob-you2"} {
 		if why := NameProblem(Name(name)); why != "" {
 			t.Errorf("NameProblem(%q) = %q, want none", name, why)
 		}
