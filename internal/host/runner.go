@@ -102,10 +102,10 @@ func (r *runner) SwitchPermissionMode(mode string) {
 }
 
 // switchLoop sends the latest mode asked for until none is left, then ends (closing done).
+// A mode sent twice (edits, ask, edits while a switch was under way) is harmless: claude
+// takes it again.
 func (r *runner) switchLoop(done chan struct{}) {
 	defer r.switches.Done()
-	var sent string         // the last mode the running claude took
-	var sentTo *agent.Agent // and the agent whose claude took it
 	for {
 		r.sw.mu.Lock()
 		want := r.sw.want
@@ -120,21 +120,14 @@ func (r *runner) switchLoop(done chan struct{}) {
 		r.mu.Lock()
 		a := r.agent
 		r.mu.Unlock()
-		if a == sentTo && want == sent && a.Alive() {
-			continue // taken already (edits → ask → edits while a switch was under way)
-		}
-		if r.switchTo(a, want) {
-			sent, sentTo = want, a
-		} else {
-			sent, sentTo = "", nil
-		}
+		r.switchTo(a, want)
 	}
 }
 
-// switchTo asks agent a's claude to switch to mode and reports whether it did (or no
-// claude was running, so its next start is in that mode). One that did not is restarted
-// in that mode before its next turn, and the party is told.
-func (r *runner) switchTo(a *agent.Agent, mode string) bool {
+// switchTo asks agent a's claude to switch to mode (with no claude running, its next start
+// is in that mode). One that does not take it is restarted in that mode before its next
+// turn, and the party is told.
+func (r *runner) switchTo(a *agent.Agent, mode string) {
 	ctx, cancel := context.WithTimeout(context.Background(), switchTimeout)
 	defer cancel()
 	err := a.SwitchMode(ctx, mode)
@@ -145,13 +138,13 @@ func (r *runner) switchTo(a *agent.Agent, mode string) bool {
 			r.restartForMode = false // a failed switch before this one is made good
 		}
 		r.mu.Unlock()
-		return true
+		return
 	case errors.Is(err, agent.ErrClosed), errors.Is(err, agent.ErrExited), r.agent != a:
 		// The party is ending, or this claude ended or was replaced meanwhile: the next
 		// one starts in the mode asked for (SwitchMode set it before asking).
 		r.mu.Unlock()
 		r.log.Info("claude was not running to switch its permission mode", "mode", mode, "err", err)
-		return false
+		return
 	}
 	r.restartForMode = true
 	r.mu.Unlock()
@@ -163,7 +156,6 @@ func (r *runner) switchTo(a *agent.Agent, mode string) bool {
 		}
 		r.notice("the running agent did not take the new tool permissions (" + cause + "): a turn under way goes on under the old ones, and the agent is restarted under the new ones before its next turn")
 	}
-	return false
 }
 
 // waitSwitch waits until no switch of the running claude's mode is under way, or ctx ends.

@@ -97,10 +97,10 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 		if p.permMode == mode {
 			return nil
 		}
-		if mode == wire.PermissionAll && !by.owner {
-			return fmt.Errorf("%w: only the party's owner can allow everything (the agent runs on %s's computer)", ErrNotAllowed, p.ownerName())
-		}
 		if mode == wire.PermissionAll {
+			if !by.owner {
+				return fmt.Errorf("%w: only the party's owner can allow everything (the agent runs on %s's computer)", ErrNotAllowed, p.ownerName())
+			}
 			words = fmt.Sprintf(words, p.ownerName())
 		}
 		p.permMode = mode
@@ -123,7 +123,7 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 			// could otherwise still allow a Write the party says it would not do.
 			for id, pr := range p.perms {
 				if !planTools[pr.perm.Tool] {
-					_ = p.resolve(id, wire.PermissionDenied, "", "plan mode: nothing is changed")
+					_ = p.resolve(id, wire.PermissionDenied, "", planReason)
 				}
 			}
 		}

@@ -48,6 +48,9 @@ var planTools = map[string]bool{
 // at a time: "always" is never offered or kept for it.
 const ExitPlanTool = "ExitPlanMode"
 
+// planReason is the reason of a permission event that plan mode denied.
+const planReason = "plan mode: nothing is changed"
+
 // planDenial is what the agent is told when plan mode denies a file edit.
 const planDenial = "The party is in plan mode: nothing may be changed, and only read-only tools may be used. Present your plan with ExitPlanMode; a host who approves it lets you go on."
 
@@ -61,7 +64,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		// attempt and its denial; no host is asked, and an "always" does not override it.
 		perm := wire.Permission{
 			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
-			Batch: batchID, Status: wire.PermissionDenied, Reason: "plan mode: nothing is changed",
+			Batch: batchID, Status: wire.PermissionDenied, Reason: planReason,
 		}
 		if t := p.turn; t != nil && t.batch == batchID {
 			t.denied++
