@@ -921,6 +921,17 @@ test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', a
     check(p95 < 50, `append p95 ${p95.toFixed(1)} ms at 10,000 events (before virtualising: about 250 ms)`);
     const follows = await t.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 60);
     check(follows, 'the big transcript does not follow new events');
+    // Scrolling up in the frame an event arrives in stays up: the event's render used to
+    // put the view back at the end before the scroll event said the person had left it.
+    const top = await demo.evaluate(async () => {
+      const el = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot.querySelector('.scroller');
+      el.scrollTop = 0;
+      for (const e of window.concordiaDemoBench(1)) window.concordiaDemo.inject(e);
+      await new Promise((r) => setTimeout(r, 300));
+      return el.scrollTop;
+    });
+    check(top < 2_000, `the view went back to the end (scrollTop ${top}) when an event came in as it was scrolled up`);
+    await demo.getByTestId('jump-latest').waitFor();
   } finally {
     await demo.close();
     await files.close();

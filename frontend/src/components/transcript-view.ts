@@ -162,9 +162,7 @@ export class TranscriptView extends LitElement {
     const list = this.renderRoot.querySelector('.list');
     if (!list) return;
     // Content grows after child components render; follow it while stuck to the bottom.
-    this.#resize = new ResizeObserver(() => {
-      if (this.#stick) this.#toBottom();
-    });
+    this.#resize = new ResizeObserver(() => this.#follow());
     this.#resize.observe(list);
     this.#toBottom();
   }
@@ -192,7 +190,7 @@ export class TranscriptView extends LitElement {
         this.#observed.add(el);
       }
     }
-    if (this.#stick) this.#toBottom();
+    this.#follow();
   }
 
   /**
@@ -225,7 +223,7 @@ export class TranscriptView extends LitElement {
     super.connectedCallback();
     const list = this.renderRoot?.querySelector('.list');
     if (list && !this.#resize) {
-      this.#resize = new ResizeObserver(() => this.#stick && this.#toBottom());
+      this.#resize = new ResizeObserver(() => this.#follow());
       this.#resize.observe(list);
     }
   }
@@ -241,20 +239,38 @@ export class TranscriptView extends LitElement {
     this.#lastTop = el.scrollTop;
   }
 
+  /**
+   * Keeps the end in view while following it. A move up that no scroll event has reported
+   * yet (they wait for the next frame) is the person leaving the end: it stops the
+   * following rather than being undone. Output arriving in that frame used to snap the
+   * view back, and the scroll event then found it at the end.
+   */
+  #follow(): void {
+    const el = this.#scroller();
+    if (!el || !this.#stick) return;
+    if (this.#movedUp(el)) {
+      this.#stick = false;
+      this.#lastTop = el.scrollTop;
+      this.requestUpdate();
+      return;
+    }
+    this.#toBottom();
+  }
+
   // Growing content never moves scrollTop, so only a move up is the person
   // scrolling away; a check of the distance alone would race the stream. A move up
   // counts however small (one wheel notch is less than STICK_PX), unless it only
   // followed content that shrank under the bottom (then the view is still at the end).
+  #movedUp(el: HTMLElement): boolean {
+    return el.scrollTop < this.#lastTop - 2 && el.scrollHeight - el.scrollTop - el.clientHeight > 1;
+  }
+
   #onScroll = () => {
     const el = this.#scroller();
     if (!el) return;
-    const top = el.scrollTop;
-    const fromEnd = el.scrollHeight - top - el.clientHeight;
-    let stick = this.#stick;
-    if (top < this.#lastTop - 2 && fromEnd > 1) stick = false;
-    else if (fromEnd < STICK_PX) stick = true;
-    this.#lastTop = top;
-    this.#stick = stick;
+    if (this.#movedUp(el)) this.#stick = false;
+    else if (el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX) this.#stick = true;
+    this.#lastTop = el.scrollTop;
     // Another part of the list may come into view.
     this.requestUpdate();
   };
