@@ -269,6 +269,43 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	}
 }
 
+// TestAnyoneAsksThePermissions: the tool permissions are said at the join and at each
+// change, which scroll away; a participant or viewer may ask for them, and only a host
+// changes them.
+func TestAnyoneAsksThePermissions(t *testing.T) {
+	for _, role := range []string{wire.RoleParticipant, wire.RoleViewer} {
+		t.Run(role, func(t *testing.T) {
+			c, ctl, sent, out := newCommander(role)
+			c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}})
+			out.Reset()
+			c.line(context.Background(), "/permissions")
+			if want := "tool permissions: file edits allowed, everything else asks a host (edits) (hosts change them)"; !strings.Contains(out.String(), want) {
+				t.Errorf("/permissions said %q, want %q", out.String(), want)
+			}
+			out.Reset()
+			c.line(context.Background(), "/permissions all")
+			if want := "/permissions: only hosts change tool permissions; they are now: file edits allowed"; !strings.Contains(out.String(), want) {
+				t.Errorf("/permissions all said %q, want %q", out.String(), want)
+			}
+			if len(ctl.calls) != 0 || len(*sent) != 0 {
+				t.Errorf("controls %q, sent %q", ctl.calls, *sent)
+			}
+			out.Reset()
+			c.line(context.Background(), "/help")
+			if h := out.String(); !strings.Contains(h, "what the agent may do without asking a host (hosts change it)") || strings.Contains(h, "[ask|edits|plan|all]") {
+				t.Errorf("%s's /help: %q", role, h)
+			}
+		})
+	}
+	// A host's help still offers the modes, among the host commands.
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.line(context.Background(), "/help")
+	h := out.String()
+	if i, j := strings.Index(h, "/permissions [ask|edits|plan|all]"), strings.Index(h, "/approve"); i < 0 || j < 0 || i < j {
+		t.Errorf("a host's /help lacks /permissions among the host commands: %q", h)
+	}
+}
+
 // TestACommandWordStartingAPrompt: a command that takes nothing, given more, is refused and
 // the whole line goes back into the input (found by a tester: "/exit plan mode and start
 // implementing" left the party, and from the host's terminal would have ended it).

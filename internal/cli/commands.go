@@ -66,6 +66,12 @@ type command struct {
 	takesArg bool
 }
 
+// forGuests is what /help shows someone who is not a host for a command that does less
+// for them (it only says how things are): usage and help.
+var forGuests = map[string][2]string{
+	"permissions": {"/permissions", "what the agent may do without asking a host (hosts change it)"},
+}
+
 var commands = map[string]command{
 	"help":     {"/help", "list the commands you can use", false, nil, false},
 	"who":      {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who, false},
@@ -82,7 +88,7 @@ var commands = map[string]command{
 	"approve":     {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
 	"reject":      {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
 	"approval":    {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval, true},
-	"permissions": {"/permissions [ask|edits|plan|all]", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all, the party's owner only); alone, the current one", true, (*commander).permissions, true},
+	"permissions": {"/permissions [ask|edits|plan|all]", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all, the party's owner only); alone, the current one", false, (*commander).permissions, true},
 	"stop":        {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
 	"allow":       {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
 	"deny":        {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
@@ -282,7 +288,9 @@ func (c *commander) help() {
 		}
 	}
 	sort.Slice(names, func(i, j int) bool {
-		hi, hj := commands[names[i]].host, commands[names[j]].host
+		// A host's help lists what only hosts may do after the rest (changing the permissions too).
+		hostly := func(n string) bool { _, guest := forGuests[n]; return commands[n].host || host && guest }
+		hi, hj := hostly(names[i]), hostly(names[j])
 		if hi != hj {
 			return !hi
 		}
@@ -302,7 +310,11 @@ func (c *commander) help() {
 			"These commands work for you:"}
 	}
 	for _, n := range names {
-		lines = append(lines, fmt.Sprintf("%-38s %s", commands[n].usage, commands[n].help))
+		usage, help := commands[n].usage, commands[n].help
+		if g, ok := forGuests[n]; ok && !host {
+			usage, help = g[0], g[1]
+		}
+		lines = append(lines, fmt.Sprintf("%-38s %s", usage, help))
 	}
 	c.pr.reply("system", strings.Join(lines, "\n"))
 }
@@ -404,6 +416,15 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 	var now string
 	var you wire.Member
 	c.pr.with(func(r *roster) { now, you = r.settings.PermissionMode, r.you })
+	if !c.isHost() {
+		// Anyone may ask what the agent may do unasked (it is shown at the join and at each
+		// change, which may have scrolled away); only hosts change it.
+		if mode != "" {
+			return errors.New("only hosts change tool permissions; they are now: " + modeWords(now))
+		}
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+" (hosts change them)")
+		return nil
+	}
 	owner := c.isOwner(you)
 	if mode != wire.PermissionAll {
 		c.allAsked = time.Time{} // an all said back is forgotten once anything else is asked
