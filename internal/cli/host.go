@@ -56,13 +56,13 @@ and sent to a single Claude Code process, whose work streams to everyone.
 Unless --no-local-repl is given, this terminal takes part too: type a prompt and press
 Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only; /help
 lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOOL to take
-an /always back; /approve, /reject and /approval on|off for merged prompts; /stop; /role,
-/kick, /rotate, /invite, /who; /agent /COMMAND). Ctrl-C ends the party cleanly (the agent
-is stopped first).
+an /always back; /permissions to change what the agent may do unasked; /approve, /reject
+and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, /who;
+/share; /agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
 
-Claude Code asks before using tools (--permission-mode ask): each request is shown to
-everyone and a host allows or denies it; undecided requests are denied after
---permission-timeout. Two invites are printed: one to take part, one to watch. With
+Claude Code asks before using tools (--permission-mode ask; /permissions changes it while
+the party runs): each request is shown to everyone and a host allows or denies it;
+undecided requests are denied after --permission-timeout. Two invites are printed: one to take part, one to watch. With
 --no-local-repl a third, the host invite, joins as a host: through it the operator of a
 host with no terminal of its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
