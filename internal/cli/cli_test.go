@@ -1116,6 +1116,38 @@ func TestLeftWithAReason(t *testing.T) {
 	}
 }
 
+// TestANamesakeIsNotYou: a newcomer named like a member who has gone is not told that
+// member's prompts and withdrawals were theirs (found by a tester: "[you] alice: …" and
+// "you withdrew bob's prompt" in a newcomer's history). Ids decide; names only for a host
+// that sends none.
+func TestANamesakeIsNotYou(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant) // "me", member m1
+	c.pr.color = true
+	ev := func(seq int64, e wire.Event) { e.Seq = seq; c.pr.event(e) }
+	ev(1, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Text: "the first me asks", Member: "m7"}})
+	ev(2, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Bob", Text: "bob asks", Member: "m2"}})
+	ev(3, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "me", By: "me", ByMember: "m7"}})
+	ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "Bob", By: "me", ByMember: "m7"}})
+	got := out.String()
+	for _, bad := range []string{"[you]", "you withdrew", "your prompt"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("a namesake's history reads as this member's (%q):\n%s", bad, got)
+		}
+	}
+	for _, want := range []string{"me withdrew their prompt: the first me asks", "me withdrew Bob's prompt: bob asks"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	// This member's own, by id.
+	out.Reset()
+	ev(5, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Text: "mine", Member: "m1"}})
+	ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "me", By: "me", ByMember: "m1"}})
+	if got := out.String(); !strings.Contains(got, "[you]") || !strings.Contains(got, "you withdrew your prompt: mine") {
+		t.Errorf("this member's own prompt and withdrawal:\n%s", got)
+	}
+}
+
 // TestWithdraw: /withdraw takes back this member's newest prompt that no batch has taken,
 // says why when there is none, and every terminal tells who took back whose prompt.
 func TestWithdraw(t *testing.T) {

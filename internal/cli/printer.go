@@ -238,11 +238,17 @@ func (p *printer) await(ctx context.Context, d time.Duration, ok func(r *roster)
 // withdrawnText says who took back whose prompt, and what it asked. Runs before forget.
 func (p *printer) withdrawnText(w wire.Withdrawn) string {
 	who, whose := term.Line(w.By), term.Line(w.User)+"'s"
-	if w.By == p.r.you.Name {
+	// By ids where the host gives them: a name may have been someone else's earlier in the
+	// party (a newcomer named like a member who left was told the other's prompts were theirs).
+	byMe := w.ByMember == p.r.you.ID
+	if w.ByMember == "" {
+		byMe = w.By == p.r.you.Name && !p.earlier // an older host: trusted only live
+	}
+	if byMe {
 		who = "you"
 	}
 	switch {
-	case w.User == p.r.you.Name:
+	case p.r.mine(w.Prompt):
 		whose = "your"
 	case w.User == w.By:
 		whose = "their"
@@ -538,7 +544,7 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
 			tag := "party"
-			if ev.Prompt.User == p.r.you.Name && p.color {
+			if p.r.promptIsMine(*ev.Prompt) && p.color {
 				tag = "you"
 			}
 			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)

@@ -267,6 +267,15 @@ func (r *roster) lastWaiting() string {
 	return ""
 }
 
+// promptIsMine reports whether this terminal's member wrote p: by its member id, or by
+// name from a host that does not give ids.
+func (r *roster) promptIsMine(p wire.Prompt) bool {
+	if p.Member != "" {
+		return p.Member == r.you.ID
+	}
+	return p.User == r.you.Name
+}
+
 // mine reports whether this terminal's member wrote prompt id.
 func (r *roster) mine(id string) bool {
 	if w, ok := r.writers[id]; ok {

@@ -133,7 +133,7 @@ func (p *Party) withdraw(memberID, promptID string) error {
 // and settles the pipeline as it now stands.
 func (p *Party) withdrawn(prompts []wire.Prompt, by *member) {
 	for _, pr := range prompts {
-		p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name}})
+		p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID}})
 	}
 	if len(prompts) > 0 && !p.busy {
 		p.settle()

@@ -102,7 +102,7 @@ func TestWithdrawWhileTheAgentWorks(t *testing.T) {
 		t.Errorf("pending after the withdrawals: %v, want only %s", got, kept.ID)
 	}
 	evs := col.waitFor(t, "three withdrawals", func(e []wire.Event) bool { return count(e, wire.KindWithdrawn) == 3 })
-	want := []wire.Withdrawn{{Prompt: mine.ID, User: "alice", By: "alice"}, {Prompt: bobs.ID, User: "bob", By: "hosty"}, {Prompt: demoted.ID, User: "bob", By: "bob"}}
+	want := []wire.Withdrawn{{Prompt: mine.ID, User: "alice", By: "alice", ByMember: alice}, {Prompt: bobs.ID, User: "bob", By: "hosty", ByMember: hosty}, {Prompt: demoted.ID, User: "bob", By: "bob", ByMember: bob}}
 	if got := withdrawals(evs); !slices.Equal(got, want) {
 		t.Errorf("withdrawn events %+v, want %+v", got, want)
 	}
@@ -217,7 +217,7 @@ func TestKickWithdrawsTheirPrompts(t *testing.T) {
 	if !strings.Contains(dump(evs), "hosty removed bob from the party: wrong party (bob's 2 waiting prompts are withdrawn)") {
 		t.Errorf("the kick's notice does not say the prompts went:\n%s", dump(evs))
 	}
-	want := []wire.Withdrawn{{Prompt: b1.ID, User: "bob", By: "hosty"}, {Prompt: b2.ID, User: "bob", By: "hosty"}}
+	want := []wire.Withdrawn{{Prompt: b1.ID, User: "bob", By: "hosty", ByMember: hosty}, {Prompt: b2.ID, User: "bob", By: "hosty", ByMember: hosty}}
 	if got := withdrawals(evs); !slices.Equal(got, want) {
 		t.Errorf("withdrawn events %+v, want %+v", got, want)
 	}

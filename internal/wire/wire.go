@@ -233,6 +233,9 @@ type Withdrawn struct {
 	Prompt string `json:"prompt"`
 	User   string `json:"user"`
 	By     string `json:"by"`
+	// ByMember (an extension, from 2026-12-03) is the member id of By: a name may be taken
+	// by someone else once its member has gone, an id never is.
+	ByMember string `json:"by_member,omitempty"`
 }
 
 // Permission is the agent's request to use a tool, and what was decided (§7).

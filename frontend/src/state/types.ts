@@ -113,6 +113,8 @@ export interface Withdrawn {
   prompt: string;
   user: string;
   by: string;
+  /** by's member id (from 2026-12-03 hosts). */
+  by_member?: string;
 }
 
 /** Statuses of a tool request. */
