@@ -178,6 +178,37 @@ func TestAsideKeepsTheReplysLineWhole(t *testing.T) {
 	}
 }
 
+// TestPartyNewsKeepsTheReplysLineWhole: a host turning approval on, or changing a role,
+// while the agent is mid-line is told above the line being streamed (a tester saw
+// "echo: FAKE_", the notices, then "SLOW=6000 …" on a line of its own).
+func TestPartyNewsKeepsTheReplysLineWhole(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, _, _, out, ended := startEditor(t, ctx)
+	pr.event(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{}})
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: FAKE_"})
+	pr.event(wire.Event{Kind: wire.KindSystem, Text: "hana turned approval on"})
+	pr.event(wire.Event{Kind: wire.KindSystem, Text: "hana turned approval on"}) // a repeat: once
+	pr.event(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: true}})
+	one := 1
+	pr.event(wire.Event{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m5", Name: "zoe", Role: wire.RoleViewer}, Count: &one})
+	pr.event(wire.Event{Kind: wire.KindSystem, Text: "hana made zoe a viewer"})
+	pr.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "SLOW=6000 abc\n"})
+	pr.flush()
+	cancel()
+	<-ended
+	got := regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`).ReplaceAllString(strings.ReplaceAll(out.String(), "\r\n", "\n"), "")
+	line := strings.Index(got, "echo: FAKE_SLOW=6000 abc\n")
+	news := strings.Index(got, "[system] hana turned approval on\n")
+	settings := strings.Index(got, "[system] approval is on;")
+	role := strings.Index(got, "[system] hana made zoe a viewer\n")
+	if line < 0 || news < 0 || settings < 0 || role < 0 || news > line || settings > line || role > line {
+		t.Fatalf("want the party's news above the reply's whole line:\n%q", got)
+	}
+	if n := strings.Count(got, "hana turned approval on"); n != 1 {
+		t.Errorf("the notice shown %d times, want once:\n%q", n, got)
+	}
+}
+
 // TestFinishEndsTheLine: leaving while the agent streams left the shell's prompt glued to
 // the reply's unfinished line (found by a tester).
 func TestFinishEndsTheLine(t *testing.T) {

@@ -78,7 +78,7 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 	notice := next.Kind == wire.KindSystem && (strings.Contains(next.Text, " made "+m.Name+" ") || strings.HasPrefix(next.Text, m.Name+" made themselves "))
 	if m.ID != p.r.you.ID {
 		if !notice {
-			p.noticeLocked("party", fmt.Sprintf("%s is now %s", term.Line(m.Name), roleWords(m.Role)))
+			p.asideLocked("party", fmt.Sprintf("%s is now %s", term.Line(m.Name), roleWords(m.Role)))
 		}
 		return false
 	}
@@ -86,7 +86,7 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 	if by, _, ok := strings.Cut(next.Text, " made "+m.Name+" "); notice && ok && by != m.Name {
 		what = term.Line(by) + " made you " + roleWords(m.Role)
 	}
-	p.noticeLocked("party", what+": /help lists what you can do")
+	p.asideLocked("party", what+": /help lists what you can do")
 	if m.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
 		pm := p.r.perms[0]
 		p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
@@ -344,8 +344,15 @@ func (p *printer) aboveLocked(text string) bool {
 // line, the notice goes above it and the line stays whole; a notice there used to cut
 // the reply's line in two. Elsewhere it is a notice like any other.
 func (p *printer) asideLocked(tag, text string) {
-	if p.aboveLocked(p.noticeText(tag, term.Clean(text))) {
+	clean := term.Clean(text)
+	if (tag == "system" || tag == "error") && tag+clean == p.lastNotice {
+		return // a repeat, as noticeLocked drops it (reply clears lastNotice first)
+	}
+	if p.aboveLocked(p.noticeText(tag, clean)) {
 		p.lastNotice = ""
+		if tag == "system" || tag == "error" {
+			p.lastNotice = tag + clean
+		}
 		return
 	}
 	p.noticeLocked(tag, text)
@@ -526,13 +533,16 @@ func (p *printer) event(ev wire.Event) {
 			p.noHostLeftLocked()
 		}
 	case wire.KindSystem:
+		// The party's news (a role, approval turned on, a kick) is beside the reply: above
+		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
+		// "SLOW=6000").
 		if !saidWithRole {
-			p.noticeLocked("system", ev.Text)
+			p.asideLocked("system", ev.Text)
 		}
 		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier {
 			// Another host rotated: this host's links stopped working too (a tester's owner
 			// was told so, and not where the new ones are).
-			p.noticeLocked("system", "/invite shows the new invites")
+			p.asideLocked("system", "/invite shows the new invites")
 		}
 	case wire.KindError:
 		if failed != "" && ev.Text == "the batch failed: "+failed {
@@ -663,12 +673,12 @@ func (p *printer) event(ev wire.Event) {
 			if st.Approval {
 				onOff = "on"
 			}
-			p.noticeLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
+			p.asideLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
 		}
 		// A longer list is news (also at a resume); a shorter one comes with its own
 		// notice ("alice made Bash ask again"), just after.
 		if knew && !slices.Equal(st.Always, before.Always) && !isSubset(st.Always, before.Always) {
-			p.noticeLocked("system", alwaysWords(st.Always, p.r.you.Role == wire.RoleHost))
+			p.asideLocked("system", alwaysWords(st.Always, p.r.you.Role == wire.RoleHost))
 		}
 	}
 }
