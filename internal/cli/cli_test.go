@@ -459,7 +459,11 @@ func TestCommandsOfAHost(t *testing.T) {
 	}{
 		{line: "/stop", wantCall: "interrupt"},
 		{line: "/approval on", wantCall: "approval true"},
-		{line: "/approval off", wantCall: "approval false"},
+		{line: "/approval off", wantCall: "approval false", events: []wire.Event{{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: true}}}},
+		// Already so: said here (the host answers nothing and tells nobody), nothing called.
+		{line: "/approval off", wantErr: "approval is already off: merged prompts go to claude at once"},
+		{line: "/approval on", wantErr: "approval is already on: every merged prompt waits", events: []wire.Event{{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: true}}}},
+		{line: "/approval", wantErr: "approval is off: merged prompts go to claude at once; /approval on changes it"},
 		{line: "/approval maybe", wantErr: "say /approval on or /approval off"},
 		{line: "/allow", wantErr: "no tool request is waiting"},
 		{line: "/deny too risky", wantCall: "decide t7 deny too risky", events: []wire.Event{

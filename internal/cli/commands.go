@@ -87,7 +87,7 @@ var commands = map[string]command{
 
 	"approve":     {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
 	"reject":      {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
-	"approval":    {"/approval on|off", "hold every merged prompt for a host's approval, or not", true, (*commander).approval, true},
+	"approval":    {"/approval [on|off]", "hold every merged prompt for a host's approval, or not; alone, whether it is on", true, (*commander).approval, true},
 	"permissions": {"/permissions [ask|edits|plan|all]", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all, the party's owner only); alone, the current one", false, (*commander).permissions, true},
 	"stop":        {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
 	"allow":       {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
@@ -401,13 +401,27 @@ func (c *commander) reject(ctx context.Context, arg string) error {
 }
 
 func (c *commander) approval(ctx context.Context, arg string) error {
-	switch strings.ToLower(arg) {
+	var on bool
+	c.pr.with(func(r *roster) { on = r.settings.Approval })
+	state := map[bool]string{true: "on: every merged prompt waits for a host to send, edit or reject it", false: "off: merged prompts go to claude at once"}
+	var want bool
+	switch strings.ToLower(strings.TrimSpace(arg)) {
+	case "":
+		// As /permissions alone: the state, and how to change it.
+		c.pr.reply("system", "approval is "+state[on]+"; /approval "+map[bool]string{true: "off", false: "on"}[on]+" changes it")
+		return nil
 	case "on":
-		return c.ctl.SetApproval(ctx, true)
+		want = true
 	case "off":
-		return c.ctl.SetApproval(ctx, false)
+	default:
+		return errors.New("say /approval on or /approval off")
 	}
-	return errors.New("say /approval on or /approval off")
+	if want == on {
+		// The host would do nothing and say nothing: say so here.
+		c.pr.reply("system", "approval is already "+state[on])
+		return nil
+	}
+	return c.ctl.SetApproval(ctx, want)
 }
 
 // permissions sets the party's tool permission mode; without a mode it says the current one.
