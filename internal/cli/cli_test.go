@@ -1275,6 +1275,13 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 		// A reviewer's: one-word prompts after another host's shorter token stay prompts.
 		{"a short token, then one-word prompts", other + "\nhello\nmore\n", other, "hello\nmore\n"},
 		{"a short token, then /who", other + "\n/who\n", other, "/who\n"},
+		// A tester's: the last piece with the message's words after it, and text before the link.
+		{"cut, words after the last piece", link[:40] + "\n" + link[40:] + " see you\nfix the bug\n", link, "fix the bug\n"},
+		{"in a message, cut", "hey all, " + link[:50] + "\n" + link[50:] + " see you at 3\n", link, ""},
+		{"cut in three, words after", link[:40] + "\n" + link[40:80] + "\n" + link[80:] + " ok?\nhi\n", link, "hi\n"},
+		// A prompt after another host's shorter token stays a prompt, also with a first word
+		// that would not make a whole token.
+		{"a short token, then a prompt of words", other + "\nhello there\n", other, "hello there\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, rest, err := readInvite([]string{"-"}, "", IO{In: strings.NewReader(tc.in), Err: io.Discard})
