@@ -1511,7 +1511,8 @@ func TestRotatedByAnotherHostPointsToInvite(t *testing.T) {
 }
 
 // The host's own /quit while work is under way says what would be lost, and the second
-// within quitAgain ends; idle, or in a participant's terminal, /quit ends at once.
+// within quitAgain ends; idle it ends at once. A participant's asks only while a prompt
+// of its own waits.
 func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleHost)
 	c.endsParty = true
@@ -1537,10 +1538,24 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	if !c.line(context.Background(), "/quit") {
 		t.Fatal("the second /quit did not end")
 	}
-	p, _, _, _ := newCommander(wire.RoleParticipant) // endsParty false: a participant leaves
-	p.pr.event(wire.Event{Seq: 40, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Text: "one"}})
+	p, _, _, pout := newCommander(wire.RoleParticipant) // endsParty false: a participant leaves
+	p.now = func() time.Time { return now }
+	p.pr.event(wire.Event{Seq: 40, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "Bob", Text: "bob's", Member: "m2"}})
 	if !p.line(context.Background(), "/quit") {
-		t.Fatal("a participant's /quit did not end")
+		t.Fatal("a participant's /quit with only others' prompts waiting did not end")
+	}
+	// With a prompt of its own waiting, it is told that the prompt goes on without it (a
+	// tester's participant left in silence), and the second /quit leaves.
+	p.pr.event(wire.Event{Seq: 41, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "mine", Member: "m1"}})
+	if p.line(context.Background(), "/quit") {
+		t.Fatal("a participant's /quit with its prompt waiting ended at once")
+	}
+	if want := "your prompt still waits: it goes to the agent after you leave, and you will not see the answer. /withdraw takes back the newest; /quit again within 10 seconds leaves"; !strings.Contains(pout.String(), want) {
+		t.Fatalf("output %q lacks %q", pout.String(), want)
+	}
+	now = now.Add(time.Second)
+	if !p.line(context.Background(), "/quit") {
+		t.Fatal("a participant's second /quit did not end")
 	}
 }
 

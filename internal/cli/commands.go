@@ -215,11 +215,11 @@ func (c *commander) isOwner(m wire.Member) bool {
 // with a prompt waiting for approval, with no word of it; the window asks too). Ctrl-C
 // always ends at once.
 func (c *commander) quit(name string) bool {
-	if !c.endsParty {
-		return true
-	}
 	if t := c.clock(); !c.quitAsked.IsZero() && t.Sub(c.quitAsked) < quitAgain {
 		return true
+	}
+	if !c.endsParty {
+		return c.leave(name)
 	}
 	var busy []string
 	prompts := false // prompts wait, which --resume queues again
@@ -243,6 +243,37 @@ func (c *commander) quit(name string) bool {
 		unsent = " (the waiting prompts are not sent; concordia host --resume queues them again)"
 	}
 	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s. Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsent))
+	return false
+}
+
+// leave lets a member who is not the party's host go, once told that prompts of theirs
+// still wait: they go to the agent without them, and they would not see the answer (a
+// tester's participant left in silence, and the prompt was sent after).
+func (c *commander) leave(name string) bool {
+	mine := 0
+	c.pr.with(func(r *roster) {
+		for _, id := range r.pending {
+			if r.mine(id) {
+				mine++
+			}
+		}
+		if r.held != nil {
+			for _, id := range r.held.Prompts {
+				if r.mine(id) {
+					mine++
+				}
+			}
+		}
+	})
+	if mine == 0 {
+		return true
+	}
+	c.quitAsked = c.clock()
+	what := "your prompt still waits: it goes to the agent after you leave, and you will not see the answer"
+	if mine > 1 {
+		what = fmt.Sprintf("%d prompts of yours still wait: they go to the agent after you leave, and you will not see the answers", mine)
+	}
+	c.pr.reply("system", fmt.Sprintf("%s. /withdraw takes back the newest; /%s again within %d seconds leaves", what, name, int(quitAgain/time.Second)))
 	return false
 }
 
