@@ -279,7 +279,7 @@ func TestAnyoneAsksThePermissions(t *testing.T) {
 			c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}})
 			out.Reset()
 			c.line(context.Background(), "/permissions")
-			if want := "tool permissions: file edits allowed, everything else asks a host (edits) (hosts change them)"; !strings.Contains(out.String(), want) {
+			if want := "tool permissions: file edits allowed, everything else asks a host (edits); only hosts change them"; !strings.Contains(out.String(), want) {
 				t.Errorf("/permissions said %q, want %q", out.String(), want)
 			}
 			out.Reset()

@@ -467,7 +467,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		if mode != "" {
 			return errors.New("only hosts change tool permissions; they are now: " + modeWords(now))
 		}
-		c.pr.reply("system", "tool permissions: "+modeWords(now)+" (hosts change them)")
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; only hosts change them")
 		return nil
 	}
 	owner := c.isOwner(you)

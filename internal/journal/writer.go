@@ -18,7 +18,7 @@ import (
 var ErrExists = errors.New("a journal for this party already exists")
 
 // ErrInUse: another running host has this party's journal open.
-var ErrInUse = errors.New("the party is running in another host")
+var ErrInUse = errors.New("the party is already running: another concordia process has it open")
 
 // Index density: a mark every markBytes of file or markEvents events, whichever comes
 // first, so a replay reads at most about that much before the first event it wants.

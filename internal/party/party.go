@@ -579,7 +579,7 @@ func unsentText(pending []pendingPrompt) string {
 	if n > most {
 		fmt.Fprintf(&b, "; and %d more", n-most)
 	}
-	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again")
+	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again.")
 	return b.String()
 }
 

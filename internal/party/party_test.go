@@ -1160,7 +1160,7 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 		t.Fatalf("events: %s", dump(evs))
 	}
 	want := "the party ended before 2 prompts reached the agent: alice: “prompt before quit”; bob: “a long one a long one a long one a long one a long one a lo…”. " +
-		"A host who resumes this party has them queued again"
+		"A host who resumes this party has them queued again."
 	if got := evs[len(evs)-2]; got.Kind != wire.KindSystem || got.Text != want {
 		t.Fatalf("before the end notice: %+v\nwant text %q", got, want)
 	}
