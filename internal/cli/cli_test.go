@@ -1393,6 +1393,21 @@ func TestKickSomeoneAway(t *testing.T) {
 	if strings.Contains(out.String(), "away") {
 		t.Fatalf("/who after zed came back:\n%s", out.String())
 	}
+	// Several who left under one name (each /quit and join again is a new member) are
+	// one entry, with how many (a tester's list read "zed, zed, zed, zed").
+	for i, id := range []string{"m6", "m7", "m8"} {
+		name := "amy"
+		if i == 2 {
+			name = "rob"
+		}
+		c.pr.event(wire.Event{Seq: int64(20 + 2*i), Kind: wire.KindParticipants, Joined: &wire.Member{ID: id, Name: name}, Count: &n})
+		c.pr.event(wire.Event{Seq: int64(21 + 2*i), Kind: wire.KindParticipants, Left: &wire.Member{ID: id, Name: name}, Count: &n})
+	}
+	out.Reset()
+	c.line(context.Background(), "/who")
+	if !strings.Contains(out.String(), "away, and may come back: amy (2 of that name), rob (") {
+		t.Fatalf("/who with two away under one name:\n%s", out.String())
+	}
 }
 
 // Host commands name members by their names, spaces and all, never by the ids nobody sees;

@@ -381,9 +381,22 @@ func (c *commander) who(context.Context, string) error {
 			}
 			lines = append(lines, l)
 		}
+		// One entry per name: members who left under the same name (each /quit and join
+		// again is a new member) read as one, with how many there are (a tester's list said
+		// "zed, zed, zed, zed").
+		n := map[string]int{}
 		for _, m := range r.away {
 			if !r.connected(m.ID) && m.Name != r.host { // the owner cannot be removed
-				away = append(away, term.Line(m.Name))
+				name := term.Line(m.Name)
+				if n[name] == 0 {
+					away = append(away, name)
+				}
+				n[name]++
+			}
+		}
+		for i, name := range away {
+			if n[name] > 1 {
+				away[i] = fmt.Sprintf("%s (%d of that name)", name, n[name])
 			}
 		}
 		always, host = r.settings.Always, r.you.Role == wire.RoleHost
