@@ -824,6 +824,31 @@ func TestTreeAndShareCommands(t *testing.T) {
 	if ws.level != wire.WorkspaceChanges {
 		t.Errorf("level %q, want changes", ws.level)
 	}
+	// tree, which shows everyone every file (.env too), is said back once and done the
+	// second time within 10 s, as the window asks first (a tester's /share tree exposed
+	// .env at once); only the owner may, and a co-host is told so here.
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	c.pr.with(func(r *roster) { r.host = "me" })
+	out.Reset()
+	c.line(context.Background(), "/share tree")
+	if ws.level != wire.WorkspaceChanges || !strings.Contains(out.String(), "secrets such as .env included: /share tree again within 10 seconds does it") {
+		t.Fatalf("the first /share tree: level %q, output %q", ws.level, out.String())
+	}
+	now = now.Add(2 * time.Second)
+	c.line(context.Background(), "/share tree")
+	if ws.level != wire.WorkspaceTree {
+		t.Fatalf("the second /share tree: level %q", ws.level)
+	}
+	ws.level = wire.WorkspaceChanges
+	co, _, _, coout := newCommander(wire.RoleHost) // a co-host: the owner is someone else
+	co.ws = ws
+	co.pr.with(func(r *roster) { r.host = "hana" })
+	co.line(context.Background(), "/share tree")
+	co.line(context.Background(), "/share tree")
+	if ws.level != wire.WorkspaceChanges || !strings.Contains(coout.String(), "only the party's owner, whose computer it is, can share the whole folder") {
+		t.Errorf("a co-host's /share tree: level %q, output %q", ws.level, coout.String())
+	}
 	p, _, _, pout := newCommander(wire.RoleParticipant)
 	p.ws = ws
 	p.line(context.Background(), "/share off")

@@ -47,6 +47,8 @@ type commander struct {
 	quitAsked time.Time
 	// allAsked is when /permissions all was said back (it is taken the second time).
 	allAsked time.Time
+	// treeAsked is when /share tree was said back (the same way).
+	treeAsked time.Time
 	now      func() time.Time // nil: time.Now
 }
 
@@ -99,7 +101,7 @@ var commands = map[string]command{
 	"rotate":      {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
 	"invite":      {"/invite", "show the invites", true, (*commander).invite, false},
 	"agent":       {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
-	"share":       {"/share off|changes|tree", "what everyone may see of the working directory (tree: the party's host only)", true, (*commander).share, true},
+	"share":       {"/share off|changes|tree", "what everyone may see of the working directory (tree: the party's owner only)", true, (*commander).share, true},
 }
 
 // line handles one line of input; it returns true when the person quits.
@@ -885,6 +887,26 @@ func (c *commander) share(ctx context.Context, arg string) error {
 	}
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
+	}
+	asked := c.treeAsked
+	c.treeAsked = time.Time{} // forgotten once anything else is asked
+	if level == wire.WorkspaceTree {
+		var now string
+		var you wire.Member
+		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })
+		switch {
+		case now == wire.WorkspaceTree:
+			c.pr.reply("system", "the whole working directory is already shared")
+			return nil
+		case !c.isOwner(you):
+			return errors.New("only the party's owner, whose computer it is, can share the whole folder")
+		}
+		// As the window does, tree is said back once: every file, secrets too, for everyone.
+		if t := c.clock(); asked.IsZero() || t.Sub(asked) >= quitAgain {
+			c.treeAsked = t
+			c.pr.reply("system", fmt.Sprintf("tree lets everyone in the party list the working directory and read any file in it, secrets such as .env included: /share tree again within %d seconds does it", int(quitAgain/time.Second)))
+			return nil
+		}
 	}
 	// The settings event that follows says the new level to everyone, this terminal too.
 	return c.ws.SetWorkspace(ctx, level)

@@ -123,11 +123,11 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		if level == wire.WorkspaceTree && !by.owner {
 			// The folder, .env files and keys included, is the owner's: only the owner
 			// opens it to everyone (a co-host could, and the owner was only told).
-			return fmt.Errorf("%w: only the party's host, whose machine it is, can share the whole folder", ErrNotAllowed)
+			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share the whole folder", ErrNotAllowed)
 		}
 		if sharingRank[level] > sharingRank[p.wsLevel] && !by.owner {
 			// A co-host may narrow what is shared, never undo the owner's narrowing.
-			return fmt.Errorf("%w: only the party's host, whose machine it is, can share more", ErrNotAllowed)
+			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share more", ErrNotAllowed)
 		}
 		p.wsLevel = level
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})

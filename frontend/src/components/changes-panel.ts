@@ -219,7 +219,7 @@ export class ChangesPanel extends LitElement {
           ${SHARE_LEVELS.map((l, i) => {
             // A co-host may narrow the sharing, never widen it (the host refuses that too).
             const wider = !s.isOwner && i > SHARE_LEVELS.findIndex((x) => x.level === w.level);
-            const why = l.level === 'tree' ? 'Only the host, whose machine it is, can share the whole folder' : 'Only the host, whose machine it is, can share more';
+            const why = l.level === 'tree' ? 'Only the party’s owner, whose computer it is, can share the whole folder' : 'Only the party’s owner, whose computer it is, can share more';
             return html`<option value=${l.level} ?selected=${l.level === shown} ?disabled=${wider && l.level !== shown} title=${wider ? why : ''}>${l.label}</option>`;
           })}
         </select>
