@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/version"
 )
 
@@ -169,7 +170,7 @@ func newFlagSet(name, synopsis, about string, out, errw io.Writer) *flag.FlagSet
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(errw)
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(about))
+		fmt.Fprintf(out, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, term.Wrap(strings.TrimSpace(about), helpWidth, "", 0))
 		printFlags(out, fs)
 	}
 	return fs

@@ -269,6 +269,40 @@ func TestCommandsOfAParticipant(t *testing.T) {
 	}
 }
 
+// TestHelpFitsTheTerminal: in a terminal, /help's rows are wrapped at spaces to its
+// width, beside the commands or under them (a tester's 100-column terminal cut them
+// mid-word: "(hosts chang" / "e it)").
+func TestHelpFitsTheTerminal(t *testing.T) {
+	for _, width := range []int{100, 60} {
+		for _, role := range []string{wire.RoleHost, wire.RoleParticipant} {
+			c, _, _, out := newCommander(role)
+			c.editor = true
+			c.pr.width = func() int { return width }
+			c.line(context.Background(), "/help")
+			got := out.String()
+			for _, l := range strings.Split(strings.TrimRight(got, "\n"), "\n") {
+				if n := len([]rune(l)); n > width-1 {
+					t.Errorf("%s at %d columns: a line of %d: %q", role, width, n, l)
+				}
+			}
+			// No word is cut: every word of every row is there whole.
+			flat := strings.Join(strings.Fields(got), " ")
+			for n, cmd := range commands {
+				if cmd.host && role != wire.RoleHost || n == "retry" {
+					continue
+				}
+				help := cmd.help
+				if g, ok := forGuests[n]; ok && role != wire.RoleHost {
+					help = g[1]
+				}
+				if !strings.Contains(flat, strings.Join(strings.Fields(help), " ")) {
+					t.Errorf("%s at %d columns: /%s's help is not whole in:\n%s", role, width, n, got)
+				}
+			}
+		}
+	}
+}
+
 // TestAnyoneAsksThePermissions: the tool permissions are said at the join and at each
 // change, which scroll away; a participant or viewer may ask for them, and only a host
 // changes them.

@@ -49,7 +49,7 @@ type commander struct {
 	allAsked time.Time
 	// treeAsked is when /share tree was said back (the same way).
 	treeAsked time.Time
-	now      func() time.Time // nil: time.Now
+	now       func() time.Time // nil: time.Now
 }
 
 // quitAgain is how long a /quit asked back stays asked.
@@ -342,12 +342,33 @@ func (c *commander) help() {
 		lines = []string{"you are a viewer: you watch the party and cannot send prompts (a host can make you a participant).",
 			"These commands work for you:"}
 	}
+	// In a terminal, the rows are wrapped at spaces to its width (it cut them mid-word):
+	// beside the commands where there is room, under each command where there is not.
+	// Every line after the first is indented by 4 (noticeText).
+	room := c.pr.termWidth() - 1 - 4
+	if room >= 20 {
+		// The introduction as one paragraph, its first line after the tag.
+		intro := term.Wrap(strings.Join(lines, " "), room-len("[system]"), "", 0)
+		first, rest, _ := strings.Cut(intro, "\n")
+		lines = []string{first}
+		if rest != "" {
+			lines = append(lines, term.Wrap(strings.ReplaceAll(rest, "\n", " "), room, "", 0))
+		}
+	}
 	for _, n := range names {
 		usage, help := commands[n].usage, commands[n].help
 		if g, ok := forGuests[n]; ok && !host {
 			usage, help = g[0], g[1]
 		}
-		lines = append(lines, fmt.Sprintf("%-38s %s", usage, help))
+		row := fmt.Sprintf("%-38s %s", usage, help)
+		switch {
+		case room <= 0 || len(row) <= room:
+		case room >= 80:
+			row = term.Wrap(row, room, strings.Repeat(" ", 39), 39)
+		default:
+			row = usage + "\n" + term.Wrap("  "+help, room, "  ", 2)
+		}
+		lines = append(lines, row)
 	}
 	c.pr.reply("system", strings.Join(lines, "\n"))
 }

@@ -62,9 +62,11 @@ and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, 
 
 Claude Code asks before using tools (--permission-mode ask; /permissions changes it while
 the party runs): each request is shown to everyone and a host allows or denies it;
-undecided requests are denied after --permission-timeout. Two invites are printed: one to take part, one to watch. With
---no-local-repl a third, the host invite, joins as a host: through it the operator of a
-host with no terminal of its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
+undecided requests are denied after --permission-timeout.
+
+Two invites are printed: one to take part, one to watch. With --no-local-repl a third,
+the host invite, joins as a host: through it the operator of a host with no terminal of
+its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")

@@ -26,9 +26,12 @@ func runJoin(ctx context.Context, args []string, io IO) (code int) {
 Join a party in this terminal. INVITE is the concordia:// link the host printed
 (flags may stand before or after it). So that the invite's token stays out of the
 process list, it may instead come from the CONCORDIA_INVITE environment variable, from
---invite-file FILE, or from stdin with INVITE "-" (its first line, or the lines a narrow terminal cut it into). Type a prompt and press Enter; /quit or /exit
-leaves; /shell CMD runs CMD on this machine only (nothing is sent); /who lists the
-members; /help lists your commands (a co-host gets the host's). A dropped
+--invite-file FILE, or from stdin with INVITE "-" (its first line, or the lines a
+narrow terminal cut it into).
+
+Type a prompt and press Enter; /quit or /exit leaves; /shell CMD runs CMD on this
+machine only (nothing is sent); /who lists the members; /permissions says what the
+agent may do unasked; /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.`, io.Out, io.Err)

@@ -18,6 +18,7 @@ import (
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -294,6 +295,9 @@ func levenshtein(a, b string) int {
 
 // printFlags writes fs's flags GNU style ("  --name NAME", two dashes), which is how the
 // README and every message spell them; Go's flag package would print "-name".
+// helpWidth is the width --help text is wrapped to.
+const helpWidth = 100
+
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
@@ -309,13 +313,14 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		} else {
 			line += "\n    \t"
 		}
-		line += strings.ReplaceAll(usage, "\n", "\n    \t")
 		if def := f.DefValue; def != "" && def != "false" && def != "0" && def != "0s" && !strings.Contains(usage, "(default") {
 			if strings.ContainsAny(def, " \t\"") {
 				def = strconv.Quote(def)
 			}
-			line += fmt.Sprintf(" (default %s)", def)
+			usage += fmt.Sprintf(" (default %s)", def)
 		}
+		// Wrapped at spaces to 100 columns, the tab counting as 8 (lines of 280 ran on).
+		line += strings.ReplaceAll(term.Wrap(usage, helpWidth-8, "", 0), "\n", "\n    \t")
 		fmt.Fprintln(w, line)
 	})
 }

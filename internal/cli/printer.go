@@ -44,6 +44,8 @@ type printer struct {
 	// above prints whole lines above the agent's unfinished line, which stays as it is
 	// (screen.above); nil, or false, where the terminal cannot (plain output).
 	above func(text string) bool
+	// width is the terminal's width in columns (0: unknown, or not a terminal).
+	width func() int
 	last  status
 	now   func() time.Time // the clock (tests set it)
 	// skews are recent live events' arrival minus their ts (our clock minus the host's,
@@ -258,6 +260,14 @@ func (p *printer) withdrawnText(w wire.Withdrawn) string {
 		text += ": " + ask
 	}
 	return text + " (it will not be sent)"
+}
+
+// termWidth is the terminal's width in columns; 0 when unknown.
+func (p *printer) termWidth() int {
+	if p.width == nil {
+		return 0
+	}
+	return p.width()
 }
 
 // isHost reports whether this terminal's member is a host (it sees the host's hints).

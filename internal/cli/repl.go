@@ -69,5 +69,6 @@ func newTerminal(io IO) (*printer, *screen) {
 	sc := &screen{out: io.Out}
 	pr.w.w = sc
 	pr.above = sc.above
+	pr.width = func() int { return int(sc.width.Load()) }
 	return pr, sc
 }

@@ -1,6 +1,9 @@
 package term
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestClean(t *testing.T) {
 	cases := []struct{ name, in, want string }{
@@ -116,6 +119,31 @@ func TestNameProblemRoleLookAlikes(t *testing.T) {
 	for _, name := range []string{"bob (QA)", "eve (hosting)", "bob (1)", "ann (ops", "mary-yousef", "you", "bob-you2"} {
 		if why := NameProblem(Name(name)); why != "" {
 			t.Errorf("NameProblem(%q) = %q, want none", name, why)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, tc := range []struct {
+		in     string
+		width  int
+		indent string
+		want   string
+	}{
+		{"short line", 20, "  ", "short line"},
+		{"what the agent may do without asking a host (hosts change it)", 24, "  ", "what the agent may do\n  without asking a host\n  (hosts change it)"},
+		{"    /permissions   what the agent may do unasked", 24, "      ", "    /permissions   what\n      the agent may do\n      unasked"},
+		{"a averyveryverylongwordthatbreaks here", 20, "", "a\naveryveryverylongwor\ndthatbreaks here"},
+		{"two lines\nthe second one is long enough to wrap", 20, "> ", "two lines\nthe second one is\n> long enough to\n> wrap"},
+		{"narrow", 10, "", "narrow"}, // too narrow to bother: as it is
+	} {
+		if got := Wrap(tc.in, tc.width, tc.indent, len(tc.indent)); got != tc.want {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
+		}
+		for _, l := range strings.Split(Wrap(tc.in, tc.width, tc.indent, len(tc.indent)), "\n") {
+			if tc.width >= 20 && len([]rune(l)) > tc.width {
+				t.Errorf("Wrap(%q, %d): line %q is wider", tc.in, tc.width, l)
+			}
 		}
 	}
 }
