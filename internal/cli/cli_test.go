@@ -303,6 +303,24 @@ func TestHelpFitsTheTerminal(t *testing.T) {
 	}
 }
 
+// TestWhoNamesTheOwner: co-hosts are hosts too, and /who listed the owner like them (a
+// tester could not tell whose computer the agent runs on).
+func TestWhoNamesTheOwner(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.pr.with(func(r *roster) {
+		r.host = "Bob"
+		for i := range r.members {
+			if r.members[i].Name == "Bob" {
+				r.members[i].Role = wire.RoleHost
+			}
+		}
+	})
+	c.line(context.Background(), "/who")
+	if got := out.String(); !strings.Contains(got, "me (host) — you") || !strings.Contains(got, "Bob (host, the party's owner)") {
+		t.Errorf("/who:\n%s", got)
+	}
+}
+
 // TestAnyoneAsksThePermissions: the tool permissions are said at the join and at each
 // change, which scroll away; a participant or viewer may ask for them, and only a host
 // changes them.
@@ -1176,6 +1194,14 @@ func TestLeftWithAReason(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m4", Name: "zed"}, Count: &n, Text: "zed left when the party ended", Why: wire.WhyPartyEnded})
 	if out.Len() != 0 {
 		t.Errorf("a note that someone was there at the end was printed:\n%s", out.String())
+	}
+	// The owner's own terminal is the host that stopped: nothing (a tester's resumed host
+	// read "you were disconnected when the host stopped").
+	h, _, _, hout := newCommander(wire.RoleHost)
+	h.pr.with(func(r *roster) { r.host = "me" })
+	h.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Count: &n, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
+	if strings.Contains(hout.String(), "disconnected") {
+		t.Errorf("the owner's own terminal:\n%s", hout.String())
 	}
 }
 

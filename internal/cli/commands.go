@@ -398,7 +398,11 @@ func (c *commander) who(context.Context, string) error {
 	host := false
 	c.pr.with(func(r *roster) {
 		for _, m := range r.members {
-			l := fmt.Sprintf("%s (%s)", term.Line(m.Name), m.Role)
+			role := m.Role
+			if m.Role == wire.RoleHost && r.host != "" && m.Name == r.host {
+				role = "host, the party's owner" // co-hosts are hosts too: the owner read like them
+			}
+			l := fmt.Sprintf("%s (%s)", term.Line(m.Name), role)
 			if m.ID == r.you.ID {
 				l += " — you"
 			}

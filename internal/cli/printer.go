@@ -514,6 +514,9 @@ func (p *printer) event(ev wire.Event) {
 			// said then.
 		case ev.Left != nil && ev.Why == wire.WhyKicked:
 			// The host's notice just before says who removed them, and why.
+		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID && p.r.host != "" && ev.Left.Name == p.r.host:
+			// The owner's own terminal is the host that stopped: "you were disconnected"
+			// read oddly there after a --resume (a tester's), which its start already said.
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
 			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
