@@ -641,7 +641,7 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
 			{Kind: wire.KindSystem, Text: "carol edited and sent the merged prompt"},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "fix it\nand add a test\x1b[2J", Merger: "local"}},
-		}, "[party] bob: fix it\n[approval] this merged prompt waits for a host's approval (bob's prompt):\n    bob: fix it\n    (/show prints the merged text)\n[system] carol edited and sent the merged prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n    (/show prints the merged text)\n"},
+		}, "[party] bob: fix it\n[approval] bob's prompt waits for a host's approval:\n    bob: fix it\n    (/show prints the merged text)\n[system] carol edited and sent the merged prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n"},
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
 		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},

@@ -584,7 +584,11 @@ func (p *printer) event(ev wire.Event) {
 			} else if held != nil && held.Batch == b.ID && b.Merged != held.Merged {
 				// A host edited it: what the agent gets is not what anyone asked for, so it
 				// is shown (the first lines; /show has it all).
-				p.noticeLocked("system", "sending the prompt to claude as a host edited it:\n"+firstLines(term.Clean(b.Merged), 8)+p.showHint())
+				text := firstLines(term.Clean(b.Merged), 8)
+				if strings.HasSuffix(text, " more lines)") {
+					text += p.showHint() // all of it is shown otherwise
+				}
+				p.noticeLocked("system", "sending the prompt to claude as a host edited it:\n"+text)
 			} else if len(b.Prompts) == 1 {
 				p.noticeLocked("system", "sending the prompt to claude")
 			} else {
@@ -638,7 +642,13 @@ func (p *printer) event(ev wire.Event) {
 		p.permission(ev.Permission)
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
-			p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
+			if len(a.Prompts) == 1 {
+				// One prompt is not "merged" (a tester's); the merger may still have changed
+				// it, which /show prints.
+				p.noticeLocked("approval", fmt.Sprintf("%s waits for a host's approval:\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
+			} else {
+				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
+			}
 			if p.isHostLocked() {
 				p.noticeLocked("system", "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it")
 			}
