@@ -869,7 +869,12 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
   const rendered = Number(await tid('transcript').getAttribute('data-rendered'));
   check(rendered < items, `all ${items} items are rendered (${rendered}): nothing is virtual`);
   // Scrolling to the top shows the first item; the Latest button brings the end back.
-  await tid('transcript').evaluate((el) => (el.scrollTop = 0));
+  // As a person does it: with the wheel (the view tells a person's scroll from the
+  // engine's by the input that came with it).
+  await tid('transcript').evaluate((el) => {
+    el.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, bubbles: true }));
+    el.scrollTop = 0;
+  });
   await until('the first item rendered', async () => (await deepText(tid('transcript'))).includes('bob joined'));
   await visible('jump-latest');
   await tid('jump-latest').click();
@@ -921,10 +926,26 @@ test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', a
     check(p95 < 50, `append p95 ${p95.toFixed(1)} ms at 10,000 events (before virtualising: about 250 ms)`);
     const follows = await t.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 60);
     check(follows, 'the big transcript does not follow new events');
+    // A row that shrinks while the view follows, with new events in the same update: the
+    // engine lowers scrollTop (the content under the bottom shrank), which is not the
+    // person scrolling up — the view keeps following (a reviewer's).
+    const shrunk = await demo.evaluate(async () => {
+      const tv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot;
+      const el = tv.querySelector('.scroller');
+      const top = el.getBoundingClientRect().top;
+      const row = [...tv.querySelectorAll('.item-row')].find((r) => r.getBoundingClientRect().top > top && r.getBoundingClientRect().bottom < top + el.clientHeight - 100);
+      row.style.height = `${Math.max(row.getBoundingClientRect().height - 60, 4)}px`;
+      row.style.overflow = 'hidden';
+      for (const e of window.concordiaDemoBench(3)) window.concordiaDemo.inject(e);
+      await new Promise((r) => setTimeout(r, 500));
+      return el.scrollHeight - el.scrollTop - el.clientHeight;
+    });
+    check(shrunk < 60, `the view stopped following when a row shrank as events came in (${shrunk} px from the end)`);
     // Scrolling up in the frame an event arrives in stays up: the event's render used to
     // put the view back at the end before the scroll event said the person had left it.
     const top = await demo.evaluate(async () => {
       const el = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot.querySelector('.scroller');
+      el.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, bubbles: true }));
       el.scrollTop = 0;
       for (const e of window.concordiaDemoBench(1)) window.concordiaDemo.inject(e);
       await new Promise((r) => setTimeout(r, 300));

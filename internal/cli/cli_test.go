@@ -508,6 +508,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		line, wantCall, wantErr string
 		events                  []wire.Event
 		owner                   bool // this terminal is the party's owner's, not a co-host's
+		unknownOwner            bool // the host named no owner
 	}{
 		{line: "/stop", wantCall: "interrupt"},
 		{line: "/approval on", wantCall: "approval true"},
@@ -572,6 +573,8 @@ func TestCommandsOfAHost(t *testing.T) {
 		// A co-host is told at once that all is the owner's (a tester was asked to confirm,
 		// then refused), and is not offered it.
 		{line: "/permissions all", wantErr: "only the party's owner can allow everything"},
+		// A host that names no owner decides itself (a reviewer's: even the owner was refused).
+		{line: "/permissions all", wantErr: "all lets the agent run any command", unknownOwner: true},
 		{line: "/permissions", wantErr: "/permissions ask|edits|plan changes them"},
 		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
 		{line: "/permissions", owner: true, wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
@@ -581,8 +584,12 @@ func TestCommandsOfAHost(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
 			c, ctl, sent, out := newCommander(wire.RoleHost)
+			c.pr.with(func(r *roster) { r.host = "hana" }) // a co-host's terminal: the owner is hana
 			if tc.owner {
 				c.pr.with(func(r *roster) { r.host = "me" })
+			}
+			if tc.unknownOwner {
+				c.pr.with(func(r *roster) { r.host = "" })
 			}
 			for _, ev := range tc.events {
 				c.pr.event(ev)
@@ -641,7 +648,7 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
 			{Kind: wire.KindSystem, Text: "carol edited and sent the merged prompt"},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "fix it\nand add a test\x1b[2J", Merger: "local"}},
-		}, "[party] bob: fix it\n[approval] bob's prompt waits for a host's approval:\n    bob: fix it\n    (/show prints the merged text)\n[system] carol edited and sent the merged prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n"},
+		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] carol edited and sent the merged prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n"},
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
 		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},
@@ -1138,10 +1145,10 @@ func TestRetryNoticesThinOut(t *testing.T) {
 }
 
 func TestFirstLines(t *testing.T) {
-	if got := firstLines("a\nb\n", 2); got != "a\nb" {
+	if got, cut := firstLines("a\nb\n", 2); got != "a\nb" || cut {
 		t.Errorf("firstLines = %q", got)
 	}
-	if got := firstLines("a\nb\nc\nd", 2); got != "a\nb\n… (2 more lines)" {
+	if got, cut := firstLines("a\nb\nc\nd", 2); got != "a\nb\n… (2 more lines)" || !cut {
 		t.Errorf("firstLines = %q", got)
 	}
 }
@@ -1367,6 +1374,10 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 		// A prompt after another host's shorter token stays a prompt, also with a first word
 		// that would not make a whole token.
 		{"a short token, then a prompt of words", other + "\nhello there\n", other, "hello there\n"},
+		// A reviewer's: a first word that would make another host's shorter token 43 long.
+		{"a short token, then a prompt whose first word fits", other + "\ndocumentation needs a fix\n", other, "documentation needs a fix\n"},
+		// Cut just before ?fp=, words after the fingerprint.
+		{"cut at the fingerprint, words after", link[:70] + "\n" + link[70:] + " see you\nhi\n", link, "hi\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, rest, err := readInvite([]string{"-"}, "", IO{In: strings.NewReader(tc.in), Err: io.Discard})
@@ -1640,6 +1651,7 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	}
 	p, _, _, pout := newCommander(wire.RoleParticipant) // endsParty false: a participant leaves
 	p.now = func() time.Time { return now }
+	p.editor = true // a person at the line editor (a script's /quit leaves at once, below)
 	p.pr.event(wire.Event{Seq: 40, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "Bob", Text: "bob's", Member: "m2"}})
 	if !p.line(context.Background(), "/quit") {
 		t.Fatal("a participant's /quit with only others' prompts waiting did not end")
@@ -1656,6 +1668,20 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	now = now.Add(time.Second)
 	if !p.line(context.Background(), "/quit") {
 		t.Fatal("a participant's second /quit did not end")
+	}
+	// Held for approval, it cannot be withdrawn: /withdraw is not offered (a reviewer's).
+	now = now.Add(time.Minute)
+	p.pr.event(wire.Event{Seq: 42, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p2"}, Merged: "mine", Merger: "local"}})
+	pout.Reset()
+	if p.line(context.Background(), "/quit") || strings.Contains(pout.String(), "/withdraw") || !strings.Contains(pout.String(), "your prompt still waits") {
+		t.Fatalf("a held prompt: %q", pout.String())
+	}
+	// A script (no line editor) that sends its prompt and /quit leaves: nobody could
+	// answer the question, and input ends.
+	s, _, _, _ := newCommander(wire.RoleParticipant)
+	s.pr.event(wire.Event{Seq: 41, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "mine", Member: "m1"}})
+	if !s.line(context.Background(), "/quit") {
+		t.Fatal("a script's /quit with its prompt waiting did not leave")
 	}
 }
 

@@ -211,6 +211,14 @@ func (c *commander) isOwner(m wire.Member) bool {
 	return owner
 }
 
+// mayBeOwner says whether m may be the party's owner as far as this terminal knows: a
+// host, and the owner or a host that does not name its owner (it decides, then).
+func (c *commander) mayBeOwner(m wire.Member) bool {
+	may := false
+	c.pr.with(func(r *roster) { may = m.Role == wire.RoleHost && (r.host == "" || m.Name == r.host) })
+	return may
+}
+
 // quit says whether /quit (or /exit) ends now. In the host's own terminal, while a turn
 // runs or prompts, a tool request or a merged prompt wait, the first one says what would
 // be lost and the same command within quitAgain ends the party (a tester ended a party
@@ -250,22 +258,19 @@ func (c *commander) quit(name string) bool {
 
 // leave lets a member who is not the party's host go, once told that prompts of theirs
 // still wait: they go to the agent without them, and they would not see the answer (a
-// tester's participant left in silence, and the prompt was sent after).
+// tester's participant left in silence, and the prompt was sent after). Only where a
+// person answers (the line editor): a script's "/quit" after its prompt must still leave.
 func (c *commander) leave(name string) bool {
-	mine := 0
+	if !c.editor {
+		return true
+	}
+	mine, withdrawable := 0, false
 	c.pr.with(func(r *roster) {
-		for _, id := range r.pending {
-			if r.mine(id) {
-				mine++
-			}
-		}
+		mine = r.countMine(r.pending)
 		if r.held != nil {
-			for _, id := range r.held.Prompts {
-				if r.mine(id) {
-					mine++
-				}
-			}
+			mine += r.countMine(r.held.Prompts)
 		}
+		withdrawable = r.lastWaiting() != ""
 	})
 	if mine == 0 {
 		return true
@@ -275,7 +280,11 @@ func (c *commander) leave(name string) bool {
 	if mine > 1 {
 		what = fmt.Sprintf("%d prompts of yours still wait: they go to the agent after you leave, and you will not see the answers", mine)
 	}
-	c.pr.reply("system", fmt.Sprintf("%s. /withdraw takes back the newest; /%s again within %d seconds leaves", what, name, int(quitAgain/time.Second)))
+	undo := "" // a prompt held for approval is a host's to reject, not yours to withdraw
+	if withdrawable {
+		undo = " /withdraw takes back the newest;"
+	}
+	c.pr.reply("system", fmt.Sprintf("%s.%s /%s again within %d seconds leaves", what, undo, name, int(quitAgain/time.Second)))
 	return false
 }
 
@@ -346,7 +355,7 @@ func (c *commander) help() {
 	// beside the commands where there is room, under each command where there is not.
 	// Every line after the first is indented by 4 (noticeText).
 	room := c.pr.termWidth() - 1 - 4
-	if room >= 20 {
+	if room-len("[system]") >= 20 { // narrower, term.Wrap leaves text as it is
 		// The introduction as one paragraph, its first line after the tag.
 		intro := term.Wrap(strings.Join(lines, " "), room-len("[system]"), "", 0)
 		first, rest, _ := strings.Cut(intro, "\n")
@@ -510,7 +519,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; only hosts change them")
 		return nil
 	}
-	owner := c.isOwner(you)
+	owner := c.mayBeOwner(you)
 	if mode != wire.PermissionAll {
 		c.allAsked = time.Time{} // an all said back is forgotten once anything else is asked
 	}
@@ -904,6 +913,8 @@ func size(n int64) string {
 }
 
 func (c *commander) share(ctx context.Context, arg string) error {
+	asked := c.treeAsked
+	c.treeAsked = time.Time{} // forgotten once anything else is asked, a mistyped level too
 	level := strings.ToLower(strings.TrimSpace(arg))
 	switch level {
 	case wire.WorkspaceOff, wire.WorkspaceChanges, wire.WorkspaceTree:
@@ -913,8 +924,6 @@ func (c *commander) share(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
-	asked := c.treeAsked
-	c.treeAsked = time.Time{} // forgotten once anything else is asked
 	if level == wire.WorkspaceTree {
 		var now string
 		var you wire.Member
@@ -923,7 +932,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		case now == wire.WorkspaceTree:
 			c.pr.reply("system", "the whole working directory is already shared")
 			return nil
-		case !c.isOwner(you):
+		case !c.mayBeOwner(you):
 			return errors.New("only the party's owner, whose computer it is, can share the whole folder")
 		}
 		// As the window does, tree is said back once: every file, secrets too, for everyone.

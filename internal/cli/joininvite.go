@@ -109,10 +109,14 @@ func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back st
 			break // Enter: as it is
 		}
 		if strings.IndexFunc(next, notInALink) >= 0 {
-			// The invite's last piece with words after it ("…Q8 see you at 3", copied with
-			// the message around it): while the link is cut short, a first word that makes
-			// it whole ends it, and the rest of that line is the message's, not a prompt.
-			if word := strings.Fields(next)[0]; short && strings.IndexFunc(word, notInALink) < 0 && betterInvite(firstInv, firstErr, text+"\n"+word) {
+			// The invite's last piece with words after it ("…Q8?fp=… see you at 3", copied
+			// with the message around it): a first word that makes the link whole, ?fp= and
+			// all, ends it, and the rest of that line is the message's, not a prompt. Only
+			// a link with a ?fp=: another host's shorter token followed by a prompt
+			// ("documentation needs a fix") must not take the prompt's first word (a
+			// reviewer's).
+			if word := strings.Fields(next)[0]; strings.Contains(strings.ToLower(text+word), "?fp=") &&
+				strings.IndexFunc(word, notInALink) < 0 && betterInvite(firstInv, firstErr, text+"\n"+word) {
 				return text + "\n" + word, ""
 			}
 			back = line

@@ -293,11 +293,11 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
-// printFlags writes fs's flags GNU style ("  --name NAME", two dashes), which is how the
-// README and every message spell them; Go's flag package would print "-name".
 // helpWidth is the width --help text is wrapped to.
 const helpWidth = 100
 
+// printFlags writes fs's flags GNU style ("  --name NAME", two dashes), which is how the
+// README and every message spell them; Go's flag package would print "-name".
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)

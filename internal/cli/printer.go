@@ -584,8 +584,8 @@ func (p *printer) event(ev wire.Event) {
 			} else if held != nil && held.Batch == b.ID && b.Merged != held.Merged {
 				// A host edited it: what the agent gets is not what anyone asked for, so it
 				// is shown (the first lines; /show has it all).
-				text := firstLines(term.Clean(b.Merged), 8)
-				if strings.HasSuffix(text, " more lines)") {
+				text, cut := firstLines(term.Clean(b.Merged), 8)
+				if cut {
 					text += p.showHint() // all of it is shown otherwise
 				}
 				p.noticeLocked("system", "sending the prompt to claude as a host edited it:\n"+text)
@@ -643,9 +643,9 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
 			if len(a.Prompts) == 1 {
-				// One prompt is not "merged" (a tester's); the merger may still have changed
-				// it, which /show prints.
-				p.noticeLocked("approval", fmt.Sprintf("%s waits for a host's approval:\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
+				// One prompt is not "merged" (a tester's), and it is shown whole: the line
+				// below names its author.
+				p.noticeLocked("approval", "a prompt waits for a host's approval:\n"+p.r.whatAsked(a.Prompts))
 			} else {
 				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
 			}
@@ -939,13 +939,14 @@ func (p *printer) showHint() string {
 	return "\n(/show prints the merged text)"
 }
 
-// firstLines is s cut to its first n lines, saying how many more there were.
-func firstLines(s string, n int) string {
+// firstLines is s cut to its first n lines, saying how many more there were, and whether
+// it was cut.
+func firstLines(s string, n int) (string, bool) {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) <= n {
-		return strings.Join(lines, "\n")
+		return strings.Join(lines, "\n"), false
 	}
-	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n)
+	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n), true
 }
 
 // noHostLeftLocked tells, when the last host has just left, what now waits for one: a

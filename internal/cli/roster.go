@@ -256,6 +256,17 @@ func (r *roster) forget(ev wire.Event) {
 	}
 }
 
+// countMine is how many of the prompts ids this terminal's member wrote.
+func (r *roster) countMine(ids []string) int {
+	n := 0
+	for _, id := range ids {
+		if r.mine(id) {
+			n++
+		}
+	}
+	return n
+}
+
 // lastWaiting is the id of this terminal's member's newest prompt that no batch has taken
 // yet ("" if there is none): by member id, or by name from a host that sends no ids.
 func (r *roster) lastWaiting() string {

@@ -35,7 +35,7 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	bob.expect(`^\[system\] tool permissions: every tool use asks a host \(ask\); approval on: every merged prompt waits for a host's approval$`)
 
 	bob.send("make a file FAKE_ASK")
-	ops.expect(`bob's prompt waits for a host's approval`)
+	ops.expect(`a prompt waits for a host's approval`)
 	ops.send("/approve")
 	ops.expect(`claude asks to use Bash`)
 	ops.send("/allow")

@@ -701,7 +701,7 @@ func TestHostControl(t *testing.T) {
 					for _, ev := range kinds(evs, wire.KindWithdrawn) {
 						got = append(got, *ev.Withdrawn)
 					}
-					want := []wire.Withdrawn{{Prompt: typo.ID, User: "alice", By: "alice"}, {Prompt: bobs.ID, User: "bob", By: "bob"}}
+					want := []wire.Withdrawn{{Prompt: typo.ID, User: "alice", By: "alice", ByMember: alice.you.ID}, {Prompt: bobs.ID, User: "bob", By: "bob", ByMember: bob.c.Hello().You.ID}}
 					if !slices.Equal(got, want) {
 						t.Errorf("%s: withdrawn %+v, want %+v", who, got, want)
 					}

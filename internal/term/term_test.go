@@ -3,6 +3,8 @@ package term
 import (
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 func TestClean(t *testing.T) {
@@ -136,12 +138,14 @@ func TestWrap(t *testing.T) {
 		{"a averyveryverylongwordthatbreaks here", 20, "", "a\naveryveryverylongwor\ndthatbreaks here"},
 		{"two lines\nthe second one is long enough to wrap", 20, "> ", "two lines\nthe second one is\n> long enough to\n> wrap"},
 		{"narrow", 10, "", "narrow"}, // too narrow to bother: as it is
+		// Wide characters count two columns (a reviewer's: runes put CJK text at twice the width).
+		{"提示 这是一个很长的句子需要换行 好的", 20, "", "提示\n这是一个很长的句子需\n要换行 好的"},
 	} {
 		if got := Wrap(tc.in, tc.width, tc.indent, len(tc.indent)); got != tc.want {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)
 		}
 		for _, l := range strings.Split(Wrap(tc.in, tc.width, tc.indent, len(tc.indent)), "\n") {
-			if tc.width >= 20 && len([]rune(l)) > tc.width {
+			if tc.width >= 20 && ansi.StringWidth(l) > tc.width {
 				t.Errorf("Wrap(%q, %d): line %q is wider", tc.in, tc.width, l)
 			}
 		}

@@ -2,21 +2,23 @@ package term
 
 import (
 	"strings"
-	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Wrap breaks each line of plain text (no escape sequences) that is wider than width
 // at spaces, so that no word is cut (a terminal's own wrapping, or a hard wrap, cut help
 // text mid-word). Lines after the first of a wrapped line start with indent, which counts
 // as indentWidth columns (a tab's width is the caller's to know). A word longer than the
-// room left is cut. Widths are counted in runes; width < 20 leaves text as it is.
+// room left is cut. Widths are columns (a wide character counts two); width < 20 leaves
+// text as it is.
 func Wrap(text string, width int, indent string, indentWidth int) string {
 	if width < 20 || indentWidth > width/2 {
 		return text
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		if utf8.RuneCountInString(l) > width {
+		if ansi.StringWidth(l) > width {
 			lines[i] = wrapLine(l, width, indent, indentWidth)
 		}
 	}
@@ -43,7 +45,7 @@ func wrapLine(line string, width int, indent string, indentWidth int) string {
 		if word == "" {
 			break // trailing spaces
 		}
-		n := utf8.RuneCountInString(word)
+		n := ansi.StringWidth(word)
 		if col > start && col+gap+n > width { // no room after what is there: a new line
 			b.WriteString("\n" + indent)
 			col, start = indentWidth, indentWidth
@@ -52,11 +54,21 @@ func wrapLine(line string, width int, indent string, indentWidth int) string {
 			b.WriteString(strings.Repeat(" ", gap))
 			col += gap
 		}
-		for col+n > width { // longer than a whole line: cut
-			r := []rune(word)
-			k := max(width-col, 1)
-			b.WriteString(string(r[:k]) + "\n" + indent)
-			word, n = string(r[k:]), n-k
+		for col+n > width { // longer than a whole line: cut where the line is full
+			head, used := "", 0
+			for i, r := range word {
+				w := ansi.StringWidth(string(r))
+				if used+w > width-col && used > 0 {
+					head, word = word[:i], word[i:]
+					break
+				}
+				used += w
+			}
+			if head == "" { // not one character fits: the whole word, over the width
+				break
+			}
+			b.WriteString(head + "\n" + indent)
+			n -= used
 			col, start = indentWidth, indentWidth
 		}
 		b.WriteString(word)

@@ -54,7 +54,10 @@ export class TranscriptView extends LitElement {
     base,
     css`
       :host { display: block; position: relative; min-height: 0; }
-      .scroller { position: absolute; inset: 0; overflow-y: auto; overflow-x: hidden; overscroll-behavior: contain; }
+      /* No scroll anchoring (Chromium, so WebView2, has it; WebKitGTK has not): the view is
+         kept in place by #measured alone, and a scrollTop lowered by the engine would read
+         as the person scrolling up (#movedUp). */
+      .scroller { position: absolute; inset: 0; overflow-y: auto; overflow-x: hidden; overscroll-behavior: contain; overflow-anchor: none; }
       .list { max-width: 860px; margin: 0 auto; padding: 20px 24px 28px; }
       /* Not "row": the shared styles' .row centres its items, which put others' prompts and
          the approval card in the middle of the column. */
@@ -172,6 +175,9 @@ export class TranscriptView extends LitElement {
     this.#resize = undefined;
     this.#rows.disconnect();
     this.#observed.clear();
+    window.removeEventListener('pointerup', this.#onPointerUp);
+    window.removeEventListener('pointercancel', this.#onPointerUp);
+    this.#pointerDown = false;
     super.disconnectedCallback();
   }
 
@@ -241,20 +247,46 @@ export class TranscriptView extends LitElement {
 
   /**
    * Keeps the end in view while following it. A move up that no scroll event has reported
-   * yet (they wait for the next frame) is the person leaving the end: it stops the
-   * following rather than being undone. Output arriving in that frame used to snap the
-   * view back, and the scroll event then found it at the end.
+   * yet (they wait for the next frame) is the person leaving the end when they have just
+   * used the wheel, a key, a touch or the pointer here: it stops the following rather than
+   * being undone (output arriving in that frame snapped the view back, and the scroll event
+   * then found it at the end). Without such input it is the engine's: content that shrank
+   * under the bottom lowers scrollTop too, and new output in the same update must not read
+   * that as the person leaving (a reviewer's).
    */
   #follow(): void {
     const el = this.#scroller();
     if (!el || !this.#stick) return;
-    if (this.#movedUp(el)) {
+    if (this.#movedUp(el) && this.#touched()) {
       this.#stick = false;
       this.#lastTop = el.scrollTop;
       this.requestUpdate();
       return;
     }
     this.#toBottom();
+  }
+
+  /** When the person last used the wheel, a key, a touch or the pointer on the transcript. */
+  #inputAt = -Infinity;
+  /** A pointer is down on the transcript (dragging its scroll bar takes as long as it takes). */
+  #pointerDown = false;
+  #onInput = (e: Event) => {
+    this.#inputAt = performance.now();
+    if (e.type === 'pointerdown') {
+      this.#pointerDown = true;
+      window.addEventListener('pointerup', this.#onPointerUp, { once: true });
+      window.addEventListener('pointercancel', this.#onPointerUp, { once: true });
+    }
+  };
+  /** #onInput for wheel and touch, passive: it never holds a scroll up. */
+  readonly #passiveInput = { handleEvent: (e: Event) => this.#onInput(e), passive: true };
+  #onPointerUp = () => {
+    this.#pointerDown = false;
+    this.#inputAt = performance.now();
+  };
+
+  #touched(): boolean {
+    return this.#pointerDown || performance.now() - this.#inputAt < 1000;
   }
 
   // Growing content never moves scrollTop, so only a move up is the person
@@ -493,7 +525,8 @@ export class TranscriptView extends LitElement {
     const r = visibleRange(this.#heights, el?.scrollTop ?? 0, el?.clientHeight || 800, MARGIN_PX, this.#stick, 1);
     const shown = items.slice(r.start, r.end);
     return html`
-      <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll}>
+      <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll}
+        @wheel=${this.#passiveInput} @touchstart=${this.#passiveInput} @keydown=${this.#onInput} @pointerdown=${this.#onInput}>
         <div class="list" style="padding-top: ${20 + r.top}px; padding-bottom: ${28 + r.bottom}px">
           ${items.length === 0
             ? html`<div class="empty" data-testid="transcript-empty">
