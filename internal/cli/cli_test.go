@@ -285,6 +285,10 @@ func TestHelpFitsTheTerminal(t *testing.T) {
 					t.Errorf("%s at %d columns: a line of %d: %q", role, width, n, l)
 				}
 			}
+			// At 60 columns every command is on a line of its own, its help under it.
+			if width == 60 && !strings.Contains(got, "\n    /who\n      list the members") {
+				t.Errorf("%s at 60 columns: /who is not on a line of its own:\n%s", role, got)
+			}
 			// No word is cut: every word of every row is there whole.
 			flat := strings.Join(strings.Fields(got), " ")
 			for n, cmd := range commands {
@@ -1350,6 +1354,7 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 	fp := strings.Repeat("ab", 32)
 	link := "concordia://127.0.0.1:8765/" + strings.Repeat("A", 43) + "?fp=" + fp
 	other := "concordia://127.0.0.1:8765/" + strings.Repeat("B", 30) // another host's shorter token
+	plain := "concordia://127.0.0.1:8765/" + strings.Repeat("C", 43) // --insecure: no ?fp=
 	for _, tc := range []struct {
 		name, in, want, rest string
 	}{
@@ -1376,6 +1381,8 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 		{"a short token, then a prompt of words", other + "\nhello there\n", other, "hello there\n"},
 		// A reviewer's: a first word that would make another host's shorter token 43 long.
 		{"a short token, then a prompt whose first word fits", other + "\ndocumentation needs a fix\n", other, "documentation needs a fix\n"},
+		// Without TLS (no ?fp=), cut where the first line is no link yet (a tester's).
+		{"no TLS, cut, words after the last piece", plain[:40] + "\n" + plain[40:] + " see you\nhi\n", plain, "hi\n"},
 		// Cut just before ?fp=, words after the fingerprint.
 		{"cut at the fingerprint, words after", link[:70] + "\n" + link[70:] + " see you\nhi\n", link, "hi\n"},
 	} {
@@ -1570,6 +1577,14 @@ func TestFitLinesKeepsLinksWhole(t *testing.T) {
 	for _, l := range got {
 		if l != link && ansi.StringWidth(l) > 39 {
 			t.Errorf("a line wider than the terminal: %q", l)
+		}
+	}
+	// Cut at spaces, never inside a word (a tester's notices read "/rot" / "ate").
+	for _, l := range strings.Split(fitLines(long, 40), "\n") {
+		for _, w := range strings.Fields(l) {
+			if w != "word" {
+				t.Fatalf("a word cut: %q in\n%s", w, fitLines(long, 40))
+			}
 		}
 	}
 }

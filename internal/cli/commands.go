@@ -371,10 +371,10 @@ func (c *commander) help() {
 		}
 		row := fmt.Sprintf("%-38s %s", usage, help)
 		switch {
-		case room <= 0 || len(row) <= room:
+		case room <= 0: // not a terminal: one row each
 		case room >= 80:
 			row = term.Wrap(row, room, strings.Repeat(" ", 39), 39)
-		default:
+		default: // every row under its command, short ones too (a mix read oddly)
 			row = usage + "\n" + term.Wrap("  "+help, room, "  ", 2)
 		}
 		lines = append(lines, row)

@@ -70,6 +70,8 @@ type screen struct {
 	// under mu: the program's Update sets it, and Write holds mu while it sends to the
 	// program.
 	width atomic.Int64
+	// rawMid: what was written directly (no program) ended mid-line.
+	rawMid bool
 }
 
 // setWidth is told the terminal's width by the editor (from the program's Update).
@@ -79,6 +81,17 @@ func (s *screen) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.prog == nil {
+		// Whole lines are fitted to the width too (the start-up lines, before the program
+		// runs, were cut mid-word by the terminal); a line written in pieces is left to it.
+		if w := int(s.width.Load()); w > 1 && !s.rawMid && len(b) > 0 && b[len(b)-1] == '\n' {
+			if _, err := io.WriteString(s.out, fitLines(string(b[:len(b)-1]), w)+"\n"); err != nil {
+				return 0, err
+			}
+			return len(b), nil
+		}
+		if len(b) > 0 {
+			s.rawMid = b[len(b)-1] != '\n'
+		}
 		return s.out.Write(b)
 	}
 	if s.holding {
@@ -139,15 +152,24 @@ var inviteLine = regexp.MustCompile(`^\s*(invite code|viewer invite|host invite)
 // clean in tmux. Only our own invite lines: text from peers or the agent is always cut.
 func fitLines(text string, w int) string {
 	if !strings.Contains(text, "concordia://") {
-		return ansi.Hardwrap(text, w-1, true)
+		return wrapLines(text, w-1)
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		if !inviteLine.MatchString(ansi.Strip(l)) || ansi.StringWidth(l) > maxLinkLine {
-			lines[i] = ansi.Hardwrap(l, w-1, true)
+			lines[i] = wrapLines(l, w-1)
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapLines fits text to width columns: at spaces (a tester's notices were cut mid-word,
+// "/rot" / "ate"), and where a terminal is too narrow for that, anywhere.
+func wrapLines(text string, width int) string {
+	if width < 20 {
+		return ansi.Hardwrap(text, width, true)
+	}
+	return term.Wrap(text, width, "", 0)
 }
 
 // hold keeps what is written from now on for detach: the program is about to quit, and

@@ -209,6 +209,26 @@ func TestPartyNewsKeepsTheReplysLineWhole(t *testing.T) {
 	}
 }
 
+// TestScreenFitsLinesBeforeTheEditor: the first lines (the party's start, before the
+// line editor runs) are fitted to the terminal's width at spaces too; a tester's 60-column
+// terminal cut them mid-word ("sha" / "re the invite code"). A line written in pieces is
+// left as it comes.
+func TestScreenFitsLinesBeforeTheEditor(t *testing.T) {
+	out := &testkit.Buffer{}
+	sc := &screen{out: out}
+	sc.setWidth(40)
+	fmt.Fprintln(sc, "[system] party created; merging with local, window 0.2s; share the invite code above")
+	if got, want := out.String(), "[system] party created; merging with\nlocal, window 0.2s; share the invite\ncode above\n"; got != want {
+		t.Errorf("printed %q, want %q", got, want)
+	}
+	before := len(out.String())
+	fmt.Fprint(sc, "a line written in pieces, ")
+	fmt.Fprint(sc, "longer than the terminal is wide, as it comes\n")
+	if got := out.String()[before:]; got != "a line written in pieces, longer than the terminal is wide, as it comes\n" {
+		t.Errorf("pieces printed %q", got)
+	}
+}
+
 // TestFinishEndsTheLine: leaving while the agent streams left the shell's prompt glued to
 // the reply's unfinished line (found by a tester).
 func TestFinishEndsTheLine(t *testing.T) {

@@ -112,10 +112,10 @@ func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back st
 			// The invite's last piece with words after it ("…Q8?fp=… see you at 3", copied
 			// with the message around it): a first word that makes the link whole, ?fp= and
 			// all, ends it, and the rest of that line is the message's, not a prompt. Only
-			// a link with a ?fp=: another host's shorter token followed by a prompt
-			// ("documentation needs a fix") must not take the prompt's first word (a
-			// reviewer's).
-			if word := strings.Fields(next)[0]; strings.Contains(strings.ToLower(text+word), "?fp=") &&
+			// where the first line was no link yet, or the link has a ?fp=: after another
+			// host's whole link with a shorter token, a prompt ("documentation needs a fix")
+			// must keep its first word (a reviewer's).
+			if word := strings.Fields(next)[0]; (firstErr != nil || strings.Contains(strings.ToLower(text+word), "?fp=")) &&
 				strings.IndexFunc(word, notInALink) < 0 && betterInvite(firstInv, firstErr, text+"\n"+word) {
 				return text + "\n" + word, ""
 			}

@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
+
+	xterm "golang.org/x/term"
 )
 
 // repl reads the local terminal and hands each line to handle (a commander's line), which
@@ -67,6 +70,11 @@ func newTerminal(io IO) (*printer, *screen) {
 		return pr, nil
 	}
 	sc := &screen{out: io.Out}
+	if f, ok := io.Out.(*os.File); ok { // known before the program says it: for the first lines
+		if w, _, err := xterm.GetSize(int(f.Fd())); err == nil {
+			sc.setWidth(w)
+		}
+	}
 	pr.w.w = sc
 	pr.above = sc.above
 	pr.width = func() int { return int(sc.width.Load()) }

@@ -236,7 +236,8 @@ func TestTerminalTypingSurvivesOutput(t *testing.T) {
 	if last != "› half a thought, not sent yet" {
 		t.Fatalf("the input line is %q after the output, want the typed text intact:\n%s", last, scr)
 	}
-	if !strings.Contains(scr, "[piece 6/6]") {
+	// The pieces are one long line, wrapped at its spaces (inside "[piece 6/6]").
+	if !strings.Contains(strings.Join(strings.Fields(scr), " "), "[piece 6/6]") {
 		t.Fatalf("the agent's output is not above the input:\n%s", scr)
 	}
 }

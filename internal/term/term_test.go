@@ -135,11 +135,15 @@ func TestWrap(t *testing.T) {
 		{"short line", 20, "  ", "short line"},
 		{"what the agent may do without asking a host (hosts change it)", 24, "  ", "what the agent may do\n  without asking a host\n  (hosts change it)"},
 		{"    /permissions   what the agent may do unasked", 24, "      ", "    /permissions   what\n      the agent may do\n      unasked"},
-		{"a averyveryverylongwordthatbreaks here", 20, "", "a\naveryveryverylongwor\ndthatbreaks here"},
+		{"a averyveryverylongwordthatbreaks here", 20, "", "a averyveryverylongw\nordthatbreaks here"},
+		{"[piece 1/3]" + strings.Repeat(".", 30) + "[piece 2/3]", 24, "", "[piece 1/3]" + strings.Repeat(".", 13) + "\n" + strings.Repeat(".", 17) + "[piece\n2/3]"},
 		{"two lines\nthe second one is long enough to wrap", 20, "> ", "two lines\nthe second one is\n> long enough to\n> wrap"},
 		{"narrow", 10, "", "narrow"}, // too narrow to bother: as it is
+		// Escape sequences (our notices' colours) count nothing and are never cut.
+		{"\x1b[2m[system]\x1b[0m approval is off: merged prompts go to claude", 24, "", "\x1b[2m[system]\x1b[0m approval is\noff: merged prompts go\nto claude"},
+		{"\x1b[32m+" + strings.Repeat("x", 30) + "\x1b[0m", 20, "", "\x1b[32m+" + strings.Repeat("x", 19) + "\x1b[0m\n\x1b[32m" + strings.Repeat("x", 11) + "\x1b[0m"},
 		// Wide characters count two columns (a reviewer's: runes put CJK text at twice the width).
-		{"提示 这是一个很长的句子需要换行 好的", 20, "", "提示\n这是一个很长的句子需\n要换行 好的"},
+		{"提示 这是一个很长的句子需要换行 好的", 20, "", "提示 这是一个很长的\n句子需要换行 好的"},
 	} {
 		if got := Wrap(tc.in, tc.width, tc.indent, len(tc.indent)); got != tc.want {
 			t.Errorf("Wrap(%q, %d) = %q, want %q", tc.in, tc.width, got, tc.want)

@@ -6,8 +6,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Wrap breaks each line of plain text (no escape sequences) that is wider than width
-// at spaces, so that no word is cut (a terminal's own wrapping, or a hard wrap, cut help
+// Wrap breaks each line of text that is wider than width at spaces, so that no word is
+// cut (escape sequences count no width and are never cut) (a terminal's own wrapping, or a hard wrap, cut help
 // text mid-word). Lines after the first of a wrapped line start with indent, which counts
 // as indentWidth columns (a tab's width is the caller's to know). A word longer than the
 // room left is cut. Widths are columns (a wide character counts two); width < 20 leaves
@@ -46,7 +46,9 @@ func wrapLine(line string, width int, indent string, indentWidth int) string {
 			break // trailing spaces
 		}
 		n := ansi.StringWidth(word)
-		if col > start && col+gap+n > width { // no room after what is there: a new line
+		// No room after what is there: a new line, unless the word is longer than any
+		// line (then it is cut where it stands, as a hard wrap would).
+		if col > start && col+gap+n > width && n <= width-indentWidth {
 			b.WriteString("\n" + indent)
 			col, start = indentWidth, indentWidth
 		}
@@ -55,20 +57,14 @@ func wrapLine(line string, width int, indent string, indentWidth int) string {
 			col += gap
 		}
 		for col+n > width { // longer than a whole line: cut where the line is full
-			head, used := "", 0
-			for i, r := range word {
-				w := ansi.StringWidth(string(r))
-				if used+w > width-col && used > 0 {
-					head, word = word[:i], word[i:]
-					break
-				}
-				used += w
-			}
-			if head == "" { // not one character fits: the whole word, over the width
+			head := ansi.Truncate(word, width-col, "") // escape sequences kept whole
+			used := ansi.StringWidth(head)
+			if used == 0 { // not one character fits: the whole word, over the width
 				break
 			}
 			b.WriteString(head + "\n" + indent)
-			n -= used
+			word = ansi.TruncateLeft(word, used, "")
+			n = ansi.StringWidth(word)
 			col, start = indentWidth, indentWidth
 		}
 		b.WriteString(word)
