@@ -1496,6 +1496,18 @@ func TestKickSomeoneAway(t *testing.T) {
 	if strings.Contains(out.String(), "away") {
 		t.Fatalf("/who after zed came back:\n%s", out.String())
 	}
+	// A connected member and one away with the same name: /kick removes the connected one
+	// and says the other is there (a tester's was removed without a word of the other).
+	c.pr.event(wire.Event{Seq: 12, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m10", Name: "carl"}, Count: &n})
+	c.pr.event(wire.Event{Seq: 13, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m10", Name: "carl"}, Count: &n})
+	c.pr.event(wire.Event{Seq: 14, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m11", Name: "carl"}, Count: &n})
+	ctl.calls = nil
+	out.Reset()
+	c.line(context.Background(), "/kick carl")
+	if got := strings.Join(ctl.calls, "|"); got != "kick m11 " || !strings.Contains(out.String(), "another member called carl is away and may come back: /kick carl again removes them") {
+		t.Fatalf("/kick of a name also away: calls %q, output:\n%s", got, out.String())
+	}
+	c.pr.event(wire.Event{Seq: 15, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m11", Name: "carl"}, Count: &n, Why: wire.WhyKicked})
 	// Several who left under one name (each /quit and join again is a new member) are
 	// one entry, with how many (a tester's list read "zed, zed, zed, zed").
 	for i, id := range []string{"m6", "m7", "m8"} {
@@ -1508,7 +1520,7 @@ func TestKickSomeoneAway(t *testing.T) {
 	}
 	out.Reset()
 	c.line(context.Background(), "/who")
-	if !strings.Contains(out.String(), "away, and may come back: amy (2 of that name), rob (") {
+	if !strings.Contains(out.String(), "away, and may come back: carl, amy (2 of that name), rob (") {
 		t.Fatalf("/who with two away under one name:\n%s", out.String())
 	}
 }

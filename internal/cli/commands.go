@@ -669,8 +669,28 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
+	// A connected member is the one a name means; say when one who is away has that name
+	// too (a tester's /kick removed the connected one of two without a word of the other).
+	also := 0
+	if !away {
+		c.pr.with(func(r *roster) {
+			for _, a := range r.away {
+				if a.ID != m.ID && sameName(a.Name, m.Name) && !r.connected(a.ID) {
+					also++
+				}
+			}
+		})
+	}
 	if err := c.ctl.Kick(ctx, m.ID, reason); err != nil {
 		return err
+	}
+	if also > 0 {
+		n := term.Line(m.Name)
+		what := fmt.Sprintf("another member called %s is away and may come back: /kick %s again removes them", n, n)
+		if also > 1 {
+			what = fmt.Sprintf("%d other members called %s are away and may come back: /kick %s again removes one", also, n, n)
+		}
+		defer c.pr.reply("system", what) // after the hint below
 	}
 	if away {
 		c.pr.with(func(r *roster) { r.back(m.ID) })
