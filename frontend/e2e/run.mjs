@@ -603,7 +603,7 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   await tid('permission-all-confirm').click();
   await textOf('transcript', "hazel set tool permissions to all: the agent may run any command and change any file on hazel's computer without asking anyone");
   await until('the select shows all', async () => (await select.inputValue()) === 'all');
-  await bob.expect(/tool permissions: everything allowed without asking \(all\)/);
+  await bob.expect(/hazel set tool permissions to all: the agent may run any command/);
   await ask('touch four FAKE_ASK');
   await answered('touch four');
   check((await pending.count()) === 0, 'Bash asked in "all"');
@@ -611,7 +611,7 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   // Back to asking: the next request is a card again.
   await select.selectOption('ask');
   await textOf('transcript', 'hazel set tool permissions to ask: every tool use asks a host');
-  await bob.expect(/tool permissions: every tool use asks a host \(ask\)/);
+  await bob.expect(/hazel set tool permissions to ask: every tool use asks a host/);
   await ask('touch five FAKE_ASK');
   await pending.first().waitFor();
   await tid('permission-allow').click();

@@ -694,6 +694,23 @@ func TestPrinterSettings(t *testing.T) {
 	if b.String() != want {
 		t.Fatalf("got %q, want %q", b.String(), want)
 	}
+	// Our host's notice says the change just before: the settings line does not say it
+	// again (a tester read "hana turned approval on" and then "approval is on; …").
+	b.Reset()
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "carol turned approval off"})
+	settings(wire.Settings{PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceTree, Always: []string{}})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "carol set tool permissions to edits: file edits are allowed, everything else asks a host"})
+	settings(wire.Settings{PermissionMode: wire.PermissionEdits, Workspace: wire.WorkspaceTree, Always: []string{}})
+	if got := b.String(); strings.Contains(got, "approval is") || strings.Count(got, "\n") != 2 {
+		t.Fatalf("a change said twice: %q", got)
+	}
+	// A change no notice came with is still said.
+	b.Reset()
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "carol made new invites; the earlier links no longer work"})
+	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionEdits, Workspace: wire.WorkspaceTree, Always: []string{}})
+	if got := b.String(); !strings.Contains(got, "[system] approval is on; tool permissions: file edits allowed") {
+		t.Fatalf("an unannounced change: %q", got)
+	}
 }
 
 // TestPrinterSaysWhenARequestTimesOut: a host's terminal says how long a tool request

@@ -34,6 +34,7 @@ type printer struct {
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
 	failedTurn string            // the error of the turn just printed as failed (its "the batch failed" repeats it)
+	lastSystem string            // the text of the event just printed, when it was a system event
 	changed    bool              // the last changes event listed files
 	lastFiles  []wire.FileChange // the list the last changes event printed about
 	turnWrote  bool              // the agent wrote something since the last batch
@@ -500,6 +501,8 @@ func (p *printer) event(ev wire.Event) {
 	defer p.r.forget(ev)   // after it is printed
 	failed := p.failedTurn // only the event right after the failed turn can repeat it
 	p.failedTurn = ""
+	said := p.lastSystem // only the event right after a system event can repeat it
+	p.lastSystem = ""
 	switch ev.Kind {
 	case wire.KindParticipants:
 		count := 0
@@ -546,6 +549,7 @@ func (p *printer) event(ev wire.Event) {
 			p.noHostLeftLocked()
 		}
 	case wire.KindSystem:
+		p.lastSystem = ev.Text
 		// The party's news (a role, approval turned on, a kick) is beside the reply: above
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
@@ -691,7 +695,12 @@ func (p *printer) event(ev wire.Event) {
 		// Only what changed: a settings event also follows a workspace change or an
 		// "always", which have notices of their own.
 		st := p.r.settings
-		if !knew || st.Approval != before.Approval || st.PermissionMode != before.PermissionMode {
+		// Our host's notice just before says what changed ("hana turned approval on",
+		// "hana set tool permissions to edits: …", "… approved the agent's plan: …"): not
+		// said twice (a tester's). A host that says nothing gets this line.
+		approvalSaid := st.Approval == before.Approval || strings.Contains(said, " turned approval ")
+		modeSaid := st.PermissionMode == before.PermissionMode || strings.Contains(said, " set tool permissions to ") || strings.Contains(said, " approved the agent's plan")
+		if !knew || !(approvalSaid && modeSaid) {
 			onOff := "off"
 			if st.Approval {
 				onOff = "on"
