@@ -483,12 +483,15 @@ func (c *commander) reject(ctx context.Context, arg string) error {
 func (c *commander) approval(ctx context.Context, arg string) error {
 	var on bool
 	c.pr.with(func(r *roster) { on = r.settings.Approval })
-	state := map[bool]string{true: "on: every merged prompt waits for a host to send, edit or reject it", false: "off: merged prompts go to claude at once"}
+	state, other := "off: merged prompts go to claude at once", "on"
+	if on {
+		state, other = "on: every merged prompt waits for a host to send, edit or reject it", "off"
+	}
 	var want bool
 	switch strings.ToLower(strings.TrimSpace(arg)) {
 	case "":
 		// As /permissions alone: the state, and how to change it.
-		c.pr.reply("system", "approval is "+state[on]+"; /approval "+map[bool]string{true: "off", false: "on"}[on]+" changes it")
+		c.pr.reply("system", "approval is "+state+"; /approval "+other+" changes it")
 		return nil
 	case "on":
 		want = true
@@ -498,7 +501,7 @@ func (c *commander) approval(ctx context.Context, arg string) error {
 	}
 	if want == on {
 		// The host would do nothing and say nothing: say so here.
-		c.pr.reply("system", "approval is already "+state[on])
+		c.pr.reply("system", "approval is already "+state)
 		return nil
 	}
 	return c.ctl.SetApproval(ctx, want)
@@ -673,24 +676,10 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	// too (a tester's /kick removed the connected one of two without a word of the other).
 	also := 0
 	if !away {
-		c.pr.with(func(r *roster) {
-			for _, a := range r.away {
-				if a.ID != m.ID && sameName(a.Name, m.Name) && !r.connected(a.ID) {
-					also++
-				}
-			}
-		})
+		c.pr.with(func(r *roster) { also = r.awayNamed(m.Name) })
 	}
 	if err := c.ctl.Kick(ctx, m.ID, reason); err != nil {
 		return err
-	}
-	if also > 0 {
-		n := term.Line(m.Name)
-		what := fmt.Sprintf("another member called %s is away and may come back: /kick %s again removes them", n, n)
-		if also > 1 {
-			what = fmt.Sprintf("%d other members called %s are away and may come back: /kick %s again removes one", also, n, n)
-		}
-		defer c.pr.reply("system", what) // after the hint below
 	}
 	if away {
 		c.pr.with(func(r *roster) { r.back(m.ID) })
@@ -701,6 +690,11 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	// before the member's leaving, which is waited for (a second at most).
 	c.pr.await(ctx, time.Second, func(r *roster) bool { return !r.connected(m.ID) })
 	c.pr.reply("system", "they can join again with the invite they have until you make new ones (/rotate)")
+	if n := term.Line(m.Name); also == 1 {
+		c.pr.reply("system", fmt.Sprintf("another member called %s is away and may come back: /kick %s again removes them", n, n))
+	} else if also > 1 {
+		c.pr.reply("system", fmt.Sprintf("%d other members called %s are away and may come back: /kick %s again removes one", also, n, n))
+	}
 	return nil
 }
 

@@ -352,6 +352,17 @@ func (r *roster) awayMember(name string) (wire.Member, bool) {
 	return wire.Member{}, false
 }
 
+// awayNamed is how many members who are away, and not connected, have this name.
+func (r *roster) awayNamed(name string) int {
+	n := 0
+	for _, m := range r.away {
+		if sameName(m.Name, name) && !r.connected(m.ID) {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *roster) dropPerm(id string) {
 	r.perms = slices.DeleteFunc(r.perms, func(p wire.Permission) bool { return p.ID == id })
 }
