@@ -6,12 +6,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Wrap breaks each line of text that is wider than width at spaces, so that no word is
-// cut (escape sequences count no width and are never cut) (a terminal's own wrapping, or a hard wrap, cut help
-// text mid-word). Lines after the first of a wrapped line start with indent, which counts
-// as indentWidth columns (a tab's width is the caller's to know). A word longer than the
-// room left is cut. Widths are columns (a wide character counts two); width < 20 leaves
-// text as it is.
+// Wrap breaks each line of text wider than width columns at spaces, so that no word is
+// cut (a terminal's own wrapping, or a hard wrap, cut help text and notices mid-word).
+// Escape sequences count no width and are never cut; a wide character counts two. Lines
+// after the first of a wrapped line start with indent, which counts as indentWidth
+// columns (a tab's width is the caller's to know). A word longer than any line is cut
+// where it stands. A width under 20 (or an indent over half of it) leaves text as it is.
 func Wrap(text string, width int, indent string, indentWidth int) string {
 	if width < 20 || indentWidth > width/2 {
 		return text
