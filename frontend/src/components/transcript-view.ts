@@ -36,6 +36,10 @@ export class TranscriptView extends LitElement {
   declare state: AppState | undefined;
   #stick = true;
   #lastTop = 0;
+  /** When the person last used the wheel, a key, a touch or the pointer on the transcript. */
+  #inputAt = -Infinity;
+  /** A pointer is down on the transcript (dragging its scroll bar takes as long as it takes). */
+  #pointerDown = false;
   #resize: ResizeObserver | undefined;
   /** Heights of the items, measured when rendered. */
   readonly #heights = new HeightIndex(ESTIMATE_PX);
@@ -266,10 +270,6 @@ export class TranscriptView extends LitElement {
     this.#toBottom();
   }
 
-  /** When the person last used the wheel, a key, a touch or the pointer on the transcript. */
-  #inputAt = -Infinity;
-  /** A pointer is down on the transcript (dragging its scroll bar takes as long as it takes). */
-  #pointerDown = false;
   #onInput = (e: Event) => {
     this.#inputAt = performance.now();
     if (e.type === 'pointerdown') {
