@@ -104,4 +104,21 @@ await shot('tool-permissions-all', `${party}&ask`, {
   },
   wait: 'permission-all-dialog',
 });
+// Scrolled up with the wheel while events keep arriving: the view stays where the person
+// put it, and Latest brings the end back.
+await shot('transcript-scrolled-up', 'screen=party&history=0&teammates=0&bench=2000', {
+  act: async (p) => {
+    const t = p.getByTestId('transcript');
+    await t.waitFor({ timeout: 30_000 });
+    for (let i = 0; i < 300 && !(Number(await t.getAttribute('data-seq')) >= 2000); i++) await p.waitForTimeout(100);
+    const box = await t.boundingBox();
+    await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await p.mouse.wheel(0, -1500);
+    await p.evaluate(() => {
+      for (const e of window.concordiaDemoBench(20)) window.concordiaDemo.inject(e);
+    });
+    await p.waitForTimeout(500);
+  },
+  wait: 'jump-latest',
+});
 await browser.close();
