@@ -125,8 +125,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	hello := time.AfterFunc(s.opts.HelloTimeout, func() {
-		if !c.joined.Load() {
-			c.peer.Close(websocket.ClosePolicyViolation, "no Party.hello within 10s")
+		c.helloDue.Store(true)
+		if !c.joined.Load() && !c.helloBusy.Load() {
+			c.closeNoHello()
 		}
 	})
 	err = c.peer.Run(s.ctx)
@@ -184,6 +185,11 @@ type remote struct {
 	tokens float64
 	refill time.Time
 	addr   string // the remote IP, for throttling refused hellos
+
+	// A hello that came in time is not cut off while the party works on it (a thousand
+	// people saying hello at once queue on its loop): the hello timer only marks helloDue
+	// while helloBusy, and a hello refused after that closes the connection itself.
+	helloBusy, helloDue atomic.Bool
 
 	// held merges output events that arrive while the connection is busy writing (see
 	// Send); heldMu guards held and heldText: Send runs as loop-owned code (on the party
@@ -399,6 +405,7 @@ func (c *remote) hello(req *rpc.Request) {
 		req.Reply(nil, rpc.Errorf(rpc.CodeInvalidParams, "client_id is too long (at most 128 bytes)"))
 		return
 	}
+	c.helloBusy.Store(true)
 	_, err := c.srv.party.Join(JoinRequest{
 		Name:     params.Name,
 		Token:    params.Token,
@@ -414,8 +421,13 @@ func (c *remote) hello(req *rpc.Request) {
 			req.Reply(res, nil)
 		},
 	})
+	c.helloBusy.Store(false)
 	if err == nil {
 		return
+	}
+	if c.helloDue.Load() && !c.joined.Load() {
+		// Refused after the hello timer went off, which left the connection to us.
+		defer c.closeNoHello()
 	}
 	if errors.Is(err, ErrUnauthorized) {
 		// Guessing tokens is slowed per address; the right token is never delayed.
@@ -437,6 +449,11 @@ func (c *remote) hello(req *rpc.Request) {
 	case errors.Is(err, ErrFull), errors.Is(err, ErrClosed):
 		c.peer.Close(websocket.CloseTryAgainLater, err.Error())
 	}
+}
+
+// closeNoHello closes a connection that has not joined within the hello timeout (§4).
+func (c *remote) closeNoHello() {
+	c.peer.Close(websocket.ClosePolicyViolation, "no Party.hello within 10s")
 }
 
 // hostMethod serves the §7 host methods: the role is checked before the params are read.

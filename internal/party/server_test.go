@@ -50,6 +50,62 @@ func TestHelloTimeoutClosesWith1008(t *testing.T) {
 	}
 }
 
+// A hello that arrived in time is answered, however long the party takes to get to it (a
+// thousand participants saying hello at once queue on the party's loop; a tester's came
+// back as "no Party.hello within 10s"). One refused after the timeout still closes.
+func TestHelloInTimeIsAnsweredWhenThePartyIsBusy(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{HelloTimeout: 100 * time.Millisecond})
+	for _, tc := range []struct{ what, name, token string }{
+		{"joins", "late", token},
+		{"wrong token", "wrong", "not-the-token"},
+		{"no name", "", token},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			release, busy := make(chan struct{}), make(chan struct{})
+			go p.do(func() { close(busy); <-release }) // the loop, busy with others' hellos
+			<-busy
+			hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+				"params": wire.HelloParams{Name: tc.name, Token: tc.token}})
+			if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(300 * time.Millisecond) // three times the hello timeout
+			close(release)
+			ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("no hello reply: %v", err)
+			}
+			var reply struct {
+				Result *wire.HelloResult   `json:"result"`
+				Error  *struct{ Code int } `json:"error"`
+			}
+			if err := json.Unmarshal(data, &reply); err != nil {
+				t.Fatal(err)
+			}
+			if tc.token == token && tc.name != "" {
+				if reply.Result == nil || reply.Result.You.Name != "late" {
+					t.Fatalf("want joined as late, got %s", data)
+				}
+				return
+			}
+			if reply.Error == nil {
+				t.Fatalf("want an error, got %s", data)
+			}
+			// Refused after the timeout: the connection closes, as if no hello had come.
+			_, _, err = ws.ReadMessage()
+			if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.ClosePolicyViolation {
+				t.Fatalf("want close 1008, got %v", err)
+			}
+		})
+	}
+}
+
 func TestSlowReaderDoesNotStallTheParty(t *testing.T) {
 	p, url := serveParty(t, ServerOptions{SendQueue: 8})
 	// A participant that says hello and then never reads.
