@@ -233,3 +233,30 @@ func BenchmarkOutputDelta(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkJoinSameName times the party's side of a hello when every member before it
+// chose the same name: what the 1,000th "p" costs the loop (name p-1000, its hello reply
+// listing everyone, its join event).
+func BenchmarkJoinSameName(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			p := New(Config{Token: token, Runner: &fakeRunner{}, MaxParticipants: n + 1})
+			ctx, cancel := context.WithCancel(context.Background())
+			go p.Run(ctx)
+			defer func() { cancel(); <-p.Done() }()
+			joinAll(b, p, "p", n-1)
+			b.ReportAllocs()
+			for b.Loop() {
+				conn := new(int)
+				res, err := p.Join(JoinRequest{Name: "p", Token: token, Sub: discardSub{}, Conn: conn})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if want := fmt.Sprintf("p-%d", n); res.You.Name != want {
+					b.Fatalf("name %q, want %q", res.You.Name, want)
+				}
+				p.Leave(res.You.ID, conn)
+			}
+		})
+	}
+}

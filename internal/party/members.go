@@ -266,28 +266,36 @@ func (p *Party) uniqueName(name string, self *member) string {
 	// The host's name is the owner's, present or not: in a party whose host watches
 	// without taking part (--no-local-repl) "joined root's party as root" would pass a
 	// participant off as the host.
-	hostKey, checkHost := term.NameKey{}, !self.owner && p.hostName != ""
+	var hostKey term.NameKey
+	checkHost := !self.owner && p.hostName != ""
 	if checkHost {
 		hostKey = term.KeyOf(p.hostName)
 	}
-	taken := func(n string) bool {
-		k := term.KeyOf(n)
-		if checkHost && k.Alike(hostKey) {
-			return true
+	k := term.KeyOf(name)
+	free := !checkHost || !k.Alike(hostKey)
+	for _, m := range p.members {
+		if !free {
+			break
 		}
-		for _, m := range p.members {
-			if m != self && k.Alike(m.nameKey()) {
-				return true
-			}
-		}
-		return false
+		free = m == self || !k.Alike(m.nameKey())
 	}
-	if !taken(name) {
+	if free {
 		return name
+	}
+	// Taken: the names are gathered once, so that a thousand people joining under one
+	// name cost the party's loop one pass over the members each, not one per name-N tried.
+	var taken term.NameSet
+	if checkHost {
+		taken.Add(hostKey)
+	}
+	for _, m := range p.members {
+		if m != self {
+			taken.Add(m.nameKey())
+		}
 	}
 	for i := 2; ; i++ {
 		c := name + "-" + strconv.Itoa(i)
-		if !taken(c) {
+		if !taken.HasAlike(term.KeyOf(c)) {
 			return c
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -720,6 +721,47 @@ func TestNameSpoofing(t *testing.T) {
 				t.Fatalf("name %q (%v), want %q", res.You.Name, err, tc.want)
 			}
 		})
+	}
+}
+
+// discardSub is a member's connection that takes every event and keeps none.
+type discardSub struct{}
+
+func (discardSub) Send(wire.Event, json.RawMessage) bool { return true }
+func (discardSub) Close(string)                          {}
+
+// joinAll has n people join under name, each on a connection of its own, and returns the
+// names they got.
+func joinAll(tb testing.TB, p *Party, name string, n int) []string {
+	tb.Helper()
+	names := make([]string, n)
+	for i := range n {
+		res, err := p.Join(JoinRequest{Name: name, Token: token, Sub: discardSub{}, Conn: new(int)})
+		if err != nil {
+			tb.Fatalf("join %d: %v", i, err)
+		}
+		names[i] = res.You.Name
+	}
+	return names
+}
+
+// A whole class joining under one name gets name-2, name-3… in turn, look-alikes counted
+// (a tester's 1,000 "p" took the party's loop 6 s, trying every name-N against every member).
+func TestManyOfOneName(t *testing.T) {
+	p, _, _ := start(t, Config{MaxParticipants: 300})
+	got := joinAll(t, p, "p", 150)
+	got = append(got, joinAll(t, p, "P", 100)...) // a capital: alike, so it goes on counting
+	for i, name := range got {
+		want := "p"
+		if i >= 150 {
+			want = "P"
+		}
+		if i > 0 {
+			want += "-" + strconv.Itoa(i+1)
+		}
+		if name != want {
+			t.Fatalf("member %d is %q, want %q", i+1, name, want)
+		}
 	}
 }
 

@@ -120,3 +120,23 @@ var lookAlike = map[rune]rune{
 	'\u0570': 'h', // հ
 	'\u0566': 'q', // զ
 }
+
+// NameSet holds names for asking whether a name is Alike any of them, each question in
+// constant time. The zero value is empty and ready to use.
+type NameSet struct{ written, lower map[string]struct{} }
+
+// Add puts a name's key in the set.
+func (s *NameSet) Add(k NameKey) {
+	if s.written == nil {
+		s.written, s.lower = make(map[string]struct{}), make(map[string]struct{})
+	}
+	s.written[k.written] = struct{}{}
+	s.lower[k.lower] = struct{}{}
+}
+
+// HasAlike reports whether a name in the set is Alike the name of k.
+func (s *NameSet) HasAlike(k NameKey) bool {
+	_, w := s.written[k.written]
+	_, l := s.lower[k.lower]
+	return w || l
+}

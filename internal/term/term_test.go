@@ -102,6 +102,17 @@ func TestAlike(t *testing.T) {
 		if got := Alike(tc.b, tc.a); got != tc.alike {
 			t.Errorf("Alike(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.alike)
 		}
+		// A NameSet answers as Alike does, whichever other names it holds.
+		var set NameSet
+		set.Add(KeyOf("zed"))
+		set.Add(KeyOf(tc.a))
+		if got := set.HasAlike(KeyOf(tc.b)); got != tc.alike {
+			t.Errorf("a set of %q: HasAlike(%q) = %v, want %v", tc.a, tc.b, got, tc.alike)
+		}
+	}
+	var empty NameSet
+	if empty.HasAlike(KeyOf("alice")) {
+		t.Error("an empty NameSet has alice")
 	}
 }
 
