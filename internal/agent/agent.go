@@ -25,7 +25,7 @@ import (
 
 const (
 	defaultStopTimeout  = 5 * time.Second
-	defaultStartTimeout = 30 * time.Second // readiness bound when Start's ctx has no deadline
+	defaultStartTimeout = 30 * time.Second // Config.StartTimeout's default
 	pipeIdleAfterExit   = time.Second      // after exit, a pipe this long without data is done
 	pipeHardLimit       = 10 * time.Second // after exit, pipes are closed regardless
 	stderrTailLines     = 20
@@ -54,6 +54,9 @@ type Config struct {
 	Resume string
 	// StopTimeout is how long each step of a stop waits for the process (default 5s).
 	StopTimeout time.Duration
+	// StartTimeout is how long a start waits for the initialize answer when its context
+	// has no deadline (default 30s).
+	StartTimeout time.Duration
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
 }
@@ -180,7 +183,7 @@ func (t *turn) end() string {
 }
 
 // Start spawns Claude Code and waits until it answers an initialize control request, which
-// is the readiness signal. ctx bounds that wait (30s when ctx has no deadline); it does not
+// is the readiness signal. ctx bounds that wait (Config.StartTimeout when ctx has no deadline); it does not
 // bound the process's life. A known session (Config.Resume, or the last one seen) is resumed.
 // A missing executable gives an error matching ErrNotInstalled.
 func (a *Agent) Start(ctx context.Context) error {
@@ -190,10 +193,10 @@ func (a *Agent) Start(ctx context.Context) error {
 	closed, p := a.closed, a.proc
 	a.mu.Unlock()
 	if closed {
-		return fmt.Errorf("start claude: %w", ErrClosed)
+		return fmt.Errorf("claude could not start: %w", ErrClosed)
 	}
 	if p != nil && !p.gone() {
-		return errors.New("start claude: already running")
+		return errors.New("start claude: it is already running")
 	}
 	return a.start(ctx)
 }
@@ -214,10 +217,7 @@ func (a *Agent) Restart(ctx context.Context) error {
 			return fmt.Errorf("restart: %w", err)
 		}
 	}
-	if err := a.start(ctx); err != nil {
-		return fmt.Errorf("restart: %w", err)
-	}
-	return nil
+	return a.start(ctx) // its errors say that claude could not start
 }
 
 // Close stops the process in steps: close stdin (claude finishes its turn and exits), wait

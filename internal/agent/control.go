@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Control requests: the ones we send claude (initialize, interrupt, set_permission_mode)
@@ -14,6 +15,7 @@ import (
 // initialize sends the initialize control request and waits for its response.
 func (a *Agent) initialize(ctx context.Context, p *process) error {
 	ch := make(chan controlResponse, 1)
+	asked := time.Now()
 	if err := a.sendControl(ctx, p, map[string]any{"subtype": "initialize"}, ch); err != nil {
 		if ctx.Err() == nil || errors.Is(err, errCutWrite) {
 			// A broken pipe: claude is gone or going; report how it ended.
@@ -34,6 +36,9 @@ func (a *Agent) initialize(ctx context.Context, p *process) error {
 	case <-p.done:
 		return a.exitError(p)
 	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return &NoAnswerError{Path: p.cmd.Path, After: time.Since(asked)}
+		}
 		return fmt.Errorf("initialize: %w", ctx.Err())
 	case <-a.closing:
 		return ErrClosed

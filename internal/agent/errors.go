@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 )
 
 // ErrNotInstalled means the Claude Code executable was not found. It wraps exec.ErrNotFound,
@@ -15,6 +16,27 @@ var ErrNotInstalled = fmt.Errorf("claude code not found: install it with \"npm i
 // never started. Errors returned for a dead process are *ExitError values, which match ErrExited
 // with errors.Is and carry the exit status and the last stderr lines.
 var ErrExited = errors.New("claude exited")
+
+// ErrNoAnswer means the program started as Claude Code did not answer the initialize
+// control request, Claude Code's readiness signal, in time. Errors for it are
+// *NoAnswerError values, which match ErrNoAnswer with errors.Is.
+var ErrNoAnswer = errors.New("claude did not answer its initialize request")
+
+// NoAnswerError says which program did not answer, and for how long it was waited for.
+type NoAnswerError struct {
+	Path  string
+	After time.Duration
+}
+
+// Error says it in words a person can act on: the usual cause is a --claude that is not
+// Claude Code (or one too old to take the control protocol), or a machine too busy to
+// start it in time.
+func (e *NoAnswerError) Error() string {
+	return fmt.Sprintf("%s did not answer its initialize request within %s: is it Claude Code?", e.Path, e.After.Round(time.Second))
+}
+
+// Unwrap makes errors.Is(err, ErrNoAnswer) true.
+func (e *NoAnswerError) Unwrap() error { return ErrNoAnswer }
 
 // ErrBusy means a turn is already running; the agent takes one turn at a time.
 var ErrBusy = errors.New("claude is busy with another turn")

@@ -97,15 +97,15 @@ func (a *Agent) start(ctx context.Context) error {
 	errR, errW, err3 := pipe()
 	if err := errors.Join(err1, err2, err3); err != nil {
 		closeAll()
-		return fmt.Errorf("start claude: %w", err)
+		return fmt.Errorf("claude could not start: %w", err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
 	if err := cmd.Start(); err != nil {
 		closeAll()
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("start claude: %s: %w", path, ErrNotInstalled)
+			return fmt.Errorf("claude could not start: %s: %w", path, ErrNotInstalled)
 		}
-		return fmt.Errorf("start claude: %w", err)
+		return fmt.Errorf("claude could not start: %w", err)
 	}
 	// The child has its copies; ours would keep its stdin open and our readers from EOF.
 	_ = inR.Close()
@@ -140,13 +140,17 @@ func (a *Agent) start(ctx context.Context) error {
 
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultStartTimeout)
+		wait := defaultStartTimeout
+		if a.cfg.StartTimeout > 0 {
+			wait = a.cfg.StartTimeout
+		}
+		ctx, cancel = context.WithTimeout(ctx, wait)
 		defer cancel()
 	}
 	if err := a.initialize(ctx, p); err != nil {
 		_ = killProcess(cmd)
 		<-p.done
-		return fmt.Errorf("start claude: %w", err)
+		return fmt.Errorf("claude could not start: %w", err)
 	}
 	return nil
 }
@@ -161,9 +165,9 @@ func (a *Agent) lookPath() (string, error) {
 	path, err := exec.LookPath(name)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("start claude: %s: %w", name, ErrNotInstalled)
+			return "", fmt.Errorf("claude could not start: %s: %w", name, ErrNotInstalled)
 		}
-		return "", fmt.Errorf("start claude: %w", err)
+		return "", fmt.Errorf("claude could not start: %w", err)
 	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs

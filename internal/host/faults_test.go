@@ -416,6 +416,50 @@ func TestHungAgentIsStoppedAndRestarted(t *testing.T) {
 	alice.checkComplete(t)
 }
 
+// TestAgentThatNeverAnswers: a --claude that runs but never answers the initialize
+// request (not Claude Code). Each batch fails once, saying which program did not answer
+// and what to check, after one start's timeout: it was retried on a restart and then
+// restarted again, three timeouts (1m58s by default) before a tester saw "claude failed
+// twice: restart claude: restart: start claude: initialize: context deadline exceeded". A
+// batch that waited for the host's own start at launch takes that start's failure.
+func TestAgentThatNeverAnswers(t *testing.T) {
+	dir := t.TempDir()
+	starts := filepath.Join(dir, "starts")
+	script := filepath.Join(dir, "mute")
+	body := "#!/bin/sh\necho started >> " + starts + "\nexec cat > /dev/null\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: script, StartTimeout: 2 * time.Second, StopTimeout: 200 * time.Millisecond}})
+	alice := watch(t, h.Invite(), "alice")
+	prompt(t, alice, "attempt 1") // while the launch's start waits for its answer
+	evs := alice.until(t, "the first batch's end", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 1 })
+	prompt(t, alice, "attempt 2")
+	evs = alice.until(t, "the second batch's end", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 2 })
+	want := script + " did not answer its initialize request within 2s: is it Claude Code?"
+	launch := slices.IndexFunc(of(evs, wire.KindError), func(ev wire.Event) bool {
+		return ev.Text == "claude could not start: "+want+" (it will be tried again with the next batch)"
+	})
+	if launch < 0 {
+		t.Fatalf("no launch notice saying what did not answer: %s", lastFew(evs, 20))
+	}
+	for _, b := range of(evs, wire.KindBatch) {
+		tr := turnOf(evs, b.Batch.ID)
+		if tr.Status != wire.TurnError || tr.Error != "claude could not start: "+want+" (the next batch starts it again)" {
+			t.Errorf("batch %s: %+v", b.Batch.ID, *tr)
+		}
+	}
+	if n := len(of(evs, wire.KindRetry)); n != 0 {
+		t.Errorf("%d retries of a batch whose agent never started", n)
+	}
+	// The launch's start, and one for the second batch: the first took the launch's failure.
+	data, _ := os.ReadFile(starts)
+	if n := strings.Count(string(data), "started"); n != 2 {
+		t.Errorf("claude was started %d times for the launch and two batches, want 2", n)
+	}
+	checkEveryPromptCarried(t, evs)
+}
+
 // TestAgentThatWillNotStart: Claude Code that is not there stops host.Start with
 // ErrNotInstalled; one that exits at once is reported, every batch is answered with an
 // error turn while it keeps failing, and once it starts again the party carries on.
@@ -437,7 +481,7 @@ func TestAgentThatWillNotStart(t *testing.T) {
 	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: script}})
 	alice := watch(t, h.Invite(), "alice")
 	alice.until(t, "the start-up failure", func(e []wire.Event) bool {
-		return slices.ContainsFunc(of(e, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "claude failed to start") })
+		return slices.ContainsFunc(of(e, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "claude could not start") })
 	})
 	for i := 1; i <= 2; i++ {
 		prompt(t, alice, fmt.Sprintf("attempt %d", i))

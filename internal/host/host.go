@@ -346,7 +346,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		defer close(h.started)
 		if err := r.start(runCtx); err != nil {
 			if runCtx.Err() == nil {
-				p.Notice(wire.KindError, "claude failed to start: "+err.Error()+" (it will be tried again with the next batch)")
+				p.Notice(wire.KindError, err.Error()+" (it will be tried again with the next batch)")
 			}
 			return
 		}

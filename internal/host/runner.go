@@ -40,6 +40,12 @@ type runner struct {
 	// beforeTurn, when set, is waited for before each turn (the workspace's first
 	// snapshot); an error is the turn's context ending meanwhile.
 	beforeTurn func(context.Context) error
+	// starts counts the starts that have ended (under mu, read without it), and startErr
+	// (guarded by mu) is how the last one failed: a batch that waited for a start already under way
+	// (the host's own, at launch) takes that start's failure rather than waiting as long
+	// again for its own.
+	starts   atomic.Int64
+	startErr error
 }
 
 // SetPermissionMode is the party's permission mode (wire.Permission*) from now on: a
@@ -181,6 +187,7 @@ func (r *runner) applyMode() {
 }
 
 func (r *runner) start(ctx context.Context) error {
+	tried := r.starts.Load()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.applyMode()
@@ -194,8 +201,13 @@ func (r *runner) start(ctx context.Context) error {
 		}
 		return r.restartLocked(ctx) // resuming its session, in the mode a host set
 	}
+	if r.starts.Load() != tried && r.startErr != nil {
+		return r.startErr // it failed while we waited for it
+	}
 	r.restartForMode = false
-	return r.agent.Start(ctx)
+	r.startErr = r.agent.Start(ctx)
+	r.starts.Add(1)
+	return r.startErr
 }
 
 func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (party.TurnResult, error) {
@@ -206,7 +218,7 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 	}
 	r.waitSwitch(ctx) // a turn never starts before claude took the mode a host just set
 	if err := r.start(ctx); err != nil {
-		return party.TurnResult{}, fmt.Errorf("start claude: %w", err)
+		return party.TurnResult{}, &party.StartError{Err: err} // its text says claude could not start
 	}
 	r.mu.Lock()
 	a := r.agent

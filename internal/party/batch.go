@@ -2,6 +2,7 @@ package party
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -374,7 +375,8 @@ func (p *Party) armSilence(t *runningTurn, wait time.Duration) {
 	})
 }
 
-// runTurn runs on a worker: one batch on the agent, retried once on a restarted agent.
+// runTurn runs on a worker: one batch on the agent, retried once on a restarted agent
+// (not when the agent could not start: StartError).
 func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool) {
 	start := p.cfg.Now()
 	io := TurnIO{
@@ -391,7 +393,10 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		Command: command,
 	}
 	res, err := p.cfg.Runner.RunTurn(ctx, text, io)
-	if err != nil && ctx.Err() == nil {
+	var notStarted *StartError
+	if errors.As(err, &notStarted) && ctx.Err() == nil {
+		p.log.Warn("agent could not start", "err", err)
+	} else if err != nil && ctx.Err() == nil {
 		p.log.Warn("agent failed, restarting", "err", err)
 		why := oneLine(err.Error())
 		p.post(func() {
@@ -400,14 +405,14 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"})
 		})
 		if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
-			err = fmt.Errorf("restart claude: %w", rerr)
+			err = rerr // it says claude could not start; the next batch starts it again
 		} else {
 			res, err = p.cfg.Runner.RunTurn(ctx, text, io)
-		}
-		if err != nil && ctx.Err() == nil {
-			// Reported below; get a fresh agent ready so that the next batch still runs.
-			if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
-				p.log.Warn("agent restart after failed retry", "err", rerr)
+			if err != nil && ctx.Err() == nil && !errors.As(err, &notStarted) {
+				// Reported below; get a fresh agent ready so that the next batch still runs.
+				if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
+					p.log.Warn("agent restart after failed retry", "err", rerr)
+				}
 			}
 		}
 	}
@@ -417,6 +422,8 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		turn.Status, turn.Error = wire.TurnInterrupted, "the party ended"
 	case ctx.Err() != nil || res.Interrupted:
 		turn.Status = wire.TurnInterrupted
+	case notStarted != nil:
+		turn.Status, turn.Error = wire.TurnError, oneLine(err.Error())+" (the next batch starts it again)"
 	case err != nil:
 		turn.Status, turn.Error = wire.TurnError, "claude failed twice: "+oneLine(err.Error())
 	case res.IsError:

@@ -58,13 +58,22 @@ var (
 
 // Runner is the agent as the party needs it: one turn at a time.
 // RunTurn returns an error only when the agent itself failed (the process died or could
-// not start); a turn that ran and failed is a TurnResult with IsError. When ctx ends the
-// runner stops the turn and returns a TurnResult with Interrupted.
+// not start: a *StartError); a turn that ran and failed is a TurnResult with IsError. When
+// ctx ends the runner stops the turn and returns a TurnResult with Interrupted.
 type Runner interface {
 	RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error)
 	// Restart replaces a failed agent, resuming the party's session.
 	Restart(ctx context.Context) error
 }
+
+// StartError is a RunTurn error for an agent that could not start, so never saw the
+// prompt. Its batch fails at once rather than being retried on a restarted agent: starting
+// it again would most likely fail the same way, and a start can take its whole timeout
+// (30 s) to fail. The next batch starts it again. Its text is Err's.
+type StartError struct{ Err error }
+
+func (e *StartError) Error() string { return e.Err.Error() }
+func (e *StartError) Unwrap() error { return e.Err }
 
 // TurnIO is what a turn may call back into the party with, and how its prompt is meant.
 type TurnIO struct {
