@@ -100,9 +100,16 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindError, Text: "the batch failed: something else"},
 		}, "[error] claude's turn failed after under 0.1s: claude failed twice: exit 3\n[error] the batch failed: something else\n"},
 		{"a retry: the agent died, or the host was resumed", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hal"},
 			{Kind: wire.KindRetry, RetryBatch: "b1"},
 			{Kind: wire.KindRetry, RetryBatch: "b2", Resumed: true},
-		}, "[system] the partial reply above is void: claude is answering that batch again\n[system] the partial reply above is void: the host stopped before it finished\n"},
+		}, "Hal\n[system] the partial reply above is void: claude is answering that batch again\n[system] the partial reply above is void: the host stopped before it finished\n"},
+		{"a retry before the agent wrote anything voids nothing", []wire.Event{
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}}},
+			{Kind: wire.KindError, Text: "claude stopped unexpectedly: claude exited (exit status 3)"},
+			{Kind: wire.KindRetry, RetryBatch: "b1"},
+			{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"},
+		}, "[system] sending the prompt to claude\n[error] claude stopped unexpectedly: claude exited (exit status 3)\n[system] restarting claude and retrying the batch\n"},
 		{"stderr is labelled as such", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamStderr, Text: "warning: x\n"}}, "[stderr] warning: x\n"},
 		{"merged batch: who asked what, not the merger's text", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},

@@ -637,11 +637,14 @@ func (p *printer) event(ev wire.Event) {
 			}
 		}
 	case wire.KindRetry:
-		if ev.Resumed {
+		wrote := p.turnWrote
+		p.turnWrote = false // what follows is the batch's answer again
+		switch {
+		case ev.Resumed:
 			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished")
-			break
-		}
-		p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
+		case wrote:
+			p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
+		} // else there is no partial reply: the host's "restarting claude…" says what happens
 	case wire.KindPermission:
 		p.permission(ev.Permission)
 	case wire.KindApproval:
