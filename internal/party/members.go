@@ -123,7 +123,10 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			return p.welcome(back, req), nil
 		}
 	}
-	if req.Role != wire.RoleHost && p.remoteCount() >= p.cfg.MaxParticipants {
+	if back != nil {
+		role = back.Role
+	}
+	if role != wire.RoleHost && p.remoteCount() >= p.cfg.MaxParticipants {
 		return wire.HelloResult{}, ErrFull // a member coming back counts like a new one
 	}
 	m := back
@@ -248,11 +251,13 @@ func (p *Party) restoredOwner() *member {
 	return nil
 }
 
-// remoteCount is the number of connected members, the host's own aside.
+// remoteCount is the number of connected members that --max-participants counts: the
+// hosts aside (the owner, and co-hosts: a full party never locks out the operator of a
+// host without a terminal, who joins through the host invite, nor a host coming back).
 func (p *Party) remoteCount() int {
 	n := 0
 	for _, m := range p.members {
-		if !m.owner {
+		if !m.owner && m.Role != wire.RoleHost {
 			n++
 		}
 	}

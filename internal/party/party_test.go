@@ -953,6 +953,34 @@ func TestEndCancelsAMerge(t *testing.T) {
 	}
 }
 
+// A full party does not lock out its hosts: the operator of a host with no terminal
+// (--no-local-repl) joins through the host invite, and must get in to decide tool requests
+// (an independent client found -32005 "party full" for it). Hosts are not counted.
+func TestFullPartyLetsHostsIn(t *testing.T) {
+	const htok = "htok-0123456789abcdefghijklmnop"
+	p, _, _ := start(t, Config{HostToken: htok, MaxParticipants: 2}) // alice is one
+	if _, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: newCollector(), Conn: new(int)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Join(JoinRequest{Name: "carl", Token: token, Sub: newCollector(), Conn: new(int)}); !errors.Is(err, ErrFull) {
+		t.Fatalf("a third participant: %v, want ErrFull", err)
+	}
+	opsConn := new(int)
+	ops, err := p.Join(JoinRequest{Name: "ops", Token: htok, Sub: newCollector(), Conn: opsConn})
+	if err != nil || ops.You.Role != wire.RoleHost {
+		t.Fatalf("the host invite in a full party: %+v %v", ops.You, err)
+	}
+	// Back after a drop, with its session: still in.
+	p.Leave(ops.You.ID, opsConn)
+	if back, err := p.Join(JoinRequest{Session: ops.You.Session, Sub: newCollector(), Conn: new(int)}); err != nil || back.You.ID != ops.You.ID {
+		t.Fatalf("the host back in a full party: %+v %v", back.You, err)
+	}
+	// Still full for participants: the host took no one's seat.
+	if _, err := p.Join(JoinRequest{Name: "carl", Token: token, Sub: newCollector(), Conn: new(int)}); !errors.Is(err, ErrFull) {
+		t.Fatalf("a participant after the host came in: %v, want ErrFull", err)
+	}
+}
+
 // TestHostToken: a party's host invite joins as a host (a co-host, not the owner: its role
 // can be changed); a rotation replaces it with the others; and a party without one lets no
 // token, the empty one included, join as a host.
