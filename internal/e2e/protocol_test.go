@@ -176,6 +176,22 @@ func TestProtocolUnauthorized(t *testing.T) {
 		}
 		r.closeCode()
 	})
+	t.Run("a hello without an id closes 1008 and joins no one", func(t *testing.T) {
+		// It would get no reply: the client would never learn its session, and the first
+		// message it read would be an event (an independent client's finding).
+		r := dial(t, inv)
+		r.sendText(`{"jsonrpc":"2.0","method":"Party.hello","params":{"name":"ghost","token":"` + token(inv) + `"}}`)
+		r.ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+		_, b, err := r.ws.ReadMessage()
+		if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != websocket.ClosePolicyViolation {
+			t.Fatalf("got %q (%v), want close 1008", b, err)
+		}
+		r2 := dial(t, inv)
+		res := r2.hello(inv, "ghost")
+		if name := res["you"].(map[string]any)["name"]; name != "ghost" {
+			t.Fatalf("the name of the notification's hello was taken: joined as %v", name)
+		}
+	})
 	t.Run("oversize frame closes 1009 and the host stays up", func(t *testing.T) {
 		r := dial(t, inv)
 		r.hello(inv, "big")

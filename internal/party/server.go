@@ -392,6 +392,12 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 }
 
 func (c *remote) hello(req *rpc.Request) {
+	if req.IsNotification() && !c.joined.Load() {
+		// A hello gets no reply without an id: the client would never learn who it is (its
+		// session) nor the party's state, and the first message it got would be an event.
+		c.peer.Close(websocket.ClosePolicyViolation, "Party.hello must be a request, with an id")
+		return
+	}
 	if c.joined.Load() {
 		req.Reply(nil, rpc.Errorf(rpc.CodeInvalidRequest, "already joined: Party.hello is sent once per connection"))
 		return
