@@ -346,6 +346,25 @@ func TestMalformedInput(t *testing.T) {
 	}
 }
 
+// A text frame that is not UTF-8 fails the connection with 1007 (RFC 6455 §8.1), as an
+// independent client expected: it was read with U+FFFD in place of the bad bytes.
+func TestTextNotUTF8Closes1007(t *testing.T) {
+	checkLeaks(t)
+	srv := newServer(t, Options{Handler: echoHandler})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	writeFrame(t, c, websocket.TextMessage, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"a\xff\"]}")
+	c.SetReadDeadline(time.Now().Add(waitLong))
+	_, data, err := c.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseInvalidFramePayloadData {
+		t.Fatalf("got %q (%v), want close 1007", data, err)
+	}
+	if err := waitErr(t, sc.err); !errors.Is(err, ErrClosed) {
+		t.Fatalf("the host's Run = %v, want ErrClosed", err)
+	}
+}
+
 func TestOversizeMessage(t *testing.T) {
 	checkLeaks(t)
 	srv := newServer(t, Options{Handler: echoHandler, ReadLimit: 1024})
