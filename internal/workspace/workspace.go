@@ -396,6 +396,9 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if err != nil {
 		return wire.FileDiff{}, err
 	}
+	if clean == "" {
+		return wire.FileDiff{}, fmt.Errorf("%w: name a file (the working directory itself has no diff)", ErrPath)
+	}
 	if !secrets && IsSecret(clean) {
 		return wire.FileDiff{}, fmt.Errorf("%w: %s may hold secrets and is not shared", ErrPath, clean)
 	}

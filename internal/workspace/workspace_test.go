@@ -136,6 +136,13 @@ func TestChangesDiffTree(t *testing.T) {
 					t.Errorf("Diff(%q): %v", p, err)
 				}
 			}
+			// No path, or the working directory itself: refused as a path, not " has no
+			// changes since the party began" (an independent client's finding).
+			for _, p := range []string{"", ".", "./"} {
+				if _, err := w.Diff(ctx, p, false); !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "name a file") {
+					t.Errorf("Diff(%q): %v", p, err)
+				}
+			}
 			// One sentence, for a file that exists unchanged too (it was "no such file: …").
 			if _, err := w.Diff(ctx, "unchanged.go", false); !errors.Is(err, ErrNotFound) || err.Error() != "unchanged.go has no changes since the party began" {
 				t.Errorf("Diff of an unchanged file: %v", err)
