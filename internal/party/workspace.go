@@ -187,15 +187,22 @@ func (p *Party) startScan() {
 				return
 			}
 			// While a turn runs, an event only when the list changed; after a turn, one in
-			// any case (PROTOCOL.md §9: "after each turn").
+			// any case (PROTOCOL.md §9: "after each turn"). A scan begun during a turn that
+			// ends after it sends nothing when the turn's own scan is owed: that one follows
+			// at once and sends the list in any case (the two were sent a second apart,
+			// the same list twice).
 			if files == nil {
 				files = []wire.FileChange{}
 			}
-			if p.wsLevel != wire.WorkspaceOff && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles)) {
+			owed := p.wsTurnEnd && !turnEnd
+			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles)) {
 				p.wsFiles = files
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: files})
 			}
-			if p.wsDirty { // more edits came meanwhile
+			switch {
+			case owed:
+				p.scanChanges(0)
+			case p.wsDirty: // more edits came meanwhile
 				p.scanChanges(changesQuiet)
 			}
 		})
