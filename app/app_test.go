@@ -775,12 +775,12 @@ func TestCreatePartyRemembersTheForm(t *testing.T) {
 	f := newFixture(t)
 	work := t.TempDir()
 	claude := testkit.FakeClaude(t)
-	if _, err := f.app.CreateParty(CreateRequest{Name: "grace", Workdir: work, ClaudePath: claude, PermissionMode: "edits", Approve: true, ShareWorkspace: "tree"}); err != nil {
+	if _, err := f.app.CreateParty(CreateRequest{Name: "grace", Workdir: work, ClaudePath: claude, PermissionMode: "edits", Approve: true, ShareWorkspace: "off"}); err != nil {
 		t.Fatal(err)
 	}
 	check := func(who string, s settings.Settings) {
 		t.Helper()
-		if s.Name != "grace" || s.Workdir != work || s.ClaudePath != claude || s.PermissionMode != "edits" || !s.Approve || s.ShareWorkspace != "tree" {
+		if s.Name != "grace" || s.Workdir != work || s.ClaudePath != claude || s.PermissionMode != "edits" || !s.Approve || s.ShareWorkspace != "off" {
 			t.Fatalf("%s: settings %+v do not hold the Create party values", who, s)
 		}
 		if s.Listen != "127.0.0.1:0" || s.Merger != "local" {

@@ -317,7 +317,12 @@ export function joinTests(ctx) {
     await tid('home-workdir').fill(chosenWork);
     await tid('home-mode').selectOption('edits');
     await tid('home-approve').check();
+    // The whole folder warns on the form, and is never remembered (settings.Remember):
+    // the remembered choice checked below is "off".
     await tid('home-share').selectOption('tree');
+    await visible('home-share-warning');
+    await tid('home-share').selectOption('off');
+    check(!(await tid('home-share-warning').isVisible()), 'the whole-folder warning stays after choosing off');
     await tid('home-window').fill('2');
     await tid('home-merger').selectOption('local');
     await shot('create-filled');
@@ -327,7 +332,7 @@ export function joinTests(ctx) {
       const s = readSettings();
       return s.name === 'ivy' && s.workdir === chosenWork && s.claude_path === fakeClaude ? s : null;
     });
-    check(saved.permission_mode === 'edits' && saved.approve === true && saved.share_workspace === 'tree' && saved.window_ms === 2000 && saved.merger === 'local',
+    check(saved.permission_mode === 'edits' && saved.approve === true && saved.share_workspace === 'off' && saved.window_ms === 2000 && saved.merger === 'local',
       `settings file: ${JSON.stringify(saved)}`);
     await tid('end-party').click();
     await tid('end-party-confirm').click();
@@ -342,7 +347,7 @@ export function joinTests(ctx) {
       check((await tid('home-claude-path').inputValue()) === fakeClaude, `the Claude Code path is not remembered ${when}`);
       check((await tid('home-mode').inputValue()) === 'edits', `the permission mode is not remembered ${when}`);
       check(await tid('home-approve').isChecked(), `approval is not remembered ${when}`);
-      check((await tid('home-share').inputValue()) === 'tree', `the sharing level is not remembered ${when}`);
+      check((await tid('home-share').inputValue()) === 'off', `the sharing level is not remembered ${when}`);
       check((await tid('home-window').inputValue()) === '2', `the batching window is not remembered ${when}`);
       check((await tid('home-merger').inputValue()) === 'local', `the merger is not remembered ${when}`);
     };

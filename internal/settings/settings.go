@@ -561,7 +561,7 @@ func (st *Store) Save(s Settings) (Settings, error) {
 // Chosen are the values a person typed on Create party that the window offers again
 // next time: every field of the form — display name, working directory, batching window,
 // min prompts, merger, Claude Code path and extra arguments, permission mode, approval
-// default and workspace sharing. (The window and the merger were forgotten while the
+// default and workspace sharing (but for sharing the whole folder, chosen each time). (The window and the merger were forgotten while the
 // others were kept, which a tester found inconsistent.)
 type Chosen struct {
 	Name, Workdir, ClaudePath, PermissionMode, ShareWorkspace string
@@ -595,7 +595,10 @@ func (st *Store) Remember(c Chosen) (Settings, error) {
 	if v := strings.ToLower(strings.TrimSpace(c.PermissionMode)); v != "" && CheckPermissionMode(v) == nil {
 		next.PermissionMode = v
 	}
-	if v := strings.ToLower(strings.TrimSpace(c.ShareWorkspace)); v != "" && CheckShareWorkspace(v) == nil {
+	if v := strings.ToLower(strings.TrimSpace(c.ShareWorkspace)); v != "" && v != ShareTree && CheckShareWorkspace(v) == nil {
+		// The whole folder, .env files and keys included, is shared only when chosen for
+		// the party at hand: a tester's one choice of it became every later party's default,
+		// unseen (Settings shows no sharing field).
 		next.ShareWorkspace = v
 	}
 	next.Approve = c.Approve

@@ -344,19 +344,23 @@ func TestRememberRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := t.TempDir()
-	got, err := st.Remember(Chosen{Name: " grace ", Workdir: work, ClaudePath: "/opt/claude/bin/claude", PermissionMode: "Edits", ShareWorkspace: ShareTree, Approve: true,
+	got, err := st.Remember(Chosen{Name: " grace ", Workdir: work, ClaudePath: "/opt/claude/bin/claude", PermissionMode: "Edits", ShareWorkspace: ShareOff, Approve: true,
 		WindowMS: 2000, MinPrompts: 2, Merger: "Gemini", ClaudeArgs: " --verbose "})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := s
-	want.Name, want.Workdir, want.ClaudePath, want.PermissionMode, want.ShareWorkspace, want.Approve = "grace", work, "/opt/claude/bin/claude", PermissionEdits, ShareTree, true
+	want.Name, want.Workdir, want.ClaudePath, want.PermissionMode, want.ShareWorkspace, want.Approve = "grace", work, "/opt/claude/bin/claude", PermissionEdits, ShareOff, true
 	want.WindowMS, want.MinPrompts, want.Merger, want.ClaudeArgs = 2000, 2, MergerGemini, "--verbose"
 	if got != want {
 		t.Fatalf("Remember = %+v\nwant %+v", got, want)
 	}
 	if again, err := NewStore(path).Load(); err != nil || again != want {
 		t.Fatalf("a new Store loads %+v, %v\nwant %+v", again, err, want)
+	}
+	// The whole folder is shared only when chosen for that party: never remembered.
+	if got, err := st.Remember(Chosen{Approve: true, ClaudeArgs: "--verbose", ShareWorkspace: ShareTree}); err != nil || got != want {
+		t.Fatalf("Remember(tree) = %+v, %v\nwant %+v (sharing %s)", got, err, want, want.ShareWorkspace)
 	}
 	// Invalid and empty values keep what was saved; approval is what was chosen, and so are
 	// the extra arguments (cleared on the form: not wanted any more).
