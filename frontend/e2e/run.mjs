@@ -941,6 +941,25 @@ test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', a
       return el.scrollHeight - el.scrollTop - el.clientHeight;
     });
     check(shrunk < 60, `the view stopped following when a row shrank as events came in (${shrunk} px from the end)`);
+    // The same after a click on a row and Enter on a button in it: a decision (Allow, Send)
+    // shrinks its card right after, and that read as the person scrolling up (a tester's).
+    const clicked = await demo.evaluate(async () => {
+      const tv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot;
+      const el = tv.querySelector('.scroller');
+      const top = el.getBoundingClientRect().top;
+      const row = [...tv.querySelectorAll('.item-row')].find((r) => r.getBoundingClientRect().top > top && r.getBoundingClientRect().bottom < top + el.clientHeight - 100);
+      row.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true }));
+      window.dispatchEvent(new PointerEvent('pointerup'));
+      const button = document.createElement('button');
+      row.append(button);
+      button.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+      row.style.height = `${Math.max(row.getBoundingClientRect().height - 60, 4)}px`;
+      row.style.overflow = 'hidden';
+      for (const e of window.concordiaDemoBench(3)) window.concordiaDemo.inject(e);
+      await new Promise((r) => setTimeout(r, 500));
+      return el.scrollHeight - el.scrollTop - el.clientHeight;
+    });
+    check(clicked < 60, `the view stopped following when a row shrank after a click in it (${clicked} px from the end)`);
     // Scrolling up in the frame an event arrives in stays up: the event's render used to
     // put the view back at the end before the scroll event said the person had left it.
     const top = await demo.evaluate(async () => {

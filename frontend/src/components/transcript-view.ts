@@ -31,6 +31,17 @@ const ESTIMATE_PX = 140;
 /** Rendered beyond the visible part, above and below (px). */
 const MARGIN_PX = 900;
 
+/** Keys that scroll a scrolling box, unless a control or a text field has them. */
+const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
+
+/** Whether a key pressed in the transcript scrolls it (not one a button or a field takes). */
+function scrollsTheTranscript(e: KeyboardEvent): boolean {
+  if (!SCROLL_KEYS.has(e.key)) return false;
+  const at = e.composedPath()[0];
+  if (!(at instanceof HTMLElement)) return true;
+  return !(at.isContentEditable || at.closest('button, input, textarea, select, a[href], summary') !== null);
+}
+
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -40,6 +51,8 @@ export class TranscriptView extends LitElement {
   #inputAt = -Infinity;
   /** A pointer is down on the transcript (dragging its scroll bar takes as long as it takes). */
   #pointerDown = false;
+  /** That pointer went down on the scroll bar, not on an item. */
+  #pointerOnBar = false;
   #resize: ResizeObserver | undefined;
   /** Heights of the items, measured when rendered. */
   readonly #heights = new HeightIndex(ESTIMATE_PX);
@@ -270,19 +283,30 @@ export class TranscriptView extends LitElement {
     this.#toBottom();
   }
 
+  /**
+   * Input that may scroll the transcript. A click on an item (Allow, Send) or a key that
+   * does not scroll (Enter on a button, typing in a card) is not: the card it decides
+   * shrinks right after, and that read as the person scrolling up, so the view stopped
+   * following and the next card sat below the fold (a tester's). A pointer held on an item
+   * still counts while it is down (selecting text scrolls).
+   */
   #onInput = (e: Event) => {
-    this.#inputAt = performance.now();
     if (e.type === 'pointerdown') {
       this.#pointerDown = true;
+      this.#pointerOnBar = e.target === e.currentTarget; // the scroll bar, not an item
+      if (this.#pointerOnBar) this.#inputAt = performance.now();
       window.addEventListener('pointerup', this.#onPointerUp, { once: true });
       window.addEventListener('pointercancel', this.#onPointerUp, { once: true });
+      return;
     }
+    if (e instanceof KeyboardEvent && !scrollsTheTranscript(e)) return;
+    this.#inputAt = performance.now();
   };
   /** #onInput for wheel and touch, passive: it never holds a scroll up. */
   readonly #passiveInput = { handleEvent: (e: Event) => this.#onInput(e), passive: true };
   #onPointerUp = () => {
     this.#pointerDown = false;
-    this.#inputAt = performance.now();
+    if (this.#pointerOnBar) this.#inputAt = performance.now();
   };
 
   #touched(): boolean {
