@@ -13,6 +13,7 @@ export class StateObserver implements ReactiveController {
   readonly #host: StateHost;
   #watched: AppState | undefined;
   #off: (() => void) | undefined;
+  #connected = false;
 
   constructor(host: StateHost) {
     this.#host = host;
@@ -20,15 +21,20 @@ export class StateObserver implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.#connected = true;
     this.#follow();
   }
 
-  // The state property may be set or replaced after connection.
+  // The state property may be set or replaced after connection. A removed component can
+  // still update (one already asked for): it must not subscribe again then. A party view
+  // left behind by Leave did, and took the withdrawn prompt meant for the new view's
+  // prompt box (a tester's: the box stayed empty after leaving and joining again).
   hostUpdate(): void {
-    this.#follow();
+    if (this.#connected) this.#follow();
   }
 
   hostDisconnected(): void {
+    this.#connected = false;
     this.#off?.();
     this.#off = undefined;
     this.#watched = undefined;
