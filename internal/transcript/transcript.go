@@ -111,7 +111,7 @@ func (r *renderer) header(m Meta) {
 	}
 	r.b.WriteString(strings.Join(facts, " · ") + "\n\n")
 	if m.Ended != "" {
-		fmt.Fprintf(&r.b, "**The party has ended:** %s\n\n", inlineText(m.Ended))
+		fmt.Fprintf(&r.b, "**How it ended:** %s\n\n", inlineText(m.Ended))
 	}
 }
 

@@ -44,7 +44,7 @@ func TestMarkdown(t *testing.T) {
 				out(5, wire.StreamAssistant, "**done**."),
 				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 2500}}),
 			},
-			want: []string{"# hazel's party", "**The party has ended:** the host ended the party",
+			want: []string{"# hazel's party", "**How it ended:** the host ended the party",
 				"**alice** asked", "```text\nadd a test\n```", "**bob** asked",
 				"## Sent to the agent", "From **alice** and **bob**, merged by gemini:", "```text\nadd a test and docs\n```",
 				"**Claude Code:**\n\nSure: **done**.", "**Done** in 2.5 s."},

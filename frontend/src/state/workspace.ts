@@ -84,8 +84,8 @@ export interface WorkspaceHooks {
   over(): boolean;
 }
 
-/** What a file of an ended party shows when its diff was not opened during the party. */
-export const DIFF_AFTER_END = 'The party has ended, and its diffs with it: only those opened during the party can still be shown.';
+/** What a file shows, once the party is over for this window (ended, left or removed from), when its diff was not opened before. */
+export const DIFF_AFTER_END = 'You are no longer in the party (it ended, or you left it), and the host no longer shows its diffs: only those opened before can still be shown.';
 
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
