@@ -147,6 +147,28 @@ describe('join dialog and the clipboard', () => {
     expect(st.join).toMatchObject({ open: false, invite: '', typed: false });
   });
 
+  it('after a refused join, the refusal stays with its link, and a fresh link on the clipboard replaces it', async () => {
+    const be = new FakeBackend();
+    let clip = '';
+    be.handlers.ClipboardInvite = async () => clip;
+    be.handlers.JoinParty = async () => {
+      throw new Error('The host refused this invite.');
+    };
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinInvite(pinned(5555)); // pasted in the field
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(false);
+    expect(st.join.error).toBe('The host refused this invite.');
+    st.closeJoin();
+    await st.openJoin(); // nothing new on the clipboard: the refusal is still said
+    expect(st.join).toMatchObject({ invite: pinned(5555), error: 'The host refused this invite.' });
+    st.closeJoin();
+    clip = pinned(6666); // the host sent a new invite
+    await st.openJoin();
+    expect(st.join).toMatchObject({ invite: pinned(6666), error: '' });
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

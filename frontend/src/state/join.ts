@@ -112,6 +112,8 @@ export interface JoinState {
   typed: boolean;
   /** The person changed the name here: opening the dialog keeps it. */
   nameTyped?: boolean;
+  /** The invite the last join failed with: opening the dialog again keeps its error. */
+  failedInvite?: string;
 }
 
 /** What the join dialog tells its owner. */
@@ -164,7 +166,10 @@ export class JoinDialog {
     // The name as the settings have it now, unless it was changed in this dialog: it was
     // the name at the window's start, after a party had been hosted under another.
     const name = this.state.nameTyped ? this.state.name : this.#hooks.name() || this.state.name;
-    this.state = { ...this.state, open: true, error: '', busy: false, name };
+    // Why the join with this very link failed still holds: a tester reopened the dialog
+    // and saw the refused link marked valid, the refusal gone.
+    const error = this.state.failedInvite === this.state.invite.trim() ? this.state.error : '';
+    this.state = { ...this.state, open: true, error, busy: false, name };
     this.#hooks.changed();
     if (link) {
       this.setJoinInvite(link, false); // a link opened from the desktop
@@ -189,7 +194,7 @@ export class JoinDialog {
     if (this.state.busy) return;
     clearTimeout(this.#checkTimer);
     this.#checkSeq++;
-    this.state = { ...this.state, open: false, error: '' };
+    this.state = { ...this.state, open: false }; // its error: openJoin decides
     this.#hooks.changed();
   }
 
@@ -267,7 +272,9 @@ export class JoinDialog {
       return true;
     } catch (err) {
       if (gen === this.#party.gen) this.#party.unsubscribe();
-      this.state = { ...this.state, busy: false, error: errorText(err) };
+      // A link that failed is no longer one to keep over a fresh one on the clipboard:
+      // the next opening of the dialog takes that (the person copied a new invite).
+      this.state = { ...this.state, busy: false, error: errorText(err), typed: false, failedInvite: invite };
       this.#party.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
       return false;
     } finally {
