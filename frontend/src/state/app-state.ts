@@ -407,8 +407,15 @@ export class AppState {
   }
 
   /** Validates and saves settings. Resolves true when Go accepted them. */
-  saveSettings(s: Settings): Promise<boolean> {
-    return this.#settings.saveSettings(s);
+  async saveSettings(s: Settings): Promise<boolean> {
+    const saved = await this.#settings.saveSettings(s);
+    if (saved && this.createError !== '' && !this.#createCheck.armed) {
+      // Create party's error that no field of the form can fix (the listen address in
+      // use) was said of the settings before: the next try tells anew.
+      this.createError = '';
+      this.#changed();
+    }
+    return saved;
   }
 
   /** Stores a Gemini key in the OS keyring. */

@@ -235,6 +235,10 @@ describe('Create party errors clear once fixed', () => {
     st.editCreate({ ...req, name: 'x' });
     await vi.advanceTimersByTimeAsync(400);
     expect(st.createError).toMatch(/in use/);
+    // Settings saved (another listen address, say): the error said of the old ones goes
+    // (a tester's stayed on the form after fixing the port).
+    expect(await st.saveSettings({ ...st.settings!, listen: ':8766' })).toBe(true);
+    expect(st.createError).toBe('');
   });
 
   it('the window field is checked in the window, and cleared when fixed', async () => {
