@@ -31,6 +31,8 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -201,6 +203,11 @@ type Manager struct {
 	cancel context.CancelFunc
 	starts sync.WaitGroup // Host and Join calls in flight
 
+	// clientID is the client_id of every party this Manager joins: joining a party again
+	// after leaving it comes back as the same member (its name, role and prompts, "you"
+	// in the window), as a reconnect does, unless a host removed it.
+	clientID string
+
 	mu       sync.Mutex // guards cur, ended, starting, closed
 	cur      *active
 	ended    *active // the last party that ended, until Forget or the next party
@@ -216,12 +223,19 @@ func New(cfg Config) *Manager {
 	if cfg.Secrets == nil {
 		cfg.Secrets = secrets.New(secrets.Options{Getenv: cfg.Getenv, Logger: cfg.Logger})
 	}
-	m := &Manager{cfg: cfg, log: cfg.Logger, describe: cfg.Describe}
+	m := &Manager{cfg: cfg, log: cfg.Logger, describe: cfg.Describe, clientID: randomClientID()}
 	if m.describe == nil {
 		m.describe = func(err error) string { return err.Error() }
 	}
 	m.base, m.cancel = context.WithCancel(context.Background())
 	return m
+}
+
+// randomClientID is a client_id no other window has: 16 random bytes, in hex.
+func randomClientID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b)
 }
 
 // requestError is a problem with a HostRequest or Join argument; its text is a sentence.
@@ -442,6 +456,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	c, err := client.Join(ctx, client.Config{
 		Invite:   inv,
 		Name:     name,
+		ClientID: m.clientID,
 		OnEvent:  a.onEvent,
 		OnHello:  a.onHello,
 		OnStatus: a.onStatus,

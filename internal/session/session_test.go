@@ -365,6 +365,32 @@ func TestJoinPartyFlow(t *testing.T) {
 	}
 }
 
+// Leaving a party and joining it again from the same window comes back as the same
+// member: a tester's earlier prompts were no longer "you" (another member of the same
+// name), and a viewer a host had made could have come back a participant.
+func TestJoinAgainAfterLeavingIsTheSameMember(t *testing.T) {
+	h := startRemoteHost(t, true)
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	first, err := m.Join(context.Background(), h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Leave(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again, err := m.Join(context.Background(), h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.You.ID != first.You.ID || again.You.Name != "carol" {
+		t.Fatalf("joined again as %+v, was %+v", again.You, first.You)
+	}
+	if err := m.Leave(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestJoinFailures(t *testing.T) {
 	secure := startRemoteHost(t, false)
 	inv := secure.Invite()
