@@ -47,3 +47,40 @@ describe('<home-screen> when Settings are saved', () => {
     st.dispose();
   });
 });
+
+describe('<home-screen> Create party in the home folder', () => {
+  it('asks first; Choose another folder goes back to the field, Create it there creates', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    const home = st.boot!.home;
+    expect(home).not.toBe('');
+    const el = document.createElement('home-screen') as Home;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    const workdir = q('home-workdir') as HTMLInputElement;
+    workdir.value = home;
+    workdir.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    const submit = async () => {
+      el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    };
+    await submit();
+    expect(be.count('CreateParty')).toBe(0);
+    expect(q('home-workdir-confirm')?.textContent).toContain(home);
+    q('home-workdir-cancel')!.click();
+    await el.updateComplete;
+    expect(q('home-workdir-confirm')).toBeNull();
+    expect(be.count('CreateParty')).toBe(0);
+    await submit();
+    q('home-workdir-confirm-yes')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.count('CreateParty')).toBe(1);
+    el.remove();
+    st.dispose();
+  });
+});

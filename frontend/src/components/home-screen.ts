@@ -35,6 +35,9 @@ export class HomeScreen extends LitElement {
     base,
     css`
       :host { display: block; height: 100%; overflow: auto; }
+      .warnbox.confirm { flex-wrap: wrap; color: var(--text); }
+      .warnbox.confirm > span:first-of-type { flex: 1 1 0; min-width: 0; }
+      .warnbox.confirm .buttons { flex-basis: 100%; display: flex; gap: 8px; flex-wrap: wrap; padding-left: 24px; }
       .wrap { max-width: 980px; margin: 0 auto; padding: 22px 28px 48px; }
       header { display: flex; align-items: center; gap: 10px; margin-bottom: 36px; }
       .brand { font-weight: 700; font-size: 16px; letter-spacing: -0.01em; }
@@ -129,6 +132,7 @@ export class HomeScreen extends LitElement {
 
   #set<K extends keyof Draft>(k: K, v: Draft[K]): void {
     if (!this.#draft) return;
+    if (k === 'workdir') this.#askHome = false;
     this.#draft = { ...this.#draft, [k]: v };
     this.requestUpdate();
     // An error about the form goes once the edit fixes its cause (AppState re-checks).
@@ -149,14 +153,41 @@ export class HomeScreen extends LitElement {
     if (path) this.#set('claudePath', path);
   }
 
+  /** Create was clicked with the home folder as the working folder: asked first. */
+  #askHome = false;
+  /** The home folder the person confirmed on this form. */
+  #homeConfirmed = '';
+
   async #create(e: Event): Promise<void> {
     e.preventDefault();
     const s = this.state;
     const d = this.#draft;
     if (!s || !d) return;
+    if (isHome(d.workdir, s.boot?.home ?? '') && this.#homeConfirmed !== d.workdir.trim()) {
+      // The agent would run with the whole home folder as its own (a tester's went ahead
+      // on the default, $HOME, with a warning only): asked first, as Allow everything is.
+      this.#askHome = true;
+      this.requestUpdate();
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="home-workdir-cancel"]')?.focus();
+      return;
+    }
+    this.#askHome = false;
     this.#submitted = true;
     await s.createParty(this.#request(d));
     this.requestUpdate(); // updated() brings a new error into view
+  }
+
+  #confirmHome(): void {
+    this.#homeConfirmed = this.#draft?.workdir.trim() ?? '';
+    this.#askHome = false;
+    this.renderRoot.querySelector<HTMLFormElement>('form')?.requestSubmit();
+  }
+
+  #chooseOtherFolder(): void {
+    this.#askHome = false;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('[data-testid="home-workdir"]')?.select());
   }
 
   #request(d: Draft): CreateRequest {
@@ -211,8 +242,19 @@ export class HomeScreen extends LitElement {
                         @input=${(e: InputEvent) => this.#set('workdir', (e.target as HTMLInputElement).value)} />
                       <button type="button" data-testid="home-browse" @click=${() => void this.#browse()}>${iconFolder()} Browse…</button>
                     </div>
-                    ${isHome(d.workdir, s.boot?.home ?? '')
+                    ${isHome(d.workdir, s.boot?.home ?? '') && !this.#askHome
                       ? html`<span class="warnbox" role="note" data-testid="home-workdir-warning">${iconAlert()}<span>This folder is, or holds, your whole home folder: the agent could read and change anything in it. Choose the project's folder.</span></span>`
+                      : nothing}
+                    ${this.#askHome
+                      ? html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="home-workdir-ask" data-testid="home-workdir-confirm"
+                          @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#chooseOtherFolder())}>
+                          ${iconAlert()}
+                          <span id="home-workdir-ask">Create the party in <b class="mono">${d.workdir.trim()}</b>? It is, or holds, your whole home folder: the agent could read and change anything in it, and the party sees what it changes.</span>
+                          <span class="buttons">
+                            <button type="button" class="small danger" data-testid="home-workdir-confirm-yes" @click=${() => this.#confirmHome()}>Create it there</button>
+                            <button type="button" class="small" data-testid="home-workdir-cancel" @click=${() => this.#chooseOtherFolder()}>Choose another folder</button>
+                          </span>
+                        </div>`
                       : nothing}
                   </label>
                   <div class="two">
