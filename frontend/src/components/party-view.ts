@@ -176,6 +176,7 @@ export class PartyView extends LitElement {
       .conn.reconnecting, .conn.connecting { color: var(--warn); }
       .conn.closed { color: var(--danger); }
       .me { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
+      .me b { max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .role { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .banner {
         display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; justify-content: center; text-align: center;
@@ -184,6 +185,11 @@ export class PartyView extends LitElement {
         border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
       }
       .banner.closed { background: var(--danger-soft); color: var(--danger); }
+      .banner.reconnect { flex-direction: column; flex-wrap: nowrap; gap: 2px; }
+      .banner.reconnect .status-line { display: inline-flex; align-items: center; gap: 10px; }
+      .banner.reconnect .status-line button { margin-left: 4px; }
+      .banner.reconnect .details { display: flex; flex-wrap: wrap; justify-content: center; gap: 0 10px; }
+      .banner .num { font-variant-numeric: tabular-nums; }
       .banner.ended { background: var(--surface-2); color: var(--text); border-bottom-color: var(--border); flex-wrap: wrap; padding: 9px 16px; }
       .banner.ended b { font-weight: 650; }
       .banner.ended button { font-weight: 550; }
@@ -202,20 +208,25 @@ export class PartyView extends LitElement {
         background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius-sm);
         padding: 8px 10px; word-break: break-all; max-height: 84px; overflow: auto; user-select: all;
       }
-      ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
-      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; }
+      /* One column no wider than the panel: an auto column grew to the longest name, and a
+         57-character one pushed every row's role, Remove and tags out of the panel (a tester). */
+      ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: 4px; }
+      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; min-width: 0; }
+      /* The name gives way (cut with …, whole in its tooltip); the controls after it never do. */
+      li.person .name { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      li.person > :not(.name) { flex: none; }
       li.person:hover { background: var(--surface-2); }
       .avatar { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center; font-size: 10px; font-weight: 700; color: #fff; flex: none; }
       .tag { font-size: 11px; color: var(--faint); }
       li.queued { font-size: 12.5px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); }
-      li.queued b { font-weight: 650; }
+      li.queued b { font-weight: 650; display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       li.queued .t { color: var(--muted); display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; overflow-wrap: anywhere; }
       dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; font-size: 12.5px; }
       dt { color: var(--faint); }
       dd { margin: 0; color: var(--text); overflow-wrap: anywhere; }
       .spacer { flex: 1; }
       .leave { display: grid; position: sticky; bottom: -16px; margin: 0 -16px -16px; padding: 12px 16px 16px; background: var(--surface); border-top: 1px solid var(--border); }
-      .confirm .dialog { width: min(420px, 100%); }
+      .confirm .dialog { width: min(420px, 100%); overflow-wrap: anywhere; }
       .stop { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); position: relative; }
       /* Its own tooltip, not a title: WebKitGTK kept a native one on screen after the button
          went away with the turn (a tester). This one goes with the button. */
@@ -231,6 +242,9 @@ export class PartyView extends LitElement {
       .control { display: grid; gap: 8px; }
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
       .control .busy { display: inline-flex; gap: 6px; align-items: center; }
+      /* The longest choice, "Allow file edits, ask for the rest", whole in the 258 px the panel
+         gives it (at 14 px WebKitGTK cut it to "…ask for the res"); its tooltip has it too. */
+      .control select { font-size: 13px; padding-left: 8px; padding-right: 6px; }
       .control .always { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
       .control .always li { display: flex; align-items: center; gap: 8px; justify-content: space-between; }
       .control .always code { font-family: var(--font-mono); font-size: 12.5px; overflow-wrap: anywhere; }
@@ -337,12 +351,16 @@ export class PartyView extends LitElement {
     if (c.status === 'closed') {
       return html`<div class="banner closed" data-testid="reconnect-banner" role="alert">${iconAlert()} Disconnected from the host${c.error ? html`<small>— ${c.error}</small>` : nothing}</div>`;
     }
-    return html`<div class="banner" data-testid="reconnect-banner" role="status">
-      <span class="spinner"></span>
-      ${c.status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}${c.attempt > 0 ? ` (attempt ${c.attempt})` : ''}
-      ${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
-      ${c.retryMs > 0 ? html`<small>Next try in ${formatDuration(c.retryMs)}.</small>` : nothing}
-      ${c.status === 'reconnecting' ? html`<button class="small" data-testid="retry-now" title="Try to reach the host now" @click=${() => void s.retryNow()}>Retry now</button>` : nothing}
+    // Retry now keeps one place, at the end of the first line, whatever the lines under it
+    // say (it moved from a line of its own to beside the countdown as the texts changed).
+    return html`<div class="banner reconnect" data-testid="reconnect-banner" role="status">
+      <span class="status-line"><span class="spinner"></span>
+        <span>${c.status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}${c.attempt > 0 ? html` (attempt <span class="num">${c.attempt}</span>)` : ''}</span>
+        ${c.status === 'reconnecting' ? html`<button class="small" data-testid="retry-now" title="Try to reach the host now" @click=${() => void s.retryNow()}>Retry now</button>` : nothing}</span>
+      ${c.error || c.retryMs > 0
+        ? html`<span class="details">${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
+            ${c.retryMs > 0 ? html`<small>Next try in <span class="num">${formatDuration(c.retryMs)}</span>.</small>` : nothing}</span>`
+        : nothing}
     </div>`;
   }
 
@@ -457,6 +475,7 @@ export class PartyView extends LitElement {
     return html`<label class="field">
         <span class="label">Tool permissions</span>
         <select data-testid="permission-mode-select" .value=${live(shown)} ?disabled=${busy}
+          title=${PERMISSION_MODES.find((m) => m.value === shown)?.label ?? ''}
           @change=${(e: Event) => this.#pickMode(s, e.target as HTMLSelectElement)}>
           ${shown === '' ? html`<option value="" disabled selected>Not known</option>` : nothing}
           ${PERMISSION_MODES.map((m) => {
@@ -551,7 +570,7 @@ export class PartyView extends LitElement {
     const manage = s.isHost && !me && !owner;
     const busy = s.control.busy(`member:${m.id}`);
     return html`<li class="person" data-testid="participant-item" data-name=${m.name} data-role=${m.role}>
-      ${this.#avatar(m.name)}<span class="grow">${m.name}</span>
+      ${this.#avatar(m.name)}<span class="name" title=${m.name}>${m.name}</span>
       ${me ? html`<span class="tag">you</span>` : nothing}
       ${manage
         ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
@@ -709,7 +728,7 @@ export class PartyView extends LitElement {
           title=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
           @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="tiny-hide">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
-        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role}</span></span>
+        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       ${this.#banner(s)}
@@ -739,7 +758,7 @@ export class PartyView extends LitElement {
               ? html`<span class="hint">No prompts waiting.</span>`
               : html`<ul data-testid="queue-list">
                   ${s.pending.map(
-                    (q) => html`<li class="queued" data-testid="queue-item"><b>${q.user}${s.isMine(q) ? ' (you)' : ''}</b><span class="t">${q.text}</span></li>`,
+                    (q) => html`<li class="queued" data-testid="queue-item"><b title=${q.user}>${q.user}${s.isMine(q) ? ' (you)' : ''}</b><span class="t">${q.text}</span></li>`,
                   )}
                 </ul>`}
           </section>
