@@ -30,6 +30,8 @@ export class PromptBox extends LitElement {
       }
       .box:focus-within { border-color: var(--accent); }
       .box.disabled { opacity: 0.7; }
+      /* The whole box is dimmed already: the field in it is not dimmed twice. */
+      textarea:disabled { opacity: 1; }
       textarea {
         border: 0; background: transparent; padding: 6px 0; min-height: 0; resize: none;
         max-height: 200px; line-height: 1.45; outline: none;

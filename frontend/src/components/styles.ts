@@ -58,6 +58,10 @@ export const base = css`
   }
   input:hover, select:hover, textarea:hover { border-color: var(--border-strong); }
   input[aria-invalid='true'], textarea[aria-invalid='true'] { border-color: var(--danger); }
+  /* A disabled field looks it, as a disabled button does (a key field that cannot be used
+     looked like every other one, and typing into it did nothing). */
+  input:disabled, select:disabled, textarea:disabled { opacity: 0.55; cursor: not-allowed; }
+  input:disabled:hover, select:disabled:hover, textarea:disabled:hover { border-color: var(--border); }
   textarea { resize: vertical; }
   .mono { font-family: var(--font-mono); font-size: 12.5px; }
 
@@ -80,6 +84,9 @@ export const base = css`
     font-size: 13px;
     overflow-wrap: anywhere;
   }
+  /* The icon keeps its 16 px: a flex item shrinks by default, and beside a long message it
+     was squeezed to a few pixels (WebKitGTK, a tester). */
+  .error-box svg { margin-top: 1px; flex: none; }
   .warnbox {
     display: flex; gap: 8px; align-items: flex-start; font-size: 12.5px;
     padding: 8px 12px; border-radius: var(--radius-sm);
