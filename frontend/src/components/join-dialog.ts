@@ -22,8 +22,20 @@ export class JoinDialog extends LitElement {
     base,
     modalStyles,
     css`
+      /*
+       * The dialog hangs from the top instead of being centred, and the line under the link keeps
+       * room for two lines: as the link was typed that line went from one to three lines and back,
+       * and the whole centred dialog, the field being typed into too, jumped up and down (a click
+       * on "Your name" missed it).
+       */
+      .backdrop { place-items: start center; padding-top: max(24px, 12vh); }
+      .dialog { max-height: calc(100vh - max(24px, 12vh) - 24px); }
+      @media (max-width: 719px), (max-height: 599px) {
+        .backdrop { padding-top: 12px; }
+        .dialog { max-height: calc(100vh - 24px); }
+      }
       textarea { min-height: 64px; resize: none; word-break: break-all; }
-      .status { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; min-height: 19px; }
+      .status { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; line-height: 1.5; min-height: calc(2 * 1.5em); }
       .status.checking { color: var(--faint); }
       .status.valid { color: var(--ok); }
       .status.valid.warn { color: var(--warn); }

@@ -70,6 +70,8 @@ export class MarkdownView extends LitElement {
       }
       pre.code code { tab-size: 4; background: none; border: 0; padding: 0; font-size: 12.5px; white-space: pre; display: block; }
       .code-lang { position: absolute; top: 6px; right: 10px; font-size: 10.5px; color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; }
+      /* The label has a row of its own above the code: on a long first line it sat on the code's text. */
+      pre.code .code-lang + code { padding-top: 14px; }
       table { border-collapse: collapse; display: block; overflow-x: auto; }
       th, td { border: 1px solid var(--border); padding: 5px 10px; text-align: left; }
       /* Short code in a narrow column stays whole (it broke as "co / de"); the table scrolls. */
