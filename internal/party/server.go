@@ -126,7 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	hello := time.AfterFunc(s.opts.HelloTimeout, func() {
 		c.helloDue.Store(true)
-		if !c.joined.Load() && !c.helloBusy.Load() {
+		// busy before joined: a join sets joined before it clears busy, so a timer that
+		// finds it not busy then finds it joined (read the other way round, a join that
+		// ended in between was closed).
+		if !c.helloBusy.Load() && !c.joined.Load() {
 			c.closeNoHello()
 		}
 	})
