@@ -203,10 +203,12 @@ type Manager struct {
 	cancel context.CancelFunc
 	starts sync.WaitGroup // Host and Join calls in flight
 
-	// clientID is the client_id of every party this Manager joins: joining a party again
-	// after leaving it comes back as the same member (its name, role and prompts, "you"
-	// in the window), as a reconnect does, unless a host removed it.
-	clientID string
+	// clientID is the client_id of the parties this Manager joins under clientName: joining
+	// a party again after leaving it comes back as the same member (its name, role and
+	// prompts, "you" in the window), as a reconnect does, unless a host removed it. Joining
+	// under another name takes a new one: the host gives a member back its old name. Only
+	// Join uses them, one at a time (begin).
+	clientID, clientName string
 
 	mu       sync.Mutex // guards cur, ended, starting, closed
 	cur      *active
@@ -223,7 +225,7 @@ func New(cfg Config) *Manager {
 	if cfg.Secrets == nil {
 		cfg.Secrets = secrets.New(secrets.Options{Getenv: cfg.Getenv, Logger: cfg.Logger})
 	}
-	m := &Manager{cfg: cfg, log: cfg.Logger, describe: cfg.Describe, clientID: randomClientID()}
+	m := &Manager{cfg: cfg, log: cfg.Logger, describe: cfg.Describe}
 	if m.describe == nil {
 		m.describe = func(err error) string { return err.Error() }
 	}
@@ -452,6 +454,9 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	ctx, cancel := m.opContext(ctx)
 	defer cancel()
+	if m.clientID == "" || name != m.clientName {
+		m.clientID, m.clientName = randomClientID(), name
+	}
 	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{})}
 	c, err := client.Join(ctx, client.Config{
 		Invite:   inv,

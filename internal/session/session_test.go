@@ -389,6 +389,18 @@ func TestJoinAgainAfterLeavingIsTheSameMember(t *testing.T) {
 	if err := m.Leave(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// Under another name: someone else, as the name typed says (the host gives a member
+	// coming back its old name, so the same client_id would have made this "carol").
+	other, err := m.Join(context.Background(), h.Invite().String(), "Carol B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.You.ID == first.You.ID || other.You.Name != "Carol B" {
+		t.Fatalf("joined as Carol B: %+v (carol was %+v)", other.You, first.You)
+	}
+	if err := m.Leave(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestJoinFailures(t *testing.T) {
