@@ -445,17 +445,22 @@ func TestAgentThatNeverAnswers(t *testing.T) {
 	}
 	for _, b := range of(evs, wire.KindBatch) {
 		tr := turnOf(evs, b.Batch.ID)
-		if tr.Status != wire.TurnError || tr.Error != "claude could not start: "+want+" (the next batch starts it again)" {
+		if tr.Status != wire.TurnError || tr.Error != "claude could not start: "+want+"; the prompts were not sent to it: send them again to try once more" {
 			t.Errorf("batch %s: %+v", b.Batch.ID, *tr)
 		}
 	}
 	if n := len(of(evs, wire.KindRetry)); n != 0 {
 		t.Errorf("%d retries of a batch whose agent never started", n)
 	}
-	// The launch's start, and one for the second batch: the first took the launch's failure.
+	// The launch's start, and one for the second batch: the first took the launch's failure
+	// (or, on a machine so slow that its batch came after that failure, a start of its own).
+	want2 := 2
+	if first := of(evs, wire.KindBatch)[0]; first.Seq > of(evs, wire.KindError)[launch].Seq {
+		want2 = 3
+	}
 	data, _ := os.ReadFile(starts)
-	if n := strings.Count(string(data), "started"); n != 2 {
-		t.Errorf("claude was started %d times for the launch and two batches, want 2", n)
+	if n := strings.Count(string(data), "started"); n != want2 {
+		t.Errorf("claude was started %d times for the launch and two batches, want %d", n, want2)
 	}
 	checkEveryPromptCarried(t, evs)
 }
