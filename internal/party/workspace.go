@@ -183,6 +183,11 @@ func (p *Party) startScan() {
 				if ctx.Err() == nil {
 					p.log.Warn("workspace changes", "err", err)
 				}
+				if p.wsTurnEnd && !turnEnd {
+					// A turn ended while this scan ran, and its own scan was dropped: it runs
+					// now, once (a failing turn's scan is not tried again, so nothing spins).
+					p.scanChanges(0)
+				}
 				p.wsTurnEnd = p.wsTurnEnd || turnEnd // the next scan still owes the turn its event
 				return
 			}

@@ -11,19 +11,24 @@ import (
 
 // gateWorkspace answers each Changes call with what the test hands it, when it wants.
 type gateWorkspace struct {
-	calls chan chan []wire.FileChange
+	calls chan chan scanAnswer
+}
+
+type scanAnswer struct {
+	files []wire.FileChange
+	err   error
 }
 
 func (w *gateWorkspace) Changes(ctx context.Context, _ bool) ([]wire.FileChange, error) {
-	answer := make(chan []wire.FileChange)
+	answer := make(chan scanAnswer)
 	select {
 	case w.calls <- answer:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	select {
-	case files := <-answer:
-		return files, nil
+	case a := <-answer:
+		return a.files, a.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -59,7 +64,7 @@ func (r *editRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResu
 // client saw the same list twice, a second apart.
 func TestChangesAfterATurnAreSentOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ws := &gateWorkspace{calls: make(chan chan []wire.FileChange)}
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
 		run := &editRunner{release: make(chan struct{})}
 		p, col, id := start(t, Config{Runner: run, Workspace: ws})
 		if _, err := p.Prompt(id, "edit a.go"); err != nil {
@@ -69,12 +74,35 @@ func TestChangesAfterATurnAreSentOnce(t *testing.T) {
 		close(run.release)
 		col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
 		list := []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}
-		during <- list
+		during <- scanAnswer{files: list}
 		after := <-ws.calls // the turn's own scan
-		after <- list
+		after <- scanAnswer{files: list}
 		synctest.Wait()
 		if n := count(col.all(), wire.KindChanges); n != 1 {
 			t.Fatalf("%d changes events for one list after one turn, want 1", n)
+		}
+	})
+}
+
+// The scan under way when the turn ended failed: the turn's own scan still runs, and its
+// list is sent (it waited for the next tool or turn).
+func TestChangesAfterATurnWhenTheScanDuringItFailed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		run := &editRunner{release: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: run, Workspace: ws})
+		if _, err := p.Prompt(id, "edit a.go"); err != nil {
+			t.Fatal(err)
+		}
+		during := <-ws.calls
+		close(run.release)
+		col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		during <- scanAnswer{err: errors.New("git: index.lock exists")}
+		after := <-ws.calls // the turn's own scan
+		after <- scanAnswer{files: []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 1 {
+			t.Fatalf("%d changes events after the turn, want 1", n)
 		}
 	})
 }
