@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -252,6 +253,46 @@ func TestDamagedLinesAreSkipped(t *testing.T) {
 	}
 	if _, err := ReadFrom(strings.NewReader(eventPrefix+string(raw1)+"}\n"), nil); !errors.Is(err, ErrNoHeader) {
 		t.Errorf("no header: %v", err)
+	}
+}
+
+// A line that is not UTF-8 (damage on disk) is skipped by the reader and by a replay from
+// the file alike: spliced raw into a hello reply, it made every participant's connection
+// fail with 1007, and reconnect into the same reply, in a loop (a reviewer's).
+func TestALineNotUTF8IsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	hb, _ := json.Marshal(Record{Type: TypeHeader, Header: &Header{Party: "p1"}})
+	buf.Write(append(hb, '\n'))
+	for seq := int64(1); seq <= 3; seq++ {
+		_, raw := event(seq, wire.KindOutput, 3)
+		line := eventPrefix + string(raw) + "}\n"
+		if seq == 2 {
+			line = strings.Replace(line, `"text":"x`, "\"text\":\"\xff", 1)
+		}
+		buf.WriteString(line)
+	}
+	if !strings.Contains(buf.String(), "\xff") {
+		t.Fatal("the damaged line was not written")
+	}
+	path := Path(dir, "p1")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var read []int64
+	w, s, err := Open(path, func(ev wire.Event, _ json.RawMessage) { read = append(read, ev.Seq) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if !slices.Equal(read, []int64{1, 3}) || s.Skipped != 1 {
+		t.Errorf("read %v, skipped %d; want [1 3], 1", read, s.Skipped)
+	}
+	if got := seqs(t, w, 1); !slices.Equal(got, []int64{1, 3}) {
+		t.Errorf("replayed %v, want [1 3]", got)
 	}
 }
 

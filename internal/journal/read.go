@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -112,6 +113,11 @@ func scan(r io.Reader, fn func(wire.Event, json.RawMessage), mark func(seq, off 
 
 // take applies one complete line; false when it cannot be read.
 func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) bool {
+	if !utf8.Valid(line) {
+		// Damage: we write only UTF-8 (json.Marshal), and the decoder would take the bad
+		// bytes as U+FFFD while a replay from the file (eventLine) passes them on raw.
+		return false
+	}
 	var rec Record
 	if err := json.Unmarshal(line, &rec); err != nil {
 		return false
@@ -189,8 +195,8 @@ func eventLine(line []byte) (seq int64, raw []byte, ok bool) {
 		return 0, nil, false
 	}
 	body := bytes.TrimRight(line, "\n")
-	if len(body) < len(eventPrefix)+2 || body[len(body)-1] != '}' {
-		return 0, nil, false
+	if len(body) < len(eventPrefix)+2 || body[len(body)-1] != '}' || !utf8.Valid(body) {
+		return 0, nil, false // not UTF-8: damage, which a client would refuse whole (1007)
 	}
 	return seq, body[len(eventPrefix) : len(body)-1], true
 }
