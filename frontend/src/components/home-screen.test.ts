@@ -35,5 +35,10 @@ describe('isHome', () => {
     expect(isHome('c:/users/ANN', 'C:\\Users\\Ann')).toBe(true);
     expect(isHome('C:\\', 'C:\\Users\\Ann')).toBe(true);
     expect(isHome('C:\\Users\\Ann\\code', 'C:\\Users\\Ann')).toBe(false);
+    // Written otherwise, the same folder (a reviewer's got past the question).
+    expect(isHome('/home//ann/.', '/home/ann')).toBe(true);
+    expect(isHome('/home/x/../ann', '/home/ann')).toBe(true);
+    expect(isHome('/home/ann/./code', '/home/ann')).toBe(false);
+    expect(isHome('C:/Users//Ann/', 'C:\\Users\\Ann')).toBe(true);
   });
 });

@@ -132,7 +132,10 @@ export class HomeScreen extends LitElement {
 
   #set<K extends keyof Draft>(k: K, v: Draft[K]): void {
     if (!this.#draft) return;
-    if (k === 'workdir') this.#askHome = false;
+    if (k === 'workdir') {
+      this.#askHome = false;
+      this.#homeConfirmed = ''; // asked again, even back at the same folder
+    }
     this.#draft = { ...this.#draft, [k]: v };
     this.requestUpdate();
     // An error about the form goes once the edit fixes its cause (AppState re-checks).
@@ -363,13 +366,20 @@ export function refillDraft<D extends object>(fresh: D, draft: D | null, base: D
 export function isHome(dir: string, home: string): boolean {
   if (dir.trim() === '' || home.trim() === '') return false;
   const win = /^[A-Za-z]:/.test(home) || home.includes('\\');
-  const norm = (p: string) => {
-    const x = p.trim().replace(/[/\\]+$/, ''); // "" for the root
-    return win ? x.replace(/\//g, '\\').toLowerCase() : x;
+  // Its segments, as the file system reads them: "/home//ann/." and "/home/x/../ann" are
+  // "/home/ann" (a reviewer's got past the question). The root is no segment at all.
+  const norm = (p: string): string[] => {
+    const out: string[] = [];
+    for (const seg of p.trim().split(win ? /[/\\]+/ : /\/+/)) {
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') out.pop();
+      else out.push(win ? seg.toLowerCase() : seg);
+    }
+    return out;
   };
   const d = norm(dir);
   const h = norm(home);
-  return d === h || h.startsWith(d + (win ? '\\' : '/'));
+  return d.length <= h.length && d.every((seg, i) => seg === h[i]);
 }
 
 /** A field of the Create party form that an error can be about. */

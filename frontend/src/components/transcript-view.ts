@@ -34,12 +34,17 @@ const MARGIN_PX = 900;
 /** Keys that scroll a scrolling box, unless a control or a text field has them. */
 const SCROLL_KEYS = new Set(['ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End', ' ']);
 
-/** Whether a key pressed in the transcript scrolls it (not one a button or a field takes). */
+/**
+ * Whether a key pressed in the transcript scrolls it: not one a field takes (arrows move
+ * its caret), nor Space on a button, a link or a summary (it presses them). The arrows,
+ * Page Up/Down, Home and End on a focused button do scroll.
+ */
 function scrollsTheTranscript(e: KeyboardEvent): boolean {
   if (!SCROLL_KEYS.has(e.key)) return false;
   const at = e.composedPath()[0];
   if (!(at instanceof HTMLElement)) return true;
-  return !(at.isContentEditable || at.closest('button, input, textarea, select, a[href], summary') !== null);
+  if (at.isContentEditable || at.closest('input, textarea, select') !== null) return false;
+  return !(e.key === ' ' && at.closest('button, a[href], summary') !== null);
 }
 
 export class TranscriptView extends LitElement {

@@ -85,7 +85,7 @@ export interface WorkspaceHooks {
 }
 
 /** What a file shows, once the party is over for this window (ended, left or removed from), when its diff was not opened before. */
-export const DIFF_AFTER_END = 'You are no longer in the party (it ended, or you left it), and the host no longer shows its diffs: only those opened before can still be shown.';
+export const DIFF_AFTER_END = 'You are no longer in the party, and the host no longer shows its diffs: only those opened before can still be shown.';
 
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
