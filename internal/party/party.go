@@ -148,7 +148,7 @@ type Config struct {
 	// bare tokens.
 	Invites func(journal.Tokens) wire.Invites
 
-	MaxParticipants int           // members at once, the host aside (default 100)
+	MaxParticipants int           // members at once, hosts aside (default 100)
 	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
 	PromptBurst     int           // per member: prompts allowed at once (default 10)
 	PromptEvery     time.Duration // per member: one more prompt allowed per this (default 1s)
