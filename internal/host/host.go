@@ -336,6 +336,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if clash := folderClash(cfg.DataDir, pc.ID, cfg.Agent.WorkDir); clash != "" {
 		p.Notice(wire.KindSystem, clash)
 	}
+	if whole := homeFolder(cfg.Agent.WorkDir); whole != "" {
+		p.Notice(wire.KindSystem, whole)
+	}
 	go func() {
 		defer close(h.served)
 		if err := h.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -420,6 +423,25 @@ func folderClash(dataDir, self, workDir string) string {
 		}
 	}
 	return ""
+}
+
+// homeFolder says, for a notice to everyone, when the agent's folder is the host's home
+// folder or holds it: the agent can then read and change everything the host owns (a
+// tester's party started in $HOME, the window's first default; `concordia host` takes the
+// folder it is run in). "" otherwise. Not the path: the notice reaches every member.
+func homeFolder(workDir string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || workDir == "" {
+		return ""
+	}
+	w, h := realPath(workDir), realPath(home)
+	if runtime.GOOS == "windows" {
+		w, h = strings.ToLower(w), strings.ToLower(h)
+	}
+	if w != h && !within(w, h) {
+		return ""
+	}
+	return "the working directory is, or holds, the host's whole home folder: the agent can read and change anything in it (a project's folder keeps it to that project)"
 }
 
 // realPath is p absolute, its symlinks resolved where they can be.

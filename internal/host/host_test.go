@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -461,6 +462,32 @@ func TestShutdownDuringAMergeIsQuick(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("shutdown took %v with a merge under way: it waited for the merge", d)
+	}
+}
+
+// TestPartyInTheHomeFolderSaysSo: the agent's folder is the host's home folder, or holds
+// it: everyone is told the agent can reach everything the host owns (the window asks
+// first; `concordia host` run in ~ did not say a word).
+func TestPartyInTheHomeFolderSaysSo(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	project := filepath.Join(home, "src", "app")
+	if err := os.MkdirAll(project, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	said := func(h *Host) bool {
+		v, st, err := h.Party().Watch()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Leave()
+		return slices.ContainsFunc(st.Events, func(ev wire.Event) bool { return strings.Contains(ev.Text, "whole home folder") })
+	}
+	for dir, want := range map[string]bool{home: true, filepath.Dir(home): true, project: false} {
+		if got := said(startHost(t, Config{DataDir: t.TempDir(), Agent: agent.Config{WorkDir: dir}})); got != want {
+			t.Errorf("a party in %s: told of the home folder %v, want %v", dir, got, want)
+		}
 	}
 }
 
