@@ -1,0 +1,97 @@
+// Joining a party over the network, as a participant (or a co-host, with a host invite).
+
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Join joins the party of an invite (TLS pinned to its fingerprint). The first
+// connection is not retried: its error matches client.ErrUnreachable, ErrRefused,
+// ErrFingerprint or ErrFull, or invite.ErrInvalid for a bad link. Later drops are
+// retried in the background, reported as party:status and caught up with party:state.
+func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
+	inv, err := invite.Parse(link)
+	if err != nil {
+		return Info{}, badRequest(err)
+	}
+	name = strings.TrimSpace(name)
+	if err := settings.CheckName(name); err != nil {
+		return Info{}, badRequest(err)
+	}
+	if err := m.begin(); err != nil {
+		return Info{}, err
+	}
+	ctx, cancel := m.opContext(ctx)
+	defer cancel()
+	if m.clientID == "" || name != m.clientName {
+		m.clientID, m.clientName = randomClientID(), name
+	}
+	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{})}
+	c, err := client.Join(ctx, client.Config{
+		Invite:   inv,
+		Name:     name,
+		ClientID: m.clientID,
+		OnEvent:  a.onEvent,
+		OnHello:  a.onHello,
+		OnStatus: a.onStatus,
+		Backoff:  m.cfg.ClientBackoff,
+		Logger:   m.log,
+	})
+	if err != nil {
+		m.abort()
+		return Info{}, fmt.Errorf("join party: %w", err)
+	}
+	a.c = c
+	go a.watch()
+	a.mu.Lock()
+	if a.pending != nil { // the hello's events were not all delivered; use what came
+		a.completeLocked()
+	}
+	hello := c.Hello()
+	a.you = hello.You
+	a.party = hello.Party
+	if hello.You.Role == wire.RoleHost {
+		// Joined with a host invite (a host with no terminal of its own): that link must
+		// not be offered as the party's invite, which would make whoever gets it a host.
+		// The party's own invites come from the host.
+		a.invite = ""
+		go a.learnInvites()
+	}
+	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
+	a.mu.Unlock()
+	if err := m.commit(a); err != nil {
+		return Info{}, err
+	}
+	return info, nil
+}
+
+// RetryNow tries to reach the host at once rather than at the next attempt's time (a
+// joined window that is reconnecting: the host is back sooner than the backoff thinks).
+// Hosting, or connected, it does nothing.
+func (m *Manager) RetryNow() error {
+	a, err := m.current()
+	if err != nil {
+		return err
+	}
+	if a.c != nil {
+		a.c.RetryNow() // false: connected already, nothing to do
+	}
+	return nil
+}
+
+// randomClientID is a client_id no other window has: 16 random bytes, in hex.
+func randomClientID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b)
+}
