@@ -445,7 +445,7 @@ func TestAgentThatNeverAnswers(t *testing.T) {
 	}
 	for _, b := range of(evs, wire.KindBatch) {
 		tr := turnOf(evs, b.Batch.ID)
-		if tr.Status != wire.TurnError || tr.Error != "claude could not start: "+want+"; the prompts were not sent to it: send them again to try once more" {
+		if tr.Status != wire.TurnError || !tr.Unsent || tr.Error != "claude could not start: "+want+"; the prompts were not sent to it: send them again to try once more" {
 			t.Errorf("batch %s: %+v", b.Batch.ID, *tr)
 		}
 	}

@@ -425,7 +425,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 	case notStarted != nil:
 		// The agent never had them: said so, for their authors to send them again (a batch
 		// put back into the queue would be cut again at once, and fail as fast).
-		turn.Status, turn.Error = wire.TurnError, oneLine(err.Error())+"; the prompts were not sent to it: send them again to try once more"
+		turn.Status, turn.Error, turn.Unsent = wire.TurnError, oneLine(err.Error())+"; the prompts were not sent to it: send them again to try once more", true
 	case err != nil:
 		turn.Status, turn.Error = wire.TurnError, "claude failed twice: "+oneLine(err.Error())
 	case res.IsError:

@@ -209,6 +209,9 @@ type Turn struct {
 	// Denied counts the tool requests of this turn that were denied or timed out (an
 	// extension of §7: a turn with denials is never shown as a plain "done").
 	Denied int `json:"denied,omitempty"`
+	// Unsent says the agent could not start, so never got this batch: its prompts were not
+	// sent, and their authors' clients may offer them back to be sent again (our extension).
+	Unsent bool `json:"unsent,omitempty"`
 }
 
 // Approval is a merged batch waiting for a host (§7).

@@ -319,6 +319,20 @@ export class PartySession {
   }
 
   /**
+   * My prompts of a batch the agent never got (it could not start) come back into the prompt
+   * box, to be sent again: the turn's error asks their authors to, and a tester had to type
+   * them anew.
+   */
+  #giveBack(batch: string): void {
+    const it = this.#transcript.items.find((i) => i.type === 'turn' && i.batch?.id === batch);
+    if (!it || it.type !== 'turn') return;
+    const mine = it.prompts.filter((p) => this.isMine(p)).map((p) => p.text);
+    if (mine.length === 0) return;
+    const back = mine.join('\n\n');
+    this.#refill = this.#refill === null ? back : `${this.#refill}\n\n${back}`;
+  }
+
+  /**
    * What the prompt box holding draft should hold now that my prompt came back (once):
    * the prompt itself in an empty box, else below what was typed, so neither is lost;
    * null when nothing came back.
@@ -602,6 +616,9 @@ export class PartySession {
     }
     this.#attention(e);
     switch (e.kind) {
+      case 'turn':
+        if (e.turn?.unsent) this.#giveBack(e.turn.batch);
+        break;
       case 'phase':
         if (e.phase) this.phase = e.phase;
         // The host cuts a batch of every waiting prompt as it moves to merging: those are

@@ -152,6 +152,8 @@ export interface Turn {
   error?: string;
   /** Tool requests of this turn that were denied or timed out. */
   denied?: number;
+  /** The agent could not start: this batch's prompts were never sent (they can be sent again). */
+  unsent?: boolean;
 }
 
 /** Pipeline phases (State.phase and the phase event). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, fakeSession } from './fake-backend';
-import { approval, batch, phase, prompt, withdrawn } from './events.test-helpers';
+import { approval, batch, phase, prompt, turn, withdrawn } from './events.test-helpers';
 import type { Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -103,5 +103,23 @@ describe('withdrawing a waiting prompt', () => {
     be.emit('party:event', withdrawn(2, { prompt: 'p2', user: 'bob', by: 'hosty' }));
     expect(st.pending).toEqual([]);
     expect(st.withdrawalOf('p2')?.by).toBe('hosty');
+  });
+});
+
+describe('a batch the agent never got', () => {
+  it('gives my prompts back to the prompt box, not anyone else\'s, and only when it was unsent', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', prompt(2, bobs));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1', 'p2'], merged: 'both', merger: 'local' }));
+    const failed = turn(4, 'b1', 'error');
+    be.emit('party:event', { ...failed, turn: { ...failed.turn!, error: 'claude could not start: …', unsent: true } });
+    expect(st.takeRefill('')).toBe('fix teh typo');
+    expect(st.takeRefill('')).toBeNull(); // once
+    // A batch that reached the agent and failed there gives nothing back.
+    be.emit('party:event', prompt(5, { ...mine, id: 'p3' }));
+    be.emit('party:event', batch(6, { id: 'b2', prompts: ['p3'], merged: 'again', merger: 'local' }));
+    be.emit('party:event', turn(7, 'b2', 'error'));
+    expect(st.takeRefill('')).toBeNull();
   });
 });
