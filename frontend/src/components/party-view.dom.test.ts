@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
-import { changed, joined, prompt, settings } from '../state/events.test-helpers';
+import { changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
 import { deferred } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
@@ -92,6 +92,27 @@ describe('<party-view> ending with prompts waiting', () => {
     await el.updateComplete;
     const unsent = el.shadowRoot!.querySelector('[data-testid=end-party-unsent]');
     expect(unsent?.textContent?.replace(/\s+/g, ' ').trim()).toBe('2 waiting prompts are not sent. Everyone is told which; resuming this party from the home screen queues them again.');
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> ending during a turn', () => {
+  it('says the turn under way is stopped, and a tool request waiting is denied', async () => {
+    const { be, st } = await inParty('host');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    st.askEnd();
+    await el.updateComplete;
+    const turn = () => el.shadowRoot!.querySelector('[data-testid=end-party-turn]')?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(turn()).toBeUndefined(); // idle: nothing under way
+    be.emit('party:event', phase(1, 'running'));
+    await el.updateComplete;
+    expect(turn()).toBe("The agent's turn under way is stopped where it is.");
+    be.emit('party:event', phase(2, 'awaiting_permission'));
+    await el.updateComplete;
+    expect(turn()).toBe("The agent's tool request waiting for a decision is denied, and its turn is stopped where it is.");
     el.remove();
     st.dispose();
   });

@@ -381,12 +381,25 @@ export class PartyView extends LitElement {
     </div>`;
   }
 
-  /** What ending now would leave unsent (the terminal's /quit says the same). */
+  /**
+   * What ending now would cut short or leave unsent (the terminal's /quit says the same): the
+   * agent's turn under way, a tool request waiting for a decision, waiting prompts. It said
+   * only the prompts, and a tester's pending tool request was denied without a word.
+   */
   #lost(s: AppState) {
     const n = s.pending.length;
-    if (n === 0) return nothing;
-    return html`<p data-testid="end-party-unsent"><b>${n === 1 ? '1 waiting prompt is' : `${n} waiting prompts are`} not sent.</b>
-      Everyone is told which; resuming this party from the home screen queues ${n === 1 ? 'it' : 'them'} again.</p>`;
+    const turn =
+      s.phase === 'awaiting_permission'
+        ? html`<p data-testid="end-party-turn"><b>The agent's tool request waiting for a decision is denied,</b> and its turn is stopped where it is.</p>`
+        : s.phase === 'running'
+          ? html`<p data-testid="end-party-turn"><b>The agent's turn under way is stopped</b> where it is.</p>`
+          : nothing;
+    const prompts =
+      n === 0
+        ? nothing
+        : html`<p data-testid="end-party-unsent"><b>${n === 1 ? '1 waiting prompt is' : `${n} waiting prompts are`} not sent.</b>
+            Everyone is told which; resuming this party from the home screen queues ${n === 1 ? 'it' : 'them'} again.</p>`;
+    return html`${turn}${prompts}`;
   }
 
   #invites(s: AppState) {
