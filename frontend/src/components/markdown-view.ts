@@ -76,6 +76,10 @@ export class MarkdownView extends LitElement {
       th, td { border: 1px solid var(--border); padding: 5px 10px; text-align: left; }
       /* Short code in a narrow column stays whole (it broke as "co / de"); the table scrolls. */
       td code, th code { overflow-wrap: normal; white-space: nowrap; }
+      /* A cell breaks a word only when it must (break-word does not count toward its
+         narrowest width, anywhere does): short cells beside long text kept one letter a
+         line, "end" as e / n / d (a tester); now the table scrolls instead. */
+      th, td { overflow-wrap: break-word; }
       th { background: var(--surface-2); }
       .md-link { text-decoration: underline dotted; text-underline-offset: 2px; }
       .md-href { color: var(--muted); font-size: 0.92em; }
