@@ -227,6 +227,10 @@ export class PartyView extends LitElement {
       .spacer { flex: 1; }
       .leave { display: grid; position: sticky; bottom: -16px; margin: 0 -16px -16px; padding: 12px 16px 16px; background: var(--surface); border-top: 1px solid var(--border); }
       .confirm .dialog { width: min(420px, 100%); overflow-wrap: anywhere; }
+      /* "Keep <name>" gives way to Remove: a 57-character name ran out of the dialog (a tester). */
+      .confirm footer { min-width: 0; }
+      .confirm button.keep { display: inline-flex; gap: 0.3em; min-width: 0; max-width: 60%; }
+      .confirm button.keep .who { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .stop { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); position: relative; }
       /* Its own tooltip, not a title: WebKitGTK kept a native one on screen after the button
          went away with the turn (a tester). This one goes with the button. */
@@ -624,7 +628,7 @@ export class PartyView extends LitElement {
             @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />
         </div>
         <footer>
-          <button data-testid="kick-cancel" @click=${close}>Keep ${m.name}</button>
+          <button data-testid="kick-cancel" class="keep" title=${`Keep ${m.name}`} @click=${close}>Keep <span class="who">${m.name}</span></button>
           <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`)} @click=${remove}>Remove</button>
         </footer>
       </div>
