@@ -75,7 +75,8 @@ export class ChangesPanel extends LitElement {
       .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
 
       .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
-      .diff-head .path { display: block; white-space: normal; overflow-wrap: anywhere; }
+      /* A long path wraps after a "/", not inside a name (it split "….t" / "xt", a tester). */
+      .diff-head .path { display: block; white-space: normal; overflow-wrap: break-word; }
       .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: 12.5px; background: var(--warn-soft); color: var(--warn); }
       .note.error { background: var(--danger-soft); color: var(--danger); }
       .note.info { background: var(--surface-2); color: var(--muted); }
@@ -154,7 +155,7 @@ export class ChangesPanel extends LitElement {
     return html`<div class="diff-head">
         <button class="ghost small" data-testid="diff-back" @click=${() => w.closeDiff()} aria-label="Back to the list">← Files</button>
         ${f ? this.#status(f.status) : nothing}
-        <span class="path" data-testid="diff-path">${path}</span>
+        <span class="path" data-testid="diff-path" title=${path}>${pathBreaks(path)}</span>
         ${f ? this.#counts(f) : nothing}
       </div>
       <div class="body" data-testid="diff-view">
@@ -302,3 +303,9 @@ function sizeText(n: number): string {
 }
 
 customElements.define('changes-panel', ChangesPanel);
+
+/** A path with a line-break opportunity after each "/", for a header that wraps. */
+function pathBreaks(path: string) {
+  const parts = path.split('/');
+  return parts.map((seg, i) => (i < parts.length - 1 ? html`${seg}/<wbr>` : seg));
+}
