@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
-import { batch, out, phase, prompt } from '../state/events.test-helpers';
+import { batch, left, out, phase, prompt } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import './transcript-view';
 
@@ -65,4 +65,24 @@ describe('<transcript-view>', () => {
     expect(end?.textContent?.trim()).toBe('You left before this turn finished');
     el.remove();
   });
+});
+
+describe('<transcript-view> after a host stopped', () => {
+  for (const [role, want] of [
+    ['participant', 'You were disconnected when the host stopped'],
+    ['host', 'The party stopped here without ending'], // this window was that host (resumed)
+  ] as const) {
+    it(`says it of oneself in words for a ${role}`, async () => {
+      const { be, st } = await inParty(role);
+      const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+      el.state = st;
+      document.body.append(el);
+      be.emit('party:event', { ...left(1, { id: 'm1', name: 'ann', role }), why: 'host_stopped', text: 'ann was disconnected when the host stopped' });
+      await el.updateComplete;
+      const notice = el.shadowRoot!.querySelector('[data-kind=participants]')?.textContent?.trim();
+      expect(notice).toBe(want);
+      el.remove();
+      st.dispose();
+    });
+  }
 });

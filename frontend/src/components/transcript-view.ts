@@ -400,7 +400,11 @@ export class TranscriptView extends LitElement {
   /** Why someone is gone: the host's words when it gives them (our own for oneself). */
   #leftText(m: Member, it: MembersItem): string {
     const mine = m.id === this.state?.session?.you.id;
-    if (mine && it.why === 'host_stopped') return 'You were disconnected when the host stopped';
+    if (mine && it.why === 'host_stopped') {
+      // This window is the host that stopped (a resumed party's owner): "you were
+      // disconnected" read oddly there (a tester's), as it did in the terminal.
+      return this.state?.session?.role === 'host' ? 'The party stopped here without ending' : 'You were disconnected when the host stopped';
+    }
     // A host (or a journal) from before why: its own words, which name this member.
     if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
     return it.text || `${m.name} left`;
