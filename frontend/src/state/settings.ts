@@ -36,7 +36,9 @@ export function describeKey(k: KeyStatus | null): string {
     case 'keyring':
       return 'Gemini key: in the OS keyring';
     default:
-      return 'Gemini key: none — merging locally';
+      // With no keyring a key cannot be set here either: said so, as Settings says it (the
+      // form read "none" while Settings and the party said the keyring was unavailable).
+      return k.keyring_available ? 'Gemini key: none — merging locally' : 'Gemini key: none (the OS keyring is unavailable) — merging locally';
   }
 }
 
