@@ -84,6 +84,9 @@ export class JoinDialog extends LitElement {
     if (!s) return nothing;
     const j = s.join;
     const summary = j.check === 'valid' ? inviteSummary(j.invite) : null;
+    // The last join with this very link failed: no green "Valid invite" above the red reason
+    // (a tester read both at once).
+    const failedHere = j.error !== '' && j.failedInvite === j.invite.trim();
     const c = s.connection;
     return html`
       <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeJoin()}>
@@ -105,8 +108,11 @@ export class JoinDialog extends LitElement {
               <div class="status ${j.check} ${j.warning ? 'warn' : ''}" data-testid="join-invite-status" data-check=${j.check} aria-live="polite">
                 ${j.check === 'checking' ? html`<span class="spinner" style="width:12px;height:12px"></span> Checking…` : nothing}
                 ${j.check === 'invalid' ? html`${iconAlert()}<span data-testid="join-invite-error">${j.problem}</span>` : nothing}
-                ${j.check === 'valid' && !j.warning
+                ${j.check === 'valid' && !j.warning && !failedHere
                   ? html`${iconCheck()}<span>Valid invite${summary ? html` to <b>${summary.host}</b> · certificate pinned` : nothing}</span>`
+                  : nothing}
+                ${j.check === 'valid' && !j.warning && failedHere
+                  ? html`<span data-testid="join-invite-failed">An invite${summary ? html` to <b>${summary.host}</b>` : nothing}, well formed; joining with it failed (below)</span>`
                   : nothing}
                 ${j.check === 'valid' && j.warning
                   ? html`${iconAlert()}<span data-testid="join-invite-warning">${summary ? html`To <b>${summary.host}</b> · ` : nothing}${j.warning}</span>`

@@ -1,0 +1,40 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../state/app-state';
+import { FakeBackend } from '../state/fake-backend';
+import './join-dialog';
+
+type Dialog = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+const link = `concordia://192.0.2.2:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms?fp=${'ab'.repeat(32)}`;
+
+describe('<join-dialog> after a failed join', () => {
+  it('does not call the link valid above the reason it failed; another link is valid again', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    be.handlers.JoinParty = async () => {
+      throw new Error('The host refused this invite.');
+    };
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    st.setJoinInvite(link);
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const text = () => el.shadowRoot!.querySelector('[data-testid=join-invite-status]')?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(text()).toContain('Valid invite to 192.0.2.2');
+    expect(await st.submitJoin()).toBe(false);
+    await el.updateComplete;
+    expect(text()).not.toContain('Valid invite');
+    expect(text()).toContain('joining with it failed');
+    expect(el.shadowRoot!.querySelector('[data-testid=join-error]')?.textContent).toContain('refused');
+    st.setJoinInvite(link.replace('192.0.2.2', '192.0.2.3'));
+    await new Promise((r) => setTimeout(r, 20));
+    await el.updateComplete;
+    expect(text()).toContain('Valid invite to 192.0.2.3');
+    el.remove();
+    st.dispose();
+  });
+});
