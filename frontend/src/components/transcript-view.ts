@@ -162,7 +162,9 @@ export class TranscriptView extends LitElement {
       }
       .withdraw:hover:not(:disabled) { color: var(--text); }
       .withdraw:disabled { cursor: default; opacity: 0.6; }
-      .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; }
+      /* Beside a long error the time stays whole ("17.2" / "s", a tester) and the icon keeps its size. */
+      .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; flex: none; white-space: nowrap; }
+      .turn > footer svg { flex: none; }
       .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: 12px; }
       .files-label { display: inline-flex; gap: 5px; align-items: center; color: var(--faint); margin-right: 2px; }
       /* A chip no wider than the card: a long path is cut in its folder part (it stuck out past the card). */
