@@ -59,20 +59,28 @@ func (r *editRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResu
 	return TurnResult{}, nil
 }
 
+// turnEndsWhileScanning runs a turn whose tool starts a scan of the changes, and ends the
+// turn while that scan waits for its answer, which it returns (inside a synctest bubble).
+func turnEndsWhileScanning(t *testing.T) (*gateWorkspace, *collector, chan scanAnswer) {
+	t.Helper()
+	ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+	run := &editRunner{release: make(chan struct{})}
+	p, col, id := start(t, Config{Runner: run, Workspace: ws})
+	if _, err := p.Prompt(id, "edit a.go"); err != nil {
+		t.Fatal(err)
+	}
+	during := <-ws.calls // the tool's scan, a quiet second after it ran
+	close(run.release)
+	col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	return ws, col, during
+}
+
 // A scan of the changes begun during a turn and finished after it sends no event of its
 // own: the scan owed to the turn's end follows at once and sends the list. An independent
 // client saw the same list twice, a second apart.
 func TestChangesAfterATurnAreSentOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
-		run := &editRunner{release: make(chan struct{})}
-		p, col, id := start(t, Config{Runner: run, Workspace: ws})
-		if _, err := p.Prompt(id, "edit a.go"); err != nil {
-			t.Fatal(err)
-		}
-		during := <-ws.calls // the tool's scan, a quiet second after it ran
-		close(run.release)
-		col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		ws, col, during := turnEndsWhileScanning(t)
 		list := []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}
 		during <- scanAnswer{files: list}
 		after := <-ws.calls // the turn's own scan
@@ -88,15 +96,7 @@ func TestChangesAfterATurnAreSentOnce(t *testing.T) {
 // list is sent (it waited for the next tool or turn).
 func TestChangesAfterATurnWhenTheScanDuringItFailed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
-		run := &editRunner{release: make(chan struct{})}
-		p, col, id := start(t, Config{Runner: run, Workspace: ws})
-		if _, err := p.Prompt(id, "edit a.go"); err != nil {
-			t.Fatal(err)
-		}
-		during := <-ws.calls
-		close(run.release)
-		col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		ws, col, during := turnEndsWhileScanning(t)
 		during <- scanAnswer{err: errors.New("git: index.lock exists")}
 		after := <-ws.calls // the turn's own scan
 		after <- scanAnswer{files: []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}}
