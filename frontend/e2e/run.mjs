@@ -196,11 +196,13 @@ test('settings explain bad values and save nothing', async () => {
   await tid('settings-window').fill('0.01');
   await tid('settings-save').click();
   await textOf('settings-window-problem', 'at least 0.1 seconds');
-  // Checked by Go (only it can look at the disk): the reason comes back as a sentence.
+  // Checked by Go (only it can look at the disk): the reason comes back as a sentence,
+  // under the field it is about.
   await tid('settings-window').fill('0.5');
   await tid('settings-workdir').fill(join(tmp, 'no-such-folder'));
   await tid('settings-save').click();
-  await textOf('settings-error', 'does not exist');
+  await textOf('settings-workdir-problem', 'does not exist');
+  await textOf('settings-error', 'fix the marked fields');
   await shot('settings-invalid');
   const onDisk = readSettings();
   check(onDisk.window_ms === 500 && onDisk.workdir === workdir, `the settings file changed: ${JSON.stringify(onDisk)}`);

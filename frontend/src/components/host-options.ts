@@ -44,12 +44,15 @@ export function permissionFields(
   `;
 }
 
-/** The extra Claude Code arguments field. */
-export function claudeArgsField(prefix: string, d: HostOptionsDraft, set: (k: 'claudeArgs', v: string) => void) {
+/** The extra Claude Code arguments field; problem, when given, is said under it (Settings). */
+export function claudeArgsField(prefix: string, d: HostOptionsDraft, set: (k: 'claudeArgs', v: string) => void, problem?: string) {
   return html`<label class="field">
     <span class="label">Extra Claude Code arguments</span>
     <input class="mono" data-testid="${prefix}-args" .value=${d.claudeArgs} placeholder="e.g. --model opus" spellcheck="false" autocomplete="off"
+      aria-invalid=${problem ? 'true' : 'false'}
       @input=${(e: InputEvent) => set('claudeArgs', (e.target as HTMLInputElement).value)} />
-    <span class="hint">Written as in a shell; quote words with spaces.</span>
+    ${problem
+      ? html`<span class="problem" data-testid="${prefix}-args-problem">${problem}</span>`
+      : html`<span class="hint">Written as in a shell; quote words with spaces.</span>`}
   </label>`;
 }

@@ -39,3 +39,34 @@ describe('<settings-panel> during a party', () => {
     st.dispose();
   });
 });
+
+describe('<settings-panel> when Go refuses a field', () => {
+  it('marks the extra arguments and says why under them; typing there clears it', async () => {
+    const { be, st } = await inParty('participant');
+    be.handlers.SaveSettings = async () => {
+      throw new Error('The extra Claude Code arguments have a " without its closing ".');
+    };
+    st.openSettings();
+    const el = document.createElement('settings-panel') as Panel;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    const args = q('settings-args') as HTMLInputElement;
+    args.value = '--model "opus';
+    args.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    (q('settings-save') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(args.getAttribute('aria-invalid')).toBe('true');
+    expect(q('settings-args-problem')?.textContent).toBe('The extra Claude Code arguments have a " without its closing ".');
+    expect(q('settings-error')?.textContent).toBe('Please fix the marked fields.');
+    args.value = '--model opus';
+    args.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(q('settings-args-problem')).toBeNull();
+    expect(q('settings-error')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});

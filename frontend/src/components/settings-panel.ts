@@ -24,6 +24,22 @@ interface Draft extends HostOptionsDraft {
   notifications: boolean;
 }
 
+/** The settings field each field of the form edits (for the problems said of them). */
+const SETTINGS_KEY: Record<keyof Draft, keyof Settings> = {
+  name: 'name',
+  workdir: 'workdir',
+  windowSec: 'window_ms',
+  minPrompts: 'min_prompts',
+  merger: 'merger',
+  claudePath: 'claude_path',
+  listen: 'listen',
+  publicHost: 'public_host',
+  notifications: 'notifications',
+  permissionMode: 'permission_mode',
+  approve: 'approve',
+  claudeArgs: 'claude_args',
+};
+
 export class SettingsPanel extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -109,6 +125,7 @@ export class SettingsPanel extends LitElement {
     if (!this.#draft) return;
     this.#draft = { ...this.#draft, [k]: v };
     this.requestUpdate();
+    this.state?.settingsEdited(SETTINGS_KEY[k]);
   }
 
   #toSettings(d: Draft): Settings {
@@ -293,7 +310,7 @@ export class SettingsPanel extends LitElement {
                           ${runningMode ? html`<b>${runningMode}</b>` : 'its mode'}.</span>`
                       : nothing}
                     ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
-                    ${claudeArgsField('settings', d, (k, v) => this.#set(k, v))}
+                    ${claudeArgsField('settings', d, (k, v) => this.#set(k, v), p.claude_args)}
                   </section>
                   <section>
                     <h3>Notifications</h3>

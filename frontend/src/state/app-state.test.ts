@@ -446,6 +446,27 @@ describe('errors for people', () => {
     expect(st.settingsError).toBe('the listen address is in use');
   });
 
+  it('settings: what Go says of a field is said under it, and goes once the field is edited', async () => {
+    const be = new FakeBackend();
+    let refusal = 'The display name is empty.';
+    be.handlers.SaveSettings = async () => {
+      throw new Error(refusal);
+    };
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.saveSettings({ ...fakeSettings, name: '' })).toBe(false);
+    expect(st.settingsProblems).toEqual({ name: 'The display name is empty.' });
+    expect(st.settingsError).toBe('Please fix the marked fields.');
+    st.settingsEdited('workdir'); // another field: the name still needs fixing
+    expect(st.settingsProblems).toEqual({ name: 'The display name is empty.' });
+    st.settingsEdited('name');
+    expect(st.settingsProblems).toEqual({});
+    expect(st.settingsError).toBe(''); // the footer went with it (a tester's stayed)
+    refusal = 'The extra Claude Code arguments have a " without its closing ".';
+    expect(await st.saveSettings({ ...fakeSettings, claude_args: '--model "opus' })).toBe(false);
+    expect(st.settingsProblems).toEqual({ claude_args: refusal });
+  });
+
   it('key: keyring failure is shown, success updates the status', async () => {
     const be = new FakeBackend();
     be.handlers.SetKey = async () => {

@@ -407,6 +407,11 @@ export class AppState {
   }
 
   /** Validates and saves settings. Resolves true when Go accepted them. */
+  /** A Settings field was edited: a problem said of it goes (see SettingsState.edited). */
+  settingsEdited(field: keyof Settings): void {
+    this.#settings.edited(field);
+  }
+
   async saveSettings(s: Settings): Promise<boolean> {
     const saved = await this.#settings.saveSettings(s);
     if (saved && this.createError !== '' && !this.#createCheck.armed) {

@@ -27,6 +27,23 @@ export function validateSettings(s: Settings): SettingsProblems {
   return p;
 }
 
+/**
+ * The field a sentence of Go's settings checks is about, or null: Go's refusal is shown
+ * under that field, as the window's own checks are (a tester saw only the footer say the
+ * name was empty, the field unmarked).
+ */
+export function settingsErrorField(error: string): keyof Settings | null {
+  if (/^The display name/.test(error)) return 'name';
+  if (/^The extra Claude Code arguments|Claude Code in its own mode/.test(error)) return 'claude_args';
+  if (/^The working folder|is a file, not a folder/.test(error)) return 'workdir';
+  if (/^The Claude Code path|Claude Code was not found/.test(error)) return 'claude_path';
+  if (/^The batching window/.test(error)) return 'window_ms';
+  if (/^Min prompts/.test(error)) return 'min_prompts';
+  if (/^The listen /.test(error)) return 'listen';
+  if (/^The public host/.test(error)) return 'public_host';
+  return null;
+}
+
 /** Says where the Gemini key comes from, for the home card and settings. */
 export function describeKey(k: KeyStatus | null): string {
   if (!k) return 'Gemini key: unknown';
@@ -89,6 +106,15 @@ export class SettingsState {
     this.#changed();
   }
 
+  /** A field was edited: what was said of it no longer holds (nor the footer, once none is left). */
+  edited(field: keyof Settings): void {
+    if (!(field in this.settingsProblems)) return;
+    const { [field]: _, ...rest } = this.settingsProblems;
+    this.settingsProblems = rest;
+    if (Object.keys(rest).length === 0 && this.settingsError === 'Please fix the marked fields.') this.settingsError = '';
+    this.#changed();
+  }
+
   /** Validates and saves settings. Resolves true when Go accepted them. */
   async saveSettings(s: Settings): Promise<boolean> {
     if (this.settingsBusy) return false;
@@ -113,7 +139,14 @@ export class SettingsState {
       }, 2500);
       return true;
     } catch (err) {
-      this.settingsError = errorText(err);
+      const text = errorText(err);
+      const field = settingsErrorField(text);
+      if (field) {
+        this.settingsProblems = { [field]: text };
+        this.settingsError = 'Please fix the marked fields.';
+      } else {
+        this.settingsError = text;
+      }
       return false;
     } finally {
       this.settingsBusy = false;
