@@ -393,8 +393,10 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		Command: command,
 	}
 	res, err := p.cfg.Runner.RunTurn(ctx, text, io)
-	var notStarted *StartError
-	if errors.As(err, &notStarted) && ctx.Err() == nil {
+	// Unsent only when the first run could not start: a retry that cannot start comes
+	// after a run that had the batch.
+	unsent := isStartError(err) && ctx.Err() == nil
+	if unsent {
 		p.log.Warn("agent could not start", "err", err)
 	} else if err != nil && ctx.Err() == nil {
 		p.log.Warn("agent failed, restarting", "err", err)
@@ -408,7 +410,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 			err = rerr // it says claude could not start; the next batch starts it again
 		} else {
 			res, err = p.cfg.Runner.RunTurn(ctx, text, io)
-			if err != nil && ctx.Err() == nil && !errors.As(err, &notStarted) {
+			if err != nil && ctx.Err() == nil && !isStartError(err) {
 				// Reported below; get a fresh agent ready so that the next batch still runs.
 				if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
 					p.log.Warn("agent restart after failed retry", "err", rerr)
@@ -422,7 +424,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		turn.Status, turn.Error = wire.TurnInterrupted, "the party ended"
 	case ctx.Err() != nil || res.Interrupted:
 		turn.Status = wire.TurnInterrupted
-	case notStarted != nil:
+	case unsent:
 		// The agent never had them: said so, for their authors to send them again (a batch
 		// put back into the queue would be cut again at once, and fail as fast).
 		turn.Status, turn.Error, turn.Unsent = wire.TurnError, oneLine(err.Error())+"; the prompts were not sent to it: send them again to try once more", true
@@ -441,6 +443,12 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		}
 	}
 	p.post(func() { p.turnDone(turn) })
+}
+
+// isStartError reports whether err is a Runner's StartError: the agent could not start.
+func isStartError(err error) bool {
+	var se *StartError
+	return errors.As(err, &se)
 }
 
 func (p *Party) turnDone(turn wire.Turn) {

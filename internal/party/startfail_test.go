@@ -1,0 +1,59 @@
+package party
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// scriptRunner's turns fail as errs says, one per call (nil: the turn runs and is done).
+type scriptRunner struct {
+	fakeRunner
+	mu    sync.Mutex
+	errs  []error
+	calls int
+}
+
+func (r *scriptRunner) RunTurn(_ context.Context, _ string, io TurnIO) (TurnResult, error) {
+	r.mu.Lock()
+	i := r.calls
+	r.calls++
+	r.mu.Unlock()
+	if i < len(r.errs) && r.errs[i] != nil {
+		return TurnResult{}, r.errs[i]
+	}
+	io.Out(wire.StreamAssistant, "done")
+	return TurnResult{}, nil
+}
+
+// A batch is unsent only when the agent could not start for its first run: a retry that
+// cannot start comes after a run that had the batch (it crashed mid-turn), whose prompts
+// were sent and must not be given back as if never seen.
+func TestUnsentOnlyWhenTheFirstRunCouldNotStart(t *testing.T) {
+	notStarted := &StartError{Err: errors.New("claude could not start: no answer")}
+	crashed := errors.New("claude exited (exit status 3)")
+	for _, tc := range []struct {
+		name   string
+		errs   []error
+		unsent bool
+	}{
+		{"the first run could not start", []error{notStarted}, true},
+		{"it crashed, and the retry could not start", []error{crashed, notStarted}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, col, id := start(t, Config{Runner: &scriptRunner{errs: tc.errs}})
+			if _, err := p.Prompt(id, "go"); err != nil {
+				t.Fatal(err)
+			}
+			evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+			for _, ev := range evs {
+				if ev.Kind == wire.KindTurn && (ev.Turn.Status != wire.TurnError || ev.Turn.Unsent != tc.unsent) {
+					t.Fatalf("turn %+v, want an error with unsent %v", *ev.Turn, tc.unsent)
+				}
+			}
+		})
+	}
+}
