@@ -277,14 +277,14 @@ func (p *Party) uniqueName(name string, self *member) string {
 		hostKey = term.KeyOf(p.hostName)
 	}
 	k := term.KeyOf(name)
-	free := !checkHost || !k.Alike(hostKey)
+	used := checkHost && k.Alike(hostKey)
 	for _, m := range p.members {
-		if !free {
+		if used {
 			break
 		}
-		free = m == self || !k.Alike(m.nameKey())
+		used = m != self && k.Alike(m.nameKey())
 	}
-	if free {
+	if !used {
 		return name
 	}
 	// Taken: the names are gathered once, so that a thousand people joining under one

@@ -6,15 +6,21 @@ import './settings-panel';
 
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
+/** Settings opened on st, the panel in the document, and a look-up by test id in it. */
+async function openPanel(st: AppState) {
+  st.openSettings();
+  const el = document.createElement('settings-panel') as Panel;
+  el.state = st;
+  document.body.append(el);
+  await el.updateComplete;
+  const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+  return { el, q };
+}
+
 describe('<settings-panel> during a party', () => {
   it('says the defaults are for the next party, and what the running party uses', async () => {
     const { be, st } = await inParty('host');
-    st.openSettings();
-    const el = document.createElement('settings-panel') as Panel;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    const { el, q } = await openPanel(st);
     expect(q('settings-party-note')?.textContent).toMatch(/defaults for the next party you host/);
     expect(q('settings-party-mode')?.textContent).toBe('Ask me before each tool use');
 
@@ -46,12 +52,7 @@ describe('<settings-panel> when Go refuses a field', () => {
     be.handlers.SaveSettings = async () => {
       throw new Error('The extra Claude Code arguments have a " without its closing ".');
     };
-    st.openSettings();
-    const el = document.createElement('settings-panel') as Panel;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    const { el, q } = await openPanel(st);
     const args = q('settings-args') as HTMLInputElement;
     args.value = '--model "opus';
     args.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
