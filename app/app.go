@@ -696,9 +696,12 @@ func (a *App) RecentParties() ([]session.RecentParty, error) {
 }
 
 // ResumeParty brings back a party from its journal with its id, invites, port, history and
-// settings; the window's person is its host again.
-func (a *App) ResumeParty(id string) (session.Info, error) {
-	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id))
+// settings; the window's person is its host again. workspace is the sharing level to
+// resume with ("" = the one the party had: the window asks first when that is the whole
+// folder).
+func (a *App) ResumeParty(id, workspace string) (session.Info, error) {
+	opt := session.ResumeOptions{Workspace: strings.TrimSpace(workspace)}
+	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id), opt)
 	if err != nil {
 		var se *session.StartError
 		if errors.As(err, &se) {

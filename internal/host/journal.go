@@ -8,7 +8,6 @@ import (
 
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
-	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // ErrNoParty: --resume named a party that has no journal in the data directory.
@@ -50,18 +49,8 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 }
 
 // WorkspaceLevel is what the resumed party shares of the working directory (§9) unless
-// told otherwise: the level a host last set, else the one the party started with, else
-// (a journal that recorded neither) nothing — a resumed party never shows more than the
-// host chose.
-func (r *Resume) WorkspaceLevel() string {
-	if r.Restore != nil && r.Restore.Workspace != "" {
-		return r.Restore.Workspace
-	}
-	if s := r.Summary.Settings.Workspace; s != "" {
-		return s
-	}
-	return wire.WorkspaceOff
-}
+// told otherwise (journal.Summary.SharingLevel).
+func (r *Resume) WorkspaceLevel() string { return r.Summary.SharingLevel() }
 
 // Close gives up a Resume that was not started.
 func (r *Resume) Close() error { return r.w.Close() }

@@ -222,7 +222,7 @@ func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
 	if got := r.WorkspaceLevel(); got != wire.WorkspaceChanges {
 		t.Errorf("resume level %q, want changes (as the host last set it)", got)
 	}
-	r.Restore.Workspace, r.Summary.Settings.Workspace = "", "" // a journal from before either was kept
+	r.Summary.Workspace, r.Summary.Settings.Workspace = "", "" // a journal from before either was kept
 	if got := r.WorkspaceLevel(); got != wire.WorkspaceOff {
 		t.Errorf("resume level with nothing recorded %q, want off", got)
 	}

@@ -27,7 +27,10 @@ type Summary struct {
 	// HostToken the host invite's ("" when the party has none).
 	Token, ViewerToken, HostToken string
 	// Settings are the latest run's: the header's, or the last resumed record's.
-	Settings     Settings
+	Settings Settings
+	// Workspace is the sharing level (§9) the last settings event that named one set
+	// ("" = none did); SharingLevel says what a resumed party shares.
+	Workspace    string
 	AgentSession string // the agent's last session id ("" = none yet)
 	// AgentRuns are the agent markers of every host run (package reap), the first first:
 	// what a run's agent left running carries its run's (LastRun: the latest).
@@ -40,6 +43,20 @@ type Summary struct {
 	Turns      int
 	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
 	Size       int64 // bytes up to the end of the last complete line
+}
+
+// SharingLevel is what the party shares of its working directory when it is resumed
+// without being told otherwise: the level a host last set, else the one the latest run
+// started with, else (a journal that recorded neither) nothing — a resumed party never
+// shows more than a host chose.
+func (s *Summary) SharingLevel() string {
+	switch {
+	case s.Workspace != "":
+		return s.Workspace
+	case s.Settings.Workspace != "":
+		return s.Settings.Workspace
+	}
+	return wire.WorkspaceOff
 }
 
 // LastRun is the agent marker of the latest host run, "" when none is recorded.
@@ -142,8 +159,11 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.LastSeq = ev.Seq
 		s.LastActive = ev.TS
 		s.Events++
-		if ev.Kind == wire.KindTurn {
+		switch {
+		case ev.Kind == wire.KindTurn:
 			s.Turns++
+		case ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace != "":
+			s.Workspace = ev.Settings.Workspace
 		}
 		if mark != nil {
 			mark(ev.Seq, off)

@@ -302,6 +302,11 @@ func (p *Party) resumed(r *Restore) {
 	if r.Unfinished != nil {
 		notes = append(notes, "the batch that was running is sent to the agent again")
 	}
+	if r.Workspace != "" && r.Workspace != p.wsLevel {
+		// Resumed sharing another level than the last one people saw (the host chose it on
+		// resuming): said in words, as when a host changes it.
+		notes = append(notes, "the party "+sharingWords[p.wsLevel])
+	}
 	text := "the party was resumed"
 	if len(notes) > 0 {
 		text += ": " + strings.Join(notes, "; ")

@@ -33,6 +33,16 @@ type RecentParty struct {
 	Turns      int       `json:"turns"`
 	State      string    `json:"state"` // PartyRunning, PartyEnded or PartyNotEndedCleanly
 	Workdir    string    `json:"workdir"`
+	// Workspace is what the party shares of its working directory when resumed as it was
+	// (off, changes or tree): the window asks before bringing back a party that shares
+	// the whole folder.
+	Workspace string `json:"workspace"`
+}
+
+// ResumeOptions change what a resumed party would otherwise take from its journal.
+type ResumeOptions struct {
+	// Workspace is the sharing level to resume with ("" = the one the party had).
+	Workspace string
 }
 
 // ErrRunning: the party to resume is running already (a host holds its journal).
@@ -72,7 +82,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 		}
 		out = append(out, RecentParty{
 			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
-			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir,
+			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir, Workspace: s.SharingLevel(),
 		})
 	}
 	return out, nil
@@ -80,9 +90,10 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 
 // Resume brings back a party from its journal, as `concordia host --resume ID` does with
 // no flags: the same id, invites, port and history, its settings as the journal has them,
-// and the window's person as the party's owner again. A party running already fails with
-// ErrRunning; an unknown id with host.ErrNoParty; start problems as a *StartError.
-func (m *Manager) Resume(ctx context.Context, partyID string) (Info, error) {
+// and the window's person as the party's owner again; opt changes what it says. A party
+// running already fails with ErrRunning; an unknown id with host.ErrNoParty; start
+// problems as a *StartError.
+func (m *Manager) Resume(ctx context.Context, partyID string, opt ResumeOptions) (Info, error) {
 	if !journal.ValidID(partyID) {
 		return Info{}, badRequest(fmt.Errorf("%q is not a party id", partyID))
 	}
@@ -105,7 +116,7 @@ func (m *Manager) Resume(ctx context.Context, partyID string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	req, maxParticipants, err := m.resumeRequest(res)
+	req, maxParticipants, err := m.resumeRequest(res, opt)
 	if err != nil {
 		res.Close()
 		return Info{}, err
@@ -125,7 +136,7 @@ func (m *Manager) Resume(ctx context.Context, partyID string) (Info, error) {
 }
 
 // resumeRequest is the party's journalled settings as a HostRequest (checked).
-func (m *Manager) resumeRequest(res *host.Resume) (HostRequest, int, error) {
+func (m *Manager) resumeRequest(res *host.Resume, opt ResumeOptions) (HostRequest, int, error) {
 	s := res.Summary.Settings
 	if m.cfg.Insecure != (s.Fingerprint == "") {
 		return HostRequest{}, 0, badRequest(errors.New("This party was hosted with different encryption settings; its invites would no longer work, so it cannot be resumed here."))
@@ -151,6 +162,9 @@ func (m *Manager) resumeRequest(res *host.Resume) (HostRequest, int, error) {
 		if r.PermissionMode != "" {
 			req.PermissionMode = r.PermissionMode
 		}
+	}
+	if opt.Workspace != "" {
+		req.ShareWorkspace = opt.Workspace // checked below, with the rest
 	}
 	if req.Merger == "" {
 		req.Merger = settings.MergerAuto

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/host"
@@ -45,14 +46,14 @@ func TestRecentPartiesAndResume(t *testing.T) {
 		t.Fatalf("recent party = %+v (want id %s, hazel, ended, 1 turn, %s)", p, id, req.Workdir)
 	}
 
-	if _, err := m.Resume(ctx, "no-such-party"); !errors.Is(err, host.ErrNoParty) {
+	if _, err := m.Resume(ctx, "no-such-party", ResumeOptions{}); !errors.Is(err, host.ErrNoParty) {
 		t.Fatalf("Resume of an unknown id = %v, want host.ErrNoParty", err)
 	}
-	if _, err := m.Resume(ctx, "../x"); !errors.Is(err, ErrBadRequest) {
+	if _, err := m.Resume(ctx, "../x", ResumeOptions{}); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("Resume of a bad id = %v, want ErrBadRequest", err)
 	}
 
-	back, err := m.Resume(ctx, id)
+	back, err := m.Resume(ctx, id, ResumeOptions{})
 	if err != nil {
 		t.Fatalf("Resume: %v", err)
 	}
@@ -76,7 +77,7 @@ func TestRecentPartiesAndResume(t *testing.T) {
 		t.Fatalf("Prompt after Resume: %v", err)
 	}
 	rec.waitFor(t, "the reply after resuming", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: and again") })
-	if _, err := m.Resume(ctx, id); !errors.Is(err, ErrBusy) {
+	if _, err := m.Resume(ctx, id, ResumeOptions{}); !errors.Is(err, ErrBusy) {
 		t.Fatalf("Resume while in a party = %v, want ErrBusy", err)
 	}
 }
@@ -90,11 +91,73 @@ func TestResumeRunningParty(t *testing.T) {
 		t.Fatalf("Host: %v", err)
 	}
 	second := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dir })
-	if _, err := second.Resume(context.Background(), info.Party.ID); !errors.Is(err, ErrRunning) {
+	if _, err := second.Resume(context.Background(), info.Party.ID, ResumeOptions{}); !errors.Is(err, ErrRunning) {
 		t.Fatalf("Resume of a running party = %v, want ErrRunning", err)
 	}
 	// The second window is free again.
 	if list, err := second.RecentParties(); err != nil || len(list) != 1 || list[0].State != PartyRunning {
 		t.Fatalf("RecentParties = %+v, %v", list, err)
+	}
+}
+
+// A party that shares the whole folder is listed with that level, whether it started so or
+// a host chose it later, and can be resumed sharing less (the window asks, since a resume
+// would otherwise expose .env again unasked).
+func TestResumeSharingLess(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	ctx := context.Background()
+
+	req := hostRequest(t)
+	req.ShareWorkspace = wire.WorkspaceChanges
+	info, err := m.Host(ctx, req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	id := info.Party.ID
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceChanges {
+		t.Fatalf("RecentParties while sharing the changes = %+v, %v", list, err)
+	}
+	if err := m.SetWorkspace(ctx, wire.WorkspaceTree); err != nil {
+		t.Fatalf("SetWorkspace tree: %v", err)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	list, err := m.RecentParties()
+	if err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceTree {
+		t.Fatalf("RecentParties after the host shared the whole folder = %+v, %v", list, err)
+	}
+
+	if _, err := m.Resume(ctx, id, ResumeOptions{Workspace: "everything"}); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("Resume with a level that does not exist = %v, want ErrBadRequest", err)
+	}
+	back, err := m.Resume(ctx, id, ResumeOptions{Workspace: wire.WorkspaceChanges})
+	if err != nil {
+		t.Fatalf("Resume sharing the changes: %v", err)
+	}
+	if back.Party.Workspace != wire.WorkspaceChanges {
+		t.Fatalf("resumed party shares %q, want %q", back.Party.Workspace, wire.WorkspaceChanges)
+	}
+	said := false
+	for _, ev := range back.State.Events {
+		said = said || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the party was resumed: the party now shares the changed files")
+	}
+	if !said {
+		t.Fatalf("nobody is told the resumed party shares less: %+v", back.State.Events)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End after resuming: %v", err)
+	}
+	// The next resume, asked nothing, keeps the level this run had.
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceChanges {
+		t.Fatalf("RecentParties after resuming with the changes only = %+v, %v", list, err)
+	}
+	back, err = m.Resume(ctx, id, ResumeOptions{})
+	if err != nil {
+		t.Fatalf("Resume as it was: %v", err)
+	}
+	if back.Party.Workspace != wire.WorkspaceChanges {
+		t.Fatalf("party resumed as it was shares %q, want %q", back.Party.Workspace, wire.WorkspaceChanges)
 	}
 }

@@ -186,6 +186,7 @@ export namespace session {
 	    turns: number;
 	    state: string;
 	    workdir: string;
+	    workspace: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new RecentParty(source);
@@ -200,6 +201,7 @@ export namespace session {
 	        this.turns = source["turns"];
 	        this.state = source["state"];
 	        this.workdir = source["workdir"];
+	        this.workspace = source["workspace"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -358,6 +360,7 @@ export namespace wire {
 	    prompt: string;
 	    user: string;
 	    by: string;
+	    by_member?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Withdrawn(source);
@@ -368,6 +371,7 @@ export namespace wire {
 	        this.prompt = source["prompt"];
 	        this.user = source["user"];
 	        this.by = source["by"];
+	        this.by_member = source["by_member"];
 	    }
 	}
 	export class Permission {
@@ -439,6 +443,7 @@ export namespace wire {
 	    duration_ms: number;
 	    error?: string;
 	    denied?: number;
+	    unsent?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Turn(source);
@@ -451,6 +456,7 @@ export namespace wire {
 	        this.duration_ms = source["duration_ms"];
 	        this.error = source["error"];
 	        this.denied = source["denied"];
+	        this.unsent = source["unsent"];
 	    }
 	}
 	export class Prompt {

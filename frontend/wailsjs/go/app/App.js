@@ -118,8 +118,8 @@ export function RejectBatch(arg1, arg2) {
   return window['go']['app']['App']['RejectBatch'](arg1, arg2);
 }
 
-export function ResumeParty(arg1) {
-  return window['go']['app']['App']['ResumeParty'](arg1);
+export function ResumeParty(arg1, arg2) {
+  return window['go']['app']['App']['ResumeParty'](arg1, arg2);
 }
 
 export function RetryNow() {
