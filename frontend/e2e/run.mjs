@@ -1044,6 +1044,57 @@ joinTests({
   },
 });
 
+test('Resume: a party that shared the whole folder asks first, and resumes sharing what was answered', async () => {
+  // A party of this app's data directory, hosted from a terminal sharing the whole folder
+  // and stopped cleanly (no one can resume a party while its host runs).
+  const dataDir = dirname(settingsPath);
+  const host = cli('tree-host', [
+    'host', '--listen', '127.0.0.1:0', '--claude', fakeClaude, '--data-dir', dataDir, '--workdir', workdir2,
+    '--merge', 'local', '--name', 'hazel', '--share-workspace', 'tree', '--no-local-repl',
+  ]);
+  await host.expect(/^invite code: concordia:\/\//);
+  const code = await host.stop();
+  check(code === 0, `the terminal host exited with ${code} on SIGTERM`);
+  const [, journal] = await host.expect(/its journal is (\S+\.jsonl)/);
+  const id = journal.split('/').pop().replace(/\.jsonl$/, '');
+  check(/^[0-9a-f]+$/.test(id), `no party id in the host's journal path: ${journal}`);
+
+  await page.reload(); // the home screen reads the list again
+  const row = page.locator(`[data-testid=recent-party][data-id="${id}"]`);
+  await row.waitFor();
+  await row.locator('[data-testid=recent-resume]').click();
+  const ask = row.locator('[data-testid=recent-tree-confirm]');
+  await ask.waitFor();
+  check((await ask.innerText()).includes('.env files and other secrets included'), `the question: ${await ask.innerText()}`);
+  await shot('resume-tree-confirm');
+  check((await tid('party-view').count()) === 0, 'the party was resumed before the question was answered');
+  await row.locator('[data-testid=recent-tree-changes]').click();
+
+  await visible('party-view');
+  if ((await tid('changes-panel').count()) === 0) await tid('changes-toggle').click();
+  await until('the resumed party to share the changes only', async () => (await tid('share-level').inputValue()) === 'changes');
+  check((await tid('tab-tree').count()) === 0, 'the whole folder is shared after the answer "the changes only"');
+  await textOf('transcript', 'the party was resumed');
+  await shot('resumed-changes-only');
+  await tid('changes-close').click(); // End party is in the people panel, which it covers
+  await tid('end-party').click();
+  await tid('end-party-confirm').click();
+  await visible('party-ended');
+  await tid('back-home').click();
+  await visible('home');
+
+  // The journal keeps what the answer chose: the next Resume does not ask.
+  await row.locator('[data-testid=recent-resume]').waitFor();
+  await row.locator('[data-testid=recent-resume]').click();
+  await visible('party-view');
+  check((await row.locator('[data-testid=recent-tree-confirm]').count()) === 0, 'asked again for a party that shares the changes only');
+  await tid('end-party').click();
+  await tid('end-party-confirm').click();
+  await visible('party-ended');
+  await tid('back-home').click();
+  await visible('home');
+});
+
 // ---------------------------------------------------------------------------------------
 // Running.
 

@@ -35,9 +35,6 @@ export class HomeScreen extends LitElement {
     base,
     css`
       :host { display: block; height: 100%; overflow: auto; }
-      .warnbox.confirm { flex-wrap: wrap; color: var(--text); }
-      .warnbox.confirm > span:first-of-type { flex: 1 1 0; min-width: 0; }
-      .warnbox.confirm .buttons { flex-basis: 100%; display: flex; gap: 8px; flex-wrap: wrap; padding-left: 24px; }
       .wrap { max-width: 980px; margin: 0 auto; padding: 22px 28px 48px; }
       header { display: flex; align-items: center; gap: 10px; margin-bottom: 36px; }
       .brand { font-weight: 700; font-size: 16px; letter-spacing: -0.01em; }

@@ -31,19 +31,37 @@ export class RecentParties extends LitElement {
       :host { display: block; margin-top: 22px; }
       h2 { font-size: 15px; margin: 0 0 10px; }
       ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
-      li { display: grid; grid-template-columns: 1fr auto; gap: 4px 14px; align-items: center; padding: 10px 14px; }
+      /* minmax(0, …): a long folder is cut with …, rather than widening the column past the page. */
+      li { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 4px 14px; align-items: center; padding: 10px 14px; }
       .name { font-weight: 600; }
       .meta { color: var(--faint); font-size: 12.5px; }
       .dir { font-size: 12.5px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .state { font-size: 12px; color: var(--muted); }
       .state.running { color: var(--ok, #2a7); }
-      .error-box { grid-column: 1 / -1; }
+      .error-box, .warnbox { grid-column: 1 / -1; }
     `,
   ];
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.state?.recent.load();
+  }
+
+  /** Resume; a party that shared the whole folder asks first, its safe answer focused. */
+  async #resume(id: string): Promise<void> {
+    await this.state!.recent.resume(id);
+    if (this.state!.recent.asking !== id) return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="recent-tree-changes"]')?.focus();
+  }
+
+  /** The question put away; focus goes back to the party's Resume. */
+  #cancel(id: string): void {
+    this.state!.recent.cancelAsking();
+    void this.updateComplete.then(() => {
+      const row = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="recent-party"]')].find((li) => li.dataset.id === id);
+      row?.querySelector<HTMLButtonElement>('[data-testid="recent-resume"]')?.focus();
+    });
   }
 
   #row(p: RecentParty) {
@@ -57,9 +75,21 @@ export class RecentParties extends LitElement {
         <div class="meta">${p.id} · created ${when(p.created)} · last active ${when(p.last_active)} · ${p.turns} ${p.turns === 1 ? 'turn' : 'turns'}</div>
       </div>
       ${canResume(p)
-        ? html`<button data-testid="recent-resume" ?disabled=${Boolean(r.resuming) || this.state!.creating}
-            @click=${() => void r.resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
+        ? html`<button data-testid="recent-resume" ?disabled=${Boolean(r.resuming) || this.state!.creating || r.asking === p.id}
+            @click=${() => void this.#resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
         : html`<span></span>`}
+      ${r.asking === p.id
+        ? html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="recent-ask-${p.id}" data-testid="recent-tree-confirm"
+            @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancel(p.id))}>
+            ${iconAlert()}
+            <span id="recent-ask-${p.id}">This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files the agent changes, or the whole folder again?</span>
+            <span class="buttons">
+              <button type="button" class="small primary" data-testid="recent-tree-changes" @click=${() => void r.resumeSharing('changes')}>Resume, share the changes only</button>
+              <button type="button" class="small danger" data-testid="recent-tree-keep" @click=${() => void r.resumeSharing('tree')}>Resume, share the whole folder</button>
+              <button type="button" class="small" data-testid="recent-tree-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>
+            </span>
+          </div>`
+        : nothing}
       ${r.resumeError && r.resumeErrorId === p.id
         ? html`<div class="error-box" role="alert" data-testid="recent-error">${iconAlert()}<span>${r.resumeError}</span></div>`
         : nothing}

@@ -93,6 +93,10 @@ export const base = css`
     background: var(--warn-soft); color: var(--warn);
   }
   .warnbox svg { margin-top: 2px; flex: none; }
+  /* A question in a warning box: its sentence, then its buttons on a line of their own. */
+  .warnbox.confirm { flex-wrap: wrap; color: var(--text); }
+  .warnbox.confirm > span:first-of-type { flex: 1 1 0; min-width: 0; }
+  .warnbox.confirm .buttons { flex-basis: 100%; display: flex; gap: 8px; flex-wrap: wrap; padding-left: 24px; }
   label.check { display: flex; gap: 9px; align-items: flex-start; font-size: 13px; cursor: pointer; }
   label.check input { width: auto; min-height: 0; margin: 2px 0 0; accent-color: var(--accent); }
   .row { display: flex; gap: 8px; align-items: center; }

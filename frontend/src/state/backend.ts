@@ -20,6 +20,7 @@ import type {
   Session,
   Settings,
   TrayStatus,
+  WorkspaceLevel,
 } from './types';
 import type { RecentParty } from './recent-parties';
 
@@ -90,8 +91,11 @@ export interface Backend {
   Notify(title: string, body: string): Promise<void>;
   /** The parties kept in the data directory, the most recently active first (ten at most). */
   RecentParties(): Promise<RecentParty[]>;
-  /** Brings a party back from its journal, this window's person its host again. */
-  ResumeParty(id: string): Promise<Session>;
+  /**
+   * Brings a party back from its journal, this window's person its host again; workspace is
+   * the sharing level to resume with ("" = the one it had).
+   */
+  ResumeParty(id: string, workspace: WorkspaceLevel | ''): Promise<Session>;
   // The workspace (PROTOCOL.md §9): every member, at the level the host shares.
   Changes(): Promise<ChangesResult>;
   Diff(path: string): Promise<FileDiff>;
@@ -267,8 +271,8 @@ export class WailsBackend implements Backend {
   RecentParties(): Promise<RecentParty[]> {
     return this.#app.RecentParties();
   }
-  ResumeParty(id: string): Promise<Session> {
-    return this.#app.ResumeParty(id);
+  ResumeParty(id: string, workspace: WorkspaceLevel | ''): Promise<Session> {
+    return this.#app.ResumeParty(id, workspace);
   }
   Changes(): Promise<ChangesResult> {
     return this.#app.Changes();

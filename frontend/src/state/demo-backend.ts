@@ -177,9 +177,9 @@ const REPLIES: Array<Array<['assistant' | 'tool' | 'tool_output' | 'stderr', str
 function demoRecent(): RecentParty[] {
   const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
   return [
-    { id: 'p-7f3a9c21', host: 'ann', created: ago(26), last_active: ago(2), turns: 14, state: 'not_ended_cleanly', workdir: '/home/ann/src/concordia' },
-    { id: 'p-51be0d44', host: 'ann', created: ago(50), last_active: ago(30), turns: 6, state: 'ended', workdir: '/home/ann/src/website' },
-    { id: 'p-0c92e18b', host: 'ann', created: ago(3), last_active: ago(0.1), turns: 3, state: 'running', workdir: '/home/ann/src/infra' },
+    { id: 'p-7f3a9c21', host: 'ann', created: ago(26), last_active: ago(2), turns: 14, state: 'not_ended_cleanly', workdir: '/home/ann/src/concordia', workspace: 'changes' },
+    { id: 'p-51be0d44', host: 'ann', created: ago(50), last_active: ago(30), turns: 6, state: 'ended', workdir: '/home/ann/src/website', workspace: 'tree' },
+    { id: 'p-0c92e18b', host: 'ann', created: ago(3), last_active: ago(0.1), turns: 3, state: 'running', workdir: '/home/ann/src/infra', workspace: 'changes' },
   ];
 }
 
@@ -576,7 +576,7 @@ export class DemoBackend implements Backend {
     return this.#recent.map((p) => ({ ...p, state: p.id === this.#resumed && this.#session ? 'running' : p.state }));
   }
 
-  async ResumeParty(id: string): Promise<Session> {
+  async ResumeParty(id: string, workspace: WorkspaceLevel | ''): Promise<Session> {
     const p = this.#recent.find((x) => x.id === id);
     if (!p) throw new Error('This party is no longer in the data directory.');
     if (p.state === 'running' || (p.id === this.#resumed && this.#session)) {
@@ -586,8 +586,10 @@ export class DemoBackend implements Backend {
     const s = await this.CreateParty({
       name: p.host, workdir: p.workdir, window_ms: st.window_ms, min_prompts: st.min_prompts, merger: st.merger,
       claude_path: st.claude_path, permission_mode: st.permission_mode, claude_args: st.claude_args, approve: st.approve,
+      share_workspace: workspace || p.workspace,
     });
     this.#resumed = id;
+    p.workspace = workspace || p.workspace;
     p.state = 'ended'; // when the window leaves it, it ended cleanly
     return { ...s, party: { ...s.party, id } };
   }

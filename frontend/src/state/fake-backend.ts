@@ -13,6 +13,7 @@ import type {
   PromptAck,
   Session,
   Settings,
+  WorkspaceLevel,
 } from './types';
 
 type Handlers = { [K in keyof Omit<Backend, 'on'>]: Backend[K] };
@@ -160,7 +161,7 @@ export class FakeBackend implements Backend {
   AgentCommand(c: string) { return this.#call('AgentCommand', c); }
   Notify(t: string, b: string) { return this.#call('Notify', t, b); }
   RecentParties() { return this.#call('RecentParties'); }
-  ResumeParty(id: string) { return this.#call('ResumeParty', id); }
+  ResumeParty(id: string, w: WorkspaceLevel | '') { return this.#call('ResumeParty', id, w); }
   Changes() { return this.#call('Changes'); }
   Diff(p: string) { return this.#call('Diff', p); }
   Tree(p: string) { return this.#call('Tree', p); }

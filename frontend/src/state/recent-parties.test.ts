@@ -12,6 +12,7 @@ const party = (over: Partial<RecentParty> = {}): RecentParty => ({
   turns: 4,
   state: 'not_ended_cleanly',
   workdir: '/home/ann/src',
+  workspace: 'changes',
   ...over,
 });
 
@@ -40,7 +41,7 @@ describe('recent parties', () => {
     s.party.id = 'p9';
     be.handlers.ResumeParty = async () => s;
     expect(await st.recent.resume('p9')).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p9']]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p9', '']]]);
     expect(st.screen).toBe('party');
     expect(st.session?.party.id).toBe('p9');
     expect(st.isHost).toBe(true);
@@ -65,6 +66,47 @@ describe('recent parties', () => {
     expect(st.recent.resumeErrorId).toBe('p1');
     await st.recent.load(); // the list is read again after a failure
     expect(st.recent.parties[0]?.state).toBe('running');
+  });
+
+  it('asks before resuming a party that shared the whole folder, and resumes as answered', async () => {
+    const { be, st } = await started([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2', workspace: 'tree' })]);
+    expect(await st.recent.resume('p1')).toBe(false);
+    expect(be.count('ResumeParty')).toBe(0); // nothing is shared again unasked
+    expect(st.recent.asking).toBe('p1');
+    expect(st.screen).toBe('home');
+
+    st.recent.cancelAsking();
+    expect(st.recent.asking).toBe('');
+    expect(be.count('ResumeParty')).toBe(0);
+
+    // The answer "the changes only" resumes sharing less.
+    expect(await st.recent.resume('p1')).toBe(false);
+    expect(await st.recent.resumeSharing('changes')).toBe(true);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    expect(st.recent.asking).toBe('');
+    expect(st.screen).toBe('party');
+
+    // With nothing asked, an answer does nothing.
+    expect(await st.recent.resumeSharing('tree')).toBe(false);
+    expect(be.count('ResumeParty')).toBe(1);
+  });
+
+  it('resumes sharing the whole folder again only when that is the answer', async () => {
+    const { be, st } = await started([party({ id: 'p1', workspace: 'tree' })]);
+    await st.recent.resume('p1');
+    expect(await st.recent.resumeSharing('tree')).toBe(true);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree']]]);
+  });
+
+  it('drops the question when the list no longer has that party to resume', async () => {
+    const { be, st } = await started([party({ id: 'p1', workspace: 'tree' })]);
+    await st.recent.resume('p1');
+    expect(st.recent.asking).toBe('p1');
+    be.handlers.RecentParties = async () => [party({ id: 'p1', workspace: 'tree', state: 'running' })];
+    await st.recent.load(); // resumed in another window meanwhile
+    expect(st.recent.asking).toBe('');
+    expect(await st.recent.resumeSharing('changes')).toBe(false);
+    expect(be.count('ResumeParty')).toBe(0);
   });
 
   it('shows a sentence when the list cannot be read', async () => {

@@ -3,7 +3,7 @@
 // and ResumeParty calls into Go. Components read it and call its methods.
 
 import { errorText, type Backend } from './backend';
-import type { Session } from './types';
+import type { Session, WorkspaceLevel } from './types';
 
 /** A party kept in the data directory (Go: session.RecentParty). */
 export interface RecentParty {
@@ -16,6 +16,8 @@ export interface RecentParty {
   /** running: a host holds it (this window or another); not_ended_cleanly: killed or the machine stopped. */
   state: 'running' | 'ended' | 'not_ended_cleanly';
   workdir: string;
+  /** What it shares of its folder when resumed as it was; "tree" (secrets included) is asked first. */
+  workspace: WorkspaceLevel;
 }
 
 /** What the recent-parties state tells its owner. */
@@ -49,6 +51,11 @@ export class RecentPartiesState {
   loadError = '';
   /** The party being resumed ("" = none). */
   resuming = '';
+  /**
+   * The party whose Resume waits for an answer: it shared the whole folder, .env files
+   * included, and bringing it back would share it again ("" = none).
+   */
+  asking = '';
   /** Why the last resume failed, as a sentence, and which party it was. */
   resumeError = '';
   resumeErrorId = '';
@@ -70,6 +77,8 @@ export class RecentPartiesState {
       if (seq !== this.#loadSeq) return;
       this.parties = Array.isArray(list) ? list : [];
       this.loadError = '';
+      const asked = this.parties.find((p) => p.id === this.asking);
+      if (!asked || !canResume(asked) || asked.workspace !== 'tree') this.asking = ''; // gone, running, or no longer a question
     } catch (err) {
       if (seq !== this.#loadSeq) return;
       this.loadError = errorText(err);
@@ -78,17 +87,48 @@ export class RecentPartiesState {
     this.#hooks.changed();
   }
 
-  /** Brings the party back; resolves true when the party screen is showing. */
+  /**
+   * Brings the party back; resolves true when the party screen is showing. A party that
+   * shared the whole folder is not brought back yet: it is asked about first (asking), and
+   * resumeSharing() answers.
+   */
   async resume(id: string): Promise<boolean> {
     const p = this.parties.find((x) => x.id === id);
     if (this.resuming || !p || !canResume(p)) return false;
+    if (p.workspace === 'tree') {
+      this.asking = id;
+      this.resumeError = '';
+      this.resumeErrorId = '';
+      this.#hooks.changed();
+      return false;
+    }
+    return this.#resume(id, '');
+  }
+
+  /** The answer to asking: resume sharing this level ("tree": the whole folder again). */
+  async resumeSharing(level: WorkspaceLevel): Promise<boolean> {
+    const id = this.asking;
+    if (!id || this.resuming) return false;
+    this.asking = '';
+    return this.#resume(id, level);
+  }
+
+  /** Puts the question away; the party stays as it is. */
+  cancelAsking(): void {
+    if (!this.asking) return;
+    this.asking = '';
+    this.#hooks.changed();
+  }
+
+  async #resume(id: string, level: WorkspaceLevel | ''): Promise<boolean> {
     this.resuming = id;
+    this.asking = '';
     this.resumeError = '';
     this.resumeErrorId = '';
     this.#hooks.changed();
     let problem = '';
     try {
-      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id));
+      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id, level));
     } finally {
       this.resuming = '';
     }

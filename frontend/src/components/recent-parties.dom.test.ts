@@ -1,0 +1,81 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from 'vitest';
+import { AppState } from '../state/app-state';
+import { FakeBackend } from '../state/fake-backend';
+import type { RecentParty } from '../state/recent-parties';
+import './recent-parties';
+
+type Recent = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+
+const party = (over: Partial<RecentParty>): RecentParty => ({
+  id: 'p1', host: 'ann', created: '2026-11-30T10:00:00Z', last_active: '2026-11-30T11:00:00Z',
+  turns: 2, state: 'ended', workdir: '/home/ann/src', workspace: 'changes', ...over,
+});
+
+async function mounted(list: RecentParty[]) {
+  const be = new FakeBackend();
+  be.handlers.RecentParties = async () => list;
+  const st = new AppState(be, { checkDelayMs: 10 });
+  await st.start();
+  const el = document.createElement('recent-parties') as Recent;
+  el.state = st;
+  document.body.append(el);
+  await st.recent.load();
+  await el.updateComplete;
+  const q = <T extends Element = HTMLElement>(sel: string) => el.shadowRoot!.querySelector<T & Element>(sel) as (T & HTMLElement) | null;
+  const row = (id: string) => q(`[data-testid=recent-party][data-id=${id}]`)!;
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    }
+  };
+  return { be, st, el, q, row, settle };
+}
+
+describe('<recent-parties> Resume of a party that shared the whole folder', () => {
+  it('asks, with the safe answer focused; Escape puts the question away and nothing starts', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2' })]);
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    const ask = row('p1').querySelector<HTMLElement>('[data-testid=recent-tree-confirm]');
+    expect(ask).not.toBeNull();
+    expect(ask!.textContent).toContain('.env files and other secrets included');
+    expect(row('p2').querySelector('[data-testid=recent-tree-confirm]')).toBeNull();
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-tree-changes');
+    expect(row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.disabled).toBe(true);
+    expect(be.count('ResumeParty')).toBe(0);
+
+    ask!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-tree-confirm]')).toBeNull();
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-resume');
+    expect(be.count('ResumeParty')).toBe(0);
+    el.remove();
+  });
+
+  it('resumes with the level chosen; a party that shared less resumes at once', async () => {
+    const { be, row, settle, el } = await mounted([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2' })]);
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
+    await settle();
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    el.remove();
+
+    const two = await mounted([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2' })]);
+    two.row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await two.settle();
+    two.row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-keep]')!.click();
+    await two.settle();
+    expect(two.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree']]]);
+    two.el.remove();
+
+    const three = await mounted([party({ id: 'p2' })]);
+    three.row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await three.settle();
+    expect(three.q('[data-testid=recent-tree-confirm]')).toBeNull();
+    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', '']]]);
+    three.el.remove();
+  });
+});
