@@ -71,3 +71,81 @@ describe('<settings-panel> when Go refuses a field', () => {
     st.dispose();
   });
 });
+
+describe('<settings-panel> closing with changes not saved', () => {
+  it('asks before dropping edits; Keep editing keeps them, Close without saving closes', async () => {
+    const { st } = await inParty('host');
+    const { el, q } = await openPanel(st);
+    const name = q('settings-name') as HTMLInputElement;
+    name.value = 'Someone else';
+    name.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+
+    (q('settings-cancel') as HTMLButtonElement).click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(st.settingsOpen).toBe(true);
+    expect(q('settings-unsaved')?.textContent).toMatch(/Your changes are not saved/);
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('settings-keep-editing');
+
+    // Escape answers "keep editing"; the edit is still there.
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await el.updateComplete;
+    expect(q('settings-unsaved')).toBeNull();
+    expect(st.settingsOpen).toBe(true);
+    expect((q('settings-name') as HTMLInputElement).value).toBe('Someone else');
+
+    // Escape again asks; Close without saving closes, nothing saved.
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await el.updateComplete;
+    (q('settings-discard') as HTMLButtonElement).click();
+    expect(st.settingsOpen).toBe(false);
+    el.remove();
+  });
+
+  it('closes at once when nothing changed, or a field was typed back, or after Save', async () => {
+    const { st } = await inParty('host');
+    let { el, q } = await openPanel(st);
+    (q('settings-close') as HTMLButtonElement).click();
+    expect(st.settingsOpen).toBe(false);
+    el.remove();
+
+    ({ el, q } = await openPanel(st));
+    const name = q('settings-name') as HTMLInputElement;
+    const was = name.value;
+    for (const v of ['x', was]) {
+      name.value = v;
+      name.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    }
+    (q('settings-cancel') as HTMLButtonElement).click();
+    expect(st.settingsOpen).toBe(false);
+    el.remove();
+
+    ({ el, q } = await openPanel(st));
+    const win = q('settings-window') as HTMLInputElement;
+    win.value = '7';
+    win.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    (q('settings-save') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    (q('settings-cancel') as HTMLButtonElement).click();
+    expect(st.settingsOpen).toBe(false);
+    el.remove();
+  });
+
+  it('asks about a Gemini key pasted and not set', async () => {
+    const { st } = await inParty('host');
+    const { el, q } = await openPanel(st);
+    const key = q('settings-key-input') as HTMLInputElement;
+    key.value = 'AIza-not-set';
+    key.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    (q('settings-cancel') as HTMLButtonElement).click();
+    await el.updateComplete;
+    expect(st.settingsOpen).toBe(true);
+    expect(q('settings-unsaved')?.textContent).toMatch(/Gemini key you pasted is not set/);
+    el.remove();
+  });
+});

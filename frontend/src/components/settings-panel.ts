@@ -45,6 +45,8 @@ export class SettingsPanel extends LitElement {
   declare state: AppState | undefined;
   #draft: Draft | null = null;
   #key = '';
+  /** Close was asked for with changes not saved: the footer asks whether to drop them. */
+  #askClose = false;
 
   constructor() {
     super();
@@ -60,6 +62,8 @@ export class SettingsPanel extends LitElement {
       section + section, section + form { border-top: 1px solid var(--border); padding-top: 16px; }
       .body { padding-bottom: 16px; }
       footer { border-top-color: var(--border) !important; }
+      /* Between the scrolling body and the footer: always in view, beside the buttons it is about. */
+      .warnbox.unsaved { flex: none; margin: 10px 20px 0; }
       h3 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .two { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
       .keystate {
@@ -96,9 +100,44 @@ export class SettingsPanel extends LitElement {
   readonly #onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
       e.preventDefault();
-      this.state?.closeSettings();
+      if (this.#askClose) this.#keepEditing();
+      else this.#close();
     }
   };
+
+  /**
+   * Whether closing would lose something typed: a field that differs from the saved
+   * settings, or a Gemini key pasted and not set.
+   */
+  #unsaved(s: AppState): boolean {
+    return this.#key.trim() !== '' || this.#fieldsChanged(s);
+  }
+
+  /** A field differs from the saved settings (a number not yet valid counts as changed). */
+  #fieldsChanged(s: AppState): boolean {
+    const saved = s.settings;
+    if (!this.#draft || !saved) return false;
+    const now = this.#toSettings(this.#draft);
+    return (Object.keys(now) as (keyof Settings)[]).some((k) => now[k] !== saved[k]);
+  }
+
+  /** Close, Escape and a click beside the dialog: what was typed and not saved is asked about first. */
+  #close(): void {
+    const s = this.state;
+    if (!s) return;
+    if (!this.#unsaved(s)) {
+      s.closeSettings();
+      return;
+    }
+    this.#askClose = true;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="settings-keep-editing"]')?.focus());
+  }
+
+  #keepEditing(): void {
+    this.#askClose = false;
+    this.requestUpdate();
+  }
 
   #ensureDraft(s: AppState): Draft | null {
     if (!this.#draft && s.settings) {
@@ -124,6 +163,7 @@ export class SettingsPanel extends LitElement {
   #set<K extends keyof Draft>(k: K, v: Draft[K]): void {
     if (!this.#draft) return;
     this.#draft = { ...this.#draft, [k]: v };
+    this.#askClose = false;
     this.requestUpdate();
     this.state?.settingsEdited(SETTINGS_KEY[k]);
   }
@@ -150,7 +190,13 @@ export class SettingsPanel extends LitElement {
   async #save(e: Event): Promise<void> {
     e.preventDefault();
     if (!this.state || !this.#draft) return;
-    await this.state.saveSettings(this.#toSettings(this.#draft));
+    const sent = this.#draft;
+    if ((await this.state.saveSettings(this.#toSettings(sent))) && this.#draft === sent) {
+      // The fields show what was saved, as Go keeps it (a path made whole, say): a Close
+      // after a Save has nothing to ask about. (Not when a field was typed in meanwhile.)
+      this.#draft = null;
+      this.requestUpdate();
+    }
   }
 
   async #setKey(): Promise<void> {
@@ -274,11 +320,11 @@ export class SettingsPanel extends LitElement {
     const runningMode = permissionModeLabel(s.session?.party.permission_mode);
     const p = s.settingsProblems;
     return html`
-      <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeSettings()}>
+      <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && this.#close()}>
         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings-panel">
           <header>
             <h2 id="settings-title">Settings</h2>
-            <button class="ghost icon" aria-label="Close" data-testid="settings-close" @click=${() => s.closeSettings()}>${iconX()}</button>
+            <button class="ghost icon" aria-label="Close" data-testid="settings-close" @click=${() => this.#close()}>${iconX()}</button>
           </header>
           <div class="body">
             ${this.#keySection(s)}
@@ -330,10 +376,22 @@ export class SettingsPanel extends LitElement {
                 </form>`
               : html`<p class="hint">Loading settings…</p>`}
           </div>
+          ${this.#askClose
+            ? html`<div class="warnbox confirm unsaved" role="alertdialog" aria-labelledby="settings-unsaved-ask" data-testid="settings-unsaved">
+                ${iconAlert()}
+                <span id="settings-unsaved-ask">${this.#key.trim() !== '' && !this.#fieldsChanged(s)
+                  ? 'The Gemini key you pasted is not set. Close without setting it?'
+                  : 'Your changes are not saved. Close without saving them?'}</span>
+                <span class="buttons">
+                  <button type="button" class="small danger" data-testid="settings-discard" @click=${() => s.closeSettings()}>Close without saving</button>
+                  <button type="button" class="small" data-testid="settings-keep-editing" @click=${() => this.#keepEditing()}>Keep editing</button>
+                </span>
+              </div>`
+            : nothing}
           <footer>
             ${s.settingsSaved ? html`<span class="saved" data-testid="settings-saved" role="status">${iconCheck()} ${inParty ? 'Saved for the next party you host' : 'Saved'}</span>` : nothing}
             ${s.settingsError ? html`<span class="error-text err" role="alert" data-testid="settings-error">${s.settingsError}</span>` : nothing}
-            <button data-testid="settings-cancel" @click=${() => s.closeSettings()}>Close</button>
+            <button data-testid="settings-cancel" @click=${() => this.#close()}>Close</button>
             <button class="primary" type="submit" form="settings-form" data-testid="settings-save" ?disabled=${s.settingsBusy || !d}>
               ${s.settingsBusy ? html`<span class="spinner"></span> Saving…` : 'Save'}
             </button>
