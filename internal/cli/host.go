@@ -263,6 +263,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		}
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
+	pr.notice("system", sharingStartWords(h.Party().WorkspaceLevel(), !f.noLocalREPL))
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
 		pr.notice("system", alwaysWords(always, !f.noLocalREPL))
 	}
@@ -542,4 +543,23 @@ func inviteFileUsable(path string) error {
 		return errors.New("is not a regular file (a folder, a link, a device or a pipe); give the path of a file of its own")
 	}
 	return writable(path)
+}
+
+// sharingStartWords says, as a party starts or resumes, what it shares of the working
+// directory (§9): the whole folder above all, since .env files go with it. commands: the
+// host's terminal takes /share.
+func sharingStartWords(level string, commands bool) string {
+	var says, change string
+	switch level {
+	case wire.WorkspaceTree:
+		says, change = "the party sees the whole working directory, .env files and other secrets included", "/share changes narrows it"
+	case wire.WorkspaceChanges:
+		says, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share changes it"
+	default:
+		says, change = "the party sees nothing of the working directory", "/share changes shares what the agent changes"
+	}
+	if !commands {
+		return says
+	}
+	return says + "; " + change
 }

@@ -288,6 +288,11 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
 				"--data-dir", dataDir, "--workdir", work, "--no-local-repl", "--share-workspace", level)
 			line := h.expect(`^invite code: (concordia://\S+)$`)[1]
+			said := map[string]string{
+				wire.WorkspaceOff:  `^\[system\] the party sees nothing of the working directory$`,
+				wire.WorkspaceTree: `^\[system\] the party sees the whole working directory, \.env files and other secrets included$`,
+			}[level]
+			h.expect(said) // the host is told what everyone may see, as the party starts
 			h.cmd.Process.Signal(os.Interrupt)
 			if code := h.wait(); code != 0 {
 				t.Fatalf("host exited %d", code)
@@ -297,6 +302,7 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			}
 			r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
 			r.expect(`^invite code: `)
+			r.expect(said) // and again as it resumes: a resume shares what the party shared
 			inv, err := invite.Parse(line)
 			if err != nil {
 				t.Fatal(err)
