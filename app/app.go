@@ -696,11 +696,11 @@ func (a *App) RecentParties() ([]session.RecentParty, error) {
 }
 
 // ResumeParty brings back a party from its journal with its id, invites, port, history and
-// settings; the window's person is its host again. workspace is the sharing level to
-// resume with ("" = the one the party had: the window asks first when that is the whole
-// folder).
-func (a *App) ResumeParty(id, workspace string) (session.Info, error) {
-	opt := session.ResumeOptions{Workspace: strings.TrimSpace(workspace)}
+// settings; the window's person is its host again. shareAtMost caps what it shares of its
+// folder: the level the window showed, or the answer to its question when that was the
+// whole folder ("" = the level the party had; see session.ResumeOptions).
+func (a *App) ResumeParty(id, shareAtMost string) (session.Info, error) {
+	opt := session.ResumeOptions{ShareAtMost: shareAtMost}
 	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id), opt)
 	if err != nil {
 		var se *session.StartError

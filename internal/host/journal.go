@@ -45,6 +45,11 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	}
 	r := rc.Restore(s.Members)
 	r.Ended = s.Ended
+	if r.Workspace == "" {
+		// No settings event named a level: participants saw the one the run started with.
+		// A resume that shares another one says so (party.Restore).
+		r.Workspace = s.SharingLevel()
+	}
 	return &Resume{Summary: s, Restore: r, w: w}, nil
 }
 

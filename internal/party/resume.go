@@ -34,9 +34,11 @@ type Restore struct {
 	Phase          string
 	Approval       bool
 	PermissionMode string
-	HasSettings    bool     // a settings event set Approval and PermissionMode
-	Workspace      string   // the workspace sharing level a settings event last gave ("": none did)
-	Always         []string // tools a host allowed for the rest of the party
+	HasSettings    bool // a settings event set Approval and PermissionMode
+	// Workspace is the sharing level participants last saw: the one a settings event last
+	// gave, or (host.OpenResume fills it) the one the last run started with; "" = unknown.
+	Workspace string
+	Always    []string // tools a host allowed for the rest of the party
 	// AlwaysAnnounced: the last settings event listed exactly Always (false when the
 	// journal ends between an "always" decision and its settings event, or predates them).
 	AlwaysAnnounced bool

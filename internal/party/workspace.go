@@ -102,9 +102,6 @@ var sharingWords = map[string]string{
 	wire.WorkspaceTree:    "now shares the whole working directory, secrets included (ignored files never)",
 }
 
-// sharingRank orders the levels from sharing nothing to sharing the whole folder.
-var sharingRank = map[string]int{wire.WorkspaceOff: 0, wire.WorkspaceChanges: 1, wire.WorkspaceTree: 2}
-
 // SetWorkspace changes the sharing level (a host; the window's *Share* control). Only the
 // owner shares more; a co-host may only narrow.
 func (p *Party) SetWorkspace(memberID, level string) error {
@@ -125,7 +122,7 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			// opens it to everyone (a co-host could, and the owner was only told).
 			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share the whole folder", ErrNotAllowed)
 		}
-		if sharingRank[level] > sharingRank[p.wsLevel] && !by.owner {
+		if wire.WorkspaceRank(level) > wire.WorkspaceRank(p.wsLevel) && !by.owner {
 			// A co-host may narrow what is shared, never undo the owner's narrowing.
 			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share more", ErrNotAllowed)
 		}

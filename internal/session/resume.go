@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // RecentLimit is how many parties RecentParties lists at most.
@@ -35,14 +37,18 @@ type RecentParty struct {
 	Workdir    string    `json:"workdir"`
 	// Workspace is what the party shares of its working directory when resumed as it was
 	// (off, changes or tree): the window asks before bringing back a party that shares
-	// the whole folder.
+	// the whole folder, and passes what it showed as ResumeOptions.ShareAtMost.
 	Workspace string `json:"workspace"`
 }
 
 // ResumeOptions change what a resumed party would otherwise take from its journal.
 type ResumeOptions struct {
-	// Workspace is the sharing level to resume with ("" = the one the party had).
-	Workspace string
+	// ShareAtMost caps what the resumed party shares of its working directory: the level
+	// it had, or this one when that is less ("" = the level it had). The window passes
+	// the level it showed the person (or the answer to its question), so a party whose
+	// sharing grew meanwhile (in a terminal, another window) never comes back sharing more
+	// than the person was shown.
+	ShareAtMost string
 }
 
 // ErrRunning: the party to resume is running already (a host holds its journal).
@@ -163,8 +169,13 @@ func (m *Manager) resumeRequest(res *host.Resume, opt ResumeOptions) (HostReques
 			req.PermissionMode = r.PermissionMode
 		}
 	}
-	if opt.Workspace != "" {
-		req.ShareWorkspace = opt.Workspace // checked below, with the rest
+	if most := strings.ToLower(strings.TrimSpace(opt.ShareAtMost)); most != "" {
+		if err := settings.CheckShareWorkspace(most); err != nil {
+			return HostRequest{}, 0, badRequest(err)
+		}
+		if wire.WorkspaceRank(most) < wire.WorkspaceRank(req.ShareWorkspace) {
+			req.ShareWorkspace = most
+		}
 	}
 	if req.Merger == "" {
 		req.Merger = settings.MergerAuto

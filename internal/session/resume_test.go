@@ -129,10 +129,10 @@ func TestResumeSharingLess(t *testing.T) {
 		t.Fatalf("RecentParties after the host shared the whole folder = %+v, %v", list, err)
 	}
 
-	if _, err := m.Resume(ctx, id, ResumeOptions{Workspace: "everything"}); !errors.Is(err, ErrBadRequest) {
+	if _, err := m.Resume(ctx, id, ResumeOptions{ShareAtMost: "everything"}); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("Resume with a level that does not exist = %v, want ErrBadRequest", err)
 	}
-	back, err := m.Resume(ctx, id, ResumeOptions{Workspace: wire.WorkspaceChanges})
+	back, err := m.Resume(ctx, id, ResumeOptions{ShareAtMost: wire.WorkspaceChanges})
 	if err != nil {
 		t.Fatalf("Resume sharing the changes: %v", err)
 	}
@@ -153,11 +153,55 @@ func TestResumeSharingLess(t *testing.T) {
 	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceChanges {
 		t.Fatalf("RecentParties after resuming with the changes only = %+v, %v", list, err)
 	}
+	// A cap above what the party shares does not widen it: a window that showed the
+	// whole folder, while a terminal narrowed it meanwhile, resumes it narrowed.
+	back, err = m.Resume(ctx, id, ResumeOptions{ShareAtMost: wire.WorkspaceTree})
+	if err != nil {
+		t.Fatalf("Resume capped at tree: %v", err)
+	}
+	if back.Party.Workspace != wire.WorkspaceChanges {
+		t.Fatalf("party resumed capped at tree shares %q, want %q", back.Party.Workspace, wire.WorkspaceChanges)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
 	back, err = m.Resume(ctx, id, ResumeOptions{})
 	if err != nil {
 		t.Fatalf("Resume as it was: %v", err)
 	}
 	if back.Party.Workspace != wire.WorkspaceChanges {
 		t.Fatalf("party resumed as it was shares %q, want %q", back.Party.Workspace, wire.WorkspaceChanges)
+	}
+}
+
+// A party that started sharing the whole folder, with no settings event since, resumed
+// sharing the changes only: everyone is told, and a settings event says the new level.
+func TestResumeSharingLessThanAtTheStart(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	ctx := context.Background()
+	req := hostRequest(t)
+	req.ShareWorkspace = wire.WorkspaceTree
+	info, err := m.Host(ctx, req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceTree {
+		t.Fatalf("RecentParties of a party started with tree = %+v, %v", list, err)
+	}
+	back, err := m.Resume(ctx, info.Party.ID, ResumeOptions{ShareAtMost: wire.WorkspaceChanges})
+	if err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	said, settings := false, false
+	for _, ev := range back.State.Events {
+		said = said || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the party was resumed: the party now shares the changed files")
+		settings = settings || ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace == wire.WorkspaceChanges
+	}
+	if !said || !settings {
+		t.Fatalf("resumed sharing less than at the start: notice %v, settings event %v: %+v", said, settings, back.State.Events)
 	}
 }

@@ -438,6 +438,18 @@ const (
 	WorkspaceTree    = "tree"
 )
 
+// WorkspaceRank orders the sharing levels from sharing nothing (0) to the whole folder (2);
+// an unknown level ranks as nothing.
+func WorkspaceRank(level string) int {
+	switch level {
+	case WorkspaceChanges:
+		return 1
+	case WorkspaceTree:
+		return 2
+	}
+	return 0
+}
+
 // Workspace methods and the changes event kind.
 const (
 	MethodChanges = "Party.changes"
