@@ -1074,7 +1074,8 @@ test('Resume: a party that shared the whole folder asks first, and resumes shari
   if ((await tid('changes-panel').count()) === 0) await tid('changes-toggle').click();
   await until('the resumed party to share the changes only', async () => (await tid('share-level').inputValue()) === 'changes');
   check((await tid('tab-tree').count()) === 0, 'the whole folder is shared after the answer "the changes only"');
-  await textOf('transcript', 'the party was resumed');
+  // Everyone is told the party shares less than it did.
+  await textOf('transcript', 'the party was resumed: the party now shares the changed files and their diffs');
   await shot('resumed-changes-only');
   await tid('changes-close').click(); // End party is in the people panel, which it covers
   await tid('end-party').click();
@@ -1083,11 +1084,12 @@ test('Resume: a party that shared the whole folder asks first, and resumes shari
   await tid('back-home').click();
   await visible('home');
 
-  // The journal keeps what the answer chose: the next Resume does not ask.
-  await row.locator('[data-testid=recent-resume]').waitFor();
-  await row.locator('[data-testid=recent-resume]').click();
+  // The journal keeps what the answer chose: the list, read again, says so, and the next
+  // Resume does not ask.
+  const again = page.locator(`[data-testid=recent-party][data-id="${id}"][data-workspace=changes]`);
+  await again.waitFor();
+  await again.locator('[data-testid=recent-resume]').click();
   await visible('party-view');
-  check((await row.locator('[data-testid=recent-tree-confirm]').count()) === 0, 'asked again for a party that shares the changes only');
   await tid('end-party').click();
   await tid('end-party-confirm').click();
   await visible('party-ended');

@@ -54,6 +54,30 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     el.remove();
   });
 
+  it('puts a question left open away when the list is left (for a party, say)', async () => {
+    const { st, el, row, settle } = await mounted([party({ id: 'p1', workspace: 'tree' })]);
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    expect(st.recent.asking).toBe('p1');
+    el.remove();
+    expect(st.recent.asking).toBe('');
+  });
+
+  it('gives the focus back to Resume when the answer could not bring the party back', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', workspace: 'tree' })]);
+    be.handlers.ResumeParty = async () => {
+      throw 'The port is in use.';
+    };
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
+    await settle();
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-error]')?.textContent).toContain('The port is in use.');
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-resume');
+    el.remove();
+  });
+
   it('resumes with the level chosen; a party that shared less resumes at once', async () => {
     const { be, row, settle, el } = await mounted([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2' })]);
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
@@ -75,7 +99,7 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     three.row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
     await three.settle();
     expect(three.q('[data-testid=recent-tree-confirm]')).toBeNull();
-    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', '']]]);
+    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', 'changes']]]);
     three.el.remove();
   });
 });

@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
 import { canResume, recentStateText, type RecentParty } from '../state/recent-parties';
+import type { WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { iconAlert } from './icons';
@@ -47,6 +48,12 @@ export class RecentParties extends LitElement {
     void this.state?.recent.load();
   }
 
+  override disconnectedCallback(): void {
+    // A question left open as the person went into a party would be back, unasked, later.
+    this.state?.recent.cancelAsking();
+    super.disconnectedCallback();
+  }
+
   /** Resume; a party that shared the whole folder asks first, its safe answer focused. */
   async #resume(id: string): Promise<void> {
     await this.state!.recent.resume(id);
@@ -58,6 +65,15 @@ export class RecentParties extends LitElement {
   /** The question put away; focus goes back to the party's Resume. */
   #cancel(id: string): void {
     this.state!.recent.cancelAsking();
+    this.#focusResume(id);
+  }
+
+  /** The question answered; when the party did not come back, focus goes to its Resume. */
+  async #answer(id: string, level: WorkspaceLevel): Promise<void> {
+    if (!(await this.state!.recent.resumeSharing(level))) this.#focusResume(id);
+  }
+
+  #focusResume(id: string): void {
     void this.updateComplete.then(() => {
       const row = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="recent-party"]')].find((li) => li.dataset.id === id);
       row?.querySelector<HTMLButtonElement>('[data-testid="recent-resume"]')?.focus();
@@ -67,7 +83,8 @@ export class RecentParties extends LitElement {
   #row(p: RecentParty) {
     const r = this.state!.recent;
     const busy = r.resuming === p.id;
-    return html`<li class="card" data-testid="recent-party" data-id=${p.id}>
+    const blocked = Boolean(r.resuming) || this.state!.creating;
+    return html`<li class="card" data-testid="recent-party" data-id=${p.id} data-workspace=${p.workspace}>
       <div>
         <div><span class="name">${p.host ? `${p.host}'s party` : p.id}</span>
           <span class="state ${p.state}" data-testid="recent-state">· ${recentStateText(p)}</span></div>
@@ -75,7 +92,7 @@ export class RecentParties extends LitElement {
         <div class="meta">${p.id} · created ${when(p.created)} · last active ${when(p.last_active)} · ${p.turns} ${p.turns === 1 ? 'turn' : 'turns'}</div>
       </div>
       ${canResume(p)
-        ? html`<button data-testid="recent-resume" ?disabled=${Boolean(r.resuming) || this.state!.creating || r.asking === p.id}
+        ? html`<button data-testid="recent-resume" ?disabled=${blocked || r.asking === p.id}
             @click=${() => void this.#resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
         : html`<span></span>`}
       ${r.asking === p.id
@@ -84,8 +101,10 @@ export class RecentParties extends LitElement {
             ${iconAlert()}
             <span id="recent-ask-${p.id}">This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files the agent changes, or the whole folder again?</span>
             <span class="buttons">
-              <button type="button" class="small primary" data-testid="recent-tree-changes" @click=${() => void r.resumeSharing('changes')}>Resume, share the changes only</button>
-              <button type="button" class="small danger" data-testid="recent-tree-keep" @click=${() => void r.resumeSharing('tree')}>Resume, share the whole folder</button>
+              <button type="button" class="small primary" data-testid="recent-tree-changes" ?disabled=${blocked}
+                @click=${() => void this.#answer(p.id, 'changes')}>Resume, share the changes only</button>
+              <button type="button" class="small danger" data-testid="recent-tree-keep" ?disabled=${blocked}
+                @click=${() => void this.#answer(p.id, 'tree')}>Resume, share the whole folder</button>
               <button type="button" class="small" data-testid="recent-tree-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>
             </span>
           </div>`

@@ -92,10 +92,10 @@ export interface Backend {
   /** The parties kept in the data directory, the most recently active first (ten at most). */
   RecentParties(): Promise<RecentParty[]>;
   /**
-   * Brings a party back from its journal, this window's person its host again; workspace is
-   * the sharing level to resume with ("" = the one it had).
+   * Brings a party back from its journal, this window's person its host again; shareAtMost
+   * caps what it shares of its folder ("" = the level it had).
    */
-  ResumeParty(id: string, workspace: WorkspaceLevel | ''): Promise<Session>;
+  ResumeParty(id: string, shareAtMost: WorkspaceLevel | ''): Promise<Session>;
   // The workspace (PROTOCOL.md §9): every member, at the level the host shares.
   Changes(): Promise<ChangesResult>;
   Diff(path: string): Promise<FileDiff>;
@@ -271,8 +271,8 @@ export class WailsBackend implements Backend {
   RecentParties(): Promise<RecentParty[]> {
     return this.#app.RecentParties();
   }
-  ResumeParty(id: string, workspace: WorkspaceLevel | ''): Promise<Session> {
-    return this.#app.ResumeParty(id, workspace);
+  ResumeParty(id: string, shareAtMost: WorkspaceLevel | ''): Promise<Session> {
+    return this.#app.ResumeParty(id, shareAtMost);
   }
   Changes(): Promise<ChangesResult> {
     return this.#app.Changes();

@@ -576,20 +576,22 @@ export class DemoBackend implements Backend {
     return this.#recent.map((p) => ({ ...p, state: p.id === this.#resumed && this.#session ? 'running' : p.state }));
   }
 
-  async ResumeParty(id: string, workspace: WorkspaceLevel | ''): Promise<Session> {
+  async ResumeParty(id: string, shareAtMost: WorkspaceLevel | ''): Promise<Session> {
     const p = this.#recent.find((x) => x.id === id);
     if (!p) throw new Error('This party is no longer in the data directory.');
     if (p.state === 'running' || (p.id === this.#resumed && this.#session)) {
       throw new Error('This party is running already, in another Concordia window or terminal. Join it with its invite, or stop it there first.');
     }
     const st = this.#settings;
+    const rank = { off: 0, changes: 1, tree: 2 };
+    const level = shareAtMost && rank[shareAtMost] < rank[p.workspace] ? shareAtMost : p.workspace; // as Go caps it
     const s = await this.CreateParty({
       name: p.host, workdir: p.workdir, window_ms: st.window_ms, min_prompts: st.min_prompts, merger: st.merger,
       claude_path: st.claude_path, permission_mode: st.permission_mode, claude_args: st.claude_args, approve: st.approve,
-      share_workspace: workspace || p.workspace,
+      share_workspace: level,
     });
     this.#resumed = id;
-    p.workspace = workspace || p.workspace;
+    p.workspace = level;
     p.state = 'ended'; // when the window leaves it, it ended cleanly
     return { ...s, party: { ...s.party, id } };
   }

@@ -90,7 +90,9 @@ export class RecentPartiesState {
   /**
    * Brings the party back; resolves true when the party screen is showing. A party that
    * shared the whole folder is not brought back yet: it is asked about first (asking), and
-   * resumeSharing() answers.
+   * resumeSharing() answers. What the list showed is the most the party may share (Go's
+   * ResumeOptions.ShareAtMost): a list gone stale while a terminal widened the sharing
+   * never brings the party back sharing more than the person saw.
    */
   async resume(id: string): Promise<boolean> {
     const p = this.parties.find((x) => x.id === id);
@@ -102,10 +104,10 @@ export class RecentPartiesState {
       this.#hooks.changed();
       return false;
     }
-    return this.#resume(id, '');
+    return this.#resume(id, p.workspace);
   }
 
-  /** The answer to asking: resume sharing this level ("tree": the whole folder again). */
+  /** The answer to asking: resume sharing at most this level ("tree": the whole folder again). */
   async resumeSharing(level: WorkspaceLevel): Promise<boolean> {
     const id = this.asking;
     if (!id || this.resuming) return false;
@@ -120,7 +122,7 @@ export class RecentPartiesState {
     this.#hooks.changed();
   }
 
-  async #resume(id: string, level: WorkspaceLevel | ''): Promise<boolean> {
+  async #resume(id: string, level: WorkspaceLevel): Promise<boolean> {
     this.resuming = id;
     this.asking = '';
     this.resumeError = '';
