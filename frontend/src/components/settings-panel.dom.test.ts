@@ -88,10 +88,12 @@ describe('<settings-panel> closing with changes not saved', () => {
     expect(q('settings-unsaved')?.textContent).toMatch(/Your changes are not saved/);
     expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('settings-keep-editing');
 
-    // Escape answers "keep editing"; the edit is still there.
+    // Escape answers "keep editing"; the edit is still there, and the focus is on Close.
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
     await el.updateComplete;
+    await el.updateComplete;
     expect(q('settings-unsaved')).toBeNull();
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('settings-cancel');
     expect(st.settingsOpen).toBe(true);
     expect((q('settings-name') as HTMLInputElement).value).toBe('Someone else');
 
@@ -130,6 +132,15 @@ describe('<settings-panel> closing with changes not saved', () => {
     (q('settings-save') as HTMLButtonElement).click();
     await new Promise((r) => setTimeout(r, 0));
     await el.updateComplete;
+    (q('settings-cancel') as HTMLButtonElement).click();
+    expect(st.settingsOpen).toBe(false);
+    el.remove();
+  });
+
+  it('does not call saved values with stray spaces a change', async () => {
+    const { st } = await inParty('host');
+    st.settings!.claude_path = '  /usr/bin/claude '; // a settings file edited by hand
+    const { el, q } = await openPanel(st);
     (q('settings-cancel') as HTMLButtonElement).click();
     expect(st.settingsOpen).toBe(false);
     el.remove();

@@ -40,6 +40,24 @@ const SETTINGS_KEY: Record<keyof Draft, keyof Settings> = {
   claudeArgs: 'claude_args',
 };
 
+/** The form's fields for saved settings. */
+function draftFrom(st: Settings): Draft {
+  return {
+    name: st.name,
+    workdir: st.workdir,
+    windowSec: String(st.window_ms / 1000),
+    minPrompts: String(st.min_prompts),
+    merger: st.merger,
+    claudePath: st.claude_path,
+    listen: st.listen,
+    publicHost: st.public_host,
+    permissionMode: st.permission_mode,
+    approve: st.approve,
+    claudeArgs: st.claude_args,
+    notifications: st.notifications,
+  };
+}
+
 export class SettingsPanel extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -113,11 +131,14 @@ export class SettingsPanel extends LitElement {
     return this.#key.trim() !== '' || this.#fieldsChanged(s);
   }
 
-  /** A field differs from the saved settings (a number not yet valid counts as changed). */
+  /**
+   * A field differs from the saved settings, both read as Save would send them (so a saved
+   * value with stray spaces is not a change; a number not yet valid is).
+   */
   #fieldsChanged(s: AppState): boolean {
-    const saved = s.settings;
-    if (!this.#draft || !saved) return false;
+    if (!this.#draft || !s.settings) return false;
     const now = this.#toSettings(this.#draft);
+    const saved = this.#toSettings(draftFrom(s.settings));
     return (Object.keys(now) as (keyof Settings)[]).some((k) => now[k] !== saved[k]);
   }
 
@@ -134,29 +155,15 @@ export class SettingsPanel extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="settings-keep-editing"]')?.focus());
   }
 
+  /** The question goes; focus goes to Close, beside where it was, not to the page behind. */
   #keepEditing(): void {
     this.#askClose = false;
     this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="settings-cancel"]')?.focus());
   }
 
   #ensureDraft(s: AppState): Draft | null {
-    if (!this.#draft && s.settings) {
-      const st = s.settings;
-      this.#draft = {
-        name: st.name,
-        workdir: st.workdir,
-        windowSec: String(st.window_ms / 1000),
-        minPrompts: String(st.min_prompts),
-        merger: st.merger,
-        claudePath: st.claude_path,
-        listen: st.listen,
-        publicHost: st.public_host,
-        permissionMode: st.permission_mode,
-        approve: st.approve,
-        claudeArgs: st.claude_args,
-        notifications: st.notifications,
-      };
-    }
+    if (!this.#draft && s.settings) this.#draft = draftFrom(s.settings);
     return this.#draft;
   }
 
