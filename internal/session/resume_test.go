@@ -104,17 +104,8 @@ func TestResumeRunningParty(t *testing.T) {
 // a host chose it later, and can be resumed sharing less (the window asks, since a resume
 // would otherwise expose .env again unasked).
 func TestResumeSharingLess(t *testing.T) {
-	rec := newRecorder()
-	m := newManager(t, rec, nil)
+	m, id := hostSharing(t, wire.WorkspaceChanges)
 	ctx := context.Background()
-
-	req := hostRequest(t)
-	req.ShareWorkspace = wire.WorkspaceChanges
-	info, err := m.Host(ctx, req)
-	if err != nil {
-		t.Fatalf("Host: %v", err)
-	}
-	id := info.Party.ID
 	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceChanges {
 		t.Fatalf("RecentParties while sharing the changes = %+v, %v", list, err)
 	}
@@ -139,11 +130,7 @@ func TestResumeSharingLess(t *testing.T) {
 	if back.Party.Workspace != wire.WorkspaceChanges {
 		t.Fatalf("resumed party shares %q, want %q", back.Party.Workspace, wire.WorkspaceChanges)
 	}
-	said := false
-	for _, ev := range back.State.Events {
-		said = said || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the party was resumed: the party now shares the changed files")
-	}
-	if !said {
+	if said, _ := toldSharingLess(back.State.Events); !said {
 		t.Fatalf("nobody is told the resumed party shares less: %+v", back.State.Events)
 	}
 	if err := m.End(ctx); err != nil {
@@ -177,31 +164,42 @@ func TestResumeSharingLess(t *testing.T) {
 // A party that started sharing the whole folder, with no settings event since, resumed
 // sharing the changes only: everyone is told, and a settings event says the new level.
 func TestResumeSharingLessThanAtTheStart(t *testing.T) {
-	rec := newRecorder()
-	m := newManager(t, rec, nil)
+	m, id := hostSharing(t, wire.WorkspaceTree)
 	ctx := context.Background()
-	req := hostRequest(t)
-	req.ShareWorkspace = wire.WorkspaceTree
-	info, err := m.Host(ctx, req)
-	if err != nil {
-		t.Fatalf("Host: %v", err)
-	}
 	if err := m.End(ctx); err != nil {
 		t.Fatalf("End: %v", err)
 	}
 	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceTree {
 		t.Fatalf("RecentParties of a party started with tree = %+v, %v", list, err)
 	}
-	back, err := m.Resume(ctx, info.Party.ID, ResumeOptions{ShareAtMost: wire.WorkspaceChanges})
+	back, err := m.Resume(ctx, id, ResumeOptions{ShareAtMost: wire.WorkspaceChanges})
 	if err != nil {
 		t.Fatalf("Resume: %v", err)
 	}
-	said, settings := false, false
-	for _, ev := range back.State.Events {
+	if said, settings := toldSharingLess(back.State.Events); !said || !settings {
+		t.Fatalf("resumed sharing less than at the start: notice %v, settings event %v: %+v", said, settings, back.State.Events)
+	}
+}
+
+// hostSharing hosts a party in a new Manager, sharing level; it returns the party's id.
+func hostSharing(t *testing.T, level string) (*Manager, string) {
+	t.Helper()
+	m := newManager(t, newRecorder(), nil)
+	req := hostRequest(t)
+	req.ShareWorkspace = level
+	info, err := m.Host(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	return m, info.Party.ID
+}
+
+// toldSharingLess reports whether a resumed party's events say, in words and in a settings
+// event, that it now shares the changes only.
+func toldSharingLess(events []wire.Event) (said, settings bool) {
+	for _, ev := range events {
 		said = said || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the party was resumed: the party now shares the changed files")
 		settings = settings || ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace == wire.WorkspaceChanges
 	}
-	if !said || !settings {
-		t.Fatalf("resumed sharing less than at the start: notice %v, settings event %v: %+v", said, settings, back.State.Events)
-	}
+	return said, settings
 }
