@@ -300,6 +300,10 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(work, "notes.txt"), []byte("not for the party\n"), 0o600); err != nil {
 				t.Fatal(err)
 			}
+			ps := start(t, nil, "parties", "--data-dir", dataDir)
+			if ps.wait() != 0 || !regexp.MustCompile(`(?m)ended\s+`+level+`$`).MatchString(ps.stdout()) {
+				t.Errorf("parties does not say the party shares %s:\n%s", level, ps.stdout())
+			}
 			r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
 			r.expect(`^invite code: `)
 			r.expect(said) // and again as it resumes: a resume shares what the party shared
