@@ -251,7 +251,7 @@ func extract(s string, glue bool) string {
 		return s
 	}
 	inText := at > 0
-	if inText && strings.IndexByte("<(\"'`", s[at-1]) >= 0 {
+	if inText && strings.IndexByte(openers, s[at-1]) >= 0 {
 		at--
 	}
 	s = s[at:]
@@ -263,11 +263,18 @@ func extract(s string, glue bool) string {
 	if end := strings.IndexFunc(s, unicode.IsSpace); end >= 0 {
 		s = s[:end]
 	}
-	if inText && s != "" && !strings.ContainsRune("<(\"'`", rune(s[0])) {
-		s = strings.TrimRight(s, ".,;:!?)>\"'`")
+	if inText && s != "" && strings.IndexByte(openers, s[0]) < 0 {
+		s = strings.TrimRight(s, ".,;:!?"+closers)
 	}
 	return s
 }
+
+// What a link may be put between in a text: none of them can begin or end an invite (a
+// token is base64url and a fingerprint hex; an IPv6 host's brackets are inside it).
+const (
+	openers = "<([\"'`"
+	closers = ")>]\"'`"
+)
 
 func parse(s string) (Invite, error) {
 	if s == "" {
@@ -561,17 +568,21 @@ func NewToken() (string, error) {
 }
 
 // unwrap takes off what a link picks up on its way through chat and mail: surrounding
-// space, a pair of <>, () or quotes around it, and a sentence's . , ; or : after it ("join
+// space, a pair of <>, (), [] or quotes around it, a closing one alone after a link that
+// starts the text (`concordia://…"`), and a sentence's . , ; or : after it ("join
 // concordia://…/TOKEN."). None of it can belong to an invite: a token is base64url and a
 // fingerprint hex. (A trailing ? or ! is left for Parse to explain.)
 func unwrap(s string) string {
 	for {
 		before := s
 		s = strings.TrimRight(strings.TrimSpace(s), ".,;:")
-		for _, p := range []string{"<>", "()", `""`, "''", "``"} {
+		for _, p := range []string{"<>", "()", "[]", `""`, "''", "``"} {
 			if len(s) >= 2 && s[0] == p[0] && s[len(s)-1] == p[1] {
 				s = s[1 : len(s)-1]
 			}
+		}
+		if hasScheme(s) {
+			s = strings.TrimRight(s, closers)
 		}
 		if s == before {
 			return s

@@ -34,6 +34,13 @@ func TestParseAccepts(t *testing.T) {
 		{"in quotes", `"concordia://h:8765/` + tok + `"`, Invite{Host: "h", Port: 8765, Token: tok}},
 		{"end of a sentence", "concordia://h:8765/" + tok + ".", Invite{Host: "h", Port: 8765, Token: tok}},
 		{"in parentheses with a full stop", "(concordia://h:8765/" + tok + "?fp=" + fp + ").", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		// Square brackets (a tester: the README says brackets, and "[…]" read as part of the
+		// fingerprint), and a closing quote or bracket with nothing before the link.
+		{"in square brackets", "[concordia://h:8765/" + tok + "?fp=" + fp + "]", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"in a message's square brackets", "see [concordia://h:8765/" + tok + "?fp=" + fp + "] ok", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"ipv6 in square brackets", "[concordia://[::1]:8765/" + tok + "]", Invite{Host: "::1", Port: 8765, Token: tok}},
+		{"a closing quote after it", "concordia://h:8765/" + tok + "?fp=" + fp + `"`, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"a closing bracket and a full stop after it", "concordia://h:8765/" + tok + "].", Invite{Host: "h", Port: 8765, Token: tok}},
 		// A chat message with the link in it, pasted whole.
 		{"in a message", "Join my party: concordia://h:8765/" + tok + "?fp=" + fp + " thanks!", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 		{"in a message, bracketed", "Join: <concordia://h:8765/" + tok + ">, see you", Invite{Host: "h", Port: 8765, Token: tok}},

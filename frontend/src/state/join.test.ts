@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { CreateFormCheck } from './create-form';
 import { FakeBackend } from './fake-backend';
-import { UNPINNED_WARNING, inviteSummary, inviteWarning } from './join';
+import { UNPINNED_WARNING, clipboardLink, inviteSummary, inviteWarning, unwrapInvite } from './join';
 import type { CreateRequest } from './types';
 
 const tok = 'TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms';
@@ -25,6 +25,14 @@ describe('invite summary and warning', () => {
       expect(inviteSummary(wrapped)).toEqual({ host: '127.0.0.1:1', pinned: true });
     }
     expect(inviteWarning(`<concordia://h:1/${tok}>`)).toBe(UNPINNED_WARNING);
+  });
+  it('takes off square brackets, and a closing quote or bracket alone after the link', () => {
+    const link = pinned(1);
+    for (const text of [`[${link}]`, `${link}"`, `${link}].`, `see [${link}] ok`]) {
+      expect(unwrapInvite(text)).toBe(link);
+    }
+    expect(clipboardLink(`see [${link}] ok`)).toBe(link);
+    expect(unwrapInvite(`[concordia://[::1]:8765/${tok}]`)).toBe(`concordia://[::1]:8765/${tok}`);
   });
   it('finds the link in a chat message, and rejoins one a terminal wrapped', () => {
     const link = pinned(1);

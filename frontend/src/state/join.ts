@@ -7,9 +7,9 @@ import { errorText, type Backend } from './backend';
 import type { PartySession } from './party';
 
 /**
- * The link without what it picked up on its way through chat and mail — a pair of <>, ()
- * or quotes around it, a sentence's . , ; or : after it, a message around it, line breaks
- * a terminal put in it — as Go's invite.Parse reads it (its find: the text as a link, else
+ * The link without what it picked up on its way through chat and mail — a pair of <>, (),
+ * [] or quotes around it, a closing one alone after a link that starts the text, a
+ * sentence's . , ; or : after it, a message around it, line breaks a terminal put in it — as Go's invite.Parse reads it (its find: the text as a link, else
  * the link cut out of the text, else that with its line breaks taken out).
  */
 export function unwrapInvite(text: string): string {
@@ -41,9 +41,10 @@ function unwrapPairs(text: string): string {
   for (;;) {
     const before = s;
     s = s.trim().replace(/[.,;:]+$/, '');
-    for (const [open, close] of ['<>', '()', '""', "''", '``']) {
+    for (const [open, close] of ['<>', '()', '[]', '""', "''", '``']) {
       if (s.length >= 2 && s.startsWith(open!) && s.endsWith(close!)) s = s.slice(1, -1);
     }
+    if (/^concordia:\/\//i.test(s)) s = s.replace(/[)>\]"'`]+$/, '');
     if (s === before) return s;
   }
 }
@@ -54,14 +55,17 @@ function extractInvite(text: string, glue: boolean): string {
   let at = s.search(/concordia:\/\//i); // not toLowerCase(): it can change the length before the link
   if (at < 0) return s;
   const inText = at > 0;
-  if (inText && '<("\'`'.includes(s[at - 1]!)) at--;
+  if (inText && OPENERS.includes(s[at - 1]!)) at--;
   s = s.slice(at);
   if (glue) s = s.replace(/(\S)\r?\n(?=\S)/g, '$1');
   const end = s.search(/\s/);
   if (end >= 0) s = s.slice(0, end);
-  if (inText && !'<("\'`'.includes(s[0]!)) s = s.replace(/[.,;:!?)>"'`]+$/, '');
+  if (inText && !OPENERS.includes(s[0]!)) s = s.replace(/[.,;:!?)>\]"'`]+$/, '');
   return s;
 }
+
+/** What a link may be put between in a text (Go's openers). */
+const OPENERS = '<([\"\'`';
 
 /** Where the invite leads and whether it pins the host's certificate (?fp=). */
 export function inviteSummary(text: string): { host: string; pinned: boolean } | null {
