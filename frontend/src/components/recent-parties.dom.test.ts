@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import type { RecentParty } from '../state/recent-parties';
-import './recent-parties';
+import { RecentParties } from './recent-parties';
+
+RecentParties.pollMs = 20; // the tests' own pace
 
 type Recent = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -101,5 +103,31 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     expect(three.q('[data-testid=recent-tree-confirm]')).toBeNull();
     expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', 'changes']]]);
     three.el.remove();
+  });
+});
+
+describe('<recent-parties> read again', () => {
+  it('when the window comes to the front, and every few seconds while a party runs', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', state: 'running' })]);
+    const reads = () => be.count('RecentParties');
+    const before = reads();
+    window.dispatchEvent(new Event('focus'));
+    await settle();
+    expect(reads()).toBe(before + 1);
+
+    // The terminal's host stops: the next poll shows Resume.
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'not_ended_cleanly' })];
+    expect(row('p1').querySelector('[data-testid=recent-resume]')).toBeNull();
+    await new Promise((r) => setTimeout(r, 60));
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-resume]')).not.toBeNull();
+
+    // Nothing running, no error: no polling.
+    const now = reads();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(reads()).toBe(now);
+    el.remove();
+    window.dispatchEvent(new Event('focus'));
+    expect(reads()).toBe(now); // gone with the element
   });
 });

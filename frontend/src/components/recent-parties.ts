@@ -1,6 +1,8 @@
 // <recent-parties>: the parties kept in the data directory, on the home screen, with
 // Resume for each one no host is running (PROTOCOL.md §8). Everything goes through
-// AppState.recent; the list is read again whenever the element is shown.
+// AppState.recent; the list is read again whenever the element is shown, when the window
+// comes back to the front, and every few seconds while it shows a party that is running
+// (a terminal's party ends without a word to this window) or a failed Resume.
 
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
@@ -43,16 +45,33 @@ export class RecentParties extends LitElement {
     `,
   ];
 
+  /** How often the list is read again while it shows something that changes elsewhere. */
+  static pollMs = 5000;
+  #poll: ReturnType<typeof setInterval> | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
     void this.state?.recent.load();
+    window.addEventListener('focus', this.#reload);
+    document.addEventListener('visibilitychange', this.#reload);
+    this.#poll = setInterval(() => {
+      const r = this.state?.recent;
+      if (r && !r.resuming && (r.resumeError || r.parties.some((p) => p.state === 'running'))) void r.load();
+    }, RecentParties.pollMs);
   }
 
   override disconnectedCallback(): void {
+    window.removeEventListener('focus', this.#reload);
+    document.removeEventListener('visibilitychange', this.#reload);
+    clearInterval(this.#poll);
     // A question left open as the person went into a party would be back, unasked, later.
     this.state?.recent.cancelAsking();
     super.disconnectedCallback();
   }
+
+  readonly #reload = () => {
+    if (document.visibilityState !== 'hidden' && !this.state?.recent.resuming) void this.state?.recent.load();
+  };
 
   /** Resume; a party that shared the whole folder asks first, its safe answer focused. */
   async #resume(id: string): Promise<void> {

@@ -109,6 +109,22 @@ describe('recent parties', () => {
     expect(be.count('ResumeParty')).toBe(0);
   });
 
+  it("a failed Resume's sentence goes once the list shows the party in another state", async () => {
+    const { be, st } = await started([party({ id: 'p1', state: 'ended' })]);
+    be.handlers.ResumeParty = async () => {
+      throw 'This party is running already, in another Concordia window or terminal.';
+    };
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'running' })];
+    expect(await st.recent.resume('p1')).toBe(false);
+    await new Promise((r) => setTimeout(r, 0)); // the reading the failure asks for
+    await st.recent.load(); // read again, nothing changed: the sentence still holds
+    expect(st.recent.resumeError).toMatch(/running already/);
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'not_ended_cleanly' })];
+    await st.recent.load(); // the terminal's host stopped
+    expect(st.recent.resumeError).toBe('');
+    expect(st.recent.resumeErrorId).toBe('');
+  });
+
   it('shows a sentence when the list cannot be read', async () => {
     const be = new FakeBackend();
     be.handlers.RecentParties = async () => {

@@ -63,6 +63,12 @@ export class RecentPartiesState {
   readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>;
   readonly #hooks: RecentHooks;
   #loadSeq = 0;
+  /**
+   * The failed party's state when its failure was explained (undefined: not yet read): the
+   * error goes once a later reading of the list finds the party in another state (the
+   * terminal that ran it stopped, say), since it no longer says how things stand.
+   */
+  #errorState: string | undefined;
 
   constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>, hooks: RecentHooks) {
     this.#backend = backend;
@@ -79,6 +85,10 @@ export class RecentPartiesState {
       this.loadError = '';
       const asked = this.parties.find((p) => p.id === this.asking);
       if (!asked || !canResume(asked) || asked.workspace !== 'tree') this.asking = ''; // gone, running, or no longer a question
+      if (this.resumeErrorId && this.#errorState !== undefined) {
+        const now = this.parties.find((p) => p.id === this.resumeErrorId)?.state ?? '';
+        if (now !== this.#errorState) this.#clearError();
+      }
     } catch (err) {
       if (seq !== this.#loadSeq) return;
       this.loadError = errorText(err);
@@ -99,8 +109,7 @@ export class RecentPartiesState {
     if (this.resuming || !p || !canResume(p)) return false;
     if (p.workspace === 'tree') {
       this.asking = id;
-      this.resumeError = '';
-      this.resumeErrorId = '';
+      this.#clearError();
       this.#hooks.changed();
       return false;
     }
@@ -122,11 +131,16 @@ export class RecentPartiesState {
     this.#hooks.changed();
   }
 
+  #clearError(): void {
+    this.resumeError = '';
+    this.resumeErrorId = '';
+    this.#errorState = undefined;
+  }
+
   async #resume(id: string, level: WorkspaceLevel): Promise<boolean> {
     this.resuming = id;
     this.asking = '';
-    this.resumeError = '';
-    this.resumeErrorId = '';
+    this.#clearError();
     this.#hooks.changed();
     let problem = '';
     try {
@@ -138,7 +152,11 @@ export class RecentPartiesState {
       this.resumeError = problem;
       this.resumeErrorId = id;
       this.#hooks.changed();
-      void this.load(); // it may be running now, or gone
+      // It may be running now, or gone: the list is read again, and what it then says is
+      // the state the error explains.
+      void this.load().then(() => {
+        if (this.resumeErrorId === id) this.#errorState = this.parties.find((p) => p.id === id)?.state ?? '';
+      });
       return false;
     }
     this.#hooks.changed();
