@@ -263,7 +263,10 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		}
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
-	pr.notice("system", sharingStartWords(h.Party().WorkspaceLevel(), !f.noLocalREPL))
+	if level := h.Party().WorkspaceLevel(); level != wire.WorkspaceTree || resume != nil {
+		// (A new party that shares the whole folder tells everyone itself: host.TreeNotice.)
+		pr.notice("system", sharingStartWords(level, !f.noLocalREPL))
+	}
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
 		pr.notice("system", alwaysWords(always, !f.noLocalREPL))
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
+	chost "github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/rpc"
@@ -292,7 +293,13 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 				wire.WorkspaceOff:  `^\[system\] the party sees nothing of the working directory$`,
 				wire.WorkspaceTree: `^\[system\] the party sees the whole working directory, \.env files and other secrets included$`,
 			}[level]
-			h.expect(said) // the host is told what everyone may see, as the party starts
+			// The host is told what everyone may see as the party starts; everyone is told
+			// when it is the whole folder.
+			if level == wire.WorkspaceTree {
+				h.expect(`^\[system\] ` + regexp.QuoteMeta(chost.TreeNotice) + `$`)
+			} else {
+				h.expect(said)
+			}
 			h.cmd.Process.Signal(os.Interrupt)
 			if code := h.wait(); code != 0 {
 				t.Fatalf("host exited %d", code)

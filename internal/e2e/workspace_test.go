@@ -22,6 +22,9 @@ func TestTerminalTreeAndShare(t *testing.T) {
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	bob := start(t, nil, "join", inv, "--name", "bob")
 	bob.expect(`joined hosty's party as bob`)
+	// Who joins is told the whole folder is shared (a tester: only the host's terminal and
+	// the Changes panel said so).
+	bob.expect(`this party shares the whole working directory with everyone in it, \.env files and other secrets included`)
 	bob.send("/tree")
 	bob.expect(`^\s+notes\.txt \(6 bytes\)$`)
 	bob.expect(`^\s+src/$`)
