@@ -398,7 +398,7 @@ export class SettingsPanel extends LitElement {
           <footer>
             ${s.settingsSaved ? html`<span class="saved" data-testid="settings-saved" role="status">${iconCheck()} ${inParty ? 'Saved for the next party you host' : 'Saved'}</span>` : nothing}
             ${s.settingsError ? html`<span class="error-text err" role="alert" data-testid="settings-error">${s.settingsError}</span>` : nothing}
-            <button data-testid="settings-cancel" @click=${() => this.#close()}>Close</button>
+            <button class="ring" data-testid="settings-cancel" @click=${() => this.#close()}>Close</button>
             <button class="primary" type="submit" form="settings-form" data-testid="settings-save" ?disabled=${s.settingsBusy || !d}>
               ${s.settingsBusy ? html`<span class="spinner"></span> Saving…` : 'Save'}
             </button>

@@ -27,7 +27,10 @@ export const base = css`
     transition: background 0.12s, border-color 0.12s, color 0.12s;
   }
   button:hover:not(:disabled) { background: var(--surface-2); }
-  button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible {
+  button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible,
+  .warnbox.confirm button:focus, button.ring:focus {
+    /* The last two: buttons the window focuses itself (a question's safe answer, Close after
+       "Keep editing"), which WebKitGTK does not count as :focus-visible (a tester saw no ring). */
     outline: 2px solid var(--accent);
     outline-offset: 1px;
   }
