@@ -273,6 +273,9 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	if f.insecure {
 		pr.notice("system", "--insecure: traffic is not encrypted; use it on loopback only")
 	}
+	if w := host.UnreachableInvite(f.listen, h.Invite().Host); w != "" {
+		pr.notice("error", w)
+	}
 
 	quit := make(chan struct{})
 	var view *party.Local

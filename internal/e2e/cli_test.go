@@ -423,3 +423,14 @@ func TestHostQuitAsksWhileAPromptWaits(t *testing.T) {
 		t.Fatalf("join exit %d", code)
 	}
 }
+
+// TestLoopbackListenWithAPublicInvite: a party that listens on loopback only while its
+// invites name another address cannot be joined from another machine, and the host is told
+// (a tester resumed with --listen 127.0.0.1:0; the invites kept the journal's address).
+func TestLoopbackListenWithAPublicInvite(t *testing.T) {
+	h, inv := host(t, nil, "--insecure", "--no-local-repl", "--public-host", "192.0.2.2")
+	if !strings.Contains(inv, "//192.0.2.2:") {
+		t.Fatalf("invite %s", inv)
+	}
+	h.expect(`^\[error\] the party listens on 127\.0\.0\.1 only, so the invites' 192\.0\.2\.2 cannot reach it from another machine`)
+}

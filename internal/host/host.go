@@ -572,6 +572,27 @@ func (h *Host) Shutdown(ctx context.Context) error {
 	return h.shutdownE
 }
 
+// UnreachableInvite says, for the host's operator, when the invites point to an address
+// other machines use while the party listens on loopback only (a resume with --listen
+// 127.0.0.1:0 kept the public address its journal had; so does --public-host with a
+// loopback --listen): nobody but this machine can join. "" otherwise.
+func UnreachableInvite(listen, inviteHost string) string {
+	h, _, err := net.SplitHostPort(listen)
+	if err != nil || !isLoopback(h) || isLoopback(inviteHost) {
+		return ""
+	}
+	return fmt.Sprintf("the party listens on %s only, so the invites' %s cannot reach it from another machine: listen on :PORT (every interface) for that", h, inviteHost)
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // InviteHost picks the host name for the invite when --public-host is not given: the
 // listen address's own IP when it names one (loopback stays loopback), otherwise this
 // machine's outward LAN address.

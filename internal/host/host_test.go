@@ -607,3 +607,25 @@ func nextStartMode(r *runner) string {
 	r.applyMode()
 	return r.cfg.PermissionMode
 }
+
+func TestUnreachableInvite(t *testing.T) {
+	for _, tt := range []struct {
+		listen, inv string
+		warn        bool
+	}{
+		{"127.0.0.1:0", "192.0.2.2", true},
+		{"localhost:8765", "example.com", true},
+		{"[::1]:8765", "2001:db8::1", true},
+		{"127.0.0.1:0", "127.0.0.1", false},
+		{"127.0.0.1:0", "localhost", false},
+		{":8765", "192.0.2.2", false},
+		{"0.0.0.0:8765", "192.0.2.2", false},
+		{"192.0.2.2:8765", "192.0.2.2", false},
+		{"not an address", "192.0.2.2", false},
+	} {
+		got := UnreachableInvite(tt.listen, tt.inv)
+		if (got != "") != tt.warn {
+			t.Errorf("UnreachableInvite(%q, %q) = %q, want a warning: %v", tt.listen, tt.inv, got, tt.warn)
+		}
+	}
+}
