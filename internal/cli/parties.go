@@ -28,9 +28,9 @@ func runParties(_ context.Context, args []string, io IO) int {
 List the parties kept in the data directory, the most recently active first: id, the
 host's name, when it was created and last active, how many turns the agent ran, and its
 state — running, ended (the host ended it), or not ended cleanly (the host stopped
-without ending it: it was killed, or is still running) — and what it shares of the
-working directory when resumed: off, changes, or tree (the whole folder, .env files
-included; --share-workspace on the resume changes it). Any of them can be brought back
+without ending it: it was killed, or is still running). A party that would come back
+sharing the whole working directory (.env files included) is named under the table. Any
+of them can be brought back
 with "concordia host --resume ID" and read with "concordia export ID". Processes the
 agent of a party not ended cleanly left running (a dev server, a background job) are
 listed after the table. --stop-jobs ID stops what the agent of a party that is not
@@ -65,15 +65,21 @@ without resuming it.`, io.Out, io.Err)
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-	// SHARES (last, so that the columns before it stay where they were): what a --resume
-	// without --share-workspace shares of the working directory; tree includes .env files.
-	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST ACTIVE\tTURNS\tSTATE\tSHARES")
+	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST ACTIVE\tTURNS\tSTATE")
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.Header.Party, term.Line(s.Header.Host)+"'s party",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Header.Party, term.Line(s.Header.Host)+"'s party",
 			s.Header.Created.Local().Format("2006-01-02 15:04"), s.LastActive.Local().Format("2006-01-02 15:04"),
-			s.Turns, partyState(s), s.SharingLevel())
+			s.Turns, partyState(s))
 	}
 	tw.Flush()
+	// A party that would come back sharing the whole folder, .env files included, says so
+	// under the table (a column after STATE, whose values have spaces, would break the
+	// lines' shape that programs read).
+	for _, s := range list {
+		if s.SharingLevel() == wire.WorkspaceTree && partyState(s) != "running" {
+			fmt.Fprintf(io.Out, "%s: shares the whole working directory, .env files included, when resumed (--share-workspace changes on the resume narrows it)\n", s.Header.Party)
+		}
+	}
 	// A party whose host was killed may have left its agent's background jobs running:
 	// nothing stops them until it is resumed. Every run's, as --stop-jobs stops them (a run
 	// kept its jobs with --keep-agent-jobs).

@@ -308,8 +308,10 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 				t.Fatal(err)
 			}
 			ps := start(t, nil, "parties", "--data-dir", dataDir)
-			if ps.wait() != 0 || !regexp.MustCompile(`(?m)ended\s+`+level+`$`).MatchString(ps.stdout()) {
-				t.Errorf("parties does not say the party shares %s:\n%s", level, ps.stdout())
+			code := ps.wait()
+			tree := strings.Contains(ps.stdout(), ": shares the whole working directory, .env files included, when resumed")
+			if code != 0 || !regexp.MustCompile(`(?m)ended$`).MatchString(ps.stdout()) || tree != (level == wire.WorkspaceTree) {
+				t.Errorf("parties, for a party that shares %s:\n%s", level, ps.stdout())
 			}
 			r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
 			r.expect(`^invite code: `)
