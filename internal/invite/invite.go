@@ -264,7 +264,19 @@ func extract(s string, glue bool) string {
 		s = s[:end]
 	}
 	if inText && s != "" && strings.IndexByte(openers, s[0]) < 0 {
-		s = strings.TrimRight(s, ".,;:!?"+closers)
+		s = trimEnd(s, ".,;:!?"+closers)
+	}
+	return s
+}
+
+// trimEnd takes the characters of set off the end of s, but not a ] that closes an IPv6
+// host's [ ("concordia://[::1]" lacks its port; it must not read as lacking its "]").
+func trimEnd(s, set string) string {
+	for s != "" && strings.IndexByte(set, s[len(s)-1]) >= 0 {
+		if s[len(s)-1] == ']' && strings.Count(s, "[") >= strings.Count(s, "]") {
+			break
+		}
+		s = s[:len(s)-1]
 	}
 	return s
 }
@@ -582,7 +594,7 @@ func unwrap(s string) string {
 			}
 		}
 		if hasScheme(s) {
-			s = strings.TrimRight(s, closers)
+			s = trimEnd(s, closers)
 		}
 		if s == before {
 			return s

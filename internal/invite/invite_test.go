@@ -100,6 +100,9 @@ func TestParseRejects(t *testing.T) {
 		{"ipv6 missing port", "concordia://[::1]/" + tok, "missing port"},
 		{"ipv6 junk after bracket", "concordia://[::1]x:8765/" + tok, "expected :PORT"},
 		{"ipv6 unclosed", "concordia://[::1:8765/" + tok, "missing ]"},
+		// A link cut after its IPv6 host: its ] is not taken for a closing bracket.
+		{"ipv6 host only", "concordia://[::1]", "missing port after [::1]"},
+		{"ipv6 host only, in text", "see concordia://[::1]", "missing port after [::1]"},
 		{"non-numeric port", "concordia://h:abc/" + tok, `port "abc" is not a number`},
 		{"signed port", "concordia://h:+80/" + tok, "not a number"},
 		{"port zero", "concordia://h:0/" + tok, "out of range"},

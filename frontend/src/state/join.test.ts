@@ -33,6 +33,14 @@ describe('invite summary and warning', () => {
     }
     expect(clipboardLink(`see [${link}] ok`)).toBe(link);
     expect(unwrapInvite(`[concordia://[::1]:8765/${tok}]`)).toBe(`concordia://[::1]:8765/${tok}`);
+    // A link cut after its IPv6 host keeps its ] (Go then says the port is missing).
+    expect(unwrapInvite('concordia://[::1]')).toBe('concordia://[::1]');
+    expect(clipboardLink('see concordia://[::1]')).toBe('concordia://[::1]');
+  });
+  it('never offers a pinned text as a link without its pin', () => {
+    for (const text of [`Join: concordia://h:8765/${tok} ?fp=${'ab'.repeat(32)}`, `Join: concordia://h:8765/${tok}] ?fp=${'ab'.repeat(32)}`]) {
+      expect(clipboardLink(text)).toBe(text);
+    }
   });
   it('finds the link in a chat message, and rejoins one a terminal wrapped', () => {
     const link = pinned(1);

@@ -44,7 +44,7 @@ function unwrapPairs(text: string): string {
     for (const [open, close] of ['<>', '()', '[]', '""', "''", '``']) {
       if (s.length >= 2 && s.startsWith(open!) && s.endsWith(close!)) s = s.slice(1, -1);
     }
-    if (/^concordia:\/\//i.test(s)) s = s.replace(/[)>\]"'`]+$/, '');
+    if (/^concordia:\/\//i.test(s)) s = trimEnd(s, ')>]"\'`');
     if (s === before) return s;
   }
 }
@@ -60,7 +60,17 @@ function extractInvite(text: string, glue: boolean): string {
   if (glue) s = s.replace(/(\S)\r?\n(?=\S)/g, '$1');
   const end = s.search(/\s/);
   if (end >= 0) s = s.slice(0, end);
-  if (inText && !OPENERS.includes(s[0]!)) s = s.replace(/[.,;:!?)>\]"'`]+$/, '');
+  if (inText && !OPENERS.includes(s[0]!)) s = trimEnd(s, '.,;:!?)>]"\'`');
+  return s;
+}
+
+/** The characters of set off the end of s, but not a ] that closes an IPv6 host's [ (Go's trimEnd). */
+function trimEnd(s: string, set: string): string {
+  const count = (c: string) => s.split(c).length - 1;
+  while (s !== '' && set.includes(s[s.length - 1]!)) {
+    if (s.endsWith(']') && count('[') >= count(']')) break;
+    s = s.slice(0, -1);
+  }
   return s;
 }
 
@@ -93,7 +103,13 @@ export function clipboardLink(text: string): string {
   if (!/concordia:\/\//i.test(text)) return '';
   if (/^\s*concordia:\/\//i.test(text)) return text.trim();
   const link = unwrapInvite(text);
-  return LINK.test(link) ? link : unwrapPairs(extractInvite(text, false));
+  if (LINK.test(link)) return link;
+  const cut = unwrapPairs(extractInvite(text, false));
+  // A text with ?fp= after the link's start whose cut-out link lost it ("…/TOKEN ?fp=…"):
+  // the text as it is, for Go to explain; the cut would read as a link without TLS.
+  const at = text.search(/concordia:\/\//i);
+  if (/\?fp=/i.test(text.slice(at)) && !/\?fp=/i.test(cut)) return text.trim();
+  return cut;
 }
 
 /** Where invite validation stands. */
