@@ -108,26 +108,37 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
 
 describe('<recent-parties> read again', () => {
   it('when the window comes to the front, and every few seconds while a party runs', async () => {
-    const { be, el, row, settle } = await mounted([party({ id: 'p1', state: 'running' })]);
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', state: 'ended' })]);
     const reads = () => be.count('RecentParties');
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const before = reads();
+    await wait(40); // nothing runs: no polling
+    expect(reads()).toBe(before);
     window.dispatchEvent(new Event('focus'));
+    document.dispatchEvent(new Event('visibilitychange')); // comes with it: one reading for both
     await settle();
     expect(reads()).toBe(before + 1);
 
-    // The terminal's host stops: the next poll shows Resume.
-    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'not_ended_cleanly' })];
+    // A terminal hosts it: the window, back in front, shows it running, without Resume.
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'running' })];
+    await wait(15);
+    window.dispatchEvent(new Event('focus'));
+    await settle();
     expect(row('p1').querySelector('[data-testid=recent-resume]')).toBeNull();
-    await new Promise((r) => setTimeout(r, 60));
+
+    // The terminal's host stops: a poll soon shows Resume again.
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'not_ended_cleanly' })];
+    await wait(80);
     await settle();
     expect(row('p1').querySelector('[data-testid=recent-resume]')).not.toBeNull();
 
-    // Nothing running, no error: no polling.
+    // Nothing runs any more: no polling; and none once the element is gone.
     const now = reads();
-    await new Promise((r) => setTimeout(r, 60));
+    await wait(60);
     expect(reads()).toBe(now);
     el.remove();
+    await wait(15);
     window.dispatchEvent(new Event('focus'));
-    expect(reads()).toBe(now); // gone with the element
+    expect(reads()).toBe(now);
   });
 });

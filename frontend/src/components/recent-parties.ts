@@ -1,10 +1,11 @@
 // <recent-parties>: the parties kept in the data directory, on the home screen, with
 // Resume for each one no host is running (PROTOCOL.md §8). Everything goes through
 // AppState.recent; the list is read again whenever the element is shown, when the window
-// comes back to the front, and every few seconds while it shows a party that is running
-// (a terminal's party ends without a word to this window) or a failed Resume.
+// comes back to the front, and every few seconds while it is in view and shows a party
+// that is running (a terminal's party ends without a word to this window).
 
 import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
 import { canResume, recentStateText, type RecentParty } from '../state/recent-parties';
 import type { WorkspaceLevel } from '../state/types';
@@ -55,8 +56,7 @@ export class RecentParties extends LitElement {
     window.addEventListener('focus', this.#reload);
     document.addEventListener('visibilitychange', this.#reload);
     this.#poll = setInterval(() => {
-      const r = this.state?.recent;
-      if (r && !r.resuming && (r.resumeError || r.parties.some((p) => p.state === 'running'))) void r.load();
+      if (this.state?.recent.parties.some((p) => p.state === 'running')) this.#reload();
     }, RecentParties.pollMs);
   }
 
@@ -69,8 +69,16 @@ export class RecentParties extends LitElement {
     super.disconnectedCallback();
   }
 
+  /** When the last reading of its own accord began: the window's focus and visibility come together. */
+  #lastRead = 0;
+
+  /** A quiet reading, while the window is in view, no Resume is under way, and none began just now. */
   readonly #reload = () => {
-    if (document.visibilityState !== 'hidden' && !this.state?.recent.resuming) void this.state?.recent.load();
+    const r = this.state?.recent;
+    const now = Date.now();
+    if (!r || r.resuming || document.visibilityState === 'hidden' || now - this.#lastRead < RecentParties.pollMs / 2) return;
+    this.#lastRead = now;
+    void r.load(true);
   };
 
   /** Resume; a party that shared the whole folder asks first, its safe answer focused. */
@@ -144,7 +152,7 @@ export class RecentParties extends LitElement {
     if (r.parties.length === 0) return nothing;
     return html`<section aria-labelledby="recent-h" data-testid="recent-parties">
       <h2 id="recent-h">Recent parties</h2>
-      <ul>${r.parties.map((p) => this.#row(p))}</ul>
+      <ul>${repeat(r.parties, (p) => p.id, (p) => this.#row(p))}</ul>
     </section>`;
   }
 }

@@ -125,6 +125,37 @@ describe('recent parties', () => {
     expect(st.recent.resumeErrorId).toBe('');
   });
 
+  it("a reading that overtakes the failure's own still explains it, and does not clear it", async () => {
+    const { be, st } = await started([party({ id: 'p1', state: 'ended' })]);
+    be.handlers.ResumeParty = async () => {
+      throw 'This party is running already, in another Concordia window or terminal.';
+    };
+    const pending: ((l: RecentParty[]) => void)[] = [];
+    be.handlers.RecentParties = () => new Promise((resolve) => pending.push(resolve));
+    expect(await st.recent.resume('p1')).toBe(false);
+    const poll = st.recent.load(true); // a poll begun before the failure's reading answered
+    pending[0]!([party({ id: 'p1', state: 'ended' })]); // the failure's reading: overtaken, dropped
+    await new Promise((r) => setTimeout(r, 0));
+    pending[1]!([party({ id: 'p1', state: 'running' })]);
+    await poll;
+    expect(st.recent.resumeError).toMatch(/running already/);
+    be.handlers.RecentParties = async () => [party({ id: 'p1', state: 'running' })];
+    await st.recent.load(true);
+    expect(st.recent.resumeError).toMatch(/running already/); // nothing changed since
+  });
+
+  it('a quiet reading that fails keeps the list shown', async () => {
+    const { be, st } = await started([party({ id: 'p1' })]);
+    be.handlers.RecentParties = async () => {
+      throw new Error('Cannot read the data directory.');
+    };
+    await st.recent.load(true);
+    expect(st.recent.loadError).toBe('');
+    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1']);
+    await st.recent.load();
+    expect(st.recent.loadError).toBe('Cannot read the data directory.');
+  });
+
   it('shows a sentence when the list cannot be read', async () => {
     const be = new FakeBackend();
     be.handlers.RecentParties = async () => {

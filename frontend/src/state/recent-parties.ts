@@ -64,19 +64,24 @@ export class RecentPartiesState {
   readonly #hooks: RecentHooks;
   #loadSeq = 0;
   /**
-   * The failed party's state when its failure was explained (undefined: not yet read): the
-   * error goes once a later reading of the list finds the party in another state (the
-   * terminal that ran it stopped, say), since it no longer says how things stand.
+   * The failed party's state as the first reading begun after its failure found it
+   * (undefined: none has yet; readings numbered #errorSeq and later count): the error goes
+   * once a later reading finds the party in another state (the terminal that ran it
+   * stopped, say), since it no longer says how things stand.
    */
   #errorState: string | undefined;
+  #errorSeq = Infinity;
 
   constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>, hooks: RecentHooks) {
     this.#backend = backend;
     this.#hooks = hooks;
   }
 
-  /** Reads the list again (the home screen calls it when it shows). */
-  async load(): Promise<void> {
+  /**
+   * Reads the list again (the home screen calls it when it shows). quiet: a reading of its
+   * own accord (the window came back, a poll), whose failure keeps the list it has.
+   */
+  async load(quiet = false): Promise<void> {
     const seq = ++this.#loadSeq;
     try {
       const list = await this.#backend.RecentParties();
@@ -85,12 +90,14 @@ export class RecentPartiesState {
       this.loadError = '';
       const asked = this.parties.find((p) => p.id === this.asking);
       if (!asked || !canResume(asked) || asked.workspace !== 'tree') this.asking = ''; // gone, running, or no longer a question
-      if (this.resumeErrorId && this.#errorState !== undefined) {
+      if (this.resumeErrorId && seq >= this.#errorSeq) {
         const now = this.parties.find((p) => p.id === this.resumeErrorId)?.state ?? '';
-        if (now !== this.#errorState) this.#clearError();
+        if (this.#errorState === undefined) this.#errorState = now;
+        else if (now !== this.#errorState) this.#clearError();
       }
     } catch (err) {
       if (seq !== this.#loadSeq) return;
+      if (quiet && this.loaded && !this.loadError) return; // the list shown stays
       this.loadError = errorText(err);
     }
     this.loaded = true;
@@ -135,6 +142,7 @@ export class RecentPartiesState {
     this.resumeError = '';
     this.resumeErrorId = '';
     this.#errorState = undefined;
+    this.#errorSeq = Infinity;
   }
 
   async #resume(id: string, level: WorkspaceLevel): Promise<boolean> {
@@ -154,9 +162,8 @@ export class RecentPartiesState {
       this.#hooks.changed();
       // It may be running now, or gone: the list is read again, and what it then says is
       // the state the error explains.
-      void this.load().then(() => {
-        if (this.resumeErrorId === id) this.#errorState = this.parties.find((p) => p.id === id)?.state ?? '';
-      });
+      this.#errorSeq = this.#loadSeq + 1;
+      void this.load();
       return false;
     }
     this.#hooks.changed();
