@@ -410,3 +410,52 @@ func TestOpenWaitsForALookingProcess(t *testing.T) {
 		t.Fatalf("Open of a journal a host holds: %v, want ErrInUse", err)
 	}
 }
+
+// TestListerReadsOnlyWhatChanged: a Lister gives the summary it kept for a journal that has
+// not changed, reads one that grew again, and forgets one that is gone.
+func TestListerReadsOnlyWhatChanged(t *testing.T) {
+	dir := t.TempDir()
+	for _, id := range []string{"aaa", "bbb"} {
+		w, err := Create(dir, header(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+	}
+	var l Lister
+	byID := func() map[string]*Summary {
+		t.Helper()
+		list, err := l.List(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]*Summary{}
+		for _, s := range list {
+			m[s.Header.Party] = s
+		}
+		return m
+	}
+	first := byID()
+	second := byID()
+	if len(second) != 2 || second["aaa"] != first["aaa"] || second["bbb"] != first["bbb"] {
+		t.Fatalf("unchanged journals were read again: %v, then %v", first, second)
+	}
+	w, _, err := Open(Path(dir, "aaa"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.End(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	third := byID()
+	if third["aaa"] == first["aaa"] || !third["aaa"].Ended || third["bbb"] != first["bbb"] {
+		t.Fatalf("after aaa ended: aaa read again %v (ended %v), bbb kept %v", third["aaa"] != first["aaa"], third["aaa"].Ended, third["bbb"] == first["bbb"])
+	}
+	if err := os.Remove(Path(dir, "bbb")); err != nil {
+		t.Fatal(err)
+	}
+	if got := byID(); len(got) != 1 || len(l.read) != 1 {
+		t.Fatalf("after bbb was removed: listed %d, kept %d", len(got), len(l.read))
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 )
 
 // ErrNoParties: the data directory holds no party journal.
@@ -16,7 +18,25 @@ var ErrNoParties = errors.New("no parties in this data directory")
 
 // List reads every journal in dataDir, the most recently active first. Files that are not
 // journals are left out.
-func List(dataDir string) ([]*Summary, error) {
+func List(dataDir string) ([]*Summary, error) { return (*Lister)(nil).List(dataDir) }
+
+// A Lister lists journals as List does, reading again only those whose size or time of
+// change moved since it last read them (a window that reads the list every few seconds
+// while a party runs elsewhere). Its summaries are shared: not to be changed. The zero
+// Lister is ready; a nil one keeps nothing. Safe for concurrent use.
+type Lister struct {
+	mu   sync.Mutex
+	read map[string]listed
+}
+
+type listed struct {
+	size int64
+	mod  time.Time
+	s    *Summary
+}
+
+// List is List, with what l kept.
+func (l *Lister) List(dataDir string) ([]*Summary, error) {
 	entries, err := os.ReadDir(Dir(dataDir))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -25,18 +45,64 @@ func List(dataDir string) ([]*Summary, error) {
 		return nil, fmt.Errorf("list parties: %w", err)
 	}
 	var out []*Summary
+	seen := map[string]bool{}
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".jsonl") {
 			continue
 		}
-		s, err := Read(filepath.Join(Dir(dataDir), e.Name()), nil)
+		path := filepath.Join(Dir(dataDir), e.Name())
+		seen[path] = true
+		s, err := l.summary(path)
 		if err != nil {
 			continue
 		}
 		out = append(out, s)
 	}
+	l.forget(seen)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].LastActive.After(out[j].LastActive) })
 	return out, nil
+}
+
+// forget drops what l kept of journals no longer listed.
+func (l *Lister) forget(seen map[string]bool) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for path := range l.read {
+		if !seen[path] {
+			delete(l.read, path)
+		}
+	}
+}
+
+// summary is the journal at path read, or as last read while it has not changed.
+func (l *Lister) summary(path string) (*Summary, error) {
+	if l == nil {
+		return Read(path, nil)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	l.mu.Lock()
+	c, ok := l.read[path]
+	l.mu.Unlock()
+	if ok && c.size == fi.Size() && c.mod.Equal(fi.ModTime()) {
+		return c.s, nil
+	}
+	s, err := Read(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	if l.read == nil {
+		l.read = map[string]listed{}
+	}
+	l.read[path] = listed{size: fi.Size(), mod: fi.ModTime(), s: s}
+	l.mu.Unlock()
+	return s, nil
 }
 
 // Latest is the id of the party whose journal was written last (by the file's time).

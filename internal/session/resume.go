@@ -71,7 +71,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 	if m.cfg.DataDir == "" {
 		return out, nil
 	}
-	list, err := journal.List(m.cfg.DataDir)
+	list, err := m.recent.List(m.cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}

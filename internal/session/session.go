@@ -171,6 +171,10 @@ type Manager struct {
 	cancel context.CancelFunc
 	starts sync.WaitGroup // Host and Join calls in flight
 
+	// recent keeps the journals RecentParties read: the window reads the list every few
+	// seconds while a party runs elsewhere, and only a journal that changed is read again.
+	recent journal.Lister
+
 	// clientID is the client_id of the parties this Manager joins under clientName: joining
 	// a party again after leaving it comes back as the same member (its name, role and
 	// prompts, "you" in the window), as a reconnect does, unless a host removed it. Joining
