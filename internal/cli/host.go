@@ -263,9 +263,13 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		}
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
-	if level := h.Party().WorkspaceLevel(); level != wire.WorkspaceTree || resume != nil {
-		// (A new party that shares the whole folder tells everyone itself: host.TreeNotice.)
+	switch level := h.Party().WorkspaceLevel(); {
+	case level != wire.WorkspaceTree || resume != nil:
 		pr.notice("system", sharingStartWords(level, !f.noLocalREPL))
+	case !f.noLocalREPL:
+		// A new party that shares the whole folder tells everyone itself (host.TreeNotice);
+		// this terminal is told how to take it back.
+		pr.notice("system", "/share changes narrows what the party sees of the working directory")
 	}
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
 		pr.notice("system", alwaysWords(always, !f.noLocalREPL))
@@ -274,7 +278,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		pr.notice("system", "--insecure: traffic is not encrypted; use it on loopback only")
 	}
 	if w := host.UnreachableInvite(f.listen, h.Invite().Host); w != "" {
-		pr.notice("error", w)
+		pr.notice("system", w)
 	}
 
 	quit := make(chan struct{})

@@ -20,6 +20,7 @@ func TestTerminalTreeAndShare(t *testing.T) {
 	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
 		"--data-dir", t.TempDir(), "--workdir", work, "--name", "hosty", "--share-workspace", "tree")
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	h.expect(`^\[system\] /share changes narrows what the party sees of the working directory$`)
 	bob := start(t, nil, "join", inv, "--name", "bob")
 	bob.expect(`joined hosty's party as bob`)
 	// Who joins is told the whole folder is shared (a tester: only the host's terminal and

@@ -575,13 +575,22 @@ func (h *Host) Shutdown(ctx context.Context) error {
 // UnreachableInvite says, for the host's operator, when the invites point to an address
 // other machines use while the party listens on loopback only (a resume with --listen
 // 127.0.0.1:0 kept the public address its journal had; so does --public-host with a
-// loopback --listen): nobody but this machine can join. "" otherwise.
+// loopback --listen): only a tunnel or proxy on this machine lets anyone in. Also when
+// both are loopback of different kinds (127.0.0.1 and ::1): not even this machine can
+// join. "" otherwise.
 func UnreachableInvite(listen, inviteHost string) string {
 	h, _, err := net.SplitHostPort(listen)
-	if err != nil || !isLoopback(h) || isLoopback(inviteHost) {
+	if err != nil || !isLoopback(h) {
 		return ""
 	}
-	return fmt.Sprintf("the party listens on %s only, so the invites' %s cannot reach it from another machine: listen on :PORT (every interface) for that", h, inviteHost)
+	if !isLoopback(inviteHost) {
+		return fmt.Sprintf("the party listens on %s only, so the invites' %s reaches it from another machine only through a tunnel or proxy: listen on :PORT (every interface) otherwise", h, inviteHost)
+	}
+	hip, iip := net.ParseIP(h), net.ParseIP(inviteHost)
+	if hip != nil && iip != nil && (hip.To4() == nil) != (iip.To4() == nil) {
+		return fmt.Sprintf("the party listens on %s, but the invites lead to %s: they cannot reach it", h, inviteHost)
+	}
+	return ""
 }
 
 // isLoopback reports whether host is localhost or a loopback address.
