@@ -304,10 +304,15 @@ func (p *Party) resumed(r *Restore) {
 	if r.Unfinished != nil {
 		notes = append(notes, "the batch that was running is sent to the agent again")
 	}
-	if r.Workspace != "" && r.Workspace != p.wsLevel {
+	switch {
+	case r.Workspace != "" && r.Workspace != p.wsLevel:
 		// Resumed sharing another level than the last one people saw (the host chose it on
 		// resuming): said in words, as when a host changes it.
 		notes = append(notes, "the party "+sharingWords[p.wsLevel])
+	case p.wsLevel == wire.WorkspaceTree:
+		// Still the whole folder: said again, for those who come back (and a party
+		// journalled before parties said so as they started).
+		notes = append(notes, "it still shares the whole working directory, .env files and other secrets included")
 	}
 	text := "the party was resumed"
 	if len(notes) > 0 {

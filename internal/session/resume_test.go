@@ -203,3 +203,23 @@ func toldSharingLess(events []wire.Event) (said, settings bool) {
 	}
 	return said, settings
 }
+
+// A party resumed still sharing the whole folder says so again, for those who come back.
+func TestResumeStillSharingTheWholeFolder(t *testing.T) {
+	m, id := hostSharing(t, wire.WorkspaceTree)
+	ctx := context.Background()
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	back, err := m.Resume(ctx, id, ResumeOptions{ShareAtMost: wire.WorkspaceTree})
+	if err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	said := false
+	for _, ev := range back.State.Events {
+		said = said || ev.Kind == wire.KindSystem && ev.Text == "the party was resumed: it still shares the whole working directory, .env files and other secrets included"
+	}
+	if back.Party.Workspace != wire.WorkspaceTree || !said {
+		t.Fatalf("resumed sharing %q, told: %v: %+v", back.Party.Workspace, said, back.State.Events)
+	}
+}
