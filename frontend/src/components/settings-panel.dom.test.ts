@@ -160,3 +160,23 @@ describe('<settings-panel> closing with changes not saved', () => {
     el.remove();
   });
 });
+
+describe('<settings-panel> network', () => {
+  it('warns when parties would listen on loopback while invites name another address', async () => {
+    const { st } = await inParty('host');
+    const { el, q } = await openPanel(st);
+    const type = async (id: string, v: string) => {
+      const f = q(id) as HTMLInputElement;
+      f.value = v;
+      f.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    };
+    await type('settings-listen', '127.0.0.1:8765');
+    expect(q('settings-unreachable')).toBeNull(); // no public host: the invites say 127.0.0.1
+    await type('settings-public-host', '192.0.2.2');
+    expect(q('settings-unreachable')?.textContent).toMatch(/listen on 127\.0\.0\.1 only, so invites to 192\.0\.2\.2/);
+    await type('settings-listen', ':8765');
+    expect(q('settings-unreachable')).toBeNull();
+    el.remove();
+  });
+});

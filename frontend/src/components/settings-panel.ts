@@ -10,6 +10,7 @@ import { modalStyles } from './modal';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
+import { unreachableInviteWarning } from '../state/settings';
 import { formatDuration } from './format';
 
 interface Draft extends HostOptionsDraft {
@@ -379,6 +380,9 @@ export class SettingsPanel extends LitElement {
                       ${this.#field('Listen address', 'settings-listen', 'listen', p.listen, { mono: true, placeholder: ':8765', hint: 'HOST:PORT or :PORT' })}
                       ${this.#field('Public host', 'settings-public-host', 'publicHost', p.public_host, { mono: true, placeholder: 'detected', hint: 'Name or IP written into invites' })}
                     </div>
+                    ${unreachableInviteWarning(d.listen, d.publicHost)
+                      ? html`<span class="warnbox" role="note" data-testid="settings-unreachable">${iconAlert()}<span>${unreachableInviteWarning(d.listen, d.publicHost)}</span></span>`
+                      : nothing}
                   </section>
                 </form>`
               : html`<p class="hint">Loading settings…</p>`}

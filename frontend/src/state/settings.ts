@@ -8,6 +8,25 @@ import type { KeyCheck, KeyStatus, Settings } from './types';
 /** Field name → problem, for settings validation. */
 export type SettingsProblems = Partial<Record<keyof Settings, string>>;
 
+/** Whether a host name is localhost or a loopback address. */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::1';
+}
+
+/**
+ * A warning for a listen address on loopback with a public host other machines use (Go's
+ * host.UnreachableInvite, which the terminal says): the invites then reach the party from
+ * another machine only through a tunnel or proxy. "" when there is nothing to say.
+ */
+export function unreachableInviteWarning(listen: string, publicHost: string): string {
+  const m = /^(.*):\d{1,5}$/.exec(listen.trim());
+  const host = m?.[1] ?? '';
+  const pub = publicHost.trim();
+  if (!host || !pub || !isLoopback(host) || isLoopback(pub)) return '';
+  return `Parties listen on ${host} only, so invites to ${pub} reach them from another machine only through a tunnel or proxy. Listen on :PORT (every interface) otherwise.`;
+}
+
 /**
  * Checks settings before they go to Go (which checks again). It catches what a
  * person can fix in the form: bad numbers and a malformed listen address.
