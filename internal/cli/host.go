@@ -264,11 +264,11 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
 	switch level := h.Party().WorkspaceLevel(); {
-	case level != wire.WorkspaceTree || resume != nil:
+	case level != wire.WorkspaceTree:
 		pr.notice("system", sharingStartWords(level, !f.noLocalREPL))
 	case !f.noLocalREPL:
-		// A new party that shares the whole folder tells everyone itself (host.TreeNotice);
-		// this terminal is told how to take it back.
+		// A party that shares the whole folder tells everyone itself, as it starts
+		// (host.TreeNotice) or resumes (its notice); this terminal is told how to take it back.
 		pr.notice("system", "/share changes narrows what the party sees of the working directory")
 	}
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
@@ -556,13 +556,11 @@ func inviteFileUsable(path string) error {
 }
 
 // sharingStartWords says, as a party starts or resumes, what it shares of the working
-// directory (§9): the whole folder above all, since .env files go with it. commands: the
-// host's terminal takes /share.
+// directory (§9) when that is not the whole folder, which the party says itself to
+// everyone. commands: the host's terminal takes /share.
 func sharingStartWords(level string, commands bool) string {
 	var says, change string
 	switch level {
-	case wire.WorkspaceTree:
-		says, change = "the party sees the whole working directory, .env files and other secrets included", "/share changes narrows it"
 	case wire.WorkspaceChanges:
 		says, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share changes it"
 	default:

@@ -289,12 +289,9 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
 				"--data-dir", dataDir, "--workdir", work, "--no-local-repl", "--share-workspace", level)
 			line := h.expect(`^invite code: (concordia://\S+)$`)[1]
-			said := map[string]string{
-				wire.WorkspaceOff:  `^\[system\] the party sees nothing of the working directory$`,
-				wire.WorkspaceTree: `^\[system\] the party sees the whole working directory, \.env files and other secrets included$`,
-			}[level]
 			// The host is told what everyone may see as the party starts; everyone is told
 			// when it is the whole folder.
+			said := `^\[system\] the party sees nothing of the working directory$`
 			if level == wire.WorkspaceTree {
 				h.expect(`^\[system\] ` + regexp.QuoteMeta(chost.TreeNotice) + `$`)
 			} else {
@@ -315,7 +312,12 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			}
 			r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
 			r.expect(`^invite code: `)
-			r.expect(said) // and again as it resumes: a resume shares what the party shared
+			// And again as it resumes: a resume shares what the party shared.
+			if level == wire.WorkspaceTree {
+				r.expect(`^\[system\] the party was resumed: it still shares the whole working directory, \.env files and other secrets included$`)
+			} else {
+				r.expect(said)
+			}
 			inv, err := invite.Parse(line)
 			if err != nil {
 				t.Fatal(err)
