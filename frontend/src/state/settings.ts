@@ -8,23 +8,33 @@ import type { KeyCheck, KeyStatus, Settings } from './types';
 /** Field name → problem, for settings validation. */
 export type SettingsProblems = Partial<Record<keyof Settings, string>>;
 
-/** Whether a host name is localhost or a loopback address. */
-function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return h === 'localhost' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::1';
+/** Which loopback a host is ('v4': 127.x.x.x, 'v6': ::1 written any way, 'name': localhost), or ''. */
+function loopback(host: string): 'v4' | 'v6' | 'name' | '' {
+  const h = host.toLowerCase();
+  if (h === 'localhost') return 'name';
+  const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  if (v4) return v4.slice(1).every((n) => Number(n) <= 255) ? 'v4' : '';
+  if (/^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return 'v4'; // IPv4 in IPv6, as Go reads it
+  if (h.includes(':') && /^[0:]*:0*1$/.test(h) && h.split('::').length <= 2) return 'v6';
+  return '';
 }
 
 /**
  * A warning for a listen address on loopback with a public host other machines use (Go's
  * host.UnreachableInvite, which the terminal says): the invites then reach the party from
- * another machine only through a tunnel or proxy. "" when there is nothing to say.
+ * another machine only through a tunnel or proxy; or both loopback of different kinds
+ * (127.0.0.1 and ::1), which nobody reaches. "" when there is nothing to say.
  */
 export function unreachableInviteWarning(listen: string, publicHost: string): string {
   const m = /^(.*):\d{1,5}$/.exec(listen.trim());
-  const host = m?.[1] ?? '';
+  const host = (m?.[1] ?? '').replace(/^\[(.*)\]$/, '$1');
   const pub = publicHost.trim();
-  if (!host || !pub || !isLoopback(host) || isLoopback(pub)) return '';
-  return `Parties listen on ${host} only, so invites to ${pub} reach them from another machine only through a tunnel or proxy. Listen on :PORT (every interface) otherwise.`;
+  const l = loopback(host);
+  if (!host || !pub || !l) return '';
+  const p = loopback(pub);
+  if (!p) return `Parties listen on ${host} only, so invites to ${pub} reach them from another machine only through a tunnel or proxy. Listen on :PORT (every interface) otherwise.`;
+  if (l !== 'name' && p !== 'name' && l !== p) return `Parties listen on ${host}, but invites lead to ${pub}: they cannot reach them.`;
+  return '';
 }
 
 /**
