@@ -452,7 +452,41 @@ func TestListerReadsOnlyWhatChanged(t *testing.T) {
 	if third["aaa"] == first["aaa"] || !third["aaa"].Ended || third["bbb"] != first["bbb"] {
 		t.Fatalf("after aaa ended: aaa read again %v (ended %v), bbb kept %v", third["aaa"] != first["aaa"], third["aaa"].Ended, third["bbb"] == first["bbb"])
 	}
+	// Another journal renamed over bbb, with bbb's size and time: read again.
+	bbb, _ := os.Stat(Path(dir, "bbb"))
+	data, err := os.ReadFile(Path(dir, "bbb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "ccc.jsonl") // the same journal, its party "ccc"
+	if err := os.WriteFile(other, bytes.ReplaceAll(data, []byte(`"bbb"`), []byte(`"ccc"`)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(other, Path(dir, "bbb")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(Path(dir, "bbb"), bbb.ModTime(), bbb.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := os.Stat(Path(dir, "bbb")); now.Size() != bbb.Size() {
+		t.Fatalf("the two journals differ in size (%d, %d): the test needs them alike", now.Size(), bbb.Size())
+	}
+	if got := byID(); got["ccc"] == nil || got["bbb"] != nil {
+		t.Fatalf("a journal renamed over another was not read again: %v", got)
+	}
+	// A file that is not a journal is kept as not readable, until it changes.
+	junk := filepath.Join(Dir(dir), "junk.jsonl")
+	if err := os.WriteFile(junk, []byte("not a journal\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	byID()
+	if c, ok := l.read[junk]; !ok || c.err == nil {
+		t.Fatalf("the unreadable file is not kept as such: %+v", c)
+	}
 	if err := os.Remove(Path(dir, "bbb")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(junk); err != nil {
 		t.Fatal(err)
 	}
 	if got := byID(); len(got) != 1 || len(l.read) != 1 {

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 )
 
 // ErrNoParties: the data directory holds no party journal.
@@ -20,19 +19,20 @@ var ErrNoParties = errors.New("no parties in this data directory")
 // journals are left out.
 func List(dataDir string) ([]*Summary, error) { return (*Lister)(nil).List(dataDir) }
 
-// A Lister lists journals as List does, reading again only those whose size or time of
-// change moved since it last read them (a window that reads the list every few seconds
-// while a party runs elsewhere). Its summaries are shared: not to be changed. The zero
-// Lister is ready; a nil one keeps nothing. Safe for concurrent use.
+// A Lister lists journals as List does, reading again only those whose file, size or
+// time of change moved since it last read them (a window that reads the list every few
+// seconds while a party runs elsewhere); a file that could not be read is not tried again
+// until it changes. Its summaries are shared: not to be changed. The zero Lister is ready;
+// a nil one keeps nothing. Safe for concurrent use.
 type Lister struct {
 	mu   sync.Mutex
 	read map[string]listed
 }
 
 type listed struct {
-	size int64
-	mod  time.Time
-	s    *Summary
+	fi  os.FileInfo // the file as it was read: another file renamed over it is read again
+	s   *Summary
+	err error // why it could not be read
 }
 
 // List is List, with what l kept.
@@ -89,20 +89,17 @@ func (l *Lister) summary(path string) (*Summary, error) {
 	l.mu.Lock()
 	c, ok := l.read[path]
 	l.mu.Unlock()
-	if ok && c.size == fi.Size() && c.mod.Equal(fi.ModTime()) {
-		return c.s, nil
+	if ok && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) {
+		return c.s, c.err
 	}
 	s, err := Read(path, nil)
-	if err != nil {
-		return nil, err
-	}
 	l.mu.Lock()
 	if l.read == nil {
 		l.read = map[string]listed{}
 	}
-	l.read[path] = listed{size: fi.Size(), mod: fi.ModTime(), s: s}
+	l.read[path] = listed{fi: fi, s: s, err: err}
 	l.mu.Unlock()
-	return s, nil
+	return s, err
 }
 
 // Latest is the id of the party whose journal was written last (by the file's time).
