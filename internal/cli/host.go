@@ -268,7 +268,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		pr.notice("system", sharingStartWords(level, !f.noLocalREPL))
 	case !f.noLocalREPL:
 		// A party that shares the whole folder tells everyone itself, as it starts
-		// (host.TreeNotice) or resumes (its notice); this terminal is told how to take it back.
+		// (party.TreeNotice) or resumes (its notice); this terminal is told how to take it back.
 		pr.notice("system", "/share changes narrows what the party sees of the working directory")
 	}
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume

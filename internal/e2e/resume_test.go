@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
-	chost "github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -293,7 +293,7 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			// when it is the whole folder.
 			said := `^\[system\] the party sees nothing of the working directory$`
 			if level == wire.WorkspaceTree {
-				h.expect(`^\[system\] ` + regexp.QuoteMeta(chost.TreeNotice) + `$`)
+				h.expect(`^\[system\] ` + regexp.QuoteMeta(party.TreeNotice) + `$`)
 			} else {
 				h.expect(said)
 			}

@@ -339,11 +339,6 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if whole := homeFolder(cfg.Agent.WorkDir); whole != "" {
 		p.Notice(wire.KindSystem, whole)
 	}
-	if cfg.Resume == nil && p.WorkspaceLevel() == wire.WorkspaceTree {
-		// Everyone is told, in the party's history (a resume that changes the level says
-		// so in its own notice): the folder's secrets are open to every member.
-		p.Notice(wire.KindSystem, TreeNotice)
-	}
 	go func() {
 		defer close(h.served)
 		if err := h.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -429,9 +424,6 @@ func folderClash(dataDir, self, workDir string) string {
 	}
 	return ""
 }
-
-// TreeNotice is what everyone is told when a party starts sharing the whole folder.
-const TreeNotice = "this party shares the whole working directory with everyone in it, .env files and other secrets included (ignored files never)"
 
 // homeFolder says, for a notice to everyone, when the agent's folder is the host's home
 // folder or holds it: the agent can then read and change everything the host owns (a

@@ -372,6 +372,10 @@ func (p *Party) Run(ctx context.Context) error {
 	if r := p.cfg.Restore; r != nil {
 		p.cfg.Restore = nil // its events and members now live in the party
 		p.resumed(r)
+	} else if p.wsLevel == wire.WorkspaceTree {
+		// A new party that shares the whole folder tells everyone (a resumed one says it
+		// in its resume notice).
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: TreeNotice})
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()

@@ -312,7 +312,7 @@ func (p *Party) resumed(r *Restore) {
 	case p.wsLevel == wire.WorkspaceTree:
 		// Still the whole folder: said again, for those who come back (and a party
 		// journalled before parties said so as they started).
-		notes = append(notes, "it still shares the whole working directory, .env files and other secrets included")
+		notes = append(notes, stillTreeNotice)
 	}
 	text := "the party was resumed"
 	if len(notes) > 0 {

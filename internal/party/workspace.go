@@ -102,6 +102,14 @@ var sharingWords = map[string]string{
 	wire.WorkspaceTree:    "now shares the whole working directory, secrets included (ignored files never)",
 }
 
+// What everyone is told, in the party's history, when a party starts sharing the whole
+// folder, and when it is resumed still sharing it: the folder's secrets are open to every
+// member.
+const (
+	TreeNotice      = "this party shares the whole working directory with everyone in it, .env files and other secrets included (ignored files never)"
+	stillTreeNotice = "it still shares the whole working directory, .env files and other secrets included"
+)
+
 // SetWorkspace changes the sharing level (a host; the window's *Share* control). Only the
 // owner shares more; a co-host may only narrow.
 func (p *Party) SetWorkspace(memberID, level string) error {
