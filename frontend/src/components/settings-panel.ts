@@ -327,6 +327,7 @@ export class SettingsPanel extends LitElement {
     const inParty = Boolean(s.session && !s.ended);
     const runningMode = permissionModeLabel(s.session?.party.permission_mode);
     const p = s.settingsProblems;
+    const unreachable = d ? unreachableInviteWarning(d.listen, d.publicHost) : '';
     return html`
       <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && this.#close()}>
         <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings-panel">
@@ -380,8 +381,8 @@ export class SettingsPanel extends LitElement {
                       ${this.#field('Listen address', 'settings-listen', 'listen', p.listen, { mono: true, placeholder: ':8765', hint: 'HOST:PORT or :PORT' })}
                       ${this.#field('Public host', 'settings-public-host', 'publicHost', p.public_host, { mono: true, placeholder: 'detected', hint: 'Name or IP written into invites' })}
                     </div>
-                    ${unreachableInviteWarning(d.listen, d.publicHost)
-                      ? html`<span class="warnbox" role="note" data-testid="settings-unreachable">${iconAlert()}<span>${unreachableInviteWarning(d.listen, d.publicHost)}</span></span>`
+                    ${unreachable
+                      ? html`<span class="warnbox" role="note" data-testid="settings-unreachable">${iconAlert()}<span>${unreachable}</span></span>`
                       : nothing}
                   </section>
                 </form>`

@@ -9,8 +9,9 @@ import type { PartySession } from './party';
 /**
  * The link without what it picked up on its way through chat and mail — a pair of <>, (),
  * [] or quotes around it, a closing one alone after a link that starts the text, a
- * sentence's . , ; or : after it, a message around it, line breaks a terminal put in it — as Go's invite.Parse reads it (its find: the text as a link, else
- * the link cut out of the text, else that with its line breaks taken out).
+ * sentence's . , ; or : after it, a message around it, line breaks a terminal put in it —
+ * as Go's invite.Parse reads it (its find: the text as a link, else the link cut out of the
+ * text, else that with its line breaks taken out).
  */
 export function unwrapInvite(text: string): string {
   const whole = unwrapPairs(text);
@@ -44,7 +45,7 @@ function unwrapPairs(text: string): string {
     for (const [open, close] of ['<>', '()', '[]', '""', "''", '``']) {
       if (s.length >= 2 && s.startsWith(open!) && s.endsWith(close!)) s = s.slice(1, -1);
     }
-    if (/^concordia:\/\//i.test(s)) s = trimEnd(s, ')>]"\'`');
+    if (/^concordia:\/\//i.test(s)) s = trimEnd(s, CLOSERS);
     if (s === before) return s;
   }
 }
@@ -60,7 +61,7 @@ function extractInvite(text: string, glue: boolean): string {
   if (glue) s = s.replace(/(\S)\r?\n(?=\S)/g, '$1');
   const end = s.search(/\s/);
   if (end >= 0) s = s.slice(0, end);
-  if (inText && !OPENERS.includes(s[0]!)) s = trimEnd(s, '.,;:!?)>]"\'`');
+  if (inText && !OPENERS.includes(s[0]!)) s = trimEnd(s, '.,;:!?' + CLOSERS);
   return s;
 }
 
@@ -74,8 +75,9 @@ function trimEnd(s: string, set: string): string {
   return s;
 }
 
-/** What a link may be put between in a text (Go's openers). */
-const OPENERS = '<([\"\'`';
+/** What a link may be put between in a text (Go's openers and closers). */
+const OPENERS = '<(["\'`';
+const CLOSERS = ')>]"\'`';
 
 /** Where the invite leads and whether it pins the host's certificate (?fp=). */
 export function inviteSummary(text: string): { host: string; pinned: boolean } | null {
