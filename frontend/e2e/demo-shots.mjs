@@ -89,6 +89,35 @@ await shot('invites-confirm', party, {
   wait: 'invites-confirm',
 });
 await shot('recent-parties', '', { width: 1280, height: 800, wait: 'recent-parties' });
+// Resume of a party that shared the whole folder (.env included) asks first.
+await shot('resume-tree-confirm', '', {
+  width: 1280,
+  height: 800,
+  act: async (p) => {
+    const row = p.locator('[data-testid=recent-party][data-workspace=tree]');
+    await row.getByTestId('recent-resume').click();
+  },
+  wait: 'recent-tree-confirm',
+});
+// Settings: Close with changes not saved asks; a loopback listen address with a public
+// host is explained under the network fields.
+await shot('settings-unsaved', '', {
+  act: async (p) => {
+    await p.getByTestId('home-settings').click();
+    await p.getByTestId('settings-name').fill('ann-laptop');
+    await p.getByTestId('settings-cancel').click();
+  },
+  wait: 'settings-unsaved',
+});
+await shot('settings-unreachable', '', {
+  act: async (p) => {
+    await p.getByTestId('home-settings').click();
+    await p.getByTestId('settings-listen').fill('127.0.0.1:8765');
+    await p.getByTestId('settings-public-host').fill('192.0.2.2');
+    await p.getByTestId('settings-unreachable').scrollIntoViewIfNeeded();
+  },
+  wait: 'settings-unreachable',
+});
 // A host changes the tool permissions of the running party; Allow everything asks first.
 await shot('tool-permissions', `${party}&ask`, {
   act: async (p) => {
