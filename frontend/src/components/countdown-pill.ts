@@ -11,18 +11,22 @@ export class PhasePill extends LitElement {
     phase: { attribute: false },
     deadline: { attribute: false },
     needed: { attribute: false },
+    trouble: { attribute: false },
   };
   declare phase: string;
   /** Local ms when the window closes, or null. */
   declare deadline: number | null;
   /** Prompts still needed before a batch is cut. */
   declare needed: number;
+  /** Why the agent is not running (phase agent_down): the pill's tooltip says it. */
+  declare trouble: string;
 
   constructor() {
     super();
     this.phase = 'idle';
     this.deadline = null;
     this.needed = 0;
+    this.trouble = '';
     new Ticker(this, 200, () => this.deadline !== null);
   }
 
@@ -36,6 +40,7 @@ export class PhasePill extends LitElement {
       .idle { color: var(--muted); }
       .collecting { color: var(--warn); background: var(--warn-soft); border-color: transparent; }
       .merging, .awaiting_approval, .awaiting_permission { color: var(--accent); background: var(--accent-soft); border-color: transparent; }
+      .agent_down { color: var(--danger); background: var(--danger-soft); border-color: transparent; }
       .running { color: var(--ok); background: var(--ok-soft); border-color: transparent; }
       .running .dot, .merging .dot { animation: pulse 1.2s ease-in-out infinite; }
       @keyframes pulse { 50% { opacity: 0.3; } }
@@ -51,8 +56,9 @@ export class PhasePill extends LitElement {
         extra = left > 0 ? ` · ${(left / 1000).toFixed(1)} s` : ' · now';
       }
     }
+    const title = this.phase === 'agent_down' && this.trouble ? this.trouble : phaseLabel(this.phase) + extra;
     return html`<span class="pill ${this.phase}" data-testid="party-phase" data-phase=${this.phase}
-      title=${phaseLabel(this.phase) + extra}
+      title=${title}
       ><span class="dot"></span><span class="text">${phaseLabel(this.phase)}<span data-testid="party-countdown">${extra}</span></span></span
     >`;
   }

@@ -55,6 +55,8 @@ export function phaseLabel(phase: string): string {
       return 'Agent working';
     case 'awaiting_permission':
       return 'Waiting for a tool decision';
+    case 'agent_down':
+      return 'Agent not running';
     case 'reconnecting':
       return 'Reconnecting…';
     case 'ended':

@@ -451,10 +451,16 @@ export class AppState {
    * The phase to show: the pipeline's while connected; "ended" once the party is over for
    * this window ("left" when this person left it, "removed" when a host removed them: it
    * goes on without them); "reconnecting" while the host cannot be reached (what the agent does then
-   * is not known here, so nothing claims it is working).
+   * is not known here, so nothing claims it is working); "agent_down" instead of "idle" while
+   * the last turn ended unsent because Claude Code could not start.
    */
   get displayPhase(): string {
     return this.#party.displayPhase;
+  }
+
+  /** Why the agent is not running, while it is not (see PartySession.agentTrouble). */
+  get agentTrouble(): string {
+    return this.#party.agentTrouble;
   }
   get participants(): readonly Member[] {
     return this.#party.participants;

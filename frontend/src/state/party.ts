@@ -159,6 +159,11 @@ export class PartySession {
   /** Set once the party is over: the transcript stays until backHome(). */
   ended: Ended | null = null;
   savingTranscript = false;
+  /**
+   * Why the agent is not running, while it is not: the last turn ended unsent because
+   * Claude Code could not start (its error), until the next batch tries again. '' otherwise.
+   */
+  agentTrouble = '';
   /** Prompts taken into a batch being merged (see the phase event): too late to withdraw. */
   #merging = new Set<string>();
   /** Prompts whose withdrawal was asked for and not yet answered. */
@@ -225,6 +230,7 @@ export class PartySession {
     if (this.ended?.removed) return 'removed';
     if (this.ended) return this.ended.left && this.session?.role !== 'host' ? 'left' : 'ended';
     if (this.session && this.connection.status !== 'connected') return 'reconnecting';
+    if (this.phase === 'idle' && this.agentTrouble) return 'agent_down';
     return this.phase;
   }
 
@@ -525,6 +531,7 @@ export class PartySession {
     this.participants = [...(st.participants ?? [])];
     this.pending = [...(st.pending ?? [])];
     this.#merging = new Set(st.phase === 'merging' ? this.pending.map((p) => p.id) : []);
+    this.agentTrouble = '';
     // The state's history says what changed since the session began (roles, settings).
     for (const e of st.events ?? []) this.#applyPartyFacts(e);
     this.#drainHeld();
@@ -549,6 +556,10 @@ export class PartySession {
       if (e.workspace) this.#workspace.onLevel(e.workspace);
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
       this.#workspace.onChanges(e.files);
+    } else if (e.kind === 'turn' && e.turn) {
+      this.agentTrouble = e.turn.unsent ? e.turn.error || 'Claude Code could not start' : '';
+    } else if (e.kind === 'batch') {
+      this.agentTrouble = ''; // the next try; its turn says how it went
     }
   }
 
@@ -894,6 +905,7 @@ export class PartySession {
     this.pending = [];
     this.participants = [];
     this.phase = 'idle';
+    this.agentTrouble = '';
     this.sending = false;
     this.sendError = '';
     this.ending = false;

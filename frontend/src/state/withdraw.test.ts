@@ -122,4 +122,33 @@ describe('a batch the agent never got', () => {
     be.emit('party:event', turn(7, 'b2', 'error'));
     expect(st.takeRefill('')).toBeNull();
   });
+
+  it('the header says the agent is not running until the next batch tries it again', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
+    be.emit('party:event', phase(3, 'running'));
+    const failed = turn(4, 'b1', 'error');
+    be.emit('party:event', { ...failed, turn: { ...failed.turn!, error: 'claude could not start: exec: "claude": not found', unsent: true } });
+    be.emit('party:event', phase(5, 'idle'));
+    expect(st.displayPhase).toBe('agent_down');
+    expect(st.agentTrouble).toBe('claude could not start: exec: "claude": not found');
+    be.emit('party:event', prompt(6, { ...mine, id: 'p2' }));
+    be.emit('party:event', phase(7, 'collecting'));
+    expect(st.displayPhase).toBe('collecting'); // the pipeline's own phase wins while it works
+    be.emit('party:event', batch(8, { id: 'b2', prompts: ['p2'], merged: 'x', merger: 'local' }));
+    be.emit('party:event', phase(9, 'running'));
+    be.emit('party:event', turn(10, 'b2', 'done'));
+    be.emit('party:event', phase(11, 'idle'));
+    expect(st.displayPhase).toBe('idle');
+    expect(st.agentTrouble).toBe('');
+  });
+
+  it('a turn that reached the agent and failed leaves the header at idle', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }));
+    be.emit('party:event', turn(2, 'b1', 'error'));
+    be.emit('party:event', phase(3, 'idle'));
+    expect(st.displayPhase).toBe('idle');
+  });
 });
