@@ -80,6 +80,9 @@ type BootInfo struct {
 	// Home is the user's home folder ("" when unknown): Create party warns when the agent
 	// would work in all of it.
 	Home string `json:"home"`
+	// Dismissed are the notes a person dismissed (DismissNote), so that they stay hidden
+	// after a restart.
+	Dismissed []string `json:"dismissed"`
 }
 
 // CreateRequest is the Create party form. Zero fields take the saved settings, except
@@ -153,10 +156,12 @@ type trayHandlers struct {
 type App struct {
 	log      *slog.Logger
 	settings *settings.Store
-	secrets  *secrets.Store
-	session  *session.Manager
-	tray     tray
-	notifier notifier
+	// dismissed remembers the notes dismissed in the window (the tray note).
+	dismissed *settings.Dismissed
+	secrets   *secrets.Store
+	session   *session.Manager
+	tray      tray
+	notifier  notifier
 
 	trayOnce sync.Once
 	trayMu   sync.Mutex // makes reading the party and showing it in the tray one step
@@ -199,11 +204,12 @@ func newApp(cfg config) *App {
 		cfg.notifier = noNotifier{}
 	}
 	a := &App{
-		log:      cfg.logger,
-		settings: settings.NewStore(cfg.settingsPath),
-		secrets:  cfg.secrets,
-		tray:     cfg.tray,
-		notifier: cfg.notifier,
+		log:       cfg.logger,
+		settings:  settings.NewStore(cfg.settingsPath),
+		dismissed: settings.NewDismissed(settings.DismissedPath(cfg.settingsPath)),
+		secrets:   cfg.secrets,
+		tray:      cfg.tray,
+		notifier:  cfg.notifier,
 	}
 	a.session = session.New(session.Config{
 		Emitter:       emitter{a},
@@ -450,7 +456,20 @@ func (a *App) Boot() (BootInfo, error) {
 	a.booted = true
 	a.mu.Unlock()
 	home, _ := os.UserHomeDir()
-	return BootInfo{Settings: s, Key: key, Version: version.Version, Link: link, Tray: a.tray.Status(), Home: home}, nil
+	dismissed, err := a.dismissed.List()
+	if err != nil {
+		a.log.Warn("read dismissed notes; showing them again", "err", err)
+	}
+	return BootInfo{Settings: s, Key: key, Version: version.Version, Link: link, Tray: a.tray.Status(), Home: home, Dismissed: dismissed}, nil
+}
+
+// DismissNote remembers that a person dismissed the note known by key (its text), so that
+// the window keeps it hidden after a restart.
+func (a *App) DismissNote(key string) error {
+	if err := a.dismissed.Add(key); err != nil {
+		return a.fail("remember the dismissed note", err)
+	}
+	return nil
 }
 
 // GetSettings returns the saved settings (defaults for what was never saved).

@@ -824,3 +824,33 @@ func TestPickClaude(t *testing.T) {
 		}
 	}
 }
+
+// A dismissed note (the window's "No system tray" banner) stays dismissed after a restart,
+// and saving settings does not bring it back.
+func TestDismissedNoteOutlivesARestart(t *testing.T) {
+	f := newFixture(t)
+	if b, _ := f.app.Boot(); len(b.Dismissed) != 0 {
+		t.Fatalf("a new app has dismissed %q", b.Dismissed)
+	}
+	note := "No system tray was found on this desktop."
+	if err := f.app.DismissNote(note); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := f.app.GetSettings()
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	restarted := newApp(config{settingsPath: f.app.settings.Path(), dataDir: t.TempDir(), secrets: f.app.secrets, tray: &fakeTray{}, insecure: true})
+	restarted.attach(&fakeShell{})
+	t.Cleanup(restarted.shutdown)
+	b, err := restarted.Boot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Dismissed) != 1 || b.Dismissed[0] != note {
+		t.Fatalf("after a restart Boot says dismissed %q", b.Dismissed)
+	}
+	if err := f.app.DismissNote(""); err == nil {
+		t.Fatal("an empty note was taken")
+	}
+}

@@ -384,7 +384,7 @@ describe('join', () => {
 
   it('an app:link event opens the dialog prefilled, a boot link too', async () => {
     const be = new FakeBackend();
-    be.handlers.Boot = async () => ({ settings: fakeSettings, key: noKey, version: 't', link: 'concordia://boot:1/t', tray: { available: true, reason: '' }, home: '' });
+    be.handlers.Boot = async () => ({ settings: fakeSettings, key: noKey, version: 't', link: 'concordia://boot:1/t', tray: { available: true, reason: '' }, home: '', dismissed: [] });
     const { st } = await started(be);
     expect(st.join).toMatchObject({ open: true, invite: 'concordia://boot:1/t' });
     st.closeJoin();
@@ -578,7 +578,7 @@ describe('errors for people', () => {
     expect(st.bootError).toBe('config dir unreadable');
   });
 
-  it('tray unavailable shows a dismissible note', async () => {
+  it('tray unavailable shows a dismissible note, and Go remembers the dismissal', async () => {
     const be = new FakeBackend();
     const st = new AppState(be);
     await st.start();
@@ -587,6 +587,25 @@ describe('errors for people', () => {
     expect(st.trayNote).toBe('no tray host');
     st.dismissTrayNote();
     expect(st.trayNote).toBe('');
+    expect(be.calls.filter(([n]) => n === 'DismissNote')).toEqual([['DismissNote', ['no tray host']]]);
+    be.emit('tray:status', { available: true, reason: '' });
+    be.emit('tray:status', { available: false, reason: 'no tray host' });
+    expect(st.trayNote).toBe(''); // the same note stays dismissed
+    be.emit('tray:status', { available: false, reason: 'the tray host went away' });
+    expect(st.trayNote).toBe('the tray host went away'); // another one shows
+  });
+
+  it('a note dismissed in an earlier run stays hidden', async () => {
+    const be = new FakeBackend();
+    const boot = be.handlers.Boot;
+    be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'no tray host' }, dismissed: ['no tray host'] });
+    const st = new AppState(be);
+    await st.start();
+    expect(st.trayNote).toBe('');
+    be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'no tray host' }, dismissed: null });
+    const fresh = new AppState(be);
+    await fresh.start();
+    expect(fresh.trayNote).toBe('no tray host'); // Go could not read what was dismissed: it shows
   });
 });
 

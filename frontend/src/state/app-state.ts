@@ -66,7 +66,8 @@ export class AppState {
   boot: BootInfo | null = null;
   bootError = '';
   tray: TrayStatus | null = null;
-  trayNoteDismissed = false;
+  /** The notes dismissed, by their text: now and in earlier runs (BootInfo.dismissed). */
+  readonly #dismissed = new Set<string>();
   /** The party generation the End party dialog was opened in (-1: closed); a new party never inherits it. */
   #endAsked = -1;
   /** The toasts (see notices.ts): info ones dismiss themselves, party ones go with the party. */
@@ -156,10 +157,11 @@ export class AppState {
     for (const fn of [...this.#listeners]) fn();
   }
 
-  /** Whether the tray note should show. */
+  /** The tray note's text while it should show, else ''. */
   get trayNote(): string {
-    if (!this.tray || this.tray.available || this.trayNoteDismissed) return '';
-    return this.tray.reason || 'No system tray is available.';
+    if (!this.tray || this.tray.available) return '';
+    const text = this.tray.reason || 'No system tray is available.';
+    return this.#dismissed.has(text) ? '' : text;
   }
 
   // --- start and stop -------------------------------------------------------
@@ -169,8 +171,7 @@ export class AppState {
     this.#appSubs.push(
       this.#backend.on('app:link', (link) => this.#join.onLink(link)),
       this.#backend.on('tray:status', (t) => {
-        this.tray = t;
-        this.trayNoteDismissed = false;
+        this.tray = t; // a note with other words shows, even if this one was dismissed
         this.#changed();
       }),
       this.#backend.on('tray:end-party', () => this.askEnd()),
@@ -181,6 +182,7 @@ export class AppState {
       this.#settings.settings = b.settings;
       this.#settings.key = b.key;
       this.tray = b.tray;
+      for (const key of b.dismissed ?? []) this.#dismissed.add(key);
       this.#join.state = { ...this.#join.state, name: b.settings.name };
       this.#changed();
       if (b.link) await this.openJoin(b.link);
@@ -223,10 +225,15 @@ export class AppState {
     else this.#notices.resume();
   }
 
-  /** Hides the tray note until the tray status changes again. */
+  /** Hides the tray note, and Go remembers it: it stays hidden after a restart (until its words change). */
   dismissTrayNote(): void {
-    this.trayNoteDismissed = true;
+    const text = this.trayNote;
+    if (!text) return;
+    this.#dismissed.add(text);
     this.#changed();
+    this.#backend.DismissNote(text).catch(() => {
+      // Not remembered (an unwritable config folder): hidden for this run all the same.
+    });
   }
 
   // --- home: create ---------------------------------------------------------

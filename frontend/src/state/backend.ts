@@ -106,6 +106,8 @@ export interface Backend {
   SaveTranscript(): Promise<string>;
   /** Forgets the ended party's transcript (the person went home). */
   DismissParty(): Promise<void>;
+  /** Remembers that the note known by key (its text) was dismissed, across restarts. */
+  DismissNote(key: string): Promise<void>;
 
   /** Subscribes to an event; the returned function unsubscribes exactly this handler. */
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void;
@@ -291,6 +293,9 @@ export class WailsBackend implements Backend {
   }
   DismissParty(): Promise<void> {
     return this.#app.DismissParty();
+  }
+  DismissNote(key: string): Promise<void> {
+    return this.#app.DismissNote(key);
   }
 
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {

@@ -301,7 +301,7 @@ export class DemoBackend implements Backend {
   // --- bindings -------------------------------------------------------------
 
   async Boot(): Promise<BootInfo> {
-    return { settings: this.#settings, key: this.#key, version: 'v0.1.0-demo', link: '', tray: { available: true, reason: '' }, home: '/home/demo' };
+    return { settings: this.#settings, key: this.#key, version: 'v0.1.0-demo', link: '', tray: { available: true, reason: '' }, home: '/home/demo', dismissed: [] };
   }
   async GetSettings(): Promise<Settings> {
     return this.#settings;
@@ -637,6 +637,7 @@ export class DemoBackend implements Backend {
     return '/home/ann/concordia-ann-demo.md';
   }
   async DismissParty(): Promise<void> {}
+  async DismissNote(): Promise<void> {}
 
   /** The scripted agent changed a file: the whole list goes out as a changes event. */
   #touch(path: string): void {

@@ -69,6 +69,7 @@ export class FakeBackend implements Backend {
       link: '',
       tray: { available: true, reason: '' },
       home: '/home/test',
+      dismissed: [],
     }),
     GetSettings: async () => fakeSettings,
     SaveSettings: async (s: Settings) => s,
@@ -112,6 +113,7 @@ export class FakeBackend implements Backend {
     SetWorkspace: async () => {},
     SaveTranscript: async () => '/home/ann/party.md',
     DismissParty: async () => {},
+    DismissNote: async () => {},
   };
 
   #call<K extends keyof Handlers>(name: K, ...args: Parameters<Handlers[K]>): ReturnType<Handlers[K]> {
@@ -168,6 +170,7 @@ export class FakeBackend implements Backend {
   SetWorkspace(l: string) { return this.#call('SetWorkspace', l); }
   SaveTranscript() { return this.#call('SaveTranscript'); }
   DismissParty() { return this.#call('DismissParty'); }
+  DismissNote(k: string) { return this.#call('DismissNote', k); }
 
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void {
     let set = this.#subs.get(name);

@@ -265,6 +265,8 @@ export interface BootInfo {
   tray: TrayStatus;
   /** The user's home folder ("" when unknown). */
   home: string;
+  /** The notes a person dismissed (DismissNote): they stay hidden. */
+  dismissed: string[] | null;
 }
 
 /** CreateParty's argument. */

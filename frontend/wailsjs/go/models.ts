@@ -39,6 +39,7 @@ export namespace app {
 	    link: string;
 	    tray: TrayStatus;
 	    home: string;
+	    dismissed: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new BootInfo(source);
@@ -52,6 +53,7 @@ export namespace app {
 	        this.link = source["link"];
 	        this.tray = this.convertValues(source["tray"], TrayStatus);
 	        this.home = source["home"];
+	        this.dismissed = source["dismissed"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -37,6 +37,8 @@ export function DeleteKey():Promise<app.KeyStatus>;
 
 export function Diff(arg1:string):Promise<wire.FileDiff>;
 
+export function DismissNote(arg1:string):Promise<void>;
+
 export function DismissParty():Promise<void>;
 
 export function EndParty():Promise<void>;

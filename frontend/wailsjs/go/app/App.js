@@ -66,6 +66,10 @@ export function Diff(arg1) {
   return window['go']['app']['App']['Diff'](arg1);
 }
 
+export function DismissNote(arg1) {
+  return window['go']['app']['App']['DismissNote'](arg1);
+}
+
 export function DismissParty() {
   return window['go']['app']['App']['DismissParty']();
 }
