@@ -598,7 +598,7 @@ func (st *Store) Remember(c Chosen) (Settings, error) {
 	if v := strings.ToLower(strings.TrimSpace(c.ShareWorkspace)); v != "" && v != ShareTree && CheckShareWorkspace(v) == nil {
 		// The whole folder, .env files and keys included, is shared only when chosen for
 		// the party at hand: a tester's one choice of it became every later party's default,
-		// unseen (Settings shows no sharing field).
+		// unseen (Settings offers nothing and the changes only).
 		next.ShareWorkspace = v
 	}
 	next.Approve = c.Approve

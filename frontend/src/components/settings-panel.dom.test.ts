@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import type { AppState } from '../state/app-state';
+import { AppState } from '../state/app-state';
+import { FakeBackend } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 import './settings-panel';
 
@@ -178,5 +179,39 @@ describe('<settings-panel> network', () => {
     await type('settings-listen', ':8765');
     expect(q('settings-unreachable')).toBeNull();
     el.remove();
+  });
+});
+
+describe('<settings-panel> what new parties share', () => {
+  it('offers nothing or the changes, never the whole folder, and saves the choice', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, q } = await openPanel(st);
+    const share = q('settings-share') as HTMLSelectElement;
+    expect([...share.options].map((o) => o.value)).toEqual(['off', 'changes']);
+    expect(share.value).toBe('changes');
+    share.value = 'off';
+    share.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    (q('settings-save') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1][0]).toMatchObject({ share_workspace: 'off' });
+    el.remove();
+    st.dispose();
+  });
+
+  it('a settings file that shares the whole folder shows it, and what it means', async () => {
+    const be = new FakeBackend();
+    const boot = await be.handlers.Boot();
+    be.handlers.Boot = async () => ({ ...boot, settings: { ...boot.settings, share_workspace: 'tree' } });
+    const st = new AppState(be);
+    await st.start();
+    const { el, q } = await openPanel(st);
+    const share = q('settings-share') as HTMLSelectElement;
+    expect([...share.options].map((o) => o.value)).toEqual(['off', 'changes', 'tree']);
+    expect(share.value).toBe('tree');
+    expect(q('settings-share-warning')?.textContent).toMatch(/\.env files, keys and other secrets included/);
+    el.remove();
+    st.dispose();
   });
 });

@@ -3,7 +3,7 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
-import type { MergerChoice, Settings } from '../state/types';
+import type { MergerChoice, Settings, WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
@@ -12,6 +12,7 @@ import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host
 import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
 import { formatDuration } from './format';
+import { SHARE_LEVELS } from '../state/workspace';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -23,6 +24,7 @@ interface Draft extends HostOptionsDraft {
   listen: string;
   publicHost: string;
   notifications: boolean;
+  share: WorkspaceLevel;
 }
 
 /** The settings field each field of the form edits (for the problems said of them). */
@@ -36,6 +38,7 @@ const SETTINGS_KEY: Record<keyof Draft, keyof Settings> = {
   listen: 'listen',
   publicHost: 'public_host',
   notifications: 'notifications',
+  share: 'share_workspace',
   permissionMode: 'permission_mode',
   approve: 'approve',
   claudeArgs: 'claude_args',
@@ -56,6 +59,7 @@ function draftFrom(st: Settings): Draft {
     approve: st.approve,
     claudeArgs: st.claude_args,
     notifications: st.notifications,
+    share: st.share_workspace ?? 'changes',
   };
 }
 
@@ -190,8 +194,7 @@ export class SettingsPanel extends LitElement {
       approve: d.approve,
       claude_args: d.claudeArgs.trim(),
       notifications: d.notifications,
-      // Chosen on Create party (which remembers it); kept as it is here.
-      share_workspace: this.state?.settings?.share_workspace ?? 'changes',
+      share_workspace: d.share,
     };
   }
 
@@ -284,6 +287,27 @@ export class SettingsPanel extends LitElement {
       : html`<div class="warnbox" data-testid="settings-key-check-result" data-result=${c.result} role="status">${iconAlert()}<span>${c.text}</span></div>`;
   }
 
+  /**
+   * What new parties show of the working folder. The whole folder (.env files included) is
+   * never a default: Create party offers it for one party at a time (so Go's Remember never
+   * keeps it). A settings file that still says so shows it, with what it means.
+   */
+  #shareField(d: Draft, problem: string | undefined) {
+    const levels = SHARE_LEVELS.filter((l) => l.level !== 'tree' || d.share === 'tree');
+    return html`<label class="field">
+      <span class="label">What new parties show of the folder</span>
+      <select data-testid="settings-share" aria-invalid=${problem ? 'true' : 'false'}
+        @change=${(e: Event) => this.#set('share', (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
+        ${levels.map((l) => html`<option value=${l.level} ?selected=${l.level === d.share}>${l.choice}</option>`)}
+      </select>
+      ${problem
+        ? html`<span class="problem" data-testid="settings-share-problem">${problem}</span>`
+        : d.share === 'tree'
+          ? html`<span class="warnbox" role="note" data-testid="settings-share-warning">${iconAlert()}<span>Every new party would let everyone in it, viewers too, open every file in the folder — <b>.env files, keys and other secrets included</b>. Create party offers this for one party at a time.</span></span>`
+          : html`<span class="hint">${SHARE_LEVELS.find((l) => l.level === d.share)?.hint ?? ''} Create party can also share the whole folder, for that party only.</span>`}
+    </label>`;
+  }
+
   #field(label: string, testid: string, key: keyof Draft, problem: string | undefined, opts: { type?: string; mono?: boolean; placeholder?: string; hint?: string } = {}) {
     const d = this.#draft!;
     return html`<label class="field">
@@ -366,6 +390,7 @@ export class SettingsPanel extends LitElement {
                       : nothing}
                     ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
                     ${claudeArgsField('settings', d, (k, v) => this.#set(k, v), p.claude_args)}
+                    ${this.#shareField(d, p.share_workspace)}
                   </section>
                   <section>
                     <h3>Notifications</h3>
