@@ -264,6 +264,9 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 		p.emitSettings()
 	}
 	if p.approval {
+		// What a host approves is what the agent gets: the leading space that keeps it
+		// text is in it already, so approving it unchanged is not an edit.
+		res.Text = asText(res.Text)
 		p.held = &heldBatch{id: batchID, prompts: prompts, res: res}
 		p.setPhase(wire.PhaseAwaitingApproval)
 		p.emit(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{

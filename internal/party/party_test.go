@@ -1315,3 +1315,40 @@ func TestAlwaysOnAPlanApprovesItOnly(t *testing.T) {
 		}
 	}
 }
+
+// A batch held for approval shows the text the agent will get: one that starts with "/"
+// already has its leading space, so that approving it unchanged sends what the approval
+// showed (a tester's terminal said "sending the prompt to claude as a host edited it" after
+// a plain /approve, the space put there by the party compared as an edit).
+func TestApprovalShowsTheTextSent(t *testing.T) {
+	fr := &fakeRunner{}
+	p, col, id := start(t, Config{Runner: fr, Approval: true})
+	hc := newCollector()
+	hres, err := p.Join(JoinRequest{Name: "hosty", Role: wire.RoleHost, Sub: hc, Conn: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	promptAs(t, p, id, "/compact")
+	evs := col.waitFor(t, "the approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == 1 })
+	var held *wire.Approval
+	for _, ev := range evs {
+		if ev.Kind == wire.KindApproval {
+			held = ev.Approval
+		}
+	}
+	if err := p.Approve(hres.You.ID, held.Batch, nil); err != nil {
+		t.Fatal(err)
+	}
+	evs = col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindBatch && ev.Batch.Merged != held.Merged:
+			t.Fatalf("approval showed %q, the batch sent %q", held.Merged, ev.Batch.Merged)
+		case ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "edited"):
+			t.Fatalf("a plain approval is called an edit: %q", ev.Text)
+		}
+	}
+	if held.Merged != " /compact" {
+		t.Fatalf("approval shows %q, want \" /compact\"", held.Merged)
+	}
+}
