@@ -1230,12 +1230,13 @@ func TestLeftWithAReason(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("a note that someone was there at the end was printed:\n%s", out.String())
 	}
-	// The owner's own terminal is the host that stopped: nothing (a tester's resumed host
-	// read "you were disconnected when the host stopped").
+	// The owner's own terminal is the host that stopped: not "disconnected" (a tester's
+	// resumed host read "you were disconnected when the host stopped"), but said, with the
+	// count the next lines go down from (another tester found it missing).
 	h, _, _, hout := newCommander(wire.RoleHost)
 	h.pr.with(func(r *roster) { r.host = "me" })
 	h.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Count: &n, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
-	if strings.Contains(hout.String(), "disconnected") {
+	if strings.Contains(hout.String(), "disconnected") || !strings.Contains(hout.String(), "[party] you were in the party when it stopped (1 in the party)") {
 		t.Errorf("the owner's own terminal:\n%s", hout.String())
 	}
 }
@@ -1650,6 +1651,17 @@ func TestLastHostLeavingSaysWhatWaits(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("missing %q in:\n%s", want, out.String())
 		}
+	}
+
+	// The last host leaving because the party ended: nothing waits for a host any more (a
+	// tester's terminal said the prompt waits "until a host comes back" after the end).
+	c, _, _, out = newCommander(wire.RoleParticipant)
+	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindParticipants, Joined: &hosts[0], Count: &n})
+	c.pr.event(wire.Event{Seq: 21, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Merged: "next"}})
+	c.pr.event(wire.Event{Seq: 22, Kind: wire.KindSystem, Text: "the host ended the party"})
+	c.pr.event(wire.Event{Seq: 23, Kind: wire.KindParticipants, Left: &hosts[0], Count: &n, Text: "hosty left when the party ended", Why: wire.WhyPartyEnded})
+	if strings.Contains(out.String(), "no host is in the party now") {
+		t.Errorf("after the end:\n%s", out.String())
 	}
 }
 

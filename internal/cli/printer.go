@@ -519,7 +519,9 @@ func (p *printer) event(ev wire.Event) {
 			// The host's notice just before says who removed them, and why.
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID && p.r.host != "" && ev.Left.Name == p.r.host:
 			// The owner's own terminal is the host that stopped: "you were disconnected"
-			// read oddly there after a --resume (a tester's), which its start already said.
+			// read oddly there after a --resume (a tester's). Said all the same, as the
+			// count that the next lines go down from (another tester missed it).
+			p.asideLocked("party", fmt.Sprintf("you were in the party when it stopped (%s)", people(count)))
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
 			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
@@ -545,7 +547,10 @@ func (p *printer) event(ev wire.Event) {
 				}
 			})
 		}
-		if ev.Left != nil && ev.Left.Role == wire.RoleHost && !p.earlier {
+		if ev.Left != nil && ev.Left.Role == wire.RoleHost && ev.Why != wire.WhyPartyEnded && !p.earlier {
+			// (Not when the party has ended: nothing waits for a host any more. A tester's
+			// host read "the merged prompt waits for approval until a host comes back"
+			// after "the host ended the party".)
 			p.noHostLeftLocked()
 		}
 	case wire.KindSystem:
