@@ -1780,6 +1780,33 @@ func TestLateJoinerSeesTheTurnsTime(t *testing.T) {
 	}
 }
 
+// A resumed party runs its unfinished batch again (a retry event, no new batch): the
+// turn's time counts from then, not from before the crash (a tester's resumed host read
+// "· 22s · denied in 1m56s" four seconds after the resume).
+func TestResumedTurnCountsFromTheResume(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	now := time.Now()
+	crashed := now.Add(-60 * time.Second)
+	resumed := now.Add(-5 * time.Second)
+	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "hostie", Role: wire.RoleHost},
+		State: wire.State{Phase: wire.PhaseAwaitingPermission, Seq: 6}})
+	pr.historyStart(6)
+	pr.event(wire.Event{Seq: 1, TS: crashed, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "go"}})
+	pr.event(wire.Event{Seq: 2, TS: crashed, Kind: wire.KindPhase, Phase: wire.PhaseRunning})
+	pr.event(wire.Event{Seq: 3, TS: crashed.Add(time.Second), Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission})
+	pr.event(wire.Event{Seq: 4, TS: resumed, Kind: wire.KindRetry, RetryBatch: "b1", Resumed: true})
+	pr.event(wire.Event{Seq: 5, TS: resumed, Kind: wire.KindPhase, Phase: wire.PhaseRunning})
+	pr.event(wire.Event{Seq: 6, TS: resumed.Add(time.Second), Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission})
+	pr.live()
+	pr.mu.Lock()
+	st := pr.statusLocked()
+	pr.mu.Unlock()
+	if d := st.since.Sub(resumed); d < -time.Second || d > time.Second {
+		t.Fatalf("the turn counts from %v before now, want from the resume, %v before", now.Sub(st.since).Round(time.Second), now.Sub(resumed).Round(time.Second))
+	}
+}
+
 // /permissions all is said back once, as the window asks first: the agent would run any
 // command unasked on the owner's computer. The same command within ten seconds does it;
 // later, it is said back again.

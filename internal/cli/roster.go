@@ -188,6 +188,12 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindTurn:
 		r.running = false
+	case wire.KindRetry:
+		if ev.Resumed {
+			// A resumed party runs the batch that was on the agent again, from the start:
+			// the turn's time counts from now, not from before the host stopped.
+			r.turnSince = at
+		}
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {
 			if pm.Status != wire.PermissionPending && slices.ContainsFunc(r.perms, func(w wire.Permission) bool { return w.ID == pm.ID }) {
