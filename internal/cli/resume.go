@@ -65,7 +65,10 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 		case errors.Is(err, host.ErrNoParty):
 			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (%s lists them)\n", rf.id, dataDir, partiesCommand(f.dataDir))
 		default:
+			// Running in another process, or a journal that cannot be read: a party that
+			// cannot start (1), not a bad argument (a tester's got 2).
 			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v\n", err)
+			return pos, nil, ExitError
 		}
 		return pos, nil, ExitUsage
 	}

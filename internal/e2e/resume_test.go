@@ -361,6 +361,11 @@ func TestResumeWithTheSameCommandLine(t *testing.T) {
 		t.Fatalf("invite after resuming with --listen 127.0.0.1:0: %s, was %s", got, inv)
 	}
 	r.expect(`the invites are the ones it had last`)
+	// Resuming it again while it runs: a party that cannot start (1), not a bad argument (2).
+	twice := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
+	if code := twice.wait(); code != 1 || !strings.Contains(twice.stderr(), "the party is already running") {
+		t.Fatalf("--resume of a running party: exit %d, stderr %q", code, twice.stderr())
+	}
 	r.cmd.Process.Signal(os.Interrupt)
 	r.wait()
 
