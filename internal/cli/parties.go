@@ -27,11 +27,11 @@ func runParties(_ context.Context, args []string, io IO) int {
 	fs := newFlagSet("parties", "concordia parties [--data-dir DIR] [--stop-jobs ID]", `
 List the parties kept in the data directory, the most recently active first: id, the
 host's name, when it was created and last active, how many turns the agent ran, and its
-state — running, ended (the host ended it), or not ended cleanly (the host stopped
-without ending it: it was killed, or is still running). A party that would come back
-sharing the whole working directory (.env files included) is named under the table. Any
-of them can be brought back
-with "concordia host --resume ID" and read with "concordia export ID". Processes the
+state — running (a host has it now), ended (the host ended it), or not ended cleanly
+(the host stopped without ending it: it was killed, or the machine stopped). A party
+that would come back sharing the whole working directory (.env files included) is named
+under the table. Any party not running can be brought back with "concordia host
+--resume ID"; any can be read with "concordia export ID". Processes the
 agent of a party not ended cleanly left running (a dev server, a background job) are
 listed after the table. --stop-jobs ID stops what the agent of a party that is not
 running left running — left by a host that was killed, or kept with --keep-agent-jobs —
