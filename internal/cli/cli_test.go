@@ -514,6 +514,25 @@ func TestKickHintAfterTheRemoval(t *testing.T) {
 	}
 }
 
+// /kick says whether the removed member's invite still works: not when new invites were
+// made after they joined (a tester's rotated-out member was said to be able to come back
+// "with the invite they have").
+func TestKickHintKnowsOfRotations(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	n := 3
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSystem, Text: "me" + party.RotatedNotice})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "newbie"}, Count: &n})
+	c.line(context.Background(), "/kick newbie")
+	if !strings.Contains(out.String(), "they can join again with the invite they have") {
+		t.Fatalf("one who joined after the rotation:\n%s", out.String())
+	}
+	out.Reset()
+	c.line(context.Background(), "/kick bob") // in the party before the rotation
+	if !strings.Contains(out.String(), "the invite they joined with no longer works (new ones were made since)") {
+		t.Fatalf("one who joined before the rotation:\n%s", out.String())
+	}
+}
+
 func TestCommandsOfAHost(t *testing.T) {
 	tests := []struct {
 		line, wantCall, wantErr string

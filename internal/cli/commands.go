@@ -681,15 +681,23 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 	if err := c.ctl.Kick(ctx, m.ID, reason); err != nil {
 		return err
 	}
+	// Whether the invite they joined with still works: not when new ones were made since
+	// (a tester's /kick said "with the invite they have" of one whose invite was rotated).
+	again := "they can join again with the invite they have until you make new ones (/rotate)"
+	c.pr.with(func(r *roster) {
+		if r.inviteReplaced(m.ID) {
+			again = "the invite they joined with no longer works (new ones were made since); with the current ones they can join again, until you make new ones (/rotate)"
+		}
+	})
 	if away {
 		c.pr.with(func(r *roster) { r.back(m.ID) })
-		c.pr.reply("system", fmt.Sprintf("%s was not connected; their session no longer works. They can join again with the invite they have until you make new ones (/rotate)", term.Line(m.Name)))
+		c.pr.reply("system", fmt.Sprintf("%s was not connected; their session no longer works: %s", term.Line(m.Name), again))
 		return nil
 	}
 	// The hint follows the host's "… removed NAME" (it came first): our host says that
 	// before the member's leaving, which is waited for (a second at most).
 	c.pr.await(ctx, time.Second, func(r *roster) bool { return !r.connected(m.ID) })
-	c.pr.reply("system", "they can join again with the invite they have until you make new ones (/rotate)")
+	c.pr.reply("system", again)
 	if n := term.Line(m.Name); also == 1 {
 		c.pr.reply("system", fmt.Sprintf("another member called %s is away and may come back: /kick %s again removes them", n, n))
 	} else if also > 1 {

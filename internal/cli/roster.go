@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
-
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -54,10 +54,15 @@ type roster struct {
 	// never nil once known.
 	settings      wire.Settings
 	knowsSettings bool
+	// firstJoin is the seq of each member's first joined event this terminal saw, and
+	// rotated the seq of the last rotation notice: a member who joined before it holds an
+	// invite that no longer works (what /kick tells the host).
+	firstJoin map[string]int64
+	rotated   int64
 }
 
 func newRoster() *roster {
-	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}, own: map[string]string{}}
+	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}, own: map[string]string{}, firstJoin: map[string]int64{}}
 }
 
 // reset takes a hello reply's state.
@@ -102,6 +107,9 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		switch {
 		case ev.Joined != nil:
 			r.back(ev.Joined.ID)
+			if _, seen := r.firstJoin[ev.Joined.ID]; !seen && ev.Seq != 0 {
+				r.firstJoin[ev.Joined.ID] = ev.Seq
+			}
 		case ev.Left != nil:
 			r.back(ev.Left.ID)
 			if ev.Why == "" || ev.Why == wire.WhyHostStopped { // not kicked, nor the party's end
@@ -185,6 +193,10 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 	case wire.KindWithdrawn:
 		if ev.Withdrawn != nil {
 			r.take([]string{ev.Withdrawn.Prompt})
+		}
+	case wire.KindSystem:
+		if strings.HasSuffix(ev.Text, party.RotatedNotice) && ev.Seq > r.rotated {
+			r.rotated = ev.Seq
 		}
 	case wire.KindTurn:
 		r.running = false
@@ -418,6 +430,17 @@ func (r *roster) named(name string) (m wire.Member, away, ok bool) {
 	}
 	m, ok = r.awayMember(name)
 	return m, ok, ok
+}
+
+// inviteReplaced reports whether new invites were made after the member with this id
+// joined (or since this terminal knows of them, for one that joined before): the invite
+// they joined with no longer works.
+func (r *roster) inviteReplaced(id string) bool {
+	if r.rotated == 0 {
+		return false
+	}
+	joined, ok := r.firstJoin[id]
+	return !ok || joined < r.rotated
 }
 
 // connected says whether the member with this id is connected.
