@@ -920,9 +920,12 @@ func TestTreeAndShareCommands(t *testing.T) {
 	c.line(context.Background(), "/tree")
 	c.line(context.Background(), "/tree src/")
 	c.line(context.Background(), "/share everything")
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceOff}})
+	c.line(context.Background(), "/share") // alone: what it is now
 	c.line(context.Background(), "/share Changes")
 	got := out.String()
-	for _, want := range []string{"the working directory (3):\n", "    src/\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes"} {
+	for _, want := range []string{"the working directory (3):\n", "    src/\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes",
+		"the party sees nothing of the working directory; /share changes shares the files the agent changes, /share tree the whole folder"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}

@@ -934,12 +934,33 @@ func size(n int64) string {
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
+// sharingNowWords says what the party shares of the working directory (§9), and how /share
+// changes it.
+func sharingNowWords(level string) string {
+	switch level {
+	case wire.WorkspaceTree:
+		return "the party sees the whole working directory, .env files and other secrets included; /share changes narrows it to the files the agent changes, /share off hides it"
+	case wire.WorkspaceChanges:
+		return "the party sees the files the agent changes and their diffs (never .env and other secrets); /share off hides them, /share tree also shares the whole folder"
+	case wire.WorkspaceOff:
+		return "the party sees nothing of the working directory; /share changes shares the files the agent changes, /share tree the whole folder"
+	}
+	return "say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)"
+}
+
 func (c *commander) share(ctx context.Context, arg string) error {
 	asked := c.treeAsked
 	c.treeAsked = time.Time{} // forgotten once anything else is asked, a mistyped level too
 	level := strings.ToLower(strings.TrimSpace(arg))
 	switch level {
 	case wire.WorkspaceOff, wire.WorkspaceChanges, wire.WorkspaceTree:
+	case "":
+		// What it is now, as /approval and /permissions alone say theirs (a tester's bare
+		// /share got only the usage).
+		var now string
+		c.pr.with(func(r *roster) { now = r.settings.Workspace })
+		c.pr.reply("system", sharingNowWords(now))
+		return nil
 	default:
 		return errors.New("say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)")
 	}
