@@ -893,7 +893,7 @@ func (fakeWS) Diff(_ context.Context, p string) (wire.FileDiff, error) {
 
 func (fakeWS) Tree(_ context.Context, p string) (wire.TreeResult, error) {
 	if p == "" {
-		return wire.TreeResult{Entries: []wire.TreeEntry{{Name: "src", Dir: true}, {Name: ".env", Size: 42}, {Name: "big.bin", Size: 3 << 20}}}, nil
+		return wire.TreeResult{Entries: []wire.TreeEntry{{Name: "src", Dir: true}, {Name: ".env", Size: 42}, {Name: "big.bin", Size: 3 << 20}, {Name: "latest", Link: true}}}, nil
 	}
 	return wire.TreeResult{Entries: []wire.TreeEntry{}}, nil
 }
@@ -924,7 +924,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	c.line(context.Background(), "/share") // alone: what it is now
 	c.line(context.Background(), "/share Changes")
 	got := out.String()
-	for _, want := range []string{"the working directory (3):\n", "    src/\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes",
+	for _, want := range []string{"the working directory (4):\n", "    src/\n", "    latest (a symbolic link, never followed)\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes",
 		"the party sees nothing of the working directory; /share changes shares the files the agent changes, /share tree the whole folder"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)

@@ -911,9 +911,12 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 	}
 	lines := []string{fmt.Sprintf("%s (%d):", where, len(res.Entries))}
 	for _, e := range res.Entries {
-		if e.Dir {
+		switch {
+		case e.Link:
+			lines = append(lines, term.Line(e.Name)+" (a symbolic link, never followed)")
+		case e.Dir:
 			lines = append(lines, term.Line(e.Name)+"/")
-		} else {
+		default:
 			lines = append(lines, fmt.Sprintf("%s (%s)", term.Line(e.Name), size(e.Size)))
 		}
 	}

@@ -503,6 +503,8 @@ type TreeEntry struct {
 	Name string `json:"name"`
 	Dir  bool   `json:"dir"`
 	Size int64  `json:"size"`
+	// Link marks a symbolic link, listed but never followed nor read (our extension).
+	Link bool `json:"link,omitempty"`
 }
 
 // TreeResult is Party.tree's reply.

@@ -402,6 +402,10 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if !secrets && IsSecret(clean) {
 		return wire.FileDiff{}, fmt.Errorf("%w: %s may hold secrets and is not shared", ErrPath, clean)
 	}
+	if w.isLink(clean) {
+		// Changes leaves links out: "no changes" would not say why (a tester's).
+		return wire.FileDiff{}, fmt.Errorf("%w: %s is a symbolic link, or goes through one: links are never followed nor shown", ErrPath, clean)
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.last
@@ -489,7 +493,7 @@ func (w *Workspace) Tree(ctx context.Context, p string) ([]wire.TreeEntry, error
 		if err != nil {
 			continue
 		}
-		te := wire.TreeEntry{Name: e.Name(), Dir: e.IsDir()}
+		te := wire.TreeEntry{Name: e.Name(), Dir: e.IsDir(), Link: info.Mode()&fs.ModeSymlink != 0}
 		if info.Mode().IsRegular() {
 			te.Size = info.Size()
 		}

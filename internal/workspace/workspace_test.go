@@ -148,6 +148,14 @@ func TestChangesDiffTree(t *testing.T) {
 				t.Errorf("Diff of an unchanged file: %v", err)
 			}
 
+			// A link says it is one, not that it has no changes (a tester's /diff of a link
+			// the agent made read "has no changes since the party began").
+			for _, p := range []string{"passwd", "etc/passwd"} {
+				if _, err := w.Diff(ctx, p, false); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+					t.Errorf("Diff(%q): %v, want it called a symbolic link", p, err)
+				}
+			}
+
 			ents, err := w.Tree(ctx, "")
 			if err != nil {
 				t.Fatal(err)
@@ -155,6 +163,9 @@ func TestChangesDiffTree(t *testing.T) {
 			names := map[string]bool{}
 			for _, e := range ents {
 				names[e.Name] = true
+				if link := e.Name == "passwd" || e.Name == "etc"; e.Link != link || (link && (e.Dir || e.Size != 0)) {
+					t.Errorf("tree entry %+v: a link is marked as one, and only a link", e)
+				}
 			}
 			for _, n := range []string{"main.go", "new", "new_name.go", ".gitignore", "passwd"} {
 				if !names[n] {

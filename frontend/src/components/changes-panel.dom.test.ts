@@ -2,15 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend, fakeSession } from '../state/fake-backend';
-import type { WorkspaceLevel } from '../state/types';
+import type { TreeResult, WorkspaceLevel } from '../state/types';
 
 await import('./changes-panel');
 
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
 /** A party where this window is the owner (hosting) or a co-host (joined, then made a host). */
-async function party(who: 'owner' | 'co-host', level: WorkspaceLevel) {
+async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: TreeResult) {
   const be = new FakeBackend();
+  if (tree) be.handlers.Tree = async () => tree;
   const base = fakeSession(who === 'owner' ? 'host' : 'participant');
   const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level } };
   be.handlers.CreateParty = async () => session;
@@ -49,6 +50,23 @@ describe('<changes-panel> the share menu', () => {
   it('offers the owner every level', async () => {
     const { st, el } = await party('owner', 'off');
     expect(choosable(el)).toEqual(['off', 'changes', 'tree']);
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<changes-panel> the folder', () => {
+  it('marks a symbolic link as one, with nothing to click', async () => {
+    const { st, el } = await party('owner', 'tree', { entries: [{ name: 'main.go', dir: false, size: 120 }, { name: 'passwd', dir: false, size: 0, link: true }] });
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    (q('tab-tree') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    const link = q('tree-link');
+    expect(link?.querySelector('.name')?.textContent).toBe('passwd');
+    expect(link?.querySelector('.size')?.textContent).toBe('link');
+    expect(link?.tagName).toBe('DIV');
+    expect(q('tree-file')?.querySelector('.name')?.textContent).toBe('main.go');
     el.remove();
     st.dispose();
   });

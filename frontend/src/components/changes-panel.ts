@@ -178,6 +178,11 @@ export class ChangesPanel extends LitElement {
     return html`<ul>
       ${(folder.entries ?? []).map((e) => {
         const full = path ? `${path}/${e.name}` : e.name;
+        if (e.link) {
+          return html`<li>
+            <div class="node" data-testid="tree-link" data-path=${full} title="A symbolic link: never followed, nor shown"><span class="chev"></span><span class="status"></span><span class="name">${e.name}</span><span class="size">link</span></div>
+          </li>`;
+        }
         if (e.dir) {
           const open = w.folder(full)?.open ?? false;
           return html`<li>

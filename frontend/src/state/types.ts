@@ -64,6 +64,8 @@ export interface TreeEntry {
   name: string;
   dir: boolean;
   size: number;
+  /** A symbolic link: listed, never followed nor read. */
+  link?: boolean;
 }
 
 /** Party.tree's reply. */
