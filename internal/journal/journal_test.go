@@ -493,3 +493,24 @@ func TestListerReadsOnlyWhatChanged(t *testing.T) {
 		t.Fatalf("after bbb was removed: listed %d, kept %d", len(got), len(l.read))
 	}
 }
+
+// A turn the agent never had (claude could not start: turn.unsent) is not counted as a
+// turn it ran (a tester's `concordia parties` listed 1 turn for a party whose only prompt
+// never reached the agent).
+func TestTurnsLeaveOutUnsentBatches(t *testing.T) {
+	dir := t.TempDir()
+	w := writeParty(t, dir, 10, 1) // its 10th event is a turn
+	unsent := wire.Event{Seq: 11, TS: t0.Add(11 * time.Second), Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b9", Status: wire.TurnError, Unsent: true}}
+	raw, err := json.Marshal(unsent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Event(unsent, raw); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	s, err := Read(Path(dir, "p1"), nil)
+	if err != nil || s.Turns != 1 || s.Events != 11 {
+		t.Fatalf("turns %d, events %d (%v); want 1 and 11", s.Turns, s.Events, err)
+	}
+}

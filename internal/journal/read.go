@@ -40,7 +40,7 @@ type Summary struct {
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
 	Events     int
-	Turns      int
+	Turns      int // turns the agent ran: not those it never had (turn.unsent)
 	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
 	Size       int64 // bytes up to the end of the last complete line
 }
@@ -160,7 +160,9 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.LastActive = ev.TS
 		s.Events++
 		switch {
-		case ev.Kind == wire.KindTurn:
+		case ev.Kind == wire.KindTurn && (ev.Turn == nil || !ev.Turn.Unsent):
+			// A turn the agent never had (it could not start) is not one it ran (a tester's
+			// party listed 1 turn after its only prompt failed to start claude).
 			s.Turns++
 		case ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace != "":
 			s.Workspace = ev.Settings.Workspace
