@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimeLeft, phaseLabel, splitPath } from './format';
+import { formatTimeLeft, formatTurnTime, phaseLabel, splitPath } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -28,3 +28,12 @@ describe('splitPath', () => {
   });
 });
 
+
+describe('formatTurnTime', () => {
+  it('says a turn under a tenth of a second as such, not "0 ms"', () => {
+    expect(formatTurnTime(0)).toBe('under 0.1 s');
+    expect(formatTurnTime(99)).toBe('under 0.1 s');
+    expect(formatTurnTime(100)).toBe('100 ms');
+    expect(formatTurnTime(12_300)).toBe('12.3 s');
+  });
+});

@@ -10,6 +10,15 @@ export function formatDuration(ms: number): string {
   return `${m} min ${String(s).padStart(2, '0')} s`;
 }
 
+/**
+ * How long a turn took, as the terminal says it: the host measures in whole milliseconds,
+ * so a turn under a tenth of a second is "under 0.1 s", not "0 ms" (a tester).
+ */
+export function formatTurnTime(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  return ms < 100 ? 'under 0.1 s' : formatDuration(ms);
+}
+
 /** Time left on a countdown: "1:45", "0:05", "1:02:03"; "0:00" once it is past. */
 export function formatTimeLeft(ms: number): string {
   const total = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : 0;

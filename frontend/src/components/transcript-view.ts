@@ -17,7 +17,7 @@ import { HOST_STOPPED, type MembersItem, type NoticeItem, type NoticeSegment, ty
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { formatClock, formatDuration, initials, nameHue } from './format';
+import { formatClock, formatTurnTime, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';
@@ -428,7 +428,7 @@ export class TranscriptView extends LitElement {
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
-      const dur = html`<span class="dur">${formatDuration(it.end.duration_ms)}</span>`;
+      const dur = html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
       const denied = it.end.denied ?? 0;
       const deniedText = `${denied} tool ${denied === 1 ? 'request' : 'requests'} denied`;
       if (it.end.status === 'done' && denied > 0) {
