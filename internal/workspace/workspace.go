@@ -216,6 +216,15 @@ func (w *Workspace) describeStart(ctx context.Context) string {
 	if out, err := cmd.Output(); err == nil {
 		return "git commit " + strings.TrimSpace(string(out)) + " with any uncommitted changes"
 	}
+	// No HEAD: not a repository, or one with no commit yet (git init; a tester read "not a
+	// git repository" of that).
+	inRepo := exec.CommandContext(ctx, w.git, "rev-parse", "--is-inside-work-tree")
+	inRepo.Dir = w.dir
+	inRepo.Env = cleanEnv(nil)
+	detach(inRepo)
+	if out, err := inRepo.Output(); err == nil && strings.TrimSpace(string(out)) == "true" {
+		return "a snapshot; the git repository has no commits yet"
+	}
 	return "a snapshot; not a git repository"
 }
 

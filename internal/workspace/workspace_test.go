@@ -481,3 +481,31 @@ func TestGitInitTimesOut(t *testing.T) {
 		t.Fatalf("Open took %v", d)
 	}
 }
+
+// The base says what it was: a commit, a repository with no commit yet (a tester's `git
+// init` folder was called "not a git repository"), or a plain folder.
+func TestBaseSaysWhatTheStartWas(t *testing.T) {
+	ctx := context.Background()
+	empty := t.TempDir()
+	write(t, empty, "a.txt", "a\n")
+	cmd := exec.Command("git", "init", "-q")
+	cmd.Dir = empty
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		name, dir, want string
+	}{
+		{"a repository with commits", startingDir(t, true), "(git commit "},
+		{"a repository with no commit yet", empty, "(a snapshot; the git repository has no commits yet)"},
+		{"a plain folder", startingDir(t, false), "(a snapshot; not a git repository)"},
+	} {
+		w, err := Open(ctx, tc.dir, t.TempDir(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(w.Base(), tc.want) {
+			t.Errorf("%s: base %q, want it to contain %q", tc.name, w.Base(), tc.want)
+		}
+	}
+}
