@@ -40,7 +40,7 @@ type Summary struct {
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
 	Events     int
-	Turns      int // turns the agent ran: not those it never had (turn.unsent)
+	Turns      int   // turns the agent ran: not those it never had (turn.unsent)
 	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
 	Size       int64 // bytes up to the end of the last complete line
 }
