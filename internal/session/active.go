@@ -187,6 +187,9 @@ func (a *active) onHello(h wire.HelloResult) {
 		st.Pending = []wire.Prompt{}
 	}
 	a.pending = &st
+	if !a.first {
+		a.party = h.Party // sent after the resync's state (completeLocked)
+	}
 	a.target = h.State.Seq
 	a.members = len(h.State.Participants)
 	if a.last >= a.target {
@@ -236,6 +239,9 @@ func (a *active) completeLocked() {
 		return
 	}
 	a.m.cfg.Emitter.Emit(EventPartyState, st)
+	if a.party.ID != "" {
+		a.m.cfg.Emitter.Emit(EventPartyInfo, a.party)
+	}
 }
 
 // onStatus reports connection changes.

@@ -5,6 +5,7 @@
 //
 //	party:event   every event once, in seq order (wire.Event)
 //	party:state   a full resync after a reconnect: replace what you have (wire.State)
+//	party:info    after party:state: the party as the new hello describes it (wire.PartyInfo)
 //	party:status  connection changes (Status)
 //	party:ended   the party is over for this window (Ended)
 //	party:invites a host made new invites (wire.Invites); the old links no longer work
@@ -54,8 +55,11 @@ type Emitter interface {
 
 // Window event names (docs/app-api.md).
 const (
-	EventPartyEvent  = "party:event"
-	EventPartyState  = "party:state"
+	EventPartyEvent = "party:event"
+	EventPartyState = "party:state"
+	// EventPartyInfo follows a party:state: the hello of a reconnect describes the party
+	// as it is now (a resumed host may merge otherwise, batch in another window).
+	EventPartyInfo   = "party:info"
 	EventPartyStatus = "party:status"
 	EventPartyEnded  = "party:ended"
 	// EventPartyInvites carries wire.Invites after a rotation.

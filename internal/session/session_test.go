@@ -1055,3 +1055,38 @@ func hasTurnEnd(e []emitted) bool {
 	}
 	return false
 }
+
+// After a reconnect the window hears the party as the new hello describes it, just after
+// the resync: a resumed host may merge otherwise (a tester's window kept "Merger: Gemini"
+// after its host came back without a key).
+func TestReconnectSaysThePartyAfresh(t *testing.T) {
+	ev := func(seq int64, kind string) wire.Event { return wire.Event{Seq: seq, Kind: kind} }
+	rec := newRecorder()
+	m := New(Config{Emitter: rec})
+	a := &active{m: m, role: wire.RoleParticipant, first: true}
+	a.onHello(wire.HelloResult{Party: wire.PartyInfo{ID: "p1", Merger: wire.MergerGemini}, State: wire.State{Seq: 1, Events: []wire.Event{ev(1, "system")}}})
+	a.onEvent(ev(1, "system"))
+	a.onStatus(client.Status{State: client.StatusConnected})
+	a.party = wire.PartyInfo{ID: "p1", Merger: wire.MergerGemini} // what Join keeps
+	a.onHello(wire.HelloResult{Party: wire.PartyInfo{ID: "p1", Merger: wire.MergerLocal, WindowMS: 500}, State: wire.State{Seq: 2, Events: []wire.Event{ev(1, "system"), ev(2, "system")}}})
+	a.onEvent(ev(2, "system"))
+	a.onStatus(client.Status{State: client.StatusConnected})
+	var names []string
+	var info wire.PartyInfo
+	for _, e := range rec.all() {
+		names = append(names, e.name)
+		if e.name == EventPartyInfo {
+			info = e.data.(wire.PartyInfo)
+		}
+	}
+	i := len(names) - 1
+	for i >= 0 && names[i] != EventPartyInfo {
+		i--
+	}
+	if i < 1 || names[i-1] != EventPartyState {
+		t.Fatalf("window events %q: want party:info just after party:state", names)
+	}
+	if info.Merger != wire.MergerLocal || info.WindowMS != 500 {
+		t.Fatalf("party:info %+v, want the new hello's", info)
+	}
+}

@@ -20,7 +20,7 @@ async function inParty(session: Session = fakeSession('host'), now = () => t(0))
   return { be, st };
 }
 
-const PARTY_EVENTS: BackendEventName[] = ['party:event', 'party:state', 'party:status', 'party:ended'];
+const PARTY_EVENTS: BackendEventName[] = ['party:event', 'party:state', 'party:info', 'party:status', 'party:ended'];
 
 describe('events', () => {
   it('drops duplicate and old events by seq', async () => {
@@ -45,6 +45,15 @@ describe('events', () => {
     be.emit('party:event', sys(9, 'dup after resync'));
     be.emit('party:event', sys(10, 'new'));
     expect(st.transcript.map((i) => i.seq)).toEqual([8, 9, 10]);
+  });
+
+  it('after a resync, the party info of the new hello replaces what the session said', async () => {
+    const { be, st } = await inParty();
+    expect(st.session?.party.merger).toBe('local');
+    be.emit('party:state', emptyState({ seq: 3, events: [sys(3, 'the party was resumed')] }));
+    be.emit('party:info', { ...st.session!.party, merger: 'gemini', window_ms: 500 });
+    expect(st.session?.party.merger).toBe('gemini');
+    expect(st.session?.party.window_ms).toBe(500);
   });
 
   it('concatenates the assistant output of a turn', async () => {

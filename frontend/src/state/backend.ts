@@ -10,6 +10,7 @@ import type {
   TreeResult,
   Decision,
   Invites,
+  PartyInfo,
   KeyCheck,
   KeyStatus,
   PartyEnded,
@@ -28,6 +29,8 @@ import type { RecentParty } from './recent-parties';
 export interface BackendEvents {
   'party:event': PartyEvent;
   'party:state': PartyState;
+  /** After a party:state: the party as the reconnect's hello describes it. */
+  'party:info': PartyInfo;
   'party:status': PartyStatus;
   'party:ended': PartyEnded;
   'party:invites': Invites;

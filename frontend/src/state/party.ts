@@ -473,6 +473,9 @@ export class PartySession {
       // it is this window's leaving, not the party's end.
       early('party:ended', (e) => (this.#leaving ? this.#endParty('', true) : this.#ended(e))),
       early('party:invites', (inv) => this.setInvites(inv)),
+      this.#backend.on('party:info', (info) => {
+        if (gen === this.#partyGen) this.#onInfo(info);
+      }),
       this.#backend.on('party:status', (st) => {
         if (gen === this.#partyGen) this.#onStatus(st);
       }),
@@ -566,6 +569,18 @@ export class PartySession {
   setInvites(inv: Invites): void {
     if (!this.session) return;
     this.session = { ...this.session, invite: inv.invite, viewer_invite: inv.viewer_invite, host_invite: inv.host_invite ?? '' };
+    this.#hooks.changed();
+  }
+
+  /**
+   * The party as a reconnect's hello describes it, after its resync: a resumed host may
+   * merge otherwise or batch in another window (a tester's window kept "Merger: Gemini").
+   */
+  #onInfo(info: PartyInfo): void {
+    const s = this.session;
+    if (!s || this.ended) return;
+    this.session = { ...s, party: { ...s.party, ...info } };
+    if (info.workspace) this.#workspace.onLevel(info.workspace);
     this.#hooks.changed();
   }
 
