@@ -215,3 +215,24 @@ describe('<settings-panel> what new parties share', () => {
     st.dispose();
   });
 });
+
+describe('<settings-panel> Save with a pasted key', () => {
+  it('sets the key too, so that Close has nothing to ask about', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, q } = await openPanel(st);
+    const key = q('settings-key-input') as HTMLInputElement;
+    key.value = 'AIzaSyTestKey0123456789abcdefghijklmnop';
+    key.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    (q('settings-save') as HTMLButtonElement).click();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.calls.filter(([n]) => n === 'SetKey')).toEqual([['SetKey', ['AIzaSyTestKey0123456789abcdefghijklmnop']]]);
+    (q('settings-cancel') as HTMLButtonElement).click();
+    await el.updateComplete;
+    expect(q('settings-unsaved')).toBeNull();
+    expect(st.settingsOpen).toBe(false);
+    el.remove();
+    st.dispose();
+  });
+});

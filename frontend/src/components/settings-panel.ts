@@ -208,6 +208,9 @@ export class SettingsPanel extends LitElement {
       this.#draft = null;
       this.requestUpdate();
     }
+    // A key pasted and not set is set too: Save said "Saved" while the key was left out,
+    // and Close then asked about it (a tester's).
+    if (this.#key.trim() !== '') await this.#setKey();
   }
 
   async #setKey(): Promise<void> {
