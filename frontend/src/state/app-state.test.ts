@@ -320,6 +320,18 @@ describe('join', () => {
     for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(0);
   });
 
+  it('says so when the host gave this person another name, the one asked for being taken', async () => {
+    const be = new FakeBackend();
+    const base = fakeSession('participant');
+    be.handlers.JoinParty = async () => ({ ...base, you: { ...base.you, name: 'tina-2' } });
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    st.setJoinName('tina');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    expect(st.notices.map((n) => n.text)).toContain('You are called tina-2 in this party: tina is taken.');
+  });
+
   it('joins, shows progress, and keeps events that arrive before the answer', async () => {
     const be = new FakeBackend();
     const answer = deferred<Session>();
