@@ -977,7 +977,7 @@ func (a *App) SaveTranscript() (string, error) {
 		return "", nil
 	}
 	var b bytes.Buffer
-	meta := transcript.Meta{Host: tr.Party.Host, Party: tr.Party.ID, Agent: tr.Party.Agent, Saved: time.Now(), Ended: tr.Ended, Viewer: tr.You.Name}
+	meta := transcript.Meta{Host: tr.Party.Host, Party: tr.Party.ID, Agent: tr.Party.Agent, Saved: time.Now(), Ended: endedFor(tr.Ended, tr.You.Name), Viewer: tr.You.Name}
 	if err := transcript.Markdown(&b, meta, tr.Events); err != nil {
 		return "", a.fail("save transcript", err)
 	}
@@ -985,6 +985,15 @@ func (a *App) SaveTranscript() (string, error) {
 		return "", a.fail("save transcript", fmt.Errorf("write %s: %w", path, err))
 	}
 	return path, nil
+}
+
+// endedFor says the window's end reason ("you ended the party") with the person's name, for
+// a file others read: "you" there is whoever opens it (a tester's).
+func endedFor(reason, name string) string {
+	if rest, ok := strings.CutPrefix(reason, "you "); ok && name != "" {
+		return name + " " + rest
+	}
+	return reason
 }
 
 // transcriptDir is the folder the save dialog opens in: the Documents folder in home when

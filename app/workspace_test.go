@@ -98,7 +98,7 @@ func TestSaveTranscriptAfterTheEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := string(b)
-	for _, want := range []string{"# hana's party", "**How it ended:** you ended the party", "**hana** asked", "write it down", "**Claude Code:**\n\necho: write it down", "**Done** in"} {
+	for _, want := range []string{"# hana's party", "**How it ended:** hana ended the party", "**hana** asked", "write it down", "**Claude Code:**\n\necho: write it down", "**Done** in"} {
 		if !strings.Contains(md, want) {
 			t.Fatalf("transcript lacks %q:\n%s", want, md)
 		}
