@@ -33,7 +33,7 @@ describe('<party-view> removing someone', () => {
     // "The invite still lets people in" read as if nothing could be done, also right after New invites.
     expect(text).not.toMatch(/The invite still lets people in/);
     expect(text).toMatch(/Anyone with a current invite link can still join, bob too if they still have one\. To keep them out, make new invites afterwards/);
-    expect(text).toMatch(/New invites makes the links given out so far stop working/);
+    expect(text).toMatch(/\(New invites…\): the links given out so far stop working/);
     el.remove();
     st.dispose();
   });
