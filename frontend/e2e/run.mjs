@@ -1019,7 +1019,7 @@ test('End party: the transcript stays with the reason, Save as Markdown, Back to
   await textOf('notice', `Saved the transcript to ${out}`);
   const md = await until('the whole transcript', () => {
     const t = readFileSync(out, 'utf8');
-    return t.includes('**How it ended:** you ended the party') ? t : null;
+    return t.includes('**How it ended:** hazel ended the party') ? t : null;
   });
   for (const want of ["# hazel's party", '**bob** asked', '## Sent to the agent', '**Claude Code:**', 'Tool request: Bash', '— **allowed** by hazel', '*Rejected by hazel*: `not today`', '## Files the agent changed', '- renamed `renamed.txt` from `old.txt`']) {
     check(md.includes(want), `the saved transcript lacks ${JSON.stringify(want)}`);
