@@ -1882,3 +1882,19 @@ func TestHostNamesALookAlikeAsShown(t *testing.T) {
 		t.Fatalf("calls %q, output %q", ctl.calls, out.String())
 	}
 }
+
+// The status counts a member's prompts in the batch waiting for approval (they are no
+// longer "waiting" for a batch).
+func TestStatusCountsMyPromptsHeldForApproval(t *testing.T) {
+	c, _, _, _ := newCommander(wire.RoleParticipant) // "me", member m1
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Member: "m1", Text: "mine"}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Bob", Member: "m2", Text: "his"}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPhase, Phase: wire.PhaseAwaitingApproval})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1", "p2"}, Merged: "both"}})
+	c.pr.mu.Lock()
+	st := c.pr.statusLocked()
+	c.pr.mu.Unlock()
+	if st.mine != 0 || st.heldMine != 1 {
+		t.Fatalf("status mine %d, held mine %d; want 0 and 1", st.mine, st.heldMine)
+	}
+}

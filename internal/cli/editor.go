@@ -223,6 +223,8 @@ type status struct {
 	// none in flight). A host that stops answering is otherwise invisible: the input is
 	// cleared and the status reads idle.
 	sending time.Time
+	// heldMine: the batch waiting for approval carries prompts of this member's.
+	heldMine int
 }
 
 // editor is the Bubble Tea model. Only the program's goroutine touches it.
@@ -588,7 +590,16 @@ func phaseParts(st status) (parts []string, busy bool) {
 	case wire.PhaseMerging:
 		parts = append(parts, "merging")
 	case wire.PhaseAwaitingApproval:
-		parts = append(parts, "waiting for approval")
+		// A prompt of one's own in it left the waiting count, so it is said here (a tester
+		// read "1 prompt of yours waiting" vanish as the batch went to approval).
+		switch {
+		case st.heldMine == 1:
+			parts = append(parts, "waiting for approval, with your prompt")
+		case st.heldMine > 1:
+			parts = append(parts, fmt.Sprintf("waiting for approval, with %d prompts of yours", st.heldMine))
+		default:
+			parts = append(parts, "waiting for approval")
+		}
 	case wire.PhaseAwaitingPermission:
 		parts = append(parts, "waiting for a tool decision")
 	case wire.PhaseRunning:

@@ -39,6 +39,10 @@ func TestStatusLine(t *testing.T) {
 		// A host that stopped answering: the input was cleared and the line said idle.
 		{"a prompt on its way", status{phase: wire.PhaseIdle, connected: true, sending: time.Now()},
 			[]string{"sending your prompt · idle"}, []string{"not answered", "/help"}},
+		// A prompt of one's own in the batch held for approval left "1 prompt of yours
+		// waiting" without a word (a tester's).
+		{"my prompt waits for approval", status{phase: wire.PhaseAwaitingApproval, since: time.Now(), connected: true, heldMine: 1},
+			[]string{"waiting for approval, with your prompt"}, nil},
 		{"a prompt the host has not answered", status{phase: wire.PhaseIdle, connected: true, sending: time.Now().Add(-32 * time.Second)},
 			[]string{"sending your prompt: the host has not answered for 32s · idle"}, nil},
 	}

@@ -459,6 +459,13 @@ func (p *printer) statusLocked() status {
 			st.mine++
 		}
 	}
+	if r.held != nil && r.phase == wire.PhaseAwaitingApproval {
+		for _, id := range r.held.Prompts {
+			if r.mine(id) {
+				st.heldMine++
+			}
+		}
+	}
 	return st
 }
 
