@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/reap"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
@@ -80,6 +81,16 @@ without resuming it.`, io.Out, io.Err)
 			fmt.Fprintf(io.Out, "%s: shares the whole working directory, .env files included, when resumed (--share-workspace changes on the resume narrows it)\n", s.Header.Party)
 		}
 	}
+	// What a party left unanswered: prompts the agent never had, a turn cut short. The
+	// table said nothing of them (a tester's); a resume sends them.
+	for _, s := range list {
+		if partyState(s) == "running" {
+			continue
+		}
+		if what := unanswered(s); what != "" {
+			fmt.Fprintf(io.Out, "%s: %s; `%s` gives the agent what it missed\n", s.Header.Party, what, resumeCommand(s.Header.Party, given))
+		}
+	}
 	// A party whose host was killed may have left its agent's background jobs running:
 	// nothing stops them until it is resumed. Every run's, as --stop-jobs stops them (a run
 	// kept its jobs with --keep-agent-jobs).
@@ -93,10 +104,7 @@ without resuming it.`, io.Out, io.Err)
 			left = append(left, ps...)
 		}
 		if len(left) > 0 {
-			resume := "concordia host --resume " + s.Header.Party
-			if given != "" {
-				resume += " --data-dir " + shellQuote(given)
-			}
+			resume := resumeCommand(s.Header.Party, given)
 			stop := "concordia parties --stop-jobs " + s.Header.Party
 			if given != "" {
 				stop += " --data-dir " + shellQuote(given)
@@ -105,6 +113,39 @@ without resuming it.`, io.Out, io.Err)
 		}
 	}
 	return ExitOK
+}
+
+// resumeCommand is the command line that resumes party id (given: --data-dir as typed).
+func resumeCommand(id, given string) string {
+	c := "concordia host --resume " + id
+	if given != "" {
+		c += " --data-dir " + shellQuote(given)
+	}
+	return c
+}
+
+// unanswered says what a stopped party holds that the agent never answered — prompts no
+// batch carried (waiting, or held for approval) and a turn its host stopped during — as a
+// resume would find them (party.Recovery); "" when nothing, or when its journal cannot be
+// read again.
+func unanswered(s *journal.Summary) string {
+	rc := party.NewRecovery(1) // only what is left open is wanted, not the recent events
+	if _, err := journal.Read(s.Path, rc.Event); err != nil {
+		return ""
+	}
+	r := rc.Restore(s.Members)
+	var parts []string
+	switch n := len(r.Pending); n {
+	case 0:
+	case 1:
+		parts = append(parts, "1 prompt never reached the agent")
+	default:
+		parts = append(parts, fmt.Sprintf("%d prompts never reached the agent", n))
+	}
+	if r.Unfinished != nil {
+		parts = append(parts, "its last turn was cut short")
+	}
+	return strings.Join(parts, ", and ")
 }
 
 // stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agents of the

@@ -110,6 +110,12 @@ func TestHostKilledAndResumed(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait()
+	// `parties` says what it left unanswered (a tester found the table silent on it).
+	stopped := start(t, nil, "parties", "--data-dir", dataDir)
+	if stopped.wait() != 0 || !regexp.MustCompile(`(?m)^[0-9a-f]{12}: 1 prompt never reached the agent, and its last turn was cut short; `+
+		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` gives the agent what it missed$").MatchString(stopped.stdout()) {
+		t.Errorf("parties after the kill:\n%s", stopped.stdout())
+	}
 
 	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
 	if got := r.expect(`^invite code: (concordia://\S+)$`)[0]; got != line {
