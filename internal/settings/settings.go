@@ -347,6 +347,7 @@ var controlledArgs = map[string]string{
 	"--input-format":                       "Concordia sets --input-format itself; remove it.",
 	"--output-format":                      "Concordia sets --output-format itself; remove it.",
 	"--resume":                             "Concordia resumes Claude Code's session itself; remove --resume.",
+	"-r":                                   "Concordia resumes Claude Code's session itself; remove -r.",
 }
 
 // CheckClaudeArgs checks the extra Claude Code arguments: shell-like words (SplitArgs),
@@ -359,13 +360,42 @@ func CheckClaudeArgs(line string) error {
 	if err != nil {
 		return err
 	}
-	for _, a := range args {
-		name, _, _ := strings.Cut(a, "=")
+	for i, a := range args {
+		name, _, eq := strings.Cut(a, "=")
 		if why, ok := controlledArgs[name]; ok {
 			return errors.New(why)
 		}
+		if valueArgs[name] && !eq && (i+1 == len(args) || strings.HasPrefix(args[i+1], "-")) {
+			// Claude Code would refuse to start, and the party with it (a tester saved
+			// "--model" alone).
+			return fmt.Errorf("The extra Claude Code argument %s needs a value after it (e.g. %s). A value that starts with - goes as %s=VALUE.", name, valueExample(name), name)
+		}
 	}
 	return nil
+}
+
+// valueArgs are Claude Code's flags that take a value (claude --help of the pinned
+// version, less those in controlledArgs).
+var valueArgs = map[string]bool{
+	"--add-dir": true, "--agent": true, "--agents": true, "--allowedTools": true, "--allowed-tools": true,
+	"--append-system-prompt": true, "--betas": true, "--debug-file": true, "--disallowedTools": true,
+	"--disallowed-tools": true, "--effort": true, "--fallback-model": true, "--file": true,
+	"--json-schema": true, "--max-budget-usd": true, "--mcp-config": true, "--model": true, "-n": true,
+	"--name": true, "--plugin-dir": true, "--plugin-url": true, "--session-id": true,
+	"--setting-sources": true, "--settings": true, "--system-prompt": true, "--tools": true,
+}
+
+// valueExample is a flag of valueArgs with a value, for the sentence that asks for one.
+func valueExample(flag string) string {
+	switch flag {
+	case "--model", "--fallback-model":
+		return flag + " opus"
+	case "--add-dir", "--plugin-dir", "--debug-file":
+		return flag + " ../shared"
+	case "--allowedTools", "--allowed-tools", "--disallowedTools", "--disallowed-tools", "--tools":
+		return flag + " Read"
+	}
+	return flag + " VALUE"
 }
 
 // SplitArgs splits one line into words as a POSIX shell would, without expanding

@@ -78,6 +78,12 @@ func TestValidate(t *testing.T) {
 		{"claude args skip permissions", func(s *Settings) { s.ClaudeArgs = "--dangerously-skip-permissions" }, "claude_args", "Allow everything"},
 		{"claude args print", func(s *Settings) { s.ClaudeArgs = "-p" }, "claude_args", "remove -p"},
 		{"claude args newline", func(s *Settings) { s.ClaudeArgs = "--model\nopus" }, "claude_args", "one line"},
+		// A flag that takes a value, without one: Claude Code would not start (a tester's).
+		{"claude args model without a value", func(s *Settings) { s.ClaudeArgs = "--model" }, "claude_args", "--model needs a value after it (e.g. --model opus)"},
+		{"claude args a flag where the value goes", func(s *Settings) { s.ClaudeArgs = "--fallback-model --verbose" }, "claude_args", "--fallback-model needs a value"},
+		{"claude args value with =", func(s *Settings) { s.ClaudeArgs = "--append-system-prompt=-be-brief --verbose" }, "", ""},
+		{"claude args tools then a flag", func(s *Settings) { s.ClaudeArgs = "--allowedTools Read Grep --verbose" }, "", ""},
+		{"claude args -r", func(s *Settings) { s.ClaudeArgs = "-r abc" }, "claude_args", "remove -r"},
 		{"claude args too long", func(s *Settings) { s.ClaudeArgs = strings.Repeat("x", 4097) }, "claude_args", "too long"},
 		{"listen loopback free port", func(s *Settings) { s.Listen = "127.0.0.1:0" }, "", ""},
 		{"listen ipv6", func(s *Settings) { s.Listen = "[::1]:9000" }, "", ""},
