@@ -1898,3 +1898,28 @@ func TestStatusCountsMyPromptsHeldForApproval(t *testing.T) {
 		t.Fatalf("status mine %d, held mine %d; want 0 and 1", st.mine, st.heldMine)
 	}
 }
+
+// After a batch the agent never had (claude could not start), the status says claude is
+// not running, until the next batch tries again.
+func TestStatusSaysClaudeIsNotRunning(t *testing.T) {
+	c, _, _, _ := newCommander(wire.RoleParticipant)
+	status := func() status {
+		c.pr.mu.Lock()
+		defer c.pr.mu.Unlock()
+		return c.pr.statusLocked()
+	}
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "go"}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, Error: "claude could not start", Unsent: true}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPhase, Phase: wire.PhaseIdle})
+	if !status().agentDown {
+		t.Fatal("after an unsent turn the status does not say claude is not running")
+	}
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merged: "again"}})
+	if status().agentDown {
+		t.Fatal("the next batch did not clear it")
+	}
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "claude failed twice"}})
+	if status().agentDown {
+		t.Fatal("a turn that reached the agent and failed says claude is not running")
+	}
+}

@@ -225,6 +225,8 @@ type status struct {
 	sending time.Time
 	// heldMine: the batch waiting for approval carries prompts of this member's.
 	heldMine int
+	// agentDown: the last turn ended unsent (claude could not start), and no batch since.
+	agentDown bool
 }
 
 // editor is the Bubble Tea model. Only the program's goroutine touches it.
@@ -606,7 +608,12 @@ func phaseParts(st status) (parts []string, busy bool) {
 		parts = append(parts, "claude is working")
 	default:
 		busy = false
-		parts = append(parts, "idle")
+		if st.agentDown {
+			// As the window's header says "Agent not running": "idle" read as all well.
+			parts = append(parts, "claude is not running: it could not start; the next prompt tries again")
+		} else {
+			parts = append(parts, "idle")
+		}
 	}
 	if busy && !st.since.IsZero() {
 		parts = append(parts, fmtDuration(time.Since(st.since).Truncate(time.Second)))

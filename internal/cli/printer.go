@@ -447,7 +447,7 @@ func (p *printer) giveBack(text string) {
 
 func (p *printer) statusLocked() status {
 	r := p.r
-	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell}
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell, agentDown: r.agentDown}
 	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
 		st.since = r.turnSince
 	}

@@ -59,6 +59,9 @@ type roster struct {
 	// invite that no longer works (what /kick tells the host).
 	firstJoin map[string]int64
 	rotated   int64
+	// agentDown: the last turn ended unsent because claude could not start; the next
+	// batch tries again.
+	agentDown bool
 }
 
 func newRoster() *roster {
@@ -166,6 +169,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			r.batches[ev.Batch.ID] = r.whoAsked(ev.Batch.Prompts)
 			r.held = nil
 			r.running = true
+			r.agentDown = false
 			r.turnSince = at
 			if ev.Batch.Merger != "command" {
 				r.merged, r.mergedBy = ev.Batch.Merged, ev.Batch.Merger
@@ -200,6 +204,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindTurn:
 		r.running = false
+		r.agentDown = ev.Turn != nil && ev.Turn.Unsent
 	case wire.KindRetry:
 		if ev.Resumed {
 			// A resumed party runs the batch that was on the agent again, from the start:
