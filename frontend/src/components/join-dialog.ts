@@ -28,12 +28,8 @@ export class JoinDialog extends LitElement {
        * and the whole centred dialog, the field being typed into too, jumped up and down (a click
        * on "Your name" missed it).
        */
-      .backdrop { place-items: start center; padding-top: max(24px, 12vh); }
-      .dialog { max-height: calc(100vh - max(24px, 12vh) - 24px); }
-      @media (max-width: 719px), (max-height: 599px) {
-        .backdrop { padding-top: 12px; }
-        .dialog { max-height: calc(100vh - 24px); }
-      }
+      /* A share of the window's width, not of 100vh (kept stale by WebKitGTK, modal.ts): 12 px at 640. */
+      .backdrop { align-items: flex-start; padding-top: clamp(12px, 7% - 32px, 84px); }
       textarea { min-height: 64px; resize: none; word-break: break-all; }
       .status { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; line-height: 1.5; min-height: calc(2 * 1.5em); }
       .status.checking { color: var(--faint); }
