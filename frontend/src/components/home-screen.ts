@@ -6,6 +6,7 @@ import { describeKey, type AppState } from '../state/app-state';
 import type { CreateRequest, MergerChoice, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS } from '../state/workspace';
 import { StateObserver } from './observe';
+import { ViewportController } from './viewport';
 import './recent-parties';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
@@ -29,6 +30,7 @@ export class HomeScreen extends LitElement {
   constructor() {
     super();
     new StateObserver(this);
+    new ViewportController(this);
   }
 
   static override styles = [
@@ -43,7 +45,8 @@ export class HomeScreen extends LitElement {
       .hero h1 { font-size: 28px; letter-spacing: -0.02em; line-height: 1.2; margin-bottom: 8px; font-weight: 700; }
       .hero p { color: var(--muted); font-size: 15px; max-width: 620px; }
       .grid { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 20px; align-items: start; }
-      @media (max-width: 760px) { .grid { grid-template-columns: 1fr; } }
+      /* Breakpoints as attributes, not @media (kept stale by WebKitGTK: viewport.ts). */
+      :host([vw~=lt760]) .grid { grid-template-columns: 1fr; }
       .side { display: grid; align-content: start; min-width: 0; }
       .card { padding: 22px; }
       .card h2 { font-size: 16px; margin-bottom: 4px; }
@@ -66,6 +69,10 @@ export class HomeScreen extends LitElement {
         position: sticky; bottom: 0; border-radius: 0 0 var(--radius) var(--radius);
         background: linear-gradient(to bottom, transparent, var(--surface) 18px);
       }
+      /* In a low window (640×480) the sticky button covered a third of the fields it was over
+         (a tester's): there it stays at the form's end. */
+      :host([vh~=lt600]) .actions { position: static; margin-top: 0; padding-top: 4px; background: none; }
+      :host([vh~=lt600]) form input, :host([vh~=lt600]) form select, :host([vh~=lt600]) form textarea { scroll-margin-bottom: 0; }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
         width: 100%; min-height: 44px; font-size: 14.5px;

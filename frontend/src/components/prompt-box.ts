@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { MAX_PROMPT_BYTES, type AppState } from '../state/app-state';
 import { StateObserver } from './observe';
+import { ViewportController } from './viewport';
 import { base } from './styles';
 import { iconAlert, iconSend } from './icons';
 
@@ -16,6 +17,7 @@ export class PromptBox extends LitElement {
   constructor() {
     super();
     new StateObserver(this);
+    new ViewportController(this);
   }
 
   static override styles = [
@@ -44,12 +46,8 @@ export class PromptBox extends LitElement {
       .foot .count.over { color: var(--danger); font-weight: 600; }
       kbd { font-family: var(--font-mono); font-size: 11px; padding: 0 4px; border: 1px solid var(--border); border-radius: 4px; background: var(--surface-2); }
       /* Narrow windows: less margin. Short ones: the box grows less, so the transcript keeps most of the height. */
-      @media (max-width: 719px) {
-        .inner { padding: 8px 12px 8px; }
-      }
-      @media (max-height: 560px) {
-        textarea { max-height: 96px; }
-      }
+      :host([vw~=lt720]) .inner { padding: 8px 12px 8px; }
+      :host([vh~=lt560]) textarea { max-height: 96px; }
     `,
   ];
 
