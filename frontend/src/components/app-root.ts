@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
 import { StateObserver } from './observe';
+import { FocusReturn, ViewportController } from './viewport';
 import { base } from './styles';
 import { iconAlert, iconInfo, iconX } from './icons';
 import './home-screen';
@@ -16,9 +17,14 @@ export class ConcordiaApp extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
 
+  /** The control Join or Settings was opened from, focused again when the dialog closes. */
+  readonly #focusReturn = new FocusReturn();
+  #wasDialog = false;
+
   constructor() {
     super();
     new StateObserver(this);
+    new ViewportController(this);
     // Links never navigate the window; the Markdown renderer makes none, this catches the rest.
     this.addEventListener('click', (e) => {
       if (e.composedPath().some((n) => n instanceof HTMLAnchorElement)) e.preventDefault();
@@ -47,7 +53,7 @@ export class ConcordiaApp extends LitElement {
        * there while the pointer rested on it. The banner wraps to two lines when narrow.
        */
       .toasts.below-banner { top: 112px; }
-      @media (max-width: 760px) { .toasts.below-banner { top: 150px; } }
+      :host([vw~=lt760]) .toasts.below-banner { top: 150px; }
       .toasts > * { pointer-events: auto; }
       .toast {
         display: flex; gap: 10px; align-items: flex-start;
@@ -71,6 +77,23 @@ export class ConcordiaApp extends LitElement {
       @keyframes rise { from { transform: translateY(6px); opacity: 0; } }
     `,
   ];
+
+  /** Join or Settings open: the focused control (their button, say) is remembered before they take the focus. */
+  override willUpdate(): void {
+    const open = this.#dialogOpen();
+    if (open && !this.#wasDialog) this.#focusReturn.opened();
+  }
+
+  /** ...and gets it back when they close (Escape, Close, Save and close), when it is still there. */
+  override updated(): void {
+    const open = this.#dialogOpen();
+    if (!open && this.#wasDialog) this.#focusReturn.closed();
+    this.#wasDialog = open;
+  }
+
+  #dialogOpen(): boolean {
+    return Boolean(this.state?.join.open || this.state?.settingsOpen);
+  }
 
   override render() {
     const s = this.state;

@@ -9,6 +9,7 @@ import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeInParty, roleLabel } fr
 import { SHARE_LEVELS } from '../state/workspace';
 import type { Member, PermissionMode, Role } from '../state/types';
 import { StateObserver } from './observe';
+import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles } from './modal';
 import { formatDuration, initials, nameHue } from './format';
@@ -37,9 +38,12 @@ export class PartyView extends LitElement {
   /** A host chose "Allow everything" for the tool permissions and has not confirmed it yet. */
   #confirmAll = false;
 
-  /** The widths at which the side panel or the Changes panel is a drawer (see the styles). */
-  static readonly #drawerQueries = ['(max-width: 899px)', '(max-width: 1099px)', '(max-width: 1399px)'];
-  #queries: MediaQueryList[] = [];
+  /** The window's size classes (the styles' breakpoints); crossing one closes the drawer. */
+  readonly #viewport = new ViewportController(this, () => this.#onResize());
+  /** The control a dialog of this view was opened from, focused again when it closes. */
+  readonly #focusReturn = new FocusReturn();
+  /** Whether one of this view's dialogs was open at the last update. */
+  #wasDialog = false;
 
   constructor() {
     super();
@@ -50,15 +54,11 @@ export class PartyView extends LitElement {
     super.connectedCallback();
     document.addEventListener('keydown', this.#onKey);
     document.addEventListener('pointerdown', this.#onPointer, true);
-    this.#queries = PartyView.#drawerQueries.map((q) => window.matchMedia(q));
-    for (const q of this.#queries) q.addEventListener('change', this.#onResize);
   }
 
   override disconnectedCallback(): void {
     document.removeEventListener('keydown', this.#onKey);
     document.removeEventListener('pointerdown', this.#onPointer, true);
-    for (const q of this.#queries) q.removeEventListener('change', this.#onResize);
-    this.#queries = [];
     super.disconnectedCallback();
   }
 
@@ -68,27 +68,42 @@ export class PartyView extends LitElement {
     if (this.state?.ended) this.#confirmLeave = false;
     // Only a host may change the tool permissions (a host made a participant, or the end).
     if (!this.state?.isHost) this.#confirmAll = false;
+    // A dialog opens: the control it was opened from (still focused now) gets the focus back
+    // when it closes (Tab went on from the window's top after Escape, a tester's).
+    const open = this.#ownDialogOpen();
+    if (open && !this.#wasDialog) this.#focusReturn.opened();
   }
 
   /** Whether the End party dialog was open at the last render (to focus it once as it opens). */
   #endShown = false;
 
   override updated(): void {
+    const open = this.#ownDialogOpen();
+    if (!open && this.#wasDialog) this.#focusReturn.closed();
+    this.#wasDialog = open;
     const asked = Boolean(this.state?.endAsked);
     // The dialog opens on "Keep going", whoever opened it (this view's button or the tray).
     if (asked && !this.#endShown) this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="end-party-cancel"]')?.focus();
     this.#endShown = asked;
   }
 
+  /** Whether a dialog of this view is open (End party, Leave, Remove, /clear, Allow everything). */
+  #ownDialogOpen(): boolean {
+    return Boolean(this.state?.endAsked) || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || this.#confirmAll;
+  }
+
   /** Whether a dialog of this view or the app's is open (Escape and clicks are theirs then). */
   #dialogOpen(): boolean {
     const s = this.state;
-    return Boolean(s?.endAsked) || this.#confirmLeave || this.#kick !== null || this.#confirmCommand !== null || this.#confirmAll || Boolean(s?.settingsOpen || s?.join.open);
+    return this.#ownDialogOpen() || Boolean(s?.settingsOpen || s?.join.open);
   }
 
-  /** Narrow windows: the side panel and the Changes panel are drawers in the same place. */
+  /**
+   * Narrow windows: the side panel and the Changes panel are drawers in the same place, and
+   * from 1100 to 1399 px the side panel's drawer covers the Changes column: one is open at a time.
+   */
   #narrow(): boolean {
-    return window.matchMedia('(max-width: 899px)').matches;
+    return this.#viewport.below(900);
   }
 
   #togglePanel(): void {
@@ -100,6 +115,12 @@ export class PartyView extends LitElement {
     const w = this.state?.workspace;
     if (w?.open && this.#narrow()) w.toggle(false);
     this.requestUpdate();
+    // It opens at its top (People), not where it was last scrolled to (Host controls, with
+    // its heading cut: a tester's).
+    void this.updateComplete.then(() => {
+      const aside = this.renderRoot.querySelector('aside');
+      if (aside) aside.scrollTop = 0;
+    });
   }
 
   #toggleChanges(): void {
@@ -120,8 +141,9 @@ export class PartyView extends LitElement {
   }
 
   /**
-   * Escape closes the open drawer: the side panel first, then a Changes drawer; the Changes
-   * column too while the focus is in it (a tester pressed Escape there and nothing happened).
+   * Escape closes the top-most open panel, one each time: the side panel's drawer first, then
+   * the Changes panel, a drawer or a column (after the drawer over the Changes column went,
+   * a second Escape did nothing: a tester's).
    */
   readonly #onKey = (e: KeyboardEvent): void => {
     if (e.key !== 'Escape' || e.defaultPrevented || this.#dialogOpen()) return;
@@ -131,8 +153,7 @@ export class PartyView extends LitElement {
       return;
     }
     const w = this.state?.workspace;
-    const inChanges = this.renderRoot.querySelector('changes-panel')?.matches(':focus-within') ?? false;
-    if (w?.open && (inChanges || window.matchMedia('(max-width: 1099px)').matches)) {
+    if (w?.open) {
       e.preventDefault();
       w.toggle(false);
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus());
@@ -150,11 +171,11 @@ export class PartyView extends LitElement {
   };
 
   /** Crossing a breakpoint closes the drawer: it starts closed at every size. */
-  readonly #onResize = (): void => {
+  #onResize(): void {
     if (!this.#panel) return;
     this.#panel = false;
     this.requestUpdate();
-  };
+  }
 
   static override styles = [
     base,
@@ -166,7 +187,10 @@ export class PartyView extends LitElement {
         background: var(--surface); border-bottom: 1px solid var(--border);
       }
       .top > * { flex: none; }
-      .top > .party-name, .top > phase-pill { flex: 0 1 auto; min-width: 0; }
+      /* The party's name gives way first (cut with …), the phase pill only when the name is down to
+         its least: a long display name cut the pill to "I…" at 1180 px (a tester's). */
+      .top > .party-name { flex: 0 1000 auto; min-width: 48px; }
+      .top > phase-pill { flex: 0 1 auto; min-width: 0; }
       .top > .grow { flex: 1 1 0; min-width: 0; }
       .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 48px; }
       .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
@@ -201,7 +225,8 @@ export class PartyView extends LitElement {
       }
       aside h3 .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
       .invite { display: grid; gap: 8px; }
-      .confirm-inline { display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
+      /* Brought into view clear of the sticky End party / Leave under it. */
+      .confirm-inline { scroll-margin-bottom: 84px; display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
       .confirm-inline .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
       .invite code {
         display: block; font-family: var(--font-mono); font-size: 11.5px; color: var(--muted);
@@ -283,42 +308,42 @@ export class PartyView extends LitElement {
       .drawer-head { display: none; }
       .panel-toggle { display: none; }
       .panel-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
-      @media (max-width: 1399px) {
-        .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(360px, 40%); }
-        .layout.changes-open aside { display: none; }
-        .layout.changes-open.panel-open aside {
-          display: flex; grid-column: 2; justify-self: end; width: min(320px, 100%); z-index: 20; box-shadow: var(--shadow-lg);
-        }
-        .top.changes-open .panel-toggle { display: inline-flex; }
-        .layout.changes-open .drawer-head { display: flex; }
+      /* The breakpoints are attributes (viewport.ts), not @media: WebKitGTK kept a party screen
+         shown once at full width in its wide layout when it came back at 800 px. */
+      :host([vw~=lt1400]) .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(360px, 40%); }
+      :host([vw~=lt1400]) .layout.changes-open aside { display: none; }
+      /* Over the whole Changes column, not beside half of it: its cut lines showed past the
+         drawer's edge (a tester, 1180×720). Escape closes the drawer, then Changes. */
+      :host([vw~=lt1400]) .layout.changes-open.panel-open aside {
+        display: flex; grid-column: 2; justify-self: stretch; width: auto; z-index: 20; box-shadow: var(--shadow-lg);
       }
-      @media (max-width: 1099px) {
-        .layout.changes-open { grid-template-columns: minmax(0, 1fr) 290px; }
-        .layout.changes-open aside { display: flex; }
-        .layout.changes-open .drawer-head { display: none; }
-        .top.changes-open .panel-toggle { display: none; }
-        .layout.changes-open changes-panel {
-          grid-row: 1; grid-column: 1; justify-self: end; width: min(460px, 94%); z-index: 15;
-          box-shadow: var(--shadow-lg);
-        }
+      :host([vw~=lt1400]) .top.changes-open .panel-toggle { display: inline-flex; }
+      :host([vw~=lt1400]) .layout.changes-open .drawer-head { display: flex; }
+
+      :host([vw~=lt1100]) .layout.changes-open { grid-template-columns: minmax(0, 1fr) 290px; }
+      :host([vw~=lt1100]) .layout.changes-open aside { display: flex; }
+      :host([vw~=lt1100]) .layout.changes-open .drawer-head { display: none; }
+      :host([vw~=lt1100]) .top.changes-open .panel-toggle { display: none; }
+      :host([vw~=lt1100]) .layout.changes-open changes-panel {
+        grid-row: 1; grid-column: 1; justify-self: end; width: min(460px, 94%); z-index: 15;
+        box-shadow: var(--shadow-lg);
       }
-      @media (max-width: 899px) {
-        .layout, .layout.changes-open { grid-template-columns: minmax(0, 1fr); }
-        .layout aside, .layout.changes-open aside { display: none; }
-        .layout.panel-open aside, .layout.changes-open.panel-open aside {
-          display: flex; grid-row: 1; grid-column: 1; justify-self: end; width: min(340px, 88%);
-          z-index: 20; box-shadow: var(--shadow-lg);
-        }
-        .layout.changes-open changes-panel { width: min(460px, 88%); }
-        .layout .drawer-head, .layout.changes-open .drawer-head { display: flex; }
-        .top .panel-toggle, .top.changes-open .panel-toggle { display: inline-flex; }
-        .narrow-hide { display: none; }
-        .top { gap: 8px; padding: 10px 12px; }
+      :host([vw~=lt1100]) .layout.changes-open.panel-open aside { grid-column: -2; box-shadow: none; }
+
+      :host([vw~=lt900]) .layout, :host([vw~=lt900]) .layout.changes-open { grid-template-columns: minmax(0, 1fr); }
+      :host([vw~=lt900]) .layout aside, :host([vw~=lt900]) .layout.changes-open aside { display: none; }
+      :host([vw~=lt900]) .layout.panel-open aside, :host([vw~=lt900]) .layout.changes-open.panel-open aside {
+        display: flex; grid-row: 1; grid-column: 1; justify-self: end; width: min(340px, 88%);
+        z-index: 20; box-shadow: var(--shadow-lg);
       }
-      @media (max-width: 719px) {
-        .tiny-hide { display: none; }
-        .top > svg { display: none; }
-      }
+      :host([vw~=lt900]) .layout.changes-open changes-panel { width: min(460px, 88%); }
+      :host([vw~=lt900]) .layout .drawer-head, :host([vw~=lt900]) .layout.changes-open .drawer-head { display: flex; }
+      :host([vw~=lt900]) .top .panel-toggle, :host([vw~=lt900]) .top.changes-open .panel-toggle { display: inline-flex; }
+      :host([vw~=lt900]) .narrow-hide { display: none; }
+      :host([vw~=lt900]) .top { gap: 8px; padding: 10px 12px; }
+
+      :host([vw~=lt720]) .tiny-hide { display: none; }
+      :host([vw~=lt720]) .top > svg { display: none; }
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
       .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
@@ -662,9 +687,18 @@ export class PartyView extends LitElement {
    * looked dead) and the focus goes to its safe choice.
    */
   #setConfirmInvites(v: boolean): void {
+    const was = this.#confirmInvites;
     this.#confirmInvites = v;
     this.requestUpdate();
-    if (!v) return;
+    if (!v) {
+      // The question goes: the focus goes back to its button, not to the top of the window.
+      if (was) {
+        void this.updateComplete.then(() => {
+          if (!focusedElement()) this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="invites-rotate"]')?.focus({ preventScroll: true });
+        });
+      }
+      return;
+    }
     void this.updateComplete.then(() => {
       this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="invites-confirm-no"]')?.focus({ preventScroll: true });
       // After a frame: laid out, the question's whole box is known.

@@ -1,0 +1,158 @@
+// @vitest-environment jsdom
+import { describe, expect, it, vi } from 'vitest';
+import type { AppState } from '../state/app-state';
+import { AppState as State } from '../state/app-state';
+import { FakeBackend } from '../state/fake-backend';
+import { inParty } from '../state/party.test-helpers';
+
+// jsdom has no matchMedia nor the ResizeObserver the transcript measures rows with.
+window.matchMedia ??= ((query: string) =>
+  ({ matches: false, media: query, addEventListener() {}, removeEventListener() {} }) as unknown as MediaQueryList);
+globalThis.ResizeObserver ??= class {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+} as unknown as typeof ResizeObserver;
+await import('./party-view');
+await import('./app-root');
+
+type View = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+
+function windowSize(w: number, h: number): void {
+  Object.defineProperty(window, 'innerWidth', { configurable: true, value: w });
+  Object.defineProperty(window, 'innerHeight', { configurable: true, value: h });
+  window.dispatchEvent(new Event('resize'));
+}
+
+async function hostView(): Promise<{ el: View; st: AppState }> {
+  const { st } = await inParty('host');
+  const el = document.createElement('party-view') as View;
+  el.state = st;
+  document.body.append(el);
+  await el.updateComplete;
+  return { el, st };
+}
+
+const $ = <T extends HTMLElement>(el: HTMLElement, testid: string) => el.shadowRoot!.querySelector<T>(`[data-testid="${testid}"]`)!;
+const escape = () => document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }));
+const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+
+describe('<party-view> size classes', () => {
+  // The party screen came back with the wide layout at 800 px after a resize on the home
+  // screen (WebKitGTK's stale @media): its size classes are read as it connects.
+  it('has the narrow layout from the start in a window resized before it opened', async () => {
+    windowSize(800, 600);
+    const { el, st } = await hostView();
+    expect(el.getAttribute('vw')).toContain('lt900');
+    windowSize(1180, 720);
+    expect(el.getAttribute('vw')).toBe('lt1400');
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> the People drawer and the Changes panel at 1180×720', () => {
+  it('Escape closes the drawer, then the Changes panel; the drawer opens at its top', async () => {
+    windowSize(1180, 720);
+    const { el, st } = await hostView();
+    const layout = () => el.shadowRoot!.querySelector('.layout')!;
+    $(el, 'changes-toggle').click();
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(true);
+
+    // Scrolled down to Host controls the last time: it opens at People again.
+    const aside = el.shadowRoot!.querySelector('aside')!;
+    const scrolls: number[] = [];
+    Object.defineProperty(aside, 'scrollTop', { configurable: true, get: () => 0, set: (v: number) => void scrolls.push(v) });
+    $(el, 'panel-toggle').click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(layout().classList.contains('panel-open')).toBe(true);
+    expect(scrolls).toContain(0);
+
+    escape();
+    await el.updateComplete;
+    expect(layout().classList.contains('panel-open')).toBe(false);
+    expect(st.workspace.open).toBe(true);
+    // A second Escape closes the Changes panel (it did nothing: a tester's).
+    escape();
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(false);
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> focus after a confirmation', () => {
+  it('goes back to /clear after its confirmation is cancelled with Escape', async () => {
+    windowSize(1500, 900);
+    const { el, st } = await hostView();
+    const clear = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid="agent-command"][data-command="/clear"]')!;
+    clear.focus();
+    clear.click();
+    await el.updateComplete;
+    await el.updateComplete;
+    const dialog = $(el, 'command-dialog');
+    expect(dialog).not.toBeNull();
+    expect(el.shadowRoot!.activeElement).toBe($(el, 'command-cancel'));
+    dialog.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid="command-dialog"]')).toBeNull();
+    expect(el.shadowRoot!.activeElement).toBe(clear);
+    el.remove();
+    st.dispose();
+  });
+
+  it('New invites… brings its question into view; Cancel gives the focus back to it', async () => {
+    windowSize(1500, 900);
+    const scrolled: Element[] = [];
+    const spy = vi.fn(function (this: Element) {
+      scrolled.push(this);
+    });
+    Element.prototype.scrollIntoView = spy;
+    const { el, st } = await hostView();
+    $(el, 'invites-rotate').click();
+    await el.updateComplete;
+    await el.updateComplete;
+    await frame();
+    expect(scrolled).toContain($(el, 'invites-confirm'));
+    $(el, 'invites-confirm-no').focus();
+    $(el, 'invites-confirm-no').click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe($(el, 'invites-rotate'));
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<concordia-app> focus after Join', () => {
+  it('goes back to "Join with an invite…" after Escape closes the dialog', async () => {
+    windowSize(1180, 720);
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    const st = new State(be, { checkDelayMs: 1 });
+    await st.start();
+    const app = document.createElement('concordia-app') as View;
+    app.state = st;
+    document.body.append(app);
+    await app.updateComplete;
+    const home = app.shadowRoot!.querySelector('home-screen') as View;
+    await home.updateComplete;
+    const join = $(home, 'home-join');
+    join.focus();
+    join.click();
+    await new Promise((r) => setTimeout(r, 10));
+    await app.updateComplete;
+    const dialog = app.shadowRoot!.querySelector('join-dialog') as View;
+    expect(dialog).not.toBeNull();
+    await dialog.updateComplete;
+    expect(home.shadowRoot!.activeElement).toBeNull(); // the dialog has it
+    escape();
+    await app.updateComplete;
+    expect(app.shadowRoot!.querySelector('join-dialog')).toBeNull();
+    expect(home.shadowRoot!.activeElement).toBe(join);
+    app.remove();
+    st.dispose();
+  });
+});
