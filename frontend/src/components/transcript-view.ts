@@ -16,6 +16,7 @@ import { roleLabel } from '../state/host-control';
 import { HOST_STOPPED, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
+import { ViewportController } from './viewport';
 import { base } from './styles';
 import { formatClock, formatTurnTime, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
@@ -70,6 +71,7 @@ export class TranscriptView extends LitElement {
   constructor() {
     super();
     new StateObserver(this);
+    new ViewportController(this); // the narrow margins below (WebKitGTK keeps @media stale)
   }
 
   static override styles = [
@@ -178,10 +180,8 @@ export class TranscriptView extends LitElement {
         box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
       }
       /* Narrow windows (down to 640 px): less margin, prompts may use more of the row. */
-      @media (max-width: 719px) {
-        .list { padding: 14px 12px 20px; }
-        .prompt { max-width: 90%; }
-      }
+      :host([vw~=lt720]) .list { padding: 14px 12px 20px; }
+      :host([vw~=lt720]) .prompt { max-width: 90%; }
     `,
   ];
 
