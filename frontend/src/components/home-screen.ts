@@ -69,10 +69,12 @@ export class HomeScreen extends LitElement {
         position: sticky; bottom: 0; border-radius: 0 0 var(--radius) var(--radius);
         background: linear-gradient(to bottom, transparent, var(--surface) 18px);
       }
-      /* In a low window (640×480) the sticky button covered a third of the fields it was over
-         (a tester's): there it stays at the form's end. */
-      :host([vh~=lt600]) .actions { position: static; margin-top: 0; padding-top: 4px; background: none; }
-      :host([vh~=lt600]) form input, :host([vh~=lt600]) form select, :host([vh~=lt600]) form textarea { scroll-margin-bottom: 0; }
+      /* In a low window (640×480) the sticky bar and its fade covered a third of the fields it was
+         over (a tester's): there it is as low as the button, with a short fade. It stays sticky:
+         Create party must be in view wherever the form is scrolled (a button out of view after a
+         failed Create looked dead, an earlier tester's). */
+      :host([vh~=lt600]) .actions { padding: 8px 22px 10px; margin-top: -4px; background: linear-gradient(to bottom, transparent, var(--surface) 6px); }
+      :host([vh~=lt600]) form input, :host([vh~=lt600]) form select, :host([vh~=lt600]) form textarea { scroll-margin-bottom: 64px; }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
         width: 100%; min-height: 44px; font-size: 14.5px;
