@@ -174,7 +174,9 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		}
 		sent := h.res.Text
 		note := "%s approved the merged prompt"
-		if text != nil && *text != h.res.Text {
+		// The held text has the leading space that keeps a "/" text a text (asText): the same
+		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
+		if text != nil && asText(*text) != h.res.Text {
 			if strings.TrimSpace(*text) == "" {
 				return fmt.Errorf("%w: the edited prompt is empty", ErrInvalid)
 			}

@@ -1351,4 +1351,24 @@ func TestApprovalShowsTheTextSent(t *testing.T) {
 	if held.Merged != " /compact" {
 		t.Fatalf("approval shows %q, want \" /compact\"", held.Merged)
 	}
+
+	// The same text without its space ("/approve /clear" in a terminal, which trims) is not
+	// an edit either (a reviewer's).
+	promptAs(t, p, id, "/clear")
+	evs = col.waitFor(t, "the second approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == 2 })
+	for _, ev := range evs {
+		if ev.Kind == wire.KindApproval {
+			held = ev.Approval
+		}
+	}
+	text := "/clear"
+	if err := p.Approve(hres.You.ID, held.Batch, &text); err != nil {
+		t.Fatal(err)
+	}
+	evs = col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	for _, ev := range evs {
+		if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "edited") {
+			t.Fatalf("approving the shown text without its space is called an edit: %q", ev.Text)
+		}
+	}
 }
