@@ -990,10 +990,13 @@ func (a *App) SaveTranscript() (string, error) {
 // endedFor says the window's end reason ("you ended the party") with the person's name, for
 // a file others read: "you" there is whoever opens it (a tester's).
 func endedFor(reason, name string) string {
-	if rest, ok := strings.CutPrefix(reason, "you "); ok && name != "" {
+	if name == "" {
+		return reason
+	}
+	if rest, ok := strings.CutPrefix(reason, "you "); ok {
 		return name + " " + rest
 	}
-	return reason
+	return strings.Replace(reason, " removed you ", " removed "+name+" ", 1)
 }
 
 // transcriptDir is the folder the save dialog opens in: the Documents folder in home when

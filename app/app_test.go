@@ -854,3 +854,18 @@ func TestDismissedNoteOutlivesARestart(t *testing.T) {
 		t.Fatal("an empty note was taken")
 	}
 }
+
+// A saved transcript names the person where the window's end reason says "you": the file is
+// read by others.
+func TestEndedForNamesThePerson(t *testing.T) {
+	for _, c := range []struct{ reason, want string }{
+		{"you ended the party", "hana ended the party"},
+		{"you left the party", "hana left the party"},
+		{"a host removed you from the party", "a host removed hana from the party"},
+		{"the host ended the party", "the host ended the party"},
+	} {
+		if got := endedFor(c.reason, "hana"); got != c.want {
+			t.Errorf("endedFor(%q) = %q, want %q", c.reason, got, c.want)
+		}
+	}
+}
