@@ -368,7 +368,11 @@ func CheckClaudeArgs(line string) error {
 		if valueArgs[name] && !eq && (i+1 == len(args) || strings.HasPrefix(args[i+1], "-")) {
 			// Claude Code would refuse to start, and the party with it (a tester saved
 			// "--model" alone).
-			return fmt.Errorf("The extra Claude Code argument %s needs a value after it (e.g. %s). A value that starts with - goes as %s=VALUE.", name, valueExample(name), name)
+			long := name
+			if name == "-n" {
+				long = "--name" // -n=VALUE would give the value "=VALUE"
+			}
+			return fmt.Errorf("The extra Claude Code argument %s needs a value after it (e.g. %s). A value that starts with - goes as %s=VALUE.", name, valueExample(name), long)
 		}
 	}
 	return nil

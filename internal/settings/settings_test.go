@@ -84,6 +84,7 @@ func TestValidate(t *testing.T) {
 		{"claude args value with =", func(s *Settings) { s.ClaudeArgs = "--append-system-prompt=-be-brief --verbose" }, "", ""},
 		{"claude args tools then a flag", func(s *Settings) { s.ClaudeArgs = "--allowedTools Read Grep --verbose" }, "", ""},
 		{"claude args -r", func(s *Settings) { s.ClaudeArgs = "-r abc" }, "claude_args", "remove -r"},
+		{"claude args -n without a value", func(s *Settings) { s.ClaudeArgs = "-n" }, "claude_args", "goes as --name=VALUE"},
 		{"claude args too long", func(s *Settings) { s.ClaudeArgs = strings.Repeat("x", 4097) }, "claude_args", "too long"},
 		{"listen loopback free port", func(s *Settings) { s.Listen = "127.0.0.1:0" }, "", ""},
 		{"listen ipv6", func(s *Settings) { s.Listen = "[::1]:9000" }, "", ""},
