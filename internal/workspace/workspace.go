@@ -412,7 +412,11 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		return wire.FileDiff{}, fmt.Errorf("%w: %s may hold secrets and is not shared", ErrPath, clean)
 	}
 	if w.isLink(clean) {
-		// Changes leaves links out: "no changes" would not say why (a tester's).
+		// Changes leaves links out: "no changes" would not say why (a tester's). An ignored
+		// path is refused as ignored, saying nothing more of it.
+		if ig, err := w.ignored(ctx, []string{clean}); err == nil && ig[clean] {
+			return wire.FileDiff{}, fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, clean)
+		}
 		return wire.FileDiff{}, fmt.Errorf("%w: %s is a symbolic link, or goes through one: links are never followed nor shown", ErrPath, clean)
 	}
 	w.mu.Lock()
