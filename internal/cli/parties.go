@@ -88,7 +88,7 @@ without resuming it.`, io.Out, io.Err)
 			continue
 		}
 		if what := unanswered(s); what != "" {
-			fmt.Fprintf(io.Out, "%s: %s; `%s` gives the agent what it missed\n", s.Header.Party, what, resumeCommand(s.Header.Party, given))
+			fmt.Fprintf(io.Out, "%s: %s; `%s` takes them up again\n", s.Header.Party, what, resumeCommand(s.Header.Party, given))
 		}
 	}
 	// A party whose host was killed may have left its agent's background jobs running:

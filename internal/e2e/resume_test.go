@@ -113,7 +113,7 @@ func TestHostKilledAndResumed(t *testing.T) {
 	// `parties` says what it left unanswered (a tester found the table silent on it).
 	stopped := start(t, nil, "parties", "--data-dir", dataDir)
 	if stopped.wait() != 0 || !regexp.MustCompile(`(?m)^[0-9a-f]{12}: 1 prompt never reached the agent, and its last turn was cut short; `+
-		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` gives the agent what it missed$").MatchString(stopped.stdout()) {
+		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` takes them up again$").MatchString(stopped.stdout()) {
 		t.Errorf("parties after the kill:\n%s", stopped.stdout())
 	}
 
