@@ -1922,4 +1922,10 @@ func TestStatusSaysClaudeIsNotRunning(t *testing.T) {
 	if status().agentDown {
 		t.Fatal("a turn that reached the agent and failed says claude is not running")
 	}
+	// It crashed, and could not be started again: agent_down.
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Merged: "once more"}})
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "claude failed twice: claude could not start", AgentDown: true}})
+	if !status().agentDown {
+		t.Fatal("agent_down does not say claude is not running")
+	}
 }

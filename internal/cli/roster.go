@@ -204,7 +204,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindTurn:
 		r.running = false
-		r.agentDown = ev.Turn != nil && ev.Turn.Unsent
+		r.agentDown = ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown)
 	case wire.KindRetry:
 		if ev.Resumed {
 			// A resumed party runs the batch that was on the agent again, from the start:

@@ -399,6 +399,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 	// Unsent only when the first run could not start: a retry that cannot start comes
 	// after a run that had the batch.
 	unsent := isStartError(err) && ctx.Err() == nil
+	down := unsent // no agent runs after this turn (wire.Turn.AgentDown)
 	if unsent {
 		p.log.Warn("agent could not start", "err", err)
 	} else if err != nil && ctx.Err() == nil {
@@ -411,17 +412,22 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		})
 		if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
 			err = rerr // it says claude could not start; the next batch starts it again
+			down = ctx.Err() == nil
 		} else {
 			res, err = p.cfg.Runner.RunTurn(ctx, text, io)
 			if err != nil && ctx.Err() == nil && !isStartError(err) {
 				// Reported below; get a fresh agent ready so that the next batch still runs.
 				if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
 					p.log.Warn("agent restart after failed retry", "err", rerr)
+					down = ctx.Err() == nil
 				}
 			}
 		}
 	}
-	turn := wire.Turn{Batch: batchID, Status: wire.TurnDone, DurationMS: p.cfg.Now().Sub(start).Milliseconds()}
+	if isStartError(err) && ctx.Err() == nil {
+		down = true // the retry found no agent to run on
+	}
+	turn := wire.Turn{Batch: batchID, Status: wire.TurnDone, DurationMS: p.cfg.Now().Sub(start).Milliseconds(), AgentDown: down}
 	switch {
 	case p.runCtx.Err() != nil:
 		turn.Status, turn.Error = wire.TurnInterrupted, "the party ended"
@@ -443,7 +449,11 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		// The agent did not stop when asked and was killed: get a new one ready.
 		if rerr := p.cfg.Runner.Restart(context.WithoutCancel(ctx)); rerr != nil {
 			p.log.Warn("agent restart after a forced stop", "err", rerr)
+			turn.AgentDown = true
 		}
+	}
+	if p.runCtx.Err() != nil {
+		turn.AgentDown = false // the party is over: nothing is "not running" for anyone
 	}
 	p.post(func() { p.turnDone(turn) })
 }

@@ -35,13 +35,17 @@ func (r *scriptRunner) RunTurn(_ context.Context, _ string, io TurnIO) (TurnResu
 func TestUnsentOnlyWhenTheFirstRunCouldNotStart(t *testing.T) {
 	notStarted := &StartError{Err: errors.New("claude could not start: no answer")}
 	crashed := errors.New("claude exited (exit status 3)")
+	// Either way no agent runs after the turn: agent_down says so (a reviewer found the
+	// second case read as idle); a crash whose retry ran leaves an agent.
 	for _, tc := range []struct {
-		name   string
-		errs   []error
-		unsent bool
+		name         string
+		errs         []error
+		unsent, down bool
+		status       string
 	}{
-		{"the first run could not start", []error{notStarted}, true},
-		{"it crashed, and the retry could not start", []error{crashed, notStarted}, false},
+		{"the first run could not start", []error{notStarted}, true, true, wire.TurnError},
+		{"it crashed, and the retry could not start", []error{crashed, notStarted}, false, true, wire.TurnError},
+		{"it crashed, and the retry ran", []error{crashed}, false, false, wire.TurnDone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, col, id := start(t, Config{Runner: &scriptRunner{errs: tc.errs}})
@@ -50,8 +54,8 @@ func TestUnsentOnlyWhenTheFirstRunCouldNotStart(t *testing.T) {
 			}
 			evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
 			for _, ev := range evs {
-				if ev.Kind == wire.KindTurn && (ev.Turn.Status != wire.TurnError || ev.Turn.Unsent != tc.unsent) {
-					t.Fatalf("turn %+v, want an error with unsent %v", *ev.Turn, tc.unsent)
+				if ev.Kind == wire.KindTurn && (ev.Turn.Status != tc.status || ev.Turn.Unsent != tc.unsent || ev.Turn.AgentDown != tc.down) {
+					t.Fatalf("turn %+v, want %s with unsent %v and agent_down %v", *ev.Turn, tc.status, tc.unsent, tc.down)
 				}
 			}
 		})

@@ -212,6 +212,10 @@ type Turn struct {
 	// Unsent says the agent could not start, so never got this batch: its prompts were not
 	// sent, and their authors' clients may offer them back to be sent again (our extension).
 	Unsent bool `json:"unsent,omitempty"`
+	// AgentDown says no agent is running after this turn: it could not start (unsent too),
+	// or it stopped and could not be started again. The next batch tries again (our
+	// extension; clients say "not running" rather than "idle").
+	AgentDown bool `json:"agent_down,omitempty"`
 }
 
 // Approval is a merged batch waiting for a host (§7).

@@ -428,7 +428,8 @@ export class TranscriptView extends LitElement {
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
-      const dur = html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
+      // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
+      const dur = it.end.unsent ? nothing : html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
       const denied = it.end.denied ?? 0;
       const deniedText = `${denied} tool ${denied === 1 ? 'request' : 'requests'} denied`;
       if (it.end.status === 'done' && denied > 0) {

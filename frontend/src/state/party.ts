@@ -560,7 +560,7 @@ export class PartySession {
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
       this.#workspace.onChanges(e.files);
     } else if (e.kind === 'turn' && e.turn) {
-      this.agentTrouble = e.turn.unsent ? e.turn.error || 'Claude Code could not start' : '';
+      this.agentTrouble = e.turn.unsent || e.turn.agent_down ? e.turn.error || 'Claude Code could not start' : '';
     } else if (e.kind === 'batch') {
       this.agentTrouble = ''; // the next try; its turn says how it went
     }

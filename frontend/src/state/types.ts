@@ -156,6 +156,8 @@ export interface Turn {
   denied?: number;
   /** The agent could not start: this batch's prompts were never sent (they can be sent again). */
   unsent?: boolean;
+  /** No agent runs after this turn (it could not start, or not again): "not running", not idle. */
+  agent_down?: boolean;
 }
 
 /** Pipeline phases (State.phase and the phase event). */

@@ -144,11 +144,18 @@ describe('a batch the agent never got', () => {
     expect(st.agentTrouble).toBe('');
   });
 
-  it('a turn that reached the agent and failed leaves the header at idle', async () => {
+  it('a turn that reached the agent and failed leaves the header at idle, unless no agent runs after it', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }));
     be.emit('party:event', turn(2, 'b1', 'error'));
     be.emit('party:event', phase(3, 'idle'));
     expect(st.displayPhase).toBe('idle');
+    // It crashed and could not be started again: agent_down (a reviewer's).
+    be.emit('party:event', batch(4, { id: 'b2', prompts: [], merged: 'y', merger: 'local' }));
+    const failed = turn(5, 'b2', 'error');
+    be.emit('party:event', { ...failed, turn: { ...failed.turn!, error: 'claude failed twice: claude could not start', agent_down: true } });
+    be.emit('party:event', phase(6, 'idle'));
+    expect(st.displayPhase).toBe('agent_down');
+    expect(st.agentTrouble).toBe('claude failed twice: claude could not start');
   });
 });
