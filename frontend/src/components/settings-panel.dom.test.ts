@@ -236,3 +236,23 @@ describe('<settings-panel> Save with a pasted key', () => {
     st.dispose();
   });
 });
+
+describe('<settings-panel> Save refused with a pasted key', () => {
+  it('leaves the key unset while a field is to be fixed', async () => {
+    const { be, st } = await inParty('participant');
+    be.handlers.SaveSettings = async () => {
+      throw new Error('The extra Claude Code argument --model needs a value after it (e.g. --model opus).');
+    };
+    const { el, q } = await openPanel(st);
+    const key = q('settings-key-input') as HTMLInputElement;
+    key.value = 'AIzaSyTestKey0123456789abcdefghijklmnop';
+    key.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    (q('settings-save') as HTMLButtonElement).click();
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.count('SetKey')).toBe(0);
+    expect((q('settings-key-input') as HTMLInputElement).value).toBe('AIzaSyTestKey0123456789abcdefghijklmnop');
+    el.remove();
+    st.dispose();
+  });
+});

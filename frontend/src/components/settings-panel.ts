@@ -202,23 +202,31 @@ export class SettingsPanel extends LitElement {
     e.preventDefault();
     if (!this.state || !this.#draft) return;
     const sent = this.#draft;
-    if ((await this.state.saveSettings(this.#toSettings(sent))) && this.#draft === sent) {
+    const saved = await this.state.saveSettings(this.#toSettings(sent));
+    if (saved && this.#draft === sent) {
       // The fields show what was saved, as Go keeps it (a path made whole, say): a Close
       // after a Save has nothing to ask about. (Not when a field was typed in meanwhile.)
       this.#draft = null;
       this.requestUpdate();
     }
     // A key pasted and not set is set too: Save said "Saved" while the key was left out,
-    // and Close then asked about it (a tester's).
-    if (this.#key.trim() !== '') await this.#setKey();
+    // and Close then asked about it (a tester's). Not when the settings were refused: the
+    // person is fixing a field, and the key waits with the rest (a reviewer's).
+    if (saved && this.#key.trim() !== '' && !(await this.#setKey())) {
+      await this.updateComplete;
+      this.renderRoot.querySelector('[data-testid="settings-key-error"]')?.scrollIntoView({ block: 'nearest' });
+    }
   }
 
-  async #setKey(): Promise<void> {
-    if (!this.state) return;
+  /** Sets the pasted key; whether it was set. */
+  async #setKey(): Promise<boolean> {
+    if (!this.state) return false;
     if (await this.state.setKey(this.#key)) {
       this.#key = '';
       this.requestUpdate();
+      return true;
     }
+    return false;
   }
 
   #keySection(s: AppState) {
