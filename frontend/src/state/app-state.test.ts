@@ -56,6 +56,14 @@ describe('events', () => {
     expect(st.session?.party.window_ms).toBe(500);
   });
 
+  it('the party info holds even when it comes before its resync, whose history names an older merger', async () => {
+    const { be, st } = await inParty();
+    const settings = (seq: number, merger: 'gemini' | 'local') => ({ seq, ts: '2026-12-03T10:00:00Z', kind: 'settings' as const, approval: false, permission_mode: 'ask', always: [], merger });
+    be.emit('party:info', { ...st.session!.party, merger: 'local' });
+    be.emit('party:state', emptyState({ seq: 2, events: [settings(1, 'gemini'), sys(2, 'the party was resumed')] }));
+    expect(st.session?.party.merger).toBe('local');
+  });
+
   it('concatenates the assistant output of a turn', async () => {
     const { be, st } = await inParty();
     be.emit('party:event', prompt(1, pA));
@@ -626,7 +634,7 @@ describe('errors for people', () => {
     be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'no tray host' }, dismissed: null });
     const fresh = new AppState(be);
     await fresh.start();
-    expect(fresh.trayNote).toBe('no tray host'); // Go could not read what was dismissed: it shows
+    expect(fresh.trayNote).toBe('no tray host'); // no list (null, as Go's JSON of none may be): it shows
   });
 });
 

@@ -182,6 +182,8 @@ export class PartySession {
   #partySubs: Array<() => void> = [];
   /** Events that arrive while CreateParty/JoinParty is still in flight. */
   #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites'; payload: unknown }> = [];
+  /** The last party:info of this party (a reconnect's hello), applied after every resync. */
+  #info: PartyInfo | null = null;
   /** Live events that arrived ahead of a missing seq, by seq (see #onEvent). */
   readonly #held = new Map<number, PartyEvent>();
   #heldTimer: ReturnType<typeof setTimeout> | undefined;
@@ -506,6 +508,7 @@ export class PartySession {
     this.ended = null;
     this.#control.reset();
     this.#workspace.reset(s.party.workspace);
+    this.#info = null;
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
     this.#replaceState(s.state);
@@ -537,6 +540,9 @@ export class PartySession {
     this.agentTrouble = '';
     // The state's history says what changed since the session began (roles, settings).
     for (const e of st.events ?? []) this.#applyPartyFacts(e);
+    // Then the reconnect's hello, newer than that history: its info may have come first
+    // (the browser build's events can arrive out of order; a reviewer's).
+    if (this.#info) this.#applyInfo(this.#info);
     this.#drainHeld();
   }
 
@@ -577,11 +583,17 @@ export class PartySession {
    * merge otherwise or batch in another window (a tester's window kept "Merger: Gemini").
    */
   #onInfo(info: PartyInfo): void {
+    if (!this.session || this.ended) return;
+    this.#info = info;
+    this.#applyInfo(info);
+    this.#hooks.changed();
+  }
+
+  #applyInfo(info: PartyInfo): void {
     const s = this.session;
-    if (!s || this.ended) return;
+    if (!s) return;
     this.session = { ...s, party: { ...s.party, ...info } };
     if (info.workspace) this.#workspace.onLevel(info.workspace);
-    this.#hooks.changed();
   }
 
   #onState(st: PartyState): void {
@@ -917,6 +929,7 @@ export class PartySession {
     this.#transcript.reset();
     this.#myPromptIds.clear();
     this.#fallbackTimes.clear();
+    this.#info = null;
     this.pending = [];
     this.participants = [];
     this.phase = 'idle';
