@@ -200,9 +200,10 @@ export function timelineTests(ctx) {
     await until('the info toast to go by itself', async () => !(await toasts()).some((t) => t.kind === 'info'), 12_000);
     check((await toasts()).filter((t) => t.kind === 'error').length === 6, 'an error toast went away by itself');
 
-    // A dialog over the toasts: its buttons stay on top of every toast. Settings at 800×600
-    // (its Save sits where the toasts are), then End party at the full size.
-    await page().setViewportSize({ width: 800, height: 600 });
+    // A dialog over the toasts: its buttons stay on top of every toast. Settings at 800×540
+    // (its Save sits where the toasts are: the dialog fits the window, its footer at the
+    // bottom), then End party at the full size.
+    await page().setViewportSize({ width: 800, height: 540 });
     await tid('party-settings').click();
     await visible('settings-panel');
     await uncovered(['settings-save', 'settings-cancel'], true);
