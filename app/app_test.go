@@ -789,13 +789,7 @@ func TestCreatePartyRemembersTheForm(t *testing.T) {
 	}
 	s, _ := f.app.GetSettings()
 	check("this app", s)
-	restarted := newApp(config{settingsPath: f.app.settings.Path(), dataDir: t.TempDir(), secrets: f.app.secrets, tray: &fakeTray{}, insecure: true})
-	restarted.attach(&fakeShell{})
-	t.Cleanup(restarted.shutdown)
-	b, err := restarted.Boot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := f.restartedBoot(t)
 	check("a restarted app", b.Settings)
 
 	// A party that does not start remembers nothing.
@@ -840,13 +834,7 @@ func TestDismissedNoteOutlivesARestart(t *testing.T) {
 	if _, err := f.app.SaveSettings(s); err != nil {
 		t.Fatal(err)
 	}
-	restarted := newApp(config{settingsPath: f.app.settings.Path(), dataDir: t.TempDir(), secrets: f.app.secrets, tray: &fakeTray{}, insecure: true})
-	restarted.attach(&fakeShell{})
-	t.Cleanup(restarted.shutdown)
-	b, err := restarted.Boot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := f.restartedBoot(t)
 	if len(b.Dismissed) != 1 || b.Dismissed[0] != note {
 		t.Fatalf("after a restart Boot says dismissed %q", b.Dismissed)
 	}
@@ -868,4 +856,18 @@ func TestEndedForNamesThePerson(t *testing.T) {
 			t.Errorf("endedFor(%q) = %q, want %q", c.reason, got, c.want)
 		}
 	}
+}
+
+// restartedBoot is what the window of a new App on the same settings (an app restarted)
+// gets from Boot.
+func (f *fixture) restartedBoot(t *testing.T) BootInfo {
+	t.Helper()
+	restarted := newApp(config{settingsPath: f.app.settings.Path(), dataDir: t.TempDir(), secrets: f.app.secrets, tray: &fakeTray{}, insecure: true})
+	restarted.attach(&fakeShell{})
+	t.Cleanup(restarted.shutdown)
+	b, err := restarted.Boot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

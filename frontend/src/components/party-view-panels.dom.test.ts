@@ -5,14 +5,7 @@ import { AppState as State } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 
-// jsdom has no matchMedia nor the ResizeObserver the transcript measures rows with.
-window.matchMedia ??= ((query: string) =>
-  ({ matches: false, media: query, addEventListener() {}, removeEventListener() {} }) as unknown as MediaQueryList);
-globalThis.ResizeObserver ??= class {
-  observe(): void {}
-  unobserve(): void {}
-  disconnect(): void {}
-} as unknown as typeof ResizeObserver;
+import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
 await import('./party-view');
 await import('./app-root');
 

@@ -6,15 +6,7 @@ import { changed, joined, phase, prompt, settings } from '../state/events.test-h
 import { deferred } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
-// jsdom has no matchMedia (every drawer query answers "no": a wide window), nor the
-// ResizeObserver the transcript measures rows with.
-window.matchMedia ??= ((query: string) =>
-  ({ matches: false, media: query, addEventListener() {}, removeEventListener() {} }) as unknown as MediaQueryList);
-globalThis.ResizeObserver ??= class {
-  observe(): void {}
-  unobserve(): void {}
-  disconnect(): void {}
-} as unknown as typeof ResizeObserver;
+import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
 await import('./party-view');
 
 type View = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
