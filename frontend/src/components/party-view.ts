@@ -190,7 +190,9 @@ export class PartyView extends LitElement {
       /* The party's name gives way first (cut with …), the phase pill only when the name is down to
          its least: a long display name cut the pill to "I…" at 1180 px (a tester's). */
       .top > .party-name { flex: 0 1000 auto; min-width: 48px; }
-      .top > phase-pill { flex: 0 1 auto; min-width: 0; }
+      /* The pill does not shrink at all (WebKitGTK still cut it to "Id…" beside a long name
+         with the weights alone, a tester's); at most half the header, where a long label cuts. */
+      .top > phase-pill { flex: none; max-width: 50%; }
       .top > .grow { flex: 1 1 0; min-width: 0; }
       .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 48px; }
       .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
