@@ -621,10 +621,15 @@ func TestNotInstalled(t *testing.T) {
 			if !errors.Is(err, agent.ErrNotInstalled) || !errors.Is(err, exec.ErrNotFound) {
 				t.Fatalf("Start = %v, want ErrNotInstalled wrapping exec.ErrNotFound", err)
 			}
-			for _, want := range []string{"npm install -g @anthropic-ai/claude-code", "--claude PATH"} {
+			// Words for the terminal and the window alike (it reaches every member in a turn's
+			// error), and no "not found in $PATH" of an absolute path (a tester's window).
+			for _, want := range []string{"npm install -g @anthropic-ai/claude-code", "--claude PATH", "Settings"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not mention %q", err, want)
 				}
+			}
+			if strings.Contains(err.Error(), "$PATH") {
+				t.Errorf("error %q speaks of $PATH", err)
 			}
 			if a.Alive() {
 				t.Error("alive without a binary")

@@ -8,9 +8,20 @@ import (
 	"time"
 )
 
-// ErrNotInstalled means the Claude Code executable was not found. It wraps exec.ErrNotFound,
-// and its message tells a person how to fix it.
-var ErrNotInstalled = fmt.Errorf("claude code not found: install it with \"npm install -g @anthropic-ai/claude-code\" or point --claude PATH at the executable: %w", exec.ErrNotFound)
+// ErrNotInstalled means the Claude Code executable was not found. It matches
+// exec.ErrNotFound (errors.Is), and its message tells a person how to fix it, in words for
+// the terminal and the window alike: it reaches every member in a turn's error. (It used
+// to end with exec.ErrNotFound's "executable file not found in $PATH", also of an absolute
+// path, and to name only the terminal's --claude: a tester's window.)
+var ErrNotInstalled error = notInstalled{}
+
+type notInstalled struct{}
+
+func (notInstalled) Error() string {
+	return "Claude Code is not there: install it (npm install -g @anthropic-ai/claude-code), or give the host the path of the claude program (--claude PATH in a terminal; the Claude Code executable in the window's Settings or Create party)"
+}
+
+func (notInstalled) Unwrap() error { return exec.ErrNotFound }
 
 // ErrExited means the Claude Code process is gone: it died during a turn, before one, or was
 // never started. Errors returned for a dead process are *ExitError values, which match ErrExited
