@@ -400,6 +400,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 	// after a run that had the batch.
 	unsent := isStartError(err) && ctx.Err() == nil
 	down := unsent // no agent runs after this turn (wire.Turn.AgentDown)
+	restartFailed := false
 	if unsent {
 		p.log.Warn("agent could not start", "err", err)
 	} else if err != nil && ctx.Err() == nil {
@@ -413,6 +414,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
 			err = rerr // it says claude could not start; the next batch starts it again
 			down = ctx.Err() == nil
+			restartFailed = true
 		} else {
 			res, err = p.cfg.Runner.RunTurn(ctx, text, io)
 			if err != nil && ctx.Err() == nil && !isStartError(err) {
@@ -437,6 +439,9 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		// The agent never had them: said so, for their authors to send them again (a batch
 		// put back into the queue would be cut again at once, and fail as fast).
 		turn.Status, turn.Error, turn.Unsent = wire.TurnError, oneLine(err.Error())+"; the prompts were not sent to it: send them again to try once more", true
+	case err != nil && restartFailed:
+		// It failed once, and the new one never ran: not "failed twice" (a tester's).
+		turn.Status, turn.Error = wire.TurnError, "claude stopped and could not be started again: "+oneLine(err.Error())
 	case err != nil:
 		turn.Status, turn.Error = wire.TurnError, "claude failed twice: "+oneLine(err.Error())
 	case res.IsError:

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,10 +13,13 @@ import (
 // scriptRunner's turns fail as errs says, one per call (nil: the turn runs and is done).
 type scriptRunner struct {
 	fakeRunner
-	mu    sync.Mutex
-	errs  []error
-	calls int
+	mu         sync.Mutex
+	errs       []error
+	calls      int
+	restartErr error // what Restart returns
 }
+
+func (r *scriptRunner) Restart(context.Context) error { return r.restartErr }
 
 func (r *scriptRunner) RunTurn(_ context.Context, _ string, io TurnIO) (TurnResult, error) {
 	r.mu.Lock()
@@ -40,22 +44,26 @@ func TestUnsentOnlyWhenTheFirstRunCouldNotStart(t *testing.T) {
 	for _, tc := range []struct {
 		name         string
 		errs         []error
+		restartErr   error
 		unsent, down bool
 		status       string
+		text         string // the start of the turn's error
 	}{
-		{"the first run could not start", []error{notStarted}, true, true, wire.TurnError},
-		{"it crashed, and the retry could not start", []error{crashed, notStarted}, false, true, wire.TurnError},
-		{"it crashed, and the retry ran", []error{crashed}, false, false, wire.TurnDone},
+		{"the first run could not start", []error{notStarted}, nil, true, true, wire.TurnError, "claude could not start"},
+		{"it crashed, and the retry could not start", []error{crashed, notStarted}, nil, false, true, wire.TurnError, "claude failed twice: "},
+		{"it crashed, and the retry ran", []error{crashed}, nil, false, false, wire.TurnDone, ""},
+		// Not "failed twice": the new one never ran (a tester's).
+		{"it crashed, and could not be restarted", []error{crashed}, notStarted, false, true, wire.TurnError, "claude stopped and could not be started again: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, col, id := start(t, Config{Runner: &scriptRunner{errs: tc.errs}})
+			p, col, id := start(t, Config{Runner: &scriptRunner{errs: tc.errs, restartErr: tc.restartErr}})
 			if _, err := p.Prompt(id, "go"); err != nil {
 				t.Fatal(err)
 			}
 			evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
 			for _, ev := range evs {
-				if ev.Kind == wire.KindTurn && (ev.Turn.Status != tc.status || ev.Turn.Unsent != tc.unsent || ev.Turn.AgentDown != tc.down) {
-					t.Fatalf("turn %+v, want %s with unsent %v and agent_down %v", *ev.Turn, tc.status, tc.unsent, tc.down)
+				if ev.Kind == wire.KindTurn && (ev.Turn.Status != tc.status || ev.Turn.Unsent != tc.unsent || ev.Turn.AgentDown != tc.down || !strings.HasPrefix(ev.Turn.Error, tc.text)) {
+					t.Fatalf("turn %+v, want %s with unsent %v, agent_down %v and an error starting %q", *ev.Turn, tc.status, tc.unsent, tc.down, tc.text)
 				}
 			}
 		})
