@@ -76,6 +76,26 @@ describe('<party-view> the People drawer and the Changes panel at 1180×720', ()
   });
 });
 
+describe('<party-view> Escape while typing', () => {
+  it('leaves a Changes column beside the prompt box open, and the focus in the text', async () => {
+    windowSize(1180, 720);
+    const { el, st } = await hostView();
+    $(el, 'changes-toggle').click();
+    await el.updateComplete;
+    const box = document.createElement('textarea'); // stands for the prompt box's textarea
+    el.shadowRoot!.append(box);
+    box.focus();
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }));
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(true);
+    escape(); // not typing: it closes
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(false);
+    el.remove();
+    st.dispose();
+  });
+});
+
 describe('<party-view> focus after a confirmation', () => {
   it('goes back to /clear after its confirmation is cancelled with Escape', async () => {
     windowSize(1500, 900);

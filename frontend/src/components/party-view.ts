@@ -153,11 +153,14 @@ export class PartyView extends LitElement {
       return;
     }
     const w = this.state?.workspace;
-    if (w?.open) {
-      e.preventDefault();
-      w.toggle(false);
-      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus());
-    }
+    if (!w?.open) return;
+    // Typing (the prompt box, a field): Escape leaves a Changes column beside it alone, and
+    // never takes the focus from the text; a drawer over the conversation still closes.
+    const typing = e.composedPath().some((n) => n instanceof HTMLTextAreaElement || n instanceof HTMLInputElement);
+    if (typing && !this.#viewport.below(1100)) return;
+    e.preventDefault();
+    w.toggle(false);
+    if (!typing) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus());
   };
 
   /** A click outside the side panel's drawer (and its button) closes it. */
