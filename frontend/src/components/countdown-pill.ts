@@ -33,8 +33,10 @@ export class PhasePill extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: inline-flex; min-width: 0; max-width: 100%; }
-      .pill { font-variant-numeric: tabular-nums; max-width: 100%; }
+      /* No percentage widths inside: WebKitGTK sized the host from them to "Id…" beside a long
+         party name (a tester's); the header caps the pill's width. */
+      :host { display: inline-flex; min-width: 0; }
+      .pill { font-variant-numeric: tabular-nums; min-width: 0; }
       /* A narrow header shortens the label rather than pushing things out of the window. */
       .text { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .idle { color: var(--muted); }
