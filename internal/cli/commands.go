@@ -937,18 +937,25 @@ func size(n int64) string {
 	return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 }
 
-// sharingNowWords says what the party shares of the working directory (§9), and how /share
-// changes it.
-func sharingNowWords(level string) string {
+// sharingWords says what the party shares of the working directory (§9) — for /share
+// alone, and as a party starts or resumes — and, when this terminal takes /share
+// (commands), how /share changes it.
+func sharingWords(level string, commands bool) string {
+	var sees, change string
 	switch level {
 	case wire.WorkspaceTree:
-		return "the party sees the whole working directory, .env files and other secrets included; /share changes narrows it to the files the agent changes, /share off hides it"
+		sees, change = "the party sees the whole working directory, .env files and other secrets included", "/share changes narrows it to the files the agent changes, /share off hides it"
 	case wire.WorkspaceChanges:
-		return "the party sees the files the agent changes and their diffs (never .env and other secrets); /share off hides them, /share tree also shares the whole folder"
+		sees, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share off hides them, /share tree also shares the whole folder"
 	case wire.WorkspaceOff:
-		return "the party sees nothing of the working directory; /share changes shares the files the agent changes, /share tree the whole folder"
+		sees, change = "the party sees nothing of the working directory", "/share changes shares the files the agent changes, /share tree the whole folder"
+	default:
+		return "say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)"
 	}
-	return "say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)"
+	if !commands {
+		return sees
+	}
+	return sees + "; " + change
 }
 
 func (c *commander) share(ctx context.Context, arg string) error {
@@ -962,7 +969,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// /share got only the usage).
 		var now string
 		c.pr.with(func(r *roster) { now = r.settings.Workspace })
-		c.pr.reply("system", sharingNowWords(now))
+		c.pr.reply("system", sharingWords(now, true))
 		return nil
 	default:
 		return errors.New("say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)")

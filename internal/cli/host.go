@@ -265,7 +265,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
 	switch level := h.Party().WorkspaceLevel(); {
 	case level != wire.WorkspaceTree:
-		pr.notice("system", sharingStartWords(level, !f.noLocalREPL))
+		pr.notice("system", sharingWords(level, !f.noLocalREPL))
 	case !f.noLocalREPL:
 		// A party that shares the whole folder tells everyone itself, as it starts
 		// (party.TreeNotice) or resumes (its notice); this terminal is told how to take it back.
@@ -553,21 +553,4 @@ func inviteFileUsable(path string) error {
 		return errors.New("is not a regular file (a folder, a link, a device or a pipe); give the path of a file of its own")
 	}
 	return writable(path)
-}
-
-// sharingStartWords says, as a party starts or resumes, what it shares of the working
-// directory (§9) when that is not the whole folder, which the party says itself to
-// everyone. commands: the host's terminal takes /share.
-func sharingStartWords(level string, commands bool) string {
-	var says, change string
-	switch level {
-	case wire.WorkspaceChanges:
-		says, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share changes it"
-	default:
-		says, change = "the party sees nothing of the working directory", "/share changes shares what the agent changes"
-	}
-	if !commands {
-		return says
-	}
-	return says + "; " + change
 }
