@@ -12,6 +12,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -68,6 +69,9 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		go a.learnInvites()
 	}
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
+	if asked := term.Name(name); hello.You.Name != asked {
+		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
+	}
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
 		return Info{}, err

@@ -87,6 +87,9 @@ type Info struct {
 	// it (a joined member, until it makes new invites).
 	ViewerInvite string     `json:"viewer_invite"`
 	State        wire.State `json:"state"` // the party so far; events after State.Seq follow as party:event
+	// AskedName is the name asked for when the host gave another (it was taken: "tina"
+	// became "tina-2"); "" when it gave that one.
+	AskedName string `json:"asked_name,omitempty"`
 }
 
 // Status is the payload of party:status.

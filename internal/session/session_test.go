@@ -290,7 +290,7 @@ func TestJoinPartyFlow(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Join: %v", err)
 	}
-	if info.Role != wire.RoleParticipant || info.You.Name != "carol" || info.Party.Host != "remote-host" {
+	if info.Role != wire.RoleParticipant || info.You.Name != "carol" || info.Party.Host != "remote-host" || info.AskedName != "" {
 		t.Fatalf("info = %+v", info)
 	}
 	if info.Invite != h.Invite().String() {
@@ -1088,5 +1088,28 @@ func TestReconnectSaysThePartyAfresh(t *testing.T) {
 	}
 	if info.Merger != wire.MergerLocal || info.WindowMS != 500 {
 		t.Fatalf("party:info %+v, want the new hello's", info)
+	}
+}
+
+// A name the host made unique ("remote-host" is taken: "remote-host-2") says which name was
+// asked for, so that the window can say why it is another.
+func TestJoinUnderATakenName(t *testing.T) {
+	h := startRemoteHost(t, false)
+	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostView.Leave()
+	go func() {
+		for range hostView.Events() {
+		}
+	}()
+	m := newManager(t, newRecorder(), nil)
+	info, err := m.Join(context.Background(), h.Invite().String(), "remote-host")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if info.You.Name == "remote-host" || info.AskedName != "remote-host" {
+		t.Fatalf("joined as %q, asked name %q; want another name and the one asked for", info.You.Name, info.AskedName)
 	}
 }

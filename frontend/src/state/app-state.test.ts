@@ -331,7 +331,7 @@ describe('join', () => {
   it('says so when the host gave this person another name, the one asked for being taken', async () => {
     const be = new FakeBackend();
     const base = fakeSession('participant');
-    be.handlers.JoinParty = async () => ({ ...base, you: { ...base.you, name: 'tina-2' } });
+    be.handlers.JoinParty = async () => ({ ...base, you: { ...base.you, name: 'tina-2' }, asked_name: 'tina' });
     const { st } = await started(be);
     await st.openJoin('concordia://h:1/t');
     st.setJoinName('tina');

@@ -291,10 +291,9 @@ export class JoinDialog {
       // This party's link is used: the next join starts from the clipboard, not from it.
       this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false };
       this.#party.enter(s);
-      const you = s.you.name;
-      if (you !== name && you.startsWith(`${name}-`) && /^\d+$/.test(you.slice(name.length + 1))) {
-        // The host made the name unique: said, or "tina-2" is a puzzle (a tester's).
-        this.#hooks.notify('info', `You are called ${you} in this party: ${name} is taken.`);
+      if (s.asked_name) {
+        // The host made the name unique (Go compares): said, or "tina-2" is a puzzle (a tester's).
+        this.#hooks.notify('info', `You are called ${s.you.name} in this party: ${s.asked_name} is taken.`);
       }
       return true;
     } catch (err) {

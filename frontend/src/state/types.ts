@@ -301,6 +301,8 @@ export interface Session {
   /** "" when this window does not know it (a joined member, until it makes new invites). */
   viewer_invite: string;
   state: PartyState;
+  /** The name asked for, when the host gave another (it was taken); left out otherwise. */
+  asked_name?: string;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */

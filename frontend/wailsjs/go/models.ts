@@ -145,6 +145,7 @@ export namespace session {
 	    invite: string;
 	    viewer_invite: string;
 	    state: wire.State;
+	    asked_name?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -158,6 +159,7 @@ export namespace session {
 	        this.invite = source["invite"];
 	        this.viewer_invite = source["viewer_invite"];
 	        this.state = this.convertValues(source["state"], wire.State);
+	        this.asked_name = source["asked_name"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -446,6 +448,7 @@ export namespace wire {
 	    error?: string;
 	    denied?: number;
 	    unsent?: boolean;
+	    agent_down?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Turn(source);
@@ -459,6 +462,7 @@ export namespace wire {
 	        this.error = source["error"];
 	        this.denied = source["denied"];
 	        this.unsent = source["unsent"];
+	        this.agent_down = source["agent_down"];
 	    }
 	}
 	export class Prompt {
@@ -699,6 +703,7 @@ export namespace wire {
 	    name: string;
 	    dir: boolean;
 	    size: number;
+	    link?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new TreeEntry(source);
@@ -709,6 +714,7 @@ export namespace wire {
 	        this.name = source["name"];
 	        this.dir = source["dir"];
 	        this.size = source["size"];
+	        this.link = source["link"];
 	    }
 	}
 	export class TreeResult {
