@@ -52,3 +52,21 @@ func notifyText(s string, limit int) string {
 type noNotifier struct{}
 
 func (noNotifier) Notify(string, string) error { return errNoNotifications }
+
+// Notify shows a desktop notification (the window calls it when it is hidden or
+// unfocused and something needs a person), unless the person turned them off in Settings
+// (then it does nothing). It is best effort: a system without notifications is logged,
+// not reported.
+func (a *App) Notify(title, body string) error {
+	title, body = notifyText(title, maxNotifyTitle), notifyText(body, maxNotifyBody)
+	if title == "" {
+		return errors.New("A notification needs a title.")
+	}
+	if s, err := a.settings.Load(); err == nil && !s.Notifications {
+		return nil
+	}
+	if err := a.notifier.Notify(title, body); err != nil {
+		a.log.Debug("notify", "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,281 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/session"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// ---- bound methods: invites, creating, joining and resuming a party, and the party ----
+
+// ClipboardInvite returns the clipboard's text when it is a concordia:// link (valid or
+// not: the join dialog says what is wrong), the link alone when a text around it (a chat
+// message) holds a valid one, the whole text when it holds a broken one (the dialog cuts
+// the link out and says what is wrong with it), else "".
+func (a *App) ClipboardInvite() (string, error) {
+	sh := a.currentShell()
+	if sh == nil {
+		return "", nil
+	}
+	text, err := sh.ClipboardText()
+	if err != nil {
+		a.log.Debug("read clipboard", "err", err)
+		return "", nil
+	}
+	if text = strings.TrimSpace(text); isLink(text) {
+		return text, nil
+	}
+	// A chat message with the link in it, or a link a terminal wrapped: the link alone.
+	if len(text) <= 16<<10 {
+		if link, _, err := invite.Find(text); err == nil {
+			return link, nil
+		}
+		// A broken one in a message was dropped without a word, though the same link alone
+		// was explained.
+		if strings.Contains(strings.ToLower(text), invite.Scheme+"://") {
+			return text, nil
+		}
+	}
+	return "", nil
+}
+
+// CheckInvite returns "" for a valid invite, else exactly what is wrong with it.
+func (a *App) CheckInvite(text string) (string, error) {
+	// A token of another length than ours is still a valid invite (PROTOCOL.md §2: any
+	// token of at least 128 bits): whether it was cut short is said if the host refuses it.
+	if _, err := invite.Parse(text); err != nil {
+		return sentence(err), nil
+	}
+	return "", nil
+}
+
+// CreateParty starts hosting a party with the window's person taking part. Fields left
+// zero take the saved settings; the listen address and public host always do.
+func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
+	r, err := a.hostRequest(req)
+	if err != nil {
+		return session.Info{}, a.fail("create party", err)
+	}
+	info, err := a.session.Host(context.Background(), r)
+	if err != nil {
+		return session.Info{}, a.fail("create party", hostError{err: err, listen: r.Listen, claude: r.ClaudePath})
+	}
+	// What was typed is offered again next time (best effort: the party runs anyway).
+	if _, err := a.settings.Remember(settings.Chosen{
+		Name: r.Name, Workdir: r.Workdir, ClaudePath: r.ClaudePath, PermissionMode: r.PermissionMode,
+		ShareWorkspace: r.ShareWorkspace, Approve: r.Approve, WindowMS: r.Window.Milliseconds(),
+		MinPrompts: r.MinPrompts, Merger: r.Merger, ClaudeArgs: strings.TrimSpace(req.ClaudeArgs),
+	}); err != nil {
+		a.log.Warn("remember the Create party values", "err", err)
+	}
+	return info, nil
+}
+
+// CheckCreate says what is wrong with the Create party form, as CreateParty would,
+// without starting anything: "" when the name, folder, Claude Code path (found on disk
+// or on PATH) and options are fine. The form re-checks with it as a field is edited.
+func (a *App) CheckCreate(req CreateRequest) (string, error) {
+	r, err := a.hostRequest(req)
+	if err != nil {
+		return sentence(err), nil
+	}
+	if err := session.CheckHost(r); err != nil {
+		return sentence(hostError{err: err, listen: r.Listen, claude: r.ClaudePath}), nil
+	}
+	return "", nil
+}
+
+// PickClaude opens the native file dialog to choose the Claude Code program, in the
+// folder of current when it names one (else the home folder); "" when cancelled.
+func (a *App) PickClaude(current string) (string, error) {
+	sh := a.currentShell()
+	if sh == nil {
+		return "", errors.New("The window is not ready yet.")
+	}
+	start := filepath.Dir(strings.TrimSpace(current))
+	if st, err := os.Stat(start); !filepath.IsAbs(start) || err != nil || !st.IsDir() {
+		start, _ = os.UserHomeDir()
+	}
+	path, err := sh.PickFile(filepath.Clean(start), "Choose the Claude Code program")
+	if err != nil {
+		return "", a.fail("pick the Claude Code program", err)
+	}
+	return path, nil
+}
+
+// hostRequest is the party CreateParty starts for req: fields left zero take the saved
+// settings; the listen address and public host always do.
+func (a *App) hostRequest(req CreateRequest) (session.HostRequest, error) {
+	s, err := a.settings.Load()
+	if err != nil {
+		a.log.Warn("load settings; using defaults", "err", err)
+	}
+	if err := settings.CheckClaudeArgs(strings.TrimSpace(req.ClaudeArgs)); err != nil {
+		return session.HostRequest{Listen: s.Listen, ClaudePath: req.ClaudePath}, err
+	}
+	args, _ := settings.SplitArgs(strings.TrimSpace(req.ClaudeArgs)) // checked just above
+	r := session.HostRequest{
+		Name: req.Name, Workdir: req.Workdir, Window: time.Duration(req.WindowMS) * time.Millisecond,
+		MinPrompts: req.MinPrompts, Merger: req.Merger, ClaudePath: req.ClaudePath, ClaudeArgs: args,
+		Listen: s.Listen, PublicHost: s.PublicHost, PermissionMode: req.PermissionMode, Approve: req.Approve,
+	}
+	if strings.TrimSpace(r.PermissionMode) == "" {
+		r.PermissionMode = s.PermissionMode
+	}
+	if r.ShareWorkspace = req.ShareWorkspace; strings.TrimSpace(r.ShareWorkspace) == "" {
+		r.ShareWorkspace = s.ShareWorkspace
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		r.Name = s.Name
+	}
+	if strings.TrimSpace(r.Workdir) == "" {
+		r.Workdir = s.Workdir
+	}
+	if req.WindowMS == 0 {
+		r.Window = time.Duration(s.WindowMS) * time.Millisecond
+	}
+	if r.MinPrompts == 0 {
+		r.MinPrompts = s.MinPrompts
+	}
+	if strings.TrimSpace(r.Merger) == "" {
+		r.Merger = s.Merger
+	}
+	if strings.TrimSpace(r.ClaudePath) == "" {
+		r.ClaudePath = s.ClaudePath
+	}
+	return r, nil
+}
+
+// RecentParties lists the last parties kept in the data directory (the most recently
+// active first, ten at most), for Resume on the home screen.
+func (a *App) RecentParties() ([]session.RecentParty, error) {
+	list, err := a.session.RecentParties()
+	if err != nil {
+		return nil, a.fail("recent parties", err)
+	}
+	return list, nil
+}
+
+// ResumeParty brings back a party from its journal with its id, invites, port, history and
+// settings; the window's person is its host again. shareAtMost caps what it shares of its
+// folder: the level the window showed, or the answer to its question when that was the
+// whole folder ("" = the level the party had; see session.ResumeOptions).
+func (a *App) ResumeParty(id, shareAtMost string) (session.Info, error) {
+	opt := session.ResumeOptions{ShareAtMost: shareAtMost}
+	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id), opt)
+	if err != nil {
+		var se *session.StartError
+		if errors.As(err, &se) {
+			err = hostError{err: se.Err, listen: se.Listen, claude: se.ClaudePath}
+		}
+		return session.Info{}, a.fail("resume party", err)
+	}
+	return info, nil
+}
+
+// JoinParty joins the party of an invite (TLS pinned to its fingerprint).
+func (a *App) JoinParty(link, name string) (session.Info, error) {
+	info, err := a.session.Join(context.Background(), link, name)
+	if err != nil {
+		if inv, perr := invite.Parse(link); perr == nil && errors.Is(err, client.ErrRefused) {
+			if cerr := invite.CheckComplete(inv); cerr != nil {
+				err = fmt.Errorf("%w: %w", err, cerr) // refused, and its token is not like ours
+			}
+		}
+		return session.Info{}, a.fail("join party", err)
+	}
+	return info, nil
+}
+
+// SendPrompt sends a prompt as the window's person.
+func (a *App) SendPrompt(text string) (PromptAck, error) {
+	res, err := a.session.Prompt(context.Background(), text)
+	if err != nil {
+		return PromptAck{}, a.fail("send prompt", err)
+	}
+	return PromptAck{ID: res.ID, Seq: res.Seq}, nil
+}
+
+// WithdrawPrompt takes back a prompt that no batch has taken yet (the person's own, or
+// anyone's for a host).
+func (a *App) WithdrawPrompt(id string) error {
+	return a.control("withdraw prompt", func(ctx context.Context) error { return a.session.Withdraw(ctx, id) })
+}
+
+// Leave leaves the party; for the host it ends the party.
+func (a *App) Leave() error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := a.session.Leave(ctx); err != nil && !errors.Is(err, session.ErrNoParty) {
+		return a.fail("leave party", err)
+	}
+	return nil
+}
+
+// RetryNow tries to reach the host at once while the window is reconnecting.
+func (a *App) RetryNow() error {
+	if err := a.session.RetryNow(); err != nil {
+		return a.fail("retry now", err)
+	}
+	return nil
+}
+
+// EndParty ends the hosted party for everyone.
+func (a *App) EndParty() error {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	if err := a.session.End(ctx); err != nil {
+		return a.fail("end party", err)
+	}
+	return nil
+}
+
+// CopyInvite puts the party's invite on the clipboard.
+func (a *App) CopyInvite() error {
+	return a.copyInvite("copy invite", func(inv wire.Invites) string { return inv.Invite },
+		"This window does not know the party's invite yet. Try again in a moment.")
+}
+
+// CopyViewerInvite puts the party's viewer invite on the clipboard.
+func (a *App) CopyViewerInvite() error {
+	return a.copyInvite("copy viewer invite", func(inv wire.Invites) string { return inv.ViewerInvite },
+		"This window does not know the viewer invite. Make new invites to get one.")
+}
+
+// CopyHostInvite puts the party's host invite on the clipboard (a party hosted with no
+// terminal of its own has one; its hosts see it).
+func (a *App) CopyHostInvite() error {
+	return a.copyInvite("copy host invite", func(inv wire.Invites) string { return inv.HostInvite },
+		"This party has no host invite.")
+}
+
+// copyInvite puts the invite pick chooses on the clipboard; missing is said when there is
+// none.
+func (a *App) copyInvite(what string, pick func(wire.Invites) string, missing string) error {
+	inv, err := a.session.Invites()
+	if err != nil {
+		return a.fail(what, err)
+	}
+	link := pick(inv)
+	if link == "" {
+		return errors.New(missing)
+	}
+	sh := a.currentShell()
+	if sh == nil {
+		return errors.New("The window is not ready yet.")
+	}
+	if err := sh.SetClipboardText(link); err != nil {
+		return a.fail(what, err)
+	}
+	return nil
+}

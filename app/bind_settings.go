@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/version"
+)
+
+// ---- bound methods: start-up, settings and the Gemini key -------------------------
+
+// Boot is called once when the window starts: settings, key status, version, a pending
+// concordia:// link and the tray status.
+func (a *App) Boot() (BootInfo, error) {
+	s, err := a.settings.Load()
+	if err != nil {
+		a.log.Warn("load settings; using defaults", "err", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bootKeyTimeout)
+	defer cancel()
+	key := a.keyStatus(ctx)
+	a.startTray()
+	a.mu.Lock()
+	link := a.link
+	a.link = ""
+	a.booted = true
+	a.mu.Unlock()
+	home, _ := os.UserHomeDir()
+	dismissed, err := a.dismissed.List()
+	if err != nil {
+		a.log.Warn("read dismissed notes; showing them again", "err", err)
+	}
+	return BootInfo{Settings: s, Key: key, Version: version.Version, Link: link, Tray: a.tray.Status(), Home: home, Dismissed: dismissed}, nil
+}
+
+// DismissNote remembers that a person dismissed the note known by key (its text), so that
+// the window keeps it hidden after a restart.
+func (a *App) DismissNote(key string) error {
+	if err := a.dismissed.Add(key); err != nil {
+		return a.fail("remember the dismissed note", err)
+	}
+	return nil
+}
+
+// GetSettings returns the saved settings (defaults for what was never saved).
+func (a *App) GetSettings() (settings.Settings, error) {
+	s, err := a.settings.Load()
+	if err != nil {
+		a.log.Warn("load settings; using defaults", "err", err)
+	}
+	return s, nil
+}
+
+// SaveSettings validates and saves the settings; it rejects bad values with a sentence
+// naming each problem.
+func (a *App) SaveSettings(s settings.Settings) (settings.Settings, error) {
+	saved, err := a.settings.Save(s)
+	if err != nil {
+		return settings.Settings{}, a.fail("save settings", err)
+	}
+	return saved, nil
+}
+
+// KeyStatus says where the Gemini key comes from.
+func (a *App) KeyStatus() (KeyStatus, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	return a.keyStatus(ctx), nil
+}
+
+func (a *App) keyStatus(ctx context.Context) KeyStatus {
+	st := a.secrets.Status(ctx)
+	return KeyStatus{
+		Source:           string(st.Source),
+		KeyringAvailable: st.KeyringAvailable,
+		KeyringError:     st.KeyringError,
+		LegacyFile:       st.LegacyFile,
+	}
+}
+
+// KeyCheck is what Google said about the Gemini key (CheckKey).
+type KeyCheck struct {
+	// Result is "accepted", "refused" (the key), "rejected" (the model) or "unavailable"
+	// (Google could not be reached or asked to come back later).
+	Result string `json:"result"`
+	// Text says it for a person.
+	Text string `json:"text"`
+}
+
+// CheckKey asks Google whether the Gemini key works (one request, no tokens used).
+// It rejects when there is no key or the keyring cannot be read.
+func (a *App) CheckKey() (KeyCheck, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), checkKeyTimeout)
+	defer cancel()
+	src, model, err := a.session.CheckKey(ctx)
+	if err != nil && !merge.Answered(err) { // no key, the keyring: nothing was asked
+		return KeyCheck{}, a.fail("check key", err)
+	}
+	return describeKeyCheck(src, model, err), nil
+}
+
+// SetKey stores the Gemini key in the OS keyring.
+func (a *App) SetKey(key string) (KeyStatus, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	if err := a.secrets.Set(ctx, key); err != nil {
+		return KeyStatus{}, a.fail("set key", err)
+	}
+	return a.keyStatus(ctx), nil
+}
+
+// DeleteKey removes the Gemini key from the OS keyring.
+func (a *App) DeleteKey() (KeyStatus, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	defer cancel()
+	if err := a.secrets.Delete(ctx); err != nil {
+		return KeyStatus{}, a.fail("delete key", err)
+	}
+	return a.keyStatus(ctx), nil
+}
+
+// PickDirectory opens the native folder dialog at start (the home folder when start is
+// not a folder); "" when cancelled.
+func (a *App) PickDirectory(start string) (string, error) {
+	sh := a.currentShell()
+	if sh == nil {
+		return "", errors.New("The window is not ready yet.")
+	}
+	if st, err := os.Stat(start); start == "" || err != nil || !st.IsDir() {
+		start, _ = os.UserHomeDir()
+	}
+	dir, err := sh.PickDirectory(filepath.Clean(start), "Choose the folder Claude Code works in")
+	if err != nil {
+		return "", a.fail("pick directory", err)
+	}
+	return dir, nil
+}
