@@ -2,7 +2,9 @@
 // internal packages. It is the only Go code that imports the Wails runtime, and it does
 // little: bound methods validate their input, delegate to internal/ (session, settings,
 // secrets, invite) and turn errors into one sentence for a person. The window's contract
-// is docs/app-api.md.
+// is docs/app-api.md. This file holds the App and the window's lifecycle; the bound
+// methods are in bind_*.go, a file for each part of that contract (settings and the key,
+// the party, host control, the workspace, the transcript).
 //
 // Everything the App needs from Wails goes through the small shell interface, so that the
 // bound methods run in plain `go test` with a fake shell.
