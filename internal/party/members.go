@@ -75,6 +75,10 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if p.closed {
 		return wire.HelloResult{}, ErrClosed
 	}
+	// Output kept while the loop was busy goes out now, before the member is one: it is
+	// then in the reply's state. Sent later, it would come before the member's own join
+	// event, which must be the first notification after the reply (state.seq+1).
+	p.flushOutput()
 	var back *member // the member a session or client_id names
 	role := wire.RoleHost
 	switch {
