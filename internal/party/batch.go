@@ -503,7 +503,9 @@ func (p *Party) settle() {
 	}
 }
 
-// maxOutputEvent bounds the text of one output event that output merges.
+// maxOutputEvent bounds the text of one output event: what output merges, and what it cuts
+// a longer text into (an agent's message that was not streamed can be megabytes, and one
+// event must fit in a host message, 16 MiB, with room for the replay's others).
 const maxOutputEvent = 64 << 10
 
 // output turns streamed agent text into an output event. No timer stands between the
@@ -516,7 +518,7 @@ const maxOutputEvent = 64 << 10
 // when it is behind. The text waits only while the loop has queued work; that work may
 // include ops that emit nothing (a burst of hellos), which the text then waits out. Each
 // connection also merges what arrives while it is busy writing (remote in server.go).
-// Tool and stderr output stay whole lines.
+// Tool and stderr output stay whole lines, but for a line longer than maxOutputEvent.
 func (p *Party) output(stream, text string) {
 	if text == "" {
 		return
@@ -531,6 +533,15 @@ func (p *Party) output(stream, text string) {
 		p.flushOutput()
 	}
 	p.outStream = stream
+	for len(text) > maxOutputEvent {
+		cut := maxOutputEvent
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut-- // never inside a character: the event's JSON would replace its halves
+		}
+		p.outBuf.WriteString(text[:cut])
+		p.flushOutput()
+		text = text[cut:]
+	}
 	p.outBuf.WriteString(text)
 	if stream != wire.StreamAssistant && !strings.HasSuffix(text, "\n") {
 		p.outBuf.WriteByte('\n')

@@ -37,7 +37,7 @@ func (p *Party) state(since int64) wire.State {
 	used := 0
 	add := func(ev wire.Event, raw json.RawMessage) bool {
 		// At least one event per reply, so that paging always progresses (an event is far
-		// below the host's message limit: prompts are at most 32 KiB, output is cut at 32 KiB).
+		// below the host's message limit: prompts are at most 32 KiB, output events at most 64 KiB).
 		if used+len(raw)+1 > budget && len(st.Events) > 0 {
 			st.Truncated = true
 			return false

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -197,5 +198,83 @@ func TestInlineNotAfterRun(t *testing.T) {
 	<-p.Done()
 	if p.inline(func() { ran = true }) || ran {
 		t.Fatal("inline ran after Run returned")
+	}
+}
+
+// A member's own join event is the first notification after its hello reply, at
+// state.seq+1 (docs/PROTOCOL.md §4), even when output the loop kept while it was busy is
+// still unsent: that output is sent first, and is in the reply's state (a protocol tester
+// saw a viewer joining mid-stream get an output event before its own join).
+func TestJoinedFirstWhileOutputIsKept(t *testing.T) {
+	p, _, io := startOutputParty(t)
+	release := make(chan struct{})
+	blocked := make(chan struct{})
+	p.post(func() { close(blocked); <-release }) // the loop is busy
+	<-blocked
+	for _, d := range []string{"a", "b", "c"} {
+		io.Out(wire.StreamAssistant, d) // each waits as an op; output keeps their text
+	}
+	bob := newCollector()
+	type joined struct {
+		res wire.HelloResult
+		err error
+	}
+	done := make(chan joined, 1)
+	go func() {
+		res, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: bob, Conn: bob})
+		done <- joined{res, err}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for p.queued.Load() < 5 { // the busy op, three deltas, the join
+		if time.Now().After(deadline) {
+			t.Fatal("the join was not queued")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	j := <-done
+	if j.err != nil {
+		t.Fatal(j.err)
+	}
+	evs := bob.waitFor(t, "bob's join", func(evs []wire.Event) bool { return len(evs) > 0 })
+	first := evs[0]
+	if first.Kind != wire.KindParticipants || first.Joined == nil || first.Joined.ID != j.res.You.ID || first.Seq != j.res.State.Seq+1 {
+		t.Fatalf("bob's first notification is %s at seq %d (state.seq %d), want his own join at state.seq+1", first.Kind, first.Seq, j.res.State.Seq)
+	}
+	var text string
+	for _, ev := range j.res.State.Events {
+		if ev.Kind == wire.KindOutput {
+			text += ev.Text
+		}
+	}
+	if text != "abc" {
+		t.Fatalf("the reply's state has output %q, want the kept %q", text, "abc")
+	}
+}
+
+// One text longer than an output event may be — an agent's message that was not
+// streamed — is cut into events of at most maxOutputEvent bytes, never inside a
+// character, and nothing of it is lost (a protocol tester's 17 MiB message went out as
+// one event, in a frame over the host's 16 MiB limit).
+func TestLongOutputCutIntoEvents(t *testing.T) {
+	p, col, io := startOutputParty(t)
+	waitInline(t, p)
+	var b strings.Builder
+	for b.Len() < 3*maxOutputEvent+100 {
+		b.WriteString("ab€") // a three-byte character, so that cuts fall inside some
+	}
+	want := b.String()
+	io.Out(wire.StreamAssistant, want)
+	evs := col.waitFor(t, "the whole text", func(evs []wire.Event) bool {
+		return strings.Join(outputs(evs), "") == want
+	})
+	got := outputs(evs)
+	if len(got) < 4 {
+		t.Fatalf("%d output events, want the text cut into at least 4", len(got))
+	}
+	for i, text := range got {
+		if len(text) > maxOutputEvent || !utf8.ValidString(text) {
+			t.Fatalf("event %d: %d bytes (limit %d), valid UTF-8 %v", i, len(text), maxOutputEvent, utf8.ValidString(text))
+		}
 	}
 }
