@@ -291,6 +291,16 @@ func (p *rawPeer) fails(method string, params any, code int) {
 	}
 }
 
+// failsSaying is fails, with the error's message too: a sentence for the person writing
+// the client.
+func (p *rawPeer) failsSaying(method string, params any, code int, message string) {
+	p.t.Helper()
+	r := p.call(method, params)
+	if r.Error == nil || r.Error.Code != code || r.Error.Message != message {
+		p.t.Fatalf("%s: %s(%v) = %+v, want error %d %q", p.name, method, params, r, code, message)
+	}
+}
+
 // hello says hello with params; on success it records who we are.
 func (p *rawPeer) hello(params map[string]any) (wire.HelloResult, *rawError) {
 	p.t.Helper()
@@ -687,7 +697,11 @@ func TestHostControl(t *testing.T) {
 				alice.fails(wire.MethodWithdraw, map[string]any{"prompt": bobs.ID}, wire.CodeNotAllowed)
 				vic.fails(wire.MethodWithdraw, map[string]any{"prompt": typo.ID}, wire.CodeNotAllowed)
 				alice.fails(wire.MethodWithdraw, map[string]any{}, rpc.CodeInvalidParams)
-				alice.fails(wire.MethodWithdraw, map[string]any{"prompt": "p999"}, rpc.CodeInvalidParams)
+				alice.failsSaying(wire.MethodWithdraw, map[string]any{"prompt": "p999"}, rpc.CodeInvalidParams,
+					"that prompt is no longer waiting: a batch took it, or it was rejected or withdrawn")
+				// Params of the wrong type are said in the protocol's words, not Go's (a tester's).
+				alice.failsSaying(wire.MethodWithdraw, map[string]any{"prompt": 5}, rpc.CodeInvalidParams,
+					"invalid params: prompt must be a string, not a number")
 				alice.ok(wire.MethodWithdraw, map[string]any{"prompt": typo.ID}, nil)
 				if err := bob.c.Withdraw(ctx, typo.ID); rpcCode(err) != rpc.CodeInvalidParams {
 					t.Errorf("withdrawing it again: %v", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -608,7 +609,7 @@ func decodeParams(raw json.RawMessage, v any) *rpc.Error {
 		return nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return rpc.Errorf(rpc.CodeInvalidParams, "invalid params: %v", err)
+		return rpc.InvalidParams(err)
 	}
 	return nil
 }
@@ -638,5 +639,11 @@ func rpcError(err error) error {
 	case errors.Is(err, ErrClosed):
 		return rpc.Errorf(rpc.CodeInternalError, "the party has ended")
 	}
-	return rpc.Errorf(code, "%s", err.Error())
+	msg := err.Error()
+	if errors.Is(err, ErrInvalid) {
+		// "invalid request" is -32600's name; this is -32602, and what follows is the
+		// sentence (a tester's client read "invalid request: batch … is not waiting").
+		msg = strings.Replace(msg, ErrInvalid.Error()+": ", "", 1)
+	}
+	return rpc.Errorf(code, "%s", msg)
 }

@@ -225,7 +225,7 @@ func (r *Request) DecodeParams(v any) error {
 		return nil
 	}
 	if err := json.Unmarshal(r.Params, v); err != nil {
-		return Errorf(CodeInvalidParams, "invalid params: %v", err)
+		return InvalidParams(err)
 	}
 	return nil
 }
