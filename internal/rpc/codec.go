@@ -68,6 +68,11 @@ func decode(data []byte) message {
 			return faultf(CodeInvalidRequest, replyID, "invalid request: method must be a string")
 		}
 		params, hasParams := fields["params"]
+		if hasParams && string(params) == "null" {
+			// JSON-RPC 2.0 wants params structured or absent; null is taken as absent, as
+			// docs/PROTOCOL.md §3 says (many JSON encoders write a missing value as null).
+			params, hasParams = nil, false
+		}
 		if hasParams && (len(params) == 0 || params[0] != '{' && params[0] != '[') {
 			return faultf(CodeInvalidRequest, replyID, "invalid request: params must be an object or an array")
 		}

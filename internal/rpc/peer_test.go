@@ -291,7 +291,6 @@ func TestMalformedInput(t *testing.T) {
 		{"id bool", false, `{"jsonrpc":"2.0","id":true,"method":"ping"}`, CodeInvalidRequest, "null"},
 		{"params string", false, `{"jsonrpc":"2.0","id":5,"method":"echo","params":"x"}`, CodeInvalidRequest, "5"},
 		{"params number", false, `{"jsonrpc":"2.0","id":5,"method":"echo","params":1}`, CodeInvalidRequest, "5"},
-		{"params null", false, `{"jsonrpc":"2.0","id":5,"method":"echo","params":null}`, CodeInvalidRequest, "5"},
 		{"bad notification", false, `{"jsonrpc":"2.0","method":"echo","params":"x"}`, CodeInvalidRequest, "null"},
 		{"neither method nor result", false, `{"jsonrpc":"2.0","id":6}`, CodeInvalidRequest, "6"},
 		{"result and error", false, `{"jsonrpc":"2.0","id":7,"result":1,"error":{"code":1,"message":"m"}}`, CodeInvalidRequest, "7"},
@@ -306,6 +305,7 @@ func TestMalformedInput(t *testing.T) {
 		{"response with unknown id", false, `{"jsonrpc":"2.0","id":12345,"result":true}`, noReply, ""},
 		{"error response with null id", false, `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}`, noReply, ""},
 
+		{"params null counts as absent", false, `{"jsonrpc":"2.0","id":5,"method":"ping","params":null}`, 1, "5"},
 		{"id null is a request", false, `{"jsonrpc":"2.0","id":null,"method":"ping"}`, 1, "null"},
 		{"id string echoed exactly", false, `{"jsonrpc":"2.0","id":"a\u00e9\"b","method":"ping"}`, 1, `"a\u00e9\"b"`},
 		{"id fraction echoed exactly", false, `{"jsonrpc":"2.0","id":1.50,"method":"ping"}`, 1, "1.50"},
