@@ -414,8 +414,8 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if w.isLink(clean) {
 		// Changes leaves links out: "no changes" would not say why (a tester's). An ignored
 		// path is refused as ignored, saying nothing more of it.
-		if ig, err := w.ignored(ctx, []string{clean}); err == nil && ig[clean] {
-			return wire.FileDiff{}, fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, clean)
+		if err := w.refuseIgnored(ctx, clean); err != nil {
+			return wire.FileDiff{}, err
 		}
 		return wire.FileDiff{}, fmt.Errorf("%w: %s is a symbolic link, or goes through one: links are never followed nor shown", ErrPath, clean)
 	}
@@ -436,6 +436,11 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		fc = nil
 	}
 	if fc == nil {
+		// Changes leaves ignored files out: refused as ignored, as Tree refuses them, not
+		// called unchanged (a protocol tester's).
+		if err := w.refuseIgnored(ctx, clean); err != nil {
+			return wire.FileDiff{}, err
+		}
 		return wire.FileDiff{}, UnchangedError(clean)
 	}
 	if fc.Status != "deleted" {
@@ -575,6 +580,15 @@ func (w *Workspace) inside(clean string) (string, error) {
 }
 
 // ignored asks git which of paths .gitignore rules ignore.
+// refuseIgnored is the refusal of path when .gitignore ignores it, else nil (nil too when
+// git cannot tell: the caller's own answer stands).
+func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
+	if ig, err := w.ignored(ctx, []string{path}); err == nil && ig[path] {
+		return fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, path)
+	}
+	return nil
+}
+
 func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(paths) == 0 {

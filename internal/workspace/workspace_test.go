@@ -148,6 +148,14 @@ func TestChangesDiffTree(t *testing.T) {
 				t.Errorf("Diff of an unchanged file: %v", err)
 			}
 
+			// An ignored file is refused as ignored, as Tree refuses it, not called unchanged
+			// (a protocol tester's diff of a file in .gitignore read "has no changes").
+			for _, p := range []string{"debug.log", "build/more.bin"} {
+				if _, err := w.Diff(ctx, p, false); !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "is ignored (.gitignore)") {
+					t.Errorf("Diff(%q): %v, want it refused as ignored", p, err)
+				}
+			}
+
 			// A link says it is one, not that it has no changes (a tester's /diff of a link
 			// the agent made read "has no changes since the party began").
 			for _, p := range []string{"passwd", "etc/passwd"} {
