@@ -586,7 +586,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/agent /compact", wantCall: "agent /compact"},
 		{line: "/agent compact", wantErr: "say /agent /COMMAND"},
 		{line: "/rotate", wantCall: "rotate"},
-		{line: "/invite", wantCall: "invites", wantErr: "the invites:\n    invite code: concordia://h:1/a?fp=x\n    viewer invite: concordia://h:1/b?fp=x"}, // a co-host asks the host
+		{line: "/invite", wantCall: "invites", wantErr: "[system] the invites:\ninvite code: concordia://h:1/a?fp=x\nviewer invite: concordia://h:1/b?fp=x\n"}, // a co-host asks the host; each invite at the start of its line, as at the host's start
 		{line: "/revoke", wantErr: "no tool is always allowed now"},
 		{line: "/revoke", wantErr: "always allowed without asking: Bash, Edit (/revoke TOOL makes one ask again)", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Bash", "Edit"}}},

@@ -809,17 +809,7 @@ func (c *commander) invite(ctx context.Context, _ string) error {
 }
 
 func (c *commander) printInvites(inv wire.Invites, title string) {
-	c.pr.reply("system", invitesText(inv, title))
-}
-
-// invitesText is title and the invites, one per line, in the form the host prints them at
-// its start: the host invite only when the party has one.
-func invitesText(inv wire.Invites, title string) string {
-	s := title + "\ninvite code: " + inv.Invite + "\nviewer invite: " + inv.ViewerInvite
-	if inv.HostInvite != "" {
-		s += "\nhost invite: " + inv.HostInvite + "\n(the host invite joins as a host: give it only to someone who may decide what the agent does)"
-	}
-	return s
+	c.pr.invites(inv, title, "")
 }
 
 func (c *commander) agent(ctx context.Context, arg string) error {

@@ -223,7 +223,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		if err := hostInv.write(); err != nil {
 			pr.notice("error", "cannot write the new host invite: "+describe(err)+"; the one in the file no longer works (a co-host's /rotate makes new invites and tries again)")
 		}
-		pr.notice("system", invitesText(hostInv.strip(inv), "new invites (the old links no longer work):")+hostInv.where())
+		pr.invites(hostInv.strip(inv), "new invites (the old links no longer work):", hostInv.where())
 	})
 	if resume != nil {
 		invites := "the invites are the ones it had last"
@@ -315,7 +315,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		if resume != nil {
 			pr.live()
 			// The history pushed the invites out of sight, and this terminal has no /invite.
-			pr.notice("system", invitesText(hostInv.strip(h.Invites()), "the invites:")+hostInv.where())
+			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
 		}
 		if f, ok := io.In.(*os.File); ok && inForeground(f) {
 			go watchOnly(f, pr) // ends with the input, or with the process
@@ -537,12 +537,12 @@ func (o *hostInviteOut) place() string {
 	return "in " + o.file
 }
 
-// where is what printed invites add about the host invite kept in the file.
+// where is what printed invites add about the host invite kept in the file ("" when none is).
 func (o *hostInviteOut) where() string {
 	if o.file == "" {
 		return ""
 	}
-	return "\nthe host invite is in " + o.file + " (mode 0600): give it only to someone who may decide what the agent does"
+	return "the host invite is in " + o.file + " (mode 0600): give it only to someone who may decide what the agent does"
 }
 
 // inviteFileUsable says why --host-invite-file cannot be used, or nil: it is written

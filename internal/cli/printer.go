@@ -327,6 +327,32 @@ func (p *printer) noticeText(tag, text string) string {
 	return b.String()
 }
 
+// invites prints "[system] title", then the invites one per line in the form the host
+// prints them at its start, each at the start of its line ("invite code: concordia://…"):
+// a script that reads the host's output finds new invites as it found the first ones (a
+// protocol tester's found only the first, which no longer worked, as the new ones were
+// indented under the title). The host invite only when the party has one, with a word of
+// caution; after, when not "", is a last line of its own. Always printed, as a reply is.
+func (p *printer) invites(inv wire.Invites, title, after string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lastNotice = ""
+	lines := []string{p.noticeText("system", term.Clean(title)), "invite code: " + inv.Invite, "viewer invite: " + inv.ViewerInvite}
+	if inv.HostInvite != "" {
+		lines = append(lines, "host invite: "+inv.HostInvite,
+			p.noticeText("system", "the host invite joins as a host: give it only to someone who may decide what the agent does"))
+	}
+	if after != "" {
+		lines = append(lines, p.noticeText("system", term.Clean(after)))
+	}
+	block := strings.Join(lines, "\n")
+	if p.aboveLocked(block) {
+		return
+	}
+	p.breakLineLocked()
+	fmt.Fprintln(p.w, block)
+}
+
 // local prints a line of this terminal's own (a /shell command's output) as it is,
 // beside the party's: above the agent's unfinished line where the editor shows one.
 func (p *printer) local(line string) {

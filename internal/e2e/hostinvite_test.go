@@ -151,6 +151,11 @@ func TestHostInviteFile(t *testing.T) {
 	newHost := ops.expect(`^\s*host invite: (concordia://\S+)$`)[1]
 	h.expect(`new invites \(the old links no longer work\)`)
 	h.expect(`the host invite is in ` + regexp.QuoteMeta(file) + ` \(mode 0600\)`)
+	// The new invite is printed as the first was, at the start of its line (a protocol
+	// tester's script found only the first: the new ones were indented).
+	if got := h.lines(regexp.MustCompile(`^invite code: (concordia://\S+)$`)); len(got) != 2 || token(got[1]) == token(inv) {
+		t.Fatalf("the host printed the invite codes %q, want the first and then a new one", got)
+	}
 	if got := readInvite(); got != newHost {
 		t.Fatalf("the file holds %s after the rotation, the co-host was given %s", got, newHost)
 	}

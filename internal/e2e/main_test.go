@@ -153,6 +153,19 @@ func (p *proc) find(rx *regexp.Regexp) []string {
 	return nil
 }
 
+// lines is the first submatch of every stdout line so far that matches rx, in order.
+func (p *proc) lines(rx *regexp.Regexp) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var got []string
+	for _, l := range p.out {
+		if m := rx.FindStringSubmatch(l); m != nil {
+			got = append(got, m[1])
+		}
+	}
+	return got
+}
+
 // expect waits for a stdout line matching re and returns its submatches.
 func (p *proc) expect(re string) []string {
 	p.t.Helper()
