@@ -207,7 +207,7 @@ func (p *Party) Reject(memberID, batch, reason string) error {
 			carried[id] = true
 		}
 		p.dropPending(carried)
-		p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.id, Prompts: ids, By: by.Name, Reason: oneLine(reason)}})
+		p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.id, Prompts: ids, By: by.Name, Reason: reasonLine(reason)}})
 		p.busy = false
 		p.settle()
 		return nil
@@ -333,7 +333,7 @@ func (p *Party) Kick(memberID, target, reason string) error {
 			delete(p.byClient, m.clientID)
 		}
 		text := fmt.Sprintf("%s removed %s from the party", by.Name, m.Name)
-		if r := oneLine(reason); r != "" {
+		if r := reasonLine(reason); r != "" {
 			text += ": " + r
 		}
 		// What they asked and no batch has taken goes with them: a prompt of someone

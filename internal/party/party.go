@@ -30,6 +30,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
@@ -621,13 +622,24 @@ func randomID(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// reasonLine is a reason a person typed (a rejection, a removal, a denial) on one line:
+// its lines joined by spaces, not cut at the first (a protocol tester's "no\nthanks" came
+// out as "no …"), at most 300 bytes.
+func reasonLine(s string) string {
+	return oneLine(strings.Join(strings.Fields(s), " "))
+}
+
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i] + " …"
 	}
 	if len(s) > 300 {
-		s = s[:300] + "…"
+		cut := 300
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // not inside a character
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -157,7 +157,7 @@ func (p *Party) closePermissions(batchID string) {
 
 // decide applies a host's decision (Party.decide).
 func (p *Party) decide(by *member, id, decision, reason string) error {
-	reason = oneLine(reason)
+	reason = reasonLine(reason)
 	switch decision {
 	case wire.DecisionAllow:
 		return p.resolve(id, wire.PermissionAllowed, by.Name, "")
