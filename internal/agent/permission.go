@@ -22,6 +22,17 @@ type ToolRequest struct {
 	Input json.RawMessage
 }
 
+// Vetting is what a turn's Vet says of a tool use before Claude Code's own permission
+// check: VetContinue leaves it to that check (its mode, then Ask), VetDeny refuses it with
+// Message, VetAsk makes claude ask (Ask) even where its mode would not.
+type Vetting int
+
+const (
+	VetContinue Vetting = iota
+	VetDeny
+	VetAsk
+)
+
 // ToolDecision answers a ToolRequest; Message tells the agent why it was denied.
 type ToolDecision struct {
 	Allow   bool
@@ -35,6 +46,13 @@ type TurnOptions struct {
 	// Ask decides tool requests. It is called on a goroutine of its own and must return
 	// when ctx ends (the turn ended or was interrupted, or claude died). Nil denies them.
 	Ask func(ctx context.Context, req ToolRequest) ToolDecision
+	// Vet sees every tool use before Claude Code's own permission check (a PreToolUse
+	// hook, registered when Config.PermissionPrompt is set), so that what a mode promises
+	// holds whatever claude's mode lets through without asking: claude switched to plan
+	// mode while it runs lets any Bash command run unasked, and its acceptEdits runs mkdir,
+	// touch, rm, mv, cp and sed unasked (both seen with Claude Code 2.1.197). It is called
+	// on a goroutine of its own and must return promptly. Nil continues every tool use.
+	Vet func(ctx context.Context, req ToolRequest) (Vetting, string)
 	// Command sends the prompt as an agent slash command (/compact). Otherwise the prompt
 	// is text and never runs as a command, whatever it starts with.
 	Command bool
@@ -215,4 +233,51 @@ func messageContent(prompt string, command bool) string {
 		return " " + prompt
 	}
 	return prompt
+}
+
+// vetHook is the callback id of the PreToolUse hook registered at initialize.
+const vetHook = "concordia-vet"
+
+// hookCallback is the request of a hook_callback control request.
+type hookCallback struct {
+	CallbackID string `json:"callback_id"`
+	Input      struct {
+		HookEventName string          `json:"hook_event_name"`
+		ToolName      string          `json:"tool_name"`
+		ToolInput     json.RawMessage `json:"tool_input"`
+	} `json:"input"`
+}
+
+// answerHook answers claude's PreToolUse hook with the running turn's Vet, on a goroutine
+// of its own (as answerToolRequest: the stdout reader must keep reading). Anything but our
+// own PreToolUse callback, or a tool use with no turn or no Vet, continues unchanged.
+func (a *Agent) answerHook(p *process, requestID string, raw json.RawMessage) {
+	var req hookCallback
+	_ = json.Unmarshal(raw, &req)
+	respond := func(out map[string]any) {
+		a.writeControlResponse(p, requestID, map[string]any{"subtype": "success", "request_id": requestID, "response": out})
+	}
+	t := a.turnOf(p)
+	if req.CallbackID != vetHook || req.Input.HookEventName != "PreToolUse" || t == nil || t.vet == nil {
+		respond(map[string]any{})
+		return
+	}
+	tr := ToolRequest{Tool: req.Input.ToolName, Summary: ToolSummary(req.Input.ToolName, req.Input.ToolInput, a.cfg.WorkDir), Input: req.Input.ToolInput}
+	ctx := t.askCtx
+	go func() {
+		v, msg := t.vet(ctx, tr)
+		switch v {
+		case VetDeny:
+			if msg == "" {
+				msg = "Tool use was denied."
+			}
+			respond(map[string]any{"hookSpecificOutput": map[string]any{
+				"hookEventName": "PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": msg}})
+		case VetAsk:
+			respond(map[string]any{"hookSpecificOutput": map[string]any{
+				"hookEventName": "PreToolUse", "permissionDecision": "ask", "permissionDecisionReason": msg}})
+		default:
+			respond(map[string]any{})
+		}
+	}()
 }

@@ -205,3 +205,94 @@ func hostMember(t *testing.T, h *Host) (*party.Local, *recorder) {
 	t.Cleanup(owner.Leave)
 	return owner, watchLocal(t, "hosty", owner)
 }
+
+// TestRealClaudePlanSetWhileClaudeRunsDeniesBash: a party switched to plan mode while
+// claude runs refuses a shell command. The real Claude Code switched to plan mode by a
+// set_permission_mode request runs any Bash command without asking (a tester's touch ran
+// in a party set to "Plan only — nothing is changed"): the party's PreToolUse hook
+// refuses it before claude's own check.
+func TestRealClaudePlanSetWhileClaudeRunsDeniesBash(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please touch t.txt"
+	workdir := t.TempDir()
+	target := filepath.Join(workdir, "t.txt")
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "touch " + target, "description": "Create t.txt"}),
+		"Understood: nothing run.")
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionAsk,
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
+	})
+	own, rec := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	// A first turn, so that claude runs when the mode changes: the switch is a live one.
+	if _, err := alice.c.Prompt(context.Background(), "hello"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if err := own.SetPermissionMode(context.Background(), wire.PermissionPlan); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []interface {
+		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+	}{alice, rec} {
+		evs := r.waitFor(t, "the second turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 2 })
+		pend, den := permissions(evs, wire.PermissionPending), permissions(evs, wire.PermissionDenied)
+		if len(pend) != 0 || len(den) != 1 || den[0].Tool != "Bash" || den[0].Reason != "plan mode: nothing is changed" {
+			t.Errorf("permission events: pending %+v, denied %+v; want the Bash denied by plan mode", pend, den)
+		}
+		if tr := kinds(evs, wire.KindTurn)[1].Turn; tr.Denied != 1 {
+			t.Errorf("turn %+v: want 1 denial", tr)
+		}
+	}
+	if results := toolResults(); len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "plan mode") {
+		t.Fatalf("tool results the API got back: %+v; want one error result saying plan mode", results)
+	}
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("t.txt exists in plan mode (stat: %v)", err)
+	}
+}
+
+// TestRealClaudeEditsModeAsksBeforeRm: "file edits are allowed, every other tool use asks
+// a host". Claude Code's acceptEdits runs rm in its working directory without asking (a
+// tester's file was deleted with no card): the party's hook has claude ask, a host sees
+// the request and denies it, and the file stays.
+func TestRealClaudeEditsModeAsksBeforeRm(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please remove victim.txt"
+	workdir := t.TempDir()
+	victim := filepath.Join(workdir, "victim.txt")
+	if err := os.WriteFile(victim, []byte("keep me\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "rm " + victim, "description": "Remove victim.txt"}),
+		"Understood: it stays.")
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionEdits,
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
+	})
+	own, rec := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := rec.waitFor(t, "the request for rm", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+	pm := permissions(evs, wire.PermissionPending)[0]
+	if pm.Tool != "Bash" || !strings.Contains(pm.Summary, "rm ") {
+		t.Fatalf("pending request %+v, want the Bash rm", pm)
+	}
+	if err := own.Decide(context.Background(), pm.ID, wire.DecisionDeny, "keep it"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if results := toolResults(); len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "keep it") {
+		t.Fatalf("tool results the API got back: %+v; want one error result with the host's reason", results)
+	}
+	if b, err := os.ReadFile(victim); err != nil || string(b) != "keep me\n" {
+		t.Fatalf("victim.txt after the denial: %q, %v", b, err)
+	}
+}

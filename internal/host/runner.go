@@ -242,6 +242,18 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 			return agent.ToolDecision{Allow: d.Allow, Message: d.Message}
 		}
 	}
+	if io.Vet != nil {
+		opts.Vet = func(ctx context.Context, req agent.ToolRequest) (agent.Vetting, string) {
+			v, msg := io.Vet(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary})
+			switch v {
+			case party.VetDeny:
+				return agent.VetDeny, msg
+			case party.VetAsk:
+				return agent.VetAsk, msg
+			}
+			return agent.VetContinue, msg
+		}
+	}
 	res, err := a.TurnWith(ctx, prompt, opts)
 	if r.onSession != nil {
 		r.onSession(a.SessionID())

@@ -168,3 +168,60 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 		t.Fatalf("a co-host set edits: %v", err)
 	}
 }
+
+// What vet says of a tool use in each mode (TurnIO.Vet, which the real Claude Code asks
+// before its own check): plan refuses what is not read-only, and everyone sees it; edits
+// has every tool that is neither a file edit nor read-only asked about (claude's own
+// acceptEdits runs rm unasked); ask and all leave it to claude's check and Ask.
+func TestVetHoldsTheModesPromise(t *testing.T) {
+	p, col, _ := start(t, Config{PermissionMode: wire.PermissionAsk})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	cases := []struct {
+		mode, tool string
+		want       Vetting
+	}{
+		{wire.PermissionAsk, "Bash", VetContinue},
+		{wire.PermissionAll, "Bash", VetContinue},
+		{wire.PermissionEdits, "Bash", VetAsk},
+		{wire.PermissionEdits, "WebFetch", VetContinue}, // read-only: claude's own check
+		{wire.PermissionEdits, "mcp__db__query", VetAsk},
+		{wire.PermissionEdits, "Edit", VetContinue},
+		{wire.PermissionEdits, "Write", VetContinue},
+		{wire.PermissionEdits, "Read", VetContinue},
+		{wire.PermissionEdits, ExitPlanTool, VetAsk},
+		{wire.PermissionPlan, "Read", VetContinue},
+		{wire.PermissionPlan, ExitPlanTool, VetContinue},
+		{wire.PermissionPlan, "Write", VetDeny},
+		{wire.PermissionPlan, "Bash", VetDeny},
+	}
+	for _, c := range cases {
+		if err := boss.SetPermissionMode(context.Background(), c.mode); err != nil {
+			t.Fatal(err)
+		}
+		got, msg := p.vet("b1", ToolRequest{Tool: c.tool, Summary: "x"})
+		if got != c.want {
+			t.Errorf("%s, %s: %v %q, want %v", c.mode, c.tool, got, msg, c.want)
+		}
+		if got == VetDeny && msg != planDenial {
+			t.Errorf("%s, %s: the agent is told %q", c.mode, c.tool, msg)
+		}
+	}
+	evs := col.waitFor(t, "the plan's two denials", func(evs []wire.Event) bool {
+		n := 0
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionDenied && ev.Permission.Reason == planReason {
+				n++
+			}
+		}
+		return n == 2
+	})
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+			t.Errorf("vet opened a request: %+v", ev.Permission)
+		}
+	}
+}
