@@ -111,20 +111,29 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	return f, append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil
 }
 
-// rekey reads the key again (environment, then keyring) and makes a client when it is not
-// the key with id current.
+// rekey reads the key again (environment, then keyring), as merge.Rekey says: a client
+// for another key, the current id for the same key or one that cannot be read now, ""
+// for none.
 func (o MergerOptions) rekey() merge.Rekey {
 	return func(ctx context.Context, current string) (*merge.Gemini, string) {
 		key, _, err := o.Store.Key(ctx)
-		if err != nil || key == "" || keyID(key) == current {
+		switch {
+		case err != nil:
+			if o.Logger != nil {
+				o.Logger.Info("Gemini key not read again", "err", err)
+			}
+			return nil, current
+		case key == "":
 			return nil, ""
+		case keyID(key) == current:
+			return nil, current
 		}
 		g, err := merge.NewGemini(ctx, merge.EnvConfig(key, o.Model, o.Getenv))
 		if err != nil {
 			if o.Logger != nil {
 				o.Logger.Info("new Gemini key unusable", "err", "gemini client could not be made")
 			}
-			return nil, ""
+			return nil, keyID(key)
 		}
 		return g, keyID(key)
 	}

@@ -5,7 +5,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,4 +129,74 @@ func geminiAt(url string) func(string) string {
 		}
 		return ""
 	}
+}
+
+// A key removed or replaced while Gemini merges is followed from the next batch (a
+// tester removed the key in Settings, which then said "No key: prompts are merged
+// locally", and the next batch still went to Gemini with it; a replaced key went unused).
+func TestRemovedOrReplacedGeminiKeyIsFollowed(t *testing.T) {
+	var mu sync.Mutex
+	var used []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("x-goog-api-key")
+		mu.Lock()
+		used = append(used, key)
+		mu.Unlock()
+		if key == "refused-key" {
+			testkit.WriteGeminiKeyRefused(w)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		testkit.WriteGeminiMerge(w, body, "GEMINI: all of it")
+	}))
+	t.Cleanup(srv.Close)
+	keysUsed := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		k := used
+		used = nil
+		return k
+	}
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	ctx := context.Background()
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(ctx, "first-key"); err != nil {
+		t.Fatal(err)
+	}
+	// A check when Gemini is off at most every hour: what follows is the check before a
+	// batch Gemini would merge, which is not throttled.
+	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: geminiAt(srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(what, wantMerger string, wantKeys []string, wantNotice string) {
+		t.Helper()
+		res, err := m.Merge(ctx, batch)
+		if err != nil || res.Merger != wantMerger {
+			t.Fatalf("%s: merged by %q (%v), want %q", what, res.Merger, err, wantMerger)
+		}
+		if got := keysUsed(); !slices.Equal(got, wantKeys) {
+			t.Fatalf("%s: Gemini was sent the keys %q, want %q", what, got, wantKeys)
+		}
+		var notices []string
+		for _, n := range res.Notices {
+			notices = append(notices, n.Text)
+		}
+		if (wantNotice == "") != (len(notices) == 0) || wantNotice != "" && !slices.Contains(notices, wantNotice) {
+			t.Fatalf("%s: notices %q, want %q", what, notices, wantNotice)
+		}
+		if m.Name() != wantMerger {
+			t.Fatalf("%s: the merger's name is %q, want %q (the party's settings follow it)", what, m.Name(), wantMerger)
+		}
+	}
+	step("the first key", wire.MergerGemini, []string{"first-key"}, "")
+	if err := store.Set(ctx, "second-key"); err != nil {
+		t.Fatal(err)
+	}
+	step("replaced", wire.MergerGemini, []string{"second-key"}, "a new Gemini API key was set: merging with it from now on")
+	if err := store.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	step("removed", wire.MergerLocal, nil, "the Gemini API key was removed: merging locally from now on")
+	step("still none", wire.MergerLocal, nil, "")
 }

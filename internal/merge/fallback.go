@@ -38,14 +38,18 @@ type Fallback struct {
 	keyHint   string // where the host replaces a refused key ("" = `concordia key set`)
 }
 
-// Rekey looks for a Gemini key other than the one whose id is current (ids are opaque,
-// e.g. a hash of the key; "" = none). It returns a client for the new key and its id, or
-// nil when there is none. It must respect ctx.
+// Rekey reads the Gemini key the host has now, given the id of the one the merger knows
+// (ids are opaque, e.g. a hash of the key; "" = none). It returns a client for it and its
+// id when it is another key; nil and current when it is the same key or cannot be read
+// now; nil and "" when there is no key any more; nil and another id when there is a new
+// key for which no client can be made. It must respect ctx.
 type Rekey func(ctx context.Context, current string) (*Gemini, string)
 
-// SetRekey makes the merger look for a new key, at most once per every, while Gemini is
-// off (refused key) or absent (no key at the start): a key set while the party runs is
-// used from the next batch on. current is the id of the key in use now.
+// SetRekey makes the merger follow the host's key: before every batch that Gemini would
+// merge (a key removed in Settings must not be sent another batch, a tester's was), and
+// at most once per every while Gemini is off (a refused key) or absent (no key at the
+// start), so that a key set while the party runs is used from the next batch on. current
+// is the id of the key in use now.
 func (f *Fallback) SetRekey(r Rekey, current string, every time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -70,34 +74,55 @@ func (f *Fallback) SetKeyHint(hint string) {
 	f.keyHint = hint
 }
 
-// checkKey asks rekey for a new key when Gemini is unusable and a check is due; with the
-// new key's client it returns the notice that says so (the first key a party gets is not
-// "again").
-func (f *Fallback) checkKey(ctx context.Context) (*Gemini, string) {
+// current is the Gemini client to merge with now (nil: merge locally), after following
+// the host's key when a check is due (SetRekey), with the notice of a change found just
+// now ("" when none).
+func (f *Fallback) current(ctx context.Context) (*Gemini, string) {
 	f.mu.Lock()
+	g := f.gemini
+	if f.off {
+		g = nil
+	}
 	r, id := f.rekey, f.keyID
-	due := r != nil && (f.gemini == nil || f.off) && time.Since(f.lastCheck) >= f.every
+	due := r != nil && (g != nil || time.Since(f.lastCheck) >= f.every)
 	if due {
 		f.lastCheck = time.Now()
 	}
-	first := f.gemini == nil // the party had no key until now: Gemini was never used
+	hadKey := f.gemini != nil // a client now, or a refused one
 	f.mu.Unlock()
 	if !due {
-		return nil, ""
+		return g, ""
 	}
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	g, newID := r(cctx, id)
-	if g == nil {
-		return nil, ""
-	}
+	ng, nid := r(cctx, id)
 	f.mu.Lock()
-	f.gemini, f.off, f.keyID = g, false, newID
-	f.mu.Unlock()
-	if first {
-		return g, noticeFirstKey
+	defer f.mu.Unlock()
+	if f.keyID != id {
+		// Another batch followed the key meanwhile: what it found stands.
+		if f.off {
+			return nil, ""
+		}
+		return f.gemini, ""
 	}
-	return g, noticeNewKey
+	switch {
+	case ng != nil:
+		f.gemini, f.off, f.keyID = ng, false, nid
+		switch {
+		case g != nil:
+			return ng, noticeReplacedKey
+		case !hadKey:
+			return ng, noticeFirstKey
+		}
+		return ng, noticeNewKey
+	case nid == id:
+		return g, ""
+	case nid == "":
+		f.gemini, f.off, f.keyID = nil, false, ""
+		return nil, noticeKeyRemoved
+	}
+	f.gemini, f.off, f.keyID = nil, false, nid
+	return nil, noticeKeyUnusable
 }
 
 var _ Merger = (*Fallback)(nil)
@@ -108,6 +133,10 @@ const (
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
 	noticeFirstKey   = "merging with Gemini from now on: a Gemini API key was set"
+	// The key in use was replaced or removed while the party ran.
+	noticeReplacedKey = "a new Gemini API key was set: merging with it from now on"
+	noticeKeyRemoved  = "the Gemini API key was removed: merging locally from now on"
+	noticeKeyUnusable = "a new Gemini API key was set, but it cannot be used here; merging locally"
 )
 
 // NewFallback composes g (nil when there is no key) and local (nil: NewLocal()).
@@ -159,12 +188,13 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	if len(prompts) <= 1 {
 		return f.local.Merge(ctx, prompts)
 	}
-	g := f.usable()
-	var fresh string // the notice of a key found just now
+	g, fresh := f.current(ctx) // fresh: the notice of a key change found just now
 	if g == nil {
-		if g, fresh = f.checkKey(ctx); g == nil {
-			return f.local.Merge(ctx, prompts)
+		res, err := f.local.Merge(ctx, prompts)
+		if err == nil && fresh != "" {
+			res.Notices = append([]Notice{{Kind: wire.KindSystem, Text: fresh}}, res.Notices...)
 		}
+		return res, err
 	}
 	res, err := g.Merge(ctx, prompts)
 	if err == nil {
