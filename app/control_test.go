@@ -93,7 +93,7 @@ func TestHostControlThroughTheBindings(t *testing.T) {
 	if err := f.app.ApproveEditedBatch(ap.Approval.Batch, "edited FAKE_ASK"); err != nil {
 		t.Fatalf("ApproveEditedBatch: %v", err)
 	}
-	if err := f.app.ApproveBatch(ap.Approval.Batch); err == nil || !strings.Contains(err.Error(), "is not waiting for approval.") || strings.Contains(err.Error(), "invalid request") {
+	if err := f.app.ApproveBatch(ap.Approval.Batch); err == nil || !strings.Contains(err.Error(), "is no longer waiting for approval: it was sent or rejected") || strings.Contains(err.Error(), "invalid request") {
 		t.Fatalf("ApproveBatch twice = %v", err)
 	}
 	perm := f.waitEvent(t, "a tool request", func(e wire.Event) bool {

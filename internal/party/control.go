@@ -216,7 +216,9 @@ func (p *Party) Reject(memberID, batch, reason string) error {
 
 func (p *Party) heldBatch(id string) (*heldBatch, error) {
 	if p.held == nil || p.held.id != id {
-		return nil, fmt.Errorf("%w: batch %q is not waiting for approval", ErrInvalid, id)
+		// Said without the batch's id, which means nothing to a person (a tester's window
+		// showed "Batch \"b5\" is not waiting for approval").
+		return nil, fmt.Errorf("%w: that merged prompt is no longer waiting for approval: it was sent or rejected, or the host stopped and merged its prompts again", ErrInvalid)
 	}
 	return p.held, nil
 }

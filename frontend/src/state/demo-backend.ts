@@ -470,7 +470,7 @@ export class DemoBackend implements Backend {
   async #approve(batch: string, text: string | null): Promise<void> {
     const by = this.#host();
     const h = this.#held;
-    if (!h || h.id !== batch) throw new Error(`Batch "${batch}" is not waiting for approval.`);
+    if (!h || h.id !== batch) throw new Error('That merged prompt is no longer waiting for approval: it was sent or rejected, or the host stopped and merged its prompts again.');
     await this.#sleep(150);
     this.#held = null;
     const edited = text !== null && text !== h.merged;
@@ -480,7 +480,7 @@ export class DemoBackend implements Backend {
   async RejectBatch(batch: string, reason: string): Promise<void> {
     const by = this.#host();
     const h = this.#held;
-    if (!h || h.id !== batch) throw new Error(`Batch "${batch}" is not waiting for approval.`);
+    if (!h || h.id !== batch) throw new Error('That merged prompt is no longer waiting for approval: it was sent or rejected, or the host stopped and merged its prompts again.');
     await this.#sleep(150);
     this.#held = null;
     this.#event({ kind: 'rejected', rejected: { batch, prompts: h.prompts.map((p) => p.id), by: by.name, reason } });

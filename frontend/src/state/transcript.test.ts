@@ -194,6 +194,16 @@ describe('TranscriptModel', () => {
     expect(m.rejection('b')).toBeUndefined();
   });
 
+  it('a newer approval replaces one still waiting, as after a host stopped and resumed', () => {
+    const ap = (seq: number, batchId: string, prompts: string[]): PartyEvent => ({ seq, ts: '', kind: 'approval', approval: { batch: batchId, prompts, merged: 'x', merger: 'local' } });
+    const m = fold([prompt(1, pA), ap(2, 'b5', ['a']), sys(3, 'the host resumed the party'), ap(4, 'b7', ['a'])]);
+    const approvals = m.items.filter((it) => it.type === 'approval');
+    expect(approvals.map((it) => (it.type === 'approval' ? `${it.approval.batch} ${it.status}` : ''))).toEqual(['b5 replaced', 'b7 waiting']);
+    expect(m.awaitingApproval('a')).toBe(true);
+    m.apply(batch(5, { id: 'b7', prompts: ['a'], merged: 'x', merger: 'local' }));
+    expect(m.awaitingApproval('a')).toBe(false);
+  });
+
   it('reset forgets items and seq', () => {
     const m = fold([sys(1, 'a'), sys(2, 'b')]);
     m.reset();

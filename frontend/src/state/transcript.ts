@@ -188,7 +188,12 @@ export interface ApprovalItem extends ItemBase {
   type: 'approval';
   approval: Approval;
   prompts: readonly Prompt[];
-  status: 'waiting' | 'sent' | 'rejected';
+  /**
+   * 'replaced': a newer merged prompt came while this one waited, which happens only when
+   * the host stopped before anyone decided and, resumed, merged its prompts again (only one
+   * batch waits at a time). Its buttons would name a batch the host no longer holds.
+   */
+  status: 'waiting' | 'sent' | 'rejected' | 'replaced';
   /** The text that went to the agent, when it differs from the merged text. */
   edited: string | null;
   rejected: Rejected | null;
@@ -331,6 +336,12 @@ export class TranscriptModel {
       case 'approval':
         if (ev.approval && typeof ev.approval === 'object') {
           const a = ev.approval;
+          // Only one batch waits at a time: one still waiting here was left by a host that
+          // stopped (a tester's window kept its Send after the resume, next to the new one).
+          for (let i = 0; i < this.#items.length; i++) {
+            const it = this.#items[i]!;
+            if (it.type === 'approval' && it.status === 'waiting' && it.approval.batch !== a.batch) this.#replace(i, { ...it, status: 'replaced' });
+          }
           this.#push({ ...base, type: 'approval', approval: a, prompts: this.#resolve(a.prompts), status: 'waiting', edited: null, rejected: null });
           for (const id of a.prompts ?? []) this.#approvalOf.set(id, this.#items.length - 1);
         }
