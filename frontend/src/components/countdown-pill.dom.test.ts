@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import './countdown-pill';
 import type { PhasePill } from './countdown-pill';
 
-async function pill(phase: string, trouble = ''): Promise<HTMLElement> {
+async function pill(phase: string, trouble = '', since: number | null = null): Promise<HTMLElement> {
   const el = document.createElement('phase-pill') as PhasePill;
   el.phase = phase;
   el.trouble = trouble;
+  el.since = since;
   document.body.append(el);
   await el.updateComplete;
   return el.shadowRoot!.querySelector<HTMLElement>('[data-testid=party-phase]')!;
@@ -24,5 +25,13 @@ describe('<phase-pill>', () => {
     const p = await pill('idle');
     expect(p.textContent?.trim()).toBe('Idle');
     expect(p.getAttribute('title')).toBe('Idle');
+  });
+
+  it('says how long the party has been merging or the agent working (a tester saw a bare "Merging" for 45 s)', async () => {
+    expect((await pill('merging', '', Date.now() - 29_400)).textContent?.trim()).toBe('Merging · 29 s');
+    expect((await pill('running', '', Date.now() - 65_000)).textContent?.trim()).toMatch(/^Agent working · 1 min 0[45] s$/);
+    expect((await pill('running', '', Date.now())).textContent?.trim()).toBe('Agent working'); // not "0 s"
+    expect((await pill('running')).textContent?.trim()).toBe('Agent working'); // since unknown
+    expect((await pill('idle', '', Date.now() - 5000)).textContent?.trim()).toBe('Idle');
   });
 });

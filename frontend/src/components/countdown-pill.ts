@@ -12,6 +12,7 @@ export class PhasePill extends LitElement {
     deadline: { attribute: false },
     needed: { attribute: false },
     trouble: { attribute: false },
+    since: { attribute: false },
   };
   declare phase: string;
   /** Local ms when the window closes, or null. */
@@ -20,6 +21,8 @@ export class PhasePill extends LitElement {
   declare needed: number;
   /** Why the agent is not running (phase agent_down): the pill's tooltip says it. */
   declare trouble: string;
+  /** Local ms when the phase began, or null: merging and running say how long so far. */
+  declare since: number | null;
 
   constructor() {
     super();
@@ -27,7 +30,8 @@ export class PhasePill extends LitElement {
     this.deadline = null;
     this.needed = 0;
     this.trouble = '';
-    new Ticker(this, 200, () => this.deadline !== null);
+    this.since = null;
+    new Ticker(this, 200, () => this.deadline !== null || this.#timed());
   }
 
   static override styles = [
@@ -49,8 +53,18 @@ export class PhasePill extends LitElement {
     `,
   ];
 
+  /** Whether the pill shows how long the phase has lasted. */
+  #timed(): boolean {
+    return this.since !== null && TIMED.has(this.phase);
+  }
+
   override render() {
     let extra = '';
+    if (this.#timed()) {
+      // Whole seconds, from the first: "Merging · 3 s", "Agent working · 1 min 05 s".
+      const s = Math.floor(Math.max(0, Date.now() - this.since!) / 1000);
+      if (s >= 1) extra = ` · ${s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`}`;
+    }
     if (this.phase === 'collecting') {
       if (this.needed > 0) extra = ` · waiting for ${this.needed} more`;
       else if (this.deadline !== null) {
@@ -65,5 +79,8 @@ export class PhasePill extends LitElement {
     >`;
   }
 }
+
+/** The phases whose pill says how long they have lasted. */
+const TIMED = new Set(['merging', 'running']);
 
 customElements.define('phase-pill', PhasePill);

@@ -769,7 +769,7 @@ export class PartyView extends LitElement {
           <b data-testid="party-host">${p.host}'s party</b>
           <span>${p.agent || 'Claude Code'}</span>
         </div>
-        <phase-pill .phase=${s.displayPhase} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
+        <phase-pill .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" data-tip="Stop the agent's turn (it keeps what it wrote so far)"

@@ -240,6 +240,23 @@ describe('connection status', () => {
     expect(st.notices.at(-1)?.text).toBe('Could not retry: You are not in a party.');
   });
 
+  it('knows since when the party has been in its phase: live, and from a resync\'s history', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    const before = Date.now();
+    be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'phase', phase: 'merging' });
+    expect(st.phaseSince).toBeGreaterThanOrEqual(before);
+    const merging = st.phaseSince;
+    be.emit('party:event', { seq: 2, ts: new Date().toISOString(), kind: 'phase', phase: 'merging' }); // the same phase again
+    expect(st.phaseSince).toBe(merging);
+    // A resync: the history's last phase event says when "running" began, 42 s ago.
+    const began = new Date(Date.now() - 42_000).toISOString();
+    be.emit('party:state', emptyState({ seq: 4, phase: 'running', events: [{ seq: 3, ts: began, kind: 'phase', phase: 'running' }, sys(4, 'x')] }));
+    expect(Date.now() - st.phaseSince!).toBeGreaterThanOrEqual(41_000);
+    // A history that does not reach back to it: unknown, no time shown.
+    be.emit('party:state', emptyState({ seq: 9, phase: 'running', events: [sys(9, 'y')] }));
+    expect(st.phaseSince).toBeNull();
+  });
+
   it('claims no phase while the host cannot be reached, and says when the party is over', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });

@@ -628,6 +628,11 @@ export class AppState {
     return this.#party.hostToLocal(hostMs);
   }
 
+  /** Our clock's time (ms) when the party's current phase began, or null when unknown. */
+  get phaseSince(): number | null {
+    return this.#party.phaseSince;
+  }
+
   /** The local time (ms) at which the batching window closes, or null when no countdown applies. */
   get collectDeadline(): number | null {
     return this.#party.collectDeadline;

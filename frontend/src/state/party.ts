@@ -142,6 +142,12 @@ export interface PartyOptions {
 export class PartySession {
   session: SessionInfo | null = null;
   phase: string = 'idle';
+  /**
+   * Our clock's time (ms) when the current phase began, or null when unknown: the phase
+   * pill says how long the party has been merging or the agent working (the terminal did,
+   * the window did not: a tester watched a bare "Merging" for 45 s while Gemini hung).
+   */
+  phaseSince: number | null = null;
   participants: readonly Member[] = [];
   /** Every prompt not yet sent to the agent, oldest first. */
   pending: readonly Prompt[] = [];
@@ -534,6 +540,11 @@ export class PartySession {
     for (const e of st.events ?? []) this.#transcript.apply(e);
     this.#transcript.advanceTo(st.seq);
     this.phase = st.phase;
+    // When it began: the history's last phase event, if it is this phase's (a long
+    // history may not reach back to it: no time is shown then).
+    const last = [...(st.events ?? [])].reverse().find((e) => e.kind === 'phase');
+    const began = last?.phase === st.phase ? Date.parse(last.ts) : NaN;
+    this.phaseSince = Number.isFinite(began) ? this.hostToLocal(began) : null;
     this.participants = [...(st.participants ?? [])];
     this.pending = [...(st.pending ?? [])];
     this.#merging = new Set(st.phase === 'merging' ? this.pending.map((p) => p.id) : []);
@@ -658,6 +669,7 @@ export class PartySession {
         if (e.turn?.unsent) this.#giveBack(e.turn.batch);
         break;
       case 'phase':
+        if (e.phase && e.phase !== this.phase) this.phaseSince = Date.now();
         if (e.phase) this.phase = e.phase;
         // The host cuts a batch of every waiting prompt as it moves to merging: those are
         // no longer the author's to withdraw, until the batch (or approval) names them.
@@ -933,6 +945,7 @@ export class PartySession {
     this.pending = [];
     this.participants = [];
     this.phase = 'idle';
+    this.phaseSince = null;
     this.agentTrouble = '';
     this.sending = false;
     this.sendError = '';
