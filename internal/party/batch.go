@@ -378,6 +378,11 @@ func (p *Party) armSilence(t *runningTurn, wait time.Duration) {
 	})
 }
 
+// unfinished ends the error of a turn the agent did not finish: its prompts got no whole
+// answer, and nothing else says so (a tester's card read only "claude failed twice:
+// claude exited (signal: killed)").
+const unfinished = "; the turn did not finish: send the prompts again to try once more"
+
 // runTurn runs on a worker: one batch on the agent, retried once on a restarted agent
 // (not when the agent could not start: StartError).
 func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool) {
@@ -444,9 +449,9 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		turn.Status, turn.Error, turn.Unsent = wire.TurnError, oneLine(err.Error())+"; the prompts were not sent to it: send them again to try once more", true
 	case err != nil && restartFailed:
 		// It failed once, and the new one never ran: not "failed twice" (a tester's).
-		turn.Status, turn.Error = wire.TurnError, "claude stopped and could not be started again: "+oneLine(err.Error())
+		turn.Status, turn.Error = wire.TurnError, "claude stopped and could not be started again: "+oneLine(err.Error())+unfinished
 	case err != nil:
-		turn.Status, turn.Error = wire.TurnError, "claude failed twice: "+oneLine(err.Error())
+		turn.Status, turn.Error = wire.TurnError, "claude failed twice: "+oneLine(err.Error())+unfinished
 	case res.IsError:
 		turn.Status, turn.Error = wire.TurnError, oneLine(res.Error)
 		if turn.Error == "" {

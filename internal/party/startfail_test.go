@@ -65,6 +65,11 @@ func TestUnsentOnlyWhenTheFirstRunCouldNotStart(t *testing.T) {
 				if ev.Kind == wire.KindTurn && (ev.Turn.Status != tc.status || ev.Turn.Unsent != tc.unsent || ev.Turn.AgentDown != tc.down || !strings.HasPrefix(ev.Turn.Error, tc.text)) {
 					t.Fatalf("turn %+v, want %s with unsent %v, agent_down %v and an error starting %q", *ev.Turn, tc.status, tc.unsent, tc.down, tc.text)
 				}
+				// A turn the agent had and did not finish says its prompts must be sent
+				// again (a tester's card read only "claude failed twice: …").
+				if ev.Kind == wire.KindTurn && ev.Turn.Status == wire.TurnError && !tc.unsent && !strings.HasSuffix(ev.Turn.Error, unfinished) {
+					t.Fatalf("turn error %q does not say the prompts must be sent again", ev.Turn.Error)
+				}
 			}
 		})
 	}
