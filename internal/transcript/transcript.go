@@ -94,10 +94,7 @@ func (r *renderer) header(m Meta) {
 		title = m.Host + "'s party"
 	}
 	fmt.Fprintf(&r.b, "# %s\n\n", inlineText(title))
-	agent := m.Agent
-	if agent == "" {
-		agent = "Claude Code"
-	}
+	agent := wire.AgentLabel(m.Agent)
 	var facts []string
 	if m.Party != "" {
 		facts = append(facts, "Party "+code(m.Party))

@@ -260,3 +260,13 @@ func inOrder(t *testing.T, md string, parts ...string) {
 		at += i
 	}
 }
+
+// The agent is named as people read it: "Claude Code", not the protocol's id (a tester's
+// export said "Agent: claude\-code").
+func TestAgentNamedForPeople(t *testing.T) {
+	for agent, want := range map[string]string{"claude-code": "Agent: Claude Code", "": "Agent: Claude Code", "other-agent": `Agent: other\-agent`} {
+		if md := String(Meta{Host: "ann", Agent: agent}, nil); !strings.Contains(md, want) {
+			t.Errorf("agent %q: the export lacks %q:\n%s", agent, want, md)
+		}
+	}
+}

@@ -515,3 +515,13 @@ type TreeEntry struct {
 type TreeResult struct {
 	Entries []TreeEntry `json:"entries"`
 }
+
+// AgentLabel is the name people read for a party's agent (PartyInfo.agent is an id): "Claude
+// Code" for "claude-code" or none, any other id as it is (a tester's window showed
+// "claude-code" under the party's name).
+func AgentLabel(id string) string {
+	if id == "" || id == "claude-code" {
+		return "Claude Code"
+	}
+	return id
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimeLeft, formatTurnTime, phaseLabel, splitPath } from './format';
+import { agentLabel, formatTimeLeft, formatTurnTime, phaseLabel, splitPath } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -35,5 +35,14 @@ describe('formatTurnTime', () => {
     expect(formatTurnTime(99)).toBe('under 0.1 s');
     expect(formatTurnTime(100)).toBe('100 ms');
     expect(formatTurnTime(12_300)).toBe('12.3 s');
+  });
+});
+
+describe('agentLabel', () => {
+  it('names Claude Code for its id, and any other agent by its id', () => {
+    expect(agentLabel('claude-code')).toBe('Claude Code');
+    expect(agentLabel('')).toBe('Claude Code');
+    expect(agentLabel(undefined)).toBe('Claude Code');
+    expect(agentLabel('other-agent')).toBe('other-agent');
   });
 });

@@ -87,3 +87,8 @@ export function splitPath(path: string): [dir: string, name: string] {
   const cut = path.replace(/\/+$/, '').lastIndexOf('/') + 1;
   return [path.slice(0, cut), path.slice(cut)];
 }
+
+/** The name people read for a party's agent (its info's agent is an id): "Claude Code" for "claude-code" (a tester's header showed the id). As wire.AgentLabel. */
+export function agentLabel(id: string | undefined): string {
+  return !id || id === 'claude-code' ? 'Claude Code' : id;
+}

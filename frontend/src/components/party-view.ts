@@ -12,7 +12,7 @@ import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles } from './modal';
-import { formatDuration, initials, nameHue } from './format';
+import { agentLabel, formatDuration, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
@@ -767,7 +767,7 @@ export class PartyView extends LitElement {
         ${logo(24)}
         <div class="party-name">
           <b data-testid="party-host">${p.host}'s party</b>
-          <span>${p.agent || 'Claude Code'}</span>
+          <span>${agentLabel(p.agent)}</span>
         </div>
         <phase-pill .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         <span class="grow"></span>
