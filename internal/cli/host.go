@@ -335,6 +335,11 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 			pr.event(ev)
 		}
 		pr.live()
+		if resume != nil && len(hello.State.Events) > 0 {
+			// The history pushed the invites printed at the start out of sight (a tester's
+			// were 400 lines up): they are printed again below it.
+			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
+		}
 		cmd := &commander{
 			pr:        pr,
 			prompt:    func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },

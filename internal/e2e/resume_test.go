@@ -663,6 +663,13 @@ func TestResumeUnderAnotherName(t *testing.T) {
 
 	r := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--name", "alice")
 	r.expect(`--name alice is not used: you come back as hana, the member you were`)
+	// The invites, printed first, are printed again below the replayed history (a
+	// tester's were 400 lines up after a resume).
+	r.expect(`^— live —$`)
+	r.expect(`^\[system\] the invites:$`)
+	if got := r.lines(regexp.MustCompile(`^invite code: (concordia://\S+)$`)); len(got) != 2 || got[0] != line || got[1] != line {
+		t.Errorf("a resumed host printed the invite codes %q, want %s before the history and again after it", got, line)
+	}
 	inv, err := invite.Parse(line)
 	if err != nil {
 		t.Fatal(err)
