@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -18,6 +19,8 @@ type ToolRequest struct {
 	Tool string
 	// Summary is one line for people: the command, the file, the URL.
 	Summary string
+	// Detail is what a host needs beyond Summary to decide (ToolDetail); often "".
+	Detail string
 	// Input is the tool's input as claude sent it.
 	Input json.RawMessage
 }
@@ -126,7 +129,7 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 	a.mu.Unlock()
 	go func() {
 		defer cancel()
-		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Input: req.Input})
+		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Detail: ToolDetail(req.ToolName, req.Input), Input: req.Input})
 		a.mu.Lock()
 		_, open := p.asks[requestID]
 		delete(p.asks, requestID)
@@ -209,6 +212,77 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 		s = string(r[:200]) + "…"
 	}
 	return s
+}
+
+// MaxDetail bounds ToolDetail's text, in bytes.
+const MaxDetail = 8 << 10
+
+// ToolDetail is what a host needs to see, beyond ToolSummary's line, to decide a tool
+// request: the text a Write would write, an Edit's old and new text, a Bash command's
+// description, the agent's plan. A tester approved a Write seeing only its file's name,
+// and a plan flattened onto one line. "" when the summary says it all. At most MaxDetail
+// bytes, cut at a line with a note of what was left out.
+func ToolDetail(tool string, input json.RawMessage) string {
+	var in map[string]any
+	_ = json.Unmarshal(input, &in)
+	str := func(m map[string]any, k string) string {
+		s, _ := m[k].(string)
+		return s
+	}
+	edit := func(m map[string]any) string {
+		return prefixLines(str(m, "old_string"), "- ") + prefixLines(str(m, "new_string"), "+ ")
+	}
+	var s string
+	switch tool {
+	case "Write":
+		s = str(in, "content")
+	case "Edit":
+		s = edit(in)
+	case "MultiEdit":
+		edits, _ := in["edits"].([]any)
+		var parts []string
+		for _, e := range edits {
+			if m, ok := e.(map[string]any); ok {
+				parts = append(parts, edit(m))
+			}
+		}
+		s = strings.Join(parts, "…\n")
+	case "NotebookEdit":
+		s = str(in, "new_source")
+	case "ExitPlanMode":
+		s = str(in, "plan")
+	case "Bash":
+		s = str(in, "description")
+	}
+	return cutDetail(strings.TrimRight(s, "\n"))
+}
+
+// prefixLines puts prefix before every line of s ("" stays "").
+func prefixLines(s, prefix string) string {
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString(prefix + l + "\n")
+	}
+	return b.String()
+}
+
+// cutDetail keeps s whole up to MaxDetail bytes, else its lines that fit and a last line
+// saying how much was left out.
+func cutDetail(s string) string {
+	if len(s) <= MaxDetail {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:MaxDetail], '\n')
+	if cut <= 0 {
+		cut = MaxDetail
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return s[:cut] + fmt.Sprintf("\n… (%d more bytes not shown)", len(s)-cut)
 }
 
 // writeControlResponse writes a control_response line to claude.

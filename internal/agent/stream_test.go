@@ -285,3 +285,35 @@ func TestToolOutput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, toolOutput(tt.in)) })
 	}
 }
+
+// ToolDetail shows a host what a request would do beyond its one line (a tester approved a
+// Write seeing only its file's name, and a plan flattened onto one line).
+func TestToolDetail(t *testing.T) {
+	long := strings.Repeat("a line of the file\n", 1000) // 19,000 bytes
+	cases := []struct {
+		tool, input, want string
+	}{
+		{"Write", `{"file_path":"/w/a.go","content":"package a\n\nfunc A() {}\n"}`, "package a\n\nfunc A() {}"},
+		{"Edit", `{"file_path":"/w/a.go","old_string":"x := 1\ny := 2","new_string":"x := 3"}`, "- x := 1\n- y := 2\n+ x := 3"},
+		{"MultiEdit", `{"file_path":"/w/a.go","edits":[{"old_string":"a","new_string":"b"},{"old_string":"c","new_string":"d"}]}`, "- a\n+ b\n…\n- c\n+ d"},
+		{"Bash", `{"command":"touch x","description":"Create the file x"}`, "Create the file x"},
+		{"Bash", `{"command":"ls"}`, ""},
+		{"ExitPlanMode", `{"plan":"1. Read main.go\n2. Add the flag\n"}`, "1. Read main.go\n2. Add the flag"},
+		{"Read", `{"file_path":"/w/a.go"}`, ""},
+	}
+	for _, c := range cases {
+		if got := ToolDetail(c.tool, json.RawMessage(c.input)); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.tool, c.input, got, c.want)
+		}
+	}
+	in, _ := json.Marshal(map[string]string{"file_path": "/w/big.txt", "content": long})
+	got := ToolDetail("Write", in)
+	if len(got) > MaxDetail+64 || !strings.HasSuffix(got, "more bytes not shown)") || !strings.HasPrefix(got, "a line of the file\n") {
+		t.Errorf("a long Write's detail: %d bytes, ending %q", len(got), got[max(0, len(got)-60):])
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(got[:strings.LastIndex(got, "\n")], "\n"), "\n") {
+		if l != "a line of the file" {
+			t.Fatalf("a long Write's detail was cut inside a line: %q", l)
+		}
+	}
+}

@@ -650,6 +650,12 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending}},
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "not here"}},
 		}, "[party] alice: x\n[system] sending the prompt to claude\n[permission] claude asks to use Bash: touch x (for alice's prompt)\n[permission] denied Bash: touch x (carol): not here\n"},
+		// What the request would do, under it (a tester approved a Write seeing only its
+		// file's name); someone who does not decide sees its first lines.
+		{"permission with its detail", []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Write", Summary: "notes.txt", Batch: "b9", Status: wire.PermissionPending,
+				Detail: "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight"}},
+		}, "[permission] claude asks to use Write: notes.txt (for a host's agent command)\n    one\n    two\n    three\n    four\n    five\n    six\n    … 2 more lines not shown\n"},
 		{"a turn with a denial is not a plain finish", []wire.Event{
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 		}, "[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},

@@ -804,6 +804,9 @@ func (p *printer) permission(pm *wire.Permission) {
 			left = timeLeftWords(p.deadlineLocked(*pm), p.now())
 		}
 		ask := fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch]))
+		// What it would do beyond the one line (a tester approved a Write seeing only its
+		// file's name): under the request, indented; a host, who decides, sees more of it.
+		ask += detailLines(pm.Detail, map[bool]int{true: hostDetailLines, false: detailLinesShown}[p.isHostLocked()])
 		if p.isHostLocked() { // the time left goes with how to answer
 			p.noticeLocked("permission", ask)
 			p.hostHintLocked(*pm, left)
@@ -826,6 +829,30 @@ func (p *printer) permission(pm *wire.Permission) {
 	case wire.PermissionTimedOut:
 		p.noticeLocked("permission", "denied "+what+": nobody decided in time ("+pm.Reason+")")
 	}
+}
+
+// How many lines of a request's detail a terminal shows: a host's, and anyone else's.
+const (
+	hostDetailLines  = 40
+	detailLinesShown = 6
+)
+
+// detailLines is a request's detail as further lines of its notice ("" when none): at most
+// max lines, then one that says how many more there are.
+func detailLines(detail string, max int) string {
+	if detail == "" {
+		return ""
+	}
+	lines := strings.Split(detail, "\n")
+	var b strings.Builder
+	for i, l := range lines {
+		if i == max {
+			fmt.Fprintf(&b, "\n… %d more lines not shown", len(lines)-max)
+			break
+		}
+		b.WriteString("\n" + l)
+	}
+	return b.String()
 }
 
 // hostHintLocked tells a host how to answer request pm, and how long is left.

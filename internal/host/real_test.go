@@ -97,8 +97,8 @@ func TestRealClaudeToolDenied(t *testing.T) {
 		return len(permissions(e, wire.PermissionPending)) == 1
 	})
 	perm := permissions(pending, wire.PermissionPending)[0]
-	if perm.Tool != "Bash" || perm.Summary != "touch x" {
-		t.Fatalf("permission request %+v: want Bash touch x", perm)
+	if perm.Tool != "Bash" || perm.Summary != "touch x" || perm.Detail != "Create the file x" {
+		t.Fatalf("permission request %+v: want Bash touch x, with its description as the detail", perm)
 	}
 	if err := owner.Decide(context.Background(), perm.ID, wire.DecisionDeny, "no new files today"); err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func TestRealClaudeToolDenied(t *testing.T) {
 		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
 		pend := permissions(evs, wire.PermissionPending)
 		den := permissions(evs, wire.PermissionDenied)
-		if len(pend) != 1 || len(den) != 1 || den[0].ID != perm.ID || den[0].By != "hosty" || den[0].Reason != "no new files today" {
+		if len(pend) != 1 || len(den) != 1 || den[0].ID != perm.ID || den[0].By != "hosty" || den[0].Reason != "no new files today" || den[0].Detail != "" {
 			t.Errorf("permission events: pending %+v, denied %+v", pend, den)
 		}
 		tr := kinds(evs, wire.KindTurn)[0].Turn

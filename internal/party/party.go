@@ -98,6 +98,7 @@ type TurnIO struct {
 type ToolRequest struct {
 	Tool    string // the tool's name (Bash, Edit, WebFetch...)
 	Summary string // one line: the command, the file, the URL
+	Detail  string // what a host needs beyond it to decide (wire.Permission.Detail), or ""
 }
 
 // Vetting is what Vet says of a tool use: go on to the agent's own check, refused (with

@@ -115,7 +115,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 	expires := p.cfg.Now().Add(p.cfg.PermissionTimeout).UTC()
 	pr := &permRequest{
 		perm: wire.Permission{
-			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary), Detail: req.Detail,
 			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
 		},
 		reply: reply,
@@ -148,7 +148,9 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	delete(p.perms, id)
 	pr.timer.Stop()
 	perm := pr.perm
-	perm.Status, perm.By, perm.Reason, perm.Expires = status, by, reason, nil
+	// The decision names the request; its detail was in the pending event (the history
+	// need not hold a Write's text twice).
+	perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail = status, by, reason, nil, ""
 	d := ToolDecision{Allow: status == wire.PermissionAllowed}
 	switch status {
 	case wire.PermissionDenied:

@@ -254,6 +254,11 @@ type Permission struct {
 	Status  string `json:"status"`
 	By      string `json:"by,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Detail (an extension of §7, pending only): what a host needs beyond the summary to
+	// decide, as plain text of several lines: the text a Write would write, an Edit's old
+	// ("- ") and new ("+ ") text, a Bash command's description, the agent's plan. At most
+	// 8 KiB; absent when the summary says it all.
+	Detail string `json:"detail,omitempty"`
 	// Expires (an extension of §7, pending only): when the request is denied as timed_out
 	// if no host has decided by then (the host's clock; --permission-timeout after it was
 	// asked).

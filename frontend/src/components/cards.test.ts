@@ -22,6 +22,32 @@ describe('<permission-card>', () => {
     st.dispose();
   });
 
+  // A tester approved a Write seeing only the file's name, and a plan flattened onto one line.
+  it("shows what the request would do: a Write's text as text, a plan as Markdown; a decided one does not", async () => {
+    const { st } = await inParty('host');
+    const card = async (p: Permission) => {
+      const el = document.createElement('permission-card') as PermissionCard;
+      el.state = st;
+      el.permission = p;
+      document.body.append(el);
+      await el.updateComplete;
+      return el;
+    };
+    const write = await card({ id: 't1', batch: 'b1', tool: 'Write', summary: 'notes.txt', status: 'pending', detail: 'line one\n<img src=x onerror=alert(1)>' });
+    const d = write.shadowRoot!.querySelector('[data-testid=permission-detail]')!;
+    expect(d.querySelector('.label')!.textContent).toBe('What it would write');
+    expect(d.querySelector('pre')!.textContent).toBe('line one\n<img src=x onerror=alert(1)>'); // text, never HTML
+    expect(d.querySelector('img')).toBeNull();
+    const plan = await card({ id: 't2', batch: 'b1', tool: 'ExitPlanMode', summary: 'leave plan mode: 1. Read', status: 'pending', detail: '1. Read main.go\n2. Add the flag' });
+    const md = plan.shadowRoot!.querySelector('[data-testid=permission-detail] markdown-view') as HTMLElement & { updateComplete: Promise<boolean> };
+    await md.updateComplete;
+    expect([...md.shadowRoot!.querySelectorAll('li')].map((li) => li.textContent?.trim())).toEqual(['Read main.go', 'Add the flag']);
+    const done = await card({ id: 't3', batch: 'b1', tool: 'Write', summary: 'notes.txt', status: 'allowed', by: 'hosty', detail: 'x' });
+    expect(done.shadowRoot!.querySelector('[data-testid=permission-detail]')).toBeNull();
+    for (const el of [write, plan, done]) el.remove();
+    st.dispose();
+  });
+
   // A tester's participants kept reading "waiting for the host" with no host left to decide.
   it('tells a participant when no host is in the party to decide', async () => {
     const { be, st } = await inParty('participant');

@@ -13,6 +13,7 @@ import { base } from './styles';
 import { initials, nameHue } from './format';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
 import './time-left';
+import './markdown-view';
 
 /**
  * Runs a host's decision from a card. A card that held the keyboard focus hands it on once
@@ -40,6 +41,11 @@ const cardStyles = css`
   .done .head { background: var(--surface-2); }
   .head b { color: var(--text); }
   .body { padding: 10px 12px; display: grid; gap: 8px; }
+  .detail { margin-top: 8px; }
+  .detail .label { display: block; font-size: 12px; color: var(--muted); margin-bottom: 2px; }
+  .detail pre { margin: 0; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere;
+    max-height: 14em; overflow: auto; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
+  .detail.plan { max-height: 22em; overflow: auto; border: 1px solid var(--border); border-radius: var(--radius-sm); padding: 0 10px; }
   .summary { font-family: var(--font-mono); font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
   .actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
   .actions input { flex: 1 1 180px; min-width: 140px; }
@@ -141,6 +147,19 @@ export class PermissionCard extends LitElement {
     }
   }
 
+  /**
+   * What the request would do beyond its one line (a tester approved a Write seeing only the
+   * file's name): the plan as Markdown (rendered safely, as the agent's replies are), anything
+   * else as text; a long one scrolls inside the card.
+   */
+  #detail(p: Permission) {
+    if (p.tool === 'ExitPlanMode') {
+      return html`<div class="detail plan" data-testid="permission-detail"><markdown-view .text=${p.detail} .final=${true}></markdown-view></div>`;
+    }
+    const label = p.tool === 'Write' ? 'What it would write' : p.tool === 'Edit' || p.tool === 'MultiEdit' ? 'The change (- removed, + added)' : p.tool === 'Bash' ? 'What the agent says it does' : 'Details';
+    return html`<div class="detail" data-testid="permission-detail"><span class="label">${label}</span><pre>${p.detail}</pre></div>`;
+  }
+
   /** How long until an undecided request is denied, from the host's `expires` (host clock). */
   #expires(s: AppState, p: Permission) {
     const host = p.expires ? Date.parse(p.expires) : NaN;
@@ -170,6 +189,7 @@ export class PermissionCard extends LitElement {
       </div>
       <div class="body">
         <div class="summary" data-testid="permission-summary">${p.summary}</div>
+        ${pending && p.detail ? this.#detail(p) : nothing}
         ${!pending
           ? this.#outcome(p)
           : s.isHost

@@ -868,7 +868,10 @@ export class DemoBackend implements Backend {
     const id = `t${++this.#ids}`;
     this.#asking = { id, tool, summary, batch, resume: () => {} };
     const timeout = 120_000; // the host's --permission-timeout default
-    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending', expires: new Date(Date.now() + timeout).toISOString() } });
+    // What a host reads beyond the summary (PROTOCOL.md §7, detail): a Bash command's
+    // description, an edit's lines.
+    const detail = tool === 'Bash' ? 'Find where the batching window is set' : tool === 'Edit' ? '- const window = 40 * time.Millisecond\n+ const window = 80 * time.Millisecond' : undefined;
+    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending', expires: new Date(Date.now() + timeout).toISOString(), ...(detail ? { detail } : {}) } });
     this.#setPhase('awaiting_permission');
     this.#after(timeout, () => {
       const a = this.#asking;

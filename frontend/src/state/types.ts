@@ -133,6 +133,12 @@ export interface Permission {
   reason?: string;
   /** pending: when it is denied as timed_out if nobody decides (RFC 3339, the host's clock). */
   expires?: string;
+  /**
+   * pending (our extension, PROTOCOL.md §7): what a host needs beyond the summary, as plain
+   * text: the text a Write would write, an Edit's "- old" and "+ new" lines, a Bash
+   * command's description, the agent's plan (Markdown).
+   */
+  detail?: string;
 }
 
 /** A host's answer to a tool request. */
