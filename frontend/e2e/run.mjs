@@ -892,7 +892,13 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
   await new Promise((r) => setTimeout(r, 400));
   check((await fromEnd()) > 10, 'the view snapped back to the end after one wheel notch up');
   await visible('jump-latest');
-  await tid('jump-latest').click();
+  // Sending one's own prompt while scrolled up brings the end back, as in a chat (a tester
+  // sent one and had to find Latest to see it).
+  await input.fill('sent while scrolled up');
+  await input.press('Enter');
+  await until('the end back in view after sending', async () => (await fromEnd()) < 60 && (await tid('jump-latest').count()) === 0);
+  await until('the prompt in view', async () => (await deepText(tid('transcript'))).includes('sent while scrolled up'));
+  await until('its turn done', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'done');
 });
 
 test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', async () => {

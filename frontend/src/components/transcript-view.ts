@@ -205,8 +205,23 @@ export class TranscriptView extends LitElement {
     super.disconnectedCallback();
   }
 
+  /** promptsSent when last rendered: one's own new prompt brings the end back into view. */
+  #sentSeen = -1;
+
   /** Watches the rows now rendered, and only those. */
   override updated(): void {
+    const sent = this.state?.promptsSent ?? 0;
+    if (sent !== this.#sentSeen) {
+      // Someone who scrolled up and then sent a prompt expects to see it, as in a chat (a
+      // tester had to find Latest): the view follows the end again.
+      const first = this.#sentSeen < 0;
+      this.#sentSeen = sent;
+      if (!first && !this.#stick) {
+        this.#stick = true;
+        this.#toBottom();
+        this.requestUpdate();
+      }
+    }
     const now = new Set(this.renderRoot.querySelectorAll('.item-row'));
     for (const el of this.#observed) {
       if (!now.has(el)) {

@@ -671,10 +671,16 @@ describe('leaving', () => {
       const { be, st } = await inParty(fakeSession(w.role));
       be.emit('party:event', sys(1, 'hello'));
       for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(1);
+      const me = st.session!.you.id;
+      be.emit('party:event', joined(2, st.session!.you));
+      expect(st.participants.map((m) => m.id)).toContain(me);
       await w.act(st, be);
+      // Someone who left is no longer listed among the people (a tester's People still
+      // listed them); an ended party keeps its people on screen.
+      expect(st.participants.some((m) => m.id === me)).toBe(!w.ended.source.startsWith('^You left'));
       expect(st.screen).toBe('party');
       expect(st.session).not.toBeNull();
-      expect(st.transcript.map((i) => i.seq)).toEqual([1]);
+      expect(st.transcript.map((i) => i.seq)).toEqual([1, 2]);
       expect(st.endedText).toMatch(w.ended);
       // Leaving a party someone else hosts does not end it: the chip says "Left".
       expect(st.displayPhase).toBe(w.ended.source.startsWith('^You left') ? 'left' : 'ended');
@@ -685,8 +691,8 @@ describe('leaving', () => {
       expect(await st.sendPrompt('too late')).toBe(false);
       for (const n of PARTY_EVENTS) expect(be.listeners(n)).toBe(0);
       expect(be.listeners('app:link')).toBe(1); // app-level subscriptions stay
-      be.emit('party:event', sys(2, 'late'));
-      expect(st.transcript.map((i) => i.seq)).toEqual([1]);
+      be.emit('party:event', sys(3, 'late'));
+      expect(st.transcript.map((i) => i.seq)).toEqual([1, 2]);
 
       await st.saveTranscript();
       expect(be.count('SaveTranscript')).toBe(1);

@@ -643,6 +643,11 @@ export class AppState {
     return this.#party.promptsNeeded;
   }
 
+  /** How many prompts this window sent in the party (it rises with each one the host took). */
+  get promptsSent(): number {
+    return this.#party.promptsSent;
+  }
+
   /** Sends a prompt. Resolves true when the host accepted it (the box may then be cleared). */
   sendPrompt(text: string): Promise<boolean> {
     return this.#party.sendPrompt(text);

@@ -148,6 +148,8 @@ export class PartySession {
    * the window did not: a tester watched a bare "Merging" for 45 s while Gemini hung).
    */
   phaseSince: number | null = null;
+  /** How many prompts this window sent in the party: the transcript shows the end when it rises. */
+  promptsSent = 0;
   participants: readonly Member[] = [];
   /** Every prompt not yet sent to the agent, oldest first. */
   pending: readonly Prompt[] = [];
@@ -777,7 +779,10 @@ export class PartySession {
     const gen = this.#partyGen;
     try {
       const ack = await this.#backend.SendPrompt(text);
-      if (gen === this.#partyGen) this.#myPromptIds.add(ack.id);
+      if (gen === this.#partyGen) {
+        this.#myPromptIds.add(ack.id);
+        this.promptsSent++;
+      }
       return true;
     } catch (err) {
       if (gen === this.#partyGen) this.sendError = errorText(err);
@@ -895,6 +900,12 @@ export class PartySession {
       if (!left) this.#notifyDesktop(attentionForEnd(reason, removed && this.endedText)); // nothing to tell someone who left
     } else if (left && this.ended.left && reason && !this.ended.reason) {
       this.ended = { reason, left }; // Leave's own outcome, after Go's party:ended
+    }
+    if (left || removed) {
+      // People stay on screen, but not this window's person, who is no longer in it (a
+      // tester's People still listed them after Leave).
+      const me = this.session.you.id;
+      this.participants = this.participants.filter((m) => m.id !== me);
     }
     this.phase = 'idle';
     this.sending = false;
