@@ -677,7 +677,7 @@ export class DemoBackend implements Backend {
     const session: Session = {
       role,
       you,
-      party: { id: 'p-demo', host, window_ms: windowMs || 3000, min_prompts: minPrompts || 1, merger, agent: 'claude' },
+      party: { id: 'p-demo', host, window_ms: windowMs || 3000, min_prompts: minPrompts || 1, merger, agent: 'claude-code' },
       invite: DEMO_INVITE,
       viewer_invite: role === 'host' ? DEMO_VIEWER_INVITE : '',
       state: this.#state(),
@@ -870,7 +870,9 @@ export class DemoBackend implements Backend {
     const timeout = 120_000; // the host's --permission-timeout default
     // What a host reads beyond the summary (PROTOCOL.md §7, detail): a Bash command's
     // description, an edit's lines.
-    const detail = tool === 'Bash' ? 'Find where the batching window is set' : tool === 'Edit' ? '- const window = 40 * time.Millisecond\n+ const window = 80 * time.Millisecond' : undefined;
+    const detail = tool === 'Bash'
+      ? summary.startsWith('go test') ? 'Run the tests of the changed package' : summary.startsWith('rg') ? 'Find where the batching window is set' : undefined
+      : tool === 'Edit' ? '- const window = 40 * time.Millisecond\n+ const window = 80 * time.Millisecond' : undefined;
     this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending', expires: new Date(Date.now() + timeout).toISOString(), ...(detail ? { detail } : {}) } });
     this.#setPhase('awaiting_permission');
     this.#after(timeout, () => {

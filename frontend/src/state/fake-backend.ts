@@ -48,7 +48,7 @@ export function fakeSession(role: 'host' | 'participant', state: PartyState = em
   return {
     role,
     you: { id: 'm1', name: 'ann', role },
-    party: { id: 'p1', host: 'hostbox', window_ms: 3000, min_prompts: 1, merger: 'local', agent: 'claude', approval: false, permission_mode: 'ask' },
+    party: { id: 'p1', host: 'hostbox', window_ms: 3000, min_prompts: 1, merger: 'local', agent: 'claude-code', approval: false, permission_mode: 'ask' },
     invite: 'concordia://hostbox:8765/tok?fp=ab',
     viewer_invite: role === 'host' ? 'concordia://hostbox:8765/vtok?fp=ab' : '',
     state,
