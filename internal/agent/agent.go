@@ -141,7 +141,6 @@ type turn struct {
 	start time.Time
 
 	ask       func(context.Context, ToolRequest) ToolDecision
-	vet       func(context.Context, ToolRequest) (Vetting, string)
 	askCtx    context.Context // ends with the turn: an Ask still waiting gives up
 	askCancel context.CancelFunc
 
@@ -299,7 +298,7 @@ func (a *Agent) TurnWith(ctx context.Context, prompt string, opts TurnOptions) (
 	if opts.Command && out != nil {
 		out = commandOut(out)
 	}
-	t := &turn{proc: p, out: out, start: time.Now(), done: make(chan struct{}), ask: opts.Ask, vet: opts.Vet}
+	t := &turn{proc: p, out: out, start: time.Now(), done: make(chan struct{}), ask: opts.Ask}
 	t.askCtx, t.askCancel = context.WithCancel(ctx)
 	a.turn = t
 	a.mu.Unlock()

@@ -16,14 +16,7 @@ import (
 func (a *Agent) initialize(ctx context.Context, p *process) error {
 	ch := make(chan controlResponse, 1)
 	asked := time.Now()
-	init := map[string]any{"subtype": "initialize"}
-	if a.cfg.PermissionPrompt {
-		// Every tool use is shown to the turn's Vet before claude's own check (the
-		// Agent SDK's hooks: claude sends a hook_callback control request, answered in
-		// answerHook).
-		init["hooks"] = map[string]any{"PreToolUse": []map[string]any{{"matcher": nil, "hookCallbackIds": []string{vetHook}}}}
-	}
-	if err := a.sendControl(ctx, p, init, ch); err != nil {
+	if err := a.sendControl(ctx, p, map[string]any{"subtype": "initialize"}, ch); err != nil {
 		if ctx.Err() == nil || errors.Is(err, errCutWrite) {
 			// A broken pipe: claude is gone or going; report how it ended.
 			select {
@@ -135,12 +128,8 @@ func (a *Agent) deliverControl(p *process, raw json.RawMessage) {
 func (a *Agent) answerControl(p *process, ln *outLine) {
 	var req canUseTool
 	_ = json.Unmarshal(ln.Request, &req)
-	switch req.Subtype {
-	case "can_use_tool":
+	if req.Subtype == "can_use_tool" {
 		a.answerToolRequest(p, ln.RequestID, req)
-		return
-	case "hook_callback":
-		a.answerHook(p, ln.RequestID, ln.Request)
 		return
 	}
 	a.writeControlResponse(p, ln.RequestID, map[string]any{

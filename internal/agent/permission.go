@@ -3,7 +3,10 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -21,20 +24,12 @@ type ToolRequest struct {
 	Summary string
 	// Detail is what a host needs beyond Summary to decide (ToolDetail); often "".
 	Detail string
+	// InWorkDir says the request is a file edit (Edit, MultiEdit, Write, NotebookEdit) of
+	// a file inside the working directory, outside its protected folders (EditInWorkDir).
+	InWorkDir bool
 	// Input is the tool's input as claude sent it.
 	Input json.RawMessage
 }
-
-// Vetting is what a turn's Vet says of a tool use before Claude Code's own permission
-// check: VetContinue leaves it to that check (its mode, then Ask), VetDeny refuses it with
-// Message, VetAsk makes claude ask (Ask) even where its mode would not.
-type Vetting int
-
-const (
-	VetContinue Vetting = iota
-	VetDeny
-	VetAsk
-)
 
 // ToolDecision answers a ToolRequest; Message tells the agent why it was denied.
 type ToolDecision struct {
@@ -49,13 +44,6 @@ type TurnOptions struct {
 	// Ask decides tool requests. It is called on a goroutine of its own and must return
 	// when ctx ends (the turn ended or was interrupted, or claude died). Nil denies them.
 	Ask func(ctx context.Context, req ToolRequest) ToolDecision
-	// Vet sees every tool use before Claude Code's own permission check (a PreToolUse
-	// hook, registered when Config.PermissionPrompt is set), so that what a mode promises
-	// holds whatever claude's mode lets through without asking: claude switched to plan
-	// mode while it runs lets any Bash command run unasked, and its acceptEdits runs mkdir,
-	// touch, rm, mv, cp and sed unasked (both seen with Claude Code 2.1.197). It is called
-	// on a goroutine of its own and must return promptly. Nil continues every tool use.
-	Vet func(ctx context.Context, req ToolRequest) (Vetting, string)
 	// Command sends the prompt as an agent slash command (/compact). Otherwise the prompt
 	// is text and never runs as a command, whatever it starts with.
 	Command bool
@@ -71,13 +59,16 @@ const (
 // ClaudeMode maps a party permission mode (wire.Permission*) onto Claude Code's own mode.
 // "all" runs in Claude Code's default mode with every request allowed by the party, so
 // that it works where claude refuses bypassPermissions (as root) and every tool use still
-// passes through the host's process.
+// passes through the host's process. So does "edits", the party allowing the file edits
+// in the working directory itself (ToolRequest.InWorkDir): Claude Code's acceptEdits also
+// runs mkdir, touch, rm, rmdir, mv, cp and sed there without asking (measured with 2.1.197;
+// a tester's rm ran in a party that said "every other tool use asks a host").
 func ClaudeMode(mode string) (string, error) {
 	switch mode {
 	case wire.PermissionAsk, "":
 		return ClaudeModeDefault, nil
 	case wire.PermissionEdits:
-		return ClaudeModeAcceptEdits, nil
+		return ClaudeModeDefault, nil
 	case wire.PermissionPlan:
 		return ClaudeModePlan, nil
 	case wire.PermissionAll:
@@ -129,7 +120,8 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 	a.mu.Unlock()
 	go func() {
 		defer cancel()
-		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Detail: ToolDetail(req.ToolName, req.Input), Input: req.Input})
+		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Detail: ToolDetail(req.ToolName, req.Input),
+			InWorkDir: EditInWorkDir(req.ToolName, req.Input, a.cfg.WorkDir), Input: req.Input})
 		a.mu.Lock()
 		_, open := p.asks[requestID]
 		delete(p.asks, requestID)
@@ -212,6 +204,62 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 		s = string(r[:200]) + "…"
 	}
 	return s
+}
+
+// protectedDirs are the folders of a working directory whose files Claude Code never lets
+// an edit into without asking, whatever its mode: EditInWorkDir leaves them out too.
+var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true}
+
+// EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,
+// NotebookEdit) of a file inside workdir — its folder resolved through any symbolic links
+// — and not in one of protectedDirs: what a party in "edits" allows without asking, as
+// Claude Code's acceptEdits does for edits.
+func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
+	key := "file_path"
+	switch tool {
+	case "Edit", "MultiEdit", "Write":
+	case "NotebookEdit":
+		key = "notebook_path"
+	default:
+		return false
+	}
+	var in map[string]any
+	if json.Unmarshal(input, &in) != nil || workdir == "" {
+		return false
+	}
+	path, _ := in[key].(string)
+	if path == "" || !filepath.IsAbs(path) {
+		return false
+	}
+	root, err := filepath.EvalSymlinks(workdir)
+	if err != nil {
+		return false
+	}
+	// The deepest folder of path that exists, resolved: a link inside the working
+	// directory may lead out of it.
+	dir := filepath.Dir(filepath.Clean(path))
+	rest := filepath.Base(path)
+	for {
+		real, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			dir = real
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(dir) == dir {
+			return false
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = filepath.Dir(dir)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, rest)); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return false // the file itself is a link: where it leads is not checked here
+	}
+	rel, err := filepath.Rel(root, filepath.Join(dir, rest))
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false
+	}
+	first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+	return !protectedDirs[first]
 }
 
 // MaxDetail bounds ToolDetail's text, in bytes.
@@ -307,51 +355,4 @@ func messageContent(prompt string, command bool) string {
 		return " " + prompt
 	}
 	return prompt
-}
-
-// vetHook is the callback id of the PreToolUse hook registered at initialize.
-const vetHook = "concordia-vet"
-
-// hookCallback is the request of a hook_callback control request.
-type hookCallback struct {
-	CallbackID string `json:"callback_id"`
-	Input      struct {
-		HookEventName string          `json:"hook_event_name"`
-		ToolName      string          `json:"tool_name"`
-		ToolInput     json.RawMessage `json:"tool_input"`
-	} `json:"input"`
-}
-
-// answerHook answers claude's PreToolUse hook with the running turn's Vet, on a goroutine
-// of its own (as answerToolRequest: the stdout reader must keep reading). Anything but our
-// own PreToolUse callback, or a tool use with no turn or no Vet, continues unchanged.
-func (a *Agent) answerHook(p *process, requestID string, raw json.RawMessage) {
-	var req hookCallback
-	_ = json.Unmarshal(raw, &req)
-	respond := func(out map[string]any) {
-		a.writeControlResponse(p, requestID, map[string]any{"subtype": "success", "request_id": requestID, "response": out})
-	}
-	t := a.turnOf(p)
-	if req.CallbackID != vetHook || req.Input.HookEventName != "PreToolUse" || t == nil || t.vet == nil {
-		respond(map[string]any{})
-		return
-	}
-	tr := ToolRequest{Tool: req.Input.ToolName, Summary: ToolSummary(req.Input.ToolName, req.Input.ToolInput, a.cfg.WorkDir), Input: req.Input.ToolInput}
-	ctx := t.askCtx
-	go func() {
-		v, msg := t.vet(ctx, tr)
-		switch v {
-		case VetDeny:
-			if msg == "" {
-				msg = "Tool use was denied."
-			}
-			respond(map[string]any{"hookSpecificOutput": map[string]any{
-				"hookEventName": "PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": msg}})
-		case VetAsk:
-			respond(map[string]any{"hookSpecificOutput": map[string]any{
-				"hookEventName": "PreToolUse", "permissionDecision": "ask", "permissionDecisionReason": msg}})
-		default:
-			respond(map[string]any{})
-		}
-	}()
 }

@@ -209,7 +209,8 @@ func TestClaudeMode(t *testing.T) {
 	}{
 		{mode: "", want: agent.ClaudeModeDefault},
 		{mode: wire.PermissionAsk, want: agent.ClaudeModeDefault},
-		{mode: wire.PermissionEdits, want: agent.ClaudeModeAcceptEdits},
+		// Not acceptEdits, which runs rm and mv unasked: the party allows the edits itself.
+		{mode: wire.PermissionEdits, want: agent.ClaudeModeDefault},
 		{mode: wire.PermissionPlan, want: agent.ClaudeModePlan},
 		// "all" never becomes bypassPermissions: every request still passes the party.
 		{mode: wire.PermissionAll, want: agent.ClaudeModeDefault},
@@ -254,5 +255,49 @@ func TestPermissionToolSummary(t *testing.T) {
 				t.Errorf("ToolSummary = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// What a party in "edits" allows without asking: a file edit inside the working directory,
+// not in its protected folders, not through a link that leads out of it.
+func TestEditInWorkDir(t *testing.T) {
+	work := t.TempDir()
+	outside := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(work, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(work, "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "f"), filepath.Join(work, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	in := func(key, path string) json.RawMessage {
+		b, _ := json.Marshal(map[string]string{key: path, "content": "x"})
+		return b
+	}
+	cases := []struct {
+		tool, key, path string
+		want            bool
+	}{
+		{"Write", "file_path", filepath.Join(work, "a.go"), true},
+		{"Edit", "file_path", filepath.Join(work, "src", "b.go"), true},
+		{"MultiEdit", "file_path", filepath.Join(work, "src", "new", "deep", "c.go"), true}, // folders not made yet
+		{"NotebookEdit", "notebook_path", filepath.Join(work, "n.ipynb"), true},
+		{"Write", "file_path", filepath.Join(outside, "a.go"), false},
+		{"Write", "file_path", filepath.Join(work, "..", filepath.Base(outside), "a.go"), false},
+		{"Write", "file_path", filepath.Join(work, "out", "a.go"), false}, // a link out of it
+		{"Write", "file_path", filepath.Join(work, "link.txt"), false},    // the file is a link
+		{"Write", "file_path", filepath.Join(work, ".git", "config"), false},
+		{"Edit", "file_path", filepath.Join(work, ".claude", "settings.json"), false},
+		{"Write", "file_path", "a.go", false}, // not absolute
+		{"Write", "file_path", work, false},
+		{"Bash", "command", "touch " + filepath.Join(work, "x"), false},
+		{"Read", "file_path", filepath.Join(work, "a.go"), false},
+	}
+	for _, c := range cases {
+		if got := agent.EditInWorkDir(c.tool, in(c.key, c.path), work); got != c.want {
+			t.Errorf("%s %s: %v, want %v", c.tool, c.path, got, c.want)
+		}
 	}
 }

@@ -581,7 +581,7 @@ func TestSwitchPermissionModeNeverWaitsForTheRunner(t *testing.T) {
 	r.mu.Lock() // a start under way
 	returned := make(chan struct{})
 	go func() {
-		r.SwitchPermissionMode(wire.PermissionEdits)
+		r.SwitchPermissionMode(wire.PermissionPlan)
 		close(returned)
 	}()
 	select {
@@ -592,8 +592,8 @@ func TestSwitchPermissionModeNeverWaitsForTheRunner(t *testing.T) {
 	}
 	r.mu.Unlock()
 	r.waitSwitch(context.Background())
-	if got := nextStartMode(r); got != agent.ClaudeModeAcceptEdits {
-		t.Fatalf("the next claude would start in %q, want acceptEdits", got)
+	if got := nextStartMode(r); got != agent.ClaudeModePlan {
+		t.Fatalf("the next claude would start in %q, want plan", got)
 	}
 	if err := r.close(context.Background()); err != nil {
 		t.Fatal(err)

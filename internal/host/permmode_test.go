@@ -49,9 +49,12 @@ func readModeLog(t *testing.T, path string) modeLog {
 }
 
 // A co-host changes the tool permissions of a running party (Party.setPermissionMode, an
-// extension of §7) and the running claude follows: it is asked to switch
-// (set_permission_mode) and its next turn runs in the new mode, with no restart. ask and
-// all are both claude's default mode, so going between them asks nothing of claude.
+// extension of §7) and the running claude follows. ask, edits and all are all claude's
+// default mode (the party allows edits itself in edits), so going between them asks
+// nothing of claude. Plan mode is never entered by set_permission_mode (claude switched to
+// it while it runs lets any Bash command run unasked): claude is restarted in plan mode,
+// resuming its session, before its next turn. Leaving plan mode is a switch of the running
+// claude (set_permission_mode), and a turn asked for meanwhile waits for it.
 func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 	// claude takes a switch only after a while: a turn asked for meanwhile must wait.
 	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_MODE_DELAY_MS=300"}}})
@@ -75,8 +78,8 @@ func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 	alice.ok(wire.MethodPrompt, map[string]any{"text": "second"}, nil)
 	alice.rec.waitFor(t, "the second turn", nTurns(2))
 	l := readModeLog(t, c.log)
-	if !slices.Equal(l.switches, []string{"acceptEdits"}) || !slices.Equal(l.turns, []string{"default", "acceptEdits"}) || !slices.Equal(l.args[0], l.args[1]) {
-		t.Fatalf("turns ran in %q with %q (switches %q): want default then acceptEdits, one process", l.turns, l.args, l.switches)
+	if len(l.switches) != 0 || !slices.Equal(l.turns, []string{"default", "default"}) || !slices.Equal(l.args[0], l.args[1]) {
+		t.Fatalf("turns ran in %q with %q (switches %q): want default twice, one process, no switch", l.turns, l.args, l.switches)
 	}
 
 	// Only the owner may allow everything (the agent runs on the owner's computer).
@@ -97,28 +100,37 @@ func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 	if !hasSystem(evs, "hosty set tool permissions to all: the agent may run any command and change any file on hosty's computer without asking anyone") {
 		t.Errorf("no notice of all in %+v", kinds(evs, wire.KindSystem))
 	}
-	// One switch worker sends the latest mode: default may be skipped when plan came
-	// before it was sent, and the next turn runs in plan.
+	// Plan: the next turn's claude is a new one, started in plan mode and resuming the
+	// session; nothing was sent to the old one.
 	alice.ok(wire.MethodPrompt, map[string]any{"text": "third"}, nil)
 	alice.rec.waitFor(t, "the third turn", nTurns(3))
 	l = readModeLog(t, c.log)
-	if n := len(l.switches); n < 2 || l.switches[n-1] != "plan" || slices.Contains(l.switches[1:n-1], "acceptEdits") {
-		t.Fatalf("switches %q: want acceptEdits, maybe default, then plan", l.switches)
+	if len(l.switches) != 0 {
+		t.Fatalf("switches %q: plan mode must never be set in a running claude", l.switches)
 	}
-	if len(l.turns) != 3 || l.turns[2] != "plan" || !slices.Equal(l.args[0], l.args[2]) {
-		t.Fatalf("the third turn ran in %q with %q, want plan in the same process", l.turns, l.args)
+	if len(l.turns) != 3 || l.turns[2] != "plan" || slices.Equal(l.args[0], l.args[2]) || !slices.Contains(l.args[2], "--resume") {
+		t.Fatalf("the third turn ran in %q with %q, want plan in a new claude resuming the session", l.turns, l.args)
+	}
+	// Leaving plan mode switches the running claude, and the next turn waits for it.
+	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "ask"}, nil)
+	alice.ok(wire.MethodPrompt, map[string]any{"text": "fourth"}, nil)
+	alice.rec.waitFor(t, "the fourth turn", nTurns(4))
+	l = readModeLog(t, c.log)
+	if !slices.Equal(l.switches, []string{"default"}) || len(l.turns) != 4 || l.turns[3] != "default" || !slices.Equal(l.args[2], l.args[3]) {
+		t.Fatalf("after leaving plan: turns %q with %q (switches %q), want default in the same claude", l.turns, l.args, l.switches)
 	}
 }
 
 // A claude that does not take the new mode is not left in its old one: the party is told,
 // and the next turn restarts claude in the new mode, resuming its session.
 func TestSetPermissionModeRestartsAnAgentThatRefuses(t *testing.T) {
-	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_REFUSE_MODE=1"}}})
+	// Started in plan mode, as only leaving plan mode asks claude to switch.
+	c := newCtl(t, Config{Insecure: true, PermissionMode: wire.PermissionPlan, Agent: agent.Config{Env: []string{"FAKECLAUDE_REFUSE_MODE=1"}}})
 	alice := c.raw(t, "alice")
 	alice.ok(wire.MethodPrompt, map[string]any{"text": "first"}, nil)
 	alice.rec.waitFor(t, "the first turn", nTurns(1))
 
-	if err := c.owner.SetPermissionMode(context.Background(), wire.PermissionEdits); err != nil {
+	if err := c.owner.SetPermissionMode(context.Background(), wire.PermissionAsk); err != nil {
 		t.Fatal(err)
 	}
 	alice.rec.waitFor(t, "the notice", func(e []wire.Event) bool {
@@ -133,8 +145,8 @@ func TestSetPermissionModeRestartsAnAgentThatRefuses(t *testing.T) {
 	alice.ok(wire.MethodPrompt, map[string]any{"text": "second"}, nil)
 	alice.rec.waitFor(t, "the second turn", nTurns(2))
 	l := readModeLog(t, c.log)
-	if !slices.Equal(l.turns, []string{"default", "acceptEdits"}) || len(l.switches) != 0 {
-		t.Fatalf("turns ran in %q (switches %q): want default, then acceptEdits after a restart", l.turns, l.switches)
+	if !slices.Equal(l.turns, []string{"plan", "default"}) || len(l.switches) != 0 {
+		t.Fatalf("turns ran in %q (switches %q): want plan, then default after a restart", l.turns, l.switches)
 	}
 	if !slices.Contains(l.args[1], "--resume") || slices.Equal(l.args[0], l.args[1]) {
 		t.Fatalf("the second turn's claude: %q, want a new one resuming the session", l.args[1])

@@ -209,8 +209,9 @@ func hostMember(t *testing.T, h *Host) (*party.Local, *recorder) {
 // TestRealClaudePlanSetWhileClaudeRunsDeniesBash: a party switched to plan mode while
 // claude runs refuses a shell command. The real Claude Code switched to plan mode by a
 // set_permission_mode request runs any Bash command without asking (a tester's touch ran
-// in a party set to "Plan only — nothing is changed"): the party's PreToolUse hook
-// refuses it before claude's own check.
+// in a party set to "Plan only — nothing is changed"): the party never switches a running
+// claude into plan mode, it restarts it in plan mode (resuming its session) before its
+// next turn, and claude started so asks about the Bash, which the party denies.
 func TestRealClaudePlanSetWhileClaudeRunsDeniesBash(t *testing.T) {
 	bin := testkit.RealClaude(t)
 	const marker = "please touch t.txt"
@@ -258,8 +259,8 @@ func TestRealClaudePlanSetWhileClaudeRunsDeniesBash(t *testing.T) {
 
 // TestRealClaudeEditsModeAsksBeforeRm: "file edits are allowed, every other tool use asks
 // a host". Claude Code's acceptEdits runs rm in its working directory without asking (a
-// tester's file was deleted with no card): the party's hook has claude ask, a host sees
-// the request and denies it, and the file stays.
+// tester's file was deleted with no card): the party runs claude in its default mode,
+// which asks, a host sees the request and denies it, and the file stays.
 func TestRealClaudeEditsModeAsksBeforeRm(t *testing.T) {
 	bin := testkit.RealClaude(t)
 	const marker = "please remove victim.txt"
@@ -294,5 +295,36 @@ func TestRealClaudeEditsModeAsksBeforeRm(t *testing.T) {
 	}
 	if b, err := os.ReadFile(victim); err != nil || string(b) != "keep me\n" {
 		t.Fatalf("victim.txt after the denial: %q, %v", b, err)
+	}
+}
+
+// TestRealClaudeEditsModeWritesWithoutAsking: in "edits" a file edit in the working
+// directory goes through with no request anyone has to answer (the party allows it, the
+// real Claude Code running in its default mode asks), and the file is written.
+func TestRealClaudeEditsModeWritesWithoutAsking(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please write notes.txt"
+	workdir := t.TempDir()
+	target := filepath.Join(workdir, "notes.txt")
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "hello\n"}), "Written.")
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionEdits,
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
+	})
+	_, rec := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := rec.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if perms := kinds(evs, wire.KindPermission); len(perms) != 0 {
+		t.Errorf("permission events %+v, want none: edits in the folder are allowed", perms)
+	}
+	if results := toolResults(); len(results) != 1 || results[0].IsError {
+		t.Fatalf("tool results the API got back: %+v; want one that succeeded", results)
+	}
+	if b, err := os.ReadFile(target); err != nil || string(b) != "hello\n" {
+		t.Fatalf("notes.txt: %q, %v", b, err)
 	}
 }

@@ -134,6 +134,21 @@ func (r *runner) switchLoop(done chan struct{}) {
 // is in that mode). One that does not take it is restarted in that mode before its next
 // turn, and the party is told.
 func (r *runner) switchTo(a *agent.Agent, mode string) {
+	if mode == agent.ClaudeModePlan {
+		// Never by set_permission_mode: Claude Code switched to plan mode while it runs
+		// lets any Bash command run without asking (measured with 2.1.197; a tester's touch
+		// ran in a party set to "Plan only — nothing is changed"). It is restarted in plan
+		// mode, resuming its session, before its next turn; until then it asks about
+		// what is not read-only, as in the default mode it runs in (no party mode runs it
+		// in another), and the party denies that as plan mode does.
+		a.SetPermissionMode(mode)
+		r.mu.Lock()
+		if r.agent == a {
+			r.restartForMode = true
+		}
+		r.mu.Unlock()
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), switchTimeout)
 	defer cancel()
 	err := a.SwitchMode(ctx, mode)
@@ -238,20 +253,8 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 	}
 	if io.Ask != nil {
 		opts.Ask = func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
-			d := io.Ask(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary, Detail: req.Detail})
+			d := io.Ask(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary, Detail: req.Detail, InWorkDir: req.InWorkDir})
 			return agent.ToolDecision{Allow: d.Allow, Message: d.Message}
-		}
-	}
-	if io.Vet != nil {
-		opts.Vet = func(ctx context.Context, req agent.ToolRequest) (agent.Vetting, string) {
-			v, msg := io.Vet(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary})
-			switch v {
-			case party.VetDeny:
-				return agent.VetDeny, msg
-			case party.VetAsk:
-				return agent.VetAsk, msg
-			}
-			return agent.VetContinue, msg
 		}
 	}
 	res, err := a.TurnWith(ctx, prompt, opts)

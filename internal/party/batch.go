@@ -398,9 +398,6 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
 			return p.ask(actx, batchID, req)
 		},
-		Vet: func(actx context.Context, req ToolRequest) (Vetting, string) {
-			return p.vet(batchID, req)
-		},
 		Command: command,
 	}
 	res, err := p.cfg.Runner.RunTurn(ctx, text, io)

@@ -83,12 +83,6 @@ type TurnIO struct {
 	// Ask asks the party whether a tool may be used; it blocks until a decision, the
 	// permission timeout, or ctx's end (then it denies). Nil means deny everything.
 	Ask func(ctx context.Context, req ToolRequest) ToolDecision
-	// Vet is shown every tool use before the agent's own permission check, and says
-	// whether the party's mode lets it go on to that check, refuses it, or has the agent
-	// ask (Ask) even where its own mode would not: the agent's modes let more through
-	// than the party's words promise (see Party.vet). A runner that cannot call it leaves
-	// the party's promises to Ask alone.
-	Vet func(ctx context.Context, req ToolRequest) (Vetting, string)
 	// Command says the prompt is an agent slash command a host asked for. Otherwise the
 	// prompt is participants' text and must never run as a command, whatever it starts with.
 	Command bool
@@ -99,17 +93,10 @@ type ToolRequest struct {
 	Tool    string // the tool's name (Bash, Edit, WebFetch...)
 	Summary string // one line: the command, the file, the URL
 	Detail  string // what a host needs beyond it to decide (wire.Permission.Detail), or ""
+	// InWorkDir: a file edit inside the working directory, outside its protected folders
+	// (agent.EditInWorkDir): what "edits" allows without asking.
+	InWorkDir bool
 }
-
-// Vetting is what Vet says of a tool use: go on to the agent's own check, refused (with
-// a message for the agent), or asked about (Ask) whatever the agent's mode.
-type Vetting int
-
-const (
-	VetContinue Vetting = iota
-	VetDeny
-	VetAsk
-)
 
 // ToolDecision is the answer to a ToolRequest. Message goes to the agent with a denial.
 type ToolDecision struct {

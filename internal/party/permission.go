@@ -44,45 +44,8 @@ var planTools = map[string]bool{
 }
 
 // editTools are the tools with which Claude Code edits files: what "edits" allows without
-// asking (in the working directory; Claude Code asks about a file outside it).
+// asking, inside the working directory (ToolRequest.InWorkDir).
 var editTools = map[string]bool{"Edit": true, "MultiEdit": true, "Write": true, "NotebookEdit": true}
-
-// vet holds a tool use to what the party's mode promises before the agent's own check
-// sees it (TurnIO.Vet). Claude Code's modes let more through than the party's words say:
-// claude switched to plan mode while it runs let any Bash command run without asking (a
-// tester's touch ran in a party set to "Plan only — nothing is changed"), and its
-// acceptEdits runs mkdir, touch, rm, mv, cp and sed unasked (a tester's rm ran in a party
-// set to "file edits are allowed, every other tool use asks a host"). So in plan mode what
-// planTools lacks is refused here, as openPermission refuses it, and in edits mode what is
-// neither a file edit nor read-only is asked about; in ask and all the agent's own check
-// and Ask decide, as before.
-func (p *Party) vet(batchID string, req ToolRequest) (Vetting, string) {
-	v, msg := VetDeny, "The party has ended."
-	_ = p.do(func() {
-		v, msg = VetContinue, ""
-		switch {
-		case p.permMode == wire.PermissionPlan && !planTools[req.Tool]:
-			p.denyForPlan(batchID, req)
-			v, msg = VetDeny, planDenial
-		case p.permMode == wire.PermissionEdits && !editTools[req.Tool] && (!planTools[req.Tool] || req.Tool == ExitPlanTool):
-			v, msg = VetAsk, "In this party only file edits are allowed without asking: a host decides the rest."
-		}
-	})
-	return v, msg
-}
-
-// denyForPlan records a tool use that plan mode refused: everyone sees the attempt and its
-// denial, no host is asked, and an "always" does not override it. Loop-owned.
-func (p *Party) denyForPlan(batchID string, req ToolRequest) {
-	perm := wire.Permission{
-		ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
-		Batch: batchID, Status: wire.PermissionDenied, Reason: planReason,
-	}
-	if t := p.turn; t != nil && t.batch == batchID {
-		t.denied++
-	}
-	p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
-}
 
 // ExitPlanTool is the tool with which the agent presents its plan and asks to leave plan
 // mode: allowed, the agent works on (and asks for each tool again). A plan is approved one
@@ -101,10 +64,24 @@ const planDenial = "The party is in plan mode: nothing may be changed, and only 
 func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolDecision) string {
 	if p.permMode == wire.PermissionPlan && !planTools[req.Tool] {
 		// "Plan only: nothing is changed" (a tester allowed a Write in plan mode, and the
-		// file was written; a reviewer pointed at Bash and MCP tools). vet refuses these
-		// first where the runner calls it; this holds where it does not.
-		p.denyForPlan(batchID, req)
+		// file was written; a reviewer pointed at Bash and MCP tools). Everyone sees the
+		// attempt and its denial; no host is asked, and an "always" does not override it.
+		perm := wire.Permission{
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
+			Batch: batchID, Status: wire.PermissionDenied, Reason: planReason,
+		}
+		if t := p.turn; t != nil && t.batch == batchID {
+			t.denied++
+		}
+		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
 		reply <- ToolDecision{Message: planDenial}
+		return ""
+	}
+	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir {
+		// "File edits are allowed": the party allows them itself, the agent running in
+		// Claude Code's default mode, which asks about everything else (its acceptEdits
+		// would also run rm and mv unasked: a tester's).
+		reply <- ToolDecision{Allow: true}
 		return ""
 	}
 	if p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != ExitPlanTool {

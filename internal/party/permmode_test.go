@@ -169,59 +169,70 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 	}
 }
 
-// What vet says of a tool use in each mode (TurnIO.Vet, which the real Claude Code asks
-// before its own check): plan refuses what is not read-only, and everyone sees it; edits
-// has every tool that is neither a file edit nor read-only asked about (claude's own
-// acceptEdits runs rm unasked); ask and all leave it to claude's check and Ask.
-func TestVetHoldsTheModesPromise(t *testing.T) {
-	p, col, _ := start(t, Config{PermissionMode: wire.PermissionAsk})
+// reqRunner asks the party about each of its requests in turn, recording the answers.
+type reqRunner struct {
+	fakeRunner
+	reqs []ToolRequest
+	got  chan ToolDecision
+}
+
+func (r *reqRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	for _, req := range r.reqs {
+		r.got <- io.Ask(ctx, req)
+	}
+	return TurnResult{}, nil
+}
+
+// "File edits are allowed, every other tool use asks a host." The agent runs in Claude
+// Code's default mode, which asks about edits too, and the party allows those inside the
+// working directory itself, without a request anyone sees; an edit outside it, or any
+// other tool, asks a host (Claude Code's acceptEdits would run rm unasked: a tester's).
+func TestEditsModeAllowsEditsInTheFolderAndAsksTheRest(t *testing.T) {
+	r := &reqRunner{reqs: []ToolRequest{
+		{Tool: "Edit", Summary: "a.go", InWorkDir: true},
+		{Tool: "Write", Summary: "/etc/hosts"},
+		{Tool: "Bash", Summary: "rm victim.txt"},
+	}, got: make(chan ToolDecision, 3)}
+	p, col, id := start(t, Config{Runner: r, PermissionMode: wire.PermissionEdits})
 	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer boss.Leave()
-	cases := []struct {
-		mode, tool string
-		want       Vetting
-	}{
-		{wire.PermissionAsk, "Bash", VetContinue},
-		{wire.PermissionAll, "Bash", VetContinue},
-		{wire.PermissionEdits, "Bash", VetAsk},
-		{wire.PermissionEdits, "WebFetch", VetContinue}, // read-only: claude's own check
-		{wire.PermissionEdits, "mcp__db__query", VetAsk},
-		{wire.PermissionEdits, "Edit", VetContinue},
-		{wire.PermissionEdits, "Write", VetContinue},
-		{wire.PermissionEdits, "Read", VetContinue},
-		{wire.PermissionEdits, ExitPlanTool, VetAsk},
-		{wire.PermissionPlan, "Read", VetContinue},
-		{wire.PermissionPlan, ExitPlanTool, VetContinue},
-		{wire.PermissionPlan, "Write", VetDeny},
-		{wire.PermissionPlan, "Bash", VetDeny},
+	if _, err := p.Prompt(id, "edit a.go, then the rest"); err != nil {
+		t.Fatal(err)
 	}
-	for _, c := range cases {
-		if err := boss.SetPermissionMode(context.Background(), c.mode); err != nil {
-			t.Fatal(err)
+	select {
+	case d := <-r.got:
+		if !d.Allow {
+			t.Fatalf("an edit in the folder: %+v, want allowed", d)
 		}
-		got, msg := p.vet("b1", ToolRequest{Tool: c.tool, Summary: "x"})
-		if got != c.want {
-			t.Errorf("%s, %s: %v %q, want %v", c.mode, c.tool, got, msg, c.want)
-		}
-		if got == VetDeny && msg != planDenial {
-			t.Errorf("%s, %s: the agent is told %q", c.mode, c.tool, msg)
-		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the edit in the folder waits for a decision: it was asked about, not allowed")
 	}
-	evs := col.waitFor(t, "the plan's two denials", func(evs []wire.Event) bool {
-		n := 0
+	for _, want := range []string{"Write", "Bash"} {
+		evs := col.waitFor(t, "the request for "+want, func(evs []wire.Event) bool {
+			for _, ev := range evs {
+				if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending && ev.Permission.Tool == want {
+					return true
+				}
+			}
+			return false
+		})
+		var id string
 		for _, ev := range evs {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionDenied && ev.Permission.Reason == planReason {
-				n++
+			if ev.Kind == wire.KindPermission && ev.Permission.Tool == "Edit" {
+				t.Fatalf("the allowed edit was a request everyone saw: %+v", ev.Permission)
+			}
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending && ev.Permission.Tool == want {
+				id = ev.Permission.ID
 			}
 		}
-		return n == 2
-	})
-	for _, ev := range evs {
-		if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-			t.Errorf("vet opened a request: %+v", ev.Permission)
+		if err := boss.Decide(context.Background(), id, wire.DecisionDeny, "no"); err != nil {
+			t.Fatal(err)
+		}
+		if d := <-r.got; d.Allow {
+			t.Fatalf("%s was allowed", want)
 		}
 	}
 }
