@@ -543,6 +543,9 @@ func (p *Party) output(stream, text string) {
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
 			cut-- // never inside a character: the event's JSON would replace its halves
 		}
+		if cut == 0 {
+			cut = maxOutputEvent // no character starts in it (bytes that are not UTF-8): cut anywhere
+		}
 		p.outBuf.WriteString(text[:cut])
 		p.flushOutput()
 		text = text[cut:]

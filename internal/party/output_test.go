@@ -278,3 +278,19 @@ func TestLongOutputCutIntoEvents(t *testing.T) {
 		}
 	}
 }
+
+// Bytes that are not UTF-8 — a stderr line of binary — are cut too, not looped on (a
+// reviewer: with no character starting in the first 64 KiB the cut went to 0, forever).
+func TestLongInvalidOutputCut(t *testing.T) {
+	p, col, io := startOutputParty(t)
+	waitInline(t, p)
+	junk := strings.Repeat("\x80", 2*maxOutputEvent+10) // continuation bytes only
+	done := make(chan struct{})
+	go func() { io.Out(wire.StreamStderr, junk); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the party did not get past a long line of bytes that are not UTF-8")
+	}
+	col.waitFor(t, "three events", func(evs []wire.Event) bool { return len(outputs(evs)) >= 3 })
+}
