@@ -1935,3 +1935,15 @@ func TestStatusSaysClaudeIsNotRunning(t *testing.T) {
 		t.Fatal("agent_down does not say claude is not running")
 	}
 }
+
+// The invites a co-host is sent come from the host: printed without their escapes, one
+// line each (a reviewer: printed raw, they could write the clipboard or hide text).
+func TestInvitesPrintedWithoutEscapes(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	pr.invites(wire.Invites{Invite: "concordia://h:1/a\x1b]52;c;ZXZpbA==\x07", ViewerInvite: "concordia://h:1/b\x1b[8m\nhidden", HostInvite: "concordia://h:1/c\r"}, "the invites:", "")
+	pr.flush()
+	if got := out.String(); strings.ContainsAny(got, "\x1b\x07\r") || strings.Count(got, "\n") != 5 {
+		t.Fatalf("printed %q", got)
+	}
+}

@@ -337,9 +337,10 @@ func (p *printer) invites(inv wire.Invites, title, after string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastNotice = ""
-	lines := []string{p.noticeText("system", term.Clean(title)), "invite code: " + inv.Invite, "viewer invite: " + inv.ViewerInvite}
+	// The links come from the host (a co-host's /invite): one line each, no escapes.
+	lines := []string{p.noticeText("system", term.Clean(title)), "invite code: " + term.Line(inv.Invite), "viewer invite: " + term.Line(inv.ViewerInvite)}
 	if inv.HostInvite != "" {
-		lines = append(lines, "host invite: "+inv.HostInvite,
+		lines = append(lines, "host invite: "+term.Line(inv.HostInvite),
 			p.noticeText("system", "the host invite joins as a host: give it only to someone who may decide what the agent does"))
 	}
 	if after != "" {
