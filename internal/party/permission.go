@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // permRequest is a tool request waiting for a host's decision.
@@ -41,6 +42,23 @@ var planTools = map[string]bool{
 	"WebFetch": true, "WebSearch": true, "TodoWrite": true, "Task": true, "BashOutput": true,
 	"ListMcpResourcesTool": true, "ReadMcpResourceTool": true, "AskUserQuestion": true,
 	ExitPlanTool: true,
+}
+
+// shownDetail is what a request's event may say of what it would do (wire.Permission.
+// Detail), which every member reads: an edit's text is the folder's content, so it is
+// shown only as far as the party shares files — not when it shares none, never for a file
+// that usually holds secrets (a reviewer: a Write of .env went to every viewer).
+func (p *Party) shownDetail(req ToolRequest) string {
+	if req.Detail == "" || !editTools[req.Tool] {
+		return req.Detail
+	}
+	switch {
+	case workspace.IsSecret(req.Summary):
+		return "(its text is not shown: this file usually holds secrets)"
+	case p.wsLevel == wire.WorkspaceOff:
+		return "(its text is not shown: the party shares no files of the working directory)"
+	}
+	return req.Detail
 }
 
 // editTools are the tools with which Claude Code edits files: what "edits" allows without
@@ -92,7 +110,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 	expires := p.cfg.Now().Add(p.cfg.PermissionTimeout).UTC()
 	pr := &permRequest{
 		perm: wire.Permission{
-			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary), Detail: req.Detail,
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary), Detail: p.shownDetail(req),
 			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
 		},
 		reply: reply,

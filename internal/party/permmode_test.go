@@ -236,3 +236,28 @@ func TestEditsModeAllowsEditsInTheFolderAndAsksTheRest(t *testing.T) {
 		}
 	}
 }
+
+// An edit's text is the folder's content: a request shows it only as far as the party
+// shares files, and never for a file that usually holds secrets (a reviewer: a Write of
+// .env went to every viewer). A command's description is always shown.
+func TestDetailShownAsFarAsThePartyShares(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	cases := []struct {
+		level string
+		req   ToolRequest
+		want  string
+	}{
+		{wire.WorkspaceChanges, ToolRequest{Tool: "Write", Summary: "notes.txt", Detail: "hello"}, "hello"},
+		{wire.WorkspaceChanges, ToolRequest{Tool: "Write", Summary: ".env", Detail: "KEY=1"}, "(its text is not shown: this file usually holds secrets)"},
+		{wire.WorkspaceChanges, ToolRequest{Tool: "Edit", Summary: "deploy/prod.tfvars", Detail: "- a\n+ b"}, "(its text is not shown: this file usually holds secrets)"},
+		{wire.WorkspaceOff, ToolRequest{Tool: "Edit", Summary: "a.go", Detail: "- a\n+ b"}, "(its text is not shown: the party shares no files of the working directory)"},
+		{wire.WorkspaceOff, ToolRequest{Tool: "Bash", Summary: "touch x", Detail: "Create x"}, "Create x"},
+	}
+	for _, c := range cases {
+		var got string
+		_ = p.do(func() { p.wsLevel = c.level; got = p.shownDetail(c.req) })
+		if got != c.want {
+			t.Errorf("%s, %s %s: %q, want %q", c.level, c.req.Tool, c.req.Summary, got, c.want)
+		}
+	}
+}
