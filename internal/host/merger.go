@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/merge"
@@ -114,11 +115,26 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 // rekey reads the key again (environment, then keyring), as merge.Rekey says: a client
 // for another key, the current id for the same key or one that cannot be read now, ""
 // for none.
+//
+// The key is read before every batch Gemini merges; a keyring that cannot be read (one
+// waiting on an unlock prompt takes the store's whole time limit) is not read again for
+// RekeyEvery, so that it does not hold up every batch (a reviewer's).
 func (o MergerOptions) rekey() merge.Rekey {
+	var mu sync.Mutex
+	var failed time.Time
 	return func(ctx context.Context, current string) (*merge.Gemini, string) {
+		mu.Lock()
+		resting := !failed.IsZero() && time.Since(failed) < o.RekeyEvery
+		mu.Unlock()
+		if resting {
+			return nil, current
+		}
 		key, _, err := o.Store.Key(ctx)
 		switch {
 		case err != nil:
+			mu.Lock()
+			failed = time.Now()
+			mu.Unlock()
 			if o.Logger != nil {
 				o.Logger.Info("Gemini key not read again", "err", err)
 			}

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -199,4 +200,33 @@ func TestRemovedOrReplacedGeminiKeyIsFollowed(t *testing.T) {
 	}
 	step("removed", wire.MergerLocal, nil, "the Gemini API key was removed: merging locally from now on")
 	step("still none", wire.MergerLocal, nil, "")
+}
+
+// A keyring that cannot be read is not read again before every batch (one waiting on an
+// unlock prompt takes the store's whole time limit, each time: a reviewer's): Gemini goes
+// on with the key it has, and the keyring is tried again after RekeyEvery.
+func TestUnreadableKeyringIsNotReadBeforeEveryBatch(t *testing.T) {
+	srv := geminiByKey(t)
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	ctx := context.Background()
+	backend := &secretstest.Backend{}
+	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(ctx, "good-key"); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: geminiAt(srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend.Fail(errors.New("the keyring is locked"))
+	before := backend.Calls()
+	for i := range 3 {
+		res, err := m.Merge(ctx, batch)
+		if err != nil || res.Merger != wire.MergerGemini {
+			t.Fatalf("batch %d: %q %v, want Gemini with the key it has", i, res.Merger, err)
+		}
+	}
+	if n := backend.Calls() - before; n != 1 {
+		t.Fatalf("the keyring was called %d times for 3 batches, want once: read again after it failed", n)
+	}
 }

@@ -116,9 +116,15 @@ func (f *Fallback) current(ctx context.Context) (*Gemini, string) {
 		}
 		return ng, noticeNewKey
 	case nid == id:
-		return g, ""
+		if f.off { // refused by a batch merged meanwhile
+			return nil, ""
+		}
+		return f.gemini, ""
 	case nid == "":
 		f.gemini, f.off, f.keyID = nil, false, ""
+		if g == nil {
+			return nil, "" // already merging locally, and said so
+		}
 		return nil, noticeKeyRemoved
 	}
 	f.gemini, f.off, f.keyID = nil, false, nid
