@@ -248,9 +248,16 @@ describe('connection status', () => {
     const merging = st.phaseSince;
     be.emit('party:event', { seq: 2, ts: new Date().toISOString(), kind: 'phase', phase: 'merging' }); // the same phase again
     expect(st.phaseSince).toBe(merging);
+    // A tool decision is part of the turn: back to running, the time counts from its start.
+    be.emit('party:event', { seq: 3, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });
+    const running = st.phaseSince;
+    await new Promise((r) => setTimeout(r, 5));
+    be.emit('party:event', { seq: 4, ts: new Date().toISOString(), kind: 'phase', phase: 'awaiting_permission' });
+    be.emit('party:event', { seq: 5, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });
+    expect(st.phaseSince).toBe(running);
     // A resync: the history's last phase event says when "running" began, 42 s ago.
     const began = new Date(Date.now() - 42_000).toISOString();
-    be.emit('party:state', emptyState({ seq: 4, phase: 'running', events: [{ seq: 3, ts: began, kind: 'phase', phase: 'running' }, sys(4, 'x')] }));
+    be.emit('party:state', emptyState({ seq: 7, phase: 'running', events: [{ seq: 6, ts: began, kind: 'phase', phase: 'running' }, sys(7, 'x')] }));
     expect(Date.now() - st.phaseSince!).toBeGreaterThanOrEqual(41_000);
     // A history that does not reach back to it: unknown, no time shown.
     be.emit('party:state', emptyState({ seq: 9, phase: 'running', events: [sys(9, 'y')] }));

@@ -148,6 +148,8 @@ export class PartySession {
    * the window did not: a tester watched a bare "Merging" for 45 s while Gemini hung).
    */
   phaseSince: number | null = null;
+  /** When the turn under way began running (our clock), across its tool decisions; null when none runs. */
+  #runningSince: number | null = null;
   /** How many prompts this window sent in the party: the transcript shows the end when it rises. */
   promptsSent = 0;
   participants: readonly Member[] = [];
@@ -547,6 +549,7 @@ export class PartySession {
     const last = [...(st.events ?? [])].reverse().find((e) => e.kind === 'phase');
     const began = last?.phase === st.phase ? Date.parse(last.ts) : NaN;
     this.phaseSince = Number.isFinite(began) ? this.hostToLocal(began) : null;
+    this.#runningSince = st.phase === 'running' ? this.phaseSince : null;
     this.participants = [...(st.participants ?? [])];
     this.pending = [...(st.pending ?? [])];
     this.#merging = new Set(st.phase === 'merging' ? this.pending.map((p) => p.id) : []);
@@ -671,7 +674,14 @@ export class PartySession {
         if (e.turn?.unsent) this.#giveBack(e.turn.batch);
         break;
       case 'phase':
-        if (e.phase && e.phase !== this.phase) this.phaseSince = Date.now();
+        if (e.phase && e.phase !== this.phase) {
+          // A tool decision is part of the turn: "Agent working" goes on counting from the
+          // turn's start after one (a reviewer saw it start again at 0 s).
+          const back = e.phase === 'running' && this.phase === 'awaiting_permission' && this.#runningSince !== null;
+          this.phaseSince = back ? this.#runningSince : Date.now();
+          if (e.phase === 'running') this.#runningSince = this.phaseSince;
+          else if (e.phase !== 'awaiting_permission') this.#runningSince = null;
+        }
         if (e.phase) this.phase = e.phase;
         // The host cuts a batch of every waiting prompt as it moves to merging: those are
         // no longer the author's to withdraw, until the batch (or approval) names them.

@@ -204,6 +204,14 @@ describe('TranscriptModel', () => {
     expect(m.awaitingApproval('a')).toBe(false);
   });
 
+  it('a batch of the same prompts under another id replaces an approval still waiting (resumed with approval off)', () => {
+    const ap = (seq: number, batchId: string, prompts: string[]): PartyEvent => ({ seq, ts: '', kind: 'approval', approval: { batch: batchId, prompts, merged: 'x', merger: 'local' } });
+    const m = fold([prompt(1, pA), prompt(2, pB), ap(3, 'b5', ['a']), batch(4, { id: 'b7', prompts: ['a', 'b'], merged: 'x', merger: 'local' })]);
+    const approvals = m.items.filter((it) => it.type === 'approval');
+    expect(approvals.map((it) => (it.type === 'approval' ? `${it.approval.batch} ${it.status}` : ''))).toEqual(['b5 replaced']);
+    expect(m.awaitingApproval('a')).toBe(false);
+  });
+
   it('reset forgets items and seq', () => {
     const m = fold([sys(1, 'a'), sys(2, 'b')]);
     m.reset();

@@ -329,6 +329,15 @@ export class TranscriptModel {
         if (ev.batch && typeof ev.batch === 'object') {
           const batch = ev.batch;
           this.#settleApproval(batch.id, (it) => ({ ...it, status: 'sent', edited: batch.merged !== it.approval.merged ? batch.merged : null }));
+          // A batch of the same prompts under another id: the host stopped before anyone
+          // decided, and, resumed with approval off, sent them (a reviewer's).
+          const carried = new Set(batch.prompts ?? []);
+          for (let i = 0; i < this.#items.length; i++) {
+            const it = this.#items[i]!;
+            if (it.type === 'approval' && it.status === 'waiting' && it.approval.batch !== batch.id && (it.approval.prompts ?? []).some((p) => carried.has(p))) {
+              this.#replace(i, { ...it, status: 'replaced' });
+            }
+          }
           this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [] });
           this.#lastBatchTurn = this.#items.length - 1;
         }
