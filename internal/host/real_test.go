@@ -149,15 +149,23 @@ func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []interface {
-		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
-	}{alice, own} {
-		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	wantPlanDenial(t, "Write", 1, toolResults, target, alice, own)
+}
+
+// wantPlanDenial checks what each of recs saw of turn number turn: one request for tool,
+// denied by plan mode with no pending request before it, and the turn's one denial; that
+// the API got one error result saying plan mode; and that target was not written.
+func wantPlanDenial(t *testing.T, tool string, turn int, toolResults func() []testkit.ToolResult, target string, recs ...interface {
+	waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+}) {
+	t.Helper()
+	for _, r := range recs {
+		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == turn })
 		pend, den := permissions(evs, wire.PermissionPending), permissions(evs, wire.PermissionDenied)
-		if len(pend) != 0 || len(den) != 1 || den[0].Tool != "Write" || den[0].Reason != "plan mode: nothing is changed" {
-			t.Errorf("permission events: pending %+v, denied %+v; want one Write denied by plan mode", pend, den)
+		if len(pend) != 0 || len(den) != 1 || den[0].Tool != tool || den[0].Reason != "plan mode: nothing is changed" {
+			t.Errorf("permission events: pending %+v, denied %+v; want one %s denied by plan mode", pend, den, tool)
 		}
-		if tr := kinds(evs, wire.KindTurn)[0].Turn; tr.Denied != 1 {
+		if tr := kinds(evs, wire.KindTurn)[turn-1].Turn; tr.Denied != 1 {
 			t.Errorf("turn %+v: want 1 denial", tr)
 		}
 	}
@@ -165,7 +173,7 @@ func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
 		t.Fatalf("tool results the API got back: %+v; want one error result saying plan mode", results)
 	}
 	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("p1.txt exists in plan mode (stat: %v)", err)
+		t.Fatalf("%s exists in plan mode (stat: %v)", filepath.Base(target), err)
 	}
 }
 
@@ -237,24 +245,7 @@ func TestRealClaudePlanSetWhileClaudeRunsDeniesBash(t *testing.T) {
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []interface {
-		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
-	}{alice, rec} {
-		evs := r.waitFor(t, "the second turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 2 })
-		pend, den := permissions(evs, wire.PermissionPending), permissions(evs, wire.PermissionDenied)
-		if len(pend) != 0 || len(den) != 1 || den[0].Tool != "Bash" || den[0].Reason != "plan mode: nothing is changed" {
-			t.Errorf("permission events: pending %+v, denied %+v; want the Bash denied by plan mode", pend, den)
-		}
-		if tr := kinds(evs, wire.KindTurn)[1].Turn; tr.Denied != 1 {
-			t.Errorf("turn %+v: want 1 denial", tr)
-		}
-	}
-	if results := toolResults(); len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "plan mode") {
-		t.Fatalf("tool results the API got back: %+v; want one error result saying plan mode", results)
-	}
-	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("t.txt exists in plan mode (stat: %v)", err)
-	}
+	wantPlanDenial(t, "Bash", 2, toolResults, target, alice, rec)
 }
 
 // TestRealClaudeEditsModeAsksBeforeRm: "file edits are allowed, every other tool use asks
