@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -318,4 +319,59 @@ func TestRealClaudeEditsModeWritesWithoutAsking(t *testing.T) {
 	if b, err := os.ReadFile(target); err != nil || string(b) != "hello\n" {
 		t.Fatalf("notes.txt: %q, %v", b, err)
 	}
+}
+
+// TestRealClaudePlanShowsItsPlan: Claude Code 2.1.197 writes its plan to a file, in plan
+// mode without asking, and the model calls ExitPlanMode with no plan in it; Claude Code
+// puts the file's text in the request it sends the party, and the host sees it as the
+// request's detail (a reviewer feared an empty plan: in its run the plan file's Write had
+// been refused).
+func TestRealClaudePlanShowsItsPlan(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please plan the flag"
+	const plan = "1. Read main.go\n2. Add the --verbose flag"
+	planFile := regexp.MustCompile(`(/[^"\s\\]*/plans/[^"\s\\]*\.md)`)
+	var mu sync.Mutex
+	step := 0
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case strings.Contains(req.LastUserText, marker) && step == 0:
+			step = 1
+			path := planFile.FindString(string(req.Body))
+			if path == "" {
+				return testkit.AnthropicReply{Text: "no plan file named in the request"}
+			}
+			return testkit.ToolUse("Write", map[string]any{"file_path": path, "content": plan + "\n"})
+		case len(req.ToolResults) > 0 && step == 1:
+			step = 2
+			return testkit.ToolUse("ExitPlanMode", map[string]any{})
+		}
+		return testkit.AnthropicReply{Text: "ok"}
+	})
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionPlan,
+		Agent:          agent.Config{Path: bin, WorkDir: t.TempDir(), Env: testkit.RealClaudeEnv(t, api.URL)},
+	})
+	own, rec := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := rec.waitFor(t, "the plan to approve", func(e []wire.Event) bool {
+		return len(permissions(e, wire.PermissionPending)) == 1 || len(kinds(e, wire.KindTurn)) == 1
+	})
+	pend := permissions(evs, wire.PermissionPending)
+	if len(pend) != 1 || pend[0].Tool != party.ExitPlanTool || pend[0].Detail != plan {
+		t.Fatalf("pending requests %+v (turns %+v), want ExitPlanMode showing the plan %q", pend, kinds(evs, wire.KindTurn), plan)
+	}
+	if !strings.HasPrefix(pend[0].Summary, "leave plan mode: 1. Read main.go") {
+		t.Errorf("the plan's summary: %q", pend[0].Summary)
+	}
+	if err := own.Decide(context.Background(), pend[0].ID, wire.DecisionDeny, "not yet"); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
 }
