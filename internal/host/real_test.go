@@ -84,10 +84,7 @@ func TestRealClaudeToolDenied(t *testing.T) {
 	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "touch x", "description": "Create the file x"}),
 		"Understood: I did not create x.")
 	workdir := t.TempDir()
-	h := startHost(t, Config{
-		Window: 20 * time.Millisecond,
-		Agent:  agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
-	})
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
 	owner, own := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	bob := join(t, h.Invite(), "bob")
@@ -140,11 +137,7 @@ func TestRealClaudePlanModeDeniesAnEdit(t *testing.T) {
 	target := filepath.Join(workdir, "p1.txt")
 	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "planned\n"}),
 		"Understood: nothing written.")
-	h := startHost(t, Config{
-		Window:         20 * time.Millisecond,
-		PermissionMode: wire.PermissionPlan,
-		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
-	})
+	h := realHost(t, wire.PermissionPlan, bin, workdir, api.URL)
 	_, own := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
@@ -228,11 +221,7 @@ func TestRealClaudePlanSetWhileClaudeRunsDeniesBash(t *testing.T) {
 	target := filepath.Join(workdir, "t.txt")
 	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "touch " + target, "description": "Create t.txt"}),
 		"Understood: nothing run.")
-	h := startHost(t, Config{
-		Window:         20 * time.Millisecond,
-		PermissionMode: wire.PermissionAsk,
-		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
-	})
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
 	own, rec := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	// A first turn, so that claude runs when the mode changes: the switch is a live one.
@@ -263,11 +252,7 @@ func TestRealClaudeEditsModeAsksBeforeRm(t *testing.T) {
 	}
 	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "rm " + victim, "description": "Remove victim.txt"}),
 		"Understood: it stays.")
-	h := startHost(t, Config{
-		Window:         20 * time.Millisecond,
-		PermissionMode: wire.PermissionEdits,
-		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
-	})
+	h := realHost(t, wire.PermissionEdits, bin, workdir, api.URL)
 	own, rec := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
@@ -299,11 +284,7 @@ func TestRealClaudeEditsModeWritesWithoutAsking(t *testing.T) {
 	workdir := t.TempDir()
 	target := filepath.Join(workdir, "notes.txt")
 	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "hello\n"}), "Written.")
-	h := startHost(t, Config{
-		Window:         20 * time.Millisecond,
-		PermissionMode: wire.PermissionEdits,
-		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL)},
-	})
+	h := realHost(t, wire.PermissionEdits, bin, workdir, api.URL)
 	_, rec := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
@@ -374,4 +355,15 @@ func TestRealClaudePlanShowsItsPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+}
+
+// realHost hosts a party in permission mode with the real Claude Code at bin, working in
+// workdir against the fake Messages API at apiURL, cutting batches after 20 ms.
+func realHost(t *testing.T, mode, bin, workdir, apiURL string) *Host {
+	t.Helper()
+	return startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: mode,
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, apiURL)},
+	})
 }
