@@ -1,0 +1,202 @@
+package agent
+
+// What a tool request would do, in words for the people who decide it: its one line
+// (ToolSummary), what it would write or run (ToolDetail), and whether it is a file edit
+// inside the working directory (EditInWorkDir, what a party in "edits" allows).
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// ToolSummary is one line saying what a tool call would do: the command, the file (relative
+// to workdir when inside it), the URL, the pattern; otherwise its input, compacted.
+func ToolSummary(tool string, input json.RawMessage, workdir string) string {
+	var in map[string]any
+	_ = json.Unmarshal(input, &in)
+	str := func(k string) string {
+		s, _ := in[k].(string)
+		return s
+	}
+	rel := func(path string) string {
+		if workdir != "" && filepath.IsAbs(path) {
+			if r, err := filepath.Rel(workdir, path); err == nil && !strings.HasPrefix(r, "..") {
+				return r
+			}
+		}
+		return path
+	}
+	var s string
+	switch {
+	case str("command") != "":
+		s = str("command")
+	case str("file_path") != "":
+		s = rel(str("file_path"))
+	case str("notebook_path") != "":
+		s = rel(str("notebook_path"))
+	case str("url") != "":
+		s = str("url")
+	case str("pattern") != "":
+		s = str("pattern")
+		if p := str("path"); p != "" {
+			s += " in " + rel(p)
+		}
+	case str("plan") != "":
+		s = "leave plan mode: " + str("plan")
+	case str("query") != "":
+		s = str("query")
+	case str("path") != "":
+		s = rel(str("path"))
+	default:
+		keys := make([]string, 0, len(in))
+		for k := range in {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var parts []string
+		for _, k := range keys {
+			v, _ := json.Marshal(in[k])
+			parts = append(parts, k+"="+string(v))
+		}
+		s = strings.Join(parts, " ")
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
+	}
+	return s
+}
+
+// protectedDirs are the folders of a working directory whose files Claude Code never lets
+// an edit into without asking, whatever its mode: EditInWorkDir leaves them out too.
+var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true}
+
+// EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,
+// NotebookEdit) of a file inside workdir — its folder resolved through any symbolic links
+// — and not in one of protectedDirs: what a party in "edits" allows without asking, as
+// Claude Code's acceptEdits does for edits.
+func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
+	key := "file_path"
+	switch tool {
+	case "Edit", "MultiEdit", "Write":
+	case "NotebookEdit":
+		key = "notebook_path"
+	default:
+		return false
+	}
+	var in map[string]any
+	if json.Unmarshal(input, &in) != nil || workdir == "" {
+		return false
+	}
+	path, _ := in[key].(string)
+	if path == "" || !filepath.IsAbs(path) {
+		return false
+	}
+	root, err := filepath.EvalSymlinks(workdir)
+	if err != nil {
+		return false
+	}
+	// The deepest folder of path that exists, resolved: a link inside the working
+	// directory may lead out of it.
+	dir := filepath.Dir(filepath.Clean(path))
+	rest := filepath.Base(path)
+	for {
+		real, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			dir = real
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(dir) == dir {
+			return false
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = filepath.Dir(dir)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, rest)); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return false // the file itself is a link: where it leads is not checked here
+	}
+	rel, err := filepath.Rel(root, filepath.Join(dir, rest))
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return false
+	}
+	first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+	return !protectedDirs[first]
+}
+
+// MaxDetail bounds ToolDetail's text, in bytes.
+const MaxDetail = 8 << 10
+
+// ToolDetail is what a host needs to see, beyond ToolSummary's line, to decide a tool
+// request: the text a Write would write, an Edit's old and new text, a Bash command's
+// description, the agent's plan. A tester approved a Write seeing only its file's name,
+// and a plan flattened onto one line. "" when the summary says it all. At most MaxDetail
+// bytes, cut at a line with a note of what was left out.
+func ToolDetail(tool string, input json.RawMessage) string {
+	var in map[string]any
+	_ = json.Unmarshal(input, &in)
+	str := func(m map[string]any, k string) string {
+		s, _ := m[k].(string)
+		return s
+	}
+	edit := func(m map[string]any) string {
+		return prefixLines(str(m, "old_string"), "- ") + prefixLines(str(m, "new_string"), "+ ")
+	}
+	var s string
+	switch tool {
+	case "Write":
+		s = str(in, "content")
+	case "Edit":
+		s = edit(in)
+	case "MultiEdit":
+		edits, _ := in["edits"].([]any)
+		var parts []string
+		for _, e := range edits {
+			if m, ok := e.(map[string]any); ok {
+				parts = append(parts, edit(m))
+			}
+		}
+		s = strings.Join(parts, "…\n")
+	case "NotebookEdit":
+		s = str(in, "new_source")
+	case "ExitPlanMode":
+		s = str(in, "plan")
+	case "Bash":
+		s = str(in, "description")
+	}
+	return cutDetail(strings.TrimRight(s, "\n"))
+}
+
+// prefixLines puts prefix before every line of s ("" stays "").
+func prefixLines(s, prefix string) string {
+	if s == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString(prefix + l + "\n")
+	}
+	return b.String()
+}
+
+// cutDetail keeps s whole up to MaxDetail bytes, else its lines that fit and a last line
+// saying how much was left out.
+func cutDetail(s string) string {
+	if len(s) <= MaxDetail {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:MaxDetail], '\n')
+	if cut <= 0 {
+		cut = MaxDetail
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return s[:cut] + fmt.Sprintf("\n… (%d more bytes not shown)", len(s)-cut)
+}
