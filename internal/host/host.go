@@ -333,6 +333,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.PermissionMode == wire.PermissionAll {
 		p.Notice(wire.KindSystem, "permission mode \"all\": the agent may run any command and change any file without asking anyone")
 	}
+	for _, n := range ownRulesNotices(agent.ReadOwnRules(cfg.Agent)) {
+		p.Notice(wire.KindSystem, n)
+	}
 	if clash := folderClash(cfg.DataDir, pc.ID, cfg.Agent.WorkDir); clash != "" {
 		p.Notice(wire.KindSystem, clash)
 	}

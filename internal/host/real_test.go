@@ -367,3 +367,58 @@ func realHost(t *testing.T, mode, bin, workdir, apiURL string) *Host {
 		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, apiURL)},
 	})
 }
+
+// TestRealClaudeOwnAllowRuleIsTold: an allow rule in Claude Code's own settings lets the
+// real binary run a matching command with no request to anyone, in a party that asks a
+// host about every tool use. The party cannot change that (it is the host's own
+// configuration), so it says so at its start, naming the rule and the file it is in.
+func TestRealClaudeOwnAllowRuleIsTold(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please touch allowed.txt"
+	workdir := t.TempDir()
+	target := filepath.Join(workdir, "allowed.txt")
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "touch " + target, "description": "Create allowed.txt"}),
+		"Done.")
+	env := testkit.RealClaudeEnv(t, api.URL)
+	configDir := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "CLAUDE_CONFIG_DIR="); ok {
+			configDir = v
+		}
+	}
+	if err := os.MkdirAll(configDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(configDir, "settings.json"), []byte(`{"permissions":{"allow":["Bash(touch:*)"]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionAsk,
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: env},
+	})
+	_, rec := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	told := func(evs []wire.Event) bool {
+		for _, ev := range kinds(evs, wire.KindSystem) {
+			if strings.Contains(ev.Text, "without asking anyone: Bash(touch:*)") && strings.Contains(ev.Text, "settings.json") {
+				return true
+			}
+		}
+		return false
+	}
+	alice.waitFor(t, "the notice of Claude Code's own allow rule", told)
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := rec.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if perms := kinds(evs, wire.KindPermission); len(perms) != 0 {
+		t.Errorf("permission events %s; the rule let claude run touch unasked before, and the notice says so", dumpEvents(perms))
+	}
+	if results := toolResults(); len(results) != 1 || results[0].IsError {
+		t.Fatalf("tool results the API got back: %+v; want one that succeeded", results)
+	}
+	if _, err := os.Stat(target); err != nil {
+		t.Fatalf("the allowed touch did not run: %v", err)
+	}
+}
