@@ -53,7 +53,16 @@ without resuming it.`, io.Out, io.Err)
 	if dataDir == "" {
 		dataDir = defaultDataDir()
 	}
-	list, err := journal.List(dataDir)
+	// Each journal is read once: its summary and what it left unanswered together.
+	recoveries := map[string]*party.Recovery{}
+	list, err := journal.ListRead(dataDir, func(path string) func(wire.Event, json.RawMessage) {
+		if stopJobs != "" {
+			return nil
+		}
+		rc := party.NewRecovery(1) // only what is left open is wanted, not the recent events
+		recoveries[path] = rc
+		return rc.Event
+	})
 	if err != nil {
 		fmt.Fprintf(io.Err, "concordia parties: cannot read %s: %v\n", dataDir, err)
 		return ExitError
@@ -87,7 +96,7 @@ without resuming it.`, io.Out, io.Err)
 		if partyState(s) == "running" {
 			continue
 		}
-		if what := unanswered(s); what != "" {
+		if what := unanswered(s, recoveries[s.Path]); what != "" {
 			fmt.Fprintf(io.Out, "%s: %s; `%s` takes them up again\n", s.Header.Party, what, resumeCommand(s.Header.Party, given))
 		}
 	}
@@ -126,11 +135,9 @@ func resumeCommand(id, given string) string {
 
 // unanswered says what a stopped party holds that the agent never answered — prompts no
 // batch carried (waiting, or held for approval) and a turn its host stopped during — as a
-// resume would find them (party.Recovery); "" when nothing, or when its journal cannot be
-// read again.
-func unanswered(s *journal.Summary) string {
-	rc := party.NewRecovery(1) // only what is left open is wanted, not the recent events
-	if _, err := journal.Read(s.Path, rc.Event); err != nil {
+// resume would find them (rc, which read its journal); "" when nothing.
+func unanswered(s *journal.Summary, rc *party.Recovery) string {
+	if rc == nil {
 		return ""
 	}
 	r := rc.Restore(s.Members)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -512,5 +513,48 @@ func TestTurnsLeaveOutUnsentBatches(t *testing.T) {
 	s, err := Read(Path(dir, "p1"), nil)
 	if err != nil || s.Turns != 1 || s.Events != 11 {
 		t.Fatalf("turns %d, events %d (%v); want 1 and 11", s.Turns, s.Events, err)
+	}
+}
+
+// TestListReadHandsOverEachJournalsEvents: ListRead lists as List does and gives every
+// journal's events, as it reads them, to the function asked for that journal (the reading
+// `concordia parties` does once, where it once read every stopped journal twice).
+func TestListReadHandsOverEachJournalsEvents(t *testing.T) {
+	dir := t.TempDir()
+	for i, id := range []string{"aaa", "bbb"} {
+		w, err := Create(dir, header(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := int64(1); seq <= int64(i+2); seq++ {
+			ev := wire.Event{Seq: seq, Kind: wire.KindSystem, Text: id}
+			raw, _ := json.Marshal(ev)
+			if err := w.Event(ev, raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Close()
+	}
+	os.WriteFile(filepath.Join(Dir(dir), "notes.txt"), []byte("x"), 0o600)
+	got := map[string][]string{}
+	list, err := ListRead(dir, func(path string) func(wire.Event, json.RawMessage) {
+		id := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+		if _, again := got[id]; again {
+			t.Errorf("%s opened twice", id)
+		}
+		got[id] = []string{}
+		return func(ev wire.Event, _ json.RawMessage) { got[id] = append(got[id], ev.Text) }
+	})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list %d %v", len(list), err)
+	}
+	if want := map[string][]string{"aaa": {"aaa", "aaa"}, "bbb": {"bbb", "bbb", "bbb"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("events handed over %v, want %v", got, want)
+	}
+	plain, _ := List(dir)
+	for i := range list {
+		if list[i].Path != plain[i].Path || list[i].LastSeq != plain[i].LastSeq {
+			t.Errorf("ListRead's summary %d %+v, List's %+v", i, list[i], plain[i])
+		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // ErrNoParties: the data directory holds no party journal.
@@ -35,8 +37,21 @@ type listed struct {
 	err error // why it could not be read
 }
 
+// ListRead is List, handing each journal's events to the function open returns for its
+// path (nil: none) as it reads it, so that a caller wanting more than the summaries reads
+// every file once.
+func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw json.RawMessage)) ([]*Summary, error) {
+	return list(dataDir, func(path string) (*Summary, error) { return Read(path, open(path)) }, nil)
+}
+
 // List is List, with what l kept.
 func (l *Lister) List(dataDir string) ([]*Summary, error) {
+	return list(dataDir, l.summary, l.forget)
+}
+
+// list reads the summary of every journal in dataDir; forget, if not nil, is told which
+// journals are there.
+func list(dataDir string, summary func(path string) (*Summary, error), forget func(seen map[string]bool)) ([]*Summary, error) {
 	entries, err := os.ReadDir(Dir(dataDir))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -52,13 +67,15 @@ func (l *Lister) List(dataDir string) ([]*Summary, error) {
 		}
 		path := filepath.Join(Dir(dataDir), e.Name())
 		seen[path] = true
-		s, err := l.summary(path)
+		s, err := summary(path)
 		if err != nil {
 			continue
 		}
 		out = append(out, s)
 	}
-	l.forget(seen)
+	if forget != nil {
+		forget(seen)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].LastActive.After(out[j].LastActive) })
 	return out, nil
 }
