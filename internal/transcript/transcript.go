@@ -80,6 +80,10 @@ type turn struct {
 	parts []part
 	perms map[string]int // permission id → index in parts
 	end   *wire.Turn
+	// written and spans are what of this batch's turn was written before a notice paused
+	// it, and where in the document: a retry of the batch takes that output out again.
+	written []part
+	spans   [][2]int
 }
 
 type part struct {
@@ -242,16 +246,24 @@ func (r *renderer) event(ev wire.Event) {
 		if r.turn == nil || r.turn.batch != ev.RetryBatch {
 			return
 		}
-		// What the failed attempt showed is void: the agent starts the batch over. Decisions
-		// on its tool requests stay (a request the crash left open is denied just before).
+		// What the failed attempt showed is void: the agent starts the batch over, and it is
+		// dropped (PROTOCOL.md §5), also where a notice had it written already (after a
+		// crash and a resume: a tester's export kept it as a reply). Decisions on its tool
+		// requests stay (a request the crash left open is denied just before).
+		r.unwrite(r.turn.spans)
 		parts, perms := []part{{kind: "void"}}, map[string]int{}
-		for _, pt := range r.turn.parts {
-			if pt.kind == "perm" && pt.perm.Status != wire.PermissionPending {
-				perms[pt.perm.ID] = len(parts)
-				parts = append(parts, pt)
+		for _, pt := range append(r.turn.written, r.turn.parts...) {
+			if pt.kind != "perm" || pt.perm.Status == wire.PermissionPending {
+				continue
 			}
+			if i, ok := perms[pt.perm.ID]; ok {
+				parts[i] = pt
+				continue
+			}
+			perms[pt.perm.ID] = len(parts)
+			parts = append(parts, pt)
 		}
-		r.turn.parts, r.turn.perms = parts, perms
+		r.turn.parts, r.turn.perms, r.turn.written, r.turn.spans = parts, perms, nil, nil
 	case wire.KindTurn:
 		if ev.Turn == nil {
 			return
@@ -328,12 +340,31 @@ func (r *renderer) flushTurn() {
 	r.held = r.held[:0]
 }
 
+// unwrite takes spans (in order, none overlapping) out of the document written so far.
+func (r *renderer) unwrite(spans [][2]int) {
+	if len(spans) == 0 {
+		return
+	}
+	doc := r.b.String()
+	var kept strings.Builder
+	kept.Grow(len(doc))
+	at := 0
+	for _, sp := range spans {
+		kept.WriteString(doc[at:sp[0]])
+		at = sp[1]
+	}
+	kept.WriteString(doc[at:])
+	r.b.Reset()
+	r.b.WriteString(kept.String())
+}
+
 func (r *renderer) writeTurn() {
 	t := r.turn
 	if t == nil {
 		return
 	}
 	r.turn = nil
+	start := r.b.Len()
 	for _, p := range t.parts {
 		switch p.kind {
 		case "reply":
@@ -352,7 +383,8 @@ func (r *renderer) writeTurn() {
 	}
 	if t.end == nil {
 		if t.batch != "" {
-			r.paused = &turn{batch: t.batch, perms: map[string]int{}}
+			r.paused = &turn{batch: t.batch, perms: map[string]int{},
+				written: append(t.written, t.parts...), spans: append(t.spans, [2]int{start, r.b.Len()})}
 		}
 		return
 	}

@@ -195,8 +195,38 @@ func TestTurnGoesOnAfterANotice(t *testing.T) {
 	if n := strings.Count(md, "*The turn had not finished.*"); n != 1 || !strings.HasSuffix(strings.TrimSpace(md), "*The turn had not finished.*") {
 		t.Errorf("\"had not finished\" %d times, want once, for the last batch only:\n%s", n, md)
 	}
-	order := []string{"first half", "**bob** asked", "second half", "the party was resumed", "output before was discarded", "the whole reply", "**Done**", "cut off"}
+	order := []string{"**bob** asked", "the party was resumed", "output before was discarded", "the whole reply", "**Done**", "cut off"}
 	inOrder(t, md, order...)
+	for _, void := range []string{"first half", "second half"} {
+		if strings.Contains(md, void) {
+			t.Errorf("the export keeps %q, output the retry made void:\n%s", void, md)
+		}
+	}
+}
+
+// TestRetryAfterAResumeDropsTheFirstRunsReply: after a host is killed mid-reply and
+// resumed, the members it had are said to be disconnected and the batch is retried; what
+// the first run wrote is void and is not in the export as a reply (a tester's export and
+// --transcript file showed it as one, above the notices, with "discarded" only below them).
+func TestRetryAfterAResumeDropsTheFirstRunsReply(t *testing.T) {
+	evs := []wire.Event{
+		{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "alice", Text: "tell me a story"}},
+		{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "tell me a story", Merger: "local"}},
+		{Seq: 3, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "the part before the crash"},
+		{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "alice"}, Text: "alice was disconnected when the host stopped", Why: wire.WhyHostStopped},
+		{Seq: 5, Kind: wire.KindSystem, Text: "the party was resumed"},
+		{Seq: 6, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 7, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "the whole story"},
+		{Seq: 8, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
+	}
+	md := String(Meta{}, evs)
+	if strings.Contains(md, "the part before the crash") {
+		t.Errorf("the void output is in the export:\n%s", md)
+	}
+	inOrder(t, md, "alice was disconnected when the host stopped", "the party was resumed", "output before was discarded", "**Claude Code:**\n\nthe whole story", "**Done**")
+	if n := strings.Count(md, "**Claude Code:**"); n != 1 {
+		t.Errorf("%d replies, want the retry's only:\n%s", n, md)
+	}
 }
 
 // A tool request the crash left open is denied on the resume, just before the retry: the
@@ -219,8 +249,11 @@ func TestResumeDenialSurvivesTheRetry(t *testing.T) {
 	}
 	md := String(Meta{}, evs)
 	want := "**denied**: `the host stopped before a decision`"
-	order := []string{"cleaning", "not decided", "the party was resumed", "output before was discarded", want, "done cleaning", "**Done**", "*bob joined*"}
+	order := []string{"the party was resumed", "output before was discarded", want, "done cleaning", "**Done**", "*bob joined*"}
 	inOrder(t, md, order...)
+	if strings.Count(md, "cleaning") != 1 || strings.Contains(md, "not decided") {
+		t.Errorf("the first run's output (its reply, the request it left open) is still there:\n%s", md)
+	}
 	if strings.Contains(md, "## The agent") || strings.Contains(md, "had not finished") {
 		t.Errorf("the turn did not go on after the notices:\n%s", md)
 	}
