@@ -656,6 +656,23 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Write", Summary: "notes.txt", Batch: "b9", Status: wire.PermissionPending,
 				Detail: "one\ntwo\nthree\nfour\nfive\nsix\nseven\neight"}},
 		}, "[permission] claude asks to use Write: notes.txt (for a host's agent command)\n    one\n    two\n    three\n    four\n    five\n    six\n    … 2 more lines not shown\n"},
+		// A detail the host cut ends with how many bytes it left out: a tester's 600 KB
+		// Write read "… 97 more lines not shown", its size hidden with that line.
+		{"permission with a cut detail", []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Write", Summary: "big.txt", Batch: "b9", Status: wire.PermissionPending,
+				Detail: "one\ntwo\nthree\nfour\nfive\nsix\nseven\n… (591840 more bytes not shown)"}},
+		}, "[permission] claude asks to use Write: big.txt (for a host's agent command)\n    one\n    two\n    three\n    four\n    five\n    six\n    … 1 more line and 591840 more bytes not shown\n"},
+		{"permission with a short cut detail", []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t4", Tool: "Write", Summary: "one.txt", Batch: "b9", Status: wire.PermissionPending,
+				Detail: "a very long line\n… (9000 more bytes not shown)"}},
+		}, "[permission] claude asks to use Write: one.txt (for a host's agent command)\n    a very long line\n    … 9000 more bytes not shown\n"},
+		// Two prompts of one author are not "pat's prompt" (a tester's).
+		{"one author's two prompts", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "pat", Text: "x"}},
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "pat", Text: "y"}},
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1", "p2"}, Merged: "x y", Merger: "local"}},
+			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", By: "carol"}},
+		}, "[party] pat: x\n[party] pat: y\n[approval] this merged prompt waits for a host's approval (pat's 2 prompts):\n    pat: x\n    pat: y\n    (/show prints the merged text)\n[party] carol rejected the merged prompt (pat's 2 prompts); it was not sent\n"},
 		{"a turn with a denial is not a plain finish", []wire.Event{
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 		}, "[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},

@@ -368,3 +368,19 @@ func TestPrinterNeverWaitsForTheStatusLine(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeLeftIsOnTheRequestsLine: a participant's notice of a request with a detail says
+// the time left on the request's own line; after the detail it read as part of the file's
+// text (a tester's "second line; undecided, it is denied in 2m00s").
+func TestTimeLeftIsOnTheRequestsLine(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	now := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	c.pr.now = func() time.Time { return now }
+	c.pr.event(wire.Event{TS: now, Kind: wire.KindSystem, Text: "hello"})
+	expires := now.Add(2 * time.Minute)
+	c.pr.event(wire.Event{TS: now, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Write", Summary: "a.txt", Status: wire.PermissionPending, Expires: &expires,
+		Detail: "first line\nsecond line"}})
+	if want := "Write: a.txt (for a host's agent command); undecided, it is denied in 2m00s\n    first line\n    second line\n"; !strings.Contains(out.String(), want) {
+		t.Fatalf("the participant's notice:\n%s", out.String())
+	}
+}

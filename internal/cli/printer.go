@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -807,12 +808,14 @@ func (p *printer) permission(pm *wire.Permission) {
 		ask := fmt.Sprintf("claude asks to use %s (for %s)", what, asked(p.r.batches[pm.Batch]))
 		// What it would do beyond the one line (a tester approved a Write seeing only its
 		// file's name): under the request, indented; a host, who decides, sees more of it.
-		ask += detailLines(pm.Detail, map[bool]int{true: hostDetailLines, false: detailLinesShown}[p.isHostLocked()])
+		detail := detailLines(pm.Detail, map[bool]int{true: hostDetailLines, false: detailLinesShown}[p.isHostLocked()])
 		if p.isHostLocked() { // the time left goes with how to answer
-			p.noticeLocked("permission", ask)
+			p.noticeLocked("permission", ask+detail)
 			p.hostHintLocked(*pm, left)
 		} else {
-			p.noticeLocked("permission", ask+left)
+			// The time left on the request's own line: after the detail it read as part
+			// of the file's text or the command's description (a tester's).
+			p.noticeLocked("permission", ask+left+detail)
 			if !p.earlier && len(p.r.members) > 0 && !slices.ContainsFunc(p.r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
 				// Else the wait reads as a host taking its time.
 				p.noticeLocked("system", "no host is in the party to decide: it is denied when its time runs out, unless one joins")
@@ -839,22 +842,38 @@ const (
 )
 
 // detailLines is a request's detail as further lines of its notice ("" when none): at most
-// max lines, then one that says how many more there are.
+// max lines, then one that says how much more there is. A detail the host cut
+// (agent.ToolDetail) ends with a line saying how many bytes were left out: that count is
+// kept (a tester's 600 KB Write read as "97 more lines not shown").
 func detailLines(detail string, max int) string {
 	if detail == "" {
 		return ""
 	}
 	lines := strings.Split(detail, "\n")
+	cutBytes := ""
+	if m := detailCut.FindStringSubmatch(lines[len(lines)-1]); m != nil && len(lines) > 1 {
+		lines, cutBytes = lines[:len(lines)-1], m[1]
+	}
 	var b strings.Builder
 	for i, l := range lines {
 		if i == max {
-			fmt.Fprintf(&b, "\n… %d more lines not shown", len(lines)-max)
-			break
+			fmt.Fprintf(&b, "\n… %d more line%s", len(lines)-max, plural(len(lines)-max))
+			if cutBytes != "" {
+				fmt.Fprintf(&b, " and %s more bytes", cutBytes)
+			}
+			b.WriteString(" not shown")
+			return b.String()
 		}
 		b.WriteString("\n" + l)
 	}
+	if cutBytes != "" {
+		fmt.Fprintf(&b, "\n… %s more bytes not shown", cutBytes)
+	}
 	return b.String()
 }
+
+// detailCut is the last line of a detail that agent.ToolDetail cut.
+var detailCut = regexp.MustCompile(`^… \((\d+) more bytes not shown\)$`)
 
 // hostHintLocked tells a host how to answer request pm, and how long is left.
 func (p *printer) hostHintLocked(pm wire.Permission, left string) {
@@ -878,12 +897,16 @@ func timeLeftWords(deadline, now time.Time) string {
 	return "; undecided, it is denied in " + fmtDuration(left)
 }
 
-// asked says whose prompts a batch carries: "alice's prompt", "prompts by alice, bob".
-func asked(authors []string) string {
-	switch len(authors) {
-	case 0:
+// asked says whose prompts a batch carries: "alice's prompt", "alice's 2 prompts",
+// "prompts by alice, bob".
+func asked(b batchWho) string {
+	authors := b.authors
+	switch {
+	case len(authors) == 0:
 		return "a host's agent command"
-	case 1:
+	case len(authors) == 1 && b.prompts > 1:
+		return fmt.Sprintf("%s's %d prompts", term.Line(authors[0]), b.prompts)
+	case len(authors) == 1:
 		return term.Line(authors[0]) + "'s prompt"
 	}
 	clean := make([]string, len(authors))

@@ -26,7 +26,7 @@ type roster struct {
 	// writers: prompt id → the author's member id, for the prompts still waiting (hosts
 	// that send it: names are reused, ids are not).
 	writers map[string]string
-	batches map[string][]string
+	batches map[string]batchWho
 	perms   []wire.Permission // pending, oldest first
 	// decided is the last request that stopped waiting live (not in replayed history),
 	// and when: a host's /allow just after someone else decided is told who did.
@@ -65,7 +65,7 @@ type roster struct {
 }
 
 func newRoster() *roster {
-	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string][]string{}, asks: map[string]string{}, own: map[string]string{}, firstJoin: map[string]int64{}}
+	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string]batchWho{}, asks: map[string]string{}, own: map[string]string{}, firstJoin: map[string]int64{}}
 }
 
 // reset takes a hello reply's state.
@@ -166,7 +166,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		r.setPhase(ev.Phase, at)
 	case wire.KindBatch:
 		if ev.Batch != nil {
-			r.batches[ev.Batch.ID] = r.whoAsked(ev.Batch.Prompts)
+			r.batches[ev.Batch.ID] = batchWho{r.whoAsked(ev.Batch.Prompts), len(ev.Batch.Prompts)}
 			r.held = nil
 			r.running = true
 			r.agentDown = false
@@ -178,7 +178,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindApproval:
 		if ev.Approval != nil {
-			r.batches[ev.Approval.Batch] = r.whoAsked(ev.Approval.Prompts)
+			r.batches[ev.Approval.Batch] = batchWho{r.whoAsked(ev.Approval.Prompts), len(ev.Approval.Prompts)}
 			ap := *ev.Approval
 			r.held = &ap
 			r.take(ev.Approval.Prompts)
@@ -391,6 +391,12 @@ func (r *roster) dropPerm(id string) {
 }
 
 // whoAsked lists the distinct authors of prompts, in order.
+// batchWho is whose prompts a batch carries, and how many there are.
+type batchWho struct {
+	authors []string // each once
+	prompts int
+}
+
 func (r *roster) whoAsked(ids []string) []string {
 	var out []string
 	seen := map[string]bool{}
