@@ -39,7 +39,7 @@ func TestWorkspaceBindings(t *testing.T) {
 	if err != nil || !strings.Contains(d.Diff, "+hello from the agent") {
 		t.Fatalf("Diff = %+v, %v", d, err)
 	}
-	if _, err := f.app.Diff("../x"); err == nil || err.Error() != `"../x" leaves the working directory.` {
+	if _, err := f.app.Diff("../x"); err == nil || err.Error() != `"../x" has a ".." in it; name the file from the working directory down, without "..".` {
 		t.Fatalf("Diff(../x) = %v", err)
 	}
 	if _, err := f.app.Tree(""); err == nil || err.Error() != "The host shares the changes, not the whole folder." {

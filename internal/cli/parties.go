@@ -96,8 +96,8 @@ without resuming it.`, io.Out, io.Err)
 		if partyState(s) == "running" {
 			continue
 		}
-		if what := unanswered(s, recoveries[s.Path]); what != "" {
-			fmt.Fprintf(io.Out, "%s: %s; `%s` takes them up again\n", s.Header.Party, what, resumeCommand(s.Header.Party, given))
+		if what, again := unanswered(s, recoveries[s.Path]); what != "" {
+			fmt.Fprintf(io.Out, "%s: %s; `%s` %s\n", s.Header.Party, what, resumeCommand(s.Header.Party, given), again)
 		}
 	}
 	// A party whose host was killed may have left its agent's background jobs running:
@@ -135,10 +135,12 @@ func resumeCommand(id, given string) string {
 
 // unanswered says what a stopped party holds that the agent never answered — prompts no
 // batch carried (waiting, or held for approval) and a turn its host stopped during — as a
-// resume would find them (rc, which read its journal); "" when nothing.
-func unanswered(s *journal.Summary, rc *party.Recovery) string {
+// resume would find them (rc, which read its journal); "" when nothing. again says what a
+// resume does with it: "takes them up again", or for a cut turn alone "runs it again" (a
+// tester read "takes them up again" after a turn alone, with no "them" to take up).
+func unanswered(s *journal.Summary, rc *party.Recovery) (what, again string) {
 	if rc == nil {
-		return ""
+		return "", ""
 	}
 	r := rc.Restore(s.Members)
 	var parts []string
@@ -149,10 +151,14 @@ func unanswered(s *journal.Summary, rc *party.Recovery) string {
 	default:
 		parts = append(parts, fmt.Sprintf("%d prompts never reached the agent", n))
 	}
+	again = "takes them up again"
 	if r.Unfinished != nil {
+		if len(parts) == 0 {
+			again = "runs it again"
+		}
 		parts = append(parts, "its last turn was cut short")
 	}
-	return strings.Join(parts, ", and ")
+	return strings.Join(parts, ", and "), again
 }
 
 // stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agents of the

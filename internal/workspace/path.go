@@ -29,7 +29,7 @@ func CleanPath(p string) (string, error) {
 	}
 	for _, seg := range strings.Split(p, "/") {
 		if seg == ".." {
-			return "", fmt.Errorf("%w: %q leaves the working directory", ErrPath, p)
+			return "", fmt.Errorf("%w: %q has a \"..\" in it; name the file from the working directory down, without \"..\"", ErrPath, p)
 		}
 		if strings.EqualFold(seg, ".git") {
 			return "", fmt.Errorf("%w: git's own files are not shared", ErrPath)

@@ -517,3 +517,30 @@ func TestBaseSaysWhatTheStartWas(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffNamesAsWritten: a diff names a file as it is named, not in git's octal escapes
+// (a tester's "dir ü/f.txt" came back as "a/dir \303\274/f.txt").
+func TestDiffNamesAsWritten(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "dir ü/f.txt", "one\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "dir ü/f.txt", "two\n")
+	write(t, dir, "naïve-日本.txt", "new\n")
+	files, err := w.Changes(ctx, false) // the snapshot a diff is of
+	if err != nil || len(files) != 2 {
+		t.Fatalf("changes %+v %v", files, err)
+	}
+	for _, p := range []string{"dir ü/f.txt", "naïve-日本.txt"} {
+		d, err := w.Diff(ctx, p, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(d.Diff, "+++ b/"+p) || strings.Contains(d.Diff, `\3`) {
+			t.Errorf("the diff of %s:\n%s", p, d.Diff)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// TestPartiesSaysWhatAResumeDoes: a stopped party whose last turn was cut short, with no
+// prompt left waiting, is listed with what a resume does with it: it runs the turn again
+// (it said "takes them up again", with no "them" to take up: a tester's); with a prompt
+// left too, it takes them up again.
+func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
+	dataDir := t.TempDir()
+	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	write := func(id string, evs ...wire.Event) {
+		t.Helper()
+		w, err := journal.Create(dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ev := range evs {
+			ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i)*time.Second)
+			raw, _ := json.Marshal(ev)
+			if err := w.Event(ev, raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Close()
+	}
+	prompt := func(id string) wire.Event {
+		return wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "ann", Text: "do " + id}}
+	}
+	batch := wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "do p1", Merger: "local"}}
+	write("aaaaaaaaaaaa", prompt("p1"), batch)
+	write("bbbbbbbbbbbb", prompt("p1"), batch, prompt("p2"))
+	var out, errOut bytes.Buffer
+	if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{
+		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again\n",
+		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)
+		}
+	}
+}
