@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/reap"
@@ -24,8 +25,8 @@ import (
 
 // runParties is `concordia parties`: the parties whose journals are in the data directory.
 func runParties(_ context.Context, args []string, io IO) int {
-	var dataDir, stopJobs string
-	fs := newFlagSet("parties", "concordia parties [--data-dir DIR] [--stop-jobs ID]", `
+	var dataDir, stopJobs, deleteID string
+	fs := newFlagSet("parties", "concordia parties [--data-dir DIR] [--stop-jobs ID | --delete ID]", `
 List the parties kept in the data directory, the most recently active first: id, the
 host's name, when it was created and last active, how many turns the agent ran, and its
 state — running (a host has it now), ended (the host ended it), or not ended cleanly
@@ -36,9 +37,13 @@ under the table. Any party not running can be brought back with "concordia host
 agent of a party not ended cleanly left running (a dev server, a background job) are
 listed after the table. --stop-jobs ID stops what the agent of a party that is not
 running left running — left by a host that was killed, or kept with --keep-agent-jobs —
-without resuming it.`, io.Out, io.Err)
+without resuming it. --delete ID deletes a party that is not running: its journal
+(everything it kept: the transcript, its invites and members' sessions) and its record of
+the working directory's starting point; it cannot be resumed or exported afterwards. The
+working directory itself is not touched.`, io.Out, io.Err)
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
 	fs.StringVar(&stopJobs, "stop-jobs", "", fmt.Sprintf("stop the processes the agent of party `ID` left running (SIGTERM, then SIGKILL after %v), instead of listing", reap.Grace))
+	fs.StringVar(&deleteID, "delete", "", "delete party `ID` (not running): its journal and its workspace record, instead of listing")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -49,6 +54,12 @@ without resuming it.`, io.Out, io.Err)
 	if stopJobs != "" && !journal.ValidID(stopJobs) {
 		return usageError(fs, io.Err, "--stop-jobs: %q is not a party id (%s lists them)", stopJobs, partiesCommand(dataDir))
 	}
+	if deleteID != "" && !journal.ValidID(deleteID) {
+		return usageError(fs, io.Err, "--delete: %q is not a party id (%s lists them)", deleteID, partiesCommand(dataDir))
+	}
+	if deleteID != "" && stopJobs != "" {
+		return usageError(fs, io.Err, "--stop-jobs and --delete go one at a time: stop the jobs first, then delete")
+	}
 	given := dataDir // as typed, for the hints
 	if dataDir == "" {
 		dataDir = defaultDataDir()
@@ -56,7 +67,7 @@ without resuming it.`, io.Out, io.Err)
 	// Each journal is read once: its summary and what it left unanswered together.
 	recoveries := map[string]*party.Recovery{}
 	list, err := journal.ListRead(dataDir, func(path string) func(wire.Event, json.RawMessage) {
-		if stopJobs != "" {
+		if stopJobs != "" || deleteID != "" {
 			return nil
 		}
 		rc := party.NewRecovery(1) // only what is left open is wanted, not the recent events
@@ -69,6 +80,9 @@ without resuming it.`, io.Out, io.Err)
 	}
 	if stopJobs != "" {
 		return stopPartyJobs(list, stopJobs, dataDir, given, io)
+	}
+	if deleteID != "" {
+		return deleteParty(list, deleteID, dataDir, given, io)
 	}
 	if len(list) == 0 {
 		fmt.Fprintf(io.Out, "no parties in %s\n", dataDir)
@@ -204,6 +218,53 @@ func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) in
 	if len(stopped) == 0 {
 		fmt.Fprintf(io.Out, "%s: nothing its agent started is still running\n", id)
 	}
+	return ExitOK
+}
+
+// deleteParty is `concordia parties --delete ID`: it deletes a party that is not running —
+// its journal and its record of the working directory's starting point — so that a list
+// kept since the first party shrinks and old invites cannot come back with a resume. A
+// party whose agent left processes running is refused: the journal is what finds them.
+func deleteParty(list []*journal.Summary, id, dataDir, given string, io IO) int {
+	i := slices.IndexFunc(list, func(s *journal.Summary) bool { return s.Header.Party == id })
+	if i < 0 {
+		fmt.Fprintf(io.Err, "concordia parties: no party %s in %s (%s lists them)\n", id, dataDir, partiesCommand(given))
+		return ExitError
+	}
+	s := list[i]
+	if partyState(s) == "running" {
+		fmt.Fprintf(io.Err, "concordia parties: party %s is running; end it first\n", id)
+		return ExitError
+	}
+	var left []reap.Proc
+	for _, run := range s.AgentRuns {
+		ps, _ := reap.Find(run)
+		left = append(left, ps...)
+	}
+	if len(left) > 0 {
+		stop := "concordia parties --stop-jobs " + id
+		if given != "" {
+			stop += " --data-dir " + shellQuote(given)
+		}
+		fmt.Fprintf(io.Err, "concordia parties: party %s was not deleted: %s; `%s` stops them, then delete it\n", id, stillRunning(left), stop)
+		return ExitError
+	}
+	if err := journal.Remove(s.Path); err != nil {
+		if errors.Is(err, journal.ErrInUse) {
+			fmt.Fprintf(io.Err, "concordia parties: party %s was resumed just now; end it first\n", id)
+		} else {
+			fmt.Fprintf(io.Err, "concordia parties: cannot delete party %s: %v\n", id, err)
+		}
+		return ExitError
+	}
+	// The workspace record goes after the journal: without the journal nothing uses it,
+	// and a record left by a failure here is only disk space.
+	if err := os.RemoveAll(host.WorkspaceRecord(dataDir, id)); err != nil {
+		fmt.Fprintf(io.Err, "concordia parties: party %s's journal is deleted, but not its workspace record: %v\n", id, err)
+		return ExitError
+	}
+	fmt.Fprintf(io.Out, "deleted party %s (%s's party, created %s): its invites and sessions no longer work, and it cannot be resumed or exported\n",
+		id, term.Line(s.Header.Host), s.Header.Created.Local().Format("2006-01-02 15:04"))
 	return ExitOK
 }
 

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -52,5 +55,59 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)
 		}
+	}
+}
+
+// TestPartiesDelete: --delete removes a stopped party's journal and workspace record, and
+// then it is neither listed nor resumable; a running party (its journal held) is refused,
+// and so are an unknown id and a malformed one.
+func TestPartiesDelete(t *testing.T) {
+	dataDir := t.TempDir()
+	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	create := func(id string) *journal.Writer {
+		t.Helper()
+		w, err := journal.Create(dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	create("aaaaaaaaaaaa").Close()
+	record := host.WorkspaceRecord(dataDir, "aaaaaaaaaaaa")
+	if err := os.MkdirAll(filepath.Join(record, "objects"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	running := create("bbbbbbbbbbbb") // held open: a host has it
+	defer running.Close()
+	run := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := runParties(context.Background(), append(args, "--data-dir", dataDir), IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }})
+		return code, out.String(), errOut.String()
+	}
+	if code, _, errOut := run("--delete", "bbbbbbbbbbbb"); code != ExitError || !strings.Contains(errOut, "party bbbbbbbbbbbb is running; end it first") {
+		t.Errorf("deleting a running party: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := run("--delete", "cccccccccccc"); code != ExitError || !strings.Contains(errOut, "no party cccccccccccc in") {
+		t.Errorf("deleting an unknown party: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := run("--delete", "../x"); code != ExitUsage || !strings.Contains(errOut, "is not a party id") {
+		t.Errorf("deleting a malformed id: exit %d, %q", code, errOut)
+	}
+	code, out, errOut := run("--delete", "aaaaaaaaaaaa")
+	if code != ExitOK || !strings.Contains(out, "deleted party aaaaaaaaaaaa (hosty's party, created ") {
+		t.Fatalf("delete: exit %d, %q %q", code, out, errOut)
+	}
+	if _, err := os.Stat(journal.Path(dataDir, "aaaaaaaaaaaa")); !os.IsNotExist(err) {
+		t.Errorf("the journal is still there: %v", err)
+	}
+	if _, err := os.Stat(record); !os.IsNotExist(err) {
+		t.Errorf("the workspace record is still there: %v", err)
+	}
+	if _, err := os.Stat(journal.Path(dataDir, "bbbbbbbbbbbb")); err != nil {
+		t.Errorf("the running party's journal: %v", err)
+	}
+	if _, out, _ := run(); strings.Contains(out, "aaaaaaaaaaaa") || !strings.Contains(out, "bbbbbbbbbbbb") {
+		t.Errorf("the list after the delete:\n%s", out)
 	}
 }

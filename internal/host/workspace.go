@@ -20,11 +20,17 @@ type lazyWorkspace struct {
 	err   error
 }
 
+// WorkspaceRecord is where a party's record of its working directory (the starting point
+// its changes are measured against) is kept in dataDir.
+func WorkspaceRecord(dataDir, partyID string) string {
+	return filepath.Join(dataDir, "workspace", partyID)
+}
+
 func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, notice func(kind, text string)) *lazyWorkspace {
 	l := &lazyWorkspace{ready: make(chan struct{})}
 	go func() {
 		defer close(l.ready)
-		l.ws, l.err = workspace.Open(ctx, workdir, filepath.Join(dataDir, "workspace", partyID), workspace.Options{Exclude: []string{dataDir}})
+		l.ws, l.err = workspace.Open(ctx, workdir, WorkspaceRecord(dataDir, partyID), workspace.Options{Exclude: []string{dataDir}})
 		if l.err != nil && ctx.Err() == nil {
 			notice(wire.KindError, "the working directory is not shared: "+l.err.Error())
 		}

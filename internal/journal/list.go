@@ -198,3 +198,20 @@ func readHeader(path string) (Header, error) {
 	}
 	return *rec.Header, nil
 }
+
+// Remove deletes the journal at path, unless a host holds it (ErrInUse): it is taken
+// while it is removed, so a host starting at that moment cannot have it.
+func Remove(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("remove journal: %w", err)
+	}
+	defer f.Close()
+	if err := lock(f); err != nil {
+		return fmt.Errorf("remove journal: %w", err)
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("remove journal: %w", err)
+	}
+	return nil
+}
