@@ -95,10 +95,12 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		reply <- ToolDecision{Message: planDenial}
 		return ""
 	}
-	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir {
+	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir && !workspace.IsSecret(req.Summary) {
 		// "File edits are allowed": the party allows them itself, the agent running in
 		// Claude Code's default mode, which asks about everything else (its acceptEdits
-		// would also run rm and mv unasked: a tester's).
+		// would also run rm and mv unasked: a tester's). Not an edit of a file that usually
+		// holds credentials (.env, a key): that asks, as the party shows nobody its changes
+		// (a tester's agent wrote .env and id_rsa with no one the wiser).
 		reply <- ToolDecision{Allow: true}
 		return ""
 	}

@@ -261,3 +261,44 @@ func TestDetailShownAsFarAsThePartyShares(t *testing.T) {
 		}
 	}
 }
+
+// TestEditsModeAsksBeforeEditingCredentials: in "edits" an edit of a file that usually
+// holds credentials, in the folder, asks a host: the party shows nobody such a file's
+// changes (a tester's agent wrote .env and id_rsa unseen).
+func TestEditsModeAsksBeforeEditingCredentials(t *testing.T) {
+	r := &reqRunner{reqs: []ToolRequest{
+		{Tool: "Write", Summary: ".env", InWorkDir: true},
+		{Tool: "Edit", Summary: "deploy/id_rsa", InWorkDir: true},
+	}, got: make(chan ToolDecision, 2)}
+	p, col, id := start(t, Config{Runner: r, PermissionMode: wire.PermissionEdits})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	if _, err := p.Prompt(id, "set the key"); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{".env", "deploy/id_rsa"} {
+		evs := col.waitFor(t, "the request for "+file, func(evs []wire.Event) bool {
+			for _, ev := range evs {
+				if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending && ev.Permission.Summary == file {
+					return true
+				}
+			}
+			return false
+		})
+		var pid string
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPermission && ev.Permission.Summary == file {
+				pid = ev.Permission.ID
+			}
+		}
+		if err := boss.Decide(context.Background(), pid, wire.DecisionAllow, ""); err != nil {
+			t.Fatal(err)
+		}
+		if d := <-r.got; !d.Allow {
+			t.Fatalf("%s: %+v after a host allowed it", file, d)
+		}
+	}
+}
