@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	stdio "io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -20,9 +21,9 @@ import (
 )
 
 func runJoin(ctx context.Context, args []string, io IO) (code int) {
-	var name, transcriptPath, inviteFile string
-	var verbose bool
-	fs := newFlagSet("join", "concordia join INVITE | - | --invite-file FILE [--name NAME] [--transcript FILE] [--verbose]", `
+	var name, transcriptPath, inviteFile, dataDir string
+	var verbose, newMember bool
+	fs := newFlagSet("join", "concordia join INVITE | - | --invite-file FILE [--name NAME] [--transcript FILE] [--new-member] [--data-dir DIR] [--verbose]", `
 Join a party in this terminal. INVITE is the concordia:// link the host printed
 (flags may stand before or after it). So that the invite's token stays out of the
 process list, it may instead come from the CONCORDIA_INVITE environment variable, from
@@ -34,10 +35,17 @@ machine only (nothing is sent); /who lists the members; /permissions says what t
 agent may do unasked; /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
-Ctrl-C or the end of the party.`, io.Out, io.Err)
+Ctrl-C or the end of the party.
+
+Joining again with the same invite and name — after the terminal was closed, or killed —
+comes back as the same member, with its role (a co-host stays one), unless a host removed
+it or the party ended; --new-member joins as someone new. What brings it back is kept in
+the data directory, readable by you only.`, io.Out, io.Err)
 	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
 	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` instead of the command line (the link in it, also one cut into lines)")
+	fs.BoolVar(&newMember, "new-member", false, "join as a new member, not as the one this terminal was the last time it joined with this invite and name")
+	fs.StringVar(&dataDir, "data-dir", "", "`directory` where this terminal keeps what brings it back as the same member (default: "+defaultDataDir()+")")
 	fs.StringVar(&transcriptPath, "transcript", "", "when you leave or the party ends, write what this terminal saw to this `file`, as Markdown (like concordia export)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -86,17 +94,45 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself
 	var retrying retryNotices // OnStatus calls come one at a time
-	c, err := client.Join(ctx, client.Config{
-		Invite:  inv,
-		Name:    name,
-		Logger:  log,
-		OnEvent: func(ev wire.Event) { saved.add(ev); pr.event(ev) },
+	// The member this terminal was the last time it joined with this invite and name, if
+	// it was one: it comes back as that member.
+	if dataDir == "" {
+		dataDir = defaultDataDir()
+	}
+	members, memberKey := rejoinStore{dir: filepath.Join(dataDir, "joined")}, rejoinKey(inv, name)
+	release, mine := members.take(memberKey)
+	defer release()
+	if !mine {
+		members = rejoinStore{} // another terminal is that member now: this one is someone new
+	}
+	was := rejoinRecord{}
+	if newMember {
+		members.forget(memberKey)
+	} else {
+		was = members.load(memberKey)
+	}
+	if was.ClientID == "" {
+		was = rejoinRecord{ClientID: newClientID()}
+	}
+	cfg := client.Config{
+		Invite:   inv,
+		Name:     name,
+		ClientID: was.ClientID,
+		Session:  was.Session,
+		Logger:   log,
+		OnEvent:  func(ev wire.Event) { saved.add(ev); pr.event(ev) },
 		OnHello: func(h wire.HelloResult) {
 			saved.hello(h)
 			pr.hello(h)
 			if first {
 				first = false
+				if err := members.save(memberKey, rejoinRecord{ClientID: was.ClientID, Session: h.You.Session}); err != nil {
+					log.Info("membership not kept", "err", err)
+				}
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
+				if was.Session != "" {
+					pr.notice("system", fmt.Sprintf("you are back as the member this terminal was before (%s); --new-member joins as someone new", roleWords(h.You.Role)))
+				}
 				if asked := term.Name(name); asked != "" && h.You.Name != asked {
 					// The host made the name unique: say so, or "bob-2" is a puzzle.
 					pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken", term.Line(h.You.Name), term.Line(asked)))
@@ -148,7 +184,18 @@ Ctrl-C or the end of the party.`, io.Out, io.Err)
 				pr.live()
 			}
 		},
-	})
+	}
+	c, err := client.Join(ctx, cfg)
+	if err != nil && was.Session != "" && errors.Is(err, client.ErrRefused) {
+		// That member is gone (removed by a host, or the party ended and was resumed
+		// without it): join as someone new, with the invite.
+		log.Info("the kept membership was refused", "err", err)
+		members.forget(memberKey)
+		was = rejoinRecord{ClientID: newClientID()}
+		cfg.ClientID, cfg.Session = was.ClientID, ""
+		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+		c, err = client.Join(ctx, cfg)
+	}
 	if err != nil {
 		log.Info("join failed", "err", err)
 		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {

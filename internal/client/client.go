@@ -68,6 +68,11 @@ type Config struct {
 	Invite   invite.Invite
 	Name     string
 	ClientID string // kept across reconnects; "" = a random one
+	// Session is the member session an earlier run of this program was given (its hello
+	// reply's you.session): the first hello comes back as that member, its role included
+	// (PROTOCOL.md §4). Refused (the member was removed, the party ended), Join fails with
+	// ErrRefused; joining again without it makes a new member.
+	Session string
 
 	// OnEvent gets every event once, in seq order, from one goroutine at a time.
 	OnEvent func(wire.Event)
@@ -128,7 +133,7 @@ func Join(ctx context.Context, cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{cfg: cfg, log: cfg.Logger, done: make(chan struct{}), retry: make(chan struct{}, 1)}
+	c := &Client{cfg: cfg, log: cfg.Logger, done: make(chan struct{}), retry: make(chan struct{}, 1), session: cfg.Session}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.status(Status{State: StatusConnecting})
 	peer, runErr, err := c.connect(ctx)

@@ -434,3 +434,39 @@ func TestLoopbackListenWithAPublicInvite(t *testing.T) {
 	}
 	h.expect(`^\[system\] the party listens on 127\.0\.0\.1 only, so the invites' 192\.0\.2\.2 reaches it from another machine only through a tunnel or proxy`)
 }
+
+// TestRestartedJoinComesBackAsItself: a join killed and started again with the same invite
+// and name comes back as the member it was, a co-host still (a tester's restarted terminal
+// was a new participant of the same name, and the old co-host stayed "away" for the host to
+// guess which to /kick); --new-member joins as someone new. A second terminal with the same
+// invite and name while the first runs is someone new, and does not take the first's place.
+func TestRestartedJoinComesBackAsItself(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	b := start(t, nil, "join", inv, "--name", "bob")
+	b.expect(`joined hosty's party as bob `)
+	h.send("/role bob host")
+	b.expect(`^\[party\] hosty made you a co-host`)
+	other := start(t, nil, "join", inv, "--name", "bob")
+	other.expect(`joined hosty's party as bob-2 `)
+	other.send("/quit")
+	other.wait()
+	testkit.KillGroup(b.cmd.Process.Pid)
+	b.wait()
+	again := start(t, nil, "join", inv, "--name", "bob")
+	again.expect(`joined hosty's party as bob `)
+	again.expect(`^\[system\] you are back as the member this terminal was before \(a co-host\); --new-member joins as someone new$`)
+	h.send("/who")
+	h.expect(`^\[party\] 2 in the party:`)
+	if strings.Contains(b.stdout(), "replaced") {
+		t.Errorf("the second terminal took the first one's place:\n%s", b.stdout())
+	}
+	again.send("/quit")
+	again.wait()
+	fresh := start(t, nil, "join", inv, "--name", "bob", "--new-member")
+	fresh.expect(`joined hosty's party as bob`)
+	fresh.send("/who")
+	fresh.expect(`^\[party\] 2 in the party:`)
+	if strings.Contains(fresh.stdout(), "you are back") || strings.Contains(fresh.stdout(), "you joined as a host") {
+		t.Errorf("--new-member came back as the co-host:\n%s", fresh.stdout())
+	}
+}

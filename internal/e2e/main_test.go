@@ -57,7 +57,9 @@ type proc struct {
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=")
+	// The default data directory is the test's own (a join keeps its membership there),
+	// the same for every process of one test.
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "GEMINI_API_KEY=", "XDG_CONFIG_HOME="+configHome(t))
 	cmd.Env = append(cmd.Env, env...)
 	testkit.OwnGroup(cmd) // the cleanup waits for its children too (a host's git and agent)
 	p := &proc{t: t, cmd: cmd, wake: make(chan struct{}, 1), done: make(chan struct{})}
@@ -120,6 +122,19 @@ func start(t *testing.T, env []string, args ...string) *proc {
 		}
 	})
 	return p
+}
+
+var configHomes sync.Map // *testing.T → its XDG_CONFIG_HOME
+
+// configHome is the test's own XDG_CONFIG_HOME, made at its first process.
+func configHome(t *testing.T) string {
+	if d, ok := configHomes.Load(t); ok {
+		return d.(string)
+	}
+	d := t.TempDir()
+	configHomes.Store(t, d)
+	t.Cleanup(func() { configHomes.Delete(t) })
+	return d
 }
 
 func (p *proc) poke() {
