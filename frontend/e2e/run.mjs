@@ -298,6 +298,30 @@ test('the join dialog checks the link as it is typed', async () => {
   check(!(await tid('join-submit').isDisabled()), 'Join is disabled for a valid link');
 });
 
+/**
+ * Where the keyboard is, through shadow roots: "dialog" inside the element named by the tag
+ * given, "nothing" on the page's body, else the focused element's tag and test id.
+ */
+const focusAt = (dialogTag = '') => page.evaluate((tag) => {
+  let a = document.activeElement;
+  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  if (!a || a === document.body) return 'nothing';
+  for (let n = a; n && tag; n = n.parentElement ?? n.getRootNode().host) {
+    if (n.tagName === tag) return 'dialog';
+  }
+  return `${a.tagName.toLowerCase()} ${a.getAttribute('data-testid') ?? ''}`.trim();
+}, dialogTag);
+
+test('Tab never reaches the controls behind the join dialog', async () => {
+  // A tester's Tab went past Join to Create party behind the backdrop, and Enter there asked
+  // to host in the home folder: the screen behind a dialog is inert.
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
+    const at = await focusAt('JOIN-DIALOG');
+    check(at === 'dialog' || at === 'nothing', `Tab ${i + 1} reached ${at}, behind the join dialog`);
+  }
+});
+
 test('joining an unreachable host fails with a clear message', async () => {
   const closed = await freePort(); // nothing listens there
   await typeInvite(`concordia://127.0.0.1:${closed}/${token}`);
@@ -368,6 +392,8 @@ test('creating a party opens the party view with an invite', async () => {
   await tid('home-window').fill('3');
   await tid('home-create').click();
   await visible('party-view');
+  // The keyboard is in the prompt box (a tester's first prompt typed after joining went nowhere).
+  await until('the prompt box to have the keyboard', async () => (await focusAt()) === 'textarea prompt-input');
   await textOf('party-host', "hazel's party");
   await attrOf('party-connection', 'data-status', 'connected');
   invite = (await deepText(tid('invite-link'))).trim();

@@ -100,7 +100,7 @@ export class ConcordiaApp extends LitElement {
     if (!s) return nothing;
     return html`
       ${s.trayNote && s.session?.role !== 'participant'
-        ? html`<div class="traynote" data-testid="tray-note" role="status">
+        ? html`<div class="traynote" data-testid="tray-note" role="status" ?inert=${this.#dialogOpen()}>
             ${iconInfo()} <span>${s.trayNote}</span>
             <button class="ghost small" data-testid="tray-note-dismiss" @click=${() => s.dismissTrayNote()}>Dismiss</button>
           </div>`
@@ -112,8 +112,8 @@ export class ConcordiaApp extends LitElement {
               <p class="error-text">${s.bootError}</p>
             </div>`
           : s.screen === 'party'
-            ? html`<party-view .state=${s}></party-view>`
-            : html`<home-screen .state=${s}></home-screen>`}
+            ? html`<party-view .state=${s} ?inert=${this.#dialogOpen()}></party-view>`
+            : html`<home-screen .state=${s} ?inert=${this.#dialogOpen()}></home-screen>`}
         <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
           ${s.notices.map(
             (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>

@@ -251,3 +251,45 @@ describe('<party-view> tool permissions', () => {
     done();
   });
 });
+
+describe('<party-view> and the keyboard', () => {
+  // A tester's first prompt typed after joining went nowhere, and Tab showed no focus,
+  // until a click: the prompt box has the keyboard when the party opens.
+  it('puts the keyboard in the prompt box when the party opens', async () => {
+    const { st } = await inParty('participant');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    await el.updateComplete;
+    const box = el.shadowRoot!.querySelector('prompt-box')!;
+    expect(el.shadowRoot!.activeElement).toBe(box);
+    expect(box.shadowRoot!.activeElement?.tagName).toBe('TEXTAREA');
+    el.remove();
+    st.dispose();
+  });
+
+  // Tab went past a dialog's buttons to the controls behind its backdrop (a tester's Enter
+  // there started another action): behind a dialog the view is inert, and the keyboard is
+  // in the dialog.
+  it('makes the view behind its dialog inert, with the keyboard in the dialog', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role: 'participant' }));
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const behind = () => ['.top', '.banner-slot', '.layout'].map((sel) => el.shadowRoot!.querySelector(sel)!.hasAttribute('inert'));
+    expect(behind()).toEqual([false, false, false]);
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
+    await el.updateComplete;
+    expect(behind()).toEqual([true, true, true]);
+    const focused = el.shadowRoot!.activeElement as HTMLElement | null;
+    expect(focused?.closest('[data-testid=kick-dialog]')).not.toBeNull();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-cancel]')!.click();
+    await el.updateComplete;
+    expect(behind()).toEqual([false, false, false]);
+    el.remove();
+    st.dispose();
+  });
+});

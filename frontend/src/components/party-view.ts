@@ -77,13 +77,23 @@ export class PartyView extends LitElement {
   /** Whether the End party dialog was open at the last render (to focus it once as it opens). */
   #endShown = false;
 
+  override firstUpdated(): void {
+    // Joined or hosting: the keyboard is in the prompt box, where "Enter to send" is (a
+    // tester's first typed prompt went nowhere, and Tab showed no focus, until a click).
+    void this.updateComplete.then(() => {
+      if (!this.#dialogOpen()) this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput();
+    });
+  }
+
   override updated(): void {
     const open = this.#ownDialogOpen();
     if (!open && this.#wasDialog) this.#focusReturn.closed();
-    this.#wasDialog = open;
     const asked = Boolean(this.state?.endAsked);
-    // The dialog opens on "Keep going", whoever opened it (this view's button or the tray).
+    // The dialog opens on "Keep going", whoever opened it (this view's button or the tray);
+    // the others on their first button, the one that changes nothing (Stay, Cancel).
     if (asked && !this.#endShown) this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="end-party-cancel"]')?.focus();
+    else if (open && !this.#wasDialog) this.renderRoot.querySelector<HTMLButtonElement>('.backdrop.confirm footer button')?.focus();
+    this.#wasDialog = open;
     this.#endShown = asked;
   }
 
@@ -185,6 +195,8 @@ export class PartyView extends LitElement {
     modalStyles,
     css`
       :host { display: flex; flex-direction: column; height: 100%; min-height: 0; }
+      /* The banner's place: no box of its own (the layout's rows stay as they were); inert under a dialog. */
+      .banner-slot { display: contents; }
       .top {
         display: flex; align-items: center; gap: 14px; padding: 10px 16px;
         background: var(--surface); border-bottom: 1px solid var(--border);
@@ -763,7 +775,7 @@ export class PartyView extends LitElement {
     if (!s || !sess) return nothing;
     const p = sess.party;
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''}" data-testid="party-view">
+      <div class="top ${s.workspace.open ? 'changes-open' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}>
         ${logo(24)}
         <div class="party-name">
           <b data-testid="party-host">${p.host}'s party</b>
@@ -787,8 +799,8 @@ export class PartyView extends LitElement {
         <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
-      ${this.#banner(s)}
-      <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}"
+      <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
+      <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}" ?inert=${this.#ownDialogOpen()}
         @card-decided=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}>
         <transcript-view .state=${s}></transcript-view>
         <prompt-box .state=${s}></prompt-box>

@@ -115,6 +115,11 @@ export class SettingsPanel extends LitElement {
     document.addEventListener('keydown', this.#onKey);
   }
 
+  /** Opened: the keyboard is in it, on its first field (a tester's first Tab reached the transcript behind it). */
+  override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLElement>('.body input, .body select, .body textarea, [data-testid="settings-close"]')?.focus();
+  }
+
   override disconnectedCallback(): void {
     document.removeEventListener('keydown', this.#onKey);
     super.disconnectedCallback();
