@@ -323,6 +323,8 @@ export class ApprovalCard extends LitElement {
             ? html`<span class="outcome rejected" data-testid="approval-outcome">${iconX()} <span>Rejected by ${r.by}${r.reason ? ':' : ''}</span>${r.reason ? html`<span class="why">${r.reason}</span>` : nothing}</span>`
             : it.status === 'replaced'
               ? html`<span class="outcome" data-testid="approval-outcome">Not decided before the host stopped: merged again below</span>`
+              : it.status === 'unsent'
+                ? html`<span class="outcome rejected" data-testid="approval-outcome">Not sent: the party ended before a host decided</span>`
               : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
         </div>
       </div>`;

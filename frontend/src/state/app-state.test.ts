@@ -264,6 +264,23 @@ describe('connection status', () => {
     expect(st.phaseSince).toBeNull();
   });
 
+  // A tester's window showed "Waiting for a host's approval…" with its spinner, and a
+  // "pending" prompt in the queue, after the host had ended the party.
+  it('shows the prompts the party ended with as not sent, none as waiting', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, pA));
+    be.emit('party:event', prompt(2, pB));
+    be.emit('party:event', { seq: 3, ts: at(300), kind: 'approval', approval: { batch: 'b1', prompts: [pA.id], merged: 'x', merger: 'local' } });
+    expect(st.isAwaitingApproval(pA.id)).toBe(true);
+    expect(st.pending.map((p) => p.id)).toContain(pB.id);
+    be.emit('party:ended', { reason: 'the host ended the party' });
+    expect(st.pending).toEqual([]);
+    expect(st.isAwaitingApproval(pA.id)).toBe(false);
+    expect(st.unsentAtEnd(pB.id)).toBe(true);
+    const card = st.transcript.find((i) => i.type === 'approval');
+    expect(card?.type === 'approval' && card.status).toBe('unsent');
+  });
+
   it('claims no phase while the host cannot be reached, and says when the party is over', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });

@@ -553,6 +553,10 @@ export class AppState {
   }
 
   /** Whether a prompt is in a batch waiting for a host's approval. */
+  /** Whether a prompt never reached the agent because the party ended first. */
+  unsentAtEnd(id: string): boolean {
+    return this.#party.unsentAtEnd(id);
+  }
   isAwaitingApproval(id: string): boolean {
     return this.#party.isAwaitingApproval(id);
   }

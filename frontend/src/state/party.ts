@@ -917,12 +917,28 @@ export class PartySession {
       const me = this.session.you.id;
       this.participants = this.participants.filter((m) => m.id !== me);
     }
+    // What never reached the agent stays on screen as such, not as waiting: no prompt is
+    // "pending" and no card "Waiting for a host's approval…" once the party is over (a
+    // tester's spinner turned on after the end).
+    if (this.pending.length > 0) {
+      this.#unsentAtEnd = new Set(this.pending.map((p) => p.id));
+      this.pending = [];
+    }
+    this.#transcript.endWaiting();
     this.phase = 'idle';
     this.sending = false;
     this.ending = false;
     this.#control.reset();
     this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
     this.#hooks.changed();
+  }
+
+  /** Prompts the party ended with before they reached the agent. */
+  #unsentAtEnd: ReadonlySet<string> = new Set();
+
+  /** Whether a prompt never reached the agent because the party ended first. */
+  unsentAtEnd(id: string): boolean {
+    return this.#unsentAtEnd.has(id);
   }
 
   /** Saves the transcript as Markdown where the person chooses (a native dialog, in Go). */

@@ -192,8 +192,9 @@ export interface ApprovalItem extends ItemBase {
    * 'replaced': a newer merged prompt came while this one waited, which happens only when
    * the host stopped before anyone decided and, resumed, merged its prompts again (only one
    * batch waits at a time). Its buttons would name a batch the host no longer holds.
+   * 'unsent': the party ended while it waited.
    */
-  status: 'waiting' | 'sent' | 'rejected' | 'replaced';
+  status: 'waiting' | 'sent' | 'rejected' | 'replaced' | 'unsent';
   /** The text that went to the agent, when it differs from the merged text. */
   edited: string | null;
   rejected: Rejected | null;
@@ -407,6 +408,13 @@ export class TranscriptModel {
   }
 
   /** Whether a prompt is in a batch that waits for a host's approval. */
+  /** The party ended: a merged prompt still waiting for approval was never sent. */
+  endWaiting(): void {
+    this.#items.forEach((it, i) => {
+      if (it.type === 'approval' && it.status === 'waiting') this.#replace(i, { ...it, status: 'unsent' });
+    });
+  }
+
   awaitingApproval(promptId: string): boolean {
     const it = this.#items[this.#approvalOf.get(promptId) ?? -1];
     return it?.type === 'approval' && it.status === 'waiting';
