@@ -94,3 +94,15 @@ describe('highlightLine', () => {
     expect(highlightLine('<b>x</b>', 'brainfuck')).toBe('&lt;b&gt;x&lt;/b&gt;');
   });
 });
+
+describe('line breaks', () => {
+  // Lines of output (files, log lines) ran into one paragraph: "L1659 L1660 …" (a tester's).
+  it('keeps a single line break as a break', () => {
+    const html = renderMarkdown('L0001\nL0002\nL0003\n\nnext paragraph');
+    expect(html).toMatch(/L0001<br>\s*L0002<br>\s*L0003/);
+    expect(html).toMatch(/<p>next paragraph<\/p>/);
+  });
+  it('leaves code blocks as they are', () => {
+    expect(renderMarkdown('```\na\nb\n```')).not.toContain('<br>');
+  });
+});

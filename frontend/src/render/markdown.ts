@@ -53,7 +53,9 @@ const ALLOWED_ATTR = ['class', 'title', 'start', 'align'];
 
 const marked = new Marked({
   gfm: true,
-  breaks: false,
+  // A single line break is one (as Claude Code shows it in a terminal): a list of files or
+  // log lines ran into one paragraph (a tester's 2,000-line reply).
+  breaks: true,
   async: false,
   renderer: {
     // Raw HTML in the Markdown is shown as the text it is.
