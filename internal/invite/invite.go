@@ -297,9 +297,18 @@ func parse(s string) (Invite, error) {
 		return Invite{}, invalid("missing %s:// at the start; expected %s://HOST:PORT/TOKEN", Scheme, Scheme)
 	}
 	if !strings.EqualFold(scheme, Scheme) {
-		switch strings.ToLower(scheme) {
+		// Text around a link ("join me at https://…"): the scheme is its last word, not
+		// the whole sentence before "://" (a tester's message quoted the chat as a scheme).
+		word := scheme
+		if i := strings.LastIndexFunc(word, unicode.IsSpace); i >= 0 {
+			word = strings.TrimLeftFunc(word[i:], unicode.IsSpace)
+		}
+		switch strings.ToLower(word) {
 		case "http", "https", "ws", "wss":
-			return Invite{}, invalid("scheme is %q, but an invite starts with %s:// (this looks like a web address)", scheme, Scheme)
+			return Invite{}, invalid("scheme is %q, but an invite starts with %s:// (this looks like a web address)", word, Scheme)
+		}
+		if word != scheme {
+			return Invite{}, invalid("the text has a %s:// link, but no %s:// invite", word, Scheme)
 		}
 		return Invite{}, invalid("scheme is %q, but an invite starts with %s://", scheme, Scheme)
 	}

@@ -91,6 +91,10 @@ func TestParseRejects(t *testing.T) {
 		{"ws", "ws://example.com:8765/rpc", `scheme is "ws"`},
 		{"wss", "wss://example.com:8765/rpc", `scheme is "wss"`},
 		{"other scheme", "concord://h:8765/" + tok, `scheme is "concord"`},
+		// Chat text around a link: its last word is the scheme, not the whole sentence (a
+		// tester's message quoted "hey can you join my thing at https" as one).
+		{"web address in a sentence", "hey can you join my thing at https://127.0.0.1:8765/abc", `scheme is "https", but an invite starts with concordia:// (this looks like a web address)`},
+		{"another link in a sentence", "ok team: meet at zoom://room/123 at 3pm", `the text has a zoom:// link, but no concordia:// invite`},
 		{"single slash", "concordia:/h:8765/" + tok, "missing concordia://"},
 		{"missing host", "concordia://:8765/" + tok, "missing host"},
 		{"missing authority", "concordia:///" + tok, "missing host"},
