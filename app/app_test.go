@@ -644,7 +644,7 @@ func TestSentence(t *testing.T) {
 	}{
 		{"not installed", fmt.Errorf("start party: %w", agent.ErrNotInstalled), "Claude Code was not found. " + installHint},
 		{"fingerprint", fmt.Errorf("join: %w", client.ErrFingerprint), "does not match the fingerprint"},
-		{"full", client.ErrFull, "The party is full."},
+		{"full", client.ErrFull, "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."},
 		{"not connected", client.ErrNotConnected, "reconnecting"},
 		{"dns", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.DNSError{Name: "nohost.invalid", Err: "no such host"}), `Cannot reach the host (the name "nohost.invalid" is not known)`},
 		{"address in use", hostError{err: fmt.Errorf("listen: %w", syscall.EADDRINUSE), listen: ":8765"}, "The listen address :8765 is already in use"},

@@ -92,7 +92,7 @@ func sentence(err error) string {
 	case errors.Is(err, client.ErrRefused):
 		return "The host refused this invite: the host has made new invites since (old links stop working), or its token is wrong. Ask the host for the current invite."
 	case errors.Is(err, client.ErrFull):
-		return "The party is full."
+		return "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."
 	case errors.Is(err, client.ErrEnded), errors.Is(err, party.ErrClosed):
 		return "The party has ended."
 	case errors.Is(err, client.ErrReplaced):
