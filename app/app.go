@@ -170,6 +170,8 @@ type App struct {
 	booted   bool       // Boot ran: links go to the window as app:link
 	quitting bool       // a quit was confirmed: the close button may close
 	asking   bool       // the close question is on screen
+	// joinCancel ends the join in flight (CancelJoin); nil when none is.
+	joinCancel context.CancelFunc
 }
 
 // config assembles an App; tests fill it with temp dirs and fakes.

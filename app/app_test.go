@@ -871,3 +871,54 @@ func (f *fixture) restartedBoot(t *testing.T) BootInfo {
 	}
 	return b
 }
+
+// TestCancelJoin: a join to a host that takes the connection and never answers ends as
+// soon as CancelJoin is called (the dialog's Cancel was dead for the dial's 10 s: a
+// tester's), says so in words, and leaves the window free to join again.
+func TestCancelJoin(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	f := newFixture(t)
+	link := fmt.Sprintf("concordia://%s/%s", ln.Addr(), strings.Repeat("a", 43))
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.app.JoinParty(link, "pat")
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // connecting
+	start := time.Now()
+	f.app.CancelJoin()
+	select {
+	case err := <-done:
+		if err == nil || err.Error() != "You cancelled the join." {
+			t.Fatalf("JoinParty after CancelJoin = %v", err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("the join ended %v after CancelJoin", d)
+		}
+	case <-time.After(8 * time.Second):
+		t.Fatal("JoinParty did not end after CancelJoin")
+	}
+	f.app.CancelJoin() // none in flight: nothing happens
+	hostApp := newFixture(t)
+	info, err := hostApp.app.CreateParty(CreateRequest{Name: "hana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.JoinParty(info.Invite, "pat"); err != nil {
+		t.Fatalf("a join after the cancelled one: %v", err)
+	}
+	_ = f.app.Leave()
+}

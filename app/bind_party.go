@@ -185,7 +185,20 @@ func (a *App) ResumeParty(id, shareAtMost string) (session.Info, error) {
 
 // JoinParty joins the party of an invite (TLS pinned to its fingerprint).
 func (a *App) JoinParty(link, name string) (session.Info, error) {
-	info, err := a.session.Join(context.Background(), link, name)
+	ctx, cancel := context.WithCancel(context.Background())
+	a.mu.Lock()
+	a.joinCancel = cancel
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.joinCancel = nil
+		a.mu.Unlock()
+		cancel()
+	}()
+	info, err := a.session.Join(ctx, link, name)
+	if err != nil && ctx.Err() != nil {
+		return session.Info{}, a.fail("join party", errJoinCancelled)
+	}
 	if err != nil {
 		if inv, perr := invite.Parse(link); perr == nil && errors.Is(err, client.ErrRefused) {
 			if cerr := invite.CheckComplete(inv); cerr != nil {
@@ -195,6 +208,21 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		return session.Info{}, a.fail("join party", err)
 	}
 	return info, nil
+}
+
+// errJoinCancelled: the person cancelled the join while it connected (CancelJoin).
+var errJoinCancelled = errors.New("the join was cancelled")
+
+// CancelJoin ends a JoinParty in flight (a host that does not answer held the dialog on
+// "Connecting…" for the dial's 10 s, its Cancel dead: a tester's); it then fails with
+// "You cancelled the join." Without one, it does nothing.
+func (a *App) CancelJoin() {
+	a.mu.Lock()
+	cancel := a.joinCancel
+	a.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
 }
 
 // SendPrompt sends a prompt as the window's person.

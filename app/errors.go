@@ -91,6 +91,8 @@ func sentence(err error) string {
 		return "The host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
 		return "The host refused this invite: the host has made new invites since (old links stop working), or its token is wrong. Ask the host for the current invite."
+	case errors.Is(err, errJoinCancelled):
+		return "You cancelled the join."
 	case errors.Is(err, client.ErrFull):
 		return "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."
 	case errors.Is(err, client.ErrEnded), errors.Is(err, party.ErrClosed):

@@ -353,6 +353,20 @@ test('the join dialog shows progress while connecting', async () => {
     for (const s of held) s.destroy(); // the host goes away
     await visible('join-error');
     await tid('join-progress').waitFor({ state: 'hidden' });
+    // Escape while it connects cancels the join at once (a tester's Cancel, ✕ and Escape
+    // did nothing for the dial's 10 s), and no error is left to show.
+    held.clear();
+    await tid('join-submit').click();
+    await visible('join-progress');
+    await until('the stalled host to see the second connection', () => held.size > 0);
+    const asked = Date.now();
+    await page.keyboard.press('Escape');
+    await tid('join-dialog').waitFor({ state: 'hidden', timeout: 3000 });
+    check(Date.now() - asked < 3000, 'the join dialog stayed open after Escape while connecting');
+    await (await visible('home-join')).click();
+    await visible('join-dialog');
+    await until('the cancelled join to end', async () => (await tid('join-progress').count()) === 0);
+    check((await tid('join-error').count()) === 0, 'the cancelled join left an error in the dialog');
   } finally {
     for (const s of held) s.destroy();
     stall.close();

@@ -3,8 +3,11 @@ package rpc
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -19,16 +22,53 @@ const HandshakeTimeout = 10 * time.Second
 // failure comes back wrapped, so errors.Is works on it. Proxies are taken
 // from the environment as net/http does.
 func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) (*Peer, error) {
+	// gorilla gives the handshakes ctx's deadline but does not watch ctx itself: a
+	// cancelled dial to a host that took the connection and never answered went on until
+	// HandshakeTimeout (a window's Cancel was dead for 10 s). A cancel ends the handshakes
+	// through the socket's deadline.
+	var mu sync.Mutex
+	var sock net.Conn
+	cancelled := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		cancelled = true
+		if sock != nil {
+			_ = sock.SetDeadline(time.Now())
+		}
+	})
+	defer stop()
 	d := websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: HandshakeTimeout,
 		TLSClientConfig:  tlsConfig,
+		NetDialContext: func(dctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{}).DialContext(dctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			sock = c
+			if cancelled {
+				_ = c.SetDeadline(time.Now())
+			}
+			return c, nil
+		},
 	}
 	conn, resp, err := d.DialContext(ctx, url, nil)
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}
+	if err == nil && !stop() {
+		// Cancelled as the handshake ended: the deadline may be on the socket now.
+		conn.Close()
+		err = ctx.Err()
+	}
 	if err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled) {
+			err = fmt.Errorf("%w (%w)", context.Canceled, err)
+		}
 		if resp != nil {
 			return nil, fmt.Errorf("dial %s: %w (HTTP %s)", url, err, resp.Status)
 		}

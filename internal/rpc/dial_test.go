@@ -5,11 +5,13 @@ import (
 	"errors"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -119,5 +121,39 @@ func TestDialErrors(t *testing.T) {
 				t.Fatalf("Dial = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDialCancelledDuringTheHandshake: a dial to a host that takes the connection and
+// never answers ends when its context is cancelled, not at HandshakeTimeout (gorilla does
+// not watch the context: a window's Cancel was dead for 10 s).
+func TestDialCancelledDuringTheHandshake(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	held := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			held <- c // never answered
+		}
+	}()
+	defer func() {
+		select {
+		case c := <-held:
+			c.Close()
+		default:
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = Dial(ctx, "ws://"+ln.Addr().String()+"/rpc", nil, Options{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Dial = %v, want it cancelled", err)
+	}
+	if d := time.Since(start); d > HandshakeTimeout/2 {
+		t.Errorf("Dial ended %v after it started; its context was cancelled after 200ms", d)
 	}
 }

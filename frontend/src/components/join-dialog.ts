@@ -89,7 +89,7 @@ export class JoinDialog extends LitElement {
         <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="join-title" data-testid="join-dialog" @submit=${this.#submit} novalidate>
           <header>
             <h2 id="join-title">Join a party</h2>
-            <button type="button" class="ghost icon" aria-label="Close" data-testid="join-close" ?disabled=${j.busy} @click=${() => s.closeJoin()}>${iconX()}</button>
+            <button type="button" class="ghost icon" aria-label="Close" data-testid="join-close" @click=${() => s.closeJoin()}>${iconX()}</button>
           </header>
           <div class="body">
             <label class="field">
@@ -135,7 +135,7 @@ export class JoinDialog extends LitElement {
             ${j.error ? html`<div class="error-box" role="alert" data-testid="join-error">${iconAlert()}<span>${j.error}</span></div>` : nothing}
           </div>
           <footer>
-            <button type="button" data-testid="join-cancel" ?disabled=${j.busy} @click=${() => s.closeJoin()}>Cancel</button>
+            <button type="button" data-testid="join-cancel" @click=${() => s.closeJoin()}>Cancel</button>
             <button type="submit" class="primary" data-testid="join-submit" ?disabled=${!s.canJoin}>
               ${j.busy ? html`<span class="spinner"></span> Joining…` : j.error ? 'Try again' : 'Join'}
             </button>

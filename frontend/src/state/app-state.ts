@@ -341,7 +341,7 @@ export class AppState {
     return this.#join.openJoin(link);
   }
 
-  /** Closes the join dialog (Escape, Cancel). A join in flight is not cancelled. */
+  /** Closes the join dialog (Escape, Cancel, ✕); a join in flight is cancelled. */
   closeJoin(): void {
     this.#join.closeJoin();
   }

@@ -65,6 +65,8 @@ export interface Backend {
   PickClaude(current: string): Promise<string>;
   CreateParty(req: CreateRequest): Promise<Session>;
   JoinParty(invite: string, name: string): Promise<Session>;
+  /** Ends a JoinParty in flight, which then fails with "You cancelled the join."; else nothing. */
+  CancelJoin(): Promise<void>;
   SendPrompt(text: string): Promise<PromptAck>;
   /** Takes back a prompt no batch has taken yet (one's own, or anyone's for a host). */
   WithdrawPrompt(id: string): Promise<void>;
@@ -209,6 +211,9 @@ export class WailsBackend implements Backend {
   }
   JoinParty(invite: string, name: string): Promise<Session> {
     return this.#app.JoinParty(invite, name);
+  }
+  CancelJoin(): Promise<void> {
+    return this.#app.CancelJoin();
   }
   SendPrompt(text: string): Promise<PromptAck> {
     return this.#app.SendPrompt(text);

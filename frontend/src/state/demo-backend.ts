@@ -362,13 +362,21 @@ export class DemoBackend implements Backend {
     return s;
   }
 
+  #joinCancelled = false;
+
+  async CancelJoin(): Promise<void> {
+    this.#joinCancelled = true;
+  }
+
   async JoinParty(invite: string, name: string): Promise<Session> {
     const bad = checkInvite(invite);
     if (bad) throw new Error(bad);
     const status = (attempt: number, error = '') =>
       this.#emit('party:status', { status: 'connecting', attempt, error, retry_ms: 800 });
+    this.#joinCancelled = false;
     status(1);
     await this.#sleep(700);
+    if (this.#joinCancelled) throw new Error('You cancelled the join.');
     if (/unreach/i.test(invite)) {
       status(2, 'connection refused');
       await this.#sleep(800);

@@ -84,6 +84,7 @@ export class FakeBackend implements Backend {
     PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
     JoinParty: async () => fakeSession('participant'),
+    CancelJoin: async () => {},
     SendPrompt: async (): Promise<PromptAck> => ({ id: 'x', seq: 1 }),
     WithdrawPrompt: async (_id: string) => {},
     Leave: async () => {},
@@ -141,6 +142,7 @@ export class FakeBackend implements Backend {
   PickClaude(c: string) { return this.#call('PickClaude', c); }
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }
   JoinParty(i: string, n: string) { return this.#call('JoinParty', i, n); }
+  CancelJoin() { return this.#call('CancelJoin'); }
   SendPrompt(t: string) { return this.#call('SendPrompt', t); }
   WithdrawPrompt(id: string) { return this.#call('WithdrawPrompt', id); }
   Leave() { return this.#call('Leave'); }

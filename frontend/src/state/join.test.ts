@@ -185,6 +185,27 @@ describe('join dialog and the clipboard', () => {
     expect(st.join).toMatchObject({ invite: pinned(6666), error: '' });
   });
 
+  // A host that took the connection and never answered held the dialog on "Connecting…"
+  // for 10 s with Cancel, ✕ and Escape dead (a tester's).
+  it('closing the dialog while it joins cancels the join, and says nothing of its failure', async () => {
+    const be = new FakeBackend();
+    let fail: (e: Error) => void = () => {};
+    be.handlers.JoinParty = () => new Promise((_, reject) => (fail = reject));
+    be.handlers.CancelJoin = async () => fail(new Error('You cancelled the join.'));
+    const { st } = await started(be);
+    await st.openJoin(pinned(7777));
+    await vi.advanceTimersByTimeAsync(300);
+    const joining = st.submitJoin();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.join).toMatchObject({ open: true, busy: true });
+    st.closeJoin();
+    expect(st.join.open).toBe(false);
+    expect(be.count('CancelJoin')).toBe(1);
+    expect(await joining).toBe(false);
+    expect(st.join).toMatchObject({ open: false, busy: false, error: '' });
+    expect(st.session).toBeNull();
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

@@ -152,7 +152,7 @@ export interface JoinHooks {
 export class JoinDialog {
   state: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '', warning: '', typed: false };
 
-  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty'>;
+  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty' | 'CancelJoin'>;
   readonly #hooks: JoinHooks;
   readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter'>;
   readonly #checkDelay: number;
@@ -160,7 +160,7 @@ export class JoinDialog {
   #checkTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty'>,
+    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty' | 'CancelJoin'>,
     hooks: JoinHooks,
     party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter'>,
     checkDelayMs = 250,
@@ -211,9 +211,16 @@ export class JoinDialog {
     this.setJoinInvite(found, false);
   }
 
-  /** Closes the join dialog (Escape, Cancel). A join in flight is not cancelled. */
+  /**
+   * Closes the join dialog (Escape, Cancel, ✕). A join in flight is cancelled (a host that
+   * never answered held the dialog on "Connecting…" for 10 s, Cancel dead: a tester's);
+   * its failure, which says so, is not shown.
+   */
   closeJoin(): void {
-    if (this.state.busy) return;
+    if (this.state.busy) {
+      this.#cancelled = true;
+      void this.#backend.CancelJoin().catch(() => {});
+    }
     clearTimeout(this.#checkTimer);
     this.#checkSeq++;
     this.state = { ...this.state, open: false }; // its error: openJoin decides
@@ -244,6 +251,9 @@ export class JoinDialog {
     this.state = { ...this.state, name, error: '', nameTyped: true };
     this.#hooks.changed();
   }
+
+  /** The person closed the dialog while the join connected. */
+  #cancelled = false;
 
   /** Whether the Join button can be pressed. */
   get canJoin(): boolean {
@@ -282,6 +292,7 @@ export class JoinDialog {
     const invite = this.state.invite.trim();
     const name = this.state.name.trim();
     this.state = { ...this.state, busy: true, error: '' };
+    this.#cancelled = false;
     this.#party.connection = { status: 'connecting', attempt: 0, error: '', retryMs: 0 };
     this.#hooks.changed();
     const gen = this.#party.subscribe();
@@ -299,8 +310,10 @@ export class JoinDialog {
     } catch (err) {
       if (gen === this.#party.gen) this.#party.unsubscribe();
       // A link that failed is no longer one to keep over a fresh one on the clipboard:
-      // the next opening of the dialog takes that (the person copied a new invite).
-      this.state = { ...this.state, busy: false, error: errorText(err), typed: false, failedInvite: invite };
+      // the next opening of the dialog takes that (the person copied a new invite). A
+      // join the person cancelled has nothing to say: the dialog is closed.
+      const error = this.#cancelled ? '' : errorText(err);
+      this.state = { ...this.state, busy: false, error, typed: false, failedInvite: invite };
       this.#party.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
       return false;
     } finally {

@@ -386,6 +386,7 @@ export namespace wire {
 	    status: string;
 	    by?: string;
 	    reason?: string;
+	    detail?: string;
 	    // Go type: time
 	    expires?: any;
 	
@@ -402,6 +403,7 @@ export namespace wire {
 	        this.status = source["status"];
 	        this.by = source["by"];
 	        this.reason = source["reason"];
+	        this.detail = source["detail"];
 	        this.expires = this.convertValues(source["expires"], null);
 	    }
 	

@@ -13,6 +13,8 @@ export function ApproveEditedBatch(arg1:string,arg2:string):Promise<void>;
 
 export function Boot():Promise<app.BootInfo>;
 
+export function CancelJoin():Promise<void>;
+
 export function Changes():Promise<wire.ChangesResult>;
 
 export function CheckCreate(arg1:app.CreateRequest):Promise<string>;

@@ -18,6 +18,10 @@ export function Boot() {
   return window['go']['app']['App']['Boot']();
 }
 
+export function CancelJoin() {
+  return window['go']['app']['App']['CancelJoin']();
+}
+
 export function Changes() {
   return window['go']['app']['App']['Changes']();
 }
