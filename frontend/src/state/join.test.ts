@@ -206,6 +206,29 @@ describe('join dialog and the clipboard', () => {
     expect(st.session).toBeNull();
   });
 
+  // After being removed (or leaving), a link opened from the desktop was refused with
+  // "you are already in a party. Leave it first", and lost (a tester's).
+  it('a link opened over a party that is over opens the dialog, and joining leaves that party', async () => {
+    const be = new FakeBackend();
+    let dismissed = 0;
+    be.handlers.DismissParty = async () => void dismissed++;
+    const { st } = await started(be);
+    await st.openJoin(pinned(4444));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    be.emit('app:link', pinned(5555)); // in a party that runs: refused, with a word
+    expect(st.join.open).toBe(false);
+    be.emit('party:ended', { reason: 'removed by the host', kicked: true });
+    expect(st.ended).not.toBeNull();
+    be.emit('app:link', pinned(5555));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ open: true, invite: pinned(5555) });
+    expect(await st.submitJoin()).toBe(true);
+    expect(dismissed).toBe(1);
+    expect(st.ended).toBeNull();
+    expect(st.session).not.toBeNull();
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

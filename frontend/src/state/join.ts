@@ -154,7 +154,7 @@ export class JoinDialog {
 
   readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty' | 'CancelJoin'>;
   readonly #hooks: JoinHooks;
-  readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter'>;
+  readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>;
   readonly #checkDelay: number;
   #checkSeq = 0;
   #checkTimer: ReturnType<typeof setTimeout> | undefined;
@@ -162,7 +162,7 @@ export class JoinDialog {
   constructor(
     backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty' | 'CancelJoin'>,
     hooks: JoinHooks,
-    party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter'>,
+    party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>,
     checkDelayMs = 250,
   ) {
     this.#backend = backend;
@@ -181,7 +181,7 @@ export class JoinDialog {
    * prefills a concordia:// link found there, valid or not (CheckInvite says what is wrong).
    */
   async openJoin(link?: string): Promise<void> {
-    if (this.#party.session) {
+    if (this.#party.session && !this.#party.ended) {
       this.#hooks.notify('info', 'Leave this party before joining another one.');
       return;
     }
@@ -277,7 +277,7 @@ export class JoinDialog {
   /** Joins with the dialog's invite and name. The dialog stays open on failure. */
   async submitJoin(): Promise<boolean> {
     const j = this.state;
-    if (j.busy || this.#party.session) return false;
+    if (j.busy || (this.#party.session && !this.#party.ended)) return false;
     if (j.name.trim() === '') {
       this.state = { ...j, error: 'Enter the name the others will see.' };
       this.#hooks.changed();
@@ -291,6 +291,7 @@ export class JoinDialog {
     }
     const invite = this.state.invite.trim();
     const name = this.state.name.trim();
+    if (this.#party.ended) this.#party.backHome(); // the party over on screen makes way
     this.state = { ...this.state, busy: true, error: '' };
     this.#cancelled = false;
     this.#party.connection = { status: 'connecting', attempt: 0, error: '', retryMs: 0 };
@@ -321,8 +322,13 @@ export class JoinDialog {
     }
   }
 
+  /**
+   * An invite opened from the desktop. Over a party that is over (ended, left, removed) the
+   * dialog opens as from home, and joining leaves that party's screen (a tester's link
+   * after being removed was refused with "Leave it first", and lost).
+   */
   onLink(link: string): void {
-    if (this.#party.session) {
+    if (this.#party.session && !this.#party.ended) {
       this.#hooks.notify('info', 'An invite was opened, but you are already in a party. Leave it first to join another.');
       return;
     }
