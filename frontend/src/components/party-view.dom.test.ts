@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import type { AppState } from '../state/app-state';
-import { inParty } from '../state/party.test-helpers';
+import { AppState } from '../state/app-state';
+import { createReq, inParty } from '../state/party.test-helpers';
 import { changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
-import { deferred } from '../state/fake-backend';
+import { FakeBackend, deferred, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
 import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
@@ -289,6 +289,31 @@ describe('<party-view> and the keyboard', () => {
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-cancel]')!.click();
     await el.updateComplete;
     expect(behind()).toEqual([false, false, false]);
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> in a narrow window', () => {
+  // Below 900 px the header dropped "not encrypted" and showed nothing in its place (a
+  // tester's 800×600 window): the warning keeps its icon, the words go.
+  it('keeps the not-encrypted warning as an icon', async () => {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => ({ ...fakeSession('participant'), invite: `concordia://hostbox:8765/${'a'.repeat(43)}` });
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(createReq)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(st.unencrypted).toBe(true);
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const warn = el.shadowRoot!.querySelector('[data-testid=party-unencrypted]')!;
+    expect(warn.classList.contains('narrow-hide')).toBe(false);
+    expect(warn.querySelector('svg')).not.toBeNull();
+    expect(warn.getAttribute('aria-label')).toBe('not encrypted');
+    expect(warn.querySelector('.narrow-hide')?.textContent).toBe('not encrypted');
     el.remove();
     st.dispose();
   });

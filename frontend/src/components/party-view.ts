@@ -364,7 +364,8 @@ export class PartyView extends LitElement {
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
       .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
-      .conn .plain { margin-left: 6px; color: var(--warn, #b7791f); }
+      .conn .plain { margin-left: 6px; color: var(--warn, #b7791f); display: inline-flex; align-items: center; gap: 3px; }
+      .conn .plain svg { width: 12px; height: 12px; flex: none; }
     `,
   ];
 
@@ -377,7 +378,8 @@ export class PartyView extends LitElement {
     const label =
       c.status === 'connected' ? 'Connected' : c.status === 'reconnecting' ? 'Reconnecting' : c.status === 'connecting' ? 'Connecting' : 'Disconnected';
     const plain = s.unencrypted
-      ? html`<span class="plain narrow-hide" data-testid="party-unencrypted" title="This party's traffic is not encrypted (its host was started with --insecure)">not encrypted</span>`
+      ? html`<span class="plain" data-testid="party-unencrypted" title="This party's traffic is not encrypted (its host was started with --insecure)"
+          aria-label="not encrypted">${iconAlert()}<span class="narrow-hide">not encrypted</span></span>`
       : nothing;
     return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status} title=${label}><span class="dot"></span><span class="narrow-hide">${label}</span>${plain}</span>`;
   }
