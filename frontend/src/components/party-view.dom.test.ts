@@ -318,3 +318,21 @@ describe('<party-view> in a narrow window', () => {
     st.dispose();
   });
 });
+
+describe('<party-view> after the person is gone', () => {
+  // Removed by a host, the header still called the person a "participant" (a tester's).
+  it('says removed, not the role they had', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const role = () => el.shadowRoot!.querySelector('[data-testid=party-you-role]')!.textContent;
+    expect(role()).toBe('participant');
+    be.emit('party:ended', { reason: 'removed by the host', kicked: true });
+    await el.updateComplete;
+    expect(role()).toBe('removed');
+    el.remove();
+    st.dispose();
+  });
+});

@@ -369,6 +369,14 @@ export class PartyView extends LitElement {
     `,
   ];
 
+  /** The person's role in the header: none once they were removed or left (a tester's header still said "participant"). */
+  #roleWord(s: AppState): string {
+    const sess = s.session!;
+    if (s.ended?.removed) return 'removed';
+    if (s.ended?.left) return 'left';
+    return sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role;
+  }
+
   #avatar(name: string) {
     return html`<span class="avatar" style="background: hsl(${nameHue(name)} 55% 48%)" aria-hidden="true">${initials(name)}</span>`;
   }
@@ -798,7 +806,7 @@ export class PartyView extends LitElement {
           title=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
           @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="tiny-hide">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
-        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role}</span></span>
+        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
