@@ -35,6 +35,9 @@ var iconPNG []byte
 // (frontend/dist, at its root or under frontend/dist); args may hold a concordia:// link
 // the OS opened the app with.
 func Run(assets fs.FS, args []string) error {
+	if handOff(UniqueID, args) {
+		return nil // the running window has the link: this instance's work is done
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	dist, err := distFS(assets)
 	if err != nil {
