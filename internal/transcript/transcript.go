@@ -9,7 +9,7 @@
 // Text from people (prompts, merged text, tool output, reasons) is put in fenced blocks
 // or inline code with fences longer than any it contains, so that it shows as written and
 // never becomes Markdown or HTML. The agent's reply is Markdown already and is kept as
-// it is.
+// it is, but for raw HTML, written so that it shows as text (replyText).
 package transcript
 
 import (
@@ -372,7 +372,7 @@ func (r *renderer) writeTurn() {
 			if text == "" {
 				continue
 			}
-			r.b.WriteString("**Claude Code:**\n\n" + text + "\n\n")
+			r.b.WriteString("**Claude Code:**\n\n" + replyText(text) + "\n\n")
 		case "tool":
 			r.b.WriteString("Tool steps:\n\n" + fence("text", p.text) + "\n")
 		case "perm":

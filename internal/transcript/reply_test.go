@@ -1,0 +1,41 @@
+package transcript
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// TestReplyTextEscapesRawHTML: the agent's raw HTML reaches the export as text a viewer
+// will not render (a tester's export carried <img onerror=…> and <script> as they were);
+// code, comparisons and the rest of the Markdown stay as written.
+func TestReplyTextEscapesRawHTML(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`Here: <img src=x onerror=alert(1)> and <script>alert(2)</script>`, `Here: &lt;img src=x onerror=alert(1)> and &lt;script>alert(2)&lt;/script>`},
+		{"<!-- hidden --> <?xml ?> <!DOCTYPE html>", "&lt;!-- hidden --> &lt;?xml ?> &lt;!DOCTYPE html>"},
+		{"if a < b and b <= c, 1<2", "if a < b and b <= c, 1<2"},
+		{"use `<div>` here, or ``a `<b>` c``", "use `<div>` here, or ``a `<b>` c``"},
+		{"```html\n<div onclick=x>\n```\nafter <b>bold</b>", "```html\n<div onclick=x>\n```\nafter &lt;b>bold&lt;/b>"},
+		{"~~~~\n<a>\n~~~\nstill <a> code\n~~~~\n<a>", "~~~~\n<a>\n~~~\nstill <a> code\n~~~~\n&lt;a>"},
+		{"**bold** _it_ [link](https://x.test) <https://x.test>", "**bold** _it_ [link](https://x.test) &lt;https://x.test>"},
+		{"an unclosed `<span> is not code", "an unclosed `&lt;span> is not code"},
+	}
+	for _, c := range cases {
+		if got := replyText(c.in); got != c.want {
+			t.Errorf("replyText(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+	md := String(Meta{}, []wire.Event{
+		{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "x"}},
+		{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "x", Merger: "local"}},
+		{Seq: 3, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Done <script>alert(1)</script>"},
+		{Seq: 4, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}},
+	})
+	if strings.Contains(md, "<script>") || !strings.Contains(md, "Done &lt;script>alert(1)&lt;/script>") {
+		t.Errorf("the export:\n%s", md)
+	}
+	if out := replyText(strings.Repeat("plain text\n", 3)); out != strings.Repeat("plain text\n", 3) {
+		t.Errorf("text without HTML changed: %q", out)
+	}
+}
