@@ -175,17 +175,25 @@ func unanswered(s *journal.Summary, rc *party.Recovery) (what, again string) {
 	return strings.Join(parts, ", and "), again
 }
 
+// findParty is party id's summary in list; nil, said on io.Err, when there is none.
+func findParty(list []*journal.Summary, id, dataDir, given string, io IO) *journal.Summary {
+	i := slices.IndexFunc(list, func(s *journal.Summary) bool { return s.Header.Party == id })
+	if i < 0 {
+		fmt.Fprintf(io.Err, "concordia parties: no party %s in %s (%s lists them)\n", id, dataDir, partiesCommand(given))
+		return nil
+	}
+	return list[i]
+}
+
 // stopPartyJobs is `concordia parties --stop-jobs ID`: it stops what the agents of the
 // party's host runs left running, whether its host was killed or kept them
 // (--keep-agent-jobs): asked for by name, they are not wanted any more. A running party
 // is refused: until it ends they may be in use (a dev server).
 func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) int {
-	i := slices.IndexFunc(list, func(s *journal.Summary) bool { return s.Header.Party == id })
-	if i < 0 {
-		fmt.Fprintf(io.Err, "concordia parties: no party %s in %s (%s lists them)\n", id, dataDir, partiesCommand(given))
+	s := findParty(list, id, dataDir, given, io)
+	if s == nil {
 		return ExitError
 	}
-	s := list[i]
 	switch {
 	case !reap.Supported:
 		fmt.Fprintln(io.Err, "concordia parties: finding the processes an agent left running works on Linux only")
@@ -226,12 +234,10 @@ func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) in
 // kept since the first party shrinks and old invites cannot come back with a resume. A
 // party whose agent left processes running is refused: the journal is what finds them.
 func deleteParty(list []*journal.Summary, id, dataDir, given string, io IO) int {
-	i := slices.IndexFunc(list, func(s *journal.Summary) bool { return s.Header.Party == id })
-	if i < 0 {
-		fmt.Fprintf(io.Err, "concordia parties: no party %s in %s (%s lists them)\n", id, dataDir, partiesCommand(given))
+	s := findParty(list, id, dataDir, given, io)
+	if s == nil {
 		return ExitError
 	}
-	s := list[i]
 	if partyState(s) == "running" {
 		fmt.Fprintf(io.Err, "concordia parties: party %s is running; end it first\n", id)
 		return ExitError
