@@ -256,3 +256,18 @@ describe('<settings-panel> Save refused with a pasted key', () => {
     st.dispose();
   });
 });
+
+describe('<settings-panel> and the keyboard', () => {
+  // Opened, Settings left the keyboard behind it: a tester's first Tab reached the
+  // transcript under the backdrop.
+  it('opens with the keyboard on its first field', async () => {
+    const { st } = await inParty('host');
+    const { el } = await openPanel(st);
+    const focused = el.shadowRoot!.activeElement as HTMLElement | null;
+    expect(focused).not.toBeNull();
+    expect(focused!.closest('.body')).not.toBeNull();
+    expect(['INPUT', 'SELECT', 'TEXTAREA']).toContain(focused!.tagName);
+    el.remove();
+    st.dispose();
+  });
+});

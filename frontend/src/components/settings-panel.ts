@@ -115,9 +115,21 @@ export class SettingsPanel extends LitElement {
     document.addEventListener('keydown', this.#onKey);
   }
 
-  /** Opened: the keyboard is in it, on its first field (a tester's first Tab reached the transcript behind it). */
-  override firstUpdated(): void {
-    this.renderRoot.querySelector<HTMLElement>('.body input, .body select, .body textarea, [data-testid="settings-close"]')?.focus();
+  /** Whether the keyboard was put in the panel since it opened. */
+  #focused = false;
+
+  /**
+   * Opened: the keyboard is in it, on its first field, once it shows one (a tester's first
+   * Tab reached the transcript behind it).
+   */
+  override updated(): void {
+    if (this.#focused) return;
+    const first =
+      this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])') ??
+      this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-close"]');
+    if (!first) return;
+    first.focus();
+    this.#focused = true;
   }
 
   override disconnectedCallback(): void {
