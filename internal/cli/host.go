@@ -308,9 +308,11 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		pr.hello(wire.HelloResult{Party: h.Party().Info(), State: st})
 		if resume != nil {
 			pr.historyStart(len(st.Events))
-		}
-		for _, ev := range st.Events {
-			pr.event(ev)
+			replayRecent(pr, st.Events, exportCommand(h.Party().ID(), f.dataDir))
+		} else {
+			for _, ev := range st.Events {
+				pr.event(ev)
+			}
 		}
 		if resume != nil {
 			pr.live()
@@ -330,9 +332,11 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		pr.hello(hello)
 		if resume != nil { // a new party's few opening events are not history
 			pr.historyStart(len(hello.State.Events))
-		}
-		for _, ev := range hello.State.Events {
-			pr.event(ev)
+			replayRecent(pr, hello.State.Events, exportCommand(h.Party().ID(), f.dataDir))
+		} else {
+			for _, ev := range hello.State.Events {
+				pr.event(ev)
+			}
 		}
 		pr.live()
 		if resume != nil && len(hello.State.Events) > 0 {

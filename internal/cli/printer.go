@@ -421,6 +421,29 @@ func (p *printer) historyStart(n int) {
 	p.earlier = true
 }
 
+// skip takes evs in as history without printing them: the terminal still knows who asked
+// what and which batches ran, for the events printed after them.
+func (p *printer) skip(evs []wire.Event) {
+	p.w.mu.Lock()
+	out := p.w.w
+	p.w.w = io.Discard
+	p.w.mu.Unlock()
+	above := p.above
+	p.mu.Lock()
+	p.above = nil // its lines would reach the screen
+	p.mu.Unlock()
+	for _, ev := range evs {
+		p.event(ev)
+	}
+	p.w.Flush()
+	p.w.mu.Lock()
+	p.w.w = out
+	p.w.mu.Unlock()
+	p.mu.Lock()
+	p.above, p.midLine, p.newlines = above, false, 1
+	p.mu.Unlock()
+}
+
 // live prints the marker between replayed history and live events, once after a
 // historyStart.
 func (p *printer) live() {
