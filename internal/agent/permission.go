@@ -21,6 +21,9 @@ type ToolRequest struct {
 	// InWorkDir says the request is a file edit (Edit, MultiEdit, Write, NotebookEdit) of
 	// a file inside the working directory, outside its protected folders (EditInWorkDir).
 	InWorkDir bool
+	// FilePath is the file an edit tool names (EditPath), as claude gave it; "" for other
+	// tools. Summary may cut it or write it relative: what a file is judged by is this.
+	FilePath string
 	// Input is the tool's input as claude sent it.
 	Input json.RawMessage
 }
@@ -115,7 +118,7 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 	go func() {
 		defer cancel()
 		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Detail: ToolDetail(req.ToolName, req.Input),
-			InWorkDir: EditInWorkDir(req.ToolName, req.Input, a.cfg.WorkDir), Input: req.Input})
+			InWorkDir: EditInWorkDir(req.ToolName, req.Input, a.cfg.WorkDir), FilePath: EditPath(req.ToolName, req.Input), Input: req.Input})
 		a.mu.Lock()
 		_, open := p.asks[requestID]
 		delete(p.asks, requestID)

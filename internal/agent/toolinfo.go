@@ -82,20 +82,30 @@ var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": tr
 // NotebookEdit) of a file inside workdir — its folder resolved through any symbolic links
 // — and not in one of protectedDirs: what a party in "edits" allows without asking, as
 // Claude Code's acceptEdits does for edits.
-func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
+// EditPath is the file an edit tool (Edit, MultiEdit, Write, NotebookEdit) names in
+// input, as given; "" for any other tool or an input without one.
+func EditPath(tool string, input json.RawMessage) string {
 	key := "file_path"
 	switch tool {
 	case "Edit", "MultiEdit", "Write":
 	case "NotebookEdit":
 		key = "notebook_path"
 	default:
-		return false
+		return ""
 	}
 	var in map[string]any
-	if json.Unmarshal(input, &in) != nil || workdir == "" {
-		return false
+	if json.Unmarshal(input, &in) != nil {
+		return ""
 	}
 	path, _ := in[key].(string)
+	return path
+}
+
+func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
+	if workdir == "" {
+		return false
+	}
+	path := EditPath(tool, input)
 	if path == "" || !filepath.IsAbs(path) {
 		return false
 	}

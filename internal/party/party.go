@@ -96,6 +96,9 @@ type ToolRequest struct {
 	// InWorkDir: a file edit inside the working directory, outside its protected folders
 	// (agent.EditInWorkDir): what "edits" allows without asking.
 	InWorkDir bool
+	// FilePath is the file an edit tool names, as the agent gave it ("" for other tools):
+	// whether it holds credentials is judged by it, not by Summary, which may be cut.
+	FilePath string
 }
 
 // ToolDecision is the answer to a ToolRequest. Message goes to the agent with a denial.

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
@@ -53,12 +54,23 @@ func (p *Party) shownDetail(req ToolRequest) string {
 		return req.Detail
 	}
 	switch {
-	case workspace.IsSecret(req.Summary):
+	case editsSecret(req):
 		return "(its text is not shown: this file usually holds secrets)"
 	case p.wsLevel == wire.WorkspaceOff:
 		return "(its text is not shown: the party shares no files of the working directory)"
 	}
 	return req.Detail
+}
+
+// editsSecret says whether request req edits a file that usually holds credentials, by
+// the path the agent gave (a reviewer's: a Summary cut at 200 characters, or with
+// Windows' separators, hid ".env" from the check), else by its Summary.
+func editsSecret(req ToolRequest) bool {
+	p := req.FilePath
+	if p == "" {
+		p = req.Summary
+	}
+	return workspace.IsSecret(strings.ReplaceAll(p, "\\", "/"))
 }
 
 // editTools are the tools with which Claude Code edits files: what "edits" allows without
@@ -95,7 +107,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		reply <- ToolDecision{Message: planDenial}
 		return ""
 	}
-	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir && !workspace.IsSecret(req.Summary) {
+	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir && !editsSecret(req) {
 		// "File edits are allowed": the party allows them itself, the agent running in
 		// Claude Code's default mode, which asks about everything else (its acceptEdits
 		// would also run rm and mv unasked: a tester's). Not an edit of a file that usually

@@ -302,3 +302,30 @@ func TestEditsModeAsksBeforeEditingCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestEditsModeJudgesTheFileByItsPath: a credentials file is known by the path the agent
+// gave, not by the one-line summary, which is cut at 200 characters and may use Windows'
+// separators (a reviewer's: a Write to <190 characters>/config/.env was allowed unasked,
+// and its text shown to every viewer).
+func TestEditsModeJudgesTheFileByItsPath(t *testing.T) {
+	long := strings.Repeat("d", 190) + "/config/.env"
+	cases := []ToolRequest{
+		{Tool: "Write", Summary: long[:200] + "…", FilePath: "/w/" + long, InWorkDir: true, Detail: "KEY=1"},
+		{Tool: "Edit", Summary: `deploy\id_rsa`, FilePath: `C:\w\deploy\id_rsa`, InWorkDir: true},
+		{Tool: "Edit", Summary: `deploy\.env.local`, InWorkDir: true},
+	}
+	for _, req := range cases {
+		if !editsSecret(req) {
+			t.Errorf("%s %q (%q) is not taken for a credentials file", req.Tool, req.FilePath, req.Summary)
+		}
+	}
+	if editsSecret(ToolRequest{Tool: "Write", Summary: "notes.txt", FilePath: "/w/notes.txt"}) {
+		t.Error("notes.txt is taken for a credentials file")
+	}
+	p, _, _ := start(t, Config{})
+	var got string
+	_ = p.do(func() { p.wsLevel = wire.WorkspaceChanges; got = p.shownDetail(cases[0]) })
+	if got != "(its text is not shown: this file usually holds secrets)" {
+		t.Errorf("the detail of the long .env path: %q", got)
+	}
+}
