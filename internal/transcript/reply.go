@@ -15,13 +15,18 @@ func replyText(text string) string {
 	for _, line := range strings.SplitAfter(text, "\n") {
 		trimmed := strings.TrimLeft(line, " ")
 		indent := len(line) - len(trimmed)
-		if marker := fenceMarker(trimmed); indent < 4 && marker != "" {
-			switch {
-			case fence == "":
-				fence = marker
-			case strings.HasPrefix(marker, fence) && strings.TrimSpace(strings.TrimLeft(trimmed, marker[:1])) == "":
-				fence = ""
-			}
+		marker := fenceMarker(trimmed)
+		switch {
+		case fence == "" && marker != "" && indent == 0 && !(marker[0] == '`' && strings.ContainsRune(trimmed[len(marker):], '`')):
+			// An opening fence only at the line's start: one indented may belong to a list
+			// item, which a line at the margin ends, code and all (a reviewer's bypass); and
+			// a backtick fence's info string has no backtick (CommonMark), or it is no fence.
+			// Taking a real fence for text only shows "&lt;" in its code.
+			fence = marker
+			b.WriteString(line)
+			continue
+		case fence != "" && marker != "" && indent < 4 && strings.HasPrefix(marker, fence) && strings.TrimSpace(trimmed[len(marker):]) == "":
+			fence = ""
 			b.WriteString(line)
 			continue
 		}
@@ -57,19 +62,21 @@ func escapeTags(line string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(line); {
+		if line[i] == '\\' && i+1 < len(line) {
+			b.WriteString(line[i : i+2]) // an escaped character is text: "\`" opens no code span
+			i += 2
+			continue
+		}
 		if line[i] == '`' {
-			// A code span: the run of backticks up to the same run again, kept whole.
-			n := 0
-			for i+n < len(line) && line[i+n] == '`' {
-				n++
-			}
-			run := line[i : i+n]
-			if end := strings.Index(line[i+n:], run); end >= 0 {
-				b.WriteString(line[i : i+n+end+n])
-				i += n + end + n
+			// A code span: the run of backticks up to the next run of the same length (a
+			// longer or shorter run does not close it), kept whole.
+			n := runAt(line, i)
+			if end := closingRun(line, i+n, n); end >= 0 {
+				b.WriteString(line[i : end+n])
+				i = end + n
 				continue
 			}
-			b.WriteString(run)
+			b.WriteString(line[i : i+n])
 			i += n
 			continue
 		}
@@ -82,6 +89,31 @@ func escapeTags(line string) string {
 		i++
 	}
 	return b.String()
+}
+
+// runAt is the length of the run of backticks at line[i].
+func runAt(line string, i int) int {
+	n := 0
+	for i+n < len(line) && line[i+n] == '`' {
+		n++
+	}
+	return n
+}
+
+// closingRun is where, from line[from], a run of exactly n backticks starts; -1 if none.
+func closingRun(line string, from, n int) int {
+	for i := from; i < len(line); {
+		if line[i] != '`' {
+			i++
+			continue
+		}
+		m := runAt(line, i)
+		if m == n {
+			return i
+		}
+		i += m
+	}
+	return -1
 }
 
 // startsTag says whether c after "<" begins raw HTML: a letter, "/", "!" or "?".

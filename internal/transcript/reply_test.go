@@ -20,6 +20,13 @@ func TestReplyTextEscapesRawHTML(t *testing.T) {
 		{"~~~~\n<a>\n~~~\nstill <a> code\n~~~~\n<a>", "~~~~\n<a>\n~~~\nstill <a> code\n~~~~\n&lt;a>"},
 		{"**bold** _it_ [link](https://x.test) <https://x.test>", "**bold** _it_ [link](https://x.test) &lt;https://x.test>"},
 		{"an unclosed `<span> is not code", "an unclosed `&lt;span> is not code"},
+		// A reviewer's bypasses: each got raw HTML past the escaping.
+		{"\\`<img src=x onerror=alert(1)>`", "\\`&lt;img src=x onerror=alert(1)>`"},                           // an escaped backtick opens no code span
+		{"1. item\n   ```\n<img src=x onerror=alert(1)>", "1. item\n   ```\n&lt;img src=x onerror=alert(1)>"}, // a fence in a list item ends with it
+		{"```x`y\n<img src=x onerror=alert(1)>", "```x`y\n&lt;img src=x onerror=alert(1)>"},                   // a backtick in the info string: no fence
+		{"`<b>`` <i>", "`&lt;b>`` &lt;i>"}, // a run of two does not close a run of one
+		{"``a ` <b> ``", "``a ` <b> ``"},
+		{"```\n<b>\n   ```\n<i>", "```\n<b>\n   ```\n&lt;i>"}, // a closing fence may be indented
 	}
 	for _, c := range cases {
 		if got := replyText(c.in); got != c.want {
