@@ -8,6 +8,8 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -48,7 +50,7 @@ func ReadOwnRules(cfg Config) OwnRules {
 	}
 	var r OwnRules
 	for _, f := range settingsFiles(env, workdir) {
-		b, err := os.ReadFile(f.path)
+		b, err := readSettings(f.path)
 		if err != nil {
 			continue
 		}
@@ -56,6 +58,28 @@ func ReadOwnRules(cfg Config) OwnRules {
 	}
 	r.addArgs(cfg.Args, workdir)
 	return r
+}
+
+// maxSettings is the most of a settings file read: a real one is a few KB.
+const maxSettings = 1 << 20
+
+// readSettings reads a settings file if it is a regular file of at most maxSettings: the
+// working folder's .claude/settings.json comes with a cloned repository, and a FIFO there
+// held the party's start, a link to /dev/zero would have filled its memory (a reviewer's).
+func readSettings(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > maxSettings {
+		return nil, fmt.Errorf("%s is not a settings file of at most %d bytes", path, maxSettings)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxSettings))
 }
 
 // settingsFiles are the files Claude Code reads its settings from, lowest precedence first
@@ -161,7 +185,7 @@ func (r *OwnRules) addArgs(args []string, workdir string) {
 					p = filepath.Join(workdir, p) // claude's working directory
 				}
 				var err error
-				if b, err = os.ReadFile(p); err != nil {
+				if b, err = readSettings(p); err != nil {
 					continue
 				}
 			}
