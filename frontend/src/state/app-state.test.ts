@@ -264,6 +264,17 @@ describe('connection status', () => {
     expect(st.phaseSince).toBeNull();
   });
 
+  // The tray's End party… while Settings is open: the party view, where the End dialog
+  // is, is inert behind Settings (a reviewer's); Settings makes way.
+  it('closes Settings when the End party dialog is asked for', async () => {
+    const { be, st } = await inParty(fakeSession('host'));
+    st.openSettings();
+    expect(st.settingsOpen).toBe(true);
+    be.emit('tray:end-party', null);
+    expect(st.endAsked).toBe(true);
+    expect(st.settingsOpen).toBe(false);
+  });
+
   // A tester's window showed "Waiting for a host's approval…" with its spinner, and a
   // "pending" prompt in the queue, after the host had ended the party.
   it('shows the prompts the party ended with as not sent, none as waiting', async () => {
@@ -279,6 +290,10 @@ describe('connection status', () => {
     expect(st.unsentAtEnd(pB.id)).toBe(true);
     const card = st.transcript.find((i) => i.type === 'approval');
     expect(card?.type === 'approval' && card.status).toBe('unsent');
+    // The next party's prompts have ids of their own, the same ones (a reviewer's: its b
+    // would have shown "not sent").
+    st.backHome();
+    expect(st.unsentAtEnd(pB.id)).toBe(false);
   });
 
   it('claims no phase while the host cannot be reached, and says when the party is over', async () => {

@@ -691,6 +691,9 @@ export class AppState {
   /** Opens the End party dialog (ending needs its confirmation). */
   askEnd(): void {
     if (!this.isHost || this.ended) return;
+    // The tray can ask while Settings is open: the party view, where the dialog is, is
+    // inert behind Settings, so its buttons could not be pressed (a reviewer's).
+    if (this.settingsOpen) this.#settings.closeSettings();
     this.#endAsked = this.#party.gen;
     this.#changed();
   }

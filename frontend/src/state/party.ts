@@ -506,6 +506,7 @@ export class PartySession {
   }
 
   enter(s: Session): void {
+    this.#unsentAtEnd = new Set();
     this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '', host_invite: '' };
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
@@ -971,6 +972,7 @@ export class PartySession {
     this.unsubscribe();
     this.session = null;
     this.ended = null;
+    this.#unsentAtEnd = new Set(); // prompt ids are the party's own: the next one has a p7 too
     this.#hooks.dropNotices();
     this.#workspace.reset('off');
     this.#workspace.open = false;
