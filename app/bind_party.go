@@ -196,6 +196,12 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		cancel()
 	}()
 	info, err := a.session.Join(ctx, link, name)
+	if err == nil && ctx.Err() != nil {
+		// Cancelled as the hello came back: the person closed the dialog, so they are not
+		// put in the party (a reviewer's late Cancel landed them in it all the same).
+		_ = a.session.Leave(context.Background())
+		err = ctx.Err()
+	}
 	if err != nil && ctx.Err() != nil {
 		return session.Info{}, a.fail("join party", errJoinCancelled)
 	}

@@ -558,3 +558,41 @@ func TestListReadHandsOverEachJournalsEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoveWaitsForALookingProcess: Remove takes a journal that another process only
+// looks at for a moment (every host's start does, for the journals beside its own), as
+// Open does; one held for good is refused (a reviewer's: --delete said "resumed just now").
+func TestRemoveWaitsForALookingProcess(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no journal locks here")
+	}
+	dir := t.TempDir()
+	w, err := Create(dir, header("p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	path := Path(dir, "p1")
+	look, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock(look); err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(30*time.Millisecond, func() { look.Close() })
+	if err := Remove(path); err != nil {
+		t.Fatalf("Remove while another process looked: %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the journal is still there: %v", err)
+	}
+	held, err := Create(dir, header("p2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := Remove(Path(dir, "p2")); !errors.Is(err, ErrInUse) {
+		t.Errorf("Remove of a running party's journal = %v, want ErrInUse", err)
+	}
+}

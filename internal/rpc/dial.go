@@ -24,8 +24,9 @@ const HandshakeTimeout = 10 * time.Second
 func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) (*Peer, error) {
 	// gorilla gives the handshakes ctx's deadline but does not watch ctx itself: a
 	// cancelled dial to a host that took the connection and never answered went on until
-	// HandshakeTimeout (a window's Cancel was dead for 10 s). A cancel ends the handshakes
-	// through the socket's deadline.
+	// HandshakeTimeout (a window's Cancel was dead for 10 s). A cancel closes the socket,
+	// which ends the handshakes (a deadline set here could be overwritten by gorilla's own
+	// an instant later: a reviewer's).
 	var mu sync.Mutex
 	var sock net.Conn
 	cancelled := false
@@ -34,7 +35,7 @@ func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) 
 		defer mu.Unlock()
 		cancelled = true
 		if sock != nil {
-			_ = sock.SetDeadline(time.Now())
+			_ = sock.Close()
 		}
 	})
 	defer stop()
@@ -49,10 +50,11 @@ func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) 
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			sock = c
 			if cancelled {
-				_ = c.SetDeadline(time.Now())
+				c.Close()
+				return nil, context.Canceled
 			}
+			sock = c
 			return c, nil
 		},
 	}
@@ -61,7 +63,7 @@ func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) 
 		resp.Body.Close()
 	}
 	if err == nil && !stop() {
-		// Cancelled as the handshake ended: the deadline may be on the socket now.
+		// Cancelled as the handshake ended: the socket may be closed now.
 		conn.Close()
 		err = ctx.Err()
 	}
