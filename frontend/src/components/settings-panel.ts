@@ -124,12 +124,17 @@ export class SettingsPanel extends LitElement {
    */
   override updated(): void {
     if (this.#focused) return;
-    const first =
-      this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])') ??
-      this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-close"]');
-    if (!first) return;
-    first.focus();
-    this.#focused = true;
+    const field = this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])');
+    const close = this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-close"]');
+    if (field) {
+      // The fields came after the panel (its settings were loading): the keyboard moves
+      // from Close to them, unless the person has moved it themselves.
+      const at = (this.renderRoot as ShadowRoot).activeElement;
+      if (at === null || at === close) field.focus();
+      this.#focused = true;
+    } else if (close && (this.renderRoot as ShadowRoot).activeElement === null) {
+      close.focus();
+    }
   }
 
   override disconnectedCallback(): void {
