@@ -49,7 +49,9 @@ func TestWindowAt640x480(t *testing.T) {
 
 	w.waitFor("home", `Create party`)
 	w.click("Create party")
-	s := w.waitFor("party", `Tell the agent what to do`)
+	// The placeholder without its first word: the prompt box has the keyboard, and its
+	// blinking caret over the "T" is read as "(et" or "|Tell" as often as not.
+	s := w.waitFor("party", `the agent what to do`)
 	if rx := regexp.MustCompile(`(?i)End party|Copy invite|Host controls`); rx.MatchString(s.text()) {
 		t.Errorf("at 640×480 the side panel is on the screen (it should be a closed drawer); the window shows:\n%s", s.text())
 	}
@@ -59,7 +61,7 @@ func TestWindowAt640x480(t *testing.T) {
 
 	w.resize(1280, 800)
 	s = w.waitFor("party-1280x800", `End party`)
-	if !regexp.MustCompile(`(?i)Tell the agent what to do`).MatchString(s.text()) {
+	if !regexp.MustCompile(`(?i)the agent what to do`).MatchString(s.text()) {
 		t.Errorf("at 1280×800 the prompt box is not beside the side panel; the window shows:\n%s", s.text())
 	}
 	w.quit()
