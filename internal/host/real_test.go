@@ -361,10 +361,16 @@ func TestRealClaudePlanShowsItsPlan(t *testing.T) {
 // workdir against the fake Messages API at apiURL, cutting batches after 20 ms.
 func realHost(t *testing.T, mode, bin, workdir, apiURL string) *Host {
 	t.Helper()
+	return realHostEnv(t, mode, bin, workdir, testkit.RealClaudeEnv(t, apiURL))
+}
+
+// realHostEnv is realHost with the agent's environment as given (its settings prepared).
+func realHostEnv(t *testing.T, mode, bin, workdir string, env []string) *Host {
+	t.Helper()
 	return startHost(t, Config{
 		Window:         20 * time.Millisecond,
 		PermissionMode: mode,
-		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, apiURL)},
+		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: env},
 	})
 }
 
@@ -392,11 +398,7 @@ func TestRealClaudeOwnAllowRuleIsTold(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(configDir, "settings.json"), []byte(`{"permissions":{"allow":["Bash(touch:*)"]}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	h := startHost(t, Config{
-		Window:         20 * time.Millisecond,
-		PermissionMode: wire.PermissionAsk,
-		Agent:          agent.Config{Path: bin, WorkDir: workdir, Env: env},
-	})
+	h := realHostEnv(t, wire.PermissionAsk, bin, workdir, env)
 	_, rec := hostMember(t, h)
 	alice := join(t, h.Invite(), "alice")
 	told := func(evs []wire.Event) bool {

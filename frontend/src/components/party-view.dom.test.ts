@@ -11,6 +11,15 @@ await import('./party-view');
 
 type View = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
+/** A <party-view> on st, in the document and rendered. */
+async function mount(st: AppState): Promise<View> {
+  const el = document.createElement('party-view') as View;
+  el.state = st;
+  document.body.append(el);
+  await el.updateComplete;
+  return el;
+}
+
 describe('<party-view> removing someone', () => {
   it('says what the invites do in words true before and after New invites', async () => {
     const { be, st } = await inParty('host');
@@ -257,10 +266,7 @@ describe('<party-view> and the keyboard', () => {
   // until a click: the prompt box has the keyboard when the party opens.
   it('puts the keyboard in the prompt box when the party opens', async () => {
     const { st } = await inParty('participant');
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
+    const el = await mount(st);
     await el.updateComplete;
     const box = el.shadowRoot!.querySelector('prompt-box')!;
     expect(el.shadowRoot!.activeElement).toBe(box);
@@ -275,10 +281,7 @@ describe('<party-view> and the keyboard', () => {
   it('makes the view behind its dialog inert, with the keyboard in the dialog', async () => {
     const { be, st } = await inParty('host');
     be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role: 'participant' }));
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
+    const el = await mount(st);
     const behind = () => ['.top', '.banner-slot', '.layout'].map((sel) => el.shadowRoot!.querySelector(sel)!.hasAttribute('inert'));
     expect(behind()).toEqual([false, false, false]);
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
@@ -305,10 +308,7 @@ describe('<party-view> in a narrow window', () => {
     expect(await st.createParty(createReq)).toBe(true);
     be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
     expect(st.unencrypted).toBe(true);
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
+    const el = await mount(st);
     const warn = el.shadowRoot!.querySelector('[data-testid=party-unencrypted]')!;
     expect(warn.classList.contains('narrow-hide')).toBe(false);
     expect(warn.querySelector('svg')).not.toBeNull();
@@ -323,10 +323,7 @@ describe('<party-view> after the person is gone', () => {
   // Removed by a host, the header still called the person a "participant" (a tester's).
   it('says removed, not the role they had', async () => {
     const { be, st } = await inParty('participant');
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
+    const el = await mount(st);
     const role = () => el.shadowRoot!.querySelector('[data-testid=party-you-role]')!.textContent;
     expect(role()).toBe('participant');
     be.emit('party:ended', { reason: 'removed by the host', kicked: true });
