@@ -882,6 +882,46 @@ func TestChangesNoticeOnlyAfterChanges(t *testing.T) {
 	}
 }
 
+// A secret file the host keeps back is still counted: a member knows the list is not all
+// (a tester's agent wrote .env and id_rsa and nobody saw a change).
+func TestChangesNoticeCountsHiddenFiles(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Hidden: 1})
+	pr.event(wire.Event{Seq: 2, Kind: wire.KindChanges, Hidden: 1})
+	pr.event(wire.Event{Seq: 3, Kind: wire.KindChanges, Hidden: 2, Files: []wire.FileChange{{Path: "a.go", Status: "modified"}}})
+	pr.event(wire.Event{Seq: 4, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified"}}})
+	got := out.String()
+	for _, want := range []string{
+		"1 file that may hold credentials changed since the party began (not shown)",
+		"1 file changed since the party began (a.go), and 2 files that may hold credentials (not shown); /changes lists them",
+		"1 file changed since the party began (a.go); /changes lists them",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "1 file that may hold"); n != 1 {
+		t.Errorf("the same hidden count printed %d times:\n%s", n, got)
+	}
+	var c commander
+	c.pr, c.ws = pr, hiddenWS{}
+	out.Reset()
+	if err := c.changes(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if want := "M main.go (+3 -1)\n    and 1 file that may hold credentials (not shown)\n    /diff PATH"; !strings.Contains(out.String(), want) {
+		t.Errorf("/changes: %q lacks %q", out.String(), want)
+	}
+}
+
+// hiddenWS is fakeWS with a secret file kept back.
+type hiddenWS struct{ fakeWS }
+
+func (hiddenWS) Changes(context.Context) (wire.ChangesResult, error) {
+	return wire.ChangesResult{Files: []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1}}, Hidden: 1}, nil
+}
+
 // memberNames is the printer's roster, by name.
 // wantMembers fails the test unless the printer's roster is want (names, comma-separated,
 // in order).

@@ -836,13 +836,20 @@ func (c *commander) changes(ctx context.Context, _ string) error {
 	if err != nil {
 		return err
 	}
-	if len(res.Files) == 0 {
+	switch {
+	case len(res.Files) == 0 && res.Hidden == 0:
 		c.pr.reply("changes", "nothing changed since the party began")
+		return nil
+	case len(res.Files) == 0:
+		c.pr.reply("changes", hiddenWords(res.Hidden)+" changed since the party began (not shown)")
 		return nil
 	}
 	lines := []string{fmt.Sprintf("%d file%s changed since the party began:", len(res.Files), plural(len(res.Files)))}
 	for _, f := range res.Files {
 		lines = append(lines, changeLine(f))
+	}
+	if res.Hidden > 0 {
+		lines = append(lines, "and "+hiddenWords(res.Hidden)+" (not shown)")
 	}
 	lines = append(lines, "/diff PATH shows one")
 	c.pr.reply("changes", strings.Join(lines, "\n"))

@@ -36,8 +36,9 @@ type printer struct {
 	lastNotice string
 	failedTurn string            // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	lastSystem string            // the text of the event just printed, when it was a system event
-	changed    bool              // the last changes event listed files
+	changed    bool              // the last changes event listed files, or hid some
 	lastFiles  []wire.FileChange // the list the last changes event printed about
+	lastHidden int               // and its count of files kept back as secrets
 	turnWrote  bool              // the agent wrote something since the last batch
 	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
@@ -732,28 +733,35 @@ func (p *printer) event(ev wire.Event) {
 			p.noticeLocked("party", text)
 		}
 	case wire.KindChanges:
-		if p.changed && slices.Equal(ev.Files, p.lastFiles) {
+		if p.changed && slices.Equal(ev.Files, p.lastFiles) && ev.Hidden == p.lastHidden {
 			break // the host sends one after every turn; the same list is not news
 		}
-		p.lastFiles = slices.Clone(ev.Files)
+		p.lastFiles, p.lastHidden = slices.Clone(ev.Files), ev.Hidden
 		n := len(ev.Files)
 		hadChanges := p.changed
-		p.changed = n > 0
-		if n == 0 {
+		p.changed = n > 0 || ev.Hidden > 0
+		switch {
+		case !p.changed:
 			if hadChanges { // the first changes event of a clean folder says nothing new
 				p.noticeLocked("changes", "the working directory is back as it was when the party began")
 			}
-			break
-		}
-		names := make([]string, 0, 3)
-		for i, f := range ev.Files {
-			if i == 3 {
-				names = append(names, "…")
-				break
+		case n == 0:
+			p.asideLocked("changes", hiddenWords(ev.Hidden)+" changed since the party began (not shown)")
+		default:
+			names := make([]string, 0, 3)
+			for i, f := range ev.Files {
+				if i == 3 {
+					names = append(names, "…")
+					break
+				}
+				names = append(names, term.Line(f.Path))
 			}
-			names = append(names, term.Line(f.Path))
+			also := ""
+			if ev.Hidden > 0 {
+				also = ", and " + hiddenWords(ev.Hidden) + " (not shown)"
+			}
+			p.asideLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s)%s; /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", "), also))
 		}
-		p.asideLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s); /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", ")))
 	case wire.KindSettings:
 		if ev.Settings == nil {
 			break
@@ -937,6 +945,15 @@ func asked(b batchWho) string {
 		clean[i] = term.Line(a)
 	}
 	return "prompts by " + strings.Join(clean, ", ")
+}
+
+// hiddenWords names the changed files a host keeps back (PROTOCOL.md §9, "hidden"):
+// "1 file that may hold credentials".
+func hiddenWords(n int) string {
+	if n == 1 {
+		return "1 file that may hold credentials"
+	}
+	return fmt.Sprintf("%d files that may hold credentials", n)
 }
 
 func plural(n int) string {

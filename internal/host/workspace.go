@@ -80,10 +80,10 @@ func (l *lazyWorkspace) get(ctx context.Context) (*workspace.Workspace, error) {
 	return l.ws, nil
 }
 
-func (l *lazyWorkspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChange, error) {
+func (l *lazyWorkspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChange, int, error) {
 	ws, err := l.get(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	return ws.Changes(ctx, secrets)
 }

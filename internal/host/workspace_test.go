@@ -73,6 +73,7 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			ann.ok(wire.MethodPrompt, map[string]any{"text": agentEdits}, nil)
 			want := map[string]string{"new.txt": "added", "main.go": "modified", "renamed.go": "renamed", "gone.txt": "deleted"}
 			var last []wire.FileChange
+			var hidden int
 			for _, p := range []*rawPeer{ann, vic} {
 				evs := p.rec.waitFor(t, "a changes event with every edit", func(e []wire.Event) bool {
 					for i := len(e) - 1; i >= 0; i-- {
@@ -84,7 +85,7 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 				})
 				for i := len(evs) - 1; i >= 0; i-- {
 					if evs[i].Kind == wire.KindChanges {
-						last = evs[i].Files
+						last, hidden = evs[i].Files, evs[i].Hidden
 						break
 					}
 				}
@@ -101,9 +102,13 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 				t.Fatalf("the fake agent did not try to escape: %v", err)
 			}
 
+			// .env is kept back, and counted (a tester's agent wrote .env and nobody knew).
+			if hidden != 1 {
+				t.Errorf("changes event: %d hidden, want 1 (.env)", hidden)
+			}
 			vic.ok(wire.MethodChanges, map[string]any{}, &res)
-			if len(res.Files) != len(want) {
-				t.Fatalf("Party.changes %+v", res.Files)
+			if len(res.Files) != len(want) || res.Hidden != 1 {
+				t.Fatalf("Party.changes %+v, %d hidden", res.Files, res.Hidden)
 			}
 			var d wire.FileDiff
 			vic.ok(wire.MethodDiff, map[string]any{"path": "main.go"}, &d)
@@ -145,6 +150,11 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			vic.ok(wire.MethodDiff, map[string]any{"path": ".env"}, &d)
 			if !strings.Contains(d.Diff, "hello from the agent") {
 				t.Fatalf(".env with the tree shared: %+v", d)
+			}
+			res = wire.ChangesResult{} // decoded afresh: an absent "hidden" is 0
+			vic.ok(wire.MethodChanges, map[string]any{}, &res)
+			if len(res.Files) != len(want)+1 || res.Hidden != 0 {
+				t.Fatalf("Party.changes with the tree shared: %+v, %d hidden", res.Files, res.Hidden)
 			}
 			for _, p := range []string{"escape", "..", "../project", "/", ".git", "main.go"} {
 				vic.fails(wire.MethodTree, map[string]any{"path": p}, -32602)

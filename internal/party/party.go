@@ -257,6 +257,7 @@ type Party struct {
 	// loop-owned: the workspace (workspace.go)
 	wsLevel    string
 	wsFiles    []wire.FileChange // the list in the last changes event
+	wsHidden   int               // and its count of secret files left out
 	wsDirty    bool              // a tool ran since the last scan
 	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
 	wsScanning bool

@@ -15,7 +15,8 @@ import (
 // a while (they run git): the party calls them off its loop.
 // secrets is set when the host shares the whole tree: files such as .env are shown then.
 type Workspace interface {
-	Changes(ctx context.Context, secrets bool) ([]wire.FileChange, error)
+	// Changes also says how many changed files it left out as secrets.
+	Changes(ctx context.Context, secrets bool) (files []wire.FileChange, hidden int, err error)
 	Diff(ctx context.Context, path string, secrets bool) (wire.FileDiff, error)
 	Tree(ctx context.Context, path string) ([]wire.TreeEntry, error)
 	Base() string
@@ -60,14 +61,14 @@ func (p *Party) Changes(ctx context.Context) (wire.ChangesResult, error) {
 	if err != nil {
 		return wire.ChangesResult{}, err
 	}
-	files, err := ws.Changes(ctx, secrets)
+	files, hidden, err := ws.Changes(ctx, secrets)
 	if err != nil {
 		return wire.ChangesResult{}, err
 	}
 	if files == nil {
 		files = []wire.FileChange{}
 	}
-	return wire.ChangesResult{Files: files, Base: ws.Base()}, nil
+	return wire.ChangesResult{Files: files, Base: ws.Base(), Hidden: hidden}, nil
 }
 
 // Diff is Party.diff: one changed file's diff against the start.
@@ -181,7 +182,7 @@ func (p *Party) startScan() {
 	p.workers.Add(1)
 	go func() {
 		defer p.workers.Done()
-		files, err := ws.Changes(ctx, secrets)
+		files, hidden, err := ws.Changes(ctx, secrets)
 		p.post(func() {
 			p.wsScanning = false
 			if err != nil {
@@ -205,9 +206,9 @@ func (p *Party) startScan() {
 				files = []wire.FileChange{}
 			}
 			owed := p.wsTurnEnd && !turnEnd
-			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles)) {
-				p.wsFiles = files
-				p.emit(wire.Event{Kind: wire.KindChanges, Files: files})
+			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
+				p.wsFiles, p.wsHidden = files, hidden
+				p.emit(wire.Event{Kind: wire.KindChanges, Files: files, Hidden: hidden})
 			}
 			switch {
 			case owed:

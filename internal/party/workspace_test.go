@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"testing/synctest"
 
@@ -15,22 +16,23 @@ type gateWorkspace struct {
 }
 
 type scanAnswer struct {
-	files []wire.FileChange
-	err   error
+	files  []wire.FileChange
+	hidden int
+	err    error
 }
 
-func (w *gateWorkspace) Changes(ctx context.Context, _ bool) ([]wire.FileChange, error) {
+func (w *gateWorkspace) Changes(ctx context.Context, _ bool) ([]wire.FileChange, int, error) {
 	answer := make(chan scanAnswer)
 	select {
 	case w.calls <- answer:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, 0, ctx.Err()
 	}
 	select {
 	case a := <-answer:
-		return a.files, a.err
+		return a.files, a.hidden, a.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, 0, ctx.Err()
 	}
 }
 
@@ -104,5 +106,51 @@ func TestChangesAfterATurnWhenTheScanDuringItFailed(t *testing.T) {
 		if n := count(col.all(), wire.KindChanges); n != 1 {
 			t.Fatalf("%d changes events after the turn, want 1", n)
 		}
+	})
+}
+
+// twoEditRunner's turn runs a tool, waits for next, runs another and waits for release.
+type twoEditRunner struct {
+	fakeRunner
+	next, release chan struct{}
+}
+
+func (r *twoEditRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResult, error) {
+	for _, wait := range []chan struct{}{r.next, r.release} {
+		io.Out(wire.StreamTool, "Edit: a.go")
+		select {
+		case <-wait:
+		case <-ctx.Done():
+		}
+	}
+	return TurnResult{}, nil
+}
+
+// A secret file changing is news even when the list members may see is the same: the
+// changes event says how many files it keeps from them, and a new count is sent.
+func TestChangesEventCountsTheHiddenSecrets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		run := &twoEditRunner{next: make(chan struct{}), release: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: run, Workspace: ws})
+		if _, err := p.Prompt(id, "edit a.go and .env"); err != nil {
+			t.Fatal(err)
+		}
+		list := []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}
+		(<-ws.calls) <- scanAnswer{files: list}
+		synctest.Wait()
+		close(run.next)
+		(<-ws.calls) <- scanAnswer{files: list, hidden: 1} // .env changed too
+		synctest.Wait()
+		var hidden []int
+		for _, e := range col.all() {
+			if e.Kind == wire.KindChanges {
+				hidden = append(hidden, e.Hidden)
+			}
+		}
+		if !slices.Equal(hidden, []int{0, 1}) {
+			t.Fatalf("changes events' hidden counts %v, want [0 1]", hidden)
+		}
+		close(run.release)
 	})
 }

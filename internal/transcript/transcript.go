@@ -66,6 +66,7 @@ type renderer struct {
 	// notice, without a new heading, and "had not finished" is said only if it never ends.
 	paused  *turn
 	files   []wire.FileChange
+	hidden  int    // changed files kept back as secrets (§9, the last changes event's)
 	changes bool   // a changes event came
 	failed  string // the error of the turn just written as failed: its "the batch failed" repeats it
 	// held are who joined and left while a turn's output was open: written after that
@@ -121,7 +122,7 @@ func (r *renderer) footer() {
 		return
 	}
 	r.b.WriteString("## Files the agent changed\n\n")
-	if len(r.files) == 0 {
+	if len(r.files) == 0 && r.hidden == 0 {
 		r.b.WriteString("None.\n")
 		return
 	}
@@ -132,6 +133,16 @@ func (r *renderer) footer() {
 		}
 		line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
 		r.b.WriteString(line + "\n")
+	}
+	if r.hidden > 0 {
+		and, s := "and ", "s"
+		if len(r.files) == 0 {
+			and = ""
+		}
+		if r.hidden == 1 {
+			s = ""
+		}
+		fmt.Fprintf(&r.b, "- %s%d file%s that may hold credentials, not shown\n", and, r.hidden, s)
 	}
 }
 
@@ -305,7 +316,7 @@ func (r *renderer) event(ev wire.Event) {
 		}
 		r.b.WriteString(line)
 	case wire.KindChanges:
-		r.files, r.changes = ev.Files, true
+		r.files, r.hidden, r.changes = ev.Files, ev.Hidden, true
 	}
 }
 

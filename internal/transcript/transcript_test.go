@@ -145,6 +145,23 @@ func TestMarkdown(t *testing.T) {
 			want:   []string{"## Files the agent changed", "- renamed `b.go` from `a.go` (+3 −1)"},
 			absent: []string{"modified `a.go`"},
 		},
+		{
+			name: "files kept back as secrets are counted",
+			events: []wire.Event{
+				ev(1, wire.Event{Kind: wire.KindChanges, Hidden: 1}),
+				ev(2, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "added", Additions: 1}}, Hidden: 2}),
+			},
+			want:   []string{"## Files the agent changed", "- added `a.go` (+1 −0)\n- and 2 files that may hold credentials, not shown\n"},
+			absent: []string{"None."},
+		},
+		{
+			name: "one secret alone",
+			events: []wire.Event{
+				ev(1, wire.Event{Kind: wire.KindChanges, Hidden: 1}),
+			},
+			want:   []string{"## Files the agent changed\n\n- 1 file that may hold credentials, not shown\n"},
+			absent: []string{"None."},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

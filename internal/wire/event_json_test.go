@@ -54,6 +54,17 @@ func TestEventJSONRoundTrip(t *testing.T) {
 			want: map[string]any{"approval": false, "permission_mode": "ask", "always": []any{}, "merger": "gemini"},
 		},
 		{
+			name: "changes say how many secrets they keep back",
+			ev:   Event{Seq: 10, TS: ts, Kind: KindChanges, Files: []FileChange{}, Hidden: 1},
+			want: map[string]any{"kind": "changes", "files": []any{}, "hidden": float64(1)},
+		},
+		{
+			name: "changes with none kept back",
+			ev:   Event{Seq: 10, TS: ts, Kind: KindChanges, Files: []FileChange{{Path: "a", Status: "added"}}},
+			want: map[string]any{"kind": "changes"},
+			not:  []string{"hidden"},
+		},
+		{
 			name: "approval carries an object",
 			ev:   Event{Seq: 11, TS: ts, Kind: KindApproval, Approval: &Approval{Batch: "b4", Prompts: []string{"p2", "p3"}, Merged: "m", Merger: MergerGemini}},
 			want: map[string]any{"approval": map[string]any{"batch": "b4", "prompts": []any{"p2", "p3"}, "merged": "m", "merger": "gemini"}},
@@ -135,6 +146,7 @@ func TestEventJSONWrongShapesAreIgnored(t *testing.T) {
 		{name: "changes with no files", raw: `{"seq":7,"kind":"changes"}`, want: Event{Seq: 7, Kind: KindChanges, Files: []FileChange{}}},
 		{name: "changes", raw: `{"seq":8,"kind":"changes","files":[{"path":"a.go","status":"renamed","from":"b.go","additions":1,"deletions":2}]}`,
 			want: Event{Seq: 8, Kind: KindChanges, Files: []FileChange{{Path: "a.go", Status: "renamed", From: "b.go", Additions: 1, Deletions: 2}}}},
+		{name: "changes with hidden secrets", raw: `{"seq":9,"kind":"changes","files":[],"hidden":2}`, want: Event{Seq: 9, Kind: KindChanges, Files: []FileChange{}, Hidden: 2}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -316,6 +316,9 @@ type Event struct {
 	Settings *Settings `json:"-"`
 
 	Files []FileChange `json:"-"` // changes: always present on a changes event (see MarshalJSON)
+	// Hidden (an extension of §9, changes only): how many changed files are kept from
+	// members because they usually hold credentials (the "changes" level).
+	Hidden int `json:"hidden,omitempty"`
 }
 
 // Settings are the party settings a settings event carries.
@@ -492,6 +495,9 @@ type FileChange struct {
 type ChangesResult struct {
 	Files []FileChange `json:"files"`
 	Base  string       `json:"base"`
+	// Hidden (an extension of §9): changed files not listed because they usually hold
+	// credentials, as the changes event's.
+	Hidden int `json:"hidden,omitempty"`
 }
 
 // PathParams are Party.diff's and Party.tree's parameters.

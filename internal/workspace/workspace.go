@@ -281,11 +281,12 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 }
 
 // Changes lists what changed since the start, sorted by path. Files that may hold
-// credentials (.env, keys) are left out unless secrets is set (the host shares the tree).
+// credentials (.env, keys) are left out unless secrets is set (the host shares the tree);
+// hidden is how many were left out.
 //
 // Callers that arrive while a snapshot is taken share the next one: many members asking
 // at once cost one snapshot, and no answer is older than its question.
-func (w *Workspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChange, error) {
+func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.FileChange, hidden int, err error) {
 	asked := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -293,15 +294,16 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChang
 		began := time.Now()
 		now, _, err := w.snapshot(ctx)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		files, err := w.changes(ctx, now)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		w.last, w.lastAt, w.lastList = now, began, files
 	}
-	return shown(w.lastList, secrets), nil
+	files = shown(w.lastList, secrets)
+	return files, len(w.lastList) - len(files), nil
 }
 
 // shown is files without the secret ones unless secrets.

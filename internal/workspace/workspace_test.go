@@ -84,12 +84,12 @@ func TestChangesDiffTree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := w.Changes(ctx, false)
+			files, _, err := w.Changes(ctx, false)
 			if err != nil || len(files) != 0 {
 				t.Fatalf("changes at the start: %+v %v (an edit made before the party is not a change)", files, err)
 			}
 			agentWork(t, dir)
-			files, err = w.Changes(ctx, false)
+			files, _, err = w.Changes(ctx, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,12 +202,13 @@ func TestSecretsWhenTheTreeIsShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, ".env", "API_KEY=hunter2\n")
-	if files, _ := w.Changes(ctx, false); len(files) != 0 {
-		t.Fatalf("changes without the tree shared: %+v", files)
+	write(t, dir, "keys/id_ed25519", "PRIVATE\n")
+	if files, hidden, _ := w.Changes(ctx, false); len(files) != 0 || hidden != 2 {
+		t.Fatalf("changes without the tree shared: %+v, %d hidden; want none shown, 2 hidden", files, hidden)
 	}
-	files, _ := w.Changes(ctx, true)
-	if len(files) != 1 || files[0].Path != ".env" {
-		t.Fatalf("changes %+v", files)
+	files, hidden, _ := w.Changes(ctx, true)
+	if len(files) != 2 || files[0].Path != ".env" || hidden != 0 {
+		t.Fatalf("changes %+v, %d hidden", files, hidden)
 	}
 	if d, err := w.Diff(ctx, ".env", true); err != nil || !strings.Contains(d.Diff, "hunter2") {
 		t.Fatalf("diff %+v %v", d, err)
@@ -222,7 +223,7 @@ func TestBigDiffTruncated(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "big.txt", strings.Repeat("a line of text that goes on ✓\n", 20000))
-	if _, err := w.Changes(ctx, false); err != nil {
+	if _, _, err := w.Changes(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	d, err := w.Diff(ctx, "big.txt", false)
@@ -251,7 +252,7 @@ func TestHostRepositoryUntouched(t *testing.T) {
 		t.Fatal(err)
 	}
 	agentWork(t, dir)
-	if _, err := w.Changes(ctx, false); err != nil {
+	if _, _, err := w.Changes(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Diff(ctx, "main.go", false); err != nil {
@@ -287,7 +288,7 @@ func TestDataDirInsideTheWorkdirIsHidden(t *testing.T) {
 	}
 	write(t, dir, ".concordia/parties/p1.jsonl", "{}\n")
 	write(t, dir, "new.go", "package main\n")
-	files, err := w.Changes(ctx, true)
+	files, _, err := w.Changes(ctx, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ func TestOpenAfterAnUnfinishedStart(t *testing.T) {
 		t.Errorf("base %q does not say it was taken late", w.Base())
 	}
 	write(t, dir, "added.txt", "new\n")
-	files, err := w.Changes(context.Background(), false)
+	files, _, err := w.Changes(context.Background(), false)
 	if err != nil || len(files) != 1 || files[0].Path != "added.txt" {
 		t.Fatalf("changes %+v, %v", files, err)
 	}
@@ -328,7 +329,7 @@ func TestOpenAfterAnUnfinishedStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if files, err := again.Changes(context.Background(), false); err != nil || len(files) != 1 {
+	if files, _, err := again.Changes(context.Background(), false); err != nil || len(files) != 1 {
 		t.Fatalf("the base was not kept: %+v, %v", files, err)
 	}
 	if !strings.Contains(again.Base(), "when the party was resumed") {
@@ -381,7 +382,7 @@ func TestOpenAfterAKilledSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "added.txt", "new\n")
-	if files, err := w.Changes(context.Background(), false); err != nil || len(files) != 1 {
+	if files, _, err := w.Changes(context.Background(), false); err != nil || len(files) != 1 {
 		t.Fatalf("changes after a killed snapshot: %+v, %v", files, err)
 	}
 }
@@ -403,7 +404,7 @@ func TestCancelledSnapshotLeavesNoLock(t *testing.T) {
 	for delay := time.Millisecond; delay < 200*time.Millisecond && locked < 3; delay += 3 * time.Millisecond {
 		write(t, dir, fmt.Sprintf("new-%d.txt", delay), "x") // each snapshot has work to do
 		ctx, cancel := context.WithTimeout(context.Background(), delay)
-		_, err := w.Changes(ctx, false)
+		_, _, err := w.Changes(ctx, false)
 		cancel()
 		if err == nil {
 			continue
@@ -412,7 +413,7 @@ func TestCancelledSnapshotLeavesNoLock(t *testing.T) {
 		if _, serr := os.Stat(lock); serr == nil {
 			locked++
 		}
-		if _, err := w.Changes(context.Background(), false); err != nil {
+		if _, _, err := w.Changes(context.Background(), false); err != nil {
 			t.Fatalf("Changes after one cancelled at %v: %v", delay, err)
 		}
 	}
@@ -455,7 +456,7 @@ exec %q "$@"
 	if err := os.WriteFile(arm, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files, err := w.Changes(ctx, false)
+	files, _, err := w.Changes(ctx, false)
 	if _, ferr := os.Stat(mark); ferr != nil {
 		t.Fatal("the wrapper never failed a git add: the test tests nothing")
 	}
@@ -530,7 +531,7 @@ func TestDiffNamesAsWritten(t *testing.T) {
 	}
 	write(t, dir, "dir ü/f.txt", "two\n")
 	write(t, dir, "naïve-日本.txt", "new\n")
-	files, err := w.Changes(ctx, false) // the snapshot a diff is of
+	files, _, err := w.Changes(ctx, false) // the snapshot a diff is of
 	if err != nil || len(files) != 2 {
 		t.Fatalf("changes %+v %v", files, err)
 	}

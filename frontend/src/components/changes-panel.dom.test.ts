@@ -6,7 +6,7 @@ import type { TreeResult, WorkspaceLevel } from '../state/types';
 
 await import('./changes-panel');
 
-type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean>; requestUpdate(): void };
 
 /** A party where this window is the owner (hosting) or a co-host (joined, then made a host). */
 async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: TreeResult) {
@@ -71,3 +71,23 @@ describe('<changes-panel> the folder', () => {
     st.dispose();
   });
 });
+
+describe('<changes-panel> the list', () => {
+  it('says how many changed files the host keeps back, under the list or alone', async () => {
+    const { st, el } = await party('owner', 'changes');
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    st.workspace.onChanges([], 1);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(q('changes-empty')?.querySelector('b')?.textContent).toBe('No changes to show');
+    expect(q('changes-hidden')?.textContent).toContain('1 file that may hold credentials');
+    st.workspace.onChanges([{ path: 'a.go', status: 'modified', additions: 1, deletions: 0 }], 0);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(q('changes-list')).not.toBeNull();
+    expect(q('changes-hidden')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+

@@ -12,7 +12,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { AppState } from '../state/app-state';
 import type { FileChange, WorkspaceLevel } from '../state/types';
-import { SHARE_LEVELS, languageOf, statusText, type DiffLine } from '../state/workspace';
+import { SHARE_LEVELS, hiddenText, languageOf, statusText, type DiffLine } from '../state/workspace';
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
 import { base, codeTokens } from './styles';
@@ -116,8 +116,10 @@ export class ChangesPanel extends LitElement {
 
   #list(s: AppState) {
     const w = s.workspace;
+    const hidden = w.hidden > 0 ? html`<div class="note info" data-testid="changes-hidden">${hiddenText(w.hidden, w.files.length)}</div>` : nothing;
     if (w.files.length === 0) {
-      return html`<div class="empty" data-testid="changes-empty"><b>No changes yet</b><span>Files the agent writes, renames or deletes show up here as it works.</span></div>`;
+      const title = w.hidden > 0 ? 'No changes to show' : 'No changes yet';
+      return html`<div class="empty" data-testid="changes-empty"><b>${title}</b><span>Files the agent writes, renames or deletes show up here as it works.</span></div>${hidden}`;
     }
     return html`<ul data-testid="changes-list">
         ${repeat(
@@ -133,6 +135,7 @@ export class ChangesPanel extends LitElement {
           </li>`,
         )}
       </ul>
+      ${hidden}
       ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
   }
 
@@ -314,3 +317,4 @@ function pathBreaks(path: string) {
   const parts = path.split('/');
   return parts.map((seg, i) => (i < parts.length - 1 ? html`${seg}/<wbr>` : seg));
 }
+

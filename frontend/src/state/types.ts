@@ -49,6 +49,8 @@ export interface FileChange {
 export interface ChangesResult {
   files: FileChange[];
   base: string;
+  /** Changed files kept from members because they may hold credentials (absent: none). */
+  hidden?: number;
 }
 
 /** Party.diff's reply: a unified diff, cut past 256 KiB; binary files have none. */
@@ -209,6 +211,8 @@ export interface PartyEvent {
   merger?: string;
   /** changes event: the whole current list. */
   files?: FileChange[];
+  /** changes event: how many changed files are kept back as secrets (absent: none). */
+  hidden?: number;
 }
 
 /** The party as needed to (re)build a view. */

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, deferred, fakeSession } from './fake-backend';
-import { DIFF_AFTER_END, languageOf, parseDiff, statusText } from './workspace';
+import { DIFF_AFTER_END, hiddenText, languageOf, parseDiff, statusText } from './workspace';
 import type { FileChange, FileDiff, PartyEvent, Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -100,6 +100,27 @@ describe('AppState: the workspace', () => {
     expect(st.workspace.diffLines.at(-1)?.text).toBe('new 2');
     st.workspace.closeDiff();
     expect(st.workspace.selected).toBeNull();
+  });
+
+  // A tester's agent wrote .env and id_rsa, and the panel said "No changes yet": the host
+  // now counts the files it keeps back, and the panel says so.
+  it('counts the changed files kept back as secrets, from the list and from changes events', async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [], base: 'the start', hidden: 1 });
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    expect(st.workspace.hidden).toBe(1);
+    be.emit('party:event', { ...changes(1, [file('a.go')]), hidden: 2 });
+    await flush();
+    expect(st.workspace.hidden).toBe(2);
+    be.emit('party:event', changes(2, [file('a.go')])); // an older host, or none kept back
+    await flush();
+    expect(st.workspace.hidden).toBe(0);
+    be.emit('party:event', { ...changes(3, []), hidden: -4 } as PartyEvent);
+    await flush();
+    expect(st.workspace.hidden).toBe(0);
+    expect(hiddenText(1, 0)).toBe('1 file that may hold credentials (such as .env or a key) changed. The host shares changes only, so it is not shown.');
+    expect(hiddenText(2, 3)).toBe('2 files that may hold credentials (such as .env or keys) also changed. The host shares changes only, so they are not shown.');
   });
 
   it('binary and truncated diffs, and a refused one', async () => {

@@ -87,6 +87,16 @@ export interface WorkspaceHooks {
 /** What a file shows, once the party is over for this window (ended, left or removed from), when its diff was not opened before. */
 export const DIFF_AFTER_END = 'You are no longer in the party, and the host no longer shows its diffs: only those opened before can still be shown.';
 
+/**
+ * What the Changes panel says of the files the host keeps back (PROTOCOL.md §9, "hidden"),
+ * n of them, beside shown others.
+ */
+export function hiddenText(n: number, shown: number): string {
+  const also = shown > 0 ? ' also' : '';
+  const files = n === 1 ? `1 file that may hold credentials (such as .env or a key)${also} changed` : `${n} files that may hold credentials (such as .env or keys)${also} changed`;
+  return `${files}. The host shares changes only, so ${n === 1 ? 'it is' : 'they are'} not shown.`;
+}
+
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
   { level: 'off', label: 'Off', choice: 'Off: nothing of the folder', hint: 'Nobody sees the working folder.' },
@@ -98,6 +108,8 @@ export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string;
 export class WorkspaceState {
   level: WorkspaceLevel = 'off';
   files: readonly FileChange[] = [];
+  /** Changed files the host keeps back because they may hold credentials (.env, keys). */
+  hidden = 0;
   base = '';
   /** The Changes panel (a drawer in narrow windows) is showing. */
   open = false;
@@ -135,6 +147,7 @@ export class WorkspaceState {
     this.#gen++;
     this.level = asLevel(level);
     this.files = [];
+    this.hidden = 0;
     this.base = '';
     this.selected = null;
     this.diff = null;
@@ -154,6 +167,7 @@ export class WorkspaceState {
       const res = await this.#backend.Changes();
       if (gen !== this.#gen) return;
       this.files = res.files ?? [];
+      this.hidden = count(res.hidden);
       this.base = res.base ?? '';
     } catch {
       // An older host, or sharing just turned off: the changes events will tell.
@@ -162,8 +176,9 @@ export class WorkspaceState {
   }
 
   /** A changes event: the whole current list. A shown diff whose file changed is fetched again. */
-  onChanges(files: readonly FileChange[]): void {
+  onChanges(files: readonly FileChange[], hidden?: number): void {
     this.files = files;
+    this.hidden = count(hidden);
     if (this.selected !== null) {
       const f = files.find((x) => x.path === this.selected);
       if (f && sig(f) !== this.#diffOf) void this.showDiff(this.selected);
@@ -177,6 +192,7 @@ export class WorkspaceState {
     this.level = next;
     if (next === 'off') {
       this.files = [];
+      this.hidden = 0;
       this.selected = null;
       this.diff = null;
       this.diffLines = [];
@@ -308,6 +324,11 @@ export class WorkspaceState {
 
 function asLevel(level: string | undefined): WorkspaceLevel {
   return level === 'changes' || level === 'tree' ? level : 'off';
+}
+
+/** A peer's count, or 0 when it is none (an older host sends no "hidden"). */
+function count(n: unknown): number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
 
 function sig(f: FileChange): string {

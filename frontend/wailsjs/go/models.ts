@@ -331,6 +331,7 @@ export namespace wire {
 	export class ChangesResult {
 	    files: FileChange[];
 	    base: string;
+	    hidden?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new ChangesResult(source);
@@ -340,6 +341,7 @@ export namespace wire {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.files = this.convertValues(source["files"], FileChange);
 	        this.base = source["base"];
+	        this.hidden = source["hidden"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -525,6 +527,7 @@ export namespace wire {
 	    rejected?: Rejected;
 	    permission?: Permission;
 	    withdrawn?: Withdrawn;
+	    hidden?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -552,6 +555,7 @@ export namespace wire {
 	        this.rejected = this.convertValues(source["rejected"], Rejected);
 	        this.permission = this.convertValues(source["permission"], Permission);
 	        this.withdrawn = this.convertValues(source["withdrawn"], Withdrawn);
+	        this.hidden = source["hidden"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
