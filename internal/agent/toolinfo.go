@@ -68,8 +68,8 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 		s = strings.Join(parts, " ")
 	}
 	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
+	if r := []rune(s); len(r) > summaryRunes {
+		s = string(r[:summaryRunes]) + "…"
 	}
 	return s
 }
@@ -145,7 +145,7 @@ const MaxDetail = 8 << 10
 
 // ToolDetail is what a host needs to see, beyond ToolSummary's line, to decide a tool
 // request: the text a Write would write, an Edit's old and new text, a Bash command's
-// description, the agent's plan. A tester approved a Write seeing only its file's name,
+// description (and the whole command when the summary cannot show it), the agent's plan. A tester approved a Write seeing only its file's name,
 // and a plan flattened onto one line. "" when the summary says it all. At most MaxDetail
 // bytes, cut at a line with a note of what was left out.
 func ToolDetail(tool string, input json.RawMessage) string {
@@ -178,9 +178,27 @@ func ToolDetail(tool string, input json.RawMessage) string {
 	case "ExitPlanMode":
 		s = str(in, "plan")
 	case "Bash":
-		s = str(in, "description")
+		s = bashDetail(str(in, "command"), str(in, "description"))
 	}
 	return cutDetail(strings.TrimRight(s, "\n"))
+}
+
+// summaryRunes is how much of a request ToolSummary's line shows.
+const summaryRunes = 200
+
+// bashDetail is a Bash request's description, and its whole command when the summary's
+// one line does not show it (cut at summaryRunes, or on several lines): a reviewer's
+// command put "curl … | sh" past the cut, and the host saw only the agent's own
+// description of it.
+func bashDetail(command, description string) string {
+	command = strings.TrimSpace(command)
+	if utf8.RuneCountInString(command) <= summaryRunes && !strings.ContainsAny(command, "\n\r") {
+		return description
+	}
+	if description != "" {
+		description += "\n"
+	}
+	return description + "$ " + command
 }
 
 // prefixLines puts prefix before every line of s ("" stays "").
