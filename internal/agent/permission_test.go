@@ -290,6 +290,14 @@ func TestEditInWorkDir(t *testing.T) {
 		{"Write", "file_path", filepath.Join(work, "link.txt"), false},    // the file is a link
 		{"Write", "file_path", filepath.Join(work, ".git", "config"), false},
 		{"Edit", "file_path", filepath.Join(work, ".claude", "settings.json"), false},
+		// On a file system that ignores case these are the same folders; and a nested
+		// repository's hooks run too (a reviewer's: all three were allowed unasked).
+		{"Write", "file_path", filepath.Join(work, ".GIT", "hooks", "pre-commit"), false},
+		{"Write", "file_path", filepath.Join(work, ".Claude", "settings.local.json"), false},
+		{"Write", "file_path", filepath.Join(work, "vendor", "lib", ".git", "hooks", "post-checkout"), false},
+		{"Write", "file_path", filepath.Join(work, "sub", ".git"), false}, // a gitfile names the repository
+		{"Write", "file_path", filepath.Join(work, "src", ".vscode", "tasks.json"), false},
+		{"Write", "file_path", filepath.Join(work, "src", "git", "x.go"), true},
 		{"Write", "file_path", "a.go", false}, // not absolute
 		{"Write", "file_path", work, false},
 		{"Bash", "command", "touch " + filepath.Join(work, "x"), false},

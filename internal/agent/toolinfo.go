@@ -75,7 +75,8 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 }
 
 // protectedDirs are the folders of a working directory whose files Claude Code never lets
-// an edit into without asking, whatever its mode: EditInWorkDir leaves them out too.
+// an edit into without asking, whatever its mode: EditInWorkDir leaves them out too, at
+// any depth, in lower case.
 var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true}
 
 // EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,
@@ -136,8 +137,14 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return false
 	}
-	first, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
-	return !protectedDirs[first]
+	// Any folder of the path, in any case: a nested repository's hooks run as its own do,
+	// and on a file system that ignores case ".GIT" is ".git" (a reviewer's).
+	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+		if protectedDirs[strings.ToLower(seg)] {
+			return false
+		}
+	}
+	return true
 }
 
 // MaxDetail bounds ToolDetail's text, in bytes.
