@@ -480,8 +480,8 @@ func TestRoleChangeOfOwn(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindParticipants, Changed: as(wire.RoleHost)})
 	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindSystem, Text: "hana made bob a co-host"})
 	c.pr.with(func(*roster) { got = out.String() })
-	_, after, _ := strings.Cut(got, "[party] hana made you a co-host: /help lists what you can do\n[permission] claude waits for a decision on Bash\n[system] /allow, /deny")
-	if after == "" || strings.Contains(got, "[system] hana made") {
+	said := strings.Contains(got, "[party] hana made you a co-host: /help lists what you can do\n[permission] claude waits for a decision on Bash\n[system] /allow or /deny [REASON]\n") // a co-host: no /always
+	if !said || strings.Contains(got, "[system] hana made") {
 		t.Errorf("promoted while a request waits:\n%s", got)
 	}
 }
@@ -553,10 +553,14 @@ func TestCommandsOfAHost(t *testing.T) {
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t7", Tool: "Bash", Status: wire.PermissionPending}},
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Edit", Status: wire.PermissionPending}},
 		}},
-		{line: "/always", wantCall: "decide t8 always ", events: []wire.Event{
+		{line: "/always", owner: true, wantCall: "decide t8 always ", events: []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t7", Tool: "Bash", Status: wire.PermissionPending}},
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t7", Tool: "Bash", Status: wire.PermissionTimedOut}},
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Edit", Status: wire.PermissionPending}},
+		}},
+		// "Always" is the owner's, as all is (a reviewer's co-host made Bash run unasked).
+		{line: "/always", wantErr: "only the party's owner can allow a tool for the rest of the party; /allow allows this one request", events: []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Bash", Status: wire.PermissionPending}},
 		}},
 		{line: "/approve", wantErr: "no merged prompt is waiting"},
 		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged by local):\n    x", events: []wire.Event{

@@ -94,7 +94,7 @@ var commands = map[string]command{
 	"stop":        {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
 	"allow":       {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
 	"deny":        {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
-	"always":      {"/always", "allow it and every later use of that tool in this party", true, decideWith(wire.DecisionAlways), false},
+	"always":      {"/always", "allow it and every later use of that tool in this party (the party's owner only)", true, decideWith(wire.DecisionAlways), false},
 	"revoke":      {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
 	"role":        {"/role NAME host|participant|viewer", "change someone's role (a NAME may have spaces)", true, (*commander).role, true},
 	"kick":        {"/kick NAME [REASON]", "remove someone from the party (a NAME may have spaces; \"NAME\" in quotes takes it as it is)", true, (*commander).kick, true},
@@ -584,8 +584,9 @@ func decidedWords(p wire.Permission) string {
 // with decision.
 func decideWith(decision string) func(*commander, context.Context, string) error {
 	return func(c *commander, ctx context.Context, arg string) error {
-		id, late := "", ""
+		id, late, you := "", "", wire.Member{}
 		c.pr.with(func(r *roster) {
+			you = r.you
 			if len(r.perms) > 0 {
 				id = r.perms[0].ID
 			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
@@ -597,6 +598,9 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			return errors.New("no tool request is waiting for a decision: " + late)
 		case id == "":
 			return errors.New("no tool request is waiting for a decision")
+		case decision == wire.DecisionAlways && !c.mayBeOwner(you):
+			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.
+			return errors.New("only the party's owner can allow a tool for the rest of the party; /allow allows this one request")
 		}
 		return c.ctl.Decide(ctx, id, decision, arg)
 	}

@@ -141,7 +141,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				case wire.RoleViewer:
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
 				case wire.RoleHost:
-					pr.notice("system", "you joined as a host: you decide tool requests (/allow, /deny, /always) and merged prompts (/approve, /reject); /help lists the rest")
+					pr.notice("system", "you joined as a host: you decide tool requests (/allow, /deny) and merged prompts (/approve, /reject); /help lists the rest")
 				}
 				if h.Party.PermissionMode != "" { // a host from before v1.1 has none of this
 					// What a prompt will meet: said now, not when the first one stalls.

@@ -912,6 +912,10 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 		p.noticeLocked("system", "/allow approves the plan (the party leaves plan mode), /deny [REASON] keeps it planning"+left)
 		return
 	}
+	if p.r.host != "" && p.r.you.Name != p.r.host { // a co-host: "always" is the owner's
+		p.noticeLocked("system", "/allow or /deny [REASON]"+left)
+		return
+	}
 	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 }
 

@@ -858,7 +858,7 @@ func TestHostControl(t *testing.T) {
 			},
 		},
 		{
-			name: "always allows the tool for the rest of the party (client co-host)",
+			name: "always allows the tool for the rest of the party (the owner's, not a co-host's)",
 			cfg:  Config{Insecure: true},
 			run: func(t *testing.T, c *ctl) {
 				alice := c.raw(t, "alice")
@@ -866,12 +866,18 @@ func TestHostControl(t *testing.T) {
 				c.promote(t, bob.c.Hello().You.ID, bob)
 				alice.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_ASK=2 two files"}, nil)
 				id := permissions(bob.waitFor(t, "the request", nPermissions(wire.PermissionPending, 1)), wire.PermissionPending)[0].ID
-				if err := bob.c.Decide(ctx, id, wire.DecisionAlways, ""); err != nil {
+				// A co-host's "always" is refused: it is a standing permission on the owner's
+				// computer, as "all" is (a reviewer's). The request waits on for the owner.
+				var re *rpc.Error
+				if err := bob.c.Decide(ctx, id, wire.DecisionAlways, ""); !errors.As(err, &re) || re.Code != wire.CodeNotAllowed {
+					t.Fatalf("a co-host's always: %v", err)
+				}
+				if err := c.owner.Decide(ctx, id, wire.DecisionAlways, ""); err != nil {
 					t.Fatal(err)
 				}
 				evs := alice.rec.waitFor(t, "the turn", nTurns(1))
-				if all := permissions(evs, ""); len(all) != 2 || all[1].ID != id || all[1].Status != wire.PermissionAllowed || all[1].By != "bob" || all[1].Reason != "always allow Bash" {
-					t.Errorf("permission events %+v: want one request, allowed always by bob, and nothing for the second", all)
+				if all := permissions(evs, ""); len(all) != 2 || all[1].ID != id || all[1].Status != wire.PermissionAllowed || all[1].By != "hosty" || all[1].Reason != "always allow Bash" {
+					t.Errorf("permission events %+v: want one request, allowed always by hosty, and nothing for the second", all)
 				}
 				if got := replyOf(evs, turnsOf(evs)[0].Batch); !strings.Contains(got, "tools: allowed | allowed") {
 					t.Errorf("reply %q", got)

@@ -1372,3 +1372,56 @@ func TestApprovalShowsTheTextSent(t *testing.T) {
 		}
 	}
 }
+
+// "Always" is a standing permission on the owner's computer, as the "all" mode is: a
+// co-host's is refused, and the request waits on (a reviewer's co-host made every shell
+// command run unasked with one "always" on Bash). The owner's is kept.
+func TestOnlyTheOwnerAllowsAToolForGood(t *testing.T) {
+	r := &planRunner{tools: []string{"Bash", "Bash"}, got: make(chan ToolDecision, 2)}
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost) // the owner
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	if err := p.SetRole(boss.ID(), id, wire.RoleHost); err != nil { // alice, a co-host
+		t.Fatal(err)
+	}
+	promptAs(t, p, id, "run it")
+	pending := func() string {
+		var permID string
+		col.waitFor(t, "a tool request", func(e []wire.Event) bool {
+			for _, ev := range e {
+				if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+					permID = ev.Permission.ID
+				} else if ev.Kind == wire.KindPermission && ev.Permission.ID == permID {
+					permID = ""
+				}
+			}
+			return permID != ""
+		})
+		return permID
+	}
+	first := pending()
+	err = p.Decide(id, first, wire.DecisionAlways, "")
+	if !errors.Is(err, ErrNotAllowed) || !strings.Contains(err.Error(), "only the party's owner can allow Bash for the rest of the party") {
+		t.Fatalf("a co-host's always: %v", err)
+	}
+	if err := p.Decide(id, first, wire.DecisionAllow, ""); err != nil { // once is a co-host's to give
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the first request: %+v", d)
+	}
+	if err := boss.Decide(context.Background(), pending(), wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the second request: %+v", d)
+	}
+	col.waitFor(t, "the settings event", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool {
+			return ev.Kind == wire.KindSettings && slices.Contains(ev.Settings.Always, "Bash")
+		})
+	})
+}

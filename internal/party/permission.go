@@ -219,6 +219,12 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			// one only, and is not kept (a tester saw ExitPlanMode listed as always allowed).
 			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
 		}
+		if !by.owner {
+			// A tool allowed for good is a standing permission on the owner's computer, as
+			// the "all" mode is: an "always" Bash is every shell command unasked (a
+			// reviewer's). A co-host allows one request at a time.
+			return fmt.Errorf("%w: only the party's owner can allow %s for the rest of the party (the agent runs on %s's computer); allow this one request instead", ErrNotAllowed, tool, p.ownerName())
+		}
 		p.always[tool] = true
 		err := p.resolve(id, wire.PermissionAllowed, by.Name, "always allow "+tool)
 		// Requests for the same tool that are already waiting are allowed too.

@@ -113,6 +113,9 @@ describe('<permission-card>', () => {
     await new Promise((r) => setTimeout(r, ARM_MS + 50));
     await el.updateComplete;
     expect(allow()?.disabled).toBe(false);
+    // A co-host allows once: "always" is a standing permission on the owner's computer,
+    // which the host refuses a co-host (a reviewer's).
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
     el.remove();
   });
 });

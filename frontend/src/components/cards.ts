@@ -195,7 +195,7 @@ export class PermissionCard extends LitElement {
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                ${p.tool === 'ExitPlanMode' // a plan is approved one at a time: never "always"
+                ${p.tool === 'ExitPlanMode' || !s.isOwner // a plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7)
                   ? nothing
                   : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>`}
                 <span class="deny">
