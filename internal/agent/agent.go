@@ -67,6 +67,10 @@ type Output struct {
 	Text string
 	// Stream is wire.StreamAssistant, wire.StreamTool or wire.StreamStderr.
 	Stream string
+	// File, on a tool result's lines (StreamTool and StreamToolOutput), is the one file
+	// the tool read or edited (FilePath), as the agent named it: the result is that
+	// file's text, which a party shows only as far as it shares the file. "" otherwise.
+	File string
 }
 
 // Result is how a turn ended.

@@ -60,6 +60,7 @@ type apiMessage struct {
 type contentBlock struct {
 	Type      string          `json:"type"`
 	Text      string          `json:"text"`
+	ID        string          `json:"id"`          // tool_use
 	Name      string          `json:"name"`        // tool_use
 	Input     json.RawMessage `json:"input"`       // tool_use
 	ToolUseID string          `json:"tool_use_id"` // tool_result
@@ -110,6 +111,7 @@ type translator struct {
 	byMsg map[string][]*streamedBlock // streamed text blocks by message id, in order
 	wrote bool                        // assistant text went out in this turn
 	tail  string                      // the last bytes of assistant text that went out
+	files map[string]string           // the file a file tool names (FilePath), by tool_use id
 }
 
 func newTranslator(workDir string) *translator {
@@ -125,6 +127,7 @@ func (tr *translator) reset() {
 	tr.byMsg = map[string][]*streamedBlock{}
 	tr.wrote = false
 	tr.tail = ""
+	tr.files = map[string]string{}
 }
 
 // text sends one piece of assistant text. A piece that begins a new block is preceded by a blank
@@ -276,6 +279,9 @@ func (tr *translator) assistant(ln *outLine, emit func(Output)) error {
 			}
 			tr.assistantText(msg.ID, b.Text, emit)
 		case "tool_use", "server_tool_use":
+			if f := FilePath(b.Name, b.Input); f != "" && b.ID != "" {
+				tr.files[b.ID] = f
+			}
 			line := toolSummary(b.Name, b.Input, tr.workDir)
 			if sub {
 				line = "  " + line
@@ -324,13 +330,15 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		if b.Type != "tool_result" {
 			continue
 		}
+		file := tr.files[b.ToolUseID]
+		delete(tr.files, b.ToolUseID)
 		line := toolResultSummary(b)
 		if sub {
 			line = "  " + line
 		}
-		emit(Output{Text: line, Stream: wire.StreamTool})
+		emit(Output{Text: line, Stream: wire.StreamTool, File: file})
 		if out := toolOutput(toolResultText(b.Content)); out != "" {
-			emit(Output{Text: out, Stream: wire.StreamToolOutput})
+			emit(Output{Text: out, Stream: wire.StreamToolOutput, File: file})
 		}
 	}
 	return nil

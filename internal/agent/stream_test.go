@@ -14,7 +14,12 @@ func feed(t *testing.T, workDir string, lines ...string) []string {
 	t.Helper()
 	tr := newTranslator(workDir)
 	var got []string
-	emit := func(o Output) { got = append(got, o.Stream+":"+o.Text) }
+	emit := func(o Output) {
+		if o.File != "" {
+			o.Text += " [of " + o.File + "]"
+		}
+		got = append(got, o.Stream+":"+o.Text)
+	}
 	for _, l := range lines {
 		var ln outLine
 		if err := json.Unmarshal([]byte(l), &ln); err != nil {
@@ -132,6 +137,19 @@ func TestTranslator(t *testing.T) {
 				`{"type":"user","message":{"content":[{"type":"tool_result","content":[{"type":"text","text":"package a"}]}]},"parent_tool_use_id":"toolu_9"}`,
 			},
 			want: []string{"tool:  Read: a.go", "tool:  -> package a"},
+		},
+		{
+			// A file tool's result is that file's text: its lines name the file, for the
+			// party to show only as far as it shares it (a reviewer's Read of .env went to
+			// every viewer). Other tools' results name none.
+			name: "a file tool's result names its file",
+			lines: []string{
+				`{"type":"assistant","message":{"id":"m1","content":[{"type":"tool_use","id":"t1","name":"Read","input":{"file_path":"/w/.env"}},{"type":"tool_use","id":"t2","name":"Grep","input":{"pattern":"KEY"}}]},"parent_tool_use_id":null}`,
+				`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":"1\tKEY=abc\n2\tB=c"},{"type":"tool_result","tool_use_id":"t2","content":".env:KEY=abc\nb.go:KEY"}]},"parent_tool_use_id":null}`,
+				`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":"again"}]},"parent_tool_use_id":null}`,
+			},
+			want: []string{"tool:Read: .env", "tool:Grep: KEY", "tool:-> 1 KEY=abc (+1 lines) [of /w/.env]", "tool_output:1\tKEY=abc\n2\tB=c\n [of /w/.env]",
+				"tool:-> .env:KEY=abc (+1 lines)", "tool_output:.env:KEY=abc\nb.go:KEY\n", "tool:-> again"},
 		},
 		{
 			name: "a synthetic API error message is left to the result",

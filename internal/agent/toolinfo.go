@@ -79,17 +79,24 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 // any depth, in lower case.
 var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true}
 
-// EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,
-// NotebookEdit) of a file inside workdir — its folder resolved through any symbolic links
-// — and not in one of protectedDirs: what a party in "edits" allows without asking, as
-// Claude Code's acceptEdits does for edits.
 // EditPath is the file an edit tool (Edit, MultiEdit, Write, NotebookEdit) names in
 // input, as given; "" for any other tool or an input without one.
 func EditPath(tool string, input json.RawMessage) string {
+	switch tool {
+	case "Edit", "MultiEdit", "Write", "NotebookEdit":
+		return FilePath(tool, input)
+	}
+	return ""
+}
+
+// FilePath is the one file a file tool names in input, as given — an edit tool's, or
+// Read's and NotebookRead's, whose results are that file's text; "" for any other tool or
+// an input without one.
+func FilePath(tool string, input json.RawMessage) string {
 	key := "file_path"
 	switch tool {
-	case "Edit", "MultiEdit", "Write":
-	case "NotebookEdit":
+	case "Edit", "MultiEdit", "Write", "Read":
+	case "NotebookEdit", "NotebookRead":
 		key = "notebook_path"
 	default:
 		return ""
@@ -102,6 +109,10 @@ func EditPath(tool string, input json.RawMessage) string {
 	return path
 }
 
+// EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,
+// NotebookEdit) of a file inside workdir — its folder resolved through any symbolic links
+// — and not in one of protectedDirs: what a party in "edits" allows without asking, as
+// Claude Code's acceptEdits does for edits.
 func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 	if workdir == "" {
 		return false

@@ -424,3 +424,62 @@ func TestRealClaudeOwnAllowRuleIsTold(t *testing.T) {
 		t.Fatalf("the allowed touch did not run: %v", err)
 	}
 }
+
+// TestRealClaudeReadOfASecretIsNotShown: the real Claude Code reads a file in its working
+// directory without asking anyone (a Read is not a can_use_tool request there), and its
+// result is the file's text. A party that shares only the changes shows nobody a .env's
+// text (a reviewer's viewer got AWS_SECRET_ACCESS_KEY); the agent still gets the file,
+// and a file that is not a secret is shown as before.
+func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	workdir := t.TempDir()
+	for name, text := range map[string]string{".env": "AWS_SECRET_ACCESS_KEY=abc123\nDB_PASSWORD=hunter2\n", "notes.txt": "line one of the notes\nline two\n"} {
+		if err := os.WriteFile(filepath.Join(workdir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var results []testkit.ToolResult
+	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
+		mu.Lock()
+		defer mu.Unlock()
+		results = append(results, req.ToolResults...)
+		switch {
+		case len(req.ToolResults) > 0 && strings.Contains(req.LastUserText, "read the env"):
+			return testkit.AnthropicReply{Text: "Read it."}
+		case strings.Contains(req.LastUserText, "read the env"):
+			return testkit.ToolUse("Read", map[string]any{"file_path": filepath.Join(workdir, ".env")})
+		}
+		return testkit.AnthropicReply{Text: "ok"}
+	})
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
+	_, own := hostMember(t, h)
+	vic := join(t, h.ViewerInvite(), "vic")
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), "please read the env"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []interface {
+		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+	}{vic, alice, own} {
+		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+		var out strings.Builder
+		for _, ev := range evs {
+			if ev.Kind == wire.KindOutput {
+				out.WriteString(ev.Stream + ": " + ev.Text)
+			}
+		}
+		got := out.String()
+		if strings.Contains(got, "abc123") || strings.Contains(got, "hunter2") || !strings.Contains(got, "-> (its text is not shown: this file usually holds secrets)") {
+			t.Errorf("what a member saw of the Read of .env:\n%s", got)
+		}
+		if len(permissions(evs, "")) != 0 {
+			t.Errorf("the Read asked: %+v", permissions(evs, ""))
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(results) != 1 || !strings.Contains(results[0].Content, "abc123") {
+		t.Fatalf("the tool results the API got: %+v; want the file's text", results)
+	}
+}

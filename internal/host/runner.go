@@ -247,7 +247,10 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 			first = false
 			r.onSession(a.SessionID())
 		}
-		if io.Out != nil {
+		switch {
+		case o.File != "" && io.FileOut != nil:
+			io.FileOut(o.Stream, o.Text, o.File)
+		case io.Out != nil:
 			io.Out(o.Stream, o.Text)
 		}
 	}

@@ -395,6 +395,9 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 				p.post(func() { p.output(stream, s) })
 			}
 		},
+		FileOut: func(stream, s, file string) {
+			p.post(func() { p.fileOutput(stream, s, file) })
+		},
 		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
 			return p.ask(actx, batchID, req)
 		},

@@ -80,6 +80,10 @@ func (e *StartError) Unwrap() error { return e.Err }
 type TurnIO struct {
 	// Out receives output as it streams.
 	Out func(stream, text string)
+	// FileOut receives a tool result's lines that are one file's text (a Read's result,
+	// an edit's snippet; agent.Output.File), which the party shows only as far as it
+	// shares that file. A runner without it calls Out.
+	FileOut func(stream, text, file string)
 	// Ask asks the party whether a tool may be used; it blocks until a decision, the
 	// permission timeout, or ctx's end (then it denies). Nil means deny everything.
 	Ask func(ctx context.Context, req ToolRequest) ToolDecision

@@ -62,6 +62,29 @@ func (p *Party) shownDetail(req ToolRequest) string {
 	return req.Detail
 }
 
+// fileOutput is output that is one file's text (TurnIO.FileOut): sent as far as the party
+// shares that file, as shownDetail shows an edit's text — its result line says why not,
+// its text goes nowhere (a reviewer's Read of .env went to every viewer, unasked: Claude
+// Code reads the working directory without asking). Runs on the loop.
+func (p *Party) fileOutput(stream, text, file string) {
+	why := ""
+	switch {
+	case p.wsLevel == wire.WorkspaceTree:
+	case workspace.IsSecret(strings.ReplaceAll(file, "\\", "/")):
+		why = "its text is not shown: this file usually holds secrets"
+	case p.wsLevel == wire.WorkspaceOff:
+		why = "its text is not shown: the party shares no files of the working directory"
+	}
+	if why != "" {
+		if stream != wire.StreamTool {
+			return
+		}
+		indent := text[:len(text)-len(strings.TrimLeft(text, " "))] // a subagent's line
+		text = indent + "-> (" + why + ")"
+	}
+	p.output(stream, text)
+}
+
 // editsSecret says whether request req edits a file that usually holds credentials, by
 // the path the agent gave (a reviewer's: a Summary cut at 200 characters, or with
 // Windows' separators, hid ".env" from the check), else by its Summary.

@@ -329,3 +329,55 @@ func TestEditsModeJudgesTheFileByItsPath(t *testing.T) {
 		t.Errorf("the detail of the long .env path: %q", got)
 	}
 }
+
+// fileRunner's turn sends a Read's result lines through FileOut, as the host's runner does.
+type fileRunner struct {
+	fakeRunner
+	file string
+}
+
+func (r *fileRunner) RunTurn(_ context.Context, _ string, io TurnIO) (TurnResult, error) {
+	io.Out(wire.StreamTool, "Read: "+r.file)
+	io.FileOut(wire.StreamTool, "  -> 1\tKEY=hunter2 (+1 lines)", r.file)
+	io.FileOut(wire.StreamToolOutput, "1\tKEY=hunter2\n2\tB=c\n", r.file)
+	io.Out(wire.StreamAssistant, "read it")
+	return TurnResult{}, nil
+}
+
+// A file's text in a tool's result is the folder's content too: it reaches members only as
+// far as the party shares that file (a reviewer's Read of .env, which Claude Code does
+// without asking, went to every viewer).
+func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
+	cases := []struct {
+		level, file string
+		shown       bool
+		why         string
+	}{
+		{wire.WorkspaceChanges, "/w/.env", false, "  -> (its text is not shown: this file usually holds secrets)\n"},
+		{wire.WorkspaceChanges, `C:\w\deploy\id_rsa`, false, "  -> (its text is not shown: this file usually holds secrets)\n"},
+		{wire.WorkspaceOff, "/w/main.go", false, "  -> (its text is not shown: the party shares no files of the working directory)\n"},
+		{wire.WorkspaceChanges, "/w/main.go", true, ""},
+		{wire.WorkspaceTree, "/w/.env", true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.level+" "+c.file, func(t *testing.T) {
+			p, col, id := start(t, Config{Runner: &fileRunner{file: c.file}})
+			_ = p.do(func() { p.wsLevel = c.level })
+			promptAs(t, p, id, "read it")
+			evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+			var out strings.Builder
+			for _, ev := range evs {
+				if ev.Kind == wire.KindOutput {
+					out.WriteString(ev.Stream + ":" + ev.Text)
+				}
+			}
+			got := out.String()
+			if strings.Contains(got, "hunter2") != c.shown {
+				t.Fatalf("output (shown: want %v):\n%s", c.shown, got)
+			}
+			if !strings.Contains(got, "Read: "+c.file) || !strings.Contains(got, "read it") || !strings.Contains(got, c.why) {
+				t.Fatalf("output lacks the tool line, the reply or %q:\n%s", c.why, got)
+			}
+		})
+	}
+}
