@@ -3,7 +3,8 @@
 // the host shares the whole tree — the directory listing. It never reads outside the
 // working directory, never under .git, never an ignored file, never through a symlink.
 //
-// It uses the git binary for everything: git already knows .gitignore, rename detection,
+// It uses the git binary for everything: git already knows .gitignore (and the host's
+// other ignore files are given to it: ignore.go), rename detection,
 // binary files and unified diffs, so nothing here re-implements them. Git runs against a
 // private repository in the data directory (its own GIT_DIR, the working directory as
 // GIT_WORK_TREE, throwaway index files), so the host's own repository — its index, HEAD
@@ -86,7 +87,9 @@ type Workspace struct {
 	last     string    // tree id of the latest Changes
 	lastAt   time.Time // when that snapshot began
 	lastList []wire.FileChange
-	excluded []string // folders inside the working directory that are never shown
+	excluded []string       // folders inside the working directory that are never shown
+	ignores  []ignoreSource // the host's ignore files beyond the folder's own .gitignore
+	excludes []byte         // what info/exclude was last written with (nil: not yet)
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository
@@ -113,6 +116,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
 	w := &Workspace{dir: abs, gitDir: filepath.Join(stateDir, "git"), opts: opts, git: git}
+	w.ignores = ignoreSources(ctx, git, abs)
 	for _, ex := range append([]string{stateDir}, opts.Exclude...) {
 		if exAbs, err := filepath.Abs(ex); err == nil {
 			if real, err := filepath.EvalSymlinks(exAbs); err == nil {
@@ -246,6 +250,9 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	// time (under w.mu, or in Open before anyone has the workspace), and run waits for
 	// its git to end, so a lock here is always a dead git's.
 	if err := os.Remove(filepath.Join(w.gitDir, "now.index.lock")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", 0, fmt.Errorf("workspace: %w", err)
+	}
+	if err := w.writeExcludes(); err != nil {
 		return "", 0, fmt.Errorf("workspace: %w", err)
 	}
 	args := []string{"add", "--all", "--ignore-errors", "--", "."}

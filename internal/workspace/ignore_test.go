@@ -1,0 +1,98 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestRebasePattern(t *testing.T) {
+	cases := []struct {
+		line, prefix, want string
+		ok                 bool
+	}{
+		{"notes.txt", "", "notes.txt", true},
+		{"/docs/private.md", "", "/docs/private.md", true},
+		{"# a comment", "", "", false},
+		{"   ", "sub", "", false},
+		{"*.bak", "sub", "*.bak", true},         // any depth
+		{"secrets/", "sub", "secrets/", true},   // a folder at any depth
+		{"!keep.bak", "sub", "!keep.bak", true}, // negation, any depth
+		{"sub/local.cfg", "sub", "/local.cfg", true},
+		{"/sub/deep/x.txt", "sub", "/deep/x.txt", true},
+		{"!/sub/x.txt", "sub", "!/x.txt", true},
+		{"a/b/c.txt", "a/b", "/c.txt", true},
+		{"other/x.txt", "sub", "", false}, // not in the working directory
+		{"sub/", "sub", "sub/", true},     // a folder named sub at any depth
+		{"**/cache/*.tmp", "sub", "**/cache/*.tmp", true},
+		{"*/local.cfg", "sub", "", false}, // a wildcard above: cannot tell
+	}
+	for _, c := range cases {
+		got, ok := rebasePattern(c.line, c.prefix)
+		if got != c.want || ok != c.ok {
+			t.Errorf("rebasePattern(%q, %q) = %q, %v; want %q, %v", c.line, c.prefix, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+// The host's git ignores more than the folder's own .gitignore files: the repository's
+// .git/info/exclude, the user's global ignore file, and the .gitignore of folders above
+// the working directory. None of those files is shown, listed or diffed (a reviewer's
+// notes.txt, excluded in .git/info/exclude, had its diff shown to every member).
+func TestTheHostsOtherIgnoreFilesAreHonoured(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	write(t, home, ".gitconfig", "[core]\n\texcludesFile = ~/my-ignore\n")
+	write(t, home, "my-ignore", "*.private\n")
+
+	repo := t.TempDir()
+	write(t, repo, "README.md", "top\n")
+	write(t, repo, ".gitignore", "*.bak\nsub/local.cfg\nother/x.txt\n")
+	write(t, repo, "sub/main.go", "package main\n")
+	gitInit(t, repo)
+	write(t, repo, ".git/info/exclude", "# local\nnotes.txt\n/sub/draft.md\n")
+	dir := filepath.Join(repo, "sub")
+
+	ctx := context.Background()
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"notes.txt", "deep/notes.txt", "draft.md", "key.private", "old.bak", "local.cfg", "seen.go"} {
+		write(t, dir, f, "db password: hunter2\n")
+	}
+	files, _, err := w.Changes(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Path)
+	}
+	if !slices.Equal(names, []string{"seen.go"}) {
+		t.Fatalf("changes %v, want only seen.go", names)
+	}
+	for _, p := range []string{"notes.txt", "draft.md", "key.private", "old.bak", "local.cfg"} {
+		if _, err := w.Diff(ctx, p, true); !errors.Is(err, ErrPath) {
+			t.Errorf("diff %s: %v, want refused", p, err)
+		}
+	}
+	ents, err := w.Tree(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name != "main.go" && e.Name != "seen.go" && e.Name != "deep" {
+			t.Errorf("tree lists %s", e.Name)
+		}
+	}
+
+	// The host adds to info/exclude during the party: from the next look on, hidden too.
+	write(t, repo, ".git/info/exclude", "notes.txt\n/sub/draft.md\nseen.go\n")
+	if files, _, err := w.Changes(ctx, true); err != nil || len(files) != 0 {
+		t.Fatalf("changes after the exclude grew: %+v %v", files, err)
+	}
+}
