@@ -7,14 +7,75 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-// State returns the party's state with the events after since.
+// State returns the party's state with the events after since (Party.getState). History
+// older than the memory window is read back from the journal off the loop: a reviewer's
+// getState(0) of 25 MB held the loop for 300 ms, every member's output waiting behind it,
+// and any member, a viewer too, could ask again and again.
 func (p *Party) State(since int64) (wire.State, error) {
-	var st wire.State
-	err := p.do(func() { st = p.state(since) })
-	return st, err
+	var r *replay
+	var from, upTo int64
+	if err := p.do(func() {
+		r = p.newReplay(since)
+		if from, upTo = r.journalRange(p); from == 0 {
+			r.addWindow(p)
+		}
+	}); err != nil {
+		return wire.State{}, err
+	}
+	if from == 0 {
+		return r.st, nil
+	}
+	r.addJournal(p, from, upTo, -1)
+	if r.st.Truncated {
+		return r.st, nil
+	}
+	// The rest is in memory, as it is now: the head is taken again with it, so that the
+	// state's seq is never behind its last event.
+	err := p.do(func() {
+		read := r
+		r = p.newReplay(since)
+		r.st.Events, r.st.RawEvents, r.used, r.next = read.st.Events, read.st.RawEvents, read.used, read.next
+		if p.windowFirst() > upTo {
+			// The window moved on while the journal was read: the client pages on (an
+			// event at least was added: the journal range was not empty).
+			r.st.Truncated = true
+			return
+		}
+		r.addWindow(p)
+	})
+	return r.st, err
 }
 
-func (p *Party) state(since int64) wire.State {
+// helloJournalMax bounds the history a remote member's hello reads back from the journal
+// on the loop: the joiner pages on for the rest with Party.getState, which reads it off
+// the loop. (A variable for the tests.)
+var helloJournalMax = 1 << 20
+
+// state is the party's state with the events after since, built on the loop: a hello's
+// and a watcher's. At most journalMax bytes of it are read from the journal (< 0: as much
+// as the reply holds).
+func (p *Party) state(since int64, journalMax int) wire.State {
+	r := p.newReplay(since)
+	if from, upTo := r.journalRange(p); from != 0 {
+		r.addJournal(p, from, upTo, journalMax)
+		if r.st.Truncated {
+			return r.st
+		}
+	}
+	r.addWindow(p)
+	return r.st
+}
+
+// replay builds a state reply: its head, then events oldest first within one host
+// message.
+type replay struct {
+	st           wire.State
+	next         int64 // the seq of the next event wanted
+	budget, used int   // bytes of event JSON the reply may carry, and carries
+}
+
+// newReplay is the state's head, with no events yet. Runs on the loop.
+func (p *Party) newReplay(since int64) *replay {
 	st := wire.State{
 		Seq:          p.seq,
 		Phase:        p.phase,
@@ -28,61 +89,77 @@ func (p *Party) state(since int64) wire.State {
 	if since < 0 {
 		since = 0
 	}
-	if since >= p.seq {
-		return st
-	}
-	// Fit the replay into one host message: measure the rest, then add events oldest first.
+	// Fit the replay into one host message: measure the rest, then add events.
 	head, _ := json.Marshal(st)
-	budget := p.cfg.MaxMessage - len(head) - 4096
-	used := 0
-	add := func(ev wire.Event, raw json.RawMessage) bool {
-		// At least one event per reply, so that paging always progresses (an event is far
-		// below the host's message limit: prompts are at most 32 KiB, output events at most 64 KiB).
-		if used+len(raw)+1 > budget && len(st.Events) > 0 {
-			st.Truncated = true
+	return &replay{st: st, next: since + 1, budget: p.cfg.MaxMessage - len(head) - 4096}
+}
+
+// add adds one event, unless the reply is full (then it is truncated).
+func (r *replay) add(ev wire.Event, raw json.RawMessage) bool {
+	// At least one event per reply, so that paging always progresses (an event is far
+	// below the host's message limit: prompts are at most 32 KiB, output events at most 64 KiB).
+	if r.used+len(raw)+1 > r.budget && len(r.st.Events) > 0 {
+		r.st.Truncated = true
+		return false
+	}
+	r.used += len(raw) + 1
+	r.st.Events = append(r.st.Events, ev)
+	r.st.RawEvents = append(r.st.RawEvents, raw) // encoded as they are (wire.State.MarshalJSON)
+	r.next = ev.Seq + 1
+	return true
+}
+
+// journalRange is the seqs [from, upTo) wanted that only the journal holds now, or 0, 0.
+// Runs on the loop.
+func (r *replay) journalRange(p *Party) (from, upTo int64) {
+	first := p.windowFirst()
+	if r.next > p.seq || r.next >= first || p.cfg.Journal == nil {
+		return 0, 0
+	}
+	return r.next, first
+}
+
+// addJournal adds the events [from, upTo) read back from the journal, stopping (truncated)
+// once max bytes of them were read, unless max < 0. The journal is read without the loop.
+func (r *replay) addJournal(p *Party, from, upTo int64, max int) {
+	read := 0
+	err := p.cfg.Journal.Events(from, func(seq int64, raw json.RawMessage) bool {
+		if seq >= upTo {
 			return false
 		}
-		used += len(raw) + 1
-		st.Events = append(st.Events, ev)
-		st.RawEvents = append(st.RawEvents, raw) // encoded as they are (wire.State.MarshalJSON)
-		return true
-	}
-	next := since + 1
-	first := p.windowFirst()
-	if next < first && p.cfg.Journal != nil {
-		// Older than the memory window: read it back from the journal.
-		err := p.cfg.Journal.Events(next, func(seq int64, raw json.RawMessage) bool {
-			if seq >= first {
-				return false
-			}
-			var ev wire.Event
-			if json.Unmarshal(raw, &ev) != nil {
-				return true // a damaged line: skipped, as the journal's reader does
-			}
-			if !add(ev, append(json.RawMessage(nil), raw...)) {
-				return false
-			}
-			next = seq + 1
-			return true
-		})
-		if err != nil {
-			p.log.Error("read history from the journal", "err", err)
+		if max >= 0 && read >= max && len(r.st.Events) > 0 {
+			r.st.Truncated = true
+			return false
 		}
-		if st.Truncated {
-			return st
+		read += len(raw)
+		var ev wire.Event
+		if json.Unmarshal(raw, &ev) != nil {
+			return true // a damaged line: skipped, as the journal's reader does
 		}
-		next = first
+		return r.add(ev, append(json.RawMessage(nil), raw...))
+	})
+	if err != nil {
+		p.log.Error("read history from the journal", "err", err)
 	}
-	i := int(next - first)
+	if !r.st.Truncated {
+		r.next = upTo
+	}
+}
+
+// addWindow adds the events held in memory from r.next on. Runs on the loop.
+func (r *replay) addWindow(p *Party) {
+	if r.next > p.seq {
+		return
+	}
+	i := int(r.next - p.windowFirst())
 	if i < 0 {
 		i = 0
 	}
 	for ; i < len(p.win); i++ {
-		if !add(p.win[i].ev, p.win[i].raw) {
+		if !r.add(p.win[i].ev, p.win[i].raw) {
 			break
 		}
 	}
-	return st
 }
 
 // windowFirst is the seq of the oldest event held in memory (p.seq+1 when none is).

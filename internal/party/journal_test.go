@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,6 +105,82 @@ func TestReplayFromJournalAcrossTheWindow(t *testing.T) {
 	}
 	if !res.State.Truncated || len(res.State.Events) == 0 || res.State.Events[0].Seq != 1 {
 		t.Fatalf("hello replay: %d events, truncated %v", len(res.State.Events), res.State.Truncated)
+	}
+}
+
+// gatedJournal holds each read of the history, once gated, until the test releases it.
+type gatedJournal struct {
+	*journal.Writer
+	gated            atomic.Bool
+	reading, release chan struct{}
+}
+
+func (g *gatedJournal) Events(from int64, fn func(int64, json.RawMessage) bool) error {
+	if g.gated.Load() {
+		g.reading <- struct{}{}
+		<-g.release
+	}
+	return g.Writer.Events(from, fn)
+}
+
+// A getState that reads its history back from the journal does it off the party's loop:
+// the party goes on meanwhile (a reviewer's getState(0) of 25 MB held the loop for 300 ms,
+// every member's output waiting behind it, and any member could ask again and again).
+func TestStateReadsTheJournalOffTheLoop(t *testing.T) {
+	g := &gatedJournal{Writer: newJournal(t, t.TempDir(), "pg"), reading: make(chan struct{}), release: make(chan struct{})}
+	p, col, id := start(t, Config{Journal: g, MemoryWindow: 8 << 10, ID: "pg", PromptEvery: time.Millisecond, PromptBurst: 1000})
+	runTurns(t, p, col, id, 20, 2000)
+	live := col.waitFor(t, "idle", func(evs []wire.Event) bool {
+		return evs[len(evs)-1].Kind == wire.KindPhase && evs[len(evs)-1].Phase == wire.PhaseIdle
+	})
+	g.gated.Store(true)
+	type reply struct {
+		st  wire.State
+		err error
+	}
+	done := make(chan reply, 1)
+	go func() {
+		st, err := p.State(0)
+		done <- reply{st, err}
+	}()
+	<-g.reading
+	loop := make(chan error, 1)
+	go func() { loop <- p.do(func() {}) }()
+	select {
+	case err := <-loop:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		close(g.release)
+		t.Fatal("the party's loop waited for a getState's read of the journal")
+	}
+	close(g.release)
+	r := <-done
+	if r.err != nil || len(r.st.Events) != len(live) || r.st.Truncated || r.st.Seq != live[len(live)-1].Seq {
+		t.Fatalf("getState(0): %d events (want %d), truncated %v, seq %d, %v", len(r.st.Events), len(live), r.st.Truncated, r.st.Seq, r.err)
+	}
+	for i, ev := range r.st.Events {
+		if ev.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d", i, ev.Seq)
+		}
+	}
+
+	// A hello reads the journal on the loop (it must, to start the events after it without
+	// a gap), but only so much of it: the joiner pages on with getState.
+	g.gated.Store(false)
+	defer func(was int) { helloJournalMax = was }(helloJournalMax)
+	helloJournalMax = 4 << 10
+	late := newCollector()
+	res, err := p.Join(JoinRequest{Name: "late", Token: token, Sub: late, Conn: late})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(res.State.Events); !res.State.Truncated || n == 0 || n > len(live)/4 || res.State.Events[0].Seq != 1 {
+		t.Fatalf("hello: %d events of %d, truncated %v", n, len(live), res.State.Truncated)
+	}
+	if got, _ := pageAll(t, p, res.State.Events[len(res.State.Events)-1].Seq); len(got)+len(res.State.Events) < len(live) {
+		t.Fatalf("paged on from the hello: %d + %d events, want at least %d", len(res.State.Events), len(got), len(live))
 	}
 }
 

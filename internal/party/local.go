@@ -59,7 +59,7 @@ func (p *Party) Watch() (*Local, wire.State, error) {
 	l := newLocal(p)
 	var st wire.State
 	err := p.do(func() {
-		st = p.state(0)
+		st = p.state(0, -1)
 		p.observers[l] = struct{}{}
 	})
 	if err != nil {

@@ -166,7 +166,11 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
 	you := m.Member
 	you.Session = m.session
-	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since)}
+	journalMax := helloJournalMax
+	if _, local := req.Conn.(*Local); local {
+		journalMax = -1 // the host's own terminal or window, in this process: no one to page
+	}
+	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since, journalMax)}
 	if req.Reply != nil {
 		req.Reply(res)
 	}
