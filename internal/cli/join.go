@@ -14,6 +14,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
@@ -99,20 +100,20 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if dataDir == "" {
 		dataDir = defaultDataDir()
 	}
-	members, memberKey := rejoinStore{dir: filepath.Join(dataDir, "joined")}, rejoinKey(inv, name)
-	release, mine := members.take(memberKey)
+	members, memberKey := membership.Store{Dir: filepath.Join(dataDir, "joined")}, membership.Key(inv, name)
+	release, mine := members.Take(memberKey)
 	defer release()
 	if !mine {
-		members = rejoinStore{} // another terminal is that member now: this one is someone new
+		members = membership.Store{} // another terminal is that member now: this one is someone new
 	}
-	was := rejoinRecord{}
+	was := membership.Record{}
 	if newMember {
-		members.forget(memberKey)
+		members.Forget(memberKey)
 	} else {
-		was = members.load(memberKey)
+		was = members.Load(memberKey)
 	}
 	if was.ClientID == "" {
-		was = rejoinRecord{ClientID: newClientID()}
+		was = membership.Record{ClientID: membership.NewClientID()}
 	}
 	cfg := client.Config{
 		Invite:   inv,
@@ -126,7 +127,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			pr.hello(h)
 			if first {
 				first = false
-				if err := members.save(memberKey, rejoinRecord{ClientID: was.ClientID, Session: h.You.Session}); err != nil {
+				if err := members.Save(memberKey, membership.Record{ClientID: was.ClientID, Session: h.You.Session}); err != nil {
 					log.Info("membership not kept", "err", err)
 				}
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
@@ -190,8 +191,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		// That member is gone (removed by a host, or the party ended and was resumed
 		// without it): join as someone new, with the invite.
 		log.Info("the kept membership was refused", "err", err)
-		members.forget(memberKey)
-		was = rejoinRecord{ClientID: newClientID()}
+		members.Forget(memberKey)
+		was = membership.Record{ClientID: membership.NewClientID()}
 		cfg.ClientID, cfg.Session = was.ClientID, ""
 		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
 		c, err = client.Join(ctx, cfg)

@@ -1,4 +1,4 @@
-package cli
+package membership
 
 import (
 	"os"
@@ -15,41 +15,41 @@ func TestRejoinStore(t *testing.T) {
 	inv := invite.Invite{Host: "127.0.0.1", Port: 4242, Token: "tok"}
 	other := inv
 	other.Token = "rotated"
-	if rejoinKey(inv, "Bob") != rejoinKey(inv, "bob") || rejoinKey(inv, "bob") == rejoinKey(inv, "ann") || rejoinKey(inv, "bob") == rejoinKey(other, "bob") {
+	if Key(inv, "Bob") != Key(inv, "bob") || Key(inv, "bob") == Key(inv, "ann") || Key(inv, "bob") == Key(other, "bob") {
 		t.Error("the key is not one per invite and name")
 	}
-	s := rejoinStore{dir: filepath.Join(t.TempDir(), "joined")}
-	key := rejoinKey(inv, "bob")
-	if r := s.load(key); r != (rejoinRecord{}) {
+	s := Store{Dir: filepath.Join(t.TempDir(), "joined")}
+	key := Key(inv, "bob")
+	if r := s.Load(key); r != (Record{}) {
 		t.Errorf("nothing kept yet: %+v", r)
 	}
-	want := rejoinRecord{ClientID: "c1", Session: "s1"}
-	if err := s.save(key, want); err != nil {
+	want := Record{ClientID: "c1", Session: "s1"}
+	if err := s.Save(key, want); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.load(key); r != want {
+	if r := s.Load(key); r != want {
 		t.Errorf("load %+v, want %+v", r, want)
 	}
 	if fi, err := os.Stat(s.path(key)); err != nil || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600) {
 		t.Errorf("the record's file: %v %v", fi.Mode(), err)
 	}
-	release, ok := s.take(key)
+	release, ok := s.Take(key)
 	if !ok {
 		t.Fatal("the first terminal could not take the record")
 	}
 	if runtime.GOOS != "windows" {
-		if _, ok := s.take(key); ok {
+		if _, ok := s.Take(key); ok {
 			t.Error("a second terminal took the record while the first has it")
 		}
 	}
 	release()
-	if release, ok := s.take(key); !ok {
+	if release, ok := s.Take(key); !ok {
 		t.Error("the record was not free again after its terminal let it go")
 	} else {
 		release()
 	}
-	s.forget(key)
-	if r := s.load(key); r != (rejoinRecord{}) {
+	s.Forget(key)
+	if r := s.Load(key); r != (Record{}) {
 		t.Errorf("after forget: %+v", r)
 	}
 }

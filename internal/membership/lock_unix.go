@@ -1,15 +1,15 @@
 //go:build unix
 
-package cli
+package membership
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockMembership takes the lock file at path for this process (released when it exits or
+// lock takes the lock file at path for this process (released when it exits or
 // closes the file): false when another terminal holds it.
-func lockMembership(path string) (*os.File, bool) {
+func lock(path string) (*os.File, bool) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, false

@@ -1,0 +1,107 @@
+// Package membership keeps what brings a terminal or a window back into a party as the
+// same member after it was closed or killed: its client_id and its member session
+// (PROTOCOL.md §4), one record per invite and name, in the data directory.
+package membership
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/atomicfile"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/term"
+)
+
+// Without it a restarted `join` was a new member of the same name — a co-host lost the
+// role, and the old one stayed "away" for a host to guess which to /kick (a tester's); the
+// window had the same fault. One file per invite and name, readable by its user only: the
+// session is a secret, as the invite's token is. A terminal and a window that share a
+// data directory share the records; one of them at a time uses each (Take).
+
+// Record is what a terminal or window keeps of its membership.
+type Record struct {
+	ClientID string `json:"client_id"`
+	Session  string `json:"session"`
+}
+
+// Store keeps Records in Dir ("" keeps nothing).
+type Store struct{ Dir string }
+
+// Key names the record of one invite and name: a hash, so that neither the token
+// nor the name is in a file name.
+func Key(inv invite.Invite, name string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s", inv.Host, inv.Port, inv.Token, strings.ToLower(term.Name(name)))
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func (s Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }
+
+// Take makes this terminal (or window) the one that uses and keeps key's record while it runs: false
+// when another terminal has it now (it joined with the same invite and name), which then
+// keeps its membership, this one joining as someone new. release lets it go.
+func (s Store) Take(key string) (release func(), ok bool) {
+	if s.Dir == "" || os.MkdirAll(s.Dir, 0o700) != nil {
+		return func() {}, false
+	}
+	f, ok := lock(filepath.Join(s.Dir, key+".lock"))
+	if !ok {
+		return func() {}, false
+	}
+	return func() {
+		if f != nil {
+			f.Close()
+		}
+	}, true
+}
+
+// Load is the record for key; none (zero) when there is none or it cannot be read.
+func (s Store) Load(key string) Record {
+	var r Record
+	if s.Dir == "" {
+		return r
+	}
+	b, err := os.ReadFile(s.path(key))
+	if err != nil || json.Unmarshal(b, &r) != nil {
+		return Record{}
+	}
+	return r
+}
+
+// Save writes the record for key.
+func (s Store) Save(key string, r Record) error {
+	if s.Dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("keep the membership: %w", err)
+	}
+	b, _ := json.Marshal(r)
+	if err := atomicfile.Write(s.path(key), b, 0o600); err != nil {
+		return fmt.Errorf("keep the membership: %w", err)
+	}
+	return nil
+}
+
+// Forget removes the record for key.
+func (s Store) Forget(key string) {
+	if s.Dir == "" {
+		return
+	}
+	_ = os.Remove(s.path(key)) // a file left is tried next time, and refused again
+}
+
+// NewClientID is a client_id no other terminal or window has: 12 random bytes, in hex.
+func NewClientID() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
