@@ -45,6 +45,7 @@ type active struct {
 	stopErr  error
 	endOnce  sync.Once
 	done     chan struct{} // closed when pump (host) or watch (participant) returns
+	release  func()        // participant: lets the kept membership go (membership.Store.Take)
 }
 
 // controller is what carries host methods: the host's own membership, or the client.
@@ -133,6 +134,7 @@ func (a *active) emitAndUnlock(ev wire.Event) {
 // window with the reason.
 func (a *active) watch() {
 	defer close(a.done)
+	defer a.release()
 	<-a.c.Done()
 	err := a.c.Err()
 	a.m.finishWith(a, Ended{Reason: a.m.endReason(err), Kicked: errors.Is(err, client.ErrKicked)})

@@ -368,3 +368,75 @@ func TestKickSomeoneAway(t *testing.T) {
 		t.Fatalf("tina came back as the member that was removed (%s)", tinaID)
 	}
 }
+
+// A window that is closed (or killed) and opened again comes back as the member it was,
+// role included, as a terminal does: a restarted app was a new member of the same name,
+// and a co-host lost the role. A second window joining meanwhile with the same name is
+// someone new; a member a host removed joins again as someone new.
+func TestARestartedWindowComesBackAsItself(t *testing.T) {
+	h := startRemoteHost(t, true)
+	owner, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Leave()
+	go func() {
+		for range owner.Events() {
+		}
+	}()
+	dataDir := t.TempDir()
+	sameDir := func(c *Config) { c.DataDir = dataDir }
+	ctx := context.Background()
+	rec := newRecorder()
+	first := New(Config{Emitter: rec, DataDir: dataDir, Insecure: true})
+	info, err := first.Join(ctx, h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Rejoined {
+		t.Fatal("a first join said it came back")
+	}
+	if err := owner.SetRole(ctx, info.You.ID, wire.RoleHost); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, rec, "carol's new role", func(e wire.Event) bool { return e.Kind == wire.KindParticipants && e.Changed != nil })
+
+	// Another window with the same data directory, while the first is in: someone new.
+	other, err := newManager(t, newRecorder(), sameDir).Join(ctx, h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.You.ID == info.You.ID || other.Rejoined || other.You.Role != wire.RoleParticipant {
+		t.Fatalf("a second window: %+v rejoined %v", other.You, other.Rejoined)
+	}
+
+	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := first.Close(closeCtx); err != nil {
+		t.Fatal(err)
+	}
+	again := newManager(t, newRecorder(), sameDir)
+	back, err := again.Join(ctx, h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.You.ID != info.You.ID || back.You.Role != wire.RoleHost || !back.Rejoined {
+		t.Fatalf("the window opened again: %+v rejoined %v; want %s, a host", back.You, back.Rejoined, info.You.ID)
+	}
+
+	// Removed by a host: the kept session is refused, and the next join is someone new.
+	if err := owner.Kick(ctx, info.You.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for again.Snapshot().Role != "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	fresh, err := again.Join(ctx, h.Invite().String(), "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.You.ID == info.You.ID || fresh.Rejoined || fresh.You.Role != wire.RoleParticipant {
+		t.Fatalf("after the kick: %+v rejoined %v", fresh.You, fresh.Rejoined)
+	}
+}

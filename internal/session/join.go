@@ -6,11 +6,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -37,20 +40,47 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if m.clientID == "" || name != m.clientName {
 		m.clientID, m.clientName = randomClientID(), name
 	}
-	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{})}
-	c, err := client.Join(ctx, client.Config{
+	// The member this window (or a terminal, with the same data directory) was the last
+	// time it joined with this invite and name comes back as itself: a restarted app was a
+	// new member of the same name, and a co-host lost the role (as a terminal did).
+	members, key := m.memberships(), membership.Key(inv, name)
+	release, mine := members.Take(key)
+	if !mine {
+		members = membership.Store{} // in use by another window or terminal: someone new
+	}
+	was := members.Load(key)
+	if was.ClientID == "" {
+		was = membership.Record{ClientID: m.clientID}
+	}
+	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release}
+	cfg := client.Config{
 		Invite:   inv,
 		Name:     name,
-		ClientID: m.clientID,
+		ClientID: was.ClientID,
+		Session:  was.Session,
 		OnEvent:  a.onEvent,
 		OnHello:  a.onHello,
 		OnStatus: a.onStatus,
 		Backoff:  m.cfg.ClientBackoff,
 		Logger:   m.log,
-	})
+	}
+	c, err := client.Join(ctx, cfg)
+	if err != nil && was.Session != "" && errors.Is(err, client.ErrRefused) && ctx.Err() == nil {
+		// That member is gone (removed by a host, or the party ended and was resumed
+		// without it): someone new, with the invite.
+		m.log.Info("the kept membership was refused", "err", err)
+		members.Forget(key)
+		was = membership.Record{ClientID: m.clientID}
+		cfg.ClientID, cfg.Session = was.ClientID, ""
+		c, err = client.Join(ctx, cfg)
+	}
 	if err != nil {
+		release()
 		m.abort()
 		return Info{}, fmt.Errorf("join party: %w", err)
+	}
+	if err := members.Save(key, membership.Record{ClientID: was.ClientID, Session: c.Hello().You.Session}); err != nil {
+		m.log.Info("membership not kept", "err", err)
 	}
 	a.c = c
 	go a.watch()
@@ -72,6 +102,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if asked := term.Name(name); hello.You.Name != asked {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
 	}
+	info.Rejoined = was.Session != "" // it came back as the member it was: the window says so
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
 		return Info{}, err
@@ -91,6 +122,15 @@ func (m *Manager) RetryNow() error {
 		a.c.RetryNow() // false: connected already, nothing to do
 	}
 	return nil
+}
+
+// memberships is where joined windows keep their membership: the data directory's
+// "joined" folder, which `concordia join` uses too ("" keeps none).
+func (m *Manager) memberships() membership.Store {
+	if m.cfg.DataDir == "" {
+		return membership.Store{}
+	}
+	return membership.Store{Dir: filepath.Join(m.cfg.DataDir, "joined")}
 }
 
 // randomClientID is a client_id no other window has: 16 random bytes, in hex.

@@ -90,6 +90,9 @@ type Info struct {
 	// AskedName is the name asked for when the host gave another (it was taken: "tina"
 	// became "tina-2"); "" when it gave that one.
 	AskedName string `json:"asked_name,omitempty"`
+	// Rejoined is true when this window came back as the member it was the last time it
+	// joined with this invite and name (internal/membership), its role included.
+	Rejoined bool `json:"rejoined,omitempty"`
 }
 
 // Status is the payload of party:status.

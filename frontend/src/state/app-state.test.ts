@@ -396,6 +396,17 @@ describe('join', () => {
     expect(st.notices.map((n) => n.text)).toContain('You are called tina-2 in this party: tina is taken.');
   });
 
+  it('says so when this window came back as the member it was (a restarted app was someone new)', async () => {
+    const be = new FakeBackend();
+    const base = fakeSession('participant');
+    be.handlers.JoinParty = async () => ({ ...base, you: { ...base.you, role: 'host' as const }, rejoined: true });
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    expect(st.notices.map((n) => n.text)).toContain('You are back as the member you were in this party (a co-host).');
+  });
+
   it('joins, shows progress, and keeps events that arrive before the answer', async () => {
     const be = new FakeBackend();
     const answer = deferred<Session>();

@@ -4,6 +4,7 @@
 // display (Go is the parser: CheckInvite says whether the link is valid).
 
 import { errorText, type Backend } from './backend';
+import { roleLabel } from './host-control';
 import type { PartySession } from './party';
 
 /**
@@ -306,6 +307,11 @@ export class JoinDialog {
       if (s.asked_name) {
         // The host made the name unique (Go compares): said, or "tina-2" is a puzzle (a tester's).
         this.#hooks.notify('info', `You are called ${s.you.name} in this party: ${s.asked_name} is taken.`);
+      }
+      if (s.rejoined) {
+        // Go kept this membership from the last join with this link and name (a restarted
+        // app was a new member of the same name, and a co-host lost the role).
+        this.#hooks.notify('info', `You are back as the member you were in this party (a ${roleLabel(s.you.role)}).`);
       }
       return true;
     } catch (err) {

@@ -313,6 +313,8 @@ export interface Session {
   state: PartyState;
   /** The name asked for, when the host gave another (it was taken); left out otherwise. */
   asked_name?: string;
+  /** Joined: this window came back as the member it was the last time (Go keeps it per link and name). */
+  rejoined?: boolean;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */

@@ -146,6 +146,7 @@ export namespace session {
 	    viewer_invite: string;
 	    state: wire.State;
 	    asked_name?: string;
+	    rejoined?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -160,6 +161,7 @@ export namespace session {
 	        this.viewer_invite = source["viewer_invite"];
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
+	        this.rejoined = source["rejoined"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
