@@ -43,19 +43,38 @@ func CleanPath(p string) (string, error) {
 }
 
 // secretNames are files that hold credentials; in "changes" mode they are never listed or
-// diffed (a host who shares the whole tree chose to show them).
+// diffed (a host who shares the whole tree chose to show them). Matched against the
+// file's name in lower case. A tester found .pgpass, .env~, .env-prod, shell histories and
+// key.pem.bak shown (and, in "edits", written unasked).
 var secretNames = []string{
-	".env", ".env.*", "*.env", ".envrc", "*.pem", "*.key", "*.p12", "*.pfx", "*.keystore", "*.jks",
-	"id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", ".npmrc", ".pypirc", ".netrc", "_netrc",
-	".git-credentials", "credentials", "credentials.*", "*.secret", "*.secrets", "secrets.*",
-	".htpasswd", "*.kdbx", "*.tfvars", "*.tfstate",
+	".env", ".env*", "*.env", "*.pem", "*.pem.*", "*.key", "*.key.*", "*.p12", "*.pfx", "*.keystore",
+	"*.jks", "*.ppk", "*.gpg", "*.kdbx", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+	".npmrc", ".pypirc", ".netrc", "_netrc", ".pgpass", ".my.cnf", ".s3cfg", ".boto", ".dockercfg",
+	".git-credentials", "credentials", "credentials.*", "*credentials.json", "service-account*.json",
+	"*.secret", "*.secrets", "secrets.*", ".htpasswd", "*.tfvars", "*.tfstate", "*.tfstate.*",
+	"*_history", ".histfile",
 }
 
-// IsSecret reports whether p names a file that usually holds credentials.
+// secretDirs are folders of credentials: every file under one is a secret (.ssh, a cloud
+// tool's configuration: .kube/config, .docker/config.json, .aws/config, gh's hosts.yml).
+var secretDirs = map[string]bool{
+	".ssh": true, ".gnupg": true, ".aws": true, ".azure": true, ".kube": true, ".docker": true,
+	".config/gcloud": true, ".config/gh": true,
+}
+
+// IsSecret reports whether p names a file that usually holds credentials: by its name,
+// or by a folder it is in.
 func IsSecret(p string) bool {
-	base := strings.ToLower(path.Base(p))
+	lower := strings.ToLower(p)
+	base := path.Base(lower)
 	for _, pat := range secretNames {
 		if ok, _ := path.Match(pat, base); ok {
+			return true
+		}
+	}
+	dirs := strings.Split(path.Dir(lower), "/")
+	for i, d := range dirs {
+		if secretDirs[d] || i > 0 && secretDirs[dirs[i-1]+"/"+d] {
 			return true
 		}
 	}

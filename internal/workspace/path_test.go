@@ -43,12 +43,17 @@ func TestCleanPath(t *testing.T) {
 }
 
 func TestIsSecret(t *testing.T) {
-	for _, p := range []string{".env", "app/.env.local", "deploy/prod.pem", "id_rsa", "x/.npmrc", "CREDENTIALS", "infra/main.tfvars"} {
+	for _, p := range []string{".env", "app/.env.local", "deploy/prod.pem", "id_rsa", "x/.npmrc", "CREDENTIALS", "infra/main.tfvars",
+		// A tester's, shown or written unasked: backups and variants of .env, .pgpass, shell
+		// histories, a key's backup, cloud tools' configuration.
+		".env~", ".env-prod", ".env_local", ".envs", ".pgpass", ".bash_history", ".zsh_history", "key.pem.bak",
+		".kube/config", ".docker/config.json", ".config/gh/hosts.yml", "home/.ssh/known_hosts", ".aws/config",
+		".config/gcloud/application_default_credentials.json", "keys/service-account-prod.json", "/abs/path/.ENV.LOCAL"} {
 		if !IsSecret(p) {
 			t.Errorf("%s: want secret", p)
 		}
 	}
-	for _, p := range []string{"main.go", "env.go", "keys.go", "docs/environment.md"} {
+	for _, p := range []string{"main.go", "env.go", "keys.go", "docs/environment.md", "src/docker/Dockerfile", "config/app.yml", "history.go", "monkey.go", "tools/gh/main.go"} {
 		if IsSecret(p) {
 			t.Errorf("%s: not a secret", p)
 		}
