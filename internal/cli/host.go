@@ -264,6 +264,9 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	}
 	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
 	switch level := h.Party().WorkspaceLevel(); {
+	case !h.Party().CanShareWorkspace():
+		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).
+		pr.notice("system", "the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off (a --resume with --share-workspace changes shares it)")
 	case level != wire.WorkspaceTree:
 		pr.notice("system", sharingWords(level, !f.noLocalREPL))
 	case !f.noLocalREPL:

@@ -297,7 +297,9 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 			line := h.expect(`^invite code: (concordia://\S+)$`)[1]
 			// The host is told what everyone may see as the party starts; everyone is told
 			// when it is the whole folder.
-			said := `^\[system\] the party sees nothing of the working directory$`
+			// A party that cannot share says so, not how to share (a tester's /share was
+			// refused after that hint).
+			said := `^\[system\] the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off \(a --resume with --share-workspace changes shares it\)$`
 			if level == wire.WorkspaceTree {
 				h.expect(`^\[system\] ` + regexp.QuoteMeta(party.TreeNotice) + `$`)
 			} else {

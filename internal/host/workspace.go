@@ -26,11 +26,11 @@ func WorkspaceRecord(dataDir, partyID string) string {
 	return filepath.Join(dataDir, "workspace", partyID)
 }
 
-func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, notice func(kind, text string)) *lazyWorkspace {
+func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, resumed bool, notice func(kind, text string)) *lazyWorkspace {
 	l := &lazyWorkspace{ready: make(chan struct{})}
 	go func() {
 		defer close(l.ready)
-		l.ws, l.err = workspace.Open(ctx, workdir, WorkspaceRecord(dataDir, partyID), workspace.Options{Exclude: []string{dataDir}})
+		l.ws, l.err = workspace.Open(ctx, workdir, WorkspaceRecord(dataDir, partyID), workspace.Options{Exclude: []string{dataDir}, Resumed: resumed})
 		if l.err != nil && ctx.Err() == nil {
 			notice(wire.KindError, "the working directory is not shared: "+l.err.Error())
 		}

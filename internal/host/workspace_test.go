@@ -208,8 +208,12 @@ func TestWorkspaceOff(t *testing.T) {
 			t.Fatalf("a changes event with sharing off: %+v", ev)
 		}
 	}
-	if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err == nil {
-		t.Fatal("sharing turned on in a party that started without a workspace")
+	// Refused with the reason (a tester was told "cannot be shared", no more).
+	if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err == nil || !strings.Contains(err.Error(), "it runs with --share-workspace off, so no starting point was recorded") {
+		t.Fatalf("sharing turned on in a party that started without a workspace: %v", err)
+	}
+	if c.h.Party().CanShareWorkspace() {
+		t.Fatal("a party with no workspace says it can share it")
 	}
 }
 

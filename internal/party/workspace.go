@@ -35,6 +35,10 @@ const (
 	changesEvery = 3 * time.Second
 )
 
+// CanShareWorkspace says whether the party can share its working directory at all: not
+// in a run with sharing off (no starting point is recorded then).
+func (p *Party) CanShareWorkspace() bool { return p.cfg.Workspace != nil }
+
 // WorkspaceLevel is what the workspace shares now: wire.WorkspaceOff, Changes or Tree.
 func (p *Party) WorkspaceLevel() string {
 	level := wire.WorkspaceOff
@@ -121,7 +125,8 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			return fmt.Errorf("%w: share off, changes or tree, not %q", ErrInvalid, level)
 		}
 		if p.cfg.Workspace == nil && level != wire.WorkspaceOff {
-			return fmt.Errorf("%w: the working directory cannot be shared in this party", ErrInvalid)
+			// A tester was told "cannot be shared" with no reason, after a hint to /share.
+			return fmt.Errorf("%w: the working directory cannot be shared in this run of the party: it runs with --share-workspace off, so no starting point was recorded to compare with (a --resume with --share-workspace changes shares it)", ErrInvalid)
 		}
 		if p.wsLevel == level {
 			return nil

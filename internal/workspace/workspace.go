@@ -72,6 +72,9 @@ type Options struct {
 	MaxFiles int
 	// Timeout bounds each git command (default 60s: a first snapshot hashes every file).
 	Timeout time.Duration
+	// Resumed says the party is being resumed: a starting point recorded now (it had none:
+	// it started with sharing off) is said to be the resume's, not the party's start.
+	Resumed bool
 }
 
 // Workspace is one working directory watched for a party. Its methods are safe for
@@ -128,13 +131,16 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		}
 	}
 	baseFile := filepath.Join(stateDir, "base")
-	late := false // the party's first snapshot never finished: this one is the base
+	late := false  // the party's first snapshot never finished: this one is the base
+	never := false // the party did not share the folder before this resume
 	if b, err := os.ReadFile(baseFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
 		// A resumed party keeps its base (written, by a rename, only once its snapshot
 		// and the repository under it were complete): "TREE\n", then "late\n" if it was
-		// taken on a resume.
+		// taken on a resume after a start that did not finish, "resumed\n" if on a resume
+		// of a party that had not shared the folder.
 		lines := strings.Fields(string(b))
 		w.base, late = lines[0], len(lines) > 1 && lines[1] == "late"
+		never = len(lines) > 1 && lines[1] == "resumed"
 		// (A host killed during a snapshot leaves git's index lock: the next snapshot
 		// removes it. Only one host runs a party: its journal is locked.)
 	} else {
@@ -156,6 +162,9 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 			if err := removeSettled(name); err != nil {
 				return nil, fmt.Errorf("workspace: %w", err)
 			}
+		}
+		if !late && opts.Resumed {
+			never = true // a resume is the start of its sharing
 		}
 		tmp, err := os.MkdirTemp(stateDir, "git-init-")
 		if err != nil {
@@ -182,8 +191,11 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		}
 		w.base = tree
 		content := tree + "\n"
-		if late {
+		switch {
+		case late:
 			content += "late\n"
+		case never:
+			content += "resumed\n"
 		}
 		if err := atomicfile.Write(baseFile, []byte(content), 0o600); err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
@@ -191,8 +203,13 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 	}
 	w.last = w.base
 	w.baseDesc = "the working directory as it was when the party began (" + w.describeStart(ctx) + ")"
-	if late {
+	switch {
+	case late:
 		w.baseDesc = "the working directory as it was when the party was resumed (" + w.describeStart(ctx) + "; the snapshot at its start did not finish)"
+	case never:
+		// A party that started with sharing off recorded no start (a tester's resume
+		// with changes said "when the party began" of a base taken at the resume).
+		w.baseDesc = "the working directory as it was when the party was resumed (" + w.describeStart(ctx) + "; the party did not share it before)"
 	}
 	return w, nil
 }

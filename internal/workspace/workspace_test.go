@@ -340,6 +340,22 @@ func TestOpenAfterAnUnfinishedStart(t *testing.T) {
 	}
 }
 
+// A party that started with sharing off and is resumed sharing records its start at the
+// resume, and says so (a tester's base said "when the party began" of it, and the agent's
+// edits before the resume were not shown as changes, rightly, with nothing to say why).
+func TestOpenOnAResumeOfAPartyThatDidNotShare(t *testing.T) {
+	dir, state := startingDir(t, false), t.TempDir()
+	for i := 0; i < 2; i++ { // and again on the next resume
+		w, err := Open(context.Background(), dir, state, Options{Resumed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := w.Base(); !strings.Contains(b, "when the party was resumed") || !strings.Contains(b, "the party did not share it before") {
+			t.Errorf("open %d: base %q", i, b)
+		}
+	}
+}
+
 // TestOpenClearsAKilledStartsLeftovers: a host killed during git init leaves a temporary
 // repository, or during the base's write a temporary file; the next start removes them
 // (they used to stay in the data directory for good) and says its base was taken late.
