@@ -326,19 +326,45 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 		}
 		w.last, w.lastAt, w.lastList = now, began, files
 	}
-	files = shown(w.lastList, secrets)
-	return files, len(w.lastList) - len(files), nil
-}
-
-// shown is files without the secret ones unless secrets.
-func shown(files []wire.FileChange, secrets bool) []wire.FileChange {
-	out := make([]wire.FileChange, 0, len(files))
-	for _, f := range files {
-		if secrets || !(IsSecret(f.Path) || (f.From != "" && IsSecret(f.From))) {
-			out = append(out, f)
+	if secrets {
+		return slices.Clone(w.lastList), 0, nil
+	}
+	files = make([]wire.FileChange, 0, len(w.lastList))
+	for _, f := range w.lastList {
+		switch {
+		case IsSecret(f.Path):
+			hidden++
+		case f.From != "" && IsSecret(f.From):
+			// Renamed or copied from a secret: shown as the new file it is, its source
+			// unnamed (a tester's app.conf, made from .env, was missing from the list). A
+			// renamed secret is gone: that change is counted as hidden.
+			a, err := w.asAdded(ctx, w.last, f.Path)
+			if err != nil {
+				return nil, 0, err
+			}
+			files = append(files, a)
+			if f.Status == "renamed" {
+				hidden++
+			}
+		default:
+			files = append(files, f)
 		}
 	}
-	return out
+	return files, hidden, nil
+}
+
+// asAdded is a file that was renamed or copied as the new file it is, with no source:
+// its lines counted against nothing.
+func (w *Workspace) asAdded(ctx context.Context, now, p string) (wire.FileChange, error) {
+	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", w.base, now, "--", p)
+	if err != nil {
+		return wire.FileChange{}, err
+	}
+	f := wire.FileChange{Path: p, Status: "added"}
+	if n, ok := parseNumstat(counts)[p]; ok {
+		f.Additions, f.Deletions = n[0], n[1]
+	}
+	return f, nil
 }
 
 func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange, error) {
@@ -458,8 +484,11 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 			fc = &files[i]
 		}
 	}
+	renames := "-M"
 	if fc != nil && !secrets && fc.From != "" && IsSecret(fc.From) {
-		fc = nil
+		// Its source is not shown (Changes lists it as added): diffed as a new file.
+		fc = &wire.FileChange{Path: fc.Path, Status: "added"}
+		renames = "--no-renames"
 	}
 	if fc == nil {
 		// Changes leaves ignored files out: refused as ignored, as Tree refuses them, not
@@ -474,7 +503,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 			return wire.FileDiff{}, err
 		}
 	}
-	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
+	args := []string{"diff-tree", "-p", renames, "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
 	if fc.From != "" {
 		args = append(args, fc.From)
 	}

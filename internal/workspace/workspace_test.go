@@ -561,3 +561,38 @@ func TestDiffNamesAsWritten(t *testing.T) {
 		}
 	}
 }
+
+// A file renamed (or copied) from a secret is shown as the new file it is, its source not
+// named: a tester's app.conf, made from .env, was missing from the list, and its diff
+// said it had no changes. The secret's going is counted as hidden.
+func TestARenamedSecretIsShownAsANewFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, ".env", "A=1\nB=2\nC=3\nD=4\nE=5\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, ".env"), filepath.Join(dir, "app.conf")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "app.conf", "A=1\nB=2\nC=3\nD=4\nE=5\nZ=3\n")
+	files, hidden, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0] != (wire.FileChange{Path: "app.conf", Status: "added", Additions: 6}) || hidden != 1 {
+		t.Fatalf("changes %+v, %d hidden; want app.conf added with 6 lines, 1 hidden", files, hidden)
+	}
+	d, err := w.Diff(ctx, "app.conf", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(d.Diff, ".env") || !strings.Contains(d.Diff, "new file") || !strings.Contains(d.Diff, "+Z=3") {
+		t.Fatalf("diff of app.conf:\n%s", d.Diff)
+	}
+	// With the whole tree shared, it is the rename it is.
+	if files, _, _ := w.Changes(ctx, true); len(files) != 1 || files[0].Status != "renamed" || files[0].From != ".env" {
+		t.Fatalf("changes with the tree shared: %+v", files)
+	}
+}
