@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
@@ -134,8 +135,9 @@ func TestPrinter(t *testing.T) {
 
 // fakeControl records host calls.
 type fakeControl struct {
-	calls   []string
-	kicking func() // runs on a goroutine of its own after a Kick (the host's events)
+	calls    []string
+	kicking  func()       // runs on a goroutine of its own after a Kick (the host's events)
+	deciding func() error // when set, a Decide's answer (after it is recorded)
 }
 
 func (f *fakeControl) rec(s string) error { f.calls = append(f.calls, s); return nil }
@@ -156,7 +158,11 @@ func (f *fakeControl) Reject(_ context.Context, b, r string) error {
 }
 func (f *fakeControl) Interrupt(context.Context) error { return f.rec("interrupt") }
 func (f *fakeControl) Decide(_ context.Context, id, d, r string) error {
-	return f.rec("decide " + id + " " + d + " " + r)
+	err := f.rec("decide " + id + " " + d + " " + r)
+	if f.deciding != nil {
+		err = f.deciding()
+	}
+	return err
 }
 func (f *fakeControl) SetRole(_ context.Context, m, r string) error {
 	return f.rec("role " + m + " " + r)
@@ -2007,4 +2013,65 @@ func TestInvitesPrintedWithoutEscapes(t *testing.T) {
 	if got := out.String(); strings.ContainsAny(got, "\x1b\x07\r") || strings.Count(got, "\n") != 5 {
 		t.Fatalf("printed %q", got)
 	}
+}
+
+// Two hosts decide one request at once: the one who loses is told who decided it, not the
+// host's "no tool request \"t23\" is waiting" (a tester's), and a viewer's mistyped host
+// command offers no "//" (a viewer sends no prompts).
+func TestDecidedFirstByAnotherHost(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t23", Tool: "Bash", Status: wire.PermissionPending}})
+	ctl.deciding = func() error {
+		// The host's answer comes after its event, which the printer takes in meanwhile.
+		go c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t23", Tool: "Bash", Status: wire.PermissionDenied, By: "hank"}})
+		return &rpc.Error{Code: rpc.CodeInvalidParams, Message: `invalid params: no tool request "t23" is waiting for a decision`}
+	}
+	c.line(context.Background(), "/allow")
+	if got := out.String(); !strings.Contains(got, "/allow: no tool request is waiting for a decision: hank already denied Bash") || strings.Contains(got, "t23") {
+		t.Fatalf("output:\n%s", got)
+	}
+	v, _, _, vout := newCommander(wire.RoleViewer)
+	v.line(context.Background(), "/allow")
+	if got := vout.String(); strings.Contains(got, "//") || !strings.Contains(got, "/allow is for hosts; /help lists your commands") {
+		t.Fatalf("a viewer's /allow:\n%s", got)
+	}
+}
+
+// Odd names are shown so that /diff can be given them back: a tab, a newline or a space at
+// an end quoted (a tester's "tab\there.txt" read "tab here.txt", and no /diff found it).
+func TestDiffOfOddNames(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	ws := &askedWS{}
+	c.ws = ws
+	c.line(context.Background(), "/changes")
+	for _, want := range []string{`A "tab\there.txt" (+1 -0)`, `A " lead space.txt" (+1 -0)`, `A "new\nline.txt" (+1 -0)`, "A plain é.txt (+1 -0)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("/changes lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, arg := range []string{`"tab\there.txt"`, `" lead space.txt"`, `"new\nline.txt"`, "plain é.txt", `"unclosed`} {
+		c.line(context.Background(), "/diff "+arg)
+	}
+	if want := []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt", `"unclosed`}; !slices.Equal(ws.asked, want) {
+		t.Errorf("diffs asked %q, want %q", ws.asked, want)
+	}
+}
+
+// askedWS lists odd names and keeps the paths diffs are asked of.
+type askedWS struct {
+	fakeWS
+	asked []string
+}
+
+func (*askedWS) Changes(context.Context) (wire.ChangesResult, error) {
+	var files []wire.FileChange
+	for _, p := range []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt"} {
+		files = append(files, wire.FileChange{Path: p, Status: "added", Additions: 1})
+	}
+	return wire.ChangesResult{Files: files}, nil
+}
+
+func (w *askedWS) Diff(_ context.Context, p string) (wire.FileDiff, error) {
+	w.asked = append(w.asked, p)
+	return wire.FileDiff{Path: p, Diff: "+x\n"}, nil
 }

@@ -7,11 +7,13 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -81,7 +83,7 @@ var commands = map[string]command{
 	"exit":     {"/exit", "the same as /quit", false, nil, false},
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
 	"changes":  {"/changes", "list the files the agent changed since the party began", false, (*commander).changes, false},
-	"diff":     {"/diff PATH", "show what changed in one file", false, (*commander).diff, true},
+	"diff":     {"/diff PATH", "show what changed in one file (a name /changes shows in quotes, give in quotes)", false, (*commander).diff, true},
 	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
 	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow, false},
@@ -136,6 +138,12 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		what := "unknown command /" + name
 		if ok {
 			what = "/" + name + " is for hosts"
+		}
+		viewer := false
+		c.pr.with(func(r *roster) { viewer = r.you.Role == wire.RoleViewer })
+		if viewer { // a viewer sends no prompts: no "//" to offer (a tester's)
+			c.pr.reply("error", what+"; /help lists your commands")
+			return false
 		}
 		c.pr.reply("error", what+"; nothing was sent. /help lists your commands (start a prompt with // to send a leading /)")
 		c.pr.giveBack(line) // to be corrected, or sent with //
@@ -602,7 +610,24 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.
 			return errors.New("only the party's owner can allow a tool for the rest of the party; /allow allows this one request")
 		}
-		return c.ctl.Decide(ctx, id, decision, arg)
+		err := c.ctl.Decide(ctx, id, decision, arg)
+		var re *rpc.Error
+		if errors.As(err, &re) && re.Code == rpc.CodeInvalidParams {
+			// Another host decided it first (or it timed out) an instant before: said as
+			// who did what, not as the host's "no tool request \"t23\" is waiting" (a
+			// tester's), once its event is here.
+			var d *wire.Permission
+			c.pr.await(ctx, time.Second, func(r *roster) bool {
+				if r.decided != nil && r.decided.ID == id {
+					d = r.decided
+				}
+				return d != nil
+			})
+			if d != nil {
+				return errors.New("no tool request is waiting for a decision: " + decidedWords(*d))
+			}
+		}
+		return err
 	}
 }
 
@@ -866,11 +891,32 @@ func changeLine(f wire.FileChange) string {
 	if code == "" {
 		code = "?"
 	}
-	l := code + " " + term.Line(f.Path)
+	l := code + " " + pathWords(f.Path)
 	if f.From != "" {
-		l += " ← " + term.Line(f.From)
+		l += " ← " + pathWords(f.From)
 	}
 	return l + fmt.Sprintf(" (+%d -%d)", f.Additions, f.Deletions)
+}
+
+// pathWords is a path as a terminal shows it: quoted, Go-style, when it has spaces at an
+// end or characters a line cannot show (a tab, a newline), so that /diff can be given it
+// back as shown (a tester's "tab\there.txt" read "tab here.txt", and no /diff found it).
+func pathWords(p string) string {
+	if p != strings.TrimSpace(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
+		return strconv.Quote(p)
+	}
+	return term.Line(p)
+}
+
+// pathArg is the path a /diff names: a quoted one ("…", Go-style, as pathWords shows it)
+// unquoted, else as typed.
+func pathArg(arg string) string {
+	if strings.HasPrefix(arg, `"`) {
+		if p, err := strconv.Unquote(arg); err == nil {
+			return p
+		}
+	}
+	return arg
 }
 
 func (c *commander) diff(ctx context.Context, arg string) error {
@@ -880,7 +926,7 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
-	d, err := c.ws.Diff(ctx, arg)
+	d, err := c.ws.Diff(ctx, pathArg(arg))
 	if err != nil {
 		return err
 	}

@@ -754,7 +754,7 @@ func (p *printer) event(ev wire.Event) {
 					names = append(names, "…")
 					break
 				}
-				names = append(names, term.Line(f.Path))
+				names = append(names, pathWords(f.Path))
 			}
 			also := ""
 			if ev.Hidden > 0 {
