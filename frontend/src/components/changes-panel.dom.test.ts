@@ -22,7 +22,7 @@ async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: Tre
   el.state = st;
   document.body.append(el);
   await el.updateComplete;
-  return { st, el };
+  return { st, el, be };
 }
 
 /** The share menu's levels a click may choose. */
@@ -91,3 +91,49 @@ describe('<changes-panel> the list', () => {
   });
 });
 
+// A tester's 25,000 new files, and a 300,000-line file's diff, each held the window for a
+// minute: the panel puts them on the page a page at a time.
+describe('<changes-panel> large lists and diffs', () => {
+  it('lists a page of files at a time, and shows a page of a diff at a time', async () => {
+    const { pageSizes } = await import('./changes-panel');
+    const was = { ...pageSizes };
+    Object.assign(pageSizes, { diffLines: 20, listFiles: 5 }); // 2,000 and 500 in the app
+    try {
+      const { st, el, be } = await party('owner', 'changes');
+      const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+      const rows = () => el.shadowRoot!.querySelectorAll('[data-testid=changes-file]').length;
+      st.workspace.onChanges(Array.from({ length: 12 }, (_, i) => ({ path: `f${String(i).padStart(2, '0')}.txt`, status: 'added', additions: 1, deletions: 0 })));
+      el.requestUpdate();
+      await el.updateComplete;
+      expect(rows()).toBe(5);
+      expect(q('changes-more')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Show 5 more of 7 not listed yet');
+      q('changes-more')!.click();
+      await el.updateComplete;
+      expect(rows()).toBe(10);
+      q('changes-more')!.click();
+      await el.updateComplete;
+      expect(rows()).toBe(12);
+      expect(q('changes-more')).toBeNull();
+
+      const big = ['@@ -0,0 +1,45 @@', ...Array.from({ length: 45 }, (_, i) => `+line ${i}`)].join('\n');
+      be.handlers.Diff = async (path: string) => ({ path, diff: big, truncated: false, binary: false });
+      await st.workspace.showDiff('f00.txt');
+      el.requestUpdate();
+      await el.updateComplete;
+      const lines = () => el.shadowRoot!.querySelectorAll('[data-testid=diff-lines] .ln').length;
+      expect(lines()).toBe(20);
+      expect(q('diff-more')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Show 20 more lines of 26');
+      q('diff-more')!.click();
+      await el.updateComplete;
+      expect(lines()).toBe(40);
+      q('diff-more')!.click();
+      await el.updateComplete;
+      expect(lines()).toBe(46);
+      expect(q('diff-more')).toBeNull();
+      el.remove();
+      st.dispose();
+    } finally {
+      Object.assign(pageSizes, was);
+    }
+  });
+});

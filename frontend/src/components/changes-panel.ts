@@ -22,6 +22,13 @@ import { iconChevron, iconFolder, iconX } from './icons';
 /** Lines beyond this many are shown without colours (a 256 KiB diff has thousands). */
 const HIGHLIGHT_MAX_LINES = 3000;
 
+/**
+ * A diff's lines, and the list's files, are put on the page this many at a time: a
+ * tester's 300,000-line file (a 26,000-line diff once cut) and 25,000 new files each held
+ * the window for a minute at full CPU.
+ */
+export const pageSizes = { diffLines: 2000, listFiles: 500 }; // smaller in the DOM tests (jsdom is slow)
+
 const LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R' };
 
 export class ChangesPanel extends LitElement {
@@ -31,6 +38,10 @@ export class ChangesPanel extends LitElement {
   #tab: 'changes' | 'tree' = 'changes';
   /** The host chose "Whole folder" and has not confirmed it yet. */
   #confirmTree = false;
+  /** How many of the diff's lines, and of the list's files, are on the page; of which diff. */
+  #diffShown = pageSizes.diffLines;
+  #diffOf: unknown = null;
+  #listShown = pageSizes.listFiles;
 
   constructor() {
     super();
@@ -73,6 +84,7 @@ export class ChangesPanel extends LitElement {
       .counts { font-family: var(--font-mono); font-size: 11.5px; white-space: nowrap; font-variant-numeric: tabular-nums; flex: none; }
       .plus { color: var(--ok); } .minus { color: var(--danger); }
       .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
+      button.more { margin: 6px 12px 10px; }
 
       .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
       /* A long path wraps after a "/", not inside a name (it split "….t" / "xt", a tester). */
@@ -121,9 +133,11 @@ export class ChangesPanel extends LitElement {
       const title = w.hidden > 0 ? 'No changes to show' : 'No changes yet';
       return html`<div class="empty" data-testid="changes-empty"><b>${title}</b><span>Files the agent writes, renames or deletes show up here as it works.</span></div>${hidden}`;
     }
+    const files = w.files.length > this.#listShown ? w.files.slice(0, this.#listShown) : w.files;
+    const more = w.files.length - files.length;
     return html`<ul data-testid="changes-list">
         ${repeat(
-          w.files,
+          files,
           (f) => f.path,
           (f) => html`<li>
             <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${statusText(f)}
@@ -135,6 +149,11 @@ export class ChangesPanel extends LitElement {
           </li>`,
         )}
       </ul>
+      ${more > 0
+        ? html`<button class="ghost small more" data-testid="changes-more" @click=${() => ((this.#listShown += pageSizes.listFiles), this.requestUpdate())}>
+            Show ${Math.min(more, pageSizes.listFiles)} more of ${more} not listed yet
+          </button>`
+        : nothing}
       ${hidden}
       ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
   }
@@ -155,6 +174,12 @@ export class ChangesPanel extends LitElement {
     const path = w.selected ?? '';
     const f = w.files.find((x) => x.path === path);
     const lang = w.diffLines.length <= HIGHLIGHT_MAX_LINES ? languageOf(path) : '';
+    if (this.#diffOf !== w.diffLines) {
+      this.#diffOf = w.diffLines; // another diff (or the same file's again): from its top
+      this.#diffShown = pageSizes.diffLines;
+    }
+    const lines = w.diffLines.length > this.#diffShown ? w.diffLines.slice(0, this.#diffShown) : w.diffLines;
+    const moreLines = w.diffLines.length - lines.length;
     return html`<div class="diff-head">
         <button class="ghost small" data-testid="diff-back" @click=${() => w.closeDiff()} aria-label="Back to the list">← Files</button>
         ${f ? this.#status(f.status) : nothing}
@@ -167,7 +192,12 @@ export class ChangesPanel extends LitElement {
         ${w.diff?.binary ? html`<div class="note info" data-testid="diff-binary">Binary file: its contents are not shown.</div>` : nothing}
         ${w.diff?.truncated ? html`<div class="note" data-testid="diff-truncated">This diff is longer than 256 KiB; only its beginning is shown.</div>` : nothing}
         ${w.diff && !w.diff.binary && w.diffLines.length === 0 ? html`<div class="note info">No line changes (a rename or a mode change).</div>` : nothing}
-        ${w.diffLines.length > 0 ? html`<div class="diff" data-testid="diff-lines">${w.diffLines.map((l) => this.#line(l, lang))}</div>` : nothing}
+        ${w.diffLines.length > 0 ? html`<div class="diff" data-testid="diff-lines">${lines.map((l) => this.#line(l, lang))}</div>` : nothing}
+        ${moreLines > 0
+          ? html`<button class="ghost small more" data-testid="diff-more" @click=${() => ((this.#diffShown += pageSizes.diffLines), this.requestUpdate())}>
+              Show ${Math.min(moreLines, pageSizes.diffLines)} more lines of ${moreLines}
+            </button>`
+          : nothing}
       </div>`;
   }
 

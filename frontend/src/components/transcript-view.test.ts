@@ -39,6 +39,23 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // A tester's turn left 25,000 files: the card drew a chip for each, and the window froze.
+  it('a turn card names its first 30 changed files, and opens the panel for the rest', async () => {
+    const { be, st, el } = await mounted();
+    be.emit('party:event', { seq: 1, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'changes' });
+    be.emit('party:event', prompt(2, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    const files = Array.from({ length: 40 }, (_, i) => ({ path: `many/f${i}.txt`, status: 'added', additions: 1, deletions: 0 }));
+    be.emit('party:event', { seq: 4, ts: '', kind: 'changes', files });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('[data-testid=turn-file]').length).toBe(30);
+    const more = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-files-more]')!;
+    expect(more.textContent?.trim()).toBe('and 10 more');
+    more.click();
+    expect(st.workspace.open).toBe(true);
+    el.remove();
+  });
+
   it("a role change without the host's words for it says who has which role now", async () => {
     const { be, st, el } = await mounted();
     const you = st.session!.you;

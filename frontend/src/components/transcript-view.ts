@@ -48,6 +48,9 @@ function scrollsTheTranscript(e: KeyboardEvent): boolean {
   return !(e.key === ' ' && at.closest('button, a[href], summary') !== null);
 }
 
+/** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
+const TURN_FILES_SHOWN = 30;
+
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -514,10 +517,14 @@ export class TranscriptView extends LitElement {
         : nothing}
       ${it.files.length > 0
         ? html`<div class="files" data-testid="turn-files"><span class="files-label">${iconFolder()} Files changed</span>
-            ${it.files.map(
+            ${it.files.slice(0, TURN_FILES_SHOWN).map(
               (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
                 title=${`${p}\n${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
             )}
+            ${it.files.length > TURN_FILES_SHOWN
+              ? html`<button class="file-link" data-testid="turn-files-more" ?disabled=${!s.workspace.shared} @click=${() => s.workspace.toggle(true)}
+                  title=${s.workspace.shared ? 'Open the Changes panel' : 'The host no longer shares the folder'}>and ${it.files.length - TURN_FILES_SHOWN} more</button>`
+              : nothing}
           </div>`
         : nothing}
       ${footer}
