@@ -43,6 +43,8 @@ const (
 	// DefaultMaxFiles is how many files the base may have; a larger directory is not
 	// tracked (Open fails with ErrTooLarge).
 	DefaultMaxFiles = 20000
+	// DefaultMaxFileSize is the largest file tracked by default.
+	DefaultMaxFileSize = 64 << 20
 )
 
 // Errors.
@@ -72,6 +74,9 @@ type Options struct {
 	MaxFiles int
 	// Timeout bounds each git command (default 60s: a first snapshot hashes every file).
 	Timeout time.Duration
+	// MaxFileSize is the largest file tracked (default DefaultMaxFileSize): a larger one
+	// is left out of the snapshots, as if ignored.
+	MaxFileSize int64
 	// Resumed says the party is being resumed: a starting point recorded now (it had none:
 	// it started with sharing off) is said to be the resume's, not the party's start.
 	Resumed bool
@@ -107,6 +112,9 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
 	}
 	abs, err := filepath.Abs(workdir)
 	if err != nil {
@@ -255,6 +263,27 @@ func (w *Workspace) Base() string { return w.baseDesc }
 // Dir is the working directory.
 func (w *Workspace) Dir() string { return w.dir }
 
+// bigFiles are the files new or changed since the last snapshot that are larger than
+// MaxFileSize: a snapshot leaves them out. Hashing a tester's 1.5 GB file into the private
+// repository outlasted git's timeout (no changes event followed the turn, /changes timed
+// out) and took as much disk again. The caller holds mu or owns w.
+func (w *Workspace) bigFiles(ctx context.Context, index []string) ([]string, error) {
+	out, err := w.run(ctx, w.dir, index, "ls-files", "-z", "--others", "--modified", "--exclude-standard")
+	if err != nil {
+		return nil, err
+	}
+	var big []string
+	for _, p := range strings.Split(string(out), "\x00") {
+		if p == "" {
+			continue
+		}
+		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() && fi.Size() > w.opts.MaxFileSize {
+			big = append(big, p)
+		}
+	}
+	return big, nil
+}
+
 // vanishedTries is how many times a snapshot walks the tree while files vanish under it.
 const vanishedTries = 4
 
@@ -269,11 +298,24 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	if err := os.Remove(filepath.Join(w.gitDir, "now.index.lock")); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", 0, fmt.Errorf("workspace: %w", err)
 	}
+	// The same for the pack a git killed while it stored a large file was writing (a
+	// tester's 1.5 GB file left one of that size).
+	if packs, _ := filepath.Glob(filepath.Join(w.gitDir, "objects", "pack", "tmp_*")); len(packs) > 0 {
+		for _, p := range packs {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return "", 0, fmt.Errorf("workspace: %w", err)
+			}
+		}
+	}
 	if err := w.writeExcludes(); err != nil {
 		return "", 0, fmt.Errorf("workspace: %w", err)
 	}
+	big, err := w.bigFiles(ctx, index)
+	if err != nil {
+		return "", 0, err
+	}
 	args := []string{"add", "--all", "--ignore-errors", "--", "."}
-	for _, ex := range w.excluded {
+	for _, ex := range slices.Concat(w.excluded, big) {
 		args = append(args, ":(exclude,literal)"+ex)
 	}
 	// A file the agent renames or deletes while git walks the tree stops git ("fatal:
@@ -495,6 +537,13 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		// called unchanged (a protocol tester's).
 		if err := w.refuseIgnored(ctx, clean); err != nil {
 			return wire.FileDiff{}, err
+		}
+		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean))); err == nil && fi.Mode().IsRegular() && fi.Size() > w.opts.MaxFileSize {
+			limit := fmt.Sprintf("%d bytes", w.opts.MaxFileSize)
+			if w.opts.MaxFileSize >= 1<<20 {
+				limit = fmt.Sprintf("%d MiB", w.opts.MaxFileSize>>20)
+			}
+			return wire.FileDiff{}, fmt.Errorf("%w: %s is larger than %s: its changes are not tracked", ErrNotFound, clean, limit)
 		}
 		return wire.FileDiff{}, UnchangedError(clean)
 	}

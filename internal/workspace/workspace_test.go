@@ -596,3 +596,39 @@ func TestARenamedSecretIsShownAsANewFile(t *testing.T) {
 		t.Fatalf("changes with the tree shared: %+v", files)
 	}
 }
+
+// A file larger than MaxFileSize is left out of the snapshots: hashing a tester's 1.5 GB
+// file outlasted git's timeout, no changes event followed the turn, and the private
+// repository grew by as much (the pack the killed git was writing stayed). A diff of it
+// says why there is none; a dead git's pack is cleared.
+func TestLargeFilesAreNotTracked(t *testing.T) {
+	ctx := context.Background()
+	dir, state := t.TempDir(), t.TempDir()
+	write(t, dir, "small.txt", "a\n")
+	w, err := Open(ctx, dir, state, Options{MaxFileSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "big.bin", strings.Repeat("x", 2000))
+	write(t, dir, "small.txt", "a\nb\n")
+	write(t, state, "git/objects/pack/tmp_pack_abc", "half a pack")
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0].Path != "small.txt" {
+		t.Fatalf("changes %+v, want small.txt only", files)
+	}
+	if _, err := os.Stat(filepath.Join(state, "git/objects/pack/tmp_pack_abc")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a dead git's pack is still there: %v", err)
+	}
+	if _, err := w.Diff(ctx, "big.bin", false); err == nil || !strings.Contains(err.Error(), "big.bin is larger than 1000 bytes: its changes are not tracked") {
+		t.Errorf("diff of big.bin: %v", err)
+	}
+	// Cut back under the limit, it is tracked again.
+	write(t, dir, "big.bin", "small now\n")
+	if files, _, err := w.Changes(ctx, false); err != nil || len(files) != 2 {
+		t.Fatalf("changes after big.bin shrank: %+v %v", files, err)
+	}
+}
+
