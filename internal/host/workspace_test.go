@@ -178,7 +178,27 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err != nil {
 				t.Fatal(err)
 			}
+			sharedAgain := func(what string) {
+				vic.rec.waitFor(t, what, func(e []wire.Event) bool {
+					for i := len(e) - 1; i >= 0; i-- {
+						switch {
+						case e[i].Kind == wire.KindChanges && len(e[i].Files) == len(want):
+							return true
+						case e[i].Kind == wire.KindSettings:
+							return false // none since the level last changed
+						}
+					}
+					return false
+				})
+			}
+			sharedAgain("the list after sharing again")
 			cora.ok(wire.MethodSetWorkspace, map[string]any{"level": "off"}, nil)
+			// Shared again with the very list sent before it was off: the list comes all the
+			// same (a tester's raw client got none).
+			if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err != nil {
+				t.Fatal(err)
+			}
+			sharedAgain("the same list after sharing again")
 		})
 	}
 }

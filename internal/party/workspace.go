@@ -143,7 +143,11 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		p.wsLevel = level
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})
 		p.emitSettings()
-		if level != wire.WorkspaceOff {
+		if level == wire.WorkspaceOff {
+			// Shared again later, the list is sent whether or not it changed meanwhile:
+			// members had none while it was off (a tester's raw client got no list).
+			p.wsFiles = nil
+		} else {
 			p.wsDirty = true
 			p.scanChanges(0)
 		}
