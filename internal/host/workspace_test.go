@@ -199,6 +199,11 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 				t.Fatal(err)
 			}
 			sharedAgain("the same list after sharing again")
+			// A co-host undoes its own narrowing, up to the owner's last choice (a tester's
+			// co-host's /share off was for good in a party with no owner to undo it).
+			cora.ok(wire.MethodSetWorkspace, map[string]any{"level": "off"}, nil)
+			cora.ok(wire.MethodSetWorkspace, map[string]any{"level": "changes"}, nil)
+			cora.fails(wire.MethodSetWorkspace, map[string]any{"level": "tree"}, wire.CodeNotAllowed)
 		})
 	}
 }

@@ -260,6 +260,7 @@ type Party struct {
 
 	// loop-owned: the workspace (workspace.go)
 	wsLevel    string
+	wsCoCap    string            // the widest level a co-host may set: the owner's last choice, or the start's
 	wsFiles    []wire.FileChange // the list in the last changes event
 	wsHidden   int               // and its count of secret files left out
 	wsDirty    bool              // a tool ran since the last scan
@@ -361,6 +362,7 @@ func New(cfg Config) *Party {
 		merger:    cfg.Merger.Name(),
 		permMode:  cfg.PermissionMode,
 		wsLevel:   cfg.WorkspaceLevel,
+		wsCoCap:   cfg.WorkspaceLevel,
 		perms:     map[string]*permRequest{},
 		always:    map[string]bool{},
 	}

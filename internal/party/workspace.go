@@ -136,9 +136,14 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			// opens it to everyone (a co-host could, and the owner was only told).
 			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share the whole folder", ErrNotAllowed)
 		}
-		if wire.WorkspaceRank(level) > wire.WorkspaceRank(p.wsLevel) && !by.owner {
-			// A co-host may narrow what is shared, never undo the owner's narrowing.
-			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share more", ErrNotAllowed)
+		if wire.WorkspaceRank(level) > wire.WorkspaceRank(p.wsCoCap) && !by.owner {
+			// A co-host may narrow what is shared, and undo its own narrowing (a tester's
+			// co-host's /share off was for good, in a party with no owner to undo it), but
+			// never the owner's: no wider than the owner's last choice, or the start.
+			return fmt.Errorf("%w: only the party's owner, whose computer it is, can share more than %s", ErrNotAllowed, p.wsCoCap)
+		}
+		if by.owner {
+			p.wsCoCap = level
 		}
 		p.wsLevel = level
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})

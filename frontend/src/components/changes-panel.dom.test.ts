@@ -32,10 +32,11 @@ function choosable(el: Panel): string[] {
 
 describe('<changes-panel> the share menu', () => {
   // A tester's co-host turned "changes" back on after the host's /share off; the host now
-  // refuses that, and the menu does not offer it.
-  it('offers a co-host only the same or narrower sharing', async () => {
+  // refuses that (a refusal is a notice), but lets a co-host undo its own /share off (a
+  // later tester's was for good). The whole folder is never offered to a co-host.
+  it('offers a co-host no whole folder', async () => {
     for (const [level, want] of [
-      ['off', ['off']],
+      ['off', ['off', 'changes']],
       ['changes', ['off', 'changes']],
       ['tree', ['off', 'changes', 'tree']],
     ] as Array<[WorkspaceLevel, string[]]>) {

@@ -256,9 +256,11 @@ export class ChangesPanel extends LitElement {
         <span class="label">The party sees</span>
         <select data-testid="share-level" .value=${live(shown)} ?disabled=${w.levelBusy || this.#confirmTree} @change=${(e: Event) => this.#choose(s, (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
           ${SHARE_LEVELS.map((l, i) => {
-            // A co-host may narrow the sharing, never widen it (the host refuses that too).
-            const wider = !s.isOwner && i > SHARE_LEVELS.findIndex((x) => x.level === w.level);
-            const why = l.level === 'tree' ? 'Only the party’s owner, whose computer it is, can share the whole folder' : 'Only the party’s owner, whose computer it is, can share more';
+            // A co-host never shares the whole folder; it may narrow the sharing, and undo
+            // its own narrowing (the host refuses more than the owner's last choice, and
+            // the refusal is a notice).
+            const wider = !s.isOwner && l.level === 'tree' && i > SHARE_LEVELS.findIndex((x) => x.level === w.level);
+            const why = 'Only the party’s owner, whose computer it is, can share the whole folder';
             return html`<option value=${l.level} ?selected=${l.level === shown} ?disabled=${wider && l.level !== shown} title=${wider ? why : ''}>${l.label}</option>`;
           })}
         </select>
