@@ -239,6 +239,8 @@ export class DemoBackend implements Backend {
   /** What the agent may do without asking (the demo's agent asks only in "ask"). */
   #mode: PermissionMode = 'edits';
   #files: FileChange[] = [];
+  /** Changed files kept back as secrets (the demo's .env). */
+  #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
     this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', ...opts };
@@ -614,7 +616,7 @@ export class DemoBackend implements Backend {
   async Changes(): Promise<ChangesResult> {
     this.#shared('changes');
     await this.#sleep(80);
-    return { files: [...this.#files], base: 'the working directory as it was when the party began' };
+    return { files: [...this.#files], base: 'the working directory as it was when the party began', ...(this.#secrets > 0 ? { hidden: this.#secrets } : {}) };
   }
   async Diff(path: string): Promise<FileDiff> {
     this.#shared('changes');
@@ -638,7 +640,7 @@ export class DemoBackend implements Backend {
     const words = { off: 'stopped sharing the working directory', changes: 'now shares the changed files and their diffs (never .env and other secrets)', tree: 'now shares the whole working directory, secrets included (ignored files never)' };
     this.#event({ kind: 'system', text: `${by.name} ${words[level]}` });
     this.#emitSettings();
-    if (level !== 'off') this.#event({ kind: 'changes', files: [...this.#files] });
+    this.#changesEvent();
   }
   async SaveTranscript(): Promise<string> {
     await this.#sleep(300);
@@ -652,7 +654,18 @@ export class DemoBackend implements Backend {
     const d = DEMO_CHANGES[path];
     if (!d || !this.#session) return;
     this.#files = [...this.#files.filter((f) => f.path !== path), d.change].sort((a, b) => a.path.localeCompare(b.path));
-    if (this.#level !== 'off') this.#event({ kind: 'changes', files: [...this.#files] });
+    this.#changesEvent();
+  }
+
+  /** The scripted agent changed .env: the host counts it and shows it to nobody. */
+  #touchSecret(): void {
+    if (!this.#session) return;
+    this.#secrets = 1;
+    this.#changesEvent();
+  }
+
+  #changesEvent(): void {
+    if (this.#level !== 'off') this.#event({ kind: 'changes', files: [...this.#files], ...(this.#secrets > 0 ? { hidden: this.#secrets } : {}) });
   }
 
   /**
@@ -677,6 +690,7 @@ export class DemoBackend implements Backend {
     this.#phase = 'idle';
     this.#running = false;
     this.#files = [];
+    this.#secrets = 0;
     const hostMember: Member = role === 'host' ? you : { id: 'm-host', name: host, role: 'host' };
     this.#members = role === 'host' ? [you] : [hostMember, you];
     this.#event({ kind: 'system', text: 'claude started (Claude Code 2.1.197)' }, true);
@@ -848,6 +862,7 @@ export class DemoBackend implements Backend {
           steps.push(() => this.#touch('internal/party/batch.go'));
           steps.push(() => this.#touch('docs/notes.md'));
           steps.push(() => this.#touch('assets/logo.png'));
+          steps.push(() => this.#touchSecret()); // .env: counted, never shown
         }
       }
     }
