@@ -505,14 +505,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if !secrets && IsSecret(clean) {
 		return wire.FileDiff{}, fmt.Errorf("%w: %s may hold secrets and is not shared", ErrPath, clean)
 	}
-	if w.isLink(clean) {
-		// Changes leaves links out: "no changes" would not say why (a tester's). An ignored
-		// path is refused as ignored, saying nothing more of it.
-		if err := w.refuseIgnored(ctx, clean); err != nil {
-			return wire.FileDiff{}, err
-		}
-		return wire.FileDiff{}, fmt.Errorf("%w: %s is a symbolic link, or goes through one: links are never followed nor shown", ErrPath, clean)
-	}
+	link := w.isLink(clean)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.last
@@ -521,10 +514,29 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		return wire.FileDiff{}, err
 	}
 	var fc *wire.FileChange
+	renamedTo := ""
 	for i := range files {
 		if files[i].Path == clean {
 			fc = &files[i]
 		}
+		if files[i].From == clean && files[i].Status == "renamed" {
+			renamedTo = files[i].Path
+		}
+	}
+	// A deleted file's diff is read from the snapshots alone: its folder may be a link
+	// now (a tester's "D docs/a.txt", docs replaced by a link, was refused).
+	if link && (fc == nil || fc.Status != "deleted") {
+		// Changes leaves links out: "no changes" would not say why (a tester's). An ignored
+		// path is refused as ignored, saying nothing more of it.
+		if err := w.refuseIgnored(ctx, clean); err != nil {
+			return wire.FileDiff{}, err
+		}
+		return wire.FileDiff{}, fmt.Errorf("%w: %s is a symbolic link, or goes through one: links are never followed nor shown", ErrPath, clean)
+	}
+	if fc == nil && renamedTo != "" && (secrets || !IsSecret(renamedTo)) {
+		// The old name of a rename (a tester's /diff .gitignore, after a rename, read "no
+		// changes since the party began").
+		return wire.FileDiff{}, fmt.Errorf("%w: %s was renamed to %s: its diff is under that name", ErrNotFound, clean, renamedTo)
 	}
 	renames := "-M"
 	if fc != nil && !secrets && fc.From != "" && IsSecret(fc.From) {

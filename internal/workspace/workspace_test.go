@@ -632,3 +632,39 @@ func TestLargeFilesAreNotTracked(t *testing.T) {
 	}
 }
 
+// A file deleted with its folder, the folder now a link, still has its diff: it is read
+// from the snapshots alone (a tester's "D docs/a.txt" was refused as going through a
+// link). The old name of a rename says where its diff is (it said "no changes").
+func TestDiffOfADeletedFileUnderALinkAndOfARenamedOne(t *testing.T) {
+	ctx := context.Background()
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	write(t, dir, "docs/a.txt", "the text of a\n")
+	write(t, dir, "old.go", "package x\n\nvar a, b, c = 1, 2, 3\n")
+	write(t, elsewhere, "secret.txt", "not for the party\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "docs")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(dir, "docs")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "old.go"), filepath.Join(dir, "new.go")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Changes(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.Diff(ctx, "docs/a.txt", false)
+	if err != nil || !strings.Contains(d.Diff, "-the text of a") || strings.Contains(d.Diff, "not for the party") {
+		t.Fatalf("diff of the deleted docs/a.txt: %+v %v", d, err)
+	}
+	if _, err := w.Diff(ctx, "docs/secret.txt", false); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("a file through the link: %v", err)
+	}
+	if _, err := w.Diff(ctx, "old.go", false); err == nil || !strings.Contains(err.Error(), "old.go was renamed to new.go: its diff is under that name") {
+		t.Fatalf("the old name of a rename: %v", err)
+	}
+}
