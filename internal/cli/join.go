@@ -148,6 +148,14 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					// What a prompt will meet: said now, not when the first one stalls.
 					pr.notice("system", rulesWords(h.Party))
 				}
+				switch h.Party.Workspace { // what may be seen of the folder, and how (a tester found /changes only in /help)
+				case wire.WorkspaceChanges, wire.WorkspaceTree:
+					more := "/changes lists the files the agent changed, /diff PATH shows one"
+					if h.Party.Workspace == wire.WorkspaceTree {
+						more += ", /tree lists the folder"
+					}
+					pr.notice("system", sharingWords(h.Party.Workspace, false)+": "+more)
+				}
 				if noHost := !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }); noHost {
 					var waits []string
 					if h.Party.Approval {

@@ -22,6 +22,8 @@ func TestHostAndJoinTalk(t *testing.T) {
 	}
 	j := start(t, nil, "join", inv, "--name", "bob")
 	j.expect(`^\[party\] joined hosty's party as bob \(2 in the party: hosty \(host\), bob\)$`)
+	// What may be seen of the folder, and how (a tester found /changes only in /help).
+	j.expect(`^\[system\] the party sees the files the agent changes and their diffs \(never \.env and other secrets\): /changes lists the files the agent changed, /diff PATH shows one$`)
 	h.expect(`^\[party\] bob joined \(2 in the party\)$`)
 	j.send("please say hi")
 	j.expect(`^\[party\] bob: please say hi$`)
