@@ -3,9 +3,13 @@ package workspace
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 func TestRebasePattern(t *testing.T) {
@@ -94,5 +98,41 @@ func TestTheHostsOtherIgnoreFilesAreHonoured(t *testing.T) {
 	write(t, repo, ".git/info/exclude", "notes.txt\n/sub/draft.md\nseen.go\n")
 	if files, _, err := w.Changes(ctx, true); err != nil || len(files) != 0 {
 		t.Fatalf("changes after the exclude grew: %+v %v", files, err)
+	}
+}
+
+// A file of the start that a pattern added later ignores is not listed as deleted, and
+// its text is not given as a diff (a reviewer's notes.txt, in the base of a party resumed
+// after the host's ignore files were honoured, was shown whole). A rename's source that is
+// ignored now is not named.
+func TestAFileIgnoredLaterIsNotADeletedOne(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "README.md", "top\n")
+	write(t, dir, "notes.txt", "db password: hunter2\n")
+	write(t, dir, "draft.txt", "a\nb\nc\nd\ne\nf\n")
+	gitInit(t, dir)
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "draft.txt"), filepath.Join(dir, "final.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, ".git/info/exclude", "notes.txt\ndraft.txt\n")
+	files, _, err := w.Changes(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0] != (wire.FileChange{Path: "final.txt", Status: "added", Additions: 6}) {
+		t.Fatalf("changes %+v; want final.txt added, and nothing of notes.txt", files)
+	}
+	if d, err := w.Diff(ctx, "notes.txt", true); err == nil || strings.Contains(d.Diff, "hunter2") {
+		t.Fatalf("diff of notes.txt: %+v %v", d, err)
+	}
+	if d, err := w.Diff(ctx, "final.txt", true); err != nil || strings.Contains(d.Diff, "draft.txt") {
+		t.Fatalf("diff of final.txt: %+v %v", d, err)
 	}
 }

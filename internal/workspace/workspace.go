@@ -420,10 +420,39 @@ func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange,
 	}
 	files := parseNameStatus(status)
 	numstat := parseNumstat(counts)
+	// A file of the start that is ignored now (its pattern came later: the host's
+	// info/exclude grew, or a party from before this code was resumed) is not a deleted
+	// one whose text anyone may read (a reviewer's notes.txt was, whole); nor is it the
+	// source of a rename.
+	var gone []string
+	for _, f := range files {
+		p := f.From
+		if f.Status == "deleted" {
+			p = f.Path
+		}
+		if p != "" && !w.isLink(p) { // git will not look past a link (it fails the whole check)
+			gone = append(gone, p)
+		}
+	}
+	ignoredNow, err := w.ignored(ctx, gone)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]wire.FileChange, 0, len(files))
 	for _, f := range files {
 		if f.Status != "deleted" && w.isLink(f.Path) {
 			continue // symlinks are never followed, nor shown
+		}
+		if f.Status == "deleted" && ignoredNow[f.Path] {
+			continue
+		}
+		if f.From != "" && ignoredNow[f.From] {
+			f.From, f.Status = "", "added"
+			if n, err := w.asAdded(ctx, now, f.Path); err == nil {
+				f = n
+			}
+			out = append(out, f)
+			continue
 		}
 		if n, ok := numstat[f.Path]; ok {
 			f.Additions, f.Deletions = n[0], n[1]
