@@ -425,30 +425,38 @@ func TestRealClaudeOwnAllowRuleIsTold(t *testing.T) {
 	}
 }
 
-// TestRealClaudeReadOfASecretIsNotShown: the real Claude Code reads a file in its working
+// TestRealClaudeReadOfASecretIsNotShown: the real Claude Code reads files in its working
 // directory without asking anyone (a Read is not a can_use_tool request there), and its
 // result is the file's text. A party that shares only the changes shows nobody a .env's
-// text (a reviewer's viewer got AWS_SECRET_ACCESS_KEY); the agent still gets the file,
-// and a file that is not a secret is shown as before.
+// text (a reviewer's viewer got AWS_SECRET_ACCESS_KEY), nor an ignored file's (another
+// reviewer's notes.txt); the agent still gets them, and a file the party shares is shown.
 func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 	bin := testkit.RealClaude(t)
 	workdir := t.TempDir()
-	for name, text := range map[string]string{".env": "AWS_SECRET_ACCESS_KEY=abc123\nDB_PASSWORD=hunter2\n", "notes.txt": "line one of the notes\nline two\n"} {
+	for name, text := range map[string]string{
+		".env":       "AWS_SECRET_ACCESS_KEY=abc123\nDB_PASSWORD=hunter2\n",
+		".gitignore": "notes.txt\n",
+		"notes.txt":  "private note: zebra-42\nline two\n",
+		"shown.txt":  "line one of what is shared\nline two\n",
+	} {
 		if err := os.WriteFile(filepath.Join(workdir, name), []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
+	reads := map[string]string{"read the env": ".env", "read the notes": "notes.txt", "read the shared": "shown.txt"}
 	var mu sync.Mutex
 	var results []testkit.ToolResult
 	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
 		mu.Lock()
 		defer mu.Unlock()
-		results = append(results, req.ToolResults...)
-		switch {
-		case len(req.ToolResults) > 0 && strings.Contains(req.LastUserText, "read the env"):
+		if len(req.ToolResults) > 0 {
+			results = append(results, req.ToolResults...)
 			return testkit.AnthropicReply{Text: "Read it."}
-		case strings.Contains(req.LastUserText, "read the env"):
-			return testkit.ToolUse("Read", map[string]any{"file_path": filepath.Join(workdir, ".env")})
+		}
+		for marker, file := range reads {
+			if strings.Contains(req.LastUserText, marker) {
+				return testkit.ToolUse("Read", map[string]any{"file_path": filepath.Join(workdir, file)})
+			}
 		}
 		return testkit.AnthropicReply{Text: "ok"}
 	})
@@ -456,13 +464,20 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 	_, own := hostMember(t, h)
 	vic := join(t, h.ViewerInvite(), "vic")
 	alice := join(t, h.Invite(), "alice")
-	if _, err := alice.c.Prompt(context.Background(), "please read the env"); err != nil {
-		t.Fatal(err)
+	for i, marker := range []string{"read the env", "read the notes", "read the shared"} {
+		if _, err := alice.c.Prompt(context.Background(), "please "+marker); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []interface {
+			waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+		}{vic, alice, own} {
+			r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == i+1 })
+		}
 	}
 	for _, r := range []interface {
 		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
 	}{vic, alice, own} {
-		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+		evs := r.waitFor(t, "the turns", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 3 })
 		var out strings.Builder
 		for _, ev := range evs {
 			if ev.Kind == wire.KindOutput {
@@ -470,16 +485,23 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 			}
 		}
 		got := out.String()
-		if strings.Contains(got, "abc123") || strings.Contains(got, "hunter2") || !strings.Contains(got, "-> (its text is not shown: this file usually holds secrets)") {
-			t.Errorf("what a member saw of the Read of .env:\n%s", got)
+		for _, secret := range []string{"abc123", "hunter2", "zebra-42"} {
+			if strings.Contains(got, secret) {
+				t.Errorf("a member saw %q:\n%s", secret, got)
+			}
+		}
+		for _, want := range []string{"-> (its text is not shown: this file usually holds secrets)", "-> (its text is not shown: the party does not share this file)", "line one of what is shared"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("what a member saw lacks %q:\n%s", want, got)
+			}
 		}
 		if len(permissions(evs, "")) != 0 {
-			t.Errorf("the Read asked: %+v", permissions(evs, ""))
+			t.Errorf("a Read asked: %+v", permissions(evs, ""))
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(results) != 1 || !strings.Contains(results[0].Content, "abc123") {
-		t.Fatalf("the tool results the API got: %+v; want the file's text", results)
+	if len(results) != 3 || !strings.Contains(results[0].Content, "abc123") || !strings.Contains(results[1].Content, "zebra-42") {
+		t.Fatalf("the tool results the API got: %+v; want the files' text", results)
 	}
 }

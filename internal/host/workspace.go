@@ -88,6 +88,11 @@ func (l *lazyWorkspace) Changes(ctx context.Context, secrets bool) ([]wire.FileC
 	return ws.Changes(ctx, secrets)
 }
 
+func (l *lazyWorkspace) Shares(ctx context.Context, path string) bool {
+	ws, err := l.get(ctx)
+	return err == nil && ws.Shares(ctx, path)
+}
+
 func (l *lazyWorkspace) Diff(ctx context.Context, path string, secrets bool) (wire.FileDiff, error) {
 	ws, err := l.get(ctx)
 	if err != nil {

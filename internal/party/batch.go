@@ -387,6 +387,7 @@ const unfinished = "; the turn did not finish: send the prompts again to try onc
 // (not when the agent could not start: StartError).
 func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool) {
 	start := p.cfg.Now()
+	sharedFile, shared := "", false // FileOut's last answer: the file, and whether it is shared
 	io := TurnIO{
 		Out: func(stream, s string) {
 			// Two closures, not one: the inline one stays on the stack (inline only calls
@@ -396,7 +397,18 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 			}
 		},
 		FileOut: func(stream, s, file string) {
-			p.post(func() { p.fileOutput(stream, s, file) })
+			// Whether the folder shares that file is asked here, on the agent's reader
+			// (git runs), not on the loop; its answer is kept for the result's next line.
+			if file != sharedFile {
+				sharedFile, shared = file, false
+				if ws := p.cfg.Workspace; ws != nil {
+					sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+					shared = ws.Shares(sctx, file)
+					cancel()
+				}
+			}
+			ok := shared
+			p.post(func() { p.fileOutput(stream, s, file, ok) })
 		},
 		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
 			return p.ask(actx, batchID, req)

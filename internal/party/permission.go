@@ -65,15 +65,18 @@ func (p *Party) shownDetail(req ToolRequest) string {
 // fileOutput is output that is one file's text (TurnIO.FileOut): sent as far as the party
 // shares that file, as shownDetail shows an edit's text — its result line says why not,
 // its text goes nowhere (a reviewer's Read of .env went to every viewer, unasked: Claude
-// Code reads the working directory without asking). Runs on the loop.
-func (p *Party) fileOutput(stream, text, file string) {
+// Code reads the working directory without asking). shared is the workspace's answer for
+// the file (Workspace.Shares). Runs on the loop.
+func (p *Party) fileOutput(stream, text, file string, shared bool) {
 	why := ""
 	switch {
-	case p.wsLevel == wire.WorkspaceTree:
-	case workspace.IsSecret(strings.ReplaceAll(file, "\\", "/")):
-		why = "its text is not shown: this file usually holds secrets"
 	case p.wsLevel == wire.WorkspaceOff:
 		why = "its text is not shown: the party shares no files of the working directory"
+	case p.wsLevel != wire.WorkspaceTree && workspace.IsSecret(strings.ReplaceAll(file, "\\", "/")):
+		why = "its text is not shown: this file usually holds secrets"
+	case !shared:
+		// Outside the folder, ignored, or through a link: never the party's (a reviewer's).
+		why = "its text is not shown: the party does not share this file"
 	}
 	if why != "" {
 		if stream != wire.StreamTool {

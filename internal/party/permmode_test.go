@@ -330,6 +330,21 @@ func TestEditsModeJudgesTheFileByItsPath(t *testing.T) {
 	}
 }
 
+// sharesWorkspace shares the files it lists (Workspace.Shares), and answers nothing else.
+type sharesWorkspace map[string]bool
+
+func (w sharesWorkspace) Shares(_ context.Context, p string) bool { return w[p] }
+func (sharesWorkspace) Changes(context.Context, bool) ([]wire.FileChange, int, error) {
+	return nil, 0, errors.New("no changes here")
+}
+func (sharesWorkspace) Diff(context.Context, string, bool) (wire.FileDiff, error) {
+	return wire.FileDiff{}, errors.New("no diffs here")
+}
+func (sharesWorkspace) Tree(context.Context, string) ([]wire.TreeEntry, error) {
+	return nil, errors.New("no tree here")
+}
+func (sharesWorkspace) Base() string { return "" }
+
 // fileRunner's turn sends a Read's result lines through FileOut, as the host's runner does.
 type fileRunner struct {
 	fakeRunner
@@ -358,10 +373,14 @@ func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
 		{wire.WorkspaceOff, "/w/main.go", false, "  -> (its text is not shown: the party shares no files of the working directory)\n"},
 		{wire.WorkspaceChanges, "/w/main.go", true, ""},
 		{wire.WorkspaceTree, "/w/.env", true, ""},
+		// Ignored, or outside the folder: the party's at no level (a reviewer's).
+		{wire.WorkspaceChanges, "/w/notes.txt", false, "  -> (its text is not shown: the party does not share this file)\n"},
+		{wire.WorkspaceTree, "/home/ann/other/database.yml", false, "  -> (its text is not shown: the party does not share this file)\n"},
 	}
+	shares := map[string]bool{"/w/.env": true, "/w/main.go": true, `C:\w\deploy\id_rsa`: true}
 	for _, c := range cases {
 		t.Run(c.level+" "+c.file, func(t *testing.T) {
-			p, col, id := start(t, Config{Runner: &fileRunner{file: c.file}})
+			p, col, id := start(t, Config{Runner: &fileRunner{file: c.file}, Workspace: sharesWorkspace(shares)})
 			_ = p.do(func() { p.wsLevel = c.level })
 			promptAs(t, p, id, "read it")
 			evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })

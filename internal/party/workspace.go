@@ -20,6 +20,9 @@ type Workspace interface {
 	Diff(ctx context.Context, path string, secrets bool) (wire.FileDiff, error)
 	Tree(ctx context.Context, path string) ([]wire.TreeEntry, error)
 	Base() string
+	// Shares says whether a file the agent named (absolute, or relative to the folder)
+	// is one of the folder's the party may see: inside it, not ignored, not through a link.
+	Shares(ctx context.Context, path string) bool
 }
 
 // Errors of the workspace methods, mapped to §6 codes by server.go.

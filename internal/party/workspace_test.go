@@ -46,6 +46,8 @@ func (w *gateWorkspace) Tree(context.Context, string) ([]wire.TreeEntry, error) 
 
 func (w *gateWorkspace) Base() string { return "" }
 
+func (w *gateWorkspace) Shares(context.Context, string) bool { return true }
+
 // editRunner's turn runs a tool, then waits for release.
 type editRunner struct {
 	fakeRunner

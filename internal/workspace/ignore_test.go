@@ -136,3 +136,35 @@ func TestAFileIgnoredLaterIsNotADeletedOne(t *testing.T) {
 		t.Fatalf("diff of final.txt: %+v %v", d, err)
 	}
 }
+
+// Shares is what the party may see of the folder: what the agent read of anything else is
+// not shown (a reviewer's Read of an excluded notes.txt, and of a file outside the folder,
+// went to every viewer).
+func TestShares(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", "")
+	ctx := context.Background()
+	dir, outside := t.TempDir(), t.TempDir()
+	write(t, dir, ".gitignore", "build/\n")
+	write(t, dir, "main.go", "package main\n")
+	write(t, dir, "build/out.txt", "x\n")
+	write(t, dir, "data/private/keys.txt", "x\n")
+	write(t, outside, "other.txt", "x\n")
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(ctx, dir, t.TempDir(), Options{Exclude: []string{filepath.Join(dir, "data")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{
+		filepath.Join(dir, "main.go"): true, "main.go": true, filepath.Join(dir, "new", "file.go"): true,
+		filepath.Join(dir, "build", "out.txt"): false, filepath.Join(dir, "data", "private", "keys.txt"): false,
+		filepath.Join(outside, "other.txt"): false, filepath.Join(dir, "link", "other.txt"): false,
+		filepath.Join(dir, ".git", "config"): false, "/etc/passwd": false, dir: false, "../x": false,
+	} {
+		if got := w.Shares(ctx, p); got != want {
+			t.Errorf("Shares(%s) = %v, want %v", p, got, want)
+		}
+	}
+}

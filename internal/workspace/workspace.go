@@ -727,6 +727,41 @@ func (w *Workspace) inside(clean string) (string, error) {
 // ignored asks git which of paths .gitignore rules ignore.
 // refuseIgnored is the refusal of path when .gitignore ignores it, else nil (nil too when
 // git cannot tell: the caller's own answer stands).
+// Shares reports whether the file at p (absolute, or relative to the working directory,
+// as the agent named it) is one the party may see of the folder: inside it, not through
+// a link, not ignored, not one of Options.Exclude. What the agent read of any other file
+// is not shown to members (a reviewer's Read of an excluded notes.txt, and of a file
+// outside the folder, went to every viewer). Safe for concurrent use; false when unsure.
+func (w *Workspace) Shares(ctx context.Context, p string) bool {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(w.dir, p)
+	}
+	p = filepath.Clean(p)
+	rel, err := filepath.Rel(w.dir, p)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		// The folder's path as the agent knows it may differ by a link above it (/tmp
+		// and /private/tmp): its folder resolved, once.
+		real, rerr := filepath.EvalSymlinks(filepath.Dir(p))
+		if rerr != nil {
+			return false
+		}
+		if rel, err = filepath.Rel(w.dir, filepath.Join(real, filepath.Base(p))); err != nil {
+			return false
+		}
+	}
+	clean, err := CleanPath(filepath.ToSlash(rel))
+	if err != nil || clean == "" || w.isLink(clean) {
+		return false
+	}
+	for _, ex := range w.excluded {
+		if clean == ex || strings.HasPrefix(clean, ex+"/") {
+			return false
+		}
+	}
+	ig, err := w.ignored(ctx, []string{clean})
+	return err == nil && !ig[clean]
+}
+
 func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
 	if ig, err := w.ignored(ctx, []string{path}); err == nil && ig[path] {
 		return fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, path)
