@@ -207,16 +207,55 @@ const summaryRunes = 200
 // bashDetail is a Bash request's description, and its whole command when the summary's
 // one line does not show it (cut at summaryRunes, or on several lines): a reviewer's
 // command put "curl … | sh" past the cut, and the host saw only the agent's own
-// description of it.
+// description of it. The command comes first, on a "$ " line, and the description after
+// it, each line "# "-prefixed and cut at descriptionMax: the agent writes both, and a long
+// description pushed the command out of the detail (another reviewer's). A command too
+// long for the detail shows its start and its end, and says how much is between.
 func bashDetail(command, description string) string {
 	command = strings.TrimSpace(command)
 	if utf8.RuneCountInString(command) <= summaryRunes && !strings.ContainsAny(command, "\n\r") {
 		return description
 	}
-	if description != "" {
-		description += "\n"
+	if description = strings.TrimSpace(description); len(description) > descriptionMax {
+		description = cutRunes(description, descriptionMax) + "…"
 	}
-	return description + "$ " + command
+	if description != "" {
+		description = "\n" + prefixLines(description, "# ")
+	}
+	room := MaxDetail - len(description) - 96
+	if len(command) > room {
+		head := cutRunes(command, room*3/4)
+		tail := endRunes(command, room/4)
+		command = fmt.Sprintf("%s\n… (%d bytes of the command not shown) …\n%s", head, len(command)-len(head)-len(tail), tail)
+	}
+	return strings.TrimRight("$ "+command+description, "\n")
+}
+
+// descriptionMax bounds the agent's description of a command in a detail that also holds
+// the command.
+const descriptionMax = 1 << 10
+
+// cutRunes is s's longest start of at most n bytes that ends between characters.
+func cutRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// endRunes is s's longest end of at most n bytes that starts at a character.
+func endRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[i:]
 }
 
 // prefixLines puts prefix before every line of s ("" stays "").

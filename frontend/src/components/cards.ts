@@ -156,7 +156,10 @@ export class PermissionCard extends LitElement {
     if (p.tool === 'ExitPlanMode') {
       return html`<div class="detail plan" data-testid="permission-detail"><markdown-view .text=${p.detail} .final=${true}></markdown-view></div>`;
     }
-    const label = p.tool === 'Write' ? 'What it would write' : p.tool === 'Edit' || p.tool === 'MultiEdit' ? 'The change (- removed, + added)' : p.tool === 'Bash' ? 'What the agent says it does' : 'Details';
+    // A Bash detail that starts "$ " is the whole command (its line above is cut), then the
+    // agent's description of it on "# " lines (PROTOCOL.md §7).
+    const bash = p.detail?.startsWith('$ ') ? 'The whole command, then what the agent says it does' : 'What the agent says it does';
+    const label = p.tool === 'Write' ? 'What it would write' : p.tool === 'Edit' || p.tool === 'MultiEdit' ? 'The change (- removed, + added)' : p.tool === 'Bash' ? bash : 'Details';
     return html`<div class="detail" data-testid="permission-detail"><span class="label">${label}</span><pre>${p.detail}</pre></div>`;
   }
 
