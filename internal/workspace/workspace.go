@@ -567,11 +567,10 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		// changes since the party began").
 		return wire.FileDiff{}, fmt.Errorf("%w: %s was renamed to %s: its diff is under that name", ErrNotFound, clean, renamedTo)
 	}
-	renames := "-M"
 	if fc != nil && !secrets && fc.From != "" && IsSecret(fc.From) {
-		// Its source is not shown (Changes lists it as added): diffed as a new file.
-		fc = &wire.FileChange{Path: fc.Path, Status: "added"}
-		renames = "--no-renames"
+		// Listed as added, its source unnamed; but a rename is found only for a file
+		// mostly the same as its source, so its text is mostly the secret's (a reviewer's).
+		return wire.FileDiff{}, fmt.Errorf("%w: %s was made from a file that usually holds secrets: its diff is not shown", ErrPath, clean)
 	}
 	if fc == nil {
 		// Changes leaves ignored files out: refused as ignored, as Tree refuses them, not
@@ -593,7 +592,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 			return wire.FileDiff{}, err
 		}
 	}
-	args := []string{"diff-tree", "-p", renames, "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
+	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
 	if fc.From != "" {
 		args = append(args, fc.From)
 	}
