@@ -263,25 +263,62 @@ func (w *Workspace) Base() string { return w.baseDesc }
 // Dir is the working directory.
 func (w *Workspace) Dir() string { return w.dir }
 
+// bigFile is a file larger than MaxFileSize, as a snapshot records it.
+type bigFile struct {
+	path string
+	info fs.FileInfo
+}
+
 // bigFiles are the files new or changed since the last snapshot that are larger than
-// MaxFileSize: a snapshot leaves them out. Hashing a tester's 1.5 GB file into the private
-// repository outlasted git's timeout (no changes event followed the turn, /changes timed
-// out) and took as much disk again. The caller holds mu or owns w.
-func (w *Workspace) bigFiles(ctx context.Context, index []string) ([]string, error) {
+// MaxFileSize: a snapshot records a line about each instead of its bytes (bigFilesIndex).
+// Hashing a tester's 1.5 GB file into the private repository outlasted git's timeout (no
+// changes event followed the turn, /changes timed out) and took as much disk again. The
+// caller holds mu or owns w.
+func (w *Workspace) bigFiles(ctx context.Context, index []string) ([]bigFile, error) {
 	out, err := w.run(ctx, w.dir, index, "ls-files", "-z", "--others", "--modified", "--exclude-standard")
 	if err != nil {
 		return nil, err
 	}
-	var big []string
+	var big []bigFile
 	for _, p := range strings.Split(string(out), "\x00") {
 		if p == "" {
 			continue
 		}
 		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() && fi.Size() > w.opts.MaxFileSize {
-			big = append(big, p)
+			big = append(big, bigFile{path: p, info: fi})
 		}
 	}
 	return big, nil
+}
+
+// bigFilesIndex puts a line about each big file in the snapshot's index instead of its
+// bytes — its size and time — so that it is listed as added or changed when it is (a
+// reviewer's tracked file, grown past the limit, read as unchanged), and its diff says
+// what is known of it. The caller holds mu or owns w.
+func (w *Workspace) bigFilesIndex(ctx context.Context, index []string, big []bigFile) error {
+	for _, b := range big {
+		line := fmt.Sprintf("(a file of %d bytes, last changed %s: larger than %s, so its text is not tracked)\n",
+			b.info.Size(), b.info.ModTime().UTC().Format(time.RFC3339Nano), w.limitWords())
+		cmd, cancel := w.command(ctx, w.dir, nil, "hash-object", "-w", "--stdin")
+		cmd.Stdin = strings.NewReader(line)
+		out, err := cmd.Output()
+		cancel()
+		if err != nil {
+			return fmt.Errorf("git hash-object: %w", err)
+		}
+		if _, err := w.run(ctx, w.dir, index, "update-index", "--add", "--cacheinfo", "100644,"+strings.TrimSpace(string(out))+","+b.path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// limitWords is MaxFileSize in words: "64 MiB".
+func (w *Workspace) limitWords() string {
+	if w.opts.MaxFileSize >= 1<<20 {
+		return fmt.Sprintf("%d MiB", w.opts.MaxFileSize>>20)
+	}
+	return fmt.Sprintf("%d bytes", w.opts.MaxFileSize)
 }
 
 // vanishedTries is how many times a snapshot walks the tree while files vanish under it.
@@ -315,8 +352,11 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 		return "", 0, err
 	}
 	args := []string{"add", "--all", "--ignore-errors", "--", "."}
-	for _, ex := range slices.Concat(w.excluded, big) {
+	for _, ex := range w.excluded {
 		args = append(args, ":(exclude,literal)"+ex)
+	}
+	for _, b := range big {
+		args = append(args, ":(exclude,literal)"+b.path)
 	}
 	// A file the agent renames or deletes while git walks the tree stops git ("fatal:
 	// unable to stat 'old.go'"; --ignore-errors does not cover it): the walk is taken
@@ -334,6 +374,9 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 		case <-ctx.Done():
 			return "", 0, err
 		}
+	}
+	if err := w.bigFilesIndex(ctx, index, big); err != nil {
+		return "", 0, err
 	}
 	out, err := w.run(ctx, w.dir, index, "write-tree")
 	if err != nil {
@@ -577,13 +620,6 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		// called unchanged (a protocol tester's).
 		if err := w.refuseIgnored(ctx, clean); err != nil {
 			return wire.FileDiff{}, err
-		}
-		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean))); err == nil && fi.Mode().IsRegular() && fi.Size() > w.opts.MaxFileSize {
-			limit := fmt.Sprintf("%d bytes", w.opts.MaxFileSize)
-			if w.opts.MaxFileSize >= 1<<20 {
-				limit = fmt.Sprintf("%d MiB", w.opts.MaxFileSize>>20)
-			}
-			return wire.FileDiff{}, fmt.Errorf("%w: %s is larger than %s: its changes are not tracked", ErrNotFound, clean, limit)
 		}
 		return wire.FileDiff{}, UnchangedError(clean)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -595,38 +596,53 @@ func TestARenamedSecretIsShownAsANewFile(t *testing.T) {
 	}
 }
 
-// A file larger than MaxFileSize is left out of the snapshots: hashing a tester's 1.5 GB
-// file outlasted git's timeout, no changes event followed the turn, and the private
-// repository grew by as much (the pack the killed git was writing stayed). A diff of it
-// says why there is none; a dead git's pack is cleared.
-func TestLargeFilesAreNotTracked(t *testing.T) {
+// A file larger than MaxFileSize is recorded as a line about it, not its bytes: hashing
+// a tester's 1.5 GB file outlasted git's timeout, no changes event followed the turn, and
+// the private repository grew by as much (the pack the killed git was writing stayed). It
+// is still listed when it comes or changes — a tracked file grown past the limit too (a
+// reviewer's read as unchanged) — and its diff says what is known of it. A dead git's
+// pack is cleared.
+func TestLargeFilesAreNotHashed(t *testing.T) {
 	ctx := context.Background()
 	dir, state := t.TempDir(), t.TempDir()
 	write(t, dir, "small.txt", "a\n")
+	write(t, dir, "dump.sql", "one row\n")
+	write(t, dir, "old.bin", strings.Repeat("o", 3000)) // big from the start: no change
 	w, err := Open(ctx, dir, state, Options{MaxFileSize: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	write(t, dir, "big.bin", strings.Repeat("x", 2000))
 	write(t, dir, "small.txt", "a\nb\n")
+	write(t, dir, "dump.sql", strings.Repeat("row\n", 500)) // tracked, grown past the limit
 	write(t, state, "git/objects/pack/tmp_pack_abc", "half a pack")
 	files, _, err := w.Changes(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 1 || files[0].Path != "small.txt" {
-		t.Fatalf("changes %+v, want small.txt only", files)
+	want := []wire.FileChange{
+		{Path: "big.bin", Status: "added", Additions: 1},
+		{Path: "dump.sql", Status: "modified", Additions: 1, Deletions: 1},
+		{Path: "small.txt", Status: "modified", Additions: 1},
+	}
+	if !slices.Equal(files, want) {
+		t.Fatalf("changes %+v, want %+v", files, want)
 	}
 	if _, err := os.Stat(filepath.Join(state, "git/objects/pack/tmp_pack_abc")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a dead git's pack is still there: %v", err)
 	}
-	if _, err := w.Diff(ctx, "big.bin", false); err == nil || !strings.Contains(err.Error(), "big.bin is larger than 1000 bytes: its changes are not tracked") {
-		t.Errorf("diff of big.bin: %v", err)
+	d, err := w.Diff(ctx, "big.bin", false)
+	if err != nil || !strings.Contains(d.Diff, "+(a file of 2000 bytes, last changed ") || !strings.Contains(d.Diff, "larger than 1000 bytes, so its text is not tracked)") || strings.Contains(d.Diff, "xxx") {
+		t.Errorf("diff of big.bin: %+v %v", d, err)
 	}
-	// Cut back under the limit, it is tracked again.
+	// Cut back under the limit, its text is tracked again.
 	write(t, dir, "big.bin", "small now\n")
-	if files, _, err := w.Changes(ctx, false); err != nil || len(files) != 2 {
+	files, _, err = w.Changes(ctx, false)
+	if err != nil || len(files) != 3 || files[0] != (wire.FileChange{Path: "big.bin", Status: "added", Additions: 1}) {
 		t.Fatalf("changes after big.bin shrank: %+v %v", files, err)
+	}
+	if d, err := w.Diff(ctx, "big.bin", false); err != nil || !strings.Contains(d.Diff, "+small now") {
+		t.Fatalf("diff of the shrunk big.bin: %+v %v", d, err)
 	}
 }
 
