@@ -55,12 +55,19 @@ var secretNames = []string{
 	"*_history", ".histfile",
 }
 
-// secretDirs are folders of credentials: every file under one is a secret (.ssh, a cloud
-// tool's configuration: .kube/config, .docker/config.json, .aws/config, gh's hosts.yml).
-var secretDirs = map[string]bool{
-	".ssh": true, ".gnupg": true, ".aws": true, ".azure": true, ".kube": true, ".docker": true,
-	".config/gcloud": true, ".config/gh": true,
-}
+// secretDirs are folders of credentials: every file under one is a secret (.ssh, .aws,
+// gh's hosts.yml). secretFiles are the credentials files of folders that projects also use
+// for other things (a repository's .docker/ of Dockerfiles, .kube/ of manifests: a
+// reviewer's).
+var (
+	secretDirs = map[string]bool{
+		".ssh": true, ".gnupg": true, ".aws": true, ".config/gcloud": true, ".config/gh": true,
+	}
+	secretFiles = map[string]bool{
+		".docker/config.json": true, ".kube/config": true, ".azure/accesstokens.json": true,
+		".azure/msal_token_cache.json": true, ".azure/msal_token_cache.bin": true, ".azure/service_principal_entries.json": true,
+	}
+)
 
 // IsSecret reports whether p names a file that usually holds credentials: by its name,
 // or by a folder it is in.
@@ -78,5 +85,5 @@ func IsSecret(p string) bool {
 			return true
 		}
 	}
-	return false
+	return secretFiles[dirs[len(dirs)-1]+"/"+base]
 }
