@@ -247,15 +247,7 @@ func TestHostControlInterruptRolesKickAndInvites(t *testing.T) {
 
 func TestJoinedCoHostAndKicked(t *testing.T) {
 	h := startRemoteHost(t, true)
-	owner, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Leave()
-	go func() {
-		for range owner.Events() {
-		}
-	}()
+	owner := remoteOwner(t, h)
 	rec := newRecorder()
 	m := newManager(t, rec, nil)
 	info, err := m.Join(context.Background(), h.Invite().String(), "carol")
@@ -375,15 +367,7 @@ func TestKickSomeoneAway(t *testing.T) {
 // someone new; a member a host removed joins again as someone new.
 func TestARestartedWindowComesBackAsItself(t *testing.T) {
 	h := startRemoteHost(t, true)
-	owner, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Leave()
-	go func() {
-		for range owner.Events() {
-		}
-	}()
+	owner := remoteOwner(t, h)
 	dataDir := t.TempDir()
 	sameDir := func(c *Config) { c.DataDir = dataDir }
 	ctx := context.Background()

@@ -20,6 +20,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -157,6 +158,22 @@ func hostRequest(t *testing.T) HostRequest {
 	}
 }
 
+// remoteOwner is h's party's owner, "remote-host", in h's process (its events drained):
+// it leaves at the test's end.
+func remoteOwner(t *testing.T, h *host.Host) *party.Local {
+	t.Helper()
+	owner, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Leave)
+	go func() {
+		for range owner.Events() {
+		}
+	}()
+	return owner
+}
+
 // startRemoteHost runs a party the way another machine's `concordia host` would.
 func startRemoteHost(t *testing.T, insecure bool) *host.Host {
 	t.Helper()
@@ -274,15 +291,7 @@ func TestHostedPartyShowsParticipantPromptAndReply(t *testing.T) {
 
 func TestJoinPartyFlow(t *testing.T) {
 	h := startRemoteHost(t, false) // TLS, fingerprint pinned
-	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hostView.Leave()
-	go func() {
-		for range hostView.Events() {
-		}
-	}()
+	hostView := remoteOwner(t, h)
 
 	rec := newRecorder()
 	m := newManager(t, rec, nil)
@@ -587,15 +596,7 @@ func TestRetryNow(t *testing.T) {
 
 func TestReconnectResyncsTheWindow(t *testing.T) {
 	h := startRemoteHost(t, true)
-	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hostView.Leave()
-	go func() {
-		for range hostView.Events() {
-		}
-	}()
+	hostView := remoteOwner(t, h)
 	inv := h.Invite()
 	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
 	inv.Port = px.port()
@@ -1095,15 +1096,7 @@ func TestReconnectSaysThePartyAfresh(t *testing.T) {
 // asked for, so that the window can say why it is another.
 func TestJoinUnderATakenName(t *testing.T) {
 	h := startRemoteHost(t, false)
-	hostView, _, err := h.Party().JoinLocal("remote-host", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer hostView.Leave()
-	go func() {
-		for range hostView.Events() {
-		}
-	}()
+	remoteOwner(t, h)
 	m := newManager(t, newRecorder(), nil)
 	info, err := m.Join(context.Background(), h.Invite().String(), "remote-host")
 	if err != nil {

@@ -118,9 +118,7 @@ func TestAFileIgnoredLaterIsNotADeletedOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(filepath.Join(dir, "draft.txt"), filepath.Join(dir, "final.txt")); err != nil {
-		t.Fatal(err)
-	}
+	move(t, dir, "draft.txt", "final.txt")
 	write(t, dir, ".git/info/exclude", "notes.txt\ndraft.txt\n")
 	files, _, err := w.Changes(ctx, true)
 	if err != nil {

@@ -26,6 +26,14 @@ func write(t *testing.T, dir, rel, content string) {
 	}
 }
 
+// move renames dir's file from to to, as an agent's mv would.
+func move(t *testing.T, dir, from, to string) {
+	t.Helper()
+	if err := os.Rename(filepath.Join(dir, from), filepath.Join(dir, to)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func gitInit(t *testing.T, dir string) {
 	t.Helper()
 	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start"}} {
@@ -57,9 +65,7 @@ func startingDir(t *testing.T, asGit bool) string {
 func agentWork(t *testing.T, dir string) {
 	write(t, dir, "main.go", "package main\n\n// edited before the party\nfunc main() {\n\tprintln(\"hi\")\n}\n")
 	write(t, dir, "new/feature.go", "package new\n")
-	if err := os.Rename(filepath.Join(dir, "old_name.go"), filepath.Join(dir, "new_name.go")); err != nil {
-		t.Fatal(err)
-	}
+	move(t, dir, "old_name.go", "new_name.go")
 	if err := os.Remove(filepath.Join(dir, "gone.txt")); err != nil {
 		t.Fatal(err)
 	}
@@ -574,9 +580,7 @@ func TestARenamedSecretIsShownAsANewFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(filepath.Join(dir, ".env"), filepath.Join(dir, "app.conf")); err != nil {
-		t.Fatal(err)
-	}
+	move(t, dir, ".env", "app.conf")
 	write(t, dir, "app.conf", "A=1\nB=2\nC=3\nD=4\nE=5\nZ=3\n")
 	files, hidden, err := w.Changes(ctx, false)
 	if err != nil {
@@ -665,9 +669,7 @@ func TestDiffOfADeletedFileUnderALinkAndOfARenamedOne(t *testing.T) {
 	if err := os.Symlink(elsewhere, filepath.Join(dir, "docs")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Rename(filepath.Join(dir, "old.go"), filepath.Join(dir, "new.go")); err != nil {
-		t.Fatal(err)
-	}
+	move(t, dir, "old.go", "new.go")
 	if _, _, err := w.Changes(ctx, false); err != nil {
 		t.Fatal(err)
 	}
