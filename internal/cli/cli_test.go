@@ -1014,7 +1014,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	c.pr.with(func(r *roster) { r.host = "me" })
 	out.Reset()
 	c.line(context.Background(), "/share tree")
-	if ws.level != wire.WorkspaceChanges || !strings.Contains(out.String(), "secrets such as .env included: /share tree again within 10 seconds does it") {
+	if ws.level != wire.WorkspaceChanges || !strings.Contains(out.String(), "list every file of the working directory and see the changes to any of them, secrets such as .env included: /share tree again within 10 seconds does it") {
 		t.Fatalf("the first /share tree: level %q, output %q", ws.level, out.String())
 	}
 	now = now.Add(2 * time.Second)

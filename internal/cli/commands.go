@@ -1038,7 +1038,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// As the window does, tree is said back once: every file, secrets too, for everyone.
 		if t := c.clock(); asked.IsZero() || t.Sub(asked) >= quitAgain {
 			c.treeAsked = t
-			c.pr.reply("system", fmt.Sprintf("tree lets everyone in the party list the working directory and read any file in it, secrets such as .env included: /share tree again within %d seconds does it", int(quitAgain/time.Second)))
+			c.pr.reply("system", fmt.Sprintf("tree lets everyone in the party list every file of the working directory and see the changes to any of them, secrets such as .env included: /share tree again within %d seconds does it", int(quitAgain/time.Second)))
 			return nil
 		}
 	}

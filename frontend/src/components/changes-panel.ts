@@ -268,8 +268,8 @@ export class ChangesPanel extends LitElement {
       ${this.#confirmTree
         ? html`<div class="confirm" role="alertdialog" aria-labelledby="share-confirm-text" data-testid="share-confirm"
             @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancelTree())}>
-            <span id="share-confirm-text">Everyone in the party, viewers too, will be able to open every file in the working folder —
-              <b>.env files, keys and other secrets included</b> (files git ignores stay hidden).</span>
+            <span id="share-confirm-text">Everyone in the party, viewers too, will see the name of every file in the working folder,
+              and the changes to all of them — <b>.env files, keys and other secrets included</b> (files git ignores stay hidden).</span>
             <span class="buttons">
               <button class="small danger" data-testid="share-confirm-yes" @click=${() => void this.#shareTree(s)}>Share the whole folder</button>
               <button class="small" data-testid="share-confirm-no" @click=${() => this.#cancelTree()}>Cancel</button>

@@ -290,7 +290,7 @@ export class HomeScreen extends LitElement {
                       ${SHARE_LEVELS.map((l) => html`<option value=${l.level} ?selected=${l.level === d.share}>${l.choice}</option>`)}
                     </select>
                     ${d.share === 'tree'
-                      ? html`<span class="warnbox" role="note" data-testid="home-share-warning">${iconAlert()}<span>Everyone in the party, viewers too, will be able to open every file in this folder — <b>.env files, keys and other secrets included</b>. Chosen for this party only: the next one starts from what you share by default.</span></span>`
+                      ? html`<span class="warnbox" role="note" data-testid="home-share-warning">${iconAlert()}<span>Everyone in the party, viewers too, will see the name of every file in this folder, and the changes to all of them — <b>.env files, keys and other secrets included</b>. Chosen for this party only: the next one starts from what you share by default.</span></span>`
                       : nothing}
                   </label>
                   <div class="keyline ${s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">

@@ -336,7 +336,7 @@ export class SettingsPanel extends LitElement {
       ${problem
         ? html`<span class="problem" data-testid="settings-share-problem">${problem}</span>`
         : d.share === 'tree'
-          ? html`<span class="warnbox" role="note" data-testid="settings-share-warning">${iconAlert()}<span>Every new party would let everyone in it, viewers too, open every file in the folder — <b>.env files, keys and other secrets included</b>. Create party offers this for one party at a time.</span></span>`
+          ? html`<span class="warnbox" role="note" data-testid="settings-share-warning">${iconAlert()}<span>Every new party would show everyone in it, viewers too, the name of every file in the folder and the changes to all of them — <b>.env files, keys and other secrets included</b>. Create party offers this for one party at a time.</span></span>`
           : html`<span class="hint">${SHARE_LEVELS.find((l) => l.level === d.share)?.hint ?? ''} Create party can also share the whole folder, for that party only.</span>`}
     </label>`;
   }

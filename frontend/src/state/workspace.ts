@@ -101,7 +101,7 @@ export function hiddenText(n: number, shown: number): string {
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
   { level: 'off', label: 'Off', choice: 'Off: nothing of the folder', hint: 'Nobody sees the working folder.' },
   { level: 'changes', label: 'Changes only', choice: 'Changes only (never .env)', hint: 'Everyone sees which files the agent changed, and their diffs. Files such as .env are never shown.' },
-  { level: 'tree', label: 'Whole folder', choice: 'Whole folder (.env included)', hint: 'Everyone can also browse every file in the folder — .env and similar files included.' },
+  { level: 'tree', label: 'Whole folder', choice: 'Whole folder (.env included)', hint: 'Everyone can also list every file in the folder, and see the changes to .env and similar files too.' },
 ];
 
 /** The workspace panel's state. */
