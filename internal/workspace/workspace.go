@@ -405,7 +405,7 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 		if err != nil {
 			return nil, 0, err
 		}
-		files, err := w.changes(ctx, now)
+		files, _, err := w.changes(ctx, now)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -438,6 +438,22 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 	return files, hidden, nil
 }
 
+// againstNothing is a file whose start or end was a link as a file deleted (gone is set:
+// it is a link now) or added, its lines counted against nothing.
+func (w *Workspace) againstNothing(ctx context.Context, now, p string, gone bool) wire.FileChange {
+	f := wire.FileChange{Path: p, Status: "added"}
+	from, to := emptyTree, now
+	if gone {
+		f.Status, from, to = "deleted", w.base, emptyTree
+	}
+	if counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", from, to, "--", p); err == nil {
+		if n, ok := parseNumstat(counts)[p]; ok {
+			f.Additions, f.Deletions = n[0], n[1]
+		}
+	}
+	return f
+}
+
 // asAdded is a file that was renamed or copied as the new file it is, with no source:
 // its lines counted against nothing.
 func (w *Workspace) asAdded(ctx context.Context, now, p string) (wire.FileChange, error) {
@@ -452,14 +468,24 @@ func (w *Workspace) asAdded(ctx context.Context, now, p string) (wire.FileChange
 	return f, nil
 }
 
-func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange, error) {
+// typeChange is git's "T" status, which changes turns into one of ours: a file that
+// became a link (or a link that became a file).
+const typeChange = "typechange"
+
+// emptyTree is git's tree with nothing in it (SHA-1: the private repository's format).
+const emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+// changes lists what changed between the start and now. A file that became a link is
+// listed as deleted (links are never shown: a tester's was missing from the list), and a
+// link that became a file as added; linkSwap names them, for their diffs.
+func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChange, linkSwap map[string]bool, _ error) {
 	status, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--name-status", "-z", w.base, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--numstat", "-z", w.base, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	files := parseNameStatus(status)
 	numstat := parseNumstat(counts)
@@ -479,10 +505,17 @@ func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange,
 	}
 	ignoredNow, err := w.ignored(ctx, gone)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]wire.FileChange, 0, len(files))
+	linkSwap = map[string]bool{}
 	for _, f := range files {
+		if f.Status == typeChange {
+			linkSwap[f.Path] = true
+			f = w.againstNothing(ctx, now, f.Path, w.isLink(f.Path))
+			out = append(out, f)
+			continue
+		}
 		if f.Status != "deleted" && w.isLink(f.Path) {
 			continue // symlinks are never followed, nor shown
 		}
@@ -503,7 +536,7 @@ func (w *Workspace) changes(ctx context.Context, now string) ([]wire.FileChange,
 		out = append(out, f)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return out, nil
+	return out, linkSwap, nil
 }
 
 // parseNameStatus reads `diff-tree --name-status -z`: "M\0path\0", "R087\0from\0to\0".
@@ -531,7 +564,7 @@ func parseNameStatus(b []byte) []wire.FileChange {
 			if i+1 >= len(parts) {
 				return out
 			}
-			st := map[byte]string{'A': "added", 'D': "deleted"}[code[0]]
+			st := map[byte]string{'A': "added", 'D': "deleted", 'T': typeChange}[code[0]]
 			if st == "" {
 				st = "modified"
 			}
@@ -581,7 +614,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.last
-	files, err := w.changes(ctx, now)
+	files, linkSwap, err := w.changes(ctx, now)
 	if err != nil {
 		return wire.FileDiff{}, err
 	}
@@ -628,7 +661,17 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 			return wire.FileDiff{}, err
 		}
 	}
-	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", w.base, now, "--"}
+	from, to := w.base, now
+	if linkSwap[clean] {
+		// A file that is a link now, or was one at the start: diffed against nothing, so
+		// that no link's target is shown (a tester's diff read "-/etc/hostname").
+		if fc.Status == "deleted" {
+			to = emptyTree
+		} else {
+			from = emptyTree
+		}
+	}
+	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", from, to, "--"}
 	if fc.From != "" {
 		args = append(args, fc.From)
 	}

@@ -684,3 +684,44 @@ func TestDiffOfADeletedFileUnderALinkAndOfARenamedOne(t *testing.T) {
 		t.Fatalf("the old name of a rename: %v", err)
 	}
 }
+
+// A file replaced by a link is listed as deleted (links are never shown: a tester's went
+// missing from the list), and a link replaced by a file as added; neither diff shows a
+// link's target (a tester's read "-/etc/hostname").
+func TestFilesAndLinksSwapped(t *testing.T) {
+	ctx := context.Background()
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	target := filepath.Join(elsewhere, "target-of-the-link.txt")
+	write(t, elsewhere, "target-of-the-link.txt", "outside\n")
+	write(t, dir, "notes.txt", "a note\n")
+	if err := os.Symlink(target, filepath.Join(dir, "hostlink")); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"notes.txt", "hostlink"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "notes.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "hostlink", "now a file\n")
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []wire.FileChange{{Path: "hostlink", Status: "added", Additions: 1}, {Path: "notes.txt", Status: "deleted", Deletions: 1}}
+	if !slices.Equal(files, want) {
+		t.Fatalf("changes %+v, want %+v", files, want)
+	}
+	for p, text := range map[string]string{"notes.txt": "-a note", "hostlink": "+now a file"} {
+		d, err := w.Diff(ctx, p, false)
+		if err != nil || !strings.Contains(d.Diff, text) || strings.Contains(d.Diff, "target-of-the-link") || strings.Contains(d.Diff, "outside") {
+			t.Errorf("diff of %s: %+v %v", p, d, err)
+		}
+	}
+}
