@@ -443,7 +443,7 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	reads := map[string]string{"read the env": ".env", "read the notes": "notes.txt", "read the shared": "shown.txt"}
+	reads := map[string]string{"read the env": ".env", "read the notes": "notes.txt", "read the shared": "shown.txt", "read the diary": "~/diary.txt"}
 	var mu sync.Mutex
 	var results []testkit.ToolResult
 	api := testkit.NewFakeAnthropicFunc(t, func(req testkit.AnthropicRequest) testkit.AnthropicReply {
@@ -455,18 +455,41 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 		}
 		for marker, file := range reads {
 			if strings.Contains(req.LastUserText, marker) {
-				return testkit.ToolUse("Read", map[string]any{"file_path": filepath.Join(workdir, file)})
+				if !strings.HasPrefix(file, "~") {
+					file = filepath.Join(workdir, file)
+				}
+				return testkit.ToolUse("Read", map[string]any{"file_path": file})
 			}
 		}
 		return testkit.AnthropicReply{Text: "ok"}
 	})
-	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
-	_, own := hostMember(t, h)
+	// "~/…" is the home folder to Claude Code (a tester's Read of ~/.ssh/id_rsa was shown):
+	// the agent's home, which the host shares with it here as it does for real.
+	env := testkit.RealClaudeEnv(t, api.URL)
+	for _, kv := range env {
+		if home, ok := strings.CutPrefix(kv, "HOME="); ok {
+			t.Setenv("HOME", home)
+			if err := os.WriteFile(filepath.Join(home, "diary.txt"), []byte("DIARY_SECRET=diary222\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	h := realHostEnv(t, wire.PermissionAsk, bin, workdir, env)
+	owner, own := hostMember(t, h)
 	vic := join(t, h.ViewerInvite(), "vic")
 	alice := join(t, h.Invite(), "alice")
-	for i, marker := range []string{"read the env", "read the notes", "read the shared"} {
+	markers := []string{"read the env", "read the notes", "read the shared", "read the diary"}
+	for i, marker := range markers {
 		if _, err := alice.c.Prompt(context.Background(), "please "+marker); err != nil {
 			t.Fatal(err)
+		}
+		if marker == "read the diary" {
+			// Outside the folder, Claude Code asks: a host allowing the agent to read a
+			// file is not a choice to show it to the party.
+			evs := own.waitFor(t, "the request to read the diary", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+			if err := owner.Decide(context.Background(), permissions(evs, wire.PermissionPending)[0].ID, wire.DecisionAllow, ""); err != nil {
+				t.Fatal(err)
+			}
 		}
 		for _, r := range []interface {
 			waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
@@ -477,7 +500,7 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 	for _, r := range []interface {
 		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
 	}{vic, alice, own} {
-		evs := r.waitFor(t, "the turns", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 3 })
+		evs := r.waitFor(t, "the turns", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == len(markers) })
 		var out strings.Builder
 		for _, ev := range evs {
 			if ev.Kind == wire.KindOutput {
@@ -485,7 +508,7 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 			}
 		}
 		got := out.String()
-		for _, secret := range []string{"abc123", "hunter2", "zebra-42"} {
+		for _, secret := range []string{"abc123", "hunter2", "zebra-42", "diary222"} {
 			if strings.Contains(got, secret) {
 				t.Errorf("a member saw %q:\n%s", secret, got)
 			}
@@ -495,13 +518,13 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 				t.Errorf("what a member saw lacks %q:\n%s", want, got)
 			}
 		}
-		if len(permissions(evs, "")) != 0 {
-			t.Errorf("a Read asked: %+v", permissions(evs, ""))
+		if p := permissions(evs, wire.PermissionPending); len(p) != 1 || !strings.Contains(p[0].Summary, "diary.txt") {
+			t.Errorf("a Read in the folder asked, or the one outside did not: %+v", permissions(evs, ""))
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(results) != 3 || !strings.Contains(results[0].Content, "abc123") || !strings.Contains(results[1].Content, "zebra-42") {
+	if len(results) != len(markers) || !strings.Contains(results[0].Content, "abc123") || !strings.Contains(results[1].Content, "zebra-42") || !strings.Contains(results[3].Content, "diary222") {
 		t.Fatalf("the tool results the API got: %+v; want the files' text", results)
 	}
 }

@@ -147,6 +147,8 @@ func TestShares(t *testing.T) {
 	write(t, dir, "main.go", "package main\n")
 	write(t, dir, "build/out.txt", "x\n")
 	write(t, dir, "data/private/keys.txt", "x\n")
+	write(t, dir, "~/.ssh/id_rsa", "a folder named ~ in the working directory\n")
+	write(t, dir, "~ann/notes.txt", "x\n")
 	write(t, outside, "other.txt", "x\n")
 	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
 		t.Fatal(err)
@@ -160,6 +162,9 @@ func TestShares(t *testing.T) {
 		filepath.Join(dir, "build", "out.txt"): false, filepath.Join(dir, "data", "private", "keys.txt"): false,
 		filepath.Join(outside, "other.txt"): false, filepath.Join(dir, "link", "other.txt"): false,
 		filepath.Join(dir, ".git", "config"): false, "/etc/passwd": false, dir: false, "../x": false,
+		// "~" is the home folder to Claude Code, never a folder of the working directory
+		// (a tester's Read of ~/.ssh/id_rsa was shown).
+		"~/.ssh/id_rsa": false, "~": false, "~ann/notes.txt": false,
 	} {
 		if got := w.Shares(ctx, p); got != want {
 			t.Errorf("Shares(%s) = %v, want %v", p, got, want)

@@ -811,6 +811,17 @@ func (w *Workspace) inside(clean string) (string, error) {
 // is not shown to members (a reviewer's Read of an excluded notes.txt, and of a file
 // outside the folder, went to every viewer). Safe for concurrent use; false when unsure.
 func (w *Workspace) Shares(ctx context.Context, p string) bool {
+	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, "~"+string(filepath.Separator)) {
+		// Claude Code reads "~/…" in the home folder (a tester's Read of ~/.ssh/id_rsa
+		// was taken to be the working directory's "~" folder, and shown).
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return false
+		}
+		p = filepath.Join(home, p[1:])
+	} else if strings.HasPrefix(p, "~") {
+		return false // another user's home ("~ann/…"), or a name git and a shell read otherwise
+	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(w.dir, p)
 	}
