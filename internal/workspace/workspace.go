@@ -98,6 +98,8 @@ type Workspace struct {
 	excluded []string       // folders inside the working directory that are never shown
 	ignores  []ignoreSource // the host's ignore files beyond the folder's own .gitignore
 	excludes []byte         // what info/exclude was last written with (nil: not yet)
+	// baseSecrets are the start's credentials files by blob (markCopiesOfSecrets), once known.
+	baseSecrets map[string]string
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository
@@ -534,6 +536,9 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 			f.Additions, f.Deletions = n[0], n[1]
 		}
 		out = append(out, f)
+	}
+	if err := w.markCopiesOfSecrets(ctx, now, out); err != nil {
+		return nil, nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, linkSwap, nil

@@ -725,3 +725,43 @@ func TestFilesAndLinksSwapped(t *testing.T) {
 		}
 	}
 }
+
+// A copy of a secret is made from it, as a rename is: listed as added, its diff refused.
+// Git finds no copy of a file that is still there, and pairs a secret with one new file
+// only: a tester's `cp .env copy.conf` had its diff (the secret's lines) shown, and the
+// second of two identical copies once the secret was moved.
+func TestCopiesOfSecrets(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, ".env", "SECRET_ENV=envsecret123\n")
+	write(t, dir, "keys/prod.pem", "-----BEGIN KEY-----\nline one of the key\nline two of the key\nline three of the key\n-----END KEY-----\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, ".env", "SECRET_ENV=envsecret123\nSECRET_ENV2=edited\n")       // edited in the party
+	write(t, dir, "copy.conf", "SECRET_ENV=envsecret123\n")                      // the start's .env
+	write(t, dir, "copy2.conf", "SECRET_ENV=envsecret123\nSECRET_ENV2=edited\n") // .env now
+	write(t, dir, "near.txt", "-----BEGIN KEY-----\nline one of the key\nline two of the key\nline three of the key\n-----END KEY-----\nand a note\n")
+	write(t, dir, "plain.go", "package plain\n")
+	move(t, dir, "keys/prod.pem", "moved.txt")
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Path+" "+f.Status+" "+f.From)
+	}
+	if want := []string{"copy.conf added ", "copy2.conf added ", "moved.txt added ", "near.txt added ", "plain.go added "}; !slices.Equal(names, want) {
+		t.Fatalf("changes %q, want %q", names, want)
+	}
+	for _, p := range []string{"copy.conf", "copy2.conf", "moved.txt", "near.txt"} {
+		if d, err := w.Diff(ctx, p, false); err == nil || strings.Contains(d.Diff, "envsecret") || strings.Contains(d.Diff, "of the key") {
+			t.Errorf("diff of %s: %+v %v", p, d, err)
+		}
+	}
+	if d, err := w.Diff(ctx, "plain.go", false); err != nil || !strings.Contains(d.Diff, "+package plain") {
+		t.Errorf("diff of plain.go: %+v %v", d, err)
+	}
+}
