@@ -281,6 +281,8 @@ func (tr *translator) assistant(ln *outLine, emit func(Output)) error {
 		case "tool_use", "server_tool_use":
 			if f := FilePath(b.Name, b.Input); f != "" && b.ID != "" {
 				tr.files[b.ID] = f
+			} else if f := grepFile(b.Name, b.Input, tr.workDir); f != "" && b.ID != "" {
+				tr.files[b.ID] = f
 			}
 			line := toolSummary(b.Name, b.Input, tr.workDir)
 			if sub {

@@ -3,6 +3,8 @@ package agent
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -167,6 +169,21 @@ func TestTranslator(t *testing.T) {
 			},
 			want: []string{"assistant:first", "assistant:second"},
 		},
+	}
+	// A Grep of one file is that file's lines, as a Read is; of a folder, it is not one file's.
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, ".env"), []byte("KEY=abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	grep := func(path string) string {
+		return `{"type":"assistant","message":{"id":"m1","content":[{"type":"tool_use","id":"g1","name":"Grep","input":{"pattern":"KEY","path":"` + path + `","output_mode":"content"}}]},"parent_tool_use_id":null}`
+	}
+	result := `{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"g1","content":"KEY=abc\nKEY2=d"}]},"parent_tool_use_id":null}`
+	for path, file := range map[string]string{".env": " [of .env]", filepath.Join(work, ".env"): " [of " + filepath.Join(work, ".env") + "]", work: "", "missing.txt": ""} {
+		got := feed(t, work, grep(path), result)
+		if len(got) != 3 || !strings.HasSuffix(got[1], "(+1 lines)"+file) || !strings.HasSuffix(got[2], "\n"+file) {
+			t.Errorf("a Grep of %s: %q", path, got)
+		}
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

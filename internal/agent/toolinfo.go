@@ -109,6 +109,31 @@ func FilePath(tool string, input json.RawMessage) string {
 	return path
 }
 
+// grepFile is the one file a Grep searches, as the agent named it, when its path is a
+// file (not a folder): its result is that file's lines, as a Read's is. "" otherwise.
+func grepFile(tool string, input json.RawMessage, workdir string) string {
+	if tool != "Grep" {
+		return ""
+	}
+	var in struct {
+		Path string `json:"path"`
+	}
+	if json.Unmarshal(input, &in) != nil || in.Path == "" {
+		return ""
+	}
+	p := in.Path
+	if !filepath.IsAbs(p) && workdir != "" && !strings.HasPrefix(p, "~") {
+		p = filepath.Join(workdir, p)
+	}
+	if home, err := os.UserHomeDir(); err == nil && (p == "~" || strings.HasPrefix(p, "~/")) {
+		p = filepath.Join(home, p[1:])
+	}
+	if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+		return ""
+	}
+	return in.Path
+}
+
 // EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,
 // NotebookEdit) of a file inside workdir — its folder resolved through any symbolic links
 // — and not in one of protectedDirs: what a party in "edits" allows without asking, as
