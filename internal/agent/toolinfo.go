@@ -188,9 +188,10 @@ const MaxDetail = 8 << 10
 
 // ToolDetail is what a host needs to see, beyond ToolSummary's line, to decide a tool
 // request: the text a Write would write, an Edit's old and new text, a Bash command's
-// description (and the whole command when the summary cannot show it), the agent's plan. A tester approved a Write seeing only its file's name,
-// and a plan flattened onto one line. "" when the summary says it all. At most MaxDetail
-// bytes, cut at a line with a note of what was left out.
+// description (and the whole command when the summary cannot show it), the agent's plan.
+// A tester approved a Write seeing only its file's name, and a plan flattened onto one
+// line. "" when the summary says it all. At most MaxDetail bytes, cut at a line with a
+// note of what was left out.
 func ToolDetail(tool string, input json.RawMessage) string {
 	var in map[string]any
 	_ = json.Unmarshal(input, &in)

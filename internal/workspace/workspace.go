@@ -443,27 +443,28 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 // againstNothing is a file whose start or end was a link as a file deleted (gone is set:
 // it is a link now) or added, its lines counted against nothing.
 func (w *Workspace) againstNothing(ctx context.Context, now, p string, gone bool) wire.FileChange {
-	f := wire.FileChange{Path: p, Status: "added"}
-	from, to := emptyTree, now
 	if gone {
-		f.Status, from, to = "deleted", w.base, emptyTree
+		f, _ := w.counted(ctx, "deleted", w.base, emptyTree, p)
+		return f
 	}
-	if counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", from, to, "--", p); err == nil {
-		if n, ok := parseNumstat(counts)[p]; ok {
-			f.Additions, f.Deletions = n[0], n[1]
-		}
-	}
+	f, _ := w.counted(ctx, "added", emptyTree, now, p)
 	return f
 }
 
 // asAdded is a file that was renamed or copied as the new file it is, with no source:
-// its lines counted against nothing.
+// its lines counted without rename detection.
 func (w *Workspace) asAdded(ctx context.Context, now, p string) (wire.FileChange, error) {
-	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", w.base, now, "--", p)
+	return w.counted(ctx, "added", w.base, now, p)
+}
+
+// counted is the change of p with status, its lines counted between trees from and to
+// without rename detection (0 and 0 when git does not count them).
+func (w *Workspace) counted(ctx context.Context, status, from, to, p string) (wire.FileChange, error) {
+	f := wire.FileChange{Path: p, Status: status}
+	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", from, to, "--", p)
 	if err != nil {
-		return wire.FileChange{}, err
+		return f, err
 	}
-	f := wire.FileChange{Path: p, Status: "added"}
 	if n, ok := parseNumstat(counts)[p]; ok {
 		f.Additions, f.Deletions = n[0], n[1]
 	}
@@ -525,10 +526,7 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 			continue
 		}
 		if f.From != "" && ignoredNow[f.From] {
-			f.From, f.Status = "", "added"
-			if n, err := w.asAdded(ctx, now, f.Path); err == nil {
-				f = n
-			}
+			f, _ = w.asAdded(ctx, now, f.Path) // its source unnamed; uncounted if git fails
 			out = append(out, f)
 			continue
 		}
@@ -807,9 +805,6 @@ func (w *Workspace) inside(clean string) (string, error) {
 	return full, nil
 }
 
-// ignored asks git which of paths .gitignore rules ignore.
-// refuseIgnored is the refusal of path when .gitignore ignores it, else nil (nil too when
-// git cannot tell: the caller's own answer stands).
 // Shares reports whether the file at p (absolute, or relative to the working directory,
 // as the agent named it) is one the party may see of the folder: inside it, not through
 // a link, not ignored, not one of Options.Exclude. What the agent read of any other file
@@ -856,6 +851,8 @@ func (w *Workspace) Shares(ctx context.Context, p string) bool {
 	return err == nil && !ig[clean]
 }
 
+// refuseIgnored is the refusal of path when git ignores it, else nil (nil too when git
+// cannot tell: the caller's own answer stands).
 func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
 	if ig, err := w.ignored(ctx, []string{path}); err == nil && ig[path] {
 		return fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, path)
@@ -863,6 +860,8 @@ func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
 	return nil
 }
 
+// ignored asks git which of paths its ignore rules (the folder's and the host's: ignore.go)
+// ignore.
 func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(paths) == 0 {
