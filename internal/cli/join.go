@@ -116,12 +116,10 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		was = membership.Record{ClientID: membership.NewClientID()}
 	}
 	cfg := client.Config{
-		Invite:   inv,
-		Name:     name,
-		ClientID: was.ClientID,
-		Session:  was.Session,
-		Logger:   log,
-		OnEvent:  func(ev wire.Event) { saved.add(ev); pr.event(ev) },
+		Invite:  inv,
+		Name:    name,
+		Logger:  log,
+		OnEvent: func(ev wire.Event) { saved.add(ev); pr.event(ev) },
 		OnHello: func(h wire.HelloResult) {
 			saved.hello(h)
 			pr.hello(h)
@@ -194,17 +192,12 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			}
 		},
 	}
-	c, err := client.Join(ctx, cfg)
-	if err != nil && was.Session != "" && errors.Is(err, client.ErrRefused) {
-		// That member is gone (removed by a host, or the party ended and was resumed
-		// without it): join as someone new, with the invite.
+	fresh := membership.NewClientID()
+	c, _, err := members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
-		members.Forget(memberKey)
-		was = membership.Record{ClientID: membership.NewClientID()}
-		cfg.ClientID, cfg.Session = was.ClientID, ""
+		was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join
 		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
-		c, err = client.Join(ctx, cfg)
-	}
+	})
 	if err != nil {
 		log.Info("join failed", "err", err)
 		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {

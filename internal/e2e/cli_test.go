@@ -472,3 +472,23 @@ func TestRestartedJoinComesBackAsItself(t *testing.T) {
 		t.Errorf("--new-member came back as the co-host:\n%s", fresh.stdout())
 	}
 }
+
+// A terminal whose kept member was removed joins as someone new, says so, and keeps that
+// new member: started again, it comes back as it.
+func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	first := start(t, nil, "join", inv, "--name", "carl")
+	first.expect(`joined hosty's party as carl `)
+	h.send("/kick carl")
+	first.wait()
+	second := start(t, nil, "join", inv, "--name", "carl")
+	second.expect(`^\[system\] the member this terminal was before is no longer in the party; joining as someone new$`)
+	second.expect(`joined hosty's party as carl `)
+	testkit.KillGroup(second.cmd.Process.Pid)
+	second.wait()
+	third := start(t, nil, "join", inv, "--name", "carl")
+	third.expect(`joined hosty's party as carl `)
+	third.expect(`^\[system\] you are back as the member this terminal was before \(a participant\); --new-member joins as someone new$`)
+	third.send("/quit")
+	third.wait()
+}

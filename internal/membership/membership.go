@@ -4,16 +4,19 @@
 package membership
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/term"
 )
@@ -95,6 +98,26 @@ func (s Store) Forget(key string) {
 		return
 	}
 	_ = os.Remove(s.path(key)) // a file left is tried next time, and refused again
+}
+
+// Join joins with cfg as the member was is, by its client_id and session. A session the
+// host refuses (the member was removed, or the party ended and was resumed without it) is
+// forgotten, refused is told, and the join is tried once more as someone new: with fresh
+// as the client_id and the invite's token. It returns the record it joined as.
+func (s Store) Join(ctx context.Context, key string, was Record, cfg client.Config, fresh string, refused func(error)) (*client.Client, Record, error) {
+	cfg.ClientID, cfg.Session = was.ClientID, was.Session
+	c, err := client.Join(ctx, cfg)
+	if err == nil || was.Session == "" || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
+		return c, was, err
+	}
+	s.Forget(key)
+	was = Record{ClientID: fresh}
+	if refused != nil {
+		refused(err)
+	}
+	cfg.ClientID, cfg.Session = was.ClientID, ""
+	c, err = client.Join(ctx, cfg)
+	return c, was, err
 }
 
 // NewClientID is a client_id no other terminal or window has: 12 random bytes, in hex.

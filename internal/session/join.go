@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -56,24 +55,17 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	cfg := client.Config{
 		Invite:   inv,
 		Name:     name,
-		ClientID: was.ClientID,
-		Session:  was.Session,
 		OnEvent:  a.onEvent,
 		OnHello:  a.onHello,
 		OnStatus: a.onStatus,
 		Backoff:  m.cfg.ClientBackoff,
 		Logger:   m.log,
 	}
-	c, err := client.Join(ctx, cfg)
-	if err != nil && was.Session != "" && errors.Is(err, client.ErrRefused) && ctx.Err() == nil {
-		// That member is gone (removed by a host, or the party ended and was resumed
-		// without it): someone new, with the invite.
+	rejoined := was.Session != ""
+	c, was, err := members.Join(ctx, key, was, cfg, m.clientID, func(err error) {
 		m.log.Info("the kept membership was refused", "err", err)
-		members.Forget(key)
-		was = membership.Record{ClientID: m.clientID}
-		cfg.ClientID, cfg.Session = was.ClientID, ""
-		c, err = client.Join(ctx, cfg)
-	}
+		rejoined = false
+	})
 	if err != nil {
 		release()
 		m.abort()
@@ -102,7 +94,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if asked := term.Name(name); hello.You.Name != asked {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
 	}
-	info.Rejoined = was.Session != "" // it came back as the member it was: the window says so
+	info.Rejoined = rejoined // it came back as the member it was: the window says so
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
 		return Info{}, err
