@@ -43,6 +43,8 @@ type commander struct {
 	retry func() bool
 	// shell runs /shell commands beside the party.
 	shell shellJob
+	// lookups runs /changes, /diff and /tree beside the terminal (in the line editor).
+	lookups lookups
 	// endsParty: this terminal's /quit ends the party (the host's own terminal), so a /quit
 	// while work is under way is said back once and taken the second time (quitAsked).
 	endsParty bool
@@ -170,10 +172,19 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		}
 		return false
 	}
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	fail := func(err error) { c.pr.reply("error", "/"+name+": "+c.describe(err)) }
+	if c.editor && lookupCommands[name] {
+		what := "/" + name
+		if arg != "" {
+			what += " " + arg
+		}
+		c.lookups.run(ctx, c.pr, what, func(ctx context.Context) error { return cmd.run(c, ctx, arg) }, fail)
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
 	if err := cmd.run(c, cctx, arg); err != nil {
-		c.pr.reply("error", "/"+name+": "+c.describe(err))
+		fail(err)
 	}
 	return false
 }

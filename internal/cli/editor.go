@@ -213,7 +213,11 @@ type status struct {
 	all   int       // all prompts waiting
 	min   int       // the party's min_prompts: fewer waiting wait for more, however long
 	shell string    // the /shell command running here, "" when none
-	role  string
+	// lookup: the oldest /changes, /diff or /tree waiting for the host's answer ("" when
+	// none), and how many wait in all.
+	lookup  string
+	lookups int
+	role    string
 	// deadline: awaiting_permission, when the oldest request is denied if nobody decides.
 	deadline time.Time
 	// connected is false while a joined terminal has lost the host: what it last knew of
@@ -538,6 +542,14 @@ func (e *editor) statusLine() string {
 	if st.shell != "" {
 		busy = true
 		parts = append([]string{"/shell " + term.Line(st.shell) + " runs (Ctrl-C stops it)"}, parts...)
+	}
+	if st.lookup != "" {
+		busy = true
+		l := term.Line(st.lookup) + " is being read"
+		if st.lookups > 1 {
+			l = fmt.Sprintf("%s is being read, and %d more", term.Line(st.lookup), st.lookups-1)
+		}
+		parts = append([]string{l}, parts...)
 	}
 	if !st.sending.IsZero() {
 		busy = true

@@ -30,6 +30,9 @@ func TestStatusLine(t *testing.T) {
 			[]string{"collecting prompts · a batch waits for 2 more (it takes at least 3) · 7s"}, nil},
 		// A /shell command showed no sign it ran, but a second one refused.
 		{"a /shell command", status{phase: wire.PhaseIdle, connected: true, shell: "sleep 4"}, []string{"/shell sleep 4 runs (Ctrl-C stops it) · idle"}, []string{"/help"}},
+		// A /changes waiting for the host said nothing: the terminal seemed to ignore it.
+		{"a lookup", status{phase: wire.PhaseIdle, connected: true, lookup: "/diff main.go", lookups: 1}, []string{"/diff main.go is being read · idle"}, []string{"/help", "more"}},
+		{"lookups", status{phase: wire.PhaseIdle, connected: true, lookup: "/changes", lookups: 3}, []string{"/changes is being read, and 2 more · idle"}, nil},
 		{"enough prompts", status{phase: wire.PhaseCollecting, since: time.Now(), all: 3, min: 3, connected: true}, []string{"collecting prompts"}, []string{"waits for"}},
 		{"a tool request", status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-23 * time.Second), deadline: time.Now().Add(38 * time.Second), connected: true},
 			[]string{"waiting for a tool decision · 23s · denied in ", "s unless a host decides"}, nil},

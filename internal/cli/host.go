@@ -366,6 +366,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 				<-replDone // the line editor gives the terminal back first
 			}
 			cmd.shell.wait()
+			cmd.lookups.wait()
 		}()
 		go func() {
 			defer close(replDone)

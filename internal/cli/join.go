@@ -243,6 +243,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			<-replDone
 		}
 		cmd.shell.wait()
+		cmd.lookups.wait()
 	}()
 	go func() {
 		defer close(replDone)

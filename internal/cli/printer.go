@@ -60,6 +60,8 @@ type printer struct {
 	sending time.Time
 	// shell: the /shell command running in this terminal, "" when none.
 	shell string
+	// lookups: the lookups (/changes, /diff, /tree) under way here, oldest first.
+	lookups []*string
 	// roleChange: a member's new role (this terminal's own too), held until the next event
 	// (sayRoleChangeLocked); roleTimer says it if no event comes.
 	roleChange *wire.Member
@@ -113,6 +115,22 @@ func (p *printer) setShell(cmd string) {
 	defer p.mu.Unlock()
 	p.shell = cmd
 	p.pushStatusLocked()
+}
+
+// lookupStart says a lookup runs (what: "/diff main.go"), for the status line; done says
+// it has ended.
+func (p *printer) lookupStart(what string) (done func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := &what
+	p.lookups = append(p.lookups, l)
+	p.pushStatusLocked()
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.lookups = slices.DeleteFunc(p.lookups, func(o *string) bool { return o == l })
+		p.pushStatusLocked()
+	}
 }
 
 // sendStart and sendDone bracket a prompt on its way to the host, for the status line.
@@ -500,6 +518,9 @@ func (p *printer) giveBack(text string) {
 func (p *printer) statusLocked() status {
 	r := p.r
 	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell, agentDown: r.agentDown}
+	if len(p.lookups) > 0 {
+		st.lookup, st.lookups = *p.lookups[0], len(p.lookups)
+	}
 	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
 		st.since = r.turnSince
 	}
