@@ -581,5 +581,5 @@ func (p *Party) flushOutput() {
 	}
 	text := p.outBuf.String()
 	p.outBuf.Reset()
-	p.emit(wire.Event{Kind: wire.KindOutput, Stream: p.outStream, Text: text})
+	p.emit(wire.Event{Kind: wire.KindOutput, Stream: p.outStream, Text: text, TreeOnly: p.outTreeOnly})
 }

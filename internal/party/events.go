@@ -72,6 +72,9 @@ type replay struct {
 	st           wire.State
 	next         int64 // the seq of the next event wanted
 	budget, used int   // bytes of event JSON the reply may carry, and carries
+	// narrower: the party shares less than the whole folder now, so events it showed only
+	// while it did are replayed without what they showed (treeOnlyHidden).
+	narrower bool
 }
 
 // newReplay is the state's head, with no events yet. Runs on the loop.
@@ -91,11 +94,19 @@ func (p *Party) newReplay(since int64) *replay {
 	}
 	// Fit the replay into one host message: measure the rest, then add events.
 	head, _ := json.Marshal(st)
-	return &replay{st: st, next: since + 1, budget: p.cfg.MaxMessage - len(head) - 4096}
+	return &replay{st: st, next: since + 1, budget: p.cfg.MaxMessage - len(head) - 4096, narrower: p.wsLevel != wire.WorkspaceTree}
 }
 
 // add adds one event, unless the reply is full (then it is truncated).
 func (r *replay) add(ev wire.Event, raw json.RawMessage) bool {
+	if ev.TreeOnly && r.narrower {
+		ev = treeOnlyHidden(ev)
+		b, err := wire.Encode(ev)
+		if err != nil {
+			return true // never the event as it was
+		}
+		raw = b
+	}
 	// At least one event per reply, so that paging always progresses (an event is far
 	// below the host's message limit: prompts are at most 32 KiB, output events at most 64 KiB).
 	if r.used+len(raw)+1 > r.budget && len(r.st.Events) > 0 {

@@ -257,6 +257,9 @@ type Party struct {
 	merger     string          // the merger's name as last told (PartyInfo.merger, settings events)
 	outBuf     strings.Builder // output kept while ops wait (output)
 	outStream  string
+	// outTreeOnly: the output kept is a secret file's text, shown because the party
+	// shares the whole folder (wire.Event.TreeOnly).
+	outTreeOnly bool
 
 	// loop-owned: the workspace (workspace.go)
 	wsLevel    string

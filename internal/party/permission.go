@@ -69,11 +69,12 @@ func (p *Party) shownDetail(req ToolRequest) string {
 // the file (Workspace.Shares). Runs on the loop.
 func (p *Party) fileOutput(stream, text, file string, shared bool) {
 	why := ""
+	secret := workspace.IsSecret(strings.ReplaceAll(file, "\\", "/"))
 	switch {
 	case p.wsLevel == wire.WorkspaceOff:
 		why = "its text is not shown: the party shares no files of the working directory"
-	case p.wsLevel != wire.WorkspaceTree && workspace.IsSecret(strings.ReplaceAll(file, "\\", "/")):
-		why = "its text is not shown: this file usually holds secrets"
+	case p.wsLevel != wire.WorkspaceTree && secret:
+		why = secretNotShown
 	case !shared:
 		// Outside the folder, ignored, or through a link: never the party's (a reviewer's).
 		why = "its text is not shown: the party does not share this file"
@@ -84,9 +85,23 @@ func (p *Party) fileOutput(stream, text, file string, shared bool) {
 		}
 		indent := text[:len(text)-len(strings.TrimLeft(text, " "))] // a subagent's line
 		text = indent + "-> (" + why + ")"
+	} else if secret {
+		// Shown because the party shares the whole folder: marked, in events of its own,
+		// for a replay once the sharing is narrower to leave out (treeOnlyHidden).
+		p.flushOutput()
+		p.outTreeOnly = true
+		p.output(stream, text)
+		p.flushOutput()
+		p.outTreeOnly = false
+		return
 	}
 	p.output(stream, text)
 }
+
+// secretNotShown is the result line's reason when a file that usually holds credentials
+// is not shown.
+const secretNotShown = "its text is not shown: this file usually holds secrets"
+
 
 // editsSecret says whether request req edits a file that usually holds credentials, by
 // the path the agent gave (a reviewer's: a Summary cut at 200 characters, or with

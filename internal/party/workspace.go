@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // Workspace is the host's working directory as the party shows it (PROTOCOL.md §9);
@@ -225,7 +227,7 @@ func (p *Party) startScan() {
 			owed := p.wsTurnEnd && !turnEnd
 			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
 				p.wsFiles, p.wsHidden = files, hidden
-				p.emit(wire.Event{Kind: wire.KindChanges, Files: files, Hidden: hidden})
+				p.emit(wire.Event{Kind: wire.KindChanges, Files: files, Hidden: hidden, TreeOnly: secrets && namesSecrets(files)})
 			}
 			switch {
 			case owed:
@@ -235,4 +237,56 @@ func (p *Party) startScan() {
 			}
 		})
 	}()
+}
+
+// namesSecrets says whether a change list names a file that usually holds credentials,
+// as only a party that shares the whole folder lists them.
+func namesSecrets(files []wire.FileChange) bool {
+	return slices.ContainsFunc(files, func(f wire.FileChange) bool {
+		return workspace.IsSecret(f.Path) || (f.From != "" && workspace.IsSecret(f.From))
+	})
+}
+
+// treeOnlyHidden is event ev of the history as a replay carries it once the party shares
+// less than the whole folder: without what it showed only because it shared it (a late
+// joiner replayed the tree's days: .env's text, and the names of changed secrets). A
+// secret file's text becomes the reason it is not shown; a change list leaves out the
+// secrets and counts them as hidden, and a file renamed from one is a new file, as the
+// changes level lists them. Other events are as they were.
+func treeOnlyHidden(ev wire.Event) wire.Event {
+	if !ev.TreeOnly {
+		return ev
+	}
+	ev.TreeOnly = false
+	switch ev.Kind {
+	case wire.KindOutput:
+		if ev.Stream != wire.StreamTool {
+			ev.Text = ""
+			break
+		}
+		lines := strings.SplitAfter(ev.Text, "\n")
+		for i, l := range lines {
+			if l == "" {
+				continue
+			}
+			indent := l[:len(l)-len(strings.TrimLeft(l, " "))] // a subagent's line
+			lines[i] = indent + "-> (" + secretNotShown + ")\n"
+		}
+		ev.Text = strings.Join(lines, "")
+	case wire.KindChanges:
+		files := make([]wire.FileChange, 0, len(ev.Files))
+		for _, f := range ev.Files {
+			switch {
+			case workspace.IsSecret(f.Path):
+				ev.Hidden++
+				continue
+			case f.From != "" && workspace.IsSecret(f.From):
+				ev.Hidden++ // the secret's going
+				f.From, f.Status = "", "added"
+			}
+			files = append(files, f)
+		}
+		ev.Files = files
+	}
+	return ev
 }

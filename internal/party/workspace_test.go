@@ -2,8 +2,10 @@ package party
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -155,4 +157,91 @@ func TestChangesEventCountsTheHiddenSecrets(t *testing.T) {
 		}
 		close(run.release)
 	})
+}
+
+// listWorkspace shares the files it lists, and answers Changes with a fixed list.
+type listWorkspace struct {
+	sharesWorkspace
+	files []wire.FileChange
+}
+
+func (w listWorkspace) Changes(context.Context, bool) ([]wire.FileChange, int, error) {
+	return w.files, 0, nil
+}
+
+// A party that shared the whole folder and then less: the history a member joining later
+// replays leaves out what only the whole folder's sharing showed. A late joiner replayed
+// .env's text, read while the tree was shared, and the names of the secrets changed then.
+// Events held in memory and events read back from the journal alike.
+func TestTreeOnlyHistoryIsHiddenOnceTheSharingNarrows(t *testing.T) {
+	for _, journal := range []bool{false, true} {
+		t.Run(map[bool]string{false: "memory", true: "journal"}[journal], func(t *testing.T) {
+			ws := listWorkspace{sharesWorkspace: sharesWorkspace{"/w/.env": true}, files: []wire.FileChange{
+				{Path: ".env", Status: "modified", Additions: 1, Deletions: 1},
+				{Path: "app.conf", Status: "renamed", From: ".env.prod", Additions: 1},
+				{Path: "main.go", Status: "modified", Additions: 2},
+			}}
+			cfg := Config{Runner: &fileRunner{file: "/w/.env"}, Workspace: ws, WorkspaceLevel: wire.WorkspaceTree}
+			if journal {
+				cfg.Journal, cfg.MemoryWindow, cfg.ID = newJournal(t, t.TempDir(), "pt"), 1, "pt"
+			}
+			p, col, id := start(t, cfg)
+			promptAs(t, p, id, "read .env")
+			col.waitFor(t, "the turn and its changes", func(e []wire.Event) bool {
+				return count(e, wire.KindTurn) == 1 && count(e, wire.KindChanges) == 1
+			})
+			history := func() string {
+				t.Helper()
+				st, err := p.State(0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var hello wire.State
+				if err := p.do(func() { hello = p.state(0, helloJournalMax) }); err != nil {
+					t.Fatal(err)
+				}
+				a, _ := json.Marshal(st)
+				b, _ := json.Marshal(hello)
+				if string(a) != string(b) {
+					t.Fatalf("getState and hello replay differently:\n%s\n%s", a, b)
+				}
+				return string(a)
+			}
+			if h := history(); !strings.Contains(h, "hunter2") || !strings.Contains(h, `"path":".env"`) || !strings.Contains(h, `"tree_only":true`) {
+				t.Fatalf("while the tree is shared, the history lacks what it showed:\n%s", h)
+			}
+			boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer boss.Leave()
+			if err := boss.SetWorkspace(context.Background(), wire.WorkspaceChanges); err != nil {
+				t.Fatal(err)
+			}
+			h := history()
+			for _, leak := range []string{"hunter2", `".env"`, `".env.prod"`, "tree_only"} {
+				if strings.Contains(h, leak) {
+					t.Errorf("once the sharing narrowed, the history has %s:\n%s", leak, h)
+				}
+			}
+			for _, want := range []string{
+				`"text":"  -\u003e (its text is not shown: this file usually holds secrets)\n","stream":"tool"`,
+				`"kind":"changes","hidden":2,"files":[{"path":"app.conf","status":"added","additions":1,"deletions":0},{"path":"main.go","status":"modified","additions":2,"deletions":0}]`,
+			} {
+				if !strings.Contains(h, want) {
+					t.Errorf("the narrowed history lacks %s:\n%s", want, h)
+				}
+			}
+			// Members who were there saw it live, as it was.
+			var live []string
+			for _, ev := range col.all() {
+				if ev.TreeOnly {
+					live = append(live, ev.Kind+":"+ev.Stream)
+				}
+			}
+			if strings.Join(live, ",") != "output:tool,output:tool_output,changes:" {
+				t.Errorf("events marked tree_only live: %q", live)
+			}
+		})
+	}
 }

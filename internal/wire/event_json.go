@@ -126,6 +126,9 @@ func appendOutput(b []byte, e Event) []byte {
 	b = appendString(b, e.Text)
 	b = append(b, `,"stream":`...)
 	b = appendString(b, e.Stream)
+	if e.TreeOnly {
+		b = append(b, `,"tree_only":true`...)
+	}
 	return append(b, '}')
 }
 

@@ -319,6 +319,11 @@ type Event struct {
 	// Hidden (an extension of §9, changes only): how many changed files are kept from
 	// members because they usually hold credentials (the "changes" level).
 	Hidden int `json:"hidden,omitempty"`
+	// TreeOnly (an extension of §9, output and changes only) marks what the party showed
+	// only because it shared the whole folder (tree): the text of a file that usually
+	// holds credentials, a change list naming such files. Once the sharing is narrower, a
+	// replay of the history (a hello, Party.getState) carries the event without them.
+	TreeOnly bool `json:"tree_only,omitempty"`
 }
 
 // Settings are the party settings a settings event carries.
