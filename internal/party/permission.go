@@ -102,7 +102,6 @@ func (p *Party) fileOutput(stream, text, file string, shared bool) {
 // is not shown.
 const secretNotShown = "its text is not shown: this file usually holds secrets"
 
-
 // editsSecret says whether request req edits a file that usually holds credentials, by
 // the path the agent gave (a reviewer's: a Summary cut at 200 characters, or with
 // Windows' separators, hid ".env" from the check), else by its Summary.
