@@ -115,6 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Handler:      c.handle,
 		OnIdle:       c.flushHeld,
 		ReadLimit:    wire.MaxPeerMessage,
+		Guarded:      true, // until its hello is taken: one small message at a time
 		SendQueue:    s.opts.SendQueue,
 		PingInterval: s.opts.PingInterval,
 		PongWait:     s.opts.PongWait,
@@ -164,7 +165,12 @@ func (s *Server) Close(ctx context.Context) error {
 			p.Close(websocket.CloseGoingAway, wire.ReasonPartyEnded)
 		}()
 	}
-	closing.Wait()
+	closed := make(chan struct{})
+	go func() { closing.Wait(); close(closed) }() // each ends within its WriteWait
+	select {
+	case <-closed:
+	case <-ctx.Done(): // a peer that does not answer its close frame holds Close no longer
+	}
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
 	select {
@@ -428,6 +434,7 @@ func (c *remote) hello(req *rpc.Request) {
 			// On the party loop, before any later event reaches this connection.
 			c.id.Store(res.You.ID)
 			c.joined.Store(true)
+			c.peer.Admit()
 			req.Reply(res, nil)
 		},
 	})
@@ -448,6 +455,8 @@ func (c *remote) hello(req *rpc.Request) {
 			select {
 			case <-t.C:
 			case <-c.srv.ctx.Done():
+				t.Stop()
+			case <-c.peer.Done(): // the hello timer, or the server closing it
 				t.Stop()
 			}
 		}

@@ -491,3 +491,72 @@ func fanOutOverSockets(t *testing.T, n int) {
 		}
 	}
 }
+
+// A connection that has not joined is held to one small message: a reviewer's eight
+// connections, each a refused (and delayed: the address had guessed tokens) hello followed
+// by 66 messages of 1 MiB, held 412 MiB of the host's memory until their delays ran out.
+// A message over 64 KiB before the hello closes the connection (1009); behind a refused
+// hello nothing more is read; and the server's Close ends the delay (it waited for it, and
+// a host's Ctrl-C then ran out of time to stop claude cleanly).
+func TestARefusedConnectionHoldsLittleAndEndsWithClose(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{RefusalBurst: 1, RefusalRate: 0.05, HelloTimeout: time.Minute}) // after the first, each refusal waits 20 s more
+	ts := httptest.NewServer(srv)
+	defer func() { ts.Close(); cancel(); <-p.Done() }()
+	url := "ws" + strings.TrimPrefix(ts.URL, "http")
+	dial := func() *websocket.Conn {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ws.Close() })
+		return ws
+	}
+	send := func(ws *websocket.Conn, v any) {
+		msg, _ := json.Marshal(v)
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeCode := func(ws *websocket.Conn) int {
+		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, _, err := ws.ReadMessage()
+			if ce, ok := err.(*websocket.CloseError); ok {
+				return ce.Code
+			} else if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+		}
+	}
+	wrongHello := map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+		"params": wire.HelloParams{Name: "guess", Token: "wrong-token-wrong-token-wrong"}}
+	big := map[string]any{"jsonrpc": "2.0", "id": 2, "method": wire.MethodPrompt,
+		"params": map[string]string{"text": strings.Repeat("x", 512<<10)}}
+
+	if c := helloCode(t, url, "wrong-token-wrong-token-wrong"); c != wire.CodeUnauthorized {
+		t.Fatalf("the first guess: code %d", c)
+	}
+	first := dial()
+	send(first, big)
+	if c := closeCode(first); c != websocket.CloseMessageTooBig {
+		t.Fatalf("512 KiB before a hello: close %d, want 1009", c)
+	}
+	held := dial()
+	send(held, wrongHello) // refused after a 20 s wait
+	for i := 0; i < 2; i++ {
+		send(held, big) // not read: the connection has no room for them
+	}
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer ccancel()
+	if err := srv.Close(cctx); err != nil {
+		t.Fatalf("Close with a refusal waiting: %v after %v", err, time.Since(start))
+	}
+	if c := closeCode(held); c != websocket.CloseGoingAway {
+		t.Fatalf("the waiting connection: close %d, want 1001", c)
+	}
+}

@@ -32,6 +32,11 @@ type Peer struct {
 	inFlight atomic.Int64 // messages in send or being written: 0 means idle
 	inbox    chan inItem  // read pump → dispatch goroutine
 
+	// admitted: Admit was called (Options.Guarded). handled tells a guarded read pump
+	// that the dispatch goroutine has handled the message it waits on.
+	admitted atomic.Bool
+	handled  chan struct{}
+
 	// direct is the connection's direct write (a server connection from a DirectListener),
 	// or nil. flushDue says a direct write left part of a frame for the write pump, which
 	// writes it and then counts the frame out of inFlight.
@@ -90,6 +95,7 @@ func New(conn *websocket.Conn, opts Options) *Peer {
 		connClosed: make(chan struct{}),
 		done:       make(chan struct{}),
 		pending:    make(map[string]chan message),
+		handled:    make(chan struct{}, 1),
 	}
 	if d, ok := conn.UnderlyingConn().(DirectWriter); ok {
 		p.direct = d
@@ -103,6 +109,11 @@ func New(conn *websocket.Conn, opts Options) *Peer {
 	})
 	return p
 }
+
+// Admit lifts Options.Guarded's limits: the remote has said who it is. Call it before the
+// reply that tells the remote so, so that what it sends after that reply is read as any
+// peer's.
+func (p *Peer) Admit() { p.admitted.Store(true) }
 
 // RemoteAddr is the peer's network address.
 func (p *Peer) RemoteAddr() net.Addr { return p.conn.RemoteAddr() }
@@ -364,6 +375,13 @@ func (p *Peer) readPump() {
 			p.readFailed(err)
 			return
 		}
+		guarded := p.opts.Guarded && !p.admitted.Load()
+		if guarded && int64(len(data)) > p.opts.GuardLimit {
+			p.log.Warn("rpc: message over the limit before admission, closing", "remote", p.conn.RemoteAddr(), "limit", p.opts.GuardLimit)
+			p.shutdown(closeReq{cause: fmt.Errorf("%w: a message of %d bytes before admission", ErrClosed, len(data)),
+				code: websocket.CloseMessageTooBig, reason: "message too big before hello", sendClose: true})
+			return
+		}
 		if typ == websocket.TextMessage && !utf8.Valid(data) {
 			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection (1007);
 			// gorilla does not check it, and JSON decoding would turn it into U+FFFD.
@@ -391,6 +409,13 @@ func (p *Peer) readPump() {
 		case p.inbox <- item:
 		case <-p.closing:
 			return
+		}
+		if guarded { // one message at a time until admitted
+			select {
+			case <-p.handled:
+			case <-p.closing:
+				return
+			}
 		}
 	}
 }
@@ -447,9 +472,13 @@ func (p *Peer) dispatch(ctx context.Context) {
 		case item := <-p.inbox:
 			if item.fault != nil {
 				_ = p.enqueue(item.fault) // a closing peer needs no reply
-				continue
+			} else {
+				p.handle(ctx, item.req)
 			}
-			p.handle(ctx, item.req)
+			select { // a guarded read pump reads the next one (Options.Guarded)
+			case p.handled <- struct{}{}:
+			default:
+			}
 		case <-ctx.Done():
 			for { // Run cancels ctx after the read pump has stopped: nothing more comes in
 				select {

@@ -139,6 +139,16 @@ type Options struct {
 	// goroutine (default 64). When it is full the read pump stops reading,
 	// which pushes back on the sender through TCP.
 	InboundQueue int
+	// Guarded: until Admit is called, the read pump reads one inbound message at a time
+	// (the next only once the dispatch goroutine has handled it) and closes the
+	// connection (1009) on one over GuardLimit bytes. A server sets it for a connection
+	// that has not yet said who it is, so that it holds one small message for it at most
+	// (a reviewer's refused hellos, each followed by 64 messages of 1 MiB, held 51 MiB per
+	// connection for as long as the refusal's delay).
+	Guarded bool
+	// GuardLimit is the largest inbound message of a guarded peer before Admit (default
+	// 64 KiB).
+	GuardLimit int64
 	// CallTimeout bounds how long Call waits for a reply (default 60s).
 	CallTimeout time.Duration
 	// PingInterval is how often we ping the peer (default 20s). It is
@@ -161,6 +171,7 @@ const (
 	DefaultSendQueue    = 256
 	DefaultInboundQueue = 64
 	DefaultSendBytes    = 64 << 20
+	DefaultGuardLimit   = 64 << 10
 	DefaultCallTimeout  = 60 * time.Second
 	DefaultPingInterval = 20 * time.Second
 	DefaultPongWait     = 60 * time.Second
@@ -176,6 +187,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.InboundQueue <= 0 {
 		o.InboundQueue = DefaultInboundQueue
+	}
+	if o.GuardLimit <= 0 {
+		o.GuardLimit = DefaultGuardLimit
 	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout

@@ -1,0 +1,82 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// sendRaw writes one request of about size bytes of params on a raw client.
+func sendRaw(t *testing.T, c *websocket.Conn, id int, method string, size int) {
+	t.Helper()
+	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": map[string]string{"x": strings.Repeat("x", size)}})
+	if err := c.WriteMessage(websocket.TextMessage, msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A guarded peer reads one message at a time until Admit; admitted, it reads ahead of
+// its handler, and messages over GuardLimit (up to ReadLimit) pass.
+func TestGuardedPeer(t *testing.T) {
+	checkLeaks(t)
+	release := make(chan struct{})
+	entered := make(chan string, 16)
+	handler := func(_ context.Context, req *Request) {
+		entered <- req.Method
+		if req.Method == "hello" {
+			<-release
+			req.peer.Admit()
+		}
+		req.Reply("ok", nil)
+	}
+	srv := newServer(t, Options{Handler: handler, Guarded: true, GuardLimit: 1024, ReadLimit: 1 << 20})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	sendRaw(t, c, 1, "hello", 10)
+	sendRaw(t, c, 2, "next", 10)
+	sendRaw(t, c, 3, "later", 10)
+	if m := <-entered; m != "hello" {
+		t.Fatalf("handled %s first", m)
+	}
+	time.Sleep(200 * time.Millisecond) // time for a read pump that reads ahead
+	if n := len(sc.peer.inbox); n != 0 {
+		t.Fatalf("a guarded peer read %d messages ahead of its handler", n)
+	}
+	close(release)
+	for _, want := range []string{"next", "later"} {
+		if m := <-entered; m != want {
+			t.Fatalf("handled %s, want %s", m, want)
+		}
+	}
+	sendRaw(t, c, 4, "big", 64<<10) // over GuardLimit, under ReadLimit
+	if m := <-entered; m != "big" {
+		t.Fatalf("handled %s, want big", m)
+	}
+}
+
+// Before Admit, a message over GuardLimit closes the connection with 1009.
+func TestGuardedPeerRefusesABigMessageBeforeAdmit(t *testing.T) {
+	checkLeaks(t)
+	srv := newServer(t, Options{Handler: func(_ context.Context, req *Request) { req.Reply("ok", nil) }, Guarded: true, GuardLimit: 1024})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	sendRaw(t, c, 1, "small", 10)
+	if r := readFrame(t, c); r.Error != nil {
+		t.Fatalf("a small message: %+v", r.Error)
+	}
+	sendRaw(t, c, 2, "big", 4096)
+	c.SetReadDeadline(time.Now().Add(waitLong))
+	_, _, err := c.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
+		t.Fatalf("got %v, want close 1009", err)
+	}
+	if err := waitErr(t, sc.err); !errors.Is(err, ErrClosed) || !strings.Contains(err.Error(), "before admission") {
+		t.Fatalf("the server's Run = %v", err)
+	}
+}
