@@ -2,6 +2,7 @@ package party
 
 import (
 	"encoding/json"
+	"math"
 	"sort"
 
 	"github.com/concordia-party/concordia/internal/wire"
@@ -52,10 +53,15 @@ func (p *Party) State(since int64) (wire.State, error) {
 var helloJournalMax = 1 << 20
 
 // state is the party's state with the events after since, built on the loop: a hello's
-// and a watcher's. At most journalMax bytes of it are read from the journal (< 0: as much
-// as the reply holds).
+// and a watcher's. At most journalMax bytes of it are read from the journal; < 0 means
+// all of it, for a view in this process (the host's own terminal or window), which is
+// not sent as one message and has no one to page: a reviewer's resumed host with 23 MiB
+// of history got its oldest 16 MiB, marked truncated, and neither view looked.
 func (p *Party) state(since int64, journalMax int) wire.State {
 	r := p.newReplay(since)
+	if journalMax < 0 {
+		r.budget = math.MaxInt
+	}
 	if from, upTo := r.journalRange(p); from != 0 {
 		r.addJournal(p, from, upTo, journalMax)
 		if r.st.Truncated {

@@ -509,3 +509,42 @@ func TestResumeSaysWhichMergerItUses(t *testing.T) {
 		})
 	}
 }
+
+// The host's own terminal and window get the whole history in their hello, however long:
+// it is not sent as one message, and neither pages. A reviewer's resumed host with 23 MiB
+// of history got the oldest 16 MiB of it, marked truncated; the terminal printed the "last
+// turns" of that old part, and the window skipped to the present.
+func TestALocalHelloHasTheWholeHistory(t *testing.T) {
+	w := newJournal(t, t.TempDir(), "pl")
+	p, col, id := start(t, Config{Journal: w, MemoryWindow: 8 << 10, MaxMessage: 32 << 10, ID: "pl", PromptEvery: time.Millisecond, PromptBurst: 1000})
+	runTurns(t, p, col, id, 20, 2000) // far more than one 32 KiB message
+	col.waitFor(t, "idle", func(evs []wire.Event) bool {
+		return evs[len(evs)-1].Kind == wire.KindPhase && evs[len(evs)-1].Phase == wire.PhaseIdle
+	})
+	check := func(what string, st wire.State) {
+		t.Helper()
+		if st.Truncated || len(st.Events) == 0 || st.Events[0].Seq != 1 || st.Events[len(st.Events)-1].Seq != st.Seq || len(st.Events) != int(st.Seq) {
+			last := int64(0)
+			if len(st.Events) > 0 {
+				last = st.Events[len(st.Events)-1].Seq
+			}
+			t.Fatalf("%s: %d events up to seq %d of %d, truncated %v", what, len(st.Events), last, st.Seq, st.Truncated)
+		}
+	}
+	l, hello, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Leave()
+	check("the local hello", hello.State)
+	w2, st, err := p.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Leave()
+	check("a watcher", st)
+	// A remote member's getState still pages.
+	if rs, err := p.State(0); err != nil || !rs.Truncated {
+		t.Fatalf("a remote getState(0) of far more than one message: truncated %v, err %v", rs.Truncated, err)
+	}
+}
