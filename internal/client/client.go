@@ -477,6 +477,11 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	c.deliverAll(hello.State.Events)
 	if hello.State.Truncated && !c.catchUp(dctx, hello.State.Seq) {
 		peer.Close(websocket.CloseNormalClosure, "catch-up failed")
+		c.mu.Lock()
+		if c.peer == peer { // not connected: /retry and the window's Retry now work again
+			c.peer = nil
+		}
+		c.mu.Unlock()
 		<-runErr
 		return nil, nil, fmt.Errorf("%w: the history after seq %d could not be fetched", ErrUnreachable, c.LastSeq())
 	}

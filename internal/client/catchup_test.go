@@ -1,0 +1,81 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// A reconnect whose hello needs paging and whose paging fails leaves the client not
+// connected: it used to keep the dead connection, so that the terminal's /retry and the
+// window's Retry now did nothing until the next attempt, and calls failed with "rpc:
+// connection closed" instead of ErrNotConnected (a reviewer's).
+func TestAFailedCatchUpLeavesTheClientNotConnected(t *testing.T) {
+	var conns atomic.Int32
+	up := websocket.Upgrader{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		n := conns.Add(1)
+		var peer *rpc.Peer
+		peer = rpc.New(ws, rpc.Options{Handler: func(_ context.Context, req *rpc.Request) {
+			switch req.Method {
+			case wire.MethodHello:
+				res := wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
+					State: wire.State{Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: []wire.Event{}}}
+				if n > 1 { // a host come back with history to page
+					res.State.Seq, res.State.Truncated = 5, true
+				}
+				req.Reply(res, nil)
+				if n == 1 { // the first connection ends soon after its hello
+					go func() { time.Sleep(50 * time.Millisecond); peer.Close(websocket.CloseGoingAway, "restart") }()
+				}
+			case wire.MethodGetState:
+				req.Reply(nil, rpc.Errorf(rpc.CodeInternalError, "the history cannot be read"))
+			default:
+				req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+			}
+		}})
+		_ = peer.Run(context.Background())
+	}))
+	defer ts.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	pn, _ := strconv.Atoi(port)
+	statuses := make(chan Status, 100)
+	c, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: pn, Token: tok}, Name: "a",
+		Backoff: []time.Duration{20 * time.Millisecond, time.Minute}, OnStatus: func(s Status) { statuses <- s }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	deadline := time.After(10 * time.Second)
+	for waiting := true; waiting; { // the wait after the failed catch-up
+		select {
+		case s := <-statuses:
+			waiting = s.State != StatusReconnecting || s.Attempt < 2
+		case <-deadline:
+			t.Fatal("no second reconnect")
+		}
+	}
+	if _, err := c.Prompt(context.Background(), "hi"); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("a prompt while reconnecting: %v, want ErrNotConnected", err)
+	}
+	if !c.RetryNow() {
+		t.Error("RetryNow while reconnecting did nothing")
+	}
+}
