@@ -2075,3 +2075,34 @@ func (w *askedWS) Diff(_ context.Context, p string) (wire.FileDiff, error) {
 	w.asked = append(w.asked, p)
 	return wire.FileDiff{Path: p, Diff: "+x\n"}, nil
 }
+
+// A co-host's terminal that reconnects to a host resumed after a crash forgets the batch
+// that waited for approval and the tool requests of the lost turn: the resumed host put
+// the batch's prompts back in the queue, with no event of it, and the terminal's /approve
+// named a batch the host no longer knew (a reviewer's). What still waits is kept.
+func TestAReconnectForgetsWhatNoLongerWaits(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	hello := func(phase string, seq int64) {
+		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost},
+			State: wire.State{Seq: seq, Phase: phase, Participants: []wire.Member{{ID: "m1", Name: "me", Role: wire.RoleHost}}}})
+	}
+	held := func(seq int64) {
+		c.pr.event(wire.Event{Seq: seq, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b7", Merged: "do it", Prompts: []string{"p1"}}})
+		c.pr.event(wire.Event{Seq: seq + 1, Kind: wire.KindPhase, Phase: wire.PhaseAwaitingApproval})
+	}
+	held(2)
+	hello(wire.PhaseAwaitingApproval, 3) // a reconnect to the same host: it still waits
+	c.line(context.Background(), "/approve")
+	if len(ctl.calls) != 1 || !strings.Contains(ctl.calls[0], "b7") {
+		t.Fatalf("/approve of the batch that still waits: calls %q", ctl.calls)
+	}
+	held(4)
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
+	hello(wire.PhaseCollecting, 9) // the host was resumed: the batch's prompts wait again
+	ctl.calls = nil
+	c.line(context.Background(), "/approve")
+	c.line(context.Background(), "/allow")
+	if len(ctl.calls) != 0 {
+		t.Fatalf("after a resume, /approve and /allow still named what the host forgot: %q\n%s", ctl.calls, out.String())
+	}
+}

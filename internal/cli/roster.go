@@ -88,6 +88,16 @@ func (r *roster) reset(h wire.HelloResult) {
 			r.own[p.ID] = p.Text
 		}
 	}
+	// What waited for a host may be gone: a host resumed after a crash puts a held batch's
+	// prompts back in the queue and ends the tool requests of the turn it lost, with no
+	// event of either (a reviewer's co-host's /approve then named a batch the host no
+	// longer knew). What still waits is in the phase, and comes again in the events.
+	if h.State.Phase != wire.PhaseAwaitingApproval {
+		r.held = nil
+	}
+	if h.State.Phase != wire.PhaseAwaitingPermission {
+		r.perms = nil
+	}
 	r.setPhase(h.State.Phase, time.Now())
 	// After a reconnect the phase may be the same but not the same turn or request (the
 	// host was resumed): its time counts from now rather than from before the drop.
