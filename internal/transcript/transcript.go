@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -46,7 +47,11 @@ func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
 	r.flushTurn()
 	r.endPaused()
 	r.footer()
-	_, err := io.WriteString(w, r.b.String())
+	// Peers' text is written as they sent it: the file is read in terminals (cat, less -R)
+	// and editors, where an escape sequence would act (a reviewer's export set the
+	// clipboard and the window title, and cleared the screen). The live terminal cleans
+	// the same text.
+	_, err := io.WriteString(w, term.Clean(r.b.String()))
 	return err
 }
 

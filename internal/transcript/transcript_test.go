@@ -320,3 +320,23 @@ func TestAgentNamedForPeople(t *testing.T) {
 		}
 	}
 }
+
+// Peers' escape sequences never reach the file: it is read in terminals, where a
+// reviewer's exported prompt set the clipboard (OSC 52) and the window title, and
+// cleared the screen. Text, newlines and tabs stay.
+func TestMarkdownHasNoEscapeSequences(t *testing.T) {
+	evil := "look\x1b]52;c;ZWNobyBwd25lZA==\a here\x1b[2J\x1b]0;pwned\a\tend\rover"
+	got := String(Meta{Host: "hazel\x1b[31m", Party: "p1"}, []wire.Event{
+		prompt(1, "p1", "mallory\x1b[8m", evil),
+		ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: evil, Merger: "local"}}),
+		out(3, wire.StreamAssistant, evil),
+		out(4, wire.StreamToolOutput, evil+"\n"),
+		ev(5, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}),
+	})
+	if i := strings.IndexFunc(got, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }); i >= 0 {
+		t.Fatalf("a control character (%q) in the transcript:\n%q", got[i], got)
+	}
+	if !strings.Contains(got, "look here\tend\nover") || !strings.Contains(got, "mallory") {
+		t.Fatalf("the text itself was lost:\n%s", got)
+	}
+}
