@@ -2106,3 +2106,24 @@ func TestAReconnectForgetsWhatNoLongerWaits(t *testing.T) {
 		t.Fatalf("after a resume, /approve and /allow still named what the host forgot: %q\n%s", ctl.calls, out.String())
 	}
 }
+
+// moreWS is fakeWS whose list leaves files unlisted (past wire.MaxListed).
+type moreWS struct{ fakeWS }
+
+func (moreWS) Changes(context.Context) (wire.ChangesResult, error) {
+	return wire.ChangesResult{Files: []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1}}, More: 24999}, nil
+}
+
+// A list the host cut says how many files it left out, in /changes and in the notice.
+func TestChangesSayWhatIsNotListed(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleViewer)
+	c.ws = moreWS{}
+	c.line(context.Background(), "/changes")
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified"}}, More: 24999})
+	for _, want := range []string{"25000 files changed since the party began:", "M main.go (+3 -1)", "and 24999 more, not listed (the host lists 1 at most",
+		"25000 files changed since the party began (main.go)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

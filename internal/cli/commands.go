@@ -884,9 +884,13 @@ func (c *commander) changes(ctx context.Context, _ string) error {
 		c.pr.reply("changes", hiddenWords(res.Hidden)+" changed since the party began (not shown)")
 		return nil
 	}
-	lines := []string{fmt.Sprintf("%d file%s changed since the party began:", len(res.Files), plural(len(res.Files)))}
+	n := len(res.Files) + res.More
+	lines := []string{fmt.Sprintf("%d file%s changed since the party began:", n, plural(n))}
 	for _, f := range res.Files {
 		lines = append(lines, changeLine(f))
+	}
+	if res.More > 0 {
+		lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, len(res.Files)))
 	}
 	if res.Hidden > 0 {
 		lines = append(lines, "and "+hiddenWords(res.Hidden)+" (not shown)")

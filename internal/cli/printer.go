@@ -39,6 +39,7 @@ type printer struct {
 	changed    bool              // the last changes event listed files, or hid some
 	lastFiles  []wire.FileChange // the list the last changes event printed about
 	lastHidden int               // and its count of files kept back as secrets
+	lastMore   int               // and of files it did not list
 	turnWrote  bool              // the agent wrote something since the last batch
 	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
 	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
@@ -754,11 +755,11 @@ func (p *printer) event(ev wire.Event) {
 			p.noticeLocked("party", text)
 		}
 	case wire.KindChanges:
-		if p.changed && slices.Equal(ev.Files, p.lastFiles) && ev.Hidden == p.lastHidden {
+		if p.changed && slices.Equal(ev.Files, p.lastFiles) && ev.Hidden == p.lastHidden && ev.More == p.lastMore {
 			break // the host sends one after every turn; the same list is not news
 		}
-		p.lastFiles, p.lastHidden = slices.Clone(ev.Files), ev.Hidden
-		n := len(ev.Files)
+		p.lastFiles, p.lastHidden, p.lastMore = slices.Clone(ev.Files), ev.Hidden, ev.More
+		n := len(ev.Files) + ev.More
 		hadChanges := p.changed
 		p.changed = n > 0 || ev.Hidden > 0
 		switch {

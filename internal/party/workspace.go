@@ -74,10 +74,8 @@ func (p *Party) Changes(ctx context.Context) (wire.ChangesResult, error) {
 	if err != nil {
 		return wire.ChangesResult{}, err
 	}
-	if files == nil {
-		files = []wire.FileChange{}
-	}
-	return wire.ChangesResult{Files: files, Base: ws.Base(), Hidden: hidden}, nil
+	files, more := listed(files)
+	return wire.ChangesResult{Files: files, Base: ws.Base(), Hidden: hidden, More: more}, nil
 }
 
 // Diff is Party.diff: one changed file's diff against the start.
@@ -227,7 +225,8 @@ func (p *Party) startScan() {
 			owed := p.wsTurnEnd && !turnEnd
 			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
 				p.wsFiles, p.wsHidden = files, hidden
-				p.emit(wire.Event{Kind: wire.KindChanges, Files: files, Hidden: hidden, TreeOnly: secrets && namesSecrets(files)})
+				shown, more := listed(files)
+				p.emit(wire.Event{Kind: wire.KindChanges, Files: shown, Hidden: hidden, More: more, TreeOnly: secrets && namesSecrets(shown)})
 			}
 			switch {
 			case owed:
@@ -289,4 +288,40 @@ func treeOnlyHidden(ev wire.Event) wire.Event {
 		ev.Files = files
 	}
 	return ev
+}
+
+// listed is the part of a change list that is sent (at most wire.MaxListed files, in the
+// list's order), and how many files it leaves out. When it must leave some out, it keeps
+// the changes to files that were there at the start (modified, deleted, renamed) first,
+// then new files from the shallowest folders down: a bulk of new files (an unpacked
+// archive, node_modules) is what goes unlisted, not the one source file changed beside it.
+func listed(files []wire.FileChange) ([]wire.FileChange, int) {
+	if files == nil {
+		return []wire.FileChange{}, 0
+	}
+	if len(files) <= wire.MaxListed {
+		return files, 0
+	}
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	depth := func(f wire.FileChange) int { return strings.Count(f.Path, "/") }
+	slices.SortStableFunc(order, func(a, b int) int {
+		fa, fb := files[a], files[b]
+		if (fa.Status == "added") != (fb.Status == "added") {
+			if fa.Status == "added" {
+				return 1
+			}
+			return -1
+		}
+		return depth(fa) - depth(fb)
+	})
+	keep := order[:wire.MaxListed]
+	slices.Sort(keep) // back in the list's order
+	shown := make([]wire.FileChange, 0, len(keep))
+	for _, i := range keep {
+		shown = append(shown, files[i])
+	}
+	return shown, len(files) - len(shown)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -243,5 +244,55 @@ func TestTreeOnlyHistoryIsHiddenOnceTheSharingNarrows(t *testing.T) {
 				t.Errorf("events marked tree_only live: %q", live)
 			}
 		})
+	}
+}
+
+// A change list names at most wire.MaxListed files, and counts the rest: a reviewer's
+// 200,000 new files made a changes event of 19.5 MiB, past the host's message limit, and
+// every member was dropped, again on each reconnect. What it keeps are the changes to
+// files that were there at the start, then new files from the top folder down: the
+// source file changed beside an unpacked archive stays listed.
+func TestLongChangeListsAreCapped(t *testing.T) {
+	files := []wire.FileChange{{Path: "README.md", Status: "modified", Additions: 1}}
+	for i := range wire.MaxListed + 500 {
+		files = append(files, wire.FileChange{Path: fmt.Sprintf("data/set/%05d.json", i), Status: "added", Additions: 1})
+	}
+	files = append(files, wire.FileChange{Path: "new.txt", Status: "added"}, wire.FileChange{Path: "src/main.go", Status: "modified", Additions: 3})
+	ws := listWorkspace{files: files}
+	p, col, id := start(t, Config{Workspace: ws})
+	promptAs(t, p, id, "unpack the data")
+	evs := col.waitFor(t, "the changes", func(e []wire.Event) bool { return count(e, wire.KindChanges) == 1 })
+	var ev wire.Event
+	for _, e := range evs {
+		if e.Kind == wire.KindChanges {
+			ev = e
+		}
+	}
+	res, err := p.Changes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]struct {
+		files []wire.FileChange
+		more  int
+	}{"the changes event": {ev.Files, ev.More}, "Party.changes": {res.Files, res.More}} {
+		if len(got.files) != wire.MaxListed || got.more != 503 {
+			t.Fatalf("%s: %d files and %d more, want %d and %d", what, len(got.files), got.more, wire.MaxListed, 503)
+		}
+		paths := make([]string, 0, len(got.files))
+		for _, f := range got.files {
+			paths = append(paths, f.Path)
+		}
+		if !slices.Contains(paths, "README.md") || !slices.Contains(paths, "src/main.go") || !slices.Contains(paths, "new.txt") || !slices.IsSorted(paths) {
+			t.Fatalf("%s lists %v … %v", what, paths[:3], paths[len(paths)-3:])
+		}
+	}
+	b, _ := json.Marshal(ev)
+	if len(b) > 512<<10 {
+		t.Errorf("the changes event is %d bytes", len(b))
+	}
+	short, more := listed(files[:3])
+	if len(short) != 3 || more != 0 {
+		t.Errorf("a short list: %d files, %d more", len(short), more)
 	}
 }

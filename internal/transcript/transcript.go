@@ -72,6 +72,7 @@ type renderer struct {
 	paused  *turn
 	files   []wire.FileChange
 	hidden  int    // changed files kept back as secrets (§9, the last changes event's)
+	more    int    // changed files the last changes event did not list (past wire.MaxListed)
 	changes bool   // a changes event came
 	failed  string // the error of the turn just written as failed: its "the batch failed" repeats it
 	// held are who joined and left while a turn's output was open: written after that
@@ -138,6 +139,9 @@ func (r *renderer) footer() {
 		}
 		line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
 		r.b.WriteString(line + "\n")
+	}
+	if r.more > 0 {
+		fmt.Fprintf(&r.b, "- and %d more file%s, not listed (the host lists %d at most)\n", r.more, map[bool]string{true: "", false: "s"}[r.more == 1], len(r.files))
 	}
 	if r.hidden > 0 {
 		and, s := "and ", "s"
@@ -321,7 +325,7 @@ func (r *renderer) event(ev wire.Event) {
 		}
 		r.b.WriteString(line)
 	case wire.KindChanges:
-		r.files, r.hidden, r.changes = ev.Files, ev.Hidden, true
+		r.files, r.hidden, r.more, r.changes = ev.Files, ev.Hidden, ev.More, true
 	}
 }
 

@@ -319,6 +319,9 @@ type Event struct {
 	// Hidden (an extension of §9, changes only): how many changed files are kept from
 	// members because they usually hold credentials (the "changes" level).
 	Hidden int `json:"hidden,omitempty"`
+	// More (an extension of §9, changes only): how many more changed files there are than
+	// the list names (it names at most MaxListed).
+	More int `json:"more,omitempty"`
 	// TreeOnly (an extension of §9, output and changes only) marks what the party showed
 	// only because it shared the whole folder (tree): the text of a file that usually
 	// holds credentials, a change list naming such files. Once the sharing is narrower, a
@@ -503,7 +506,16 @@ type ChangesResult struct {
 	// Hidden (an extension of §9): changed files not listed because they usually hold
 	// credentials, as the changes event's.
 	Hidden int `json:"hidden,omitempty"`
+	// More (an extension of §9): changed files not listed, past MaxListed, as the changes
+	// event's.
+	More int `json:"more,omitempty"`
 }
+
+// MaxListed is how many files a change list names at most (a changes event, Party.changes);
+// More counts the rest. A reviewer's 200,000 new files made one changes event of 19.5 MiB,
+// past the host's 16 MiB message limit: every member was dropped, and again on each
+// reconnect, as the hello replayed it.
+const MaxListed = 2000
 
 // PathParams are Party.diff's and Party.tree's parameters.
 type PathParams struct {

@@ -87,6 +87,11 @@ describe('<changes-panel> the list', () => {
     await el.updateComplete;
     expect(q('changes-list')).not.toBeNull();
     expect(q('changes-hidden')).toBeNull();
+    expect(q('changes-unlisted')).toBeNull();
+    st.workspace.onChanges([{ path: 'a.go', status: 'modified', additions: 1, deletions: 0 }], 0, 24999);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(q('changes-unlisted')?.textContent).toContain('24,999 more changed files are not listed');
     el.remove();
     st.dispose();
   });

@@ -12,7 +12,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { AppState } from '../state/app-state';
 import type { FileChange, WorkspaceLevel } from '../state/types';
-import { SHARE_LEVELS, hiddenText, languageOf, statusText, type DiffLine } from '../state/workspace';
+import { SHARE_LEVELS, hiddenText, languageOf, statusText, unlistedText, type DiffLine } from '../state/workspace';
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
 import { base, codeTokens } from './styles';
@@ -154,6 +154,7 @@ export class ChangesPanel extends LitElement {
             Show ${Math.min(more, pageSizes.listFiles)} more of ${more} not listed yet
           </button>`
         : nothing}
+      ${w.more > 0 ? html`<div class="note info" data-testid="changes-unlisted">${unlistedText(w.more, w.files.length)}</div>` : nothing}
       ${hidden}
       ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
   }

@@ -581,7 +581,7 @@ export class PartySession {
       this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always, merger } };
       if (e.workspace) this.#workspace.onLevel(e.workspace);
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
-      this.#workspace.onChanges(e.files, e.hidden);
+      this.#workspace.onChanges(e.files, e.hidden, e.more);
     } else if (e.kind === 'turn' && e.turn) {
       this.agentTrouble = e.turn.unsent || e.turn.agent_down ? e.turn.error || 'Claude Code could not start' : '';
     } else if (e.kind === 'batch') {

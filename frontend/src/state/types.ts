@@ -51,6 +51,8 @@ export interface ChangesResult {
   base: string;
   /** Changed files kept from members because they may hold credentials (absent: none). */
   hidden?: number;
+  /** Changed files not listed: the host lists 2,000 at most (absent: none). */
+  more?: number;
 }
 
 /** Party.diff's reply: a unified diff, cut past 256 KiB; binary files have none. */
@@ -213,6 +215,8 @@ export interface PartyEvent {
   files?: FileChange[];
   /** changes event: how many changed files are kept back as secrets (absent: none). */
   hidden?: number;
+  /** changes event: how many more changed files there are than it lists (absent: none). */
+  more?: number;
 }
 
 /** The party as needed to (re)build a view. */

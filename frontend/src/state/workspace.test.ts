@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, deferred, fakeSession } from './fake-backend';
-import { DIFF_AFTER_END, hiddenText, languageOf, parseDiff, statusText } from './workspace';
+import { DIFF_AFTER_END, hiddenText, languageOf, parseDiff, statusText, unlistedText } from './workspace';
 import type { FileChange, FileDiff, PartyEvent, Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -121,6 +121,24 @@ describe('AppState: the workspace', () => {
     expect(st.workspace.hidden).toBe(0);
     expect(hiddenText(1, 0)).toBe('1 file that may hold credentials (such as .env or a key) changed. The host shares changes only, so it is not shown.');
     expect(hiddenText(2, 3)).toBe('2 files that may hold credentials (such as .env or keys) also changed. The host shares changes only, so they are not shown.');
+  });
+
+  // A reviewer's 200,000 new files made one changes event past the host's message limit:
+  // the host now lists 2,000 at most and counts the rest, and the panel says so.
+  it('counts the changed files the host did not list, from the list and from changes events', async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [file('a.go')], base: 'the start', more: 24999 });
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    expect(st.workspace.more).toBe(24999);
+    be.emit('party:event', { ...changes(1, [file('a.go')]), more: 3 });
+    await flush();
+    expect(st.workspace.more).toBe(3);
+    be.emit('party:event', changes(2, [file('a.go')])); // all listed, or an older host
+    await flush();
+    expect(st.workspace.more).toBe(0);
+    expect(unlistedText(24999, 2000)).toBe('24,999 more changed files are not listed: the host lists 2,000 at most — the changes to files that were there at the start first, then new files from the top folder down.');
+    expect(unlistedText(1, 2000)).toContain('1 more changed file is not listed');
   });
 
   it('binary and truncated diffs, and a refused one', async () => {

@@ -97,6 +97,12 @@ export function hiddenText(n: number, shown: number): string {
   return `${files}. The host shares changes only, so ${n === 1 ? 'it is' : 'they are'} not shown.`;
 }
 
+/** What the Changes panel says of the changed files the host did not list (PROTOCOL.md §9, "more"). */
+export function unlistedText(more: number, listed: number): string {
+  const n = more.toLocaleString('en-US');
+  return `${n} more changed ${more === 1 ? 'file is' : 'files are'} not listed: the host lists ${listed.toLocaleString('en-US')} at most — the changes to files that were there at the start first, then new files from the top folder down.`;
+}
+
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
   { level: 'off', label: 'Off', choice: 'Off: nothing of the folder', hint: 'Nobody sees the working folder.' },
@@ -110,6 +116,8 @@ export class WorkspaceState {
   files: readonly FileChange[] = [];
   /** Changed files the host keeps back because they may hold credentials (.env, keys). */
   hidden = 0;
+  /** Changed files the host did not list (it lists 2,000 at most). */
+  more = 0;
   base = '';
   /** The Changes panel (a drawer in narrow windows) is showing. */
   open = false;
@@ -148,6 +156,7 @@ export class WorkspaceState {
     this.level = asLevel(level);
     this.files = [];
     this.hidden = 0;
+    this.more = 0;
     this.base = '';
     this.selected = null;
     this.diff = null;
@@ -168,6 +177,7 @@ export class WorkspaceState {
       if (gen !== this.#gen) return;
       this.files = res.files ?? [];
       this.hidden = count(res.hidden);
+      this.more = count(res.more);
       this.base = res.base ?? '';
     } catch {
       // An older host, or sharing just turned off: the changes events will tell.
@@ -176,9 +186,10 @@ export class WorkspaceState {
   }
 
   /** A changes event: the whole current list. A shown diff whose file changed is fetched again. */
-  onChanges(files: readonly FileChange[], hidden?: number): void {
+  onChanges(files: readonly FileChange[], hidden?: number, more?: number): void {
     this.files = files;
     this.hidden = count(hidden);
+    this.more = count(more);
     if (this.selected !== null) {
       const f = files.find((x) => x.path === this.selected);
       if (f && sig(f) !== this.#diffOf) void this.showDiff(this.selected);
@@ -193,6 +204,7 @@ export class WorkspaceState {
     if (next === 'off') {
       this.files = [];
       this.hidden = 0;
+      this.more = 0;
       this.selected = null;
       this.diff = null;
       this.diffLines = [];

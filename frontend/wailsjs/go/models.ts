@@ -334,6 +334,7 @@ export namespace wire {
 	    files: FileChange[];
 	    base: string;
 	    hidden?: number;
+	    more?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new ChangesResult(source);
@@ -344,6 +345,7 @@ export namespace wire {
 	        this.files = this.convertValues(source["files"], FileChange);
 	        this.base = source["base"];
 	        this.hidden = source["hidden"];
+	        this.more = source["more"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -530,6 +532,8 @@ export namespace wire {
 	    permission?: Permission;
 	    withdrawn?: Withdrawn;
 	    hidden?: number;
+	    more?: number;
+	    tree_only?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -558,6 +562,8 @@ export namespace wire {
 	        this.permission = this.convertValues(source["permission"], Permission);
 	        this.withdrawn = this.convertValues(source["withdrawn"], Withdrawn);
 	        this.hidden = source["hidden"];
+	        this.more = source["more"];
+	        this.tree_only = source["tree_only"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
