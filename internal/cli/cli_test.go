@@ -2127,3 +2127,24 @@ func TestChangesSayWhatIsNotListed(t *testing.T) {
 		}
 	}
 }
+
+// A prompt the host did not answer may have reached it: the terminal no longer says "not
+// sent" (people sent it twice), and says how to send it again. A refusal is still "not sent".
+func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("call Party.prompt: no reply within 1m0s: %w", rpc.ErrTimeout), "no answer to your prompt (the host did not answer within a minute): it may have reached the host; if it does not show up in the party, send it again"},
+		{fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed), "no answer to your prompt (the connection dropped before the host answered)"},
+		{client.ErrNotConnected, "prompt not sent: not connected to the host right now"},
+		{&rpc.Error{Code: wire.CodeRateLimited, Message: "slow down"}, "prompt not sent: "},
+	} {
+		c, _, _, out := newCommander(wire.RoleParticipant)
+		c.prompt = func(context.Context, string) error { return tc.err }
+		c.line(context.Background(), "fix the parser")
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%v: %q lacks %q", tc.err, out.String(), tc.want)
+		}
+	}
+}

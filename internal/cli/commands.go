@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/term"
@@ -193,7 +194,17 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.sendStart()
 	err := c.prompt(ctx, text)
 	c.pr.sendDone()
-	if err != nil {
+	switch {
+	case err == nil:
+	case errors.Is(err, rpc.ErrTimeout), errors.Is(err, rpc.ErrClosed) && !errors.Is(err, client.ErrNotConnected):
+		// The prompt went out and no answer came back: the host may well have it. "not
+		// sent" made people send it twice (a reviewer's).
+		why := "the host did not answer within a minute"
+		if !errors.Is(err, rpc.ErrTimeout) {
+			why = "the connection dropped before the host answered"
+		}
+		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; if it does not show up in the party, send it again (↑ brings it back)")
+	default:
 		c.pr.reply("error", "prompt not sent: "+c.describe(err))
 	}
 }
