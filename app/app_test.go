@@ -25,6 +25,7 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
 	"github.com/concordia-party/concordia/internal/session"
@@ -652,6 +653,7 @@ func TestSentence(t *testing.T) {
 		{"party running", fmt.Errorf("%w: p1", session.ErrRunning), "This party is running already"},
 		{"no such party", fmt.Errorf("%w: p1", host.ErrNoParty), "no longer in the data directory"},
 		{"timeout", context.DeadlineExceeded, "This took too long"},
+		{"a prompt with no answer", fmt.Errorf("send prompt: %w: %w", errPromptUnanswered, rpc.ErrTimeout), "No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again."},
 		{"unknown", errors.New("something odd"), "Something odd."},
 	}
 	for _, tt := range tests {

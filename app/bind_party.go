@@ -11,6 +11,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -219,6 +220,10 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 // errJoinCancelled: the person cancelled the join while it connected (CancelJoin).
 var errJoinCancelled = errors.New("the join was cancelled")
 
+// errPromptUnanswered: a prompt went to the host and no answer came back (a time-out, or
+// the connection dropped): the host may have it.
+var errPromptUnanswered = errors.New("no answer to the prompt")
+
 // CancelJoin ends a JoinParty in flight (a host that does not answer held the dialog on
 // "Connecting…" for the dial's 10 s, its Cancel dead: a tester's); it then fails with
 // "You cancelled the join." Without one, it does nothing.
@@ -235,6 +240,9 @@ func (a *App) CancelJoin() {
 func (a *App) SendPrompt(text string) (PromptAck, error) {
 	res, err := a.session.Prompt(context.Background(), text)
 	if err != nil {
+		if errors.Is(err, rpc.ErrTimeout) || errors.Is(err, rpc.ErrClosed) && !errors.Is(err, client.ErrNotConnected) {
+			err = fmt.Errorf("%w: %w", errPromptUnanswered, err) // sent; no answer came back
+		}
 		return PromptAck{}, a.fail("send prompt", err)
 	}
 	return PromptAck{ID: res.ID, Seq: res.Seq}, nil

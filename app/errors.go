@@ -91,6 +91,10 @@ func sentence(err error) string {
 		return "The host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
 		return "The host refused this invite: the host has made new invites since (old links stop working), or its token is wrong. Ask the host for the current invite."
+	case errors.Is(err, errPromptUnanswered):
+		// Not "the connection was lost" alone: the text stays in the box, and people sent
+		// it again though the host had it.
+		return "No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again."
 	case errors.Is(err, errJoinCancelled):
 		return "You cancelled the join."
 	case errors.Is(err, client.ErrFull):
