@@ -145,7 +145,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		p.known[m.ID] = m
 		p.sessions[m.session] = m
 	} else {
-		name = m.Name // back after a drop: the same name unless someone took it meanwhile
+		name = m.Name // back after a drop: the same name (only a party from before names were held can have given it away)
 	}
 	p.bindClient(m, req.ClientID)
 	p.joins++
@@ -286,7 +286,10 @@ func (p *Party) uniqueName(name string, self *member) string {
 	}
 	k := term.KeyOf(name)
 	used := checkHost && k.Alike(hostKey)
-	for _, m := range p.members {
+	// Every member the party knows holds its name, away ones too: one who comes back with
+	// its session is the same member, name included (§7). A newcomer took an away member's
+	// name, and the one who came back was "gina-2" beside someone else's "gina" (a tester's).
+	for _, m := range p.known {
 		if used {
 			break
 		}
@@ -301,7 +304,7 @@ func (p *Party) uniqueName(name string, self *member) string {
 	if checkHost {
 		taken.Add(hostKey)
 	}
-	for _, m := range p.members {
+	for _, m := range p.known {
 		if m != self {
 			taken.Add(m.nameKey())
 		}

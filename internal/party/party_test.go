@@ -1425,3 +1425,39 @@ func TestOnlyTheOwnerAllowsAToolForGood(t *testing.T) {
 		})
 	})
 }
+
+// An away member's name stays its own: one who comes back with its session is the same
+// member, name included (§7). A tester's gina went away, a newcomer joined as gina, and
+// the one who came back was "gina-2" beside someone else's "gina".
+func TestAnAwayMembersNameIsKept(t *testing.T) {
+	p, _, _ := start(t, Config{})
+	first := newCollector()
+	gina, err := p.Join(JoinRequest{Name: "gina", Token: token, Sub: first, Conn: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Leave(gina.You.ID, first)
+	other := newCollector()
+	newcomer, err := p.Join(JoinRequest{Name: "Gina", Token: token, Sub: other, Conn: other})
+	if err != nil || newcomer.You.Name != "Gina-2" {
+		t.Fatalf("a newcomer named as the away gina: %+v, %v", newcomer.You, err)
+	}
+	again := newCollector()
+	back, err := p.Join(JoinRequest{Session: gina.You.Session, Sub: again, Conn: again})
+	if err != nil || back.You.ID != gina.You.ID || back.You.Name != "gina" {
+		t.Fatalf("gina back with her session: %+v, %v", back.You, err)
+	}
+	// A removed member's name is free again.
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	if err := boss.Kick(context.Background(), gina.You.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	third := newCollector()
+	if again, err := p.Join(JoinRequest{Name: "Gina", Token: token, Sub: third, Conn: third}); err != nil || again.You.Name != "Gina" {
+		t.Fatalf("a newcomer named as a removed member: %+v, %v", again.You, err)
+	}
+}
