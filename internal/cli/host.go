@@ -311,7 +311,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		pr.hello(wire.HelloResult{Party: h.Party().Info(), State: st})
 		if resume != nil {
 			pr.historyStart(len(st.Events))
-			replayRecent(pr, st.Events, exportCommand(h.Party().ID(), f.dataDir))
+			replayRecent(pr, st.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")
 		} else {
 			for _, ev := range st.Events {
 				pr.event(ev)
@@ -335,7 +335,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		pr.hello(hello)
 		if resume != nil { // a new party's few opening events are not history
 			pr.historyStart(len(hello.State.Events))
-			replayRecent(pr, hello.State.Events, exportCommand(h.Party().ID(), f.dataDir))
+			replayRecent(pr, hello.State.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")
 		} else {
 			for _, ev := range hello.State.Events {
 				pr.event(ev)

@@ -92,6 +92,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	}
 	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
 	saved := &seenLog{}
+	history := &joinHistory{}
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself
 	var retrying retryNotices // OnStatus calls come one at a time
@@ -116,10 +117,15 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		was = membership.Record{ClientID: membership.NewClientID()}
 	}
 	cfg := client.Config{
-		Invite:  inv,
-		Name:    name,
-		Logger:  log,
-		OnEvent: func(ev wire.Event) { saved.add(ev); pr.event(ev) },
+		Invite: inv,
+		Name:   name,
+		Logger: log,
+		OnEvent: func(ev wire.Event) {
+			saved.add(ev)
+			if !history.take(ev) {
+				pr.event(ev)
+			}
+		},
 		OnHello: func(h wire.HelloResult) {
 			saved.hello(h)
 			pr.hello(h)
@@ -171,6 +177,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					pr.notice("system", alwaysWords(h.Party.Always, h.You.Role == wire.RoleHost))
 				}
 				pr.historyStart(len(h.State.Events))
+				history.start()
 				return
 			}
 			pr.notice("system", "reconnected; catching up on what you missed")
@@ -188,6 +195,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			case s.State == client.StatusConnected:
 				retrying = retryNotices{}
 				pr.connection(true)
+				history.print(pr, transcriptPath)
 				pr.live()
 			}
 		},
@@ -372,4 +380,46 @@ func (r *retryNotices) say(s client.Status, now time.Time) (string, bool) {
 		return fmt.Sprintf("still cannot reach the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
 	}
 	return fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
+}
+
+// joinHistory holds the history a joining terminal catches up on (the hello's, and the
+// pages after it), to print its last turns once the terminal is live (replayRecent): a
+// tester's join printed 7 MB of history, more than a terminal's scrollback.
+type joinHistory struct {
+	mu  sync.Mutex
+	on  bool
+	evs []wire.Event
+}
+
+// start holds the events that follow, until print.
+func (h *joinHistory) start() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.on = true
+}
+
+// take holds ev when the history is being held, and says whether it did.
+func (h *joinHistory) take(ev wire.Event) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.on {
+		h.evs = append(h.evs, ev)
+	}
+	return h.on
+}
+
+// print prints what was held, its last turns, once; events that come meanwhile wait for
+// it, so that they follow it. transcriptPath is --transcript's file ("" when none).
+func (h *joinHistory) print(pr *printer, transcriptPath string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.on {
+		return
+	}
+	whole := "a host's `concordia export` writes the whole party, and `join --transcript FILE` keeps what a terminal sees"
+	if transcriptPath != "" {
+		whole = "the transcript this terminal writes when it leaves (" + term.Line(transcriptPath) + ") has them all"
+	}
+	replayRecent(pr, h.evs, whole)
+	h.on, h.evs = false, nil
 }

@@ -9,15 +9,16 @@ import (
 // replayTurns is how many of its last batches a resumed host's terminal prints again.
 const replayTurns = 3
 
-// replayRecent prints a resumed party's history in the host's own terminal from its
-// replayTurns-th last batch on; the events before it are taken in unprinted, and a line
-// says how to read them all (exporting names the export command). A tester's resume
-// printed 173,000 lines, on every resume.
-func replayRecent(pr *printer, evs []wire.Event, exporting string) {
+// replayRecent prints a party's history from its replayTurns-th last batch on: a resumed
+// party's in the host's own terminal, and what a joining terminal catches up on. The
+// events before it are taken in unprinted, and a line says how to read them all (whole:
+// how, e.g. "`concordia export abc` writes the whole party"). A tester's resume printed
+// 173,000 lines, on every resume; another's join printed 7 MB of history.
+func replayRecent(pr *printer, evs []wire.Event, whole string) {
 	from := recentFrom(evs, replayTurns)
 	if from > 0 {
 		pr.skip(evs[:from])
-		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); `%s` writes the whole party", from, replayTurns, exporting))
+		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", from, replayTurns, whole))
 	}
 	for _, ev := range evs[from:] {
 		pr.event(ev)

@@ -46,7 +46,7 @@ func TestRecentFrom(t *testing.T) {
 func TestReplayRecent(t *testing.T) {
 	var b bytes.Buffer
 	pr := newPrinter(&b)
-	replayRecent(pr, history(5), "concordia export abc")
+	replayRecent(pr, history(5), "`concordia export abc` writes the whole party")
 	out := b.String()
 	for _, gone := range []string{"ask 1", "reply 1", "ask 2", "reply 2"} {
 		if strings.Contains(out, gone) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -491,4 +492,36 @@ func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
 	third.expect(`^\[system\] you are back as the member this terminal was before \(a participant\); --new-member joins as someone new$`)
 	third.send("/quit")
 	third.wait()
+}
+
+// A terminal that joins a party with a long history prints its last three turns and says
+// how many events it left out; the transcript it writes still has them all. A tester's
+// join printed 7 MB of history, more than the terminal's scrollback.
+func TestALateJoinerSeesTheLastTurns(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	for i := 1; i <= 5; i++ {
+		h.send(fmt.Sprintf("turn number %d", i))
+		for deadline := time.Now().Add(30 * time.Second); strings.Count(h.stdout(), "[system] claude finished") < i; {
+			if time.Now().After(deadline) {
+				t.Fatalf("turn %d never finished:\n%s", i, h.stdout())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "late.md")
+	j := start(t, nil, "join", inv, "--name", "late", "--transcript", path)
+	j.expect(`^\[system\] \d+ earlier events are not shown here \(the last 3 turns are\); the transcript this terminal writes when it leaves \(.*late\.md\) has them all$`)
+	j.expect(`echo: turn number 3`)
+	j.expect(`echo: turn number 5`)
+	j.expect(`— live —`)
+	if out := j.stdout(); strings.Contains(out, "turn number 1") || strings.Contains(out, "turn number 2") {
+		t.Fatalf("the late joiner printed the first turns:\n%s", out)
+	}
+	j.send("/quit")
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join: exit %d", code)
+	}
+	if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), "turn number 1") {
+		t.Fatalf("the transcript (%v) lacks the first turn:\n%s", err, b)
+	}
 }
