@@ -436,7 +436,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 			down = ctx.Err() == nil
 			restartFailed = true
 		} else {
-			res, err = p.cfg.Runner.RunTurn(ctx, text, io)
+			res, err = p.cfg.Runner.RunTurn(ctx, again(text, command, "Claude Code stopped unexpectedly and was restarted"), io)
 			if err != nil && ctx.Err() == nil && !isStartError(err) {
 				// Reported below; get a fresh agent ready so that the next batch still runs.
 				if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
@@ -582,4 +582,16 @@ func (p *Party) flushOutput() {
 	text := p.outBuf.String()
 	p.outBuf.Reset()
 	p.emit(wire.Event{Kind: wire.KindOutput, Stream: p.outStream, Text: text, TreeOnly: p.outTreeOnly})
+}
+
+// again is the text a batch is sent with when it runs again after its turn was cut off:
+// the request, after a word that part of it may already be done. Sent as it was, a
+// tester's agent asked to run the same touch again on the resumed session, and in edits
+// or all mode a step with side effects (an append, a commit, a message) would run twice.
+// An agent command (/compact) is sent as it is: it must start with its slash.
+func again(text string, command bool, why string) string {
+	if command {
+		return text
+	}
+	return "[Concordia: " + why + " while you were working on the request below. Part of it may already be done: check the current state (files, commits, what your commands changed) before you do anything again, and do not repeat a step that already took effect.]\n\n" + text
 }

@@ -271,8 +271,16 @@ func TestResumeFromJournal(t *testing.T) {
 			t.Errorf("no %q after the resume:\n%s", want, d)
 		}
 	}
-	if got := fr2.got(); len(got) != 2 || got[0] != "first question" || got[1] != "second question" {
+	// The batch cut off by the crash runs again with a word that part of it may be done
+	// (a tester's agent, sent it as it was, asked to run the same command again).
+	if got := fr2.got(); len(got) != 2 || got[0] != again("first question", false, "the host stopped and was resumed") || got[1] != "second question" {
 		t.Errorf("the resumed agent got %q", got)
+	}
+	if got := again("first question", false, "the host stopped and was resumed"); !strings.HasPrefix(got, "[Concordia: the host stopped and was resumed while you were working on the request below. Part of it may already be done") || !strings.HasSuffix(got, "]\n\nfirst question") {
+		t.Errorf("again: %q", got)
+	}
+	if got := again("/compact", true, "x"); got != "/compact" {
+		t.Errorf("an agent command sent again: %q", got)
 	}
 	// Alice was connected at the crash: the others are told she left before anything else.
 	// She did not choose to: the event's text says so to people.

@@ -398,6 +398,10 @@ func TestAgentCrashRetriedOnce(t *testing.T) {
 			if fr.calls != c.wantCalls || fr.restarts == 0 {
 				t.Fatalf("calls %d restarts %d", fr.calls, fr.restarts)
 			}
+			// The retry says the first run was cut off (it may have done part of it).
+			if fr.prompts[0] != "do it" || fr.prompts[1] != again("do it", false, "Claude Code stopped unexpectedly and was restarted") {
+				t.Fatalf("the agent got %q", fr.prompts)
+			}
 			if count(evs, wire.KindError) == 0 {
 				t.Fatal("the crash was not reported")
 			}

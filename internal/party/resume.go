@@ -302,7 +302,7 @@ func (p *Party) resumed(r *Restore) {
 		notes = append(notes, fmt.Sprintf("%d waiting %s queued again", n, plural(n, "prompt is", "prompts are")))
 	}
 	if r.Unfinished != nil {
-		notes = append(notes, "the batch that was running is sent to the agent again")
+		notes = append(notes, "the batch that was running is sent to the agent again (told that part of it may already be done)")
 	}
 	switch {
 	case r.Workspace != "" && r.Workspace != p.wsLevel:
@@ -346,7 +346,8 @@ func (p *Party) resumed(r *Restore) {
 		// times: that notice, the retry, and one more line here).
 		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true})
 		p.busy = true
-		p.startTurn(b.ID, b.Merged, b.Merger == "command")
+		command := b.Merger == "command"
+		p.startTurn(b.ID, again(b.Merged, command, "the host stopped and was resumed"), command)
 		return
 	}
 	p.settle()
