@@ -24,6 +24,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -652,6 +653,7 @@ func TestSentence(t *testing.T) {
 		{"other host failure", hostError{err: errors.New("load TLS identity: disk full")}, "The party could not start: load TLS identity: disk full."},
 		{"party running", fmt.Errorf("%w: p1", session.ErrRunning), "This party is running already"},
 		{"no such party", fmt.Errorf("%w: p1", host.ErrNoParty), "no longer in the data directory"},
+		{"a journal cut short", fmt.Errorf("resume: /d/p1.jsonl: %w", journal.ErrIncomplete), "This party cannot be resumed: its journal could not be written to its end"},
 		{"timeout", context.DeadlineExceeded, "This took too long"},
 		{"a prompt with no answer", fmt.Errorf("send prompt: %w: %w", errPromptUnanswered, rpc.ErrTimeout), "No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again."},
 		{"unknown", errors.New("something odd"), "Something odd."},

@@ -14,6 +14,7 @@ import (
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
@@ -65,6 +66,8 @@ func sentence(err error) string {
 		return capitalize(err.Error())
 	case errors.Is(err, session.ErrRunning):
 		return "This party is running already, in another Concordia window or terminal. Join it with its invite, or stop it there first."
+	case errors.Is(err, journal.ErrIncomplete):
+		return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and its members saw events the journal does not have. `concordia export` in a terminal still writes what it kept."
 	case errors.Is(err, host.ErrNoParty):
 		return "This party is no longer in the data directory."
 	case errors.Is(err, session.ErrBusy):

@@ -104,10 +104,16 @@ working directory itself is not touched.`, io.Out, io.Err)
 			fmt.Fprintf(io.Out, "%s: shares the whole working directory, .env files included, when resumed (--share-workspace changes on the resume narrows it)\n", s.Header.Party)
 		}
 	}
+	// A party whose journal a failed write cut short cannot be resumed (journal.ErrIncomplete).
+	for _, s := range list {
+		if s.Incomplete && partyState(s) != "running" {
+			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
+		}
+	}
 	// What a party left unanswered: prompts the agent never had, a turn cut short. The
 	// table said nothing of them (a tester's); a resume sends them.
 	for _, s := range list {
-		if partyState(s) == "running" {
+		if partyState(s) == "running" || s.Incomplete {
 			continue
 		}
 		if what, again := unanswered(s, recoveries[s.Path]); what != "" {

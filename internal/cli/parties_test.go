@@ -44,6 +44,11 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	batch := wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "do p1", Merger: "local"}}
 	write("aaaaaaaaaaaa", prompt("p1"), batch)
 	write("bbbbbbbbbbbb", prompt("p1"), batch, prompt("p2"))
+	// A journal a failed write cut short (as journal.markIncomplete leaves it): not resumable.
+	write("cccccccccccc", prompt("p1"), batch)
+	if err := os.Chmod(journal.Path(dataDir, "cccccccccccc"), 0o400); err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
 	if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -51,10 +56,14 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	for _, want := range []string{
 		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again\n",
 		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again\n",
+		"cccccccccccc: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)
 		}
+	}
+	if strings.Contains(out.String(), "--resume cccccccccccc") {
+		t.Errorf("parties offers to resume a party cut short:\n%s", out.String())
 	}
 }
 

@@ -596,3 +596,41 @@ func TestRemoveWaitsForALookingProcess(t *testing.T) {
 		t.Errorf("Remove of a running party's journal = %v, want ErrInUse", err)
 	}
 }
+
+// A journal a failed write cut short (a full disk) is marked, read as it is, and never
+// resumed: the party went on, its members saw events the journal lacks, and a tester's
+// resume from it numbered new events as those (members dropped them all, and a finished
+// batch ran again).
+func TestAJournalCutShortIsNotResumed(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, header("pf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 3; seq++ {
+		ev, raw := event(seq, wire.KindSystem, 10)
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := w.Path()
+	if Incomplete(path) {
+		t.Fatal("a journal written whole is marked cut short")
+	}
+	w.f.Close() // the next write fails, as on a full disk
+	ev, raw := event(4, wire.KindSystem, 10)
+	if err := w.Event(ev, raw); err == nil {
+		t.Fatal("a write to a closed file succeeded")
+	}
+	w.Close()
+	if !Incomplete(path) {
+		t.Fatal("a journal whose write failed is not marked")
+	}
+	if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("Open of a journal cut short: %v, want ErrIncomplete", err)
+	}
+	s, err := Read(path, nil)
+	if err != nil || !s.Incomplete || s.LastSeq != 3 {
+		t.Fatalf("Read of a journal cut short: %+v, %v", s, err)
+	}
+}

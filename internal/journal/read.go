@@ -43,6 +43,8 @@ type Summary struct {
 	Turns      int   // turns the agent ran: not those it never had (turn.unsent)
 	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
 	Size       int64 // bytes up to the end of the last complete line
+	// Incomplete: a write failed, so the history stops before the party did (ErrIncomplete).
+	Incomplete bool
 }
 
 // SharingLevel is what the party shares of its working directory when it is resumed
@@ -85,7 +87,7 @@ func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s.Path = path
+	s.Path, s.Incomplete = path, Incomplete(path)
 	return s, nil
 }
 

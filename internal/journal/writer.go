@@ -20,6 +20,12 @@ var ErrExists = errors.New("a journal for this party already exists")
 // ErrInUse: another running host has this party's journal open.
 var ErrInUse = errors.New("the party is already running: another concordia process has it open")
 
+// ErrIncomplete: a write to the journal failed (a full disk), so its history stops before
+// the party did; the party went on, its members saw events the journal lacks, and a
+// resumed party would number new events as those (a tester's members then dropped every
+// one, and a finished batch ran again). Such a journal is read, never resumed.
+var ErrIncomplete = errors.New("the party's journal could not be written to its end (was the disk full?), so the party cannot be resumed: its members saw events the journal does not have")
+
 // Index density: a mark every markBytes of file or markEvents events, whichever comes
 // first, so a replay reads at most about that much before the first event it wants.
 const (
@@ -74,6 +80,9 @@ func Create(dataDir string, h Header) (*Writer, error) {
 // Open reads an existing journal (fn gets each event, as with Read), cuts a torn last line,
 // and opens it for appending.
 func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *Summary, error) {
+	if Incomplete(path) {
+		return nil, nil, fmt.Errorf("%s: %w", path, ErrIncomplete)
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
@@ -222,9 +231,20 @@ func (w *Writer) write(line []byte, durable bool) error {
 	}
 	if err != nil {
 		w.err = fmt.Errorf("write journal: %w", err)
+		markIncomplete(w.path)
 		return w.err
 	}
 	return nil
+}
+
+// markIncomplete marks the journal at path as cut short (ErrIncomplete): read-only. It
+// needs no space on the disk, which is often what failed; best effort.
+func markIncomplete(path string) { _ = os.Chmod(path, 0o400) }
+
+// Incomplete says whether the journal at path was cut short by a failed write.
+func Incomplete(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().Perm()&0o200 == 0
 }
 
 // Events calls fn with the JSON of each event whose seq is at least from, oldest first,
