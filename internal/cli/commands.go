@@ -204,8 +204,12 @@ func (c *commander) send(ctx context.Context, text string) {
 			why = "the connection dropped before the host answered"
 		}
 		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; if it does not show up in the party, send it again (↑ brings it back)")
-	default:
+	case c.editor:
 		c.pr.reply("error", "prompt not sent: "+c.describe(err))
+	default:
+		// A script's lines go one after another: say which one was not sent (a tester's 40
+		// piped lines gave 20 alike "prompt not sent: rate limited" and no way to tell which).
+		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+c.describe(err))
 	}
 }
 
