@@ -123,7 +123,7 @@ func sentence(err error) string {
 	case errors.Is(err, client.ErrNotConnected):
 		return "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."
 	case errors.Is(err, client.ErrPlainHost):
-		return "This host does not use encryption, but the invite has a ?fp= part, so Concordia did not connect: the invite is not this host's. Ask the host for the current invite."
+		return "The address in the invite answers without encryption, but the invite has a ?fp= part, so Concordia did not connect: either the party was restarted without encryption (ask the host for the current invite), or what listens there is not a Concordia party."
 	case errors.Is(err, client.ErrTLSHost):
 		return "This host uses encryption; the link is missing its ?fp= part — was it cut off? Copy the whole invite again: it ends in ?fp= and 64 letters and digits."
 	case errors.Is(err, invite.ErrCutShort):

@@ -140,7 +140,9 @@ func joinError(err error) string {
 	case errors.Is(err, client.ErrKicked):
 		return "a host removed you from the party."
 	case errors.Is(err, client.ErrPlainHost):
-		return "this host does not use encryption, but the invite has a ?fp= part, so this terminal did not connect: the invite is not this host's (was the party restarted with --insecure?). Ask the host for the current invite."
+		// Not only a party restarted with --insecure: any other program on that port answers
+		// the same (a tester's web server was taken for a party).
+		return "the address in the invite answers without encryption, but the invite has a ?fp= part, so this terminal did not connect: either the party was restarted with --insecure (ask the host for the current invite), or what listens there is not a Concordia party"
 	case errors.Is(err, client.ErrTLSHost):
 		return "this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits)."
 	case errors.Is(err, client.ErrUnreachable):
