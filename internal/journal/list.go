@@ -106,7 +106,7 @@ func (l *Lister) summary(path string) (*Summary, error) {
 	l.mu.Lock()
 	c, ok := l.read[path]
 	l.mu.Unlock()
-	if ok && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) {
+	if ok && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) && c.fi.Mode() == fi.Mode() { // a cut-short mark changes only the mode
 		return c.s, c.err
 	}
 	s, err := Read(path, nil)

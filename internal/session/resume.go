@@ -39,6 +39,9 @@ type RecentParty struct {
 	// (off, changes or tree): the window asks before bringing back a party that shares
 	// the whole folder, and passes what it showed as ResumeOptions.ShareAtMost.
 	Workspace string `json:"workspace"`
+	// Incomplete: its journal could not be written to its end (a full disk), so it cannot
+	// be resumed (journal.ErrIncomplete).
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // ResumeOptions change what a resumed party would otherwise take from its journal.
@@ -89,6 +92,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 		out = append(out, RecentParty{
 			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
 			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir, Workspace: s.SharingLevel(),
+			Incomplete: s.Incomplete,
 		})
 	}
 	return out, nil

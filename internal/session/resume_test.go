@@ -3,10 +3,12 @@ package session
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -221,5 +223,33 @@ func TestResumeStillSharingTheWholeFolder(t *testing.T) {
 	}
 	if back.Party.Workspace != wire.WorkspaceTree || !said {
 		t.Fatalf("resumed sharing %q, told: %v: %+v", back.Party.Workspace, said, back.State.Events)
+	}
+}
+
+// A party whose journal a failed write cut short is listed as such, and not resumed (a
+// tester's resume of one numbered new events as ones members had seen). The list is
+// read again: the mark changes only the file's mode.
+func TestAJournalCutShortIsListedAndNotResumed(t *testing.T) {
+	dir := t.TempDir()
+	m := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dir })
+	ctx := context.Background()
+	info, err := m.Host(ctx, hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Incomplete {
+		t.Fatalf("RecentParties = %+v, %v", list, err)
+	}
+	if err := os.Chmod(journal.Path(dir, info.Party.ID), 0o400); err != nil { // as a failed write leaves it
+		t.Fatal(err)
+	}
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || !list[0].Incomplete {
+		t.Fatalf("RecentParties of a journal cut short = %+v, %v", list, err)
+	}
+	if _, err := m.Resume(ctx, info.Party.ID, ResumeOptions{}); !errors.Is(err, journal.ErrIncomplete) {
+		t.Fatalf("Resume of a journal cut short = %v, want journal.ErrIncomplete", err)
 	}
 }

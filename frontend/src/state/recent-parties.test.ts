@@ -27,12 +27,13 @@ async function started(list: RecentParty[]) {
 
 describe('recent parties', () => {
   it('lists the parties and says which can be resumed', async () => {
-    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' })];
+    // p4's journal a full disk cut short: it cannot be resumed, and says why.
+    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' }), party({ id: 'p4', incomplete: true })];
     const { st } = await started(list);
     expect(st.recent.loaded).toBe(true);
-    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3']);
-    expect(st.recent.parties.map(canResume)).toEqual([true, true, false]);
-    expect(st.recent.parties.map(recentStateText)).toEqual(['stopped without ending', 'ended', 'running']);
+    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4']);
+    expect(st.recent.parties.map(canResume)).toEqual([true, true, false, false]);
+    expect(st.recent.parties.map(recentStateText)).toEqual(['stopped without ending', 'ended', 'running', 'cannot be resumed: its journal could not be written to its end (was the disk full?)']);
   });
 
   it('resumes a party into the party screen with its history', async () => {

@@ -18,6 +18,8 @@ export interface RecentParty {
   workdir: string;
   /** What it shares of its folder when resumed as it was; "tree" (secrets included) is asked first. */
   workspace: WorkspaceLevel;
+  /** Its journal could not be written to its end (a full disk): it cannot be resumed (absent: false). */
+  incomplete?: boolean;
 }
 
 /** What the recent-parties state tells its owner. */
@@ -29,6 +31,7 @@ export interface RecentHooks {
 
 /** How a party's state reads on the home screen. */
 export function recentStateText(p: RecentParty): string {
+  if (p.incomplete && p.state !== 'running') return 'cannot be resumed: its journal could not be written to its end (was the disk full?)';
   switch (p.state) {
     case 'running':
       return 'running';
@@ -39,9 +42,9 @@ export function recentStateText(p: RecentParty): string {
   }
 }
 
-/** A party can be resumed unless a host is running it. */
+/** A party can be resumed unless a host is running it, or its journal was cut short. */
 export function canResume(p: RecentParty): boolean {
-  return p.state !== 'running';
+  return p.state !== 'running' && !p.incomplete;
 }
 
 export class RecentPartiesState {

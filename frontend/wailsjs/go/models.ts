@@ -193,6 +193,7 @@ export namespace session {
 	    state: string;
 	    workdir: string;
 	    workspace: string;
+	    incomplete?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new RecentParty(source);
@@ -208,6 +209,7 @@ export namespace session {
 	        this.state = source["state"];
 	        this.workdir = source["workdir"];
 	        this.workspace = source["workspace"];
+	        this.incomplete = source["incomplete"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
