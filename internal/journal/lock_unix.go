@@ -17,13 +17,3 @@ func lock(f *os.File) error {
 	}
 	return err
 }
-
-// InUse reports whether a running host holds the journal at path.
-func InUse(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	return errors.Is(lock(f), ErrInUse)
-}
