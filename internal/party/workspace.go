@@ -71,6 +71,14 @@ func (p *Party) Changes(ctx context.Context) (wire.ChangesResult, error) {
 		return wire.ChangesResult{}, err
 	}
 	files, hidden, err := ws.Changes(ctx, secrets)
+	if secrets {
+		// Narrowed while git ran: answered as the level now answers, not the one asked under.
+		if _, still, aerr := p.wsAllowed(wire.WorkspaceChanges); aerr != nil {
+			return wire.ChangesResult{}, aerr
+		} else if !still {
+			files, hidden, err = ws.Changes(ctx, false)
+		}
+	}
 	if err != nil {
 		return wire.ChangesResult{}, err
 	}
@@ -84,7 +92,16 @@ func (p *Party) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
 	if err != nil {
 		return wire.FileDiff{}, err
 	}
-	return ws.Diff(ctx, path, secrets)
+	d, err := ws.Diff(ctx, path, secrets)
+	if secrets {
+		// Narrowed while git ran: answered as the level now answers (a secret's is refused).
+		if _, still, aerr := p.wsAllowed(wire.WorkspaceChanges); aerr != nil {
+			return wire.FileDiff{}, aerr
+		} else if !still {
+			return ws.Diff(ctx, path, false)
+		}
+	}
+	return d, err
 }
 
 // Tree is Party.tree: a folder of the working directory ("tree" sharing only).
@@ -96,6 +113,9 @@ func (p *Party) Tree(ctx context.Context, path string) (wire.TreeResult, error) 
 	ents, err := ws.Tree(ctx, path)
 	if err != nil {
 		return wire.TreeResult{}, err
+	}
+	if _, _, err := p.wsAllowed(wire.WorkspaceTree); err != nil {
+		return wire.TreeResult{}, err // narrowed while it was read
 	}
 	if ents == nil {
 		ents = []wire.TreeEntry{}
@@ -202,6 +222,14 @@ func (p *Party) startScan() {
 		files, hidden, err := ws.Changes(ctx, secrets)
 		p.post(func() {
 			p.wsScanning = false
+			if secrets != (p.wsLevel == wire.WorkspaceTree) {
+				// The sharing changed while git ran: this list is of the old level (a tree
+				// list, secrets named, would go to everyone after a narrowing: a reviewer's).
+				// The new level's scan runs now, owing what this one owed.
+				p.wsDirty, p.wsTurnEnd = true, p.wsTurnEnd || turnEnd
+				p.scanChanges(0)
+				return
+			}
 			if err != nil {
 				if ctx.Err() == nil {
 					p.log.Warn("workspace changes", "err", err)

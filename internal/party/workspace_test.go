@@ -296,3 +296,60 @@ func TestLongChangeListsAreCapped(t *testing.T) {
 		t.Errorf("a short list: %d files, %d more", len(short), more)
 	}
 }
+
+// levelWorkspace is gateWorkspace that also tells the test which level each scan is for.
+type levelWorkspace struct {
+	gateWorkspace
+	asked chan bool // each Changes call's secrets
+}
+
+func (w *levelWorkspace) Changes(ctx context.Context, secrets bool) ([]wire.FileChange, int, error) {
+	select {
+	case w.asked <- secrets:
+	case <-ctx.Done():
+		return nil, 0, ctx.Err()
+	}
+	return w.gateWorkspace.Changes(ctx, secrets)
+}
+
+// A scan begun while the whole folder was shared, and ended after the owner narrowed the
+// sharing, sends nothing: its list names the secrets, and a reviewer's went live to every
+// member after the narrowing. The new level's scan runs instead, and its list is sent.
+func TestAScanOfAnOlderLevelIsNotSent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &levelWorkspace{gateWorkspace: gateWorkspace{calls: make(chan chan scanAnswer)}, asked: make(chan bool, 4)}
+		run := &editRunner{release: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: run, Workspace: ws, WorkspaceLevel: wire.WorkspaceTree})
+		boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer boss.Leave()
+		if _, err := p.Prompt(id, "edit a.go"); err != nil {
+			t.Fatal(err)
+		}
+		during := <-ws.calls // the tool's scan, at the tree level
+		if !<-ws.asked {
+			t.Fatal("the first scan was not of the tree level")
+		}
+		if err := boss.SetWorkspace(context.Background(), wire.WorkspaceChanges); err != nil {
+			t.Fatal(err)
+		}
+		during <- scanAnswer{files: []wire.FileChange{{Path: ".env", Status: "modified", Additions: 1}, {Path: "a.go", Status: "modified", Additions: 1}}}
+		again := <-ws.calls // the changes level's own scan
+		if <-ws.asked {
+			t.Fatal("the scan after the narrowing was of the tree level")
+		}
+		again <- scanAnswer{files: []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}, hidden: 1}
+		synctest.Wait()
+		for _, ev := range col.all() {
+			if ev.Kind == wire.KindChanges && slices.ContainsFunc(ev.Files, func(f wire.FileChange) bool { return f.Path == ".env" }) {
+				t.Fatalf("a changes event named .env after the narrowing: %+v", ev)
+			}
+		}
+		if n := count(col.all(), wire.KindChanges); n != 1 {
+			t.Fatalf("%d changes events, want the changes level's one", n)
+		}
+		close(run.release)
+	})
+}
