@@ -17,6 +17,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -50,9 +51,23 @@ func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
 	// Peers' text is written as they sent it: the file is read in terminals (cat, less -R)
 	// and editors, where an escape sequence would act (a reviewer's export set the
 	// clipboard and the window title, and cleared the screen). The live terminal cleans
-	// the same text.
-	_, err := io.WriteString(w, term.Clean(r.b.String()))
+	// the same text. Line by line: an unterminated sequence (a prompt ending in ESC ])
+	// takes the rest of its line, never the rest of the document.
+	_, err := io.WriteString(w, cleanLines(r.b.String()))
 	return err
+}
+
+// cleanLines is term.Clean of each line of s.
+func cleanLines(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if strings.ContainsFunc(l, func(r rune) bool {
+			return r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
+		}) {
+			lines[i] = term.Clean(l)
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // String is Markdown into a string.

@@ -339,6 +339,23 @@ func TestMarkdownHasNoEscapeSequences(t *testing.T) {
 	if !strings.Contains(got, "look here\tend\nover") || !strings.Contains(got, "mallory") {
 		t.Fatalf("the text itself was lost:\n%s", got)
 	}
+	// An unterminated sequence takes the rest of its line, not the rest of the party (a
+	// reviewer's prompt ending in ESC ] erased every turn after it).
+	cut := String(Meta{Host: "hazel", Party: "p1"}, []wire.Event{
+		prompt(1, "p1", "mallory", "look at this \x1b]"),
+		ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "look at this", Merger: "local"}}),
+		out(3, wire.StreamAssistant, "THE AGENT DELETED THE DATABASE"),
+		ev(4, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}),
+		prompt(5, "p2", "alice", "ALICE OBJECTS"),
+	})
+	for _, want := range []string{"look at this", "THE AGENT DELETED THE DATABASE", "ALICE OBJECTS"} {
+		if !strings.Contains(cut, want) {
+			t.Errorf("the transcript lost %q:\n%s", want, cut)
+		}
+	}
+	if strings.ContainsRune(cut, '\x1b') {
+		t.Errorf("an escape in the transcript:\n%q", cut)
+	}
 }
 
 // A change list the host cut says how many files it did not list.
