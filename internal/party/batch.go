@@ -299,7 +299,7 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string)
 	p.dropPending(carried)
 	text = asText(text)
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger}})
-	p.startTurn(batchID, text, false)
+	p.startTurn(batchID, text, false, "")
 }
 
 // asText keeps a batch from running as an agent slash command: Claude Code runs a message
@@ -330,12 +330,14 @@ func (p *Party) runCommand(c agentCommand) {
 	batchID := p.newID("b")
 	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s runs the agent command %s", c.by, c.text)})
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: []string{}, Merged: c.text, Merger: "command"}})
-	p.startTurn(batchID, c.text, true)
+	p.startTurn(batchID, c.text, true, "")
 }
 
 // startTurn runs text on the agent on a worker; the loop keeps the turn's cancel so that
 // a host can stop it.
-func (p *Party) startTurn(batchID, text string, command bool) {
+// cutOff, when not "", says why this batch runs again (its turn was cut off): the agent is
+// told so (again).
+func (p *Party) startTurn(batchID, text string, command bool, cutOff string) {
 	p.busy = true
 	ctx, cancel := context.WithCancel(p.runCtx)
 	t := &runningTurn{batch: batchID, cancel: cancel, lastActive: p.cfg.Now()}
@@ -346,7 +348,7 @@ func (p *Party) startTurn(batchID, text string, command bool) {
 	go func() {
 		defer p.workers.Done()
 		defer cancel()
-		p.runTurn(ctx, batchID, text, command)
+		p.runTurn(ctx, batchID, text, command, cutOff)
 	}()
 }
 
@@ -385,7 +387,7 @@ const unfinished = "; the turn did not finish: send the prompts again to try onc
 
 // runTurn runs on a worker: one batch on the agent, retried once on a restarted agent
 // (not when the agent could not start: StartError).
-func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool) {
+func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool, cutOff string) {
 	start := p.cfg.Now()
 	sharedFile, shared := "", false // FileOut's last answer: the file, and whether it is shared
 	io := TurnIO{
@@ -415,7 +417,11 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool)
 		},
 		Command: command,
 	}
-	res, err := p.cfg.Runner.RunTurn(ctx, text, io)
+	first := text
+	if cutOff != "" {
+		first = again(text, command, cutOff)
+	}
+	res, err := p.cfg.Runner.RunTurn(ctx, first, io)
 	// Unsent only when the first run could not start: a retry that cannot start comes
 	// after a run that had the batch.
 	unsent := isStartError(err) && ctx.Err() == nil

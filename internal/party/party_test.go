@@ -1465,3 +1465,18 @@ func TestAnAwayMembersNameIsKept(t *testing.T) {
 		t.Fatalf("a newcomer named as a removed member: %+v, %v", again.You, err)
 	}
 }
+
+// A batch that runs again after a resume, and whose agent then crashes, is sent the third
+// time with one note, not two stacked (a reviewer's).
+func TestARerunBatchIsToldOnce(t *testing.T) {
+	fr := &fakeRunner{fail: map[int]bool{0: true}}
+	r := &Restore{Unfinished: &wire.Batch{ID: "b1", Prompts: []string{}, Merged: "make the build green", Merger: "local"}}
+	_, col, _ := start(t, Config{Runner: fr, Restore: r})
+	col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	fr.mu.Lock()
+	defer fr.mu.Unlock()
+	want := []string{again("make the build green", false, "the host stopped and was resumed"), again("make the build green", false, "Claude Code stopped unexpectedly and was restarted")}
+	if !slices.Equal(fr.prompts, want) {
+		t.Fatalf("the agent got %q, want %q", fr.prompts, want)
+	}
+}

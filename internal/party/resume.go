@@ -347,7 +347,7 @@ func (p *Party) resumed(r *Restore) {
 		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true})
 		p.busy = true
 		command := b.Merger == "command"
-		p.startTurn(b.ID, again(b.Merged, command, "the host stopped and was resumed"), command)
+		p.startTurn(b.ID, b.Merged, command, "the host stopped and was resumed")
 		return
 	}
 	p.settle()
