@@ -240,7 +240,7 @@ func (a *App) CancelJoin() {
 func (a *App) SendPrompt(text string) (PromptAck, error) {
 	res, err := a.session.Prompt(context.Background(), text)
 	if err != nil {
-		if errors.Is(err, rpc.ErrTimeout) || errors.Is(err, rpc.ErrClosed) && !errors.Is(err, client.ErrNotConnected) {
+		if errors.Is(err, rpc.ErrTimeout) || errors.Is(err, rpc.ErrClosed) && !errors.Is(err, client.ErrNotConnected) && !errors.Is(err, rpc.ErrNotSent) {
 			err = fmt.Errorf("%w: %w", errPromptUnanswered, err) // sent; no answer came back
 		}
 		return PromptAck{}, a.fail("send prompt", err)

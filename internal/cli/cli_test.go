@@ -2137,6 +2137,8 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 	}{
 		{fmt.Errorf("call Party.prompt: no reply within 1m0s: %w", rpc.ErrTimeout), "no answer to your prompt (the host did not answer within a minute): it may have reached the host; if it does not show up in the party, send it again"},
 		{fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed), "no answer to your prompt (the connection dropped before the host answered)"},
+		// Never queued (the connection was already closing): it cannot have arrived.
+		{fmt.Errorf("call Party.prompt: %w: %w", rpc.ErrNotSent, rpc.ErrClosed), `prompt not sent ("fix the parser")`},
 		// A script's line says which prompt was not sent (a tester's 40 piped lines gave 20
 		// alike refusals and no way to tell which).
 		{client.ErrNotConnected, `prompt not sent ("fix the parser"): not connected to the host right now`},

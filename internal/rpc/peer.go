@@ -335,7 +335,7 @@ func (p *Peer) Call(ctx context.Context, method string, params, result any) erro
 	}()
 
 	if err := p.enqueue(encodeRequest(json.RawMessage(id), method, raw)); err != nil {
-		return fmt.Errorf("call %s: %w", method, err)
+		return fmt.Errorf("call %s: %w: %w", method, ErrNotSent, err)
 	}
 	timer := time.NewTimer(p.opts.CallTimeout)
 	defer timer.Stop()

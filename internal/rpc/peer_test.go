@@ -833,3 +833,26 @@ func TestWriteAfterPingGetsAFreshDeadline(t *testing.T) {
 	}
 	sc.peer.Close(websocket.CloseNormalClosure, "")
 }
+
+// A call on a peer that is already closing was never sent, and says so (ErrNotSent): a
+// caller must not tell a person that a prompt "may have reached the host" (a reviewer's).
+// A call that was sent and then lost its connection is not ErrNotSent.
+func TestACallNeverSentSaysSo(t *testing.T) {
+	checkLeaks(t)
+	release := make(chan struct{})
+	srv := newServer(t, Options{Handler: func(_ context.Context, req *Request) { <-release; req.Reply("ok", nil) }})
+	client, _ := dial(t, srv, Options{})
+	sc := srv.next()
+	sent := make(chan error, 1)
+	go func() { sent <- client.Call(context.Background(), "slow", nil, nil) }()
+	time.Sleep(100 * time.Millisecond) // the request is out, its handler waits
+	sc.peer.Close(websocket.CloseGoingAway, "bye")
+	close(release)
+	if err := <-sent; !errors.Is(err, ErrClosed) || errors.Is(err, ErrNotSent) {
+		t.Fatalf("a call sent before the end: %v", err)
+	}
+	<-client.Done()
+	if err := client.Call(context.Background(), "late", nil, nil); !errors.Is(err, ErrNotSent) || !errors.Is(err, ErrClosed) {
+		t.Fatalf("a call after the end: %v, want ErrNotSent and ErrClosed", err)
+	}
+}

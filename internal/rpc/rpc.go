@@ -93,6 +93,11 @@ func Errorf(code int, format string, a ...any) *Error {
 // websocket.ErrReadLimit, a network error) is wrapped alongside it.
 var ErrClosed = errors.New("rpc: connection closed")
 
+// ErrNotSent is wrapped (with the peer's end) by Call's error when the request was never
+// queued for the connection: the other side cannot have it. Any other failure after that
+// leaves it unknown whether the request arrived.
+var ErrNotSent = errors.New("the request was not sent")
+
 // ErrSlowPeer is the cause when the send queue overflowed and the peer was
 // dropped; it always comes wrapped together with ErrClosed.
 var ErrSlowPeer = errors.New("send queue full (peer too slow)")
