@@ -2120,7 +2120,7 @@ func TestChangesSayWhatIsNotListed(t *testing.T) {
 	c.ws = moreWS{}
 	c.line(context.Background(), "/changes")
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified"}}, More: 24999})
-	for _, want := range []string{"25000 files changed since the party began:", "M main.go (+3 -1)", "and 24999 more, not listed (the host lists 1 at most",
+	for _, want := range []string{"25000 files changed since the party began:", "M main.go (+3 -1)", "and 24999 more, not listed (the host lists 2000 at most",
 		"25000 files changed since the party began (main.go)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

@@ -905,7 +905,7 @@ func (c *commander) changes(ctx context.Context, _ string) error {
 		lines = append(lines, changeLine(f))
 	}
 	if res.More > 0 {
-		lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, len(res.Files)))
+		lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, wire.MaxListed))
 	}
 	if res.Hidden > 0 {
 		lines = append(lines, "and "+hiddenWords(res.Hidden)+" (not shown)")

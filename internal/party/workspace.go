@@ -308,7 +308,9 @@ func treeOnlyHidden(ev wire.Event) wire.Event {
 				ev.Hidden++
 				continue
 			case f.From != "" && workspace.IsSecret(f.From):
-				ev.Hidden++ // the secret's going
+				if f.Status == "renamed" {
+					ev.Hidden++ // the secret's going, as the changes level counts it (a copy's source stays)
+				}
 				f.From, f.Status = "", "added"
 			}
 			files = append(files, f)

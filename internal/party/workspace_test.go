@@ -180,6 +180,7 @@ func TestTreeOnlyHistoryIsHiddenOnceTheSharingNarrows(t *testing.T) {
 			ws := listWorkspace{sharesWorkspace: sharesWorkspace{"/w/.env": true}, files: []wire.FileChange{
 				{Path: ".env", Status: "modified", Additions: 1, Deletions: 1},
 				{Path: "app.conf", Status: "renamed", From: ".env.prod", Additions: 1},
+				{Path: "copy.conf", Status: "added", From: ".env", Additions: 1}, // a copy: its source stays, not hidden
 				{Path: "main.go", Status: "modified", Additions: 2},
 			}}
 			cfg := Config{Runner: &fileRunner{file: "/w/.env"}, Workspace: ws, WorkspaceLevel: wire.WorkspaceTree}
@@ -227,7 +228,7 @@ func TestTreeOnlyHistoryIsHiddenOnceTheSharingNarrows(t *testing.T) {
 			}
 			for _, want := range []string{
 				`"text":"  -\u003e (its text is not shown: this file usually holds secrets)\n","stream":"tool"`,
-				`"kind":"changes","hidden":2,"files":[{"path":"app.conf","status":"added","additions":1,"deletions":0},{"path":"main.go","status":"modified","additions":2,"deletions":0}]`,
+				`"kind":"changes","hidden":2,"files":[{"path":"app.conf","status":"added","additions":1,"deletions":0},{"path":"copy.conf","status":"added","additions":1,"deletions":0},{"path":"main.go","status":"modified","additions":2,"deletions":0}]`,
 			} {
 				if !strings.Contains(h, want) {
 					t.Errorf("the narrowed history lacks %s:\n%s", want, h)

@@ -156,7 +156,7 @@ func (r *renderer) footer() {
 		r.b.WriteString(line + "\n")
 	}
 	if r.more > 0 {
-		fmt.Fprintf(&r.b, "- and %d more file%s, not listed (the host lists %d at most)\n", r.more, map[bool]string{true: "", false: "s"}[r.more == 1], len(r.files))
+		fmt.Fprintf(&r.b, "- and %d more file%s, not listed (the host lists %d at most)\n", r.more, map[bool]string{true: "", false: "s"}[r.more == 1], wire.MaxListed)
 	}
 	if r.hidden > 0 {
 		and, s := "and ", "s"

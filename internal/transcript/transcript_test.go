@@ -363,7 +363,7 @@ func TestMarkdownSaysWhatIsNotListed(t *testing.T) {
 	got := String(Meta{Host: "hazel", Party: "p1"}, []wire.Event{
 		ev(1, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}}, More: 2, Hidden: 1}),
 	})
-	if !strings.Contains(got, "- modified `a.go` (+1 −0)\n- and 2 more files, not listed (the host lists 1 at most)\n- and 1 file that may hold credentials, not shown\n") {
+	if !strings.Contains(got, "- modified `a.go` (+1 −0)\n- and 2 more files, not listed (the host lists 2000 at most)\n- and 1 file that may hold credentials, not shown\n") {
 		t.Fatalf("the footer:\n%s", got)
 	}
 }

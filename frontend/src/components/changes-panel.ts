@@ -154,7 +154,7 @@ export class ChangesPanel extends LitElement {
             Show ${Math.min(more, pageSizes.listFiles)} more of ${more} not listed yet
           </button>`
         : nothing}
-      ${w.more > 0 ? html`<div class="note info" data-testid="changes-unlisted">${unlistedText(w.more, w.files.length)}</div>` : nothing}
+      ${w.more > 0 ? html`<div class="note info" data-testid="changes-unlisted">${unlistedText(w.more)}</div>` : nothing}
       ${hidden}
       ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
   }

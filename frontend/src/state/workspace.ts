@@ -98,10 +98,13 @@ export function hiddenText(n: number, shown: number): string {
 }
 
 /** What the Changes panel says of the changed files the host did not list (PROTOCOL.md §9, "more"). */
-export function unlistedText(more: number, listed: number): string {
+export function unlistedText(more: number): string {
   const n = more.toLocaleString('en-US');
-  return `${n} more changed ${more === 1 ? 'file is' : 'files are'} not listed: the host lists ${listed.toLocaleString('en-US')} at most — the changes to files that were there at the start first, then new files from the top folder down.`;
+  return `${n} more changed ${more === 1 ? 'file is' : 'files are'} not listed: the host lists ${MAX_LISTED.toLocaleString('en-US')} at most — the changes to files that were there at the start first, then new files from the top folder down.`;
 }
+
+/** How many files a change list names at most (Go: wire.MaxListed). */
+export const MAX_LISTED = 2000;
 
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
