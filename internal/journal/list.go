@@ -215,5 +215,6 @@ func Remove(path string) error {
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("remove journal: %w", err)
 	}
+	_ = os.Remove(path + incompleteSuffix) // the mark of a journal cut short, if any
 	return nil
 }

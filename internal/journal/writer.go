@@ -237,12 +237,26 @@ func (w *Writer) write(line []byte, durable bool) error {
 	return nil
 }
 
-// markIncomplete marks the journal at path as cut short (ErrIncomplete): read-only. It
-// needs no space on the disk, which is often what failed; best effort.
-func markIncomplete(path string) { _ = os.Chmod(path, 0o400) }
+// markIncomplete marks the journal at path as cut short (ErrIncomplete), two ways, each
+// needing no data space on the disk, which is often what failed: an empty file beside it
+// (path + ".incomplete"), and the journal made read-only, for a file system where the
+// first cannot be made. Some file systems ignore modes (a reviewer's point); few refuse
+// both. Best effort.
+func markIncomplete(path string) {
+	if f, err := os.OpenFile(path+incompleteSuffix, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		_ = f.Close()
+	}
+	_ = os.Chmod(path, 0o400)
+}
+
+// incompleteSuffix names the file beside a journal that says it was cut short.
+const incompleteSuffix = ".incomplete"
 
 // Incomplete says whether the journal at path was cut short by a failed write.
 func Incomplete(path string) bool {
+	if _, err := os.Stat(path + incompleteSuffix); err == nil {
+		return true
+	}
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().Perm()&0o200 == 0
 }
