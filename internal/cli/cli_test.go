@@ -2152,3 +2152,17 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 		}
 	}
 }
+
+// The changes notice names the files that were there at the start first, then the
+// shallowest: a tester's 2,500 new data/ files hid the one source file changed beside them.
+func TestChangesNoticeNamesTheChangedFilesFirst(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{
+		{Path: "data/f1.txt", Status: "added"}, {Path: "data/f10.txt", Status: "added"}, {Path: "data/f100.txt", Status: "added"},
+		{Path: "notes.txt", Status: "added"}, {Path: "src/main.go", Status: "modified"},
+	}, More: 2497})
+	if want := "2502 files changed since the party began (src/main.go, notes.txt, data/f1.txt, …)"; !strings.Contains(out.String(), want) {
+		t.Fatalf("%q lacks %q", out.String(), want)
+	}
+}

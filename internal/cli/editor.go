@@ -547,7 +547,7 @@ func (e *editor) statusLine() string {
 		busy = true
 		l := term.Line(st.lookup) + " is being read"
 		if st.lookups > 1 {
-			l = fmt.Sprintf("%s is being read, and %d more", term.Line(st.lookup), st.lookups-1)
+			l = fmt.Sprintf("%s is being read, %d more lookup%s after it", term.Line(st.lookup), st.lookups-1, plural(st.lookups-1))
 		}
 		parts = append([]string{l}, parts...)
 	}

@@ -32,7 +32,7 @@ func TestStatusLine(t *testing.T) {
 		{"a /shell command", status{phase: wire.PhaseIdle, connected: true, shell: "sleep 4"}, []string{"/shell sleep 4 runs (Ctrl-C stops it) · idle"}, []string{"/help"}},
 		// A /changes waiting for the host said nothing: the terminal seemed to ignore it.
 		{"a lookup", status{phase: wire.PhaseIdle, connected: true, lookup: "/diff main.go", lookups: 1}, []string{"/diff main.go is being read · idle"}, []string{"/help", "more"}},
-		{"lookups", status{phase: wire.PhaseIdle, connected: true, lookup: "/changes", lookups: 3}, []string{"/changes is being read, and 2 more · idle"}, nil},
+		{"lookups", status{phase: wire.PhaseIdle, connected: true, lookup: "/changes", lookups: 3}, []string{"/changes is being read, 2 more lookups after it · idle"}, nil},
 		{"enough prompts", status{phase: wire.PhaseCollecting, since: time.Now(), all: 3, min: 3, connected: true}, []string{"collecting prompts"}, []string{"waits for"}},
 		{"a tool request", status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-23 * time.Second), deadline: time.Now().Add(38 * time.Second), connected: true},
 			[]string{"waiting for a tool decision · 23s · denied in ", "s unless a host decides"}, nil},

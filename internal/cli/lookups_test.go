@@ -15,6 +15,7 @@ import (
 type slowWS struct {
 	fakeWS
 	release chan struct{}
+	diffed  chan struct{} // gets a value when Diff is called
 }
 
 func (w slowWS) Changes(ctx context.Context) (wire.ChangesResult, error) {
@@ -26,7 +27,10 @@ func (w slowWS) Changes(ctx context.Context) (wire.ChangesResult, error) {
 	}
 }
 
-func (slowWS) Diff(context.Context, string) (wire.FileDiff, error) {
+func (w slowWS) Diff(context.Context, string) (wire.FileDiff, error) {
+	if w.diffed != nil {
+		w.diffed <- struct{}{}
+	}
 	return wire.FileDiff{}, errors.New("no such file")
 }
 
@@ -40,7 +44,7 @@ func TestLookupsRunBesideTheTerminal(t *testing.T) {
 	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}})
 	ctl := &fakeControl{}
 	var sent []string
-	ws := slowWS{release: make(chan struct{})}
+	ws := slowWS{release: make(chan struct{}), diffed: make(chan struct{}, 4)}
 	c := &commander{pr: pr, ctl: ctl, describe: describe, editor: true, ws: ws,
 		prompt: func(_ context.Context, s string) error { sent = append(sent, s); return nil }}
 	ctx := context.Background()
@@ -65,11 +69,22 @@ func TestLookupsRunBesideTheTerminal(t *testing.T) {
 	if len(sent) != 1 || len(ctl.calls) != 1 {
 		t.Fatalf("while /changes waited: sent %q, calls %q", sent, ctl.calls)
 	}
+	// Lookups answer in the order they were typed (a tester's came back out of order).
 	c.line(ctx, "/diff gone.go")
-	waitFor(t, out, "/diff: no such file")
+	if st := pr.statusOf(); st.lookup != "/changes" || st.lookups != 2 {
+		t.Errorf("the status line is told %q (%d) is being read", st.lookup, st.lookups)
+	}
+	select {
+	case <-ws.diffed:
+		t.Error("the /diff typed after /changes was asked before /changes had its answer")
+	case <-time.After(200 * time.Millisecond):
+	}
 	close(ws.release)
 	c.lookups.wait()
-	waitFor(t, out, "M main.go (+3 -1)")
+	waitFor(t, out, "/diff: no such file")
+	if i, j := strings.Index(out.String(), "M main.go (+3 -1)"), strings.Index(out.String(), "/diff: no such file"); i < 0 || i > j {
+		t.Errorf("the /diff typed after /changes answered first:\n%s", out.String())
+	}
 	if st := pr.statusOf(); st.lookup != "" || st.lookups != 0 {
 		t.Errorf("after the answers, the status line is told %q (%d) is being read", st.lookup, st.lookups)
 	}
