@@ -1331,8 +1331,14 @@ func TestLeftWithAReason(t *testing.T) {
 	h, _, _, hout := newCommander(wire.RoleHost)
 	h.pr.with(func(r *roster) { r.host = "me" })
 	h.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Count: &n, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
-	if strings.Contains(hout.String(), "disconnected") || !strings.Contains(hout.String(), "[party] you were in the party when it stopped (1 in the party)") {
+	if strings.Contains(hout.String(), "disconnected") || !strings.Contains(hout.String(), "[party] you were in the party when it stopped (1 other was)") {
 		t.Errorf("the owner's own terminal:\n%s", hout.String())
+	}
+	// Alone: "(0 in the party)" read as if nobody, the host included, had been there.
+	zero := 0
+	h.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Count: &zero, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
+	if !strings.Contains(hout.String(), "[party] you were in the party when it stopped (nobody else was)") {
+		t.Errorf("the owner's own terminal, alone:\n%s", hout.String())
 	}
 }
 

@@ -602,7 +602,12 @@ func (p *printer) event(ev wire.Event) {
 			// The owner's own terminal is the host that stopped: "you were disconnected"
 			// read oddly there after a --resume (a tester's). Said all the same, as the
 			// count that the next lines go down from (another tester missed it).
-			p.asideLocked("party", fmt.Sprintf("you were in the party when it stopped (%s)", people(count)))
+			// The count is of the others: "(0 in the party)" read as if nobody was there.
+			others := "nobody else was"
+			if count > 0 {
+				others = fmt.Sprintf("%d other%s %s", count, plural(count), map[bool]string{true: "was", false: "were"}[count == 1])
+			}
+			p.asideLocked("party", "you were in the party when it stopped ("+others+")")
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
 			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
