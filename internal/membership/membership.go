@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/client"
@@ -44,6 +45,12 @@ func Key(inv invite.Invite, name string) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
+// How long Take asks again for a lock that another process may hold only for a moment.
+const (
+	takeRetry = 300 * time.Millisecond
+	takeStep  = 10 * time.Millisecond
+)
+
 func (s Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }
 
 // Take makes this terminal (or window) the one that uses and keeps key's record while it runs: false
@@ -53,7 +60,16 @@ func (s Store) Take(key string) (release func(), ok bool) {
 	if s.Dir == "" || os.MkdirAll(s.Dir, 0o700) != nil {
 		return func() {}, false
 	}
-	f, ok := lock(filepath.Join(s.Dir, key+".lock"))
+	path := filepath.Join(s.Dir, key+".lock")
+	f, ok := lock(path)
+	// A lock let go a moment ago can still be held: a child process this one forks (git,
+	// claude) holds a copy of every descriptor until it execs, and a flock belongs to the
+	// open file, not the descriptor. A window that left and joined again then became
+	// someone new (CI's, under load). Asked again for a short while before giving up.
+	for wait := takeRetry; !ok && wait > 0; wait -= takeStep {
+		time.Sleep(takeStep)
+		f, ok = lock(path)
+	}
 	if !ok {
 		return func() {}, false
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/invite"
 )
@@ -51,5 +52,38 @@ func TestRejoinStore(t *testing.T) {
 	s.Forget(key)
 	if r := s.Load(key); r != (Record{}) {
 		t.Errorf("after forget: %+v", r)
+	}
+}
+
+// A lock let go a moment ago is taken: a forked child can hold a copy of the descriptor
+// until it execs, and a window that left a party and joined again became someone new (CI's,
+// under load). Here another open file holds the lock for a moment.
+func TestTakeWaitsForALockLetGoAMomentAgo(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no flock")
+	}
+	s := Store{Dir: t.TempDir()}
+	held, ok := lock(filepath.Join(s.Dir, "k.lock"))
+	if !ok {
+		t.Fatal("the first lock")
+	}
+	time.AfterFunc(100*time.Millisecond, func() { held.Close() })
+	release, ok := s.Take("k")
+	if !ok {
+		t.Fatal("Take gave up on a lock let go 100 ms later")
+	}
+	release()
+	// Held for good by another: Take gives up, within a moment.
+	other, ok := lock(filepath.Join(s.Dir, "k.lock"))
+	if !ok {
+		t.Fatal("the lock after release")
+	}
+	defer other.Close()
+	start := time.Now()
+	if _, ok := s.Take("k"); ok {
+		t.Fatal("Take took a lock another holds")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Take waited %v", d)
 	}
 }
