@@ -158,7 +158,8 @@ export function joinTests(ctx) {
         }
         const resumed = seen.findIndex((it) => it.kind === 'system' && it.text.includes('the party was resumed'));
         const gone = seen.findIndex((it) => it.kind === 'participants' && it.text.includes('You were disconnected when the host stopped'));
-        const again = seen.findIndex((it) => it.kind === 'turn' && it.again === 'true' && it.text.includes('echo: s'));
+        // The agent is told its turn was cut off: the fake agent echoes the note it got.
+        const again = seen.findIndex((it) => it.kind === 'turn' && it.again === 'true' && it.text.includes('echo: [Concordia: the host stopped and was resumed'));
         const first = seen.findIndex((it) => it.kind === 'turn' && it.text.includes('The host stopped during this turn; it runs again below'));
         return first >= 0 && gone > first && resumed > gone && again > resumed;
       });
