@@ -9,7 +9,9 @@ import (
 )
 
 // Write replaces path with data: a temporary file in the same directory, made with perm,
-// synced, then renamed over path. On an error path is as it was and nothing is left.
+// synced, then renamed over path, and the directory synced so that the new name lasts
+// too. On an error before the rename path is as it was and nothing is left; a failed
+// directory sync leaves the new file in place and says so.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
@@ -36,7 +38,7 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
-	return nil
+	return SyncDir(filepath.Dir(path))
 }
 
 // Leftovers is a glob of the temporary files a Write of path that was cut short (the

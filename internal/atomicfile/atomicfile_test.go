@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +53,18 @@ func TestLeftovers(t *testing.T) {
 	got, err := filepath.Glob(Leftovers(path))
 	if err != nil || len(got) != 1 || filepath.Base(got[0]) != ".base.123.tmp" {
 		t.Fatalf("Leftovers found %v, %v", got, err)
+	}
+}
+
+// TestSyncDir: a folder syncs; one that is not there is an error that names it. (That
+// the names then survive a crash of the machine is the kernel's promise, not tested.)
+func TestSyncDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := SyncDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing")
+	if err := SyncDir(missing); runtime.GOOS != "windows" && (err == nil || !strings.Contains(err.Error(), missing)) {
+		t.Fatalf("SyncDir of a missing folder: %v", err)
 	}
 }

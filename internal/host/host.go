@@ -518,19 +518,25 @@ func (h *Host) TranscriptPath() string { return h.journal.Path() }
 // deadline: the agent's own stop takes at most a few StopTimeouts (5 s each).
 const endBudget = 15 * time.Second
 
+// halfOfWhatIsLeft is a context for one step of Shutdown: half of the time ctx has left,
+// or endBudget when it has no deadline, so that the steps after it keep the rest.
+func halfOfWhatIsLeft(ctx context.Context) (context.Context, context.CancelFunc) {
+	budget := endBudget
+	if d, ok := ctx.Deadline(); ok {
+		budget = time.Until(d) / 2
+	}
+	return context.WithTimeout(ctx, budget)
+}
+
 // Shutdown ends the party: participants are told, the agent is stopped in steps (stdin
 // closed, then signals), the transcript is flushed. Idempotent.
 func (h *Host) Shutdown(ctx context.Context) error {
 	h.shutOnce.Do(func() {
 		var errs []error
 		// The running turn ends and everyone is told, before the connections close. It
-		// gets half of the time left (endBudget without a deadline): the rest is for
-		// closing the connections and stopping claude, which a wedged turn must not use up.
-		budget := endBudget
-		if d, ok := ctx.Deadline(); ok {
-			budget = time.Until(d) / 2
-		}
-		ectx, cancel := context.WithTimeout(ctx, budget)
+		// gets half of the time left: the rest is for closing the connections and
+		// stopping claude, which a wedged turn must not use up.
+		ectx, cancel := halfOfWhatIsLeft(ctx)
 		err := h.party.End(ectx, "the host ended the party")
 		cancel()
 		switch {
@@ -542,11 +548,7 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		// Closing the connections gets half of what is left too: claude's clean stop
 		// below must not find the time used up by members that do not answer their close
 		// frame (a reviewer's Ctrl-C then killed claude, and the host exited 1).
-		budget = endBudget
-		if d, ok := ctx.Deadline(); ok {
-			budget = time.Until(d) / 2
-		}
-		cctx, cancel := context.WithTimeout(ctx, budget)
+		cctx, cancel := halfOfWhatIsLeft(ctx)
 		if err := h.server.Close(cctx); err != nil {
 			h.log.Warn("closing the connections", "err", err) // they are cut: not the party's failure
 		}

@@ -13,9 +13,10 @@
 //
 // Durability: every record is handed to the operating system (one write) before the party
 // sends the event to anyone, so a host that is killed loses nothing that anyone saw; the
-// file is also fsynced after prompt, batch, turn and rejected events, member records and at
-// the end, so a machine that crashes loses at most the output streamed since the last of
-// those.
+// file is also fsynced after prompt, batch, turn and rejected events, member records, at
+// the end, and after the agent's session id (what a resume continues) and the header, whose
+// directory is synced too, so a machine that crashes loses at most the output streamed
+// since the last of those.
 //
 // The Writer also reads events back (Events) for replays older than the party's memory
 // window, through a sparse in-memory index of seq → file offset. One mutex guards the

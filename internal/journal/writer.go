@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -73,6 +74,15 @@ func Create(dataDir string, h Header) (*Writer, error) {
 	if err := w.record(Record{Type: TypeHeader, Header: &h}, true); err != nil {
 		w.Close()
 		return nil, err
+	}
+	// The header is on disk; its name must be too, or a machine that crashes loses the
+	// whole party however often the file is synced (and the parties folder's own name,
+	// when it was just made).
+	for _, dir := range []string{Dir(dataDir), dataDir} {
+		if err := atomicfile.SyncDir(dir); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("create journal: %w", err)
+		}
 	}
 	return w, nil
 }
@@ -186,11 +196,13 @@ func (w *Writer) AgentRun(id string) error {
 	return w.record(Record{Type: TypeRun, AgentRun: id}, false)
 }
 
-// AgentSession records the agent's session id when it changes.
+// AgentSession records the agent's session id when it changes, durably: it is what a
+// resumed party's agent resumes (claude --resume), and without it the agent would start
+// with none of the party's conversation.
 func (w *Writer) AgentSession(id string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.record(Record{Type: TypeSession, AgentSession: id}, false)
+	return w.record(Record{Type: TypeSession, AgentSession: id}, true)
 }
 
 // Resumed records that the party was brought back, with the settings of this run.
