@@ -34,10 +34,10 @@ type active struct {
 	first        bool       // participant: the first hello's state is not complete yet
 	initial      wire.State // participant: the state Join returns
 	pending      *wire.State
-	target       int64        // seq the pending state is complete at
-	last         int64        // newest event seq seen
-	log          []wire.Event // a participant: every event seen, for Transcript and resyncs
-	journal      string       // hosted: the party journal, which Transcript reads (no log kept)
+	target       int64    // seq the pending state is complete at
+	last         int64    // newest event seq seen
+	log          eventLog // a participant: every event seen, for Transcript and resyncs
+	journal      string   // hosted: the party journal, which Transcript reads (no log kept)
 	members      int
 	status       string
 
@@ -46,6 +46,15 @@ type active struct {
 	endOnce  sync.Once
 	done     chan struct{} // closed when pump (host) or watch (participant) returns
 	release  func()        // participant: lets the kept membership go (membership.Store.Take)
+}
+
+// dropHistory lets the window's copy of a joined party's history go (the window moved on
+// from the party: Forget, or the next party).
+func (a *active) dropHistory() {
+	a.mu.Lock()
+	a.log.close()
+	a.log = eventLog{}
+	a.mu.Unlock()
 }
 
 // controller is what carries host methods: the host's own membership, or the client.
@@ -181,7 +190,11 @@ func (a *active) onHello(h wire.HelloResult) {
 	a.mu.Lock()
 	st := h.State
 	st.Truncated = false
-	st.Events = append(make([]wire.Event, 0, len(a.log)+len(h.State.Events)), a.log...)
+	seen, err := a.log.all()
+	if err != nil {
+		a.m.log.Error("the window's copy of the party's history", "err", err)
+	}
+	st.Events = append(make([]wire.Event, 0, len(seen)+len(h.State.Events)), seen...)
 	if st.Participants == nil {
 		st.Participants = []wire.Member{}
 	}
@@ -209,7 +222,7 @@ func (a *active) onEvent(ev wire.Event) {
 		return
 	}
 	a.last = ev.Seq
-	a.log = append(a.log, ev)
+	a.log.add(ev)
 	if a.pending != nil && ev.Seq <= a.target {
 		// History the pending state already accounts for (participants, phase, pending).
 		a.pending.Events = append(a.pending.Events, ev)

@@ -51,7 +51,8 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if was.ClientID == "" {
 		was = membership.Record{ClientID: m.clientID}
 	}
-	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release}
+	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release,
+		log: newEventLog(m.cfg.DataDir, m.log.Info)}
 	cfg := client.Config{
 		Invite:   inv,
 		Name:     name,
@@ -68,6 +69,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	})
 	if err != nil {
 		release()
+		a.dropHistory()
 		m.abort()
 		return Info{}, fmt.Errorf("join party: %w", err)
 	}
@@ -95,6 +97,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
+	a.initial = wire.State{} // the page has it now; the log keeps the events
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
 		return Info{}, err

@@ -227,16 +227,22 @@ func badRequest(err error) error { return &requestError{err} }
 // begin reserves the window for a party about to start.
 func (m *Manager) begin() error {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	switch {
 	case m.closed:
+		m.mu.Unlock()
 		return ErrClosed
 	case m.cur != nil || m.starting:
+		m.mu.Unlock()
 		return ErrBusy
 	}
 	m.starting = true
+	last := m.ended
 	m.ended = nil // a new party: the last one's transcript goes
 	m.starts.Add(1)
+	m.mu.Unlock()
+	if last != nil {
+		last.dropHistory() // after m.mu: a.mu is never taken under it
+	}
 	return nil
 }
 
@@ -381,10 +387,15 @@ func (m *Manager) Transcript() (Transcript, error) {
 		return Transcript{}, ErrNoParty
 	}
 	a.mu.Lock()
-	t := Transcript{Party: a.party, You: a.you, Ended: a.endReason, Events: append([]wire.Event(nil), a.log...)}
-	path := a.journal
+	t := Transcript{Party: a.party, You: a.you, Ended: a.endReason}
+	path, seen := a.journal, a.log.snapshot()
 	a.mu.Unlock()
-	if path != "" {
+	if path == "" {
+		var err error
+		if t.Events, err = seen(); err != nil {
+			return Transcript{}, fmt.Errorf("the window could not keep the party's whole history: %w", err)
+		}
+	} else {
 		t.Events = []wire.Event{}
 		if _, err := journal.Read(path, func(ev wire.Event, _ json.RawMessage) { t.Events = append(t.Events, ev) }); err != nil {
 			return Transcript{}, fmt.Errorf("read the party's journal: %w", err)
@@ -396,8 +407,12 @@ func (m *Manager) Transcript() (Transcript, error) {
 // Forget drops the transcript of the party that ended (the person left its view).
 func (m *Manager) Forget() {
 	m.mu.Lock()
+	a := m.ended
 	m.ended = nil
 	m.mu.Unlock()
+	if a != nil {
+		a.dropHistory()
+	}
 }
 
 // Snapshot describes the current party (the zero value when there is none).

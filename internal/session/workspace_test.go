@@ -176,10 +176,21 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 	a := m.cur
 	m.mu.Unlock()
 	a.mu.Lock()
-	kept := len(a.log)
+	kept := len(a.log.mem)
 	a.mu.Unlock()
 	if kept != 0 {
 		t.Fatalf("the hosting window keeps %d events in memory", kept)
+	}
+	// Nor does a joined window: its copy of the history, for Save and resyncs, is on
+	// disk (a reviewer: it grew with every event for the party's life).
+	pm.mu.Lock()
+	pa := pm.cur
+	pm.mu.Unlock()
+	pa.mu.Lock()
+	kept, onDisk := len(pa.log.mem), pa.log.size
+	pa.mu.Unlock()
+	if kept != 0 || onDisk == 0 {
+		t.Fatalf("the joined window keeps %d events in memory and %d bytes on disk", kept, onDisk)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
