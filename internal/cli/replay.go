@@ -14,15 +14,53 @@ const replayTurns = 3
 // events before it are taken in unprinted, and a line says how to read them all (whole:
 // how, e.g. "`concordia export abc` writes the whole party"). A tester's resume printed
 // 173,000 lines, on every resume; another's join printed 7 MB of history.
+//
+// The last turns' output is printed up to its last replayOutputMax bytes: a tester's
+// 4 MB reply among them filled the scrollback. Output before those is taken in
+// unprinted, and a line where the output shown starts says how much; the turns' other
+// events are all printed.
 func replayRecent(pr *printer, evs []wire.Event, whole string) {
 	from := recentFrom(evs, replayTurns)
 	if from > 0 {
 		pr.skip(evs[:from])
 		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", from, replayTurns, whole))
 	}
-	for _, ev := range evs[from:] {
+	cut, over := outputCut(evs[from:], replayOutputMax)
+	for i, ev := range evs[from:] {
+		if i == cut && over > 0 {
+			pr.notice("system", fmt.Sprintf("… %s of the agent's output in these turns is not shown above; its last %s follows; %s", size(int64(over)), size(replayOutputMax), whole))
+		}
+		if i < cut && ev.Kind == wire.KindOutput {
+			pr.skip([]wire.Event{ev})
+			continue
+		}
 		pr.event(ev)
 	}
+}
+
+// replayOutputMax is how much of the last turns' output a replay prints: about 1,000
+// lines of a terminal, its last part.
+const replayOutputMax = 64 << 10
+
+// outputCut is the index in evs from which their output texts add up to at most max
+// bytes, and how many bytes of output come before it (0, 0 when all of it fits).
+func outputCut(evs []wire.Event, max int) (cut, over int) {
+	kept := 0
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Kind != wire.KindOutput {
+			continue
+		}
+		if kept+len(evs[i].Text) > max {
+			for _, ev := range evs[:i+1] {
+				if ev.Kind == wire.KindOutput {
+					over += len(ev.Text)
+				}
+			}
+			return i + 1, over
+		}
+		kept += len(evs[i].Text)
+	}
+	return 0, 0
 }
 
 // recentFrom is the index in evs of the prompts of its turns-th last batch: the first

@@ -62,3 +62,52 @@ func TestReplayRecent(t *testing.T) {
 		t.Errorf("the note is not above the turns shown:\n%s", out)
 	}
 }
+
+// TestReplayRecentCutsLongOutput: the last turns' output is printed from its last
+// replayOutputMax bytes only, under a line that says how much is left out (a tester's
+// 4 MB reply among them filled the scrollback); the turns' prompts and ends are all there.
+func TestReplayRecentCutsLongOutput(t *testing.T) {
+	evs := history(3)
+	// Turn 2's reply becomes 200 pieces of 1 KiB, each with its number.
+	var long []wire.Event
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput && ev.Text == "reply 2\n" {
+			for i := 0; i < 200; i++ {
+				long = append(long, wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: fmt.Sprintf("<piece %d>%s\n", i, strings.Repeat("y", 1000))})
+			}
+			continue
+		}
+		long = append(long, ev)
+	}
+	for i := range long {
+		long[i].Seq = int64(i + 1)
+	}
+	var b bytes.Buffer
+	pr := newPrinter(&b)
+	replayRecent(pr, long, "`concordia export abc` writes the whole party")
+	out := b.String()
+	for _, want := range []string{"ask 1", "ask 2", "ask 3", "reply 3", "<piece 199>",
+		"[system] … 1", " KiB of the agent's output in these turns is not shown above; its last 64.0 KiB follows; `concordia export abc` writes the whole party"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in the replay", want)
+		}
+	}
+	if strings.Contains(out, "reply 1") || strings.Contains(out, "<piece 0>") || strings.Contains(out, "<piece 130>") {
+		t.Error("output before the last 64 KiB is printed")
+	}
+	if len(out) > 70<<10 {
+		t.Errorf("the replay is %d bytes", len(out))
+	}
+	// The note stands where the output shown starts: after the prompts before it, right
+	// above the first piece shown.
+	note := strings.Index(out, "is not shown above")
+	if i, k := strings.Index(out, "ask 2"), strings.Index(out, "<piece "); !(i < note && note < k) || strings.Contains(out[note:k], "[party]") {
+		t.Errorf("the note is not right above the output shown:\n%.2000s", out)
+	}
+	// Short turns are printed whole, with no note.
+	b.Reset()
+	replayRecent(newPrinter(&b), history(3), "x")
+	if strings.Contains(b.String(), "not shown above") {
+		t.Errorf("a note for short output:\n%s", b.String())
+	}
+}
