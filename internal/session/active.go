@@ -253,7 +253,7 @@ func (a *active) completeLocked() {
 		a.initial = st
 		return
 	}
-	a.m.cfg.Emitter.Emit(EventPartyState, st)
+	a.m.cfg.Emitter.Emit(EventPartyState, forPage(st))
 	if a.party.ID != "" {
 		a.m.cfg.Emitter.Emit(EventPartyInfo, a.party)
 	}

@@ -92,7 +92,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		a.invite = ""
 		go a.learnInvites()
 	}
-	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: a.initial}
+	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: forPage(a.initial)}
 	if asked := term.Name(name); hello.You.Name != asked {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
 	}

@@ -4,6 +4,7 @@ import { FakeBackend, deferred, emptyState, fakeSession, fakeSettings, noKey } f
 import { at, batch, joined, left, out, phase, prompt, sys, t } from './events.test-helpers';
 import type { BackendEventName } from './backend';
 import type { PartyStatus, Session } from './types';
+import { HISTORY_CUT_TEXT } from './transcript';
 
 const pA = { id: 'a', user: 'ann', text: 'add tests' };
 const pB = { id: 'b', user: 'bob', text: 'fix lint' };
@@ -45,6 +46,20 @@ describe('events', () => {
     be.emit('party:event', sys(9, 'dup after resync'));
     be.emit('party:event', sys(10, 'new'));
     expect(st.transcript.map((i) => i.seq)).toEqual([8, 9, 10]);
+  });
+
+  it('a history cut to its newest events opens with a line that says so, on join and on resync', async () => {
+    const { be, st } = await inParty(fakeSession('participant', emptyState({ seq: 9, truncated: true, events: [sys(8, 'eight'), sys(9, 'nine')] })));
+    const texts = () => st.transcript.map((i) => (i.type === 'system' ? i.text : i.type));
+    expect(texts()).toEqual([HISTORY_CUT_TEXT, 'eight', 'nine']);
+    expect(st.transcript[0]!.key).toBe('history-cut');
+    be.emit('party:event', sys(10, 'ten'));
+    expect(texts()).toEqual([HISTORY_CUT_TEXT, 'eight', 'nine', 'ten']);
+    // A resync that carries the whole history has no such line; one that is cut has it once.
+    be.emit('party:state', emptyState({ seq: 10, events: [sys(1, 'one'), sys(10, 'ten')] }));
+    expect(texts()).toEqual(['one', 'ten']);
+    be.emit('party:state', emptyState({ seq: 11, truncated: true, events: [sys(11, 'eleven')] }));
+    expect(texts()).toEqual([HISTORY_CUT_TEXT, 'eleven']);
   });
 
   it('after a resync, the party info of the new hello replaces what the session said', async () => {

@@ -542,6 +542,7 @@ export class PartySession {
   #replaceState(st: PartyState): void {
     this.#transcript.reset();
     this.#fallbackTimes.clear();
+    if (st.truncated) this.#transcript.startsLater();
     for (const e of st.events ?? []) this.#transcript.apply(e);
     this.#transcript.advanceTo(st.seq);
     this.phase = st.phase;

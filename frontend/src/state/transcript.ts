@@ -49,6 +49,10 @@ export interface NoticeSegment {
   void?: undefined;
 }
 
+/** The first line of a transcript whose history was cut (TranscriptModel.startsLater). */
+export const HISTORY_CUT_TEXT =
+  'Earlier events of this party are not shown: the window shows its newest ones. Save as Markdown, once the party ends, writes all of it.';
+
 /** The stream of a tool's own output (PROTOCOL.md §5, tool_output). */
 export const STREAM_TOOL_OUTPUT = 'tool_output';
 
@@ -277,6 +281,15 @@ export class TranscriptModel {
     this.#rebase = false;
     this.#retry = { seq: -1, index: -1 };
     this.#failed = { seq: -1, error: '' };
+  }
+
+  /**
+   * Opens the transcript with a line saying that the party's history starts before it:
+   * the window was handed its newest events only (a state with `truncated`). Call after
+   * reset, before the state's events.
+   */
+  startsLater(): void {
+    this.#push({ key: 'history-cut', seq: 0, ts: NaN, type: 'system', text: HISTORY_CUT_TEXT });
   }
 
   /**

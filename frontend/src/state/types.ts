@@ -226,6 +226,10 @@ export interface PartyState {
   participants: Member[];
   pending: Prompt[];
   events: PartyEvent[];
+  /**
+   * Handed to the window (JoinParty, CreateParty, party:state): the events are the party's
+   * newest only, its history starts before them (docs/app-api.md).
+   */
   truncated: boolean;
 }
 
