@@ -2172,3 +2172,56 @@ func TestChangesNoticeNamesTheChangedFilesFirst(t *testing.T) {
 		t.Fatalf("%q lacks %q", out.String(), want)
 	}
 }
+
+// bigWS has a long change list: 2,480 new files in data/, 15 changed ones in src/, one at
+// the top.
+type bigWS struct{ fakeWS }
+
+func (bigWS) Changes(context.Context) (wire.ChangesResult, error) {
+	files := []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1}}
+	for i := 0; i < 15; i++ {
+		files = append(files, wire.FileChange{Path: fmt.Sprintf("src/f%d.go", i), Status: "modified", Additions: 2, Deletions: 1})
+	}
+	files = append(files, wire.FileChange{Path: "src/deep/x.go", Status: "deleted", Deletions: 9},
+		wire.FileChange{Path: "docs/only.md", Status: "added", Additions: 4})
+	for i := 0; i < 2480; i++ {
+		files = append(files, wire.FileChange{Path: fmt.Sprintf("data/f%d.txt", i), Status: "added", Additions: 1})
+	}
+	return wire.ChangesResult{Files: files}, nil
+}
+
+// A long change list is shown by folder, and /changes FOLDER lists one (a tester's
+// /changes printed 2,000 lines); a short one is listed file by file as before.
+func TestLongChangeListsAreShownByFolder(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleViewer)
+	c.ws = bigWS{}
+	c.line(context.Background(), "/changes")
+	got := out.String()
+	for _, want := range []string{"2498 files changed since the party began:", "A docs/only.md (+4 -0)",
+		"data/: 2480 files (2480 added; +2480 -0) — /changes data lists them",
+		"src/: 16 files (15 modified, 1 deleted; +30 -24) — /changes src lists them",
+		"M main.go (+3 -1)", "/diff PATH shows one"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/changes lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n > 10 {
+		t.Errorf("/changes printed %d lines:\n%.2000s", n, got)
+	}
+	out.Reset()
+	c.line(context.Background(), "/changes src/")
+	got = out.String()
+	for _, want := range []string{"16 files changed in src/:", "M src/f0.go (+2 -1)", "M src/f14.go", "D src/deep/x.go (+0 -9)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("/changes src/ lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "main.go") || strings.Contains(got, "data/") {
+		t.Errorf("/changes src/ lists files outside it:\n%s", got)
+	}
+	out.Reset()
+	c.line(context.Background(), "/changes nowhere")
+	if got := out.String(); !strings.Contains(got, "no changed files listed in nowhere/; /changes lists them all") {
+		t.Errorf("/changes nowhere: %s", got)
+	}
+}

@@ -85,7 +85,7 @@ var commands = map[string]command{
 	"quit":     {"/quit", "leave (the host's ends the party)", false, nil, false},
 	"exit":     {"/exit", "the same as /quit", false, nil, false},
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
-	"changes":  {"/changes", "list the files the agent changed since the party began", false, (*commander).changes, false},
+	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party began (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
 	"diff":     {"/diff PATH", "show what changed in one file (a name /changes shows in quotes, give in quotes)", false, (*commander).diff, true},
 	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
@@ -883,10 +883,11 @@ type workspaceView interface {
 	SetWorkspace(ctx context.Context, level string) error // a host's
 }
 
-func (c *commander) changes(ctx context.Context, _ string) error {
+func (c *commander) changes(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
+	folder := strings.Trim(pathArg(strings.TrimSpace(arg)), "/")
 	res, err := c.ws.Changes(ctx)
 	if err != nil {
 		return err
@@ -899,20 +900,108 @@ func (c *commander) changes(ctx context.Context, _ string) error {
 		c.pr.reply("changes", hiddenWords(res.Hidden)+" changed since the party began (not shown)")
 		return nil
 	}
-	n := len(res.Files) + res.More
-	lines := []string{fmt.Sprintf("%d file%s changed since the party began:", n, plural(n))}
-	for _, f := range res.Files {
-		lines = append(lines, changeLine(f))
-	}
-	if res.More > 0 {
-		lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, wire.MaxListed))
-	}
-	if res.Hidden > 0 {
-		lines = append(lines, "and "+hiddenWords(res.Hidden)+" (not shown)")
+	var lines []string
+	if folder != "" {
+		var in []wire.FileChange
+		for _, f := range res.Files {
+			if strings.HasPrefix(f.Path, folder+"/") {
+				in = append(in, f)
+			}
+		}
+		if len(in) == 0 {
+			more := ""
+			if res.More > 0 {
+				more = fmt.Sprintf(" (%d more files are not listed by the host)", res.More)
+			}
+			c.pr.reply("changes", fmt.Sprintf("no changed files listed in %s/%s; /changes lists them all", term.Line(folder), more))
+			return nil
+		}
+		lines = append(lines, fmt.Sprintf("%d file%s changed in %s/:", len(in), plural(len(in)), term.Line(folder)))
+		lines = append(lines, changeLines(in, folder+"/")...)
+	} else {
+		n := len(res.Files) + res.More
+		lines = append(lines, fmt.Sprintf("%d file%s changed since the party began:", n, plural(n)))
+		lines = append(lines, changeLines(res.Files, "")...)
+		if res.More > 0 {
+			lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, wire.MaxListed))
+		}
+		if res.Hidden > 0 {
+			lines = append(lines, "and "+hiddenWords(res.Hidden)+" (not shown)")
+		}
 	}
 	lines = append(lines, "/diff PATH shows one")
 	c.pr.reply("changes", strings.Join(lines, "\n"))
 	return nil
+}
+
+// changesListed is how many files a change list names one by one; a longer one is
+// shown by folder (a tester's /changes printed 2,000 lines).
+const changesListed = 40
+
+// changeLines are the lines for files, all under prefix ("" or "dir/"): one per file when
+// there are at most changesListed, else one per folder just under prefix (with its
+// counts, and how to list it) and one per file directly in it.
+func changeLines(files []wire.FileChange, prefix string) []string {
+	if len(files) <= changesListed {
+		lines := make([]string, 0, len(files))
+		for _, f := range files {
+			lines = append(lines, changeLine(f))
+		}
+		return lines
+	}
+	type folder struct {
+		name          string
+		n, adds, dels int
+		byStatus      map[string]int
+		first         wire.FileChange
+	}
+	var order []*folder
+	folders := map[string]*folder{}
+	var direct []string
+	for _, f := range files {
+		rest := strings.TrimPrefix(f.Path, prefix)
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			direct = append(direct, changeLine(f))
+			continue
+		}
+		name := prefix + rest[:i]
+		d := folders[name]
+		if d == nil {
+			d = &folder{name: name, byStatus: map[string]int{}, first: f}
+			folders[name] = d
+			order = append(order, d)
+		}
+		d.n++
+		d.adds += f.Additions
+		d.dels += f.Deletions
+		d.byStatus[f.Status]++
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].name < order[j].name })
+	lines := make([]string, 0, len(order)+len(direct))
+	for _, d := range order {
+		if d.n == 1 {
+			direct = append(direct, changeLine(d.first)) // a folder of one: the file itself
+			continue
+		}
+		var kinds []string
+		for _, st := range []string{"added", "modified", "deleted", "renamed"} {
+			if k := d.byStatus[st]; k > 0 {
+				kinds = append(kinds, fmt.Sprintf("%d %s", k, st))
+				delete(d.byStatus, st)
+			}
+		}
+		if len(d.byStatus) > 0 { // a status a later host sends
+			k := 0
+			for _, n := range d.byStatus {
+				k += n
+			}
+			kinds = append(kinds, fmt.Sprintf("%d other", k))
+		}
+		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; +%d -%d) — /changes %s lists them",
+			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), d.adds, d.dels, pathWords(d.name)))
+	}
+	return append(lines, direct...)
 }
 
 // changeLine is one file of a change list: "M main.go (+3 -1)", "R new.go ← old.go".
