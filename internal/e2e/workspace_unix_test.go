@@ -33,7 +33,7 @@ fi`, filepath.Join(marks, "slow-add-started"), release))
 		"--workdir", work, "--window", "100ms", "--permission-mode", "all", "--name", "hosty")
 	h.expect(`^invite code: `)
 	h.send("FAKE_FS=w:notes/new.txt")
-	h.expect(`^\[system\] claude starts once the working directory's first snapshot is taken`)
+	h.expect(`^\[system\] the prompt goes to claude once the working directory's first snapshot is taken`)
 	if err := os.WriteFile(release, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,9 @@ const baseWait = time.Second
 
 // waitForBase holds a turn until the first snapshot has been taken (or has failed): what
 // the agent changed before it would be part of the party's base, and never shown as
-// changed. A wait longer than baseWait is told to the party, once.
+// changed. A wait longer than baseWait is told to the party, once: as what waits is the
+// prompt (claude itself starts with the party, and says so: a tester read "claude
+// starts once…" after "claude started").
 func (l *lazyWorkspace) waitForBase(ctx context.Context, notice func(string)) error {
 	select {
 	case <-l.ready:
@@ -58,7 +60,7 @@ func (l *lazyWorkspace) waitForBase(ctx context.Context, notice func(string)) er
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
-		notice("claude starts once the working directory's first snapshot is taken, so that everything it changes shows as changed (a large folder takes a while)")
+		notice("the prompt goes to claude once the working directory's first snapshot is taken, so that everything claude changes shows as changed (a large folder takes a while)")
 	}
 	select {
 	case <-l.ready:
