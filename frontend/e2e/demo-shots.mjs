@@ -150,4 +150,21 @@ await shot('transcript-scrolled-up', 'screen=party&history=0&teammates=0&bench=2
   },
   wait: 'jump-latest',
 });
+// A history longer than the page is handed (20,000 events): the transcript opens with a
+// line that says earlier events are not shown, seen here scrolled to the top.
+await shot('history-cut', 'screen=party&history=0&teammates=0&bench=25000', {
+  act: async (p) => {
+    const t = p.getByTestId('transcript');
+    await t.waitFor({ timeout: 60_000 });
+    const box = await t.boundingBox();
+    await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 200; i++) {
+      await p.mouse.wheel(0, -100_000);
+      await p.waitForTimeout(50);
+      const first = await p.getByTestId('transcript-item').first().textContent();
+      if (first?.startsWith('Earlier events of this party are not shown')) return;
+    }
+    throw new Error('history-cut: the transcript does not open with the note');
+  },
+});
 await browser.close();

@@ -52,6 +52,9 @@ export interface DemoOptions {
   share?: WorkspaceLevel | '';
 }
 
+/** The most events the Go side hands the page at once (internal/session/pagehistory.go). */
+const PAGE_HISTORY_EVENTS = 20000;
+
 /** A changed file whose path is longer than any panel is wide. */
 export const DEMO_LONG_PATH = 'docs/release-notes/the-version-command/a-folder-name-long-enough-to-run-off-the-panel/json-output.md';
 
@@ -292,13 +295,16 @@ export class DemoBackend implements Backend {
   }
 
   #state(): PartyState {
+    // As the Go side hands the page a party's newest 20,000 events at most
+    // (internal/session/pagehistory.go): `?demo=1&bench=25000` shows the cut.
+    const cut = this.#events.length > PAGE_HISTORY_EVENTS;
     return {
       seq: this.#seq,
       phase: this.#phase,
       participants: [...this.#members],
       pending: this.#pending.map(({ id, user, text }) => ({ id, user, text })),
-      events: [...this.#events],
-      truncated: false,
+      events: cut ? this.#events.slice(-PAGE_HISTORY_EVENTS) : [...this.#events],
+      truncated: cut,
     };
   }
 
