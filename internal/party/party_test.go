@@ -1469,9 +1469,13 @@ func TestAnAwayMembersNameIsKept(t *testing.T) {
 // A batch that runs again after a resume, and whose agent then crashes, is sent the third
 // time with one note, not two stacked (a reviewer's).
 func TestARerunBatchIsToldOnce(t *testing.T) {
-	fr := &fakeRunner{fail: map[int]bool{0: true}}
+	// Both tries wait until the collector has joined: a turn over before that would not
+	// reach it (a -race run's flake).
+	fr := &fakeRunner{fail: map[int]bool{0: true}, hold: make(chan struct{})}
 	r := &Restore{Unfinished: &wire.Batch{ID: "b1", Prompts: []string{}, Merged: "make the build green", Merger: "local"}}
 	_, col, _ := start(t, Config{Runner: fr, Restore: r})
+	fr.hold <- struct{}{}
+	fr.hold <- struct{}{}
 	col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
 	fr.mu.Lock()
 	defer fr.mu.Unlock()
