@@ -149,16 +149,7 @@ func readHistory(f *os.File, size int64) ([]wire.Event, error) {
 	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 64<<10)
 	var evs []wire.Event
 	for {
-		line, err := r.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) {
-			// A line longer than the buffer (a long change list): gather it whole.
-			whole := append([]byte(nil), line...)
-			for errors.Is(err, bufio.ErrBufferFull) {
-				line, err = r.ReadSlice('\n')
-				whole = append(whole, line...)
-			}
-			line = whole
-		}
+		line, err := r.ReadBytes('\n') // whole, however long (a long change list)
 		if len(line) > 0 {
 			var ev wire.Event
 			if derr := json.Unmarshal(line, &ev); derr != nil {
