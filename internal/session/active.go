@@ -52,8 +52,7 @@ type active struct {
 // from the party: Forget, or the next party).
 func (a *active) dropHistory() {
 	a.mu.Lock()
-	a.log.close()
-	a.log = eventLog{}
+	a.log.drop()
 	a.mu.Unlock()
 }
 
@@ -189,12 +188,13 @@ func (a *active) count(ev wire.Event) bool {
 func (a *active) onHello(h wire.HelloResult) {
 	a.mu.Lock()
 	st := h.State
-	st.Truncated = false
-	seen, err := a.log.all()
+	// The page is handed the newest events only (forPage): only those are read back.
+	seen, cut, err := a.log.tail(pageHistoryEvents, pageHistoryBytes, h.State.Phase)
 	if err != nil {
 		a.m.log.Error("the window's copy of the party's history", "err", err)
 	}
 	st.Events = append(make([]wire.Event, 0, len(seen)+len(h.State.Events)), seen...)
+	st.Truncated = cut // for the page: its history starts later than the party's
 	if st.Participants == nil {
 		st.Participants = []wire.Member{}
 	}

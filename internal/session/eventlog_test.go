@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -45,7 +46,7 @@ func TestEventLogKeepsEventsOnDisk(t *testing.T) {
 	dir := t.TempDir()
 	l := newEventLog(dir, t.Logf)
 	defer l.close()
-	if l.f == nil {
+	if l.file == nil {
 		t.Fatal("no file was made")
 	}
 	if runtime.GOOS != "windows" {
@@ -114,11 +115,11 @@ func TestEventLogFallsBackToMemory(t *testing.T) {
 	for _, ev := range want[:4] {
 		l.add(ev)
 	}
-	l.out = tornWriter{l.f}
+	l.out = tornWriter{l.file.f}
 	for _, ev := range want[4:] {
 		l.add(ev)
 	}
-	if l.f != nil {
+	if l.file != nil {
 		t.Fatal("the file was kept after a failed write")
 	}
 	got, err := l.all()
@@ -135,8 +136,8 @@ func TestEventLogSaysWhatItLost(t *testing.T) {
 	l := newEventLog(t.TempDir(), t.Logf)
 	want := sampleEvents()
 	l.add(want[0])
-	l.f.Close()
-	l.out = tornWriter{l.f}
+	l.file.f.Close()
+	l.out = tornWriter{l.file.f}
 	l.add(want[1])
 	got, err := l.all()
 	if err == nil || !strings.Contains(err.Error(), "history") {
@@ -164,7 +165,7 @@ func TestEventLogZeroValueKeepsMemory(t *testing.T) {
 	}
 	bad := newEventLog(filepath.Join(notDir, "sub"), t.Logf) // under a file: made in TempDir instead
 	defer bad.close()
-	if bad.f == nil {
+	if bad.file == nil {
 		t.Fatal("no history file made in the system's temporary folder")
 	}
 }
@@ -207,4 +208,90 @@ func BenchmarkJoinedWindowHistory(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
 		})
 	}
+}
+
+// TestEventLogTail: a resync reads only the newest events, by count and by bytes (the
+// newest always), and says whether it left older ones out.
+func TestEventLogTail(t *testing.T) {
+	l := newEventLog(t.TempDir(), t.Logf)
+	defer l.close()
+	for i := int64(1); i <= 10; i++ {
+		l.add(wire.Event{Seq: i, Kind: wire.KindOutput, Stream: "assistant", Text: strings.Repeat("x", 100)})
+	}
+	line := int(l.size / 10) // every line is as long
+	seqs := func(evs []wire.Event) (s []int64) {
+		for _, e := range evs {
+			s = append(s, e.Seq)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		events, bytes int
+		want          []int64
+		cut           bool
+	}{
+		{100, 1 << 20, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, false},
+		{4, 1 << 20, []int64{7, 8, 9, 10}, true},
+		{100, 3*line + line/2, []int64{8, 9, 10}, true},
+		{100, 10, []int64{10}, true},
+	} {
+		evs, cut, err := l.tail(tc.events, tc.bytes, wire.PhaseIdle)
+		if err != nil || cut != tc.cut || fmt.Sprint(seqs(evs)) != fmt.Sprint(tc.want) {
+			t.Errorf("tail(%d, %d) = %v, cut %v, %v; want %v, cut %v", tc.events, tc.bytes, seqs(evs), cut, err, tc.want, tc.cut)
+		}
+	}
+	// A cut in the middle of a turn brings its batch along, and a party that waits on an
+	// approval its request, read from before the cut.
+	m := newEventLog(t.TempDir(), t.Logf)
+	defer m.close()
+	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindSystem, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
+		m.add(wire.Event{Seq: int64(i + 1), Kind: k})
+	}
+	evs, cut, err := m.tail(3, 1<<20, wire.PhaseAwaitingApproval)
+	if err != nil || !cut || fmt.Sprint(seqs(evs)) != "[1 4 7 8 9]" {
+		t.Errorf("a cut mid-turn while an approval waits: %v, cut %v, %v", seqs(evs), cut, err)
+	}
+	if evs, _, _ := m.tail(3, 1<<20, wire.PhaseIdle); fmt.Sprint(seqs(evs)) != "[4 7 8 9]" {
+		t.Errorf("a cut mid-turn: %v", seqs(evs))
+	}
+	var empty eventLog
+	if evs, cut, err := empty.tail(5, 5, wire.PhaseIdle); len(evs) != 0 || cut || err != nil {
+		t.Errorf("an empty log's tail: %v %v %v", evs, cut, err)
+	}
+}
+
+// TestEventLogSnapshotOutlivesTheFile: a Save under way reads the whole history even when
+// the party is let go, or the log moves to memory, meanwhile (a reviewer's "file already
+// closed"); a Save that starts after the party was let go says so rather than save nothing.
+func TestEventLogSnapshotOutlivesTheFile(t *testing.T) {
+	want := sampleEvents()
+	l := newEventLog(t.TempDir(), t.Logf)
+	for _, ev := range want {
+		l.add(ev)
+	}
+	read := l.snapshot()
+	l.drop()
+	got, err := read()
+	if err != nil {
+		t.Fatalf("a snapshot read after the drop: %v", err)
+	}
+	same(t, got, want)
+	if got, err := l.all(); !errors.Is(err, errHistoryDropped) || len(got) != 0 {
+		t.Fatalf("after the drop: %d events, %v", len(got), err)
+	}
+
+	l = newEventLog(t.TempDir(), t.Logf)
+	for _, ev := range want[:3] {
+		l.add(ev)
+	}
+	read = l.snapshot()
+	l.out = tornWriter{l.file.f}
+	l.add(want[3]) // moves the log to memory, closing its file
+	if l.file != nil {
+		t.Fatal("still on file")
+	}
+	if got, err = read(); err != nil {
+		t.Fatalf("a snapshot read after the move to memory: %v", err)
+	}
+	same(t, got, want[:3])
 }

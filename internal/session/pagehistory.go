@@ -4,6 +4,7 @@ package session
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -44,14 +45,65 @@ func cutHistory(st wire.State, maxEvents, maxBytes int) wire.State {
 		used += size
 		from--
 	}
+	if !raw {
+		st.RawEvents = nil // never spliced in for events they do not match
+	}
 	if from == 0 {
 		return st
 	}
-	// Copied, so that the events left out are not held by the slice's array.
-	st.Events = append([]wire.Event(nil), st.Events[from:]...)
-	if raw {
-		st.RawEvents = append([]json.RawMessage(nil), st.RawEvents[from:]...)
+	// The events the newest need from before the cut come first, then the newest. Copied,
+	// so that the events left out are not held by the slice's array.
+	idx := append(needed(st, from), from)
+	events := make([]wire.Event, 0, len(idx)-1+n-from)
+	var raws []json.RawMessage
+	for k, i := range idx {
+		to := i + 1
+		if k == len(idx)-1 {
+			to = n
+		}
+		events = append(events, st.Events[i:to]...)
+		if raw {
+			raws = append(raws, st.RawEvents[i:to]...)
+		}
 	}
-	st.Truncated = true
+	st.Events, st.RawEvents, st.Truncated = events, raws, true
 	return st
+}
+
+// needed is the indexes, oldest first, of the events before from that the events from it
+// on need to be shown right (wants).
+func needed(st wire.State, from int) []int {
+	want := wants(st.Phase, st.Events[from:])
+	var idx []int
+	for i := from - 1; i >= 0 && len(want) > 0; i-- {
+		if k := st.Events[i].Kind; want[k] {
+			idx = append(idx, i)
+			delete(want, k)
+		}
+	}
+	slices.Reverse(idx)
+	return idx
+}
+
+// wants says which kinds of event, from before a cut, the events after it (tail) need to
+// be shown right in a party in phase (a reviewer's): the batch of a turn they begin in
+// the middle of (without it its reply is a card of its own, and its end another), and
+// the request the party waits on (approval, permission), whose card has the buttons. The
+// newest of each such event is wanted.
+func wants(phase string, tail []wire.Event) map[string]bool {
+	want := map[string]bool{}
+	for _, ev := range tail {
+		if ev.Kind == wire.KindBatch {
+			break
+		}
+		if ev.Kind == wire.KindOutput || ev.Kind == wire.KindTurn || ev.Kind == wire.KindPermission {
+			want[wire.KindBatch] = true
+			break
+		}
+	}
+	waits := map[string]string{wire.PhaseAwaitingApproval: wire.KindApproval, wire.PhaseAwaitingPermission: wire.KindPermission}
+	if kind := waits[phase]; kind != "" && !slices.ContainsFunc(tail, func(ev wire.Event) bool { return ev.Kind == kind }) {
+		want[kind] = true
+	}
+	return want
 }

@@ -437,10 +437,17 @@ func (m *Manager) Close(ctx context.Context) error {
 	m.mu.Unlock()
 	m.cancel()
 	m.starts.Wait()
-	if a == nil {
-		return nil
+	var err error
+	if a != nil {
+		err = m.stop(ctx, a, "the app is closing")
 	}
-	return m.stop(ctx, a, "the app is closing")
+	m.mu.Lock()
+	ended := m.ended
+	m.mu.Unlock()
+	if ended != nil {
+		ended.dropHistory() // a joined party's history file
+	}
+	return err
 }
 
 // stop ends a party and reports it to the window once.
