@@ -62,6 +62,24 @@ describe('events', () => {
     expect(texts()).toEqual([HISTORY_CUT_TEXT, 'eleven']);
   });
 
+  it('after a cut history, the first change list is a baseline, not the first turn\'s doing', async () => {
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `f${i}.go`, status: 'modified', additions: 1, deletions: 0 }));
+    const { be, st } = await inParty(fakeSession('participant', emptyState({
+      seq: 12, truncated: true,
+      events: [batch(10, { id: 'b1', prompts: [], merged: 'go', merger: 'local' }), out(11, 'working'), { seq: 12, ts: at(1200), kind: 'changes', files: files(300) }],
+    })));
+    be.emit('party:event', { seq: 13, ts: at(1300), kind: 'changes', files: [...files(300), { path: 'new.go', status: 'added', additions: 2, deletions: 0 }] });
+    const card = st.transcript.find((i) => i.type === 'turn');
+    expect(card?.type === 'turn' ? card.files : null).toEqual(['new.go']);
+  });
+
+  it('a resync takes this window\'s own role from the member list (a cut history may not hold its change)', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    expect(st.session?.you.role).toBe('participant');
+    be.emit('party:state', emptyState({ seq: 30, truncated: true, participants: [{ id: 'm1', name: 'ann', role: 'viewer' }, bob], events: [sys(30, 'later')] }));
+    expect(st.session?.you.role).toBe('viewer');
+  });
+
   it('after a resync, the party info of the new hello replaces what the session said', async () => {
     const { be, st } = await inParty();
     expect(st.session?.party.merger).toBe('local');

@@ -558,6 +558,11 @@ export class PartySession {
     this.agentTrouble = '';
     // The state's history says what changed since the session began (roles, settings).
     for (const e of st.events ?? []) this.#applyPartyFacts(e);
+    // A history cut to its newest events may not hold the change of this window's own
+    // role: the member list has it (a reviewer's).
+    const s = this.session;
+    const me = s ? this.participants.find((p) => p.id === s.you.id) : undefined;
+    if (s && me && me.role !== s.you.role) this.session = { ...s, you: { ...s.you, role: me.role } };
     // Then the reconnect's hello, newer than that history: its info may have come first
     // (the browser build's events can arrive out of order; a reviewer's).
     if (this.#info) this.#applyInfo(this.#info);

@@ -290,6 +290,9 @@ export class TranscriptModel {
    */
   startsLater(): void {
     this.#push({ key: 'history-cut', seq: 0, ts: NaN, type: 'system', text: HISTORY_CUT_TEXT });
+    // The first change list after the cut is a baseline: what changed before it is not
+    // one turn's doing (a reviewer's: the whole party's changes on the first turn shown).
+    this.#rebase = true;
   }
 
   /**
