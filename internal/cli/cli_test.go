@@ -2219,6 +2219,28 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	if strings.Contains(got, "main.go") || strings.Contains(got, "data/") {
 		t.Errorf("/changes src/ lists files outside it:\n%s", got)
 	}
+	// A file given where a folder goes: its line. "./src" is "src". A folder with a space
+	// in its name, quoted, is a folder; words are a prompt given back (a reviewer's).
+	out.Reset()
+	c.line(context.Background(), "/changes ./src/f3.go")
+	if got := out.String(); !strings.Contains(got, "M src/f3.go (+2 -1)") || !strings.Contains(got, "/diff src/f3.go shows it") {
+		t.Errorf("/changes FILE: %s", got)
+	}
+	out.Reset()
+	c.line(context.Background(), "/changes ./src")
+	if got := out.String(); !strings.Contains(got, "16 files changed in src/:") {
+		t.Errorf("/changes ./src: %s", got)
+	}
+	out.Reset()
+	c.line(context.Background(), "/changes look fine, now add tests")
+	if got := out.String(); !strings.Contains(got, "/changes takes a folder") || !strings.Contains(got, "nothing was run or sent") {
+		t.Errorf("/changes followed by words: %s", got)
+	}
+	out.Reset()
+	c.line(context.Background(), `/changes "my docs"`)
+	if got := out.String(); !strings.Contains(got, "no changed files listed in my docs/") {
+		t.Errorf(`/changes "my docs": %s`, got)
+	}
 	out.Reset()
 	c.line(context.Background(), "/changes nowhere")
 	if got := out.String(); !strings.Contains(got, "no changed files listed in nowhere/; /changes lists them all") {

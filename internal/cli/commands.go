@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -157,6 +158,13 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		// a command's word: never run /exit for it, nor lose the rest. It goes back into
 		// the input, to be sent with // or corrected.
 		c.pr.reply("error", "/"+name+" takes nothing after it; nothing was run or sent. To send this as a prompt, start it with //")
+		c.pr.giveBack(line)
+		return false
+	}
+	if name == "changes" && proseArg(arg) {
+		// The same for "/changes look fine, now add tests" (a reviewer's): a folder with
+		// spaces in its name is given quoted or with its "/".
+		c.pr.reply("error", `/changes takes a folder (quoted, or ending in "/", when its name has spaces); nothing was run or sent. To send this as a prompt, start it with //`)
 		c.pr.giveBack(line)
 		return false
 	}
@@ -888,6 +896,12 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 		return errors.New("this terminal cannot see the working directory")
 	}
 	folder := strings.Trim(pathArg(strings.TrimSpace(arg)), "/")
+	if folder != "" {
+		folder = strings.TrimPrefix(path.Clean(folder), "./")
+		if folder == "." {
+			folder = ""
+		}
+	}
 	res, err := c.ws.Changes(ctx)
 	if err != nil {
 		return err
@@ -904,6 +918,10 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 	if folder != "" {
 		var in []wire.FileChange
 		for _, f := range res.Files {
+			if f.Path == folder { // a file, not a folder: its line
+				c.pr.reply("changes", changeLine(f)+"\n/diff "+pathWords(f.Path)+" shows it")
+				return nil
+			}
 			if strings.HasPrefix(f.Path, folder+"/") {
 				in = append(in, f)
 			}
@@ -913,11 +931,14 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 			if res.More > 0 {
 				more = fmt.Sprintf(" (%d more files are not listed by the host)", res.More)
 			}
-			c.pr.reply("changes", fmt.Sprintf("no changed files listed in %s/%s; /changes lists them all", term.Line(folder), more))
+			c.pr.reply("changes", fmt.Sprintf("no changed files listed in %s/%s; /changes lists them all", pathWords(folder), more))
 			return nil
 		}
-		lines = append(lines, fmt.Sprintf("%d file%s changed in %s/:", len(in), plural(len(in)), term.Line(folder)))
+		lines = append(lines, fmt.Sprintf("%d file%s changed in %s/:", len(in), plural(len(in)), pathWords(folder)))
 		lines = append(lines, changeLines(in, folder+"/")...)
+		if res.More > 0 {
+			lines = append(lines, fmt.Sprintf("(the host lists %d files at most: %d more changed files, in any folder, are not listed)", wire.MaxListed, res.More))
+		}
 	} else {
 		n := len(res.Files) + res.More
 		lines = append(lines, fmt.Sprintf("%d file%s changed since the party began:", n, plural(n)))
@@ -932,6 +953,12 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 	lines = append(lines, "/diff PATH shows one")
 	c.pr.reply("changes", strings.Join(lines, "\n"))
 	return nil
+}
+
+// proseArg says whether a command's argument reads as words rather than a path: spaces,
+// no "/", not quoted.
+func proseArg(arg string) bool {
+	return strings.ContainsAny(arg, " \t") && !strings.Contains(arg, "/") && !strings.HasPrefix(arg, `"`)
 }
 
 // changesListed is how many files a change list names one by one; a longer one is

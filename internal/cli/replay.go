@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -25,16 +27,18 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 		pr.skip(evs[:from])
 		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", from, replayTurns, whole))
 	}
-	cut, over := outputCut(evs[from:], replayOutputMax)
+	at, part, shown, over := outputCut(evs[from:], replayOutputMax)
 	for i, ev := range evs[from:] {
-		if i == cut && over > 0 {
-			pr.notice("system", fmt.Sprintf("… %s of the agent's output in these turns is not shown above; its last %s follows; %s", size(int64(over)), size(replayOutputMax), whole))
-		}
-		if i < cut && ev.Kind == wire.KindOutput {
+		switch {
+		case over == 0 || ev.Kind != wire.KindOutput || i > at:
+			pr.event(ev)
+		case i < at:
 			pr.skip([]wire.Event{ev})
-			continue
+		default: // the first output shown: its end, under the line that says what is not
+			pr.notice("system", fmt.Sprintf("… %s of the agent's output in these turns is not shown above; its last %s follows; %s", size(int64(over)), size(int64(shown)), whole))
+			ev.Text = part
+			pr.event(ev)
 		}
-		pr.event(ev)
 	}
 }
 
@@ -42,25 +46,48 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 // lines of a terminal, its last part.
 const replayOutputMax = 64 << 10
 
-// outputCut is the index in evs from which their output texts add up to at most max
-// bytes, and how many bytes of output come before it (0, 0 when all of it fits).
-func outputCut(evs []wire.Event, max int) (cut, over int) {
-	kept := 0
+// outputCut cuts evs' output to its last max bytes: the index of the output event it
+// starts in, the text shown of that one (its end, from a line's or a character's start),
+// how many bytes are shown in all, and how many are not (0 when everything fits). A
+// reviewer's cut between whole events showed 1 KiB of a reply of 64 KiB pieces, or none
+// when the last piece alone was over max.
+func outputCut(evs []wire.Event, max int) (at int, part string, shown, over int) {
 	for i := len(evs) - 1; i >= 0; i-- {
 		if evs[i].Kind != wire.KindOutput {
 			continue
 		}
-		if kept+len(evs[i].Text) > max {
-			for _, ev := range evs[:i+1] {
-				if ev.Kind == wire.KindOutput {
-					over += len(ev.Text)
-				}
-			}
-			return i + 1, over
+		t := evs[i].Text
+		if shown+len(t) <= max {
+			shown += len(t)
+			continue
 		}
-		kept += len(evs[i].Text)
+		part = textEnd(t, max-shown)
+		shown += len(part)
+		over = len(t) - len(part)
+		for _, ev := range evs[:i] {
+			if ev.Kind == wire.KindOutput {
+				over += len(ev.Text)
+			}
+		}
+		return i, part, shown, over
 	}
-	return 0, 0
+	return 0, "", shown, 0
+}
+
+// textEnd is at most the last n bytes of t, starting at a line's start when there is one
+// among them, else at a character's.
+func textEnd(t string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	end := t[len(t)-n:]
+	if i := strings.IndexByte(end, '\n'); i >= 0 && i < len(end)-1 {
+		return end[i+1:]
+	}
+	for len(end) > 0 && !utf8.RuneStart(end[0]) {
+		end = end[1:]
+	}
+	return end
 }
 
 // recentFrom is the index in evs of the prompts of its turns-th last batch: the first

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +110,48 @@ func TestReplayRecentCutsLongOutput(t *testing.T) {
 	replayRecent(newPrinter(&b), history(3), "x")
 	if strings.Contains(b.String(), "not shown above") {
 		t.Errorf("a note for short output:\n%s", b.String())
+	}
+}
+
+// The cut falls inside an output event when it must: a reply of 64 KiB pieces and a short
+// rest shows its last 64 KiB, not the rest alone, and a last piece over 64 KiB shows its
+// end, not nothing (a reviewer's).
+func TestReplayRecentCutsInsideAPiece(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		pieces []string
+	}{
+		{"64 KiB pieces and a rest", append(slices.Repeat([]string{strings.Repeat("a", 64<<10-1) + "\n"}, 8), strings.Repeat("b", 1023)+"\n")},
+		{"one piece over 64 KiB", []string{strings.Repeat("c", 64<<10) + "\n"}},
+	} {
+		evs := history(1)
+		var with []wire.Event
+		for _, ev := range evs {
+			if ev.Kind == wire.KindOutput {
+				for _, p := range tc.pieces {
+					with = append(with, wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: p})
+				}
+				continue
+			}
+			with = append(with, ev)
+		}
+		for i := range with {
+			with[i].Seq = int64(i + 1)
+		}
+		var b bytes.Buffer
+		replayRecent(newPrinter(&b), with, "x")
+		out := b.String()
+		note := strings.Index(out, "is not shown above; its last ")
+		if note < 0 {
+			t.Errorf("%s: no note:\n%.300s", tc.name, out)
+			continue
+		}
+		after := out[note:]
+		if n := strings.Count(after, "a") + strings.Count(after, "b") + strings.Count(after, "c"); n < 60<<10 || n > 64<<10+200 { // the note's own letters count too
+			t.Errorf("%s: %d bytes of output shown", tc.name, n)
+		}
+		if !strings.Contains(out, "claude finished") {
+			t.Errorf("%s: the turn's end is not shown", tc.name)
+		}
 	}
 }
