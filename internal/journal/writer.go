@@ -77,12 +77,10 @@ func Create(dataDir string, h Header) (*Writer, error) {
 	}
 	// The header is on disk; its name must be too, or a machine that crashes loses the
 	// whole party however often the file is synced (and the parties folder's own name,
-	// when it was just made).
+	// when it was just made). Best effort: a folder that cannot be opened to sync it (a
+	// reviewer's mode 0300) must not stop the party.
 	for _, dir := range []string{Dir(dataDir), dataDir} {
-		if err := atomicfile.SyncDir(dir); err != nil {
-			w.Close()
-			return nil, fmt.Errorf("create journal: %w", err)
-		}
+		_ = atomicfile.SyncDir(dir)
 	}
 	return w, nil
 }
