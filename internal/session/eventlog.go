@@ -34,7 +34,8 @@ type eventLog struct {
 	size int64     // bytes written to the file, every line whole
 	offs []int64   // where each event's line starts in the file
 	// marks are the indexes (into offs) of the events a cut history may need from before
-	// the cut (pagehistory.go needed): batches, approvals, permission requests.
+	// the cut (pagehistory.go needed): batches and their prompts, approvals, permission
+	// requests.
 	marks map[string][]int
 	mem   []wire.Event
 	// lost says the file failed and could not be read back either: the events before mem
@@ -192,7 +193,7 @@ func (l *eventLog) snapshot() func() ([]wire.Event, error) {
 }
 
 // marked are the kinds whose events the log marks (marks).
-var marked = map[string]bool{wire.KindBatch: true, wire.KindApproval: true, wire.KindPermission: true}
+var marked = map[string]bool{wire.KindBatch: true, wire.KindApproval: true, wire.KindPermission: true, wire.KindPrompt: true}
 
 // tail is what a resync hands the page: the newest events, at most maxEvents and as many
 // as fit in maxBytes of their JSON (the newest one always), after the events from before
@@ -221,20 +222,53 @@ func (l *eventLog) tail(maxEvents, maxBytes int, phase string) ([]wire.Event, bo
 	var idx []int
 	for kind := range wants(phase, evs) {
 		marks := l.marks[kind]
-		if k := sort.SearchInts(marks, first); k > 0 {
-			idx = append(idx, marks[k-1])
+		k := sort.SearchInts(marks, first)
+		if k == 0 {
+			continue
 		}
+		idx = append(idx, marks[k-1])
+		if kind != wire.KindBatch {
+			continue
+		}
+		// The batch's prompts, stepping back through the prompt events only.
+		ev, err := l.at(marks[k-1])
+		if err != nil || ev.Batch == nil {
+			continue
+		}
+		prompts := l.marks[wire.KindPrompt]
+		idx = append(idx, batchPrompts(ev.Batch, marks[k-1], l.at, func(i int) int {
+			if p := sort.SearchInts(prompts, i); p > 0 {
+				return prompts[p-1]
+			}
+			return -1
+		})...)
 	}
 	slices.Sort(idx)
 	var before []wire.Event
 	for _, i := range idx {
-		ev, err := readHistory(l.file.f, l.offs[i], l.offs[i+1])
+		ev, err := l.at(i)
 		if err != nil {
 			return evs, true, err
 		}
-		before = append(before, ev...)
+		before = append(before, ev)
 	}
 	return append(before, evs...), true, nil
+}
+
+// at reads the event at index i of the file.
+func (l *eventLog) at(i int) (wire.Event, error) {
+	end := l.size
+	if i+1 < len(l.offs) {
+		end = l.offs[i+1]
+	}
+	evs, err := readHistory(l.file.f, l.offs[i], end)
+	if err == nil && len(evs) != 1 {
+		err = fmt.Errorf("read the party's history: %d events at %d", len(evs), i)
+	}
+	if err != nil {
+		return wire.Event{}, err
+	}
+	return evs[0], nil
 }
 
 // close lets the file go (once the snapshots being read are done with it). The log then

@@ -244,14 +244,20 @@ func TestEventLogTail(t *testing.T) {
 	// approval its request, read from before the cut.
 	m := newEventLog(t.TempDir(), t.Logf)
 	defer m.close()
-	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindSystem, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
-		m.add(wire.Event{Seq: int64(i + 1), Kind: k})
+	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindPrompt, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
+		ev := wire.Event{Seq: int64(i + 1), Kind: k}
+		if k == wire.KindPrompt {
+			ev.Prompt = &wire.Prompt{ID: "p3", User: "ann", Text: "go"}
+		} else if k == wire.KindBatch {
+			ev.Batch = &wire.Batch{ID: fmt.Sprint("b", i), Prompts: []string{"p3"}, Merged: "go"}
+		}
+		m.add(ev)
 	}
 	evs, cut, err := m.tail(3, 1<<20, wire.PhaseAwaitingApproval)
-	if err != nil || !cut || fmt.Sprint(seqs(evs)) != "[1 4 7 8 9]" {
+	if err != nil || !cut || fmt.Sprint(seqs(evs)) != "[1 3 4 7 8 9]" {
 		t.Errorf("a cut mid-turn while an approval waits: %v, cut %v, %v", seqs(evs), cut, err)
 	}
-	if evs, _, _ := m.tail(3, 1<<20, wire.PhaseIdle); fmt.Sprint(seqs(evs)) != "[4 7 8 9]" {
+	if evs, _, _ := m.tail(3, 1<<20, wire.PhaseIdle); fmt.Sprint(seqs(evs)) != "[3 4 7 8 9]" {
 		t.Errorf("a cut mid-turn: %v", seqs(evs))
 	}
 	var empty eventLog

@@ -79,11 +79,41 @@ func needed(st wire.State, from int) []int {
 		if k := st.Events[i].Kind; want[k] {
 			idx = append(idx, i)
 			delete(want, k)
+			if b := st.Events[i].Batch; k == wire.KindBatch && b != nil {
+				idx = append(idx, batchPrompts(b, i, func(j int) (wire.Event, error) { return st.Events[j], nil }, func(i int) int { return i - 1 })...)
+			}
 		}
 	}
-	slices.Reverse(idx)
+	slices.Sort(idx)
 	return idx
 }
+
+// batchPrompts finds the prompt events of batch b, which come before it (at index at):
+// the card of a turn shows who asked what (a tester's cut showed "?" and "edited by a
+// host"). prev steps back from an index to the one before it that may be a prompt (-1:
+// none); at reads one. At most maxPromptLookback are read.
+func batchPrompts(b *wire.Batch, at int, read func(int) (wire.Event, error), prev func(int) int) []int {
+	ids := map[string]bool{}
+	for _, id := range b.Prompts {
+		ids[id] = true
+	}
+	var idx []int
+	for i, n := prev(at), 0; i >= 0 && len(ids) > 0 && n < maxPromptLookback; i, n = prev(i), n+1 {
+		ev, err := read(i)
+		if err != nil {
+			break
+		}
+		if ev.Kind == wire.KindPrompt && ev.Prompt != nil && ids[ev.Prompt.ID] {
+			idx = append(idx, i)
+			delete(ids, ev.Prompt.ID)
+		}
+	}
+	return idx
+}
+
+// maxPromptLookback bounds how far back batchPrompts looks for a batch's prompts (in
+// events read): they come just before it, or during the turn before it.
+const maxPromptLookback = 100000
 
 // wants says which kinds of event, from before a cut, the events after it (tail) need to
 // be shown right in a party in phase (a reviewer's): the batch of a turn they begin in

@@ -43,12 +43,17 @@ func TestCutHistory(t *testing.T) {
 	if st := cutHistory(big, 100, 3500); !st.Truncated || len(st.Events) != 3 || st.Events[2].Seq != 10 {
 		t.Fatalf("cut to 3.5 KB: truncated %v, %d events", st.Truncated, len(st.Events))
 	}
-	// A cut in the middle of a turn keeps the turn's batch; a party that waits on an
+	// A cut in the middle of a turn keeps the turn's batch and its prompts; a party that waits on an
 	// approval keeps the approval request (a reviewer's: a card without its batch, an
 	// approval without its buttons).
 	turn := wire.State{Seq: 9, Phase: wire.PhaseAwaitingApproval}
-	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindSystem, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
+	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindPrompt, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
 		ev := wire.Event{Seq: int64(i + 1), Kind: k}
+		if k == wire.KindPrompt {
+			ev.Prompt = &wire.Prompt{ID: "p3", User: "ann", Text: "go"}
+		} else if k == wire.KindBatch {
+			ev.Batch = &wire.Batch{ID: fmt.Sprint("b", i), Prompts: []string{"p3"}, Merged: "go"}
+		}
 		raw, _ := wire.Encode(ev)
 		turn.Events, turn.RawEvents = append(turn.Events, ev), append(turn.RawEvents, raw)
 	}
@@ -57,7 +62,7 @@ func TestCutHistory(t *testing.T) {
 	for _, ev := range st.Events {
 		kept = append(kept, ev.Seq)
 	}
-	if fmt.Sprint(kept) != "[1 4 7 8 9]" || len(st.RawEvents) != 5 || !strings.Contains(string(st.RawEvents[1]), `"seq":4,`) {
+	if fmt.Sprint(kept) != "[1 3 4 7 8 9]" || len(st.RawEvents) != 6 || !strings.Contains(string(st.RawEvents[2]), `"seq":4,`) {
 		t.Fatalf("cut mid-turn while an approval waits: %v (raw %d)", kept, len(st.RawEvents))
 	}
 	// Raw events that do not match the events are dropped, never spliced in.
