@@ -622,6 +622,9 @@ export class PartySession {
   #onState(st: PartyState): void {
     if (!this.session) return;
     this.#replaceState(st);
+    // The list as it is now: the history's last changes event may be older than what
+    // changed while this window was away (a tester's resumed host, files written by hand).
+    void this.#workspace.load();
     this.#hooks.changed();
   }
 

@@ -72,6 +72,15 @@ describe('AppState: the workspace', () => {
     expect(be.count('Changes')).toBe(before + 1);
   });
 
+  it('a resync asks for the list again: the history\'s last list may be older than the folder (a tester\'s)', async () => {
+    const { be, st } = await inParty(sharing('changes'));
+    await flush();
+    be.handlers.Changes = async () => ({ files: [file('by-hand.txt')], base: 'the start' });
+    be.emit('party:state', { seq: 5, phase: 'idle', participants: [], pending: [], truncated: false, events: [changes(5, [])] });
+    await flush();
+    expect(st.workspace.files.map((f) => f.path)).toEqual(['by-hand.txt']);
+  });
+
   it('loads the list on entering, follows changes events, and refetches a shown diff whose file changed', async () => {
     const be = new FakeBackend();
     be.handlers.Changes = async () => ({ files: [file('a.go')], base: 'the start' });
