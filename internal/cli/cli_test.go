@@ -2183,7 +2183,8 @@ func (bigWS) Changes(context.Context) (wire.ChangesResult, error) {
 		files = append(files, wire.FileChange{Path: fmt.Sprintf("src/f%d.go", i), Status: "modified", Additions: 2, Deletions: 1})
 	}
 	files = append(files, wire.FileChange{Path: "src/deep/x.go", Status: "deleted", Deletions: 9},
-		wire.FileChange{Path: "docs/only.md", Status: "added", Additions: 4})
+		wire.FileChange{Path: "docs/only.md", Status: "added", Additions: 4},
+		wire.FileChange{Path: "my docs/a.md", Status: "added", Additions: 1}, wire.FileChange{Path: "my docs/b.md", Status: "modified", Additions: 1})
 	for i := 0; i < 2480; i++ {
 		files = append(files, wire.FileChange{Path: fmt.Sprintf("data/f%d.txt", i), Status: "added", Additions: 1})
 	}
@@ -2197,7 +2198,8 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	c.ws = bigWS{}
 	c.line(context.Background(), "/changes")
 	got := out.String()
-	for _, want := range []string{"2498 files changed since the party began:", "A docs/only.md (+4 -0)",
+	for _, want := range []string{"2500 files changed since the party began:", "A docs/only.md (+4 -0)",
+		`my docs/: 2 files (1 added, 1 modified; +2 -0) — /changes "my docs" lists them`,
 		"data/: 2480 files (2480 added; +2480 -0) — /changes data lists them",
 		"src/: 16 files (15 modified, 1 deleted; +30 -24) — /changes src lists them",
 		"M main.go (+3 -1)", "/diff PATH shows one"} {
@@ -2237,9 +2239,16 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 		t.Errorf("/changes followed by words: %s", got)
 	}
 	out.Reset()
-	c.line(context.Background(), `/changes "my docs"`)
-	if got := out.String(); !strings.Contains(got, "no changed files listed in my docs/") {
-		t.Errorf(`/changes "my docs": %s`, got)
+	c.line(context.Background(), "/changes looks fine, but see src/api for tests")
+	if got := out.String(); !strings.Contains(got, "/changes takes a folder") {
+		t.Errorf("/changes followed by words with a /: %s", got)
+	}
+	for _, arg := range []string{`"my docs"`, "my docs/"} {
+		out.Reset()
+		c.line(context.Background(), "/changes "+arg)
+		if got := out.String(); !strings.Contains(got, "2 files changed in my docs/:") {
+			t.Errorf(`/changes %s: %s`, arg, got)
+		}
 	}
 	out.Reset()
 	c.line(context.Background(), "/changes nowhere")

@@ -955,10 +955,19 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 	return nil
 }
 
-// proseArg says whether a command's argument reads as words rather than a path: spaces,
-// no "/", not quoted.
+// proseArg says whether a command's argument reads as words rather than a folder: spaces,
+// neither quoted nor ending in "/" (a tester's "looks fine, but see src/api for tests"
+// was taken for one).
 func proseArg(arg string) bool {
-	return strings.ContainsAny(arg, " \t") && !strings.Contains(arg, "/") && !strings.HasPrefix(arg, `"`)
+	return strings.ContainsAny(arg, " \t") && !strings.HasSuffix(arg, "/") && !strings.HasPrefix(arg, `"`)
+}
+
+// folderArg is a folder as /changes takes it back: quoted when its name has spaces.
+func folderArg(name string) string {
+	if w := pathWords(name); strings.HasPrefix(w, `"`) || !strings.ContainsAny(w, " \t") {
+		return w
+	}
+	return strconv.Quote(name)
 }
 
 // changesListed is how many files a change list names one by one; a longer one is
@@ -1026,7 +1035,7 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 			kinds = append(kinds, fmt.Sprintf("%d other", k))
 		}
 		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; +%d -%d) — /changes %s lists them",
-			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), d.adds, d.dels, pathWords(d.name)))
+			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), d.adds, d.dels, folderArg(d.name)))
 	}
 	return append(lines, direct...)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,33 +18,49 @@ const replayTurns = 3
 // how, e.g. "`concordia export abc` writes the whole party"). A tester's resume printed
 // 173,000 lines, on every resume; another's join printed 7 MB of history.
 //
-// The last turns' output is printed up to its last replayOutputMax bytes: a tester's
-// 4 MB reply among them filled the scrollback. Output before those is taken in
-// unprinted, and a line where the output shown starts says how much; the turns' other
-// events are all printed.
+// Each turn's output is printed from its last replayOutputMax bytes (replayTurn): a
+// tester's 4 MB reply among them filled the scrollback. The turns' other events are all
+// printed.
 func replayRecent(pr *printer, evs []wire.Event, whole string) {
 	from := recentFrom(evs, replayTurns)
 	if from > 0 {
 		pr.skip(evs[:from])
 		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", from, replayTurns, whole))
 	}
-	at, part, shown, over := outputCut(evs[from:], replayOutputMax)
-	for i, ev := range evs[from:] {
+	// Each turn's output is cut on its own: a long reply must not leave a short turn
+	// before it with no output at all (a tester's).
+	rest := evs[from:]
+	for len(rest) > 0 {
+		next := 1 + slices.IndexFunc(rest[1:], func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
+		if next == 0 {
+			next = len(rest)
+		}
+		replayTurn(pr, rest[:next], whole)
+		rest = rest[next:]
+	}
+}
+
+// replayTurn prints one turn's events (from its batch to the next), its output from its
+// last replayOutputMax bytes: the output before that is taken in unprinted, and a line
+// where the output shown starts says how much was left out.
+func replayTurn(pr *printer, evs []wire.Event, whole string) {
+	at, part, shown, over := outputCut(evs, replayOutputMax)
+	for i, ev := range evs {
 		switch {
 		case over == 0 || ev.Kind != wire.KindOutput || i > at:
 			pr.event(ev)
 		case i < at:
 			pr.skip([]wire.Event{ev})
 		default: // the first output shown: its end, under the line that says what is not
-			pr.notice("system", fmt.Sprintf("… %s of the agent's output in these turns is not shown above; its last %s follows; %s", size(int64(over)), size(int64(shown)), whole))
+			pr.notice("system", fmt.Sprintf("… %s of the agent's output in this turn is not shown above; its last %s follows; %s", size(int64(over)), size(int64(shown)), whole))
 			ev.Text = part
 			pr.event(ev)
 		}
 	}
 }
 
-// replayOutputMax is how much of the last turns' output a replay prints: about 1,000
-// lines of a terminal, its last part.
+// replayOutputMax is how much of a turn's output a replay prints: about 1,000 lines of a
+// terminal, its last part.
 const replayOutputMax = 64 << 10
 
 // outputCut cuts evs' output to its last max bytes: the index of the output event it
