@@ -14,7 +14,7 @@
 #   scripts/window-join-time.sh 20 500               # 20 replies of 12 KB
 #
 # WINDOW_BIN=path measures another build; KEEP=1 keeps the screenshots (the directory is
-# printed). Linux only; needs Xvfb, xdotool, ImageMagick's import and tesseract
+# printed); TOP=1 (with KEEP=1) also takes shots/top.png, the transcript scrolled to its top. Linux only; needs Xvfb, xdotool, ImageMagick's import and tesseract
 # (scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +64,13 @@ for i in $(seq -w 0 119); do
 	sleep 0.2
 done
 cpu1=$(awk '{print $14 + $15}' "/proc/$web/stat")
+if [ -n "${TOP:-}" ]; then
+	# The transcript scrolled to its top with the mouse wheel: where a cut history says so.
+	DISPLAY=$display xdotool mousemove --sync 450 300 click --repeat 8000 --delay 1 4
+	sleep 2
+	DISPLAY=$display import -window root "$d/shots/top.png"
+	echo "the transcript's top: $d/shots/top.png"
+fi
 while read -r i ms; do
 	# The party screen's header says "Connected" (the join dialog says "Connecting to …").
 	if convert "$d/shots/s$i.png" -crop 1180x50+50+42 -resize 200% png:- | tesseract - - 2>/dev/null | grep Connected >/dev/null; then
