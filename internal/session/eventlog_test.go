@@ -244,13 +244,7 @@ func TestEventLogTail(t *testing.T) {
 	// approval its request, read from before the cut.
 	m := newEventLog(t.TempDir(), t.Logf)
 	defer m.close()
-	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindPrompt, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
-		ev := wire.Event{Seq: int64(i + 1), Kind: k}
-		if k == wire.KindPrompt {
-			ev.Prompt = &wire.Prompt{ID: "p3", User: "ann", Text: "go"}
-		} else if k == wire.KindBatch {
-			ev.Batch = &wire.Batch{ID: fmt.Sprint("b", i), Prompts: []string{"p3"}, Merged: "go"}
-		}
+	for _, ev := range midTurn() {
 		m.add(ev)
 	}
 	evs, cut, err := m.tail(3, 1<<20, wire.PhaseAwaitingApproval)

@@ -23,6 +23,23 @@ func numbered(n int, text string) wire.State {
 	return st
 }
 
+// midTurn is an approval request, a turn, and the prompt (seq 3) and batch (seq 4) of
+// the turn that follows it, whose reply (5–8) ends at seq 9: the events a cut after seq 6
+// needs from before it are 1, 3 and 4 when the party waits on an approval.
+func midTurn() []wire.Event {
+	var evs []wire.Event
+	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindPrompt, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
+		ev := wire.Event{Seq: int64(i + 1), Kind: k}
+		if k == wire.KindPrompt {
+			ev.Prompt = &wire.Prompt{ID: "p3", User: "ann", Text: "go"}
+		} else if k == wire.KindBatch {
+			ev.Batch = &wire.Batch{ID: fmt.Sprint("b", i), Prompts: []string{"p3"}, Merged: "go"}
+		}
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
 func TestCutHistory(t *testing.T) {
 	// Fits: as it was.
 	if st := cutHistory(numbered(5, "x"), 5, 1<<20); st.Truncated || len(st.Events) != 5 {
@@ -47,13 +64,7 @@ func TestCutHistory(t *testing.T) {
 	// approval keeps the approval request (a reviewer's: a card without its batch, an
 	// approval without its buttons).
 	turn := wire.State{Seq: 9, Phase: wire.PhaseAwaitingApproval}
-	for i, k := range []string{wire.KindApproval, wire.KindBatch, wire.KindPrompt, wire.KindBatch, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindOutput, wire.KindTurn} {
-		ev := wire.Event{Seq: int64(i + 1), Kind: k}
-		if k == wire.KindPrompt {
-			ev.Prompt = &wire.Prompt{ID: "p3", User: "ann", Text: "go"}
-		} else if k == wire.KindBatch {
-			ev.Batch = &wire.Batch{ID: fmt.Sprint("b", i), Prompts: []string{"p3"}, Merged: "go"}
-		}
+	for _, ev := range midTurn() {
 		raw, _ := wire.Encode(ev)
 		turn.Events, turn.RawEvents = append(turn.Events, ev), append(turn.RawEvents, raw)
 	}
