@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppState, REORDER_WAIT_MS, describeKey, validateSettings, type Connection } from './app-state';
 import { FakeBackend, deferred, emptyState, fakeSession, fakeSettings, noKey } from './fake-backend';
-import { at, batch, joined, left, out, phase, prompt, sys, t } from './events.test-helpers';
+import { at, batch, joined, left, out, phase, prompt, sys, t, turn } from './events.test-helpers';
 import type { BackendEventName } from './backend';
 import type { PartyStatus, Session } from './types';
-import { HISTORY_CUT_TEXT } from './transcript';
+import { HISTORY_CUT_TEXT, TURN_CUT_TEXT } from './transcript';
 
 const pA = { id: 'a', user: 'ann', text: 'add tests' };
 const pB = { id: 'b', user: 'bob', text: 'fix lint' };
@@ -71,6 +71,26 @@ describe('events', () => {
     be.emit('party:event', { seq: 13, ts: at(1300), kind: 'changes', files: [...files(300), { path: 'new.go', status: 'added', additions: 2, deletions: 0 }] });
     const card = st.transcript.find((i) => i.type === 'turn');
     expect(card?.type === 'turn' ? card.files : null).toEqual(['new.go']);
+  });
+
+  it('a turn the cut falls in says where its output resumes; a turn after the cut does not', async () => {
+    const b1 = { id: 'b1', prompts: ['a'], merged: 'add tests', merger: 'local' };
+    const b2 = { id: 'b2', prompts: ['b'], merged: 'fix lint', merger: 'local' };
+    const { be, st } = await inParty(fakeSession('participant', emptyState({
+      seq: 40, truncated: true,
+      // The prompt and batch sent along from before the cut, then the turn from its piece 30.
+      events: [prompt(3, pA), batch(4, b1), out(30, 'piece 30'), out(31, 'piece 31'), turn(32, 'b1'), prompt(33, pB), batch(34, b2), out(35, 'whole'), turn(36, 'b2')],
+    })));
+    const cards = st.transcript.filter((i) => i.type === 'turn');
+    const notices = (c: (typeof cards)[number]) => (c.type === 'turn' ? c.segments.filter((g) => g.kind === 'notice').map((g) => (g.kind === 'notice' ? g.text : '')) : []);
+    expect(cards.map(notices)).toEqual([[TURN_CUT_TEXT], []]);
+    const first = cards[0]!;
+    expect(first.type === 'turn' ? first.segments.map((g) => g.kind) : []).toEqual(['notice', 'reply']);
+    be.emit('party:event', sys(41, 'later'));
+    expect(st.transcript.filter((i) => i.type === 'turn').map(notices)).toEqual([[TURN_CUT_TEXT], []]);
+    // A history cut at a turn's start marks nothing.
+    be.emit('party:state', emptyState({ seq: 52, truncated: true, events: [prompt(50, pA), batch(51, b1), out(52, 'all of it')] }));
+    expect(st.transcript.filter((i) => i.type === 'turn').map(notices)).toEqual([[]]);
   });
 
   it('a resync takes this window\'s own role from the member list (a cut history may not hold its change)', async () => {

@@ -53,6 +53,9 @@ export interface NoticeSegment {
 export const HISTORY_CUT_TEXT =
   'Earlier events of this party are not shown: the window shows its newest ones. Save as Markdown, once the party ends, writes all of it.';
 
+/** The notice in a turn whose start a cut history left out (TranscriptModel.startsLater). */
+export const TURN_CUT_TEXT = '… the start of this turn\'s output is not shown';
+
 /** The stream of a tool's own output (PROTOCOL.md §5, tool_output). */
 export const STREAM_TOOL_OUTPUT = 'tool_output';
 
@@ -236,6 +239,10 @@ export class TranscriptModel {
   /** The sharing level the settings events said; a change makes the next list a new baseline. */
   #level = '';
   #rebase = false;
+  /** A cut history's line was shown and no output or turn end came after it yet (#markCut). */
+  #cutOpen = false;
+  /** Since the last batch, an event came after a gap in the seqs: the cut (#markCut). */
+  #cutGap = false;
   /** The last retry event: its seq and the index of its turn (see #turnNotice). */
   #retry = { seq: -1, index: -1 };
   /** The last turn event that ended a batch with an error: its seq and error. */
@@ -279,6 +286,7 @@ export class TranscriptModel {
     this.#lastBatchTurn = -1;
     this.#level = '';
     this.#rebase = false;
+    this.#cutOpen = this.#cutGap = false;
     this.#retry = { seq: -1, index: -1 };
     this.#failed = { seq: -1, error: '' };
   }
@@ -290,6 +298,7 @@ export class TranscriptModel {
    */
   startsLater(): void {
     this.#push({ key: 'history-cut', seq: 0, ts: NaN, type: 'system', text: HISTORY_CUT_TEXT });
+    this.#cutOpen = true;
     // The first change list after the cut is a baseline: what changed before it is not
     // one turn's doing (a reviewer's: the whole party's changes on the first turn shown).
     this.#rebase = true;
@@ -309,6 +318,11 @@ export class TranscriptModel {
    */
   apply(ev: PartyEvent): boolean {
     if (!Number.isFinite(ev.seq) || ev.seq <= this.#lastSeq) return false;
+    if (this.#cutOpen) {
+      if (ev.seq !== this.#lastSeq + 1) this.#cutGap = true;
+      if (ev.kind === 'batch') this.#cutGap = false; // a turn that starts whole
+      else if (ev.kind === 'output' || ev.kind === 'turn') this.#markCut(ev.seq);
+    }
     this.#lastSeq = ev.seq;
     const base: ItemBase = { key: String(ev.seq), seq: ev.seq, ts: parseTS(ev.ts) };
     switch (ev.kind) {
@@ -567,6 +581,21 @@ export class TranscriptModel {
     if (turn?.type !== 'turn') return false;
     this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'notice', level, text, seq }] });
     return true;
+  }
+
+  /**
+   * The first output or turn end after a cut history's line: when the seqs jumped since
+   * the last batch, the cut fell inside that turn (the Go side sends its batch along), and
+   * the turn's card says its start is not shown, where it resumes (a tester's card began
+   * mid-reply with no mark).
+   */
+  #markCut(seq: number): void {
+    const gap = this.#cutGap;
+    this.#cutOpen = this.#cutGap = false;
+    const i = this.#openTurn();
+    const turn = this.#items[i];
+    if (!gap || turn?.type !== 'turn') return;
+    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'notice', level: 'system', text: TURN_CUT_TEXT, seq }] });
   }
 
   /** Whether a system event at seq is the host's words for the role change item it follows. */
