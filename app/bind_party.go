@@ -11,7 +11,6 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
-	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -240,7 +239,7 @@ func (a *App) CancelJoin() {
 func (a *App) SendPrompt(text string) (PromptAck, error) {
 	res, err := a.session.Prompt(context.Background(), text)
 	if err != nil {
-		if errors.Is(err, rpc.ErrTimeout) || errors.Is(err, rpc.ErrClosed) && !errors.Is(err, client.ErrNotConnected) && !errors.Is(err, rpc.ErrNotSent) {
+		if client.Unanswered(err) {
 			err = fmt.Errorf("%w: %w", errPromptUnanswered, err) // sent; no answer came back
 		}
 		return PromptAck{}, a.fail("send prompt", err)

@@ -204,9 +204,8 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.sendDone()
 	switch {
 	case err == nil:
-	case errors.Is(err, rpc.ErrTimeout), errors.Is(err, rpc.ErrClosed) && !errors.Is(err, client.ErrNotConnected) && !errors.Is(err, rpc.ErrNotSent):
-		// The prompt went out and no answer came back: the host may well have it. "not
-		// sent" made people send it twice (a reviewer's).
+	case client.Unanswered(err):
+		// The prompt went out and no answer came back: the host may well have it.
 		why := "the host did not answer within a minute"
 		if !errors.Is(err, rpc.ErrTimeout) {
 			why = "the connection dropped before the host answered"

@@ -47,6 +47,14 @@ var (
 	ErrPlainHost = errors.New("this host does not use encryption, but the invite has a ?fp= part")
 )
 
+// Unanswered says whether a call that failed with err went out and got no answer: it
+// timed out, or the connection dropped after it was sent. Its request may have reached
+// the host, so a prompt must not be called "not sent" (people sent it twice). A call that
+// was refused or never left (ErrNotConnected, rpc.ErrNotSent) is not unanswered.
+func Unanswered(err error) bool {
+	return errors.Is(err, rpc.ErrTimeout) || errors.Is(err, rpc.ErrClosed) && !errors.Is(err, ErrNotConnected) && !errors.Is(err, rpc.ErrNotSent)
+}
+
 // Connection states reported to OnStatus.
 const (
 	StatusConnecting   = "connecting"
