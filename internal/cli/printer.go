@@ -778,15 +778,7 @@ func (p *printer) event(ev wire.Event) {
 			// The files that were there at the start first, then the shallowest: a tester's
 			// 2,500 new data/ files hid the one source file changed beside them.
 			byWeight := slices.Clone(ev.Files)
-			slices.SortStableFunc(byWeight, func(a, b wire.FileChange) int {
-				if (a.Status == "added") != (b.Status == "added") {
-					if a.Status == "added" {
-						return 1
-					}
-					return -1
-				}
-				return strings.Count(a.Path, "/") - strings.Count(b.Path, "/")
-			})
+			slices.SortStableFunc(byWeight, wire.MoreWorthNaming)
 			names := make([]string, 0, 4)
 			for i, f := range byWeight {
 				if i == 3 {

@@ -322,9 +322,8 @@ func treeOnlyHidden(ev wire.Event) wire.Event {
 
 // listed is the part of a change list that is sent (at most wire.MaxListed files, in the
 // list's order), and how many files it leaves out. When it must leave some out, it keeps
-// the changes to files that were there at the start (modified, deleted, renamed) first,
-// then new files from the shallowest folders down: a bulk of new files (an unpacked
-// archive, node_modules) is what goes unlisted, not the one source file changed beside it.
+// the files most worth naming (wire.MoreWorthNaming): a bulk of new files is what goes
+// unlisted, not the one source file changed beside it.
 func listed(files []wire.FileChange) ([]wire.FileChange, int) {
 	if files == nil {
 		return []wire.FileChange{}, 0
@@ -336,17 +335,7 @@ func listed(files []wire.FileChange) ([]wire.FileChange, int) {
 	for i := range order {
 		order[i] = i
 	}
-	depth := func(f wire.FileChange) int { return strings.Count(f.Path, "/") }
-	slices.SortStableFunc(order, func(a, b int) int {
-		fa, fb := files[a], files[b]
-		if (fa.Status == "added") != (fb.Status == "added") {
-			if fa.Status == "added" {
-				return 1
-			}
-			return -1
-		}
-		return depth(fa) - depth(fb)
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return wire.MoreWorthNaming(files[a], files[b]) })
 	keep := order[:wire.MaxListed]
 	slices.Sort(keep) // back in the list's order
 	shown := make([]wire.FileChange, 0, len(keep))

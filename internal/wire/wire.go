@@ -5,6 +5,7 @@ package wire
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -497,6 +498,21 @@ type FileChange struct {
 	From      string `json:"from,omitempty"`
 	Additions int    `json:"additions"`
 	Deletions int    `json:"deletions"`
+}
+
+// MoreWorthNaming orders changed files by how much a person needs to see them, for a
+// list that names only some: the changes to files that were there at the start first,
+// then new files from the shallowest folders down (a bulk of new files, an unpacked
+// archive or node_modules, hid the one source file changed beside it). A cmp function,
+// for slices.SortStableFunc.
+func MoreWorthNaming(a, b FileChange) int {
+	if (a.Status == "added") != (b.Status == "added") {
+		if a.Status == "added" {
+			return 1
+		}
+		return -1
+	}
+	return strings.Count(a.Path, "/") - strings.Count(b.Path, "/")
 }
 
 // ChangesResult is Party.changes' reply.
