@@ -14,6 +14,9 @@ import (
 // Clean removes ANSI/VT escape sequences and control characters from s, keeping
 // newlines and tabs. Invalid UTF-8 becomes U+FFFD.
 func Clean(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, cleaned) {
+		return s // nothing to take out or mend: most text
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	rs := []rune(s)
@@ -41,6 +44,13 @@ func Clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// cleaned says whether Clean takes r out or changes it: every control character but
+// newline and tab (ESC and C1 CSI start the sequences it skips; a CR becomes a newline),
+// the line and paragraph separators, and bidi controls.
+func cleaned(r rune) bool {
+	return r != '\n' && r != '\t' && (unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r))
 }
 
 // Line is Clean for one-line values such as names: line breaks become spaces.

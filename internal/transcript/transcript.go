@@ -17,7 +17,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -61,11 +60,7 @@ func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
 func cleanLines(s string) string {
 	lines := strings.SplitAfter(s, "\n")
 	for i, l := range lines {
-		if strings.ContainsFunc(l, func(r rune) bool {
-			return r < 0x20 && r != '\n' && r != '\t' || r >= 0x7f && r <= 0x9f || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r)
-		}) {
-			lines[i] = term.Clean(l)
-		}
+		lines[i] = term.Clean(l)
 	}
 	return strings.Join(lines, "")
 }
