@@ -71,13 +71,10 @@ func (p *Party) Changes(ctx context.Context) (wire.ChangesResult, error) {
 		return wire.ChangesResult{}, err
 	}
 	files, hidden, err := ws.Changes(ctx, secrets)
-	if secrets {
-		// Narrowed while git ran: answered as the level now answers, not the one asked under.
-		if _, still, aerr := p.wsAllowed(wire.WorkspaceChanges); aerr != nil {
-			return wire.ChangesResult{}, aerr
-		} else if !still {
-			files, hidden, err = ws.Changes(ctx, false)
-		}
+	if again, aerr := p.lookAgain(secrets); aerr != nil {
+		return wire.ChangesResult{}, aerr
+	} else if again {
+		files, hidden, err = ws.Changes(ctx, false)
 	}
 	if err != nil {
 		return wire.ChangesResult{}, err
@@ -93,15 +90,23 @@ func (p *Party) Diff(ctx context.Context, path string) (wire.FileDiff, error) {
 		return wire.FileDiff{}, err
 	}
 	d, err := ws.Diff(ctx, path, secrets)
-	if secrets {
-		// Narrowed while git ran: answered as the level now answers (a secret's is refused).
-		if _, still, aerr := p.wsAllowed(wire.WorkspaceChanges); aerr != nil {
-			return wire.FileDiff{}, aerr
-		} else if !still {
-			return ws.Diff(ctx, path, false)
-		}
+	if again, aerr := p.lookAgain(secrets); aerr != nil {
+		return wire.FileDiff{}, aerr
+	} else if again {
+		return ws.Diff(ctx, path, false) // a secret's is refused now
 	}
 	return d, err
+}
+
+// lookAgain says whether a lookup made with secrets shown (the tree level) must be made
+// again without them: the sharing narrowed while git ran, and the answer is the level's
+// now, not the one it was asked under (a reviewer's). Its error: nothing is shared now.
+func (p *Party) lookAgain(secrets bool) (bool, error) {
+	if !secrets {
+		return false, nil
+	}
+	_, still, err := p.wsAllowed(wire.WorkspaceChanges)
+	return err == nil && !still, err
 }
 
 // Tree is Party.tree: a folder of the working directory ("tree" sharing only).
