@@ -160,15 +160,10 @@ func (l *eventLog) toMemory(err error) {
 	l.close()
 }
 
-// all is every event, oldest first. Its error says that the events before some point
-// could not be kept (the events it has are still returned).
-func (l *eventLog) all() ([]wire.Event, error) {
-	return l.snapshot()()
-}
-
-// snapshot is a function that returns all as it is now, and may run without the lock:
-// Save reads a long history without holding up the party's events. It holds the file
-// until it has run.
+// snapshot is a function that returns every event as the log holds them now, oldest
+// first, and may run without the lock: Save reads a long history without holding up the
+// party's events. It holds the file until it has run. Its error says that the events
+// before some point could not be kept (the events it has are still returned).
 func (l *eventLog) snapshot() func() ([]wire.Event, error) {
 	if l.dropped {
 		return func() ([]wire.Event, error) { return nil, errHistoryDropped }

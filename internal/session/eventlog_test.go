@@ -65,7 +65,7 @@ func TestEventLogKeepsEventsOnDisk(t *testing.T) {
 	if len(l.mem) != 0 {
 		t.Fatalf("%d events kept in memory", len(l.mem))
 	}
-	got, err := l.all()
+	got, err := l.snapshot()()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestEventLogFallsBackToMemory(t *testing.T) {
 	if l.file != nil {
 		t.Fatal("the file was kept after a failed write")
 	}
-	got, err := l.all()
+	got, err := l.snapshot()()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestEventLogSaysWhatItLost(t *testing.T) {
 	l.file.f.Close()
 	l.out = tornWriter{l.file.f}
 	l.add(want[1])
-	got, err := l.all()
+	got, err := l.snapshot()()
 	if err == nil || !strings.Contains(err.Error(), "history") {
 		t.Fatalf("no error for the lost events: %v", err)
 	}
@@ -154,7 +154,7 @@ func TestEventLogZeroValueKeepsMemory(t *testing.T) {
 	for _, ev := range want {
 		l.add(ev)
 	}
-	got, err := l.all()
+	got, err := l.snapshot()()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +276,7 @@ func TestEventLogSnapshotOutlivesTheFile(t *testing.T) {
 		t.Fatalf("a snapshot read after the drop: %v", err)
 	}
 	same(t, got, want)
-	if got, err := l.all(); !errors.Is(err, errHistoryDropped) || len(got) != 0 {
+	if got, err := l.snapshot()(); !errors.Is(err, errHistoryDropped) || len(got) != 0 {
 		t.Fatalf("after the drop: %d events, %v", len(got), err)
 	}
 

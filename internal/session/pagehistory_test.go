@@ -171,7 +171,7 @@ func TestAResyncHandsThePageTheNewestHistory(t *testing.T) {
 	if !st.Truncated || st.Seq != 7 || len(st.Events) != 3 || st.Events[0].Seq != 5 {
 		t.Fatalf("the resync's state: truncated %v, seq %d, %d events from %d", st.Truncated, st.Seq, len(st.Events), st.Events[0].Seq)
 	}
-	all, err := a.log.all()
+	all, err := a.log.snapshot()()
 	if err != nil || len(all) != 7 {
 		t.Fatalf("the history file: %d events, %v", len(all), err)
 	}
