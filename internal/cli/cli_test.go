@@ -2243,7 +2243,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	if got := out.String(); !strings.Contains(got, "/changes takes a folder") {
 		t.Errorf("/changes followed by words with a /: %s", got)
 	}
-	for _, arg := range []string{`"my docs"`, "my docs/"} {
+	for _, arg := range []string{`"my docs"`, "my docs/", "'my docs'"} {
 		out.Reset()
 		c.line(context.Background(), "/changes "+arg)
 		if got := out.String(); !strings.Contains(got, "2 files changed in my docs/:") {
@@ -2254,5 +2254,14 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	c.line(context.Background(), "/changes nowhere")
 	if got := out.String(); !strings.Contains(got, "no changed files listed in nowhere/; /changes lists them all") {
 		t.Errorf("/changes nowhere: %s", got)
+	}
+	// Folders are listed in reading order: r2 before r10 (a tester's read r1, r10, r2).
+	var files []wire.FileChange
+	for i := range changesListed + 1 {
+		files = append(files, wire.FileChange{Path: fmt.Sprintf("r%d/f.go", 10-i%2*8), Status: "added"})
+	}
+	lines := strings.Join(changeLines(files, ""), "\n")
+	if i, j := strings.Index(lines, "r2/:"), strings.Index(lines, "r10/:"); i < 0 || j < i {
+		t.Errorf("folders out of order:\n%s", lines)
 	}
 }

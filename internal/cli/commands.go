@@ -958,7 +958,7 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 // neither quoted nor ending in "/" (a tester's "looks fine, but see src/api for tests"
 // was taken for one).
 func proseArg(arg string) bool {
-	return strings.ContainsAny(arg, " \t") && !strings.HasSuffix(arg, "/") && !strings.HasPrefix(arg, `"`)
+	return strings.ContainsAny(arg, " \t") && !strings.HasSuffix(arg, "/") && !strings.HasPrefix(arg, `"`) && !strings.HasPrefix(arg, "'")
 }
 
 // folderArg is a folder as /changes takes it back: quoted when its name has spaces.
@@ -1012,7 +1012,7 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		d.dels += f.Deletions
 		d.byStatus[f.Status]++
 	}
-	sort.Slice(order, func(i, j int) bool { return order[i].name < order[j].name })
+	slices.SortFunc(order, func(a, b *folder) int { return wire.ComparePaths(a.name, b.name) })
 	lines := make([]string, 0, len(order)+len(direct))
 	for _, d := range order {
 		if d.n == 1 {
@@ -1062,13 +1062,16 @@ func pathWords(p string) string {
 	return term.Line(p)
 }
 
-// pathArg is the path a /diff names: a quoted one ("…", Go-style, as pathWords shows it)
-// unquoted, else as typed.
+// pathArg is the path a /diff names: a quoted one ("…", Go-style, as pathWords shows it;
+// or '…', as a shell takes it, with nothing inside escaped) unquoted, else as typed.
 func pathArg(arg string) string {
 	if strings.HasPrefix(arg, `"`) {
 		if p, err := strconv.Unquote(arg); err == nil {
 			return p
 		}
+	}
+	if len(arg) >= 2 && arg[0] == '\'' && arg[len(arg)-1] == '\'' && !strings.Contains(arg[1:len(arg)-1], "'") {
+		return arg[1 : len(arg)-1]
 	}
 	return arg
 }

@@ -26,7 +26,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -538,7 +537,7 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 	if err := w.markCopiesOfSecrets(ctx, now, out); err != nil {
 		return nil, nil, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	slices.SortFunc(out, func(a, b wire.FileChange) int { return wire.ComparePaths(a.Path, b.Path) })
 	return out, linkSwap, nil
 }
 

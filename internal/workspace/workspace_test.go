@@ -765,3 +765,30 @@ func TestCopiesOfSecrets(t *testing.T) {
 		t.Errorf("diff of plain.go: %+v %v", d, err)
 	}
 }
+
+// The change list is in the order a person reads: numbers by their value and each
+// folder's files together (a tester's list read r1, r10, r2).
+func TestChangesInReadingOrder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "keep.txt", "x\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"r10.txt", "r2.txt", "r1.txt", "src.txt", "src/a.go", "src-old/b.go"} {
+		write(t, dir, p, "new\n")
+	}
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+	}
+	want := []string{"r1.txt", "r2.txt", "r10.txt", "src/a.go", "src-old/b.go", "src.txt"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+}

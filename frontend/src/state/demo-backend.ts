@@ -661,7 +661,7 @@ export class DemoBackend implements Backend {
   #touch(path: string): void {
     const d = DEMO_CHANGES[path];
     if (!d || !this.#session) return;
-    this.#files = [...this.#files.filter((f) => f.path !== path), d.change].sort((a, b) => a.path.localeCompare(b.path));
+    this.#files = [...this.#files.filter((f) => f.path !== path), d.change].sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
     this.#changesEvent();
   }
 
