@@ -47,6 +47,17 @@ func replayTurn(pr *printer, evs []wire.Event, whole string) {
 	at, part, shown, over := outputCut(evs, replayOutputMax)
 	for i, ev := range evs {
 		switch {
+		case over > 0 && i < at && ev.Kind == wire.KindRetry:
+			// The partial reply it makes void was cut: the printer's "the partial reply
+			// above is void" would point at output that is not there (a tester's).
+			pr.skip([]wire.Event{ev})
+			if slices.ContainsFunc(evs[:i], func(e wire.Event) bool { return e.Kind == wire.KindOutput }) {
+				why := "claude answered that batch again"
+				if ev.Resumed {
+					why = "the host stopped before it finished"
+				}
+				pr.notice("system", "a partial reply of this turn, not shown here, is void: "+why)
+			}
 		case over == 0 || ev.Kind != wire.KindOutput || i > at:
 			pr.event(ev)
 		case i < at:

@@ -157,3 +157,42 @@ func TestReplayRecentCutsInsideAPiece(t *testing.T) {
 		}
 	}
 }
+
+// A partial reply made void by a rerun, then cut from the replay, is not called "the
+// partial reply above": it is not above (a tester's).
+func TestReplayRecentVoidReplyCut(t *testing.T) {
+	for _, resumed := range []bool{false, true} {
+		evs := history(1)
+		var with []wire.Event
+		for _, ev := range evs {
+			if ev.Kind == wire.KindOutput {
+				with = append(with,
+					wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "void start\n"},
+					wire.Event{Kind: wire.KindRetry, RetryBatch: "b1", Resumed: resumed},
+					wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: strings.Repeat("z", 70<<10) + "\n"})
+				continue
+			}
+			with = append(with, ev)
+		}
+		for i := range with {
+			with[i].Seq = int64(i + 1)
+		}
+		var b bytes.Buffer
+		replayRecent(newPrinter(&b), with, "x")
+		out := b.String()
+		if strings.Contains(out, "void start") || strings.Contains(out, "reply above") {
+			t.Errorf("resumed %v: the cut partial reply is pointed at:\n%.600s", resumed, out)
+		}
+		if !strings.Contains(out, "a partial reply of this turn, not shown here, is void") {
+			t.Errorf("resumed %v: the rerun is not told:\n%.600s", resumed, out)
+		}
+	}
+	// Uncut, the printer says it as ever.
+	evs := history(1)
+	evs = slices.Insert(evs, 3, wire.Event{Kind: wire.KindRetry, RetryBatch: "b1"}, wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "again\n"})
+	var b bytes.Buffer
+	replayRecent(newPrinter(&b), evs, "x")
+	if out := b.String(); !strings.Contains(out, "the partial reply above is void") || !strings.Contains(out, "reply 1") {
+		t.Errorf("uncut:\n%s", out)
+	}
+}
