@@ -91,7 +91,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		pr.w.w = &pipeWatch{w: pr.w.w, gone: outGone}
 	}
 	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
-	saved := &seenLog{}
+	saved := newSeenLog(transcriptPath)
 	history := &joinHistory{}
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself
@@ -325,13 +325,19 @@ func names(ms []wire.Member) string {
 	return strings.Join(out, ", ")
 }
 
-// seenLog keeps the events a joined terminal saw, for --transcript. OnEvent and OnHello
-// run on the client's delivery goroutine and write runs after Close: mu guards it all.
+// seenLog keeps the events a joined terminal saw, for --transcript; without it (keep
+// false) it keeps none: a terminal in a day-long party held every event for nothing.
+// OnEvent and OnHello run on the client's delivery goroutine and write runs after Close:
+// mu guards it all.
 type seenLog struct {
 	mu     sync.Mutex
+	keep   bool
 	events []wire.Event
 	meta   transcript.Meta
 }
+
+// newSeenLog is the log for --transcript's file transcriptPath ("": none).
+func newSeenLog(transcriptPath string) *seenLog { return &seenLog{keep: transcriptPath != ""} }
 
 func (s *seenLog) hello(h wire.HelloResult) {
 	s.mu.Lock()
@@ -340,6 +346,9 @@ func (s *seenLog) hello(h wire.HelloResult) {
 }
 
 func (s *seenLog) add(ev wire.Event) {
+	if !s.keep {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.events = append(s.events, ev)
@@ -416,7 +425,7 @@ func (h *joinHistory) print(pr *printer, transcriptPath string) {
 	if !h.on {
 		return
 	}
-	whole := "a host's `concordia export` writes the whole party, and `join --transcript FILE` keeps what a terminal sees"
+	whole := "the whole party is what a host's `concordia export` writes, and what `concordia join --transcript FILE` writes when that terminal leaves"
 	if transcriptPath != "" {
 		whole = "the transcript this terminal writes when it leaves (" + term.Line(transcriptPath) + ") has them all"
 	}
