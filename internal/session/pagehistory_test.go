@@ -212,7 +212,7 @@ func TestForgetLetsTheHistoryFileGo(t *testing.T) {
 	a := pm.cur
 	pm.mu.Unlock()
 	a.mu.Lock()
-	file := a.log.file
+	file := a.log.File()
 	a.mu.Unlock()
 	if file == nil {
 		t.Fatal("no history file")
@@ -224,7 +224,7 @@ func TestForgetLetsTheHistoryFileGo(t *testing.T) {
 		t.Fatalf("Save after leaving: %d events, %v", len(tr.Events), err)
 	}
 	pm.Forget()
-	if _, err := file.f.Stat(); err == nil {
+	if _, err := file.Stat(); err == nil {
 		t.Fatal("the history file is still open after Forget")
 	}
 	a.mu.Lock()

@@ -176,7 +176,8 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 	a := m.cur
 	m.mu.Unlock()
 	a.mu.Lock()
-	kept := len(a.log.mem)
+	mem, _ := a.log.Memory()
+	kept := len(mem)
 	a.mu.Unlock()
 	if kept != 0 {
 		t.Fatalf("the hosting window keeps %d events in memory", kept)
@@ -187,7 +188,8 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 	pa := pm.cur
 	pm.mu.Unlock()
 	pa.mu.Lock()
-	kept, onDisk := len(pa.log.mem), pa.log.size
+	mem, _ = pa.log.Memory()
+	kept, onDisk := len(mem), pa.log.Size()
 	pa.mu.Unlock()
 	if kept != 0 || onDisk == 0 {
 		t.Fatalf("the joined window keeps %d events in memory and %d bytes on disk", kept, onDisk)
