@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/eventfile"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
@@ -91,16 +92,16 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		pr.w.w = &pipeWatch{w: pr.w.w, gone: outGone}
 	}
 	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
-	saved := newSeenLog(transcriptPath)
+	if dataDir == "" {
+		dataDir = defaultDataDir()
+	}
+	saved := newSeenLog(transcriptPath, dataDir, log.Info)
 	history := &joinHistory{}
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself
 	var retrying retryNotices // OnStatus calls come one at a time
 	// The member this terminal was the last time it joined with this invite and name, if
 	// it was one: it comes back as that member.
-	if dataDir == "" {
-		dataDir = defaultDataDir()
-	}
 	members, memberKey := membership.Store{Dir: filepath.Join(dataDir, "joined")}, membership.Key(inv, name)
 	release, mine := members.Take(memberKey)
 	defer release()
@@ -221,7 +222,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		defer func() {
 			leaving.Store(true)
 			c.Close() // no more events: the file has all this terminal saw
-			if err := saved.write(transcriptPath); err != nil {
+			if err := saved.write(transcriptPath); errors.Is(err, errEarliestLost) {
+				pr.notice("error", "the transcript "+term.Line(transcriptPath)+" was "+err.Error())
+				code = ExitError
+				return
+			} else if err != nil {
 				pr.notice("error", "cannot write the transcript: "+err.Error())
 				code = ExitError
 				return
@@ -325,19 +330,29 @@ func names(ms []wire.Member) string {
 	return strings.Join(out, ", ")
 }
 
-// seenLog keeps the events a joined terminal saw, for --transcript; without it (keep
-// false) it keeps none: a terminal in a day-long party held every event for nothing.
+// seenLog keeps the events a joined terminal saw, for --transcript, in an
+// eventfile.Log: a terminal in a day-long party does not hold them all in memory. Without
+// --transcript (keep false) it keeps none: every terminal held every event for nothing.
 // OnEvent and OnHello run on the client's delivery goroutine and write runs after Close:
 // mu guards it all.
 type seenLog struct {
-	mu     sync.Mutex
-	keep   bool
-	events []wire.Event
-	meta   transcript.Meta
+	mu   sync.Mutex
+	keep bool
+	log  eventfile.Log
+	meta transcript.Meta
 }
 
-// newSeenLog is the log for --transcript's file transcriptPath ("": none).
-func newSeenLog(transcriptPath string) *seenLog { return &seenLog{keep: transcriptPath != ""} }
+// joinHistoryPattern names a joined terminal's history files in its data directory.
+const joinHistoryPattern = ".join-history-*.jsonl"
+
+// newSeenLog is the log for --transcript's file transcriptPath ("": none), its events
+// kept in dir (the data directory).
+func newSeenLog(transcriptPath, dir string, logf func(msg string, args ...any)) *seenLog {
+	if transcriptPath == "" {
+		return &seenLog{}
+	}
+	return &seenLog{keep: true, log: eventfile.New(dir, joinHistoryPattern, logf)}
+}
 
 func (s *seenLog) hello(h wire.HelloResult) {
 	s.mu.Lock()
@@ -351,19 +366,33 @@ func (s *seenLog) add(ev wire.Event) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.events = append(s.events, ev)
+	s.log.Add(ev)
 }
 
+// errEarliestLost: the transcript was written, but without the events the log could
+// not keep (its file failed, and could not be read back).
+var errEarliestLost = errors.New("written without the party's earliest events")
+
+// write writes the transcript to path and lets the log go.
 func (s *seenLog) write(path string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	meta := s.meta
+	read := s.log.Snapshot()
+	s.log.Close()
+	s.mu.Unlock()
 	meta.Saved = time.Now()
+	evs, lost := read()
 	var b strings.Builder
-	if err := transcript.Markdown(&b, meta, s.events); err != nil {
+	if err := transcript.Markdown(&b, meta, evs); err != nil {
 		return err
 	}
-	return writeWhole(path, []byte(b.String()))
+	if err := writeWhole(path, []byte(b.String())); err != nil {
+		return err
+	}
+	if lost != nil {
+		return fmt.Errorf("%w: %w", errEarliestLost, lost)
+	}
+	return nil
 }
 
 // retryNotices decides which reconnect attempts a terminal reports: every one while the

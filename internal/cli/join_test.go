@@ -1,17 +1,39 @@
 package cli
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
-// A joined terminal keeps the events it sees only for --transcript: without it, a
-// terminal in a day-long party held every event for nothing.
+// A joined terminal keeps the events it sees only for --transcript (without it, a
+// terminal in a day-long party held every event for nothing), and then on disk, not in
+// memory; the transcript it writes has them all.
 func TestSeenLogKeepsEventsOnlyForATranscript(t *testing.T) {
-	for _, path := range []string{"", "party.md"} {
-		s := newSeenLog(path)
-		for _, ev := range history(50) {
-			s.add(ev)
-		}
-		if want := map[string]int{"": 0, "party.md": 200}[path]; len(s.events) != want {
-			t.Errorf("--transcript %q: %d events kept, want %d", path, len(s.events), want)
-		}
+	if s := newSeenLog("", t.TempDir(), t.Logf); s.keep || s.log.OnFile() {
+		t.Fatal("a terminal without --transcript keeps the events")
+	}
+	dir := t.TempDir()
+	s := newSeenLog("party.md", dir, t.Logf)
+	for _, ev := range history(50) {
+		s.add(ev)
+	}
+	if mem, _ := s.log.Memory(); !s.log.OnFile() || s.log.Len() != 200 || len(mem) != 0 {
+		t.Fatalf("--transcript: %d events on disk, %d in memory", s.log.Len(), len(mem))
+	}
+	out := filepath.Join(dir, "party.md")
+	if err := s.write(out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "ask 1") || !strings.Contains(string(b), "reply 50") {
+		t.Errorf("the transcript lacks the party's first or last turn:\n%.400s", b)
+	}
+	if s.log.OnFile() {
+		t.Error("the history file is still open after the transcript was written")
 	}
 }
