@@ -80,7 +80,7 @@ func Create(dataDir string, h Header) (*Writer, error) {
 	// when it was just made). Best effort: a folder that cannot be opened to sync it (a
 	// reviewer's mode 0300) must not stop the party.
 	for _, dir := range []string{Dir(dataDir), dataDir} {
-		_ = atomicfile.SyncDir(dir)
+		_ = syncDir(dir)
 	}
 	return w, nil
 }
@@ -143,6 +143,13 @@ func newWriter(path string, f *os.File, size int64) (*Writer, error) {
 	}
 	return &Writer{path: path, f: f, out: newAppender(f), r: r, size: size}, nil
 }
+
+// syncFile and syncDir make a file's data and a folder's entries durable: variables for
+// the tests, which see that what a crash must not lose is synced.
+var (
+	syncFile = (*os.File).Sync
+	syncDir  = atomicfile.SyncDir
+)
 
 // Path is the journal's file.
 func (w *Writer) Path() string { return w.path }
@@ -237,7 +244,7 @@ func (w *Writer) write(line []byte, durable bool) error {
 	n, err := w.out.Write(line)
 	w.size += int64(n)
 	if err == nil && durable {
-		err = w.f.Sync()
+		err = syncFile(w.f)
 	}
 	if err != nil {
 		w.err = fmt.Errorf("write journal: %w", err)
@@ -323,7 +330,7 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	w.closed = true
-	serr := w.f.Sync()
+	serr := syncFile(w.f)
 	cerr := w.f.Close()
 	w.r.Close()
 	if w.err != nil {

@@ -1,0 +1,56 @@
+package journal
+
+import (
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// TestWhatACrashMustNotLoseIsSynced: a new journal's header and its name (the parties
+// folder's entry, and the data directory's for a parties folder just made), the agent's
+// session id (what --resume continues) and the records and events a resume needs are
+// fsynced when written; output is not. A machine crash cannot be staged here: this checks
+// the calls (the agent's session id, and the journal's name, were not made durable until
+// 2026-12-04).
+func TestWhatACrashMustNotLoseIsSynced(t *testing.T) {
+	var files int
+	var dirs []string
+	oldFile, oldDir := syncFile, syncDir
+	t.Cleanup(func() { syncFile, syncDir = oldFile, oldDir })
+	syncFile = func(f *os.File) error { files++; return f.Sync() }
+	syncDir = func(d string) error { dirs = append(dirs, d); return nil }
+
+	data := t.TempDir()
+	w, err := Create(data, header("p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if files != 1 || !slices.Equal(dirs, []string{Dir(data), data}) {
+		t.Fatalf("after Create: %d file syncs, folders synced %q; want the header's and %q", files, dirs, []string{Dir(data), data})
+	}
+	for _, step := range []struct {
+		name   string
+		do     func() error
+		synced bool
+	}{
+		{"the agent's session id", func() error { return w.AgentSession("sess-1") }, true},
+		{"an agent run", func() error { return w.AgentRun("run-1") }, false},
+		{"a member", func() error { return w.Member(Member{ID: "m1", Name: "ann", Session: "s1"}) }, true},
+		{"new invites", func() error { return w.Invites(Tokens{"a", "b", "c"}) }, true},
+		{"a prompt", func() error { return w.Event(event(1, wire.KindPrompt, 10)) }, true},
+		{"output", func() error { return w.Event(event(2, wire.KindOutput, 10)) }, false},
+		{"a turn's end", func() error { return w.Event(event(3, wire.KindTurn, 10)) }, true},
+		{"the party's end", func() error { return w.End(t0) }, true},
+	} {
+		before := files
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if got := files > before; got != step.synced {
+			t.Errorf("%s: synced %v, want %v", step.name, got, step.synced)
+		}
+	}
+}
