@@ -29,6 +29,22 @@ func history(n int) []wire.Event {
 	return evs
 }
 
+// oneTurnWith is history(1) with reply in place of its output, numbered anew.
+func oneTurnWith(reply ...wire.Event) []wire.Event {
+	var evs []wire.Event
+	for _, ev := range history(1) {
+		if ev.Kind == wire.KindOutput {
+			evs = append(evs, reply...)
+			continue
+		}
+		evs = append(evs, ev)
+	}
+	for i := range evs {
+		evs[i].Seq = int64(i + 1)
+	}
+	return evs
+}
+
 func TestRecentFrom(t *testing.T) {
 	evs := history(5)
 	if got := recentFrom(evs, 3); got != 8 { // p3, the third batch from the end's prompt
@@ -126,20 +142,11 @@ func TestReplayRecentCutsInsideAPiece(t *testing.T) {
 		{"64 KiB pieces and a rest", append(slices.Repeat([]string{strings.Repeat("a", 64<<10-1) + "\n"}, 8), strings.Repeat("b", 1023)+"\n")},
 		{"one piece over 64 KiB", []string{strings.Repeat("c", 64<<10) + "\n"}},
 	} {
-		evs := history(1)
-		var with []wire.Event
-		for _, ev := range evs {
-			if ev.Kind == wire.KindOutput {
-				for _, p := range tc.pieces {
-					with = append(with, wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: p})
-				}
-				continue
-			}
-			with = append(with, ev)
+		var reply []wire.Event
+		for _, p := range tc.pieces {
+			reply = append(reply, wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: p})
 		}
-		for i := range with {
-			with[i].Seq = int64(i + 1)
-		}
+		with := oneTurnWith(reply...)
 		var b bytes.Buffer
 		replayRecent(newPrinter(&b), with, "x")
 		out := b.String()
@@ -162,21 +169,10 @@ func TestReplayRecentCutsInsideAPiece(t *testing.T) {
 // partial reply above": it is not above (a tester's).
 func TestReplayRecentVoidReplyCut(t *testing.T) {
 	for _, resumed := range []bool{false, true} {
-		evs := history(1)
-		var with []wire.Event
-		for _, ev := range evs {
-			if ev.Kind == wire.KindOutput {
-				with = append(with,
-					wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "void start\n"},
-					wire.Event{Kind: wire.KindRetry, RetryBatch: "b1", Resumed: resumed},
-					wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: strings.Repeat("z", 70<<10) + "\n"})
-				continue
-			}
-			with = append(with, ev)
-		}
-		for i := range with {
-			with[i].Seq = int64(i + 1)
-		}
+		with := oneTurnWith(
+			wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "void start\n"},
+			wire.Event{Kind: wire.KindRetry, RetryBatch: "b1", Resumed: resumed},
+			wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: strings.Repeat("z", 70<<10) + "\n"})
 		var b bytes.Buffer
 		replayRecent(newPrinter(&b), with, "x")
 		out := b.String()
