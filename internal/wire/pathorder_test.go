@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +24,13 @@ func TestComparePathsReadsNumbersAndFolders(t *testing.T) {
 		"x007",
 		"x7",
 		"x08",
+	}
+	// Folders whose names differ only in leading zeros are two folders, each together (a
+	// reviewer's img/01 and img/1 were interleaved).
+	imgs := []string{"img/1/d.png", "img/01/c.png", "img/1/b.png", "img/01/a.png"}
+	slices.SortFunc(imgs, ComparePaths)
+	if want := []string{"img/01/a.png", "img/01/c.png", "img/1/b.png", "img/1/d.png"}; !slices.Equal(imgs, want) {
+		t.Errorf("folders that differ in leading zeros: %q, want %q", imgs, want)
 	}
 	got := slices.Clone(want)
 	slices.Reverse(got)
@@ -47,8 +56,13 @@ func TestComparePathsReadsNumbersAndFolders(t *testing.T) {
 // that ComparePaths is antisymmetric and that a sorted list is sorted pairwise (a cmp
 // function that is not transitive leaves slices.SortFunc's result out of order).
 func TestComparePathsIsAnOrder(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	const alphabet = "0019a/.-b"
+	for seed := range uint64(20) {
+		orderOf(t, rand.New(rand.NewPCG(seed, 2)))
+	}
+}
+
+func orderOf(t *testing.T, r *rand.Rand) {
+	const alphabet = "0019a/.-b\xff"
 	paths := make([]string, 400)
 	for i := range paths {
 		b := make([]byte, 1+r.IntN(7))
@@ -64,6 +78,13 @@ func TestComparePathsIsAnOrder(t *testing.T) {
 			}
 			if (ComparePaths(a, b) == 0) != (a == b) {
 				t.Fatalf("%q and %q: equal is not the same path", a, b)
+			}
+		}
+	}
+	for _, a := range paths {
+		for _, b := range paths[:80] {
+			if sign(ComparePaths(a, b)) != sign(comparePaths(a, b)) {
+				t.Fatalf("%q and %q: the fast way says %d, name by name %d", a, b, ComparePaths(a, b), comparePaths(a, b))
 			}
 		}
 	}
@@ -85,4 +106,27 @@ func sign(n int) int {
 		return 1
 	}
 	return 0
+}
+
+// BenchmarkComparePaths sorts 20,000 paths of a generated tree (names with numbers), as
+// the host sorts a long change list; "bytes" is the byte order it replaced.
+//
+//	go test -run '^$' -bench ComparePaths ./internal/wire
+func BenchmarkComparePaths(b *testing.B) {
+	var paths []string
+	for i := range 20000 {
+		paths = append(paths, fmt.Sprintf("src/module%d/pkg%d/file_%d.go", i%37, i%101, i))
+	}
+	for _, c := range []struct {
+		name string
+		cmp  func(a, b string) int
+	}{{"paths", ComparePaths}, {"bytes", strings.Compare}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				p := slices.Clone(paths)
+				rand.New(rand.NewPCG(1, 2)).Shuffle(len(p), func(i, j int) { p[i], p[j] = p[j], p[i] })
+				slices.SortFunc(p, c.cmp)
+			}
+		})
+	}
 }

@@ -390,7 +390,7 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	return strings.TrimSpace(string(out)), bytes.Count(files, []byte{0}), nil
 }
 
-// Changes lists what changed since the start, sorted by path. Files that may hold
+// Changes lists what changed since the start, in reading order (wire.ComparePaths). Files that may hold
 // credentials (.env, keys) are left out unless secrets is set (the host shares the tree);
 // hidden is how many were left out.
 //
