@@ -2050,15 +2050,16 @@ func TestDiffOfOddNames(t *testing.T) {
 	ws := &askedWS{}
 	c.ws = ws
 	c.line(context.Background(), "/changes")
-	for _, want := range []string{`A "tab\there.txt" (+1 -0)`, `A " lead space.txt" (+1 -0)`, `A "new\nline.txt" (+1 -0)`, "A plain é.txt (+1 -0)"} {
+	for _, want := range []string{`A "tab\there.txt" (+1 -0)`, `A " lead space.txt" (+1 -0)`, `A "new\nline.txt" (+1 -0)`, "A plain é.txt (+1 -0)",
+		`A "'notes'" (+1 -0)`, `A "\"q\".txt" (+1 -0)`} { // names that start with a quote are quoted (a reviewer's)
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("/changes lacks %q:\n%s", want, out.String())
 		}
 	}
-	for _, arg := range []string{`"tab\there.txt"`, `" lead space.txt"`, `"new\nline.txt"`, "plain é.txt", `"unclosed`} {
+	for _, arg := range []string{`"tab\there.txt"`, `" lead space.txt"`, `"new\nline.txt"`, "plain é.txt", `"unclosed`, `"'notes'"`, `"\"q\".txt"`, "'plain é.txt'"} {
 		c.line(context.Background(), "/diff "+arg)
 	}
-	if want := []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt", `"unclosed`}; !slices.Equal(ws.asked, want) {
+	if want := []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt", `"unclosed`, "'notes'", `"q".txt`, "plain é.txt"}; !slices.Equal(ws.asked, want) {
 		t.Errorf("diffs asked %q, want %q", ws.asked, want)
 	}
 }
@@ -2071,7 +2072,7 @@ type askedWS struct {
 
 func (*askedWS) Changes(context.Context) (wire.ChangesResult, error) {
 	var files []wire.FileChange
-	for _, p := range []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt"} {
+	for _, p := range []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt", "'notes'", `"q".txt`} {
 		files = append(files, wire.FileChange{Path: p, Status: "added", Additions: 1})
 	}
 	return wire.ChangesResult{Files: files}, nil
@@ -2242,6 +2243,11 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	c.line(context.Background(), "/changes looks fine, but see src/api for tests")
 	if got := out.String(); !strings.Contains(got, "/changes takes a folder") {
 		t.Errorf("/changes followed by words with a /: %s", got)
+	}
+	out.Reset()
+	c.line(context.Background(), "/changes 'cause it looks fine, add tests") // a quote that opens, not one that wraps
+	if got := out.String(); !strings.Contains(got, "/changes takes a folder") {
+		t.Errorf("/changes followed by words that start with a quote: %s", got)
 	}
 	for _, arg := range []string{`"my docs"`, "my docs/", "'my docs'"} {
 		out.Reset()

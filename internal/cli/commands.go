@@ -955,10 +955,10 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 }
 
 // proseArg says whether a command's argument reads as words rather than a folder: spaces,
-// neither quoted nor ending in "/" (a tester's "looks fine, but see src/api for tests"
+// neither quoted whole nor ending in "/" (a tester's "looks fine, but see src/api for tests"
 // was taken for one).
 func proseArg(arg string) bool {
-	return strings.ContainsAny(arg, " \t") && !strings.HasSuffix(arg, "/") && !strings.HasPrefix(arg, `"`) && !strings.HasPrefix(arg, "'")
+	return strings.ContainsAny(arg, " \t") && !strings.HasSuffix(arg, "/") && pathArg(arg) == arg
 }
 
 // folderArg is a folder as /changes takes it back: quoted when its name has spaces.
@@ -1056,7 +1056,8 @@ func changeLine(f wire.FileChange) string {
 // end or characters a line cannot show (a tab, a newline), so that /diff can be given it
 // back as shown (a tester's "tab\there.txt" read "tab here.txt", and no /diff found it).
 func pathWords(p string) string {
-	if p != strings.TrimSpace(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
+	if p != strings.TrimSpace(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) ||
+		strings.HasPrefix(p, `"`) || strings.HasPrefix(p, "'") { // would be taken back as quoted (a reviewer's)
 		return strconv.Quote(p)
 	}
 	return term.Line(p)
