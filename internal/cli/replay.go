@@ -45,13 +45,14 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 // where the output shown starts says how much was left out.
 func replayTurn(pr *printer, evs []wire.Event, whole string) {
 	at, part, shown, over := outputCut(evs, replayOutputMax)
+	wrote := false // output since the turn's start or its last rerun
 	for i, ev := range evs {
 		switch {
 		case over > 0 && i < at && ev.Kind == wire.KindRetry:
 			// The partial reply it makes void was cut: the printer's "the partial reply
 			// above is void" would point at output that is not there (a tester's).
 			pr.skip([]wire.Event{ev})
-			if slices.ContainsFunc(evs[:i], func(e wire.Event) bool { return e.Kind == wire.KindOutput }) {
+			if wrote {
 				why := "claude answered that batch again"
 				if ev.Resumed {
 					why = "the host stopped before it finished"
@@ -66,6 +67,12 @@ func replayTurn(pr *printer, evs []wire.Event, whole string) {
 			pr.notice("system", fmt.Sprintf("… %s of the agent's output in this turn is not shown above; its last %s follows; %s", size(int64(over)), size(int64(shown)), whole))
 			ev.Text = part
 			pr.event(ev)
+		}
+		switch ev.Kind {
+		case wire.KindOutput:
+			wrote = true
+		case wire.KindRetry:
+			wrote = false
 		}
 	}
 }

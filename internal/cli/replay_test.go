@@ -183,6 +183,18 @@ func TestReplayRecentVoidReplyCut(t *testing.T) {
 			t.Errorf("resumed %v: the rerun is not told:\n%.600s", resumed, out)
 		}
 	}
+	// Two reruns with no output between them void one partial reply: one notice (a
+	// reviewer's read two).
+	twice := oneTurnWith(
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "void start\n"},
+		wire.Event{Kind: wire.KindRetry, RetryBatch: "b1", Resumed: true},
+		wire.Event{Kind: wire.KindRetry, RetryBatch: "b1"},
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: strings.Repeat("z", 70<<10) + "\n"})
+	var tw bytes.Buffer
+	replayRecent(newPrinter(&tw), twice, "x")
+	if n := strings.Count(tw.String(), " is void"); n != 1 {
+		t.Errorf("two reruns of one partial reply: %d notices:\n%.600s", n, tw.String())
+	}
 	// Uncut, the printer says it as ever.
 	evs := history(1)
 	evs = slices.Insert(evs, 3, wire.Event{Kind: wire.KindRetry, RetryBatch: "b1"}, wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "again\n"})
