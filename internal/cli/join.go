@@ -96,6 +96,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		dataDir = defaultDataDir()
 	}
 	saved := newSeenLog(transcriptPath, dataDir, log.Info)
+	defer saved.close() // where the file could not be unlinked (Windows), it is removed
 	history := &joinHistory{}
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself
@@ -222,7 +223,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		defer func() {
 			leaving.Store(true)
 			c.Close() // no more events: the file has all this terminal saw
-			if err := saved.write(transcriptPath); errors.Is(err, errEarliestLost) {
+			if err := saved.write(transcriptPath); errors.Is(err, errEventsLost) {
 				pr.notice("error", "the transcript "+term.Line(transcriptPath)+" was "+err.Error())
 				code = ExitError
 				return
@@ -369,9 +370,16 @@ func (s *seenLog) add(ev wire.Event) {
 	s.log.Add(ev)
 }
 
-// errEarliestLost: the transcript was written, but without the events the log could
-// not keep (its file failed, and could not be read back).
-var errEarliestLost = errors.New("written without the party's earliest events")
+// errEventsLost: the transcript was written, but without events the log could not keep
+// or read back (its file failed): those are missing from it, wherever they were.
+var errEventsLost = errors.New("written without some of the party's events")
+
+// close lets the log's file go, if write has not (a join that failed).
+func (s *seenLog) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log.Close()
+}
 
 // write writes the transcript to path and lets the log go.
 func (s *seenLog) write(path string) error {
@@ -390,7 +398,7 @@ func (s *seenLog) write(path string) error {
 		return err
 	}
 	if lost != nil {
-		return fmt.Errorf("%w: %w", errEarliestLost, lost)
+		return fmt.Errorf("%w: %w", errEventsLost, lost)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,4 +37,27 @@ func TestSeenLogKeepsEventsOnlyForATranscript(t *testing.T) {
 	if s.log.OnFile() {
 		t.Error("the history file is still open after the transcript was written")
 	}
+}
+
+// A history file that fails to read back whole still gives a transcript of what it has,
+// and the terminal is told that events are missing (not which: a reviewer's "earliest"
+// was the latest).
+func TestSeenLogSaysEventsAreMissing(t *testing.T) {
+	dir := t.TempDir()
+	s := newSeenLog("party.md", dir, t.Logf)
+	for _, ev := range history(50) {
+		s.add(ev)
+	}
+	if err := s.log.File().Truncate(s.log.Size() / 2); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "party.md")
+	err := s.write(out)
+	if !errors.Is(err, errEventsLost) || strings.Contains(err.Error(), "earliest") {
+		t.Fatalf("write after a half-lost file: %v", err)
+	}
+	if b, rerr := os.ReadFile(out); rerr != nil || !strings.Contains(string(b), "ask 1") {
+		t.Fatalf("the transcript of what was kept: %v\n%.300s", rerr, b)
+	}
+	s.close() // after write: nothing left to let go
 }

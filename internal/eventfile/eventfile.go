@@ -34,8 +34,9 @@ type Log struct {
 	size int64     // bytes written to the file, every line whole
 	offs []int64   // where each event's line starts in the file
 	mem  []wire.Event
-	// lost says the file failed and could not be read back either: the events before mem
-	// are gone. A snapshot then says so rather than pass for the whole history.
+	// lost says the file failed and could not be read back whole: some of the events
+	// before mem are gone (mem holds what was read back). A snapshot then says so rather
+	// than pass for the whole history.
 	lost error
 	// dropped: the owner let the history go (Drop); a snapshot that raced it says so
 	// rather than return nothing.
