@@ -19,7 +19,7 @@ import (
 // The zero value keeps the events in memory. Not safe for concurrent use: the active's mu
 // guards it; a snapshot is read without it.
 type eventLog struct {
-	eventfile.Log
+	f eventfile.Log // a field, not embedded: its Add and Close would skip marks
 	// marks are the indexes (into the file) of the events a cut history may need from
 	// before the cut (pagehistory.go needed): batches and their prompts, approvals,
 	// permission requests.
@@ -35,12 +35,12 @@ const historyPattern = ".window-history-*.jsonl"
 // newEventLog makes the log's file in dir (os.TempDir() when dir is "" or unusable); on
 // failure the log keeps its events in memory, and says why to logf.
 func newEventLog(dir string, logf func(msg string, args ...any)) eventLog {
-	return eventLog{Log: eventfile.New(dir, historyPattern, logf)}
+	return eventLog{f: eventfile.New(dir, historyPattern, logf)}
 }
 
 // add appends ev.
 func (l *eventLog) add(ev wire.Event) {
-	i, onFile := l.Add(ev)
+	i, onFile := l.f.Add(ev)
 	switch {
 	case !onFile:
 		l.marks = nil
@@ -54,7 +54,7 @@ func (l *eventLog) add(ev wire.Event) {
 
 // snapshot is eventfile.Log.Snapshot, in the window's words when the history was let go.
 func (l *eventLog) snapshot() func() ([]wire.Event, error) {
-	read := l.Snapshot()
+	read := l.f.Snapshot()
 	return func() ([]wire.Event, error) {
 		evs, err := read()
 		if errors.Is(err, eventfile.ErrDropped) {
@@ -75,19 +75,19 @@ var marked = map[string]bool{wire.KindBatch: true, wire.KindApproval: true, wire
 // 200,000 events took 2.75 s and 115 MB under the lock). An error says the log lost
 // events (what it has is still returned, and counts as cut).
 func (l *eventLog) tail(maxEvents, maxBytes int, phase string) ([]wire.Event, bool, error) {
-	if !l.OnFile() {
-		evs, lost := l.Memory()
+	if !l.f.OnFile() {
+		evs, lost := l.f.Memory()
 		return evs, lost != nil, lost
 	}
-	n := l.Len()
+	n := l.f.Len()
 	if n == 0 {
 		return nil, false, nil
 	}
 	first := max(0, n-maxEvents)
-	if j := l.FirstWithin(maxBytes); j > first {
+	if j := l.f.FirstWithin(maxBytes); j > first {
 		first = j
 	}
-	evs, err := l.From(first)
+	evs, err := l.f.From(first)
 	if err != nil || first == 0 {
 		return evs, err != nil, err
 	}
@@ -103,12 +103,12 @@ func (l *eventLog) tail(maxEvents, maxBytes int, phase string) ([]wire.Event, bo
 			continue
 		}
 		// The batch's prompts, stepping back through the prompt events only.
-		ev, err := l.At(marks[k-1])
+		ev, err := l.f.At(marks[k-1])
 		if err != nil || ev.Batch == nil {
 			continue
 		}
 		prompts := l.marks[wire.KindPrompt]
-		idx = append(idx, batchPrompts(ev.Batch, marks[k-1], l.At, func(i int) int {
+		idx = append(idx, batchPrompts(ev.Batch, marks[k-1], l.f.At, func(i int) int {
 			if p := sort.SearchInts(prompts, i); p > 0 {
 				return prompts[p-1]
 			}
@@ -118,7 +118,7 @@ func (l *eventLog) tail(maxEvents, maxBytes int, phase string) ([]wire.Event, bo
 	slices.Sort(idx)
 	var before []wire.Event
 	for _, i := range idx {
-		ev, err := l.At(i)
+		ev, err := l.f.At(i)
 		if err != nil {
 			return evs, true, err
 		}
@@ -130,12 +130,12 @@ func (l *eventLog) tail(maxEvents, maxBytes int, phase string) ([]wire.Event, bo
 // close lets the file go (once the snapshots being read are done with it). The log then
 // holds what it holds in memory.
 func (l *eventLog) close() {
-	l.Close()
+	l.f.Close()
 	l.marks = nil
 }
 
 // drop lets everything go: the window moved on from the party.
 func (l *eventLog) drop() {
-	l.Drop()
+	l.f.Drop()
 	l.marks = nil
 }

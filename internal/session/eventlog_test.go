@@ -58,7 +58,7 @@ func TestEventLogTail(t *testing.T) {
 	for i := int64(1); i <= 10; i++ {
 		l.add(wire.Event{Seq: i, Kind: wire.KindOutput, Stream: "assistant", Text: strings.Repeat("x", 100)})
 	}
-	line := int(l.Size() / 10) // every line is as long
+	line := int(l.f.Size() / 10) // every line is as long
 	seqs := func(evs []wire.Event) (s []int64) {
 		for _, e := range evs {
 			s = append(s, e.Seq)
@@ -97,5 +97,27 @@ func TestEventLogTail(t *testing.T) {
 	var empty eventLog
 	if evs, cut, err := empty.tail(5, 5, wire.PhaseIdle); len(evs) != 0 || cut || err != nil {
 		t.Errorf("an empty log's tail: %v %v %v", evs, cut, err)
+	}
+}
+
+// TestEventLogMarksGoWithTheFile: a log whose file fails moves to memory, and its marks
+// (indexes into the file) go with the file; tail then hands what memory holds.
+func TestEventLogMarksGoWithTheFile(t *testing.T) {
+	l := newEventLog(t.TempDir(), t.Logf)
+	defer l.close()
+	for _, ev := range midTurn() {
+		l.add(ev)
+	}
+	if len(l.marks) == 0 {
+		t.Fatal("no marks on file")
+	}
+	l.f.File().Close() // the next write fails, and so does reading the file back
+	l.add(wire.Event{Seq: 100, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b9"}})
+	if l.f.OnFile() || l.marks != nil {
+		t.Fatalf("on file %v, marks %v after the file failed", l.f.OnFile(), l.marks)
+	}
+	evs, cut, err := l.tail(3, 1<<20, wire.PhaseIdle)
+	if err == nil || !cut || len(evs) != 1 || evs[0].Seq != 100 {
+		t.Fatalf("tail after the file failed: %d events, cut %v, %v", len(evs), cut, err)
 	}
 }

@@ -212,7 +212,7 @@ func TestForgetLetsTheHistoryFileGo(t *testing.T) {
 	a := pm.cur
 	pm.mu.Unlock()
 	a.mu.Lock()
-	file := a.log.File()
+	file := a.log.f.File()
 	a.mu.Unlock()
 	if file == nil {
 		t.Fatal("no history file")

@@ -176,7 +176,7 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 	a := m.cur
 	m.mu.Unlock()
 	a.mu.Lock()
-	mem, _ := a.log.Memory()
+	mem, _ := a.log.f.Memory()
 	kept := len(mem)
 	a.mu.Unlock()
 	if kept != 0 {
@@ -188,8 +188,8 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 	pa := pm.cur
 	pm.mu.Unlock()
 	pa.mu.Lock()
-	mem, _ = pa.log.Memory()
-	kept, onDisk := len(mem), pa.log.Size()
+	mem, _ = pa.log.f.Memory()
+	kept, onDisk := len(mem), pa.log.f.Size()
 	pa.mu.Unlock()
 	if kept != 0 || onDisk == 0 {
 		t.Fatalf("the joined window keeps %d events in memory and %d bytes on disk", kept, onDisk)
