@@ -992,11 +992,16 @@ func TestTreeAndShareCommands(t *testing.T) {
 	c.ws = ws
 	c.line(context.Background(), "/tree")
 	c.line(context.Background(), "/tree src/")
+	c.line(context.Background(), `/tree "my folder"`) // quoted, as /changes and /diff take it (a tester's)
+	c.line(context.Background(), "/tree 'my folder'")
 	c.line(context.Background(), "/share everything")
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceOff}})
 	c.line(context.Background(), "/share") // alone: what it is now
 	c.line(context.Background(), "/share Changes")
 	got := out.String()
+	if n := strings.Count(out.String(), "my folder/ is empty"); n != 2 || strings.Contains(out.String(), `"my folder"`) {
+		t.Errorf("/tree of a quoted folder (%d listed):\n%s", n, out.String())
+	}
 	for _, want := range []string{"the working directory (4):\n", "    src/\n", "    latest (a symbolic link, never followed)\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes",
 		"the party sees nothing of the working directory; /share changes shares the files the agent changes, /share tree the whole folder"} {
 		if !strings.Contains(got, want) {

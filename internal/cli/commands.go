@@ -1101,14 +1101,14 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
-	path := strings.Trim(strings.TrimSpace(arg), "/")
+	path := strings.Trim(pathArg(strings.TrimSpace(arg)), "/") // quoted as /changes and /diff take it (a tester's)
 	res, err := c.ws.Tree(ctx, path)
 	if err != nil {
 		return err
 	}
 	where := "the working directory"
 	if path != "" {
-		where = term.Line(path) + "/"
+		where = pathWords(path) + "/"
 	}
 	if len(res.Entries) == 0 {
 		c.pr.reply("changes", where+" is empty")
@@ -1118,11 +1118,11 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 	for _, e := range res.Entries {
 		switch {
 		case e.Link:
-			lines = append(lines, term.Line(e.Name)+" (a symbolic link, never followed)")
+			lines = append(lines, pathWords(e.Name)+" (a symbolic link, never followed)")
 		case e.Dir:
-			lines = append(lines, term.Line(e.Name)+"/")
+			lines = append(lines, pathWords(e.Name)+"/")
 		default:
-			lines = append(lines, fmt.Sprintf("%s (%s)", term.Line(e.Name), size(e.Size)))
+			lines = append(lines, fmt.Sprintf("%s (%s)", pathWords(e.Name), size(e.Size)))
 		}
 	}
 	c.pr.reply("changes", strings.Join(lines, "\n"))
