@@ -48,7 +48,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` instead of the command line (the link in it, also one cut into lines)")
 	fs.BoolVar(&newMember, "new-member", false, "join as a new member, not as the one this terminal was the last time it joined with this invite and name")
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where this terminal keeps what brings it back as the same member (default: "+defaultDataDir()+")")
-	fs.StringVar(&transcriptPath, "transcript", "", "when you leave or the party ends, write what this terminal saw to this `file`, as Markdown (like concordia export)")
+	fs.StringVar(&transcriptPath, "transcript", "", "when you leave or the party ends, write the party from its start, as this terminal received it, to this `file` as Markdown (like concordia export)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)
@@ -298,7 +298,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			return ExitError
 		}
 		log.Info("disconnected", "err", err)
-		pr.notice("error", "disconnected from the party: "+describe(err)+"; join again with the same invite")
+		pr.notice("error", "disconnected from the party: "+disconnectWords(err))
 		return ExitError
 	}
 }

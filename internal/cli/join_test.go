@@ -2,10 +2,13 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/concordia-party/concordia/internal/client"
 )
 
 // A joined terminal keeps the events it sees only for --transcript (without it, a
@@ -60,4 +63,16 @@ func TestSeenLogSaysEventsAreMissing(t *testing.T) {
 		t.Fatalf("the transcript of what was kept: %v\n%.300s", rerr, b)
 	}
 	s.close() // after write: nothing left to let go
+}
+
+// A terminal whose reconnect the host refused is not told to join again with the invite
+// the host just refused (a tester's); one that lost the host otherwise is.
+func TestDisconnectWords(t *testing.T) {
+	refused := disconnectWords(fmt.Errorf("hello: %w", client.ErrRefused))
+	if strings.Contains(refused, "same invite") || !strings.Contains(refused, "Ask the host for the current invite") {
+		t.Errorf("refused: %q", refused)
+	}
+	if lost := disconnectWords(errors.New("connection reset")); !strings.Contains(lost, "join again with the same invite") {
+		t.Errorf("lost: %q", lost)
+	}
 }

@@ -124,6 +124,17 @@ func plain(s string) string {
 
 // joinError is the sentence for a join that could not connect: which of the known
 // reasons, and what to do about it.
+// disconnectWords says why a joined terminal gave up reconnecting, and what to do: the
+// same invite again, unless the host no longer takes it (a tester was told to join again
+// with an invite the host had just refused).
+func disconnectWords(err error) string {
+	switch {
+	case errors.Is(err, client.ErrRefused), errors.Is(err, client.ErrFingerprint), errors.Is(err, client.ErrPlainHost), errors.Is(err, client.ErrTLSHost):
+		return joinError(err)
+	}
+	return describe(err) + "; join again with the same invite"
+}
+
 func joinError(err error) string {
 	var cut invite.CutShort
 	switch {
