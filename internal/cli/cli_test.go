@@ -1591,6 +1591,15 @@ func TestKickSomeoneAway(t *testing.T) {
 	if !strings.Contains(out.String(), "away, and may come back: Bob (/kick NAME removes one; /rotate makes the invite they have stop working)") || strings.Contains(out.String(), "eve") {
 		t.Fatalf("/who:\n%s", out.String())
 	}
+	// Still there when a host ended the party: away too, once it is resumed (a tester's
+	// kate could not be listed or removed, and came back with her session).
+	r, rctl, _, rout := newCommander(wire.RoleHost)
+	r.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m7", Name: "kate"}, Count: &n, Why: wire.WhyPartyEnded, Text: "kate left when the party ended"})
+	r.line(context.Background(), "/who")
+	r.line(context.Background(), "/kick kate")
+	if !strings.Contains(rout.String(), "away, and may come back: kate") || strings.Join(rctl.calls, "|") != "kick m7 " {
+		t.Fatalf("a member there at the end, after a resume: calls %q, output:\n%s", rctl.calls, rout.String())
+	}
 	out.Reset()
 	c.line(context.Background(), "/kick bob spamming")
 	if got := strings.Join(ctl.calls, "|"); got != "kick m2 spamming" {

@@ -125,7 +125,10 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			}
 		case ev.Left != nil:
 			r.back(ev.Left.ID)
-			if ev.Why == "" || ev.Why == wire.WhyHostStopped { // not kicked, nor the party's end
+			// Not kicked: they may come back with their session, those still there when a
+			// host ended the party too, once it is resumed (a tester's could not be listed
+			// or removed, and rejoined).
+			if ev.Why != wire.WhyKicked {
 				if len(r.away) >= maxAway {
 					r.away = slices.Delete(r.away, 0, 1) // as the host forgets the longest gone
 				}
