@@ -413,6 +413,12 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 			p.post(func() { p.fileOutput(stream, s, file, ok) })
 		},
 		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
+			if ws := p.cfg.Workspace; ws != nil && req.Detail != "" && editTools[req.Tool] && req.FilePath != "" {
+				// As for a result's text (FileOut), asked here, not on the loop.
+				sctx, cancel := context.WithTimeout(actx, 5*time.Second)
+				req.unshared = !ws.Shares(sctx, req.FilePath)
+				cancel()
+			}
 			return p.ask(actx, batchID, req)
 		},
 		Command: command,

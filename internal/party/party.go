@@ -103,6 +103,9 @@ type ToolRequest struct {
 	// FilePath is the file an edit tool names, as the agent gave it ("" for other tools):
 	// whether it holds credentials is judged by it, not by Summary, which may be cut.
 	FilePath string
+	// unshared: the party never shares FilePath (outside the working directory, ignored,
+	// or through a link: Workspace.Shares), so its text is not shown. Set by the party.
+	unshared bool
 }
 
 // ToolDecision is the answer to a ToolRequest. Message goes to the agent with a denial.

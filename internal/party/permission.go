@@ -48,7 +48,9 @@ var planTools = map[string]bool{
 // shownDetail is what a request's event may say of what it would do (wire.Permission.
 // Detail), which every member reads: an edit's text is the folder's content, so it is
 // shown only as far as the party shares files — not when it shares none, never for a file
-// that usually holds secrets (a reviewer: a Write of .env went to every viewer).
+// that usually holds secrets (a reviewer: a Write of .env went to every viewer), nor for
+// a file it never shares, as a result's text (fileOutput; a tester's Write outside the
+// working directory showed its whole text, while its result line said it was not shared).
 func (p *Party) shownDetail(req ToolRequest) string {
 	if req.Detail == "" || !editTools[req.Tool] {
 		return req.Detail
@@ -58,6 +60,8 @@ func (p *Party) shownDetail(req ToolRequest) string {
 		return "(its text is not shown: this file usually holds secrets)"
 	case p.wsLevel == wire.WorkspaceOff:
 		return "(its text is not shown: the party shares no files of the working directory)"
+	case req.unshared:
+		return "(its text is not shown: the party does not share this file)"
 	}
 	return req.Detail
 }

@@ -330,6 +330,50 @@ func TestEditsModeJudgesTheFileByItsPath(t *testing.T) {
 	}
 }
 
+// A request to edit a file the party never shares (outside the working directory,
+// ignored, through a link) does not show its text, as the result of a tool on that file
+// does not (a tester's Write outside the folder showed its whole text to every member,
+// and its result line then said the party does not share the file).
+func TestDetailOfAnUnsharedFileIsNotShown(t *testing.T) {
+	r := &reqRunner{reqs: []ToolRequest{
+		{Tool: "Write", Summary: "/home/ann/notes.txt", FilePath: "/home/ann/notes.txt", Detail: "TEXT-OUTSIDE"},
+		{Tool: "Write", Summary: "main.go", FilePath: "/w/main.go", Detail: "TEXT-INSIDE"},
+	}, got: make(chan ToolDecision, 2)}
+	p, col, id := start(t, Config{Runner: r, Workspace: sharesWorkspace{"/w/main.go": true}})
+	_ = p.do(func() { p.wsLevel = wire.WorkspaceChanges })
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	promptAs(t, p, id, "write them")
+	for _, want := range []struct{ file, detail string }{
+		{"/home/ann/notes.txt", "(its text is not shown: the party does not share this file)"},
+		{"main.go", "TEXT-INSIDE"},
+	} {
+		evs := col.waitFor(t, "the request for "+want.file, func(evs []wire.Event) bool {
+			for _, ev := range evs {
+				if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending && ev.Permission.Summary == want.file {
+					return true
+				}
+			}
+			return false
+		})
+		for _, ev := range evs {
+			if ev.Kind != wire.KindPermission || ev.Permission.Summary != want.file || ev.Permission.Status != wire.PermissionPending {
+				continue
+			}
+			if ev.Permission.Detail != want.detail {
+				t.Errorf("%s: detail %q, want %q", want.file, ev.Permission.Detail, want.detail)
+			}
+			if err := boss.Decide(context.Background(), ev.Permission.ID, wire.DecisionAllow, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		<-r.got
+	}
+}
+
 // sharesWorkspace shares the files it lists (Workspace.Shares), and answers nothing else.
 type sharesWorkspace map[string]bool
 
