@@ -338,7 +338,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 			replayRecent(pr, hello.State.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")
 		} else {
 			for _, ev := range hello.State.Events {
-				pr.event(ev)
+				pr.event(v.OwnerView(ev))
 			}
 		}
 		pr.live()
@@ -382,7 +382,8 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
-		party.ReadFramed(view.Events(), party.ViewFrame, pr.event)
+		// The owner's terminal is shown the text of an edit the party shows no one else.
+		party.ReadFramed(view.Events(), party.ViewFrame, func(ev wire.Event) { pr.event(view.OwnerView(ev)) })
 	}()
 
 	select {

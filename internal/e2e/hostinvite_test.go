@@ -211,3 +211,25 @@ func TestHostInviteFileUnwritable(t *testing.T) {
 	ops.send("/who")
 	ops.expect(`ops \(host\) — you`)
 }
+
+// TestTheOwnersTerminalSeesTheTextOfASecretsEdit: a request to Write a .env is shown to a
+// participant without its text; the host's own terminal, the party's owner, is shown the
+// text under a line that says only the owner sees it (a tester had to approve such edits
+// blind).
+func TestTheOwnersTerminalSeesTheTextOfASecretsEdit(t *testing.T) {
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+		"--workdir", t.TempDir(), "--window", "100ms", "--name", "owner")
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	bob.expect(`joined owner's party as bob`)
+	bob.send("set the key FAKE_ASK_WRITE=.env")
+	h.expect(`claude asks to use Write`)
+	h.expect(`only you see this text, as the party's owner`)
+	h.expect(`FAKE-WRITE-TEXT`)
+	bob.expect(`its text is not shown: this file usually holds secrets`)
+	h.send("/allow")
+	bob.expect(`claude finished`)
+	if m := bob.find(regexp.MustCompile(`FAKE-WRITE-TEXT|only you see this`)); m != nil {
+		t.Fatalf("a participant was shown the owner's text: %q", m[0])
+	}
+}

@@ -36,6 +36,8 @@
 //	                   times (default once), each for a Bash call, and put the answers into the
 //	                   tool results; an interrupt while asking withdraws the request
 //	                   (control_cancel_request) and ends the turn, as the real CLI does
+//	FAKE_ASK_WRITE=<path>
+//	                   the same, for one Write of "FAKE-WRITE-TEXT\n" to path (not written)
 //
 //	FAKE_FS=<ops>      change files in the working directory as tools would: w:PATH,
 //	                   a:PATH, mv:FROM>TO, rm:PATH, ln:LINK>TARGET, comma-separated
@@ -317,6 +319,7 @@ var (
 	streamRe = regexp.MustCompile(`FAKE_STREAM=(\d+):(\d+)(?::(\d+))?`)
 	stampsRe = regexp.MustCompile(`FAKE_STAMPS=(\d+):(\d+)(?::(\d+))?`)
 	askRe    = regexp.MustCompile(`FAKE_ASK(?:=(\d+))?`)
+	writeRe  = regexp.MustCompile(`FAKE_ASK_WRITE=(\S+)`)
 	bigRe    = regexp.MustCompile(`FAKE_BIG=(\d+)`)
 	fsRe     = regexp.MustCompile(`FAKE_FS=(\S+)`)
 )
@@ -462,15 +465,18 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 	var results []string
 	for i := 0; i < calls; i++ {
 		toolID := "toolu_" + newID()[:8]
-		input := map[string]any{"command": "ls -la", "description": "list files"}
+		tool, input := "Bash", map[string]any{"command": "ls -la", "description": "list files"}
 		if strings.Contains(text, "FAKE_ASK") {
 			input = map[string]any{"command": fmt.Sprintf("touch file-%d", i+1), "description": "make a file"}
 		}
+		if m := writeRe.FindStringSubmatch(text); m != nil {
+			tool, input = "Write", map[string]any{"file_path": m[1], "content": "FAKE-WRITE-TEXT\n"}
+		}
 		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
-			"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": "Bash", "input": input})})
+			"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": tool, "input": input})})
 		result, isError := "file-a\nfile-b\nfile-c", false
 		if strings.Contains(text, "FAKE_ASK") {
-			answer, err := f.ask(map[string]any{"subtype": "can_use_tool", "tool_name": "Bash", "display_name": "Bash", "input": input}, interrupt)
+			answer, err := f.ask(map[string]any{"subtype": "can_use_tool", "tool_name": tool, "display_name": tool, "input": input}, interrupt)
 			if err != nil {
 				return err
 			}

@@ -528,3 +528,57 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 		t.Fatalf("the tool results the API got: %+v; want the files' text", results)
 	}
 }
+
+// TestRealClaudeOwnerSeesTheTextOfASecretsEdit: the real Claude Code asks to Write a .env.
+// Members are shown that its text is not shown; the party's owner, who decides on their
+// own machine's files, is shown it in their own view (Local.OwnerView; a tester had to
+// approve such edits blind), and a participant's in-process view is not.
+func TestRealClaudeOwnerSeesTheTextOfASecretsEdit(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please write the env file"
+	workdir := t.TempDir()
+	target := filepath.Join(workdir, ".env")
+	api, _ := toolAPI(t, marker, testkit.ToolUse("Write", map[string]any{"file_path": target, "content": "API_KEY=owner-only-123\n"}), "Written.")
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
+	owner, own := hostMember(t, h)
+	guest, _, err := h.Party().JoinLocal("guest", wire.RoleParticipant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer guest.Leave()
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	pending := alice.waitFor(t, "the permission request", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+	perm := permissions(pending, wire.PermissionPending)[0]
+	if perm.Tool != "Write" || strings.Contains(perm.Detail, "owner-only-123") || !strings.Contains(perm.Detail, "usually holds secrets") {
+		t.Fatalf("alice's request %+v: want the Write with its text not shown", perm)
+	}
+	evs := own.waitFor(t, "the owner's request", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+	var ev wire.Event
+	for _, e := range evs {
+		if e.Kind == wire.KindPermission && e.Permission.Status == wire.PermissionPending {
+			ev = e
+		}
+	}
+	if d := owner.OwnerView(ev).Permission.Detail; !strings.HasPrefix(d, party.OwnerOnlyNote) || !strings.Contains(d, "API_KEY=owner-only-123") {
+		t.Fatalf("the owner's view of the request: %q", d)
+	}
+	if ev.Permission.Detail != perm.Detail {
+		t.Fatalf("OwnerView changed the event it was given: %q", ev.Permission.Detail)
+	}
+	if d := guest.OwnerView(ev).Permission.Detail; d != perm.Detail {
+		t.Fatalf("a participant's in-process view: %q", d)
+	}
+	if err := owner.Decide(context.Background(), perm.ID, wire.DecisionAllow, ""); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if d := owner.OwnerView(ev).Permission.Detail; d != perm.Detail {
+		t.Fatalf("the owner's view once decided: %q", d)
+	}
+	if b, err := os.ReadFile(target); err != nil || string(b) != "API_KEY=owner-only-123\n" {
+		t.Fatalf(".env after the owner allowed it: %q, %v", b, err)
+	}
+}

@@ -69,6 +69,35 @@ func (p *Party) Watch() (*Local, wire.State, error) {
 	return l, st, nil
 }
 
+// OwnerView is ev as the party's owner sees it: a pending tool request carries, in the
+// owner's own copy, the text its event shows no member (an edit of a file that usually
+// holds secrets, of a file the party never shares, in a party that shares no files),
+// under a line that says so. The agent runs on the owner's machine, and a tester had to
+// approve such edits blind. Any other event, and any other member's, is ev as it is. It
+// asks the party's loop, which never waits for a Local: call it from the reader of Events.
+func (l *Local) OwnerView(ev wire.Event) wire.Event {
+	if ev.Kind != wire.KindPermission || ev.Permission == nil || ev.Permission.Status != wire.PermissionPending || l.id == "" {
+		return ev
+	}
+	var full string
+	_ = l.p.do(func() {
+		m, r := l.p.members[l.id], l.p.perms[ev.Permission.ID]
+		if m != nil && m.owner && r != nil {
+			full = r.full
+		}
+	})
+	if full == "" {
+		return ev
+	}
+	perm := *ev.Permission
+	perm.Detail = OwnerOnlyNote + full
+	ev.Permission = &perm
+	return ev
+}
+
+// OwnerOnlyNote opens a request's text that only the party's owner is shown (OwnerView).
+const OwnerOnlyNote = "(only you see this text, as the party's owner: the party shows it to no one else)\n"
+
 // Events delivers the party's events in order. It is closed after Leave.
 func (l *Local) Events() <-chan wire.Event { return l.events }
 

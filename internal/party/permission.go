@@ -15,6 +15,9 @@ type permRequest struct {
 	perm  wire.Permission
 	reply chan ToolDecision // buffered: the decision is sent once
 	timer *time.Timer
+	// full is the request's detail as the agent gave it when perm.Detail does not show it
+	// (shownDetail): for the party's owner alone (Local.OwnerView).
+	full string
 }
 
 // ask runs on the agent's side: it opens a permission request on the loop and waits for
@@ -172,6 +175,9 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
 		},
 		reply: reply,
+	}
+	if pr.perm.Detail != req.Detail {
+		pr.full = req.Detail
 	}
 	id := pr.perm.ID
 	pr.timer = time.AfterFunc(p.cfg.PermissionTimeout, func() {

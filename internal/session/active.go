@@ -117,6 +117,7 @@ func (a *active) stop(ctx context.Context) error {
 func (a *active) pump() {
 	defer close(a.done)
 	party.ReadFramed(a.local.Events(), party.ViewFrame, func(ev wire.Event) {
+		ev = a.local.OwnerView(ev) // the owner's window is shown what the party shows no one else; asked before a.mu
 		a.mu.Lock()
 		if ev.Seq <= a.last {
 			a.mu.Unlock()

@@ -424,3 +424,51 @@ func TestARestartedWindowComesBackAsItself(t *testing.T) {
 		t.Fatalf("after the kick: %+v rejoined %v", fresh.You, fresh.Rejoined)
 	}
 }
+
+// TestTheOwnersWindowSeesTheTextOfASecretsEdit: a request to Write a .env shows members
+// that its text is not shown; the hosting window, the party's owner, is shown it under a
+// line that says only the owner sees it (a tester had to approve such edits blind).
+func TestTheOwnersWindowSeesTheTextOfASecretsEdit(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	req := hostRequest(t)
+	req.PermissionMode = wire.PermissionAsk
+	info, err := m.Host(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	inv, err := invite.Parse(info.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan wire.Event, 256)
+	bob, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "bob", OnEvent: func(ev wire.Event) { seen <- ev }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bob.Close)
+	if _, err := bob.Prompt(context.Background(), "set the key FAKE_ASK_WRITE=.env"); err != nil {
+		t.Fatal(err)
+	}
+	perm := waitEvent(t, rec, "the owner's pending request", func(e wire.Event) bool {
+		return e.Kind == wire.KindPermission && e.Permission.Status == wire.PermissionPending
+	})
+	if d := perm.Permission.Detail; perm.Permission.Tool != "Write" || !strings.HasPrefix(d, party.OwnerOnlyNote) || !strings.Contains(d, "FAKE-WRITE-TEXT") {
+		t.Fatalf("the owner's window got %+v", perm.Permission)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-seen:
+			if ev.Kind != wire.KindPermission || ev.Permission.Status != wire.PermissionPending {
+				continue
+			}
+			if strings.Contains(ev.Permission.Detail, "FAKE-WRITE-TEXT") || !strings.Contains(ev.Permission.Detail, "usually holds secrets") {
+				t.Fatalf("bob got %q", ev.Permission.Detail)
+			}
+			return
+		case <-deadline:
+			t.Fatal("bob got no pending request")
+		}
+	}
+}
