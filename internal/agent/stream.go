@@ -396,6 +396,7 @@ func decodeContent(raw json.RawMessage) ([]contentBlock, error) {
 var toolInputKeys = []string{
 	"command", "file_path", "notebook_path", "pattern", "path", "url", "query",
 	"description", "prompt", "skill", "subject", "task_id",
+	"plan", // ExitPlanMode's: its input as JSON named the host's plan file, home folder and all (a tester's)
 }
 
 // pathKeys are input fields holding a file path, shown relative to the working directory.
