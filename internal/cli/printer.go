@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	xterm "golang.org/x/term"
 
@@ -665,7 +666,7 @@ func (p *printer) event(ev wire.Event) {
 			if p.r.promptIsMine(*ev.Prompt) && p.color {
 				tag = "you"
 			}
-			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+ev.Prompt.Text)
+			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text))
 		}
 	case wire.KindWithdrawn:
 		if w := ev.Withdrawn; w != nil {
@@ -1113,6 +1114,37 @@ func (p *printer) showHint() string {
 		return ""
 	}
 	return "\n(/show prints the merged text)"
+}
+
+// promptShownLines and promptShownBytes bound how much of a prompt a terminal prints: a
+// tester's 30 KB prompt filled every member's screen, 170 lines, as it arrived.
+const (
+	promptShownLines = 20
+	promptShownBytes = 2 << 10
+)
+
+// promptShown is a prompt's text as the terminal prints it: whole when short, else its
+// start and a line that says how much more there is and where it all is.
+func (p *printer) promptShown(text string) string {
+	shown, cut := firstLines(text, promptShownLines)
+	if cut {
+		shown = shown[:strings.LastIndexByte(shown, '\n')] // firstLines' own note goes
+	}
+	if len(shown) > promptShownBytes {
+		n := promptShownBytes
+		for n > 0 && !utf8.RuneStart(shown[n]) { // at a character's start
+			n--
+		}
+		shown, cut = shown[:n], true
+	}
+	if !cut {
+		return text
+	}
+	where := "the export has it all"
+	if !p.watching {
+		where = "/show prints it once it is sent"
+	}
+	return shown + fmt.Sprintf("\n… (%s more of this prompt not shown here; %s)", size(int64(len(text)-len(shown))), where)
 }
 
 // firstLines is s cut to its first n lines, saying how many more there were, and whether
