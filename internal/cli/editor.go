@@ -253,17 +253,16 @@ type editor struct {
 const maxEditorRows = 8
 
 // continuedMsg: the process continued after a stop, and a shell may have put its own
-// terminal settings back (onContinue).
-type continuedMsg struct{}
-
-// retakeTerminal is a command that runs nothing: tea.Exec of it lets the terminal go and
-// takes it again.
-type retakeTerminal struct{}
-
-func (retakeTerminal) Run() error          { return nil }
-func (retakeTerminal) SetStdin(io.Reader)  {}
-func (retakeTerminal) SetStdout(io.Writer) {}
-func (retakeTerminal) SetStderr(io.Writer) {}
+// terminal settings back (onContinue). The input is raw again by then (retakeInput); the
+// editor asks for the rest: bracketed paste, the hidden cursor, and a whole repaint (size:
+// the terminal's size now, zero when unknown).
+//
+// Not tea.Exec of a command that runs nothing, which lets the terminal go and takes it
+// again: Bubble Tea's renderer restarts its ticker then while the goroutine it just
+// stopped may still be stopping it, and a tester's terminal, stopped and continued (tmux
+// continues a stopped pane at once, so each stop is two continues), drew nothing more
+// until the party ended, while the keys typed blind still went out.
+type continuedMsg struct{ width, height int }
 
 // notConnectedText is shown under a prompt kept while the host cannot be reached, until
 // it can.
@@ -340,9 +339,13 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		e.giveBack(string(msg))
 		return e, nil
 	case continuedMsg:
-		// The terminal is let go of and taken again (raw, bracketed paste, redrawn) on
-		// the program's own goroutine, as it does around a command it runs.
-		return e, tea.Exec(retakeTerminal{}, nil)
+		cmds := []tea.Cmd{tea.EnableBracketedPaste, tea.HideCursor}
+		if msg.width > 0 && msg.height > 0 {
+			// A size message makes the renderer draw every line again.
+			size := tea.WindowSizeMsg{Width: msg.width, Height: msg.height}
+			cmds = append(cmds, func() tea.Msg { return size })
+		}
+		return e, tea.Sequence(cmds...)
 	case quitMsg:
 		e.quit = true
 		return e, tea.Quit
@@ -704,7 +707,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 		}
 	}()
 	// Back from a stop, the terminal is made the editor's again (raw, redrawn).
-	stopCont := onContinue(func() { p.Send(continuedMsg{}) })
+	stopCont := onContinue(func() { p.Send(retakeInput(in, sc.out)) })
 	_, err := p.Run()
 	stopCont()
 	sc.detach() // first: a writer may hold the printer's lock while it writes to sc

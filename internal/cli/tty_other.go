@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 
 	"golang.org/x/term"
@@ -16,3 +17,6 @@ func onContinue(func()) (stop func()) { return func() {} }
 
 // readableSoon cannot tell here: only what is buffered counts as there.
 func readableSoon(*os.File) bool { return false }
+
+// retakeInput is never called: there is no SIGCONT here.
+func retakeInput(io.Reader, io.Writer) continuedMsg { return continuedMsg{} }

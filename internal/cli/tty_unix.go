@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,6 +48,23 @@ func onContinue(f func()) (stop func()) {
 		close(done)
 		<-finished
 	}
+}
+
+// retakeInput makes in raw again when it is a terminal (a shell that stopped the process
+// put its own settings back, and fg does not restore ours), and says out's size, for the
+// editor's repaint (continuedMsg). Bubble Tea keeps the settings from before it started,
+// to put back when it ends.
+func retakeInput(in io.Reader, out io.Writer) continuedMsg {
+	var m continuedMsg
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		_, _ = term.MakeRaw(int(f.Fd()))
+	}
+	if f, ok := out.(*os.File); ok {
+		if w, h, err := term.GetSize(int(f.Fd())); err == nil {
+			m.width, m.height = w, h
+		}
+	}
+	return m
 }
 
 // readableSoon says whether f has input to read within a moment (200 ms).
