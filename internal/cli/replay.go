@@ -45,12 +45,15 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 // where the output shown starts says how much was left out.
 func replayTurn(pr *printer, evs []wire.Event, whole string) {
 	at, part, shown, over := outputCut(evs, replayOutputMax)
+	k := &lineKeeper{pr: pr}
+	defer k.flush()
 	wrote := false // output since the turn's start or its last rerun
 	for i, ev := range evs {
 		switch {
 		case over > 0 && i < at && ev.Kind == wire.KindRetry:
 			// The partial reply it makes void was cut: the printer's "the partial reply
 			// above is void" would point at output that is not there (a tester's).
+			k.flush()
 			pr.skip([]wire.Event{ev})
 			if wrote {
 				why := "claude answered that batch again"
@@ -60,13 +63,14 @@ func replayTurn(pr *printer, evs []wire.Event, whole string) {
 				pr.notice("system", "a partial reply of this turn, not shown here, is void: "+why)
 			}
 		case over == 0 || ev.Kind != wire.KindOutput || i > at:
-			pr.event(ev)
+			k.event(ev)
 		case i < at:
 			pr.skip([]wire.Event{ev})
 		default: // the first output shown: its end, under the line that says what is not
+			k.flush()
 			pr.notice("system", fmt.Sprintf("… %s of the agent's output in this turn is not shown above; its last %s follows; %s", size(int64(over)), size(int64(shown)), whole))
 			ev.Text = part
-			pr.event(ev)
+			k.event(ev)
 		}
 		switch ev.Kind {
 		case wire.KindOutput:
@@ -74,6 +78,63 @@ func replayTurn(pr *printer, evs []wire.Event, whole string) {
 		case wire.KindRetry:
 			wrote = false
 		}
+	}
+}
+
+// lineKeeper prints a replay's events so that a line of the reply is not cut in two by
+// a person's event that came while it streamed — a prompt, a join or a departure, a
+// withdrawal: those wait for the line's end. Live, the line editor prints them above the
+// unfinished line; a replay printed them in the middle of it (a tester's code line was
+// split by "[you] alice: queued for later").
+type lineKeeper struct {
+	pr   *printer
+	mid  bool         // the reply printed so far ends mid-line
+	held []wire.Event // people's events waiting for the line's end
+}
+
+// waitsForLineEnd are the kinds of event a line of the reply is not cut for.
+var waitsForLineEnd = map[string]bool{wire.KindPrompt: true, wire.KindParticipants: true, wire.KindWithdrawn: true}
+
+func (k *lineKeeper) event(ev wire.Event) {
+	switch {
+	case k.mid && waitsForLineEnd[ev.Kind]:
+		k.held = append(k.held, ev)
+	case ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant:
+		if ev.Text == "" {
+			k.pr.event(ev)
+			return
+		}
+		if i := strings.LastIndexByte(ev.Text, '\n'); i >= 0 && len(k.held) > 0 {
+			// The line ends in this piece: what waited follows it.
+			rest := ev
+			ev.Text, rest.Text = ev.Text[:i+1], ev.Text[i+1:]
+			k.pr.event(ev)
+			k.mid = false
+			k.flush()
+			if rest.Text != "" {
+				k.pr.event(rest)
+				k.mid = true
+			}
+			return
+		}
+		k.pr.event(ev)
+		k.mid = !strings.HasSuffix(ev.Text, "\n")
+	default:
+		k.flush() // in order before anything else, which starts a line of its own
+		k.pr.event(ev)
+		k.mid = false
+	}
+}
+
+// flush prints what waited for the line's end.
+func (k *lineKeeper) flush() {
+	held := k.held
+	k.held = nil
+	for _, ev := range held {
+		k.pr.event(ev)
+	}
+	if len(held) > 0 {
+		k.mid = false
 	}
 }
 

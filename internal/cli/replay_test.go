@@ -204,3 +204,24 @@ func TestReplayRecentVoidReplyCut(t *testing.T) {
 		t.Errorf("uncut:\n%s", out)
 	}
 }
+
+// A person's event that came while a line of the reply streamed is printed after that
+// line, not in the middle of it (a tester's replayed code line was split by "[you] alice:
+// queued for later"); other events keep their places.
+func TestReplayKeepsLinesWhole(t *testing.T) {
+	two := 2
+	evs := oneTurnWith(
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "func main() {"},
+		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p9", User: "alice", Text: "queued for later"}},
+		wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m9", Name: "bob"}, Count: &two},
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: " run() }\nnext"},
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: " line\n"},
+	)
+	var b bytes.Buffer
+	replayRecent(newPrinter(&b), evs, "x")
+	out := b.String()
+	line, queued, joined, next := strings.Index(out, "func main() { run() }\n"), strings.Index(out, "alice: queued for later"), strings.Index(out, "bob joined"), strings.Index(out, "next line")
+	if line < 0 || queued < line || joined < queued || next < joined {
+		t.Fatalf("the line is cut, or the events are out of order:\n%s", out)
+	}
+}
