@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -106,4 +107,34 @@ func waitState(t *testing.T, pid int, state string) {
 			t.Fatalf("process %d not in state %s: %s", pid, state, stat)
 		}
 	}
+}
+
+// TestTerminalDrawsOnAfterStops: stopped and continued again and again (tmux continues a
+// stopped pane at once, so each stop is two continues), the line editor still draws what
+// is typed and what arrives. It used to let the terminal go and take it again on each
+// continue, and Bubble Tea's renderer could stop for good (a tester's froze within a few
+// stops: keys went out blind, and nothing was drawn until the party ended). The race is
+// Bubble Tea's, and timing: against the old way this test failed in one run of three.
+func TestTerminalDrawsOnAfterStops(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
+	j.wait(`› `)
+	pid, err := strconv.Atoi(strings.TrimSpace(j.tmux("display-message", "-p", "-t", j.name, "#{pane_pid}")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(700 * time.Millisecond)
+		j.typeText(string(rune('a' + i)))
+	}
+	j.wait(`› abcdefghijklmnopqrst\b`)
+	h.send("drawn after the stops")
+	j.wait(`hosty: drawn after the stops`)
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -453,34 +452,4 @@ func TestTerminalInviteStaysWhole(t *testing.T) {
 	if last := strings.TrimSpace(rows[len(rows)-1]); !strings.HasPrefix(last, "›") {
 		t.Fatalf("the last row is %q, not the input:\n%s", last, strings.Join(rows, "\n"))
 	}
-}
-
-// TestTerminalDrawsOnAfterStops: stopped and continued again and again (tmux continues a
-// stopped pane at once, so each stop is two continues), the line editor still draws what
-// is typed and what arrives. It used to let the terminal go and take it again on each
-// continue, and Bubble Tea's renderer could stop for good (a tester's froze within a few
-// stops: keys went out blind, and nothing was drawn until the party ended). The race is
-// Bubble Tea's, and timing: against the old way this test failed in one run of three.
-func TestTerminalDrawsOnAfterStops(t *testing.T) {
-	h, inv := host(t, nil, "--insecure")
-	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
-	j.wait(`› `)
-	pid, err := strconv.Atoi(strings.TrimSpace(j.tmux("display-message", "-p", "-t", j.name, "#{pane_pid}")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 20 {
-		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(300 * time.Millisecond)
-		if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(700 * time.Millisecond)
-		j.typeText(string(rune('a' + i)))
-	}
-	j.wait(`› abcdefghijklmnopqrst\b`)
-	h.send("drawn after the stops")
-	j.wait(`hosty: drawn after the stops`)
 }
