@@ -92,13 +92,19 @@ type lineKeeper struct {
 	held []wire.Event // people's events waiting for the line's end
 }
 
-// waitsForLineEnd are the kinds of event a line of the reply is not cut for.
-var waitsForLineEnd = map[string]bool{wire.KindPrompt: true, wire.KindParticipants: true, wire.KindWithdrawn: true}
+// waitsForLineEnd are the kinds of event a line of the reply is not cut for: what the
+// party says of people and of itself, and the change list (its scan runs a moment after a
+// tool, while the next reply may stream: a reviewer's). A tool line, a request, a turn's
+// start and end keep their places.
+var waitsForLineEnd = map[string]bool{wire.KindPrompt: true, wire.KindParticipants: true, wire.KindWithdrawn: true,
+	wire.KindChanges: true, wire.KindSettings: true, wire.KindSystem: true}
 
 func (k *lineKeeper) event(ev wire.Event) {
 	switch {
 	case k.mid && waitsForLineEnd[ev.Kind]:
 		k.held = append(k.held, ev)
+	case ev.Kind == wire.KindPhase:
+		k.pr.event(ev) // prints nothing: what waits goes on waiting
 	case ev.Kind == wire.KindOutput && ev.Stream == wire.StreamAssistant:
 		if ev.Text == "" {
 			k.pr.event(ev)

@@ -214,14 +214,16 @@ func TestReplayKeepsLinesWhole(t *testing.T) {
 		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "func main() {"},
 		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p9", User: "alice", Text: "queued for later"}},
 		wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m9", Name: "bob"}, Count: &two},
+		wire.Event{Kind: wire.KindPhase, Phase: wire.PhaseRunning},
+		wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified"}}}, // a reviewer's
 		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: " run() }\nnext"},
 		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: " line\n"},
 	)
 	var b bytes.Buffer
 	replayRecent(newPrinter(&b), evs, "x")
 	out := b.String()
-	line, queued, joined, next := strings.Index(out, "func main() { run() }\n"), strings.Index(out, "alice: queued for later"), strings.Index(out, "bob joined"), strings.Index(out, "next line")
-	if line < 0 || queued < line || joined < queued || next < joined {
+	line, queued, joined, changed, next := strings.Index(out, "func main() { run() }\n"), strings.Index(out, "alice: queued for later"), strings.Index(out, "bob joined"), strings.Index(out, "main.go"), strings.Index(out, "next line")
+	if line < 0 || queued < line || joined < queued || changed < joined || next < changed {
 		t.Fatalf("the line is cut, or the events are out of order:\n%s", out)
 	}
 }
