@@ -253,8 +253,8 @@ type editor struct {
 const maxEditorRows = 8
 
 // continuedMsg: the process continued after a stop, and a shell may have put its own
-// terminal settings back (onContinue). The input is raw again by then (retakeInput); the
-// editor asks for the rest: bracketed paste, the hidden cursor, and a whole repaint (size:
+// terminal settings back (onContinue, retakeInput). The editor makes its input raw again
+// and asks for the rest: bracketed paste, the hidden cursor, and a whole repaint (size:
 // the terminal's size now, zero when unknown).
 //
 // Not tea.Exec of a command that runs nothing, which lets the terminal go and takes it
@@ -262,7 +262,10 @@ const maxEditorRows = 8
 // stopped may still be stopping it, and a tester's terminal, stopped and continued (tmux
 // continues a stopped pane at once, so each stop is two continues), drew nothing more
 // until the party ended, while the keys typed blind still went out.
-type continuedMsg struct{ width, height int }
+type continuedMsg struct {
+	width, height int
+	raw           func() // makes the input raw again (nil: not a terminal)
+}
 
 // notConnectedText is shown under a prompt kept while the host cannot be reached, until
 // it can.
@@ -339,6 +342,9 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		e.giveBack(string(msg))
 		return e, nil
 	case continuedMsg:
+		if msg.raw != nil {
+			msg.raw()
+		}
 		cmds := []tea.Cmd{tea.EnableBracketedPaste, tea.HideCursor}
 		if msg.width > 0 && msg.height > 0 {
 			// A size message makes the renderer draw every line again.

@@ -50,14 +50,21 @@ func onContinue(f func()) (stop func()) {
 	}
 }
 
-// retakeInput makes in raw again when it is a terminal (a shell that stopped the process
-// put its own settings back, and fg does not restore ours), and says out's size, for the
-// editor's repaint (continuedMsg). Bubble Tea keeps the settings from before it started,
-// to put back when it ends.
+// retakeInput is the editor's continuedMsg: out's size now, for its repaint, and how to
+// make in raw again when it is this process's terminal in the foreground (a shell that
+// stopped the process put its own settings back, and fg does not restore ours; in the
+// background, changing them would stop the process again). The editor does that in its
+// Update, which never runs once Bubble Tea has put the settings from before it started
+// back (a reviewer: done here, on the signal's goroutine, a continue during the editor's
+// shutdown left the terminal raw).
 func retakeInput(in io.Reader, out io.Writer) continuedMsg {
 	var m continuedMsg
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		_, _ = term.MakeRaw(int(f.Fd()))
+	if f, ok := in.(*os.File); ok {
+		m.raw = func() {
+			if inForeground(f) {
+				_, _ = term.MakeRaw(int(f.Fd()))
+			}
+		}
 	}
 	if f, ok := out.(*os.File); ok {
 		if w, h, err := term.GetSize(int(f.Fd())); err == nil {
