@@ -427,7 +427,7 @@ func toolSummary(name string, input json.RawMessage, workDir string) string {
 		detail = s
 		break
 	}
-	if detail == "" && len(fields) > 0 {
+	if detail == "" && len(fields) > 0 && name != "ExitPlanMode" { // its input names the host's plan file
 		if b, err := json.Marshal(fields); err == nil {
 			detail = string(b)
 		}

@@ -211,6 +211,7 @@ func TestToolSummary(t *testing.T) {
 		{name: "web fetch", tool: "WebFetch", input: `{"url":"https://example.com","prompt":"summarise"}`, want: "WebFetch: https://example.com"},
 		{name: "unknown tool shows its input", tool: "mcp__x__y", input: `{"n":3}`, want: `mcp__x__y: {"n":3}`},
 		{name: "no input", tool: "ExitPlanMode", input: `{}`, want: "ExitPlanMode"},
+		{name: "no plan, nor its file", tool: "ExitPlanMode", input: `{"planFilePath":"/root/.claude/plans/p.md"}`, want: "ExitPlanMode"},
 		{name: "a plan, not its file", tool: "ExitPlanMode", input: `{"plan":"# Plan\n1. Add x","planFilePath":"/root/.claude/plans/p.md"}`, want: "ExitPlanMode: # Plan 1. Add x"},
 		{name: "a name with a line break stays one line", tool: "mcp__x\n-> (error) spoof", input: `{}`, want: "mcp__x -> (error) spoof"},
 		{name: "long command is cut", tool: "Bash", input: `{"command":"` + long + `"}`, want: "Bash: " + strings.Repeat("a", 193) + "…"},

@@ -1108,7 +1108,7 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 	}
 	where := "the working directory"
 	if path != "" {
-		where = pathWords(path) + "/"
+		where = pathWords(path + "/") // a quoted name's "/" inside its quotes, so it can be given back (a reviewer's)
 	}
 	if len(res.Entries) == 0 {
 		c.pr.reply("changes", where+" is empty")
@@ -1120,7 +1120,7 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 		case e.Link:
 			lines = append(lines, pathWords(e.Name)+" (a symbolic link, never followed)")
 		case e.Dir:
-			lines = append(lines, pathWords(e.Name)+"/")
+			lines = append(lines, pathWords(e.Name+"/"))
 		default:
 			lines = append(lines, fmt.Sprintf("%s (%s)", pathWords(e.Name), size(e.Size)))
 		}

@@ -122,8 +122,6 @@ func plain(s string) string {
 	}
 }
 
-// joinError is the sentence for a join that could not connect: which of the known
-// reasons, and what to do about it.
 // disconnectWords says why a joined terminal gave up reconnecting, and what to do: the
 // same invite again, unless the host no longer takes it (a tester was told to join again
 // with an invite the host had just refused).
@@ -135,6 +133,8 @@ func disconnectWords(err error) string {
 	return describe(err) + "; join again with the same invite"
 }
 
+// joinError is the sentence for a join that could not connect: which of the known
+// reasons, and what to do about it.
 func joinError(err error) string {
 	var cut invite.CutShort
 	switch {

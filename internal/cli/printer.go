@@ -1140,11 +1140,7 @@ func (p *printer) promptShown(text string) string {
 	if !cut {
 		return text
 	}
-	where := "the export has it all"
-	if !p.watching {
-		where = "/show prints it once it is sent"
-	}
-	return shown + fmt.Sprintf("\n… (%s more of this prompt not shown here; %s)", size(int64(len(text)-len(shown))), where)
+	return shown + fmt.Sprintf("\n… (%s more of this prompt not shown here; the party's transcript has all of it: a host's `concordia export`, or `concordia join --transcript FILE`)", size(int64(len(text)-len(shown))))
 }
 
 // firstLines is s cut to its first n lines, saying how many more there were, and whether

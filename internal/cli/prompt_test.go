@@ -36,7 +36,7 @@ func TestLongPromptsArePrintedFromTheirStart(t *testing.T) {
 		if n := strings.Count(out, "\n"); n > promptShownLines+2 || len(out) > promptShownBytes+200 {
 			t.Errorf("%s: %d lines, %d bytes printed", tc.name, n, len(out))
 		}
-		if !strings.Contains(out, "more of this prompt not shown here; /show prints it once it is sent)") {
+		if !strings.Contains(out, "more of this prompt not shown here; the party's transcript has all of it") {
 			t.Errorf("%s: no note:\n%.3000s", tc.name, out)
 		}
 	}
