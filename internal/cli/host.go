@@ -333,12 +333,13 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		}
 		view = v
 		pr.hello(hello)
+		hello.State.Events = v.OwnerViews(hello.State.Events)
 		if resume != nil { // a new party's few opening events are not history
 			pr.historyStart(len(hello.State.Events))
 			replayRecent(pr, hello.State.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")
 		} else {
 			for _, ev := range hello.State.Events {
-				pr.event(v.OwnerView(ev))
+				pr.event(ev)
 			}
 		}
 		pr.live()

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 
@@ -93,6 +94,27 @@ func (l *Local) OwnerView(ev wire.Event) wire.Event {
 	perm.Detail = OwnerOnlyNote + full
 	ev.Permission = &perm
 	return ev
+}
+
+// OwnerViews is evs as the party's owner sees them (OwnerView), for the state a view
+// starts from: evs itself when nothing changes.
+func (l *Local) OwnerViews(evs []wire.Event) []wire.Event {
+	var out []wire.Event
+	for i, ev := range evs {
+		if ev.Kind != wire.KindPermission || ev.Permission == nil || ev.Permission.Status != wire.PermissionPending {
+			continue
+		}
+		if v := l.OwnerView(ev); v.Permission != ev.Permission {
+			if out == nil {
+				out = slices.Clone(evs)
+			}
+			out[i] = v
+		}
+	}
+	if out == nil {
+		return evs
+	}
+	return out
 }
 
 // OwnerOnlyNote opens a request's text that only the party's owner is shown (OwnerView).

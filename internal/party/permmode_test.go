@@ -444,3 +444,48 @@ func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
 		})
 	}
 }
+
+// The owner's views start from a state that may hold a pending request: OwnerViews shows
+// them its text as OwnerView shows the events that follow (a reviewer's); anyone else's
+// start as members do.
+func TestOwnerViewsOfTheStartingState(t *testing.T) {
+	r := &reqRunner{reqs: []ToolRequest{{Tool: "Write", Summary: ".env", FilePath: "/w/.env", Detail: "KEY=owner-only"}}, got: make(chan ToolDecision, 1)}
+	p, col, id := start(t, Config{Runner: r})
+	promptAs(t, p, id, "set the key")
+	col.waitFor(t, "the request", func(evs []wire.Event) bool {
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				return true
+			}
+		}
+		return false
+	})
+	boss, hello, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	guest, ghello, err := p.JoinLocal("guest", wire.RoleParticipant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer guest.Leave()
+	detail := func(evs []wire.Event) string {
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				return ev.Permission.Detail
+			}
+		}
+		return "(none)"
+	}
+	before := detail(hello.State.Events)
+	if got := detail(boss.OwnerViews(hello.State.Events)); !strings.HasPrefix(got, OwnerOnlyNote) || !strings.Contains(got, "KEY=owner-only") {
+		t.Errorf("the owner's starting state: %q", got)
+	}
+	if detail(hello.State.Events) != before || strings.Contains(before, "owner-only") {
+		t.Errorf("OwnerViews changed the state it was given, or the state showed the text: %q", before)
+	}
+	if got := detail(guest.OwnerViews(ghello.State.Events)); strings.Contains(got, "owner-only") {
+		t.Errorf("a participant's starting state: %q", got)
+	}
+}
