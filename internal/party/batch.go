@@ -419,7 +419,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 				req.unshared = !ws.Shares(sctx, req.FilePath)
 				cancel()
 			}
-			return p.ask(actx, batchID, req)
+			return p.ask(actx, ctx, batchID, req)
 		},
 		Command: command,
 	}

@@ -21,8 +21,11 @@ type permRequest struct {
 }
 
 // ask runs on the agent's side: it opens a permission request on the loop and waits for
-// the decision, the timeout, or the end of the turn (which denies it).
-func (p *Party) ask(ctx context.Context, batchID string, req ToolRequest) ToolDecision {
+// the decision, the timeout, or ctx's end, which denies it: the end of the turn (turn, the
+// turn's context, is done too), or claude stopping while it asked (a crash; the turn goes
+// on, claude restarted: a tester read "the turn ended before a decision" just after
+// "retrying the batch").
+func (p *Party) ask(ctx, turn context.Context, batchID string, req ToolRequest) ToolDecision {
 	reply := make(chan ToolDecision, 1)
 	var id string
 	if err := p.do(func() { id = p.openPermission(batchID, req, reply) }); err != nil {
@@ -32,7 +35,11 @@ func (p *Party) ask(ctx context.Context, batchID string, req ToolRequest) ToolDe
 	case d := <-reply:
 		return d
 	case <-ctx.Done():
-		p.post(func() { p.resolve(id, wire.PermissionDenied, "", "the turn ended before a decision") })
+		why := "the turn ended before a decision"
+		if turn.Err() == nil {
+			why = "claude stopped before anyone decided"
+		}
+		p.post(func() { p.resolve(id, wire.PermissionDenied, "", why) })
 		return ToolDecision{Message: "The turn was stopped before anyone decided."}
 	}
 }

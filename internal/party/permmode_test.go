@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -487,5 +488,44 @@ func TestOwnerViewsOfTheStartingState(t *testing.T) {
 	}
 	if got := detail(guest.OwnerViews(ghello.State.Events)); strings.Contains(got, "owner-only") {
 		t.Errorf("a participant's starting state: %q", got)
+	}
+}
+
+// crashAsking's first turn asks for a tool, then claude "crashes": the request's context
+// ends and the turn fails, so the party restarts claude and runs the batch again.
+type crashAsking struct {
+	fakeRunner
+	runs atomic.Int32
+}
+
+func (r *crashAsking) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	if r.runs.Add(1) > 1 {
+		return TurnResult{}, nil
+	}
+	actx, cancel := context.WithCancel(ctx)
+	done := make(chan ToolDecision, 1)
+	go func() { done <- io.Ask(actx, ToolRequest{Tool: "Bash", Summary: "make test"}) }()
+	time.Sleep(50 * time.Millisecond) // the request is pending
+	cancel()                          // claude's process is gone: its request with it
+	<-done
+	return TurnResult{}, errors.New("process exited with status 3")
+}
+
+// A request claude stops asking (it crashed, and the turn goes on with claude restarted)
+// is not said to be denied because "the turn ended" (a tester read that just after
+// "retrying the batch"); one the turn's end closes still is.
+func TestARequestClaudeStoppedAskingSaysSo(t *testing.T) {
+	r := &crashAsking{}
+	p, col, id := start(t, Config{Runner: r})
+	promptAs(t, p, id, "run the tests")
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var reasons []string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionDenied {
+			reasons = append(reasons, ev.Permission.Reason)
+		}
+	}
+	if len(reasons) != 1 || reasons[0] != "claude stopped before anyone decided" {
+		t.Fatalf("denials %q, want one that says claude stopped", reasons)
 	}
 }
