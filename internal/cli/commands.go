@@ -445,8 +445,9 @@ func (c *commander) show(context.Context, string) error {
 
 func (c *commander) who(context.Context, string) error {
 	var lines, away, always []string
-	host := false
+	host, lost := false, false
 	c.pr.with(func(r *roster) {
+		lost = c.pr.away // under the printer's lock, as with holds it
 		for _, m := range r.members {
 			role := m.Role
 			if m.Role == wire.RoleHost && r.host != "" && m.Name == r.host {
@@ -478,7 +479,12 @@ func (c *commander) who(context.Context, string) error {
 		}
 		always, host = r.settings.Always, r.you.Role == wire.RoleHost
 	})
-	c.pr.reply("party", fmt.Sprintf("%d in the party:\n%s", len(lines), strings.Join(lines, "\n")))
+	head := fmt.Sprintf("%d in the party:", len(lines))
+	if lost {
+		// Not now: who was there when the host was last reached (a tester read it as now).
+		head = fmt.Sprintf("%d in the party when this terminal last reached the host (it is reconnecting):", len(lines))
+	}
+	c.pr.reply("party", head+"\n"+strings.Join(lines, "\n"))
 	if len(away) > 0 && host {
 		c.pr.reply("system", "away, and may come back: "+strings.Join(away, ", ")+" (/kick NAME removes one; /rotate makes the invite they have stop working)")
 	}

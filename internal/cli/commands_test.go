@@ -33,3 +33,19 @@ func TestTreeNamesCanBeGivenBack(t *testing.T) {
 		t.Fatalf(`/tree " lead/":`+"\n%s", out.String())
 	}
 }
+
+// /who while the host cannot be reached says its list is from before (a tester read the
+// old list as the party now).
+func TestWhoWhileReconnecting(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.line(context.Background(), "/who")
+	if strings.Contains(out.String(), "reconnecting") {
+		t.Fatalf("/who while connected:\n%s", out.String())
+	}
+	out.Reset()
+	c.pr.connection(false)
+	c.line(context.Background(), "/who")
+	if !strings.Contains(out.String(), "in the party when this terminal last reached the host (it is reconnecting):") {
+		t.Fatalf("/who while reconnecting:\n%s", out.String())
+	}
+}
