@@ -1126,10 +1126,8 @@ const (
 // promptShown is a prompt's text as the terminal prints it: whole when short, else its
 // start and a line that says how much more there is and where it all is.
 func (p *printer) promptShown(text string) string {
-	shown, cut := firstLines(text, promptShownLines)
-	if cut {
-		shown = shown[:strings.LastIndexByte(shown, '\n')] // firstLines' own note goes
-	}
+	shown, more := headLines(text, promptShownLines)
+	cut := more > 0
 	if len(shown) > promptShownBytes {
 		n := promptShownBytes
 		for n > 0 && !utf8.RuneStart(shown[n]) { // at a character's start
@@ -1146,11 +1144,20 @@ func (p *printer) promptShown(text string) string {
 // firstLines is s cut to its first n lines, saying how many more there were, and whether
 // it was cut.
 func firstLines(s string, n int) (string, bool) {
+	head, more := headLines(s, n)
+	if more == 0 {
+		return head, false
+	}
+	return head + fmt.Sprintf("\n… (%d more lines)", more), true
+}
+
+// headLines is s's first n lines (its final line breaks left out), and how many more it has.
+func headLines(s string, n int) (head string, more int) {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) <= n {
-		return strings.Join(lines, "\n"), false
+		return strings.Join(lines, "\n"), 0
 	}
-	return strings.Join(lines[:n], "\n") + fmt.Sprintf("\n… (%d more lines)", len(lines)-n), true
+	return strings.Join(lines[:n], "\n"), len(lines) - n
 }
 
 // noHostLeftLocked tells, when the last host has just left, what now waits for one: a
