@@ -1036,6 +1036,16 @@ func TestTreeAndShareCommands(t *testing.T) {
 	if ws.level != wire.WorkspaceChanges || !strings.Contains(coout.String(), "only the party's owner, whose computer it is, can share the whole folder") {
 		t.Errorf("a co-host's /share tree: level %q, output %q", ws.level, coout.String())
 	}
+	// In a party run with --share-workspace off, the owner's /share tree is refused at
+	// once with the party's reason, not said back first (a tester confirmed it, only to
+	// be refused).
+	off, _, _, offout := newCommander(wire.RoleHost)
+	off.ws, off.cannotShare = fakeWS{}, true
+	off.pr.with(func(r *roster) { r.host = "me" })
+	off.line(context.Background(), "/share tree")
+	if got := offout.String(); strings.Contains(got, "again within") || !strings.Contains(got, "not here") {
+		t.Errorf("/share tree in a party that cannot share: %q", got)
+	}
 	p, _, _, pout := newCommander(wire.RoleParticipant)
 	p.ws = ws
 	p.line(context.Background(), "/share off")

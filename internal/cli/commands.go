@@ -55,7 +55,11 @@ type commander struct {
 	allAsked time.Time
 	// treeAsked is when /share tree was said back (the same way).
 	treeAsked time.Time
-	now       func() time.Time // nil: time.Now
+	// cannotShare: the party runs with --share-workspace off and cannot share in this run
+	// (the host's own terminal knows), so /share tree is refused at once, not said back
+	// first (a tester confirmed it, only to be refused).
+	cannotShare bool
+	now         func() time.Time // nil: time.Now
 }
 
 // quitAgain is how long a /quit asked back stays asked.
@@ -1188,7 +1192,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
-	if level == wire.WorkspaceTree {
+	if level == wire.WorkspaceTree && !c.cannotShare {
 		var now string
 		var you wire.Member
 		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })

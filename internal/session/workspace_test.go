@@ -48,8 +48,8 @@ func TestWorkspaceThroughTheManager(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Host: %v", err)
 	}
-	if info.Party.Workspace != wire.WorkspaceChanges {
-		t.Fatalf("party.workspace = %q, want changes (the default)", info.Party.Workspace)
+	if info.Party.Workspace != wire.WorkspaceChanges || info.CannotShare {
+		t.Fatalf("party.workspace = %q, cannot_share %v; want changes (the default)", info.Party.Workspace, info.CannotShare)
 	}
 
 	// A participant in another window (Manager) sees the same through its client.
@@ -136,8 +136,8 @@ func TestShareWorkspaceOffAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Host: %v", err)
 	}
-	if info.Party.Workspace != wire.WorkspaceOff {
-		t.Fatalf("party.workspace = %q", info.Party.Workspace)
+	if info.Party.Workspace != wire.WorkspaceOff || !info.CannotShare {
+		t.Fatalf("party.workspace = %q, cannot_share %v (the Share menu says so, not asks)", info.Party.Workspace, info.CannotShare)
 	}
 	if _, err := m.Changes(context.Background()); !notShared(err) {
 		t.Fatalf("Changes: %v", err)

@@ -9,11 +9,11 @@ await import('./changes-panel');
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean>; requestUpdate(): void };
 
 /** A party where this window is the owner (hosting) or a co-host (joined, then made a host). */
-async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: TreeResult) {
+async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: TreeResult, cannotShare = false) {
   const be = new FakeBackend();
   if (tree) be.handlers.Tree = async () => tree;
   const base = fakeSession(who === 'owner' ? 'host' : 'participant');
-  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level } };
+  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level }, cannot_share: cannotShare };
   be.handlers.CreateParty = async () => session;
   const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
   await st.start();
@@ -51,6 +51,18 @@ describe('<changes-panel> the share menu', () => {
   it('offers the owner every level', async () => {
     const { st, el } = await party('owner', 'off');
     expect(choosable(el)).toEqual(['off', 'changes', 'tree']);
+    el.remove();
+    st.dispose();
+  });
+
+  // A tester confirmed sharing the whole folder in a party started with sharing off, only
+  // to be refused: such a party cannot share in this run, and the menu says so instead.
+  it('offers nothing in a party that cannot share, and says why', async () => {
+    const { st, el, be } = await party('owner', 'off', undefined, true);
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
+    expect(select.disabled).toBe(true);
+    expect(el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent).toContain('cannot share the folder in this run');
+    expect(be.count('SetWorkspace')).toBe(0);
     el.remove();
     st.dispose();
   });

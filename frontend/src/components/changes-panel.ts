@@ -250,6 +250,16 @@ export class ChangesPanel extends LitElement {
 
   #share(s: AppState) {
     const w = s.workspace;
+    if (w.cannotShare) {
+      // Offering the levels would only end in a refusal (a tester confirmed the whole folder, then was refused).
+      return html`<div class="share">
+        <label class="field">
+          <span class="label">The party sees</span>
+          <select data-testid="share-level" disabled><option selected>Off</option></select>
+        </label>
+        <span class="hint" data-testid="share-hint">Sharing was off when this party started, so no starting point of the folder was recorded: it cannot share the folder in this run (resumed with <code>concordia host --resume ID --share-workspace changes</code>, it can).</span>
+      </div>`;
+    }
     const hint = SHARE_LEVELS.find((l) => l.level === w.level)?.hint ?? '';
     const shown = this.#confirmTree ? 'tree' : w.level;
     return html`<div class="share">

@@ -518,7 +518,7 @@ export class PartySession {
     this.ending = false;
     this.ended = null;
     this.#control.reset();
-    this.#workspace.reset(s.party.workspace);
+    this.#workspace.reset(s.party.workspace, s.cannot_share === true);
     this.#info = null;
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };

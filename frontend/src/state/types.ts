@@ -323,6 +323,8 @@ export interface Session {
   asked_name?: string;
   /** Joined: this window came back as the member it was the last time (Go keeps it per link and name). */
   rejoined?: boolean;
+  /** A party this window runs with sharing off: it cannot share its folder in this run. */
+  cannot_share?: boolean;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */

@@ -132,6 +132,8 @@ export class WorkspaceState {
   diffError = '';
   folders = new Map<string, Folder>();
   levelBusy = false;
+  /** The party runs with sharing off and cannot share its folder in this run (its owner's window). */
+  cannotShare = false;
 
   readonly #backend: Backend;
   readonly #hooks: WorkspaceHooks;
@@ -153,10 +155,11 @@ export class WorkspaceState {
     return this.level !== 'off';
   }
 
-  /** A new party (or none): its level, nothing loaded yet. */
-  reset(level: WorkspaceLevel | string | undefined): void {
+  /** A new party (or none): its level, nothing loaded yet; cannotShare as Session.cannot_share. */
+  reset(level: WorkspaceLevel | string | undefined, cannotShare = false): void {
     this.#gen++;
     this.level = asLevel(level);
+    this.cannotShare = cannotShare;
     this.files = [];
     this.hidden = 0;
     this.more = 0;
