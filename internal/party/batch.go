@@ -414,10 +414,18 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 		},
 		Ask: func(actx context.Context, req ToolRequest) ToolDecision {
 			if ws := p.cfg.Workspace; ws != nil && req.Detail != "" && editTools[req.Tool] && req.FilePath != "" {
-				// As for a result's text (FileOut), asked here, not on the loop.
-				sctx, cancel := context.WithTimeout(actx, 5*time.Second)
-				req.unshared = !ws.Shares(sctx, req.FilePath)
-				cancel()
+				// As for a result's text (FileOut), asked here, not on the loop, and only
+				// of a request that would show its text. One that the party decides itself
+				// shows none; should a host change the mode meanwhile and it be asked
+				// after all, its text is hidden (unshared), not shown unchecked.
+				var shows bool
+				if p.do(func() { shows = p.showsEditText(req) }) == nil && shows {
+					sctx, cancel := context.WithTimeout(actx, 5*time.Second)
+					req.unshared = !ws.Shares(sctx, req.FilePath)
+					cancel()
+				} else {
+					req.unshared = true
+				}
 			}
 			return p.ask(actx, ctx, batchID, req)
 		},

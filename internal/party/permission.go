@@ -161,17 +161,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		reply <- ToolDecision{Message: planDenial}
 		return ""
 	}
-	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir && !editsSecret(req) {
-		// "File edits are allowed": the party allows them itself, the agent running in
-		// Claude Code's default mode, which asks about everything else (its acceptEdits
-		// would also run rm and mv unasked: a tester's). Not an edit of a file that usually
-		// holds credentials (.env, a key): that asks, as the party shows nobody its changes
-		// (a tester's agent wrote .env and id_rsa with no one the wiser).
-		reply <- ToolDecision{Allow: true}
-		return ""
-	}
-	if p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != ExitPlanTool {
-		// A plan is always a host's to approve: an "always" never lets one through.
+	if p.allowsItself(req) {
 		reply <- ToolDecision{Allow: true}
 		return ""
 	}
@@ -202,6 +192,32 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		p.setPhase(wire.PhaseAwaitingPermission)
 	}
 	return id
+}
+
+// allowsItself says whether the party allows a request without asking anyone (plan
+// mode's denials aside). Runs on the loop.
+func (p *Party) allowsItself(req ToolRequest) bool {
+	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir && !editsSecret(req) {
+		// "File edits are allowed": the party allows them itself, the agent running in
+		// Claude Code's default mode, which asks about everything else (its acceptEdits
+		// would also run rm and mv unasked: a tester's). Not an edit of a file that usually
+		// holds credentials (.env, a key): that asks, as the party shows nobody its changes
+		// (a tester's agent wrote .env and id_rsa with no one the wiser).
+		return true
+	}
+	// A plan is always a host's to approve: an "always" never lets one through.
+	return p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != ExitPlanTool
+}
+
+// showsEditText says whether a request would be put to a host with its text shown as
+// far as the party shares its file (shownDetail): only then does the agent's Ask hook
+// ask Workspace.Shares, a git run (a reviewer: every edit of a party that allows edits
+// itself ran one). Runs on the loop.
+func (p *Party) showsEditText(req ToolRequest) bool {
+	if p.permMode == wire.PermissionPlan && !planTools[req.Tool] || p.allowsItself(req) {
+		return false
+	}
+	return p.wsLevel != wire.WorkspaceOff && !editsSecret(req)
 }
 
 // resolve decides a pending request: status is allowed, denied or timed_out. It emits the

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -373,6 +374,65 @@ func TestDetailOfAnUnsharedFileIsNotShown(t *testing.T) {
 		}
 		<-r.got
 	}
+}
+
+// An edit the party allows itself shows no text, so the Ask hook does not ask whether the
+// folder shares its file (a git run per edit: a reviewer's); one put to a host does.
+func TestOnlyAnAskedEditAsksWhetherItsFileIsShared(t *testing.T) {
+	r := &reqRunner{reqs: []ToolRequest{
+		{Tool: "Write", Summary: "main.go", FilePath: "/w/main.go", Detail: "TEXT-ALLOWED", InWorkDir: true},
+		{Tool: "Write", Summary: "/w/other.go", FilePath: "/w/other.go", Detail: "TEXT-ASKED"},
+	}, got: make(chan ToolDecision, 2)}
+	ws := &countingShares{sharesWorkspace: sharesWorkspace{"/w/main.go": true, "/w/other.go": true}}
+	p, col, id := start(t, Config{Runner: r, Workspace: ws, PermissionMode: wire.PermissionEdits})
+	_ = p.do(func() { p.wsLevel = wire.WorkspaceChanges })
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	promptAs(t, p, id, "write them")
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the edit in the folder: %+v, want allowed by the party", d)
+	}
+	evs := col.waitFor(t, "the request put to a host", func(evs []wire.Event) bool {
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				return true
+			}
+		}
+		return false
+	})
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+			if ev.Permission.Detail != "TEXT-ASKED" {
+				t.Errorf("the asked edit's detail %q, want its text (the file is shared)", ev.Permission.Detail)
+			}
+			if err := boss.Decide(context.Background(), ev.Permission.ID, wire.DecisionDeny, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	<-r.got
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if !slices.Equal(ws.asked, []string{"/w/other.go"}) {
+		t.Errorf("Shares was asked of %q, want only the edit put to a host", ws.asked)
+	}
+}
+
+// countingShares keeps the files it was asked about (Shares).
+type countingShares struct {
+	sharesWorkspace
+	mu    sync.Mutex
+	asked []string
+}
+
+func (w *countingShares) Shares(ctx context.Context, p string) bool {
+	w.mu.Lock()
+	w.asked = append(w.asked, p)
+	w.mu.Unlock()
+	return w.sharesWorkspace.Shares(ctx, p)
 }
 
 // sharesWorkspace shares the files it lists (Workspace.Shares), and answers nothing else.
