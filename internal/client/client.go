@@ -93,9 +93,21 @@ type Config struct {
 	Backoff     []time.Duration // default 1s, 2s, 4s, 8s, 15s (the last repeats)
 	DialTimeout time.Duration   // default 10s
 	Logger      *slog.Logger
-	// PingInterval and PongWait override the rpc defaults (tests).
+	// PingInterval and PongWait: how often the client pings the host, and how long the
+	// host may stay silent before the client counts it gone and reconnects (default
+	// HostPingInterval, HostSilence; tests set less).
 	PingInterval, PongWait time.Duration
 }
+
+// A host that stops answering without closing the connection (a frozen process, a
+// network that drops everything) is noticed HostSilence after the last thing heard from
+// it: the client pings it every HostPingInterval. The host's own limit for a silent
+// participant stays the rpc default (60 s, PROTOCOL.md §3); a tester's terminal took 45
+// to 75 s to notice a frozen host with those defaults on both ends.
+const (
+	HostPingInterval = 10 * time.Second
+	HostSilence      = 30 * time.Second
+)
 
 // Client is a joined participant. Its reconnect loop runs until Close or until the party
 // ends; Done is closed then.
@@ -137,6 +149,12 @@ func Join(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 10 * time.Second
+	}
+	if cfg.PongWait <= 0 {
+		cfg.PongWait = HostSilence
+	}
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = HostPingInterval
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -184,8 +184,14 @@ func (p *proc) lines(rx *regexp.Regexp) []string {
 // expect waits for a stdout line matching re and returns its submatches.
 func (p *proc) expect(re string) []string {
 	p.t.Helper()
+	return p.expectWithin(30*time.Second, re)
+}
+
+// expectWithin is expect with a wait of its own.
+func (p *proc) expectWithin(wait time.Duration, re string) []string {
+	p.t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(wait)
 	for {
 		if m := p.find(rx); m != nil {
 			return m
