@@ -157,6 +157,7 @@ func (f *fakeControl) Reject(_ context.Context, b, r string) error {
 	return f.rec("reject " + b + " " + r)
 }
 func (f *fakeControl) Interrupt(context.Context) error { return f.rec("interrupt") }
+func (f *fakeControl) SendNow(context.Context) error   { return f.rec("send now") }
 func (f *fakeControl) Decide(_ context.Context, id, d, r string) error {
 	err := f.rec("decide " + id + " " + d + " " + r)
 	if f.deciding != nil {

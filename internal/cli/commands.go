@@ -102,6 +102,7 @@ var commands = map[string]command{
 	"approval":    {"/approval [on|off]", "hold every merged prompt for a host's approval, or not; alone, whether it is on", true, (*commander).approval, true},
 	"permissions": {"/permissions [ask|edits|plan|all]", "what the agent may do without asking, from now on: every tool use asks (ask), file edits allowed (edits), read-only planning (plan), everything (all, the party's owner only); alone, the current one", false, (*commander).permissions, true},
 	"stop":        {"/stop", "stop the running turn", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.Interrupt(ctx) }, false},
+	"send":        {"/send", "send the waiting prompts now, without waiting for the batching window or --min-prompts", true, func(c *commander, ctx context.Context, _ string) error { return c.ctl.SendNow(ctx) }, false},
 	"allow":       {"/allow", "allow the oldest waiting tool request", true, decideWith(wire.DecisionAllow), false},
 	"deny":        {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
 	"always":      {"/always", "allow it and every later use of that tool in this party (the party's owner only)", true, decideWith(wire.DecisionAlways), false},

@@ -608,7 +608,11 @@ func phaseParts(st status) (parts []string, busy bool) {
 		parts = append(parts, "collecting prompts")
 		if n := st.min - st.all; n > 0 && st.all > 0 {
 			// Else the clock grows with no end in sight (--min-prompts).
-			parts = append(parts, fmt.Sprintf("a batch waits for %d more (it takes at least %d)", n, st.min))
+			send := ""
+			if st.role == wire.RoleHost {
+				send = "; /send sends what waits now"
+			}
+			parts = append(parts, fmt.Sprintf("a batch waits for %d more (it takes at least %d%s)", n, st.min, send))
 		}
 	case wire.PhaseMerging:
 		parts = append(parts, "merging")

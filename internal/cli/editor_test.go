@@ -27,7 +27,10 @@ func TestStatusLine(t *testing.T) {
 			[]string{"claude is not running: it could not start; the next prompt tries again"}, []string{"idle"}},
 		// With --min-prompts the clock grew with no word of what it waits for.
 		{"waiting for more prompts", status{phase: wire.PhaseCollecting, since: time.Now().Add(-7 * time.Second), all: 1, mine: 1, min: 3, connected: true},
-			[]string{"collecting prompts · a batch waits for 2 more (it takes at least 3) · 7s"}, nil},
+			[]string{"collecting prompts · a batch waits for 2 more (it takes at least 3) · 7s"}, []string{"/send"}},
+		// A host is told how to send a lone prompt (a tester's waited for a second one).
+		{"a host waiting for more prompts", status{phase: wire.PhaseCollecting, role: wire.RoleHost, since: time.Now().Add(-7 * time.Second), all: 1, min: 2, connected: true},
+			[]string{"collecting prompts · a batch waits for 1 more (it takes at least 2; /send sends what waits now) · 7s"}, nil},
 		// A /shell command showed no sign it ran, but a second one refused.
 		{"a /shell command", status{phase: wire.PhaseIdle, connected: true, shell: "sleep 4"}, []string{"/shell sleep 4 runs (Ctrl-C stops it) · idle"}, []string{"/help"}},
 		// A /changes waiting for the host said nothing: the terminal seemed to ignore it.

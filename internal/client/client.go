@@ -238,6 +238,11 @@ func (c *Client) Reject(ctx context.Context, batch, reason string) error {
 	return c.call(ctx, wire.MethodReject, wire.RejectParams{Batch: batch, Reason: reason}, nil)
 }
 
+// SendNow sends the waiting prompts without waiting for --window or --min-prompts (a host).
+func (c *Client) SendNow(ctx context.Context) error {
+	return c.call(ctx, wire.MethodSendNow, struct{}{}, nil)
+}
+
 // Interrupt stops the running turn.
 func (c *Client) Interrupt(ctx context.Context) error {
 	return c.call(ctx, wire.MethodInterrupt, struct{}{}, nil)

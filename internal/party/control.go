@@ -28,6 +28,7 @@ type Controller interface {
 	AgentCommand(ctx context.Context, command string) error
 	RevokeAlways(ctx context.Context, tool string) error
 	Invites(ctx context.Context) (wire.Invites, error)
+	SendNow(ctx context.Context) error
 }
 
 // control runs a host method for memberID on the loop: the member must be connected and
@@ -235,6 +236,36 @@ func (p *Party) Interrupt(memberID string) error {
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " stopped the turn"})
 			t.cancel()
 		}
+		return nil
+	})
+}
+
+// SendNow sends the prompts waiting for a batch without waiting for the window or
+// --min-prompts (a tester's lone prompt waited for a second one that never came): at once
+// when the agent is free, or as soon as it is (an agent command a host queued still goes
+// first). Approval still applies to the batch. With nothing waiting it is ErrInvalid.
+func (p *Party) SendNow(memberID string) error {
+	return p.control(memberID, func(by *member) error {
+		if p.closed {
+			return ErrClosed
+		}
+		n := len(p.waiting())
+		if n == 0 {
+			return fmt.Errorf("%w: no prompts are waiting to be sent", ErrInvalid)
+		}
+		what := "the waiting prompt"
+		if n > 1 {
+			what = fmt.Sprintf("the %d waiting prompts", n)
+		}
+		text := fmt.Sprintf("%s sent %s without waiting for more", by.Name, what)
+		if p.busy {
+			text += "; they go to the agent as soon as it is free"
+			if n == 1 {
+				text = strings.Replace(text, "they go", "it goes", 1)
+			}
+		}
+		p.sendNow = true // the loop's schedule, after this op, cuts the batch
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		return nil
 	})
 }

@@ -245,6 +245,9 @@ func (l *Local) Reject(_ context.Context, batch, reason string) error {
 // Interrupt stops the running turn.
 func (l *Local) Interrupt(context.Context) error { return l.p.Interrupt(l.id) }
 
+// SendNow sends the waiting prompts without waiting for more (Party.SendNow).
+func (l *Local) SendNow(context.Context) error { return l.p.SendNow(l.id) }
+
 // Invites are the current invites.
 func (l *Local) Invites(_ context.Context) (wire.Invites, error) {
 	return l.p.Invites(l.id)

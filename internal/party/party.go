@@ -253,6 +253,9 @@ type Party struct {
 	lastPrompt time.Time
 	phase      string
 	busy       bool       // a merge, a waiting batch, a command or a turn is under way
+	// sendNow: a host asked for the waiting prompts to go without waiting for the window or
+	// --min-prompts (SendNow); the next cut takes them as soon as the agent is free.
+	sendNow bool
 	held       *heldBatch // a merged batch waiting for approval
 	commands   []agentCommand
 	turn       *runningTurn // the turn on the agent, nil when none

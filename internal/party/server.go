@@ -392,7 +392,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
 		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways, wire.MethodInvites,
-		wire.MethodSetPermissionMode:
+		wire.MethodSetPermissionMode, wire.MethodSendNow:
 		c.hostMethod(req)
 	case wire.MethodChanges, wire.MethodDiff, wire.MethodTree:
 		c.workspaceMethod(ctx, req)
@@ -495,6 +495,8 @@ func (c *remote) hostMethod(req *rpc.Request) {
 		err = withParams(req.Params, func(a wire.RejectParams) error { return p.Reject(id, a.Batch, a.Reason) }, "batch")
 	case wire.MethodInterrupt:
 		err = p.Interrupt(id)
+	case wire.MethodSendNow:
+		err = p.SendNow(id)
 	case wire.MethodDecide:
 		err = withParams(req.Params, func(a wire.DecideParams) error {
 			return p.Decide(id, a.Permission, a.Decision, a.Reason)

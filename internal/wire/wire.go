@@ -37,6 +37,10 @@ const (
 	// "plan"|"all"} → {} — what the agent may do without asking, from now on, as
 	// --permission-mode sets it at the start; a settings event says so.
 	MethodSetPermissionMode = "Party.setPermissionMode"
+	// MethodSendNow (an extension of §7, host only): {} → {} — the prompts waiting for a
+	// batch are sent without waiting for --window or --min-prompts: at once when the agent
+	// is free, or as soon as it is.
+	MethodSendNow = "Party.sendNow"
 	// MethodWithdraw (an extension of §4): {"prompt": id} → {} — take back a prompt that
 	// is still waiting for a batch. Its author may, and any host; viewers may not.
 	MethodWithdraw = "Party.withdraw"

@@ -1,0 +1,81 @@
+package party
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// TestSendNowSendsWhatWaits: a prompt that --min-prompts holds waited for a second one
+// that never came, and a host had no way to send it (a tester's). Party.sendNow sends what
+// waits: at once when the agent is free, as soon as it is otherwise.
+func TestSendNowSendsWhatWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fr := &fakeRunner{hold: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: fr, MinPrompts: 3, Window: 10 * time.Millisecond})
+		boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer boss.Leave()
+		ctx := context.Background()
+		if err := boss.SendNow(ctx); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no prompts are waiting") {
+			t.Fatalf("SendNow with nothing waiting: %v", err)
+		}
+		promptAs(t, p, id, "one")
+		time.Sleep(100 * time.Millisecond) // ten windows: held for two more
+		if n := count(col.all(), wire.KindBatch); n != 0 {
+			t.Fatalf("%d batches before SendNow", n)
+		}
+		if err := p.SendNow(id); !errors.Is(err, ErrNotAllowed) {
+			t.Fatalf("a participant's SendNow: %v", err)
+		}
+		if err := boss.SendNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		evs := col.waitFor(t, "the lone prompt's batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+		if b := batches(evs); len(b[0].Prompts) != 1 {
+			t.Fatalf("batch %+v", b[0])
+		}
+		if !hasText(evs, wire.KindSystem, "boss sent the waiting prompt without waiting for more") {
+			t.Errorf("no word of who sent it: %s", dump(evs))
+		}
+		// While the agent works, what waits goes as soon as it is free.
+		promptAs(t, p, id, "two")
+		promptAs(t, p, id, "three")
+		if err := boss.SendNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		col.waitFor(t, "the word of it", func(e []wire.Event) bool {
+			return hasText(e, wire.KindSystem, "boss sent the 2 waiting prompts without waiting for more; they go to the agent as soon as it is free")
+		})
+		fr.hold <- struct{}{}
+		evs = col.waitFor(t, "the second batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 2 })
+		if b := batches(evs); len(b[1].Prompts) != 2 {
+			t.Fatalf("second batch %+v", b[1])
+		}
+		fr.hold <- struct{}{}
+		col.waitFor(t, "its turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+		// The rule holds again for what comes next.
+		promptAs(t, p, id, "four")
+		time.Sleep(100 * time.Millisecond)
+		if n := count(col.all(), wire.KindBatch); n != 2 {
+			t.Fatalf("%d batches: a prompt after a SendNow went without one", n)
+		}
+	})
+}
+
+// hasText reports whether evs hold an event of kind with exactly text.
+func hasText(evs []wire.Event, kind, text string) bool {
+	for _, e := range evs {
+		if e.Kind == kind && e.Text == text {
+			return true
+		}
+	}
+	return false
+}
