@@ -45,6 +45,12 @@ func (a *App) RejectBatch(batch, reason string) error {
 	return a.control("reject batch", func(ctx context.Context) error { return a.session.Reject(ctx, batch, reason) })
 }
 
+// SendNow sends the prompts waiting for a batch without waiting for the batching window
+// or the minimum number of prompts.
+func (a *App) SendNow() error {
+	return a.control("send now", func(ctx context.Context) error { return a.session.SendNow(ctx) })
+}
+
 // StopTurn interrupts the running turn.
 func (a *App) StopTurn() error {
 	return a.control("stop turn", func(ctx context.Context) error { return a.session.Interrupt(ctx) })

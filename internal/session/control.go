@@ -59,6 +59,12 @@ func (m *Manager) Interrupt(ctx context.Context) error {
 	return m.control("stop the turn", func(c party.Controller) error { return c.Interrupt(ctx) })
 }
 
+// SendNow sends the prompts waiting for a batch without waiting for the window or
+// --min-prompts (Party.sendNow).
+func (m *Manager) SendNow(ctx context.Context) error {
+	return m.control("send the waiting prompts", func(c party.Controller) error { return c.SendNow(ctx) })
+}
+
 // Decide answers a pending tool request: wire.DecisionAllow, DecisionDeny (reason goes to
 // the agent) or DecisionAlways (allow this tool from now on).
 func (m *Manager) Decide(ctx context.Context, permission, decision, reason string) error {

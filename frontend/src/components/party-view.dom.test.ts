@@ -333,3 +333,34 @@ describe('<party-view> after the person is gone', () => {
     st.dispose();
   });
 });
+
+describe('<party-view> a batch that waits for more prompts', () => {
+  // A tester's lone prompt waited for a second one (min prompts 2) with no way to send it.
+  for (const role of ['host', 'participant'] as const) {
+    it(`${role === 'host' ? 'offers a host Send now, which sends what waits' : 'offers a participant no Send now'}`, async () => {
+      const be = new FakeBackend();
+      const s = fakeSession(role);
+      s.party.min_prompts = 2;
+      be.handlers.CreateParty = async () => s;
+      const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+      await st.start();
+      expect(await st.createParty(createReq)).toBe(true);
+      be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+      const el = await mount(st);
+      const button = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=send-now]');
+      expect(button()).toBeNull();
+      be.emit('party:event', prompt(1, { id: 'a', user: 'ann', text: 'alone' }));
+      be.emit('party:event', phase(2, 'collecting'));
+      await el.updateComplete;
+      if (role === 'participant') {
+        expect(button()).toBeNull();
+      } else {
+        button()!.click();
+        await new Promise((r) => setTimeout(r, 0));
+        expect(be.count('SendNow')).toBe(1);
+      }
+      el.remove();
+      st.dispose();
+    });
+  }
+});

@@ -792,6 +792,10 @@ export class PartyView extends LitElement {
           <span>${agentLabel(p.agent)}</span>
         </div>
         <phase-pill .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
+        ${s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0
+          ? html`<button class="small" data-testid="send-now" data-tip="Send the waiting prompts now, without waiting for more"
+              ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>Send now</button>`
+          : nothing}
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" data-tip="Stop the agent's turn (it keeps what it wrote so far)"

@@ -83,6 +83,8 @@ export interface Backend {
   ApproveEditedBatch(batch: string, text: string): Promise<void>;
   RejectBatch(batch: string, reason: string): Promise<void>;
   StopTurn(): Promise<void>;
+  /** Sends the prompts waiting for a batch without waiting for the window or min prompts. */
+  SendNow(): Promise<void>;
   DecidePermission(id: string, decision: Decision, reason: string): Promise<void>;
   /** Tries to reach the host at once while reconnecting. */
   RetryNow(): Promise<void>;
@@ -253,6 +255,9 @@ export class WailsBackend implements Backend {
   }
   StopTurn(): Promise<void> {
     return this.#app.StopTurn();
+  }
+  SendNow(): Promise<void> {
+    return this.#app.SendNow();
   }
   DecidePermission(id: string, decision: Decision, reason: string): Promise<void> {
     return this.#app.DecidePermission(id, decision, reason);

@@ -231,6 +231,8 @@ export class DemoBackend implements Backend {
   #phase = 'idle';
   #running = false;
   #cut: ReturnType<typeof setTimeout> | undefined;
+  /** A host asked for the waiting prompts to go now (SendNow): the next schedule cuts them. */
+  #sendNow = false;
   #ids = 0;
   #replyNo = 0;
   /** The batch waiting for approval. */
@@ -512,6 +514,17 @@ export class DemoBackend implements Backend {
     this.#event({ kind: 'system', text: `${by.name} stopped the turn` });
     this.#finishTurn({ status: 'interrupted', error: `stopped by ${by.name}` });
   }
+  async SendNow(): Promise<void> {
+    const by = this.#host();
+    const n = this.#pending.length;
+    if (n === 0) throw new Error('No prompts are waiting to be sent.');
+    await this.#sleep(100);
+    const what = n === 1 ? 'the waiting prompt' : `the ${n} waiting prompts`;
+    const later = this.#running ? `; ${n === 1 ? 'it goes' : 'they go'} to the agent as soon as it is free` : '';
+    this.#event({ kind: 'system', text: `${by.name} sent ${what} without waiting for more${later}` });
+    this.#sendNow = true;
+    this.#schedule();
+  }
   async DecidePermission(id: string, decision: Decision, reason: string): Promise<void> {
     const by = this.#host();
     this.#decide(id, decision, reason, by.name);
@@ -789,6 +802,11 @@ export class DemoBackend implements Backend {
       return;
     }
     this.#setPhase('collecting');
+    if (this.#sendNow) {
+      this.#sendNow = false;
+      this.#runBatch();
+      return;
+    }
     if (this.#pending.length < this.#session.party.min_prompts) return;
     const w = this.#session.party.window_ms;
     const newest = Math.max(...this.#pending.map((p) => p.at));

@@ -98,6 +98,7 @@ export class FakeBackend implements Backend {
     ApproveEditedBatch: async () => {},
     RejectBatch: async () => {},
     StopTurn: async () => {},
+    SendNow: async () => {},
     DecidePermission: async () => {},
     RevokeAlways: async () => {},
     RetryNow: async () => {},
@@ -156,6 +157,7 @@ export class FakeBackend implements Backend {
   ApproveEditedBatch(b: string, t: string) { return this.#call('ApproveEditedBatch', b, t); }
   RejectBatch(b: string, r: string) { return this.#call('RejectBatch', b, r); }
   StopTurn() { return this.#call('StopTurn'); }
+  SendNow() { return this.#call('SendNow'); }
   DecidePermission(id: string, d: Decision, r: string) { return this.#call('DecidePermission', id, d, r); }
   RevokeAlways(tool: string) { return this.#call('RevokeAlways', tool); }
   RetryNow() { return this.#call('RetryNow'); }

@@ -143,6 +143,11 @@ export class HostControl {
     return this.#run('stop', 'stop the turn', () => this.#backend.StopTurn());
   }
 
+  /** Sends the prompts waiting for a batch without waiting for more (Party.sendNow). */
+  sendNow(): Promise<boolean> {
+    return this.#run('send-now', 'send the waiting prompts', () => this.#backend.SendNow());
+  }
+
   /** Answers a tool request. */
   decide(id: string, decision: Decision, reason = ''): Promise<boolean> {
     return this.#run(`perm:${id}`, 'answer the tool request', () => this.#backend.DecidePermission(id, decision, reason.trim()));

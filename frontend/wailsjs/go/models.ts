@@ -147,6 +147,7 @@ export namespace session {
 	    state: wire.State;
 	    asked_name?: string;
 	    rejoined?: boolean;
+	    cannot_share?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -162,6 +163,7 @@ export namespace session {
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
+	        this.cannot_share = source["cannot_share"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

@@ -77,6 +77,8 @@ export function SaveSettings(arg1:settings.Settings):Promise<settings.Settings>;
 
 export function SaveTranscript():Promise<string>;
 
+export function SendNow():Promise<void>;
+
 export function SendPrompt(arg1:string):Promise<app.PromptAck>;
 
 export function SetApproval(arg1:boolean):Promise<void>;

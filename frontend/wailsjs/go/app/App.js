@@ -146,6 +146,10 @@ export function SaveTranscript() {
   return window['go']['app']['App']['SaveTranscript']();
 }
 
+export function SendNow() {
+  return window['go']['app']['App']['SendNow']();
+}
+
 export function SendPrompt(arg1) {
   return window['go']['app']['App']['SendPrompt'](arg1);
 }
