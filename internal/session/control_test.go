@@ -472,3 +472,28 @@ func TestTheOwnersWindowSeesTheTextOfASecretsEdit(t *testing.T) {
 		}
 	}
 }
+
+// The window's Send now (Manager.SendNow) sends a lone prompt that --min-prompts holds, in
+// the party the window hosts; in a window that is in no party it is ErrNoParty.
+func TestSendNowSendsALonePrompt(t *testing.T) {
+	if err := newManager(t, newRecorder(), nil).SendNow(context.Background()); !errors.Is(err, ErrNoParty) {
+		t.Fatalf("SendNow in no party: %v", err)
+	}
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	req := hostRequest(t)
+	req.MinPrompts = 2
+	info, err := m.Host(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	bob := joinClient(t, info.Invite, "bob")
+	if _, err := bob.Prompt(context.Background(), "alone"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, rec, "bob's prompt", func(e wire.Event) bool { return e.Kind == wire.KindPrompt })
+	if err := m.SendNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitEvent(t, rec, "its turn", func(e wire.Event) bool { return e.Kind == wire.KindTurn && e.Turn.Status == wire.TurnDone })
+}
