@@ -36,7 +36,7 @@ async function demoScreen(state: AppState): Promise<void> {
           name: settings.name,
           workdir: settings.workdir,
           window_ms: settings.window_ms,
-          min_prompts: settings.min_prompts,
+          min_prompts: Number(params.get('min') ?? '') || settings.min_prompts,
           merger: settings.merger,
           claude_path: settings.claude_path,
           permission_mode: params.has('ask') ? 'ask' : settings.permission_mode,

@@ -13,7 +13,7 @@ import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles } from './modal';
 import { agentLabel, formatDuration, initials, nameHue } from './format';
-import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconStop, iconUsers, iconX, logo } from './icons';
+import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
 import type { PromptBox } from './prompt-box';
@@ -794,7 +794,7 @@ export class PartyView extends LitElement {
         <phase-pill .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         ${s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0
           ? html`<button class="small" data-testid="send-now" data-tip="Send the waiting prompts now, without waiting for more"
-              ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>Send now</button>`
+              aria-label="Send the waiting prompts now" ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>${iconSend()} <span class="tiny-hide">Send now</span></button>`
           : nothing}
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
