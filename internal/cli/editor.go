@@ -231,6 +231,9 @@ type status struct {
 	heldMine int
 	// agentDown: the last turn ended unsent (claude could not start), and no batch since.
 	agentDown bool
+	// unfinished: this member's prompts in the turn that last failed (roster.unfinished,
+	// new for each failure): the editor adds them to its history once.
+	unfinished *[]string
 }
 
 // editor is the Bubble Tea model. Only the program's goroutine touches it.
@@ -243,11 +246,13 @@ type editor struct {
 	frame   int
 	color   bool
 	history []string
-	hpos    int    // index into history while browsing; len(history) when not
-	draft   string // what was typed before browsing began
-	errText string // a local error shown under the input until the next key
-	lines   chan<- string
-	quit    bool
+	hpos    int // index into history while browsing; len(history) when not
+	// recalled is the failed turn's prompts (status.unfinished) last put in the history.
+	recalled *[]string
+	draft    string // what was typed before browsing began
+	errText  string // a local error shown under the input until the next key
+	lines    chan<- string
+	quit     bool
 }
 
 const maxEditorRows = 8
@@ -328,6 +333,11 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusMsg:
 		if msg.connected && e.errText == notConnectedText || msg.role != wire.RoleViewer && e.errText == viewerText {
 			e.errText = "" // it is, now; or this member is no longer a viewer
+		}
+		if msg.unfinished != nil && msg.unfinished != e.recalled {
+			// A turn with this member's prompts failed: Up recalls them, to send again.
+			e.recalled = msg.unfinished
+			e.recall(*msg.unfinished)
 		}
 		e.st = status(msg)
 		e.ta.Placeholder = placeholder(e.st.role)
@@ -485,6 +495,20 @@ func (e *editor) remember(text string) {
 	}
 	e.hpos = len(e.history)
 	e.draft = ""
+}
+
+// recall adds texts to the end of the history without leaving what is being browsed or
+// typed: Up from the input reaches them first.
+func (e *editor) recall(texts []string) {
+	browsing := e.hpos < len(e.history)
+	for _, text := range texts {
+		if len(e.history) == 0 || e.history[len(e.history)-1] != text {
+			e.history = append(e.history, text)
+		}
+	}
+	if !browsing {
+		e.hpos = len(e.history)
+	}
 }
 
 // giveBack puts text into the input: alone when it is empty, else below what was typed

@@ -390,3 +390,76 @@ func TestTimeLeftIsOnTheRequestsLine(t *testing.T) {
 		t.Fatalf("the participant's notice:\n%s", out.String())
 	}
 }
+
+// TestUpRecallsPromptsOfAFailedTurn: a turn that fails (claude failed twice, or could not
+// start) asks its authors to send their prompts again, and a tester's terminal could not
+// recall a prompt it had not typed itself (another terminal, before a reconnect). The
+// line editor now has this member's prompts of that turn in its history, and says so;
+// a failed turn without any of them changes nothing.
+func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Always: []string{}}})
+	got := make(chan status, 64)
+	p.setStatusSink(func(st status) { got <- st })
+	defer p.setStatusSink(nil)
+	latest := func() status {
+		t.Helper()
+		var st status
+		for deadline := time.After(5 * time.Second); ; {
+			select {
+			case st = <-got:
+				continue
+			case <-time.After(100 * time.Millisecond):
+				return st
+			case <-deadline:
+				t.Fatal("no status")
+			}
+		}
+	}
+	e := newEditor(false, make(chan string, 1))
+	e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	up := func() string {
+		e.Update(tea.KeyMsg{Type: tea.KeyUp})
+		v := e.ta.Value()
+		e.Update(tea.KeyMsg{Type: tea.KeyDown})
+		return v
+	}
+	ev := func(seq int64, ev wire.Event) { ev.Seq = seq; p.event(ev) }
+	prompt := func(seq int64, id, member, text string) {
+		ev(seq, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, Member: member, User: member, Text: text}})
+	}
+	prompt(1, "p1", "m1", "mine, typed elsewhere")
+	prompt(2, "p2", "m2", "bob's")
+	ev(3, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "both", Merger: wire.MergerLocal}})
+	ev(4, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, Error: "claude failed twice: exit 1; the turn did not finish: send the prompts again to try once more"}})
+	e.Update(statusMsg(latest()))
+	if v := up(); v != "mine, typed elsewhere" {
+		t.Fatalf("Up recalls %q, want this member's prompt of the failed turn", v)
+	}
+	if !strings.Contains(b.String(), "[system] Up recalls your prompt in it, to send again") {
+		t.Errorf("not said:\n%s", b.String())
+	}
+	// Through approval too; a turn that fails with none of this member's adds nothing.
+	e.ta.SetValue("a draft")
+	prompt(5, "p3", "m1", "held, then failed")
+	ev(6, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p3"}, Merged: "held"}})
+	ev(7, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p3"}, Merged: "held", Merger: wire.MergerLocal}})
+	ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "claude could not start"}})
+	e.Update(statusMsg(latest()))
+	if v := e.ta.Value(); v != "a draft" {
+		t.Fatalf("the draft became %q", v)
+	}
+	e.ta.SetValue("")
+	if v := up(); v != "held, then failed" {
+		t.Fatalf("Up recalls %q after the approved batch failed", v)
+	}
+	b.Reset()
+	prompt(9, "p4", "m2", "bob's again")
+	ev(10, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Prompts: []string{"p4"}, Merged: "x", Merger: wire.MergerLocal}})
+	ev(11, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "boom"}})
+	e.Update(statusMsg(latest()))
+	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "Up recalls") {
+		t.Fatalf("after a failed turn of others' only: Up recalls %q; printed:\n%s", v, b.String())
+	}
+}

@@ -519,7 +519,8 @@ func (p *printer) giveBack(text string) {
 
 func (p *printer) statusLocked() status {
 	r := p.r
-	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell, agentDown: r.agentDown}
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell, agentDown: r.agentDown,
+		unfinished: r.unfinished}
 	if len(p.lookups) > 0 {
 		st.lookup, st.lookups = *p.lookups[0], len(p.lookups)
 	}
@@ -568,6 +569,7 @@ func (p *printer) event(ev wire.Event) {
 	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
 	before, knew := p.r.settings, p.r.knowsSettings
 	held := p.r.held // the batch that waited for approval, as it was merged
+	unfinished := p.r.unfinished
 	p.sampleSkewLocked(ev.TS)
 	at := p.now()
 	if p.earlier && !ev.TS.IsZero() {
@@ -726,6 +728,16 @@ func (p *printer) event(ev wire.Event) {
 			default:
 				p.failedTurn = t.Error
 				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
+				if u := p.r.unfinished; u != unfinished && p.sink != nil && !p.earlier {
+					// This turn had prompts of this member's: the editor puts them in its
+					// history (status.unfinished), as the party says to send them again
+					// (one typed elsewhere or long ago is not there otherwise).
+					what := "your prompt in it"
+					if n := len(*u); n > 1 {
+						what = fmt.Sprintf("your %d prompts in it", n)
+					}
+					p.noticeLocked("system", "Up recalls "+what+", to send again")
+				}
 			}
 		}
 	case wire.KindRetry:

@@ -41,6 +41,13 @@ type roster struct {
 	// own holds the whole text of this member's prompts that wait, for /withdraw to give
 	// back to the input line.
 	own map[string]string
+	// held and inTurn keep that text on, for the prompts in the batch waiting for approval
+	// (by prompt id) and in the turn on the agent; unfinished is what was in the turn that
+	// last failed, new for each failure: the line editor puts it in its history once (Up
+	// recalls it), as the party asks its authors to send it again.
+	heldOwn    map[string]string
+	inTurn     []string
+	unfinished *[]string
 	// minPrompts is the party's min_prompts: no batch is cut with fewer waiting.
 	minPrompts int
 	// host is the party's host (its owner), by name, as the hello says it.
@@ -65,7 +72,7 @@ type roster struct {
 }
 
 func newRoster() *roster {
-	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string]batchWho{}, asks: map[string]string{}, own: map[string]string{}, firstJoin: map[string]int64{}}
+	return &roster{authors: map[string]string{}, writers: map[string]string{}, batches: map[string]batchWho{}, asks: map[string]string{}, own: map[string]string{}, heldOwn: map[string]string{}, firstJoin: map[string]int64{}}
 }
 
 // reset takes a hello reply's state.
@@ -187,6 +194,15 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			if ev.Batch.Merger != "command" {
 				r.merged, r.mergedBy = ev.Batch.Merged, ev.Batch.Merger
 			}
+			r.inTurn = nil
+			for _, id := range ev.Batch.Prompts {
+				if text, ok := r.own[id]; ok {
+					r.inTurn = append(r.inTurn, text)
+				} else if text, ok := r.heldOwn[id]; ok {
+					r.inTurn = append(r.inTurn, text)
+				}
+			}
+			clear(r.heldOwn)
 			r.take(ev.Batch.Prompts)
 		}
 	case wire.KindApproval:
@@ -194,6 +210,11 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			r.batches[ev.Approval.Batch] = batchWho{r.whoAsked(ev.Approval.Prompts), len(ev.Approval.Prompts)}
 			ap := *ev.Approval
 			r.held = &ap
+			for _, id := range ev.Approval.Prompts {
+				if text, ok := r.own[id]; ok {
+					r.heldOwn[id] = text
+				}
+			}
 			r.take(ev.Approval.Prompts)
 		}
 	case wire.KindSettings:
@@ -207,6 +228,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindRejected:
 		r.held = nil
+		clear(r.heldOwn)
 	case wire.KindWithdrawn:
 		if ev.Withdrawn != nil {
 			r.take([]string{ev.Withdrawn.Prompt})
@@ -218,6 +240,11 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 	case wire.KindTurn:
 		r.running = false
 		r.agentDown = ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown)
+		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && len(r.inTurn) > 0 {
+			texts := r.inTurn
+			r.unfinished = &texts
+		}
+		r.inTurn = nil
 	case wire.KindRetry:
 		if ev.Resumed {
 			// A resumed party runs the batch that was on the agent again, from the start:
