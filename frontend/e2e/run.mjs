@@ -719,6 +719,25 @@ test('Withdraw: waiting prompts are taken back, mine into the prompt box, and ne
   await input.fill('');
 });
 
+// A turn that fails after reaching the agent (claude died twice) asks its authors to send
+// their prompts again; mine come back into the prompt box on a click, never by themselves
+// (the agent may have done part of the work).
+test('a failed turn puts my prompt back in the box when asked', async () => {
+  const input = await visible('prompt-input');
+  await input.fill('crash on this FAKE_CRASH_ALWAYS');
+  await input.press('Enter');
+  await until('the turn failed', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'error');
+  const recall = tid('turn-recall').last();
+  await recall.waitFor();
+  check((await input.inputValue()) === '', 'the failed prompt came back by itself');
+  await shot('failed-turn-recall');
+  await input.fill('typed meanwhile');
+  await recall.click();
+  await until('my prompt back below what was typed', async () => (await input.inputValue()) === 'typed meanwhile\n\ncrash on this FAKE_CRASH_ALWAYS');
+  await input.fill('');
+  await attrOf('party-phase', 'data-phase', 'idle');
+});
+
 test('roles, new invites and kick', async () => {
   const oldInvite = (await deepText(tid('invite-link'))).trim();
   const viewerInvite = (await deepText(tid('viewer-invite-link'))).trim();

@@ -459,7 +459,13 @@ export class TranscriptView extends LitElement {
         const why = it.end.error ? sentenceCase(it.end.error) : 'Interrupted';
         footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${why}${denied > 0 ? ` — ${deniedText}` : ''} ${dur}</footer>`;
       } else {
-        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${dur}</footer>`;
+        // The error asks the authors to send their prompts again: mine come back on a click
+        // (an unsent batch's came back by themselves).
+        const mine = b !== null && !it.end.unsent && !s.ended ? it.prompts.filter((p) => s.isMine(p)).length : 0;
+        const recall = mine
+          ? html`<button class="withdraw" data-testid="turn-recall" @click=${() => s.recallPrompts(b!.id)}>${mine === 1 ? 'put my prompt back in the box' : `put my ${mine} prompts back in the box`}</button>`
+          : nothing;
+        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${recall} ${dur}</footer>`;
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.
@@ -557,7 +563,7 @@ export class TranscriptView extends LitElement {
         // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must
         // show the agent at work once connected, with no phase event between).
         // And whether this window stopped following the party (its footer says so).
-        return [it, isLast && s.displayPhase === 'running', isLast && s.ended !== null, s.workspace.shared];
+        return [it, isLast && s.displayPhase === 'running', s.ended !== null, s.workspace.shared];
       default:
         return [it];
     }

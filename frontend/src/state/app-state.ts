@@ -591,6 +591,11 @@ export class AppState {
     return this.#party.withdraw(p);
   }
 
+  /** Puts my prompts of a failed turn back into the prompt box, to be sent again. */
+  recallPrompts(batch: string): void {
+    this.#party.recall(batch);
+  }
+
   /** The prompt box's new text now that my withdrawn prompt came back into it, once; null when none did. */
   takeRefill(draft: string): string | null {
     return this.#party.takeRefill(draft);

@@ -865,6 +865,18 @@ export class DemoBackend implements Backend {
     this.#setPhase('running');
     this.#turn = { id, started: Date.now() };
     this.#denied = 0;
+    if (/\bDEMO_CRASH\b/.test(text)) {
+      // The agent dies twice, as the real host reports it (a failed turn, for the browser tests).
+      const why = 'claude exited (signal: killed)';
+      this.#turnAfter(400, () => this.#event({ kind: 'output', stream: 'assistant', text: 'Starting on it' }));
+      this.#turnAfter(800, () => {
+        this.#event({ kind: 'error', text: `claude stopped unexpectedly: ${why}` });
+        this.#event({ kind: 'retry', batch: id });
+        this.#event({ kind: 'system', text: 'restarting claude and retrying the batch' });
+      });
+      this.#turnAfter(1400, () => this.#finishTurn({ status: 'error', error: `claude failed twice: ${why}; the turn did not finish: send the prompts again to try once more` }));
+      return;
+    }
     const script = REPLIES[this.#replyNo++ % REPLIES.length]!;
     const steps: Array<() => void> = [];
     let asked = false;

@@ -337,6 +337,17 @@ export class PartySession {
   }
 
   /**
+   * My prompts of a failed turn that reached the agent come back into the prompt box when I
+   * ask (the card's button): the turn's error asks their authors to send them again, and a
+   * terminal's tester could not recall one typed elsewhere. Not by themselves, as an unsent
+   * batch's do: the agent may have done part of the work.
+   */
+  recall(batch: string): void {
+    this.#giveBack(batch);
+    this.#hooks.changed();
+  }
+
+  /**
    * My prompts of a batch the agent never got (it could not start) come back into the prompt
    * box, to be sent again: the turn's error asks their authors to, and a tester had to type
    * them anew.

@@ -123,6 +123,22 @@ describe('a batch the agent never got', () => {
     expect(st.takeRefill('')).toBeNull();
   });
 
+  // A batch that reached the agent and failed there asks its authors to send their prompts
+  // again: mine come back when I ask (the card's button), never anyone else's.
+  it('gives my prompts of a failed turn back when asked', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', prompt(2, bobs));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1', 'p2'], merged: 'both', merger: 'local' }));
+    const failed = turn(4, 'b1', 'error');
+    be.emit('party:event', { ...failed, turn: { ...failed.turn!, error: 'claude failed twice: exit 1; the turn did not finish: send the prompts again to try once more' } });
+    expect(st.takeRefill('')).toBeNull();
+    st.recallPrompts('b1');
+    expect(st.takeRefill('typed meanwhile')).toBe('typed meanwhile\n\nfix teh typo');
+    st.recallPrompts('b9'); // no such turn
+    expect(st.takeRefill('')).toBeNull();
+  });
+
   it('the header says the agent is not running until the next batch tries it again', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', prompt(1, mine));
