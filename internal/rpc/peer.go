@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"runtime/debug"
@@ -365,12 +366,14 @@ func (p *Peer) readPump() {
 	defer close(p.readDone)
 	for {
 		// The deadline is renewed before every read (and by each pong), so a
-		// read pump held up by a full inbox is not mistaken for a silent peer.
+		// read pump held up by a full inbox is not mistaken for a silent peer, and
+		// while a message arrives (aliveReader): a large one on a slow link is a
+		// peer at work, not a silent one.
 		if err := p.conn.SetReadDeadline(time.Now().Add(p.opts.PongWait)); err != nil {
 			p.readFailed(err)
 			return
 		}
-		typ, data, err := p.conn.ReadMessage()
+		typ, data, err := p.readMessage()
 		if err != nil {
 			p.readFailed(err)
 			return
@@ -424,6 +427,40 @@ func (p *Peer) faultReply(m message) []byte {
 	p.log.Debug("rpc: refusing malformed message", "remote", p.conn.RemoteAddr(), "code", m.fault.Code, "reason", m.fault.Message)
 	b, _ := encodeError(m.id, m.fault) // no Data: cannot fail
 	return b
+}
+
+// readMessage reads the next message whole, as websocket.Conn.ReadMessage does, moving the
+// read deadline forward while its bytes keep coming: PongWait counts silence, not how long
+// a message takes (a client's 30 s would otherwise give up on a host sending it a large
+// history over a slow link, and again on every reconnect).
+func (p *Peer) readMessage() (int, []byte, error) {
+	typ, r, err := p.conn.NextReader()
+	if err != nil {
+		return typ, nil, err
+	}
+	data, err := io.ReadAll(&aliveReader{r: r, p: p, renewed: time.Now()})
+	return typ, data, err
+}
+
+// aliveReader renews the peer's read deadline while bytes of a message arrive, at most once
+// a second (or a quarter of PongWait, when that is less).
+type aliveReader struct {
+	r       io.Reader
+	p       *Peer
+	renewed time.Time
+}
+
+func (a *aliveReader) Read(b []byte) (int, error) {
+	n, err := a.r.Read(b)
+	if n > 0 {
+		if now := time.Now(); now.Sub(a.renewed) >= min(time.Second, a.p.opts.PongWait/4) {
+			a.renewed = now
+			if derr := a.p.conn.SetReadDeadline(now.Add(a.p.opts.PongWait)); derr != nil && err == nil {
+				err = derr
+			}
+		}
+	}
+	return n, err
 }
 
 // readFailed turns a read error into the cause of the peer's end.

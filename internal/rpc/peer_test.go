@@ -856,3 +856,61 @@ func TestACallNeverSentSaysSo(t *testing.T) {
 		t.Fatalf("a call after the end: %v, want ErrNotSent and ErrClosed", err)
 	}
 }
+
+// A message that takes longer than PongWait to arrive, its bytes coming all the while, is a
+// peer at work, not a silent one: a client's 30 s limit gave up on a host sending it a large
+// history over a slow link (a reviewer's), and would again on every reconnect. Silence in
+// the middle of a message still ends the connection.
+func TestSlowMessageIsNotSilence(t *testing.T) {
+	checkLeaks(t)
+	got := make(chan string, 1)
+	handler := func(_ context.Context, req *Request) {
+		got <- req.Method
+		req.Reply("ok", nil)
+	}
+	const wait = 400 * time.Millisecond
+	// The raw client never reads, so it answers no ping: only the message's bytes count.
+	srv := newServer(t, Options{Handler: handler, PingInterval: wait / 2, PongWait: wait})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	c.SetWriteDeadline(time.Now().Add(waitLong))
+	w, err := c.NextWriter(websocket.TextMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(s string) {
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(`{"jsonrpc":"2.0","id":1,"method":"slow","params":["`)
+	chunk := strings.Repeat("a", 8<<10) // larger than gorilla's write buffer: a frame each
+	for range 12 {                        // 12 × 100 ms: three times PongWait in all
+		write(chunk)
+		time.Sleep(100 * time.Millisecond)
+	}
+	write(`"]}`)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-got:
+		if m != "slow" {
+			t.Fatalf("method %q", m)
+		}
+	case err := <-sc.err:
+		t.Fatalf("the connection ended while the message arrived: %v", err)
+	case <-time.After(waitLong):
+		t.Fatal("the slow message never arrived")
+	}
+	// Silence in the middle of a message is silence.
+	w, err = c.NextWriter(websocket.TextMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(`{"jsonrpc":"2.0","id":2,"method":"stalled","params":["` + chunk)
+	var ne net.Error
+	if err := waitErr(t, sc.err); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("Run = %v, want a timeout mid-message", err)
+	}
+}
