@@ -136,6 +136,11 @@ func (p *Party) withdrawn(prompts []wire.Prompt, by *member) {
 	for _, pr := range prompts {
 		p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID}})
 	}
+	if len(p.waiting()) == 0 {
+		// A host's SendNow was for the prompts that waited: none is left, and a prompt that
+		// comes later waits for --min-prompts again (a reviewer's came alone after a turn).
+		p.sendNow = false
+	}
 	if len(prompts) > 0 && !p.busy {
 		p.settle()
 	}

@@ -253,16 +253,18 @@ func (p *Party) SendNow(memberID string) error {
 		if n == 0 {
 			return fmt.Errorf("%w: no prompts are waiting to be sent", ErrInvalid)
 		}
-		what := "the waiting prompt"
+		what, it, is, goes, waits := "the waiting prompt", "it", "is", "goes", "waits"
 		if n > 1 {
-			what = fmt.Sprintf("the %d waiting prompts", n)
+			what, it, is, goes, waits = fmt.Sprintf("the %d waiting prompts", n), "they", "are", "go", "wait"
 		}
 		text := fmt.Sprintf("%s sent %s without waiting for more", by.Name, what)
-		if p.busy {
-			text += "; they go to the agent as soon as it is free"
-			if n == 1 {
-				text = strings.Replace(text, "they go", "it goes", 1)
-			}
+		switch {
+		case p.busy && p.approval:
+			text += fmt.Sprintf("; once the agent is free and %s %s merged, %s %s for a host's approval", it, is, it, waits)
+		case p.busy:
+			text += fmt.Sprintf("; %s %s to the agent as soon as it is free", it, goes)
+		case p.approval:
+			text += fmt.Sprintf("; once merged, %s %s for a host's approval", it, waits)
 		}
 		p.sendNow = true // the loop's schedule, after this op, cuts the batch
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})

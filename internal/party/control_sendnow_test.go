@@ -59,14 +59,45 @@ func TestSendNowSendsWhatWaits(t *testing.T) {
 		if b := batches(evs); len(b[1].Prompts) != 2 {
 			t.Fatalf("second batch %+v", b[1])
 		}
+		// Sent while the agent works, then withdrawn: nothing is left for it, and a prompt
+		// that comes next waits for --min-prompts (a reviewer's went alone once the turn
+		// ended).
+		five := promptAs(t, p, id, "five")
+		if err := boss.SendNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Withdraw(id, five.ID); err != nil {
+			t.Fatal(err)
+		}
+		promptAs(t, p, id, "six")
 		fr.hold <- struct{}{}
 		col.waitFor(t, "its turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
-		// The rule holds again for what comes next.
-		promptAs(t, p, id, "four")
 		time.Sleep(100 * time.Millisecond)
 		if n := count(col.all(), wire.KindBatch); n != 2 {
 			t.Fatalf("%d batches: a prompt after a SendNow went without one", n)
 		}
+	})
+}
+
+// With approval on, SendNow says the batch waits for a host's approval, not that it goes to
+// the agent (a reviewer's).
+func TestSendNowWithApprovalSaysItWaits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p, col, id := start(t, Config{MinPrompts: 3, Window: 10 * time.Millisecond, Approval: true})
+		boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer boss.Leave()
+		promptAs(t, p, id, "one")
+		promptAs(t, p, id, "two")
+		if err := boss.SendNow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		col.waitFor(t, "the word and the approval", func(e []wire.Event) bool {
+			return hasText(e, wire.KindSystem, "boss sent the 2 waiting prompts without waiting for more; once merged, they wait for a host's approval") &&
+				count(e, wire.KindApproval) == 1
+		})
 	})
 }
 

@@ -520,7 +520,14 @@ export class DemoBackend implements Backend {
     if (n === 0) throw new Error('No prompts are waiting to be sent.');
     await this.#sleep(100);
     const what = n === 1 ? 'the waiting prompt' : `the ${n} waiting prompts`;
-    const later = this.#running ? `; ${n === 1 ? 'it goes' : 'they go'} to the agent as soon as it is free` : '';
+    const [it, is, wait] = n === 1 ? ['it', 'is', 'waits'] : ['they', 'are', 'wait'];
+    const later = this.#running && this.#opts.approve
+      ? `; once the agent is free and ${it} ${is} merged, ${it} ${wait} for a host's approval`
+      : this.#running
+        ? `; ${it} ${n === 1 ? 'goes' : 'go'} to the agent as soon as it is free`
+        : this.#opts.approve
+          ? `; once merged, ${it} ${wait} for a host's approval`
+          : '';
     this.#event({ kind: 'system', text: `${by.name} sent ${what} without waiting for more${later}` });
     this.#sendNow = true;
     this.#schedule();
