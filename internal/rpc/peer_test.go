@@ -885,7 +885,7 @@ func TestSlowMessageIsNotSilence(t *testing.T) {
 	}
 	write(`{"jsonrpc":"2.0","id":1,"method":"slow","params":["`)
 	chunk := strings.Repeat("a", 8<<10) // larger than gorilla's write buffer: a frame each
-	for range 12 {                        // 12 × 100 ms: three times PongWait in all
+	for range 12 {                      // 12 × 100 ms: three times PongWait in all
 		write(chunk)
 		time.Sleep(100 * time.Millisecond)
 	}
