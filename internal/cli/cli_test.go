@@ -1047,6 +1047,11 @@ func TestTreeAndShareCommands(t *testing.T) {
 	if got := offout.String(); strings.Contains(got, "again within") || !strings.Contains(got, "not here") {
 		t.Errorf("/share tree in a party that cannot share: %q", got)
 	}
+	offout.Reset()
+	off.line(context.Background(), "/share") // alone: not a hint at what it would refuse
+	if got := offout.String(); !strings.Contains(got, "cannot in this run") || strings.Contains(got, "/share changes shares") {
+		t.Errorf("/share alone in a party that cannot share: %q", got)
+	}
 	p, _, _, pout := newCommander(wire.RoleParticipant)
 	p.ws = ws
 	p.line(context.Background(), "/share off")

@@ -1174,6 +1174,10 @@ func sharingWords(level string, commands bool) string {
 	return sees + "; " + change
 }
 
+// cannotShareWords is what a party run with --share-workspace off shares, and why no /share
+// changes it (a tester's /share was refused after a hint to it).
+const cannotShareWords = "the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off (a --resume with --share-workspace changes shares it)"
+
 func (c *commander) share(ctx context.Context, arg string) error {
 	asked := c.treeAsked
 	c.treeAsked = time.Time{} // forgotten once anything else is asked, a mistyped level too
@@ -1185,6 +1189,10 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// /share got only the usage).
 		var now string
 		c.pr.with(func(r *roster) { now = r.settings.Workspace })
+		if c.cannotShare {
+			c.pr.reply("system", cannotShareWords)
+			return nil
+		}
 		c.pr.reply("system", sharingWords(now, true))
 		return nil
 	default:

@@ -266,7 +266,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	switch level := h.Party().WorkspaceLevel(); {
 	case !h.Party().CanShareWorkspace():
 		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).
-		pr.notice("system", "the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off (a --resume with --share-workspace changes shares it)")
+		pr.notice("system", cannotShareWords)
 	case level != wire.WorkspaceTree:
 		pr.notice("system", sharingWords(level, !f.noLocalREPL))
 	case !f.noLocalREPL:

@@ -461,7 +461,7 @@ export class TranscriptView extends LitElement {
       } else {
         // The error asks the authors to send their prompts again: mine come back on a click
         // (an unsent batch's came back by themselves).
-        const mine = b !== null && !it.end.unsent && !s.ended ? it.prompts.filter((p) => s.isMine(p)).length : 0;
+        const mine = b !== null && !it.end.unsent && s.canRecall(b.id) ? it.prompts.filter((p) => s.isMine(p)).length : 0;
         const recall = mine
           ? html`<button class="withdraw" data-testid="turn-recall" @click=${() => s.recallPrompts(b!.id)}>${mine === 1 ? 'put my prompt back in the box' : `put my ${mine} prompts back in the box`}</button>`
           : nothing;
@@ -563,7 +563,7 @@ export class TranscriptView extends LitElement {
         // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must
         // show the agent at work once connected, with no phase event between).
         // And whether this window stopped following the party (its footer says so).
-        return [it, isLast && s.displayPhase === 'running', s.ended !== null, s.workspace.shared];
+        return [it, isLast && s.displayPhase === 'running', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id)];
       default:
         return [it];
     }

@@ -591,9 +591,14 @@ export class AppState {
     return this.#party.withdraw(p);
   }
 
-  /** Puts my prompts of a failed turn back into the prompt box, to be sent again. */
+  /** Puts my prompts of a failed turn back into the prompt box, to be sent again (once). */
   recallPrompts(batch: string): void {
     this.#party.recall(batch);
+  }
+
+  /** Whether recallPrompts can put them back: not twice, nor as a viewer. */
+  canRecall(batch: string): boolean {
+    return this.#party.canRecall(batch);
   }
 
   /** The prompt box's new text now that my withdrawn prompt came back into it, once; null when none did. */

@@ -180,6 +180,8 @@ export class PartySession {
   readonly withdrawing = new Set<string>();
   /** The text of my withdrawn prompt, for the prompt box to take back (takeRefill). */
   #refill: string | null = null;
+  /** The failed turns whose prompts I put back in the box (recall): once each. */
+  #recalled = new Set<string>();
 
   readonly #backend: Backend;
   readonly #hooks: PartyHooks;
@@ -343,8 +345,15 @@ export class PartySession {
    * batch's do: the agent may have done part of the work.
    */
   recall(batch: string): void {
+    if (!this.canRecall(batch)) return;
+    this.#recalled.add(batch);
     this.#giveBack(batch);
     this.#hooks.changed();
+  }
+
+  /** Whether my prompts of a failed turn can be put back in the box: not twice, nor by a viewer. */
+  canRecall(batch: string): boolean {
+    return this.canDraft && !this.#recalled.has(batch);
   }
 
   /**
@@ -521,6 +530,7 @@ export class PartySession {
     this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '', host_invite: '' };
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
+    this.#recalled.clear();
     this.#leaving = false;
     this.#skewSamples = [];
     this.sendError = '';
@@ -999,6 +1009,7 @@ export class PartySession {
     this.#hooks.show('home');
     this.#transcript.reset();
     this.#myPromptIds.clear();
+    this.#recalled.clear();
     this.#fallbackTimes.clear();
     this.#info = null;
     this.pending = [];

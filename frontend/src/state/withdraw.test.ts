@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, fakeSession } from './fake-backend';
-import { approval, batch, phase, prompt, turn, withdrawn } from './events.test-helpers';
+import { approval, batch, changed, phase, prompt, turn, withdrawn } from './events.test-helpers';
 import type { Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -133,9 +133,25 @@ describe('a batch the agent never got', () => {
     const failed = turn(4, 'b1', 'error');
     be.emit('party:event', { ...failed, turn: { ...failed.turn!, error: 'claude failed twice: exit 1; the turn did not finish: send the prompts again to try once more' } });
     expect(st.takeRefill('')).toBeNull();
+    expect(st.canRecall('b1')).toBe(true);
     st.recallPrompts('b1');
     expect(st.takeRefill('typed meanwhile')).toBe('typed meanwhile\n\nfix teh typo');
+    // Once: a second click added them again (a reviewer's).
+    expect(st.canRecall('b1')).toBe(false);
+    st.recallPrompts('b1');
+    expect(st.takeRefill('')).toBeNull();
     st.recallPrompts('b9'); // no such turn
+    expect(st.takeRefill('')).toBeNull();
+  });
+
+  it('gives a viewer nothing back: its prompt box is closed', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'x', merger: 'local' }));
+    be.emit('party:event', turn(3, 'b1', 'error'));
+    be.emit('party:event', changed(4, { ...st.session!.you, role: 'viewer' }));
+    expect(st.canRecall('b1')).toBe(false);
+    st.recallPrompts('b1');
     expect(st.takeRefill('')).toBeNull();
   });
 
