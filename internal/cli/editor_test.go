@@ -445,7 +445,7 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	prompt(5, "p3", "m1", "held, then failed")
 	ev(6, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p3"}, Merged: "held"}})
 	ev(7, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p3"}, Merged: "held", Merger: wire.MergerLocal}})
-	ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "claude could not start"}})
+	ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "claude could not start", Unsent: true}})
 	e.Update(statusMsg(latest()))
 	if v := e.ta.Value(); v != "a draft" {
 		t.Fatalf("the draft became %q", v)
@@ -454,12 +454,17 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	if v := up(); v != "held, then failed" {
 		t.Fatalf("Up recalls %q after the approved batch failed", v)
 	}
+	// A failed turn of another batch than the one this terminal saw start (a replay cut
+	// short lost its start) recalls nothing.
 	b.Reset()
-	prompt(9, "p4", "m2", "bob's again")
-	ev(10, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Prompts: []string{"p4"}, Merged: "x", Merger: wire.MergerLocal}})
-	ev(11, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "boom"}})
+	prompt(9, "p5", "m1", "mine, in a batch whose end was lost")
+	ev(10, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b6", Prompts: []string{"p5"}, Merged: "y", Merger: wire.MergerLocal}})
+	ev(11, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b7", Status: wire.TurnError, Error: "boom"}})
+	prompt(12, "p4", "m2", "bob's again")
+	ev(13, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Prompts: []string{"p4"}, Merged: "x", Merger: wire.MergerLocal}})
+	ev(14, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "boom"}})
 	e.Update(statusMsg(latest()))
-	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "Up recalls") {
+	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "Up recalls") || !strings.Contains(b.String(), "claude's turn failed") {
 		t.Fatalf("after a failed turn of others' only: Up recalls %q; printed:\n%s", v, b.String())
 	}
 }

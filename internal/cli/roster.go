@@ -45,9 +45,10 @@ type roster struct {
 	// (by prompt id) and in the turn on the agent; unfinished is what was in the turn that
 	// last failed, new for each failure: the line editor puts it in its history once (Up
 	// recalls it), as the party asks its authors to send it again.
-	heldOwn    map[string]string
-	inTurn     []string
-	unfinished *[]string
+	heldOwn     map[string]string
+	inTurn      []string
+	inTurnBatch string // the batch inTurn is of
+	unfinished  *[]string
 	// minPrompts is the party's min_prompts: no batch is cut with fewer waiting.
 	minPrompts int
 	// host is the party's host (its owner), by name, as the hello says it.
@@ -101,6 +102,7 @@ func (r *roster) reset(h wire.HelloResult) {
 	// longer knew). What still waits is in the phase, and comes again in the events.
 	if h.State.Phase != wire.PhaseAwaitingApproval {
 		r.held = nil
+		clear(r.heldOwn)
 	}
 	if h.State.Phase != wire.PhaseAwaitingPermission {
 		r.perms = nil
@@ -194,7 +196,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			if ev.Batch.Merger != "command" {
 				r.merged, r.mergedBy = ev.Batch.Merged, ev.Batch.Merger
 			}
-			r.inTurn = nil
+			r.inTurn, r.inTurnBatch = nil, ev.Batch.ID
 			for _, id := range ev.Batch.Prompts {
 				if text, ok := r.own[id]; ok {
 					r.inTurn = append(r.inTurn, text)
@@ -240,7 +242,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 	case wire.KindTurn:
 		r.running = false
 		r.agentDown = ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown)
-		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && len(r.inTurn) > 0 {
+		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && ev.Turn.Batch == r.inTurnBatch && len(r.inTurn) > 0 {
 			texts := r.inTurn
 			r.unfinished = &texts
 		}

@@ -424,14 +424,14 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 				// As for a result's text (FileOut), asked here, not on the loop, and only
 				// of a request that would show its text. One that the party decides itself
 				// shows none; should a host change the mode meanwhile and it be asked
-				// after all, its text is hidden (unshared), not shown unchecked.
+				// after all, its text is hidden (unchecked), not shown unchecked.
 				var shows bool
 				if p.do(func() { shows = p.showsEditText(req) }) == nil && shows {
 					sctx, cancel := context.WithTimeout(actx, 5*time.Second)
 					req.unshared = !ws.Shares(sctx, req.FilePath)
 					cancel()
 				} else {
-					req.unshared = true
+					req.unchecked = true
 				}
 			}
 			return p.ask(actx, ctx, batchID, req)

@@ -104,8 +104,10 @@ type ToolRequest struct {
 	// whether it holds credentials is judged by it, not by Summary, which may be cut.
 	FilePath string
 	// unshared: the party never shares FilePath (outside the working directory, ignored,
-	// or through a link: Workspace.Shares), so its text is not shown. Set by the party.
-	unshared bool
+	// or through a link: Workspace.Shares), so its text is not shown. unchecked: that was
+	// not asked (the request was to be decided without anyone, and the settings changed
+	// before it was opened), so its text is not shown either. Set by the party.
+	unshared, unchecked bool
 }
 
 // ToolDecision is the answer to a ToolRequest. Message goes to the agent with a denial.

@@ -72,6 +72,9 @@ func (p *Party) shownDetail(req ToolRequest) string {
 		return "(its text is not shown: the party shares no files of the working directory)"
 	case req.unshared:
 		return "(its text is not shown: the party does not share this file)"
+	case req.unchecked:
+		// Not "does not share this file": whether it does was not asked (a reviewer).
+		return "(its text is not shown: the tool permissions changed while it was asked)"
 	}
 	return req.Detail
 }

@@ -589,3 +589,19 @@ func TestARequestClaudeStoppedAskingSaysSo(t *testing.T) {
 		t.Fatalf("denials %q, want one that says claude stopped", reasons)
 	}
 }
+
+// A request whose file was not checked (the party was to decide it itself, and a host
+// changed the settings before it opened) hides its text, saying why: not that the party
+// does not share the file, which nobody asked (a reviewer's).
+func TestUncheckedEditHidesItsTextAndSaysWhy(t *testing.T) {
+	p := New(Config{Runner: &fakeRunner{}, Token: token, Workspace: sharesWorkspace{"/w/main.go": true}})
+	p.wsLevel = wire.WorkspaceChanges
+	req := ToolRequest{Tool: "Write", Summary: "main.go", FilePath: "/w/main.go", Detail: "TEXT", unchecked: true}
+	if got := p.shownDetail(req); got != "(its text is not shown: the tool permissions changed while it was asked)" {
+		t.Fatalf("detail %q", got)
+	}
+	req.unchecked = false
+	if got := p.shownDetail(req); got != "TEXT" {
+		t.Fatalf("checked and shared: detail %q", got)
+	}
+}
