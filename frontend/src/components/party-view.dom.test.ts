@@ -352,6 +352,9 @@ describe('<party-view> a batch that waits for more prompts', () => {
       be.emit('party:event', prompt(1, { id: 'a', user: 'ann', text: 'alone' }));
       be.emit('party:event', phase(2, 'collecting'));
       await el.updateComplete;
+      const pill = el.shadowRoot!.querySelector('phase-pill') as HTMLElement & { updateComplete: Promise<boolean> };
+      await pill.updateComplete;
+      expect(pill.shadowRoot!.querySelector('[data-testid=party-countdown]')!.textContent).toContain('waiting for 1 more');
       if (role === 'participant') {
         expect(button()).toBeNull();
       } else {
