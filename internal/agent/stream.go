@@ -283,6 +283,10 @@ func (tr *translator) assistant(ln *outLine, emit func(Output)) error {
 				tr.files[b.ID] = f
 			} else if f := grepFile(b.Name, b.Input, tr.workDir); f != "" && b.ID != "" {
 				tr.files[b.ID] = f
+			} else if f := bashSecret(b.Name, b.Input, tr.workDir); f != "" && b.ID != "" {
+				// Its output is that file's, or the environment's: shown as far as the party
+				// shows those (a reviewer's Bash cat .env went to every member).
+				tr.files[b.ID] = f
 			}
 			line := toolSummary(b.Name, b.Input, tr.workDir)
 			if sub {

@@ -582,3 +582,39 @@ func TestRealClaudeOwnerSeesTheTextOfASecretsEdit(t *testing.T) {
 		t.Fatalf(".env after the owner allowed it: %q, %v", b, err)
 	}
 }
+
+// TestRealClaudeBashOutputOfSecretsIsNotShown: the real Claude Code runs a Bash command
+// that prints .env and an environment variable, in a party that lets it run anything. Its
+// output goes to no member (a reviewer's `cat .env` and `env` went to every one), and the
+// result line says why; the agent itself still gets it.
+func TestRealClaudeBashOutputOfSecretsIsNotShown(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please show the settings"
+	workdir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(workdir, ".env"), []byte("API_KEY=file-secret-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "cat .env; printenv CONCORDIA_TEST_TOKEN", "description": "Show the settings"}), "Shown.")
+	env := append(testkit.RealClaudeEnv(t, api.URL), "CONCORDIA_TEST_TOKEN=env-secret-456")
+	h := realHostEnv(t, wire.PermissionAll, bin, workdir, env)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	var out strings.Builder
+	for _, ev := range kinds(evs, wire.KindOutput) {
+		out.WriteString(ev.Stream + ":" + ev.Text)
+	}
+	got := out.String()
+	if strings.Contains(got, "file-secret-123") || strings.Contains(got, "env-secret-456") {
+		t.Fatalf("the secrets reached a member:\n%s", got)
+	}
+	if !strings.Contains(got, "Bash: cat .env; printenv CONCORDIA_TEST_TOKEN") || !strings.Contains(got, "(its text is not shown: it may hold the host's environment variables") {
+		t.Fatalf("no tool line, or no word of why its output is not shown:\n%s", got)
+	}
+	res := toolResults()
+	if len(res) != 1 || !strings.Contains(res[0].Content, "file-secret-123") || !strings.Contains(res[0].Content, "env-secret-456") {
+		t.Fatalf("the agent's tool result: %+v", res)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 type pendingPrompt struct {
@@ -410,7 +411,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 			// (git runs), not on the loop; its answer is kept for the result's next line.
 			if file != sharedFile {
 				sharedFile, shared = file, false
-				if ws := p.cfg.Workspace; ws != nil {
+				if ws := p.cfg.Workspace; ws != nil && file != workspace.Environment {
 					sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 					shared = ws.Shares(sctx, file)
 					cancel()

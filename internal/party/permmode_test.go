@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // switchRunner is a planRunner that also records the switches of a running agent.
@@ -481,8 +482,11 @@ func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
 		// Ignored, or outside the folder: the party's at no level (a reviewer's).
 		{wire.WorkspaceChanges, "/w/notes.txt", false, "  -> (its text is not shown: the party does not share this file)\n"},
 		{wire.WorkspaceTree, "/home/ann/other/database.yml", false, "  -> (its text is not shown: the party does not share this file)\n"},
+		// A Bash env's output (the agent names it workspace.Environment): at no level, the
+		// whole folder shared included, whatever the workspace would answer.
+		{wire.WorkspaceTree, workspace.Environment, false, "  -> (its text is not shown: it may hold the host's environment variables, keys and tokens among them)\n"},
 	}
-	shares := map[string]bool{"/w/.env": true, "/w/main.go": true, `C:\w\deploy\id_rsa`: true}
+	shares := map[string]bool{"/w/.env": true, "/w/main.go": true, `C:\w\deploy\id_rsa`: true, workspace.Environment: true}
 	for _, c := range cases {
 		t.Run(c.level+" "+c.file, func(t *testing.T) {
 			p, col, id := start(t, Config{Runner: &fileRunner{file: c.file}, Workspace: sharesWorkspace(shares)})

@@ -69,6 +69,11 @@ var (
 	}
 )
 
+// Environment stands, where a tool's output is named by the file it shows (the agent's
+// Output.File), for output that may show the host's environment variables (env, printenv):
+// keys and tokens. No party ever shows it, whatever it shares.
+const Environment = "(the environment)"
+
 // IsSecret reports whether p names a file that usually holds credentials: by its name,
 // or by a folder it is in.
 func IsSecret(p string) bool {

@@ -1,0 +1,80 @@
+package agent
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/workspace"
+)
+
+// TestBashSecret: the output of a Bash command that reads a file which usually holds
+// credentials, or prints the environment, is that file's or the environment's, which the
+// party keeps back (a reviewer's `cat .env` went to every member, as did `env`).
+func TestBashSecret(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "credentials"), []byte("k"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ command, want string }{
+		{"cat .env", ".env"},
+		{"head -n 3 ./config/.env.production", "./config/.env.production"},
+		{`grep API_KEY "$HOME/.aws/credentials"`, "HOME/.aws/credentials"},
+		{"cat ~/.ssh/id_ed25519", "~/.ssh/id_ed25519"},
+		{"ls && cat server.pem | base64", "server.pem"},
+		{"source .env; go test ./...", ".env"},
+		{"node --env-file=.env app.js", ".env"},
+		{"cat credentials", "credentials"}, // there, in the working directory
+		{"cat .env*", ".env*"},
+		{"env", workspace.Environment},
+		{"env | grep KEY", workspace.Environment},
+		{"env -0", workspace.Environment},
+		{"FOO=1 env", workspace.Environment},
+		{"printenv GEMINI_API_KEY", workspace.Environment},
+		{"export -p", workspace.Environment},
+		{"export", workspace.Environment},
+		{"set", workspace.Environment},
+		{"declare -x", workspace.Environment},
+		{"cat /proc/self/environ", workspace.Environment},
+		{"sudo env", workspace.Environment},
+		{"echo hi && (printenv)", workspace.Environment},
+		// Commands that read no secret and print no environment.
+		{"env GOOS=linux go build ./...", ""},
+		{"env CGO_ENABLED=0 go test", ""},
+		{"export PATH=$PATH:/x && make", ""},
+		{"set -e; go test ./...", ""},
+		{"git log --grep id_rsa", ""}, // a word, not a file that is there
+		{"go test ./...", ""},
+		{"ls -la", ""},
+		{"echo environment", ""},
+	} {
+		input, _ := json.Marshal(map[string]string{"command": c.command})
+		if got := bashSecret("Bash", input, dir); got != c.want {
+			t.Errorf("%q: %q, want %q", c.command, got, c.want)
+		}
+	}
+	if got := bashSecret("Read", json.RawMessage(`{"command":"cat .env"}`), dir); got != "" {
+		t.Errorf("another tool: %q", got)
+	}
+}
+
+// The translator gives a Bash result that read .env, and its output, that file, as it does
+// a Read's: the party then shows it as far as it shows .env.
+func TestBashResultOfASecretFile(t *testing.T) {
+	got := feed(t, "/w",
+		`{"type":"assistant","message":{"id":"m1","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"cat .env","description":"show"}}]},"parent_tool_use_id":null}`,
+		`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t1","type":"tool_result","content":"KEY=secret","is_error":false}]},"parent_tool_use_id":null}`,
+		`{"type":"assistant","message":{"id":"m2","content":[{"type":"tool_use","id":"t2","name":"Bash","input":{"command":"ls"}}]},"parent_tool_use_id":null}`,
+		`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t2","type":"tool_result","content":"a.go","is_error":false}]},"parent_tool_use_id":null}`,
+	)
+	want := []string{"tool:Bash: cat .env", "tool:-> KEY=secret [of .env]", "tool:Bash: ls", "tool:-> a.go"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("output %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}
