@@ -14,8 +14,10 @@ import (
 // party keeps back (a reviewer's `cat .env` went to every member, as did `env`).
 func TestBashSecret(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "credentials"), []byte("k"), 0o600); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"credentials", ".env", "main.go"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("k"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, c := range []struct{ command, want string }{
 		{"cat .env", ".env"},
@@ -39,6 +41,20 @@ func TestBashSecret(t *testing.T) {
 		{"cat /proc/self/environ", workspace.Environment},
 		{"sudo env", workspace.Environment},
 		{"echo hi && (printenv)", workspace.Environment},
+		// A tester's that got through the first version: patterns, wrappers, a shell's -c,
+		// variables, a script's own reading of its environment.
+		{"cat .e*", filepath.Join(dir, ".env")},
+		{"tail -n +1 .[!.]*", filepath.Join(dir, ".env")},
+		{"bash -c env", workspace.Environment},
+		{"bash -c 'printenv'", workspace.Environment},
+		{"time env", workspace.Environment},
+		{"nice -n 5 env", workspace.Environment},
+		{"timeout 5 env", workspace.Environment},
+		{"timeout -s KILL 5s printenv", workspace.Environment},
+		{"echo $MY_SECRET_TOKEN", workspace.Environment},
+		{`echo "${GITHUB_TOKEN:-none}"`, workspace.Environment},
+		{`python3 -c 'import os;print(dict(os.environ))'`, workspace.Environment},
+		{`node -e 'console.log(process.env)'`, workspace.Environment},
 		// Commands that read no secret and print no environment.
 		{"env GOOS=linux go build ./...", ""},
 		{"env CGO_ENABLED=0 go test", ""},
@@ -48,6 +64,10 @@ func TestBashSecret(t *testing.T) {
 		{"go test ./...", ""},
 		{"ls -la", ""},
 		{"echo environment", ""},
+		{"echo $PATH $HOME", ""},
+		{"ls *.go", ""},
+		{"timeout 60 go test ./...", ""},
+		{"bash -c 'go vet ./...'", ""},
 	} {
 		input, _ := json.Marshal(map[string]string{"command": c.command})
 		if got := bashSecret("Bash", input, dir); got != c.want {
@@ -75,6 +95,29 @@ func TestBashResultOfASecretFile(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("output %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestSecretOutput: the output of a command that named no secret may still show one.
+func TestSecretOutput(t *testing.T) {
+	for _, c := range []struct{ out, want string }{
+		{"./.env:API_KEY=abc123\n./main.go:// uses the API", "./.env"}, // grep -r API .
+		{"src/app.go:12: key := load()\nconfig/.env.local:TOKEN=1", "config/.env.local"},
+		{"API_KEY=abc123", workspace.Environment}, // cat .e*, by a way not caught before
+		{"export GITHUB_TOKEN=ghp_x", workspace.Environment},
+		{"{'IS_SANDBOX': 'yes', 'SHELL': '/bin/bash', 'AWS_SECRET_ACCESS_KEY': 'x'}", workspace.Environment}, // python's os.environ
+		{"SHELL=/bin/bash\nPATH=/usr/bin\nHOME=/root", workspace.Environment},                                // an environment
+		{"{'PATH': '/usr/bin', 'HOME': '/root'}", workspace.Environment},
+		// Nothing of the kind.
+		{"ok  \tgithub.com/x/y\t0.3s", ""},
+		{"main.go:3: undefined: apiKey", ""},
+		{"PATH=/usr/bin", ""},
+		{"the key is in the vault", ""},
+		{"", ""},
+	} {
+		if got := secretOutput(c.out); got != c.want {
+			t.Errorf("%q: %q, want %q", c.out, got, c.want)
 		}
 	}
 }

@@ -112,6 +112,9 @@ type translator struct {
 	wrote bool                        // assistant text went out in this turn
 	tail  string                      // the last bytes of assistant text that went out
 	files map[string]string           // the file a file tool names (FilePath), by tool_use id
+	// bash holds the Bash calls whose command named no secret (bashSecret): their output
+	// is read for one (secretOutput).
+	bash map[string]bool
 }
 
 func newTranslator(workDir string) *translator {
@@ -128,6 +131,7 @@ func (tr *translator) reset() {
 	tr.wrote = false
 	tr.tail = ""
 	tr.files = map[string]string{}
+	tr.bash = map[string]bool{}
 }
 
 // text sends one piece of assistant text. A piece that begins a new block is preceded by a blank
@@ -287,6 +291,8 @@ func (tr *translator) assistant(ln *outLine, emit func(Output)) error {
 				// Its output is that file's, or the environment's: shown as far as the party
 				// shows those (a reviewer's Bash cat .env went to every member).
 				tr.files[b.ID] = f
+			} else if b.Name == "Bash" && b.ID != "" {
+				tr.bash[b.ID] = true
 			}
 			line := toolSummary(b.Name, b.Input, tr.workDir)
 			if sub {
@@ -338,12 +344,20 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		}
 		file := tr.files[b.ToolUseID]
 		delete(tr.files, b.ToolUseID)
+		text := toolResultText(b.Content)
+		if tr.bash[b.ToolUseID] {
+			// A command that named no secret may still print one (grep -r KEY ., cat .e*,
+			// bash -c env: a tester's).
+			// Only what the party could be sent is read (toolOutput's first bytes).
+			delete(tr.bash, b.ToolUseID)
+			file = secretOutput(text[:min(len(text), 2*toolOutputMax)])
+		}
 		line := toolResultSummary(b)
 		if sub {
 			line = "  " + line
 		}
 		emit(Output{Text: line, Stream: wire.StreamTool, File: file})
-		if out := toolOutput(toolResultText(b.Content)); out != "" {
+		if out := toolOutput(text); out != "" {
 			emit(Output{Text: out, Stream: wire.StreamToolOutput, File: file})
 		}
 	}

@@ -610,11 +610,41 @@ func TestRealClaudeBashOutputOfSecretsIsNotShown(t *testing.T) {
 	if strings.Contains(got, "file-secret-123") || strings.Contains(got, "env-secret-456") {
 		t.Fatalf("the secrets reached a member:\n%s", got)
 	}
-	if !strings.Contains(got, "Bash: cat .env; printenv CONCORDIA_TEST_TOKEN") || !strings.Contains(got, "(its text is not shown: it may hold the host's environment variables") {
+	if !strings.Contains(got, "Bash: cat .env; printenv CONCORDIA_TEST_TOKEN") || !strings.Contains(got, "(its text is not shown: it may show keys, tokens or the host's environment variables") {
 		t.Fatalf("no tool line, or no word of why its output is not shown:\n%s", got)
 	}
 	res := toolResults()
 	if len(res) != 1 || !strings.Contains(res[0].Content, "file-secret-123") || !strings.Contains(res[0].Content, "env-secret-456") {
+		t.Fatalf("the agent's tool result: %+v", res)
+	}
+}
+
+// TestRealClaudeGrepOfASecretIsNotShown: a command that names no secret, a recursive grep,
+// finds a line of .env; its output is .env's, which a party that shares changes shows no
+// member (a tester's grep -r API . showed the key).
+func TestRealClaudeGrepOfASecretIsNotShown(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please find the api settings"
+	workdir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(workdir, ".env"), []byte("API_KEY=grep-secret-789\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "grep -r API .", "description": "Find API settings"}), "Found.")
+	h := realHost(t, wire.PermissionAll, bin, workdir, api.URL)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	var out strings.Builder
+	for _, ev := range kinds(evs, wire.KindOutput) {
+		out.WriteString(ev.Stream + ":" + ev.Text)
+	}
+	got := out.String()
+	if strings.Contains(got, "grep-secret-789") || !strings.Contains(got, "(its text is not shown: this file usually holds secrets)") {
+		t.Fatalf("the grep's output:\n%s", got)
+	}
+	if res := toolResults(); len(res) != 1 || !strings.Contains(res[0].Content, "grep-secret-789") {
 		t.Fatalf("the agent's tool result: %+v", res)
 	}
 }

@@ -90,7 +90,7 @@ func (p *Party) fileOutput(stream, text, file string, shared bool) {
 	switch {
 	case file == workspace.Environment:
 		// Never the folder's, whatever it shares: the host's keys and tokens.
-		why = "its text is not shown: it may hold the host's environment variables, keys and tokens among them"
+		why = "its text is not shown: it may show keys, tokens or the host's environment variables"
 	case p.wsLevel == wire.WorkspaceOff:
 		why = "its text is not shown: the party shares no files of the working directory"
 	case p.wsLevel != wire.WorkspaceTree && secret:

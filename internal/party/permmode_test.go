@@ -484,7 +484,7 @@ func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
 		{wire.WorkspaceTree, "/home/ann/other/database.yml", false, "  -> (its text is not shown: the party does not share this file)\n"},
 		// A Bash env's output (the agent names it workspace.Environment): at no level, the
 		// whole folder shared included, whatever the workspace would answer.
-		{wire.WorkspaceTree, workspace.Environment, false, "  -> (its text is not shown: it may hold the host's environment variables, keys and tokens among them)\n"},
+		{wire.WorkspaceTree, workspace.Environment, false, "  -> (its text is not shown: it may show keys, tokens or the host's environment variables)\n"},
 	}
 	shares := map[string]bool{"/w/.env": true, "/w/main.go": true, `C:\w\deploy\id_rsa`: true, workspace.Environment: true}
 	for _, c := range cases {
