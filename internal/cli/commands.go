@@ -1201,6 +1201,10 @@ func (c *commander) share(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
+	if c.cannotShare && level == wire.WorkspaceOff {
+		c.pr.reply("system", cannotShareWords) // nothing to take back (a tester's /share off said nothing)
+		return nil
+	}
 	if level == wire.WorkspaceTree && !c.cannotShare {
 		var now string
 		var you wire.Member

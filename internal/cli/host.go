@@ -57,8 +57,9 @@ Unless --no-local-repl is given, this terminal takes part too: type a prompt and
 Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only; /help
 lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOOL to take
 an /always back; /permissions to change what the agent may do unasked; /approve, /reject
-and /approval on|off for merged prompts; /stop; /role, /kick, /rotate, /invite, /who;
-/share; /agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
+and /approval on|off for merged prompts; /send to send what waits without waiting for
+more (--min-prompts); /stop; /role, /kick, /rotate, /invite, /who; /share; /agent
+/COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
 
 Claude Code asks before using tools (--permission-mode ask; /permissions changes it while
 the party runs): each request is shown to everyone and a host allows or denies it;

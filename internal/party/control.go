@@ -259,6 +259,10 @@ func (p *Party) SendNow(memberID string) error {
 		}
 		text := fmt.Sprintf("%s sent %s without waiting for more", by.Name, what)
 		switch {
+		case p.held != nil:
+			// Not "once the agent is free": the merged prompt waiting for approval holds
+			// the pipeline (a tester's).
+			text += fmt.Sprintf("; %s %s next, once the merged prompt waiting for approval is sent or rejected", it, goes)
 		case p.busy && p.approval:
 			text += fmt.Sprintf("; once the agent is free and %s %s merged, %s %s for a host's approval", it, is, it, waits)
 		case p.busy:

@@ -98,6 +98,15 @@ func TestSendNowWithApprovalSaysItWaits(t *testing.T) {
 			return hasText(e, wire.KindSystem, "boss sent the 2 waiting prompts without waiting for more; once merged, they wait for a host's approval") &&
 				count(e, wire.KindApproval) == 1
 		})
+		// While that merged prompt waits, it is what holds the next one (a tester's was told
+		// "once the agent is free", with the agent idle).
+		promptAs(t, p, id, "three")
+		if err := boss.SendNow(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		col.waitFor(t, "the word", func(e []wire.Event) bool {
+			return hasText(e, wire.KindSystem, "boss sent the waiting prompt without waiting for more; it goes next, once the merged prompt waiting for approval is sent or rejected")
+		})
 	})
 }
 

@@ -521,7 +521,9 @@ export class DemoBackend implements Backend {
     await this.#sleep(100);
     const what = n === 1 ? 'the waiting prompt' : `the ${n} waiting prompts`;
     const [it, is, wait] = n === 1 ? ['it', 'is', 'waits'] : ['they', 'are', 'wait'];
-    const later = this.#running && this.#opts.approve
+    const later = this.#held
+      ? `; ${it} ${n === 1 ? 'goes' : 'go'} next, once the merged prompt waiting for approval is sent or rejected`
+      : this.#running && this.#opts.approve
       ? `; once the agent is free and ${it} ${is} merged, ${it} ${wait} for a host's approval`
       : this.#running
         ? `; ${it} ${n === 1 ? 'goes' : 'go'} to the agent as soon as it is free`
