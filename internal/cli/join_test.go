@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // A joined terminal keeps the events it sees only for --transcript (without it, a
@@ -74,5 +75,17 @@ func TestDisconnectWords(t *testing.T) {
 	}
 	if lost := disconnectWords(errors.New("connection reset")); !strings.Contains(lost, "join again with the same invite") {
 		t.Errorf("lost: %q", lost)
+	}
+}
+
+// TestRulesWordsSayTheMinimum: someone joining a party started with --min-prompts 2 is
+// told a batch takes at least two prompts; a tester's first learned it from the status
+// line, after a lone prompt had waited.
+func TestRulesWordsSayTheMinimum(t *testing.T) {
+	if got := rulesWords(wire.PartyInfo{PermissionMode: wire.PermissionAsk, MinPrompts: 2}); !strings.HasSuffix(got, "; a batch takes at least 2 prompts") {
+		t.Errorf("min prompts 2: %q", got)
+	}
+	if got := rulesWords(wire.PartyInfo{PermissionMode: wire.PermissionAsk, MinPrompts: 1}); strings.Contains(got, "at least") {
+		t.Errorf("min prompts 1: %q", got)
 	}
 }

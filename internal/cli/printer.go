@@ -1054,7 +1054,12 @@ func rulesWords(info wire.PartyInfo) string {
 	if info.Approval {
 		approval = "on: every merged prompt waits for a host's approval"
 	}
-	return fmt.Sprintf("tool permissions: %s; approval %s", modeWords(info.PermissionMode), approval)
+	s := fmt.Sprintf("tool permissions: %s; approval %s", modeWords(info.PermissionMode), approval)
+	if info.MinPrompts > 1 {
+		// Else a lone prompt's wait is first explained by the status line (a tester's).
+		s += fmt.Sprintf("; a batch takes at least %d prompts", info.MinPrompts)
+	}
+	return s
 }
 
 func modeWords(mode string) string {
