@@ -32,6 +32,7 @@ type Peer struct {
 	queued   atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
 	inFlight atomic.Int64 // messages in send or being written: 0 means idle
 	inbox    chan inItem  // read pump → dispatch goroutine
+	alive    aliveReader  // the read pump's, for the message it reads (readMessage)
 
 	// admitted: Admit was called (Options.Guarded). handled tells a guarded read pump
 	// that the dispatch goroutine has handled the message it waits on.
@@ -438,7 +439,9 @@ func (p *Peer) readMessage() (int, []byte, error) {
 	if err != nil {
 		return typ, nil, err
 	}
-	data, err := io.ReadAll(&aliveReader{r: r, p: p, renewed: time.Now()})
+	p.alive = aliveReader{r: r, p: p, renewed: time.Now()} // the read pump's own: no allocation per message
+	data, err := io.ReadAll(&p.alive)
+	p.alive.r = nil
 	return typ, data, err
 }
 
