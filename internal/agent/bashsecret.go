@@ -3,6 +3,7 @@ package agent
 import (
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,18 +12,20 @@ import (
 )
 
 // The output of a Bash command is kept back from the party when it may show a secret: it
-// is named, as the file a tool result stands for (Output.File), after a file that usually
-// holds credentials, or workspace.Environment for the host's environment variables and
-// other keys and tokens. bashSecret reads the command before it runs; secretOutput reads
-// the output of one that named nothing. Both read words and lines, not what the shell or a
-// program does: a program that prints a secret in its own words gets through, so this is a
-// guard against the common cases, not a boundary (PROTOCOL.md §5).
+// is named, as the file a tool result stands for (Output.File), after a file in the
+// working directory that usually holds credentials (shown only where the party shares the
+// whole folder), or workspace.Environment (shown nowhere) for the host's environment
+// variables, keys and tokens, and any secret file elsewhere. bashSecret reads the command
+// before it runs; secretOutput reads the output of one that named nothing. Both read words
+// and lines, not what the shell or a program does: a program that prints a secret in its
+// own words gets through, so this is a guard against the common cases, not a boundary
+// (PROTOCOL.md §5). The command line itself is always shown.
 
-// bashSecret says what a Bash command may print that the party keeps back: a file which
-// usually holds credentials that it names (cat .env, grep KEY ~/.aws/credentials, cat .e*),
-// or workspace.Environment for a command that prints the environment (env, printenv,
-// export, set, /proc/…/environ, os.environ, process.env, echo $API_TOKEN). "" for anything
-// else.
+// bashSecret says what a Bash command may print that the party keeps back: a file of the
+// working directory which usually holds credentials that it names (cat .env, cat .e*), or
+// workspace.Environment for one elsewhere (cat ~/.aws/credentials, or after a cd) and for a
+// command that prints the environment (env, printenv, export, set, /proc/…/environ, a
+// script's os.environ, echo $API_TOKEN). "" for anything else.
 func bashSecret(tool string, input json.RawMessage, workdir string) string {
 	if tool != "Bash" {
 		return ""
@@ -33,44 +36,89 @@ func bashSecret(tool string, input json.RawMessage, workdir string) string {
 	if json.Unmarshal(input, &in) != nil || in.Command == "" {
 		return ""
 	}
-	for _, cmd := range simpleCommands(in.Command) {
-		if printsEnvironment(cmd) {
+	line := in.Command
+	if len(line) > maxCommandRead {
+		line = line[:maxCommandRead] // a heredoc's body is text, not commands
+	}
+	cmds := simpleCommands(line)
+	moves := false // a cd: relative names may be anywhere
+	for _, cmd := range cmds {
+		if printsEnvironment(cmd) || runsScript(cmd) && readsEnvironment.MatchString(line) {
 			return workspace.Environment
 		}
+		if name := filepath.Base(cmd[0]); name == "cd" || name == "pushd" {
+			moves = true
+		}
 	}
-	if readsEnvironment.MatchString(in.Command) {
-		return workspace.Environment
-	}
-	for _, m := range shellVariable.FindAllStringSubmatch(in.Command, -1) {
+	for _, m := range shellVariable.FindAllStringSubmatch(outsideSingleQuotes(line), -1) {
 		if secretName(m[1]) {
 			return workspace.Environment
 		}
 	}
-	for _, w := range shellWords(in.Command) {
+	globs := 0
+	for _, w := range shellWords(line) {
+		w = strings.ReplaceAll(w, `\`, "/") // C:\Users\me\.aws\credentials
 		if strings.HasPrefix(w, "/proc/") && strings.HasSuffix(w, "/environ") {
 			return workspace.Environment
 		}
-		if f := secretWord(w, workdir); f != "" {
+		outside := moves || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
+			strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
+		pattern := strings.ContainsAny(w, "*?[")
+		if pattern {
+			if globs++; globs > maxGlobs {
+				continue
+			}
+		}
+		if f := secretWord(w, workdir, outside, pattern); f != "" {
+			if outside {
+				return workspace.Environment // never the party's, at any level
+			}
 			return f
 		}
 	}
 	return ""
 }
 
-var (
-	// readsEnvironment: a program's own reading of its environment, as a one-line script
-	// writes it (python -c, node -e, ruby -e, perl -e).
-	readsEnvironment = regexp.MustCompile(`os\.environ|process\.env\b|\bgetenv\b|\bENV\[|%ENV\b|\$ENV\{`)
-	// shellVariable: $NAME or ${NAME…} in a command line.
-	shellVariable = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
-	// secretNamePart: what the name of a variable or a setting that holds a credential has
-	// in it (API_KEY, GITHUB_TOKEN, DB_PASSWORD, aws_secret_access_key).
-	secretNamePart = regexp.MustCompile(`(?i)key|token|secret|passw|credential|auth|private|session`)
+const (
+	// maxCommandRead is how much of a command line is read: a long one is mostly a
+	// heredoc's text (a reviewer's 70 KB script held the stream for seconds).
+	maxCommandRead = 4 << 10
+	// maxGlobs is how many patterns of one command are matched against the folder.
+	maxGlobs = 8
 )
 
-// secretName reports whether a variable's name says it holds a credential.
+var (
+	// shellVariable: $NAME or ${NAME…} in a command line, of an upper-case name.
+	shellVariable = regexp.MustCompile(`\$\{?([A-Z_][A-Z0-9_]*)`)
+	// secretNamePart: a segment of a variable's or setting's name (split at _) that says
+	// it holds a credential: API_KEY, GITHUB_TOKEN, DB_PASSWORD, SENTRY_DSN, DATABASE_URL.
+	// Not GOAUTH, KEYWORDS, AUTHOR, SSH_AUTH_SOCK or SESSION_TIMEOUT (a reviewer's).
+	secretNamePart = regexp.MustCompile(`(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASS|PASSWORD|PASSWD|PWD|CREDENTIALS?|PRIVATE_?KEY|DSN|DATABASE_URL|ACCESS_?KEY)S?(?:_|$)`)
+	// readsEnvironment: a script's own reading of its environment.
+	readsEnvironment = regexp.MustCompile(`os\.environ|process\.env\b|\bgetenv\b|\bENV\[|%ENV\b|\$ENV\{`)
+)
+
+// secretName reports whether a variable's name says it holds a credential (upper case, by
+// its segments; PWD alone is the working directory).
 func secretName(name string) bool {
-	return secretNamePart.MatchString(name)
+	return name != "PWD" && name == strings.ToUpper(name) && secretNamePart.MatchString(name)
+}
+
+// outsideSingleQuotes is line with what is between single quotes taken out: the shell
+// expands no variable there (git commit -m 'Rotate $API_KEY handling').
+func outsideSingleQuotes(line string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range line {
+		if r == '\'' {
+			in = !in
+			continue
+		}
+		if !in {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // simpleCommands splits a command line at ; & | ( ) { } ` and new lines, each part as its
@@ -139,13 +187,14 @@ func isDuration(w string) bool {
 }
 
 // shellWords is a line's words, split at white space, redirections and = (--file=.env),
-// their quotes taken off.
+// their quotes taken off; $HOME and ${HOME} become ~.
 func shellWords(line string) []string {
+	line = strings.NewReplacer("${HOME}", "~", "$HOME", "~").Replace(line)
 	var out []string
 	for _, w := range strings.FieldsFunc(line, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\n' || strings.ContainsRune(";&|<>()`=", r)
 	}) {
-		if w = strings.Trim(w, `'"$`); w != "" {
+		if w = strings.Trim(w, `'"`); w != "" {
 			out = append(out, w)
 		}
 	}
@@ -165,9 +214,13 @@ func printsEnvironment(words []string) bool {
 		return true
 	case "env":
 		// env VAR=1 cmd runs cmd; with only options and assignments, nothing to run, it
-		// prints the environment.
-		for _, w := range rest {
-			if !strings.HasPrefix(w, "-") && !strings.Contains(w, "=") {
+		// prints the environment (-u NAME, -C DIR and -S STRING take a word).
+		for i := 0; i < len(rest); i++ {
+			switch w := rest[i]; {
+			case w == "-u" || w == "-C" || w == "-S" || w == "--unset" || w == "--chdir":
+				i++
+			case strings.HasPrefix(w, "-") || strings.Contains(w, "="):
+			default:
 				return false
 			}
 		}
@@ -180,23 +233,55 @@ func printsEnvironment(words []string) bool {
 	return false
 }
 
+// interpreters run a script given with -c, -e or -p.
+var interpreters = map[string]bool{
+	"python": true, "python3": true, "python2": true, "node": true, "ruby": true, "perl": true,
+	"deno": true, "bun": true, "php": true,
+}
+
+// runsScript reports whether a simple command runs a one-line script (python -c, node -e):
+// then a command line that reads the environment (os.environ, process.env) prints it; a
+// grep for "process.env" does not (a reviewer's).
+func runsScript(words []string) bool {
+	if !interpreters[filepath.Base(words[0])] {
+		return false
+	}
+	for _, w := range words[1:] {
+		if w == "-c" || w == "-e" || w == "-p" || w == "eval" || w == "-r" {
+			return true
+		}
+	}
+	return false
+}
+
 // secretWord returns the file a word of a command names when it usually holds credentials
-// (workspace.IsSecret), or "": a path, a name with a dot (.env, key.pem) or a file that is
-// there (a word such as "credentials" alone is often not a file); a pattern (cat .e*) is
-// matched against the files it names.
-func secretWord(w, workdir string) string {
+// (workspace.IsSecret), or "": a path, a name that starts with a dot (.env), a file that is
+// there (prod.env, key.pem; "process.env" in a grep is not one), or any such name once the
+// command moved (outside: a cd, a path out of the working directory); a pattern (cat .e*)
+// is matched against the working directory's files, as the shell would (* does not match
+// a name that starts with a dot).
+func secretWord(w, workdir string, outside, pattern bool) string {
 	p := w
 	if !filepath.IsAbs(p) && workdir != "" && !strings.HasPrefix(p, "~") {
 		p = filepath.Join(workdir, p)
 	}
-	if strings.ContainsAny(w, "*?[") {
+	if pattern {
 		if workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
 			return w
 		}
-		// The shell's [!x] is Go's [^x].
-		matches, _ := filepath.Glob(strings.ReplaceAll(p, "[!", "[^"))
+		if outside || strings.ContainsAny(path.Dir(w), "*?[") {
+			return "" // a pattern of folders, or elsewhere: not walked (a reviewer's /*/*/*)
+		}
+		dotted := strings.HasPrefix(path.Base(w), ".")
+		matches, _ := filepath.Glob(strings.ReplaceAll(p, "[!", "[^")) // the shell's [!x] is Go's [^x]
 		for _, m := range matches {
+			if base := filepath.Base(m); strings.HasPrefix(base, ".") && !dotted {
+				continue
+			}
 			if workspace.IsSecret(filepath.ToSlash(m)) {
+				if rel, err := filepath.Rel(workdir, m); err == nil {
+					return rel
+				}
 				return m
 			}
 		}
@@ -205,7 +290,7 @@ func secretWord(w, workdir string) string {
 	if !workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
 		return ""
 	}
-	if strings.ContainsAny(w, "/.") {
+	if outside || strings.Contains(w, "/") || strings.HasPrefix(w, ".") {
 		return w
 	}
 	if _, err := os.Stat(p); err == nil {
@@ -215,37 +300,65 @@ func secretWord(w, workdir string) string {
 }
 
 var (
-	// grepLine: a line of grep -r's, rg's or git grep's output, "path:…", and its path.
-	grepLine = regexp.MustCompile(`^([^\s:][^:\n]*):`)
-	// secretSetting: a line that sets a variable or a setting whose name says it holds a
-	// credential, as .env, a shell, JSON, YAML or a Python dict write it (API_KEY=…,
-	// "token": …, 'AWS_SECRET_ACCESS_KEY': …).
-	secretSetting = regexp.MustCompile(`(?:^|[\s{,'"])(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_.-]*)['"]?\s*[=:]\s*\S`)
+	// grepLine: a line of grep -r's, rg's or git grep's output, "file:…", and its file
+	// (a drive letter's colon included).
+	grepLine = regexp.MustCompile(`^((?:[A-Za-z]:)?[^\s:]+):`)
+	// secretSetting: a setting of a variable or a key, as .env, a shell, JSON, YAML, a
+	// Python dict, grep's "file:line:" or a diff's "+" write it (API_KEY=…, 'TOKEN': …):
+	// its name and its value.
+	secretSetting = regexp.MustCompile(`(?:^|[\s{,'":+-])(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?\s*[=:]\s*['"]?([^\s'",}]*)`)
+	// secretValue: a value that is a credential by its shape: a URL with a password, a
+	// token with a known prefix, a private key.
+	secretValue = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|glpat-[0-9A-Za-z_-]{20,}|npm_[A-Za-z0-9]{30,})|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
+	// sourceFile: a file name of program source, which grep output names but which is
+	// rarely a credentials file (secrets.go, credentials.py: a reviewer's build log).
+	sourceFile = regexp.MustCompile(`\.(?:go|py|js|ts|tsx|jsx|rb|java|kt|rs|c|h|cc|cpp|hpp|cs|swift|php|scala|md|txt|html|css)$`)
 )
 
 // secretOutput says what the output of a Bash command that named no secret shows that the
-// party keeps back: a file that usually holds credentials, by a line of grep's (path:…);
-// workspace.Environment for lines that set a credential (API_KEY=…) or an environment's
-// (PATH and HOME together: bash -c env). "" for anything else.
+// party keeps back: a file that usually holds credentials, by a line of grep's (file:…);
+// workspace.Environment for a credential by its shape (a URL with a password, a known
+// token, a private key), a line that sets one (API_KEY=…, with a value that looks like
+// one), or an environment's PATH and HOME both. "" for anything else.
 func secretOutput(text string) string {
-	env := 0
+	path, home := false, false
 	for _, line := range strings.Split(text, "\n") {
-		if m := grepLine.FindStringSubmatch(line); m != nil && workspace.IsSecret(filepath.ToSlash(m[1])) {
-			return m[1]
+		if m := grepLine.FindStringSubmatch(line); m != nil {
+			if f := filepath.ToSlash(m[1]); workspace.IsSecret(f) && !sourceFile.MatchString(f) && !strings.Contains(f, "..") && !strings.HasPrefix(f, "/") && !strings.HasPrefix(f, "~") {
+				return m[1]
+			}
+		}
+		if secretValue.MatchString(line) {
+			return workspace.Environment
 		}
 		for _, m := range secretSetting.FindAllStringSubmatch(line, -1) {
-			switch m[1] {
-			case "PATH", "HOME":
-				env++
-			default:
-				if secretName(m[1]) && strings.ToUpper(m[1]) == m[1] {
-					return workspace.Environment
-				}
+			switch {
+			case m[1] == "PATH":
+				path = true
+			case m[1] == "HOME":
+				home = true
+			case secretName(m[1]) && credentialLike(m[2]):
+				return workspace.Environment
 			}
 		}
 	}
-	if env >= 2 {
+	if path && home {
 		return workspace.Environment
 	}
 	return ""
+}
+
+// credentialLike reports whether a setting's value may be a credential: 8 characters or
+// more, not a number or a truth value, not a reference to one kept elsewhere (${{ secrets.X }},
+// process.env.X, os.environ[…], $X).
+func credentialLike(v string) bool {
+	if len(v) < 8 || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "process.env") || strings.HasPrefix(v, "os.environ") ||
+		strings.HasPrefix(v, "secrets.") || strings.HasPrefix(v, "os.getenv") {
+		return false
+	}
+	switch strings.ToLower(v) {
+	case "true", "false", "null", "none", "undefined":
+		return false
+	}
+	return strings.Trim(v, "0123456789.") != ""
 }

@@ -14,7 +14,7 @@ import (
 // party keeps back (a reviewer's `cat .env` went to every member, as did `env`).
 func TestBashSecret(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"credentials", ".env", "main.go"} {
+	for _, f := range []string{"credentials", ".env", "main.go", "server.pem"} {
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("k"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -22,9 +22,15 @@ func TestBashSecret(t *testing.T) {
 	for _, c := range []struct{ command, want string }{
 		{"cat .env", ".env"},
 		{"head -n 3 ./config/.env.production", "./config/.env.production"},
-		{`grep API_KEY "$HOME/.aws/credentials"`, "HOME/.aws/credentials"},
-		{"cat ~/.ssh/id_ed25519", "~/.ssh/id_ed25519"},
-		{"ls && cat server.pem | base64", "server.pem"},
+		// Out of the working directory: never the party's, so the environment's (shown
+		// nowhere; $HOME was read as a folder of the working directory: a reviewer's).
+		{`grep API_KEY "$HOME/.aws/credentials"`, workspace.Environment},
+		{`cat ${HOME}/.ssh/id_rsa`, workspace.Environment},
+		{"cat ~/.ssh/id_ed25519", workspace.Environment},
+		{"cd ~/.aws && cat credentials", workspace.Environment},
+		{"cat ../other/.env", workspace.Environment},
+		{`type C:\Users\me\.aws\credentials`, workspace.Environment},
+		{"ls && cat server.pem | base64", "server.pem"}, // there
 		{"source .env; go test ./...", ".env"},
 		{"node --env-file=.env app.js", ".env"},
 		{"cat credentials", "credentials"}, // there, in the working directory
@@ -43,8 +49,8 @@ func TestBashSecret(t *testing.T) {
 		{"echo hi && (printenv)", workspace.Environment},
 		// A tester's that got through the first version: patterns, wrappers, a shell's -c,
 		// variables, a script's own reading of its environment.
-		{"cat .e*", filepath.Join(dir, ".env")},
-		{"tail -n +1 .[!.]*", filepath.Join(dir, ".env")},
+		{"cat .e*", ".env"},
+		{"tail -n +1 .[!.]*", ".env"},
 		{"bash -c env", workspace.Environment},
 		{"bash -c 'printenv'", workspace.Environment},
 		{"time env", workspace.Environment},
@@ -68,10 +74,34 @@ func TestBashSecret(t *testing.T) {
 		{"ls *.go", ""},
 		{"timeout 60 go test ./...", ""},
 		{"bash -c 'go vet ./...'", ""},
+		// Ordinary work a reviewer found hidden by the first versions.
+		{`grep -rn "process.env" src/`, ""},
+		{`rg "os.environ" .`, ""},
+		{"echo $SSH_AUTH_SOCK $AUTHOR", ""},
+		{"git commit -m 'Rotate $API_KEY handling'", ""}, // single quotes: nothing expands
+		{"ls /*/*/*", ""},
+		{"env -u FOO", workspace.Environment},
+		{"echo $DB_PASS", workspace.Environment},
+		{"echo $SENTRY_DSN", workspace.Environment},
+		{"echo $DATABASE_URL", workspace.Environment},
 	} {
 		input, _ := json.Marshal(map[string]string{"command": c.command})
 		if got := bashSecret("Bash", input, dir); got != c.want {
 			t.Errorf("%q: %q, want %q", c.command, got, c.want)
+		}
+	}
+	// * does not match a name that starts with a dot, as in the shell (ls * was hidden
+	// for a .env beside it: a reviewer's).
+	plain := t.TempDir()
+	for _, f := range []string{".env", "main.go"} {
+		if err := os.WriteFile(filepath.Join(plain, f), []byte("k"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []string{"ls *", "wc -l *", "du -sh *", "grep -n TODO *"} {
+		input, _ := json.Marshal(map[string]string{"command": c})
+		if got := bashSecret("Bash", input, plain); got != "" {
+			t.Errorf("%q: %q, want nothing", c, got)
 		}
 	}
 	if got := bashSecret("Read", json.RawMessage(`{"command":"cat .env"}`), dir); got != "" {
@@ -104,10 +134,25 @@ func TestSecretOutput(t *testing.T) {
 	for _, c := range []struct{ out, want string }{
 		{"./.env:API_KEY=abc123\n./main.go:// uses the API", "./.env"}, // grep -r API .
 		{"src/app.go:12: key := load()\nconfig/.env.local:TOKEN=1", "config/.env.local"},
-		{"API_KEY=abc123", workspace.Environment}, // cat .e*, by a way not caught before
-		{"export GITHUB_TOKEN=ghp_x", workspace.Environment},
-		{"{'IS_SANDBOX': 'yes', 'SHELL': '/bin/bash', 'AWS_SECRET_ACCESS_KEY': 'x'}", workspace.Environment}, // python's os.environ
-		{"SHELL=/bin/bash\nPATH=/usr/bin\nHOME=/root", workspace.Environment},                                // an environment
+		{"API_KEY=abc123def456", workspace.Environment}, // cat .e*, by a way not caught before
+		{"export GITHUB_TOKEN=gho_16C7e42F292c6912E7710c838347Ae178B4a", workspace.Environment},
+		{"{'IS_SANDBOX': 'yes', 'SHELL': '/bin/bash', 'AWS_SECRET_ACCESS_KEY': 'wJalrXUtnFEMI/K7MDENG'}", workspace.Environment}, // python's os.environ
+		// A reviewer's: after grep's file:line:, in a diff, by the value's shape.
+		{`./settings.py:12:API_KEY = "sk-live-1234567890"`, workspace.Environment},
+		{"+DB_PASSWORD=hunter2hunter2", workspace.Environment},
+		{"origin\thttps://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/o/r.git (fetch)", workspace.Environment},
+		{"postgres://app:hunter2@db/app", workspace.Environment},
+		{"-----BEGIN RSA PRIVATE KEY-----", workspace.Environment},
+		{"C:/proj/.env:3:API_KEY=x", "C:/proj/.env"},
+		// Ordinary output a reviewer found hidden by the first versions.
+		{"MAX_TOKENS = 4096", ""},
+		{"PRIMARY_KEY: true", ""},
+		{`const SESSION_COOKIE = "sid"`, ""},
+		{"GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}", ""},
+		{"GOAUTH='netrc'", ""},
+		{"secrets.go:12:5: undefined: x", ""},
+		{"export PATH=$PATH:/a\nexport PATH=$PATH:/b", ""},                    // PATH twice is not an environment
+		{"SHELL=/bin/bash\nPATH=/usr/bin\nHOME=/root", workspace.Environment}, // an environment
 		{"{'PATH': '/usr/bin', 'HOME': '/root'}", workspace.Environment},
 		// Nothing of the kind.
 		{"ok  \tgithub.com/x/y\t0.3s", ""},

@@ -291,7 +291,8 @@ func (tr *translator) assistant(ln *outLine, emit func(Output)) error {
 				// Its output is that file's, or the environment's: shown as far as the party
 				// shows those (a reviewer's Bash cat .env went to every member).
 				tr.files[b.ID] = f
-			} else if b.Name == "Bash" && b.ID != "" {
+			} else if (b.Name == "Bash" || b.Name == "BashOutput") && b.ID != "" {
+				// A background command's output comes through BashOutput (a reviewer's).
 				tr.bash[b.ID] = true
 			}
 			line := toolSummary(b.Name, b.Input, tr.workDir)
@@ -345,19 +346,24 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		file := tr.files[b.ToolUseID]
 		delete(tr.files, b.ToolUseID)
 		text := toolResultText(b.Content)
+		line := toolResultSummary(b)
+		out := toolOutput(text)
 		if tr.bash[b.ToolUseID] {
 			// A command that named no secret may still print one (grep -r KEY ., cat .e*,
-			// bash -c env: a tester's).
-			// Only what the party could be sent is read (toolOutput's first bytes).
+			// bash -c env: a tester's). What the party would be sent is read: the output,
+			// or the one short line the summary shows.
 			delete(tr.bash, b.ToolUseID)
-			file = secretOutput(text[:min(len(text), 2*toolOutputMax)])
+			if out != "" {
+				file = secretOutput(out)
+			} else {
+				file = secretOutput(text)
+			}
 		}
-		line := toolResultSummary(b)
 		if sub {
 			line = "  " + line
 		}
 		emit(Output{Text: line, Stream: wire.StreamTool, File: file})
-		if out := toolOutput(text); out != "" {
+		if out != "" {
 			emit(Output{Text: out, Stream: wire.StreamToolOutput, File: file})
 		}
 	}

@@ -370,11 +370,12 @@ func (p *Peer) readPump() {
 		// read pump held up by a full inbox is not mistaken for a silent peer, and
 		// while a message arrives (aliveReader): a large one on a slow link is a
 		// peer at work, not a silent one.
-		if err := p.conn.SetReadDeadline(time.Now().Add(p.opts.PongWait)); err != nil {
+		set := time.Now()
+		if err := p.conn.SetReadDeadline(set.Add(p.opts.PongWait)); err != nil {
 			p.readFailed(err)
 			return
 		}
-		typ, data, err := p.readMessage()
+		typ, data, err := p.readMessage(set)
 		if err != nil {
 			p.readFailed(err)
 			return
@@ -434,12 +435,14 @@ func (p *Peer) faultReply(m message) []byte {
 // read deadline forward while its bytes keep coming: PongWait counts silence, not how long
 // a message takes (a client's 30 s would otherwise give up on a host sending it a large
 // history over a slow link, and again on every reconnect).
-func (p *Peer) readMessage() (int, []byte, error) {
+// set is when the deadline was last renewed: a message that begins late in the wait is
+// renewed at its first bytes, not a second after them (a reviewer's).
+func (p *Peer) readMessage(set time.Time) (int, []byte, error) {
 	typ, r, err := p.conn.NextReader()
 	if err != nil {
 		return typ, nil, err
 	}
-	p.alive = aliveReader{r: r, p: p, renewed: time.Now()} // the read pump's own: no allocation per message
+	p.alive = aliveReader{r: r, p: p, renewed: set} // the read pump's own: no allocation per message
 	data, err := io.ReadAll(&p.alive)
 	p.alive.r = nil
 	return typ, data, err
