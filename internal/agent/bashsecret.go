@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/workspace"
 )
 
@@ -51,7 +52,7 @@ func bashSecret(tool string, input json.RawMessage, workdir string) string {
 		}
 	}
 	for _, m := range shellVariable.FindAllStringSubmatch(outsideSingleQuotes(line), -1) {
-		if secretName(m[1]) {
+		if credential.Name(m[1]) {
 			return workspace.Environment
 		}
 	}
@@ -90,19 +91,9 @@ const (
 var (
 	// shellVariable: $NAME or ${NAME…} in a command line, of an upper-case name.
 	shellVariable = regexp.MustCompile(`\$\{?([A-Z_][A-Z0-9_]*)`)
-	// secretNamePart: a segment of a variable's or setting's name (split at _) that says
-	// it holds a credential: API_KEY, GITHUB_TOKEN, DB_PASSWORD, SENTRY_DSN, DATABASE_URL.
-	// Not GOAUTH, KEYWORDS, AUTHOR, SSH_AUTH_SOCK or SESSION_TIMEOUT (a reviewer's).
-	secretNamePart = regexp.MustCompile(`(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASS|PASSWORD|PASSWD|PWD|CREDENTIALS?|PRIVATE_?KEY|DSN|DATABASE_URL|ACCESS_?KEY)S?(?:_|$)`)
 	// readsEnvironment: a script's own reading of its environment.
 	readsEnvironment = regexp.MustCompile(`os\.environ|process\.env\b|\bgetenv\b|\bENV\[|%ENV\b|\$ENV\{`)
 )
-
-// secretName reports whether a variable's name says it holds a credential (upper case, by
-// its segments; PWD alone is the working directory).
-func secretName(name string) bool {
-	return name != "PWD" && name == strings.ToUpper(name) && secretNamePart.MatchString(name)
-}
 
 // outsideSingleQuotes is line with what is between single quotes taken out: the shell
 // expands no variable there (git commit -m 'Rotate $API_KEY handling').
@@ -307,9 +298,6 @@ var (
 	// Python dict, grep's "file:line:" or a diff's "+" write it (API_KEY=…, 'TOKEN': …):
 	// its name and its value.
 	secretSetting = regexp.MustCompile(`(?:^|[\s{,'":+-])(?:export\s+)?['"]?([A-Za-z_][A-Za-z0-9_]*)['"]?\s*[=:]\s*['"]?([^\s'",}]*)`)
-	// secretValue: a value that is a credential by its shape: a URL with a password, a
-	// token with a known prefix, a private key.
-	secretValue = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|glpat-[0-9A-Za-z_-]{20,}|npm_[A-Za-z0-9]{30,})|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
 	// sourceFile: a file name of program source, which grep output names but which is
 	// rarely a credentials file (secrets.go, credentials.py: a reviewer's build log).
 	sourceFile = regexp.MustCompile(`\.(?:go|py|js|ts|tsx|jsx|rb|java|kt|rs|c|h|cc|cpp|hpp|cs|swift|php|scala|md|txt|html|css)$`)
@@ -328,7 +316,7 @@ func secretOutput(text string) string {
 				return m[1]
 			}
 		}
-		if secretValue.MatchString(line) {
+		if credential.Shaped(line) {
 			return workspace.Environment
 		}
 		for _, m := range secretSetting.FindAllStringSubmatch(line, -1) {
@@ -337,7 +325,7 @@ func secretOutput(text string) string {
 				path = true
 			case m[1] == "HOME":
 				home = true
-			case secretName(m[1]) && credentialLike(m[2]):
+			case credential.Name(m[1]) && credential.Value(m[2]):
 				return workspace.Environment
 			}
 		}
@@ -346,19 +334,4 @@ func secretOutput(text string) string {
 		return workspace.Environment
 	}
 	return ""
-}
-
-// credentialLike reports whether a setting's value may be a credential: 8 characters or
-// more, not a number or a truth value, not a reference to one kept elsewhere (${{ secrets.X }},
-// process.env.X, os.environ[…], $X).
-func credentialLike(v string) bool {
-	if len(v) < 8 || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "process.env") || strings.HasPrefix(v, "os.environ") ||
-		strings.HasPrefix(v, "secrets.") || strings.HasPrefix(v, "os.getenv") {
-		return false
-	}
-	switch strings.ToLower(v) {
-	case "true", "false", "null", "none", "undefined":
-		return false
-	}
-	return strings.Trim(v, "0123456789.") != ""
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/wire"
 	"github.com/concordia-party/concordia/internal/workspace"
@@ -576,6 +577,9 @@ func (p *Party) output(stream, text string) {
 	}
 	if stream == wire.StreamTool {
 		p.toolActivity() // a tool may have edited files
+		// A credential typed into a command (psql postgres://app:pw@db, curl -H
+		// "Authorization: Bearer …") is blanked out of the line everyone sees (a reviewer's).
+		text, _ = credential.Redact(text)
 	}
 	if p.outBuf.Len() > 0 && (stream != p.outStream || p.outBuf.Len()+len(text) > maxOutputEvent) {
 		p.flushOutput()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -80,18 +81,26 @@ func (l *Local) OwnerView(ev wire.Event) wire.Event {
 	if ev.Kind != wire.KindPermission || ev.Permission == nil || ev.Permission.Status != wire.PermissionPending || l.id == "" {
 		return ev
 	}
-	var full string
+	var full, summary string
 	_ = l.p.do(func() {
 		m, r := l.p.members[l.id], l.p.perms[ev.Permission.ID]
 		if m != nil && m.owner && r != nil {
-			full = r.full
+			full, summary = r.full, r.fullSummary
 		}
 	})
-	if full == "" {
+	if full == "" && summary == "" {
 		return ev
 	}
 	perm := *ev.Permission
-	perm.Detail = OwnerOnlyNote + full
+	if full != "" {
+		perm.Detail = OwnerOnlyNote + full
+	}
+	if summary != "" {
+		perm.Summary = summary // the command as it will run: the owner decides it
+		if full == "" {
+			perm.Detail = strings.TrimSuffix(OwnerSummaryNote+perm.Detail, "\n")
+		}
+	}
 	ev.Permission = &perm
 	return ev
 }
@@ -119,6 +128,10 @@ func (l *Local) OwnerViews(evs []wire.Event) []wire.Event {
 
 // OwnerOnlyNote opens a request's text that only the party's owner is shown (OwnerView).
 const OwnerOnlyNote = "(only you see this text, as the party's owner: the party shows it to no one else)\n"
+
+// OwnerSummaryNote opens the detail of a request whose summary the owner sees whole and the
+// party with a credential blanked out (OwnerView).
+const OwnerSummaryNote = "(only you see the command with its credentials, as the party's owner: the party sees them blanked out)\n"
 
 // Events delivers the party's events in order. It is closed after Leave.
 func (l *Local) Events() <-chan wire.Event { return l.events }

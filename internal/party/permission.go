@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/wire"
 	"github.com/concordia-party/concordia/internal/workspace"
 )
@@ -16,8 +17,9 @@ type permRequest struct {
 	reply chan ToolDecision // buffered: the decision is sent once
 	timer *time.Timer
 	// full is the request's detail as the agent gave it when perm.Detail does not show it
-	// (shownDetail): for the party's owner alone (Local.OwnerView).
-	full string
+	// (shownDetail, a credential blanked out), and fullSummary its summary when
+	// perm.Summary does not: for the party's owner alone (Local.OwnerView).
+	full, fullSummary string
 }
 
 // ask runs on the agent's side: it opens a permission request on the loop and waits for
@@ -157,7 +159,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		// file was written; a reviewer pointed at Bash and MCP tools). Everyone sees the
 		// attempt and its denial; no host is asked, and an "always" does not override it.
 		perm := wire.Permission{
-			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary),
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)),
 			Batch: batchID, Status: wire.PermissionDenied, Reason: planReason,
 		}
 		if t := p.turn; t != nil && t.batch == batchID {
@@ -174,13 +176,16 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 	expires := p.cfg.Now().Add(p.cfg.PermissionTimeout).UTC()
 	pr := &permRequest{
 		perm: wire.Permission{
-			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: oneLine(req.Summary), Detail: p.shownDetail(req),
+			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)), Detail: redacted(p.shownDetail(req)),
 			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
 		},
 		reply: reply,
 	}
 	if pr.perm.Detail != req.Detail {
 		pr.full = req.Detail
+	}
+	if s := oneLine(req.Summary); pr.perm.Summary != s {
+		pr.fullSummary = s
 	}
 	id := pr.perm.ID
 	pr.timer = time.AfterFunc(p.cfg.PermissionTimeout, func() {
@@ -198,6 +203,13 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		p.setPhase(wire.PhaseAwaitingPermission)
 	}
 	return id
+}
+
+// redacted is s with the credentials it shows blanked out (credential.Redact): a request's
+// summary and detail go to every member, and a command may carry a token (a reviewer's).
+func redacted(s string) string {
+	s, _ = credential.Redact(s)
+	return s
 }
 
 // allowsItself says whether the party allows a request without asking anyone (plan

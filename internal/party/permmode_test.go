@@ -609,3 +609,57 @@ func TestUncheckedEditHidesItsTextAndSaysWhy(t *testing.T) {
 		t.Fatalf("checked and shared: detail %q", got)
 	}
 }
+
+// A credential typed into a command — a request's summary, a tool line — is blanked out of
+// what members see; the party's owner, who decides the request, sees it whole (a
+// reviewer's: psql "postgres://app:hunter2@db/app" went to every member).
+func TestCredentialsInACommandAreBlankedOut(t *testing.T) {
+	const cmd = `psql "postgres://app:hunter2@db/app" -c 'select 1'`
+	r := &reqRunner{reqs: []ToolRequest{{Tool: "Bash", Summary: cmd, Detail: "Query the database"}}, got: make(chan ToolDecision, 1)}
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	promptAs(t, p, id, "query it")
+	evs := col.waitFor(t, "the request", func(evs []wire.Event) bool { return len(pendingPerms(evs)) == 1 })
+	ev := pendingPerms(evs)[0]
+	if strings.Contains(ev.Permission.Summary, "hunter2") || !strings.Contains(ev.Permission.Summary, "postgres://app:•••@db/app") {
+		t.Fatalf("a member's summary: %q", ev.Permission.Summary)
+	}
+	owned := boss.OwnerView(ev)
+	if owned.Permission.Summary != cmd || !strings.HasPrefix(owned.Permission.Detail, OwnerSummaryNote) || !strings.HasSuffix(owned.Permission.Detail, "Query the database") {
+		t.Fatalf("the owner's view: %+v", owned.Permission)
+	}
+	if err := boss.Decide(context.Background(), ev.Permission.ID, wire.DecisionDeny, ""); err != nil {
+		t.Fatal(err)
+	}
+	<-r.got
+	// A tool line, as the agent's reader sends it.
+	_ = p.do(func() { p.output(wire.StreamTool, "Bash: "+cmd+"\n") })
+	evs = col.waitFor(t, "the tool line", func(evs []wire.Event) bool {
+		for _, e := range evs {
+			if e.Kind == wire.KindOutput && e.Stream == wire.StreamTool && strings.Contains(e.Text, "psql") {
+				return true
+			}
+		}
+		return false
+	})
+	for _, e := range evs {
+		if e.Kind == wire.KindOutput && strings.Contains(e.Text, "hunter2") {
+			t.Fatalf("a tool line shows the password: %q", e.Text)
+		}
+	}
+}
+
+// pendingPerms is the pending permission events of evs.
+func pendingPerms(evs []wire.Event) []wire.Event {
+	var out []wire.Event
+	for _, e := range evs {
+		if e.Kind == wire.KindPermission && e.Permission.Status == wire.PermissionPending {
+			out = append(out, e)
+		}
+	}
+	return out
+}

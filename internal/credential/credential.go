@@ -1,0 +1,82 @@
+// Package credential recognises credentials in text by their names and shapes: a variable
+// whose name says it holds one (API_KEY, GITHUB_TOKEN), a value that looks like one (a URL
+// with a password, a token with a known prefix, a private key). The agent uses it to keep
+// back tool output that shows one; the party to blank one out of a command line it shows.
+// It reads text, not what a program does: it is a guard against the common cases.
+package credential
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// namePart: a segment of a name (split at _) that says it holds a credential:
+	// API_KEY, GITHUB_TOKEN, DB_PASSWORD, SENTRY_DSN, DATABASE_URL. Not GOAUTH, KEYWORDS,
+	// AUTHOR, SSH_AUTH_SOCK or SESSION_TIMEOUT (a reviewer's).
+	namePart = regexp.MustCompile(`(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASS|PASSWORD|PASSWD|PWD|CREDENTIALS?|PRIVATE_?KEY|DSN|DATABASE_URL|ACCESS_?KEY)S?(?:_|$)`)
+	// shape: a value that is a credential by its shape: a URL with a password, a token with
+	// a known prefix, a private key.
+	shape = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|` + tokenShapes + `|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
+	// token: a token with a known prefix, alone (for Redact).
+	token = regexp.MustCompile(tokenShapes)
+	// urlPassword: a URL's user and password, the password apart.
+	urlPassword = regexp.MustCompile(`(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)`)
+	// authHeader: an HTTP Authorization header's credential.
+	authHeader = regexp.MustCompile(`(?i)(authorization:\s*(?:bearer|basic|token)\s+)([^\s'"]+)`)
+	// assignment: NAME=value on a command line, its value quoted or not.
+	assignment = regexp.MustCompile(`\b([A-Z_][A-Z0-9_]*)=(['"]?)([^\s'"]+)`)
+)
+
+const tokenShapes = `\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|glpat-[0-9A-Za-z_-]{20,}|npm_[A-Za-z0-9]{30,})`
+
+// Blank stands for what Redact took out.
+const Blank = "•••"
+
+// Name reports whether a variable's name says it holds a credential: upper case, by its
+// segments (PWD alone is the working directory).
+func Name(name string) bool {
+	return name != "PWD" && name == strings.ToUpper(name) && namePart.MatchString(name)
+}
+
+// Value reports whether a setting's value may be a credential: 8 characters or more, not a
+// number or a truth value, not a reference to one kept elsewhere (${{ secrets.X }},
+// process.env.X, os.environ[…], $X).
+func Value(v string) bool {
+	if len(v) < 8 || strings.HasPrefix(v, "$") || strings.HasPrefix(v, "process.env") || strings.HasPrefix(v, "os.environ") ||
+		strings.HasPrefix(v, "secrets.") || strings.HasPrefix(v, "os.getenv") {
+		return false
+	}
+	switch strings.ToLower(v) {
+	case "true", "false", "null", "none", "undefined":
+		return false
+	}
+	return strings.Trim(v, "0123456789.") != ""
+}
+
+// Shaped reports whether s holds a credential by its shape (a URL with a password, a token
+// with a known prefix, a private key's first line).
+func Shaped(s string) bool {
+	return shape.MatchString(s)
+}
+
+// Redact blanks out the credentials a line shows (a command the agent runs, a request a
+// host decides): a URL's password, a token with a known prefix, an Authorization header's
+// credential, and the value of NAME=value for a credential's name (Name, Value). It
+// reports whether it changed anything.
+func Redact(s string) (string, bool) {
+	if !strings.ContainsAny(s, "=:_-") {
+		return s, false // nothing of the kind can be in it
+	}
+	out := urlPassword.ReplaceAllString(s, "${1}"+Blank+"${3}")
+	out = authHeader.ReplaceAllString(out, "${1}"+Blank)
+	out = token.ReplaceAllString(out, Blank)
+	out = assignment.ReplaceAllStringFunc(out, func(m string) string {
+		sub := assignment.FindStringSubmatch(m)
+		if !Name(sub[1]) || !Value(sub[3]) {
+			return m
+		}
+		return sub[1] + "=" + sub[2] + Blank
+	})
+	return out, out != s
+}

@@ -1,0 +1,36 @@
+package credential
+
+import "testing"
+
+func TestName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"API_KEY": true, "GITHUB_TOKEN": true, "DB_PASSWORD": true, "DB_PASS": true, "SENTRY_DSN": true,
+		"DATABASE_URL": true, "AWS_SECRET_ACCESS_KEY": true, "MYSQL_PWD": true, "OPENAI_API_KEY": true,
+		"PWD": false, "GOAUTH": false, "KEYWORDS": false, "AUTHOR": false, "SSH_AUTH_SOCK": false,
+		"SESSION_TIMEOUT": false, "MAX_TOKENS": true, "PATH": false, "api_key": false,
+	} {
+		if got := Name(name); got != want {
+			t.Errorf("Name(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`psql "postgres://app:hunter2@db/app" -c '\dt'`, `psql "postgres://app:•••@db/app" -c '\dt'`},
+		{`curl -H "Authorization: Bearer abc.def.ghi" https://api.x`, `curl -H "Authorization: Bearer •••" https://api.x`},
+		{"export STRIPE_KEY=sk_live_abcdefghij1234 && npm run dev", "export STRIPE_KEY=••• && npm run dev"},
+		{"OPENAI_API_KEY='sk-proj-abcdefghijklmnopqrstuv' python app.py", "OPENAI_API_KEY='•••' python app.py"},
+		{"git push https://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/o/r", "git push https://•••@github.com/o/r"},
+		// Nothing to blank.
+		{"go test ./...", "go test ./..."},
+		{"MAX_TOKENS=4096 python run.py", "MAX_TOKENS=4096 python run.py"},
+		{"API_KEY=$API_KEY make", "API_KEY=$API_KEY make"},
+		{"git clone https://github.com/o/r", "git clone https://github.com/o/r"},
+	} {
+		got, changed := Redact(c.in)
+		if got != c.want || changed != (c.in != c.want) {
+			t.Errorf("Redact(%q) = %q, %v; want %q", c.in, got, changed, c.want)
+		}
+	}
+}
