@@ -588,34 +588,15 @@ func TestRealClaudeOwnerSeesTheTextOfASecretsEdit(t *testing.T) {
 // output goes to no member (a reviewer's `cat .env` and `env` went to every one), and the
 // result line says why; the agent itself still gets it.
 func TestRealClaudeBashOutputOfSecretsIsNotShown(t *testing.T) {
-	bin := testkit.RealClaude(t)
-	const marker = "please show the settings"
-	workdir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(workdir, ".env"), []byte("API_KEY=file-secret-123\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "cat .env; printenv CONCORDIA_TEST_TOKEN", "description": "Show the settings"}), "Shown.")
-	env := append(testkit.RealClaudeEnv(t, api.URL), "CONCORDIA_TEST_TOKEN=env-secret-456")
-	h := realHostEnv(t, wire.PermissionAll, bin, workdir, env)
-	alice := join(t, h.Invite(), "alice")
-	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
-		t.Fatal(err)
-	}
-	evs := alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
-	var out strings.Builder
-	for _, ev := range kinds(evs, wire.KindOutput) {
-		out.WriteString(ev.Stream + ":" + ev.Text)
-	}
-	got := out.String()
+	got, results := realBashSeen(t, "API_KEY=file-secret-123\n", "cat .env; printenv CONCORDIA_TEST_TOKEN", "CONCORDIA_TEST_TOKEN=env-secret-456")
 	if strings.Contains(got, "file-secret-123") || strings.Contains(got, "env-secret-456") {
 		t.Fatalf("the secrets reached a member:\n%s", got)
 	}
 	if !strings.Contains(got, "Bash: cat .env; printenv CONCORDIA_TEST_TOKEN") || !strings.Contains(got, "(its text is not shown: it may show keys, tokens or the host's environment variables") {
 		t.Fatalf("no tool line, or no word of why its output is not shown:\n%s", got)
 	}
-	res := toolResults()
-	if len(res) != 1 || !strings.Contains(res[0].Content, "file-secret-123") || !strings.Contains(res[0].Content, "env-secret-456") {
-		t.Fatalf("the agent's tool result: %+v", res)
+	if len(results) != 1 || !strings.Contains(results[0].Content, "file-secret-123") || !strings.Contains(results[0].Content, "env-secret-456") {
+		t.Fatalf("the agent's tool result: %+v", results)
 	}
 }
 
@@ -623,14 +604,33 @@ func TestRealClaudeBashOutputOfSecretsIsNotShown(t *testing.T) {
 // finds a line of .env; its output is .env's, which a party that shares changes shows no
 // member (a tester's grep -r API . showed the key).
 func TestRealClaudeGrepOfASecretIsNotShown(t *testing.T) {
+	got, results := realBashSeen(t, "API_KEY=grep-secret-789\n", "grep -r API .", "")
+	if strings.Contains(got, "grep-secret-789") || !strings.Contains(got, "(its text is not shown: this file usually holds secrets)") {
+		t.Fatalf("the grep's output:\n%s", got)
+	}
+	if len(results) != 1 || !strings.Contains(results[0].Content, "grep-secret-789") {
+		t.Fatalf("the agent's tool result: %+v", results)
+	}
+}
+
+// realBashSeen has the real Claude Code run command with Bash, in a party that lets it run
+// anything, in a working directory whose .env holds dotenv, with env added to its
+// environment ("" for none): it returns the output a participant saw ("stream:text"
+// concatenated) and the tool results the agent got.
+func realBashSeen(t *testing.T, dotenv, command, env string) (string, []testkit.ToolResult) {
+	t.Helper()
 	bin := testkit.RealClaude(t)
-	const marker = "please find the api settings"
+	const marker = "please run the command"
 	workdir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(workdir, ".env"), []byte("API_KEY=grep-secret-789\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(workdir, ".env"), []byte(dotenv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "grep -r API .", "description": "Find API settings"}), "Found.")
-	h := realHost(t, wire.PermissionAll, bin, workdir, api.URL)
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": command, "description": "Run it"}), "Done.")
+	agentEnv := testkit.RealClaudeEnv(t, api.URL)
+	if env != "" {
+		agentEnv = append(agentEnv, env)
+	}
+	h := realHostEnv(t, wire.PermissionAll, bin, workdir, agentEnv)
 	alice := join(t, h.Invite(), "alice")
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
 		t.Fatal(err)
@@ -640,11 +640,5 @@ func TestRealClaudeGrepOfASecretIsNotShown(t *testing.T) {
 	for _, ev := range kinds(evs, wire.KindOutput) {
 		out.WriteString(ev.Stream + ":" + ev.Text)
 	}
-	got := out.String()
-	if strings.Contains(got, "grep-secret-789") || !strings.Contains(got, "(its text is not shown: this file usually holds secrets)") {
-		t.Fatalf("the grep's output:\n%s", got)
-	}
-	if res := toolResults(); len(res) != 1 || !strings.Contains(res[0].Content, "grep-secret-789") {
-		t.Fatalf("the agent's tool result: %+v", res)
-	}
+	return out.String(), toolResults()
 }
