@@ -89,3 +89,26 @@ func TestRulesWordsSayTheMinimum(t *testing.T) {
 		t.Errorf("min prompts 1: %q", got)
 	}
 }
+
+// TestOwnDropIsNotThirdPerson: after a reconnect, the host's events of this terminal's
+// member leaving and joining again read as about this terminal, not "bob left" and "bob
+// joined" (a tester's); someone else's stay as they were.
+func TestOwnDropIsNotThirdPerson(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant) // "me", m1
+	one, two := 1, 2
+	me := wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Joined: &me, Count: &two}) // its first join
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Left: &me, Count: &one})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	bob := wire.Member{ID: "m2", Name: "Bob", Role: wire.RoleParticipant}
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &bob, Count: &one})
+	got := out.String()
+	for _, want := range []string{"me joined (2 in the party)", "the host lost this terminal's connection for a while (1 in the party)", "you are back in the party (2 in the party)", "Bob left (1 in the party)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "me left") {
+		t.Errorf("about itself in the third person:\n%s", got)
+	}
+}

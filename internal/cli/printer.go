@@ -58,6 +58,9 @@ type printer struct {
 	skews []time.Duration
 	// away: a joined terminal lost the host and is reconnecting.
 	away bool
+	// ownDrop: the host said this terminal's member left (its connection dropped); its
+	// joined event that follows is said as coming back.
+	ownDrop bool
 	// sending: when this terminal's prompt went to the host, while it has no answer.
 	sending time.Time
 	// shell: the /shell command running in this terminal, "" when none.
@@ -594,6 +597,11 @@ func (p *printer) event(ev wire.Event) {
 			count = *ev.Count
 		}
 		switch {
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.ownDrop:
+			// This terminal, back after a dropped connection: not "bob joined" about
+			// oneself (a tester's).
+			p.ownDrop = false
+			p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
 		case ev.Joined != nil:
 			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
@@ -616,6 +624,10 @@ func (p *printer) event(ev wire.Event) {
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
 			// A host (or a journal) from before why: its own words, which name this member.
 			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
+		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && p.r.you.ID != "":
+			// The host saw this terminal's connection drop (it came back since).
+			p.ownDrop = true
+			p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
 		case ev.Left != nil && ev.Text != "": // why, in the host's words
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
