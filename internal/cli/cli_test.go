@@ -1048,6 +1048,11 @@ func TestTreeAndShareCommands(t *testing.T) {
 		t.Errorf("/share tree in a party that cannot share: %q", got)
 	}
 	offout.Reset()
+	off.line(context.Background(), "/changes") // the host is told why, not "the host does not share"
+	if got := offout.String(); !strings.Contains(got, "cannot in this run") || strings.Contains(got, "the host does not") {
+		t.Errorf("/changes in a party that cannot share: %q", got)
+	}
+	offout.Reset()
 	off.line(context.Background(), "/share off") // nothing to take back: said, not silent
 	if got := offout.String(); !strings.Contains(got, "cannot in this run") {
 		t.Errorf("/share off in a party that cannot share: %q", got)

@@ -905,6 +905,9 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
+	if c.cannotShare {
+		return errors.New(cannotShareWords) // not "the host does not share", to the host
+	}
 	folder := strings.Trim(pathArg(strings.TrimSpace(arg)), "/")
 	if folder != "" {
 		folder = strings.TrimPrefix(path.Clean(folder), "./")
@@ -1095,6 +1098,9 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
+	if c.cannotShare {
+		return errors.New(cannotShareWords) // not "the host does not share", to the host
+	}
 	d, err := c.ws.Diff(ctx, pathArg(arg))
 	if err != nil {
 		return err
@@ -1111,6 +1117,9 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 func (c *commander) tree(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
+	}
+	if c.cannotShare {
+		return errors.New(cannotShareWords) // not "the host does not share", to the host
 	}
 	path := strings.Trim(pathArg(strings.TrimSpace(arg)), "/") // quoted as /changes and /diff take it (a tester's)
 	res, err := c.ws.Tree(ctx, path)
