@@ -55,6 +55,8 @@ type commander struct {
 	allAsked time.Time
 	// treeAsked is when /share tree was said back (the same way).
 	treeAsked time.Time
+	// ctrlCAsked is when the host's Ctrl-C on an empty line was said back (the same way).
+	ctrlCAsked time.Time
 	// cannotShare: the party runs with --share-workspace off and cannot share in this run
 	// (the host's own terminal knows), so /share tree is refused at once, not said back
 	// first (a tester confirmed it, only to be refused).
@@ -124,6 +126,20 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		case commandJustEnded:
 			c.pr.reply("system", "the /shell command had already ended; Ctrl-C again leaves")
 			return false
+		}
+		if c.endsParty && c.editor {
+			// The host's Ctrl-C on an empty line ends the party for everyone: asked once
+			// (a tester's, meant to clear a line already empty, ended it; claude asks too).
+			if t := c.clock(); c.ctrlCAsked.IsZero() || t.Sub(c.ctrlCAsked) >= quitAgain {
+				c.ctrlCAsked = t
+				busy, prompts := c.underWay()
+				what := ""
+				if len(busy) > 0 {
+					what = strings.Join(busy, "; ") + ": "
+				}
+				c.pr.reply("system", fmt.Sprintf("%sCtrl-C again within %d seconds ends the party for everyone%s", what, int(quitAgain/time.Second), unsentWords(prompts)))
+				return false
+			}
 		}
 		return true
 	}
@@ -277,8 +293,18 @@ func (c *commander) quit(name string) bool {
 	if !c.endsParty {
 		return c.leave(name)
 	}
-	var busy []string
-	prompts := false // prompts wait, which --resume queues again
+	busy, prompts := c.underWay()
+	if len(busy) == 0 {
+		return true
+	}
+	c.quitAsked = c.clock()
+	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsentWords(prompts)))
+	return false
+}
+
+// underWay says what ending the party now would cut short (a turn, tool requests, a merged
+// prompt, prompts), and whether prompts wait, which --resume queues again.
+func (c *commander) underWay() (busy []string, prompts bool) {
 	c.pr.with(func(r *roster) {
 		prompts = r.held != nil || len(r.pending) > 0
 		if r.running {
@@ -290,16 +316,15 @@ func (c *commander) quit(name string) bool {
 		}
 		busy = appendWaiting(busy, len(r.pending), "prompt")
 	})
-	if len(busy) == 0 {
-		return true
+	return busy, prompts
+}
+
+// unsentWords says, when prompts wait, that ending the party now does not send them.
+func unsentWords(prompts bool) string {
+	if !prompts {
+		return ""
 	}
-	c.quitAsked = c.clock()
-	unsent := ""
-	if prompts {
-		unsent = " (the waiting prompts are not sent; concordia host --resume queues them again)"
-	}
-	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s. Ctrl-C ends it at once", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsent))
-	return false
+	return " (the waiting prompts are not sent; concordia host --resume queues them again)"
 }
 
 // leave lets a member who is not the party's host go, once told that prompts of theirs
@@ -389,7 +414,8 @@ func (c *commander) help() {
 	if c.editor {
 		lines = []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
 			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
-			"the line, stops a /shell command, or leaves when there is neither. A line that starts with / is one of these commands:"}
+			"the line, stops a /shell command, or leaves when there is neither (the host's ends the party: twice within 10 s).",
+			"A line that starts with / is one of these commands:"}
 	}
 	viewer := false
 	c.pr.with(func(r *roster) { viewer = r.you.Role == wire.RoleViewer })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -47,5 +48,36 @@ func TestWhoWhileReconnecting(t *testing.T) {
 	c.line(context.Background(), "/who")
 	if !strings.Contains(out.String(), "in the party when this terminal last reached the host (it is reconnecting):") {
 		t.Fatalf("/who while reconnecting:\n%s", out.String())
+	}
+}
+
+// TestHostCtrlCAsksOnce: in the host's line editor, Ctrl-C on an empty line ends the party
+// for everyone, so it is said back once and taken the second time within 10 s (a tester's,
+// meant to clear a line already empty, ended the party); a participant's leaves at once.
+func TestHostCtrlCAsksOnce(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.endsParty, c.editor = true, true
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPhase, Phase: wire.PhaseRunning})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "x", Merger: wire.MergerLocal}})
+	if c.line(context.Background(), interruptLine) {
+		t.Fatal("the first Ctrl-C ended the party")
+	}
+	if got := out.String(); !strings.Contains(got, "a turn is running: Ctrl-C again within 10 seconds ends the party for everyone") {
+		t.Fatalf("said back:\n%s", got)
+	}
+	now = now.Add(11 * time.Second) // too late to count as the second
+	if c.line(context.Background(), interruptLine) {
+		t.Fatal("a Ctrl-C 11 s later ended the party")
+	}
+	now = now.Add(2 * time.Second)
+	if !c.line(context.Background(), interruptLine) {
+		t.Fatal("the second Ctrl-C within 10 s did not end the party")
+	}
+	p, _, _, _ := newCommander(wire.RoleParticipant)
+	p.editor = true
+	if !p.line(context.Background(), interruptLine) {
+		t.Fatal("a participant's Ctrl-C did not leave")
 	}
 }

@@ -59,7 +59,8 @@ lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOO
 an /always back; /permissions to change what the agent may do unasked; /approve, /reject
 and /approval on|off for merged prompts; /send to send what waits without waiting for
 more (--min-prompts); /stop; /role, /kick, /rotate, /invite, /who; /share; /agent
-/COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first).
+/COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first); on an empty line of
+the line editor it is said back once and taken the second time within 10 s.
 
 Claude Code asks before using tools (--permission-mode ask; /permissions changes it while
 the party runs): each request is shown to everyone and a host allows or denies it;

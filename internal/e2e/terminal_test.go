@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -451,5 +452,35 @@ func TestTerminalInviteStaysWhole(t *testing.T) {
 	rows := strings.Split(strings.TrimRight(h.tmux("capture-pane", "-p", "-t", h.name), "\n"), "\n")
 	if last := strings.TrimSpace(rows[len(rows)-1]); !strings.HasPrefix(last, "›") {
 		t.Fatalf("the last row is %q, not the input:\n%s", last, strings.Join(rows, "\n"))
+	}
+}
+
+// TestHostCtrlCOnAnEmptyLineAsksFirst: in the host's line editor, Ctrl-C on an empty line
+// says that a second one ends the party for everyone, and the second ends it (a tester
+// ended a party by accident, meaning to clear a line that was already empty).
+func TestHostCtrlCOnAnEmptyLineAsksFirst(t *testing.T) {
+	dataDir := t.TempDir()
+	p := newPane(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", dataDir, "--workdir", t.TempDir(), "--name", "hosty")
+	p.wait(`› `)
+	p.key("C-c")
+	p.wait(`Ctrl-C again within 10 seconds ends the party for everyone`)
+	if strings.Contains(p.screen(), "ending the party") {
+		t.Fatalf("the first Ctrl-C ended the party:\n%s", p.screen())
+	}
+	p.key("C-c")
+	// The second ends it: the host exits and its pane closes (its last lines go with it),
+	// and the journal records a clean end.
+	for deadline := time.Now().Add(20 * time.Second); exec.Command("tmux", "-L", "concordia-e2e", "has-session", "-t", p.name).Run() == nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second Ctrl-C did not end the party:\n%s", p.screen())
+		}
+	}
+	journals, _ := filepath.Glob(filepath.Join(dataDir, "parties", "*.jsonl"))
+	if len(journals) != 1 {
+		t.Fatalf("journals: %q", journals)
+	}
+	if b, err := os.ReadFile(journals[0]); err != nil || !strings.Contains(string(b), `"ended"`) {
+		t.Fatalf("the journal records no clean end (%v):\n%s", err, b)
 	}
 }
