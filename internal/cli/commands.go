@@ -55,13 +55,13 @@ type commander struct {
 	allAsked time.Time
 	// treeAsked is when /share tree was said back (the same way).
 	treeAsked time.Time
+	now       func() time.Time // nil: time.Now
 	// ctrlCAsked is when the host's Ctrl-C on an empty line was said back (the same way).
 	ctrlCAsked time.Time
 	// cannotShare: the party runs with --share-workspace off and cannot share in this run
 	// (the host's own terminal knows), so /share tree is refused at once, not said back
 	// first (a tester confirmed it, only to be refused).
 	cannotShare bool
-	now         func() time.Time // nil: time.Now
 }
 
 // quitAgain is how long a /quit asked back stays asked.
@@ -928,11 +928,8 @@ type workspaceView interface {
 }
 
 func (c *commander) changes(ctx context.Context, arg string) error {
-	if c.ws == nil {
-		return errors.New("this terminal cannot see the working directory")
-	}
-	if c.cannotShare {
-		return errors.New(cannotShareWords) // not "the host does not share", to the host
+	if err := c.canLook(); err != nil {
+		return err
 	}
 	folder := strings.Trim(pathArg(strings.TrimSpace(arg)), "/")
 	if folder != "" {
@@ -1121,11 +1118,8 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 	if arg == "" {
 		return errors.New("say /diff PATH (/changes lists the changed files)")
 	}
-	if c.ws == nil {
-		return errors.New("this terminal cannot see the working directory")
-	}
-	if c.cannotShare {
-		return errors.New(cannotShareWords) // not "the host does not share", to the host
+	if err := c.canLook(); err != nil {
+		return err
 	}
 	d, err := c.ws.Diff(ctx, pathArg(arg))
 	if err != nil {
@@ -1141,11 +1135,8 @@ func (c *commander) diff(ctx context.Context, arg string) error {
 }
 
 func (c *commander) tree(ctx context.Context, arg string) error {
-	if c.ws == nil {
-		return errors.New("this terminal cannot see the working directory")
-	}
-	if c.cannotShare {
-		return errors.New(cannotShareWords) // not "the host does not share", to the host
+	if err := c.canLook(); err != nil {
+		return err
 	}
 	path := strings.Trim(pathArg(strings.TrimSpace(arg)), "/") // quoted as /changes and /diff take it (a tester's)
 	res, err := c.ws.Tree(ctx, path)
@@ -1207,6 +1198,19 @@ func sharingWords(level string, commands bool) string {
 		return sees
 	}
 	return sees + "; " + change
+}
+
+// canLook says why this terminal cannot look at the working directory (/changes, /diff,
+// /tree), or nil when it can: in a party run with sharing off, the host's own terminal says
+// so, not "the host does not share" to the host (a tester's).
+func (c *commander) canLook() error {
+	switch {
+	case c.ws == nil:
+		return errors.New("this terminal cannot see the working directory")
+	case c.cannotShare:
+		return errors.New(cannotShareWords)
+	}
+	return nil
 }
 
 // cannotShareWords is what a party run with --share-workspace off shares, and why no /share

@@ -246,13 +246,13 @@ type editor struct {
 	frame   int
 	color   bool
 	history []string
-	hpos    int // index into history while browsing; len(history) when not
+	hpos    int    // index into history while browsing; len(history) when not
+	draft   string // what was typed before browsing began
+	errText string // a local error shown under the input until the next key
+	lines   chan<- string
+	quit    bool
 	// recalled is the failed turn's prompts (status.unfinished) last put in the history.
 	recalled *[]string
-	draft    string // what was typed before browsing began
-	errText  string // a local error shown under the input until the next key
-	lines    chan<- string
-	quit     bool
 }
 
 const maxEditorRows = 8

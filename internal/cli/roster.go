@@ -41,8 +41,8 @@ type roster struct {
 	// own holds the whole text of this member's prompts that wait, for /withdraw to give
 	// back to the input line.
 	own map[string]string
-	// held and inTurn keep that text on, for the prompts in the batch waiting for approval
-	// (by prompt id) and in the turn on the agent; unfinished is what was in the turn that
+	// heldOwn and inTurn keep that text on, for the prompts in the batch waiting for
+	// approval (by prompt id) and in the turn on the agent; unfinished is what was in the turn that
 	// last failed, new for each failure: the line editor puts it in its history once (Up
 	// recalls it), as the party asks its authors to send it again.
 	heldOwn     map[string]string
@@ -198,9 +198,11 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			}
 			r.inTurn, r.inTurnBatch = nil, ev.Batch.ID
 			for _, id := range ev.Batch.Prompts {
-				if text, ok := r.own[id]; ok {
-					r.inTurn = append(r.inTurn, text)
-				} else if text, ok := r.heldOwn[id]; ok {
+				text, ok := r.own[id]
+				if !ok {
+					text, ok = r.heldOwn[id]
+				}
+				if ok {
 					r.inTurn = append(r.inTurn, text)
 				}
 			}

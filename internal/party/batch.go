@@ -192,7 +192,6 @@ func (p *Party) schedule(timer *time.Timer) {
 	}
 	waiting := p.waiting()
 	if len(waiting) == 0 {
-		p.sendNow = false // withdrawn meanwhile: nothing is left to send
 		return
 	}
 	cut, wait := p.rule.due(p.cfg.Now(), !p.busy, len(waiting), waiting[0].at, p.lastPrompt)

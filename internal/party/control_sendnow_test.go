@@ -18,11 +18,7 @@ func TestSendNowSendsWhatWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		fr := &fakeRunner{hold: make(chan struct{})}
 		p, col, id := start(t, Config{Runner: fr, MinPrompts: 3, Window: 10 * time.Millisecond})
-		boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer boss.Leave()
+		boss := joinHost(t, p)
 		ctx := context.Background()
 		if err := boss.SendNow(ctx); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no prompts are waiting") {
 			t.Fatalf("SendNow with nothing waiting: %v", err)
@@ -84,11 +80,7 @@ func TestSendNowSendsWhatWaits(t *testing.T) {
 func TestSendNowWithApprovalSaysItWaits(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p, col, id := start(t, Config{MinPrompts: 3, Window: 10 * time.Millisecond, Approval: true})
-		boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer boss.Leave()
+		boss := joinHost(t, p)
 		promptAs(t, p, id, "one")
 		promptAs(t, p, id, "two")
 		if err := boss.SendNow(context.Background()); err != nil {

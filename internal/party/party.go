@@ -254,17 +254,18 @@ type Party struct {
 	pending    []pendingPrompt
 	lastPrompt time.Time
 	phase      string
-	busy       bool // a merge, a waiting batch, a command or a turn is under way
+	busy       bool       // a merge, a waiting batch, a command or a turn is under way
+	held       *heldBatch // a merged batch waiting for approval
+	commands   []agentCommand
+	turn       *runningTurn // the turn on the agent, nil when none
+	approval   bool
+	merger     string          // the merger's name as last told (PartyInfo.merger, settings events)
+	outBuf     strings.Builder // output kept while ops wait (output)
+	outStream  string
 	// sendNow: a host asked for the waiting prompts to go without waiting for the window or
-	// --min-prompts (SendNow); the next cut takes them as soon as the agent is free.
-	sendNow   bool
-	held      *heldBatch // a merged batch waiting for approval
-	commands  []agentCommand
-	turn      *runningTurn // the turn on the agent, nil when none
-	approval  bool
-	merger    string          // the merger's name as last told (PartyInfo.merger, settings events)
-	outBuf    strings.Builder // output kept while ops wait (output)
-	outStream string
+	// --min-prompts (SendNow); the next cut takes them as soon as the agent is free, and
+	// withdrawing them all (withdrawn) takes it back.
+	sendNow bool
 	// outTreeOnly: the output kept is a secret file's text, shown because the party
 	// shares the whole folder (wire.Event.TreeOnly).
 	outTreeOnly bool

@@ -387,31 +387,18 @@ func TestOnlyAnAskedEditAsksWhetherItsFileIsShared(t *testing.T) {
 	ws := &countingShares{sharesWorkspace: sharesWorkspace{"/w/main.go": true, "/w/other.go": true}}
 	p, col, id := start(t, Config{Runner: r, Workspace: ws, PermissionMode: wire.PermissionEdits})
 	_ = p.do(func() { p.wsLevel = wire.WorkspaceChanges })
-	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer boss.Leave()
+	boss := joinHost(t, p)
 	promptAs(t, p, id, "write them")
 	if d := <-r.got; !d.Allow {
 		t.Fatalf("the edit in the folder: %+v, want allowed by the party", d)
 	}
-	evs := col.waitFor(t, "the request put to a host", func(evs []wire.Event) bool {
-		for _, ev := range evs {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-				return true
-			}
+	evs := col.waitFor(t, "the request put to a host", func(evs []wire.Event) bool { return len(pendingPerms(evs)) > 0 })
+	for _, ev := range pendingPerms(evs) {
+		if ev.Permission.Detail != "TEXT-ASKED" {
+			t.Errorf("the asked edit's detail %q, want its text (the file is shared)", ev.Permission.Detail)
 		}
-		return false
-	})
-	for _, ev := range evs {
-		if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-			if ev.Permission.Detail != "TEXT-ASKED" {
-				t.Errorf("the asked edit's detail %q, want its text (the file is shared)", ev.Permission.Detail)
-			}
-			if err := boss.Decide(context.Background(), ev.Permission.ID, wire.DecisionDeny, ""); err != nil {
-				t.Fatal(err)
-			}
+		if err := boss.Decide(context.Background(), ev.Permission.ID, wire.DecisionDeny, ""); err != nil {
+			t.Fatal(err)
 		}
 	}
 	<-r.got
@@ -617,11 +604,7 @@ func TestCredentialsInACommandAreBlankedOut(t *testing.T) {
 	const cmd = `psql "postgres://app:hunter2@db/app" -c 'select 1'`
 	r := &reqRunner{reqs: []ToolRequest{{Tool: "Bash", Summary: cmd, Detail: "Query the database"}}, got: make(chan ToolDecision, 1)}
 	p, col, id := start(t, Config{Runner: r})
-	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer boss.Leave()
+	boss := joinHost(t, p)
 	promptAs(t, p, id, "query it")
 	evs := col.waitFor(t, "the request", func(evs []wire.Event) bool { return len(pendingPerms(evs)) == 1 })
 	ev := pendingPerms(evs)[0]
@@ -651,6 +634,17 @@ func TestCredentialsInACommandAreBlankedOut(t *testing.T) {
 			t.Fatalf("a tool line shows the password: %q", e.Text)
 		}
 	}
+}
+
+// joinHost joins p as its local host "boss", who leaves at the test's end.
+func joinHost(t *testing.T, p *Party) *Local {
+	t.Helper()
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(boss.Leave)
+	return boss
 }
 
 // pendingPerms is the pending permission events of evs.
