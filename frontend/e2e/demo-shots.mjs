@@ -152,6 +152,17 @@ await shot('transcript-scrolled-up', 'screen=party&history=0&teammates=0&bench=2
 });
 // A history longer than the page is handed (20,000 events): the transcript opens with a
 // line that says earlier events are not shown, seen here scrolled to the top.
+// A lone prompt that min prompts holds, with the host's Send now beside the phase.
+await shot('send-now', 'screen=party&history=0&teammates=0&min=2&say=add%20a%20test', { wait: 'send-now' });
+// A turn the agent failed twice: its author can put the prompt back in the box.
+await shot('failed-turn-recall', 'screen=party&history=0&teammates=0&say=fix%20the%20bug%20DEMO_CRASH', { wait: 'turn-recall' });
+// A party started with sharing off: the Share menu says why it cannot share.
+await shot('share-cannot', 'screen=party&history=0&teammates=0&share=off', {
+  act: async (p) => {
+    await p.getByTestId('changes-toggle').click();
+  },
+  wait: 'share-hint',
+});
 await shot('history-cut', 'screen=party&history=0&teammates=0&bench=25000', {
   act: async (p) => {
     const t = p.getByTestId('transcript');

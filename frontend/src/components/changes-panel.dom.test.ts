@@ -63,6 +63,7 @@ describe('<changes-panel> the share menu', () => {
     expect(select.disabled).toBe(true);
     expect(el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent).toContain('cannot share the folder in this run');
     expect(be.count('SetWorkspace')).toBe(0);
+    expect(el.shadowRoot!.querySelector('[data-testid=changes-off]')!.textContent).toContain('You do not share the working folder');
     el.remove();
     st.dispose();
   });

@@ -321,7 +321,11 @@ export class ChangesPanel extends LitElement {
     if (!tree) this.#tab = 'changes';
     let body: unknown;
     if (w.selected !== null) body = this.#diff(s);
-    else if (!w.shared) body = html`<div class="empty" data-testid="changes-off"><b>Not shared</b><span>The host does not share the working folder in this party.</span></div>`;
+    else if (!w.shared) {
+      // To the owner, whose folder it is, not "the host does not share" (as the terminal says it).
+      const who = s.isOwner ? 'You do not share' : 'The host does not share';
+      body = html`<div class="empty" data-testid="changes-off"><b>Not shared</b><span>${who} the working folder in this party.</span></div>`;
+    }
     else body = html`<div class="body">${tree && this.#tab === 'tree' ? this.#tree(s) : this.#list(s)}</div>`;
     return html`
       <header>

@@ -233,6 +233,8 @@ export class DemoBackend implements Backend {
   #cut: ReturnType<typeof setTimeout> | undefined;
   /** A host asked for the waiting prompts to go now (SendNow): the next schedule cuts them. */
   #sendNow = false;
+  /** The hosted party was started with sharing off (Session.cannot_share). */
+  #cannotShare = false;
   #ids = 0;
   #replyNo = 0;
   /** The batch waiting for approval. */
@@ -370,6 +372,9 @@ export class DemoBackend implements Backend {
     this.#opts.approve = this.#opts.approve || req.approve;
     this.#opts.ask = this.#opts.ask || req.permission_mode === 'ask';
     const s = this.#start(you, 'host', req.name, req.window_ms, req.min_prompts, req.merger === 'local' || this.#key.source === 'none' ? 'local' : 'gemini');
+    // As the real host: started with sharing off, it records no starting point, and cannot share in this run.
+    this.#cannotShare = this.#level === 'off';
+    if (this.#cannotShare) s.cannot_share = true;
     if (this.#opts.teammates) this.#scriptTeammates();
     return s;
   }
@@ -665,6 +670,7 @@ export class DemoBackend implements Backend {
   async SetWorkspace(level: string): Promise<void> {
     const by = this.#host();
     if (level !== 'off' && level !== 'changes' && level !== 'tree') throw new Error(`Share off, changes or tree, not "${level}".`);
+    if (this.#cannotShare && level !== 'off') throw new Error('The working directory cannot be shared in this run of the party: it was started with sharing off.');
     await this.#sleep(120);
     this.#level = level;
     const words = { off: 'stopped sharing the working directory', changes: 'now shares the changed files and their diffs (never .env and other secrets)', tree: 'now shares the whole working directory, secrets included (ignored files never)' };
