@@ -1041,8 +1041,8 @@ func TestTreeAndShareCommands(t *testing.T) {
 	// once with the party's reason, not said back first (a tester confirmed it, only to
 	// be refused).
 	off, _, _, offout := newCommander(wire.RoleHost)
-	off.ws, off.cannotShare = fakeWS{}, true
-	off.pr.with(func(r *roster) { r.host = "me" })
+	off.ws, off.endsParty = fakeWS{}, true
+	off.pr.with(func(r *roster) { r.host, r.cannotShare = "me", true })
 	off.line(context.Background(), "/share tree")
 	if got := offout.String(); strings.Contains(got, "again within") || !strings.Contains(got, "not here") {
 		t.Errorf("/share tree in a party that cannot share: %q", got)
@@ -1061,6 +1061,18 @@ func TestTreeAndShareCommands(t *testing.T) {
 	off.line(context.Background(), "/share") // alone: not a hint at what it would refuse
 	if got := offout.String(); !strings.Contains(got, "cannot in this run") || strings.Contains(got, "/share changes shares") {
 		t.Errorf("/share alone in a party that cannot share: %q", got)
+	}
+	// A co-host's terminal learns it from the hello as the owner's does, and says whose
+	// run it is (it offered /share changes, which the host then refused).
+	coOff, _, _, coOffOut := newCommander(wire.RoleHost)
+	coOff.ws = fakeWS{}
+	coOff.pr.hello(wire.HelloResult{You: wire.Member{ID: "c1", Name: "cara", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceOff, CannotShare: true}})
+	for _, line := range []string{"/share", "/changes", "/share off"} {
+		coOffOut.Reset()
+		coOff.line(context.Background(), line)
+		if got := coOffOut.String(); !strings.Contains(got, "its host runs it with --share-workspace off") || strings.Contains(got, "/share changes shares") {
+			t.Errorf("a co-host's %s in a party that cannot share: %q", line, got)
+		}
 	}
 	p, _, _, pout := newCommander(wire.RoleParticipant)
 	p.ws = ws

@@ -58,10 +58,6 @@ type commander struct {
 	now       func() time.Time // nil: time.Now
 	// ctrlCAsked is when the host's Ctrl-C on an empty line was said back (the same way).
 	ctrlCAsked time.Time
-	// cannotShare: the party runs with --share-workspace off and cannot share in this run
-	// (the host's own terminal knows), so /share tree is refused at once, not said back
-	// first (a tester confirmed it, only to be refused).
-	cannotShare bool
 }
 
 // quitAgain is how long a /quit asked back stays asked.
@@ -1207,14 +1203,33 @@ func (c *commander) canLook() error {
 	switch {
 	case c.ws == nil:
 		return errors.New("this terminal cannot see the working directory")
-	case c.cannotShare:
-		return errors.New(cannotShareWords)
+	case c.cannotShare():
+		return errors.New(c.cannotShareWords())
 	}
 	return nil
 }
 
+// cannotShare says whether the party runs with --share-workspace off and so cannot share
+// in this run (the hello's party.cannot_share): /share tree is then refused at once, not
+// said back first (a tester confirmed it, only to be refused), and a co-host's terminal
+// says why as the owner's does.
+func (c *commander) cannotShare() bool {
+	var no bool
+	c.pr.with(func(r *roster) { no = r.cannotShare })
+	return no
+}
+
 // cannotShareWords is what a party run with --share-workspace off shares, and why no /share
-// changes it (a tester's /share was refused after a hint to it).
+// changes it (a tester's /share was refused after a hint to it): to the host's own terminal,
+// what it can do about it; to a member's, who can.
+func (c *commander) cannotShareWords() string {
+	if c.endsParty {
+		return cannotShareWords
+	}
+	return "the party sees nothing of the working directory, and cannot in this run: its host runs it with --share-workspace off (the owner can share it by resuming the party with --share-workspace changes)"
+}
+
+// cannotShareWords is the host's own terminal's cannotShareWords.
 const cannotShareWords = "the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off (a --resume with --share-workspace changes shares it)"
 
 func (c *commander) share(ctx context.Context, arg string) error {
@@ -1228,8 +1243,8 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// /share got only the usage).
 		var now string
 		c.pr.with(func(r *roster) { now = r.settings.Workspace })
-		if c.cannotShare {
-			c.pr.reply("system", cannotShareWords)
+		if c.cannotShare() {
+			c.pr.reply("system", c.cannotShareWords())
 			return nil
 		}
 		c.pr.reply("system", sharingWords(now, true))
@@ -1240,11 +1255,11 @@ func (c *commander) share(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
-	if c.cannotShare && level == wire.WorkspaceOff {
-		c.pr.reply("system", cannotShareWords) // nothing to take back (a tester's /share off said nothing)
+	if c.cannotShare() && level == wire.WorkspaceOff {
+		c.pr.reply("system", c.cannotShareWords()) // nothing to take back (a tester's /share off said nothing)
 		return nil
 	}
-	if level == wire.WorkspaceTree && !c.cannotShare {
+	if level == wire.WorkspaceTree && !c.cannotShare() {
 		var now string
 		var you wire.Member
 		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })

@@ -351,16 +351,15 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
 		}
 		cmd := &commander{
-			pr:          pr,
-			prompt:      func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
-			withdraw:    v.Withdraw,
-			ctl:         v,
-			ws:          v,
-			invites:     h.Invites,
-			describe:    describe,
-			editor:      sc != nil,
-			endsParty:   true,
-			cannotShare: !h.Party().CanShareWorkspace(),
+			pr:        pr,
+			prompt:    func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			withdraw:  v.Withdraw,
+			ctl:       v,
+			ws:        v,
+			invites:   h.Invites,
+			describe:  describe,
+			editor:    sc != nil,
+			endsParty: true,
 		}
 		rctx, stopREPL := context.WithCancel(ctx)
 		replDone := make(chan struct{})

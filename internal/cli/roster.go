@@ -70,6 +70,8 @@ type roster struct {
 	// agentDown: the last turn ended unsent because claude could not start; the next
 	// batch tries again.
 	agentDown bool
+	// cannotShare: the party runs with --share-workspace off (the hello's party.cannot_share).
+	cannotShare bool
 }
 
 func newRoster() *roster {
@@ -80,6 +82,7 @@ func newRoster() *roster {
 func (r *roster) reset(h wire.HelloResult) {
 	r.you = h.You
 	r.minPrompts = h.Party.MinPrompts
+	r.cannotShare = h.Party.CannotShare
 	r.host = h.Party.Host
 	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)

@@ -543,6 +543,7 @@ func (p *Party) info() wire.PartyInfo {
 		Approval:       p.approval,
 		PermissionMode: p.permMode,
 		Workspace:      p.wsLevel,
+		CannotShare:    p.cfg.Workspace == nil,
 		Always:         p.alwaysList(),
 	}
 }

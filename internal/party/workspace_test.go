@@ -354,3 +354,32 @@ func TestAScanOfAnOlderLevelIsNotSent(t *testing.T) {
 		close(run.release)
 	})
 }
+
+// The hello tells every member, co-hosts' windows included, when the party cannot share
+// its folder in this run, so that none of them offers a level the host only refuses (a
+// co-host's window did); a party that can share leaves the key out.
+func TestHelloSaysWhenThePartyCannotShare(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ws   Workspace
+		want bool
+	}{{"started with sharing off", nil, true}, {"sharing", listWorkspace{}, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, _, _ := start(t, Config{Workspace: tc.ws})
+			info := p.Info()
+			if info.CannotShare != tc.want {
+				t.Fatalf("cannot_share = %v, want %v", info.CannotShare, tc.want)
+			}
+			b, err := json.Marshal(info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(b), `"cannot_share":true`); got != tc.want {
+				t.Fatalf("hello's party %s: cannot_share on the wire %v, want %v", b, got, tc.want)
+			}
+			if err := joinHost(t, p).SetWorkspace(context.Background(), wire.WorkspaceChanges); (err != nil) != tc.want {
+				t.Fatalf("SetWorkspace(changes) = %v, cannot_share %v", err, tc.want)
+			}
+		})
+	}
+}

@@ -93,10 +93,6 @@ type Info struct {
 	// Rejoined is true when this window came back as the member it was the last time it
 	// joined with this invite and name (internal/membership), its role included.
 	Rejoined bool `json:"rejoined,omitempty"`
-	// CannotShare is true in a party this window runs with sharing off: it cannot share
-	// its working folder until it is resumed with sharing (the Share menu says so rather
-	// than asking to share, only to be refused).
-	CannotShare bool `json:"cannot_share,omitempty"`
 }
 
 // Status is the payload of party:status.

@@ -48,8 +48,8 @@ func TestWorkspaceThroughTheManager(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Host: %v", err)
 	}
-	if info.Party.Workspace != wire.WorkspaceChanges || info.CannotShare {
-		t.Fatalf("party.workspace = %q, cannot_share %v; want changes (the default)", info.Party.Workspace, info.CannotShare)
+	if info.Party.Workspace != wire.WorkspaceChanges || info.Party.CannotShare {
+		t.Fatalf("party.workspace = %q, cannot_share %v; want changes (the default)", info.Party.Workspace, info.Party.CannotShare)
 	}
 
 	// A participant in another window (Manager) sees the same through its client.
@@ -136,11 +136,19 @@ func TestShareWorkspaceOffAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Host: %v", err)
 	}
-	if info.Party.Workspace != wire.WorkspaceOff || !info.CannotShare {
-		t.Fatalf("party.workspace = %q, cannot_share %v (the Share menu says so, not asks)", info.Party.Workspace, info.CannotShare)
+	if info.Party.Workspace != wire.WorkspaceOff || !info.Party.CannotShare {
+		t.Fatalf("party.workspace = %q, cannot_share %v (the Share menu says so, not asks)", info.Party.Workspace, info.Party.CannotShare)
 	}
 	if _, err := m.Changes(context.Background()); !notShared(err) {
 		t.Fatalf("Changes: %v", err)
+	}
+	// A joined window (a co-host's) is told too, by the hello, and offers no level either.
+	joined, err := newManager(t, newRecorder(), nil).Join(context.Background(), info.Invite, "bob")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if !joined.Party.CannotShare {
+		t.Fatalf("a joined window's party.cannot_share = false in a party run with sharing off")
 	}
 	bad := hostRequest(t)
 	bad.ShareWorkspace = "all of it"

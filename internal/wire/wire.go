@@ -181,6 +181,10 @@ type PartyInfo struct {
 	PermissionMode string `json:"permission_mode"`
 	// v1.1 §9
 	Workspace string `json:"workspace"`
+	// CannotShare (an extension of §9) is true in a party that cannot share its working
+	// directory in this run: it was started with --share-workspace off, so no starting point
+	// was recorded, and Party.setWorkspace refuses every level but off. Absent otherwise.
+	CannotShare bool `json:"cannot_share,omitempty"`
 	// Always (an extension of §7): the tools a host allowed for the rest of the party with
 	// Party.decide "always", sorted; [] when none.
 	Always []string `json:"always"`

@@ -13,7 +13,7 @@ async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: Tre
   const be = new FakeBackend();
   if (tree) be.handlers.Tree = async () => tree;
   const base = fakeSession(who === 'owner' ? 'host' : 'participant');
-  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level }, cannot_share: cannotShare };
+  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level, cannot_share: cannotShare } };
   be.handlers.CreateParty = async () => session;
   const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
   await st.start();
@@ -64,6 +64,32 @@ describe('<changes-panel> the share menu', () => {
     expect(el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent).toContain('cannot share the folder in this run');
     expect(be.count('SetWorkspace')).toBe(0);
     expect(el.shadowRoot!.querySelector('[data-testid=changes-off]')!.textContent).toContain('You do not share the working folder');
+    el.remove();
+    st.dispose();
+  });
+
+  // A co-host's window offered the levels in such a party, and the host refused them: the
+  // hello now says it (party.cannot_share) to every member, and the hint names who can.
+  it('offers a co-host nothing either, and names the owner', async () => {
+    const { st, el, be } = await party('co-host', 'off', undefined, true);
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
+    expect(select.disabled).toBe(true);
+    const hint = el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent!;
+    expect(hint).toContain('cannot share the folder in this run');
+    expect(hint).not.toContain('concordia host --resume');
+    expect(be.count('SetWorkspace')).toBe(0);
+    el.remove();
+    st.dispose();
+  });
+
+  // The party a reconnect's hello describes wins: a host resumed with sharing can share.
+  it('offers the levels again once a resumed host can share', async () => {
+    const { st, el, be } = await party('owner', 'off', undefined, true);
+    be.emit('party:info', { ...st.session!.party, workspace: 'changes', cannot_share: undefined });
+    await el.updateComplete;
+    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
+    expect(select.disabled).toBe(false);
+    expect(st.workspace.cannotShare).toBe(false);
     el.remove();
     st.dispose();
   });

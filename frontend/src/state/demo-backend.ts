@@ -233,7 +233,7 @@ export class DemoBackend implements Backend {
   #cut: ReturnType<typeof setTimeout> | undefined;
   /** A host asked for the waiting prompts to go now (SendNow): the next schedule cuts them. */
   #sendNow = false;
-  /** The hosted party was started with sharing off (Session.cannot_share). */
+  /** The hosted party was started with sharing off (its party.cannot_share). */
   #cannotShare = false;
   #ids = 0;
   #replyNo = 0;
@@ -374,7 +374,7 @@ export class DemoBackend implements Backend {
     const s = this.#start(you, 'host', req.name, req.window_ms, req.min_prompts, req.merger === 'local' || this.#key.source === 'none' ? 'local' : 'gemini');
     // As the real host: started with sharing off, it records no starting point, and cannot share in this run.
     this.#cannotShare = this.#level === 'off';
-    if (this.#cannotShare) s.cannot_share = true;
+    if (this.#cannotShare) s.party.cannot_share = true;
     if (this.#opts.teammates) this.#scriptTeammates();
     return s;
   }

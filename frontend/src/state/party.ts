@@ -539,7 +539,7 @@ export class PartySession {
     this.ending = false;
     this.ended = null;
     this.#control.reset();
-    this.#workspace.reset(s.party.workspace, s.cannot_share === true);
+    this.#workspace.reset(s.party.workspace, s.party.cannot_share === true);
     this.#info = null;
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
@@ -637,6 +637,8 @@ export class PartySession {
     const s = this.session;
     if (!s) return;
     this.session = { ...s, party: { ...s.party, ...info } };
+    // A resumed host may share where the last run could not, or the other way round.
+    this.#workspace.cannotShare = info.cannot_share === true;
     if (info.workspace) this.#workspace.onLevel(info.workspace);
   }
 

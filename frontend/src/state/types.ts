@@ -30,6 +30,8 @@ export interface PartyInfo {
   workspace?: WorkspaceLevel;
   /** The tools a host allowed for the rest of the party ("Always allow"), sorted. */
   always?: string[];
+  /** Started with sharing off: the party cannot share its folder in this run (our extension of §9). */
+  cannot_share?: boolean;
 }
 
 /** Workspace sharing (PROTOCOL.md §9): nothing, the changed files and diffs, or the whole folder. */
@@ -323,8 +325,6 @@ export interface Session {
   asked_name?: string;
   /** Joined: this window came back as the member it was the last time (Go keeps it per link and name). */
   rejoined?: boolean;
-  /** A party this window runs with sharing off: it cannot share its folder in this run. */
-  cannot_share?: boolean;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */

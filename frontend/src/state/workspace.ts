@@ -132,7 +132,7 @@ export class WorkspaceState {
   diffError = '';
   folders = new Map<string, Folder>();
   levelBusy = false;
-  /** The party runs with sharing off and cannot share its folder in this run (its owner's window). */
+  /** The party runs with sharing off and cannot share its folder in this run (the hello's party.cannot_share). */
   cannotShare = false;
 
   readonly #backend: Backend;
@@ -155,7 +155,7 @@ export class WorkspaceState {
     return this.level !== 'off';
   }
 
-  /** A new party (or none): its level, nothing loaded yet; cannotShare as Session.cannot_share. */
+  /** A new party (or none): its level, nothing loaded yet; cannotShare as the party's cannot_share. */
   reset(level: WorkspaceLevel | string | undefined, cannotShare = false): void {
     this.#gen++;
     this.level = asLevel(level);

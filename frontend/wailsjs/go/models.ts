@@ -147,7 +147,6 @@ export namespace session {
 	    state: wire.State;
 	    asked_name?: string;
 	    rejoined?: boolean;
-	    cannot_share?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -163,7 +162,6 @@ export namespace session {
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
-	        this.cannot_share = source["cannot_share"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -634,6 +632,7 @@ export namespace wire {
 	    approval: boolean;
 	    permission_mode: string;
 	    workspace: string;
+	    cannot_share?: boolean;
 	    always: string[];
 	
 	    static createFrom(source: any = {}) {
@@ -651,6 +650,7 @@ export namespace wire {
 	        this.approval = source["approval"];
 	        this.permission_mode = source["permission_mode"];
 	        this.workspace = source["workspace"];
+	        this.cannot_share = source["cannot_share"];
 	        this.always = source["always"];
 	    }
 	}
