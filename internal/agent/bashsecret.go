@@ -220,9 +220,41 @@ func printsEnvironment(words []string) bool {
 		return len(rest) == 0 || rest[0] == "-p" || rest[0] == "-x" || rest[0] == "-px"
 	case "set":
 		return len(rest) == 0
+	case "ps":
+		return psShowsEnvironment(rest)
 	}
 	return false
 }
+
+// psShowsEnvironment reports whether ps's arguments ask for every process's environment:
+// procps' BSD-style option e (ps eww, ps auxe), not the POSIX -e (every process). The
+// word after an option that takes one (-o user,args; BSD o, U, p …) is not an option.
+func psShowsEnvironment(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		w := args[i]
+		switch {
+		case strings.HasPrefix(w, "--"):
+			if !strings.Contains(w, "=") && psLongTakesWord[w] {
+				i++
+			}
+		case strings.HasPrefix(w, "-"):
+			if strings.ContainsAny(w[len(w)-1:], "oOpuUgGCtqsk") {
+				i++ // -o user,args; -fu NAME
+			}
+		case w != "" && strings.Trim(w, "aAcefhjlmrSTuvwxXLsnZoOpUtkgq") == "":
+			if strings.ContainsRune(w, 'e') {
+				return true
+			}
+			if strings.ContainsAny(w[len(w)-1:], "oOpUtkgq") {
+				i++ // its last letter takes the next word (ps axo pid,user)
+			}
+		}
+	}
+	return false
+}
+
+// psLongTakesWord: ps's long options that take the next word as their value.
+var psLongTakesWord = map[string]bool{"--format": true, "--sort": true, "--pid": true, "--ppid": true, "--user": true, "--User": true, "--group": true, "--Group": true, "--tty": true, "--sid": true, "--cols": true, "--columns": true, "--rows": true, "--lines": true, "--width": true}
 
 // interpreters run a script given with -c, -e or -p.
 var interpreters = map[string]bool{
@@ -307,7 +339,8 @@ var (
 // party keeps back: a file that usually holds credentials, by a line of grep's (file:…);
 // workspace.Environment for a credential by its shape (a URL with a password, a known
 // token, a private key), a line that sets one (API_KEY=…, with a value that looks like
-// one), or an environment's PATH and HOME both. "" for anything else.
+// one; password: …, in lower case, with a value that looks random), or an environment's
+// PATH and HOME both. "" for anything else.
 func secretOutput(text string) string {
 	path, home := false, false
 	for _, line := range strings.Split(text, "\n") {
@@ -327,6 +360,8 @@ func secretOutput(text string) string {
 				home = true
 			case credential.Name(m[1]) && credential.Value(m[2]):
 				return workspace.Environment
+			case credential.LooseName(m[1]) && credential.Random(m[2]):
+				return workspace.Environment // password: …, api_key: "…" (YAML, JSON)
 			}
 		}
 	}

@@ -39,6 +39,26 @@ func Name(name string) bool {
 	return name != "PWD" && name == strings.ToUpper(name) && namePart.MatchString(name)
 }
 
+// LooseName reports whether a setting's name in any case says it holds a credential, as
+// YAML and JSON write them (password:, api_key:): Name's segments, PWD apart. Its value
+// needs to look random to count (Random), where an upper-case name's only needs Value.
+func LooseName(name string) bool {
+	up := strings.ToUpper(name)
+	return up != "PWD" && namePart.MatchString(up)
+}
+
+// Random reports whether a value looks like a generated secret rather than a word, a
+// reference or a path: 12 characters or more of letters, digits and + / = -, with both a
+// letter and a digit, not a path.
+func Random(v string) bool {
+	if len(v) < 12 || strings.HasPrefix(v, "/") || strings.Contains(v, "//") || strings.Trim(v, randomChars) != "" {
+		return false
+	}
+	return strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, func(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }) >= 0
+}
+
+const randomChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-"
+
 // Value reports whether a setting's value may be a credential: 8 characters or more, not a
 // number or a truth value, not a reference to one kept elsewhere (${{ secrets.X }},
 // process.env.X, os.environ[…], $X).

@@ -34,3 +34,24 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+func TestLooseNameAndRandom(t *testing.T) {
+	for name, want := range map[string]bool{
+		"password": true, "api_key": true, "apiKey": true, "Token": true, "client_secret": true,
+		"pwd": false, "keyboard": false, "author": false, "API_KEY": true,
+	} {
+		if got := LooseName(name); got != want {
+			t.Errorf("LooseName(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for v, want := range map[string]bool{
+		"hunter2hunter2": true, "a1b2c3d4e5f6g7h8": true, "dGhpcyBpcyBzZWNyZXQx0/+=": true,
+		"hunter2": false, "correcthorsebattery": false, "123456789012345": false,
+		"/home/rene/project1": false, "this.tokenService1": false, "https://x1.example.com": false,
+		"Optional[str]": false, "user_profile_v2x": false,
+	} {
+		if got := Random(v); got != want {
+			t.Errorf("Random(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
