@@ -111,4 +111,22 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 	if strings.Contains(got, "me left") {
 		t.Errorf("about itself in the third person:\n%s", got)
 	}
+
+	// In the history a rejoin replays, the member left (a tester's /quit, then a rejoin,
+	// read as a lost connection) and came back.
+	c, _, _, out = newCommander(wire.RoleParticipant)
+	c.pr.historyStart(3)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Left: &me, Count: &one})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	c.pr.live()
+	got = out.String()
+	for _, want := range []string{"you left (1 in the party)", "you came back (2 in the party)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("history lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "lost this terminal's connection") || strings.Contains(got, "you are back in the party") {
+		t.Errorf("history told as if live:\n%s", got)
+	}
 }

@@ -601,7 +601,11 @@ func (p *printer) event(ev wire.Event) {
 			// This terminal, back after a dropped connection: not "bob joined" about
 			// oneself (a tester's).
 			p.ownDrop = false
-			p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
+			if p.earlier {
+				p.asideLocked("party", fmt.Sprintf("you came back (%s)", people(count)))
+			} else {
+				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
+			}
 		case ev.Joined != nil:
 			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
@@ -625,9 +629,15 @@ func (p *printer) event(ev wire.Event) {
 			// A host (or a journal) from before why: its own words, which name this member.
 			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && p.r.you.ID != "":
-			// The host saw this terminal's connection drop (it came back since).
+			// The host saw this terminal's connection drop (it came back since); in the
+			// history of a rejoin, this member left, by /quit as often as not (a tester's
+			// /quit came back as a lost connection).
 			p.ownDrop = true
-			p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
+			if p.earlier {
+				p.asideLocked("party", fmt.Sprintf("you left (%s)", people(count)))
+			} else {
+				p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
+			}
 		case ev.Left != nil && ev.Text != "": // why, in the host's words
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
