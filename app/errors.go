@@ -148,7 +148,7 @@ func sentence(err error) string {
 			}
 			return notAllowed(rerr.Message)
 		case rpc.CodeInvalidParams:
-			if strings.HasSuffix(rerr.Message, workspace.UnchangedError("").Error()) {
+			if strings.HasSuffix(rerr.Message, workspace.UnchangedError{}.Error()) || strings.HasSuffix(rerr.Message, workspace.UnchangedError{Resumed: true}.Error()) {
 				return punctuate(rerr.Message) // starts with a path: not capitalised
 			}
 			return capitalize(punctuate(after(rerr.Message, party.ErrInvalid.Error()+": ")))

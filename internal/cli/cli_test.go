@@ -1062,6 +1062,15 @@ func TestTreeAndShareCommands(t *testing.T) {
 	if got := offout.String(); !strings.Contains(got, "cannot in this run") || strings.Contains(got, "/share changes shares") {
 		t.Errorf("/share alone in a party that cannot share: %q", got)
 	}
+	// /share alone offers a co-host no /share tree, which only the owner may (a tester's
+	// co-host was pointed at it, then refused); the owner it offers.
+	co.ws = ws
+	co.pr.with(func(r *roster) { r.settings.Workspace = wire.WorkspaceChanges })
+	coout.Reset()
+	co.line(context.Background(), "/share")
+	if got := coout.String(); strings.Contains(got, "/share tree") || !strings.Contains(got, "/share off hides them") {
+		t.Errorf("a co-host's /share: %q", got)
+	}
 	// A co-host's terminal learns it from the hello as the owner's does, and says whose
 	// run it is (it offered /share changes, which the host then refused).
 	coOff, _, _, coOffOut := newCommander(wire.RoleHost)
@@ -2321,5 +2330,31 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	lines := strings.Join(changeLines(files, ""), "\n")
 	if i, j := strings.Index(lines, "r2/:"), strings.Index(lines, "r10/:"); i < 0 || j < i {
 		t.Errorf("folders out of order:\n%s", lines)
+	}
+}
+
+// resumedWS is a workspace first recorded at a resume (a party started with sharing off).
+type resumedWS struct{ fakeWS }
+
+func (resumedWS) Changes(context.Context) (wire.ChangesResult, error) {
+	return wire.ChangesResult{Files: []wire.FileChange{}, Base: "the working directory as it was when the party was resumed (git commit abc1234 with any uncommitted changes; the party did not share it before)"}, nil
+}
+
+// Changes count from the resume that first recorded the folder, and the terminal says so:
+// a tester's resumed party said "nothing changed since the party began" of a file the
+// agent had made before it.
+func TestChangesCountFromAResumeSaySo(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.ws = resumedWS{}
+	c.line(context.Background(), "/changes")
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new.txt", Status: "added", Additions: 1}}})
+	got := out.String()
+	for _, want := range []string{"nothing changed since the party was resumed", "1 file changed since the party was resumed (new.txt)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "since the party began") {
+		t.Errorf("says the party began:\n%s", got)
 	}
 }

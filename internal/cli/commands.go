@@ -938,12 +938,14 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
+	since := sinceStart(res.Base)
+	c.pr.with(func(r *roster) { r.since = since })
 	switch {
 	case len(res.Files) == 0 && res.Hidden == 0:
-		c.pr.reply("changes", "nothing changed since the party began")
+		c.pr.reply("changes", "nothing changed "+since)
 		return nil
 	case len(res.Files) == 0:
-		c.pr.reply("changes", hiddenWords(res.Hidden)+" changed since the party began (not shown)")
+		c.pr.reply("changes", hiddenWords(res.Hidden)+" changed "+since+" (not shown)")
 		return nil
 	}
 	var lines []string
@@ -1177,16 +1179,23 @@ func size(n int64) string {
 
 // sharingWords says what the party shares of the working directory (§9) — for /share
 // alone, and as a party starts or resumes — and, when this terminal takes /share
-// (commands), how /share changes it.
-func sharingWords(level string, commands bool) string {
+// (commands), how /share changes it: /share tree only to the owner (whole), the one who
+// may (a tester's co-host was pointed at it, then refused).
+func sharingWords(level string, commands, whole bool) string {
 	var sees, change string
 	switch level {
 	case wire.WorkspaceTree:
 		sees, change = "the party sees the whole working directory, .env files and other secrets included", "/share changes narrows it to the files the agent changes, /share off hides it"
 	case wire.WorkspaceChanges:
-		sees, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share off hides them, /share tree also shares the whole folder"
+		sees, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share off hides them"
+		if whole {
+			change += ", /share tree also shares the whole folder"
+		}
 	case wire.WorkspaceOff:
-		sees, change = "the party sees nothing of the working directory", "/share changes shares the files the agent changes, /share tree the whole folder"
+		sees, change = "the party sees nothing of the working directory", "/share changes shares the files the agent changes"
+		if whole {
+			change += ", /share tree the whole folder"
+		}
 	default:
 		return "say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)"
 	}
@@ -1194,6 +1203,17 @@ func sharingWords(level string, commands bool) string {
 		return sees
 	}
 	return sees + "; " + change
+}
+
+// sinceStart says from when changes count, by Party.changes' base: from the resume that
+// first recorded the folder (a party started with sharing off; a tester's resumed party
+// said "nothing changed since the party began" of a file the agent had made before it),
+// or from the party's start.
+func sinceStart(base string) string {
+	if strings.Contains(base, "when the party was resumed") {
+		return "since the party was resumed"
+	}
+	return "since the party began"
 }
 
 // canLook says why this terminal cannot look at the working directory (/changes, /diff,
@@ -1242,12 +1262,13 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// What it is now, as /approval and /permissions alone say theirs (a tester's bare
 		// /share got only the usage).
 		var now string
-		c.pr.with(func(r *roster) { now = r.settings.Workspace })
+		var you wire.Member
+		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })
 		if c.cannotShare() {
 			c.pr.reply("system", c.cannotShareWords())
 			return nil
 		}
-		c.pr.reply("system", sharingWords(now, true))
+		c.pr.reply("system", sharingWords(now, you.Role == wire.RoleHost, c.mayBeOwner(you)))
 		return nil
 	default:
 		return errors.New("say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)")

@@ -270,7 +270,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).
 		pr.notice("system", cannotShareWords)
 	case level != wire.WorkspaceTree:
-		pr.notice("system", sharingWords(level, !f.noLocalREPL))
+		pr.notice("system", sharingWords(level, !f.noLocalREPL, true))
 	case !f.noLocalREPL:
 		// A party that shares the whole folder tells everyone itself, as it starts
 		// (party.TreeNotice) or resumes (its notice); this terminal is told how to take it back.

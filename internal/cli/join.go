@@ -160,7 +160,14 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					if h.Party.Workspace == wire.WorkspaceTree {
 						more += ", /tree lists the folder"
 					}
-					pr.notice("system", sharingWords(h.Party.Workspace, false)+": "+more)
+					pr.notice("system", sharingWords(h.Party.Workspace, false, false)+": "+more)
+				case wire.WorkspaceOff:
+					// Said too, or /changes is the first a member hears of it (a tester's).
+					if h.Party.CannotShare {
+						pr.notice("system", "the party sees nothing of the working directory in this run: the host runs it with --share-workspace off")
+					} else {
+						pr.notice("system", "the party sees nothing of the working directory for now: a host may share it (/changes and /diff then show what the agent changed)")
+					}
 				}
 				if noHost := !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }); noHost {
 					var waits []string

@@ -805,10 +805,10 @@ func (p *printer) event(ev wire.Event) {
 		switch {
 		case !p.changed:
 			if hadChanges { // the first changes event of a clean folder says nothing new
-				p.noticeLocked("changes", "the working directory is back as it was when the party began")
+				p.noticeLocked("changes", "the working directory is back as it was when "+strings.TrimPrefix(p.r.sinceStart(), "since "))
 			}
 		case n == 0:
-			p.asideLocked("changes", hiddenWords(ev.Hidden)+" changed since the party began (not shown)")
+			p.asideLocked("changes", hiddenWords(ev.Hidden)+" changed "+p.r.sinceStart()+" (not shown)")
 		default:
 			// The files that were there at the start first, then the shallowest: a tester's
 			// 2,500 new data/ files hid the one source file changed beside them.
@@ -826,7 +826,7 @@ func (p *printer) event(ev wire.Event) {
 			if ev.Hidden > 0 {
 				also = ", and " + hiddenWords(ev.Hidden) + " (not shown)"
 			}
-			p.asideLocked("changes", fmt.Sprintf("%d file%s changed since the party began (%s)%s; /changes lists them, /diff PATH shows one", n, plural(n), strings.Join(names, ", "), also))
+			p.asideLocked("changes", fmt.Sprintf("%d file%s changed %s (%s)%s; /changes lists them, /diff PATH shows one", n, plural(n), p.r.sinceStart(), strings.Join(names, ", "), also))
 		}
 	case wire.KindSettings:
 		if ev.Settings == nil {

@@ -72,6 +72,16 @@ type roster struct {
 	agentDown bool
 	// cannotShare: the party runs with --share-workspace off (the hello's party.cannot_share).
 	cannotShare bool
+	// since is from when changes count (sinceStart), once a /changes reply said; "" before.
+	since string
+}
+
+// sinceStart is from when the party's changes count, as far as this terminal knows.
+func (r *roster) sinceStart() string {
+	if r.since == "" {
+		return "since the party began"
+	}
+	return r.since
 }
 
 func newRoster() *roster {

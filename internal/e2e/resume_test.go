@@ -304,6 +304,13 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 				h.expect(`^\[system\] ` + regexp.QuoteMeta(party.TreeNotice) + `$`)
 			} else {
 				h.expect(said)
+				// And whoever joins (a tester's heard of it first from /changes).
+				j := start(t, nil, "join", line, "--name", "bob")
+				j.expect(`^\[system\] the party sees nothing of the working directory in this run: the host runs it with --share-workspace off$`)
+				j.send("/quit")
+				if code := j.wait(); code != 0 {
+					t.Fatalf("join /quit exit %d", code)
+				}
 			}
 			h.cmd.Process.Signal(os.Interrupt)
 			if code := h.wait(); code != 0 {

@@ -59,9 +59,20 @@ var (
 // UnchangedError is a diff asked of a path that is not among the changes: an ErrNotFound
 // whose words fit a file that exists unchanged too (they said "no such file: x has no
 // changes since the party began").
-type UnchangedError string
+type UnchangedError struct {
+	Path string
+	// Resumed: the record was made at a resume of a party that had not shared its folder
+	// (or whose first record did not finish), so changes count from there (a tester's
+	// /diff of a file the agent made before that resume read "since the party began").
+	Resumed bool
+}
 
-func (e UnchangedError) Error() string { return string(e) + " has no changes since the party began" }
+func (e UnchangedError) Error() string {
+	if e.Resumed {
+		return e.Path + " has no changes since the party was resumed"
+	}
+	return e.Path + " has no changes since the party began"
+}
 func (e UnchangedError) Unwrap() error { return ErrNotFound }
 
 // Options tune a Workspace.
@@ -99,6 +110,8 @@ type Workspace struct {
 	excludes []byte         // what info/exclude was last written with (nil: not yet)
 	// baseSecrets are the start's credentials files by blob (markCopiesOfSecrets), once known.
 	baseSecrets map[string]string
+	// resumedStart: the base was recorded at a resume, not when the party began.
+	resumedStart bool
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository
@@ -211,6 +224,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		}
 	}
 	w.last = w.base
+	w.resumedStart = late || never
 	w.baseDesc = "the working directory as it was when the party began (" + w.describeStart(ctx) + ")"
 	switch {
 	case late:
@@ -656,7 +670,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		if err := w.refuseIgnored(ctx, clean); err != nil {
 			return wire.FileDiff{}, err
 		}
-		return wire.FileDiff{}, UnchangedError(clean)
+		return wire.FileDiff{}, UnchangedError{Path: clean, Resumed: w.resumedStart}
 	}
 	if fc.Status != "deleted" {
 		if _, err := w.inside(clean); err != nil {

@@ -360,6 +360,11 @@ func TestOpenOnAResumeOfAPartyThatDidNotShare(t *testing.T) {
 		if b := w.Base(); !strings.Contains(b, "when the party was resumed") || !strings.Contains(b, "the party did not share it before") {
 			t.Errorf("open %d: base %q", i, b)
 		}
+		// A file made before the resume has no change since it, not "since the party
+		// began" (a tester's /diff of the agent's new.txt).
+		if _, err := w.Diff(context.Background(), "main.go", false); !errors.Is(err, ErrNotFound) || err.Error() != "main.go has no changes since the party was resumed" {
+			t.Errorf("open %d: diff of a file unchanged since the resume: %v", i, err)
+		}
 	}
 }
 
