@@ -6,7 +6,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/concordia-party/concordia/internal/cli"
 )
@@ -19,6 +21,17 @@ func main() {
 	if cli.IsSubcommand(args) {
 		os.Exit(runCLI(args))
 	}
-	fmt.Fprintln(os.Stderr, "concordia: this is the headless build (no window); run `concordia host`, `concordia join INVITE` or `concordia help`. The desktop build (make build) opens the window.")
-	os.Exit(2)
+	os.Exit(noWindow(args, os.Stderr))
+}
+
+// noWindow says what this build does instead of opening the window, and returns the exit
+// status: an invite link given as the desktop build takes one is joined with `concordia
+// join` here (a tester got only the general sentence).
+func noWindow(args []string, stderr io.Writer) int {
+	if len(args) > 0 && strings.HasPrefix(strings.ToLower(strings.TrimSpace(args[0])), "concordia://") {
+		fmt.Fprintln(stderr, "concordia: this is the headless build (no window): to join with that invite in this terminal, run `concordia join` with it (concordia join 'concordia://…').")
+		return 2
+	}
+	fmt.Fprintln(stderr, "concordia: this is the headless build (no window); run `concordia host`, `concordia join INVITE` or `concordia help`. The desktop build (make build) opens the window.")
+	return 2
 }

@@ -20,6 +20,11 @@ set +e
 "$bin" >/dev/null 2>/tmp/test-cli-noargs.$$; code=$?
 set -e
 [ "$code" = 2 ] && grep -q 'headless build' /tmp/test-cli-noargs.$$ || fail "no arguments: exit $code"
+# An invite link, as the desktop build takes one: pointed at concordia join.
+set +e
+"$bin" 'concordia://127.0.0.1:1/?t=x' >/dev/null 2>/tmp/test-cli-noargs.$$; code=$?
+set -e
+[ "$code" = 2 ] && grep -q 'run `concordia join` with it' /tmp/test-cli-noargs.$$ || fail "an invite link: exit $code"
 rm -f /tmp/test-cli-noargs.$$
 passed=$((passed + 1))
 # A party on loopback with the fake agent: the invite line comes, the host stops on SIGINT.

@@ -42,7 +42,7 @@ type Config struct {
 	MinPrompts int
 	Merger     merge.Merger // nil: local
 	Agent      agent.Config
-	DataDir    string // TLS identity and transcripts live here
+	DataDir    string // party journals, the TLS identity and workspace records live here
 	Insecure   bool   // plain ws:// (loopback and tests)
 	Logger     *slog.Logger
 

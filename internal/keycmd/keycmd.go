@@ -29,7 +29,7 @@ const (
 // maxInput bounds what `key set` reads from a pipe.
 const maxInput = 64 << 10
 
-const usage = `usage: concordia key <action>
+const usage = `Usage: concordia key <action>
 
 Manage the Gemini API key Concordia uses to merge prompts. The key is kept in the
 OS keyring (service "concordia", account "gemini-api-key"), never in a file.
@@ -45,7 +45,7 @@ GEMINI_API_KEY in the environment overrides the keyring for one run.
 `
 
 var actionUsage = map[string]string{
-	"set": `usage: concordia key set
+	"set": `Usage: concordia key set
 
 Store the Gemini API key in the OS keyring, replacing any earlier one. On a terminal
 the key is typed at a hidden prompt; otherwise the first line of stdin is used:
@@ -53,14 +53,14 @@ the key is typed at a hidden prompt; otherwise the first line of stdin is used:
 The key is never taken from the command line (it would end up in shell history).
 A key in the legacy file ~/.config/concordia/.env is first moved into the keyring.
 `,
-	"status": `usage: concordia key status
+	"status": `Usage: concordia key status
 
 Show where the Gemini API key comes from (GEMINI_API_KEY, the OS keyring, or nowhere),
 whether the keyring is reachable and, if not, why. Never shows the key. A key in the
 legacy file ~/.config/concordia/.env is first moved into the keyring. Exits 0 whenever
 it could report, also when the keyring is unreachable.
 `,
-	"check": `usage: concordia key check [--gemini-model MODEL]
+	"check": `Usage: concordia key check [--gemini-model MODEL]
 
 Ask Google whether the Gemini API key (GEMINI_API_KEY, else the OS keyring) may use
 the model prompts are merged with (default ` + merge.DefaultGeminiModel + `): one request
@@ -68,7 +68,7 @@ that reads the model's description and uses no tokens. Exits 0 when Google accep
 the key, 1 when it refuses it, when Google cannot be reached, or when there is no key.
 Never shows the key.
 `,
-	"delete": `usage: concordia key delete
+	"delete": `Usage: concordia key delete
 
 Remove the Gemini API key from the OS keyring. Does nothing if there is none.
 GEMINI_API_KEY in the environment is not affected.

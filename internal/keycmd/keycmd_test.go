@@ -51,16 +51,16 @@ func TestRun(t *testing.T) {
 		wantRing string   // keyring afterwards
 		wantFile string   // legacy file afterwards: "GONE", "SAME", or content
 	}{
-		{name: "no action", wantCode: 2, wantErr: []string{"missing action", "usage: concordia key"}},
-		{name: "help", args: []string{"--help"}, wantCode: 0, wantOut: []string{"usage: concordia key <action>", "set", "status", "delete", "GEMINI_API_KEY"}},
-		{name: "-h", args: []string{"-h"}, wantCode: 0, wantOut: []string{"usage: concordia key <action>"}},
-		{name: "help word", args: []string{"help"}, wantCode: 0, wantOut: []string{"usage: concordia key <action>"}},
-		{name: "set help", args: []string{"set", "--help"}, wantCode: 0, wantOut: []string{"usage: concordia key set", "never taken from the command line"}},
-		{name: "status help", args: []string{"status", "-h"}, wantCode: 0, wantOut: []string{"usage: concordia key status"}},
-		{name: "delete help", args: []string{"delete", "-help"}, wantCode: 0, wantOut: []string{"usage: concordia key delete"}},
-		{name: "unknown action", args: []string{"show"}, wantCode: 2, wantErr: []string{"unknown action", "usage: concordia key"}},
+		{name: "no action", wantCode: 2, wantErr: []string{"missing action", "Usage: concordia key"}},
+		{name: "help", args: []string{"--help"}, wantCode: 0, wantOut: []string{"Usage: concordia key <action>", "set", "status", "delete", "GEMINI_API_KEY"}},
+		{name: "-h", args: []string{"-h"}, wantCode: 0, wantOut: []string{"Usage: concordia key <action>"}},
+		{name: "help word", args: []string{"help"}, wantCode: 0, wantOut: []string{"Usage: concordia key <action>"}},
+		{name: "set help", args: []string{"set", "--help"}, wantCode: 0, wantOut: []string{"Usage: concordia key set", "never taken from the command line"}},
+		{name: "status help", args: []string{"status", "-h"}, wantCode: 0, wantOut: []string{"Usage: concordia key status"}},
+		{name: "delete help", args: []string{"delete", "-help"}, wantCode: 0, wantOut: []string{"Usage: concordia key delete"}},
+		{name: "unknown action", args: []string{"show"}, wantCode: 2, wantErr: []string{"unknown action", "Usage: concordia key"}},
 		{name: "key given as action", args: []string{testKey}, wantCode: 2, wantErr: []string{"unknown action"}},
-		{name: "key given as argument", args: []string{"set", testKey}, wantCode: 2, wantErr: []string{"never from the command line", "usage: concordia key set"}},
+		{name: "key given as argument", args: []string{"set", testKey}, wantCode: 2, wantErr: []string{"never from the command line", "Usage: concordia key set"}},
 		{name: "key given as flag", args: []string{"set", "--key=" + testKey}, wantCode: 2, wantErr: []string{"takes no arguments"}},
 		{name: "status with argument", args: []string{"status", "x"}, wantCode: 2, wantErr: []string{"takes no arguments"}},
 

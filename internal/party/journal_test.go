@@ -556,3 +556,21 @@ func TestALocalHelloHasTheWholeHistory(t *testing.T) {
 		t.Fatalf("a remote getState(0) of far more than one message: truncated %v, err %v", rs.Truncated, err)
 	}
 }
+
+func TestLeftAtStopWords(t *testing.T) {
+	for _, c := range []struct {
+		m     wire.Member
+		ended bool
+		want  string
+	}{
+		{wire.Member{Name: "alice", Role: wire.RoleHost}, false, "alice, the host, stopped"},
+		{wire.Member{Name: "carl", Role: wire.RoleHost}, false, "carl was disconnected when the host stopped"}, // a co-host
+		{wire.Member{Name: "bob", Role: wire.RoleParticipant}, false, "bob was disconnected when the host stopped"},
+		{wire.Member{Name: "alice", Role: wire.RoleHost}, true, "alice left when the party ended"},
+	} {
+		why, text := leftAtStop(c.m, "alice", c.ended)
+		if text != c.want || (why == wire.WhyPartyEnded) != c.ended {
+			t.Errorf("%+v ended %v: %q %q, want %q", c.m, c.ended, why, text, c.want)
+		}
+	}
+}

@@ -284,17 +284,26 @@ func (p *Party) restore(r *Restore) {
 	}
 }
 
+// leftAtStop is why and how a member connected when the host stopped left: they did not
+// choose to (our extensions say so). The owner's own member is the host that stopped: "alice
+// was disconnected when the host stopped" read oddly of the host (a tester's).
+func leftAtStop(m wire.Member, owner string, ended bool) (why, text string) {
+	switch {
+	case ended:
+		return wire.WhyPartyEnded, m.Name + " left when the party ended"
+	case m.Role == wire.RoleHost && m.Name == owner:
+		return wire.WhyHostStopped, m.Name + ", the host, stopped"
+	}
+	return wire.WhyHostStopped, m.Name + " was disconnected when the host stopped"
+}
+
 // resumed runs first on the loop of a resumed party: it closes what the stopped host left
 // open and puts unanswered work back in the pipeline (PROTOCOL.md §8, docs/PROTOCOL.md §8).
 func (p *Party) resumed(r *Restore) {
 	for i, m := range r.Live {
 		left := m
 		n := len(r.Live) - i - 1
-		// They did not choose to leave: why and text (our extensions) say so.
-		why, text := wire.WhyHostStopped, m.Name+" was disconnected when the host stopped"
-		if r.Ended {
-			why, text = wire.WhyPartyEnded, m.Name+" left when the party ended"
-		}
+		why, text := leftAtStop(m, p.hostName, r.Ended)
 		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: text, Why: why})
 	}
 	var notes []string

@@ -122,7 +122,7 @@ type Snapshot struct {
 type Config struct {
 	// Emitter receives the window events; required.
 	Emitter Emitter
-	// DataDir holds the host's TLS identity and transcripts; required to host.
+	// DataDir holds the party journals, the TLS identity and the workspace records; required to host.
 	DataDir string
 	// Secrets is where the Gemini key comes from; nil means the OS keyring.
 	Secrets *secrets.Store
