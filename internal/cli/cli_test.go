@@ -104,7 +104,11 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hal"},
 			{Kind: wire.KindRetry, RetryBatch: "b1"},
 			{Kind: wire.KindRetry, RetryBatch: "b2", Resumed: true},
-		}, "Hal\n[system] the partial reply above is void: claude is answering that batch again\n[system] the partial reply above is void: the host stopped before it finished\n"},
+		}, "Hal\n[system] the partial reply above is void: claude is answering that batch again\n[system] the host stopped before claude answered that batch: claude answers it again\n"},
+		{"a resumed retry after a partial reply voids it", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hal"},
+			{Kind: wire.KindRetry, RetryBatch: "b2", Resumed: true},
+		}, "Hal\n[system] the partial reply above is void: the host stopped before it finished; claude answers that batch again\n"},
 		{"a retry before the agent wrote anything voids nothing", []wire.Event{
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}}},
 			{Kind: wire.KindError, Text: "claude stopped unexpectedly: claude exited (exit status 3)"},

@@ -766,8 +766,12 @@ func (p *printer) event(ev wire.Event) {
 		wrote := p.turnWrote
 		p.turnWrote = false // what follows is the batch's answer again
 		switch {
+		case ev.Resumed && wrote:
+			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished; claude answers that batch again")
 		case ev.Resumed:
-			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished")
+			// Said all the same: the batch's answer follows, with no batch line before it
+			// (a tester's read as if nothing had been sent).
+			p.noticeLocked("system", "the host stopped before claude answered that batch: claude answers it again")
 		case wrote:
 			p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
 		} // else there is no partial reply: the host's "restarting claude…" says what happens
