@@ -49,10 +49,10 @@ async function demoScreen(state: AppState): Promise<void> {
       await state.openJoin(params.get('invite') ?? undefined);
       break;
     case 'joined':
-      // Joined as a participant (or a viewer with ?viewer): the demo host decides.
+      // Joined as a participant (or a viewer with ?viewer, a co-host with ?cohost): the demo host decides.
       {
-        const { DEMO_INVITE, DEMO_VIEWER_INVITE } = await import('./state/demo-backend');
-        await state.openJoin(params.has('viewer') ? DEMO_VIEWER_INVITE : DEMO_INVITE);
+        const { DEMO_INVITE, DEMO_VIEWER_INVITE, DEMO_HOST_INVITE } = await import('./state/demo-backend');
+        await state.openJoin(params.has('viewer') ? DEMO_VIEWER_INVITE : params.has('cohost') ? DEMO_HOST_INVITE : DEMO_INVITE);
       }
       await new Promise((r) => setTimeout(r, 400));
       await state.submitJoin();

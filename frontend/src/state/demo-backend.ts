@@ -152,6 +152,10 @@ export const DEMO_INVITE =
 export const DEMO_VIEWER_INVITE =
   'concordia://192.168.1.20:8765/Vw3mX8rTq2LpZ7nK4sYd9bQe?fp=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
 
+/** The demo's host invite: whoever joins with it is a co-host. */
+export const DEMO_HOST_INVITE =
+  'concordia://192.168.1.20:8765/Hc5nR1wYk8PzT3mQ6vLd2sXa?fp=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
+
 const REPLIES: Array<Array<['assistant' | 'tool' | 'tool_output' | 'stderr', string]>> = [
   [
     ['assistant', "I'll add a `--json` flag to `concordia version` and cover it with a test.\n\n"],
@@ -403,9 +407,13 @@ export class DemoBackend implements Backend {
       throw new Error('The host\'s certificate does not match the invite (fingerprint mismatch). Ask the host for a fresh invite; do not join if you did not expect this.');
     }
     if (/refused/i.test(invite)) throw new Error('The host refused the invite token. The party may have ended or the link may be old.');
-    const you: Member = { id: 'm-you', name, role: invite.trim() === DEMO_VIEWER_INVITE ? 'viewer' : 'participant' };
+    const role = invite.trim() === DEMO_VIEWER_INVITE ? 'viewer' : invite.trim() === DEMO_HOST_INVITE ? 'host' : 'participant';
+    const you: Member = { id: 'm-you', name, role };
     this.#level = this.#opts.share || 'changes';
     const s = this.#start(you, 'participant', 'dana', 3000, 1, 'gemini');
+    // As the real host's hello says to every member: started with sharing off, dana's party cannot share.
+    this.#cannotShare = this.#level === 'off';
+    if (this.#cannotShare) s.party.cannot_share = true;
     if (this.#opts.teammates) this.#scriptTeammates();
     return s;
   }
