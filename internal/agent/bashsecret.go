@@ -227,26 +227,35 @@ func printsEnvironment(words []string) bool {
 }
 
 // psShowsEnvironment reports whether ps's arguments ask for every process's environment:
-// procps' BSD-style option e (ps eww, ps auxe), not the POSIX -e (every process). The
-// word after an option that takes one (-o user,args; BSD o, U, p …) is not an option.
+// procps' BSD-style option e (ps eww, ps auxe) and macOS's -E; not Linux's -e (every
+// process). A letter that takes a value (-o user,args; BSD o, U, p …) ends its group: the
+// rest of the group is the value, or the next word when the letter is the group's last.
 func psShowsEnvironment(args []string) bool {
 	for i := 0; i < len(args); i++ {
 		w := args[i]
+		var letters, env, takes string
 		switch {
 		case strings.HasPrefix(w, "--"):
 			if !strings.Contains(w, "=") && psLongTakesWord[w] {
 				i++
 			}
+			continue
 		case strings.HasPrefix(w, "-"):
-			if strings.ContainsAny(w[len(w)-1:], "oOpuUgGCtqsk") {
-				i++ // -o user,args; -fu NAME
-			}
-		case w != "" && strings.Trim(w, "aAcefhjlmrSTuvwxXLsnZoOpUtkgq") == "":
-			if strings.ContainsRune(w, 'e') {
+			letters, env, takes = w[1:], "E", "oOpuUgGCtqsk"
+		case w != "" && strings.Trim(w, "aAcefghjlmrSTuvwxXLsnZoOpUtkq") == "":
+			letters, env, takes = w, "eE", "oOpUtkq"
+		default:
+			continue
+		}
+		for j, r := range letters {
+			if strings.ContainsRune(env, r) {
 				return true
 			}
-			if strings.ContainsAny(w[len(w)-1:], "oOpUtkgq") {
-				i++ // its last letter takes the next word (ps axo pid,user)
+			if strings.ContainsRune(takes, r) {
+				if j == len(letters)-1 {
+					i++ // its value is the next word (ps -o pid,user; ps axo pid,user)
+				}
+				break
 			}
 		}
 	}

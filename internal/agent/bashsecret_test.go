@@ -48,6 +48,12 @@ func TestBashSecret(t *testing.T) {
 		{"ps axo user,pid", ""},
 		{"ps -fu rene", ""},
 		{"ps --sort user", ""},
+		{"ps -opid,args e", workspace.Environment}, // a value attached to its letter (a reviewer's)
+		{"ps -oargs ewww", workspace.Environment},
+		{"ps ag e", workspace.Environment},
+		{"ps -E", workspace.Environment}, // macOS
+		{"ps -o rss=mem e", workspace.Environment},
+		{"ps -p 1 -o user=user", ""},
 		{"FOO=1 env", workspace.Environment},
 		{"printenv GEMINI_API_KEY", workspace.Environment},
 		{"export -p", workspace.Environment},
@@ -165,6 +171,14 @@ func TestSecretOutput(t *testing.T) {
 		{"password: req.body.password1", ""},
 		{"primary_key: id", ""},
 		{"token: generateToken(user42abc)", ""},
+		// camelCase and PascalCase names, a JWT, an AWS session's keys (a reviewer's).
+		{`{"accessToken": "Fq8zKwJ9xLm2QpR7"}`, workspace.Environment},
+		{`    "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1",`, workspace.Environment},
+		{`{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}`, workspace.Environment},
+		{`"AccessKeyId": "ASIAIOSFODNN7EXAMPLE",`, workspace.Environment},
+		{`  + key_name = "deploy-key-2023"`, ""},
+		{`"idempotency_key": "1234abcd-12ab-34cd-56ef-1234567890ab"`, ""},
+		{"cache-key: node-modules-v2", ""},
 		// Ordinary output a reviewer found hidden by the first versions.
 		{"MAX_TOKENS = 4096", ""},
 		{"PRIMARY_KEY: true", ""},

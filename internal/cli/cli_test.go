@@ -1083,7 +1083,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	for _, line := range []string{"/share", "/changes", "/share off"} {
 		coOffOut.Reset()
 		coOff.line(context.Background(), line)
-		if got := coOffOut.String(); !strings.Contains(got, "its host runs it with --share-workspace off") || strings.Contains(got, "/share changes shares") {
+		if got := coOffOut.String(); !strings.Contains(got, "it was started with sharing off (its owner can") || strings.Contains(got, "/share changes shares") {
 			t.Errorf("a co-host's %s in a party that cannot share: %q", line, got)
 		}
 	}
@@ -2338,10 +2338,13 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 }
 
 // resumedWS is a workspace first recorded at a resume (a party started with sharing off).
-type resumedWS struct{ fakeWS }
+type resumedWS struct {
+	fakeWS
+	files []wire.FileChange
+}
 
-func (resumedWS) Changes(context.Context) (wire.ChangesResult, error) {
-	return wire.ChangesResult{Files: []wire.FileChange{}, Base: "the working directory as it was when the party was resumed (git commit abc1234 with any uncommitted changes; the party did not share it before)"}, nil
+func (w resumedWS) Changes(context.Context) (wire.ChangesResult, error) {
+	return wire.ChangesResult{Files: append([]wire.FileChange{}, w.files...), Base: "the working directory as it was when the party was resumed (git commit abc1234 with any uncommitted changes; the party did not share it before)"}, nil
 }
 
 // Changes count from the resume that first recorded the folder, and the terminal says so:
@@ -2352,8 +2355,10 @@ func TestChangesCountFromAResumeSaySo(t *testing.T) {
 	c.ws = resumedWS{}
 	c.line(context.Background(), "/changes")
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new.txt", Status: "added", Additions: 1}}})
+	c.ws = resumedWS{files: []wire.FileChange{{Path: "new.txt", Status: "added", Additions: 1}}}
+	c.line(context.Background(), "/changes")
 	got := out.String()
-	for _, want := range []string{"nothing changed since the party was resumed", "1 file changed since the party was resumed (new.txt)"} {
+	for _, want := range []string{"nothing changed since the party was resumed", "1 file changed since the party was resumed (new.txt)", "1 file changed since the party was resumed:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("lacks %q:\n%s", want, got)
 		}
@@ -2361,4 +2366,29 @@ func TestChangesCountFromAResumeSaySo(t *testing.T) {
 	if strings.Contains(got, "since the party began") {
 		t.Errorf("says the party began:\n%s", got)
 	}
+
+	// Said before anyone asks /changes: the terminal learns it after each hello (a
+	// reviewer's: the changes lines said "since the party began" until a /changes).
+	c, _, _, out = newCommander(wire.RoleParticipant)
+	c.ws = resumedWS{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go c.followBase(ctx, done)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceChanges}})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var since string
+		c.pr.with(func(r *roster) { since = r.since })
+		if since != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the terminal never learned from when changes count")
+		}
+	}
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new.txt", Status: "added", Additions: 1}}})
+	if got := out.String(); !strings.Contains(got, "1 file changed since the party was resumed (new.txt)") {
+		t.Errorf("before any /changes:\n%s", got)
+	}
+	cancel()
+	<-done
 }

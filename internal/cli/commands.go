@@ -975,7 +975,7 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 		}
 	} else {
 		n := len(res.Files) + res.More
-		lines = append(lines, fmt.Sprintf("%d file%s changed since the party began:", n, plural(n)))
+		lines = append(lines, fmt.Sprintf("%d file%s changed %s:", n, plural(n), since))
 		lines = append(lines, changeLines(res.Files, "")...)
 		if res.More > 0 {
 			lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, wire.MaxListed))
@@ -1195,6 +1195,9 @@ func sharingWords(level string, commands, whole bool) string {
 		sees, change = "the party sees nothing of the working directory", "/share changes shares the files the agent changes"
 		if whole {
 			change += ", /share tree the whole folder"
+		} else {
+			// A co-host may not share more than the owner last chose (a reviewer's).
+			change += " (unless the owner chose to share nothing)"
 		}
 	default:
 		return "say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)"
@@ -1203,6 +1206,34 @@ func sharingWords(level string, commands, whole bool) string {
 		return sees
 	}
 	return sees + "; " + change
+}
+
+// followBase learns, after every hello, from when the party's changes count (sinceStart),
+// so that the changes lines say it before anyone asks /changes: a party started with
+// sharing off and resumed with it counts from the resume (a tester's and a reviewer's).
+// It runs until ctx ends; done is closed then.
+func (c *commander) followBase(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.pr.helloed:
+		}
+		var level string
+		var no bool
+		c.pr.with(func(r *roster) { level, no = r.settings.Workspace, r.cannotShare })
+		if c.ws == nil || no || level == wire.WorkspaceOff || level == "" {
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, commandTimeout)
+		res, err := c.ws.Changes(lctx)
+		cancel()
+		if err == nil {
+			since := sinceStart(res.Base)
+			c.pr.with(func(r *roster) { r.since = since })
+		}
+	}
 }
 
 // sinceStart says from when changes count, by Party.changes' base: from the resume that
@@ -1246,7 +1277,7 @@ func (c *commander) cannotShareWords() string {
 	if c.endsParty {
 		return cannotShareWords
 	}
-	return "the party sees nothing of the working directory, and cannot in this run: its host runs it with --share-workspace off (the owner can share it by resuming the party with --share-workspace changes)"
+	return "the party sees nothing of the working directory, and cannot in this run: it was started with sharing off (its owner can share it by ending the party and resuming it with sharing on)"
 }
 
 // cannotShareWords is the host's own terminal's cannotShareWords.

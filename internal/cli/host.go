@@ -362,7 +362,8 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 			endsParty: true,
 		}
 		rctx, stopREPL := context.WithCancel(ctx)
-		replDone := make(chan struct{})
+		replDone, baseDone := make(chan struct{}), make(chan struct{})
+		go cmd.followBase(rctx, baseDone)
 		defer func() {
 			stopREPL() // also ends a /shell command
 			if sc != nil {
@@ -370,6 +371,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 			}
 			cmd.shell.wait()
 			cmd.lookups.wait()
+			<-baseDone
 		}()
 		go func() {
 			defer close(replDone)

@@ -164,7 +164,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				case wire.WorkspaceOff:
 					// Said too, or /changes is the first a member hears of it (a tester's).
 					if h.Party.CannotShare {
-						pr.notice("system", "the party sees nothing of the working directory in this run: the host runs it with --share-workspace off")
+						pr.notice("system", "the party sees nothing of the working directory in this run: it was started with sharing off")
 					} else {
 						pr.notice("system", "the party sees nothing of the working directory for now: a host may share it (/changes and /diff then show what the agent changed)")
 					}
@@ -257,7 +257,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	// The prompt loop stops before this returns, so the line editor gives the terminal
 	// back (and draws what it holds) before the last notices are printed.
 	rctx, stopREPL := context.WithCancel(ctx)
-	replDone := make(chan struct{})
+	replDone, baseDone := make(chan struct{}), make(chan struct{})
+	go cmd.followBase(rctx, baseDone)
 	defer func() {
 		stopREPL() // also ends a /shell command
 		if sc != nil {
@@ -265,6 +266,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		}
 		cmd.shell.wait()
 		cmd.lookups.wait()
+		<-baseDone
 	}()
 	go func() {
 		defer close(replDone)

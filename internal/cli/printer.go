@@ -24,6 +24,9 @@ import (
 // peer wrote passes through term.Clean first. mu makes it safe from the event goroutine
 // and the REPL at once.
 type printer struct {
+	// helloed gets a token at each hello (one waits at most): commander.followBase then
+	// learns from when the party's changes count.
+	helloed chan struct{}
 	mu      sync.Mutex
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
@@ -193,7 +196,7 @@ func (p *printer) deadlineLocked(pm wire.Permission) time.Time {
 }
 
 func newPrinter(w io.Writer) *printer {
-	return &printer{w: &frameWriter{w: w}, r: newRoster(), now: time.Now, newlines: 1}
+	return &printer{w: &frameWriter{w: w}, r: newRoster(), now: time.Now, newlines: 1, helloed: make(chan struct{}, 1)}
 }
 
 // flush writes agent text still held for the next frame. A party terminal calls it before
@@ -228,6 +231,10 @@ func (p *printer) hello(h wire.HelloResult) {
 	defer p.mu.Unlock()
 	p.r.reset(h)
 	p.pushStatusLocked()
+	select {
+	case p.helloed <- struct{}{}:
+	default: // one is waiting already
+	}
 }
 
 // with runs f with the roster, under the printer's lock.

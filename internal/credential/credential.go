@@ -28,7 +28,7 @@ var (
 	assignment = regexp.MustCompile(`\b([A-Z_][A-Z0-9_]*)=(['"]?)([^\s'"]+)`)
 )
 
-const tokenShapes = `\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|glpat-[0-9A-Za-z_-]{20,}|npm_[A-Za-z0-9]{30,})`
+const tokenShapes = `\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,}|A[KS]IA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|glpat-[0-9A-Za-z_-]{20,}|npm_[A-Za-z0-9]{30,})`
 
 // Blank stands for what Redact took out.
 const Blank = "•••"
@@ -43,15 +43,22 @@ func Name(name string) bool {
 // YAML and JSON write them (password:, api_key:): Name's segments, PWD apart. Its value
 // needs to look random to count (Random), where an upper-case name's only needs Value.
 func LooseName(name string) bool {
-	up := strings.ToUpper(name)
+	up := strings.ToUpper(camelHump.ReplaceAllString(name, "${1}_${2}")) // accessToken: ACCESS_TOKEN
 	return up != "PWD" && namePart.MatchString(up)
 }
 
+// camelHump: where a camelCase or PascalCase name starts a new word.
+var camelHump = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
 // Random reports whether a value looks like a generated secret rather than a word, a
 // reference or a path: 12 characters or more of letters, digits and + / = -, with both a
-// letter and a digit, not a path.
+// letter and a digit, not a path, nor a name of lower-case words and numbers joined by
+// hyphens (deploy-key-2023, node-modules-v2, a UUID: a reviewer's false alarms).
 func Random(v string) bool {
 	if len(v) < 12 || strings.HasPrefix(v, "/") || strings.Contains(v, "//") || strings.Trim(v, randomChars) != "" {
+		return false
+	}
+	if strings.Contains(v, "-") && strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == "" {
 		return false
 	}
 	return strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, func(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }) >= 0

@@ -39,6 +39,7 @@ func TestLooseNameAndRandom(t *testing.T) {
 	for name, want := range map[string]bool{
 		"password": true, "api_key": true, "apiKey": true, "Token": true, "client_secret": true,
 		"pwd": false, "keyboard": false, "author": false, "API_KEY": true,
+		"accessToken": true, "clientSecret": true, "SecretAccessKey": true, "SessionToken": true, "keyboardLayout": false,
 	} {
 		if got := LooseName(name); got != want {
 			t.Errorf("LooseName(%q) = %v, want %v", name, got, want)
@@ -49,6 +50,7 @@ func TestLooseNameAndRandom(t *testing.T) {
 		"hunter2": false, "correcthorsebattery": false, "123456789012345": false,
 		"/home/rene/project1": false, "this.tokenService1": false, "https://x1.example.com": false,
 		"Optional[str]": false, "user_profile_v2x": false,
+		"deploy-key-2023": false, "node-modules-v2": false, "1234abcd-12ab-34cd-56ef-1234567890ab": false, "Fq8zKwJ9xLm2-abc": true,
 	} {
 		if got := Random(v); got != want {
 			t.Errorf("Random(%q) = %v, want %v", v, got, want)

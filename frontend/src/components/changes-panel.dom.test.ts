@@ -85,11 +85,13 @@ describe('<changes-panel> the share menu', () => {
   // The party a reconnect's hello describes wins: a host resumed with sharing can share.
   it('offers the levels again once a resumed host can share', async () => {
     const { st, el, be } = await party('owner', 'off', undefined, true);
-    be.emit('party:info', { ...st.session!.party, workspace: 'changes', cannot_share: undefined });
+    const { cannot_share: _, ...resumed } = st.session!.party; // as Go sends it: the key left out
+    be.emit('party:info', { ...resumed, workspace: 'changes' });
     await el.updateComplete;
     const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
     expect(select.disabled).toBe(false);
     expect(st.workspace.cannotShare).toBe(false);
+    expect(st.session!.party.cannot_share).toBe(false);
     el.remove();
     st.dispose();
   });

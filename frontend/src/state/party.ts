@@ -636,7 +636,8 @@ export class PartySession {
   #applyInfo(info: PartyInfo): void {
     const s = this.session;
     if (!s) return;
-    this.session = { ...s, party: { ...s.party, ...info } };
+    // cannot_share is left out when false: a merge alone would keep the last run's true.
+    this.session = { ...s, party: { ...s.party, ...info, cannot_share: info.cannot_share === true } };
     // A resumed host may share where the last run could not, or the other way round.
     this.#workspace.cannotShare = info.cannot_share === true;
     if (info.workspace) this.#workspace.onLevel(info.workspace);
