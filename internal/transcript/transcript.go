@@ -524,12 +524,15 @@ func code(text string) string {
 }
 
 // inlineText is a name or notice as plain text: one line, with the characters that
-// Markdown or HTML would act on escaped.
+// Markdown or HTML would act on within a line escaped. Every caller puts it after other
+// text on its line, so what acts only at a line's start (#, +, -) is left alone, and so
+// are ( ) and !, which act only beside [ ] (escaped): a tester's export read
+// "\(told that part…\)" in the raw file.
 func inlineText(s string) string {
 	s = oneLine(s)
 	var b strings.Builder
 	for _, r := range s {
-		if strings.ContainsRune("\\`*_{}[]<>()#+-!|~&", r) {
+		if strings.ContainsRune("\\`*_[]<>|~&", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

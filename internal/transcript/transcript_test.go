@@ -131,7 +131,7 @@ func TestMarkdown(t *testing.T) {
 				prompt(2, "p1", "<b>eve</b>", "```\n<script>alert(1)</script>\n```"),
 				ev(3, wire.Event{Kind: wire.KindSystem, Text: "*bold* [link](http://x)"}),
 			},
-			want:   []string{`*\<img src=x\> joined*`, `**\<b\>eve\</b\>** asked`, "````text\n```\n<script>alert(1)</script>\n```\n````", `*\*bold\* \[link\]\(http://x\)*`},
+			want:   []string{`*\<img src=x\> joined*`, `**\<b\>eve\</b\>** asked`, "````text\n```\n<script>alert(1)</script>\n```\n````", `*\*bold\* \[link\](http://x)*`},
 			absent: []string{"*<img", "**<b>"},
 		},
 		{
@@ -314,7 +314,7 @@ func inOrder(t *testing.T, md string, parts ...string) {
 // The agent is named as people read it: "Claude Code", not the protocol's id (a tester's
 // export said "Agent: claude\-code").
 func TestAgentNamedForPeople(t *testing.T) {
-	for agent, want := range map[string]string{"claude-code": "Agent: Claude Code", "": "Agent: Claude Code", "other-agent": `Agent: other\-agent`} {
+	for agent, want := range map[string]string{"claude-code": "Agent: Claude Code", "": "Agent: Claude Code", "other-agent": `Agent: other-agent`} {
 		if md := String(Meta{Host: "ann", Agent: agent}, nil); !strings.Contains(md, want) {
 			t.Errorf("agent %q: the export lacks %q:\n%s", agent, want, md)
 		}
