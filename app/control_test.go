@@ -241,7 +241,7 @@ func TestSentenceHostControl(t *testing.T) {
 		{"invalid remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: no turn is running"), "No turn is running."},
 		{"kicked", fmt.Errorf("send prompt: %w", client.ErrKicked), "A host removed you from the party."},
 		{"a diff of an unchanged file", fmt.Errorf("diff: %w", workspace.UnchangedError{Path: "main.go"}), "main.go has no changes since the party began."},
-		{"a diff of an unchanged file, counted from a resume", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since the party was resumed"), "main.go has no changes since the party was resumed."},
+		{"a diff of an unchanged file, counted from a resume", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since sharing began"), "main.go has no changes since sharing began."},
 		{"a diff of an unchanged file, remote", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since the party began"), "main.go has no changes since the party began."},
 		{"not found", fmt.Errorf("tree: %w", fmt.Errorf("%w: docs/x", workspace.ErrNotFound)), "No such file: docs/x."},
 		{"bad args", fmt.Errorf("%w", errors.New("The extra Claude Code arguments end with a lone backslash.")), "lone backslash."},

@@ -1048,7 +1048,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	off.ws, off.endsParty = fakeWS{}, true
 	off.pr.with(func(r *roster) { r.host, r.cannotShare = "me", true })
 	off.line(context.Background(), "/share tree")
-	if got := offout.String(); strings.Contains(got, "again within") || !strings.Contains(got, "not here") {
+	if got := offout.String(); strings.Contains(got, "again within") || !strings.Contains(got, "cannot in this run") {
 		t.Errorf("/share tree in a party that cannot share: %q", got)
 	}
 	offout.Reset()
@@ -1080,7 +1080,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	coOff, _, _, coOffOut := newCommander(wire.RoleHost)
 	coOff.ws = fakeWS{}
 	coOff.pr.hello(wire.HelloResult{You: wire.Member{ID: "c1", Name: "cara", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceOff, CannotShare: true}})
-	for _, line := range []string{"/share", "/changes", "/share off"} {
+	for _, line := range []string{"/share", "/changes", "/share off", "/share changes", "/share tree"} {
 		coOffOut.Reset()
 		coOff.line(context.Background(), line)
 		if got := coOffOut.String(); !strings.Contains(got, "it was started with sharing off (its owner can") || strings.Contains(got, "/share changes shares") {
@@ -2358,7 +2358,7 @@ func TestChangesCountFromAResumeSaySo(t *testing.T) {
 	c.ws = resumedWS{files: []wire.FileChange{{Path: "new.txt", Status: "added", Additions: 1}}}
 	c.line(context.Background(), "/changes")
 	got := out.String()
-	for _, want := range []string{"nothing changed since the party was resumed", "1 file changed since the party was resumed (new.txt)", "1 file changed since the party was resumed:"} {
+	for _, want := range []string{"nothing changed since sharing began", "1 file changed since sharing began (new.txt)", "1 file changed since sharing began:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("lacks %q:\n%s", want, got)
 		}
@@ -2386,8 +2386,34 @@ func TestChangesCountFromAResumeSaySo(t *testing.T) {
 		}
 	}
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new.txt", Status: "added", Additions: 1}}})
-	if got := out.String(); !strings.Contains(got, "1 file changed since the party was resumed (new.txt)") {
+	if got := out.String(); !strings.Contains(got, "1 file changed since sharing began (new.txt)") {
 		t.Errorf("before any /changes:\n%s", got)
+	}
+	cancel()
+	<-done
+
+	// Joined while sharing was off, then a host shares again: learned then (a tester's).
+	c, _, _, _ = newCommander(wire.RoleParticipant)
+	c.ws = resumedWS{}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	done = make(chan struct{})
+	go c.followBase(ctx, done)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceOff}})
+	for len(c.pr.helloed) > 0 { // the hello's news taken (and found sharing off) first
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceChanges}})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var since string
+		c.pr.with(func(r *roster) { since = r.since })
+		if since == "since sharing began" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not learned once sharing was on again: %q", since)
+		}
 	}
 	cancel()
 	<-done

@@ -88,7 +88,7 @@ var commands = map[string]command{
 	"quit":     {"/quit", "leave (the host's ends the party)", false, nil, false},
 	"exit":     {"/exit", "the same as /quit", false, nil, false},
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
-	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party began (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
+	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party began, or sharing did (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
 	"diff":     {"/diff PATH", "show what changed in one file (a name /changes shows in quotes, give in quotes)", false, (*commander).diff, true},
 	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
@@ -1212,37 +1212,49 @@ func sharingWords(level string, commands, whole bool) string {
 // so that the changes lines say it before anyone asks /changes: a party started with
 // sharing off and resumed with it counts from the resume (a tester's and a reviewer's).
 // It runs until ctx ends; done is closed then.
-func (c *commander) followBase(ctx context.Context, done chan<- struct{}) {
+// The host's terminal that only watches (--no-local-repl) runs it too, with the party's own
+// Changes (a tester's said "since the party began" where members read the resume).
+func followBase(ctx context.Context, pr *printer, changes func(context.Context) (wire.ChangesResult, error), done chan<- struct{}) {
 	defer close(done)
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-c.pr.helloed:
+		case <-pr.helloed:
 		}
 		var level string
 		var no bool
-		c.pr.with(func(r *roster) { level, no = r.settings.Workspace, r.cannotShare })
-		if c.ws == nil || no || level == wire.WorkspaceOff || level == "" {
+		pr.with(func(r *roster) { level, no = r.settings.Workspace, r.cannotShare })
+		if changes == nil || no || level == wire.WorkspaceOff || level == "" {
 			continue
 		}
 		lctx, cancel := context.WithTimeout(ctx, commandTimeout)
-		res, err := c.ws.Changes(lctx)
+		res, err := changes(lctx)
 		cancel()
 		if err == nil {
 			since := sinceStart(res.Base)
-			c.pr.with(func(r *roster) { r.since = since })
+			pr.with(func(r *roster) { r.since = since })
 		}
 	}
 }
 
-// sinceStart says from when changes count, by Party.changes' base: from the resume that
-// first recorded the folder (a party started with sharing off; a tester's resumed party
-// said "nothing changed since the party began" of a file the agent had made before it),
-// or from the party's start.
+// followBase is followBase for this terminal's commands' workspace.
+func (c *commander) followBase(ctx context.Context, done chan<- struct{}) {
+	var changes func(context.Context) (wire.ChangesResult, error)
+	if c.ws != nil {
+		changes = c.ws.Changes
+	}
+	followBase(ctx, c.pr, changes, done)
+}
+
+// sinceStart says from when changes count, by Party.changes' base: from when sharing
+// began, at the resume that first recorded the folder (a party started with sharing off; a
+// tester's resumed party said "nothing changed since the party began" of a file the agent
+// had made before it), or from the party's start.
 func sinceStart(base string) string {
 	if strings.Contains(base, "when the party was resumed") {
-		return "since the party was resumed"
+		// Not "since the party was resumed": a later resume is not the one (a tester's).
+		return "since sharing began"
 	}
 	return "since the party began"
 }
@@ -1307,9 +1319,14 @@ func (c *commander) share(ctx context.Context, arg string) error {
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")
 	}
-	if c.cannotShare() && level == wire.WorkspaceOff {
-		c.pr.reply("system", c.cannotShareWords()) // nothing to take back (a tester's /share off said nothing)
-		return nil
+	if c.cannotShare() {
+		if level == wire.WorkspaceOff {
+			c.pr.reply("system", c.cannotShareWords()) // nothing to take back (a tester's /share off said nothing)
+			return nil
+		}
+		// Said here, in this terminal's words: the host's refusal told a co-host to run
+		// --resume (a tester's).
+		return errors.New(c.cannotShareWords())
 	}
 	if level == wire.WorkspaceTree && !c.cannotShare() {
 		var now string

@@ -311,6 +311,10 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 		// Nobody's hello here: the party's settings as they are, so that settings events
 		// print what they change.
 		pr.hello(wire.HelloResult{Party: h.Party().Info(), State: st})
+		bctx, stopBase := context.WithCancel(ctx)
+		baseDone := make(chan struct{})
+		go followBase(bctx, pr, h.Party().Changes, baseDone)
+		defer func() { stopBase(); <-baseDone }()
 		if resume != nil {
 			pr.historyStart(len(st.Events))
 			replayRecent(pr, st.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")

@@ -103,7 +103,7 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 	bob := wire.Member{ID: "m2", Name: "Bob", Role: wire.RoleParticipant}
 	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &bob, Count: &one})
 	got := out.String()
-	for _, want := range []string{"me joined (2 in the party)", "the host lost this terminal's connection for a while (1 in the party)", "you are back in the party (2 in the party)", "Bob left (1 in the party)"} {
+	for _, want := range []string{"you joined (2 in the party)", "the host lost this terminal's connection for a while (1 in the party)", "you are back in the party (2 in the party)", "Bob left (1 in the party)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("lacks %q:\n%s", want, got)
 		}
@@ -128,5 +128,17 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 	}
 	if strings.Contains(got, "lost this terminal's connection") || strings.Contains(got, "you are back in the party") {
 		t.Errorf("history told as if live:\n%s", got)
+	}
+
+	// Disconnected when the host stopped, then back after its resume: not "me joined"
+	// (a tester's), for a member and for the owner's own terminal alike.
+	for _, who := range []wire.Member{me, {ID: "m1", Name: "me", Role: wire.RoleHost}} {
+		c, _, _, out = newCommander(who.Role)
+		c.pr.with(func(r *roster) { r.host = "me" })
+		c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Left: &who, Count: &one, Why: wire.WhyHostStopped, Text: "me was disconnected when the host stopped"})
+		c.pr.event(wire.Event{Seq: 2, Kind: wire.KindParticipants, Joined: &who, Count: &two})
+		if got := out.String(); !strings.Contains(got, "you are back in the party (2 in the party)") || strings.Contains(got, "me joined") {
+			t.Errorf("%s back after the host's resume:\n%s", who.Role, got)
+		}
 	}
 }

@@ -24,8 +24,8 @@ import (
 // peer wrote passes through term.Clean first. mu makes it safe from the event goroutine
 // and the REPL at once.
 type printer struct {
-	// helloed gets a token at each hello (one waits at most): commander.followBase then
-	// learns from when the party's changes count.
+	// helloed gets a token at each hello, and when the party starts sharing again (one
+	// waits at most): followBase then learns from when the party's changes count.
 	helloed chan struct{}
 	mu      sync.Mutex
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
@@ -231,6 +231,11 @@ func (p *printer) hello(h wire.HelloResult) {
 	defer p.mu.Unlock()
 	p.r.reset(h)
 	p.pushStatusLocked()
+	p.baseNewsLocked()
+}
+
+// baseNewsLocked tells followBase to learn the base again.
+func (p *printer) baseNewsLocked() {
 	select {
 	case p.helloed <- struct{}{}:
 	default: // one is waiting already
@@ -613,6 +618,8 @@ func (p *printer) event(ev wire.Event) {
 			} else {
 				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
 			}
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "":
+			p.asideLocked("party", fmt.Sprintf("you joined (%s)", people(count))) // not "bob joined" about oneself
 		case ev.Joined != nil:
 			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
@@ -629,8 +636,10 @@ func (p *printer) event(ev wire.Event) {
 			if count > 0 {
 				others = fmt.Sprintf("%d other%s %s", count, plural(count), map[bool]string{true: "was", false: "were"}[count == 1])
 			}
+			p.ownDrop = true // its join after the resume is "you are back", not "hana joined"
 			p.asideLocked("party", "you were in the party when it stopped ("+others+")")
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
+			p.ownDrop = true
 			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
 			// A host (or a journal) from before why: its own words, which name this member.
@@ -862,6 +871,11 @@ func (p *printer) event(ev wire.Event) {
 		// notice ("alice made Bash ask again"), just after.
 		if knew && !slices.Equal(st.Always, before.Always) && !isSubset(st.Always, before.Always) {
 			p.asideLocked("system", alwaysWords(st.Always, p.r.you.Role == wire.RoleHost))
+		}
+		if st.Workspace != wire.WorkspaceOff && (before.Workspace == wire.WorkspaceOff || !knew) {
+			// Sharing again: a terminal that joined while it was off never learned from
+			// when the changes count (a tester's).
+			p.baseNewsLocked()
 		}
 	}
 }

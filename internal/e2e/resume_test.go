@@ -666,7 +666,7 @@ func TestResumeUnderAnotherName(t *testing.T) {
 	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir, "--workdir", t.TempDir()}
 	h := start(t, nil, append(args, "--name", "hana")...)
 	line := h.expect(`^invite code: (concordia://\S+)$`)[1]
-	h.expect(`hana joined`)
+	h.expect(`you joined`)
 	h.cmd.Process.Signal(syscall.SIGKILL)
 	h.wait()
 

@@ -260,7 +260,7 @@ func TestTerminalNoColor(t *testing.T) {
 	// Without NO_COLOR the same terminal is coloured, so the check above means something.
 	k := newPane(t, []string{"CONCORDIA_INVITE=" + inv, "TERM=xterm-256color"}, "join", "--name", "carol")
 	k.wait(`› `)
-	k.wait(`carol joined`)
+	k.wait(`you joined`)
 	if colour.FindString(k.raw()) == "" {
 		t.Fatalf("no colour in a colour terminal:\n%q", k.raw())
 	}

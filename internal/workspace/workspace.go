@@ -62,14 +62,15 @@ var (
 type UnchangedError struct {
 	Path string
 	// Resumed: the record was made at a resume of a party that had not shared its folder
-	// (or whose first record did not finish), so changes count from there (a tester's
-	// /diff of a file the agent made before that resume read "since the party began").
+	// (or whose first record did not finish), so changes count from when sharing began
+	// there (a tester's /diff of a file the agent made before that resume read "since the
+	// party began"; "since the party was resumed" then misled after a later resume).
 	Resumed bool
 }
 
 func (e UnchangedError) Error() string {
 	if e.Resumed {
-		return e.Path + " has no changes since the party was resumed"
+		return e.Path + " has no changes since sharing began"
 	}
 	return e.Path + " has no changes since the party began"
 }

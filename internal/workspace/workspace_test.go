@@ -362,7 +362,7 @@ func TestOpenOnAResumeOfAPartyThatDidNotShare(t *testing.T) {
 		}
 		// A file made before the resume has no change since it, not "since the party
 		// began" (a tester's /diff of the agent's new.txt).
-		if _, err := w.Diff(context.Background(), "main.go", false); !errors.Is(err, ErrNotFound) || err.Error() != "main.go has no changes since the party was resumed" {
+		if _, err := w.Diff(context.Background(), "main.go", false); !errors.Is(err, ErrNotFound) || err.Error() != "main.go has no changes since sharing began" {
 			t.Errorf("open %d: diff of a file unchanged since the resume: %v", i, err)
 		}
 	}
