@@ -2335,6 +2335,19 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	if i, j := strings.Index(lines, "r2/:"), strings.Index(lines, "r10/:"); i < 0 || j < i {
 		t.Errorf("folders out of order:\n%s", lines)
 	}
+	// Thousands of new files in one folder are not thousands of lines: the first ones, then
+	// how many more.
+	files = files[:0]
+	for i := range 2500 {
+		files = append(files, wire.FileChange{Path: fmt.Sprintf("data/%04d.csv", i), Status: "added", Additions: 1})
+	}
+	listed := changeLines(files, "data/")
+	if len(listed) != directListed+1 || !strings.Contains(listed[directListed], "and 2300 more files directly in data/, not listed here") || !strings.HasPrefix(listed[0], "A data/0000.csv") {
+		t.Errorf("2,500 files in data/: %d lines, the last %q", len(listed), listed[len(listed)-1])
+	}
+	if got := changeLines(files[:directListed], "data/"); len(got) != directListed || strings.Contains(strings.Join(got, "\n"), "more file") {
+		t.Errorf("%d files: %d lines", directListed, len(got))
+	}
 }
 
 // resumedWS is a workspace first recorded at a resume (a party started with sharing off).

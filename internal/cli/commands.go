@@ -1071,8 +1071,21 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; +%d -%d) — /changes %s lists them",
 			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), d.adds, d.dels, folderArg(d.name)))
 	}
+	if len(direct) > directListed {
+		// A folder of thousands of new files was thousands of lines (the last note's): the
+		// first of them (the files there at the start come first), then how many more.
+		rest := len(direct) - directListed
+		where := "at the top"
+		if prefix != "" {
+			where = "directly in " + pathWords(strings.TrimSuffix(prefix, "/")) + "/"
+		}
+		direct = append(direct[:directListed:directListed], fmt.Sprintf("and %d more file%s %s, not listed here (/diff PATH shows one; the window's Changes panel lists them all)", rest, plural(rest), where))
+	}
 	return append(lines, direct...)
 }
+
+// directListed is how many files directly in one folder a change list names.
+const directListed = 200
 
 // changeLine is one file of a change list: "M main.go (+3 -1)", "R new.go ← old.go".
 func changeLine(f wire.FileChange) string {
