@@ -67,6 +67,18 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  it('says its own joining and leaving in the first person', async () => {
+    const { be, st, el } = await mounted();
+    const you = st.session!.you;
+    be.emit('party:event', { seq: 1, ts: '', kind: 'participants', joined: you, count: 2 });
+    be.emit('party:event', { seq: 2, ts: '', kind: 'participants', left: you, count: 1 });
+    be.emit('party:event', { seq: 3, ts: '', kind: 'participants', joined: { id: 'm9', name: 'bob', role: 'participant' }, count: 2 });
+    await el.updateComplete;
+    const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
+    expect(lines).toEqual(['You joined', 'You left', 'bob joined']);
+    el.remove();
+  });
+
   for (const during of ['running', 'awaiting_permission']) it(`a turn cut off by leaving says so (it ended with no footer), ${during}`, async () => {
     const { be, st, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));

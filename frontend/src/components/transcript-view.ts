@@ -408,7 +408,8 @@ export class TranscriptView extends LitElement {
   }
 
   #members(it: MembersItem) {
-    const text = it.joined ? `${it.joined.name} joined` : it.left ? this.#leftText(it.left, it) : it.changed ? this.#changedText(it.changed) : 'participants changed';
+    const mine = (m: Member) => m.id === this.state?.session?.you.id; // oneself: not "ann joined" (as the terminal says it)
+    const text = it.joined ? (mine(it.joined) ? 'You joined' : `${it.joined.name} joined`) : it.left ? this.#leftText(it.left, it) : it.changed ? this.#changedText(it.changed) : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
   }
 
@@ -428,6 +429,7 @@ export class TranscriptView extends LitElement {
     }
     // A host (or a journal) from before why: its own words, which name this member.
     if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
+    if (mine && !it.why && !it.text) return 'You left';
     return it.text || `${m.name} left`;
   }
 
