@@ -177,7 +177,8 @@ func TestSecretOutput(t *testing.T) {
 		{`{"access_token":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}`, workspace.Environment},
 		{`"AccessKeyId": "ASIAIOSFODNN7EXAMPLE",`, workspace.Environment},
 		{`  + key_name = "deploy-key-2023"`, ""},
-		{`"idempotency_key": "1234abcd-12ab-34cd-56ef-1234567890ab"`, ""},
+		{"heroku_api_key: 3f1c2a9e-4b5d-4e6f-8a7b-9c0d1e2f3a4b", workspace.Environment},
+		{"password: x7k2-m9q4-z8w3-p5n1", workspace.Environment},
 		{"cache-key: node-modules-v2", ""},
 		// Ordinary output a reviewer found hidden by the first versions.
 		{"MAX_TOKENS = 4096", ""},

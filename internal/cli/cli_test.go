@@ -1083,7 +1083,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	for _, line := range []string{"/share", "/changes", "/share off", "/share changes", "/share tree"} {
 		coOffOut.Reset()
 		coOff.line(context.Background(), line)
-		if got := coOffOut.String(); !strings.Contains(got, "it was started with sharing off (its owner can") || strings.Contains(got, "/share changes shares") {
+		if got := coOffOut.String(); !strings.Contains(got, "this run was started with sharing off (its owner can") || strings.Contains(got, "/share changes shares") {
 			t.Errorf("a co-host's %s in a party that cannot share: %q", line, got)
 		}
 	}
@@ -2347,6 +2347,18 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	}
 	if got := changeLines(files[:directListed], "data/"); len(got) != directListed || strings.Contains(strings.Join(got, "\n"), "more file") {
 		t.Errorf("%d files: %d lines", directListed, len(got))
+	}
+	// Folders of one file are named beside the cut, not counted in it (a reviewer's).
+	top := []wire.FileChange{}
+	for i := range 5 {
+		top = append(top, wire.FileChange{Path: fmt.Sprintf("sub%d/only.go", i), Status: "modified"})
+	}
+	for i := range 250 {
+		top = append(top, wire.FileChange{Path: fmt.Sprintf("new%03d.txt", i), Status: "added"})
+	}
+	all := strings.Join(changeLines(top, ""), "\n")
+	if !strings.Contains(all, "and 50 more files at the top") || strings.Count(all, "/only.go") != 5 {
+		t.Errorf("five folders of one beside 250 top files:\n%s", all[len(all)-400:])
 	}
 }
 

@@ -88,7 +88,7 @@ var commands = map[string]command{
 	"quit":     {"/quit", "leave (the host's ends the party)", false, nil, false},
 	"exit":     {"/exit", "the same as /quit", false, nil, false},
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
-	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party began, or sharing did (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
+	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party (or its sharing) began (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
 	"diff":     {"/diff PATH", "show what changed in one file (a name /changes shows in quotes, give in quotes)", false, (*commander).diff, true},
 	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
@@ -1049,9 +1049,10 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 	}
 	slices.SortFunc(order, func(a, b *folder) int { return wire.ComparePaths(a.name, b.name) })
 	lines := make([]string, 0, len(order)+len(direct))
+	var ones []string // folders of one: the file itself, after the files directly here
 	for _, d := range order {
 		if d.n == 1 {
-			direct = append(direct, changeLine(d.first)) // a folder of one: the file itself
+			ones = append(ones, changeLine(d.first))
 			continue
 		}
 		var kinds []string
@@ -1074,6 +1075,7 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 	if len(direct) > directListed {
 		// A folder of thousands of new files was thousands of lines (the last note's): the
 		// first of them (the files there at the start come first), then how many more.
+		// Folders of one are not cut with them (a reviewer's five modified files were).
 		rest := len(direct) - directListed
 		where := "at the top"
 		if prefix != "" {
@@ -1081,7 +1083,7 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		}
 		direct = append(direct[:directListed:directListed], fmt.Sprintf("and %d more file%s %s, not listed here (/diff PATH shows one; the window's Changes panel lists them all)", rest, plural(rest), where))
 	}
-	return append(lines, direct...)
+	return append(append(lines, direct...), ones...)
 }
 
 // directListed is how many files directly in one folder a change list names.
@@ -1302,7 +1304,7 @@ func (c *commander) cannotShareWords() string {
 	if c.endsParty {
 		return cannotShareWords
 	}
-	return "the party sees nothing of the working directory, and cannot in this run: it was started with sharing off (its owner can share it by ending the party and resuming it with sharing on)"
+	return "the party sees nothing of the working directory, and cannot in this run: this run was started with sharing off (its owner can share it by ending the party and resuming it with sharing on)"
 }
 
 // cannotShareWords is the host's own terminal's cannotShareWords.

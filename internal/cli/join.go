@@ -164,7 +164,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				case wire.WorkspaceOff:
 					// Said too, or /changes is the first a member hears of it (a tester's).
 					if h.Party.CannotShare {
-						pr.notice("system", "the party sees nothing of the working directory in this run: it was started with sharing off")
+						pr.notice("system", "the party sees nothing of the working directory: this run was started with sharing off")
 					} else {
 						pr.notice("system", "the party sees nothing of the working directory for now: a host may share it (/changes and /diff then show what the agent changed)")
 					}

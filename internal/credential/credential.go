@@ -52,16 +52,31 @@ var camelHump = regexp.MustCompile(`([a-z0-9])([A-Z])`)
 
 // Random reports whether a value looks like a generated secret rather than a word, a
 // reference or a path: 12 characters or more of letters, digits and + / = -, with both a
-// letter and a digit, not a path, nor a name of lower-case words and numbers joined by
-// hyphens (deploy-key-2023, node-modules-v2, a UUID: a reviewer's false alarms).
+// letter and a digit, not a path, nor a slug: lower-case words and numbers joined by
+// hyphens, one of them a word (deploy-key-2023, node-modules-v2: a reviewer's false
+// alarms). A UUID, whose parts are hex, is no slug: Heroku keys and ACL tokens are UUIDs.
 func Random(v string) bool {
 	if len(v) < 12 || strings.HasPrefix(v, "/") || strings.Contains(v, "//") || strings.Trim(v, randomChars) != "" {
 		return false
 	}
-	if strings.Contains(v, "-") && strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == "" {
+	if slug(v) {
 		return false
 	}
 	return strings.ContainsAny(v, "0123456789") && strings.IndexFunc(v, func(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }) >= 0
+}
+
+// slug reports whether v is lower-case parts joined by hyphens, one of them a word: three
+// letters or more, not all of them hex digits.
+func slug(v string) bool {
+	if !strings.Contains(v, "-") || strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		return false
+	}
+	for part := range strings.SplitSeq(v, "-") {
+		if len(part) >= 3 && strings.Trim(part, "abcdefghijklmnopqrstuvwxyz") == "" && strings.Trim(part, "abcdef") != "" {
+			return true
+		}
+	}
+	return false
 }
 
 const randomChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-"

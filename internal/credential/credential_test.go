@@ -50,7 +50,9 @@ func TestLooseNameAndRandom(t *testing.T) {
 		"hunter2": false, "correcthorsebattery": false, "123456789012345": false,
 		"/home/rene/project1": false, "this.tokenService1": false, "https://x1.example.com": false,
 		"Optional[str]": false, "user_profile_v2x": false,
-		"deploy-key-2023": false, "node-modules-v2": false, "1234abcd-12ab-34cd-56ef-1234567890ab": false, "Fq8zKwJ9xLm2-abc": true,
+		"deploy-key-2023": false, "node-modules-v2": false, "homepage-title-2": false, "Fq8zKwJ9xLm2-abc": true,
+		// A UUID and a hyphenated password are secrets' shapes (Heroku keys, ACL tokens).
+		"3f1c2a9e-4b5d-4e6f-8a7b-9c0d1e2f3a4b": true, "beef1234-dead-4e6f-8a7b-9c0d1e2f3a4b": true, "x7k2-m9q4-z8w3-p5n1": true,
 	} {
 		if got := Random(v); got != want {
 			t.Errorf("Random(%q) = %v, want %v", v, got, want)

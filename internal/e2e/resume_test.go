@@ -306,7 +306,7 @@ func TestResumeKeepsWorkspaceSharing(t *testing.T) {
 				h.expect(said)
 				// And whoever joins (a tester's heard of it first from /changes).
 				j := start(t, nil, "join", line, "--name", "bob")
-				j.expect(`^\[system\] the party sees nothing of the working directory in this run: it was started with sharing off$`)
+				j.expect(`^\[system\] the party sees nothing of the working directory: this run was started with sharing off$`)
 				j.send("/quit")
 				if code := j.wait(); code != 0 {
 					t.Fatalf("join /quit exit %d", code)

@@ -234,7 +234,7 @@ func TestWorkspaceOff(t *testing.T) {
 		}
 	}
 	// Refused with the reason (a tester was told "cannot be shared", no more).
-	if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err == nil || !strings.Contains(err.Error(), "it was started with sharing off (--share-workspace off), so no starting point was recorded") {
+	if err := c.owner.SetWorkspace(t.Context(), wire.WorkspaceChanges); err == nil || !strings.Contains(err.Error(), "this run was started with sharing off (--share-workspace off), so it has no record of the folder") {
 		t.Fatalf("sharing turned on in a party that started without a workspace: %v", err)
 	}
 	if c.h.Party().CanShareWorkspace() {

@@ -154,7 +154,7 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		}
 		if p.cfg.Workspace == nil && level != wire.WorkspaceOff {
 			// A tester was told "cannot be shared" with no reason, after a hint to /share.
-			return fmt.Errorf("%w: the working directory cannot be shared in this run of the party: it was started with sharing off (--share-workspace off), so no starting point was recorded to compare with (its owner can share it by resuming the party with --share-workspace changes)", ErrInvalid)
+			return fmt.Errorf("%w: the working directory cannot be shared in this run of the party: this run was started with sharing off (--share-workspace off), so it has no record of the folder to compare with (its owner can share it by resuming the party with --share-workspace changes)", ErrInvalid)
 		}
 		if p.wsLevel == level {
 			return nil

@@ -257,7 +257,7 @@ export class ChangesPanel extends LitElement {
           <span class="label">The party sees</span>
           <select data-testid="share-level" disabled><option selected>Off</option></select>
         </label>
-        <span class="hint" data-testid="share-hint">Sharing was off when this party started, so no starting point of the folder was recorded: it cannot share the folder in this run. ${s.isOwner
+        <span class="hint" data-testid="share-hint">This run of the party was started with sharing off, so it has no record of the folder to compare with: it cannot share the folder in this run. ${s.isOwner
           ? html`Ended, then resumed in a terminal with <code>concordia host --resume ${s.session?.party.id ?? 'ID'} --share-workspace changes</code>, it can.`
           : html`If its owner, ${s.session?.party.host || 'the host'}, ends it and resumes it with sharing on, it can.`}</span>
       </div>`;

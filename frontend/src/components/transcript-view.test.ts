@@ -73,9 +73,10 @@ describe('<transcript-view>', () => {
     be.emit('party:event', { seq: 1, ts: '', kind: 'participants', joined: you, count: 2 });
     be.emit('party:event', { seq: 2, ts: '', kind: 'participants', left: you, count: 1 });
     be.emit('party:event', { seq: 3, ts: '', kind: 'participants', joined: { id: 'm9', name: 'bob', role: 'participant' }, count: 2 });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'participants', joined: you, count: 3 });
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
-    expect(lines).toEqual(['You joined', 'You left', 'bob joined']);
+    expect(lines).toEqual(['You joined', 'You left', 'bob joined', 'You came back']);
     el.remove();
   });
 

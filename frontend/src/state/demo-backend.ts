@@ -678,7 +678,7 @@ export class DemoBackend implements Backend {
   async SetWorkspace(level: string): Promise<void> {
     const by = this.#host();
     if (level !== 'off' && level !== 'changes' && level !== 'tree') throw new Error(`Share off, changes or tree, not "${level}".`);
-    if (this.#cannotShare && level !== 'off') throw new Error('The working directory cannot be shared in this run of the party: it was started with sharing off.');
+    if (this.#cannotShare && level !== 'off') throw new Error('The working directory cannot be shared in this run of the party: this run was started with sharing off.');
     await this.#sleep(120);
     this.#level = level;
     const words = { off: 'stopped sharing the working directory', changes: 'now shares the changed files and their diffs (never .env and other secrets)', tree: 'now shares the whole working directory, secrets included (ignored files never)' };

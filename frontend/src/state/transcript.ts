@@ -164,6 +164,8 @@ export interface MembersItem extends ItemBase {
   text?: string;
   /** Why, as the host's code says it (PartyEvent.why). */
   why?: string;
+  /** joined: the member left earlier in this transcript (back after a drop, a /quit or the host's stop). */
+  back?: boolean;
 }
 
 /**
@@ -232,6 +234,8 @@ export class TranscriptModel {
   #approvalOf = new Map<string, number>();
   /** Withdrawn prompts by id. */
   readonly #withdrawn = new Map<string, Withdrawn>();
+  /** Members whose last participants item here was their leaving (MembersItem.back). */
+  readonly #away = new Set<string>();
   /** The last changes event's list, by path (see #changes). */
   #files = new Map<string, string>();
   /** Index of the newest turn item with a batch; -1 before any. */
@@ -282,6 +286,7 @@ export class TranscriptModel {
     this.#promptTS.clear();
     this.#approvalOf.clear();
     this.#withdrawn.clear();
+    this.#away.clear();
     this.#files.clear();
     this.#lastBatchTurn = -1;
     this.#level = '';
@@ -348,7 +353,9 @@ export class TranscriptModel {
         // was. Nor a removal's: the host's notice just before says who removed whom, and why.
         if (ev.left && (ev.why === 'party_ended' || ev.why === 'kicked')) break;
         if (ev.joined || ev.left) {
-          this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined });
+          if (ev.left) this.#away.add(ev.left.id);
+          const back = ev.joined ? this.#away.delete(ev.joined.id) : undefined;
+          this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined, ...(back ? { back } : {}) });
         } else if (ev.changed && typeof ev.changed.name === 'string') {
           // A role change. Our host follows it with a system event that says who made it
           // ("hana made bob a co-host"), which then replaces this item; a host that sends
