@@ -1080,6 +1080,11 @@ func TestTreeAndShareCommands(t *testing.T) {
 	coOff, _, _, coOffOut := newCommander(wire.RoleHost)
 	coOff.ws = fakeWS{}
 	coOff.pr.hello(wire.HelloResult{You: wire.Member{ID: "c1", Name: "cara", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceOff, CannotShare: true}})
+	coOffOut.Reset()
+	coOff.line(context.Background(), "/help")
+	if got := coOffOut.String(); !strings.Contains(got, "not in this run: it was started with sharing off") {
+		t.Errorf("a co-host's /help in a party that cannot share: %q", got)
+	}
 	for _, line := range []string{"/share", "/changes", "/share off", "/share changes", "/share tree"} {
 		coOffOut.Reset()
 		coOff.line(context.Background(), line)

@@ -437,6 +437,9 @@ func (c *commander) help() {
 		if g, ok := forGuests[n]; ok && !host {
 			usage, help = g[0], g[1]
 		}
+		if n == "share" && c.cannotShare() {
+			help = "not in this run: it was started with sharing off" // a tester's co-host was offered it
+		}
 		row := fmt.Sprintf("%-38s %s", usage, help)
 		switch {
 		case room <= 0: // not a terminal: one row each
