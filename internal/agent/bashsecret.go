@@ -31,13 +31,10 @@ func bashSecret(tool string, input json.RawMessage, workdir string) string {
 	if tool != "Bash" {
 		return ""
 	}
-	var in struct {
-		Command string `json:"command"`
-	}
-	if json.Unmarshal(input, &in) != nil || in.Command == "" {
+	line := inputString(input, "command")
+	if line == "" {
 		return ""
 	}
-	line := in.Command
 	if len(line) > maxCommandRead {
 		line = line[:maxCommandRead] // a heredoc's body is text, not commands
 	}

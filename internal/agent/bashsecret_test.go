@@ -13,12 +13,7 @@ import (
 // credentials, or prints the environment, is that file's or the environment's, which the
 // party keeps back (a reviewer's `cat .env` went to every member, as did `env`).
 func TestBashSecret(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"credentials", ".env", "main.go", "server.pem"} {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("k"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := dirWith(t, "credentials", ".env", "main.go", "server.pem")
 	for _, c := range []struct{ command, want string }{
 		{"cat .env", ".env"},
 		{"head -n 3 ./config/.env.production", "./config/.env.production"},
@@ -108,12 +103,7 @@ func TestBashSecret(t *testing.T) {
 	}
 	// * does not match a name that starts with a dot, as in the shell (ls * was hidden
 	// for a .env beside it: a reviewer's).
-	plain := t.TempDir()
-	for _, f := range []string{".env", "main.go"} {
-		if err := os.WriteFile(filepath.Join(plain, f), []byte("k"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	plain := dirWith(t, ".env", "main.go")
 	for _, c := range []string{"ls *", "wc -l *", "du -sh *", "grep -n TODO *"} {
 		input, _ := json.Marshal(map[string]string{"command": c})
 		if got := bashSecret("Bash", input, plain); got != "" {
@@ -123,6 +113,18 @@ func TestBashSecret(t *testing.T) {
 	if got := bashSecret("Read", json.RawMessage(`{"command":"cat .env"}`), dir); got != "" {
 		t.Errorf("another tool: %q", got)
 	}
+}
+
+// dirWith is a new folder holding the named files.
+func dirWith(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range names {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("k"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // The translator gives a Bash result that read .env, and its output, that file, as it does

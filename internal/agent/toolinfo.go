@@ -101,12 +101,21 @@ func FilePath(tool string, input json.RawMessage) string {
 	default:
 		return ""
 	}
-	var in map[string]any
+	return inputString(input, key)
+}
+
+// inputString is the string a tool's input holds under key; "" when it holds none (no
+// such key, not a string, an input that is not an object).
+func inputString(input json.RawMessage, key string) string {
+	var in map[string]json.RawMessage
 	if json.Unmarshal(input, &in) != nil {
 		return ""
 	}
-	path, _ := in[key].(string)
-	return path
+	var s string
+	if json.Unmarshal(in[key], &s) != nil {
+		return ""
+	}
+	return s
 }
 
 // grepFile is the one file a Grep searches, as the agent named it, when its path is a
@@ -115,13 +124,11 @@ func grepFile(tool string, input json.RawMessage, workdir string) string {
 	if tool != "Grep" {
 		return ""
 	}
-	var in struct {
-		Path string `json:"path"`
-	}
-	if json.Unmarshal(input, &in) != nil || in.Path == "" {
+	named := inputString(input, "path")
+	if named == "" {
 		return ""
 	}
-	p := in.Path
+	p := named
 	if !filepath.IsAbs(p) && workdir != "" && !strings.HasPrefix(p, "~") {
 		p = filepath.Join(workdir, p)
 	}
@@ -131,7 +138,7 @@ func grepFile(tool string, input json.RawMessage, workdir string) string {
 	if fi, err := os.Stat(p); err != nil || fi.IsDir() {
 		return ""
 	}
-	return in.Path
+	return named
 }
 
 // EditInWorkDir reports whether a tool request is a file edit (Edit, MultiEdit, Write,

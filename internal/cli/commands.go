@@ -1305,13 +1305,13 @@ func (c *commander) cannotShare() bool {
 // what it can do about it; to a member's, who can.
 func (c *commander) cannotShareWords() string {
 	if c.endsParty {
-		return cannotShareWords
+		return ownerCannotShareWords
 	}
 	return "the party sees nothing of the working directory, and cannot in this run: this run was started with sharing off (its owner can share it by ending the party and resuming it with sharing on)"
 }
 
-// cannotShareWords is the host's own terminal's cannotShareWords.
-const cannotShareWords = "the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off (a --resume with --share-workspace changes shares it)"
+// ownerCannotShareWords is the host's own terminal's cannotShareWords.
+const ownerCannotShareWords = "the party sees nothing of the working directory, and cannot in this run: it runs with --share-workspace off (a --resume with --share-workspace changes shares it)"
 
 func (c *commander) share(ctx context.Context, arg string) error {
 	asked := c.treeAsked
@@ -1346,7 +1346,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// --resume (a tester's).
 		return errors.New(c.cannotShareWords())
 	}
-	if level == wire.WorkspaceTree && !c.cannotShare() {
+	if level == wire.WorkspaceTree {
 		var now string
 		var you wire.Member
 		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })

@@ -268,7 +268,7 @@ its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
 	switch level := h.Party().WorkspaceLevel(); {
 	case !h.Party().CanShareWorkspace():
 		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).
-		pr.notice("system", cannotShareWords)
+		pr.notice("system", ownerCannotShareWords)
 	case level != wire.WorkspaceTree:
 		pr.notice("system", sharingWords(level, !f.noLocalREPL, true))
 	case !f.noLocalREPL:

@@ -72,7 +72,8 @@ type roster struct {
 	agentDown bool
 	// cannotShare: the party runs with --share-workspace off (the hello's party.cannot_share).
 	cannotShare bool
-	// since is from when changes count (sinceStart), once a /changes reply said; "" before.
+	// since is from when changes count (sinceStart), once followBase or a /changes reply
+	// learned it; "" before.
 	since string
 }
 

@@ -56,31 +56,26 @@ describe('<changes-panel> the share menu', () => {
   });
 
   // A tester confirmed sharing the whole folder in a party started with sharing off, only
-  // to be refused: such a party cannot share in this run, and the menu says so instead.
-  it('offers nothing in a party that cannot share, and says why', async () => {
-    const { st, el, be } = await party('owner', 'off', undefined, true);
-    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
-    expect(select.disabled).toBe(true);
-    expect(el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent).toContain('cannot share the folder in this run');
-    expect(be.count('SetWorkspace')).toBe(0);
-    expect(el.shadowRoot!.querySelector('[data-testid=changes-off]')!.textContent).toContain('You do not share the working folder');
-    el.remove();
-    st.dispose();
-  });
-
-  // A co-host's window offered the levels in such a party, and the host refused them: the
-  // hello now says it (party.cannot_share) to every member, and the hint names who can.
-  it('offers a co-host nothing either, and names the owner', async () => {
-    const { st, el, be } = await party('co-host', 'off', undefined, true);
-    const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
-    expect(select.disabled).toBe(true);
-    const hint = el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent!;
-    expect(hint).toContain('cannot share the folder in this run');
-    expect(hint).not.toContain('concordia host --resume');
-    expect(be.count('SetWorkspace')).toBe(0);
-    el.remove();
-    st.dispose();
-  });
+  // to be refused: such a party cannot share in this run, and the menu says so instead. A
+  // co-host's window offered the levels too, and the host refused them: the hello now says
+  // it (party.cannot_share) to every member, and the hint names who can.
+  for (const who of ['owner', 'co-host'] as const) {
+    it(`offers ${who === 'owner' ? 'nothing' : 'a co-host nothing either'} in a party that cannot share, and says why`, async () => {
+      const { st, el, be } = await party(who, 'off', undefined, true);
+      const select = el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!;
+      expect(select.disabled).toBe(true);
+      const hint = el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent!;
+      expect(hint).toContain('cannot share the folder in this run');
+      expect(be.count('SetWorkspace')).toBe(0);
+      if (who === 'owner') {
+        expect(el.shadowRoot!.querySelector('[data-testid=changes-off]')!.textContent).toContain('You do not share the working folder');
+      } else {
+        expect(hint).not.toContain('concordia host --resume');
+      }
+      el.remove();
+      st.dispose();
+    });
+  }
 
   // The party a reconnect's hello describes wins: a host resumed with sharing can share.
   it('offers the levels again once a resumed host can share', async () => {
