@@ -182,6 +182,8 @@ func TestSecretOutput(t *testing.T) {
 		{"heroku_api_key: 3f1c2a9e-4b5d-4e6f-8a7b-9c0d1e2f3a4b", workspace.Environment},
 		{"password: x7k2-m9q4-z8w3-p5n1", workspace.Environment},
 		{"cache-key: node-modules-v2", ""},
+		{`    "NextToken": "eyJOZXh0VG9rZW4iOiBudWxsfQ=="`, ""}, // a page's token (AWS)
+		{`"idempotency_key": "3f1c2a9e-4b5d-4e6f-8a7b-9c0d1e2f3a4b"`, ""},
 		// Ordinary output a reviewer found hidden by the first versions.
 		{"MAX_TOKENS = 4096", ""},
 		{"PRIMARY_KEY: true", ""},

@@ -42,10 +42,17 @@ func Name(name string) bool {
 // LooseName reports whether a setting's name in any case says it holds a credential, as
 // YAML and JSON write them (password:, api_key:): Name's segments, PWD apart. Its value
 // needs to look random to count (Random), where an upper-case name's only needs Value.
+// A key or token whose name says what it is for is not a credential: a page's token
+// (AWS's NextToken, S3's ContinuationToken, Google's nextPageToken) or a key that names a
+// record or a request (idempotency_key, cache_key, partition_key), though their values
+// look random (a reviewer's false alarms).
 func LooseName(name string) bool {
 	up := strings.ToUpper(camelHump.ReplaceAllString(name, "${1}_${2}")) // accessToken: ACCESS_TOKEN
-	return up != "PWD" && namePart.MatchString(up)
+	return up != "PWD" && namePart.MatchString(up) && !notCredential.MatchString(up)
 }
+
+// notCredential: a name LooseName does not count, by the word before its key or token.
+var notCredential = regexp.MustCompile(`(?:^|_)(?:NEXT|PAGE|PAGING|PAGINATION|CONTINUATION|CURSOR|IDEMPOTENCY|DEDUP|DEDUPLICATION|CACHE|PARTITION|SORT|RANGE|HASH|ROW|PRIMARY|FOREIGN|OBJECT|LOCK)_(?:KEY|TOKEN)S?$`)
 
 // camelHump: where a camelCase or PascalCase name starts a new word.
 var camelHump = regexp.MustCompile(`([a-z0-9])([A-Z])`)
