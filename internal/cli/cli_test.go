@@ -89,6 +89,24 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "lo"},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1500}},
 		}, "Hello\n[system] claude finished (1.5s)\n"},
+		// Where nothing prints above the reply's unfinished line (a replayed history, plain
+		// output), news beside it waits for the line's end (a tester's replay cut it in two).
+		{"a join while a line streams waits for its end", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hel"},
+			{Kind: wire.KindParticipants, Joined: &wire.Member{Name: "bob"}, Count: &two},
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{User: "bob", Text: "hi"}},
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "lo\nwor"},
+			{Kind: wire.KindParticipants, Left: &wire.Member{Name: "bob"}, Count: &two},
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "ld"},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1500}},
+		}, "Hello\n[party] bob joined (2 in the party)\n[party] bob: hi\nworld\n[party] bob left (2 in the party)\n[system] claude finished (1.5s)\n"},
+		{"news at a line's start is printed at once", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hello\n"},
+			{Kind: wire.KindParticipants, Joined: &wire.Member{Name: "bob"}, Count: &two},
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "\nworld"},
+			{Kind: wire.KindParticipants, Joined: &wire.Member{Name: "carol"}, Count: &two},
+			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "\n"},
+		}, "Hello\n[party] bob joined (2 in the party)\n\nworld\n[party] carol joined (2 in the party)\n"},
 		{"tool lines", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls"}}, "  » Bash: ls\n"},
 		{"a tool's whole output is left to views that fold it", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> a (+1 lines)\n"},
@@ -134,6 +152,22 @@ func TestPrinter(t *testing.T) {
 				t.Fatalf("got %q, want %q", b.String(), c.want)
 			}
 		})
+	}
+}
+
+// TestAnAnswerDoesNotWaitForTheLine: an answer to this terminal's own command is printed
+// at once, also mid-line in plain output, where the party's news waits for the line's end.
+func TestAnAnswerDoesNotWaitForTheLine(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	one := 1
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hel"})
+	p.event(wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{Name: "bob"}, Count: &one})
+	p.reply("system", "1 in the party: you")
+	p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "lo\n"})
+	// The answer ends the line, and what waited for that comes first, as it came first.
+	if want := "Hel\n[party] bob joined (1 in the party)\n[system] 1 in the party: you\nlo\n"; b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
 	}
 }
 

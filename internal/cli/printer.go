@@ -31,6 +31,11 @@ type printer struct {
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
+	// aside holds notices beside the reply (asideLocked) that came while its line was
+	// unfinished where nothing can print above it (a replayed history, plain output): they
+	// are printed when the line ends, not in the middle of it (a tester's replay cut a
+	// reply's line in two with "bob joined").
+	aside []string
 	// newlines ends what was printed last: 0 mid-line, 1 at a line's start, 2 after a
 	// blank line (only agent text makes it more than 1).
 	newlines int
@@ -319,6 +324,15 @@ func (p *printer) breakLineLocked() {
 		p.midLine = false
 	}
 	p.newlines = 1
+	p.asideNowLocked()
+}
+
+// asideNowLocked prints the notices held for the end of the reply's line (aside).
+func (p *printer) asideNowLocked() {
+	for _, text := range p.aside {
+		fmt.Fprintln(p.w, text)
+	}
+	p.aside = nil
 }
 
 // notice prints one "[tag] text" line, on a line of its own.
@@ -336,7 +350,7 @@ func (p *printer) reply(tag, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastNotice = ""
-	p.asideLocked(tag, text)
+	p.besideLocked(tag, text, false) // at once, not when the reply's line ends: it was asked for
 }
 
 func (p *printer) noticeLocked(tag, text string) {
@@ -417,13 +431,24 @@ func (p *printer) aboveLocked(text string) bool {
 // asideLocked prints a notice about something beside the agent's reply (someone joined
 // or left, a prompt, changed files). Where the line editor shows the reply's unfinished
 // line, the notice goes above it and the line stays whole; a notice there used to cut
-// the reply's line in two. Elsewhere it is a notice like any other.
-func (p *printer) asideLocked(tag, text string) {
+// the reply's line in two. Where nothing can print above the line, it waits for the line
+// to end (aside). Elsewhere it is a notice like any other.
+func (p *printer) asideLocked(tag, text string) { p.besideLocked(tag, text, true) }
+
+// besideLocked is asideLocked; a notice that cannot go above the reply's unfinished line
+// waits for its end only if wait.
+func (p *printer) besideLocked(tag, text string, wait bool) {
 	clean := term.Clean(text)
 	if (tag == "system" || tag == "error") && tag+clean == p.lastNotice {
-		return // a repeat, as noticeLocked drops it (reply clears lastNotice first)
+		return // a repeat, as noticeLocked drops it
 	}
-	if p.aboveLocked(p.noticeText(tag, clean)) {
+	shown := p.noticeText(tag, clean)
+	above := p.aboveLocked(shown)
+	later := !above && wait && p.midLine
+	if later {
+		p.aside = append(p.aside, shown) // when the line ends (asideNowLocked)
+	}
+	if above || later {
 		p.lastNotice = ""
 		if tag == "system" || tag == "error" {
 			p.lastNotice = tag + clean
@@ -476,7 +501,7 @@ func (p *printer) skip(evs []wire.Event) {
 	p.w.w = out
 	p.w.mu.Unlock()
 	p.mu.Lock()
-	p.above, p.midLine, p.newlines = above, false, 1
+	p.above, p.midLine, p.newlines, p.aside = above, false, 1, nil
 	p.mu.Unlock()
 }
 
@@ -1135,6 +1160,17 @@ func (p *printer) output(stream, text string) {
 		}
 		if text == "" {
 			return
+		}
+		if i := strings.IndexByte(text, '\n'); i >= 0 && len(p.aside) > 0 {
+			// The unfinished line ends here: what waited for it follows it.
+			p.w.Defer([]byte(text[:i+1]))
+			p.midLine = false
+			p.asideNowLocked()
+			text = text[i+1:]
+			if text == "" {
+				p.newlines = 1
+				return
+			}
 		}
 		p.w.Defer([]byte(text))
 		p.midLine = !strings.HasSuffix(text, "\n")
