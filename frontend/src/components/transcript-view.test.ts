@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
+import { emptyState } from '../state/fake-backend';
+import type { PartyState } from '../state/types';
 import { batch, left, out, phase, prompt } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import './transcript-view';
@@ -13,8 +15,8 @@ globalThis.ResizeObserver ??= class {
 } as unknown as typeof ResizeObserver;
 
 /** A participant's connected party, and a <transcript-view> of it in the document. */
-async function mounted() {
-  const { be, st } = await inParty('participant');
+async function mounted(state?: PartyState) {
+  const { be, st } = await inParty('participant', 'connected', state);
   const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
   el.state = st;
   document.body.append(el);
@@ -68,15 +70,24 @@ describe('<transcript-view>', () => {
   });
 
   it('says its own joining and leaving in the first person', async () => {
-    const { be, st, el } = await mounted();
-    const you = st.session!.you;
-    be.emit('party:event', { seq: 1, ts: '', kind: 'participants', joined: you, count: 2 });
-    be.emit('party:event', { seq: 2, ts: '', kind: 'participants', left: you, count: 1 });
-    be.emit('party:event', { seq: 3, ts: '', kind: 'participants', joined: { id: 'm9', name: 'bob', role: 'participant' }, count: 2 });
-    be.emit('party:event', { seq: 4, ts: '', kind: 'participants', joined: you, count: 3 });
+    // Before this window joined (its state's history) the person left; after, only the
+    // host's losing the connection makes its own member leave (leaving ends the party here).
+    const you = { id: 'm1', name: 'ann', role: 'participant' as const };
+    const { be, el } = await mounted(emptyState({
+      seq: 4,
+      participants: [you],
+      events: [
+        { seq: 1, ts: '', kind: 'participants', joined: you, count: 2 },
+        { seq: 2, ts: '', kind: 'participants', left: you, count: 1 },
+        { seq: 3, ts: '', kind: 'participants', joined: { id: 'm9', name: 'bob', role: 'participant' }, count: 2 },
+        { seq: 4, ts: '', kind: 'participants', joined: you, count: 3 },
+      ],
+    }));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'participants', left: you, count: 2 });
+    be.emit('party:event', { seq: 6, ts: '', kind: 'participants', joined: you, count: 3 });
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
-    expect(lines).toEqual(['You joined', 'You left', 'bob joined', 'You came back']);
+    expect(lines).toEqual(['You joined', 'You left', 'bob joined', 'You came back', 'The host lost your connection for a while', 'You came back']);
     el.remove();
   });
 

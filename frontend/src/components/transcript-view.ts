@@ -429,7 +429,9 @@ export class TranscriptView extends LitElement {
     }
     // A host (or a journal) from before why: its own words, which name this member.
     if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
-    if (mine && !it.why && !it.text) return 'You left';
+    // After this window entered the party, its own member left only when the host lost
+    // its connection (leaving ends the window's party); before, the person left.
+    if (mine && !it.why && !it.text) return it.seq > (this.state?.joinedAt ?? Infinity) ? 'The host lost your connection for a while' : 'You left';
     return it.text || `${m.name} left`;
   }
 

@@ -450,6 +450,10 @@ export class AppState {
   get session(): SessionInfo | null {
     return this.#party.session;
   }
+  /** The seq this window entered the party at (PartySession.joinedAt). */
+  get joinedAt(): number {
+    return this.#party.joinedAt;
+  }
   get phase(): string {
     return this.#party.phase;
   }

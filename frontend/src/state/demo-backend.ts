@@ -740,6 +740,8 @@ export class DemoBackend implements Backend {
     this.#event({ kind: 'system', text: 'claude started (Claude Code 2.1.197)' }, true);
     if (this.#opts.history) this.#seedHistory(hostMember.name);
     if (this.#opts.bench > 0) for (const e of benchEvents(this.#opts.bench, this.#ids)) this.#event(e, true);
+    // A member's own join is in the history its hello brings, as the real host's is.
+    if (role !== 'host') this.#event({ kind: 'participants', joined: you, count: this.#members.length }, true);
     const session: Session = {
       role,
       you,
@@ -792,6 +794,12 @@ export class DemoBackend implements Backend {
     this.#after(1200, () => this.#emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection reset by peer', retry_ms: 1000 }));
     this.#after(2400, () => this.#emit('party:status', { status: 'reconnecting', attempt: 2, error: 'connection refused', retry_ms: 2000 }));
     this.#after(9000, () => {
+      // The host saw this member go and come back: its state's history says so.
+      const you = this.#session?.you;
+      if (you && this.#session?.role !== 'host') {
+        this.#event({ kind: 'participants', left: you, count: this.#members.length - 1 }, true);
+        this.#event({ kind: 'participants', joined: you, count: this.#members.length }, true);
+      }
       this.#emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
       this.#emit('party:state', this.#state());
     });

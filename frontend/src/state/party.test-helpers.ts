@@ -3,15 +3,15 @@
 import { expect } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, fakeSession } from './fake-backend';
-import type { CreateRequest } from './types';
+import type { CreateRequest, PartyState } from './types';
 
 /** What "Create party" asks for in these tests. */
 export const createReq: CreateRequest = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false };
 
 /** The app state of a member with role in a party, connected to its host (or as status says). */
-export async function inParty(role: 'host' | 'participant', status: 'connected' | 'reconnecting' = 'connected') {
+export async function inParty(role: 'host' | 'participant', status: 'connected' | 'reconnecting' = 'connected', state?: PartyState) {
   const be = new FakeBackend();
-  be.handlers.CreateParty = async () => fakeSession(role);
+  be.handlers.CreateParty = async () => fakeSession(role, state);
   const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
   await st.start();
   expect(await st.createParty(createReq)).toBe(true);

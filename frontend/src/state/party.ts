@@ -141,6 +141,12 @@ export interface PartyOptions {
  */
 export class PartySession {
   session: SessionInfo | null = null;
+  /**
+   * The seq of the state this window entered the party with: a leaving of its own member
+   * after it is the host losing this window's connection (it came back since), not the
+   * person leaving, which ends the session (Infinity outside a party).
+   */
+  joinedAt = Infinity;
   phase: string = 'idle';
   /**
    * Our clock's time (ms) when the current phase began, or null when unknown: the phase
@@ -528,6 +534,7 @@ export class PartySession {
   enter(s: Session): void {
     this.#unsentAtEnd = new Set();
     this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '', host_invite: '' };
+    this.joinedAt = s.state.seq;
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
     this.#recalled.clear();
@@ -1004,6 +1011,7 @@ export class PartySession {
   #finishParty(): void {
     this.unsubscribe();
     this.session = null;
+    this.joinedAt = Infinity;
     this.ended = null;
     this.#unsentAtEnd = new Set(); // prompt ids are the party's own: the next one has a p7 too
     this.#hooks.dropNotices();
