@@ -593,7 +593,7 @@ func TestHostControl(t *testing.T) {
 					if tr := turnsOf(evs)[0]; tr.Status != wire.TurnDone || tr.Batch != ap.Batch {
 						t.Errorf("%s: turn %+v", who, tr)
 					}
-					if !hasSystem(evs, "carol approved the merged prompt") {
+					if !hasSystem(evs, "carol approved alice's prompt") {
 						t.Errorf("%s: no approval notice", who)
 					}
 				})
@@ -626,7 +626,7 @@ func TestHostControl(t *testing.T) {
 					if len(b) != 1 || b[0].ID != ap.Batch || b[0].Merged != edited {
 						t.Errorf("%s: batches %+v, want exactly the edited text", who, b)
 					}
-					if !hasSystem(evs, "bob edited and sent the merged prompt") {
+					if !hasSystem(evs, "bob edited and sent alice's prompt") {
 						t.Errorf("%s: no edit notice", who)
 					}
 					if got := replyOf(evs, ap.Batch); got != "echo: "+edited {
@@ -876,8 +876,13 @@ func TestHostControl(t *testing.T) {
 					t.Fatal(err)
 				}
 				evs := alice.rec.waitFor(t, "the turn", nTurns(1))
-				if all := permissions(evs, ""); len(all) != 2 || all[1].ID != id || all[1].Status != wire.PermissionAllowed || all[1].By != "hosty" || all[1].Reason != "always allow Bash" {
-					t.Errorf("permission events %+v: want one request, allowed always by hosty, and nothing for the second", all)
+				// The second asks nobody, and is said as allowed by the owner's "always" (a
+				// tester's left no word of it, in the terminals or the export).
+				always := func(p wire.Permission) bool {
+					return p.Status == wire.PermissionAllowed && p.By == "hosty" && p.Reason == "always allow Bash"
+				}
+				if all := permissions(evs, ""); len(all) != 3 || all[1].ID != id || !always(all[1]) || all[2].ID == id || !always(all[2]) {
+					t.Errorf("permission events %+v: want one request, allowed always by hosty, and the second allowed by it unasked", all)
 				}
 				if got := replyOf(evs, turnsOf(evs)[0].Batch); !strings.Contains(got, "tools: allowed | allowed") {
 					t.Errorf("reply %q", got)
@@ -885,8 +890,8 @@ func TestHostControl(t *testing.T) {
 				// A later turn asks nobody.
 				alice.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_ASK once more"}, nil)
 				evs = alice.rec.waitFor(t, "the second turn", nTurns(2))
-				if n := len(permissions(evs, "")); n != 2 {
-					t.Errorf("%d permission events after the second turn, want still 2", n)
+				if all := permissions(evs, ""); len(all) != 4 || !always(all[3]) || len(permissions(evs, wire.PermissionPending)) != 1 {
+					t.Errorf("permission events after the second turn %+v, want one more, allowed unasked", all)
 				}
 				if tr := turnsOf(evs)[1]; tr.Status != wire.TurnDone || !strings.Contains(replyOf(evs, tr.Batch), "tools: allowed") {
 					t.Errorf("second turn %+v: %q", tr, replyOf(evs, tr.Batch))

@@ -174,7 +174,11 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			return err
 		}
 		sent := h.res.Text
-		note := "%s approved the merged prompt"
+		what := "the merged prompt"
+		if len(h.prompts) == 1 { // one prompt is not "merged" (a tester's)
+			what = oneLine(h.prompts[0].User) + "'s prompt"
+		}
+		note := by.Name + " approved " + what
 		// The held text has the leading space that keeps a "/" text a text (asText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
 		if text != nil && asText(*text) != h.res.Text {
@@ -185,10 +189,10 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
 			}
 			sent = strings.ToValidUTF8(*text, "\uFFFD")
-			note = "%s edited and sent the merged prompt"
+			note = by.Name + " edited and sent " + what
 		}
 		p.held = nil
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf(note, by.Name)})
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})
 		p.send(h.id, h.prompts, sent, h.res.Merger)
 		return nil
 	})
@@ -285,7 +289,7 @@ func (p *Party) Decide(memberID, permission, decision, reason string) error {
 // always allowed is ErrInvalid.
 func (p *Party) RevokeAlways(memberID, tool string) error {
 	return p.control(memberID, func(by *member) error {
-		if !p.always[tool] {
+		if _, ok := p.always[tool]; !ok {
 			if len(p.always) == 0 {
 				return fmt.Errorf("%w: no tool is always allowed", ErrInvalid)
 			}

@@ -284,7 +284,7 @@ type Party struct {
 	// loop-owned: tool permissions (permission.go)
 	permMode string
 	perms    map[string]*permRequest
-	always   map[string]bool // tools allowed for the rest of the party
+	always   map[string]string // tools allowed for the rest of the party: by whom ("" from a journal)
 
 	workers sync.WaitGroup // merge and turn workers; run() waits for them before returning
 	runCtx  context.Context
@@ -376,7 +376,7 @@ func New(cfg Config) *Party {
 		wsLevel:   cfg.WorkspaceLevel,
 		wsCoCap:   cfg.WorkspaceLevel,
 		perms:     map[string]*permRequest{},
-		always:    map[string]bool{},
+		always:    map[string]string{},
 	}
 	if cfg.Restore != nil {
 		p.restore(cfg.Restore)

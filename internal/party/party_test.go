@@ -1160,7 +1160,7 @@ func TestPlanModeDeniesEditsUntilThePlanIsApproved(t *testing.T) {
 	}
 	defer boss.Leave()
 	// Not even an "always" lets plan mode change things, nor lets a plan through unasked.
-	_ = p.do(func() { p.always["Write"], p.always["Bash"], p.always["ExitPlanMode"] = true, true, true })
+	_ = p.do(func() { p.always["Write"], p.always["Bash"], p.always["ExitPlanMode"] = "boss", "boss", "boss" })
 	if _, err := p.Prompt(id, "write p1.txt"); err != nil {
 		t.Fatal(err)
 	}
@@ -1381,7 +1381,7 @@ func TestApprovalShowsTheTextSent(t *testing.T) {
 // co-host's is refused, and the request waits on (a reviewer's co-host made every shell
 // command run unasked with one "always" on Bash). The owner's is kept.
 func TestOnlyTheOwnerAllowsAToolForGood(t *testing.T) {
-	r := &planRunner{tools: []string{"Bash", "Bash"}, got: make(chan ToolDecision, 2)}
+	r := &planRunner{tools: []string{"Bash", "Bash", "Bash"}, got: make(chan ToolDecision, 3)}
 	p, col, id := start(t, Config{Runner: r})
 	boss, _, err := p.JoinLocal("boss", wire.RoleHost) // the owner
 	if err != nil {
@@ -1428,6 +1428,24 @@ func TestOnlyTheOwnerAllowsAToolForGood(t *testing.T) {
 			return ev.Kind == wire.KindSettings && slices.Contains(ev.Settings.Always, "Bash")
 		})
 	})
+	// The third asks nobody, and is said as allowed by the owner's "always" (a tester's
+	// left no word of it anywhere, the journal and the export included).
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the third request: %+v", d)
+	}
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var perms []wire.Permission
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPermission {
+			perms = append(perms, *ev.Permission)
+		}
+	}
+	if len(perms) != 5 { // two requests, pending and allowed; the third allowed at once
+		t.Fatalf("want 5 permission events, got %+v", perms)
+	}
+	if last := perms[4]; last.Status != wire.PermissionAllowed || last.By != "boss" || last.Reason != "always allow Bash" || last.Tool != "Bash" || last.ID == perms[2].ID {
+		t.Fatalf("the third request's event: %+v", last)
+	}
 }
 
 // An away member's name stays its own: one who comes back with its session is the same

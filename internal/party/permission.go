@@ -170,6 +170,19 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		return ""
 	}
 	if p.allowsItself(req) {
+		if p.alwaysAllows(req) {
+			// Said as the owner's "always" was (a tester found no word of a request that
+			// it allowed, in the terminals or in the export's record of who allowed what).
+			// The mode's own allowances ("all", "edits") are not said: nothing was asked.
+			perm := wire.Permission{
+				ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)),
+				Batch: batchID, Status: wire.PermissionAllowed, By: p.always[req.Tool], Reason: "always allow " + oneLine(req.Tool),
+			}
+			if perm.By == "" {
+				perm.By = p.hostName // allowed for good before a resume: only the owner can
+			}
+			p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+		}
 		reply <- ToolDecision{Allow: true}
 		return ""
 	}
@@ -215,6 +228,11 @@ func redacted(s string) string {
 // allowsItself says whether the party allows a request without asking anyone (plan
 // mode's denials aside). Runs on the loop.
 func (p *Party) allowsItself(req ToolRequest) bool {
+	return p.modeAllows(req) || p.alwaysAllows(req)
+}
+
+// modeAllows says whether the permission mode allows a request by itself. Runs on the loop.
+func (p *Party) modeAllows(req ToolRequest) bool {
 	if p.permMode == wire.PermissionEdits && editTools[req.Tool] && req.InWorkDir && !editsSecret(req) {
 		// "File edits are allowed": the party allows them itself, the agent running in
 		// Claude Code's default mode, which asks about everything else (its acceptEdits
@@ -223,8 +241,15 @@ func (p *Party) allowsItself(req ToolRequest) bool {
 		// (a tester's agent wrote .env and id_rsa with no one the wiser).
 		return true
 	}
-	// A plan is always a host's to approve: an "always" never lets one through.
-	return p.permMode == wire.PermissionAll || p.always[req.Tool] && req.Tool != ExitPlanTool
+	return p.permMode == wire.PermissionAll
+}
+
+// alwaysAllows says whether only the owner's "always" for the tool allows a request, which
+// the mode would put to a host. A plan is always a host's to approve: an "always" never
+// lets one through. Runs on the loop.
+func (p *Party) alwaysAllows(req ToolRequest) bool {
+	_, always := p.always[req.Tool]
+	return !p.modeAllows(req) && always && req.Tool != ExitPlanTool
 }
 
 // showsEditText says whether a request would be put to a host with its text shown as
@@ -316,7 +341,7 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			// reviewer's). A co-host allows one request at a time.
 			return fmt.Errorf("%w: only the party's owner can allow %s for the rest of the party (the agent runs on %s's computer); allow this one request instead", ErrNotAllowed, tool, p.ownerName())
 		}
-		p.always[tool] = true
+		p.always[tool] = by.Name
 		err := p.resolve(id, wire.PermissionAllowed, by.Name, "always allow "+tool)
 		// Requests for the same tool that are already waiting are allowed too.
 		for oid, o := range p.perms {

@@ -254,7 +254,7 @@ func (p *Party) restore(r *Restore) {
 		p.phase = r.Phase
 	}
 	for _, t := range r.Always {
-		p.always[t] = true
+		p.always[t] = "" // the journal says what, not who: the owner, by then
 	}
 	for _, jm := range r.Members {
 		if jm.Kicked || jm.ID == "" {

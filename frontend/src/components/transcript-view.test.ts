@@ -69,6 +69,22 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  it("a tool use the owner's always allowed is a line, not a card", async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch <b>x</b>', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch <b>x</b>', batch: 'b1', status: 'allowed', by: 'hosty', reason: 'always allow Bash' } });
+    be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'touch <b>y</b>', batch: 'b1', status: 'allowed', by: 'hosty', reason: 'always allow Bash' } });
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelectorAll('permission-card').length).toBe(1); // the one asked
+    const lines = [...root.querySelectorAll('[data-testid=permission-unasked]')];
+    expect(lines.map((n) => n.textContent?.trim())).toEqual(['Bash: touch <b>y</b> — allowed unasked (always allow Bash, by hosty)']);
+    expect(lines[0]!.querySelector('b')).toBeNull(); // a peer's text, never markup
+    el.remove();
+  });
+
   it('says its own joining and leaving in the first person', async () => {
     // Before this window joined (its state's history) the person left; after, only the
     // host's losing the connection makes its own member leave (leaving ends the party here).

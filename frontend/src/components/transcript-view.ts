@@ -485,7 +485,9 @@ export class TranscriptView extends LitElement {
     const seg = (sg: Segment, i: number) =>
       sg.kind === 'reply'
         ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === lastSeg)}></markdown-view>`
-        : sg.kind === 'permission'
+        : sg.kind === 'permission' && sg.unasked
+          ? html`<div class="notice" data-testid="permission-unasked">${sg.permission.tool}${sg.permission.summary ? `: ${sg.permission.summary}` : ''} — allowed unasked (${sg.permission.reason || 'always allowed'}${sg.permission.by ? `, by ${sg.permission.by}` : ''})</div>`
+          : sg.kind === 'permission'
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
             ? this.#turnNotice(sg)

@@ -127,6 +127,12 @@ export interface PermissionSegment {
   kind: 'permission';
   permission: Permission;
   void?: boolean;
+  /**
+   * Allowed with nobody asked: the owner's "always" for the tool (its first event is the
+   * decision, PROTOCOL.md §7). A line, not a card: a card per shell command in a long turn
+   * would bury the work.
+   */
+  unasked?: boolean;
 }
 
 /** A piece of a turn's output, in order. */
@@ -536,7 +542,8 @@ export class TranscriptModel {
       i = this.#items.length - 1;
     }
     const turn = this.#items[i] as TurnItem;
-    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm }] });
+    const unasked = perm.status === 'allowed';
+    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm, ...(unasked ? { unasked } : {}) }] });
   }
 
   /**
