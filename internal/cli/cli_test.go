@@ -748,12 +748,17 @@ func TestPrinterHostControl(t *testing.T) {
 		{"edited batch", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: "fix it"}},
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
-			{Kind: wire.KindSystem, Text: "carol edited and sent the merged prompt"},
+			{Kind: wire.KindSystem, Text: "carol edited and sent bob's prompt"},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "fix it\nand add a test\x1b[2J", Merger: "local"}},
-		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] carol edited and sent the merged prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n"},
+		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] carol edited and sent bob's prompt\n[system] sending the prompt to claude as a host edited it:\n    fix it\n    and add a test\n"},
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
 		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},
+		{"one prompt rejected is not a merged prompt", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: "fix it"}},
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
+			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", Prompts: []string{"p1"}, By: "carol"}},
+		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[party] carol rejected bob's prompt; it was not sent\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -834,6 +834,9 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindRejected:
 		if rj := ev.Rejected; rj != nil {
 			text := fmt.Sprintf("%s rejected the merged prompt (%s); it was not sent", term.Line(rj.By), asked(p.r.batches[rj.Batch]))
+			if len(rj.Prompts) == 1 { // one prompt is not "merged" (a tester's)
+				text = fmt.Sprintf("%s rejected %s; it was not sent", term.Line(rj.By), asked(p.r.batches[rj.Batch]))
+			}
 			if rj.Reason != "" {
 				text += ": " + rj.Reason
 			}

@@ -89,6 +89,9 @@ type renderer struct {
 	// output, so that a reply is not cut into pieces (mid-word, or inside a code block) by
 	// notices that are not about it. Each keeps its time.
 	held []string
+	// waiting is the merged text a host was asked to approve, by batch id: a batch sent
+	// with other text was edited (a tester's export said "merged by local" of a host's text).
+	waiting map[string]string
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -188,8 +191,15 @@ func (r *renderer) event(ev wire.Event) {
 			return
 		}
 		r.flushTurn()
-		fmt.Fprintf(&r.b, "*Merged by %s from %s, waiting for a host's approval (%s):*\n\n%s\n",
-			inlineText(ev.Approval.Merger), r.authors(ev.Approval.Prompts), clock(ev.TS), fence("text", ev.Approval.Merged))
+		if r.waiting == nil {
+			r.waiting = map[string]string{}
+		}
+		r.waiting[ev.Approval.Batch] = ev.Approval.Merged
+		what := fmt.Sprintf("Merged by %s from %s", inlineText(ev.Approval.Merger), r.authors(ev.Approval.Prompts))
+		if len(ev.Approval.Prompts) == 1 { // one prompt is not merged (a tester's)
+			what = "The prompt of " + r.authors(ev.Approval.Prompts)
+		}
+		fmt.Fprintf(&r.b, "*%s, waiting for a host's approval (%s):*\n\n%s\n", what, clock(ev.TS), fence("text", ev.Approval.Merged))
 	case wire.KindRejected:
 		if ev.Rejected == nil {
 			return
@@ -226,9 +236,13 @@ func (r *renderer) event(ev wire.Event) {
 		r.endPaused()
 		b := ev.Batch
 		how := "merged by " + inlineText(b.Merger)
+		held, wasHeld := r.waiting[b.ID]
+		delete(r.waiting, b.ID)
 		switch {
 		case b.Merger == "command":
 			how = "an agent command from a host"
+		case wasHeld && held != b.Merged:
+			how = "edited by a host before it was sent" // the notice above says who
 		case len(b.Prompts) == 1 && r.prompts[b.Prompts[0]].Text == b.Merged:
 			how = "as written"
 		case len(b.Prompts) == 1:
@@ -406,7 +420,7 @@ func (r *renderer) writeTurn() {
 		case "tool":
 			r.b.WriteString("Tool steps:\n\n" + fence("text", p.text) + "\n")
 		case "perm":
-			r.b.WriteString(permissionLine(p.perm) + "\n\n")
+			r.b.WriteString(permissionLine(p.perm, t.end == nil && t.batch != "") + "\n\n")
 		case "void":
 			r.b.WriteString("*The agent was restarted and the batch retried; the output before was discarded.*\n\n")
 		}
@@ -444,7 +458,10 @@ func (r *renderer) writeTurn() {
 	}
 }
 
-func permissionLine(p wire.Permission) string {
+// permissionLine is a tool request's line. One still waiting where the turn is written
+// before its end (a notice came while it ran: its decision follows further down) is
+// "waiting for a host", not "not decided", which read as its outcome (a tester's).
+func permissionLine(p wire.Permission, paused bool) string {
 	ask := fmt.Sprintf("Tool request: %s %s", inlineText(p.Tool), code(p.Summary))
 	switch p.Status {
 	case wire.PermissionAllowed:
@@ -461,6 +478,9 @@ func permissionLine(p wire.Permission) string {
 		return s
 	case wire.PermissionTimedOut:
 		return ask + " — **timed out** (denied)"
+	}
+	if paused {
+		return ask + " — waiting for a host's decision"
 	}
 	return ask + " — not decided"
 }

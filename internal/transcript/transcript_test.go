@@ -86,8 +86,29 @@ func TestMarkdown(t *testing.T) {
 				ev(5, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p2"}, Merged: "list files", Merger: "local"}}),
 				ev(6, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "list the files", Merger: "local"}}),
 			},
-			want: []string{"waiting for a host's approval", "*Rejected by hazel*: `no` — the prompts of **alice** were not sent.",
-				"From **bob**, edited by a host:", "list the files", "*The turn had not finished.*"},
+			want: []string{"*The prompt of **alice**, waiting for a host's approval", "*Rejected by hazel*: `no` — the prompts of **alice** were not sent.",
+				"From **bob**, edited by a host before it was sent:", "list the files", "*The turn had not finished.*"},
+		},
+		{
+			// Merged, then edited: not "merged by local" of the host's text (a tester's).
+			name: "a merged prompt edited",
+			events: []wire.Event{
+				prompt(1, "p1", "carol", "a haiku"),
+				prompt(2, "p2", "bob", "about cats"),
+				ev(3, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1", "p2"}, Merged: "1. a haiku\n2. about cats", Merger: "local"}}),
+				ev(4, wire.Event{Kind: wire.KindSystem, Text: "hazel edited and sent the merged prompt"}), // two prompts: merged
+				ev(5, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "one haiku about cats and dogs", Merger: "local"}}),
+				ev(6, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Batch: "b1", Tool: "Write", Summary: "notes.txt", Status: wire.PermissionPending}}),
+				ev(7, wire.Event{Kind: wire.KindSystem, Text: "hazel allowed every tool use"}),
+				ev(8, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Batch: "b1", Tool: "Write", Summary: "notes.txt", Status: wire.PermissionAllowed, By: "hazel"}}),
+				ev(9, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}}),
+			},
+			want: []string{"*Merged by local from **carol** and **bob**, waiting for a host's approval", "hazel edited and sent",
+				"From **carol** and **bob**, edited by a host before it was sent:", "one haiku about cats and dogs",
+				// Written before its decision (a notice came): waiting, not "not decided".
+				"Tool request: Write `notes.txt` — waiting for a host's decision", "hazel allowed every tool use",
+				"Tool request: Write `notes.txt` — **allowed** by hazel"},
+			absent: []string{"merged by local:", "not decided"},
 		},
 		{
 			name: "left, and disconnected when the host stopped",
