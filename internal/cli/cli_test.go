@@ -360,7 +360,8 @@ func TestHelpFitsTheTerminal(t *testing.T) {
 }
 
 // TestWhoNamesTheOwner: co-hosts are hosts too, and /who listed the owner like them (a
-// tester could not tell whose computer the agent runs on).
+// tester could not tell whose computer the agent runs on), and a co-host as "host" where
+// /role and the notices say "co-host" (another tester's).
 func TestWhoNamesTheOwner(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleHost)
 	c.pr.with(func(r *roster) {
@@ -372,7 +373,7 @@ func TestWhoNamesTheOwner(t *testing.T) {
 		}
 	})
 	c.line(context.Background(), "/who")
-	if got := out.String(); !strings.Contains(got, "me (host) — you") || !strings.Contains(got, "Bob (host, the party's owner)") {
+	if got := out.String(); !strings.Contains(got, "me (co-host) — you") || !strings.Contains(got, "Bob (host, the party's owner)") {
 		t.Errorf("/who:\n%s", got)
 	}
 }

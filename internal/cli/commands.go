@@ -85,7 +85,7 @@ var forGuests = map[string][2]string{
 var commands = map[string]command{
 	"help":     {"/help", "list the commands you can use", false, nil, false},
 	"who":      {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who, false},
-	"quit":     {"/quit", "leave (the host's ends the party)", false, nil, false},
+	"quit":     {"/quit", "leave (the owner's, in the host's own terminal, ends the party; a co-host's leaves it)", false, nil, false},
 	"exit":     {"/exit", "the same as /quit", false, nil, false},
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
 	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party (or its sharing) began (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
@@ -105,7 +105,7 @@ var commands = map[string]command{
 	"deny":        {"/deny [REASON]", "deny it; REASON reaches the agent", true, decideWith(wire.DecisionDeny), true},
 	"always":      {"/always", "allow it and every later use of that tool in this party (the party's owner only)", true, decideWith(wire.DecisionAlways), false},
 	"revoke":      {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
-	"role":        {"/role NAME host|participant|viewer", "change someone's role (a NAME may have spaces)", true, (*commander).role, true},
+	"role":        {"/role NAME co-host|participant|viewer", "change someone's role (a NAME may have spaces; host is co-host)", true, (*commander).role, true},
 	"kick":        {"/kick NAME [REASON]", "remove someone from the party (a NAME may have spaces; \"NAME\" in quotes takes it as it is)", true, (*commander).kick, true},
 	"rotate":      {"/rotate", "make new invites; the old links stop working", true, (*commander).rotate, false},
 	"invite":      {"/invite", "show the invites", true, (*commander).invite, false},
@@ -480,8 +480,11 @@ func (c *commander) who(context.Context, string) error {
 		lost = c.pr.away // under the printer's lock, as with holds it
 		for _, m := range r.members {
 			role := m.Role
-			if m.Role == wire.RoleHost && r.host != "" && m.Name == r.host {
+			switch {
+			case m.Role == wire.RoleHost && r.host != "" && m.Name == r.host:
 				role = "host, the party's owner" // co-hosts are hosts too: the owner read like them
+			case m.Role == wire.RoleHost && r.host != "":
+				role = "co-host" // as /role and the notices call it (a tester's /who said "host")
 			}
 			l := fmt.Sprintf("%s (%s)", term.Line(m.Name), role)
 			if m.ID == r.you.ID {
@@ -741,7 +744,7 @@ func (c *commander) role(ctx context.Context, arg string) error {
 	// ("/role bob smith viewer"), in quotes or not.
 	f := strings.Fields(arg)
 	if len(f) < 2 {
-		return errors.New("say /role NAME host|participant|viewer")
+		return errors.New("say /role NAME co-host|participant|viewer")
 	}
 	name := unquote(strings.Join(f[:len(f)-1], " "))
 	m, _, err := c.target(name)
@@ -884,7 +887,7 @@ func (c *commander) rotate(ctx context.Context, _ string) error {
 		return err
 	}
 	c.rotated = &inv
-	c.printInvites(inv, "new invites (the old links no longer work; everyone here stays):")
+	c.printInvites(inv, "the new invites (everyone here stays in the party):") // the notice says the old ones no longer work
 	return nil
 }
 

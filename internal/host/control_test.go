@@ -767,7 +767,7 @@ func TestHostControl(t *testing.T) {
 					if b := batchesOf(evs); len(b) != 1 || b[0].ID != ap.Batch || b[0].Merged != "wait for me" {
 						t.Errorf("%s: batches %+v", who, b)
 					}
-					if !hasSystem(evs, "carol turned approval off") {
+					if !hasSystem(evs, "carol turned approval off; alice's prompt that waited for approval is sent now") {
 						t.Errorf("%s: no notice", who)
 					}
 				})

@@ -70,7 +70,16 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 		if on {
 			state = "on"
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s turned approval %s", by.Name, state)})
+		text := fmt.Sprintf("%s turned approval %s", by.Name, state)
+		if !on && p.held != nil {
+			// Said: it goes to the agent unapproved (a tester's went with no word).
+			what := "the merged prompt that waited for approval is sent now"
+			if len(p.held.prompts) == 1 {
+				what = oneLine(p.held.prompts[0].User) + "'s prompt that waited for approval is sent now"
+			}
+			text += "; " + what
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		p.emitSettings()
 		if !on && p.held != nil {
 			h := p.held
@@ -145,7 +154,7 @@ func (p *Party) ownerName() string {
 var modeWords = map[string]string{
 	wire.PermissionAsk:   "every tool use asks a host",
 	wire.PermissionEdits: "file edits are allowed, every other tool use asks a host",
-	wire.PermissionPlan:  "read-only planning, nothing is changed until a host approves a plan",
+	wire.PermissionPlan:  "read-only planning, nothing is changed until a host approves the agent's plan (it comes as a tool request: allow it)",
 	wire.PermissionAll:   "the agent may run any command and change any file on %s's computer without asking anyone",
 }
 

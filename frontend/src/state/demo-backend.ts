@@ -196,7 +196,7 @@ function demoRecent(): RecentParty[] {
 const MODE_WORDS: Record<PermissionMode, string> = {
   ask: 'every tool use asks a host',
   edits: 'file edits are allowed, every other tool use asks a host',
-  plan: 'read-only planning, nothing is changed until a host approves a plan',
+  plan: "read-only planning, nothing is changed until a host approves the agent's plan (it comes as a tool request: allow it)",
   all: "the agent may run any command and change any file on HOST's computer without asking anyone",
 };
 
