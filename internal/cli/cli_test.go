@@ -530,6 +530,15 @@ func TestRoleChangeOfOwn(t *testing.T) {
 	if !said || strings.Contains(got, "[system] hana made") {
 		t.Errorf("promoted while a request waits:\n%s", got)
 	}
+	// Made a viewer with a prompt waiting: told it is still sent (a tester's was not).
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 11, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Member: "m2", Text: "fix it"}})
+	c.pr.event(wire.Event{Seq: 12, Kind: wire.KindParticipants, Changed: as(wire.RoleViewer)})
+	c.pr.event(wire.Event{Seq: 13, Kind: wire.KindSystem, Text: "hana made bob a viewer (bob's waiting prompt is still sent, unless bob or a host withdraws it)"})
+	c.pr.with(func(*roster) { got = out.String() })
+	if want := "[party] hana made you a viewer (watches, cannot prompt): /help lists what you can do; your waiting prompt is still sent unless you /withdraw it\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("made a viewer with a prompt waiting:\n%s\nwant it to end:\n%s", got, want)
+	}
 }
 
 // TestRoleOfTheOwner: /role OWNER host says the owner is the host (it said "a co-host").

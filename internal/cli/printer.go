@@ -106,7 +106,24 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 	if by, _, ok := strings.Cut(next.Text, " made "+m.Name+" "); notice && ok && by != m.Name {
 		what = term.Line(by) + " made you " + roleWords(m.Role)
 	}
-	p.asideLocked("party", what+": /help lists what you can do")
+	what += ": /help lists what you can do"
+	if m.Role == wire.RoleViewer {
+		// A viewer's prompts from before still go (the host's notice says so to the others).
+		n := 0
+		for _, id := range p.r.pending {
+			if p.r.mine(id) {
+				n++
+			}
+		}
+		switch n {
+		case 0:
+		case 1:
+			what += "; your waiting prompt is still sent unless you /withdraw it"
+		default:
+			what += fmt.Sprintf("; your %d waiting prompts are still sent unless you /withdraw them", n)
+		}
+	}
+	p.asideLocked("party", what)
 	if m.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
 		pm := p.r.perms[0]
 		p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))

@@ -341,7 +341,20 @@ func (p *Party) SetRole(memberID, target, role string) error {
 		if m == by {
 			whom = "themselves" // a co-host stepping down
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s %s", by.Name, whom, roleWords(role))})
+		text := fmt.Sprintf("%s made %s %s", by.Name, whom, roleWords(role))
+		if role == wire.RoleViewer {
+			// What it asked as a participant stays asked (nothing a member sent is dropped
+			// unsaid), and is said: a tester's demoted member read "1 prompt of yours
+			// waiting" and nobody was told it would still be sent.
+			switch n := p.waitingOf(m); n {
+			case 0:
+			case 1:
+				text += fmt.Sprintf(" (%s's waiting prompt is still sent, unless %s or a host withdraws it)", m.Name, m.Name)
+			default:
+				text += fmt.Sprintf(" (%s's %d waiting prompts are still sent, unless %s or a host withdraws them)", m.Name, n, m.Name)
+			}
+		}
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		return nil
 	})
 }

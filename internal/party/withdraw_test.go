@@ -229,3 +229,32 @@ func TestKickWithdrawsTheirPrompts(t *testing.T) {
 		}
 	}
 }
+
+// TestAViewersWaitingPromptIsSaid: a member made a viewer keeps what it asked before
+// (TestWithdrawWhileTheAgentWorks: it may take it back), and everyone is told it is still
+// sent (a tester's demoted member's prompt waited on, and nobody had said so).
+func TestAViewersWaitingPromptIsSaid(t *testing.T) {
+	fr := &fakeRunner{hold: make(chan struct{})}
+	p, col, alice := start(t, Config{Runner: fr})
+	bob := joinAs(t, p, "bob", token, "")
+	carol := joinAs(t, p, "carol", token, "")
+	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
+	promptAs(t, p, alice, "first: starts the turn")
+	col.waitFor(t, "the first batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+	b1 := promptAs(t, p, bob, "bob's one")
+	b2 := promptAs(t, p, bob, "bob's two")
+	if err := p.SetRole(hosty, bob, wire.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetRole(hosty, carol, wire.RoleViewer); err != nil { // nothing waiting: nothing said
+		t.Fatal(err)
+	}
+	if got := pendingIDs(t, p); !slices.Equal(got, []string{b1.ID, b2.ID}) {
+		t.Errorf("pending after the roles: %v, want bob's %s and %s", got, b1.ID, b2.ID)
+	}
+	evs := col.waitFor(t, "the notices", func(e []wire.Event) bool { return strings.Contains(dump(e), "hosty made carol a viewer") })
+	if d := dump(evs); !strings.Contains(d, `"hosty made bob a viewer (bob's 2 waiting prompts are still sent, unless bob or a host withdraws them)"`) || !strings.Contains(d, `"hosty made carol a viewer"`) {
+		t.Errorf("the notices do not say what is still sent:\n%s", d)
+	}
+	close(fr.hold)
+}
