@@ -594,6 +594,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		events                  []wire.Event
 		owner                   bool // this terminal is the party's owner's, not a co-host's
 		unknownOwner            bool // the host named no owner
+		noOwner                 bool // the owner is not in the party (a host run with --no-local-repl)
 	}{
 		{line: "/stop", wantCall: "interrupt"},
 		{line: "/approval on", wantCall: "approval true"},
@@ -617,6 +618,12 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/always", wantErr: "only the party's owner can allow a tool for the rest of the party; /allow allows this one request", events: []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Bash", Status: wire.PermissionPending}},
 		}},
+		// In a party with no owner in it, nobody can (a tester's operator was told "only the
+		// owner" there).
+		{line: "/always", noOwner: true, wantErr: "only the party's owner can allow a tool for the rest of the party, and this party has none in it (its host runs with --no-local-repl), so nobody can: only the host's command line, when the party starts or is resumed; /allow allows this one request", events: []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Bash", Status: wire.PermissionPending}},
+		}},
+		{line: "/permissions all", noOwner: true, wantErr: "only the party's owner can allow everything: the agent runs on their computer, and this party has none in it"},
 		{line: "/approve", wantErr: "no merged prompt is waiting"},
 		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged by local):\n    x", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
@@ -673,7 +680,12 @@ func TestCommandsOfAHost(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.line, func(t *testing.T) {
 			c, ctl, sent, out := newCommander(wire.RoleHost)
-			c.pr.with(func(r *roster) { r.host = "hana" }) // a co-host's terminal: the owner is hana
+			c.pr.with(func(r *roster) { // a co-host's terminal: the owner is hana
+				r.host = "hana"
+				if !tc.noOwner {
+					r.members = append(r.members, wire.Member{ID: "m9", Name: "hana", Role: wire.RoleHost})
+				}
+			})
 			if tc.owner {
 				c.pr.with(func(r *roster) { r.host = "me" })
 			}

@@ -269,6 +269,21 @@ func (c *commander) isOwner(m wire.Member) bool {
 	return owner
 }
 
+// noOwnerWords says, after a refusal of what only the owner may do, that nobody in this
+// party may: a host run with --no-local-repl has no owner in the party, only hosts by its
+// host invite (a tester's operator was told "only the owner" in a party without one). ""
+// where the owner is in the party, or this terminal does not know who it is.
+func (c *commander) noOwnerWords() string {
+	none := false
+	c.pr.with(func(r *roster) {
+		none = r.host != "" && !slices.ContainsFunc(r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost && m.Name == r.host })
+	})
+	if !none {
+		return ""
+	}
+	return ", and this party has none in it (its host runs with --no-local-repl), so nobody can: only the host's command line, when the party starts or is resumed"
+}
+
 // mayBeOwner says whether m may be the party's owner as far as this terminal knows: a
 // host, and the owner or a host that does not name its owner (it decides, then).
 func (c *commander) mayBeOwner(m wire.Member) bool {
@@ -619,7 +634,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		return nil
 	case wire.PermissionAll:
 		if !owner {
-			return errors.New("only the party's owner can allow everything: the agent runs on their computer")
+			return errors.New("only the party's owner can allow everything: the agent runs on their computer" + c.noOwnerWords())
 		}
 		// As the window does, all is said back once: the agent would run anything unasked
 		// on the owner's computer. The same command within quitAgain does it.
@@ -680,7 +695,7 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			return errors.New("no tool request is waiting for a decision")
 		case decision == wire.DecisionAlways && !c.mayBeOwner(you):
 			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.
-			return errors.New("only the party's owner can allow a tool for the rest of the party; /allow allows this one request")
+			return errors.New("only the party's owner can allow a tool for the rest of the party" + c.noOwnerWords() + "; /allow allows this one request")
 		}
 		err := c.ctl.Decide(ctx, id, decision, arg)
 		var re *rpc.Error
@@ -1358,7 +1373,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 			c.pr.reply("system", "the whole working directory is already shared")
 			return nil
 		case !c.mayBeOwner(you):
-			return errors.New("only the party's owner, whose computer it is, can share the whole folder")
+			return errors.New("only the party's owner, whose computer it is, can share the whole folder" + c.noOwnerWords())
 		}
 		// As the window does, tree is said back once: every file, secrets too, for everyone.
 		if t := c.clock(); asked.IsZero() || t.Sub(asked) >= quitAgain {

@@ -68,7 +68,10 @@ undecided requests are denied after --permission-timeout.
 
 Two invites are printed: one to take part, one to watch. With --no-local-repl a third,
 the host invite, joins as a host: through it the operator of a host with no terminal of
-its own decides tool requests and approves merged prompts.`, io.Out, io.Err)
+its own decides tool requests and approves merged prompts, as a co-host. What only the
+party's owner may do (allow everything, allow a tool for good, share the whole folder)
+nobody can in such a party: this command line's --permission-mode and --share-workspace
+decide it.`, io.Out, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")

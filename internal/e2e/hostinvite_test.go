@@ -209,7 +209,7 @@ func TestHostInviteFileUnwritable(t *testing.T) {
 	h.expect(`^\[error\] cannot write the new host invite: the folder ` + regexp.QuoteMeta(dir) + ` does not exist; the one in the file no longer works \(a co-host's /rotate makes new invites and tries again\)$`)
 	h.expect(`new invites \(the old links no longer work\)`)
 	ops.send("/who")
-	ops.expect(`ops \(host\) — you`)
+	ops.expect(`ops \(co-host\) — you`)
 }
 
 // TestTheOwnersTerminalSeesTheTextOfASecretsEdit: a request to Write a .env is shown to a
