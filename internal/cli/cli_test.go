@@ -431,9 +431,10 @@ func TestACommandWordStartingAPrompt(t *testing.T) {
 				if len(*sent) != 0 || len(ctl.calls) != 0 {
 					t.Errorf("sent %q, controls %q", *sent, ctl.calls)
 				}
-				want := "takes nothing after it; nothing was run or sent. To send this as a prompt, start it with //"
+				// Said to be back in the input (a tester's next commands were typed after it).
+				want := "takes nothing after it; nothing was run or sent; it is back in the input line, to correct or clear. To send this as a prompt, start it with //"
 				if role != wire.RoleHost && (strings.HasPrefix(line, "/stop") || strings.HasPrefix(line, "/allow")) {
-					want = "is for hosts; nothing was sent"
+					want = "is for hosts; nothing was sent; it is back in the input line, to correct or clear."
 				}
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output %q, want %q", out.String(), want)

@@ -166,7 +166,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 			c.pr.reply("error", what+"; /help lists your commands")
 			return false
 		}
-		c.pr.reply("error", what+"; nothing was sent. /help lists your commands (start a prompt with // to send a leading /)")
+		c.pr.reply("error", what+"; nothing was sent"+c.backWords()+". /help lists your commands (start a prompt with // to send a leading /)")
 		c.pr.giveBack(line) // to be corrected, or sent with //
 		return false
 	}
@@ -174,14 +174,14 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		// "/exit plan mode and start implementing" is a prompt that happens to begin with
 		// a command's word: never run /exit for it, nor lose the rest. It goes back into
 		// the input, to be sent with // or corrected.
-		c.pr.reply("error", "/"+name+" takes nothing after it; nothing was run or sent. To send this as a prompt, start it with //")
+		c.pr.reply("error", "/"+name+" takes nothing after it; nothing was run or sent"+c.backWords()+". To send this as a prompt, start it with //")
 		c.pr.giveBack(line)
 		return false
 	}
 	if name == "changes" && proseArg(arg) {
 		// The same for "/changes look fine, now add tests" (a reviewer's): a folder with
 		// spaces in its name is given quoted or with its "/".
-		c.pr.reply("error", `/changes takes a folder (quoted, or ending in "/", when its name has spaces); nothing was run or sent. To send this as a prompt, start it with //`)
+		c.pr.reply("error", `/changes takes a folder (quoted, or ending in "/", when its name has spaces); nothing was run or sent`+c.backWords()+`. To send this as a prompt, start it with //`)
 		c.pr.giveBack(line)
 		return false
 	}
@@ -267,6 +267,18 @@ func (c *commander) isOwner(m wire.Member) bool {
 	owner := false
 	c.pr.with(func(r *roster) { owner = m.Role == wire.RoleHost && r.host != "" && m.Name == r.host })
 	return owner
+}
+
+// backWords says, in an error about a line that may have been a prompt, that the line is
+// back in the input (pr.giveBack) to be corrected: a tester's next commands were typed
+// after it, as nothing had said it was there. "" where nothing takes it back (no line editor).
+func (c *commander) backWords() string {
+	back := false
+	c.pr.with(func(*roster) { back = c.pr.input != nil })
+	if !back {
+		return ""
+	}
+	return "; it is back in the input line, to correct or clear"
 }
 
 // noOwnerWords says, after a refusal of what only the owner may do, that nobody in this
