@@ -107,6 +107,14 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindParticipants, Joined: &wire.Member{Name: "carol"}, Count: &two},
 			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "\n"},
 		}, "Hello\n[party] bob joined (2 in the party)\n\nworld\n[party] carol joined (2 in the party)\n"},
+		// A removal's withdrawals are the removal's, not a host's by hand (a tester's).
+		{"a removed member's prompts go with them", []wire.Event{
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "carol", Text: "carol p1"}},
+			{Kind: wire.KindSystem, Text: "alice removed carol from the party (carol's waiting prompt is withdrawn)"},
+			{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "carol", By: "alice"}},
+			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "bob", Text: "bob p2"}},
+			{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "bob", By: "alice"}},
+		}, "[party] carol: carol p1\n[system] alice removed carol from the party (carol's waiting prompt is withdrawn)\n[party] carol's prompt goes with them: carol p1 (it will not be sent)\n[party] bob: bob p2\n[party] alice withdrew bob's prompt: bob p2 (it will not be sent)\n"},
 		{"tool lines", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls"}}, "  » Bash: ls\n"},
 		{"a tool's whole output is left to views that fold it", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> a (+1 lines)\n"},

@@ -43,8 +43,12 @@ type printer struct {
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
-	failedTurn string            // the error of the turn just printed as failed (its "the batch failed" repeats it)
-	lastSystem string            // the text of the event just printed, when it was a system event
+	failedTurn string // the error of the turn just printed as failed (its "the batch failed" repeats it)
+	lastSystem string // the text of the event just printed, when it was a system event
+	// removed is who a host's notice just said was removed with its waiting prompts: the
+	// withdrawn events after it are theirs, not the host's doing by hand (a tester's read
+	// "you withdrew carol's prompt" of a /kick).
+	removed    string
 	changed    bool              // the last changes event listed files, or hid some
 	lastFiles  []wire.FileChange // the list the last changes event printed about
 	lastHidden int               // and its count of files kept back as secrets
@@ -299,6 +303,13 @@ func (p *printer) await(ctx context.Context, d time.Duration, ok func(r *roster)
 
 // withdrawnText says who took back whose prompt, and what it asked. Runs before forget.
 func (p *printer) withdrawnText(w wire.Withdrawn) string {
+	if p.removed != "" && w.User == p.removed {
+		text := term.Line(w.User) + "'s prompt goes with them"
+		if ask, ok := p.r.asks[w.Prompt]; ok {
+			text += ": " + ask
+		}
+		return text + " (it will not be sent)"
+	}
 	who, whose := term.Line(w.By), term.Line(w.User)+"'s"
 	// By ids where the host gives them: a name may have been someone else's earlier in the
 	// party (a newcomer named like a member who left was told the other's prompts were theirs).
@@ -632,6 +643,17 @@ func (p *printer) event(ev wire.Event) {
 	if p.earlier && !ev.TS.IsZero() {
 		if l := p.localLocked(ev.TS); l.Before(at) {
 			at = l // history: when it happened, never later than now
+		}
+	}
+	if ev.Kind != wire.KindWithdrawn && ev.Kind != wire.KindSystem {
+		p.removed = ""
+	}
+	if ev.Kind == wire.KindSystem {
+		p.removed = ""
+		if before, after, ok := strings.Cut(ev.Text, " removed "); ok && before != "" {
+			if who, _, ok := strings.Cut(after, " from the party"); ok && strings.Contains(after, "waiting prompt") {
+				p.removed = who
+			}
 		}
 	}
 	p.r.track(ev, at)
