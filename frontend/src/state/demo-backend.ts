@@ -956,7 +956,12 @@ export class DemoBackend implements Backend {
   }
 
   #ask(batch: string, tool: string, summary: string): void {
-    if (this.#always.has(tool)) return; // allowed for the rest of the party: no question
+    if (this.#always.has(tool)) {
+      // Allowed for the rest of the party: no question, and said as the real host says it.
+      const by = this.#session?.party.host ?? '';
+      this.#event({ kind: 'permission', permission: { id: `t${++this.#ids}`, tool, summary, batch, status: 'allowed', by, reason: `always allow ${tool}` } });
+      return;
+    }
     const id = `t${++this.#ids}`;
     this.#asking = { id, tool, summary, batch, resume: () => {} };
     const timeout = 120_000; // the host's --permission-timeout default
