@@ -31,10 +31,9 @@ type printer struct {
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
-	// aside holds notices beside the reply (asideLocked) that came while its line was
-	// unfinished where nothing can print above it (a replayed history, plain output): they
-	// are printed when the line ends, not in the middle of it (a tester's replay cut a
-	// reply's line in two with "bob joined").
+	// aside holds notices beside the reply (asideLocked) that came in a replayed history
+	// while its line was unfinished: they are printed when the line ends, not in the middle
+	// of it (a tester's replay cut a reply's line in two with "bob joined").
 	aside []string
 	// newlines ends what was printed last: 0 mid-line, 1 at a line's start, 2 after a
 	// blank line (only agent text makes it more than 1).
@@ -48,7 +47,10 @@ type printer struct {
 	// removed is who a host's notice just said was removed with its waiting prompts: the
 	// withdrawn events after it are theirs, not the host's doing by hand (a tester's read
 	// "you withdrew carol's prompt" of a /kick).
-	removed    string
+	removed string
+	// asked are the tool requests put to a host so far, by id, until decided: an allowed
+	// one that never was is a use the owner's "always" allowed without asking anyone.
+	asked      map[string]bool
 	changed    bool              // the last changes event listed files, or hid some
 	lastFiles  []wire.FileChange // the list the last changes event printed about
 	lastHidden int               // and its count of files kept back as secrets
@@ -111,20 +113,15 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 		what = term.Line(by) + " made you " + roleWords(m.Role)
 	}
 	what += ": /help lists what you can do"
-	if m.Role == wire.RoleViewer {
-		// A viewer's prompts from before still go (the host's notice says so to the others).
-		n := 0
-		for _, id := range p.r.pending {
-			if p.r.mine(id) {
-				n++
-			}
-		}
-		switch n {
-		case 0:
-		case 1:
+	if m.Role == wire.RoleViewer && notice {
+		// A viewer's prompts from before still go: as the host's notice counts them (the
+		// ones no batch has taken), which tells the others (a reviewer's count here also
+		// took those being merged).
+		switch {
+		case strings.Contains(next.Text, " waiting prompts are still sent"):
+			what += "; your waiting prompts are still sent unless you /withdraw them"
+		case strings.Contains(next.Text, " waiting prompt is still sent"):
 			what += "; your waiting prompt is still sent unless you /withdraw it"
-		default:
-			what += fmt.Sprintf("; your %d waiting prompts are still sent unless you /withdraw them", n)
 		}
 	}
 	p.asideLocked("party", what)
@@ -378,7 +375,7 @@ func (p *printer) reply(tag, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastNotice = ""
-	p.besideLocked(tag, text, false) // at once, not when the reply's line ends: it was asked for
+	p.asideLocked(tag, text)
 }
 
 func (p *printer) noticeLocked(tag, text string) {
@@ -459,20 +456,19 @@ func (p *printer) aboveLocked(text string) bool {
 // asideLocked prints a notice about something beside the agent's reply (someone joined
 // or left, a prompt, changed files). Where the line editor shows the reply's unfinished
 // line, the notice goes above it and the line stays whole; a notice there used to cut
-// the reply's line in two. Where nothing can print above the line, it waits for the line
-// to end (aside). Elsewhere it is a notice like any other.
-func (p *printer) asideLocked(tag, text string) { p.besideLocked(tag, text, true) }
-
-// besideLocked is asideLocked; a notice that cannot go above the reply's unfinished line
-// waits for its end only if wait.
-func (p *printer) besideLocked(tag, text string, wait bool) {
+// the reply's line in two. In a replayed history, where nothing prints above the line, it
+// waits for the line to end (aside). Elsewhere it is a notice like any other: live, in
+// plain output, it is printed at once, as a script reading the output waits for it (a
+// browser test's participant waited 30 s for a withdrawal held until a slow reply's line
+// ended).
+func (p *printer) asideLocked(tag, text string) {
 	clean := term.Clean(text)
 	if (tag == "system" || tag == "error") && tag+clean == p.lastNotice {
 		return // a repeat, as noticeLocked drops it
 	}
 	shown := p.noticeText(tag, clean)
 	above := p.aboveLocked(shown)
-	later := !above && wait && p.midLine
+	later := !above && p.earlier && p.midLine
 	if later {
 		p.aside = append(p.aside, shown) // when the line ends (asideNowLocked)
 	}
@@ -988,6 +984,15 @@ func (p *printer) permission(pm *wire.Permission) {
 	if pm.Summary != "" {
 		what += ": " + term.Line(pm.Summary)
 	}
+	wasAsked := p.asked[pm.ID]
+	if pm.Status == wire.PermissionPending {
+		if p.asked == nil {
+			p.asked = map[string]bool{}
+		}
+		p.asked[pm.ID] = true
+	} else {
+		delete(p.asked, pm.ID)
+	}
 	switch pm.Status {
 	case wire.PermissionPending:
 		left := ""
@@ -1011,6 +1016,15 @@ func (p *printer) permission(pm *wire.Permission) {
 			}
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
+		if !wasAsked && pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") {
+			// Nobody was asked: the line read as the decision itself (a reviewer's).
+			who := "a host"
+			if pm.By != "" {
+				who = term.Line(pm.By)
+			}
+			p.noticeLocked("permission", fmt.Sprintf("allowed %s without asking (%s allowed %s for the rest of the party)", what, who, term.Line(pm.Tool)))
+			return
+		}
 		text := pm.Status + " " + what
 		if pm.By != "" {
 			text += " (" + term.Line(pm.By) + ")"
