@@ -184,6 +184,7 @@ func TestSecretOutput(t *testing.T) {
 		{"cache-key: node-modules-v2", ""},
 		{`    "NextToken": "eyJOZXh0VG9rZW4iOiBudWxsfQ=="`, ""}, // a page's token (AWS)
 		{`"idempotency_key": "3f1c2a9e-4b5d-4e6f-8a7b-9c0d1e2f3a4b"`, ""},
+		{`  "primaryKey": "mX3kQ9pL2vR8sT4wY6zA1bC5dE7fG0hJ2kL4nP6qR2c=",`, workspace.Environment}, // az … keys list
 		// Ordinary output a reviewer found hidden by the first versions.
 		{"MAX_TOKENS = 4096", ""},
 		{"PRIMARY_KEY: true", ""},

@@ -43,6 +43,7 @@ func TestLooseNameAndRandom(t *testing.T) {
 		// A page's token, a record's or a request's key (a reviewer's false alarms).
 		"NextToken": false, "ContinuationToken": false, "nextPageToken": false, "idempotency_key": false,
 		"cache_key": false, "partitionKey": false, "next_token_secret": true, "page_access_token": true,
+		"primaryKey": true, "hash_key": true, // Azure's keys list, securecookie's signing key
 	} {
 		if got := LooseName(name); got != want {
 			t.Errorf("LooseName(%q) = %v, want %v", name, got, want)

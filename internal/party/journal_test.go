@@ -409,6 +409,8 @@ func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
 		{"revoked, then granted again", []string{always("Bash"), settings(`,"always":[]`), always("Bash"), settings(`,"always":["Bash"]`)}, "Bash", true},
 		{"killed before the settings event", []string{always("Bash"), settings(`,"always":["Bash"]`), always("Edit")}, "Bash,Edit", false},
 		{"an older journal", []string{always("Bash"), settings(``), always("Edit")}, "Bash,Edit", false},
+		// Each use an "always" allowed is an event like its decision (since 2026-12-04).
+		{"used after it was said", []string{always("Bash"), settings(`,"always":["Bash"]`), always("Bash"), always("Bash")}, "Bash", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

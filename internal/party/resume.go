@@ -3,6 +3,7 @@ package party
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,7 +147,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 				rc.open[pm.ID] = *pm
 			} else {
 				delete(rc.open, pm.ID)
-				if pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") {
+				// The decision, and each use it allowed since (unasked: its first event): only
+				// the first is news (a reviewer's resume announced a tool it had already).
+				if pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") && !slices.Contains(r.Always, pm.Tool) {
 					r.Always = append(r.Always, pm.Tool)
 					r.AlwaysAnnounced = false
 				}

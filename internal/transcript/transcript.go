@@ -34,7 +34,7 @@ type Meta struct {
 
 // Markdown writes the document for events (oldest first; duplicates by seq are skipped).
 func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
-	r := &renderer{prompts: map[string]wire.Prompt{}}
+	r := &renderer{prompts: map[string]wire.Prompt{}, asked: map[string]bool{}}
 	r.header(meta)
 	var last int64
 	for _, ev := range events {
@@ -92,6 +92,9 @@ type renderer struct {
 	// waiting is the merged text a host was asked to approve, by batch id: a batch sent
 	// with other text was edited (a tester's export said "merged by local" of a host's text).
 	waiting map[string]string
+	// asked are the tool requests put to a host so far (pending), by id: an allowed one
+	// that never was is a use the owner's "always" allowed without asking anyone.
+	asked map[string]bool
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -107,9 +110,10 @@ type turn struct {
 }
 
 type part struct {
-	kind string // "reply", "tool", "perm", "void"
-	text string
-	perm wire.Permission
+	kind    string // "reply", "tool", "perm", "void"
+	text    string
+	perm    wire.Permission
+	unasked bool // perm: allowed by the owner's "always", nobody asked
 }
 
 func (r *renderer) header(m Meta) {
@@ -209,6 +213,10 @@ func (r *renderer) event(ev wire.Event) {
 		if ev.Rejected.Reason != "" {
 			line += ": " + code(ev.Rejected.Reason)
 		}
+		if len(ev.Rejected.Prompts) == 1 {
+			r.b.WriteString(line + " — the prompt of " + r.authors(ev.Rejected.Prompts) + " was not sent.\n\n")
+			break
+		}
 		r.b.WriteString(line + " — the prompts of " + r.authors(ev.Rejected.Prompts) + " were not sent.\n\n")
 	case wire.KindWithdrawn:
 		if ev.Withdrawn == nil {
@@ -277,12 +285,19 @@ func (r *renderer) event(ev wire.Event) {
 			return
 		}
 		t := r.open()
-		if i, ok := t.perms[ev.Permission.ID]; ok {
-			t.parts[i].perm = *ev.Permission
+		pm := *ev.Permission
+		unasked := pm.Status == wire.PermissionAllowed && !r.asked[pm.ID] && strings.HasPrefix(pm.Reason, "always allow ")
+		if pm.Status == wire.PermissionPending {
+			r.asked[pm.ID] = true
+		} else {
+			delete(r.asked, pm.ID)
+		}
+		if i, ok := t.perms[pm.ID]; ok {
+			t.parts[i].perm = pm
 			return
 		}
-		t.perms[ev.Permission.ID] = len(t.parts)
-		t.parts = append(t.parts, part{kind: "perm", perm: *ev.Permission})
+		t.perms[pm.ID] = len(t.parts)
+		t.parts = append(t.parts, part{kind: "perm", perm: pm, unasked: unasked})
 	case wire.KindRetry:
 		if r.turn == nil && r.paused != nil && r.paused.batch == ev.RetryBatch {
 			r.turn, r.paused = r.paused, nil // what was written above the notice is void
@@ -420,6 +435,10 @@ func (r *renderer) writeTurn() {
 		case "tool":
 			r.b.WriteString("Tool steps:\n\n" + fence("text", p.text) + "\n")
 		case "perm":
+			if p.unasked {
+				r.b.WriteString(unaskedLine(p.perm) + "\n\n")
+				continue
+			}
 			r.b.WriteString(permissionLine(p.perm, t.end == nil && t.batch != "") + "\n\n")
 		case "void":
 			r.b.WriteString("*The agent was restarted and the batch retried; the output before was discarded.*\n\n")
@@ -483,6 +502,16 @@ func permissionLine(p wire.Permission, paused bool) string {
 		return ask + " — waiting for a host's decision"
 	}
 	return ask + " — not decided"
+}
+
+// unaskedLine is a tool use the owner's "always" allowed: nobody was asked (PROTOCOL.md
+// §7). It read as a request someone decided (a reviewer's).
+func unaskedLine(p wire.Permission) string {
+	who := "a host"
+	if p.By != "" {
+		who = inlineText(p.By)
+	}
+	return fmt.Sprintf("Tool use: %s %s — **allowed** without asking (%s allowed %s for the rest of the party)", inlineText(p.Tool), code(p.Summary), who, inlineText(p.Tool))
 }
 
 // by is " by NAME", or "" when nobody decided (the host stopped before a decision).

@@ -58,11 +58,15 @@ func TestMarkdown(t *testing.T) {
 				out(4, wire.StreamToolOutput, "the tool said this\nline two\n"),
 				ev(4, wire.Event{Kind: wire.KindPermission, Permission: perm("pending", "", "")}),
 				ev(5, wire.Event{Kind: wire.KindPermission, Permission: perm("denied", "hazel", "not now")}),
-				ev(6, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("allowed", "hazel", "always allow Bash"); p.ID = "t2"; return p }()}),
-				ev(7, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
+				ev(6, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("pending", "", ""); p.ID = "t2"; return p }()}),
+				ev(7, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("allowed", "hazel", "always allow Bash"); p.ID = "t2"; return p }()}),
+				// A use the "always" allowed: nobody was asked (its first event is the decision).
+				ev(8, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("allowed", "hazel", "always allow Bash"); p.ID = "t3"; return p }()}),
+				ev(9, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
 			},
 			want: []string{"From **alice**, as written:", "Tool steps:\n\n```text\nBash: touch x\n```", "Tool request: Bash `touch x` — **denied** by hazel: `not now`",
-				"Tool request: Bash `touch x` — **allowed** by hazel (always allow Bash)", "**Done** in 0.1 s — 1 tool request denied."},
+				"Tool request: Bash `touch x` — **allowed** by hazel (always allow Bash)",
+				"Tool use: Bash `touch x` — **allowed** without asking (hazel allowed Bash for the rest of the party)", "**Done** in 0.1 s — 1 tool request denied."},
 			absent: []string{"not decided", "the tool said this"},
 		},
 		{
@@ -86,7 +90,7 @@ func TestMarkdown(t *testing.T) {
 				ev(5, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p2"}, Merged: "list files", Merger: "local"}}),
 				ev(6, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "list the files", Merger: "local"}}),
 			},
-			want: []string{"*The prompt of **alice**, waiting for a host's approval", "*Rejected by hazel*: `no` — the prompts of **alice** were not sent.",
+			want: []string{"*The prompt of **alice**, waiting for a host's approval", "*Rejected by hazel*: `no` — the prompt of **alice** was not sent.",
 				"From **bob**, edited by a host before it was sent:", "list the files", "*The turn had not finished.*"},
 		},
 		{

@@ -69,6 +69,20 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  it('a merged prompt a host edited says so, not "merged by"', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'a haiku' }));
+    be.emit('party:event', prompt(2, { id: 'p2', user: 'bob', text: 'about cats' }));
+    for (const [seq, id, merged] of [[3, 'b1', 'one haiku about cats and dogs'], [5, 'b2', '1. a haiku\n2. about cats']] as const) {
+      be.emit('party:event', { seq, ts: '', kind: 'approval', approval: { batch: id, prompts: ['p1', 'p2'], merged: '1. a haiku\n2. about cats', merger: 'local' } });
+      be.emit('party:event', batch(seq + 1, { id, prompts: ['p1', 'p2'], merged, merger: 'local' }));
+    }
+    await el.updateComplete;
+    const how = [...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim());
+    expect(how).toEqual(['edited by a host', 'merged by the local merger']);
+    el.remove();
+  });
+
   it("a tool use the owner's always allowed is a line, not a card", async () => {
     const { be, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
@@ -76,11 +90,13 @@ describe('<transcript-view>', () => {
     be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch <b>x</b>', batch: 'b1', status: 'pending' } });
     be.emit('party:event', { seq: 4, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch <b>x</b>', batch: 'b1', status: 'allowed', by: 'hosty', reason: 'always allow Bash' } });
     be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'touch <b>y</b>', batch: 'b1', status: 'allowed', by: 'hosty', reason: 'always allow Bash' } });
+    // A decision whose request came before a cut history is no unasked use.
+    be.emit('party:event', { seq: 6, ts: '', kind: 'permission', permission: { id: 't0', tool: 'Edit', summary: 'a.go', batch: 'b1', status: 'allowed', by: 'hosty' } });
     await el.updateComplete;
     const root = el.shadowRoot!;
-    expect(root.querySelectorAll('permission-card').length).toBe(1); // the one asked
+    expect(root.querySelectorAll('permission-card').length).toBe(2); // the ones asked
     const lines = [...root.querySelectorAll('[data-testid=permission-unasked]')];
-    expect(lines.map((n) => n.textContent?.trim())).toEqual(['Bash: touch <b>y</b> — allowed unasked (always allow Bash, by hosty)']);
+    expect(lines.map((n) => n.textContent?.trim())).toEqual(['Bash: touch <b>y</b> — allowed without asking (hosty allowed Bash for the rest of the party)']);
     expect(lines[0]!.querySelector('b')).toBeNull(); // a peer's text, never markup
     el.remove();
   });

@@ -486,7 +486,7 @@ export class TranscriptView extends LitElement {
       sg.kind === 'reply'
         ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === lastSeg)}></markdown-view>`
         : sg.kind === 'permission' && sg.unasked
-          ? html`<div class="notice" data-testid="permission-unasked">${sg.permission.tool}${sg.permission.summary ? `: ${sg.permission.summary}` : ''} — allowed unasked (${sg.permission.reason || 'always allowed'}${sg.permission.by ? `, by ${sg.permission.by}` : ''})</div>`
+          ? html`<div class="notice" data-testid="permission-unasked">${sg.permission.tool}${sg.permission.summary ? `: ${sg.permission.summary}` : ''} — allowed without asking (${sg.permission.by || 'a host'} allowed ${sg.permission.tool} for the rest of the party)</div>`
           : sg.kind === 'permission'
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
@@ -512,7 +512,7 @@ export class TranscriptView extends LitElement {
               <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}${it.again ? html` <span class="again" data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
-              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one ? 'edited by a host' : `merged by ${merger}`}</span>
+              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one || it.edited ? 'edited by a host' : `merged by ${merger}`}</span>
             </header>
             ${single || command
               ? nothing

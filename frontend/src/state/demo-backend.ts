@@ -475,7 +475,8 @@ export class DemoBackend implements Backend {
     const by = this.#host();
     await this.#sleep(120);
     this.#opts.approve = on;
-    this.#event({ kind: 'system', text: `${by.name} turned approval ${on ? 'on' : 'off'}` });
+    const sent = !on && this.#held ? `; ${this.#held.prompts.length === 1 ? `${this.#held.prompts[0]!.user}'s prompt` : 'the merged prompt'} that waited for approval is sent now` : '';
+    this.#event({ kind: 'system', text: `${by.name} turned approval ${on ? 'on' : 'off'}${sent}` });
     this.#emitSettings();
     if (!on && this.#held) {
       const h = this.#held;
@@ -507,7 +508,8 @@ export class DemoBackend implements Backend {
     await this.#sleep(150);
     this.#held = null;
     const edited = text !== null && text !== h.merged;
-    this.#event({ kind: 'system', text: `${by.name} ${edited ? 'edited and sent' : 'approved'} the merged prompt` });
+    const what = h.prompts.length === 1 ? `${h.prompts[0]!.user}'s prompt` : 'the merged prompt'; // as the real host says it
+    this.#event({ kind: 'system', text: `${by.name} ${edited ? 'edited and sent' : 'approved'} ${what}` });
     this.#send(h.id, h.prompts, edited ? text : h.merged);
   }
   async RejectBatch(batch: string, reason: string): Promise<void> {

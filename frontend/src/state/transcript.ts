@@ -188,6 +188,8 @@ export interface TurnItem extends ItemBase {
   end: Turn | null;
   /** This card is its batch run again after a resume: an earlier card shows the first run. */
   again?: boolean;
+  /** A host edited the merged prompt that waited for approval: the agent got the host's text. */
+  edited?: boolean;
   /**
    * The files this turn touched: those whose entry in a changes event that followed the
    * turn's batch (while it ran, or the one after it ended) was new or different.
@@ -372,7 +374,11 @@ export class TranscriptModel {
       case 'batch':
         if (ev.batch && typeof ev.batch === 'object') {
           const batch = ev.batch;
-          this.#settleApproval(batch.id, (it) => ({ ...it, status: 'sent', edited: batch.merged !== it.approval.merged ? batch.merged : null }));
+          let edited = false;
+          this.#settleApproval(batch.id, (it) => {
+            edited = batch.merged !== it.approval.merged;
+            return { ...it, status: 'sent', edited: edited ? batch.merged : null };
+          });
           // A batch of the same prompts under another id: the host stopped before anyone
           // decided, and, resumed with approval off, sent them (a reviewer's).
           const carried = new Set(batch.prompts ?? []);
@@ -382,7 +388,7 @@ export class TranscriptModel {
               this.#replace(i, { ...it, status: 'replaced' });
             }
           }
-          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [] });
+          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [], ...(edited ? { edited } : {}) });
           this.#lastBatchTurn = this.#items.length - 1;
         }
         break;
@@ -542,7 +548,9 @@ export class TranscriptModel {
       i = this.#items.length - 1;
     }
     const turn = this.#items[i] as TurnItem;
-    const unasked = perm.status === 'allowed';
+    // Only an "always" allows unasked: a cut history may start between a request and its
+    // decision (a reviewer's), which is then no use nobody was asked about.
+    const unasked = perm.status === 'allowed' && (perm.reason ?? '').startsWith('always allow ');
     this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm, ...(unasked ? { unasked } : {}) }] });
   }
 
