@@ -651,10 +651,10 @@ func TestCommandsOfAHost(t *testing.T) {
 		}},
 		// In a party with no owner in it, nobody can (a tester's operator was told "only the
 		// owner" there).
-		{line: "/always", noOwner: true, wantErr: "only the party's owner can allow a tool for the rest of the party, and this party has none in it (its host runs with --no-local-repl), so nobody can: only the host's command line, when the party starts or is resumed; /allow allows this one request", events: []wire.Event{
+		{line: "/always", noOwner: true, wantErr: "only the party's owner can allow a tool for the rest of the party, and this party has none in it (its host runs with --no-local-repl), so nobody can; /allow allows this one request", events: []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t8", Tool: "Bash", Status: wire.PermissionPending}},
 		}},
-		{line: "/permissions all", noOwner: true, wantErr: "only the party's owner can allow everything: the agent runs on their computer, and this party has none in it"},
+		{line: "/permissions all", noOwner: true, wantErr: "only the party's owner can allow everything: the agent runs on their computer, and this party has none in it (its host runs with --no-local-repl), so nobody can here: the host's --permission-mode all does it, when the party starts or is resumed"},
 		{line: "/approve", wantErr: "no merged prompt is waiting"},
 		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged by local):\n    x", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},

@@ -285,7 +285,9 @@ func (c *commander) backWords() string {
 // party may: a host run with --no-local-repl has no owner in the party, only hosts by its
 // host invite (a tester's operator was told "only the owner" in a party without one). ""
 // where the owner is in the party, or this terminal does not know who it is.
-func (c *commander) noOwnerWords() string {
+// flag is the host's option that does it when the party starts or is resumed ("" for none:
+// a tester was pointed at a per-tool option that does not exist).
+func (c *commander) noOwnerWords(flag string) string {
 	none := false
 	c.pr.with(func(r *roster) {
 		none = r.host != "" && !slices.ContainsFunc(r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost && m.Name == r.host })
@@ -293,7 +295,10 @@ func (c *commander) noOwnerWords() string {
 	if !none {
 		return ""
 	}
-	return ", and this party has none in it (its host runs with --no-local-repl), so nobody can: only the host's command line, when the party starts or is resumed"
+	if flag == "" {
+		return ", and this party has none in it (its host runs with --no-local-repl), so nobody can"
+	}
+	return ", and this party has none in it (its host runs with --no-local-repl), so nobody can here: the host's " + flag + " does it, when the party starts or is resumed"
 }
 
 // mayBeOwner says whether m may be the party's owner as far as this terminal knows: a
@@ -646,7 +651,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		return nil
 	case wire.PermissionAll:
 		if !owner {
-			return errors.New("only the party's owner can allow everything: the agent runs on their computer" + c.noOwnerWords())
+			return errors.New("only the party's owner can allow everything: the agent runs on their computer" + c.noOwnerWords("--permission-mode all"))
 		}
 		// As the window does, all is said back once: the agent would run anything unasked
 		// on the owner's computer. The same command within quitAgain does it.
@@ -707,7 +712,7 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			return errors.New("no tool request is waiting for a decision")
 		case decision == wire.DecisionAlways && !c.mayBeOwner(you):
 			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.
-			return errors.New("only the party's owner can allow a tool for the rest of the party" + c.noOwnerWords() + "; /allow allows this one request")
+			return errors.New("only the party's owner can allow a tool for the rest of the party" + c.noOwnerWords("") + "; /allow allows this one request")
 		}
 		err := c.ctl.Decide(ctx, id, decision, arg)
 		var re *rpc.Error
@@ -1385,7 +1390,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 			c.pr.reply("system", "the whole working directory is already shared")
 			return nil
 		case !c.mayBeOwner(you):
-			return errors.New("only the party's owner, whose computer it is, can share the whole folder" + c.noOwnerWords())
+			return errors.New("only the party's owner, whose computer it is, can share the whole folder" + c.noOwnerWords("--share-workspace tree"))
 		}
 		// As the window does, tree is said back once: every file, secrets too, for everyone.
 		if t := c.clock(); asked.IsZero() || t.Sub(asked) >= quitAgain {

@@ -136,7 +136,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				if err := members.Save(memberKey, membership.Record{ClientID: was.ClientID, Session: h.You.Session}); err != nil {
 					log.Info("membership not kept", "err", err)
 				}
-				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants)))
+				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants, h.Party.Host)))
 				if was.Session != "" {
 					pr.notice("system", fmt.Sprintf("you are back as the member this terminal was before (%s); --new-member joins as someone new", roleWords(h.You.Role)))
 				}
@@ -148,7 +148,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				case wire.RoleViewer:
 					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
 				case wire.RoleHost:
-					pr.notice("system", "you joined as a host: you decide tool requests (/allow, /deny) and merged prompts (/approve, /reject); /help lists the rest")
+					pr.notice("system", "you joined as a co-host: you decide tool requests (/allow, /deny) and merged prompts (/approve, /reject); /help lists the rest")
 				}
 				if h.Party.PermissionMode != "" { // a host from before v1.1 has none of this
 					// What a prompt will meet: said now, not when the first one stalls.
@@ -329,11 +329,17 @@ func (p *pipeWatch) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func names(ms []wire.Member) string {
+// names lists the members with their roles, as /who says them: the owner (named host) is
+// the host, any other host a co-host (a tester's join said "op (host)" where /who said
+// "op (co-host)").
+func names(ms []wire.Member, owner string) string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		out[i] = term.Line(m.Name)
-		if m.Role != wire.RoleParticipant {
+		switch {
+		case m.Role == wire.RoleHost && owner != "" && m.Name != owner:
+			out[i] += " (co-host)"
+		case m.Role != wire.RoleParticipant:
 			out[i] += " (" + m.Role + ")"
 		}
 	}

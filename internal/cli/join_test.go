@@ -142,3 +142,15 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesSayCoHost: the join's list of who is there says co-host of a host that is not
+// the owner, as /who does (a tester's join said "op (host)" and /who "op (co-host)").
+func TestNamesSayCoHost(t *testing.T) {
+	ms := []wire.Member{{Name: "hosty", Role: wire.RoleHost}, {Name: "op", Role: wire.RoleHost}, {Name: "vi", Role: wire.RoleViewer}, {Name: "bob", Role: wire.RoleParticipant}}
+	if got, want := names(ms, "hosty"), "hosty (host), op (co-host), vi (viewer), bob"; got != want {
+		t.Errorf("names = %q, want %q", got, want)
+	}
+	if got, want := names(ms, ""), "hosty (host), op (host), vi (viewer), bob"; got != want { // no owner named
+		t.Errorf("names without an owner = %q, want %q", got, want)
+	}
+}

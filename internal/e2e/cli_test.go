@@ -469,7 +469,7 @@ func TestRestartedJoinComesBackAsItself(t *testing.T) {
 	fresh.expect(`joined hosty's party as bob`)
 	fresh.send("/who")
 	fresh.expect(`^\[party\] 2 in the party:`)
-	if strings.Contains(fresh.stdout(), "you are back") || strings.Contains(fresh.stdout(), "you joined as a host") {
+	if strings.Contains(fresh.stdout(), "you are back") || strings.Contains(fresh.stdout(), "you joined as a co-host") {
 		t.Errorf("--new-member came back as the co-host:\n%s", fresh.stdout())
 	}
 }

@@ -30,9 +30,9 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 
 	ops := start(t, nil, "join", hostInv, "--name", "ops")
 	ops.expect(`joined server's party as ops`)
-	ops.expect(`you joined as a host: you decide tool requests`)
+	ops.expect(`you joined as a co-host: you decide tool requests`)
 	bob := start(t, nil, "join", inv, "--name", "bob")
-	bob.expect(`joined server's party as bob \(2 in the party: ops \(host\), bob\)`)
+	bob.expect(`joined server's party as bob \(2 in the party: ops \(co-host\), bob\)`)
 	bob.expect(`^\[system\] tool permissions: every tool use asks a host \(ask\); approval on: every merged prompt waits for a host's approval$`)
 
 	bob.send("make a file FAKE_ASK")
@@ -158,7 +158,7 @@ func TestHostInviteFile(t *testing.T) {
 	hostInv := readInvite()
 
 	ops := start(t, nil, "join", hostInv, "--name", "ops")
-	ops.expect(`you joined as a host: you decide tool requests`)
+	ops.expect(`you joined as a co-host: you decide tool requests`)
 	ops.send("/rotate")
 	newHost := ops.expect(`^\s*host invite: (concordia://\S+)$`)[1]
 	h.expect(`new invites \(the old links no longer work\)`)
@@ -199,7 +199,7 @@ func TestHostInviteFileUnwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops := start(t, nil, "join", strings.TrimSpace(string(b)), "--name", "ops")
-	ops.expect(`you joined as a host`)
+	ops.expect(`you joined as a co-host`)
 	// The folder goes away (as root, a mode would not stop the write).
 	if err := os.Rename(dir, dir+"-gone"); err != nil {
 		t.Fatal(err)

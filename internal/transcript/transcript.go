@@ -95,6 +95,9 @@ type renderer struct {
 	// asked are the tool requests put to a host so far (pending), by id: an allowed one
 	// that never was is a use the owner's "always" allowed without asking anyone.
 	asked map[string]bool
+	// removed is who the system event just before said was removed with its waiting
+	// prompts: the withdrawals after it are the removal's (as the terminal says them).
+	removed string
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -182,6 +185,10 @@ func clock(ts time.Time) string {
 func (r *renderer) event(ev wire.Event) {
 	failed := r.failed // only the event right after the failed turn can repeat it
 	r.failed = ""
+	removed := r.removed
+	if ev.Kind != wire.KindWithdrawn {
+		r.removed = ""
+	}
 	switch ev.Kind {
 	case wire.KindPrompt:
 		if ev.Prompt == nil {
@@ -227,7 +234,11 @@ func (r *renderer) event(ev wire.Event) {
 		if ev.Withdrawn.By == ev.Withdrawn.User {
 			whose = "their prompt"
 		}
-		fmt.Fprintf(&r.b, "*%s withdrew %s (%s); it was not sent.*", inlineText(ev.Withdrawn.By), whose, clock(ev.TS))
+		if removed != "" && ev.Withdrawn.User == removed {
+			fmt.Fprintf(&r.b, "*%s went with them (%s); it was not sent.*", whose, clock(ev.TS))
+		} else {
+			fmt.Fprintf(&r.b, "*%s withdrew %s (%s); it was not sent.*", inlineText(ev.Withdrawn.By), whose, clock(ev.TS))
+		}
 		if pr, ok := r.prompts[ev.Withdrawn.Prompt]; ok { // which one, when it is far above
 			first, _, _ := strings.Cut(strings.TrimSpace(pr.Text), "\n")
 			if rs := []rune(first); len(rs) > 80 {
@@ -335,6 +346,9 @@ func (r *renderer) event(ev wire.Event) {
 			r.failed = end.Error
 		}
 	case wire.KindSystem:
+		if _, after, ok := strings.Cut(ev.Text, " removed "); ok && strings.Contains(after, "waiting prompt") {
+			r.removed, _, _ = strings.Cut(after, " from the party")
+		}
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindError:

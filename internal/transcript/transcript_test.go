@@ -94,6 +94,17 @@ func TestMarkdown(t *testing.T) {
 				"From **bob**, edited by a host before it was sent:", "list the files", "*The turn had not finished.*"},
 		},
 		{
+			// A removal's withdrawals went with the member (as the terminal says; a tester's).
+			name: "a removed member's prompt",
+			events: []wire.Event{
+				prompt(1, "p1", "carol", "carol pending prompt"),
+				ev(2, wire.Event{Kind: wire.KindSystem, Text: "hazel removed carol from the party (carol's waiting prompt is withdrawn)"}),
+				ev(3, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "carol", By: "hazel"}}),
+			},
+			want:   []string{"*hazel removed carol from the party (carol's waiting prompt is withdrawn)*", "*carol's prompt went with them (", "It asked: `carol pending prompt`"},
+			absent: []string{"hazel withdrew"},
+		},
+		{
 			// Merged, then edited: not "merged by local" of the host's text (a tester's).
 			name: "a merged prompt edited",
 			events: []wire.Event{
