@@ -475,6 +475,17 @@ func TestACommandWordStartingAPrompt(t *testing.T) {
 			})
 		}
 	}
+	// A viewer sends no prompts: both kinds of refused line go back, with no "//" advice
+	// (a tester's viewer had /alow dropped and was told to send /who extra with //).
+	for _, line := range []string{"/alow", "/who extra"} {
+		c, _, _, out := newCommander(wire.RoleViewer)
+		var given []string
+		c.pr.setInputSink(func(text string) { given = append(given, text) })
+		c.line(context.Background(), line)
+		if got := out.String(); strings.Contains(got, "//") || !strings.Contains(got, "it is back in the input line") || len(given) != 1 || given[0] != line {
+			t.Errorf("a viewer's %q: output %q, given back %q", line, got, given)
+		}
+	}
 	// What /help says a command takes and what it accepts agree.
 	for name, cmd := range commands {
 		if cmd.takesArg != strings.Contains(cmd.usage, " ") {
@@ -2398,7 +2409,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	}
 	out.Reset()
 	c.line(context.Background(), "/changes look fine, now add tests")
-	if got := out.String(); !strings.Contains(got, "/changes takes a folder") || !strings.Contains(got, "nothing was run or sent") {
+	if got := out.String(); !strings.Contains(got, "/changes takes a folder") || !strings.Contains(got, "nothing was run") || strings.Contains(got, "//") { // a viewer: no "//"
 		t.Errorf("/changes followed by words: %s", got)
 	}
 	out.Reset()

@@ -160,13 +160,11 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		if ok {
 			what = "/" + name + " is for hosts"
 		}
-		viewer := false
-		c.pr.with(func(r *roster) { viewer = r.you.Role == wire.RoleViewer })
-		if viewer { // a viewer sends no prompts: no "//" to offer (a tester's)
-			c.pr.reply("error", what+"; /help lists your commands")
-			return false
+		if c.isViewer() { // a viewer sends no prompts: no "//" to offer (a tester's)
+			c.pr.reply("error", what+c.backWords()+"; /help lists your commands")
+		} else {
+			c.pr.reply("error", what+"; nothing was sent"+c.backWords()+". /help lists your commands (start a prompt with // to send a leading /)")
 		}
-		c.pr.reply("error", what+"; nothing was sent"+c.backWords()+". /help lists your commands (start a prompt with // to send a leading /)")
 		c.pr.giveBack(line) // to be corrected, or sent with //
 		return false
 	}
@@ -174,14 +172,14 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		// "/exit plan mode and start implementing" is a prompt that happens to begin with
 		// a command's word: never run /exit for it, nor lose the rest. It goes back into
 		// the input, to be sent with // or corrected.
-		c.pr.reply("error", "/"+name+" takes nothing after it; nothing was run or sent"+c.backWords()+". To send this as a prompt, start it with //")
+		c.pr.reply("error", "/"+name+" takes nothing after it; nothing was run"+c.orSent())
 		c.pr.giveBack(line)
 		return false
 	}
 	if name == "changes" && proseArg(arg) {
 		// The same for "/changes look fine, now add tests" (a reviewer's): a folder with
 		// spaces in its name is given quoted or with its "/".
-		c.pr.reply("error", `/changes takes a folder (quoted, or ending in "/", when its name has spaces); nothing was run or sent`+c.backWords()+`. To send this as a prompt, start it with //`)
+		c.pr.reply("error", `/changes takes a folder (quoted, or ending in "/", when its name has spaces); nothing was run`+c.orSent())
 		c.pr.giveBack(line)
 		return false
 	}
@@ -279,6 +277,24 @@ func (c *commander) backWords() string {
 		return ""
 	}
 	return "; it is back in the input line, to correct or clear"
+}
+
+// isViewer says whether this terminal's member is a viewer (it sends no prompts).
+func (c *commander) isViewer() bool {
+	viewer := false
+	c.pr.with(func(r *roster) { viewer = r.you.Role == wire.RoleViewer })
+	return viewer
+}
+
+// orSent ends the refusal of a line that may have been a prompt: that nothing was sent,
+// where it is back, and how to send it as a prompt, which a viewer cannot (a tester's
+// viewer was told to start it with //; and its /alow was not given back where its /who
+// extra was).
+func (c *commander) orSent() string {
+	if c.isViewer() {
+		return c.backWords()
+	}
+	return " or sent" + c.backWords() + ". To send this as a prompt, start it with //"
 }
 
 // noOwnerWords says, after a refusal of what only the owner may do, that nobody in this
