@@ -2551,3 +2551,31 @@ func TestChangesCountFromAResumeSaySo(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestYourPromptsInTheHostsNotices: a host's notice names this member's prompts as its
+// own (a tester's bob read "alice edited and sent bob's prompt"); others' stay theirs.
+func TestYourPromptsInTheHostsNotices(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}})
+	for _, text := range []string{
+		"alice edited and sent bob's prompt",
+		"alice turned approval off; bob's prompt that waited for approval is sent now",
+		"alice removed carol from the party (carol's waiting prompt is withdrawn)",
+		"alice made dan a viewer (dan's 2 waiting prompts are still sent, unless dan or a host withdraws them)",
+		"alice approved bobby's prompt",
+	} {
+		p.event(wire.Event{Kind: wire.KindSystem, Text: text})
+	}
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m4", Name: "dan", Role: wire.RoleParticipant}})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed eve from the party (dan's 2 waiting prompts are withdrawn)"})
+	want := "[system] alice edited and sent your prompt\n" +
+		"[system] alice turned approval off; your prompt that waited for approval is sent now\n" +
+		"[system] alice removed carol from the party (carol's waiting prompt is withdrawn)\n" +
+		"[system] alice made dan a viewer (dan's 2 waiting prompts are still sent, unless dan or a host withdraws them)\n" +
+		"[system] alice approved bobby's prompt\n" +
+		"[system] alice removed eve from the party (your 2 waiting prompts are withdrawn)\n"
+	if got := b.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

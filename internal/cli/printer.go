@@ -330,6 +330,30 @@ func (p *printer) withdrawnText(w wire.Withdrawn) string {
 	return text + " (it will not be sent)"
 }
 
+// yourPrompts is a host's notice with this member's prompts called its own: "alice edited
+// and sent your prompt", not "… bob's prompt", read by bob (a tester's). Only the host's
+// possessive phrases about prompts are changed, by the member's own name.
+func (p *printer) yourPrompts(text string) string {
+	name := p.r.you.Name
+	if name == "" || !strings.Contains(text, name+"'s ") {
+		return text
+	}
+	for _, of := range []string{"prompt", "waiting prompt", "waiting prompts", "prompts"} {
+		text = strings.ReplaceAll(text, " "+name+"'s "+of, " your "+of)
+		text = strings.ReplaceAll(text, "("+name+"'s "+of, "(your "+of)
+	}
+	// "(bob's 2 waiting prompts …)"
+	return ownCount.ReplaceAllStringFunc(text, func(m string) string {
+		if strings.HasPrefix(m[1:], name+"'s ") {
+			return m[:1] + "your " + m[1+len(name)+3:]
+		}
+		return m
+	})
+}
+
+// ownCount: a count of someone's prompts in a notice, "(bob's 2 waiting prompts".
+var ownCount = regexp.MustCompile(`[ (][^ (]+'s \d+ (?:waiting )?prompts`)
+
 // termWidth is the terminal's width in columns; 0 when unknown.
 func (p *printer) termWidth() int {
 	if p.width == nil {
@@ -746,7 +770,7 @@ func (p *printer) event(ev wire.Event) {
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
 		if !saidWithRole {
-			p.asideLocked("system", ev.Text)
+			p.asideLocked("system", p.yourPrompts(ev.Text))
 		}
 		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier {
 			// Another host rotated: this host's links stopped working too (a tester's owner

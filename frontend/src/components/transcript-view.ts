@@ -11,6 +11,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
+import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
 import { HOST_STOPPED, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
@@ -404,7 +405,7 @@ export class TranscriptView extends LitElement {
     if (it.type === 'error') {
       return html`<div class="error" role="alert" data-testid="transcript-item" data-kind="error">${iconAlert()}<span class="text">${it.text}</span></div>`;
     }
-    return html`<div class="notice" data-testid="transcript-item" data-kind="system"><span>${it.text}</span></div>`;
+    return html`<div class="notice" data-testid="transcript-item" data-kind="system"><span>${yourPrompts(it.text, this.state?.session?.you.name ?? '')}</span></div>`;
   }
 
   #members(it: MembersItem) {

@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { yourPrompts } from './your-prompts';
+
+describe('yourPrompts', () => {
+  it("calls the reader's prompts theirs, and no one else's", () => {
+    expect(yourPrompts('alice edited and sent bob\'s prompt', 'bob')).toBe('alice edited and sent your prompt');
+    expect(yourPrompts("alice turned approval off; bob's prompt that waited for approval is sent now", 'bob')).toBe('alice turned approval off; your prompt that waited for approval is sent now');
+    expect(yourPrompts("alice removed eve from the party (bob's 2 waiting prompts are withdrawn)", 'bob')).toBe('alice removed eve from the party (your 2 waiting prompts are withdrawn)');
+    expect(yourPrompts("alice approved bobby's prompt", 'bob')).toBe("alice approved bobby's prompt");
+    expect(yourPrompts("alice approved carol's prompt", 'bob')).toBe("alice approved carol's prompt");
+    expect(yourPrompts("alice approved b.b's prompt (a.b's 2 prompts)", 'a.b')).toBe("alice approved b.b's prompt (your 2 prompts)");
+    expect(yourPrompts("alice approved bob's prompt", '')).toBe("alice approved bob's prompt");
+  });
+});

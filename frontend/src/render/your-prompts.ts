@@ -1,0 +1,23 @@
+// Words for one reader: a host's notice with the reader's own prompts called theirs.
+
+const PHRASES = ['prompt', 'prompts', 'waiting prompt', 'waiting prompts'];
+
+/**
+ * A host's notice as `name` reads it: "alice edited and sent your prompt", not "… bob's
+ * prompt", read by bob (a tester's, in the terminal, which says it the same way). Only the
+ * host's possessive phrases about prompts change; anyone else's stay theirs.
+ */
+export function yourPrompts(text: string, name: string): string {
+  if (!name || !text.includes(`${name}'s `)) return text;
+  let out = text;
+  for (const lead of [' ', '(']) {
+    for (const of of PHRASES) out = out.split(`${lead}${name}'s ${of}`).join(`${lead}your ${of}`);
+    // "(bob's 2 waiting prompts …)"
+    out = out.replace(new RegExp(`\\${lead}${escape(name)}'s (\\d+ (?:waiting )?prompts)`, 'g'), `${lead}your $1`);
+  }
+  return out;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
