@@ -1040,7 +1040,7 @@ func (p *printer) permission(pm *wire.Permission) {
 			}
 		}
 	case wire.PermissionAllowed, wire.PermissionDenied:
-		if !wasAsked && pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") {
+		if !wasAsked && pm.ByAlways() {
 			// Nobody was asked: the line read as the decision itself (a reviewer's).
 			who := "a host"
 			if pm.By != "" {

@@ -176,7 +176,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 			// The mode's own allowances ("all", "edits") are not said: nothing was asked.
 			perm := wire.Permission{
 				ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)),
-				Batch: batchID, Status: wire.PermissionAllowed, By: p.always[req.Tool], Reason: "always allow " + oneLine(req.Tool),
+				Batch: batchID, Status: wire.PermissionAllowed, By: p.always[req.Tool], Reason: wire.AlwaysReason(oneLine(req.Tool)),
 			}
 			if perm.By == "" {
 				perm.By = p.hostName // allowed for good before a resume: only the owner can
@@ -342,11 +342,11 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			return fmt.Errorf("%w: only the party's owner can allow %s for the rest of the party (the agent runs on %s's computer); allow this one request instead", ErrNotAllowed, tool, p.ownerName())
 		}
 		p.always[tool] = by.Name
-		err := p.resolve(id, wire.PermissionAllowed, by.Name, "always allow "+tool)
+		err := p.resolve(id, wire.PermissionAllowed, by.Name, wire.AlwaysReason(tool))
 		// Requests for the same tool that are already waiting are allowed too.
 		for oid, o := range p.perms {
 			if o.perm.Tool == tool {
-				_ = p.resolve(oid, wire.PermissionAllowed, by.Name, "always allow "+tool)
+				_ = p.resolve(oid, wire.PermissionAllowed, by.Name, wire.AlwaysReason(tool))
 			}
 		}
 		p.emitSettings() // everyone sees what is always allowed, and a host can revoke it

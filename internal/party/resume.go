@@ -149,7 +149,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 				delete(rc.open, pm.ID)
 				// The decision, and each use it allowed since (unasked: its first event): only
 				// the first is news (a reviewer's resume announced a tool it had already).
-				if pm.Status == wire.PermissionAllowed && strings.HasPrefix(pm.Reason, "always allow ") && !slices.Contains(r.Always, pm.Tool) {
+				if pm.ByAlways() && !slices.Contains(r.Always, pm.Tool) {
 					r.Always = append(r.Always, pm.Tool)
 					r.AlwaysAnnounced = false
 				}

@@ -297,7 +297,7 @@ func (r *renderer) event(ev wire.Event) {
 		}
 		t := r.open()
 		pm := *ev.Permission
-		unasked := pm.Status == wire.PermissionAllowed && !r.asked[pm.ID] && strings.HasPrefix(pm.Reason, "always allow ")
+		unasked := !r.asked[pm.ID] && pm.ByAlways()
 		if pm.Status == wire.PermissionPending {
 			r.asked[pm.ID] = true
 		} else {

@@ -274,6 +274,18 @@ type Permission struct {
 	Expires *time.Time `json:"expires,omitempty"`
 }
 
+// AlwaysReason is the reason of a permission allowed by Party.decide "always", and of
+// each later use of the tool that the "always" allowed without asking anyone (§7).
+func AlwaysReason(tool string) string { return alwaysPrefix + tool }
+
+const alwaysPrefix = "always allow "
+
+// ByAlways reports whether p was allowed by an "always" (AlwaysReason): the decision
+// itself, or, for a request nobody was asked about, a use it allowed.
+func (p Permission) ByAlways() bool {
+	return p.Status == PermissionAllowed && strings.HasPrefix(p.Reason, alwaysPrefix)
+}
+
 // Why a member is gone, on a participants event with left (an extension of §5: written by
 // a resumed host, §8, and by a kick, §7). Without one, the member left and may come back
 // with its session.
