@@ -665,15 +665,10 @@ func (p *printer) event(ev wire.Event) {
 			at = l // history: when it happened, never later than now
 		}
 	}
-	if ev.Kind != wire.KindWithdrawn && ev.Kind != wire.KindSystem {
+	if ev.Kind != wire.KindWithdrawn {
 		p.removed = ""
-	}
-	if ev.Kind == wire.KindSystem {
-		p.removed = ""
-		if before, after, ok := strings.Cut(ev.Text, " removed "); ok && before != "" {
-			if who, _, ok := strings.Cut(after, " from the party"); ok && strings.Contains(after, "waiting prompt") {
-				p.removed = who
-			}
+		if ev.Kind == wire.KindSystem {
+			p.removed = wire.RemovedWith(ev.Text)
 		}
 	}
 	p.r.track(ev, at)

@@ -346,9 +346,7 @@ func (r *renderer) event(ev wire.Event) {
 			r.failed = end.Error
 		}
 	case wire.KindSystem:
-		if _, after, ok := strings.Cut(ev.Text, " removed "); ok && strings.Contains(after, "waiting prompt") {
-			r.removed, _, _ = strings.Cut(after, " from the party")
-		}
+		r.removed = wire.RemovedWith(ev.Text)
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindError:

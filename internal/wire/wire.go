@@ -5,6 +5,7 @@ package wire
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -285,6 +286,22 @@ const alwaysPrefix = "always allow "
 func (p Permission) ByAlways() bool {
 	return p.Status == PermissionAllowed && strings.HasPrefix(p.Reason, alwaysPrefix)
 }
+
+// RemovedWith is whose waiting prompts our host's notice of a removal says are withdrawn
+// with them ("hana removed carol from the party: spam (carol's waiting prompt is
+// withdrawn)", Party.kick): the withdrawn events right after it are the removal's, not a
+// host's by hand. "" for any other text.
+func RemovedWith(notice string) string {
+	if !strings.Contains(notice, " removed ") {
+		return ""
+	}
+	if m := removedWith.FindStringSubmatch(notice); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+var removedWith = regexp.MustCompile(`\(([^()]+)'s (?:\d+ )?waiting prompts? (?:is|are) withdrawn\)$`)
 
 // Why a member is gone, on a participants event with left (an extension of §5: written by
 // a resumed host, §8, and by a kick, §7). Without one, the member left and may come back

@@ -1,0 +1,18 @@
+package wire
+
+import "testing"
+
+// TestRemovedWith reads whose prompts a removal's notice says go with them.
+func TestRemovedWith(t *testing.T) {
+	for text, want := range map[string]string{
+		"hana removed carol from the party (carol's waiting prompt is withdrawn)":                       "carol",
+		"hana removed bob smith from the party: spam (x) (bob smith's 2 waiting prompts are withdrawn)": "bob smith",
+		"hana removed carol from the party":                                                             "",
+		"alice edited and sent bob's prompt":                                                            "",
+		"carol's waiting prompt is withdrawn":                                                           "",
+	} {
+		if got := RemovedWith(text); got != want {
+			t.Errorf("RemovedWith(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
