@@ -311,10 +311,11 @@ func (c *commander) noOwnerWords(flag string) string {
 	if !none {
 		return ""
 	}
-	if flag == "" {
-		return ", and this party has none in it (its host runs with --no-local-repl), so nobody can"
+	words := ", and this party has none in it (its host runs with --no-local-repl), so nobody can"
+	if flag != "" {
+		words += " here: the host's " + flag + " does it, when the party starts or is resumed"
 	}
-	return ", and this party has none in it (its host runs with --no-local-repl), so nobody can here: the host's " + flag + " does it, when the party starts or is resumed"
+	return words
 }
 
 // mayBeOwner says whether m may be the party's owner as far as this terminal knows: a

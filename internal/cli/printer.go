@@ -338,7 +338,7 @@ func (p *printer) yourPrompts(text string) string {
 	if name == "" || !strings.Contains(text, name+"'s ") {
 		return text
 	}
-	for _, of := range []string{"prompt", "waiting prompt", "waiting prompts", "prompts"} {
+	for _, of := range []string{"prompt", "waiting prompt"} { // and their plurals
 		text = strings.ReplaceAll(text, " "+name+"'s "+of, " your "+of)
 		text = strings.ReplaceAll(text, "("+name+"'s "+of, "(your "+of)
 	}
@@ -887,10 +887,11 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindRejected:
 		if rj := ev.Rejected; rj != nil {
-			text := fmt.Sprintf("%s rejected the merged prompt (%s); it was not sent", term.Line(rj.By), asked(p.r.batches[rj.Batch]))
+			what := "the merged prompt (" + asked(p.r.batches[rj.Batch]) + ")"
 			if len(rj.Prompts) == 1 { // one prompt is not "merged" (a tester's)
-				text = fmt.Sprintf("%s rejected %s; it was not sent", term.Line(rj.By), asked(p.r.batches[rj.Batch]))
+				what = asked(p.r.batches[rj.Batch])
 			}
+			text := term.Line(rj.By) + " rejected " + what + "; it was not sent"
 			if rj.Reason != "" {
 				text += ": " + rj.Reason
 			}

@@ -28,6 +28,15 @@ type heldBatch struct {
 	res     merge.Result
 }
 
+// words names the held batch in a notice: "the merged prompt", or "bob's prompt" for one
+// prompt, which is not merged (a tester's).
+func (h *heldBatch) words() string {
+	if len(h.prompts) == 1 {
+		return oneLine(h.prompts[0].User) + "'s prompt"
+	}
+	return "the merged prompt"
+}
+
 // agentCommand is a host's agent slash command waiting for the agent to be idle.
 type agentCommand struct {
 	by, text string

@@ -73,11 +73,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 		text := fmt.Sprintf("%s turned approval %s", by.Name, state)
 		if !on && p.held != nil {
 			// Said: it goes to the agent unapproved (a tester's went with no word).
-			what := "the merged prompt that waited for approval is sent now"
-			if len(p.held.prompts) == 1 {
-				what = oneLine(p.held.prompts[0].User) + "'s prompt that waited for approval is sent now"
-			}
-			text += "; " + what
+			text += "; " + p.held.words() + " that waited for approval is sent now"
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		p.emitSettings()
@@ -183,11 +179,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			return err
 		}
 		sent := h.res.Text
-		what := "the merged prompt"
-		if len(h.prompts) == 1 { // one prompt is not "merged" (a tester's)
-			what = oneLine(h.prompts[0].User) + "'s prompt"
-		}
-		note := by.Name + " approved " + what
+		note := by.Name + " approved " + h.words()
 		// The held text has the leading space that keeps a "/" text a text (asText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
 		if text != nil && asText(*text) != h.res.Text {
@@ -198,7 +190,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
 			}
 			sent = strings.ToValidUTF8(*text, "\uFFFD")
-			note = by.Name + " edited and sent " + what
+			note = by.Name + " edited and sent " + h.words()
 		}
 		p.held = nil
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})

@@ -1,6 +1,6 @@
 // Words for one reader: a host's notice with the reader's own prompts called theirs.
 
-const PHRASES = ['prompt', 'prompts', 'waiting prompt', 'waiting prompts'];
+const PHRASES = ['prompt', 'waiting prompt']; // and their plurals
 
 /**
  * A host's notice as `name` reads it: "alice edited and sent your prompt", not "… bob's

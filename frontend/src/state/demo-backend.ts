@@ -52,6 +52,11 @@ export interface DemoOptions {
   share?: WorkspaceLevel | '';
 }
 
+/** A held batch in a notice, as the real host names it: one prompt is not merged. */
+function heldWords(h: { prompts: Prompt[] }): string {
+  return h.prompts.length === 1 ? `${h.prompts[0]!.user}'s prompt` : 'the merged prompt';
+}
+
 /** The most events the Go side hands the page at once (internal/session/pagehistory.go). */
 const PAGE_HISTORY_EVENTS = 20000;
 
@@ -475,7 +480,7 @@ export class DemoBackend implements Backend {
     const by = this.#host();
     await this.#sleep(120);
     this.#opts.approve = on;
-    const sent = !on && this.#held ? `; ${this.#held.prompts.length === 1 ? `${this.#held.prompts[0]!.user}'s prompt` : 'the merged prompt'} that waited for approval is sent now` : '';
+    const sent = !on && this.#held ? `; ${heldWords(this.#held)} that waited for approval is sent now` : '';
     this.#event({ kind: 'system', text: `${by.name} turned approval ${on ? 'on' : 'off'}${sent}` });
     this.#emitSettings();
     if (!on && this.#held) {
@@ -508,8 +513,7 @@ export class DemoBackend implements Backend {
     await this.#sleep(150);
     this.#held = null;
     const edited = text !== null && text !== h.merged;
-    const what = h.prompts.length === 1 ? `${h.prompts[0]!.user}'s prompt` : 'the merged prompt'; // as the real host says it
-    this.#event({ kind: 'system', text: `${by.name} ${edited ? 'edited and sent' : 'approved'} ${what}` });
+    this.#event({ kind: 'system', text: `${by.name} ${edited ? 'edited and sent' : 'approved'} ${heldWords(h)}` });
     this.#send(h.id, h.prompts, edited ? text : h.merged);
   }
   async RejectBatch(batch: string, reason: string): Promise<void> {
