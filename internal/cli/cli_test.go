@@ -2569,12 +2569,20 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 	}
 	p.hello(wire.HelloResult{You: wire.Member{ID: "m4", Name: "dan", Role: wire.RoleParticipant}})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed eve from the party (dan's 2 waiting prompts are withdrawn)"})
+	// The removed member's own last line (a tester's): not "alice removed dan …", and not a
+	// removal quoted in the reason.
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed dan from the party: spam (dan's waiting prompt is withdrawn)"})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed danny from the party"})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed eve from the party: she removed dan from the party"})
 	want := "[system] alice edited and sent your prompt\n" +
 		"[system] alice turned approval off; your prompt that waited for approval is sent now\n" +
 		"[system] alice removed carol from the party (carol's waiting prompt is withdrawn)\n" +
 		"[system] alice made dan a viewer (dan's 2 waiting prompts are still sent, unless dan or a host withdraws them)\n" +
 		"[system] alice approved bobby's prompt\n" +
-		"[system] alice removed eve from the party (your 2 waiting prompts are withdrawn)\n"
+		"[system] alice removed eve from the party (your 2 waiting prompts are withdrawn)\n" +
+		"[system] alice removed you from the party: spam (your waiting prompt is withdrawn)\n" +
+		"[system] alice removed danny from the party\n" +
+		"[system] alice removed eve from the party: she removed dan from the party\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

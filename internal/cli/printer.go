@@ -332,10 +332,20 @@ func (p *printer) withdrawnText(w wire.Withdrawn) string {
 
 // yourPrompts is a host's notice with this member's prompts called its own: "alice edited
 // and sent your prompt", not "… bob's prompt", read by bob (a tester's). Only the host's
-// possessive phrases about prompts are changed, by the member's own name.
+// possessive phrases about prompts, and its removal of this member, are changed, by the
+// member's own name.
 func (p *printer) yourPrompts(text string) string {
 	name := p.r.you.Name
-	if name == "" || !strings.Contains(text, name+"'s ") {
+	if name == "" {
+		return text
+	}
+	// The removed member's own last line before its connection closes: "alice removed you
+	// from the party", not "… removed bob …" (a tester's). Only the notice's own removal,
+	// not one quoted in its reason.
+	if by, rest, ok := strings.Cut(text, " removed "); ok && strings.HasPrefix(rest, name+" from the party") {
+		text = by + " removed you" + strings.TrimPrefix(rest, name)
+	}
+	if !strings.Contains(text, name+"'s ") {
 		return text
 	}
 	for _, of := range []string{"prompt", "waiting prompt"} { // and their plurals
