@@ -683,6 +683,10 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/approve just list the files", wantCall: "approve b3 just list the files", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
 		}},
+		// Sent as words, not run (a tester took it for a cleared session): said so.
+		{line: "/approve /clear now", wantCall: "approve b3 /clear now", wantErr: "[system] sent as a prompt, not run as the agent command /clear; /agent /clear runs it\n", events: []wire.Event{
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
+		}},
 		{line: "/reject not now", wantCall: "reject b3 not now", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
 		}},

@@ -598,7 +598,17 @@ func (c *commander) approve(ctx context.Context, arg string) error {
 	if arg != "" {
 		text = &arg
 	}
-	return c.ctl.Approve(ctx, id, text)
+	if err := c.ctl.Approve(ctx, id, text); err != nil {
+		return err
+	}
+	if strings.HasPrefix(arg, "/") {
+		// The party sends it as words with a leading space (PROTOCOL.md §4, Party.prompt), not as the
+		// agent's command: said, so that "/approve /clear" is not taken for a cleared
+		// session (a tester's).
+		cmd := term.Line(strings.Fields(arg)[0])
+		c.pr.reply("system", "sent as a prompt, not run as the agent command "+cmd+"; /agent "+cmd+" runs it")
+	}
+	return nil
 }
 
 func (c *commander) reject(ctx context.Context, arg string) error {

@@ -158,8 +158,16 @@ describe('<approval-card>', () => {
     await settle();
     const text = q<HTMLTextAreaElement>('approval-text')!;
     expect(text.readOnly).toBe(false);
+    // A text that starts with / is sent as words, and the card says so as it is typed.
+    text.value = '/clear';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await settle();
+    expect(q('approval-slash-hint')?.textContent).toContain('Sent as words for the agent, not run as its command');
     text.value = 'touch y';
     text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await settle();
+    expect(q('approval-slash-hint')).toBeNull();
+    expect(q('approval-edit-cancel')?.textContent).toBe('Undo edits');
     expect(escape(text).defaultPrevented).toBe(true);
     await settle();
     expect(q('approval-send-edited')).toBeNull();

@@ -269,6 +269,11 @@ export class ApprovalCard extends LitElement {
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
           @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
+        ${text.trimStart().startsWith('/')
+          ? // The party sends it as words (PROTOCOL.md §4): a host who typed /clear here
+            // must not take it for a cleared session (a tester's, in the terminal).
+            html`<span class="hint" data-testid="approval-slash-hint">Sent as words for the agent, not run as its command: <i>Agent commands</i> under Host controls run those.</span>`
+          : nothing}
       </div>`;
     }
     return html`<div class="actions">
@@ -342,7 +347,7 @@ export class ApprovalCard extends LitElement {
           <span class="label">${it.prompts.length === 1 ? 'The prompt' : 'The merged prompt'}${this.#editing ? ' (editing)' : ''}</span>
           <textarea data-testid="approval-text" rows=${Math.min(12, (this.#text ?? it.approval.merged).split('\n').length + 1)}
             .value=${live(this.#text ?? it.approval.merged)} ?readonly=${!host || !this.#editing}
-            @input=${(e: InputEvent) => (this.#text = (e.target as HTMLTextAreaElement).value)}
+            @input=${(e: InputEvent) => this.#set(() => (this.#text = (e.target as HTMLTextAreaElement).value))}
             @keydown=${(e: KeyboardEvent) => {
               if (e.key !== 'Escape' || !this.#editing || e.isComposing) return;
               e.preventDefault(); // as Reject's: the view's Escape would also close a drawer
