@@ -98,6 +98,10 @@ type renderer struct {
 	// removed is who the system event just before said was removed with its waiting
 	// prompts: the withdrawals after it are the removal's (as the terminal says them).
 	removed string
+	// last is the time of the last event before a stop's "disconnected when the host
+	// stopped": the resumed host writes those at its resume, so their own time is the
+	// resume's; the stop came some time after this.
+	last time.Time
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -183,6 +187,11 @@ func clock(ts time.Time) string {
 }
 
 func (r *renderer) event(ev wire.Event) {
+	stopped := ev.Kind == wire.KindParticipants && ev.Left != nil && ev.Why == wire.WhyHostStopped
+	lastBefore := r.last
+	if !stopped {
+		r.last = ev.TS
+	}
 	failed := r.failed // only the event right after the failed turn can repeat it
 	r.failed = ""
 	removed := r.removed
@@ -363,6 +372,11 @@ func (r *renderer) event(ev wire.Event) {
 		switch {
 		case ev.Joined != nil:
 			line = fmt.Sprintf("*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
+		case stopped && ev.Text != "" && !lastBefore.IsZero():
+			// Written by the resumed host when it came back, not at the stop (a tester's
+			// export put a kill -9 at the resume's time): when the stop was is not known,
+			// only that it was after the party's last event.
+			line = fmt.Sprintf("*%s* (some time after %s)\n\n", inlineText(ev.Text), clock(lastBefore))
 		case ev.Left != nil && ev.Text != "": // why, in words (our extension: a resumed host)
 			line = fmt.Sprintf("*%s* (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 		case ev.Left != nil:

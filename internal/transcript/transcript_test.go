@@ -132,8 +132,13 @@ func TestMarkdown(t *testing.T) {
 				ev(2, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "carol"}, Text: "carol was disconnected when the host stopped", Why: wire.WhyHostStopped}),
 				// A party resumed after its end: who was there at the end is not news.
 				ev(3, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "zed"}, Text: "zed left when the party ended", Why: wire.WhyPartyEnded}),
+				// Written by the resumed host at its resume: the stop was some time after the
+				// last event before them, not at their own time.
+				ev(9, wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "hazel"}, Text: "hazel, the host, stopped", Why: wire.WhyHostStopped}),
+				ev(10, wire.Event{Kind: wire.KindSystem, Text: "the party was resumed"}),
 			},
-			want:   []string{"*bob left* (", "*carol was disconnected when the host stopped* ("},
+			want: []string{"*bob left* (", "*carol was disconnected when the host stopped* (some time after " + clock(t0.Add(time.Second)) + ")",
+				"*hazel, the host, stopped* (some time after " + clock(t0.Add(3*time.Second)) + ")", "*the party was resumed* (" + clock(t0.Add(10*time.Second)) + ")"},
 			absent: []string{"carol left", "zed"},
 		},
 		{
