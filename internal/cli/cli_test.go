@@ -901,13 +901,15 @@ func TestPrinterSaysWhenARequestTimesOut(t *testing.T) {
 	hostExpires := behind.Add(2 * time.Minute)
 	p.event(wire.Event{TS: behind, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Write", Status: wire.PermissionPending, Expires: &hostExpires}})
 	out := b.String()
-	if !strings.Contains(out, "/always (allow Write for the rest of the party); undecided, it is denied in 2m00s\n") {
+	// t2 and t3 wait behind t1 (TestTwoToolRequestsWaitAtOnce): their own time is said
+	// with the line that names the one /allow answers first.
+	if !strings.Contains(out, "[system] 3 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Bash; undecided, this one is denied in 2m00s\n") {
 		t.Errorf("a host clock behind ours hid the time left for t3:\n%s", out)
 	}
 	if !strings.Contains(out, "/always (allow Bash for the rest of the party); undecided, it is denied in 1m30s\n") {
 		t.Errorf("no time left for t1:\n%s", out)
 	}
-	if !strings.Contains(out, "/always (allow Edit for the rest of the party)\n") {
+	if !strings.Contains(out, "[system] 2 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Bash\n") {
 		t.Errorf("a past deadline is shown for t2:\n%s", out)
 	}
 }
@@ -2589,5 +2591,93 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 		"[system] alice removed eve from the party: she removed dan from the party\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestTwoToolRequestsWaitAtOnce: the real Claude Code asks about reads in parallel, so two
+// requests can wait at once; /allow answers the oldest. The second request's hint said
+// "/allow, /deny or /always" under it, and a host who typed /allow for it allowed the
+// other one. It now names the one /allow answers, and after each decision the next.
+func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
+	a := &wire.Permission{ID: "t1", Tool: "Read", Summary: "/tmp/a.txt", Status: wire.PermissionPending}
+	b := &wire.Permission{ID: "t2", Tool: "Read", Summary: "/tmp/b.txt", Status: wire.PermissionPending}
+	decided := func(pm *wire.Permission, status, reason string) *wire.Permission {
+		d := *pm
+		d.Status, d.By, d.Reason = status, "me", reason
+		return &d
+	}
+	for _, tc := range []struct {
+		name, you string
+		want      string
+	}{
+		{name: "the owner", you: "me", want: "" +
+			"[permission] claude asks to use Read: /tmp/a.txt (for a host's agent command)\n" +
+			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party)\n" +
+			"[permission] claude asks to use Read: /tmp/b.txt (for a host's agent command)\n" +
+			"[system] 2 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Read: /tmp/a.txt\n" +
+			"[permission] allowed Read: /tmp/a.txt (me)\n" +
+			"[permission] still waiting: Read: /tmp/b.txt\n" +
+			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party)\n" +
+			"[permission] denied Read: /tmp/b.txt (me): no\n"},
+		{name: "a co-host", you: "co", want: "" +
+			"[permission] claude asks to use Read: /tmp/a.txt (for a host's agent command)\n" +
+			"[system] /allow or /deny [REASON]\n" +
+			"[permission] claude asks to use Read: /tmp/b.txt (for a host's agent command)\n" +
+			"[system] 2 tool requests wait, answered oldest first: /allow or /deny [REASON] now answer Read: /tmp/a.txt\n" +
+			"[permission] allowed Read: /tmp/a.txt (me)\n" +
+			"[permission] still waiting: Read: /tmp/b.txt\n" +
+			"[system] /allow or /deny [REASON]\n" +
+			"[permission] denied Read: /tmp/b.txt (me): no\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ctl, _, out := newCommander(wire.RoleHost)
+			c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: tc.you, Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "me"},
+				State: wire.State{Participants: []wire.Member{{ID: "m1", Name: tc.you, Role: wire.RoleHost}}}})
+			c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: a})
+			c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: b})
+			c.line(context.Background(), "/allow")
+			c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: decided(a, wire.PermissionAllowed, "")})
+			c.line(context.Background(), "/deny no")
+			c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPermission, Permission: decided(b, wire.PermissionDenied, "no")})
+			if got := out.String(); got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+			if want := []string{"decide t1 allow ", "decide t2 deny no"}; !slices.Equal(ctl.calls, want) {
+				t.Errorf("calls %q, want %q", ctl.calls, want)
+			}
+		})
+	}
+	// In the history, a decision further down says what happened: no "still waiting".
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "me"}})
+	c.pr.historyStart(3)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: a})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: b})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: decided(a, wire.PermissionTimedOut, "2m passed")})
+	c.pr.live()
+	if got := out.String(); strings.Contains(got, "still waiting") {
+		t.Errorf("history:\n%s", got)
+	}
+	// Made a co-host while two wait; then the last host leaves.
+	c, _, _, out = newCommander(wire.RoleParticipant)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "me"},
+		State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "me", Role: wire.RoleHost}, {ID: "m2", Name: "bob", Role: wire.RoleParticipant}}}})
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: a})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: b})
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "bob", Role: wire.RoleHost}})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindSystem, Text: "me made bob a co-host"})
+	if got := out.String(); !strings.Contains(got, "[permission] claude waits for decisions on 2 tool requests; the oldest is Read: /tmp/a.txt\n[system] /allow or /deny [REASON]\n") {
+		t.Errorf("made a co-host while two wait:\n%s", got)
+	}
+	c, _, _, out = newCommander(wire.RoleParticipant)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "me"},
+		State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "me", Role: wire.RoleHost}, {ID: "m2", Name: "bob", Role: wire.RoleParticipant}}}})
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: a})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: b})
+	one := 1
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Count: &one})
+	if got := out.String(); !strings.Contains(got, "the 2 waiting tool requests are denied when their time runs out") {
+		t.Errorf("the last host left while two wait:\n%s", got)
 	}
 }

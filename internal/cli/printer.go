@@ -127,7 +127,11 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 	p.asideLocked("party", what)
 	if m.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
 		pm := p.r.perms[0]
-		p.noticeLocked("permission", fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool)))
+		waits := fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool))
+		if n := len(p.r.perms); n > 1 {
+			waits = fmt.Sprintf("claude waits for decisions on %d tool requests; the oldest is %s", n, permWhat(pm))
+		}
+		p.noticeLocked("permission", waits)
 		p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
 	}
 	return notice
@@ -1010,10 +1014,7 @@ func (p *printer) permission(pm *wire.Permission) {
 	if pm == nil {
 		return
 	}
-	what := term.Line(pm.Tool)
-	if pm.Summary != "" {
-		what += ": " + term.Line(pm.Summary)
-	}
+	what := permWhat(*pm)
 	wasAsked := p.asked[pm.ID]
 	if pm.Status == wire.PermissionPending {
 		if p.asked == nil {
@@ -1063,9 +1064,32 @@ func (p *printer) permission(pm *wire.Permission) {
 			text += ": " + pm.Reason
 		}
 		p.noticeLocked("permission", text)
+		p.nextRequestLocked(wasAsked)
 	case wire.PermissionTimedOut:
 		p.noticeLocked("permission", "denied "+what+": nobody decided in time ("+pm.Reason+")")
+		p.nextRequestLocked(wasAsked)
 	}
+}
+
+// permWhat is a tool request in a line: "Bash: touch x".
+func permWhat(pm wire.Permission) string {
+	what := term.Line(pm.Tool)
+	if pm.Summary != "" {
+		what += ": " + term.Line(pm.Summary)
+	}
+	return what
+}
+
+// nextRequestLocked, after a decision on a request that waited, tells a host which one
+// /allow answers now when others still wait (the real Claude Code asks about reads in
+// parallel): its hint was printed above the decisions, for the oldest.
+func (p *printer) nextRequestLocked(waited bool) {
+	if !waited || p.earlier || !p.isHostLocked() || len(p.r.perms) == 0 {
+		return
+	}
+	next := p.r.perms[0]
+	p.noticeLocked("permission", "still waiting: "+permWhat(next))
+	p.hostHintLocked(next, timeLeftWords(p.deadlineLocked(next), p.now()))
 }
 
 // How many lines of a request's detail a terminal shows: a host's, and anyone else's.
@@ -1109,12 +1133,28 @@ func detailLines(detail string, max int) string {
 var detailCut = regexp.MustCompile(`^… \((\d+) more bytes not shown\)$`)
 
 // hostHintLocked tells a host how to answer request pm, and how long is left.
+//
+// With an older request still waiting, /allow, /deny and /always answer that one first: said
+// instead, with it named, so that a host who reads this request's lines does not allow
+// the other one by mistake.
 func (p *printer) hostHintLocked(pm wire.Permission, left string) {
+	coHost := p.r.host != "" && p.r.you.Name != p.r.host // "always" is the owner's
+	if n := len(p.r.perms); n > 1 && p.r.perms[0].ID != pm.ID {
+		cmds := "/allow, /deny [REASON] or /always"
+		if coHost {
+			cmds = "/allow or /deny [REASON]"
+		}
+		if left != "" { // this request's own time, which the oldest's lines do not say
+			left = timeLeftOf("this one", p.deadlineLocked(pm), p.now())
+		}
+		p.noticeLocked("system", fmt.Sprintf("%d tool requests wait, answered oldest first: %s now answer %s", n, cmds, permWhat(p.r.perms[0]))+left)
+		return
+	}
 	if pm.Tool == party.ExitPlanTool { // a plan is approved one at a time: no /always
 		p.noticeLocked("system", "/allow approves the plan (the party leaves plan mode), /deny [REASON] keeps it planning"+left)
 		return
 	}
-	if p.r.host != "" && p.r.you.Name != p.r.host { // a co-host: "always" is the owner's
+	if coHost {
 		p.noticeLocked("system", "/allow or /deny [REASON]"+left)
 		return
 	}
@@ -1123,7 +1163,11 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 
 // timeLeftWords says when an undecided request is denied: "; undecided, it is denied in
 // 2m", or "" when that is unknown (zero deadline) or past.
-func timeLeftWords(deadline, now time.Time) string {
+func timeLeftWords(deadline, now time.Time) string { return timeLeftOf("it", deadline, now) }
+
+// timeLeftOf is timeLeftWords of a request called what: "; undecided, this one is denied
+// in 2m".
+func timeLeftOf(what string, deadline, now time.Time) string {
 	if deadline.IsZero() {
 		return ""
 	}
@@ -1131,7 +1175,7 @@ func timeLeftWords(deadline, now time.Time) string {
 	if left <= 0 {
 		return ""
 	}
-	return "; undecided, it is denied in " + fmtDuration(left)
+	return "; undecided, " + what + " is denied in " + fmtDuration(left)
 }
 
 // asked says whose prompts a batch carries: "alice's prompt", "alice's 2 prompts",
@@ -1354,8 +1398,11 @@ func (p *printer) noHostLeftLocked() {
 	if slices.ContainsFunc(p.r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost }) {
 		return
 	}
-	if len(p.r.perms) > 0 {
+	switch n := len(p.r.perms); {
+	case n == 1:
 		p.noticeLocked("system", "no host is in the party now: the waiting tool request is denied when its time runs out, unless a host comes back")
+	case n > 1:
+		p.noticeLocked("system", fmt.Sprintf("no host is in the party now: the %d waiting tool requests are denied when their time runs out, unless a host comes back", n))
 	}
 	if p.r.held != nil {
 		p.noticeLocked("system", "no host is in the party now: the merged prompt waits for approval until a host comes back")

@@ -642,3 +642,68 @@ func realBashSeen(t *testing.T, dotenv, command, env string) (string, []testkit.
 	}
 	return out.String(), toolResults()
 }
+
+// TestRealClaudeAsksTwoAtOnce: the real Claude Code runs tools that only read in parallel,
+// and asks about each at once: two tool requests wait together (the fake agent asks one at
+// a time, so only this shows it). Every member sees both; each decision reaches its own
+// request, in any order; the API gets one result allowed and one denied with its reason.
+func TestRealClaudeAsksTwoAtOnce(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	other := t.TempDir() // outside the working folder: a Read there asks
+	for name, text := range map[string]string{"a.txt": "AAA-content", "b.txt": "BBB-content"} {
+		if err := os.WriteFile(filepath.Join(other, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const marker = "please read both files"
+	use := testkit.ToolUse("Read", map[string]any{"file_path": filepath.Join(other, "a.txt")})
+	use.More = []testkit.ToolUseBlock{{Name: "Read", Input: map[string]any{"file_path": filepath.Join(other, "b.txt")}}}
+	api, toolResults := toolAPI(t, marker, use, "Read what I was allowed to.")
+	h := realHost(t, wire.PermissionAsk, bin, t.TempDir(), api.URL)
+	owner, own := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := alice.waitFor(t, "two tool requests", func(e []wire.Event) bool {
+		return len(permissions(e, wire.PermissionPending)) == 2
+	})
+	pend := permissions(evs, wire.PermissionPending)
+	if pend[0].ID == pend[1].ID || !strings.HasSuffix(pend[0].Summary, "a.txt") || !strings.HasSuffix(pend[1].Summary, "b.txt") {
+		t.Fatalf("pending %+v: want a request for a.txt and one for b.txt", pend)
+	}
+	// The later one first.
+	if err := owner.Decide(context.Background(), pend[1].ID, wire.DecisionDeny, "not b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Decide(context.Background(), pend[0].ID, wire.DecisionAllow, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []interface {
+		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+	}{alice, own} {
+		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+		al, den := permissions(evs, wire.PermissionAllowed), permissions(evs, wire.PermissionDenied)
+		if len(al) != 1 || al[0].ID != pend[0].ID || len(den) != 1 || den[0].ID != pend[1].ID || den[0].Reason != "not b" {
+			t.Errorf("decisions: allowed %+v, denied %+v", al, den)
+		}
+		if tr := kinds(evs, wire.KindTurn)[0].Turn; tr.Status != wire.TurnDone || tr.Denied != 1 {
+			t.Errorf("turn %+v: want done with 1 denial", tr)
+		}
+	}
+	res := toolResults()
+	if len(res) != 2 {
+		t.Fatalf("tool results %+v: want two", res)
+	}
+	for _, r := range res {
+		switch {
+		case strings.Contains(r.Content, "AAA-content"):
+			if r.IsError {
+				t.Errorf("a.txt's result is an error: %+v", r)
+			}
+		case r.IsError && strings.Contains(r.Content, "not b"):
+		default:
+			t.Errorf("result %+v: want a.txt's text, or b.txt's denial with its reason", r)
+		}
+	}
+}

@@ -45,6 +45,9 @@ type ToolResult struct {
 type AnthropicReply struct {
 	Text    string
 	ToolUse *ToolUseBlock
+	// More are further tool_use blocks after ToolUse in the same reply (parallel tool
+	// calls); ignored without ToolUse.
+	More []ToolUseBlock
 }
 
 // ToolUseBlock asks the client to run a tool, e.g. Name "Bash" with Input
@@ -183,16 +186,21 @@ func replyContent(reply AnthropicReply, msgID string) (blocks []map[string]any, 
 	if reply.Text != "" || reply.ToolUse == nil {
 		blocks = append(blocks, map[string]any{"type": "text", "text": reply.Text})
 	}
-	if tu := reply.ToolUse; tu != nil {
-		id := tu.ID
-		if id == "" {
-			id = "toolu_" + strings.TrimPrefix(msgID, "msg_")
+	if reply.ToolUse != nil {
+		for i, tu := range append([]ToolUseBlock{*reply.ToolUse}, reply.More...) {
+			id := tu.ID
+			if id == "" {
+				id = "toolu_" + strings.TrimPrefix(msgID, "msg_")
+				if i > 0 {
+					id += fmt.Sprintf("_%d", i+1)
+				}
+			}
+			input := tu.Input
+			if input == nil {
+				input = map[string]any{}
+			}
+			blocks = append(blocks, map[string]any{"type": "tool_use", "id": id, "name": tu.Name, "input": input})
 		}
-		input := tu.Input
-		if input == nil {
-			input = map[string]any{}
-		}
-		blocks = append(blocks, map[string]any{"type": "tool_use", "id": id, "name": tu.Name, "input": input})
 		return blocks, "tool_use"
 	}
 	return blocks, "end_turn"
