@@ -80,6 +80,14 @@ describe('<transcript-view>', () => {
     await el.updateComplete;
     const how = [...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim());
     expect(how).toEqual(['edited by a host', 'merged by the local merger']);
+    // The text under it is what was sent, edited: not called "Merged prompt" as is.
+    const toggles = [...el.shadowRoot!.querySelectorAll('[data-testid=batch-merged-toggle]')].map((n) => n.textContent?.trim());
+    expect(toggles).toEqual(['The merged prompt as sent', 'Merged prompt']);
+    // One prompt, edited: "the prompt", not a merged one.
+    be.emit('party:event', prompt(7, { id: 'p3', user: 'ann', text: 'a limerick' }));
+    be.emit('party:event', batch(8, { id: 'b3', prompts: ['p3'], merged: 'a limerick about dogs', merger: 'local' }));
+    await el.updateComplete;
+    expect([...el.shadowRoot!.querySelectorAll('[data-testid=batch-merged-toggle]')].map((n) => n.textContent?.trim())[2]).toBe('The prompt as sent');
     el.remove();
   });
 

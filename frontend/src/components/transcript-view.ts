@@ -518,7 +518,7 @@ export class TranscriptView extends LitElement {
             ${single || command
               ? nothing
               : html`<details class="merged" data-testid="batch-merged">
-                  <summary data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> Merged prompt</summary>
+                  <summary data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> ${one ? 'The prompt as sent' : it.edited ? 'The merged prompt as sent' : 'Merged prompt'}</summary>
                   <div class="text">${b.merged}</div>
                 </details>`}`
         : nothing}
