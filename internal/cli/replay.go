@@ -21,15 +21,33 @@ const replayTurns = 3
 // Each turn's output is printed from its last replayOutputMax bytes (replayTurn): a
 // tester's 4 MB reply among them filled the scrollback. The turns' other events are all
 // printed.
+//
+// The first turn shown starts with its prompts, which may have been sent while an earlier
+// turn ran: that turn's events among them (its output, its end) are not printed, since
+// under someone's prompt and with no batch before them they read as the reply to it (a
+// tester's late joiner saw the tail of the host's stream as the answer to zed's prompt).
 func replayRecent(pr *printer, evs []wire.Event, whole string) {
-	from := recentFrom(evs, replayTurns)
-	if from > 0 {
+	from, batch := recentFrom(evs, replayTurns)
+	notShown := from
+	for _, ev := range evs[from:batch] {
+		if ofEarlierTurn[ev.Kind] {
+			notShown++
+		}
+	}
+	if notShown > 0 {
 		pr.skip(evs[:from])
-		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", from, replayTurns, whole))
+		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", notShown, replayTurns, whole))
+	}
+	for _, ev := range evs[from:batch] {
+		if ofEarlierTurn[ev.Kind] {
+			pr.skip([]wire.Event{ev})
+		} else {
+			pr.event(ev)
+		}
 	}
 	// Each turn's output is cut on its own: a long reply must not leave a short turn
 	// before it with no output at all (a tester's).
-	rest := evs[from:]
+	rest := evs[batch:]
 	for len(rest) > 0 {
 		next := 1 + slices.IndexFunc(rest[1:], func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
 		if next == 0 {
@@ -192,10 +210,15 @@ func textEnd(t string, n int) string {
 	return end
 }
 
-// recentFrom is the index in evs of the prompts of its turns-th last batch: the first
-// prompt any of the last turns carried, or that batch itself; 0 when evs hold fewer
-// batches.
-func recentFrom(evs []wire.Event, turns int) int {
+// ofEarlierTurn are the kinds of event that, between the first turn shown's first prompt
+// and its batch, belong to the turn that was running then, which is not shown.
+var ofEarlierTurn = map[string]bool{wire.KindOutput: true, wire.KindTurn: true, wire.KindPermission: true,
+	wire.KindRetry: true, wire.KindChanges: true}
+
+// recentFrom is where the replay of evs' last turns starts: from, the index of the first
+// prompt its turns-th last batch carried (or that batch's, when none came before it), and
+// batch, that batch's index. Both are 0 when evs hold fewer batches.
+func recentFrom(evs []wire.Event, turns int) (from, batch int) {
 	seen := 0
 	for i := len(evs) - 1; i >= 0; i-- {
 		b := evs[i].Batch
@@ -216,9 +239,9 @@ func recentFrom(evs []wire.Event, turns int) int {
 				from = j
 			}
 		}
-		return from
+		return from, i
 	}
-	return 0
+	return 0, 0
 }
 
 // exportCommand is the command that writes party id's whole transcript.

@@ -47,14 +47,58 @@ func oneTurnWith(reply ...wire.Event) []wire.Event {
 
 func TestRecentFrom(t *testing.T) {
 	evs := history(5)
-	if got := recentFrom(evs, 3); got != 8 { // p3, the third batch from the end's prompt
-		t.Errorf("recentFrom(5 turns, 3) = %d, want 8", got)
+	if from, batch := recentFrom(evs, 3); from != 8 || batch != 9 { // p3, the third batch from the end's prompt, and that batch
+		t.Errorf("recentFrom(5 turns, 3) = %d, %d, want 8, 9", from, batch)
 	}
-	if got := recentFrom(history(3), 3); got != 0 {
-		t.Errorf("recentFrom(3 turns, 3) = %d, want 0", got)
+	if from, batch := recentFrom(history(3), 3); from != 0 || batch != 1 {
+		t.Errorf("recentFrom(3 turns, 3) = %d, %d, want 0, 1", from, batch)
 	}
-	if got := recentFrom(nil, 3); got != 0 {
-		t.Errorf("recentFrom(none) = %d", got)
+	if from, batch := recentFrom(history(2), 3); from != 0 || batch != 0 {
+		t.Errorf("recentFrom(2 turns, 3) = %d, %d, want 0, 0", from, batch)
+	}
+	if from, batch := recentFrom(nil, 3); from != 0 || batch != 0 {
+		t.Errorf("recentFrom(none) = %d, %d", from, batch)
+	}
+}
+
+// TestReplayStartsWithAPromptSentMidTurn: the first turn shown carries a prompt sent while
+// the turn before it streamed. A tester's late joiner saw that earlier turn's tail and its
+// end right under zed's prompt, with no batch before them: it read as the reply to zed.
+func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
+	var evs []wire.Event
+	add := func(ev wire.Event) {
+		ev.Seq = int64(len(evs) + 1)
+		evs = append(evs, ev)
+	}
+	add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p0", User: "h2", Text: "first"}})
+	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b0", Prompts: []string{"p0"}, Merged: "first", Merger: "local"}})
+	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "[piece 1]"})
+	add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "zed", Text: "second while streaming"}})
+	add(wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m5", Name: "eve"}})
+	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "[piece 2]\n"})
+	add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b0", Status: wire.TurnDone, DurationMS: 5700}})
+	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "second while streaming", Merger: "local"}})
+	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: second\n"})
+	add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}})
+	for i, text := range []string{"third", "fourth"} {
+		id, b := fmt.Sprintf("p%d", i+2), fmt.Sprintf("b%d", i+2)
+		add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "h2", Text: text}})
+		add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: b, Prompts: []string{id}, Merged: text, Merger: "local"}})
+		add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: " + text + "\n"})
+		add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: b, Status: wire.TurnDone, DurationMS: 1000}})
+	}
+	var b bytes.Buffer
+	replayRecent(newPrinter(&b), evs, "x")
+	out := b.String()
+	if strings.Contains(out, "piece") || strings.Contains(out, "5.7s") {
+		t.Errorf("the earlier turn's tail or end is printed:\n%s", out)
+	}
+	// Not shown: the first prompt, batch and piece, then the piece and the end among the
+	// shown turn's prompts.
+	for _, want := range []string{"[system] 5 earlier events are not shown here", "zed: second while streaming", "eve joined", "echo: second", "echo: third", "echo: fourth"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
 	}
 }
 
