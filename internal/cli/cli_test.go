@@ -957,6 +957,12 @@ func TestMainUsage(t *testing.T) {
 	if code := Main(context.Background(), []string{"host", "--min-prompts", "0"}, io); code != ExitUsage || !strings.Contains(errb.String(), "--min-prompts must be at least 1") {
 		t.Fatalf("min-prompts 0: %d %q", code, errb.String())
 	}
+	// An id that cannot be one is a bad argument, as for export and parties (a tester's
+	// exited 1).
+	errb.Reset()
+	if code := Main(context.Background(), []string{"host", "--resume", "../../etc/passwd", "--data-dir", t.TempDir()}, io); code != ExitUsage || !strings.Contains(errb.String(), `--resume: "../../etc/passwd" is not a party id`) {
+		t.Fatalf("--resume ../../etc/passwd: %d %q", code, errb.String())
+	}
 }
 
 func TestRosterIgnoresReplayedMembership(t *testing.T) {

@@ -57,6 +57,10 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 	if abs, err := filepath.Abs(dataDir); err == nil {
 		dataDir = abs // the journal's path is printed at the end: whole, as for a new party
 	}
+	if rf.id != "" && !journal.ValidID(rf.id) {
+		// A bad argument (2), as export's and parties' (a tester's got 1).
+		return pos, nil, usageError(fs, io.Err, "--resume: %q is not a party id (%s lists them)", rf.id, partiesCommand(f.dataDir))
+	}
 	res, err := host.OpenResume(dataDir, rf.id, 0)
 	if err != nil {
 		switch {
