@@ -84,8 +84,14 @@ working directory itself is not touched.`, io.Out, io.Err)
 	if deleteID != "" {
 		return deleteParty(list, deleteID, dataDir, given, io)
 	}
+	bad := journal.Unreadables(dataDir, list)
 	if len(list) == 0 {
-		fmt.Fprintf(io.Out, "no parties in %s\n", dataDir)
+		if len(bad) == 0 {
+			fmt.Fprintf(io.Out, "no parties in %s\n", dataDir)
+		} else {
+			fmt.Fprintf(io.Out, "no parties that can be read in %s\n", dataDir)
+		}
+		saidUnreadable(bad, io)
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
@@ -104,6 +110,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 			fmt.Fprintf(io.Out, "%s: shares the whole working directory, .env files included, when resumed (--share-workspace changes on the resume narrows it)\n", s.Header.Party)
 		}
 	}
+	saidUnreadable(bad, io)
 	// A party whose journal a failed write cut short cannot be resumed (journal.ErrIncomplete).
 	for _, s := range list {
 		if s.Incomplete && partyState(s) != "running" {
@@ -142,6 +149,20 @@ working directory itself is not touched.`, io.Out, io.Err)
 		}
 	}
 	return ExitOK
+}
+
+// saidUnreadable says, under the table, which journals could not be read and why: they are
+// not parties that can be resumed or exported, but they are there.
+func saidUnreadable(bad []journal.Unreadable, io IO) {
+	for _, u := range bad {
+		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s\n", u.ID, oneLineErr(u.Err, u.Path), u.Path)
+	}
+}
+
+// oneLineErr is err on one line, without the path it starts with (said after it).
+func oneLineErr(err error, path string) string {
+	s := strings.TrimPrefix(err.Error(), path+": ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // resumeCommand is the command line that resumes party id (given: --data-dir as typed).

@@ -120,3 +120,47 @@ func TestPartiesDelete(t *testing.T) {
 		t.Errorf("the list after the delete:\n%s", out)
 	}
 }
+
+// TestPartiesSaysWhichJournalsCannotBeRead: a journal that lost its header, or is empty,
+// was left out without a word: "no parties in DIR", while --resume named the file (a
+// tester's). It is listed under the table as one that cannot be read, with why.
+func TestPartiesSaysWhichJournalsCannotBeRead(t *testing.T) {
+	dataDir := t.TempDir()
+	if err := os.MkdirAll(journal.Dir(dataDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(journal.Path(dataDir, "dddddddddddd"), []byte(`{"type":"event","event":{"seq":1,"kind":"system","text":"x"}}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(journal.Path(dataDir, "eeeeeeeeeeee"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run := func() string {
+		var out, errOut bytes.Buffer
+		if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		return out.String()
+	}
+	out := run()
+	for _, want := range []string{
+		"no parties that can be read in " + dataDir + "\n",
+		"dddddddddddd: its journal cannot be read (not a Concordia party journal (no header line)), so it cannot be resumed or exported: " + journal.Path(dataDir, "dddddddddddd") + "\n",
+		"eeeeeeeeeeee: its journal cannot be read (",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	// Beside a party that can be read: under the table.
+	w, err := journal.Create(dataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hosty", Created: time.Now(), Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	out = run()
+	if !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "\naaaaaaaaaaaa ") || !strings.Contains(out, "\ndddddddddddd: its journal cannot be read") {
+		t.Errorf("with a party that can be read:\n%s", out)
+	}
+}

@@ -80,6 +80,39 @@ func list(dataDir string, summary func(path string) (*Summary, error), forget fu
 	return out, nil
 }
 
+// Unreadable is a journal file that List leaves out because it cannot be read as one.
+type Unreadable struct {
+	ID   string // the party id its name gives
+	Path string
+	Err  error // why
+}
+
+// Unreadables are the journal files in dataDir that listed (List's result for it) leaves
+// out, each with why: `concordia parties` said "no parties" of a folder whose one journal
+// had lost its header, which --resume then named (a tester's).
+func Unreadables(dataDir string, listed []*Summary) []Unreadable {
+	entries, err := os.ReadDir(Dir(dataDir))
+	if err != nil {
+		return nil
+	}
+	in := make(map[string]bool, len(listed))
+	for _, s := range listed {
+		in[s.Path] = true
+	}
+	var out []Unreadable
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
+		path := filepath.Join(Dir(dataDir), e.Name())
+		if e.IsDir() || !ok || in[path] {
+			continue
+		}
+		if _, err := Read(path, nil); err != nil {
+			out = append(out, Unreadable{ID: id, Path: path, Err: err})
+		}
+	}
+	return out
+}
+
 // forget drops what l kept of journals no longer listed.
 func (l *Lister) forget(seen map[string]bool) {
 	if l == nil {
