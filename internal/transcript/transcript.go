@@ -118,7 +118,7 @@ type turn struct {
 
 type part struct {
 	kind    string // "reply", "tool", "perm", "void"
-	text    string
+	text    string // void: why the output before was discarded
 	perm    wire.Permission
 	unasked bool // perm: allowed by the owner's "always", nobody asked
 }
@@ -330,7 +330,13 @@ func (r *renderer) event(ev wire.Event) {
 		// crash and a resume: a tester's export kept it as a reply). Decisions on its tool
 		// requests stay (a request the crash left open is denied just before).
 		r.unwrite(r.turn.spans)
-		parts, perms := []part{{kind: "void"}}, map[string]int{}
+		void := "The agent was restarted and the batch retried; the output before was discarded."
+		if ev.Resumed {
+			// Not the agent: the host stopped, and ran the batch again when resumed (a
+			// tester's export said "the agent was restarted" of a kill -9 of the host).
+			void = "The host stopped before this batch finished; when the party was resumed the batch ran again, and the output before was discarded."
+		}
+		parts, perms := []part{{kind: "void", text: void}}, map[string]int{}
 		for _, pt := range append(r.turn.written, r.turn.parts...) {
 			if pt.kind != "perm" || pt.perm.Status == wire.PermissionPending {
 				continue
@@ -467,7 +473,7 @@ func (r *renderer) writeTurn() {
 			}
 			r.b.WriteString(permissionLine(p.perm, t.end == nil && t.batch != "") + "\n\n")
 		case "void":
-			r.b.WriteString("*The agent was restarted and the batch retried; the output before was discarded.*\n\n")
+			r.b.WriteString("*" + p.text + "*\n\n")
 		}
 	}
 	if t.end == nil {

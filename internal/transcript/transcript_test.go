@@ -273,7 +273,7 @@ func TestRetryAfterAResumeDropsTheFirstRunsReply(t *testing.T) {
 		{Seq: 3, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "the part before the crash"},
 		{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "alice"}, Text: "alice was disconnected when the host stopped", Why: wire.WhyHostStopped},
 		{Seq: 5, Kind: wire.KindSystem, Text: "the party was resumed"},
-		{Seq: 6, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 6, Kind: wire.KindRetry, RetryBatch: "b1", Resumed: true},
 		{Seq: 7, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "the whole story"},
 		{Seq: 8, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
 	}
@@ -281,7 +281,12 @@ func TestRetryAfterAResumeDropsTheFirstRunsReply(t *testing.T) {
 	if strings.Contains(md, "the part before the crash") {
 		t.Errorf("the void output is in the export:\n%s", md)
 	}
-	inOrder(t, md, "alice was disconnected when the host stopped", "the party was resumed", "output before was discarded", "**Claude Code:**\n\nthe whole story", "**Done**")
+	// Said of the host, not of the agent (a tester's export said "the agent was restarted").
+	inOrder(t, md, "alice was disconnected when the host stopped", "the party was resumed",
+		"*The host stopped before this batch finished; when the party was resumed the batch ran again, and the output before was discarded.*", "**Claude Code:**\n\nthe whole story", "**Done**")
+	if strings.Contains(md, "agent was restarted") {
+		t.Errorf("a host's stop said as the agent's restart:\n%s", md)
+	}
 	if n := strings.Count(md, "**Claude Code:**"); n != 1 {
 		t.Errorf("%d replies, want the retry's only:\n%s", n, md)
 	}
