@@ -15,8 +15,10 @@ package transcript
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -157,9 +159,9 @@ func (r *renderer) footer() {
 		return
 	}
 	for _, f := range r.files {
-		line := fmt.Sprintf("- %s %s", f.Status, code(f.Path))
+		line := fmt.Sprintf("- %s %s", f.Status, pathCode(f.Path))
 		if f.Status == "renamed" && f.From != "" {
-			line += " from " + code(f.From)
+			line += " from " + pathCode(f.From)
 		}
 		line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
 		r.b.WriteString(line + "\n")
@@ -588,6 +590,16 @@ func plural(n int, one, many string) string {
 func fence(lang, text string) string {
 	f := strings.Repeat("`", max(3, longestRun(text, '`')+1))
 	return f + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + f + "\n"
+}
+
+// pathCode is a file's path as inline code: quoted, Go-style, when it holds a character a
+// line cannot show, as the terminal's /changes shows it (a tester's "new\nline.txt" read
+// "new line.txt", another file's name).
+func pathCode(p string) string {
+	if strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
+		p = strconv.Quote(p)
+	}
+	return code(p)
 }
 
 // code is text as inline code, on one line, with a fence longer than any backtick run.

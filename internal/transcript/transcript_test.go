@@ -187,6 +187,16 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"modified `a.go`"},
 		},
 		{
+			// A name the line cannot show is quoted, as the terminal's /changes quotes it (a
+			// tester's "new\nline.txt" read "new line.txt").
+			name: "a file name with a newline",
+			events: []wire.Event{
+				ev(1, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new\nline.txt", Status: "added", Additions: 1}, {Path: "two words.txt", Status: "added", Additions: 1}}}),
+			},
+			want:   []string{"- added `\"new\\nline.txt\"` (+1 −0)\n- added `two words.txt` (+1 −0)"},
+			absent: []string{"new line.txt"},
+		},
+		{
 			name: "files kept back as secrets are counted",
 			events: []wire.Event{
 				ev(1, wire.Event{Kind: wire.KindChanges, Hidden: 1}),
