@@ -2687,3 +2687,28 @@ func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
 		t.Errorf("the last host left while two wait:\n%s", got)
 	}
 }
+
+// TestCatchUpSaysTheTimeLeftNow: what a reconnect catches up on happened a while ago; its
+// times said nothing of the host's clock now. A tester's terminal, its samples of the
+// clocks' difference filled by a catch-up, said a request asked 18 s before was denied in
+// 1m59s, where its status line said 1m41s.
+func TestCatchUpSaysTheTimeLeftNow(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	now := time.Date(2026, 12, 5, 2, 0, 0, 0, time.UTC)
+	p.now = func() time.Time { return now }
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleHost}})
+	p.event(wire.Event{Seq: 1, TS: now, Kind: wire.KindSystem, Text: "live, on time"})
+	now = now.Add(time.Minute)
+	asked := now.Add(-18 * time.Second)
+	p.catchUp(true)
+	for i := range 40 { // more than the samples kept
+		p.event(wire.Event{Seq: int64(2 + i), TS: asked, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "x"})
+	}
+	expires := asked.Add(2 * time.Minute)
+	p.event(wire.Event{Seq: 42, TS: asked, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending, Expires: &expires}})
+	p.catchUp(false)
+	if out := b.String(); !strings.Contains(out, "undecided, it is denied in 1m42s\n") {
+		t.Errorf("want the time left now (1m42s):\n%s", out)
+	}
+}

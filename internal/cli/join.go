@@ -190,6 +190,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				return
 			}
 			pr.notice("system", "reconnected; catching up on what you missed")
+			pr.catchUp(true) // until connected: the events it carries come first
 		},
 		OnStatus: func(s client.Status) {
 			switch {
@@ -203,6 +204,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				}
 			case s.State == client.StatusConnected:
 				retrying = retryNotices{}
+				pr.catchUp(false)
 				pr.connection(true)
 				history.print(pr, transcriptPath)
 				pr.live()

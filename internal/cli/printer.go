@@ -70,6 +70,8 @@ type printer struct {
 	// skews are recent live events' arrival minus their ts (our clock minus the host's,
 	// plus the delay); the smallest is the best estimate of the clocks' difference.
 	skews []time.Duration
+	// catchingUp: the events coming are what a reconnect caught up on (catchUp).
+	catchingUp bool
 	// away: a joined terminal lost the host and is reconnecting.
 	away bool
 	// ownDrop: the host said this terminal's member left (its connection dropped); its
@@ -196,13 +198,24 @@ const maxSkews = 32
 
 // sampleSkewLocked notes a live event's arrival against the host's time on it.
 func (p *printer) sampleSkewLocked(ts time.Time) {
-	if ts.IsZero() || p.earlier {
-		return // no time, or history: it arrives long after it happened
+	if ts.IsZero() || p.earlier || p.catchingUp {
+		return // no time, or history or what was missed: it arrives long after it happened
 	}
 	p.skews = append(p.skews, p.now().Sub(ts))
 	if len(p.skews) > maxSkews {
 		p.skews = p.skews[1:]
 	}
+}
+
+// catchUp says whether the events that follow are what this terminal missed while its
+// connection was lost (from a reconnect's hello until it is connected again): they are
+// printed as news, but their times say nothing of the host's clock now. A tester's
+// terminal, its window of samples filled by a catch-up, said a request it caught up on
+// was denied in 1m59s, 18 s after it was asked.
+func (p *printer) catchUp(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.catchingUp = on
 }
 
 // localLocked is a time on the host's clock as this machine's clock reads it.
