@@ -1074,6 +1074,7 @@ func (fakeWS) Changes(context.Context) (wire.ChangesResult, error) {
 	return wire.ChangesResult{Files: []wire.FileChange{
 		{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1},
 		{Path: "new.go", Status: "renamed", From: "old.go", Additions: 0, Deletions: 0},
+		{Path: "logo.png", Status: "added", Binary: true},
 	}}, nil
 }
 
@@ -1228,7 +1229,7 @@ func TestChangesAndDiffCommands(t *testing.T) {
 		if len(*sent) != 0 {
 			t.Fatalf("sent %q", *sent)
 		}
-		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "logo.png is a binary file", "say /diff PATH"} {
+		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "A logo.png (binary)\n", "logo.png is a binary file", "say /diff PATH"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("color=%v: output lacks %q:\n%s", color, want, got)
 			}

@@ -1164,6 +1164,9 @@ func changeLine(f wire.FileChange) string {
 	if f.From != "" {
 		l += " ← " + pathWords(f.From)
 	}
+	if f.Binary { // no lines to count: "(+0 -0)" read as nothing changed (a tester's)
+		return l + " (binary)"
+	}
 	return l + fmt.Sprintf(" (+%d -%d)", f.Additions, f.Deletions)
 }
 

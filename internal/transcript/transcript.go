@@ -163,7 +163,11 @@ func (r *renderer) footer() {
 		if f.Status == "renamed" && f.From != "" {
 			line += " from " + pathCode(f.From)
 		}
-		line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
+		if f.Binary {
+			line += " (binary)"
+		} else {
+			line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
+		}
 		r.b.WriteString(line + "\n")
 	}
 	if r.more > 0 {

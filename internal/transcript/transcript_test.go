@@ -191,9 +191,11 @@ func TestMarkdown(t *testing.T) {
 			// tester's "new\nline.txt" read "new line.txt").
 			name: "a file name with a newline",
 			events: []wire.Event{
-				ev(1, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new\nline.txt", Status: "added", Additions: 1}, {Path: "two words.txt", Status: "added", Additions: 1}}}),
+				ev(1, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new\nline.txt", Status: "added", Additions: 1}, {Path: "two words.txt", Status: "added", Additions: 1},
+					{Path: "blob.bin", Status: "added", Binary: true}}}),
 			},
-			want:   []string{"- added `\"new\\nline.txt\"` (+1 −0)\n- added `two words.txt` (+1 −0)"},
+			// And a binary file is said to be one, not "+0 −0".
+			want:   []string{"- added `\"new\\nline.txt\"` (+1 −0)\n- added `two words.txt` (+1 −0)\n- added `blob.bin` (binary)"},
 			absent: []string{"new line.txt"},
 		},
 		{

@@ -535,6 +535,9 @@ type FileChange struct {
 	From      string `json:"from,omitempty"`
 	Additions int    `json:"additions"`
 	Deletions int    `json:"deletions"`
+	// Binary (our extension, since 2026-12-05): git counts no lines of it, so Additions
+	// and Deletions are 0 and say nothing; absent for a text file.
+	Binary bool `json:"binary,omitempty"`
 }
 
 // MoreWorthNaming orders changed files by how much a person needs to see them, for a

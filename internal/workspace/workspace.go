@@ -480,7 +480,7 @@ func (w *Workspace) counted(ctx context.Context, status, from, to, p string) (wi
 		return f, err
 	}
 	if n, ok := parseNumstat(counts)[p]; ok {
-		f.Additions, f.Deletions = n[0], n[1]
+		f.Additions, f.Deletions, f.Binary = n.add, n.del, n.binary
 	}
 	return f, nil
 }
@@ -545,7 +545,7 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 			continue
 		}
 		if n, ok := numstat[f.Path]; ok {
-			f.Additions, f.Deletions = n[0], n[1]
+			f.Additions, f.Deletions, f.Binary = n.add, n.del, n.binary
 		}
 		out = append(out, f)
 	}
@@ -592,11 +592,18 @@ func parseNameStatus(b []byte) []wire.FileChange {
 	return out
 }
 
+// lineCounts are a file's counts in `--numstat`: lines added and deleted, or none for a
+// binary file.
+type lineCounts struct {
+	add, del int
+	binary   bool
+}
+
 // parseNumstat reads `diff-tree --numstat -z`: "add\tdel\tpath\0" or, for a rename,
 // "add\tdel\t\0from\0to\0"; binary files count "-". Keyed by the new path.
-func parseNumstat(b []byte) map[string][2]int {
+func parseNumstat(b []byte) map[string]lineCounts {
 	parts := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
-	out := map[string][2]int{}
+	out := map[string]lineCounts{}
 	for i := 0; i < len(parts); i++ {
 		f := strings.SplitN(parts[i], "\t", 3)
 		if len(f) != 3 {
@@ -609,7 +616,7 @@ func parseNumstat(b []byte) map[string][2]int {
 			p = parts[i+2]
 			i += 2
 		}
-		out[p] = [2]int{a, d}
+		out[p] = lineCounts{add: a, del: d, binary: f[0] == "-" && f[1] == "-"}
 	}
 	return out
 }

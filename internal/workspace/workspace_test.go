@@ -117,8 +117,12 @@ func TestChangesDiffTree(t *testing.T) {
 			if got["new_name.go"].From != "old_name.go" {
 				t.Errorf("rename: %+v", got["new_name.go"])
 			}
-			if m := got["main.go"]; m.Additions != 3 || m.Deletions != 1 {
+			if m := got["main.go"]; m.Additions != 3 || m.Deletions != 1 || m.Binary {
 				t.Errorf("main.go counts %+v, want +3 -1", m)
+			}
+			// A binary file has no lines to count: said, not "+0 -0" (a tester's).
+			if l := got["logo.png"]; !l.Binary {
+				t.Errorf("logo.png %+v: want it said to be binary", l)
 			}
 			for _, p := range []string{".env", "debug.log", "build/more.bin", "passwd", "etc"} {
 				if _, ok := got[p]; ok {

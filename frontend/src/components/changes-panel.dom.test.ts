@@ -131,6 +131,20 @@ describe('<changes-panel> the list', () => {
     el.remove();
     st.dispose();
   });
+
+  it('says a binary file is one, not "+0 −0"', async () => {
+    const { st, el } = await party('owner', 'changes');
+    st.workspace.onChanges([
+      { path: 'a.go', status: 'modified', additions: 2, deletions: 1 },
+      { path: 'blob.bin', status: 'added', additions: 0, deletions: 0, binary: true },
+    ], 0);
+    el.requestUpdate();
+    await el.updateComplete;
+    const counts = [...el.shadowRoot!.querySelectorAll('[data-testid=changes-list] .counts')].map((n) => n.textContent?.replace(/\s+/g, ' ').trim());
+    expect(counts).toEqual(['+2 −1', 'binary']);
+    el.remove();
+    st.dispose();
+  });
 });
 
 // A tester's 25,000 new files, and a 300,000-line file's diff, each held the window for a

@@ -119,6 +119,8 @@ export class ChangesPanel extends LitElement {
   ];
 
   #counts(f: FileChange) {
+    // No lines to count: "+0 −0" read as nothing changed (a tester's, in the terminal).
+    if (f.binary) return html`<span class="counts" data-testid="file-binary">binary</span>`;
     return html`<span class="counts"><span class="plus">+${f.additions}</span> <span class="minus">−${f.deletions}</span></span>`;
   }
 

@@ -117,7 +117,7 @@ const DEMO_CHANGES: Record<string, { change: FileChange; diff: string; binary?: 
     change: { path: 'docs/notes.md', status: 'renamed', from: 'docs/old-notes.md', additions: 0, deletions: 0 },
     diff: 'diff --git a/docs/old-notes.md b/docs/notes.md\nsimilarity index 100%\nrename from docs/old-notes.md\nrename to docs/notes.md\n',
   },
-  'assets/logo.png': { change: { path: 'assets/logo.png', status: 'added', additions: 0, deletions: 0 }, diff: '', binary: true },
+  'assets/logo.png': { change: { path: 'assets/logo.png', status: 'added', additions: 0, deletions: 0, binary: true }, diff: '', binary: true },
   // A path longer than the Changes panel is wide (e2e/sizes.mjs: it is cut, its counts stay in view).
   [DEMO_LONG_PATH]: {
     change: { path: DEMO_LONG_PATH, status: 'added', additions: 3, deletions: 0 },

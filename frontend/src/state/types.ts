@@ -45,6 +45,8 @@ export interface FileChange {
   from?: string;
   additions: number;
   deletions: number;
+  /** Git counts no lines of it (additions and deletions are 0 and say nothing). */
+  binary?: boolean;
 }
 
 /** Party.changes' reply. */
