@@ -82,6 +82,7 @@ export class ChangesPanel extends LitElement {
       .path { font-family: var(--font-mono); font-size: 12px; min-width: 0; flex: 1; display: flex; flex-direction: column; }
       .from { font-size: 11px; color: var(--faint); font-family: var(--font-ui); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       .counts { font-family: var(--font-mono); font-size: 11.5px; white-space: nowrap; font-variant-numeric: tabular-nums; flex: none; }
+      .counts.binary { color: var(--faint); }
       .plus { color: var(--ok); } .minus { color: var(--danger); }
       .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
       button.more { margin: 6px 12px 10px; }
@@ -120,7 +121,7 @@ export class ChangesPanel extends LitElement {
 
   #counts(f: FileChange) {
     // No lines to count: "+0 −0" read as nothing changed (a tester's, in the terminal).
-    if (f.binary) return html`<span class="counts" data-testid="file-binary">binary</span>`;
+    if (f.binary) return html`<span class="counts binary" data-testid="file-binary">binary</span>`;
     return html`<span class="counts"><span class="plus">+${f.additions}</span> <span class="minus">−${f.deletions}</span></span>`;
   }
 
