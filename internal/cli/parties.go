@@ -91,7 +91,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 		} else {
 			fmt.Fprintf(io.Out, "no parties that can be read in %s\n", dataDir)
 		}
-		saidUnreadable(bad, io)
+		saidUnreadable(bad, given, io)
 		return ExitOK
 	}
 	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
@@ -110,7 +110,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 			fmt.Fprintf(io.Out, "%s: shares the whole working directory, .env files included, when resumed (--share-workspace changes on the resume narrows it)\n", s.Header.Party)
 		}
 	}
-	saidUnreadable(bad, io)
+	saidUnreadable(bad, given, io)
 	// A party whose journal a failed write cut short cannot be resumed (journal.ErrIncomplete).
 	for _, s := range list {
 		if s.Incomplete && partyState(s) != "running" {
@@ -153,8 +153,14 @@ working directory itself is not touched.`, io.Out, io.Err)
 
 // saidUnreadable says, under the table, which journals could not be read and why: they are
 // not parties that can be resumed or exported, but they are there.
-func saidUnreadable(bad []journal.Unreadable, io IO) {
+func saidUnreadable(bad []journal.Unreadable, given string, io IO) {
 	for _, u := range bad {
+		if errors.Is(u.Err, journal.ErrNoHeader) {
+			if s, err := journal.Salvage(u.Path, nil); err == nil && s.Events > 0 {
+				fmt.Fprintf(io.Out, "%s: its journal lost its first line (its header), so it cannot be resumed; `%s` still writes its %d event%s: %s\n", u.ID, exportCommand(u.ID, given), s.Events, plural(s.Events), u.Path)
+				continue
+			}
+		}
 		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s\n", u.ID, oneLineErr(u.Err, u.Path), u.Path)
 	}
 }
@@ -382,7 +388,7 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	bw := bufio.NewWriter(out)
 	var events []wire.Event
 	var werr error
-	s, err := journal.Read(path, func(ev wire.Event, raw json.RawMessage) {
+	take := func(ev wire.Event, raw json.RawMessage) {
 		if format == "jsonl" {
 			if werr == nil {
 				_, werr = bw.Write(append(append([]byte(nil), raw...), '\n'))
@@ -390,9 +396,23 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 			return
 		}
 		events = append(events, ev)
-	})
+	}
+	s, err := journal.Read(path, take)
+	salvaged := false
+	if errors.Is(err, journal.ErrNoHeader) {
+		// Its first line lost: it cannot be resumed, but what it holds is still written (a
+		// tester's journal kept 1,470 events no command would give back). Read took none.
+		if s, err = journal.Salvage(path, take); err == nil && s.Events == 0 {
+			err = journal.ErrNoHeader
+		}
+		salvaged = err == nil
+	}
 	if err == nil && format == "md" {
-		werr = transcript.Markdown(bw, exportMeta(s), events)
+		meta := exportMeta(s)
+		if salvaged {
+			meta.Party, meta.Ended = pos[0], "not known: the party's journal lost its first line, which names the party and its host"
+		}
+		werr = transcript.Markdown(bw, meta, events)
 	}
 	if werr == nil {
 		werr = bw.Flush()
@@ -407,6 +427,8 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	case werr != nil:
 		fmt.Fprintf(io.Err, "concordia export: cannot write the transcript: %v\n", werr)
 		return ExitError
+	case salvaged:
+		fmt.Fprintf(io.Err, "concordia export: the journal of %s lost its first line (its header), so the party cannot be resumed; its %d event%s written all the same\n", pos[0], s.Events, map[bool]string{true: " is", false: "s are"}[s.Events == 1])
 	}
 	return ExitOK
 }

@@ -145,8 +145,9 @@ func TestPartiesSaysWhichJournalsCannotBeRead(t *testing.T) {
 	out := run()
 	for _, want := range []string{
 		"no parties that can be read in " + dataDir + "\n",
-		"dddddddddddd: its journal cannot be read (not a Concordia party journal (no header line)), so it cannot be resumed or exported: " + journal.Path(dataDir, "dddddddddddd") + "\n",
-		"eeeeeeeeeeee: its journal cannot be read (",
+		// Its events are there: export still writes them.
+		"dddddddddddd: its journal lost its first line (its header), so it cannot be resumed; `concordia export dddddddddddd --data-dir " + dataDir + "` still writes its 1 event: " + journal.Path(dataDir, "dddddddddddd") + "\n",
+		"eeeeeeeeeeee: its journal cannot be read (not a Concordia party journal (no header line)), so it cannot be resumed or exported: " + journal.Path(dataDir, "eeeeeeeeeeee") + "\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
@@ -160,7 +161,24 @@ func TestPartiesSaysWhichJournalsCannotBeRead(t *testing.T) {
 	}
 	w.Close()
 	out = run()
-	if !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "\naaaaaaaaaaaa ") || !strings.Contains(out, "\ndddddddddddd: its journal cannot be read") {
+	if !strings.HasPrefix(out, "ID ") || !strings.Contains(out, "\naaaaaaaaaaaa ") || !strings.Contains(out, "\ndddddddddddd: its journal lost its first line") {
 		t.Errorf("with a party that can be read:\n%s", out)
+	}
+	// The export of the one that lost its header writes its events, and says why the rest
+	// is missing; of the empty one it is refused.
+	for _, format := range []string{"jsonl", "md"} {
+		var out, errOut bytes.Buffer
+		code := runExport(context.Background(), []string{"dddddddddddd", "--format", format, "--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }})
+		want := map[string]string{"jsonl": `{"seq":1,"kind":"system","text":"x"}` + "\n", "md": "*x*"}[format]
+		if code != ExitOK || !strings.Contains(out.String(), want) || !strings.Contains(errOut.String(), "the journal of dddddddddddd lost its first line (its header), so the party cannot be resumed; its 1 event is written all the same") {
+			t.Errorf("export --format %s: exit %d, out %q, err %q", format, code, out.String(), errOut.String())
+		}
+		if format == "md" && !strings.Contains(out.String(), "**How it ended:** not known: the party's journal lost its first line") {
+			t.Errorf("export: %s", out.String())
+		}
+	}
+	var errOut bytes.Buffer
+	if code := runExport(context.Background(), []string{"eeeeeeeeeeee", "--data-dir", dataDir}, IO{Out: &bytes.Buffer{}, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitError || !strings.Contains(errOut.String(), "no header line") {
+		t.Errorf("export of an empty journal: exit %d, %q", code, errOut.String())
 	}
 }

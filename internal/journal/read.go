@@ -91,6 +91,25 @@ func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, e
 	return s, nil
 }
 
+// Salvage reads the events of a journal that lost its header line (ErrNoHeader: a first
+// line cut or overwritten), which Read refuses: the party cannot be resumed without it, but
+// its events are all there to export (a tester's journal kept 1,470 of them). The summary's
+// Header is empty.
+func Salvage(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	defer f.Close()
+	s := &Summary{Members: map[string]Member{}}
+	header := true // none is looked for: a header line found is skipped
+	if err := s.lines(f, &header, fn, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.Path = path
+	return s, nil
+}
+
 // ReadFrom is Read on a stream (tests, fuzzing).
 func ReadFrom(r io.Reader, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
 	return scan(r, fn, nil)
@@ -98,28 +117,10 @@ func ReadFrom(r io.Reader, fn func(ev wire.Event, raw json.RawMessage)) (*Summar
 
 // scan reads every line; mark (may be nil) gets the offset of each event line kept.
 func scan(r io.Reader, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) (*Summary, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	s := &Summary{Members: map[string]Member{}}
-	var off int64
 	header := false
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			start := off
-			off += int64(len(line))
-			s.Size = off
-			if !s.take(line, start, &header, fn, mark) {
-				s.Skipped++
-			}
-		} else if len(line) > 0 {
-			s.Skipped++ // a torn last line: the host stopped while writing it
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read journal: %w", err)
-		}
+	if err := s.lines(r, &header, fn, mark); err != nil {
+		return nil, err
 	}
 	if !header {
 		return nil, ErrNoHeader
@@ -128,6 +129,31 @@ func scan(r io.Reader, fn func(wire.Event, json.RawMessage), mark func(seq, off 
 		s.LastActive = s.Header.Created
 	}
 	return s, nil
+}
+
+// lines takes every line of r into s (take), header saying whether the header was read.
+func (s *Summary) lines(r io.Reader, header *bool, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var off int64
+	for {
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			start := off
+			off += int64(len(line))
+			s.Size = off
+			if !s.take(line, start, header, fn, mark) {
+				s.Skipped++
+			}
+		} else if len(line) > 0 {
+			s.Skipped++ // a torn last line: the host stopped while writing it
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read journal: %w", err)
+		}
+	}
 }
 
 // take applies one complete line; false when it cannot be read.
