@@ -2599,6 +2599,13 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
+	// In the history, "dan" removed may be another who had the name before this member.
+	b.Reset()
+	p.historyStart(1)
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed dan from the party"})
+	if got := b.String(); !strings.Contains(got, "[system] alice removed dan from the party\n") {
+		t.Errorf("a removal in the history:\n%s", got)
+	}
 }
 
 // TestTwoToolRequestsWaitAtOnce: the real Claude Code asks about reads in parallel, so two
@@ -2654,8 +2661,30 @@ func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
 			}
 		})
 	}
-	// In the history, a decision further down says what happened: no "still waiting".
+	// "Always" allows the other waiting requests for its tool too (a reviewer's terminal
+	// said one was still waiting); another tool's request is still next, with how many
+	// more wait after it.
 	c, _, _, out := newCommander(wire.RoleHost)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "me"},
+		State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "me", Role: wire.RoleHost}}}})
+	w := &wire.Permission{ID: "t3", Tool: "Write", Summary: "c.txt", Status: wire.PermissionPending}
+	e := &wire.Permission{ID: "t4", Tool: "Edit", Summary: "d.txt", Status: wire.PermissionPending}
+	for i, pm := range []*wire.Permission{a, b, w, e} {
+		c.pr.event(wire.Event{Seq: int64(1 + i), Kind: wire.KindPermission, Permission: pm})
+	}
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPermission, Permission: decided(a, wire.PermissionAllowed, wire.AlwaysReason("Read"))})
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: decided(b, wire.PermissionAllowed, wire.AlwaysReason("Read"))})
+	want := "[permission] allowed Read: /tmp/a.txt (me): always allow Read\n" +
+		"[permission] allowed Read: /tmp/b.txt (me): always allow Read\n" +
+		"[permission] still waiting: Write: c.txt (and 1 more after it)\n" +
+		"[system] /allow, /deny [REASON] or /always (allow Write for the rest of the party)\n"
+	if got := out.String(); got != want {
+		t.Errorf("after an always:\n%s\nwant:\n%s", got, want)
+	}
+
+	// In the history, a decision further down says what happened: no "still waiting".
+	c, _, _, out = newCommander(wire.RoleHost)
 	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "me"}})
 	c.pr.historyStart(3)
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: a})

@@ -358,8 +358,10 @@ func (p *printer) yourPrompts(text string) string {
 	}
 	// The removed member's own last line before its connection closes: "alice removed you
 	// from the party", not "… removed bob …" (a tester's). Only the notice's own removal,
-	// not one quoted in its reason.
-	if by, rest, ok := strings.Cut(text, " removed "); ok && strings.HasPrefix(rest, name+" from the party") {
+	// not one quoted in its reason; and only live: names are one member's at a time, but a
+	// removed member's name is free again, and in the history the one removed may be
+	// another who had this name (a reviewer's).
+	if by, rest, ok := strings.Cut(text, " removed "); ok && !p.earlier && strings.HasPrefix(rest, name+" from the party") {
 		text = by + " removed you" + strings.TrimPrefix(rest, name)
 	}
 	if !strings.Contains(text, name+"'s ") {
@@ -1077,10 +1079,10 @@ func (p *printer) permission(pm *wire.Permission) {
 			text += ": " + pm.Reason
 		}
 		p.noticeLocked("permission", text)
-		p.nextRequestLocked(wasAsked)
+		p.nextRequestLocked(*pm, wasAsked)
 	case wire.PermissionTimedOut:
 		p.noticeLocked("permission", "denied "+what+": nobody decided in time ("+pm.Reason+")")
-		p.nextRequestLocked(wasAsked)
+		p.nextRequestLocked(*pm, wasAsked)
 	}
 }
 
@@ -1096,12 +1098,22 @@ func permWhat(pm wire.Permission) string {
 // nextRequestLocked, after a decision on a request that waited, tells a host which one
 // /allow answers now when others still wait (the real Claude Code asks about reads in
 // parallel): its hint was printed above the decisions, for the oldest.
-func (p *printer) nextRequestLocked(waited bool) {
+//
+// An "always" also allows the other requests for its tool that wait, whose events follow
+// at once: the next is said after the last of them (a reviewer's terminal said "still
+// waiting" of one the same decision had allowed).
+func (p *printer) nextRequestLocked(decided wire.Permission, waited bool) {
 	if !waited || p.earlier || !p.isHostLocked() || len(p.r.perms) == 0 {
 		return
 	}
-	next := p.r.perms[0]
-	p.noticeLocked("permission", "still waiting: "+permWhat(next))
+	if decided.ByAlways() && slices.ContainsFunc(p.r.perms, func(w wire.Permission) bool { return w.Tool == decided.Tool }) {
+		return
+	}
+	next, also := p.r.perms[0], ""
+	if n := len(p.r.perms) - 1; n > 0 {
+		also = fmt.Sprintf(" (and %d more after it)", n)
+	}
+	p.noticeLocked("permission", "still waiting: "+permWhat(next)+also)
 	p.hostHintLocked(next, timeLeftWords(p.deadlineLocked(next), p.now()))
 }
 
@@ -1154,7 +1166,7 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 	coHost := p.r.host != "" && p.r.you.Name != p.r.host // "always" is the owner's
 	if n := len(p.r.perms); n > 1 && p.r.perms[0].ID != pm.ID {
 		cmds := "/allow, /deny [REASON] or /always"
-		if coHost {
+		if coHost || p.r.perms[0].Tool == party.ExitPlanTool { // a plan has no "always"
 			cmds = "/allow or /deny [REASON]"
 		}
 		if left != "" { // this request's own time, which the oldest's lines do not say

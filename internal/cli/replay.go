@@ -28,9 +28,13 @@ const replayTurns = 3
 // tester's late joiner saw the tail of the host's stream as the answer to zed's prompt).
 func replayRecent(pr *printer, evs []wire.Event, whole string) {
 	from, batch := recentFrom(evs, replayTurns)
+	var first string // the first turn shown's batch
+	if batch < len(evs) && evs[batch].Batch != nil {
+		first = evs[batch].Batch.ID
+	}
 	notShown := from
 	for _, ev := range evs[from:batch] {
-		if ofEarlierTurn[ev.Kind] {
+		if ofEarlierTurn(ev, first) {
 			notShown++
 		}
 	}
@@ -39,7 +43,7 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", notShown, replayTurns, whole))
 	}
 	for _, ev := range evs[from:batch] {
-		if ofEarlierTurn[ev.Kind] {
+		if ofEarlierTurn(ev, first) {
 			pr.skip([]wire.Event{ev})
 		} else {
 			pr.event(ev)
@@ -210,10 +214,20 @@ func textEnd(t string, n int) string {
 	return end
 }
 
-// ofEarlierTurn are the kinds of event that, between the first turn shown's first prompt
-// and its batch, belong to the turn that was running then, which is not shown.
-var ofEarlierTurn = map[string]bool{wire.KindOutput: true, wire.KindTurn: true, wire.KindPermission: true,
-	wire.KindRetry: true, wire.KindChanges: true}
+// ofEarlierTurn reports whether ev, between the first turn shown's first prompt and its
+// batch (first), belongs to an earlier batch, which is not shown: its output, tool
+// requests and end, the change list after it, and its own batch and approval (a
+// reviewer's replay said "sending the prompt to claude" twice, the first of an earlier
+// batch merged while the prompt came).
+func ofEarlierTurn(ev wire.Event, first string) bool {
+	switch ev.Kind {
+	case wire.KindOutput, wire.KindTurn, wire.KindPermission, wire.KindRetry, wire.KindChanges, wire.KindBatch, wire.KindRejected:
+		return true
+	case wire.KindApproval:
+		return ev.Approval == nil || ev.Approval.Batch != first
+	}
+	return false
+}
 
 // recentFrom is where the replay of evs' last turns starts: from, the index of the first
 // prompt its turns-th last batch carried (or that batch's, when none came before it), and

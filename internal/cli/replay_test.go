@@ -100,6 +100,35 @@ func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
+
+	// The prompt came while the earlier batch was merged (a reviewer's): that batch's
+	// "sending" line is not printed either, nor its approval; the shown batch's is.
+	evs = evs[:0]
+	add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p0", User: "h2", Text: "first"}})
+	add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "zed", Text: "second while merging"}})
+	add(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b0", Prompts: []string{"p0"}, Merged: "first", Merger: "local"}})
+	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b0", Prompts: []string{"p0"}, Merged: "first", Merger: "local"}})
+	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "[piece 1]\n"})
+	add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b0", Status: wire.TurnDone, DurationMS: 5700}})
+	add(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "second while merging", Merger: "local"}})
+	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "second while merging", Merger: "local"}})
+	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: second\n"})
+	add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}})
+	for i, text := range []string{"third", "fourth"} {
+		id, b := fmt.Sprintf("p%d", i+2), fmt.Sprintf("b%d", i+2)
+		add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "h2", Text: text}})
+		add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: b, Prompts: []string{id}, Merged: text, Merger: "local"}})
+		add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: b, Status: wire.TurnDone, DurationMS: 1000}})
+	}
+	b.Reset()
+	replayRecent(newPrinter(&b), evs, "x")
+	out = b.String()
+	if n := strings.Count(out, "sending"); n != 3 || strings.Contains(out, "piece") || strings.Contains(out, "5.7s") || strings.Count(out, "waits for a host's approval") != 1 {
+		t.Errorf("the earlier batch shows (%d sending lines):\n%s", n, out)
+	}
+	if !strings.Contains(out, "[system] 5 earlier events are not shown here") {
+		t.Errorf("the count:\n%s", out)
+	}
 }
 
 // TestReplayRecent: a resumed host's terminal prints its last three turns, says how many
