@@ -633,6 +633,7 @@ func TestKickHintKnowsOfRotations(t *testing.T) {
 func TestCommandsOfAHost(t *testing.T) {
 	tests := []struct {
 		line, wantCall, wantErr string
+		wantNot                 string // not in the output
 		events                  []wire.Event
 		owner                   bool // this terminal is the party's owner's, not a co-host's
 		unknownOwner            bool // the host named no owner
@@ -684,7 +685,11 @@ func TestCommandsOfAHost(t *testing.T) {
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
 		}},
 		// Sent as words, not run (a tester took it for a cleared session): said so.
-		{line: "/approve /clear now", wantCall: "approve b3 /clear now", wantErr: "[system] sent as a prompt, not run as the agent command /clear; /agent /clear runs it\n", events: []wire.Event{
+		{line: "/approve /compact focus on tests", wantCall: "approve b3 /compact focus on tests", wantErr: "[system] sent as a prompt, not run as the agent command /compact; /agent /compact focus on tests runs it\n", events: []wire.Event{
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
+		}},
+		// A path is not called a command (a reviewer's).
+		{line: "/approve /etc/hosts is wrong", wantCall: "approve b3 /etc/hosts is wrong", wantNot: "sent as a prompt", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x"}},
 		}},
 		{line: "/reject not now", wantCall: "reject b3 not now", events: []wire.Event{
@@ -750,6 +755,9 @@ func TestCommandsOfAHost(t *testing.T) {
 			}
 			if tc.wantErr != "" && !strings.Contains(out.String(), tc.wantErr) {
 				t.Errorf("output %q lacks %q", out.String(), tc.wantErr)
+			}
+			if tc.wantNot != "" && strings.Contains(out.String(), tc.wantNot) {
+				t.Errorf("output %q has %q", out.String(), tc.wantNot)
 			}
 		})
 	}
@@ -2740,5 +2748,23 @@ func TestCatchUpSaysTheTimeLeftNow(t *testing.T) {
 	p.catchUp(false)
 	if out := b.String(); !strings.Contains(out, "undecided, it is denied in 1m42s\n") {
 		t.Errorf("want the time left now (1m42s):\n%s", out)
+	}
+}
+
+// TestAskedOfPromptsNeverSeen: a batch whose prompts came before this terminal joined was
+// called "a host's agent command", which never waits for approval (a reviewer's).
+func TestAskedOfPromptsNeverSeen(t *testing.T) {
+	for _, c := range []struct {
+		b    batchWho
+		want string
+	}{
+		{batchWho{nil, 1}, "a prompt from before you joined"},
+		{batchWho{nil, 3}, "prompts from before you joined"},
+		{batchWho{nil, 0}, "a host's agent command"},
+		{batchWho{[]string{"bob"}, 2}, "bob's 2 prompts"},
+	} {
+		if got := asked(c.b); got != c.want {
+			t.Errorf("asked(%+v) = %q, want %q", c.b, got, c.want)
+		}
 	}
 }

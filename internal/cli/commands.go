@@ -602,14 +602,20 @@ func (c *commander) approve(ctx context.Context, arg string) error {
 		return err
 	}
 	if strings.HasPrefix(arg, "/") {
-		// The party sends it as words with a leading space (PROTOCOL.md §4, Party.prompt), not as the
-		// agent's command: said, so that "/approve /clear" is not taken for a cleared
-		// session (a tester's).
-		cmd := term.Line(strings.Fields(arg)[0])
-		c.pr.reply("system", "sent as a prompt, not run as the agent command "+cmd+"; /agent "+cmd+" runs it")
+		// The party sends it as words with a leading space (PROTOCOL.md §4, Party.prompt),
+		// not as the agent's command: said, so that "/approve /clear" is not taken for a
+		// cleared session (a tester's). A path (/etc/hosts) is not called a command (a
+		// reviewer's).
+		if agentCommandWord.MatchString(strings.Fields(arg)[0]) {
+			c.pr.reply("system", "sent as a prompt, not run as the agent command "+term.Line(strings.Fields(arg)[0])+"; /agent "+term.Line(arg)+" runs it")
+		}
 	}
 	return nil
 }
+
+// agentCommandWord is what the first word of an agent command looks like: /compact,
+// /clear, /review:pr, not a path.
+var agentCommandWord = regexp.MustCompile(`^/[A-Za-z][\w:-]*$`)
 
 func (c *commander) reject(ctx context.Context, arg string) error {
 	id, err := c.held()
@@ -1170,12 +1176,10 @@ func changeLine(f wire.FileChange) string {
 	return l + fmt.Sprintf(" (+%d -%d)", f.Additions, f.Deletions)
 }
 
-// pathWords is a path as a terminal shows it: quoted, Go-style, when it has spaces at an
-// end or characters a line cannot show (a tab, a newline), so that /diff can be given it
-// back as shown (a tester's "tab\there.txt" read "tab here.txt", and no /diff found it).
+// pathWords is a path as a terminal shows it: quoted when term.PathQuoted says so, so that
+// /diff can be given it back as shown.
 func pathWords(p string) string {
-	if p != strings.TrimSpace(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) ||
-		strings.HasPrefix(p, `"`) || strings.HasPrefix(p, "'") { // would be taken back as quoted (a reviewer's)
+	if term.PathQuoted(p) {
 		return strconv.Quote(p)
 	}
 	return term.Line(p)

@@ -1208,6 +1208,13 @@ func timeLeftOf(what string, deadline, now time.Time) string {
 func asked(b batchWho) string {
 	authors := b.authors
 	switch {
+	case len(authors) == 0 && b.prompts > 0:
+		// Prompts this terminal never saw (from before it joined): not a command, which
+		// carries none and never waits for approval (a reviewer's approval notice said so).
+		if b.prompts == 1 {
+			return "a prompt from before you joined"
+		}
+		return "prompts from before you joined"
 	case len(authors) == 0:
 		return "a host's agent command"
 	case len(authors) == 1 && b.prompts > 1:

@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -596,19 +595,21 @@ func fence(lang, text string) string {
 	return f + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + f + "\n"
 }
 
-// pathCode is a file's path as inline code: quoted, Go-style, when it holds a character a
-// line cannot show, as the terminal's /changes shows it (a tester's "new\nline.txt" read
-// "new line.txt", another file's name).
+// pathCode is a file's path as inline code: quoted, Go-style, as the terminal's /changes
+// quotes it (term.PathQuoted), and also when inline code would change its spaces (a
+// tester's "new\nline.txt" read "new line.txt", another file's name; a reviewer's "a  b").
 func pathCode(p string) string {
-	if strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) {
-		p = strconv.Quote(p)
+	if term.PathQuoted(p) || p != oneLine(p) {
+		return codeSpan(strconv.Quote(p)) // one line, its spaces kept
 	}
 	return code(p)
 }
 
 // code is text as inline code, on one line, with a fence longer than any backtick run.
-func code(text string) string {
-	text = oneLine(text)
+func code(text string) string { return codeSpan(oneLine(text)) }
+
+// codeSpan is one line of text as inline code, as it is.
+func codeSpan(text string) string {
 	if text == "" {
 		return "``"
 	}
