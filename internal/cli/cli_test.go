@@ -2464,6 +2464,32 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	if i, j := strings.Index(lines, "r2/:"), strings.Index(lines, "r10/:"); i < 0 || j < i {
 		t.Errorf("folders out of order:\n%s", lines)
 	}
+	// A folder's binary files are said, not counted as "+0 -0" (a reviewer's).
+	for i := range files {
+		files[i].Binary = strings.HasPrefix(files[i].Path, "r2/")
+		if !files[i].Binary {
+			files[i].Additions = 1
+		}
+	}
+	files[0].Path, files[0].Binary = "r2/a.txt", false // r10/ loses one, r2/ gains one of text
+	lines = strings.Join(changeLines(files, ""), "\n")
+	if !strings.Contains(lines, "r2/: ") || !strings.Contains(lines, " added; +1 -0, ") || !strings.Contains(lines, "r10/: ") {
+		t.Errorf("binary files in folders:\n%s", lines)
+	}
+	for _, l := range strings.Split(lines, "\n") {
+		if strings.HasPrefix(l, "r2/:") && (!strings.Contains(l, "; +1 -0, ") || !strings.Contains(l, " binary) — ")) {
+			t.Errorf("r2/ (binary files and one text file): %q", l)
+		}
+		if strings.HasPrefix(l, "r10/:") && !strings.Contains(l, "added; +") {
+			t.Errorf("r10/ (text files): %q", l)
+		}
+	}
+	for i := range files {
+		files[i].Binary, files[i].Additions = true, 0
+	}
+	if lines = strings.Join(changeLines(files, ""), "\n"); !strings.Contains(lines, " added; binary) — /changes") {
+		t.Errorf("folders of binary files:\n%s", lines)
+	}
 	// Thousands of new files in one folder are not thousands of lines: the first ones, then
 	// how many more.
 	files = files[:0]

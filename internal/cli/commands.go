@@ -1091,10 +1091,10 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		return lines
 	}
 	type folder struct {
-		name          string
-		n, adds, dels int
-		byStatus      map[string]int
-		first         wire.FileChange
+		name                  string
+		n, adds, dels, binary int
+		byStatus              map[string]int
+		first                 wire.FileChange
 	}
 	var order []*folder
 	folders := map[string]*folder{}
@@ -1116,6 +1116,9 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		d.n++
 		d.adds += f.Additions
 		d.dels += f.Deletions
+		if f.Binary {
+			d.binary++
+		}
 		d.byStatus[f.Status]++
 	}
 	slices.SortFunc(order, func(a, b *folder) int { return wire.ComparePaths(a.name, b.name) })
@@ -1140,8 +1143,15 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 			}
 			kinds = append(kinds, fmt.Sprintf("%d other", k))
 		}
-		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; +%d -%d) — /changes %s lists them",
-			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), d.adds, d.dels, folderArg(d.name)))
+		counts := fmt.Sprintf("+%d -%d", d.adds, d.dels) // lines: binary files have none (a reviewer's "+0 -0")
+		switch {
+		case d.binary == d.n:
+			counts = "binary"
+		case d.binary > 0:
+			counts += fmt.Sprintf(", %d binary", d.binary)
+		}
+		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; %s) — /changes %s lists them",
+			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), counts, folderArg(d.name)))
 	}
 	if len(direct) > directListed {
 		// A folder of thousands of new files was thousands of lines (the last note's): the
