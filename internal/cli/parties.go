@@ -155,13 +155,13 @@ working directory itself is not touched.`, io.Out, io.Err)
 // not parties that can be resumed or exported, but they are there.
 func saidUnreadable(bad []journal.Unreadable, given string, io IO) {
 	for _, u := range bad {
-		if errors.Is(u.Err, journal.ErrNoHeader) {
+		if errors.Is(u.Err, journal.ErrNoHeader) && journal.ValidID(u.ID) { // export takes it by id
 			if s, err := journal.Salvage(u.Path, nil); err == nil && s.Events > 0 {
-				fmt.Fprintf(io.Out, "%s: its journal lost its first line (its header), so it cannot be resumed; `%s` still writes its %d event%s: %s\n", u.ID, exportCommand(u.ID, given), s.Events, plural(s.Events), u.Path)
+				fmt.Fprintf(io.Out, "%s: its journal lost its first line (its header), so it cannot be resumed; `%s` still writes its %d event%s: %s\n", term.Line(u.ID), exportCommand(u.ID, given), s.Events, plural(s.Events), term.Line(u.Path))
 				continue
 			}
 		}
-		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s\n", u.ID, oneLineErr(u.Err, u.Path), u.Path)
+		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s\n", term.Line(u.ID), term.Line(oneLineErr(u.Err, u.Path)), term.Line(u.Path))
 	}
 }
 

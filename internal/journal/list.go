@@ -103,7 +103,7 @@ func Unreadables(dataDir string, listed []*Summary) []Unreadable {
 	for _, e := range entries {
 		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
 		path := filepath.Join(Dir(dataDir), e.Name())
-		if e.IsDir() || !ok || in[path] {
+		if e.IsDir() || !ok || in[path] || InUse(path) { // a host holds it: being made, not damaged
 			continue
 		}
 		if _, err := Read(path, nil); err != nil {
