@@ -162,8 +162,8 @@ func TestMarkdown(t *testing.T) {
 				out(5, wire.StreamAssistant, "ECHO"),
 				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 30}}),
 			},
-			want:   []string{"output before was discarded", "**Claude Code:**\n\nECHO\n", "**Interrupted: stopped by hazel** after less than 0.1 s."},
-			absent: []string{"ECHECHO"},
+			want:   []string{"*The agent was restarted and the batch retried; the output before was discarded.*", "**Claude Code:**\n\nECHO\n", "**Interrupted: stopped by hazel** after less than 0.1 s."},
+			absent: []string{"ECHECHO", "host stopped"},
 		},
 		{
 			name: "peer text never becomes Markdown or HTML",
@@ -185,6 +185,16 @@ func TestMarkdown(t *testing.T) {
 			},
 			want:   []string{"## Files the agent changed", "- renamed `b.go` from `a.go` (+3 −1)"},
 			absent: []string{"modified `a.go`"},
+		},
+		{
+			// The space the party puts before a "/" text is no edit (a reviewer's).
+			name: "a prompt that starts with /",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "/etc/hosts is wrong"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: " /etc/hosts is wrong", Merger: "local"}}),
+			},
+			want:   []string{"From **alice**, as written:"},
+			absent: []string{"edited"},
 		},
 		{
 			// A name the line cannot show is quoted, as the terminal's /changes quotes it (a
@@ -251,7 +261,7 @@ func TestTurnGoesOnAfterANotice(t *testing.T) {
 		{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "bob", Text: "and this"}},
 		{Seq: 5, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "second half"},
 		{Seq: 6, Kind: wire.KindSystem, Text: "the party was resumed"},
-		{Seq: 7, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 7, Kind: wire.KindRetry, RetryBatch: "b1", Resumed: true},
 		{Seq: 8, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "the whole reply"},
 		{Seq: 9, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
 		{Seq: 10, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "and this", Merger: "local"}},
@@ -318,7 +328,7 @@ func TestResumeDenialSurvivesTheRetry(t *testing.T) {
 		{Seq: 4, Kind: wire.KindPermission, Permission: &perm},
 		{Seq: 5, Kind: wire.KindSystem, Text: "the party was resumed"},
 		{Seq: 6, Kind: wire.KindPermission, Permission: &denied},
-		{Seq: 7, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 7, Kind: wire.KindRetry, RetryBatch: "b1", Resumed: true},
 		{Seq: 8, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "bob"}},
 		{Seq: 9, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "done cleaning"},
 		{Seq: 10, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},

@@ -88,6 +88,11 @@ describe('<transcript-view>', () => {
     be.emit('party:event', batch(8, { id: 'b3', prompts: ['p3'], merged: 'a limerick about dogs', merger: 'local' }));
     await el.updateComplete;
     expect([...el.shadowRoot!.querySelectorAll('[data-testid=batch-merged-toggle]')].map((n) => n.textContent?.trim())[2]).toBe('The prompt as sent');
+    // A prompt that starts with / goes with a space in front (PROTOCOL.md §4): no edit.
+    be.emit('party:event', prompt(9, { id: 'p4', user: 'ann', text: '/etc/hosts is wrong' }));
+    be.emit('party:event', batch(10, { id: 'b4', prompts: ['p4'], merged: ' /etc/hosts is wrong', merger: 'local' }));
+    await el.updateComplete;
+    expect([...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim())[3]).toBe('as written');
     el.remove();
   });
 

@@ -448,7 +448,10 @@ export class TranscriptView extends LitElement {
     const running = it.end === null && b !== null && isLast && s.displayPhase === 'running';
     const command = b?.merger === 'command';
     const one = b !== null && !command && it.prompts.length === 1;
-    const single = one && it.prompts[0]?.text === b.merged;
+    // As written: the party sends a text that starts with / with one space in front, so
+    // that the agent takes it as words (PROTOCOL.md §4); that is no edit (a reviewer's).
+    const asWritten = (t: string | undefined) => t !== undefined && b !== null && (t === b.merged || (t.startsWith('/') && ` ${t}` === b.merged));
+    const single = one && asWritten(it.prompts[0]?.text);
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
