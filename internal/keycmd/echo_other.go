@@ -2,5 +2,17 @@
 
 package keycmd
 
+import (
+	"os"
+
+	"golang.org/x/term"
+)
+
 // echoOff does nothing here: term.ReadPassword turns echo off as it starts.
 func echoOff(int) error { return nil }
+
+// readHidden reads the key with its echo off.
+func readHidden(f *os.File) (string, error) {
+	b, err := term.ReadPassword(int(f.Fd()))
+	return string(b), err
+}

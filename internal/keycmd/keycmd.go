@@ -299,6 +299,20 @@ func (c *cmd) delete() int {
 // errNoKey means the input held no key.
 var errNoKey = errors.New("no key given (type it at the prompt, or pipe it on stdin)")
 
+// beforeRead runs on the reading goroutine just before the hidden read: the terminal tests
+// delay it, to run a Ctrl-C before the read starts (export_test.go).
+var beforeRead = func() {}
+
+// readLine is the first line of r (a pipe, or a terminal with its echo off), at most
+// maxInput bytes; a last line without a newline is fine.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, maxInput)).ReadString('\n')
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return line, err
+}
+
 // readKey reads the key from a hidden prompt on a terminal, or the first line of a pipe.
 //
 // The read runs on its own goroutine so that canceling ctx (Ctrl-C, with the caller's
@@ -328,15 +342,13 @@ func (c *cmd) readKey() (string, error) {
 		}
 		fmt.Fprint(c.stderr, "Gemini API key (typing is hidden): ")
 		go func() {
-			b, err := term.ReadPassword(fd)
-			done <- read{string(b), err}
+			beforeRead()
+			key, err := readHidden(f)
+			done <- read{key, err}
 		}()
 	} else {
 		go func() {
-			line, err := bufio.NewReader(io.LimitReader(c.in, maxInput)).ReadString('\n')
-			if errors.Is(err, io.EOF) {
-				err = nil // a last line without a newline is fine
-			}
+			line, err := readLine(c.in)
 			done <- read{line, err}
 		}()
 	}
@@ -344,8 +356,8 @@ func (c *cmd) readKey() (string, error) {
 	select {
 	case r := <-done:
 		if terminal {
-			restore()              // ReadPassword restores the state it found: echo off, ours
-			fmt.Fprintln(c.stderr) // ReadPassword swallows the newline
+			restore()
+			fmt.Fprintln(c.stderr) // the newline typed was not echoed
 		}
 		if r.err != nil {
 			return "", fmt.Errorf("read key: %w", r.err)

@@ -37,22 +37,28 @@ func TestTerminalHelper(t *testing.T) {
 	defer stop()
 	backend := &secretstest.Backend{}
 	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: os.Getenv("KEYCMD_CONFIG")})
+	if d, err := time.ParseDuration(os.Getenv("KEYCMD_READ_DELAY")); err == nil {
+		keycmd.DelayRead(d)
+	}
 	code := keycmd.Run(ctx, []string{"set"}, os.Stdin, os.Stdout, os.Stderr, store, nil)
 	if got, _ := backend.Lookup(secrets.Service, secrets.Account); got != os.Getenv("KEYCMD_EXPECT") {
 		fmt.Println("MISMATCH")
 		os.Exit(3)
+	}
+	if d, err := time.ParseDuration(os.Getenv("KEYCMD_EXIT_DELAY")); err == nil {
+		time.Sleep(d) // what the reading goroutine does meanwhile still counts
 	}
 	os.Exit(code)
 }
 
 // startHelper runs the helper on the pty's slave side as a new session leader with the
 // pty as its controlling terminal.
-func startHelper(t *testing.T, p *testkit.PTY, expect string) *exec.Cmd {
+func startHelper(t *testing.T, p *testkit.PTY, expect string, env ...string) *exec.Cmd {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestTerminalHelper$")
-	cmd.Env = append(os.Environ(), helperEnv+"=1", "KEYCMD_EXPECT="+expect, "KEYCMD_CONFIG="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), helperEnv+"=1", "KEYCMD_EXPECT="+expect, "KEYCMD_CONFIG="+t.TempDir()), env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
@@ -94,8 +100,23 @@ func TestTerminalSetHidesKey(t *testing.T) {
 }
 
 func TestTerminalCtrlCRestoresEcho(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		env  []string
+	}{
+		{"the read waiting", nil},
+		// A Ctrl-C before the read starts: term.ReadPassword, started after the restore,
+		// turned echo off again, and the shell was left without it (a CI run caught it by
+		// chance; the delays make it certain).
+		{"before the read starts", []string{"KEYCMD_READ_DELAY=200ms", "KEYCMD_EXIT_DELAY=600ms"}},
+	} {
+		t.Run(c.name, func(t *testing.T) { ctrlCRestoresEcho(t, c.env...) })
+	}
+}
+
+func ctrlCRestoresEcho(t *testing.T, env ...string) {
 	p := testkit.OpenPTY(t)
-	cmd := startHelper(t, p, "")
+	cmd := startHelper(t, p, "", env...)
 	p.WaitFor(t, "typing is hidden")
 	if _, err := p.Master.Write([]byte{3}); err != nil { // Ctrl-C: SIGINT via the line discipline
 		t.Fatalf("type Ctrl-C: %v", err)
