@@ -70,6 +70,15 @@ func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
 		ev.Seq = int64(len(evs) + 1)
 		evs = append(evs, ev)
 	}
+	twoMoreTurns := func() { // the last two of the three turns shown
+		for i, text := range []string{"third", "fourth"} {
+			id, b := fmt.Sprintf("p%d", i+2), fmt.Sprintf("b%d", i+2)
+			add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "h2", Text: text}})
+			add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: b, Prompts: []string{id}, Merged: text, Merger: "local"}})
+			add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: " + text + "\n"})
+			add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: b, Status: wire.TurnDone, DurationMS: 1000}})
+		}
+	}
 	add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p0", User: "h2", Text: "first"}})
 	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b0", Prompts: []string{"p0"}, Merged: "first", Merger: "local"}})
 	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "[piece 1]"})
@@ -80,13 +89,7 @@ func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
 	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "second while streaming", Merger: "local"}})
 	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: second\n"})
 	add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}})
-	for i, text := range []string{"third", "fourth"} {
-		id, b := fmt.Sprintf("p%d", i+2), fmt.Sprintf("b%d", i+2)
-		add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "h2", Text: text}})
-		add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: b, Prompts: []string{id}, Merged: text, Merger: "local"}})
-		add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: " + text + "\n"})
-		add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: b, Status: wire.TurnDone, DurationMS: 1000}})
-	}
+	twoMoreTurns()
 	var b bytes.Buffer
 	replayRecent(newPrinter(&b), evs, "x")
 	out := b.String()
@@ -114,12 +117,7 @@ func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
 	add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "second while merging", Merger: "local"}})
 	add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "echo: second\n"})
 	add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}})
-	for i, text := range []string{"third", "fourth"} {
-		id, b := fmt.Sprintf("p%d", i+2), fmt.Sprintf("b%d", i+2)
-		add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "h2", Text: text}})
-		add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: b, Prompts: []string{id}, Merged: text, Merger: "local"}})
-		add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: b, Status: wire.TurnDone, DurationMS: 1000}})
-	}
+	twoMoreTurns()
 	b.Reset()
 	replayRecent(newPrinter(&b), evs, "x")
 	out = b.String()
