@@ -66,7 +66,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 	}
 	// Each journal is read once: its summary and what it left unanswered together.
 	recoveries := map[string]*party.Recovery{}
-	list, err := journal.ListRead(dataDir, func(path string) func(wire.Event, json.RawMessage) {
+	list, bad, err := journal.ListRead(dataDir, func(path string) func(wire.Event, json.RawMessage) {
 		if stopJobs != "" || deleteID != "" {
 			return nil
 		}
@@ -84,7 +84,6 @@ working directory itself is not touched.`, io.Out, io.Err)
 	if deleteID != "" {
 		return deleteParty(list, deleteID, dataDir, given, io)
 	}
-	bad := journal.Unreadables(dataDir, list)
 	if len(list) == 0 {
 		if len(bad) == 0 {
 			fmt.Fprintf(io.Out, "no parties in %s\n", dataDir)

@@ -537,7 +537,7 @@ func TestListReadHandsOverEachJournalsEvents(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(Dir(dir), "notes.txt"), []byte("x"), 0o600)
 	got := map[string][]string{}
-	list, err := ListRead(dir, func(path string) func(wire.Event, json.RawMessage) {
+	list, _, err := ListRead(dir, func(path string) func(wire.Event, json.RawMessage) {
 		id := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		if _, again := got[id]; again {
 			t.Errorf("%s opened twice", id)

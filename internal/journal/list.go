@@ -40,8 +40,28 @@ type listed struct {
 // ListRead is List, handing each journal's events to the function open returns for its
 // path (nil: none) as it reads it, so that a caller wanting more than the summaries reads
 // every file once.
-func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw json.RawMessage)) ([]*Summary, error) {
-	return list(dataDir, func(path string) (*Summary, error) { return Read(path, open(path)) }, nil)
+// It also returns the journal files it left out because they cannot be read (not those a
+// host holds: one being made is not damaged).
+func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw json.RawMessage)) ([]*Summary, []Unreadable, error) {
+	var bad []Unreadable
+	out, err := list(dataDir, func(path string) (*Summary, error) {
+		s, err := Read(path, open(path))
+		if err != nil && !InUse(path) {
+			id := strings.TrimSuffix(filepath.Base(path), ".jsonl")
+			bad = append(bad, Unreadable{ID: id, Path: path, Err: err})
+		}
+		return s, err
+	}, nil)
+	return out, bad, err
+}
+
+// Unreadable is a journal file that List leaves out because it cannot be read as one:
+// `concordia parties` said "no parties" of a folder whose one journal had lost its header,
+// which --resume then named (a tester's).
+type Unreadable struct {
+	ID   string // the party id its name gives
+	Path string
+	Err  error // why
 }
 
 // List is List, with what l kept.
@@ -78,39 +98,6 @@ func list(dataDir string, summary func(path string) (*Summary, error), forget fu
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].LastActive.After(out[j].LastActive) })
 	return out, nil
-}
-
-// Unreadable is a journal file that List leaves out because it cannot be read as one.
-type Unreadable struct {
-	ID   string // the party id its name gives
-	Path string
-	Err  error // why
-}
-
-// Unreadables are the journal files in dataDir that listed (List's result for it) leaves
-// out, each with why: `concordia parties` said "no parties" of a folder whose one journal
-// had lost its header, which --resume then named (a tester's).
-func Unreadables(dataDir string, listed []*Summary) []Unreadable {
-	entries, err := os.ReadDir(Dir(dataDir))
-	if err != nil {
-		return nil
-	}
-	in := make(map[string]bool, len(listed))
-	for _, s := range listed {
-		in[s.Path] = true
-	}
-	var out []Unreadable
-	for _, e := range entries {
-		id, ok := strings.CutSuffix(e.Name(), ".jsonl")
-		path := filepath.Join(Dir(dataDir), e.Name())
-		if e.IsDir() || !ok || in[path] || InUse(path) { // a host holds it: being made, not damaged
-			continue
-		}
-		if _, err := Read(path, nil); err != nil {
-			out = append(out, Unreadable{ID: id, Path: path, Err: err})
-		}
-	}
-	return out
 }
 
 // forget drops what l kept of journals no longer listed.
