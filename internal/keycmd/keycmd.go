@@ -296,6 +296,10 @@ func (c *cmd) delete() int {
 	return exitOK
 }
 
+// errCanceled: Ctrl-C at the prompt. A sentence, not "read key: context canceled" (a
+// tester's).
+var errCanceled = errors.New("canceled; no key was stored")
+
 // errNoKey means the input held no key.
 var errNoKey = errors.New("no key given (type it at the prompt, or pipe it on stdin)")
 
@@ -371,6 +375,6 @@ func (c *cmd) readKey() (string, error) {
 			restore()
 			fmt.Fprintln(c.stderr)
 		}
-		return "", fmt.Errorf("read key: %w", c.ctx.Err())
+		return "", errCanceled
 	}
 }

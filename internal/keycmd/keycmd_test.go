@@ -240,7 +240,7 @@ func TestSetCanceled(t *testing.T) {
 	if code := <-done; code != 1 {
 		t.Fatalf("exit status = %d; want 1", code)
 	}
-	if !strings.Contains(stderr.String(), "read key: context canceled") {
+	if !strings.Contains(stderr.String(), "concordia key set: canceled; no key was stored") {
 		t.Errorf("stderr = %q; want it to say the read was canceled", stderr.String())
 	}
 	if got, _ := backend.Lookup(secrets.Service, secrets.Account); got != "" {

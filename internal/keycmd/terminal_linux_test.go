@@ -122,7 +122,7 @@ func ctrlCRestoresEcho(t *testing.T, env ...string) {
 		t.Fatalf("type Ctrl-C: %v", err)
 	}
 	code := exitCode(t, cmd)
-	p.WaitFor(t, "context canceled")
+	p.WaitFor(t, "canceled; no key was stored")
 	if code != 1 {
 		t.Fatalf("exit status = %d; want 1; terminal shows %q", code, p.Output())
 	}
