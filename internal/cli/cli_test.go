@@ -22,6 +22,7 @@ import (
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -970,6 +971,19 @@ func TestMainUsage(t *testing.T) {
 	errb.Reset()
 	if code := Main(context.Background(), []string{"host", "--resume", "../../etc/passwd", "--data-dir", t.TempDir()}, io); code != ExitUsage || !strings.Contains(errb.String(), `--resume: "../../etc/passwd" is not a party id`) {
 		t.Fatalf("--resume ../../etc/passwd: %d %q", code, errb.String())
+	}
+	// A journal that lost its header cannot be resumed; its events can be exported (a
+	// tester was told only "no header line").
+	dataDir := t.TempDir()
+	if err := os.MkdirAll(journal.Dir(dataDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(journal.Path(dataDir, "dddddddddddd"), []byte(`{"type":"event","event":{"seq":1,"kind":"system","text":"x"}}`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := Main(context.Background(), []string{"host", "--resume", "dddddddddddd", "--data-dir", dataDir}, io); code != ExitError || !strings.Contains(errb.String(), "no header line); `concordia export dddddddddddd --data-dir "+dataDir+"` still writes its events") {
+		t.Fatalf("--resume of a journal without its header: %d %q", code, errb.String())
 	}
 }
 
@@ -2245,7 +2259,8 @@ func TestDiffOfOddNames(t *testing.T) {
 	c.ws = ws
 	c.line(context.Background(), "/changes")
 	for _, want := range []string{`A "tab\there.txt" (+1 -0)`, `A " lead space.txt" (+1 -0)`, `A "new\nline.txt" (+1 -0)`, "A plain é.txt (+1 -0)",
-		`A "'notes'" (+1 -0)`, `A "\"q\".txt" (+1 -0)`} { // names that start with a quote are quoted (a reviewer's)
+		`A "'notes'" (+1 -0)`, `A "\"q\".txt" (+1 -0)`, // names that start with a quote are quoted (a reviewer's)
+		`A "two  spaces.txt" (+1 -0)`} { // two spaces together, easily misread (a tester's)
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("/changes lacks %q:\n%s", want, out.String())
 		}
@@ -2266,7 +2281,7 @@ type askedWS struct {
 
 func (*askedWS) Changes(context.Context) (wire.ChangesResult, error) {
 	var files []wire.FileChange
-	for _, p := range []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt", "'notes'", `"q".txt`} {
+	for _, p := range []string{"tab\there.txt", " lead space.txt", "new\nline.txt", "plain é.txt", "'notes'", `"q".txt`, "two  spaces.txt"} {
 		files = append(files, wire.FileChange{Path: p, Status: "added", Additions: 1})
 	}
 	return wire.ChangesResult{Files: files}, nil

@@ -68,6 +68,10 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
 		case errors.Is(err, host.ErrNoParty):
 			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (%s lists them)\n", rf.id, dataDir, partiesCommand(f.dataDir))
+		case errors.Is(err, journal.ErrNoHeader) && rf.id != "":
+			// Its events are still there (a tester was told only "no header line").
+			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v; `%s` still writes its events\n", err, exportCommand(rf.id, f.dataDir))
+			return pos, nil, ExitError
 		default:
 			// Running in another process, or a journal that cannot be read: a party that
 			// cannot start (1), not a bad argument (a tester's got 2).

@@ -160,11 +160,12 @@ var youInName = regexp.MustCompile(`-\s*you\s*$`)
 var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co[-\s]?host|owner|part[il]c[il]pant|v[il]ewer|you)\s*(\)|$)`)
 
 // PathQuoted says whether a file's path is shown quoted, Go-style (strconv.Quote): when it
-// has spaces at an end or a character a line cannot show (a tab, a newline), or starts
-// with a quote, which would be taken back as quoting. The terminal's /changes and the
-// export show such a path so, and /diff takes it back (a tester's "tab\there.txt" read
-// "tab here.txt", and no /diff found it).
+// has spaces at an end or two together (easily misread, and lost in Markdown), a
+// character a line cannot show (a tab, a newline), or starts with a quote, which would be
+// taken back as quoting. The terminal's /changes and the export show such a path so, and
+// /diff takes it back (a tester's "tab\there.txt" read "tab here.txt", and no /diff found
+// it).
 func PathQuoted(p string) bool {
-	return p != strings.TrimSpace(p) || strings.HasPrefix(p, `"`) || strings.HasPrefix(p, "'") ||
+	return p != strings.TrimSpace(p) || strings.Contains(p, "  ") || strings.HasPrefix(p, `"`) || strings.HasPrefix(p, "'") ||
 		strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) })
 }

@@ -603,10 +603,10 @@ func fence(lang, text string) string {
 }
 
 // pathCode is a file's path as inline code: quoted, Go-style, as the terminal's /changes
-// quotes it (term.PathQuoted), and also when inline code would change its spaces (a
-// tester's "new\nline.txt" read "new line.txt", another file's name; a reviewer's "a  b").
+// quotes it (term.PathQuoted: a tester's "new\nline.txt" read "new line.txt", another
+// file's name; a reviewer's "a  b").
 func pathCode(p string) string {
-	if term.PathQuoted(p) || p != oneLine(p) {
+	if term.PathQuoted(p) {
 		return codeSpan(strconv.Quote(p)) // one line, its spaces kept
 	}
 	return code(p)
