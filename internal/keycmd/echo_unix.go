@@ -9,7 +9,7 @@ import (
 )
 
 // echoOff turns the terminal's echo off before the prompt is printed, so that a key pasted
-// the moment the prompt shows is not echoed, with lines and Ctrl-C as usual (as
+// the moment the prompt shows is not echoed, with lines, Enter and Ctrl-C as usual (as
 // term.ReadPassword would set them). The caller restores the terminal's whole state
 // afterwards.
 func echoOff(fd int) error {
@@ -19,6 +19,10 @@ func echoOff(fd int) error {
 	}
 	tio.Lflag &^= unix.ECHO
 	tio.Lflag |= unix.ICANON | unix.ISIG
+	// Enter ends the line even when a parent left the terminal raw (Enter sends CR there:
+	// a reviewer's prompt never returned).
+	tio.Iflag |= unix.ICRNL
+	tio.Iflag &^= unix.IGNCR | unix.INLCR
 	return unix.IoctlSetTermios(fd, setTermios, tio)
 }
 

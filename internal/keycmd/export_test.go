@@ -1,6 +1,15 @@
 package keycmd
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
-// DelayRead makes the hidden read start d after the prompt (the terminal tests' helper).
-func DelayRead(d time.Duration) { beforeRead = func() { time.Sleep(d) } }
+// ReadAfterCancel makes the hidden read start only d after its context is canceled (a
+// Ctrl-C): the terminal tests' helper, for the Ctrl-C that comes before the read.
+func ReadAfterCancel(d time.Duration) {
+	beforeRead = func(ctx context.Context) {
+		<-ctx.Done()
+		time.Sleep(d)
+	}
+}

@@ -304,8 +304,8 @@ var errCanceled = errors.New("canceled; no key was stored")
 var errNoKey = errors.New("no key given (type it at the prompt, or pipe it on stdin)")
 
 // beforeRead runs on the reading goroutine just before the hidden read: the terminal tests
-// delay it, to run a Ctrl-C before the read starts (export_test.go).
-var beforeRead = func() {}
+// hold it until a Ctrl-C, to run one before the read starts (export_test.go).
+var beforeRead = func(context.Context) {}
 
 // readLine is the first line of r (a pipe, or a terminal with its echo off), at most
 // maxInput bytes; a last line without a newline is fine.
@@ -346,7 +346,7 @@ func (c *cmd) readKey() (string, error) {
 		}
 		fmt.Fprint(c.stderr, "Gemini API key (typing is hidden): ")
 		go func() {
-			beforeRead()
+			beforeRead(c.ctx)
 			key, err := readHidden(f)
 			done <- read{key, err}
 		}()

@@ -37,8 +37,8 @@ func TestTerminalHelper(t *testing.T) {
 	defer stop()
 	backend := &secretstest.Backend{}
 	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: os.Getenv("KEYCMD_CONFIG")})
-	if d, err := time.ParseDuration(os.Getenv("KEYCMD_READ_DELAY")); err == nil {
-		keycmd.DelayRead(d)
+	if d, err := time.ParseDuration(os.Getenv("KEYCMD_READ_AFTER_CANCEL")); err == nil {
+		keycmd.ReadAfterCancel(d)
 	}
 	code := keycmd.Run(ctx, []string{"set"}, os.Stdin, os.Stdout, os.Stderr, store, nil)
 	if got, _ := backend.Lookup(secrets.Service, secrets.Account); got != os.Getenv("KEYCMD_EXPECT") {
@@ -99,6 +99,40 @@ func TestTerminalSetHidesKey(t *testing.T) {
 	}
 }
 
+// TestTerminalSetFromARawTerminal: a parent program left the terminal raw, where Enter
+// sends CR; the prompt set Enter back to ending the line (a reviewer's never returned), and
+// the raw state is what is left after it.
+func TestTerminalSetFromARawTerminal(t *testing.T) {
+	p := testkit.OpenPTY(t)
+	fd := int(p.Slave.Fd())
+	tio, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := *tio
+	raw.Iflag &^= unix.ICRNL | unix.IXON | unix.BRKINT | unix.INPCK | unix.ISTRIP
+	raw.Lflag &^= unix.ECHO | unix.ICANON | unix.ISIG | unix.IEXTEN
+	raw.Cc[unix.VMIN], raw.Cc[unix.VTIME] = 1, 0
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &raw); err != nil {
+		t.Fatal(err)
+	}
+	cmd := startHelper(t, p, testKey)
+	p.WaitFor(t, "typing is hidden")
+	if _, err := p.Master.Write([]byte(testKey + "\r")); err != nil {
+		t.Fatalf("type key: %v", err)
+	}
+	if code := exitCode(t, cmd); code != 0 {
+		t.Fatalf("exit status = %d; terminal shows %q", code, p.Output())
+	}
+	after, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Lflag&unix.ICANON != 0 || after.Iflag&unix.ICRNL != 0 {
+		t.Errorf("the terminal is not left raw as it was: lflag %#x iflag %#x", after.Lflag, after.Iflag)
+	}
+}
+
 func TestTerminalCtrlCRestoresEcho(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -107,8 +141,9 @@ func TestTerminalCtrlCRestoresEcho(t *testing.T) {
 		{"the read waiting", nil},
 		// A Ctrl-C before the read starts: term.ReadPassword, started after the restore,
 		// turned echo off again, and the shell was left without it (a CI run caught it by
-		// chance; the delays make it certain).
-		{"before the read starts", []string{"KEYCMD_READ_DELAY=200ms", "KEYCMD_EXIT_DELAY=600ms"}},
+		// chance; the read held until the Ctrl-C, and the exit held after it, make it
+		// certain).
+		{"before the read starts", []string{"KEYCMD_READ_AFTER_CANCEL=100ms", "KEYCMD_EXIT_DELAY=500ms"}},
 	} {
 		t.Run(c.name, func(t *testing.T) { ctrlCRestoresEcho(t, c.env...) })
 	}
@@ -136,7 +171,7 @@ func ctrlCRestoresEcho(t *testing.T, env ...string) {
 }
 
 // TestTerminalEchoBackAfterTheKey: the terminal echoes again once the key is read (echo is
-// turned off before the prompt shows, and ReadPassword restores only what it found).
+// turned off before the prompt shows, and the state found is restored after the read).
 func TestTerminalEchoBackAfterTheKey(t *testing.T) {
 	p := testkit.OpenPTY(t)
 	cmd := startHelper(t, p, testKey)
