@@ -985,6 +985,14 @@ func TestMainUsage(t *testing.T) {
 	if code := Main(context.Background(), []string{"host", "--resume", "dddddddddddd", "--data-dir", dataDir}, io); code != ExitError || !strings.Contains(errb.String(), "no header line); `concordia export dddddddddddd --data-dir "+dataDir+"` still writes its events") {
 		t.Fatalf("--resume of a journal without its header: %d %q", code, errb.String())
 	}
+	// An empty one: export would refuse it too, so it is not offered (a reviewer's).
+	if err := os.WriteFile(journal.Path(dataDir, "eeeeeeeeeeee"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	errb.Reset()
+	if code := Main(context.Background(), []string{"host", "--resume", "eeeeeeeeeeee", "--data-dir", dataDir}, io); code != ExitError || strings.Contains(errb.String(), "export") {
+		t.Fatalf("--resume of an empty journal: %d %q", code, errb.String())
+	}
 }
 
 func TestRosterIgnoresReplayedMembership(t *testing.T) {

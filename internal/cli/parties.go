@@ -154,14 +154,26 @@ working directory itself is not touched.`, io.Out, io.Err)
 // not parties that can be resumed or exported, but they are there.
 func saidUnreadable(bad []journal.Unreadable, given string, io IO) {
 	for _, u := range bad {
-		if errors.Is(u.Err, journal.ErrNoHeader) && journal.ValidID(u.ID) { // export takes it by id
-			if s, err := journal.Salvage(u.Path, nil); err == nil && s.Events > 0 {
-				fmt.Fprintf(io.Out, "%s: its journal lost its first line (its header), so it cannot be resumed; `%s` still writes its %d event%s: %s\n", term.Line(u.ID), exportCommand(u.ID, given), s.Events, plural(s.Events), term.Line(u.Path))
-				continue
-			}
+		if n := salvageable(u.ID, u.Path, u.Err); n > 0 {
+			fmt.Fprintf(io.Out, "%s: its journal lost its first line (its header), so it cannot be resumed; `%s` still writes its %d event%s: %s\n", term.Line(u.ID), exportCommand(u.ID, given), n, plural(n), term.Line(u.Path))
+			continue
 		}
 		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s\n", term.Line(u.ID), term.Line(oneLineErr(u.Err, u.Path)), term.Line(u.Path))
 	}
+}
+
+// salvageable is how many events `concordia export ID` still writes of journal path that
+// could not be read for err: those of one that lost only its header (journal.Salvage);
+// 0 when it cannot (another damage, an empty file, or a name that is no id).
+func salvageable(id, path string, err error) int {
+	if !errors.Is(err, journal.ErrNoHeader) || !journal.ValidID(id) { // export takes it by id
+		return 0
+	}
+	s, err := journal.Salvage(path, nil)
+	if err != nil {
+		return 0
+	}
+	return s.Events
 }
 
 // oneLineErr is err on one line, without the path it starts with (said after it).

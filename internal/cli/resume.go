@@ -68,8 +68,9 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
 		case errors.Is(err, host.ErrNoParty):
 			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (%s lists them)\n", rf.id, dataDir, partiesCommand(f.dataDir))
-		case errors.Is(err, journal.ErrNoHeader) && rf.id != "":
-			// Its events are still there (a tester was told only "no header line").
+		case rf.id != "" && salvageable(rf.id, journal.Path(dataDir, rf.id), err) > 0:
+			// Its events are still there (a tester was told only "no header line"); not
+			// said of an empty file, which export refuses too (a reviewer's).
 			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v; `%s` still writes its events\n", err, exportCommand(rf.id, f.dataDir))
 			return pos, nil, ExitError
 		default:

@@ -536,8 +536,20 @@ func TestListReadHandsOverEachJournalsEvents(t *testing.T) {
 		w.Close()
 	}
 	os.WriteFile(filepath.Join(Dir(dir), "notes.txt"), []byte("x"), 0o600)
+	// One that cannot be read is returned as such; one a host holds (being made: still
+	// empty) is not, as it is not damaged.
+	os.WriteFile(filepath.Join(Dir(dir), "ddd.jsonl"), []byte("garbage\n"), 0o600)
+	os.WriteFile(filepath.Join(Dir(dir), "eee.jsonl"), nil, 0o600)
+	held, err := os.Open(filepath.Join(Dir(dir), "eee.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := lock(held); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string][]string{}
-	list, _, err := ListRead(dir, func(path string) func(wire.Event, json.RawMessage) {
+	list, bad, err := ListRead(dir, func(path string) func(wire.Event, json.RawMessage) {
 		id := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 		if _, again := got[id]; again {
 			t.Errorf("%s opened twice", id)
@@ -545,9 +557,19 @@ func TestListReadHandsOverEachJournalsEvents(t *testing.T) {
 		got[id] = []string{}
 		return func(ev wire.Event, _ json.RawMessage) { got[id] = append(got[id], ev.Text) }
 	})
+	if len(bad) != 1 || bad[0].ID != "ddd" || !errors.Is(bad[0].Err, ErrNoHeader) {
+		t.Errorf("unreadable %+v, want ddd alone (eee is held by a host)", bad)
+	}
+	delete(got, "ddd") // opened, and found unreadable
+	delete(got, "eee")
 	if err != nil || len(list) != 2 {
 		t.Fatalf("list %d %v", len(list), err)
 	}
+	if len(bad) != 1 || bad[0].ID != "ddd" || !errors.Is(bad[0].Err, ErrNoHeader) {
+		t.Errorf("unreadable %+v, want ddd alone (eee is held by a host)", bad)
+	}
+	delete(got, "ddd") // opened, and found unreadable
+	delete(got, "eee")
 	if want := map[string][]string{"aaa": {"aaa", "aaa"}, "bbb": {"bbb", "bbb", "bbb"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("events handed over %v, want %v", got, want)
 	}

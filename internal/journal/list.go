@@ -55,7 +55,8 @@ func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw jso
 	return out, bad, err
 }
 
-// Unreadable is a journal file that List leaves out because it cannot be read as one:
+// Unreadable is a journal file that List leaves out because it cannot be read as one, as
+// ListRead returns it:
 // `concordia parties` said "no parties" of a folder whose one journal had lost its header,
 // which --resume then named (a tester's).
 type Unreadable struct {

@@ -166,3 +166,15 @@ func TestWrap(t *testing.T) {
 		}
 	}
 }
+
+func TestPathQuoted(t *testing.T) {
+	for p, want := range map[string]bool{
+		"plain é.txt": false, "two words.txt": false, "a/b.go": false,
+		"two  spaces.txt": true, " lead.txt": true, "trail.txt ": true, "tab\there": true, "new\nline": true,
+		"nbsp\u00a0x": true, "'notes'": true, `"q".txt`: true, "bad\xffutf8": true,
+	} {
+		if got := PathQuoted(p); got != want {
+			t.Errorf("PathQuoted(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
