@@ -82,7 +82,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 		return stopPartyJobs(list, stopJobs, dataDir, given, io)
 	}
 	if deleteID != "" {
-		return deleteParty(list, deleteID, dataDir, given, io)
+		return deleteParty(list, bad, deleteID, dataDir, given, io)
 	}
 	if len(list) == 0 {
 		if len(bad) == 0 {
@@ -158,7 +158,11 @@ func saidUnreadable(bad []journal.Unreadable, given string, io IO) {
 			fmt.Fprintf(io.Out, "%s: its journal lost its first line (its header), so it cannot be resumed; `%s` still writes its %d event%s: %s\n", term.Line(u.ID), exportCommand(u.ID, given), n, plural(n), term.Line(u.Path))
 			continue
 		}
-		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s\n", term.Line(u.ID), term.Line(oneLineErr(u.Err, u.Path)), term.Line(u.Path))
+		del := ""
+		if journal.ValidID(u.ID) {
+			del = "; `" + deleteCommand(u.ID, given) + "` removes it"
+		}
+		fmt.Fprintf(io.Out, "%s: its journal cannot be read (%s), so it cannot be resumed or exported: %s%s\n", term.Line(u.ID), term.Line(oneLineErr(u.Err, u.Path)), term.Line(u.Path), del)
 	}
 }
 
@@ -180,6 +184,15 @@ func salvageable(id, path string, err error) int {
 func oneLineErr(err error, path string) string {
 	s := strings.TrimPrefix(err.Error(), path+": ")
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// deleteCommand is the command line that deletes party id (given: --data-dir as typed).
+func deleteCommand(id, given string) string {
+	c := "concordia parties --delete " + id
+	if given != "" {
+		c += " --data-dir " + shellQuote(given)
+	}
+	return c
 }
 
 // resumeCommand is the command line that resumes party id (given: --data-dir as typed).
@@ -277,7 +290,10 @@ func stopPartyJobs(list []*journal.Summary, id, dataDir, given string, io IO) in
 // its journal and its record of the working directory's starting point — so that a list
 // kept since the first party shrinks and old invites cannot come back with a resume. A
 // party whose agent left processes running is refused: the journal is what finds them.
-func deleteParty(list []*journal.Summary, id, dataDir, given string, io IO) int {
+func deleteParty(list []*journal.Summary, bad []journal.Unreadable, id, dataDir, given string, io IO) int {
+	if i := slices.IndexFunc(bad, func(u journal.Unreadable) bool { return u.ID == id }); i >= 0 {
+		return deleteUnreadable(bad[i], dataDir, given, io)
+	}
 	s := findParty(list, id, dataDir, given, io)
 	if s == nil {
 		return ExitError
@@ -315,6 +331,33 @@ func deleteParty(list []*journal.Summary, id, dataDir, given string, io IO) int 
 	}
 	fmt.Fprintf(io.Out, "deleted party %s (%s's party, created %s): its invites and sessions no longer work, and it cannot be resumed or exported\n",
 		id, term.Line(s.Header.Host), s.Header.Created.Local().Format("2006-01-02 15:04"))
+	return ExitOK
+}
+
+// deleteUnreadable is --delete of a journal `concordia parties` lists as unreadable: it
+// can be neither resumed nor listed, and was left for the user to find and remove by hand
+// (a reviewer's). What it still records of its agents' runs is checked as for any party.
+func deleteUnreadable(u journal.Unreadable, dataDir, given string, io IO) int {
+	if s, err := journal.Salvage(u.Path, nil); err == nil {
+		var left []reap.Proc
+		for _, run := range s.AgentRuns {
+			ps, _ := reap.Find(run)
+			left = append(left, ps...)
+		}
+		if len(left) > 0 {
+			fmt.Fprintf(io.Err, "concordia parties: %s was not deleted: %s; stop them, then delete it\n", u.ID, stillRunning(left))
+			return ExitError
+		}
+	}
+	if err := journal.Remove(u.Path); err != nil {
+		fmt.Fprintf(io.Err, "concordia parties: cannot delete %s: %v\n", term.Line(u.Path), err)
+		return ExitError
+	}
+	if err := os.RemoveAll(host.WorkspaceRecord(dataDir, u.ID)); err != nil {
+		fmt.Fprintf(io.Err, "concordia parties: %s's journal is deleted, but not its workspace record: %v\n", u.ID, err)
+		return ExitError
+	}
+	fmt.Fprintf(io.Out, "deleted the journal of %s, which could not be read: %s\n", u.ID, term.Line(u.Path))
 	return ExitOK
 }
 

@@ -147,7 +147,7 @@ func TestPartiesSaysWhichJournalsCannotBeRead(t *testing.T) {
 		"no parties that can be read in " + dataDir + "\n",
 		// Its events are there: export still writes them.
 		"dddddddddddd: its journal lost its first line (its header), so it cannot be resumed; `concordia export dddddddddddd --data-dir " + dataDir + "` still writes its 1 event: " + journal.Path(dataDir, "dddddddddddd") + "\n",
-		"eeeeeeeeeeee: its journal cannot be read (not a Concordia party journal (no header line)), so it cannot be resumed or exported: " + journal.Path(dataDir, "eeeeeeeeeeee") + "\n",
+		"eeeeeeeeeeee: its journal cannot be read (not a Concordia party journal (no header line)), so it cannot be resumed or exported: " + journal.Path(dataDir, "eeeeeeeeeeee") + "; `concordia parties --delete eeeeeeeeeeee --data-dir " + dataDir + "` removes it\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
@@ -180,5 +180,17 @@ func TestPartiesSaysWhichJournalsCannotBeRead(t *testing.T) {
 	var errOut bytes.Buffer
 	if code := runExport(context.Background(), []string{"eeeeeeeeeeee", "--data-dir", dataDir}, IO{Out: &bytes.Buffer{}, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitError || !strings.Contains(errOut.String(), "no header line") {
 		t.Errorf("export of an empty journal: exit %d, %q", code, errOut.String())
+	}
+	// --delete removes it, as it says (a reviewer's could only be removed by hand).
+	var delOut bytes.Buffer
+	errOut.Reset()
+	if code := runParties(context.Background(), []string{"--delete", "eeeeeeeeeeee", "--data-dir", dataDir}, IO{Out: &delOut, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK || !strings.Contains(delOut.String(), "deleted the journal of eeeeeeeeeeee, which could not be read") {
+		t.Errorf("--delete of an unreadable journal: exit %d, %q %q", code, delOut.String(), errOut.String())
+	}
+	if _, err := os.Stat(journal.Path(dataDir, "eeeeeeeeeeee")); !os.IsNotExist(err) {
+		t.Errorf("the journal is still there: %v", err)
+	}
+	if out := run(); strings.Contains(out, "eeeeeeeeeeee") || !strings.Contains(out, "dddddddddddd") {
+		t.Errorf("after the delete:\n%s", out)
 	}
 }
