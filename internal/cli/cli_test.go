@@ -1105,6 +1105,7 @@ func (fakeWS) Changes(context.Context) (wire.ChangesResult, error) {
 		{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1},
 		{Path: "new.go", Status: "renamed", From: "old.go", Additions: 0, Deletions: 0},
 		{Path: "logo.png", Status: "added", Binary: true},
+		{Path: "dump.sql", Status: "modified", Additions: 1, Deletions: 1, Large: true},
 	}}, nil
 }
 
@@ -1259,7 +1260,7 @@ func TestChangesAndDiffCommands(t *testing.T) {
 		if len(*sent) != 0 {
 			t.Fatalf("sent %q", *sent)
 		}
-		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "A logo.png (binary)\n", "logo.png is a binary file", "say /diff PATH"} {
+		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "A logo.png (binary)\n", "M dump.sql (too large to track)\n", "logo.png is a binary file", "say /diff PATH"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("color=%v: output lacks %q:\n%s", color, want, got)
 			}
@@ -2512,6 +2513,12 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	}
 	if lines = strings.Join(changeLines(files, ""), "\n"); !strings.Contains(lines, " added; binary) — /changes") {
 		t.Errorf("folders of binary files:\n%s", lines)
+	}
+	for i := range files { // and of files too large to track, their counts of the line about them
+		files[i].Binary, files[i].Large, files[i].Additions = false, i%3 == 0, 1
+	}
+	if lines = strings.Join(changeLines(files, ""), "\n"); !strings.Contains(lines, " too large to track) — /changes") || !strings.Contains(lines, " added; +") {
+		t.Errorf("folders with files too large to track:\n%s", lines)
 	}
 	// Thousands of new files in one folder are not thousands of lines: the first ones, then
 	// how many more.

@@ -1091,10 +1091,10 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		return lines
 	}
 	type folder struct {
-		name                  string
-		n, adds, dels, binary int
-		byStatus              map[string]int
-		first                 wire.FileChange
+		name                         string
+		n, adds, dels, binary, large int
+		byStatus                     map[string]int
+		first                        wire.FileChange
 	}
 	var order []*folder
 	folders := map[string]*folder{}
@@ -1116,8 +1116,11 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		d.n++
 		d.adds += f.Additions
 		d.dels += f.Deletions
-		if f.Binary {
+		switch { // no lines of their own counted
+		case f.Binary:
 			d.binary++
+		case f.Large:
+			d.large++
 		}
 		d.byStatus[f.Status]++
 	}
@@ -1143,15 +1146,25 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 			}
 			kinds = append(kinds, fmt.Sprintf("%d other", k))
 		}
-		counts := fmt.Sprintf("+%d -%d", d.adds, d.dels) // lines: binary files have none (a reviewer's "+0 -0")
+		// Lines: binary and too large files have none of their own (a reviewer's "+0 -0").
+		var counts []string
+		if d.binary+d.large < d.n {
+			counts = append(counts, fmt.Sprintf("+%d -%d", d.adds, d.dels))
+		}
 		switch {
 		case d.binary == d.n:
-			counts = "binary"
+			counts = append(counts, "binary")
 		case d.binary > 0:
-			counts += fmt.Sprintf(", %d binary", d.binary)
+			counts = append(counts, fmt.Sprintf("%d binary", d.binary))
+		}
+		switch {
+		case d.large == d.n:
+			counts = append(counts, "too large to track")
+		case d.large > 0:
+			counts = append(counts, fmt.Sprintf("%d too large to track", d.large))
 		}
 		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; %s) — /changes %s lists them",
-			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), counts, folderArg(d.name)))
+			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), strings.Join(counts, ", "), folderArg(d.name)))
 	}
 	if len(direct) > directListed {
 		// A folder of thousands of new files was thousands of lines (the last note's): the
@@ -1180,8 +1193,11 @@ func changeLine(f wire.FileChange) string {
 	if f.From != "" {
 		l += " ← " + pathWords(f.From)
 	}
-	if f.Binary { // no lines to count: "(+0 -0)" read as nothing changed (a tester's)
+	switch {
+	case f.Binary: // no lines to count: "(+0 -0)" read as nothing changed (a tester's)
 		return l + " (binary)"
+	case f.Large: // its counts are of the line about it (a tester's 70 MiB file read "+1 -0")
+		return l + " (too large to track)"
 	}
 	return l + fmt.Sprintf(" (+%d -%d)", f.Additions, f.Deletions)
 }

@@ -162,9 +162,12 @@ func (r *renderer) footer() {
 		if f.Status == "renamed" && f.From != "" {
 			line += " from " + pathCode(f.From)
 		}
-		if f.Binary {
+		switch {
+		case f.Binary:
 			line += " (binary)"
-		} else {
+		case f.Large: // its counts are of the line about it
+			line += " (too large to track)"
+		default:
 			line += fmt.Sprintf(" (+%d −%d)", f.Additions, f.Deletions)
 		}
 		r.b.WriteString(line + "\n")

@@ -202,11 +202,12 @@ func TestMarkdown(t *testing.T) {
 			name: "a file name with a newline",
 			events: []wire.Event{
 				ev(1, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "new\nline.txt", Status: "added", Additions: 1}, {Path: "two words.txt", Status: "added", Additions: 1},
-					{Path: "blob.bin", Status: "added", Binary: true}, {Path: "a  b.txt", Status: "added"}, {Path: " lead.txt", Status: "added"}}}),
+					{Path: "blob.bin", Status: "added", Binary: true}, {Path: "a  b.txt", Status: "added"}, {Path: " lead.txt", Status: "added"},
+					{Path: "dump.sql", Status: "added", Additions: 1, Large: true}}}),
 			},
 			// And a binary file is said to be one, not "+0 −0"; spaces that inline code
 			// would change are quoted too (a reviewer's).
-			want:   []string{"- added `\"new\\nline.txt\"` (+1 −0)\n- added `two words.txt` (+1 −0)\n- added `blob.bin` (binary)\n- added `\"a  b.txt\"` (+0 −0)\n- added `\" lead.txt\"` (+0 −0)"},
+			want:   []string{"- added `\"new\\nline.txt\"` (+1 −0)\n- added `two words.txt` (+1 −0)\n- added `blob.bin` (binary)\n- added `\"a  b.txt\"` (+0 −0)\n- added `\" lead.txt\"` (+0 −0)\n- added `dump.sql` (too large to track)"},
 			absent: []string{"new line.txt"},
 		},
 		{

@@ -538,6 +538,10 @@ type FileChange struct {
 	// Binary (our extension, since 2026-12-05): git counts no lines of it, so Additions
 	// and Deletions are 0 and say nothing; absent for a text file.
 	Binary bool `json:"binary,omitempty"`
+	// Large (our extension, since 2026-12-05): larger than the host tracks (64 MiB), so
+	// only its size and time are compared; Additions and Deletions are of the line that
+	// says so, not of the file. Absent for a file the host tracks.
+	Large bool `json:"large,omitempty"`
 }
 
 // MoreWorthNaming orders changed files by how much a person needs to see them, for a

@@ -313,8 +313,8 @@ func (w *Workspace) bigFiles(ctx context.Context, index []string) ([]bigFile, er
 // what is known of it. The caller holds mu or owns w.
 func (w *Workspace) bigFilesIndex(ctx context.Context, index []string, big []bigFile) error {
 	for _, b := range big {
-		line := fmt.Sprintf("(a file of %d bytes, last changed %s: larger than %s, so its text is not tracked)\n",
-			b.info.Size(), b.info.ModTime().UTC().Format(time.RFC3339Nano), w.limitWords())
+		line := fmt.Sprintf("%s%d bytes, last changed %s: larger than %s%s", bigLineStart,
+			b.info.Size(), b.info.ModTime().UTC().Format(time.RFC3339Nano), w.limitWords(), bigLineEnd)
 		cmd, cancel := w.command(ctx, w.dir, nil, "hash-object", "-w", "--stdin")
 		cmd.Stdin = strings.NewReader(line)
 		out, err := cmd.Output()
@@ -327,6 +327,82 @@ func (w *Workspace) bigFilesIndex(ctx context.Context, index []string, big []big
 		}
 	}
 	return nil
+}
+
+// bigLine is how the line bigFilesIndex records for a big file starts and ends.
+const (
+	bigLineStart = "(a file of "
+	bigLineEnd   = ", so its text is not tracked)\n"
+)
+
+// markLarge marks the files of out whose text at now is the line bigFilesIndex recorded
+// (FileChange.Large): their counts are of that line, and a tester's 70 MiB file read "+1
+// -0". Only files of one changed line can be one; their sizes are asked first, so that a
+// long one-line file is not read for this.
+func (w *Workspace) markLarge(ctx context.Context, now string, out []wire.FileChange) error {
+	var cand []int
+	var in strings.Builder
+	for i, f := range out {
+		if f.Status == "deleted" || f.Binary || f.Additions > 1 || f.Deletions > 1 || strings.ContainsAny(f.Path, "\n\r") {
+			continue
+		}
+		cand = append(cand, i)
+		fmt.Fprintf(&in, "%s:%s\n", now, f.Path)
+	}
+	if len(cand) == 0 {
+		return nil
+	}
+	sizes, err := w.catFile(ctx, "--batch-check", in.String())
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(string(sizes), "\n"), "\n")
+	var small []int
+	in.Reset()
+	for k, l := range lines {
+		f := strings.Fields(l) // "SHA blob SIZE", or "NAME missing"
+		if k >= len(cand) || len(f) != 3 || f[1] != "blob" {
+			continue
+		}
+		if n, err := strconv.Atoi(f[2]); err == nil && n < 300 && n > len(bigLineStart)+len(bigLineEnd) {
+			small = append(small, cand[k])
+			in.WriteString(f[0] + "\n")
+		}
+	}
+	if len(small) == 0 {
+		return nil
+	}
+	texts, err := w.catFile(ctx, "--batch", in.String())
+	if err != nil {
+		return err
+	}
+	for _, i := range small { // "SHA blob SIZE\nTEXT\n", in order
+		head, rest, ok := bytes.Cut(texts, []byte("\n"))
+		f := strings.Fields(string(head))
+		n := 0
+		if ok && len(f) == 3 {
+			n, _ = strconv.Atoi(f[2])
+		}
+		if !ok || n+1 > len(rest) {
+			break
+		}
+		text := string(rest[:n])
+		out[i].Large = strings.HasPrefix(text, bigLineStart) && strings.HasSuffix(text, bigLineEnd)
+		texts = rest[n+1:]
+	}
+	return nil
+}
+
+// catFile runs git cat-file with mode (--batch, --batch-check) on input.
+func (w *Workspace) catFile(ctx context.Context, mode, input string) ([]byte, error) {
+	cmd, cancel := w.command(ctx, w.dir, nil, "cat-file", mode)
+	defer cancel()
+	cmd.Stdin = strings.NewReader(input)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git cat-file %s: %w", mode, err)
+	}
+	return out, nil
 }
 
 // limitWords is MaxFileSize in words: "64 MiB".
@@ -550,6 +626,9 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 		out = append(out, f)
 	}
 	if err := w.markCopiesOfSecrets(ctx, now, out); err != nil {
+		return nil, nil, err
+	}
+	if err := w.markLarge(ctx, now, out); err != nil {
 		return nil, nil, err
 	}
 	slices.SortFunc(out, func(a, b wire.FileChange) int { return wire.ComparePaths(a.Path, b.Path) })

@@ -132,16 +132,17 @@ describe('<changes-panel> the list', () => {
     st.dispose();
   });
 
-  it('says a binary file is one, not "+0 −0"', async () => {
+  it('says a binary file is one, and a file too large to track is one, not "+0 −0"', async () => {
     const { st, el } = await party('owner', 'changes');
     st.workspace.onChanges([
       { path: 'a.go', status: 'modified', additions: 2, deletions: 1 },
       { path: 'blob.bin', status: 'added', additions: 0, deletions: 0, binary: true },
+      { path: 'dump.sql', status: 'modified', additions: 1, deletions: 1, large: true },
     ], 0);
     el.requestUpdate();
     await el.updateComplete;
     const counts = [...el.shadowRoot!.querySelectorAll('[data-testid=changes-list] .counts')].map((n) => n.textContent?.replace(/\s+/g, ' ').trim());
-    expect(counts).toEqual(['+2 −1', 'binary']);
+    expect(counts).toEqual(['+2 −1', 'binary', 'too large']);
     el.remove();
     st.dispose();
   });

@@ -122,6 +122,8 @@ export class ChangesPanel extends LitElement {
   #counts(f: FileChange) {
     // No lines to count: "+0 −0" read as nothing changed (a tester's, in the terminal).
     if (f.binary) return html`<span class="counts binary" data-testid="file-binary">binary</span>`;
+    // Its counts are of the host's line about it (a tester's 70 MiB file read "+1 −0").
+    if (f.large) return html`<span class="counts binary" data-testid="file-large" title="Larger than the host tracks: only its size and time are compared">too large</span>`;
     return html`<span class="counts"><span class="plus">+${f.additions}</span> <span class="minus">−${f.deletions}</span></span>`;
   }
 

@@ -47,6 +47,8 @@ export interface FileChange {
   deletions: number;
   /** Git counts no lines of it (additions and deletions are 0 and say nothing). */
   binary?: boolean;
+  /** Larger than the host tracks: its counts are of the line that says so, not of the file. */
+  large?: boolean;
 }
 
 /** Party.changes' reply. */
