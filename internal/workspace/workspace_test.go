@@ -803,3 +803,35 @@ func TestChangesInReadingOrder(t *testing.T) {
 		t.Fatalf("order %q, want %q", got, want)
 	}
 }
+
+// BenchmarkChangesManyNewFiles: a change list of 25,000 new one-line files in one folder.
+// Marking files too large to track (markLarge) once asked git of each by TREE:PATH, which
+// git looks up one path at a time: over a minute, and the list timed out.
+//
+//	go test -run '^$' -bench ChangesManyNewFiles -benchtime 3x ./internal/workspace
+func BenchmarkChangesManyNewFiles(b *testing.B) {
+	ctx := context.Background()
+	dir, state := b.TempDir(), b.TempDir()
+	w, err := Open(ctx, dir, state, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 25000 {
+		if err := os.WriteFile(filepath.Join(dir, "data", fmt.Sprintf("%05d.csv", i)), []byte(fmt.Sprintf("row %d\n", i)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, _, err := w.Changes(ctx, false); err != nil { // the first snapshot of them
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		files, _, err := w.Changes(ctx, false)
+		if err != nil || len(files) != 25000 {
+			b.Fatalf("%d files, %v", len(files), err)
+		}
+	}
+}
