@@ -1151,17 +1151,16 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		if d.binary+d.large < d.n {
 			counts = append(counts, fmt.Sprintf("+%d -%d", d.adds, d.dels))
 		}
-		switch {
-		case d.binary == d.n:
-			counts = append(counts, "binary")
-		case d.binary > 0:
-			counts = append(counts, fmt.Sprintf("%d binary", d.binary))
-		}
-		switch {
-		case d.large == d.n:
-			counts = append(counts, "too large to track")
-		case d.large > 0:
-			counts = append(counts, fmt.Sprintf("%d too large to track", d.large))
+		for _, c := range []struct {
+			k    int
+			what string
+		}{{d.binary, "binary"}, {d.large, "too large to track"}} {
+			switch {
+			case c.k == d.n: // all of them
+				counts = append(counts, c.what)
+			case c.k > 0:
+				counts = append(counts, fmt.Sprintf("%d %s", c.k, c.what))
+			}
 		}
 		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; %s) — /changes %s lists them",
 			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), strings.Join(counts, ", "), folderArg(d.name)))

@@ -133,11 +133,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 		if partyState(s) != "not ended cleanly" {
 			continue
 		}
-		var left []reap.Proc
-		for _, run := range s.AgentRuns {
-			ps, _ := reap.Find(run)
-			left = append(left, ps...)
-		}
+		left := stillRunningOf(s.AgentRuns)
 		if len(left) > 0 {
 			resume := resumeCommand(s.Header.Party, given)
 			stop := "concordia parties --stop-jobs " + s.Header.Party
@@ -302,11 +298,7 @@ func deleteParty(list []*journal.Summary, bad []journal.Unreadable, id, dataDir,
 		fmt.Fprintf(io.Err, "concordia parties: party %s is running; end it first\n", id)
 		return ExitError
 	}
-	var left []reap.Proc
-	for _, run := range s.AgentRuns {
-		ps, _ := reap.Find(run)
-		left = append(left, ps...)
-	}
+	left := stillRunningOf(s.AgentRuns)
 	if len(left) > 0 {
 		stop := "concordia parties --stop-jobs " + id
 		if given != "" {
@@ -339,11 +331,7 @@ func deleteParty(list []*journal.Summary, bad []journal.Unreadable, id, dataDir,
 // (a reviewer's). What it still records of its agents' runs is checked as for any party.
 func deleteUnreadable(u journal.Unreadable, dataDir, given string, io IO) int {
 	if s, err := journal.Salvage(u.Path, nil); err == nil {
-		var left []reap.Proc
-		for _, run := range s.AgentRuns {
-			ps, _ := reap.Find(run)
-			left = append(left, ps...)
-		}
+		left := stillRunningOf(s.AgentRuns)
 		if len(left) > 0 {
 			fmt.Fprintf(io.Err, "concordia parties: %s was not deleted: %s; stop them, then delete it\n", u.ID, stillRunning(left))
 			return ExitError
@@ -359,6 +347,17 @@ func deleteUnreadable(u journal.Unreadable, dataDir, given string, io IO) int {
 	}
 	fmt.Fprintf(io.Out, "deleted the journal of %s, which could not be read: %s\n", u.ID, term.Line(u.Path))
 	return ExitOK
+}
+
+// stillRunningOf are the processes that the agents of a party's runs (journal.Summary's
+// AgentRuns) left and that still run.
+func stillRunningOf(runs []string) []reap.Proc {
+	var left []reap.Proc
+	for _, run := range runs {
+		ps, _ := reap.Find(run)
+		left = append(left, ps...)
+	}
+	return left
 }
 
 // stoppedWords says which processes were stopped: "stopped 1 process its agent had left
