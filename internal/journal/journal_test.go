@@ -565,11 +565,6 @@ func TestListReadHandsOverEachJournalsEvents(t *testing.T) {
 	if err != nil || len(list) != 2 {
 		t.Fatalf("list %d %v", len(list), err)
 	}
-	if len(bad) != 1 || bad[0].ID != "ddd" || !errors.Is(bad[0].Err, ErrNoHeader) {
-		t.Errorf("unreadable %+v, want ddd alone (eee is held by a host)", bad)
-	}
-	delete(got, "ddd") // opened, and found unreadable
-	delete(got, "eee")
 	if want := map[string][]string{"aaa": {"aaa", "aaa"}, "bbb": {"bbb", "bbb", "bbb"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("events handed over %v, want %v", got, want)
 	}

@@ -39,9 +39,8 @@ type listed struct {
 
 // ListRead is List, handing each journal's events to the function open returns for its
 // path (nil: none) as it reads it, so that a caller wanting more than the summaries reads
-// every file once.
-// It also returns the journal files it left out because they cannot be read (not those a
-// host holds: one being made is not damaged).
+// every file once. It also returns the journal files it left out because they cannot be
+// read (not those a host holds: one being made is not damaged).
 func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw json.RawMessage)) ([]*Summary, []Unreadable, error) {
 	var bad []Unreadable
 	out, err := list(dataDir, func(path string) (*Summary, error) {
@@ -56,9 +55,8 @@ func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw jso
 }
 
 // Unreadable is a journal file that List leaves out because it cannot be read as one, as
-// ListRead returns it:
-// `concordia parties` said "no parties" of a folder whose one journal had lost its header,
-// which --resume then named (a tester's).
+// ListRead returns it: `concordia parties` said "no parties" of a folder whose one journal
+// had lost its header, which --resume then named (a tester's).
 type Unreadable struct {
 	ID   string // the party id its name gives
 	Path string

@@ -161,10 +161,10 @@ var roleInName = regexp.MustCompile(`(?i)\(\s*(host|co[-\s]?host|owner|part[il]c
 
 // PathQuoted says whether a file's path is shown quoted, Go-style (strconv.Quote): when it
 // has spaces at an end or two together (easily misread, and lost in Markdown), a
-// character a line cannot show (a tab, a newline, bytes that are not UTF-8), or starts with
-// a quote, which would be taken back as quoting. The terminal's /changes and the export show such a path so, and
-// /diff takes it back (a tester's "tab\there.txt" read "tab here.txt", and no /diff found
-// it).
+// character a line cannot show (a tab, a newline, bytes that are not UTF-8), or starts
+// with a quote, which would be taken back as quoting. The terminal's /changes and the
+// export show such a path so, and /diff takes it back (a tester's "tab\there.txt" read
+// "tab here.txt", and no /diff found it).
 func PathQuoted(p string) bool {
 	return p != strings.TrimSpace(p) || strings.Contains(p, "  ") || strings.HasPrefix(p, `"`) || strings.HasPrefix(p, "'") ||
 		!utf8.ValidString(p) || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) })
