@@ -283,7 +283,7 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 	if p.approval {
 		// What a host approves is what the agent gets: the leading space that keeps it
 		// text is in it already, so approving it unchanged is not an edit.
-		res.Text = asText(res.Text)
+		res.Text = wire.AsText(res.Text)
 		p.held = &heldBatch{id: batchID, prompts: prompts, res: res}
 		p.setPhase(wire.PhaseAwaitingApproval)
 		p.emit(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{
@@ -314,20 +314,9 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string)
 		carried[pr.ID] = true
 	}
 	p.dropPending(carried)
-	text = asText(text)
+	text = wire.AsText(text)
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger}})
 	p.startTurn(batchID, text, false, "")
-}
-
-// asText keeps a batch from running as an agent slash command: Claude Code runs a message
-// that starts with "/" as one (/clear, /compact), so such a text goes with one leading
-// space, and the batch event says so (its merged text is exactly what the agent got; a
-// tester saw "/clear" in the event and " /clear" at the API).
-func asText(text string) string {
-	if strings.HasPrefix(text, "/") {
-		return " " + text
-	}
-	return text
 }
 
 // dropPending removes the carried prompts from the pending list.

@@ -180,9 +180,9 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		}
 		sent := h.res.Text
 		note := by.Name + " approved " + h.words()
-		// The held text has the leading space that keeps a "/" text a text (asText): the same
+		// The held text has the leading space that keeps a "/" text a text (wire.AsText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
-		if text != nil && asText(*text) != h.res.Text {
+		if text != nil && wire.AsText(*text) != h.res.Text {
 			if strings.TrimSpace(*text) == "" {
 				return fmt.Errorf("%w: the edited prompt is empty", ErrInvalid)
 			}

@@ -279,7 +279,7 @@ func (r *renderer) event(ev wire.Event) {
 			how = "an agent command from a host"
 		case wasHeld && held != b.Merged:
 			how = "edited by a host before it was sent" // the notice above says who
-		case len(b.Prompts) == 1 && asWritten(r.prompts[b.Prompts[0]].Text, b.Merged):
+		case len(b.Prompts) == 1 && wire.AsText(r.prompts[b.Prompts[0]].Text) == b.Merged: // its "/" space is no edit
 			how = "as written"
 		case len(b.Prompts) == 1:
 			how = "edited by a host"
@@ -406,13 +406,6 @@ func (r *renderer) event(ev wire.Event) {
 	case wire.KindChanges:
 		r.files, r.hidden, r.more, r.changes = ev.Files, ev.Hidden, ev.More, true
 	}
-}
-
-// asWritten reports whether merged is text as its author wrote it: the party sends a text
-// that starts with "/" with one space in front, so that the agent takes it as words
-// (PROTOCOL.md §4), which is no edit (a reviewer's).
-func asWritten(text, merged string) bool {
-	return text == merged || strings.HasPrefix(text, "/") && " "+text == merged
 }
 
 // open is the turn output goes to: the open one, a paused one going on after a notice, or

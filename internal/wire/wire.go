@@ -275,6 +275,17 @@ type Permission struct {
 	Expires *time.Time `json:"expires,omitempty"`
 }
 
+// AsText is a batch's text as the party sends it to the agent (§4): Claude Code runs a
+// message that starts with "/" as a slash command (/clear, /compact), so such a text goes
+// with one leading space, and the batch event says so (its merged text is exactly what the
+// agent got; a tester saw "/clear" in the event and " /clear" at the API).
+func AsText(text string) string {
+	if strings.HasPrefix(text, "/") {
+		return " " + text
+	}
+	return text
+}
+
 // AlwaysReason is the reason of a permission allowed by Party.decide "always", and of
 // each later use of the tool that the "always" allowed without asking anyone (§7).
 func AlwaysReason(tool string) string { return alwaysPrefix + tool }

@@ -16,3 +16,11 @@ func TestRemovedWith(t *testing.T) {
 		}
 	}
 }
+
+func TestAsText(t *testing.T) {
+	for in, want := range map[string]string{"/clear": " /clear", "fix /etc/hosts": "fix /etc/hosts", " /x": " /x", "": ""} {
+		if got := AsText(in); got != want {
+			t.Errorf("AsText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
