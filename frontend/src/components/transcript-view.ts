@@ -14,7 +14,7 @@ import { HeightIndex, visibleRange } from '../render/virtual-window';
 import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
-import { HOST_STOPPED, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
+import { HOST_STOPPED, asText, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
@@ -448,10 +448,8 @@ export class TranscriptView extends LitElement {
     const running = it.end === null && b !== null && isLast && s.displayPhase === 'running';
     const command = b?.merger === 'command';
     const one = b !== null && !command && it.prompts.length === 1;
-    // As written: the party sends a text that starts with / with one space in front, so
-    // that the agent takes it as words (PROTOCOL.md §4); that is no edit (a reviewer's).
-    const asWritten = (t: string | undefined) => t !== undefined && b !== null && (t === b.merged || (t.startsWith('/') && ` ${t}` === b.merged));
-    const single = one && asWritten(it.prompts[0]?.text);
+    // As written: the space the party puts before a "/" text is no edit (a reviewer's).
+    const single = one && asText(it.prompts[0]?.text ?? '') === b?.merged;
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {

@@ -27,6 +27,7 @@ import type {
   Settings,
 } from './types';
 import type { RecentParty } from './recent-parties';
+import { asText } from './transcript';
 
 /** Knobs for the demo (from the page's query string). */
 export interface DemoOptions {
@@ -769,7 +770,7 @@ export class DemoBackend implements Backend {
   #seedHistory(host: string): void {
     const p: Prompt = { id: `p${++this.#ids}`, user: host, text: 'Give me a one-paragraph overview of this repository.' };
     this.#event({ kind: 'prompt', prompt: p }, true);
-    this.#event({ kind: 'batch', batch: { id: `b${this.#ids}`, prompts: [p.id], merged: p.text, merger: 'local' } }, true);
+    this.#event({ kind: 'batch', batch: { id: `b${this.#ids}`, prompts: [p.id], merged: asText(p.text), merger: 'local' } }, true);
     this.#event({ kind: 'output', stream: 'tool', text: 'Read README.md (118 lines)' }, true);
     this.#event({ kind: 'output', stream: 'tool', text: 'Glob internal/**/*.go — 23 files' }, true);
     this.#event({
@@ -898,7 +899,7 @@ export class DemoBackend implements Backend {
   /** Sends a batch to the agent and plays a scripted reply. */
   #send(id: string, prompts: Prompt[], text: string): void {
     if (!this.#session) return;
-    this.#event({ kind: 'batch', batch: { id, prompts: prompts.map((p) => p.id), merged: text, merger: this.#session.party.merger } });
+    this.#event({ kind: 'batch', batch: { id, prompts: prompts.map((p) => p.id), merged: asText(text), merger: this.#session.party.merger } });
     this.#setPhase('running');
     this.#turn = { id, started: Date.now() };
     this.#denied = 0;
@@ -1079,7 +1080,7 @@ export function benchEvents(n: number, idBase = 0): Array<Omit<PartyEvent, 'seq'
     const id = `bench${idBase}-${t}`;
     const p: Prompt = { id: `p-${id}`, user: users[t % users.length]!, text: `Turn ${t}: make the batching window always close, and test it.` };
     out.push({ kind: 'prompt', prompt: p });
-    out.push({ kind: 'batch', batch: { id: `b-${id}`, prompts: [p.id], merged: p.text, merger: 'local' } });
+    out.push({ kind: 'batch', batch: { id: `b-${id}`, prompts: [p.id], merged: asText(p.text), merger: 'local' } });
     out.push({ kind: 'output', stream: 'tool', text: 'Read internal/party/batch.go (212 lines)\n' });
     for (let i = 0; i < BENCH_REPLY.length; i += 24) out.push({ kind: 'output', stream: 'assistant', text: BENCH_REPLY.slice(i, i + 24) });
     out.push({ kind: 'output', stream: 'tool', text: 'Bash: go test ./internal/party/...\n' });

@@ -179,6 +179,15 @@ export interface MembersItem extends ItemBase {
  * arrived outside any batch (start-up messages, say); end is null while the
  * turn runs.
  */
+/**
+ * A prompt's text as the party sends it to the agent (PROTOCOL.md §4): one that starts
+ * with "/" goes with one space in front, so that the agent takes it as words, not as its
+ * command (Go's wire.AsText).
+ */
+export function asText(text: string): string {
+  return text.startsWith('/') ? ` ${text}` : text;
+}
+
 export interface TurnItem extends ItemBase {
   type: 'turn';
   batch: Batch | null;
