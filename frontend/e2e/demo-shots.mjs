@@ -16,7 +16,11 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
 });
 
+// SHOTS=name,name takes only those (the others stay as they are in docs/screenshots/).
+const only = process.env.SHOTS ? process.env.SHOTS.split(',') : null;
+
 async function shot(name, query, { width = 1180, height = 800, wait, act } = {}) {
+  if (only && !only.includes(name)) return;
   const page = await browser.newPage({ viewport: { width, height } });
   await page.goto(`${base}?demo=1&${query}`);
   if (act) await act(page);
@@ -177,5 +181,43 @@ await shot('history-cut', 'screen=party&history=0&teammates=0&bench=25000', {
     }
     throw new Error('history-cut: the transcript does not open with the note');
   },
+});
+// Editing a prompt that waits for approval into "/clear": the card says it goes as words.
+await shot('approval-slash-hint', `${party}&teammates=0&approve&say=tidy%20the%20readme`, {
+  act: async (p) => {
+    await p.getByTestId('approval-edit').first().click();
+    await p.getByTestId('approval-text').first().fill('/clear');
+  },
+  wait: 'approval-slash-hint',
+});
+// A prompt a host edited before sending it: "edited by a host", its text "as sent".
+await shot('edited-batch', `${party}&teammates=0&approve&say=tidy%20the%20readme`, {
+  act: async (p) => {
+    await p.getByTestId('approval-edit').first().click();
+    await p.getByTestId('approval-text').first().fill('tidy the readme, and keep its first two commands');
+    await p.getByTestId('approval-send-edited').first().click();
+    await p.getByTestId('batch-merged-toggle').first().click();
+    await p.getByTestId('batch-merger').first().scrollIntoViewIfNeeded();
+  },
+  wait: 'batch-merged',
+});
+// The Changes panel after the demo's second turn: a binary file says so, not "+0 −0".
+await shot('changes-binary', `${party}&teammates=0&say=add%20a%20json%20flag`, {
+  act: async (p) => {
+    await p.getByTestId('changes-toggle').click();
+    let sent = false;
+    for (let i = 0; i < 120 && (await p.getByTestId('file-binary').count()) === 0; i++) {
+      await p.waitForTimeout(1000);
+      const allow = p.getByTestId('permission-allow');
+      if ((await allow.count()) > 0) await allow.first().click().catch(() => {});
+      if (!sent && (await p.getByTestId('turn-end').count()) > 0) {
+        const box = p.locator('textarea').last();
+        await box.fill('now find the TODOs');
+        await box.press('Enter');
+        sent = true;
+      }
+    }
+  },
+  wait: 'file-binary',
 });
 await browser.close();
