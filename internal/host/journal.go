@@ -44,7 +44,7 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 		return nil, err
 	}
 	r := rc.Restore(s.Members)
-	r.Ended = s.Ended
+	r.Ended, r.EndedAt = s.Ended, s.EndedAt
 	if r.Workspace == "" {
 		// No settings event named a level: participants saw the one the run started with.
 		// A resume that shares another one says so (party.Restore).

@@ -304,7 +304,8 @@ func killHost(t *testing.T, h *Host, after func()) {
 // TestResumeAfterTheEndSaysTheyLeftWithIt: the host who ended the party (its own member,
 // in the window or the terminal, is still there at the end) was told "you were
 // disconnected when the host stopped" once it was resumed (found by a tester). It was
-// there at the end: the resumed party says so, with why party_ended.
+// there at the end: the resumed party says so, with why party_ended, and with the end's
+// time (another tester's journal had the resume's).
 func TestResumeAfterTheEndSaysTheyLeftWithIt(t *testing.T) {
 	dataDir := t.TempDir()
 	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()}}
@@ -318,10 +319,12 @@ func TestResumeAfterTheEndSaysTheyLeftWithIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Summary.Ended || !r.Restore.Ended || len(r.Restore.Live) != 1 {
-		t.Fatalf("ended %v / %v, live %v", r.Summary.Ended, r.Restore.Ended, r.Restore.Live)
+	if !r.Summary.Ended || !r.Restore.Ended || len(r.Restore.Live) != 1 || r.Summary.EndedAt.IsZero() {
+		t.Fatalf("ended %v / %v at %v, live %v", r.Summary.Ended, r.Restore.Ended, r.Summary.EndedAt, r.Restore.Live)
 	}
+	endedAt := r.Summary.EndedAt
 	cfg.Resume, cfg.Listen = r, fmt.Sprintf("127.0.0.1:%d", inv.Port)
+	time.Sleep(10 * time.Millisecond) // the resume's time is not the end's
 	h2 := startHost(t, cfg)
 	bob := join(t, inv, "bob")
 	bob.waitFor(t, "the host's leaving, as it was", func(e []wire.Event) bool {
@@ -329,6 +332,9 @@ func TestResumeAfterTheEndSaysTheyLeftWithIt(t *testing.T) {
 			if ev.Kind == wire.KindParticipants && ev.Left != nil && ev.Left.Name == "hosty" {
 				if ev.Why != wire.WhyPartyEnded || ev.Text != "hosty left when the party ended" {
 					t.Fatalf("the host's left event after the resume: why %q, text %q", ev.Why, ev.Text)
+				}
+				if !ev.TS.Equal(endedAt) {
+					t.Fatalf("the host's left event after the resume is at %v, not at the end (%v)", ev.TS, endedAt)
 				}
 				return true
 			}

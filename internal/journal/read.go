@@ -36,7 +36,8 @@ type Summary struct {
 	// what a run's agent left running carries its run's (LastRun: the latest).
 	AgentRuns  []string
 	Resumes    int
-	Ended      bool // the last run ended cleanly
+	Ended      bool      // the last run ended cleanly
+	EndedAt    time.Time // when (its ended record's time), if Ended
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
 	Events     int
@@ -217,12 +218,12 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.AgentRuns = append(s.AgentRuns, rec.AgentRun)
 	case TypeResumed:
 		s.Resumes++
-		s.Ended = false
+		s.Ended, s.EndedAt = false, time.Time{}
 		if rec.Resumed != nil {
 			s.Settings = *rec.Resumed
 		}
 	case TypeEnded:
-		s.Ended = true
+		s.Ended, s.EndedAt = true, rec.At
 	default:
 		return false // a later version's record, or damage: skipped
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -232,12 +233,19 @@ func (p *Party) setPhase(phase string) {
 
 // emit appends an event to the log and sends it to every member. Runs on the loop.
 func (p *Party) emit(ev wire.Event) int64 {
+	return p.emitAt(ev, p.cfg.Now())
+}
+
+// emitAt is emit of an event that happened at ts, before it was known (a resumed party's
+// record of who was there when the last run ended): ts is no later than now, and no
+// earlier than the last event's.
+func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 	if ev.Kind != wire.KindOutput {
 		p.flushOutput() // output that came first is sent first
 	}
 	p.seq++
 	ev.Seq = p.seq
-	ev.TS = p.cfg.Now().UTC()
+	ev.TS = ts.UTC()
 	raw, err := wire.Encode(ev)
 	if err != nil {
 		// Cannot happen for these types; keep the log consistent regardless.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -20,8 +21,11 @@ type Restore struct {
 	// Live were connected when the host stopped; the resumed party says they left.
 	Live []wire.Member
 	// Ended: the last run ended cleanly (a host ended the party; journal.Summary.Ended),
-	// so Live were there at its end rather than cut off by a crash.
-	Ended bool
+	// so Live were there at its end rather than cut off by a crash. EndedAt is when
+	// (journal.Summary.EndedAt; zero when not known): the time their leaving is recorded
+	// with.
+	Ended   bool
+	EndedAt time.Time
 	// Recent are the last events (contiguous, oldest first), up to the memory window.
 	Recent []logged
 	// Pending are prompts that were acknowledged but never carried by a batch event (nor
@@ -307,7 +311,16 @@ func (p *Party) resumed(r *Restore) {
 		left := m
 		n := len(r.Live) - i - 1
 		why, text := leftAtStop(m, p.hostName, r.Ended)
-		p.emit(wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: text, Why: why})
+		ev := wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: text, Why: why}
+		if at := r.EndedAt; r.Ended && !at.IsZero() && !at.After(p.cfg.Now()) && (len(p.win) == 0 || !at.Before(p.win[len(p.win)-1].ev.TS)) {
+			// They left when the party ended, not at this resume (a tester's journal had
+			// "hosty left when the party ended" at the resume's time). When a crash cut
+			// them off, the time is not known: the resume's it is (the export says "some
+			// time after" the last event).
+			p.emitAt(ev, r.EndedAt)
+			continue
+		}
+		p.emit(ev)
 	}
 	var notes []string
 	if n := len(r.Pending); n > 0 {
