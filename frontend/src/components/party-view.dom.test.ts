@@ -187,6 +187,23 @@ describe('<party-view> tool permissions', () => {
     done();
   });
 
+  // A tester ticked the box while reconnecting: the call was refused, but the box stayed
+  // ticked with approval off (the property bound was false before and after, so nothing
+  // reset it), and the next prompt went to the agent unapproved.
+  it('the approval box goes back to the party\'s setting when turning approval on is refused', async () => {
+    const { be, st, q, settle, done } = await view('host');
+    be.handlers.SetApproval = () => Promise.reject('Not connected.');
+    const box = q<HTMLInputElement>('approval-toggle')!;
+    expect(box.checked).toBe(false);
+    box.checked = true;
+    box.dispatchEvent(new Event('change', { bubbles: true }));
+    await settle();
+    expect(be.count('SetApproval')).toBe(1);
+    expect(st.notices.at(-1)?.text).toMatch(/^Could not turn approval on/);
+    expect(q<HTMLInputElement>('approval-toggle')!.checked).toBe(false);
+    done();
+  });
+
   it('a settings event from another host changes the mode shown', async () => {
     const { be, el, select, done } = await view('host');
     be.emit('party:event', settings(1, false, 'plan'));

@@ -508,7 +508,7 @@ export class PartyView extends LitElement {
     return html`<section class="control">
       <h3>Host controls</h3>
       <label class="check">
-        <input type="checkbox" data-testid="approval-toggle" .checked=${Boolean(p.approval)} ?disabled=${s.control.busy('approval-mode')}
+        <input type="checkbox" data-testid="approval-toggle" .checked=${live(Boolean(p.approval))} ?disabled=${s.control.busy('approval-mode')}
           @change=${(e: Event) => void s.control.setApproval((e.target as HTMLInputElement).checked)} />
         <span>Approve each merged prompt before it is sent</span>
       </label>
