@@ -23,7 +23,7 @@ func (a *App) Diff(path string) (wire.FileDiff, error) {
 	var res wire.FileDiff
 	err := a.control("show diff", func(ctx context.Context) (err error) {
 		res, err = a.session.Diff(ctx, path)
-		return err
+		return aboutPath(path, err)
 	})
 	return res, err
 }
@@ -33,7 +33,7 @@ func (a *App) Tree(path string) (wire.TreeResult, error) {
 	var res wire.TreeResult
 	err := a.control("list folder", func(ctx context.Context) (err error) {
 		res, err = a.session.Tree(ctx, path)
-		return err
+		return aboutPath(path, err)
 	})
 	return res, err
 }

@@ -57,9 +57,16 @@ func sentence(err error) string {
 	}
 	var rerr *rpc.Error
 	var unchanged workspace.UnchangedError
+	var pe pathError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &pe):
+		s := sentence(pe.err)
+		if c := capitalize(pe.path); c != pe.path && strings.HasPrefix(s, c) {
+			s = pe.path + s[len(c):]
+		}
+		return s
 	case errors.Is(err, settings.ErrInvalid):
 		return strings.Join(settings.Problems(err), " ")
 	case errors.Is(err, session.ErrBadRequest):
@@ -205,6 +212,25 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 	default:
 		return KeyCheck{Result: "unavailable", Text: fmt.Sprintf("Could not check the key with Google: %s. The key is kept; check again later.", merge.Reason(err))}
 	}
+}
+
+// pathError is an error about a file of the working folder, whose sentence may start with
+// its name: the name stays as it is ("Src/app.go was made from…" named another file, a
+// tester's).
+type pathError struct {
+	path string
+	err  error
+}
+
+func (e pathError) Error() string { return e.err.Error() }
+func (e pathError) Unwrap() error { return e.err }
+
+// aboutPath makes err (nil stays nil) a pathError about path.
+func aboutPath(path string, err error) error {
+	if err == nil || path == "" {
+		return err
+	}
+	return pathError{path: path, err: err}
 }
 
 // describe is the sentence for an error in a window event (party:status, party:ended).

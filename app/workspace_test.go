@@ -20,7 +20,8 @@ func TestWorkspaceBindings(t *testing.T) {
 		t.Fatalf("CreateParty with a bad level = %v", err)
 	}
 	// A folder of its own: the fixture's settings folder holds the data directory.
-	info, err := f.app.CreateParty(CreateRequest{Name: "hana", Workdir: t.TempDir(), PermissionMode: "all"}) // "" takes the setting: changes
+	workdir := t.TempDir()
+	info, err := f.app.CreateParty(CreateRequest{Name: "hana", Workdir: workdir, PermissionMode: "all"}) // "" takes the setting: changes
 	if err != nil {
 		t.Fatalf("CreateParty: %v", err)
 	}
@@ -41,6 +42,14 @@ func TestWorkspaceBindings(t *testing.T) {
 	}
 	if _, err := f.app.Diff("../x"); err == nil || err.Error() != `"../x" has a ".." in it; name the file from the working directory down, without "..".` {
 		t.Fatalf("Diff(../x) = %v", err)
+	}
+	// A sentence that starts with the file's name keeps it as it is (a tester's read
+	// "Src/app.go was made from…").
+	if err := os.WriteFile(filepath.Join(workdir, ".gitignore"), []byte("build/\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.Diff("build/out.txt"); err == nil || err.Error() != "build/out.txt is ignored (.gitignore)." {
+		t.Fatalf("Diff(build/out.txt) = %v", err)
 	}
 	if _, err := f.app.Tree(""); err == nil || err.Error() != "The host shares the changes, not the whole folder." {
 		t.Fatalf("Tree with changes shared = %v", err)

@@ -754,7 +754,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if fc != nil && !secrets && fc.From != "" && IsSecret(fc.From) {
 		// Listed as added, its source unnamed; but a rename is found only for a file
 		// mostly the same as its source, so its text is mostly the secret's (a reviewer's).
-		return wire.FileDiff{}, fmt.Errorf("%w: %s was made from a file that usually holds secrets: its diff is not shown", ErrPath, clean)
+		return wire.FileDiff{}, fmt.Errorf("%w: %s is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown", ErrPath, clean)
 	}
 	if fc == nil {
 		// Changes leaves ignored files out: refused as ignored, as Tree refuses them, not

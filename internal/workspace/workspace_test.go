@@ -600,7 +600,7 @@ func TestARenamedSecretIsShownAsANewFile(t *testing.T) {
 	}
 	// Its text is mostly the secret's (a rename is found only for a file mostly the same
 	// as its source): its diff is not given (a reviewer's).
-	if d, err := w.Diff(ctx, "app.conf", false); err == nil || strings.Contains(d.Diff, "A=1") || !strings.Contains(err.Error(), "was made from a file that usually holds secrets") {
+	if d, err := w.Diff(ctx, "app.conf", false); err == nil || strings.Contains(d.Diff, "A=1") || !strings.Contains(err.Error(), "is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown") {
 		t.Fatalf("diff of app.conf: %+v %v", d, err)
 	}
 	// With the whole tree shared, it is the rename it is.

@@ -90,7 +90,8 @@ export class ChangesPanel extends LitElement {
       .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
       /* A long path wraps after a "/", not inside a name (it split "….t" / "xt", a tester). */
       .diff-head .path { display: block; white-space: normal; overflow-wrap: break-word; }
-      .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: 12.5px; background: var(--warn-soft); color: var(--warn); }
+      /* A note may name a long path: it wraps, never runs past the panel (a tester's did). */
+      .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: 12.5px; background: var(--warn-soft); color: var(--warn); overflow-wrap: anywhere; }
       .note.error { background: var(--danger-soft); color: var(--danger); }
       .note.info { background: var(--surface-2); color: var(--muted); }
       .diff { font-family: var(--font-mono); font-size: 12px; line-height: 1.5; min-width: max-content; }
@@ -145,7 +146,7 @@ export class ChangesPanel extends LitElement {
           files,
           (f) => f.path,
           (f) => html`<li>
-            <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${statusText(f)}
+            <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${`${f.path}: ${statusText(f)}`}
               @click=${() => void w.showDiff(f.path)}>
               ${this.#status(f.status)}
               <span class="path" title=${f.path}>${filePath(f.path)}${f.status === 'renamed' && f.from ? html`<span class="from" title=${`from ${f.from}`}>from ${f.from}</span>` : nothing}</span>

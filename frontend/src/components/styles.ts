@@ -126,7 +126,9 @@ export const base = css`
   /* A file's path on one line (splitPath): the folder part gives way first, cut with …; the
      file name stays whole while it fits, and is cut at its end only when it alone does not. */
   .fpath { display: flex; min-width: 0; max-width: 100%; white-space: nowrap; }
-  .fpath .dir { flex: 0 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+  /* Some of the folder stays in view however long the name (a tester's long name hid it,
+     and two files of that name in two folders looked the same). */
+  .fpath .dir { flex: 0 1 auto; min-width: min(4ch, 40%); overflow: hidden; text-overflow: ellipsis; }
   .fpath .name { flex: 0 0 auto; max-width: 100%; overflow: hidden; text-overflow: ellipsis; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
