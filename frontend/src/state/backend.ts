@@ -24,6 +24,7 @@ import type {
   WorkspaceLevel,
 } from './types';
 import type { RecentParty } from './recent-parties';
+import { withoutBidi } from './bidi';
 
 /** Payload type of each event Go emits to the window. */
 export interface BackendEvents {
@@ -166,10 +167,21 @@ export class WailsBackend implements Backend {
     this.#w = w;
   }
 
+  /**
+   * The bindings, each call's result and refusal without bidi controls (bidi.ts): much of
+   * what they return comes from peers.
+   */
   get #app(): BoundApp {
     const app = this.#w.go?.app?.App;
     if (!app) throw new Error('The Concordia backend is not available in this window.');
-    return app;
+    return new Proxy(app, {
+      get(target, name, receiver) {
+        const f: unknown = Reflect.get(target, name, receiver);
+        if (typeof f !== 'function') return f;
+        return (...args: unknown[]) =>
+          (f as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(withoutBidi, (err: unknown) => Promise.reject(withoutBidi(err)));
+      },
+    });
   }
 
   Boot(): Promise<BootInfo> {
@@ -315,7 +327,7 @@ export class WailsBackend implements Backend {
     const rt = this.#w.runtime;
     if (!rt) return () => {};
     // Wails passes the emitted values as separate arguments; each of our events carries one.
-    const cancel = rt.EventsOn(name, (...data: unknown[]) => handler(data[0] as BackendEvents[K]));
+    const cancel = rt.EventsOn(name, (...data: unknown[]) => handler(withoutBidi(data[0]) as BackendEvents[K]));
     // EventsOn returns a canceller for this listener in Wails v2.x; EventsOff(name)
     // would drop every listener of the name, so it is only the fallback.
     return typeof cancel === 'function' ? cancel : () => rt.EventsOff(name);
