@@ -9,7 +9,7 @@
 //     over the transcript but never over the prompt box, closed by Escape and by a click
 //     outside it; from 900 px it is a column beside the conversation;
 //   - nothing is wider than the window (no horizontal scrollbar), the header is one row
-//     with every control inside the window;
+//     with every control inside the window (two rows at 400×700, during a tool request);
 //   - dialogs (settings, join, end party) fit in the window with their buttons in view;
 //   - the Changes panel, a permission card and an ended party fit too; a long path in the
 //     Changes list and in a turn's "Files changed" is cut, not run off the panel or the card.
@@ -87,8 +87,11 @@ async function mustSee(page, id, what, fx, fy) {
   return s.box;
 }
 
-/** Fails when the page is wider than the window, or the party header wraps or spills. */
-async function noOverflow(page, what) {
+/**
+ * Fails when the page is wider than the window, or the party header spills or wraps (into
+ * more than headerRows rows: two below 520 px, where the phase has a row of its own).
+ */
+async function noOverflow(page, what, headerRows = 1) {
   const m = await page.evaluate(() => {
     const out = { scrollWidth: document.scrollingElement.scrollWidth, innerWidth, outside: [] };
     // The party header: one row, every control inside the window.
@@ -107,7 +110,7 @@ async function noOverflow(page, what) {
   });
   check(m.scrollWidth <= m.innerWidth, `${what}: the page is ${m.scrollWidth} px wide in a ${m.innerWidth} px window (a horizontal scrollbar)`);
   check(m.outside.length === 0, `${what}: header controls outside the window: ${m.outside.join(', ')}`);
-  if (m.header !== undefined) check(m.header <= 64, `${what}: the header is ${m.header} px high (it wrapped)`);
+  if (m.header !== undefined) check(m.header <= 64 + 40 * (headerRows - 1), `${what}: the header is ${m.header} px high (it wrapped)`);
 }
 
 /** The demo's changed file with a long path (src/state/demo-backend.ts, DEMO_LONG_PATH). */
@@ -373,6 +376,17 @@ export function sizeTests({ browser, artifacts, realPage }) {
       });
     }));
   }
+
+  // A tester's 400 px window scrolled sideways while a tool request waited ("Waiting for a tool
+  // decision" and Stop in the header), People and Settings out of view.
+  test('400×700: during a tool request nothing is wider than the window; the header is two rows, every control in it', withShot('400x700-permission', async () => {
+    const p = await open(400, 700, 'screen=party&history=0&ask', 'transcript-item');
+    await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+    await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+    await noOverflow(p, 'the host at 400×700, a tool request waiting', 2);
+    for (const id of ['party-settings', 'panel-toggle', 'changes-toggle', 'stop-turn', 'phase-pill']) await mustSee(p, id, `the host at 400×700: [${id}]`);
+    await shot(p, '400x700-permission');
+  }));
 
   test('the side panel drawer starts closed again after the window crosses the breakpoint', withShot('resize', async () => {
     const p = await open(640, 480, 'screen=party&teammates=0', 'transcript-item');

@@ -361,6 +361,12 @@ export class PartyView extends LitElement {
 
       :host([vw~=lt720]) .tiny-hide { display: none; }
       :host([vw~=lt720]) .top > svg { display: none; }
+      /* Too narrow for the phase beside the buttons (a tester's 400 px window scrolled sideways
+         during a tool request, People and Settings out of view): the phase and Send now go to a
+         second row. */
+      :host([vw~=lt520]) .top { flex-wrap: wrap; row-gap: 6px; }
+      :host([vw~=lt520]) .top > phase-pill, :host([vw~=lt520]) .top > [data-testid='send-now'] { order: 1; }
+      :host([vw~=lt520]) .top > phase-pill { max-width: calc(100% - 60px); }
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
       .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
@@ -791,7 +797,7 @@ export class PartyView extends LitElement {
           <b data-testid="party-host">${p.host}'s party</b>
           <span>${agentLabel(p.agent)}</span>
         </div>
-        <phase-pill .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
+        <phase-pill data-testid="phase-pill" .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         ${s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0
           ? html`<button class="small" data-testid="send-now" data-tip="Send the waiting prompts now, without waiting for more"
               aria-label="Send the waiting prompts now" ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>${iconSend()} <span class="tiny-hide">Send now</span></button>`

@@ -24,6 +24,7 @@ describe('window size classes', () => {
     expect(widthClasses(1180)).toBe('lt1400');
     expect(widthClasses(800)).toBe('lt1400 lt1100 lt900');
     expect(widthClasses(640)).toBe('lt1400 lt1100 lt900 lt760 lt720');
+    expect(widthClasses(400)).toBe('lt1400 lt1100 lt900 lt760 lt720 lt520');
     expect(heightClasses(720)).toBe('');
     expect(heightClasses(480)).toBe('lt600 lt560');
   });

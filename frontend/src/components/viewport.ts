@@ -11,7 +11,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /** The widths and heights the styles break at: a class "ltN" is on while the size is below N. */
-const WIDTHS = [1400, 1100, 900, 760, 720] as const;
+const WIDTHS = [1400, 1100, 900, 760, 720, 520] as const;
 const HEIGHTS = [600, 560] as const;
 
 /** The width classes of a window width, e.g. "lt1400 lt1100" for 1000 px. */
