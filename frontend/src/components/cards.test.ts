@@ -126,7 +126,7 @@ describe('<permission-card>', () => {
 });
 
 describe('<approval-card>', () => {
-  it('Escape in "Edit and send…" cancels the edit, as it cancels "Reject…"', async () => {
+  it('Escape in "Edit and send…" cancels the edit, as it cancels "Reject…"; edits take a second Escape', async () => {
     const { be, st } = await inParty('host');
     const m = new TranscriptModel();
     m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
@@ -168,6 +168,20 @@ describe('<approval-card>', () => {
     await settle();
     expect(q('approval-slash-hint')).toBeNull();
     expect(q('approval-edit-cancel')?.textContent).toBe('Undo edits');
+    // One Escape keeps the edits and says what a second does (a tester's were lost to one).
+    expect(escape(text).defaultPrevented).toBe(true);
+    await settle();
+    expect(q<HTMLTextAreaElement>('approval-text')!.value).toBe('touch y');
+    expect(q('approval-send-edited')).not.toBeNull();
+    expect(q('approval-escape-hint')?.textContent).toBe('Press Escape again to undo your edits.');
+    // Typing again takes it back: it is the next Escape that asks.
+    text.value = 'touch z';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await settle();
+    expect(q('approval-escape-hint')).toBeNull();
+    escape(text);
+    await settle();
+    expect(q('approval-escape-hint')).not.toBeNull();
     expect(escape(text).defaultPrevented).toBe(true);
     await settle();
     expect(q('approval-send-edited')).toBeNull();

@@ -225,6 +225,8 @@ export class ApprovalCard extends LitElement {
   declare item: ApprovalItem | undefined;
   #editing = false;
   #text: string | null = null;
+  /** Escape was pressed once on edits: the next one undoes them. */
+  #escapeArmed = false;
   #rejecting = false;
   #reason = '';
 
@@ -269,6 +271,9 @@ export class ApprovalCard extends LitElement {
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
           @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
+        ${this.#escapeArmed
+          ? html`<span class="hint" role="status" data-testid="approval-escape-hint">Press Escape again to undo your edits.</span>`
+          : nothing}
         ${text.trimStart().startsWith('/')
           ? // The party sends it as words (PROTOCOL.md §4): a host who typed /clear here
             // must not take it for a cleared session (a tester's, in the terminal).
@@ -305,7 +310,7 @@ export class ApprovalCard extends LitElement {
 
   /** Leaves editing, its edits undone (Cancel, Escape); the focus goes back to Edit and send…. */
   async #cancelEdit(): Promise<void> {
-    this.#set(() => ((this.#editing = false), (this.#text = null)));
+    this.#set(() => ((this.#editing = false), (this.#text = null), (this.#escapeArmed = false)));
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=approval-edit]')?.focus();
   }
@@ -347,10 +352,17 @@ export class ApprovalCard extends LitElement {
           <span class="label">${it.prompts.length === 1 ? 'The prompt' : 'The merged prompt'}${this.#editing ? ' (editing)' : ''}</span>
           <textarea data-testid="approval-text" rows=${Math.min(12, (this.#text ?? it.approval.merged).split('\n').length + 1)}
             .value=${live(this.#text ?? it.approval.merged)} ?readonly=${!host || !this.#editing}
-            @input=${(e: InputEvent) => this.#set(() => (this.#text = (e.target as HTMLTextAreaElement).value))}
+            @input=${(e: InputEvent) => this.#set(() => ((this.#text = (e.target as HTMLTextAreaElement).value), (this.#escapeArmed = false)))}
             @keydown=${(e: KeyboardEvent) => {
               if (e.key !== 'Escape' || !this.#editing || e.isComposing) return;
               e.preventDefault(); // as Reject's: the view's Escape would also close a drawer
+              // Edits are not thrown away by one key (a tester's were, with no undo): the
+              // first Escape says what the second does.
+              const edited = this.#text !== null && this.#text !== it.approval.merged;
+              if (edited && !this.#escapeArmed) {
+                this.#set(() => (this.#escapeArmed = true));
+                return;
+              }
               void this.#cancelEdit();
             }}
             @change=${() => this.requestUpdate()}></textarea>
