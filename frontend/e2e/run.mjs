@@ -608,6 +608,8 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
   await ask('touch one FAKE_ASK');
   await pending.first().waitFor();
   await tid('permission-always').click();
+  // Bash for good asks first: every command, unasked, on the owner's computer.
+  await tid('permission-always-yes').click();
   await answered('touch one');
   await textOf('party-always', 'Bash');
   check((await page.locator('[data-testid=always-tool][data-tool=Bash]').count()) === 1, 'Bash is not listed under Always allowed');

@@ -121,7 +121,46 @@ describe('<permission-card>', () => {
     // A co-host allows once: "always" is a standing permission on the owner's computer,
     // which the host refuses a co-host (a reviewer's).
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
+    // And it says so (a tester's co-host looked for the button).
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-owner]')?.textContent).toBe("Only the party's owner can allow a tool for the rest of the party.");
     el.remove();
+  });
+
+  // A tester: "Always allow Bash" took one click, and lets the agent run any command on the
+  // owner's computer unasked for the rest of the party, while Allow everything asks first.
+  it('Always allow Bash asks first; another tool is allowed for good at once', async () => {
+    const { be, st } = await inParty('host');
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'make test', status: 'pending' };
+    document.body.append(el);
+    await el.updateComplete;
+    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(q('permission-always-owner')).toBeNull(); // the owner
+    q('permission-always')!.click();
+    await el.updateComplete;
+    expect(be.count('DecidePermission')).toBe(0);
+    expect(q('permission-always-confirm')?.textContent).toContain('Allow every shell command the agent runs, for the rest of the party, without asking?');
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe(q('permission-always-no'));
+    q('permission-always-no')!.click();
+    await el.updateComplete;
+    expect(q('permission-always-confirm')).toBeNull();
+    q('permission-always')!.click();
+    await el.updateComplete;
+    q('permission-always-yes')!.click();
+    expect(be.calls.filter(([n]) => n === 'DecidePermission')).toEqual([['DecidePermission', ['t1', 'always', '']]]);
+
+    el.permission = { id: 't2', batch: 'b1', tool: 'Read', summary: 'a.txt', status: 'pending' };
+    await el.updateComplete;
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    q('permission-always')!.click();
+    expect(be.count('DecidePermission')).toBe(2);
+    el.remove();
+    st.dispose();
   });
 });
 

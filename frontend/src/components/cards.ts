@@ -54,6 +54,8 @@ const cardStyles = css`
   .actions .deny input { min-width: 0; }
   .wait { display: inline-flex; gap: 8px; align-items: center; color: var(--warn); font-size: 13px; font-weight: 550; }
   .expires { font-size: 12px; color: var(--muted); }
+  .confirm-always { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 10px; border-radius: var(--radius-sm); background: var(--warn-soft); font-size: 12.5px; }
+  .confirm-always span { flex: 1 1 240px; }
   .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: 13px; font-weight: 550; }
   .outcome.allowed { color: var(--ok); }
   .outcome.denied, .outcome.rejected { color: var(--danger); }
@@ -102,6 +104,8 @@ export class PermissionCard extends LitElement {
   /** The pending request this card shows, and whether its allow buttons take clicks yet. */
   #shownId = '';
   #armed = false;
+  /** "Always allow Bash" was pressed once: it asks before allowing every command. */
+  #confirmAlways = false;
   #armTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -118,6 +122,7 @@ export class PermissionCard extends LitElement {
     if (!p || p.status !== 'pending' || shown === this.#shownId) return;
     this.#shownId = shown;
     this.#armed = false;
+    this.#confirmAlways = false;
     clearTimeout(this.#armTimer);
     this.#armTimer = setTimeout(() => {
       this.#armed = true;
@@ -134,6 +139,24 @@ export class PermissionCard extends LitElement {
     clearTimeout(this.#armTimer);
     this.#shownId = '';
     super.disconnectedCallback();
+  }
+
+  /**
+   * Always allow: at once, but for Bash, which would run any command on the owner's computer
+   * unasked for the rest of the party; that asks first, as Allow everything does (a tester's).
+   */
+  #always(s: AppState, p: Permission): void {
+    if (p.tool !== 'Bash') {
+      void decided(this, () => s.control.decide(p.id, 'always'));
+      return;
+    }
+    this.#set(() => (this.#confirmAlways = true));
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=permission-always-no]')?.focus());
+  }
+
+  #set(f: () => unknown): void {
+    f();
+    this.requestUpdate();
   }
 
   #outcome(p: Permission) {
@@ -200,14 +223,26 @@ export class PermissionCard extends LitElement {
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
                 ${p.tool === 'ExitPlanMode' || !s.isOwner // a plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7)
                   ? nothing
-                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow ${p.tool}</button>`}
+                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
                     @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
                     @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))} />
                   <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))}>${iconX()} Deny</button>
                 </span>
-              </div>`
+              </div>
+              ${this.#confirmAlways
+                ? html`<div class="confirm-always" role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm">
+                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you.</span>
+                    <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
+                      @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
+                    <button class="small" data-testid="permission-always-no" @click=${() => this.#set(() => (this.#confirmAlways = false))}>Cancel</button>
+                  </div>`
+                : nothing}
+              ${p.tool !== 'ExitPlanMode' && !s.isOwner
+                ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
+                  html`<span class="expires" data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
+                : nothing}`
             : s.participants.some((m) => m.role === 'host')
               ? html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`
               : html`<span class="wait" data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
