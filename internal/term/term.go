@@ -137,6 +137,10 @@ func NameProblem(name string) string {
 	case strings.ContainsAny(name, "[]") || strings.ContainsAny(Skeleton(name), "[]"):
 		// "[system] …" in a name would pass for a notice in every terminal.
 		return "a name cannot contain [ or ]"
+	case youName.MatchString(Skeleton(strings.ToLower(name))):
+		// Every other member's terminal would say "hostie made you a co-host" and "hostie
+		// removed you from the party" of this member (a tester's).
+		return "a name cannot be \"you\" (each member's own lines call them that)"
 	case youInName.MatchString(Skeleton(strings.ToLower(name))):
 		// "bob — you" would pass for the reader's own line in /who (a tester's).
 		return "a name cannot end in \"— you\" (how member lists mark your own name)"
@@ -148,6 +152,9 @@ func NameProblem(name string) string {
 	}
 	return ""
 }
+
+// youName matches a name's skeleton that is "you" alone.
+var youName = regexp.MustCompile(`^\s*you\s*$`)
 
 // youInName matches a name's skeleton that ends as a member list marks the reader's own
 // line ("eve — you"; dashes are "-" in a skeleton).

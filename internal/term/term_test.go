@@ -129,7 +129,13 @@ func TestNameProblemRoleLookAlikes(t *testing.T) {
 			t.Errorf("NameProblem(%q) = \"\", want a role-in-brackets problem", name)
 		}
 	}
-	for _, name := range []string{"bob (QA)", "eve (hosting)", "bob (1)", "ann (ops", "mary-yousef", "you", "bob-you2"} {
+	// "you" alone: "hostie made you a co-host" in everyone's terminal (a tester's).
+	for _, name := range []string{"you", "You", "YOU", "\u0443ou", "y\u043Eu"} {
+		if why := NameProblem(Name(name)); why != `a name cannot be "you" (each member's own lines call them that)` {
+			t.Errorf("NameProblem(%q) = %q, want the you problem", name, why)
+		}
+	}
+	for _, name := range []string{"bob (QA)", "eve (hosting)", "bob (1)", "ann (ops", "mary-yousef", "yours", "you two", "bob-you2"} {
 		if why := NameProblem(Name(name)); why != "" {
 			t.Errorf("NameProblem(%q) = %q, want none", name, why)
 		}
