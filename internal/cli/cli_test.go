@@ -1653,6 +1653,79 @@ func TestWithdraw(t *testing.T) {
 	}
 }
 
+// TestHostWithdrawsSomeonesPrompt: a host was told "bob's waiting prompt is still sent,
+// unless bob or a host withdraws it", and the terminal had no way to (a tester's): a host's
+// /withdraw NAME takes back that member's newest waiting prompt; others are told it is a
+// host's, and a viewer with nothing waiting is not told of prompts it cannot send.
+func TestHostWithdrawsSomeonesPrompt(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	var withdrawn []string
+	c.withdraw = func(_ context.Context, id string) error { withdrawn = append(withdrawn, id); return nil }
+	ev := func(seq int64, e wire.Event) { e.Seq = seq; c.pr.event(e) }
+	ev(1, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "Bob", Text: "first", Member: "m2"}})
+	ev(2, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Bob", Text: "second", Member: "m2"}})
+	ev(3, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Text: "mine", Member: "m1"}})
+
+	c.line(context.Background(), "/withdraw Bob")
+	if !slices.Equal(withdrawn, []string{"p2"}) {
+		t.Fatalf("withdrew %v, want Bob's newest, p2", withdrawn)
+	}
+	if want := "Bob has 1 more prompt waiting: /withdraw Bob again takes back the next"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "Bob", By: "me", ByMember: "m1"}})
+	c.line(context.Background(), "/withdraw bob") // as /kick takes it: any case
+	ev(5, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "Bob", By: "me", ByMember: "m1"}})
+	if !slices.Equal(withdrawn, []string{"p2", "p1"}) {
+		t.Fatalf("withdrew %v, then want p1", withdrawn)
+	}
+	out.Reset()
+	c.line(context.Background(), "/withdraw Bob")
+	if want := "/withdraw: Bob has no prompt waiting"; !strings.Contains(out.String(), want) || len(withdrawn) != 2 {
+		t.Errorf("nothing of Bob's left: withdrew %v, said %q", withdrawn, out.String())
+	}
+	out.Reset()
+	c.line(context.Background(), "/withdraw nobody")
+	if !strings.Contains(out.String(), `nobody called "nobody" is in the party`) {
+		t.Errorf("/withdraw of nobody said %q", out.String())
+	}
+	// The host's own: /withdraw alone, as before.
+	c.line(context.Background(), "/withdraw")
+	if !slices.Equal(withdrawn, []string{"p2", "p1", "p3"}) {
+		t.Fatalf("withdrew %v, then want the host's own p3", withdrawn)
+	}
+	ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "me", By: "me", ByMember: "m1"}})
+	out.Reset()
+	c.line(context.Background(), "/withdraw")
+	if want := "you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude (/withdraw NAME takes back someone else's)"; !strings.Contains(out.String(), want) {
+		t.Errorf("a host with nothing waiting: %q", out.String())
+	}
+	// Held for approval: /reject is the way.
+	ev(7, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p7", User: "Bob", Text: "held", Member: "m2"}})
+	ev(8, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p7"}, Merged: "held", Merger: "local"}})
+	out.Reset()
+	c.line(context.Background(), "/withdraw Bob")
+	if want := "Bob's prompt is already in the merged prompt that waits for approval; /reject drops it"; !strings.Contains(out.String(), want) {
+		t.Errorf("Bob's held prompt: %q", out.String())
+	}
+
+	p, _, _, pout := newCommander(wire.RoleParticipant)
+	p.withdraw = c.withdraw
+	p.line(context.Background(), "/withdraw Bob")
+	if want := "/withdraw takes back your own latest prompt, and takes nothing after it (a host's /withdraw NAME takes back someone else's)"; !strings.Contains(pout.String(), want) {
+		t.Errorf("a participant's /withdraw Bob: %q", pout.String())
+	}
+	v, _, _, vout := newCommander(wire.RoleViewer)
+	v.withdraw = c.withdraw
+	v.line(context.Background(), "/withdraw")
+	if want := "/withdraw: you are a viewer, with no prompt waiting to take back"; !strings.Contains(vout.String(), want) {
+		t.Errorf("a viewer's /withdraw: %q", vout.String())
+	}
+	if len(withdrawn) != 3 {
+		t.Errorf("withdrew %v", withdrawn)
+	}
+}
+
 // TestInviteFileCutIntoLines: an invite copied from a narrow terminal has a line break
 // where the terminal cut it; --invite-file read its first line only and refused the link
 // as missing its ?fp= (found by a tester). The whole file is read.

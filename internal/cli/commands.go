@@ -80,6 +80,7 @@ type command struct {
 // for them (it only says how things are): usage and help.
 var forGuests = map[string][2]string{
 	"permissions": {"/permissions", "what the agent may do without asking a host (hosts change it)"},
+	"withdraw":    {"/withdraw", "take back your latest prompt that no batch has taken yet"},
 }
 
 var commands = map[string]command{
@@ -93,7 +94,7 @@ var commands = map[string]command{
 	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},
 	"retry":    {"/retry", "while reconnecting: try to reach the host now", false, (*commander).retryNow, false},
-	"withdraw": {"/withdraw", "take back your latest prompt that no batch has taken yet", false, (*commander).withdrawLast, false},
+	"withdraw": {"/withdraw [NAME]", "take back your latest prompt that no batch has taken yet (NAME: that member's)", false, (*commander).withdrawLast, true},
 
 	"approve":     {"/approve [TEXT]", "send the merged prompt that waits for approval (TEXT instead, if given)", true, (*commander).approve, true},
 	"reject":      {"/reject [REASON]", "drop the merged prompt that waits; its authors are told", true, (*commander).reject, true},
@@ -236,7 +237,16 @@ func (c *commander) send(ctx context.Context, text string) {
 }
 
 // withdrawLast takes back this member's newest prompt that still waits for a batch.
-func (c *commander) withdrawLast(ctx context.Context, _ string) error {
+func (c *commander) withdrawLast(ctx context.Context, arg string) error {
+	if arg = strings.TrimSpace(arg); arg != "" {
+		if !c.isHost() {
+			return errors.New("/withdraw takes back your own latest prompt, and takes nothing after it (a host's /withdraw NAME takes back someone else's)")
+		}
+		return c.withdrawOf(ctx, arg)
+	}
+	if c.isViewer() && !c.hasWaiting() {
+		return errors.New("you are a viewer, with no prompt waiting to take back")
+	}
 	var id, text string
 	var held bool
 	c.pr.with(func(r *roster) {
@@ -255,9 +265,63 @@ func (c *commander) withdrawLast(ctx context.Context, _ string) error {
 		return errors.New("your prompt is already in the merged prompt that waits for approval; /reject drops it (and the others' in it)")
 	case held:
 		return errors.New("your prompt is already in the merged prompt that waits for a host's approval; a host can /reject it")
+	case c.isHost():
+		return errors.New("you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude (/withdraw NAME takes back someone else's)")
 	default:
 		return errors.New("you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude")
 	}
+}
+
+// hasWaiting says whether this member has a prompt waiting for a batch.
+func (c *commander) hasWaiting() bool {
+	waiting := false
+	c.pr.with(func(r *roster) { waiting = r.lastWaiting() != "" })
+	return waiting
+}
+
+// withdrawOf is a host's /withdraw NAME: it takes back that member's latest prompt that no
+// batch has taken yet (a tester's host was told "unless bob or a host withdraws it", and
+// the terminal had no way to; Party.withdraw lets a host, §4).
+func (c *commander) withdrawOf(ctx context.Context, arg string) error {
+	name, rest := c.splitName(arg)
+	if rest != "" {
+		return errors.New("say /withdraw NAME (a NAME may have spaces; \"NAME\" in quotes takes it as it is)")
+	}
+	m, _, err := c.target(name)
+	if err != nil {
+		return err
+	}
+	var id string
+	more, held := 0, false
+	c.pr.with(func(r *roster) {
+		for i := len(r.pending) - 1; i >= 0; i-- {
+			pid := r.pending[i]
+			if w, ok := r.writers[pid]; ok && w == m.ID || !ok && r.authors[pid] == m.Name {
+				if id == "" {
+					id = pid
+				} else {
+					more++
+				}
+			}
+		}
+		if r.held != nil {
+			held = slices.ContainsFunc(r.held.Prompts, func(pid string) bool { return r.writers[pid] == m.ID || r.authors[pid] == m.Name })
+		}
+	})
+	who := term.Line(m.Name)
+	switch {
+	case id == "" && held:
+		return fmt.Errorf("%s's prompt is already in the merged prompt that waits for approval; /reject drops it (and the others' in it)", who)
+	case id == "":
+		return fmt.Errorf("%s has no prompt waiting: once a batch has taken a prompt, it is on its way to claude", who)
+	}
+	if err := c.withdraw(ctx, id); err != nil {
+		return err
+	}
+	if more > 0 {
+		c.pr.reply("system", fmt.Sprintf("%s has %d more prompt%s waiting: /withdraw %s again takes back the next", who, more, plural(more), who))
+	}
+	return nil
 }
 
 // isOwner reports whether m is the party's owner, its host.

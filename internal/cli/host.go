@@ -57,9 +57,9 @@ Unless --no-local-repl is given, this terminal takes part too: type a prompt and
 Enter; /quit or /exit ends the party; /shell CMD runs CMD on this machine only; /help
 lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOOL to take
 an /always back; /permissions to change what the agent may do unasked; /approve, /reject
-and /approval on|off for merged prompts; /send to send what waits without waiting for
-more (--min-prompts); /stop; /role, /kick, /rotate, /invite, /who; /share; /agent
-/COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first); on an empty line of
+and /approval on|off for merged prompts; /withdraw NAME to take back someone's waiting
+prompt; /send to send what waits without waiting for more (--min-prompts); /stop; /role,
+/kick, /rotate, /invite, /who; /share; /agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first); on an empty line of
 the line editor it is said back once and taken the second time within 10 s.
 
 Claude Code asks before using tools (--permission-mode ask; /permissions changes it while
