@@ -303,6 +303,12 @@ func TestCommandsOfAParticipant(t *testing.T) {
 		{"/allow", "", "/allow is for hosts"},
 		{"//clear the cache", "/clear the cache", ""},
 		{"/etc/hosts has a typo", "/etc/hosts has a typo", ""},
+		// Mistyped commands (a tester's): a word near one, a lone /, a space after the /.
+		{"/hlep", "", "unknown command /hlep (did you mean /help?); nothing was sent"},
+		{"/aprove", "", "unknown command /aprove; nothing was sent"}, // a host's: not offered
+		{"/", "", "a lone / is not a command; nothing was sent"},
+		{"/ who", "", `"/ who" is not a command (did you mean /who?); nothing was sent`},
+		{"/ is the root", "/ is the root", ""},
 		{"/who", "", "3 in the party:\n    me (participant) — you\n    Bob (participant)\n    eve (viewer)"},
 		{"/help", "", "/who"},
 	}
@@ -322,6 +328,15 @@ func TestCommandsOfAParticipant(t *testing.T) {
 				t.Errorf("a participant reached host controls: %v", ctl.calls)
 			}
 		})
+	}
+	h, _, _, hout := newCommander(wire.RoleHost)
+	for _, line := range []string{"/aprove", "/alow", "/kik bob"} {
+		h.line(context.Background(), line)
+	}
+	for _, want := range []string{"unknown command /aprove (did you mean /approve?)", "unknown command /alow (did you mean /allow?)", "unknown command /kik (did you mean /kick?)"} {
+		if !strings.Contains(hout.String(), want) {
+			t.Errorf("a host's mistyped command: output lacks %q:\n%s", want, hout.String())
+		}
 	}
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	c.line(context.Background(), "/help")

@@ -150,6 +150,16 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	}
 	m := commandWord.FindStringSubmatch(trimmed)
 	if m == nil {
+		// A lone "/", or "/ who": a command mistyped, not words for claude (a tester's
+		// "/" went to claude as " /" after an approval).
+		if word, _, _ := strings.Cut(strings.TrimSpace(strings.TrimPrefix(trimmed, "/")), " "); trimmed == "/" || strings.HasPrefix(trimmed, "/ ") && c.usable(strings.ToLower(word)) {
+			what := "a lone / is not a command"
+			if trimmed != "/" {
+				what = fmt.Sprintf("\"/ %s\" is not a command (did you mean /%s?)", word, strings.ToLower(word))
+			}
+			c.refuse(what, line)
+			return false
+		}
 		c.send(ctx, line)
 		return false
 	}
@@ -160,13 +170,10 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		what := "unknown command /" + name
 		if ok {
 			what = "/" + name + " is for hosts"
+		} else if near := c.nearCommand(name); near != "" {
+			what += " (did you mean /" + near + "?)" // a tester's /aprove, /alow and /kik bob
 		}
-		if c.isViewer() { // a viewer sends no prompts: no "//" to offer (a tester's)
-			c.pr.reply("error", what+c.backWords()+"; /help lists your commands")
-		} else {
-			c.pr.reply("error", what+"; nothing was sent"+c.backWords()+". /help lists your commands (start a prompt with // to send a leading /)")
-		}
-		c.pr.giveBack(line) // to be corrected, or sent with //
+		c.refuse(what, line)
 		return false
 	}
 	if arg != "" && !cmd.takesArg {
@@ -212,6 +219,35 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		fail(err)
 	}
 	return false
+}
+
+// refuse says why line was not run or sent, gives it back to the input line to be
+// corrected, and how to send it as words, to one who may send prompts.
+func (c *commander) refuse(what, line string) {
+	if c.isViewer() { // a viewer sends no prompts: no "//" to offer (a tester's)
+		c.pr.reply("error", what+c.backWords()+"; /help lists your commands")
+	} else {
+		c.pr.reply("error", what+"; nothing was sent"+c.backWords()+". /help lists your commands (start a prompt with // to send a leading /)")
+	}
+	c.pr.giveBack(line) // to be corrected, or sent with //
+}
+
+// usable says whether name is a command this member may run.
+func (c *commander) usable(name string) bool {
+	cmd, ok := commands[name]
+	return ok && (!cmd.host || c.isHost())
+}
+
+// nearCommand is the command this member may run that name looks mistyped from, or "".
+func (c *commander) nearCommand(name string) string {
+	var names []string
+	for n := range commands {
+		if c.usable(n) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names) // one answer for a tie, always the same
+	return didYouMean(name, names)
 }
 
 func (c *commander) send(ctx context.Context, text string) {
