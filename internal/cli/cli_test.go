@@ -2138,9 +2138,29 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	if !p.line(context.Background(), "/quit") {
 		t.Fatal("a participant's second /quit did not end")
 	}
+	// Ctrl-D on an empty line (the editor's eofLine) asks the same, in its own words (a
+	// tester's Ctrl-D was told "/quit again"); a second Ctrl-D leaves.
+	now = now.Add(time.Minute)
+	p.pr.event(wire.Event{Seq: 42, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Text: "again", Member: "m1"}})
+	pout.Reset()
+	if p.line(context.Background(), eofLine) {
+		t.Fatal("a participant's Ctrl-D with its prompt waiting left at once")
+	}
+	if want := "/withdraw takes back the newest; Ctrl-D again within 10 seconds leaves"; !strings.Contains(pout.String(), want) {
+		t.Fatalf("Ctrl-D: output %q lacks %q", pout.String(), want)
+	}
+	if !p.line(context.Background(), eofLine) {
+		t.Fatal("a participant's second Ctrl-D did not leave")
+	}
+	p.pr.event(wire.Event{Seq: 43, Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "me", By: "me", ByMember: "m1"}})
+	c.now = func() time.Time { return now }
+	out.Reset()
+	if c.line(context.Background(), eofLine) || !strings.Contains(out.String(), "Ctrl-D again within 10 seconds ends the party for everyone") {
+		t.Fatalf("the host's Ctrl-D with prompts waiting: %q", out.String())
+	}
 	// Held for approval, it cannot be withdrawn: /withdraw is not offered (a reviewer's).
 	now = now.Add(time.Minute)
-	p.pr.event(wire.Event{Seq: 42, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p2"}, Merged: "mine", Merger: "local"}})
+	p.pr.event(wire.Event{Seq: 44, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p2"}, Merged: "mine", Merger: "local"}})
 	pout.Reset()
 	if p.line(context.Background(), "/quit") || strings.Contains(pout.String(), "/withdraw") || !strings.Contains(pout.String(), "your prompt still waits") {
 		t.Fatalf("a held prompt: %q", pout.String())

@@ -140,6 +140,9 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		}
 		return true
 	}
+	if line == eofLine {
+		return c.quit("Ctrl-D")
+	}
 	trimmed := strings.TrimSpace(line)
 	if trimmed == "" {
 		return false
@@ -193,7 +196,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	}
 	switch name {
 	case "quit", "exit":
-		return c.quit(name)
+		return c.quit("/" + name)
 	case "help":
 		c.help()
 		return false
@@ -431,19 +434,20 @@ func (c *commander) mayBeOwner(m wire.Member) bool {
 // be lost and the same command within quitAgain ends the party (a tester ended a party
 // with a prompt waiting for approval, with no word of it; the window asks too). Ctrl-C
 // always ends at once.
-func (c *commander) quit(name string) bool {
+// key is what the person typed, "/quit", "/exit" or "Ctrl-D": what is said back names it.
+func (c *commander) quit(key string) bool {
 	if t := c.clock(); !c.quitAsked.IsZero() && t.Sub(c.quitAsked) < quitAgain {
 		return true
 	}
 	if !c.endsParty {
-		return c.leave(name)
+		return c.leave(key)
 	}
 	busy, prompts := c.underWay()
 	if len(busy) == 0 {
 		return true
 	}
 	c.quitAsked = c.clock()
-	c.pr.reply("system", fmt.Sprintf("%s: /%s again within %d seconds ends the party for everyone%s", strings.Join(busy, "; "), name, int(quitAgain/time.Second), unsentWords(prompts)))
+	c.pr.reply("system", fmt.Sprintf("%s: %s again within %d seconds ends the party for everyone%s", strings.Join(busy, "; "), key, int(quitAgain/time.Second), unsentWords(prompts)))
 	return false
 }
 
@@ -476,7 +480,7 @@ func unsentWords(prompts bool) string {
 // still wait: they go to the agent without them, and they would not see the answer (a
 // tester's participant left in silence, and the prompt was sent after). Only where a
 // person answers (the line editor): a script's "/quit" after its prompt must still leave.
-func (c *commander) leave(name string) bool {
+func (c *commander) leave(key string) bool {
 	if !c.editor {
 		return true
 	}
@@ -500,7 +504,7 @@ func (c *commander) leave(name string) bool {
 	if withdrawable {
 		undo = " /withdraw takes back the newest;"
 	}
-	c.pr.reply("system", fmt.Sprintf("%s.%s /%s again within %d seconds leaves", what, undo, name, int(quitAgain/time.Second)))
+	c.pr.reply("system", fmt.Sprintf("%s.%s %s again within %d seconds leaves", what, undo, key, int(quitAgain/time.Second)))
 	return false
 }
 

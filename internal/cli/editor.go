@@ -408,7 +408,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return e, nil
 	case "ctrl+d":
 		if e.ta.Value() == "" {
-			return e.submit("/quit")
+			return e.submit(eofLine)
 		}
 	case "enter":
 		v := e.ta.Value()
@@ -480,7 +480,7 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 		e.errText = "still handling the previous line; try again in a moment"
 		return e, nil
 	}
-	if text != interruptLine && !strings.HasPrefix(text, "/quit") {
+	if text != interruptLine && text != eofLine && !strings.HasPrefix(text, "/quit") {
 		e.remember(text)
 	}
 	e.ta.Reset()

@@ -17,6 +17,11 @@ import (
 // type it: the editor's input never holds a control character from a key.
 const interruptLine = "\x03"
 
+// eofLine is what the line editor hands the commander for Ctrl-D on an empty input: it
+// leaves as /quit does, and what it says back names Ctrl-D (a tester's Ctrl-D was told
+// "/quit again within 10 seconds leaves").
+const eofLine = "\x04"
+
 // shellJob runs /shell commands for a party terminal, one at a time, beside the party: the
 // command's output is printed a line at a time as it comes, between the party's own lines,
 // and the terminal goes on taking lines meanwhile (a host can /allow while a build runs).
