@@ -1668,6 +1668,33 @@ func TestWithdraw(t *testing.T) {
 	}
 }
 
+// TestRejectedPromptIsYours: the author of a rejected prompt read "hostie rejected bob's
+// prompt" of its own, where an approval says "your prompt" (a tester's); a batch of others'
+// prompts, or of some of its own, is said as before.
+func TestRejectedPromptIsYours(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	ev := func(seq int64, e wire.Event) { e.Seq = seq; c.pr.event(e) }
+	ev(1, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "me", Text: "logout", Member: "m1"}})
+	ev(2, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "logout", Merger: "local"}})
+	ev(3, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", Prompts: []string{"p1"}, By: "hostie", Reason: "out of scope"}})
+	ev(4, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "a", Member: "m1"}})
+	ev(5, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Text: "b", Member: "m1"}})
+	ev(6, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", Prompts: []string{"p2", "p3"}, By: "hostie"}})
+	ev(7, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "me", Text: "c", Member: "m1"}})
+	ev(8, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "Bob", Text: "d", Member: "m2"}})
+	ev(9, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Prompts: []string{"p4", "p5"}, Merged: "c d", Merger: "local"}})
+	ev(10, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3", Prompts: []string{"p4", "p5"}, By: "hostie"}})
+	for _, want := range []string{
+		"[party] hostie rejected your prompt; it was not sent: out of scope\n",
+		"[party] hostie rejected the merged prompt (your 2 prompts); it was not sent\n",
+		"[party] hostie rejected the merged prompt (prompts by me, Bob); it was not sent\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 // TestHostWithdrawsSomeonesPrompt: a host was told "bob's waiting prompt is still sent,
 // unless bob or a host withdraws it", and the terminal had no way to (a tester's): a host's
 // /withdraw NAME takes back that member's newest waiting prompt; others are told it is a

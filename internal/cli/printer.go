@@ -916,9 +916,18 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindRejected:
 		if rj := ev.Rejected; rj != nil {
-			what := "the merged prompt (" + asked(p.r.batches[rj.Batch]) + ")"
+			who := asked(p.r.batches[rj.Batch])
+			if n := p.r.countMine(rj.Prompts); n > 0 && n == len(rj.Prompts) {
+				// The author reads of its own prompt as its own, as an approval says it (a
+				// tester's read "hostie rejected bob's prompt").
+				who = "your prompt"
+				if n > 1 {
+					who = fmt.Sprintf("your %d prompts", n)
+				}
+			}
+			what := "the merged prompt (" + who + ")"
 			if len(rj.Prompts) == 1 { // one prompt is not "merged" (a tester's)
-				what = asked(p.r.batches[rj.Batch])
+				what = who
 			}
 			text := term.Line(rj.By) + " rejected " + what + "; it was not sent"
 			if rj.Reason != "" {

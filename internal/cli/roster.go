@@ -373,7 +373,8 @@ func (r *roster) mine(id string) bool {
 	if w, ok := r.writers[id]; ok {
 		return w == r.you.ID
 	}
-	return r.authors[id] == r.you.Name
+	a, ok := r.authors[id] // a prompt never seen here is nobody's known
+	return ok && a == r.you.Name
 }
 
 // whatAsked is a batch for people: one "name: request" line per prompt.
