@@ -826,6 +826,13 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by the turn timeout"}},
 		}, "[system] running the agent command /compact\n[system] claude's turn was stopped after 2s (stopped by the turn timeout); it had written nothing yet\n"},
 		// Someone else's is said by the host's system event only (it was said twice).
+		// A newcomer's role, when it is not a participant's (a tester's host did not know
+		// vic only watched).
+		{"joined as a viewer or a co-host", []wire.Event{
+			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "vic", Role: wire.RoleViewer}, Count: ptr(4)},
+			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m5", Name: "cora", Role: wire.RoleHost}, Count: ptr(5)},
+			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m6", Name: "bob", Role: wire.RoleParticipant}, Count: ptr(6)},
+		}, "[party] vic joined as a viewer (4 in the party)\n[party] cora joined as a co-host (5 in the party)\n[party] bob joined (6 in the party)\n"},
 		{"role change", []wire.Event{
 			{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m9", Name: "bob", Role: wire.RoleViewer}},
 			{Kind: wire.KindSystem, Text: "hana made bob a viewer"},
@@ -2959,3 +2966,6 @@ func TestAskedOfPromptsNeverSeen(t *testing.T) {
 		}
 	}
 }
+
+// ptr is a pointer to v (an event's count).
+func ptr[T any](v T) *T { return &v }

@@ -729,7 +729,16 @@ func (p *printer) event(ev wire.Event) {
 		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "":
 			p.asideLocked("party", fmt.Sprintf("you joined (%s)", people(count))) // not "bob joined" about oneself
 		case ev.Joined != nil:
-			p.asideLocked("party", fmt.Sprintf("%s joined (%s)", term.Line(ev.Joined.Name), people(count)))
+			// With the role it cannot be told from otherwise: a viewer (the host did not
+			// know vic could not prompt: a tester's), or a host who is not the party's owner.
+			as := ""
+			switch {
+			case ev.Joined.Role == wire.RoleViewer:
+				as = " as a viewer"
+			case ev.Joined.Role == wire.RoleHost && ev.Joined.Name != p.r.host:
+				as = " as a co-host"
+			}
+			p.asideLocked("party", fmt.Sprintf("%s joined%s (%s)", term.Line(ev.Joined.Name), as, people(count)))
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
 			// A resumed party's note that someone was there when it ended: the end was
 			// said then.
