@@ -233,6 +233,11 @@ func (p *Party) heldBatch(id string) (*heldBatch, error) {
 func (p *Party) Interrupt(memberID string) error {
 	return p.control(memberID, func(by *member) error {
 		t := p.turn
+		if t == nil && p.held != nil {
+			// What a host who wants nothing sent now may mean (a tester's /stop was told
+			// only "no turn is running").
+			return fmt.Errorf("%w: no turn is running; a prompt waits for a host's approval, and rejecting it keeps it from being sent", ErrInvalid)
+		}
 		if t == nil {
 			return fmt.Errorf("%w: no turn is running", ErrInvalid)
 		}

@@ -1340,6 +1340,11 @@ func TestApprovalShowsTheTextSent(t *testing.T) {
 			held = ev.Approval
 		}
 	}
+	// A stop while a prompt waits for approval says what would keep it from being sent
+	// (a tester's /stop was told only "no turn is running").
+	if err := p.Interrupt(hres.You.ID); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "no turn is running; a prompt waits for a host's approval, and rejecting it keeps it from being sent") {
+		t.Fatalf("Interrupt with a prompt held = %v", err)
+	}
 	if err := p.Approve(hres.You.ID, held.Batch, nil); err != nil {
 		t.Fatal(err)
 	}
