@@ -833,7 +833,10 @@ func (p *printer) event(ev wire.Event) {
 		p.turnWrote = false
 		if b := ev.Batch; b != nil {
 			if b.Merger == "command" {
-				p.noticeLocked("system", "running the agent command "+term.Line(b.Merged))
+				// Our host says who runs it just before: said once (a tester's read both).
+				if cmd := term.Line(b.Merged); !strings.HasPrefix(p.lastNotice, "system") || !strings.HasSuffix(p.lastNotice, " runs the agent command "+cmd) {
+					p.noticeLocked("system", "running the agent command "+cmd)
+				}
 			} else if held != nil && held.Batch == b.ID && b.Merged != held.Merged {
 				// A host edited it: what the agent gets is not what anyone asked for, so it
 				// is shown (the first lines; /show has it all).
