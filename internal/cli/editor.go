@@ -616,8 +616,21 @@ func (e *editor) statusLine() string {
 	if ansi.StringWidth(line) > width && st.connected && st.phase == wire.PhaseAwaitingPermission && !st.deadline.IsZero() {
 		// Too narrow for it all: the time left before the request is denied comes first
 		// (cut off, it read "waiting for a tool decision · 1s · d…").
+		// Then, shorter, what else a person must know: a /shell command that Ctrl-C stops
+		// (not leaves), that this member only watches, its own prompts waiting (a tester's
+		// narrow terminal lost them all).
 		if left := time.Until(st.deadline).Round(time.Second); left > 0 {
-			line = lead + " tool decision · denied in " + fmtDuration(left)
+			short := []string{"tool decision · denied in " + fmtDuration(left)}
+			if st.shell != "" {
+				short = append(short, "/shell runs (Ctrl-C stops it)")
+			}
+			if st.role == wire.RoleViewer {
+				short = append(short, "viewer")
+			}
+			if st.mine > 0 {
+				short = append(short, fmt.Sprintf("%d of yours waiting", st.mine))
+			}
+			line = lead + " " + strings.Join(short, " · ")
 		}
 	}
 	return paint(e.color, "2", ansi.Truncate(line, width, "…"))

@@ -59,6 +59,13 @@ func TestStatusLine(t *testing.T) {
 	if got := narrow.statusLine(); !strings.Contains(got, "tool decision · denied in 1m5") {
 		t.Errorf("narrow status line %q lacks the time left", got)
 	}
+	// And then a /shell command that Ctrl-C stops, being a viewer, prompts of one's own
+	// (a tester's 100-column terminal lost them all while a request waited).
+	shell := &editor{st: status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-time.Second), deadline: time.Now().Add(112 * time.Second), connected: true,
+		shell: "sleep 4; echo shell-done", role: wire.RoleViewer, mine: 2}, width: 100}
+	if got := shell.statusLine(); !strings.Contains(got, "tool decision · denied in 1m5") || !strings.Contains(got, "· /shell runs (Ctrl-C stops it) · viewer · 2 of yours waiting") {
+		t.Errorf("narrow status line with a /shell command: %q", got)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := &editor{st: c.st, width: 200}
