@@ -194,3 +194,34 @@ describe('<changes-panel> large lists and diffs', () => {
     }
   });
 });
+
+// A tester's keyboard focus fell to the page after a click on a file, on "← Files" and on
+// the panel's ×: each control it was on went away.
+describe('<changes-panel> the focus', () => {
+  it('goes to "← Files" on a file, back to its row after, and the × says the panel closed', async () => {
+    const { st, el, be } = await party('owner', 'changes');
+    be.handlers.Diff = async (path: string) => ({ path, diff: '@@ -0,0 +1 @@\n+x', truncated: false, binary: false });
+    st.workspace.onChanges([
+      { path: 'a.txt', status: 'added', additions: 1, deletions: 0 },
+      { path: 'src/b.go', status: 'modified', additions: 1, deletions: 1 },
+    ], 0);
+    el.requestUpdate();
+    await el.updateComplete;
+    const q = (sel: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(sel)!;
+    q('[data-testid=changes-file][data-path="src/b.go"]').click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe(q('[data-testid=diff-back]'));
+    q('[data-testid=diff-back]').click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).toBe(q('[data-testid=changes-file][data-path="src/b.go"]'));
+    let closed = 0;
+    document.body.addEventListener('changes-closed', () => closed++);
+    q('[data-testid=changes-close]').click();
+    expect(closed).toBe(1);
+    expect(st.workspace.open).toBe(false);
+    el.remove();
+    st.dispose();
+  });
+});

@@ -147,7 +147,7 @@ export class ChangesPanel extends LitElement {
           (f) => f.path,
           (f) => html`<li>
             <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${`${f.path}: ${statusText(f)}`}
-              @click=${() => void w.showDiff(f.path)}>
+              @click=${() => void this.#open(s, f.path)}>
               ${this.#status(f.status)}
               <span class="path" title=${f.path}>${filePath(f.path)}${f.status === 'renamed' && f.from ? html`<span class="from" title=${`from ${f.from}`}>from ${f.from}</span>` : nothing}</span>
               ${this.#counts(f)}
@@ -188,7 +188,7 @@ export class ChangesPanel extends LitElement {
     const lines = w.diffLines.length > this.#diffShown ? w.diffLines.slice(0, this.#diffShown) : w.diffLines;
     const moreLines = w.diffLines.length - lines.length;
     return html`<div class="diff-head">
-        <button class="ghost small" data-testid="diff-back" @click=${() => w.closeDiff()} aria-label="Back to the list">← Files</button>
+        <button class="ghost small" data-testid="diff-back" @click=${() => this.#back(s)} aria-label="Back to the list">← Files</button>
         ${f ? this.#status(f.status) : nothing}
         <span class="path" data-testid="diff-path" title=${path}>${pathBreaks(path)}</span>
         ${f ? this.#counts(f) : nothing}
@@ -235,7 +235,7 @@ export class ChangesPanel extends LitElement {
         const f = changed.get(full);
         return html`<li>
           ${f
-            ? html`<button class="node" data-testid="tree-file" data-path=${full} title="Show the diff" @click=${() => void w.showDiff(full)}>
+            ? html`<button class="node" data-testid="tree-file" data-path=${full} title="Show the diff" @click=${() => void this.#open(s, full)}>
                 <span class="chev"></span>${this.#status(f.status)}<span class="name">${e.name}</span><span class="size">${sizeText(e.size)}</span>
               </button>`
             : html`<div class="node" data-testid="tree-file" data-path=${full}><span class="chev"></span><span class="status"></span><span class="name">${e.name}</span><span class="size">${sizeText(e.size)}</span></div>`}
@@ -246,6 +246,31 @@ export class ChangesPanel extends LitElement {
 
   #tree(s: AppState) {
     return html`<div class="tree" data-testid="tree">${this.#folder(s, '')}</div>`;
+  }
+
+  // Where the focus goes when what held it goes (it fell to the page: a tester's): a file's
+  // diff to its "← Files", back to the file's row, and the panel closed to its button.
+
+  async #open(s: AppState, path: string): Promise<void> {
+    const p = s.workspace.showDiff(path);
+    this.requestUpdate();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="diff-back"]')?.focus();
+    await p;
+  }
+
+  async #back(s: AppState): Promise<void> {
+    const path = s.workspace.selected;
+    s.workspace.closeDiff();
+    this.requestUpdate();
+    await this.updateComplete;
+    const row = [...this.renderRoot.querySelectorAll<HTMLButtonElement>('[data-testid="changes-file"], [data-testid="tree-file"]')].find((b) => b.dataset.path === path);
+    (row ?? this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-close"]'))?.focus();
+  }
+
+  #close(s: AppState): void {
+    s.workspace.toggle(false);
+    this.dispatchEvent(new CustomEvent('changes-closed', { bubbles: true, composed: true }));
   }
 
   #showTree(s: AppState): void {
@@ -339,7 +364,7 @@ export class ChangesPanel extends LitElement {
       <header>
         <h3>Changes <span class="n" data-testid="changes-count">${w.files.length}</span></h3>
         <span class="grow"></span>
-        <button class="ghost icon small" data-testid="changes-close" aria-label="Close the changes" title="Close" @click=${() => w.toggle(false)}>${iconX()}</button>
+        <button class="ghost icon small" data-testid="changes-close" aria-label="Close the changes" title="Close" @click=${() => this.#close(s)}>${iconX()}</button>
       </header>
       ${s.isHost ? this.#share(s) : nothing}
       ${tree && w.selected === null

@@ -384,3 +384,36 @@ describe('<party-view> a batch that waits for more prompts', () => {
     });
   }
 });
+
+// A tester's keyboard focus fell to the page after Stop and after closing Changes with its
+// ×: the buttons it was on went away.
+describe('<party-view> the focus when its control goes', () => {
+  it('goes to the prompt box after Stop, and to the Changes button after the panel\'s ×', async () => {
+    const { be, st } = await inParty('host');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    be.emit('party:event', phase(1, 'running'));
+    await el.updateComplete;
+    const q = <T extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
+    q('stop-turn')!.focus();
+    q('stop-turn')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.count('StopTurn')).toBe(1);
+    const box = el.shadowRoot!.querySelector('prompt-box')!;
+    expect(el.shadowRoot!.activeElement).toBe(box);
+
+    q('changes-toggle')!.click();
+    await el.updateComplete;
+    const panel = q('changes-panel')!;
+    await (panel as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
+    panel.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=changes-close]')!.click();
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(false);
+    expect(el.shadowRoot!.activeElement).toBe(q('changes-toggle'));
+    el.remove();
+    st.dispose();
+  });
+});

@@ -133,6 +133,13 @@ export class PartyView extends LitElement {
     });
   }
 
+  /** Stop: its button goes with the turn, and the focus to the prompt box (it fell to the page: a tester's). */
+  async #stop(s: AppState): Promise<void> {
+    const ok = await s.control.stop();
+    const f = focusedElement();
+    if (ok && (f === null || f.dataset.testid === 'stop-turn')) this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput();
+  }
+
   #toggleChanges(): void {
     const w = this.state?.workspace;
     if (!w) return;
@@ -805,7 +812,7 @@ export class PartyView extends LitElement {
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" data-tip="Stop the agent's turn (it keeps what it wrote so far)"
-              aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void s.control.stop()}>${iconStop()} <span class="tiny-hide">Stop</span></button>`
+              aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void this.#stop(s)}>${iconStop()} <span class="tiny-hide">Stop</span></button>`
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
         <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
@@ -821,7 +828,8 @@ export class PartyView extends LitElement {
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
       <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}" ?inert=${this.#ownDialogOpen()}
-        @card-decided=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}>
+        @card-decided=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}
+        @changes-closed=${() => void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus())}>
         <transcript-view .state=${s}></transcript-view>
         <prompt-box .state=${s}></prompt-box>
         ${s.workspace.open ? html`<changes-panel data-testid="changes-panel" .state=${s}></changes-panel>` : nothing}

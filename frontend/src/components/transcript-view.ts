@@ -357,10 +357,12 @@ export class TranscriptView extends LitElement {
     this.requestUpdate();
   };
 
+  /** Latest: back to the end, following it; the button goes, so the focus goes to the prompt box (it fell to the page: a tester's). */
   #jump(): void {
     this.#stick = true;
     this.#toBottom();
     this.requestUpdate();
+    this.dispatchEvent(new CustomEvent('card-decided', { bubbles: true, composed: true }));
   }
 
   #avatar(name: string) {
