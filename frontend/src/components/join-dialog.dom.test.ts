@@ -38,3 +38,30 @@ describe('<join-dialog> after a failed join', () => {
     st.dispose();
   });
 });
+
+describe('<join-dialog> a blank name', () => {
+  // A tester typed only spaces: Join went grey, with no word of why.
+  it('says a name is needed while there is none', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    st.setJoinInvite(link);
+    st.setJoinName('   ');
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    expect(q('join-submit')?.hasAttribute('disabled')).toBe(true);
+    expect(q('join-name-needed')?.textContent).toBe('Type the name the others will see you by.');
+    st.setJoinName('ann');
+    await el.updateComplete;
+    expect(q('join-name-needed')).toBeNull();
+    expect(q('join-submit')?.hasAttribute('disabled')).toBe(false);
+    el.remove();
+    st.dispose();
+  });
+});

@@ -119,8 +119,12 @@ export class JoinDialog extends LitElement {
             <label class="field">
               <span class="label">Your name</span>
               <input data-testid="join-name" .value=${j.name} autocomplete="off" spellcheck="false" ?disabled=${j.busy}
-                aria-invalid=${j.name.trim() === '' ? 'true' : 'false'}
+                aria-invalid=${j.name.trim() === '' ? 'true' : 'false'} aria-describedby="join-name-needed"
                 @input=${(e: InputEvent) => s.setJoinName((e.target as HTMLInputElement).value)} />
+              ${j.name.trim() === ''
+                ? // Join was greyed out with no word of why (a tester's, who typed only spaces).
+                  html`<span class="hint" id="join-name-needed" data-testid="join-name-needed">Type the name the others will see you by.</span>`
+                : nothing}
             </label>
             ${j.busy
               ? html`<div class="progress" data-testid="join-progress" role="status">

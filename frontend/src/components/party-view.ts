@@ -622,7 +622,7 @@ export class PartyView extends LitElement {
         ${tools.map(
           (t) => html`<li data-testid="always-tool" data-tool=${t}><code>${t}</code>
             <button class="ghost small" data-testid="always-revoke" ?disabled=${s.control.busy(`always:${t}`)}
-              title=${`${t} asks a host again before each use`} @click=${() => void s.control.revokeAlways(t)}>Ask again</button></li>`,
+              title=${`${t} asks a host again before each use`} aria-label=${`Make ${t} ask again`} @click=${() => void s.control.revokeAlways(t)}>Ask again</button></li>`,
         )}
       </ul>
       <span class="hint">Used without asking anyone, for the rest of the party.</span>`;
