@@ -281,6 +281,23 @@ describe('connection status', () => {
     expect(st.sendError).toMatch(/Reconnecting/);
   });
 
+  // A tester's "Could not turn approval on: … Concordia is reconnecting. Try again in a
+  // moment." stayed up once connected again, beside a party that worked.
+  it('drops what was said of the connection being down once it is back', async () => {
+    const { be, st } = await inParty(fakeSession('host'));
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: '', retry_ms: 500 });
+    be.handlers.SetApproval = () => Promise.reject('Not connected to the host right now; Concordia is reconnecting. Try again in a moment.');
+    await st.control.setApproval(true);
+    be.handlers.Kick = () => Promise.reject('Only a host can do this.');
+    await st.control.kick('m2', '');
+    expect(st.notices.map((n) => n.text)).toEqual([
+      'Could not turn approval on: Not connected to the host right now; Concordia is reconnecting. Try again in a moment.',
+      expect.stringContaining('Only a host can do this.'),
+    ]);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(st.notices.map((n) => n.text)).toEqual([expect.stringContaining('Only a host can do this.')]);
+  });
+
   it('Retry now asks Go only while reconnecting; a failure is a notice', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     await st.retryNow(); // connected: nothing to retry

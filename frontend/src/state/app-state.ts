@@ -126,6 +126,7 @@ export class AppState {
         changed: () => this.#changed(),
         notify: (kind, text) => this.notify(kind, text),
         dropNotices: () => this.#notices.dropParty(),
+        connectedAgain: () => this.#notices.dropOffline(),
         show: (screen) => {
           this.screen = screen;
         },

@@ -16,6 +16,9 @@ export interface Notice {
   scope: 'party' | 'app';
 }
 
+/** What the Go side's sentence for a call made while not connected says (app/errors.go, ErrNotConnected). */
+export const OFFLINE_WORDS = 'Concordia is reconnecting';
+
 /** How long an info toast stays (ms), unless the pointer rests on it. */
 export const INFO_MS = 6000;
 
@@ -63,6 +66,16 @@ export class Notices {
     if (next.length === this.list.length) return;
     this.list = next;
     this.#changed();
+  }
+
+  /**
+   * Drops the party's notices that said it was not connected ("…; Concordia is
+   * reconnecting. Try again in a moment.", app/errors.go): once it is connected again they
+   * are stale (a tester's stayed up after the reconnect, beside a party that worked).
+   */
+  dropOffline(): void {
+    const stale = this.list.filter((n) => n.scope === 'party' && n.text.includes(OFFLINE_WORDS));
+    for (const n of stale) this.dismiss(n.id);
   }
 
   /** Drops every notice of the party (it was left, or another one starts). */

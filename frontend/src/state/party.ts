@@ -121,6 +121,8 @@ export interface PartyHooks {
   notify(kind: 'info' | 'error', text: string): void;
   /** Drops the toasts of the party (it was left, or another one starts). */
   dropNotices(): void;
+  /** The connection is back: what was said of it being down is stale. */
+  connectedAgain(): void;
   /** Shows the home screen or the party. */
   show(screen: 'home' | 'party'): void;
   /** Whether Settings turned desktop notifications off. */
@@ -787,7 +789,9 @@ export class PartySession {
   }
 
   #onStatus(st: PartyStatus): void {
+    const was = this.connection.status;
     this.connection = { status: st.status, attempt: st.attempt ?? 0, error: st.error ?? '', retryMs: st.retry_ms ?? 0 };
+    if (st.status === 'connected' && was !== 'connected') this.#hooks.connectedAgain();
     this.#hooks.changed();
   }
 
