@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, formatTimeLeft, formatTurnTime, phaseLabel, splitPath } from './format';
+import { agentLabel, formatTimeLeft, formatTurnTime, formatWindow, phaseLabel, splitPath } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -44,5 +44,16 @@ describe('agentLabel', () => {
     expect(agentLabel('')).toBe('Claude Code');
     expect(agentLabel(undefined)).toBe('Claude Code');
     expect(agentLabel('other-agent')).toBe('other-agent');
+  });
+});
+
+describe('formatWindow', () => {
+  // In seconds, as Settings sets it: "500 ms" stood above a field that said 0.5 (a tester's).
+  it('says the batching window in seconds, as it is set', () => {
+    expect(formatWindow(500)).toBe('0.5 s');
+    expect(formatWindow(3000)).toBe('3 s');
+    expect(formatWindow(1000)).toBe('1 s');
+    expect(formatWindow(1250)).toBe('1.25 s');
+    expect(formatWindow(Number.NaN)).toBe('');
   });
 });

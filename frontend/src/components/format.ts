@@ -11,6 +11,15 @@ export function formatDuration(ms: number): string {
 }
 
 /**
+ * The batching window, in seconds as it is set ("0.5 s", "3 s"): a tester read "500 ms" above
+ * a field that said 0.5, and "1.0 s" in another party.
+ */
+export function formatWindow(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/**
  * How long a turn took, as the terminal says it: the host measures in whole milliseconds,
  * so a turn under a tenth of a second is "under 0.1 s", not "0 ms" (a tester).
  */

@@ -12,7 +12,7 @@ import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles } from './modal';
-import { agentLabel, formatDuration, initials, nameHue } from './format';
+import { agentLabel, formatDuration, formatWindow, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
@@ -864,7 +864,7 @@ export class PartyView extends LitElement {
             <h3>Party</h3>
             <dl>
               <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
-              <dt>Window</dt><dd>${formatDuration(p.window_ms)}</dd>
+              <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
               <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeInParty(p.permission_mode) || 'Ask a host'}</dd>
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>

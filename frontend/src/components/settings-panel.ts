@@ -11,7 +11,7 @@ import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
-import { formatDuration } from './format';
+import { formatWindow } from './format';
 import { SHARE_LEVELS } from '../state/workspace';
 
 interface Draft extends HostOptionsDraft {
@@ -370,7 +370,7 @@ export class SettingsPanel extends LitElement {
           <dt>Tools</dt><dd data-testid="settings-party-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
           <dt>Approval</dt><dd>${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
           <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
-          <dt>Window</dt><dd>${formatDuration(p.window_ms)}</dd>
+          <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
           <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
         </dl>
       </div>
