@@ -412,7 +412,7 @@ export class TranscriptView extends LitElement {
 
   #members(it: MembersItem) {
     const mine = (m: Member) => m.id === this.state?.session?.you.id; // oneself: not "ann joined" (as the terminal says it)
-    const text = it.joined ? (mine(it.joined) ? (it.back ? 'You came back' : 'You joined') : `${it.joined.name} joined`) : it.left ? this.#leftText(it.left, it) : it.changed ? this.#changedText(it.changed) : 'participants changed';
+    const text = it.joined ? (mine(it.joined) ? (it.back ? 'You came back' : 'You joined') : it.back ? `${it.joined.name} came back` : `${it.joined.name} joined`) : it.left ? this.#leftText(it.left, it) : it.changed ? this.#changedText(it.changed) : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
   }
 
