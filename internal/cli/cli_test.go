@@ -1681,6 +1681,46 @@ func TestWithdraw(t *testing.T) {
 	}
 }
 
+// TestAlwaysBashAsksFirst: /always of a Bash request lets the agent run any command on
+// the owner's computer unasked for the rest of the party; at the line editor it is asked
+// once, as /permissions all is (the window's Always allow Bash asks too, since a tester's
+// took one click). Another tool's /always is taken at once, and so is a script's.
+func TestAlwaysBashAsksFirst(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	c.pr.with(func(r *roster) { r.host = "me" })
+	c.editor = true
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
+	c.line(context.Background(), "/always")
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on this computer, as you, without asking, for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
+		t.Fatalf("the first /always of Bash: calls %v, said %q", ctl.calls, out.String())
+	}
+	now = now.Add(quitAgain + time.Second) // too late: asked again
+	c.line(context.Background(), "/always")
+	if len(ctl.calls) != 0 {
+		t.Fatalf("a second /always after its time decided: %v", ctl.calls)
+	}
+	now = now.Add(time.Second)
+	c.line(context.Background(), "/always")
+	if !slices.Equal(ctl.calls, []string{"decide t1 always "}) {
+		t.Fatalf("the second /always in time: calls %v", ctl.calls)
+	}
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Read", Summary: "a.txt", Status: wire.PermissionPending}})
+	c.line(context.Background(), "/always")
+	if !slices.Equal(ctl.calls, []string{"decide t1 always ", "decide t2 always "}) {
+		t.Fatalf("/always of Read: calls %v", ctl.calls)
+	}
+	s, sctl, _, _ := newCommander(wire.RoleHost) // a script: no one to answer the question
+	s.pr.with(func(r *roster) { r.host = "me" })
+	s.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
+	s.line(context.Background(), "/always")
+	if !slices.Equal(sctl.calls, []string{"decide t1 always "}) {
+		t.Fatalf("a script's /always of Bash: calls %v", sctl.calls)
+	}
+}
+
 // TestRejectedPromptIsYours: the author of a rejected prompt read "hostie rejected bob's
 // prompt" of its own, where an approval says "your prompt" (a tester's); a batch of others'
 // prompts, or of some of its own, is said as before.

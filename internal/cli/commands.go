@@ -53,6 +53,10 @@ type commander struct {
 	quitAsked time.Time
 	// allAsked is when /permissions all was said back (it is taken the second time).
 	allAsked time.Time
+	// bashAsked is the Bash request whose /always was said back, and when (taken the
+	// second time, as the window's Always allow Bash asks first).
+	bashAsked   string
+	bashAskedAt time.Time
 	// treeAsked is when /share tree was said back (the same way).
 	treeAsked time.Time
 	now       func() time.Time // nil: time.Now
@@ -833,11 +837,11 @@ func decidedWords(p wire.Permission) string {
 // with decision.
 func decideWith(decision string) func(*commander, context.Context, string) error {
 	return func(c *commander, ctx context.Context, arg string) error {
-		id, late, you := "", "", wire.Member{}
+		id, tool, late, you := "", "", "", wire.Member{}
 		c.pr.with(func(r *roster) {
 			you = r.you
 			if len(r.perms) > 0 {
-				id = r.perms[0].ID
+				id, tool = r.perms[0].ID, r.perms[0].Tool
 			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
 				late = decidedWords(*d)
 			}
@@ -850,7 +854,15 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 		case decision == wire.DecisionAlways && !c.mayBeOwner(you):
 			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.
 			return errors.New("only the party's owner can allow a tool for the rest of the party" + c.noOwnerWords("") + "; /allow allows this one request")
+		case decision == wire.DecisionAlways && tool == "Bash" && c.editor && (c.bashAsked != id || c.clock().Sub(c.bashAskedAt) >= quitAgain):
+			// Every command, unasked, on the owner's computer: asked once, as /permissions all
+			// is (the window asks too). Only where a person answers: a script's /always is
+			// taken as it is.
+			c.bashAsked, c.bashAskedAt = id, c.clock()
+			c.pr.reply("system", fmt.Sprintf("/always for Bash lets the agent run any command on this computer, as you, without asking, for the rest of the party: /always again within %d seconds does it; /allow allows this one", int(quitAgain/time.Second)))
+			return nil
 		}
+		c.bashAsked = ""
 		err := c.ctl.Decide(ctx, id, decision, arg)
 		var re *rpc.Error
 		if errors.As(err, &re) && re.Code == rpc.CodeInvalidParams {
