@@ -220,4 +220,16 @@ await shot('changes-binary', `${party}&teammates=0&say=add%20a%20json%20flag`, {
   },
   wait: 'file-binary',
 });
+// Always allow Bash asks first: every command, unasked, on the owner's computer.
+await shot('always-bash-confirm', `${party}&ask`, {
+  act: async (p) => {
+    const always = p.getByTestId('permission-always').first();
+    await always.waitFor({ timeout: 30_000 });
+    await armed(always, 'always-bash-confirm: Always allow enabled');
+    await always.click();
+  },
+  wait: 'permission-always-confirm',
+});
+// A 400 px window during a tool request: the phase has a row of its own, nothing scrolls sideways.
+await shot('narrow-400-permission', `${party}&history=0&ask`, { width: 400, height: 700, wait: 'permission-allow' });
 await browser.close();
