@@ -179,7 +179,7 @@ export class WailsBackend implements Backend {
         const f: unknown = Reflect.get(target, name, receiver);
         if (typeof f !== 'function') return f;
         return (...args: unknown[]) =>
-          (f as (...a: unknown[]) => Promise<unknown>).apply(target, args).then(withoutBidi, (err: unknown) => Promise.reject(withoutBidi(err)));
+          Promise.resolve((f as (...a: unknown[]) => unknown).apply(target, args)).then(withoutBidi, (err: unknown) => Promise.reject(withoutBidi(err)));
       },
     });
   }
