@@ -225,3 +225,31 @@ describe('<changes-panel> the focus', () => {
     st.dispose();
   });
 });
+
+// A file named with a bidi override ("‮txt.exe" reads "exe.txt"), and code with one in a
+// diff: shown as what they are, and the path handed back to Go as it is (a reviewer's:
+// stripped, such a file could never be opened).
+describe('<changes-panel> bidi controls', () => {
+  it('shows them in paths and diffs, and asks Go for the path as it is', async () => {
+    const { st, el, be } = await party('owner', 'changes');
+    const asked: string[] = [];
+    be.handlers.Diff = async (path: string) => {
+      asked.push(path);
+      return { path, diff: '@@ -0,0 +1 @@\n+ok = 1 \u202E// }\u2066', truncated: false, binary: false };
+    };
+    st.workspace.onChanges([{ path: '\u202Etxt.exe', status: 'added', additions: 1, deletions: 0 }], 0);
+    el.requestUpdate();
+    await el.updateComplete;
+    const row = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=changes-file]')!;
+    expect(row.querySelector('[data-testid=file-path]')?.textContent).toBe('[U+202E]txt.exe');
+    row.click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(asked).toEqual(['\u202Etxt.exe']);
+    const text = el.shadowRoot!.querySelector('[data-testid=diff-lines]')?.textContent ?? '';
+    expect(text).toContain('ok = 1 [U+202E]// }[U+2066]');
+    expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    el.remove();
+    st.dispose();
+  });
+});

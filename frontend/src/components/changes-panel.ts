@@ -13,6 +13,7 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { AppState } from '../state/app-state';
 import type { FileChange, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS, hiddenText, languageOf, statusText, unlistedText, type DiffLine } from '../state/workspace';
+import { showBidi } from '../state/bidi';
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
 import { base, codeTokens } from './styles';
@@ -146,10 +147,10 @@ export class ChangesPanel extends LitElement {
           files,
           (f) => f.path,
           (f) => html`<li>
-            <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${`${f.path}: ${statusText(f)}`}
+            <button class="file" data-testid="changes-file" data-path=${f.path} data-status=${f.status} title=${showBidi(`${f.path}: ${statusText(f)}`)}
               @click=${() => void this.#open(s, f.path)}>
               ${this.#status(f.status)}
-              <span class="path" title=${f.path}>${filePath(f.path)}${f.status === 'renamed' && f.from ? html`<span class="from" title=${`from ${f.from}`}>from ${f.from}</span>` : nothing}</span>
+              <span class="path" title=${showBidi(f.path)}>${filePath(f.path)}${f.status === 'renamed' && f.from ? html`<span class="from" title=${`from ${showBidi(f.from)}`}>from ${showBidi(f.from)}</span>` : nothing}</span>
               ${this.#counts(f)}
             </button>
           </li>`,
@@ -166,11 +167,12 @@ export class ChangesPanel extends LitElement {
   }
 
   #line(l: DiffLine, lang: string) {
-    const code = lang ? unsafeHTML(highlightLine(l.text, lang)) : l.text;
+    const text = showBidi(l.text); // code that reads otherwise than it is, shown as it is
+    const code = lang ? unsafeHTML(highlightLine(text, lang)) : text;
     switch (l.kind) {
       case 'hunk':
       case 'meta':
-        return html`<div class="ln ${l.kind}"><span class="code">${l.text}</span></div>`;
+        return html`<div class="ln ${l.kind}"><span class="code">${text}</span></div>`;
       default:
         return html`<div class="ln ${l.kind}"><span class="no">${l.old ?? ''}</span><span class="no">${l.new ?? ''}</span><span class="sign">${l.kind === 'add' ? '+' : l.kind === 'del' ? '−' : ''}</span><span class="code">${code}</span></div>`;
     }
@@ -190,7 +192,7 @@ export class ChangesPanel extends LitElement {
     return html`<div class="diff-head">
         <button class="ghost small" data-testid="diff-back" @click=${() => this.#back(s)} aria-label="Back to the list">← Files</button>
         ${f ? this.#status(f.status) : nothing}
-        <span class="path" data-testid="diff-path" title=${path}>${pathBreaks(path)}</span>
+        <span class="path" data-testid="diff-path" title=${showBidi(path)}>${pathBreaks(showBidi(path))}</span>
         ${f ? this.#counts(f) : nothing}
       </div>
       <div class="body" data-testid="diff-view">
@@ -220,14 +222,14 @@ export class ChangesPanel extends LitElement {
         const full = path ? `${path}/${e.name}` : e.name;
         if (e.link) {
           return html`<li>
-            <div class="node" data-testid="tree-link" data-path=${full} title="A symbolic link: never followed, nor shown"><span class="chev"></span><span class="status"></span><span class="name">${e.name}</span><span class="size">link</span></div>
+            <div class="node" data-testid="tree-link" data-path=${full} title="A symbolic link: never followed, nor shown"><span class="chev"></span><span class="status"></span><span class="name">${showBidi(e.name)}</span><span class="size">link</span></div>
           </li>`;
         }
         if (e.dir) {
           const open = w.folder(full)?.open ?? false;
           return html`<li>
             <button class="node" data-testid="tree-folder" data-path=${full} aria-expanded=${open} @click=${() => void w.toggleFolder(full)}>
-              <span class="chev ${open ? 'open' : ''}">${iconChevron()}</span>${iconFolder()}<span class="name">${e.name}</span>
+              <span class="chev ${open ? 'open' : ''}">${iconChevron()}</span>${iconFolder()}<span class="name">${showBidi(e.name)}</span>
             </button>
             ${this.#folder(s, full)}
           </li>`;
@@ -236,9 +238,9 @@ export class ChangesPanel extends LitElement {
         return html`<li>
           ${f
             ? html`<button class="node" data-testid="tree-file" data-path=${full} title="Show the diff" @click=${() => void this.#open(s, full)}>
-                <span class="chev"></span>${this.#status(f.status)}<span class="name">${e.name}</span><span class="size">${sizeText(e.size)}</span>
+                <span class="chev"></span>${this.#status(f.status)}<span class="name">${showBidi(e.name)}</span><span class="size">${sizeText(e.size)}</span>
               </button>`
-            : html`<div class="node" data-testid="tree-file" data-path=${full}><span class="chev"></span><span class="status"></span><span class="name">${e.name}</span><span class="size">${sizeText(e.size)}</span></div>`}
+            : html`<div class="node" data-testid="tree-file" data-path=${full}><span class="chev"></span><span class="status"></span><span class="name">${showBidi(e.name)}</span><span class="size">${sizeText(e.size)}</span></div>`}
         </li>`;
       })}
     </ul>`;
@@ -380,7 +382,7 @@ export class ChangesPanel extends LitElement {
 
 /** A path on one line, its folder part cut first (.fpath in the base styles); peer data, as text. */
 export function filePath(path: string) {
-  const [dir, name] = splitPath(path);
+  const [dir, name] = splitPath(showBidi(path));
   return html`<span class="fpath" data-testid="file-path">${dir ? html`<span class="dir">${dir}</span>` : nothing}<span class="name">${name}</span></span>`;
 }
 

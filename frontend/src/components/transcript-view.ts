@@ -14,6 +14,7 @@ import { HeightIndex, visibleRange } from '../render/virtual-window';
 import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
+import { showBidi } from '../state/bidi';
 import { HOST_STOPPED, asText, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
@@ -535,7 +536,7 @@ export class TranscriptView extends LitElement {
         ? html`<div class="files" data-testid="turn-files"><span class="files-label">${iconFolder()} Files changed</span>
             ${it.files.slice(0, TURN_FILES_SHOWN).map(
               (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
-                title=${`${p}\n${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
+                title=${`${showBidi(p)}\n${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
             )}
             ${it.files.length > TURN_FILES_SHOWN
               ? html`<button class="file-link" data-testid="turn-files-more" ?disabled=${!s.workspace.shared} @click=${() => s.workspace.toggle(true)}

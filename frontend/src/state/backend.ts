@@ -121,6 +121,9 @@ export interface Backend {
   on<K extends BackendEventName>(name: K, handler: (payload: BackendEvents[K]) => void): () => void;
 }
 
+/** The bindings whose results carry what peers said (a party's state and history, invites, names). */
+const PEER_RESULTS = new Set(['CreateParty', 'JoinParty', 'ResumeParty', 'Changes', 'SendPrompt', 'NewInvites', 'RecentParties']);
+
 /** The shape of the bound struct Wails puts at window.go.app.App. */
 type BoundApp = Omit<Backend, 'on'>;
 
@@ -168,8 +171,10 @@ export class WailsBackend implements Backend {
   }
 
   /**
-   * The bindings, each call's result and refusal without bidi controls (bidi.ts): much of
-   * what they return comes from peers.
+   * The bindings. What the ones in PEER_RESULTS return comes from peers, and every refusal
+   * may quote one: those are handed on without bidi controls (bidi.ts). The others' results
+   * are this computer's own (settings, a folder picked) or a path's (Tree, Diff), which
+   * the window shows with showBidi and hands back to Go as they are.
    */
   get #app(): BoundApp {
     const app = this.#w.go?.app?.App;
@@ -178,8 +183,9 @@ export class WailsBackend implements Backend {
       get(target, name, receiver) {
         const f: unknown = Reflect.get(target, name, receiver);
         if (typeof f !== 'function') return f;
+        const result = PEER_RESULTS.has(String(name)) ? withoutBidi : <T>(v: T) => v;
         return (...args: unknown[]) =>
-          Promise.resolve((f as (...a: unknown[]) => unknown).apply(target, args)).then(withoutBidi, (err: unknown) => Promise.reject(withoutBidi(err)));
+          Promise.resolve((f as (...a: unknown[]) => unknown).apply(target, args)).then(result, (err: unknown) => Promise.reject(withoutBidi(err)));
       },
     });
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WailsBackend } from './backend';
-import { stripBidi, withoutBidi } from './bidi';
+import { showBidi, stripBidi, withoutBidi } from './bidi';
 
 const RLO = '\u202E';
 const PDF = '\u202C';
@@ -15,6 +15,18 @@ describe('withoutBidi', () => {
     expect(v.text).toBe(`x${RLO}y`); // not changed in place
   });
 
+  // A path is handed back to Go to open (a reviewer's: stripped, a file named with one
+  // could never be opened); the window shows its controls instead (showBidi).
+  it('keeps paths as they are, and shows their controls when asked', () => {
+    const f = { path: `a${RLO}.txt`, from: `b${RLO}`, status: `add${RLO}ed` };
+    expect(withoutBidi(f)).toEqual({ path: `a${RLO}.txt`, from: `b${RLO}`, status: 'added' });
+    expect(showBidi(`a${RLO}txt.exe`)).toBe('a[U+202E]txt.exe');
+    expect(showBidi(`x${LRI}y${PDI}`)).toBe('x[U+2066]y[U+2069]');
+    const e = withoutBidi(new Error(`no ${RLO}way`));
+    expect(e).toBeInstanceOf(Error);
+    expect(e.message).toBe('no way');
+  });
+
   it('returns what holds none as it is', () => {
     const v = { text: 'שלום, hello', list: ['a', { b: 'c' }] };
     expect(withoutBidi(v)).toBe(v);
@@ -25,13 +37,14 @@ describe('withoutBidi', () => {
 describe('WailsBackend', () => {
   // A tester's prompt "…‮reversed‬…" showed reversed in the window, in the prompt and in the
   // agent's reply, and reordered the text around it; the terminal drops such characters.
-  it('hands on events, results and refusals from Go without bidi controls', async () => {
+  it('hands on events, peers\' results and refusals from Go without bidi controls, paths and diffs as they are', async () => {
     let listener: ((...data: unknown[]) => void) | undefined;
     const w = {
       go: {
         app: {
           App: {
             Diff: async (path: string) => ({ path, diff: `+x = 1 ${RLO}// comment${PDF}`, truncated: false, binary: false }),
+            Changes: async () => ({ files: [{ path: `${RLO}txt.exe`, status: 'added', additions: 1, deletions: 0 }], base: `the start ${RLO}x` }),
             SendPrompt: async () => Promise.reject(`the host says ${RLO}no`),
           },
         },
@@ -49,7 +62,9 @@ describe('WailsBackend', () => {
     be.on('party:event', (e) => events.push(e));
     listener!({ seq: 1, kind: 'prompt', prompt: { id: 'p1', user: `eve${RLO}`, text: `run ${RLO}txt.exe${PDF}` } });
     expect(events).toEqual([{ seq: 1, kind: 'prompt', prompt: { id: 'p1', user: 'eve', text: 'run txt.exe' } }]);
-    expect((await be.Diff(`a${RLO}.go`)).diff).toBe('+x = 1 // comment');
+    // A diff is shown with its controls made visible, not dropped: that would hide the trick.
+    expect(await be.Diff(`a${RLO}.go`)).toEqual({ path: `a${RLO}.go`, diff: `+x = 1 ${RLO}// comment${PDF}`, truncated: false, binary: false });
+    expect(await be.Changes()).toEqual({ files: [{ path: `${RLO}txt.exe`, status: 'added', additions: 1, deletions: 0 }], base: 'the start x' });
     await expect(be.SendPrompt('hi')).rejects.toBe('the host says no');
   });
 });

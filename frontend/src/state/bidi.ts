@@ -1,19 +1,31 @@
 // Bidirectional-text controls (overrides, embeddings, isolates, marks) in what peers send
-// can make text read otherwise than it is: "‮txt.exe" shows as "exe.txt", and code in a
+// can make text read otherwise than it is: "\u202Etxt.exe" shows as "exe.txt", and code in a
 // diff can read differently from what a compiler sees. The terminal drops them (Go's
-// term.Clean); the window does too, for everything that comes from Go (a tester's
-// "…‮reversed‬…" showed reversed, and reordered the text around it).
+// term.Clean). The window drops them from what peers say (events, a party's state and
+// history, refusals: a tester's "…\u202Ereversed\u202C…" showed reversed, and reordered the
+// text around it), and shows them, visibly, where they are part of a name or of code: file
+// paths, which the window hands back to Go to open (a reviewer's: a path stripped of one
+// could never be opened), and diffs, where dropping them would hide the trick.
 
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Keys whose values are kept as they are: file paths and folders, handed back to Go. */
+const KEPT = new Set(['path', 'from', 'workdir']);
 
 /** s without bidi controls. */
 export function stripBidi(s: string): string {
   return s.replace(BIDI_CONTROLS, '');
 }
 
+/** s with each bidi control shown as what it is ("[U+202E]"), for a path or a diff. */
+export function showBidi(s: string): string {
+  return s.replace(BIDI_CONTROLS, (c) => `[U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}]`);
+}
+
 /**
- * v with every string in it (object values and keys, array items) without bidi controls.
- * Values that hold none are returned as they are, not copied.
+ * v with every string in it (plain objects' values and keys, array items; an Error's
+ * message) without bidi controls, but for the values of the KEPT keys. Values that hold
+ * none are returned as they are, not copied.
  */
 export function withoutBidi<T>(v: T): T {
   return clean(v) as T;
@@ -32,13 +44,20 @@ function clean(v: unknown): unknown {
     }
     return out ?? v;
   }
-  if (v !== null && typeof v === 'object') {
+  if (v instanceof Error) {
+    const m = clean(v.message) as string;
+    return m === v.message ? v : new Error(m);
+  }
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    for (const [k, x] of Object.entries(v)) {
+    for (const k in o) {
+      const x = o[k];
+      if (KEPT.has(k)) continue;
       const ck = clean(k) as string;
       const cx = clean(x);
       if (ck !== k || cx !== x) {
-        out ??= { ...(v as Record<string, unknown>) };
+        out ??= { ...o };
         if (ck !== k) delete out[k];
         out[ck] = cx;
       }
