@@ -1721,6 +1721,35 @@ func TestAlwaysBashAsksFirst(t *testing.T) {
 	}
 }
 
+// TestKickAgainNamesNobodyElse: a tester's repeated "/kick bob smith", after bob smith was
+// removed, removed bob for the reason "smith". A removed member's name of several words is
+// still one name: nobody's now.
+func TestKickAgainNamesNobodyElse(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	n := 4
+	bs := wire.Member{ID: "m7", Name: "bob smith", Role: wire.RoleParticipant}
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Joined: &bs, Count: &n})
+	c.line(context.Background(), "/kick bob smith")
+	if !slices.Equal(ctl.calls, []string{"kick m7 "}) {
+		t.Fatalf("the first kick: calls %v", ctl.calls)
+	}
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: "me removed bob smith from the party"})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Left: &bs, Count: &n, Why: wire.WhyKicked})
+	out.Reset()
+	c.line(context.Background(), "/kick bob smith")
+	c.line(context.Background(), "/withdraw Bob Smith")
+	if len(ctl.calls) != 1 {
+		t.Fatalf("a removed member's name reached another: calls %v", ctl.calls)
+	}
+	if want := `smith" was removed from the party; a name in quotes is taken as it is`; strings.Count(strings.ToLower(out.String()), want) != 2 {
+		t.Errorf("output lacks %q twice:\n%s", want, out.String())
+	}
+	c.line(context.Background(), `/kick "Bob" smith`)
+	if !slices.Equal(ctl.calls, []string{"kick m7 ", "kick m2 smith"}) {
+		t.Fatalf("a quoted name: calls %v", ctl.calls)
+	}
+}
+
 // TestRejectedPromptIsYours: the author of a rejected prompt read "hostie rejected bob's
 // prompt" of its own, where an approval says "your prompt" (a tester's); a batch of others'
 // prompts, or of some of its own, is said as before.

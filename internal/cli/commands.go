@@ -993,11 +993,12 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 // remove them too (a tester's /kick of a member reconnecting was refused, and they were
 // back a second later).
 func (c *commander) target(name string) (m wire.Member, away bool, err error) {
-	ok := false
+	ok, removed := false, false
 	var alike []wire.Member
 	c.pr.with(func(r *roster) {
 		if m, away, ok = r.named(name); !ok {
 			alike = r.alike(name)
+			removed = r.wasRemoved(name)
 		}
 	})
 	switch {
@@ -1014,6 +1015,9 @@ func (c *commander) target(name string) (m wire.Member, away bool, err error) {
 			names[i] = fmt.Sprintf("%q", term.Line(a.Name))
 		}
 		return m, false, fmt.Errorf("%d members have names like %q: %s; copy the one you mean from /who", len(alike), name, strings.Join(names, ", "))
+	}
+	if removed {
+		return m, false, fmt.Errorf("%q was removed from the party; a NAME in quotes is taken as it is (\"bob\" smith: bob, for the reason smith)", name)
 	}
 	return m, false, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
 }
@@ -1036,7 +1040,10 @@ func (c *commander) splitName(arg string) (name, rest string) {
 	n := 1
 	c.pr.with(func(r *roster) {
 		for k := len(words); k > 1; k-- {
-			if _, _, ok := r.named(strings.Join(words[:k], " ")); ok {
+			// A name of a member since removed is still that name: refused as nobody's
+			// (target), never read as a shorter name and a reason (a tester's repeated
+			// "/kick bob smith" removed bob, for "smith").
+			if _, _, ok := r.named(strings.Join(words[:k], " ")); ok || r.wasRemoved(strings.Join(words[:k], " ")) {
 				n = k
 				return
 			}

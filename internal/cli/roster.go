@@ -22,6 +22,10 @@ type roster struct {
 	// away lists the members who left and may come back with their session (every member
 	// who leaves may, until kicked), most recent last: a host can still remove them.
 	away    []wire.Member
+	// gone are the names of members removed (kicked), lower case, the last maxAway: a
+	// name of several words is still read as one name after its member is gone, so that
+	// "/kick bob smith" again does not remove bob for the reason "smith" (a tester's).
+	gone []string
 	authors map[string]string // prompt id → author
 	// writers: prompt id → the author's member id, for the prompts still waiting (hosts
 	// that send it: names are reused, ids are not).
@@ -156,6 +160,11 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 					r.away = slices.Delete(r.away, 0, 1) // as the host forgets the longest gone
 				}
 				r.away = append(r.away, *ev.Left)
+			} else if strings.Contains(strings.TrimSpace(ev.Left.Name), " ") {
+				if len(r.gone) >= maxAway {
+					r.gone = slices.Delete(r.gone, 0, 1)
+				}
+				r.gone = append(r.gone, strings.ToLower(strings.Join(strings.Fields(ev.Left.Name), " ")))
 			}
 		}
 		if ev.Seq != 0 && ev.Seq <= r.seq {
@@ -417,6 +426,11 @@ func (r *roster) remove(id string) {
 const maxAway = 1000
 
 // back takes id off the away list: it joined again, or was removed.
+// wasRemoved says whether a member of this name (of several words) was removed.
+func (r *roster) wasRemoved(name string) bool {
+	return slices.Contains(r.gone, strings.ToLower(strings.Join(strings.Fields(name), " ")))
+}
+
 func (r *roster) back(id string) {
 	r.away = slices.DeleteFunc(r.away, func(m wire.Member) bool { return m.ID == id })
 }
