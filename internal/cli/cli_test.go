@@ -1809,14 +1809,18 @@ func TestHostWithdrawsSomeonesPrompt(t *testing.T) {
 		t.Errorf("nothing of Bob's left: withdrew %v, said %q", withdrawn, out.String())
 	}
 	out.Reset()
+	var given []string
+	c.pr.setInputSink(func(text string) { given = append(given, text) })
 	c.line(context.Background(), "/withdraw nobody")
-	if !strings.Contains(out.String(), `nobody called "nobody" is in the party`) {
-		t.Errorf("/withdraw of nobody said %q", out.String())
+	if !strings.Contains(out.String(), `nobody called "nobody" is in the party`) || !slices.Equal(given, []string{"/withdraw nobody"}) {
+		t.Errorf("/withdraw of nobody said %q, gave back %q", out.String(), given)
 	}
-	// The host's own: /withdraw alone, as before.
-	c.line(context.Background(), "/withdraw")
-	if !slices.Equal(withdrawn, []string{"p2", "p1", "p3"}) {
-		t.Fatalf("withdrew %v, then want the host's own p3", withdrawn)
+	// The host's own name is its own /withdraw (a tester's was answered in the third
+	// person, and its text not given back).
+	given = nil
+	c.line(context.Background(), "/withdraw me")
+	if !slices.Equal(withdrawn, []string{"p2", "p1", "p3"}) || !slices.Equal(given, []string{"mine"}) {
+		t.Fatalf("/withdraw me: withdrew %v, gave back %q", withdrawn, given)
 	}
 	ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "me", By: "me", ByMember: "m1"}})
 	out.Reset()
@@ -1829,14 +1833,16 @@ func TestHostWithdrawsSomeonesPrompt(t *testing.T) {
 	ev(8, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p7"}, Merged: "held", Merger: "local"}})
 	out.Reset()
 	c.line(context.Background(), "/withdraw Bob")
-	if want := "Bob's prompt is already in the merged prompt that waits for approval; /reject drops it"; !strings.Contains(out.String(), want) {
+	if want := "Bob's prompt is already in the merged prompt that waits for approval; /reject drops it\n"; !strings.Contains(out.String(), want) {
 		t.Errorf("Bob's held prompt: %q", out.String())
 	}
 
 	p, _, _, pout := newCommander(wire.RoleParticipant)
 	p.withdraw = c.withdraw
 	p.line(context.Background(), "/withdraw Bob")
-	if want := "/withdraw takes back your own latest prompt, and takes nothing after it (a host's /withdraw NAME takes back someone else's)"; !strings.Contains(pout.String(), want) {
+	// Anyone else's "/withdraw WORDS" is a prompt that begins with the word, given back (a
+	// reviewer's lost its text).
+	if want := "/withdraw takes nothing after it; nothing was run or sent"; !strings.Contains(pout.String(), want) {
 		t.Errorf("a participant's /withdraw Bob: %q", pout.String())
 	}
 	v, _, _, vout := newCommander(wire.RoleViewer)

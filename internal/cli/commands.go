@@ -183,7 +183,9 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		c.refuse(what, line)
 		return false
 	}
-	if arg != "" && !cmd.takesArg {
+	if arg != "" && (!cmd.takesArg || name == "withdraw" && !c.isHost()) {
+		// (/withdraw takes a NAME from a host only: "/withdraw that last one please" of
+		// anyone else is a prompt, given back as before: a reviewer's.)
 		// "/exit plan mode and start implementing" is a prompt that happens to begin with
 		// a command's word: never run /exit for it, nor lose the rest. It goes back into
 		// the input, to be sent with // or corrected.
@@ -282,10 +284,7 @@ func (c *commander) send(ctx context.Context, text string) {
 // withdrawLast takes back this member's newest prompt that still waits for a batch.
 func (c *commander) withdrawLast(ctx context.Context, arg string) error {
 	if arg = strings.TrimSpace(arg); arg != "" {
-		if !c.isHost() {
-			return errors.New("/withdraw takes back your own latest prompt, and takes nothing after it (a host's /withdraw NAME takes back someone else's)")
-		}
-		return c.withdrawOf(ctx, arg)
+		return c.withdrawOf(ctx, arg) // a host's: line lets no one else's through
 	}
 	if c.isViewer() && !c.hasWaiting() {
 		return errors.New("you are a viewer, with no prompt waiting to take back")
@@ -332,14 +331,19 @@ func (c *commander) withdrawOf(ctx context.Context, arg string) error {
 	}
 	m, _, err := c.target(name)
 	if err != nil {
+		c.pr.giveBack("/withdraw " + arg) // to be corrected (a reviewer's was lost)
 		return err
 	}
+	var you wire.Member
+	c.pr.with(func(r *roster) { you = r.you })
+	if m.ID == you.ID {
+		return c.withdrawLast(ctx, "") // one's own, as /withdraw alone does (a tester's)
+	}
 	var id string
-	more, held := 0, false
+	more, held, others := 0, false, false
 	c.pr.with(func(r *roster) {
 		for i := len(r.pending) - 1; i >= 0; i-- {
-			pid := r.pending[i]
-			if w, ok := r.writers[pid]; ok && w == m.ID || !ok && r.authors[pid] == m.Name {
+			if pid := r.pending[i]; r.wroteBy(pid, m) {
 				if id == "" {
 					id = pid
 				} else {
@@ -348,13 +352,16 @@ func (c *commander) withdrawOf(ctx context.Context, arg string) error {
 			}
 		}
 		if r.held != nil {
-			held = slices.ContainsFunc(r.held.Prompts, func(pid string) bool { return r.writers[pid] == m.ID || r.authors[pid] == m.Name })
+			held = slices.ContainsFunc(r.held.Prompts, func(pid string) bool { return r.wroteBy(pid, m) })
+			others = slices.ContainsFunc(r.held.Prompts, func(pid string) bool { return !r.wroteBy(pid, m) })
 		}
 	})
 	who := term.Line(m.Name)
 	switch {
-	case id == "" && held:
+	case id == "" && held && others:
 		return fmt.Errorf("%s's prompt is already in the merged prompt that waits for approval; /reject drops it (and the others' in it)", who)
+	case id == "" && held:
+		return fmt.Errorf("%s's prompt is already in the merged prompt that waits for approval; /reject drops it", who)
 	case id == "":
 		return fmt.Errorf("%s has no prompt waiting: once a batch has taken a prompt, it is on its way to claude", who)
 	}

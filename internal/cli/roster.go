@@ -378,12 +378,16 @@ func (r *roster) promptIsMine(p wire.Prompt) bool {
 }
 
 // mine reports whether this terminal's member wrote prompt id.
-func (r *roster) mine(id string) bool {
+func (r *roster) mine(id string) bool { return r.wroteBy(id, r.you) }
+
+// wroteBy reports whether member m wrote prompt id: by member id while it waits, else by
+// name (a prompt never seen here is nobody's known).
+func (r *roster) wroteBy(id string, m wire.Member) bool {
 	if w, ok := r.writers[id]; ok {
-		return w == r.you.ID
+		return w == m.ID
 	}
-	a, ok := r.authors[id] // a prompt never seen here is nobody's known
-	return ok && a == r.you.Name
+	a, ok := r.authors[id]
+	return ok && a == m.Name
 }
 
 // whatAsked is a batch for people: one "name: request" line per prompt.
