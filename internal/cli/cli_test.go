@@ -338,6 +338,15 @@ func TestCommandsOfAParticipant(t *testing.T) {
 			t.Errorf("a host's mistyped command: output lacks %q:\n%s", want, hout.String())
 		}
 	}
+	// Never a command that ends the party, nor a far guess at a short word (a reviewer's
+	// /init and /edit were "did you mean /exit?", /hi "/who").
+	hout.Reset()
+	for _, line := range []string{"/init", "/edit", "/hi", "/quti"} {
+		h.line(context.Background(), line)
+	}
+	if strings.Contains(hout.String(), "did you mean") {
+		t.Errorf("a guess where none fits:\n%s", hout.String())
+	}
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	c.line(context.Background(), "/help")
 	if strings.Contains(out.String(), "/approve") || strings.Contains(out.String(), "/kick") {

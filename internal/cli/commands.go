@@ -248,15 +248,22 @@ func (c *commander) usable(name string) bool {
 }
 
 // nearCommand is the command this member may run that name looks mistyped from, or "".
+// Never /quit or /exit, which end a host's party: claude's own /init and /edit are one and
+// two letters from /exit (a reviewer's). A word of four letters or fewer must be one edit
+// from the command ("/hi" is not /who).
 func (c *commander) nearCommand(name string) string {
 	var names []string
 	for n := range commands {
-		if c.usable(n) {
+		if c.usable(n) && n != "quit" && n != "exit" {
 			names = append(names, n)
 		}
 	}
 	sort.Strings(names) // one answer for a tie, always the same
-	return didYouMean(name, names)
+	near := didYouMean(name, names)
+	if near != "" && len([]rune(name)) <= 4 && levenshtein(strings.ToLower(name), near) > 1 {
+		return ""
+	}
+	return near
 }
 
 func (c *commander) send(ctx context.Context, text string) {
