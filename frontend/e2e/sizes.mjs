@@ -386,6 +386,13 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await noOverflow(p, 'the host at 400×700, a tool request waiting', 2);
     for (const id of ['party-settings', 'panel-toggle', 'changes-toggle', 'stop-turn', 'phase-pill']) await mustSee(p, id, `the host at 400×700: [${id}]`);
     await shot(p, '400x700-permission');
+    // The phase's row is there whatever its length: the header does not jump as it changes
+    // (a reviewer's was one row while idle, two during a request).
+    const height = () => p.evaluate(() => Math.round(document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('.top').getBoundingClientRect().height));
+    const during = await height();
+    const idle = await open(400, 700, 'screen=party&history=0&teammates=0', 'transcript-item');
+    const idleHeight = await idle.evaluate(() => Math.round(document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('.top').getBoundingClientRect().height));
+    check(idleHeight === during, `the header at 400×700 is ${idleHeight} px high while idle, ${during} px during a tool request`);
   }));
 
   test('the side panel drawer starts closed again after the window crosses the breakpoint', withShot('resize', async () => {

@@ -371,8 +371,12 @@ export class PartyView extends LitElement {
       /* Too narrow for the phase beside the buttons (a tester's 400 px window scrolled sideways
          during a tool request, People and Settings out of view): the phase and Send now go to a
          second row. */
+      .top > .row-break { display: none; }
       :host([vw~=lt520]) .top { flex-wrap: wrap; row-gap: 6px; }
-      :host([vw~=lt520]) .top > phase-pill, :host([vw~=lt520]) .top > [data-testid='send-now'] { order: 1; }
+      /* Always its own row, whatever the phase's length (the header jumped between one row and
+         two as the phase changed: a reviewer's). */
+      :host([vw~=lt520]) .top > .row-break { display: block; flex: 0 0 100%; height: 0; order: 1; }
+      :host([vw~=lt520]) .top > phase-pill, :host([vw~=lt520]) .top > [data-testid='send-now'] { order: 2; }
       :host([vw~=lt520]) .top > phase-pill { max-width: calc(100% - 60px); }
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
       .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
@@ -804,6 +808,7 @@ export class PartyView extends LitElement {
           <b data-testid="party-host">${p.host}'s party</b>
           <span>${agentLabel(p.agent)}</span>
         </div>
+        <span class="row-break" aria-hidden="true"></span>
         <phase-pill data-testid="phase-pill" .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         ${s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0
           ? html`<button class="small" data-testid="send-now" data-tip="Send the waiting prompts now, without waiting for more"
