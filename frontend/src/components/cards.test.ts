@@ -147,7 +147,16 @@ describe('<permission-card>', () => {
     expect(el.shadowRoot!.activeElement).toBe(q('permission-always-no'));
     q('permission-always-no')!.click();
     await el.updateComplete;
+    await el.updateComplete;
     expect(q('permission-always-confirm')).toBeNull();
+    expect(el.shadowRoot!.activeElement).toBe(q('permission-always')); // not the page (a reviewer's)
+    q('permission-always')!.click();
+    await el.updateComplete;
+    q('permission-always-confirm')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true }));
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(q('permission-always-confirm')).toBeNull();
+    expect(be.count('DecidePermission')).toBe(0);
     q('permission-always')!.click();
     await el.updateComplete;
     q('permission-always-yes')!.click();
@@ -221,6 +230,13 @@ describe('<approval-card>', () => {
     escape(text);
     await settle();
     expect(q('approval-escape-hint')).not.toBeNull();
+    // Leaving the text forgets it too: an Escape long after asks again (a reviewer's).
+    text.dispatchEvent(new FocusEvent('blur'));
+    await settle();
+    expect(q('approval-escape-hint')).toBeNull();
+    escape(text);
+    await settle();
+    expect(q('approval-send-edited')).not.toBeNull();
     expect(escape(text).defaultPrevented).toBe(true);
     await settle();
     expect(q('approval-send-edited')).toBeNull();

@@ -154,6 +154,13 @@ export class PermissionCard extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=permission-always-no]')?.focus());
   }
 
+  /** Cancel (or Escape): the question goes, and the focus back to Always allow (it fell to the page: a reviewer's). */
+  async #cancelAlways(): Promise<void> {
+    this.#set(() => (this.#confirmAlways = false));
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=permission-always]')?.focus();
+  }
+
   #set(f: () => unknown): void {
     f();
     this.requestUpdate();
@@ -232,11 +239,16 @@ export class PermissionCard extends LitElement {
                 </span>
               </div>
               ${this.#confirmAlways
-                ? html`<div class="confirm-always" role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm">
+                ? html`<div class="confirm-always" role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm"
+                    @keydown=${(e: KeyboardEvent) => {
+                      if (e.key !== 'Escape') return;
+                      e.preventDefault(); // the view's Escape would also close a drawer
+                      void this.#cancelAlways();
+                    }}>
                     <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you.</span>
                     <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
                       @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
-                    <button class="small" data-testid="permission-always-no" @click=${() => this.#set(() => (this.#confirmAlways = false))}>Cancel</button>
+                    <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
                   </div>`
                 : nothing}
               ${p.tool !== 'ExitPlanMode' && !s.isOwner
@@ -351,7 +363,7 @@ export class ApprovalCard extends LitElement {
   }
 
   async #startEdit(): Promise<void> {
-    this.#set(() => (this.#editing = true));
+    this.#set(() => ((this.#editing = true), (this.#escapeArmed = false)));
     await this.updateComplete;
     const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea');
     ta?.focus();
@@ -388,6 +400,7 @@ export class ApprovalCard extends LitElement {
           <textarea data-testid="approval-text" rows=${Math.min(12, (this.#text ?? it.approval.merged).split('\n').length + 1)}
             .value=${live(this.#text ?? it.approval.merged)} ?readonly=${!host || !this.#editing}
             @input=${(e: InputEvent) => this.#set(() => ((this.#text = (e.target as HTMLTextAreaElement).value), (this.#escapeArmed = false)))}
+            @blur=${() => this.#escapeArmed && this.#set(() => (this.#escapeArmed = false))}
             @keydown=${(e: KeyboardEvent) => {
               if (e.key !== 'Escape' || !this.#editing || e.isComposing) return;
               e.preventDefault(); // as Reject's: the view's Escape would also close a drawer
