@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path"
 	"strings"
 	"syscall"
 	"unicode"
@@ -63,8 +64,12 @@ func sentence(err error) string {
 		return ""
 	case errors.As(err, &pe):
 		s := sentence(pe.err)
-		if c := capitalize(pe.path); c != pe.path && strings.HasPrefix(s, c) {
-			s = pe.path + s[len(c):]
+		for _, p := range []string{pe.path, path.Clean(pe.path)} { // the host names the path cleaned ("./x": "x")
+			// Only the name itself: "Not connected…" is not the path "no" capitalised (a
+			// reviewer's).
+			if c := capitalize(p); c != p && strings.HasPrefix(s, c) && (len(s) == len(c) || strings.ContainsRune(" :.", rune(s[len(c)]))) {
+				return p + s[len(c):]
+			}
 		}
 		return s
 	case errors.Is(err, settings.ErrInvalid):
@@ -158,7 +163,9 @@ func sentence(err error) string {
 			if strings.HasSuffix(rerr.Message, workspace.UnchangedError{}.Error()) || strings.HasSuffix(rerr.Message, workspace.UnchangedError{Resumed: true}.Error()) {
 				return punctuate(rerr.Message) // starts with a path: not capitalised
 			}
-			return capitalize(punctuate(after(rerr.Message, party.ErrInvalid.Error()+": ")))
+			// A joined member's refusal of a path reads as the host's own: "path refused: "
+			// went with it (a reviewer's).
+			return capitalize(punctuate(after(after(rerr.Message, party.ErrInvalid.Error()+": "), workspace.ErrPath.Error()+": ")))
 		}
 		return "The host refused: " + punctuate(rerr.Message)
 	case errors.Is(err, rpc.ErrClosed):

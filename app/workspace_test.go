@@ -1,14 +1,19 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 func TestWorkspaceBindings(t *testing.T) {
@@ -148,6 +153,27 @@ func TestTranscriptName(t *testing.T) {
 	} {
 		if got := transcriptName(session.Transcript{Party: wire.PartyInfo{Host: tt.host}}, at); got != tt.want {
 			t.Errorf("transcriptName(%q) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+}
+
+// TestPathSentences: a refusal that starts with a file's name keeps it as it is, for the
+// host's own party and for a joined member, whose refusal comes over the wire ("path
+// refused: …" went with it); a sentence that only starts with the letters of the path is
+// not taken for it (a reviewer's "Not connected…" of the path "no").
+func TestPathSentences(t *testing.T) {
+	for _, tc := range []struct {
+		path string
+		err  error
+		want string
+	}{
+		{"build/out.txt", &rpc.Error{Code: rpc.CodeInvalidParams, Message: "path refused: build/out.txt is ignored (.gitignore)"}, "build/out.txt is ignored (.gitignore)."},
+		{"./src/app.go", fmt.Errorf("%w: src/app.go is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown", workspace.ErrPath), "src/app.go is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown."},
+		{"no", client.ErrNotConnected, "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."},
+		{"t", fmt.Errorf("%w: the host shares the changes, not the whole folder", party.ErrNotShared), "The host shares the changes, not the whole folder."},
+	} {
+		if got := sentence(aboutPath(tc.path, tc.err)); got != tc.want {
+			t.Errorf("sentence(%q, %v) = %q, want %q", tc.path, tc.err, got, tc.want)
 		}
 	}
 }
