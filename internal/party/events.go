@@ -237,11 +237,17 @@ func (p *Party) emit(ev wire.Event) int64 {
 }
 
 // emitAt is emit of an event that happened at ts, before it was known (a resumed party's
-// record of who was there when the last run ended): ts is no later than now, and no
-// earlier than the last event's.
+// record of who was there when the last run ended). ts is held between the last event's
+// time and now: events' times never go back.
 func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 	if ev.Kind != wire.KindOutput {
 		p.flushOutput() // output that came first is sent first
+	}
+	if now := p.cfg.Now(); ts.After(now) {
+		ts = now
+	}
+	if n := len(p.win); n > 0 && ts.Before(p.win[n-1].ev.TS) {
+		ts = p.win[n-1].ev.TS
 	}
 	p.seq++
 	ev.Seq = p.seq

@@ -312,7 +312,7 @@ func (p *Party) resumed(r *Restore) {
 		n := len(r.Live) - i - 1
 		why, text := leftAtStop(m, p.hostName, r.Ended)
 		ev := wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n, Text: text, Why: why}
-		if at := r.EndedAt; r.Ended && !at.IsZero() && !at.After(p.cfg.Now()) && (len(p.win) == 0 || !at.Before(p.win[len(p.win)-1].ev.TS)) {
+		if r.Ended && !r.EndedAt.IsZero() {
 			// They left when the party ended, not at this resume (a tester's journal had
 			// "hosty left when the party ended" at the resume's time). When a crash cut
 			// them off, the time is not known: the resume's it is (the export says "some
