@@ -1770,15 +1770,18 @@ func TestRejectedPromptIsYours(t *testing.T) {
 	ev(3, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", Prompts: []string{"p1"}, By: "hostie", Reason: "out of scope"}})
 	ev(4, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "a", Member: "m1"}})
 	ev(5, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p3", User: "me", Text: "b", Member: "m1"}})
-	ev(6, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", Prompts: []string{"p2", "p3"}, By: "hostie"}})
-	ev(7, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "me", Text: "c", Member: "m1"}})
-	ev(8, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "Bob", Text: "d", Member: "m2"}})
-	ev(9, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Prompts: []string{"p4", "p5"}, Merged: "c d", Merger: "local"}})
-	ev(10, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3", Prompts: []string{"p4", "p5"}, By: "hostie"}})
+	ev(6, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p2", "p3"}, Merged: "a b", Merger: "local"}})
+	ev(7, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", Prompts: []string{"p2", "p3"}, By: "hostie"}})
+	ev(8, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "me", Text: "c", Member: "m1"}})
+	ev(9, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "Bob", Text: "d", Member: "m2"}})
+	ev(10, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Prompts: []string{"p4", "p5"}, Merged: "c d", Merger: "local"}})
+	ev(11, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3", Prompts: []string{"p4", "p5"}, By: "hostie"}})
 	for _, want := range []string{
 		"[party] hostie rejected your prompt; it was not sent: out of scope\n",
 		"[party] hostie rejected the merged prompt (your 2 prompts); it was not sent\n",
 		"[party] hostie rejected the merged prompt (prompts by me, Bob); it was not sent\n",
+		// And a request or an approval for it (a tester's read "(for bob's prompt)").
+		"[approval] this merged prompt waits for a host's approval (your 2 prompts):\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
@@ -3046,10 +3049,14 @@ func TestAskedOfPromptsNeverSeen(t *testing.T) {
 		b    batchWho
 		want string
 	}{
-		{batchWho{nil, 1}, "a prompt from before you joined"},
-		{batchWho{nil, 3}, "prompts from before you joined"},
-		{batchWho{nil, 0}, "a host's agent command"},
-		{batchWho{[]string{"bob"}, 2}, "bob's 2 prompts"},
+		{batchWho{nil, 1, 0}, "a prompt from before you joined"},
+		{batchWho{nil, 3, 0}, "prompts from before you joined"},
+		{batchWho{nil, 0, 0}, "a host's agent command"},
+		{batchWho{[]string{"bob"}, 2, 0}, "bob's 2 prompts"},
+		// One's own (a tester's read "(for bob's prompt)" of its own).
+		{batchWho{[]string{"me"}, 1, 1}, "your prompt"},
+		{batchWho{[]string{"me"}, 2, 2}, "your 2 prompts"},
+		{batchWho{[]string{"me", "bob"}, 2, 1}, "prompts by me, bob"},
 	} {
 		if got := asked(c.b); got != c.want {
 			t.Errorf("asked(%+v) = %q, want %q", c.b, got, c.want)

@@ -929,14 +929,6 @@ func (p *printer) event(ev wire.Event) {
 	case wire.KindRejected:
 		if rj := ev.Rejected; rj != nil {
 			who := asked(p.r.batches[rj.Batch])
-			if n := p.r.countMine(rj.Prompts); n > 0 && n == len(rj.Prompts) {
-				// The author reads of its own prompt as its own, as an approval says it (a
-				// tester's read "hostie rejected bob's prompt").
-				who = "your prompt"
-				if n > 1 {
-					who = fmt.Sprintf("your %d prompts", n)
-				}
-			}
 			what := "the merged prompt (" + who + ")"
 			if len(rj.Prompts) == 1 { // one prompt is not "merged" (a tester's)
 				what = who
@@ -1229,6 +1221,13 @@ func timeLeftOf(what string, deadline, now time.Time) string {
 func asked(b batchWho) string {
 	authors := b.authors
 	switch {
+	case b.prompts > 0 && b.mine == b.prompts:
+		// The author reads of its own prompts as its own, as an approval says it (a
+		// tester's read "hostie rejected bob's prompt", "(for bob's prompt)").
+		if b.prompts == 1 {
+			return "your prompt"
+		}
+		return fmt.Sprintf("your %d prompts", b.prompts)
 	case len(authors) == 0 && b.prompts > 0:
 		// Prompts this terminal never saw (from before it joined): not a command, which
 		// carries none and never waits for approval (a reviewer's approval notice said so).

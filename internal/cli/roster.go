@@ -211,7 +211,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		r.setPhase(ev.Phase, at)
 	case wire.KindBatch:
 		if ev.Batch != nil {
-			r.batches[ev.Batch.ID] = batchWho{r.whoAsked(ev.Batch.Prompts), len(ev.Batch.Prompts)}
+			r.batches[ev.Batch.ID] = batchWho{r.whoAsked(ev.Batch.Prompts), len(ev.Batch.Prompts), r.countMine(ev.Batch.Prompts)}
 			r.held = nil
 			r.running = true
 			r.agentDown = false
@@ -234,7 +234,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindApproval:
 		if ev.Approval != nil {
-			r.batches[ev.Approval.Batch] = batchWho{r.whoAsked(ev.Approval.Prompts), len(ev.Approval.Prompts)}
+			r.batches[ev.Approval.Batch] = batchWho{r.whoAsked(ev.Approval.Prompts), len(ev.Approval.Prompts), r.countMine(ev.Approval.Prompts)}
 			ap := *ev.Approval
 			r.held = &ap
 			for _, id := range ev.Approval.Prompts {
@@ -472,6 +472,7 @@ func (r *roster) dropPerm(id string) {
 type batchWho struct {
 	authors []string // each once
 	prompts int
+	mine    int // how many of them this terminal's member wrote
 }
 
 func (r *roster) whoAsked(ids []string) []string {
