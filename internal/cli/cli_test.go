@@ -2285,11 +2285,12 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	if c.line(context.Background(), eofLine) || !strings.Contains(out.String(), "Ctrl-D again within 10 seconds ends the party for everyone") {
 		t.Fatalf("the host's Ctrl-D with prompts waiting: %q", out.String())
 	}
-	// Held for approval, it cannot be withdrawn: /withdraw is not offered (a reviewer's).
+	// Held for approval, it cannot be withdrawn: /withdraw is not offered (a reviewer's); and
+	// it goes only if a host sends it (a tester's was told it goes to the agent).
 	now = now.Add(time.Minute)
 	p.pr.event(wire.Event{Seq: 44, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p2"}, Merged: "mine", Merger: "local"}})
 	pout.Reset()
-	if p.line(context.Background(), "/quit") || strings.Contains(pout.String(), "/withdraw") || !strings.Contains(pout.String(), "your prompt still waits") {
+	if p.line(context.Background(), "/quit") || strings.Contains(pout.String(), "/withdraw") || !strings.Contains(pout.String(), "your prompt waits for a host's approval: if a host sends it, it goes to the agent after you leave") {
 		t.Fatalf("a held prompt: %q", pout.String())
 	}
 	// A script (no line editor) that sends its prompt and /quit leaves: nobody could

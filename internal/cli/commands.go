@@ -502,21 +502,29 @@ func (c *commander) leave(key string) bool {
 	if !c.editor {
 		return true
 	}
-	mine, withdrawable := 0, false
+	mine, held, withdrawable := 0, 0, false
 	c.pr.with(func(r *roster) {
 		mine = r.countMine(r.pending)
 		if r.held != nil {
-			mine += r.countMine(r.held.Prompts)
+			held = r.countMine(r.held.Prompts)
 		}
 		withdrawable = r.lastWaiting() != ""
 	})
-	if mine == 0 {
+	if mine+held == 0 {
 		return true
 	}
 	c.quitAsked = c.clock()
-	what := "your prompt still waits: it goes to the agent after you leave, and you will not see the answer"
-	if mine > 1 {
-		what = fmt.Sprintf("%d prompts of yours still wait: they go to the agent after you leave, and you will not see the answers", mine)
+	what := ""
+	switch {
+	case mine == 0 && held == 1:
+		// Not "it goes to the agent": a host may reject it (a tester's).
+		what = "your prompt waits for a host's approval: if a host sends it, it goes to the agent after you leave, and you will not see the answer"
+	case mine == 0:
+		what = fmt.Sprintf("%d prompts of yours wait for a host's approval: if a host sends them, they go to the agent after you leave, and you will not see the answers", held)
+	case mine+held == 1:
+		what = "your prompt still waits: it goes to the agent after you leave, and you will not see the answer"
+	default:
+		what = fmt.Sprintf("%d prompts of yours still wait: they go to the agent after you leave, and you will not see the answers", mine+held)
 	}
 	undo := "" // a prompt held for approval is a host's to reject, not yours to withdraw
 	if withdrawable {
