@@ -787,14 +787,21 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 	mode := strings.ToLower(strings.TrimSpace(arg))
 	var now string
 	var you wire.Member
-	c.pr.with(func(r *roster) { now, you = r.settings.PermissionMode, r.you })
+	var always []string
+	c.pr.with(func(r *roster) { now, you, always = r.settings.PermissionMode, r.you, r.settings.Always })
+	// And the tools allowed for good, which ask nobody whatever the mode (a tester's
+	// "every tool use asks a host" while Bash ran unasked).
+	also := ""
+	if len(always) > 0 {
+		also = "; " + alwaysWords(always, false)
+	}
 	if !c.isHost() {
 		// Anyone may ask what the agent may do unasked (it is shown at the join and at each
 		// change, which may have scrolled away); only hosts change it.
 		if mode != "" {
-			return errors.New("only hosts change tool permissions; they are now: " + modeWords(now))
+			return errors.New("only hosts change tool permissions; they are now: " + modeWords(now) + also)
 		}
-		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; only hosts change them")
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+also+"; only hosts change them")
 		return nil
 	}
 	owner := c.mayBeOwner(you)
@@ -807,7 +814,10 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		if !owner {
 			choices = "ask|edits|plan" // all is the owner's (the host refuses it)
 		}
-		c.pr.reply("system", "tool permissions: "+modeWords(now)+"; /permissions "+choices+" changes them")
+		if also != "" {
+			also += " (/revoke TOOL makes one ask again)"
+		}
+		c.pr.reply("system", "tool permissions: "+modeWords(now)+also+"; /permissions "+choices+" changes them")
 		return nil
 	case now:
 		c.pr.reply("system", "tool permissions are already: "+modeWords(now))
