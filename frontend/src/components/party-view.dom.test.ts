@@ -395,8 +395,10 @@ describe('<party-view> the focus when its control goes', () => {
     document.body.append(el);
     be.emit('party:event', phase(1, 'running'));
     await el.updateComplete;
+    await new Promise((r) => setTimeout(r, 0)); // the prompt box's first focus (firstUpdated) is done
     const q = <T extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
     q('stop-turn')!.focus();
+    expect(el.shadowRoot!.activeElement).toBe(q('stop-turn'));
     q('stop-turn')!.click();
     await new Promise((r) => setTimeout(r, 0));
     await el.updateComplete;

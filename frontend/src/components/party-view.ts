@@ -834,6 +834,7 @@ export class PartyView extends LitElement {
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
       <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}" ?inert=${this.#ownDialogOpen()}
         @card-decided=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}
+        @focus-prompt=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}
         @changes-closed=${() => void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus())}>
         <transcript-view .state=${s}></transcript-view>
         <prompt-box .state=${s}></prompt-box>

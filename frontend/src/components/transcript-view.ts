@@ -363,7 +363,7 @@ export class TranscriptView extends LitElement {
     this.#stick = true;
     this.#toBottom();
     this.requestUpdate();
-    this.dispatchEvent(new CustomEvent('card-decided', { bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent('focus-prompt', { bubbles: true, composed: true }));
   }
 
   #avatar(name: string) {
