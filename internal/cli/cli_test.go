@@ -751,7 +751,8 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
 		{line: "/permissions", owner: true, wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
-		}},	// With the tools allowed for good, which ask nobody (a tester's read "every tool use asks").
+		}},
+		// With the tools allowed for good, which ask nobody (a tester's read "every tool use asks").
 		{line: "/permissions", owner: true, wantErr: "tool permissions: every tool use asks a host (ask); always allowed without asking: Bash (/revoke TOOL makes one ask again); /permissions ask|edits|plan|all changes them", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{"Bash"}}},
 		}},

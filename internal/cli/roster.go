@@ -21,11 +21,11 @@ type roster struct {
 	members []wire.Member
 	// away lists the members who left and may come back with their session (every member
 	// who leaves may, until kicked), most recent last: a host can still remove them.
-	away    []wire.Member
+	away []wire.Member
 	// gone are the names of members removed (kicked), lower case, the last maxAway: a
 	// name of several words is still read as one name after its member is gone, so that
 	// "/kick bob smith" again does not remove bob for the reason "smith" (a tester's).
-	gone []string
+	gone    []string
 	authors map[string]string // prompt id → author
 	// writers: prompt id → the author's member id, for the prompts still waiting (hosts
 	// that send it: names are reused, ids are not).
