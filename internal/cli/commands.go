@@ -381,6 +381,18 @@ func (c *commander) withdrawOf(ctx context.Context, arg string) error {
 	return nil
 }
 
+// ownersComputer names the computer the agent runs on, by its owner's name when known
+// ("hana's computer"; "this computer" otherwise): what allowing everything, or Bash for
+// good, exposes.
+func (c *commander) ownersComputer() string {
+	var host string
+	c.pr.with(func(r *roster) { host = r.host })
+	if host == "" {
+		return "this computer"
+	}
+	return term.Line(host) + "'s computer"
+}
+
 // isOwner reports whether m is the party's owner, its host.
 func (c *commander) isOwner(m wire.Member) bool {
 	owner := false
@@ -831,13 +843,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		t := c.clock()
 		if c.allAsked.IsZero() || t.Sub(c.allAsked) >= quitAgain {
 			c.allAsked = t
-			var host string
-			c.pr.with(func(r *roster) { host = r.host })
-			where := "this computer"
-			if host != "" {
-				where = term.Line(host) + "'s computer"
-			}
-			c.pr.reply("system", fmt.Sprintf("all lets the agent run any command and change any file on %s without asking anyone: /permissions all again within %d seconds does it", where, int(quitAgain/time.Second)))
+			c.pr.reply("system", fmt.Sprintf("all lets the agent run any command and change any file on %s without asking anyone: /permissions all again within %d seconds does it", c.ownersComputer(), int(quitAgain/time.Second)))
 			return nil
 		}
 		c.allAsked = time.Time{}
@@ -891,7 +897,7 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			// is (the window asks too). Only where a person answers: a script's /always is
 			// taken as it is.
 			c.bashAsked, c.bashAskedAt = id, c.clock()
-			c.pr.reply("system", fmt.Sprintf("/always for Bash lets the agent run any command on this computer, as you, without asking, for the rest of the party: /always again within %d seconds does it; /allow allows this one", int(quitAgain/time.Second)))
+			c.pr.reply("system", fmt.Sprintf("/always for Bash lets the agent run any command on %s without asking, for the rest of the party: /always again within %d seconds does it; /allow allows this one", c.ownersComputer(), int(quitAgain/time.Second)))
 			return nil
 		}
 		c.bashAsked = ""
