@@ -852,6 +852,12 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m5", Name: "cora", Role: wire.RoleHost}, Count: ptr(5)},
 			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m6", Name: "bob", Role: wire.RoleParticipant}, Count: ptr(6)},
 		}, "[party] vic joined as a viewer (4 in the party)\n[party] cora joined as a co-host (5 in the party)\n[party] bob joined (6 in the party)\n"},
+		// Back after leaving: "came back", as the window says it.
+		{"came back", []wire.Event{
+			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m6", Name: "bob", Role: wire.RoleParticipant}, Count: ptr(2)},
+			{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m6", Name: "bob", Role: wire.RoleParticipant}, Count: ptr(1)},
+			{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m6", Name: "bob", Role: wire.RoleParticipant}, Count: ptr(2)},
+		}, "[party] bob joined (2 in the party)\n[party] bob left (1 in the party)\n[party] bob came back (2 in the party)\n"},
 		{"role change", []wire.Event{
 			{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m9", Name: "bob", Role: wire.RoleViewer}},
 			{Kind: wire.KindSystem, Text: "hana made bob a viewer"},

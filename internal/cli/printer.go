@@ -700,6 +700,9 @@ func (p *printer) event(ev wire.Event) {
 			p.removed = wire.RemovedWith(ev.Text)
 		}
 	}
+	// A member who left and joins again "came back", as the window says (before track,
+	// which forgets who was away).
+	back := ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID })
 	p.r.track(ev, at)
 	if p.earlier {
 		p.r.decided = nil // from the history: not what a host's /allow now was meant for
@@ -738,7 +741,11 @@ func (p *printer) event(ev wire.Event) {
 			case ev.Joined.Role == wire.RoleHost && ev.Joined.Name != p.r.host:
 				as = " as a co-host"
 			}
-			p.asideLocked("party", fmt.Sprintf("%s joined%s (%s)", term.Line(ev.Joined.Name), as, people(count)))
+			verb := "joined"
+			if back {
+				verb = "came back"
+			}
+			p.asideLocked("party", fmt.Sprintf("%s %s%s (%s)", term.Line(ev.Joined.Name), verb, as, people(count)))
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
 			// A resumed party's note that someone was there when it ended: the end was
 			// said then.
