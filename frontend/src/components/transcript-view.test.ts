@@ -138,6 +138,12 @@ describe('<transcript-view>', () => {
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
     expect(lines.slice(0, 6)).toEqual(['You joined', 'You left', 'bob joined', 'You came back', 'The host lost your connection for a while', 'You came back']);
     expect(lines.at(-1)).toBe('bob came back');
+    // A viewer, or a host who is not the party's own, joins as one (as the terminal says it).
+    be.emit('party:event', { seq: 9, ts: '', kind: 'participants', joined: { id: 'm10', name: 'vic', role: 'viewer' }, count: 4 });
+    be.emit('party:event', { seq: 10, ts: '', kind: 'participants', joined: { id: 'm11', name: 'cora', role: 'host' }, count: 5 });
+    await el.updateComplete;
+    const more = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
+    expect(more.slice(-2)).toEqual(['vic joined as a viewer', 'cora joined as a co-host']);
     el.remove();
   });
 

@@ -413,7 +413,20 @@ export class TranscriptView extends LitElement {
 
   #members(it: MembersItem) {
     const mine = (m: Member) => m.id === this.state?.session?.you.id; // oneself: not "ann joined" (as the terminal says it)
-    const text = it.joined ? (mine(it.joined) ? (it.back ? 'You came back' : 'You joined') : it.back ? `${it.joined.name} came back` : `${it.joined.name} joined`) : it.left ? this.#leftText(it.left, it) : it.changed ? this.#changedText(it.changed) : 'participants changed';
+    // With the role when it is not a participant's, as the terminal says it: a viewer, or a
+    // host who is not the party's own ("vic joined as a viewer").
+    const as = (m: Member) => (m.role === 'viewer' ? ' as a viewer' : m.role === 'host' && m.name !== this.state?.session?.party.host ? ' as a co-host' : '');
+    const text = it.joined
+      ? mine(it.joined)
+        ? it.back
+          ? 'You came back'
+          : 'You joined'
+        : `${it.joined.name} ${it.back ? 'came back' : 'joined'}${as(it.joined)}`
+      : it.left
+        ? this.#leftText(it.left, it)
+        : it.changed
+          ? this.#changedText(it.changed)
+          : 'participants changed';
     return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
   }
 
