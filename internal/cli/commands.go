@@ -376,9 +376,24 @@ func (c *commander) withdrawOf(ctx context.Context, arg string) error {
 		return err
 	}
 	if more > 0 {
-		c.pr.reply("system", fmt.Sprintf("%s has %d more prompt%s waiting: /withdraw %s again takes back the next", who, more, plural(more), who))
+		// After the withdrawal's own line (it came first, a tester's), with the name as
+		// /withdraw takes it back (a name that starts with a quote, in the other quotes).
+		c.pr.await(ctx, time.Second, func(r *roster) bool { return !slices.Contains(r.pending, id) })
+		c.pr.reply("system", fmt.Sprintf("%s has %d more prompt%s waiting: /withdraw %s again takes back the next", who, more, plural(more), nameArg(who)))
 	}
 	return nil
+}
+
+// nameArg is a member's name as a command takes it back (splitName): as it is, or, when it
+// starts with a quote, in the other kind of quotes.
+func nameArg(name string) string {
+	switch {
+	case strings.HasPrefix(name, `"`):
+		return "'" + name + "'"
+	case strings.HasPrefix(name, "'"):
+		return `"` + name + `"`
+	}
+	return name
 }
 
 // ownersComputer names the computer the agent runs on, by its owner's name when known
