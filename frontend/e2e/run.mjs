@@ -823,7 +823,8 @@ function seedWorkdir() {
 async function changedFiles() {
   // In one read: the list changes as the agent works (counting the rows, then reading row
   // N, met a list that had shrunk meanwhile, and waited for a row that was gone).
-  const rows = await tid('changes-file').evaluateAll((els) => els.map((el) => [el.getAttribute('data-path'), el.getAttribute('title') ?? '']));
+  // A row's tooltip is "PATH: STATUS" (the whole path, which the row may cut).
+  const rows = await tid('changes-file').evaluateAll((els) => els.map((el) => [el.getAttribute('data-path'), (el.getAttribute('title') ?? '').replace(`${el.getAttribute('data-path')}: `, '')]));
   return Object.fromEntries(rows);
 }
 

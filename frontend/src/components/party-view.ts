@@ -133,6 +133,15 @@ export class PartyView extends LitElement {
     });
   }
 
+  /**
+   * The approval box: it shows the click at once, and goes back to the party's setting when
+   * the change is refused (a tester's stayed ticked, while reconnecting, with approval off:
+   * bound to a value that was the same before and after, nothing reset it).
+   */
+  async #setApproval(s: AppState, box: HTMLInputElement): Promise<void> {
+    if (!(await s.control.setApproval(box.checked))) box.checked = Boolean(s.session?.party.approval);
+  }
+
   /** Stop: its button goes with the turn, and the focus to the prompt box (it fell to the page: a tester's). */
   async #stop(s: AppState): Promise<void> {
     const ok = await s.control.stop();
@@ -525,8 +534,8 @@ export class PartyView extends LitElement {
     return html`<section class="control">
       <h3>Host controls</h3>
       <label class="check">
-        <input type="checkbox" data-testid="approval-toggle" .checked=${live(Boolean(p.approval))} ?disabled=${s.control.busy('approval-mode')}
-          @change=${(e: Event) => void s.control.setApproval((e.target as HTMLInputElement).checked)} />
+        <input type="checkbox" data-testid="approval-toggle" .checked=${Boolean(p.approval)} ?disabled=${s.control.busy('approval-mode')}
+          @change=${(e: Event) => void this.#setApproval(s, e.target as HTMLInputElement)} />
         <span>Approve each merged prompt before it is sent</span>
       </label>
       ${this.#permissionMode(s, p.permission_mode)}
