@@ -1787,10 +1787,20 @@ func TestRejectedPromptIsYours(t *testing.T) {
 	ev(9, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "Bob", Text: "d", Member: "m2"}})
 	ev(10, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Prompts: []string{"p4", "p5"}, Merged: "c d", Merger: "local"}})
 	ev(11, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3", Prompts: []string{"p4", "p5"}, By: "hostie"}})
+	// Who rejected it: its own author ("their"), or this terminal's member ("you"; a
+	// tester's read "hostie rejected hostie's prompt", and its own as "hosty rejected …").
+	ev(12, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p6", User: "Bob", Text: "e", Member: "m2"}})
+	ev(13, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b4", Prompts: []string{"p6"}, Merged: "e", Merger: "local"}})
+	ev(14, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b4", Prompts: []string{"p6"}, By: "Bob"}})
+	ev(15, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p7", User: "Bob", Text: "f", Member: "m2"}})
+	ev(16, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b5", Prompts: []string{"p7"}, Merged: "f", Merger: "local"}})
+	ev(17, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b5", Prompts: []string{"p7"}, By: "me"}})
 	for _, want := range []string{
 		"[party] hostie rejected your prompt; it was not sent: out of scope\n",
 		"[party] hostie rejected the merged prompt (your 2 prompts); it was not sent\n",
 		"[party] hostie rejected the merged prompt (prompts by me, Bob); it was not sent\n",
+		"[party] Bob rejected their prompt; it was not sent\n",
+		"[party] you rejected Bob's prompt; it was not sent\n",
 		// And a request or an approval for it (a tester's read "(for bob's prompt)").
 		"[approval] this merged prompt waits for a host's approval (your 2 prompts):\n",
 	} {

@@ -935,12 +935,23 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindRejected:
 		if rj := ev.Rejected; rj != nil {
-			who := asked(p.r.batches[rj.Batch])
+			b := p.r.batches[rj.Batch]
+			who := asked(b)
+			by := term.Line(rj.By)
+			switch {
+			case rj.By == p.r.you.Name && !p.earlier:
+				// As a withdrawal says it (a tester's host read "hosty rejected bob's
+				// prompt" of its own rejection). Only live: a name is one member's at a
+				// time, and in the history it may be another's who had it.
+				by = "you"
+			case b.mine == 0 && b.prompts > 0 && len(b.authors) == 1 && b.authors[0] == rj.By:
+				who = strings.Replace(who, term.Line(rj.By)+"'s", "their", 1) // not "hosty rejected hosty's prompt"
+			}
 			what := "the merged prompt (" + who + ")"
 			if len(rj.Prompts) == 1 { // one prompt is not "merged" (a tester's)
 				what = who
 			}
-			text := term.Line(rj.By) + " rejected " + what + "; it was not sent"
+			text := by + " rejected " + what + "; it was not sent"
 			if rj.Reason != "" {
 				text += ": " + rj.Reason
 			}
