@@ -333,10 +333,10 @@ func (c *commander) hasWaiting() bool {
 // the terminal had no way to; Party.withdraw lets a host, §4).
 func (c *commander) withdrawOf(ctx context.Context, arg string) error {
 	name, rest := c.splitName(arg)
-	if rest != "" {
-		return errors.New("say /withdraw NAME (a NAME may have spaces; \"NAME\" in quotes takes it as it is)")
-	}
 	m, _, err := c.target(name)
+	if err == nil && rest != "" {
+		err = errors.New("say /withdraw NAME (a NAME may have spaces; \"NAME\" in quotes takes it as it is)")
+	}
 	if err != nil {
 		c.pr.giveBack("/withdraw " + arg) // to be corrected (a reviewer's was lost)
 		return err

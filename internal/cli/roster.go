@@ -22,9 +22,10 @@ type roster struct {
 	// away lists the members who left and may come back with their session (every member
 	// who leaves may, until kicked), most recent last: a host can still remove them.
 	away []wire.Member
-	// gone are the names of members removed (kicked), lower case, the last maxAway: a
-	// name of several words is still read as one name after its member is gone, so that
-	// "/kick bob smith" again does not remove bob for the reason "smith" (a tester's).
+	// gone are the names of several words of members removed (kicked), the last maxAway
+	// (sameName compares them): such a name is still read as one name after its member is
+	// gone, so that "/kick bob smith" again does not remove bob for the reason "smith" (a
+	// tester's).
 	gone    []string
 	authors map[string]string // prompt id → author
 	// writers: prompt id → the author's member id, for the prompts still waiting (hosts
@@ -164,7 +165,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 				if len(r.gone) >= maxAway {
 					r.gone = slices.Delete(r.gone, 0, 1)
 				}
-				r.gone = append(r.gone, strings.ToLower(strings.Join(strings.Fields(ev.Left.Name), " ")))
+				r.gone = append(r.gone, ev.Left.Name)
 			}
 		}
 		if ev.Seq != 0 && ev.Seq <= r.seq {
@@ -429,12 +430,12 @@ func (r *roster) remove(id string) {
 // maxAway bounds the away list, as the host bounds the members it remembers.
 const maxAway = 1000
 
-// back takes id off the away list: it joined again, or was removed.
 // wasRemoved says whether a member of this name (of several words) was removed.
 func (r *roster) wasRemoved(name string) bool {
-	return slices.Contains(r.gone, strings.ToLower(strings.Join(strings.Fields(name), " ")))
+	return slices.ContainsFunc(r.gone, func(g string) bool { return sameName(g, name) })
 }
 
+// back takes id off the away list: it joined again, or was removed.
 func (r *roster) back(id string) {
 	r.away = slices.DeleteFunc(r.away, func(m wire.Member) bool { return m.ID == id })
 }
