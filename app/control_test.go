@@ -240,9 +240,10 @@ func TestSentenceHostControl(t *testing.T) {
 		{"invalid", fmt.Errorf("approve batch: %w", fmt.Errorf("%w: batch %q is not waiting for approval", party.ErrInvalid, "b3")), `Batch "b3" is not waiting for approval.`},
 		{"invalid remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: no turn is running"), "No turn is running."},
 		{"kicked", fmt.Errorf("send prompt: %w", client.ErrKicked), "A host removed you from the party."},
-		{"a diff of an unchanged file", fmt.Errorf("diff: %w", workspace.UnchangedError{Path: "main.go"}), "main.go has no changes since the party began."},
-		{"a diff of an unchanged file, counted from a resume", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since sharing began"), "main.go has no changes since sharing began."},
-		{"a diff of an unchanged file, remote", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since the party began"), "main.go has no changes since the party began."},
+		// A path starts the sentence: kept as it is (the Diff binding says it is about one).
+		{"a diff of an unchanged file", aboutPath("main.go", fmt.Errorf("diff: %w", workspace.UnchangedError{Path: "main.go"})), "main.go has no changes since the party began."},
+		{"a diff of an unchanged file, counted from a resume", aboutPath("main.go", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since sharing began")), "main.go has no changes since sharing began."},
+		{"a diff of an unchanged file, remote", aboutPath("main.go", rpc.Errorf(rpc.CodeInvalidParams, "main.go has no changes since the party began")), "main.go has no changes since the party began."},
 		{"not found", fmt.Errorf("tree: %w", fmt.Errorf("%w: docs/x", workspace.ErrNotFound)), "No such file: docs/x."},
 		{"bad args", fmt.Errorf("%w", errors.New("The extra Claude Code arguments end with a lone backslash.")), "lone backslash."},
 	}

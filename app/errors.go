@@ -125,7 +125,7 @@ func sentence(err error) string {
 	case errors.Is(err, workspace.ErrPath):
 		return capitalize(punctuate(after(err.Error(), workspace.ErrPath.Error()+": ")))
 	case errors.As(err, &unchanged):
-		return punctuate(unchanged.Error()) // a path: not capitalised
+		return punctuate(unchanged.Error()) // not "No such file": it is there, unchanged
 	case errors.Is(err, workspace.ErrNotFound):
 		return capitalize(punctuate(workspace.ErrNotFound.Error() + ": " + after(err.Error(), workspace.ErrNotFound.Error()+": ")))
 	case errors.Is(err, party.ErrNotAllowed):
@@ -160,9 +160,6 @@ func sentence(err error) string {
 			}
 			return notAllowed(rerr.Message)
 		case rpc.CodeInvalidParams:
-			if strings.HasSuffix(rerr.Message, workspace.UnchangedError{}.Error()) || strings.HasSuffix(rerr.Message, workspace.UnchangedError{Resumed: true}.Error()) {
-				return punctuate(rerr.Message) // starts with a path: not capitalised
-			}
 			// A joined member's refusal of a path reads as the host's own: "path refused: "
 			// went with it (a reviewer's).
 			return capitalize(punctuate(after(after(rerr.Message, party.ErrInvalid.Error()+": "), workspace.ErrPath.Error()+": ")))
