@@ -169,6 +169,7 @@ func TestPathSentences(t *testing.T) {
 	}{
 		{"build/out.txt", &rpc.Error{Code: rpc.CodeInvalidParams, Message: "path refused: build/out.txt is ignored (.gitignore)"}, "build/out.txt is ignored (.gitignore)."},
 		{"./src/app.go", fmt.Errorf("%w: src/app.go is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown", workspace.ErrPath), "src/app.go is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown."},
+		// (The window drops this toast once connected again by its words: frontend notices.ts OFFLINE_WORDS.)
 		{"no", client.ErrNotConnected, "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."},
 		{"t", fmt.Errorf("%w: the host shares the changes, not the whole folder", party.ErrNotShared), "The host shares the changes, not the whole folder."},
 	} {

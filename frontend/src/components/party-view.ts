@@ -142,11 +142,14 @@ export class PartyView extends LitElement {
     if (!(await s.control.setApproval(box.checked))) box.checked = Boolean(s.session?.party.approval);
   }
 
+  /** The keyboard to the prompt box (a card decided, Latest: the control that had it went). */
+  readonly #focusPrompt = (): void => void this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput();
+
   /** Stop: its button goes with the turn, and the focus to the prompt box (it fell to the page: a tester's). */
   async #stop(s: AppState): Promise<void> {
     const ok = await s.control.stop();
     const f = focusedElement();
-    if (ok && (f === null || f.dataset.testid === 'stop-turn')) this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput();
+    if (ok && (f === null || f.dataset.testid === 'stop-turn')) this.#focusPrompt();
   }
 
   #toggleChanges(): void {
@@ -378,12 +381,11 @@ export class PartyView extends LitElement {
       :host([vw~=lt720]) .tiny-hide { display: none; }
       :host([vw~=lt720]) .top > svg { display: none; }
       /* Too narrow for the phase beside the buttons (a tester's 400 px window scrolled sideways
-         during a tool request, People and Settings out of view): the phase and Send now go to a
-         second row. */
+         during a tool request, People and Settings out of view): the phase and Send now have a
+         second row, whatever the phase's length (the header jumped between one row and two as
+         the phase changed: a reviewer's). */
       .top > .row-break { display: none; }
       :host([vw~=lt520]) .top { flex-wrap: wrap; row-gap: 6px; }
-      /* Always its own row, whatever the phase's length (the header jumped between one row and
-         two as the phase changed: a reviewer's). */
       :host([vw~=lt520]) .top > .row-break { display: block; flex: 0 0 100%; height: 0; order: 1; }
       :host([vw~=lt520]) .top > phase-pill, :host([vw~=lt520]) .top > [data-testid='send-now'] { order: 2; }
       :host([vw~=lt520]) .top > phase-pill { max-width: calc(100% - 60px); }
@@ -842,8 +844,8 @@ export class PartyView extends LitElement {
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
       <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}" ?inert=${this.#ownDialogOpen()}
-        @card-decided=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}
-        @focus-prompt=${() => this.renderRoot.querySelector<PromptBox>('prompt-box')?.focusInput()}
+        @card-decided=${this.#focusPrompt}
+        @focus-prompt=${this.#focusPrompt}
         @changes-closed=${() => void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus())}>
         <transcript-view .state=${s}></transcript-view>
         <prompt-box .state=${s}></prompt-box>
