@@ -608,12 +608,12 @@ func (e *editor) statusLine() string {
 	if busy {
 		lead = spinner[e.frame%len(spinner)]
 	}
-	line := lead + " " + strings.Join(parts, " · ")
 	if !busy {
-		line += " · /help"
+		parts = append(parts, "/help")
 	}
 	width := max(e.width-1, 10)
-	if ansi.StringWidth(line) > width && st.connected && st.phase == wire.PhaseAwaitingPermission && !st.deadline.IsZero() {
+	line := fitParts(lead, parts, width)
+	if ansi.StringWidth(lead+" "+strings.Join(parts, " · ")) > width && st.connected && st.phase == wire.PhaseAwaitingPermission && !st.deadline.IsZero() {
 		// Too narrow for it all: the time left before the request is denied comes first
 		// (cut off, it read "waiting for a tool decision · 1s · d…").
 		// Then, shorter, what else a person must know: a /shell command that Ctrl-C stops
@@ -630,10 +630,37 @@ func (e *editor) statusLine() string {
 			if st.mine > 0 {
 				short = append(short, fmt.Sprintf("%d of yours waiting", st.mine))
 			}
-			line = lead + " " + strings.Join(short, " · ")
+			line = fitParts(lead, short, width)
 		}
 	}
 	return paint(e.color, "2", ansi.Truncate(line, width, "…"))
+}
+
+// fitParts joins parts with " · " after lead, within width columns. A part that does not fit
+// whole is left out, and a later, shorter one may take its place; " · …" then says something
+// is missing, and room is kept for it (at 40 columns "/shell runs (Ctrl-C stops it)" was cut
+// to "/s…"). Only a first part wider than the line is cut.
+func fitParts(lead string, parts []string, width int) string {
+	if len(parts) == 0 {
+		return lead
+	}
+	line := lead + " " + parts[0]
+	left := false
+	for _, p := range parts[1:] {
+		room := width
+		if left {
+			room -= ansi.StringWidth(" · …")
+		}
+		if ansi.StringWidth(line+" · "+p) <= room {
+			line += " · " + p
+		} else {
+			left = true
+		}
+	}
+	if left && ansi.StringWidth(line+" · …") <= width {
+		line += " · …"
+	}
+	return line
 }
 
 // phaseParts describes the pipeline's phase and how long it has lasted; busy is false

@@ -66,6 +66,20 @@ func TestStatusLine(t *testing.T) {
 	if got := shell.statusLine(); !strings.Contains(got, "tool decision · denied in 1m5") || !strings.Contains(got, "· /shell runs (Ctrl-C stops it) · viewer · 2 of yours waiting") {
 		t.Errorf("narrow status line with a /shell command: %q", got)
 	}
+	// At 40 columns what does not fit whole is left out, and " · …" says so: the /shell
+	// note was cut to "/s…".
+	shell.width = 40
+	if got := ansi.Strip(shell.statusLine()); !strings.Contains(got, "tool decision · denied in 1m5") || !strings.HasSuffix(got, "s · …") {
+		t.Errorf("40-column status line with a /shell command: %q", got)
+	}
+	shell.width = 52
+	if got := ansi.Strip(shell.statusLine()); !strings.Contains(got, "tool decision · denied in 1m5") || !strings.HasSuffix(got, "s · viewer · …") {
+		t.Errorf("52-column status line with a /shell command: %q", got)
+	}
+	idle := &editor{st: status{phase: wire.PhaseIdle, connected: true, role: wire.RoleViewer, mine: 1, all: 3}, width: 44}
+	if got := ansi.Strip(idle.statusLine()); got != "  idle · 1 prompt of yours waiting · …" {
+		t.Errorf("44-column idle status line: %q", got)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := &editor{st: c.st, width: 200}
