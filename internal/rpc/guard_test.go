@@ -80,3 +80,50 @@ func TestGuardedPeerRefusesABigMessageBeforeAdmit(t *testing.T) {
 		t.Fatalf("the server's Run = %v", err)
 	}
 }
+
+// An admitted peer holds at most InboundBytes of messages for a handler that is busy: a
+// reviewer's member, its request waiting on a lock, had the host hold 64 messages of 1 MiB
+// each. Every message is still handled, in order, once the handler is free.
+func TestInboundBytesBounded(t *testing.T) {
+	checkLeaks(t)
+	release := make(chan struct{})
+	entered := make(chan int, 16)
+	handler := func(_ context.Context, req *Request) {
+		var id int
+		_ = json.Unmarshal(req.ID, &id)
+		entered <- id
+		if req.Method == "slow" {
+			<-release
+		}
+		req.Reply("ok", nil)
+	}
+	srv := newServer(t, Options{Handler: handler, InboundBytes: 1 << 20, ReadLimit: 2 << 20})
+	c := dialRaw(t, srv)
+	sc := srv.next()
+	sendRaw(t, c, 0, "slow", 10)
+	if id := <-entered; id != 0 {
+		t.Fatalf("handled %d first", id)
+	}
+	const n, size = 10, 300 << 10
+	sent := make(chan struct{})
+	go func() { // the writes block once the read pump stops reading and TCP fills
+		defer close(sent)
+		for i := 1; i <= n; i++ {
+			msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": i, "method": "m", "params": map[string]string{"x": strings.Repeat("x", size)}})
+			if c.WriteMessage(websocket.TextMessage, msg) != nil {
+				return
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // time for a read pump that reads ahead
+	if q, b := len(sc.peer.inbox), sc.peer.inBytes.Load(); q > 3 || b > 1<<20 {
+		t.Fatalf("a busy handler had %d messages (%d bytes) waiting; InboundBytes is 1 MiB", q, b)
+	}
+	close(release)
+	for i := 1; i <= n; i++ {
+		if id := <-entered; id != i {
+			t.Fatalf("handled %d, want %d", id, i)
+		}
+	}
+	<-sent
+}

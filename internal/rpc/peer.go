@@ -26,13 +26,15 @@ type Peer struct {
 	opts Options
 	log  *slog.Logger
 
-	send     chan []byte  // outbound queue; only the write pump receives; nil is a nudge (nudge)
-	pingDue  atomic.Bool  // the ping timer fired: the write pump pings next
-	deadline time.Time    // the write deadline last given to conn (SetWriteDeadline); the write pump's
-	queued   atomic.Int64 // bytes in send, bounded by Options.SendQueueBytes
-	inFlight atomic.Int64 // messages in send or being written: 0 means idle
-	inbox    chan inItem  // read pump → dispatch goroutine
-	alive    aliveReader  // the read pump's, for the message it reads (readMessage)
+	send     chan []byte   // outbound queue; only the write pump receives; nil is a nudge (nudge)
+	pingDue  atomic.Bool   // the ping timer fired: the write pump pings next
+	deadline time.Time     // the write deadline last given to conn (SetWriteDeadline); the write pump's
+	queued   atomic.Int64  // bytes in send, bounded by Options.SendQueueBytes
+	inFlight atomic.Int64  // messages in send or being written: 0 means idle
+	inbox    chan inItem   // read pump → dispatch goroutine
+	inBytes  atomic.Int64  // bytes of the messages in inbox and being handled, bounded by Options.InboundBytes
+	freed    chan struct{} // dispatch → a read pump waiting for inBytes to fall (cap 1)
+	alive    aliveReader   // the read pump's, for the message it reads (readMessage)
 
 	// admitted: Admit was called (Options.Guarded). handled tells a guarded read pump
 	// that the dispatch goroutine has handled the message it waits on.
@@ -79,6 +81,7 @@ type closeReq struct {
 type inItem struct {
 	req   *Request
 	fault []byte
+	size  int64 // the message's bytes, counted in Peer.inBytes
 }
 
 // New wraps an established websocket connection. Nothing happens on the
@@ -98,6 +101,7 @@ func New(conn *websocket.Conn, opts Options) *Peer {
 		done:       make(chan struct{}),
 		pending:    make(map[string]chan message),
 		handled:    make(chan struct{}, 1),
+		freed:      make(chan struct{}, 1),
 	}
 	if d, ok := conn.UnderlyingConn().(DirectWriter); ok {
 		p.direct = d
@@ -410,6 +414,17 @@ func (p *Peer) readPump() {
 				item.req = &Request{Method: m.method, Params: m.params, ID: m.id, peer: p}
 			}
 		}
+		// Past Options.InboundBytes the read pump waits for handled messages to free their
+		// bytes (TCP then pushes back on the sender); one message is always let in.
+		item.size = int64(len(data))
+		for n := p.inBytes.Load(); n > 0 && n+item.size > p.opts.InboundBytes; n = p.inBytes.Load() {
+			select {
+			case <-p.freed:
+			case <-p.closing:
+				return
+			}
+		}
+		p.inBytes.Add(item.size)
 		select {
 		case p.inbox <- item:
 		case <-p.closing:
@@ -517,6 +532,11 @@ func (p *Peer) dispatch(ctx context.Context) {
 				_ = p.enqueue(item.fault) // a closing peer needs no reply
 			} else {
 				p.handle(ctx, item.req)
+			}
+			p.inBytes.Add(-item.size)
+			select { // a read pump over Options.InboundBytes may read the next one
+			case p.freed <- struct{}{}:
+			default:
 			}
 			select { // a guarded read pump reads the next one (Options.Guarded)
 			case p.handled <- struct{}{}:
