@@ -106,9 +106,10 @@ type Workspace struct {
 	last     string    // tree id of the latest Changes
 	lastAt   time.Time // when that snapshot began
 	lastList []wire.FileChange
-	excluded []string       // folders inside the working directory that are never shown
-	ignores  []ignoreSource // the host's ignore files beyond the folder's own .gitignore
-	excludes []byte         // what info/exclude was last written with (nil: not yet)
+	lastSwap map[string]bool // changes' linkSwap for lastList
+	excluded []string        // folders inside the working directory that are never shown
+	ignores  []ignoreSource  // the host's ignore files beyond the folder's own .gitignore
+	excludes []byte          // what info/exclude was last written with (nil: not yet)
 	// baseSecrets are the start's credentials files by blob (markCopiesOfSecrets), once known.
 	baseSecrets map[string]string
 	// resumedStart: the base was recorded at a resume, not when the party began.
@@ -502,11 +503,11 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 		if err != nil {
 			return nil, 0, err
 		}
-		files, _, err := w.changes(ctx, now)
+		files, swap, err := w.changes(ctx, now)
 		if err != nil {
 			return nil, 0, err
 		}
-		w.last, w.lastAt, w.lastList = now, began, files
+		w.last, w.lastAt, w.lastList, w.lastSwap = now, began, files, swap
 	}
 	if secrets {
 		return slices.Clone(w.lastList), 0, nil
@@ -722,9 +723,14 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.last
-	files, linkSwap, err := w.changes(ctx, now)
-	if err != nil {
-		return wire.FileDiff{}, err
+	files, linkSwap := w.lastList, w.lastSwap
+	if files == nil {
+		// The list of the snapshot a diff reads is the one Changes made of it: made again
+		// on every diff, under the lock, a member's diffs after a large refactor held the
+		// lock for seconds each, and everyone's Changes waited (a reviewer's 25 s).
+		if files, linkSwap, err = w.changes(ctx, now); err != nil {
+			return wire.FileDiff{}, err
+		}
 	}
 	var fc *wire.FileChange
 	renamedTo := ""

@@ -835,3 +835,38 @@ func BenchmarkChangesManyNewFiles(b *testing.B) {
 		}
 	}
 }
+
+// A diff reads the list Changes made of its snapshot: it does not list the changes again.
+// Made again on every diff, under the lock, a member's diffs after a large refactor held
+// the lock for seconds each and everyone's Changes waited (a reviewer's 25 s).
+func TestDiffDoesNotListTheChangesAgain(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "a.txt", "one\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "a.txt", "two\n")
+	if files, _, err := w.Changes(ctx, false); err != nil || len(files) != 1 {
+		t.Fatalf("changes %+v %v", files, err)
+	}
+	log := filepath.Join(t.TempDir(), "git.log")
+	wrapper := filepath.Join(t.TempDir(), "git")
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\necho \"$*\" >> '"+log+"'\nexec '"+w.git+"' \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w.git = wrapper
+	for range 3 {
+		if d, err := w.Diff(ctx, "a.txt", false); err != nil || !strings.Contains(d.Diff, "+two") {
+			t.Fatalf("diff %+v %v", d, err)
+		}
+	}
+	ran, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(ran), "--name-status"); n != 0 {
+		t.Errorf("three diffs listed the changes %d times:\n%s", n, ran)
+	}
+}
