@@ -298,6 +298,16 @@ func TestEditInWorkDir(t *testing.T) {
 		{"Write", "file_path", filepath.Join(work, "sub", ".git"), false}, // a gitfile names the repository
 		{"Write", "file_path", filepath.Join(work, "src", ".vscode", "tasks.json"), false},
 		{"Write", "file_path", filepath.Join(work, "src", "git", "x.go"), true},
+		// Files that run by themselves later, with the host's credentials (a reviewer's).
+		{"Write", "file_path", filepath.Join(work, ".husky", "pre-commit"), false},
+		{"Write", "file_path", filepath.Join(work, ".githooks", "pre-push"), false},
+		{"Write", "file_path", filepath.Join(work, ".github", "workflows", "ci.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".devcontainer", "devcontainer.json"), false},
+		{"Write", "file_path", filepath.Join(work, ".envrc"), false},
+		{"Edit", "file_path", filepath.Join(work, "sub", ".ENVRC"), false},
+		{"Write", "file_path", filepath.Join(work, ".pre-commit-config.yaml"), false},
+		{"Write", "file_path", filepath.Join(work, ".gitlab-ci.yml"), false},
+		{"Write", "file_path", filepath.Join(work, "docs", "envrc.md"), true},
 		{"Write", "file_path", "a.go", false}, // not absolute
 		{"Write", "file_path", work, false},
 		{"Bash", "command", "touch " + filepath.Join(work, "x"), false},

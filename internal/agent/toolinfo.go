@@ -75,9 +75,17 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 }
 
 // protectedDirs are the folders of a working directory whose files Claude Code never lets
-// an edit into without asking, whatever its mode: EditInWorkDir leaves them out too, at
-// any depth, in lower case.
-var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true}
+// an edit into without asking, whatever its mode, and the folders whose files run by
+// themselves later, with the host's credentials: git hooks that husky or core.hooksPath
+// name, CI workflows, a dev container's set-up (a reviewer's participant could have a
+// pre-commit hook written unasked). EditInWorkDir leaves them out, at any depth, in lower
+// case.
+var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true,
+	".husky": true, ".githooks": true, ".github": true, ".devcontainer": true}
+
+// protectedFiles are files that run by themselves in the same way: direnv's .envrc when
+// the host enters the folder, pre-commit's hooks, GitLab's CI. Any depth, in lower case.
+var protectedFiles = map[string]bool{".envrc": true, ".pre-commit-config.yaml": true, ".gitlab-ci.yml": true}
 
 // EditPath is the file an edit tool (Edit, MultiEdit, Write, NotebookEdit) names in
 // input, as given; "" for any other tool or an input without one.
@@ -182,12 +190,13 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 	}
 	// Any folder of the path, in any case: a nested repository's hooks run as its own do,
 	// and on a file system that ignores case ".GIT" is ".git" (a reviewer's).
-	for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+	segs := strings.Split(filepath.ToSlash(rel), "/")
+	for _, seg := range segs {
 		if protectedDirs[strings.ToLower(seg)] {
 			return false
 		}
 	}
-	return true
+	return !protectedFiles[strings.ToLower(segs[len(segs)-1])]
 }
 
 // MaxDetail bounds ToolDetail's text, in bytes.
