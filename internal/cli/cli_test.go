@@ -1947,7 +1947,12 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 		{"no line end", link[:60] + "\n" + link[60:], link, ""},
 		{"a short token, then a prompt", other + "\nfix the bug\n", other, "fix the bug\n"},
 		{"cut, then an empty line", link[:60] + "\n\nfix the bug\n", link[:60], "fix the bug\n"},
-		{"not a link", "hello\nfix the bug\n", "hello", "fix the bug\n"},
+		{"not a link", "hello\n", "hello", ""},
+		// A tester's chat message pasted whole: its first line had no link, and join read
+		// no further.
+		{"a chat message", "Hi Carol! Here's the link for today's session:\n" + link + "\nfix the bug\n", link, "fix the bug\n"},
+		{"a chat message, the link cut in three", "Hi Carol!\n\n" + link[:60] + "\n" + link[60:120] + "\n" + link[120:] + "\nThanks, Hana\n", link, "Thanks, Hana\n"},
+		{"a chat message, the link among words", "Hi!\nhere: " + link + " see you\n", link, ""},
 		// A reviewer's: cut just before ?fp= (the first line is a whole link without TLS).
 		{"cut at the fingerprint", link[:70] + "\n" + link[70:] + "\nhi\n", link, "hi\n"},
 		{"a whole link without TLS, then one word", link[:70] + "\nhello\n", link[:70], "hello\n"},
@@ -1982,6 +1987,11 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 				t.Errorf("left for prompts %q, want %q", b, tc.rest)
 			}
 		})
+	}
+	// Lines, none with a link: said so, not that the first lacks "concordia://".
+	_, _, err := readInvite([]string{"-"}, "", IO{In: strings.NewReader("hello\nfix the bug\nthanks\n"), Err: io.Discard})
+	if err == nil || err.Error() != "no invite (concordia://HOST:PORT/TOKEN) in the 3 lines read from stdin" {
+		t.Errorf("three lines without a link: %v", err)
 	}
 }
 

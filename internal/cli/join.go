@@ -29,8 +29,10 @@ func runJoin(ctx context.Context, args []string, io IO) (code int) {
 Join a party in this terminal. INVITE is the concordia:// link the host printed
 (flags may stand before or after it). So that the invite's token stays out of the
 process list, it may instead come from the CONCORDIA_INVITE environment variable, from
---invite-file FILE, or from stdin with INVITE "-" (its first line, or the lines a
-narrow terminal cut it into).
+--invite-file FILE, or from stdin with INVITE "-": the link, also cut into lines by a
+narrow terminal, or the whole chat message it came in, pasted at once (at a terminal,
+the message's other lines are left out; from a pipe, the lines after the link are
+prompts).
 
 Type a prompt and press Enter; /quit or /exit leaves; /shell CMD runs CMD on this
 machine only (nothing is sent); /who lists the members; /permissions says what the

@@ -42,7 +42,9 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 		// lines at its width (copied from /invite in a narrow terminal).
 		return strings.TrimSpace(string(b)), io.In, nil
 	case len(pos) > 0 && pos[0] == "-":
-		if f, ok := io.In.(*os.File); ok && inForeground(f) {
+		f, isFile := io.In.(*os.File)
+		person := isFile && inForeground(f)
+		if person {
 			// A person at a terminal: say what is waited for (it waited in silence, and a
 			// tester's /who was taken for the invite).
 			fmt.Fprintln(io.Err, "[system] paste the invite (concordia://…) and press Enter")
@@ -52,7 +54,29 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 		if strings.TrimSpace(line) == "" {
 			return "", nil, fmt.Errorf("expected the invite on stdin's first line, got nothing (%v)", err)
 		}
-		text, back := inviteLines(strings.TrimSpace(line), err, r, io)
+		line, err, lead := linkLine(line, err, r, io)
+		var text, back string
+		if lead != "" && !strings.Contains(strings.ToLower(line), "concordia://") {
+			// Several lines, none with a link: not a cut link, whose pieces follow.
+			n := strings.Count(lead+line, "\n")
+			if !strings.HasSuffix(line, "\n") {
+				n++
+			}
+			if person {
+				leftOut("", r, f)
+			}
+			return "", nil, fmt.Errorf("no invite (concordia://HOST:PORT/TOKEN) in the %d lines read from stdin", n)
+		}
+		text, back = inviteLines(strings.TrimSpace(line), err, r, io)
+		if person {
+			// What else was pasted with the invite is the message around it ("Thanks,
+			// Hana"), not prompts; and were join to fail, the shell would run each line of
+			// it (a tester's). The rest of the paste is read and left out.
+			if n := leftOut(back, r, f); n > 0 {
+				fmt.Fprintf(io.Err, "[system] %d line%s pasted with the invite %s left out\n", n, plural(n), map[bool]string{true: "was", false: "were"}[n == 1])
+			}
+			back = ""
+		}
 		// What follows the invite is typed prompts: read them from r, which holds what it
 		// buffered (after a line read too many, given back).
 		var rest stdio.Reader = r
@@ -66,6 +90,44 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 		return pos[0], io.In, nil
 	}
 	return strings.TrimSpace(io.Getenv("CONCORDIA_INVITE")), io.In, nil
+}
+
+// maxLeadLines is how many lines "join -" reads for a link when the first has none: a
+// chat message pasted whole ("Hi Carol! Here's the link for today:"), its link lines later.
+const maxLeadLines = 20
+
+// linkLine finds the first line that holds a link when the first line read (line, its
+// read's err) holds none: it reads on while more input is there now (a paste comes at
+// once), up to maxLeadLines. It returns that line and its read's error, and lead: the
+// lines before it, "" when the first line was kept. Without a link in any, lead is all
+// that was read but the last line, which is returned.
+func linkLine(line string, err error, r *bufio.Reader, io IO) (string, error, string) {
+	lead := ""
+	for i := 0; i < maxLeadLines && err == nil && !strings.Contains(strings.ToLower(line), "concordia://") && pendingInput(r, io.In); i++ {
+		lead += line
+		line, err = r.ReadString('\n')
+	}
+	return line, err, lead
+}
+
+// leftOut reads and drops what a person pasted with an invite: back, and what more is
+// there to read at once (at most maxInviteFile). It returns how many lines that was.
+func leftOut(back string, r *bufio.Reader, f *os.File) int {
+	n := strings.Count(back, "\n")
+	if back != "" && !strings.HasSuffix(back, "\n") {
+		n++
+	}
+	for read := 0; read < maxInviteFile && pendingInput(r, f); {
+		line, err := r.ReadString('\n')
+		read += len(line)
+		if line != "" {
+			n++
+		}
+		if err != nil {
+			break
+		}
+	}
+	return n
 }
 
 // maxInviteLines is how many lines "join -" reads for one invite: a TLS invite (about 140

@@ -77,6 +77,38 @@ func TestTerminalTakenBackAfterAStop(t *testing.T) {
 	h.expect(`^\[party\] pat: after the stop$`)
 }
 
+// TestJoinDashLeavesNothingForTheShell: a chat message pasted after `concordia join -` with
+// no invite in it is an error, and its lines are read: the shell ran each line of a
+// tester's when join gave up after the first.
+func TestJoinDashLeavesNothingForTheShell(t *testing.T) {
+	p := testkit.OpenPTY(t)
+	cmd := exec.Command(binary, "join", "-", "--name", "carol")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p.WaitFor(t, "paste the invite")
+	if _, err := p.Master.Write([]byte("Hi Carol! The link is below\rrm -rf later\rThanks, Hana\r")); err != nil {
+		t.Fatal(err)
+	}
+	p.WaitFor(t, "no invite (concordia://HOST:PORT/TOKEN) in the 3 lines read from stdin")
+	if err := cmd.Wait(); err == nil {
+		t.Fatal("join without an invite exited 0")
+	}
+	// What a shell would read next from the terminal (Fd once: each call makes it blocking).
+	fd := int(p.Slave.Fd())
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 256)
+	if n, _ := unix.Read(fd, buf); n > 0 {
+		t.Errorf("left for the shell: %q", buf[:n])
+	}
+}
+
 // joinOnPTY runs `concordia join INVITE --name NAME` on a bare pseudo-terminal of its own
 // (its controlling terminal, in a session of its own), and waits for the line editor.
 func joinOnPTY(t *testing.T, inv, name string) (*exec.Cmd, *testkit.PTY) {

@@ -383,6 +383,24 @@ func TestTerminalJoinDashAsksForTheInvite(t *testing.T) {
 	j.wait(`joined hosty's party as dash`)
 }
 
+// TestTerminalJoinDashTakesAChatMessage: a chat message pasted whole after `concordia join -`
+// joins (a tester's failed on its greeting, the first line), and its other lines are left
+// out, not sent as prompts.
+func TestTerminalJoinDashTakesAChatMessage(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, nil, "join", "-", "--name", "carol")
+	j.wait(`paste the invite \(concordia://…\) and press Enter`)
+	j.paste("Hi Carol! Here's the link for today's session:\n" + inv + "\nThanks, Hana\n")
+	j.wait(`1 line pasted with the invite was left out`)
+	j.wait(`joined hosty's party as carol`)
+	j.typeText("after the paste")
+	j.key("Enter")
+	h.expect(`^\[party\] carol: after the paste$`)
+	if strings.Contains(h.stdout(), "Thanks") {
+		t.Errorf("the message's last line reached the party:\n%s", h.stdout())
+	}
+}
+
 // TestTerminalShellOutputIsText: a /shell command's escape sequences do not reach the
 // terminal: a screen clear wiped the party's screen under the line editor (a tester).
 func TestTerminalShellOutputIsText(t *testing.T) {
