@@ -192,6 +192,14 @@ func TestSameRequest(t *testing.T) {
 		{"Russian", "Добавь флаг --verbose", "добавь флаг --verbose, пожалуйста", true},
 		{"Chinese", "更新所有依赖", "给登录页面添加验证码", false},
 		{"Korean", "README에 설치 방법을 추가해 주세요", "README에 설치 방법 추가해줘", true},
+		// A tester's: the same words the other way round, and numbers written as words,
+		// were folded as one request "in different words".
+		{"the other way round", "rename foo to bar", "rename bar to foo", false},
+		{"from and to swapped", "switch from tabs to spaces", "switch from spaces to tabs", false},
+		{"numbers as words", "prompt one while gemini is down", "prompt two while gemini is down", false},
+		{"a number as a word and as digits", "add one retry to the client", "add 1 retry to the client", true},
+		{"the same way round", "move the helpers to utils.go", "please move helpers to utils", true},
+		{"order without a direction", "add tests for the parser", "the parser: add tests", true},
 		{"no words never fold", "?", "!!!", false},
 		{"empty and words", "", "add tests", false},
 	}
@@ -219,5 +227,14 @@ func TestStem(t *testing.T) {
 		if got := stem(in); got != want {
 			t.Errorf("stem(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Two people asking for the same change the other way round are two requests, and the
+// agent is told they may conflict (a tester's were one request "in different words").
+func TestLocalOtherWayRoundIsAConflict(t *testing.T) {
+	got := mergeLocal([]wire.Prompt{{User: "bob", Text: "rename foo to bar"}, {User: "carol", Text: "rename bar to foo"}})
+	if strings.Contains(got, "in different words") || !strings.Contains(got, "Requests 1 and 2 are about similar things but differ") {
+		t.Errorf("merged:\n%s", got)
 	}
 }

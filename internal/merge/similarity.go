@@ -42,6 +42,8 @@ type features struct {
 	neg    bool               // says "don't", "nicht", "不要" ...
 	key    string             // exact-match key: every word in order, no stop words removed
 	multi  bool               // several list lines: a multi-part request
+	order  []string           // the words in the order they first come
+	dir    bool               // says which way: "to", "from", "into", "instead of", "->"
 }
 
 // similarity is the weighted Jaccard similarity of a and b, 0 when a guard
@@ -58,13 +60,39 @@ func similarity(a, b *features) (sim float64, swap bool) {
 }
 
 // guarded reports whether a and b cannot be the same request whatever their
-// words: one negates and the other does not, or they name different numbers
-// ("timeout 30 seconds" / "timeout 60 seconds").
+// words: one negates and the other does not, they name different numbers
+// ("timeout 30 seconds" / "timeout 60 seconds", "prompt one" / "prompt two"), or
+// both say which way and name the same things the other way round ("rename foo
+// to bar" / "rename bar to foo": a tester's were folded as one request).
 func guarded(a, b *features) bool {
 	if a.neg != b.neg {
 		return true
 	}
-	return len(a.nums) > 0 && len(b.nums) > 0 && !sameSet(a.nums, b.nums)
+	if len(a.nums) > 0 && len(b.nums) > 0 && !sameSet(a.nums, b.nums) {
+		return true
+	}
+	return a.dir && b.dir && otherWayRound(a, b)
+}
+
+// otherWayRound reports whether the words a and b share come in another order.
+func otherWayRound(a, b *features) bool {
+	var inB []string
+	for _, w := range b.order {
+		if _, ok := a.words[w]; ok {
+			inB = append(inB, w)
+		}
+	}
+	i := 0
+	for _, w := range a.order {
+		if _, ok := b.words[w]; !ok {
+			continue
+		}
+		if i >= len(inB) || inB[i] != w {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // overlap is the weighted Jaccard similarity of a's and b's words. Words
@@ -287,18 +315,26 @@ func (tk *tokenizer) addRun(run string, cls int) {
 	case clsDigit:
 		// Numbers are compared as a set (a guard), and count as words.
 		f.nums[run] = true
-		f.words[run] = 1
+		tk.add(run, 1)
 	case clsWord:
 		w := stripLatinAccents(run)
 		if negations[w] {
 			tk.pendingNeg = true
 			return
 		}
+		if directions[w] {
+			f.dir = true
+		}
+		if n, ok := numberWords[w]; ok {
+			f.nums[n] = true // "one" and "1" are the same number, and the same word
+			tk.add(n, 1)
+			return
+		}
 		if stopWords[w] || utf8.RuneCountInString(w) < 2 || prevDigit && units[w] {
 			return
 		}
 		w = canonical(stem(w))
-		f.words[w] = weightOf(w)
+		tk.add(w, weightOf(w))
 	case clsKatakana:
 		// Katakana words are mostly loanwords, written as one unit.
 		if utf8.RuneCountInString(run) >= 2 {
@@ -332,6 +368,22 @@ func (tk *tokenizer) addRun(run string, cls int) {
 		}
 	}
 }
+
+// add counts word w with its weight, and its place in the order of words.
+func (tk *tokenizer) add(w string, weight float64) {
+	if _, ok := tk.f.words[w]; !ok {
+		tk.f.order = append(tk.f.order, w)
+	}
+	tk.f.words[w] = weight
+}
+
+// directions are the words that say which way a change goes: with them, the same
+// words in another order are another request.
+var directions = setOf("to", "into", "from", "instead", "than", "over", "before", "after", "zu", "nach", "von", "vers")
+
+// numberWords are the numbers people write as words, compared as numbers.
+var numberWords = map[string]string{"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+	"six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
 
 // hanUnigramWeight: a Han character is a morpheme, so single characters count,
 // but less than the two-character words that carry most meaning.
