@@ -148,7 +148,7 @@ func TestGeminiThroughAPartyAndTheKeyNeverLeaks(t *testing.T) {
 	// 5. The key is refused: an error says so, and Gemini stays off (no more calls).
 	gem.setMode("badkey")
 	round("five")
-	a.expect(`^\[error\] Gemini refused the API key`)
+	a.expect(`^\[error\] Gemini refused the host's API key; merging locally until the host replaces it \(it comes from GEMINI_API_KEY`)
 	waitLines(t, a, `^\[system\] claude finished`, 5)
 	calls := gem.count()
 	gem.setMode("ok")

@@ -106,7 +106,12 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	}
 	f := merge.NewFallback(g, local)
 	f.SetRekey(o.rekey(), keyID(key), o.RekeyEvery)
-	if o.Window {
+	switch {
+	case src == secrets.SourceEnv:
+		// GEMINI_API_KEY wins over the keyring, and a running party's cannot change: a
+		// key set as the notice said was never used (a tester's).
+		f.SetKeyHint("it comes from " + secrets.EnvKey + ": set it to a working key, then resume the party")
+	case o.Window:
 		f.SetKeyHint("in Settings")
 	}
 	return f, append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil

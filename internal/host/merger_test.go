@@ -122,6 +122,36 @@ func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
 	}
 }
 
+// A refused key that came from GEMINI_API_KEY is replaced there, not in the keyring: a
+// running party does not read the keyring while the variable is set, and a tester's
+// `concordia key set`, as the notice said, changed nothing. The window's host too.
+func TestRefusedEnvironmentKeySaysWhereItIs(t *testing.T) {
+	srv := geminiByKey(t)
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	for _, window := range []bool{false, true} {
+		ctx := context.Background()
+		env := func(k string) string {
+			if k == secrets.EnvKey {
+				return "refused-key"
+			}
+			return geminiAt(srv.URL)(k)
+		}
+		store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: env, ConfigDir: t.TempDir()})
+		m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Window: window, Getenv: env})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.Merge(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "Gemini refused the host's API key; merging locally until the host replaces it (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)"
+		if len(res.Notices) != 1 || res.Notices[0].Text != want {
+			t.Errorf("window %v: notices %+v, want %q", window, res.Notices, want)
+		}
+	}
+}
+
 // geminiAt is an environment with only the Gemini base URL set, to url.
 func geminiAt(url string) func(string) string {
 	return func(k string) string {

@@ -135,7 +135,9 @@ var _ Merger = (*Fallback)(nil)
 
 // Notice texts of Fallback.
 const (
-	noticeKeyRefused = "Gemini refused the API key; merging locally until the key is replaced (%s)"
+	// Everyone reads it: "the host's" says whose it is to replace (a tester's participant
+	// ran `concordia key set` on its own machine).
+	noticeKeyRefused = "Gemini refused the host's API key; merging locally until the host replaces it (%s)"
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
 	noticeFirstKey   = "merging with Gemini from now on: a Gemini API key was set"

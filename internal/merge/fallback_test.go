@@ -92,7 +92,7 @@ func TestFallbackInvalidKey(t *testing.T) {
 			if err != nil || res.Merger != wire.MergerLocal {
 				t.Fatalf("merger %q err %v, want a local merge", res.Merger, err)
 			}
-			want := Notice{Kind: wire.KindError, Text: "Gemini refused the API key; merging locally until the key is replaced (concordia key set)"}
+			want := Notice{Kind: wire.KindError, Text: "Gemini refused the host's API key; merging locally until the host replaces it (concordia key set)"}
 			if len(res.Notices) != 1 || res.Notices[0] != want {
 				t.Errorf("notices = %v, want %v", res.Notices, want)
 			}
