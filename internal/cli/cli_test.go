@@ -724,7 +724,8 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/role bob viewer", wantCall: "role m2 viewer"},
 		{line: "/role bob co-host", wantCall: "role m2 host"},
 		{line: "/role zed viewer", wantErr: `nobody called "zed" is in the party`},
-		{line: "/role bob participant", wantErr: "/role: Bob is already a participant"}, // it said nothing
+		{line: "/role bob admin", wantErr: `"admin" is no role: say co-host, participant or viewer`}, // a tester's read "host, participant or viewer"
+		{line: "/role bob participant", wantErr: "/role: Bob is already a participant"},              // it said nothing
 		{line: "/kick Bob spamming", wantCall: "kick m2 spamming"},
 		{line: "/agent /compact", wantCall: "agent /compact"},
 		{line: "/agent compact", wantErr: "say /agent /COMMAND"},
@@ -1013,6 +1014,16 @@ func TestMainUsage(t *testing.T) {
 	}
 	if code := Main(context.Background(), []string{"host", "--min-prompts", "0"}, io); code != ExitUsage || !strings.Contains(errb.String(), "--min-prompts must be at least 1") {
 		t.Fatalf("min-prompts 0: %d %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := Main(context.Background(), []string{"host", "--gemini-model", "", "--data-dir", t.TempDir()}, io); code != ExitUsage || !strings.Contains(errb.String(), "--gemini-model must name a model (the default is ") {
+		t.Fatalf("--gemini-model '': %d %q", code, errb.String())
+	}
+	// A public host that cannot be one is a bad flag, as the others are (a tester's exited 1,
+	// "cannot start the party: … invalid invite").
+	errb.Reset()
+	if code := Main(context.Background(), []string{"host", "--public-host", "bad host!", "--data-dir", t.TempDir()}, io); code != ExitUsage || !strings.Contains(errb.String(), `--public-host "bad host!": give a host name or an IP address, without a scheme, port or brackets`) {
+		t.Fatalf("--public-host 'bad host!': %d %q", code, errb.String())
 	}
 	// An id that cannot be one is a bad argument, as for export and parties (a tester's
 	// exited 1).

@@ -21,6 +21,7 @@ import (
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -131,6 +132,8 @@ decide it.`, io.Out, io.Err)
 		return usageError(fs, io.Err, "--permission-timeout must be positive, got %s", f.permissionTimeout)
 	case f.turnTimeout < 0:
 		return usageError(fs, io.Err, "--turn-timeout must be 0 (never) or positive, got %s", f.turnTimeout)
+	case strings.TrimSpace(f.geminiModel) == "":
+		return usageError(fs, io.Err, "--gemini-model must name a model (the default is %s)", merge.DefaultGeminiModel)
 	case f.maxParticipants < 1:
 		return usageError(fs, io.Err, "--max-participants must be at least 1, got %d", f.maxParticipants)
 	case f.shareWorkspace != wire.WorkspaceOff && f.shareWorkspace != wire.WorkspaceChanges && f.shareWorkspace != wire.WorkspaceTree:
@@ -145,6 +148,11 @@ decide it.`, io.Out, io.Err)
 	}
 	if err := checkListen(f.listen); err != nil {
 		return usageError(fs, io.Err, "--listen %q: %v", f.listen, err)
+	}
+	if f.publicHost != "" && (invite.Invite{Host: f.publicHost, Port: 1, Token: strings.Repeat("A", 43)}).Validate() != nil {
+		// Said with the other flags' mistakes (exit 2), not as a party that could not
+		// start over an "invalid invite" nobody gave (a tester's).
+		return usageError(fs, io.Err, "--public-host %q: give a host name or an IP address, without a scheme, port or brackets", f.publicHost)
 	}
 	if f.insecure {
 		if err := host.CheckInsecureListen(f.listen); err != nil {

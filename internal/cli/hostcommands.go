@@ -272,8 +272,14 @@ func (c *commander) role(ctx context.Context, arg string) error {
 		return err
 	}
 	role := strings.ToLower(f[len(f)-1])
-	if role == "co-host" || role == "cohost" {
+	switch role {
+	case "co-host", "cohost", wire.RoleHost:
 		role = wire.RoleHost
+	case wire.RoleParticipant, wire.RoleViewer:
+	default:
+		// Said here, in /help's words: the host's "role must be host, participant or
+		// viewer" named a role /help does not (a tester's).
+		return fmt.Errorf("%q is no role: say co-host, participant or viewer", term.Line(f[len(f)-1]))
 	}
 	if m.Role == role { // the host would do nothing, and say nothing
 		if role == wire.RoleHost && c.isOwner(m) {

@@ -62,6 +62,9 @@ func TestCheck(t *testing.T) {
 		{name: "Google down", stored: storedKey, down: true, args: []string{"check"}, wantCode: 1, wantErr: "(CONCORDIA_GEMINI_BASE_URL): unavailable (503); try again later"},
 		{name: "no key", args: []string{"check"}, wantCode: 1, wantErr: `no Gemini key is set: run "concordia key set" to store one`},
 		{name: "a stray argument", stored: storedKey, args: []string{"check", "AIza-oops"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
+		// A tester's empty model was told to give --gemini-model MODEL, which it had.
+		{name: "an empty model", stored: storedKey, args: []string{"check", "--gemini-model", ""}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
+		{name: "an empty model after =", stored: storedKey, args: []string{"check", "--gemini-model="}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

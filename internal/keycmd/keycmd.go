@@ -114,6 +114,11 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 		msg := "takes no arguments"
 		if action == "check" {
 			msg = "takes only --gemini-model MODEL"
+			flag := strings.TrimLeft(args[1], "-")
+			if len(args) == 3 && flag == "gemini-model" && args[2] == "" || len(args) == 2 && flag == "gemini-model=" {
+				// It was given, empty (a tester was told to give it).
+				msg = "--gemini-model must name a model (the default is " + merge.DefaultGeminiModel + ")"
+			}
 		}
 		if action == "set" {
 			msg = "takes no arguments: the key is read from the terminal or stdin, never from the command line"
