@@ -107,6 +107,7 @@ type Workspace struct {
 	lastAt   time.Time // when that snapshot began
 	lastList []wire.FileChange
 	lastSwap map[string]bool // changes' linkSwap for lastList
+	snaps    int             // snapshots Changes took, for pruneEvery
 	excluded []string        // folders inside the working directory that are never shown
 	ignores  []ignoreSource  // the host's ignore files beyond the folder's own .gitignore
 	excludes []byte          // what info/exclude was last written with (nil: not yet)
@@ -508,6 +509,9 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 			return nil, 0, err
 		}
 		w.last, w.lastAt, w.lastList, w.lastSwap = now, began, files, swap
+		if w.snaps++; w.snaps%pruneEvery == 0 {
+			w.prune(ctx)
+		}
 	}
 	if secrets {
 		return slices.Clone(w.lastList), 0, nil
@@ -534,6 +538,25 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 		}
 	}
 	return files, hidden, nil
+}
+
+// pruneEvery is how many snapshots Changes takes between two prunes of the private
+// repository.
+var pruneEvery = 50
+
+// prune drops every object of the private repository but the start's and the latest
+// snapshot's: each snapshot wrote the files that changed as new objects, and nothing
+// ever removed them (a tester's 540 turns left 554 of them for one file of 4 KB; a day
+// of an agent editing large files grows without bound). Diffs read only those two trees;
+// refs name them, so that git keeps what they hold. Only Changes writes objects, under
+// w.mu, as prune runs. A prune that fails leaves the objects, as before.
+func (w *Workspace) prune(ctx context.Context) {
+	for ref, tree := range map[string]string{"refs/concordia/base": w.base, "refs/concordia/last": w.last} {
+		if _, err := w.run(ctx, "", nil, "update-ref", ref, tree); err != nil {
+			return
+		}
+	}
+	_, _ = w.run(ctx, "", nil, "prune", "--expire=now")
 }
 
 // againstNothing is a file whose start or end was a link as a file deleted (gone is set:

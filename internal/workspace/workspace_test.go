@@ -870,3 +870,45 @@ func TestDiffDoesNotListTheChangesAgain(t *testing.T) {
 		t.Errorf("three diffs listed the changes %d times:\n%s", n, ran)
 	}
 }
+
+// The private repository keeps the start and the latest snapshot, not every snapshot's
+// objects: a tester's 540 turns left 554 objects for one file of 4 KB.
+func TestSnapshotsDoNotPileUp(t *testing.T) {
+	defer func(n int) { pruneEvery = n }(pruneEvery)
+	pruneEvery = 5
+	ctx := context.Background()
+	dir, state := t.TempDir(), t.TempDir()
+	write(t, dir, "grow.txt", "line 0\n")
+	write(t, dir, "same.txt", "unchanged\n")
+	w, err := Open(ctx, dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "line 0\n"
+	for i := 1; i <= 30; i++ {
+		text += fmt.Sprintf("line %d\n", i)
+		write(t, dir, "grow.txt", text)
+		if _, _, err := w.Changes(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loose, _ := filepath.Glob(filepath.Join(w.gitDir, "objects", "??", "*"))
+	// The start (a tree, two blobs), the last snapshot (a tree, a blob) and those of up to
+	// pruneEvery snapshots since the last prune (a tree and a blob each).
+	if len(loose) > 5+2*pruneEvery {
+		t.Errorf("%d loose objects after 30 snapshots", len(loose))
+	}
+	d, err := w.Diff(ctx, "grow.txt", false)
+	if err != nil || !strings.Contains(d.Diff, "+line 30") || !strings.Contains(d.Diff, " line 0") {
+		t.Fatalf("the diff after the prunes: %+v %v", d, err)
+	}
+	// A resumed party still has its start.
+	again, err := Open(ctx, dir, state, Options{Resumed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, err := again.Changes(ctx, false)
+	if err != nil || len(files) != 1 || files[0].Path != "grow.txt" || files[0].Additions != 30 {
+		t.Fatalf("after a resume: %+v %v", files, err)
+	}
+}
