@@ -130,7 +130,10 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if back != nil {
 		role = back.Role
 	}
-	if role != wire.RoleHost && p.remoteCount() >= p.cfg.MaxParticipants {
+	if role != wire.RoleHost && p.remoteCount() >= p.placesFor(role) {
+		if p.remoteCount() < p.cfg.MaxParticipants {
+			return wire.HelloResult{}, fmt.Errorf("%w for viewers: its last %d places are kept for participants", ErrFull, p.cfg.MaxParticipants-p.placesFor(role))
+		}
 		return wire.HelloResult{}, ErrFull // a member coming back counts like a new one
 	}
 	m := back
@@ -262,6 +265,17 @@ func (p *Party) restoredOwner() *member {
 // remoteCount is the number of connected members that --max-participants counts: the
 // hosts aside (the owner, and co-hosts: a full party never locks out the operator of a
 // host without a terminal, who joins through the host invite, nor a host coming back).
+// placesFor is how many members, hosts aside, the party may hold when one of role joins.
+// Viewers leave a tenth of the places (up to 10) to participants: the viewer link is the
+// one shared most widely, and a reviewer's 100 viewer hellos from one machine locked every
+// participant out, coming back as fast as a host removed them.
+func (p *Party) placesFor(role string) int {
+	if role == wire.RoleViewer {
+		return p.cfg.MaxParticipants - min(10, p.cfg.MaxParticipants/10)
+	}
+	return p.cfg.MaxParticipants
+}
+
 func (p *Party) remoteCount() int {
 	n := 0
 	for _, m := range p.members {

@@ -985,6 +985,30 @@ func TestFullPartyLetsHostsIn(t *testing.T) {
 	}
 }
 
+// Viewers leave a tenth of the places (up to 10) to participants: a reviewer's viewer
+// hellos from one machine filled a party and locked every participant out.
+func TestViewersLeavePlacesToParticipants(t *testing.T) {
+	const viewerTok = "vtok-0123456789abcdefghijklmnop"
+	p, _, _ := start(t, Config{ViewerToken: viewerTok, MaxParticipants: 20}) // alice is one
+	for i := range 17 {
+		if _, err := p.Join(JoinRequest{Name: fmt.Sprintf("v%d", i), Token: viewerTok, Sub: newCollector(), Conn: new(int)}); err != nil {
+			t.Fatalf("viewer %d: %v", i, err)
+		}
+	}
+	_, err := p.Join(JoinRequest{Name: "v18", Token: viewerTok, Sub: newCollector(), Conn: new(int)})
+	if !errors.Is(err, ErrFull) || err.Error() != "party full for viewers: its last 2 places are kept for participants" {
+		t.Fatalf("a 19th member, a viewer, of 20 places: %v", err)
+	}
+	for _, name := range []string{"bob", "carl"} {
+		if _, err := p.Join(JoinRequest{Name: name, Token: token, Sub: newCollector(), Conn: new(int)}); err != nil {
+			t.Fatalf("participant %s after 17 viewers: %v", name, err)
+		}
+	}
+	if _, err := p.Join(JoinRequest{Name: "dan", Token: token, Sub: newCollector(), Conn: new(int)}); !errors.Is(err, ErrFull) || err.Error() != "party full" {
+		t.Fatalf("a 21st member of 20 places: %v", err)
+	}
+}
+
 // TestHostToken: a party's host invite joins as a host (a co-host, not the owner: its role
 // can be changed); a rotation replaces it with the others; and a party without one lets no
 // token, the empty one included, join as a host.
