@@ -1527,7 +1527,7 @@ func TestRetryNoticesThinOut(t *testing.T) {
 		"still cannot reach the host; trying again in 2s (attempt 2; /retry tries now)",
 		"still cannot reach the host; trying again in 4s (attempt 3; /retry tries now)",
 		"still cannot reach the host; trying again in 8s (attempt 4; /retry tries now)",
-		"still trying to reach the host: attempt 9, the next in 15s (/retry tries now)",
+		"still trying to reach the host: attempt 9, the next in 15s (/retry tries now; a host started again at another address gives out new invites: /quit, then join with one)",
 	}
 	if !slices.Equal(said, want) {
 		t.Fatalf("said:\n%s\nwant:\n%s", strings.Join(said, "\n"), strings.Join(want, "\n"))

@@ -444,7 +444,9 @@ func (r *retryNotices) say(s client.Status, now time.Time) (string, bool) {
 	r.last = now
 	switch {
 	case s.Attempt > retryQuietAfter:
-		return fmt.Sprintf("still trying to reach the host: attempt %d, the next in %s (/retry tries now)", s.Attempt, fmtDuration(s.RetryIn)), true
+		// A host resumed on another port is never found at the old one: said once the
+		// waits are long (a tester's terminal retried for good, not told why).
+		return fmt.Sprintf("still trying to reach the host: attempt %d, the next in %s (/retry tries now; a host started again at another address gives out new invites: /quit, then join with one)", s.Attempt, fmtDuration(s.RetryIn)), true
 	case s.Attempt > 1: // the connection was lost once, not at every attempt (a tester)
 		return fmt.Sprintf("still cannot reach the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
 	}
