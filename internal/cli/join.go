@@ -42,7 +42,6 @@ is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.
 
 Joining again with the same invite and name — after the terminal was closed, or killed —
-or with a newer invite of the same party (after /rotate, or a resume on another port)
 comes back as the same member, with its role (a co-host stays one), unless a host removed
 it or the party ended; --new-member joins as someone new. What brings it back is kept in
 the data directory, readable by you only.`, io.Out, io.Err)
@@ -104,10 +103,9 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	first := true
 	var leaving atomic.Bool   // set before this terminal closes the connection itself
 	var retrying retryNotices // OnStatus calls come one at a time
-	// The member this terminal was the last time it joined with this invite (or another of
-	// the same host: rotated, or on another port) and name, if it was one: it comes back
-	// as that member.
-	members, memberKey := membership.Store{Dir: filepath.Join(dataDir, "joined")}, membership.KeyFor(inv, name)
+	// The member this terminal was the last time it joined with this invite and name, if
+	// it was one: it comes back as that member.
+	members, memberKey := membership.Store{Dir: filepath.Join(dataDir, "joined")}, membership.Key(inv, name)
 	release, mine := members.Take(memberKey)
 	defer release()
 	if !mine {
@@ -218,10 +216,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	fresh := membership.NewClientID()
 	c, _, err := members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
-		if !was.Guess() { // else it may have been another party's of the same host
-			pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
-		}
 		was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join
+		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
 	})
 	if err != nil {
 		log.Info("join failed", "err", err)

@@ -474,34 +474,6 @@ func TestRestartedJoinComesBackAsItself(t *testing.T) {
 	}
 }
 
-// TestRotatedInviteBringsAMemberBack: a member back with the invite a /rotate gave out
-// (the one the host tells people to use) is the member it was, a co-host still: a tester's
-// came back as "carol-4", a participant, the co-host left "away".
-func TestRotatedInviteBringsAMemberBack(t *testing.T) {
-	h, inv := host(t, nil)
-	c := start(t, nil, "join", inv, "--name", "carol")
-	c.expect(`joined hosty's party as carol `)
-	h.send("/role carol co-host")
-	c.expect(`^\[party\] hosty made you a co-host`)
-	h.send("/rotate")
-	invites := regexp.MustCompile(`^\s*invite code: (concordia://\S+)$`)
-	deadline := time.Now().Add(30 * time.Second)
-	for len(h.lines(invites)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	got := h.lines(invites)
-	if len(got) != 2 || got[1] == inv {
-		t.Fatalf("the host's invites after /rotate: %q", got)
-	}
-	testkit.KillGroup(c.cmd.Process.Pid)
-	c.wait()
-	again := start(t, nil, "join", got[1], "--name", "carol")
-	again.expect(`joined hosty's party as carol `)
-	again.expect(`^\[system\] you are back as the member this terminal was before \(a co-host\); --new-member joins as someone new$`)
-	again.send("/quit")
-	again.wait()
-}
-
 // A terminal whose kept member was removed joins as someone new, says so, and keeps that
 // new member: started again, it comes back as it.
 func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {

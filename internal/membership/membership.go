@@ -32,47 +32,17 @@ import (
 type Record struct {
 	ClientID string `json:"client_id"`
 	Session  string `json:"session"`
-
-	// guess: the record is the one kept for the host (its certificate) and name, not for
-	// this invite: it may be another party's of the same host, whose session this party
-	// refuses without that being news to anyone.
-	guess bool
 }
-
-// Guess says the record is the one kept for the host and name, not for this invite.
-func (r Record) Guess() bool { return r.guess }
 
 // Store keeps Records in Dir ("" keeps nothing).
 type Store struct{ Dir string }
 
-// Key names the records of one member: the one of its invite and name, and the one of its
-// host's certificate and name (none without TLS). The second brings a member back with
-// another invite of the same party: after /rotate, or a resume on another port, the
-// invites the host gives out are new, and a tester's co-host came back as someone new
-// with them. Both are hashes, so that neither token nor name is in a file name.
-type Key struct{ invite, host string }
-
-// KeyFor is the Key of an invite and name.
-func KeyFor(inv invite.Invite, name string) Key {
-	name = strings.ToLower(term.Name(name))
-	k := Key{invite: hash(fmt.Sprintf("%s\x00%d\x00%s\x00%s", inv.Host, inv.Port, inv.Token, name))}
-	if inv.Fingerprint != "" {
-		k.host = hash("host\x00" + strings.ToLower(inv.Fingerprint) + "\x00" + name)
-	}
-	return k
-}
-
-func hash(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])[:32]
-}
-
-// names are the record files' names of k, the invite's first.
-func (k Key) names() []string {
-	if k.host == "" {
-		return []string{k.invite}
-	}
-	return []string{k.invite, k.host}
+// Key names the record of one invite and name: a hash, so that neither the token
+// nor the name is in a file name.
+func Key(inv invite.Invite, name string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s", inv.Host, inv.Port, inv.Token, strings.ToLower(term.Name(name)))
+	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // How long Take asks again for a lock that another process may hold only for a moment.
@@ -83,29 +53,10 @@ const (
 
 func (s Store) path(key string) string { return filepath.Join(s.Dir, key+".json") }
 
-// Take makes this terminal (or window) the one that uses and keeps key's records while it
-// runs: false when another terminal has one of them now (it joined with the same invite,
-// or the same host, and name), which then keeps its membership, this one joining as
-// someone new. release lets them go.
-func (s Store) Take(key Key) (release func(), ok bool) {
-	var held []func()
-	release = func() {
-		for _, r := range held {
-			r()
-		}
-	}
-	for _, name := range key.names() {
-		r, ok := s.take(name)
-		if !ok {
-			release()
-			return func() {}, false
-		}
-		held = append(held, r)
-	}
-	return release, true
-}
-
-func (s Store) take(key string) (release func(), ok bool) {
+// Take makes this terminal (or window) the one that uses and keeps key's record while it runs: false
+// when another terminal has it now (it joined with the same invite and name), which then
+// keeps its membership, this one joining as someone new. release lets it go.
+func (s Store) Take(key string) (release func(), ok bool) {
 	if s.Dir == "" || os.MkdirAll(s.Dir, 0o700) != nil {
 		return func() {}, false
 	}
@@ -129,19 +80,8 @@ func (s Store) take(key string) (release func(), ok bool) {
 	}, true
 }
 
-// Load is the record for key: its invite's, else its host's (a guess); none (zero) when
-// there is none or it cannot be read.
-func (s Store) Load(key Key) Record {
-	for i, name := range key.names() {
-		if r := s.load(name); r.Session != "" || r.ClientID != "" {
-			r.guess = i > 0
-			return r
-		}
-	}
-	return Record{}
-}
-
-func (s Store) load(key string) Record {
+// Load is the record for key; none (zero) when there is none or it cannot be read.
+func (s Store) Load(key string) Record {
 	var r Record
 	if s.Dir == "" {
 		return r
@@ -153,8 +93,8 @@ func (s Store) load(key string) Record {
 	return r
 }
 
-// Save writes the records for key.
-func (s Store) Save(key Key, r Record) error {
+// Save writes the record for key.
+func (s Store) Save(key string, r Record) error {
 	if s.Dir == "" {
 		return nil
 	}
@@ -162,40 +102,35 @@ func (s Store) Save(key Key, r Record) error {
 		return fmt.Errorf("keep the membership: %w", err)
 	}
 	b, _ := json.Marshal(r)
-	for _, name := range key.names() {
-		if err := atomicfile.Write(s.path(name), b, 0o600); err != nil {
-			return fmt.Errorf("keep the membership: %w", err)
-		}
+	if err := atomicfile.Write(s.path(key), b, 0o600); err != nil {
+		return fmt.Errorf("keep the membership: %w", err)
 	}
 	return nil
 }
 
-// Forget removes the records for key.
-func (s Store) Forget(key Key) {
+// Forget removes the record for key.
+func (s Store) Forget(key string) {
 	if s.Dir == "" {
 		return
 	}
-	for _, name := range key.names() {
-		_ = os.Remove(s.path(name)) // a file left is tried next time, and refused again
-	}
+	_ = os.Remove(s.path(key)) // a file left is tried next time, and refused again
 }
 
 // Join joins with cfg as the member was is, by its client_id and session. A session the
 // host refuses (the member was removed, or the party ended and was resumed without it) is
-// forgotten, refused is told (a record that was a Guess may be another party's of the same
-// host: no news to the person), and the join is tried once more as someone new: with
-// fresh as the client_id and the invite's token. It returns the record it joined as.
-func (s Store) Join(ctx context.Context, key Key, was Record, cfg client.Config, fresh string, refused func(error)) (*client.Client, Record, error) {
+// forgotten, refused is told, and the join is tried once more as someone new: with fresh
+// as the client_id and the invite's token. It returns the record it joined as.
+func (s Store) Join(ctx context.Context, key string, was Record, cfg client.Config, fresh string, refused func(error)) (*client.Client, Record, error) {
 	cfg.ClientID, cfg.Session = was.ClientID, was.Session
 	c, err := client.Join(ctx, cfg)
 	if err == nil || was.Session == "" || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
 		return c, was, err
 	}
 	s.Forget(key)
+	was = Record{ClientID: fresh}
 	if refused != nil {
 		refused(err)
 	}
-	was = Record{ClientID: fresh}
 	cfg.ClientID, cfg.Session = was.ClientID, ""
 	c, err = client.Join(ctx, cfg)
 	return c, was, err

@@ -42,7 +42,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	// The member this window (or a terminal, with the same data directory) was the last
 	// time it joined with this invite and name comes back as itself: a restarted app was a
 	// new member of the same name, and a co-host lost the role (as a terminal did).
-	members, key := m.memberships(), membership.KeyFor(inv, name)
+	members, key := m.memberships(), membership.Key(inv, name)
 	release, mine := members.Take(key)
 	if !mine {
 		members = membership.Store{} // in use by another window or terminal: someone new
