@@ -41,7 +41,8 @@ connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything m
 is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.
 
-Joining again with the same invite and name — after the terminal was closed, or killed —
+Joining again with the same invite and name — after the terminal was closed, or killed;
+also with the invite of the party resumed on another port, which keeps its token —
 comes back as the same member, with its role (a co-host stays one), unless a host removed
 it or the party ended; --new-member joins as someone new. What brings it back is kept in
 the data directory, readable by you only.`, io.Out, io.Err)
@@ -115,7 +116,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if newMember {
 		members.Forget(memberKey)
 	} else {
-		was = members.Load(memberKey)
+		was = members.Find(inv, name)
 	}
 	if was.ClientID == "" {
 		was = membership.Record{ClientID: membership.NewClientID()}

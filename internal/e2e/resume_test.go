@@ -392,6 +392,31 @@ func TestResumeWithTheSameCommandLine(t *testing.T) {
 	moved.expect(`so the invites changed: share the new ones below`)
 }
 
+// TestMemberBackAfterAResumeOnAnotherPort: a party resumed on another port gives out new
+// invites with the same tokens; a member whose terminal was closed comes back with one as
+// the member it was (a tester's was "a-2", its old self "away").
+func TestMemberBackAfterAResumeOnAnotherPort(t *testing.T) {
+	args, dataDir := resumableHost(t)
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	a := start(t, nil, "join", inv, "--name", "ann")
+	a.expect(`joined \S+'s party as ann `)
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+	testkit.KillGroup(a.cmd.Process.Pid)
+	a.wait()
+	moved := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl", "--listen", freePort(t))
+	newInv := moved.expect(`^invite code: (concordia://\S+)$`)[1]
+	if newInv == inv {
+		t.Fatalf("the invite did not change with the port: %s", newInv)
+	}
+	again := start(t, nil, "join", newInv, "--name", "ann")
+	again.expect(`joined \S+'s party as ann `)
+	again.expect(`^\[system\] you are back as the member this terminal was before \(a participant\); --new-member joins as someone new$`)
+	again.send("/quit")
+	again.wait()
+}
+
 // resumableHost is a host's command line on a free loopback port, with its own data
 // directory (also returned), to be killed and started again with --resume.
 func resumableHost(t *testing.T) (args []string, dataDir string) {

@@ -38,11 +38,23 @@ type Record struct {
 type Store struct{ Dir string }
 
 // Key names the record of one invite and name: a hash, so that neither the token
-// nor the name is in a file name.
+// nor the name is in a file name. Of the invite only its token counts: a party resumed on
+// another port (or reached at another address) gives out the same tokens, and a tester's
+// member, back with the new invite, was someone new. A token is the party's own (random,
+// 256 bits), and says which of its invites it is.
 func Key(inv invite.Invite, name string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s", inv.Host, inv.Port, inv.Token, strings.ToLower(term.Name(name)))
-	return hex.EncodeToString(h.Sum(nil))[:32]
+	return hash(fmt.Sprintf("token\x00%s\x00%s", inv.Token, strings.ToLower(term.Name(name))))
+}
+
+// legacyKey is what Key was before 2026-12-05 (address, port, token and name): a record
+// kept then is still found.
+func legacyKey(inv invite.Invite, name string) string {
+	return hash(fmt.Sprintf("%s\x00%d\x00%s\x00%s", inv.Host, inv.Port, inv.Token, strings.ToLower(term.Name(name))))
+}
+
+func hash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])[:32]
 }
 
 // How long Take asks again for a lock that another process may hold only for a moment.
@@ -89,6 +101,21 @@ func (s Store) Load(key string) Record {
 	b, err := os.ReadFile(s.path(key))
 	if err != nil || json.Unmarshal(b, &r) != nil {
 		return Record{}
+	}
+	return r
+}
+
+// Find is the record of an invite and name: Key's, else one kept before 2026-12-05
+// (legacyKey), which is moved under Key.
+func (s Store) Find(inv invite.Invite, name string) Record {
+	key := Key(inv, name)
+	if r := s.Load(key); r != (Record{}) {
+		return r
+	}
+	old := legacyKey(inv, name)
+	r := s.Load(old)
+	if r != (Record{}) && s.Save(key, r) == nil {
+		s.Forget(old)
 	}
 	return r
 }

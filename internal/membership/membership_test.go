@@ -87,3 +87,32 @@ func TestTakeWaitsForALockLetGoAMomentAgo(t *testing.T) {
 		t.Fatalf("Take waited %v", d)
 	}
 }
+
+// Of an invite only its token names the record: a party resumed on another port gives out
+// the same tokens, and a tester's member, back with the new invite, was someone new. A
+// record kept under the key of before is found, and moved.
+func TestKeyIsTheTokens(t *testing.T) {
+	inv := invite.Invite{Host: "127.0.0.1", Port: 4242, Token: "tok"}
+	moved := inv
+	moved.Host, moved.Port = "192.0.2.7", 4343
+	if Key(inv, "bob") != Key(moved, "bob") {
+		t.Error("another port or address of the same invite is another record")
+	}
+	s := Store{Dir: t.TempDir()}
+	want := Record{ClientID: "c1", Session: "s1"}
+	if err := s.Save(legacyKey(inv, "bob"), want); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Find(moved, "bob"); r != (Record{}) {
+		t.Errorf("a record of before, of another address: %+v", r)
+	}
+	if r := s.Find(inv, "Bob"); r != want {
+		t.Errorf("the record of before: %+v, want %+v", r, want)
+	}
+	if r := s.Load(Key(inv, "bob")); r != want {
+		t.Errorf("not moved under the key: %+v", r)
+	}
+	if r := s.Load(legacyKey(inv, "bob")); r != (Record{}) {
+		t.Errorf("the record of before is still there: %+v", r)
+	}
+}

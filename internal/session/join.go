@@ -47,7 +47,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if !mine {
 		members = membership.Store{} // in use by another window or terminal: someone new
 	}
-	was := members.Load(key)
+	was := members.Find(inv, name)
 	if was.ClientID == "" {
 		was = membership.Record{ClientID: m.clientID}
 	}
