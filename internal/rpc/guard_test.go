@@ -127,3 +127,42 @@ func TestInboundBytesBounded(t *testing.T) {
 	}
 	<-sent
 }
+
+// A handler that waits in Call gets its reply though a large message came before it: the
+// message being handled does not count in InboundBytes (a reviewer's Call timed out behind
+// one notification of 4 MiB).
+func TestCallAnsweredBehindALargeMessage(t *testing.T) {
+	checkLeaks(t)
+	handler := func(ctx context.Context, req *Request) {
+		if req.Method != "ask" {
+			return // the large notification
+		}
+		var answer string
+		err := req.peer.Call(ctx, "question", nil, &answer)
+		req.Reply(answer, err)
+	}
+	srv := newServer(t, Options{Handler: handler, InboundBytes: 1 << 20, ReadLimit: 8 << 20, CallTimeout: 5 * time.Second})
+	c := dialRaw(t, srv)
+	sendRaw(t, c, 1, "ask", 10)
+	var q struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+	}
+	if err := c.ReadJSON(&q); err != nil || q.Method != "question" {
+		t.Fatalf("the host's question: %+v %v", q, err)
+	}
+	big, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "method": "note", "params": map[string]string{"x": strings.Repeat("x", 2<<20)}})
+	if err := c.WriteMessage(websocket.TextMessage, big); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteJSON(map[string]any{"jsonrpc": "2.0", "id": q.ID, "result": "forty-two"}); err != nil {
+		t.Fatal(err)
+	}
+	var reply struct {
+		Result string          `json:"result"`
+		Error  json.RawMessage `json:"error"`
+	}
+	if err := c.ReadJSON(&reply); err != nil || reply.Result != "forty-two" {
+		t.Fatalf("the reply to ask: %+v %s %v", reply, reply.Error, err)
+	}
+}

@@ -32,7 +32,7 @@ type Peer struct {
 	queued   atomic.Int64  // bytes in send, bounded by Options.SendQueueBytes
 	inFlight atomic.Int64  // messages in send or being written: 0 means idle
 	inbox    chan inItem   // read pump → dispatch goroutine
-	inBytes  atomic.Int64  // bytes of the messages in inbox and being handled, bounded by Options.InboundBytes
+	inBytes  atomic.Int64  // bytes of the messages in inbox, bounded by Options.InboundBytes
 	freed    chan struct{} // dispatch → a read pump waiting for inBytes to fall (cap 1)
 	alive    aliveReader   // the read pump's, for the message it reads (readMessage)
 
@@ -528,15 +528,18 @@ func (p *Peer) dispatch(ctx context.Context) {
 	for {
 		select {
 		case item := <-p.inbox:
-			if item.fault != nil {
-				_ = p.enqueue(item.fault) // a closing peer needs no reply
-			} else {
-				p.handle(ctx, item.req)
-			}
+			// Out of the inbox, its bytes are the handler's: a handler that waits in Call
+			// must not keep the reply behind them unread (a reviewer's timed out behind
+			// one notification of 4 MiB).
 			p.inBytes.Add(-item.size)
 			select { // a read pump over Options.InboundBytes may read the next one
 			case p.freed <- struct{}{}:
 			default:
+			}
+			if item.fault != nil {
+				_ = p.enqueue(item.fault) // a closing peer needs no reply
+			} else {
+				p.handle(ctx, item.req)
 			}
 			select { // a guarded read pump reads the next one (Options.Guarded)
 			case p.handled <- struct{}{}:

@@ -41,7 +41,7 @@
 // A Handler may call Peer.Call, but that blocks dispatch until the reply
 // comes: the reply still arrives (the read pump routes it), yet no further
 // request of this peer is handled meanwhile, and once InboundQueue inbound
-// messages (or Options.InboundBytes) wait behind the blocked handler the read pump stops reading, so a
+// messages (or Options.InboundBytes of them) wait behind the blocked handler the read pump stops reading, so a
 // Call answered only after such a backlog ends in a timeout rather than a
 // deadlock. Prefer Notify, or Call from another goroutine.
 //
@@ -144,9 +144,9 @@ type Options struct {
 	// goroutine (default 64). When it is full the read pump stops reading,
 	// which pushes back on the sender through TCP.
 	InboundQueue int
-	// InboundBytes bounds those messages in bytes as well, the one being handled included
-	// (default 4 MiB; one message is always let in, up to ReadLimit): past it the read
-	// pump stops reading as for a full InboundQueue. Without it a member whose request
+	// InboundBytes bounds those messages in bytes as well (default 4 MiB; one message is
+	// always let in, up to ReadLimit, when none waits): past it the read pump stops reading
+	// as for a full InboundQueue. Without it a member whose request
 	// waited could have the host hold 64 messages of 1 MiB for it (a reviewer's eight
 	// connections took the host from 24 to 733 MB).
 	InboundBytes int64
