@@ -550,7 +550,16 @@ var pruneEvery = 50
 // of an agent editing large files grows without bound). Diffs read only those two trees;
 // refs name them, so that git keeps what they hold. Only Changes writes objects, under
 // w.mu, as prune runs. A prune that fails leaves the objects, as before.
+//
+// It runs to its end when the member who asked leaves (its own time limit aside): a git
+// killed in update-ref leaves a lock behind; one left by a killed host is removed, as
+// snapshot removes the index's (a reviewer's lock stopped every later prune).
 func (w *Workspace) prune(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	locks, _ := filepath.Glob(filepath.Join(w.gitDir, "refs", "concordia", "*.lock"))
+	for _, l := range locks {
+		_ = os.Remove(l)
+	}
 	for ref, tree := range map[string]string{"refs/concordia/base": w.base, "refs/concordia/last": w.last} {
 		if _, err := w.run(ctx, "", nil, "update-ref", ref, tree); err != nil {
 			return

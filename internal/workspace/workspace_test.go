@@ -884,6 +884,11 @@ func TestSnapshotsDoNotPileUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A lock a git killed in update-ref left behind (a host killed then) stopped every prune.
+	if err := os.MkdirAll(filepath.Join(w.gitDir, "refs", "concordia"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	write(t, w.gitDir, "refs/concordia/last.lock", "")
 	text := "line 0\n"
 	for i := 1; i <= 30; i++ {
 		text += fmt.Sprintf("line %d\n", i)
