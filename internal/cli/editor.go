@@ -644,23 +644,30 @@ func fitParts(lead string, parts []string, width int) string {
 	if len(parts) == 0 {
 		return lead
 	}
-	line := lead + " " + parts[0]
+	marker := " · …"
+	kept := []string{parts[0]}
 	left := false
+	line := func() string { return lead + " " + strings.Join(kept, " · ") }
 	for _, p := range parts[1:] {
 		room := width
 		if left {
-			room -= ansi.StringWidth(" · …")
+			room -= ansi.StringWidth(marker)
 		}
-		if ansi.StringWidth(line+" · "+p) <= room {
-			line += " · " + p
-		} else {
-			left = true
+		if ansi.StringWidth(line()+" · "+p) <= room {
+			kept = append(kept, p)
+			continue
+		}
+		left = true
+		// Room for the marker: parts kept before it was needed give way, the last first
+		// (a reviewer's "x aaaa · bbbb" left "cccc" out without a word).
+		for len(kept) > 1 && ansi.StringWidth(line()+marker) > width {
+			kept = kept[:len(kept)-1]
 		}
 	}
-	if left && ansi.StringWidth(line+" · …") <= width {
-		line += " · …"
+	if left && ansi.StringWidth(line()+marker) <= width {
+		return line() + marker
 	}
-	return line
+	return line()
 }
 
 // phaseParts describes the pipeline's phase and how long it has lasted; busy is false

@@ -76,6 +76,15 @@ func TestStatusLine(t *testing.T) {
 	if got := ansi.Strip(shell.statusLine()); !strings.Contains(got, "tool decision · denied in 1m5") || !strings.HasSuffix(got, "s · viewer · …") {
 		t.Errorf("52-column status line with a /shell command: %q", got)
 	}
+	// A part left out after others filled the line: they give way to the marker.
+	for w := 14; w <= 16; w++ {
+		if got := fitParts("x", []string{"aaaa", "bbbb", "cccc"}, w); got != "x aaaa · …" {
+			t.Errorf("fitParts at %d columns: %q", w, got)
+		}
+	}
+	if got := fitParts("x", []string{"aaaa", "bbbb", "cccc"}, 20); got != "x aaaa · bbbb · cccc" {
+		t.Errorf("fitParts at 20 columns: %q", got)
+	}
 	idle := &editor{st: status{phase: wire.PhaseIdle, connected: true, role: wire.RoleViewer, mine: 1, all: 3}, width: 44}
 	if got := ansi.Strip(idle.statusLine()); got != "  idle · 1 prompt of yours waiting · …" {
 		t.Errorf("44-column idle status line: %q", got)
