@@ -308,7 +308,12 @@ func TestEditInWorkDir(t *testing.T) {
 		{"Write", "file_path", filepath.Join(work, ".pre-commit-config.yaml"), false},
 		{"Write", "file_path", filepath.Join(work, ".gitlab-ci.yml"), false},
 		{"Write", "file_path", filepath.Join(work, "docs", "envrc.md"), true},
-		{"Write", "file_path", "a.go", false}, // not absolute
+		{"Write", "file_path", filepath.Join(work, ".devcontainer.json"), false},
+		{"Write", "file_path", filepath.Join(work, "lefthook.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".git-hooks", "pre-commit"), false},
+		{"Write", "file_path", filepath.Join(work, ".envrc."), false},       // Windows drops the dot
+		{"Write", "file_path", filepath.Join(work, ".husky. ", "x"), false}, // and the space
+		{"Write", "file_path", "a.go", false},                               // not absolute
 		{"Write", "file_path", work, false},
 		{"Bash", "command", "touch " + filepath.Join(work, "x"), false},
 		{"Read", "file_path", filepath.Join(work, "a.go"), false},

@@ -81,11 +81,20 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 // pre-commit hook written unasked). EditInWorkDir leaves them out, at any depth, in lower
 // case.
 var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true,
-	".husky": true, ".githooks": true, ".github": true, ".devcontainer": true}
+	".husky": true, ".githooks": true, ".git-hooks": true, ".github": true, ".devcontainer": true}
 
 // protectedFiles are files that run by themselves in the same way: direnv's .envrc when
-// the host enters the folder, pre-commit's hooks, GitLab's CI. Any depth, in lower case.
-var protectedFiles = map[string]bool{".envrc": true, ".pre-commit-config.yaml": true, ".gitlab-ci.yml": true}
+// the host enters the folder, pre-commit's and lefthook's hooks, GitLab's CI, a dev
+// container's set-up (its initializeCommand runs on the host). Any depth, in lower case.
+var protectedFiles = map[string]bool{".envrc": true, ".pre-commit-config.yaml": true, ".gitlab-ci.yml": true,
+	".devcontainer.json": true, "lefthook.yml": true, ".lefthook.yml": true, "lefthook-local.yml": true,
+	".lefthook-local.yml": true, "lefthook.yaml": true, ".lefthook.yaml": true}
+
+// protectedName is a folder's or file's name as compared with the lists: in lower case,
+// without the dots and spaces at its end that Windows drops (".envrc." is ".envrc" there).
+func protectedName(seg string) string {
+	return strings.TrimRight(strings.ToLower(seg), ". ")
+}
 
 // EditPath is the file an edit tool (Edit, MultiEdit, Write, NotebookEdit) names in
 // input, as given; "" for any other tool or an input without one.
@@ -192,11 +201,11 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 	// and on a file system that ignores case ".GIT" is ".git" (a reviewer's).
 	segs := strings.Split(filepath.ToSlash(rel), "/")
 	for _, seg := range segs {
-		if protectedDirs[strings.ToLower(seg)] {
+		if protectedDirs[protectedName(seg)] {
 			return false
 		}
 	}
-	return !protectedFiles[strings.ToLower(segs[len(segs)-1])]
+	return !protectedFiles[protectedName(segs[len(segs)-1])]
 }
 
 // MaxDetail bounds ToolDetail's text, in bytes.
