@@ -114,6 +114,23 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // The note says why the output under it is struck out; it was struck out and pale itself.
+  it('a discarded attempt is struck out under a note that is not', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(3, 'first try'));
+    be.emit('party:event', { seq: 4, ts: '', kind: 'retry', batch: 'b1' });
+    be.emit('party:event', out(5, 'second try'));
+    await el.updateComplete;
+    const voided = el.shadowRoot!.querySelector('[data-testid=void-output]')!;
+    const note = voided.querySelector('.void-note')!;
+    expect(note.textContent).toContain('this output was discarded');
+    expect(note.closest('.void-body')).toBeNull();
+    expect(voided.querySelector('.void-body [data-testid=reply]')).not.toBeNull(); // the first try's reply
+    el.remove();
+  });
+
   it('says its own joining and leaving in the first person', async () => {
     // Before this window joined (its state's history) the person left; after, only the
     // host's losing the connection makes its own member leave (leaving ends the party here).

@@ -158,8 +158,11 @@ export class TranscriptView extends LitElement {
       .turn > footer.error { color: var(--danger); background: var(--danger-soft); font-weight: 550; }
       .turn > footer.interrupted { color: var(--warn); }
       .turn > footer.denied { color: var(--warn); background: var(--warn-soft); }
-      .void { opacity: 0.55; text-decoration: line-through; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
-      .void-note { font-size: 12px; color: var(--faint); text-decoration: none; }
+      /* The note says why the output under it is struck out; struck out and pale itself, it
+         was hard to read (a tester's). */
+      .void, .void-body { display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
+      .void-body { opacity: 0.55; text-decoration: line-through; }
+      .void-note { font-size: 12px; color: var(--muted); }
       .chip.rejected { background: var(--danger-soft); color: var(--danger); }
       .chip.withdrawn { background: var(--surface-2); color: var(--muted); }
       .prompt.withdrawn .text { text-decoration: line-through; color: var(--muted); }
@@ -521,7 +524,7 @@ export class TranscriptView extends LitElement {
       const from = i;
       while (i < it.segments.length && it.segments[i]!.void) i++;
       parts.push(
-        html`<div class="void" data-testid="void-output"><span class="void-note">${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span>${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div>`,
+        html`<div class="void" data-testid="void-output"><span class="void-note">${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span><div class="void-body">${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div></div>`,
       );
     }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
