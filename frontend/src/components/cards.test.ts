@@ -246,5 +246,34 @@ describe('<approval-card>', () => {
     expect(be.count('ApproveBatch')).toBe(0);
     el.remove();
   });
+
+  it('Ctrl+Enter in "Edit and send…" sends the edited prompt (a tester\'s did nothing)', async () => {
+    const { be, st } = await inParty('host');
+    const m = new TranscriptModel();
+    m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
+    m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+    const el = document.createElement('approval-card') as ApprovalCard;
+    el.state = st;
+    el.item = m.items[1] as ApprovalItem;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    const text = q<HTMLTextAreaElement>('approval-text')!;
+    text.value = 'touch y';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    const plain = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true });
+    text.dispatchEvent(plain);
+    expect(plain.defaultPrevented).toBe(false); // Enter alone is a new line
+    const send = new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true, composed: true, cancelable: true });
+    text.dispatchEvent(send);
+    expect(send.defaultPrevented).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.calls.filter(([n]) => n.startsWith('Approve'))).toEqual([[expect.stringMatching(/^Approve/), expect.arrayContaining(['b1', 'touch y'])]]);
+    el.remove();
+    st.dispose();
+  });
 });
 

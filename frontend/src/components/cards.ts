@@ -318,6 +318,7 @@ export class ApprovalCard extends LitElement {
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
           @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
+        <span class="hint">Ctrl+Enter sends</span>
         ${this.#escapeArmed
           ? html`<span class="hint" role="status" data-testid="approval-escape-hint">Press Escape again to undo your edits.</span>`
           : nothing}
@@ -402,6 +403,13 @@ export class ApprovalCard extends LitElement {
             @input=${(e: InputEvent) => this.#set(() => ((this.#text = (e.target as HTMLTextAreaElement).value), (this.#escapeArmed = false)))}
             @blur=${() => this.#escapeArmed && this.#set(() => (this.#escapeArmed = false))}
             @keydown=${(e: KeyboardEvent) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && this.#editing && !e.isComposing) {
+                // Sent from the keyboard, as the prompt box sends with Enter (a tester's
+                // Ctrl+Enter did nothing): Enter alone is a new line here.
+                e.preventDefault();
+                this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=approval-send-edited]')?.click();
+                return;
+              }
               if (e.key !== 'Escape' || !this.#editing || e.isComposing) return;
               e.preventDefault(); // as Reject's: the view's Escape would also close a drawer
               // Edits are not thrown away by one key (a tester's were, with no undo): the
