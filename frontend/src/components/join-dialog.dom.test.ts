@@ -29,6 +29,8 @@ describe('<join-dialog> after a failed join', () => {
     await el.updateComplete;
     expect(text()).not.toContain('Valid invite');
     expect(text()).toContain('joining with it failed');
+    // Not in the colour of good news (a tester's read green above the red error).
+    expect(el.shadowRoot!.querySelector('[data-testid=join-invite-status]')!.classList.contains('failed')).toBe(true);
     expect(el.shadowRoot!.querySelector('[data-testid=join-error]')?.textContent).toContain('refused');
     st.setJoinInvite(link.replace('192.0.2.2', '192.0.2.3'));
     await new Promise((r) => setTimeout(r, 20));

@@ -35,6 +35,8 @@ export class JoinDialog extends LitElement {
       .status.checking { color: var(--faint); }
       .status.valid { color: var(--ok); }
       .status.valid.warn { color: var(--warn); }
+      /* A well-formed invite that failed to join is not good news (a tester's read green). */
+      .status.valid.failed { color: var(--muted); }
       .status.invalid { color: var(--danger); }
       .status svg { margin-top: 1px; flex: none; }
       .progress {
@@ -101,7 +103,7 @@ export class JoinDialog extends LitElement {
                 @keydown=${(e: KeyboardEvent) => {
                   if (e.key === 'Enter' && !e.shiftKey) this.#submit(e);
                 }}></textarea>
-              <div class="status ${j.check} ${j.warning ? 'warn' : ''}" data-testid="join-invite-status" data-check=${j.check} aria-live="polite">
+              <div class="status ${j.check} ${j.warning ? 'warn' : ''} ${failedHere ? 'failed' : ''}" data-testid="join-invite-status" data-check=${j.check} aria-live="polite">
                 ${j.check === 'checking' ? html`<span class="spinner" style="width:12px;height:12px"></span> Checking…` : nothing}
                 ${j.check === 'invalid' ? html`${iconAlert()}<span data-testid="join-invite-error">${j.problem}</span>` : nothing}
                 ${j.check === 'valid' && !j.warning && !failedHere
