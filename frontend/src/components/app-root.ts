@@ -54,6 +54,12 @@ export class ConcordiaApp extends LitElement {
        */
       .toasts.below-banner { top: 112px; }
       :host([vw~=lt760]) .toasts.below-banner { top: 150px; }
+      /*
+       * Beside the Changes panel when it is open, over the transcript's own column: centred,
+       * an error stayed over the panel's title and its "← Files" (a tester's could not be
+       * clicked). From 1100 px the panel is a column of its own, right of 60% at most.
+       */
+      :host(:not([vw~=lt1100])) .toasts.beside-changes { left: 16px; transform: none; width: min(440px, calc(55% - 32px)); }
       .toasts > * { pointer-events: auto; }
       .toast {
         display: flex; gap: 10px; align-items: flex-start;
@@ -114,7 +120,7 @@ export class ConcordiaApp extends LitElement {
           : s.screen === 'party'
             ? html`<party-view .state=${s} ?inert=${this.#dialogOpen()}></party-view>`
             : html`<home-screen .state=${s} ?inert=${this.#dialogOpen()}></home-screen>`}
-        <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
+        <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''} ${s.screen === 'party' && s.workspace.open ? 'beside-changes' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
           ${s.notices.map(
             (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
               <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
