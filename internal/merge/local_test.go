@@ -200,6 +200,9 @@ func TestSameRequest(t *testing.T) {
 		{"a number as a word and as digits", "add one retry to the client", "add 1 retry to the client", true},
 		{"the same way round", "move the helpers to utils.go", "please move helpers to utils", true},
 		{"order without a direction", "add tests for the parser", "the parser: add tests", true},
+		// "to" as in "to do" is no direction (a reviewer's were kept apart).
+		{"reordered around an infinitive", "please add tests to the parser", "the parser needs tests added to it", true},
+		{"reordered, switching", "switch the tests to use testify", "use testify in the tests, switch to it", true},
 		{"no words never fold", "?", "!!!", false},
 		{"empty and words", "", "add tests", false},
 	}

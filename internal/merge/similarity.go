@@ -42,8 +42,8 @@ type features struct {
 	neg    bool               // says "don't", "nicht", "不要" ...
 	key    string             // exact-match key: every word in order, no stop words removed
 	multi  bool               // several list lines: a multi-part request
-	order  []string           // the words in the order they first come
-	dir    bool               // says which way: "to", "from", "into", "instead of", "->"
+	seg    map[string]int     // per word, how many direction words come before it first
+	dirs   int                // direction words: "to", "from", "into", "instead", …
 }
 
 // similarity is the weighted Jaccard similarity of a and b, 0 when a guard
@@ -71,26 +71,27 @@ func guarded(a, b *features) bool {
 	if len(a.nums) > 0 && len(b.nums) > 0 && !sameSet(a.nums, b.nums) {
 		return true
 	}
-	return a.dir && b.dir && otherWayRound(a, b)
+	return a.dirs > 0 && b.dirs > 0 && otherWayRound(a, b)
 }
 
-// otherWayRound reports whether the words a and b share come in another order.
+// otherWayRound reports whether two words both prompts have stand on either side of a
+// direction word, the other way round in b: "foo" before "to" and "bar" after it in a,
+// "bar" before and "foo" after in b. Words merely reordered ("add tests to the parser" /
+// "the parser needs tests added to it": "to" as in "to do") are not (a reviewer's).
 func otherWayRound(a, b *features) bool {
-	var inB []string
-	for _, w := range b.order {
-		if _, ok := a.words[w]; ok {
-			inB = append(inB, w)
+	type place struct{ a, b int }
+	var shared []place
+	for w, sa := range a.seg {
+		if sb, ok := b.seg[w]; ok {
+			shared = append(shared, place{sa, sb})
 		}
 	}
-	i := 0
-	for _, w := range a.order {
-		if _, ok := b.words[w]; !ok {
-			continue
+	for i, x := range shared {
+		for _, y := range shared[i+1:] {
+			if (x.a < y.a && x.b > y.b) || (x.a > y.a && x.b < y.b) {
+				return true
+			}
 		}
-		if i >= len(inB) || inB[i] != w {
-			return true
-		}
-		i++
 	}
 	return false
 }
@@ -231,7 +232,7 @@ type tokenizer struct {
 // extract computes the features of one prompt. It is pure and safe for
 // concurrent use (the case folder is made per call: cases.Caser is stateful).
 func extract(text string) *features {
-	f := &features{words: map[string]float64{}, nums: map[string]bool{}}
+	f := &features{words: map[string]float64{}, nums: map[string]bool{}, seg: map[string]int{}}
 	f.multi = countListLines(text) >= 2
 	s := norm.NFKC.String(text)
 	s = cases.Fold().String(s)
@@ -323,7 +324,7 @@ func (tk *tokenizer) addRun(run string, cls int) {
 			return
 		}
 		if directions[w] {
-			f.dir = true
+			f.dirs++
 		}
 		if n, ok := numberWords[w]; ok {
 			f.nums[n] = true // "one" and "1" are the same number, and the same word
@@ -369,10 +370,10 @@ func (tk *tokenizer) addRun(run string, cls int) {
 	}
 }
 
-// add counts word w with its weight, and its place in the order of words.
+// add counts word w with its weight, and where it first comes among the direction words.
 func (tk *tokenizer) add(w string, weight float64) {
 	if _, ok := tk.f.words[w]; !ok {
-		tk.f.order = append(tk.f.order, w)
+		tk.f.seg[w] = tk.f.dirs
 	}
 	tk.f.words[w] = weight
 }
