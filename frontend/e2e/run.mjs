@@ -580,8 +580,12 @@ test('approval: a rejected batch says who and why', async () => {
   const outcome = await deepText(page.locator('[data-testid=approval-card][data-status=rejected]').first());
   check(outcome.includes('Rejected by hazel') && outcome.includes('not today'), `the rejection does not say who and why: ${JSON.stringify(outcome)}`);
   await shot('approval-rejected');
-  await tid('approval-toggle').uncheck();
+  // With the keyboard: Space turns it off, and the box has the focus again once its call is
+  // done (disabled meanwhile, it dropped it to the page: a tester's second Space did nothing).
+  await tid('approval-toggle').focus();
+  await page.keyboard.press('Space');
   await textOf('party-approval', 'Off');
+  await until('the focus back on the approval box', async () => (await focusedTestId()) === 'approval-toggle');
 });
 
 /** Waits for the turn of the last prompt, which says text, to be done. Older turns are

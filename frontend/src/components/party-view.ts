@@ -54,12 +54,35 @@ export class PartyView extends LitElement {
     super.connectedCallback();
     document.addEventListener('keydown', this.#onKey);
     document.addEventListener('pointerdown', this.#onPointer, true);
+    this.addEventListener('focusout', this.#onFocusOut);
   }
 
   override disconnectedCallback(): void {
     document.removeEventListener('keydown', this.#onKey);
     document.removeEventListener('pointerdown', this.#onPointer, true);
+    this.removeEventListener('focusout', this.#onFocusOut);
     super.disconnectedCallback();
+  }
+
+  /**
+   * A control disabled while its call is in flight drops the keyboard focus to the page (a
+   * tester's approval box, role list, Ask again, Run: a second Space did nothing, Tab
+   * started over at the window's top). It is given it back once enabled again, unless the
+   * focus went somewhere meanwhile; a control that went away leaves it to whoever moves it
+   * (a decided card, to the prompt box).
+   */
+  #disabledWithFocus: HTMLElement | null = null;
+  readonly #onFocusOut = (e: FocusEvent): void => {
+    const t = e.composedPath()[0];
+    if (e.relatedTarget === null && t instanceof HTMLElement && (t as HTMLButtonElement).disabled) this.#disabledWithFocus = t;
+  };
+
+  #giveFocusBack(): void {
+    const el = this.#disabledWithFocus;
+    if (!el || (el as HTMLButtonElement).disabled) return;
+    this.#disabledWithFocus = null;
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (el.isConnected && lost) el.focus();
   }
 
   override willUpdate(): void {
@@ -95,6 +118,8 @@ export class PartyView extends LitElement {
     else if (open && !this.#wasDialog) this.renderRoot.querySelector<HTMLButtonElement>('.backdrop.confirm footer button')?.focus();
     this.#wasDialog = open;
     this.#endShown = asked;
+    // After the nested components' own updates (a card's buttons, the Changes panel's).
+    void Promise.resolve().then(() => this.#giveFocusBack());
   }
 
   /** Whether a dialog of this view is open (End party, Leave, Remove, /clear, Allow everything). */
