@@ -212,10 +212,13 @@ describe('<changes-panel> the focus', () => {
     await new Promise((r) => setTimeout(r, 0));
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).toBe(q('[data-testid=diff-back]'));
+    // The share menu gives the diff its room (at 640×480 a tester's diff had 4 lines).
+    expect(el.shadowRoot!.querySelector('[data-testid=share-level]')).toBeNull();
     q('[data-testid=diff-back]').click();
     await new Promise((r) => setTimeout(r, 0));
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).toBe(q('[data-testid=changes-file][data-path="src/b.go"]'));
+    expect(el.shadowRoot!.querySelector('[data-testid=share-level]')).not.toBeNull();
     let closed = 0;
     document.body.addEventListener('changes-closed', () => closed++);
     q('[data-testid=changes-close]').click();

@@ -368,7 +368,11 @@ export class ChangesPanel extends LitElement {
         <span class="grow"></span>
         <button class="ghost icon small" data-testid="changes-close" aria-label="Close the changes" title="Close" @click=${() => this.#close(s)}>${iconX()}</button>
       </header>
-      ${s.isHost ? this.#share(s) : nothing}
+      ${s.isHost && (w.selected === null || this.#confirmTree)
+        ? // Not over a diff: at 640×480 the control and its hint left a diff 4 lines (a
+          // tester's); "← Files" brings it back.
+          this.#share(s)
+        : nothing}
       ${tree && w.selected === null
         ? html`<div class="tabs" role="tablist">
             <button role="tab" data-testid="tab-changes" aria-selected=${this.#tab === 'changes'} @click=${() => ((this.#tab = 'changes'), this.requestUpdate())}>Changed files</button>
