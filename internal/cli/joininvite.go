@@ -111,16 +111,19 @@ func linkLine(line string, err error, r *bufio.Reader, io IO) (string, error, st
 }
 
 // leftOut reads and drops what a person pasted with an invite: back, and what more is
-// there to read at once (at most maxInviteFile). It returns how many lines that was.
+// there to read at once (at most maxInviteFile). It returns how many lines of words that
+// was (blank ones are not counted: a reviewer's read "3 lines" of one).
 func leftOut(back string, r *bufio.Reader, f *os.File) int {
-	n := strings.Count(back, "\n")
-	if back != "" && !strings.HasSuffix(back, "\n") {
-		n++
+	n := 0
+	for _, l := range strings.Split(back, "\n") {
+		if strings.TrimSpace(l) != "" {
+			n++
+		}
 	}
 	for read := 0; read < maxInviteFile && pendingInput(r, f); {
 		line, err := r.ReadString('\n')
 		read += len(line)
-		if line != "" {
+		if strings.TrimSpace(line) != "" {
 			n++
 		}
 		if err != nil {

@@ -390,8 +390,8 @@ func TestTerminalJoinDashTakesAChatMessage(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	j := newPane(t, nil, "join", "-", "--name", "carol")
 	j.wait(`paste the invite \(concordia://…\) and press Enter`)
-	j.paste("Hi Carol! Here's the link for today's session:\n" + inv + "\nThanks, Hana\n")
-	j.wait(`1 line pasted with the invite was left out`)
+	j.paste("Hi Carol! Here's the link for today's session:\n" + inv + "\nThanks, Hana\n\n")
+	j.wait(`1 line pasted with the invite was left out`) // the blank one not counted
 	j.wait(`joined hosty's party as carol`)
 	j.typeText("after the paste")
 	j.key("Enter")
