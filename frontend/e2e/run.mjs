@@ -524,8 +524,12 @@ test("a participant's prompt shows with its author, as text", async () => {
 });
 
 test('approval: the host edits and sends a waiting batch, then allows the tool request', async () => {
-  await (await visible('approval-toggle')).check();
+  // With the keyboard, as a tester did: Space turns approval on, and the box has the focus
+  // again once its call is done (disabled meanwhile, it dropped it to the page).
+  await (await visible('approval-toggle')).focus();
+  await page.keyboard.press('Space');
   await textOf('party-approval', 'Each prompt waits');
+  await until('the focus back on the approval box', async () => (await focusedTestId()) === 'approval-toggle');
   bob.send('please touch a file FAKE_ASK');
   const card = page.locator('[data-testid=approval-card][data-status=waiting]');
   await card.first().waitFor();
