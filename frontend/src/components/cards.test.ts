@@ -173,18 +173,24 @@ describe('<permission-card>', () => {
   });
 });
 
+/** A host's <approval-card> for bob's "touch x", in the document, and a query of its parts by test id. */
+async function approvalCard() {
+  const { be, st } = await inParty('host');
+  const m = new TranscriptModel();
+  m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
+  m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+  const el = document.createElement('approval-card') as ApprovalCard;
+  el.state = st;
+  el.item = m.items[1] as ApprovalItem;
+  document.body.append(el);
+  await el.updateComplete;
+  const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+  return { be, st, el, q };
+}
+
 describe('<approval-card>', () => {
   it('Escape in "Edit and send…" cancels the edit, as it cancels "Reject…"; edits take a second Escape', async () => {
-    const { be, st } = await inParty('host');
-    const m = new TranscriptModel();
-    m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
-    m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
-    const el = document.createElement('approval-card') as ApprovalCard;
-    el.state = st;
-    el.item = m.items[1] as ApprovalItem;
-    document.body.append(el);
-    await el.updateComplete;
-    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+    const { be, st, el, q } = await approvalCard();
     const escape = (target: HTMLElement) => {
       const e = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true });
       target.dispatchEvent(e);
@@ -245,19 +251,11 @@ describe('<approval-card>', () => {
     expect(el.shadowRoot!.activeElement).toBe(q('approval-edit'));
     expect(be.count('ApproveBatch')).toBe(0);
     el.remove();
+    st.dispose();
   });
 
   it('Ctrl+Enter in "Edit and send…" sends the edited prompt (a tester\'s did nothing)', async () => {
-    const { be, st } = await inParty('host');
-    const m = new TranscriptModel();
-    m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
-    m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
-    const el = document.createElement('approval-card') as ApprovalCard;
-    el.state = st;
-    el.item = m.items[1] as ApprovalItem;
-    document.body.append(el);
-    await el.updateComplete;
-    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+    const { be, st, el, q } = await approvalCard();
     q('approval-edit')!.click();
     await el.updateComplete;
     const text = q<HTMLTextAreaElement>('approval-text')!;
