@@ -537,7 +537,7 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		// gets half of the time left: the rest is for closing the connections and
 		// stopping claude, which a wedged turn must not use up.
 		ectx, cancel := halfOfWhatIsLeft(ctx)
-		err := h.party.End(ectx, "the host ended the party")
+		err := h.party.End(ectx, "the host ended the party") // the window says it to the owner as "You ended the party" by these words
 		cancel()
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):

@@ -131,6 +131,21 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // The banner says "you ended the party"; the conversation said "the host ended the party".
+  it("says the owner's end of the party in the first person, to the owner only", async () => {
+    for (const [role, want] of [['host', 'You ended the party'], ['participant', 'the host ended the party']] as const) {
+      const { be, st } = await inParty(role);
+      const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+      el.state = st;
+      document.body.append(el);
+      be.emit('party:event', { seq: 1, ts: '', kind: 'system', text: 'the host ended the party' });
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[data-kind=system]')?.textContent?.trim()).toBe(want);
+      el.remove();
+      st.dispose();
+    }
+  });
+
   it('says its own joining and leaving in the first person', async () => {
     // Before this window joined (its state's history) the person left; after, only the
     // host's losing the connection makes its own member leave (leaving ends the party here).

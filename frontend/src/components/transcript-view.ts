@@ -53,6 +53,9 @@ function scrollsTheTranscript(e: KeyboardEvent): boolean {
 /** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
 const TURN_FILES_SHOWN = 30;
 
+/** The host's notice when its owner ends the party (internal/host: Host.Shutdown). */
+const HOST_ENDED = 'the host ended the party';
+
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -411,7 +414,10 @@ export class TranscriptView extends LitElement {
     if (it.type === 'error') {
       return html`<div class="error" role="alert" data-testid="transcript-item" data-kind="error">${iconAlert()}<span class="text">${it.text}</span></div>`;
     }
-    return html`<div class="notice" data-testid="transcript-item" data-kind="system"><span>${yourPrompts(it.text, this.state?.session?.you.name ?? '')}</span></div>`;
+    // The party's owner ended it, as the banner above says ("you ended the party"): a
+    // tester's read "the host ended the party" under it.
+    const text = it.text === HOST_ENDED && this.state?.isOwner ? 'You ended the party' : yourPrompts(it.text, this.state?.session?.you.name ?? '');
+    return html`<div class="notice" data-testid="transcript-item" data-kind="system"><span>${text}</span></div>`;
   }
 
   #members(it: MembersItem) {
