@@ -20,6 +20,19 @@ import type { PromptBox } from './prompt-box';
 import './prompt-box';
 import './countdown-pill';
 
+/**
+ * A closed list's arrow keys choose the next role at once, each key a role change everyone is
+ * told of (a tester's ArrowDown made bob a viewer), and so does a letter. They do nothing
+ * here: Space, Enter or Alt+ArrowDown opens the list, where the arrows move and Enter
+ * chooses.
+ */
+function noArrowChoice(e: KeyboardEvent): void {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const moves = ['ArrowDown', 'ArrowUp', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'].includes(e.key);
+  const typed = e.key.length === 1 && e.key !== ' '; // a letter chooses the role it begins too
+  if (moves || typed) e.preventDefault();
+}
+
 export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -696,6 +709,7 @@ export class PartyView extends LitElement {
       ${me ? html`<span class="tag">you</span>` : nothing}
       ${manage
         ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
+              @keydown=${noArrowChoice}
               @change=${(e: Event) => void s.control.setRole(m.id, (e.target as HTMLSelectElement).value as Role).then(() => this.requestUpdate())}>
               ${(['host', 'participant', 'viewer'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${roleLabel(r)}</option>`)}
             </select>
