@@ -149,7 +149,7 @@ decide it.`, io.Out, io.Err)
 	if err := checkListen(f.listen); err != nil {
 		return usageError(fs, io.Err, "--listen %q: %v", f.listen, err)
 	}
-	if f.publicHost != "" && (invite.Invite{Host: f.publicHost, Port: 1, Token: strings.Repeat("A", 43)}).Validate() != nil {
+	if f.publicHost != "" && invite.CheckHost(f.publicHost) != nil {
 		// Said with the other flags' mistakes (exit 2), not as a party that could not
 		// start over an "invalid invite" nobody gave (a tester's).
 		return usageError(fs, io.Err, "--public-host %q: give a host name or an IP address, without a scheme, port or brackets", f.publicHost)

@@ -94,20 +94,25 @@ func (i Invite) hostPort() string {
 	return net.JoinHostPort(i.Host, strconv.Itoa(i.Port))
 }
 
+// CheckHost checks an invite's host as Validate does: a host name, or an IP address
+// without brackets.
+func CheckHost(h string) error {
+	if h == "" {
+		return invalid("missing host")
+	}
+	if strings.ContainsAny(h, "[]") {
+		return invalid("host %q must not be bracketed", h)
+	}
+	if strings.Contains(h, ":") {
+		return checkIPv6(h)
+	}
+	return checkHost(h)
+}
+
 // Validate checks every field as Parse would, so that an Invite built in code
 // round-trips through String and Parse. The fingerprint must be lower-case.
 func (i Invite) Validate() error {
-	if i.Host == "" {
-		return invalid("missing host")
-	}
-	if strings.ContainsAny(i.Host, "[]") {
-		return invalid("host %q must not be bracketed", i.Host)
-	}
-	if strings.Contains(i.Host, ":") {
-		if err := checkIPv6(i.Host); err != nil {
-			return err
-		}
-	} else if err := checkHost(i.Host); err != nil {
+	if err := CheckHost(i.Host); err != nil {
 		return err
 	}
 	if i.Port < 1 || i.Port > 65535 {
