@@ -72,8 +72,11 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 			// What else was pasted with the invite is the message around it ("Thanks,
 			// Hana"), not prompts; and were join to fail, the shell would run each line of
 			// it (a tester's). The rest of the paste is read and left out.
-			if n := leftOut(back, r, f); n > 0 {
-				fmt.Fprintf(io.Err, "[system] %d line%s pasted with the invite %s left out\n", n, plural(n), map[bool]string{true: "was", false: "were"}[n == 1])
+			switch n := leftOut(back, r, f); {
+			case n == 1:
+				fmt.Fprintln(io.Err, "[system] 1 line pasted with the invite was left out")
+			case n > 1:
+				fmt.Fprintf(io.Err, "[system] %d lines pasted with the invite were left out\n", n)
 			}
 			back = ""
 		}

@@ -130,9 +130,9 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if back != nil {
 		role = back.Role
 	}
-	if role != wire.RoleHost && p.remoteCount() >= p.placesFor(role) {
-		if p.remoteCount() < p.cfg.MaxParticipants {
-			return wire.HelloResult{}, fmt.Errorf("%w for viewers: its last %d places are kept for participants", ErrFull, p.cfg.MaxParticipants-p.placesFor(role))
+	if n, places := p.remoteCount(), p.placesFor(role); role != wire.RoleHost && n >= places {
+		if n < p.cfg.MaxParticipants {
+			return wire.HelloResult{}, fmt.Errorf("%w for viewers: its last %d places are kept for participants", ErrFull, p.cfg.MaxParticipants-places)
 		}
 		return wire.HelloResult{}, ErrFull // a member coming back counts like a new one
 	}
