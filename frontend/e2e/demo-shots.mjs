@@ -232,4 +232,17 @@ await shot('always-bash-confirm', `${party}&ask`, {
 });
 // A 400 px window during a tool request: the phase has a row of its own, nothing scrolls sideways.
 await shot('narrow-400-permission', `${party}&history=0&ask`, { width: 400, height: 700, wait: 'permission-allow' });
+// An error while the Changes panel is open: the toast stands over the conversation, clear of
+// the panel's title and "← Files".
+await shot('toast-beside-changes', party, {
+  width: 1600,
+  height: 900,
+  wait: 'notice',
+  act: async (p) => {
+    await p.getByTestId('changes-toggle').click();
+    await p.getByTestId('changes-panel').waitFor();
+    await p.getByTestId('agent-command-input').fill('oops');
+    await p.getByTestId('agent-command-run').click();
+  },
+});
 await browser.close();
