@@ -447,6 +447,9 @@ func TestRestartedJoinComesBackAsItself(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	b := start(t, nil, "join", inv, "--name", "bob")
 	b.expect(`joined hosty's party as bob `)
+	// The host's terminal names members from what it has seen: bob's welcome can reach bob
+	// before his joining reaches it (a CI run's /role found nobody called bob).
+	h.expect(`^\[party\] bob joined`)
 	h.send("/role bob host")
 	b.expect(`^\[party\] hosty made you a co-host`)
 	other := start(t, nil, "join", inv, "--name", "bob")
@@ -480,6 +483,7 @@ func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	first := start(t, nil, "join", inv, "--name", "carl")
 	first.expect(`joined hosty's party as carl `)
+	h.expect(`^\[party\] carl joined`)
 	h.send("/kick carl")
 	first.wait()
 	second := start(t, nil, "join", inv, "--name", "carl")
