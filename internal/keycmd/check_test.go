@@ -65,6 +65,9 @@ func TestCheck(t *testing.T) {
 		// A tester's empty model was told to give --gemini-model MODEL, which it had.
 		{name: "an empty model", stored: storedKey, args: []string{"check", "--gemini-model", ""}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
 		{name: "an empty model after =", stored: storedKey, args: []string{"check", "--gemini-model="}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
+		{name: "a blank model", stored: storedKey, args: []string{"check", "--gemini-model", "  "}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
+		{name: "a blank model after =", stored: storedKey, args: []string{"check", "-gemini-model= "}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
+		{name: "the flag with no value", stored: storedKey, args: []string{"check", "--gemini-model"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

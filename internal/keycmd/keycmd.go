@@ -104,21 +104,20 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 		}
 	}
 	model := merge.DefaultGeminiModel
-	if action == "check" && len(args) == 3 && (args[1] == "--gemini-model" || args[1] == "-gemini-model") && args[2] != "" {
-		model, args = args[2], args[:1]
-	} else if action == "check" && len(args) == 2 && strings.HasPrefix(args[1], "--gemini-model=") && len(args[1]) > len("--gemini-model=") {
-		model, args = strings.TrimPrefix(args[1], "--gemini-model="), args[:1]
+	if action == "check" {
+		if m, given, rest := modelFlag(args); given && strings.TrimSpace(m) == "" {
+			// Given, empty or blank (a tester was told to give it).
+			fmt.Fprintf(stderr, "concordia key check: --gemini-model must name a model (the default is %s)\n\n%s", merge.DefaultGeminiModel, actionUsage[action])
+			return exitUsage
+		} else if given {
+			model, args = m, rest
+		}
 	}
 	if len(args) > 1 {
 		// Not echoed either, for the same reason.
 		msg := "takes no arguments"
 		if action == "check" {
 			msg = "takes only --gemini-model MODEL"
-			flag := strings.TrimLeft(args[1], "-")
-			if len(args) == 3 && flag == "gemini-model" && args[2] == "" || len(args) == 2 && flag == "gemini-model=" {
-				// It was given, empty (a tester was told to give it).
-				msg = "--gemini-model must name a model (the default is " + merge.DefaultGeminiModel + ")"
-			}
 		}
 		if action == "set" {
 			msg = "takes no arguments: the key is read from the terminal or stdin, never from the command line"
@@ -382,4 +381,21 @@ func (c *cmd) readKey() (string, error) {
 		}
 		return "", errCanceled
 	}
+}
+
+// modelFlag takes "--gemini-model MODEL" or "--gemini-model=MODEL" (one dash or two) from
+// a check's arguments, the action first. given says the flag was there, with a value that
+// may be empty; rest is what is left.
+func modelFlag(args []string) (model string, given bool, rest []string) {
+	if len(args) == 3 && (args[1] == "--gemini-model" || args[1] == "-gemini-model") {
+		return args[2], true, args[:1]
+	}
+	if len(args) == 2 {
+		for _, prefix := range []string{"--gemini-model=", "-gemini-model="} {
+			if m, ok := strings.CutPrefix(args[1], prefix); ok {
+				return m, true, args[:1]
+			}
+		}
+	}
+	return "", false, args
 }
