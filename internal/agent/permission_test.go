@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -321,6 +322,48 @@ func TestEditInWorkDir(t *testing.T) {
 	for _, c := range cases {
 		if got := agent.EditInWorkDir(c.tool, in(c.key, c.path), work); got != c.want {
 			t.Errorf("%s %s: %v, want %v", c.tool, c.path, got, c.want)
+		}
+	}
+}
+
+// The folder core.hooksPath names holds hooks as .git/hooks does, whatever it is called,
+// inside the working directory or wherever the repository's top is (a reviewer's
+// scripts/hooks/pre-commit was written unasked in "edits"). A host may set it during the
+// party: it is looked up at each request.
+func TestEditInTheHooksPathAsks(t *testing.T) {
+	repo := t.TempDir()
+	work := filepath.Join(repo, "app")
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", repo}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(path string) json.RawMessage {
+		b, _ := json.Marshal(map[string]string{"file_path": path, "content": "x"})
+		return b
+	}
+	git("init", "-q")
+	hook := filepath.Join(work, "scripts", "hooks", "pre-commit")
+	if !agent.EditInWorkDir("Write", write(hook), work) {
+		t.Fatalf("%s asked before core.hooksPath named its folder", hook)
+	}
+	for _, hooksPath := range []string{"app/scripts/hooks", filepath.Join(work, "scripts", "hooks")} {
+		git("config", "core.hooksPath", hooksPath)
+		for path, want := range map[string]bool{
+			hook: false,
+			filepath.Join(work, "Scripts", "Hooks", "post-merge"): false, // in any case
+			filepath.Join(work, "scripts", "hooks", "new", "x"):   false,
+			filepath.Join(work, "scripts", "build.sh"):            true,
+			filepath.Join(work, "scripts", "hooks-doc.md"):        true,
+		} {
+			if got := agent.EditInWorkDir("Write", write(path), work); got != want {
+				t.Errorf("core.hooksPath %s: Write %s allowed %v, want %v", hooksPath, path, got, want)
+			}
 		}
 	}
 }

@@ -5,14 +5,17 @@ package agent
 // inside the working directory (EditInWorkDir, what a party in "edits" allows).
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -205,7 +208,44 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 			return false
 		}
 	}
-	return !protectedFiles[protectedName(segs[len(segs)-1])]
+	if protectedFiles[protectedName(segs[len(segs)-1])] {
+		return false
+	}
+	// The folder core.hooksPath names may be any folder (a reviewer's scripts/hooks was
+	// written unasked); it is looked up at each request, as a host may set it meanwhile.
+	if hooks := hooksDir(root); hooks != "" && within(hooks, filepath.Join(dir, rest)) {
+		return false
+	}
+	return true
+}
+
+// hooksDir is the folder, resolved, whose files git runs as hooks for the repository
+// that workdir is in: the one core.hooksPath names, else .git/hooks. It is "" when
+// workdir is in no repository or git cannot say.
+func hooksDir(workdir string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// --git-path hooks follows core.hooksPath, from any configuration file, and gives a
+	// relative value relative to workdir.
+	out, err := exec.CommandContext(ctx, "git", "-C", workdir, "rev-parse", "--git-path", "hooks").Output()
+	p := strings.TrimSuffix(strings.TrimSuffix(string(out), "\n"), "\r")
+	if err != nil || p == "" {
+		return ""
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(workdir, p)
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	return p
+}
+
+// within reports whether path is dir or inside it, in any case: a false "inside" only
+// asks a host.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(strings.ToLower(dir), strings.ToLower(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // MaxDetail bounds ToolDetail's text, in bytes.
