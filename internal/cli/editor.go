@@ -748,7 +748,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	ed.onWidth = sc.setWidth
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
-	p := tea.NewProgram(ed, tea.WithInput(in), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
+	p := tea.NewProgram(ed, tea.WithInput(editorInput(in)), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
 	// The sinks before the screen is attached: setting one takes the printer's lock, which
 	// a writer holds while it waits in Send for the program once the screen is attached.
 	// The status sink's Send never runs under that lock (statusPump).
@@ -759,8 +759,10 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	sc.attach(p)
 	finished := make(chan struct{})
 	defer close(finished)
+	var quiet quietEnd
 	quitEditor := func() {
 		sc.hold()
+		quiet.begin()
 		p.Send(quitMsg{})
 	}
 	go func() {
@@ -787,9 +789,13 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 			}
 		}
 	}()
-	// Back from a stop, the terminal is made the editor's again (raw, redrawn).
+	// Back from a stop, or from the background, the terminal is made the editor's again
+	// (raw, redrawn).
 	stopCont := onContinue(func() { p.Send(retakeInput(in, sc.out)) })
+	stopFg := onForeground(in, func() { p.Send(retakeInput(in, sc.out)) })
 	_, err := p.Run()
+	quiet.end()
+	stopFg()
 	stopCont()
 	sc.detach() // first: a writer may hold the printer's lock while it writes to sc
 	pr.setStatusSink(nil)

@@ -12,6 +12,18 @@ import (
 // inForeground says whether f is a terminal (there are no background jobs to stop here).
 func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
+// editorInput is in: there are no background jobs to stop here.
+func editorInput(in io.Reader) io.Reader { return in }
+
+// onForeground does nothing: there are no background jobs here.
+func onForeground(io.Reader, func()) (stop func()) { return func() {} }
+
+// quietEnd does nothing: a terminal cannot stop the process here.
+type quietEnd struct{}
+
+func (*quietEnd) begin() {}
+func (*quietEnd) end()   {}
+
 // onContinue does nothing: there is no SIGCONT here.
 func onContinue(func()) (stop func()) { return func() {} }
 

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
@@ -21,6 +23,100 @@ func inForeground(f *os.File) bool {
 	}
 	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
 	return err == nil && pgrp == unix.Getpgrp()
+}
+
+// editorInput is what the line editor reads: in itself, or when it is a terminal, a
+// foregroundInput of it.
+func editorInput(in io.Reader) io.Reader {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return foregroundInput{f}
+	}
+	return in
+}
+
+// foregroundInput is a terminal that is read only while the process is in its foreground.
+// A process stopped with kill -STOP and continued from outside is left in the background
+// by its shell, and reading the terminal there stops the whole process (SIGTTIN): a
+// tester's host, party and all, stopped again at the next key typed into the shell, until
+// fg. In the background a read waits a moment and reads nothing; after fg it reads again.
+// Fd and Name, from the file, keep it a terminal for Bubble Tea (raw mode) and for its
+// reader that can be cancelled.
+type foregroundInput struct{ *os.File }
+
+// backgroundWait is how long a read in the background waits before it returns nothing.
+const backgroundWait = 100 * time.Millisecond
+
+func (t foregroundInput) Read(p []byte) (int, error) {
+	if !inForeground(t.File) {
+		time.Sleep(backgroundWait)
+		return 0, nil
+	}
+	return t.File.Read(p)
+}
+
+// foregroundEvery is how often onForeground looks.
+const foregroundEvery = 250 * time.Millisecond
+
+// onForeground calls f each time the process is given in's terminal again after it was in
+// the background, until stop is called; nothing when in is not a terminal. A shell's fg of a
+// job that runs in the background (continued from outside after a stop) gives it the
+// terminal and sends no signal: the terminal stays as the shell left it, cooked and
+// echoing, and a tester's Enter went into the box as a new line.
+func onForeground(in io.Reader, f func()) (stop func()) {
+	file, ok := in.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(foregroundEvery)
+		defer tick.Stop()
+		was := inForeground(file)
+		for {
+			select {
+			case <-tick.C:
+				now := inForeground(file)
+				if now && !was {
+					f()
+				}
+				was = now
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// quietEnd keeps the terminal from stopping the process (SIGTTOU) while the line editor
+// ends: Bubble Tea puts the terminal's settings back then, and from the background (a host
+// continued from outside after kill -STOP) that stopped a tester's host for good, its party
+// half ended. Only while it ends: a child started meanwhile would keep the signal ignored.
+type quietEnd struct {
+	mu   sync.Mutex
+	over bool
+}
+
+// begin is called when the editor is asked to end; once over, it does nothing.
+func (q *quietEnd) begin() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.over {
+		signal.Ignore(syscall.SIGTTOU)
+	}
+}
+
+// end is called once the editor has ended.
+func (q *quietEnd) end() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.over = true
+	signal.Reset(syscall.SIGTTOU)
 }
 
 // onContinue calls f each time the process continues after a stop (SIGCONT), until stop is

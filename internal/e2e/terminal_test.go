@@ -22,11 +22,18 @@ import (
 
 // pane is one tmux session running a command in a 120×40 terminal.
 type pane struct {
-	t    *testing.T
-	name string
+	t        *testing.T
+	name     string
+	shellPID int // the pane's process: the command it was started with
 }
 
 func newPane(t *testing.T, env []string, args ...string) *pane {
+	t.Helper()
+	return newPaneCommand(t, "exec env "+strings.Join(append(env, quoteArgs(append([]string{binary}, args...))...), " "))
+}
+
+// newPaneCommand is a pane running the shell command line cmdline.
+func newPaneCommand(t *testing.T, cmdline string) *pane {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("CI") != "" { // a real part missing in CI is a failure, not a skip
@@ -35,11 +42,11 @@ func newPane(t *testing.T, env []string, args ...string) *pane {
 		t.Skip("tmux is not installed")
 	}
 	name := fmt.Sprintf("concordia-e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), panes.Add(1))
-	cmdline := "exec env " + strings.Join(append(env, quoteArgs(append([]string{binary}, args...))...), " ")
 	// -L: a server of our own, so the test never touches a person's tmux.
 	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmdline)
 	p := &pane{t: t, name: name}
-	pid := strings.TrimSpace(p.tmux("display-message", "-p", "-t", name, "#{pane_pid}")) // concordia itself: exec
+	pid := strings.TrimSpace(p.tmux("display-message", "-p", "-t", name, "#{pane_pid}")) // the command itself: exec
+	p.shellPID, _ = strconv.Atoi(pid)
 	started := startTime(pid)
 	t.Cleanup(func() {
 		if t.Failed() {

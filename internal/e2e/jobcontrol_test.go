@@ -1,0 +1,161 @@
+//go:build linux
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A host in an interactive shell, stopped with kill -STOP and continued from outside
+// (a tester's), is left by the shell in the background. It must go on serving the party
+// there, read nothing of the terminal (that stopped it again, SIGTTIN, at the next key
+// typed into the shell, until fg), take the terminal back when the shell's fg gives it
+// (no signal comes then: the terminal stayed cooked, and Enter went into the box as a new
+// line), and end when told to from the background (putting the terminal's settings back
+// stopped it for good, SIGTTOU, its party half ended).
+func TestHostContinuedInTheBackground(t *testing.T) {
+	sh := newShellPane(t)
+	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " "))
+	sh.key("Enter")
+	sh.wait(`› `)
+	inv := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name))
+	if inv == nil {
+		t.Fatalf("no invite:\n%s", sh.screen())
+	}
+	pid := sh.child()
+	signalProc(t, pid, syscall.SIGSTOP)
+	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
+	sh.wait(`Stopped`) // the shell has taken the terminal back
+	signalProc(t, pid, syscall.SIGCONT)
+	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+
+	sh.typeText("echo typed at the shell")
+	sh.key("Enter")
+	sh.wait(`(?m)^typed at the shell`)
+	b := start(t, nil, "join", inv[1], "--name", "bob")
+	b.expect(`joined hosty's party as bob `)
+	b.send("hello while the host is in the background")
+	b.expect(`^echo: hello while the host is in the background$`)
+	if procState(pid) == 'T' {
+		t.Fatalf("the host stopped in the background:\n%s", sh.screen())
+	}
+
+	sh.typeText("fg")
+	sh.key("Enter")
+	// The terminal is the host's once it is raw: a key typed before that is the shell's
+	// cooked input, which the host would read as a line only at its end.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(b.stdout(), "hosty: after fg") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the host's Enter after fg sent nothing:\n%s", sh.screen())
+		}
+		sh.typeText("after fg")
+		sh.key("Enter")
+		time.Sleep(time.Second)
+		if strings.Contains(sh.screen(), "after fgafter fg") {
+			t.Fatalf("after fg, Enter went into the box as a new line:\n%s", sh.screen())
+		}
+	}
+
+	signalProc(t, pid, syscall.SIGSTOP)
+	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
+	signalProc(t, pid, syscall.SIGCONT)
+	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+	signalProc(t, pid, syscall.SIGTERM)
+	b.expect(`the host ended the party`)
+	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
+}
+
+// newShellPane is a pane running an interactive bash, with job control, at a plain prompt.
+func newShellPane(t *testing.T) *pane {
+	t.Helper()
+	home := t.TempDir()
+	p := newPaneCommand(t, "exec env -i HOME="+home+" PATH="+os.Getenv("PATH")+" TERM=xterm-256color PS1='$ ' XDG_CONFIG_HOME="+
+		configHome(t)+" DBUS_SESSION_BUS_ADDRESS=disabled: bash --norc --noprofile -i")
+	p.wait(`(?m)^\$`)
+	t.Cleanup(func() {
+		// The shell's job, whatever became of it: a stopped one outlives its shell.
+		for _, pid := range childPIDs(p.shellPID) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return p
+}
+
+// child is the pid of the shell's one child: the job it runs.
+func (p *pane) child() int {
+	p.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if c := childPIDs(p.shellPID); len(c) == 1 {
+			return c[0]
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the shell (pid %d) runs no one job", p.shellPID)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// childPIDs are the pids of pid's children, from /proc.
+func childPIDs(pid int) []int {
+	var out []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(s[i+1:]) // state, ppid, …
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) && fields[0] != "Z" {
+			if c, err := strconv.Atoi(filepath.Base(filepath.Dir(f))); err == nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// procState is the process's state letter from /proc (R, S, T, Z, …), 0 when it is gone.
+func procState(pid int) byte {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2]
+	}
+	return 0
+}
+
+func waitProc(t *testing.T, pid int, what string, ok func(byte) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok(procState(pid)) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the host (pid %d) is not %s: its state is %q", pid, what, procState(pid))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func signalProc(t *testing.T, pid int, sig syscall.Signal) {
+	t.Helper()
+	if err := syscall.Kill(pid, sig); err != nil {
+		t.Fatalf("kill -%d %d: %v", sig, pid, err)
+	}
+}
