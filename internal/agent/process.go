@@ -59,6 +59,10 @@ func (a *Agent) claudeArgs() []string {
 	if mode != "" {
 		args = append(args, "--permission-mode", mode)
 	}
+	if a.cfg.PermissionPrompt {
+		// A Read of a secret file asks, as a request the party is asked about.
+		return append(args, withSecretAsk(a.cfg.Args, a.cfg.WorkDir)...)
+	}
 	return append(args, a.cfg.Args...)
 }
 

@@ -430,6 +430,8 @@ func TestRealClaudeOwnAllowRuleIsTold(t *testing.T) {
 // result is the file's text. A party that shares only the changes shows nobody a .env's
 // text (a reviewer's viewer got AWS_SECRET_ACCESS_KEY), nor an ignored file's (another
 // reviewer's notes.txt); the agent still gets them, and a file the party shares is shown.
+// The Read of .env asks a host first: allowed, the agent could repeat its text to
+// everyone in its reply (a reviewer's participant had it do so).
 func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 	bin := testkit.RealClaude(t)
 	workdir := t.TempDir()
@@ -483,11 +485,15 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 		if _, err := alice.c.Prompt(context.Background(), "please "+marker); err != nil {
 			t.Fatal(err)
 		}
-		if marker == "read the diary" {
-			// Outside the folder, Claude Code asks: a host allowing the agent to read a
-			// file is not a choice to show it to the party.
-			evs := own.waitFor(t, "the request to read the diary", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
-			if err := owner.Decide(context.Background(), permissions(evs, wire.PermissionPending)[0].ID, wire.DecisionAllow, ""); err != nil {
+		if marker == "read the diary" || marker == "read the env" {
+			// Outside the folder, Claude Code asks, and of a secret file: a host allowing
+			// the agent to read a file is not a choice to show it to the party.
+			asked := 1
+			if marker == "read the diary" {
+				asked = 2
+			}
+			evs := own.waitFor(t, "the request to "+marker, func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == asked })
+			if err := owner.Decide(context.Background(), permissions(evs, wire.PermissionPending)[asked-1].ID, wire.DecisionAllow, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -518,14 +524,66 @@ func TestRealClaudeReadOfASecretIsNotShown(t *testing.T) {
 				t.Errorf("what a member saw lacks %q:\n%s", want, got)
 			}
 		}
-		if p := permissions(evs, wire.PermissionPending); len(p) != 1 || !strings.Contains(p[0].Summary, "diary.txt") {
-			t.Errorf("a Read in the folder asked, or the one outside did not: %+v", permissions(evs, ""))
+		if p := permissions(evs, wire.PermissionPending); len(p) != 2 || !strings.HasSuffix(p[0].Summary, ".env") || !strings.Contains(p[1].Summary, "diary.txt") {
+			t.Errorf("a Read of a file the party shares asked, or that of .env or of one outside did not: %+v", permissions(evs, ""))
 		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(results) != len(markers) || !strings.Contains(results[0].Content, "abc123") || !strings.Contains(results[1].Content, "zebra-42") || !strings.Contains(results[3].Content, "diary222") {
 		t.Fatalf("the tool results the API got: %+v; want the files' text", results)
+	}
+}
+
+// TestRealClaudeSecretReadAsksWithTheHostsSettings: a host who gives Claude Code settings
+// of their own (--settings among its extra arguments) keeps them — a Bash touch they allow
+// runs unasked — and a Read of a nested secret file still asks: Claude Code takes only the
+// last --settings, and a party's own one, given apart, was dropped.
+func TestRealClaudeSecretReadAsksWithTheHostsSettings(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please touch and read"
+	workdir := t.TempDir()
+	secret := filepath.Join(workdir, "config", ".env.local")
+	if err := os.MkdirAll(filepath.Dir(secret), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(secret, []byte("TOKEN=nested-secret-321\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(workdir, "allowed.txt")
+	use := testkit.ToolUse("Bash", map[string]any{"command": "touch " + target, "description": "Create allowed.txt"})
+	use.More = []testkit.ToolUseBlock{{Name: "Read", Input: map[string]any{"file_path": secret}}}
+	api, toolResults := toolAPI(t, marker, use, "Done.")
+	h := startHost(t, Config{
+		Window:         20 * time.Millisecond,
+		PermissionMode: wire.PermissionAsk,
+		Agent: agent.Config{Path: bin, WorkDir: workdir, Env: testkit.RealClaudeEnv(t, api.URL),
+			Args: []string{"--settings", `{"permissions":{"allow":["Bash(touch:*)"]}}`}},
+	})
+	owner, own := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := own.waitFor(t, "the request to read the secret", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+	p := permissions(evs, wire.PermissionPending)[0]
+	if p.Tool != "Read" || !strings.HasSuffix(p.Summary, ".env.local") {
+		t.Fatalf("the request: %+v; want the Read of config/.env.local", p)
+	}
+	if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "not the secrets"); err != nil {
+		t.Fatal(err)
+	}
+	evs = alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	if perms := permissions(evs, wire.PermissionPending); len(perms) != 1 {
+		t.Errorf("requests %+v: want only the Read's (the host's own rule allows the touch)", perms)
+	}
+	if _, err := os.Stat(target); err != nil {
+		t.Errorf("the touch the host's settings allow did not run: %v", err)
+	}
+	for _, r := range toolResults() {
+		if strings.Contains(r.Content, "nested-secret-321") {
+			t.Errorf("the agent read the secret a host denied: %+v", r)
+		}
 	}
 }
 

@@ -3,7 +3,9 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -73,6 +75,23 @@ var (
 // Output.File), for output that may show the host's environment variables (env, printenv):
 // keys and tokens. No party ever shows it, whatever it shares.
 const Environment = "(the environment)"
+
+// SecretPatterns are the files IsSecret names, as gitignore patterns that match at any
+// depth ("**/.env*", "**/.ssh/**", "**/.docker/config.json"), for tools that take such
+// patterns. Like IsSecret's names they are in lower case; IsSecret ignores case.
+func SecretPatterns() []string {
+	var out []string
+	for _, n := range secretNames {
+		out = append(out, "**/"+n)
+	}
+	for _, d := range slices.Sorted(maps.Keys(secretDirs)) {
+		out = append(out, "**/"+d+"/**")
+	}
+	for _, f := range slices.Sorted(maps.Keys(secretFiles)) {
+		out = append(out, "**/"+f)
+	}
+	return out
+}
 
 // IsSecret reports whether p names a file that usually holds credentials: by its name,
 // or by a folder it is in.

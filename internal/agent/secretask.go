@@ -1,0 +1,99 @@
+package agent
+
+// Reading a file that usually holds credentials asks a host. Claude Code reads the files of
+// its working folder without asking anyone. The party keeps a secret file's text out of
+// what members see, but the agent could then repeat it in its reply, to everyone, and a
+// participant's prompt was enough to have it do so (a reviewer's). An ask rule for each
+// such file, given with --settings, makes its Read a can_use_tool request: a card that a
+// host decides, in every party mode but "all". Claude Code applies Read rules to Grep and
+// Glob as best it can; what they find in a secret file is still kept from members.
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/workspace"
+)
+
+// secretAskRules are the ask rules: a Read of each file workspace.IsSecret names.
+func secretAskRules() []any {
+	var ask []any
+	for _, p := range workspace.SecretPatterns() {
+		ask = append(ask, "Read("+p+")")
+	}
+	return ask
+}
+
+// withSecretAsk is args (Claude Code's extra arguments, run in workdir) with the ask rules
+// given too. Claude Code takes only the last of several --settings (measured with
+// 2.1.197: a host's own --settings dropped ours), so the rules are merged into the host's
+// one, inline, when it can be read; one that cannot is left as it is, and the rules are
+// then not given (Claude Code would not read it either).
+func withSecretAsk(args []string, workdir string) []string {
+	at := -1
+	for i, a := range args {
+		if a == "--settings" || strings.HasPrefix(a, "--settings=") {
+			at = i
+		}
+	}
+	if at < 0 {
+		return append([]string{"--settings", settingsWithAsk(nil)}, args...)
+	}
+	value, inline := strings.CutPrefix(args[at], "--settings=")
+	end := at + 1
+	if !inline {
+		if at+1 >= len(args) {
+			return args
+		}
+		value, end = args[at+1], at+2
+	}
+	b := []byte(value)
+	if !strings.HasPrefix(strings.TrimSpace(value), "{") {
+		p := value
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(workdir, p)
+		}
+		var err error
+		if b, err = readSettings(p); err != nil {
+			return args
+		}
+	}
+	var settings map[string]any
+	if err := json.Unmarshal(b, &settings); err != nil || settings == nil {
+		return args
+	}
+	merged := settingsWithAsk(settings)
+	if merged == "" {
+		return args
+	}
+	return slices.Concat(args[:at], []string{"--settings", merged}, args[end:])
+}
+
+// settingsWithAsk is settings (nil: none) as JSON with the ask rules added to its
+// permissions; "" when its permissions are not what Claude Code reads (not an object, an
+// "ask" that is not a list).
+func settingsWithAsk(settings map[string]any) string {
+	if settings == nil {
+		settings = map[string]any{}
+	}
+	perms, ok := settings["permissions"].(map[string]any)
+	if !ok {
+		if settings["permissions"] != nil {
+			return ""
+		}
+		perms = map[string]any{}
+		settings["permissions"] = perms
+	}
+	ask, ok := perms["ask"].([]any)
+	if !ok && perms["ask"] != nil {
+		return ""
+	}
+	perms["ask"] = append(ask, secretAskRules()...)
+	b, err := json.Marshal(settings)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
