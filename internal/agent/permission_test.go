@@ -312,6 +312,17 @@ func TestEditInWorkDir(t *testing.T) {
 		{"Write", "file_path", filepath.Join(work, ".devcontainer.json"), false},
 		{"Write", "file_path", filepath.Join(work, "lefthook.yml"), false},
 		{"Write", "file_path", filepath.Join(work, ".git-hooks", "pre-commit"), false},
+		// More CI systems, and Claude Code's project MCP servers (a reviewer's, written unasked).
+		{"Write", "file_path", filepath.Join(work, ".circleci", "config.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".buildkite", "pipeline.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".travis.yml"), false},
+		{"Write", "file_path", filepath.Join(work, "Jenkinsfile"), false},
+		{"Write", "file_path", filepath.Join(work, "azure-pipelines.yml"), false},
+		{"Write", "file_path", filepath.Join(work, "bitbucket-pipelines.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".drone.yml"), false},
+		{"Write", "file_path", filepath.Join(work, "sub", ".woodpecker.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".mcp.json"), false},
+		{"Write", "file_path", filepath.Join(work, "docs", "jenkinsfile.md"), true},
 		{"Write", "file_path", filepath.Join(work, ".envrc."), false},       // Windows drops the dot
 		{"Write", "file_path", filepath.Join(work, ".husky. ", "x"), false}, // and the space
 		{"Write", "file_path", "a.go", false},                               // not absolute

@@ -84,14 +84,20 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 // pre-commit hook written unasked). EditInWorkDir leaves them out, at any depth, in lower
 // case.
 var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true,
-	".husky": true, ".githooks": true, ".git-hooks": true, ".github": true, ".devcontainer": true}
+	".husky": true, ".githooks": true, ".git-hooks": true, ".github": true, ".devcontainer": true,
+	".circleci": true, ".buildkite": true, ".gitea": true, ".forgejo": true}
 
 // protectedFiles are files that run by themselves in the same way: direnv's .envrc when
-// the host enters the folder, pre-commit's and lefthook's hooks, GitLab's CI, a dev
-// container's set-up (its initializeCommand runs on the host). Any depth, in lower case.
+// the host enters the folder, pre-commit's and lefthook's hooks, the CI systems' files
+// (GitLab, Travis, Jenkins, Azure, Bitbucket, Drone, Woodpecker; a reviewer's were written
+// unasked), a dev container's set-up (its initializeCommand runs on the host), and Claude
+// Code's own project MCP servers (.mcp.json: commands it may start when the party starts
+// it again). Any depth, in lower case.
 var protectedFiles = map[string]bool{".envrc": true, ".pre-commit-config.yaml": true, ".gitlab-ci.yml": true,
 	".devcontainer.json": true, "lefthook.yml": true, ".lefthook.yml": true, "lefthook-local.yml": true,
-	".lefthook-local.yml": true, "lefthook.yaml": true, ".lefthook.yaml": true}
+	".lefthook-local.yml": true, "lefthook.yaml": true, ".lefthook.yaml": true,
+	".travis.yml": true, "jenkinsfile": true, "azure-pipelines.yml": true, "bitbucket-pipelines.yml": true,
+	".drone.yml": true, ".woodpecker.yml": true, ".mcp.json": true}
 
 // protectedName is a folder's or file's name as compared with the lists: in lower case,
 // without the dots and spaces at its end that Windows drops (".envrc." is ".envrc" there).
