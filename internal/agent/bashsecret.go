@@ -347,12 +347,24 @@ var (
 // token, a private key), a line that sets one (API_KEY=…, with a value that looks like
 // one; password: …, in lower case, with a value that looks random), or an environment's
 // PATH and HOME both. "" for anything else.
-func secretOutput(text string) string {
+//
+// A secret file named by a path outside workdir (absolute, from ~, with ..) is never
+// shown (workspace.Environment): $HOME/.aws/credentials was once taken for a file of the
+// working directory. An absolute path inside workdir is that file, relative (Claude
+// Code's Grep names files by absolute paths: a reviewer's Grep with no path showed
+// .env's lines to every member).
+func secretOutput(text, workdir string) string {
 	path, home := false, false
 	for _, line := range strings.Split(text, "\n") {
 		if m := grepLine.FindStringSubmatch(line); m != nil {
-			if f := filepath.ToSlash(m[1]); workspace.IsSecret(f) && !sourceFile.MatchString(f) && !strings.Contains(f, "..") && !strings.HasPrefix(f, "/") && !strings.HasPrefix(f, "~") {
-				return m[1]
+			if f := filepath.ToSlash(m[1]); workspace.IsSecret(f) && !sourceFile.MatchString(f) {
+				if !filepath.IsAbs(m[1]) && !strings.HasPrefix(f, "/") && !strings.HasPrefix(f, "~") && !strings.Contains(f, "..") {
+					return m[1]
+				}
+				if rel, err := filepath.Rel(workdir, m[1]); workdir != "" && filepath.IsAbs(m[1]) && err == nil && filepath.IsLocal(rel) {
+					return rel
+				}
+				return workspace.Environment
 			}
 		}
 		if credential.Shaped(line) {

@@ -195,6 +195,14 @@ func TestSecretOutput(t *testing.T) {
 		{"export PATH=$PATH:/a\nexport PATH=$PATH:/b", ""},                    // PATH twice is not an environment
 		{"SHELL=/bin/bash\nPATH=/usr/bin\nHOME=/root", workspace.Environment}, // an environment
 		{"{'PATH': '/usr/bin', 'HOME': '/root'}", workspace.Environment},
+		// Paths that are not relative: Claude Code's Grep names files by absolute paths
+		// (a reviewer's showed .env's lines); one outside is never shown.
+		{"/work/app/.env:1:SECRET=hunter2", ".env"},
+		{"/work/app/config/.env.local:3:X=1", "config/.env.local"},
+		{"/home/rene/.aws/credentials:2:aws_secret_access_key = x", workspace.Environment},
+		{"~/.netrc:1:machine x", workspace.Environment},
+		{"../other/.env:1:A=b", workspace.Environment},
+		{"/work/app/main.go:3: undefined: apiKey", ""},
 		// Nothing of the kind.
 		{"ok  \tgithub.com/x/y\t0.3s", ""},
 		{"main.go:3: undefined: apiKey", ""},
@@ -202,7 +210,7 @@ func TestSecretOutput(t *testing.T) {
 		{"the key is in the vault", ""},
 		{"", ""},
 	} {
-		if got := secretOutput(c.out); got != c.want {
+		if got := secretOutput(c.out, "/work/app"); got != c.want {
 			t.Errorf("%q: %q, want %q", c.out, got, c.want)
 		}
 	}

@@ -112,9 +112,10 @@ type translator struct {
 	wrote bool                        // assistant text went out in this turn
 	tail  string                      // the last bytes of assistant text that went out
 	files map[string]string           // the file a file tool names (FilePath), by tool_use id
-	// bash holds the Bash calls whose command named no secret (bashSecret): their output
-	// is read for one (secretOutput).
-	bash map[string]bool
+	// scan holds the tool calls that name no one file (a Bash command that named no
+	// secret, a Grep of a folder, a subagent, an MCP tool…): their output is read for a
+	// secret (secretOutput).
+	scan map[string]bool
 }
 
 func newTranslator(workDir string) *translator {
@@ -131,7 +132,7 @@ func (tr *translator) reset() {
 	tr.wrote = false
 	tr.tail = ""
 	tr.files = map[string]string{}
-	tr.bash = map[string]bool{}
+	tr.scan = map[string]bool{}
 }
 
 // text sends one piece of assistant text. A piece that begins a new block is preceded by a blank
@@ -291,9 +292,11 @@ func (tr *translator) assistant(ln *outLine, emit func(Output)) error {
 				// Its output is that file's, or the environment's: shown as far as the party
 				// shows those (a reviewer's Bash cat .env went to every member).
 				tr.files[b.ID] = f
-			} else if (b.Name == "Bash" || b.Name == "BashOutput") && b.ID != "" {
-				// A background command's output comes through BashOutput (a reviewer's).
-				tr.bash[b.ID] = true
+			} else if b.ID != "" {
+				// A background command's output comes through BashOutput (a reviewer's); a
+				// Grep of a folder shows the lines it found in every file (a reviewer's
+				// showed .env's).
+				tr.scan[b.ID] = true
 			}
 			line := toolSummary(b.Name, b.Input, tr.workDir)
 			if sub {
@@ -348,15 +351,16 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		text := toolResultText(b.Content)
 		line := toolResultSummary(b)
 		out := toolOutput(text)
-		if tr.bash[b.ToolUseID] {
+		if tr.scan[b.ToolUseID] {
 			// A command that named no secret may still print one (grep -r KEY ., cat .e*,
-			// bash -c env: a tester's). What the party would be sent is read: the output,
-			// or the one short line the summary shows.
-			delete(tr.bash, b.ToolUseID)
+			// bash -c env: a tester's), and so may any tool that names no one file. What
+			// the party would be sent is read: the output, or the one short line the
+			// summary shows.
+			delete(tr.scan, b.ToolUseID)
 			if out != "" {
-				file = secretOutput(out)
+				file = secretOutput(out, tr.workDir)
 			} else {
-				file = secretOutput(text)
+				file = secretOutput(text, tr.workDir)
 			}
 		}
 		if sub {

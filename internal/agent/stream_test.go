@@ -151,7 +151,9 @@ func TestTranslator(t *testing.T) {
 				`{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":"again"}]},"parent_tool_use_id":null}`,
 			},
 			want: []string{"tool:Read: .env", "tool:Grep: KEY", "tool:-> 1 KEY=abc (+1 lines) [of /w/.env]", "tool_output:1\tKEY=abc\n2\tB=c\n [of /w/.env]",
-				"tool:-> .env:KEY=abc (+1 lines)", "tool_output:.env:KEY=abc\nb.go:KEY\n", "tool:-> again"},
+				// A Grep of a folder found a line of .env: its output is .env's (a reviewer's
+				// was shown to every member).
+				"tool:-> .env:KEY=abc (+1 lines) [of .env]", "tool_output:.env:KEY=abc\nb.go:KEY\n [of .env]", "tool:-> again"},
 		},
 		{
 			name: "a synthetic API error message is left to the result",
