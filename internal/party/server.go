@@ -50,6 +50,7 @@ type Server struct {
 	conns  sync.WaitGroup
 
 	refusals *refusalLimiter
+	replays  chan struct{} // a slot per getState reply built or unsent (replays.go)
 
 	frameMu   sync.Mutex // the party's loop and its fan-out helper both send (see frame)
 	frameSeq  int64
@@ -90,6 +91,7 @@ func NewServer(p *Party, opts ServerOptions) *Server {
 		cancel:   cancel,
 		peers:    map[*rpc.Peer]struct{}{},
 		refusals: newRefusalLimiter(opts.RefusalBurst, opts.RefusalRate),
+		replays:  make(chan struct{}, replaySlots),
 	}
 }
 
@@ -113,7 +115,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: remoteAddr(r.RemoteAddr)}
 	c.peer = rpc.New(conn, rpc.Options{
 		Handler:      c.handle,
-		OnIdle:       c.flushHeld,
+		OnIdle:       c.onIdle,
 		ReadLimit:    wire.MaxPeerMessage,
 		Guarded:      true, // until its hello is taken: one small message at a time
 		SendQueue:    s.opts.SendQueue,
@@ -138,6 +140,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	err = c.peer.Run(s.ctx)
 	hello.Stop()
 	s.log.Debug("connection ended", "remote", r.RemoteAddr, "err", err)
+	c.replay.building.Store(false)
+	c.freeReplay()
 	if id := c.memberID(); id != "" {
 		s.party.Leave(id, c)
 	}
@@ -212,6 +216,14 @@ type remote struct {
 	heldText []byte
 	hasHeld  atomic.Bool
 	out      frameSender // the peer (a fake in tests)
+
+	replay replayHold // its getState reply's slot (replays.go)
+}
+
+// onIdle runs on the write pump once everything queued has been written.
+func (c *remote) onIdle() {
+	c.flushHeld()
+	c.freeReplay()
 }
 
 // frameSender is what Send needs of the connection.
@@ -328,6 +340,10 @@ func (s *Server) frame(seq int64, raw json.RawMessage) rpc.Prepared {
 	return s.lastFrame
 }
 
+// readOnly are the methods that only read: not carried out for a connection that has ended.
+var readOnly = map[string]bool{wire.MethodGetState: true, wire.MethodPing: true,
+	wire.MethodChanges: true, wire.MethodDiff: true, wire.MethodTree: true}
+
 // notificationHead is a Client.event notification up to its params.
 const notificationHead = `{"jsonrpc":"2.0","method":"` + wire.MethodEvent + `","params":`
 
@@ -350,6 +366,13 @@ func (c *remote) Close(reason string) {
 }
 
 func (c *remote) handle(ctx context.Context, req *rpc.Request) {
+	if ctx.Err() != nil && readOnly[req.Method] {
+		// The connection has ended: the requests it had sent are still carried out (its
+		// last prompt matters), but not those that only read, which nobody would get (a
+		// reviewer's closed connections had the host build 16 MiB replies for minutes).
+		req.Reply(nil, rpc.Errorf(rpc.CodeInternalError, "the connection has ended"))
+		return
+	}
 	if !c.joined.Load() && req.Method != wire.MethodHello {
 		req.Reply(nil, rpc.Errorf(wire.CodeUnauthorized, "unauthorized: the first request must be Party.hello"))
 		c.peer.Close(websocket.ClosePolicyViolation, "unauthorized")
@@ -382,8 +405,13 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 			req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: earlier replies to this connection are still being sent; read them, then ask again"))
 			return
 		}
+		if err := c.takeReplay(); err != nil {
+			req.Reply(nil, err)
+			return
+		}
 		st, err := c.srv.party.State(params.Since)
 		req.Reply(st, rpcError(err))
+		c.builtReplay()
 	case wire.MethodPing:
 		req.Reply("pong", nil)
 	case wire.MethodWithdraw:

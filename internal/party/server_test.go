@@ -299,6 +299,103 @@ func TestPipelinedGetStateIsBounded(t *testing.T) {
 	}
 }
 
+// Many connections asking for the history at once, none reading: only replaySlots of them
+// are sent it while it is unsent, the others are refused with -32003 (a reviewer's 85
+// viewer connections had the host queue gigabytes of replies).
+func TestGetStateRepliesBoundedForTheParty(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxMessage: 1 << 20, MaxParticipants: 50})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond})
+	ts := httptest.NewUnstartedServer(srv)
+	// Sockets that hold little (64 KiB each way): a reply of 1 MiB waits unsent.
+	ts.Listener = smallWrites{ts.Listener}
+	ts.Start()
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	for i := 0; i < 80; i++ { // about 1.3 MiB of history: each replay is cut at 1 MiB
+		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
+	}
+	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err == nil {
+			err = c.(*net.TCPConn).SetReadBuffer(64 << 10)
+		}
+		return c, err
+	}}
+	type reply struct {
+		ID    *int                `json:"id"`
+		Error *struct{ Code int } `json:"error"`
+	}
+	// readReply reads ws until the reply with id.
+	readReply := func(ws *websocket.Conn, id int) reply {
+		ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("no reply %d: %v", id, err)
+			}
+			var r reply
+			if json.Unmarshal(data, &r) == nil && r.ID != nil && *r.ID == id {
+				return r
+			}
+		}
+	}
+	const conns = 10
+	var wss []*websocket.Conn
+	for i := 0; i < conns; i++ {
+		ws, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 0, "method": wire.MethodHello, "params": wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: token}})
+		if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
+			t.Fatal(err)
+		}
+		readReply(ws, 0)
+		wss = append(wss, ws)
+	}
+	for _, ws := range wss {
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodGetState, "params": wire.GetStateParams{Since: 0}})
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second) // not reading: each reply that is sent waits unsent
+	sent := 0
+	for _, ws := range wss {
+		if r := readReply(ws, 1); r.Error == nil {
+			sent++
+		} else if r.Error.Code != wire.CodeRateLimited {
+			t.Fatalf("getState refused with %d", r.Error.Code)
+		}
+	}
+	if sent < 1 || sent > replaySlots {
+		t.Fatalf("%d of %d connections were sent the history at once; want 1 to %d", sent, conns, replaySlots)
+	}
+	// Read, a connection is sent it again.
+	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 2, "method": wire.MethodGetState, "params": wire.GetStateParams{Since: 0}})
+	for _, ws := range wss {
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+		if r := readReply(ws, 2); r.Error != nil {
+			t.Fatalf("a connection that read everything was refused the history: %d", r.Error.Code)
+		}
+	}
+}
+
+// smallWrites is a listener whose connections have a send buffer of a fixed 64 KiB.
+type smallWrites struct{ net.Listener }
+
+func (l smallWrites) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		err = c.(*net.TCPConn).SetWriteBuffer(64 << 10)
+	}
+	return c, err
+}
+
 // fakeConn records the frames a remote sends; busy says whether a write is in flight.
 type fakeConn struct {
 	busy      bool
