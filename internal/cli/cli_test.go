@@ -304,6 +304,15 @@ func TestCommandsOfAParticipant(t *testing.T) {
 		{"/allow", "", "/allow is for hosts"},
 		{"//clear the cache", "/clear the cache", ""},
 		{"/etc/hosts has a typo", "/etc/hosts has a typo", ""},
+		// A command's word with a mark stuck to it is not sent (a tester's "/deny, too
+		// risky" and "/stop!" went to claude for everyone to see); a path still is.
+		{"/deny, too risky", "", `"/deny," is not a command: a command's word ends at a space (/deny …); nothing was sent`},
+		{"/stop!", "", `"/stop!" is not a command`},
+		{"/who?", "", `"/who?" is not a command`},
+		{"/invite/share off", "", `"/invite/share" is not a command`},
+		{"/share/data is empty", "/share/data is empty", ""},
+		{"/tree/main.go looks odd", "/tree/main.go looks odd", ""},
+		{"/usr/bin/env is missing", "/usr/bin/env is missing", ""},
 		// Mistyped commands (a tester's): a word near one, a lone /, a space after the /.
 		{"/hlep", "", "unknown command /hlep (did you mean /help?); nothing was sent"},
 		{"/aprove", "", "unknown command /aprove; nothing was sent"}, // a host's: not offered

@@ -69,6 +69,32 @@ const quitAgain = 10 * time.Second
 // only looks like a path ("/etc/hosts …") is text.
 var commandWord = regexp.MustCompile(`^/([A-Za-z][A-Za-z0-9_-]*)(?:\s|$)`)
 
+// commandMarked matches a command's word with a mark after it ("/deny, too risky",
+// "/stop!") and what follows a "/" after it ("/invite/share off": a command refused, given
+// back, and the next one typed after it).
+var commandMarked = regexp.MustCompile(`^/([A-Za-z][A-Za-z0-9_-]*)([^\sA-Za-z0-9_-])([A-Za-z][A-Za-z0-9_-]*)?`)
+
+// markedCommand is the command that line's first word is, with a mark stuck to it, or "":
+// such a line is refused, not sent (a tester's "/deny, too risky" went to claude as a
+// prompt, for everyone to see, and the request waited on). A path is still text:
+// "/etc/hosts", "/share/data" (after a "/", only another command's word counts).
+func markedCommand(line string) string {
+	m := commandMarked.FindStringSubmatch(line)
+	if m == nil {
+		return ""
+	}
+	name := strings.ToLower(m[1])
+	if _, ok := commands[name]; !ok {
+		return ""
+	}
+	if m[2] == "/" {
+		if _, ok := commands[strings.ToLower(m[3])]; !ok {
+			return ""
+		}
+	}
+	return name
+}
+
 type command struct {
 	usage, help string
 	host        bool // host only
@@ -163,6 +189,11 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 				what = fmt.Sprintf("\"/ %s\" is not a command (did you mean /%s?)", word, strings.ToLower(word))
 			}
 			c.refuse(what, line)
+			return false
+		}
+		if name := markedCommand(trimmed); name != "" {
+			word, _, _ := strings.Cut(trimmed, " ")
+			c.refuse(fmt.Sprintf("%q is not a command: a command's word ends at a space (/%s …)", term.Line(word), name), line)
 			return false
 		}
 		c.send(ctx, line)
