@@ -1231,6 +1231,15 @@ func TestTreeAndShareCommands(t *testing.T) {
 	if ws.level != wire.WorkspaceChanges {
 		t.Errorf("level %q, want changes", ws.level)
 	}
+	// The level in force is said, not asked for again in silence (a tester's).
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceChanges}})
+	out.Reset()
+	ws.level = "unasked"
+	c.line(context.Background(), "/share changes")
+	if ws.level != "unasked" || !strings.Contains(out.String(), "already: the party sees the files the agent changes") {
+		t.Errorf("/share at the level in force: level %q, output %q", ws.level, out.String())
+	}
+	ws.level = wire.WorkspaceChanges
 	// tree, which shows everyone every file (.env too), is said back once and done the
 	// second time within 10 s, as the window asks first (a tester's /share tree exposed
 	// .env at once); only the owner may, and a co-host is told so here.

@@ -472,14 +472,17 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		// --resume (a tester's).
 		return errors.New(c.cannotShareWords())
 	}
+	var now string
+	var you wire.Member
+	c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })
+	if level == now {
+		// As /approval and /permissions say theirs: the party's settings event, which
+		// says a change, does not come for none (a tester's /share changes said nothing).
+		c.pr.reply("system", "already: "+sharingWords(now, true, c.mayBeOwner(you)))
+		return nil
+	}
 	if level == wire.WorkspaceTree {
-		var now string
-		var you wire.Member
-		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })
 		switch {
-		case now == wire.WorkspaceTree:
-			c.pr.reply("system", "the whole working directory is already shared")
-			return nil
 		case !c.mayBeOwner(you):
 			return errors.New("only the party's owner, whose computer it is, can share the whole folder" + c.noOwnerWords("--share-workspace tree"))
 		}
