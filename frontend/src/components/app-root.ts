@@ -20,6 +20,8 @@ export class ConcordiaApp extends LitElement {
   /** The control Join or Settings was opened from, focused again when the dialog closes. */
   readonly #focusReturn = new FocusReturn();
   #wasDialog = false;
+  /** Whether the party view shows a modal dialog of its own (Leave, Remove, End party…). */
+  #viewModal = false;
 
   constructor() {
     super();
@@ -86,6 +88,8 @@ export class ConcordiaApp extends LitElement {
 
   /** Join or Settings open: the focused control (their button, say) is remembered before they take the focus. */
   override willUpdate(): void {
+    // The party view went (home) with its dialog: the next one starts with none.
+    if (this.state?.screen !== 'party') this.#viewModal = false;
     const open = this.#dialogOpen();
     if (open && !this.#wasDialog) this.#focusReturn.opened();
   }
@@ -101,12 +105,28 @@ export class ConcordiaApp extends LitElement {
     return Boolean(this.state?.join.open || this.state?.settingsOpen);
   }
 
+  /**
+   * Whether any modal dialog is open, the party view's included: what is outside it is
+   * inert, or out of the Tab order, so that the keyboard stays in the dialog.
+   */
+  #anyModal(): boolean {
+    return this.#dialogOpen() || (this.state?.screen === 'party' && this.#viewModal);
+  }
+
+  readonly #onViewModal = (e: CustomEvent<boolean>): void => {
+    this.#viewModal = e.detail;
+    this.requestUpdate();
+  };
+
   override render() {
     const s = this.state;
     if (!s) return nothing;
+    // Toasts stay out of the Tab order, not inert, behind a dialog: an error in one (a
+    // Remove that failed) is still announced.
+    const modal = this.#anyModal();
     return html`
       ${s.trayNote && s.session?.role !== 'participant'
-        ? html`<div class="traynote" data-testid="tray-note" role="status" ?inert=${this.#dialogOpen()}>
+        ? html`<div class="traynote" data-testid="tray-note" role="status" ?inert=${modal}>
             ${iconInfo()} <span>${s.trayNote}</span>
             <button class="ghost small" data-testid="tray-note-dismiss" @click=${() => s.dismissTrayNote()}>Dismiss</button>
           </div>`
@@ -118,14 +138,15 @@ export class ConcordiaApp extends LitElement {
               <p class="error-text">${s.bootError}</p>
             </div>`
           : s.screen === 'party'
-            ? html`<party-view .state=${s} ?inert=${this.#dialogOpen()}></party-view>`
+            ? html`<party-view .state=${s} ?inert=${this.#dialogOpen()} @modal-change=${this.#onViewModal}></party-view>`
             : html`<home-screen .state=${s} ?inert=${this.#dialogOpen()}></home-screen>`}
         <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''} ${s.screen === 'party' && s.workspace.open ? 'beside-changes' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
           ${s.notices.map(
             (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
               <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>
               <p>${n.text}</p>
-              <button class="ghost icon small" title="Dismiss" aria-label="Dismiss" data-testid="notice-dismiss" @click=${() => s.dismissNotice(n.id)}>${iconX()}</button>
+              <button class="ghost icon small" title="Dismiss" aria-label="Dismiss" data-testid="notice-dismiss" tabindex=${modal ? '-1' : nothing}
+                @click=${() => s.dismissNotice(n.id)}>${iconX()}</button>
             </div>`,
           )}
         </div>

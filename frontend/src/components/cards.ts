@@ -386,6 +386,8 @@ export class ApprovalCard extends LitElement {
               ? html`<span class="outcome" data-testid="approval-outcome">Not decided before the host stopped: merged again below</span>`
               : it.status === 'unsent'
                 ? html`<span class="outcome rejected" data-testid="approval-outcome">Not sent: the party ended before a host decided</span>`
+              : it.status === 'left'
+                ? html`<span class="outcome" data-testid="approval-outcome">Still waiting for a host when you left: it goes on without you</span>`
               : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
         </div>
       </div>`;

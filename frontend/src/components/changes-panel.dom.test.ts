@@ -179,7 +179,7 @@ describe('<changes-panel> large lists and diffs', () => {
       await el.updateComplete;
       const lines = () => el.shadowRoot!.querySelectorAll('[data-testid=diff-lines] .ln').length;
       expect(lines()).toBe(20);
-      expect(q('diff-more')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Show 20 more lines of 26');
+      expect(q('diff-more')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Show 20 more lines (26 not shown yet)');
       q('diff-more')!.click();
       await el.updateComplete;
       expect(lines()).toBe(40);

@@ -204,7 +204,7 @@ export class ChangesPanel extends LitElement {
         ${w.diffLines.length > 0 ? html`<div class="diff" data-testid="diff-lines">${lines.map((l) => this.#line(l, lang))}</div>` : nothing}
         ${moreLines > 0
           ? html`<button class="ghost small more" data-testid="diff-more" @click=${() => ((this.#diffShown += pageSizes.diffLines), this.requestUpdate())}>
-              Show ${Math.min(moreLines, pageSizes.diffLines)} more lines of ${moreLines}
+              Show ${count(Math.min(moreLines, pageSizes.diffLines))} more lines (${count(moreLines)} not shown yet)
             </button>`
           : nothing}
       </div>`;
@@ -404,3 +404,10 @@ function pathBreaks(path: string) {
   return parts.map((seg, i) => (i < parts.length - 1 ? html`${seg}/<wbr>` : seg));
 }
 
+/**
+ * A count of lines as the window writes numbers, "4,006". The button said "Show 2000 more
+ * lines of 4006", where 4006 was the lines left, not the diff's (a tester's).
+ */
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -67,3 +67,35 @@ describe('<join-dialog> a blank name', () => {
     st.dispose();
   });
 });
+
+describe('<join-dialog> focus after a failed join', () => {
+  // A tester clicked Join; the host refused, and the keyboard focus was on the page, not in
+  // the dialog (the button clicked had been disabled while it ran).
+  it('puts the focus in the invite field when a join started with the mouse fails', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    be.handlers.JoinParty = async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      throw new Error('The host refused this invite.');
+    };
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    st.setJoinInvite(link);
+    st.setJoinName('ann');
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const submit = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=join-submit]')!;
+    submit.focus();
+    submit.click();
+    await new Promise((r) => setTimeout(r, 30));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=join-error]')?.textContent).toContain('refused');
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('join-invite');
+    el.remove();
+    st.dispose();
+  });
+});

@@ -74,7 +74,16 @@ export class JoinDialog extends LitElement {
 
   #submit(e: Event): void {
     e.preventDefault();
-    void this.state?.submitJoin();
+    const s = this.state;
+    if (!s) return;
+    void s.submitJoin().then(async (ok) => {
+      // A join failed: the fields were disabled while it ran and the button pressed went
+      // with them, so the focus had fallen to the page (a tester's). It goes to the invite,
+      // what the error (announced by its role) is about and what to fix.
+      if (ok || !s.join.open || !s.join.error) return;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid=join-invite]')?.focus();
+    });
   }
 
   override render() {

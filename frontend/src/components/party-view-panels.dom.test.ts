@@ -2,8 +2,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { AppState as State } from '../state/app-state';
-import { FakeBackend } from '../state/fake-backend';
-import { inParty } from '../state/party.test-helpers';
+import { FakeBackend, fakeSession } from '../state/fake-backend';
+import { createReq, inParty } from '../state/party.test-helpers';
 
 import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
 await import('./party-view');
@@ -165,6 +165,47 @@ describe('<concordia-app> focus after Join', () => {
     await app.updateComplete;
     expect(app.shadowRoot!.querySelector('join-dialog')).toBeNull();
     expect(home.shadowRoot!.activeElement).toBe(join);
+    app.remove();
+    st.dispose();
+  });
+});
+
+describe('<concordia-app> behind a dialog of the party view', () => {
+  // With a tester's Leave dialog open, Tab reached the toasts' and the tray note's Dismiss.
+  it("keeps the toasts' and the tray note's buttons out of the keyboard's reach", async () => {
+    windowSize(1180, 720);
+    const be = new FakeBackend();
+    const boot = be.handlers.Boot;
+    be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'No system tray here.' } });
+    be.handlers.CreateParty = async () => fakeSession('host');
+    const st = new State(be, { checkDelayMs: 1, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(createReq)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    st.notify('error', 'Something went wrong.');
+    const app = document.createElement('concordia-app') as View;
+    app.state = st;
+    document.body.append(app);
+    await app.updateComplete;
+    const view = app.shadowRoot!.querySelector('party-view') as View;
+    await view.updateComplete;
+    const note = () => $(app, 'tray-note');
+    const dismiss = () => $(app, 'notice-dismiss');
+    expect(note().hasAttribute('inert')).toBe(false);
+    expect(dismiss().tabIndex).toBe(0);
+
+    $(view, 'end-party').click();
+    await view.updateComplete;
+    await app.updateComplete;
+    expect(view.shadowRoot!.querySelector('[data-testid=end-party-dialog]')).not.toBeNull();
+    expect(note().hasAttribute('inert')).toBe(true);
+    expect(dismiss().tabIndex).toBe(-1);
+
+    $(view, 'end-party-cancel').click();
+    await view.updateComplete;
+    await app.updateComplete;
+    expect(note().hasAttribute('inert')).toBe(false);
+    expect(dismiss().tabIndex).toBe(0);
     app.remove();
     st.dispose();
   });

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
 import { changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
@@ -415,6 +415,164 @@ describe('<party-view> the focus when its control goes', () => {
     await el.updateComplete;
     expect(st.workspace.open).toBe(false);
     expect(el.shadowRoot!.activeElement).toBe(q('changes-toggle'));
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> reconnecting', () => {
+  // A tester's banner said "Next try in 15.0 s." for as long as it waited: the backoff
+  // step, not the time left.
+  it('counts down to the next attempt, then says it is trying', async () => {
+    const { be, st } = await inParty('participant', 'reconnecting');
+    vi.useFakeTimers();
+    try {
+      be.emit('party:status', { status: 'reconnecting', attempt: 3, error: 'connection refused', retry_ms: 15000 });
+      const el = await mount(st);
+      const countdown = () => el.shadowRoot!.querySelector('retry-in') as (HTMLElement & { updateComplete: Promise<boolean> }) | null;
+      // What the banner's details line shows, the countdown's own text included.
+      const text = () => {
+        const d = el.shadowRoot!.querySelector('[data-testid=reconnect-banner] .details')!;
+        return (d.textContent! + (countdown()?.shadowRoot?.textContent ?? '')).replace(/\s+/g, ' ');
+      };
+      await countdown()?.updateComplete;
+      expect(text()).toMatch(/Next try in 15 s\./);
+      vi.advanceTimersByTime(3000);
+      await countdown()?.updateComplete;
+      expect(text()).toMatch(/Next try in 12 s\./);
+      vi.advanceTimersByTime(12000);
+      await countdown()?.updateComplete;
+      expect(text()).not.toMatch(/Next try/);
+      expect(text()).toMatch(/Trying to reach the host/);
+      el.remove();
+    } finally {
+      vi.useRealTimers();
+      st.dispose();
+    }
+  });
+});
+
+describe('<party-view> where the focus goes when its control goes', () => {
+  /** The test id (or tag) of what has the keyboard focus inside the view, '' for the page. */
+  const focused = (el: View): string => {
+    if (document.activeElement !== el) return '';
+    const a = el.shadowRoot!.activeElement as HTMLElement | null;
+    return a?.dataset.testid ?? a?.tagName.toLowerCase() ?? '';
+  };
+  const settle = async (el: View) => {
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    }
+  };
+
+  // A tester removed the last person in People; the row went, and the focus with it.
+  it('after Remove, goes to the next person in People', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role: 'participant' }));
+    be.emit('party:event', joined(2, { id: 'm3', name: 'carol', role: 'participant' }));
+    const el = await mount(st);
+    const kick = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=carol] [data-testid=member-kick]')!;
+    kick.focus();
+    kick.click();
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-confirm]')!.click();
+    await settle(el);
+    be.emit('party:event', { seq: 3, ts: '', kind: 'participants', left: { id: 'm3', name: 'carol', role: 'participant' }, count: 2, why: 'kicked' });
+    await settle(el);
+    expect(el.shadowRoot!.querySelector('[data-name=carol]')).toBeNull();
+    expect(focused(el)).toBe('member-role');
+    expect(el.shadowRoot!.activeElement!.closest('[data-name]')?.getAttribute('data-name')).toBe('bob');
+    el.remove();
+    st.dispose();
+  });
+
+  it('after End party, goes to Back to home', async () => {
+    const { st } = await inParty('host');
+    const el = await mount(st);
+    const end = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=end-party]')!;
+    end.focus();
+    end.click();
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=end-party-confirm]')!.click();
+    await settle(el);
+    expect(st.ended).not.toBeNull();
+    expect(focused(el)).toBe('back-home');
+    el.remove();
+    st.dispose();
+  });
+
+  it("a member's Removed view puts the focus on Back to home", async () => {
+    const { be, st } = await inParty('participant');
+    const el = await mount(st);
+    await settle(el);
+    expect(focused(el)).toBe('prompt-box');
+    be.emit('party:ended', { reason: 'a host removed you from the party', kicked: true });
+    await settle(el);
+    expect(st.displayPhase).toBe('removed');
+    expect(focused(el)).toBe('back-home');
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> icon-only header buttons', () => {
+  /**
+   * The words a control shows on hover: its title, or its data-tip when one of the view's
+   * rules draws it (a rule for `X::after` whose X, without :hover and :focus-visible, is
+   * the control).
+   */
+  function tooltip(view: HTMLElement, control: HTMLElement): string {
+    if (control.title) return control.title;
+    const tip = control.dataset.tip ?? '';
+    if (!tip) return '';
+    // The view's own styles, parsed (jsdom keeps no sheet for a shadow root's adopted styles).
+    const styles = (view.constructor as unknown as { elementStyles: Array<{ cssText: string }> }).elementStyles;
+    const sheets = styles.map(({ cssText }) => {
+      const tag = document.createElement('style');
+      tag.textContent = cssText;
+      document.head.append(tag);
+      const sheet = tag.sheet!;
+      tag.remove();
+      return sheet;
+    });
+    const drawn = sheets.some((sheet) =>
+      [...sheet.cssRules].some((r) => {
+        const sel = (r as CSSStyleRule).selectorText ?? '';
+        return sel.split(',').some((one) => {
+          if (!one.includes('::after')) return false;
+          const base = one.replace(/::after/g, '').replace(/:hover|:focus-visible/g, '').trim();
+          try {
+            return (r as CSSStyleRule).style.content.includes('attr(data-tip)') && control.matches(base);
+          } catch {
+            return false;
+          }
+        });
+      }),
+    );
+    return drawn ? tip : '';
+  }
+
+  // At 480 px Stop and Send now are an icon each, with an aria-label and no tooltip (a tester's).
+  it('give Stop and Send now a tooltip', async () => {
+    const be = new FakeBackend();
+    const s = fakeSession('host');
+    s.party.min_prompts = 2;
+    be.handlers.CreateParty = async () => s;
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty(createReq)).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    const el = await mount(st);
+    be.emit('party:event', prompt(1, { id: 'a', user: 'ann', text: 'alone' }));
+    be.emit('party:event', phase(2, 'collecting'));
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`)!;
+    expect(tooltip(el, q('send-now'))).toMatch(/Send the waiting prompts now/);
+    be.emit('party:event', phase(3, 'running'));
+    await el.updateComplete;
+    expect(tooltip(el, q('stop-turn'))).toMatch(/Stop the agent's turn/);
+    expect(tooltip(el, q('party-connection'))).toBe('Connected');
     el.remove();
     st.dispose();
   });

@@ -12,7 +12,8 @@ import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles } from './modal';
-import { agentLabel, formatDuration, formatWindow, initials, nameHue } from './format';
+import { agentLabel, formatWindow, initials, nameHue } from './format';
+import './time-left';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
@@ -57,6 +58,13 @@ export class PartyView extends LitElement {
   readonly #focusReturn = new FocusReturn();
   /** Whether one of this view's dialogs was open at the last update. */
   #wasDialog = false;
+  /** Whether the party had ended at the last update. */
+  #wasEnded = false;
+  /**
+   * A member removed by this window's host, and its place in People: its row goes (when
+   * the host says it left, before or after Kick returns), and with it the focus.
+   */
+  #kicked: { id: string; index: number } | null = null;
 
   constructor() {
     super();
@@ -129,10 +137,53 @@ export class PartyView extends LitElement {
     // the others on their first button, the one that changes nothing (Stay, Cancel).
     if (asked && !this.#endShown) this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="end-party-cancel"]')?.focus();
     else if (open && !this.#wasDialog) this.renderRoot.querySelector<HTMLButtonElement>('.backdrop.confirm footer button')?.focus();
+    // The app makes what is outside this view inert too (toasts, the tray note: Tab reached
+    // their buttons from a tester's Leave dialog).
+    if (open !== this.#wasDialog) this.dispatchEvent(new CustomEvent<boolean>('modal-change', { detail: open, bubbles: true, composed: true }));
     this.#wasDialog = open;
     this.#endShown = asked;
     // After the nested components' own updates (a card's buttons, the Changes panel's).
     void Promise.resolve().then(() => this.#giveFocusBack());
+    this.#keepFocus();
+  }
+
+  /** Whether the keyboard focus fell to the page (or onto nothing that takes it). */
+  #focusLost(): boolean {
+    const a = document.activeElement;
+    if (a === null || a === document.body) return true;
+    const f = focusedElement();
+    return f === null || !f.isConnected || f.matches(':disabled') || f.tabIndex < 0;
+  }
+
+  /**
+   * Where the focus goes when what had it went away with the party's change (it fell to the
+   * page, a tester's, and Tab started over at the window's top): the ended view's Back to
+   * home, whatever ended it (End party, Leave, removed); after a Remove, the next person in
+   * People (or the one before), else the prompt box.
+   */
+  #keepFocus(): void {
+    const s = this.state;
+    const ended = Boolean(s?.ended);
+    const justEnded = ended && !this.#wasEnded;
+    this.#wasEnded = ended;
+    const k = this.#kicked;
+    const kickDone = k !== null && !ended && !s?.participants.some((m) => m.id === k.id);
+    if (ended || kickDone) this.#kicked = null;
+    if (!justEnded && !kickDone) return;
+    // After the nested components' updates (the prompt box's, as the party ends).
+    void this.updateComplete.then(() => Promise.resolve()).then(() => {
+      if (this.#dialogOpen() || !this.#focusLost()) return;
+      if (justEnded) {
+        this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="back-home"]')?.focus();
+        return;
+      }
+      const rows = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="participant-item"]')];
+      const at = Math.min(k!.index, rows.length - 1);
+      const order = [...rows.slice(at), ...rows.slice(0, at).reverse()];
+      const control = order.map((r) => r.querySelector<HTMLElement>('select:not(:disabled), button:not(:disabled)')).find((c) => c);
+      if (control) control.focus();
+      else this.#focusPrompt();
+    });
   }
 
   /** Whether a dialog of this view is open (End party, Leave, Remove, /clear, Allow everything). */
@@ -333,11 +384,17 @@ export class PartyView extends LitElement {
       .stop { color: var(--danger); border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); position: relative; }
       /* Its own tooltip, not a title: WebKitGTK kept a native one on screen after the button
          went away with the turn (a tester). This one goes with the button. */
-      .stop[data-tip]:hover::after {
-        content: attr(data-tip); position: absolute; top: calc(100% + 6px); left: 50%; transform: translateX(-50%);
-        white-space: nowrap; padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
+      /* Send now too (it also goes away), and on the keyboard's focus: icon-only at narrow
+         widths, they had only an aria-label to say what they do (a tester's 480 px). Kept in
+         the window: from the button's right edge for Stop, its left for Send now. */
+      .top [data-tip] { position: relative; }
+      .top [data-tip]:hover::after, .top [data-tip]:focus-visible::after {
+        content: attr(data-tip); position: absolute; top: calc(100% + 6px); left: 0;
+        width: max-content; max-width: min(320px, 80vw); white-space: normal; text-align: left;
+        padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
         background: var(--text); color: var(--bg); pointer-events: none; z-index: 20;
       }
+      .top .stop[data-tip]:hover::after, .top .stop[data-tip]:focus-visible::after { left: auto; right: 0; }
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
       .invite .label { font-size: 12px; }
@@ -481,7 +538,7 @@ export class PartyView extends LitElement {
         ${c.status === 'reconnecting' ? html`<button class="small" data-testid="retry-now" title="Try to reach the host now" @click=${() => void s.retryNow()}>Retry now</button>` : nothing}</span>
       ${c.error || c.retryMs > 0
         ? html`<span class="details">${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
-            ${c.retryMs > 0 ? html`<small>Next try in <span class="num">${formatDuration(c.retryMs)}</span>.</small>` : nothing}</span>`
+            ${c.retryMs > 0 && s.retryAt > 0 ? html`<small data-testid="retry-in"><retry-in .deadline=${s.retryAt}></retry-in></small>` : nothing}</span>`
         : nothing}
     </div>`;
   }
@@ -733,7 +790,10 @@ export class PartyView extends LitElement {
       this.requestUpdate();
     };
     const remove = async () => {
-      if (await s.control.kick(m.id, this.#kickReason)) close();
+      const index = s.participants.findIndex((p) => p.id === m.id);
+      if (!(await s.control.kick(m.id, this.#kickReason))) return;
+      this.#kicked = { id: m.id, index };
+      close();
     };
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="kick-title" data-testid="kick-dialog"

@@ -271,3 +271,45 @@ describe('<settings-panel> and the keyboard', () => {
     st.dispose();
   });
 });
+
+describe('<settings-panel> Save with fields to fix', () => {
+  const type = (el: HTMLElement | null, value: string) => {
+    (el as HTMLInputElement).value = value;
+    el!.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+  };
+  const save = async (el: Panel, q: (id: string) => HTMLElement | null) => {
+    (q('settings-save') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+  };
+
+  // A tester's Save at 800×600 said only "Please fix the marked fields.", the focus on Save
+  // and the marked fields scrolled out of view; and an empty name went unmarked.
+  it('marks an empty name and puts the focus on the first marked field', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, q } = await openPanel(st);
+    type(q('settings-name'), '');
+    type(q('settings-window'), '-3');
+    type(q('settings-min-prompts'), '0');
+    type(q('settings-listen'), 'nowhere');
+    q('settings-save')!.focus();
+    await save(el, q);
+    expect(be.calls.some(([n]) => n === 'SaveSettings')).toBe(false);
+    expect(q('settings-name-problem')?.textContent).toBe('The display name is empty.');
+    expect(q('settings-window')?.getAttribute('aria-invalid')).toBe('true');
+    expect(q('settings-listen')?.getAttribute('aria-invalid')).toBe('true');
+    expect((el.shadowRoot!.activeElement as HTMLElement | null)?.dataset.testid).toBe('settings-name');
+
+    // Only blanks: the same; a name, and the first marked field is the window.
+    type(q('settings-name'), '   ');
+    await save(el, q);
+    expect(q('settings-name-problem')?.textContent).toBe('The display name is empty.');
+    type(q('settings-name'), 'ann');
+    q('settings-save')!.focus();
+    await save(el, q);
+    expect(q('settings-name-problem')).toBeNull();
+    expect((el.shadowRoot!.activeElement as HTMLElement | null)?.dataset.testid).toBe('settings-window');
+    el.remove();
+    st.dispose();
+  });
+});

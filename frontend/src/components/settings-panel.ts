@@ -225,6 +225,13 @@ export class SettingsPanel extends LitElement {
     if (!this.state || !this.#draft) return;
     const sent = this.#draft;
     const saved = await this.state.saveSettings(this.#toSettings(sent));
+    if (!saved && Object.keys(this.state.settingsProblems).length > 0) {
+      // The keyboard (and so the scroll) goes to the first marked field: a tester's stayed
+      // on Save, under "Please fix the marked fields.", with the fields out of view.
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus();
+      return;
+    }
     if (saved && this.#draft === sent) {
       // The fields show what was saved, as Go keeps it (a path made whole, say): a Close
       // after a Save has nothing to ask about. (Not when a field was typed in meanwhile.)

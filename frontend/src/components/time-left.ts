@@ -27,3 +27,33 @@ export class TimeLeft extends LitElement {
 }
 
 customElements.define('time-left', TimeLeft);
+
+/**
+ * <retry-in>: "Next try in 12 s.", counting down once a second to the reconnect attempt at
+ * deadline, then "Trying to reach the host…" (the attempt itself may take a while). It
+ * showed the backoff step ("15.0 s") and never moved.
+ */
+export class RetryIn extends LitElement {
+  static override properties = { deadline: { attribute: false } };
+  /** Local ms of the next attempt. */
+  declare deadline: number;
+
+  constructor() {
+    super();
+    this.deadline = 0;
+    new Ticker(this, 1000, () => this.deadline > Date.now());
+  }
+
+  static override styles = css`
+    .num { font-variant-numeric: tabular-nums; }
+  `;
+
+  override render() {
+    const left = Math.ceil((this.deadline - Date.now()) / 1000);
+    return left > 0
+      ? html`Next try in <span class="num">${left}</span> s.`
+      : html`Trying to reach the host…`;
+  }
+}
+
+customElements.define('retry-in', RetryIn);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { emptyState } from '../state/fake-backend';
 import type { PartyState } from '../state/types';
-import { batch, left, out, phase, prompt } from '../state/events.test-helpers';
+import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import './transcript-view';
 
@@ -214,4 +214,55 @@ describe('<transcript-view> after a host stopped', () => {
       st.dispose();
     });
   }
+});
+
+describe('<transcript-view> after Leave', () => {
+  // A tester's member left with her prompt waiting for approval, as the Leave dialog said
+  // it would ("goes to the agent without you"); her window then read "not sent: the party
+  // ended" while the party went on and answered it.
+  it("shows a member's waiting prompts as going on without them, not as unsent", async () => {
+    const { be, st, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'mine' }));
+    be.emit('party:event', prompt(2, { id: 'p2', user: 'bob', text: 'theirs' }));
+    be.emit('party:event', { seq: 3, ts: '', kind: 'approval', approval: { batch: 'b1', prompts: ['p1'], merged: 'mine', merger: 'local' } });
+    await st.leave();
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=prompt-unsent]')).toBeNull();
+    const chips = [...root.querySelectorAll('[data-testid=prompt-left-waiting]')].map((c) => c.textContent);
+    expect(chips).toEqual(['waiting — goes to the agent without you', 'waiting when you left']);
+    const card = root.querySelector('approval-card') as HTMLElement & { updateComplete: Promise<boolean> };
+    await card.updateComplete;
+    const outcome = card.shadowRoot!.querySelector('[data-testid=approval-outcome]')!.textContent!;
+    expect(outcome).not.toMatch(/not sent|ended/i);
+    expect(outcome).toMatch(/goes on without you/);
+    el.remove();
+    st.dispose();
+  });
+
+  it('still says "not sent" when the party itself ended', async () => {
+    const { be, st, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'mine' }));
+    be.emit('party:ended', { reason: 'the host ended the party' });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-unsent]')?.textContent).toBe('not sent');
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-left-waiting]')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<transcript-view> a host\'s own deed', () => {
+  // hazel, a co-host, approved her own prompt; her window read "hazel approved your prompt".
+  it('says "You approved your prompt" to the host who approved their own prompt', async () => {
+    const { be, st, el } = await mounted();
+    be.emit('party:event', sys(1, "ann approved ann's prompt"));
+    be.emit('party:event', sys(2, "bob approved ann's prompt"));
+    be.emit('party:event', sys(3, "ann approved bob's prompt"));
+    await el.updateComplete;
+    const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=system]')].map((n) => n.textContent?.trim());
+    expect(lines).toEqual(['You approved your prompt', 'bob approved your prompt', "ann approved bob's prompt"]);
+    el.remove();
+    st.dispose();
+  });
 });

@@ -394,6 +394,9 @@ export class TranscriptView extends LitElement {
           ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
           ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">awaiting approval</span>` : nothing}
           ${s.unsentAtEnd(it.prompt.id) ? html`<span class="chip rejected" data-testid="prompt-unsent" title="The party ended before this prompt reached the agent">not sent</span>` : nothing}
+          ${s.waitingWhenLeft(it.prompt.id)
+            ? html`<span class="chip pending" data-testid="prompt-left-waiting" title="You left while it waited: it stays in the party and goes to the agent without you">${mine ? 'waiting — goes to the agent without you' : 'waiting when you left'}</span>`
+            : nothing}
           ${rejected ? html`<span class="chip rejected" data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
           ${withdrawn
             ? html`<span class="chip withdrawn" data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
@@ -590,7 +593,7 @@ export class TranscriptView extends LitElement {
   #deps(s: AppState, it: TranscriptItem, pendingIds: Set<string>, isLast: boolean): unknown[] {
     switch (it.type) {
       case 'prompt':
-        return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.unsentAtEnd(it.prompt.id), s.rejectionOf(it.prompt.id),
+        return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.unsentAtEnd(it.prompt.id), s.waitingWhenLeft(it.prompt.id), s.rejectionOf(it.prompt.id),
           s.withdrawalOf(it.prompt.id), s.canWithdraw(it.prompt), s.isWithdrawing(it.prompt.id)];
       case 'turn':
         // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must

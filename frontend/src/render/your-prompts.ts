@@ -15,6 +15,9 @@ export function yourPrompts(text: string, name: string): string {
     // "(bob's 2 waiting prompts …)"
     out = out.replace(new RegExp(`\\${lead}${escape(name)}'s (\\d+ (?:waiting )?prompts)`, 'g'), `${lead}your $1`);
   }
+  // The host who did it is the reader: "You approved your prompt", not "hazel approved your
+  // prompt" in hazel's own window (a tester's).
+  if (out !== text && out.startsWith(`${name} `)) out = `You ${out.slice(name.length + 1)}`;
   return out;
 }
 

@@ -484,6 +484,10 @@ export class AppState {
   get connection(): Connection {
     return this.#party.connection;
   }
+  /** When (local ms) the next reconnect attempt starts; 0 when not known. */
+  get retryAt(): number {
+    return this.#party.retryAt;
+  }
   get sending(): boolean {
     return this.#party.sending;
   }
@@ -561,6 +565,11 @@ export class AppState {
   /** Whether a prompt never reached the agent because the party ended first. */
   unsentAtEnd(id: string): boolean {
     return this.#party.unsentAtEnd(id);
+  }
+
+  /** Whether a prompt still waited when this window left a party that goes on without it. */
+  waitingWhenLeft(id: string): boolean {
+    return this.#party.waitingWhenLeft(id);
   }
   isAwaitingApproval(id: string): boolean {
     return this.#party.isAwaitingApproval(id);

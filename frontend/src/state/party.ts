@@ -164,6 +164,8 @@ export class PartySession {
   /** Every prompt not yet sent to the agent, oldest first. */
   pending: readonly Prompt[] = [];
   connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+  /** When (local ms) the next reconnect attempt starts, as party:status said; 0 when not known. */
+  retryAt = 0;
   sending = false;
   sendError = '';
   /** sendError says the prompt is too long (draftChanged says it again of a changed draft). */
@@ -791,6 +793,8 @@ export class PartySession {
   #onStatus(st: PartyStatus): void {
     const was = this.connection.status;
     this.connection = { status: st.status, attempt: st.attempt ?? 0, error: st.error ?? '', retryMs: st.retry_ms ?? 0 };
+    // Go says how long it waits from now, as it starts waiting: the banner counts down to it.
+    this.retryAt = st.status === 'reconnecting' && (st.retry_ms ?? 0) > 0 ? this.#now() + (st.retry_ms ?? 0) : 0;
     if (st.status === 'connected' && was !== 'connected') this.#hooks.connectedAgain();
     this.#hooks.changed();
   }
@@ -894,6 +898,11 @@ export class PartySession {
     if (!this.session || this.connection.status !== 'reconnecting') return;
     try {
       await this.#backend.RetryNow();
+      // The attempt starts now: the banner stops counting down to the one Go had planned.
+      if (this.connection.status === 'reconnecting' && this.retryAt > this.#now()) {
+        this.retryAt = this.#now();
+        this.#hooks.changed();
+      }
     } catch (err) {
       this.#hooks.notify('error', `Could not retry: ${errorText(err)}`);
     }
@@ -965,11 +974,17 @@ export class PartySession {
     // What never reached the agent stays on screen as such, not as waiting: no prompt is
     // "pending" and no card "Waiting for a host's approval…" once the party is over (a
     // tester's spinner turned on after the end).
+    // Leaving a party someone else hosts does not end it: what waited stays in the party and
+    // goes on without this window (as the Leave dialog says), its outcome unseen here; it
+    // reads as "not sent" only when the party itself ended (a tester's read "not sent: the
+    // party ended" for a prompt that was answered after she left).
+    const goesOn = left && this.session.role !== 'host';
     if (this.pending.length > 0) {
       this.#unsentAtEnd = new Set(this.pending.map((p) => p.id));
+      this.#leftWaiting = goesOn;
       this.pending = [];
     }
-    this.#transcript.endWaiting();
+    this.#transcript.endWaiting(goesOn ? 'left' : 'unsent');
     this.phase = 'idle';
     this.sending = false;
     this.ending = false;
@@ -981,9 +996,20 @@ export class PartySession {
   /** Prompts the party ended with before they reached the agent. */
   #unsentAtEnd: ReadonlySet<string> = new Set();
 
+  /** Whether the prompts of #unsentAtEnd were left waiting in a party that goes on (Leave). */
+  #leftWaiting = false;
+
   /** Whether a prompt never reached the agent because the party ended first. */
   unsentAtEnd(id: string): boolean {
-    return this.#unsentAtEnd.has(id);
+    return !this.#leftWaiting && this.#unsentAtEnd.has(id);
+  }
+
+  /**
+   * Whether a prompt still waited when this window left a party that goes on: it stays in
+   * the party and may reach the agent without this window, which no longer sees it.
+   */
+  waitingWhenLeft(id: string): boolean {
+    return this.#leftWaiting && this.#unsentAtEnd.has(id);
   }
 
   /** Saves the transcript as Markdown where the person chooses (a native dialog, in Go). */
@@ -1018,6 +1044,7 @@ export class PartySession {
     this.joinedAt = Infinity;
     this.ended = null;
     this.#unsentAtEnd = new Set(); // prompt ids are the party's own: the next one has a p7 too
+    this.#leftWaiting = false;
     this.#hooks.dropNotices();
     this.#workspace.reset('off');
     this.#workspace.open = false;

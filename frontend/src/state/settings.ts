@@ -43,6 +43,9 @@ export function unreachableInviteWarning(listen: string, publicHost: string): st
  */
 export function validateSettings(s: Settings): SettingsProblems {
   const p: SettingsProblems = {};
+  // Go trims the name and refuses an empty one with these words (settings.checkName): said
+  // here too, with the other fields (a tester's "" went unmarked beside them, "   " not).
+  if (s.name.trim() === '') p.name = 'The display name is empty.';
   if (!Number.isFinite(s.window_ms) || s.window_ms < 100) p.window_ms = 'The window must be at least 0.1 seconds.';
   else if (s.window_ms > 10 * 60 * 1000) p.window_ms = 'The window can be at most 600 seconds.';
   if (!Number.isInteger(s.min_prompts) || s.min_prompts < 1) p.min_prompts = 'Min prompts must be a whole number, 1 or more.';

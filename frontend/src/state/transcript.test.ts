@@ -180,6 +180,28 @@ describe('TranscriptModel', () => {
     expect((m.items.filter((it): it is TurnItem => it.type === 'turn').at(-1) as TurnItem).files).toEqual(['c.go', 'old.go', 'a.go']);
   });
 
+  // Files a person edits between turns are not the agent's. The host lists the changes after
+  // each turn and while one runs (§9); a list after that turn's own, before the next batch,
+  // is of what changed since (a tester's edits read as the last turn's "Files changed").
+  it("gives a turn only the lists that came while it ran and the one after it", () => {
+    const f = (path: string, additions: number) => ({ path, status: 'modified', additions, deletions: 0 });
+    const changes = (seq: number, files: ReturnType<typeof f>[]): PartyEvent => ({ seq, ts: '', kind: 'changes', files });
+    const m = fold([
+      prompt(1, pA),
+      batch(2, { ...b1, prompts: ['a'] }),
+      turn(3, 'b1'),
+      changes(4, [f('a.go', 1)]), // the turn's own list
+      changes(5, [f('a.go', 1), f('notes.md', 3)]), // a later list: someone's edit
+    ]);
+    const turns = m.items.filter((it): it is TurnItem => it.type === 'turn');
+    expect(turns.map((t) => t.files)).toEqual([['a.go']]);
+    // The next turn gets only what changed from that list on.
+    m.apply(prompt(6, pB));
+    m.apply(batch(7, { id: 'b2', prompts: ['b'], merged: 'x', merger: 'local' }));
+    m.apply(changes(8, [f('a.go', 1), f('notes.md', 3), f('b.go', 2)]));
+    expect(m.items.filter((it): it is TurnItem => it.type === 'turn').map((t) => t.files)).toEqual([['a.go'], ['b.go']]);
+  });
+
   it('answers awaiting-approval and rejection per prompt from its approval', () => {
     const ap = (seq: number, batchId: string, prompts: string[]): PartyEvent => ({ seq, ts: '', kind: 'approval', approval: { batch: batchId, prompts, merged: 'x', merger: 'local' } });
     const m = fold([prompt(1, pA), prompt(2, pB), ap(3, 'b1', ['a'])]);

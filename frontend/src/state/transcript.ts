@@ -218,9 +218,10 @@ export interface ApprovalItem extends ItemBase {
    * 'replaced': a newer merged prompt came while this one waited, which happens only when
    * the host stopped before anyone decided and, resumed, merged its prompts again (only one
    * batch waits at a time). Its buttons would name a batch the host no longer holds.
-   * 'unsent': the party ended while it waited.
+   * 'unsent': the party ended while it waited. 'left': this window left the party (which
+   * goes on) while it waited: what became of it is not seen here.
    */
-  status: 'waiting' | 'sent' | 'rejected' | 'replaced' | 'unsent';
+  status: 'waiting' | 'sent' | 'rejected' | 'replaced' | 'unsent' | 'left';
   /** The text that went to the agent, when it differs from the merged text. */
   edited: string | null;
   rejected: Rejected | null;
@@ -257,6 +258,8 @@ export class TranscriptModel {
   #files = new Map<string, string>();
   /** Index of the newest turn item with a batch; -1 before any. */
   #lastBatchTurn = -1;
+  /** Whether a changes event came after that turn ended (the host's one "after each turn", §9). */
+  #listedAfterEnd = false;
   /** The sharing level the settings events said; a change makes the next list a new baseline. */
   #level = '';
   #rebase = false;
@@ -306,6 +309,7 @@ export class TranscriptModel {
     this.#away.clear();
     this.#files.clear();
     this.#lastBatchTurn = -1;
+    this.#listedAfterEnd = false;
     this.#level = '';
     this.#rebase = false;
     this.#cutOpen = this.#cutGap = false;
@@ -399,6 +403,7 @@ export class TranscriptModel {
           }
           this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [], ...(edited ? { edited } : {}) });
           this.#lastBatchTurn = this.#items.length - 1;
+          this.#listedAfterEnd = false;
         }
         break;
       case 'approval':
@@ -466,10 +471,13 @@ export class TranscriptModel {
   }
 
   /** Whether a prompt is in a batch that waits for a host's approval. */
-  /** The party ended: a merged prompt still waiting for approval was never sent. */
-  endWaiting(): void {
+  /**
+   * The party ended ('unsent': a merged prompt still waiting for approval was never sent),
+   * or this window left it ('left': the batch waits on without it).
+   */
+  endWaiting(status: 'unsent' | 'left' = 'unsent'): void {
     this.#items.forEach((it, i) => {
-      if (it.type === 'approval' && it.status === 'waiting') this.#replace(i, { ...it, status: 'unsent' });
+      if (it.type === 'approval' && it.status === 'waiting') this.#replace(i, { ...it, status });
     });
   }
 
@@ -506,7 +514,14 @@ export class TranscriptModel {
     }
     const i = this.#lastBatchTurn;
     const turn = this.#items[i];
-    if (touched.length === 0 || turn?.type !== 'turn') return;
+    if (turn?.type !== 'turn') return;
+    if (turn.end !== null) {
+      // The turn's own list is the one that follows it; a later one (before the next batch)
+      // is of what changed since, not the agent's doing in this turn.
+      if (this.#listedAfterEnd) return;
+      this.#listedAfterEnd = true;
+    }
+    if (touched.length === 0) return;
     const have = new Set(turn.files);
     const add = touched.filter((p) => !have.has(p));
     if (add.length > 0) this.#replace(i, { ...turn, files: [...turn.files, ...add] });
@@ -582,7 +597,10 @@ export class TranscriptModel {
       this.#replace(i, { ...turn, segments, end: turn.end ?? stopped });
       this.#push({ ...base, type: 'turn', batch: turn.batch, prompts: turn.prompts, segments: [], end: null, files: [], again: true });
       const j = this.#items.length - 1;
-      if (this.#lastBatchTurn === i) this.#lastBatchTurn = j;
+      if (this.#lastBatchTurn === i) {
+        this.#lastBatchTurn = j;
+        this.#listedAfterEnd = false;
+      }
       this.#retry = { seq: base.seq, index: j };
       return;
     }
