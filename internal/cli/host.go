@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
@@ -49,6 +50,7 @@ type hostFlags struct {
 func runHost(ctx context.Context, args []string, io IO) int {
 	var f hostFlags
 	rotated := newLatest[wire.Invites]()
+	var ownRotation atomic.Bool // the owner's /rotate runs (commander.rotating)
 	fs := newFlagSet("host", "concordia host [flags]", `
 Create a party, print its invite code, and run it in this terminal. Everyone who joins
 can type prompts; prompts that arrive within the batching window are merged into one
@@ -204,7 +206,10 @@ decide it.`, io.Out, io.Err)
 		HostInvite:    f.noLocalREPL,
 		KeepAgentJobs: f.keepJobs,
 		OnInvites: func(inv wire.Invites) {
-			if f.noLocalREPL { // the owner's own /rotate prints them itself
+			// Another host's rotation is printed here, so that the last "invite code:"
+			// line is the one that works (PROTOCOL.md §1; a tester's owner was only told
+			// "/invite shows the new invites"); the owner's own /rotate prints them itself.
+			if f.noLocalREPL || !ownRotation.Load() {
 				rotated.put(inv)
 			}
 		},
@@ -372,6 +377,7 @@ decide it.`, io.Out, io.Err)
 			ctl:       v,
 			ws:        v,
 			invites:   h.Invites,
+			rotating:  &ownRotation,
 			describe:  describe,
 			editor:    sc != nil,
 			endsParty: true,

@@ -415,6 +415,10 @@ func unquote(s string) string {
 }
 
 func (c *commander) rotate(ctx context.Context, _ string) error {
+	if c.rotating != nil {
+		c.rotating.Store(true)
+		defer c.rotating.Store(false)
+	}
 	inv, err := c.ctl.RotateInvite(ctx)
 	if err != nil {
 		return err

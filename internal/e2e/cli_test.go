@@ -477,6 +477,38 @@ func TestRestartedJoinComesBackAsItself(t *testing.T) {
 	}
 }
 
+// A co-host's /rotate: the owner's own terminal prints the new invites, so that its last
+// "invite code:" line is the one that works (PROTOCOL.md §1); a tester's was only told
+// "/invite shows the new invites", and a script reading it handed out a dead link. The
+// owner's own /rotate prints them once.
+func TestCoHostRotationPrintsTheInvitesAtTheHost(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	a := start(t, nil, "join", inv, "--name", "alice")
+	a.expect(`joined hosty's party as alice `)
+	h.expect(`^\[party\] alice joined`)
+	h.send("/role alice co-host")
+	a.expect(`hosty made you a co-host`)
+	a.send("/rotate")
+	fresh := a.expect(`^\s*invite code: (concordia://\S+)$`)[1]
+	codes := regexp.MustCompile(`^invite code: (concordia://\S+)$`)
+	deadline := time.Now().Add(30 * time.Second)
+	for len(h.lines(codes)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := h.lines(codes); len(got) != 2 || got[1] != fresh || got[0] != inv {
+		t.Fatalf("the host's invite codes after alice's rotation: %q; alice's new one %s", got, fresh)
+	}
+	b := start(t, nil, "join", fresh, "--name", "bob")
+	b.expect(`joined hosty's party as bob `)
+	h.send("/rotate")
+	h.expect(`the new invites \(everyone here stays in the party\):`)
+	h.send("/who") // after the rotation's printing
+	h.expect(`^\[party\] 3 in the party:`)
+	if got := h.lines(codes); len(got) != 3 {
+		t.Fatalf("the host's invite codes after its own rotation: %q; want one more", got)
+	}
+}
+
 // A terminal whose kept member was removed joins as someone new, says so, and keeps that
 // new member: started again, it comes back as it.
 func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
