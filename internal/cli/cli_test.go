@@ -2351,6 +2351,20 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	if !p.line(context.Background(), eofLine) {
 		t.Fatal("a participant's second Ctrl-D did not leave")
 	}
+	// Ctrl-C on an empty line too (a tester's left in silence, her prompt answered without
+	// her); a second Ctrl-C leaves.
+	now = now.Add(time.Minute)
+	pout.Reset()
+	if p.line(context.Background(), interruptLine) {
+		t.Fatal("a participant's Ctrl-C with its prompt waiting left at once")
+	}
+	if want := "/withdraw takes back the newest; Ctrl-C again within 10 seconds leaves"; !strings.Contains(pout.String(), want) {
+		t.Fatalf("output %q lacks %q", pout.String(), want)
+	}
+	now = now.Add(time.Second)
+	if !p.line(context.Background(), interruptLine) {
+		t.Fatal("a participant's second Ctrl-C did not leave")
+	}
 	p.pr.event(wire.Event{Seq: 43, Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "me", By: "me", ByMember: "m1"}})
 	c.now = func() time.Time { return now }
 	out.Reset()

@@ -169,6 +169,13 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 				c.pr.reply("system", fmt.Sprintf("%sCtrl-C again within %d seconds ends the party for everyone%s", what, int(quitAgain/time.Second), unsentWords(prompts)))
 				return false
 			}
+			return true
+		}
+		if !c.endsParty {
+			// A member with prompts still waiting is told, as by /quit and Ctrl-D, before
+			// leaving (a tester's Ctrl-C left in silence, and her prompt was answered
+			// without her).
+			return c.quit("Ctrl-C")
 		}
 		return true
 	}
