@@ -147,11 +147,17 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					// The host made the name unique: say so, or "bob-2" is a puzzle.
 					pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken", term.Line(h.You.Name), term.Line(asked)))
 				}
+				// "joined as" only for someone new: a member back was just told so (a
+				// tester's read both "you are back" and "you joined as a co-host").
+				joined := "you joined as"
+				if was.Session != "" {
+					joined = "as"
+				}
 				switch h.You.Role {
 				case wire.RoleViewer:
-					pr.notice("system", "you joined as a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
+					pr.notice("system", joined+" a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
 				case wire.RoleHost:
-					pr.notice("system", "you joined as a co-host: you decide tool requests (/allow, /deny) and merged prompts (/approve, /reject); /help lists the rest")
+					pr.notice("system", joined+" a co-host: you decide tool requests (/allow, /deny) and merged prompts (/approve, /reject); /help lists the rest")
 				}
 				if h.Party.PermissionMode != "" { // a host from before v1.1 has none of this
 					// What a prompt will meet: said now, not when the first one stalls.

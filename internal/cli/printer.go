@@ -729,6 +729,14 @@ func (p *printer) event(ev wire.Event) {
 			} else {
 				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
 			}
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "" && back:
+			// Back in a party resumed after it ended, as everyone else is told ("alice came
+			// back"; a tester's own terminal said "you joined").
+			if p.earlier {
+				p.asideLocked("party", fmt.Sprintf("you came back (%s)", people(count)))
+			} else {
+				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
+			}
 		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "":
 			p.asideLocked("party", fmt.Sprintf("you joined (%s)", people(count))) // not "bob joined" about oneself
 		case ev.Joined != nil:

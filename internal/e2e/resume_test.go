@@ -417,6 +417,45 @@ func TestMemberBackAfterAResumeOnAnotherPort(t *testing.T) {
 	again.wait()
 }
 
+// TestBackAfterACleanEndIsBack: after a party that ended cleanly (/quit) is resumed, a
+// member who comes back, and the owner's own terminal, are told they are back, as the
+// others are told "ann came back" (a tester's said "you joined"; a co-host's said both
+// "you are back" and "you joined as a co-host").
+func TestBackAfterACleanEndIsBack(t *testing.T) {
+	dataDir := t.TempDir()
+	args := []string{"host", "--listen", freePort(t), "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--name", "hosty"}
+	h := start(t, nil, args...)
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	a := start(t, nil, "join", inv, "--name", "ann")
+	a.expect(`joined hosty's party as ann `)
+	h.expect(`^\[party\] ann joined`)
+	h.send("/role ann co-host")
+	a.expect(`hosty made you a co-host`)
+	h.send("/quit")
+	h.wait()
+	a.wait()
+	r := start(t, nil, append(args, "--resume")...)
+	r.expect(`^\[party\] you are back in the party \(1 in the party\)$`)
+	again := start(t, nil, "join", inv, "--name", "ann")
+	again.expect(`^\[system\] you are back as the member this terminal was before \(a co-host\); --new-member joins as someone new$`)
+	again.expect(`^\[system\] as a co-host: you decide tool requests`)
+	again.expect(`^\[party\] you are back in the party \(2 in the party\)$`)
+	r.expect(`^\[party\] ann came back as a co-host \(2 in the party\)$`)
+	for _, p := range []*proc{r, again} {
+		// What is said now (the history has the first join, said as it was).
+		out := p.stdout()
+		if _, live, ok := strings.Cut(out, "— live —"); ok {
+			out = live
+		}
+		if regexp.MustCompile(`(?m)^\[party\] you joined \(|you joined as a co-host`).MatchString(out) {
+			t.Errorf("a member back was told it joined:\n%s", p.stdout())
+		}
+	}
+	again.send("/quit")
+	again.wait()
+}
+
 // resumableHost is a host's command line on a free loopback port, with its own data
 // directory (also returned), to be killed and started again with --resume.
 func resumableHost(t *testing.T) (args []string, dataDir string) {
