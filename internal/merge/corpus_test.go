@@ -93,6 +93,7 @@ var (
 	itemLine    = regexp.MustCompile(`^(\d+)\. Asked by (.+?)(, in different words)?:$`)
 	labelLine   = regexp.MustCompile(`^   ([^ >].*):$`)
 	relatedLine = regexp.MustCompile(`^Requests (\d+) and (\d+) are about similar things but differ; if they conflict, say so and ask which to follow\.$`)
+	relatedList = regexp.MustCompile(`^These requests are about similar things but differ; if any of them conflict, say so and ask which to follow: (\d+ and \d+(?:; \d+ and \d+)+)\.$`)
 )
 
 func parseMerged(text string) (parsedMerge, error) {
@@ -147,15 +148,23 @@ func parseMerged(text string) (parsedMerge, error) {
 			m := labelLine.FindStringSubmatch(line)
 			cur.wordings = append(cur.wordings, parsedWording{authors: strings.Split(m[1], ", ")})
 			quote = []string{}
-		case relatedLine.MatchString(line):
+		case relatedLine.MatchString(line) || relatedList.MatchString(line):
 			endWording()
-			m := relatedLine.FindStringSubmatch(line)
-			a, _ := strconv.Atoi(m[1])
-			b, _ := strconv.Atoi(m[2])
-			if a < 1 || b <= a || b > len(pm.items) {
-				return pm, fmt.Errorf("line %d: hint names items %d and %d", n, a, b)
+			var pairs []string
+			if m := relatedLine.FindStringSubmatch(line); m != nil {
+				pairs = []string{m[1] + " and " + m[2]}
+			} else {
+				pairs = strings.Split(relatedList.FindStringSubmatch(line)[1], "; ")
 			}
-			pm.related = append(pm.related, [2]int{a - 1, b - 1})
+			for _, pair := range pairs {
+				x, y, _ := strings.Cut(pair, " and ")
+				a, _ := strconv.Atoi(x)
+				b, _ := strconv.Atoi(y)
+				if a < 1 || b <= a || b > len(pm.items) {
+					return pm, fmt.Errorf("line %d: hint names items %d and %d", n, a, b)
+				}
+				pm.related = append(pm.related, [2]int{a - 1, b - 1})
+			}
 			cur = nil
 		default:
 			return pm, fmt.Errorf("line %d: unexpected line %q", n, line)

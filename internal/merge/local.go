@@ -190,15 +190,21 @@ func mergeLocalWith(prompts []wire.Prompt, t tuning) string {
 		b.WriteString("\n\n")
 		writeItem(&b, k+1, it, prompts, feats)
 	}
-	if len(related) > 0 {
-		b.WriteString("\n\n")
+	switch {
+	case len(related) == 1:
+		fmt.Fprintf(&b, "\n\nRequests %d and %d are about similar things but differ; if they conflict, say so and ask which to follow.",
+			related[0][0]+1, related[0][1]+1)
+	case len(related) > 1:
+		// One line for them all: a line a pair padded a tester's 15 short prompts with 37
+		// lines of the same sentence.
+		b.WriteString("\n\nThese requests are about similar things but differ; if any of them conflict, say so and ask which to follow: ")
 		for n, pair := range related {
 			if n > 0 {
-				b.WriteByte('\n')
+				b.WriteString("; ")
 			}
-			fmt.Fprintf(&b, "Requests %d and %d are about similar things but differ; if they conflict, say so and ask which to follow.",
-				pair[0]+1, pair[1]+1)
+			fmt.Fprintf(&b, "%d and %d", pair[0]+1, pair[1]+1)
 		}
+		b.WriteByte('.')
 	}
 	return b.String()
 }

@@ -3,6 +3,7 @@ package merge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -239,5 +240,30 @@ func TestLocalOtherWayRoundIsAConflict(t *testing.T) {
 	got := mergeLocal([]wire.Prompt{{User: "bob", Text: "rename foo to bar"}, {User: "carol", Text: "rename bar to foo"}})
 	if strings.Contains(got, "in different words") || !strings.Contains(got, "Requests 1 and 2 are about similar things but differ") {
 		t.Errorf("merged:\n%s", got)
+	}
+}
+
+// Many requests alike are one line of hints, not a line a pair: a tester's 15 short
+// prompts from 3 people were followed by 37 lines of the same sentence. Every pair is still
+// named.
+func TestLocalHintsAreOneLine(t *testing.T) {
+	var ps []wire.Prompt
+	for p := 1; p <= 3; p++ {
+		for m := 1; m <= 5; m++ {
+			ps = append(ps, wire.Prompt{User: fmt.Sprintf("p%d", p), Text: fmt.Sprintf("msg%d from p%d", m, p)})
+		}
+	}
+	got := mergeLocal(ps)
+	var hints []string
+	for _, line := range strings.Split(got, "\n") {
+		if strings.HasPrefix(line, "Requests ") || strings.HasPrefix(line, "These requests ") {
+			hints = append(hints, line)
+		}
+	}
+	if len(hints) != 1 || !strings.HasPrefix(hints[0], "These requests are about similar things but differ; if any of them conflict, say so and ask which to follow: ") {
+		t.Fatalf("hint lines %q in:\n%s", hints, got)
+	}
+	if n := strings.Count(hints[0], " and "); n < 2 {
+		t.Errorf("the hint names %d pairs:\n%s", n, hints[0])
 	}
 }
