@@ -1899,7 +1899,7 @@ func TestHostWithdrawsSomeonesPrompt(t *testing.T) {
 	}
 	out.Reset()
 	line("/withdraw")
-	if want := "you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude (/withdraw NAME takes back someone else's)"; !strings.Contains(out.String(), want) {
+	if want := "you have no prompt waiting for a batch, so nothing to take back (/withdraw NAME takes back someone else's)"; !strings.Contains(out.String(), want) {
 		t.Errorf("a host with nothing waiting: %q", out.String())
 	}
 	// Held for approval: /reject is the way.

@@ -355,9 +355,11 @@ func (c *commander) withdrawLast(ctx context.Context, arg string) error {
 	case held:
 		return errors.New("your prompt is already in the merged prompt that waits for a host's approval; a host can /reject it")
 	case c.isHost():
-		return errors.New("you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude (/withdraw NAME takes back someone else's)")
+		return errors.New("you have no prompt waiting for a batch, so nothing to take back (/withdraw NAME takes back someone else's)")
 	default:
-		return errors.New("you have no prompt waiting: once a batch has taken a prompt, it is on its way to claude")
+		// Not "on its way to claude": it may have been sent, or withdrawn by a host (a
+		// tester's read as sent).
+		return errors.New("you have no prompt waiting for a batch, so nothing to take back")
 	}
 }
 
@@ -410,7 +412,7 @@ func (c *commander) withdrawOf(ctx context.Context, arg string) error {
 	case id == "" && held:
 		return fmt.Errorf("%s's prompt is already in the merged prompt that waits for approval; /reject drops it", who)
 	case id == "":
-		return fmt.Errorf("%s has no prompt waiting: once a batch has taken a prompt, it is on its way to claude", who)
+		return fmt.Errorf("%s has no prompt waiting for a batch, so nothing to take back", who)
 	}
 	if err := c.withdraw(ctx, id); err != nil {
 		return err

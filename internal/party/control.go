@@ -260,6 +260,10 @@ func (p *Party) SendNow(memberID string) error {
 			return ErrClosed
 		}
 		n := len(p.waiting())
+		if n == 0 && p.held != nil {
+			// Send now was taken for the approval's Send (a tester's).
+			return fmt.Errorf("%w: no prompts are waiting to be sent; the merged prompt that waits for approval goes when a host approves it", ErrInvalid)
+		}
 		if n == 0 {
 			return fmt.Errorf("%w: no prompts are waiting to be sent", ErrInvalid)
 		}

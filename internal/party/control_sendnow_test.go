@@ -90,6 +90,11 @@ func TestSendNowWithApprovalSaysItWaits(t *testing.T) {
 			return hasText(e, wire.KindSystem, "boss sent the 2 waiting prompts without waiting for more; once merged, they wait for a host's approval") &&
 				count(e, wire.KindApproval) == 1
 		})
+		// Nothing else waits: Send now is not the approval's Send, and says so (a tester's
+		// read only "no prompts are waiting to be sent").
+		if err := boss.SendNow(context.Background()); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "the merged prompt that waits for approval goes when a host approves it") {
+			t.Fatalf("Send now with only a merged prompt waiting for approval: %v", err)
+		}
 		// While that merged prompt waits, it is what holds the next one (a tester's was told
 		// "once the agent is free", with the agent idle).
 		promptAs(t, p, id, "three")
