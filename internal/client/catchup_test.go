@@ -79,3 +79,46 @@ func TestAFailedCatchUpLeavesTheClientNotConnected(t *testing.T) {
 		t.Error("RetryNow while reconnecting did nothing")
 	}
 }
+
+// A catch-up whose getState is refused as busy (-32003: the host sends its history a few
+// replies at a time) asks again shortly and joins: it used to give the connection up.
+func TestCatchUpAsksAgainWhenTheHostIsBusy(t *testing.T) {
+	var asked atomic.Int32
+	up := websocket.Upgrader{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		peer := rpc.New(ws, rpc.Options{Handler: func(_ context.Context, req *rpc.Request) {
+			switch req.Method {
+			case wire.MethodHello:
+				req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
+					State: wire.State{Seq: 1, Truncated: true, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: []wire.Event{}}}, nil)
+			case wire.MethodGetState:
+				if asked.Add(1) <= 2 {
+					req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: the host is sending the party's history to other members; ask again in a moment"))
+					return
+				}
+				req.Reply(wire.State{Seq: 1, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
+					Events: []wire.Event{{Seq: 1, Kind: wire.KindSystem, Text: "the history"}}}, nil)
+			default:
+				req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+			}
+		}})
+		_ = peer.Run(context.Background())
+	}))
+	defer ts.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	pn, _ := strconv.Atoi(port)
+	var got atomic.Int64
+	c, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: pn, Token: tok}, Name: "a",
+		OnEvent: func(ev wire.Event) { got.Store(ev.Seq) }})
+	if err != nil {
+		t.Fatalf("join with a busy host: %v", err)
+	}
+	defer c.Close()
+	if got.Load() != 1 || asked.Load() != 3 {
+		t.Fatalf("got the history up to seq %d after %d getState calls; want 1 after 3", got.Load(), asked.Load())
+	}
+}

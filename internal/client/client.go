@@ -560,9 +560,21 @@ func (c *Client) changed(m wire.Member) {
 // nothing new): the caller then reconnects with `since` rather than skip the gap. It must
 // not run on the peer's dispatch goroutine.
 func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
+	busy := 0
 	for c.LastSeq() < upTo {
 		before := c.LastSeq()
 		st, err := c.State(ctx, before)
+		if e, ok := errors.AsType[*rpc.Error](err); ok && e.Code == wire.CodeRateLimited && busy < catchUpBusyTries {
+			// The host is sending its history to others (§1: a few replies at a time), or
+			// this connection's earlier reply is still on its way: asked again shortly.
+			busy++
+			select {
+			case <-time.After(catchUpBusyWait):
+				continue
+			case <-ctx.Done():
+				return false
+			}
+		}
 		if err != nil {
 			c.log.Warn("catch up", "err", err)
 			return false
@@ -575,6 +587,13 @@ func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
 	}
 	return true
 }
+
+// A getState refused as busy (-32003) during a catch-up is asked again after
+// catchUpBusyWait, catchUpBusyTries times at most before the connection is given up.
+const (
+	catchUpBusyWait  = 250 * time.Millisecond
+	catchUpBusyTries = 40
+)
 
 // deliverAll passes events to OnEvent once each, in order.
 func (c *Client) deliverAll(evs []wire.Event) {
