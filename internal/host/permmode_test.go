@@ -136,7 +136,7 @@ func TestSetPermissionModeRestartsAnAgentThatRefuses(t *testing.T) {
 	alice.rec.waitFor(t, "the notice", func(e []wire.Event) bool {
 		for _, ev := range e {
 			if ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "the running agent did not take the new tool permissions (Claude Code refused it)") &&
-				strings.Contains(ev.Text, "restarted under the new ones before its next turn") {
+				strings.Contains(ev.Text, "it is restarted under the new ones before its next turn; a turn under way, if any, goes on under the old ones") {
 				return true
 			}
 		}

@@ -175,7 +175,9 @@ func (r *runner) switchTo(a *agent.Agent, mode string) {
 		if errors.Is(err, context.DeadlineExceeded) {
 			cause = fmt.Sprintf("Claude Code did not answer within %s", switchTimeout)
 		}
-		r.notice("the running agent did not take the new tool permissions (" + cause + "): a turn under way goes on under the old ones, and the agent is restarted under the new ones before its next turn")
+		// Not "a turn under way goes on …" when none is (a tester's): the runner does not
+		// know, so both cases are said.
+		r.notice("the running agent did not take the new tool permissions (" + cause + "): it is restarted under the new ones before its next turn; a turn under way, if any, goes on under the old ones")
 	}
 }
 
