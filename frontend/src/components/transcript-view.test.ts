@@ -196,6 +196,28 @@ describe('<transcript-view>', () => {
   });
 });
 
+describe('<transcript-view> agent errors', () => {
+  // A tester's failed turn read "claude exited (exit status 3); stderr: fake claude ready |
+  // …; the turn did not finish" as one sentence: the stderr lines are behind a disclosure.
+  it("puts what claude wrote to stderr behind a disclosure, out of the sentence", async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    const error = 'claude failed twice: claude exited (exit status 3); stderr: fake claude ready | fake claude: simulated crash; the turn did not finish';
+    be.emit('party:event', { seq: 3, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'failed', duration_ms: 10, error } });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'error', text: 'claude stopped unexpectedly: claude exited (exit status 3); stderr: boom' });
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector('[data-testid=turn-end]')!;
+    const details = end.parentElement!.querySelector('[data-testid=agent-stderr]')!;
+    expect(details.querySelector('pre')?.textContent).toBe('fake claude ready\nfake claude: simulated crash');
+    expect(end.textContent).toContain('claude exited (exit status 3); the turn did not finish');
+    expect(end.textContent).not.toContain('stderr:');
+    const item = [...el.shadowRoot!.querySelectorAll('[data-kind=error]')].at(-1)!;
+    expect(item.querySelector('[data-testid=agent-stderr] pre')?.textContent).toBe('boom');
+    el.remove();
+  });
+});
+
 describe('<transcript-view> after a host stopped', () => {
   for (const [role, want] of [
     ['participant', 'You were disconnected when the host stopped'],

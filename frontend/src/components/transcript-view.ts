@@ -11,6 +11,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
+import { splitStderr } from '../render/stderr';
 import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
@@ -130,6 +131,14 @@ export class TranscriptView extends LitElement {
         border-radius: var(--radius); padding: 10px 14px; font-weight: 550;
       }
       .error svg { margin-top: 3px; flex: none; }
+      .stderr { margin-top: 4px; font-weight: 400; }
+      .stderr summary { cursor: pointer; font-size: 12.5px; list-style: none; }
+      .stderr summary::-webkit-details-marker { display: none; }
+      .stderr summary::before { content: '▸ '; }
+      .stderr[open] summary::before { content: '▾ '; }
+      /* Under a failed turn's footer. */
+      .turn > .stderr { margin: 0; padding: 4px 14px 8px 38px; background: var(--danger-soft); color: var(--danger); }
+      .stderr pre { margin: 4px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; color: var(--text); }
       /* A notice inside a turn: what happened between its output, quieter than the footer. */
       .body > .error, .void ~ .error { font-size: 13px; font-weight: 500; padding: 7px 12px; border-radius: var(--radius-sm); }
       .body > .notice { justify-self: center; }
@@ -415,7 +424,7 @@ export class TranscriptView extends LitElement {
 
   #notice(it: NoticeItem) {
     if (it.type === 'error') {
-      return html`<div class="error" role="alert" data-testid="transcript-item" data-kind="error">${iconAlert()}<span class="text">${it.text}</span></div>`;
+      return html`<div class="error" role="alert" data-testid="transcript-item" data-kind="error">${iconAlert()}<span class="text">${agentError(it.text)}</span></div>`;
     }
     // The party's owner ended it, as the banner above says ("you ended the party"): a
     // tester's read "the host ended the party" under it.
@@ -467,7 +476,7 @@ export class TranscriptView extends LitElement {
   /** A notice inside a turn (an error while it ran, the retry's restart), where it happened. */
   #turnNotice(sg: NoticeSegment) {
     return sg.level === 'error'
-      ? html`<div class="error" role="alert" data-testid="turn-notice" data-level="error">${iconAlert()}<span class="text">${sg.text}</span></div>`
+      ? html`<div class="error" role="alert" data-testid="turn-notice" data-level="error">${iconAlert()}<span class="text">${agentError(sg.text)}</span></div>`
       : html`<div class="notice" data-testid="turn-notice" data-level="system"><span>${sg.text}</span></div>`;
   }
 
@@ -499,7 +508,10 @@ export class TranscriptView extends LitElement {
         const recall = mine
           ? html`<button class="withdraw" data-testid="turn-recall" @click=${() => s.recallPrompts(b!.id)}>${mine === 1 ? 'put my prompt back in the box' : `put my ${mine} prompts back in the box`}</button>`
           : nothing;
-        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${it.end.error ? html`: ${it.end.error}` : nothing} ${recall} ${dur}</footer>`;
+        // What claude wrote to stderr under the footer, not in its row (a tester's read it
+        // as part of the sentence).
+        const e = splitStderr(it.end.error ?? '');
+        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${e.text ? html`: ${e.text}` : nothing} ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.
@@ -652,3 +664,20 @@ export class TranscriptView extends LitElement {
 }
 
 customElements.define('transcript-view', TranscriptView);
+
+/**
+ * An error's words, with the lines claude wrote to stderr behind a disclosure: they are
+ * for whoever wants them, not part of the sentence (a tester's read "…exited (exit status
+ * 3); stderr: fake claude ready | …" as one sentence).
+ */
+function agentError(text: string) {
+  const e = splitStderr(text);
+  if (e.stderr.length === 0) return text;
+  return html`${e.text}${stderrDetails(e.stderr)}`;
+}
+
+/** The lines claude last wrote to stderr, behind a disclosure; nothing when there are none. */
+function stderrDetails(lines: string[]) {
+  if (lines.length === 0) return nothing;
+  return html`<details class="stderr" data-testid="agent-stderr"><summary>What claude last wrote to stderr</summary><pre>${lines.join('\n')}</pre></details>`;
+}

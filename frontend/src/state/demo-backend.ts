@@ -905,7 +905,7 @@ export class DemoBackend implements Backend {
     this.#denied = 0;
     if (/\bDEMO_CRASH\b/.test(text)) {
       // The agent dies twice, as the real host reports it (a failed turn, for the browser tests).
-      const why = 'claude exited (signal: killed)';
+      const why = 'claude exited (signal: killed); stderr: FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory';
       this.#turnAfter(400, () => this.#event({ kind: 'output', stream: 'assistant', text: 'Starting on it' }));
       this.#turnAfter(800, () => {
         this.#event({ kind: 'error', text: `claude stopped unexpectedly: ${why}` });

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { splitStderr } from './stderr';
+
+describe('splitStderr', () => {
+  it('takes the stderr lines out of a failed turn', () => {
+    expect(splitStderr('claude failed twice: claude exited (exit status 3); stderr: fake claude ready | fake claude: simulated crash; the turn did not finish')).toEqual({
+      text: 'claude failed twice: claude exited (exit status 3); the turn did not finish',
+      stderr: ['fake claude ready', 'fake claude: simulated crash'],
+    });
+  });
+  it('to the end when nothing follows them', () => {
+    expect(splitStderr('claude stopped unexpectedly: claude exited (signal: killed); stderr: Error: out of memory')).toEqual({
+      text: 'claude stopped unexpectedly: claude exited (signal: killed)',
+      stderr: ['Error: out of memory'],
+    });
+  });
+  it('leaves other text as it is', () => {
+    expect(splitStderr('the batch failed: API Error: 500')).toEqual({ text: 'the batch failed: API Error: 500', stderr: [] });
+  });
+});
