@@ -711,7 +711,12 @@ test('Withdraw: waiting prompts are taken back, mine into the prompt box, and ne
   await bob.expect(/^\[party\] hazel withdrew your prompt: bob has second thoughts \(it will not be sent\)$/);
   const chips = tid('prompt-withdrawn');
   await until('both marked withdrawn', async () => (await chips.count()) === 2 && (await waiting.count()) === 0);
-  check((await deepText(chips.last())) === 'withdrawn by hazel', `bob's prompt says ${JSON.stringify(await deepText(chips.last()))}`);
+  // Found by its words: bob's prompt may reach the host before or after hazel's (a CI run
+  // read hazel's own chip as the last one).
+  const bobs = page.locator('[data-testid=transcript-item][data-kind=prompt]').filter({ hasText: 'second thoughts' }).locator('[data-testid=prompt-withdrawn]');
+  const mine = page.locator('[data-testid=transcript-item][data-kind=prompt]').filter({ hasText: 'typpo' }).locator('[data-testid=prompt-withdrawn]');
+  check((await deepText(bobs)) === 'withdrawn by hazel', `bob's prompt says ${JSON.stringify(await deepText(bobs))}`);
+  check((await deepText(mine)) === 'withdrawn', `hazel's prompt says ${JSON.stringify(await deepText(mine))}`);
   await shot('withdrawn');
   await tid('stop-turn').click();
   await until('the slow turn stopped', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'interrupted');
