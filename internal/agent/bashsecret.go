@@ -355,7 +355,19 @@ var (
 // .env's lines to every member).
 func secretOutput(text, workdir string) string {
 	path, home := false, false
+	var inside string // workdir and a separator: a line's path may hold spaces after it
+	if workdir != "" && filepath.IsAbs(workdir) {
+		inside = strings.TrimSuffix(workdir, string(filepath.Separator)) + string(filepath.Separator)
+	}
 	for _, line := range strings.Split(text, "\n") {
+		if rest, ok := strings.CutPrefix(line, inside); ok && inside != "" {
+			// A path inside the working folder, up to the first colon after it: the
+			// folder's own name may have spaces (a reviewer's "My Project/.env:3:…" was
+			// not taken for a grep line, and shown).
+			if f, _, ok := strings.Cut(rest, ":"); ok && workspace.IsSecret(filepath.ToSlash(f)) && !sourceFile.MatchString(f) && filepath.IsLocal(f) {
+				return f
+			}
+		}
 		if m := grepLine.FindStringSubmatch(line); m != nil {
 			if f := filepath.ToSlash(m[1]); workspace.IsSecret(f) && !sourceFile.MatchString(f) {
 				if !filepath.IsAbs(m[1]) && !strings.HasPrefix(f, "/") && !strings.HasPrefix(f, "~") && !strings.Contains(f, "..") {

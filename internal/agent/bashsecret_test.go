@@ -214,4 +214,16 @@ func TestSecretOutput(t *testing.T) {
 			t.Errorf("%q: %q, want %q", c.out, got, c.want)
 		}
 	}
+	// A working folder with spaces in its path (a reviewer's "My Project": its Grep lines
+	// were not taken for grep's, and shown).
+	for out, want := range map[string]string{
+		"/home/u/My Project/.env:DB_PASSWORD=hunter2":      ".env",
+		"/home/u/My Project/conf/.env.local:3:ADMIN_PIN=4": "conf/.env.local",
+		"/home/u/My Project/main.go:3:x := 1":              "",
+		"/home/u/My Project/notes/a b.txt:1:hello":         "",
+	} {
+		if got := secretOutput(out, "/home/u/My Project"); got != want {
+			t.Errorf("in a folder with spaces, %q: %q, want %q", out, got, want)
+		}
+	}
 }
