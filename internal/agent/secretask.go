@@ -13,17 +13,36 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/workspace"
 )
 
-// secretAskRules are the ask rules: a Read of each file workspace.IsSecret names.
+// secretAskRules are the ask rules: a Read of each file workspace.IsSecret names, in any
+// case. On a file system that ignores case (macOS's, Windows'), a Read of .ENV opens .env.
+// Claude Code 2.1.197 matched .ENV with the lower-case rule here (measured), but a
+// reviewer cites versions that match rules with case; each letter is a class of both
+// ("**/.[eE][nN][vV]"), which 2.1.197 takes.
 func secretAskRules() []any {
 	var ask []any
 	for _, p := range workspace.SecretPatterns() {
-		ask = append(ask, "Read("+p+")")
+		ask = append(ask, "Read("+anyCase(p)+")")
 	}
 	return ask
+}
+
+// anyCase is a glob pattern that matches p's letters in either case.
+func anyCase(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if lo, up := unicode.ToLower(r), unicode.ToUpper(r); r < utf8.RuneSelf && lo != up {
+			b.WriteString("[" + string(lo) + string(up) + "]")
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // withSecretAsk is args (Claude Code's extra arguments, run in workdir) with the ask rules

@@ -587,6 +587,40 @@ func TestRealClaudeSecretReadAsksWithTheHostsSettings(t *testing.T) {
 	}
 }
 
+// TestRealClaudeSecretReadAsksInAnyCase: a Read of .ENV asks too. On a file system that
+// ignores case (macOS's) it opens .env, and Claude Code's rules are matched with case (a
+// reviewer's): the rules name each letter in both.
+func TestRealClaudeSecretReadAsksInAnyCase(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please read the upper-case env"
+	workdir := t.TempDir()
+	secret := filepath.Join(workdir, ".ENV")
+	if err := os.WriteFile(secret, []byte("TOKEN=upper-case-secret-987\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Read", map[string]any{"file_path": secret}), "Read it.")
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
+	owner, own := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := own.waitFor(t, "the request to read .ENV", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+	p := permissions(evs, wire.PermissionPending)[0]
+	if p.Tool != "Read" || !strings.HasSuffix(p.Summary, ".ENV") {
+		t.Fatalf("the request: %+v; want the Read of .ENV", p)
+	}
+	if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "no"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	for _, r := range toolResults() {
+		if strings.Contains(r.Content, "upper-case-secret-987") {
+			t.Errorf("the agent read the secret a host denied: %+v", r)
+		}
+	}
+}
+
 // TestRealClaudeOwnerSeesTheTextOfASecretsEdit: the real Claude Code asks to Write a .env.
 // Members are shown that its text is not shown; the party's owner, who decides on their
 // own machine's files, is shown it in their own view (Local.OwnerView; a tester had to
