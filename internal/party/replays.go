@@ -24,11 +24,20 @@ type replayHold struct {
 	building atomic.Bool // a reply is being built and queued: OnIdle does not free the slot then
 }
 
-// takeReplay gives c a slot for a reply, or says why it cannot have one.
+// takeReplay gives c a slot for a reply, or says why it cannot have one. One reply at a
+// time for a connection: one still unsent keeps the slot, and another would keep it on
+// (a reviewer's four slow readers, each pipelining, held all four for good).
 func (c *remote) takeReplay() *rpc.Error {
 	c.replay.building.Store(true)
 	if c.replay.held.Load() {
-		return nil
+		c.replay.building.Store(false)
+		if c.peer.Idle() {
+			c.freeReplay() // written meanwhile, and OnIdle has not run yet
+		}
+		if c.replay.held.Load() {
+			return rpc.Errorf(wire.CodeRateLimited, "rate limited: earlier replies to this connection are still being sent; read them, then ask again")
+		}
+		c.replay.building.Store(true)
 	}
 	select {
 	case c.srv.replays <- struct{}{}:

@@ -249,6 +249,17 @@ func (c *remote) memberID() string {
 // before the next event of another kind, so that order holds. No timer stands in the way:
 // an idle participant gets each delta as it comes, a busy one gets fewer, larger frames.
 func (c *remote) Send(ev wire.Event, raw json.RawMessage) bool {
+	ok := c.send(ev, raw)
+	if c.replay.held.Load() && c.out.Idle() {
+		// A direct write (SendPrepared) calls no OnIdle: a replay slot whose reply went
+		// out while one was under way would be held until the connection ended (a
+		// reviewer's).
+		c.freeReplay()
+	}
+	return ok
+}
+
+func (c *remote) send(ev wire.Event, raw json.RawMessage) bool {
 	if !c.hasHeld.Load() && (ev.Kind != wire.KindOutput || c.out.Idle()) {
 		// Nothing held (only loop-owned code sets it): send at once.
 		return c.out.SendPrepared(c.srv.frame(ev.Seq, raw)) == nil

@@ -383,6 +383,35 @@ func TestGetStateRepliesBoundedForTheParty(t *testing.T) {
 			t.Fatalf("a connection that read everything was refused the history: %d", r.Error.Code)
 		}
 	}
+	// Connections that hold every slot and go away give them back: the history is sent
+	// again once they have closed.
+	msg3, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 3, "method": wire.MethodGetState, "params": wire.GetStateParams{Since: 0}})
+	for _, ws := range wss {
+		if err := ws.WriteMessage(websocket.TextMessage, msg3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(time.Second) // not reading: four hold the slots
+	for _, ws := range wss[:conns-1] {
+		ws.Close()
+	}
+	last := wss[conns-1]
+	readReply(last, 3) // sent or refused: nothing to learn from this one
+	deadline := time.Now().Add(30 * time.Second)
+	for id := 4; ; id++ {
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": wire.MethodGetState, "params": wire.GetStateParams{Since: 0}})
+		if err := last.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+		r := readReply(last, id)
+		if r.Error == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slots of the connections that closed were never given back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // smallWrites is a listener whose connections have a send buffer of a fixed 64 KiB.
