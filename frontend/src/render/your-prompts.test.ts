@@ -11,4 +11,11 @@ describe('yourPrompts', () => {
     expect(yourPrompts("alice approved b.b's prompt (a.b's 2 prompts)", 'a.b')).toBe("alice approved b.b's prompt (your 2 prompts)");
     expect(yourPrompts("alice approved bob's prompt", '')).toBe("alice approved bob's prompt");
   });
+
+  // Only a host's act on the reader's prompt says "You" (a reviewer's).
+  it('says "You" only for the reader\'s own act on the prompt', () => {
+    expect(yourPrompts("hazel approved hazel's prompt", 'hazel')).toBe('You approved your prompt');
+    expect(yourPrompts("ann marie approved ann's prompt", 'ann')).toBe('ann marie approved your prompt');
+    expect(yourPrompts("hazel made themselves a viewer (hazel's waiting prompt is still sent)", 'hazel')).toBe('hazel made themselves a viewer (your waiting prompt is still sent)');
+  });
 });

@@ -16,8 +16,11 @@ export function yourPrompts(text: string, name: string): string {
     out = out.replace(new RegExp(`\\${lead}${escape(name)}'s (\\d+ (?:waiting )?prompts)`, 'g'), `${lead}your $1`);
   }
   // The host who did it is the reader: "You approved your prompt", not "hazel approved your
-  // prompt" in hazel's own window (a tester's).
-  if (out !== text && out.startsWith(`${name} `)) out = `You ${out.slice(name.length + 1)}`;
+  // prompt" in hazel's own window (a tester's). Only a host's act on the prompt, named by a
+  // verb right after the name: not "ann marie approved …" read by ann, nor "hazel made
+  // themselves a viewer (your waiting prompt …)" (a reviewer's).
+  const act = new RegExp(`^${escape(name)} (approved|rejected|withdrew|edited and sent|sent) your `);
+  if (out !== text && act.test(out)) out = `You ${out.slice(name.length + 1)}`;
   return out;
 }
 
