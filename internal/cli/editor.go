@@ -759,7 +759,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	sc.attach(p)
 	finished := make(chan struct{})
 	defer close(finished)
-	var quiet quietEnd
+	quiet := quietEnd{in: in}
 	quitEditor := func() {
 		sc.hold()
 		quiet.begin()
@@ -794,7 +794,6 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	stopCont := onContinue(func() { p.Send(retakeInput(in, sc.out)) })
 	stopFg := onForeground(in, func() { p.Send(retakeInput(in, sc.out)) })
 	_, err := p.Run()
-	quiet.end()
 	stopFg()
 	stopCont()
 	sc.detach() // first: a writer may hold the printer's lock while it writes to sc

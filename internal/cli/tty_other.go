@@ -19,10 +19,9 @@ func editorInput(in io.Reader) io.Reader { return in }
 func onForeground(io.Reader, func()) (stop func()) { return func() {} }
 
 // quietEnd does nothing: a terminal cannot stop the process here.
-type quietEnd struct{}
+type quietEnd struct{ in io.Reader }
 
 func (*quietEnd) begin() {}
-func (*quietEnd) end()   {}
 
 // onContinue does nothing: there is no SIGCONT here.
 func onContinue(func()) (stop func()) { return func() {} }

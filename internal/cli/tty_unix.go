@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -94,29 +93,21 @@ func onForeground(in io.Reader, f func()) (stop func()) {
 }
 
 // quietEnd keeps the terminal from stopping the process (SIGTTOU) while the line editor
-// ends: Bubble Tea puts the terminal's settings back then, and from the background (a host
-// continued from outside after kill -STOP) that stopped a tester's host for good, its party
-// half ended. Only while it ends: a child started meanwhile would keep the signal ignored.
+// ends in the background: Bubble Tea puts the terminal's settings back then, and from the
+// background (a host continued from outside after kill -STOP) that stopped a tester's host
+// for good, its party half ended. The signal is ignored only when the process is in the
+// background as the editor ends, and then for the rest of the process: Go's signal.Reset
+// does not undo an Ignore (a reviewer's), and the editor ends only as the terminal's
+// party does. In the foreground nothing changes.
 type quietEnd struct {
-	mu   sync.Mutex
-	over bool
+	in io.Reader // the editor's input
 }
 
-// begin is called when the editor is asked to end; once over, it does nothing.
+// begin is called when the editor is asked to end.
 func (q *quietEnd) begin() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.over {
+	if f, ok := q.in.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !inForeground(f) {
 		signal.Ignore(syscall.SIGTTOU)
 	}
-}
-
-// end is called once the editor has ended.
-func (q *quietEnd) end() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.over = true
-	signal.Reset(syscall.SIGTTOU)
 }
 
 // onContinue calls f each time the process continues after a stop (SIGCONT), until stop is
