@@ -363,6 +363,17 @@ func TestEditInTheHooksPathAsks(t *testing.T) {
 	if !agent.EditInWorkDir("Write", write(hook), work) {
 		t.Fatalf("%s asked before core.hooksPath named its folder", hook)
 	}
+	// A hooks folder not made yet, under a link (a reviewer's: compared unresolved).
+	if err := os.MkdirAll(filepath.Join(work, "tools"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("tools", filepath.Join(work, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	git("config", "core.hooksPath", "app/linked/hooks")
+	if agent.EditInWorkDir("Write", write(filepath.Join(work, "linked", "hooks", "pre-commit")), work) {
+		t.Errorf("a hook in a folder not made yet under a link was written unasked")
+	}
 	for _, hooksPath := range []string{"app/scripts/hooks", filepath.Join(work, "scripts", "hooks")} {
 		git("config", "core.hooksPath", hooksPath)
 		for path, want := range map[string]bool{

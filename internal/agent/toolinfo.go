@@ -185,19 +185,9 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 	}
 	// The deepest folder of path that exists, resolved: a link inside the working
 	// directory may lead out of it.
-	dir := filepath.Dir(filepath.Clean(path))
-	rest := filepath.Base(path)
-	for {
-		real, err := filepath.EvalSymlinks(dir)
-		if err == nil {
-			dir = real
-			break
-		}
-		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(dir) == dir {
-			return false
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-		dir = filepath.Dir(dir)
+	dir, rest, ok := resolveFolders(path)
+	if !ok {
+		return false
 	}
 	if fi, err := os.Lstat(filepath.Join(dir, rest)); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		return false // the file itself is a link: where it leads is not checked here
@@ -225,6 +215,24 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 	return true
 }
 
+// resolveFolders resolves the deepest folder of path that exists through its symbolic
+// links: dir, and the rest of path under it (the file's name, and folders not made yet).
+// ok is false when a folder cannot be read.
+func resolveFolders(path string) (dir, rest string, ok bool) {
+	dir, rest = filepath.Dir(filepath.Clean(path)), filepath.Base(path)
+	for {
+		real, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			return real, rest, true
+		}
+		if !errors.Is(err, fs.ErrNotExist) || filepath.Dir(dir) == dir {
+			return "", "", false
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+		dir = filepath.Dir(dir)
+	}
+}
+
 // hooksDir is the folder, resolved, whose files git runs as hooks for the repository
 // that workdir is in: the one core.hooksPath names, else .git/hooks. It is "" when
 // workdir is in no repository or git cannot say.
@@ -241,8 +249,10 @@ func hooksDir(workdir string) string {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(workdir, p)
 	}
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		p = real
+	// Resolved as an edit's path is, through the deepest folder that exists: a hooks
+	// folder not made yet under a link was compared unresolved (a reviewer's).
+	if dir, rest, ok := resolveFolders(filepath.Join(p, "x")); ok {
+		return filepath.Dir(filepath.Join(dir, rest))
 	}
 	return p
 }
