@@ -1309,6 +1309,53 @@ func TestLeavingAfterTheEndSaysWhy(t *testing.T) {
 	}
 }
 
+// readRunner asks for a Read of each of files in turn.
+type readRunner struct {
+	fakeRunner
+	files []string
+	got   chan ToolDecision
+}
+
+func (r *readRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	for _, f := range r.files {
+		r.got <- io.Ask(ctx, ToolRequest{Tool: "Read", Summary: f})
+	}
+	return TurnResult{}, nil
+}
+
+// An "always" for Read does not cover a Read of a file that usually holds credentials: it
+// still asks (a reviewer's: one "always" given for another file let .env through unasked).
+func TestAlwaysReadStillAsksForASecret(t *testing.T) {
+	r := &readRunner{files: []string{"notes.txt", "config/.env"}, got: make(chan ToolDecision, 2)}
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	_ = p.do(func() { p.always["Read"] = "boss" })
+	promptAs(t, p, id, "read them")
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the always allowed Read of notes.txt: %+v", d)
+	}
+	var permID string
+	col.waitFor(t, "the Read of .env asked", func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				permID = ev.Permission.ID
+				return true
+			}
+		}
+		return false
+	})
+	if err := boss.Decide(context.Background(), permID, wire.DecisionDeny, "not that one"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; d.Allow {
+		t.Fatalf("the Read of .env: %+v", d)
+	}
+}
+
 // "Always" on the agent's plan approves that plan only: ExitPlanMode is never listed as
 // always allowed (a tester's /always put it there, where it meant nothing).
 func TestAlwaysOnAPlanApprovesItOnly(t *testing.T) {

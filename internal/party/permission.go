@@ -249,8 +249,15 @@ func (p *Party) modeAllows(req ToolRequest) bool {
 // lets one through. Runs on the loop.
 func (p *Party) alwaysAllows(req ToolRequest) bool {
 	_, always := p.always[req.Tool]
-	return !p.modeAllows(req) && always && req.Tool != ExitPlanTool
+	// Nor a Read of a file that usually holds credentials: it asks because the party asks
+	// Claude Code to (agent's secret ask rules), and an "always" for Read given for another
+	// file let every later one through unasked (a reviewer's).
+	return !p.modeAllows(req) && always && req.Tool != ExitPlanTool && !(readTools[req.Tool] && editsSecret(req))
 }
+
+// readTools are the tools that read one file, whose Read of a secret asks even when the
+// tool is always allowed.
+var readTools = map[string]bool{"Read": true, "NotebookRead": true}
 
 // showsEditText says whether a request would be put to a host with its text shown as
 // far as the party shares its file (shownDetail): only then does the agent's Ask hook
