@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
@@ -33,9 +32,9 @@ type commander struct {
 	invites func() wire.Invites
 	// rotated remembers invites a co-host made, for /invite.
 	rotated *wire.Invites
-	// rotating is set while this terminal's own /rotate runs (the owner's: nil elsewhere):
-	// the host prints the invites another host makes, and these ones /rotate prints itself.
-	rotating *atomic.Bool
+	// hostPrints: the host prints every rotation's invites in this terminal (the owner's),
+	// its own /rotate's too, so /rotate does not print them again.
+	hostPrints bool
 	// describe turns an error from the party or the host into a sentence.
 	describe func(error) string
 	// ws reads the working directory's changes (every member may).

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
@@ -50,7 +49,6 @@ type hostFlags struct {
 func runHost(ctx context.Context, args []string, io IO) int {
 	var f hostFlags
 	rotated := newLatest[wire.Invites]()
-	var ownRotation atomic.Bool // the owner's /rotate runs (commander.rotating)
 	fs := newFlagSet("host", "concordia host [flags]", `
 Create a party, print its invite code, and run it in this terminal. Everyone who joins
 can type prompts; prompts that arrive within the batching window are merged into one
@@ -206,12 +204,12 @@ decide it.`, io.Out, io.Err)
 		HostInvite:    f.noLocalREPL,
 		KeepAgentJobs: f.keepJobs,
 		OnInvites: func(inv wire.Invites) {
-			// Another host's rotation is printed here, so that the last "invite code:"
-			// line is the one that works (PROTOCOL.md §1; a tester's owner was only told
-			// "/invite shows the new invites"); the owner's own /rotate prints them itself.
-			if f.noLocalREPL || !ownRotation.Load() {
-				rotated.put(inv)
-			}
+			// Every rotation's invites are printed here, in the order made, so that the
+			// last "invite code:" line is the one that works (PROTOCOL.md §1): a tester's
+			// owner was only told "/invite shows the new invites" after a co-host's, and a
+			// flag for the owner's own /rotate could drop a co-host's made meanwhile (a
+			// reviewer's).
+			rotated.put(inv)
 		},
 		Party:       party.Config{MaxParticipants: f.maxParticipants},
 		Resume:      resume,
@@ -371,16 +369,16 @@ decide it.`, io.Out, io.Err)
 			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
 		}
 		cmd := &commander{
-			pr:        pr,
-			prompt:    func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
-			withdraw:  v.Withdraw,
-			ctl:       v,
-			ws:        v,
-			invites:   h.Invites,
-			rotating:  &ownRotation,
-			describe:  describe,
-			editor:    sc != nil,
-			endsParty: true,
+			pr:         pr,
+			prompt:     func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			withdraw:   v.Withdraw,
+			ctl:        v,
+			ws:         v,
+			invites:    h.Invites,
+			hostPrints: true,
+			describe:   describe,
+			editor:     sc != nil,
+			endsParty:  true,
 		}
 		rctx, stopREPL := context.WithCancel(ctx)
 		replDone, baseDone := make(chan struct{}), make(chan struct{})

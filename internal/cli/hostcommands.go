@@ -415,16 +415,14 @@ func unquote(s string) string {
 }
 
 func (c *commander) rotate(ctx context.Context, _ string) error {
-	if c.rotating != nil {
-		c.rotating.Store(true)
-		defer c.rotating.Store(false)
-	}
 	inv, err := c.ctl.RotateInvite(ctx)
 	if err != nil {
 		return err
 	}
 	c.rotated = &inv
-	c.printInvites(inv, "the new invites (everyone here stays in the party):") // the notice says the old ones no longer work
+	if !c.hostPrints {
+		c.printInvites(inv, "the new invites (everyone here stays in the party):") // the notice says the old ones no longer work
+	}
 	return nil
 }
 
