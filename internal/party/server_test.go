@@ -233,13 +233,7 @@ func TestPipelinedGetStateIsBounded(t *testing.T) {
 	// A receive buffer of a fixed, small size: left to itself, loopback's grows up to
 	// net.ipv4.tcp_rmem's 32 MiB here, which took 150 replays of 256 KiB in a CI run (0
 	// refused), and the test would measure the kernel's buffers rather than the host.
-	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err == nil {
-			err = c.(*net.TCPConn).SetReadBuffer(64 << 10)
-		}
-		return c, err
-	}}
+	dialer := smallReads()
 	ws, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -315,13 +309,7 @@ func TestGetStateRepliesBoundedForTheParty(t *testing.T) {
 	for i := 0; i < 80; i++ { // about 1.3 MiB of history: each replay is cut at 1 MiB
 		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
 	}
-	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if err == nil {
-			err = c.(*net.TCPConn).SetReadBuffer(64 << 10)
-		}
-		return c, err
-	}}
+	dialer := smallReads()
 	type reply struct {
 		ID    *int                `json:"id"`
 		Error *struct{ Code int } `json:"error"`
@@ -412,6 +400,17 @@ func TestGetStateRepliesBoundedForTheParty(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// smallReads is a dialer whose connections have a receive buffer of a fixed 64 KiB.
+func smallReads() websocket.Dialer {
+	return websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if err == nil {
+			err = c.(*net.TCPConn).SetReadBuffer(64 << 10)
+		}
+		return c, err
+	}}
 }
 
 // smallWrites is a listener whose connections have a send buffer of a fixed 64 KiB.
