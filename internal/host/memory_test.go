@@ -30,7 +30,7 @@ func TestMemoryOverALongParty(t *testing.T) {
 	h := startHost(t, Config{
 		Window: time.Millisecond, MergeMode: "local",
 		Agent: agent.Config{WorkDir: t.TempDir()},
-		Party: party.Config{PromptBurst: 1000, PromptEvery: time.Millisecond},
+		Party: party.Config{PromptBurst: 1000, PromptEvery: time.Millisecond, PromptBytes: -1, PartyPromptBytes: -1},
 	})
 	me, _, err := h.Party().JoinLocal("hosty", wire.RoleHost)
 	if err != nil {

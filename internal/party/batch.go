@@ -89,6 +89,9 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	if len(p.pending) >= p.cfg.MaxPending {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))
 	}
+	if err := p.takePromptBytes(m, len(text), now); err != nil {
+		return wire.PromptResult{}, err
+	}
 	pr := wire.Prompt{ID: p.newID("p"), User: m.Name, Text: text, Member: m.ID}
 	p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now})
 	p.lastPrompt = now

@@ -37,7 +37,7 @@ func BenchmarkBatchToRunner(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run(fmt.Sprintf("prompts=%d", n), func(b *testing.B) {
 			r := &stampRunner{got: make(chan time.Time, 1)}
-			p := New(Config{Token: token, Runner: r, Window: time.Hour, PromptBurst: 1 << 30, PromptEvery: time.Nanosecond})
+			p := New(Config{Token: token, Runner: r, Window: time.Hour, PromptBurst: 1 << 30, PromptEvery: time.Nanosecond, PromptBytes: -1, PartyPromptBytes: -1})
 			ctx, cancel := context.WithCancel(context.Background())
 			go p.Run(ctx)
 			defer func() { cancel(); <-p.Done() }()

@@ -21,6 +21,7 @@ type member struct {
 	conn        any // identity of the connection; a reconnect replaces it
 	tokens      float64
 	refill      time.Time
+	promptBytes byteBucket     // promptbytes.go
 	order       int64          // join order, for a stable participants list
 	rec         journal.Member // what the journal last recorded of this member
 	key         term.NameKey   // term.KeyOf(keyName), for comparing names

@@ -169,8 +169,13 @@ type Config struct {
 	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
 	PromptBurst     int           // per member: prompts allowed at once (default 10)
 	PromptEvery     time.Duration // per member: one more prompt allowed per this (default 1s)
-	OutputFlush     time.Duration // agent output is coalesced for this long (default 40ms)
-	MaxMessage      int           // budget for one host message (default wire.MaxHostMessage)
+	// PromptBytes: per member, the bytes of prompts allowed in a minute (default 1 MiB: 32
+	// prompts of the largest size; < 0 none). PartyPromptBytes: the same for the whole
+	// party (default 8 MiB; < 0 none). Prompts are kept in the journal (promptbytes.go).
+	PromptBytes      int
+	PartyPromptBytes int
+	OutputFlush      time.Duration // agent output is coalesced for this long (default 40ms)
+	MaxMessage       int           // budget for one host message (default wire.MaxHostMessage)
 
 	// Journal keeps the party on disk (every event before it is sent, and member records)
 	// and serves replays older than the memory window. Nil: the whole history stays in
@@ -231,18 +236,19 @@ type Party struct {
 	small   atomic.Bool // at most inlineMembers members and observers (set by the loop)
 
 	// loop-owned
-	seq       int64
-	tokens    journal.Tokens
-	hostName  string             // cfg.HostName as a member's name is made (term.Name): the owner's alone
-	members   map[string]*member // connected members, by id
-	known     map[string]*member // every member not kicked, connected or not, by id
-	byClient  map[string]*member // by client_id, connected or not
-	sessions  map[string]*member // by session secret
-	observers map[Subscriber]struct{}
-	fan       *fanout // the fan-out helper of a large party (fanout.go), while Run runs
-	joins     int64
-	closed    bool
-	nextID    int64
+	seq         int64
+	tokens      journal.Tokens
+	promptBytes byteBucket         // the party's (promptbytes.go)
+	hostName    string             // cfg.HostName as a member's name is made (term.Name): the owner's alone
+	members     map[string]*member // connected members, by id
+	known       map[string]*member // every member not kicked, connected or not, by id
+	byClient    map[string]*member // by client_id, connected or not
+	sessions    map[string]*member // by session secret
+	observers   map[Subscriber]struct{}
+	fan         *fanout // the fan-out helper of a large party (fanout.go), while Run runs
+	joins       int64
+	closed      bool
+	nextID      int64
 
 	// loop-owned: the event log in memory and on disk (events.go, resume.go)
 	win           []logged // the most recent events, oldest first, contiguous in seq
@@ -331,6 +337,12 @@ func New(cfg Config) *Party {
 	}
 	if cfg.PromptEvery <= 0 {
 		cfg.PromptEvery = time.Second
+	}
+	if cfg.PromptBytes == 0 {
+		cfg.PromptBytes = 1 << 20
+	}
+	if cfg.PartyPromptBytes == 0 {
+		cfg.PartyPromptBytes = 8 << 20
 	}
 	if cfg.OutputFlush <= 0 {
 		cfg.OutputFlush = 40 * time.Millisecond
