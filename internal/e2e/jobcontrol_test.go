@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -50,8 +51,18 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 
 	sh.typeText("fg")
 	sh.key("Enter")
-	// The terminal is the host's once it is raw: a key typed before that is the shell's
-	// cooked input, which the host would read as a line only at its end.
+	// The terminal is the host's once the host has made it raw again: a key typed before
+	// that is cooked input, Enter a new line (not a sleep: its line settings are read).
+	tty := strings.TrimSpace(sh.tmux("display-message", "-p", "-t", sh.name, "#{pane_tty}"))
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out, _ := exec.Command("stty", "-a", "-F", tty).Output()
+		if strings.Contains(string(out), "-icanon") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after fg the host never made its terminal raw again:\n%s\n%s", out, sh.screen())
+		}
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(b.stdout(), "hosty: after fg") {
 		if time.Now().After(deadline) {

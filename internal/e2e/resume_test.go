@@ -436,7 +436,7 @@ func TestBackAfterACleanEndIsBack(t *testing.T) {
 	h.wait()
 	a.wait()
 	r := start(t, nil, append(args, "--resume")...)
-	r.expect(`^\[party\] you are back in the party \(1 in the party\)$`)
+	r.expect(`^\[party\] (you are back in the party|you came back) \(1 in the party\)$`)
 	again := start(t, nil, "join", inv, "--name", "ann")
 	again.expect(`^\[system\] you are back as the member this terminal was before \(a co-host\); --new-member joins as someone new$`)
 	again.expect(`^\[system\] as a co-host: you decide tool requests`)
