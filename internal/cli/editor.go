@@ -251,6 +251,9 @@ type editor struct {
 	errText string // a local error shown under the input until the next key
 	lines   chan<- string
 	quit    bool
+	// background: the process is in the background of its terminal (continued from
+	// outside after a stop): nothing is drawn, so as not to paint over the shell.
+	background bool
 	// recalled is the failed turn's prompts (status.unfinished) last put in the history.
 	recalled *[]string
 }
@@ -270,7 +273,15 @@ const maxEditorRows = 8
 type continuedMsg struct {
 	width, height int
 	raw           func() // makes the input raw again (nil: not a terminal)
+	// background: continued in the background of its terminal: the shell has it, and the
+	// editor draws nothing until it is given the terminal again (a tester's editor kept
+	// drawing its input line over the shell's prompt, and a prompt typed there ran as a
+	// shell command).
+	background bool
 }
+
+// backgroundMsg: the process was put in the background of its terminal while it ran.
+type backgroundMsg struct{}
 
 // notConnectedText is shown under a prompt kept while the host cannot be reached, until
 // it can.
@@ -351,7 +362,16 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case giveBackMsg:
 		e.giveBack(string(msg))
 		return e, nil
+	case backgroundMsg:
+		// The shell's cursor was hidden by ours: shown again for it.
+		e.background = true
+		return e, tea.ShowCursor
 	case continuedMsg:
+		if msg.background {
+			e.background = true
+			return e, tea.ShowCursor
+		}
+		e.background = false
 		if msg.raw != nil {
 			msg.raw()
 		}
@@ -537,7 +557,7 @@ func (e *editor) fit() {
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 func (e *editor) View() string {
-	if e.quit {
+	if e.quit || e.background {
 		return ""
 	}
 	var b strings.Builder
@@ -792,7 +812,13 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	// Back from a stop, or from the background, the terminal is made the editor's again
 	// (raw, redrawn).
 	stopCont := onContinue(func() { p.Send(retakeInput(in, sc.out)) })
-	stopFg := onForeground(in, func() { p.Send(retakeInput(in, sc.out)) })
+	stopFg := onForeground(in, func(fg bool) {
+		if fg {
+			p.Send(retakeInput(in, sc.out))
+		} else {
+			p.Send(backgroundMsg{})
+		}
+	})
 	_, err := p.Run()
 	stopFg()
 	stopCont()

@@ -16,7 +16,7 @@ func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 func editorInput(in io.Reader) io.Reader { return in }
 
 // onForeground does nothing: there are no background jobs here.
-func onForeground(io.Reader, func()) (stop func()) { return func() {} }
+func onForeground(io.Reader, func(bool)) (stop func()) { return func() {} }
 
 // quietEnd does nothing: a terminal cannot stop the process here.
 type quietEnd struct{ in io.Reader }

@@ -56,12 +56,13 @@ func (t foregroundInput) Read(p []byte) (int, error) {
 // foregroundEvery is how often onForeground looks.
 const foregroundEvery = 250 * time.Millisecond
 
-// onForeground calls f each time the process is given in's terminal again after it was in
-// the background, until stop is called; nothing when in is not a terminal. A shell's fg of a
-// job that runs in the background (continued from outside after a stop) gives it the
-// terminal and sends no signal: the terminal stays as the shell left it, cooked and
-// echoing, and a tester's Enter went into the box as a new line.
-func onForeground(in io.Reader, f func()) (stop func()) {
+// onForeground calls f(true) each time the process is given in's terminal again after it
+// was in the background, and f(false) each time it is put in the background, until stop is
+// called; nothing when in is not a terminal. A shell's fg of a job that runs in the
+// background (continued from outside after a stop) gives it the terminal and sends no
+// signal: the terminal stays as the shell left it, cooked and echoing, and a tester's
+// Enter went into the box as a new line.
+func onForeground(in io.Reader, f func(fg bool)) (stop func()) {
 	file, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(file.Fd())) {
 		return func() {}
@@ -77,8 +78,8 @@ func onForeground(in io.Reader, f func()) (stop func()) {
 			select {
 			case <-tick.C:
 				now := inForeground(file)
-				if now && !was {
-					f()
+				if now != was {
+					f(now)
 				}
 				was = now
 			case <-done:
@@ -152,6 +153,7 @@ func retakeInput(in io.Reader, out io.Writer) continuedMsg {
 				_, _ = term.MakeRaw(int(f.Fd()))
 			}
 		}
+		m.background = term.IsTerminal(int(f.Fd())) && !inForeground(f)
 	}
 	if f, ok := out.(*os.File); ok {
 		if w, h, err := term.GetSize(int(f.Fd())); err == nil {

@@ -48,6 +48,17 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 	if procState(pid) == 'T' {
 		t.Fatalf("the host stopped in the background:\n%s", sh.screen())
 	}
+	// Nor does it draw over the shell, which has the terminal: a tester's editor kept
+	// painting its input line there, and a prompt typed at it ran as a shell command. The
+	// last line is the shell's prompt, after the output and the status line's ticks.
+	sh.typeText("echo still the shell")
+	sh.key("Enter")
+	sh.wait(`(?m)^still the shell`)
+	time.Sleep(1500 * time.Millisecond) // the status line's clock moves every second
+	lines := strings.Split(strings.TrimRight(sh.screen(), "\n "), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "$" {
+		t.Fatalf("in the background the host drew over the shell (last line %q):\n%s", last, sh.screen())
+	}
 
 	sh.typeText("fg")
 	sh.key("Enter")
