@@ -2361,6 +2361,13 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 	if want := "/withdraw takes back the newest; Ctrl-C again within 10 seconds leaves"; !strings.Contains(pout.String(), want) {
 		t.Fatalf("output %q lacks %q", pout.String(), want)
 	}
+	// A prompt sent after the question is not covered by it: asked again (a tester's
+	// left at once, unwarned about it).
+	now = now.Add(time.Second)
+	p.line(context.Background(), "one more, after the question")
+	if p.line(context.Background(), interruptLine) {
+		t.Fatal("a Ctrl-C after a prompt sent since the question left at once")
+	}
 	now = now.Add(time.Second)
 	if !p.line(context.Background(), interruptLine) {
 		t.Fatal("a participant's second Ctrl-C did not leave")
@@ -2973,6 +2980,9 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed dan from the party: spam (dan's waiting prompt is withdrawn)"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed danny from the party"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice removed eve from the party: she removed dan from the party"})
+	// Its own act on its own prompt (a tester's co-host read "alice approved your prompt").
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan approved dan's prompt"})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan marie approved dan's prompt"})
 	want := "[system] alice edited and sent your prompt\n" +
 		"[system] alice turned approval off; your prompt that waited for approval is sent now\n" +
 		"[system] alice removed carol from the party (carol's waiting prompt is withdrawn)\n" +
@@ -2981,7 +2991,9 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 		"[system] alice removed eve from the party (your 2 waiting prompts are withdrawn)\n" +
 		"[system] alice removed you from the party: spam (your waiting prompt is withdrawn)\n" +
 		"[system] alice removed danny from the party\n" +
-		"[system] alice removed eve from the party: she removed dan from the party\n"
+		"[system] alice removed eve from the party: she removed dan from the party\n" +
+		"[system] you approved your prompt\n" +
+		"[system] dan marie approved your prompt\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

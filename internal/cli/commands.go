@@ -311,6 +311,9 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.sendDone()
 	switch {
 	case err == nil:
+		// A leave asked back before this prompt was sent does not cover it: the next
+		// Ctrl-C, Ctrl-D or /quit says it again (a tester's left at once, unwarned).
+		c.quitAsked = time.Time{}
 	case client.Unanswered(err):
 		// The prompt went out and no answer came back: the host may well have it.
 		why := "the host did not answer within a minute"

@@ -372,13 +372,25 @@ func (p *printer) yourPrompts(text string) string {
 		text = strings.ReplaceAll(text, "("+name+"'s "+of, "(your "+of)
 	}
 	// "(bob's 2 waiting prompts …)"
-	return ownCount.ReplaceAllStringFunc(text, func(m string) string {
+	text = ownCount.ReplaceAllStringFunc(text, func(m string) string {
 		if strings.HasPrefix(m[1:], name+"'s ") {
 			return m[:1] + "your " + m[1+len(name)+3:]
 		}
 		return m
 	})
+	// This member's own act on its own prompt: "you approved your prompt", not "alice
+	// approved your prompt" in alice's terminal (a tester's). Only live: in the history
+	// the name may have been another member's.
+	if !p.earlier {
+		if rest, ok := strings.CutPrefix(text, name+" "); ok && ownAct.MatchString(rest) {
+			text = "you " + rest
+		}
+	}
+	return text
 }
+
+// ownAct: a host's act on a prompt, as a notice says it after the host's name.
+var ownAct = regexp.MustCompile(`^(approved|rejected|withdrew|edited and sent|sent) your `)
 
 // ownCount: a count of someone's prompts in a notice, "(bob's 2 waiting prompts".
 var ownCount = regexp.MustCompile(`[ (][^ (]+'s \d+ (?:waiting )?prompts`)
@@ -820,7 +832,8 @@ func (p *printer) event(ev wire.Event) {
 		if !saidWithRole {
 			p.asideLocked("system", p.yourPrompts(ev.Text))
 		}
-		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier {
+		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
+			// (Not in the owner's terminal: its host prints the new invites there.)
 			// Another host rotated: this host's links stopped working too (a tester's owner
 			// was told so, and not where the new ones are).
 			p.asideLocked("system", "/invite shows the new invites")

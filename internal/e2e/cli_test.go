@@ -498,6 +498,9 @@ func TestCoHostRotationPrintsTheInvitesAtTheHost(t *testing.T) {
 	if got := h.lines(codes); len(got) != 2 || got[1] != fresh || got[0] != inv {
 		t.Fatalf("the host's invite codes after alice's rotation: %q; alice's new one %s", got, fresh)
 	}
+	if strings.Contains(h.stdout(), "/invite shows the new invites") { // they are just above
+		t.Errorf("the owner's terminal points at /invite for invites it printed:\n%s", h.stdout())
+	}
 	b := start(t, nil, "join", fresh, "--name", "bob")
 	b.expect(`joined hosty's party as bob `)
 	h.send("/rotate")

@@ -38,10 +38,10 @@ func (b *byteBucket) take(now time.Time, n, perMinute int) bool {
 // says which is spent. Runs on the loop.
 func (p *Party) takePromptBytes(m *member, n int, now time.Time) error {
 	if per := p.cfg.PromptBytes; per > 0 && !m.promptBytes.take(now, n, per) {
-		return fmt.Errorf("%w: you sent more than %s of prompts in the last minute; wait a little", ErrRateLimited, kib(per))
+		return fmt.Errorf("%w: you sent more than %s of prompts in the last minute", ErrRateLimited, kib(per))
 	}
 	if per := p.cfg.PartyPromptBytes; per > 0 && !p.promptBytes.take(now, n, per) {
-		return fmt.Errorf("%w: the party took more than %s of prompts in the last minute; wait a little", ErrRateLimited, kib(per))
+		return fmt.Errorf("%w: the party took more than %s of prompts in the last minute", ErrRateLimited, kib(per))
 	}
 	return nil
 }
