@@ -269,6 +269,22 @@ func newCommander(role string) (*commander, *fakeControl, *[]string, *bytes.Buff
 	return c, ctl, &sent, &out
 }
 
+// In the line editor, a prompt the host refused is named and put back in the box (a
+// tester's burst of prompts got alike lines, and the texts were gone).
+func TestRefusedPromptComesBack(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.editor = true
+	c.prompt = func(context.Context, string) error {
+		return fmt.Errorf("%w: at most 10 prompts at once", party.ErrRateLimited)
+	}
+	var given []string
+	c.pr.setInputSink(func(text string) { given = append(given, text) })
+	c.line(context.Background(), "fast 13")
+	if !strings.Contains(out.String(), `prompt not sent ("fast 13"): `) || !strings.Contains(out.String(), "(it is back in the box)") || !slices.Equal(given, []string{"fast 13"}) {
+		t.Fatalf("output %q, given back %q", out.String(), given)
+	}
+}
+
 func TestREPL(t *testing.T) {
 	c, _, sent, out := newCommander(wire.RoleParticipant)
 	in := strings.NewReader("first prompt\n\n/help\n/shell echo local\nsecond\n/quit\nnever sent\n")

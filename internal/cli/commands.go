@@ -322,7 +322,10 @@ func (c *commander) send(ctx context.Context, text string) {
 		}
 		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; if it does not show up in the party, send it again (↑ brings it back)")
 	case c.editor:
-		c.pr.reply("error", "prompt not sent: "+c.describe(err))
+		// Said which, and put back in the box: a tester's burst of prompts got alike lines
+		// and lost the texts (↑ had them, unsaid).
+		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+c.describe(err)+" (it is back in the box)")
+		c.pr.giveBack(text)
 	default:
 		// A script's lines go one after another: say which one was not sent (a tester's 40
 		// piped lines gave 20 alike "prompt not sent: rate limited" and no way to tell which).
