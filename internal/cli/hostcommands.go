@@ -364,6 +364,14 @@ func (c *commander) target(name string) (m wire.Member, away bool, err error) {
 	if removed {
 		return m, false, fmt.Errorf("%q was removed from the party; a NAME in quotes is taken as it is (\"bob\" smith: bob, for the reason smith)", name)
 	}
+	if bare := strings.TrimRight(name, ",;:."); bare != name && bare != "" {
+		var found bool
+		c.pr.with(func(r *roster) { _, _, found = r.named(bare) })
+		if found {
+			// "/kick bob-2, too noisy" (a tester's): the comma is not the name's.
+			return m, false, fmt.Errorf("nobody called %q is in the party: did you mean %q? (a name ends at a space, with no mark after it)", name, bare)
+		}
+	}
 	return m, false, fmt.Errorf("nobody called %q is in the party (/who lists the members)", name)
 }
 

@@ -144,8 +144,14 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					pr.notice("system", fmt.Sprintf("you are back as the member this terminal was before (%s); --new-member joins as someone new", roleWords(h.You.Role)))
 				}
 				if asked := term.Name(name); asked != "" && h.You.Name != asked {
-					// The host made the name unique: say so, or "bob-2" is a puzzle.
-					pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken", term.Line(h.You.Name), term.Line(asked)))
+					// The host made the name unique: say so, or "bob-2" is a puzzle. A member
+					// back keeps the name it had ("you are back …" then "you are called bob-2:
+					// bob is taken" read as a contradiction: a tester's).
+					if was.Session != "" {
+						pr.notice("system", fmt.Sprintf("you are still called %s here, as before (%s was taken)", term.Line(h.You.Name), term.Line(asked)))
+					} else {
+						pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken", term.Line(h.You.Name), term.Line(asked)))
+					}
 				}
 				// "joined as" only for someone new: a member back was just told so (a
 				// tester's read both "you are back" and "you joined as a co-host").

@@ -513,6 +513,27 @@ func TestCoHostRotationPrintsTheInvitesAtTheHost(t *testing.T) {
 	}
 }
 
+// A member back whose name was made unique keeps it, and is told so without a
+// contradiction (a tester's read "you are back as the member this terminal was before"
+// then "you are called bob-2 here: bob is taken").
+func TestBackUnderAUniqueName(t *testing.T) {
+	_, inv := host(t, nil, "--insecure")
+	first := start(t, nil, "join", inv, "--name", "carl")
+	first.expect(`joined hosty's party as carl `)
+	// Another terminal, with its own data directory (its own kept membership), as carl.
+	env := []string{"XDG_DATA_HOME=" + t.TempDir()}
+	second := start(t, env, "join", inv, "--name", "carl", "--data-dir", t.TempDir())
+	second.expect(`joined hosty's party as carl-2 `)
+	second.expect(`^\[system\] you are called carl-2 here: carl is taken$`)
+	testkit.KillGroup(second.cmd.Process.Pid)
+	second.wait()
+	again := start(t, env, append([]string{"join", inv, "--name", "carl", "--data-dir"}, second.cmd.Args[len(second.cmd.Args)-1])...)
+	again.expect(`^\[system\] you are back as the member this terminal was before \(a participant\); --new-member joins as someone new$`)
+	again.expect(`^\[system\] you are still called carl-2 here, as before \(carl was taken\)$`)
+	again.send("/quit")
+	again.wait()
+}
+
 // A terminal whose kept member was removed joins as someone new, says so, and keeps that
 // new member: started again, it comes back as it.
 func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
