@@ -3000,6 +3000,7 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 	// Its own act on its own prompt (a tester's co-host read "alice approved your prompt").
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan approved dan's prompt"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan marie approved dan's prompt"})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan" + party.RotatedNotice}) // its own /rotate
 	want := "[system] alice edited and sent your prompt\n" +
 		"[system] alice turned approval off; your prompt that waited for approval is sent now\n" +
 		"[system] alice removed carol from the party (carol's waiting prompt is withdrawn)\n" +
@@ -3010,7 +3011,8 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 		"[system] alice removed danny from the party\n" +
 		"[system] alice removed eve from the party: she removed dan from the party\n" +
 		"[system] you approved your prompt\n" +
-		"[system] dan marie approved your prompt\n"
+		"[system] dan marie approved your prompt\n" +
+		"[system] you made new invites; the earlier links no longer work\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

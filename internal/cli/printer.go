@@ -389,6 +389,15 @@ func (p *printer) yourPrompts(text string) string {
 	return text
 }
 
+// ownNotice is a notice of this member's own act as its own terminal says it: "you made
+// new invites …", not "hosty made new invites …" (a tester's). Only live.
+func (p *printer) ownNotice(text string) string {
+	if name := p.r.you.Name; name != "" && !p.earlier && text == name+party.RotatedNotice {
+		return "you" + party.RotatedNotice
+	}
+	return text
+}
+
 // ownAct: a host's act on a prompt, as a notice says it after the host's name.
 var ownAct = regexp.MustCompile(`^(approved|rejected|withdrew|edited and sent|sent) your `)
 
@@ -830,7 +839,7 @@ func (p *printer) event(ev wire.Event) {
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
 		if !saidWithRole {
-			p.asideLocked("system", p.yourPrompts(ev.Text))
+			p.asideLocked("system", p.ownNotice(p.yourPrompts(ev.Text)))
 		}
 		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
 			// (Not in the owner's terminal: its host prints the new invites there.)
