@@ -63,6 +63,18 @@ func ReadOwnRules(cfg Config) OwnRules {
 // maxSettings is the most of a settings file read: a real one is a few KB.
 const maxSettings = 1 << 20
 
+// settingsArg is what a --settings value gives Claude Code, run in workdir: the value
+// itself when it is inline JSON, else the file it names (relative to workdir).
+func settingsArg(value, workdir string) ([]byte, error) {
+	if strings.HasPrefix(strings.TrimSpace(value), "{") {
+		return []byte(value), nil
+	}
+	if !filepath.IsAbs(value) {
+		value = filepath.Join(workdir, value) // claude's working directory
+	}
+	return readSettings(value)
+}
+
 // readSettings reads a settings file if it is a regular file of at most maxSettings: the
 // working folder's .claude/settings.json comes with a cloned repository, and a FIFO there
 // held the party's start, a link to /dev/zero would have filled its memory (a reviewer's).
@@ -178,16 +190,9 @@ func (r *OwnRules) addArgs(args []string, workdir string) {
 				i++
 				value = args[i]
 			}
-			b := []byte(value)
-			if !strings.HasPrefix(strings.TrimSpace(value), "{") {
-				p := value
-				if !filepath.IsAbs(p) {
-					p = filepath.Join(workdir, p) // claude's working directory
-				}
-				var err error
-				if b, err = readSettings(p); err != nil {
-					continue
-				}
+			b, err := settingsArg(value, workdir)
+			if err != nil {
+				continue
 			}
 			r.addSettings(b, "--settings")
 		case "--permission-mode":

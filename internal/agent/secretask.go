@@ -10,7 +10,6 @@ package agent
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"slices"
 	"strings"
 	"unicode"
@@ -68,16 +67,9 @@ func withSecretAsk(args []string, workdir string) []string {
 		}
 		value, end = args[at+1], at+2
 	}
-	b := []byte(value)
-	if !strings.HasPrefix(strings.TrimSpace(value), "{") {
-		p := value
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(workdir, p)
-		}
-		var err error
-		if b, err = readSettings(p); err != nil {
-			return args
-		}
+	b, err := settingsArg(value, workdir)
+	if err != nil {
+		return args
 	}
 	var settings map[string]any
 	if err := json.Unmarshal(b, &settings); err != nil || settings == nil {
