@@ -17,9 +17,9 @@ type byteBucket struct {
 	at   time.Time
 }
 
-// take spends n bytes of a bucket that holds perMinute at most, refilled at that rate;
-// false (nothing spent) when fewer are left.
-func (b *byteBucket) take(now time.Time, n, perMinute int) bool {
+// refill adds what a minute's rate has made since the last look, up to perMinute; a new
+// bucket starts full.
+func (b *byteBucket) refill(now time.Time, perMinute int) {
 	if b.at.IsZero() {
 		b.left, b.at = float64(perMinute), now
 	}
@@ -27,21 +27,27 @@ func (b *byteBucket) take(now time.Time, n, perMinute int) bool {
 		b.left = min(float64(perMinute), b.left+float64(perMinute)*el.Minutes())
 		b.at = now
 	}
-	if b.left < float64(n) {
-		return false
-	}
-	b.left -= float64(n)
-	return true
 }
 
 // takePromptBytes spends a prompt's bytes from its member's bucket and the party's, or
-// says which is spent. Runs on the loop.
+// says which has too few left (then neither is spent). Runs on the loop.
 func (p *Party) takePromptBytes(m *member, n int, now time.Time) error {
-	if per := p.cfg.PromptBytes; per > 0 && !m.promptBytes.take(now, n, per) {
-		return fmt.Errorf("%w: you sent more than %s of prompts in the last minute", ErrRateLimited, kib(per))
+	per, party := p.cfg.PromptBytes, p.cfg.PartyPromptBytes
+	if per > 0 {
+		if m.promptBytes.refill(now, per); m.promptBytes.left < float64(n) {
+			return fmt.Errorf("%w: you sent more than %s of prompts in the last minute", ErrRateLimited, kib(per))
+		}
 	}
-	if per := p.cfg.PartyPromptBytes; per > 0 && !p.promptBytes.take(now, n, per) {
-		return fmt.Errorf("%w: the party took more than %s of prompts in the last minute", ErrRateLimited, kib(per))
+	if party > 0 {
+		if p.promptBytes.refill(now, party); p.promptBytes.left < float64(n) {
+			return fmt.Errorf("%w: the party took more than %s of prompts in the last minute", ErrRateLimited, kib(party))
+		}
+	}
+	if per > 0 {
+		m.promptBytes.left -= float64(n)
+	}
+	if party > 0 {
+		p.promptBytes.left -= float64(n)
 	}
 	return nil
 }

@@ -44,3 +44,18 @@ func TestPromptBytesAreBounded(t *testing.T) {
 		promptAs(t, p, cid, big)
 	})
 }
+
+// A prompt the party's budget refuses spends nothing of its member's.
+func TestPromptBytesRefusedSpendNothing(t *testing.T) {
+	p, _, ann := start(t, Config{PromptBurst: 1000, PromptBytes: 64 << 10, PartyPromptBytes: 40 << 10, MinPrompts: 1000, Window: time.Hour})
+	big := strings.Repeat("x", 30<<10)
+	promptAs(t, p, ann, big)
+	if _, err := p.Prompt(ann, big); !errors.Is(err, ErrRateLimited) || !strings.Contains(err.Error(), "the party took more than") {
+		t.Fatalf("the second 30 KiB with 10 KiB left to the party: %v", err)
+	}
+	var left float64
+	_ = p.do(func() { left = p.members[ann].promptBytes.left })
+	if want := float64(34 << 10); left < want-1 || left > want+64 { // a moment's refill at most
+		t.Fatalf("ann has %.0f bytes left, want about %.0f: the party's refusal spent hers", left, want)
+	}
+}
