@@ -741,18 +741,11 @@ func (p *printer) event(ev wire.Event) {
 			count = *ev.Count
 		}
 		switch {
-		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.ownDrop:
-			// This terminal, back after a dropped connection: not "bob joined" about
-			// oneself (a tester's).
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && (p.ownDrop || p.r.you.ID != "" && back):
+			// This terminal, back after a dropped connection (not "bob joined" about
+			// oneself: a tester's), or in a party resumed after it ended, as everyone else is
+			// told ("alice came back"; a tester's own terminal said "you joined").
 			p.ownDrop = false
-			if p.earlier {
-				p.asideLocked("party", fmt.Sprintf("you came back (%s)", people(count)))
-			} else {
-				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
-			}
-		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "" && back:
-			// Back in a party resumed after it ended, as everyone else is told ("alice came
-			// back"; a tester's own terminal said "you joined").
 			if p.earlier {
 				p.asideLocked("party", fmt.Sprintf("you came back (%s)", people(count)))
 			} else {
