@@ -31,19 +31,10 @@ customElements.define('time-left', TimeLeft);
 /**
  * <retry-in>: "Next try in 12 s.", counting down once a second to the reconnect attempt at
  * deadline, then "Trying to reach the host…" (the attempt itself may take a while). It
- * showed the backoff step ("15.0 s") and never moved.
+ * showed the backoff step ("15.0 s") and never moved. A <time-left> that says it in words
+ * (deadline: local ms of the next attempt).
  */
-export class RetryIn extends LitElement {
-  static override properties = { deadline: { attribute: false } };
-  /** Local ms of the next attempt. */
-  declare deadline: number;
-
-  constructor() {
-    super();
-    this.deadline = 0;
-    new Ticker(this, 1000, () => this.deadline > Date.now());
-  }
-
+export class RetryIn extends TimeLeft {
   static override styles = css`
     .num { font-variant-numeric: tabular-nums; }
   `;
