@@ -53,15 +53,23 @@ func (p *Party) State(since int64) (wire.State, error) {
 // the loop. (A variable for the tests.)
 var helloJournalMax = 1 << 20
 
+// briefReplay is how much history a hello's reply carries when every replay slot is
+// taken (replays.go): hellos are not refused, and a viewer link was enough to have a
+// hundred of them each queue megabytes unread.
+const briefReplay = 64 << 10
+
 // state is the party's state with the events after since, built on the loop: a hello's
 // and a watcher's. At most journalMax bytes of it are read from the journal; < 0 means
 // all of it, for a view in this process (the host's own terminal or window), which is
 // not sent as one message and has no one to page: a reviewer's resumed host with 23 MiB
-// of history got its oldest 16 MiB, marked truncated, and neither view looked.
-func (p *Party) state(since int64, journalMax int) wire.State {
+// of history got its oldest 16 MiB, marked truncated, and neither view looked. A budget
+// >= 0 bounds the bytes of events the reply carries below the host's message limit.
+func (p *Party) state(since int64, journalMax, budget int) wire.State {
 	r := p.newReplay(since)
 	if journalMax < 0 {
 		r.budget = math.MaxInt
+	} else if budget >= 0 && budget < r.budget {
+		r.budget = budget
 	}
 	if from, upTo := r.journalRange(p); from != 0 {
 		r.addJournal(p, from, upTo, journalMax)

@@ -61,7 +61,7 @@ func (p *Party) Watch() (*Local, wire.State, error) {
 	l := newLocal(p)
 	var st wire.State
 	err := p.do(func() {
-		st = p.state(0, -1)
+		st = p.state(0, -1, -1)
 		p.observers[l] = struct{}{}
 	})
 	if err != nil {

@@ -49,6 +49,9 @@ type JoinRequest struct {
 	// Reply is called on the loop with the hello result before any later event is sent to
 	// Sub, so a transport can queue the reply ahead of the events.
 	Reply func(wire.HelloResult)
+	// Brief: the transport found no replay slot free (replays.go), so the reply carries
+	// at most briefReplay bytes of history and the joiner pages on with Party.getState.
+	Brief bool
 }
 
 // Join admits a member. Remote members present the participant or the viewer token, or
@@ -170,11 +173,13 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
 	you := m.Member
 	you.Session = m.session
-	journalMax := helloJournalMax
+	journalMax, budget := helloJournalMax, -1
 	if _, local := req.Conn.(*Local); local {
 		journalMax = -1 // the host's own terminal or window, in this process: no one to page
+	} else if req.Brief {
+		journalMax, budget = briefReplay, briefReplay
 	}
-	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since, journalMax)}
+	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since, journalMax, budget)}
 	if req.Reply != nil {
 		req.Reply(res)
 	}

@@ -6,7 +6,9 @@ package party
 // asked for it 20 times and never read, and the host grew to 8 GB (a reviewer's). A
 // reply is sent only while one of replaySlots is free, and the connection holds its slot
 // until it has written everything it was sent (rpc's OnIdle) or ends; a getState that
-// finds none free is refused with -32003, to be asked again.
+// finds none free is refused with -32003, to be asked again. A hello's reply takes a slot
+// the same way; a hello is never refused for want of one, but its reply then carries
+// only briefReplay bytes of history (truncated), and the joiner pages on with getState.
 
 import (
 	"sync/atomic"

@@ -461,12 +461,16 @@ func (c *remote) hello(req *rpc.Request) {
 		return
 	}
 	c.helloBusy.Store(true)
+	// The reply's history takes a replay slot like a getState's; with none free it is
+	// brief, and the joiner pages on for the rest.
+	brief := c.takeReplay() != nil
 	_, err := c.srv.party.Join(JoinRequest{
 		Name:     params.Name,
 		Token:    params.Token,
 		Session:  params.Session,
 		ClientID: params.ClientID,
 		Since:    params.Since,
+		Brief:    brief,
 		Sub:      c,
 		Conn:     c,
 		Reply: func(res wire.HelloResult) {
@@ -478,6 +482,7 @@ func (c *remote) hello(req *rpc.Request) {
 		},
 	})
 	c.helloBusy.Store(false)
+	c.builtReplay()
 	if err == nil {
 		return
 	}

@@ -402,6 +402,68 @@ func TestGetStateRepliesBoundedForTheParty(t *testing.T) {
 	}
 }
 
+// A hello's reply takes a replay slot too: hellos that are not read cannot each queue the
+// whole history (a viewer link gave a hundred connections). With no slot free, the reply
+// carries a little history, truncated, and the joiner pages on.
+func TestHelloRepliesBoundedForTheParty(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxMessage: 1 << 20, MaxParticipants: 50})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond})
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener = smallWrites{ts.Listener} // a reply of 1 MiB waits unsent
+	ts.Start()
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	for i := 0; i < 40; i++ { // 640 KiB of history
+		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
+	}
+	dialer := smallReads()
+	const conns = 10
+	var wss []*websocket.Conn
+	for i := 0; i < conns; i++ {
+		ws, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 0, "method": wire.MethodHello, "params": wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: token}})
+		if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
+			t.Fatal(err)
+		}
+		wss = append(wss, ws)
+	}
+	time.Sleep(time.Second) // not reading: each whole history sent waits unsent
+	whole := 0
+	for i, ws := range wss {
+		ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+		_, data, err := ws.ReadMessage() // the hello's reply is the first message
+		if err != nil {
+			t.Fatalf("no hello reply on connection %d: %v", i, err)
+		}
+		var r struct {
+			Result *wire.HelloResult `json:"result"`
+		}
+		if err := json.Unmarshal(data, &r); err != nil || r.Result == nil {
+			t.Fatalf("connection %d: first message is not a hello reply: %.200s", i, data)
+		}
+		st := r.Result.State
+		if len(st.Events) == 0 || st.Events[0].Seq != 1 {
+			t.Fatalf("connection %d: the reply does not start the history (%d events)", i, len(st.Events))
+		}
+		switch {
+		case !st.Truncated && st.Events[len(st.Events)-1].Seq >= 40:
+			whole++
+		case !st.Truncated:
+			t.Fatalf("connection %d: %d events, not truncated", i, len(st.Events))
+		case len(st.Events) > briefReplay/(16<<10)+1:
+			t.Fatalf("connection %d: a truncated reply carried %d events of 16 KiB", i, len(st.Events))
+		}
+	}
+	if whole < 1 || whole > replaySlots {
+		t.Fatalf("%d of %d hellos were answered with the whole history at once; want 1 to %d", whole, conns, replaySlots)
+	}
+}
+
 // smallReads is a dialer whose connections have a receive buffer of a fixed 64 KiB.
 func smallReads() websocket.Dialer {
 	return websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {

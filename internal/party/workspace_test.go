@@ -199,7 +199,7 @@ func TestTreeOnlyHistoryIsHiddenOnceTheSharingNarrows(t *testing.T) {
 					t.Fatal(err)
 				}
 				var hello wire.State
-				if err := p.do(func() { hello = p.state(0, helloJournalMax) }); err != nil {
+				if err := p.do(func() { hello = p.state(0, helloJournalMax, -1) }); err != nil {
 					t.Fatal(err)
 				}
 				a, _ := json.Marshal(st)
