@@ -47,12 +47,16 @@ func CleanPath(p string) (string, error) {
 // secretNames are files that hold credentials; in "changes" mode they are never listed or
 // diffed (a host who shares the whole tree chose to show them). Matched against the
 // file's name in lower case. A tester found .pgpass, .env~, .env-prod, shell histories and
-// key.pem.bak shown (and, in "edits", written unasked).
+// key.pem.bak shown (and, in "edits", written unasked). A reviewer's viewer read a
+// Google client_secret.json through Party.diff: OAuth clients and tokens, Kerberos
+// keytabs, Vault's token, Composer's auth.json, armoured keys and kubeconfigs too.
 var secretNames = []string{
 	".env", ".env*", "*.env", "*.pem", "*.pem.*", "*.key", "*.key.*", "*.p12", "*.pfx", "*.keystore",
-	"*.jks", "*.ppk", "*.gpg", "*.kdbx", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-	".npmrc", ".pypirc", ".netrc", "_netrc", ".pgpass", ".my.cnf", ".s3cfg", ".boto", ".dockercfg",
+	"*.jks", "*.ppk", "*.gpg", "*.asc", "*.kdbx", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
+	".npmrc", ".yarnrc.yml", ".pypirc", ".netrc", "_netrc", ".pgpass", ".my.cnf", ".s3cfg", ".boto", ".dockercfg",
 	".git-credentials", "credentials", "credentials.*", "*credentials.json", "service-account*.json",
+	"*serviceaccount*.json", "client_secret*.json", "token.json", "token.pickle", "auth.json",
+	"*.keytab", ".vault-token", "kubeconfig", "*.kubeconfig", ".terraformrc", "terraform.rc", ".claude.json",
 	"*.secret", "*.secrets", "secrets.*", ".htpasswd", "*.tfvars", "*.tfstate", "*.tfstate.*",
 	"*_history", ".histfile",
 }
@@ -68,6 +72,7 @@ var (
 	secretFiles = map[string]bool{
 		".docker/config.json": true, ".kube/config": true, ".azure/accesstokens.json": true,
 		".azure/msal_token_cache.json": true, ".azure/msal_token_cache.bin": true, ".azure/service_principal_entries.json": true,
+		".config/hub": true,
 	}
 )
 

@@ -48,14 +48,20 @@ func TestIsSecret(t *testing.T) {
 		// histories, a key's backup, cloud tools' configuration.
 		".env~", ".env-prod", ".env_local", ".envs", ".pgpass", ".bash_history", ".zsh_history", "key.pem.bak",
 		".kube/config", ".docker/config.json", ".config/gh/hosts.yml", "home/.ssh/known_hosts", ".aws/config",
-		".config/gcloud/application_default_credentials.json", "keys/service-account-prod.json", "/abs/path/.ENV.LOCAL"} {
+		".config/gcloud/application_default_credentials.json", "keys/service-account-prod.json", "/abs/path/.ENV.LOCAL",
+		// A reviewer's, diffed to a viewer: OAuth clients and tokens, keytabs, Vault's
+		// and Composer's tokens, armoured keys, kubeconfigs, hub's and yarn's tokens.
+		"client_secret.json", "client_secret_1234.apps.googleusercontent.com.json", "serviceAccountKey.json",
+		"token.json", "token.pickle", "http.keytab", ".vault-token", "auth.json", "private.asc", "kubeconfig",
+		"prod.kubeconfig", ".yarnrc.yml", ".config/hub", ".claude.json", ".terraformrc"} {
 		if !IsSecret(p) {
 			t.Errorf("%s: want secret", p)
 		}
 	}
 	for _, p := range []string{"main.go", "env.go", "keys.go", "docs/environment.md", "src/docker/Dockerfile", "config/app.yml", "history.go", "monkey.go", "tools/gh/main.go",
 		// A project's own .docker/ and .kube/ folders (a reviewer's).
-		".docker/Dockerfile", "deploy/.kube/deployment.yaml", ".azure/pipelines.yml"} {
+		".docker/Dockerfile", "deploy/.kube/deployment.yaml", ".azure/pipelines.yml",
+		"tokenizer.json", "src/auth/token.go", "hub/main.go", "authors.json"} {
 		if IsSecret(p) {
 			t.Errorf("%s: not a secret", p)
 		}
