@@ -11,6 +11,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 	"github.com/concordia-party/concordia/internal/workspace"
 )
@@ -76,11 +77,14 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	if len(text) > wire.MaxPromptBytes {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(text), wire.MaxPromptBytes)
 	}
-	if strings.TrimSpace(text) == "" {
-		return wire.PromptResult{}, ErrEmptyPrompt
-	}
 	if !utf8.ValidString(text) {
 		text = strings.ToValidUTF8(text, "\uFFFD")
+	}
+	// What everyone sees is what the agent gets: nothing a reader cannot see (a
+	// reviewer's instruction in Unicode tag characters, under an approved prompt).
+	text = term.Visible(text)
+	if strings.TrimSpace(text) == "" {
+		return wire.PromptResult{}, ErrEmptyPrompt
 	}
 	now := p.cfg.Now()
 	if !m.take(now, p.cfg.PromptBurst, p.cfg.PromptEvery) {
@@ -274,6 +278,8 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 	if res.Merger != wire.MergerGemini {
 		res.Merger = wire.MergerLocal
 	}
+	// The prompts were made visible text (prompt); a merger's text is taken as such too.
+	res.Text = term.Visible(res.Text)
 	if p.closed {
 		p.busy = false
 		return

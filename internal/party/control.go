@@ -183,13 +183,14 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		// The held text has the leading space that keeps a "/" text a text (wire.AsText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
 		if text != nil && wire.AsText(*text) != h.res.Text {
-			if strings.TrimSpace(*text) == "" {
+			edited := term.Visible(strings.ToValidUTF8(*text, "\uFFFD"))
+			if strings.TrimSpace(edited) == "" {
 				return fmt.Errorf("%w: the edited prompt is empty", ErrInvalid)
 			}
 			if len(*text) > wire.MaxPromptBytes {
 				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
 			}
-			sent = strings.ToValidUTF8(*text, "\uFFFD")
+			sent = edited
 			note = by.Name + " edited and sent " + h.words()
 		}
 		p.held = nil
