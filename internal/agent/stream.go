@@ -447,6 +447,9 @@ func toolSummary(name string, input json.RawMessage, workDir string) string {
 		if pathKeys[k] {
 			s = relPath(s, workDir)
 		}
+		if k == "command" {
+			s = commandLine(s, fields)
+		}
 		if k == "pattern" {
 			if p, ok := fields["path"].(string); ok && p != "" {
 				s += " in " + relPath(p, workDir)
@@ -514,7 +517,7 @@ func relPath(p, dir string) string {
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return p
 	}
-	return rel
+	return throughLink(rel, p, dir)
 }
 
 // oneLine folds every run of white space (newlines included) into one space.

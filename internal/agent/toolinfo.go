@@ -28,18 +28,11 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 		s, _ := in[k].(string)
 		return s
 	}
-	rel := func(path string) string {
-		if workdir != "" && filepath.IsAbs(path) {
-			if r, err := filepath.Rel(workdir, path); err == nil && !strings.HasPrefix(r, "..") {
-				return r
-			}
-		}
-		return path
-	}
+	rel := func(path string) string { return relPath(path, workdir) }
 	var s string
 	switch {
 	case str("command") != "":
-		s = str("command")
+		s = commandLine(str("command"), in)
 	case str("file_path") != "":
 		s = rel(str("file_path"))
 	case str("notebook_path") != "":
@@ -75,6 +68,68 @@ func ToolSummary(tool string, input json.RawMessage, workdir string) string {
 		s = string(r[:summaryRunes]) + "…"
 	}
 	return s
+}
+
+// commandLine is a command as a summary shows it: what changes how it runs first, where
+// a cut cannot lose it (a reviewer's card said "npm test" of a command to run in the
+// background, outside the sandbox).
+func commandLine(command string, in map[string]any) string {
+	var how []string
+	if b, _ := in["run_in_background"].(bool); b {
+		how = append(how, "in the background")
+	}
+	if b, _ := in["dangerouslyDisableSandbox"].(bool); b {
+		how = append(how, "outside the sandbox")
+	}
+	if len(how) == 0 {
+		return command
+	}
+	return strings.Join(how, ", ") + ": " + command
+}
+
+// throughLink is how a path inside workdir (r, relative to it) is shown: r, unless a
+// symbolic link on the way leads out of workdir. Then the place it leads to comes first,
+// as that is what the tool would touch: a reviewer's repository linked docs to the
+// host's home, and a Write of docs/.bashrc read as a file of the project.
+func throughLink(r, path, workdir string) string {
+	real := realPath(path)
+	if real == "" {
+		return r
+	}
+	root, err := filepath.EvalSymlinks(workdir)
+	if err != nil {
+		root = filepath.Clean(workdir)
+	}
+	if within(root, real) {
+		return r
+	}
+	return real + " (through a link: " + r + ")"
+}
+
+// realPath is where path leads once every symbolic link on the way is followed, the file
+// itself too when it is one; folders not made yet are taken as named. "" when a folder
+// cannot be read.
+func realPath(path string) string {
+	dir, rest, ok := resolveFolders(path)
+	if !ok {
+		return ""
+	}
+	p := filepath.Join(dir, rest)
+	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		// A link to nothing yet: a Write would make its target.
+		target, err := os.Readlink(p)
+		if err != nil {
+			return ""
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(p), target)
+		}
+		return filepath.Clean(target)
+	}
+	return p
 }
 
 // protectedDirs are the folders of a working directory whose files Claude Code never lets
@@ -321,6 +376,11 @@ const summaryRunes = 200
 func bashDetail(command, description string) string {
 	command = strings.TrimSpace(command)
 	if utf8.RuneCountInString(command) <= summaryRunes && !strings.ContainsAny(command, "\n\r") {
+		if strings.HasPrefix(strings.TrimSpace(description), "$") {
+			// Not taken for the whole command, which a detail starting "$ " is (a
+			// reviewer's window labelled the agent's words so).
+			return strings.TrimRight(prefixLines(strings.TrimSpace(description), "# "), "\n")
+		}
 		return description
 	}
 	if description = strings.TrimSpace(description); len(description) > descriptionMax {
