@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// refusalLimiter spaces out refused hellos per remote address: after a burst, at most rate
-// a second (virtual scheduling: each address has a theoretical arrival time; a refusal
-// ahead of it waits). A right token is never looked at here, so it joins at once.
-type refusalLimiter struct {
+// addrLimiter spaces out hellos per remote address: after a burst, at most rate a second
+// (virtual scheduling: each address has a theoretical arrival time; one ahead of it
+// waits). The server has two: refused hellos (a right token is never looked at there, so
+// it joins at once), and hellos that join (joins.go).
+type addrLimiter struct {
 	burst    int
 	interval time.Duration
 
@@ -17,18 +18,12 @@ type refusalLimiter struct {
 	tat map[string]time.Time
 }
 
-func newRefusalLimiter(burst int, rate float64) *refusalLimiter {
-	if burst <= 0 {
-		burst = 20
-	}
-	if rate <= 0 {
-		rate = 20
-	}
-	return &refusalLimiter{burst: burst, interval: time.Duration(float64(time.Second) / rate), tat: map[string]time.Time{}}
+func newAddrLimiter(burst int, rate float64) *addrLimiter {
+	return &addrLimiter{burst: burst, interval: time.Duration(float64(time.Second) / rate), tat: map[string]time.Time{}}
 }
 
-// reserve books one refusal for addr at now and says how long it must wait.
-func (l *refusalLimiter) reserve(addr string, now time.Time) time.Duration {
+// reserve books one hello for addr at now and says how long it must wait.
+func (l *addrLimiter) reserve(addr string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.tat) > 4096 {

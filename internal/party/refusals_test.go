@@ -6,7 +6,7 @@ import (
 )
 
 func TestRefusalLimiter(t *testing.T) {
-	l := newRefusalLimiter(20, 20)
+	l := newAddrLimiter(20, 20)
 	now := time.Unix(1000, 0)
 	for i := 0; i < 20; i++ {
 		if d := l.reserve("10.0.0.1", now); d != 0 {

@@ -31,6 +31,13 @@ type ServerOptions struct {
 	// RefusalRate a second; later refusals are delayed (default 20 and 20).
 	RefusalBurst int
 	RefusalRate  float64
+	// Hellos per remote address, whatever their token: a burst, then at most JoinRate a
+	// second; later ones wait (default: the party's MaxParticipants + 32, the
+	// connections one address may hold, and 1 a second). A reviewer's viewer link joined
+	// and left 3,317 times a minute from one address, each time 530 bytes of journal and
+	// two lines in every terminal.
+	JoinBurst int
+	JoinRate  float64
 }
 
 // Server serves the party's JSON-RPC endpoint (wire.RPCPath) over WebSocket.
@@ -49,7 +56,8 @@ type Server struct {
 	closed bool
 	conns  sync.WaitGroup
 
-	refusals *refusalLimiter
+	refusals *addrLimiter  // refused hellos, per address
+	joins    *addrLimiter  // hellos, per address
 	replays  chan struct{} // a slot per getState reply built or unsent (replays.go)
 
 	frameMu   sync.Mutex // the party's loop and its fan-out helper both send (see frame)
@@ -75,6 +83,18 @@ func NewServer(p *Party, opts ServerOptions) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.RefusalBurst <= 0 {
+		opts.RefusalBurst = 20
+	}
+	if opts.RefusalRate <= 0 {
+		opts.RefusalRate = 20
+	}
+	if opts.JoinBurst <= 0 {
+		opts.JoinBurst = p.cfg.MaxParticipants + 32 // as many as the connections one address may hold (host)
+	}
+	if opts.JoinRate <= 0 {
+		opts.JoinRate = 1
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{
 		party: p,
@@ -90,7 +110,8 @@ func NewServer(p *Party, opts ServerOptions) *Server {
 		ctx:      ctx,
 		cancel:   cancel,
 		peers:    map[*rpc.Peer]struct{}{},
-		refusals: newRefusalLimiter(opts.RefusalBurst, opts.RefusalRate),
+		refusals: newAddrLimiter(opts.RefusalBurst, opts.RefusalRate),
+		joins:    newAddrLimiter(opts.JoinBurst, opts.JoinRate),
 		replays:  make(chan struct{}, replaySlots),
 	}
 }
@@ -461,6 +482,10 @@ func (c *remote) hello(req *rpc.Request) {
 		return
 	}
 	c.helloBusy.Store(true)
+	if !c.waitToJoin() {
+		c.helloBusy.Store(false)
+		return
+	}
 	// The reply's history takes a replay slot like a getState's; with none free it is
 	// brief, and the joiner pages on for the rest.
 	brief := c.takeReplay() != nil
@@ -512,6 +537,26 @@ func (c *remote) hello(req *rpc.Request) {
 	case errors.Is(err, ErrFull), errors.Is(err, ErrClosed):
 		c.peer.Close(websocket.CloseTryAgainLater, err.Error())
 	}
+}
+
+// waitToJoin holds a hello while its address has joined more often than the party
+// allows (ServerOptions.JoinBurst, JoinRate); false when the connection or the server
+// ended meanwhile.
+func (c *remote) waitToJoin() bool {
+	delay := c.srv.joins.reserve(c.addr, time.Now())
+	if delay <= 0 {
+		return true
+	}
+	c.srv.log.Warn("slowed a hello: its address joins the party too often", "remote", c.addr, "delayed", delay)
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.srv.ctx.Done():
+	case <-c.peer.Done():
+	}
+	return false
 }
 
 // closeNoHello closes a connection that has not joined within the hello timeout (§4).

@@ -184,6 +184,23 @@ func helloCode(t *testing.T, url, tok string) int {
 	return 0
 }
 
+// Joining is slowed per address after a burst, whatever the token: a reviewer's viewer
+// link joined and left 3,317 times a minute from one address, each time 530 bytes of
+// journal and two lines in every terminal.
+func TestJoinsThrottledPerAddress(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{JoinBurst: 3, JoinRate: 4})
+	const joins = 9 // 3 at once, then 6 at 4 a second: at least 1.25 s in all
+	start := time.Now()
+	for i := 0; i < joins; i++ {
+		if c := helloCode(t, url, p.cfg.ViewerToken); c != 0 {
+			t.Fatalf("join %d: code %d", i, c)
+		}
+	}
+	if el := time.Since(start); el < 1250*time.Millisecond {
+		t.Fatalf("%d joins from one address in %s: not throttled", joins, el)
+	}
+}
+
 // Guessing tokens is slowed per address after a burst; the right token still joins while
 // the guesses wait.
 func TestWrongTokensThrottled(t *testing.T) {
