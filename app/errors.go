@@ -48,9 +48,9 @@ func sentence(err error) string {
 		switch {
 		case errors.Is(err, agent.ErrNotInstalled):
 			return fmt.Sprintf("Claude Code was not found (looked for %q). %s", he.claude, installHint)
-		case errors.Is(err, syscall.EADDRINUSE):
+		case host.IsListenError(err, syscall.EADDRINUSE):
 			return fmt.Sprintf("The listen address %s is already in use (is another party running?). Choose another one in Settings, e.g. \":0\" for any free port.", he.listen)
-		case errors.Is(err, syscall.EACCES):
+		case host.IsListenError(err, syscall.EACCES):
 			return fmt.Sprintf("Concordia may not listen on %s. Choose a port above 1023 in Settings.", he.listen)
 		case errors.Is(err, host.ErrNoKey):
 			return "The merger is set to Gemini, but no Gemini key is set. Add a key in Settings, or choose the auto or local merger."

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
@@ -1427,10 +1429,15 @@ func TestMessagesForPeople(t *testing.T) {
 		want    string
 		mustNot []string
 	}{
-		{"port in use", hostError(fmt.Errorf("listen on 127.0.0.1:8765: %w", &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}), "127.0.0.1:8765", false),
+		{"port in use", hostError(&host.ListenError{Addr: "127.0.0.1:8765", Err: &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}}, "127.0.0.1:8765", false),
 			"cannot start the party: 127.0.0.1:8765 is in use by another program (another party?); choose another address with --listen (port 0: any free port)", []string{"bind:", "listen tcp"}},
-		{"resumed on a port in use", hostError(fmt.Errorf("listen on 127.0.0.1:8765: %w", &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}), "127.0.0.1:8765", true),
+		{"resumed on a port in use", hostError(&host.ListenError{Addr: "127.0.0.1:8765", Err: &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}}, "127.0.0.1:8765", true),
 			"", []string{"bind:", "any free port"}},
+		{"a port this user may not take", hostError(&host.ListenError{Addr: "127.0.0.1:80", Err: &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EACCES)}}, "127.0.0.1:80", false),
+			"cannot start the party: this user may not listen on 127.0.0.1:80; choose a port above 1023 with --listen", nil},
+		// A tester's data directory the user could not write was taken for a port.
+		{"a data directory this user may not write", hostError(fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/parties/p1.jsonl", Err: syscall.EACCES}), "127.0.0.1:18211", false),
+			"cannot start the party: open the party's journal: open /d/parties/p1.jsonl: permission denied", []string{"listen", "port"}},
 		{"claude not on PATH", hostError(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, "claude", &exec.Error{Name: "claude", Err: exec.ErrNotFound}), "", false),
 			`Claude Code was not found: no "claude" on PATH; point --claude at the claude program, or install it with "npm install -g @anthropic-ai/claude-code"`, []string{"$PATH", "looked for"}},
 		{"rate limited", describe(&rpc.Error{Code: wire.CodeRateLimited, Message: "too many prompts"}), "too many prompts; wait a few seconds and send it again", []string{"rpc error", "-32003"}},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
@@ -53,11 +54,11 @@ func hostError(err error, listen string, resumed bool) string {
 	switch {
 	case errors.Is(err, agent.ErrNotInstalled):
 		return notInstalled(err)
-	case errors.Is(err, syscall.EADDRINUSE) && resumed:
+	case host.IsListenError(err, syscall.EADDRINUSE) && resumed:
 		return fmt.Sprintf("cannot start the party: %s is in use by another program (another party?). A resumed party listens on the port it had, so that the invites people hold still work; to resume it on another one, give --listen with a port (the invites then change)", listen)
-	case errors.Is(err, syscall.EADDRINUSE):
+	case host.IsListenError(err, syscall.EADDRINUSE):
 		return fmt.Sprintf("cannot start the party: %s is in use by another program (another party?); choose another address with --listen (port 0: any free port)", listen)
-	case errors.Is(err, syscall.EACCES):
+	case host.IsListenError(err, syscall.EACCES):
 		return fmt.Sprintf("cannot start the party: this user may not listen on %s; choose a port above 1023 with --listen", listen)
 	}
 	return "cannot start the party: " + err.Error()

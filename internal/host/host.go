@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
@@ -115,6 +116,23 @@ type Host struct {
 	shutdownE error
 }
 
+// ListenError is a party that could not start because its address could not be
+// listened on: in use, or a port this user may not take. Only it is told as such (a
+// tester's unwritable data directory, also "permission denied", was taken for a port).
+type ListenError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ListenError) Error() string { return "listen on " + e.Addr + ": " + e.Err.Error() }
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// IsListenError reports whether err is a ListenError whose cause is errno.
+func IsListenError(err error, errno syscall.Errno) bool {
+	var le *ListenError
+	return errors.As(err, &le) && errors.Is(le.Err, errno)
+}
+
 // Start checks that Claude Code can be found, opens the listener (the invite is valid as
 // soon as Start returns), starts the party and, in the background, the agent.
 func Start(ctx context.Context, cfg Config) (*Host, error) {
@@ -192,7 +210,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+		return nil, &ListenError{Addr: cfg.Listen, Err: err}
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	maxConns := cfg.MaxConnsPerAddr
