@@ -79,6 +79,9 @@ func sentence(err error) string {
 	case errors.Is(err, session.ErrRunning):
 		return "This party is running already, in another Concordia window or terminal. Join it with its invite, or stop it there first."
 	case errors.Is(err, journal.ErrIncomplete):
+		if errors.Is(err, journal.ErrReadOnly) {
+			return "This party cannot be resumed: its journal is read-only, which is how a party marks a journal it could not write to its end. If it was made read-only by hand, make it writable again and resume it. `concordia export` in a terminal still writes what it kept."
+		}
 		return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and its members saw events the journal does not have. `concordia export` in a terminal still writes what it kept."
 	case errors.Is(err, host.ErrNoParty):
 		return "This party is no longer in the data directory."

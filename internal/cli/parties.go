@@ -114,6 +114,9 @@ working directory itself is not touched.`, io.Out, io.Err)
 	for _, s := range list {
 		if s.Incomplete && partyState(s) != "running" {
 			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
+			if !journal.Marked(s.Path) {
+				fmt.Fprintf(io.Out, "%s: its journal is read-only, the mark of a failed write when even its mark could not be written; if it was made read-only by hand, `chmod u+w %s` lets it be resumed\n", s.Header.Party, shellQuote(s.Path))
+			}
 		}
 	}
 	// What a party left unanswered: prompts the agent never had, a turn cut short. The

@@ -57,6 +57,8 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again\n",
 		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again\n",
 		"cccccccccccc: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
+		// Read-only alone may be a person's chmod (a tester's): how to undo it.
+		"cccccccccccc: its journal is read-only, the mark of a failed write when even its mark could not be written; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)

@@ -655,11 +655,22 @@ func TestAJournalCutShortIsNotResumed(t *testing.T) {
 	if !Incomplete(path) {
 		t.Fatal("the mark beside the journal alone is not enough")
 	}
-	if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) {
-		t.Fatalf("Open of a journal cut short: %v, want ErrIncomplete", err)
+	if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) || errors.Is(err, ErrReadOnly) {
+		t.Fatalf("Open of a journal cut short: %v, want ErrIncomplete alone", err)
 	}
 	s, err := Read(path, nil)
 	if err != nil || !s.Incomplete || s.LastSeq != 3 {
 		t.Fatalf("Read of a journal cut short: %+v, %v", s, err)
+	}
+	// Read-only alone (the mark beside it could not be made, or a person's chmod: a
+	// tester's, told only "was the disk full?") says so, and what to do if it was a chmod.
+	if err := os.Remove(path + incompleteSuffix); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) || !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "chmod u+w") {
+		t.Fatalf("Open of a read-only journal: %v, want ErrIncomplete and ErrReadOnly", err)
 	}
 }

@@ -89,6 +89,10 @@ func Create(dataDir string, h Header) (*Writer, error) {
 // and opens it for appending.
 func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *Summary, error) {
 	if Incomplete(path) {
+		if !Marked(path) {
+			// Only read-only: the mark of last resort, or someone's chmod (a tester's).
+			return nil, nil, fmt.Errorf("%s: %w; %w", path, ErrIncomplete, ErrReadOnly)
+		}
 		return nil, nil, fmt.Errorf("%s: %w", path, ErrIncomplete)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
@@ -268,6 +272,18 @@ func markIncomplete(path string) {
 
 // incompleteSuffix names the file beside a journal that says it was cut short.
 const incompleteSuffix = ".incomplete"
+
+// Marked says whether the journal at path has the mark beside it of a failed write: when
+// Incomplete without it, the journal is only read-only, which a failed write does only
+// when it cannot make the mark, and a person's chmod does too.
+func Marked(path string) bool {
+	_, err := os.Stat(path + incompleteSuffix)
+	return err == nil
+}
+
+// ErrReadOnly comes with ErrIncomplete when the journal is only read-only (Marked is
+// false), and says what to do if that was a person's doing.
+var ErrReadOnly = errors.New("it is read-only, which is how a party marks its journal when a write failed and it could not write the mark beside it either; if it was made read-only by hand instead, make it writable again (chmod u+w) and resume it")
 
 // Incomplete says whether the journal at path was cut short by a failed write.
 func Incomplete(path string) bool {
