@@ -28,7 +28,7 @@ func inForeground(f *os.File) bool {
 // foregroundInput of it.
 func editorInput(in io.Reader) io.Reader {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return foregroundInput{f}
+		return &foregroundInput{File: f, ahead: typedAhead(f)}
 	}
 	return in
 }
@@ -40,17 +40,32 @@ func editorInput(in io.Reader) io.Reader {
 // fg. In the background a read waits a moment and reads nothing; after fg it reads again.
 // Fd and Name, from the file, keep it a terminal for Bubble Tea (raw mode) and for its
 // reader that can be cancelled.
-type foregroundInput struct{ *os.File }
+//
+// What was typed before the editor took the terminal comes in cooked mode, where Enter is
+// a line feed (ICRNL), which the editor takes for Ctrl-J, a new line in the box: a
+// tester's prompt typed while a long history loaded was left unsent, and two typed in a
+// row were sent as one. Those first ahead bytes have their line feeds read as Enter.
+type foregroundInput struct {
+	*os.File
+	ahead int // bytes typed ahead, still to be read
+}
 
 // backgroundWait is how long a read in the background waits before it returns nothing.
 const backgroundWait = 100 * time.Millisecond
 
-func (t foregroundInput) Read(p []byte) (int, error) {
+func (t *foregroundInput) Read(p []byte) (int, error) {
 	if !inForeground(t.File) {
 		time.Sleep(backgroundWait)
 		return 0, nil
 	}
-	return t.File.Read(p)
+	n, err := t.File.Read(p)
+	for i := 0; i < n && t.ahead > 0; i++ {
+		if p[i] == '\n' {
+			p[i] = '\r'
+		}
+		t.ahead--
+	}
+	return n, err
 }
 
 // foregroundEvery is how often onForeground looks.

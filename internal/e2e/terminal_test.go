@@ -214,6 +214,23 @@ func TestTerminalWordsAreText(t *testing.T) {
 	h.expect(`^\[party\] bob: the word enter here, then scroll down to the end$`)
 }
 
+// TestTerminalTypedAheadIsSent: what a person types before the line editor has the
+// terminal (while a long history loads) is read as typed. The terminal is still cooked
+// then, and makes Enter a line feed, which the editor took for Ctrl-J: a tester's prompt
+// sat unsent in the box, and two typed in a row went out as one.
+func TestTerminalTypedAheadIsSent(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	// A shell that waits before it runs the join: the pane's terminal is cooked meanwhile,
+	// as it is while a join dials and loads the history.
+	j := newPaneCommand(t, "sleep 2; exec env CONCORDIA_INVITE="+inv+" "+strings.Join(quoteArgs([]string{binary, "join", "--name", "bob"}), " "))
+	j.typeText("first typed ahead")
+	j.key("Enter")
+	j.typeText("second typed ahead")
+	j.key("Enter")
+	h.expect(`^\[party\] bob: first typed ahead$`)
+	h.expect(`^\[party\] bob: second typed ahead$`)
+}
+
 func TestTerminalLongLineArrivesWhole(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")

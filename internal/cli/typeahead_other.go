@@ -1,0 +1,9 @@
+//go:build unix && !linux
+
+package cli
+
+import "os"
+
+// typedAhead cannot tell here (no TIOCINQ in x/sys): what was typed before the line editor
+// took the terminal is read as typed, an Enter in it as a new line in the box.
+func typedAhead(*os.File) int { return 0 }
