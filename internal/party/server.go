@@ -445,6 +445,10 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply(st, rpcError(err))
 		c.builtReplay()
 	case wire.MethodPing:
+		if err := decodeParams(req.Params, &struct{}{}); err != nil {
+			req.Reply(nil, err)
+			return
+		}
 		req.Reply("pong", nil)
 	case wire.MethodWithdraw:
 		err := withParams(req.Params, func(a wire.WithdrawParams) error { return c.srv.party.Withdraw(c.memberID(), a.Prompt) }, "prompt")
@@ -570,6 +574,15 @@ func (c *remote) hostMethod(req *rpc.Request) {
 	if !p.IsHost(id) {
 		req.Reply(nil, rpc.Errorf(wire.CodeNotAllowed, "not allowed: only a host can call %s", req.Method))
 		return
+	}
+	switch req.Method {
+	case wire.MethodInterrupt, wire.MethodSendNow, wire.MethodRotateInvite, wire.MethodInvites:
+		// No params, but params of the wrong shape are refused as for every method (a
+		// conformance tester's rotateInvite with [1] rotated the invites).
+		if err := decodeParams(req.Params, &struct{}{}); err != nil {
+			req.Reply(nil, err)
+			return
+		}
 	}
 	var err error
 	var result any = wire.Empty{}

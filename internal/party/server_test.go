@@ -184,6 +184,66 @@ func helloCode(t *testing.T, url, tok string) int {
 	return 0
 }
 
+// Params of the wrong shape get -32602 from every method, those that take none too: a
+// conformance tester's Party.rotateInvite with [1] rotated the invites.
+func TestArrayParamsRefusedByEveryMethod(t *testing.T) {
+	const htok = "host-token-host-token-host-token-xx"
+	p := New(Config{Token: token, HostToken: htok, Runner: &fakeRunner{}, Window: 10 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	call := func(id int, method string, params any) *struct{ Code int } {
+		t.Helper()
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("%s: %v", method, err)
+			}
+			var r struct {
+				ID    *int                `json:"id"`
+				Error *struct{ Code int } `json:"error"`
+			}
+			if json.Unmarshal(data, &r) == nil && r.ID != nil && *r.ID == id {
+				return r.Error
+			}
+		}
+	}
+	if e := call(0, wire.MethodHello, wire.HelloParams{Name: "cohost", Token: htok}); e != nil {
+		t.Fatalf("hello: %d", e.Code)
+	}
+	participantToken := func() string {
+		var tok string
+		if err := p.do(func() { tok = p.tokens.Participant }); err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	before := participantToken()
+	for i, m := range []string{wire.MethodPing, wire.MethodRotateInvite, wire.MethodInvites, wire.MethodInterrupt, wire.MethodSendNow, wire.MethodGetState} {
+		if e := call(i+1, m, []int{1}); e == nil || e.Code != rpc.CodeInvalidParams {
+			t.Errorf("%s with [1]: %+v, want %d", m, e, rpc.CodeInvalidParams)
+		}
+	}
+	if now := participantToken(); now != before {
+		t.Fatalf("the invites were rotated by a call refused: %q, was %q", now, before)
+	}
+	if e := call(20, wire.MethodPing, map[string]any{}); e != nil {
+		t.Fatalf("ping with {}: %d", e.Code)
+	}
+}
+
 // Joining is slowed per address after a burst, whatever the token: a reviewer's viewer
 // link joined and left 3,317 times a minute from one address, each time 530 bytes of
 // journal and two lines in every terminal.
