@@ -538,8 +538,12 @@ func (c *remote) hello(req *rpc.Request) {
 	switch {
 	case errors.Is(err, ErrUnauthorized):
 		c.peer.Close(websocket.ClosePolicyViolation, "unauthorized")
-	case errors.Is(err, ErrFull), errors.Is(err, ErrClosed):
-		c.peer.Close(websocket.CloseTryAgainLater, err.Error())
+	case errors.Is(err, ErrFull):
+		// The reason is the table's (§3), whatever the error said: a client tells the
+		// closes apart by it (a conformance tester's viewer got the whole sentence).
+		c.peer.Close(websocket.CloseTryAgainLater, ErrFull.Error())
+	case errors.Is(err, ErrClosed):
+		c.peer.Close(websocket.CloseTryAgainLater, ErrClosed.Error())
 	}
 }
 

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -241,6 +242,51 @@ func TestArrayParamsRefusedByEveryMethod(t *testing.T) {
 	}
 	if e := call(20, wire.MethodPing, map[string]any{}); e != nil {
 		t.Fatalf("ping with {}: %d", e.Code)
+	}
+}
+
+// A viewer refused for the places kept for participants is closed with the table's
+// reason, "party full" (§3), and told in words: a conformance tester's close carried the
+// whole sentence, "its last 1 places are kept".
+func TestViewerRefusedForPlacesKeptClosesAsPartyFull(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxParticipants: 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	url := "ws" + strings.TrimPrefix(ts.URL, "http")
+	hello := func(i int) (*websocket.Conn, []byte) {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ws.Close() })
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+			"params": wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: p.cfg.ViewerToken}})
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("hello %d: %v", i, err)
+		}
+		return ws, data
+	}
+	for i := range 9 {
+		if _, data := hello(i); strings.Contains(string(data), `"error"`) {
+			t.Fatalf("viewer %d refused: %s", i, data)
+		}
+	}
+	ws, data := hello(9)
+	if !strings.Contains(string(data), "party full for viewers: its last place is kept for participants") {
+		t.Fatalf("the 10th viewer of 10 places: %s", data)
+	}
+	_, _, err := ws.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater || ce.Text != "party full" {
+		t.Fatalf("closed with %v, want 1013 \"party full\"", err)
 	}
 }
 
