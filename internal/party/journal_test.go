@@ -425,11 +425,11 @@ func TestResumeKeepsWhatIsAlwaysAllowed(t *testing.T) {
 // TestResumeAnnouncesWhatItRestores: a resumed party whose journal never announced what
 // is always allowed (an older journal, or a host killed between the decision and its
 // settings event) sends a settings event listing it; a tool request left waiting is
-// denied without the expires it had while pending.
+// denied without the expires and the detail it had while pending.
 func TestResumeAnnouncesWhatItRestores(t *testing.T) {
 	exp := time.Now().Add(time.Minute)
 	r := &Restore{Seq: 10, NextID: 20, Always: []string{"Edit", "Bash"},
-		Open: []wire.Permission{{ID: "t3", Tool: "Write", Summary: "x", Batch: "b1", Status: wire.PermissionPending, Expires: &exp}}}
+		Open: []wire.Permission{{ID: "t3", Tool: "Write", Summary: "x", Detail: "make a file", Batch: "b1", Status: wire.PermissionPending, Expires: &exp}}}
 	p, _, _ := start(t, Config{Restore: r})
 	st, err := p.State(10)
 	if err != nil {
@@ -445,7 +445,8 @@ func TestResumeAnnouncesWhatItRestores(t *testing.T) {
 		}
 		if ev.Kind == wire.KindPermission && ev.Permission.ID == "t3" {
 			sawDenial = true
-			if ev.Permission.Status != wire.PermissionDenied || ev.Permission.Expires != nil {
+			// No detail either, as on any decision (a conformance tester's had it).
+			if ev.Permission.Status != wire.PermissionDenied || ev.Permission.Expires != nil || ev.Permission.Detail != "" {
 				t.Errorf("the waiting request after the resume: %+v", ev.Permission)
 			}
 		}

@@ -356,7 +356,8 @@ func (p *Party) resumed(r *Restore) {
 	}
 	for _, pm := range r.Open {
 		perm := pm
-		perm.Status, perm.By, perm.Reason, perm.Expires = wire.PermissionDenied, "", "the host stopped before a decision", nil
+		// As any decision: no detail (§7; a conformance tester's carried the request's).
+		perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail = wire.PermissionDenied, "", "the host stopped before a decision", nil, ""
 		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
 	}
 	now := p.cfg.Now()
