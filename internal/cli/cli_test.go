@@ -1040,8 +1040,14 @@ func TestMainUsage(t *testing.T) {
 	if code := Main(context.Background(), []string{"help"}, io); code != 0 || !strings.Contains(out.String(), "concordia host") {
 		t.Fatalf("help: %d %q", code, out.String())
 	}
-	if code := Main(context.Background(), []string{"host", "--min-prompts", "0"}, io); code != ExitUsage || !strings.Contains(errb.String(), "--min-prompts must be at least 1") {
+	if code := Main(context.Background(), []string{"host", "--min-prompts", "0"}, io); code != ExitUsage || !strings.Contains(errb.String(), "--min-prompts must be from 1 to 100, got 0") {
 		t.Fatalf("min-prompts 0: %d %q", code, errb.String())
+	}
+	// More than a batch can ever gather (a conformance tester's 1000, past the 200 prompts
+	// a party holds waiting).
+	errb.Reset()
+	if code := Main(context.Background(), []string{"host", "--min-prompts", "1000"}, io); code != ExitUsage || !strings.Contains(errb.String(), "--min-prompts must be from 1 to 100, got 1000") {
+		t.Fatalf("min-prompts 1000: %d %q", code, errb.String())
 	}
 	errb.Reset()
 	if code := Main(context.Background(), []string{"host", "--gemini-model", "", "--data-dir", t.TempDir()}, io); code != ExitUsage || !strings.Contains(errb.String(), "--gemini-model must name a model (the default is ") {

@@ -25,6 +25,7 @@ import (
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -118,8 +119,10 @@ decide it.`, io.Out, io.Err)
 		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
 	case f.window <= 0:
 		return usageError(fs, io.Err, "--window must be positive, got %s", f.window)
-	case f.minPrompts < 1:
-		return usageError(fs, io.Err, "--min-prompts must be at least 1, got %d", f.minPrompts)
+	case f.minPrompts < 1 || f.minPrompts > settings.MaxMinPrompts:
+		// At most the window's limit, well under the 200 prompts a party holds waiting (a
+		// conformance tester's 1000 could never be reached without /send).
+		return usageError(fs, io.Err, "--min-prompts must be from 1 to %d, got %d", settings.MaxMinPrompts, f.minPrompts)
 	case f.mergeMode != "auto" && f.mergeMode != "gemini" && f.mergeMode != "local":
 		return usageError(fs, io.Err, "--merge must be auto, gemini or local, got %q", f.mergeMode)
 	case strings.TrimSpace(f.name) == "":
