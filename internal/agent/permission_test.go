@@ -323,6 +323,17 @@ func TestEditInWorkDir(t *testing.T) {
 		{"Write", "file_path", filepath.Join(work, "sub", ".woodpecker.yml"), false},
 		{"Write", "file_path", filepath.Join(work, ".mcp.json"), false},
 		{"Write", "file_path", filepath.Join(work, "docs", "jenkinsfile.md"), true},
+		// Editors' and build tools' settings that name programs to run, and the agent's own
+		// standing instructions (a reviewer's, written unasked).
+		{"Write", "file_path", filepath.Join(work, ".zed", "settings.json"), false},
+		{"Write", "file_path", filepath.Join(work, "proj.code-workspace"), false},
+		{"Write", "file_path", filepath.Join(work, ".yarnrc.yml"), false},
+		{"Write", "file_path", filepath.Join(work, ".cargo", "config.toml"), false},
+		{"Write", "file_path", filepath.Join(work, ".mvn", "extensions.xml"), false},
+		{"Edit", "file_path", filepath.Join(work, "CLAUDE.md"), false},
+		{"Edit", "file_path", filepath.Join(work, "sub", "CLAUDE.local.md"), false},
+		{"Write", "file_path", filepath.Join(work, "docs", "claude.md.txt"), true},
+		{"Write", "file_path", filepath.Join(work, "README.md"), true},
 		{"Write", "file_path", filepath.Join(work, ".envrc."), false},       // Windows drops the dot
 		{"Write", "file_path", filepath.Join(work, ".husky. ", "x"), false}, // and the space
 		{"Write", "file_path", "a.go", false},                               // not absolute

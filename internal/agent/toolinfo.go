@@ -138,21 +138,31 @@ func realPath(path string) string {
 // name, CI workflows, a dev container's set-up (a reviewer's participant could have a
 // pre-commit hook written unasked). EditInWorkDir leaves them out, at any depth, in lower
 // case.
+// Editors' and build tools' project settings too, which can name programs to run: Zed's
+// language servers, Cargo's runners and wrappers, Maven's extensions (a reviewer's).
 var protectedDirs = map[string]bool{".git": true, ".claude": true, ".vscode": true, ".idea": true,
 	".husky": true, ".githooks": true, ".git-hooks": true, ".github": true, ".devcontainer": true,
-	".circleci": true, ".buildkite": true, ".gitea": true, ".forgejo": true}
+	".circleci": true, ".buildkite": true, ".gitea": true, ".forgejo": true,
+	".zed": true, ".cargo": true, ".mvn": true}
 
 // protectedFiles are files that run by themselves in the same way: direnv's .envrc when
 // the host enters the folder, pre-commit's and lefthook's hooks, the CI systems' files
 // (GitLab, Travis, Jenkins, Azure, Bitbucket, Drone, Woodpecker; a reviewer's were written
 // unasked), a dev container's set-up (its initializeCommand runs on the host), and Claude
 // Code's own project MCP servers (.mcp.json: commands it may start when the party starts
-// it again). Any depth, in lower case.
+// it again), Yarn's settings (its yarnPath runs at any yarn command), and the agent's own
+// standing instructions (CLAUDE.md: every later session of the host's follows them; a
+// reviewer's were written unasked). Any depth, in lower case; and any *.code-workspace,
+// which holds VS Code tasks (protectedSuffixes).
 var protectedFiles = map[string]bool{".envrc": true, ".pre-commit-config.yaml": true, ".gitlab-ci.yml": true,
 	".devcontainer.json": true, "lefthook.yml": true, ".lefthook.yml": true, "lefthook-local.yml": true,
 	".lefthook-local.yml": true, "lefthook.yaml": true, ".lefthook.yaml": true,
 	".travis.yml": true, "jenkinsfile": true, "azure-pipelines.yml": true, "bitbucket-pipelines.yml": true,
-	".drone.yml": true, ".woodpecker.yml": true, ".mcp.json": true}
+	".drone.yml": true, ".woodpecker.yml": true, ".mcp.json": true,
+	".yarnrc.yml": true, ".yarnrc": true, "claude.md": true, "claude.local.md": true}
+
+// protectedSuffixes end the names of files protected as protectedFiles are.
+var protectedSuffixes = []string{".code-workspace"}
 
 // protectedName is a folder's or file's name as compared with the lists: in lower case,
 // without the dots and spaces at its end that Windows drops (".envrc." is ".envrc" there).
@@ -259,8 +269,14 @@ func EditInWorkDir(tool string, input json.RawMessage, workdir string) bool {
 			return false
 		}
 	}
-	if protectedFiles[protectedName(segs[len(segs)-1])] {
+	name := protectedName(segs[len(segs)-1])
+	if protectedFiles[name] {
 		return false
+	}
+	for _, suffix := range protectedSuffixes {
+		if strings.HasSuffix(name, suffix) {
+			return false
+		}
 	}
 	// The folder core.hooksPath names may be any folder (a reviewer's scripts/hooks was
 	// written unasked); it is looked up at each request, as a host may set it meanwhile.
