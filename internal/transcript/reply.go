@@ -7,7 +7,10 @@ import "strings"
 // "&lt;" outside code (fenced blocks and code spans keep theirs). The reply is the
 // agent's, so untrusted: a viewer that renders a Markdown file's HTML would otherwise run
 // what the agent wrote (a tester's export carried its <img onerror=…> and <script> as
-// they were; the window shows them as text). Markdown shows "&lt;" as "<".
+// they were; the window shows them as text). Markdown shows "&lt;" as "<". Images and
+// links that run or load something are made text too, as the window shows them: "![" is
+// written "!\[" (a reviewer's export fetched the agent's tracking pixel when opened), and
+// the "(" of a link to a javascript:, vbscript:, data: or file: URL is written "\(".
 func replyText(text string) string {
 	var b strings.Builder
 	b.Grow(len(text))
@@ -54,10 +57,10 @@ func fenceMarker(line string) string {
 	return line[:n]
 }
 
-// escapeTags writes "<" as "&lt;" where it starts a tag, comment or declaration, outside
-// the line's code spans.
+// escapeTags writes "<" as "&lt;" where it starts a tag, comment or declaration, and
+// makes images and links to scripts text (replyText), outside the line's code spans.
 func escapeTags(line string) string {
-	if !strings.Contains(line, "<") {
+	if !strings.Contains(line, "<") && !strings.Contains(line, "![") && !strings.Contains(line, "](") {
 		return line
 	}
 	var b strings.Builder
@@ -85,10 +88,33 @@ func escapeTags(line string) string {
 			i++
 			continue
 		}
+		if strings.HasPrefix(line[i:], "![") {
+			b.WriteString(`!\[`)
+			i += 2
+			continue
+		}
+		if strings.HasPrefix(line[i:], "](") && scriptURL(line[i+2:]) {
+			b.WriteString(`]\(`)
+			i += 2
+			continue
+		}
 		b.WriteByte(line[i])
 		i++
 	}
 	return b.String()
+}
+
+// scriptURL says whether a link's destination (what follows its "(") is a URL that runs
+// or carries what it shows instead of pointing somewhere: javascript:, vbscript:, data:,
+// file:. Spaces and a "<" may come first; a scheme's case does not count.
+func scriptURL(dest string) bool {
+	dest = strings.ToLower(strings.TrimLeft(dest, " \t<"))
+	for _, scheme := range []string{"javascript:", "vbscript:", "data:", "file:"} {
+		if strings.HasPrefix(dest, scheme) {
+			return true
+		}
+	}
+	return false
 }
 
 // runAt is the length of the run of backticks at line[i].

