@@ -1,8 +1,10 @@
 package journal
 
 import (
+	"errors"
 	"os"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/wire"
@@ -52,5 +54,22 @@ func TestWhatACrashMustNotLoseIsSynced(t *testing.T) {
 		if got := files > before; got != step.synced {
 			t.Errorf("%s: synced %v, want %v", step.name, got, step.synced)
 		}
+	}
+}
+
+// A party whose journal's header cannot be written (a full disk) never started: its
+// journal is not left behind. A tester's was left empty and read-only, and concordia
+// parties listed it as unreadable from then on.
+func TestAJournalWhoseHeaderFailedIsNotLeft(t *testing.T) {
+	old := syncFile
+	t.Cleanup(func() { syncFile = old })
+	syncFile = func(*os.File) error { return syscall.ENOSPC }
+	data := t.TempDir()
+	if _, err := Create(data, header("p1")); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("Create on a full disk: %v", err)
+	}
+	left, _ := os.ReadDir(Dir(data))
+	if len(left) != 0 {
+		t.Fatalf("left in the parties folder: %v", left)
 	}
 }

@@ -68,11 +68,16 @@ func Create(dataDir string, h Header) (*Writer, error) {
 	}
 	w, err := newWriter(path, f, 0)
 	if err != nil {
+		_ = os.Remove(path)
 		return nil, err
 	}
 	h.Version = Version
 	if err := w.record(Record{Type: TypeHeader, Header: &h}, true); err != nil {
+		// The party never started: nothing to keep. A tester's full disk left an empty,
+		// read-only journal that concordia parties listed as unreadable for good.
 		w.Close()
+		_ = os.Remove(path)
+		_ = os.Remove(path + incompleteSuffix)
 		return nil, err
 	}
 	// The header is on disk; its name must be too, or a machine that crashes loses the
