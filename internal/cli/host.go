@@ -341,6 +341,8 @@ decide it.`, io.Out, io.Err)
 			}
 		}
 		if resume != nil {
+			st.Events = nil
+			releaseHistory()
 			pr.live()
 			// The history pushed the invites out of sight, and this terminal has no /invite.
 			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
@@ -370,6 +372,8 @@ decide it.`, io.Out, io.Err)
 			// The history pushed the invites printed at the start out of sight (a tester's
 			// were 400 lines up): they are printed again below it.
 			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
+			hello.State.Events = nil
+			releaseHistory()
 		}
 		cmd := &commander{
 			pr:         pr,

@@ -502,4 +502,5 @@ func (h *joinHistory) print(pr *printer, transcriptPath string) {
 	}
 	replayRecent(pr, h.evs, whole)
 	h.on, h.evs = false, nil
+	releaseHistory()
 }

@@ -593,8 +593,10 @@ func (p *printer) skip(evs []wire.Event) {
 	p.mu.Unlock()
 	for _, ev := range evs {
 		p.event(ev)
+		// Into the discard at once: held for a frame, a long history's output piled up
+		// whole (a tester's resumed host, with 64 MB of history, allocated 240 MB here).
+		p.w.Flush()
 	}
-	p.w.Flush()
 	p.w.mu.Lock()
 	p.w.w = out
 	p.w.mu.Unlock()

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -61,6 +62,12 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 		rest = rest[next:]
 	}
 }
+
+// releaseHistory gives the memory of a history just printed and let go back to the
+// system. A long party's history is read whole to print its last turns, and Go keeps
+// what it freed for later: a tester's host resumed with 64 MB of history stayed at
+// 216 MB, and a join at 190 MB, for the rest of the party.
+func releaseHistory() { debug.FreeOSMemory() }
 
 // replayTurn prints one turn's events (from its batch to the next), its output from its
 // last replayOutputMax bytes: the output before that is taken in unprinted, and a line
