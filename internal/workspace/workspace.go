@@ -514,7 +514,16 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 		}
 	}
 	if secrets {
-		return slices.Clone(w.lastList), 0, nil
+		files = slices.Clone(w.lastList)
+		for i := range files {
+			if files[i].Status != "renamed" {
+				// A copy is listed as the new file it is: "from" is a rename's (§9; a
+				// conformance tester's copy came as "added", from .env). The list kept
+				// here still knows its source, for Diff.
+				files[i].From = ""
+			}
+		}
+		return files, 0, nil
 	}
 	files = make([]wire.FileChange, 0, len(w.lastList))
 	for _, f := range w.lastList {
@@ -818,7 +827,9 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		}
 	}
 	args := []string{"diff-tree", "-p", "-M", "--no-ext-diff", "--no-textconv", "--no-color", from, to, "--"}
-	if fc.From != "" {
+	if fc.From != "" && fc.Status == "renamed" {
+		// Both names, for git to pair them; a copy's source is not in its diff (a
+		// conformance tester's copy's diff came with .env's own change).
 		args = append(args, fc.From)
 	}
 	args = append(args, fc.Path)

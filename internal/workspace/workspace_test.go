@@ -815,6 +815,24 @@ func TestCopiesOfSecrets(t *testing.T) {
 	if d, err := w.Diff(ctx, "plain.go", false); err != nil || !strings.Contains(d.Diff, "+package plain") {
 		t.Errorf("diff of plain.go: %+v %v", d, err)
 	}
+	// Sharing the whole folder, the copies are listed and diffed, each as the new file
+	// it is: no "from" on an added file (§9 gives it to renames), and a copy's diff is
+	// its own, not its source's too (a conformance tester's moved.txt came with .env's).
+	files, _, err = w.Changes(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.From != "" && f.Status != "renamed" {
+			t.Errorf("shared whole, %s is %s from %s", f.Path, f.Status, f.From)
+		}
+	}
+	for _, p := range []string{"copy.conf", "copy2.conf", "near.txt"} {
+		d, err := w.Diff(ctx, p, true)
+		if err != nil || strings.Count(d.Diff, "diff --git ") != 1 || !strings.Contains(d.Diff, "+++ b/"+p) {
+			t.Errorf("shared whole, the diff of %s: %+v %v", p, d, err)
+		}
+	}
 }
 
 // The change list is in the order a person reads: numbers by their value and each
