@@ -11,14 +11,49 @@ package party
 // only briefReplay bytes of history (truncated), and the joiner pages on with getState.
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-// replaySlots is how many connections may have a getState reply built or unsent at once.
-const replaySlots = 4
+// replaySlots is how many connections may have a getState reply built or unsent at once,
+// and replaySlotsPerAddr how many of them the connections of one remote address may hold:
+// four connections that never read could otherwise keep every joiner from the history.
+const (
+	replaySlots        = 4
+	replaySlotsPerAddr = 2
+)
+
+// replayAddrs counts the replay slots each remote address holds.
+type replayAddrs struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// take counts one more slot for addr, unless it holds replaySlotsPerAddr already.
+func (a *replayAddrs) take(addr string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n[addr] >= replaySlotsPerAddr {
+		return false
+	}
+	if a.n == nil {
+		a.n = map[string]int{}
+	}
+	a.n[addr]++
+	return true
+}
+
+// give counts one slot fewer for addr.
+func (a *replayAddrs) give(addr string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.n[addr]--; a.n[addr] <= 0 {
+		delete(a.n, addr)
+	}
+}
 
 // replayHold is one connection's hold on a replay slot.
 type replayHold struct {
@@ -41,22 +76,40 @@ func (c *remote) takeReplay() *rpc.Error {
 		}
 		c.replay.building.Store(true)
 	}
+	busy := rpc.Errorf(wire.CodeRateLimited, "rate limited: the host is sending the party's history to other members; ask again in a moment")
+	if !c.srv.replayAddrs.take(c.addr) {
+		c.replay.building.Store(false)
+		return busy
+	}
 	select {
 	case c.srv.replays <- struct{}{}:
 		c.replay.held.Store(true)
 		return nil
 	default:
+		c.srv.replayAddrs.give(c.addr)
 		c.replay.building.Store(false)
-		return rpc.Errorf(wire.CodeRateLimited, "rate limited: the host is sending the party's history to other members; ask again in a moment")
+		return busy
 	}
 }
 
-// builtReplay says c's reply is queued: the slot is freed once the connection is idle.
-func (c *remote) builtReplay() {
+// builtReplay says c's reply is queued, with size bytes of history: the slot is freed
+// once the connection is idle, or at once for a small reply, which the slots are not for
+// (a member back with its last seq would otherwise hold one while its own events are
+// written, and its catch-up was refused as busy).
+func (c *remote) builtReplay(size int) {
 	c.replay.building.Store(false)
-	if c.peer.Idle() {
-		c.freeReplay() // written already, or never queued (a closing peer)
+	if size <= briefReplay || c.peer.Idle() {
+		c.freeReplay() // small, written already, or never queued (a closing peer)
 	}
+}
+
+// historySize is the bytes of history a state reply carries.
+func historySize(st wire.State) int {
+	n := 0
+	for _, raw := range st.RawEvents {
+		n += len(raw)
+	}
+	return n
 }
 
 // freeReplay gives c's slot back, unless a reply is being built. It runs on the write
@@ -64,5 +117,6 @@ func (c *remote) builtReplay() {
 func (c *remote) freeReplay() {
 	if !c.replay.building.Load() && c.replay.held.CompareAndSwap(true, false) {
 		<-c.srv.replays
+		c.srv.replayAddrs.give(c.addr)
 	}
 }

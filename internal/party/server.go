@@ -59,6 +59,8 @@ type Server struct {
 	refusals *addrLimiter  // refused hellos, per address
 	joins    *addrLimiter  // hellos, per address
 	replays  chan struct{} // a slot per getState reply built or unsent (replays.go)
+	// replayAddrs: how many of them each remote address holds (replays.go).
+	replayAddrs replayAddrs
 
 	frameMu   sync.Mutex // the party's loop and its fan-out helper both send (see frame)
 	frameSeq  int64
@@ -443,7 +445,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		}
 		st, err := c.srv.party.State(params.Since)
 		req.Reply(st, rpcError(err))
-		c.builtReplay()
+		c.builtReplay(historySize(st))
 	case wire.MethodPing:
 		if err := decodeParams(req.Params, &struct{}{}); err != nil {
 			req.Reply(nil, err)
@@ -493,6 +495,7 @@ func (c *remote) hello(req *rpc.Request) {
 	// The reply's history takes a replay slot like a getState's; with none free it is
 	// brief, and the joiner pages on for the rest.
 	brief := c.takeReplay() != nil
+	size := 0 // of the reply's history
 	_, err := c.srv.party.Join(JoinRequest{
 		Name:     params.Name,
 		Token:    params.Token,
@@ -507,11 +510,12 @@ func (c *remote) hello(req *rpc.Request) {
 			c.id.Store(res.You.ID)
 			c.joined.Store(true)
 			c.peer.Admit()
+			size = historySize(res.State)
 			req.Reply(res, nil)
 		},
 	})
 	c.helloBusy.Store(false)
-	c.builtReplay()
+	c.builtReplay(size)
 	if err == nil {
 		return
 	}

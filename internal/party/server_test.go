@@ -587,6 +587,102 @@ func TestHelloRepliesBoundedForTheParty(t *testing.T) {
 	}
 }
 
+// One address holds at most two of the four replay slots: four connections from one
+// machine that never read could otherwise keep every joiner from the history, now that a
+// hello's history takes a slot too.
+func TestReplaySlotsPerAddress(t *testing.T) {
+	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxMessage: 1 << 20, MaxParticipants: 50})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond})
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener = smallWrites{ts.Listener} // a reply of 1 MiB waits unsent
+	ts.Start()
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	for i := 0; i < 80; i++ { // about 1.3 MiB of history: each replay is cut at 1 MiB
+		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
+	}
+	url := "ws" + strings.TrimPrefix(ts.URL, "http")
+	// dial connects from a loopback address of its own (Linux answers all of 127/8).
+	dial := func(from string) *websocket.Conn {
+		d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+			c, err := (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}).Dial(network, addr)
+			if err == nil {
+				err = c.(*net.TCPConn).SetReadBuffer(64 << 10)
+			}
+			return c, err
+		}}
+		ws, _, err := d.Dial(url, nil)
+		if err != nil {
+			t.Fatalf("cannot connect from %s: %v", from, err)
+		}
+		t.Cleanup(func() { ws.Close() })
+		return ws
+	}
+	read := func(ws *websocket.Conn, id int) *struct{ Code int } {
+		ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				t.Fatalf("no reply %d: %v", id, err)
+			}
+			var r struct {
+				ID    *int                `json:"id"`
+				Error *struct{ Code int } `json:"error"`
+			}
+			if json.Unmarshal(data, &r) == nil && r.ID != nil && *r.ID == id {
+				return r.Error
+			}
+		}
+	}
+	send := func(ws *websocket.Conn, id int, method string, params any) {
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mine []*websocket.Conn
+	for i := 0; i < 4; i++ {
+		ws := dial("127.0.0.1")
+		// Since the end: the hello carries no history and takes no slot.
+		send(ws, 0, wire.MethodHello, wire.HelloParams{Name: fmt.Sprintf("a%d", i), Token: token, Since: 80})
+		read(ws, 0)
+		mine = append(mine, ws)
+	}
+	for _, ws := range mine {
+		send(ws, 1, wire.MethodGetState, wire.GetStateParams{Since: 0})
+	}
+	time.Sleep(time.Second) // not reading: each reply that is sent waits unsent
+	// Another machine still gets it, while the first one's replies wait unread.
+	other := dial("127.0.0.2")
+	send(other, 0, wire.MethodHello, wire.HelloParams{Name: "b", Token: token, Since: 80})
+	read(other, 0)
+	// Asked again when refused as busy, as our client does: its own hello's slot is given
+	// back once everything sent to it so far is written (its own "joined" may still be).
+	for id := 1; ; id++ {
+		send(other, id, wire.MethodGetState, wire.GetStateParams{Since: 0})
+		e := read(other, id)
+		if e == nil {
+			break
+		}
+		if id == 20 {
+			t.Fatalf("another address was refused the history while one held the slots: %d", e.Code)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	sent := 0
+	for _, ws := range mine {
+		if e := read(ws, 1); e == nil {
+			sent++
+		} else if e.Code != wire.CodeRateLimited {
+			t.Fatalf("getState refused with %d", e.Code)
+		}
+	}
+	if sent != 2 {
+		t.Fatalf("one address was sent the history on %d connections at once, want 2", sent)
+	}
+}
+
 // smallReads is a dialer whose connections have a receive buffer of a fixed 64 KiB.
 func smallReads() websocket.Dialer {
 	return websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
