@@ -323,6 +323,9 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if so.Logger == nil {
 		so.Logger = cfg.Logger
 	}
+	if so.JoinBurst <= 0 {
+		so.JoinBurst = maxConns // a whole party's worth of hellos from one machine, as its connections
+	}
 	srv := party.NewServer(p, so)
 
 	h.party, h.server, h.cancel = p, srv, cancel

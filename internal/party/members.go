@@ -75,6 +75,39 @@ func CheckName(name string) error {
 	return nil
 }
 
+// Admits says whether a hello with this token or session would be let in (the party
+// knows the session, or the token is one of its invites): what the server counts against
+// an address's joins. Never true once the party has ended.
+func (p *Party) Admits(token, session string) bool {
+	ok := false
+	_ = p.do(func() {
+		switch {
+		case p.closed:
+		case session != "":
+			ok = p.sessions[session] != nil
+		default:
+			ok = p.roleOf(token) != ""
+		}
+	})
+	return ok
+}
+
+// roleOf is the role an invite token grants: participant, viewer or (the host invite) a
+// co-host; "" for none. Loop-owned.
+func (p *Party) roleOf(token string) string {
+	switch {
+	case token == "":
+		return ""
+	case subtle.ConstantTimeCompare([]byte(token), []byte(p.tokens.Participant)) == 1:
+		return wire.RoleParticipant
+	case subtle.ConstantTimeCompare([]byte(token), []byte(p.tokens.Viewer)) == 1:
+		return wire.RoleViewer
+	case p.tokens.Host != "" && subtle.ConstantTimeCompare([]byte(token), []byte(p.tokens.Host)) == 1:
+		return wire.RoleHost
+	}
+	return ""
+}
+
 func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if p.closed {
 		return wire.HelloResult{}, ErrClosed
@@ -93,14 +126,10 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		if back == nil {
 			return wire.HelloResult{}, ErrUnauthorized
 		}
-	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.tokens.Participant)) == 1:
-		role = wire.RoleParticipant
-	case subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.tokens.Viewer)) == 1:
-		role = wire.RoleViewer
-	case p.tokens.Host != "" && subtle.ConstantTimeCompare([]byte(req.Token), []byte(p.tokens.Host)) == 1:
-		role = wire.RoleHost // a co-host, through the host invite
 	default:
-		return wire.HelloResult{}, ErrUnauthorized
+		if role = p.roleOf(req.Token); role == "" { // wire.RoleHost: a co-host, through the host invite
+			return wire.HelloResult{}, ErrUnauthorized
+		}
 	}
 	name := term.Name(req.Name)
 	if back == nil {

@@ -488,7 +488,7 @@ func (c *remote) hello(req *rpc.Request) {
 		return
 	}
 	c.helloBusy.Store(true)
-	if !c.waitToJoin() {
+	if !c.waitToJoin(req, params) {
 		c.helloBusy.Store(false)
 		return
 	}
@@ -552,10 +552,23 @@ func (c *remote) hello(req *rpc.Request) {
 }
 
 // waitToJoin holds a hello while its address has joined more often than the party
-// allows (ServerOptions.JoinBurst, JoinRate); false when the connection or the server
-// ended meanwhile.
-func (c *remote) waitToJoin() bool {
-	delay := c.srv.joins.reserve(c.addr, time.Now())
+// allows (ServerOptions.JoinBurst, JoinRate). Only a hello with an invite or a session
+// the party knows is counted: a reviewer's hellos with no valid token, each dropped at
+// once, had pushed the next join from that address out by minutes (wrong tokens are the
+// refusal limiter's). No hello waits longer than maxJoinWait: past it, it is refused
+// (-32003, then closed 1013), and our client tries again later. False when the hello has
+// been answered or the connection ended meanwhile.
+func (c *remote) waitToJoin(req *rpc.Request, params wire.HelloParams) bool {
+	if !c.srv.party.Admits(params.Token, params.Session) {
+		return true // refused by Join, and slowed as a refusal
+	}
+	delay, ok := c.srv.joins.reserveWithin(c.addr, time.Now(), maxJoinWait)
+	if !ok {
+		c.srv.log.Warn("refused a hello: its address joins the party too often", "remote", c.addr)
+		req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: too many joins from this address; try again in a minute"))
+		c.peer.Close(websocket.CloseTryAgainLater, "too many joins")
+		return false
+	}
 	if delay <= 0 {
 		return true
 	}
@@ -568,8 +581,13 @@ func (c *remote) waitToJoin() bool {
 	case <-c.srv.ctx.Done():
 	case <-c.peer.Done():
 	}
+	c.srv.joins.unreserve(c.addr)
 	return false
 }
+
+// maxJoinWait is the longest a hello waits for its address's turn to join: well within
+// the 10 s our client gives a whole connection.
+const maxJoinWait = 5 * time.Second
 
 // closeNoHello closes a connection that has not joined within the hello timeout (§4).
 func (c *remote) closeNoHello() {

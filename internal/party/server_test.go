@@ -307,6 +307,47 @@ func TestJoinsThrottledPerAddress(t *testing.T) {
 	}
 }
 
+// Only hellos the party would let in count against an address's joins, and none waits
+// past maxJoinWait: a reviewer's hellos with no valid token, each dropped at once, had
+// pushed the next join from that address out by minutes.
+func TestJoinsCountOnlyHellosThatWouldJoin(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{JoinBurst: 2, JoinRate: 1})
+	for i := 0; i < 10; i++ { // 10 s of turns at one a second, were they counted
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+			"params": wire.HelloParams{Name: "x", Token: "no-such-token-no-such-token-xx"}})
+		ws.WriteMessage(websocket.TextMessage, msg)
+		ws.Close()
+	}
+	if c := helloCode(t, url, p.cfg.ViewerToken); c != 0 {
+		t.Fatalf("a viewer after 10 dropped hellos with no valid token: code %d", c)
+	}
+	// Valid hellos all at once: those whose turn is within maxJoinWait wait for it, the
+	// rest are refused at once, to try again later.
+	const n = 12 // 2 at once, then one a second: the 9th would wait 7 s
+	codes := make(chan int, n)
+	for i := 0; i < n; i++ {
+		go func() { codes <- helloCode(t, url, p.cfg.ViewerToken) }()
+	}
+	joined, refused := 0, 0
+	for i := 0; i < n; i++ {
+		switch c := <-codes; c {
+		case 0:
+			joined++
+		case wire.CodeRateLimited:
+			refused++
+		default:
+			t.Fatalf("a hello refused with %d", c)
+		}
+	}
+	if refused == 0 || joined < 2 {
+		t.Fatalf("%d hellos at once from one address: %d joined, %d refused; want some of each", n, joined, refused)
+	}
+}
+
 // Guessing tokens is slowed per address after a burst; the right token still joins while
 // the guesses wait.
 func TestWrongTokensThrottled(t *testing.T) {
