@@ -252,6 +252,10 @@ func (p *Party) cutBatch() {
 	go func() {
 		defer p.workers.Done()
 		res, err := merger.Merge(ctx, prompts)
+		// The prompts were made visible text (prompt); a merger's text is taken as such
+		// too, before it is judged empty (a code reviewer's: only zero-width characters
+		// from Gemini would have gone on as a prompt).
+		res.Text = term.Visible(res.Text)
 		if err != nil || strings.TrimSpace(res.Text) == "" {
 			reason := "empty result"
 			if err != nil {
@@ -278,8 +282,6 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 	if res.Merger != wire.MergerGemini {
 		res.Merger = wire.MergerLocal
 	}
-	// The prompts were made visible text (prompt); a merger's text is taken as such too.
-	res.Text = term.Visible(res.Text)
 	if p.closed {
 		p.busy = false
 		return

@@ -497,7 +497,9 @@ func (p *Party) AgentCommand(memberID, command string) error {
 		switch {
 		case !strings.HasPrefix(command, "/") || len(command) < 2:
 			return fmt.Errorf("%w: an agent command starts with / (for example /compact)", ErrInvalid)
-		case strings.ContainsAny(command, "\r\n") || !utf8.ValidString(command) || term.Line(command) != command:
+		case strings.ContainsAny(command, "\r\n") || !utf8.ValidString(command) || term.Line(command) != command || term.Visible(command) != command:
+			// Nothing in it that draws nothing: it goes to the model (/compact's
+			// instructions), and a co-host could hide text there (a code reviewer's).
 			return fmt.Errorf("%w: an agent command is one line of printable text", ErrInvalid)
 		case len(command) > 4096:
 			return fmt.Errorf("%w: an agent command is at most 4096 bytes", ErrInvalid)

@@ -663,9 +663,10 @@ func randomID(n int) string {
 
 // reasonLine is a reason a person typed (a rejection, a removal, a denial) on one line:
 // its lines joined by spaces, not cut at the first (a protocol tester's "no\nthanks" came
-// out as "no …"), at most 300 bytes.
+// out as "no …"), at most 300 bytes, with nothing in it that draws nothing: a denial's
+// reason goes to the model (a code reviewer's point).
 func reasonLine(s string) string {
-	return oneLine(strings.Join(strings.Fields(s), " "))
+	return oneLine(strings.Join(strings.Fields(term.Visible(s)), " "))
 }
 
 func oneLine(s string) string {

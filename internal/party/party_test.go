@@ -440,7 +440,25 @@ func (noticeMerger) Merge(_ context.Context, ps []wire.Prompt) (merge.Result, er
 }
 func (noticeMerger) Name() string { return wire.MergerGemini }
 
+// invisibleMerger answers with text that draws nothing.
+type invisibleMerger struct{}
+
+func (invisibleMerger) Merge(context.Context, []wire.Prompt) (merge.Result, error) {
+	return merge.Result{Text: "\u200b\u200b\ufeff", Merger: wire.MergerGemini}, nil
+}
+func (invisibleMerger) Name() string { return wire.MergerGemini }
+
 func TestMergerFailuresAndNotices(t *testing.T) {
+	// Nothing visible is an empty result (a code reviewer's: it went on as the prompt).
+	t.Run("an invisible result falls back locally", func(t *testing.T) {
+		p, col, id := start(t, Config{Merger: invisibleMerger{}, Window: 50 * time.Millisecond})
+		p.Prompt(id, "a")
+		p.Prompt(id, "b")
+		evs := col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		if b := batches(evs); len(b) != 1 || b[0].Merger != wire.MergerLocal || !strings.Contains(b[0].Merged, "a") {
+			t.Fatalf("batch %+v", b)
+		}
+	})
 	t.Run("failure falls back locally", func(t *testing.T) {
 		p, col, id := start(t, Config{Merger: failingMerger{}, Window: 50 * time.Millisecond})
 		p.Prompt(id, "a")

@@ -205,11 +205,18 @@ func TestVisible(t *testing.T) {
 		// Emoji keep what draws them: one variation selector, a joiner between two.
 		{"❤️ 👨‍👩‍👧 ❤️‍🔥 1️⃣", "❤️ 👨‍👩‍👧 ❤️‍🔥 1️⃣"},
 		// Runs that could spell bytes or bits lose all but the first.
-		{"a\ufe00\ufe01\ufe02\U000E0100b", "a\ufe00b"},
-		{"a\u200d\u200c\u200d\u200cb", "a\u200db"},
+		{"a\ufe00\ufe01\ufe02\U000E0100b", "ab"},
+		{"a\u200d\u200c\u200d\u200cb", "ab"},
 		{"\u200dstart", "start"},
 		// Persian: a non-joiner between two letters stays.
 		{"می\u200cخواهم", "می\u200cخواهم"},
+		// A code reviewer's: a selector after each letter spells a byte each, and a joiner
+		// at the end, before a space or between ASCII letters spells bits.
+		{"f\U000E0101i\U000E0102x\ufe0f", "fix"},
+		{"a\u200c b\u200d", "a b"},
+		{"a\u200db\u200cc", "abc"},
+		{"\u2800blank braille", "blank braille"},
+		{"#\ufe0f\u20e3 ™\ufe0f ↔\ufe0f ‼\ufe0f", "#\ufe0f\u20e3 ™\ufe0f ↔\ufe0f ‼\ufe0f"},
 	} {
 		if got := Visible(c.in); got != c.want {
 			t.Errorf("Visible(%q) = %q, want %q", c.in, got, c.want)
