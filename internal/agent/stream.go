@@ -513,6 +513,8 @@ func relPath(p, dir string) string {
 	if dir == "" || !filepath.IsAbs(p) {
 		return p
 	}
+	// Shown as it is: /w/../outside/x is /outside/x (a tester's card showed the "..").
+	p = filepath.Clean(p)
 	rel, err := filepath.Rel(dir, p)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return p

@@ -114,22 +114,36 @@ func realPath(path string) string {
 	if !ok {
 		return ""
 	}
-	p := filepath.Join(dir, rest)
-	if fi, err := os.Lstat(p); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r
-		}
-		// A link to nothing yet: a Write would make its target.
-		target, err := os.Readlink(p)
-		if err != nil {
-			return ""
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(p), target)
-		}
-		return filepath.Clean(target)
+	return followLinks(filepath.Join(dir, rest), 40)
+}
+
+// followLinks is where p, in a folder already resolved, leads when it is itself a link:
+// through a chain of links, and one to nothing yet too (a Write would make its target,
+// whose folders may be links again: a tester's notes2.txt → notes.txt → ../outside/x).
+// "" past depth links, or when a link cannot be read.
+func followLinks(p string, depth int) string {
+	fi, err := os.Lstat(p)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return p
 	}
-	return p
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	if depth == 0 {
+		return ""
+	}
+	target, err := os.Readlink(p)
+	if err != nil {
+		return ""
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(p), target)
+	}
+	dir, rest, ok := resolveFolders(target)
+	if !ok {
+		return ""
+	}
+	return followLinks(filepath.Join(dir, rest), depth-1)
 }
 
 // protectedDirs are the folders of a working directory whose files Claude Code never lets
@@ -374,7 +388,7 @@ func ToolDetail(tool string, input json.RawMessage) string {
 	case "ExitPlanMode":
 		s = str(in, "plan")
 	case "Bash":
-		s = bashDetail(str(in, "command"), str(in, "description"))
+		s = bashDetail(str(in, "command"), str(in, "description"), commandLine(str(in, "command"), in))
 	}
 	return cutDetail(strings.TrimRight(s, "\n"))
 }
@@ -389,9 +403,12 @@ const summaryRunes = 200
 // it, each line "# "-prefixed and cut at descriptionMax: the agent writes both, and a long
 // description pushed the command out of the detail (another reviewer's). A command too
 // long for the detail shows its start and its end, and says how much is between.
-func bashDetail(command, description string) string {
+func bashDetail(command, description, line string) string {
 	command = strings.TrimSpace(command)
-	if utf8.RuneCountInString(command) <= summaryRunes && !strings.ContainsAny(command, "\n\r") {
+	// Judged by the summary's line as shown, what comes before the command included (a
+	// code reviewer's "in the background, outside the sandbox: " pushed a curl | sh past
+	// the cut, and the detail did not show it).
+	if utf8.RuneCountInString(strings.TrimSpace(line)) <= summaryRunes && !strings.ContainsAny(command, "\n\r") {
 		if strings.HasPrefix(strings.TrimSpace(description), "$") {
 			// Not taken for the whole command, which a detail starting "$ " is (a
 			// reviewer's window labelled the agent's words so).
