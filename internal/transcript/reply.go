@@ -1,6 +1,10 @@
 package transcript
 
-import "strings"
+import (
+	"html"
+	"regexp"
+	"strings"
+)
 
 // replyText is the agent's reply as the document carries it: its Markdown as written,
 // except raw HTML, whose "<" before a tag, a comment or a declaration is written as
@@ -37,10 +41,26 @@ func replyText(text string) string {
 			b.WriteString(line)
 			continue
 		}
+		if refDefinition.MatchString(line) && scriptURL(refDefinition.ReplaceAllString(line, "")) {
+			// A link reference definition to a script ("[s]: javascript:…"), which a
+			// "[y][s]" elsewhere would use: made text (a code reviewer's).
+			line = strings.Replace(line, "[", `\[`, 1)
+		}
 		b.WriteString(escapeTags(line))
+	}
+	if fence != "" {
+		// A reply that leaves a fence open would make what follows it in the document
+		// code, up to the next fence (a tester's turn end and next prompt).
+		if !strings.HasSuffix(text, "\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(fence + "\n")
 	}
 	return b.String()
 }
+
+// refDefinition matches the start of a link reference definition, up to its destination.
+var refDefinition = regexp.MustCompile(`^ {0,3}\[[^\]]+\]:[ \t]*`)
 
 // fenceMarker is the run of ` or ~ (three or more) a line starts with, "" when none.
 func fenceMarker(line string) string {
@@ -93,7 +113,9 @@ func escapeTags(line string) string {
 			i += 2
 			continue
 		}
-		if strings.HasPrefix(line[i:], "](") && scriptURL(line[i+2:]) {
+		if strings.HasPrefix(line[i:], "](") && (scriptURL(line[i+2:]) || strings.TrimSpace(line[i+2:]) == "") {
+			// A script's URL, or one on the next line, which this line cannot judge (a
+			// code reviewer's "[e](" then "javascript:…"): made text.
 			b.WriteString(`]\(`)
 			i += 2
 			continue
@@ -108,7 +130,9 @@ func escapeTags(line string) string {
 // or carries what it shows instead of pointing somewhere: javascript:, vbscript:, data:,
 // file:. Spaces and a "<" may come first; a scheme's case does not count.
 func scriptURL(dest string) bool {
-	dest = strings.ToLower(strings.TrimLeft(dest, " \t<"))
+	// Character references count as what they stand for in a destination (CommonMark):
+	// "&#106;avascript:" is "javascript:" (a code reviewer's).
+	dest = strings.ToLower(strings.TrimLeft(html.UnescapeString(dest), " \t<"))
 	for _, scheme := range []string{"javascript:", "vbscript:", "data:", "file:"} {
 		if strings.HasPrefix(dest, scheme) {
 			return true

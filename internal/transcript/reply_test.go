@@ -33,6 +33,15 @@ func TestReplyTextEscapesRawHTML(t *testing.T) {
 		{"[a](JavaScript:x) [b]( <vbscript:y>) [c](data:text/html,z) [d](file:///etc/passwd) [e](https://ok.test)",
 			"[a]\\(JavaScript:x) [b]\\( &lt;vbscript:y>) [c]\\(data:text/html,z) [d]\\(file:///etc/passwd) [e](https://ok.test)"},
 		{"code keeps it: `![x](y)`\n```\n![x](y)\n```", "code keeps it: `![x](y)`\n```\n![x](y)\n```"},
+		// A code reviewer's and a tester's bypasses: a reference definition, a character
+		// reference, a destination on the next line.
+		{"see [y][s]\n[s]: javascript:alert(1)\n  [t]: <file:///etc/passwd>\n[ok]: https://ok.test",
+			"see [y][s]\n\\[s]: javascript:alert(1)\n  \\[t]: &lt;file:///etc/passwd>\n[ok]: https://ok.test"},
+		{"[c](&#106;avascript:alert(5)) [d](&#x6A;avascript:x)", "[c]\\(&#106;avascript:alert(5)) [d]\\(&#x6A;avascript:x)"},
+		{"[e](\njavascript:alert(7))", "[e]\\(\njavascript:alert(7))"},
+		// A fence left open is closed, so that what follows is not code (a tester's).
+		{"look:\n```\ncode", "look:\n```\ncode\n```\n"},
+		{"~~~~\nx\n", "~~~~\nx\n~~~~\n"},
 	}
 	for _, c := range cases {
 		if got := replyText(c.in); got != c.want {
