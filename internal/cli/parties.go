@@ -112,11 +112,14 @@ working directory itself is not touched.`, io.Out, io.Err)
 	saidUnreadable(bad, given, io)
 	// A party whose journal a failed write cut short cannot be resumed (journal.ErrIncomplete).
 	for _, s := range list {
-		if s.Incomplete && partyState(s) != "running" {
+		switch {
+		case !s.Incomplete || partyState(s) == "running":
+		case journal.Marked(s.Path):
 			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
-			if !journal.Marked(s.Path) {
-				fmt.Fprintf(io.Out, "%s: its journal is read-only, the mark of a failed write when even its mark could not be written; if it was made read-only by hand, `chmod u+w %s` lets it be resumed\n", s.Header.Party, shellQuote(s.Path))
-			}
+		default:
+			// Only read-only: the last-resort mark of a failed write, or a person's chmod
+			// (a tester's, told first of a full disk).
+			fmt.Fprintf(io.Out, "%s: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w %s` lets it be resumed; `%s` writes what it kept\n", s.Header.Party, shellQuote(s.Path), exportCommand(s.Header.Party, given))
 		}
 	}
 	// What a party left unanswered: prompts the agent never had, a turn cut short. The
@@ -491,9 +494,15 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 
 func exportMeta(s *journal.Summary) transcript.Meta {
 	m := transcript.Meta{Host: s.Header.Host, Party: s.Header.Party, Saved: time.Now()}
-	if s.Ended {
+	switch {
+	case s.Ended:
 		m.Ended = "the host ended the party"
-	} else if partyState(s) != "running" {
+	case partyState(s) == "running":
+	case s.Incomplete:
+		// Not "it can be resumed", as a tester's export of a journal cut short said while
+		// concordia parties and --resume said it cannot.
+		m.Ended = "the host stopped without ending the party; its journal could not be written to its end, so it cannot be resumed"
+	default:
 		m.Ended = "the host stopped without ending the party (it can be resumed)"
 	}
 	return m

@@ -56,16 +56,27 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	for _, want := range []string{
 		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again\n",
 		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again\n",
-		"cccccccccccc: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
-		// Read-only alone may be a person's chmod (a tester's): how to undo it.
-		"cccccccccccc: its journal is read-only, the mark of a failed write when even its mark could not be written; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed\n",
+		// Read-only alone may be a person's chmod (a tester's): how to undo it, and no
+		// full disk asked about first.
+		"cccccccccccc: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed; `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)
 		}
 	}
+	if strings.Contains(out.String(), "disk full") {
+		t.Errorf("parties asks about a full disk of a journal that is only read-only:\n%s", out.String())
+	}
 	if strings.Contains(out.String(), "--resume cccccccccccc") {
 		t.Errorf("parties offers to resume a party cut short:\n%s", out.String())
+	}
+	// Its export says so too (a tester's said "it can be resumed").
+	out.Reset()
+	if code := runExport(context.Background(), []string{"cccccccccccc", "--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
+		t.Fatalf("export: %d %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "so it cannot be resumed") || strings.Contains(out.String(), "it can be resumed") {
+		t.Errorf("the export of a party cut short:\n%.600s", out.String())
 	}
 }
 

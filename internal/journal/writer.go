@@ -96,7 +96,7 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	if Incomplete(path) {
 		if !Marked(path) {
 			// Only read-only: the mark of last resort, or someone's chmod (a tester's).
-			return nil, nil, fmt.Errorf("%s: %w; %w", path, ErrIncomplete, ErrReadOnly)
+			return nil, nil, fmt.Errorf("%s: %w", path, ErrReadOnly)
 		}
 		return nil, nil, fmt.Errorf("%s: %w", path, ErrIncomplete)
 	}
@@ -286,9 +286,18 @@ func Marked(path string) bool {
 	return err == nil
 }
 
-// ErrReadOnly comes with ErrIncomplete when the journal is only read-only (Marked is
-// false), and says what to do if that was a person's doing.
-var ErrReadOnly = errors.New("it is read-only, which is how a party marks its journal when a write failed and it could not write the mark beside it either; if it was made read-only by hand instead, make it writable again (chmod u+w) and resume it")
+// ErrReadOnly is ErrIncomplete (errors.Is says both) when the journal is only
+// read-only (Marked is false): it says what to do if that was a person's doing, rather
+// than ask about a full disk first (a tester's).
+var ErrReadOnly error = readOnlyError{}
+
+type readOnlyError struct{}
+
+func (readOnlyError) Error() string {
+	return "the party's journal is read-only, which is how a party marks a journal it could not write to its end when it could not write the mark beside it either; if it was made read-only by hand, make it writable again (chmod u+w) and resume it"
+}
+
+func (readOnlyError) Is(target error) bool { return target == ErrIncomplete }
 
 // Incomplete says whether the journal at path was cut short by a failed write.
 func Incomplete(path string) bool {
