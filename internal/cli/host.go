@@ -48,6 +48,7 @@ type hostFlags struct {
 }
 
 func runHost(ctx context.Context, args []string, io IO) int {
+	defer discardTypedAhead(io.In)
 	var f hostFlags
 	rotated := newLatest[wire.Invites]()
 	fs := newFlagSet("host", "concordia host [flags]", `
@@ -78,7 +79,7 @@ decide it.`, io.Out, io.Err)
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.DurationVar(&f.window, "window", 3*time.Second, "batching window: a batch is sent this long after the last prompt (at most 3× after the oldest)")
-	fs.IntVar(&f.minPrompts, "min-prompts", 1, "hold batches until at least `N` prompts are pending")
+	fs.IntVar(&f.minPrompts, "min-prompts", 1, "hold batches until at least `N` prompts are pending (1 to 100)")
 	fs.StringVar(&f.mergeMode, "merge", "auto", "prompt `merger`: auto (Gemini when a key is available), gemini, or local")
 	fs.StringVar(&f.geminiModel, "gemini-model", merge.DefaultGeminiModel, "Gemini `model` used for merging")
 	fs.StringVar(&f.claude, "claude", "claude", "Claude Code executable (`path` or name on PATH)")

@@ -23,6 +23,7 @@ import (
 )
 
 func runJoin(ctx context.Context, args []string, io IO) (code int) {
+	defer discardTypedAhead(io.In)
 	var name, transcriptPath, inviteFile, dataDir string
 	var verbose, newMember bool
 	fs := newFlagSet("join", "concordia join INVITE | - | --invite-file FILE [--name NAME] [--transcript FILE] [--new-member] [--data-dir DIR] [--verbose]", `

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -14,4 +15,14 @@ func typedAhead(f *os.File) int {
 		return 0
 	}
 	return n
+}
+
+// discardTypedAhead throws away what was typed at the terminal in and not read when
+// concordia ends: it was typed for the party, and the shell would run it as a command (a
+// tester's join could not reach the host, and the prompt typed while it tried ran in the
+// shell). Only in the foreground: the terminal is not ours otherwise.
+func discardTypedAhead(in io.Reader) {
+	if f, ok := in.(*os.File); ok && inForeground(f) {
+		_ = unix.IoctlSetInt(int(f.Fd()), unix.TCFLSH, unix.TCIFLUSH)
+	}
 }

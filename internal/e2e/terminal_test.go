@@ -231,6 +231,23 @@ func TestTerminalTypedAheadIsSent(t *testing.T) {
 	h.expect(`^\[party\] bob: second typed ahead$`)
 }
 
+// TestTypedAheadNeverRunsInTheShell: what was typed for a join that then gave up (it
+// could not reach the host) is thrown away, not left to the shell, which ran a tester's
+// prompt as a command.
+func TestTypedAheadNeverRunsInTheShell(t *testing.T) {
+	// A port nothing listens on: the join gives up at once.
+	bad := "concordia://127.0.0.1:9/" + strings.Repeat("x", 43)
+	j := newPaneCommand(t, "sleep 2; "+strings.Join(quoteArgs([]string{binary, "join", bad, "--name", "bob"}), " ")+"; echo JOIN-ENDED; exec env PS1='$ ' bash --norc --noprofile -i")
+	j.typeText("echo RAN-IN-SHELL")
+	j.key("Enter")
+	j.wait(`JOIN-ENDED`)
+	j.wait(`(?m)^\$ $`) // the shell's prompt: it has read what was left for it
+	time.Sleep(500 * time.Millisecond)
+	if regexp.MustCompile(`(?m)^RAN-IN-SHELL\s*$`).MatchString(j.screen()) {
+		t.Fatalf("what was typed for the join ran in the shell:\n%s", j.screen())
+	}
+}
+
 func TestTerminalLongLineArrivesWhole(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "bob")
