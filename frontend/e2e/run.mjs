@@ -1013,7 +1013,11 @@ test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', a
       return out.sort((a, b) => a - b);
     });
     const p95 = times[Math.floor(times.length * 0.95)];
-    check(p95 < 50, `append p95 ${p95.toFixed(1)} ms at 10,000 events (before virtualising: about 250 ms)`);
+    // A coarse guard only: what keeps an append cheap is that few rows are rendered
+    // (checked above); the figure itself is measured in docs/PERFORMANCE.md. At 50 ms
+    // this failed a CI run on a loaded machine (70 ms, with other tests running).
+    console.log(`     append p95 ${p95.toFixed(1)} ms at 10,000 events`);
+    check(p95 < 150, `append p95 ${p95.toFixed(1)} ms at 10,000 events (before virtualising: about 250 ms)`);
     const follows = await t.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 60);
     check(follows, 'the big transcript does not follow new events');
     // A row that shrinks while the view follows, with new events in the same update: the
