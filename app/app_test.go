@@ -648,6 +648,9 @@ func TestSentence(t *testing.T) {
 		{"not installed", fmt.Errorf("start party: %w", agent.ErrNotInstalled), "Claude Code was not found. " + installHint},
 		{"fingerprint", fmt.Errorf("join: %w", client.ErrFingerprint), "does not match the fingerprint"},
 		{"full", client.ErrFull, "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."},
+		// A tester's viewer, turned away while places were kept for participants, was
+		// told only that the party was full.
+		{"full for viewers", fmt.Errorf("join: %w", client.ErrFullForViewers), "The party has no room for more viewers: its last places are kept for participants."},
 		{"not connected", client.ErrNotConnected, "reconnecting"},
 		{"dns", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.DNSError{Name: "nohost.invalid", Err: "no such host"}), `Cannot reach the host (the name "nohost.invalid" is not known)`},
 		{"address in use", hostError{err: &host.ListenError{Addr: ":8765", Err: syscall.EADDRINUSE}, listen: ":8765"}, "The listen address :8765 is already in use"},

@@ -115,6 +115,8 @@ func sentence(err error) string {
 		return "No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again."
 	case errors.Is(err, errJoinCancelled):
 		return "You cancelled the join."
+	case errors.Is(err, client.ErrFullForViewers):
+		return "The party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then try again."
 	case errors.Is(err, client.ErrFull):
 		return "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."
 	case errors.Is(err, client.ErrEnded), errors.Is(err, party.ErrClosed):

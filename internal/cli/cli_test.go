@@ -1455,6 +1455,7 @@ func TestMessagesForPeople(t *testing.T) {
 		{"party's invalid request", describe(fmt.Errorf("/stop: %w: no turn is running", party.ErrInvalid)), "/stop: no turn is running", nil},
 		{"host's invalid params", describe(&rpc.Error{Code: -32602, Message: "invalid request: no member m9"}), "no member m9", nil},
 		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)), "", []string{"rpc error"}},
+		{"full for viewers", joinError(client.ErrFullForViewers), "the party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then join again.", nil},
 		{"plain host, link with fp", joinError(fmt.Errorf("%w (at wss://1.2.3.4:5/rpc): tls: first record does not look like a TLS handshake", client.ErrPlainHost)),
 			"the address in the invite answers without encryption, but the invite has a ?fp= part, so this terminal did not connect: either the party was restarted with --insecure (ask the host for the current invite), or what listens there is not a Concordia party", []string{"tls:", "firewall", "cannot reach"}},
 	}

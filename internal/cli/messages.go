@@ -145,6 +145,8 @@ func joinError(err error) string {
 		return "the host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
 		return "the host refused this invite: its token is wrong or was replaced (/rotate). Ask the host for the current invite."
+	case errors.Is(err, client.ErrFullForViewers):
+		return "the party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then join again."
 	case errors.Is(err, client.ErrFull):
 		return "the party is full. Ask a host to make room, then join again."
 	case errors.Is(err, client.ErrEnded):

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,15 +30,18 @@ import (
 
 // Errors of Join and of a party that ends; each message is a sentence for a person.
 var (
-	ErrUnreachable  = errors.New("cannot reach the host")
-	ErrRefused      = errors.New("the host refused this invite (wrong or expired token)")
-	ErrFingerprint  = errors.New("the host's certificate does not match the invite's fingerprint; not connecting")
-	ErrFull         = errors.New("the party is full")
-	ErrEnded        = errors.New("the party has ended")
-	ErrReplaced     = errors.New("this participant connected again from elsewhere")
-	ErrNotConnected = errors.New("not connected to the host (reconnecting)")
-	ErrClosed       = errors.New("left the party")
-	ErrKicked       = errors.New("a host removed you from the party")
+	ErrUnreachable = errors.New("cannot reach the host")
+	ErrRefused     = errors.New("the host refused this invite (wrong or expired token)")
+	ErrFingerprint = errors.New("the host's certificate does not match the invite's fingerprint; not connecting")
+	ErrFull        = errors.New("the party is full")
+	// ErrFullForViewers is ErrFull for a viewer turned away while places are kept for
+	// participants (PROTOCOL §1): errors.Is says both.
+	ErrFullForViewers = fmt.Errorf("%w for viewers: its last places are kept for participants", ErrFull)
+	ErrEnded          = errors.New("the party has ended")
+	ErrReplaced       = errors.New("this participant connected again from elsewhere")
+	ErrNotConnected   = errors.New("not connected to the host (reconnecting)")
+	ErrClosed         = errors.New("left the party")
+	ErrKicked         = errors.New("a host removed you from the party")
 	// ErrTLSHost: the invite has no fingerprint, so the client spoke plain WebSocket, but
 	// the host's listener speaks TLS. The link has most likely lost its ?fp= part.
 	ErrTLSHost = errors.New("this host uses encryption; the link is missing its ?fp= part")
@@ -664,6 +668,11 @@ func helloError(err error) error {
 		case wire.CodeUnauthorized:
 			return fmt.Errorf("%w: %s", ErrRefused, rerr.Message)
 		case wire.CodePartyFull:
+			if strings.HasPrefix(rerr.Message, "party full for viewers") {
+				// Said as such: "the party is full" told a viewer nothing of the places
+				// still free for participants (a tester's).
+				return ErrFullForViewers
+			}
 			return fmt.Errorf("%w: %s", ErrFull, rerr.Message)
 		}
 		return fmt.Errorf("the host rejected the hello: %w", err)

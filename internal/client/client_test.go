@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -327,5 +328,30 @@ func TestLastEventsBeforeTheCloseAreDelivered(t *testing.T) {
 		if got != st.Seq {
 			t.Fatalf("round %d: the client ended having delivered up to seq %d of %d", round, got, st.Seq)
 		}
+	}
+}
+
+// A viewer turned away while the last places are kept for participants is told so, not
+// only that the party is full (a tester's).
+func TestViewerTurnedAwayForPlacesKept(t *testing.T) {
+	const vtok = "vtok-0123456789abcdefghijklmnop"
+	p := party.New(party.Config{Token: tok, ViewerToken: vtok, HostName: "h", Runner: idleRunner{}, MaxParticipants: 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := party.NewServer(p, party.ServerOptions{})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	n, _ := strconv.Atoi(port)
+	for i := range 9 { // the tenth place is kept for a participant
+		c, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: n, Token: vtok}, Name: fmt.Sprintf("v%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	_, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: n, Token: vtok}, Name: "v10"})
+	if !errors.Is(err, ErrFullForViewers) || !errors.Is(err, ErrFull) {
+		t.Fatalf("a tenth viewer of ten places: %v", err)
 	}
 }
