@@ -82,10 +82,17 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	}
 	// What everyone sees is what the agent gets: nothing a reader cannot see (a
 	// reviewer's instruction in Unicode tag characters, under an approved prompt).
-	text = term.Visible(text)
-	if strings.TrimSpace(text) == "" {
+	visible := term.Visible(text)
+	switch {
+	case strings.TrimSpace(visible) != "":
+	case strings.TrimSpace(text) != "":
+		// Said as such: "empty prompt" of a box that shows something (an RLO, a tag
+		// character's tofu) left a tester guessing.
+		return wire.PromptResult{}, fmt.Errorf("%w: it holds only characters that show nothing", ErrEmptyPrompt)
+	default:
 		return wire.PromptResult{}, ErrEmptyPrompt
 	}
+	text = visible
 	now := p.cfg.Now()
 	if !m.take(now, p.cfg.PromptBurst, p.cfg.PromptEvery) {
 		return wire.PromptResult{}, fmt.Errorf("%w: at most %d prompts at once, then one per %s", ErrRateLimited, p.cfg.PromptBurst, p.cfg.PromptEvery)
