@@ -189,37 +189,16 @@ func helloCode(t *testing.T, url, tok string) int {
 // conformance tester's Party.rotateInvite with [1] rotated the invites.
 func TestArrayParamsRefusedByEveryMethod(t *testing.T) {
 	const htok = "host-token-host-token-host-token-xx"
-	p := New(Config{Token: token, HostToken: htok, Runner: &fakeRunner{}, Window: 10 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	go p.Run(ctx)
-	srv := NewServer(p, ServerOptions{})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
-	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+	p, url := serveConfig(t, Config{HostToken: htok}, ServerOptions{}, false)
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ws.Close()
 	call := func(id int, method string, params any) *struct{ Code int } {
 		t.Helper()
-		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
-		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
-			t.Fatal(err)
-		}
-		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-		for {
-			_, data, err := ws.ReadMessage()
-			if err != nil {
-				t.Fatalf("%s: %v", method, err)
-			}
-			var r struct {
-				ID    *int                `json:"id"`
-				Error *struct{ Code int } `json:"error"`
-			}
-			if json.Unmarshal(data, &r) == nil && r.ID != nil && *r.ID == id {
-				return r.Error
-			}
-		}
+		wsSend(t, ws, id, method, params)
+		return wsReply(t, ws, id)
 	}
 	if e := call(0, wire.MethodHello, wire.HelloParams{Name: "cohost", Token: htok}); e != nil {
 		t.Fatalf("hello: %d", e.Code)
@@ -249,24 +228,14 @@ func TestArrayParamsRefusedByEveryMethod(t *testing.T) {
 // reason, "party full" (§3), and told in words: a conformance tester's close carried the
 // whole sentence, "its last 1 places are kept".
 func TestViewerRefusedForPlacesKeptClosesAsPartyFull(t *testing.T) {
-	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxParticipants: 10})
-	ctx, cancel := context.WithCancel(context.Background())
-	go p.Run(ctx)
-	srv := NewServer(p, ServerOptions{})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
-	url := "ws" + strings.TrimPrefix(ts.URL, "http")
+	p, url := serveConfig(t, Config{MaxParticipants: 10}, ServerOptions{}, false)
 	hello := func(i int) (*websocket.Conn, []byte) {
 		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { ws.Close() })
-		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
-			"params": wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: p.cfg.ViewerToken}})
-		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
-			t.Fatal(err)
-		}
+		wsSend(t, ws, 1, wire.MethodHello, wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: p.cfg.ViewerToken})
 		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
 		_, data, err := ws.ReadMessage()
 		if err != nil {
@@ -305,6 +274,55 @@ func TestJoinsThrottledPerAddress(t *testing.T) {
 	if el := time.Since(start); el < 1250*time.Millisecond {
 		t.Fatalf("%d joins from one address in %s: not throttled", joins, el)
 	}
+}
+
+// wsSend sends a request with id on ws.
+func wsSend(t *testing.T, ws *websocket.Conn, id int, method string, params any) {
+	t.Helper()
+	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+	if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wsReply reads ws until the reply with id, and gives its error (nil for a result).
+func wsReply(t *testing.T, ws *websocket.Conn, id int) *struct{ Code int } {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("no reply %d: %v", id, err)
+		}
+		var r struct {
+			ID    *int                `json:"id"`
+			Error *struct{ Code int } `json:"error"`
+		}
+		if json.Unmarshal(data, &r) == nil && r.ID != nil && *r.ID == id {
+			return r.Error
+		}
+	}
+}
+
+// serveConfig serves a party of cfg (with the test token) on loopback; small, when set,
+// gives the server's sockets a fixed 64 KiB send buffer. It returns the party and its URL.
+func serveConfig(t *testing.T, cfg Config, opts ServerOptions, small bool) (*Party, string) {
+	t.Helper()
+	cfg.Token, cfg.Runner = token, &fakeRunner{}
+	if cfg.Window == 0 {
+		cfg.Window = 10 * time.Millisecond
+	}
+	p := New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	srv := NewServer(p, opts)
+	ts := httptest.NewUnstartedServer(srv)
+	if small {
+		ts.Listener = smallWrites{ts.Listener} // a reply of 1 MiB waits unsent
+	}
+	ts.Start()
+	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	return p, "ws" + strings.TrimPrefix(ts.URL, "http")
 }
 
 // Only hellos the party would let in count against an address's joins, and none waits
@@ -570,14 +588,7 @@ func TestGetStateRepliesBoundedForTheParty(t *testing.T) {
 // whole history (a viewer link gave a hundred connections). With no slot free, the reply
 // carries a little history, truncated, and the joiner pages on.
 func TestHelloRepliesBoundedForTheParty(t *testing.T) {
-	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxMessage: 1 << 20, MaxParticipants: 50})
-	ctx, cancel := context.WithCancel(context.Background())
-	go p.Run(ctx)
-	srv := NewServer(p, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond})
-	ts := httptest.NewUnstartedServer(srv)
-	ts.Listener = smallWrites{ts.Listener} // a reply of 1 MiB waits unsent
-	ts.Start()
-	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	p, url := serveConfig(t, Config{MaxMessage: 1 << 20, MaxParticipants: 50}, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond}, true)
 	for i := 0; i < 40; i++ { // 640 KiB of history
 		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
 	}
@@ -585,15 +596,12 @@ func TestHelloRepliesBoundedForTheParty(t *testing.T) {
 	const conns = 10
 	var wss []*websocket.Conn
 	for i := 0; i < conns; i++ {
-		ws, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+		ws, _, err := dialer.Dial(url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer ws.Close()
-		hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 0, "method": wire.MethodHello, "params": wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: token}})
-		if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
-			t.Fatal(err)
-		}
+		wsSend(t, ws, 0, wire.MethodHello, wire.HelloParams{Name: fmt.Sprintf("v%d", i), Token: token})
 		wss = append(wss, ws)
 	}
 	time.Sleep(time.Second) // not reading: each whole history sent waits unsent
@@ -632,18 +640,10 @@ func TestHelloRepliesBoundedForTheParty(t *testing.T) {
 // machine that never read could otherwise keep every joiner from the history, now that a
 // hello's history takes a slot too.
 func TestReplaySlotsPerAddress(t *testing.T) {
-	p := New(Config{Token: token, Runner: &fakeRunner{}, Window: 10 * time.Millisecond, MaxMessage: 1 << 20, MaxParticipants: 50})
-	ctx, cancel := context.WithCancel(context.Background())
-	go p.Run(ctx)
-	srv := NewServer(p, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond})
-	ts := httptest.NewUnstartedServer(srv)
-	ts.Listener = smallWrites{ts.Listener} // a reply of 1 MiB waits unsent
-	ts.Start()
-	t.Cleanup(func() { srv.Close(context.Background()); ts.Close(); cancel(); <-p.Done() })
+	p, url := serveConfig(t, Config{MaxMessage: 1 << 20, MaxParticipants: 50}, ServerOptions{ReqBurst: 1000, ReqEvery: time.Millisecond}, true)
 	for i := 0; i < 80; i++ { // about 1.3 MiB of history: each replay is cut at 1 MiB
 		p.Notice(wire.KindSystem, strings.Repeat("h", 16<<10))
 	}
-	url := "ws" + strings.TrimPrefix(ts.URL, "http")
 	// dial connects from a loopback address of its own (Linux answers all of 127/8).
 	dial := func(from string) *websocket.Conn {
 		d := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
@@ -660,28 +660,8 @@ func TestReplaySlotsPerAddress(t *testing.T) {
 		t.Cleanup(func() { ws.Close() })
 		return ws
 	}
-	read := func(ws *websocket.Conn, id int) *struct{ Code int } {
-		ws.SetReadDeadline(time.Now().Add(60 * time.Second))
-		for {
-			_, data, err := ws.ReadMessage()
-			if err != nil {
-				t.Fatalf("no reply %d: %v", id, err)
-			}
-			var r struct {
-				ID    *int                `json:"id"`
-				Error *struct{ Code int } `json:"error"`
-			}
-			if json.Unmarshal(data, &r) == nil && r.ID != nil && *r.ID == id {
-				return r.Error
-			}
-		}
-	}
-	send := func(ws *websocket.Conn, id int, method string, params any) {
-		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
-		if err := ws.WriteMessage(websocket.TextMessage, msg); err != nil {
-			t.Fatal(err)
-		}
-	}
+	read := func(ws *websocket.Conn, id int) *struct{ Code int } { return wsReply(t, ws, id) }
+	send := func(ws *websocket.Conn, id int, method string, params any) { wsSend(t, ws, id, method, params) }
 	var mine []*websocket.Conn
 	for i := 0; i < 4; i++ {
 		ws := dial("127.0.0.1")
