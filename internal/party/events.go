@@ -27,7 +27,7 @@ func (p *Party) State(since int64) (wire.State, error) {
 	if from == 0 {
 		return r.st, nil
 	}
-	r.addJournal(p, from, upTo, -1)
+	r.addJournal(p, from, upTo, stateJournalMax)
 	if r.st.Truncated {
 		return r.st, nil
 	}
@@ -47,6 +47,13 @@ func (p *Party) State(since int64) (wire.State, error) {
 	})
 	return r.st, err
 }
+
+// stateJournalMax bounds the history one Party.getState reply reads back from the
+// journal: a page of 16 MiB read, decoded and encoded again cost the host about 170 MB
+// for a while each time a member joined a long party (a tester's 64 MB history), and
+// four such replies may be under way at once. The joiner pages on, in smaller pages.
+// (A variable for the tests.)
+var stateJournalMax = 4 << 20
 
 // helloJournalMax bounds the history a remote member's hello reads back from the journal
 // on the loop: the joiner pages on for the rest with Party.getState, which reads it off

@@ -108,6 +108,33 @@ func TestReplayFromJournalAcrossTheWindow(t *testing.T) {
 	}
 }
 
+// One getState reads at most stateJournalMax of the journal, whatever the message limit:
+// a 16 MiB page read, decoded and encoded again cost a tester's host about 170 MB each
+// time a member joined a long party. The member pages on; nothing is lost.
+func TestStateReadsLittleOfTheJournalAtOnce(t *testing.T) {
+	defer func(was int) { stateJournalMax = was }(stateJournalMax)
+	stateJournalMax = 16 << 10
+	p, col, id := start(t, Config{Journal: newJournal(t, t.TempDir(), "pj"), MemoryWindow: 8 << 10, ID: "pj", PromptEvery: time.Millisecond, PromptBurst: 1000})
+	runTurns(t, p, col, id, 20, 2000)
+	live := col.waitFor(t, "idle", func(evs []wire.Event) bool {
+		return evs[len(evs)-1].Kind == wire.KindPhase && evs[len(evs)-1].Phase == wire.PhaseIdle
+	})
+	st, err := p.State(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	for _, raw := range st.RawEvents {
+		size += len(raw)
+	}
+	if !st.Truncated || size > stateJournalMax+4<<10 {
+		t.Fatalf("getState(0) of %d events: %d events, %d bytes, truncated %v", len(live), len(st.Events), size, st.Truncated)
+	}
+	if got, _ := pageAll(t, p, 0); len(got) < len(live) {
+		t.Fatalf("paged: %d events, want %d", len(got), len(live))
+	}
+}
+
 // gatedJournal holds each read of the history, once gated, until the test releases it.
 type gatedJournal struct {
 	*journal.Writer
