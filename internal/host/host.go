@@ -566,6 +566,15 @@ func (h *Host) Shutdown(ctx context.Context) error {
 		case err != nil && !errors.Is(err, party.ErrClosed):
 			errs = append(errs, fmt.Errorf("end the party: %w", err))
 		}
+		// The clean end is on disk as soon as everyone has been told, not after the wait
+		// for the members' close replies below (up to its half of the time): a host killed
+		// during that wait was listed as "not ended cleanly", its members told otherwise
+		// (a conformance tester's). What follows it in the journal (members leaving) is
+		// read after it as before.
+		endErr := h.journal.End(time.Now())
+		if endErr != nil {
+			errs = append(errs, endErr)
+		}
 		// Closing the connections gets half of what is left too: claude's clean stop
 		// below must not find the time used up by members that do not answer their close
 		// frame (a reviewer's Ctrl-C then killed claude, and the host exited 1).
@@ -588,10 +597,6 @@ func (h *Host) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("stop listener: %w", err))
 		}
 		<-h.served
-		endErr := h.journal.End(time.Now())
-		if endErr != nil {
-			errs = append(errs, endErr)
-		}
 		// A journal whose write failed answers End and Close with that same error: said
 		// once (a tester's full disk printed it twice).
 		if err := h.journal.Close(); err != nil && err != endErr {

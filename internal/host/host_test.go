@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
@@ -343,6 +346,47 @@ func TestReconnectCatchesUp(t *testing.T) {
 	if !reconnecting {
 		t.Fatal("no reconnecting status was reported")
 	}
+}
+
+// TestCleanEndIsOnDiskBeforeTheCloseWait: the journal's "ended" record is written once
+// everyone has been told, not after the wait for members' close replies. A conformance
+// tester's member that never answered its close frame kept a Ctrl-C'd host 10 s in that
+// wait; killed there, the party was listed as "not ended cleanly".
+func TestCleanEndIsOnDiskBeforeTheCloseWait(t *testing.T) {
+	h := startHost(t, Config{Insecure: true})
+	inv := h.Invite()
+	ws, _, err := websocket.DefaultDialer.Dial(inv.WebSocketURL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello, "params": wire.HelloParams{Name: "mute", Token: inv.Token}})
+	if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ws.ReadMessage(); err != nil { // its hello reply; then it reads no more
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		h.Shutdown(ctx)
+	}()
+	path := h.TranscriptPath()
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Contains(string(b), `"type":"ended"`) {
+			break
+		}
+		select {
+		case <-done:
+			t.Fatal("the ended record was written only once the host had stopped waiting for the member's close reply")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	<-done
 }
 
 // TestShutdownTellsParticipants: ending the party ends the clients with ErrEnded.
