@@ -655,7 +655,7 @@ func TestSentence(t *testing.T) {
 		{"dns", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.DNSError{Name: "nohost.invalid", Err: "no such host"}), `Cannot reach the host (the name "nohost.invalid" is not known)`},
 		{"address in use", hostError{err: &host.ListenError{Addr: ":8765", Err: syscall.EADDRINUSE}, listen: ":8765"}, "The listen address :8765 is already in use"},
 		// A tester's data directory the user could not write was taken for a port.
-		{"data directory not writable", hostError{err: fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/p1.jsonl", Err: syscall.EACCES}), listen: ":8765"}, "The party could not start: open the party's journal: open /d/p1.jsonl: permission denied."},
+		{"data directory not writable", hostError{err: &host.DataDirError{Dir: "/d", Err: fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/p1.jsonl", Err: syscall.EACCES})}, listen: ":8765"}, "Concordia may not write its data folder /d, where a party keeps its history. Give this user write access to it, then try again."},
 		{"other host failure", hostError{err: errors.New("load TLS identity: disk full")}, "The party could not start: load TLS identity: disk full."},
 		{"party running", fmt.Errorf("%w: p1", session.ErrRunning), "This party is running already"},
 		{"no such party", fmt.Errorf("%w: p1", host.ErrNoParty), "no longer in the data directory"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"path"
 	"strings"
@@ -44,6 +45,7 @@ func (e hostError) Unwrap() error { return e.err }
 func sentence(err error) string {
 	var cut invite.CutShort
 	var he hostError
+	var de *host.DataDirError
 	if errors.As(err, &he) {
 		switch {
 		case errors.Is(err, agent.ErrNotInstalled):
@@ -54,6 +56,8 @@ func sentence(err error) string {
 			return fmt.Sprintf("Concordia may not listen on %s. Choose a port above 1023 in Settings.", he.listen)
 		case errors.Is(err, host.ErrNoKey):
 			return "The merger is set to Gemini, but no Gemini key is set. Add a key in Settings, or choose the auto or local merger."
+		case errors.As(err, &de) && errors.Is(err, fs.ErrPermission):
+			return fmt.Sprintf("Concordia may not write its data folder %s, where a party keeps its history. Give this user write access to it, then try again.", de.Dir)
 		}
 	}
 	var rerr *rpc.Error

@@ -1441,9 +1441,10 @@ func TestMessagesForPeople(t *testing.T) {
 			"", []string{"bind:", "any free port"}},
 		{"a port this user may not take", hostError(&host.ListenError{Addr: "127.0.0.1:80", Err: &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EACCES)}}, "127.0.0.1:80", false),
 			"cannot start the party: this user may not listen on 127.0.0.1:80; choose a port above 1023 with --listen", nil},
-		// A tester's data directory the user could not write was taken for a port.
-		{"a data directory this user may not write", hostError(fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/parties/p1.jsonl", Err: syscall.EACCES}), "127.0.0.1:18211", false),
-			"cannot start the party: open the party's journal: open /d/parties/p1.jsonl: permission denied", []string{"listen", "port"}},
+		// A tester's data directory the user could not write was taken for a port; then
+		// it was named with no way out.
+		{"a data directory this user may not write", hostError(&host.DataDirError{Dir: "/d", Err: fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/parties/p1.jsonl", Err: syscall.EACCES})}, "127.0.0.1:18211", false),
+			"cannot start the party: this user may not write its data directory /d (open the party's journal: open /d/parties/p1.jsonl: permission denied); choose a folder it may write with --data-dir", []string{"listen", "port"}},
 		{"claude not on PATH", hostError(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, "claude", &exec.Error{Name: "claude", Err: exec.ErrNotFound}), "", false),
 			`Claude Code was not found: no "claude" on PATH; point --claude at the claude program, or install it with "npm install -g @anthropic-ai/claude-code"`, []string{"$PATH", "looked for"}},
 		{"rate limited", describe(&rpc.Error{Code: wire.CodeRateLimited, Message: "too many prompts"}), "too many prompts; wait a few seconds and send it again", []string{"rpc error", "-32003"}},

@@ -51,6 +51,7 @@ func describe(err error) string {
 
 // hostError is the sentence a person sees when a party cannot start.
 func hostError(err error, listen string, resumed bool) string {
+	var dataDir *host.DataDirError
 	switch {
 	case errors.Is(err, agent.ErrNotInstalled):
 		return notInstalled(err)
@@ -60,6 +61,8 @@ func hostError(err error, listen string, resumed bool) string {
 		return fmt.Sprintf("cannot start the party: %s is in use by another program (another party?); choose another address with --listen (port 0: any free port)", listen)
 	case host.IsListenError(err, syscall.EACCES):
 		return fmt.Sprintf("cannot start the party: this user may not listen on %s; choose a port above 1023 with --listen", listen)
+	case errors.As(err, &dataDir) && errors.Is(err, fs.ErrPermission):
+		return fmt.Sprintf("cannot start the party: this user may not write its data directory %s (%s); choose a folder it may write with --data-dir", term.Line(dataDir.Dir), plain(err.Error()))
 	}
 	return "cannot start the party: " + err.Error()
 }

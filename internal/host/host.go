@@ -127,6 +127,17 @@ type ListenError struct {
 func (e *ListenError) Error() string { return "listen on " + e.Addr + ": " + e.Err.Error() }
 func (e *ListenError) Unwrap() error { return e.Err }
 
+// DataDirError is a party that could not start because of its data directory: its
+// journal or its TLS identity there. A user who may not write it is told to choose
+// another (a tester's "permission denied" named the folder but no way out).
+type DataDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *DataDirError) Error() string { return e.Err.Error() }
+func (e *DataDirError) Unwrap() error { return e.Err }
+
 // IsListenError reports whether err is a ListenError whose cause is errno.
 func IsListenError(err error, errno syscall.Errno) bool {
 	var le *ListenError
@@ -203,7 +214,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	} else {
 		cert, f, err := certs.LoadOrCreate(filepath.Join(cfg.DataDir, "tls"))
 		if err != nil {
-			return nil, fmt.Errorf("load TLS identity: %w", err)
+			return nil, &DataDirError{Dir: cfg.DataDir, Err: fmt.Errorf("load TLS identity: %w", err)}
 		}
 		fp = f
 		tlsConf = serverTLS(cert)
@@ -305,7 +316,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		cancel()
 		ln.Close()
-		return nil, fmt.Errorf("open the party's journal: %w", err)
+		return nil, &DataDirError{Dir: cfg.DataDir, Err: fmt.Errorf("open the party's journal: %w", err)}
 	}
 	h.journal, pc.Journal = jw, jw
 	r.onSession = h.sessionSeen

@@ -678,3 +678,22 @@ func TestUnreachableInvite(t *testing.T) {
 		}
 	}
 }
+
+// A data directory the party cannot use is told as the data directory's problem (a
+// tester's, unwritable, was taken for a port, then named with no way out): Start's error
+// is a DataDirError naming it. (Root writes anywhere, so a file stands in for the
+// folder here.)
+func TestDataDirErrorsSayTheFolder(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, insecure := range []bool{true, false} { // the journal's error, and the TLS identity's
+		_, err := Start(context.Background(), Config{Listen: "127.0.0.1:0", DataDir: file, Insecure: insecure, Name: "hosty",
+			Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()}})
+		var de *DataDirError
+		if !errors.As(err, &de) || de.Dir != file {
+			t.Fatalf("insecure %v: Start with a file for its data directory: %v", insecure, err)
+		}
+	}
+}
