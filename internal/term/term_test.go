@@ -208,8 +208,10 @@ func TestVisible(t *testing.T) {
 		{"a\ufe00\ufe01\ufe02\U000E0100b", "ab"},
 		{"a\u200d\u200c\u200d\u200cb", "ab"},
 		{"\u200dstart", "start"},
-		// Persian: a non-joiner between two letters stays.
+		// Persian: a non-joiner between two letters stays; so does Devanagari's joiner
+		// after a virama.
 		{"می\u200cخواهم", "می\u200cخواهم"},
+		{"क्\u200dष", "क्\u200dष"},
 		// A code reviewer's: a selector after each letter spells a byte each, and a joiner
 		// at the end, before a space or between ASCII letters spells bits.
 		{"f\U000E0101i\U000E0102x\ufe0f", "fix"},
