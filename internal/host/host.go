@@ -301,8 +301,11 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if cfg.ShareWorkspace != wire.WorkspaceOff {
 		// The first snapshot runs in the background; its failure is told to the party.
 		h.ws = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, cfg.Resume != nil, func(kind, text string) {
-			<-partyMade
-			p.Notice(kind, text)
+			select {
+			case <-partyMade:
+				p.Notice(kind, text)
+			case <-runCtx.Done(): // Start failed before the party was made: nobody to tell
+			}
 		})
 		pc.Workspace = h.ws
 		pc.WorkspaceLevel = cfg.ShareWorkspace
@@ -316,6 +319,12 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		cancel()
 		ln.Close()
+		if h.ws != nil {
+			// Its first snapshot ends with runCtx: nothing of this party runs git in the
+			// working folder once Start has failed (a test's folder was written to
+			// while it was being removed).
+			<-h.ws.ready
+		}
 		return nil, &DataDirError{Dir: cfg.DataDir, Err: fmt.Errorf("open the party's journal: %w", err)}
 	}
 	h.journal, pc.Journal = jw, jw

@@ -682,7 +682,10 @@ func TestUnreachableInvite(t *testing.T) {
 // A data directory the party cannot use is told as the data directory's problem (a
 // tester's, unwritable, was taken for a port, then named with no way out): Start's error
 // is a DataDirError naming it. (Root writes anywhere, so a file stands in for the
-// folder here.)
+// folder here.) Nothing of the party runs once Start has failed: the working folder's
+// first snapshot went on in the background, and when it failed too its notice waited
+// for good for a party never made (the test's folders were written to while they were
+// being removed: a CI run's failure).
 func TestDataDirErrorsSayTheFolder(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "not-a-folder")
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
