@@ -193,6 +193,22 @@ func start(t *testing.T, cfg Config) (*Party, *collector, string) {
 	return p, col, res.You.ID
 }
 
+// firstPending waits until col has seen a tool request pending, and gives its id.
+func firstPending(t *testing.T, col *collector, what string) string {
+	t.Helper()
+	var id string
+	col.waitFor(t, what, func(e []wire.Event) bool {
+		for _, ev := range e {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				id = ev.Permission.ID
+				return true
+			}
+		}
+		return false
+	})
+	return id
+}
+
 func TestSinglePromptVerbatim(t *testing.T) {
 	fr := &fakeRunner{}
 	p, col, id := start(t, Config{Runner: fr})
@@ -826,14 +842,7 @@ func TestInterruptWhileAskingCountsTheDenial(t *testing.T) {
 	if _, err := p.Prompt(id, "touch x please"); err != nil {
 		t.Fatal(err)
 	}
-	col.waitFor(t, "pending permission", func(e []wire.Event) bool {
-		for _, ev := range e {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-				return true
-			}
-		}
-		return false
-	})
+	firstPending(t, col, "pending permission")
 	if err := boss.Interrupt(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -1360,16 +1369,7 @@ func TestAlwaysReadStillAsksForASecret(t *testing.T) {
 	if d := <-r.got; !d.Allow {
 		t.Fatalf("the always allowed Read of notes.txt: %+v", d)
 	}
-	var permID string
-	col.waitFor(t, "the Read of .env asked", func(e []wire.Event) bool {
-		for _, ev := range e {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-				permID = ev.Permission.ID
-				return true
-			}
-		}
-		return false
-	})
+	permID := firstPending(t, col, "the Read of .env asked")
 	if err := boss.Decide(context.Background(), permID, wire.DecisionDeny, "not that one"); err != nil {
 		t.Fatal(err)
 	}
@@ -1389,16 +1389,7 @@ func TestAlwaysOnAPlanApprovesItOnly(t *testing.T) {
 	}
 	defer boss.Leave()
 	promptAs(t, p, id, "plan it")
-	var permID string
-	col.waitFor(t, "the plan", func(e []wire.Event) bool {
-		for _, ev := range e {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-				permID = ev.Permission.ID
-				return true
-			}
-		}
-		return false
-	})
+	permID := firstPending(t, col, "the plan")
 	if err := boss.Decide(context.Background(), permID, wire.DecisionAlways, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -94,16 +94,7 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 
 	// The next Bash asks a host now.
 	promptAs(t, p, id, "run ls again")
-	permID := ""
-	col.waitFor(t, "Bash pending", func(e []wire.Event) bool {
-		for _, ev := range e {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-				permID = ev.Permission.ID
-				return true
-			}
-		}
-		return false
-	})
+	permID := firstPending(t, col, "Bash pending")
 
 	// A request already waiting stays a host's to decide when the mode changes…
 	if err := boss.SetPermissionMode(ctx, wire.PermissionAll); err != nil {
@@ -504,14 +495,7 @@ func TestOwnerViewsOfTheStartingState(t *testing.T) {
 	r := &reqRunner{reqs: []ToolRequest{{Tool: "Write", Summary: ".env", FilePath: "/w/.env", Detail: "KEY=owner-only"}}, got: make(chan ToolDecision, 1)}
 	p, col, id := start(t, Config{Runner: r})
 	promptAs(t, p, id, "set the key")
-	col.waitFor(t, "the request", func(evs []wire.Event) bool {
-		for _, ev := range evs {
-			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
-				return true
-			}
-		}
-		return false
-	})
+	firstPending(t, col, "the request")
 	boss, hello, err := p.JoinLocal("boss", wire.RoleHost)
 	if err != nil {
 		t.Fatal(err)
