@@ -19,11 +19,10 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-// A reconnect whose hello needs paging and whose paging fails leaves the client not
-// connected: it used to keep the dead connection, so that the terminal's /retry and the
-// window's Retry now did nothing until the next attempt, and calls failed with "rpc:
-// connection closed" instead of ErrNotConnected (a reviewer's).
-func TestAFailedCatchUpLeavesTheClientNotConnected(t *testing.T) {
+// fakeHost serves a host written for one test: handle answers each request, with the
+// number of the connection it came on (from 1) and its peer. It gives the invite.
+func fakeHost(t *testing.T, handle func(conn int32, peer *rpc.Peer, req *rpc.Request)) invite.Invite {
+	t.Helper()
 	var conns atomic.Int32
 	up := websocket.Upgrader{}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,31 +32,40 @@ func TestAFailedCatchUpLeavesTheClientNotConnected(t *testing.T) {
 		}
 		n := conns.Add(1)
 		var peer *rpc.Peer
-		peer = rpc.New(ws, rpc.Options{Handler: func(_ context.Context, req *rpc.Request) {
-			switch req.Method {
-			case wire.MethodHello:
-				res := wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
-					State: wire.State{Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: []wire.Event{}}}
-				if n > 1 { // a host come back with history to page
-					res.State.Seq, res.State.Truncated = 5, true
-				}
-				req.Reply(res, nil)
-				if n == 1 { // the first connection ends soon after its hello
-					go func() { time.Sleep(50 * time.Millisecond); peer.Close(websocket.CloseGoingAway, "restart") }()
-				}
-			case wire.MethodGetState:
-				req.Reply(nil, rpc.Errorf(rpc.CodeInternalError, "the history cannot be read"))
-			default:
-				req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
-			}
-		}})
+		peer = rpc.New(ws, rpc.Options{Handler: func(_ context.Context, req *rpc.Request) { handle(n, peer, req) }})
 		_ = peer.Run(context.Background())
 	}))
-	defer ts.Close()
+	t.Cleanup(ts.Close)
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
 	pn, _ := strconv.Atoi(port)
+	return invite.Invite{Host: host, Port: pn, Token: tok}
+}
+
+// A reconnect whose hello needs paging and whose paging fails leaves the client not
+// connected: it used to keep the dead connection, so that the terminal's /retry and the
+// window's Retry now did nothing until the next attempt, and calls failed with "rpc:
+// connection closed" instead of ErrNotConnected (a reviewer's).
+func TestAFailedCatchUpLeavesTheClientNotConnected(t *testing.T) {
+	inv := fakeHost(t, func(n int32, peer *rpc.Peer, req *rpc.Request) {
+		switch req.Method {
+		case wire.MethodHello:
+			res := wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
+				State: wire.State{Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: []wire.Event{}}}
+			if n > 1 { // a host come back with history to page
+				res.State.Seq, res.State.Truncated = 5, true
+			}
+			req.Reply(res, nil)
+			if n == 1 { // the first connection ends soon after its hello
+				go func() { time.Sleep(50 * time.Millisecond); peer.Close(websocket.CloseGoingAway, "restart") }()
+			}
+		case wire.MethodGetState:
+			req.Reply(nil, rpc.Errorf(rpc.CodeInternalError, "the history cannot be read"))
+		default:
+			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+		}
+	})
 	statuses := make(chan Status, 100)
-	c, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: pn, Token: tok}, Name: "a",
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "a",
 		Backoff: []time.Duration{20 * time.Millisecond, time.Minute}, OnStatus: func(s Status) { statuses <- s }})
 	if err != nil {
 		t.Fatal(err)
@@ -84,35 +92,24 @@ func TestAFailedCatchUpLeavesTheClientNotConnected(t *testing.T) {
 // replies at a time) asks again shortly and joins: it used to give the connection up.
 func TestCatchUpAsksAgainWhenTheHostIsBusy(t *testing.T) {
 	var asked atomic.Int32
-	up := websocket.Upgrader{}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		peer := rpc.New(ws, rpc.Options{Handler: func(_ context.Context, req *rpc.Request) {
-			switch req.Method {
-			case wire.MethodHello:
-				req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
-					State: wire.State{Seq: 1, Truncated: true, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: []wire.Event{}}}, nil)
-			case wire.MethodGetState:
-				if asked.Add(1) <= 2 {
-					req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: the host is sending the party's history to other members; ask again in a moment"))
-					return
-				}
-				req.Reply(wire.State{Seq: 1, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
-					Events: []wire.Event{{Seq: 1, Kind: wire.KindSystem, Text: "the history"}}}, nil)
-			default:
-				req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+	inv := fakeHost(t, func(_ int32, _ *rpc.Peer, req *rpc.Request) {
+		switch req.Method {
+		case wire.MethodHello:
+			req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
+				State: wire.State{Seq: 1, Truncated: true, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: []wire.Event{}}}, nil)
+		case wire.MethodGetState:
+			if asked.Add(1) <= 2 {
+				req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: the host is sending the party's history to other members; ask again in a moment"))
+				return
 			}
-		}})
-		_ = peer.Run(context.Background())
-	}))
-	defer ts.Close()
-	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
-	pn, _ := strconv.Atoi(port)
+			req.Reply(wire.State{Seq: 1, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
+				Events: []wire.Event{{Seq: 1, Kind: wire.KindSystem, Text: "the history"}}}, nil)
+		default:
+			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+		}
+	})
 	var got atomic.Int64
-	c, err := Join(context.Background(), Config{Invite: invite.Invite{Host: host, Port: pn, Token: tok}, Name: "a",
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "a",
 		OnEvent: func(ev wire.Event) { got.Store(ev.Seq) }})
 	if err != nil {
 		t.Fatalf("join with a busy host: %v", err)
