@@ -31,11 +31,11 @@ type ServerOptions struct {
 	// RefusalRate a second; later refusals are delayed (default 20 and 20).
 	RefusalBurst int
 	RefusalRate  float64
-	// Hellos per remote address, whatever their token: a burst, then at most JoinRate a
-	// second; later ones wait (default: the party's MaxParticipants + 32, the
-	// connections one address may hold, and 1 a second). A reviewer's viewer link joined
-	// and left 3,317 times a minute from one address, each time 530 bytes of journal and
-	// two lines in every terminal.
+	// Hellos per remote address with an invite or session the party knows: a burst, then
+	// at most JoinRate a second; later ones wait, up to maxJoinWait (default: the party's
+	// MaxParticipants + 32, the connections one address may hold, and 1 a second). A
+	// reviewer's viewer link joined and left 3,317 times a minute from one address, each
+	// time 530 bytes of journal and two lines in every terminal.
 	JoinBurst int
 	JoinRate  float64
 }
