@@ -513,24 +513,21 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 			w.prune(ctx)
 		}
 	}
-	if secrets {
-		files = slices.Clone(w.lastList)
-		for i := range files {
-			if files[i].Status != "renamed" {
-				// A copy is listed as the new file it is: "from" is a rename's (§9; a
-				// conformance tester's copy came as "added", from .env). The list kept
-				// here still knows its source, for Diff.
-				files[i].From = ""
-			}
-		}
-		return files, 0, nil
-	}
 	files = make([]wire.FileChange, 0, len(w.lastList))
 	for _, f := range w.lastList {
+		from := f.From
+		if f.Status != "renamed" {
+			// A copy is listed as the new file it is: "from" is a rename's (§9; a
+			// conformance tester's copy came as "added", from .env). The list kept
+			// here still knows its source, for Diff.
+			f.From = ""
+		}
 		switch {
+		case secrets:
+			files = append(files, f)
 		case IsSecret(f.Path):
 			hidden++
-		case f.From != "" && IsSecret(f.From):
+		case from != "" && IsSecret(from):
 			// Renamed or copied from a secret: shown as the new file it is, its source
 			// unnamed (a tester's app.conf, made from .env, was missing from the list). A
 			// renamed secret is gone: that change is counted as hidden.
