@@ -421,7 +421,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		c.hello(req)
 	case wire.MethodPrompt:
 		var params wire.PromptParams
-		if err := decodeParams(req.Params, &params); err != nil {
+		if err := rpc.Decode(req.Params, &params); err != nil {
 			req.Reply(nil, err)
 			return
 		}
@@ -429,7 +429,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply(res, rpcError(err))
 	case wire.MethodGetState:
 		var params wire.GetStateParams
-		if err := decodeParams(req.Params, &params); err != nil {
+		if err := rpc.Decode(req.Params, &params); err != nil {
 			req.Reply(nil, err)
 			return
 		}
@@ -447,7 +447,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		req.Reply(st, rpcError(err))
 		c.builtReplay(historySize(st))
 	case wire.MethodPing:
-		if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		if err := rpc.Decode(req.Params, &struct{}{}); err != nil {
 			req.Reply(nil, err)
 			return
 		}
@@ -479,7 +479,7 @@ func (c *remote) hello(req *rpc.Request) {
 		return
 	}
 	var params wire.HelloParams
-	if err := decodeParams(req.Params, &params); err != nil {
+	if err := rpc.Decode(req.Params, &params); err != nil {
 		req.Reply(nil, err)
 		return
 	}
@@ -605,7 +605,7 @@ func (c *remote) hostMethod(req *rpc.Request) {
 	case wire.MethodInterrupt, wire.MethodSendNow, wire.MethodRotateInvite, wire.MethodInvites:
 		// No params, but params of the wrong shape are refused as for every method (a
 		// conformance tester's rotateInvite with [1] rotated the invites).
-		if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		if err := rpc.Decode(req.Params, &struct{}{}); err != nil {
 			req.Reply(nil, err)
 			return
 		}
@@ -666,7 +666,7 @@ func (c *remote) workspaceMethod(ctx context.Context, req *rpc.Request) {
 		return
 	}
 	var params wire.PathParams
-	if err := decodeParams(req.Params, &params); err != nil {
+	if err := rpc.Decode(req.Params, &params); err != nil {
 		req.Reply(nil, err)
 		return
 	}
@@ -711,7 +711,7 @@ func withParams[P any](raw json.RawMessage, f func(P) error, required ...string)
 
 // decodeStrict reads params into v and requires the named fields to be present.
 func decodeStrict(raw json.RawMessage, v any, required ...string) error {
-	if err := decodeParams(raw, v); err != nil {
+	if err := rpc.Decode(raw, v); err != nil {
 		return err
 	}
 	if len(required) == 0 {
@@ -740,17 +740,6 @@ func (c *remote) allow() bool {
 	}
 	c.tokens--
 	return true
-}
-
-// decodeParams reads params (absent = {}) into v, or returns -32602.
-func decodeParams(raw json.RawMessage, v any) *rpc.Error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return rpc.InvalidParams(err)
-	}
-	return nil
 }
 
 // rpcError maps party errors to PROTOCOL.md §6 codes. It is the one place where a party

@@ -1014,3 +1014,47 @@ func TestARefusedConnectionHoldsLittleAndEndsWithClose(t *testing.T) {
 		t.Fatalf("the waiting connection: close %d, want 1001", c)
 	}
 }
+
+// A client whose encoder writes every number as a float pages with since 3.0, as the
+// protocol's int says it may (JSON has one number type); it was refused with "since
+// must be a whole number", and so could not page at all.
+func TestGetStateTakesAWholeFloat(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{})
+	for i := 0; i < 6; i++ {
+		p.Notice(wire.KindSystem, fmt.Sprintf("notice %d", i))
+	}
+	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	wsSend(t, ws, 1, wire.MethodHello, wire.HelloParams{Name: "py", Token: token})
+	if e := wsReply(t, ws, 1); e != nil {
+		t.Fatalf("hello: %d", e.Code)
+	}
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":2.0,"method":"Party.getState","params":{"since":3.0}}`)); err != nil {
+		t.Fatal(err)
+	}
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("no reply: %v", err)
+		}
+		var r struct {
+			ID     json.RawMessage `json:"id"`
+			Error  *rpc.Error      `json:"error"`
+			Result *wire.State     `json:"result"`
+		}
+		if json.Unmarshal(data, &r) != nil || string(r.ID) != "2.0" {
+			continue
+		}
+		if r.Error != nil {
+			t.Fatalf("getState since 3.0: %v", r.Error)
+		}
+		if len(r.Result.Events) == 0 || r.Result.Events[0].Seq != 4 {
+			t.Fatalf("getState since 3.0 began at %+v, want seq 4", r.Result.Events)
+		}
+		return
+	}
+}

@@ -1,11 +1,78 @@
 package rpc
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"reflect"
+	"strconv"
 	"strings"
 )
+
+// Decode unmarshals params into v; absent or null params leave v untouched. The error is
+// an *Error with CodeInvalidParams, ready for a reply.
+//
+// A whole number written as a float (10.0, 1e3) is taken where a field is an integer:
+// JSON has one kind of number, and some encoders (Python's for a float, many for every
+// number) write 10.0 for ten. Only when the plain decode fails is the text read again,
+// so the common case costs nothing more.
+func Decode(params json.RawMessage, v any) *Error {
+	if len(params) == 0 || bytes.Equal(params, []byte("null")) {
+		return nil
+	}
+	err := json.Unmarshal(params, v)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && strings.HasPrefix(te.Value, "number ") {
+		if whole, ok := wholeNumbers(params); ok && json.Unmarshal(whole, v) == nil {
+			return nil
+		}
+	}
+	return InvalidParams(err)
+}
+
+// wholeNumbers rewrites every number in params that is whole but written with a fraction
+// or an exponent as an integer, and reports whether it changed any.
+func wholeNumbers(params json.RawMessage) (json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(params))
+	dec.UseNumber()
+	var tree any
+	if dec.Decode(&tree) != nil {
+		return nil, false
+	}
+	changed := false
+	var walk func(any) any
+	walk = func(x any) any {
+		switch x := x.(type) {
+		case map[string]any:
+			for k, e := range x {
+				x[k] = walk(e)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e)
+			}
+		case json.Number:
+			if !strings.ContainsAny(string(x), ".eE") {
+				return x
+			}
+			if n, ok := wholeNumber(string(x)); ok {
+				changed = true
+				return json.Number(n)
+			}
+		}
+		return x
+	}
+	tree = walk(tree)
+	if !changed {
+		return nil, false
+	}
+	out, err := json.Marshal(tree)
+	return out, err == nil
+}
 
 // InvalidParams is the -32602 error for params that did not decode into v's type, in a
 // sentence for the person reading the reply: "params: text must be a string, not a
@@ -71,4 +138,22 @@ func article(value string) string {
 		return "an " + value
 	}
 	return "a " + value
+}
+
+// wholeNumber reads a JSON number exactly (not through a float, which past 2^53 would
+// take 9007199254740993.0 for ...992) and gives it in integer form when it is whole and
+// fits an int64.
+func wholeNumber(text string) (string, bool) {
+	if i := strings.IndexAny(text, "eE"); i >= 0 {
+		// 1e999999999 would be a number of a billion digits: past int64's 19 it cannot fit.
+		exp, err := strconv.Atoi(text[i+1:])
+		if err != nil || exp > 19 || exp < -19 {
+			return "", false
+		}
+	}
+	r, ok := new(big.Rat).SetString(text)
+	if !ok || !r.IsInt() || !r.Num().IsInt64() {
+		return "", false
+	}
+	return r.Num().String(), true
 }

@@ -247,14 +247,11 @@ func (r *Request) IsNotification() bool { return r.ID == nil }
 // Peer is the connection the request came from.
 func (r *Request) Peer() *Peer { return r.peer }
 
-// DecodeParams unmarshals Params into v. Absent params leave v untouched.
+// DecodeParams unmarshals Params into v, as Decode does.
 // The error is an *Error with CodeInvalidParams, ready for Reply.
 func (r *Request) DecodeParams(v any) error {
-	if len(r.Params) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(r.Params, v); err != nil {
-		return InvalidParams(err)
+	if err := Decode(r.Params, v); err != nil {
+		return err
 	}
 	return nil
 }
