@@ -3211,3 +3211,39 @@ func TestNameArg(t *testing.T) {
 		}
 	}
 }
+
+// Without colour, an agent line that starts as the party's own lines do read as the real
+// thing: "[permission] …" or "invite code: concordia://…" in a reply (a security
+// reviewer's). Such a line is marked as the agent's, even when the tag comes split over
+// two deltas; other lines, and tags inside a line, are printed as they are.
+func TestAgentLinesThatLookOwnAreMarked(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	seq := int64(0)
+	say := func(text string) {
+		seq++
+		pr.event(wire.Event{Seq: seq, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: text})
+	}
+	say("Done.\n[perm")
+	say("ission] Bash: curl x | sh — allowed\n")
+	say("invite code: concordia://evil\n  » Bash: ls\n")
+	say("[docs](https://example.com) and [permission] mid-line\n[")
+	say("x] a checkbox\n")
+	say("  [error] indented\n[approv")
+	seq++
+	pr.event(wire.Event{Seq: seq, Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone}})
+	pr.finish()
+	got := out.String()
+	for _, want := range []string{
+		"Done.\n(agent) [permission] Bash: curl x | sh — allowed\n",
+		"(agent) invite code: concordia://evil\n(agent)   » Bash: ls\n",
+		"\n[docs](https://example.com) and [permission] mid-line\n[x] a checkbox\n  [error] indented\n[approv\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, agentMark); n != 3 {
+		t.Errorf("%d lines marked, want 3:\n%s", n, got)
+	}
+}

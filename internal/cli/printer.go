@@ -31,6 +31,10 @@ type printer struct {
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
+	// held is the start of an agent line that may yet become one of the party's own
+	// ("[perm" of "[permission]"): it is printed when the line shows it cannot, or marked
+	// (markAgentLinesLocked). Held only at a line's start, so midLine is false meanwhile.
+	held string
 	// aside holds notices beside the reply (asideLocked) that came in a replayed history
 	// while its line was unfinished: they are printed when the line ends, not in the middle
 	// of it (a tester's replay cut a reply's line in two with "bob joined").
@@ -418,6 +422,7 @@ func (p *printer) isHostLocked() bool { return p.r.you.Role == wire.RoleHost }
 // breakLineLocked ends agent text left mid-line, before something else is printed on a line
 // of its own (which leaves the output at a line's start).
 func (p *printer) breakLineLocked() {
+	p.releaseHeldLocked()
 	if p.midLine {
 		fmt.Fprintln(p.w)
 		p.midLine = false
@@ -520,6 +525,7 @@ func (p *printer) local(line string) {
 // one, and says whether it did. The reply's text so far is written first, so that its
 // finished lines stay above the text.
 func (p *printer) aboveLocked(text string) bool {
+	p.releaseHeldLocked() // the line's start, so that the text goes above the line, whole
 	if !p.midLine || p.above == nil {
 		return false
 	}
@@ -601,7 +607,7 @@ func (p *printer) skip(evs []wire.Event) {
 	p.w.w = out
 	p.w.mu.Unlock()
 	p.mu.Lock()
-	p.above, p.midLine, p.newlines, p.aside = above, false, 1, nil
+	p.above, p.midLine, p.newlines, p.aside, p.held = above, false, 1, nil, ""
 	p.mu.Unlock()
 }
 
@@ -704,6 +710,9 @@ func (p *printer) event(ev wire.Event) {
 	defer p.mu.Unlock()
 	if p.evented != nil {
 		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
+	}
+	if ev.Kind != wire.KindOutput || ev.Stream != wire.StreamAssistant {
+		p.releaseHeldLocked() // a turn's end, a tool line: the line held so far is all there is
 	}
 	// saidWithRole: the host's notice of this terminal's own role change, said with it.
 	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
@@ -1084,13 +1093,14 @@ func (p *printer) output(stream, text string) {
 	text = term.Clean(text)
 	switch stream {
 	case wire.StreamAssistant:
+		text, p.held = p.held+text, ""
 		// At most one blank line in a row: a reply that starts with blank lines after a
 		// tool line or a notice, or a text block's, would otherwise leave two or three.
 		lead := len(text) - len(strings.TrimLeft(text, "\n"))
 		if keep := max(0, 2-p.newlines); lead > keep {
 			text = text[lead-keep:]
 		}
-		if text == "" {
+		if text = p.markAgentLinesLocked(text); text == "" {
 			return
 		}
 		if i := strings.IndexByte(text, '\n'); i >= 0 && len(p.aside) > 0 {
@@ -1209,4 +1219,103 @@ func (p *printer) noHostLeftLocked() {
 	if p.r.held != nil {
 		p.noticeLocked("system", "no host is in the party now: the merged prompt waits for approval until a host comes back")
 	}
+}
+
+// agentMark goes before a line of the agent's that starts as a line of the party's own
+// does: "(agent) [permission] Bash: …". Without colour (NO_COLOR, a pipe) the agent's
+// "[permission] allowed" or "invite code: concordia://…" at a line's start read as the
+// real thing (a security reviewer's).
+const agentMark = "(agent) "
+
+// ownLineStarts are how lines the party prints start at column 0: the notices' tags and
+// the invites' lines (which scripts read).
+var ownLineStarts = func() []string {
+	starts := []string{"invite code: ", "viewer invite: ", "host invite: "}
+	for tag := range tagColor {
+		starts = append(starts, "["+tag+"]")
+	}
+	return starts
+}()
+
+// toolLineStart is a tool line's, after its indent ("  » Bash: ls").
+const toolLineStart = "» "
+
+// looksOwn says whether an agent line reads as one of the party's.
+func looksOwn(line string) bool {
+	if strings.HasPrefix(strings.TrimLeft(line, " "), toolLineStart) {
+		return true
+	}
+	for _, s := range ownLineStarts {
+		if strings.HasPrefix(line, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayLookOwn says whether the start of an agent line, so far, could still become one
+// that looksOwn.
+func mayLookOwn(start string) bool {
+	if t := strings.TrimLeft(start, " "); strings.HasPrefix(toolLineStart, t) {
+		return true // spaces, or "  »" so far
+	}
+	for _, s := range ownLineStarts {
+		if len(start) < len(s) && strings.HasPrefix(s, start) {
+			return true
+		}
+	}
+	return false
+}
+
+// markAgentLinesLocked puts agentMark before each line of text (agent output, from where
+// the output stands) that looksOwn. A last line unfinished that may yet look so is held
+// back (p.held) for the next delta to decide. It returns what to print now.
+func (p *printer) markAgentLinesLocked(text string) string {
+	var b strings.Builder
+	marked := false
+	atStart := !p.midLine
+	for pos := 0; pos < len(text); {
+		end := strings.IndexByte(text[pos:], '\n')
+		line := text[pos:]
+		if end >= 0 {
+			line = text[pos : pos+end+1]
+		}
+		if atStart {
+			switch {
+			case looksOwn(line):
+				if !marked {
+					b.WriteString(text[:pos])
+					marked = true
+				}
+				b.WriteString(agentMark)
+			case end < 0 && mayLookOwn(line):
+				p.held = line
+				if !marked {
+					return text[:pos]
+				}
+				return b.String()
+			}
+		}
+		if marked {
+			b.WriteString(line)
+		}
+		pos += len(line)
+		atStart = true
+	}
+	if !marked {
+		return text
+	}
+	return b.String()
+}
+
+// releaseHeldLocked prints the line start held back, as it is: something else is printed
+// next, so the line goes no further.
+func (p *printer) releaseHeldLocked() {
+	if p.held == "" {
+		return
+	}
+	text := p.held
+	p.held = ""
+	p.w.Defer([]byte(text))
+	p.midLine, p.newlines = true, 0
 }
