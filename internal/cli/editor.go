@@ -283,9 +283,9 @@ type continuedMsg struct {
 // backgroundMsg: the process was put in the background of its terminal while it ran.
 type backgroundMsg struct{}
 
-// notConnectedText is shown under a prompt kept while the host cannot be reached, until
-// it can.
-const notConnectedText = "not connected to the host right now: the prompt stays here; press Enter again once reconnected"
+// notConnectedText is shown under the input after a prompt was kept back while the host
+// cannot be reached, until it can.
+const notConnectedText = "not sent: not connected to the host right now; Up brings the prompt back to send once reconnected"
 
 // viewerText is shown under the input after a viewer's prompt was kept back, until the
 // next key or until this member may send prompts again.
@@ -455,7 +455,11 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return e, nil
 		}
 		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
-			// It would only fail: keep it where it is rather than clear it.
+			// It would only fail. Kept in the history, out of the input, as a viewer's is:
+			// left in the input, the next prompt typed ran on from it into one (a tester's).
+			e.remember(v)
+			e.ta.Reset()
+			e.fit()
 			e.errText = notConnectedText
 			return e, nil
 		}

@@ -135,34 +135,49 @@ func TestEveryoneSeesTheTimeLeft(t *testing.T) {
 }
 
 // TestPromptKeptWhileReconnecting: Enter on a prompt while the host cannot be reached
-// keeps it in the editor (it used to be cleared, and the send fail); commands still go.
+// keeps it (it used to be cleared, and the send fail), in the history: left in the input,
+// the next prompt typed ran on from it into one (a tester's). Commands still go.
 func TestPromptKeptWhileReconnecting(t *testing.T) {
 	lines := make(chan string, 1)
 	e := newEditor(false, lines)
 	e.st.connected = false
+	type keys = tea.KeyMsg
 	e.ta.SetValue("fix the parser")
-	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	e.Update(keys{Type: tea.KeyEnter})
 	select {
 	case l := <-lines:
 		t.Fatalf("sent %q while reconnecting", l)
 	default:
 	}
-	if e.ta.Value() != "fix the parser" || !strings.Contains(e.errText, "the prompt stays here") {
+	if e.ta.Value() != "" || !strings.Contains(e.errText, "not sent") || !strings.Contains(e.errText, "Up brings the prompt back") {
 		t.Fatalf("editor holds %q, says %q", e.ta.Value(), e.errText)
 	}
+	e.Update(keys{Type: tea.KeyRunes, Runes: []rune("and the lexer")})
+	e.Update(keys{Type: tea.KeyEnter})
+	if e.ta.Value() != "" {
+		t.Fatalf("the second prompt ran on from the first: %q", e.ta.Value())
+	}
 	e.ta.SetValue("/retry")
-	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	e.Update(keys{Type: tea.KeyEnter})
 	if l := <-lines; l != "/retry" {
 		t.Fatalf("sent %q, want /retry", l)
 	}
-	e.ta.SetValue("fix the parser")
-	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	// Once the host is back the notice goes by itself (it stayed until a key).
 	e.Update(statusMsg(status{phase: wire.PhaseIdle, connected: true}))
 	if e.errText != "" {
 		t.Errorf("still says %q once connected", e.errText)
 	}
-	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	// Up brings back each prompt kept, the last first.
+	e.Update(keys{Type: tea.KeyUp})
+	e.Update(keys{Type: tea.KeyUp})
+	if e.ta.Value() != "and the lexer" {
+		t.Fatalf("Up Up brought back %q", e.ta.Value())
+	}
+	e.Update(keys{Type: tea.KeyUp})
+	if e.ta.Value() != "fix the parser" {
+		t.Fatalf("Up Up Up brought back %q", e.ta.Value())
+	}
+	e.Update(keys{Type: tea.KeyEnter})
 	if l := <-lines; l != "fix the parser" {
 		t.Fatalf("sent %q once connected", l)
 	}
