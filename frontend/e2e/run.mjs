@@ -1113,7 +1113,7 @@ test('End party: the transcript stays with the reason, Save as Markdown, Back to
     const t = readFileSync(out, 'utf8');
     return t.includes('**How it ended:** hazel ended the party') ? t : null;
   });
-  for (const want of ["# hazel's party", '**bob** asked', '## Sent to the agent', '**Claude Code:**', 'Tool request: Bash', '— **allowed** by hazel', '*Rejected by hazel*: `not today`', '## Files the agent changed', '- renamed `renamed.txt` from `old.txt`']) {
+  for (const want of ["# hazel's party", '**bob** asked', '## Sent to the agent', '**Claude Code:**', 'Tool request: Bash', '— **allowed** by hazel', '*Rejected by hazel*: `not today`', '## Files changed in the working directory', '- renamed `renamed.txt` from `old.txt`']) {
     check(md.includes(want), `the saved transcript lacks ${JSON.stringify(want)}`);
   }
   await tid('back-home').click();

@@ -1248,7 +1248,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 		t.Errorf("/tree of a quoted folder (%d listed):\n%s", n, out.String())
 	}
 	for _, want := range []string{"the working directory (4):\n", "    src/\n", "    latest (a symbolic link, never followed)\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes",
-		"the party sees nothing of the working directory; /share changes shares the files the agent changes, /share tree the whole folder"} {
+		"the party sees nothing of the working directory; /share changes shares the files that change, /share tree the whole folder"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
@@ -1261,7 +1261,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	out.Reset()
 	ws.level = "unasked"
 	c.line(context.Background(), "/share changes")
-	if ws.level != "unasked" || !strings.Contains(out.String(), "already: the party sees the files the agent changes") {
+	if ws.level != "unasked" || !strings.Contains(out.String(), "already: the party sees every file that changes") {
 		t.Errorf("/share at the level in force: level %q, output %q", ws.level, out.String())
 	}
 	ws.level = wire.WorkspaceChanges

@@ -120,7 +120,7 @@ var commands = map[string]command{
 	"quit":     {"/quit", "leave (the owner's, in the host's own terminal, ends the party; a co-host's leaves it)", false, nil, false},
 	"exit":     {"/exit", "the same as /quit", false, nil, false},
 	"shell":    {"/shell CMD", "run CMD on this machine only; nothing is sent", false, nil, true},
-	"changes":  {"/changes [FOLDER]", "list the files the agent changed since the party (or its sharing) began (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
+	"changes":  {"/changes [FOLDER]", "list the files changed in the working directory since the party (or its sharing) began, by the agent or by hand (a long list by folder; FOLDER lists one)", false, (*commander).changes, true},
 	"diff":     {"/diff PATH", "show what changed in one file (a name /changes shows in quotes, give in quotes)", false, (*commander).diff, true},
 	"tree":     {"/tree [PATH]", "list a folder of the working directory (when the host shares it: --share-workspace tree)", false, (*commander).tree, true},
 	"show":     {"/show", "print the merged text of the last batch, as claude got it", false, (*commander).show, false},

@@ -96,7 +96,7 @@ decide it.`, io.Out, io.Err)
 	fs.DurationVar(&f.permissionTimeout, "permission-timeout", 2*time.Minute, "an undecided tool request is denied after this `duration`")
 	fs.DurationVar(&f.turnTimeout, "turn-timeout", 15*time.Minute, "stop a turn that is silent this long, not counting waits for a decision (0 = never)")
 	fs.IntVar(&f.maxParticipants, "max-participants", 100, "`N` members at once, hosts aside (the host invite always gets in); more are refused (-32005)")
-	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "the sharing `level`, what the party sees of the working directory: off, changes (the files the agent changed and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
+	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "the sharing `level`, what the party sees of the working directory: off, changes (every file changed in it since the party began, by the agent or by hand, and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
 	var rf resumeFlag
 	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure (and --name: you come back as the member you were, with its name)")
 	pos, err := parseFlags(fs, args)

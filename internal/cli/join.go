@@ -172,7 +172,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				}
 				switch h.Party.Workspace { // what may be seen of the folder, and how (a tester found /changes only in /help)
 				case wire.WorkspaceChanges, wire.WorkspaceTree:
-					more := "/changes lists the files the agent changed, /diff PATH shows one"
+					more := "/changes lists the files changed, /diff PATH shows one"
 					if h.Party.Workspace == wire.WorkspaceTree {
 						more += ", /tree lists the folder"
 					}
@@ -182,7 +182,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					if h.Party.CannotShare {
 						pr.notice("system", "the party sees nothing of the working directory: this run was started with sharing off")
 					} else {
-						pr.notice("system", "the party sees nothing of the working directory for now: a host may share it (/changes and /diff then show what the agent changed)")
+						pr.notice("system", "the party sees nothing of the working directory for now: a host may share it (/changes and /diff then show what changed)")
 					}
 				}
 				if noHost := !slices.ContainsFunc(h.State.Participants, func(m wire.Member) bool { return m.Role == wire.RoleHost }); noHost {

@@ -329,14 +329,14 @@ func sharingWords(level string, commands, whole bool) string {
 	var sees, change string
 	switch level {
 	case wire.WorkspaceTree:
-		sees, change = "the party sees the whole working directory, .env files and other secrets included", "/share changes narrows it to the files the agent changes, /share off hides it"
+		sees, change = "the party sees the whole working directory, .env files and other secrets included", "/share changes narrows it to the files that change, /share off hides it"
 	case wire.WorkspaceChanges:
-		sees, change = "the party sees the files the agent changes and their diffs (never .env and other secrets)", "/share off hides them"
+		sees, change = "the party sees every file that changes in the working directory, by the agent or by hand, and its diff (never .env and other secrets)", "/share off hides them"
 		if whole {
 			change += ", /share tree also shares the whole folder"
 		}
 	case wire.WorkspaceOff:
-		sees, change = "the party sees nothing of the working directory", "/share changes shares the files the agent changes"
+		sees, change = "the party sees nothing of the working directory", "/share changes shares the files that change"
 		if whole {
 			change += ", /share tree the whole folder"
 		} else {
@@ -344,7 +344,7 @@ func sharingWords(level string, commands, whole bool) string {
 			change += " (unless the owner chose to share nothing)"
 		}
 	default:
-		return "say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)"
+		return "say /share off, /share changes (the files that changed) or /share tree (also the folder listing and files such as .env)"
 	}
 	if !commands {
 		return sees
@@ -458,7 +458,7 @@ func (c *commander) share(ctx context.Context, arg string) error {
 		c.pr.reply("system", sharingWords(now, you.Role == wire.RoleHost, c.mayBeOwner(you)))
 		return nil
 	default:
-		return errors.New("say /share off, /share changes (the files the agent changed) or /share tree (also the folder listing and files such as .env)")
+		return errors.New("say /share off, /share changes (the files that changed) or /share tree (also the folder listing and files such as .env)")
 	}
 	if c.ws == nil {
 		return errors.New("this terminal cannot see the working directory")

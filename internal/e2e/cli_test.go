@@ -24,7 +24,7 @@ func TestHostAndJoinTalk(t *testing.T) {
 	j := start(t, nil, "join", inv, "--name", "bob")
 	j.expect(`^\[party\] joined hosty's party as bob \(2 in the party: hosty \(host\), bob\)$`)
 	// What may be seen of the folder, and how (a tester found /changes only in /help).
-	j.expect(`^\[system\] the party sees the files the agent changes and their diffs \(never \.env and other secrets\): /changes lists the files the agent changed, /diff PATH shows one$`)
+	j.expect(`^\[system\] the party sees every file that changes in the working directory, by the agent or by hand, and its diff \(never \.env and other secrets\): /changes lists the files changed, /diff PATH shows one$`)
 	h.expect(`^\[party\] bob joined \(2 in the party\)$`)
 	j.send("please say hi")
 	j.expect(`^\[party\] bob: please say hi$`)

@@ -152,7 +152,7 @@ func (r *renderer) footer() {
 	if !r.changes {
 		return
 	}
-	r.b.WriteString("## Files the agent changed\n\n")
+	r.b.WriteString("## Files changed in the working directory\n\n")
 	if len(r.files) == 0 && r.hidden == 0 {
 		r.b.WriteString("None.\n")
 		return

@@ -183,7 +183,7 @@ func TestMarkdown(t *testing.T) {
 				ev(2, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 3, Deletions: 1}}}),
 				ev(3, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "b.go", Status: "renamed", From: "a.go", Additions: 3, Deletions: 1}}}),
 			},
-			want:   []string{"## Files the agent changed", "- renamed `b.go` from `a.go` (+3 −1)"},
+			want:   []string{"## Files changed in the working directory", "- renamed `b.go` from `a.go` (+3 −1)"},
 			absent: []string{"modified `a.go`"},
 		},
 		{
@@ -216,7 +216,7 @@ func TestMarkdown(t *testing.T) {
 				ev(1, wire.Event{Kind: wire.KindChanges, Hidden: 1}),
 				ev(2, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "a.go", Status: "added", Additions: 1}}, Hidden: 2}),
 			},
-			want:   []string{"## Files the agent changed", "- added `a.go` (+1 −0)\n- and 2 files that may hold credentials, not shown\n"},
+			want:   []string{"## Files changed in the working directory", "- added `a.go` (+1 −0)\n- and 2 files that may hold credentials, not shown\n"},
 			absent: []string{"None."},
 		},
 		{
@@ -224,7 +224,7 @@ func TestMarkdown(t *testing.T) {
 			events: []wire.Event{
 				ev(1, wire.Event{Kind: wire.KindChanges, Hidden: 1}),
 			},
-			want:   []string{"## Files the agent changed\n\n- 1 file that may hold credentials, not shown\n"},
+			want:   []string{"## Files changed in the working directory\n\n- 1 file that may hold credentials, not shown\n"},
 			absent: []string{"None."},
 		},
 	}

@@ -931,7 +931,7 @@ export class PartyView extends LitElement {
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
         <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
-          title=${s.workspace.shared ? 'What the agent changed in the working folder' : 'The host does not share the working folder'}
+          title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <button class="small panel-toggle" data-testid="panel-toggle" aria-controls="side-panel" aria-expanded=${this.#panel}
           aria-label=${this.#panel ? 'Close the side panel' : `People${s.isHost ? ' and host controls' : ''}`}

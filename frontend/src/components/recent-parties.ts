@@ -126,7 +126,7 @@ export class RecentParties extends LitElement {
         ? html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="recent-ask-${p.id}" data-testid="recent-tree-confirm"
             @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancel(p.id))}>
             ${iconAlert()}
-            <span id="recent-ask-${p.id}">This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files the agent changes, or the whole folder again?</span>
+            <span id="recent-ask-${p.id}">This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files that change, or the whole folder again?</span>
             <span class="buttons">
               <button type="button" class="small primary" data-testid="recent-tree-changes" ?disabled=${blocked}
                 @click=${() => void this.#answer(p.id, 'changes')}>Resume, share the changes only</button>

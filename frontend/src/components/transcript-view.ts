@@ -570,7 +570,7 @@ export class TranscriptView extends LitElement {
           </div>`
         : nothing}
       ${it.files.length > 0
-        ? html`<div class="files" data-testid="turn-files"><span class="files-label">${iconFolder()} Files changed</span>
+        ? html`<div class="files" data-testid="turn-files"><span class="files-label" title="By the agent, or by anyone by hand, while this turn ran">${iconFolder()} Files changed during this turn</span>
             ${it.files.slice(0, TURN_FILES_SHOWN).map(
               (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
                 title=${`${showBidi(p)}\n${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,

@@ -109,7 +109,7 @@ export const MAX_LISTED = 2000;
 /** The sentence that explains each sharing level (Create party, the panel). */
 export const SHARE_LEVELS: ReadonlyArray<{ level: WorkspaceLevel; label: string; choice: string; hint: string }> = [
   { level: 'off', label: 'Off', choice: 'Off: nothing of the folder', hint: 'Nobody sees the working folder.' },
-  { level: 'changes', label: 'Changes only', choice: 'Changes only (never .env)', hint: 'Everyone sees which files the agent changed, and their diffs. Files such as .env are never shown.' },
+  { level: 'changes', label: 'Changes only', choice: 'Changes only (never .env)', hint: 'Everyone sees which files change in the folder, and their diffs: the agent\'s edits and anyone\'s by hand. Files such as .env are never shown.' },
   { level: 'tree', label: 'Whole folder', choice: 'Whole folder (.env included)', hint: 'Everyone can also list every file in the folder, and see the changes to .env and similar files too.' },
 ];
 
