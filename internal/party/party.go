@@ -284,6 +284,7 @@ type Party struct {
 	wsDirty    bool              // a tool ran since the last scan
 	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
 	wsScanning bool
+	wsGoneSaid bool // the working directory's vanishing was said (once)
 	wsLastScan time.Time
 	wsTimer    *time.Timer
 

@@ -239,6 +239,12 @@ func (p *Party) startScan() {
 				if ctx.Err() == nil {
 					p.log.Warn("workspace changes", "err", err)
 				}
+				if errors.Is(err, workspace.ErrGone) && !p.wsGoneSaid {
+					// Said once, or the party's list stays as it was with no word why (a
+					// tester's folder, moved away, still listed 20,112 changed files).
+					p.wsGoneSaid = true
+					p.emit(wire.Event{Kind: wire.KindError, Text: "the working directory no longer exists (moved or deleted?): the list of changes stays as it last was"})
+				}
 				if p.wsTurnEnd && !turnEnd {
 					// A turn ended while this scan ran, and its own scan was dropped: it runs
 					// now, once (a failing turn's scan is not tried again, so nothing spins).

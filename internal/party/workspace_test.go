@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // gateWorkspace answers each Changes call with what the test hands it, when it wants.
@@ -382,4 +383,26 @@ func TestHelloSaysWhenThePartyCannotShare(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The working directory moved away during the party: the scans fail, and the party says
+// so, once (a tester's list stayed at 20,112 changed files with no word why).
+func TestAFolderGoneIsSaidOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws, col, during := turnEndsWhileScanning(t)
+		gone := fmt.Errorf("%w: /w", workspace.ErrGone)
+		during <- scanAnswer{err: gone}
+		after := <-ws.calls // the turn's own scan
+		after <- scanAnswer{err: gone}
+		synctest.Wait()
+		var said []string
+		for _, e := range col.all() {
+			if e.Kind == wire.KindError && strings.Contains(e.Text, "no longer exists") {
+				said = append(said, e.Text)
+			}
+		}
+		if len(said) != 1 {
+			t.Fatalf("the folder's vanishing said %d times: %q", len(said), said)
+		}
+	})
 }

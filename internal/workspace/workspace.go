@@ -56,6 +56,10 @@ var (
 	ErrTooLarge = errors.New("the working directory is too large to track changes in")
 	// ErrNotFound is a path that is neither in the changes nor in the directory.
 	ErrNotFound = errors.New("no such file")
+	// ErrGone: the working directory was moved or deleted during the party (git's own
+	// words were "fork/exec /usr/bin/git: no such file or directory", which read as git
+	// missing: a tester's).
+	ErrGone = errors.New("the working directory no longer exists (moved or deleted?)")
 )
 
 // UnchangedError is a diff asked of a path that is not among the changes: an ErrNotFound
@@ -111,6 +115,7 @@ type Workspace struct {
 	lastList []wire.FileChange
 	lastSwap map[string]bool // changes' linkSwap for lastList
 	snaps    int             // snapshots Changes took, for pruneEvery
+	written  int64           // bytes the snapshots hashed since the last prune, for pruneBytes
 	excluded []string        // folders inside the working directory that are never shown
 	ignores  []ignoreSource  // the host's ignore files beyond the folder's own .gitignore
 	excludes []byte          // what info/exclude was last written with (nil: not yet)
@@ -295,24 +300,29 @@ type bigFile struct {
 
 // bigFiles are the files new or changed since the last snapshot that are larger than
 // MaxFileSize: a snapshot records a line about each instead of its bytes (bigFilesIndex).
+// hashed is the size of the others, which the snapshot writes to the private repository.
 // Hashing a tester's 1.5 GB file into the private repository outlasted git's timeout (no
 // changes event followed the turn, /changes timed out) and took as much disk again. The
 // caller holds mu or owns w.
-func (w *Workspace) bigFiles(ctx context.Context, index []string) ([]bigFile, error) {
+func (w *Workspace) bigFiles(ctx context.Context, index []string) (big []bigFile, hashed int64, err error) {
 	out, err := w.run(ctx, w.dir, index, "ls-files", "-z", "--others", "--modified", "--exclude-standard")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var big []bigFile
 	for _, p := range strings.Split(string(out), "\x00") {
 		if p == "" {
 			continue
 		}
-		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(p))); err == nil && fi.Mode().IsRegular() && fi.Size() > w.opts.MaxFileSize {
+		fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(p)))
+		switch {
+		case err != nil || !fi.Mode().IsRegular():
+		case fi.Size() > w.opts.MaxFileSize:
 			big = append(big, bigFile{path: p, info: fi})
+		default:
+			hashed += fi.Size() // what the snapshot writes of it, at most
 		}
 	}
-	return big, nil
+	return big, hashed, nil
 }
 
 // bigFilesIndex puts a line about each big file in the snapshot's index instead of its
@@ -452,10 +462,11 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	if err := w.writeExcludes(); err != nil {
 		return "", 0, fmt.Errorf("workspace: %w", err)
 	}
-	big, err := w.bigFiles(ctx, index)
+	big, hashed, err := w.bigFiles(ctx, index)
 	if err != nil {
 		return "", 0, err
 	}
+	w.written += hashed
 	args := []string{"add", "--all", "--ignore-errors", "--", "."}
 	for _, ex := range w.excluded {
 		args = append(args, ":(exclude,literal)"+ex)
@@ -512,18 +523,8 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.lastList == nil || !w.lastAt.After(asked) {
-		began := time.Now()
-		now, _, err := w.snapshot(ctx)
-		if err != nil {
+		if err := w.refreshLocked(ctx); err != nil {
 			return nil, 0, err
-		}
-		files, swap, err := w.changes(ctx, now)
-		if err != nil {
-			return nil, 0, err
-		}
-		w.last, w.lastAt, w.lastList, w.lastSwap = now, began, files, swap
-		if w.snaps++; w.snaps%pruneEvery == 0 {
-			w.prune(ctx)
 		}
 	}
 	files = make([]wire.FileChange, 0, len(w.lastList))
@@ -559,9 +560,48 @@ func (w *Workspace) Changes(ctx context.Context, secrets bool) (files []wire.Fil
 	return files, hidden, nil
 }
 
+// refreshLocked takes a snapshot and lists its changes (last, lastList). The caller holds mu.
+func (w *Workspace) refreshLocked(ctx context.Context) error {
+	began := time.Now()
+	now, _, err := w.snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	files, swap, err := w.changes(ctx, now)
+	if err != nil {
+		return err
+	}
+	w.last, w.lastAt, w.lastList, w.lastSwap = now, began, files, swap
+	if w.snaps++; w.snaps%pruneEvery == 0 || w.written > pruneBytes {
+		w.prune(ctx)
+		w.written = 0
+	}
+	return nil
+}
+
+// changedSince says whether the file at clean may have changed since the last snapshot
+// began, listed being its entry in that snapshot's list (nil: unchanged then): written
+// since (its time, less a margin for file systems that keep coarse times), or made or
+// deleted since. Cheap: one lstat, and no git.
+func (w *Workspace) changedSince(clean string, listed *wire.FileChange) bool {
+	fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean)))
+	if err != nil {
+		return listed != nil && listed.Status != "deleted"
+	}
+	if listed != nil && listed.Status == "deleted" {
+		return true
+	}
+	return !fi.ModTime().Before(w.lastAt.Add(-2 * time.Second))
+}
+
 // pruneEvery is how many snapshots Changes takes between two prunes of the private
 // repository.
 var pruneEvery = 50
+
+// pruneBytes is how much the snapshots may write to the private repository before a prune
+// comes sooner: a tester's /changes, asked again after each rewrite of a 30 MB file, grew
+// it by 30 MB a time (50 snapshots of a file near the 64 MiB limit would be 3 GB).
+var pruneBytes int64 = 256 << 20
 
 // prune drops every object of the private repository but the start's and the latest
 // snapshot's: each snapshot wrote the files that changed as new objects, and nothing
@@ -773,16 +813,24 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	link := w.isLink(clean)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	now := w.last
-	files, linkSwap := w.lastList, w.lastSwap
-	if files == nil {
-		// The list of the snapshot a diff reads is the one Changes made of it: made again
-		// on every diff, under the lock, a member's diffs after a large refactor held the
-		// lock for seconds each, and everyone's Changes waited (a reviewer's 25 s).
-		if files, linkSwap, err = w.changes(ctx, now); err != nil {
+	// The list of the snapshot a diff reads is the one Changes made of it: made again on
+	// every diff, under the lock, a member's diffs after a large refactor held the lock
+	// for seconds each, and everyone's Changes waited (a reviewer's 25 s). A file changed
+	// since that snapshot takes a new one: its diff was the snapshot's, and a file made
+	// since "had no changes since the party began" (a tester's).
+	var listed *wire.FileChange
+	for i := range w.lastList {
+		if w.lastList[i].Path == clean {
+			listed = &w.lastList[i]
+		}
+	}
+	if w.lastList == nil || w.changedSince(clean, listed) {
+		if err := w.refreshLocked(ctx); err != nil {
 			return wire.FileDiff{}, err
 		}
 	}
+	now := w.last
+	files, linkSwap := w.lastList, w.lastSwap
 	var fc *wire.FileChange
 	renamedTo := ""
 	for i := range files {
@@ -853,9 +901,12 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		return res, nil
 	}
 	if len(res.Diff) > MaxDiff {
-		cut := MaxDiff
-		for cut > 0 && (res.Diff[cut]&0xC0) == 0x80 { // not in the middle of a character
-			cut--
+		// At the end of a line: a line cut in two reads as a line of its own ("+3" of
+		// "+39017", a tester's), and no character is cut either.
+		cut := strings.LastIndexByte(res.Diff[:MaxDiff], '\n') + 1
+		if cut == 0 { // one line longer than the limit: not in the middle of a character
+			for cut = MaxDiff; cut > 0 && (res.Diff[cut]&0xC0) == 0x80; cut-- {
+			}
 		}
 		res.Diff, res.Truncated = res.Diff[:cut], true
 	}
@@ -875,6 +926,9 @@ func (w *Workspace) Tree(ctx context.Context, p string) ([]wire.TreeEntry, error
 	}
 	ents, err := os.ReadDir(full)
 	if err != nil {
+		if w.gone() {
+			return nil, fmt.Errorf("%w: %s", ErrGone, w.dir)
+		}
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, clean)
 		}
@@ -1034,6 +1088,9 @@ func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]boo
 	defer cancel()
 	out, err := checkIgnore(cmd, paths)
 	if err != nil {
+		if w.gone() {
+			return nil, fmt.Errorf("%w: %s", ErrGone, w.dir)
+		}
 		return nil, err
 	}
 	// What git would show whatever the folder's rules say (kept.go).
@@ -1061,6 +1118,12 @@ func checkIgnore(cmd *exec.Cmd, paths []string) (map[string]bool, error) {
 	return out, nil
 }
 
+// gone says whether the working directory no longer exists.
+func (w *Workspace) gone() bool {
+	_, err := os.Stat(w.dir)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 // waitDelay bounds the wait for git's pipes once it has been killed (exec.Cmd.WaitDelay).
 const waitDelay = 2 * time.Second
 
@@ -1072,6 +1135,9 @@ func (w *Workspace) run(ctx context.Context, dir string, env []string, args ...s
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
+		if w.gone() {
+			return nil, fmt.Errorf("%w: %s", ErrGone, w.dir)
+		}
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 300 {
 			// git's fatal line comes last, after any warnings: keep both ends.

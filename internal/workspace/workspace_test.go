@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -1070,5 +1073,138 @@ func TestIgnoreRulesCannotHideTrackedOrStartingFiles(t *testing.T) {
 		if e.Name == "src" || e.Name == "notes.txt" {
 			t.Fatalf("the tree lists %s: %+v", e.Name, ents)
 		}
+	}
+}
+
+// A diff reads the file as it is now: one made or written since the last list (a tester's
+// fresh.txt "had no changes since the party began", and then showed only its first line).
+func TestDiffIsOfTheFileNow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "a.txt", "a\n")
+	hourAgo := time.Now().Add(-time.Hour) // long before any snapshot
+	if err := os.Chtimes(filepath.Join(dir, "a.txt"), hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.Changes(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "fresh.txt", "hello\n")
+	d, err := w.Diff(ctx, "fresh.txt", false)
+	if err != nil || !strings.Contains(d.Diff, "+hello") {
+		t.Fatalf("a file made after the last list: %+v %v", d, err)
+	}
+	write(t, dir, "fresh.txt", "hello\nsecond\n")
+	if d, err = w.Diff(ctx, "fresh.txt", false); err != nil || !strings.Contains(d.Diff, "+second") {
+		t.Fatalf("a file written again: %+v %v", d, err)
+	}
+	if err := os.Remove(filepath.Join(dir, "fresh.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = w.Diff(ctx, "fresh.txt", false); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a file deleted since: %v", err)
+	}
+	// An unchanged file takes no new snapshot: its answer is the last list's.
+	before := w.lastAt
+	if _, err := w.Diff(ctx, "a.txt", false); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("an unchanged file: %v", err)
+	}
+	if w.lastAt != before {
+		t.Error("a diff of a file unchanged since the last list took a snapshot")
+	}
+}
+
+// A long diff is cut at the end of a line: "+3" of "+39017" read as a line of its own (a
+// tester's).
+func TestDiffCutAtALineEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three files, so that the limit falls inside a line in at least one of them.
+	for _, prefix := range []string{"", "x", "xy"} {
+		var b strings.Builder
+		for i := 1; i <= 200000; i++ {
+			fmt.Fprintf(&b, "%s%d\n", prefix, i)
+		}
+		name := "big" + prefix + ".txt"
+		write(t, dir, name, b.String())
+		d, err := w.Diff(ctx, name, false)
+		if err != nil || !d.Truncated || len(d.Diff) > MaxDiff || !strings.HasSuffix(d.Diff, "\n") {
+			t.Fatalf("%s: truncated %v, %d bytes, ends %q, %v", name, d.Truncated, len(d.Diff), d.Diff[max(0, len(d.Diff)-12):], err)
+		}
+		lines := strings.Split(strings.TrimSuffix(d.Diff, "\n"), "\n")
+		last := strings.TrimPrefix(lines[len(lines)-1], "+"+prefix)
+		prev := strings.TrimPrefix(lines[len(lines)-2], "+"+prefix)
+		if p, err := strconv.Atoi(prev); err != nil || last != strconv.Itoa(p+1) {
+			t.Fatalf("%s ends %q, %q: a line cut in two", name, prev, last)
+		}
+	}
+}
+
+// A file rewritten again and again, asked about each time, makes the private repository
+// prune sooner than every pruneEvery snapshots: a tester's 30 MB file grew it by 30 MB a
+// /changes.
+func TestSnapshotsPruneByTheBytesTheyWrote(t *testing.T) {
+	defer func(n int64) { pruneBytes = n }(pruneBytes)
+	pruneBytes = 1 << 20
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := make([]byte, 400<<10)
+	for i := 0; i < 12; i++ {
+		rand.NewChaCha8([32]byte{byte(i)}).Read(noise) // changes every time, and does not compress
+		if err := os.WriteFile(filepath.Join(dir, "dump.bin"), noise, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.Changes(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stored int64
+	filepath.WalkDir(filepath.Join(w.gitDir, "objects"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				stored += fi.Size()
+			}
+		}
+		return nil
+	})
+	// 12 versions of 400 KiB were written; a prune after each MiB leaves at most about
+	// four of them (and the start's and last's).
+	if stored > 2<<20 {
+		t.Fatalf("the private repository holds %d KiB after 12 rewrites of 400 KiB", stored>>10)
+	}
+}
+
+// The working directory moved away: said as that, not as git's "fork/exec /usr/bin/git:
+// no such file or directory", which read as git missing (a tester's).
+func TestAFolderGone(t *testing.T) {
+	ctx := context.Background()
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "ws")
+	write(t, dir, "a.txt", "a\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	move(t, parent, "ws", "ws-moved")
+	if _, _, err := w.Changes(ctx, false); !errors.Is(err, ErrGone) {
+		t.Fatalf("changes: %v", err)
+	}
+	if _, err := w.Diff(ctx, "a.txt", false); !errors.Is(err, ErrGone) {
+		t.Fatalf("diff: %v", err)
+	}
+	if _, err := w.Tree(ctx, ""); !errors.Is(err, ErrGone) {
+		t.Fatalf("tree: %v", err)
 	}
 }
