@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -32,7 +33,12 @@ func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, resume
 		defer close(l.ready)
 		l.ws, l.err = workspace.Open(ctx, workdir, WorkspaceRecord(dataDir, partyID), workspace.Options{Exclude: []string{dataDir}, Resumed: resumed})
 		if l.err != nil && ctx.Err() == nil {
-			notice(wire.KindError, "the working directory is not shared: "+l.err.Error())
+			text := "the working directory is not shared: " + l.err.Error()
+			if errors.Is(l.err, workspace.ErrTooLarge) {
+				// What to do about it (a tester's had only the count).
+				text += "; list build output and dependencies in a .gitignore, or host from a smaller folder"
+			}
+			notice(wire.KindError, text)
 		}
 	}()
 	return l

@@ -6,6 +6,8 @@ package host
 // changes, diffs and the tree at every sharing level, including paths they must not see.
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 func writeFile(t *testing.T, dir, rel, content string) {
@@ -295,5 +298,27 @@ func TestRelativeDirectories(t *testing.T) {
 	}
 	if s.Settings.WorkDir != dir || !filepath.IsAbs(c.h.TranscriptPath()) {
 		t.Fatalf("journaled workdir %q (want %q), journal %q", s.Settings.WorkDir, dir, c.h.TranscriptPath())
+	}
+}
+
+// A folder too large to track is said with what to do about it (a tester's notice gave
+// only the count of files).
+func TestTooLargeAFolderSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i <= workspace.DefaultMaxFiles; i++ {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%05d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	said := make(chan string, 1)
+	l := openWorkspace(context.Background(), dir, t.TempDir(), "p1", false, func(kind, text string) { said <- kind + ": " + text })
+	<-l.ready
+	select {
+	case s := <-said:
+		if !strings.Contains(s, "20001 files (the limit is 20000)") || !strings.Contains(s, ".gitignore, or host from a smaller folder") {
+			t.Fatalf("said %q", s)
+		}
+	default:
+		t.Fatal("nothing said of a folder too large")
 	}
 }
