@@ -2712,6 +2712,13 @@ func TestChangesSayWhatIsNotListed(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// A folder with none among those listed does not say /changes lists them all (a
+	// tester's read that beside "203 more are not listed").
+	out.Reset()
+	c.line(context.Background(), "/changes nope")
+	if got := out.String(); !strings.Contains(got, "no changed files in nope/ among the 2,000 the host lists; 24,999 more changed files, in any folder, are not listed") || strings.Contains(got, "all") {
+		t.Errorf("/changes nope: %s", got)
+	}
 }
 
 // A prompt the host did not answer may have reached it: the terminal no longer says "not
@@ -2837,7 +2844,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	}
 	out.Reset()
 	c.line(context.Background(), "/changes nowhere")
-	if got := out.String(); !strings.Contains(got, "no changed files listed in nowhere/; /changes lists them all") {
+	if got := out.String(); !strings.Contains(got, "no changed files in nowhere/; /changes lists every changed file") {
 		t.Errorf("/changes nowhere: %s", got)
 	}
 	// Folders are listed in reading order: r2 before r10 (a tester's read r1, r10, r2).
@@ -2888,7 +2895,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 		files = append(files, wire.FileChange{Path: fmt.Sprintf("data/%04d.csv", i), Status: "added", Additions: 1})
 	}
 	listed := changeLines(files, "data/")
-	if len(listed) != directListed+1 || !strings.Contains(listed[directListed], "and 2300 more files directly in data/, not listed here") || !strings.HasPrefix(listed[0], "A data/0000.csv") {
+	if len(listed) != directListed+1 || !strings.Contains(listed[directListed], "and 2300 more files directly in data/, not listed here (/diff PATH shows one)") || strings.Contains(listed[directListed], "window") || !strings.HasPrefix(listed[0], "A data/0000.csv") {
 		t.Errorf("2,500 files in data/: %d lines, the last %q", len(listed), listed[len(listed)-1])
 	}
 	if got := changeLines(files[:directListed], "data/"); len(got) != directListed || strings.Contains(strings.Join(got, "\n"), "more file") {
@@ -3245,5 +3252,44 @@ func TestAgentLinesThatLookOwnAreMarked(t *testing.T) {
 	}
 	if n := strings.Count(got, agentMark); n != 3 {
 		t.Errorf("%d lines marked, want 3:\n%s", n, got)
+	}
+}
+
+// treeWS records the paths /tree asks for, and refuses each as a party sharing only the
+// changes does.
+type treeWS struct {
+	fakeWS
+	asked *[]string
+}
+
+func (w treeWS) Tree(_ context.Context, p string) (wire.TreeResult, error) {
+	*w.asked = append(*w.asked, p)
+	return wire.TreeResult{}, errors.New("not shared: the host shares the changes, not the whole folder")
+}
+
+// /tree /etc asked for the working directory's "etc": the leading "/" was dropped (a
+// tester's). It goes to the host as given, which refuses an absolute path. And the owner,
+// the one who can share the folder, is told how.
+func TestTreeTakesThePathAsGiven(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	var asked []string
+	c.ws = treeWS{asked: &asked}
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceChanges}})
+	for _, arg := range []string{"/etc", "src/", "/", ""} {
+		c.line(context.Background(), strings.TrimSpace("/tree "+arg))
+	}
+	if want := []string{"/etc", "src", "", ""}; !slices.Equal(asked, want) {
+		t.Errorf("/tree asked for %q, want %q", asked, want)
+	}
+	if !strings.Contains(out.String(), "(/share tree shares it: the whole folder, .env files included)") {
+		t.Errorf("the owner is not told how to share the folder:\n%s", out.String())
+	}
+	out.Reset()
+	p, _, _, pout := newCommander(wire.RoleParticipant)
+	p.ws = treeWS{asked: &asked}
+	p.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceChanges}})
+	p.line(context.Background(), "/tree")
+	if strings.Contains(pout.String(), "/share tree") {
+		t.Errorf("a participant is told to /share tree:\n%s", pout.String())
 	}
 }

@@ -64,11 +64,14 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 			}
 		}
 		if len(in) == 0 {
-			more := ""
+			// Not "/changes lists them all" when the host listed only some (a tester's
+			// read that and "203 more are not listed" in one line).
+			text := fmt.Sprintf("no changed files in %s/; /changes lists every changed file", pathWords(folder))
 			if res.More > 0 {
-				more = fmt.Sprintf(" (%d more files are not listed by the host)", res.More)
+				text = fmt.Sprintf("no changed files in %s/ among the %s the host lists; %s more changed files, in any folder, are not listed",
+					pathWords(folder), thousands(wire.MaxListed), thousands(res.More))
 			}
-			c.pr.reply("changes", fmt.Sprintf("no changed files listed in %s/%s; /changes lists them all", pathWords(folder), more))
+			c.pr.reply("changes", text)
 			return nil
 		}
 		lines = append(lines, fmt.Sprintf("%d file%s changed in %s/:", len(in), plural(len(in)), pathWords(folder)))
@@ -206,7 +209,7 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 		if prefix != "" {
 			where = "directly in " + pathWords(strings.TrimSuffix(prefix, "/")) + "/"
 		}
-		direct = append(direct[:directListed:directListed], fmt.Sprintf("and %d more file%s %s, not listed here (/diff PATH shows one; the window's Changes panel lists them all)", rest, plural(rest), where))
+		direct = append(direct[:directListed:directListed], fmt.Sprintf("and %d more file%s %s, not listed here (/diff PATH shows one)", rest, plural(rest), where))
 	}
 	return append(append(lines, direct...), ones...)
 }
@@ -280,9 +283,25 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 	if err := c.canLook(); err != nil {
 		return err
 	}
-	path := strings.Trim(pathArg(strings.TrimSpace(arg)), "/") // quoted as /changes and /diff take it (a tester's)
+	// Quoted as /changes and /diff take it (a tester's). A "/" at the end is a folder's; one
+	// at the start is an absolute path, refused by the host as /diff's is (it was dropped:
+	// a tester's /tree /etc listed "etc" of the working directory). "/" alone is the top.
+	path := pathArg(strings.TrimSpace(arg))
+	if path != "/" {
+		path = strings.TrimRight(path, "/")
+	} else {
+		path = ""
+	}
 	res, err := c.ws.Tree(ctx, path)
 	if err != nil {
+		var now string
+		var you wire.Member
+		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })
+		if now == wire.WorkspaceChanges && c.mayBeOwner(you) {
+			// The owner is the one who can share it (a tester's owner was told only that
+			// the host shares the changes).
+			return fmt.Errorf("%w (/share tree shares it: the whole folder, .env files included)", err)
+		}
 		return err
 	}
 	where := "the working directory"

@@ -867,6 +867,11 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		if err := w.refuseIgnored(ctx, clean); err != nil {
 			return wire.FileDiff{}, err
 		}
+		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean))); err == nil && fi.IsDir() {
+			// Not "no changes since the party began" of a folder of changed files (a
+			// tester's /diff docs/).
+			return wire.FileDiff{}, fmt.Errorf("%w: %s is a folder: a diff is of one file (the list of changes names them)", ErrPath, clean)
+		}
 		return wire.FileDiff{}, UnchangedError{Path: clean, Resumed: w.resumedStart}
 	}
 	if fc.Status != "deleted" {

@@ -1208,3 +1208,18 @@ func TestAFolderGone(t *testing.T) {
 		t.Fatalf("tree: %v", err)
 	}
 }
+
+// /diff of a folder of changed files said it "has no changes since the party began" (a
+// tester's /diff docs/): it is said to be a folder.
+func TestDiffOfAFolder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "docs/a.md", "a\n")
+	if _, err := w.Diff(ctx, "docs", false); !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "docs is a folder") {
+		t.Fatalf("diff of a folder: %v", err)
+	}
+}
