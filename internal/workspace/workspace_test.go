@@ -909,6 +909,12 @@ func TestDiffDoesNotListTheChangesAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, dir, "a.txt", "two\n")
+	// Written well before the list: a file written since (or within a file system's
+	// coarse time of it) is looked at again (TestDiffIsOfTheFileNow).
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, "a.txt"), hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
 	if files, _, err := w.Changes(ctx, false); err != nil || len(files) != 1 {
 		t.Fatalf("changes %+v %v", files, err)
 	}
