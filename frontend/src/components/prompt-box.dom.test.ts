@@ -63,3 +63,60 @@ describe('<prompt-box> after a prompt too long', () => {
   });
 });
 
+
+describe('<prompt-box> after a prompt with no answer', () => {
+  it('lets the text go, and the error, once the prompt shows up in the party after all', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const error = () => el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '';
+    const noAnswer = 'No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again.';
+    be.handlers.SendPrompt = () => Promise.reject(noAnswer);
+    ta().value = 'sent while the host froze';
+    ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(ta().value).toBe('sent while the host froze');
+    expect(error()).toBe(noAnswer);
+    // Someone else's prompt of other words changes nothing.
+    be.emit('party:event', { seq: 1, kind: 'prompt', prompt: { id: 'p9', user: 'bob', member: 'm2', text: 'other words' } });
+    await el.updateComplete;
+    expect(ta().value).toBe('sent while the host froze');
+    // Mine, as the host had it (it reached it: a tester's stayed in the box, and one Enter sent it twice).
+    be.emit('party:event', { seq: 2, kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'sent while the host froze' } });
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(ta().value).toBe('');
+    expect(error()).toBe('');
+    el.remove();
+  });
+
+  it('keeps what was typed since', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const type = async (text: string) => {
+      ta().value = text;
+      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    };
+    be.handlers.SendPrompt = () => Promise.reject('No answer came for this prompt.');
+    await type('first');
+    ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    await type('first, and more');
+    be.emit('party:event', { seq: 1, kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'first' } });
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(ta().value).toBe('first, and more');
+    el.remove();
+  });
+});

@@ -99,6 +99,9 @@ export class PromptBox extends LitElement {
       this.#text = next;
       this.#refilled = true;
     }
+    // My prompt that had no answer reached the host after all: the box lets it go.
+    const arrived = this.state?.takeArrived(this.#text) ?? null;
+    if (arrived !== null) this.#text = arrived;
   }
 
   protected override updated(): void {

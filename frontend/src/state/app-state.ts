@@ -620,6 +620,11 @@ export class AppState {
     return this.#party.takeRefill(draft);
   }
 
+  /** The prompt box's new text once a prompt it kept (its send had no answer) reached the host after all, once; null when none did. */
+  takeArrived(draft: string): string | null {
+    return this.#party.takeArrived(draft);
+  }
+
   /**
    * What the prompt box holds and has not sent. The box writes it as the person types
    * (no re-render); leaving asks first when it is not empty.

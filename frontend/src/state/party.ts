@@ -190,6 +190,12 @@ export class PartySession {
   readonly withdrawing = new Set<string>();
   /** The text of my withdrawn prompt, for the prompt box to take back (takeRefill). */
   #refill: string | null = null;
+  /**
+   * My prompt whose send failed with no answer (it may have reached the host), until its
+   * prompt event says it did; and then the text the prompt box lets go (takeArrived).
+   */
+  #unanswered: string | null = null;
+  #arrived: string | null = null;
   /** The failed turns whose prompts I put back in the box (recall): once each. */
   #recalled = new Set<string>();
 
@@ -737,6 +743,7 @@ export class PartySession {
         if (e.prompt && !this.pending.some((p) => p.id === e.prompt!.id)) {
           this.pending = [...this.pending, e.prompt];
         }
+        if (e.prompt) this.#promptArrived(e.prompt);
         break;
       case 'rejected':
         if (e.rejected) {
@@ -844,12 +851,37 @@ export class PartySession {
       }
       return true;
     } catch (err) {
-      if (gen === this.#partyGen) this.sendError = errorText(err);
+      if (gen === this.#partyGen) {
+        this.sendError = errorText(err);
+        this.#unanswered = text;
+      }
       return false;
     } finally {
       this.sending = false;
       this.#hooks.changed();
     }
+  }
+
+  /**
+   * A prompt of mine arrived: if it is the one whose send had no answer, it reached the
+   * host after all. Its error goes, and the box lets its text go (a tester's stayed in
+   * the box under "send it again", and one Enter sent it twice).
+   */
+  #promptArrived(p: Prompt): void {
+    const sent = this.#unanswered;
+    if (sent === null || !this.isMine(p) || p.text.trim() !== sent.trim()) return;
+    this.#unanswered = null;
+    this.#arrived = sent;
+    this.sendError = '';
+    this.#sendErrorTooLong = false;
+  }
+
+  /** The prompt box's new text once a prompt it kept had reached the host after all, once; null when none did. */
+  takeArrived(draft: string): string | null {
+    const t = this.#arrived;
+    this.#arrived = null;
+    if (t === null || draft !== t) return null; // changed since: the person's now
+    return '';
   }
 
   /** Puts the invite on the clipboard. */
