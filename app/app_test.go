@@ -613,7 +613,7 @@ func TestJoinPartyErrors(t *testing.T) {
 	tests := []struct {
 		name, link, user, want string
 	}{
-		{"wrong token", wrong.String(), "pat", "The host refused this invite"},
+		{"wrong token", wrong.String(), "pat", "The host refused this invite: the host has made new invites since (old links stop working), the party it was for has ended"},
 		{"unreachable", gone.String(), "pat", "Cannot reach the host (connection refused)"},
 		{"broken link", "concordia://x", "pat", "Invalid invite: "},
 		{"token cut short", info.Invite[:len(info.Invite)-5], "pat", "The host refused this invite; the link looks cut short: its token has 38 characters, but a Concordia invite's has 43; copy the whole link again."},

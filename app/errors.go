@@ -112,7 +112,7 @@ func sentence(err error) string {
 	case errors.Is(err, client.ErrRefused) && errors.As(err, &cut):
 		return "The host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
-		return "The host refused this invite: the host has made new invites since (old links stop working), or its token is wrong. Ask the host for the current invite."
+		return "The host refused this invite: the host has made new invites since (old links stop working), the party it was for has ended (another may run at that address now), or its token is wrong. Ask the host for the current invite."
 	case errors.Is(err, errPromptUnanswered):
 		// Not "the connection was lost" alone: the text stays in the box, and people sent
 		// it again though the host had it.

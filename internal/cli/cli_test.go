@@ -1455,7 +1455,9 @@ func TestMessagesForPeople(t *testing.T) {
 			"this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits).", []string{"websocket:", "firewall"}},
 		{"party's invalid request", describe(fmt.Errorf("/stop: %w: no turn is running", party.ErrInvalid)), "/stop: no turn is running", nil},
 		{"host's invalid params", describe(&rpc.Error{Code: -32602, Message: "invalid request: no member m9"}), "no member m9", nil},
-		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)), "", []string{"rpc error"}},
+		// An invite of a party that ended, another now at its address (a window tester's).
+		{"refused", joinError(fmt.Errorf("%w: rpc error -32001: bad token", client.ErrRefused)),
+			"the host refused this invite: it was replaced (/rotate), the party it was for has ended (another may run at that address now), or its token is wrong. Ask the host for the current invite.", []string{"rpc error"}},
 		{"full for viewers", joinError(client.ErrFullForViewers), "the party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then join again.", nil},
 		{"plain host, link with fp", joinError(fmt.Errorf("%w (at wss://1.2.3.4:5/rpc): tls: first record does not look like a TLS handshake", client.ErrPlainHost)),
 			"the address in the invite answers without encryption, but the invite has a ?fp= part, so this terminal did not connect: either the party was restarted with --insecure (ask the host for the current invite), or what listens there is not a Concordia party", []string{"tls:", "firewall", "cannot reach"}},

@@ -147,7 +147,7 @@ func joinError(err error) string {
 	case errors.Is(err, client.ErrRefused) && errors.As(err, &cut):
 		return "the host refused this invite; " + string(cut) + "."
 	case errors.Is(err, client.ErrRefused):
-		return "the host refused this invite: its token is wrong or was replaced (/rotate). Ask the host for the current invite."
+		return "the host refused this invite: it was replaced (/rotate), the party it was for has ended (another may run at that address now), or its token is wrong. Ask the host for the current invite."
 	case errors.Is(err, client.ErrFullForViewers):
 		return "the party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then join again."
 	case errors.Is(err, client.ErrFull):
