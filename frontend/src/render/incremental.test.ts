@@ -15,6 +15,9 @@ function stream(text: string, n: number) {
   return { md, html: r.blocks.map((b) => b.html).join('') + r.tail, blocks: r.blocks };
 }
 
+/** These render long texts many times over: about 2 s alone, 5 s on a loaded machine (vitest's default limit). */
+const SLOW_MS = 30_000;
+
 describe('IncrementalMarkdown', () => {
   const docs: Array<{ name: string; text: string; minBlocks: number }> = [
     { name: 'paragraphs and a heading', text: '# Title\n\nFirst paragraph\nstill first.\n\nSecond **bold**.\n\n## Next\n\nLast.', minBlocks: 4 },
@@ -95,7 +98,7 @@ describe('IncrementalMarkdown and one very long paragraph', () => {
       expect(blocks.every((b) => b.html.startsWith(`<div class="${CUT_CLASS}">`))).toBe(true);
       expect(shown(html).replace(/\s/g, '')).toBe(text.replace(/\s/g, '')); // a cut is a line break
       same(html, text);
-    });
+    }, SLOW_MS);
   }
 
   it('never cuts inside a code span, and no piece starts a list', () => {
@@ -128,7 +131,7 @@ describe('IncrementalMarkdown and one very long paragraph', () => {
       expect(streamed.html).toBe(whole.html);
       same(whole.html, d.text);
       expect(whole.html.split(`class="${CUT_CLASS}"`).length - 1).toBeGreaterThanOrEqual(d.cuts);
-    });
+    }, SLOW_MS);
   }
 
   const whole: Array<{ name: string; text: string }> = [
