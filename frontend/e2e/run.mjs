@@ -981,6 +981,21 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
   await until('the end back in view after sending', async () => (await fromEnd()) < 60 && (await tid('jump-latest').count()) === 0);
   await until('the prompt in view', async () => (await deepText(tid('transcript'))).includes('sent while scrolled up'));
   await until('its turn done', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'done');
+  // The visible area shrinks while the view follows the end (a taller prompt box, a smaller
+  // window): the end stays in view (a tester's reply, and a tool request's card, went out of
+  // view below, with no Latest to say so).
+  // Shrunk here by the transcript's own box, so that nothing else renders again (a render
+  // of the list follows the end by itself).
+  // Measured three frames after: the view follows within one (a ResizeObserver runs before
+  // the frame is drawn), and nothing else renders the list meanwhile.
+  await until('at the very end again', async () => (await fromEnd()) < 2);
+  const shrunk = await tid('transcript').evaluate(async (el) => {
+    el.getRootNode().host.style.maxHeight = '240px';
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+    return el.scrollHeight - el.scrollTop - el.clientHeight;
+  });
+  check(shrunk < 2, `the end went out of view as the transcript's area shrank (${shrunk} px below)`);
+  await tid('transcript').evaluate((el) => { el.getRootNode().host.style.maxHeight = ''; });
 });
 
 test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', async () => {

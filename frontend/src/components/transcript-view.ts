@@ -69,6 +69,7 @@ export class TranscriptView extends LitElement {
   /** That pointer went down on the scroll bar, not on an item. */
   #pointerOnBar = false;
   #resize: ResizeObserver | undefined;
+  #viewport: ResizeObserver | undefined;
   /** Heights of the items, measured when rendered. */
   readonly #heights = new HeightIndex(ESTIMATE_PX);
   /** The first item's key: a different one means a new transcript (a resync). */
@@ -110,12 +111,14 @@ export class TranscriptView extends LitElement {
         padding: 8px 12px; min-width: 0;
       }
       .mine .bubble { background: var(--accent-soft); border-color: transparent; border-top-left-radius: 12px; border-top-right-radius: 4px; }
-      .meta { display: flex; gap: 8px; align-items: baseline; font-size: 12px; color: var(--faint); margin-bottom: 2px; }
-      .meta .who { font-weight: 650; color: var(--text); }
+      /* A long name is cut, and the chips and the time keep to one line each, wrapping as a whole (a tester's long name broke them into blobs). */
+      .meta { display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: baseline; font-size: 12px; color: var(--faint); margin-bottom: 2px; min-width: 0; }
+      .meta .who { font-weight: 650; color: var(--text); min-width: 0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      .meta .when { white-space: nowrap; }
       .mine .meta { justify-content: flex-end; }
       .text { white-space: pre-wrap; overflow-wrap: anywhere; }
       .chip {
-        font-size: 11px; font-weight: 650; padding: 0 7px; border-radius: 999px; line-height: 18px;
+        font-size: 11px; font-weight: 650; padding: 0 7px; border-radius: 999px; line-height: 18px; white-space: nowrap;
         background: var(--warn-soft); color: var(--warn);
       }
       .chip.you { background: var(--accent); color: var(--accent-text); }
@@ -139,6 +142,7 @@ export class TranscriptView extends LitElement {
       /* Under a failed turn's footer. */
       .turn > .stderr { margin: 0; padding: 4px 14px 8px 38px; background: var(--danger-soft); color: var(--danger); }
       .stderr pre { margin: 4px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; color: var(--text); }
+      .stderr-last { font-family: var(--mono, ui-monospace, monospace); font-size: 12px; overflow-wrap: anywhere; }
       /* A notice inside a turn: what happened between its output, quieter than the footer. */
       .body > .error, .void ~ .error { font-size: 13px; font-weight: 500; padding: 7px 12px; border-radius: var(--radius-sm); }
       .body > .notice { justify-self: center; }
@@ -211,12 +215,15 @@ export class TranscriptView extends LitElement {
     // Content grows after child components render; follow it while stuck to the bottom.
     this.#resize = new ResizeObserver(() => this.#follow());
     this.#resize.observe(list);
+    this.#watchViewport();
     this.#toBottom();
   }
 
   override disconnectedCallback(): void {
     this.#resize?.disconnect();
     this.#resize = undefined;
+    this.#viewport?.disconnect();
+    this.#viewport = undefined;
     this.#rows.disconnect();
     this.#observed.clear();
     window.removeEventListener('pointerup', this.#onPointerUp);
@@ -290,7 +297,24 @@ export class TranscriptView extends LitElement {
     if (list && !this.#resize) {
       this.#resize = new ResizeObserver(() => this.#follow());
       this.#resize.observe(list);
+      this.#watchViewport();
     }
+  }
+
+  /**
+   * The visible area shrinks too (a taller prompt box, a smaller window): the end followed
+   * then went out of view, with no Latest to say so, and a tool request's card with it (a
+   * tester's). Watched as the content is; a taller area may show rows not rendered yet.
+   */
+  #watchViewport(): void {
+    const el = this.#scroller();
+    if (!el || !this.#resize) return;
+    this.#viewport?.disconnect();
+    this.#viewport = new ResizeObserver(() => {
+      this.#follow();
+      this.requestUpdate();
+    });
+    this.#viewport.observe(el);
   }
 
   #scroller(): HTMLElement | null {
@@ -398,7 +422,7 @@ export class TranscriptView extends LitElement {
       ${this.#avatar(it.prompt.user)}
       <div class="bubble">
         <div class="meta">
-          <span class="who">${it.prompt.user}</span>
+          <span class="who" title=${it.prompt.user}>${it.prompt.user}</span>
           ${mine ? html`<span class="chip you">you</span>` : nothing}
           ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
           ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">awaiting approval</span>` : nothing}
@@ -411,11 +435,11 @@ export class TranscriptView extends LitElement {
             ? html`<span class="chip withdrawn" data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
             : nothing}
           ${canWithdraw
-            ? html`<button class="withdraw" data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`Withdraw ${whose}`}
-                title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box' : 'Take it back before a batch takes it (as a host)'}
-                @click=${() => void s.withdraw(it.prompt)}>${busy ? 'withdrawing…' : 'withdraw'}</button>`
+            ? html`<button class="withdraw" data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`${mine ? 'Withdraw' : 'Remove'} ${whose}`}
+                title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box' : 'Take it out before a batch takes it, as a host: it is not sent (its author sees who removed it)'}
+                @click=${() => void s.withdraw(it.prompt)}>${busy ? (mine ? 'withdrawing…' : 'removing…') : mine ? 'withdraw' : 'remove'}</button>`
             : nothing}
-          <span>${formatClock(it.ts)}</span>
+          <span class="when">${formatClock(it.ts)}</span>
         </div>
         <div class="text">${it.prompt.text}</div>
       </div>
@@ -679,5 +703,9 @@ function agentError(text: string) {
 /** The lines claude last wrote to stderr, behind a disclosure; nothing when there are none. */
 function stderrDetails(lines: string[]) {
   if (lines.length === 0) return nothing;
-  return html`<details class="stderr" data-testid="agent-stderr"><summary>What claude last wrote to stderr</summary><pre>${lines.join('\n')}</pre></details>`;
+  // Its last line shown without opening it: "invalid API key · Please run /login" was the
+  // reason, hidden under the disclosure (a window tester's).
+  const last = lines[lines.length - 1]!.trim();
+  const shown = last.length > 200 ? `${last.slice(0, 200)}…` : last;
+  return html`<details class="stderr" data-testid="agent-stderr"><summary>What claude last wrote to stderr: <span class="stderr-last" data-testid="agent-stderr-last">${shown}</span></summary><pre>${lines.join('\n')}</pre></details>`;
 }
