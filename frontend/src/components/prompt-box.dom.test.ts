@@ -84,11 +84,11 @@ describe('<prompt-box> after a prompt with no answer', () => {
     expect(ta().value).toBe('sent while the host froze');
     expect(error()).toBe(noAnswer);
     // Someone else's prompt of other words changes nothing.
-    be.emit('party:event', { seq: 1, kind: 'prompt', prompt: { id: 'p9', user: 'bob', member: 'm2', text: 'other words' } });
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p9', user: 'bob', member: 'm2', text: 'other words' } });
     await el.updateComplete;
     expect(ta().value).toBe('sent while the host froze');
     // Mine, as the host had it (it reached it: a tester's stayed in the box, and one Enter sent it twice).
-    be.emit('party:event', { seq: 2, kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'sent while the host froze' } });
+    be.emit('party:event', { seq: 2, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'sent while the host froze' } });
     await el.updateComplete;
     await el.updateComplete;
     expect(ta().value).toBe('');
@@ -113,7 +113,7 @@ describe('<prompt-box> after a prompt with no answer', () => {
     ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     await new Promise((r) => setTimeout(r, 0));
     await type('first, and more');
-    be.emit('party:event', { seq: 1, kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'first' } });
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'first' } });
     await el.updateComplete;
     await el.updateComplete;
     expect(ta().value).toBe('first, and more');

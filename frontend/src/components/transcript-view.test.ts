@@ -214,6 +214,10 @@ describe('<transcript-view> agent errors', () => {
     expect(end.textContent).not.toContain('stderr:');
     const item = [...el.shadowRoot!.querySelectorAll('[data-kind=error]')].at(-1)!;
     expect(item.querySelector('[data-testid=agent-stderr] pre')?.textContent).toBe('boom');
+    // The last line is shown without opening the disclosure: it is often the reason
+    // ("invalid API key · Please run /login", hidden from a window tester).
+    expect(details.querySelector('[data-testid=agent-stderr-last]')?.textContent).toBe('fake claude: simulated crash');
+    expect(item.querySelector('summary')?.textContent).toContain('boom');
     el.remove();
   });
 });

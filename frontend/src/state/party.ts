@@ -141,6 +141,9 @@ export interface PartyOptions {
  * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
  * the session it returns; dispose() undoes every subscription.
  */
+/** How the host's error event begins when Claude Code could not start (agent.StartError's words). */
+const AGENT_NOT_STARTED = 'claude could not start';
+
 export class PartySession {
   session: SessionInfo | null = null;
   /**
@@ -630,6 +633,12 @@ export class PartySession {
       this.agentTrouble = e.turn.unsent || e.turn.agent_down ? e.turn.error || 'Claude Code could not start' : '';
     } else if (e.kind === 'batch') {
       this.agentTrouble = ''; // the next try; its turn says how it went
+    } else if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(AGENT_NOT_STARTED)) {
+      // Claude Code could not start with the party: not "Idle" until a prompt failed too
+      // (a window tester's party looked ready, its invites out, with no agent).
+      this.agentTrouble = e.text;
+    } else if (e.kind === 'system' && e.text === 'claude started') {
+      this.agentTrouble = '';
     }
   }
 

@@ -176,6 +176,19 @@ describe('a batch the agent never got', () => {
     expect(st.agentTrouble).toBe('');
   });
 
+  it('says the agent is not running from the start when claude could not start with the party', async () => {
+    // A window tester's party read "Idle", its invites out, until a prompt failed too.
+    const { be, st } = await inParty(fakeSession('host'));
+    const why = 'claude could not start: claude exited (exit status 1); stderr: Error: invalid API key · Please run /login (it will be tried again with the next batch)';
+    be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: why });
+    expect(st.displayPhase).toBe('agent_down');
+    expect(st.agentTrouble).toBe(why);
+    be.emit('party:event', { seq: 2, ts: '', kind: 'error', text: 'merging failed (timeout); merged locally' }); // another error: no change
+    expect(st.agentTrouble).toBe(why);
+    be.emit('party:event', { seq: 3, ts: '', kind: 'system', text: 'claude started' });
+    expect(st.displayPhase).toBe('idle');
+  });
+
   it('a turn that reached the agent and failed leaves the header at idle, unless no agent runs after it', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }));
