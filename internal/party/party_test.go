@@ -1632,3 +1632,23 @@ func TestARerunBatchIsToldOnce(t *testing.T) {
 		t.Fatalf("the agent got %q, want %q", fr.prompts, want)
 	}
 }
+
+// A batch sent again on a resume says its phase anew: the journal's last phase was already
+// "running", so none was emitted, and the window's clock counted from the turn before the
+// stop, the time the host was down included (a window tester's "Agent working · 34 s" a few
+// seconds after the re-send).
+func TestARerunBatchStartsItsPhaseAgain(t *testing.T) {
+	fr := &fakeRunner{hold: make(chan struct{})}
+	r := &Restore{Phase: wire.PhaseRunning, Unfinished: &wire.Batch{ID: "b1", Prompts: []string{}, Merged: "make the build green", Merger: "local"}}
+	p, _, _ := start(t, Config{Runner: fr, Restore: r})
+	defer func() { fr.hold <- struct{}{} }()
+	st, err := p.State(0) // the resume's events come first on the loop, before this
+	if err != nil || st.Phase != wire.PhaseRunning {
+		t.Fatalf("phase %q, %v", st.Phase, err)
+	}
+	e := st.Events
+	retry := slices.IndexFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindRetry })
+	if retry < 0 || !slices.ContainsFunc(e[retry:], func(ev wire.Event) bool { return ev.Kind == wire.KindPhase && ev.Phase == wire.PhaseRunning }) {
+		t.Fatalf("no running phase after the retry: %+v", e)
+	}
+}

@@ -371,6 +371,10 @@ func (p *Party) resumed(r *Restore) {
 		// The resume's notice above already says the batch runs again (a tester read it three
 		// times: that notice, the retry, and one more line here).
 		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true})
+		// Its phase said anew: the journal's last was already "running", and with none
+		// emitted the window timed the turn from before the stop, the host's downtime
+		// included (a window tester's).
+		p.phase = ""
 		p.busy = true
 		command := b.Merger == "command"
 		p.startTurn(b.ID, b.Merged, command, "the host stopped and was resumed")
