@@ -374,6 +374,27 @@ export function sizeTests({ browser, artifacts, realPage }) {
         await mustSee(p, 'leave-party', `${what}: Leave in the drawer`);
         await shot(p, `${size}-participant-panel`);
       });
+      // Settings in a party opens at its top: the note that its values are the next party's
+      // defaults in view, not scrolled past by the focus on the first field, the display name
+      // when the keyring is unavailable (a tester's, at 640×480, read them as the running
+      // party's).
+      const q = await open(w, h, 'screen=joined&keyring=0', 'transcript-item');
+      await q.getByTestId('party-settings').click();
+      await q.getByTestId('settings-party-note').waitFor({ state: 'visible' });
+      await q.waitForFunction(() => {
+        const panel = document.querySelector('concordia-app').shadowRoot.querySelector('settings-panel');
+        return panel?.shadowRoot?.activeElement?.matches('input:not([type=password]), select, textarea');
+      });
+      const seenThere = await q.evaluate(() => {
+        const root = document.querySelector('concordia-app').shadowRoot.querySelector('settings-panel').shadowRoot;
+        const body = root.querySelector('.body').getBoundingClientRect();
+        const note = root.querySelector('[data-testid=settings-party-note]').getBoundingClientRect();
+        const field = root.activeElement.getBoundingClientRect();
+        const inBody = (top, bottom) => top >= body.top - 0.5 && bottom <= body.bottom + 0.5;
+        return { note: inBody(note.top, note.top + 24), field: inBody(field.top, field.bottom) };
+      });
+      check(seenThere.note && seenThere.field, `Settings in a party at ${size}, the keyring unavailable: the note's first line and the field with the keyboard both in view (${JSON.stringify(seenThere)})`);
+      await shot(q, `${size}-participant-settings`);
     }));
   }
 

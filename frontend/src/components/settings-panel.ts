@@ -130,7 +130,13 @@ export class SettingsPanel extends LitElement {
       // The fields came after the panel (its settings were loading): the keyboard moves
       // from Close to them, unless the person has moved it themselves.
       const at = (this.renderRoot as ShadowRoot).activeElement;
-      if (at === null || at === close) field.focus();
+      if (at === null || at === close) {
+        // Its section from its start: scrolled just far enough to show the field, a small
+        // window cut off the note above it that says these are the defaults for the next
+        // party (a tester's participant, at 640×480, read them as the current party's).
+        field.focus({ preventScroll: true });
+        field.closest('section')?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
+      }
       this.#focused = true;
     } else if (close && (this.renderRoot as ShadowRoot).activeElement === null) {
       close.focus();
