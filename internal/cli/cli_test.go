@@ -3295,3 +3295,18 @@ func TestTreeTakesThePathAsGiven(t *testing.T) {
 		t.Errorf("a participant is told to /share tree:\n%s", pout.String())
 	}
 }
+
+// A request for a tool already always allowed (a Read of .env, which asks each time) is
+// not offered /always again, and says why it asks (a tester's).
+func TestARequestAlwaysCannotCoverSaysWhy(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "me"},
+		State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "me", Role: wire.RoleHost}}}})
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Read"}}})
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Read", Summary: ".env", Status: wire.PermissionPending}})
+	got := out.String()
+	if strings.Contains(got, "/always") || !strings.Contains(got, "/allow or /deny [REASON] (Read is always allowed, but not for a file that usually holds secrets: it asks each time)") {
+		t.Fatalf("the hint for a Read of .env with Read always allowed:\n%s", got)
+	}
+}

@@ -174,6 +174,12 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 		p.noticeLocked("system", "/allow or /deny [REASON]"+left)
 		return
 	}
+	if slices.Contains(p.r.settings.Always, pm.Tool) {
+		// It asks though its tool is always allowed: a file that usually holds secrets,
+		// which "always" does not cover (a tester was offered /always again).
+		p.noticeLocked("system", "/allow or /deny [REASON] ("+term.Line(pm.Tool)+" is always allowed, but not for a file that usually holds secrets: it asks each time)"+left)
+		return
+	}
 	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 }
 

@@ -1652,3 +1652,35 @@ func TestARerunBatchStartsItsPhaseAgain(t *testing.T) {
 		t.Fatalf("no running phase after the retry: %+v", e)
 	}
 }
+
+// "Always" on a Read of .env that asked though Read is always allowed allows it once: the
+// record read "always allow Read" again, and the next Read of .env asked all the same (a
+// tester's).
+func TestAlwaysOnARequestItCannotCoverAllowsItOnce(t *testing.T) {
+	r := &readRunner{files: []string{"config/.env"}, got: make(chan ToolDecision, 1)}
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	_ = p.do(func() { p.always["Read"] = "boss" })
+	promptAs(t, p, id, "read it")
+	permID := firstPending(t, col, "the Read of .env asked")
+	if err := boss.Decide(context.Background(), permID, wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("the Read of .env: %+v", d)
+	}
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPermission && ev.Permission.ID == permID && ev.Permission.Status == wire.PermissionAllowed {
+			if ev.Permission.ByAlways() {
+				t.Fatalf("allowed as by always: %+v", ev.Permission)
+			}
+			return
+		}
+	}
+	t.Fatal("no decision event")
+}

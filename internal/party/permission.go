@@ -342,6 +342,13 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			// one only, and is not kept (a tester saw ExitPlanMode listed as always allowed).
 			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
 		}
+		if _, already := p.always[tool]; already {
+			// It asked though its tool is always allowed (a Read of a file that usually
+			// holds secrets asks every time): "always" cannot cover it, and is not said to
+			// (a tester's record read "always allow Read" twice, the next Read asking
+			// again). Allowed once, as it is.
+			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
+		}
 		if !by.owner {
 			// A tool allowed for good is a standing permission on the owner's computer, as
 			// the "all" mode is: an "always" Bash is every shell command unasked (a

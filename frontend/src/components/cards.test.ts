@@ -22,6 +22,27 @@ describe('<permission-card>', () => {
     st.dispose();
   });
 
+  // A Read of .env asks though Read is always allowed: "always" does not cover it, and was
+  // offered again (a tester's).
+  it('offers no Always allow for a tool always allowed that asks all the same, and says why it asks', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', { seq: 1, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', always: ['Read'] });
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Read', summary: 'Read: .env', status: 'pending' };
+    document.body.append(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-allow]')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe('Read is always allowed, but not for a file that usually holds secrets: it asks each time.');
+    el.permission = { ...el.permission, id: 't2', tool: 'Write', summary: 'Write: a.go' };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
   // A tester approved a Write seeing only the file's name, and a plan flattened onto one line.
   it("shows what the request would do: a Write's text as text, a plan as Markdown; a decided one does not", async () => {
     const { st } = await inParty('host');

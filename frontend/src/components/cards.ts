@@ -228,8 +228,11 @@ export class PermissionCard extends LitElement {
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                ${p.tool === 'ExitPlanMode' || !s.isOwner // a plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7)
-                  ? nothing
+                ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool)
+                  ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
+                    // tool always allowed that asks all the same (a file that usually holds
+                    // secrets) is not covered by it, and was offered it again (a tester's).
+                    nothing
                   : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
@@ -250,6 +253,9 @@ export class PermissionCard extends LitElement {
                       @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
                     <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
                   </div>`
+                : nothing}
+              ${s.isOwner && (s.session?.party.always ?? []).includes(p.tool)
+                ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for a file that usually holds secrets: it asks each time.</span>`
                 : nothing}
               ${p.tool !== 'ExitPlanMode' && !s.isOwner
                 ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
