@@ -3310,3 +3310,19 @@ func TestARequestAlwaysCannotCoverSaysWhy(t *testing.T) {
 		t.Fatalf("the hint for a Read of .env with Read always allowed:\n%s", got)
 	}
 }
+
+// Neither --help said how to see what changed in the working directory, nor, to the host,
+// that its own edits by hand are shared too (a tester's).
+func TestHelpSaysHowToSeeTheChanges(t *testing.T) {
+	for _, cmd := range []string{"host", "join"} {
+		var out, errb bytes.Buffer
+		Main(context.Background(), []string{cmd, "--help"}, IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+		help := strings.Join(strings.Fields(out.String()), " ")
+		if !strings.Contains(help, "/changes") || !strings.Contains(help, "/diff PATH") {
+			t.Errorf("%s --help says nothing of /changes and /diff:\n%s", cmd, out.String())
+		}
+		if cmd == "host" && !strings.Contains(help, "yours by hand as much as the agent's") {
+			t.Errorf("host --help does not say the host's own edits are shared:\n%s", out.String())
+		}
+	}
+}

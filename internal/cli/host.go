@@ -62,8 +62,15 @@ lists the host's commands (/allow, /deny, /always for tool requests, /revoke TOO
 an /always back; /permissions to change what the agent may do unasked; /approve, /reject
 and /approval on|off for merged prompts; /withdraw NAME to take back someone's waiting
 prompt; /send to send what waits without waiting for more (--min-prompts); /stop; /role,
-/kick, /rotate, /invite, /who; /share; /agent /COMMAND). Ctrl-C ends the party cleanly (the agent is stopped first); on an empty line of
-the line editor it is said back once and taken the second time within 10 s.
+/kick, /rotate, /invite, /who; /share; /agent /COMMAND; /changes, /diff PATH and /tree
+for the working directory). Ctrl-C ends the party cleanly (the agent is stopped first);
+on an empty line of the line editor it is said back once and taken the second time
+within 10 s.
+
+The party sees the files changed in the working directory since it began, and their
+diffs — yours by hand as much as the agent's — but never .env and other files that
+usually hold secrets (--share-workspace changes); --share-workspace off shows nothing,
+tree the whole folder.
 
 Claude Code asks before using tools (--permission-mode ask; /permissions changes it while
 the party runs): each request is shown to everyone and a host allows or denies it;

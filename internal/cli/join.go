@@ -37,7 +37,9 @@ prompts).
 
 Type a prompt and press Enter; /quit or /exit leaves; /shell CMD runs CMD on this
 machine only (nothing is sent); /who lists the members; /permissions says what the
-agent may do unasked; /help lists your commands (a co-host gets the host's). A dropped
+agent may do unasked; /changes lists the files changed in the host's working directory
+and /diff PATH shows one, as far as the host shares them (/tree lists the folder when it
+shares all of it); /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party.
