@@ -1354,17 +1354,24 @@ func (r *readRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (Tur
 	return TurnResult{}, nil
 }
 
-// An "always" for Read does not cover a Read of a file that usually holds credentials: it
-// still asks (a reviewer's: one "always" given for another file let .env through unasked).
-func TestAlwaysReadStillAsksForASecret(t *testing.T) {
-	r := &readRunner{files: []string{"notes.txt", "config/.env"}, got: make(chan ToolDecision, 2)}
+// withReadAlways starts a party on r whose owner, boss (returned), allowed Read for good.
+func withReadAlways(t *testing.T, r Runner) (*Party, *collector, string, *Local) {
+	t.Helper()
 	p, col, id := start(t, Config{Runner: r})
 	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer boss.Leave()
+	t.Cleanup(boss.Leave)
 	_ = p.do(func() { p.always["Read"] = "boss" })
+	return p, col, id, boss
+}
+
+// An "always" for Read does not cover a Read of a file that usually holds credentials: it
+// still asks (a reviewer's: one "always" given for another file let .env through unasked).
+func TestAlwaysReadStillAsksForASecret(t *testing.T) {
+	r := &readRunner{files: []string{"notes.txt", "config/.env"}, got: make(chan ToolDecision, 2)}
+	p, col, id, boss := withReadAlways(t, r)
 	promptAs(t, p, id, "read them")
 	if d := <-r.got; !d.Allow {
 		t.Fatalf("the always allowed Read of notes.txt: %+v", d)
@@ -1658,13 +1665,7 @@ func TestARerunBatchStartsItsPhaseAgain(t *testing.T) {
 // tester's).
 func TestAlwaysOnARequestItCannotCoverAllowsItOnce(t *testing.T) {
 	r := &readRunner{files: []string{"config/.env"}, got: make(chan ToolDecision, 1)}
-	p, col, id := start(t, Config{Runner: r})
-	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer boss.Leave()
-	_ = p.do(func() { p.always["Read"] = "boss" })
+	p, col, id, boss := withReadAlways(t, r)
 	promptAs(t, p, id, "read it")
 	permID := firstPending(t, col, "the Read of .env asked")
 	if err := boss.Decide(context.Background(), permID, wire.DecisionAlways, ""); err != nil {

@@ -4,14 +4,21 @@ import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
 import './prompt-box';
 
+type Box = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+
+/** A prompt box on st, in the page; ta is its text area. */
+async function mount(st: AppState): Promise<{ el: Box; ta: () => HTMLTextAreaElement }> {
+  const el = document.createElement('prompt-box') as Box;
+  el.state = st;
+  document.body.append(el);
+  await el.updateComplete;
+  return { el, ta: () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')! };
+}
+
 describe('<prompt-box> while the host cannot be reached', () => {
   it('takes a draft (it was disabled), sends nothing, and sends it with Enter once connected', async () => {
     const { be, st } = await inParty('participant', 'reconnecting');
-    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const { el, ta } = await mount(st);
     const send = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=prompt-send]')!;
     const enter = () => ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     expect(ta().disabled).toBe(false);
@@ -37,11 +44,7 @@ describe('<prompt-box> while the host cannot be reached', () => {
 describe('<prompt-box> after a prompt too long', () => {
   it('drops the error once the text changes and is short enough, and says it again of a text still too long', async () => {
     const { be, st } = await inParty('participant');
-    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const { el, ta } = await mount(st);
     const error = () => el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '';
     const type = async (text: string) => {
       ta().value = text;
@@ -63,15 +66,10 @@ describe('<prompt-box> after a prompt too long', () => {
   });
 });
 
-
 describe('<prompt-box> after a prompt with no answer', () => {
   it('lets the text go, and the error, once the prompt shows up in the party after all', async () => {
     const { be, st } = await inParty('participant');
-    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const { el, ta } = await mount(st);
     const error = () => el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '';
     const noAnswer = 'No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again.';
     be.handlers.SendPrompt = () => Promise.reject(noAnswer);
@@ -98,11 +96,7 @@ describe('<prompt-box> after a prompt with no answer', () => {
 
   it('keeps what was typed since', async () => {
     const { be, st } = await inParty('participant');
-    const el = document.createElement('prompt-box') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    const { el, ta } = await mount(st);
     const type = async (text: string) => {
       ta().value = text;
       ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
