@@ -33,25 +33,28 @@ import (
 type keptPaths struct {
 	base    map[string]bool // the files of the start's snapshot
 	tracked map[string]bool // the files the host's repository tracked at the last snapshot
+	dirs    map[string]bool // the folders that hold any of them
+}
+
+// newKept is the kept paths of base and tracked (either may be nil).
+func newKept(base, tracked map[string]bool) *keptPaths {
+	k := &keptPaths{base: base, tracked: tracked, dirs: map[string]bool{}}
+	for _, set := range []map[string]bool{base, tracked} {
+		for p := range set {
+			for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
+				if k.dirs[p[:i]] {
+					break // and the folders above it, from an earlier file
+				}
+				k.dirs[p[:i]] = true
+			}
+		}
+	}
+	return k
 }
 
 // has says whether p is kept, or, as a folder, holds a kept file.
 func (k *keptPaths) has(p string) bool {
-	if k == nil {
-		return false
-	}
-	if k.base[p] || k.tracked[p] {
-		return true
-	}
-	under := p + "/"
-	for _, set := range []map[string]bool{k.base, k.tracked} {
-		for q := range set {
-			if strings.HasPrefix(q, under) {
-				return true
-			}
-		}
-	}
-	return false
+	return k != nil && (k.base[p] || k.tracked[p] || k.dirs[p])
 }
 
 // unignore takes out of ignored (ignored's answer) the kept paths that the host's own
@@ -63,7 +66,7 @@ func (w *Workspace) unignore(ctx context.Context, ignored map[string]bool) error
 		switch {
 		case k != nil && (k.base[p] || k.tracked[p]):
 			asked[p] = p
-		case k.has(p):
+		case k.has(p): // a folder of kept files
 			asked[p] = p + "/" // a folder: git cannot tell it is one in a tree without it
 		}
 	}
@@ -104,11 +107,11 @@ func (w *Workspace) loadBase(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	next := &keptPaths{base: pathSet(out)}
+	var tracked map[string]bool
 	if k := w.kept.Load(); k != nil {
-		next.tracked = k.tracked
+		tracked = k.tracked
 	}
-	w.kept.Store(next)
+	w.kept.Store(newKept(pathSet(out), tracked))
 	return nil
 }
 
@@ -141,10 +144,11 @@ func pathSet(out []byte) map[string]bool {
 // ignored. listed is what the index holds; a kept file larger than MaxFileSize joins big
 // instead. It returns big and how many files it added. The caller holds mu or owns w.
 func (w *Workspace) addKept(ctx context.Context, index []string, listed map[string]bool, big []bigFile) ([]bigFile, int, error) {
-	next := &keptPaths{tracked: w.hostTracked(ctx)}
+	var base map[string]bool
 	if k := w.kept.Load(); k != nil {
-		next.base = k.base
+		base = k.base
 	}
+	next := newKept(base, w.hostTracked(ctx))
 	w.kept.Store(next)
 	seen := map[string]bool{}
 	for _, b := range big {

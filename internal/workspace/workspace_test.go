@@ -1229,3 +1229,19 @@ func TestDiffOfAFolder(t *testing.T) {
 		t.Fatalf("diff of a folder: %v", err)
 	}
 }
+
+// A folder is kept when it holds a kept file, at any depth; its neighbours are not.
+func TestKeptFolders(t *testing.T) {
+	k := newKept(map[string]bool{"src/app/main.go": true, "a.txt": true}, map[string]bool{"vendor/x/y.go": true})
+	for p, want := range map[string]bool{
+		"src": true, "src/app": true, "src/app/main.go": true, "a.txt": true, "vendor": true, "vendor/x": true,
+		"sr": false, "src/ap": false, "src/app/main": false, "vendor/y": false, "b.txt": false, "": false,
+	} {
+		if k.has(p) != want {
+			t.Errorf("has(%q) = %v, want %v", p, !want, want)
+		}
+	}
+	if (*keptPaths)(nil).has("a.txt") {
+		t.Error("nil has a.txt")
+	}
+}
