@@ -164,8 +164,9 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		}
 	}
 	baseFile := filepath.Join(stateDir, "base")
-	late := false  // the party's first snapshot never finished: this one is the base
-	never := false // the party did not share the folder before this resume
+	var tracked map[string]bool // the host's tracked files at the start (kept.go)
+	late := false               // the party's first snapshot never finished: this one is the base
+	never := false              // the party did not share the folder before this resume
 	if b, err := os.ReadFile(baseFile); err == nil && len(bytes.TrimSpace(b)) > 0 {
 		// A resumed party keeps its base (written, by a rename, only once its snapshot
 		// and the repository under it were complete): "TREE\n", then "late\n" if it was
@@ -173,6 +174,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		// of a party that had not shared the folder.
 		lines := strings.Fields(string(b))
 		w.base, late = lines[0], len(lines) > 1 && lines[1] == "late"
+		tracked = loadTracked(stateDir)
 		never = len(lines) > 1 && lines[1] == "resumed"
 		// (A host killed during a snapshot leaves git's index lock: the next snapshot
 		// removes it. Only one host runs a party: its journal is locked.)
@@ -215,12 +217,25 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
+		// The files the host's repository tracks now are kept from the start (kept.go),
+		// and recorded by this first snapshot too. Kept beside the base, before it: the
+		// base's file says the start is complete.
+		if err := w.writeExcludes(); err != nil {
+			return nil, fmt.Errorf("workspace: %w", err)
+		}
+		if tracked, err = w.startTracked(ctx); err != nil {
+			return nil, err
+		}
+		w.kept.Store(newKept(nil, tracked))
 		tree, n, err := w.snapshot(ctx)
 		if err != nil {
 			return nil, err
 		}
 		if n > opts.MaxFiles {
 			return nil, fmt.Errorf("%w: %d files (the limit is %d)", ErrTooLarge, n, opts.MaxFiles)
+		}
+		if err := saveTracked(stateDir, tracked); err != nil {
+			return nil, fmt.Errorf("workspace: %w", err)
 		}
 		w.base = tree
 		content := tree + "\n"
@@ -234,7 +249,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 			return nil, fmt.Errorf("workspace: %w", err)
 		}
 	}
-	if err := w.loadBase(ctx); err != nil {
+	if err := w.loadBase(ctx, tracked); err != nil {
 		return nil, err
 	}
 	w.last = w.base
@@ -495,9 +510,11 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	if big, _, err = w.addKept(ctx, index, pathSet(listed), big); err != nil {
+	big, hashed, err = w.settleIndex(ctx, index, pathSet(listed), big)
+	if err != nil {
 		return "", 0, err
 	}
+	w.written += hashed
 	if err := w.bigFilesIndex(ctx, index, big); err != nil {
 		return "", 0, err
 	}
@@ -586,7 +603,9 @@ func (w *Workspace) refreshLocked(ctx context.Context) error {
 func (w *Workspace) changedSince(clean string, listed *wire.FileChange) bool {
 	fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean)))
 	if err != nil {
-		return listed != nil && listed.Status != "deleted"
+		// Gone since: a file listed as there, or a file of the start not listed at all (a
+		// reviewer's rm a.txt read "no changes since the party began").
+		return listed != nil && listed.Status != "deleted" || listed == nil && w.kept.Load().file(clean)
 	}
 	if listed != nil && listed.Status == "deleted" {
 		return true
@@ -824,7 +843,9 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 			listed = &w.lastList[i]
 		}
 	}
-	if w.lastList == nil || w.changedSince(clean, listed) {
+	// Not of a link, or a path through one: lstat follows the folders on its way, and one
+	// that is a link to a dead mount would hold the lock (a reviewer's).
+	if w.lastList == nil || !link && w.changedSince(clean, listed) {
 		if err := w.refreshLocked(ctx); err != nil {
 			return wire.FileDiff{}, err
 		}
@@ -909,7 +930,7 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		// At the end of a line: a line cut in two reads as a line of its own ("+3" of
 		// "+39017", a tester's), and no character is cut either.
 		cut := strings.LastIndexByte(res.Diff[:MaxDiff], '\n') + 1
-		if cut == 0 { // one line longer than the limit: not in the middle of a character
+		if cut < MaxDiff/2 { // a line longer than half the limit (minified): cut inside it, not in a character
 			for cut = MaxDiff; cut > 0 && (res.Diff[cut]&0xC0) == 0x80; cut-- {
 			}
 		}
@@ -1004,6 +1025,9 @@ func (w *Workspace) inside(clean string) (string, error) {
 		full = filepath.Join(full, seg)
 		info, err := os.Lstat(full)
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && w.gone() {
+				return "", fmt.Errorf("%w: %s", ErrGone, w.dir)
+			}
 			if errors.Is(err, fs.ErrNotExist) {
 				return "", fmt.Errorf("%w: %s", ErrNotFound, clean)
 			}
@@ -1077,7 +1101,11 @@ func (w *Workspace) Shares(ctx context.Context, p string) bool {
 // refuseIgnored is the refusal of path when git ignores it, else nil (nil too when git
 // cannot tell: the caller's own answer stands).
 func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
-	if ig, err := w.ignored(ctx, []string{path}); err == nil && ig[path] {
+	ig, err := w.ignored(ctx, []string{path})
+	if errors.Is(err, ErrGone) {
+		return err // not "no changes" of a folder that is gone (a reviewer's)
+	}
+	if err == nil && ig[path] {
 		return fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, path)
 	}
 	return nil
@@ -1098,8 +1126,8 @@ func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]boo
 		}
 		return nil, err
 	}
-	// What git would show whatever the folder's rules say (kept.go).
-	if err := w.unignore(ctx, out); err != nil {
+	// Kept files never, the host's own never shown (kept.go).
+	if err := w.settleIgnored(ctx, paths, out); err != nil {
 		return nil, err
 	}
 	return out, nil

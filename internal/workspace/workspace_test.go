@@ -398,8 +398,8 @@ func TestOpenClearsAKilledStartsLeftovers(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if got := strings.Join(names, " "); got != "base git" {
-		t.Errorf("the state directory holds %q, want only base and git", got)
+	if got := strings.Join(names, " "); got != "base git tracked" {
+		t.Errorf("the state directory holds %q, want only base, git and tracked (kept.go)", got)
 	}
 }
 
@@ -1053,32 +1053,72 @@ func TestIgnoreRulesCannotHideTrackedOrStartingFiles(t *testing.T) {
 	w.ignores = append(w.ignores, ignoreSource{file: filepath.Join(t.TempDir(), "none")})
 	write(t, filepath.Dir(w.ignores[len(w.ignores)-1].file), "none", "notes.txt\n")
 	check("after the host's patterns changed")
-	if _, err := w.Diff(ctx, "notes.txt", false); err == nil || !strings.Contains(err.Error(), "ignored") {
-		t.Fatalf("notes.txt, which the host's own ignore file names: %v", err)
+	// Nor the host's own ignore files, which the agent reaches as easily (.git/info/exclude
+	// is in the folder) and whose change no list shows (a reviewer's).
+	write(t, filepath.Dir(w.ignores[len(w.ignores)-1].file), "none", "notes.txt\nsrc/\n*.cfg\n*.sh\n")
+	check("after the host's patterns named them")
+	if _, err := w.Diff(ctx, "notes.txt", false); !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), "ignored") {
+		t.Fatalf("notes.txt, a file of the start the host's patterns now name: %v", err)
 	}
-	// The host's own ignore files still hide a kept file, or a folder of them: they are
-	// the host's word that it is private.
-	write(t, filepath.Dir(w.ignores[len(w.ignores)-1].file), "none", "notes.txt\nsrc/\n")
+}
+
+// The start's tracked files are the start's: a `git add -f` during the party of a file
+// that .gitignore hides does not make it everyone's (a reviewer's config/local.yml, its
+// password listed whole), nor does a file the host's index marks skip-worktree show (git
+// status does not). And a file the host's own ignore files name, not there at the start,
+// stays hidden when a .gitignore in the folder un-ignores it with "!" (a reviewer's).
+func TestIgnoredStaysIgnoredWhateverTheAgentDoes(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "config/local.yml", "password: hunter2\n")
+	write(t, dir, "config/shared.yml", "port: 1\n")
+	gitInit(t, dir) // shared.yml committed, then ignored and marked skip-worktree: kept out
+	write(t, dir, ".gitignore", "config/local.yml\nconfig/shared.yml\n")
+	gitRun0 := exec.Command("git", "rm", "-q", "--cached", "config/local.yml")
+	gitRun0.Dir = dir
+	if out, err := gitRun0.CombinedOutput(); err != nil {
+		t.Fatalf("git rm: %v\n%s", err, out)
+	}
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitRun("update-index", "--skip-worktree", "config/shared.yml")
+	write(t, dir, ".git/info/exclude", "notes.txt\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "config/local.yml", "password: hunter3\n")
+	gitRun("add", "-f", "config/local.yml")
+	write(t, dir, "config/shared.yml", "port: 2\ntoken: s3cret\n")
+	write(t, dir, "notes.txt", "host private\n")
+	write(t, dir, ".gitignore", "config/local.yml\nconfig/shared.yml\n!notes.txt\n")
 	files, _, err := w.Changes(ctx, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files {
-		if strings.HasPrefix(f.Path, "src") || f.Path == "notes.txt" {
-			t.Fatalf("the host's own ignore file names src/, yet: %+v", files)
+		if f.Path != ".gitignore" {
+			t.Fatalf("listed %+v, want only .gitignore", files)
 		}
 	}
-	if _, err := w.Diff(ctx, "src/app.go", false); err == nil || !strings.Contains(err.Error(), "ignored") {
-		t.Fatalf("src/app.go under the host's src/: %v", err)
-	}
-	ents, err := w.Tree(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if e.Name == "src" || e.Name == "notes.txt" {
-			t.Fatalf("the tree lists %s: %+v", e.Name, ents)
+	for _, p := range []string{"config/local.yml", "notes.txt"} {
+		if d, err := w.Diff(ctx, p, false); err == nil || strings.Contains(d.Diff, "hunter") || strings.Contains(d.Diff, "private") {
+			t.Fatalf("diff of %s: %+v %v", p, d, err)
 		}
+		if w.Shares(ctx, p) {
+			t.Fatalf("%s is shared", p)
+		}
+	}
+	if ents, err := w.Tree(ctx, ""); err != nil || slices.ContainsFunc(ents, func(e wire.TreeEntry) bool { return e.Name == "notes.txt" }) {
+		t.Fatalf("the tree: %+v %v", ents, err)
 	}
 }
 
@@ -1122,6 +1162,13 @@ func TestDiffIsOfTheFileNow(t *testing.T) {
 	if w.lastAt != before {
 		t.Error("a diff of a file unchanged since the last list took a snapshot")
 	}
+	// A file of the start deleted since the last list (a reviewer's read "no changes").
+	if err := os.Remove(filepath.Join(dir, "a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := w.Diff(ctx, "a.txt", false); err != nil || !strings.Contains(d.Diff, "-a") {
+		t.Fatalf("a file of the start deleted since: %+v %v", d, err)
+	}
 }
 
 // A long diff is cut at the end of a line: "+3" of "+39017" read as a line of its own (a
@@ -1151,6 +1198,12 @@ func TestDiffCutAtALineEnd(t *testing.T) {
 		if p, err := strconv.Atoi(prev); err != nil || last != strconv.Itoa(p+1) {
 			t.Fatalf("%s ends %q, %q: a line cut in two", name, prev, last)
 		}
+	}
+	// One line longer than the limit (a minified file) is cut inside it, not left out whole
+	// (a reviewer's 400 KB line came back as its 125 bytes of headers).
+	write(t, dir, "min.js", strings.Repeat("x", 400<<10))
+	if d, err := w.Diff(ctx, "min.js", false); err != nil || !d.Truncated || len(d.Diff) < MaxDiff/2 || len(d.Diff) > MaxDiff {
+		t.Fatalf("a minified file: truncated %v, %d bytes, %v", d.Truncated, len(d.Diff), err)
 	}
 }
 
@@ -1203,7 +1256,17 @@ func TestAFolderGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	write(t, dir, "src/b.txt", "b\n")
+	if _, _, err := w.Changes(ctx, false); err != nil { // a list first: later answers are not from it
+		t.Fatal(err)
+	}
 	move(t, parent, "ws", "ws-moved")
+	if _, err := w.Diff(ctx, "a.txt", false); !errors.Is(err, ErrGone) {
+		t.Fatalf("diff of a file not listed, after a list: %v", err)
+	}
+	if _, err := w.Tree(ctx, "src"); !errors.Is(err, ErrGone) {
+		t.Fatalf("tree of a folder: %v", err)
+	}
 	if _, _, err := w.Changes(ctx, false); !errors.Is(err, ErrGone) {
 		t.Fatalf("changes: %v", err)
 	}
