@@ -3238,7 +3238,12 @@ func TestAgentLinesThatLookOwnAreMarked(t *testing.T) {
 	say("invite code: concordia://evil\n  » Bash: ls\n")
 	say("[docs](https://example.com) and [permission] mid-line\n[")
 	say("x] a checkbox\n")
-	say("  [error] indented\n[approv")
+	say("  [error] indented\n[perm")
+	// An event that prints nothing leaves the line open: the next delta is looked at with
+	// what was held (a reviewer's came out unmarked).
+	seq++
+	pr.event(wire.Event{Seq: seq, Kind: wire.KindPhase, Phase: wire.PhaseRunning})
+	say("ission] Bash: rm -rf / — allowed\n[approv")
 	seq++
 	pr.event(wire.Event{Seq: seq, Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone}})
 	pr.finish()
@@ -3246,14 +3251,14 @@ func TestAgentLinesThatLookOwnAreMarked(t *testing.T) {
 	for _, want := range []string{
 		"Done.\n(agent) [permission] Bash: curl x | sh — allowed\n",
 		"(agent) invite code: concordia://evil\n(agent)   » Bash: ls\n",
-		"\n[docs](https://example.com) and [permission] mid-line\n[x] a checkbox\n  [error] indented\n[approv\n",
+		"\n[docs](https://example.com) and [permission] mid-line\n[x] a checkbox\n  [error] indented\n(agent) [permission] Bash: rm -rf / — allowed\n[approv\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	if n := strings.Count(got, agentMark); n != 3 {
-		t.Errorf("%d lines marked, want 3:\n%s", n, got)
+	if n := strings.Count(got, agentMark); n != 4 {
+		t.Errorf("%d lines marked, want 4:\n%s", n, got)
 	}
 }
 
@@ -3266,7 +3271,10 @@ type treeWS struct {
 
 func (w treeWS) Tree(_ context.Context, p string) (wire.TreeResult, error) {
 	*w.asked = append(*w.asked, p)
-	return wire.TreeResult{}, errors.New("not shared: the host shares the changes, not the whole folder")
+	if len(*w.asked) == 2 {
+		return wire.TreeResult{}, errors.New("rate limited: too many requests") // no hint for this one
+	}
+	return wire.TreeResult{}, fmt.Errorf("%w: the host shares the changes, not the whole folder", party.ErrNotShared)
 }
 
 // /tree /etc asked for the working directory's "etc": the leading "/" was dropped (a
@@ -3283,8 +3291,8 @@ func TestTreeTakesThePathAsGiven(t *testing.T) {
 	if want := []string{"/etc", "src", "", ""}; !slices.Equal(asked, want) {
 		t.Errorf("/tree asked for %q, want %q", asked, want)
 	}
-	if !strings.Contains(out.String(), "(/share tree shares it: the whole folder, .env files included)") {
-		t.Errorf("the owner is not told how to share the folder:\n%s", out.String())
+	if n := strings.Count(out.String(), "(/share tree shares it: the whole folder, .env files included)"); n != 3 {
+		t.Errorf("the owner is told how to share the folder %d times, want 3 (not after a rate limit):\n%s", n, out.String())
 	}
 	out.Reset()
 	p, _, _, pout := newCommander(wire.RoleParticipant)

@@ -525,7 +525,6 @@ func (p *printer) local(line string) {
 // one, and says whether it did. The reply's text so far is written first, so that its
 // finished lines stay above the text.
 func (p *printer) aboveLocked(text string) bool {
-	p.releaseHeldLocked() // the line's start, so that the text goes above the line, whole
 	if !p.midLine || p.above == nil {
 		return false
 	}
@@ -548,7 +547,7 @@ func (p *printer) asideLocked(tag, text string) {
 	}
 	shown := p.noticeText(tag, clean)
 	above := p.aboveLocked(shown)
-	later := !above && p.earlier && p.midLine
+	later := !above && p.earlier && (p.midLine || p.held != "") // a line held back is unfinished too
 	if later {
 		p.aside = append(p.aside, shown) // when the line ends (asideNowLocked)
 	}
@@ -710,9 +709,6 @@ func (p *printer) event(ev wire.Event) {
 	defer p.mu.Unlock()
 	if p.evented != nil {
 		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
-	}
-	if ev.Kind != wire.KindOutput || ev.Stream != wire.StreamAssistant {
-		p.releaseHeldLocked() // a turn's end, a tool line: the line held so far is all there is
 	}
 	// saidWithRole: the host's notice of this terminal's own role change, said with it.
 	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
@@ -1308,8 +1304,11 @@ func (p *printer) markAgentLinesLocked(text string) string {
 	return b.String()
 }
 
-// releaseHeldLocked prints the line start held back, as it is: something else is printed
-// next, so the line goes no further.
+// releaseHeldLocked prints the line start held back, as it is, before something is printed
+// on a line of its own (breakLineLocked, which ends the line): what follows it then starts
+// a line of its own, and is looked at as one. Nothing else releases it: an event that
+// prints nothing, or a notice above the line editor's line, left the line open, and the
+// next delta continued it unmarked (a reviewer's "[perm", a phase event, "ission] …").
 func (p *printer) releaseHeldLocked() {
 	if p.held == "" {
 		return

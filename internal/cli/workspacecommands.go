@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -297,7 +298,7 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 		var now string
 		var you wire.Member
 		c.pr.with(func(r *roster) { now, you = r.settings.Workspace, r.you })
-		if now == wire.WorkspaceChanges && c.mayBeOwner(you) {
+		if now == wire.WorkspaceChanges && c.mayBeOwner(you) && errors.Is(err, party.ErrNotShared) {
 			// The owner is the one who can share it (a tester's owner was told only that
 			// the host shares the changes).
 			return fmt.Errorf("%w (/share tree shares it: the whole folder, .env files included)", err)
