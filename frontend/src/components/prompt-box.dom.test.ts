@@ -94,6 +94,33 @@ describe('<prompt-box> after a prompt with no answer', () => {
     el.remove();
   });
 
+  it('forgets the prompt with no answer once one is sent and answered', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta } = await mount(st);
+    const type = async (text: string) => {
+      ta().value = text;
+      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    };
+    const enter = async () => {
+      ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    };
+    be.handlers.SendPrompt = () => Promise.reject('No answer came for this prompt.');
+    await type('yes');
+    await enter();
+    be.handlers.SendPrompt = async () => ({ id: 'p2', seq: 2 });
+    await enter(); // sent again, answered
+    await type('yes');
+    // The first one's event, late: the box keeps what was typed next.
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p1', user: 'ann', member: 'm1', text: 'yes' } });
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(ta().value).toBe('yes');
+    el.remove();
+  });
+
   it('keeps what was typed since', async () => {
     const { be, st } = await inParty('participant');
     const { el, ta } = await mount(st);

@@ -551,6 +551,8 @@ export class PartySession {
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();
     this.#recalled.clear();
+    this.#unanswered = null; // the last party's
+    this.#arrived = null;
     this.#leaving = false;
     this.#skewSamples = [];
     this.sendError = '';
@@ -857,6 +859,9 @@ export class PartySession {
       if (gen === this.#partyGen) {
         this.#myPromptIds.add(ack.id);
         this.promptsSent++;
+        // Sent again, and answered: a late event of the one before must not clear the
+        // box of what is typed next (a reviewer's).
+        this.#unanswered = null;
       }
       return true;
     } catch (err) {
