@@ -81,6 +81,21 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	return info, nil
 }
 
+// CurrentParty is the party the window is in, for a page loaded again while it runs (the
+// web view reloaded: its web process crashed): its info and state now; nil when the window
+// is in none. Without it the page came back to Home, the party running with no way back
+// into it (a window tester's).
+func (a *App) CurrentParty() (*session.Info, error) {
+	info, ok, err := a.session.Current(context.Background())
+	if err != nil {
+		return nil, a.fail("show the party again", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return &info, nil
+}
+
 // CheckCreate says what is wrong with the Create party form, as CreateParty would,
 // without starting anything: "" when the name, folder, Claude Code path (found on disk
 // or on PATH) and options are fine. The form re-checks with it as a field is edited.

@@ -1103,6 +1103,16 @@ async function answerSaveDialog(path) {
   execFileSync('xdotool', ['key', 'Return']);
 }
 
+// A window tester's web view reloaded while it hosted: Home showed the party running, with
+// no way back into it, and Create said "already in a party".
+test('a page loaded again while hosting goes back into the running party', async () => {
+  await page.reload();
+  await visible('prompt-input');
+  await textOf('transcript', '[piece 1500/1500]');
+  check((await tid('end-party').count()) === 1, 'End party is not offered after the reload');
+  await shot('party-after-reload');
+});
+
 test('End party: the transcript stays with the reason, Save as Markdown, Back to home', async () => {
   await tid('end-party').click();
   await visible('end-party-dialog');

@@ -880,3 +880,35 @@ describe('an unencrypted party', () => {
     expect(pinned.unencrypted).toBe(false);
   });
 });
+
+describe('a page loaded again while the window is in a party', () => {
+  // A window tester's reloaded web view showed Home, the party running with no way back
+  // into it, and Create said "already in a party".
+  it('goes back into the party, with its history, and follows its events', async () => {
+    const be = new FakeBackend();
+    be.handlers.CurrentParty = async () => fakeSession('host', { ...emptyState(), seq: 2, events: [prompt(1, pA), sys(2, 'before the reload')] });
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    expect(st.session?.role).toBe('host');
+    expect(st.transcript.map((it) => it.type)).toContain('prompt');
+    be.emit('party:event', sys(2, 'before the reload')); // one it has: dropped
+    be.emit('party:event', sys(3, 'after it'));
+    expect(st.lastSeq).toBe(3);
+    st.dispose();
+  });
+
+  it('stays at Home when the window is in none, and says so when Go cannot tell', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    expect(st.session).toBeNull();
+    const be2 = new FakeBackend();
+    be2.handlers.CurrentParty = () => Promise.reject('the party state: party ended');
+    const st2 = new AppState(be2, { checkDelayMs: 10 });
+    await st2.start();
+    expect(st2.session).toBeNull();
+    expect(st2.notices.at(-1)?.text).toBe('Could not show the party again: the party state: party ended');
+    st.dispose();
+    st2.dispose();
+  });
+});

@@ -186,11 +186,33 @@ export class AppState {
       for (const key of b.dismissed ?? []) this.#dismissed.add(key);
       this.#join.state = { ...this.#join.state, name: b.settings.name };
       this.#changed();
+      if (await this.#backToParty()) return;
       if (b.link) await this.openJoin(b.link);
     } catch (err) {
       this.bootError = errorText(err);
       this.#changed();
     }
+  }
+
+  /**
+   * A page loaded again while the window is in a party (the web view reloaded: its web
+   * process crashed) goes back into it; true when it did. It came back to Home, the party
+   * running with no way back into it (a window tester's).
+   */
+  async #backToParty(): Promise<boolean> {
+    const gen = this.#party.subscribe();
+    try {
+      const s = await this.#backend.CurrentParty();
+      if (s && gen === this.#party.gen) {
+        this.#party.enter(s);
+        this.#changed();
+        return true;
+      }
+    } catch (err) {
+      this.notify('error', `Could not show the party again: ${errorText(err)}`, 'app');
+    }
+    if (gen === this.#party.gen) this.#party.unsubscribe();
+    return false;
   }
 
   /** Drops every subscription and timer (the window is going away). */

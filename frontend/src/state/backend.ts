@@ -65,6 +65,8 @@ export interface Backend {
   /** The native file dialog for the Claude Code program; "" when cancelled. */
   PickClaude(current: string): Promise<string>;
   CreateParty(req: CreateRequest): Promise<Session>;
+  /** The party the window is in, for a page loaded again while it runs; null when none. */
+  CurrentParty(): Promise<Session | null>;
   JoinParty(invite: string, name: string): Promise<Session>;
   /** Ends a JoinParty in flight, which then fails with "You cancelled the join."; else nothing. */
   CancelJoin(): Promise<void>;
@@ -122,7 +124,7 @@ export interface Backend {
 }
 
 /** The bindings whose results carry what peers said (a party's state and history, invites, names). */
-const PEER_RESULTS = new Set(['CreateParty', 'JoinParty', 'ResumeParty', 'Changes', 'SendPrompt', 'NewInvites', 'RecentParties']);
+const PEER_RESULTS = new Set(['CreateParty', 'CurrentParty', 'JoinParty', 'ResumeParty', 'Changes', 'SendPrompt', 'NewInvites', 'RecentParties']);
 
 /** The shape of the bound struct Wails puts at window.go.app.App. */
 type BoundApp = Omit<Backend, 'on'>;
@@ -228,6 +230,9 @@ export class WailsBackend implements Backend {
   }
   CreateParty(req: CreateRequest): Promise<Session> {
     return this.#app.CreateParty(req);
+  }
+  CurrentParty(): Promise<Session | null> {
+    return this.#app.CurrentParty();
   }
   JoinParty(invite: string, name: string): Promise<Session> {
     return this.#app.JoinParty(invite, name);

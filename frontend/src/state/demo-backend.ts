@@ -373,6 +373,10 @@ export class DemoBackend implements Backend {
     return current || '/usr/local/bin/claude';
   }
 
+  async CurrentParty(): Promise<Session | null> {
+    return null; // the demo lives in the page: a page loaded again starts over
+  }
+
   async CreateParty(req: CreateRequest): Promise<Session> {
     await this.#sleep(500);
     if (!req.name) throw new Error('Enter a display name.');

@@ -83,6 +83,7 @@ export class FakeBackend implements Backend {
     CheckCreate: async (_req: CreateRequest) => '',
     PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
+    CurrentParty: async (): Promise<Session | null> => null,
     JoinParty: async () => fakeSession('participant'),
     CancelJoin: async () => {},
     SendPrompt: async (): Promise<PromptAck> => ({ id: 'x', seq: 1 }),
@@ -142,6 +143,7 @@ export class FakeBackend implements Backend {
   CheckCreate(r: CreateRequest) { return this.#call('CheckCreate', r); }
   PickClaude(c: string) { return this.#call('PickClaude', c); }
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }
+  CurrentParty() { return this.#call('CurrentParty'); }
   JoinParty(i: string, n: string) { return this.#call('JoinParty', i, n); }
   CancelJoin() { return this.#call('CancelJoin'); }
   SendPrompt(t: string) { return this.#call('SendPrompt', t); }

@@ -226,7 +226,7 @@ describe('AppState: host control', () => {
     expect(await st.control.kick('m2', '')).toBe(true);
     expect(await st.control.agentCommand(' /compact ')).toBe(true);
     expect(await st.control.setApproval(true)).toBe(true);
-    expect(be.calls.filter(([n]) => n !== 'Boot' && n !== 'CreateParty' && n !== 'GetSettings')).toEqual([
+    expect(be.calls.filter(([n]) => n !== 'Boot' && n !== 'CurrentParty' && n !== 'CreateParty' && n !== 'GetSettings')).toEqual([
       ['DecidePermission', ['t1', 'deny', 'not here']],
       ['ApproveEditedBatch', ['b1', 'edited']],
       ['RejectBatch', ['b2', 'later']],

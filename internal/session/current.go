@@ -1,0 +1,73 @@
+// The party a page loaded again finds the window in.
+
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Current is the party the window is in, as a page loaded anew needs it to show the party
+// again: a web view that reloaded while the window hosted a party (its web process
+// crashed) showed Home, with the running party listed and no way back into it, and Create
+// said "already in a party" (a window tester's). ok is false when the window is in none.
+//
+// The state is the party's now, its history cut for the page as a resync's is (forPage);
+// events after its seq follow as party:event, and the page drops those it has.
+func (m *Manager) Current(ctx context.Context) (info Info, ok bool, err error) {
+	a, err := m.current()
+	if errors.Is(err, ErrNoParty) {
+		return Info{}, false, nil
+	}
+	if err != nil {
+		return Info{}, false, err
+	}
+	if a.role == wire.RoleHost {
+		st, err := a.local.State(0)
+		if err != nil {
+			return Info{}, false, fmt.Errorf("the party's state: %w", err)
+		}
+		st.Events = a.local.OwnerViews(st.Events)
+		a.mu.Lock()
+		info = Info{Role: wire.RoleHost, You: a.you, Party: a.h.Party().Info(), Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st)}
+		a.mu.Unlock()
+		return info, true, nil
+	}
+	// Joined: the head (phase, people, waiting prompts) from the host, the history from
+	// what the window kept, as onHello builds a resync's. A host that cannot be reached
+	// now leaves the head as the join found it: the resync once it is back brings it.
+	a.mu.Lock()
+	last, head := a.last, a.initial
+	a.mu.Unlock()
+	if st, err := a.c.State(ctx, last); err == nil {
+		head = st
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	seen, cut, err := a.log.tail(pageHistoryEvents, pageHistoryBytes, head.Phase)
+	if err != nil {
+		m.log.Error("the window's copy of the party's history", "err", err)
+	}
+	st := head
+	st.Events = append(make([]wire.Event, 0, len(seen)+len(head.Events)), seen...)
+	for _, ev := range head.Events {
+		if len(st.Events) == 0 || ev.Seq > st.Events[len(st.Events)-1].Seq {
+			st.Events = append(st.Events, ev)
+		}
+	}
+	if n := len(st.Events); n > 0 && st.Events[n-1].Seq > st.Seq {
+		st.Seq = st.Events[n-1].Seq
+	}
+	st.Truncated = cut
+	if st.Participants == nil {
+		st.Participants = []wire.Member{}
+	}
+	if st.Pending == nil {
+		st.Pending = []wire.Prompt{}
+	}
+	st.RawEvents = nil
+	return Info{Role: wire.RoleParticipant, You: a.you, Party: a.party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st)}, true, nil
+}

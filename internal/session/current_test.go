@@ -1,0 +1,54 @@
+package session
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// A page loaded again while the window is in a party gets it back, hosted or joined, as
+// it is now: a window tester's reloaded web view showed Home, the party running with no
+// way back into it. Not in a party, there is none.
+func TestCurrentGivesThePartyBack(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	if _, ok, err := m.Current(context.Background()); ok || err != nil {
+		t.Fatalf("before any party: %v %v", ok, err)
+	}
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if _, err := m.Prompt(context.Background(), "before the reload"); err != nil {
+		t.Fatalf("Prompt: %v", err)
+	}
+	rec.waitFor(t, "the turn's end", func(e []emitted) bool {
+		return slices.ContainsFunc(e, func(x emitted) bool { ev, ok := x.data.(wire.Event); return ok && ev.Kind == wire.KindTurn })
+	})
+	pm := newManager(t, newRecorder(), nil)
+	if _, err := pm.Join(context.Background(), info.Invite, "bob"); err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		m    *Manager
+		role string
+	}{{"hosted", m, wire.RoleHost}, {"joined", pm, wire.RoleParticipant}} {
+		got, ok, err := c.m.Current(context.Background())
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", c.name, ok, err)
+		}
+		if got.Role != c.role || got.Party.ID != info.Party.ID || got.Invite == "" {
+			t.Errorf("%s: role %q, party %q, invite %q", c.name, got.Role, got.Party.ID, got.Invite)
+		}
+		st := got.State
+		if !slices.ContainsFunc(st.Events, func(ev wire.Event) bool { return ev.Kind == wire.KindPrompt && ev.Prompt.Text == "before the reload" }) {
+			t.Errorf("%s: the history lacks the prompt: %+v", c.name, st.Events)
+		}
+		if n := len(st.Events); n == 0 || st.Events[n-1].Seq != st.Seq || len(st.Participants) != 2 {
+			t.Errorf("%s: seq %d, last event %+v, participants %+v", c.name, st.Seq, st.Events, st.Participants)
+		}
+	}
+}
