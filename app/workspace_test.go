@@ -53,7 +53,7 @@ func TestWorkspaceBindings(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(workdir, ".gitignore"), []byte("build/\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.app.Diff("build/out.txt"); err == nil || err.Error() != "build/out.txt is ignored (.gitignore)." {
+	if _, err := f.app.Diff("build/out.txt"); err == nil || err.Error() != "build/out.txt is ignored (by a .gitignore, or the host's own ignore files)." {
 		t.Fatalf("Diff(build/out.txt) = %v", err)
 	}
 	if _, err := f.app.Tree(""); err == nil || err.Error() != "The host shares the changes, not the whole folder." {
@@ -167,7 +167,7 @@ func TestPathSentences(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"build/out.txt", &rpc.Error{Code: rpc.CodeInvalidParams, Message: "path refused: build/out.txt is ignored (.gitignore)"}, "build/out.txt is ignored (.gitignore)."},
+		{"build/out.txt", &rpc.Error{Code: rpc.CodeInvalidParams, Message: "path refused: build/out.txt is ignored (by a .gitignore, or the host's own ignore files)"}, "build/out.txt is ignored (by a .gitignore, or the host's own ignore files)."},
 		{"./src/app.go", fmt.Errorf("%w: src/app.go is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown", workspace.ErrPath), "src/app.go is a copy of a file that usually holds secrets (or that file renamed): its diff is not shown."},
 		// (The window drops this toast once connected again by its words: frontend notices.ts OFFLINE_WORDS.)
 		{"no", client.ErrNotConnected, "Not connected to the host right now; Concordia is reconnecting. Try again in a moment."},

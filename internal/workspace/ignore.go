@@ -21,7 +21,8 @@ import (
 // repository. People list local notes and secrets there, and a reviewer's notes.txt,
 // excluded in .git/info/exclude, had its diff shown to every member. Those patterns are
 // written to the private repository's info/exclude, made relative to the working
-// directory, before every snapshot (they may change during a party).
+// directory, once a run (a party's start, or its resume): patterns added during the party
+// hide nothing (writeExcludes).
 
 // ignoreSource is a file of ignore patterns, and the path from the folder its patterns are
 // relative to down to the working directory ("" when it is the working directory).
@@ -128,6 +129,13 @@ func excludePatterns(sources []ignoreSource) []byte {
 // info/exclude when they changed since the last time. The caller holds mu or owns w; the
 // file is replaced whole (check-ignore may read it meanwhile).
 func (w *Workspace) writeExcludes() error {
+	if w.excludesSet {
+		// The patterns of this run's start, for the whole run: the agent can write
+		// .git/info/exclude (it is in the folder), and no list shows that change; a
+		// tester's new zz_init.go vanished from the list that way, without a trace. The
+		// files of the start no rule hides anyway (kept.go).
+		return nil
+	}
 	data := excludePatterns(w.ignores)
 	dir := filepath.Join(w.gitDir, "info")
 	if w.excludes == nil { // this run's first: what a resumed party's repository has
@@ -136,6 +144,7 @@ func (w *Workspace) writeExcludes() error {
 		}
 	}
 	if w.excludes != nil && bytes.Equal(data, w.excludes) {
+		w.excludesSet = true
 		return nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -152,6 +161,7 @@ func (w *Workspace) writeExcludes() error {
 		}
 	}
 	w.excludes = append([]byte{}, data...)
+	w.excludesSet = true
 	return nil
 }
 

@@ -89,12 +89,24 @@ func (w *Workspace) settleIgnored(ctx context.Context, paths []string, ignored m
 	if len(ask) == 0 {
 		return nil
 	}
-	host, err := w.hostIgnored(ctx, ask)
+	// A folder is asked about as "name/": in the empty work tree git cannot tell it is
+	// one, and a folder's pattern ("private/") passed it by (a tester's /tree listed the
+	// host's excluded folders once a .gitignore said "!private/").
+	as := make([]string, len(ask))
+	for i, p := range ask {
+		as[i] = p
+		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(p))); err == nil && fi.IsDir() {
+			as[i] = p + "/"
+		}
+	}
+	host, err := w.hostIgnored(ctx, as)
 	if err != nil {
 		return err
 	}
-	for p := range host {
-		ignored[p] = true
+	for i, q := range as {
+		if host[q] {
+			ignored[ask[i]] = true
+		}
 	}
 	return nil
 }
@@ -256,8 +268,15 @@ func (w *Workspace) settleIndex(ctx context.Context, index []string, listed map[
 		return big, hashed, nil
 	}
 	// update-index, not add: a path that vanished since the lstat is taken out, not a
-	// fatal error that fails the whole snapshot (git add --pathspec-from-file is).
-	return big, hashed, w.updateIndex(ctx, index, []string{"--add", "--remove"}, update)
+	// fatal error that fails the whole snapshot (git add --pathspec-from-file is). One git
+	// still refuses (a kept file now inside a repository of its own: "appears as both a
+	// file and as a directory", a tester's) is left out, not the end of every snapshot.
+	if err := w.updateIndex(ctx, index, []string{"--add", "--remove"}, update); err != nil {
+		for _, p := range update {
+			_ = w.updateIndex(ctx, index, []string{"--add", "--remove"}, []string{p}) // refused: left out
+		}
+	}
+	return big, hashed, nil
 }
 
 // updateIndex runs git update-index with flags on paths, read from its stdin.

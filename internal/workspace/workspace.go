@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,6 +120,8 @@ type Workspace struct {
 	excluded []string        // folders inside the working directory that are never shown
 	ignores  []ignoreSource  // the host's ignore files beyond the folder's own .gitignore
 	excludes []byte          // what info/exclude was last written with (nil: not yet)
+	// excludesSet: info/exclude holds this run's patterns, which stay (writeExcludes).
+	excludesSet bool
 	// baseSecrets are the start's credentials files by blob (markCopiesOfSecrets), once known.
 	baseSecrets map[string]string
 	// resumedStart: the base was recorded at a resume, not when the party began.
@@ -454,6 +457,12 @@ func (w *Workspace) limitWords() string {
 // vanishedTries is how many times a snapshot walks the tree while files vanish under it.
 const vanishedTries = 4
 
+// noCommitRe finds the folder git add names when a repository of its own in the folder
+// has no commit; maxNested bounds how many a snapshot leaves out.
+var noCommitRe = regexp.MustCompile(`'([^']+)' does not have a commit checked out`)
+
+const maxNested = 50
+
 // snapshot records the working tree (what git would add: ignored files left out) as a
 // tree object and says how many files it has. The caller holds mu or owns w.
 func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
@@ -492,10 +501,21 @@ func (w *Workspace) snapshot(ctx context.Context) (string, int, error) {
 	// A file the agent renames or deletes while git walks the tree stops git ("fatal:
 	// unable to stat 'old.go'"; --ignore-errors does not cover it): the walk is taken
 	// again, a few times, before that is an error.
+	nested := 0
 	for try := 1; ; try++ {
 		_, err := w.run(ctx, w.dir, index, args...)
 		if err == nil {
 			break
+		}
+		// A repository of its own with no commit inside the folder (git init, cargo new)
+		// stops git ("'crate/' does not have a commit checked out"), and every snapshot
+		// failed with it, the list never updated (a tester's): it is left out, as the
+		// host's data directory is, and the walk taken again.
+		if m := noCommitRe.FindStringSubmatch(err.Error()); m != nil && nested < maxNested {
+			nested++
+			try--
+			args = append(args, ":(exclude,literal)"+strings.TrimSuffix(m[1], "/"))
+			continue
 		}
 		if try == vanishedTries || !strings.Contains(err.Error(), "unable to stat") {
 			return "", 0, err
@@ -1047,7 +1067,7 @@ func (w *Workspace) inside(clean string) (string, error) {
 		return "", err
 	}
 	if ig[clean] {
-		return "", fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, clean)
+		return "", fmt.Errorf("%w: %s is ignored (by a .gitignore, or the host's own ignore files)", ErrPath, clean)
 	}
 	return full, nil
 }
@@ -1106,7 +1126,7 @@ func (w *Workspace) refuseIgnored(ctx context.Context, path string) error {
 		return err // not "no changes" of a folder that is gone (a reviewer's)
 	}
 	if err == nil && ig[path] {
-		return fmt.Errorf("%w: %s is ignored (.gitignore)", ErrPath, path)
+		return fmt.Errorf("%w: %s is ignored (by a .gitignore, or the host's own ignore files)", ErrPath, path)
 	}
 	return nil
 }

@@ -165,7 +165,7 @@ func TestChangesDiffTree(t *testing.T) {
 			// An ignored file is refused as ignored, as Tree refuses it, not called unchanged
 			// (a protocol tester's diff of a file in .gitignore read "has no changes").
 			for _, p := range []string{"debug.log", "build/more.bin"} {
-				if _, err := w.Diff(ctx, p, false); !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "is ignored (.gitignore)") {
+				if _, err := w.Diff(ctx, p, false); !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "is ignored (by a .gitignore, or the host's own ignore files)") {
 					t.Errorf("Diff(%q): %v, want it refused as ignored", p, err)
 				}
 			}
@@ -1007,7 +1007,8 @@ func TestIgnoreRulesCannotHideTrackedOrStartingFiles(t *testing.T) {
 		}
 	}
 	write(t, dir, "local.sh", "echo hi\n") // there at the start, never committed
-	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	state := t.TempDir()
+	w, err := Open(ctx, dir, state, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1049,7 +1050,9 @@ func TestIgnoreRulesCannotHideTrackedOrStartingFiles(t *testing.T) {
 		}
 	}
 	check("after the edits")
-	// The host's own ignore patterns change: the snapshot's index starts afresh.
+	// The host's own ignore files change during the party: this run keeps the start's
+	// patterns (writeExcludes), and a resume, which reads them again, rebuilds the index
+	// (kept.go adds the kept files back: TestIgnoredStaysIgnoredWhateverTheAgentDoes).
 	w.ignores = append(w.ignores, ignoreSource{file: filepath.Join(t.TempDir(), "none")})
 	write(t, filepath.Dir(w.ignores[len(w.ignores)-1].file), "none", "notes.txt\n")
 	check("after the host's patterns changed")
@@ -1060,6 +1063,13 @@ func TestIgnoreRulesCannotHideTrackedOrStartingFiles(t *testing.T) {
 	if _, err := w.Diff(ctx, "notes.txt", false); !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), "ignored") {
 		t.Fatalf("notes.txt, a file of the start the host's patterns now name: %v", err)
 	}
+	// A resume reads the host's patterns again, and, as they changed, rebuilds the index
+	// from nothing: the kept files are added back.
+	write(t, dir, ".git/info/exclude", "src/\n*.sh\n*.cfg\n")
+	if w, err = Open(ctx, dir, state, Options{Resumed: true}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a resume with other patterns")
 }
 
 // The start's tracked files are the start's: a `git add -f` during the party of a file
@@ -1090,7 +1100,7 @@ func TestIgnoredStaysIgnoredWhateverTheAgentDoes(t *testing.T) {
 		}
 	}
 	gitRun("update-index", "--skip-worktree", "config/shared.yml")
-	write(t, dir, ".git/info/exclude", "notes.txt\n")
+	write(t, dir, ".git/info/exclude", "notes.txt\nprivate/\n")
 	w, err := Open(ctx, dir, t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -1099,7 +1109,8 @@ func TestIgnoredStaysIgnoredWhateverTheAgentDoes(t *testing.T) {
 	gitRun("add", "-f", "config/local.yml")
 	write(t, dir, "config/shared.yml", "port: 2\ntoken: s3cret\n")
 	write(t, dir, "notes.txt", "host private\n")
-	write(t, dir, ".gitignore", "config/local.yml\nconfig/shared.yml\n!notes.txt\n")
+	write(t, dir, "private/plan.md", "host private\n")
+	write(t, dir, ".gitignore", "config/local.yml\nconfig/shared.yml\n!notes.txt\n!private/\n")
 	files, _, err := w.Changes(ctx, false)
 	if err != nil {
 		t.Fatal(err)
@@ -1117,8 +1128,12 @@ func TestIgnoredStaysIgnoredWhateverTheAgentDoes(t *testing.T) {
 			t.Fatalf("%s is shared", p)
 		}
 	}
-	if ents, err := w.Tree(ctx, ""); err != nil || slices.ContainsFunc(ents, func(e wire.TreeEntry) bool { return e.Name == "notes.txt" }) {
+	// A folder too, by its folder pattern (a tester's /tree listed "private/").
+	if ents, err := w.Tree(ctx, ""); err != nil || slices.ContainsFunc(ents, func(e wire.TreeEntry) bool { return e.Name == "notes.txt" || e.Name == "private" }) {
 		t.Fatalf("the tree: %+v %v", ents, err)
+	}
+	if _, err := w.Tree(ctx, "private"); !errors.Is(err, ErrPath) {
+		t.Fatalf("the tree of private/: %v", err)
 	}
 }
 
@@ -1307,4 +1322,52 @@ func TestKeptFolders(t *testing.T) {
 	if (*keptPaths)(nil).has("a.txt") {
 		t.Error("nil has a.txt")
 	}
+}
+
+// A repository of its own inside the folder stops no snapshot: one with no commit (git
+// init, cargo new) failed every one, the list never updated; one made over a kept file
+// failed them once the index was rebuilt (a tester's, both).
+func TestRepositoriesInsideTheFolder(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "app.go", "package app\n")
+	write(t, dir, "lib/a.go", "package lib\n")
+	gitInit(t, dir)
+	state := t.TempDir()
+	w, err := Open(ctx, dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	git := func(in string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
+		cmd.Dir = filepath.Join(dir, in)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write(t, dir, "newcrate/main.rs", "fn main() {}\n")
+	git("newcrate", "init", "-q")
+	git("lib", "init", "-q")
+	git("lib", "add", ".")
+	git("lib", "commit", "-qm", "lib")
+	write(t, dir, "app.go", "package app\n\n// edited\n")
+	changed := func(when string) {
+		t.Helper()
+		files, _, err := w.Changes(ctx, false)
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if !slices.ContainsFunc(files, func(f wire.FileChange) bool { return f.Path == "app.go" && f.Status == "modified" }) {
+			t.Fatalf("%s: app.go not listed: %+v", when, files)
+		}
+	}
+	changed("with two repositories inside")
+	// A resume with other patterns rebuilds the index: lib/a.go, a kept file, is now in a
+	// repository of its own.
+	write(t, dir, ".git/info/exclude", "*.tmp\n")
+	if w, err = Open(ctx, dir, state, Options{Resumed: true}); err != nil {
+		t.Fatal(err)
+	}
+	changed("after a resume")
 }
