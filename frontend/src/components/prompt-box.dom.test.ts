@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
-import './prompt-box';
+import { SLOW_SEND_MS } from './prompt-box';
 
 type Box = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -139,5 +139,38 @@ describe('<prompt-box> after a prompt with no answer', () => {
     await el.updateComplete;
     expect(ta().value).toBe('first, and more');
     el.remove();
+  });
+});
+
+describe('<prompt-box> while a send waits', () => {
+  // A window tester's host froze: the button spun for 30 s under "Connected", with no word.
+  it('says the host has not answered once the send takes long, and stops saying it when it is answered', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta } = await mount(st);
+    const slow = () => el.shadowRoot!.querySelector('[data-testid=prompt-slow]')?.textContent?.trim() ?? '';
+    let answer: (a: { id: string; seq: number }) => void = () => {};
+    be.handlers.SendPrompt = () => new Promise((r) => (answer = r));
+    vi.useFakeTimers({ shouldAdvanceTime: false, toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      ta().value = 'hello';
+      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+      ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+      await el.updateComplete;
+      vi.advanceTimersByTime(2000);
+      await el.updateComplete;
+      expect(slow()).toBe(''); // a moment is not long
+      vi.advanceTimersByTime(SLOW_SEND_MS);
+      await el.updateComplete;
+      expect(slow()).toBe('The host has not answered for 7 s. Your prompt stays here until it does; if no answer comes, this says so.');
+      answer({ id: 'p1', seq: 1 });
+      await new Promise((r) => queueMicrotask(() => r(null)));
+      await el.updateComplete;
+      await el.updateComplete;
+      expect(slow()).toBe('');
+    } finally {
+      vi.useRealTimers();
+      el.remove();
+    }
   });
 });

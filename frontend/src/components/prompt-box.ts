@@ -8,6 +8,10 @@ import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base } from './styles';
 import { iconAlert, iconSend } from './icons';
+import { Ticker } from './ticker';
+
+/** How long a send may take before the box says the host has not answered yet. */
+export const SLOW_SEND_MS = 5000;
 
 export class PromptBox extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -18,6 +22,9 @@ export class PromptBox extends LitElement {
     super();
     new StateObserver(this);
     new ViewportController(this);
+    // While a send waits: a host that stopped answering (frozen, its network gone) left
+    // the button spinning for 30 s under "Connected", with no word (a window tester's).
+    new Ticker(this, 1000, () => Boolean(this.state?.sending));
   }
 
   static override styles = [
@@ -145,6 +152,8 @@ export class PromptBox extends LitElement {
           ? html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
           : s.sendError
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
+            : s.sending && s.sendingSince > 0 && Date.now() - s.sendingSince >= SLOW_SEND_MS
+              ? html`<span class="reason" data-testid="prompt-slow" role="status">The host has not answered for ${Math.floor((Date.now() - s.sendingSince) / 1000)} s. Your prompt stays here until it does; if no answer comes, this says so.</span>`
             : mine > 0
               ? html`<span data-testid="prompt-my-pending">${pendingHint(mine, approving, s.isHost)}</span>`
               : html`<span><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}

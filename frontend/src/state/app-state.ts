@@ -513,6 +513,10 @@ export class AppState {
   get sending(): boolean {
     return this.#party.sending;
   }
+  /** When (local ms) the send under way began; 0 when none is. */
+  get sendingSince(): number {
+    return this.#party.sendingSince;
+  }
   get sendError(): string {
     return this.#party.sendError;
   }

@@ -170,6 +170,8 @@ export class PartySession {
   /** When (local ms) the next reconnect attempt starts, as party:status said; 0 when not known. */
   retryAt = 0;
   sending = false;
+  /** When (local ms, Date.now) the send under way began; 0 when none is. */
+  sendingSince = 0;
   sendError = '';
   /** sendError says the prompt is too long (draftChanged says it again of a changed draft). */
   #sendErrorTooLong = false;
@@ -850,6 +852,7 @@ export class PartySession {
       return false;
     }
     this.sending = true;
+    this.sendingSince = Date.now();
     this.sendError = '';
     this.#sendErrorTooLong = false;
     this.#hooks.changed();
@@ -872,6 +875,7 @@ export class PartySession {
       return false;
     } finally {
       this.sending = false;
+      this.sendingSince = 0;
       this.#hooks.changed();
     }
   }
