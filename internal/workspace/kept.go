@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
@@ -259,7 +261,7 @@ func (w *Workspace) settleIndex(ctx context.Context, index []string, listed map[
 		}
 		if len(host) > 0 {
 			// --force-remove: --remove takes out only a path gone from the work tree.
-			if err := w.updateIndex(ctx, index, []string{"--force-remove"}, keys(host)); err != nil {
+			if err := w.updateIndex(ctx, index, []string{"--force-remove"}, slices.Collect(maps.Keys(host))); err != nil {
 				return big, hashed, err
 			}
 		}
@@ -289,15 +291,6 @@ func (w *Workspace) updateIndex(ctx context.Context, index, flags, paths []strin
 		return fmt.Errorf("git update-index: %w: %s", err, bytes.TrimSpace(out))
 	}
 	return nil
-}
-
-// keys are a set's members.
-func keys(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
-	}
-	return out
 }
 
 // isExcluded says whether p is in one of the folders never shown (Options.Exclude).

@@ -6,13 +6,24 @@ import { SLOW_SEND_MS } from './prompt-box';
 
 type Box = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
-/** A prompt box on st, in the page; ta is its text area. */
-async function mount(st: AppState): Promise<{ el: Box; ta: () => HTMLTextAreaElement }> {
+/** A prompt box on st, in the page: ta is its text area; type puts text in it, as typed; enter presses Enter and lets the send run. */
+async function mount(st: AppState) {
   const el = document.createElement('prompt-box') as Box;
   el.state = st;
   document.body.append(el);
   await el.updateComplete;
-  return { el, ta: () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')! };
+  const ta = () => el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+  const type = async (text: string) => {
+    ta().value = text;
+    ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+  };
+  const enter = async () => {
+    ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+  };
+  return { el, ta, type, enter };
 }
 
 describe('<prompt-box> while the host cannot be reached', () => {
@@ -44,13 +55,8 @@ describe('<prompt-box> while the host cannot be reached', () => {
 describe('<prompt-box> after a prompt too long', () => {
   it('drops the error once the text changes and is short enough, and says it again of a text still too long', async () => {
     const { be, st } = await inParty('participant');
-    const { el, ta } = await mount(st);
+    const { el, ta, type } = await mount(st);
     const error = () => el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '';
-    const type = async (text: string) => {
-      ta().value = text;
-      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-      await el.updateComplete;
-    };
     await type('x'.repeat(40_000));
     ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     await el.updateComplete;
@@ -69,16 +75,12 @@ describe('<prompt-box> after a prompt too long', () => {
 describe('<prompt-box> after a prompt with no answer', () => {
   it('lets the text go, and the error, once the prompt shows up in the party after all', async () => {
     const { be, st } = await inParty('participant');
-    const { el, ta } = await mount(st);
+    const { el, ta, type, enter } = await mount(st);
     const error = () => el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '';
     const noAnswer = 'No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again.';
     be.handlers.SendPrompt = () => Promise.reject(noAnswer);
-    ta().value = 'sent while the host froze';
-    ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-    await el.updateComplete;
-    ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-    await new Promise((r) => setTimeout(r, 0));
-    await el.updateComplete;
+    await type('sent while the host froze');
+    await enter();
     expect(ta().value).toBe('sent while the host froze');
     expect(error()).toBe(noAnswer);
     // Someone else's prompt of other words changes nothing.
@@ -96,17 +98,7 @@ describe('<prompt-box> after a prompt with no answer', () => {
 
   it('forgets the prompt with no answer once one is sent and answered', async () => {
     const { be, st } = await inParty('participant');
-    const { el, ta } = await mount(st);
-    const type = async (text: string) => {
-      ta().value = text;
-      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-      await el.updateComplete;
-    };
-    const enter = async () => {
-      ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-      await new Promise((r) => setTimeout(r, 0));
-      await el.updateComplete;
-    };
+    const { el, ta, type, enter } = await mount(st);
     be.handlers.SendPrompt = () => Promise.reject('No answer came for this prompt.');
     await type('yes');
     await enter();
@@ -123,16 +115,10 @@ describe('<prompt-box> after a prompt with no answer', () => {
 
   it('keeps what was typed since', async () => {
     const { be, st } = await inParty('participant');
-    const { el, ta } = await mount(st);
-    const type = async (text: string) => {
-      ta().value = text;
-      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-      await el.updateComplete;
-    };
+    const { el, ta, type, enter } = await mount(st);
     be.handlers.SendPrompt = () => Promise.reject('No answer came for this prompt.');
     await type('first');
-    ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-    await new Promise((r) => setTimeout(r, 0));
+    await enter();
     await type('first, and more');
     be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p10', user: 'ann', member: 'm1', text: 'first' } });
     await el.updateComplete;
@@ -146,17 +132,14 @@ describe('<prompt-box> while a send waits', () => {
   // A window tester's host froze: the button spun for 30 s under "Connected", with no word.
   it('says the host has not answered once the send takes long, and stops saying it when it is answered', async () => {
     const { be, st } = await inParty('participant');
-    const { el, ta } = await mount(st);
+    const { el, type, enter } = await mount(st);
     const slow = () => el.shadowRoot!.querySelector('[data-testid=prompt-slow]')?.textContent?.trim() ?? '';
     let answer: (a: { id: string; seq: number }) => void = () => {};
     be.handlers.SendPrompt = () => new Promise((r) => (answer = r));
     vi.useFakeTimers({ shouldAdvanceTime: false, toFake: ['setInterval', 'clearInterval', 'Date'] });
     try {
-      ta().value = 'hello';
-      ta().dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-      await el.updateComplete;
-      ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-      await el.updateComplete;
+      await type('hello');
+      await enter();
       vi.advanceTimersByTime(2000);
       await el.updateComplete;
       expect(slow()).toBe(''); // a moment is not long
