@@ -40,6 +40,8 @@ type active struct {
 	journal      string   // hosted: the party journal, which Transcript reads (no log kept)
 	members      int
 	status       string
+	conn         Status    // participant: the last party:status, for a page loaded again (Current)
+	connAt       time.Time // when conn was said: its RetryMS counts from then
 
 	stopOnce sync.Once
 	stopErr  error
@@ -271,6 +273,7 @@ func (a *active) onStatus(s client.Status) {
 	if s.Err != nil && !errors.Is(s.Err, client.ErrClosed) {
 		st.Error = a.m.describe(s.Err)
 	}
+	a.conn, a.connAt = st, time.Now()
 	a.m.cfg.Emitter.Emit(EventPartyStatus, st)
 	a.mu.Unlock()
 	a.m.changed()

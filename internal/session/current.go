@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -69,5 +70,20 @@ func (m *Manager) Current(ctx context.Context) (info Info, ok bool, err error) {
 		st.Pending = []wire.Prompt{}
 	}
 	st.RawEvents = nil
-	return Info{Role: wire.RoleParticipant, You: a.you, Party: a.party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st)}, true, nil
+	return Info{Role: wire.RoleParticipant, You: a.you, Party: a.party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Status: a.connLocked()}, true, nil
+}
+
+// connLocked is the connection for a page loaded now: nil when connected (or not yet said),
+// else the last party:status with the wait before the next attempt that is left of it.
+// A page given none showed "connected" until the next status event, which a long backoff
+// could leave for minutes. a.mu is held.
+func (a *active) connLocked() *Status {
+	if a.conn.Status == "" || a.conn.Status == StatusConnected {
+		return nil
+	}
+	st := a.conn
+	if st.RetryMS > 0 {
+		st.RetryMS = max(0, st.RetryMS-time.Since(a.connAt).Milliseconds())
+	}
+	return &st
 }

@@ -93,6 +93,10 @@ type Info struct {
 	// Rejoined is true when this window came back as the member it was the last time it
 	// joined with this invite and name (internal/membership), its role included.
 	Rejoined bool `json:"rejoined,omitempty"`
+	// Status is the connection when it is not "connected", its RetryMS counted from now;
+	// only Current gives it (a page loaded while its joined party reconnects). Left out,
+	// the party is connected.
+	Status *Status `json:"status,omitempty"`
 }
 
 // Status is the payload of party:status.

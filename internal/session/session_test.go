@@ -578,6 +578,11 @@ func TestRetryNow(t *testing.T) {
 	if s := m.Snapshot(); s.Status != StatusReconnecting {
 		t.Fatalf("status %q before Retry now, want still reconnecting (the next try is an hour away)", s.Status)
 	}
+	// A page loaded now is told it reconnects, and how long is left of the hour.
+	if cur, ok, err := m.Current(context.Background()); err != nil || !ok || cur.Status == nil ||
+		cur.Status.Status != StatusReconnecting || cur.Status.Error == "" || cur.Status.RetryMS <= 0 || cur.Status.RetryMS > time.Hour.Milliseconds() {
+		t.Fatalf("Current while reconnecting: %v %v %+v", ok, err, cur.Status)
+	}
 	px.setPaused(false)
 	if err := m.RetryNow(); err != nil {
 		t.Fatalf("RetryNow: %v", err)
@@ -586,6 +591,9 @@ func TestRetryNow(t *testing.T) {
 		st := statuses(e[before:])
 		return len(st) > 0 && st[len(st)-1].Status == StatusConnected
 	})
+	if cur, ok, err := m.Current(context.Background()); err != nil || !ok || cur.Status != nil {
+		t.Fatalf("Current once connected: %v %v %+v, want no status (connected)", ok, err, cur.Status)
+	}
 	if err := m.Leave(context.Background()); err != nil {
 		t.Fatal(err)
 	}

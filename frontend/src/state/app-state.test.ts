@@ -897,6 +897,23 @@ describe('a page loaded again while the window is in a party', () => {
     st.dispose();
   });
 
+  // It showed "connected" until the next status, which a long backoff left for minutes.
+  it('says it is reconnecting when its joined party is, counting down to the next try', async () => {
+    const now = 1_000_000;
+    const be = new FakeBackend();
+    be.handlers.CurrentParty = async () => ({
+      ...fakeSession('participant', emptyState()),
+      status: { status: 'reconnecting', attempt: 3, error: 'the host does not answer', retry_ms: 40_000 },
+    });
+    const st = new AppState(be, { checkDelayMs: 10, now: () => now });
+    await st.start();
+    expect(st.connection).toEqual({ status: 'reconnecting', attempt: 3, error: 'the host does not answer', retryMs: 40_000 });
+    expect(st.retryAt).toBe(now + 40_000);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(st.connection.status).toBe('connected');
+    st.dispose();
+  });
+
   it('stays at Home when the window is in none, and says so when Go cannot tell', async () => {
     const be = new FakeBackend();
     const st = new AppState(be, { checkDelayMs: 10 });

@@ -567,6 +567,9 @@ export class PartySession {
     this.#info = null;
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
+    this.retryAt = 0;
+    // A page loaded again while its joined party reconnects: the banner says so from the start.
+    if (s.status && s.status.status !== 'connected') this.#onStatus(s.status);
     this.#replaceState(s.state);
     void this.#workspace.load();
     const early = this.#early;

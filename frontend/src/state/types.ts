@@ -329,6 +329,8 @@ export interface Session {
   asked_name?: string;
   /** Joined: this window came back as the member it was the last time (Go keeps it per link and name). */
   rejoined?: boolean;
+  /** The connection when it is not connected (CurrentParty of a joined party reconnecting); left out when connected. */
+  status?: PartyStatus;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */
