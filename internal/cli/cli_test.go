@@ -1341,6 +1341,45 @@ func TestTreeAndShareCommands(t *testing.T) {
 			t.Errorf("a co-host's %s in a party that cannot share: %q", line, got)
 		}
 	}
+	// A party whose first snapshot failed says why, to its owner what to do once it is fixed
+	// (a joiner was told the party saw every file that changed).
+	const why = "the working directory is too large to track changes in: 20001 files"
+	for _, owner := range []bool{true, false} {
+		failed, _, _, failedOut := newCommander(wire.RoleHost)
+		failed.ws, failed.endsParty = fakeWS{}, owner
+		failed.pr.hello(wire.HelloResult{You: wire.Member{ID: "c1", Name: "cara", Role: wire.RoleHost}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceOff, CannotShare: true, ShareError: why}})
+		for _, line := range []string{"/share", "/changes", "/share changes", "/help"} {
+			failedOut.Reset()
+			failed.line(context.Background(), line)
+			got := failedOut.String()
+			switch {
+			case line == "/help":
+				if !strings.Contains(got, "not in this run: the folder could not be shared") {
+					t.Errorf("/help in a party whose folder could not be shared: %q", got)
+				}
+			case !strings.Contains(got, "cannot in this run ("+why+")") || strings.Contains(got, "started with sharing off") ||
+				owner != strings.Contains(got, "once that is fixed, a --resume with --share-workspace changes shares it"):
+				t.Errorf("owner %v: %s in a party whose folder could not be shared: %q", owner, line, got)
+			}
+		}
+	}
+	// A terminal in the party when the snapshot fails learns it from the settings event
+	// that turns the sharing off; one replayed from a run before a resume changes nothing.
+	for _, live := range []bool{true, false} {
+		late, _, _, lateOut := newCommander(wire.RoleParticipant)
+		late.ws = fakeWS{}
+		late.pr.hello(wire.HelloResult{You: wire.Member{ID: "b1", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana", Workspace: wire.WorkspaceChanges}, State: wire.State{Seq: 5}})
+		seq := int64(6)
+		if !live {
+			seq = 4
+		}
+		late.pr.event(wire.Event{Seq: seq, Kind: wire.KindSettings, Settings: &wire.Settings{Workspace: wire.WorkspaceOff, ShareError: why}})
+		lateOut.Reset()
+		late.line(context.Background(), "/changes")
+		if got := strings.Contains(lateOut.String(), "cannot in this run ("+why+")"); got != live {
+			t.Errorf("live %v: /changes after a settings event with share_error: %q", live, lateOut.String())
+		}
+	}
 	p, _, _, pout := newCommander(wire.RoleParticipant)
 	p.ws = ws
 	p.line(context.Background(), "/share off")

@@ -692,6 +692,11 @@ func (c *commander) help() {
 		}
 		if n == "share" && c.cannotShare() {
 			help = "not in this run: it was started with sharing off" // a tester's co-host was offered it
+			c.pr.with(func(r *roster) {
+				if r.shareError != "" {
+					help = "not in this run: the folder could not be shared"
+				}
+			})
 		}
 		row := fmt.Sprintf("%-38s %s", usage, help)
 		switch {

@@ -181,9 +181,13 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					pr.notice("system", sharingWords(h.Party.Workspace, false, false)+": "+more)
 				case wire.WorkspaceOff:
 					// Said too, or /changes is the first a member hears of it (a tester's).
-					if h.Party.CannotShare {
+					switch {
+					case h.Party.ShareError != "":
+						// Not "sees every file that changes": it could not (a joiner was told so).
+						pr.notice("system", "the party sees nothing of the working directory: it could not be shared in this run ("+h.Party.ShareError+")")
+					case h.Party.CannotShare:
 						pr.notice("system", "the party sees nothing of the working directory: this run was started with sharing off")
-					} else {
+					default:
 						pr.notice("system", "the party sees nothing of the working directory for now: a host may share it (/changes and /diff then show what changed)")
 					}
 				}

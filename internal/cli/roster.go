@@ -75,8 +75,10 @@ type roster struct {
 	// agentDown: the last turn ended unsent because claude could not start; the next
 	// batch tries again.
 	agentDown bool
-	// cannotShare: the party runs with --share-workspace off (the hello's party.cannot_share).
+	// cannotShare: the party runs with --share-workspace off (the hello's party.cannot_share),
+	// or its first snapshot failed: shareError says why then (party.share_error).
 	cannotShare bool
+	shareError  string
 	// since is from when changes count (sinceStart), once followBase or a /changes reply
 	// learned it; "" before.
 	since string
@@ -98,7 +100,7 @@ func newRoster() *roster {
 func (r *roster) reset(h wire.HelloResult) {
 	r.you = h.You
 	r.minPrompts = h.Party.MinPrompts
-	r.cannotShare = h.Party.CannotShare
+	r.cannotShare, r.shareError = h.Party.CannotShare, h.Party.ShareError
 	r.host = h.Party.Host
 	r.seq = h.State.Seq
 	r.members = append([]wire.Member(nil), h.State.Participants...)
@@ -253,6 +255,11 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			}
 			r.settings, r.knowsSettings = *st, true
 			r.settings.Always = always
+			if st.ShareError != "" && ev.Seq > r.seq {
+				// This run's folder could not be shared: said as the hello says it to a
+				// later joiner (a replayed one may be of a run before a resume).
+				r.cannotShare, r.shareError = true, st.ShareError
+			}
 		}
 	case wire.KindRejected:
 		r.held = nil

@@ -450,7 +450,14 @@ func (c *commander) cannotShare() bool {
 // changes it (a tester's /share was refused after a hint to it): to the host's own terminal,
 // what it can do about it; to a member's, who can.
 func (c *commander) cannotShareWords() string {
-	if c.endsParty {
+	var failed string
+	c.pr.with(func(r *roster) { failed = r.shareError })
+	switch {
+	case failed != "" && c.endsParty:
+		return "the party sees nothing of the working directory, and cannot in this run (" + failed + "); once that is fixed, a --resume with --share-workspace changes shares it"
+	case failed != "":
+		return "the party sees nothing of the working directory, and cannot in this run (" + failed + ")"
+	case c.endsParty:
 		return ownerCannotShareWords
 	}
 	return "the party sees nothing of the working directory, and cannot in this run: this run was started with sharing off (its owner can share it by ending the party and resuming it with sharing on)"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,6 +24,7 @@ import (
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // watcher is a participant's client.Client that records every event it is given.
@@ -762,5 +764,34 @@ func TestResumeUnderAnotherName(t *testing.T) {
 	defer c.Close()
 	if hello.Party.Host != "hana" {
 		t.Errorf("the resumed party's host is %q to a joiner, want hana", hello.Party.Host)
+	}
+}
+
+// TestAFolderThatCannotBeSharedIsSaidToJoiners: a host sharing the changes of a folder too
+// large to track shares nothing, and whoever joins is told why; a joiner was told that the
+// party saw every file that changed while it saw none.
+func TestAFolderThatCannotBeSharedIsSaidToJoiners(t *testing.T) {
+	work := t.TempDir()
+	for i := 0; i <= workspace.DefaultMaxFiles; i++ {
+		if err := os.WriteFile(filepath.Join(work, fmt.Sprintf("f%05d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", work, "--no-local-repl", "--share-workspace", "changes")
+	line := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	why := `the working directory is too large to track changes in: 20001 files \(the limit is 20000\); list build output and dependencies in a \.gitignore, or host from a smaller folder`
+	h.expectWithin(time.Minute, `^\[error\] the working directory is not shared: `+why+`$`)
+	j := start(t, nil, "join", line, "--name", "bob")
+	j.expect(`^\[system\] the party sees nothing of the working directory: it could not be shared in this run \(` + why + `\)$`)
+	j.send("/changes")
+	j.expect(`the party sees nothing of the working directory, and cannot in this run \(` + why + `\)$`)
+	j.send("/quit")
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join /quit exit %d", code)
+	}
+	h.cmd.Process.Signal(os.Interrupt)
+	if code := h.wait(); code != 0 {
+		t.Fatalf("host exited %d", code)
 	}
 }

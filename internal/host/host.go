@@ -300,10 +300,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	partyMade := make(chan struct{}) // p is set before it is closed
 	if cfg.ShareWorkspace != wire.WorkspaceOff {
 		// The first snapshot runs in the background; its failure is told to the party.
-		h.ws = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, cfg.Resume != nil, func(kind, text string) {
+		h.ws = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, cfg.Resume != nil, func(reason string) {
 			select {
 			case <-partyMade:
-				p.Notice(kind, text)
+				p.WorkspaceFailed(reason)
 			case <-runCtx.Done(): // Start failed before the party was made: nobody to tell
 			}
 		})

@@ -27,18 +27,20 @@ func WorkspaceRecord(dataDir, partyID string) string {
 	return filepath.Join(dataDir, "workspace", partyID)
 }
 
-func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, resumed bool, notice func(kind, text string)) *lazyWorkspace {
+// openWorkspace takes the first snapshot in the background; failed is told why, when it
+// fails (not when ctx ends first).
+func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, resumed bool, failed func(reason string)) *lazyWorkspace {
 	l := &lazyWorkspace{ready: make(chan struct{})}
 	go func() {
 		defer close(l.ready)
 		l.ws, l.err = workspace.Open(ctx, workdir, WorkspaceRecord(dataDir, partyID), workspace.Options{Exclude: []string{dataDir}, Resumed: resumed})
 		if l.err != nil && ctx.Err() == nil {
-			text := "the working directory is not shared: " + l.err.Error()
+			reason := l.err.Error()
 			if errors.Is(l.err, workspace.ErrTooLarge) {
 				// What to do about it (a tester's had only the count).
-				text += "; list build output and dependencies in a .gitignore, or host from a smaller folder"
+				reason += "; list build output and dependencies in a .gitignore, or host from a smaller folder"
 			}
-			notice(wire.KindError, text)
+			failed(reason)
 		}
 	}()
 	return l

@@ -311,7 +311,7 @@ func TestTooLargeAFolderSaysWhatToDo(t *testing.T) {
 		}
 	}
 	said := make(chan string, 1)
-	l := openWorkspace(context.Background(), dir, t.TempDir(), "p1", false, func(kind, text string) { said <- kind + ": " + text })
+	l := openWorkspace(context.Background(), dir, t.TempDir(), "p1", false, func(reason string) { said <- reason })
 	<-l.ready
 	select {
 	case s := <-said:

@@ -155,7 +155,7 @@ var modeWords = map[string]string{
 }
 
 func (p *Party) emitSettings() {
-	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel, Always: p.alwaysList(), Merger: p.merger}})
+	p.emit(wire.Event{Kind: wire.KindSettings, Settings: &wire.Settings{Approval: p.approval, PermissionMode: p.permMode, Workspace: p.wsLevel, Always: p.alwaysList(), Merger: p.merger, ShareError: p.wsFailed}})
 }
 
 // alwaysList is the tools allowed for the rest of the party, sorted; [] when none.

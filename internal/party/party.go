@@ -284,7 +284,8 @@ type Party struct {
 	wsDirty    bool              // a tool ran since the last scan
 	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
 	wsScanning bool
-	wsGoneSaid bool // the working directory's vanishing was said (once)
+	wsGoneSaid bool   // the working directory's vanishing was said (once)
+	wsFailed   string // why the folder cannot be shared in this run (its first snapshot failed); "" when it can
 	wsLastScan time.Time
 	wsTimer    *time.Timer
 
@@ -556,7 +557,8 @@ func (p *Party) info() wire.PartyInfo {
 		Approval:       p.approval,
 		PermissionMode: p.permMode,
 		Workspace:      p.wsLevel,
-		CannotShare:    p.cfg.Workspace == nil,
+		CannotShare:    p.cfg.Workspace == nil || p.wsFailed != "",
+		ShareError:     p.wsFailed,
 		Always:         p.alwaysList(),
 	}
 }

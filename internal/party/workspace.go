@@ -41,8 +41,32 @@ const (
 )
 
 // CanShareWorkspace says whether the party can share its working directory at all: not
-// in a run with sharing off (no starting point is recorded then).
-func (p *Party) CanShareWorkspace() bool { return p.cfg.Workspace != nil }
+// in a run with sharing off (no starting point is recorded then), nor once its first
+// snapshot failed.
+func (p *Party) CanShareWorkspace() bool {
+	can := p.cfg.Workspace != nil
+	if can {
+		_ = p.do(func() { can = p.wsFailed == "" })
+	}
+	return can
+}
+
+// WorkspaceFailed is told that the working directory's first snapshot failed, and why:
+// the party shares nothing in this run. Everyone is told, the sharing is off (the settings
+// event says so, and a resume shares nothing unless asked to), and whoever joins later or
+// asks to share is told why: a joiner was told the party saw every file that changed
+// while it saw none.
+func (p *Party) WorkspaceFailed(reason string) {
+	_ = p.do(func() {
+		if p.wsFailed != "" || p.cfg.Workspace == nil {
+			return
+		}
+		p.wsFailed = reason
+		p.emit(wire.Event{Kind: wire.KindError, Text: "the working directory is not shared: " + reason})
+		p.wsLevel, p.wsCoCap, p.wsFiles = wire.WorkspaceOff, wire.WorkspaceOff, nil
+		p.emitSettings() // tells those already in the party, the owner's window too
+	})
+}
 
 // WorkspaceLevel is what the workspace shares now: wire.WorkspaceOff, Changes or Tree.
 func (p *Party) WorkspaceLevel() string {
@@ -155,6 +179,9 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		if p.cfg.Workspace == nil && level != wire.WorkspaceOff {
 			// A tester was told "cannot be shared" with no reason, after a hint to /share.
 			return fmt.Errorf("%w: the working directory cannot be shared in this run of the party: this run was started with sharing off (--share-workspace off), so it has no record of the folder to compare with (its owner can share it by resuming the party with --share-workspace changes)", ErrInvalid)
+		}
+		if p.wsFailed != "" && level != wire.WorkspaceOff {
+			return fmt.Errorf("%w: the working directory cannot be shared in this run of the party: %s (once that is fixed, its owner can share it by resuming the party with --share-workspace changes)", ErrInvalid, p.wsFailed)
 		}
 		if p.wsLevel == level {
 			return nil

@@ -385,6 +385,41 @@ func TestHelloSaysWhenThePartyCannotShare(t *testing.T) {
 	}
 }
 
+// A party whose first snapshot failed shares nothing in this run, and says so: to everyone
+// then, and to whoever joins or asks later, with the reason. A joiner was told the party
+// saw every file that changed while it saw none.
+func TestAFailedStartSharesNothingAndSaysWhy(t *testing.T) {
+	p, col, _ := start(t, Config{Workspace: listWorkspace{}, WorkspaceLevel: wire.WorkspaceChanges})
+	const why = "the working directory is too large to track changes in: 20001 files"
+	p.WorkspaceFailed(why)
+	p.WorkspaceFailed("said twice") // once is enough
+	col.waitFor(t, "the settings event", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool {
+			return ev.Kind == wire.KindSettings && ev.Settings.Workspace == wire.WorkspaceOff && ev.Settings.ShareError == why
+		})
+	})
+	var said []string
+	for _, ev := range col.all() {
+		if ev.Kind == wire.KindError {
+			said = append(said, ev.Text)
+		}
+	}
+	if want := []string{"the working directory is not shared: " + why}; !slices.Equal(said, want) {
+		t.Fatalf("errors said %q, want %q", said, want)
+	}
+	info := p.Info()
+	if info.Workspace != wire.WorkspaceOff || !info.CannotShare || info.ShareError != why || p.CanShareWorkspace() {
+		t.Fatalf("after the failure: %+v, can share %v", info, p.CanShareWorkspace())
+	}
+	if _, err := joinHost(t, p).Changes(context.Background()); !errors.Is(err, ErrNotShared) {
+		t.Fatalf("Changes = %v, want ErrNotShared", err)
+	}
+	err := joinHost(t, p).SetWorkspace(context.Background(), wire.WorkspaceChanges)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), why) || !strings.Contains(err.Error(), "--share-workspace changes") {
+		t.Fatalf("SetWorkspace(changes) = %v, want refused with the reason", err)
+	}
+}
+
 // The working directory moved away during the party: the scans fail, and the party says
 // so, once (a tester's list stayed at 20,112 changed files with no word why).
 func TestAFolderGoneIsSaidOnce(t *testing.T) {

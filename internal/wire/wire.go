@@ -186,6 +186,11 @@ type PartyInfo struct {
 	// directory in this run: it was started with --share-workspace off, so no starting point
 	// was recorded, and Party.setWorkspace refuses every level but off. Absent otherwise.
 	CannotShare bool `json:"cannot_share,omitempty"`
+	// ShareError (an extension of §9), with CannotShare, says why when the run meant to
+	// share the folder and could not: its first snapshot failed ("the working directory
+	// is too large to track changes in: …"). Absent when the run was started with sharing
+	// off.
+	ShareError string `json:"share_error,omitempty"`
 	// Always (an extension of §7): the tools a host allowed for the rest of the party with
 	// Party.decide "always", sorted; [] when none.
 	Always []string `json:"always"`
@@ -389,6 +394,11 @@ type Settings struct {
 	// Merger (an extension of §7): the merger the party uses now, MergerGemini or
 	// MergerLocal, as party.merger in the hello reply; "" in an event from a host without it.
 	Merger string `json:"merger,omitempty"`
+	// ShareError (an extension of §9), as party.share_error: set in this run's settings
+	// events once the working directory's first snapshot failed (the event that turns the
+	// sharing off says why). Absent otherwise; a settings event without it changes nothing
+	// of what a member knew from the hello.
+	ShareError string `json:"share_error,omitempty"`
 }
 
 // State is the party as a participant needs it to (re)build its view.

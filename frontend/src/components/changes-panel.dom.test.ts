@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend, fakeSession } from '../state/fake-backend';
+import { at } from '../state/events.test-helpers';
 import type { TreeResult, WorkspaceLevel } from '../state/types';
 
 await import('./changes-panel');
@@ -9,11 +10,11 @@ await import('./changes-panel');
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean>; requestUpdate(): void };
 
 /** A party where this window is the owner (hosting) or a co-host (joined, then made a host). */
-async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: TreeResult, cannotShare = false) {
+async function party(who: 'owner' | 'co-host', level: WorkspaceLevel, tree?: TreeResult, cannotShare = false, shareError?: string) {
   const be = new FakeBackend();
   if (tree) be.handlers.Tree = async () => tree;
   const base = fakeSession(who === 'owner' ? 'host' : 'participant');
-  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level, cannot_share: cannotShare } };
+  const session = { ...base, you: { ...base.you, role: 'host' as const }, party: { ...base.party, workspace: level, cannot_share: cannotShare, share_error: shareError } };
   be.handlers.CreateParty = async () => session;
   const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
   await st.start();
@@ -76,6 +77,31 @@ describe('<changes-panel> the share menu', () => {
       st.dispose();
     });
   }
+
+  // A party whose first snapshot failed (a folder too large) shares nothing: a joiner was
+  // told it saw every change. The owner learns it from the settings event that turns the
+  // sharing off, with the way on; a co-host from its hello, without it.
+  const why = 'the working directory is too large to track changes in: 20001 files (the limit is 20000)';
+  it('says why a folder that could not be shared is not, and offers no level', async () => {
+    const { st, el, be } = await party('owner', 'changes');
+    be.emit('party:event', { seq: 1, ts: at(100), kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'off', always: [], share_error: why });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLSelectElement>('[data-testid=share-level]')!.disabled).toBe(true);
+    const hint = el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent!.replace(/\s+/g, ' ');
+    expect(hint).toContain(`The folder could not be shared in this run: ${why}. Once that is fixed`);
+    expect(hint).toContain('concordia host --resume p1 --share-workspace changes');
+    expect(el.shadowRoot!.querySelector('[data-testid=changes-off]')!.textContent).toContain(`could not be shared in this run: ${why}`);
+    el.remove();
+    st.dispose();
+
+    const co = await party('co-host', 'off', undefined, true, why);
+    const coHint = co.el.shadowRoot!.querySelector('[data-testid=share-hint]')!.textContent!;
+    expect(coHint).toContain(why);
+    expect(coHint).not.toContain('concordia host --resume');
+    expect(coHint).not.toContain('started with sharing off');
+    co.el.remove();
+    co.st.dispose();
+  });
 
   // The party a reconnect's hello describes wins: a host resumed with sharing can share.
   it('offers the levels again once a resumed host can share', async () => {

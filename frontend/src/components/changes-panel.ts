@@ -281,6 +281,18 @@ export class ChangesPanel extends LitElement {
     this.requestUpdate();
   }
 
+  /** Why a party cannot share its folder in this run, and who can change that. */
+  #cannotShareHint(s: AppState) {
+    const resume = html`<code>concordia host --resume ${s.session?.party.id ?? 'ID'} --share-workspace changes</code>`;
+    if (s.workspace.shareError) {
+      // Its first snapshot failed (a folder too large): the reason, and to the owner the way on.
+      return html`The folder could not be shared in this run: ${s.workspace.shareError}. ${s.isOwner ? html`Once that is fixed, ended, then resumed in a terminal with ${resume}, it can.` : ''}`;
+    }
+    return html`This run of the party was started with sharing off, so it has no record of the folder to compare with: it cannot share the folder in this run. ${s.isOwner
+      ? html`Ended, then resumed in a terminal with ${resume}, it can.`
+      : html`If its owner, ${s.session?.party.host || 'the host'}, ends it and resumes it with sharing on, it can.`}`;
+  }
+
   #share(s: AppState) {
     const w = s.workspace;
     if (w.cannotShare) {
@@ -290,9 +302,7 @@ export class ChangesPanel extends LitElement {
           <span class="label">The party sees</span>
           <select data-testid="share-level" disabled><option selected>Off</option></select>
         </label>
-        <span class="hint" data-testid="share-hint">This run of the party was started with sharing off, so it has no record of the folder to compare with: it cannot share the folder in this run. ${s.isOwner
-          ? html`Ended, then resumed in a terminal with <code>concordia host --resume ${s.session?.party.id ?? 'ID'} --share-workspace changes</code>, it can.`
-          : html`If its owner, ${s.session?.party.host || 'the host'}, ends it and resumes it with sharing on, it can.`}</span>
+        <span class="hint" data-testid="share-hint">${this.#cannotShareHint(s)}</span>
       </div>`;
     }
     const hint = SHARE_LEVELS.find((l) => l.level === w.level)?.hint ?? '';
@@ -359,7 +369,9 @@ export class ChangesPanel extends LitElement {
     else if (!w.shared) {
       // To the owner, whose folder it is, not "the host does not share" (as the terminal says it).
       const who = s.isOwner ? 'You do not share' : 'The host does not share';
-      body = html`<div class="empty" data-testid="changes-off"><b>Not shared</b><span>${who} the working folder in this party.</span></div>`;
+      // A party that meant to share and could not says why (a joiner was told it saw every change).
+      const why = w.shareError ? html`The working folder could not be shared in this run: ${w.shareError}.` : html`${who} the working folder in this party.`;
+      body = html`<div class="empty" data-testid="changes-off"><b>Not shared</b><span>${why}</span></div>`;
     }
     else body = html`<div class="body">${tree && this.#tab === 'tree' ? this.#tree(s) : this.#list(s)}</div>`;
     return html`

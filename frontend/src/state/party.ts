@@ -563,7 +563,7 @@ export class PartySession {
     this.ending = false;
     this.ended = null;
     this.#control.reset();
-    this.#workspace.reset(s.party.workspace, s.party.cannot_share === true);
+    this.#workspace.reset(s.party.workspace, s.party.cannot_share === true, s.party.share_error ?? '');
     this.#info = null;
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
@@ -632,8 +632,14 @@ export class PartySession {
       const workspace = (e.workspace ?? s.party.workspace) as PartyInfo['workspace'];
       const always = Array.isArray(e.always) ? e.always.filter((t): t is string => typeof t === 'string') : s.party.always;
       const merger = e.merger === 'gemini' || e.merger === 'local' ? e.merger : s.party.merger;
-      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always, merger } };
+      // The folder could not be shared in this run: said as a later joiner's hello says it.
+      const failed = typeof e.share_error === 'string' && e.share_error !== '' ? { cannot_share: true, share_error: e.share_error } : {};
+      this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always, merger, ...failed } };
       if (e.workspace) this.#workspace.onLevel(e.workspace);
+      if (failed.share_error) {
+        this.#workspace.cannotShare = true;
+        this.#workspace.shareError = failed.share_error;
+      }
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
       this.#workspace.onChanges(e.files, e.hidden, e.more);
     } else if (e.kind === 'turn' && e.turn) {
@@ -670,9 +676,10 @@ export class PartySession {
     const s = this.session;
     if (!s) return;
     // cannot_share is left out when false: a merge alone would keep the last run's true.
-    this.session = { ...s, party: { ...s.party, ...info, cannot_share: info.cannot_share === true } };
+    this.session = { ...s, party: { ...s.party, ...info, cannot_share: info.cannot_share === true, share_error: info.share_error ?? '' } };
     // A resumed host may share where the last run could not, or the other way round.
     this.#workspace.cannotShare = info.cannot_share === true;
+    this.#workspace.shareError = info.share_error ?? '';
     if (info.workspace) this.#workspace.onLevel(info.workspace);
   }
 

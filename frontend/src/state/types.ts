@@ -32,6 +32,8 @@ export interface PartyInfo {
   always?: string[];
   /** Started with sharing off: the party cannot share its folder in this run (our extension of §9). */
   cannot_share?: boolean;
+  /** With cannot_share: why, when this run meant to share and its first snapshot failed; left out otherwise. */
+  share_error?: string;
 }
 
 /** Workspace sharing (PROTOCOL.md §9): nothing, the changed files and diffs, or the whole folder. */
@@ -217,6 +219,8 @@ export interface PartyEvent {
   always?: string[];
   /** settings event: the merger the party uses now (absent from older hosts). */
   merger?: string;
+  /** settings event: why this run cannot share its folder, once its first snapshot failed (absent otherwise). */
+  share_error?: string;
   /** changes event: the whole current list. */
   files?: FileChange[];
   /** changes event: how many changed files are kept back as secrets (absent: none). */

@@ -134,6 +134,8 @@ export class WorkspaceState {
   levelBusy = false;
   /** The party runs with sharing off and cannot share its folder in this run (the hello's party.cannot_share). */
   cannotShare = false;
+  /** With cannotShare: why, when the party meant to share and could not (the hello's party.share_error); '' otherwise. */
+  shareError = '';
 
   readonly #backend: Backend;
   readonly #hooks: WorkspaceHooks;
@@ -155,11 +157,12 @@ export class WorkspaceState {
     return this.level !== 'off';
   }
 
-  /** A new party (or none): its level, nothing loaded yet; cannotShare as the party's cannot_share. */
-  reset(level: WorkspaceLevel | string | undefined, cannotShare = false): void {
+  /** A new party (or none): its level, nothing loaded yet; cannotShare and shareError as the party's cannot_share and share_error. */
+  reset(level: WorkspaceLevel | string | undefined, cannotShare = false, shareError = ''): void {
     this.#gen++;
     this.level = asLevel(level);
     this.cannotShare = cannotShare;
+    this.shareError = shareError;
     this.files = [];
     this.hidden = 0;
     this.more = 0;
