@@ -187,13 +187,17 @@ decide it.`, io.Out, io.Err)
 		Mode: f.mergeMode, Model: f.geminiModel, Getenv: io.Getenv, Logger: log,
 		Store: secrets.New(secrets.Options{Getenv: io.Getenv, Logger: log}),
 	})
-	for _, n := range notes {
-		pr.notice("system", n)
-	}
 	if err != nil {
+		for _, n := range notes {
+			pr.notice("system", n)
+		}
 		pr.notice("error", err.Error())
 		return ExitError
 	}
+	// What is said of the merger and the resume follows the invites: `invite code: ` starts
+	// the first line, where scripts find it (PROTOCOL.md §1; a conformance tester's `head -1`
+	// read "[system] merging locally").
+	later := notes
 	h, err := host.Start(ctx, host.Config{
 		Listen:     f.listen,
 		PublicHost: f.publicHost,
@@ -263,15 +267,18 @@ decide it.`, io.Out, io.Err)
 		case !ok && resume.Summary.HostToken != "":
 			invites += "; its host invite no longer works: you take part from this terminal"
 		}
-		pr.notice("system", fmt.Sprintf("resumed party %s (%d events so far); %s", h.Party().ID(), resume.Summary.LastSeq, invites))
+		later = append(later, fmt.Sprintf("resumed party %s (%d events so far); %s", h.Party().ID(), resume.Summary.LastSeq, invites))
 		if was := h.Party().Info().Host; nameGiven && !f.noLocalREPL && was != "" && !strings.EqualFold(was, term.Name(f.name)) {
-			pr.notice("system", fmt.Sprintf("--name %s is not used: you come back as %s, the member you were (a resumed party keeps its host's name)", term.Line(f.name), term.Line(was)))
+			later = append(later, fmt.Sprintf("--name %s is not used: you come back as %s, the member you were (a resumed party keeps its host's name)", term.Line(f.name), term.Line(was)))
 		}
 	}
 	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
 	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
 	if hinv, ok := h.HostInvite(); ok && hostInv.file == "" {
 		fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
+	}
+	for _, n := range later {
+		pr.notice("system", n)
 	}
 	made := "party created"
 	if resume != nil {

@@ -586,3 +586,31 @@ func TestALateJoinerSeesTheLastTurns(t *testing.T) {
 		t.Fatalf("the transcript (%v) lacks the first turn:\n%s", err, b)
 	}
 }
+
+// TestTheInviteIsTheFirstLine: `invite code: ` starts the host's first line on stdout
+// (PROTOCOL.md §1), where `head -1` finds it, also with a merger chosen by flag and when a
+// party is resumed: a conformance tester's first line was "[system] merging locally".
+func TestTheInviteIsTheFirstLine(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", dataDir, "--workdir", work, "--no-local-repl", "--merge", "local"}
+	for _, resume := range []bool{false, true} {
+		a := args
+		if resume {
+			a = append(append([]string{}, args...), "--resume")
+		}
+		h := start(t, nil, a...)
+		h.expect(`^invite code: concordia://`)
+		h.expect(`^\[system\] merging locally`)
+		if resume {
+			h.expect(`^\[system\] resumed party `)
+		}
+		if first := h.lines(regexp.MustCompile(`^(.*)$`))[0]; !strings.HasPrefix(first, "invite code: concordia://") {
+			t.Errorf("resume %v: the first line is %q", resume, first)
+		}
+		h.cmd.Process.Signal(os.Interrupt)
+		if code := h.wait(); code != 0 {
+			t.Fatalf("host exited %d", code)
+		}
+	}
+}
