@@ -233,7 +233,9 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			}
 		},
 	}
-	fresh := membership.NewClientID()
+	// Someone new comes from the same client: a viewer the host removed is a viewer again
+	// (the host remembers the client it removed; a window does the same).
+	fresh := was.ClientID
 	c, _, err := members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
 		was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join

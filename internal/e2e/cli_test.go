@@ -555,6 +555,25 @@ func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
 	third.wait()
 }
 
+// A viewer the host removed, joining again from the same terminal with the participant
+// invite, is a viewer again: the removal did not undo the demotion (a window tester's came
+// back a participant, able to prompt).
+func TestARemovedViewerComesBackAViewer(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	first := start(t, nil, "join", inv, "--name", "carl")
+	first.expect(`joined hosty's party as carl `)
+	h.expect(`^\[party\] carl joined`)
+	h.send("/role carl viewer")
+	first.expect(`made you a viewer`)
+	h.send("/kick carl")
+	first.wait()
+	second := start(t, nil, "join", inv, "--name", "carl")
+	second.expect(`joined hosty's party as carl `)
+	second.expect(`a viewer: you watch the party and cannot send prompts`)
+	second.send("/quit")
+	second.wait()
+}
+
 // A terminal that joins a party with a long history prints its last three turns and says
 // how many events it left out; the transcript it writes still has them all. A tester's
 // join printed 7 MB of history, more than the terminal's scrollback.

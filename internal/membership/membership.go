@@ -146,7 +146,9 @@ func (s Store) Forget(key string) {
 // Join joins with cfg as the member was is, by its client_id and session. A session the
 // host refuses (the member was removed, or the party ended and was resumed without it) is
 // forgotten, refused is told, and the join is tried once more as someone new: with fresh
-// as the client_id and the invite's token. It returns the record it joined as.
+// as the client_id and the invite's token. It returns the record it joined as. fresh may be
+// was's own client_id: the host makes a new member for a session it refused, and a client
+// it removed as a viewer comes back a viewer.
 func (s Store) Join(ctx context.Context, key string, was Record, cfg client.Config, fresh string, refused func(error)) (*client.Client, Record, error) {
 	cfg.ClientID, cfg.Session = was.ClientID, was.Session
 	c, err := client.Join(ctx, cfg)

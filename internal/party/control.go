@@ -399,6 +399,9 @@ func (p *Party) Kick(memberID, target, reason string) error {
 		if m.clientID != "" && p.byClient[m.clientID] == m {
 			delete(p.byClient, m.clientID)
 		}
+		if m.clientID != "" && m.Role == wire.RoleViewer {
+			p.viewersOut[m.clientID] = true
+		}
 		text := fmt.Sprintf("%s removed %s from the party", by.Name, m.Name)
 		if r := reasonLine(reason); r != "" {
 			text += ": " + r

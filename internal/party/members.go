@@ -162,6 +162,8 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	}
 	if back != nil {
 		role = back.Role
+	} else if role == wire.RoleParticipant && p.viewersOut[req.ClientID] {
+		role = wire.RoleViewer // removed as a viewer: the demotion holds (a client_id never raises a role, and may lower one)
 	}
 	if n, places := p.remoteCount(), p.placesFor(role); role != wire.RoleHost && n >= places {
 		if n < p.cfg.MaxParticipants {
@@ -184,6 +186,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		}
 		p.known[m.ID] = m
 		p.sessions[m.session] = m
+		delete(p.viewersOut, req.ClientID) // the member it now is says the rest
 	} else {
 		name = m.Name // back after a drop: the same name (only a party from before names were held can have given it away)
 	}

@@ -243,12 +243,16 @@ type Party struct {
 	members     map[string]*member // connected members, by id
 	known       map[string]*member // every member not kicked, connected or not, by id
 	byClient    map[string]*member // by client_id, connected or not
-	sessions    map[string]*member // by session secret
-	observers   map[Subscriber]struct{}
-	fan         *fanout // the fan-out helper of a large party (fanout.go), while Run runs
-	joins       int64
-	closed      bool
-	nextID      int64
+	// viewersOut: the client_ids of members removed while viewers. Back with the
+	// participant invite from the same client, they are viewers again: a host's demotion
+	// did not outlast a removal (a window tester's viewer came back a participant).
+	viewersOut map[string]bool
+	sessions   map[string]*member // by session secret
+	observers  map[Subscriber]struct{}
+	fan        *fanout // the fan-out helper of a large party (fanout.go), while Run runs
+	joins      int64
+	closed     bool
+	nextID     int64
 
 	// loop-owned: the event log in memory and on disk (events.go, resume.go)
 	win           []logged // the most recent events, oldest first, contiguous in seq
@@ -369,28 +373,29 @@ func New(cfg Config) *Party {
 		cfg.Merger = local
 	}
 	p := &Party{
-		cfg:       cfg,
-		id:        cfg.ID,
-		rule:      pipelineRule{window: cfg.Window, minPrompts: cfg.MinPrompts},
-		log:       cfg.Logger,
-		ops:       make(chan func(), 64),
-		done:      make(chan struct{}),
-		local:     local,
-		tokens:    journal.Tokens{Participant: cfg.Token, Viewer: cfg.ViewerToken, Host: cfg.HostToken},
-		hostName:  term.Name(cfg.HostName),
-		members:   map[string]*member{},
-		known:     map[string]*member{},
-		byClient:  map[string]*member{},
-		sessions:  map[string]*member{},
-		observers: map[Subscriber]struct{}{},
-		phase:     wire.PhaseIdle,
-		approval:  cfg.Approval,
-		merger:    cfg.Merger.Name(),
-		permMode:  cfg.PermissionMode,
-		wsLevel:   cfg.WorkspaceLevel,
-		wsCoCap:   cfg.WorkspaceLevel,
-		perms:     map[string]*permRequest{},
-		always:    map[string]string{},
+		cfg:        cfg,
+		id:         cfg.ID,
+		rule:       pipelineRule{window: cfg.Window, minPrompts: cfg.MinPrompts},
+		log:        cfg.Logger,
+		ops:        make(chan func(), 64),
+		done:       make(chan struct{}),
+		local:      local,
+		tokens:     journal.Tokens{Participant: cfg.Token, Viewer: cfg.ViewerToken, Host: cfg.HostToken},
+		hostName:   term.Name(cfg.HostName),
+		members:    map[string]*member{},
+		known:      map[string]*member{},
+		byClient:   map[string]*member{},
+		viewersOut: map[string]bool{},
+		sessions:   map[string]*member{},
+		observers:  map[Subscriber]struct{}{},
+		phase:      wire.PhaseIdle,
+		approval:   cfg.Approval,
+		merger:     cfg.Merger.Name(),
+		permMode:   cfg.PermissionMode,
+		wsLevel:    cfg.WorkspaceLevel,
+		wsCoCap:    cfg.WorkspaceLevel,
+		perms:      map[string]*permRequest{},
+		always:     map[string]string{},
 	}
 	if cfg.Restore != nil {
 		p.restore(cfg.Restore)

@@ -264,6 +264,9 @@ func (p *Party) restore(r *Restore) {
 		p.always[t] = "" // the journal says what, not who: the owner, by then
 	}
 	for _, jm := range r.Members {
+		if jm.Kicked && jm.ClientID != "" && jm.Role == wire.RoleViewer {
+			p.viewersOut[jm.ClientID] = true
+		}
 		if jm.Kicked || jm.ID == "" {
 			continue
 		}

@@ -258,3 +258,46 @@ func TestAViewersWaitingPromptIsSaid(t *testing.T) {
 	}
 	close(fr.hold)
 }
+
+// TestARemovedViewerComesBackAViewer: a member made a viewer, then removed, who comes back
+// from the same client with the participant invite is a viewer again, also after a resume
+// (a window tester's came back a participant, the demotion undone by the removal). Another
+// client with that invite still joins as a participant, and so does one the host removed
+// while a participant.
+func TestARemovedViewerComesBackAViewer(t *testing.T) {
+	join := func(p *Party, name, client string) wire.Member {
+		t.Helper()
+		c := newCollector()
+		res, err := p.Join(JoinRequest{Name: name, Token: token, ClientID: client, Sub: c, Conn: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.You
+	}
+	p, _, _ := start(t, Config{})
+	alice := joinAs(t, p, "hosty", "", wire.RoleHost)
+	bob, carol := join(p, "bob", "c-bob"), join(p, "carol", "c-carol")
+	if err := p.SetRole(alice, bob.ID, wire.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{bob.ID, carol.ID} {
+		if err := p.Kick(alice, id, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if back := join(p, "bob", "c-bob"); back.Role != wire.RoleViewer || back.ID == bob.ID {
+		t.Errorf("bob came back as %+v, want a new member, a viewer", back)
+	}
+	if back := join(p, "carol", "c-carol"); back.Role != wire.RoleParticipant {
+		t.Errorf("carol, removed as a participant, came back as %s", back.Role)
+	}
+	if other := join(p, "dan", "c-dan"); other.Role != wire.RoleParticipant {
+		t.Errorf("another client came in as %s", other.Role)
+	}
+	// After a resume: the journal's record of the removed viewer says it.
+	r := &Restore{Seq: 3, NextID: 5, Members: []journal.Member{{ID: "m2", Name: "bob", Role: wire.RoleViewer, Session: "s2", ClientID: "c-bob", Kicked: true}}}
+	p2, _, _ := start(t, Config{Restore: r})
+	if back := join(p2, "bob", "c-bob"); back.Role != wire.RoleViewer {
+		t.Errorf("after a resume, bob came back as %s", back.Role)
+	}
+}

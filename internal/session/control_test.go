@@ -497,3 +497,39 @@ func TestSendNowSendsALonePrompt(t *testing.T) {
 	}
 	waitEvent(t, rec, "its turn", func(e wire.Event) bool { return e.Kind == wire.KindTurn && e.Turn.Status == wire.TurnDone })
 }
+
+// TestARemovedViewerWindowComesBackAViewer: a window made a viewer, then removed, that joins
+// again with the same participant invite is a viewer again (a window tester's came back a
+// participant, able to prompt): it joins as someone new from the same client, which the
+// host remembers. Also from a window started again since.
+func TestARemovedViewerWindowComesBackAViewer(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	prec, dataDir := newRecorder(), t.TempDir()
+	pm := newManager(t, prec, func(c *Config) { c.DataDir = dataDir })
+	joined, err := pm.Join(context.Background(), info.Invite, "bob")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	if err := m.SetRole(context.Background(), joined.You.ID, wire.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Kick(context.Background(), joined.You.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	prec.waitFor(t, "the removal", func(e []emitted) bool {
+		return len(ended(e)) > 0
+	})
+	// The window started again (another process, the same data directory): its kept
+	// membership says which client it was.
+	again, err := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dataDir }).Join(context.Background(), info.Invite, "bob")
+	if err != nil {
+		t.Fatalf("Join again: %v", err)
+	}
+	if again.You.ID == joined.You.ID || again.You.Role != wire.RoleViewer || again.Rejoined {
+		t.Fatalf("back as %+v (rejoined %v), want someone new, a viewer", again.You, again.Rejoined)
+	}
+}

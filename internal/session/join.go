@@ -63,7 +63,9 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		Logger:   m.log,
 	}
 	rejoined := was.Session != ""
-	c, was, err := members.Join(ctx, key, was, cfg, m.clientID, func(err error) {
+	// Refused (removed), it comes back as someone new from the same client: a viewer the
+	// host removed is a viewer again (a window tester's came back a participant).
+	c, was, err := members.Join(ctx, key, was, cfg, was.ClientID, func(err error) {
 		m.log.Info("the kept membership was refused", "err", err)
 		rejoined = false
 	})
