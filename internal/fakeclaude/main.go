@@ -64,6 +64,10 @@
 //	FAKECLAUDE_NEW_SESSION_ON_RESUME=1  start a new session id even with --resume
 //	FAKECLAUDE_PIDFILE=<file>           write this process's pid there at start
 //	FAKECLAUDE_NO_PARTIAL=1             no stream_event lines even with --include-partial-messages
+//	FAKECLAUDE_SESSIONS=<dir>           keep the sessions there, one file each, as the real CLI
+//	                                    keeps them under ~/.claude: --resume of one not there
+//	                                    says "No conversation found with session ID: …" on
+//	                                    stderr and exits 1, as the real CLI does
 //
 // Closing stdin lets queued turns finish and exits 0; SIGINT exits 130, SIGTERM 143. A line
 // on stdin that is not JSON exits 1, as the real CLI does.
@@ -80,6 +84,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -102,6 +107,7 @@ type fake struct {
 	args    []string
 	partial bool
 	session string
+	resumed string // --resume's session, "" without it
 	logPath string
 
 	outMu sync.Mutex
@@ -137,7 +143,7 @@ func newFake(args []string, out, errw io.Writer) *fake {
 			f.mode = args[i+1]
 		}
 	}
-	f.session = resume
+	f.session, f.resumed = resume, resume
 	if resume == "" || os.Getenv("FAKECLAUDE_NEW_SESSION_ON_RESUME") != "" {
 		f.session = newID()
 	}
@@ -165,6 +171,13 @@ func (f *fake) signals() {
 
 // run reads stdin and runs turns one after another; it returns the exit status.
 func (f *fake) run(stdin io.Reader) int {
+	if dir := os.Getenv("FAKECLAUDE_SESSIONS"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, f.resumed)); f.resumed != "" && err != nil {
+			fmt.Fprintf(f.errw, "No conversation found with session ID: %s\n", f.resumed)
+			return 1
+		}
+		_ = os.WriteFile(filepath.Join(dir, f.session), nil, 0o600)
+	}
 	fmt.Fprintln(f.errw, "fake claude ready")
 	if path := os.Getenv("FAKECLAUDE_PIDFILE"); path != "" {
 		_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)

@@ -799,3 +799,26 @@ func TestRealClaudeAsksTwoAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestRealClaudeResumeOfAForgottenSession: TestResumeWithASessionClaudeNoLongerKnows with
+// the real Claude Code, whose conversations live under its config directory: removed, the
+// resumed party's claude cannot resume its session, and a new one answers.
+func TestRealClaudeResumeOfAForgottenSession(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	api := testkit.NewFakeAnthropic(t, func(req testkit.AnthropicRequest) string { return "answered: " + req.LastUserText })
+	env := testkit.RealClaudeEnv(t, api.URL)
+	var projects string
+	for _, kv := range env {
+		if dir, ok := strings.CutPrefix(kv, "CLAUDE_CONFIG_DIR="); ok {
+			projects = filepath.Join(dir, "projects")
+		}
+	}
+	resumeForgotten(t, env, bin, func() {
+		if _, err := os.Stat(projects); err != nil {
+			t.Fatalf("claude kept no conversations where expected: %v", err)
+		}
+		if err := os.RemoveAll(projects); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

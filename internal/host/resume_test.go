@@ -347,3 +347,78 @@ func TestResumeAfterTheEndSaysTheyLeftWithIt(t *testing.T) {
 	})
 	stopHost(t, h2)
 }
+
+// TestResumeWithASessionClaudeNoLongerKnows: a party resumed where claude no longer has its
+// conversation (another HOME, ~/.claude cleared: "No conversation found with session ID")
+// failed every batch for good, each told to be sent again (a tester's, with the real
+// Claude Code). It now starts claude on a new session, says the earlier context is lost,
+// and answers. TestRealClaudeResumeOfAForgottenSession is this with the real binary.
+func TestResumeWithASessionClaudeNoLongerKnows(t *testing.T) {
+	sessions := t.TempDir()
+	resumeForgotten(t, []string{"FAKECLAUDE_SESSIONS=" + sessions}, "", func() {
+		if err := os.RemoveAll(sessions); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(sessions, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// resumeForgotten runs a turn in a party, stops its host, calls forget (claude loses the
+// conversation), resumes the party, and checks that the next prompt is answered on a new
+// session, with the party told so.
+func resumeForgotten(t *testing.T, env []string, claude string, forget func()) {
+	t.Helper()
+	dataDir, work := t.TempDir(), t.TempDir()
+	cfg := Config{
+		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
+		Agent: agent.Config{Path: claude, WorkDir: work, Env: env},
+	}
+	h := startHost(t, cfg)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), "before the stop"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	alice.c.Close()
+	stopHost(t, h)
+	forget()
+	r, err := OpenResume(dataDir, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.AgentSession == "" {
+		t.Fatal("the journal has no agent session to resume")
+	}
+	cfg.Resume = r
+	h2 := startHost(t, cfg)
+	bob := join(t, h2.Invite(), "bob")
+	if _, err := bob.c.Prompt(context.Background(), "after the resume"); err != nil {
+		t.Fatal(err)
+	}
+	// The turn of the batch that carries the prompt.
+	turnAfter := func(e []wire.Event) *wire.Turn {
+		var batch string
+		for _, ev := range e {
+			switch {
+			case ev.Kind == wire.KindBatch && strings.Contains(ev.Batch.Merged, "after the resume"):
+				batch = ev.Batch.ID
+			case ev.Kind == wire.KindTurn && batch != "" && ev.Turn.Batch == batch:
+				return ev.Turn
+			}
+		}
+		return nil
+	}
+	evs := bob.waitFor(t, "the turn after the resume", func(e []wire.Event) bool { return turnAfter(e) != nil })
+	if tr := turnAfter(evs); tr.Status != wire.TurnDone {
+		t.Fatalf("the turn after the resume: %+v; errors %+v", tr, kinds(evs, wire.KindError))
+	}
+	var told bool
+	for _, ev := range kinds(evs, wire.KindSystem) {
+		told = told || strings.Contains(ev.Text, "could not resume claude's session; started a new one (earlier context is lost)")
+	}
+	if !told {
+		t.Errorf("the party was not told of the new session: %+v", kinds(evs, wire.KindSystem))
+	}
+}

@@ -223,6 +223,12 @@ func (r *runner) start(ctx context.Context) error {
 	}
 	r.restartForMode = false
 	r.startErr = r.agent.Start(ctx)
+	if r.startErr != nil && r.agent.SessionID() != "" {
+		// A resumed party's claude that cannot resume its session ("No conversation found":
+		// another HOME, ~/.claude cleared) failed every batch for good (a tester's): a new
+		// session, as a restart does.
+		r.startErr = r.freshLocked(ctx, r.startErr)
+	}
 	r.starts.Add(1)
 	return r.startErr
 }
@@ -284,7 +290,14 @@ func (r *runner) Restart(ctx context.Context) error {
 func (r *runner) restartLocked(ctx context.Context) error {
 	r.applyMode()
 	r.restartForMode = false // the new claude starts in the mode set last
-	err := r.agent.Restart(ctx)
+	return r.freshLocked(ctx, r.agent.Restart(ctx))
+}
+
+// freshLocked follows a start or restart of claude resuming its session that ended in err:
+// when claude exited (it no longer knows the session), a claude with a new session takes
+// its place, and the party is told its earlier context is lost. Other errors, and none,
+// are returned as they are. The caller holds mu.
+func (r *runner) freshLocked(ctx context.Context, err error) error {
 	if err == nil || ctx.Err() != nil || !errors.Is(err, agent.ErrExited) {
 		return err
 	}
