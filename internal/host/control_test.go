@@ -1043,6 +1043,11 @@ func TestHostControl(t *testing.T) {
 					t.Fatalf("roles: vic %+v, alice %+v", vic.you, alice.you)
 				}
 				vic.fails(wire.MethodPrompt, map[string]any{"text": "let me in"}, wire.CodeNotAllowed)
+				// Whatever the prompt holds (a conformance tester's {"text": 5} got -32602); a
+				// participant's is refused for what it holds.
+				vic.fails(wire.MethodPrompt, map[string]any{"text": 5}, wire.CodeNotAllowed)
+				vic.fails(wire.MethodPrompt, []any{1}, wire.CodeNotAllowed)
+				alice.fails(wire.MethodPrompt, map[string]any{"text": 5}, rpc.CodeInvalidParams)
 				// Every host method answers -32002 to both, before the params are looked at.
 				calls := []struct {
 					method string

@@ -63,6 +63,19 @@ func (p *Party) Prompt(memberID, text string) (wire.PromptResult, error) {
 	return res, err
 }
 
+// errViewerPrompt is a viewer's Party.prompt's answer.
+var errViewerPrompt = fmt.Errorf("%w: viewers watch the party and cannot send prompts", ErrNotAllowed)
+
+// IsViewer says whether the member watches only (Party.prompt answers -32002, §7).
+func (p *Party) IsViewer(memberID string) bool {
+	var viewer bool
+	_ = p.do(func() {
+		m, ok := p.members[memberID]
+		viewer = ok && m.Role == wire.RoleViewer
+	})
+	return viewer
+}
+
 func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	if p.closed {
 		return wire.PromptResult{}, ErrClosed // ending (End): nothing would run it
@@ -72,7 +85,7 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 		return wire.PromptResult{}, ErrNotMember
 	}
 	if m.Role == wire.RoleViewer {
-		return wire.PromptResult{}, fmt.Errorf("%w: viewers watch the party and cannot send prompts", ErrNotAllowed)
+		return wire.PromptResult{}, errViewerPrompt
 	}
 	if len(text) > wire.MaxPromptBytes {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, len(text), wire.MaxPromptBytes)
