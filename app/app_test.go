@@ -236,6 +236,19 @@ func TestCheckInvite(t *testing.T) {
 			}
 		})
 	}
+	// What a valid link may still have wrong is said before connecting (a window tester's
+	// cut link was shown "Valid").
+	for text, want := range map[string]string{
+		good:                   "",
+		good[:len(good)-18]:    "The link looks cut short: its token has 25 characters, but a Concordia invite's has 43; copy the whole link again.",
+		good + "AAAA":          "The link looks longer than an invite: its token has 47 characters",
+		"not a link":           "",
+		good + "?fp=" + "abcd": "", // invalid: CheckInvite says it
+	} {
+		if got := f.app.InviteWarning(text); (want == "") != (got == "") || !strings.HasPrefix(got, want) {
+			t.Errorf("InviteWarning(%q) = %q, want %q", text, got, want)
+		}
+	}
 }
 
 func TestClipboardInvite(t *testing.T) {

@@ -59,6 +59,23 @@ func (a *App) CheckInvite(text string) (string, error) {
 	return "", nil
 }
 
+// InviteWarning says, of a valid invite, what may still be wrong with it before connecting:
+// a token unlike the ones Concordia makes, as a link cut short has ("" when none). The
+// dialog showed such a link "Valid", and said it looked cut short only once the host
+// refused it (a window tester's); it still lets the person try it (another host's tokens
+// may be longer or shorter).
+func (a *App) InviteWarning(text string) string {
+	inv, err := invite.Parse(text)
+	if err != nil {
+		return ""
+	}
+	hint := invite.CutShortHint(inv)
+	if hint == "" {
+		return ""
+	}
+	return strings.ToUpper(hint[:1]) + hint[1:] + "."
+}
+
 // CreateParty starts hosting a party with the window's person taking part. Fields left
 // zero take the saved settings; the listen address and public host always do.
 func (a *App) CreateParty(req CreateRequest) (session.Info, error) {

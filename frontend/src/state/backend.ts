@@ -60,6 +60,8 @@ export interface Backend {
   PickDirectory(start: string): Promise<string>;
   ClipboardInvite(): Promise<string>;
   CheckInvite(text: string): Promise<string>;
+  /** Of a valid invite: what may still be wrong (a token unlike Concordia's, as a link cut short has); "" when nothing. */
+  InviteWarning(text: string): Promise<string>;
   /** What is wrong with the Create party form, as CreateParty would say; "" when nothing. */
   CheckCreate(req: CreateRequest): Promise<string>;
   /** The native file dialog for the Claude Code program; "" when cancelled. */
@@ -221,6 +223,9 @@ export class WailsBackend implements Backend {
   }
   CheckInvite(text: string): Promise<string> {
     return this.#app.CheckInvite(text);
+  }
+  InviteWarning(text: string): Promise<string> {
+    return this.#app.InviteWarning(text);
   }
   CheckCreate(req: CreateRequest): Promise<string> {
     return this.#app.CheckCreate(req);

@@ -365,6 +365,9 @@ export class DemoBackend implements Backend {
   async CheckInvite(text: string): Promise<string> {
     return checkInvite(text);
   }
+  async InviteWarning(): Promise<string> {
+    return ''; // the demo's invites are its own
+  }
   async CheckCreate(req: CreateRequest): Promise<string> {
     return req.name.trim() ? '' : 'The display name is empty.';
   }

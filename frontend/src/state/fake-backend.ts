@@ -80,6 +80,7 @@ export class FakeBackend implements Backend {
     PickDirectory: async () => '',
     ClipboardInvite: async () => '',
     CheckInvite: async () => '',
+    InviteWarning: async () => '',
     CheckCreate: async (_req: CreateRequest) => '',
     PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
@@ -140,6 +141,7 @@ export class FakeBackend implements Backend {
   PickDirectory(s: string) { return this.#call('PickDirectory', s); }
   ClipboardInvite() { return this.#call('ClipboardInvite'); }
   CheckInvite(t: string) { return this.#call('CheckInvite', t); }
+  InviteWarning(t: string) { return this.#call('InviteWarning', t); }
   CheckCreate(r: CreateRequest) { return this.#call('CheckCreate', r); }
   PickClaude(c: string) { return this.#call('PickClaude', c); }
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }

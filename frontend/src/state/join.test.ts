@@ -248,6 +248,23 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.check).toBe('invalid');
     expect(be.count('JoinParty')).toBe(0);
   });
+
+  // A window tester's cut link (a token of 25 characters) was shown "Valid invite"; it was
+  // said to look cut short only once the host refused it. Another host's tokens may be of
+  // another length, so it may still be tried.
+  it('says a valid link looks cut short before connecting, and still lets it be tried', async () => {
+    const cut = 'The link looks cut short: its token has 25 characters, but a Concordia invite\'s has 43; copy the whole link again.';
+    const be = new FakeBackend();
+    be.handlers.InviteWarning = async (text: string) => (text.includes(tok) ? '' : cut);
+    const { st } = await started(be);
+    await st.openJoin(pinned(1).replace(tok, tok.slice(0, 25)));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', warning: cut });
+    expect(st.canJoin).toBe(true);
+    st.setJoinInvite(pinned(1));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', warning: '' });
+  });
 });
 
 const req: CreateRequest = {

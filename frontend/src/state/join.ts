@@ -153,7 +153,7 @@ export interface JoinHooks {
 export class JoinDialog {
   state: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '', warning: '', typed: false };
 
-  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty' | 'CancelJoin'>;
+  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinParty' | 'CancelJoin'>;
   readonly #hooks: JoinHooks;
   readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>;
   readonly #checkDelay: number;
@@ -161,7 +161,7 @@ export class JoinDialog {
   #checkTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'JoinParty' | 'CancelJoin'>,
+    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinParty' | 'CancelJoin'>,
     hooks: JoinHooks,
     party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>,
     checkDelayMs = 250,
@@ -264,13 +264,17 @@ export class JoinDialog {
 
   async #runCheck(seq: number, text: string): Promise<boolean> {
     let problem: string;
+    let warning = '';
     try {
       problem = await this.#backend.CheckInvite(text);
+      // A link cut short is still a valid one (another host's tokens may be shorter): said
+      // before connecting, not "Valid" until the host refused it (a window tester's).
+      if (!problem) warning = await this.#backend.InviteWarning(text).catch(() => '');
     } catch (err) {
       problem = errorText(err);
     }
     if (seq !== this.#checkSeq) return false; // the text changed meanwhile
-    this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: problem ? '' : inviteWarning(text) };
+    this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: problem ? '' : warning || inviteWarning(text) };
     this.#hooks.changed();
     return !problem;
   }
