@@ -245,6 +245,21 @@ describe('<changes-panel> the focus', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).toBe(q('[data-testid=changes-file][data-path="src/b.go"]'));
     expect(el.shadowRoot!.querySelector('[data-testid=share-level]')).not.toBeNull();
+    // Escape in a diff goes back to the list, as "← Files" does (it closed the whole panel:
+    // a window tester's); the panel stays open.
+    q('[data-testid=changes-file][data-path="a.txt"]').click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    const esc = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true });
+    q('[data-testid=diff-back]').dispatchEvent(esc);
+    expect(esc.defaultPrevented).toBe(true);
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(st.workspace.selected).toBeNull();
+    expect(el.shadowRoot!.activeElement).toBe(q('[data-testid=changes-file][data-path="a.txt"]'));
+    const again = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true });
+    q('[data-testid=changes-file][data-path="a.txt"]').dispatchEvent(again);
+    expect(again.defaultPrevented).toBe(false); // the list: the panel's Escape is party-view's
     let closed = 0;
     document.body.addEventListener('changes-closed', () => closed++);
     q('[data-testid=changes-close]').click();

@@ -47,6 +47,14 @@ export class ChangesPanel extends LitElement {
   constructor() {
     super();
     new StateObserver(this);
+    // Escape in a file's diff goes back to the list, as "← Files" does; the next one closes
+    // the panel (party-view). It closed the whole panel from a diff (a window tester's).
+    this.addEventListener('keydown', (e: KeyboardEvent) => {
+      const s = this.state;
+      if (e.key !== 'Escape' || e.defaultPrevented || !s || s.workspace.selected === null) return;
+      e.preventDefault();
+      void this.#back(s);
+    });
   }
 
   static override styles = [
