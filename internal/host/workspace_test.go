@@ -322,3 +322,18 @@ func TestTooLargeAFolderSaysWhatToDo(t *testing.T) {
 		t.Fatal("nothing said of a folder too large")
 	}
 }
+
+// A member already in the party when the folder's first snapshot fails is told why in the
+// settings event that turns the sharing off, on the wire (share_error was dropped there:
+// only the party's own copy of the event had it).
+func TestAFailedSnapshotIsSaidOnTheWire(t *testing.T) {
+	c := newCtl(t, Config{Insecure: true, ShareWorkspace: wire.WorkspaceChanges, Agent: agent.Config{WorkDir: project(t, true)}})
+	ann := c.raw(t, "ann")
+	c.h.Party().WorkspaceFailed("the working directory is too large to track changes in: 20001 files")
+	ann.rec.waitFor(t, "the settings event with why", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool {
+			return ev.Kind == wire.KindSettings && ev.Settings.Workspace == wire.WorkspaceOff &&
+				ev.Settings.ShareError == "the working directory is too large to track changes in: 20001 files"
+		})
+	})
+}

@@ -47,7 +47,8 @@ func (e Event) MarshalJSON() ([]byte, error) {
 			Workspace      string   `json:"workspace,omitempty"`
 			Always         []string `json:"always"`
 			Merger         string   `json:"merger,omitempty"`
-		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace, nonNil(s.Always), s.Merger})
+			ShareError     string   `json:"share_error,omitempty"`
+		}{eventFields(e), s.Approval, s.PermissionMode, s.Workspace, nonNil(s.Always), s.Merger, s.ShareError})
 	case KindChanges:
 		files := e.Files
 		if files == nil {
@@ -72,6 +73,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		Workspace      string          `json:"workspace"`
 		Always         []string        `json:"always"`
 		Merger         string          `json:"merger"`
+		ShareError     string          `json:"share_error"`
 		Files          []FileChange    `json:"files"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
@@ -89,7 +91,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if e.Kind == KindSettings {
-		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace, Always: aux.Always, Merger: aux.Merger}
+		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace, Always: aux.Always, Merger: aux.Merger, ShareError: aux.ShareError}
 		_ = json.Unmarshal(aux.Approval, &s.Approval)
 		e.Settings = &s
 	} else if present(aux.Approval) {

@@ -54,6 +54,12 @@ func TestEventJSONRoundTrip(t *testing.T) {
 			want: map[string]any{"approval": false, "permission_mode": "ask", "always": []any{}, "merger": "gemini"},
 		},
 		{
+			// It was dropped on the wire: the party's own events had it, its members' not.
+			name: "settings say why the folder cannot be shared",
+			ev:   Event{Seq: 10, TS: ts, Kind: KindSettings, Settings: &Settings{PermissionMode: PermissionAsk, Workspace: WorkspaceOff, Always: []string{}, ShareError: "too large"}},
+			want: map[string]any{"approval": false, "permission_mode": "ask", "workspace": "off", "always": []any{}, "share_error": "too large"},
+		},
+		{
 			name: "changes say how many secrets they keep back",
 			ev:   Event{Seq: 10, TS: ts, Kind: KindChanges, Files: []FileChange{}, Hidden: 1},
 			want: map[string]any{"kind": "changes", "files": []any{}, "hidden": float64(1)},
