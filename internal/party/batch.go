@@ -485,7 +485,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 		why := oneLine(err.Error())
 		p.post(func() {
 			p.emit(wire.Event{Kind: wire.KindError, Text: "claude stopped unexpectedly: " + why})
-			p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: batchID})
+			p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: batchID, RetrySent: retrySent(text, command, crashed)})
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"})
 		})
 		if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
@@ -493,7 +493,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 			down = ctx.Err() == nil
 			restartFailed = true
 		} else {
-			res, err = p.cfg.Runner.RunTurn(ctx, again(text, command, "Claude Code stopped unexpectedly and was restarted"), io)
+			res, err = p.cfg.Runner.RunTurn(ctx, again(text, command, crashed), io)
 			if err != nil && ctx.Err() == nil && !isStartError(err) {
 				// Reported below; get a fresh agent ready so that the next batch still runs.
 				if rerr := p.cfg.Runner.Restart(ctx); rerr != nil {
@@ -649,6 +649,17 @@ func (p *Party) flushOutput() {
 // tester's agent asked to run the same touch again on the resumed session, and in edits
 // or all mode a step with side effects (an append, a commit, a message) would run twice.
 // An agent command (/compact) is sent as it is: it must start with its slash.
+// crashed is again's why after an agent crash.
+const crashed = "Claude Code stopped unexpectedly and was restarted"
+
+// retrySent is a retry event's sent: again's text when it is not the batch's own.
+func retrySent(text string, command bool, why string) string {
+	if sent := again(text, command, why); sent != text {
+		return sent
+	}
+	return ""
+}
+
 func again(text string, command bool, why string) string {
 	if command {
 		return text

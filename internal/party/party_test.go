@@ -1628,15 +1628,39 @@ func TestARerunBatchIsToldOnce(t *testing.T) {
 	// reach it (a -race run's flake).
 	fr := &fakeRunner{fail: map[int]bool{0: true}, hold: make(chan struct{})}
 	r := &Restore{Unfinished: &wire.Batch{ID: "b1", Prompts: []string{}, Merged: "make the build green", Merger: "local"}}
-	_, col, _ := start(t, Config{Runner: fr, Restore: r})
+	p, col, _ := start(t, Config{Runner: fr, Restore: r})
 	fr.hold <- struct{}{}
 	fr.hold <- struct{}{}
 	col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	st, err := p.State(0) // the resume's retry came before the collector joined
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := st.Events
 	fr.mu.Lock()
 	defer fr.mu.Unlock()
 	want := []string{again("make the build green", false, "the host stopped and was resumed"), again("make the build green", false, "Claude Code stopped unexpectedly and was restarted")}
 	if !slices.Equal(fr.prompts, want) {
 		t.Fatalf("the agent got %q, want %q", fr.prompts, want)
+	}
+	// Each retry says exactly what the agent got (batch.merged did not: a conformance
+	// tester's), also through the wire's encoding.
+	var sent []string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindRetry {
+			b, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back wire.Event
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, back.RetrySent)
+		}
+	}
+	if !slices.Equal(sent, want) {
+		t.Fatalf("the retries said they sent %q, want %q", sent, want)
 	}
 }
 

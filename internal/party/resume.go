@@ -294,6 +294,9 @@ func (p *Party) restore(r *Restore) {
 	}
 }
 
+// hostResumed is again's why for the batch a stopped host was running.
+const hostResumed = "the host stopped and was resumed"
+
 // leftAtStop is why and how a member connected when the host stopped left: they did not
 // choose to (our extensions say so). The owner's own member is the host that stopped: "alice
 // was disconnected when the host stopped" read oddly of the host (a tester's).
@@ -373,14 +376,14 @@ func (p *Party) resumed(r *Restore) {
 		// agent crash, and it runs again on the resumed session.
 		// The resume's notice above already says the batch runs again (a tester read it three
 		// times: that notice, the retry, and one more line here).
-		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true})
+		command := b.Merger == "command"
+		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true, RetrySent: retrySent(b.Merged, command, hostResumed)})
 		// Its phase said anew: the journal's last was already "running", and with none
 		// emitted the window timed the turn from before the stop, the host's downtime
 		// included (a window tester's).
 		p.phase = ""
 		p.busy = true
-		command := b.Merger == "command"
-		p.startTurn(b.ID, b.Merged, command, "the host stopped and was resumed")
+		p.startTurn(b.ID, b.Merged, command, hostResumed)
 		return
 	}
 	p.settle()

@@ -34,7 +34,8 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		return json.Marshal(struct {
 			eventFields
 			Batch string `json:"batch"`
-		}{eventFields(e), e.RetryBatch})
+			Sent  string `json:"sent,omitempty"`
+		}{eventFields(e), e.RetryBatch, e.RetrySent})
 	case KindSettings:
 		var s Settings
 		if e.Settings != nil {
@@ -74,6 +75,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		Always         []string        `json:"always"`
 		Merger         string          `json:"merger"`
 		ShareError     string          `json:"share_error"`
+		Sent           string          `json:"sent"`
 		Files          []FileChange    `json:"files"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
@@ -83,6 +85,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	if present(aux.Batch) {
 		if e.Kind == KindRetry {
 			_ = json.Unmarshal(aux.Batch, &e.RetryBatch)
+			e.RetrySent = aux.Sent
 		} else {
 			var bt Batch
 			if json.Unmarshal(aux.Batch, &bt) == nil {

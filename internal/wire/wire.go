@@ -358,6 +358,11 @@ type Event struct {
 	Turn   *Turn   `json:"turn,omitempty"`   // turn
 
 	RetryBatch string `json:"-"` // retry: encoded as "batch" (see MarshalJSON)
+	// RetrySent (an extension of §5, retry only, encoded as "sent"): the exact text the
+	// batch runs again with, when it is not the batch's merged text: a note that part of it
+	// may be done, then that text (a conformance tester's: batch.merged is exactly what
+	// went to the agent, and the second run's was not).
+	RetrySent string `json:"-"`
 	// Resumed (an extension of §5, retry only): the batch runs again because the host was
 	// resumed (§8), not because the agent died.
 	Resumed    bool        `json:"resumed,omitempty"`
