@@ -528,6 +528,17 @@ func TestACommandWordStartingAPrompt(t *testing.T) {
 			})
 		}
 	}
+	// A host's command alone, refused to a member, is not given back: there is nothing in
+	// it to correct, and the next command ran on from it ("/stop/allow": a tester's).
+	for _, role := range []string{wire.RoleParticipant, wire.RoleViewer} {
+		c, _, sent, out := newCommander(role)
+		var given []string
+		c.pr.setInputSink(func(text string) { given = append(given, text) })
+		c.line(context.Background(), "/stop")
+		if len(given) != 0 || len(*sent) != 0 || !strings.Contains(out.String(), "/stop is for hosts") || strings.Contains(out.String(), "back in the input") {
+			t.Errorf("%s: /stop alone given back %q, sent %q, said %q", role, given, *sent, out.String())
+		}
+	}
 	// A viewer sends no prompts: both kinds of refused line go back, with no "//" advice
 	// (a tester's viewer had /alow dropped and was told to send /who extra with //).
 	for _, line := range []string{"/alow", "/who extra"} {

@@ -216,6 +216,12 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		what := "unknown command /" + name
 		if ok {
 			what = "/" + name + " is for hosts"
+			if arg == "" {
+				// The command alone: nothing in it to correct, and the next command typed
+				// ran on from it ("/stop/allow": a tester's).
+				c.pr.reply("error", what+c.refusedWords(""))
+				return false
+			}
 		} else if near := c.nearCommand(name); near != "" {
 			what += " (did you mean /" + near + "?)" // a tester's /aprove, /alow and /kik bob
 		}
@@ -272,12 +278,16 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 // refuse says why line was not run or sent, gives it back to the input line to be
 // corrected, and how to send it as words, to one who may send prompts.
 func (c *commander) refuse(what, line string) {
-	if c.isViewer() { // a viewer sends no prompts: no "//" to offer (a tester's)
-		c.pr.reply("error", what+c.backWords()+"; /help lists your commands")
-	} else {
-		c.pr.reply("error", what+"; nothing was sent"+c.backWords()+". /help lists your commands (start a prompt with // to send a leading /)")
-	}
+	c.pr.reply("error", what+c.refusedWords(c.backWords()))
 	c.pr.giveBack(line) // to be corrected, or sent with //
+}
+
+// refusedWords follows what a refused line was: back, whether it is back in the input.
+func (c *commander) refusedWords(back string) string {
+	if c.isViewer() { // a viewer sends no prompts: no "//" to offer (a tester's)
+		return back + "; /help lists your commands"
+	}
+	return "; nothing was sent" + back + ". /help lists your commands (start a prompt with // to send a leading /)"
 }
 
 // usable says whether name is a command this member may run.
