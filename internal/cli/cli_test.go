@@ -2780,7 +2780,7 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 		err  error
 		want string
 	}{
-		{fmt.Errorf("call Party.prompt: no reply within 1m0s: %w", rpc.ErrTimeout), "no answer to your prompt (the host did not answer within a minute): it may have reached the host; if it does not show up in the party, send it again"},
+		{fmt.Errorf("call Party.prompt: no reply within 1m0s: %w", rpc.ErrTimeout), "no answer to your prompt (the host did not answer within a minute): it may have reached the host; this terminal says so when it shows up in the party"},
 		{fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed), "no answer to your prompt (the connection dropped before the host answered)"},
 		// Never queued (the connection was already closing): it cannot have arrived.
 		{fmt.Errorf("call Party.prompt: %w: %w", rpc.ErrNotSent, rpc.ErrClosed), `prompt not sent ("fix the parser")`},
@@ -2794,6 +2794,27 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 		c.line(context.Background(), "fix the parser")
 		if !strings.Contains(out.String(), tc.want) {
 			t.Errorf("%v: %q lacks %q", tc.err, out.String(), tc.want)
+		}
+	}
+	// Once back in touch, the terminal says whether it arrived: a tester's had, it turned
+	// out, not (it was not in the journal), and the terminal left that to be found out.
+	for _, arrives := range []bool{true, false} {
+		c, _, _, out := newCommander(wire.RoleParticipant)
+		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
+		c.prompt = func(context.Context, string) error { return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed) }
+		c.line(context.Background(), "fix the parser")
+		out.Reset()
+		if arrives { // in the reconnect's catch-up
+			c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "bob", Member: "m2", Text: "fix the parser"}})
+		}
+		c.pr.reconnected()
+		c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "bob", Member: "m2", Text: "fix the parser"}})
+		got := out.String()
+		reached, missing := strings.Count(got, "your prompt reached the host after all"), strings.Count(got, "it did not reach the host")
+		// Not arrived at the reconnect: said so; the same text seen later (a host that was
+		// frozen read it after all) is said too, once.
+		if reached != 1 || (missing == 1) == arrives {
+			t.Errorf("arrives %v: said %q", arrives, got)
 		}
 	}
 }

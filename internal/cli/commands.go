@@ -316,6 +316,7 @@ func (c *commander) nearCommand(name string) string {
 }
 
 func (c *commander) send(ctx context.Context, text string) {
+	c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = "", false }) // sent again, or another: what shows up is this one
 	c.pr.sendStart()
 	err := c.prompt(ctx, text)
 	c.pr.sendDone()
@@ -330,7 +331,8 @@ func (c *commander) send(ctx context.Context, text string) {
 		if !errors.Is(err, rpc.ErrTimeout) {
 			why = "the connection dropped before the host answered"
 		}
-		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; if it does not show up in the party, send it again (↑ brings it back)")
+		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; this terminal says so when it shows up in the party, or once it is back in touch with the host if it did not (↑ brings it back)")
+		c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = text, false })
 	case c.editor:
 		// Said which, and put back in the box: a tester's burst of prompts got alike lines
 		// and lost the texts (↑ had them, unsaid).

@@ -230,6 +230,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				pr.connection(true)
 				history.print(pr, transcriptPath)
 				pr.live()
+				pr.reconnected()
 			}
 		},
 	}

@@ -222,6 +222,19 @@ func (p *printer) catchUp(on bool) {
 	p.catchingUp = on
 }
 
+// reconnected is told that a reconnect's hello and catch-up have been printed: a prompt of
+// this terminal's that had no answer and is not among them did not reach the host. It is
+// still watched for: a host that was frozen may yet read it.
+func (p *printer) reconnected() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.r.unanswered == "" || p.r.unansweredSaid {
+		return
+	}
+	p.r.unansweredSaid = true
+	p.noticeLocked("system", "your prompt that had no answer is not in the party: it did not reach the host (↑ brings it back to send again)")
+}
+
 // localLocked is a time on the host's clock as this machine's clock reads it.
 func (p *printer) localLocked(host time.Time) time.Time {
 	if len(p.skews) == 0 {
@@ -861,6 +874,10 @@ func (p *printer) event(ev wire.Event) {
 				tag = "you"
 			}
 			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text))
+			if u := p.r.unanswered; u != "" && p.r.promptIsMine(*ev.Prompt) && strings.TrimSpace(ev.Prompt.Text) == strings.TrimSpace(u) {
+				p.r.unanswered, p.r.unansweredSaid = "", false
+				p.noticeLocked("system", "your prompt reached the host after all: no need to send it again")
+			}
 		}
 	case wire.KindWithdrawn:
 		if w := ev.Withdrawn; w != nil {

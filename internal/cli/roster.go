@@ -79,6 +79,11 @@ type roster struct {
 	// or its first snapshot failed: shareError says why then (party.share_error).
 	cannotShare bool
 	shareError  string
+	// unanswered is the text of this terminal's prompt the host did not answer (a timeout,
+	// or the connection dropped), until it shows up in the party or a reconnect's catch-up
+	// shows it did not (printer.unansweredLocked); "" when none.
+	unanswered     string
+	unansweredSaid bool // a reconnect said it did not reach the host
 	// since is from when changes count (sinceStart), once followBase or a /changes reply
 	// learned it; "" before.
 	since string
