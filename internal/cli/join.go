@@ -47,7 +47,8 @@ Ctrl-C or the end of the party.
 Joining again with the same invite and name — after the terminal was closed, or killed;
 also with the invite of the party resumed on another port, which keeps its token —
 comes back as the same member, with its role (a co-host stays one), unless a host removed
-it or the party ended; --new-member joins as someone new. What brings it back is kept in
+it; a party that ended and was resumed takes its members back too. --new-member joins as
+someone new. What brings it back is kept in
 the data directory, readable by you only.`, io.Out, io.Err)
 	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
