@@ -22,8 +22,9 @@ import (
 // their role allows (PROTOCOL.md §7). Host commands go through a party.Controller: the
 // host's own *party.Local, or a co-host's *client.Client.
 type commander struct {
-	pr     *printer
-	prompt func(ctx context.Context, text string) error
+	pr        *printer
+	pacedSaid bool // a script's prompts were said to wait for the host's rate (paced)
+	prompt    func(ctx context.Context, text string) error
 	// withdraw takes back a waiting prompt by id (Party.withdraw).
 	withdraw func(ctx context.Context, id string) error
 	ctl      party.Controller
@@ -319,6 +320,9 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = "", false }) // sent again, or another: what shows up is this one
 	c.pr.sendStart()
 	err := c.prompt(ctx, text)
+	if !c.editor {
+		err = c.paced(ctx, text, err)
+	}
 	c.pr.sendDone()
 	switch {
 	case err == nil:
@@ -343,6 +347,34 @@ func (c *commander) send(ctx context.Context, text string) {
 		// piped lines gave 20 alike "prompt not sent: rate limited" and no way to tell which).
 		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+c.describe(err))
 	}
+}
+
+// scriptPace is how often a script's prompt the host refused as too fast is tried again,
+// and scriptPatience how long it is tried for.
+var (
+	scriptPace     = time.Second
+	scriptPatience = 2 * time.Minute
+)
+
+// paced sends a script's prompt (lines read from a pipe) again while the host refuses it as
+// too fast, as a person would, for up to scriptPatience: a tester's 150 piped lines, one
+// every half second, had 190 of 450 refused (the host takes ten at once, then one a
+// second), and a script cannot wait. err is the first try's; the last try's is returned.
+func (c *commander) paced(ctx context.Context, text string, err error) error {
+	var re *rpc.Error
+	for start := time.Now(); errors.As(err, &re) && re.Code == wire.CodeRateLimited && time.Since(start) < scriptPatience; {
+		if !c.pacedSaid {
+			c.pacedSaid = true
+			c.pr.reply("system", "the host says prompts come too fast ("+plain(re.Message)+"): each line waits its turn, tried again every second")
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(scriptPace):
+		}
+		err = c.prompt(ctx, text)
+	}
+	return err
 }
 
 // withdrawLast takes back this member's newest prompt that still waits for a batch.

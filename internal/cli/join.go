@@ -42,7 +42,8 @@ and /diff PATH shows one, as far as the host shares them (/tree lists the folder
 shares all of it); /help lists your commands (a co-host gets the host's). A dropped
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
-Ctrl-C or the end of the party.
+Ctrl-C or the end of the party. Prompts piped in faster than the host takes them wait
+their turn (for up to two minutes each).
 
 Joining again with the same invite and name — after the terminal was closed, or killed;
 also with the invite of the party resumed on another port, which keeps its token —

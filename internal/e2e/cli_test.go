@@ -633,3 +633,24 @@ func TestTheInviteIsTheFirstLine(t *testing.T) {
 		}
 	}
 }
+
+// TestAScriptsPromptsAllArrive: prompts piped into join faster than the host takes them
+// (ten at once, then one a second) wait their turn and all arrive; a tester's piped lines
+// were refused by the hundred ("prompt not sent … rate limited").
+func TestAScriptsPromptsAllArrive(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := start(t, nil, "join", inv, "--name", "scripty")
+	j.expect(`joined hosty's party as scripty `)
+	for i := 1; i <= 14; i++ {
+		j.send(fmt.Sprintf("line %d", i))
+	}
+	h.expect(`^\[party\] scripty: line 14$`)
+	for i := 1; i <= 14; i++ {
+		h.expect(fmt.Sprintf(`^\[party\] scripty: line %d$`, i))
+	}
+	if out := j.stdout(); strings.Contains(out, "not sent") || !strings.Contains(out, "each line waits its turn") {
+		t.Fatalf("the join said:\n%s", out)
+	}
+	j.send("/quit")
+	j.wait()
+}
