@@ -3139,6 +3139,10 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 	// Its own act on its own prompt (a tester's co-host read "alice approved your prompt").
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan approved dan's prompt"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan marie approved dan's prompt"})
+	// A host's act on its own prompt, as the host says it now (a window tester's read
+	// "hazel edited and sent hazel's prompt"); someone else's stays theirs.
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan edited and sent their own prompt"})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice approved their own prompt"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan" + party.RotatedNotice}) // its own /rotate
 	want := "[system] alice edited and sent your prompt\n" +
 		"[system] alice turned approval off; your prompt that waited for approval is sent now\n" +
@@ -3151,6 +3155,8 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 		"[system] alice removed eve from the party: she removed dan from the party\n" +
 		"[system] you approved your prompt\n" +
 		"[system] dan marie approved your prompt\n" +
+		"[system] you edited and sent your own prompt\n" +
+		"[system] alice approved their own prompt\n" +
 		"[system] you made new invites; the earlier links no longer work\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)

@@ -381,6 +381,10 @@ func (p *printer) yourPrompts(text string) string {
 	if by, rest, ok := strings.Cut(text, " removed "); ok && !p.earlier && strings.HasPrefix(rest, name+" from the party") {
 		text = by + " removed you" + strings.TrimPrefix(rest, name)
 	}
+	// "hana edited and sent their own prompt", in hana's terminal.
+	if rest, ok := strings.CutPrefix(text, name+" "); ok && !p.earlier && ownOwnAct.MatchString(rest) {
+		return "you " + strings.Replace(rest, " their own ", " your own ", 1)
+	}
 	if !strings.Contains(text, name+"'s ") {
 		return text
 	}
@@ -414,6 +418,9 @@ func (p *printer) ownNotice(text string) string {
 	}
 	return text
 }
+
+// ownOwnAct: a host's act on its own prompt, as a notice says it after the host's name.
+var ownOwnAct = regexp.MustCompile(`^(approved|edited and sent) their own prompt`)
 
 // ownAct: a host's act on a prompt, as a notice says it after the host's name.
 var ownAct = regexp.MustCompile(`^(approved|rejected|withdrew|edited and sent|sent) your `)

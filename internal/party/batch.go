@@ -31,8 +31,15 @@ type heldBatch struct {
 
 // words names the held batch in a notice: "the merged prompt", or "bob's prompt" for one
 // prompt, which is not merged (a tester's).
-func (h *heldBatch) words() string {
+func (h *heldBatch) words() string { return h.wordsBy(nil) }
+
+// wordsBy is words as said of by's act on it: a host's own prompt is "their own prompt"
+// ("hazel edited and sent hazel's prompt" read oddly: a window tester's).
+func (h *heldBatch) wordsBy(by *member) string {
 	if len(h.prompts) == 1 {
+		if p := h.prompts[0]; by != nil && (p.Member != "" && p.Member == by.ID || p.Member == "" && p.User == by.Name) {
+			return "their own prompt"
+		}
 		return oneLine(h.prompts[0].User) + "'s prompt"
 	}
 	return "the merged prompt"

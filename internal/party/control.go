@@ -179,7 +179,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			return err
 		}
 		sent := h.res.Text
-		note := by.Name + " approved " + h.words()
+		note := by.Name + " approved " + h.wordsBy(by)
 		// The held text has the leading space that keeps a "/" text a text (wire.AsText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
 		if text != nil && wire.AsText(*text) != h.res.Text {
@@ -191,7 +191,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
 			}
 			sent = edited
-			note = by.Name + " edited and sent " + h.words()
+			note = by.Name + " edited and sent " + h.wordsBy(by)
 		}
 		p.held = nil
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})

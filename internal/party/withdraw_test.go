@@ -301,3 +301,37 @@ func TestARemovedViewerComesBackAViewer(t *testing.T) {
 		t.Errorf("after a resume, bob came back as %s", back.Role)
 	}
 }
+
+// TestAHostsOwnPromptIsTheirOwn: a host who approves or edits a batch of its own one prompt
+// is said to act on "their own prompt"; a window tester read "hazel edited and sent hazel's
+// prompt". Someone else's is still theirs.
+func TestAHostsOwnPromptIsTheirOwn(t *testing.T) {
+	p, col, alice := start(t, Config{Approval: true})
+	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
+	held := func(n int) string {
+		t.Helper()
+		var id string
+		for _, ev := range col.waitFor(t, "an approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == n }) {
+			if ev.Kind == wire.KindApproval {
+				id = ev.Approval.Batch
+			}
+		}
+		return id
+	}
+	promptAs(t, p, hosty, "mine")
+	edited := "mine, edited"
+	if err := p.Approve(hosty, held(1), &edited); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the first turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	promptAs(t, p, alice, "alice's")
+	if err := p.Approve(hosty, held(2), nil); err != nil {
+		t.Fatal(err)
+	}
+	evs := col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	for _, want := range []string{`"hosty edited and sent their own prompt"`, `"hosty approved alice's prompt"`} {
+		if !strings.Contains(dump(evs), want) {
+			t.Errorf("no %s in:\n%s", want, dump(evs))
+		}
+	}
+}

@@ -17,5 +17,11 @@ describe('yourPrompts', () => {
     expect(yourPrompts("hazel approved hazel's prompt", 'hazel')).toBe('You approved your prompt');
     expect(yourPrompts("ann marie approved ann's prompt", 'ann')).toBe('ann marie approved your prompt');
     expect(yourPrompts("hazel made themselves a viewer (hazel's waiting prompt is still sent)", 'hazel')).toBe('hazel made themselves a viewer (your waiting prompt is still sent)');
+    // The host's words for its own prompt now (a window tester read "hazel edited and sent
+    // hazel's prompt"): the host reads its own act; others read the host's.
+    expect(yourPrompts('hazel edited and sent their own prompt', 'hazel')).toBe('You edited and sent your own prompt');
+    expect(yourPrompts('hazel approved their own prompt', 'hazel')).toBe('You approved your own prompt');
+    expect(yourPrompts('hazel edited and sent their own prompt', 'bob')).toBe('hazel edited and sent their own prompt');
+    expect(yourPrompts('ann marie approved their own prompt', 'ann')).toBe('ann marie approved their own prompt');
   });
 });

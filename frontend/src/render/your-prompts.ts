@@ -8,6 +8,10 @@ const PHRASES = ['prompt', 'waiting prompt']; // and their plurals
  * host's possessive phrases about prompts change; anyone else's stay theirs.
  */
 export function yourPrompts(text: string, name: string): string {
+  // "hazel edited and sent their own prompt", in hazel's window.
+  if (name && text.startsWith(`${name} `) && /^(approved|edited and sent) their own prompt/.test(text.slice(name.length + 1))) {
+    return `You ${text.slice(name.length + 1).replace(' their own ', ' your own ')}`;
+  }
   if (!name || !text.includes(`${name}'s `)) return text;
   let out = text;
   for (const lead of [' ', '(']) {
