@@ -996,6 +996,24 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
   });
   check(shrunk < 2, `the end went out of view as the transcript's area shrank (${shrunk} px below)`);
   await tid('transcript').evaluate((el) => { el.getRootNode().host.style.maxHeight = ''; });
+  // A tool request asked while the host reads further up: Latest says so (a tester's card,
+  // and its countdown, waited out of view under a plain "Latest").
+  const pending = page.locator('[data-testid=permission-card][data-status=pending]');
+  await ask('touch five FAKE_ASK');
+  await pending.first().waitFor();
+  await tid('transcript').evaluate((el) => {
+    el.dispatchEvent(new WheelEvent('wheel', { deltaY: -100, bubbles: true }));
+    el.scrollTop = 0;
+  });
+  await until('Latest says a tool request waits', async () => (await tid('jump-latest').count()) === 1 && (await deepText(tid('jump-latest'))).includes('A tool request waits for you'));
+  await tid('jump-latest').click();
+  await until('the request in view', async () => {
+    const box = await pending.first().boundingBox();
+    const view = await tid('transcript').boundingBox();
+    return box !== null && view !== null && box.y < view.y + view.height && box.y + box.height > view.y;
+  });
+  await tid('permission-allow').click();
+  await answered('touch five');
 });
 
 test('a 10,000-event transcript stays smooth (the same UI, the demo backend)', async () => {

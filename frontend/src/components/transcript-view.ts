@@ -203,6 +203,7 @@ export class TranscriptView extends LitElement {
         position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
         box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
       }
+      .jump.waits { color: var(--warn); border-color: var(--warn); font-weight: 600; }
       /* Narrow windows (down to 640 px): less margin, prompts may use more of the row. */
       :host([vw~=lt720]) .list { padding: 14px 12px 20px; }
       :host([vw~=lt720]) .prompt { max-width: 90%; }
@@ -396,6 +397,16 @@ export class TranscriptView extends LitElement {
     // Another part of the list may come into view.
     this.requestUpdate();
   };
+
+  /**
+   * Latest, shown while the view is away from the end. To a host, it says when a decision
+   * waits down there: a tool request's card, and its countdown to being denied, was out of
+   * view under a plain "Latest" (a window tester found Allow only by chance).
+   */
+  #jumpButton(s: AppState) {
+    const waits = !s.isHost ? '' : s.phase === 'awaiting_permission' ? 'A tool request waits for you' : s.phase === 'awaiting_approval' ? 'A prompt waits for your approval' : '';
+    return html`<button class="jump small ${waits ? 'waits' : ''}" data-testid="jump-latest" @click=${() => this.#jump()}>${iconArrowDown()} ${waits || 'Latest'}</button>`;
+  }
 
   /** Latest: back to the end, following it; the button goes, so the focus goes to the prompt box (it fell to the page: a tester's). */
   #jump(): void {
@@ -680,9 +691,7 @@ export class TranscriptView extends LitElement {
               )}
         </div>
       </div>
-      ${this.#stick
-        ? nothing
-        : html`<button class="jump small" data-testid="jump-latest" @click=${() => this.#jump()}>${iconArrowDown()} Latest</button>`}
+      ${this.#stick ? nothing : this.#jumpButton(s)}
     `;
   }
 }
