@@ -103,6 +103,21 @@ describe('<changes-panel> the share menu', () => {
     co.st.dispose();
   });
 
+  // A settings event of a run before the resume, in the history the party starts from, says
+  // nothing of this run (a reviewer's: the share menu of a party that shares was disabled).
+  it('takes no share_error from the history', async () => {
+    const be = new FakeBackend();
+    const base = fakeSession('host');
+    const old = { seq: 1, ts: at(100), kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'off', always: [], share_error: why };
+    be.handlers.CreateParty = async () => ({ ...base, party: { ...base.party, workspace: 'changes' as const }, state: { ...base.state, seq: 1, events: [old] } });
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false });
+    expect(st.workspace.cannotShare).toBe(false);
+    expect(st.workspace.shareError).toBe('');
+    st.dispose();
+  });
+
   // The party a reconnect's hello describes wins: a host resumed with sharing can share.
   it('offers the levels again once a resumed host can share', async () => {
     const { st, el, be } = await party('owner', 'off', undefined, true);

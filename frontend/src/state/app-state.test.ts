@@ -914,6 +914,20 @@ describe('a page loaded again while the window is in a party', () => {
     st.dispose();
   });
 
+  // Connected again after Go took the session's status, before the page entered: the newer
+  // status wins (a reviewer's: the page stayed on Reconnecting…, sending blocked).
+  it('takes a status that came while it asked over the one the session carries', async () => {
+    const be = new FakeBackend();
+    be.handlers.CurrentParty = async () => {
+      be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+      return { ...fakeSession('participant', emptyState()), status: { status: 'reconnecting', attempt: 3, error: 'the host does not answer', retry_ms: 40_000 } };
+    };
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    expect(st.connection.status).toBe('connected');
+    st.dispose();
+  });
+
   it('stays at Home when the window is in none, and says so when Go cannot tell', async () => {
     const be = new FakeBackend();
     const st = new AppState(be, { checkDelayMs: 10 });

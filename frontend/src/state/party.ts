@@ -167,6 +167,8 @@ export class PartySession {
   /** Every prompt not yet sent to the agent, oldest first. */
   pending: readonly Prompt[] = [];
   connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
+  /** The last party:status between subscribe and enter: newer than the session's own status. */
+  #statusBeforeEnter: PartyStatus | null = null;
   /** When (local ms) the next reconnect attempt starts, as party:status said; 0 when not known. */
   retryAt = 0;
   sending = false;
@@ -530,7 +532,9 @@ export class PartySession {
         if (gen === this.#partyGen) this.#onInfo(info);
       }),
       this.#backend.on('party:status', (st) => {
-        if (gen === this.#partyGen) this.#onStatus(st);
+        if (gen !== this.#partyGen) return;
+        if (!this.session) this.#statusBeforeEnter = st; // newer than what the session says
+        this.#onStatus(st);
       }),
     ];
     return gen;
@@ -540,6 +544,7 @@ export class PartySession {
     for (const off of this.#partySubs) off();
     this.#partySubs = [];
     this.#early = [];
+    this.#statusBeforeEnter = null;
     this.#held.clear();
     clearTimeout(this.#heldTimer);
     this.#heldTimer = undefined;
@@ -568,8 +573,12 @@ export class PartySession {
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
     this.retryAt = 0;
-    // A page loaded again while its joined party reconnects: the banner says so from the start.
-    if (s.status && s.status.status !== 'connected') this.#onStatus(s.status);
+    // A page loaded again while its joined party reconnects: the banner says so from the
+    // start. A party:status that came since the session was asked for is newer than the
+    // session's (a reviewer's: "connected" then, the page stayed on Reconnecting…).
+    const st = this.#statusBeforeEnter ?? s.status;
+    this.#statusBeforeEnter = null;
+    if (st && st.status !== 'connected') this.#onStatus(st);
     this.#replaceState(s.state);
     void this.#workspace.load();
     const early = this.#early;
@@ -619,9 +628,10 @@ export class PartySession {
 
   /**
    * Applies what an event says about the party beyond the transcript: a member's role,
-   * the approval mode, permission mode and merger. Safe to apply twice.
+   * the approval mode, permission mode and merger. Safe to apply twice. live: a live event,
+   * not one of a state's history (which may be of a run before a resume).
    */
-  #applyPartyFacts(e: PartyEvent): void {
+  #applyPartyFacts(e: PartyEvent, live = false): void {
     const s = this.session;
     if (!s) return;
     if (e.kind === 'participants' && e.changed) {
@@ -633,7 +643,9 @@ export class PartySession {
       const always = Array.isArray(e.always) ? e.always.filter((t): t is string => typeof t === 'string') : s.party.always;
       const merger = e.merger === 'gemini' || e.merger === 'local' ? e.merger : s.party.merger;
       // The folder could not be shared in this run: said as a later joiner's hello says it.
-      const failed = typeof e.share_error === 'string' && e.share_error !== '' ? { cannot_share: true, share_error: e.share_error } : {};
+      // Only from a live event: one in the history may be of a run before a resume that
+      // shares (the hello, or CurrentParty, says it of this run).
+      const failed = live && typeof e.share_error === 'string' && e.share_error !== '' ? { cannot_share: true, share_error: e.share_error } : {};
       this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always, merger, ...failed } };
       if (e.workspace) this.#workspace.onLevel(e.workspace);
       if (failed.share_error) {
@@ -736,7 +748,7 @@ export class PartySession {
     if (!this.#transcript.apply(e)) return; // a duplicate
     this.#sampleSkew(e.ts);
     const sharedBefore = this.session.party.workspace;
-    this.#applyPartyFacts(e);
+    this.#applyPartyFacts(e, true);
     if (e.kind === 'settings' && e.workspace === 'tree' && sharedBefore !== 'tree' && this.isOwner && !this.#workspace.ownChange('tree')) {
       // A co-host exposed the whole folder, .env files included: the machine is the owner's,
       // so the owner hears of it in more than a grey line (a tester).
