@@ -174,6 +174,17 @@ async function conversationVisible(page, what) {
 }
 
 /**
+ * The invite shown in the side panel, when it is in view, is whole: a box of three lines
+ * and a scrollbar cut it at every size (a window tester's, even at 1920 wide).
+ */
+async function inviteWhole(page, what) {
+  const link = page.getByTestId('invite-link');
+  if (!(await link.isVisible())) return;
+  const cut = await link.evaluate((el) => el.scrollHeight - el.clientHeight);
+  check(cut <= 1, `${what}: the invite is cut (${cut} px of it scroll in its box)`);
+}
+
+/**
  * The side panel at this width: a drawer below DRAWER_BELOW (closed at first; opened by the
  * header button over the transcript, leaving the prompt box and part of the conversation in
  * view; closed by Escape and by a click outside), else a column beside the transcript.
@@ -300,7 +311,11 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await conversationVisible(p, what);
       await noOverflow(p, what);
       await shot(p, `${size}-host`);
-      await sidePanel(p, what, 'participants-list', () => shot(p, `${size}-host-panel`));
+      await sidePanel(p, what, 'participants-list', async () => {
+        await inviteWhole(p, what);
+        await shot(p, `${size}-host-panel`);
+      });
+      await inviteWhole(p, what);
       if (w < DRAWER_BELOW) {
         // A dialog opened from the drawer: Escape closes the dialog, not the drawer under it.
         await p.getByTestId('panel-toggle').click();
@@ -338,6 +353,12 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await mustSee(p, 'transcript', `${what}: the transcript with Changes open`, 0.05, 0.5);
       await noOverflow(p, `${what}, Changes open`);
       await longPathFits(p, what);
+      if (h < 560) {
+        // A low window keeps the list's room: the level's hint is the menu's tooltip (at
+        // 640×480 a tester's drawer showed two and a half files under the share section).
+        const share = await changes.evaluate((el) => el.shadowRoot.querySelector('.share')?.getBoundingClientRect().height ?? 0);
+        check(share > 0 && share <= 90, `${what}: the share section takes ${Math.round(share)} px of the Changes panel`);
+      }
       await shot(p, `${size}-changes`);
       if (w < CHANGES_DRAWER_BELOW) {
         const prompt = (await seen(p.getByTestId('prompt-input'))).box;

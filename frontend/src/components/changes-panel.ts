@@ -16,6 +16,7 @@ import { SHARE_LEVELS, hiddenText, languageOf, statusText, unlistedText, type Di
 import { showBidi } from '../state/bidi';
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
+import { ViewportController } from './viewport';
 import { base, codeTokens } from './styles';
 import { splitPath } from './format';
 import { iconChevron, iconFolder, iconX } from './icons';
@@ -47,6 +48,7 @@ export class ChangesPanel extends LitElement {
   constructor() {
     super();
     new StateObserver(this);
+    new ViewportController(this);
     // Escape in a file's diff goes back to the list, as "← Files" does; the next one closes
     // the panel (party-view). It closed the whole panel from a diff (a window tester's).
     this.addEventListener('keydown', (e: KeyboardEvent) => {
@@ -66,6 +68,9 @@ export class ChangesPanel extends LitElement {
       header h3 { font-size: 13px; font-weight: 650; display: flex; gap: 6px; align-items: center; }
       header .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; font-weight: 600; }
       .share { padding: 10px 14px; border-bottom: 1px solid var(--border); display: grid; gap: 6px; }
+      /* A low window keeps the list's room: the level's hint is the menu's tooltip then (at
+         640×480 a tester's drawer showed two and a half files under it). */
+      :host([vh~=lt560]) .level-hint { display: none; }
       .share select { min-height: 30px; padding: 3px 8px; font-size: 12.5px; }
       .share .confirm { display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
       .share .confirm .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
@@ -318,7 +323,7 @@ export class ChangesPanel extends LitElement {
     return html`<div class="share">
       <label class="field">
         <span class="label">The party sees</span>
-        <select data-testid="share-level" .value=${live(shown)} ?disabled=${w.levelBusy || this.#confirmTree} @change=${(e: Event) => this.#choose(s, (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
+        <select data-testid="share-level" title=${hint} .value=${live(shown)} ?disabled=${w.levelBusy || this.#confirmTree} @change=${(e: Event) => this.#choose(s, (e.target as HTMLSelectElement).value as WorkspaceLevel)}>
           ${SHARE_LEVELS.map((l, i) => {
             // A co-host never shares the whole folder; it may narrow the sharing, and undo
             // its own narrowing (the host refuses more than the owner's last choice, and
@@ -339,7 +344,7 @@ export class ChangesPanel extends LitElement {
               <button class="small" data-testid="share-confirm-no" @click=${() => this.#cancelTree()}>Cancel</button>
             </span>
           </div>`
-        : html`<span class="hint" data-testid="share-hint">${hint}</span>`}
+        : html`<span class="hint level-hint" data-testid="share-hint">${hint}</span>`}
     </div>`;
   }
 

@@ -84,3 +84,47 @@ describe('<home-screen> Create party in the home folder', () => {
     st.dispose();
   });
 });
+
+// A window tester's home at 640×480 showed only Create party: the party that had stopped
+// without ending, with its Resume, was far below it. It is said at the top (shown in one
+// column only), and "Show it" brings its Resume.
+describe('<home-screen> a party that stopped without ending', () => {
+  it('is said at the top, and Show it focuses its Resume', async () => {
+    const be = new FakeBackend();
+    be.handlers.RecentParties = async () => [
+      { id: 'p9', host: 'ann', created: '2026-11-30T10:00:00Z', last_active: '2026-11-30T11:00:00Z', turns: 2, state: 'not_ended_cleanly', workdir: '/home/ann/src', workspace: 'changes' },
+    ];
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    const el = document.createElement('home-screen') as Home;
+    el.state = st;
+    document.body.append(el);
+    await st.recent.load();
+    await el.updateComplete;
+    const note = el.shadowRoot!.querySelector('[data-testid=home-stopped]');
+    expect(note?.textContent).toContain('A party stopped without ending (in /home/ann/src)');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=home-stopped-show]')!.click();
+    const list = el.shadowRoot!.querySelector('recent-parties') as HTMLElement & { updateComplete: Promise<boolean> };
+    await list.updateComplete;
+    await new Promise((r) => setTimeout(r, 0));
+    expect((list.shadowRoot!.activeElement as HTMLElement | null)?.dataset.testid).toBe('recent-resume');
+    el.remove();
+    st.dispose();
+
+    // None stopped: nothing said.
+    const be2 = new FakeBackend();
+    be2.handlers.RecentParties = async () => [
+      { id: 'p1', host: 'ann', created: '2026-11-30T10:00:00Z', last_active: '2026-11-30T11:00:00Z', turns: 2, state: 'ended', workdir: '/w', workspace: 'changes' },
+    ];
+    const st2 = new AppState(be2, { checkDelayMs: 10 });
+    await st2.start();
+    const el2 = document.createElement('home-screen') as Home;
+    el2.state = st2;
+    document.body.append(el2);
+    await st2.recent.load();
+    await el2.updateComplete;
+    expect(el2.shadowRoot!.querySelector('[data-testid=home-stopped]')).toBeNull();
+    el2.remove();
+    st2.dispose();
+  });
+});

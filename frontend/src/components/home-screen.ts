@@ -5,6 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { describeKey, type AppState } from '../state/app-state';
 import type { CreateRequest, MergerChoice, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS } from '../state/workspace';
+import { canResume } from '../state/recent-parties';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import './recent-parties';
@@ -47,6 +48,10 @@ export class HomeScreen extends LitElement {
       .grid { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 20px; align-items: start; }
       /* Breakpoints as attributes, not @media (kept stale by WebKitGTK: viewport.ts). */
       :host([vw~=lt760]) .grid { grid-template-columns: 1fr; }
+      .stopped-note { display: none; align-items: center; gap: 8px; margin-bottom: 16px; padding: 8px 12px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 13px; }
+      .stopped-note span { flex: 1; min-width: 0; overflow-wrap: anywhere; }
+      .stopped-note code { font-size: 12px; }
+      :host([vw~=lt760]) .stopped-note { display: flex; }
       .side { display: grid; align-content: start; min-width: 0; }
       .card { padding: 22px; }
       .card h2 { font-size: 16px; margin-bottom: 4px; }
@@ -214,12 +219,19 @@ export class HomeScreen extends LitElement {
     };
   }
 
+  /** "Show it": the stopped party's row in the list, its Resume focused. */
+  #showStopped(id: string): void {
+    const list = this.renderRoot.querySelector('recent-parties') as (HTMLElement & { focusResume(id: string): void }) | null;
+    list?.focusResume(id);
+  }
+
   override render() {
     const s = this.state;
     if (!s) return nothing;
     const d = this.#ensureDraft(s);
     const keyLine = describeKey(s.key);
     const bad = errorField(s.createError);
+    const stopped = s.recent.parties.find((p) => p.state === 'not_ended_cleanly' && canResume(p));
     return html`
       <div class="wrap" data-testid="home">
         <header>
@@ -233,6 +245,13 @@ export class HomeScreen extends LitElement {
           <h1>Steer one Claude Code agent, together.</h1>
           <p>Host a party on this machine or join a teammate's. Everyone's prompts are batched, merged into one, and the agent's work streams to all of you live.</p>
         </section>
+        ${stopped
+          ? // In one column (a small window) the list of parties is under the form, out of
+            // view: a party that stopped while its people wait is said at the top (a window
+            // tester's, at 640×480, saw only Create party).
+            html`<div class="stopped-note" role="status" data-testid="home-stopped">${iconAlert()}<span>A party stopped without ending${stopped.workdir ? html` (in <code>${stopped.workdir}</code>)` : nothing}: its people may be waiting for it to come back.</span>
+              <button class="small" data-testid="home-stopped-show" @click=${() => this.#showStopped(stopped.id)}>Show it</button></div>`
+          : nothing}
         <div class="grid">
           <section class="card" aria-labelledby="create-h">
             <h2 id="create-h">Create a party</h2>

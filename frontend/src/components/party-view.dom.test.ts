@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
-import { changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
+import { approval, changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
@@ -449,6 +449,47 @@ describe('<party-view> reconnecting', () => {
       vi.useRealTimers();
       st.dispose();
     }
+  });
+});
+
+describe('<party-view> the queue', () => {
+  // A window tester saw a prompt twice: in the approval card, and under Queue.
+  it('leaves out the prompts of the merged prompt that waits for approval, and says so', async () => {
+    const { be, st } = await inParty('host');
+    const el = await mount(st);
+    const pA = { id: 'a', user: 'ann', text: 'add tests' };
+    const pB = { id: 'b', user: 'bob', text: 'fix the build' };
+    be.emit('party:event', prompt(1, pA));
+    be.emit('party:event', approval(2, { batch: 'b1', prompts: ['a'], merged: 'add tests', merger: 'local' }));
+    be.emit('party:event', prompt(3, pB));
+    await el.updateComplete;
+    const items = [...el.shadowRoot!.querySelectorAll('[data-testid=queue-item]')].map((li) => li.textContent);
+    expect(items).toEqual([expect.stringContaining('fix the build')]);
+    expect(el.shadowRoot!.querySelector('[data-testid=queue-held]')?.textContent).toContain('1 prompt is in the merged prompt that waits');
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> people while out of touch', () => {
+  // A window tester's list showed hazel as host, as if all was well, while the host could
+  // not be reached.
+  it('says the list is as it was when the host was last reached, and dims it', async () => {
+    const { be, st } = await inParty('participant');
+    const el = await mount(st);
+    const stale = () => el.shadowRoot!.querySelector('[data-testid=people-stale]');
+    const list = () => el.shadowRoot!.querySelector('[data-testid=participants-list]')!;
+    expect(stale()).toBeNull();
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    await el.updateComplete;
+    expect(stale()?.textContent).toContain('As they were when the host was last reached');
+    expect(list().classList.contains('stale')).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(stale()).toBeNull();
+    expect(list().classList.contains('stale')).toBe(false);
+    el.remove();
+    st.dispose();
   });
 });
 

@@ -356,7 +356,7 @@ export class PartyView extends LitElement {
       .invite code {
         display: block; font-family: var(--font-mono); font-size: 11.5px; color: var(--muted);
         background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius-sm);
-        padding: 8px 10px; word-break: break-all; max-height: 84px; overflow: auto; user-select: all;
+        padding: 8px 10px; word-break: break-all; user-select: all;
       }
       /* One column no wider than the panel: an auto column grew to the longest name, and a
          57-character one pushed every row's role, Remove and tags out of the panel (a tester). */
@@ -398,7 +398,9 @@ export class PartyView extends LitElement {
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
       .invite .label { font-size: 12px; }
-      .invite code { max-height: 60px; }
+      ul.stale { opacity: 0.6; }
+      /* The whole link, as it is handed out: a box of three lines and a scrollbar cut it at
+         every size (a window tester's, even at 1920 wide). */
       .control { display: grid; gap: 8px; }
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
       .control .busy { display: inline-flex; gap: 6px; align-items: center; }
@@ -911,6 +913,11 @@ export class PartyView extends LitElement {
     const sess = s?.session;
     if (!s || !sess) return nothing;
     const p = sess.party;
+    // A joined window out of touch with the host: its list of people is the last it had.
+    const stale = sess.role === 'participant' && s.connection.status !== 'connected' && !s.ended;
+    // The prompts no batch has taken, and those in a merged prompt that waits for approval.
+    const queued = s.pending.filter((q) => !s.isAwaitingApproval(q.id));
+    const held = s.pending.length - queued.length;
     return html`
       <div class="top ${s.workspace.open ? 'changes-open' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}>
         ${logo(24)}
@@ -957,7 +964,12 @@ export class PartyView extends LitElement {
           </div>
           <section>
             <h3>People <span class="n">${s.participants.length}</span></h3>
-            <ul data-testid="participants-list">
+            ${stale
+              ? // Not the host's list now: it looked as it did, the host listed, while the
+                // host could not be reached (a window tester's).
+                html`<span class="hint" data-testid="people-stale">As they were when the host was last reached.</span>`
+              : nothing}
+            <ul data-testid="participants-list" class=${stale ? 'stale' : ''}>
               ${s.participants.map((m) => this.#member(s, m))}
             </ul>
             ${sess.party.host && !s.participants.some((m) => m.role === 'host' && m.name === sess.party.host)
@@ -965,11 +977,16 @@ export class PartyView extends LitElement {
               : nothing}
           </section>
           <section>
-            <h3>Queue <span class="n">${s.pending.length}</span></h3>
-            ${s.pending.length === 0
-              ? html`<span class="hint">No prompts waiting.</span>`
+            <h3>Queue <span class="n">${queued.length}</span></h3>
+            ${held > 0
+              ? // Shown once, in its approval card: listed here too, the same prompt was twice
+                // on screen (a window tester's).
+                html`<span class="hint" data-testid="queue-held">${held === 1 ? '1 prompt is' : `${held} prompts are`} in the merged prompt that waits for a host's approval.</span>`
+              : nothing}
+            ${queued.length === 0
+              ? held > 0 ? nothing : html`<span class="hint">No prompts waiting.</span>`
               : html`<ul data-testid="queue-list">
-                  ${s.pending.map(
+                  ${queued.map(
                     (q) => html`<li class="queued" data-testid="queue-item"><b title=${q.user}>${q.user}${s.isMine(q) ? ' (you)' : ''}</b><span class="t">${q.text}</span></li>`,
                   )}
                 </ul>`}

@@ -92,17 +92,19 @@ export class RecentParties extends LitElement {
   /** The question put away; focus goes back to the party's Resume. */
   #cancel(id: string): void {
     this.state!.recent.cancelAsking();
-    this.#focusResume(id);
+    this.focusResume(id);
   }
 
   /** The question answered; when the party did not come back, focus goes to its Resume. */
   async #answer(id: string, level: WorkspaceLevel): Promise<void> {
-    if (!(await this.state!.recent.resumeSharing(level))) this.#focusResume(id);
+    if (!(await this.state!.recent.resumeSharing(level))) this.focusResume(id);
   }
 
-  #focusResume(id: string): void {
+  /** Brings the party's row into view and focuses its Resume (also the home screen's "Show it"). */
+  focusResume(id: string): void {
     void this.updateComplete.then(() => {
       const row = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="recent-party"]')].find((li) => li.dataset.id === id);
+      row?.scrollIntoView?.({ block: 'center' }); // (jsdom has none)
       row?.querySelector<HTMLButtonElement>('[data-testid="recent-resume"]')?.focus();
     });
   }
