@@ -2818,6 +2818,19 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 			t.Errorf("arrives %v: said %q", arrives, got)
 		}
 	}
+	// Its event came before the answer was lost (the host sends it first): it is in the
+	// party already, and a reconnect does not say otherwise (a reviewer's; it was sent twice).
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
+	c.prompt = func(context.Context, string) error {
+		c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "bob", Member: "m2", Text: "fix the parser"}})
+		return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
+	}
+	c.line(context.Background(), "fix the parser")
+	c.pr.reconnected()
+	if got := out.String(); !strings.Contains(got, "but it is in the party: no need to send it again") || strings.Contains(got, "did not reach") || strings.Contains(got, "may have reached") {
+		t.Errorf("its event before the lost answer: said %q", got)
+	}
 }
 
 // fastPace makes paced's waits short for a test.
@@ -2852,6 +2865,19 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 	c.line(context.Background(), "third")
 	if got := out.String(); !strings.Contains(got, `prompt not sent ("third"): rate limited`) {
 		t.Errorf("refused past the patience: said %q", got)
+	}
+	// The host's own terminal, whose prompts go to the party in this process (a reviewer's).
+	own, _, _, ownOut := newCommander(wire.RoleHost)
+	tries = 0
+	own.prompt = func(context.Context, string) error {
+		if tries++; tries <= 2 {
+			return fmt.Errorf("%w: at most 10 prompts at once, then one per 1s", party.ErrRateLimited)
+		}
+		return nil
+	}
+	own.line(context.Background(), "the host's own")
+	if tries != 3 || strings.Contains(ownOut.String(), "not sent") {
+		t.Errorf("the host's own: tries %d, said %q", tries, ownOut.String())
 	}
 	ed, _, _, _ := newCommander(wire.RoleParticipant)
 	ed.editor = true

@@ -335,8 +335,21 @@ func (c *commander) send(ctx context.Context, text string) {
 		if !errors.Is(err, rpc.ErrTimeout) {
 			why = "the connection dropped before the host answered"
 		}
+		// Its event may have come before the answer was lost (the host sends the event,
+		// then the answer): then it is in the party already (a reviewer's; it was said
+		// not to have arrived once back in touch, and was sent twice).
+		var arrived bool
+		c.pr.with(func(r *roster) {
+			arrived = slices.Contains(r.sentSeen, strings.TrimSpace(text))
+			if !arrived {
+				r.unanswered, r.unansweredSaid = text, false
+			}
+		})
+		if arrived {
+			c.pr.reply("system", "no answer to your prompt came ("+why+"), but it is in the party: no need to send it again")
+			return
+		}
 		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; this terminal says so when it shows up in the party, or once it is back in touch with the host if it did not (↑ brings it back)")
-		c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = text, false })
 	case c.editor:
 		// Said which, and put back in the box: a tester's burst of prompts got alike lines
 		// and lost the texts (↑ had them, unsaid).
@@ -361,11 +374,24 @@ var (
 // every half second, had 190 of 450 refused (the host takes ten at once, then one a
 // second), and a script cannot wait. err is the first try's; the last try's is returned.
 func (c *commander) paced(ctx context.Context, text string, err error) error {
-	var re *rpc.Error
-	for start := time.Now(); errors.As(err, &re) && re.Code == wire.CodeRateLimited && time.Since(start) < scriptPatience; {
+	tooFast := func(err error) (string, bool) {
+		var re *rpc.Error
+		switch {
+		case errors.As(err, &re) && re.Code == wire.CodeRateLimited:
+			return plain(re.Message), true
+		case errors.Is(err, party.ErrRateLimited): // the host's own terminal (a reviewer's)
+			return plain(err.Error()), true
+		}
+		return "", false
+	}
+	for start := time.Now(); time.Since(start) < scriptPatience; {
+		why, ok := tooFast(err)
+		if !ok {
+			break
+		}
 		if !c.pacedSaid {
 			c.pacedSaid = true
-			c.pr.reply("system", "the host says prompts come too fast ("+plain(re.Message)+"): each line waits its turn, tried again every second")
+			c.pr.reply("system", "the host says prompts come too fast ("+why+"): each line waits its turn, tried again every second")
 		}
 		select {
 		case <-ctx.Done():

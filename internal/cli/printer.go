@@ -179,6 +179,7 @@ func (p *printer) sendStart() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sending = p.now()
+	p.r.sentSeen = p.r.sentSeen[:0]
 	p.pushStatusLocked()
 }
 
@@ -881,6 +882,9 @@ func (p *printer) event(ev wire.Event) {
 				tag = "you"
 			}
 			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text))
+			if !p.sending.IsZero() && p.r.promptIsMine(*ev.Prompt) && len(p.r.sentSeen) < 64 {
+				p.r.sentSeen = append(p.r.sentSeen, strings.TrimSpace(ev.Prompt.Text))
+			}
 			if u := p.r.unanswered; u != "" && p.r.promptIsMine(*ev.Prompt) && strings.TrimSpace(ev.Prompt.Text) == strings.TrimSpace(u) {
 				p.r.unanswered, p.r.unansweredSaid = "", false
 				p.noticeLocked("system", "your prompt reached the host after all: no need to send it again")

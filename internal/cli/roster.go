@@ -83,7 +83,8 @@ type roster struct {
 	// or the connection dropped), until it shows up in the party or a reconnect's catch-up
 	// shows it did not (printer.unansweredLocked); "" when none.
 	unanswered     string
-	unansweredSaid bool // a reconnect said it did not reach the host
+	unansweredSaid bool     // a reconnect said it did not reach the host
+	sentSeen       []string // this member's prompts seen while a send waited for its answer
 	// since is from when changes count (sinceStart), once followBase or a /changes reply
 	// learned it; "" before.
 	since string
