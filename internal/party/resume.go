@@ -203,13 +203,22 @@ func (rc *Recovery) carry(ids []string) {
 	}
 }
 
-// id raises NextID past the number in id ("p12" → 12), so resumed ids never repeat.
-func (rc *Recovery) id(id string) {
+// idNumber is the number in an id ("p12" → 12; -1 without one): ids are made in order.
+func idNumber(id string) int64 {
 	i := strings.IndexAny(id, "0123456789")
 	if i < 0 {
-		return
+		return -1
 	}
-	if n, err := strconv.ParseInt(id[i:], 10, 64); err == nil && n > rc.r.NextID {
+	n, err := strconv.ParseInt(id[i:], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// id raises NextID past the number in id ("p12" → 12), so resumed ids never repeat.
+func (rc *Recovery) id(id string) {
+	if n := idNumber(id); n > rc.r.NextID {
 		rc.r.NextID = n
 	}
 }
@@ -263,10 +272,21 @@ func (p *Party) restore(r *Restore) {
 	for _, t := range r.Always {
 		p.always[t] = "" // the journal says what, not who: the owner, by then
 	}
+	// A client removed as a viewer, by its newest member (a client's later member, promoted
+	// and removed, comes back as the invite says, as in the run that removed it: a
+	// reviewer's). The members come in no order.
+	newest := map[string]journal.Member{}
 	for _, jm := range r.Members {
-		if jm.Kicked && jm.ClientID != "" && jm.Role == wire.RoleViewer {
-			p.viewersOut[jm.ClientID] = true
+		if was, ok := newest[jm.ClientID]; jm.ClientID != "" && (!ok || idNumber(jm.ID) > idNumber(was.ID)) {
+			newest[jm.ClientID] = jm
 		}
+	}
+	for client, jm := range newest {
+		if jm.Kicked && jm.Role == wire.RoleViewer {
+			p.viewersOut[client] = true
+		}
+	}
+	for _, jm := range r.Members {
 		if jm.Kicked || jm.ID == "" {
 			continue
 		}

@@ -335,3 +335,32 @@ func TestAHostsOwnPromptIsTheirOwn(t *testing.T) {
 		}
 	}
 }
+
+// TestARemovedViewerPromotedAndRemovedAgain: the client's newest member says how it comes
+// back, after a resume as in the run that removed it (a reviewer's: the resume read the
+// older removal, as a viewer, and brought a removed participant back as a viewer).
+func TestARemovedViewerPromotedAndRemovedAgain(t *testing.T) {
+	members := []journal.Member{
+		{ID: "m2", Name: "bob", Role: wire.RoleViewer, Session: "s2", ClientID: "c-bob", Kicked: true},
+		{ID: "m12", Name: "bob", Role: wire.RoleParticipant, Session: "s12", ClientID: "c-bob", Kicked: true},
+		{ID: "m3", Name: "cy", Role: wire.RoleParticipant, Session: "s3", ClientID: "c-cy", Kicked: true},
+		{ID: "m9", Name: "cy", Role: wire.RoleViewer, Session: "s9", ClientID: "c-cy", Kicked: true},
+	}
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}} {
+		r := &Restore{Seq: 3, NextID: 20}
+		for _, i := range order {
+			r.Members = append(r.Members, members[i])
+		}
+		p, _, _ := start(t, Config{Restore: r})
+		for client, want := range map[string]string{"c-bob": wire.RoleParticipant, "c-cy": wire.RoleViewer} {
+			c := newCollector()
+			res, err := p.Join(JoinRequest{Name: client, Token: token, ClientID: client, Sub: c, Conn: c})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.You.Role != want {
+				t.Errorf("order %v: %s came back as %s, want %s", order, client, res.You.Role, want)
+			}
+		}
+	}
+}
