@@ -64,19 +64,21 @@ func (e Event) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes any event; a "batch" or "approval" value of the wrong shape for
-// its kind is ignored, as unknown fields are.
+// its kind is ignored, as unknown fields are, and so is a settings, retry or changes field
+// of the wrong shape: another host's event with "sent": true failed to decode whole (a
+// reviewer's), where §5 says what a client does not know it ignores.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	var aux struct {
 		eventFields
 		Batch          json.RawMessage `json:"batch"`
 		Approval       json.RawMessage `json:"approval"`
-		PermissionMode string          `json:"permission_mode"`
-		Workspace      string          `json:"workspace"`
-		Always         []string        `json:"always"`
-		Merger         string          `json:"merger"`
-		ShareError     string          `json:"share_error"`
-		Sent           string          `json:"sent"`
-		Files          []FileChange    `json:"files"`
+		PermissionMode json.RawMessage `json:"permission_mode"`
+		Workspace      json.RawMessage `json:"workspace"`
+		Always         json.RawMessage `json:"always"`
+		Merger         json.RawMessage `json:"merger"`
+		ShareError     json.RawMessage `json:"share_error"`
+		Sent           json.RawMessage `json:"sent"`
+		Files          json.RawMessage `json:"files"`
 	}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
@@ -85,7 +87,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	if present(aux.Batch) {
 		if e.Kind == KindRetry {
 			_ = json.Unmarshal(aux.Batch, &e.RetryBatch)
-			e.RetrySent = aux.Sent
+			e.RetrySent = loose[string](aux.Sent)
 		} else {
 			var bt Batch
 			if json.Unmarshal(aux.Batch, &bt) == nil {
@@ -94,7 +96,8 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if e.Kind == KindSettings {
-		s := Settings{PermissionMode: aux.PermissionMode, Workspace: aux.Workspace, Always: aux.Always, Merger: aux.Merger, ShareError: aux.ShareError}
+		s := Settings{PermissionMode: loose[string](aux.PermissionMode), Workspace: loose[string](aux.Workspace),
+			Always: loose[[]string](aux.Always), Merger: loose[string](aux.Merger), ShareError: loose[string](aux.ShareError)}
 		_ = json.Unmarshal(aux.Approval, &s.Approval)
 		e.Settings = &s
 	} else if present(aux.Approval) {
@@ -104,7 +107,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if e.Kind == KindChanges {
-		e.Files = aux.Files
+		e.Files = loose[[]FileChange](aux.Files)
 		if e.Files == nil {
 			e.Files = []FileChange{}
 		}
@@ -218,6 +221,16 @@ func (s State) MarshalJSON() ([]byte, error) {
 		b = append(b, r...)
 	}
 	return append(b, "]}"...), nil
+}
+
+// loose is raw as a T, or T's zero value when it is absent or of another shape.
+func loose[T any](raw json.RawMessage) T {
+	var v T
+	if present(raw) && json.Unmarshal(raw, &v) != nil {
+		var zero T
+		return zero
+	}
+	return v
 }
 
 func present(raw json.RawMessage) bool {

@@ -153,6 +153,12 @@ func TestEventJSONWrongShapesAreIgnored(t *testing.T) {
 		{name: "changes", raw: `{"seq":8,"kind":"changes","files":[{"path":"a.go","status":"renamed","from":"b.go","additions":1,"deletions":2}]}`,
 			want: Event{Seq: 8, Kind: KindChanges, Files: []FileChange{{Path: "a.go", Status: "renamed", From: "b.go", Additions: 1, Deletions: 2}}}},
 		{name: "changes with hidden secrets", raw: `{"seq":9,"kind":"changes","files":[],"hidden":2}`, want: Event{Seq: 9, Kind: KindChanges, Files: []FileChange{}, Hidden: 2}},
+		// Our extensions, of another shape from another host: ignored, the event kept (a
+		// reviewer's "sent": true failed the whole event).
+		{name: "retry with a bool sent", raw: `{"seq":10,"kind":"retry","batch":"b1","sent":true}`, want: Event{Seq: 10, Kind: KindRetry, RetryBatch: "b1"}},
+		{name: "settings with odd extensions", raw: `{"seq":11,"kind":"settings","approval":true,"permission_mode":"ask","share_error":1,"merger":{},"always":"Bash","workspace":2}`,
+			want: Event{Seq: 11, Kind: KindSettings, Settings: &Settings{Approval: true, PermissionMode: PermissionAsk}}},
+		{name: "changes with a string for files", raw: `{"seq":12,"kind":"changes","files":"a.go"}`, want: Event{Seq: 12, Kind: KindChanges, Files: []FileChange{}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
