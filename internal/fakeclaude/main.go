@@ -68,6 +68,9 @@
 //	                                    keeps them under ~/.claude: --resume of one not there
 //	                                    says "No conversation found with session ID: …" on
 //	                                    stderr and exits 1, as the real CLI does
+//	FAKECLAUDE_FAIL_START_ONCE=<file>   when the file exists: remove it, say "something else
+//	                                    went wrong" on stderr and exit 1 (a start that fails
+//	                                    once, for another reason than its session)
 //
 // Closing stdin lets queued turns finish and exits 0; SIGINT exits 130, SIGTERM 143. A line
 // on stdin that is not JSON exits 1, as the real CLI does.
@@ -171,6 +174,10 @@ func (f *fake) signals() {
 
 // run reads stdin and runs turns one after another; it returns the exit status.
 func (f *fake) run(stdin io.Reader) int {
+	if marker := os.Getenv("FAKECLAUDE_FAIL_START_ONCE"); marker != "" && os.Remove(marker) == nil {
+		fmt.Fprintln(f.errw, "something else went wrong")
+		return 1
+	}
 	if dir := os.Getenv("FAKECLAUDE_SESSIONS"); dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, f.resumed)); f.resumed != "" && err != nil {
 			fmt.Fprintf(f.errw, "No conversation found with session ID: %s\n", f.resumed)

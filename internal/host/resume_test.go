@@ -422,3 +422,54 @@ func resumeForgotten(t *testing.T, env []string, claude string, forget func()) {
 		t.Errorf("the party was not told of the new session: %+v", kinds(evs, wire.KindSystem))
 	}
 }
+
+// TestResumeKeepsTheSessionWhenClaudeFailsForAnotherReason: a resumed party's claude that
+// fails to start for a reason other than an unknown session keeps its conversation: the
+// batch is reported unsent, and the next one resumes the same session (a reviewer's: any
+// exit at the first start threw the conversation away).
+func TestResumeKeepsTheSessionWhenClaudeFailsForAnotherReason(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	logFile, marker := filepath.Join(t.TempDir(), "claude.log"), filepath.Join(t.TempDir(), "fail-once")
+	cfg := Config{
+		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
+		Agent: agent.Config{WorkDir: work, Env: []string{"FAKECLAUDE_LOG=" + logFile, "FAKECLAUDE_FAIL_START_ONCE=" + marker}},
+	}
+	h := startHost(t, cfg)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), "before the stop"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	alice.c.Close()
+	stopHost(t, h)
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenResume(dataDir, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := r.Summary.AgentSession
+	cfg.Resume = r
+	h2 := startHost(t, cfg)
+	bob := join(t, h2.Invite(), "bob")
+	for i, text := range []string{"first after the resume", "second after the resume"} {
+		if _, err := bob.c.Prompt(context.Background(), text); err != nil {
+			t.Fatal(err)
+		}
+		bob.waitFor(t, text, func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) >= 2+i })
+	}
+	evs := bob.waitFor(t, "the turns", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) >= 3 })
+	for _, ev := range kinds(evs, wire.KindSystem) {
+		if strings.Contains(ev.Text, "started a new one") {
+			t.Errorf("a new session after another failure: %q", ev.Text)
+		}
+	}
+	if last := kinds(evs, wire.KindTurn); last[len(last)-1].Turn.Status != wire.TurnDone {
+		t.Errorf("the last turn: %+v", last[len(last)-1].Turn)
+	}
+	raw, _ := os.ReadFile(logFile)
+	if n := strings.Count(string(raw), `"--resume","`+session+`"`); n < 1 {
+		t.Errorf("claude did not resume session %s after the failed start:\n%s", session, raw)
+	}
+}

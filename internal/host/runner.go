@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,10 +225,11 @@ func (r *runner) start(ctx context.Context) error {
 	}
 	r.restartForMode = false
 	r.startErr = r.agent.Start(ctx)
-	if r.startErr != nil && r.agent.SessionID() != "" {
+	if r.startErr != nil && r.agent.SessionID() != "" && sessionUnknown(r.startErr) {
 		// A resumed party's claude that cannot resume its session ("No conversation found":
 		// another HOME, ~/.claude cleared) failed every batch for good (a tester's): a new
-		// session, as a restart does.
+		// session, as a restart does. Only then: an exit for another reason keeps the
+		// conversation for the next try (a reviewer's).
 		r.startErr = r.freshLocked(ctx, r.startErr)
 	}
 	r.starts.Add(1)
@@ -291,6 +294,13 @@ func (r *runner) restartLocked(ctx context.Context) error {
 	r.applyMode()
 	r.restartForMode = false // the new claude starts in the mode set last
 	return r.freshLocked(ctx, r.agent.Restart(ctx))
+}
+
+// sessionUnknown says whether claude exited saying it has no conversation of the session
+// it was asked to resume, as Claude Code 2.x does.
+func sessionUnknown(err error) bool {
+	var ee *agent.ExitError
+	return errors.As(err, &ee) && slices.ContainsFunc(ee.Stderr, func(l string) bool { return strings.Contains(l, "No conversation found") })
 }
 
 // freshLocked follows a start or restart of claude resuming its session that ended in err:
