@@ -264,6 +264,10 @@ describe('join dialog and the clipboard', () => {
     st.setJoinInvite(pinned(1));
     await vi.advanceTimersByTimeAsync(300);
     expect(st.join).toMatchObject({ check: 'valid', warning: '' });
+    // Cut short and without ?fp=: both said (a reviewer's: the second was hidden).
+    st.setJoinInvite(`concordia://127.0.0.1:1/${tok.slice(0, 25)}`);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', warning: `${cut} ${UNPINNED_WARNING}` });
   });
 });
 

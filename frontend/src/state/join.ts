@@ -274,7 +274,9 @@ export class JoinDialog {
       problem = errorText(err);
     }
     if (seq !== this.#checkSeq) return false; // the text changed meanwhile
-    this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: problem ? '' : warning || inviteWarning(text) };
+    // Both when both hold: a link cut short that has no ?fp= is not pinned either (a reviewer's).
+    const warnings = problem ? '' : [warning, inviteWarning(text)].filter(Boolean).join(' ');
+    this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: warnings };
     this.#hooks.changed();
     return !problem;
   }
