@@ -651,11 +651,6 @@ func (p *Party) flushOutput() {
 	p.emit(wire.Event{Kind: wire.KindOutput, Stream: p.outStream, Text: text, TreeOnly: p.outTreeOnly})
 }
 
-// again is the text a batch is sent with when it runs again after its turn was cut off:
-// the request, after a word that part of it may already be done. Sent as it was, a
-// tester's agent asked to run the same touch again on the resumed session, and in edits
-// or all mode a step with side effects (an append, a commit, a message) would run twice.
-// An agent command (/compact) is sent as it is: it must start with its slash.
 // crashed is again's why after an agent crash.
 const crashed = "Claude Code stopped unexpectedly and was restarted"
 
@@ -667,6 +662,11 @@ func retrySent(text string, command bool, why string) string {
 	return ""
 }
 
+// again is the text a batch is sent with when it runs again after its turn was cut off:
+// the request, after a word that part of it may already be done. Sent as it was, a
+// tester's agent asked to run the same touch again on the resumed session, and in edits
+// or all mode a step with side effects (an append, a commit, a message) would run twice.
+// An agent command (/compact) is sent as it is: it must start with its slash.
 func again(text string, command bool, why string) string {
 	if command {
 		return text

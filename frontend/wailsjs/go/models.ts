@@ -138,6 +138,24 @@ export namespace app {
 
 export namespace session {
 	
+	export class Status {
+	    status: string;
+	    attempt: number;
+	    error: string;
+	    retry_ms: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.status = source["status"];
+	        this.attempt = source["attempt"];
+	        this.error = source["error"];
+	        this.retry_ms = source["retry_ms"];
+	    }
+	}
 	export class Info {
 	    role: string;
 	    you: wire.Member;
@@ -147,6 +165,7 @@ export namespace session {
 	    state: wire.State;
 	    asked_name?: string;
 	    rejoined?: boolean;
+	    status?: Status;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -162,6 +181,7 @@ export namespace session {
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
+	        this.status = this.convertValues(source["status"], Status);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -318,6 +338,8 @@ export namespace wire {
 	    from?: string;
 	    additions: number;
 	    deletions: number;
+	    binary?: boolean;
+	    large?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new FileChange(source);
@@ -330,6 +352,8 @@ export namespace wire {
 	        this.from = source["from"];
 	        this.additions = source["additions"];
 	        this.deletions = source["deletions"];
+	        this.binary = source["binary"];
+	        this.large = source["large"];
 	    }
 	}
 	export class ChangesResult {
@@ -633,6 +657,7 @@ export namespace wire {
 	    permission_mode: string;
 	    workspace: string;
 	    cannot_share?: boolean;
+	    share_error?: string;
 	    always: string[];
 	
 	    static createFrom(source: any = {}) {
@@ -651,6 +676,7 @@ export namespace wire {
 	        this.permission_mode = source["permission_mode"];
 	        this.workspace = source["workspace"];
 	        this.cannot_share = source["cannot_share"];
+	        this.share_error = source["share_error"];
 	        this.always = source["always"];
 	    }
 	}
@@ -663,6 +689,7 @@ export namespace wire {
 	    workspace?: string;
 	    always: string[];
 	    merger?: string;
+	    share_error?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -675,6 +702,7 @@ export namespace wire {
 	        this.workspace = source["workspace"];
 	        this.always = source["always"];
 	        this.merger = source["merger"];
+	        this.share_error = source["share_error"];
 	    }
 	}
 	export class State {

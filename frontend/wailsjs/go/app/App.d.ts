@@ -33,6 +33,8 @@ export function CopyViewerInvite():Promise<void>;
 
 export function CreateParty(arg1:app.CreateRequest):Promise<session.Info>;
 
+export function CurrentParty():Promise<session.Info>;
+
 export function DecidePermission(arg1:string,arg2:string,arg3:string):Promise<void>;
 
 export function DeleteKey():Promise<app.KeyStatus>;
@@ -46,6 +48,8 @@ export function DismissParty():Promise<void>;
 export function EndParty():Promise<void>;
 
 export function GetSettings():Promise<settings.Settings>;
+
+export function InviteWarning(arg1:string):Promise<string>;
 
 export function JoinParty(arg1:string,arg2:string):Promise<session.Info>;
 

@@ -58,6 +58,10 @@ export function CreateParty(arg1) {
   return window['go']['app']['App']['CreateParty'](arg1);
 }
 
+export function CurrentParty() {
+  return window['go']['app']['App']['CurrentParty']();
+}
+
 export function DecidePermission(arg1, arg2, arg3) {
   return window['go']['app']['App']['DecidePermission'](arg1, arg2, arg3);
 }
@@ -84,6 +88,10 @@ export function EndParty() {
 
 export function GetSettings() {
   return window['go']['app']['App']['GetSettings']();
+}
+
+export function InviteWarning(arg1) {
+  return window['go']['app']['App']['InviteWarning'](arg1);
 }
 
 export function JoinParty(arg1, arg2) {
