@@ -365,8 +365,14 @@ export class DemoBackend implements Backend {
   async CheckInvite(text: string): Promise<string> {
     return checkInvite(text);
   }
-  async InviteWarning(): Promise<string> {
-    return ''; // the demo's invites are its own
+  async InviteWarning(text: string): Promise<string> {
+    // As Go's invite.CutShortHint says it, for a valid link (CheckInvite's).
+    if (checkInvite(text)) return '';
+    const token = /^concordia:\/\/[^/]+\/([A-Za-z0-9_-]+)/i.exec(text.trim())?.[1] ?? '';
+    if (token.length === 43 || (token.length === 32 && /^[0-9a-f]+$/.test(token))) return '';
+    return token.length < 43
+      ? `The link looks cut short: its token has ${token.length} characters, but a Concordia invite's has 43; copy the whole link again.`
+      : `The link looks longer than an invite: its token has ${token.length} characters, more than a Concordia invite's 43; copy the link again, and only it.`;
   }
   async CheckCreate(req: CreateRequest): Promise<string> {
     return req.name.trim() ? '' : 'The display name is empty.';
