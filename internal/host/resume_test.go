@@ -365,16 +365,10 @@ func TestResumeWithASessionClaudeNoLongerKnows(t *testing.T) {
 	})
 }
 
-// resumeForgotten runs a turn in a party, stops its host, calls forget (claude loses the
-// conversation), resumes the party, and checks that the next prompt is answered on a new
-// session, with the party told so.
-func resumeForgotten(t *testing.T, env []string, claude string, forget func()) {
+// oneTurnThenStop hosts a party with cfg, has a member's prompt answered, and stops the
+// host: its journal and claude's session are there to resume.
+func oneTurnThenStop(t *testing.T, cfg Config) {
 	t.Helper()
-	dataDir, work := t.TempDir(), t.TempDir()
-	cfg := Config{
-		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
-		Agent: agent.Config{Path: claude, WorkDir: work, Env: env},
-	}
 	h := startHost(t, cfg)
 	alice := join(t, h.Invite(), "alice")
 	if _, err := alice.c.Prompt(context.Background(), "before the stop"); err != nil {
@@ -383,6 +377,19 @@ func resumeForgotten(t *testing.T, env []string, claude string, forget func()) {
 	alice.waitFor(t, "the first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
 	alice.c.Close()
 	stopHost(t, h)
+}
+
+// resumeForgotten runs a turn in a party, stops its host, calls forget (claude loses the
+// conversation), resumes the party, and checks that the next prompt is answered on a new
+// session, with the party told so.
+func resumeForgotten(t *testing.T, env []string, claude string, forget func()) {
+	t.Helper()
+	dataDir := t.TempDir()
+	cfg := Config{
+		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
+		Agent: agent.Config{Path: claude, WorkDir: t.TempDir(), Env: env},
+	}
+	oneTurnThenStop(t, cfg)
 	forget()
 	r, err := OpenResume(dataDir, "", 0)
 	if err != nil {
@@ -428,20 +435,13 @@ func resumeForgotten(t *testing.T, env []string, claude string, forget func()) {
 // batch is reported unsent, and the next one resumes the same session (a reviewer's: any
 // exit at the first start threw the conversation away).
 func TestResumeKeepsTheSessionWhenClaudeFailsForAnotherReason(t *testing.T) {
-	dataDir, work := t.TempDir(), t.TempDir()
+	dataDir := t.TempDir()
 	logFile, marker := filepath.Join(t.TempDir(), "claude.log"), filepath.Join(t.TempDir(), "fail-once")
 	cfg := Config{
 		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
-		Agent: agent.Config{WorkDir: work, Env: []string{"FAKECLAUDE_LOG=" + logFile, "FAKECLAUDE_FAIL_START_ONCE=" + marker}},
+		Agent: agent.Config{WorkDir: t.TempDir(), Env: []string{"FAKECLAUDE_LOG=" + logFile, "FAKECLAUDE_FAIL_START_ONCE=" + marker}},
 	}
-	h := startHost(t, cfg)
-	alice := join(t, h.Invite(), "alice")
-	if _, err := alice.c.Prompt(context.Background(), "before the stop"); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitFor(t, "the first turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
-	alice.c.Close()
-	stopHost(t, h)
+	oneTurnThenStop(t, cfg)
 	if err := os.WriteFile(marker, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}

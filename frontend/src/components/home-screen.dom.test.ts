@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
+import type { RecentParty } from '../state/recent-parties';
 import type { Settings } from '../state/types';
 import './home-screen';
 
@@ -89,10 +90,11 @@ describe('<home-screen> Create party in the home folder', () => {
 // without ending, with its Resume, was far below it. It is said at the top (shown in one
 // column only), and "Show it" brings its Resume.
 describe('<home-screen> a party that stopped without ending', () => {
-  it('is said at the top, and Show it focuses its Resume', async () => {
+  /** Home with these recent parties, the list loaded. */
+  async function home(state: RecentParty['state']) {
     const be = new FakeBackend();
     be.handlers.RecentParties = async () => [
-      { id: 'p9', host: 'ann', created: '2026-11-30T10:00:00Z', last_active: '2026-11-30T11:00:00Z', turns: 2, state: 'not_ended_cleanly', workdir: '/home/ann/src', workspace: 'changes' },
+      { id: 'p9', host: 'ann', created: '2026-11-30T10:00:00Z', last_active: '2026-11-30T11:00:00Z', turns: 2, state, workdir: '/home/ann/src', workspace: 'changes' },
     ];
     const st = new AppState(be, { checkDelayMs: 10 });
     await st.start();
@@ -101,6 +103,11 @@ describe('<home-screen> a party that stopped without ending', () => {
     document.body.append(el);
     await st.recent.load();
     await el.updateComplete;
+    return { st, el };
+  }
+
+  it('is said at the top, and Show it focuses its Resume', async () => {
+    const { st, el } = await home('not_ended_cleanly');
     const note = el.shadowRoot!.querySelector('[data-testid=home-stopped]');
     expect(note?.textContent).toContain('A party stopped without ending (in /home/ann/src)');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=home-stopped-show]')!.click();
@@ -110,21 +117,12 @@ describe('<home-screen> a party that stopped without ending', () => {
     expect((list.shadowRoot!.activeElement as HTMLElement | null)?.dataset.testid).toBe('recent-resume');
     el.remove();
     st.dispose();
+  });
 
-    // None stopped: nothing said.
-    const be2 = new FakeBackend();
-    be2.handlers.RecentParties = async () => [
-      { id: 'p1', host: 'ann', created: '2026-11-30T10:00:00Z', last_active: '2026-11-30T11:00:00Z', turns: 2, state: 'ended', workdir: '/w', workspace: 'changes' },
-    ];
-    const st2 = new AppState(be2, { checkDelayMs: 10 });
-    await st2.start();
-    const el2 = document.createElement('home-screen') as Home;
-    el2.state = st2;
-    document.body.append(el2);
-    await st2.recent.load();
-    await el2.updateComplete;
-    expect(el2.shadowRoot!.querySelector('[data-testid=home-stopped]')).toBeNull();
-    el2.remove();
-    st2.dispose();
+  it('is not said of a party that ended', async () => {
+    const { st, el } = await home('ended');
+    expect(el.shadowRoot!.querySelector('[data-testid=home-stopped]')).toBeNull();
+    el.remove();
+    st.dispose();
   });
 });
