@@ -329,7 +329,7 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 		}})
 		return
 	}
-	p.send(batchID, prompts, res.Text, res.Merger)
+	p.send(batchID, prompts, res.Text, res.Merger, "")
 }
 
 func promptIDs(prompts []wire.Prompt) []string {
@@ -342,7 +342,7 @@ func promptIDs(prompts []wire.Prompt) []string {
 
 // send gives a batch to the agent: its prompts stop being pending, the batch event
 // carries exactly the text sent.
-func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string) {
+func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, editedBy string) {
 	if p.closed {
 		p.busy = false // ending (End): no batch starts; its prompts stay in the journal
 		return
@@ -353,7 +353,7 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string)
 	}
 	p.dropPending(carried)
 	text = wire.AsText(text)
-	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger}})
+	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger, EditedBy: editedBy}})
 	p.startTurn(batchID, text, false, "")
 }
 

@@ -80,7 +80,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 		if !on && p.held != nil {
 			h := p.held
 			p.held = nil
-			p.send(h.id, h.prompts, h.res.Text, h.res.Merger)
+			p.send(h.id, h.prompts, h.res.Text, h.res.Merger, "")
 		}
 		return nil
 	})
@@ -178,7 +178,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		if err != nil {
 			return err
 		}
-		sent := h.res.Text
+		sent, editedBy := h.res.Text, ""
 		note := by.Name + " approved " + h.wordsBy(by)
 		// The held text has the leading space that keeps a "/" text a text (wire.AsText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
@@ -190,12 +190,12 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			if len(*text) > wire.MaxPromptBytes {
 				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
 			}
-			sent = edited
+			sent, editedBy = edited, by.Name
 			note = by.Name + " edited and sent " + h.wordsBy(by)
 		}
 		p.held = nil
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})
-		p.send(h.id, h.prompts, sent, h.res.Merger)
+		p.send(h.id, h.prompts, sent, h.res.Merger, editedBy)
 		return nil
 	})
 }

@@ -334,6 +334,17 @@ func TestAHostsOwnPromptIsTheirOwn(t *testing.T) {
 			t.Errorf("no %s in:\n%s", want, dump(evs))
 		}
 	}
+	// The batch says who edited it (a window tester read "edited by a host" of an edit of
+	// their own); not one only approved.
+	var by []string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindBatch {
+			by = append(by, ev.Batch.EditedBy)
+		}
+	}
+	if !slices.Equal(by, []string{"hosty", ""}) {
+		t.Errorf("batches edited by %q, want hosty's then none", by)
+	}
 }
 
 // TestARemovedViewerPromotedAndRemovedAgain: the client's newest member says how it comes

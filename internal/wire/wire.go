@@ -213,6 +213,9 @@ type Batch struct {
 	Prompts []string `json:"prompts"`
 	Merged  string   `json:"merged"`
 	Merger  string   `json:"merger"`
+	// EditedBy (an extension of §7) names the host who edited the merged prompt while it
+	// waited for approval, when one did: merged is that host's text. Absent otherwise.
+	EditedBy string `json:"edited_by,omitempty"`
 }
 
 // Turn is the outcome of one batch on the agent.

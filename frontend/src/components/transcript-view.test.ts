@@ -93,6 +93,14 @@ describe('<transcript-view>', () => {
     be.emit('party:event', batch(10, { id: 'b4', prompts: ['p4'], merged: ' /etc/hosts is wrong', merger: 'local' }));
     await el.updateComplete;
     expect([...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim())[3]).toBe('as written');
+    // Who edited it, when the host says (a window tester read "edited by a host" of their own
+    // edit): the reader (ann), or another host by name.
+    be.emit('party:event', prompt(11, { id: 'p5', user: 'bob', text: 'a sonnet' }));
+    be.emit('party:event', batch(12, { id: 'b5', prompts: ['p5'], merged: 'a sonnet, short', merger: 'local', edited_by: 'ann' }));
+    be.emit('party:event', prompt(13, { id: 'p6', user: 'bob', text: 'an ode' }));
+    be.emit('party:event', batch(14, { id: 'b6', prompts: ['p6'], merged: 'an ode, long', merger: 'local', edited_by: 'hazel' }));
+    await el.updateComplete;
+    expect([...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim()).slice(4)).toEqual(['edited by you', 'edited by hazel']);
     el.remove();
   });
 

@@ -523,6 +523,10 @@ export class TranscriptView extends LitElement {
     // As written: the space the party puts before a "/" text is no edit (a reviewer's).
     const single = one && asText(it.prompts[0]?.text ?? '') === b?.merged;
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
+    // Who edited it, when the host said (a window tester read "edited by a host" of an edit
+    // of their own).
+    const by = typeof b?.edited_by === 'string' ? b.edited_by : '';
+    const editedBy = !by ? 'edited by a host' : by === s.session?.you.name ? 'edited by you' : `edited by ${by}`;
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
@@ -589,7 +593,7 @@ export class TranscriptView extends LitElement {
               <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}${it.again ? html` <span class="again" data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
-              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one || it.edited ? 'edited by a host' : `merged by ${merger}`}</span>
+              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one || it.edited ? editedBy : `merged by ${merger}`}</span>
             </header>
             ${single || command
               ? nothing

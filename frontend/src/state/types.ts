@@ -104,6 +104,8 @@ export interface Batch {
   merged: string;
   /** "command" for a host's agent command (its merged text is the command). */
   merger: 'gemini' | 'local' | 'command' | string;
+  /** The host who edited it while it waited for approval (our extension); absent when none did, and from older hosts. */
+  edited_by?: string;
 }
 
 /** A merged batch waiting for a host's approval. */
