@@ -909,7 +909,14 @@ func (p *printer) event(ev wire.Event) {
 				if cut {
 					text += p.showHint() // all of it is shown otherwise
 				}
-				p.noticeLocked("system", "sending the prompt to claude as a host edited it:\n"+text)
+				who := "a host" // a host from before edited_by
+				switch {
+				case b.EditedBy != "" && b.EditedBy == p.r.you.Name && !p.earlier:
+					who = "you"
+				case b.EditedBy != "":
+					who = term.Line(b.EditedBy)
+				}
+				p.noticeLocked("system", "sending the prompt to claude as "+who+" edited it:\n"+text)
 			} else if len(b.Prompts) == 1 {
 				p.noticeLocked("system", "sending the prompt to claude")
 			} else {
