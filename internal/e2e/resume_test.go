@@ -777,8 +777,9 @@ func TestAFolderThatCannotBeSharedIsSaidToJoiners(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	dataDir := t.TempDir()
 	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
-		"--data-dir", t.TempDir(), "--workdir", work, "--no-local-repl", "--share-workspace", "changes")
+		"--data-dir", dataDir, "--workdir", work, "--no-local-repl", "--share-workspace", "changes")
 	line := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	why := `the working directory is too large to track changes in: 20001 files \(the limit is 20000\); list build output and dependencies in a \.gitignore, or host from a smaller folder`
 	h.expectWithin(time.Minute, `^\[error\] the working directory is not shared: `+why+`$`)
@@ -793,5 +794,22 @@ func TestAFolderThatCannotBeSharedIsSaidToJoiners(t *testing.T) {
 	h.cmd.Process.Signal(os.Interrupt)
 	if code := h.wait(); code != 0 {
 		t.Fatalf("host exited %d", code)
+	}
+	// The folder fixed as the error said, the party resumed without flags shares its changes
+	// again: the failure's "off" was nobody's choice (a tester's resume went quietly to off).
+	if err := os.WriteFile(filepath.Join(work, ".gitignore"), []byte("f1*\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, nil, "host", "--resume", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
+		"--data-dir", dataDir, "--workdir", work, "--no-local-repl")
+	line = r.expect(`^invite code: (concordia://\S+)$`)[1]
+	r.expect(`^\[system\] the party sees every file that changes in the working directory`)
+	k := start(t, nil, "join", line, "--name", "kim")
+	k.expect(`^\[system\] the party sees every file that changes in the working directory.*: /changes lists the files changed`)
+	k.send("/quit")
+	k.wait()
+	r.cmd.Process.Signal(os.Interrupt)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("resumed host exited %d", code)
 	}
 }

@@ -228,6 +228,29 @@ func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
 	}
 }
 
+// TestResumeAfterAFailedSnapshotSharesAsBefore: the level a failed first snapshot forced
+// (off, with share_error) is nobody's choice: the next resume shares what a host last chose,
+// and tries the folder again (a tester's went quietly to off, once the folder was fixed).
+func TestResumeAfterAFailedSnapshotSharesAsBefore(t *testing.T) {
+	dataDir, _, h, owner := treeHostWithOwner(t)
+	if err := owner.SetWorkspace(context.Background(), wire.WorkspaceChanges); err != nil {
+		t.Fatal(err)
+	}
+	h.Party().WorkspaceFailed("the working directory is too large to track changes in: 20001 files")
+	if err := owner.SetApproval(context.Background(), true); err != nil { // a later settings event, in that run
+		t.Fatal(err)
+	}
+	stopHost(t, h)
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := r.WorkspaceLevel(); got != wire.WorkspaceChanges {
+		t.Errorf("resume level %q, want changes (as the host last chose it)", got)
+	}
+}
+
 // TestResumeWithALowerLevelSticks: a party resumed with --share-workspace off after a host
 // had set another level shares nothing on the next resume either (the last settings event
 // said tree, and nothing said off).

@@ -193,7 +193,10 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 			// A turn the agent never had (it could not start) is not one it ran (a tester's
 			// party listed 1 turn after its only prompt failed to start claude).
 			s.Turns++
-		case ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace != "":
+		case ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace != "" && ev.Settings.ShareError == "":
+			// Not a level the folder's failed snapshot forced (share_error): no host chose
+			// it, and a resume once the folder is fixed shares as before (a tester's went
+			// quietly to off).
 			s.Workspace = ev.Settings.Workspace
 		}
 		if mark != nil {
