@@ -2745,11 +2745,16 @@ func TestAReconnectForgetsWhatNoLongerWaits(t *testing.T) {
 	}
 }
 
-// moreWS is fakeWS whose list leaves files unlisted (past wire.MaxListed).
+// moreWS is fakeWS whose list leaves files unlisted (past wire.MaxListed): main.go, and
+// 45 files of g2/ (more of them among those not listed).
 type moreWS struct{ fakeWS }
 
 func (moreWS) Changes(context.Context) (wire.ChangesResult, error) {
-	return wire.ChangesResult{Files: []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1}}, More: 24999}, nil
+	files := []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3, Deletions: 1}}
+	for i := range 45 {
+		files = append(files, wire.FileChange{Path: fmt.Sprintf("g2/f%02d", i), Status: "added", Additions: 1})
+	}
+	return wire.ChangesResult{Files: files, More: 24954}, nil
 }
 
 // A list the host cut says how many files it left out, in /changes and in the notice.
@@ -2758,8 +2763,10 @@ func TestChangesSayWhatIsNotListed(t *testing.T) {
 	c.ws = moreWS{}
 	c.line(context.Background(), "/changes")
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified"}}, More: 24999})
-	for _, want := range []string{"25000 files changed since the party began:", "M main.go (+3 -1)", "and 24999 more, not listed (the host lists 2000 at most",
-		"25000 files changed since the party began (main.go)"} {
+	for _, want := range []string{"25000 files changed since the party began:", "M main.go (+3 -1)", "and 24954 more, not listed (the host lists 2000 at most",
+		"25000 files changed since the party began (main.go)",
+		// A folder's count is of the files listed: it may hold more (a tester's 1,000 read 999).
+		"g2/: 45 files listed (45 added; +45 -0)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -2768,8 +2775,13 @@ func TestChangesSayWhatIsNotListed(t *testing.T) {
 	// tester's read that beside "203 more are not listed").
 	out.Reset()
 	c.line(context.Background(), "/changes nope")
-	if got := out.String(); !strings.Contains(got, "no changed files in nope/ among the 2,000 the host lists; 24,999 more changed files, in any folder, are not listed") || strings.Contains(got, "all") {
+	if got := out.String(); !strings.Contains(got, "no changed files in nope/ among the 2,000 the host lists; 24,954 more changed files, in any folder, are not listed") || strings.Contains(got, "all") {
 		t.Errorf("/changes nope: %s", got)
+	}
+	out.Reset()
+	c.line(context.Background(), "/changes g2")
+	if got := out.String(); !strings.Contains(got, "45 changed files listed in g2/ (there may be more):") {
+		t.Errorf("/changes g2: %s", got)
 	}
 }
 
@@ -2995,7 +3007,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	for i := range changesListed + 1 {
 		files = append(files, wire.FileChange{Path: fmt.Sprintf("r%d/f.go", 10-i%2*8), Status: "added"})
 	}
-	lines := strings.Join(changeLines(files, ""), "\n")
+	lines := strings.Join(changeLines(files, "", false), "\n")
 	if i, j := strings.Index(lines, "r2/:"), strings.Index(lines, "r10/:"); i < 0 || j < i {
 		t.Errorf("folders out of order:\n%s", lines)
 	}
@@ -3007,7 +3019,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 		}
 	}
 	files[0].Path, files[0].Binary = "r2/a.txt", false // r10/ loses one, r2/ gains one of text
-	lines = strings.Join(changeLines(files, ""), "\n")
+	lines = strings.Join(changeLines(files, "", false), "\n")
 	if !strings.Contains(lines, "r2/: ") || !strings.Contains(lines, " added; +1 -0, ") || !strings.Contains(lines, "r10/: ") {
 		t.Errorf("binary files in folders:\n%s", lines)
 	}
@@ -3022,13 +3034,13 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	for i := range files {
 		files[i].Binary, files[i].Additions = true, 0
 	}
-	if lines = strings.Join(changeLines(files, ""), "\n"); !strings.Contains(lines, " added; binary) — /changes") {
+	if lines = strings.Join(changeLines(files, "", false), "\n"); !strings.Contains(lines, " added; binary) — /changes") {
 		t.Errorf("folders of binary files:\n%s", lines)
 	}
 	for i := range files { // and of files too large to track, their counts of the line about them
 		files[i].Binary, files[i].Large, files[i].Additions = false, i%3 == 0, 1
 	}
-	if lines = strings.Join(changeLines(files, ""), "\n"); !strings.Contains(lines, " too large to track) — /changes") || !strings.Contains(lines, " added; +") {
+	if lines = strings.Join(changeLines(files, "", false), "\n"); !strings.Contains(lines, " too large to track) — /changes") || !strings.Contains(lines, " added; +") {
 		t.Errorf("folders with files too large to track:\n%s", lines)
 	}
 	// Thousands of new files in one folder are not thousands of lines: the first ones, then
@@ -3037,11 +3049,11 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	for i := range 2500 {
 		files = append(files, wire.FileChange{Path: fmt.Sprintf("data/%04d.csv", i), Status: "added", Additions: 1})
 	}
-	listed := changeLines(files, "data/")
+	listed := changeLines(files, "data/", false)
 	if len(listed) != directListed+1 || !strings.Contains(listed[directListed], "and 2300 more files directly in data/, not listed here (/diff PATH shows one)") || strings.Contains(listed[directListed], "window") || !strings.HasPrefix(listed[0], "A data/0000.csv") {
 		t.Errorf("2,500 files in data/: %d lines, the last %q", len(listed), listed[len(listed)-1])
 	}
-	if got := changeLines(files[:directListed], "data/"); len(got) != directListed || strings.Contains(strings.Join(got, "\n"), "more file") {
+	if got := changeLines(files[:directListed], "data/", false); len(got) != directListed || strings.Contains(strings.Join(got, "\n"), "more file") {
 		t.Errorf("%d files: %d lines", directListed, len(got))
 	}
 	// Folders of one file are named beside the cut, not counted in it (a reviewer's).
@@ -3052,7 +3064,7 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	for i := range 250 {
 		top = append(top, wire.FileChange{Path: fmt.Sprintf("new%03d.txt", i), Status: "added"})
 	}
-	all := strings.Join(changeLines(top, ""), "\n")
+	all := strings.Join(changeLines(top, "", false), "\n")
 	if !strings.Contains(all, "and 50 more files at the top") || strings.Count(all, "/only.go") != 5 {
 		t.Errorf("five folders of one beside 250 top files:\n%s", all[len(all)-400:])
 	}

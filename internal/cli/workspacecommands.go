@@ -75,15 +75,20 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 			c.pr.reply("changes", text)
 			return nil
 		}
-		lines = append(lines, fmt.Sprintf("%d file%s changed in %s/:", len(in), plural(len(in)), pathWords(folder)))
-		lines = append(lines, changeLines(in, folder+"/")...)
+		head := fmt.Sprintf("%d file%s changed in %s/:", len(in), plural(len(in)), pathWords(folder))
+		if res.More > 0 {
+			// Of those the host lists: the folder may hold more (a tester's 1,000 read 999).
+			head = fmt.Sprintf("%d changed file%s listed in %s/ (there may be more):", len(in), plural(len(in)), pathWords(folder))
+		}
+		lines = append(lines, head)
+		lines = append(lines, changeLines(in, folder+"/", res.More > 0)...)
 		if res.More > 0 {
 			lines = append(lines, fmt.Sprintf("(the host lists %d files at most: %d more changed files, in any folder, are not listed)", wire.MaxListed, res.More))
 		}
 	} else {
 		n := len(res.Files) + res.More
 		lines = append(lines, fmt.Sprintf("%d file%s changed %s:", n, plural(n), since))
-		lines = append(lines, changeLines(res.Files, "")...)
+		lines = append(lines, changeLines(res.Files, "", res.More > 0)...)
 		if res.More > 0 {
 			lines = append(lines, fmt.Sprintf("and %d more, not listed (the host lists %d at most: the changes to files that were there at the start first, then new files from the top folder down)", res.More, wire.MaxListed))
 		}
@@ -117,8 +122,9 @@ const changesListed = 40
 
 // changeLines are the lines for files, all under prefix ("" or "dir/"): one per file when
 // there are at most changesListed, else one per folder just under prefix (with its
-// counts, and how to list it) and one per file directly in it.
-func changeLines(files []wire.FileChange, prefix string) []string {
+// counts, and how to list it) and one per file directly in it. cut: the host's list stops
+// short of all the changes, so a folder's count is of the files listed.
+func changeLines(files []wire.FileChange, prefix string, cut bool) []string {
 	if len(files) <= changesListed {
 		lines := make([]string, 0, len(files))
 		for _, f := range files {
@@ -198,8 +204,12 @@ func changeLines(files []wire.FileChange, prefix string) []string {
 				counts = append(counts, fmt.Sprintf("%d %s", c.k, c.what))
 			}
 		}
-		lines = append(lines, fmt.Sprintf("%s/: %d file%s (%s; %s) — /changes %s lists them",
-			pathWords(d.name), d.n, plural(d.n), strings.Join(kinds, ", "), strings.Join(counts, ", "), folderArg(d.name)))
+		listed := ""
+		if cut {
+			listed = " listed" // the folder may hold more (a tester's 1,000 read 999)
+		}
+		lines = append(lines, fmt.Sprintf("%s/: %d file%s%s (%s; %s) — /changes %s lists them",
+			pathWords(d.name), d.n, plural(d.n), listed, strings.Join(kinds, ", "), strings.Join(counts, ", "), folderArg(d.name)))
 	}
 	if len(direct) > directListed {
 		// A folder of thousands of new files was thousands of lines (the last note's): the
