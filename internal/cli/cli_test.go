@@ -689,8 +689,17 @@ func TestKickHintKnowsOfRotations(t *testing.T) {
 	}
 	out.Reset()
 	c.line(context.Background(), "/kick bob") // in the party before the rotation
-	if !strings.Contains(out.String(), "the invite they joined with no longer works (new ones were made since)") {
+	if !strings.Contains(out.String(), "the invite they joined with no longer works (new ones were made since)") || strings.Contains(out.String(), "as a viewer") {
 		t.Fatalf("one who joined before the rotation:\n%s", out.String())
+	}
+	// A viewer comes back a viewer from the same terminal or window: said (a tester was not
+	// told the demotion holds).
+	out.Reset()
+	m := 4
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m5", Name: "vee", Role: wire.RoleViewer}, Count: &m})
+	c.line(context.Background(), "/kick vee")
+	if !strings.Contains(out.String(), "from the same terminal or window they come back as a viewer") {
+		t.Fatalf("a viewer removed:\n%s", out.String())
 	}
 }
 

@@ -316,6 +316,10 @@ func (c *commander) kick(ctx context.Context, arg string) error {
 			again = "the invite they joined with no longer works (new ones were made since); with the current ones they can join again, until you make new ones (/rotate)"
 		}
 	})
+	if m.Role == wire.RoleViewer {
+		// The demotion holds for the same terminal or window (a tester was not told).
+		again += "; from the same terminal or window they come back as a viewer"
+	}
 	if away {
 		c.pr.with(func(r *roster) { r.back(m.ID) })
 		c.pr.reply("system", fmt.Sprintf("%s was not connected; their session no longer works: %s", term.Line(m.Name), again))

@@ -35,6 +35,24 @@ describe('<party-view> removing someone', () => {
     expect(text).not.toMatch(/The invite still lets people in/);
     expect(text).toMatch(/Anyone with a current invite link can still join, bob too if they still have one\. To keep them out, make new invites afterwards/);
     expect(text).toMatch(/\(New invites…\): the links given out so far stop working/);
+    expect(text).not.toMatch(/as a viewer again/);
+    el.remove();
+    st.dispose();
+  });
+
+  // A viewer removed comes back a viewer from the same window or terminal: said (a tester
+  // was not told the demotion holds).
+  it('says a viewer comes back a viewer', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', joined(1, { id: 'm3', name: 'vee', role: 'viewer' }));
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=vee] [data-testid=member-kick]')!.click();
+    await el.updateComplete;
+    const text = el.shadowRoot!.querySelector('[data-testid=kick-dialog] .body p')!.textContent!.replace(/\s+/g, ' ');
+    expect(text).toMatch(/vee too if they still have one, as a viewer again from the same window or terminal\./);
     el.remove();
     st.dispose();
   });

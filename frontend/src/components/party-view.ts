@@ -803,7 +803,7 @@ export class PartyView extends LitElement {
         <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
         <div class="body">
           <p>${m.name} will be disconnected from the party. Anyone with a current invite link can still join, ${m.name} too if they
-            still have one. To keep them out, make new invites afterwards (<b>New invites…</b>): the links given out so far stop working.</p>
+            still have one${m.role === 'viewer' ? html`, as a viewer again from the same window or terminal` : nothing}. To keep them out, make new invites afterwards (<b>New invites…</b>): the links given out so far stop working.</p>
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
             @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
             @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />
