@@ -2889,6 +2889,7 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 	}
 	// The host's own terminal, whose prompts go to the party in this process (a reviewer's).
 	own, _, _, ownOut := newCommander(wire.RoleHost)
+	own.endsParty = true
 	tries = 0
 	own.prompt = func(context.Context, string) error {
 		if tries++; tries <= 2 {
@@ -2897,7 +2898,7 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 		return nil
 	}
 	own.line(context.Background(), "the host's own")
-	if tries != 3 || strings.Contains(ownOut.String(), "not sent") {
+	if tries != 3 || strings.Contains(ownOut.String(), "not sent") || !strings.Contains(ownOut.String(), "[system] prompts come too fast (") {
 		t.Errorf("the host's own: tries %d, said %q", tries, ownOut.String())
 	}
 	ed, _, _, _ := newCommander(wire.RoleParticipant)

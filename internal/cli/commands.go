@@ -391,7 +391,11 @@ func (c *commander) paced(ctx context.Context, text string, err error) error {
 		}
 		if !c.pacedSaid {
 			c.pacedSaid = true
-			c.pr.reply("system", "the host says prompts come too fast ("+why+"): each line waits its turn, tried again every second")
+			who := "the host says prompts come" // the host's own terminal is not told what "the host" says (a tester's)
+			if c.endsParty {
+				who = "prompts come"
+			}
+			c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
 		}
 		select {
 		case <-ctx.Done():
