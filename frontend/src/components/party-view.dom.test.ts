@@ -21,40 +21,35 @@ async function mount(st: AppState): Promise<View> {
 }
 
 describe('<party-view> removing someone', () => {
-  it('says what the invites do in words true before and after New invites', async () => {
+  /** The Remove dialog's words for a member of this role. */
+  async function kickText(name: string, role: 'participant' | 'viewer'): Promise<string> {
     const { be, st } = await inParty('host');
-    be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role: 'participant' }));
+    be.emit('party:event', joined(1, { id: 'm2', name, role }));
     const el = document.createElement('party-view') as View;
     el.state = st;
     document.body.append(el);
     await el.updateComplete;
-    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
+    el.shadowRoot!.querySelector<HTMLButtonElement>(`[data-name=${name}] [data-testid=member-kick]`)!.click();
     await el.updateComplete;
     const text = el.shadowRoot!.querySelector('[data-testid=kick-dialog] .body p')!.textContent!.replace(/\s+/g, ' ');
+    el.remove();
+    st.dispose();
+    return text;
+  }
+
+  it('says what the invites do in words true before and after New invites', async () => {
+    const text = await kickText('bob', 'participant');
     // "The invite still lets people in" read as if nothing could be done, also right after New invites.
     expect(text).not.toMatch(/The invite still lets people in/);
     expect(text).toMatch(/Anyone with a current invite link can still join, bob too if they still have one\. To keep them out, make new invites afterwards/);
     expect(text).toMatch(/\(New invites…\): the links given out so far stop working/);
     expect(text).not.toMatch(/as a viewer again/);
-    el.remove();
-    st.dispose();
   });
 
   // A viewer removed comes back a viewer from the same window or terminal: said (a tester
   // was not told the demotion holds).
   it('says a viewer comes back a viewer', async () => {
-    const { be, st } = await inParty('host');
-    be.emit('party:event', joined(1, { id: 'm3', name: 'vee', role: 'viewer' }));
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=vee] [data-testid=member-kick]')!.click();
-    await el.updateComplete;
-    const text = el.shadowRoot!.querySelector('[data-testid=kick-dialog] .body p')!.textContent!.replace(/\s+/g, ' ');
-    expect(text).toMatch(/vee too if they still have one, as a viewer again from the same window or terminal\./);
-    el.remove();
-    st.dispose();
+    expect(await kickText('vee', 'viewer')).toMatch(/vee too if they still have one, as a viewer again from the same window or terminal\./);
   });
 });
 
