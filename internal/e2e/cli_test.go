@@ -570,8 +570,7 @@ func TestARemovedViewerComesBackAViewer(t *testing.T) {
 	second := start(t, nil, "join", inv, "--name", "carl")
 	second.expect(`joined hosty's party as carl `)
 	second.expect(`a viewer: you watch the party and cannot send prompts`)
-	second.send("/quit")
-	second.wait()
+	second.quit()
 }
 
 // A terminal that joins a party with a long history prints its last three turns and says
@@ -627,10 +626,7 @@ func TestTheInviteIsTheFirstLine(t *testing.T) {
 		if first := h.lines(regexp.MustCompile(`^(.*)$`))[0]; !strings.HasPrefix(first, "invite code: concordia://") {
 			t.Errorf("resume %v: the first line is %q", resume, first)
 		}
-		h.cmd.Process.Signal(os.Interrupt)
-		if code := h.wait(); code != 0 {
-			t.Fatalf("host exited %d", code)
-		}
+		h.interrupt()
 	}
 }
 
@@ -651,6 +647,5 @@ func TestAScriptsPromptsAllArrive(t *testing.T) {
 	if out := j.stdout(); strings.Contains(out, "not sent") || !strings.Contains(out, "each line waits its turn") {
 		t.Fatalf("the join said:\n%s", out)
 	}
-	j.send("/quit")
-	j.wait()
+	j.quit()
 }

@@ -228,6 +228,24 @@ func (p *proc) wait() int {
 	}
 }
 
+// quit leaves with /quit and fails the test unless the process exits 0.
+func (p *proc) quit() {
+	p.t.Helper()
+	p.send("/quit")
+	if code := p.wait(); code != 0 {
+		p.t.Fatalf("%s: /quit exit %d", strings.Join(p.cmd.Args[1:], " "), code)
+	}
+}
+
+// interrupt ends the process with SIGINT (Ctrl-C) and fails the test unless it exits 0.
+func (p *proc) interrupt() {
+	p.t.Helper()
+	p.cmd.Process.Signal(os.Interrupt)
+	if code := p.wait(); code != 0 {
+		p.t.Fatalf("%s: exit %d after SIGINT", strings.Join(p.cmd.Args[1:], " "), code)
+	}
+}
+
 // host starts `concordia host` on loopback with the fake Claude and returns it with its invite.
 func host(t *testing.T, env []string, extra ...string) (*proc, string) {
 	t.Helper()

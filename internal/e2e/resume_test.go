@@ -787,14 +787,8 @@ func TestAFolderThatCannotBeSharedIsSaidToJoiners(t *testing.T) {
 	j.expect(`^\[system\] the party sees nothing of the working directory: it could not be shared in this run \(` + why + `\)$`)
 	j.send("/changes")
 	j.expect(`the party sees nothing of the working directory, and cannot in this run \(` + why + `\)$`)
-	j.send("/quit")
-	if code := j.wait(); code != 0 {
-		t.Fatalf("join /quit exit %d", code)
-	}
-	h.cmd.Process.Signal(os.Interrupt)
-	if code := h.wait(); code != 0 {
-		t.Fatalf("host exited %d", code)
-	}
+	j.quit()
+	h.interrupt()
 	// The folder fixed as the error said, the party resumed without flags shares its changes
 	// again: the failure's "off" was nobody's choice (a tester's resume went quietly to off).
 	if err := os.WriteFile(filepath.Join(work, ".gitignore"), []byte("f1*\n"), 0o644); err != nil {
@@ -806,10 +800,6 @@ func TestAFolderThatCannotBeSharedIsSaidToJoiners(t *testing.T) {
 	r.expect(`^\[system\] the party sees every file that changes in the working directory`)
 	k := start(t, nil, "join", line, "--name", "kim")
 	k.expect(`^\[system\] the party sees every file that changes in the working directory.*: /changes lists the files changed`)
-	k.send("/quit")
-	k.wait()
-	r.cmd.Process.Signal(os.Interrupt)
-	if code := r.wait(); code != 0 {
-		t.Fatalf("resumed host exited %d", code)
-	}
+	k.quit()
+	r.interrupt()
 }
