@@ -677,6 +677,13 @@ func (w *Workspace) againstNothing(ctx context.Context, now, p string, gone bool
 	return f
 }
 
+// literal is the pathspec of the file named p, and of no other: git takes a path after
+// "--" as a pattern, so a changed file named "*" had the diffs of every file with it,
+// .env's and the keys' the party hides among them (a security reviewer's).
+func literal(p string) string {
+	return ":(literal)" + p
+}
+
 // asAdded is a file that was renamed or copied as the new file it is, with no source:
 // its lines counted without rename detection.
 func (w *Workspace) asAdded(ctx context.Context, now, p string) (wire.FileChange, error) {
@@ -687,7 +694,7 @@ func (w *Workspace) asAdded(ctx context.Context, now, p string) (wire.FileChange
 // without rename detection (0 and 0 when git does not count them).
 func (w *Workspace) counted(ctx context.Context, status, from, to, p string) (wire.FileChange, error) {
 	f := wire.FileChange{Path: p, Status: status}
-	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", from, to, "--", p)
+	counts, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "--no-renames", "--no-ext-diff", "--no-textconv", "--numstat", "-z", from, to, "--", literal(p))
 	if err != nil {
 		return f, err
 	}
@@ -934,9 +941,9 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if fc.From != "" && fc.Status == "renamed" {
 		// Both names, for git to pair them; a copy's source is not in its diff (a
 		// conformance tester's copy's diff came with .env's own change).
-		args = append(args, fc.From)
+		args = append(args, literal(fc.From))
 	}
-	args = append(args, fc.Path)
+	args = append(args, literal(fc.Path))
 	out, err := w.run(ctx, w.dir, nil, args...)
 	if err != nil {
 		return wire.FileDiff{}, err
@@ -1157,7 +1164,17 @@ func (w *Workspace) ignored(ctx context.Context, paths []string) (map[string]boo
 // paths it names.
 func checkIgnore(cmd *exec.Cmd, paths []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
+	var in strings.Builder
+	for _, p := range paths {
+		// A name starting with ":" is read as pathspec magic, and ":(glob)**" stopped git
+		// (exit 128), the whole list with it: as "./:(glob)**" it is a name (echoed so).
+		if strings.HasPrefix(p, ":") {
+			in.WriteString("./")
+		}
+		in.WriteString(p)
+		in.WriteByte(0)
+	}
+	cmd.Stdin = strings.NewReader(in.String())
 	res, err := cmd.Output()
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 1) { // 1: none ignored
@@ -1165,7 +1182,7 @@ func checkIgnore(cmd *exec.Cmd, paths []string) (map[string]bool, error) {
 	}
 	for _, p := range strings.Split(string(res), "\x00") {
 		if p != "" {
-			out[p] = true
+			out[strings.TrimPrefix(p, "./")] = true // a clean name starts with "./" only as sent above
 		}
 	}
 	return out, nil

@@ -1371,3 +1371,49 @@ func TestRepositoriesInsideTheFolder(t *testing.T) {
 	}
 	changed("after a resume")
 }
+
+// A changed file named as a pattern ("*", "[a-z]*", ":(glob)**") is diffed alone: git took
+// the name after "--" as a pattern, and the diff of "*" came with every changed file's,
+// the .env and the key the party hides among them (a security reviewer's).
+func TestDiffOfAFileNamedLikeAPattern(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, ".env", "A=1\n")
+	write(t, dir, "keys/id_rsa", "old key\n")
+	write(t, dir, "main.go", "package main\n")
+	write(t, dir, ".gitignore", ":*.tmp\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, ":b.tmp", "ignored, though its name starts with a colon\n")
+	write(t, dir, ".env", "A=1\nNEW_SECRET=hunter2\n")
+	write(t, dir, "keys/id_rsa", "new key\n")
+	write(t, dir, "main.go", "package main // edited\n")
+	// (A name starting with ":" stopped git's check-ignore, and the whole list with it.)
+	names := []string{"*", "[a-z]*", "?", ":(glob)**"}
+	for _, n := range names {
+		write(t, dir, n, "the file "+n+"\n")
+	}
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(names)+1 {
+		t.Fatalf("changes %+v: want main.go and %q", files, names)
+	}
+	for _, n := range names {
+		d, err := w.Diff(ctx, n, false)
+		if err != nil {
+			t.Fatalf("the diff of %q: %v", n, err)
+		}
+		if strings.Count(d.Diff, "diff --git") != 1 || !strings.Contains(d.Diff, "+the file "+n) {
+			t.Errorf("the diff of %q is not of it alone:\n%s", n, d.Diff)
+		}
+		for _, leak := range []string{"hunter2", "new key", "edited"} {
+			if strings.Contains(d.Diff, leak) {
+				t.Errorf("the diff of %q shows %q:\n%s", n, leak, d.Diff)
+			}
+		}
+	}
+}
