@@ -113,6 +113,13 @@ func (a *App) CurrentParty() (*session.Info, error) {
 	return &info, nil
 }
 
+// KeepDraft keeps what the prompt box holds unsent, for a page loaded again while the
+// window is in the party (CurrentParty gives it back): a crashed web process took a
+// half-written prompt with it. In memory only; the next party starts with none.
+func (a *App) KeepDraft(text string) {
+	a.session.KeepDraft(text)
+}
+
 // CheckCreate says what is wrong with the Create party form, as CreateParty would,
 // without starting anything: "" when the name, folder, Claude Code path (found on disk
 // or on PATH) and options are fine. The form re-checks with it as a field is edited.

@@ -1123,12 +1123,20 @@ async function answerSaveDialog(path) {
 
 // A window tester's web view reloaded while it hosted: Home showed the party running, with
 // no way back into it, and Create said "already in a party".
+// And what its prompt box held unsent comes back with it (Go keeps it as it is typed).
 test('a page loaded again while hosting goes back into the running party', async () => {
+  const draft = 'half a prompt,\nnot sent before the reload';
+  await tid('prompt-input').fill(draft);
+  await page.waitForTimeout(800); // the draft is kept once typing pauses (300 ms)
   await page.reload();
   await visible('prompt-input');
   await textOf('transcript', '[piece 1500/1500]');
   check((await tid('end-party').count()) === 1, 'End party is not offered after the reload');
+  const back = await tid('prompt-input').inputValue();
+  check(back === draft, `the prompt box holds ${JSON.stringify(back)} after the reload`);
   await shot('party-after-reload');
+  await tid('prompt-input').fill('');
+  await page.waitForTimeout(800);
 });
 
 test('End party: the transcript stays with the reason, Save as Markdown, Back to home', async () => {

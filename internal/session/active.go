@@ -42,6 +42,7 @@ type active struct {
 	status       string
 	conn         Status    // participant: the last party:status, for a page loaded again (Current)
 	connAt       time.Time // when conn was said: its RetryMS counts from then
+	draft        string    // what the window's prompt box holds unsent (KeepDraft), for a page loaded again
 
 	stopOnce sync.Once
 	stopErr  error

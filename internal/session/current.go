@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -33,7 +34,7 @@ func (m *Manager) Current(ctx context.Context) (info Info, ok bool, err error) {
 		}
 		st.Events = a.local.OwnerViews(st.Events)
 		a.mu.Lock()
-		info = Info{Role: wire.RoleHost, You: a.you, Party: a.h.Party().Info(), Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st)}
+		info = Info{Role: wire.RoleHost, You: a.you, Party: a.h.Party().Info(), Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Draft: a.draft}
 		a.mu.Unlock()
 		return info, true, nil
 	}
@@ -70,7 +71,33 @@ func (m *Manager) Current(ctx context.Context) (info Info, ok bool, err error) {
 		st.Pending = []wire.Prompt{}
 	}
 	st.RawEvents = nil
-	return Info{Role: wire.RoleParticipant, You: a.you, Party: a.party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Status: a.connLocked()}, true, nil
+	return Info{Role: wire.RoleParticipant, You: a.you, Party: a.party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Status: a.connLocked(), Draft: a.draft}, true, nil
+}
+
+// maxDraftBytes bounds the draft kept for a page loaded again: well past a prompt's limit
+// (a box may hold more than can be sent, and says so), short of a pasted file of any size.
+const maxDraftBytes = 1 << 20
+
+// KeepDraft keeps what the window's prompt box holds unsent, for a page loaded again while
+// the window is in the party (Current gives it back): a web process that crashed took a
+// half-written prompt with it. It is kept in memory only, with the party: the next party
+// starts with none. Not in a party, it is dropped. A draft past maxDraftBytes is cut at a
+// character's start.
+func (m *Manager) KeepDraft(text string) {
+	if len(text) > maxDraftBytes {
+		n := maxDraftBytes
+		for n > 0 && !utf8.RuneStart(text[n]) {
+			n--
+		}
+		text = text[:n]
+	}
+	a, err := m.current()
+	if err != nil {
+		return
+	}
+	a.mu.Lock()
+	a.draft = text
+	a.mu.Unlock()
 }
 
 // connLocked is the connection for a page loaded now: nil when connected (or not yet said),

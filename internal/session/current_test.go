@@ -3,7 +3,9 @@ package session
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -50,5 +52,48 @@ func TestCurrentGivesThePartyBack(t *testing.T) {
 		if n := len(st.Events); n == 0 || st.Events[n-1].Seq != st.Seq || len(st.Participants) != 2 {
 			t.Errorf("%s: seq %d, last event %+v, participants %+v", c.name, st.Seq, st.Events, st.Participants)
 		}
+	}
+}
+
+// A page loaded again gets back what its prompt box held unsent (a crashed web process
+// took a half-written prompt with it); the next party starts with none, and a draft past
+// the bound is cut at a character's start.
+func TestCurrentGivesTheDraftBack(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	m.KeepDraft("typed before any party") // dropped: no party to keep it for
+	info, err := m.Host(context.Background(), hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if got, _, _ := m.Current(context.Background()); got.Draft != "" {
+		t.Errorf("a new party has the draft %q", got.Draft)
+	}
+	m.KeepDraft("half a prompt\nand a second line")
+	if got, _, _ := m.Current(context.Background()); got.Draft != "half a prompt\nand a second line" {
+		t.Errorf("hosted: the draft is %q", got.Draft)
+	}
+	long := strings.Repeat("é", maxDraftBytes) // two bytes each: cut in the middle of one
+	m.KeepDraft(long)
+	if got, _, _ := m.Current(context.Background()); len(got.Draft) != maxDraftBytes || !utf8.ValidString(got.Draft) {
+		t.Errorf("a long draft kept %d bytes (valid UTF-8: %v)", len(got.Draft), utf8.ValidString(got.Draft))
+	}
+
+	pm := newManager(t, newRecorder(), nil)
+	if _, err := pm.Join(context.Background(), info.Invite, "bob"); err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	pm.KeepDraft("bob's draft")
+	if got, _, _ := pm.Current(context.Background()); got.Draft != "bob's draft" {
+		t.Errorf("joined: the draft is %q", got.Draft)
+	}
+	if err := pm.Leave(context.Background()); err != nil {
+		t.Fatalf("Leave: %v", err)
+	}
+	pm.Forget()
+	if _, err := pm.Join(context.Background(), info.Invite, "bob"); err != nil {
+		t.Fatalf("Join again: %v", err)
+	}
+	if got, _, _ := pm.Current(context.Background()); got.Draft != "" {
+		t.Errorf("the next party has the last one's draft %q", got.Draft)
 	}
 }

@@ -97,6 +97,8 @@ type Info struct {
 	// only Current gives it (a page loaded while its joined party reconnects). Left out,
 	// the party is connected.
 	Status *Status `json:"status,omitempty"`
+	// Draft is what the window's prompt box held unsent (KeepDraft); only Current gives it.
+	Draft string `json:"draft,omitempty"`
 }
 
 // Status is the payload of party:status.

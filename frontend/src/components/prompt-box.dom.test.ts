@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
-import type { AppState } from '../state/app-state';
+import { AppState } from '../state/app-state';
+import { DRAFT_KEEP_MS } from '../state/draft';
+import { FakeBackend, emptyState, fakeSession } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 import { SLOW_SEND_MS } from './prompt-box';
 
@@ -154,6 +156,50 @@ describe('<prompt-box> while a send waits', () => {
     } finally {
       vi.useRealTimers();
       el.remove();
+    }
+  });
+});
+
+describe('<prompt-box> and a page loaded again', () => {
+  // A web process that crashed took a half-written prompt with it (the last note's Left).
+  it('keeps the draft in Go once typing pauses, and a reload puts it back in the box', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta, type } = await mount(st);
+    vi.useFakeTimers();
+    try {
+      const kept = () => be.calls.filter(([n]) => n === 'KeepDraft').map(([, a]) => a[0]);
+      await type('fix the');
+      await type('fix the parser');
+      expect(kept()).toEqual([]); // not a call per key
+      await vi.advanceTimersByTimeAsync(DRAFT_KEEP_MS);
+      expect(kept()).toEqual(['fix the parser']);
+      await vi.advanceTimersByTimeAsync(DRAFT_KEEP_MS * 3);
+      expect(kept()).toEqual(['fix the parser']); // unchanged: kept once
+      ta().dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+      await vi.advanceTimersByTimeAsync(DRAFT_KEEP_MS);
+      expect(be.count('SendPrompt')).toBe(1);
+      expect(kept()).toEqual(['fix the parser', '']); // sent: nothing left to keep
+      await type('and then the lexer');
+      await vi.advanceTimersByTimeAsync(DRAFT_KEEP_MS);
+      el.remove();
+      st.dispose();
+
+      // The page again: Go gives back what it kept, and the new box holds it.
+      const be2 = new FakeBackend();
+      be2.handlers.CurrentParty = async () => ({ ...fakeSession('participant', emptyState()), draft: String(kept().at(-1)) });
+      const st2 = new AppState(be2, { checkDelayMs: 10 });
+      const started = st2.start();
+      await vi.advanceTimersByTimeAsync(0);
+      await started;
+      const again = await mount(st2);
+      expect(again.ta().value).toBe('and then the lexer');
+      expect(st2.unsentDraft).toBe('and then the lexer'); // leaving asks first
+      await vi.advanceTimersByTimeAsync(DRAFT_KEEP_MS);
+      expect(be2.count('KeepDraft')).toBe(0); // what Go has already
+      again.el.remove();
+      st2.dispose();
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

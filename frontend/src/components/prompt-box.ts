@@ -100,6 +100,12 @@ export class PromptBox extends LitElement {
   #refilled = false;
 
   protected override willUpdate(): void {
+    // A page loaded again into its party: what the box held before comes back.
+    const restored = this.state?.takeRestoredDraft() ?? null;
+    if (restored !== null && this.#text === '') {
+      this.#text = restored;
+      this.#refilled = true;
+    }
     // My prompt just withdrawn comes back to be corrected (below anything typed meanwhile).
     const next = this.state?.takeRefill(this.#text) ?? null;
     if (next !== null) {

@@ -20,6 +20,7 @@ import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
 import { Notices, type Notice } from './notices';
 import { CreateFormCheck, localCreateProblem } from './create-form';
+import { Draft } from './draft';
 import { JoinDialog, inviteSummary, type JoinState } from './join';
 import { SettingsState, type SettingsProblems } from './settings';
 import { PartySession, type Connection, type Ended, type SessionInfo } from './party';
@@ -93,11 +94,13 @@ export class AppState {
   readonly #join: JoinDialog;
   readonly #settings: SettingsState;
   readonly #createCheck: CreateFormCheck;
+  readonly #draft: Draft;
 
   constructor(backend: Backend, opts: AppStateOptions = {}) {
     this.#backend = backend;
     this.#notices = new Notices(() => this.#changed());
     this.#settings = new SettingsState(backend, () => this.#changed());
+    this.#draft = new Draft((text) => this.#backend.KeepDraft(text));
     this.#createCheck = new CreateFormCheck(
       (req) => this.#backend.CheckCreate(req),
       (problem) => {
@@ -205,6 +208,7 @@ export class AppState {
       const s = await this.#backend.CurrentParty();
       if (s && gen === this.#party.gen) {
         this.#party.enter(s);
+        this.#draft.restore(s.draft ?? '');
         this.#changed();
         return true;
       }
@@ -223,6 +227,7 @@ export class AppState {
     this.#join.dispose();
     this.#settings.dispose();
     this.#createCheck.reset();
+    this.#draft.dispose();
     this.#notices.dispose();
     this.#listeners.clear();
   }
@@ -653,9 +658,20 @@ export class AppState {
 
   /**
    * What the prompt box holds and has not sent. The box writes it as the person types
-   * (no re-render); leaving asks first when it is not empty.
+   * (no re-render); leaving asks first when it is not empty. Go keeps it for a page
+   * loaded again (state/draft.ts).
    */
-  unsentDraft = '';
+  get unsentDraft(): string {
+    return this.#draft.text;
+  }
+  set unsentDraft(text: string) {
+    this.#draft.text = text;
+  }
+
+  /** What a page loaded again brought back for the prompt box, once; null when nothing. */
+  takeRestoredDraft(): string | null {
+    return this.#draft.takeRestored();
+  }
 
   /** The person changed the prompt box's text: an error about what it held before goes. */
   editDraft(text: string): void {

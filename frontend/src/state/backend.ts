@@ -69,6 +69,8 @@ export interface Backend {
   CreateParty(req: CreateRequest): Promise<Session>;
   /** The party the window is in, for a page loaded again while it runs; null when none. */
   CurrentParty(): Promise<Session | null>;
+  /** Keeps what the prompt box holds unsent, in Go's memory, for a page loaded again (CurrentParty's draft). */
+  KeepDraft(text: string): Promise<void>;
   JoinParty(invite: string, name: string): Promise<Session>;
   /** Ends a JoinParty in flight, which then fails with "You cancelled the join."; else nothing. */
   CancelJoin(): Promise<void>;
@@ -238,6 +240,9 @@ export class WailsBackend implements Backend {
   }
   CurrentParty(): Promise<Session | null> {
     return this.#app.CurrentParty();
+  }
+  KeepDraft(text: string): Promise<void> {
+    return this.#app.KeepDraft(text);
   }
   JoinParty(invite: string, name: string): Promise<Session> {
     return this.#app.JoinParty(invite, name);

@@ -385,6 +385,9 @@ export class DemoBackend implements Backend {
   async CurrentParty(): Promise<Session | null> {
     return null; // the demo lives in the page: a page loaded again starts over
   }
+  async KeepDraft(_text: string): Promise<void> {
+    // Nothing to keep it in: the demo starts over with the page.
+  }
 
   async CreateParty(req: CreateRequest): Promise<Session> {
     await this.#sleep(500);

@@ -85,6 +85,7 @@ export class FakeBackend implements Backend {
     PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
     CurrentParty: async (): Promise<Session | null> => null,
+    KeepDraft: async (_text: string) => {},
     JoinParty: async () => fakeSession('participant'),
     CancelJoin: async () => {},
     SendPrompt: async (): Promise<PromptAck> => ({ id: 'x', seq: 1 }),
@@ -146,6 +147,7 @@ export class FakeBackend implements Backend {
   PickClaude(c: string) { return this.#call('PickClaude', c); }
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }
   CurrentParty() { return this.#call('CurrentParty'); }
+  KeepDraft(t: string) { return this.#call('KeepDraft', t); }
   JoinParty(i: string, n: string) { return this.#call('JoinParty', i, n); }
   CancelJoin() { return this.#call('CancelJoin'); }
   SendPrompt(t: string) { return this.#call('SendPrompt', t); }

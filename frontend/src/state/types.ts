@@ -337,6 +337,8 @@ export interface Session {
   rejoined?: boolean;
   /** The connection when it is not connected (CurrentParty of a joined party reconnecting); left out when connected. */
   status?: PartyStatus;
+  /** What the prompt box held unsent (KeepDraft), given back by CurrentParty; left out when empty. */
+  draft?: string;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */

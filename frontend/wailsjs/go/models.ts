@@ -166,6 +166,7 @@ export namespace session {
 	    asked_name?: string;
 	    rejoined?: boolean;
 	    status?: Status;
+	    draft?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -182,6 +183,7 @@ export namespace session {
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
 	        this.status = this.convertValues(source["status"], Status);
+	        this.draft = source["draft"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -319,6 +321,7 @@ export namespace wire {
 	    prompts: string[];
 	    merged: string;
 	    merger: string;
+	    edited_by?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Batch(source);
@@ -330,6 +333,7 @@ export namespace wire {
 	        this.prompts = source["prompts"];
 	        this.merged = source["merged"];
 	        this.merger = source["merger"];
+	        this.edited_by = source["edited_by"];
 	    }
 	}
 	export class FileChange {

@@ -53,6 +53,8 @@ export function InviteWarning(arg1:string):Promise<string>;
 
 export function JoinParty(arg1:string,arg2:string):Promise<session.Info>;
 
+export function KeepDraft(arg1:string):Promise<void>;
+
 export function KeyStatus():Promise<app.KeyStatus>;
 
 export function Kick(arg1:string,arg2:string):Promise<void>;

@@ -98,6 +98,10 @@ export function JoinParty(arg1, arg2) {
   return window['go']['app']['App']['JoinParty'](arg1, arg2);
 }
 
+export function KeepDraft(arg1) {
+  return window['go']['app']['App']['KeepDraft'](arg1);
+}
+
 export function KeyStatus() {
   return window['go']['app']['App']['KeyStatus']();
 }
