@@ -103,6 +103,11 @@ func parseAnswer(text string, prompts []wire.Prompt) (*answer, error) {
 	if ans.merged == "" {
 		return nil, errors.New("empty merged_prompt")
 	}
+	if limit := maxMergedBytes(prompts); len(ans.merged) > limit {
+		// A runaway answer (a tester's fake Gemini made 2 MB of three short prompts) is
+		// not a merge: it went to the agent whole.
+		return nil, fmt.Errorf("merged_prompt of %d bytes, more than %d for %d prompts", len(ans.merged), limit, len(prompts))
+	}
 	if len(*raw.Requests) == 0 {
 		return nil, errors.New("no requests")
 	}
@@ -138,6 +143,16 @@ func parseAnswer(text string, prompts []wire.Prompt) (*answer, error) {
 		return nil, fmt.Errorf("prompts %s in no request", strings.Join(missing, ", "))
 	}
 	return ans, nil
+}
+
+// maxMergedBytes bounds a merged prompt: twice the prompts' text and 2 KiB more (a merge
+// folds requests together; it may add a sentence on a conflict, not pages).
+func maxMergedBytes(prompts []wire.Prompt) int {
+	n := 2048
+	for _, p := range prompts {
+		n += 2 * len(p.Text)
+	}
+	return n
 }
 
 func checkEntry(text *string, e rawEntry, users map[string]string) (answerEntry, error) {
@@ -229,8 +244,22 @@ func composeGemini(ans *answer, prompts []wire.Prompt) string {
 			b.WriteString(")")
 		}
 	}
+	// Every prompt as its author wrote it: what the model wrote is checked for ids and
+	// authors, not for what it says, and a tester's fake Gemini left bob's request out
+	// of merged_prompt while listing his prompt, everyone told it was sent. The agent has
+	// each request in full whatever the model wrote.
+	b.WriteString("\n\n" + originalsHeader)
+	for _, p := range prompts {
+		b.WriteString("\n")
+		b.WriteString(cleanName(p.User))
+		b.WriteString(":\n")
+		writeQuoted(&b, p.Text)
+	}
 	return b.String()
 }
+
+// originalsHeader leads the prompts as written, after a Gemini merge's summary.
+const originalsHeader = "Each request as its author wrote it (the text above is merged from these; do each thing once, and where the two differ, follow these):"
 
 // authorsOf lists the users of the given prompts, in arrival order, once each.
 func authorsOf(ids []string, prompts []wire.Prompt) []string {

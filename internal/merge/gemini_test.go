@@ -137,7 +137,12 @@ func TestGeminiSuccess(t *testing.T) {
 		"2. fix the README typo (asked by bob)\n" +
 		"3. indent with 4 spaces (asked by dave)\n\n" +
 		"Conflicting requests (do not pick one; say so and ask the team):\n" +
-		"- tabs versus 4 spaces (alice, carol, dave)"
+		"- tabs versus 4 spaces (alice, carol, dave)\n\n" +
+		"Each request as its author wrote it (the text above is merged from these; do each thing once, and where the two differ, follow these):\n" +
+		"alice:\n   > use tabs for indentation\n" +
+		"bob:\n   > fix the README typo\n" +
+		"carol:\n   > Use TABS for indentation!\n" +
+		"dave:\n   > indent with 4 spaces"
 	if res.Text != want {
 		t.Errorf("text:\n%s\n\nwant:\n%s", res.Text, want)
 	}
@@ -252,6 +257,8 @@ func TestGeminiErrors(t *testing.T) {
 			a["requests"] = []any{map[string]any{"summary": 7, "authors": []string{"bob"}, "prompt_ids": []string{"p2"}}}
 		}), ErrBadAnswer, "gave an unusable answer"},
 		{"empty merged prompt", withAnswer(func(a map[string]any) { a["merged_prompt"] = "  " }), ErrBadAnswer, "gave an unusable answer"},
+		// A tester's fake Gemini made 2 MB of three short prompts; it went to the agent whole.
+		{"runaway merged prompt", withAnswer(func(a map[string]any) { a["merged_prompt"] = strings.Repeat("do it. ", 600) }), ErrBadAnswer, "gave an unusable answer"},
 		{"prompt missing", withAnswer(func(a map[string]any) { a["requests"] = a["requests"].([]any)[:2] }), ErrBadAnswer, "gave an unusable answer"},
 		{"unknown prompt id", withAnswer(func(a map[string]any) {
 			a["requests"] = append(a["requests"].([]any), map[string]any{"summary": "x", "authors": []string{"eve"}, "prompt_ids": []string{"p9"}})
@@ -469,4 +476,27 @@ func TestGeminiConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A merge that leaves a request out of its text still lists the prompt (ids are all the
+// checks can see): a tester's fake Gemini left bob's request out, and everyone was told
+// it was sent. Every prompt goes to the agent as written after the merged text.
+func TestGeminiMergeCarriesEveryPromptAsWritten(t *testing.T) {
+	f := newFakeGemini(t, withAnswer(func(a map[string]any) {
+		a["merged_prompt"] = "Indent with tabs." // bob's typo fix, dave's spaces: gone
+		a["conflicts"] = []any{}
+	}))
+	res, err := f.gemini(t, nil).Merge(context.Background(), tabsBatch)
+	if err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+	_, originals, ok := strings.Cut(res.Text, originalsHeader)
+	if !ok {
+		t.Fatalf("no prompts as written in:\n%s", res.Text)
+	}
+	for _, p := range tabsBatch {
+		if !strings.Contains(originals, p.User+":\n   > "+p.Text) {
+			t.Errorf("%s's prompt %q is not in what the agent gets:\n%s", p.User, p.Text, res.Text)
+		}
+	}
 }
