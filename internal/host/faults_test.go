@@ -538,7 +538,9 @@ func TestGeminiTimeoutMergesLocally(t *testing.T) {
 	if b.Merger != wire.MergerLocal || len(b.Prompts) != 2 || !strings.Contains(b.Merged, "verbose") || !strings.Contains(b.Merged, "typo") {
 		t.Fatalf("batch %+v, want both prompts merged locally", *b)
 	}
-	if !slices.ContainsFunc(of(evs, wire.KindSystem), func(ev wire.Event) bool { return strings.Contains(ev.Text, "Gemini timed out; merged locally") }) {
+	if !slices.ContainsFunc(of(evs, wire.KindSystem), func(ev wire.Event) bool {
+		return strings.Contains(ev.Text, "Gemini timed out; merging locally for a minute")
+	}) {
 		t.Fatalf("no notice of the timeout: %s", lastFew(evs, 12))
 	}
 	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone {

@@ -33,6 +33,16 @@ type geminiError struct {
 	detail string // technical, for logs
 	// retryAfter is the server's requested wait (429 RetryInfo), if any.
 	retryAfter time.Duration
+	// timedOut: the attempt used its whole timeout. It is not tried again within the
+	// batch, and Fallback rests Gemini for a while (timedOut).
+	timedOut bool
+}
+
+// timedOut says whether err is an attempt that used its whole timeout: a Gemini that
+// hangs held every batch twice the timeout (40 s), batch after batch (a tester's).
+func timedOut(err error) bool {
+	var ge *geminiError
+	return errors.As(err, &ge) && ge.timedOut
 }
 
 func (e *geminiError) Error() string {

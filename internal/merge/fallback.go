@@ -14,9 +14,11 @@ import (
 // otherwise (DESIGN.md, "A bad Gemini key is not a transient error").
 //
 //   - One prompt goes through verbatim, without a call.
-//   - A transient failure (timeout, 429, 5xx, network), an unusable answer or
-//     a rejected request: this batch is merged locally, with a system notice;
-//     the next batch tries Gemini again.
+//   - A transient failure (429, 5xx, network), an unusable answer or a rejected
+//     request: this batch is merged locally, with a system notice; the next batch
+//     tries Gemini again.
+//   - A time-out: this batch and those of the next geminiRest are merged locally,
+//     said once; then Gemini is tried again.
 //   - A refused key: this batch and every later one are merged locally, with an
 //     error notice, until SetGemini supplies a new client. The key itself is
 //     not touched: deleting it is the key owner's decision.
@@ -36,7 +38,15 @@ type Fallback struct {
 	every     time.Duration
 	lastCheck time.Time
 	keyHint   string // where the host replaces a refused key ("" = `concordia key set`)
+
+	// restUntil: after a time-out, batches until then are merged locally without asking
+	// Gemini (each would wait the whole timeout); guarded by mu. now is the clock.
+	restUntil time.Time
+	now       func() time.Time
 }
+
+// geminiRest is how long Gemini is left alone after a time-out.
+const geminiRest = time.Minute
 
 // Rekey reads the Gemini key the host has now, given the id of the one the merger knows
 // (ids are opaque, e.g. a hash of the key; "" = none). It returns a client for it and its
@@ -139,6 +149,7 @@ const (
 	// ran `concordia key set` on its own machine).
 	noticeKeyRefused = "Gemini refused the host's API key; merging locally until the host replaces it (%s)"
 	noticeFellBack   = "Gemini %s; merged locally"
+	noticeResting    = "Gemini timed out; merging locally for a minute before trying it again"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
 	noticeFirstKey   = "merging with Gemini from now on: a Gemini API key was set"
 	// The key in use was replaced or removed while the party ran.
@@ -152,7 +163,14 @@ func NewFallback(g *Gemini, local *Local) *Fallback {
 	if local == nil {
 		local = NewLocal()
 	}
-	return &Fallback{local: local, gemini: g}
+	return &Fallback{local: local, gemini: g, now: time.Now}
+}
+
+// resting says whether Gemini is left alone now, after a time-out.
+func (f *Fallback) resting() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now().Before(f.restUntil)
 }
 
 // Name is wire.MergerGemini while Gemini is usable, else wire.MergerLocal.
@@ -197,7 +215,7 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 		return f.local.Merge(ctx, prompts)
 	}
 	g, fresh := f.current(ctx) // fresh: the notice of a key change found just now
-	if g == nil {
+	if g == nil || f.resting() {
 		res, err := f.local.Merge(ctx, prompts)
 		if err == nil && fresh != "" {
 			res.Notices = append([]Notice{{Kind: wire.KindSystem, Text: fresh}}, res.Notices...)
@@ -215,10 +233,16 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 		return Result{}, fmt.Errorf("merge: %w", ctx.Err())
 	}
 	var notice Notice
-	if errors.Is(err, ErrInvalidKey) {
+	switch {
+	case errors.Is(err, ErrInvalidKey):
 		f.disable(g)
 		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyRefused, f.hint())}
-	} else {
+	case timedOut(err):
+		f.mu.Lock()
+		f.restUntil = f.now().Add(geminiRest)
+		f.mu.Unlock()
+		notice = Notice{Kind: wire.KindSystem, Text: noticeResting}
+	default:
 		notice = Notice{Kind: wire.KindSystem, Text: fmt.Sprintf(noticeFellBack, reasonOf(err))}
 	}
 	res, lerr := f.local.Merge(ctx, prompts)

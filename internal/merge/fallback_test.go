@@ -36,7 +36,6 @@ func TestFallbackPerBatch(t *testing.T) {
 		{"rate limited", replyError(429, "RESOURCE_EXHAUSTED", "quota"), "Gemini rate limited (429); merged locally"},
 		{"server error", replyError(500, "INTERNAL", "boom"), "Gemini unavailable (500); merged locally"},
 		{"overloaded", replyError(503, "UNAVAILABLE", "overloaded"), "Gemini unavailable (503); merged locally"},
-		{"timeout", replyHang, "Gemini timed out; merged locally"},
 		{"bad answer", replyText("{}"), "Gemini gave an unusable answer; merged locally"},
 		{"unknown model", replyError(404, "NOT_FOUND", "no such model"), "Gemini rejected the request (404 NOT_FOUND); merged locally"},
 	}
@@ -69,6 +68,37 @@ func TestFallbackPerBatch(t *testing.T) {
 				t.Errorf("%d calls, want 2", n)
 			}
 		})
+	}
+}
+
+// A Gemini that hangs held every batch for the whole timeout, twice (a retry), batch after
+// batch (a tester's: 40 s each): a time-out is not tried again in the batch, and Gemini is
+// left alone for a minute, said once.
+func TestFallbackRestsGeminiAfterATimeout(t *testing.T) {
+	f := newFakeGemini(t, replyHang, replyAnswer(goodAnswer()))
+	fb := NewFallback(f.gemini(t, func(c *GeminiConfig) { c.Timeout = 50 * time.Millisecond; c.Retries = 2 }), NewLocal())
+	clock := time.Unix(1_000_000, 0)
+	fb.now = func() time.Time { return clock }
+
+	res, err := fb.Merge(context.Background(), tabsBatch)
+	if err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("first batch: merger %q err %v", res.Merger, err)
+	}
+	if want := (Notice{Kind: wire.KindSystem, Text: "Gemini timed out; merging locally for a minute before trying it again"}); len(res.Notices) != 1 || res.Notices[0] != want {
+		t.Errorf("notices = %v, want %v", res.Notices, want)
+	}
+	if n := f.calls.Load(); n != 1 {
+		t.Errorf("%d calls for the batch that timed out, want 1 (no retry of a time-out)", n)
+	}
+	clock = clock.Add(geminiRest - time.Second)
+	res, err = fb.Merge(context.Background(), tabsBatch)
+	if err != nil || res.Merger != wire.MergerLocal || len(res.Notices) != 0 || f.calls.Load() != 1 {
+		t.Fatalf("a batch in the rest: merger %q notices %v err %v, %d calls; want local, quietly, no call", res.Merger, res.Notices, err, f.calls.Load())
+	}
+	clock = clock.Add(2 * time.Second)
+	res, err = fb.Merge(context.Background(), tabsBatch)
+	if err != nil || res.Merger != wire.MergerGemini || f.calls.Load() != 2 {
+		t.Fatalf("after the rest: merger %q err %v, %d calls; want Gemini again", res.Merger, err, f.calls.Load())
 	}
 }
 

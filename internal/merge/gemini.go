@@ -173,8 +173,8 @@ func (g *Gemini) Merge(ctx context.Context, prompts []wire.Prompt) (Result, erro
 			return Result{}, fmt.Errorf("gemini merge: %w", ctx.Err())
 		}
 		lastErr = err
-		if !errors.Is(err, ErrTransient) {
-			break
+		if !errors.Is(err, ErrTransient) || timedOut(err) {
+			break // a time-out again would hold the batch as long once more
 		}
 	}
 	return Result{}, lastErr
@@ -284,7 +284,7 @@ func (g *Gemini) classify(err error) error {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		// The caller's context is checked by Merge; here it is the per-attempt timeout.
-		return &geminiError{class: ErrTransient, reason: "timed out", detail: detail}
+		return &geminiError{class: ErrTransient, reason: "timed out", detail: detail, timedOut: true}
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {
