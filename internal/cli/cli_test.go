@@ -3288,7 +3288,7 @@ func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
 	want := "[permission] allowed Read: /tmp/a.txt (me): always allow Read\n" +
 		"[permission] allowed Read: /tmp/b.txt (me): always allow Read\n" +
 		"[permission] still waiting: Write: c.txt (and 1 more after it)\n" +
-		"[system] /allow, /deny [REASON] or /always (allow Write for the rest of the party)\n"
+		"[system] /allow, /deny [REASON] or /always (allow Write in the folder for the rest of the party; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets still ask)\n"
 	if got := out.String(); got != want {
 		t.Errorf("after an always:\n%s\nwant:\n%s", got, want)
 	}
@@ -3485,6 +3485,14 @@ func TestARequestAlwaysCannotCoverSaysWhy(t *testing.T) {
 	got := out.String()
 	if strings.Contains(got, "/always") || !strings.Contains(got, "/allow or /deny [REASON] (Read is always allowed, but not for a file that usually holds secrets: it asks each time)") {
 		t.Fatalf("the hint for a Read of .env with Read always allowed:\n%s", got)
+	}
+	// Write always allowed, and a git hook's Write asks (a tester took the "always" to cover it).
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Read", Summary: ".env", Status: wire.PermissionDenied, By: "me"}})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Read", "Write"}}})
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Write", Summary: ".git/hooks/pre-commit", Status: wire.PermissionPending}})
+	if got := out.String(); !strings.Contains(got, "(Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time)") {
+		t.Fatalf("the hint for a hook's Write with Write always allowed:\n%s", got)
 	}
 }
 

@@ -177,10 +177,28 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 	if slices.Contains(p.r.settings.Always, pm.Tool) {
 		// It asks though its tool is always allowed: a file that usually holds secrets,
 		// which "always" does not cover (a tester was offered /always again).
-		p.noticeLocked("system", "/allow or /deny [REASON] ("+term.Line(pm.Tool)+" is always allowed, but not for a file that usually holds secrets: it asks each time)"+left)
+		p.noticeLocked("system", "/allow or /deny [REASON] ("+term.Line(pm.Tool)+" is always allowed, but not for "+uncoveredWords(pm.Tool)+": it asks each time)"+left)
+		return
+	}
+	if editTool[pm.Tool] {
+		// A tester's "always" for Write was taken to cover a git hook too; it never did
+		// (party.alwaysCovers), and is said not to.
+		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" in the folder for the rest of the party; "+uncoveredWords(pm.Tool)+" still ask)"+left)
 		return
 	}
 	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
+}
+
+// editTool are the tools with which Claude Code edits files, whose "always" covers the
+// folder's files but those the "edits" mode asks about (party.alwaysCovers).
+var editTool = map[string]bool{"Edit": true, "MultiEdit": true, "Write": true, "NotebookEdit": true}
+
+// uncoveredWords says which requests of tool an "always" leaves asking.
+func uncoveredWords(tool string) string {
+	if editTool[tool] {
+		return "files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets"
+	}
+	return "a file that usually holds secrets"
 }
 
 // timeLeftWords says when an undecided request is denied: "; undecided, it is denied in

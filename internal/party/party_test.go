@@ -1709,3 +1709,106 @@ func TestAlwaysOnARequestItCannotCoverAllowsItOnce(t *testing.T) {
 	}
 	t.Fatal("no decision event")
 }
+
+// pendings waits until col has seen n tool requests pending, and gives them in order.
+func pendings(t *testing.T, col *collector, what string, n int) []wire.Permission {
+	t.Helper()
+	var out []wire.Permission
+	col.waitFor(t, what, func(e []wire.Event) bool {
+		out = out[:0]
+		for _, ev := range e {
+			if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+				out = append(out, *ev.Permission)
+			}
+		}
+		return len(out) >= n
+	})
+	return out
+}
+
+// requestsRunner asks for each tool request in turn, all at once when together is set.
+type requestsRunner struct {
+	fakeRunner
+	edits    []ToolRequest
+	together bool
+	got      chan ToolDecision
+}
+
+func (r *requestsRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	if r.together {
+		done := make(chan struct{})
+		for _, e := range r.edits {
+			go func() { r.got <- io.Ask(ctx, e); done <- struct{}{} }()
+		}
+		for range r.edits {
+			<-done
+		}
+		return TurnResult{}, nil
+	}
+	for _, e := range r.edits {
+		r.got <- io.Ask(ctx, e)
+	}
+	return TurnResult{}, nil
+}
+
+// An "always" for Write covers what the "edits" mode allows and no more: an edit outside
+// the folder, in its protected folders and files (a git hook, CI, CLAUDE.md) or of a
+// secret still asks. A tester's "always" for Write, given for one file, let the agent
+// write .git/hooks/pre-commit unasked, where no list of changes shows it; nor does an
+// "always" given for one of them allow the others waiting.
+func TestAlwaysWriteStillAsksForWhatEditsModeAsks(t *testing.T) {
+	hook := ToolRequest{Tool: "Write", Summary: ".git/hooks/pre-commit", FilePath: "/w/.git/hooks/pre-commit"}
+	claude := ToolRequest{Tool: "Write", Summary: "CLAUDE.md", FilePath: "/w/CLAUDE.md"}
+	env := ToolRequest{Tool: "Write", Summary: ".env", FilePath: "/w/.env", InWorkDir: true}
+	plain := ToolRequest{Tool: "Write", Summary: "main.go", FilePath: "/w/main.go", InWorkDir: true}
+
+	r := &requestsRunner{edits: []ToolRequest{plain, hook}, got: make(chan ToolDecision, 4)}
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(boss.Leave)
+	promptAs(t, p, id, "write them")
+	permID := firstPending(t, col, "the Write of main.go asked")
+	if err := boss.Decide(context.Background(), permID, wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("main.go: %+v", d)
+	}
+	hookID := pendings(t, col, "the hook's Write asked", 2)[1].ID
+	if err := boss.Decide(context.Background(), hookID, wire.DecisionDeny, "no hooks"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; d.Allow {
+		t.Fatalf("the hook was written unasked: %+v", d)
+	}
+
+	// Asked together, and "always" given for the plain one: the others wait on.
+	r2 := &requestsRunner{edits: []ToolRequest{plain, claude, env}, together: true, got: make(chan ToolDecision, 4)}
+	p2, col2, id2 := start(t, Config{Runner: r2})
+	boss2, _, err := p2.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(boss2.Leave)
+	promptAs(t, p2, id2, "write them")
+	var plainID string
+	for _, pm := range pendings(t, col2, "three Writes asked", 3) {
+		if pm.Summary == "main.go" {
+			plainID = pm.ID
+		}
+	}
+	if err := boss2.Decide(context.Background(), plainID, wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r2.got; !d.Allow {
+		t.Fatalf("main.go: %+v", d)
+	}
+	select {
+	case d := <-r2.got:
+		t.Fatalf("a Write of CLAUDE.md or .env was decided by the always for main.go: %+v", d)
+	case <-time.After(200 * time.Millisecond):
+	}
+}

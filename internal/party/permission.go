@@ -20,6 +20,9 @@ type permRequest struct {
 	// (shownDetail, a credential blanked out), and fullSummary its summary when
 	// perm.Summary does not: for the party's owner alone (Local.OwnerView).
 	full, fullSummary string
+	// uncovered: an "always" for its tool does not cover it (alwaysCovers): given for
+	// another request, it leaves this one waiting.
+	uncovered bool
 }
 
 // ask runs on the agent's side: it opens a permission request on the loop and waits for
@@ -192,7 +195,8 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)), Detail: redacted(p.shownDetail(req)),
 			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
 		},
-		reply: reply,
+		reply:     reply,
+		uncovered: !alwaysCovers(req),
 	}
 	if pr.perm.Detail != req.Detail {
 		pr.full = req.Detail
@@ -249,10 +253,26 @@ func (p *Party) modeAllows(req ToolRequest) bool {
 // lets one through. Runs on the loop.
 func (p *Party) alwaysAllows(req ToolRequest) bool {
 	_, always := p.always[req.Tool]
-	// Nor a Read of a file that usually holds credentials: it asks because the party asks
-	// Claude Code to (agent's secret ask rules), and an "always" for Read given for another
-	// file let every later one through unasked (a reviewer's).
-	return !p.modeAllows(req) && always && req.Tool != ExitPlanTool && !(readTools[req.Tool] && editsSecret(req))
+	return !p.modeAllows(req) && always && alwaysCovers(req)
+}
+
+// alwaysCovers says whether an "always" for req's tool covers req. Not a plan; nor a Read
+// of a file that usually holds credentials: it asks because the party asks Claude Code to
+// (agent's secret ask rules), and an "always" for Read given for another file let every
+// later one through unasked (a reviewer's); nor an edit that the "edits" mode puts to a
+// host: outside the folder, in its protected folders and files (git hooks, CI, CLAUDE.md:
+// they run by themselves later) or of a secret. A tester's "always" for Write, given for
+// one file, let the agent write .git/hooks/pre-commit unasked, where no list shows it.
+func alwaysCovers(req ToolRequest) bool {
+	switch {
+	case req.Tool == ExitPlanTool:
+		return false
+	case readTools[req.Tool] && editsSecret(req):
+		return false
+	case editTools[req.Tool] && (!req.InWorkDir || editsSecret(req)):
+		return false
+	}
+	return true
 }
 
 // readTools are the tools that read one file, whose Read of a secret asks even when the
@@ -357,9 +377,10 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 		}
 		p.always[tool] = by.Name
 		err := p.resolve(id, wire.PermissionAllowed, by.Name, wire.AlwaysReason(tool))
-		// Requests for the same tool that are already waiting are allowed too.
+		// Requests for the same tool that are already waiting are allowed too, those it
+		// covers.
 		for oid, o := range p.perms {
-			if o.perm.Tool == tool {
+			if o.perm.Tool == tool && !o.uncovered {
 				_ = p.resolve(oid, wire.PermissionAllowed, by.Name, wire.AlwaysReason(tool))
 			}
 		}

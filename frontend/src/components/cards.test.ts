@@ -39,6 +39,16 @@ describe('<permission-card>', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).not.toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')).toBeNull();
+    // An edit tool's "always" covers the folder, not its git hooks (a tester took it to): said.
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')?.getAttribute('title')).toBe(
+      'Allow Write in the folder for the rest of the party; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets still ask',
+    );
+    be.emit('party:event', { seq: 2, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', always: ['Read', 'Write'] });
+    el.permission = { ...el.permission, id: 't3', summary: 'Write: .git/hooks/pre-commit' };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
+      'Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time.',
+    );
     el.remove();
     st.dispose();
   });

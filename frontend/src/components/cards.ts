@@ -233,7 +233,7 @@ export class PermissionCard extends LitElement {
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
                     nothing
-                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
+                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
                     @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
@@ -255,7 +255,7 @@ export class PermissionCard extends LitElement {
                   </div>`
                 : nothing}
               ${s.isOwner && (s.session?.party.always ?? []).includes(p.tool)
-                ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for a file that usually holds secrets: it asks each time.</span>`
+                ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
                 : nothing}
               ${p.tool !== 'ExitPlanMode' && !s.isOwner
                 ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
@@ -439,3 +439,20 @@ export class ApprovalCard extends LitElement {
   }
 }
 customElements.define('approval-card', ApprovalCard);
+
+/** The tools with which the agent edits files: an "always" covers the folder's files but those the "edits" mode asks about. */
+const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit']);
+
+/** Which requests of tool an "always" leaves asking (the party's alwaysCovers). */
+export function uncoveredWords(tool: string): string {
+  return EDIT_TOOLS.has(tool)
+    ? 'files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets'
+    : 'a file that usually holds secrets';
+}
+
+/** What Always allow does, as its tooltip: an edit tool's covers the folder, not all of it (a tester took it to cover a git hook). */
+function alwaysTitle(tool: string): string {
+  return EDIT_TOOLS.has(tool)
+    ? `Allow ${tool} in the folder for the rest of the party; ${uncoveredWords(tool)} still ask`
+    : `Allow ${tool} for the rest of the party, without asking`;
+}
