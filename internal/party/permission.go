@@ -109,6 +109,12 @@ func (p *Party) fileOutput(stream, text, file string, shared bool) {
 			return
 		}
 		indent := text[:len(text)-len(strings.TrimLeft(text, " "))] // a subagent's line
+		if strings.HasPrefix(text[len(indent):], "-> (error) ") {
+			// The tool failed (a Write of .env not read first, a Read a host denied): said,
+			// or a tester's host took .env for overwritten. Its message stays hidden with
+			// the file's text: an Edit's error quotes the text it looked for.
+			why = "error; " + why
+		}
 		text = indent + "-> (" + why + ")"
 	} else if secret {
 		// Shown because the party shares the whole folder: marked, in events of its own,

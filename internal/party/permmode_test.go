@@ -432,11 +432,17 @@ func (sharesWorkspace) Base() string { return "" }
 // fileRunner's turn sends a Read's result lines through FileOut, as the host's runner does.
 type fileRunner struct {
 	fakeRunner
-	file string
+	file   string
+	failed bool // the tool failed: its result line is the error's (an Edit's quotes what it looked for)
 }
 
 func (r *fileRunner) RunTurn(_ context.Context, _ string, io TurnIO) (TurnResult, error) {
 	io.Out(wire.StreamTool, "Read: "+r.file)
+	if r.failed {
+		io.FileOut(wire.StreamTool, "  -> (error) <tool_use_error>String to replace not found in file. String: KEY=hunter2</tool_use_error>", r.file)
+		io.Out(wire.StreamAssistant, "read it")
+		return TurnResult{}, nil
+	}
 	io.FileOut(wire.StreamTool, "  -> 1\tKEY=hunter2 (+1 lines)", r.file)
 	io.FileOut(wire.StreamToolOutput, "1\tKEY=hunter2\n2\tB=c\n", r.file)
 	io.Out(wire.StreamAssistant, "read it")
@@ -485,6 +491,20 @@ func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
 				t.Fatalf("output lacks the tool line, the reply or %q:\n%s", c.why, got)
 			}
 		})
+	}
+	// The tool failed: said, its message hidden all the same (a tester's host took a
+	// failed Write of .env for done; an Edit's error quotes the text it looked for).
+	p, col, id := start(t, Config{Runner: &fileRunner{file: "/w/.env", failed: true}, Workspace: sharesWorkspace(shares)})
+	promptAs(t, p, id, "edit it")
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	var out strings.Builder
+	for _, ev := range evs {
+		if ev.Kind == wire.KindOutput {
+			out.WriteString(ev.Text)
+		}
+	}
+	if got := out.String(); strings.Contains(got, "hunter2") || !strings.Contains(got, "  -> (error; its text is not shown: this file usually holds secrets)\n") {
+		t.Fatalf("a failed tool on .env:\n%s", got)
 	}
 }
 
