@@ -7,6 +7,11 @@ package agent
 // such file, given with --settings, makes its Read a can_use_tool request: a card that a
 // host decides, in every party mode but "all". Claude Code applies Read rules to Grep and
 // Glob as best it can; what they find in a secret file is still kept from members.
+//
+// A shell command that reads a file is the same read: Claude Code runs the ones it takes
+// for read-only (cat, head, grep) without asking, and a tester's `cat .env` gave the agent
+// the secret unasked. An ask rule for each secret name anywhere in a Bash command makes
+// such a command a request too (secretBashRules).
 
 import (
 	"encoding/json"
@@ -27,6 +32,32 @@ func secretAskRules() []any {
 	var ask []any
 	for _, p := range workspace.SecretPatterns() {
 		ask = append(ask, "Read("+anyCase(p)+")")
+	}
+	return append(ask, secretBashRules()...)
+}
+
+// secretBashRules are ask rules for a Bash command that names a secret file anywhere in
+// it: "Bash(*.env*)", "Bash(*id_rsa*)", "Bash(*.ssh/*)". Claude Code 2.1.197 matches a
+// Bash rule's "*" anywhere in the command, each part of a compound one too, but takes "["
+// as itself (measured: "Bash(*.[eE][nN][vV]*)" did not ask of cat .env), so each name is
+// given in lower and in upper case; a name in mixed case (.Env) is not matched. The rules
+// ask of more than reads (a grep for "credentials", a name ending in .keyboard.js): a
+// command asks a host once more, which every other command than a read does already.
+func secretBashRules() []any {
+	var ask []any
+	seen := map[string]bool{}
+	for _, p := range workspace.SecretPatterns() {
+		p = strings.TrimPrefix(p, "**/")
+		if dir, ok := strings.CutSuffix(p, "/**"); ok {
+			p = dir + "/"
+		}
+		p = strings.Trim(p, "*")
+		for _, v := range []string{p, strings.ToUpper(p)} {
+			if r := "Bash(*" + v + "*)"; !seen[r] {
+				seen[r] = true
+				ask = append(ask, r)
+			}
+		}
 	}
 	return ask
 }

@@ -47,7 +47,8 @@ func TestSecretAskMergedIntoTheHostsSettings(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			got := withSecretAsk(c.args, work)
 			ask, settings := askRules(t, lastSettings(got))
-			for _, want := range append(c.wantOwn, "Read(**/.[eE][nN][vV])", "Read(**/.[eE][nN][vV]*)", "Read(**/.[sS][sS][hH]/**)", "Read(**/.[dD][oO][cC][kK][eE][rR]/[cC][oO][nN][fF][iI][gG].[jJ][sS][oO][nN])") {
+			for _, want := range append(c.wantOwn, "Read(**/.[eE][nN][vV])", "Read(**/.[eE][nN][vV]*)", "Read(**/.[sS][sS][hH]/**)", "Read(**/.[dD][oO][cC][kK][eE][rR]/[cC][oO][nN][fF][iI][gG].[jJ][sS][oO][nN])",
+				"Bash(*.env*)", "Bash(*.ENV*)", "Bash(*id_rsa*)", "Bash(*.pem*)", "Bash(*.ssh/*)", "Bash(*.docker/config.json*)") {
 				if !slices.Contains(ask, want) {
 					t.Errorf("the ask rules %q lack %q", ask, want)
 				}

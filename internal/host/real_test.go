@@ -621,6 +621,49 @@ func TestRealClaudeSecretReadAsksInAnyCase(t *testing.T) {
 	}
 }
 
+// TestRealClaudeShellReadOfASecretAsks: a shell command that reads a secret file asks a
+// host, as a Read of it does; one that reads another file runs unasked. Claude Code runs
+// the commands it takes for read-only without asking, and a tester's `cat .env` gave the
+// agent the secret unasked (agent.secretBashRules).
+func TestRealClaudeShellReadOfASecretAsks(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please show the files"
+	workdir := t.TempDir()
+	for name, text := range map[string]string{".env": "TOKEN=shell-secret-555\n", "notes.txt": "plain-notes-777\n"} {
+		if err := os.WriteFile(filepath.Join(workdir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	use := testkit.ToolUse("Bash", map[string]any{"command": "cat notes.txt", "description": "Show the notes"})
+	use.More = []testkit.ToolUseBlock{{Name: "Bash", Input: map[string]any{"command": "ls && cat .env", "description": "Show the env"}}}
+	api, toolResults := toolAPI(t, marker, use, "Shown.")
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
+	owner, own := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	evs := own.waitFor(t, "the request to cat .env", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
+	p := permissions(evs, wire.PermissionPending)[0]
+	if p.Tool != "Bash" || p.Summary != "ls && cat .env" {
+		t.Fatalf("the request: %+v; want the cat of .env (the cat of notes.txt runs unasked)", p)
+	}
+	if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "not the secrets"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+	var notes bool
+	for _, r := range toolResults() {
+		if strings.Contains(r.Content, "shell-secret-555") {
+			t.Errorf("the agent read the secret a host denied: %+v", r)
+		}
+		notes = notes || strings.Contains(r.Content, "plain-notes-777")
+	}
+	if !notes {
+		t.Errorf("the cat of notes.txt did not run: %+v", toolResults())
+	}
+}
+
 // TestRealClaudeOwnerSeesTheTextOfASecretsEdit: the real Claude Code asks to Write a .env.
 // Members are shown that its text is not shown; the party's owner, who decides on their
 // own machine's files, is shown it in their own view (Local.OwnerView; a tester had to
