@@ -157,6 +157,11 @@ func Find(text string) (link string, inv Invite, err error) { return find(text) 
 // parses. Its error is about the link: the whole text's when it starts with the link,
 // else the cut-out link's.
 func find(s string) (string, Invite, error) {
+	if len(s) > MaxText {
+		// A paste of something else (a log, a file): not read, however it ends. A text of
+		// 512 KiB took 10 s to read (a security reviewer's).
+		return "", Invite{}, invalid("%d bytes of text, too long to hold an invite (at most %d are read); copy the link alone", len(s), MaxText)
+	}
 	whole := unwrap(s)
 	inv, err := parse(whole)
 	if err == nil {
@@ -277,14 +282,22 @@ func extract(s string, glue bool) string {
 // trimEnd takes the characters of set off the end of s, but not a ] that closes an IPv6
 // host's [ ("concordia://[::1]" lacks its port; it must not read as lacking its "]").
 func trimEnd(s, set string) string {
+	open, closed := strings.Count(s, "["), strings.Count(s, "]") // counted once: s shrinks by one byte a turn
 	for s != "" && strings.IndexByte(set, s[len(s)-1]) >= 0 {
-		if s[len(s)-1] == ']' && strings.Count(s, "[") >= strings.Count(s, "]") {
-			break
+		if s[len(s)-1] == ']' {
+			if open >= closed {
+				break
+			}
+			closed--
 		}
 		s = s[:len(s)-1]
 	}
 	return s
 }
+
+// MaxText is the longest text an invite is looked for in: a chat message around a link,
+// not a file.
+const MaxText = 16 << 10
 
 // What a link may be put between in a text: none of them can begin or end an invite (a
 // token is base64url and a fingerprint hex; an IPv6 host's brackets are inside it).

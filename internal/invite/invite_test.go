@@ -390,3 +390,25 @@ func TestFind(t *testing.T) {
 		t.Errorf("Find of text without a link: %q, %v", got, err)
 	}
 }
+
+// A text past MaxText is not read: a paste of 512 KiB ending in "]" took 10 s to read (a
+// security reviewer's). Up to it, it is read as before.
+func TestLongTextIsRefused(t *testing.T) {
+	link := "concordia://127.0.0.1:8765/" + strings.Repeat("A", 43)
+	if _, err := Parse(strings.Repeat(" ", MaxText-len(link)) + link); err != nil {
+		t.Fatalf("a link at the end of %d bytes: %v", MaxText, err)
+	}
+	_, err := Parse("concordia://" + strings.Repeat("]", MaxText))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "too long to hold an invite") {
+		t.Fatalf("a text past the limit: %v", err)
+	}
+}
+
+// BenchmarkParseLongText: the longest text read, of brackets that are trimmed one by one
+// (trimEnd counted the brackets again at each: quadratic).
+func BenchmarkParseLongText(b *testing.B) {
+	s := "concordia://" + strings.Repeat("]", MaxText-20)
+	for b.Loop() {
+		_, _ = Parse(s)
+	}
+}
