@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -33,7 +34,7 @@ func CleanPath(p string) (string, error) {
 		if seg == ".." {
 			return "", fmt.Errorf("%w: %q has a \"..\" in it; name the file from the working directory down, without \"..\"", ErrPath, p)
 		}
-		if strings.EqualFold(seg, ".git") {
+		if isGitDir(seg) {
 			return "", fmt.Errorf("%w: git's own files are not shared", ErrPath)
 		}
 	}
@@ -42,6 +43,14 @@ func CleanPath(p string) (string, error) {
 		return "", nil
 	}
 	return c, nil
+}
+
+// isGitDir says whether a path's part names .git: in any case, and with the dots and
+// spaces at its end that Windows drops (".git." and ".git " open .git there), or as its
+// short name ("GIT~1"): a security reviewer's.
+func isGitDir(seg string) bool {
+	s := strings.ToLower(strings.TrimRight(seg, ". "))
+	return s == ".git" || runtime.GOOS == "windows" && strings.HasPrefix(s, "git~")
 }
 
 // secretNames are files that hold credentials; in "changes" mode they are never listed or

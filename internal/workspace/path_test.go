@@ -24,6 +24,11 @@ func TestCleanPath(t *testing.T) {
 		{`a\..\b`, "", true},
 		{".git/config", "", true},
 		{"sub/.GIT/HEAD", "", true},
+		// Windows opens .git by these names (it drops trailing dots and spaces): a security reviewer's.
+		{".git./config", "", true},
+		{".git /config", "", true},
+		{"a/.Git.. ", "", true},
+		{".github/workflows/ci.yml", ".github/workflows/ci.yml", false},
 		{"a\x00b", "", true},
 		{"\xff", "", true},
 		{strings.Repeat("a/", 3000), "", true},
