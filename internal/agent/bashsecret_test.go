@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/workspace"
@@ -144,6 +145,22 @@ func TestBashResultOfASecretFile(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("output %d: %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+// A Read of a file named as no secret is that holds one (a security reviewer's ssh-keygen
+// -f deploy_key) is kept back as output that shows one is; another Read is its file's.
+func TestReadResultThatHoldsACredential(t *testing.T) {
+	got := feed(t, "/w",
+		`{"type":"assistant","message":{"id":"m1","content":[{"type":"tool_use","id":"t1","name":"Read","input":{"file_path":"/w/deploy_key"}}]},"parent_tool_use_id":null}`,
+		`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t1","type":"tool_result","content":"1\t-----BEGIN OPENSSH PRIVATE KEY-----\n2\tb3BlbnNzaC1rZXk","is_error":false}]},"parent_tool_use_id":null}`,
+		`{"type":"assistant","message":{"id":"m2","content":[{"type":"tool_use","id":"t2","name":"Read","input":{"file_path":"/w/main.go"}}]},"parent_tool_use_id":null}`,
+		`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t2","type":"tool_result","content":"1\tpackage main","is_error":false}]},"parent_tool_use_id":null}`,
+	)
+	want := []string{"tool:Read: deploy_key", "tool:-> 1 -----BEGIN OPENSSH PRIVATE KEY----- (+1 lines) [of " + workspace.Environment + "]",
+		"tool_output:1\t-----BEGIN OPENSSH PRIVATE KEY-----\n2\tb3BlbnNzaC1rZXk\n [of " + workspace.Environment + "]", "tool:Read: main.go", "tool:-> 1 package main [of /w/main.go]"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // This file turns Claude Code's stream-json output lines into Outputs. The shapes below are the
@@ -362,6 +364,12 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 			} else {
 				file = secretOutput(text, tr.workDir)
 			}
+		}
+		if file != "" && file != workspace.Environment && !workspace.IsSecret(filepath.ToSlash(file)) && credential.Shaped(text) {
+			// A file named as no secret is that holds one (a private key made with
+			// ssh-keygen -f deploy_key: a security reviewer's) is kept back as a
+			// command's output that shows one is.
+			file = workspace.Environment
 		}
 		if sub {
 			line = "  " + line

@@ -73,6 +73,10 @@ func (p *Party) shownDetail(req ToolRequest) string {
 	switch {
 	case editsSecret(req):
 		return "(its text is not shown: this file usually holds secrets)"
+	case credential.Shaped(req.Detail):
+		// A file named as no secret is, written with one: a private key, a token (a
+		// security reviewer's ssh-keygen -f deploy_key).
+		return "(its text is not shown: it holds what looks like a credential)"
 	case p.wsLevel == wire.WorkspaceOff:
 		return "(its text is not shown: the party shares no files of the working directory)"
 	case req.unshared:

@@ -246,6 +246,8 @@ func TestDetailShownAsFarAsThePartyShares(t *testing.T) {
 		{wire.WorkspaceChanges, ToolRequest{Tool: "Edit", Summary: "deploy/prod.tfvars", Detail: "- a\n+ b"}, "(its text is not shown: this file usually holds secrets)"},
 		{wire.WorkspaceOff, ToolRequest{Tool: "Edit", Summary: "a.go", Detail: "- a\n+ b"}, "(its text is not shown: the party shares no files of the working directory)"},
 		{wire.WorkspaceOff, ToolRequest{Tool: "Bash", Summary: "touch x", Detail: "Create x"}, "Create x"},
+		// A file named as no secret is, written with one (a security reviewer's deploy_key).
+		{wire.WorkspaceChanges, ToolRequest{Tool: "Write", Summary: "deploy_key", Detail: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl"}, "(its text is not shown: it holds what looks like a credential)"},
 	}
 	for _, c := range cases {
 		var got string

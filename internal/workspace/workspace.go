@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -952,6 +953,11 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 	if bytes.Contains(out, []byte("\nBinary files ")) || bytes.HasPrefix(out, []byte("Binary files ")) || bytes.Contains(out, []byte("GIT binary patch")) {
 		res.Binary, res.Diff = true, ""
 		return res, nil
+	}
+	if !secrets && credential.Shaped(res.Diff) {
+		// A file named as no secret is may hold one all the same: a security reviewer's
+		// ssh-keygen -f deploy_key, whose private key every viewer read in its diff.
+		return wire.FileDiff{}, fmt.Errorf("%w: %s holds what looks like a credential (a private key, a token, a password in a URL) and is not shared", ErrPath, clean)
 	}
 	if len(res.Diff) > MaxDiff {
 		// At the end of a line: a line cut in two reads as a line of its own ("+3" of

@@ -1417,3 +1417,34 @@ func TestDiffOfAFileNamedLikeAPattern(t *testing.T) {
 		}
 	}
 }
+
+// A file named as no secret is may hold one: its diff is not shared in "changes" (a
+// security reviewer's ssh-keygen -f deploy_key, whose private key every viewer read);
+// sharing the whole folder shows it, as it shows .env.
+func TestDiffOfAFileThatHoldsACredential(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, "README", "hi\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "deploy_key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n")
+	write(t, dir, "ci.sh", "git clone https://bot:s3cr3tpass@example.com/repo.git\n")
+	write(t, dir, "main.go", "package main // an ordinary change\n")
+	if _, _, err := w.Changes(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"deploy_key", "ci.sh"} {
+		d, err := w.Diff(ctx, p, false)
+		if !errors.Is(err, ErrPath) || !strings.Contains(err.Error(), "looks like a credential") || d.Diff != "" {
+			t.Errorf("the diff of %s in changes: %+v %v", p, d, err)
+		}
+		if d, err := w.Diff(ctx, p, true); err != nil || d.Diff == "" {
+			t.Errorf("the diff of %s with the whole folder shared: %+v %v", p, d, err)
+		}
+	}
+	if d, err := w.Diff(ctx, "main.go", false); err != nil || !strings.Contains(d.Diff, "an ordinary change") {
+		t.Errorf("the diff of main.go: %+v %v", d, err)
+	}
+}
