@@ -84,6 +84,13 @@ func (e UnchangedError) Error() string {
 }
 func (e UnchangedError) Unwrap() error { return ErrNotFound }
 
+// notThere is a diff's answer for a name that is no file of the folder, and never was
+// one since the party began (a deleted file is listed).
+type notThere struct{ path string }
+
+func (e notThere) Error() string { return "there is no file " + e.path + " in the working directory" }
+func (e notThere) Unwrap() error { return ErrNotFound }
+
 // Options tune a Workspace.
 type Options struct {
 	// Exclude names folders never shown, even when they are inside the working directory
@@ -916,10 +923,16 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 		if err := w.refuseIgnored(ctx, clean); err != nil {
 			return wire.FileDiff{}, err
 		}
-		if fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean))); err == nil && fi.IsDir() {
+		fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(clean)))
+		switch {
+		case err == nil && fi.IsDir():
 			// Not "no changes since the party began" of a folder of changed files (a
 			// tester's /diff docs/).
 			return wire.FileDiff{}, fmt.Errorf("%w: %s is a folder: a diff is of one file (the list of changes names them)", ErrPath, clean)
+		case errors.Is(err, fs.ErrNotExist):
+			// Not "no changes" of a name mistyped (a tester's /diff nothere.txt): a file
+			// deleted since the start is listed, so this one never was.
+			return wire.FileDiff{}, notThere{clean}
 		}
 		return wire.FileDiff{}, UnchangedError{Path: clean, Resumed: w.resumedStart}
 	}

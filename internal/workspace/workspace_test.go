@@ -158,8 +158,12 @@ func TestChangesDiffTree(t *testing.T) {
 				}
 			}
 			// One sentence, for a file that exists unchanged too (it was "no such file: …").
-			if _, err := w.Diff(ctx, "unchanged.go", false); !errors.Is(err, ErrNotFound) || err.Error() != "unchanged.go has no changes since the party began" {
+			if _, err := w.Diff(ctx, ".gitignore", false); !errors.Is(err, ErrNotFound) || err.Error() != ".gitignore has no changes since the party began" {
 				t.Errorf("Diff of an unchanged file: %v", err)
+			}
+			// Not "no changes" of a name mistyped (a tester's /diff nothere.txt).
+			if _, err := w.Diff(ctx, "nothere.txt", false); !errors.Is(err, ErrNotFound) || err.Error() != "there is no file nothere.txt in the working directory" {
+				t.Errorf("Diff of no file: %v", err)
 			}
 
 			// An ignored file is refused as ignored, as Tree refuses it, not called unchanged
