@@ -948,6 +948,24 @@ func TestPrinterHostControl(t *testing.T) {
 	}
 }
 
+// A host approving one prompt sees its first line only when it is long: told how to see it
+// all (a tester's host was to approve 4 lines unseen); a short one needs no /show.
+func TestApprovalOfALongPromptPointsToShow(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		show bool
+	}{{"edits mode\nthen write a.go\nand b.go", true}, {strings.Repeat("long ", 30), true}, {"fix it", false}} {
+		var b bytes.Buffer
+		p := newPrinter(&b)
+		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleHost}})
+		p.event(wire.Event{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: c.text}})
+		p.event(wire.Event{Seq: 2, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: c.text, Merger: "local"}})
+		if got := strings.Contains(b.String(), "[system] /show prints it whole, /approve sends it,"); got != c.show {
+			t.Errorf("%q: /show offered %v, want %v:\n%s", c.text, got, c.show, b.String())
+		}
+	}
+}
+
 // TestPrinterSettings: a settings event prints what changed, and only that. (Every
 // workspace change and every "always" also sends one; each used to repeat "approval is
 // off; tool permissions: …".)

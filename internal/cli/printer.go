@@ -995,7 +995,12 @@ func (p *printer) event(ev wire.Event) {
 				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
 			}
 			if p.isHostLocked() {
-				p.noticeLocked("system", "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it")
+				hint := "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it"
+				if len(a.Prompts) == 1 && askCut(p.r.asks[a.Prompts[0]]) {
+					// Its first line only: a tester's host was to approve 4 lines unseen.
+					hint = "/show prints it whole, " + hint
+				}
+				p.noticeLocked("system", hint)
 			}
 		}
 	case wire.KindRejected:

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -435,6 +436,14 @@ func firstLine(text string) string {
 	}
 	return first
 }
+
+// askCut says whether a prompt's ask (firstLine) is only a part of it.
+func askCut(ask string) bool {
+	return strings.HasSuffix(ask, "…") || moreLines.MatchString(ask)
+}
+
+// moreLines ends an ask that firstLine cut at its first line.
+var moreLines = regexp.MustCompile(` \(\+\d+ lines?\)$`)
 
 func (r *roster) remove(id string) {
 	r.members = slices.DeleteFunc(r.members, func(m wire.Member) bool { return m.ID == id })
