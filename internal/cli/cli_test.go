@@ -3254,12 +3254,12 @@ func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
 	}{
 		{name: "the owner", you: "me", want: "" +
 			"[permission] claude asks to use Read: /tmp/a.txt (for a host's agent command)\n" +
-			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party)\n" +
+			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party; a file that usually holds secrets still asks)\n" +
 			"[permission] claude asks to use Read: /tmp/b.txt (for a host's agent command)\n" +
 			"[system] 2 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Read: /tmp/a.txt\n" +
 			"[permission] allowed Read: /tmp/a.txt (me)\n" +
 			"[permission] still waiting: Read: /tmp/b.txt\n" +
-			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party)\n" +
+			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party; a file that usually holds secrets still asks)\n" +
 			"[permission] denied Read: /tmp/b.txt (me): no\n"},
 		{name: "a co-host", you: "co", want: "" +
 			"[permission] claude asks to use Read: /tmp/a.txt (for a host's agent command)\n" +

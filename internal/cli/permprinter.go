@@ -186,12 +186,22 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" in the folder for the rest of the party; "+uncoveredWords(pm.Tool)+" still ask)"+left)
 		return
 	}
+	if readTool[pm.Tool] {
+		// A Read of .env was offered "/always (allow Read for the rest of the party)",
+		// which allows that one only (a tester's).
+		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party; "+uncoveredWords(pm.Tool)+" still asks)"+left)
+		return
+	}
 	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 }
 
 // editTool are the tools with which Claude Code edits files, whose "always" covers the
 // folder's files but those the "edits" mode asks about (party.alwaysCovers).
 var editTool = map[string]bool{"Edit": true, "MultiEdit": true, "Write": true, "NotebookEdit": true}
+
+// readTool are the tools that read one file, whose "always" leaves a file that usually
+// holds secrets asking.
+var readTool = map[string]bool{"Read": true, "NotebookRead": true}
 
 // uncoveredWords says which requests of tool an "always" leaves asking.
 func uncoveredWords(tool string) string {

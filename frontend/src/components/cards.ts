@@ -452,7 +452,7 @@ export function uncoveredWords(tool: string): string {
 
 /** What Always allow does, as its tooltip: an edit tool's covers the folder, not all of it (a tester took it to cover a git hook). */
 function alwaysTitle(tool: string): string {
-  return EDIT_TOOLS.has(tool)
-    ? `Allow ${tool} in the folder for the rest of the party; ${uncoveredWords(tool)} still ask`
-    : `Allow ${tool} for the rest of the party, without asking`;
+  if (EDIT_TOOLS.has(tool)) return `Allow ${tool} in the folder for the rest of the party; ${uncoveredWords(tool)} still ask`;
+  if (tool === 'Read' || tool === 'NotebookRead') return `Allow ${tool} for the rest of the party; ${uncoveredWords(tool)} still asks`;
+  return `Allow ${tool} for the rest of the party, without asking`;
 }
