@@ -110,6 +110,7 @@ func (a *App) SetKey(key string) (KeyStatus, error) {
 	if err := a.secrets.Set(ctx, key); err != nil {
 		return KeyStatus{}, a.fail("set key", err)
 	}
+	a.dropLegacyKey()
 	return a.keyStatus(ctx), nil
 }
 
@@ -120,7 +121,18 @@ func (a *App) DeleteKey() (KeyStatus, error) {
 	if err := a.secrets.Delete(ctx); err != nil {
 		return KeyStatus{}, a.fail("delete key", err)
 	}
+	a.dropLegacyKey()
 	return a.keyStatus(ctx), nil
+}
+
+// dropLegacyKey removes an older key left in the legacy .env file (the keyring held
+// another, so it was not moved in) once the keyring's key is replaced or deleted: it came
+// back into the keyring at the next migration (a tester's). A file it cannot clean stays
+// listed in the key's status, which says it holds a key.
+func (a *App) dropLegacyKey() {
+	if _, _, err := a.secrets.DropLegacy(); err != nil {
+		a.log.Warn("remove the legacy key", "err", err)
+	}
 }
 
 // PickDirectory opens the native folder dialog at start (the home folder when start is

@@ -174,6 +174,21 @@ func (c *cmd) migrate() error {
 	return err
 }
 
+// dropLegacy removes an older key left in the legacy file (the keyring held another, so
+// it was not moved in), after the keyring's key was replaced or deleted, and says so; why
+// says why it goes.
+func (c *cmd) dropLegacy(why string) {
+	path, deleted, err := c.store.DropLegacy()
+	switch {
+	case err != nil:
+		fmt.Fprintf(c.stderr, "warning: %v\n", err)
+	case path != "" && deleted:
+		fmt.Fprintf(c.stdout, "Deleted %s, which held an older Gemini key in plain text (%s).\n", path, why)
+	case path != "":
+		fmt.Fprintf(c.stdout, "Removed the older Gemini key from %s, which held it in plain text (%s); its other variables are kept.\n", path, why)
+	}
+}
+
 func (c *cmd) set() int {
 	// Check the keyring before asking for the key: no point typing one that cannot be kept.
 	if err := c.migrate(); errors.Is(err, secrets.ErrUnavailable) {
@@ -190,6 +205,7 @@ func (c *cmd) set() int {
 		return c.fail("set", err)
 	}
 	fmt.Fprintf(c.stdout, "Stored the Gemini API key in the OS keyring (service %q, account %q).\n", secrets.Service, secrets.Account)
+	c.dropLegacy("the key just stored replaces it")
 	fmt.Fprintf(c.stdout, "\"concordia key check\" asks Google whether it works.\n")
 	if c.store.EnvOverride() {
 		fmt.Fprintf(c.stderr, "warning: %s is set in this environment; runs that have it use that value instead of the keyring.\n", secrets.EnvKey)
@@ -294,9 +310,7 @@ func (c *cmd) delete() int {
 	if st.EnvOverride {
 		fmt.Fprintf(c.stderr, "note: %s is still set in this environment; runs that have it will use it.\n", secrets.EnvKey)
 	}
-	if st.LegacyFile != "" {
-		fmt.Fprintf(c.stderr, "note: %s still holds GEMINI_API_KEY in plain text; delete that line, or the next \"concordia key set\" or \"status\" moves it into the keyring.\n", st.LegacyFile)
-	}
+	c.dropLegacy("it would have come back into the keyring at the next \"concordia key\" or party")
 	return exitOK
 }
 

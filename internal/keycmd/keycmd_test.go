@@ -71,6 +71,13 @@ func TestRun(t *testing.T) {
 		},
 		{name: "set without newline", args: []string{"set"}, stdin: testKey, wantCode: 0, wantRing: testKey},
 		{name: "set overwrites", args: []string{"set"}, stdin: testKey + "\n", stored: storedKey, wantCode: 0, wantRing: testKey},
+		// A legacy file whose key the keyring's other key kept out: the key set replaces
+		// both (a tester's came back into the keyring after a later delete).
+		{
+			name: "set over a legacy conflict", args: []string{"set"}, stdin: testKey + "\n", stored: storedKey, legacy: "# mine\nGEMINI_API_KEY=" + legacyKey + "\nA=1\n",
+			wantCode: 0, wantOut: []string{"Stored the Gemini API key", "Removed the older Gemini key from"}, wantErr: []string{"already holds a different Gemini key"},
+			wantRing: testKey, wantFile: "# mine\nA=1\n",
+		},
 		{name: "set empty input", args: []string{"set"}, stdin: "", wantCode: 1, wantErr: []string{"no key given"}},
 		{name: "set blank line", args: []string{"set"}, stdin: "   \n" + testKey + "\n", stored: storedKey, wantCode: 1, wantErr: []string{"no key given"}, wantRing: storedKey},
 		{name: "set control characters", args: []string{"set"}, stdin: "AIza\x1b[2J\n", wantCode: 1, wantErr: []string{"printable"}},
@@ -128,9 +135,11 @@ func TestRun(t *testing.T) {
 		{name: "delete", args: []string{"delete"}, stored: storedKey, wantCode: 0, wantOut: []string{"Deleted the Gemini API key"}},
 		{name: "delete none", args: []string{"delete"}, wantCode: 0, wantOut: []string{"There was no Gemini API key"}},
 		{
+			// The file's older key goes too: it came back into the keyring at the next
+			// migration, after the host had deleted the key (a tester's).
 			name: "delete with env and legacy file", args: []string{"delete"}, stored: storedKey, env: envKey, legacy: "GEMINI_API_KEY=" + legacyKey + "\n",
-			wantCode: 0, wantOut: []string{"Deleted"}, wantErr: []string{"GEMINI_API_KEY is still set", "still holds GEMINI_API_KEY in plain text"},
-			wantFile: "SAME",
+			wantCode: 0, wantOut: []string{"Deleted the Gemini API key", "which held an older Gemini key in plain text"}, wantErr: []string{"GEMINI_API_KEY is still set"},
+			wantFile: "GONE",
 		},
 		{name: "delete keyring down", args: []string{"delete"}, down: true, wantCode: 1, wantErr: []string{"OS keyring unavailable", "nothing was deleted", "GEMINI_API_KEY"}},
 	}

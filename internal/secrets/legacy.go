@@ -162,6 +162,36 @@ func (s *Store) MigrateLegacy(ctx context.Context) (Migration, error) {
 	return m, nil
 }
 
+// DropLegacy removes the GEMINI_API_KEY line from the legacy file, for a host who has just
+// replaced or deleted the keyring's key: the file's older key, left there because the
+// keyring held another (ErrLegacyConflict), came back into the keyring at the next
+// migration, after the host had replaced it and then deleted it (a tester's). It says
+// which file it cleaned ("" when there was nothing to drop) and whether it deleted it;
+// the file's other variables are kept, as a migration keeps them.
+func (s *Store) DropLegacy() (path string, deleted bool, err error) {
+	path = s.LegacyPath()
+	if path == "" {
+		return "", false, nil
+	}
+	data, vars, err := readLegacy(path)
+	if err != nil {
+		if errors.Is(err, errLegacySyntax) {
+			return path, false, fmt.Errorf("the file %s is not valid .env syntax; delete its GEMINI_API_KEY line by hand", path)
+		}
+		return path, false, fmt.Errorf("read legacy key file: %w", err)
+	}
+	key := strings.TrimSpace(vars[EnvKey])
+	if data == nil || key == "" {
+		return "", false, nil
+	}
+	deleted, err = scrubLegacy(path, data, vars, key)
+	if err != nil {
+		return path, false, fmt.Errorf("clean legacy key file %s: %w", path, err)
+	}
+	s.log.Info("removed the legacy Gemini key", "path", path)
+	return path, deleted, nil
+}
+
 // moveIn puts key into the keyring unless the keyring holds it already, verifies, and
 // says which it did. A different key already there wins: ErrLegacyConflict. It runs
 // inside call.
