@@ -19,6 +19,8 @@ var (
 
 	// ErrInvalidKey means the key is not one line of printable text of a sane length.
 	ErrInvalidKey = errors.New("the key must be one line of printable characters, at most 4096 bytes")
+	// ErrKeySpaces: a key has no spaces; one with them was cut or joined with something else.
+	ErrKeySpaces = errors.New("the key has spaces in it; a Gemini key has none (copy it again, whole and alone)")
 
 	// ErrVerify means the keyring did not give back what was just written to it.
 	ErrVerify = errors.New("the OS keyring did not return the key that was written to it")

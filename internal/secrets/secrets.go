@@ -190,6 +190,15 @@ func (s *Store) get(ctx context.Context) (string, bool, error) {
 // normalizeKey trims key and checks that it is one line of printable text.
 func normalizeKey(key string) (string, error) {
 	key = strings.TrimSpace(key)
+	// A line copied from a .env or a shell profile ("export GEMINI_API_KEY='AIza…'") was
+	// stored whole, quotes and name included (a tester's): the key is what it assigns.
+	key = strings.TrimSpace(strings.TrimPrefix(key, "export "))
+	if rest, ok := strings.CutPrefix(key, EnvKey+"="); ok {
+		key = strings.TrimSpace(rest)
+	}
+	if n := len(key); n >= 2 && (key[0] == '"' || key[0] == '\'') && key[n-1] == key[0] {
+		key = strings.TrimSpace(key[1 : n-1])
+	}
 	switch {
 	case key == "":
 		return "", ErrEmptyKey
@@ -197,6 +206,8 @@ func normalizeKey(key string) (string, error) {
 		return "", ErrInvalidKey
 	case strings.ContainsFunc(key, unicode.IsControl):
 		return "", ErrInvalidKey
+	case strings.ContainsFunc(key, unicode.IsSpace):
+		return "", ErrKeySpaces
 	}
 	return key, nil
 }

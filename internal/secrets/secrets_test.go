@@ -132,6 +132,10 @@ func TestSetGetOverwriteDelete(t *testing.T) {
 		{name: "set", do: func() error { return h.store.Set(ctx, testKey) }, wantKey: testKey, wantSrc: secrets.SourceKeyring},
 		{name: "set trims", do: func() error { return h.store.Set(ctx, "  \t"+testKey+"-2\r\n") }, wantKey: testKey + "-2", wantSrc: secrets.SourceKeyring},
 		{name: "overwrite", do: func() error { return h.store.Set(ctx, testKey+"-3") }, wantKey: testKey + "-3", wantSrc: secrets.SourceKeyring},
+		// A line copied from a .env or a profile: the key it assigns (a tester's was stored whole).
+		{name: "set a .env line", do: func() error { return h.store.Set(ctx, "GEMINI_API_KEY="+testKey+"-4") }, wantKey: testKey + "-4", wantSrc: secrets.SourceKeyring},
+		{name: "set an export, quoted", do: func() error { return h.store.Set(ctx, "export GEMINI_API_KEY='"+testKey+"-5'") }, wantKey: testKey + "-5", wantSrc: secrets.SourceKeyring},
+		{name: "set quoted", do: func() error { return h.store.Set(ctx, `"`+testKey+`-6"`) }, wantKey: testKey + "-6", wantSrc: secrets.SourceKeyring},
 		{name: "delete", do: func() error { return h.store.Delete(ctx) }, wantSrc: secrets.SourceNone},
 		{name: "delete again", do: func() error { return h.store.Delete(ctx) }, wantSrc: secrets.SourceNone},
 	}
@@ -165,6 +169,7 @@ func TestSetRefuses(t *testing.T) {
 		{name: "escape sequence", key: "abc\x1b[2Jdef", want: secrets.ErrInvalidKey},
 		{name: "invalid UTF-8", key: "abc\xffdef", want: secrets.ErrInvalidKey},
 		{name: "too long", key: strings.Repeat("k", 4097), want: secrets.ErrInvalidKey},
+		{name: "spaces inside", key: "AIza SPACE 333", want: secrets.ErrKeySpaces},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
