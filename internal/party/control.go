@@ -239,6 +239,11 @@ func (p *Party) Interrupt(memberID string) error {
 			// only "no turn is running").
 			return fmt.Errorf("%w: no turn is running; a prompt waits for a host's approval, and rejecting it keeps it from being sent", ErrInvalid)
 		}
+		if t == nil && p.phase == wire.PhaseMerging {
+			// Not a bare "no turn is running" while the status line says prompts are
+			// merging (a tester's, with a Gemini that took 20 s).
+			return fmt.Errorf("%w: no turn is running yet: the prompts are being merged, and claude's turn starts once they are (/stop then stops it)", ErrInvalid)
+		}
 		if t == nil {
 			return fmt.Errorf("%w: no turn is running", ErrInvalid)
 		}
@@ -264,6 +269,9 @@ func (p *Party) SendNow(memberID string) error {
 		if n == 0 && p.held != nil {
 			// Send now was taken for the approval's Send (a tester's).
 			return fmt.Errorf("%w: no prompts are waiting to be sent; the merged prompt that waits for approval goes when a host approves it", ErrInvalid)
+		}
+		if n == 0 && p.phase == wire.PhaseMerging {
+			return fmt.Errorf("%w: no prompts are waiting to be sent: those there were are being merged now, and go to claude once they are", ErrInvalid)
 		}
 		if n == 0 {
 			return fmt.Errorf("%w: no prompts are waiting to be sent", ErrInvalid)

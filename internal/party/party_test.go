@@ -988,6 +988,33 @@ func TestEndCancelsAMerge(t *testing.T) {
 	}
 }
 
+// While the prompts merge (a Gemini that takes its time), a host's stop and send now say
+// so: a tester read "no turn is running" and "no prompts are waiting" beside a status line
+// that said two prompts were merging.
+func TestStopAndSendNowWhileMerging(t *testing.T) {
+	m := stuckMerger{started: make(chan struct{})}
+	p, _, id := start(t, Config{Merger: m})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(boss.Leave)
+	if _, err := p.Prompt(id, "go"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-m.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the merge did not start")
+	}
+	if err := boss.Interrupt(context.Background()); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "the prompts are being merged") {
+		t.Errorf("stop while merging: %v", err)
+	}
+	if err := boss.SendNow(context.Background()); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "being merged now") {
+		t.Errorf("send now while merging: %v", err)
+	}
+}
+
 // A full party does not lock out its hosts: the operator of a host with no terminal
 // (--no-local-repl) joins through the host invite, and must get in to decide tool requests
 // (an independent client found -32005 "party full" for it). Hosts are not counted.
