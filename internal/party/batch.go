@@ -571,6 +571,7 @@ func (p *Party) turnDone(turn wire.Turn) {
 		p.emit(wire.Event{Kind: wire.KindError, Text: "the batch failed: " + turn.Error})
 	}
 	p.busy = false
+	p.toolsRunning = 0
 	p.settle()
 	if p.cfg.Workspace != nil && p.wsLevel != wire.WorkspaceOff {
 		p.wsDirty, p.wsTurnEnd = true, true // after each turn (§9), changed or not
@@ -611,6 +612,11 @@ func (p *Party) output(stream, text string) {
 		p.turn.lastActive = p.cfg.Now()
 	}
 	if stream == wire.StreamTool {
+		if strings.HasPrefix(strings.TrimLeft(text, " "), "-> ") {
+			p.toolsRunning = max(0, p.toolsRunning-1) // a result
+		} else if p.turn != nil {
+			p.toolsRunning++ // a tool starts
+		}
 		p.toolActivity() // a tool may have edited files
 		// A credential typed into a command (psql postgres://app:pw@db, curl -H
 		// "Authorization: Bearer …") is blanked out of the line everyone sees (a reviewer's).

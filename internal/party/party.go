@@ -288,10 +288,14 @@ type Party struct {
 	wsDirty    bool              // a tool ran since the last scan
 	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
 	wsScanning bool
-	wsGoneSaid bool   // the working directory's vanishing was said (once)
-	wsFailed   string // why the folder cannot be shared in this run (its first snapshot failed); "" when it can
-	wsLastScan time.Time
-	wsTimer    *time.Timer
+	// toolsRunning counts the tools the agent started in this turn whose result has not
+	// come (output: a tool line, then its "-> " line): while one runs, the changes are
+	// scanned every changesWhileTools.
+	toolsRunning int
+	wsGoneSaid   bool   // the working directory's vanishing was said (once)
+	wsFailed     string // why the folder cannot be shared in this run (its first snapshot failed); "" when it can
+	wsLastScan   time.Time
+	wsTimer      *time.Timer
 
 	// loop-owned: tool permissions (permission.go)
 	permMode string

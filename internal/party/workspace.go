@@ -38,6 +38,10 @@ var (
 const (
 	changesQuiet = time.Second
 	changesEvery = 3 * time.Second
+	// changesWhileTools: while a tool runs (a build, a script that writes files for
+	// minutes) with no output, the changes are scanned this often; a tester's members saw
+	// nothing until the command ended.
+	changesWhileTools = 5 * time.Second
 )
 
 // CanShareWorkspace says whether the party can share its working directory at all: not
@@ -299,6 +303,10 @@ func (p *Party) startScan() {
 				p.scanChanges(0)
 			case p.wsDirty: // more edits came meanwhile
 				p.scanChanges(changesQuiet)
+			case p.turn != nil && p.toolsRunning > 0:
+				// A tool still runs, and may be writing files without a word.
+				p.wsDirty = true
+				p.scanChanges(changesWhileTools)
 			}
 		})
 	}()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 	"github.com/concordia-party/concordia/internal/workspace"
@@ -439,5 +440,36 @@ func TestAFolderGoneIsSaidOnce(t *testing.T) {
 		if len(said) != 1 {
 			t.Fatalf("the folder's vanishing said %d times: %q", len(said), said)
 		}
+	})
+}
+
+// While a tool runs without a word (a build, a script writing files for minutes), the
+// changes are scanned every changesWhileTools: a tester's members saw no change until the
+// command ended. Once its result is in, no more scans but the turn's.
+func TestChangesWhileAToolRuns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		run := &twoEditRunner{next: make(chan struct{}), release: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: run, Workspace: ws})
+		if _, err := p.Prompt(id, "build it"); err != nil {
+			t.Fatal(err)
+		}
+		one := []wire.FileChange{{Path: "out/1.txt", Status: "added", Additions: 1}}
+		two := append(slices.Clone(one), wire.FileChange{Path: "out/2.txt", Status: "added", Additions: 1})
+		(<-ws.calls) <- scanAnswer{files: one} // a quiet second after the tool started
+		start := time.Now()
+		(<-ws.calls) <- scanAnswer{files: two} // the tool still runs
+		if d := time.Since(start); d != changesWhileTools {
+			t.Errorf("the next scan came %v after, want %v", d, changesWhileTools)
+		}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 2 {
+			t.Fatalf("%d changes events while the tool ran, want 2", n)
+		}
+		close(run.next) // its next tool; then the turn ends
+		(<-ws.calls) <- scanAnswer{files: two}
+		close(run.release)
+		(<-ws.calls) <- scanAnswer{files: two} // the turn's own
+		synctest.Wait()
 	})
 }
