@@ -3529,3 +3529,31 @@ func TestHelpSaysHowToSeeTheChanges(t *testing.T) {
 		}
 	}
 }
+
+// A turn's summary tells the requests that timed out from those a host denied: a tester's
+// read "2 tool requests denied" of one timed out and one denied by /stop.
+func TestTurnSummaryTellsTimedOutFromDenied(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleParticipant}})
+	for i, pm := range []wire.Permission{
+		{ID: "t1", Tool: "Bash", Summary: "make", Batch: "b1", Status: wire.PermissionPending},
+		{ID: "t1", Tool: "Bash", Summary: "make", Batch: "b1", Status: wire.PermissionTimedOut, Reason: "no decision within 45s"},
+		{ID: "t2", Tool: "Bash", Summary: "rm x", Batch: "b1", Status: wire.PermissionPending},
+		{ID: "t2", Tool: "Bash", Summary: "rm x", Batch: "b1", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"},
+	} {
+		p.event(wire.Event{Seq: int64(i + 1), Kind: wire.KindPermission, Permission: &pm})
+	}
+	p.event(wire.Event{Seq: 5, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, DurationMS: 52000, Error: "stopped by hostie", Denied: 2}})
+	if !strings.Contains(b.String(), "(stopped by hostie; 1 tool request timed out, 1 denied)") {
+		t.Fatalf("the turn's summary:\n%s", b.String())
+	}
+	for _, c := range []struct {
+		denied, timedOut int
+		want             string
+	}{{0, 0, ""}, {2, 0, "; 2 tool requests denied"}, {1, 1, "; 1 tool request timed out"}, {3, 1, "; 1 tool request timed out, 2 denied"}, {1, 4, "; 1 tool request timed out"}} {
+		if got := deniedWords(c.denied, c.timedOut); got != c.want {
+			t.Errorf("deniedWords(%d, %d) = %q, want %q", c.denied, c.timedOut, got, c.want)
+		}
+	}
+}

@@ -22,6 +22,13 @@ func (p *printer) permission(pm *wire.Permission) {
 	}
 	what := permWhat(*pm)
 	wasAsked := p.asked[pm.ID]
+	if pm.Status == wire.PermissionTimedOut && pm.Batch != "" {
+		// The turn's end counts denials and time-outs as one: told apart there.
+		if p.timedOut == nil {
+			p.timedOut = map[string]int{}
+		}
+		p.timedOut[pm.Batch]++
+	}
 	if pm.Status == wire.PermissionPending {
 		if p.asked == nil {
 			p.asked = map[string]bool{}

@@ -46,6 +46,10 @@ type printer struct {
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
+	// timedOut counts, per batch, the tool requests of its turn that timed out: the turn's
+	// denied counts them with the denied ones, and a tester's summary read "2 tool
+	// requests denied" of one timed out and one denied.
+	timedOut   map[string]int
 	failedTurn string // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	lastSystem string // the text of the event just printed, when it was a system event
 	// removed is who a host's notice just said was removed with its waiting prompts: the
@@ -934,10 +938,8 @@ func (p *printer) event(ev wire.Event) {
 			if t.DurationMS < 100 { // 0 is under a millisecond, not "0s" (a tester)
 				d = "under 0.1s"
 			}
-			denied := ""
-			if t.Denied > 0 {
-				denied = fmt.Sprintf("; %d tool request%s denied", t.Denied, plural(t.Denied))
-			}
+			denied := deniedWords(t.Denied, p.timedOut[t.Batch])
+			delete(p.timedOut, t.Batch)
 			switch t.Status {
 			case wire.TurnDone:
 				if t.Denied > 0 {
@@ -1357,4 +1359,19 @@ func (p *printer) releaseHeldLocked() {
 	p.held = ""
 	p.w.Defer([]byte(text))
 	p.midLine, p.newlines = true, 0
+}
+
+// deniedWords is a turn summary's "; N tool requests denied" (or "" when none), with those
+// of them seen timing out told apart: "; 1 tool request timed out, 1 denied".
+func deniedWords(denied, timedOut int) string {
+	timedOut = min(timedOut, denied) // seen from a later join: what is known of them
+	switch {
+	case denied == 0:
+		return ""
+	case timedOut == 0:
+		return fmt.Sprintf("; %d tool request%s denied", denied, plural(denied))
+	case timedOut == denied:
+		return fmt.Sprintf("; %d tool request%s timed out", denied, plural(denied))
+	}
+	return fmt.Sprintf("; %d tool request%s timed out, %d denied", timedOut, plural(timedOut), denied-timedOut)
 }

@@ -5,7 +5,7 @@ import { emptyState } from '../state/fake-backend';
 import type { PartyState } from '../state/types';
 import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
-import './transcript-view';
+import { deniedWords } from './transcript-view';
 
 // jsdom has no ResizeObserver; the view measures rows with one.
 globalThis.ResizeObserver ??= class {
@@ -298,5 +298,15 @@ describe('<transcript-view> a host\'s own deed', () => {
     expect(lines).toEqual(['You approved your prompt', 'bob approved your prompt', "ann approved bob's prompt"]);
     el.remove();
     st.dispose();
+  });
+});
+
+describe('deniedWords', () => {
+  // A tester's summary read "2 tool requests denied" of one timed out and one denied.
+  it('tells the requests that timed out from those denied', () => {
+    expect(deniedWords(2, 0)).toBe('2 tool requests denied');
+    expect(deniedWords(1, 1)).toBe('1 tool request timed out');
+    expect(deniedWords(2, 1)).toBe('1 tool request timed out, 1 denied');
+    expect(deniedWords(1, 3)).toBe('1 tool request timed out');
   });
 });

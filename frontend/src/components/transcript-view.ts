@@ -532,7 +532,7 @@ export class TranscriptView extends LitElement {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
       const dur = it.end.unsent ? nothing : html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
       const denied = it.end.denied ?? 0;
-      const deniedText = `${denied} tool ${denied === 1 ? 'request' : 'requests'} denied`;
+      const deniedText = deniedWords(denied, it.segments.filter((sg) => sg.kind === 'permission' && sg.permission.status === 'timed_out').length);
       if (it.end.status === 'done' && denied > 0) {
         footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied}>${iconAlert()} Done — ${deniedText} ${dur}</footer>`;
       } else if (it.end.status === 'done') {
@@ -721,4 +721,17 @@ function stderrDetails(lines: string[]) {
   const last = lines[lines.length - 1]!.trim();
   const shown = last.length > 200 ? `${last.slice(0, 200)}…` : last;
   return html`<details class="stderr" data-testid="agent-stderr"><summary>What claude last wrote to stderr: <span class="stderr-last" data-testid="agent-stderr-last">${shown}</span></summary><pre>${lines.join('\n')}</pre></details>`;
+}
+
+/**
+ * A turn's "N tool requests denied", with those seen timing out told apart: the turn's
+ * count holds both, and a tester's read "2 tool requests denied" of one timed out and one
+ * denied.
+ */
+export function deniedWords(denied: number, timedOut: number): string {
+  const n = (k: number) => `${k} tool ${k === 1 ? 'request' : 'requests'}`;
+  const t = Math.min(timedOut, denied);
+  if (t === 0) return `${n(denied)} denied`;
+  if (t === denied) return `${n(denied)} timed out`;
+  return `${n(t)} timed out, ${denied - t} denied`;
 }
