@@ -114,7 +114,7 @@ func TestGeminiThroughAPartyAndTheKeyNeverLeaks(t *testing.T) {
 		"--workdir", t.TempDir(), "--window", "300ms", "--name", "hosty", "--no-local-repl", "--verbose", "--merge", "auto"}
 	h := start(t, env, args...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
-	h.expect(`merging with Gemini .*key from the env`)
+	h.expect(`merging with Gemini at http://127\.0\.0\.1:\d+ \(CONCORDIA_GEMINI_BASE_URL\) \(.*; key from GEMINI_API_KEY\)`)
 	a := start(t, nil, "join", inv, "--name", "ann")
 	b := start(t, nil, "join", inv, "--name", "ben")
 	b.expect(`^\[party\] joined`)

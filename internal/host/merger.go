@@ -114,7 +114,17 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	case o.Window:
 		f.SetKeyHint("in Settings")
 	}
-	return f, append(notes, fmt.Sprintf("merging with Gemini (%s; key from the %s)", o.Model, src)), nil
+	from := "the OS keyring"
+	if src == secrets.SourceEnv {
+		from = secrets.EnvKey
+	}
+	where := ""
+	if base := o.Getenv(merge.BaseURLEnv); base != "" {
+		// The prompts and the key go there, not to Google: said (a tester's pointed at
+		// a plain-http address, and the notice named only the model).
+		where = " at " + base + " (" + merge.BaseURLEnv + ")"
+	}
+	return f, append(notes, fmt.Sprintf("merging with Gemini%s (%s; key from %s)", where, o.Model, from)), nil
 }
 
 // rekey reads the key again (environment, then keyring), as merge.Rekey says: a client
