@@ -29,7 +29,7 @@ func TestCheckKey(t *testing.T) {
 		{"accepted", replyModel, nil, ""},
 		{"an invalid key", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key. "+testKey, keyInvalid), ErrInvalidKey, "refused the API key (400 INVALID_ARGUMENT)"},
 		{"a key without access", replyError(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers"), ErrInvalidKey, "refused the API key (403 PERMISSION_DENIED)"},
-		{"an unknown model", replyError(404, "NOT_FOUND", "models/test-model is not found"), ErrRejected, "rejected the request (404 NOT_FOUND)"},
+		{"an unknown model", replyError(404, "NOT_FOUND", "models/test-model is not found"), ErrRejected, `rejected the request (404 NOT_FOUND: it knows no model "test-model")`},
 		{"Google down", replyError(503, "UNAVAILABLE", "The service is currently unavailable."), ErrTransient, "unavailable (503)"},
 		{"not the Gemini API (an HTTP 404 page)", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, ErrRejected, "rejected the request (404 Not Found)"},
 	}

@@ -37,7 +37,7 @@ func TestFallbackPerBatch(t *testing.T) {
 		{"server error", replyError(500, "INTERNAL", "boom"), "Gemini unavailable (500); merged locally"},
 		{"overloaded", replyError(503, "UNAVAILABLE", "overloaded"), "Gemini unavailable (503); merged locally"},
 		{"bad answer", replyText("{}"), "Gemini gave an unusable answer; merged locally"},
-		{"unknown model", replyError(404, "NOT_FOUND", "no such model"), "Gemini rejected the request (404 NOT_FOUND); merged locally"},
+		{"unknown model", replyError(404, "NOT_FOUND", "no such model"), `Gemini rejected the request (404 NOT_FOUND: it knows no model "test-model"); merged locally`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

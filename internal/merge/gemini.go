@@ -278,6 +278,10 @@ func (g *Gemini) classify(err error) error {
 			return &geminiError{class: ErrTransient, reason: "rate limited (429)", detail: detail, retryAfter: retryInfo(apiErr)}
 		case code == http.StatusRequestTimeout || code >= 500:
 			return &geminiError{class: ErrTransient, reason: "unavailable (" + strconv.Itoa(code) + ")", detail: detail}
+		case code == http.StatusNotFound && status == "NOT_FOUND": // Google's, not a page of another server
+			// Of a model name mistyped, said every batch with no word of the model (a
+			// tester's --gemini-model gemini-flsh).
+			return &geminiError{class: ErrRejected, reason: "rejected the request (" + label + ": it knows no model " + strconv.Quote(g.model) + ")", detail: detail}
 		default:
 			return &geminiError{class: ErrRejected, reason: "rejected the request (" + label + ")", detail: detail}
 		}

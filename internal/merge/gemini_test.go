@@ -285,7 +285,7 @@ func TestGeminiErrors(t *testing.T) {
 		{"429", replyError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."), ErrTransient, "rate limited (429)"},
 		{"500", replyError(500, "INTERNAL", "An internal error has occurred."), ErrTransient, "unavailable (500)"},
 		{"503", replyError(503, "UNAVAILABLE", "The model is overloaded."), ErrTransient, "unavailable (503)"},
-		{"404 unknown model", replyError(404, "NOT_FOUND", "models/test-model is not found for API version v1beta"), ErrRejected, "rejected the request (404 NOT_FOUND)"},
+		{"404 unknown model", replyError(404, "NOT_FOUND", "models/test-model is not found for API version v1beta"), ErrRejected, `rejected the request (404 NOT_FOUND: it knows no model "test-model")`},
 		{"400 other", replyError(400, "INVALID_ARGUMENT", "Invalid JSON payload received."), ErrRejected, "rejected the request (400 INVALID_ARGUMENT)"},
 	}
 	for _, tt := range tests {
