@@ -1285,7 +1285,7 @@ func TestTreeAndShareCommands(t *testing.T) {
 	if n := strings.Count(out.String(), "my folder/ is empty"); n != 2 || strings.Contains(out.String(), `"my folder"`) {
 		t.Errorf("/tree of a quoted folder (%d listed):\n%s", n, out.String())
 	}
-	for _, want := range []string{"the working directory (4):\n", "    src/\n", "    latest (a symbolic link, never followed)\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "src/ is empty", "say /share off, /share changes",
+	for _, want := range []string{"[tree] the working directory (4):\n", "    src/\n", "    latest (a symbolic link, never followed)\n", "    .env (42 bytes)\n", "    big.bin (3.0 MiB)\n", "[tree] src/ is empty", "say /share off, /share changes",
 		"the party sees nothing of the working directory; /share changes shares the files that change, /share tree the whole folder"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
@@ -3029,6 +3029,18 @@ func TestLongChangeListsAreShownByFolder(t *testing.T) {
 	c.line(context.Background(), "/changes nowhere")
 	if got := out.String(); !strings.Contains(got, "no changed files in nowhere/; /changes lists every changed file") {
 		t.Errorf("/changes nowhere: %s", got)
+	}
+	// A folder of one file is listed in the folders' order, not below everything (a
+	// tester's .github/workflows/x.yml came last, after 40 files); an empty new file is
+	// "(empty)", not "(+0 -0)".
+	var many []wire.FileChange
+	for i := range changesListed {
+		many = append(many, wire.FileChange{Path: fmt.Sprintf("gen/%02d.txt", i), Status: "added", Additions: 1})
+	}
+	many = append(many, wire.FileChange{Path: ".github/workflows/x.yml", Status: "added", Additions: 3}, wire.FileChange{Path: "top.txt", Status: "added"})
+	grouped := changeLines(many, "", false)
+	if want := []string{"A .github/workflows/x.yml (+3 -0)", "gen/: 40 files (40 added; +40 -0) — /changes gen lists them", "A top.txt (empty)"}; !slices.Equal(grouped, want) {
+		t.Errorf("the lines:\n%s\nwant:\n%s", strings.Join(grouped, "\n"), strings.Join(want, "\n"))
 	}
 	// Folders are listed in reading order: r2 before r10 (a tester's read r1, r10, r2).
 	var files []wire.FileChange

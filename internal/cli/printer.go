@@ -595,6 +595,7 @@ var tagColor = map[string]string{
 	"permission": "33",
 	"approval":   "33",
 	"changes":    "35",
+	"tree":       "35",
 	"batch":      "34",
 	"stderr":     "2;33", // faint yellow: what claude wrote to its stderr
 }

@@ -168,10 +168,12 @@ func changeLines(files []wire.FileChange, prefix string, cut bool) []string {
 	}
 	slices.SortFunc(order, func(a, b *folder) int { return wire.ComparePaths(a.name, b.name) })
 	lines := make([]string, 0, len(order)+len(direct))
-	var ones []string // folders of one: the file itself, after the files directly here
 	for _, d := range order {
 		if d.n == 1 {
-			ones = append(ones, changeLine(d.first))
+			// A folder of one: the file itself, in the folders' order. After every other
+			// line, a tester's .github/workflows/x.yml came last of all, below 40 files,
+			// where a reviewer would miss it.
+			lines = append(lines, changeLine(d.first))
 			continue
 		}
 		var kinds []string
@@ -222,7 +224,7 @@ func changeLines(files []wire.FileChange, prefix string, cut bool) []string {
 		}
 		direct = append(direct[:directListed:directListed], fmt.Sprintf("and %d more file%s %s, not listed here (/diff PATH shows one)", rest, plural(rest), where))
 	}
-	return append(append(lines, direct...), ones...)
+	return append(lines, direct...)
 }
 
 // directListed is how many files directly in one folder a change list names.
@@ -243,6 +245,8 @@ func changeLine(f wire.FileChange) string {
 		return l + " (binary)"
 	case f.Large: // its counts are of the line about it (a tester's 70 MiB file read "+1 -0")
 		return l + " (too large to track)"
+	case f.Status == "added" && f.Additions == 0:
+		return l + " (empty)" // not "(+0 -0)" (a tester's)
 	}
 	return l + fmt.Sprintf(" (+%d -%d)", f.Additions, f.Deletions)
 }
@@ -320,7 +324,7 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 		where = pathWords(path + "/") // a quoted name's "/" inside its quotes, so it can be given back (a reviewer's)
 	}
 	if len(res.Entries) == 0 {
-		c.pr.reply("changes", where+" is empty")
+		c.pr.reply("tree", where+" is empty")
 		return nil
 	}
 	lines := []string{fmt.Sprintf("%s (%d):", where, len(res.Entries))}
@@ -334,7 +338,8 @@ func (c *commander) tree(ctx context.Context, arg string) error {
 			lines = append(lines, fmt.Sprintf("%s (%s)", pathWords(e.Name), size(e.Size)))
 		}
 	}
-	c.pr.reply("changes", strings.Join(lines, "\n"))
+	// Tagged as what it is: a folder's files, not a list of changes (a tester's).
+	c.pr.reply("tree", strings.Join(lines, "\n"))
 	return nil
 }
 
