@@ -36,12 +36,22 @@ type Migration struct {
 }
 
 // LegacyPath is the path of the prototype's .env file: <config dir>/concordia/.env, or ""
-// when there is no config directory.
+// when there is no config directory. With $XDG_CONFIG_HOME set, it is
+// ~/.config/concordia/.env when only that one exists.
 func (s *Store) LegacyPath() string {
 	if s.configDir == "" {
 		return ""
 	}
-	return filepath.Join(s.configDir, "concordia", ".env")
+	p := filepath.Join(s.configDir, "concordia", ".env")
+	if s.altConfigDir != "" {
+		alt := filepath.Join(s.altConfigDir, "concordia", ".env")
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Lstat(alt); err == nil {
+				return alt
+			}
+		}
+	}
+	return p
 }
 
 // errLegacySyntax stands for a godotenv parse error, whose text quotes the file (and so

@@ -90,8 +90,11 @@ type Store struct {
 	backend   Backend
 	getenv    func(string) string
 	configDir string
-	timeout   time.Duration
-	log       *slog.Logger
+	// altConfigDir is ~/.config when configDir is another ($XDG_CONFIG_HOME): a legacy
+	// file there is found too (LegacyPath). "" otherwise.
+	altConfigDir string
+	timeout      time.Duration
+	log          *slog.Logger
 	// busCheck runs before every backend call; nil means none. Set only for the default
 	// backend: a fake needs no bus.
 	busCheck func() error
@@ -124,6 +127,13 @@ func New(opts Options) *Store {
 	}
 	if s.configDir == "" {
 		s.configDir = defaultConfigDir(s.getenv)
+		// The prototype wrote ~/.config/concordia/.env whatever XDG_CONFIG_HOME said: a
+		// tester's, with XDG_CONFIG_HOME set, was never found, its key left in plain text.
+		if home, err := os.UserHomeDir(); err == nil && home != "" {
+			if alt := filepath.Join(home, ".config"); alt != s.configDir {
+				s.altConfigDir = alt
+			}
+		}
 	}
 	return s
 }

@@ -419,23 +419,32 @@ func TestStatus(t *testing.T) {
 }
 
 func TestLegacyPath(t *testing.T) {
-	home, err := os.UserHomeDir()
-	if err != nil {
-		t.Skip("no home directory here")
-	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	xdgWith := t.TempDir() // XDG_CONFIG_HOME holding a legacy file of its own
+	writeLegacy(t, filepath.Join(xdgWith, "concordia", ".env"), "A=1\n")
 	tests := []struct {
 		name      string
 		configDir string
 		xdg       string
+		homeFile  bool // ~/.config/concordia/.env exists
 		want      string
 	}{
 		{name: "explicit", configDir: "/cfg", xdg: "/xdg", want: "/cfg/concordia/.env"},
 		{name: "XDG_CONFIG_HOME", xdg: "/xdg", want: "/xdg/concordia/.env"},
 		{name: "relative XDG_CONFIG_HOME ignored", xdg: "xdg", want: filepath.Join(home, ".config", "concordia", ".env")},
 		{name: "home", want: filepath.Join(home, ".config", "concordia", ".env")},
+		// The prototype wrote ~/.config whatever XDG_CONFIG_HOME said (a tester's was not found).
+		{name: "XDG_CONFIG_HOME, the file in ~/.config", xdg: "/xdg", homeFile: true, want: filepath.Join(home, ".config", "concordia", ".env")},
+		{name: "XDG_CONFIG_HOME's own file first", xdg: xdgWith, homeFile: true, want: filepath.Join(xdgWith, "concordia", ".env")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(home, ".config", "concordia", ".env")
+			if tt.homeFile {
+				writeLegacy(t, p, "A=1\n")
+				t.Cleanup(func() { os.Remove(p) })
+			}
 			s := secrets.New(secrets.Options{
 				Backend:   &secretstest.Backend{},
 				ConfigDir: tt.configDir,
