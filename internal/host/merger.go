@@ -82,7 +82,7 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		}
 		if o.Mode == MergeGemini {
 			if err != nil {
-				return nil, notes, fmt.Errorf("--merge gemini: %w", err)
+				return nil, notes, fmt.Errorf("--merge gemini: %w", secrets.Cause(err))
 			}
 			return nil, notes, fmt.Errorf("--merge gemini: %w", ErrNoKey)
 		}

@@ -154,7 +154,9 @@ type cmd struct {
 // fail prints an error for a person and returns exitFail. Errors from secrets never carry
 // the key, and an unavailable keyring's message already points to GEMINI_API_KEY.
 func (c *cmd) fail(action string, err error) int {
-	fmt.Fprintf(c.stderr, "concordia key %s: %v\n", action, err)
+	// The keyring's own sentence, not the steps to it ("check keyring: OS keyring
+	// unavailable: …", a tester's).
+	fmt.Fprintf(c.stderr, "concordia key %s: %v\n", action, secrets.Cause(err))
 	return exitFail
 }
 

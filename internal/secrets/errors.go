@@ -67,8 +67,23 @@ func plainReason(msg string) string {
 	case strings.Contains(msg, "Cannot create an item in a locked collection"),
 		strings.Contains(msg, "org.freedesktop.Secret.Error.IsLocked"):
 		return "the keyring is locked (unlock it, e.g. by logging in again, then try again)"
+	case strings.Contains(msg, "failed to unlock correct collection"):
+		// go-keyring's words for a locked collection, and for a bus whose keyring
+		// service does not answer (a tester's read the D-Bus path of the collection).
+		return "the keyring could not be unlocked (it may be locked: unlock it, e.g. by logging in again; or no keyring service such as GNOME Keyring answers)"
 	}
 	return msg
+}
+
+// Cause is the keyring's own error inside err when err is one that the keyring is
+// unavailable (ErrUnavailable), without the steps that led to it ("check keyring: …"),
+// for a sentence for a person; else err.
+func Cause(err error) error {
+	var ue *unavailableError
+	if errors.As(err, &ue) {
+		return ue
+	}
+	return err
 }
 
 // unavailableReason is the reason part of an ErrUnavailable, or the error's text.

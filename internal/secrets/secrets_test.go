@@ -479,12 +479,18 @@ func TestUnavailableInPlainWords(t *testing.T) {
 	for _, tt := range []struct{ backend, want string }{
 		{"The name org.freedesktop.secrets was not provided by any .service files", "no keyring service (such as GNOME Keyring or KWallet) is running in this session"},
 		{"Cannot create an item in a locked collection", "the keyring is locked (unlock it, e.g. by logging in again, then try again)"},
+		// go-keyring's, of a locked collection (a tester's read its D-Bus path).
+		{"failed to unlock correct collection '/org/freedesktop/secrets/collection/login'", "the keyring could not be unlocked (it may be locked: unlock it, e.g. by logging in again; or no keyring service such as GNOME Keyring answers)"},
 		{"something else entirely", "something else entirely"},
 	} {
 		h := newHarness(t, nil)
 		h.backend.Fail(errors.New(tt.backend))
 		if got := h.store.Status(context.Background()).KeyringError; got != tt.want {
 			t.Errorf("backend %q: KeyringError %q, want %q", tt.backend, got, tt.want)
+		}
+		// A person is given the keyring's sentence, not the steps to it ("check keyring: …").
+		if err := h.store.Available(context.Background()); secrets.Cause(err).Error() != "OS keyring unavailable: "+tt.want+" (set GEMINI_API_KEY to use a key without the keyring)" {
+			t.Errorf("backend %q: Cause(%v) = %v", tt.backend, err, secrets.Cause(err))
 		}
 	}
 }
