@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -106,6 +107,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	}
 	f := merge.NewFallback(g, local)
 	f.SetRekey(o.rekey(), keyID(key), o.RekeyEvery)
+	if o.Logger != nil {
+		f.SetLogger(o.Logger)
+	}
 	switch {
 	case src == secrets.SourceEnv:
 		// GEMINI_API_KEY wins over the keyring, and a running party's cannot change: a
@@ -121,8 +125,10 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	where := ""
 	if base := o.Getenv(merge.BaseURLEnv); base != "" {
 		// The prompts and the key go there, not to Google: said (a tester's pointed at
-		// a plain-http address, and the notice named only the model).
-		where = " at " + base + " (" + merge.BaseURLEnv + ")"
+		// a plain-http address, and the notice named only the model). Its scheme and
+		// host only: the window sends this notice to every member, and a proxy's address
+		// may carry a password or a token (a reviewer's).
+		where = " at " + endpointWords(base) + " (" + merge.BaseURLEnv + ")"
 	}
 	return f, append(notes, fmt.Sprintf("merging with Gemini%s (%s; key from %s)", where, o.Model, from)), nil
 }
@@ -174,4 +180,14 @@ func (o MergerOptions) rekey() merge.Rekey {
 func keyID(key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(sum[:8])
+}
+
+// endpointWords is a Gemini endpoint as a notice may show it: its scheme and host, without
+// a user, password, path or query; "another address" when it does not read as a URL.
+func endpointWords(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "another address"
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -260,3 +260,31 @@ func TestUnreadableKeyringIsNotReadBeforeEveryBatch(t *testing.T) {
 		t.Fatalf("the keyring was called %d times for 3 batches, want once: read again after it failed", n)
 	}
 }
+
+// The notice of the endpoint names its scheme and host only: the window sends it to every
+// member, and a proxy's address may carry a password or a token (a reviewer's).
+func TestGeminiNoticeShowsNoCredentialOfTheEndpoint(t *testing.T) {
+	env := func(k string) string {
+		switch k {
+		case secrets.EnvKey:
+			return "AIzaSy-any-key-0123456789abcdefghijklmno"
+		case merge.BaseURLEnv:
+			return "https://proxyuser:s3cr3tpassw0rd@llm-gw.corp.internal:8443/v1?token=abcdef123456"
+		}
+		return ""
+	}
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: env, ConfigDir: t.TempDir()})
+	_, notes, err := SelectMerger(context.Background(), MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "merging with Gemini at https://llm-gw.corp.internal:8443 (CONCORDIA_GEMINI_BASE_URL)") {
+		t.Errorf("notes %q: want the endpoint's scheme and host", notes)
+	}
+	for _, secret := range []string{"s3cr3tpassw0rd", "proxyuser", "abcdef123456"} {
+		if strings.Contains(all, secret) {
+			t.Errorf("notes %q show %q", notes, secret)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -43,6 +44,17 @@ type Fallback struct {
 	// Gemini (each would wait the whole timeout); guarded by mu. now is the clock.
 	restUntil time.Time
 	now       func() time.Time
+
+	log *slog.Logger // why Gemini was not used, in full (the notice says it in a few words)
+}
+
+// SetLogger logs each Gemini failure with its detail (redacted of the key): the notice
+// everyone reads says "gave an unusable answer", and a tester's --verbose log had no
+// word of why.
+func (f *Fallback) SetLogger(l *slog.Logger) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = l
 }
 
 // geminiRest is how long Gemini is left alone after a time-out.
@@ -117,7 +129,7 @@ func (f *Fallback) current(ctx context.Context) (*Gemini, string) {
 	}
 	switch {
 	case ng != nil:
-		f.gemini, f.off, f.keyID = ng, false, nid
+		f.gemini, f.off, f.keyID, f.restUntil = ng, false, nid, time.Time{} // a new key is tried at once
 		switch {
 		case g != nil:
 			return ng, noticeReplacedKey
@@ -187,6 +199,7 @@ func (f *Fallback) SetGemini(g *Gemini) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.gemini, f.off = g, false
+	f.restUntil = time.Time{} // a new client: tried at once, as its notice says
 }
 
 func (f *Fallback) usable() *Gemini {
@@ -231,6 +244,12 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	}
 	if ctx.Err() != nil {
 		return Result{}, fmt.Errorf("merge: %w", ctx.Err())
+	}
+	f.mu.Lock()
+	log := f.log
+	f.mu.Unlock()
+	if log != nil {
+		log.Warn("gemini merge failed; merging locally", "prompts", len(prompts), "err", err)
 	}
 	var notice Notice
 	switch {

@@ -1,8 +1,10 @@
 package merge
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -99,6 +101,18 @@ func TestFallbackRestsGeminiAfterATimeout(t *testing.T) {
 	res, err = fb.Merge(context.Background(), tabsBatch)
 	if err != nil || res.Merger != wire.MergerGemini || f.calls.Load() != 2 {
 		t.Fatalf("after the rest: merger %q err %v, %d calls; want Gemini again", res.Merger, err, f.calls.Load())
+	}
+
+	// A new key during a rest is tried at once, as its notice says (a reviewer's).
+	g := newFakeGemini(t, replyHang, replyAnswer(goodAnswer()))
+	fb = NewFallback(g.gemini(t, func(c *GeminiConfig) { c.Timeout = 50 * time.Millisecond }), NewLocal())
+	fb.now = func() time.Time { return clock }
+	if res, _ := fb.Merge(context.Background(), tabsBatch); res.Merger != wire.MergerLocal {
+		t.Fatalf("the time-out: merger %q", res.Merger)
+	}
+	fb.SetGemini(g.gemini(t, nil))
+	if res, err := fb.Merge(context.Background(), tabsBatch); err != nil || res.Merger != wire.MergerGemini {
+		t.Fatalf("a new key in the rest: merger %q err %v; want Gemini", res.Merger, err)
 	}
 }
 
@@ -252,4 +266,19 @@ func TestFallbackConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// Why Gemini was not used is logged in full (a tester's --verbose log had no word of
+// why the answer was unusable), the key never.
+func TestFallbackLogsWhyGeminiFailed(t *testing.T) {
+	f := newFakeGemini(t, withAnswer(func(a map[string]any) { a["requests"] = a["requests"].([]any)[:2] }))
+	fb := NewFallback(f.gemini(t, nil), NewLocal())
+	var buf bytes.Buffer
+	fb.SetLogger(slog.New(slog.NewTextHandler(&buf, nil)))
+	if _, err := fb.Merge(context.Background(), tabsBatch); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); !strings.Contains(got, "gemini merge failed; merging locally") || !strings.Contains(got, "in no request") || strings.Contains(got, testKey) {
+		t.Errorf("the log:\n%s", got)
+	}
 }
