@@ -105,7 +105,7 @@ func parseAnswer(text string, prompts []wire.Prompt) (*answer, error) {
 	}
 	if limit := maxMergedBytes(prompts); len(ans.merged) > limit {
 		// A runaway answer (a tester's fake Gemini made 2 MB of three short prompts) is
-		// not a merge: it went to the agent whole.
+		// not a merge: it went to the agent whole. (The whole answer is bounded below.)
 		return nil, fmt.Errorf("merged_prompt of %d bytes, more than %d for %d prompts", len(ans.merged), limit, len(prompts))
 	}
 	if len(*raw.Requests) == 0 {
@@ -141,6 +141,15 @@ func parseAnswer(text string, prompts []wire.Prompt) (*answer, error) {
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("prompts %s in no request", strings.Join(missing, ", "))
+	}
+	// The summaries and conflicts go to the agent too: bounded with the merged text (a
+	// reviewer's 2 MB summary went to the agent and to everyone).
+	total := len(ans.merged)
+	for _, e := range append(slices.Clone(ans.requests), ans.conflicts...) {
+		total += len(e.text)
+	}
+	if limit := maxMergedBytes(prompts); total > limit {
+		return nil, fmt.Errorf("an answer of %d bytes, more than %d for %d prompts", total, limit, len(prompts))
 	}
 	return ans, nil
 }

@@ -259,6 +259,9 @@ func TestGeminiErrors(t *testing.T) {
 		{"empty merged prompt", withAnswer(func(a map[string]any) { a["merged_prompt"] = "  " }), ErrBadAnswer, "gave an unusable answer"},
 		// A tester's fake Gemini made 2 MB of three short prompts; it went to the agent whole.
 		{"runaway merged prompt", withAnswer(func(a map[string]any) { a["merged_prompt"] = strings.Repeat("do it. ", 600) }), ErrBadAnswer, "gave an unusable answer"},
+		{"runaway summary", withAnswer(func(a map[string]any) {
+			a["requests"].([]any)[0].(map[string]any)["summary"] = strings.Repeat("fix it. ", 600)
+		}), ErrBadAnswer, "gave an unusable answer"},
 		{"prompt missing", withAnswer(func(a map[string]any) { a["requests"] = a["requests"].([]any)[:2] }), ErrBadAnswer, "gave an unusable answer"},
 		{"unknown prompt id", withAnswer(func(a map[string]any) {
 			a["requests"] = append(a["requests"].([]any), map[string]any{"summary": "x", "authors": []string{"eve"}, "prompt_ids": []string{"p9"}})
