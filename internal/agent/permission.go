@@ -24,6 +24,9 @@ type ToolRequest struct {
 	// FilePath is the file an edit tool names (EditPath), as claude gave it; "" for other
 	// tools. Summary may cut it or write it relative: what a file is judged by is this.
 	FilePath string
+	// ReadsSecret: a shell command that names a file which usually holds credentials, or
+	// prints the environment (bashSecret): it asks because the party's ask rules make it.
+	ReadsSecret bool
 	// Input is the tool's input as claude sent it.
 	Input json.RawMessage
 }
@@ -118,7 +121,8 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 	go func() {
 		defer cancel()
 		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Detail: ToolDetail(req.ToolName, req.Input),
-			InWorkDir: EditInWorkDir(req.ToolName, req.Input, a.cfg.WorkDir), FilePath: EditPath(req.ToolName, req.Input), Input: req.Input})
+			InWorkDir: EditInWorkDir(req.ToolName, req.Input, a.cfg.WorkDir), FilePath: EditPath(req.ToolName, req.Input), Input: req.Input,
+			ReadsSecret: bashSecret(req.ToolName, req.Input, a.cfg.WorkDir) != ""})
 		a.mu.Lock()
 		_, open := p.asks[requestID]
 		delete(p.asks, requestID)

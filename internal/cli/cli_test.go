@@ -1030,7 +1030,7 @@ func TestPrinterSaysWhenARequestTimesOut(t *testing.T) {
 	if !strings.Contains(out, "[system] 3 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Bash; undecided, this one is denied in 2m00s\n") {
 		t.Errorf("a host clock behind ours hid the time left for t3:\n%s", out)
 	}
-	if !strings.Contains(out, "/always (allow Bash for the rest of the party); undecided, it is denied in 1m30s\n") {
+	if !strings.Contains(out, "/always (allow Bash for the rest of the party; a command that names a file that usually holds secrets still asks); undecided, it is denied in 1m30s\n") {
 		t.Errorf("no time left for t1:\n%s", out)
 	}
 	if !strings.Contains(out, "[system] 2 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Bash\n") {
@@ -1853,7 +1853,7 @@ func TestAlwaysBashAsksFirst(t *testing.T) {
 	c.now = func() time.Time { return now }
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
 	c.line(context.Background(), "/always")
-	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on me's computer without asking, for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on me's computer without asking (but one that names a file that usually holds secrets), for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
 		t.Fatalf("the first /always of Bash: calls %v, said %q", ctl.calls, out.String())
 	}
 	now = now.Add(quitAgain + time.Second) // too late: asked again
@@ -3523,6 +3523,14 @@ func TestARequestAlwaysCannotCoverSaysWhy(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Write", Summary: ".git/hooks/pre-commit", Status: wire.PermissionPending}})
 	if got := out.String(); !strings.Contains(got, "(Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time)") {
 		t.Fatalf("the hint for a hook's Write with Write always allowed:\n%s", got)
+	}
+	// In edits mode an edit that asks is one an "always" would not cover: none offered (a reviewer's).
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Write", Summary: ".git/hooks/pre-commit", Status: wire.PermissionDenied, By: "me"}})
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits, Always: []string{"Read"}}})
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Edit", Summary: "CLAUDE.md", Status: wire.PermissionPending}})
+	if got := out.String(); strings.Contains(got, "/always") || !strings.Contains(got, "/allow or /deny [REASON] (edits mode allows the folder's files; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets ask each time)") {
+		t.Fatalf("the hint for an edit that asks in edits mode:\n%s", got)
 	}
 }
 

@@ -129,7 +129,7 @@ func TestEveryoneSeesTheTimeLeft(t *testing.T) {
 	now = now.Add(20 * time.Second)
 	c.pr.event(wire.Event{TS: hostNow.Add(20 * time.Second), Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}})
 	c.pr.event(wire.Event{TS: hostNow.Add(20 * time.Second), Kind: wire.KindSystem, Text: "hana made me a co-host"}) // said with it
-	if !strings.Contains(out.String(), "/always (allow Bash for the rest of the party); undecided, it is denied in 40s\n") {
+	if !strings.Contains(out.String(), "/always (allow Bash for the rest of the party; a command that names a file that usually holds secrets still asks); undecided, it is denied in 40s\n") {
 		t.Fatalf("made a host while a request waits:\n%s", out.String())
 	}
 }

@@ -187,33 +187,31 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 		p.noticeLocked("system", "/allow or /deny [REASON] ("+term.Line(pm.Tool)+" is always allowed, but not for "+uncoveredWords(pm.Tool)+": it asks each time)"+left)
 		return
 	}
-	if editTool[pm.Tool] {
+	switch {
+	case party.EditTool(pm.Tool) && p.r.settings.PermissionMode == wire.PermissionEdits:
+		// The mode allows the folder's other files already: an edit that asks is one an
+		// "always" would not cover either (a reviewer's), so none is offered.
+		p.noticeLocked("system", "/allow or /deny [REASON] (edits mode allows the folder's files; "+uncoveredWords(pm.Tool)+" ask each time)"+left)
+	case party.EditTool(pm.Tool):
 		// A tester's "always" for Write was taken to cover a git hook too; it never did
 		// (party.alwaysCovers), and is said not to.
 		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" in the folder for the rest of the party; "+uncoveredWords(pm.Tool)+" still ask)"+left)
-		return
-	}
-	if readTool[pm.Tool] {
+	case party.ReadTool(pm.Tool) || pm.Tool == "Bash":
 		// A Read of .env was offered "/always (allow Read for the rest of the party)",
-		// which allows that one only (a tester's).
+		// which allows that one only (a tester's); a shell command that reads one asks too.
 		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party; "+uncoveredWords(pm.Tool)+" still asks)"+left)
-		return
+	default:
+		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 	}
-	p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 }
 
-// editTool are the tools with which Claude Code edits files, whose "always" covers the
-// folder's files but those the "edits" mode asks about (party.alwaysCovers).
-var editTool = map[string]bool{"Edit": true, "MultiEdit": true, "Write": true, "NotebookEdit": true}
-
-// readTool are the tools that read one file, whose "always" leaves a file that usually
-// holds secrets asking.
-var readTool = map[string]bool{"Read": true, "NotebookRead": true}
-
-// uncoveredWords says which requests of tool an "always" leaves asking.
+// uncoveredWords says which requests of tool an "always" leaves asking (party.alwaysCovers).
 func uncoveredWords(tool string) string {
-	if editTool[tool] {
+	switch {
+	case party.EditTool(tool):
 		return "files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets"
+	case tool == "Bash":
+		return "a command that names a file that usually holds secrets"
 	}
 	return "a file that usually holds secrets"
 }

@@ -634,8 +634,13 @@ func TestRealClaudeShellReadOfASecretAsks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	use := testkit.ToolUse("Bash", map[string]any{"command": "cat notes.txt", "description": "Show the notes"})
-	use.More = []testkit.ToolUseBlock{{Name: "Bash", Input: map[string]any{"command": "ls && cat .env", "description": "Show the env"}}}
+	// The owner allows Bash for good on a touch; a command that reads .env asks all the
+	// same (a reviewer's: the "always" let it through).
+	use := testkit.ToolUse("Bash", map[string]any{"command": "touch made.txt", "description": "Make a file"})
+	use.More = []testkit.ToolUseBlock{
+		{Name: "Bash", Input: map[string]any{"command": "cat notes.txt", "description": "Show the notes"}},
+		{Name: "Bash", Input: map[string]any{"command": "ls && cat .env", "description": "Show the env"}},
+	}
 	api, toolResults := toolAPI(t, marker, use, "Shown.")
 	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
 	owner, own := hostMember(t, h)
@@ -643,13 +648,25 @@ func TestRealClaudeShellReadOfASecretAsks(t *testing.T) {
 	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
 		t.Fatal(err)
 	}
-	evs := own.waitFor(t, "the request to cat .env", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) == 1 })
-	p := permissions(evs, wire.PermissionPending)[0]
-	if p.Tool != "Bash" || p.Summary != "ls && cat .env" {
-		t.Fatalf("the request: %+v; want the cat of .env (the cat of notes.txt runs unasked)", p)
-	}
-	if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "not the secrets"); err != nil {
+	evs := own.waitFor(t, "the request to touch", func(e []wire.Event) bool { return len(permissions(e, wire.PermissionPending)) >= 1 })
+	if p := permissions(evs, wire.PermissionPending)[0]; p.Summary != "touch made.txt" {
+		t.Fatalf("the first request: %+v; want the touch", p)
+	} else if err := owner.Decide(context.Background(), p.ID, wire.DecisionAlways, ""); err != nil {
 		t.Fatal(err)
+	}
+	evs = own.waitFor(t, "the request to cat .env", func(e []wire.Event) bool {
+		return slices.ContainsFunc(permissions(e, wire.PermissionPending), func(p wire.Permission) bool { return p.Summary == "ls && cat .env" })
+	})
+	for _, p := range permissions(evs, wire.PermissionPending) {
+		if p.Summary == "cat notes.txt" {
+			t.Errorf("the cat of notes.txt asked: %+v", p)
+		}
+		if p.Summary != "ls && cat .env" {
+			continue
+		}
+		if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "not the secrets"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
 	var notes bool

@@ -103,6 +103,9 @@ type ToolRequest struct {
 	// FilePath is the file an edit tool names, as the agent gave it ("" for other tools):
 	// whether it holds credentials is judged by it, not by Summary, which may be cut.
 	FilePath string
+	// ReadsSecret: a shell command that names a file which usually holds credentials, or
+	// prints the environment (the agent's reading): an "always" for Bash does not cover it.
+	ReadsSecret bool
 	// unshared: the party never shares FilePath (outside the working directory, ignored,
 	// or through a link: Workspace.Shares), so its text is not shown. unchecked: that was
 	// not asked (the request was to be decided without anyone, and the settings changed

@@ -1839,3 +1839,29 @@ func TestAlwaysWriteStillAsksForWhatEditsModeAsks(t *testing.T) {
 	case <-time.After(200 * time.Millisecond):
 	}
 }
+
+// An "always" for Bash does not cover a command that reads a secret: it asks as a Read of
+// the file does (a reviewer's "always" for a harmless command let `cat .env` through).
+func TestAlwaysBashStillAsksForASecretRead(t *testing.T) {
+	r := &requestsRunner{edits: []ToolRequest{{Tool: "Bash", Summary: "ls"}, {Tool: "Bash", Summary: "cat .env", ReadsSecret: true}}, got: make(chan ToolDecision, 2)}
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(boss.Leave)
+	promptAs(t, p, id, "look around")
+	if err := boss.Decide(context.Background(), firstPending(t, col, "the ls asked"), wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("ls: %+v", d)
+	}
+	catID := pendings(t, col, "the cat of .env asked", 2)[1].ID
+	if err := boss.Decide(context.Background(), catID, wire.DecisionDeny, "no secrets"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; d.Allow {
+		t.Fatalf("cat .env ran unasked: %+v", d)
+	}
+}

@@ -281,6 +281,10 @@ func alwaysCovers(req ToolRequest) bool {
 		return false
 	case editTools[req.Tool] && (!req.InWorkDir || editsSecret(req)):
 		return false
+	case req.ReadsSecret:
+		// A shell command that reads a secret asks as a Read of it does: a reviewer's
+		// "always" for Bash, given for a harmless command, let `cat .env` through.
+		return false
 	}
 	return true
 }
@@ -288,6 +292,14 @@ func alwaysCovers(req ToolRequest) bool {
 // readTools are the tools that read one file, whose Read of a secret asks even when the
 // tool is always allowed.
 var readTools = map[string]bool{"Read": true, "NotebookRead": true}
+
+// EditTool says whether tool edits one file (Edit, MultiEdit, Write, NotebookEdit): the
+// "edits" mode allows it in the folder, and an "always" for it covers no more than that.
+func EditTool(tool string) bool { return editTools[tool] }
+
+// ReadTool says whether tool reads one file (Read, NotebookRead): an "always" for it does
+// not cover a file that usually holds credentials.
+func ReadTool(tool string) bool { return readTools[tool] }
 
 // showsEditText says whether a request would be put to a host with its text shown as
 // far as the party shares its file (shownDetail): only then does the agent's Ask hook

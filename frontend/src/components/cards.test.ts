@@ -49,6 +49,14 @@ describe('<permission-card>', () => {
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
       'Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time.',
     );
+    // In edits mode an edit that asks is one an "always" would not cover: none offered (a reviewer's).
+    be.emit('party:event', { seq: 3, ts: '', kind: 'settings', approval: false, permission_mode: 'edits', always: ['Read'] });
+    el.permission = { ...el.permission, id: 't4', tool: 'Edit', summary: 'Edit: CLAUDE.md' };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
+      "Edits mode allows the folder's files; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets ask each time.",
+    );
     el.remove();
     st.dispose();
   });

@@ -228,7 +228,7 @@ export class PermissionCard extends LitElement {
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool)
+                ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool)
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
@@ -248,7 +248,7 @@ export class PermissionCard extends LitElement {
                       e.preventDefault(); // the view's Escape would also close a drawer
                       void this.#cancelAlways();
                     }}>
-                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you.</span>
+                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One that names a file that usually holds secrets still asks.)</span>
                     <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
                       @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
                     <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
@@ -256,7 +256,9 @@ export class PermissionCard extends LitElement {
                 : nothing}
               ${s.isOwner && (s.session?.party.always ?? []).includes(p.tool)
                 ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
-                : nothing}
+                : s.isOwner && editAsksInEditsMode(s, p.tool)
+                  ? html`<span class="expires" data-testid="permission-always-covered">Edits mode allows the folder's files; ${uncoveredWords(p.tool)} ask each time.</span>`
+                  : nothing}
               ${p.tool !== 'ExitPlanMode' && !s.isOwner
                 ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
                   html`<span class="expires" data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
@@ -445,14 +447,19 @@ const EDIT_TOOLS = new Set(['Edit', 'MultiEdit', 'Write', 'NotebookEdit']);
 
 /** Which requests of tool an "always" leaves asking (the party's alwaysCovers). */
 export function uncoveredWords(tool: string): string {
-  return EDIT_TOOLS.has(tool)
-    ? 'files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets'
-    : 'a file that usually holds secrets';
+  if (EDIT_TOOLS.has(tool)) return 'files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets';
+  if (tool === 'Bash') return 'a command that names a file that usually holds secrets';
+  return 'a file that usually holds secrets';
+}
+
+/** An edit that asks in edits mode is one an "always" would not cover either: none is offered (a reviewer's). */
+function editAsksInEditsMode(s: AppState, tool: string): boolean {
+  return EDIT_TOOLS.has(tool) && s.session?.party.permission_mode === 'edits';
 }
 
 /** What Always allow does, as its tooltip: an edit tool's covers the folder, not all of it (a tester took it to cover a git hook). */
 function alwaysTitle(tool: string): string {
   if (EDIT_TOOLS.has(tool)) return `Allow ${tool} in the folder for the rest of the party; ${uncoveredWords(tool)} still ask`;
-  if (tool === 'Read' || tool === 'NotebookRead') return `Allow ${tool} for the rest of the party; ${uncoveredWords(tool)} still asks`;
+  if (tool === 'Read' || tool === 'NotebookRead' || tool === 'Bash') return `Allow ${tool} for the rest of the party; ${uncoveredWords(tool)} still asks`;
   return `Allow ${tool} for the rest of the party, without asking`;
 }
