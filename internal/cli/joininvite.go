@@ -15,8 +15,8 @@ import (
 )
 
 // maxInviteFile is as much of an --invite-file as is read: an invite, with room for a
-// message around it.
-const maxInviteFile = 64 << 10
+// message around it; as much as an invite is looked for in.
+const maxInviteFile = invite.MaxText
 
 // readAtMost reads up to n bytes of a file.
 func readAtMost(path string, n int64) ([]byte, error) {

@@ -160,7 +160,7 @@ func find(s string) (string, Invite, error) {
 	if len(s) > MaxText {
 		// A paste of something else (a log, a file): not read, however it ends. A text of
 		// 512 KiB took 10 s to read (a security reviewer's).
-		return "", Invite{}, invalid("%d bytes of text, too long to hold an invite (at most %d are read); copy the link alone", len(s), MaxText)
+		return "", Invite{}, invalid("%d bytes of text, too long to look for an invite in (at most %d); copy the link alone", len(s), MaxText)
 	}
 	whole := unwrap(s)
 	inv, err := parse(whole)
@@ -296,8 +296,8 @@ func trimEnd(s, set string) string {
 }
 
 // MaxText is the longest text an invite is looked for in: a chat message around a link,
-// not a file.
-const MaxText = 16 << 10
+// or a file of one (join --invite-file reads as much), not any file.
+const MaxText = 64 << 10
 
 // What a link may be put between in a text: none of them can begin or end an invite (a
 // token is base64url and a fingerprint hex; an IPv6 host's brackets are inside it).

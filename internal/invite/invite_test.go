@@ -399,7 +399,7 @@ func TestLongTextIsRefused(t *testing.T) {
 		t.Fatalf("a link at the end of %d bytes: %v", MaxText, err)
 	}
 	_, err := Parse("concordia://" + strings.Repeat("]", MaxText))
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "too long to hold an invite") {
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "too long to look for an invite in") {
 		t.Fatalf("a text past the limit: %v", err)
 	}
 }
