@@ -78,11 +78,11 @@ func (w *Workspace) markCopiesOfSecrets(ctx context.Context, now string, files [
 	for _, p := range secrets {
 		if !seen[p] {
 			seen[p] = true
-			args = append(args, ":(literal)"+p)
+			args = append(args, literal(p))
 		}
 	}
 	for _, i := range unmatched {
-		args = append(args, ":(literal)"+files[i].Path)
+		args = append(args, literal(files[i].Path))
 	}
 	out, err = w.run(ctx, w.dir, nil, args...)
 	if err != nil {

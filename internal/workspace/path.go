@@ -37,6 +37,11 @@ func CleanPath(p string) (string, error) {
 		if isGitDir(seg) {
 			return "", fmt.Errorf("%w: git's own files are not shared", ErrPath)
 		}
+		if onWindows && strings.Contains(seg, ":") {
+			// NTFS reads "name:stream" as a stream of name: ".git::$INDEX_ALLOCATION"
+			// opens .git (git's CVE-2019-1352; a reviewer's).
+			return "", fmt.Errorf("%w: %q has a \":\" in a name, which Windows reads as a stream of a file", ErrPath, p)
+		}
 	}
 	c := path.Clean(p)
 	if c == "." {
@@ -50,8 +55,12 @@ func CleanPath(p string) (string, error) {
 // short name ("GIT~1"): a security reviewer's.
 func isGitDir(seg string) bool {
 	s := strings.ToLower(strings.TrimRight(seg, ". "))
-	return s == ".git" || runtime.GOOS == "windows" && strings.HasPrefix(s, "git~")
+	return s == ".git" || onWindows && strings.HasPrefix(s, "git~")
 }
+
+// onWindows: the names Windows reads otherwise (short names, streams) are refused; a
+// variable for the tests.
+var onWindows = runtime.GOOS == "windows"
 
 // secretNames are files that hold credentials; in "changes" mode they are never listed or
 // diffed (a host who shares the whole tree chose to show them). Matched against the

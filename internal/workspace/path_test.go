@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -96,4 +97,19 @@ func FuzzCleanPath(f *testing.F) {
 			t.Fatalf("%q → %q", p, c)
 		}
 	})
+}
+
+// On Windows, ".git::$INDEX_ALLOCATION" opens .git (a stream of it: git's CVE-2019-1352)
+// and GIT~1 is its short name (a reviewer's): refused there, names elsewhere.
+func TestCleanPathOfWindowsNames(t *testing.T) {
+	for _, win := range []bool{false, true} {
+		onWindows = win
+		for _, p := range []string{".git::$INDEX_ALLOCATION/config", "GIT~1/config", "a/b:c.txt"} {
+			_, err := CleanPath(p)
+			if refused := errors.Is(err, ErrPath); refused != win {
+				t.Errorf("windows %v: CleanPath(%q): %v", win, p, err)
+			}
+		}
+	}
+	onWindows = runtime.GOOS == "windows"
 }

@@ -929,10 +929,14 @@ func (w *Workspace) Diff(ctx context.Context, p string, secrets bool) (wire.File
 			// Not "no changes since the party began" of a folder of changed files (a
 			// tester's /diff docs/).
 			return wire.FileDiff{}, fmt.Errorf("%w: %s is a folder: a diff is of one file (the list of changes names them)", ErrPath, clean)
-		case errors.Is(err, fs.ErrNotExist):
+		case errors.Is(err, fs.ErrNotExist) && secrets:
 			// Not "no changes" of a name mistyped (a tester's /diff nothere.txt): a file
-			// deleted since the start is listed, so this one never was.
+			// deleted since the start is listed, so this one never was. Said only when the
+			// whole folder is shared: below it, which files exist is not the party's to
+			// learn one name at a time (a reviewer's), and the answer is an unchanged
+			// file's.
 			return wire.FileDiff{}, notThere{clean}
+
 		}
 		return wire.FileDiff{}, UnchangedError{Path: clean, Resumed: w.resumedStart}
 	}
