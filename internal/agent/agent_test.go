@@ -201,7 +201,7 @@ func TestTurnWithFake(t *testing.T) {
 			name:   "permission prompt without an Ask is denied",
 			prompt: "FAKE_ASK",
 			want: []string{
-				"assistant:Let me check.", "tool:Bash: touch file-1", "tool:permission denied: Bash touch file-1 (nobody can approve tool use here)",
+				"assistant:Let me check.", "tool:Bash: touch file-1", "tool:-> (permission denied: nobody can approve tool use here) Bash touch file-1",
 				"tool:-> (error) denied: Nobody can approve tool use in this session.",
 				"assistant:\n\ntools: denied: Nobody can approve tool use in this session.",
 			},

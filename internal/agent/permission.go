@@ -110,7 +110,9 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 		respond(ToolDecision{Message: "Questions cannot be answered here: this session is steered by a group through prompts. Ask your questions in your reply instead and wait for the next prompt."})
 		return
 	case t == nil || t.ask == nil:
-		a.emitter(p)(Output{Text: "permission denied: " + req.ToolName + " " + summary + " (nobody can approve tool use here)", Stream: wire.StreamTool})
+		// A result line ("-> "): the tool's line came before it (a party counts the tools
+		// that have not answered: a reviewer's).
+		a.emitter(p)(Output{Text: "-> (permission denied: nobody can approve tool use here) " + req.ToolName + " " + summary, Stream: wire.StreamTool})
 		respond(ToolDecision{Message: "Nobody can approve tool use in this session."})
 		return
 	}

@@ -491,6 +491,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 		p.log.Warn("agent failed, restarting", "err", err)
 		why := oneLine(err.Error())
 		p.post(func() {
+			p.toolsRunning = 0 // the crashed run's tools answer no more (a reviewer's)
 			p.emit(wire.Event{Kind: wire.KindError, Text: "claude stopped unexpectedly: " + why})
 			p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: batchID, RetrySent: retrySent(text, command, crashed)})
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"})

@@ -473,3 +473,46 @@ func TestChangesWhileAToolRuns(t *testing.T) {
 		synctest.Wait()
 	})
 }
+
+// crashOnceRunner's first run starts a tool and crashes; the second waits for release.
+type crashOnceRunner struct {
+	fakeRunner
+	runs    int
+	release chan struct{}
+}
+
+func (r *crashOnceRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResult, error) {
+	if r.runs++; r.runs == 1 {
+		io.Out(wire.StreamTool, "Bash: make")
+		return TurnResult{}, errors.New("claude exited")
+	}
+	select {
+	case <-r.release:
+	case <-ctx.Done():
+	}
+	return TurnResult{}, nil
+}
+
+// A tool of a run that crashed answers no more: the batch run again is not scanned as if
+// it still ran (a reviewer's).
+func TestAToolOfACrashedRunIsNotCountedAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		run := &crashOnceRunner{release: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: run, Workspace: ws})
+		if _, err := p.Prompt(id, "build it"); err != nil {
+			t.Fatal(err)
+		}
+		(<-ws.calls) <- scanAnswer{} // the tool's, a quiet second after it
+		time.Sleep(time.Minute)
+		select {
+		case c := <-ws.calls:
+			c <- scanAnswer{}
+			t.Fatal("the batch run again was scanned as if the crashed run's tool still ran")
+		default:
+		}
+		close(run.release)
+		(<-ws.calls) <- scanAnswer{} // the turn's own
+		col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	})
+}
