@@ -113,7 +113,8 @@ func (a *App) CurrentParty() (*session.Info, error) {
 	return &info, nil
 }
 
-// KeepDraft keeps what the prompt box holds unsent, for a page loaded again while the
+// KeepDraft keeps what the prompt box holds unsent (the page sends it at most every 300 ms
+// while it changes), for a page loaded again while the
 // window is in the party (CurrentParty gives it back): a crashed web process took a
 // half-written prompt with it. In memory only; the next party starts with none.
 func (a *App) KeepDraft(text string) {

@@ -1127,7 +1127,7 @@ async function answerSaveDialog(path) {
 test('a page loaded again while hosting goes back into the running party', async () => {
   const draft = 'half a prompt,\nnot sent before the reload';
   await tid('prompt-input').fill(draft);
-  await page.waitForTimeout(800); // the draft is kept once typing pauses (300 ms)
+  await page.waitForTimeout(800); // the draft is kept within 300 ms
   await page.reload();
   await visible('prompt-input');
   await textOf('transcript', '[piece 1500/1500]');

@@ -162,7 +162,7 @@ describe('<prompt-box> while a send waits', () => {
 
 describe('<prompt-box> and a page loaded again', () => {
   // A web process that crashed took a half-written prompt with it (the last note's Left).
-  it('keeps the draft in Go once typing pauses, and a reload puts it back in the box', async () => {
+  it('keeps the draft in Go at most every 300 ms, and a reload puts it back in the box', async () => {
     const { be, st } = await inParty('participant');
     const { el, ta, type } = await mount(st);
     vi.useFakeTimers();

@@ -2,10 +2,14 @@
 // loaded again while the window is in a party (its web process crashed) gives it back:
 // the reload took a half-written prompt with it (the last note's Left).
 
-/** How long typing pauses before the draft is kept: one call per pause, not per key. */
+/**
+ * How often the draft is kept while it changes: at most once per this, not once per key
+ * (the first change starts the wait; those during it go with it). Not after a pause: a
+ * crash in the middle of steady typing would have lost all of it.
+ */
 export const DRAFT_KEEP_MS = 300;
 
-/** The prompt box's unsent text, kept in Go after each pause in typing, and given back once after a reload. */
+/** The prompt box's unsent text, kept in Go at most every DRAFT_KEEP_MS while it changes, and given back once after a reload. */
 export class Draft {
   readonly #keep: (text: string) => Promise<void>;
   #text = '';
@@ -22,7 +26,7 @@ export class Draft {
     return this.#text;
   }
 
-  /** The box's text changed (typed, sent, refilled): kept once typing pauses. */
+  /** The box's text changed (typed, sent, refilled): kept within DRAFT_KEEP_MS. */
   set text(t: string) {
     if (t === this.#text) return;
     this.#text = t;
