@@ -185,9 +185,9 @@ func (c *cmd) dropLegacy(why string) {
 	case err != nil:
 		fmt.Fprintf(c.stderr, "warning: %v\n", err)
 	case path != "" && deleted:
-		fmt.Fprintf(c.stdout, "Deleted %s, which held an older Gemini key in plain text (%s).\n", path, why)
+		fmt.Fprintf(c.stdout, "Deleted %s, which held a Gemini key in plain text (%s).\n", path, why)
 	case path != "":
-		fmt.Fprintf(c.stdout, "Removed the older Gemini key from %s, which held it in plain text (%s); its other variables are kept.\n", path, why)
+		fmt.Fprintf(c.stdout, "Removed the Gemini key from %s, which held it in plain text (%s); its other variables are kept.\n", path, why)
 	}
 }
 

@@ -75,7 +75,7 @@ func TestRun(t *testing.T) {
 		// both (a tester's came back into the keyring after a later delete).
 		{
 			name: "set over a legacy conflict", args: []string{"set"}, stdin: testKey + "\n", stored: storedKey, legacy: "# mine\nGEMINI_API_KEY=" + legacyKey + "\nA=1\n",
-			wantCode: 0, wantOut: []string{"Stored the Gemini API key", "Removed the older Gemini key from"}, wantErr: []string{"already holds a different Gemini key"},
+			wantCode: 0, wantOut: []string{"Stored the Gemini API key", "Removed the Gemini key from"}, wantErr: []string{"already holds a different Gemini key"},
 			wantRing: testKey, wantFile: "# mine\nA=1\n",
 		},
 		{name: "set empty input", args: []string{"set"}, stdin: "", wantCode: 1, wantErr: []string{"no key given"}},
@@ -138,7 +138,7 @@ func TestRun(t *testing.T) {
 			// The file's older key goes too: it came back into the keyring at the next
 			// migration, after the host had deleted the key (a tester's).
 			name: "delete with env and legacy file", args: []string{"delete"}, stored: storedKey, env: envKey, legacy: "GEMINI_API_KEY=" + legacyKey + "\n",
-			wantCode: 0, wantOut: []string{"Deleted the Gemini API key", "which held an older Gemini key in plain text"}, wantErr: []string{"GEMINI_API_KEY is still set"},
+			wantCode: 0, wantOut: []string{"Deleted the Gemini API key", "which held a Gemini key in plain text"}, wantErr: []string{"GEMINI_API_KEY is still set"},
 			wantFile: "GONE",
 		},
 		{name: "delete keyring down", args: []string{"delete"}, down: true, wantCode: 1, wantErr: []string{"OS keyring unavailable", "nothing was deleted", "GEMINI_API_KEY"}},

@@ -185,6 +185,9 @@ func (s *Store) DropLegacy() (path string, deleted bool, err error) {
 	}
 	data, vars, err := readLegacy(path)
 	if err != nil {
+		if errors.Is(err, errLegacySyntax) && !bytes.Contains(data, []byte(EnvKey)) {
+			return "", false, nil // not ours: it holds no key (a reviewer's was warned of one)
+		}
 		if errors.Is(err, errLegacySyntax) {
 			return path, false, fmt.Errorf("the file %s is not valid .env syntax; delete its GEMINI_API_KEY line by hand", path)
 		}

@@ -494,3 +494,29 @@ func TestUnavailableInPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// DropLegacy removes the key line and keeps the rest; a file with no key is left alone
+// and said nothing of, even one that does not parse (a reviewer's was warned of a key
+// line at every key set).
+func TestDropLegacy(t *testing.T) {
+	dir := t.TempDir()
+	s := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, ConfigDir: dir})
+	path := filepath.Join(dir, "concordia", ".env")
+	for _, c := range []struct {
+		content, left string
+		dropped       bool
+	}{
+		{"A=1\nGEMINI_API_KEY=AIza-old\n", "A=1\n", true},
+		{"A=1\n", "A=1\n", false},
+		{"justaword\n", "justaword\n", false}, // not .env syntax
+	} {
+		writeLegacy(t, path, c.content)
+		got, _, err := s.DropLegacy()
+		if err != nil || (got != "") != c.dropped {
+			t.Errorf("%q: path %q, err %v", c.content, got, err)
+		}
+		if data, _ := os.ReadFile(path); string(data) != c.left {
+			t.Errorf("%q: the file holds %q, want %q", c.content, data, c.left)
+		}
+	}
+}
