@@ -157,8 +157,8 @@ func TestReadResultThatHoldsACredential(t *testing.T) {
 		`{"type":"assistant","message":{"id":"m2","content":[{"type":"tool_use","id":"t2","name":"Read","input":{"file_path":"/w/main.go"}}]},"parent_tool_use_id":null}`,
 		`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"t2","type":"tool_result","content":"1\tpackage main","is_error":false}]},"parent_tool_use_id":null}`,
 	)
-	want := []string{"tool:Read: deploy_key", "tool:-> 1 -----BEGIN OPENSSH PRIVATE KEY----- (+1 lines) [of " + workspace.Environment + "]",
-		"tool_output:1\t-----BEGIN OPENSSH PRIVATE KEY-----\n2\tb3BlbnNzaC1rZXk\n [of " + workspace.Environment + "]", "tool:Read: main.go", "tool:-> 1 package main [of /w/main.go]"}
+	want := []string{"tool:Read: deploy_key", "tool:-> 1 -----BEGIN OPENSSH PRIVATE KEY----- (+1 lines) [of " + workspace.Credential + "]",
+		"tool_output:1\t-----BEGIN OPENSSH PRIVATE KEY-----\n2\tb3BlbnNzaC1rZXk\n [of " + workspace.Credential + "]", "tool:Read: main.go", "tool:-> 1 package main [of /w/main.go]"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}

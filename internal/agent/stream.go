@@ -367,9 +367,8 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		}
 		if file != "" && file != workspace.Environment && !workspace.IsSecret(filepath.ToSlash(file)) && credential.Shaped(text) {
 			// A file named as no secret is that holds one (a private key made with
-			// ssh-keygen -f deploy_key: a security reviewer's) is kept back as a
-			// command's output that shows one is.
-			file = workspace.Environment
+			// ssh-keygen -f deploy_key: a security reviewer's) is kept back at any level.
+			file = workspace.Credential
 		}
 		if sub {
 			line = "  " + line

@@ -447,7 +447,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 			// (git runs), not on the loop; its answer is kept for the result's next line.
 			if file != sharedFile {
 				sharedFile, shared = file, false
-				if ws := p.cfg.Workspace; ws != nil && file != workspace.Environment {
+				if ws := p.cfg.Workspace; ws != nil && file != workspace.Environment && file != workspace.Credential {
 					sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 					shared = ws.Shares(sctx, file)
 					cancel()

@@ -100,6 +100,9 @@ func (p *Party) fileOutput(stream, text, file string, shared bool) {
 	case file == workspace.Environment:
 		// Never the folder's, whatever it shares: the host's keys and tokens.
 		why = "its text is not shown: it may show keys, tokens or the host's environment variables"
+	case file == workspace.Credential:
+		// Said as its diff is (a reviewer read "environment variables" of a Read of a key).
+		why = "its text is not shown: it holds what looks like a credential"
 	case p.wsLevel == wire.WorkspaceOff:
 		why = "its text is not shown: the party shares no files of the working directory"
 	case p.wsLevel != wire.WorkspaceTree && secret:

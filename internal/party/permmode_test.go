@@ -471,6 +471,8 @@ func TestFileOutputShownAsFarAsThePartyShares(t *testing.T) {
 		// A Bash env's output (the agent names it workspace.Environment): at no level, the
 		// whole folder shared included, whatever the workspace would answer.
 		{wire.WorkspaceTree, workspace.Environment, false, "  -> (its text is not shown: it may show keys, tokens or the host's environment variables)\n"},
+		// A file that holds a credential by its shape, whatever its name (a reviewer's key).
+		{wire.WorkspaceTree, workspace.Credential, false, "  -> (its text is not shown: it holds what looks like a credential)\n"},
 	}
 	shares := map[string]bool{"/w/.env": true, "/w/main.go": true, `C:\w\deploy\id_rsa`: true, workspace.Environment: true}
 	for _, c := range cases {

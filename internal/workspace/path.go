@@ -99,6 +99,11 @@ var (
 // keys and tokens. No party ever shows it, whatever it shares.
 const Environment = "(the environment)"
 
+// Credential stands, in the same way, for a file's text that holds a credential by its
+// shape (a private key, a known token) whatever the file's name: a Read of deploy_key
+// made by ssh-keygen. No party shows it either.
+const Credential = "(a credential)"
+
 // SecretPatterns are the files IsSecret names, as gitignore patterns that match at any
 // depth ("**/.env*", "**/.ssh/**", "**/.docker/config.json"), for tools that take such
 // patterns. Like IsSecret's names they are in lower case; IsSecret ignores case.
