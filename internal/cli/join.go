@@ -177,7 +177,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				if h.Party.Merger == wire.MergerGemini && h.You.Role != wire.RoleViewer {
 					// Where a prompt goes before the agent: a tester's joiners learnt it from
 					// the first batch's "merged (gemini)", their text already at Google.
-					pr.notice("system", "prompts that arrive together are merged by Gemini, with the host's Google API key: their text goes to Google before it reaches claude")
+					pr.notice("system", "prompts that arrive together are merged by Gemini, with the host's API key: their text goes to the Gemini API before it reaches claude")
 				}
 				switch h.Party.Workspace { // what may be seen of the folder, and how (a tester found /changes only in /help)
 				case wire.WorkspaceChanges, wire.WorkspaceTree:

@@ -119,7 +119,7 @@ func TestGeminiThroughAPartyAndTheKeyNeverLeaks(t *testing.T) {
 	b := start(t, nil, "join", inv, "--name", "ben")
 	b.expect(`^\[party\] joined`)
 	// Where a prompt goes, said at the join (a tester's joiners learnt it from the first batch).
-	b.expect(`^\[system\] prompts that arrive together are merged by Gemini, with the host's Google API key: their text goes to Google before it reaches claude$`)
+	b.expect(`^\[system\] prompts that arrive together are merged by Gemini, with the host's API key: their text goes to the Gemini API before it reaches claude$`)
 
 	round := func(tag string) {
 		t.Helper()

@@ -242,7 +242,7 @@ func (p *Party) Interrupt(memberID string) error {
 		if t == nil && p.phase == wire.PhaseMerging {
 			// Not a bare "no turn is running" while the status line says prompts are
 			// merging (a tester's, with a Gemini that took 20 s).
-			return fmt.Errorf("%w: no turn is running yet: the prompts are being merged, and claude's turn starts once they are (/stop then stops it)", ErrInvalid)
+			return fmt.Errorf("%w: no turn is running yet: the prompts are being merged, and claude's turn starts once they are (it can be stopped then)", ErrInvalid)
 		}
 		if t == nil {
 			return fmt.Errorf("%w: no turn is running", ErrInvalid)
