@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // ToolSummary is one line saying what a tool call would do: the command, the file (relative
@@ -181,7 +183,7 @@ var protectedSuffixes = []string{".code-workspace"}
 // protectedName is a folder's or file's name as compared with the lists: in lower case,
 // without the dots and spaces at its end that Windows drops (".envrc." is ".envrc" there).
 func protectedName(seg string) string {
-	return strings.TrimRight(strings.ToLower(seg), ". ")
+	return workspace.NameAsOpened(seg)
 }
 
 // EditPath is the file an edit tool (Edit, MultiEdit, Write, NotebookEdit) names in

@@ -54,8 +54,15 @@ func CleanPath(p string) (string, error) {
 // spaces at its end that Windows drops (".git." and ".git " open .git there), or as its
 // short name ("GIT~1"): a security reviewer's.
 func isGitDir(seg string) bool {
-	s := strings.ToLower(strings.TrimRight(seg, ". "))
+	s := NameAsOpened(seg)
 	return s == ".git" || onWindows && strings.HasPrefix(s, "git~")
+}
+
+// NameAsOpened is a file's or folder's name as the file systems that are most lenient
+// open it: in lower case (macOS's, Windows'), without the dots and spaces at its end that
+// Windows drops (".git." opens .git there). Names compared with a list go through it.
+func NameAsOpened(seg string) string {
+	return strings.ToLower(strings.TrimRight(seg, ". "))
 }
 
 // onWindows: the names Windows reads otherwise (short names, streams) are refused; a
