@@ -1384,12 +1384,7 @@ func (r *readRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (Tur
 // withReadAlways starts a party on r whose owner, boss (returned), allowed Read for good.
 func withReadAlways(t *testing.T, r Runner) (*Party, *collector, string, *Local) {
 	t.Helper()
-	p, col, id := start(t, Config{Runner: r})
-	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(boss.Leave)
+	p, col, id, boss := withOwner(t, r)
 	_ = p.do(func() { p.always["Read"] = "boss" })
 	return p, col, id, boss
 }
@@ -1778,6 +1773,39 @@ func (r *requestsRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) 
 	return TurnResult{}, nil
 }
 
+// withOwner starts a party on r, with its owner, boss (returned), in it.
+func withOwner(t *testing.T, r Runner) (*Party, *collector, string, *Local) {
+	t.Helper()
+	p, col, id := start(t, Config{Runner: r})
+	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(boss.Leave)
+	return p, col, id, boss
+}
+
+// alwaysLeavesAsking runs a turn asking for first, then second: the owner answers the
+// first "always", and the second must ask all the same (it is denied).
+func alwaysLeavesAsking(t *testing.T, first, second ToolRequest) {
+	t.Helper()
+	r := &requestsRunner{edits: []ToolRequest{first, second}, got: make(chan ToolDecision, 2)}
+	p, col, id, boss := withOwner(t, r)
+	promptAs(t, p, id, "go")
+	if err := boss.Decide(context.Background(), firstPending(t, col, "the first request"), wire.DecisionAlways, ""); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; !d.Allow {
+		t.Fatalf("%s: %+v", first.Summary, d)
+	}
+	if err := boss.Decide(context.Background(), pendings(t, col, second.Summary+" asked", 2)[1].ID, wire.DecisionDeny, "no"); err != nil {
+		t.Fatal(err)
+	}
+	if d := <-r.got; d.Allow {
+		t.Fatalf("%s was allowed unasked: %+v", second.Summary, d)
+	}
+}
+
 // An "always" for Write covers what the "edits" mode allows and no more: an edit outside
 // the folder, in its protected folders and files (a git hook, CI, CLAUDE.md) or of a
 // secret still asks. A tester's "always" for Write, given for one file, let the agent
@@ -1788,53 +1816,26 @@ func TestAlwaysWriteStillAsksForWhatEditsModeAsks(t *testing.T) {
 	claude := ToolRequest{Tool: "Write", Summary: "CLAUDE.md", FilePath: "/w/CLAUDE.md"}
 	env := ToolRequest{Tool: "Write", Summary: ".env", FilePath: "/w/.env", InWorkDir: true}
 	plain := ToolRequest{Tool: "Write", Summary: "main.go", FilePath: "/w/main.go", InWorkDir: true}
+	alwaysLeavesAsking(t, plain, hook)
 
-	r := &requestsRunner{edits: []ToolRequest{plain, hook}, got: make(chan ToolDecision, 4)}
-	p, col, id := start(t, Config{Runner: r})
-	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(boss.Leave)
+	// Asked together, and "always" given for the plain one: the others wait on.
+	r := &requestsRunner{edits: []ToolRequest{plain, claude, env}, together: true, got: make(chan ToolDecision, 4)}
+	p, col, id, boss := withOwner(t, r)
 	promptAs(t, p, id, "write them")
-	permID := firstPending(t, col, "the Write of main.go asked")
-	if err := boss.Decide(context.Background(), permID, wire.DecisionAlways, ""); err != nil {
+	var plainID string
+	for _, pm := range pendings(t, col, "three Writes asked", 3) {
+		if pm.Summary == "main.go" {
+			plainID = pm.ID
+		}
+	}
+	if err := boss.Decide(context.Background(), plainID, wire.DecisionAlways, ""); err != nil {
 		t.Fatal(err)
 	}
 	if d := <-r.got; !d.Allow {
 		t.Fatalf("main.go: %+v", d)
 	}
-	hookID := pendings(t, col, "the hook's Write asked", 2)[1].ID
-	if err := boss.Decide(context.Background(), hookID, wire.DecisionDeny, "no hooks"); err != nil {
-		t.Fatal(err)
-	}
-	if d := <-r.got; d.Allow {
-		t.Fatalf("the hook was written unasked: %+v", d)
-	}
-
-	// Asked together, and "always" given for the plain one: the others wait on.
-	r2 := &requestsRunner{edits: []ToolRequest{plain, claude, env}, together: true, got: make(chan ToolDecision, 4)}
-	p2, col2, id2 := start(t, Config{Runner: r2})
-	boss2, _, err := p2.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(boss2.Leave)
-	promptAs(t, p2, id2, "write them")
-	var plainID string
-	for _, pm := range pendings(t, col2, "three Writes asked", 3) {
-		if pm.Summary == "main.go" {
-			plainID = pm.ID
-		}
-	}
-	if err := boss2.Decide(context.Background(), plainID, wire.DecisionAlways, ""); err != nil {
-		t.Fatal(err)
-	}
-	if d := <-r2.got; !d.Allow {
-		t.Fatalf("main.go: %+v", d)
-	}
 	select {
-	case d := <-r2.got:
+	case d := <-r.got:
 		t.Fatalf("a Write of CLAUDE.md or .env was decided by the always for main.go: %+v", d)
 	case <-time.After(200 * time.Millisecond):
 	}
@@ -1843,25 +1844,5 @@ func TestAlwaysWriteStillAsksForWhatEditsModeAsks(t *testing.T) {
 // An "always" for Bash does not cover a command that reads a secret: it asks as a Read of
 // the file does (a reviewer's "always" for a harmless command let `cat .env` through).
 func TestAlwaysBashStillAsksForASecretRead(t *testing.T) {
-	r := &requestsRunner{edits: []ToolRequest{{Tool: "Bash", Summary: "ls"}, {Tool: "Bash", Summary: "cat .env", ReadsSecret: true}}, got: make(chan ToolDecision, 2)}
-	p, col, id := start(t, Config{Runner: r})
-	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(boss.Leave)
-	promptAs(t, p, id, "look around")
-	if err := boss.Decide(context.Background(), firstPending(t, col, "the ls asked"), wire.DecisionAlways, ""); err != nil {
-		t.Fatal(err)
-	}
-	if d := <-r.got; !d.Allow {
-		t.Fatalf("ls: %+v", d)
-	}
-	catID := pendings(t, col, "the cat of .env asked", 2)[1].ID
-	if err := boss.Decide(context.Background(), catID, wire.DecisionDeny, "no secrets"); err != nil {
-		t.Fatal(err)
-	}
-	if d := <-r.got; d.Allow {
-		t.Fatalf("cat .env ran unasked: %+v", d)
-	}
+	alwaysLeavesAsking(t, ToolRequest{Tool: "Bash", Summary: "ls"}, ToolRequest{Tool: "Bash", Summary: "cat .env", ReadsSecret: true})
 }
