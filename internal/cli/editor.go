@@ -304,7 +304,10 @@ func newEditor(color bool, lines chan<- string) *editor {
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 0
 	ta.MaxWidth = 0
-	ta.MaxHeight = maxEditorRows
+	// No bound on the lines: the textarea takes MaxHeight as the most lines its text may
+	// have, and dropped each new line past 8 without a word (a tester's ten lines went as
+	// "L8L9L10"). How many rows show is fit's (maxEditorRows).
+	ta.MaxHeight = 0
 	ta.Placeholder = placeholder("")
 	ta.SetPromptFunc(2, func(line int) string {
 		if line == 0 {

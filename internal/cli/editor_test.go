@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -361,6 +362,28 @@ func TestNewLineKeepsTheFirstInView(t *testing.T) {
 	}
 	if v := e.ta.View(); !strings.HasPrefix(strings.TrimSpace(ansi.Strip(v)), "› ab ab") {
 		t.Errorf("a wrapped line's first row is hidden: %q", v)
+	}
+}
+
+// Lines past the input's height are kept: the textarea dropped each new line past 8 (its
+// MaxHeight), and a tester's ten lines typed with Ctrl-J went to claude as "L8L9L10".
+func TestManyLinesAreKept(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	update := func(msg tea.Msg) { e.Update(msg); e.View() }
+	update(tea.WindowSizeMsg{Width: 40, Height: 24})
+	var want []string
+	for i := 1; i <= 12; i++ {
+		if i > 1 {
+			update(tea.KeyMsg{Type: tea.KeyCtrlJ})
+		}
+		update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(fmt.Sprintf("L%d", i))})
+		want = append(want, fmt.Sprintf("L%d", i))
+	}
+	if got := e.ta.Value(); got != strings.Join(want, "\n") {
+		t.Fatalf("the input holds %q", got)
+	}
+	if h := e.ta.Height(); h != maxEditorRows {
+		t.Errorf("the input is %d rows high, want %d (it scrolls past them)", h, maxEditorRows)
 	}
 }
 
