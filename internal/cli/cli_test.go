@@ -791,7 +791,7 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/permissions edits", wantErr: "tool permissions are already: file edits allowed, everything else asks a host (edits)", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
 		}},
-		{line: "/permissions ALL", owner: true, wantErr: "all lets the agent run any command and change any file on me's computer without asking anyone: /permissions all again within 10 seconds does it"},
+		{line: "/permissions ALL", owner: true, wantErr: "all lets the agent run any command and change any file on your computer without asking anyone: /permissions all again within 10 seconds does it"},
 		// A co-host is told at once that all is the owner's (a tester was asked to confirm,
 		// then refused), and is not offered it.
 		{line: "/permissions all", wantErr: "only the party's owner can allow everything"},
@@ -1853,7 +1853,7 @@ func TestAlwaysBashAsksFirst(t *testing.T) {
 	c.now = func() time.Time { return now }
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
 	c.line(context.Background(), "/always")
-	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on me's computer without asking (but one that names a file that usually holds secrets), for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on your computer without asking (but one that names a file that usually holds secrets), for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
 		t.Fatalf("the first /always of Bash: calls %v, said %q", ctl.calls, out.String())
 	}
 	now = now.Add(quitAgain + time.Second) // too late: asked again

@@ -521,10 +521,13 @@ func nameArg(name string) string {
 // ("hana's computer"; "this computer" otherwise): what allowing everything, or Bash for
 // good, exposes.
 func (c *commander) ownersComputer() string {
-	var host string
-	c.pr.with(func(r *roster) { host = r.host })
-	if host == "" {
+	var host, me string
+	c.pr.with(func(r *roster) { host, me = r.host, r.you.Name })
+	switch {
+	case host == "":
 		return "this computer"
+	case host == me:
+		return "your computer" // the owner reads of their own (a tester's read "host's computer")
 	}
 	return term.Line(host) + "'s computer"
 }
