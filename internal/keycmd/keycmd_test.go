@@ -48,6 +48,7 @@ func TestRun(t *testing.T) {
 		wantCode int
 		wantOut  []string // substrings of stdout
 		wantErr  []string // substrings of stderr
+		noErr    []string // substrings stderr must not hold
 		wantRing string   // keyring afterwards
 		wantFile string   // legacy file afterwards: "GONE", "SAME", or content
 	}{
@@ -75,7 +76,7 @@ func TestRun(t *testing.T) {
 		// both (a tester's came back into the keyring after a later delete).
 		{
 			name: "set over a legacy conflict", args: []string{"set"}, stdin: testKey + "\n", stored: storedKey, legacy: "# mine\nGEMINI_API_KEY=" + legacyKey + "\nA=1\n",
-			wantCode: 0, wantOut: []string{"Stored the Gemini API key", "Removed the Gemini key from"}, wantErr: []string{"already holds a different Gemini key"},
+			wantCode: 0, wantOut: []string{"Stored the Gemini API key", "Removed the Gemini key from"}, noErr: []string{"neither was changed"},
 			wantRing: testKey, wantFile: "# mine\nA=1\n",
 		},
 		{name: "set empty input", args: []string{"set"}, stdin: "", wantCode: 1, wantErr: []string{"no key given"}},
@@ -187,6 +188,11 @@ func TestRun(t *testing.T) {
 			for _, w := range tt.wantErr {
 				if !strings.Contains(stderr.String(), w) {
 					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			for _, w := range tt.noErr {
+				if strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr holds %q:\n%s", w, stderr.String())
 				}
 			}
 			for _, k := range allKeys {

@@ -21,6 +21,8 @@ var (
 	ErrInvalidKey = errors.New("the key must be one line of printable characters, at most 4096 bytes")
 	// ErrKeySpaces: a key has no spaces; one with them was cut or joined with something else.
 	ErrKeySpaces = errors.New("the key has spaces in it; a Gemini key has none (copy it again, whole and alone)")
+	// ErrKeyAssignment: the key given is a line that sets another variable (NAME=value).
+	ErrKeyAssignment = errors.New(`that is a line that sets a variable (NAME=value); give the Gemini key alone`)
 
 	// ErrVerify means the keyring did not give back what was just written to it.
 	ErrVerify = errors.New("the OS keyring did not return the key that was written to it")

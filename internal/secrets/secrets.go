@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -202,9 +203,8 @@ func normalizeKey(key string) (string, error) {
 	key = strings.TrimSpace(key)
 	// A line copied from a .env or a shell profile ("export GEMINI_API_KEY='AIza…'") was
 	// stored whole, quotes and name included (a tester's): the key is what it assigns.
-	key = strings.TrimSpace(strings.TrimPrefix(key, "export "))
-	if rest, ok := strings.CutPrefix(key, EnvKey+"="); ok {
-		key = strings.TrimSpace(rest)
+	if m := keyAssignment.FindStringSubmatch(key); m != nil {
+		key = strings.TrimSpace(m[1])
 	}
 	if n := len(key); n >= 2 && (key[0] == '"' || key[0] == '\'') && key[n-1] == key[0] {
 		key = strings.TrimSpace(key[1 : n-1])
@@ -218,9 +218,20 @@ func normalizeKey(key string) (string, error) {
 		return "", ErrInvalidKey
 	case strings.ContainsFunc(key, unicode.IsSpace):
 		return "", ErrKeySpaces
+	case otherAssignment.MatchString(key):
+		// Another variable's line (GOOGLE_API_KEY=…) was stored whole (a tester's). (A
+		// token's "=" of padding, at its end, is not one.)
+		return "", ErrKeyAssignment
 	}
 	return key, nil
 }
+
+// keyAssignment is a line that sets GEMINI_API_KEY, as a .env or a shell profile has it
+// ("export GEMINI_API_KEY = 'AIza…'"): the key is what it assigns.
+var keyAssignment = regexp.MustCompile(`^(?:export\s+)?` + EnvKey + `\s*=\s*(.*)$`)
+
+// otherAssignment is a line that sets another variable: NAME=value.
+var otherAssignment = regexp.MustCompile(`^(?:export\s+)?[A-Z_][A-Z0-9_]*=[^=]`)
 
 // Set stores key in the keyring, replacing any earlier one, then reads it back and checks
 // it. The key is trimmed; an empty or multi-line key is refused.

@@ -136,6 +136,8 @@ func TestSetGetOverwriteDelete(t *testing.T) {
 		{name: "set a .env line", do: func() error { return h.store.Set(ctx, "GEMINI_API_KEY="+testKey+"-4") }, wantKey: testKey + "-4", wantSrc: secrets.SourceKeyring},
 		{name: "set an export, quoted", do: func() error { return h.store.Set(ctx, "export GEMINI_API_KEY='"+testKey+"-5'") }, wantKey: testKey + "-5", wantSrc: secrets.SourceKeyring},
 		{name: "set quoted", do: func() error { return h.store.Set(ctx, `"`+testKey+`-6"`) }, wantKey: testKey + "-6", wantSrc: secrets.SourceKeyring},
+		{name: "set a token with padding", do: func() error { return h.store.Set(ctx, "dG9rZW4tOQ==") }, wantKey: "dG9rZW4tOQ==", wantSrc: secrets.SourceKeyring},
+		{name: "set a line with spaces around =", do: func() error { return h.store.Set(ctx, `GEMINI_API_KEY = "`+testKey+`-7"`) }, wantKey: testKey + "-7", wantSrc: secrets.SourceKeyring},
 		{name: "delete", do: func() error { return h.store.Delete(ctx) }, wantSrc: secrets.SourceNone},
 		{name: "delete again", do: func() error { return h.store.Delete(ctx) }, wantSrc: secrets.SourceNone},
 	}
@@ -170,6 +172,7 @@ func TestSetRefuses(t *testing.T) {
 		{name: "invalid UTF-8", key: "abc\xffdef", want: secrets.ErrInvalidKey},
 		{name: "too long", key: strings.Repeat("k", 4097), want: secrets.ErrInvalidKey},
 		{name: "spaces inside", key: "AIza SPACE 333", want: secrets.ErrKeySpaces},
+		{name: "another variable's line", key: "GOOGLE_API_KEY=AIza999", want: secrets.ErrKeyAssignment},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
