@@ -3577,3 +3577,18 @@ func TestTurnSummaryTellsTimedOutFromDenied(t *testing.T) {
 		}
 	}
 }
+
+// A list of changes names what changed since the last one first: while a command wrote a
+// file a second, every line named the same first three files (a tester's).
+func TestChangesLineNamesWhatIsNewFirst(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleParticipant}})
+	old := []wire.FileChange{{Path: "a.go", Status: "modified", Additions: 1}, {Path: "b.go", Status: "modified", Additions: 1}, {Path: "c.go", Status: "modified", Additions: 1}}
+	p.event(wire.Event{Seq: 1, Kind: wire.KindChanges, Files: old})
+	b.Reset()
+	p.event(wire.Event{Seq: 2, Kind: wire.KindChanges, Files: append(slices.Clone(old), wire.FileChange{Path: "live4.txt", Status: "added", Additions: 1})})
+	if got := b.String(); !strings.Contains(got, "4 files changed since the party began (live4.txt, a.go, b.go, …)") {
+		t.Fatalf("the second list:\n%s", got)
+	}
+}

@@ -1034,6 +1034,7 @@ func (p *printer) event(ev wire.Event) {
 		if p.changed && slices.Equal(ev.Files, p.lastFiles) && ev.Hidden == p.lastHidden && ev.More == p.lastMore {
 			break // the host sends one after every turn; the same list is not news
 		}
+		before := p.lastFiles
 		p.lastFiles, p.lastHidden, p.lastMore = slices.Clone(ev.Files), ev.Hidden, ev.More
 		n := len(ev.Files) + ev.More
 		hadChanges := p.changed
@@ -1048,8 +1049,13 @@ func (p *printer) event(ev wire.Event) {
 		default:
 			// The files that were there at the start first, then the shallowest: a tester's
 			// 2,500 new data/ files hid the one source file changed beside them.
+			// And what changed since the last list first: while a command wrote a file a
+			// second, every line named the same first three (a tester's).
 			byWeight := slices.Clone(ev.Files)
 			slices.SortStableFunc(byWeight, wire.MoreWorthNaming)
+			slices.SortStableFunc(byWeight, func(a, b wire.FileChange) int {
+				return boolOrder(!slices.Contains(before, a)) - boolOrder(!slices.Contains(before, b))
+			})
 			names := make([]string, 0, 4)
 			for i, f := range byWeight {
 				if i == 3 {
@@ -1375,4 +1381,12 @@ func deniedWords(denied, timedOut int) string {
 		return fmt.Sprintf("; %d tool request%s timed out", denied, plural(denied))
 	}
 	return fmt.Sprintf("; %d tool request%s timed out, %d denied", timedOut, plural(timedOut), denied-timedOut)
+}
+
+// boolOrder sorts true before false.
+func boolOrder(b bool) int {
+	if b {
+		return 0
+	}
+	return 1
 }
