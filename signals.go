@@ -28,8 +28,8 @@ func runCLI(args []string) int {
 		return cli.ShellGuard(args[1:]) // a /shell command's guard: its own signals
 	}
 	cli.UseShellGuard()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	sigs := make(chan os.Signal, 4)
 	watched := []os.Signal{os.Interrupt, syscall.SIGTERM}
 	if !signal.Ignored(syscall.SIGHUP) {
@@ -65,7 +65,7 @@ func runCLI(args []string) int {
 					}
 				}
 				wd.arm(stopDeadline(args), os.Stderr, os.Exit)
-				cancel()
+				cancel(cli.StopSignal{Signal: s}) // a host tells its members which (host.EndText)
 			case <-done:
 				return
 			}

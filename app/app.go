@@ -23,6 +23,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/session"
@@ -169,7 +170,10 @@ type App struct {
 	link     string     // a link that arrived before the window asked for it
 	booted   bool       // Boot ran: links go to the window as app:link
 	quitting bool       // a quit was confirmed: the close button may close
-	asking   bool       // the close question is on screen
+	// stopSignal is the signal that closed the window (nil: a person did): the party's
+	// members are told of it (host.EndText), not "the host ended the party".
+	stopSignal os.Signal
+	asking     bool // the close question is on screen
 	// joinCancel ends the join in flight (CancelJoin); nil when none is.
 	joinCancel context.CancelFunc
 }
@@ -287,9 +291,9 @@ const signalGrace = 200 * time.Millisecond
 // SIGINT/SIGTERM): close, and shutdown ends the party.
 func (a *App) beforeClose() (prevent bool) {
 	select {
-	case <-a.signals: // nil when not subscribed: never ready
+	case s := <-a.signals: // nil when not subscribed: never ready
 		a.mu.Lock()
-		a.quitting = true
+		a.quitting, a.stopSignal = true, s
 		a.mu.Unlock()
 	default:
 	}
@@ -305,9 +309,9 @@ func (a *App) beforeClose() (prevent bool) {
 		// nobody (a CI run's window did not quit within 20 s of SIGTERM). Before hiding
 		// or asking, give the signal a moment to show up.
 		select {
-		case <-a.signals:
+		case s := <-a.signals:
 			a.mu.Lock()
-			a.quitting = true
+			a.quitting, a.stopSignal = true, s
 			a.mu.Unlock()
 			return false
 		case <-time.After(signalGrace):
@@ -357,10 +361,15 @@ func (a *App) quit() {
 func (a *App) shutdown() {
 	a.mu.Lock()
 	a.shell = nil
+	sig := a.stopSignal
 	a.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer cancel()
-	if err := a.session.Close(ctx); err != nil {
+	endText := host.EndedByHost
+	if sig != nil {
+		endText = host.EndText(sig)
+	}
+	if err := a.session.CloseBecause(ctx, endText); err != nil {
 		a.log.Warn("end party at shutdown", "err", err)
 	}
 	a.tray.Stop()

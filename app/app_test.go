@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -551,6 +552,46 @@ func TestCloseWhileHosting(t *testing.T) {
 		time.AfterFunc(20*time.Millisecond, func() { f.app.signals <- syscall.SIGTERM })
 		if f.app.beforeClose() || f.shell.hidden != 0 || f.shell.asked != 0 {
 			t.Fatalf("a late SIGTERM was not a quit: hidden %d, asked %d", f.shell.hidden, f.shell.asked)
+		}
+	})
+	// Closed by a signal (a logout), the party's members are told so, not "the host ended
+	// the party" (a window tester's), and that it can be resumed.
+	t.Run("a signal's end is told to the members", func(t *testing.T) {
+		f := newFixture(t)
+		f.app.signals = make(chan os.Signal, 1)
+		info, err := f.app.CreateParty(CreateRequest{Name: "hana"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := newFixture(t)
+		if _, err := m.app.JoinParty(info.Invite, "pat"); err != nil {
+			t.Fatal(err)
+		}
+		f.app.signals <- syscall.SIGTERM
+		if f.app.beforeClose() {
+			t.Fatal("SIGTERM did not close")
+		}
+		f.app.shutdown()
+		want := host.EndText(syscall.SIGTERM)
+		deadline := time.Now().Add(10 * time.Second)
+		for !slices.ContainsFunc(m.shell.events(session.EventPartyEvent), func(e any) bool {
+			ev, ok := e.(wire.Event)
+			return ok && ev.Kind == wire.KindSystem && ev.Text == want
+		}) {
+			if time.Now().After(deadline) {
+				t.Fatalf("pat was not told %q: %v", want, m.shell.events(session.EventPartyEvent))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		// And the window's "The party has ended: …" says it in the host's words.
+		for !slices.ContainsFunc(m.shell.events(session.EventPartyEnded), func(e any) bool {
+			ended, ok := e.(session.Ended)
+			return ok && ended.Reason == want
+		}) {
+			if time.Now().After(deadline) {
+				t.Fatalf("pat's window ended with %v, want %q", m.shell.events(session.EventPartyEnded), want)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 	t.Run("tray quit closes without asking", func(t *testing.T) {

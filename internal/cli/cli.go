@@ -182,3 +182,10 @@ func usageError(fs *flag.FlagSet, w io.Writer, format string, a ...any) int {
 	fmt.Fprintf(w, "Run \"concordia %s --help\" for usage.\n", fs.Name())
 	return ExitUsage
 }
+
+// StopSignal is the cause of the context a command runs in when a signal stopped it
+// (context.Cause): a host tells its members whether its host ended the party (Ctrl-C) or
+// something else stopped it (host.EndText).
+type StopSignal struct{ Signal os.Signal }
+
+func (s StopSignal) Error() string { return "stopped by " + s.Signal.String() }

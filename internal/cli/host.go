@@ -439,7 +439,11 @@ decide it.`, io.Out, io.Err)
 	pr.notice("system", "ending the party…")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	err = h.Shutdown(sctx)
+	endText := host.EndedByHost
+	if sig := (StopSignal{}); errors.As(context.Cause(ctx), &sig) {
+		endText = host.EndText(sig.Signal) // not "the host ended the party" of a logout
+	}
+	err = h.ShutdownBecause(sctx, endText)
 	view.Leave()
 	<-printed
 	if left := h.LeftAtEnd(); left != "" {

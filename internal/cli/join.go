@@ -14,6 +14,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/eventfile"
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
@@ -332,7 +333,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		err := c.Err()
 		switch {
 		case errors.Is(err, client.ErrEnded):
-			pr.notice("system", "the host ended the party")
+			// The host's last event says why, in its words ("the host's terminal was
+			// closed …"): said again here only when none came.
+			if !pr.endSaid() {
+				pr.notice("system", host.EndedByHost)
+			}
 			return ExitOK
 		case errors.Is(err, client.ErrClosed):
 			return ExitOK

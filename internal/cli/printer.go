@@ -52,6 +52,9 @@ type printer struct {
 	timedOut   map[string]int
 	failedTurn string // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	lastSystem string // the text of the event just printed, when it was a system event
+	// endWords: the last event was a system event, or members leaving as the party
+	// ended after one (endSaid).
+	endWords bool
 	// removed is who a host's notice just said was removed with its waiting prompts: the
 	// withdrawn events after it are theirs, not the host's doing by hand (a tester's read
 	// "you withdrew carol's prompt" of a /kick).
@@ -767,6 +770,8 @@ func (p *printer) event(ev wire.Event) {
 	p.failedTurn = ""
 	said := p.lastSystem // only the event right after a system event can repeat it
 	p.lastSystem = ""
+	// Members gone as the party ends come after the host's last word (endSaid).
+	p.endWords = ev.Kind == wire.KindSystem || p.endWords && ev.Kind == wire.KindParticipants && ev.Why == wire.WhyPartyEnded
 	switch ev.Kind {
 	case wire.KindParticipants:
 		count := 0
@@ -1389,4 +1394,12 @@ func boolOrder(b bool) int {
 		return 0
 	}
 	return 1
+}
+
+// endSaid says whether the last event printed was a system event: a host's end is one
+// (party.End's text), which a terminal then need not say again in its own words.
+func (p *printer) endSaid() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.endWords
 }

@@ -649,3 +649,35 @@ func TestAScriptsPromptsAllArrive(t *testing.T) {
 	}
 	j.quit()
 }
+
+// A host stopped from outside (SIGTERM: a logout, a shutdown) or by its terminal closing
+// (SIGHUP) tells its members so, once, and that the party can be resumed; a Ctrl-C is the
+// host's own end. A window tester's members read "the host ended the party" of an app
+// closed by a logout.
+func TestMembersAreToldHowTheHostStopped(t *testing.T) {
+	for _, c := range []struct {
+		sig  syscall.Signal
+		want string
+	}{
+		{syscall.SIGTERM, `^\[system\] the host's Concordia was stopped from outside \(a logout, a shutdown or a service manager\); the host can resume the party, and the same invites join it again$`},
+		{syscall.SIGHUP, `^\[system\] the host's terminal was closed; the host can resume the party, and the same invites join it again$`},
+		{syscall.SIGINT, `^\[system\] the host ended the party$`},
+	} {
+		t.Run(c.sig.String(), func(t *testing.T) {
+			h, inv := host(t, nil)
+			j := start(t, nil, "join", inv, "--name", "bob")
+			j.expect(`^\[party\] joined`)
+			h.cmd.Process.Signal(c.sig)
+			if code := h.wait(); code != 0 {
+				t.Fatalf("host exit after %v: %d", c.sig, code)
+			}
+			j.expect(c.want)
+			if code := j.wait(); code != 0 {
+				t.Fatalf("join exit after the party ended: %d", code)
+			}
+			if n := strings.Count(j.stdout(), "the host ended the party"); c.sig != syscall.SIGINT && n != 0 || c.sig == syscall.SIGINT && n != 1 {
+				t.Errorf("\"the host ended the party\" said %d times:\n%s", n, j.stdout())
+			}
+		})
+	}
+}

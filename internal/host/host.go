@@ -569,16 +569,40 @@ func halfOfWhatIsLeft(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeout(ctx, budget)
 }
 
-// Shutdown ends the party: participants are told, the agent is stopped in steps (stdin
-// closed, then signals), the transcript is flushed. Idempotent.
+// EndedByHost is what members are told of a party its host ended (Shutdown). The window
+// says it to the owner as "You ended the party" by these words.
+const EndedByHost = "the host ended the party"
+
+// EndText is what members are told of a party ended by sig: a Ctrl-C is the host's own
+// act; a SIGTERM (a logout, a shutdown, a service manager) or a hang-up (the terminal
+// closed) is not, and the party can be resumed. A window tester's members read "the host
+// ended the party" of an app closed by a logout.
+func EndText(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGTERM:
+		return "the host's Concordia was stopped from outside (a logout, a shutdown or a service manager); the host can resume the party, and the same invites join it again"
+	case syscall.SIGHUP:
+		return "the host's terminal was closed; the host can resume the party, and the same invites join it again"
+	}
+	return EndedByHost
+}
+
+// Shutdown ends the party as its host's act (EndedByHost); see ShutdownBecause.
 func (h *Host) Shutdown(ctx context.Context) error {
+	return h.ShutdownBecause(ctx, EndedByHost)
+}
+
+// ShutdownBecause ends the party: participants are told why (text, the party's last
+// system event), the agent is stopped in steps (stdin closed, then signals), the
+// transcript is flushed. Idempotent: the first call's text is the one said.
+func (h *Host) ShutdownBecause(ctx context.Context, text string) error {
 	h.shutOnce.Do(func() {
 		var errs []error
 		// The running turn ends and everyone is told, before the connections close. It
 		// gets half of the time left: the rest is for closing the connections and
 		// stopping claude, which a wedged turn must not use up.
 		ectx, cancel := halfOfWhatIsLeft(ctx)
-		err := h.party.End(ectx, "the host ended the party") // the window says it to the owner as "You ended the party" by these words
+		err := h.party.End(ectx, text)
 		cancel()
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):

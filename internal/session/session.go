@@ -437,6 +437,12 @@ func (m *Manager) Snapshot() Snapshot {
 // Close ends whatever party runs (a hosted one for everyone) and refuses new ones. It
 // waits for a Host or Join in flight, which it cancels. Idempotent.
 func (m *Manager) Close(ctx context.Context) error {
+	return m.CloseBecause(ctx, host.EndedByHost)
+}
+
+// CloseBecause is Close, a hosted party's members told endText of its end (host.EndText:
+// the app stopped by a logout is not "the host ended the party").
+func (m *Manager) CloseBecause(ctx context.Context, endText string) error {
 	m.mu.Lock()
 	m.closed = true
 	a := m.cur
@@ -445,6 +451,9 @@ func (m *Manager) Close(ctx context.Context) error {
 	m.starts.Wait()
 	var err error
 	if a != nil {
+		a.mu.Lock()
+		a.endText = endText
+		a.mu.Unlock()
 		err = m.stop(ctx, a, "the app is closing")
 	}
 	m.mu.Lock()
