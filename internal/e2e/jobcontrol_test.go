@@ -92,7 +92,7 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 	signalProc(t, pid, syscall.SIGCONT)
 	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
 	signalProc(t, pid, syscall.SIGTERM)
-	b.expect(`the host ended the party`)
+	b.expect(`the host.s Concordia was stopped from outside`) // SIGTERM: not the host's own end
 	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
 }
 
