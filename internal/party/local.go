@@ -126,6 +126,36 @@ func (l *Local) OwnerViews(evs []wire.Event) []wire.Event {
 	return out
 }
 
+// OwnerState is st with OwnerViews applied to its events, and its RawEvents (when it has
+// them) kept in step: a page's JSON splices those in as they are, and a reloaded window
+// showed its owner the members' view of a pending .env edit, the text hidden (a window
+// tester's).
+func (l *Local) OwnerState(st wire.State) wire.State {
+	evs := l.OwnerViews(st.Events)
+	if len(st.RawEvents) == len(st.Events) {
+		var raw []json.RawMessage
+		for i := range evs {
+			if evs[i].Permission == st.Events[i].Permission {
+				continue
+			}
+			b, err := wire.Encode(evs[i])
+			if err != nil {
+				st.RawEvents = nil // encoded from the events, then
+				break
+			}
+			if raw == nil {
+				raw = slices.Clone(st.RawEvents)
+			}
+			raw[i] = b
+		}
+		if raw != nil && st.RawEvents != nil {
+			st.RawEvents = raw
+		}
+	}
+	st.Events = evs
+	return st
+}
+
 // OwnerOnlyNote opens a request's text that only the party's owner is shown (OwnerView).
 const OwnerOnlyNote = "(only you see this text, as the party's owner: the party shows it to no one else)\n"
 

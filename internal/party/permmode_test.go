@@ -2,6 +2,7 @@ package party
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -547,6 +548,31 @@ func TestOwnerViewsOfTheStartingState(t *testing.T) {
 	}
 	if got := detail(guest.OwnerViews(ghello.State.Events)); strings.Contains(got, "owner-only") {
 		t.Errorf("a participant's starting state: %q", got)
+	}
+
+	// As a page gets it: JSON, the state's encoded events spliced in. A reloaded window
+	// showed its owner the members' view, the text hidden (a window tester's).
+	st, err := p.State(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.RawEvents) != len(st.Events) {
+		t.Fatalf("the state has %d encoded events for %d: the splice is not tested", len(st.RawEvents), len(st.Events))
+	}
+	for _, c := range []struct {
+		who   *Local
+		owner bool
+	}{{boss, true}, {guest, false}} {
+		b, err := json.Marshal(c.who.OwnerState(st))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "KEY=owner-only") != c.owner {
+			t.Errorf("owner %v: the page's state shows the text: %v\n%s", c.owner, !c.owner, b)
+		}
+	}
+	if b, _ := json.Marshal(st); strings.Contains(string(b), "owner-only") {
+		t.Errorf("OwnerState changed the state it was given:\n%s", b)
 	}
 }
 

@@ -32,7 +32,7 @@ func (m *Manager) Current(ctx context.Context) (info Info, ok bool, err error) {
 		if err != nil {
 			return Info{}, false, fmt.Errorf("the party's state: %w", err)
 		}
-		st.Events = a.local.OwnerViews(st.Events)
+		st = a.local.OwnerState(st)
 		a.mu.Lock()
 		info = Info{Role: wire.RoleHost, You: a.you, Party: a.h.Party().Info(), Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Draft: a.draft}
 		a.mu.Unlock()

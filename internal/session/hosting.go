@@ -164,7 +164,7 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resu
 		_ = h.Shutdown(sctx)
 		return nil, Info{}, fmt.Errorf("join own party: %w", err)
 	}
-	hello.State.Events = local.OwnerViews(hello.State.Events) // as the pump's are; asked before a.mu, which the loop may need
+	hello.State = local.OwnerState(hello.State) // as the pump's are; asked before a.mu, which the loop may need
 	a.mu.Lock()
 	a.h, a.local, a.you = h, local, hello.You
 	if a.invite == "" { // not rotated meanwhile
