@@ -72,6 +72,7 @@ describe('<party-view> ending the party', () => {
     await el.updateComplete;
     expect(dialog(el)).not.toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=end-party-unsent]')).toBeNull(); // nothing waits
+    expect(el.shadowRoot!.querySelector('[data-testid=end-party-draft]')).toBeNull(); // nothing typed
     expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('end-party-cancel');
     expect(ended).toBe(0);
 
@@ -89,6 +90,26 @@ describe('<party-view> ending the party', () => {
     await el.updateComplete;
     expect(ended).toBe(1);
     expect(dialog(el)).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
+  // As Leave does: a window tester's host ended the party over a draft, with no word of it.
+  it('says a draft in the prompt box is lost', async () => {
+    const { be, st } = await inParty('host');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    // Typed into the view's own prompt box, which owns the draft.
+    const box = el.shadowRoot!.querySelector('prompt-box') as HTMLElement & { updateComplete: Promise<boolean> };
+    const ta = box.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]')!;
+    ta.value = 'half a prompt';
+    ta.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await box.updateComplete;
+    be.emit('tray:end-party', null);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=end-party-draft]')?.textContent).toBe('What you typed in the prompt box has not been sent, and will be lost.');
     el.remove();
     st.dispose();
   });

@@ -550,7 +550,11 @@ export class PartyView extends LitElement {
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="end-title" data-testid="end-party-dialog"
         @keydown=${(e: KeyboardEvent) => escape(e, () => this.#setConfirm(false))}>
         <header><h2 id="end-title">End the party?</h2></header>
-        <div class="body"><p>The agent stops and everyone is disconnected, you included.</p>${this.#lost(s)}</div>
+        <div class="body"><p>The agent stops and everyone is disconnected, you included.</p>${this.#lost(s)}
+          ${s.unsentDraft.trim() !== ''
+            ? // As Leave says it (a window tester's host ended the party over a draft, unwarned).
+              html`<p data-testid="end-party-draft">What you typed in the prompt box has not been sent, and will be lost.</p>`
+            : nothing}</div>
         <footer>
           <button data-testid="end-party-cancel" @click=${() => this.#setConfirm(false)}>Keep going</button>
           <button class="danger solid" data-testid="end-party-confirm" ?disabled=${s.ending}

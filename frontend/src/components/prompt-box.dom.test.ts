@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { DRAFT_KEEP_MS } from '../state/draft';
-import { FakeBackend, emptyState, fakeSession } from '../state/fake-backend';
+import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 import { SLOW_SEND_MS } from './prompt-box';
 
@@ -201,5 +201,38 @@ describe('<prompt-box> and a page loaded again', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('<prompt-box> typing on while a send waits', () => {
+  // A window tester typed on after Enter: what came after was glued to the prompt sent
+  // ("part oneand part two"), to be sent again.
+  it('keeps only what was typed after the prompt sent', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta, type, enter } = await mount(st);
+    const answer = deferred<{ id: string; seq: number }>();
+    be.handlers.SendPrompt = () => answer.promise;
+    await type('part one');
+    await enter();
+    await type('part one and part two');
+    answer.resolve({ id: 'p1', seq: 1 });
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(ta().value).toBe('and part two');
+    el.remove();
+  });
+
+  // A reload within the draft's 300 ms after a send put the prompt sent back in the box.
+  it('keeps the emptied box at once', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, type, enter } = await mount(st);
+    const kept = () => be.calls.filter(([n]) => n === 'KeepDraft').map(([, a]) => a[0]);
+    await type('send me');
+    await new Promise((r) => setTimeout(r, DRAFT_KEEP_MS + 50));
+    expect(kept()).toEqual(['send me']);
+    await enter();
+    expect(be.count('SendPrompt')).toBe(1);
+    expect(kept()).toEqual(['send me', '']); // not 300 ms later
+    el.remove();
   });
 });

@@ -77,8 +77,11 @@ export class PromptBox extends LitElement {
     if (!s || this.#text.trim() === '' || s.sendBlockedReason) return; // kept: sent once it can be
     const sent = this.#text;
     if (await s.sendPrompt(sent)) {
-      // Only clear what was sent: the person may have kept typing meanwhile.
+      // Only clear what was sent: the person may have kept typing meanwhile, and what
+      // they typed after it stays (it was glued to the prompt sent, to be sent again: a
+      // window tester's "part oneand part two").
       if (this.#text === sent) this.#text = '';
+      else if (this.#text.startsWith(sent)) this.#text = this.#text.slice(sent.length).replace(/^\s+/, '');
       s.unsentDraft = this.#text;
       this.requestUpdate();
       await this.updateComplete;

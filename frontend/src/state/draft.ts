@@ -30,6 +30,14 @@ export class Draft {
   set text(t: string) {
     if (t === this.#text) return;
     this.#text = t;
+    if (t === '') {
+      // Emptied (sent, most often): kept at once, or a reload within the wait put the
+      // prompt just sent back in the box, to be sent twice (a window tester's).
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#flush();
+      return;
+    }
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       this.#flush();
