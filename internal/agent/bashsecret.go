@@ -398,5 +398,83 @@ func secretOutput(text, workdir string) string {
 	if path && home {
 		return workspace.Environment
 	}
+	if showsSecretValue(text, workdir) {
+		return workspace.Credential
+	}
 	return ""
 }
+
+// showsSecretValue says whether text shows a value that one of the working directory's
+// secret files holds (its top folder and the folders just under it): a command that reads
+// one by another name (`cat $(printf .en)v`, a tester's, once Bash was always allowed)
+// neither asks nor names it, and its output went to every member. Values of 8 characters
+// or more that read as a credential's (credential.Value), and a key file's long lines; a
+// file of more than 64 KiB is not read.
+func showsSecretValue(text, workdir string) bool {
+	if workdir == "" || len(text) < 8 {
+		return false
+	}
+	for _, v := range secretValues(workdir) {
+		if strings.Contains(text, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretValues are the values showsSecretValue looks for.
+func secretValues(workdir string) []string {
+	var files []string
+	dirs := []string{workdir}
+	if entries, err := os.ReadDir(workdir); err == nil {
+		for _, e := range entries {
+			if e.IsDir() && !strings.HasPrefix(e.Name(), ".git") {
+				dirs = append(dirs, filepath.Join(workdir, e.Name()))
+			}
+			if len(dirs) > maxSecretDirs {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		entries, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			p := filepath.Join(d, e.Name())
+			if rel, err := filepath.Rel(workdir, p); err == nil && e.Type().IsRegular() && workspace.IsSecret(filepath.ToSlash(rel)) {
+				files = append(files, p)
+			}
+		}
+	}
+	var values []string
+	for _, f := range files {
+		if fi, err := os.Stat(f); err != nil || fi.Size() > maxSecretFile {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if _, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "="); ok && !strings.HasPrefix(line, "#") {
+				if v = strings.Trim(strings.TrimSpace(v), `"'`); credential.Value(v) {
+					values = append(values, v)
+				}
+				continue
+			}
+			if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+				values = append(values, line) // a key's body
+			}
+		}
+	}
+	return values
+}
+
+// maxSecretDirs and maxSecretFile bound what secretValues reads for one tool result.
+const (
+	maxSecretDirs = 64
+	maxSecretFile = 64 << 10
+)

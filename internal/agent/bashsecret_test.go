@@ -244,3 +244,38 @@ func TestSecretOutput(t *testing.T) {
 		}
 	}
 }
+
+// A command that reads a secret file by another name (`cat $(printf .en)v`, a tester's,
+// once Bash was always allowed) neither asks nor names it: its output is kept back when it
+// shows a value one of the folder's secret files holds.
+func TestOutputThatShowsASecretFilesValue(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		t.Helper()
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(".env", "# local\nDEBUG=true\nexport API_KEY=\"q7Vx2Lr9TzK0bW\"\n")
+	write("config/.env.local", "TOKEN=zz98a7b6c5d4\n")
+	write("deploy_key.pem", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n")
+	write("main.go", "package main // VALUE=notasecret123\n")
+	for _, c := range []struct {
+		out, want string
+	}{
+		{"q7Vx2Lr9TzK0bW\n", workspace.Credential},
+		{"the token is zz98a7b6c5d4", workspace.Credential},
+		{"MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", workspace.Credential},
+		{"true\nok\n", ""}, // DEBUG=true is no credential
+		{"notasecret123", ""},
+		{"hello", ""},
+	} {
+		if got := secretOutput(c.out, dir); got != c.want {
+			t.Errorf("secretOutput(%q) = %q, want %q", c.out, got, c.want)
+		}
+	}
+}
