@@ -3524,11 +3524,19 @@ func TestARequestAlwaysCannotCoverSaysWhy(t *testing.T) {
 	if got := out.String(); !strings.Contains(got, "(Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time)") {
 		t.Fatalf("the hint for a hook's Write with Write always allowed:\n%s", got)
 	}
-	// In edits mode an edit that asks is one an "always" would not cover: none offered (a reviewer's).
+	// A request an always would not cover says so (the party's uncovered): none offered.
 	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Write", Summary: ".git/hooks/pre-commit", Status: wire.PermissionDenied, By: "me"}})
-	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits, Always: []string{"Read"}}})
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindSettings, Settings: &wire.Settings{Always: []string{"Read"}}})
 	out.Reset()
-	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Edit", Summary: "CLAUDE.md", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t5", Tool: "Bash", Summary: "cat .env", Status: wire.PermissionPending, Uncovered: true}})
+	if got := out.String(); strings.Contains(got, "/always") || !strings.Contains(got, "/allow or /deny [REASON] (an always for Bash would not cover this one: a command that names a file that usually holds secrets asks each time)") {
+		t.Fatalf("the hint for a request an always would not cover:\n%s", got)
+	}
+	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t5", Tool: "Bash", Summary: "cat .env", Status: wire.PermissionDenied, By: "me"}})
+	// In edits mode an edit that asks is one an "always" would not cover: none offered (a reviewer's).
+	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits, Always: []string{"Read"}}})
+	out.Reset()
+	c.pr.event(wire.Event{Seq: 11, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Edit", Summary: "CLAUDE.md", Status: wire.PermissionPending}})
 	if got := out.String(); strings.Contains(got, "/always") || !strings.Contains(got, "/allow or /deny [REASON] (edits mode allows the folder's files; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets ask each time)") {
 		t.Fatalf("the hint for an edit that asks in edits mode:\n%s", got)
 	}

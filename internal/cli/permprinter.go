@@ -188,6 +188,9 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 		return
 	}
 	switch {
+	case pm.Uncovered:
+		// An always would not cover it: none offered (a window tester was, on a .env write).
+		p.noticeLocked("system", "/allow or /deny [REASON] (an always for "+term.Line(pm.Tool)+" would not cover this one: "+uncoveredWords(pm.Tool)+" "+askVerb(pm.Tool)+" each time)"+left)
 	case party.EditTool(pm.Tool) && p.r.settings.PermissionMode == wire.PermissionEdits:
 		// The mode allows the folder's other files already: an edit that asks is one an
 		// "always" would not cover either (a reviewer's), so none is offered.
@@ -203,6 +206,14 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 	default:
 		p.noticeLocked("system", "/allow, /deny [REASON] or /always (allow "+term.Line(pm.Tool)+" for the rest of the party)"+left)
 	}
+}
+
+// askVerb is "ask" of uncoveredWords(tool) when they are several, else "asks".
+func askVerb(tool string) string {
+	if party.EditTool(tool) {
+		return "ask"
+	}
+	return "asks"
 }
 
 // uncoveredWords says which requests of tool an "always" leaves asking (party.alwaysCovers).

@@ -1818,6 +1818,25 @@ func TestAlwaysWriteStillAsksForWhatEditsModeAsks(t *testing.T) {
 	plain := ToolRequest{Tool: "Write", Summary: "main.go", FilePath: "/w/main.go", InWorkDir: true}
 	alwaysLeavesAsking(t, plain, hook)
 
+	// The request says so, for a client to offer no "always" (a window tester was offered
+	// one on a .env write); a decision does not carry it.
+	r0 := &requestsRunner{edits: []ToolRequest{env, plain}, together: true, got: make(chan ToolDecision, 2)}
+	p0, col0, id0, boss0 := withOwner(t, r0)
+	promptAs(t, p0, id0, "write them")
+	for _, pm := range pendings(t, col0, "two Writes asked", 2) {
+		if pm.Uncovered != (pm.Summary == ".env") {
+			t.Errorf("the request of %s: uncovered %v", pm.Summary, pm.Uncovered)
+		}
+		if err := boss0.Decide(context.Background(), pm.ID, wire.DecisionDeny, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ev := range col0.waitFor(t, "the decisions", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 }) {
+		if ev.Kind == wire.KindPermission && ev.Permission.Status != wire.PermissionPending && ev.Permission.Uncovered {
+			t.Errorf("a decision says uncovered: %+v", ev.Permission)
+		}
+	}
+
 	// Asked together, and "always" given for the plain one: the others wait on.
 	r := &requestsRunner{edits: []ToolRequest{plain, claude, env}, together: true, got: make(chan ToolDecision, 4)}
 	p, col, id, boss := withOwner(t, r)

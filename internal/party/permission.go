@@ -207,6 +207,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 		perm: wire.Permission{
 			ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)), Detail: redacted(p.shownDetail(req)),
 			Batch: batchID, Status: wire.PermissionPending, Expires: &expires,
+			Uncovered: !alwaysCovers(req) && req.Tool != ExitPlanTool,
 		},
 		reply:     reply,
 		uncovered: !alwaysCovers(req),
@@ -327,7 +328,7 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	perm := pr.perm
 	// The decision names the request; its detail was in the pending event (the history
 	// need not hold a Write's text twice).
-	perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail = status, by, reason, nil, ""
+	perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail, perm.Uncovered = status, by, reason, nil, "", false
 	d := ToolDecision{Allow: status == wire.PermissionAllowed}
 	switch status {
 	case wire.PermissionDenied:

@@ -281,6 +281,11 @@ type Permission struct {
 	// if no host has decided by then (the host's clock; --permission-timeout after it was
 	// asked).
 	Expires *time.Time `json:"expires,omitempty"`
+	// Uncovered (an extension of §7, pending only): an "always" for the tool would not
+	// cover this request (an edit outside the folder, of a file that runs by itself or
+	// usually holds secrets; a read of such a file): it asks each time, and a client
+	// offers no "always" for it (a window tester was offered one on a .env write).
+	Uncovered bool `json:"uncovered,omitempty"`
 }
 
 // AsText is a batch's text as the party sends it to the agent (§4): Claude Code runs a

@@ -49,9 +49,16 @@ describe('<permission-card>', () => {
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
       'Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time.',
     );
+    // A request the party says an always would not cover: none offered (a window tester was, on a .env write).
+    el.permission = { ...el.permission, id: 't5', tool: 'Bash', summary: 'Bash: cat .env', uncovered: true };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
+      'An always for Bash would not cover this one: a command that names a file that usually holds secrets asks each time.',
+    );
     // In edits mode an edit that asks is one an "always" would not cover: none offered (a reviewer's).
     be.emit('party:event', { seq: 3, ts: '', kind: 'settings', approval: false, permission_mode: 'edits', always: ['Read'] });
-    el.permission = { ...el.permission, id: 't4', tool: 'Edit', summary: 'Edit: CLAUDE.md' };
+    el.permission = { ...el.permission, id: 't4', tool: 'Edit', summary: 'Edit: CLAUDE.md', uncovered: false };
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(

@@ -228,7 +228,7 @@ export class PermissionCard extends LitElement {
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool)
+                ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
@@ -258,7 +258,10 @@ export class PermissionCard extends LitElement {
                 ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
                 : s.isOwner && editAsksInEditsMode(s, p.tool)
                   ? html`<span class="expires" data-testid="permission-always-covered">Edits mode allows the folder's files; ${uncoveredWords(p.tool)} ask each time.</span>`
-                  : nothing}
+                  : s.isOwner && p.uncovered
+                    ? // The party says an always would not cover it (a window tester was offered one on a .env write).
+                      html`<span class="expires" data-testid="permission-always-covered">An always for ${p.tool} would not cover this one: ${uncoveredWords(p.tool)} ${EDIT_TOOLS.has(p.tool) ? 'ask' : 'asks'} each time.</span>`
+                    : nothing}
               ${p.tool !== 'ExitPlanMode' && !s.isOwner
                 ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
                   html`<span class="expires" data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`

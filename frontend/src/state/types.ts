@@ -153,6 +153,8 @@ export interface Permission {
    * command's description, the agent's plan (Markdown).
    */
   detail?: string;
+  /** pending (our extension, PROTOCOL.md §7): an "always" for the tool would not cover this request; none is offered. */
+  uncovered?: boolean;
 }
 
 /** A host's answer to a tool request. */
