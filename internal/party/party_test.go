@@ -965,8 +965,10 @@ func (m stuckMerger) Merge(ctx context.Context, _ []wire.Prompt) (merge.Result, 
 }
 func (stuckMerger) Name() string { return wire.MergerGemini }
 
-// End cancels a merge under way instead of waiting for it.
-func TestEndCancelsAMerge(t *testing.T) {
+// mergingParty is a party whose one prompt is being merged, by a merger that answers only
+// when its context ends.
+func mergingParty(t *testing.T) *Party {
+	t.Helper()
 	m := stuckMerger{started: make(chan struct{})}
 	p, _, id := start(t, Config{Merger: m})
 	if _, err := p.Prompt(id, "go"); err != nil {
@@ -977,6 +979,12 @@ func TestEndCancelsAMerge(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the merge did not start")
 	}
+	return p
+}
+
+// End cancels a merge under way instead of waiting for it.
+func TestEndCancelsAMerge(t *testing.T) {
+	p := mergingParty(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -992,21 +1000,12 @@ func TestEndCancelsAMerge(t *testing.T) {
 // so: a tester read "no turn is running" and "no prompts are waiting" beside a status line
 // that said two prompts were merging.
 func TestStopAndSendNowWhileMerging(t *testing.T) {
-	m := stuckMerger{started: make(chan struct{})}
-	p, _, id := start(t, Config{Merger: m})
+	p := mergingParty(t)
 	boss, _, err := p.JoinLocal("boss", wire.RoleHost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(boss.Leave)
-	if _, err := p.Prompt(id, "go"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-m.started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the merge did not start")
-	}
 	if err := boss.Interrupt(context.Background()); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "the prompts are being merged") {
 		t.Errorf("stop while merging: %v", err)
 	}
