@@ -321,3 +321,22 @@ describe('<approval-card>', () => {
   });
 });
 
+describe('<permission-card> of a text only the owner sees', () => {
+  // The note "(only you see this text …)" was inside the box of what a Write would write,
+  // and read as part of the file (a window tester's).
+  it('says the note above the text, not in it', async () => {
+    const { st } = await inParty('host');
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = {
+      id: 't1', batch: 'b1', tool: 'Write', summary: 'Write: .env', status: 'pending',
+      detail: "(only you see this text, as the party's owner: the party shows it to no one else)\nAPI_KEY=owner-only",
+    };
+    document.body.append(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-owner-note]')?.textContent).toBe("Only you see this text, as the party's owner: the party shows it to no one else.");
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-detail] pre')?.textContent).toBe('API_KEY=owner-only');
+    el.remove();
+    st.dispose();
+  });
+});

@@ -43,6 +43,7 @@ const cardStyles = css`
   .body { padding: 10px 12px; display: grid; gap: 8px; }
   .detail { margin-top: 8px; }
   .detail .label { display: block; font-size: 12px; color: var(--muted); margin-bottom: 2px; }
+  .detail .owner-note { display: block; font-size: 12px; color: var(--warn); margin-bottom: 4px; }
   .detail pre { margin: 0; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere;
     max-height: 14em; overflow: auto; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
   .detail.plan { max-height: 22em; overflow: auto; border: 1px solid var(--border); border-radius: var(--radius-sm); padding: 0 10px; }
@@ -186,11 +187,23 @@ export class PermissionCard extends LitElement {
     if (p.tool === 'ExitPlanMode') {
       return html`<div class="detail plan" data-testid="permission-detail"><markdown-view .text=${p.detail} .final=${true}></markdown-view></div>`;
     }
+    // The owner's own view opens with a note of its own line, "(only you see this text …)":
+    // said above the text, not inside it, where it read as part of the file (a window
+    // tester's).
+    let text = p.detail ?? '';
+    let note = '';
+    const nl = text.indexOf('\n');
+    if (text.startsWith('(only you see ') && nl > 0) {
+      note = text.slice(1, nl).replace(/\)$/, '');
+      text = text.slice(nl + 1);
+    }
     // A Bash detail that starts "$ " is the whole command (its line above is cut), then the
     // agent's description of it on "# " lines (PROTOCOL.md §7).
-    const bash = p.detail?.startsWith('$ ') ? 'The whole command, then what the agent says it does' : 'What the agent says it does';
+    const bash = text.startsWith('$ ') ? 'The whole command, then what the agent says it does' : 'What the agent says it does';
     const label = p.tool === 'Write' ? 'What it would write' : p.tool === 'Edit' || p.tool === 'MultiEdit' ? 'The change (- removed, + added)' : p.tool === 'Bash' ? bash : 'Details';
-    return html`<div class="detail" data-testid="permission-detail"><span class="label">${label}</span><pre>${p.detail}</pre></div>`;
+    return html`<div class="detail" data-testid="permission-detail"><span class="label">${label}</span>${note
+      ? html`<span class="owner-note" data-testid="permission-owner-note">${note.charAt(0).toUpperCase() + note.slice(1)}.</span>`
+      : nothing}<pre>${text}</pre></div>`;
   }
 
   /** How long until an undecided request is denied, from the host's `expires` (host clock). */
