@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/workspace"
 )
 
@@ -250,16 +251,7 @@ func TestSecretOutput(t *testing.T) {
 // shows a value one of the folder's secret files holds.
 func TestOutputThatShowsASecretFilesValue(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) {
-		t.Helper()
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, text string) { testkit.WriteFile(t, dir, rel, text) }
 	write(".env", "# local\nDEBUG=true\nexport API_KEY=\"q7Vx2Lr9TzK0bW\"\n")
 	write("config/.env.local", "TOKEN=zz98a7b6c5d4\n")
 	write("deploy_key.pem", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n")

@@ -23,16 +23,7 @@ import (
 	"github.com/concordia-party/concordia/internal/workspace"
 )
 
-func writeFile(t *testing.T, dir, rel, content string) {
-	t.Helper()
-	p := filepath.Join(dir, rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+var writeFile = testkit.WriteFile
 
 // project makes a working directory (a git repository or not) inside its own folder, so
 // that the agent's "../outside.txt" lands beside it, not in it.

@@ -15,19 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-func write(t *testing.T, dir, rel, content string) {
-	t.Helper()
-	p := filepath.Join(dir, rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+var write = testkit.WriteFile
 
 // move renames dir's file from to to, as an agent's mv would.
 func move(t *testing.T, dir, from, to string) {
