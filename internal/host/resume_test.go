@@ -210,12 +210,7 @@ func TestResumeTakesTheLastWorkspaceLevel(t *testing.T) {
 	if err := owner.SetWorkspace(context.Background(), wire.WorkspaceChanges); err != nil {
 		t.Fatal(err)
 	}
-	stopHost(t, h)
-	r, err := OpenResume(dataDir, h.Party().ID(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := stoppedResume(t, dataDir, h)
 	if r.Summary.Settings.Workspace != wire.WorkspaceTree {
 		t.Errorf("journal's start level %q, want tree", r.Summary.Settings.Workspace)
 	}
@@ -240,12 +235,7 @@ func TestResumeAfterAFailedSnapshotSharesAsBefore(t *testing.T) {
 	if err := owner.SetApproval(context.Background(), true); err != nil { // a later settings event, in that run
 		t.Fatal(err)
 	}
-	stopHost(t, h)
-	r, err := OpenResume(dataDir, h.Party().ID(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
+	r := stoppedResume(t, dataDir, h)
 	if got := r.WorkspaceLevel(); got != wire.WorkspaceChanges {
 		t.Errorf("resume level %q, want changes (as the host last chose it)", got)
 	}
@@ -296,6 +286,18 @@ func treeHostWithOwner(t *testing.T) (string, Config, *Host, *party.Local) {
 }
 
 // stopHost shuts h down cleanly (20 s at most).
+// stoppedResume stops h and opens its party's resume (closed at the test's end).
+func stoppedResume(t *testing.T, dataDir string, h *Host) *Resume {
+	t.Helper()
+	stopHost(t, h)
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
 func stopHost(t *testing.T, h *Host) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
