@@ -583,6 +583,16 @@ func TestCloseWhileHosting(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+		// And the window's "The party has ended: …" says it in the host's words.
+		for !slices.ContainsFunc(m.shell.events(session.EventPartyEnded), func(e any) bool {
+			ended, ok := e.(session.Ended)
+			return ok && ended.Reason == want
+		}) {
+			if time.Now().After(deadline) {
+				t.Fatalf("pat's window ended with %v, want %q", m.shell.events(session.EventPartyEnded), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	})
 	t.Run("tray quit closes without asking", func(t *testing.T) {
 		f := newFixture(t)

@@ -255,6 +255,7 @@ type Party struct {
 	fan        *fanout // the fan-out helper of a large party (fanout.go), while Run runs
 	joins      int64
 	closed     bool
+	endSaid    bool // End's last notice went out: the host says nothing after its end words
 	nextID     int64
 
 	// loop-owned: the event log in memory and on disk (events.go, resume.go)
@@ -580,7 +581,17 @@ func (p *Party) Notice(kind, text string) {
 	if kind != wire.KindError {
 		kind = wire.KindSystem
 	}
-	_ = p.do(func() { p.emit(wire.Event{Kind: kind, Text: text}) })
+	_ = p.do(func() {
+		if p.endSaid {
+			// A notice of work that finished as the party ended ("claude started" of an
+			// agent that came up during End) would follow the end's words, and a client
+			// takes the last system event as the end's reason (a window read "The party
+			// has ended: claude started").
+			p.log.Info("notice after the party's end, not sent", "kind", kind, "text", text)
+			return
+		}
+		p.emit(wire.Event{Kind: kind, Text: text})
+	})
 }
 
 // End finishes the party's work while its members are still connected, so that each of
@@ -621,6 +632,7 @@ func (p *Party) End(ctx context.Context, text string) error {
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: unsentText(p.pending)})
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		p.endSaid = true
 	}); err != nil {
 		return err
 	}

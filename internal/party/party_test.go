@@ -1321,6 +1321,26 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 	}
 }
 
+// Nothing follows the host's end words but members leaving: the agent that came up while
+// the party ended said "claude started" after them, and a joined window took that as
+// the end's reason (a fresh-clone CI run).
+func TestNoNoticeAfterTheEnd(t *testing.T) {
+	p, col, _ := start(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.End(ctx, "the host's terminal was closed"); err != nil {
+		t.Fatal(err)
+	}
+	p.Notice(wire.KindSystem, "claude started")
+	p.Notice(wire.KindError, "claude failed")
+	p.Notice(wire.KindSystem, "a marker") // through the loop after the two above
+	_ = p.do(func() {})
+	evs := col.all()
+	if last := evs[len(evs)-1]; last.Kind != wire.KindSystem || last.Text != "the host's terminal was closed" {
+		t.Fatalf("the last event is %+v; want the end's words\n%s", last, dump(evs))
+	}
+}
+
 // A batch that would start with "/" goes to the agent with one leading space (it is text,
 // never a slash command), and its batch event carries exactly that: a tester saw "/clear"
 // in the event and " /clear" at the API.

@@ -44,6 +44,7 @@ type active struct {
 	connAt       time.Time // when conn was said: its RetryMS counts from then
 	draft        string    // what the window's prompt box holds unsent (KeepDraft), for a page loaded again
 	endText      string    // hosted: what members are told of the party's end; "" is host.EndedByHost
+	lastWord     string    // joined: the last event's text when it was a system event (or members leaving at the end after it)
 
 	stopOnce sync.Once
 	stopErr  error
@@ -156,7 +157,15 @@ func (a *active) watch() {
 	defer a.release()
 	<-a.c.Done()
 	err := a.c.Err()
-	a.m.finishWith(a, Ended{Reason: a.m.endReason(err), Kicked: errors.Is(err, client.ErrKicked)})
+	reason := a.m.endReason(err)
+	a.mu.Lock()
+	if last := a.lastWord; errors.Is(err, client.ErrEnded) && last != "" {
+		// In the host's words: "the host's Concordia was stopped from outside …" of a
+		// logout, not "the host ended the party" (a window tester's).
+		reason = last
+	}
+	a.mu.Unlock()
+	a.m.finishWith(a, Ended{Reason: reason, Kicked: errors.Is(err, client.ErrKicked)})
 }
 
 // endReason says why a joined party ended, for party:ended.
@@ -234,6 +243,15 @@ func (a *active) onEvent(ev wire.Event) {
 	}
 	a.last = ev.Seq
 	a.log.add(ev)
+	// The host's last word, for the end's reason: a party's end is a system event,
+	// members then leaving (endReason).
+	switch {
+	case ev.Kind == wire.KindSystem:
+		a.lastWord = ev.Text
+	case ev.Kind == wire.KindParticipants && ev.Why == wire.WhyPartyEnded:
+	default:
+		a.lastWord = ""
+	}
 	if a.pending != nil && ev.Seq <= a.target {
 		// History the pending state already accounts for (participants, phase, pending).
 		a.pending.Events = append(a.pending.Events, ev)
