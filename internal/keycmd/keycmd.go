@@ -35,7 +35,7 @@ Manage the Gemini API key Concordia uses to merge prompts. The key is kept in th
 OS keyring (service "concordia", account "gemini-api-key"), never in a file.
 
 actions:
-  set      store a key: typed at a hidden prompt, or the first line of stdin when piped
+  set      store a key: typed at a hidden prompt, or piped on stdin (one line)
   status   show where the key comes from and whether the keyring is reachable
   check    ask Google whether the key works (one request, no tokens used)
   delete   remove the key from the keyring
@@ -48,7 +48,8 @@ var actionUsage = map[string]string{
 	"set": `Usage: concordia key set
 
 Store the Gemini API key in the OS keyring, replacing any earlier one. On a terminal
-the key is typed at a hidden prompt; otherwise the first line of stdin is used:
+the key is typed at a hidden prompt; otherwise stdin is read to its end and must
+hold the key on one line (blank lines are fine):
   concordia key set < keyfile
 The key is never taken from the command line (it would end up in shell history).
 A key in the legacy file ~/.config/concordia/.env is first moved into the keyring.
@@ -78,7 +79,7 @@ GEMINI_API_KEY in the environment is not affected.
 // Run runs `concordia key` with args, the arguments after "key" (e.g. ["set"]), and
 // returns the exit status: 0 done, 1 failed (keyring unavailable, key refused), 2 bad
 // usage (`key status` exits 0 whenever it could report). in is where `key set` reads the key: when it is an *os.File on a terminal, at a
-// hidden prompt; otherwise its first line. Canceling ctx (say on SIGINT) abandons a
+// hidden prompt; otherwise its one line that is not blank. Canceling ctx (say on SIGINT) abandons a
 // pending read and restores the terminal.
 func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Writer, store *secrets.Store, getenv func(string) string) int {
 	if len(args) == 0 {
@@ -332,7 +333,7 @@ var errNoKey = errors.New("no key given (type it at the prompt, or pipe it on st
 // hold it until a Ctrl-C, to run one before the read starts (export_test.go).
 var beforeRead = func(context.Context) {}
 
-// readLine is the first line of r (a pipe, or a terminal with its echo off), at most
+// readLine is the first line of r (a terminal with its echo off), at most
 // maxInput bytes; a last line without a newline is fine.
 func readLine(r io.Reader) (string, error) {
 	line, err := bufio.NewReader(io.LimitReader(r, maxInput)).ReadString('\n')
@@ -342,7 +343,34 @@ func readLine(r io.Reader) (string, error) {
 	return line, err
 }
 
-// readKey reads the key from a hidden prompt on a terminal, or the first line of a pipe.
+// errLines means a pipe held more than the key.
+var errLines = errors.New("the input holds more than one line; pipe only the key (one line), or type it at the prompt")
+
+// readPiped is the one line of r (a pipe or a file) that is not blank, read to its end:
+// a second line was dropped without a word (a tester's), and which one is the key is not
+// ours to guess.
+func readPiped(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxInput+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxInput {
+		return "", fmt.Errorf("the input is over %d KiB; pipe only the key", maxInput>>10)
+	}
+	var key string
+	for line := range strings.Lines(string(b)) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if key != "" {
+			return "", errLines
+		}
+		key = line
+	}
+	return key, nil
+}
+
+// readKey reads the key from a hidden prompt on a terminal, or the one line of a pipe.
 //
 // The read runs on its own goroutine so that canceling ctx (Ctrl-C, with the caller's
 // signal.NotifyContext) returns at once, with the terminal's echo restored. The goroutine
@@ -377,8 +405,8 @@ func (c *cmd) readKey() (string, error) {
 		}()
 	} else {
 		go func() {
-			line, err := readLine(c.in)
-			done <- read{line, err}
+			key, err := readPiped(c.in)
+			done <- read{key, err}
 		}()
 	}
 

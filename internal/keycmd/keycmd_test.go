@@ -66,10 +66,17 @@ func TestRun(t *testing.T) {
 		{name: "status with argument", args: []string{"status", "x"}, wantCode: 2, wantErr: []string{"takes no arguments"}},
 
 		{
-			name: "set from pipe", args: []string{"set"}, stdin: "  " + testKey + "  \nsecond line\n",
+			name: "set from pipe", args: []string{"set"}, stdin: "\n  " + testKey + "  \n\n",
 			wantCode: 0, wantOut: []string{"Stored the Gemini API key in the OS keyring", `"concordia"`, `"gemini-api-key"`},
 			wantRing: testKey,
 		},
+		// Which of two lines is the key is not ours to guess; the second was dropped
+		// without a word (a tester's).
+		{
+			name: "set two lines", args: []string{"set"}, stdin: testKey + "\n" + storedKey + "\n", wantCode: 1,
+			wantErr: []string{"more than one line", "pipe only the key"},
+		},
+		{name: "set too long", args: []string{"set"}, stdin: strings.Repeat("a", 65<<10), wantCode: 1, wantErr: []string{"over 64 KiB"}},
 		{name: "set without newline", args: []string{"set"}, stdin: testKey, wantCode: 0, wantRing: testKey},
 		{name: "set overwrites", args: []string{"set"}, stdin: testKey + "\n", stored: storedKey, wantCode: 0, wantRing: testKey},
 		// A legacy file whose key the keyring's other key kept out: the key set replaces
@@ -80,7 +87,7 @@ func TestRun(t *testing.T) {
 			wantRing: testKey, wantFile: "# mine\nA=1\n",
 		},
 		{name: "set empty input", args: []string{"set"}, stdin: "", wantCode: 1, wantErr: []string{"no key given"}},
-		{name: "set blank line", args: []string{"set"}, stdin: "   \n" + testKey + "\n", stored: storedKey, wantCode: 1, wantErr: []string{"no key given"}, wantRing: storedKey},
+		{name: "set blank lines", args: []string{"set"}, stdin: "   \n\t\n", stored: storedKey, wantCode: 1, wantErr: []string{"no key given"}, wantRing: storedKey},
 		{name: "set control characters", args: []string{"set"}, stdin: "AIza\x1b[2J\n", wantCode: 1, wantErr: []string{"printable"}},
 		{
 			name: "set with env override", args: []string{"set"}, stdin: testKey + "\n", env: envKey,
