@@ -1881,6 +1881,40 @@ func TestAlwaysBashAsksFirst(t *testing.T) {
 	}
 }
 
+// TestAlwaysWhereNoneWasOffered: /always typed for a request whose hint offered none (an
+// always would not cover it, or an edit in edits mode) still decides it, and says it
+// allowed that one only (a tester's read nothing, and took the .env write as allowed for
+// good).
+func TestAlwaysWhereNoneWasOffered(t *testing.T) {
+	for _, tt := range []struct {
+		name, mode string
+		perm       wire.Permission
+		want       string
+	}{
+		{"uncovered", wire.PermissionAsk, wire.Permission{ID: "t1", Tool: "Write", Summary: ".env", Uncovered: true, Status: wire.PermissionPending},
+			"[system] allowed this request once: an always for Write does not cover it (files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets ask each time)\n"},
+		{"edits mode", wire.PermissionEdits, wire.Permission{ID: "t1", Tool: "Edit", Summary: ".github/workflows/ci.yml", Status: wire.PermissionPending},
+			"[system] allowed this request once: edits mode allows the folder's files already, and an always does not cover files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: they ask each time\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ctl, _, out := newCommander(wire.RoleHost)
+			c.pr.with(func(r *roster) { r.host = "me"; r.settings.PermissionMode = tt.mode })
+			c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &tt.perm})
+			c.line(context.Background(), "/always")
+			if !slices.Equal(ctl.calls, []string{"decide t1 always "}) || !strings.Contains(out.String(), tt.want) {
+				t.Fatalf("calls %v, said %q", ctl.calls, out.String())
+			}
+		})
+	}
+	c, _, _, out := newCommander(wire.RoleHost) // one an always covers: nothing more said
+	c.pr.with(func(r *roster) { r.host = "me" })
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Write", Summary: "a.txt", Status: wire.PermissionPending}})
+	c.line(context.Background(), "/always")
+	if strings.Contains(out.String(), "allowed this request once") {
+		t.Fatalf("said %q", out.String())
+	}
+}
+
 // TestKickAgainNamesNobodyElse: a tester's repeated "/kick bob smith", after bob smith was
 // removed, removed bob for the reason "smith". A removed member's name of several words is
 // still one name: nobody's now.

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -177,10 +178,12 @@ func decidedWords(p wire.Permission) string {
 func decideWith(decision string) func(*commander, context.Context, string) error {
 	return func(c *commander, ctx context.Context, arg string) error {
 		id, tool, late, you := "", "", "", wire.Member{}
+		uncovered, editsMode := false, false
 		c.pr.with(func(r *roster) {
 			you = r.you
 			if len(r.perms) > 0 {
-				id, tool = r.perms[0].ID, r.perms[0].Tool
+				id, tool, uncovered = r.perms[0].ID, r.perms[0].Tool, r.perms[0].Uncovered
+				editsMode = r.settings.PermissionMode == wire.PermissionEdits
 			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
 				late = decidedWords(*d)
 			}
@@ -203,6 +206,17 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 		}
 		c.bashAsked = ""
 		err := c.ctl.Decide(ctx, id, decision, arg)
+		if err == nil && decision == wire.DecisionAlways {
+			// Where the hint offered none, /always still allows this request and records
+			// the tool (PROTOCOL.md §7), but the owner who typed it is told what it does
+			// not cover (a tester's took it for a .env write allowed for good).
+			switch {
+			case uncovered:
+				c.pr.reply("system", "allowed this request once: an always for "+term.Line(tool)+" does not cover it ("+uncoveredWords(tool)+" "+askVerb(tool)+" each time)")
+			case party.EditTool(tool) && editsMode:
+				c.pr.reply("system", "allowed this request once: edits mode allows the folder's files already, and an always does not cover "+uncoveredWords(tool)+": they ask each time")
+			}
+		}
 		var re *rpc.Error
 		if errors.As(err, &re) && re.Code == rpc.CodeInvalidParams {
 			// Another host decided it first (or it timed out) an instant before: said as
