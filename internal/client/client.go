@@ -510,7 +510,11 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		c.cfg.OnHello(hello)
 	}
 	c.deliverAll(hello.State.Events)
-	if hello.State.Truncated && !c.catchUp(dctx, hello.State.Seq) {
+	// The history is paged in for as long as it takes, each page within catchUpPageWait:
+	// under the dial's 10 s, a new member of a long party on an ordinary link never got in
+	// (a tester's 43 MB party at 2.5 MB/s failed at the same seq on every try). A call
+	// fails at once when the connection ends.
+	if hello.State.Truncated && !c.catchUp(ctx, hello.State.Seq) {
 		peer.Close(websocket.CloseNormalClosure, "catch-up failed")
 		c.mu.Lock()
 		if c.peer == peer { // not connected: /retry and the window's Retry now work again
@@ -567,7 +571,9 @@ func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
 	busy := 0
 	for c.LastSeq() < upTo {
 		before := c.LastSeq()
-		st, err := c.State(ctx, before)
+		pctx, cancel := context.WithTimeout(ctx, catchUpPageWait)
+		st, err := c.State(pctx, before)
+		cancel()
 		if e, ok := errors.AsType[*rpc.Error](err); ok && e.Code == wire.CodeRateLimited && busy < catchUpBusyTries {
 			// The host is sending its history to others (§1: a few replies at a time), or
 			// this connection's earlier reply is still on its way: asked again shortly.
@@ -598,6 +604,10 @@ const (
 	catchUpBusyWait  = 250 * time.Millisecond
 	catchUpBusyTries = 40
 )
+
+// catchUpPageWait bounds one page of a catch-up (at most about 1 MiB of history, §4): a
+// slow link takes seconds per page, and the catch-up as a whole as long as its pages do.
+const catchUpPageWait = time.Minute
 
 // deliverAll passes events to OnEvent once each, in order.
 func (c *Client) deliverAll(evs []wire.Event) {
