@@ -740,7 +740,7 @@ func (c *commander) help() {
 	if c.editor {
 		lines = []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
 			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
-			"the line, stops a /shell command, or leaves when there is neither (the host's ends the party: twice within 10 s).",
+			"the line (Up brings it back), stops a /shell command, or leaves when there is neither (the host's ends the party: twice within 10 s).",
 			"A line that starts with / is one of these commands:"}
 	}
 	viewer := false

@@ -249,6 +249,7 @@ type editor struct {
 	hpos    int    // index into history while browsing; len(history) when not
 	draft   string // what was typed before browsing began
 	errText string // a local error shown under the input until the next key
+	left    string // what the input held when the editor ended (runEditor says it was not sent)
 	lines   chan<- string
 	quit    bool
 	// background: the process is in the background of its terminal (continued from
@@ -285,6 +286,12 @@ type backgroundMsg struct{}
 
 // notConnectedText is shown under the input after a prompt was kept back while the host
 // cannot be reached, until it can.
+// clearedText is said when Ctrl-C clears the input: the text is in the history.
+const clearedText = "cleared; Up brings the text back"
+
+// leftUnsentText heads the text left in the input when the editor ended.
+const leftUnsentText = "what you were typing was not sent:"
+
 const notConnectedText = "not sent: not connected to the host right now; Up brings the prompt back to send once reconnected"
 
 // viewerText is shown under the input after a viewer's prompt was kept back, until the
@@ -387,6 +394,7 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return e, tea.Sequence(cmds...)
 	case quitMsg:
 		e.quit = true
+		e.left = e.ta.Value()
 		return e, tea.Quit
 	case tea.KeyMsg:
 		return e.key(msg)
@@ -418,12 +426,23 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	switch k.String() {
 	case "ctrl+c":
-		if e.ta.Value() != "" {
+		if v := e.ta.Value(); v != "" {
+			// Cleared, not lost: a host clears a half-written prompt to type /allow when a
+			// tool request comes, and the draft was gone for good (a tester's).
+			e.remember(v)
 			e.ta.Reset()
 			e.fit()
+			e.errText = clearedText
+			if e.st.shell != "" { // the status line says Ctrl-C stops it: it does, on an empty line
+				e.errText += "; Ctrl-C again stops the /shell command"
+			}
 			return e, nil
 		}
 		return e.submit(interruptLine) // stops a /shell command, or leaves
+	case "ctrl+u":
+		if v := e.ta.Value(); strings.TrimSpace(v) != "" {
+			e.remember(v) // what it deletes, as Ctrl-C's (the textarea deletes it below)
+		}
 	case "ctrl+z":
 		// Not a suspend: a stopped terminal reads nothing, and a stopped host stops the
 		// party for everyone. Said, so that the key is not simply dead.
@@ -834,6 +853,11 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	pr.setInputSink(nil)
 	if err != nil && ctx.Err() == nil {
 		pr.notice("error", "the terminal's line editor stopped: "+err.Error())
+	}
+	if left := strings.TrimRight(ed.left, "\n"); strings.TrimSpace(left) != "" {
+		// The party ended, or a host removed this member, while a prompt was being typed:
+		// it went with the input (a tester's). Printed, to be copied.
+		pr.notice("system", leftUnsentText+"\n"+left)
 	}
 	select {
 	case q := <-quitCh:

@@ -266,3 +266,27 @@ func TestRepliesKeepTheReplysLineWhole(t *testing.T) {
 		t.Fatalf("want the answers above the reply's whole line:\n%q", got)
 	}
 }
+
+// TestTextLeftInTheInputIsPrinted: a party that ended (or a host's removal) while a prompt
+// was being typed took the text with the input (a tester's); it is printed at the end,
+// to be copied.
+func TestTextLeftInTheInputIsPrinted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	_, _, input, out, ended := startEditor(t, ctx)
+	if _, err := io.WriteString(input, "half a prompt"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), "half a prompt") { // drawn: the editor has it
+		if time.Now().After(deadline) {
+			t.Fatalf("never drawn: %q", out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel() // the party ended
+	<-ended
+	_ = input.Close()
+	if got := out.String(); !strings.Contains(got, "[system] what you were typing was not sent:\n    half a prompt\n") {
+		t.Fatalf("the end printed %q", got[max(0, len(got)-300):])
+	}
+}

@@ -536,3 +536,36 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 		t.Fatalf("after a failed turn of others' only: Up recalls %q; printed:\n%s", v, b.String())
 	}
 }
+
+// TestClearedTextComesBack: Ctrl-C (or Ctrl-U) clears the input into the history; a host
+// who cleared a half-written prompt to type /allow lost it for good (a tester's).
+func TestClearedTextComesBack(t *testing.T) {
+	for _, key := range []tea.KeyType{tea.KeyCtrlC, tea.KeyCtrlU} {
+		lines := make(chan string, 2)
+		e := newEditor(false, lines)
+		e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+		e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("my long draft")})
+		e.Update(tea.KeyMsg{Type: key})
+		if e.ta.Value() != "" {
+			t.Fatalf("%v left %q", key, e.ta.Value())
+		}
+		if key == tea.KeyCtrlC && e.errText != clearedText {
+			t.Errorf("Ctrl-C said %q", e.errText)
+		}
+		e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/allow")})
+		e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+		if l := <-lines; l != "/allow" {
+			t.Fatalf("sent %q", l)
+		}
+		e.Update(tea.KeyMsg{Type: tea.KeyUp})
+		e.Update(tea.KeyMsg{Type: tea.KeyUp})
+		if got := e.ta.Value(); got != "my long draft" {
+			t.Fatalf("%v: Up twice brings back %q, want the cleared draft", key, got)
+		}
+		select {
+		case l := <-lines:
+			t.Fatalf("%v sent %q", key, l)
+		default:
+		}
+	}
+}
