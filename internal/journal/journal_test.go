@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -672,5 +673,86 @@ func TestAJournalCutShortIsNotResumed(t *testing.T) {
 	}
 	if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) || !errors.Is(err, ErrReadOnly) || !strings.Contains(err.Error(), "chmod u+w") || strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Open of a read-only journal: %v, want ErrIncomplete and ErrReadOnly", err)
+	}
+}
+
+// A journal whose writes fail for a while (a full disk) keeps what it could not write and
+// writes it, in order, once it can: it is then whole again, marks off, and resumable. A
+// tester's resume on a full disk locked the party's history out for good, though the
+// space came back a minute later.
+func TestAJournalBehindCatchesUp(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, header("pc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, raw := event(1, wire.KindSystem, 10)
+	if err := w.Event(ev, raw); err != nil {
+		t.Fatal(err)
+	}
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err) // Linux has one; the test is about its ENOSPC
+	}
+	defer full.Close()
+	now := t0
+	writerNow = func() time.Time { return now }
+	t.Cleanup(func() { writerNow = time.Now })
+	disk := w.out
+	w.mu.Lock()
+	w.out = newAppender(full)
+	w.mu.Unlock()
+	for seq := int64(2); seq <= 4; seq++ { // 3 is a prompt: durable, it tries at once
+		kind := wire.KindSystem
+		if seq == 3 {
+			kind = wire.KindPrompt
+		}
+		ev, raw := event(seq, kind, 10)
+		if err := w.Event(ev, raw); !errors.Is(err, syscall.ENOSPC) {
+			t.Fatalf("event %d on a full disk: %v", seq, err)
+		}
+	}
+	if err := w.Member(Member{ID: "m1", Name: "bob", Role: wire.RoleParticipant, Session: "s1"}); err == nil {
+		t.Fatal("a member record on a full disk was written")
+	}
+	if !Incomplete(w.Path()) {
+		t.Fatal("a journal behind is not marked")
+	}
+	w.mu.Lock()
+	w.out = disk // room again
+	w.mu.Unlock()
+	ev, raw = event(5, wire.KindSystem, 10)
+	if err := w.Event(ev, raw); err == nil || w.Recovered() {
+		t.Fatalf("caught up before its time: %v", err) // within retryWait of the last try
+	}
+	now = now.Add(retryWait)
+	ev, raw = event(6, wire.KindSystem, 10)
+	if err := w.Event(ev, raw); err != nil {
+		t.Fatalf("the write after the disk had room: %v", err)
+	}
+	if !w.Recovered() || w.Recovered() {
+		t.Fatal("Recovered did not say so once")
+	}
+	if err := w.End(t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if Incomplete(w.Path()) {
+		t.Fatal("a journal that caught up is still marked")
+	}
+	var seqs []int64
+	w2, s, err := Open(w.Path(), func(ev wire.Event, _ json.RawMessage) { seqs = append(seqs, ev.Seq) })
+	if err != nil {
+		t.Fatalf("Open of a journal that caught up: %v", err)
+	}
+	defer w2.Close()
+	if !slices.Equal(seqs, []int64{1, 2, 3, 4, 5, 6}) || s.LastSeq != 6 || !s.Ended {
+		t.Fatalf("read back seqs %v, summary %+v", seqs, s)
+	}
+	var got []int64
+	if err := w2.Events(2, func(seq int64, _ json.RawMessage) bool { got = append(got, seq); return true }); err != nil || !slices.Equal(got, []int64{2, 3, 4, 5, 6}) {
+		t.Fatalf("Events(2) = %v, %v", got, err)
 	}
 }

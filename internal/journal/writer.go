@@ -21,8 +21,8 @@ var ErrExists = errors.New("a journal for this party already exists")
 // ErrInUse: another running host has this party's journal open.
 var ErrInUse = errors.New("the party is already running: another concordia process has it open")
 
-// ErrIncomplete: a write to the journal failed (a full disk), so its history stops before
-// the party did; the party went on, its members saw events the journal lacks, and a
+// ErrIncomplete: a write to the journal failed (a full disk) and the journal never caught
+// up (Writer.behind), so its history stops before the party did; the party went on, its members saw events the journal lacks, and a
 // resumed party would number new events as those (a tester's members then dropped every
 // one, and a finished batch ran again). Such a journal is read, never resumed.
 var ErrIncomplete = errors.New("the party's journal could not be written to its end (was the disk full?), so the party cannot be resumed: its members saw events the journal does not have")
@@ -49,9 +49,28 @@ type Writer struct {
 	lastSeq int64
 	index   []mark
 	line    []byte // reused line buffer
-	err     error  // the first write error: the journal is then closed for writing
+	err     error  // the write error the journal is behind with, or nil (see behind)
 	closed  bool
+
+	// behind holds, in order, the lines that could not be written since err (a full
+	// disk): each later call tries to write them first, at most every retryWait unless it
+	// would be made durable, and once they are all written and synced the journal is whole
+	// again (its mark taken off). A tester's resume on a full disk locked the party's
+	// history out for good, though space came back a minute later.
+	behind    []pendingLine
+	triedAt   time.Time
+	recovered bool // behind was written: Recovered reports it once
 }
+
+// pendingLine is a line the journal is behind with; seq is its event's, 0 for a record.
+type pendingLine struct {
+	line []byte
+	seq  int64
+}
+
+// retryWait is how often a journal that is behind tries to catch up on a call that would
+// not be made durable.
+const retryWait = 2 * time.Second
 
 // Create makes a new journal in dataDir for the party in h and writes its header.
 func Create(dataDir string, h Header) (*Writer, error) {
@@ -174,18 +193,29 @@ func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
 	w.line = append(w.line[:0], eventPrefix...)
 	w.line = append(w.line, raw...)
 	w.line = append(w.line, '}', '\n')
-	off := w.size
-	if err := w.write(w.line, syncs(ev.Kind)); err != nil {
-		return err
-	}
-	w.lastSeq = ev.Seq
-	if n := len(w.index); n == 0 || off-w.index[n-1].off >= markBytes || ev.Seq-w.index[n-1].seq >= markEvents {
-		w.index = append(w.index, mark{ev.Seq, off})
-	}
+	err := w.write(w.line, ev.Seq, syncs(ev.Kind))
+	w.lastSeq = ev.Seq // written, or kept in behind in its place
 	if cap(w.line) > 1<<20 {
 		w.line = nil // one huge event must not pin its buffer for the party's life
 	}
-	return nil
+	return err
+}
+
+// indexLocked notes where event seq's line starts. Called with mu held.
+func (w *Writer) indexLocked(seq, off int64) {
+	if n := len(w.index); n == 0 || off-w.index[n-1].off >= markBytes || seq-w.index[n-1].seq >= markEvents {
+		w.index = append(w.index, mark{seq, off})
+	}
+}
+
+// Recovered says, once, that the journal caught up after a failed write: every line it
+// was behind with is written and synced, and it is whole again.
+func (w *Writer) Recovered() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := w.recovered
+	w.recovered = false
+	return r
 }
 
 // Member records a member's current state (made durable: its session is a promise).
@@ -239,28 +269,88 @@ func (w *Writer) record(rec Record, durable bool) error {
 	if err != nil {
 		return fmt.Errorf("journal: encode %s record: %w", rec.Type, err)
 	}
-	return w.write(append(b, '\n'), durable)
+	return w.write(append(b, '\n'), 0, durable)
 }
 
-// write appends one whole line in one write, then fsyncs when durable. Called with mu held.
-func (w *Writer) write(line []byte, durable bool) error {
+// write appends one whole line (of event seq, 0 for a record) in one write, then fsyncs
+// when durable. A journal that is behind keeps the line after those it is behind with,
+// and tries to catch up first. Called with mu held.
+func (w *Writer) write(line []byte, seq int64, durable bool) error {
 	if w.closed {
 		return errors.New("journal: closed")
 	}
 	if w.err != nil {
+		w.behind = append(w.behind, pendingLine{line: append([]byte(nil), line...), seq: seq})
+		if durable || w.now().Sub(w.triedAt) >= retryWait {
+			w.catchUpLocked()
+		}
 		return w.err
 	}
-	n, err := w.out.Write(line)
-	w.size += int64(n)
-	if err == nil && durable {
-		err = syncFile(w.f)
-	}
-	if err != nil {
+	if err := w.appendLocked(line, seq, durable); err != nil {
 		w.err = fmt.Errorf("write journal: %w", err)
+		w.behind = []pendingLine{{line: append([]byte(nil), line...), seq: seq}}
+		w.triedAt = w.now()
 		markIncomplete(w.path)
 		return w.err
 	}
 	return nil
+}
+
+// appendLocked writes line at the journal's end and notes it, fsyncing when durable. A
+// line the file took only part of is cut off again (it needs no space), so that the
+// journal ends with a whole line. Called with mu held.
+func (w *Writer) appendLocked(line []byte, seq int64, durable bool) error {
+	off := w.size
+	n, err := w.out.Write(line)
+	if err == nil && n < len(line) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		if n > 0 && w.f.Truncate(off) != nil {
+			w.size += int64(n) // the torn part stays; a reader skips it
+		}
+		return err
+	}
+	w.size += int64(n)
+	if seq > 0 {
+		w.indexLocked(seq, off)
+	}
+	if durable {
+		return syncFile(w.f)
+	}
+	return nil
+}
+
+// catchUpLocked writes the lines the journal is behind with, in order, and syncs them;
+// when all are, the journal is whole again: err and the mark are cleared. Called with mu
+// held.
+func (w *Writer) catchUpLocked() {
+	w.triedAt = w.now()
+	for len(w.behind) > 0 {
+		pl := w.behind[0]
+		if err := w.appendLocked(pl.line, pl.seq, false); err != nil {
+			return
+		}
+		w.behind[0] = pendingLine{}
+		w.behind = w.behind[1:]
+	}
+	if syncFile(w.f) != nil {
+		return
+	}
+	w.behind, w.err, w.recovered = nil, nil, true
+	unmarkIncomplete(w.path)
+}
+
+// now is the writer's clock (a variable for the tests).
+func (w *Writer) now() time.Time { return writerNow() }
+
+var writerNow = time.Now
+
+// unmarkIncomplete takes markIncomplete's marks off a journal that caught up. Best effort:
+// a mark left makes the party refuse a resume it could have had, never one it must not.
+func unmarkIncomplete(path string) {
+	_ = os.Chmod(path, 0o600)
+	_ = os.Remove(path + incompleteSuffix)
 }
 
 // markIncomplete marks the journal at path as cut short (ErrIncomplete), two ways, each
@@ -358,6 +448,9 @@ func (w *Writer) Close() error {
 	defer w.mu.Unlock()
 	if w.closed {
 		return nil
+	}
+	if w.err != nil {
+		w.catchUpLocked() // a last try: the disk may have room again
 	}
 	w.closed = true
 	serr := syncFile(w.f)

@@ -455,16 +455,16 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 		if p.tokens.Host != "" {
 			tokens.Host = newToken()
 		}
-		kept := p.cfg.Journal == nil // nothing to keep them in: nothing to resume either
-		if p.cfg.Journal != nil && p.journalErr == nil {
+		if p.cfg.Journal != nil {
 			// Kept before anyone is told: a party resumed after a crash must refuse the
-			// links this revoked (kick, then rotate, keeps someone out for good).
-			if err := p.cfg.Journal.Invites(tokens); err != nil {
-				p.journalErr = fmt.Errorf("keep the new invites: %w", err)
-				p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
-			} else {
-				kept = true
+			// links this revoked (kick, then rotate, keeps someone out for good). A
+			// journal that is behind writes them in their place once it can, and until
+			// then the party cannot be resumed at all.
+			err := p.cfg.Journal.Invites(tokens)
+			if err != nil && p.journalErr == nil {
+				err = fmt.Errorf("keep the new invites: %w", err)
 			}
+			p.journaled(err)
 		}
 		p.tokens = tokens
 		inv = p.invites()
@@ -472,11 +472,6 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 			inv = p.cfg.Rotate(tokens)
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + RotatedNotice})
-		if !kept {
-			// The rotation holds while this host runs; the journal still has the earlier
-			// tokens, and a resume would take them back.
-			p.emit(wire.Event{Kind: wire.KindError, Text: "the new invites could not be kept in the party's journal: they hold while this host runs, but if this party is resumed the earlier links work again (start a new party rather than resuming this one)"})
-		}
 		return nil
 	})
 	return inv, err

@@ -272,12 +272,10 @@ func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 		// Cannot happen for these types; keep the log consistent regardless.
 		p.log.Error("encode event", "err", err)
 	}
-	if p.cfg.Journal != nil && p.journalErr == nil {
+	if p.cfg.Journal != nil {
 		// Written before anyone is sent the event: a host killed now loses nothing seen.
-		if err := p.cfg.Journal.Event(ev, raw); err != nil {
-			p.journalErr = err
-			p.log.Error("journal write failed; keeping the whole history in memory", "err", err)
-		}
+		// A journal behind after a failed write keeps it to write once it can.
+		p.journaled(p.cfg.Journal.Event(ev, raw))
 	}
 	p.remember(ev, raw)
 	p.sendToMembers(ev, raw)
@@ -286,9 +284,36 @@ func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 			delete(p.observers, o)
 		}
 	}
-	if p.journalErr != nil && !p.journalWarned {
+	switch {
+	case p.journalErr != nil && !p.journalWarned:
 		p.journalWarned = true
-		p.emit(wire.Event{Kind: wire.KindError, Text: "the party's journal cannot be written (" + oneLine(p.journalErr.Error()) + "); the party goes on, but it cannot be resumed from here on"})
+		p.emit(wire.Event{Kind: wire.KindError, Text: JournalFailedText(p.journalErr)})
+	case p.journalErr == nil && p.journalWarned:
+		p.journalWarned = false
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: JournalRecoveredText})
 	}
 	return ev.Seq
+}
+
+// JournalFailedText is what the party says when its journal cannot be written.
+func JournalFailedText(err error) string {
+	return "the party's journal cannot be written (" + oneLine(err.Error()) + "); the party goes on and keeps what the journal lacks in memory, trying again: until the journal has caught up, a host that stops cannot resume this party"
+}
+
+// JournalRecoveredText is what the party says when its journal caught up.
+const JournalRecoveredText = "the party's journal is written again and holds everything: the party can be resumed"
+
+// journaled takes a journal call's result: the first error puts the party behind (its
+// history stays in memory, and the error is said once); a call that succeeds while it is
+// behind means the journal caught up (said when the next event goes out). Runs on the
+// loop.
+func (p *Party) journaled(err error) {
+	switch {
+	case err != nil && p.journalErr == nil:
+		p.journalErr = err
+		p.log.Error("journal write failed; keeping the whole history in memory until it can be written", "err", err)
+	case err == nil && p.journalErr != nil:
+		p.log.Info("the journal caught up", "after", p.journalErr)
+		p.journalErr = nil
+	}
 }

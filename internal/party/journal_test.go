@@ -381,34 +381,67 @@ func recoverFrom(t *testing.T, lines ...string) *Restore {
 	return rc.Restore(nil)
 }
 
-// invitesFail is a journal whose invites record cannot be written.
-type invitesFail struct{ *journal.Writer }
+// behindJournal is a journal that fails, as a full disk makes it, while full is set: its
+// calls fail until the disk has room (the journal then catches up, journal.Writer).
+type behindJournal struct {
+	*journal.Writer
+	full atomic.Bool
+}
 
-func (invitesFail) Invites(journal.Tokens) error { return errors.New("disk full") }
+func (j *behindJournal) Event(ev wire.Event, raw json.RawMessage) error {
+	if j.full.Load() {
+		return errors.New("no space left on device")
+	}
+	return j.Writer.Event(ev, raw)
+}
 
-// TestRotationTheJournalCannotKeep: the new invites hold for the run, and the party says
-// plainly that a resume would take the earlier links back.
-func TestRotationTheJournalCannotKeep(t *testing.T) {
-	w := newJournal(t, t.TempDir(), "pk")
-	p, col, _ := start(t, Config{Journal: invitesFail{w}, ID: "pk"})
+func (j *behindJournal) Invites(t journal.Tokens) error {
+	if j.full.Load() {
+		return errors.New("no space left on device")
+	}
+	return j.Writer.Invites(t)
+}
+
+// TestJournalBehindThenCaughtUp: a journal that cannot be written (a full disk) is said
+// once, the party goes on (a rotation made meanwhile holds), and once the journal catches
+// up the party says it can be resumed again (a tester's resume on a full disk locked the
+// party's history out for good).
+func TestJournalBehindThenCaughtUp(t *testing.T) {
+	j := &behindJournal{Writer: newJournal(t, t.TempDir(), "pk")}
+	p, col, _ := start(t, Config{Journal: j, ID: "pk"})
 	owner, _, err := p.JoinLocal("hosty", wire.RoleHost)
 	if err != nil {
 		t.Fatal(err)
 	}
+	j.full.Store(true)
 	if _, err := owner.RotateInvite(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Join(JoinRequest{Name: "mallory", Token: token}); !errors.Is(err, ErrUnauthorized) {
 		t.Errorf("the old token after the rotation: %v", err)
 	}
-	col.waitFor(t, "the warning", func(evs []wire.Event) bool {
-		for _, ev := range evs {
-			if ev.Kind == wire.KindError && strings.Contains(ev.Text, "if this party is resumed the earlier links work again") {
-				return true
+	said := func(kind, text string) func([]wire.Event) bool {
+		return func(evs []wire.Event) bool {
+			n := 0
+			for _, ev := range evs {
+				if ev.Kind == kind && strings.Contains(ev.Text, text) {
+					n++
+				}
 			}
+			return n == 1
 		}
-		return false
-	})
+	}
+	col.waitFor(t, "the warning", said(wire.KindError, "a host that stops cannot resume this party"))
+	p.Notice(wire.KindSystem, "still behind")
+	j.full.Store(false)
+	p.Notice(wire.KindSystem, "room again")
+	evs := col.waitFor(t, "the journal caught up", said(wire.KindSystem, JournalRecoveredText))
+	if last := evs[len(evs)-1]; last.Text != JournalRecoveredText {
+		t.Fatalf("the last event: %+v", last)
+	}
+	if n := count(evs, wire.KindError); n != 1 {
+		t.Fatalf("%d error events, want the one warning:\n%s", n, dump(evs))
+	}
 }
 
 // TestResumeKeepsWhatIsAlwaysAllowed: the tools a host allowed "always" come back after a

@@ -202,6 +202,10 @@ const DefaultMemoryWindow = 4 << 20
 // Journal is where a party keeps itself (package journal's Writer): events as they
 // happen, member records, and history read back for replays. Calls come from loop-owned
 // code (the loop, or output inline), under loopMu.
+//
+// A call that fails leaves the journal behind: it keeps what it could not write, in
+// order, writes it before anything else once it can (and the party cannot be resumed
+// until it has), and a later call that succeeds means it caught up (journal.Writer).
 type Journal interface {
 	Event(ev wire.Event, raw json.RawMessage) error
 	Member(m journal.Member) error
@@ -261,7 +265,7 @@ type Party struct {
 	// loop-owned: the event log in memory and on disk (events.go, resume.go)
 	win           []logged // the most recent events, oldest first, contiguous in seq
 	winBytes      int      // their encoded size
-	journalErr    error    // the first journal write error: history then stays in memory
+	journalErr    error    // the error the journal is behind with (Journal): history then stays in memory
 	journalWarned bool
 
 	// loop-owned: the pipeline (batch.go)

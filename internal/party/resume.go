@@ -427,7 +427,9 @@ func (p *Party) journalMember(m *member, kicked bool) {
 		return
 	}
 	m.rec = rec
-	if err := p.cfg.Journal.Member(rec); err != nil {
+	err := p.cfg.Journal.Member(rec)
+	if err != nil {
 		p.log.Error("journal a member", "member", m.ID, "err", err)
 	}
+	p.journaled(err)
 }
