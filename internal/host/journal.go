@@ -45,6 +45,11 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	}
 	r := rc.Restore(s.Members)
 	r.Ended, r.EndedAt = s.Ended, s.EndedAt
+	if s.LostTail {
+		// Members may hold seqs past the journal's last (a power loss took its unsynced
+		// end, a durability tester's): new events are numbered past what could be lost.
+		r.Gap = journal.SyncEvery
+	}
 	if r.Workspace == "" {
 		// No settings event named a level: participants saw the one the run started with.
 		// A resume that shares another one says so (party.Restore).

@@ -498,3 +498,111 @@ func TestResumeKeepsTheSessionWhenClaudeFailsForAnotherReason(t *testing.T) {
 		t.Errorf("claude did not resume session %s after the failed start:\n%s", session, raw)
 	}
 }
+
+// TestResumeAfterALostTail: a journal whose end a power loss took (here: its last events
+// cut off, and a torn line left) no longer holds events a member saw. The resumed party
+// numbers its events past what can have been lost, so a member rejoining with since gets
+// them all, the resume's notice first, saying why; and one that saw less still gets what
+// the journal kept. A durability tester's members dropped the resume's events, whose seqs
+// they already had.
+func TestResumeAfterALostTail(t *testing.T) {
+	dataDir := t.TempDir()
+	cfg := Config{Window: 50 * time.Millisecond, DataDir: dataDir, Agent: agent.Config{WorkDir: t.TempDir()}}
+	h := startHost(t, cfg)
+	inv := h.Invite()
+	a := join(t, inv, "alice")
+	for i := range 2 {
+		if _, err := a.c.Prompt(context.Background(), fmt.Sprintf("prompt %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		a.waitFor(t, "turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == i+1 })
+	}
+	you, last := a.c.Hello().You, a.c.LastSeq()
+	path := h.TranscriptPath()
+	killHost(t, h, func() { a.c.Close() })
+	// The power loss: the last 5 event lines were never on the disk, and the one before
+	// them only in part.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(strings.TrimSuffix(string(raw), "\n"), "\n")
+	cut, dropped := len(lines), 0
+	for cut > 0 && dropped < 6 {
+		cut--
+		if strings.HasPrefix(lines[cut], `{"type":"event"`) {
+			dropped++
+		}
+	}
+	kept := strings.Join(lines[:cut], "") + lines[cut][:len(lines[cut])/2]
+	if err := os.WriteFile(path, []byte(kept), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Summary.LostTail || r.Summary.LastSeq >= last {
+		t.Fatalf("the journal after the loss: last seq %d (alice saw %d), lost tail %v", r.Summary.LastSeq, last, r.Summary.LostTail)
+	}
+	journaled := r.Summary.LastSeq
+	cfg.Resume, cfg.Listen = r, fmt.Sprintf("127.0.0.1:%d", inv.Port)
+	h2 := startHost(t, cfg)
+	res, err := h2.Party().Join(partyJoin(you.Session, last))
+	if err != nil {
+		t.Fatalf("alice's session after the resume: %v", err)
+	}
+	evs := res.State.Events
+	if len(evs) == 0 || evs[0].Seq <= last {
+		t.Fatalf("alice (since %d) is replayed from %+v", last, evs)
+	}
+	found := false
+	for _, ev := range evs {
+		found = found || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, party.LostTailNotice)
+	}
+	if !found {
+		t.Fatalf("alice was not told why: %+v", evs)
+	}
+	// Someone who saw less gets what the journal kept, then the resumed party's events.
+	bob, err := h2.Party().Join(party.JoinRequest{Name: "bob", Token: inv.Token, Since: journaled - 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAfter := func(t *testing.T, who string, evs []wire.Event) {
+		t.Helper()
+		if len(evs) < 3 || evs[0].Seq != journaled-1 || evs[1].Seq != journaled || evs[2].Seq != journaled+journal.SyncEvery+1 {
+			t.Fatalf("%s (since %d) is replayed %+v", who, journaled-2, evs[:min(3, len(evs))])
+		}
+		for i := 3; i < len(evs); i++ {
+			if evs[i].Seq != evs[i-1].Seq+1 {
+				t.Fatalf("%s is replayed seq %d after %d", who, evs[i].Seq, evs[i-1].Seq)
+			}
+		}
+	}
+	wantAfter(t, "bob", bob.State.Events)
+	// Resumed again (the gap is in the journal now): replays across it are as whole.
+	killHost(t, h2, nil)
+	r, err = OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.LostTail {
+		t.Fatal("a killed host on a machine that stayed up: lost tail")
+	}
+	cfg.Resume = r
+	h3 := startHost(t, cfg)
+	carol, err := h3.Party().Join(party.JoinRequest{Name: "carol", Token: inv.Token, Since: journaled - 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAfter(t, "carol", carol.State.Events)
+	after := journaled + journal.SyncEvery + 2 // one who saw the resumed run's first events
+	dave, err := h3.Party().Join(party.JoinRequest{Name: "dave", Token: inv.Token, Since: after})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evs := dave.State.Events; len(evs) == 0 || evs[0].Seq != after+1 {
+		t.Fatalf("dave (since %d) is replayed from %+v", after, evs[:min(1, len(evs))])
+	}
+}

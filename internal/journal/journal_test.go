@@ -756,3 +756,84 @@ func TestAJournalBehindCatchesUp(t *testing.T) {
 		t.Fatalf("Events(2) = %v, %v", got, err)
 	}
 }
+
+// LostTail says when a journal may have lost events its members saw: the last run did not
+// end cleanly, and the machine went down since the file's last write (a power loss takes
+// what was not fsynced) or the file ends in a torn line. A killed host on a machine that
+// stayed up loses nothing: no gap then.
+func TestLostTail(t *testing.T) {
+	write := func(t *testing.T, end bool) string {
+		w, err := Create(t.TempDir(), header("pl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seq := int64(1); seq <= 3; seq++ {
+			ev, raw := event(seq, wire.KindSystem, 10)
+			if err := w.Event(ev, raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if end {
+			if err := w.End(t0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Close()
+		return w.Path()
+	}
+	booted := time.Time{} // zero: the machine has been up all along
+	old := bootTime
+	bootTime = func() (time.Time, bool) { return booted, true }
+	t.Cleanup(func() { bootTime = old })
+	open := func(t *testing.T, path string) *Summary {
+		w, s, err := Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		return s
+	}
+	if s := open(t, write(t, false)); s.LostTail {
+		t.Error("a killed host on a machine that stayed up: lost tail")
+	}
+	torn := write(t, false)
+	f, err := os.OpenFile(torn, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"type":"event","event":{"seq":4,"ki`)
+	f.Close()
+	if s := open(t, torn); !s.LostTail || s.LastSeq != 3 {
+		t.Errorf("a torn last line: %+v", s)
+	}
+	booted = time.Now().Add(time.Hour) // the machine started after the file's last write
+	if s := open(t, write(t, false)); !s.LostTail {
+		t.Error("a machine that went down since the last write: no lost tail")
+	}
+	if s := open(t, write(t, true)); s.LostTail {
+		t.Error("a party that ended cleanly (its end fsynced): lost tail")
+	}
+}
+
+// Every SyncEvery-th event is fsynced, so that a power loss takes fewer than SyncEvery
+// events from the journal's end (the gap a resume leaves after one).
+func TestEverySyncEveryEventsIsSynced(t *testing.T) {
+	w, err := Create(t.TempDir(), header("ps"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	syncs := 0
+	old := syncFile
+	syncFile = func(f *os.File) error { syncs++; return nil }
+	t.Cleanup(func() { syncFile = old })
+	for seq := int64(1); seq <= 2*SyncEvery+10; seq++ {
+		ev, raw := event(seq, wire.KindOutput, 10)
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if syncs != 2 {
+		t.Fatalf("%d fsyncs over %d output events, want 2", syncs, 2*SyncEvery+10)
+	}
+}

@@ -46,6 +46,13 @@ type Summary struct {
 	Size       int64 // bytes up to the end of the last complete line
 	// Incomplete: a write failed, so the history stops before the party did (ErrIncomplete).
 	Incomplete bool
+	// TornTail: the file ends in part of a line (Open cuts it off).
+	TornTail bool
+	// LostTail (Open only): the last run did not end cleanly and the journal may have lost
+	// events its members saw — the machine went down since the file's last write (a power
+	// loss drops what was not yet fsynced, at most SyncEvery events), or the file ends in
+	// a torn line. A resumed party numbers its events after that many more (SyncEvery).
+	LostTail bool
 }
 
 // SharingLevel is what the party shares of its working directory when it is resumed
@@ -147,6 +154,7 @@ func (s *Summary) lines(r io.Reader, header *bool, fn func(wire.Event, json.RawM
 			}
 		} else if len(line) > 0 {
 			s.Skipped++ // a torn last line: the host stopped while writing it
+			s.TornTail = true
 		}
 		if err == io.EOF {
 			return nil

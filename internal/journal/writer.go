@@ -60,6 +60,7 @@ type Writer struct {
 	behind    []pendingLine
 	triedAt   time.Time
 	recovered bool // behind was written: Recovered reports it once
+	unsynced  int  // events written since the last fsync
 }
 
 // pendingLine is a line the journal is behind with; seq is its event's, 0 for a record.
@@ -127,6 +128,10 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 		f.Close()
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	var wrote time.Time // the file's last write, before this Open cuts a torn tail
+	if st, err := f.Stat(); err == nil {
+		wrote = st.ModTime()
+	}
 	var index []mark
 	var last mark
 	s, err := scan(f, fn, func(seq, off int64) {
@@ -140,6 +145,7 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.Path = path
+	s.LostTail = !s.Ended && (s.TornTail || bootedAfter(wrote))
 	// A torn tail would glue the next record onto its bytes: cut it.
 	if st, err := f.Stat(); err == nil && st.Size() > s.Size {
 		if err := f.Truncate(s.Size); err != nil {
@@ -193,7 +199,10 @@ func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
 	w.line = append(w.line[:0], eventPrefix...)
 	w.line = append(w.line, raw...)
 	w.line = append(w.line, '}', '\n')
-	err := w.write(w.line, ev.Seq, syncs(ev.Kind))
+	// Every SyncEvery-th event is made durable too: what a power loss can take from the
+	// end of the journal is bounded, and a resume after one numbers past it (LostTail).
+	w.unsynced++
+	err := w.write(w.line, ev.Seq, syncs(ev.Kind) || w.unsynced >= SyncEvery)
 	w.lastSeq = ev.Seq // written, or kept in behind in its place
 	if cap(w.line) > 1<<20 {
 		w.line = nil // one huge event must not pin its buffer for the party's life
@@ -316,10 +325,24 @@ func (w *Writer) appendLocked(line []byte, seq int64, durable bool) error {
 		w.indexLocked(seq, off)
 	}
 	if durable {
-		return syncFile(w.f)
+		return w.syncLocked()
 	}
 	return nil
 }
+
+// syncLocked fsyncs the journal. Called with mu held.
+func (w *Writer) syncLocked() error {
+	if err := syncFile(w.f); err != nil {
+		return err
+	}
+	w.unsynced = 0
+	return nil
+}
+
+// SyncEvery bounds the events a journal holds that were not fsynced: at most this many
+// minus one can be lost with the machine (a power loss), and a party resumed after one
+// numbers its events from this many past the journal's last (Summary.LostTail).
+const SyncEvery = 1024
 
 // catchUpLocked writes the lines the journal is behind with, in order, and syncs them;
 // when all are, the journal is whole again: err and the mark are cleared. Called with mu
@@ -334,7 +357,7 @@ func (w *Writer) catchUpLocked() {
 		w.behind[0] = pendingLine{}
 		w.behind = w.behind[1:]
 	}
-	if syncFile(w.f) != nil {
+	if w.syncLocked() != nil {
 		return
 	}
 	w.behind, w.err, w.recovered = nil, nil, true

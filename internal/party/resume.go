@@ -15,7 +15,11 @@ import (
 // Restore is a party as its journal left it, for `concordia host --resume` (PROTOCOL.md §8).
 // Build it with a Recovery.
 type Restore struct {
-	Seq     int64            // the last event's seq: the resumed party goes on from the next
+	Seq int64 // the last event's seq: the resumed party goes on from the next
+	// Gap: the journal may have lost events members saw (journal.Summary.LostTail): the
+	// resumed party numbers its events from Seq+Gap+1, so that none reuses a seq a member
+	// holds, and says why.
+	Gap     int64
 	NextID  int64            // the highest number in any id given out (p3, b2, m4, t1…)
 	Members []journal.Member // every member record, kicked ones included
 	// Live were connected when the host stopped; the resumed party says they left.
@@ -86,6 +90,14 @@ func NewRecovery(window int) *Recovery {
 // Event takes the journal's next event.
 func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 	r := &rc.r
+	if n := len(r.Recent); n > 0 && ev.Seq != r.Recent[n-1].ev.Seq+1 {
+		// A gap (a resume after a lost tail, Restore.Gap): the window is contiguous in
+		// seq, so it starts again here; what came before is read from the journal.
+		for i := range r.Recent {
+			r.Recent[i] = logged{}
+		}
+		r.Recent, rc.winBytes = r.Recent[:0], 0
+	}
 	r.Seq = ev.Seq
 	r.Recent = append(r.Recent, logged{ev: ev, raw: append(json.RawMessage(nil), raw...), size: len(raw)})
 	rc.winBytes += len(raw)
@@ -258,11 +270,19 @@ func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
 	return &r
 }
 
+// LostTailNotice is said in the resume's notice when the journal may have lost events its
+// members saw (Restore.Gap).
+const LostTailNotice = "its host's machine went down (or its journal's end was damaged) after the last events the journal kept, so events members saw may be missing from its history; what follows is numbered after them"
+
 // restore sets up a new Party from its journal (in New, before Run).
 func (p *Party) restore(r *Restore) {
-	p.seq = r.Seq
+	p.seq = r.Seq + r.Gap
 	p.nextID = r.NextID
-	p.win = append([]logged(nil), r.Recent...)
+	if r.Gap == 0 {
+		// The window is contiguous in seq: after a gap it starts empty, and what came
+		// before it is read from the journal.
+		p.win = append([]logged(nil), r.Recent...)
+	}
 	for _, e := range p.win {
 		p.winBytes += e.size
 	}
@@ -364,6 +384,9 @@ func (p *Party) resumed(r *Restore) {
 		// Still the whole folder: said again, for those who come back (and a party
 		// journalled before parties said so as they started).
 		notes = append(notes, stillTreeNotice)
+	}
+	if r.Gap > 0 {
+		notes = append(notes, LostTailNotice)
 	}
 	text := "the party was resumed"
 	if len(notes) > 0 {
