@@ -4,7 +4,6 @@ package journal
 
 import "time"
 
-// bootedAfter says whether this machine started after t; unknown here (only Linux says
-// when it booted), so false: a resume after a power loss is not told it may have lost
-// the journal's end, unless the file ends in a torn line.
-func bootedAfter(time.Time) bool { return false }
+// bootTime is when the machine booted; unknown here (only Linux is asked), so a resume
+// after a power loss is told it may have lost the journal's end only by a torn line.
+var bootTime = func() (time.Time, bool) { return time.Time{}, false }
