@@ -124,7 +124,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	} else {
 		was = members.Find(inv, name)
 	}
-	if was.ClientID == "" {
+	if was.ClientID == "" && !newMember {
+		// No record for this invite (a host rotated it since): this terminal's own
+		// client_id for the name brings it back as the member it was.
+		was = membership.Record{ClientID: members.ClientID(name)}
+	} else if was.ClientID == "" {
 		was = membership.Record{ClientID: membership.NewClientID()}
 	}
 	cfg := client.Config{

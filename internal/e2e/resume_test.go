@@ -803,3 +803,41 @@ func TestAFolderThatCannotBeSharedIsSaidToJoiners(t *testing.T) {
 	k.quit()
 	r.interrupt()
 }
+
+// TestBackAfterARotation: a member who left comes back as itself with the invite a host
+// rotated meanwhile: a tester's came back "alice-4", "alice" away and holding the name.
+// The terminal's own client_id for the name (kept in its data directory) brings it back;
+// --new-member is someone new.
+func TestBackAfterARotation(t *testing.T) {
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+		"--workdir", t.TempDir(), "--name", "hosty")
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	a := start(t, nil, "join", inv, "--name", "ann")
+	a.expect(`joined hosty's party as ann `)
+	h.expect(`^\[party\] ann joined`)
+	a.send("/quit")
+	a.wait()
+	h.expect(`^\[party\] ann left`)
+	h.send("/rotate")
+	h.expect(`^\[system\] you made new invites`)
+	var rotated string
+	deadline := time.Now().Add(30 * time.Second)
+	for rotated == "" || rotated == inv {
+		if ls := h.lines(regexp.MustCompile(`^invite code: (concordia://\S+)$`)); len(ls) > 0 {
+			rotated = strings.TrimPrefix(ls[len(ls)-1], "invite code: ")
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new invite: %s", h.stdout())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	again := start(t, nil, "join", rotated, "--name", "ann")
+	again.expect(`joined hosty's party as ann `)
+	h.expect(`^\[party\] ann came back`)
+	again.send("/quit")
+	again.wait()
+	other := start(t, nil, "join", rotated, "--name", "ann", "--new-member")
+	other.expect(`joined hosty's party as ann-2 `)
+	other.send("/quit")
+	other.wait()
+}

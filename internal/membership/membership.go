@@ -165,6 +165,28 @@ func (s Store) Join(ctx context.Context, key string, was Record, cfg client.Conf
 	return c, was, err
 }
 
+// ClientID is the client_id this data directory joins as under name, made and kept the
+// first time: a member with no record for an invite (the host rotated it) comes back as
+// itself with the new one, where it was someone new ("alice-4", a tester's, while "alice"
+// was away). A client_id is no secret and never raises what a token allows (PROTOCOL.md
+// §7); a host matches it within its own party only. With no directory, a new one.
+func (s Store) ClientID(name string) string {
+	if s.Dir == "" {
+		return NewClientID()
+	}
+	path := filepath.Join(s.Dir, "client-"+hash("client\x00"+strings.ToLower(term.Name(name))))
+	if b, err := os.ReadFile(path); err == nil {
+		if id := strings.TrimSpace(string(b)); len(id) == 24 {
+			return id
+		}
+	}
+	id := NewClientID()
+	if os.MkdirAll(s.Dir, 0o700) == nil {
+		_ = atomicfile.Write(path, []byte(id), 0o600) // best effort: not kept, the next join is someone new
+	}
+	return id
+}
+
 // NewClientID is a client_id no other terminal or window has: 12 random bytes, in hex.
 func NewClientID() string {
 	b := make([]byte, 12)

@@ -116,3 +116,22 @@ func TestKeyIsTheTokens(t *testing.T) {
 		t.Errorf("the record of before is still there: %+v", r)
 	}
 }
+
+// ClientID is one per data directory and name (any case), kept; none kept without a
+// directory.
+func TestClientID(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	a := s.ClientID("Alice")
+	if len(a) != 24 || s.ClientID("alice") != a || (Store{Dir: s.Dir}).ClientID("ALICE") != a {
+		t.Fatalf("alice's client_id %q is not kept", a)
+	}
+	if s.ClientID("bob") == a {
+		t.Fatal("bob has alice's client_id")
+	}
+	if b := (Store{Dir: t.TempDir()}).ClientID("alice"); b == a {
+		t.Fatal("another data directory has the same client_id")
+	}
+	if (Store{}).ClientID("alice") == (Store{}).ClientID("alice") {
+		t.Fatal("no directory: the same client_id twice")
+	}
+}

@@ -533,3 +533,35 @@ func TestARemovedViewerWindowComesBackAViewer(t *testing.T) {
 		t.Fatalf("back as %+v (rejoined %v), want someone new, a viewer", again.You, again.Rejoined)
 	}
 }
+
+// A window that left comes back as itself with the invite a host rotated meanwhile, as a
+// terminal does: a tester's terminal came back "alice-4", "alice" away and holding the
+// name (the kept record is the old invite's).
+func TestAWindowComesBackAfterARotation(t *testing.T) {
+	h := startRemoteHost(t, true)
+	owner := remoteOwner(t, h)
+	dataDir := t.TempDir()
+	ctx := context.Background()
+	first := New(Config{Emitter: newRecorder(), DataDir: dataDir, Insecure: true})
+	info, err := first.Join(ctx, h.Invite().String(), "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := first.Close(closeCtx); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := owner.RotateInvite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dataDir })
+	back, err := again.Join(ctx, inv.Invite, "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.You.ID != info.You.ID || back.You.Name != "dora" {
+		t.Fatalf("back with the rotated invite as %+v; want %s, dora", back.You, info.You.ID)
+	}
+}

@@ -48,7 +48,13 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		members = membership.Store{} // in use by another window or terminal: someone new
 	}
 	was := members.Find(inv, name)
-	if was.ClientID == "" {
+	switch {
+	case was.ClientID == "" && mine && members.Dir != "":
+		// No record for this invite (a host rotated it since): the data directory's own
+		// client_id for the name brings the window back as the member it was (a tester's
+		// terminal came back "alice-4").
+		was = membership.Record{ClientID: members.ClientID(name)}
+	case was.ClientID == "":
 		was = membership.Record{ClientID: m.clientID}
 	}
 	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release,
