@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
@@ -299,8 +300,10 @@ func (a *Agent) TurnWith(ctx context.Context, prompt string, opts TurnOptions) (
 		return Result{}, err
 	}
 	out := opts.Out
+	var said atomic.Bool // a command's turn gave output
 	if opts.Command && out != nil {
-		out = commandOut(out)
+		words := commandOut(out)
+		out = func(o Output) { said.Store(true); words(o) }
 	}
 	t := &turn{proc: p, out: out, start: time.Now(), done: make(chan struct{}), ask: opts.Ask}
 	t.askCtx, t.askCancel = context.WithCancel(ctx)
@@ -322,6 +325,11 @@ func (a *Agent) TurnWith(ctx context.Context, prompt string, opts TurnOptions) (
 
 	select {
 	case <-t.done:
+		if opts.Command && out != nil && !said.Load() && !t.res.IsError {
+			// /compact said nothing at all, where /clear's "(no content)" reads "done": a
+			// tester could not tell whether it had worked.
+			opts.Out(Output{Stream: wire.StreamAssistant, Text: commandDone})
+		}
 		return t.res, nil
 	case <-p.done:
 		return a.lost(t, p)
@@ -383,12 +391,15 @@ func (a *Agent) stopTimeout() time.Duration {
 // noContent is what Claude Code (2.1.197) answers a command that says nothing, /clear.
 const noContent = "(no content)"
 
+// commandDone is a command's turn that gave no output, in words.
+const commandDone = "done (the command gave no output)"
+
 // commandOut words a command's silent answer for people: "(no content)" after /clear read
 // as if something had gone missing (a tester's).
 func commandOut(out func(Output)) func(Output) {
 	return func(o Output) {
 		if o.Stream == wire.StreamAssistant && o.Text == noContent {
-			o.Text = "done (the command gave no output)"
+			o.Text = commandDone
 		}
 		out(o)
 	}

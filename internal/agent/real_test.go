@@ -353,6 +353,28 @@ func TestRealClaudeClearSaysDone(t *testing.T) {
 	}
 }
 
+// TestRealClaudeCompactSaysSomething: the real Claude Code's /compact streams nothing at
+// all; a host's command shows as done (a tester could not tell whether it worked).
+func TestRealClaudeCompactSaysSomething(t *testing.T) {
+	api := testkit.NewFakeAnthropic(t, replyTo)
+	a := realAgent(t, api)
+	for _, p := range []string{"hello", "and again"} {
+		if _, err := a.Turn(turnCtx(t), p, newCollector().out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := newCollector()
+	res, err := a.TurnWith(turnCtx(t), "/compact", agent.TurnOptions{Command: true, Out: c.out})
+	if err != nil {
+		t.Fatalf("/compact: %v", err)
+	}
+	if got := strings.Join(c.stream(wire.StreamAssistant), ""); got == "" {
+		t.Fatalf("/compact showed nothing (result %+v, outputs %q)", res, c.sequence())
+	} else {
+		t.Logf("/compact showed %q (error %v)", got, res.IsError)
+	}
+}
+
 // TestRealClaudeSwitchMode: the real CLI takes set_permission_mode while it runs (what a
 // host's Party.setPermissionMode sends it): after a switch to acceptEdits a file write in
 // its working directory is no longer asked about, and after a switch back it is again.
