@@ -454,7 +454,12 @@ decide it.`, io.Out, io.Err)
 		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more)")
 		return ExitError
 	}
-	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+" (concordia export writes it as Markdown)")
+	// The commands themselves, to be copied (a tester had to work out the export's).
+	given := f.dataDir
+	if given == defaultDataDir() {
+		given = ""
+	}
+	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+": `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes it as Markdown, `"+resumeCommand(h.Party().ID(), given)+"` brings the party back")
 	return ExitOK
 }
 

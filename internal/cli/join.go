@@ -325,6 +325,9 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		leaving.Store(true)
 		return ExitOK
 	case <-quit:
+		// Said, so that leaving is not simply the shell's prompt back (a tester's), with
+		// how to come back.
+		pr.notice("system", "you left the party; the same command (this invite and name) brings you back as yourself")
 		return ExitOK
 	case <-outGone:
 		// `concordia join … | head`: nothing this terminal prints can be read any more, and

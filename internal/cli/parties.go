@@ -225,6 +225,9 @@ func unanswered(s *journal.Summary, rc *party.Recovery) (what, again string) {
 		parts = append(parts, fmt.Sprintf("%d prompts never reached the agent", n))
 	}
 	again = "takes them up again"
+	if len(r.Pending) == 1 && r.Unfinished == nil {
+		again = "takes it up again" // "1 prompt … takes them up again" (a tester's)
+	}
 	if r.Unfinished != nil {
 		if len(parts) == 0 {
 			again = "runs it again"

@@ -44,6 +44,8 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	batch := wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "do p1", Merger: "local"}}
 	write("aaaaaaaaaaaa", prompt("p1"), batch)
 	write("bbbbbbbbbbbb", prompt("p1"), batch, prompt("p2"))
+	turn := wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}
+	write("dddddddddddd", prompt("p1"), batch, turn, prompt("p2")) // one prompt alone: "it
 	// A journal a failed write cut short (as journal.markIncomplete leaves it): not resumable.
 	write("cccccccccccc", prompt("p1"), batch)
 	if err := os.Chmod(journal.Path(dataDir, "cccccccccccc"), 0o400); err != nil {
@@ -56,6 +58,7 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	for _, want := range []string{
 		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again\n",
 		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again\n",
+		"dddddddddddd: 1 prompt never reached the agent; `concordia host --resume dddddddddddd --data-dir " + dataDir + "` takes it up again\n",
 		// Read-only alone may be a person's chmod (a tester's): how to undo it, and no
 		// full disk asked about first.
 		"cccccccccccc: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed; `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",

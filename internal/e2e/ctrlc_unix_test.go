@@ -94,5 +94,6 @@ func TestSIGTERMTwiceEndsThePartyCleanly(t *testing.T) {
 	if code := h.wait(); code != 0 {
 		t.Fatalf("host after SIGTERM twice: exit %d\n%s\n%s", code, h.stdout(), h.stderr())
 	}
-	h.expect(`^\[system\] party ended; its journal is`)
+	// The commands themselves, to copy (a tester had to work out the export's).
+	h.expect("^\\[system\\] party ended; its journal is \\S+\\.jsonl: `concordia export [0-9a-f]{12}( --data-dir \\S+)?` writes it as Markdown, `concordia host --resume [0-9a-f]{12}( --data-dir \\S+)?` brings the party back$")
 }

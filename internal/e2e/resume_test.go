@@ -816,6 +816,7 @@ func TestBackAfterARotation(t *testing.T) {
 	a.expect(`joined hosty's party as ann `)
 	h.expect(`^\[party\] ann joined`)
 	a.send("/quit")
+	a.expect(`^\[system\] you left the party; the same command \(this invite and name\) brings you back as yourself$`)
 	a.wait()
 	h.expect(`^\[party\] ann left`)
 	h.send("/rotate")
