@@ -3634,3 +3634,28 @@ func TestChangesLineNamesWhatIsNewFirst(t *testing.T) {
 		t.Fatalf("the second list:\n%s", got)
 	}
 }
+
+// A participant's /help told of the owner's and a co-host's /quit, of a host's flag for
+// /tree, and that Ctrl-C ends the party (a tester's): it says what they do for them.
+func TestHelpForAParticipantSaysWhatItDoesForThem(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.editor = true
+	c.line(context.Background(), "/help")
+	got := strings.Join(strings.Fields(out.String()), " ")
+	for _, want := range []string{"leave the party (the same invite and name bring you back)", "(when the host shares the whole folder)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("a participant's /help lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, not := range []string{"the owner's", "--share-workspace", "ends the party"} {
+		if strings.Contains(got, not) {
+			t.Errorf("a participant's /help says %q:\n%s", not, out.String())
+		}
+	}
+	h, _, _, hout := newCommander(wire.RoleHost)
+	h.editor, h.endsParty = true, true
+	h.line(context.Background(), "/help")
+	if got := strings.Join(strings.Fields(hout.String()), " "); !strings.Contains(got, "the owner's, in the host's own terminal, ends the party") || !strings.Contains(got, "here it ends the party for everyone") {
+		t.Errorf("the host's /help:\n%s", hout.String())
+	}
+}

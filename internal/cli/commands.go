@@ -115,6 +115,14 @@ var forGuests = map[string][2]string{
 	"withdraw":    {"/withdraw", "take back your latest prompt that no batch has taken yet"},
 }
 
+// guestHelp is how /help words a command for someone who is not a host, where the
+// command does the same for everyone: a participant's /help told of the owner's and a
+// co-host's /quit, and of a host's flag (a tester's).
+var guestHelp = map[string]string{
+	"quit": "leave the party (the same invite and name bring you back)",
+	"tree": "list a folder of the working directory (when the host shares the whole folder)",
+}
+
 var commands = map[string]command{
 	"help":     {"/help", "list the commands you can use", false, nil, false},
 	"who":      {"/who", "list the members and their roles (and the tools always allowed)", false, (*commander).who, false},
@@ -735,12 +743,16 @@ func (c *commander) help() {
 		}
 		return names[i] < names[j]
 	})
+	endsWords := ""
+	if c.endsParty {
+		endsWords = " (here it ends the party for everyone: twice within 10 s)"
+	}
 	lines := []string{"each line is one prompt (input is not a terminal, so there is no line editor).",
 		"A line that starts with / is one of these commands, never a prompt:"}
 	if c.editor {
 		lines = []string{"type a prompt and press Enter. Alt-Enter or Ctrl-J (or a line ending in \\) starts a new line;",
 			"a paste is one prompt, newlines and all; Up and Down recall earlier prompts; Ctrl-C clears",
-			"the line (Up brings it back), stops a /shell command, or leaves when there is neither (the host's ends the party: twice within 10 s).",
+			"the line (Up brings it back), stops a /shell command, or leaves when there is neither" + endsWords + ".",
 			"A line that starts with / is one of these commands:"}
 	}
 	viewer := false
@@ -766,6 +778,9 @@ func (c *commander) help() {
 		usage, help := commands[n].usage, commands[n].help
 		if g, ok := forGuests[n]; ok && !host {
 			usage, help = g[0], g[1]
+		}
+		if g, ok := guestHelp[n]; ok && !host {
+			help = g
 		}
 		if n == "share" && c.cannotShare() {
 			help = "not in this run: it was started with sharing off" // a tester's co-host was offered it
