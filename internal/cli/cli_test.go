@@ -434,6 +434,9 @@ func TestHelpFitsTheTerminal(t *testing.T) {
 				if g, ok := forGuests[n]; ok && role != wire.RoleHost {
 					help = g[1]
 				}
+				if g, ok := guestHelp[n]; ok && role != wire.RoleHost {
+					help = g
+				}
 				if !strings.Contains(flat, strings.Join(strings.Fields(help), " ")) {
 					t.Errorf("%s at %d columns: /%s's help is not whole in:\n%s", role, width, n, got)
 				}
