@@ -41,7 +41,11 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 	}
 	if notShown > 0 {
 		pr.skip(evs[:from])
-		pr.notice("system", fmt.Sprintf("%d earlier events are not shown here (the last %d turns are); %s", notShown, replayTurns, whole))
+		what := fmt.Sprintf("%d earlier prompts, replies and notices", notShown) // not "events" (a tester's)
+		if notShown == 1 {
+			what = "1 earlier prompt, reply or notice"
+		}
+		pr.notice("system", fmt.Sprintf("the party's earlier history is not shown here (%s: the last %d turns are); %s", what, replayTurns, whole))
 	}
 	for _, ev := range evs[from:batch] {
 		if ofEarlierTurn(ev, first) {

@@ -589,7 +589,7 @@ func TestALateJoinerSeesTheLastTurns(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "late.md")
 	j := start(t, nil, "join", inv, "--name", "late", "--transcript", path)
-	j.expect(`^\[system\] \d+ earlier events are not shown here \(the last 3 turns are\); the transcript this terminal writes when it leaves \(.*late\.md\) has them all$`)
+	j.expect(`^\[system\] the party's earlier history is not shown here \(\d+ earlier prompts, replies and notices: the last 3 turns are\); the transcript this terminal writes when it leaves \(.*late\.md\) has them all$`)
 	j.expect(`echo: turn number 3`)
 	j.expect(`echo: turn number 5`)
 	j.expect(`— live —`)
