@@ -600,7 +600,8 @@ func (e *editor) View() string {
 	b.WriteString(e.ta.View())
 	if e.errText != "" {
 		b.WriteString("\n")
-		b.WriteString(paint(e.color, "31", ansi.Hardwrap(e.errText, max(e.width, 10), true)))
+		// At spaces (a long word alone is cut): a tester's read "…Up brings the text ba" / "ck".
+		b.WriteString(paint(e.color, "31", ansi.Wrap(e.errText, max(e.width, 10), "")))
 	}
 	return b.String()
 }

@@ -569,3 +569,30 @@ func TestClearedTextComesBack(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorUnderTheInputWrapsAtSpaces: the line under the input was cut at the width,
+// mid-word ("…Up brings the text ba" / "ck", a tester's).
+func TestErrorUnderTheInputWrapsAtSpaces(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	e.Update(tea.WindowSizeMsg{Width: 37, Height: 24})
+	e.errText = viewerText
+	view := ansi.Strip(e.View())
+	_, under, _ := strings.Cut(view, "you are a viewer")
+	lines := strings.Split("you are a viewer"+under, "\n")
+	for _, w := range strings.Fields(viewerText) {
+		found := false
+		for _, l := range lines {
+			for _, lw := range strings.Fields(l) {
+				found = found || lw == w
+			}
+		}
+		if !found {
+			t.Errorf("the word %q is cut in:\n%s", w, strings.Join(lines, "\n"))
+		}
+	}
+	for _, l := range lines {
+		if n := len([]rune(strings.TrimRight(l, " "))); n > 37 {
+			t.Errorf("a line of %d columns: %q", n, l)
+		}
+	}
+}
