@@ -449,15 +449,15 @@ decide it.`, io.Out, io.Err)
 	if left := h.LeftAtEnd(); left != "" {
 		pr.notice("system", left)
 	}
-	if err != nil {
-		log.Error("shutdown", "err", err)
-		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more)")
-		return ExitError
-	}
 	// The commands themselves, to be copied (a tester had to work out the export's).
 	given := f.dataDir
 	if given == defaultDataDir() {
 		given = ""
+	}
+	if err != nil {
+		log.Error("shutdown", "err", err)
+		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more); `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes what its journal kept")
+		return ExitError
 	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+": `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes it as Markdown, `"+resumeCommand(h.Party().ID(), given)+"` brings the party back")
 	return ExitOK

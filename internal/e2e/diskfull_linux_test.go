@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // TestAJournalOnAFullDiskCatchesUp: the real host on a disk that fills up during the party
@@ -23,7 +28,16 @@ func TestAJournalOnAFullDiskCatchesUp(t *testing.T) {
 	dataDir := filepath.Join(disk, "data")
 	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
 		"--workdir", t.TempDir(), "--no-local-repl", "--window", "100ms", "--share-workspace", "off"}
-	h := start(t, nil, args...)
+	// A resumed party's journal was opened without O_APPEND: a line written after a
+	// failed one's part was cut off landed past the end, leaving a hole of NUL bytes where
+	// an event was (a tester's). So the party is stopped and resumed first.
+	first := start(t, nil, args...)
+	first.expect(`^invite code: concordia://`)
+	first.interrupt()
+	if code := first.wait(); code != 0 {
+		t.Fatalf("the first host exited %d: %s", code, first.stderr())
+	}
+	h := start(t, nil, append(args, "--resume")...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	j := start(t, nil, "join", inv, "--name", "bob")
 	j.expect(`joined .*'s party as bob`)
@@ -44,6 +58,24 @@ func TestAJournalOnAFullDiskCatchesUp(t *testing.T) {
 		t.Fatalf("the host exited %d: %s", code, h.stderr())
 	}
 	j.wait() // told the party ended
+	// Every event once, in order, no line the reader skips.
+	paths, _ := filepath.Glob(filepath.Join(dataDir, "parties", "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals: %v", paths)
+	}
+	var seqs []int64
+	s, err := journal.Read(paths[0], func(ev wire.Event, _ json.RawMessage) { seqs = append(seqs, ev.Seq) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] != seqs[i-1]+1 {
+			t.Fatalf("journal seq %d after %d", seqs[i], seqs[i-1])
+		}
+	}
+	if s.Skipped != 0 || s.Incomplete {
+		t.Fatalf("the journal after catching up: %d lines skipped, incomplete %v", s.Skipped, s.Incomplete)
+	}
 	r := start(t, nil, append(args, "--resume")...)
 	r.expect(`^invite code: concordia://`)
 	r.expect(`resumed party \w+ \(\d+ events so far\)`)
@@ -75,5 +107,33 @@ func fill(t *testing.T, path string) {
 		if _, err := f.Write(block[:512]); err != nil {
 			return
 		}
+	}
+}
+
+// TestAHostStoppedWhileItsJournalIsBehindSaysSo: a SIGTERM's end promised members the host
+// can resume the party, while its journal was still short of what they saw (the disk full):
+// a resume is refused. They are told it cannot be, and the host's last line names the
+// export (a tester's).
+func TestAHostStoppedWhileItsJournalIsBehindSaysSo(t *testing.T) {
+	disk := t.TempDir()
+	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=2m"); err != nil {
+		t.Skipf("cannot mount a small tmpfs to fill (%v): this test needs root", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(disk, syscall.MNT_DETACH) })
+	dataDir := filepath.Join(disk, "data")
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--no-local-repl", "--window", "100ms", "--share-workspace", "off")
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	j := start(t, nil, "join", inv, "--name", "bob")
+	j.expect(`joined .*'s party as bob`)
+	fill(t, filepath.Join(disk, "filler"))
+	j.send("written while the disk is full FAKE_BIG=6000")
+	j.expect(`the party's journal cannot be written`)
+	syscall.Kill(h.cmd.Process.Pid, syscall.SIGTERM)
+	j.expect(`the host's Concordia was stopped from outside \(a logout, a shutdown or a service manager\); its journal could not be written to its end \(a full disk\?\), so this party cannot be resumed`)
+	h.wait()
+	h.expect("the party did not end cleanly: .*`concordia export [0-9a-f]{12} --data-dir \\S+` writes what its journal kept")
+	if strings.Contains(j.stdout(), "the host can resume") {
+		t.Errorf("bob was told the host can resume the party:\n%s", j.stdout())
 	}
 }

@@ -587,6 +587,15 @@ func EndText(sig os.Signal) string {
 	return EndedByHost
 }
 
+// WithoutResume is end text for a party whose journal could not be written to its end: no
+// promise of a resume, and why not.
+func WithoutResume(text string) string {
+	if i := strings.Index(text, "; the host can resume"); i >= 0 {
+		text = text[:i]
+	}
+	return text + "; its journal could not be written to its end (a full disk?), so this party cannot be resumed"
+}
+
 // Shutdown ends the party as its host's act (EndedByHost); see ShutdownBecause.
 func (h *Host) Shutdown(ctx context.Context) error {
 	return h.ShutdownBecause(ctx, EndedByHost)
@@ -598,6 +607,11 @@ func (h *Host) Shutdown(ctx context.Context) error {
 func (h *Host) ShutdownBecause(ctx context.Context, text string) error {
 	h.shutOnce.Do(func() {
 		var errs []error
+		if h.journal.CatchUp() != nil {
+			// Members were told the host can resume the party (a SIGTERM's words) while its
+			// journal was still short of what they saw: a resume is refused (a tester's).
+			text = WithoutResume(text)
+		}
 		// The running turn ends and everyone is told, before the connections close. It
 		// gets half of the time left: the rest is for closing the connections and
 		// stopping claude, which a wedged turn must not use up.

@@ -45,10 +45,12 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	}
 	r := rc.Restore(s.Members)
 	r.Ended, r.EndedAt = s.Ended, s.EndedAt
-	if s.LostTail {
+	if s.SeqFloor > r.Seq {
 		// Members may hold seqs past the journal's last (a power loss took its unsynced
-		// end, a durability tester's): new events are numbered past what could be lost.
-		r.Gap = journal.SyncEvery
+		// end, a durability tester's): new events are numbered past what could be lost,
+		// and so are ids (a lost t7 must not come back as another request).
+		r.Gap = s.SeqFloor - r.Seq
+		r.NextID += r.Gap
 	}
 	if r.Workspace == "" {
 		// No settings event named a level: participants saw the one the run started with.
@@ -87,15 +89,17 @@ func (h *Host) openJournal(pc *party.Config, port int, fp string) (*journal.Writ
 		pc.ID = party.NewID()
 	}
 	if r := h.cfg.Resume; r != nil {
-		if err := r.w.Resumed(time.Now(), set); err != nil {
-			return nil, err
-		}
-		if pc.HostToken != r.Summary.HostToken {
+		err := r.w.Resumed(time.Now(), set)
+		if err == nil && pc.HostToken != r.Summary.HostToken {
 			// A host invite made for this run, or dropped by it: kept, so that the next
 			// resume knows which links work.
-			if err := r.w.Invites(journal.Tokens{Participant: pc.Token, Viewer: pc.ViewerToken, Host: pc.HostToken}); err != nil {
-				return nil, err
-			}
+			err = r.w.Invites(journal.Tokens{Participant: pc.Token, Viewer: pc.ViewerToken, Host: pc.HostToken})
+		}
+		if err != nil {
+			// Nobody was sent anything: the journal is put back as it was, to be resumed
+			// once there is room (a tester's resume on a full disk locked the party out).
+			r.w.Abandon()
+			return nil, fmt.Errorf("%w (nothing was changed: free some space and resume again)", err)
 		}
 		pc.Restore = r.Restore
 		h.agentSession = r.Summary.AgentSession

@@ -571,7 +571,7 @@ func TestResumeAfterALostTail(t *testing.T) {
 	}
 	wantAfter := func(t *testing.T, who string, evs []wire.Event) {
 		t.Helper()
-		if len(evs) < 3 || evs[0].Seq != journaled-1 || evs[1].Seq != journaled || evs[2].Seq != journaled+journal.SyncEvery+1 {
+		if len(evs) < 3 || evs[0].Seq != journaled-1 || evs[1].Seq != journaled || evs[2].Seq != journaled+journal.MaxUnsynced+1 {
 			t.Fatalf("%s (since %d) is replayed %+v", who, journaled-2, evs[:min(3, len(evs))])
 		}
 		for i := 3; i < len(evs); i++ {
@@ -597,7 +597,7 @@ func TestResumeAfterALostTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantAfter(t, "carol", carol.State.Events)
-	after := journaled + journal.SyncEvery + 2 // one who saw the resumed run's first events
+	after := journaled + journal.MaxUnsynced + 2 // one who saw the resumed run's first events
 	dave, err := h3.Party().Join(party.JoinRequest{Name: "dave", Token: inv.Token, Since: after})
 	if err != nil {
 		t.Fatal(err)

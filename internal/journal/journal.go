@@ -44,6 +44,10 @@ const (
 	TypeRun     = "agent_run" // a host run's agent marker (package reap), before its agent starts
 	TypeResumed = "resumed"   // the party was brought back (its settings, as resumed)
 	TypeEnded   = "ended"     // a clean end
+	// TypeSeqFloor: the journal may lack events members saw (Summary.LostTail), so the
+	// party's next event is numbered past seq_floor; written, and synced, by the Open
+	// that found it, so that a resume refused after it, or a second loss, still knows.
+	TypeSeqFloor = "seq_floor"
 )
 
 // Header is the journal's first line.
@@ -114,6 +118,7 @@ type Record struct {
 	AgentRun     string    `json:"agent_run,omitempty"`     // agent_run: its reap marker id
 	At           time.Time `json:"at,omitzero"`             // resumed, ended
 	Resumed      *Settings `json:"resumed,omitempty"`       // resumed
+	SeqFloor     int64     `json:"seq_floor,omitempty"`     // seq_floor
 }
 
 // Tokens are a party's invite tokens: the participant's, the viewer's and, when the party

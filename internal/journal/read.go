@@ -50,9 +50,12 @@ type Summary struct {
 	TornTail bool
 	// LostTail (Open only): the last run did not end cleanly and the journal may have lost
 	// events its members saw — the machine went down since the file's last write (a power
-	// loss drops what was not yet fsynced, at most SyncEvery events), or the file ends in
-	// a torn line. A resumed party numbers its events after that many more (SyncEvery).
+	// loss drops what was not yet fsynced, fewer than MaxUnsynced events), or the file ends
+	// in a torn line. Open then records a SeqFloor that many past the last event.
 	LostTail bool
+	// SeqFloor: the party's next event is numbered past it (a seq_floor record), when it is
+	// above LastSeq.
+	SeqFloor int64
 }
 
 // SharingLevel is what the party shares of its working directory when it is resumed
@@ -235,6 +238,8 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		}
 	case TypeEnded:
 		s.Ended, s.EndedAt = true, rec.At
+	case TypeSeqFloor:
+		s.SeqFloor = max(s.SeqFloor, rec.SeqFloor)
 	default:
 		return false // a later version's record, or damage: skipped
 	}

@@ -57,10 +57,22 @@ type Writer struct {
 	// would be made durable, and once they are all written and synced the journal is whole
 	// again (its mark taken off). A tester's resume on a full disk locked the party's
 	// history out for good, though space came back a minute later.
-	behind    []pendingLine
-	triedAt   time.Time
-	recovered bool // behind was written: Recovered reports it once
-	unsynced  int  // events written since the last fsync
+	behind      []pendingLine
+	behindBytes int
+	lost        bool // behind for good: an fsync failed, or too much to keep (maxBehind)
+	fragment    bool // the file ends in part of a line that could not be cut off
+	triedAt     time.Time
+	retrying    chan struct{} // closed by Close to stop retry; nil while none runs
+	retried     chan struct{} // closed when retry returns
+	opened      int64         // the file's size when Open took it (Abandon)
+	recovered   bool          // behind was written: Recovered reports it once
+
+	// Output between the fsyncs of prompts and turns is made durable in the background
+	// (syncBehind): synced is the last seq an fsync has covered, syncing says one runs
+	// (synced waits on it). A power loss then takes fewer than MaxUnsynced events.
+	synced     int64
+	syncing    bool
+	syncedCond *sync.Cond
 }
 
 // pendingLine is a line the journal is behind with; seq is its event's, 0 for a record.
@@ -120,7 +132,10 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 		}
 		return nil, nil, fmt.Errorf("%s: %w", path, ErrIncomplete)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	// O_APPEND, as Create's: a write after a failed one's part was cut off lands at the
+	// end, not past it (a tester's resumed journal had a hole of NUL bytes where an event
+	// was, under "holds everything").
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open journal: %w", err)
 	}
@@ -146,6 +161,16 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	}
 	s.Path = path
 	s.LostTail = !s.Ended && (s.TornTail || bootedAfter(wrote))
+	if s.LostTail {
+		// Recorded before anything else can happen: a resume refused after this Open, or
+		// a second loss before the next fsync, must still number past what was lost (a
+		// reviewer's). Written after the torn part, if any (a line a reader skips), so
+		// that a failure here leaves the evidence as it was.
+		if err := writeFloor(f, s); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: record that its end may be lost: %w", path, err)
+		}
+	}
 	// A torn tail would glue the next record onto its bytes: cut it.
 	if st, err := f.Stat(); err == nil && st.Size() > s.Size {
 		if err := f.Truncate(s.Size); err != nil {
@@ -161,8 +186,36 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	if err != nil {
 		return nil, nil, err
 	}
-	w.lastSeq, w.index = s.LastSeq, index
+	w.lastSeq, w.index, w.synced, w.opened = s.LastSeq, index, s.LastSeq, s.Size
 	return w, s, nil
+}
+
+// writeFloor appends and syncs a seq_floor record MaxUnsynced past s's last event (or its
+// floor), after a torn part if the file ends in one, and takes it into s.
+func writeFloor(f *os.File, s *Summary) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	floor := max(s.LastSeq, s.SeqFloor) + MaxUnsynced
+	b, err := json.Marshal(Record{Type: TypeSeqFloor, SeqFloor: floor})
+	if err != nil {
+		return err
+	}
+	var line []byte
+	if st.Size() > s.Size {
+		line = append(line, '\n') // ends the torn part: a line a reader skips
+	}
+	line = append(append(line, b...), '\n')
+	if _, err := f.Write(line); err != nil { // at the end: the file is O_APPEND
+		_ = f.Truncate(st.Size())
+		return err
+	}
+	if err := syncFile(f); err != nil {
+		return err
+	}
+	s.Size, s.SeqFloor = st.Size()+int64(len(line)), floor
+	return nil
 }
 
 func newWriter(path string, f *os.File, size int64) (*Writer, error) {
@@ -175,7 +228,9 @@ func newWriter(path string, f *os.File, size int64) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("open journal for reading: %w", err)
 	}
-	return &Writer{path: path, f: f, out: newAppender(f), r: r, size: size}, nil
+	w := &Writer{path: path, f: f, out: newAppender(f), r: r, size: size}
+	w.syncedCond = sync.NewCond(&w.mu)
+	return w, nil
 }
 
 // syncFile and syncDir make a file's data and a folder's entries durable: variables for
@@ -199,11 +254,11 @@ func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
 	w.line = append(w.line[:0], eventPrefix...)
 	w.line = append(w.line, raw...)
 	w.line = append(w.line, '}', '\n')
-	// Every SyncEvery-th event is made durable too: what a power loss can take from the
-	// end of the journal is bounded, and a resume after one numbers past it (LostTail).
-	w.unsynced++
-	err := w.write(w.line, ev.Seq, syncs(ev.Kind) || w.unsynced >= SyncEvery)
+	err := w.write(w.line, ev.Seq, syncs(ev.Kind))
 	w.lastSeq = ev.Seq // written, or kept in behind in its place
+	if err == nil {
+		w.syncBehindLocked()
+	}
 	if cap(w.line) > 1<<20 {
 		w.line = nil // one huge event must not pin its buffer for the party's life
 	}
@@ -289,75 +344,225 @@ func (w *Writer) write(line []byte, seq int64, durable bool) error {
 		return errors.New("journal: closed")
 	}
 	if w.err != nil {
-		w.behind = append(w.behind, pendingLine{line: append([]byte(nil), line...), seq: seq})
-		if durable || w.now().Sub(w.triedAt) >= retryWait {
-			w.catchUpLocked()
+		if !w.lost {
+			w.behind = append(w.behind, pendingLine{line: append([]byte(nil), line...), seq: seq})
+			w.behindBytes += len(line)
+			if w.behindBytes > maxBehind {
+				// More than a party should hold twice in memory (the party keeps its
+				// history too): given up, the journal stays marked for good.
+				w.lost, w.behind, w.behindBytes = true, nil, 0
+			} else if durable || w.now().Sub(w.triedAt) >= retryWait {
+				w.catchUpLocked()
+			}
 		}
 		return w.err
 	}
-	if err := w.appendLocked(line, seq, durable); err != nil {
+	written, err := w.appendLocked(line, seq, durable)
+	if err != nil {
 		w.err = fmt.Errorf("write journal: %w", err)
-		w.behind = []pendingLine{{line: append([]byte(nil), line...), seq: seq}}
 		w.triedAt = w.now()
+		if !written && w.retrying == nil {
+			// A party that goes quiet still catches up once there is room: a tester's
+			// idle party stayed marked, and a crash then lost a journal the disk had room
+			// for.
+			w.retrying, w.retried = make(chan struct{}), make(chan struct{})
+			go w.retry(w.retrying, w.retried)
+		}
+		if written {
+			// In the file, but its fsync failed: the kernel may have dropped the pages and
+			// a later fsync would not say so (a reviewer's). Not caught up from: the
+			// journal stays marked (it was also written twice when taken as unwritten).
+			w.lost = true
+		} else {
+			w.behind = []pendingLine{{line: append([]byte(nil), line...), seq: seq}}
+			w.behindBytes = len(line)
+		}
 		markIncomplete(w.path)
 		return w.err
 	}
 	return nil
 }
 
-// appendLocked writes line at the journal's end and notes it, fsyncing when durable. A
-// line the file took only part of is cut off again (it needs no space), so that the
-// journal ends with a whole line. Called with mu held.
-func (w *Writer) appendLocked(line []byte, seq int64, durable bool) error {
+// retry tries to catch up every retryWait while the journal is behind; it ends when it
+// caught up, gave up, or Close closes stop. Owned by w (Close waits for it).
+func (w *Writer) retry(stop, done chan struct{}) {
+	defer close(done)
+	defer func() {
+		w.mu.Lock()
+		if w.retrying == stop { // a later failure starts another
+			w.retrying = nil
+		}
+		w.mu.Unlock()
+	}()
+	t := time.NewTicker(retryWait)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		if w.err != nil && !w.lost && !w.closed && w.now().Sub(w.triedAt) >= retryWait {
+			w.catchUpLocked()
+		}
+		done := w.err == nil || w.lost || w.closed
+		w.mu.Unlock()
+		if done {
+			return
+		}
+	}
+}
+
+// CatchUp tries now to write what the journal is behind with; nil when it is whole.
+func (w *Writer) CatchUp() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil && !w.closed {
+		w.catchUpLocked()
+	}
+	return w.err
+}
+
+// Abandon takes back what this run wrote and its marks, for a resume that could not start
+// (a full disk refused its first record): nobody was sent anything, so the journal is as it
+// was when opened and can be resumed again once there is room (a tester's resume on a full
+// disk had locked the party out for good). Then Close.
+func (w *Writer) Abandon() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	if err := w.f.Truncate(w.opened); err != nil {
+		return // marks left: refused rather than resumed from a journal not as it was
+	}
+	w.size, w.err, w.behind, w.behindBytes, w.lost, w.fragment = w.opened, nil, nil, 0, false, false
+	unmarkIncomplete(w.path)
+}
+
+// maxBehind bounds what a journal that is behind keeps to write (bytes of lines).
+const maxBehind = 64 << 20
+
+// appendLocked writes line at the journal's end and notes it, fsyncing when durable;
+// written says whether the line is in the file (an fsync that fails after it is). A line
+// the file took only part of is cut off again (it needs no space), so that the journal
+// ends with a whole line; when that fails too, the next line starts on a line of its own.
+// Called with mu held.
+func (w *Writer) appendLocked(line []byte, seq int64, durable bool) (written bool, err error) {
+	if w.fragment {
+		// The file ends in part of a line that could not be cut off: the next one must not
+		// be glued to it (a reviewer's); the part is then a line a reader skips.
+		n, err := w.out.Write([]byte{'\n'})
+		w.size += int64(n)
+		if err != nil {
+			return false, err
+		}
+		w.fragment = false
+	}
 	off := w.size
 	n, err := w.out.Write(line)
 	if err == nil && n < len(line) {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		if n > 0 && w.f.Truncate(off) != nil {
-			w.size += int64(n) // the torn part stays; a reader skips it
+		if n > 0 {
+			if w.f.Truncate(off) != nil {
+				w.size += int64(n)
+				w.fragment = true
+			}
 		}
-		return err
+		return false, err
 	}
 	w.size += int64(n)
 	if seq > 0 {
 		w.indexLocked(seq, off)
 	}
 	if durable {
-		return w.syncLocked()
+		return true, w.syncLocked(seq)
 	}
-	return nil
+	return true, nil
 }
 
-// syncLocked fsyncs the journal. Called with mu held.
-func (w *Writer) syncLocked() error {
+// syncLocked fsyncs the journal: what is written so far, up to event upTo (0: a record),
+// is durable. Called with mu held.
+func (w *Writer) syncLocked(upTo int64) error {
 	if err := syncFile(w.f); err != nil {
 		return err
 	}
-	w.unsynced = 0
+	if len(w.behind) == 0 {
+		upTo = max(upTo, w.lastSeq) // every event taken is in the file
+	}
+	w.synced = max(w.synced, upTo)
 	return nil
 }
 
-// SyncEvery bounds the events a journal holds that were not fsynced: at most this many
-// minus one can be lost with the machine (a power loss), and a party resumed after one
-// numbers its events from this many past the journal's last (Summary.LostTail).
-const SyncEvery = 1024
+// SyncEvery is how many events may be written without an fsync before one starts in the
+// background; MaxUnsynced, how many before the writer waits for one (a disk slower than
+// the events). A power loss takes fewer than MaxUnsynced events from the journal's end,
+// and a party resumed after one numbers its events from that many past its last
+// (Summary.LostTail). An fsync of every event would cost more than the party's whole
+// work per delta; one every SyncEvery events on the party's goroutine cost it a few µs
+// per delta here (the dirty data of 1,024 lines written at once).
+const (
+	SyncEvery   = 1024
+	MaxUnsynced = 3 * SyncEvery
+)
+
+// syncBehindLocked makes the events written since the last fsync durable once they are
+// SyncEvery: in the background, or, when MaxUnsynced are waiting, here (after the one in
+// the background). Called with mu held, after an event was written.
+func (w *Writer) syncBehindLocked() {
+	switch n := w.lastSeq - w.synced; {
+	case n >= MaxUnsynced:
+		for w.syncing {
+			w.syncedCond.Wait()
+		}
+		if w.lastSeq-w.synced >= MaxUnsynced && !w.closed {
+			_ = w.syncLocked(0) // a failure shows at the next durable write
+		}
+	case n >= SyncEvery && !w.syncing && !w.closed:
+		w.syncing = true
+		upTo, f := w.lastSeq, w.f
+		go func() { // owned by w: Close waits for it
+			err := syncFile(f)
+			w.mu.Lock()
+			switch {
+			case err == nil:
+				w.synced = max(w.synced, upTo)
+			case w.err == nil:
+				// What was written may not be on the disk, and a later fsync would not say
+				// so: the journal is not trusted from here on (see write).
+				w.err, w.lost = fmt.Errorf("sync journal: %w", err), true
+				markIncomplete(w.path)
+			}
+			w.syncing = false
+			w.syncedCond.Broadcast()
+			w.mu.Unlock()
+		}()
+	}
+}
 
 // catchUpLocked writes the lines the journal is behind with, in order, and syncs them;
 // when all are, the journal is whole again: err and the mark are cleared. Called with mu
 // held.
 func (w *Writer) catchUpLocked() {
 	w.triedAt = w.now()
+	if w.lost {
+		return
+	}
 	for len(w.behind) > 0 {
 		pl := w.behind[0]
-		if err := w.appendLocked(pl.line, pl.seq, false); err != nil {
+		if _, err := w.appendLocked(pl.line, pl.seq, false); err != nil {
 			return
 		}
+		w.behindBytes -= len(pl.line)
 		w.behind[0] = pendingLine{}
 		w.behind = w.behind[1:]
 	}
-	if w.syncLocked() != nil {
+	w.behind = nil // written: syncLocked may count them
+	if w.syncLocked(0) != nil {
+		w.lost = true // written, but an fsync failed: not trusted to catch up (see write)
 		return
 	}
 	w.behind, w.err, w.recovered = nil, nil, true
@@ -476,6 +681,16 @@ func (w *Writer) Close() error {
 		w.catchUpLocked() // a last try: the disk may have room again
 	}
 	w.closed = true
+	for w.syncing { // the background fsync uses the file
+		w.syncedCond.Wait()
+	}
+	if stop, done := w.retrying, w.retried; stop != nil {
+		close(stop)
+		w.retrying = nil
+		w.mu.Unlock()
+		<-done // it takes mu to look: let it go first
+		w.mu.Lock()
+	}
 	serr := syncFile(w.f)
 	cerr := w.f.Close()
 	w.r.Close()
