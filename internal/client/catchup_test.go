@@ -156,3 +156,45 @@ func TestALongCatchUpOutlastsTheDialTimeout(t *testing.T) {
 		t.Fatalf("delivered up to seq %d; want %d", got.Load(), last)
 	}
 }
+
+// A long catch-up that meets the host busy now and then (-32003, §1) goes on as long as
+// pages come: the tries were counted over the whole catch-up, and a first join past 40
+// busy answers in all failed (a reviewer's).
+func TestBusyAnswersAreCountedPerPage(t *testing.T) {
+	const last = 60
+	ev := func(seq int64) wire.Event {
+		return wire.Event{Seq: seq, Kind: wire.KindSystem, Text: "e" + strconv.FormatInt(seq, 10)}
+	}
+	old := catchUpBusyWait
+	catchUpBusyWait = time.Millisecond
+	t.Cleanup(func() { catchUpBusyWait = old })
+	var calls atomic.Int32
+	inv := fakeHost(t, func(_ int32, _ *rpc.Peer, req *rpc.Request) {
+		switch req.Method {
+		case wire.MethodHello:
+			req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
+				State: wire.State{Seq: last, Truncated: true, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
+					Events: []wire.Event{ev(1)}}}, nil)
+		case wire.MethodGetState:
+			if calls.Add(1)%2 == 1 { // busy every other time
+				req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "busy"))
+				return
+			}
+			var p wire.GetStateParams
+			_ = json.Unmarshal(req.Params, &p)
+			req.Reply(wire.State{Seq: last, Truncated: p.Since+1 < last, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
+				Events: []wire.Event{ev(p.Since + 1)}}, nil)
+		default:
+			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+		}
+	})
+	var got atomic.Int64
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "a", OnEvent: func(e wire.Event) { got.Store(e.Seq) }})
+	if err != nil {
+		t.Fatalf("the join failed after seq %d: %v", got.Load(), err)
+	}
+	defer c.Close()
+	if got.Load() != last {
+		t.Fatalf("delivered up to %d; want %d", got.Load(), last)
+	}
+}

@@ -594,16 +594,16 @@ func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
 			c.log.Warn("catch up: the host sent nothing after", "seq", before)
 			return false
 		}
+		busy = 0 // the tries are for one page: a long catch-up meets many busy spells (a reviewer's)
 	}
 	return true
 }
 
 // A getState refused as busy (-32003) during a catch-up is asked again after
 // catchUpBusyWait, catchUpBusyTries times at most before the connection is given up.
-const (
-	catchUpBusyWait  = 250 * time.Millisecond
-	catchUpBusyTries = 40
-)
+var catchUpBusyWait = 250 * time.Millisecond // a variable for the tests
+
+const catchUpBusyTries = 40
 
 // catchUpPageWait bounds one page of a catch-up (at most about 1 MiB of history, §4): a
 // slow link takes seconds per page, and the catch-up as a whole as long as its pages do.
