@@ -429,7 +429,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if v := e.ta.Value(); v != "" {
 			// Cleared, not lost: a host clears a half-written prompt to type /allow when a
 			// tool request comes, and the draft was gone for good (a tester's).
-			e.remember(v)
+			e.cleared(v)
 			e.ta.Reset()
 			e.fit()
 			e.errText = clearedText
@@ -441,7 +441,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return e.submit(interruptLine) // stops a /shell command, or leaves
 	case "ctrl+u":
 		if v := e.ta.Value(); strings.TrimSpace(v) != "" {
-			e.remember(v) // what it deletes, as Ctrl-C's (the textarea deletes it below)
+			e.cleared(v) // what it deletes, as Ctrl-C's (the textarea deletes it below)
 		}
 	case "ctrl+z":
 		// Not a suspend: a stopped terminal reads nothing, and a stopped host stops the
@@ -532,6 +532,18 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 	e.ta.Reset()
 	e.fit()
 	return e, nil
+}
+
+// cleared keeps what Ctrl-C or Ctrl-U clears: the input's text and, while browsing the
+// history, the draft typed before it, which the clear would otherwise drop (a reviewer's:
+// a draft, Up, Ctrl-C, and Down gave nothing back).
+func (e *editor) cleared(v string) {
+	if d := e.draft; e.hpos < len(e.history) && strings.TrimSpace(d) != "" {
+		e.remember(d)
+	}
+	if strings.TrimSpace(v) != "" {
+		e.remember(v)
+	}
 }
 
 // remember adds text to the history (Up recalls it), once if it was the last one too.

@@ -596,3 +596,28 @@ func TestErrorUnderTheInputWrapsAtSpaces(t *testing.T) {
 		}
 	}
 }
+
+// A draft, Up into the history, then Ctrl-C: the draft typed before browsing is kept too
+// (a reviewer's: Down gave nothing back, and it was in no history).
+func TestClearingWhileBrowsingKeepsTheDraft(t *testing.T) {
+	lines := make(chan string, 2)
+	e := newEditor(false, lines)
+	e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("old")})
+	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	<-lines
+	e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("my long draft")})
+	e.Update(tea.KeyMsg{Type: tea.KeyUp}) // browsing: "old" shown
+	if e.ta.Value() != "old" {
+		t.Fatalf("Up shows %q", e.ta.Value())
+	}
+	e.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	found := false
+	for range 3 {
+		e.Update(tea.KeyMsg{Type: tea.KeyUp})
+		found = found || e.ta.Value() == "my long draft"
+	}
+	if !found {
+		t.Fatalf("the draft is gone: history %q", e.history)
+	}
+}
