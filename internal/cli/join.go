@@ -124,11 +124,22 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	} else {
 		was = members.Find(inv, name)
 	}
-	if was.ClientID == "" && !newMember {
-		// No record for this invite (a host rotated it since): this terminal's own
-		// client_id for the name brings it back as the member it was.
-		was = membership.Record{ClientID: members.ClientID(name)}
-	} else if was.ClientID == "" {
+	if was.ClientID == "" && !newMember && members.Dir != "" {
+		// No record for this invite (a host rotated it since): this data directory's own
+		// client_id for the host and name brings it back as the member it was.
+		was = membership.Record{ClientID: members.ClientID(inv, name)}
+	}
+	if was.ClientID != "" && members.Dir != "" {
+		// Held while connected: another terminal with that client_id (the same name at the
+		// same host, through another invite) is that member now, and this one is someone
+		// new rather than the one replacing it (a reviewer's).
+		releaseID, ok := members.Take("client-" + was.ClientID)
+		defer releaseID()
+		if !ok {
+			was = membership.Record{}
+		}
+	}
+	if was.ClientID == "" {
 		was = membership.Record{ClientID: membership.NewClientID()}
 	}
 	cfg := client.Config{

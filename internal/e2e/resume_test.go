@@ -842,3 +842,31 @@ func TestBackAfterARotation(t *testing.T) {
 	other.send("/quit")
 	other.wait()
 }
+
+// TestSameNameThroughTwoInvitesIsTwoMembers: the same person's two terminals, one through
+// the participant invite and one through the viewer invite, with the same name and data
+// directory, are two members: the client_id a data directory keeps for a host and name
+// is held while connected, so the second does not take the first one's seat (a
+// reviewer's, once that client_id came to be one per host).
+func TestSameNameThroughTwoInvitesIsTwoMembers(t *testing.T) {
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+		"--workdir", t.TempDir(), "--name", "hosty")
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	view := h.expect(`^viewer invite: (concordia://\S+)$`)[1]
+	// The viewer first: the participant invite may bring back a viewer's seat (a host's
+	// demotion sticks, §7), so the second terminal would take the first one's.
+	v := start(t, nil, "join", view, "--name", "ann")
+	v.expect(`joined hosty's party as ann `)
+	a := start(t, nil, "join", inv, "--name", "ann")
+	a.expect(`joined hosty's party as ann-2 `)
+	h.expect(`^\[party\] ann-2 joined`)
+	v.send("/who")
+	v.expect(`ann-2`)
+	if strings.Contains(v.stdout(), "joined this party again from somewhere else") {
+		t.Fatalf("ann's first terminal was replaced:\n%s", v.stdout())
+	}
+	v.send("/quit")
+	v.wait()
+	a.send("/quit")
+	a.wait()
+}

@@ -5,6 +5,7 @@ package membership
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -165,26 +167,50 @@ func (s Store) Join(ctx context.Context, key string, was Record, cfg client.Conf
 	return c, was, err
 }
 
-// ClientID is the client_id this data directory joins as under name, made and kept the
-// first time: a member with no record for an invite (the host rotated it) comes back as
+// ClientID is the client_id this data directory joins inv's host as under name: the same
+// for every invite of that host (its certificate's fingerprint, or its address without
+// TLS), so that a member with no record for an invite (the host rotated it) comes back as
 // itself with the new one, where it was someone new ("alice-4", a tester's, while "alice"
-// was away). A client_id is no secret and never raises what a token allows (PROTOCOL.md
-// §7); a host matches it within its own party only. With no directory, a new one.
-func (s Store) ClientID(name string) string {
+// was away). It is a keyed hash (HMAC-SHA-256 under a secret kept in the directory), so
+// one host cannot learn the id another host knows this person by: a client_id is no
+// secret, and a host that learnt one could take the seat it names at the other (a
+// reviewer's). With no directory, a new one. The caller holds it with Take while it is
+// connected: two terminals of the same name at one host are two members, not one
+// replacing the other.
+func (s Store) ClientID(inv invite.Invite, name string) string {
 	if s.Dir == "" {
 		return NewClientID()
 	}
-	path := filepath.Join(s.Dir, "client-"+hash("client\x00"+strings.ToLower(term.Name(name))))
+	key := s.secret()
+	if key == nil {
+		return NewClientID()
+	}
+	host := inv.Fingerprint
+	if host == "" {
+		host = strings.ToLower(inv.Host) + ":" + strconv.Itoa(inv.Port)
+	}
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "client\x00%s\x00%s", host, strings.ToLower(term.Name(name)))
+	return hex.EncodeToString(mac.Sum(nil))[:24]
+}
+
+// secret is the directory's key for ClientID, made the first time; nil when it can be
+// neither read nor kept.
+func (s Store) secret() []byte {
+	path := filepath.Join(s.Dir, "client-secret")
 	if b, err := os.ReadFile(path); err == nil {
-		if id := strings.TrimSpace(string(b)); len(id) == 24 {
-			return id
+		if k, err := hex.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) == 32 {
+			return k
 		}
 	}
-	id := NewClientID()
-	if os.MkdirAll(s.Dir, 0o700) == nil {
-		_ = atomicfile.Write(path, []byte(id), 0o600) // best effort: not kept, the next join is someone new
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil
 	}
-	return id
+	if os.MkdirAll(s.Dir, 0o700) != nil || atomicfile.Write(path, []byte(hex.EncodeToString(k)), 0o600) != nil {
+		return nil
+	}
+	return k
 }
 
 // NewClientID is a client_id no other terminal or window has: 12 random bytes, in hex.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,21 +118,29 @@ func TestKeyIsTheTokens(t *testing.T) {
 	}
 }
 
-// ClientID is one per data directory and name (any case), kept; none kept without a
+// ClientID is one per data directory, host and name (any case), kept; another host (or
+// data directory) gets another, which it cannot link to this one; none kept without a
 // directory.
 func TestClientID(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
-	a := s.ClientID("Alice")
-	if len(a) != 24 || s.ClientID("alice") != a || (Store{Dir: s.Dir}).ClientID("ALICE") != a {
-		t.Fatalf("alice's client_id %q is not kept", a)
+	h1 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1"}
+	rotated := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t2"}
+	tls := invite.Invite{Host: "10.0.0.2", Port: 4000, Token: "t3", Fingerprint: strings.Repeat("ab", 32)}
+	moved := invite.Invite{Host: "10.0.0.9", Port: 5000, Token: "t4", Fingerprint: strings.Repeat("ab", 32)}
+	a := s.ClientID(h1, "Alice")
+	if len(a) != 24 || s.ClientID(rotated, "alice") != a || (Store{Dir: s.Dir}).ClientID(h1, "ALICE") != a {
+		t.Fatalf("alice's client_id %q is not kept for the host", a)
 	}
-	if s.ClientID("bob") == a {
-		t.Fatal("bob has alice's client_id")
+	if s.ClientID(h1, "bob") == a || s.ClientID(tls, "alice") == a {
+		t.Fatal("bob, or another host, has alice's client_id")
 	}
-	if b := (Store{Dir: t.TempDir()}).ClientID("alice"); b == a {
+	if s.ClientID(tls, "alice") != s.ClientID(moved, "alice") {
+		t.Fatal("a TLS host that moved (same certificate) gives another client_id")
+	}
+	if b := (Store{Dir: t.TempDir()}).ClientID(h1, "alice"); b == a {
 		t.Fatal("another data directory has the same client_id")
 	}
-	if (Store{}).ClientID("alice") == (Store{}).ClientID("alice") {
+	if (Store{}).ClientID(h1, "alice") == (Store{}).ClientID(h1, "alice") {
 		t.Fatal("no directory: the same client_id twice")
 	}
 }

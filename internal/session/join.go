@@ -48,13 +48,23 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		members = membership.Store{} // in use by another window or terminal: someone new
 	}
 	was := members.Find(inv, name)
-	switch {
-	case was.ClientID == "" && mine && members.Dir != "":
+	if was.ClientID == "" && mine && members.Dir != "" {
 		// No record for this invite (a host rotated it since): the data directory's own
-		// client_id for the name brings the window back as the member it was (a tester's
-		// terminal came back "alice-4").
-		was = membership.Record{ClientID: members.ClientID(name)}
-	case was.ClientID == "":
+		// client_id for the host and name brings the window back as the member it was (a
+		// tester's terminal came back "alice-4").
+		was = membership.Record{ClientID: members.ClientID(inv, name)}
+	}
+	if was.ClientID != "" && members.Dir != "" {
+		// Held while connected: a terminal with that client_id (the same name at the same
+		// host, through another invite) is that member now, and this window is someone new.
+		releaseID, ok := members.Take("client-" + was.ClientID)
+		prev := release
+		release = func() { releaseID(); prev() }
+		if !ok {
+			was = membership.Record{}
+		}
+	}
+	if was.ClientID == "" {
 		was = membership.Record{ClientID: m.clientID}
 	}
 	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release,
