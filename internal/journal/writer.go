@@ -186,7 +186,8 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	if err != nil {
 		return nil, nil, err
 	}
-	w.lastSeq, w.index, w.synced, w.opened = s.LastSeq, index, s.LastSeq, s.Size
+	// synced counts in seqs: past a floor, the next event is not 3,072 unsynced ones.
+	w.lastSeq, w.index, w.synced, w.opened = s.LastSeq, index, max(s.LastSeq, s.SeqFloor), s.Size
 	return w, s, nil
 }
 
@@ -257,7 +258,7 @@ func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
 	err := w.write(w.line, ev.Seq, syncs(ev.Kind))
 	w.lastSeq = ev.Seq // written, or kept in behind in its place
 	if err == nil {
-		w.syncBehindLocked()
+		err = w.syncBehindLocked()
 	}
 	if cap(w.line) > 1<<20 {
 		w.line = nil // one huge event must not pin its buffer for the party's life
@@ -407,11 +408,25 @@ func (w *Writer) retry(stop, done chan struct{}) {
 			w.catchUpLocked()
 		}
 		done := w.err == nil || w.lost || w.closed
+		if done && w.retrying == stop {
+			w.retrying = nil // in the same hold: a failure just after starts another (a reviewer's)
+		}
 		w.mu.Unlock()
 		if done {
 			return
 		}
 	}
+}
+
+// failSyncLocked takes a failed fsync: the journal is not trusted from here on, and never
+// caught up from (the kernel may have dropped the pages, and a later fsync would not say
+// so). Called with mu held.
+func (w *Writer) failSyncLocked(err error) {
+	if w.err == nil {
+		w.err = fmt.Errorf("sync journal: %w", err)
+	}
+	w.lost, w.behind, w.behindBytes = true, nil, 0
+	markIncomplete(w.path)
 }
 
 // CatchUp tries now to write what the journal is behind with; nil when it is whole.
@@ -435,7 +450,11 @@ func (w *Writer) Abandon() {
 		return
 	}
 	if err := w.f.Truncate(w.opened); err != nil {
-		return // marks left: refused rather than resumed from a journal not as it was
+		// Marks left: refused rather than resumed from a journal not as it was; and what
+		// it was behind with is never written (a resumed record of a resume that did not
+		// run, a reviewer's).
+		w.lost, w.behind, w.behindBytes = true, nil, 0
+		return
 	}
 	w.size, w.err, w.behind, w.behindBytes, w.lost, w.fragment = w.opened, nil, nil, 0, false, false
 	unmarkIncomplete(w.path)
@@ -512,14 +531,17 @@ const (
 // syncBehindLocked makes the events written since the last fsync durable once they are
 // SyncEvery: in the background, or, when MaxUnsynced are waiting, here (after the one in
 // the background). Called with mu held, after an event was written.
-func (w *Writer) syncBehindLocked() {
+func (w *Writer) syncBehindLocked() error {
 	switch n := w.lastSeq - w.synced; {
 	case n >= MaxUnsynced:
 		for w.syncing {
 			w.syncedCond.Wait()
 		}
-		if w.lastSeq-w.synced >= MaxUnsynced && !w.closed {
-			_ = w.syncLocked(0) // a failure shows at the next durable write
+		if w.lastSeq-w.synced >= MaxUnsynced && !w.closed && w.err == nil {
+			if err := w.syncLocked(0); err != nil {
+				w.failSyncLocked(err) // a later fsync would not say so (a reviewer's)
+				return w.err
+			}
 		}
 	case n >= SyncEvery && !w.syncing && !w.closed:
 		w.syncing = true
@@ -530,17 +552,18 @@ func (w *Writer) syncBehindLocked() {
 			switch {
 			case err == nil:
 				w.synced = max(w.synced, upTo)
-			case w.err == nil:
+			default:
 				// What was written may not be on the disk, and a later fsync would not say
-				// so: the journal is not trusted from here on (see write).
-				w.err, w.lost = fmt.Errorf("sync journal: %w", err), true
-				markIncomplete(w.path)
+				// so: the journal is not trusted from here on (see write), behind or not
+				// (a reviewer's caught up after one).
+				w.failSyncLocked(err)
 			}
 			w.syncing = false
 			w.syncedCond.Broadcast()
 			w.mu.Unlock()
 		}()
 	}
+	return nil
 }
 
 // catchUpLocked writes the lines the journal is behind with, in order, and syncs them;
@@ -643,6 +666,7 @@ func (w *Writer) Events(from int64, fn func(seq int64, raw json.RawMessage) bool
 	}
 	w.mu.Unlock()
 	br := bufio.NewReaderSize(io.NewSectionReader(w.r, start, end-start), 64<<10)
+	var yielded int64
 	for {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -655,7 +679,10 @@ func (w *Writer) Events(from int64, fn func(seq int64, raw json.RawMessage) bool
 			line = buf
 		}
 		if len(line) > 0 && line[len(line)-1] == '\n' {
-			if seq, raw, ok := eventLine(line); ok && seq >= from {
+			// A seq that does not rise is skipped, as the reader does: a torn line that a
+			// lost "\n" alone left whole, then the same event written again (a reviewer's).
+			if seq, raw, ok := eventLine(line); ok && seq >= from && seq > yielded {
+				yielded = seq
 				if !fn(seq, raw) {
 					return nil
 				}
@@ -692,6 +719,9 @@ func (w *Writer) Close() error {
 		w.mu.Lock()
 	}
 	serr := syncFile(w.f)
+	if serr != nil && w.err == nil {
+		markIncomplete(w.path) // not known to be on the disk: not resumed from (a reviewer's)
+	}
 	cerr := w.f.Close()
 	w.r.Close()
 	if w.err != nil {

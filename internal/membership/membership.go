@@ -198,16 +198,33 @@ func (s Store) ClientID(inv invite.Invite, name string) string {
 // neither read nor kept.
 func (s Store) secret() []byte {
 	path := filepath.Join(s.Dir, "client-secret")
-	if b, err := os.ReadFile(path); err == nil {
-		if k, err := hex.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) == 32 {
-			return k
+	read := func() []byte {
+		if b, err := os.ReadFile(path); err == nil {
+			if k, err := hex.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) == 32 {
+				return k
+			}
 		}
-	}
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
 		return nil
 	}
-	if os.MkdirAll(s.Dir, 0o700) != nil || atomicfile.Write(path, []byte(hex.EncodeToString(k)), 0o600) != nil {
+	if k := read(); k != nil {
+		return k
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil || os.MkdirAll(s.Dir, 0o700) != nil {
+		return nil
+	}
+	// Made once: two first joins at once must not each keep their own (the loser's id
+	// would never be made again, a reviewer's), so the file is created only if absent.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		time.Sleep(10 * time.Millisecond) // the other one's write
+		return read()
+	}
+	if err != nil {
+		return nil
+	}
+	_, werr := f.WriteString(hex.EncodeToString(k))
+	if cerr := f.Close(); werr != nil || cerr != nil {
 		return nil
 	}
 	return k
