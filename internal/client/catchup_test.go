@@ -121,35 +121,43 @@ func TestCatchUpAsksAgainWhenTheHostIsBusy(t *testing.T) {
 	}
 }
 
-// A first join whose history takes longer to page in than the dial's timeout still gets
-// in, each page within its own time: a tester's new member of a 43 MB party on a 2.5 MB/s
-// link failed at the same seq on every try ("cannot reach the host").
-func TestALongCatchUpOutlastsTheDialTimeout(t *testing.T) {
-	const last = 6
+// pagingHost is a fake host whose history is events 1..last, one event per page: the
+// hello gives event 1, and each Party.getState the next one, after before(), which may
+// answer the call itself (true) instead.
+func pagingHost(t *testing.T, last int64, before func(req *rpc.Request) (answered bool)) invite.Invite {
+	t.Helper()
 	ev := func(seq int64) wire.Event {
 		return wire.Event{Seq: seq, Kind: wire.KindSystem, Text: "e" + strconv.FormatInt(seq, 10)}
 	}
-	inv := fakeHost(t, func(_ int32, _ *rpc.Peer, req *rpc.Request) {
+	state := func(events ...wire.Event) wire.State {
+		since := events[0].Seq
+		return wire.State{Seq: last, Truncated: since < last, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{}, Events: events}
+	}
+	return fakeHost(t, func(_ int32, _ *rpc.Peer, req *rpc.Request) {
 		switch req.Method {
 		case wire.MethodHello:
-			req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
-				State: wire.State{Seq: last, Truncated: true, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
-					Events: []wire.Event{ev(1)}}}, nil)
+			req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant}, State: state(ev(1))}, nil)
 		case wire.MethodGetState:
+			if before(req) {
+				return
+			}
 			var p wire.GetStateParams
 			_ = json.Unmarshal(req.Params, &p)
-			time.Sleep(150 * time.Millisecond) // a slow link: one page at a time
-			req.Reply(wire.State{Seq: last, Truncated: p.Since+1 < last, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
-				Events: []wire.Event{ev(p.Since + 1)}}, nil)
+			req.Reply(state(ev(p.Since+1)), nil)
 		default:
 			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
 		}
 	})
+}
+
+// joinAll joins inv with cfg and says up to which seq it was delivered.
+func joinAll(t *testing.T, cfg Config, last int64) {
+	t.Helper()
 	var got atomic.Int64
-	c, err := Join(context.Background(), Config{Invite: inv, Name: "a", DialTimeout: 300 * time.Millisecond,
-		OnEvent: func(e wire.Event) { got.Store(e.Seq) }})
+	cfg.Name, cfg.OnEvent = "a", func(e wire.Event) { got.Store(e.Seq) }
+	c, err := Join(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("the join failed: %v (after seq %d)", err, got.Load())
+		t.Fatalf("the join failed after seq %d: %v", got.Load(), err)
 	}
 	defer c.Close()
 	if got.Load() != last {
@@ -157,44 +165,31 @@ func TestALongCatchUpOutlastsTheDialTimeout(t *testing.T) {
 	}
 }
 
+// A first join whose history takes longer to page in than the dial's timeout still gets
+// in, each page within its own time: a tester's new member of a 43 MB party on a 2.5 MB/s
+// link failed at the same seq on every try ("cannot reach the host").
+func TestALongCatchUpOutlastsTheDialTimeout(t *testing.T) {
+	inv := pagingHost(t, 6, func(*rpc.Request) bool {
+		time.Sleep(150 * time.Millisecond) // a slow link: one page at a time
+		return false
+	})
+	joinAll(t, Config{Invite: inv, DialTimeout: 300 * time.Millisecond}, 6)
+}
+
 // A long catch-up that meets the host busy now and then (-32003, §1) goes on as long as
 // pages come: the tries were counted over the whole catch-up, and a first join past 40
 // busy answers in all failed (a reviewer's).
 func TestBusyAnswersAreCountedPerPage(t *testing.T) {
-	const last = 60
-	ev := func(seq int64) wire.Event {
-		return wire.Event{Seq: seq, Kind: wire.KindSystem, Text: "e" + strconv.FormatInt(seq, 10)}
-	}
 	old := catchUpBusyWait
 	catchUpBusyWait = time.Millisecond
 	t.Cleanup(func() { catchUpBusyWait = old })
 	var calls atomic.Int32
-	inv := fakeHost(t, func(_ int32, _ *rpc.Peer, req *rpc.Request) {
-		switch req.Method {
-		case wire.MethodHello:
-			req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
-				State: wire.State{Seq: last, Truncated: true, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
-					Events: []wire.Event{ev(1)}}}, nil)
-		case wire.MethodGetState:
-			if calls.Add(1)%2 == 1 { // busy every other time
-				req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "busy"))
-				return
-			}
-			var p wire.GetStateParams
-			_ = json.Unmarshal(req.Params, &p)
-			req.Reply(wire.State{Seq: last, Truncated: p.Since+1 < last, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
-				Events: []wire.Event{ev(p.Since + 1)}}, nil)
-		default:
-			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+	inv := pagingHost(t, 60, func(req *rpc.Request) bool {
+		if calls.Add(1)%2 == 1 { // busy every other time
+			req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "busy"))
+			return true
 		}
+		return false
 	})
-	var got atomic.Int64
-	c, err := Join(context.Background(), Config{Invite: inv, Name: "a", OnEvent: func(e wire.Event) { got.Store(e.Seq) }})
-	if err != nil {
-		t.Fatalf("the join failed after seq %d: %v", got.Load(), err)
-	}
-	defer c.Close()
-	if got.Load() != last {
-		t.Fatalf("delivered up to %d; want %d", got.Load(), last)
-	}
+	joinAll(t, Config{Invite: inv}, 60)
 }

@@ -20,11 +20,7 @@ import (
 // back a minute later. It needs a small file system of its own: a tmpfs, which only root
 // may mount (CI runs as root).
 func TestAJournalOnAFullDiskCatchesUp(t *testing.T) {
-	disk := t.TempDir()
-	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=2m"); err != nil {
-		t.Skipf("cannot mount a small tmpfs to fill (%v): this test needs root", err)
-	}
-	t.Cleanup(func() { _ = syscall.Unmount(disk, syscall.MNT_DETACH) })
+	disk := smallDisk(t)
 	dataDir := filepath.Join(disk, "data")
 	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
 		"--workdir", t.TempDir(), "--no-local-repl", "--window", "100ms", "--share-workspace", "off"}
@@ -85,6 +81,18 @@ func TestAJournalOnAFullDiskCatchesUp(t *testing.T) {
 	}
 }
 
+// smallDisk is a 2 MiB file system of the test's own, to fill: a tmpfs, which only root may
+// mount (CI runs as root); elsewhere the test is skipped, saying why.
+func smallDisk(t *testing.T) string {
+	t.Helper()
+	disk := t.TempDir()
+	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=2m"); err != nil {
+		t.Skipf("cannot mount a small tmpfs to fill (%v): this test needs root", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(disk, syscall.MNT_DETACH) })
+	return disk
+}
+
 // fill writes path until the disk it is on has no room left.
 func fill(t *testing.T, path string) {
 	t.Helper()
@@ -115,11 +123,7 @@ func fill(t *testing.T, path string) {
 // a resume is refused. They are told it cannot be, and the host's last line names the
 // export (a tester's).
 func TestAHostStoppedWhileItsJournalIsBehindSaysSo(t *testing.T) {
-	disk := t.TempDir()
-	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=2m"); err != nil {
-		t.Skipf("cannot mount a small tmpfs to fill (%v): this test needs root", err)
-	}
-	t.Cleanup(func() { _ = syscall.Unmount(disk, syscall.MNT_DETACH) })
+	disk := smallDisk(t)
 	dataDir := filepath.Join(disk, "data")
 	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
 		"--workdir", t.TempDir(), "--no-local-repl", "--window", "100ms", "--share-workspace", "off")
