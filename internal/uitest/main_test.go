@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // enabled says whether the window tests run (scripts/test-ui.sh sets it).
@@ -58,7 +59,32 @@ func setup(t *testing.T) (appBin, fakeClaude string) {
 	if built.err != nil {
 		t.Fatal(built.err)
 	}
+	displayOnce.Do(func() { displayErr = waitForDisplay() })
+	if displayErr != nil {
+		t.Fatal(displayErr)
+	}
 	return built.app, built.fake
+}
+
+var (
+	displayOnce sync.Once
+	displayErr  error
+)
+
+// waitForDisplay waits until the X server answers: the first window of a CI run exited
+// with "failed to init GTK" (its Xvfb not yet taking connections, under load).
+func waitForDisplay() error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.Command("xdotool", "getdisplaygeometry").CombinedOutput()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the X server at DISPLAY=%s does not answer after 30s: %v: %s", os.Getenv("DISPLAY"), err, strings.TrimSpace(string(out)))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 // buildBinaries finds or builds the production binary and the fake Claude Code.
