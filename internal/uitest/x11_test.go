@@ -51,6 +51,7 @@ func openWindow(t *testing.T, bin, name string, st settings.Settings, args ...st
 	app := startProc(t, "concordia (window)", env, bin, args...)
 	w := &window{t: t, app: app, name: name, tmp: t.TempDir(), env: env}
 	pid := strconv.Itoa(app.cmd.Process.Pid)
+	retried := false
 	deadline := time.Now().Add(screenTimeout)
 	for {
 		// --pid: only our process's window, never a leftover one.
@@ -60,6 +61,20 @@ func openWindow(t *testing.T, bin, name string, st settings.Settings, args ...st
 			break
 		}
 		if app.exited() {
+			if !retried && strings.Contains(app.stderr(), "failed to init GTK") {
+				// The X server refused a connection for a moment (a CI run's first window,
+				// under load): once more, after it answers again.
+				retried = true
+				if err := waitForDisplay(); err != nil {
+					t.Fatal(err)
+				}
+				first, _, _ := strings.Cut(strings.TrimSpace(app.stderr()), "\n")
+				t.Logf("the app could not open the display (%s); starting it again", first)
+				app = startProc(t, "concordia (window)", env, bin, args...)
+				w.app = app
+				pid = strconv.Itoa(app.cmd.Process.Pid)
+				continue
+			}
 			t.Fatalf("the app exited before showing its window (%v)", app.cmd.ProcessState)
 		}
 		if time.Now().After(deadline) {
