@@ -193,3 +193,36 @@ func TestBusyAnswersAreCountedPerPage(t *testing.T) {
 	})
 	joinAll(t, Config{Invite: inv}, 60)
 }
+
+// A host that ends the party just after a hello (its member's joined event and the end's
+// words follow the reply, then the close) has its client end after those events, never
+// before: the end waited for the inbox only if it had started when the connection ended,
+// and a CI run's terminal said the end twice, "you joined" between.
+func TestTheEndComesAfterTheLastEvents(t *testing.T) {
+	inv := fakeHost(t, func(_ int32, peer *rpc.Peer, req *rpc.Request) {
+		if req.Method != wire.MethodHello {
+			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "no"))
+			return
+		}
+		req.Reply(wire.HelloResult{You: wire.Member{ID: "m1", Name: "a", Role: wire.RoleParticipant},
+			State: wire.State{Seq: 1, Phase: wire.PhaseIdle, Participants: []wire.Member{}, Pending: []wire.Prompt{},
+				Events: []wire.Event{{Seq: 1, Kind: wire.KindSystem, Text: "claude started"}}}}, nil)
+		n := 2
+		_ = peer.Notify(wire.MethodEvent, wire.Event{Seq: 2, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m1", Name: "a"}, Count: &n})
+		_ = peer.Notify(wire.MethodEvent, wire.Event{Seq: 3, Kind: wire.KindSystem, Text: "the host ended the party"})
+		go peer.Close(websocket.CloseGoingAway, wire.ReasonPartyEnded)
+	})
+	var delivered atomic.Int32
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "a",
+		OnHello: func(wire.HelloResult) { time.Sleep(100 * time.Millisecond) }, // the connection ends meanwhile
+		OnEvent: func(wire.Event) { time.Sleep(30 * time.Millisecond); delivered.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	<-c.Done()
+	if n := delivered.Load(); n != 3 || !errors.Is(c.Err(), ErrEnded) {
+		t.Fatalf("done (%v) with %d of 3 events delivered", c.Err(), n)
+	}
+}

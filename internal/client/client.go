@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -474,12 +473,16 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	// runErr reports the connection's end, after the inbox has delivered what it read
 	// (inDone), so that the client's end never comes before its last events.
 	runErr := make(chan error, 1)
+	// inRuns says, once connect knows, whether the inbox's goroutine runs (then the end
+	// waits for it): a flag read when the connection ended let a host that ended the party
+	// just after the hello end the client before its last events, which were then
+	// delivered after Done (a CI run's terminal said the end twice, "you joined" between).
 	ran, inDone := make(chan struct{}), make(chan struct{})
-	var inStarted atomic.Bool
+	inRuns := make(chan bool, 1)
 	go func() {
 		err := peer.Run(c.ctx)
 		close(ran)
-		if inStarted.Load() {
+		if <-inRuns {
 			<-inDone
 		}
 		runErr <- err
@@ -496,6 +499,7 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	err = peer.Call(dctx, wire.MethodHello, hp, &hello)
 	if err != nil {
 		peer.Close(websocket.CloseNormalClosure, "hello failed")
+		inRuns <- false
 		<-runErr
 		return nil, nil, helloError(err)
 	}
@@ -521,12 +525,13 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 			c.peer = nil
 		}
 		c.mu.Unlock()
+		inRuns <- false
 		<-runErr
 		return nil, nil, fmt.Errorf("%w: the history after seq %d could not be fetched", ErrUnreachable, c.LastSeq())
 	}
 	// From here on a goroutine of this connection delivers the events that arrive (in.run);
 	// it ends with the connection.
-	inStarted.Store(true)
+	inRuns <- true
 	go func() { in.run(peer, ran); close(inDone) }()
 	c.status(Status{State: StatusConnected})
 	return peer, runErr, nil
