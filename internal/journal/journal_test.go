@@ -954,6 +954,14 @@ func TestAbandonGivesTheJournalBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Events this run took (the second durable, and far enough on for an index mark),
+	// then a full disk.
+	if err := w.Event(event(4, wire.KindOutput, markBytes+10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Event(event(5, wire.KindPrompt, 10)); err != nil {
+		t.Fatal(err)
+	}
 	w.mu.Lock()
 	w.out = newAppender(full)
 	w.mu.Unlock()
@@ -964,6 +972,17 @@ func TestAbandonGivesTheJournalBack(t *testing.T) {
 		t.Fatal("not marked")
 	}
 	w.Abandon()
+	// The writer is as Open left it: its events read back, and the next seq is taken.
+	var seqs []int64
+	if err := w.Events(0, func(seq int64, _ json.RawMessage) bool { seqs = append(seqs, seq); return true }); err != nil || !slices.Equal(seqs, []int64{1, 2, 3}) {
+		t.Fatalf("events after Abandon: %v, %v", seqs, err)
+	}
+	w.mu.Lock()
+	lastSeq, synced, marks := w.lastSeq, w.synced, len(w.index)
+	w.mu.Unlock()
+	if lastSeq != 3 || synced != 3 || marks != 1 {
+		t.Fatalf("after Abandon: last seq %d, synced to %d, %d index marks; want 3, 3, 1", lastSeq, synced, marks)
+	}
 	w.Close()
 	after, _ := os.ReadFile(path)
 	if Incomplete(path) || !bytes.Equal(before, after) {

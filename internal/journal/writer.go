@@ -64,7 +64,7 @@ type Writer struct {
 	triedAt     time.Time
 	retrying    chan struct{} // closed by Close to stop retry; nil while none runs
 	retried     chan struct{} // closed when retry returns
-	opened      int64         // the file's size when Open took it (Abandon)
+	opened      opened        // what Open found (Abandon gives it back)
 	recovered   bool          // behind was written: Recovered reports it once
 
 	// Output between the fsyncs of prompts and turns is made durable in the background
@@ -73,6 +73,12 @@ type Writer struct {
 	synced     int64
 	syncing    bool
 	syncedCond *sync.Cond
+}
+
+// opened is what Open found: Abandon puts the writer back to it.
+type opened struct {
+	size, lastSeq, synced int64
+	marks                 int // len(index)
 }
 
 // pendingLine is a line the journal is behind with; seq is its event's, 0 for a record.
@@ -187,7 +193,8 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 		return nil, nil, err
 	}
 	// synced counts in seqs: past a floor, the next event is not 3,072 unsynced ones.
-	w.lastSeq, w.index, w.synced, w.opened = s.LastSeq, index, max(s.LastSeq, s.SeqFloor), s.Size
+	w.lastSeq, w.index, w.synced = s.LastSeq, index, max(s.LastSeq, s.SeqFloor)
+	w.opened = opened{size: s.Size, lastSeq: w.lastSeq, synced: w.synced, marks: len(index)}
 	return w, s, nil
 }
 
@@ -359,42 +366,34 @@ func (w *Writer) write(line []byte, seq int64, durable bool) error {
 		return w.err
 	}
 	written, err := w.appendLocked(line, seq, durable)
-	if err != nil {
-		w.err = fmt.Errorf("write journal: %w", err)
-		w.triedAt = w.now()
-		if !written && w.retrying == nil {
-			// A party that goes quiet still catches up once there is room: a tester's
-			// idle party stayed marked, and a crash then lost a journal the disk had room
-			// for.
-			w.retrying, w.retried = make(chan struct{}), make(chan struct{})
-			go w.retry(w.retrying, w.retried)
-		}
-		if written {
-			// In the file, but its fsync failed: the kernel may have dropped the pages and
-			// a later fsync would not say so (a reviewer's). Not caught up from: the
-			// journal stays marked (it was also written twice when taken as unwritten).
-			w.lost = true
-		} else {
-			w.behind = []pendingLine{{line: append([]byte(nil), line...), seq: seq}}
-			w.behindBytes = len(line)
-		}
-		markIncomplete(w.path)
+	switch {
+	case err == nil:
+		return nil
+	case written:
+		// In the file, but its fsync failed: not caught up from (it was also written
+		// twice when taken as unwritten).
+		w.failSyncLocked(err)
 		return w.err
 	}
-	return nil
+	w.err = fmt.Errorf("write journal: %w", err)
+	w.triedAt = w.now()
+	w.behind = []pendingLine{{line: append([]byte(nil), line...), seq: seq}}
+	w.behindBytes = len(line)
+	if w.retrying == nil {
+		// A party that goes quiet still catches up once there is room: a tester's idle
+		// party stayed marked, and a crash then lost a journal the disk had room for.
+		w.retrying, w.retried = make(chan struct{}), make(chan struct{})
+		go w.retry(w.retrying, w.retried)
+	}
+	markIncomplete(w.path)
+	return w.err
 }
 
 // retry tries to catch up every retryWait while the journal is behind; it ends when it
-// caught up, gave up, or Close closes stop. Owned by w (Close waits for it).
+// caught up, gave up, or Close closes stop (and lets go of its slot). Owned by w (Close
+// waits for it).
 func (w *Writer) retry(stop, done chan struct{}) {
 	defer close(done)
-	defer func() {
-		w.mu.Lock()
-		if w.retrying == stop { // a later failure starts another
-			w.retrying = nil
-		}
-		w.mu.Unlock()
-	}()
 	t := time.NewTicker(retryWait)
 	defer t.Stop()
 	for {
@@ -449,14 +448,17 @@ func (w *Writer) Abandon() {
 	if w.closed {
 		return
 	}
-	if err := w.f.Truncate(w.opened); err != nil {
+	if err := w.f.Truncate(w.opened.size); err != nil {
 		// Marks left: refused rather than resumed from a journal not as it was; and what
 		// it was behind with is never written (a resumed record of a resume that did not
 		// run, a reviewer's).
 		w.lost, w.behind, w.behindBytes = true, nil, 0
 		return
 	}
-	w.size, w.err, w.behind, w.behindBytes, w.lost, w.fragment = w.opened, nil, nil, 0, false, false
+	w.size, w.err, w.behind, w.behindBytes, w.lost, w.fragment = w.opened.size, nil, nil, 0, false, false
+	// As Open left them: its events are the journal's again, and the next is the one after
+	// its last (the events this run took were cut off with it).
+	w.lastSeq, w.synced, w.index = w.opened.lastSeq, w.opened.synced, w.index[:w.opened.marks]
 	unmarkIncomplete(w.path)
 }
 
@@ -584,8 +586,8 @@ func (w *Writer) catchUpLocked() {
 		w.behind = w.behind[1:]
 	}
 	w.behind = nil // written: syncLocked may count them
-	if w.syncLocked(0) != nil {
-		w.lost = true // written, but an fsync failed: not trusted to catch up (see write)
+	if err := w.syncLocked(0); err != nil {
+		w.failSyncLocked(err) // written, but not trusted to be on the disk
 		return
 	}
 	w.behind, w.err, w.recovered = nil, nil, true
