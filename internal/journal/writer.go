@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -20,12 +19,6 @@ var ErrExists = errors.New("a journal for this party already exists")
 
 // ErrInUse: another running host has this party's journal open.
 var ErrInUse = errors.New("the party is already running: another concordia process has it open")
-
-// ErrIncomplete: a write to the journal failed (a full disk) and the journal never caught
-// up (Writer.behind), so its history stops before the party did; the party went on, its members saw events the journal lacks, and a
-// resumed party would number new events as those (a tester's members then dropped every
-// one, and a finished batch ran again). Such a journal is read, never resumed.
-var ErrIncomplete = errors.New("the party's journal could not be written to its end (was the disk full?), so the party cannot be resumed: its members saw events the journal does not have")
 
 // Index density: a mark every markBytes of file or markEvents events, whichever comes
 // first, so a replay reads at most about that much before the first event it wants.
@@ -74,22 +67,6 @@ type Writer struct {
 	syncing    bool
 	syncedCond *sync.Cond
 }
-
-// opened is what Open found: Abandon puts the writer back to it.
-type opened struct {
-	size, lastSeq, synced int64
-	marks                 int // len(index)
-}
-
-// pendingLine is a line the journal is behind with; seq is its event's, 0 for a record.
-type pendingLine struct {
-	line []byte
-	seq  int64
-}
-
-// retryWait is how often a journal that is behind tries to catch up on a call that would
-// not be made durable.
-const retryWait = 2 * time.Second
 
 // Create makes a new journal in dataDir for the party in h and writes its header.
 func Create(dataDir string, h Header) (*Writer, error) {
@@ -198,34 +175,6 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	return w, s, nil
 }
 
-// writeFloor appends and syncs a seq_floor record MaxUnsynced past s's last event (or its
-// floor), after a torn part if the file ends in one, and takes it into s.
-func writeFloor(f *os.File, s *Summary) error {
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	floor := max(s.LastSeq, s.SeqFloor) + MaxUnsynced
-	b, err := json.Marshal(Record{Type: TypeSeqFloor, SeqFloor: floor})
-	if err != nil {
-		return err
-	}
-	var line []byte
-	if st.Size() > s.Size {
-		line = append(line, '\n') // ends the torn part: a line a reader skips
-	}
-	line = append(append(line, b...), '\n')
-	if _, err := f.Write(line); err != nil { // at the end: the file is O_APPEND
-		_ = f.Truncate(st.Size())
-		return err
-	}
-	if err := syncFile(f); err != nil {
-		return err
-	}
-	s.Size, s.SeqFloor = st.Size()+int64(len(line)), floor
-	return nil
-}
-
 func newWriter(path string, f *os.File, size int64) (*Writer, error) {
 	if err := take(f); err != nil {
 		f.Close()
@@ -240,13 +189,6 @@ func newWriter(path string, f *os.File, size int64) (*Writer, error) {
 	w.syncedCond = sync.NewCond(&w.mu)
 	return w, nil
 }
-
-// syncFile and syncDir make a file's data and a folder's entries durable: variables for
-// the tests, which see that what a crash must not lose is synced.
-var (
-	syncFile = (*os.File).Sync
-	syncDir  = atomicfile.SyncDir
-)
 
 // Path is the journal's file.
 func (w *Writer) Path() string { return w.path }
@@ -278,16 +220,6 @@ func (w *Writer) indexLocked(seq, off int64) {
 	if n := len(w.index); n == 0 || off-w.index[n-1].off >= markBytes || seq-w.index[n-1].seq >= markEvents {
 		w.index = append(w.index, mark{seq, off})
 	}
-}
-
-// Recovered says, once, that the journal caught up after a failed write: every line it
-// was behind with is written and synced, and it is whole again.
-func (w *Writer) Recovered() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	r := w.recovered
-	w.recovered = false
-	return r
 }
 
 // Member records a member's current state (made durable: its session is a promise).
@@ -389,82 +321,6 @@ func (w *Writer) write(line []byte, seq int64, durable bool) error {
 	return w.err
 }
 
-// retry tries to catch up every retryWait while the journal is behind; it ends when it
-// caught up, gave up, or Close closes stop (and lets go of its slot). Owned by w (Close
-// waits for it).
-func (w *Writer) retry(stop, done chan struct{}) {
-	defer close(done)
-	t := time.NewTicker(retryWait)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
-		w.mu.Lock()
-		if w.err != nil && !w.lost && !w.closed && w.now().Sub(w.triedAt) >= retryWait {
-			w.catchUpLocked()
-		}
-		done := w.err == nil || w.lost || w.closed
-		if done && w.retrying == stop {
-			w.retrying = nil // in the same hold: a failure just after starts another (a reviewer's)
-		}
-		w.mu.Unlock()
-		if done {
-			return
-		}
-	}
-}
-
-// failSyncLocked takes a failed fsync: the journal is not trusted from here on, and never
-// caught up from (the kernel may have dropped the pages, and a later fsync would not say
-// so). Called with mu held.
-func (w *Writer) failSyncLocked(err error) {
-	if w.err == nil {
-		w.err = fmt.Errorf("sync journal: %w", err)
-	}
-	w.lost, w.behind, w.behindBytes = true, nil, 0
-	markIncomplete(w.path)
-}
-
-// CatchUp tries now to write what the journal is behind with; nil when it is whole.
-func (w *Writer) CatchUp() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.err != nil && !w.closed {
-		w.catchUpLocked()
-	}
-	return w.err
-}
-
-// Abandon takes back what this run wrote and its marks, for a resume that could not start
-// (a full disk refused its first record): nobody was sent anything, so the journal is as it
-// was when opened and can be resumed again once there is room (a tester's resume on a full
-// disk had locked the party out for good). Then Close.
-func (w *Writer) Abandon() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return
-	}
-	if err := w.f.Truncate(w.opened.size); err != nil {
-		// Marks left: refused rather than resumed from a journal not as it was; and what
-		// it was behind with is never written (a resumed record of a resume that did not
-		// run, a reviewer's).
-		w.lost, w.behind, w.behindBytes = true, nil, 0
-		return
-	}
-	w.size, w.err, w.behind, w.behindBytes, w.lost, w.fragment = w.opened.size, nil, nil, 0, false, false
-	// As Open left them: its events are the journal's again, and the next is the one after
-	// its last (the events this run took were cut off with it).
-	w.lastSeq, w.synced, w.index = w.opened.lastSeq, w.opened.synced, w.index[:w.opened.marks]
-	unmarkIncomplete(w.path)
-}
-
-// maxBehind bounds what a journal that is behind keeps to write (bytes of lines).
-const maxBehind = 64 << 20
-
 // appendLocked writes line at the journal's end and notes it, fsyncing when durable;
 // written says whether the line is in the file (an fsync that fails after it is). A line
 // the file took only part of is cut off again (it needs no space), so that the journal
@@ -503,152 +359,6 @@ func (w *Writer) appendLocked(line []byte, seq int64, durable bool) (written boo
 		return true, w.syncLocked(seq)
 	}
 	return true, nil
-}
-
-// syncLocked fsyncs the journal: what is written so far, up to event upTo (0: a record),
-// is durable. Called with mu held.
-func (w *Writer) syncLocked(upTo int64) error {
-	if err := syncFile(w.f); err != nil {
-		return err
-	}
-	if len(w.behind) == 0 {
-		upTo = max(upTo, w.lastSeq) // every event taken is in the file
-	}
-	w.synced = max(w.synced, upTo)
-	return nil
-}
-
-// SyncEvery is how many events may be written without an fsync before one starts in the
-// background; MaxUnsynced, how many before the writer waits for one (a disk slower than
-// the events). A power loss takes fewer than MaxUnsynced events from the journal's end,
-// and a party resumed after one numbers its events from that many past its last
-// (Summary.LostTail). An fsync of every event would cost more than the party's whole
-// work per delta; one every SyncEvery events on the party's goroutine cost it a few µs
-// per delta here (the dirty data of 1,024 lines written at once).
-const (
-	SyncEvery   = 1024
-	MaxUnsynced = 3 * SyncEvery
-)
-
-// syncBehindLocked makes the events written since the last fsync durable once they are
-// SyncEvery: in the background, or, when MaxUnsynced are waiting, here (after the one in
-// the background). Called with mu held, after an event was written.
-func (w *Writer) syncBehindLocked() error {
-	switch n := w.lastSeq - w.synced; {
-	case n >= MaxUnsynced:
-		for w.syncing {
-			w.syncedCond.Wait()
-		}
-		if w.lastSeq-w.synced >= MaxUnsynced && !w.closed && w.err == nil {
-			if err := w.syncLocked(0); err != nil {
-				w.failSyncLocked(err) // a later fsync would not say so (a reviewer's)
-				return w.err
-			}
-		}
-	case n >= SyncEvery && !w.syncing && !w.closed:
-		w.syncing = true
-		upTo, f := w.lastSeq, w.f
-		go func() { // owned by w: Close waits for it
-			err := syncFile(f)
-			w.mu.Lock()
-			switch {
-			case err == nil:
-				w.synced = max(w.synced, upTo)
-			default:
-				// What was written may not be on the disk, and a later fsync would not say
-				// so: the journal is not trusted from here on (see write), behind or not
-				// (a reviewer's caught up after one).
-				w.failSyncLocked(err)
-			}
-			w.syncing = false
-			w.syncedCond.Broadcast()
-			w.mu.Unlock()
-		}()
-	}
-	return nil
-}
-
-// catchUpLocked writes the lines the journal is behind with, in order, and syncs them;
-// when all are, the journal is whole again: err and the mark are cleared. Called with mu
-// held.
-func (w *Writer) catchUpLocked() {
-	w.triedAt = w.now()
-	if w.lost {
-		return
-	}
-	for len(w.behind) > 0 {
-		pl := w.behind[0]
-		if _, err := w.appendLocked(pl.line, pl.seq, false); err != nil {
-			return
-		}
-		w.behindBytes -= len(pl.line)
-		w.behind[0] = pendingLine{}
-		w.behind = w.behind[1:]
-	}
-	w.behind = nil // written: syncLocked may count them
-	if err := w.syncLocked(0); err != nil {
-		w.failSyncLocked(err) // written, but not trusted to be on the disk
-		return
-	}
-	w.behind, w.err, w.recovered = nil, nil, true
-	unmarkIncomplete(w.path)
-}
-
-// now is the writer's clock (a variable for the tests).
-func (w *Writer) now() time.Time { return writerNow() }
-
-var writerNow = time.Now
-
-// unmarkIncomplete takes markIncomplete's marks off a journal that caught up. Best effort:
-// a mark left makes the party refuse a resume it could have had, never one it must not.
-func unmarkIncomplete(path string) {
-	_ = os.Chmod(path, 0o600)
-	_ = os.Remove(path + incompleteSuffix)
-}
-
-// markIncomplete marks the journal at path as cut short (ErrIncomplete), two ways, each
-// needing no data space on the disk, which is often what failed: an empty file beside it
-// (path + ".incomplete"), and the journal made read-only, for a file system where the
-// first cannot be made. Some file systems ignore modes (a reviewer's point); few refuse
-// both. Best effort.
-func markIncomplete(path string) {
-	if f, err := os.OpenFile(path+incompleteSuffix, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
-		_ = f.Close()
-	}
-	_ = os.Chmod(path, 0o400)
-}
-
-// incompleteSuffix names the file beside a journal that says it was cut short.
-const incompleteSuffix = ".incomplete"
-
-// Marked says whether the journal at path has the mark beside it of a failed write: when
-// Incomplete without it, the journal is only read-only, which a failed write does only
-// when it cannot make the mark, and a person's chmod does too.
-func Marked(path string) bool {
-	_, err := os.Stat(path + incompleteSuffix)
-	return err == nil
-}
-
-// ErrReadOnly is ErrIncomplete (errors.Is says both) when the journal is only
-// read-only (Marked is false): it says what to do if that was a person's doing, rather
-// than ask about a full disk first (a tester's).
-var ErrReadOnly error = readOnlyError{}
-
-type readOnlyError struct{}
-
-func (readOnlyError) Error() string {
-	return "the party's journal is read-only, which is how a party marks a journal it could not write to its end when it could not write the mark beside it either; if it was made read-only by hand, make it writable again (chmod u+w) and resume it"
-}
-
-func (readOnlyError) Is(target error) bool { return target == ErrIncomplete }
-
-// Incomplete says whether the journal at path was cut short by a failed write.
-func Incomplete(path string) bool {
-	if _, err := os.Stat(path + incompleteSuffix); err == nil {
-		return true
-	}
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().Perm()&0o200 == 0
 }
 
 // Events calls fn with the JSON of each event whose seq is at least from, oldest first,
