@@ -8,6 +8,16 @@ import (
 	"time"
 )
 
+// bootID is this boot's id (/proc/sys/kernel/random/boot_id): another after every boot,
+// and no clock's reading. "" when it cannot be read.
+var bootID = func() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return string(bytes.TrimSpace(b))
+}
+
 // bootTime is when the machine booted, to the second (/proc/stat's btime).
 var bootTime = func() (time.Time, bool) {
 	f, err := os.Open("/proc/stat")

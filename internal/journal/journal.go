@@ -119,6 +119,9 @@ type Record struct {
 	At           time.Time `json:"at,omitzero"`             // resumed, ended
 	Resumed      *Settings `json:"resumed,omitempty"`       // resumed
 	SeqFloor     int64     `json:"seq_floor,omitempty"`     // seq_floor
+	// Boot is the id of the machine's boot a run started in (header, resumed; Linux),
+	// so that a resume can tell that the machine went down since (Summary.LostTail).
+	Boot string `json:"boot,omitempty"`
 }
 
 // Tokens are a party's invite tokens: the participant's, the viewer's and, when the party

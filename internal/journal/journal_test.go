@@ -798,9 +798,11 @@ func TestLostTail(t *testing.T) {
 		return w.Path()
 	}
 	booted := time.Time{} // zero: the machine has been up all along
-	old := bootTime
+	boot := "boot-1"
+	oldTime, oldID := bootTime, bootID
 	bootTime = func() (time.Time, bool) { return booted, true }
-	t.Cleanup(func() { bootTime = old })
+	bootID = func() string { return boot }
+	t.Cleanup(func() { bootTime, bootID = oldTime, oldID })
 	open := func(t *testing.T, path string) *Summary {
 		w, s, err := Open(path, nil)
 		if err != nil {
@@ -822,10 +824,48 @@ func TestLostTail(t *testing.T) {
 	if s := open(t, torn); !s.LostTail || s.LastSeq != 3 {
 		t.Errorf("a torn last line: %+v", s)
 	}
-	booted = time.Now().Add(time.Hour) // the machine started after the file's last write
-	if s := open(t, write(t, false)); !s.LostTail {
-		t.Error("a machine that went down since the last write: no lost tail")
+	// The machine went down since the last write: another boot id now. Told by the boot
+	// ids even when the clock was set back after the boot, so that the boot time reads as
+	// before the file's last write.
+	down := write(t, false)
+	boot = "boot-2"
+	if s := open(t, down); !s.LostTail {
+		t.Error("a machine that went down since the last write (its boot time misread): no lost tail")
 	}
+	// The same boot, with a clock set forward since: the boot time reads as after the last
+	// write, the boot id says it was not.
+	up := write(t, false)
+	booted = time.Now().Add(time.Hour)
+	if s := open(t, up); s.LostTail {
+		t.Error("the same boot, a clock set forward: lost tail")
+	}
+	// A journal whose runs recorded no boot id (written before they did, or not on Linux):
+	// told by the boot time.
+	boot = ""
+	if s := open(t, write(t, false)); !s.LostTail {
+		t.Error("no boot ids, a machine that started after the last write: no lost tail")
+	}
+	booted = time.Time{}
+	if s := open(t, write(t, false)); s.LostTail {
+		t.Error("no boot ids, a machine up all along: lost tail")
+	}
+	// A resume records its boot: a party made before a reboot and resumed after it, then
+	// killed, is resumed in the same boot with no lost tail.
+	boot = "boot-3"
+	resumed := write(t, false)
+	boot = "boot-4"
+	w, _, err := Open(resumed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Resumed(t0, Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if s := open(t, resumed); s.LostTail || s.Boot != "boot-4" {
+		t.Errorf("resumed again in the boot of the last run: lost tail %v, boot %q", s.LostTail, s.Boot)
+	}
+	booted = time.Now().Add(time.Hour)
 	if s := open(t, write(t, true)); s.LostTail {
 		t.Error("a party that ended cleanly (its end fsynced): lost tail")
 	}

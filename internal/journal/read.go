@@ -53,6 +53,8 @@ type Summary struct {
 	// loss drops what was not yet fsynced, fewer than MaxUnsynced events), or the file ends
 	// in a torn line. Open then records a SeqFloor that many past the last event.
 	LostTail bool
+	// Boot: the boot id the last run recorded as it started ("" if none).
+	Boot string
 	// SeqFloor: the party's next event is numbered past it (a seq_floor record), when it is
 	// above LastSeq.
 	SeqFloor int64
@@ -188,6 +190,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.Header = *rec.Header
 		s.Token, s.ViewerToken, s.HostToken = rec.Header.Token, rec.Header.ViewerToken, rec.Header.HostToken
 		s.Settings = rec.Header.Settings
+		s.Boot = rec.Boot
 		return true
 	}
 	switch rec.Type {
@@ -233,6 +236,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 	case TypeResumed:
 		s.Resumes++
 		s.Ended, s.EndedAt = false, time.Time{}
+		s.Boot = rec.Boot
 		if rec.Resumed != nil {
 			s.Settings = *rec.Resumed
 		}

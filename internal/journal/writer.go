@@ -87,7 +87,7 @@ func Create(dataDir string, h Header) (*Writer, error) {
 		return nil, err
 	}
 	h.Version = Version
-	if err := w.record(Record{Type: TypeHeader, Header: &h}, true); err != nil {
+	if err := w.record(Record{Type: TypeHeader, Header: &h, Boot: bootID()}, true); err != nil {
 		// The party never started: nothing to keep. A tester's full disk left an empty,
 		// read-only journal that concordia parties listed as unreadable for good.
 		w.Close()
@@ -143,7 +143,7 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.Path = path
-	s.LostTail = !s.Ended && (s.TornTail || bootedAfter(wrote))
+	s.LostTail = !s.Ended && (s.TornTail || wentDown(s.Boot, wrote))
 	if s.LostTail {
 		// Recorded before anything else can happen: a resume refused after this Open, or
 		// a second loss before the next fsync, must still number past what was lost (a
@@ -257,7 +257,7 @@ func (w *Writer) AgentSession(id string) error {
 func (w *Writer) Resumed(at time.Time, s Settings) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.record(Record{Type: TypeResumed, At: at.UTC(), Resumed: &s}, true)
+	return w.record(Record{Type: TypeResumed, At: at.UTC(), Resumed: &s, Boot: bootID()}, true)
 }
 
 // End records a clean end and makes the journal durable. Close still has to be called.
