@@ -110,18 +110,12 @@ func outsideSingleQuotes(line string) string {
 }
 
 // simpleCommands splits a command line at ; & | ( ) { } ` and new lines, each part as its
-// words (split at white space, their quotes taken off), with what only wraps a command
+// words (dequoted: split at white space, their quoting taken off), with what only wraps a command
 // taken off its start (time, nice -n 5, timeout 5, sudo, FOO=1, bash -c).
 func simpleCommands(line string) [][]string {
 	var out [][]string
 	for _, part := range strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(";&|\n(){}`", r) }) {
-		var words []string
-		for _, w := range strings.Fields(part) {
-			if w = strings.Trim(w, `'"`); w != "" {
-				words = append(words, w)
-			}
-		}
-		if words = unwrap(words); len(words) > 0 {
+		if words := unwrap(dequoted(part, "")); len(words) > 0 {
 			out = append(out, words)
 		}
 	}
@@ -175,16 +169,74 @@ func isDuration(w string) bool {
 }
 
 // shellWords is a line's words, split at white space, redirections and = (--file=.env),
-// their quotes taken off; $HOME and ${HOME} become ~.
+// their quoting taken off as the shell does (dequoted); $HOME and ${HOME} become ~. A word
+// with a backslash is also read with it kept (an unquoted C:\Users\me\.aws\credentials).
 func shellWords(line string) []string {
 	line = strings.NewReplacer("${HOME}", "~", "$HOME", "~").Replace(line)
-	var out []string
+	out := dequoted(line, ";&|<>()`=")
 	for _, w := range strings.FieldsFunc(line, func(r rune) bool {
 		return r == ' ' || r == '\t' || r == '\n' || strings.ContainsRune(";&|<>()`=", r)
 	}) {
-		if w = strings.Trim(w, `'"`); w != "" {
-			out = append(out, w)
+		if strings.Contains(w, `\`) {
+			if w = strings.Trim(w, `'"`); w != "" {
+				out = append(out, w)
+			}
 		}
+	}
+	return out
+}
+
+// dequoted is s's words as a command gets them from the shell: split at white space and,
+// outside quotes, at the runes of seps; quotes taken off wherever they are in a word, and
+// a backslash outside them (in double quotes: before $ ` " \ and a new line), so that
+// .e""nv and .e\nv are .env (and .e, two single quotes, nv). Expansions ($x, *) are left
+// as they are.
+func dequoted(s, seps string) []string {
+	var out []string
+	var b strings.Builder
+	rs := []rune(s)
+	var quote rune
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case quote == '\'':
+			if r == '\'' {
+				quote = 0
+			} else {
+				b.WriteRune(r)
+			}
+		case quote == '"':
+			switch {
+			case r == '"':
+				quote = 0
+			case r == '\\' && i+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[i+1]):
+				i++
+				if rs[i] != '\n' {
+					b.WriteRune(rs[i])
+				}
+			default:
+				b.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '\\':
+			if i+1 < len(rs) {
+				i++
+				if rs[i] != '\n' {
+					b.WriteRune(rs[i])
+				}
+			}
+		case r == ' ' || r == '\t' || r == '\n' || strings.ContainsRune(seps, r):
+			if b.Len() > 0 {
+				out = append(out, b.String())
+				b.Reset()
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() > 0 {
+		out = append(out, b.String())
 	}
 	return out
 }

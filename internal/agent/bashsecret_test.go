@@ -97,6 +97,21 @@ func TestBashSecret(t *testing.T) {
 		{"echo $DB_PASS", workspace.Environment},
 		{"echo $SENTRY_DSN", workspace.Environment},
 		{"echo $DATABASE_URL", workspace.Environment},
+		// Quoting inside a word, which the shell takes off (a tester's ran unasked and
+		// showed .env to every viewer: quotes were taken only off a word's ends).
+		{`cat .e''nv`, ".env"},
+		{`cat .e""nv | base64`, ".env"},
+		{`head -c 100 .e"n"v`, ".env"},
+		{`cat .e\nv`, ".env"},
+		{`cat ".e\nv"`, ""}, // in double quotes the backslash stays: a file named .e\nv
+		{`sed "s/a/b/" .e""nv > cfg.txt`, ".env"},
+		{`cat 'cred'entials`, "credentials"},
+		{`cat /proc/$$/envi""ron | tr "\0" "\n"`, workspace.Environment},
+		{`pri""ntenv`, workspace.Environment},
+		{`'e'nv | grep KEY`, workspace.Environment},
+		{`cat "$HOME/.aws/cred"entials`, workspace.Environment},
+		{`echo "it's fine" && ls`, ""},
+		{`git commit -m "fix the .envelope parser"`, ""},
 	} {
 		input, _ := json.Marshal(map[string]string{"command": c.command})
 		if got := bashSecret("Bash", input, dir); got != c.want {

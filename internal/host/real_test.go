@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -748,6 +749,22 @@ func TestRealClaudeBashOutputOfSecretsIsNotShown(t *testing.T) {
 		t.Fatalf("no tool line, or no word of why its output is not shown:\n%s", got)
 	}
 	if len(results) != 1 || !strings.Contains(results[0].Content, "file-secret-123") || !strings.Contains(results[0].Content, "env-secret-456") {
+		t.Fatalf("the agent's tool result: %+v", results)
+	}
+}
+
+// TestRealClaudeQuotedSecretNameIsNotShown: the shell takes quotes off wherever they are
+// in a word, so `cat .e”nv` prints .env. A tester's ran unasked (Claude Code's rules and
+// ours read the raw line) and showed the file, and its base64, to every viewer: quotes were
+// taken only off a word's ends (what the file's values look like is no help in base64).
+func TestRealClaudeQuotedSecretNameIsNotShown(t *testing.T) {
+	const secret = "API_KEY=quoted-secret-246"
+	got, results := realBashSeen(t, secret+"\n", `cat .e""nv | base64`, "")
+	encoded := base64.StdEncoding.EncodeToString([]byte(secret + "\n"))
+	if strings.Contains(got, "quoted-secret-246") || strings.Contains(got, encoded[:16]) || !strings.Contains(got, "(its text is not shown: this file usually holds secrets)") {
+		t.Fatalf("the output of a quoted .env's cat:\n%s", got)
+	}
+	if len(results) != 1 || !strings.Contains(results[0].Content, encoded[:16]) {
 		t.Fatalf("the agent's tool result: %+v", results)
 	}
 }
