@@ -5,6 +5,7 @@ import { DRAFT_KEEP_MS } from '../state/draft';
 import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 import { SLOW_SEND_MS } from './prompt-box';
+import type { PartyEvent } from '../state/types';
 
 type Box = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -112,6 +113,31 @@ describe('<prompt-box> after a prompt with no answer', () => {
     await el.updateComplete;
     await el.updateComplete;
     expect(ta().value).toBe('yes');
+    el.remove();
+  });
+
+  it('lets it go when the prompt comes back in the resync of a reconnect', async () => {
+    // A window tester's host froze and came back: the prompt came in the reconnect's state,
+    // not as a live event, and stayed in the box under "send it again"; Enter ran it twice.
+    const { be, st } = await inParty('participant');
+    const { el, ta, type, enter } = await mount(st);
+    be.handlers.SendPrompt = () => Promise.reject('No answer came for this prompt.');
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p0', user: 'ann', member: 'm1', text: 'again' } });
+    await type('again');
+    await enter();
+    const resync = (events: PartyEvent[]) =>
+      be.emit('party:state', { seq: events.length + 1, phase: 'idle', participants: [], pending: [], truncated: false,
+        events: [{ seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p0', user: 'ann', member: 'm1', text: 'again' } }, ...events] });
+    // The same words earlier in the history are not it.
+    resync([]);
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(ta().value).toBe('again');
+    resync([{ seq: 2, ts: '2026-12-05T12:01:00Z', kind: 'prompt', prompt: { id: 'p1', user: 'ann', member: 'm1', text: 'again' } }]);
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(ta().value).toBe('');
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-error]')?.textContent?.trim() ?? '').toBe('');
     el.remove();
   });
 

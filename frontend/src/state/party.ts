@@ -597,6 +597,7 @@ export class PartySession {
   }
 
   #replaceState(st: PartyState): void {
+    const seen = this.#transcript.lastSeq;
     this.#transcript.reset();
     this.#fallbackTimes.clear();
     if (st.truncated) this.#transcript.startsLater();
@@ -615,6 +616,9 @@ export class PartySession {
     this.agentTrouble = '';
     // The state's history says what changed since the session began (roles, settings).
     for (const e of st.events ?? []) this.#applyPartyFacts(e);
+    // A prompt with no answer may be in what came since (a reconnect's): it reached the
+    // host after all (a window tester's stayed in the box, and Enter sent it twice).
+    for (const e of st.events ?? []) if (e.seq > seen && e.kind === 'prompt' && e.prompt) this.#promptArrived(e.prompt);
     // A history cut to its newest events may not hold the change of this window's own
     // role: the member list has it (a reviewer's).
     const s = this.session;
