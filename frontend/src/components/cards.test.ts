@@ -2,11 +2,43 @@
 import { describe, expect, it } from 'vitest';
 import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
-import { ARM_MS, type ApprovalCard, type PermissionCard } from './cards';
+import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
 import { approval, joined, left, prompt } from '../state/events.test-helpers';
 
 describe('<permission-card>', () => {
+  // A window tester typed "please do not touch files now" and clicked Deny at once: the
+  // keys still on their way came after the click; the agent was told "please", and the
+  // rest went into the prompt box. Deny with the mouse waits for the field to be quiet.
+  it('takes the whole reason when its last keys come after the Deny click', async () => {
+    const { be, st } = await inParty('host');
+    const asked: string[] = [];
+    be.handlers.DecidePermission = async (_id: unknown, _d: unknown, reason: unknown) => {
+      asked.push(String(reason));
+    };
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' };
+    document.body.append(el);
+    await el.updateComplete;
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!;
+    const type = (text: string) => {
+      input.value = text;
+      input.dispatchEvent(new Event('input'));
+    };
+    type('please');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-deny]')!.click();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-deny]')!.click(); // a second click: one decision
+    for (const more of ['please do', 'please do not', 'please do not touch files now']) {
+      await new Promise((r) => setTimeout(r, 60));
+      type(more);
+    }
+    await new Promise((r) => setTimeout(r, REASON_QUIET_MS + 200));
+    expect(asked).toEqual(['please do not touch files now']);
+    el.remove();
+    st.dispose();
+  });
+
   // A plan is approved one at a time: the card offers no "Always allow ExitPlanMode" (a
   // tester's /always put it in the always-allowed list, where it meant nothing).
   it('offers no Always allow for the agent plan', async () => {

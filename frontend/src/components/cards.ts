@@ -16,6 +16,44 @@ import './time-left';
 import './markdown-view';
 
 /**
+ * A reason typed into a card, and when it was last typed in. A decision made with the mouse
+ * waits until the field has been quiet for REASON_QUIET_MS (at most REASON_WAIT_MS): keys
+ * typed just before the click can reach the page after it (an input method's queue, a busy
+ * machine). A window tester's reason was cut to its first word, and the rest went into the
+ * prompt box, which the card hands the focus to: one Enter from being sent as a prompt.
+ */
+export class Reason {
+  text = '';
+  #at = 0;
+  readonly #now: () => number;
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+  typed(text: string): void {
+    this.text = text;
+    this.#at = this.#now();
+  }
+  /** A decision waits for the field (settled): a second click then does nothing. */
+  waiting = false;
+  /** Resolves with the text once the field is quiet. */
+  async settled(): Promise<string> {
+    const start = this.#now();
+    this.waiting = true;
+    try {
+      while (this.#now() - this.#at < REASON_QUIET_MS && this.#now() - start < REASON_WAIT_MS) {
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    } finally {
+      this.waiting = false;
+    }
+    return this.text;
+  }
+}
+
+export const REASON_QUIET_MS = 200;
+export const REASON_WAIT_MS = 2000;
+
+/**
  * Runs a host's decision from a card. A card that held the keyboard focus hands it on once
  * the decision is made (its buttons are gone, and the focus fell to the page): it says so
  * with a card-decided event, on which the party view focuses the prompt box.
@@ -101,7 +139,7 @@ export class PermissionCard extends LitElement {
   declare permission: Permission | undefined;
   /** The prompts of the batch the request belongs to (who asked). */
   declare prompts: readonly Prompt[] | undefined;
-  #reason = '';
+  #reason = new Reason();
   /** The pending request this card shows, and whether its allow buttons take clicks yet. */
   #shownId = '';
   #armed = false;
@@ -248,10 +286,10 @@ export class PermissionCard extends LitElement {
                     nothing
                   : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
-                  <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason} ?disabled=${busy}
-                    @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
-                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))} />
-                  <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => void decided(this, () => s.control.decide(p.id, 'deny', this.#reason))}>${iconX()} Deny</button>
+                  <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason.text} ?disabled=${busy}
+                    @input=${(e: InputEvent) => this.#reason.typed((e.target as HTMLInputElement).value)}
+                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason.text))} />
+                  <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} Deny</button>
                 </span>
               </div>
               ${this.#confirmAlways
@@ -299,7 +337,7 @@ export class ApprovalCard extends LitElement {
   /** Escape was pressed once on edits: the next one undoes them. */
   #escapeArmed = false;
   #rejecting = false;
-  #reason = '';
+  #reason = new Reason();
 
   constructor() {
     super();
@@ -318,21 +356,23 @@ export class ApprovalCard extends LitElement {
     const batch = it.approval.batch;
     const busy = s.control.busy(`batch:${batch}`);
     if (this.#rejecting) {
-      const reject = async () => {
-        if (await decided(this, () => s.control.reject(batch, this.#reason))) this.#rejecting = false;
+      // Typed Enter comes after the keys before it; a click may not (Reason).
+      const reject = async (settle: boolean) => {
+        if (this.#reason.waiting) return;
+        if (await decided(this, async () => s.control.reject(batch, settle ? await this.#reason.settled() : this.#reason.text))) this.#rejecting = false;
         this.requestUpdate();
       };
       return html`<div class="actions">
-        <input data-testid="approval-reject-reason" placeholder="Reason (optional)" title="Why it is rejected: its authors see it" .value=${this.#reason}
-          @input=${(e: InputEvent) => (this.#reason = (e.target as HTMLInputElement).value)}
+        <input data-testid="approval-reject-reason" placeholder="Reason (optional)" title="Why it is rejected: its authors see it" .value=${this.#reason.text}
+          @input=${(e: InputEvent) => this.#reason.typed((e.target as HTMLInputElement).value)}
           @keydown=${(e: KeyboardEvent) => {
-            if (e.key === 'Enter' && !e.isComposing && !busy) void reject();
+            if (e.key === 'Enter' && !e.isComposing && !busy) void reject(false);
             if (e.key === 'Escape') {
               e.preventDefault(); // the view's Escape would also close a drawer and take the focus
               void this.#cancelReject();
             }
           }} />
-        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${reject}>Reject</button>
+        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${() => void reject(true)}>Reject</button>
         <button class="ghost" data-testid="approval-reject-cancel" @click=${() => void this.#cancelReject()}>Cancel</button>
       </div>`;
     }
