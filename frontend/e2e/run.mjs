@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer as createHTTPServer } from 'node:http';
-import { createServer as createTCPServer } from 'node:net';
+import { connect as connectTCP, createServer as createTCPServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -394,6 +394,67 @@ test('a host whose certificate does not match the invite is refused', async () =
   await page.keyboard.press('Escape');
   await tid('join-dialog').waitFor({ state: 'hidden' });
   await visible('home');
+});
+
+test('a join that catches up on a long history over a slow link says how far it has come', async () => {
+  // A long party's history over a slow link stood at "Connecting…" for 17 s with no word of
+  // why. A CLI host's reply of 6 MB (about 100 events: the hello brings 1 MiB of the part
+  // only its journal holds, past the 4 MiB it keeps in memory, and the rest is fetched),
+  // reached through a proxy that hands the window 16 KiB every 10 ms (about 1.6 MB/s).
+  const host = cli('cli-long-host', [
+    'host', '--listen', '127.0.0.1:0', '--insecure', '--claude', fakeClaude, '--data-dir', join(tmp, 'cli-long-data'),
+    '--workdir', workdir, '--merge', 'local', '--window', '100ms', '--name', 'lena',
+  ]);
+  const held = new Set();
+  const slow = createTCPServer((down) => {
+    const up = connectTCP(host.port, '127.0.0.1');
+    held.add(down).add(up);
+    for (const s of [down, up]) s.on('error', () => { down.destroy(); up.destroy(); });
+    down.pipe(up);
+    up.on('data', (chunk) => {
+      up.pause();
+      const parts = [];
+      for (let i = 0; i < chunk.length; i += 16384) parts.push(chunk.subarray(i, i + 16384));
+      const next = () => {
+        if (down.destroyed) return;
+        const part = parts.shift();
+        if (!part) return up.resume();
+        down.write(part);
+        setTimeout(next, 10);
+      };
+      next();
+    });
+    up.on('end', () => down.end());
+    down.on('close', () => up.destroy());
+  });
+  await new Promise((r) => slow.listen(0, '127.0.0.1', r));
+  try {
+    const [, inv, port] = await host.expect(/^invite code: (concordia:\/\/127\.0\.0\.1:(\d+)\/\S+)$/);
+    host.port = Number(port);
+    host.send('tell a long one FAKE_BIG=6000000');
+    await host.expect(/claude finished/, 60_000);
+    await (await visible('home-join')).click();
+    await visible('join-dialog');
+    await typeInvite(inv.replace(`:${port}/`, `:${slow.address().port}/`));
+    await attrOf('join-invite-status', 'data-check', 'valid');
+    await tid('join-name').fill('mo');
+    await tid('join-submit').click();
+    await textOf('join-history', "Catching up on the party's history…");
+    const said = (await tid('join-history').textContent()).replace(/\s+/g, ' ');
+    const m = /([\d,]+) of ([\d,]+) events/.exec(said);
+    check(m && Number(m[2].replaceAll(',', '')) > 50, `the catch-up said ${said}`);
+    await shot('join-catching-up');
+    await visible('party-view');
+    await attrOf('party-connection', 'data-status', 'connected');
+    check((await tid('join-dialog').count()) === 0, 'the join dialog stayed open after the join');
+    await (await visible('leave-party')).click(); // nothing of mine waits: no question asked
+    await (await visible('back-home')).click();
+    await visible('home');
+  } finally {
+    for (const s of held) s.destroy();
+    slow.close();
+    await host.stop();
+  }
 });
 
 let invite = '';

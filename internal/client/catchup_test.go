@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -174,6 +176,24 @@ func TestALongCatchUpOutlastsTheDialTimeout(t *testing.T) {
 		return false
 	})
 	joinAll(t, Config{Invite: inv, DialTimeout: 300 * time.Millisecond}, 6)
+}
+
+// A catch-up says how far it has come after the hello's page and after each page since,
+// each time with all of that page delivered (a window shows it while the next one comes).
+func TestACatchUpSaysHowFarItHasCome(t *testing.T) {
+	var got atomic.Int64
+	var said []string
+	inv := pagingHost(t, 4, func(*rpc.Request) bool { return false })
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "a", OnCatchUp: func(have, upTo int64) {
+		said = append(said, fmt.Sprintf("%d/%d (delivered %d)", have, upTo, got.Load()))
+	}, OnEvent: func(e wire.Event) { got.Store(e.Seq) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if want := []string{"1/4 (delivered 1)", "2/4 (delivered 2)", "3/4 (delivered 3)", "4/4 (delivered 4)"}; !slices.Equal(said, want) {
+		t.Fatalf("said %q, want %q", said, want)
+	}
 }
 
 // A long catch-up that meets the host busy now and then (-32003, §1) goes on as long as

@@ -92,6 +92,11 @@ type Config struct {
 	OnHello func(wire.HelloResult)
 	// OnStatus gets connection changes.
 	OnStatus func(Status)
+	// OnCatchUp, when set, gets how far a (re)connection's catch-up has come when the
+	// hello's history was cut (§4): after the hello's page of events is delivered, and
+	// after each page fetched since, have is the last seq delivered of upTo (a long party
+	// over a slow link takes a while: a window says so).
+	OnCatchUp func(have, upTo int64)
 
 	Backoff     []time.Duration // default 1s, 2s, 4s, 8s, 15s (the last repeats)
 	DialTimeout time.Duration   // default 10s
@@ -514,6 +519,9 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		c.cfg.OnHello(hello)
 	}
 	c.deliverAll(hello.State.Events)
+	if hello.State.Truncated {
+		c.caughtUp(hello.State.Seq)
+	}
 	// The history is paged in for as long as it takes, each page within catchUpPageWait:
 	// under the dial's 10 s, a new member of a long party on an ordinary link never got in
 	// (a tester's 43 MB party at 2.5 MB/s failed at the same seq on every try). A call
@@ -595,6 +603,7 @@ func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
 			return false
 		}
 		c.deliverAll(st.Events)
+		c.caughtUp(upTo)
 		if c.LastSeq() == before {
 			c.log.Warn("catch up: the host sent nothing after", "seq", before)
 			return false
@@ -602,6 +611,13 @@ func (c *Client) catchUp(ctx context.Context, upTo int64) bool {
 		busy = 0 // the tries are for one page: a long catch-up meets many busy spells (a reviewer's)
 	}
 	return true
+}
+
+// caughtUp tells OnCatchUp how far a catch-up to upTo has come.
+func (c *Client) caughtUp(upTo int64) {
+	if c.cfg.OnCatchUp != nil {
+		c.cfg.OnCatchUp(c.LastSeq(), upTo)
+	}
 }
 
 // A getState refused as busy (-32003) during a catch-up is asked again after

@@ -35,6 +35,7 @@ type active struct {
 	initial      wire.State // participant: the state Join returns
 	pending      *wire.State
 	target       int64    // seq the pending state is complete at
+	catchFrom    int64    // the last seq seen as the pending state's hello came
 	last         int64    // newest event seq seen
 	log          eventLog // a participant: every event seen, for Transcript and resyncs
 	journal      string   // hosted: the party journal, which Transcript reads (no log kept)
@@ -226,6 +227,7 @@ func (a *active) onHello(h wire.HelloResult) {
 		a.party = h.Party // sent after the resync's state (completeLocked)
 	}
 	a.target = h.State.Seq
+	a.catchFrom = a.last
 	a.members = len(h.State.Participants)
 	if a.last >= a.target {
 		a.completeLocked()
@@ -265,6 +267,22 @@ func (a *active) onEvent(ev wire.Event) {
 		a.completeLocked()
 	}
 	a.emitAndUnlock(ev)
+}
+
+// onCatchUp tells the window how far the catch-up of a hello whose history was cut has
+// come (client.Config.OnCatchUp), while it is not complete: the next page may take a while
+// over a slow link (a long party's join stood at "Connecting…" for 17 s). A status of the
+// connection as it stands, with no retry counting down: the host answered.
+func (a *active) onCatchUp(have, upTo int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.pending == nil || have >= upTo {
+		return
+	}
+	st := a.conn
+	st.RetryMS, st.Error = 0, ""
+	st.History = &HistoryProgress{Have: have - a.catchFrom, Of: upTo - a.catchFrom}
+	a.m.cfg.Emitter.Emit(EventPartyStatus, st)
 }
 
 // completeLocked finishes the pending state: the first one becomes Join's result, a

@@ -70,13 +70,14 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release,
 		log: newEventLog(m.cfg.DataDir, m.log.Info)}
 	cfg := client.Config{
-		Invite:   inv,
-		Name:     name,
-		OnEvent:  a.onEvent,
-		OnHello:  a.onHello,
-		OnStatus: a.onStatus,
-		Backoff:  m.cfg.ClientBackoff,
-		Logger:   m.log,
+		Invite:    inv,
+		Name:      name,
+		OnEvent:   a.onEvent,
+		OnHello:   a.onHello,
+		OnStatus:  a.onStatus,
+		OnCatchUp: a.onCatchUp,
+		Backoff:   m.cfg.ClientBackoff,
+		Logger:    m.log,
 	}
 	rejoined := was.Session != ""
 	// Refused (removed), it comes back as someone new from the same client: a viewer the

@@ -107,6 +107,16 @@ type Status struct {
 	Attempt int    `json:"attempt"`
 	Error   string `json:"error"`
 	RetryMS int64  `json:"retry_ms"`
+	// History is how far a (re)connection's catch-up of the party's history has come,
+	// while it takes more than a moment (a long party over a slow link took a join 17 s
+	// of "Connecting…" with no word of why); nil otherwise.
+	History *HistoryProgress `json:"history,omitempty"`
+}
+
+// HistoryProgress counts a catch-up's events: Have of Of are in.
+type HistoryProgress struct {
+	Have int64 `json:"have"`
+	Of   int64 `json:"of"`
 }
 
 // Ended is the payload of party:ended.

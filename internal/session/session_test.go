@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1112,5 +1113,52 @@ func TestJoinUnderATakenName(t *testing.T) {
 	}
 	if info.You.Name == "remote-host" || info.AskedName != "remote-host" {
 		t.Fatalf("joined as %q, asked name %q; want another name and the one asked for", info.You.Name, info.AskedName)
+	}
+}
+
+// A catch-up of a hello whose history was cut says how far it has come after each page,
+// as party:status with no retry counting down (a long party over a slow link stood at
+// "Connecting…" for 17 s); nothing is said once it is complete.
+func TestACatchUpSaysHowFarItHasCome(t *testing.T) {
+	for _, first := range []bool{true, false} {
+		t.Run(fmt.Sprintf("first join %v", first), func(t *testing.T) {
+			rec := newRecorder()
+			a := &active{m: New(Config{Emitter: rec}), role: wire.RoleParticipant, first: true}
+			from := int64(0)
+			if !first {
+				a.onHello(wire.HelloResult{State: wire.State{Seq: 10}})
+				for seq := int64(1); seq <= 10; seq++ {
+					a.onEvent(wire.Event{Seq: seq, Kind: wire.KindSystem})
+				}
+				a.onStatus(client.Status{State: client.StatusConnected})
+				a.onStatus(client.Status{State: client.StatusReconnecting, Attempt: 2, RetryIn: 4 * time.Second, Err: errors.New("refused")})
+				from = 10
+			} else {
+				a.onStatus(client.Status{State: client.StatusConnecting, Attempt: 1})
+			}
+			before := len(rec.all()) // the setup's
+			a.onHello(wire.HelloResult{State: wire.State{Seq: from + 50, Truncated: true}})
+			for page := int64(1); page <= 3; page++ {
+				for seq := from + (page-1)*20 + 1; seq <= min(from+page*20, from+50); seq++ {
+					a.onEvent(wire.Event{Seq: seq, Kind: wire.KindSystem})
+				}
+				a.onCatchUp(min(from+page*20, from+50), from+50)
+			}
+			a.onStatus(client.Status{State: client.StatusConnected})
+			a.onCatchUp(from+50, from+50) // a late word changes nothing
+			var said []HistoryProgress
+			for _, st := range statuses(rec.all()[before:]) {
+				if st.History == nil {
+					continue
+				}
+				if st.RetryMS != 0 || st.Error != "" || st.Status == client.StatusConnected {
+					t.Fatalf("a catch-up's status: %+v", st)
+				}
+				said = append(said, *st.History)
+			}
+			if want := []HistoryProgress{{20, 50}, {40, 50}}; !slices.Equal(said, want) {
+				t.Fatalf("said %v, want %v", said, want)
+			}
+		})
 	}
 }

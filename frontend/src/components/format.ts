@@ -1,5 +1,13 @@
 // Small formatting helpers for display (no state, no DOM).
 
+import type { HistoryProgress } from '../state/types';
+
+/** A catch-up's progress in words, "12,345 of 40,000 events", and its percentage. */
+export function historyProgress(h: HistoryProgress): { text: string; pct: number } {
+  const pct = h.of > 0 ? Math.max(0, Math.min(100, Math.floor((100 * h.have) / h.of))) : 0;
+  return { text: `${h.have.toLocaleString('en-US')} of ${h.of.toLocaleString('en-US')} events`, pct };
+}
+
 /** "850 ms", "12.3 s", "4 min 05 s". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';

@@ -99,3 +99,41 @@ describe('<join-dialog> focus after a failed join', () => {
     st.dispose();
   });
 });
+
+describe('<join-dialog> a long catch-up', () => {
+  // A long party's history over a slow link stood at "Connecting…" for 17 s, with no word
+  // of why: Go says how far the catch-up has come, and the dialog shows it.
+  it('says how much of the history is in while the join catches up', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    let fail: (e: Error) => void = () => {};
+    be.handlers.JoinParty = () => new Promise((_, reject) => (fail = reject));
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    st.setJoinInvite(link);
+    st.setJoinName('ann');
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    void st.submitJoin();
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    expect(q('join-progress')?.textContent).toContain('Connecting to 192.0.2.2');
+    be.emit('party:status', { status: 'connecting', attempt: 1, error: '', retry_ms: 0, history: { have: 12345, of: 40000 } });
+    await el.updateComplete;
+    const text = q('join-history')?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(text).toBe("Catching up on the party's history… 12,345 of 40,000 events");
+    expect(q('join-history')?.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')).toBe('30');
+    // A status with no catch-up (a retry) says connecting again.
+    be.emit('party:status', { status: 'connecting', attempt: 2, error: 'refused', retry_ms: 500 });
+    await el.updateComplete;
+    expect(q('join-history')).toBeNull();
+    expect(q('join-progress')?.textContent).toContain('Attempt 2');
+    fail(new Error('The host refused this invite.'));
+    await new Promise((r) => setTimeout(r, 5));
+    el.remove();
+    st.dispose();
+  });
+});

@@ -8,6 +8,7 @@ import { base } from './styles';
 import { modalStyles } from './modal';
 import { inviteSummary } from '../state/join';
 import { iconAlert, iconCheck, iconX } from './icons';
+import { historyProgress } from './format';
 
 export class JoinDialog extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -47,6 +48,7 @@ export class JoinDialog extends LitElement {
       .progress small { display: block; color: var(--muted); }
       .bar { height: 3px; border-radius: 3px; background: var(--surface-3); overflow: hidden; margin-top: 6px; }
       .bar::after { content: ''; display: block; height: 100%; width: 35%; background: var(--accent); animation: slide 1.1s ease-in-out infinite; }
+      .bar.known::after { animation: none; width: var(--done); transition: width 0.2s linear; }
       @keyframes slide { from { transform: translateX(-100%); } to { transform: translateX(300%); } }
     `,
   ];
@@ -140,11 +142,20 @@ export class JoinDialog extends LitElement {
             ${j.busy
               ? html`<div class="progress" data-testid="join-progress" role="status">
                   <span class="spinner"></span>
-                  <div class="grow">
-                    Connecting to ${summary?.host ?? 'the host'}…
-                    ${c.attempt > 1 ? html`<small>Attempt ${c.attempt}${c.error ? ` — last try: ${c.error}` : ''}</small>` : nothing}
-                    <div class="bar"></div>
-                  </div>
+                  ${c.history
+                    ? // A long party's history takes a while over a slow link: said, with how
+                      // far it has come (it stood at "Connecting…" for 17 s).
+                      ((h) => html`<div class="grow" data-testid="join-history">
+                        Catching up on the party's history…
+                        <small>${h.text}</small>
+                        <div class="bar known" style="--done: ${h.pct}%" role="progressbar" aria-label="History caught up"
+                          aria-valuemin="0" aria-valuemax="100" aria-valuenow=${h.pct}></div>
+                      </div>`)(historyProgress(c.history))
+                    : html`<div class="grow">
+                        Connecting to ${summary?.host ?? 'the host'}…
+                        ${c.attempt > 1 ? html`<small>Attempt ${c.attempt}${c.error ? ` — last try: ${c.error}` : ''}</small>` : nothing}
+                        <div class="bar"></div>
+                      </div>`}
                 </div>`
               : nothing}
             ${j.error ? html`<div class="error-box" role="alert" data-testid="join-error">${iconAlert()}<span>${j.error}</span></div>` : nothing}

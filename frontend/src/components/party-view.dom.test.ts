@@ -486,6 +486,29 @@ describe('<party-view> reconnecting', () => {
   });
 });
 
+describe('<party-view> reconnected, catching up', () => {
+  // A long party's history came back over a slow link under "Reconnecting…" and a retry
+  // countdown, as if the host had not answered.
+  it('says the host answered and how far the catch-up has come, with no countdown', async () => {
+    const { be, st } = await inParty('participant', 'reconnecting');
+    be.emit('party:status', { status: 'reconnecting', attempt: 2, error: 'connection refused', retry_ms: 4000 });
+    const el = await mount(st);
+    const banner = () => el.shadowRoot!.querySelector('[data-testid=reconnect-banner]');
+    expect(banner()?.querySelector('retry-in')).not.toBeNull();
+    be.emit('party:status', { status: 'reconnecting', attempt: 2, error: '', retry_ms: 0, history: { have: 500, of: 2000 } });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=reconnect-history]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
+      'reconnected; catching up on what you missed: 500 of 2,000 events (25%)',
+    );
+    expect(banner()?.querySelector('retry-in')).toBeNull();
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(banner()).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+
 describe('<party-view> the queue', () => {
   // A window tester saw a prompt twice: in the approval card, and under Queue.
   it('leaves out the prompts of the merged prompt that waits for approval, and says so', async () => {

@@ -12,7 +12,7 @@ import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles } from './modal';
-import { agentLabel, formatWindow, initials, nameHue } from './format';
+import { agentLabel, formatWindow, historyProgress, initials, nameHue } from './format';
 import './time-left';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
@@ -538,7 +538,10 @@ export class PartyView extends LitElement {
       <span class="status-line"><span class="spinner"></span>
         <span>${c.status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}${c.attempt > 0 ? html` (attempt <span class="num">${c.attempt}</span>)` : ''}</span>
         ${c.status === 'reconnecting' ? html`<button class="small" data-testid="retry-now" title="Try to reach the host now" @click=${() => void s.retryNow()}>Retry now</button>` : nothing}</span>
-      ${c.error || c.retryMs > 0
+      ${c.history
+        ? // The host answered; what was missed is on its way (a long party's took a while).
+          html`<span class="details" data-testid="reconnect-history"><small>reconnected; catching up on what you missed: ${historyProgress(c.history).text} (${historyProgress(c.history).pct}%)</small></span>`
+        : c.error || c.retryMs > 0
         ? html`<span class="details">${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
             ${c.retryMs > 0 && s.retryAt > 0 ? html`<small data-testid="retry-in"><retry-in .deadline=${s.retryAt}></retry-in></small>` : nothing}</span>`
         : nothing}

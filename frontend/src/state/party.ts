@@ -15,6 +15,7 @@ import type { HostControl } from './host-control';
 import type { WorkspaceState } from './workspace';
 import type {
   ConnStatus,
+  HistoryProgress,
   Invites,
   Member,
   PartyEnded,
@@ -46,6 +47,8 @@ export interface Connection {
   attempt: number;
   error: string;
   retryMs: number;
+  /** The history caught up so far (Go says it when a catch-up takes more than a moment). */
+  history?: HistoryProgress;
 }
 
 /** Why a viewer's prompt box is disabled. */
@@ -839,6 +842,7 @@ export class PartySession {
   #onStatus(st: PartyStatus): void {
     const was = this.connection.status;
     this.connection = { status: st.status, attempt: st.attempt ?? 0, error: st.error ?? '', retryMs: st.retry_ms ?? 0 };
+    if (st.history && st.history.of > 0 && st.status !== 'connected') this.connection.history = { have: st.history.have, of: st.history.of };
     // Go says how long it waits from now, as it starts waiting: the banner counts down to it.
     this.retryAt = st.status === 'reconnecting' && (st.retry_ms ?? 0) > 0 ? this.#now() + (st.retry_ms ?? 0) : 0;
     if (st.status === 'connected' && was !== 'connected') this.#hooks.connectedAgain();

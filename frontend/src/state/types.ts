@@ -358,6 +358,14 @@ export interface PartyStatus {
   attempt: number;
   error: string;
   retry_ms: number;
+  /** How far a catch-up of the party's history has come, while it takes more than a moment. */
+  history?: HistoryProgress;
+}
+
+/** A catch-up's events: have of of are in. */
+export interface HistoryProgress {
+  have: number;
+  of: number;
 }
 
 /** The party:ended event's payload. */
