@@ -128,6 +128,37 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe(pinned(1111));
   });
 
+  it('lets a broken link typed there give way to a whole one copied since', async () => {
+    // A window tester cancelled over a broken link, copied the right one, and the dialog
+    // opened on the broken one again.
+    const be = new FakeBackend();
+    let clip = '';
+    be.handlers.ClipboardInvite = async () => clip;
+    be.handlers.CheckInvite = async (text: string) => (text.includes('broken') ? 'The token is cut short.' : '');
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinInvite('concordia://192.0.2.2:8891/broken');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.check).toBe('invalid');
+    st.closeJoin();
+    clip = `here: ${pinned(4444)}`;
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(4444));
+    // A valid link typed there stays, whatever the clipboard holds.
+    st.setJoinInvite(pinned(5555));
+    await vi.advanceTimersByTimeAsync(300);
+    st.closeJoin();
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(5555));
+    // A broken one copied does not replace a broken one typed.
+    st.setJoinInvite('concordia://192.0.2.2:8891/broken-typed');
+    await vi.advanceTimersByTimeAsync(300);
+    st.closeJoin();
+    clip = 'concordia://192.0.2.2:8891/broken-copied';
+    await st.openJoin();
+    expect(st.join.invite).toBe('concordia://192.0.2.2:8891/broken-typed');
+  });
+
   it('keeps a filled link when the clipboard has none', async () => {
     const be = new FakeBackend();
     let clip = pinned(1111);

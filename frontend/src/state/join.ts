@@ -198,6 +198,7 @@ export class JoinDialog {
       this.setJoinInvite(link, false); // a link opened from the desktop
       return;
     }
+    const before = this.state.invite;
     let text = '';
     try {
       text = (await this.#backend.ClipboardInvite()).trim();
@@ -205,11 +206,24 @@ export class JoinDialog {
       text = ''; // an unreadable clipboard is no reason to complain
     }
     // A fresh link on the clipboard replaces the field, unless the person typed there
-    // (also while the clipboard was read) or closed the dialog meanwhile.
+    // (also while the clipboard was read) or closed the dialog meanwhile. A link typed
+    // there that is broken gives way to a whole one copied since (a window tester cancelled
+    // over a broken link, copied the right one, and found the broken one back).
     const j = this.state;
     const found = clipboardLink(text);
-    if (!j.open || j.typed || !found || found === j.invite.trim()) return;
+    if (!j.open || !found || found === j.invite.trim()) return;
+    if (j.typed && !(j.invite === before && j.check === 'invalid' && (await this.#valid(found)))) return;
+    if (this.state.invite !== j.invite || !this.state.open) return; // typed meanwhile
     this.setJoinInvite(found, false);
+  }
+
+  /** Whether Go takes link as a whole invite (CheckInvite says nothing wrong). */
+  async #valid(link: string): Promise<boolean> {
+    try {
+      return (await this.#backend.CheckInvite(link)) === '';
+    } catch {
+      return false;
+    }
   }
 
   /**
