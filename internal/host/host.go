@@ -309,6 +309,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		})
 		pc.Workspace = h.ws
 		pc.WorkspaceLevel = cfg.ShareWorkspace
+		pc.IdleScan = idleScan
 	}
 	pc.HostName = cfg.Name
 	pc.Window = cfg.Window

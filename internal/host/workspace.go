@@ -131,3 +131,8 @@ func (l *lazyWorkspace) Base() string {
 }
 
 var _ party.Workspace = (*lazyWorkspace)(nil)
+
+// idleScan is how often the working directory is scanned while no turn runs (or
+// party.IdleScanCost times a scan's own length, when longer): a person's edits between
+// turns are listed as they come, not with the next turn's (a variable for the tests).
+var idleScan = 5 * time.Second

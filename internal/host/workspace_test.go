@@ -328,3 +328,37 @@ func TestAFailedSnapshotIsSaidOnTheWire(t *testing.T) {
 		})
 	})
 }
+
+// TestHandEditsBetweenTurnsAreListedAsTheyCome: a file written by hand while no turn runs
+// is listed within an idle scan, before any turn; the next turn's own list then adds only
+// what it changed (a window tester's turn listed the hand-made file as its own, and the
+// Changes count stood still until then).
+func TestHandEditsBetweenTurnsAreListedAsTheyCome(t *testing.T) {
+	old := idleScan
+	idleScan = 200 * time.Millisecond
+	t.Cleanup(func() { idleScan = old })
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	ann.ok(wire.MethodChanges, nil, nil) // answered once the party's starting point is taken
+	writeFile(t, dir, "handmade.txt", "by hand\n")
+	evs := ann.rec.waitFor(t, "the hand edit listed", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool {
+			return ev.Kind == wire.KindChanges && slices.ContainsFunc(ev.Files, func(f wire.FileChange) bool { return f.Path == "handmade.txt" })
+		})
+	})
+	if slices.ContainsFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindTurn || ev.Kind == wire.KindBatch }) {
+		t.Fatalf("listed only with a turn: %+v", evs)
+	}
+	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=w:agent.txt"}, nil)
+	ann.rec.waitFor(t, "the turn's list", func(e []wire.Event) bool {
+		turn := false
+		for _, ev := range e {
+			turn = turn || ev.Kind == wire.KindTurn
+			if turn && ev.Kind == wire.KindChanges && len(ev.Files) == 2 {
+				return true
+			}
+		}
+		return false
+	})
+}

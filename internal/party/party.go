@@ -161,6 +161,11 @@ type Config struct {
 	// WorkspaceLevel is the sharing level at the start (default wire.WorkspaceChanges when
 	// Workspace is set, else off).
 	WorkspaceLevel string
+	// IdleScan, when set, scans the working directory while no turn runs, this often (or
+	// IdleScanCost times as long as the last scan took, when that is longer): edits made by
+	// hand between turns are listed as they come, not with the next turn's files as if the
+	// agent had made them (a window tester's). 0: scans follow the agent's turns only.
+	IdleScan time.Duration
 	// Rotate is called on the loop when a host rotates the invites, with the new tokens;
 	// it returns the invites to hand out. Nil: the invites are the bare tokens.
 	Rotate func(journal.Tokens) wire.Invites
@@ -295,6 +300,7 @@ type Party struct {
 	wsHidden   int               // and its count of secret files left out
 	wsDirty    bool              // a tool ran since the last scan
 	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
+	wsQuiet    bool              // a new party that sent no list: an idle scan that finds nothing says nothing
 	wsScanning bool
 	// toolsRunning counts the tools the agent started in this turn whose result has not
 	// come (output: a tool line, then its "-> " line): while one runs, the changes are
@@ -427,6 +433,7 @@ func (p *Party) Run(ctx context.Context) error {
 	p.runCtx = ctx
 	p.workCtx, p.stopWork = context.WithCancel(ctx)
 	defer p.stopWork()
+	fresh := p.cfg.Restore == nil
 	if r := p.cfg.Restore; r != nil {
 		p.cfg.Restore = nil // its events and members now live in the party
 		p.resumed(r)
@@ -434,6 +441,11 @@ func (p *Party) Run(ctx context.Context) error {
 		// A new party that shares the whole folder tells everyone (a resumed one says it
 		// in its resume notice).
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: TreeNotice})
+	}
+	if p.cfg.IdleScan > 0 && p.cfg.Workspace != nil {
+		// Edits made by hand before the first turn are listed as they come too.
+		p.wsDirty, p.wsQuiet = true, fresh // a resumed party's last list may be out of date
+		p.scanChanges(p.cfg.IdleScan)
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()

@@ -42,6 +42,9 @@ const (
 	// minutes) with no output, the changes are scanned this often; a tester's members saw
 	// nothing until the command ended.
 	changesWhileTools = 5 * time.Second
+	// IdleScanCost bounds the share of the host's time idle scans take (Config.IdleScan):
+	// one scan in IdleScanCost of its own duration at most.
+	IdleScanCost = 20
 )
 
 // CanShareWorkspace says whether the party can share its working directory at all: not
@@ -207,6 +210,7 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		p.wsLevel = level
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})
 		p.emitSettings()
+		p.wsQuiet = false
 		if level == wire.WorkspaceOff {
 			// Shared again later, the list is sent whether or not it changed meanwhile:
 			// members had none while it was off (a tester's raw client got no list).
@@ -250,12 +254,15 @@ func (p *Party) startScan() {
 		return
 	}
 	turnEnd := p.wsTurnEnd
+	idle := p.turn == nil && !turnEnd
 	p.wsDirty, p.wsTurnEnd, p.wsScanning, p.wsLastScan = false, false, true, p.cfg.Now()
 	ws, ctx, secrets := p.cfg.Workspace, p.workCtx, p.wsLevel == wire.WorkspaceTree
 	p.workers.Add(1)
 	go func() {
 		defer p.workers.Done()
+		began := time.Now()
 		files, hidden, err := ws.Changes(ctx, secrets)
+		took := time.Since(began)
 		p.post(func() {
 			p.wsScanning = false
 			if secrets != (p.wsLevel == wire.WorkspaceTree) {
@@ -293,8 +300,9 @@ func (p *Party) startScan() {
 				files = []wire.FileChange{}
 			}
 			owed := p.wsTurnEnd && !turnEnd
-			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || p.wsFiles == nil || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
-				p.wsFiles, p.wsHidden = files, hidden
+			first := p.wsFiles == nil && !(p.wsQuiet && idle && len(files) == 0 && hidden == 0)
+			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || first || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
+				p.wsFiles, p.wsHidden, p.wsQuiet = files, hidden, false
 				shown, more := listed(files)
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: shown, Hidden: hidden, More: more, TreeOnly: secrets && namesSecrets(shown)})
 			}
@@ -307,6 +315,11 @@ func (p *Party) startScan() {
 				// A tool still runs, and may be writing files without a word.
 				p.wsDirty = true
 				p.scanChanges(changesWhileTools)
+			case p.turn == nil && p.cfg.IdleScan > 0:
+				// Between turns: a person's edits are listed as they come (the next turn's
+				// scan is armed over this one when it starts).
+				p.wsDirty = true
+				p.scanChanges(max(p.cfg.IdleScan, IdleScanCost*took))
 			}
 		})
 	}()

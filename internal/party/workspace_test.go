@@ -516,3 +516,59 @@ func TestAToolOfACrashedRunIsNotCountedAfter(t *testing.T) {
 		col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
 	})
 }
+
+// With IdleScan, the folder is scanned between turns too: a file a person edits by hand
+// while no turn runs is listed as it comes (a window tester's count stood still), and not
+// in the next turn's own list as if the agent had made it ("Files changed during this
+// turn: handmade.txt"). A new party whose folder has no changes says nothing at its start,
+// and a scan that took long spaces the next one out (IdleScanCost).
+func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		run := &editRunner{release: make(chan struct{})}
+		p, col, id := start(t, Config{Runner: run, Workspace: ws, IdleScan: 5 * time.Second})
+		began := time.Now()
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the start's: nothing changed
+		if waited := time.Since(began); waited != 5*time.Second {
+			t.Fatalf("the first idle scan after %v, want 5s", waited)
+		}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 0 {
+			t.Fatalf("%d changes events at the start of a party with nothing changed", n)
+		}
+		hand := []wire.FileChange{{Path: "handmade.txt", Status: "added", Additions: 1}}
+		slow := <-ws.calls
+		time.Sleep(time.Second) // a scan of a large folder
+		slow <- scanAnswer{files: hand}
+		synctest.Wait()
+		evs := col.all()
+		if n := count(evs, wire.KindChanges); n != 1 || evs[len(evs)-1].Files[0].Path != "handmade.txt" {
+			t.Fatalf("the hand edit between turns: %d changes events, last %+v", n, evs[len(evs)-1])
+		}
+		began = time.Now()
+		(<-ws.calls) <- scanAnswer{files: hand}
+		if waited := time.Since(began); waited != IdleScanCost*time.Second {
+			t.Fatalf("the scan after one that took 1s came after %v, want %v", waited, IdleScanCost*time.Second)
+		}
+		// A turn: its own scans list only what it adds to the list.
+		if _, err := p.Prompt(id, "edit a.go"); err != nil {
+			t.Fatal(err)
+		}
+		both := append(slices.Clone(hand), wire.FileChange{Path: "a.go", Status: "modified", Additions: 1})
+		(<-ws.calls) <- scanAnswer{files: both} // the tool's, a quiet second after it ran
+		col.waitFor(t, "the tool's list", func(e []wire.Event) bool { return count(e, wire.KindChanges) == 2 })
+		close(run.release)
+		col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		(<-ws.calls) <- scanAnswer{files: both} // the turn's own
+		synctest.Wait()
+		var lists [][]wire.FileChange
+		for _, ev := range col.all() {
+			if ev.Kind == wire.KindChanges {
+				lists = append(lists, ev.Files)
+			}
+		}
+		if len(lists) != 3 || len(lists[0]) != 1 || len(lists[1]) != 2 || len(lists[2]) != 2 {
+			t.Fatalf("the lists sent: %v", lists)
+		}
+	})
+}
