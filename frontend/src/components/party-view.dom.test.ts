@@ -486,6 +486,38 @@ describe('<party-view> reconnecting', () => {
   });
 });
 
+describe('<party-view> a host that does not answer', () => {
+  // A window tester froze the host: the header said "Connected" beside "The host has not
+  // answered for 21 s" under the prompt box.
+  it('says Not answering while a send has had no answer for a while, and Connected once it has', async () => {
+    const { be, st } = await inParty('participant');
+    let answer: (a: { id: string; seq: number }) => void = () => {};
+    be.handlers.SendPrompt = () => new Promise((r) => (answer = r));
+    vi.useFakeTimers({ shouldAdvanceTime: false, toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const el = await mount(st);
+      const conn = () => el.shadowRoot!.querySelector('[data-testid=party-connection]')!;
+      void st.sendPrompt('hello');
+      vi.advanceTimersByTime(2000);
+      await el.updateComplete;
+      expect(conn().textContent).toContain('Connected');
+      vi.advanceTimersByTime(5000);
+      await el.updateComplete;
+      expect(conn().textContent).toContain('Not answering');
+      expect(conn().getAttribute('data-status')).toBe('connected');
+      answer({ id: 'p1', seq: 1 });
+      await new Promise((r) => queueMicrotask(() => r(null)));
+      await el.updateComplete;
+      await el.updateComplete;
+      expect(conn().textContent).toContain('Connected');
+      el.remove();
+    } finally {
+      vi.useRealTimers();
+      st.dispose();
+    }
+  });
+});
+
 describe('<party-view> reconnected, catching up', () => {
   // A long party's history came back over a slow link under "Reconnecting…" and a retry
   // countdown, as if the host had not answered.

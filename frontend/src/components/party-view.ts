@@ -14,10 +14,11 @@ import { base } from './styles';
 import { modalStyles } from './modal';
 import { agentLabel, formatWindow, historyProgress, initials, nameHue } from './format';
 import './time-left';
+import { Ticker } from './ticker';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
 import './changes-panel';
-import type { PromptBox } from './prompt-box';
+import { SLOW_SEND_MS, type PromptBox } from './prompt-box';
 import './prompt-box';
 import './countdown-pill';
 
@@ -69,6 +70,8 @@ export class PartyView extends LitElement {
   constructor() {
     super();
     new StateObserver(this);
+    // While a send waits, the header may have to say the host is not answering.
+    new Ticker(this, 1000, () => Boolean(this.state?.sending));
   }
 
   override connectedCallback(): void {
@@ -322,6 +325,7 @@ export class PartyView extends LitElement {
       .party-name span { font-size: 12px; color: var(--faint); }
       .conn { font-size: 12px; display: inline-flex; gap: 6px; align-items: center; color: var(--faint); }
       .conn.connected { color: var(--ok); }
+      .conn.connected.silent { color: var(--warn); }
       .conn.reconnecting, .conn.connecting { color: var(--warn); }
       .conn.closed { color: var(--danger); }
       .me { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
@@ -508,13 +512,23 @@ export class PartyView extends LitElement {
 
   #connection(s: AppState) {
     const c = s.connection;
-    const label =
-      c.status === 'connected' ? 'Connected' : c.status === 'reconnecting' ? 'Reconnecting' : c.status === 'connecting' ? 'Connecting' : 'Disconnected';
+    // Connected, but a send has had no answer for a while: the host may be frozen (a window
+    // tester's header said "Connected" beside "The host has not answered for 21 s").
+    const silent = c.status === 'connected' && s.sending && s.sendingSince > 0 && Date.now() - s.sendingSince >= SLOW_SEND_MS;
+    const label = silent
+      ? 'Not answering'
+      : c.status === 'connected'
+        ? 'Connected'
+        : c.status === 'reconnecting'
+          ? 'Reconnecting'
+          : c.status === 'connecting'
+            ? 'Connecting'
+            : 'Disconnected';
     const plain = s.unencrypted
       ? html`<span class="plain" data-testid="party-unencrypted" title="This party's traffic is not encrypted (its host was started with --insecure)"
           aria-label="not encrypted">${iconAlert()}<span class="narrow-hide">not encrypted</span></span>`
       : nothing;
-    return html`<span class="conn ${c.status}" data-testid="party-connection" data-status=${c.status} title=${label}><span class="dot"></span><span class="narrow-hide">${label}</span>${plain}</span>`;
+    return html`<span class="conn ${c.status} ${silent ? 'silent' : ''}" data-testid="party-connection" data-status=${c.status} title=${silent ? 'Connected, but the host has not answered your prompt yet' : label}><span class="dot"></span><span class="narrow-hide">${label}</span>${plain}</span>`;
   }
 
   #banner(s: AppState) {
