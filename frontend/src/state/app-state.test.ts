@@ -673,6 +673,10 @@ describe('errors for people', () => {
     expect(st.keyCheck).toBeNull();
     await st.checkKey();
     expect(st.keyCheck).toEqual({ result: 'unavailable', text: 'There is no Gemini key to check: paste one first.' });
+    // Settings opened again later: the old answer is gone (a window tester's stood for minutes).
+    st.closeSettings();
+    st.openSettings();
+    expect(st.keyCheck).toBeNull();
   });
 
   it('key: an answer about a key replaced or removed meanwhile is dropped', async () => {

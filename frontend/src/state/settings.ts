@@ -129,6 +129,10 @@ export class SettingsState {
     this.settingsProblems = {};
     this.settingsSaved = false;
     this.keyError = '';
+    // What Google said of the key at an earlier opening is about then: a window tester's
+    // "Could not check the key: unreachable" stood minutes later, pushing the panel's note
+    // out of a small window. A check under way still answers here.
+    if (!this.keyChecking) this.keyCheck = null;
     this.#changed();
   }
 
