@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
-import { approval, changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
+import { approval, batch, changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
@@ -483,6 +483,27 @@ describe('<party-view> reconnecting', () => {
       vi.useRealTimers();
       st.dispose();
     }
+  });
+});
+
+describe('<party-view> the merger', () => {
+  // A window tester's side panel said "Gemini" while every batch was merged locally
+  // (Gemini unreachable): the last batch's merger is said beside it.
+  it('says when the last prompt of a Gemini party was merged locally', async () => {
+    const { be, st } = await inParty('participant');
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'settings', approval: false, permission_mode: 'ask', merger: 'gemini' });
+    const el = await mount(st);
+    const merger = () => el.shadowRoot!.querySelector('[data-testid=party-merger]')!.textContent!.replace(/\s+/g, ' ').trim();
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini');
+    be.emit('party:event', batch(2, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }));
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini (the last prompt was merged locally)');
+    be.emit('party:event', batch(3, { id: 'b2', prompts: [], merged: 'y', merger: 'gemini' }));
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini');
+    el.remove();
+    st.dispose();
   });
 });
 

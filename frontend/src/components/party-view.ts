@@ -1017,7 +1017,13 @@ export class PartyView extends LitElement {
           <section>
             <h3>Party</h3>
             <dl>
-              <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
+              <dt>Merger</dt><dd data-testid="party-merger">${p.merger !== 'gemini'
+                ? 'Local'
+                : s.lastBatchMerger === 'local'
+                  ? // Gemini did not answer (or refused): the batch card says why; here too,
+                    // or "Gemini" stood beside prompts all merged locally (a window tester's).
+                    html`Gemini <small class="hint">(the last prompt was merged locally)</small>`
+                  : 'Gemini'}</dd>
               <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
               <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeInParty(p.permission_mode) || 'Ask a host'}</dd>

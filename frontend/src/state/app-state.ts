@@ -555,6 +555,11 @@ export class AppState {
     return this.#party.transcriptVersion;
   }
 
+  /** The merger of the last batch sent to the agent ("" before any). */
+  get lastBatchMerger(): string {
+    return this.#party.lastBatchMerger;
+  }
+
   /** "The party has ended: …" ("You left …", "You were removed …") while the ended party is on screen, else "". */
   get endedText(): string {
     return this.#party.endedText;

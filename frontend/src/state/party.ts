@@ -259,6 +259,11 @@ export class PartySession {
   }
 
   /** Rises whenever the transcript changed. */
+  /** The merger of the last batch sent to the agent ("" before any, or past the history kept). */
+  get lastBatchMerger(): string {
+    return this.#transcript.lastBatchMerger;
+  }
+
   get transcriptVersion(): number {
     return this.#transcript.version;
   }

@@ -287,6 +287,12 @@ export class TranscriptModel {
     return this.#lastSeq;
   }
 
+  /** The merger of the last batch sent to the agent ("" before any): a Gemini party's falls back to local. */
+  get lastBatchMerger(): string {
+    const it = this.#items[this.#lastBatchTurn];
+    return it?.type === 'turn' ? (it.batch?.merger ?? '') : '';
+  }
+
   /** The host timestamp (ms) of a prompt's event, if the transcript has it. */
   promptTime(id: string): number | undefined {
     return this.#promptTS.get(id);
