@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/workspace"
@@ -38,6 +39,44 @@ func bashSecret(tool string, input json.RawMessage, workdir string) string {
 	if len(line) > maxCommandRead {
 		line = line[:maxCommandRead] // a heredoc's body is text, not commands
 	}
+	for _, l := range commandLines(line, 0) {
+		if f := lineSecret(l, workdir); f != "" {
+			return f
+		}
+	}
+	return ""
+}
+
+// commandLines is line, its backslash-newlines taken out (the shell joins the lines), and
+// the scripts it runs, read as command lines of their own: a word after an option that
+// takes a script (sh -c, bash -lc, python -c, node -e, perl -ne, eval) or that holds a
+// command substitution ("$(<.env)", "`cat .env`"). A reviewer's `bash -c 'cat .env |
+// base64'` and `echo "$(<.env)" | base64` were one quoted word each, and went unseen.
+// Scripts in scripts are read up to depth 3.
+func commandLines(line string, depth int) []string {
+	line = strings.ReplaceAll(line, "\\\n", "")
+	lines := []string{line}
+	if depth >= 3 {
+		return lines
+	}
+	words := dequoted(line, ";&|<>()`=")
+	for i, w := range words {
+		script := i > 0 && (words[i-1] == "eval" || takesScript(words[i-1]))
+		if script || strings.Contains(w, "$(") || strings.Contains(w, "`") {
+			lines = append(lines, commandLines(w, depth+1)...)
+		}
+	}
+	return lines
+}
+
+// takesScript says whether an option is one whose value is a script: -c, -e, -p (and
+// those ending a group of letters: -lc, -ne, -pe).
+func takesScript(w string) bool {
+	return len(w) >= 2 && w[0] == '-' && w[1] != '-' && strings.ContainsRune("cep", rune(w[len(w)-1]))
+}
+
+// lineSecret is bashSecret for one command line (commandLines).
+func lineSecret(line, workdir string) string {
 	cmds := simpleCommands(line)
 	moves := false // a cd: relative names may be anywhere
 	for _, cmd := range cmds {
@@ -54,9 +93,9 @@ func bashSecret(tool string, input json.RawMessage, workdir string) string {
 		}
 	}
 	globs := 0
-	for _, w := range shellWords(line) {
+	for _, w := range nameVariants(shellWords(line)) {
 		w = strings.ReplaceAll(w, `\`, "/") // C:\Users\me\.aws\credentials
-		if strings.HasPrefix(w, "/proc/") && strings.HasSuffix(w, "/environ") {
+		if procEnviron(w) {
 			return workspace.Environment
 		}
 		outside := moves || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
@@ -92,6 +131,76 @@ var (
 	readsEnvironment = regexp.MustCompile(`os\.environ|process\.env\b|\bgetenv\b|\bENV\[|%ENV\b|\$ENV\{`)
 )
 
+// nameVariants is words with what they may also name: each brace expansion of a word
+// ({.e,}nv is .env and nv; at most 16 of a word), and the path after a revision's colon
+// (git show HEAD:.env).
+func nameVariants(words []string) []string {
+	out := make([]string, 0, len(words))
+	for _, w := range words {
+		out = append(out, braces(w, 16)...)
+		if i := strings.LastIndex(w, ":"); i > 1 && i < len(w)-1 && !strings.Contains(w, "://") {
+			out = append(out, w[i+1:])
+		}
+	}
+	return out
+}
+
+// braces is w's brace expansions ({a,b}), at most limit of them; w itself when it has none.
+func braces(w string, limit int) []string {
+	open := strings.IndexByte(w, '{')
+	if open < 0 {
+		return []string{w}
+	}
+	depth, commas, end := 0, []int{}, -1
+	for i := open; i < len(w) && end < 0; i++ {
+		switch w[i] {
+		case '{':
+			depth++
+		case '}':
+			if depth--; depth == 0 {
+				end = i
+			}
+		case ',':
+			if depth == 1 {
+				commas = append(commas, i)
+			}
+		}
+	}
+	if end < 0 || len(commas) == 0 {
+		return []string{w}
+	}
+	var out []string
+	from := open + 1
+	for _, to := range append(commas, end) {
+		for _, v := range braces(w[:open]+w[from:to]+w[end+1:], limit-len(out)) {
+			if len(out) >= limit {
+				return out
+			}
+			out = append(out, v)
+		}
+		from = to + 1
+	}
+	return out
+}
+
+// procEnviron says whether a word names a process's environment: /proc/PID/environ, or
+// a pattern that matches it (/proc/self/env*).
+func procEnviron(w string) bool {
+	rest, ok := strings.CutPrefix(w, "/proc/")
+	if !ok {
+		return false
+	}
+	if strings.HasSuffix(w, "/environ") {
+		return true
+	}
+	pid, _, _ := strings.Cut(rest, "/")
+	if strings.ContainsAny(pid, "*?[$") {
+		pid = "self"
+	}
+	m, err := path.Match(w, "/proc/"+pid+"/environ")
+	return err == nil && m
+}
+
 // outsideSingleQuotes is line with what is between single quotes taken out: the shell
 // expands no variable there (git commit -m 'Rotate $API_KEY handling').
 func outsideSingleQuotes(line string) string {
@@ -124,10 +233,13 @@ func simpleCommands(line string) [][]string {
 
 // wrappers run the command that follows them, after their own options and numbers.
 var wrappers = map[string]bool{
-	"sudo": true, "command": true, "builtin": true, "exec": true, "time": true, "nice": true,
+	"sudo": true, "eval": true, "command": true, "builtin": true, "exec": true, "time": true, "nice": true,
 	"nohup": true, "timeout": true, "stdbuf": true, "ionice": true, "xargs": true, "watch": true,
 	"bash": true, "sh": true, "zsh": true, "dash": true, "ksh": true, "fish": true,
 }
+
+// wrapperValue: wrappers' options that take the next word as their value.
+var wrapperValue = map[string]bool{"-u": true, "-g": true, "-U": true, "-C": true, "-D": true, "-T": true, "-h": true, "-I": true, "-d": true}
 
 // unwrap takes off a simple command's wrappers (wrappers), their options and number
 // arguments, and the assignments before the command (FOO=1 env is env).
@@ -140,6 +252,9 @@ func unwrap(words []string) []string {
 		case wrappers[filepath.Base(w)]:
 			words = words[1:]
 			for len(words) > 0 && (strings.HasPrefix(words[0], "-") || isDuration(words[0]) || isSignal(words[0])) {
+				if wrapperValue[words[0]] && len(words) > 1 {
+					words = words[1:] // sudo -u root env: root is -u's
+				}
 				words = words[1:]
 			}
 		default:
@@ -217,6 +332,11 @@ func dequoted(s, seps string) []string {
 			default:
 				b.WriteRune(r)
 			}
+		case r == '$' && i+1 < len(rs) && rs[i+1] == '\'':
+			i = ansiC(rs, i+2, &b) // $'\x2eenv' is .env
+		case r == '$' && i+1 < len(rs) && rs[i+1] == '"':
+			i++
+			quote = '"' // $"…" is "…" outside a translated locale
 		case r == '\'' || r == '"':
 			quote = r
 		case r == '\\':
@@ -239,6 +359,60 @@ func dequoted(s, seps string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// ansiC writes the ANSI-C quoted text ($'…') that starts at rs[i] into b, its escapes
+// decoded (\n, \t, \xHH, \NNN, \uHHHH and the like), and returns the index of its
+// closing quote (or the last rune).
+func ansiC(rs []rune, i int, b *strings.Builder) int {
+	simple := map[rune]rune{'n': '\n', 't': '\t', 'r': '\r', 'a': '\a', 'b': '\b', 'e': 0x1b, 'f': '\f', 'v': '\v', '\\': '\\', '\'': '\'', '"': '"', '?': '?'}
+	for ; i < len(rs); i++ {
+		r := rs[i]
+		if r == '\'' {
+			return i
+		}
+		if r != '\\' || i+1 >= len(rs) {
+			b.WriteRune(r)
+			continue
+		}
+		i++
+		if v, ok := simple[rs[i]]; ok {
+			b.WriteRune(v)
+			continue
+		}
+		base, digits, max := 0, 0, 0
+		switch {
+		case rs[i] == 'x':
+			base, max = 16, 2
+			i++
+		case rs[i] == 'u':
+			base, max = 16, 4
+			i++
+		case rs[i] == 'U':
+			base, max = 16, 8
+			i++
+		case rs[i] >= '0' && rs[i] <= '7':
+			base, max = 8, 3
+		default:
+			b.WriteRune('\\')
+			b.WriteRune(rs[i])
+			continue
+		}
+		v := 0
+		for ; digits < max && i < len(rs); digits++ {
+			d := strings.IndexRune("0123456789abcdef"[:base], unicode.ToLower(rs[i]))
+			if d < 0 {
+				break
+			}
+			v = v*base + d
+			i++
+		}
+		i-- // the loop's i++ moves past the last digit
+		if digits > 0 {
+			b.WriteRune(rune(v))
+		}
+	}
+	return len(rs) - 1
 }
 
 // printsEnvironment reports whether a simple command, its wrappers taken off, prints

@@ -112,6 +112,37 @@ func TestBashSecret(t *testing.T) {
 		{`cat "$HOME/.aws/cred"entials`, workspace.Environment},
 		{`echo "it's fine" && ls`, ""},
 		{`git commit -m "fix the .envelope parser"`, ""},
+		// A script inside a quoted word, and a substitution (a reviewer's, after the words
+		// above were first read as the shell hands them over).
+		{`bash -c 'cat .env | base64'`, ".env"},
+		{`sh -c "cat .env" | base64`, ".env"},
+		{`bash -lc 'cat .env'`, ".env"},
+		{`echo "$(<.env)" | base64`, ".env"},
+		{"echo \"`cat .env`\" | base64", ".env"},
+		{`base64 <<< "$(cat .env)"`, ".env"},
+		{`python3 -c "print(open('.env').read().encode().hex())"`, ".env"},
+		{`node -e "console.log(Buffer.from(require('fs').readFileSync('.env')).toString('hex'))"`, ".env"},
+		{`bash -c 'pri""ntenv'`, workspace.Environment},
+		{`eval 'printenv'`, workspace.Environment},
+		{"eval env", workspace.Environment},
+		{"e\\\nnv | base64", workspace.Environment},
+		{"prin\\\ntenv", workspace.Environment},
+		{`sudo -u root env`, workspace.Environment},
+		// ANSI-C quoting, braces, patterns of /proc, a revision's path.
+		{`cat $'\x2eenv' | base64`, ".env"},
+		{`cat $'\056env'`, ".env"},
+		{`cat $'cred'entials`, "credentials"},
+		{`$'printenv'`, workspace.Environment},
+		{`cat {.e,}nv | base64`, ".env"},
+		{`cat .en{v,x}`, ".env"},
+		{`cat /proc/self/env* | base64`, workspace.Environment},
+		{`cat /proc/1/e?viron`, workspace.Environment},
+		{`git show HEAD:.env`, ".env"},
+		// Still nothing to hide.
+		{`git commit -m "$(cat msg.txt)"`, ""},
+		{`docker run -e "MODE=1" app`, ""},
+		{`echo {a,b}.go`, ""},
+		{`curl https://example.com/x`, ""},
 	} {
 		input, _ := json.Marshal(map[string]string{"command": c.command})
 		if got := bashSecret("Bash", input, dir); got != c.want {
