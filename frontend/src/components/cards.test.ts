@@ -26,9 +26,22 @@ describe('<permission-card>', () => {
       input.value = text;
       input.dispatchEvent(new Event('input'));
     };
+    await new Promise((r) => setTimeout(r, ARM_MS + 50)); // Allow takes clicks now
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!.disabled).toBe(false);
     type('please');
-    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-deny]')!.click();
-    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-deny]')!.click(); // a second click: one decision
+    const deny = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-deny]')!;
+    // A press leaves the focus in the field, where the late keys go (a reviewer's: a
+    // button pressed takes the focus, and the keys with it).
+    const press = new MouseEvent('mousedown', { bubbles: true, cancelable: true });
+    deny.dispatchEvent(press);
+    expect(press.defaultPrevented).toBe(true);
+    deny.click();
+    deny.click(); // a second click: one decision
+    // While it waits, nothing else decides: Enter in the field, Allow (a reviewer's sent two).
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!.disabled).toBe(true);
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
     for (const more of ['please do', 'please do not', 'please do not touch files now']) {
       await new Promise((r) => setTimeout(r, 60));
       type(more);

@@ -25,8 +25,11 @@ import './markdown-view';
 export class Reason {
   text = '';
   #at = 0;
+  readonly #card: { requestUpdate(): void };
   readonly #now: () => number;
-  constructor(now: () => number = Date.now) {
+  /** card re-renders as a wait starts and ends (its buttons are disabled meanwhile). */
+  constructor(card: { requestUpdate(): void }, now: () => number = Date.now) {
+    this.#card = card;
     this.#now = now;
   }
   typed(text: string): void {
@@ -39,15 +42,25 @@ export class Reason {
   async settled(): Promise<string> {
     const start = this.#now();
     this.waiting = true;
+    this.#card.requestUpdate();
     try {
       while (this.#now() - this.#at < REASON_QUIET_MS && this.#now() - start < REASON_WAIT_MS) {
         await new Promise((r) => setTimeout(r, 40));
       }
     } finally {
       this.waiting = false;
+      this.#card.requestUpdate();
     }
     return this.text;
   }
+}
+
+/**
+ * A mouse press on Deny or Reject leaves the focus in the reason field: keys still on
+ * their way land there, not on the button (Chromium and WebKit focus a button pressed).
+ */
+function keepFocus(e: MouseEvent): void {
+  e.preventDefault();
 }
 
 export const REASON_QUIET_MS = 200;
@@ -139,7 +152,7 @@ export class PermissionCard extends LitElement {
   declare permission: Permission | undefined;
   /** The prompts of the batch the request belongs to (who asked). */
   declare prompts: readonly Prompt[] | undefined;
-  #reason = new Reason();
+  #reason = new Reason(this);
   /** The pending request this card shows, and whether its allow buttons take clicks yet. */
   #shownId = '';
   #armed = false;
@@ -278,18 +291,20 @@ export class PermissionCard extends LitElement {
           ? this.#outcome(p)
           : s.isHost
             ? html`<div class="actions">
-                <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
+                <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
                 ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
                     nothing
-                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
+                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed || this.#reason.waiting} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason.text} ?disabled=${busy}
                     @input=${(e: InputEvent) => this.#reason.typed((e.target as HTMLInputElement).value)}
-                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason.text))} />
-                  <button class="danger" data-testid="permission-deny" ?disabled=${busy} @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} Deny</button>
+                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !this.#reason.waiting && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason.text))} />
+                  <button class="danger" data-testid="permission-deny" ?disabled=${busy || this.#reason.waiting}
+                    @mousedown=${keepFocus}
+                    @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} Deny</button>
                 </span>
               </div>
               ${this.#confirmAlways
@@ -337,7 +352,7 @@ export class ApprovalCard extends LitElement {
   /** Escape was pressed once on edits: the next one undoes them. */
   #escapeArmed = false;
   #rejecting = false;
-  #reason = new Reason();
+  #reason = new Reason(this);
 
   constructor() {
     super();
@@ -372,7 +387,7 @@ export class ApprovalCard extends LitElement {
               void this.#cancelReject();
             }
           }} />
-        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy} @click=${() => void reject(true)}>Reject</button>
+        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy || this.#reason.waiting} @mousedown=${keepFocus} @click=${() => void reject(true)}>Reject</button>
         <button class="ghost" data-testid="approval-reject-cancel" @click=${() => void this.#cancelReject()}>Cancel</button>
       </div>`;
     }
