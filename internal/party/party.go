@@ -294,14 +294,15 @@ type Party struct {
 	outTreeOnly bool
 
 	// loop-owned: the workspace (workspace.go)
-	wsLevel    string
-	wsCoCap    string            // the widest level a co-host may set: the owner's last choice, or the start's
-	wsFiles    []wire.FileChange // the list in the last changes event
-	wsHidden   int               // and its count of secret files left out
-	wsDirty    bool              // a tool ran since the last scan
-	wsTurnEnd  bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
-	wsQuiet    bool              // a new party that sent no list: an idle scan that finds nothing says nothing
-	wsScanning bool
+	wsLevel     string
+	wsCoCap     string            // the widest level a co-host may set: the owner's last choice, or the start's
+	wsFiles     []wire.FileChange // the list in the last changes event
+	wsHidden    int               // and its count of secret files left out
+	wsDirty     bool              // a tool ran since the last scan
+	wsTurnEnd   bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
+	wsQuiet     bool              // a new party that sent no list: an idle scan that finds nothing says nothing
+	wsIdleFails int               // idle scans failed in a row: the next waits longer
+	wsScanning  bool
 	// toolsRunning counts the tools the agent started in this turn whose result has not
 	// come (output: a tool line, then its "-> " line): while one runs, the changes are
 	// scanned every changesWhileTools.
@@ -522,6 +523,9 @@ func (p *Party) inline(f func()) bool {
 // their reports so that they can finish.
 func (p *Party) shutdown() {
 	p.closed = true
+	if p.wsTimer != nil {
+		p.wsTimer.Stop() // an idle scan's timer would fire after the party (a reviewer's)
+	}
 	p.flushOutput()
 	p.sessions = map[string]*member{} // sessions die with the party
 	waited := make(chan struct{})

@@ -283,10 +283,18 @@ func (p *Party) startScan() {
 					p.wsGoneSaid = true
 					p.emit(wire.Event{Kind: wire.KindError, Text: "the working directory no longer exists (moved or deleted?): the list of changes stays as it last was"})
 				}
-				if p.wsTurnEnd && !turnEnd {
+				switch {
+				case p.wsTurnEnd && !turnEnd:
 					// A turn ended while this scan ran, and its own scan was dropped: it runs
 					// now, once (a failing turn's scan is not tried again, so nothing spins).
 					p.scanChanges(0)
+				case p.turn == nil && p.cfg.IdleScan > 0 && ctx.Err() == nil && !errors.Is(err, workspace.ErrGone):
+					// Between turns, a failure (a person's git holding index.lock) does not
+					// end the scans (a reviewer's: hand edits went to the next turn again);
+					// the next waits longer after each failure in a row.
+					p.wsIdleFails = min(p.wsIdleFails+1, 4)
+					p.wsDirty = true
+					p.scanChanges(max(p.cfg.IdleScan, IdleScanCost*took) << p.wsIdleFails)
 				}
 				p.wsTurnEnd = p.wsTurnEnd || turnEnd // the next scan still owes the turn its event
 				return
@@ -300,6 +308,7 @@ func (p *Party) startScan() {
 				files = []wire.FileChange{}
 			}
 			owed := p.wsTurnEnd && !turnEnd
+			p.wsIdleFails = 0
 			first := p.wsFiles == nil && !(p.wsQuiet && idle && len(files) == 0 && hidden == 0)
 			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || first || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
 				p.wsFiles, p.wsHidden, p.wsQuiet = files, hidden, false

@@ -572,3 +572,33 @@ func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
 		}
 	})
 }
+
+// An idle scan that fails (a person's git holding index.lock) does not end the idle scans:
+// the next comes, later after each failure in a row (a reviewer's stopped until the next
+// turn, whose list then had the hand edits again).
+func TestIdleScansGoOnAfterAFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		_, col, _ := start(t, Config{Runner: &fakeRunner{}, Workspace: ws, IdleScan: 5 * time.Second})
+		(<-ws.calls) <- scanAnswer{err: errors.New("git: index.lock exists")}
+		began := time.Now()
+		(<-ws.calls) <- scanAnswer{err: errors.New("git: index.lock exists")}
+		if waited := time.Since(began); waited != 10*time.Second {
+			t.Fatalf("the scan after one failure came after %v, want 10s", waited)
+		}
+		began = time.Now()
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{{Path: "handmade.txt", Status: "added", Additions: 1}}}
+		if waited := time.Since(began); waited != 20*time.Second {
+			t.Fatalf("the scan after two failures came after %v, want 20s", waited)
+		}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 1 {
+			t.Fatalf("%d changes events once a scan worked, want 1", n)
+		}
+		began = time.Now()
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{{Path: "handmade.txt", Status: "added", Additions: 1}}}
+		if waited := time.Since(began); waited != 5*time.Second {
+			t.Fatalf("the scan after one that worked came after %v, want 5s again", waited)
+		}
+	})
+}
