@@ -282,6 +282,7 @@ func (a *active) onCatchUp(have, upTo int64) {
 	st := a.conn
 	st.RetryMS, st.Error = 0, ""
 	st.History = &HistoryProgress{Have: have - a.catchFrom, Of: upTo - a.catchFrom}
+	a.conn, a.connAt = st, time.Now() // a page loaded again meanwhile says so too (a reviewer's)
 	a.m.cfg.Emitter.Emit(EventPartyStatus, st)
 }
 

@@ -1143,6 +1143,11 @@ func TestACatchUpSaysHowFarItHasCome(t *testing.T) {
 					a.onEvent(wire.Event{Seq: seq, Kind: wire.KindSystem})
 				}
 				a.onCatchUp(min(from+page*20, from+50), from+50)
+				if page == 1 && (a.conn.History == nil || a.conn.RetryMS != 0) {
+					// What a page loaded again meanwhile is given (Current): a reviewer's
+					// showed the last try's error and a countdown.
+					t.Fatalf("the connection kept during the catch-up: %+v", a.conn)
+				}
 			}
 			a.onStatus(client.Status{State: client.StatusConnected})
 			a.onCatchUp(from+50, from+50) // a late word changes nothing

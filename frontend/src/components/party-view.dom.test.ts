@@ -550,10 +550,9 @@ describe('<party-view> reconnected, catching up', () => {
     expect(banner()?.querySelector('retry-in')).not.toBeNull();
     be.emit('party:status', { status: 'reconnecting', attempt: 2, error: '', retry_ms: 0, history: { have: 500, of: 2000 } });
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[data-testid=reconnect-history]')?.textContent?.replace(/\s+/g, ' ').trim()).toBe(
-      'reconnected; catching up on what you missed: 500 of 2,000 events (25%)',
-    );
+    expect(banner()?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Reconnected; catching up on what you missed… 500 of 2,000 events (25%)');
     expect(banner()?.querySelector('retry-in')).toBeNull();
+    expect(banner()?.querySelector('[data-testid=retry-now]')).toBeNull(); // nothing to retry (a reviewer's)
     be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
     await el.updateComplete;
     expect(banner()).toBeNull();

@@ -546,16 +546,22 @@ export class PartyView extends LitElement {
     if (c.status === 'closed') {
       return html`<div class="banner closed" data-testid="reconnect-banner" role="alert">${iconAlert()} Disconnected from the host${c.error ? html`<small>— ${c.error}</small>` : nothing}</div>`;
     }
+    if (c.history) {
+      // The host answered; what was missed is on its way (a long party's took a while).
+      // Nothing to retry: Retry now did nothing here (a reviewer's).
+      const h = historyProgress(c.history);
+      return html`<div class="banner reconnect" data-testid="reconnect-banner" role="status">
+        <span class="status-line"><span class="spinner"></span><span>Reconnected; catching up on what you missed…</span></span>
+        <span class="details" data-testid="reconnect-history"><small>${h.text} (${h.pct}%)</small></span>
+      </div>`;
+    }
     // Retry now keeps one place, at the end of the first line, whatever the lines under it
     // say (it moved from a line of its own to beside the countdown as the texts changed).
     return html`<div class="banner reconnect" data-testid="reconnect-banner" role="status">
       <span class="status-line"><span class="spinner"></span>
         <span>${c.status === 'connecting' ? 'Connecting…' : 'Reconnecting…'}${c.attempt > 0 ? html` (attempt <span class="num">${c.attempt}</span>)` : ''}</span>
         ${c.status === 'reconnecting' ? html`<button class="small" data-testid="retry-now" title="Try to reach the host now" @click=${() => void s.retryNow()}>Retry now</button>` : nothing}</span>
-      ${c.history
-        ? // The host answered; what was missed is on its way (a long party's took a while).
-          html`<span class="details" data-testid="reconnect-history"><small>reconnected; catching up on what you missed: ${historyProgress(c.history).text} (${historyProgress(c.history).pct}%)</small></span>`
-        : c.error || c.retryMs > 0
+      ${c.error || c.retryMs > 0
         ? html`<span class="details">${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
             ${c.retryMs > 0 && s.retryAt > 0 ? html`<small data-testid="retry-in"><retry-in .deadline=${s.retryAt}></retry-in></small>` : nothing}</span>`
         : nothing}
