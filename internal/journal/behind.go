@@ -102,6 +102,11 @@ func (w *Writer) Abandon() {
 	if w.closed {
 		return
 	}
+	for w.syncing {
+		// A background fsync of this run's events would mark them synced (or the journal
+		// cut short) after the reset below (a reviewer's): it ends first, as at Close.
+		w.syncedCond.Wait()
+	}
 	if err := w.f.Truncate(w.opened.size); err != nil {
 		// Marks left: refused rather than resumed from a journal not as it was; and what
 		// it was behind with is never written (a resumed record of a resume that did not

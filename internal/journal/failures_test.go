@@ -168,3 +168,48 @@ func TestEventsGivesEachSeqOnce(t *testing.T) {
 		t.Fatalf("Events gave %v, want %v", seqs, want)
 	}
 }
+
+// Abandon waits for a background fsync of the events it cuts off: ended after the reset,
+// it marked them synced, and the next SyncEvery events got no background fsync (a
+// reviewer's: synced 1027 with the last seq 3).
+func TestAbandonWaitsForABackgroundFsync(t *testing.T) {
+	dir := t.TempDir()
+	w := writeParty(t, dir, 3, 10)
+	w.Close()
+	w, _, err := Open(Path(dir, "p1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	old := syncFile
+	gate, entered := make(chan struct{}), make(chan struct{}, 1)
+	syncFile = func(f *os.File) error {
+		select {
+		case entered <- struct{}{}:
+			<-gate
+		default:
+		}
+		return nil
+	}
+	t.Cleanup(func() { syncFile = old })
+	for seq := int64(4); seq < 4+SyncEvery; seq++ {
+		if err := w.Event(event(seq, wire.KindOutput, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-entered // the background fsync runs
+	abandoned := make(chan struct{})
+	go func() { w.Abandon(); close(abandoned) }()
+	time.Sleep(50 * time.Millisecond) // Abandon waits, or (without the fix) is done
+	close(gate)
+	<-abandoned
+	w.mu.Lock()
+	for w.syncing {
+		w.syncedCond.Wait()
+	}
+	last, synced := w.lastSeq, w.synced
+	w.mu.Unlock()
+	if last != 3 || synced != 3 {
+		t.Fatalf("after Abandon and the background fsync: last seq %d, synced %d; want 3, 3", last, synced)
+	}
+}
