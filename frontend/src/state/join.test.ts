@@ -159,6 +159,29 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe('concordia://192.0.2.2:8891/broken-typed');
   });
 
+  it('checks a link again whose check the closing cut short, and lets it go if broken', async () => {
+    // A reviewer's: a broken link pasted and the dialog closed within the check's delay
+    // stayed "Checking…" for good, the clipboard's whole invite ignored.
+    const be = new FakeBackend();
+    let clip = '';
+    be.handlers.ClipboardInvite = async () => clip;
+    be.handlers.CheckInvite = async (text: string) => (text.includes('broken') ? 'The token is cut short.' : '');
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinInvite('concordia://192.0.2.2:8891/broken');
+    st.closeJoin(); // before the check ran
+    clip = `here: ${pinned(4444)}`;
+    await st.openJoin();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(st.join).toMatchObject({ invite: pinned(4444), check: 'valid' });
+    // A whole link typed, closed as fast: kept, and checked.
+    st.setJoinInvite(pinned(5555));
+    st.closeJoin();
+    await st.openJoin();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(st.join).toMatchObject({ invite: pinned(5555), check: 'valid' });
+  });
+
   it('keeps a filled link when the clipboard has none', async () => {
     const be = new FakeBackend();
     let clip = pinned(1111);

@@ -211,10 +211,17 @@ export class JoinDialog {
     // over a broken link, copied the right one, and found the broken one back).
     const j = this.state;
     const found = clipboardLink(text);
-    if (!j.open || !found || found === j.invite.trim()) return;
-    if (j.typed && !(j.invite === before && j.check === 'invalid' && (await this.#valid(found)))) return;
-    if (this.state.invite !== j.invite || !this.state.open) return; // typed meanwhile
-    this.setJoinInvite(found, false);
+    if (j.open && found && found !== j.invite.trim()) {
+      // A check the closing cut short counts as not done (a reviewer's spun "Checking…").
+      const broken = j.check === 'invalid' || (j.check === 'checking' && !(await this.#valid(j.invite)));
+      const replace = !j.typed || (j.invite === before && broken && (await this.#valid(found)));
+      if (replace && this.state.invite === j.invite && this.state.open) {
+        this.setJoinInvite(found, false);
+        return;
+      }
+    }
+    // The dialog closed before its check of the link came: it runs again.
+    if (this.state.open && this.state.check === 'checking') this.setJoinInvite(this.state.invite, this.state.typed);
   }
 
   /** Whether Go takes link as a whole invite (CheckInvite says nothing wrong). */
