@@ -111,7 +111,9 @@ func TestBashSecret(t *testing.T) {
 		{`'e'nv | grep KEY`, workspace.Environment},
 		{`cat "$HOME/.aws/cred"entials`, workspace.Environment},
 		{`echo "it's fine" && ls`, ""},
-		{`git commit -m "fix the .envelope parser"`, ""},
+		// A quoted text's words are read as written too (below): a commit message naming a
+		// dot-file hides the commit's output, the safe side.
+		{`git commit -m "fix the .envelope parser"`, ".envelope"},
 		// A script inside a quoted word, and a substitution (a reviewer's, after the words
 		// above were first read as the shell hands them over).
 		{`bash -c 'cat .env | base64'`, ".env"},
@@ -143,6 +145,25 @@ func TestBashSecret(t *testing.T) {
 		{`docker run -e "MODE=1" app`, ""},
 		{`echo {a,b}.go`, ""},
 		{`curl https://example.com/x`, ""},
+		// A second reviewer's: names in quoted texts that run, as before words were
+		// dequoted; a script's file outside the folder is outside; commands that are no
+		// scripts; a colon's path is no pattern.
+		{`echo 'cat .env' | sh`, ".env"},
+		{`ssh host 'cat .env'`, ".env"},
+		{`watch -n 1 'cat .env'`, ".env"},
+		{`awk 'BEGIN{while((getline l < ".env")>0) print l}'`, ".env"},
+		{"python3 <<'EOF'\n# don't worry\nprint(open('.env').read())\nEOF", ".env"},
+		{`bash -c 'cat ~/.ssh/id_rsa'`, workspace.Environment},
+		{`sh -c 'cd /tmp && cat .env'`, workspace.Environment},
+		{`python3 -c "print(open('/home/u/.aws/credentials').read())"`, workspace.Environment},
+		{"set -e; export FOO=1; make", ""},
+		{"set -e && export GOFLAGS=-mod=mod", ""},
+		{"grep -c env main.go", ""},
+		{"grep -e export src/", ""},
+		{"mkdir -p env", ""},
+		{"DEBUG=app:* node server.js", ""},
+		{`npm run "lint:*"`, ""},
+		{"curl -d '" + strings.Repeat(`[{"id":1,"ok":true},`, 40) + "]' http://localhost:8080/api", ""}, // 40 brace groups: bounded
 	} {
 		input, _ := json.Marshal(map[string]string{"command": c.command})
 		if got := bashSecret("Bash", input, dir); got != c.want {
