@@ -310,7 +310,16 @@ func (p *Party) startScan() {
 			owed := p.wsTurnEnd && !turnEnd
 			p.wsIdleFails = 0
 			first := p.wsFiles == nil && !(p.wsQuiet && idle && len(files) == 0 && hidden == 0)
-			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || first || !slices.Equal(files, p.wsFiles) || hidden != p.wsHidden) {
+			differs := !slices.Equal(files, p.wsFiles)
+			if idle {
+				// Between turns, a list goes out when files come, go or change status, not
+				// at each line a program appends to its log (a line every 5 s in every
+				// terminal); the counts follow with the next list.
+				differs = !slices.EqualFunc(files, p.wsFiles, func(a, b wire.FileChange) bool {
+					return a.Path == b.Path && a.Status == b.Status && a.From == b.From
+				})
+			}
+			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || first || differs || hidden != p.wsHidden) {
 				p.wsFiles, p.wsHidden, p.wsQuiet = files, hidden, false
 				shown, more := listed(files)
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: shown, Hidden: hidden, More: more, TreeOnly: secrets && namesSecrets(shown)})

@@ -546,9 +546,14 @@ func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
 			t.Fatalf("the hand edit between turns: %d changes events, last %+v", n, evs[len(evs)-1])
 		}
 		began = time.Now()
-		(<-ws.calls) <- scanAnswer{files: hand}
+		grown := []wire.FileChange{{Path: "handmade.txt", Status: "added", Additions: 7}} // a log that grew
+		(<-ws.calls) <- scanAnswer{files: grown}
 		if waited := time.Since(began); waited != IdleScanCost*time.Second {
 			t.Fatalf("the scan after one that took 1s came after %v, want %v", waited, IdleScanCost*time.Second)
+		}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 1 {
+			t.Fatalf("a file that only grew between turns was listed again: %d changes events", n)
 		}
 		// A turn: its own scans list only what it adds to the list.
 		if _, err := p.Prompt(id, "edit a.go"); err != nil {
