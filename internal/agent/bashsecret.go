@@ -6,6 +6,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -149,7 +150,7 @@ var (
 	// shellVariable: $NAME or ${NAME…} in a command line, of an upper-case name.
 	shellVariable = regexp.MustCompile(`\$\{?([A-Z_][A-Z0-9_]*)`)
 	// readsEnvironment: a script's own reading of its environment.
-	readsEnvironment = regexp.MustCompile(`os\.environ|process\.env\b|\bgetenv\b|\bENV\[|%ENV\b|\$ENV\{`)
+	readsEnvironment = regexp.MustCompile(`os\.environ|process\.env\b|\bgetenv\b|\bENV\b|%ENV\b|\$ENV\{|\$_ENV\b|\$_SERVER\b|\bDeno\.env\b|\bBun\.env\b|import\.meta\.env\b`)
 )
 
 // nameVariants is words with what they may also name: each brace expansion of a word
@@ -159,12 +160,21 @@ func nameVariants(words []string) []string {
 	out := make([]string, 0, len(words))
 	for _, w := range words {
 		out = append(out, braces(w, 16)...)
+		if rest, ok := strings.CutPrefix(w, "@"); ok && rest != "" {
+			out = append(out, rest) // curl -d @.env sends the file
+		}
+		for _, m := range paramDefault.FindAllStringSubmatch(w, -1) {
+			out = append(out, m[1]) // ${X:-.env} is .env when X is unset
+		}
 		if i := strings.LastIndex(w, ":"); i >= 0 && i < len(w)-1 && !strings.Contains(w, "://") && !strings.ContainsAny(w[i+1:], "*?[") {
 			out = append(out, w[i+1:]) // named as it is, not a pattern (DEBUG=app:* is no glob of the folder)
 		}
 	}
 	return out
 }
+
+// paramDefault: a parameter expansion's default or alternative word (${X:-.env}).
+var paramDefault = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+?]([^}]+)\}`)
 
 // braces is w's brace expansions ({a,b}), at most limit of them; w itself when it has none.
 func braces(w string, limit int) []string {
@@ -268,13 +278,15 @@ func simpleCommands(line string) [][]string {
 
 // wrappers run the command that follows them, after their own options and numbers.
 var wrappers = map[string]bool{
-	"sudo": true, "eval": true, "command": true, "builtin": true, "exec": true, "time": true, "nice": true,
+	"sudo": true, "eval": true, "doas": true, "runuser": true, "setsid": true, "strace": true, "ltrace": true,
+	"taskset": true, "unbuffer": true, "then": true, "do": true, "else": true, "elif": true, "if": true,
+	"while": true, "until": true, "!": true, "{": true, "command": true, "builtin": true, "exec": true, "time": true, "nice": true,
 	"nohup": true, "timeout": true, "stdbuf": true, "ionice": true, "xargs": true, "watch": true,
 	"bash": true, "sh": true, "zsh": true, "dash": true, "ksh": true, "fish": true,
 }
 
 // wrapperValue: wrappers' options that take the next word as their value.
-var wrapperValue = map[string]bool{"-u": true, "-g": true, "-U": true, "-C": true, "-D": true, "-T": true, "-h": true, "-I": true, "-d": true}
+var wrapperValue = map[string]bool{"-u": true, "-g": true, "-U": true, "-C": true, "-D": true, "-T": true, "-h": true, "-I": true, "-d": true, "-a": true}
 
 // unwrap takes off a simple command's wrappers (wrappers), their options and number
 // arguments, and the assignments before the command (FOO=1 env is env).
@@ -478,14 +490,24 @@ func printsEnvironment(words []string) bool {
 			switch w := rest[i]; {
 			case w == "-u" || w == "-C" || w == "-S" || w == "--unset" || w == "--chdir":
 				i++
-			case strings.HasPrefix(w, "-") || strings.Contains(w, "="):
+			case strings.TrimLeft(w, "0123456789&") == ">" || strings.TrimLeft(w, "0123456789&") == ">>" || w == "<":
+				i++ // a redirection to the next word (env > /tmp/e)
+			case strings.HasPrefix(w, "-") || strings.Contains(w, "=") || strings.ContainsAny(w, "<>"):
+				// An option, an assignment, or a redirection (env 2>&1 | grep KEY).
 			default:
-				return false
+				return printsEnvironment(rest[i:]) // env FOO=1 printenv runs printenv
 			}
 		}
 		return true
 	case "export", "declare", "typeset":
-		return len(rest) == 0 || rest[0] == "-p" || rest[0] == "-x" || rest[0] == "-px"
+		if len(rest) == 0 {
+			return true
+		}
+		if o := rest[0]; strings.HasPrefix(o, "-") && strings.ContainsAny(o[1:], "px") {
+			// declare -p, -x, -xp list the variables; declare -p NAME shows NAME's value.
+			return len(rest) == 1 || slices.ContainsFunc(rest[1:], func(w string) bool { return !strings.Contains(w, "=") && credential.Name(w) })
+		}
+		return false
 	case "set":
 		return len(rest) == 0
 	case "ps":
@@ -547,8 +569,8 @@ func runsScript(words []string) bool {
 		return false
 	}
 	for _, w := range words[1:] {
-		if w == "-c" || w == "-e" || w == "-p" || w == "eval" || w == "-r" {
-			return true
+		if takesScript(w) || w == "eval" || w == "-r" || w == "-E" || w == "--eval" || w == "--print" || w == "-le" {
+			return true // perl -le, node -pe, python3 -Ic too (takesScript)
 		}
 	}
 	return false
