@@ -200,6 +200,8 @@ func TestBashSecret(t *testing.T) {
 		{"echo ok > out.txt", ""},
 		{"node -e 'console.log(1+1)'", ""},
 		{"ruby -e 'puts 42'", ""},
+		{"echo $PGPASSWORD", workspace.Environment},
+		{"echo $PGHOST", ""},
 	} {
 		input, _ := json.Marshal(map[string]string{"command": c.command})
 		if got := bashSecret("Bash", input, dir); got != c.want {

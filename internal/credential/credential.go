@@ -34,10 +34,16 @@ const tokenShapes = `\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,
 const Blank = "•••"
 
 // Name reports whether a variable's name says it holds a credential: upper case, by its
-// segments (PWD alone is the working directory).
+// segments (PWD alone is the working directory), or one of the names tools read a
+// password from that have none (knownNames).
 func Name(name string) bool {
-	return name != "PWD" && name == strings.ToUpper(name) && namePart.MatchString(name)
+	return name != "PWD" && name == strings.ToUpper(name) && (namePart.MatchString(name) || knownNames[name])
 }
+
+// knownNames: variables that tools read a password or token from, with no segment that
+// says so (a reviewer's echo $PGPASSWORD was shown): libpq's, sshpass -e's, redis-cli's,
+// OpenLDAP's, the Heroku CLI's.
+var knownNames = map[string]bool{"PGPASSWORD": true, "SSHPASS": true, "REDISCLI_AUTH": true, "LDAPPASSWD": true, "HEROKU_API_KEY": true}
 
 // LooseName reports whether a setting's name in any case says it holds a credential, as
 // YAML and JSON write them (password:, api_key:): Name's segments, PWD apart. Its value

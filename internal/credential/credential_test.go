@@ -8,6 +8,7 @@ func TestName(t *testing.T) {
 		"DATABASE_URL": true, "AWS_SECRET_ACCESS_KEY": true, "MYSQL_PWD": true, "OPENAI_API_KEY": true,
 		"PWD": false, "GOAUTH": false, "KEYWORDS": false, "AUTHOR": false, "SSH_AUTH_SOCK": false,
 		"SESSION_TIMEOUT": false, "MAX_TOKENS": true, "PATH": false, "api_key": false,
+		"PGPASSWORD": true, "SSHPASS": true, "REDISCLI_AUTH": true, "PGPASSFILE": false, "PGHOST": false,
 	} {
 		if got := Name(name); got != want {
 			t.Errorf("Name(%q) = %v, want %v", name, got, want)
