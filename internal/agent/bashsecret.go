@@ -569,7 +569,7 @@ func runsScript(words []string) bool {
 		return false
 	}
 	for _, w := range words[1:] {
-		if takesScript(w) || w == "eval" || w == "-r" || w == "-E" || w == "--eval" || w == "--print" || w == "-le" {
+		if takesScript(w) || w == "eval" || w == "-r" || w == "-E" || w == "--eval" || w == "--print" {
 			return true // perl -le, node -pe, python3 -Ic too (takesScript)
 		}
 	}

@@ -143,14 +143,7 @@ export class JoinDialog extends LitElement {
               ? html`<div class="progress" data-testid="join-progress" role="status">
                   <span class="spinner"></span>
                   ${c.history
-                    ? // A long party's history takes a while over a slow link: said, with how
-                      // far it has come (it stood at "Connecting…" for 17 s).
-                      ((h) => html`<div class="grow" data-testid="join-history">
-                        Catching up on the party's history…
-                        <small>${h.text}</small>
-                        <div class="bar known" style="--done: ${h.pct}%" role="progressbar" aria-label="History caught up"
-                          aria-valuemin="0" aria-valuemax="100" aria-valuenow=${h.pct}></div>
-                      </div>`)(historyProgress(c.history))
+                    ? this.#catchingUp(historyProgress(c.history))
                     : html`<div class="grow">
                         Connecting to ${summary?.host ?? 'the host'}…
                         ${c.attempt > 1 ? html`<small>Attempt ${c.attempt}${c.error ? ` — last try: ${c.error}` : ''}</small>` : nothing}
@@ -169,6 +162,19 @@ export class JoinDialog extends LitElement {
         </form>
       </div>
     `;
+  }
+
+  /**
+   * A long party's history takes a while over a slow link: said, with how far it has come
+   * (it stood at "Connecting…" for 17 s).
+   */
+  #catchingUp(h: { text: string; pct: number }) {
+    return html`<div class="grow" data-testid="join-history">
+      Catching up on the party's history…
+      <small>${h.text}</small>
+      <div class="bar known" style="--done: ${h.pct}%" role="progressbar" aria-label="History caught up"
+        aria-valuemin="0" aria-valuemax="100" aria-valuenow=${h.pct}></div>
+    </div>`;
   }
 }
 
