@@ -10,7 +10,7 @@ describe('toolSteps', () => {
     expect(toolSteps(tool('Bash: ls -la', '-> file-a (+2 lines)', 'Edit: x.go', '  Read: y.go', '  -> package y', '-> (error) nope'))).toEqual([
       { call: 'Bash: ls -la', output: ['file-a (+2 lines)'], full: false },
       { call: 'Edit: x.go', output: [], full: false },
-      { call: '  Read: y.go', output: ['package y', '(error) nope'], full: false },
+      { call: '  Read: y.go', output: ['package y', '(error) nope'], full: false, failed: true },
     ]);
     expect(toolSteps(tool('-> orphan result'))).toEqual([{ call: '', output: ['orphan result'], full: false }]);
   });
@@ -24,7 +24,7 @@ describe('toolSteps', () => {
     // A subagent's result and the outer one: each output replaces its own summary; "(error)" stays.
     expect(toolSteps([...tool('Task: look', '  Read: y.go', '  -> package y (+1 lines)'), ...own('package y', 'func Y()'), ...tool('-> (error) nope (+1 lines)'), ...own('nope', 'at y.go:1')])).toEqual([
       { call: 'Task: look', output: [], full: false },
-      { call: '  Read: y.go', output: ['package y', 'func Y()', '(error) nope', 'at y.go:1'], full: true },
+      { call: '  Read: y.go', output: ['package y', 'func Y()', '(error) nope', 'at y.go:1'], full: true, failed: true },
     ]);
     // No result before it: a step of its own.
     expect(toolSteps(own('lone', 'output'))).toEqual([{ call: '', output: ['lone', 'output'], full: true }]);
@@ -57,6 +57,26 @@ describe('<activity-group>', () => {
     const root = el.shadowRoot!;
     expect(root.querySelector('[data-testid=tool-group]')).toBeNull();
     expect(root.querySelector('[data-testid=stderr-group]')?.textContent).toMatch(/stderr\s+1 line\s+— fake claude: simulated crash/);
+    el.remove();
+  });
+
+  it('says on the collapsed row how many steps failed, and marks each failed step', async () => {
+    const el = document.createElement('activity-group') as ActivityGroup;
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: go test', '-> (error) exit status 1', 'Read: x.go', '-> package x', 'Bash: make', '-> (error) make: *** no rule') };
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=tool-group-toggle]')?.textContent).toMatch(/3 tool steps\s+2 failed\s+— Bash: make/);
+    const steps = [...root.querySelectorAll('tool-step')] as ToolStepView[];
+    await Promise.all(steps.map((st) => st.updateComplete));
+    expect(steps.map((st) => st.shadowRoot!.querySelector('[data-testid=tool-step-failed]') !== null)).toEqual([true, false, true]);
+    // One step: "failed", no count; none failed: no label.
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: false', '-> (error) exit status 1') };
+    await el.updateComplete;
+    expect(root.querySelector('[data-testid=tool-group-failed]')?.textContent).toBe('failed');
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: true', '-> (no output)') };
+    await el.updateComplete;
+    expect(root.querySelector('[data-testid=tool-group-failed]')).toBeNull();
     el.remove();
   });
 

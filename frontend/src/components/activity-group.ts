@@ -1,5 +1,5 @@
 // <activity-group>: a turn's output other than the reply, as one collapsible group.
-// - Tool lines: "N tool steps — the last call". Opened, each step shows its call (long
+// - Tool lines: "N tool steps — the last call", and how many of them failed. Opened, each step shows its call (long
 //   lines wrap) and expands on click to its output (the tool's own output when the host
 //   sent it as tool_output, else the result's summary line), bounded to OUTPUT_LINES lines
 //   or OUTPUT_BYTES characters with "Show more" for the rest.
@@ -59,6 +59,7 @@ export class ToolStepView extends LitElement {
       .chev { display: inline-flex; transition: transform 0.15s; margin-top: 1px; color: var(--faint); }
       details[open] > summary .chev { transform: rotate(90deg); }
       .call { flex: 1; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--muted); }
+      .failed { flex: none; padding: 0 6px; border-radius: 999px; font-family: var(--font-ui); font-size: 11px; background: var(--danger-soft); color: var(--danger); }
       .nochev { visibility: hidden; }
       pre {
         margin: 2px 0 6px 20px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface);
@@ -73,12 +74,13 @@ export class ToolStepView extends LitElement {
     const st = this.step;
     if (!st) return nothing;
     const call = st.call || '(output)';
+    const failed = st.failed ? html`<span class="failed" data-testid="tool-step-failed">failed</span>` : nothing;
     if (st.output.length === 0) {
       return html`<div class="row" data-testid="tool-step" data-output="0"><span class="chev nochev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></div>`;
     }
     const b = this.all ? { shown: st.output.join('\n'), more: 0 } : boundOutput(st.output);
     return html`<details data-testid="tool-step" data-output=${st.output.length} data-full=${st.full ? '1' : '0'}>
-      <summary data-testid="tool-step-toggle"><span class="chev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></summary>
+      <summary data-testid="tool-step-toggle"><span class="chev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span>${failed}</summary>
       <pre data-testid="tool-step-output">${b.shown}</pre>
       ${b.more > 0
         ? html`<button class="ghost small more" data-testid="tool-step-more" @click=${() => (this.all = true)}>Show more (${b.more} more ${b.more === 1 ? 'line' : 'lines'})</button>`
@@ -134,10 +136,12 @@ export class ActivityGroup extends LitElement {
     const steps = toolSteps(seg.lines);
     const last = steps[steps.length - 1];
     const preview = last ? last.call || (last.output[0] ?? '') : '';
+    const failed = steps.filter((st) => st.failed).length;
     return html`<details class="activity" data-testid="tool-group" data-steps=${steps.length}>
       <summary data-testid="tool-group-toggle">
         ${iconTool()}
         <span class="n">${steps.length} tool ${steps.length === 1 ? 'step' : 'steps'}</span>
+        ${failed > 0 ? html`<span class="label" data-testid="tool-group-failed">${steps.length === 1 ? 'failed' : `${failed} failed`}</span>` : nothing}
         ${preview ? html`<span class="last ${this.live ? 'live' : ''}">— ${preview}</span>` : nothing}
       </summary>
       <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>

@@ -359,7 +359,7 @@ describe('a tool\'s own output (tool_output)', () => {
           tool: [
             { call: 'Bash: ls -la', output: ['file-a', 'file-b', 'file-c'], full: true },
             { call: 'Edit: x.go', output: ['ok'], full: false },
-            { call: 'Bash: go test', output: ['(error) exit status 1', '--- FAIL: TestX', 'FAIL'], full: true },
+            { call: 'Bash: go test', output: ['(error) exit status 1', '--- FAIL: TestX', 'FAIL'], full: true, failed: true },
             { call: 'Read: y.go', output: [], full: false },
           ],
         },

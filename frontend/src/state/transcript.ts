@@ -69,6 +69,8 @@ export interface ToolStep {
   output: readonly string[];
   /** Whether output holds a tool's own output (tool_output), not summary lines only. */
   full: boolean;
+  /** Set when a result of the step came back as an error ("-> (error) …"). */
+  failed?: true;
 }
 
 /**
@@ -108,6 +110,7 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       const text = t.replace(/^->\s?/, '');
       if (out) out.push(text);
       else add('', [text], false);
+      if (text.startsWith('(error)')) steps[steps.length - 1]!.failed = true;
       prev = { kind: 'result', at: outs[outs.length - 1]!.length - 1 };
     } else {
       add(l.text, [], false);
