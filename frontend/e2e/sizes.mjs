@@ -281,6 +281,9 @@ export function sizeTests({ browser, artifacts, realPage }) {
       let p = await open(w, h, 'teammates=0', 'home');
       await mustSee(p, 'home-create', `home at ${size}: Create party`);
       await noOverflow(p, `home at ${size}`);
+      // One column: a joiner finds Join at the top, with nothing scrolled (its card is under the form).
+      if (w < 760) await mustSee(p, 'home-join-top', `home at ${size}: Join, unscrolled`);
+      else check(!(await p.getByTestId('home-join-top').isVisible()), `home at ${size}: the one-column Join strip shows beside the Join card`);
       await shot(p, `${size}-home`);
       await p.getByTestId('home-join').scrollIntoViewIfNeeded(); // one column below 760 px: the page scrolls
       await mustSee(p, 'home-join', `home at ${size}: Join`);
@@ -435,6 +438,12 @@ export function sizeTests({ browser, artifacts, realPage }) {
     const idle = await open(400, 700, 'screen=party&history=0&teammates=0', 'transcript-item');
     const idleHeight = await idle.evaluate(() => Math.round(document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('.top').getBoundingClientRect().height));
     check(idleHeight === during, `the header at 400×700 is ${idleHeight} px high while idle, ${during} px during a tool request`);
+  }));
+
+  test('400×700: the home screen header keeps Join and Settings inside the window', withShot('400x700-home', async () => {
+    const p = await open(400, 700, 'teammates=0', 'home');
+    for (const id of ['home-join-top', 'home-settings', 'home-create']) await mustSee(p, id, `home at 400×700: [${id}]`);
+    await noOverflow(p, 'home at 400×700');
   }));
 
   test('the side panel drawer starts closed again after the window crosses the breakpoint', withShot('resize', async () => {

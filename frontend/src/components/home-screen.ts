@@ -52,6 +52,14 @@ export class HomeScreen extends LitElement {
       .stopped-note span { flex: 1; min-width: 0; overflow-wrap: anywhere; }
       .stopped-note code { font-size: 12px; }
       :host([vw~=lt760]) .stopped-note { display: flex; }
+      /* In one column the Join card is under the whole Create form: a joiner finds its button
+         in the header (a window tester's, at 640×480, had to scroll past every field to find
+         it). In the header, not above the form: at 640×480 a row there put Create party out of view. */
+      .join-top { display: none; }
+      :host([vw~=lt760]) .join-top { display: inline-flex; }
+      header > * { flex: none; }
+      header > .grow { flex: 1; }
+      :host([vw~=lt520]) .version, :host([vw~=lt520]) header .words { display: none; }
       .side { display: grid; align-content: start; min-width: 0; }
       .card { padding: 22px; }
       .card h2 { font-size: 16px; margin-bottom: 4px; }
@@ -239,7 +247,8 @@ export class HomeScreen extends LitElement {
           <span class="brand">Concordia</span>
           ${s.boot ? html`<span class="version">${s.boot.version}</span>` : nothing}
           <span class="grow"></span>
-          <button class="ghost" data-testid="home-settings" @click=${() => s.openSettings()}>${iconGear()} Settings</button>
+          <button class="join-top" data-testid="home-join-top" title="Join a teammate's party with the invite they sent you" @click=${() => void s.openJoin()}>${iconLink()} Join a party…</button>
+          <button class="ghost" data-testid="home-settings" aria-label="Settings" title="Settings" @click=${() => s.openSettings()}>${iconGear()}<span class="words">Settings</span></button>
         </header>
         <section class="hero">
           <h1>Steer one Claude Code agent, together.</h1>
