@@ -100,9 +100,10 @@ func takesScript(w string) bool {
 // lineSecret is bashSecret for one command line (commandLines).
 func lineSecret(line, workdir string) string {
 	cmds := simpleCommands(line)
-	moves := false // a cd: relative names may be anywhere
+	moves := false                         // a cd: relative names may be anywhere
+	fed := strings.ContainsAny(line, "|<") // a pipe or a redirection may give a command its script
 	for _, cmd := range cmds {
-		if printsEnvironment(cmd) || runsScript(cmd) && readsEnvironment.MatchString(line) {
+		if printsEnvironment(cmd) || runsScript(cmd, fed) && readsEnvironment.MatchString(line) {
 			return workspace.Environment
 		}
 		if name := filepath.Base(cmd[0]); name == "cd" || name == "pushd" {
@@ -114,7 +115,7 @@ func lineSecret(line, workdir string) string {
 			return workspace.Environment
 		}
 	}
-	globs := 0
+	globs, budget := 0, globBudget{folders: maxGlobReads, names: maxGlobNames}
 	for _, w := range nameVariants(shellWords(line)) {
 		w = strings.ReplaceAll(w, `\`, "/") // C:\Users\me\.aws\credentials
 		if procEnviron(w) {
@@ -122,13 +123,16 @@ func lineSecret(line, workdir string) string {
 		}
 		outside := moves || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
 			strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
-		pattern := strings.ContainsAny(w, "*?[")
-		if pattern {
+		if strings.ContainsAny(w, "*?[") {
 			if globs++; globs > maxGlobs {
 				continue
 			}
+			if f := globSecret(w, workdir, moves, &budget); f != "" {
+				return f
+			}
+			continue
 		}
-		if f := secretWord(w, workdir, outside, pattern); f != "" {
+		if f := secretWord(w, workdir, outside); f != "" {
 			if outside {
 				return workspace.Environment // never the party's, at any level
 			}
@@ -142,9 +146,17 @@ const (
 	// maxCommandRead is how much of a command line is read: a long one is mostly a
 	// heredoc's text (a reviewer's 70 KB script held the stream for seconds).
 	maxCommandRead = 4 << 10
-	// maxGlobs is how many patterns of one command are matched against the folder.
+	// maxGlobs is how many patterns of one command are matched against the folders.
 	maxGlobs = 8
+	// maxGlobReads and maxGlobNames are how many folders the patterns of one command line
+	// read, together, and how many names in them they match (a reviewer's /*/*/* must not
+	// walk the disk on the stream's reader).
+	maxGlobReads = 64
+	maxGlobNames = 8192
 )
+
+// globBudget is what the patterns of a command line may still read (globFind).
+type globBudget struct{ folders, names int }
 
 var (
 	// shellVariable: $NAME or ${NAME…} in a command line, of an upper-case name.
@@ -166,12 +178,18 @@ func nameVariants(words []string) []string {
 		for _, m := range paramDefault.FindAllStringSubmatch(w, -1) {
 			out = append(out, m[1]) // ${X:-.env} is .env when X is unset
 		}
+		if bare := expansion.ReplaceAllString(w, ""); bare != w && bare != "" && !strings.HasPrefix(bare, "/") {
+			out = append(out, bare) // .en${X}v is .env when X is empty
+		}
 		if i := strings.LastIndex(w, ":"); i >= 0 && i < len(w)-1 && !strings.Contains(w, "://") && !strings.ContainsAny(w[i+1:], "*?[") {
 			out = append(out, w[i+1:]) // named as it is, not a pattern (DEBUG=app:* is no glob of the folder)
 		}
 	}
 	return out
 }
+
+// expansion: a variable's expansion in a word, $X or ${X}.
+var expansion = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*`)
 
 // paramDefault: a parameter expansion's default or alternative word (${X:-.env}).
 var paramDefault = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=+?]([^}]+)\}`)
@@ -552,6 +570,112 @@ func psShowsEnvironment(args []string) bool {
 	return false
 }
 
+// globSecret is secretWord for a pattern (cat .e*, cat */.env, cat ~/.ss*/id_*): what it
+// names when the pattern itself names a secret file (.env*), else the first secret file it
+// matches as the shell would expand it (globFind), read where it points: the working
+// directory, the home folder (~/, $HOME/) or an absolute path. A match in the working
+// directory is that file, relative; one elsewhere is workspace.Environment. After a cd
+// (moved), or under another variable, where a relative pattern points is not known: only
+// the pattern itself is read. budget is what the command's patterns may still read.
+func globSecret(w, workdir string, moved bool, budget *globBudget) string {
+	if workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
+		if outsidePattern(w) || moved {
+			return workspace.Environment
+		}
+		return w
+	}
+	abs := patternPath(w, workdir, moved)
+	if abs == "" {
+		return ""
+	}
+	m := globFind(abs, budget, func(m string) bool { return workspace.IsSecret(filepath.ToSlash(m)) })
+	if m == "" {
+		return ""
+	}
+	if workdir != "" {
+		if rel, err := filepath.Rel(workdir, m); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return workspace.Environment
+}
+
+// outsidePattern: a pattern that points out of the working directory, wherever the command is.
+func outsidePattern(w string) bool {
+	return strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
+		strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
+}
+
+// patternPath is the absolute pattern a pattern word stands for: from the home folder
+// for ~/, $HOME/ and ${HOME}/, as it is when absolute, else from the working directory;
+// "" when that is not known (after a cd, under another variable, ~user).
+func patternPath(w, workdir string, moved bool) string {
+	for _, home := range []string{"~/", "$HOME/", "${HOME}/"} {
+		if rest, ok := strings.CutPrefix(w, home); ok {
+			dir, err := os.UserHomeDir()
+			if err != nil || dir == "" {
+				return ""
+			}
+			return filepath.Join(dir, rest)
+		}
+	}
+	switch {
+	case filepath.IsAbs(w) || strings.HasPrefix(w, "/"):
+		return filepath.Clean(w)
+	case moved || workdir == "" || strings.HasPrefix(w, "~") || strings.Contains(w, "$"):
+		return ""
+	}
+	return filepath.Join(workdir, w)
+}
+
+// globFind expands the absolute pattern pat as the shell would, one path segment at a
+// time (* and ? match no leading dot unless the segment starts with one; [!x] is [^x]),
+// and returns the first existing path keep accepts, or "". It reads no more folders and
+// matches no more names than budget holds, and takes what it spends from it.
+func globFind(pat string, budget *globBudget, keep func(string) bool) string {
+	vol := filepath.VolumeName(pat)
+	segs := strings.Split(filepath.ToSlash(pat[len(vol):]), "/")
+	var walk func(dir string, i int) string
+	walk = func(dir string, i int) string {
+		for ; i < len(segs) && !strings.ContainsAny(segs[i], "*?["); i++ {
+			dir = filepath.Join(dir, segs[i])
+		}
+		if i == len(segs) {
+			if _, err := os.Lstat(dir); err == nil && keep(dir) {
+				return dir
+			}
+			return ""
+		}
+		if budget.folders <= 0 || budget.names <= 0 {
+			return ""
+		}
+		budget.folders--
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return ""
+		}
+		seg := strings.ReplaceAll(segs[i], "[!", "[^")
+		dotted := strings.HasPrefix(segs[i], ".")
+		for _, e := range entries {
+			if budget.names--; budget.names < 0 {
+				return ""
+			}
+			name := e.Name()
+			if strings.HasPrefix(name, ".") && !dotted {
+				continue
+			}
+			if ok, _ := path.Match(seg, name); !ok {
+				continue
+			}
+			if f := walk(filepath.Join(dir, name), i+1); f != "" {
+				return f
+			}
+		}
+		return ""
+	}
+	return walk(vol+string(filepath.Separator), 0)
+}
+
 // psLongTakesWord: ps's long options that take the next word as their value.
 var psLongTakesWord = map[string]bool{"--format": true, "--sort": true, "--pid": true, "--ppid": true, "--user": true, "--User": true, "--group": true, "--Group": true, "--tty": true, "--sid": true, "--cols": true, "--columns": true, "--rows": true, "--lines": true, "--width": true}
 
@@ -561,53 +685,39 @@ var interpreters = map[string]bool{
 	"deno": true, "bun": true, "php": true,
 }
 
-// runsScript reports whether a simple command runs a one-line script (python -c, node -e):
-// then a command line that reads the environment (os.environ, process.env) prints it; a
-// grep for "process.env" does not (a reviewer's).
-func runsScript(words []string) bool {
+// runsScript reports whether a simple command runs a script written in the command line
+// (python -c, node -e) or, when its line feeds it one (fed: a pipe or a redirection), read
+// from its input (python3 - <<EOF, … | python3): then a command line that reads the
+// environment (os.environ, process.env) prints it; a grep for "process.env" does not (a
+// reviewer's), nor does one beside python3 --version.
+func runsScript(words []string, fed bool) bool {
 	if !interpreters[filepath.Base(words[0])] {
 		return false
 	}
+	file := false // a script file or a module to run (python3 app.py, python3 -m http.server)
 	for _, w := range words[1:] {
-		if takesScript(w) || w == "eval" || w == "-r" || w == "-E" || w == "--eval" || w == "--print" {
+		if takesScript(w) || w == "eval" || w == "-r" || w == "-E" || w == "--eval" || w == "--print" || w == "-" {
 			return true // perl -le, node -pe, python3 -Ic too (takesScript)
 		}
+		if !strings.HasPrefix(w, "-") && !redirection.MatchString(w) {
+			file = true
+		}
 	}
-	return false
+	return fed && !file
 }
+
+// redirection: a word that redirects input or output (<<EOF, <<'EOF', >out.txt, 2>&1).
+var redirection = regexp.MustCompile(`^[0-9&]*[<>]`)
 
 // secretWord returns the file a word of a command names when it usually holds credentials
 // (workspace.IsSecret), or "": a path, a name that starts with a dot (.env), a file that is
 // there (prod.env, key.pem; "process.env" in a grep is not one), or any such name once the
-// command moved (outside: a cd, a path out of the working directory); a pattern (cat .e*)
-// is matched against the working directory's files, as the shell would (* does not match
-// a name that starts with a dot).
-func secretWord(w, workdir string, outside, pattern bool) string {
+// command moved (outside: a cd, a path out of the working directory). Patterns are
+// globSecret's.
+func secretWord(w, workdir string, outside bool) string {
 	p := w
 	if !filepath.IsAbs(p) && workdir != "" && !strings.HasPrefix(p, "~") {
 		p = filepath.Join(workdir, p)
-	}
-	if pattern {
-		if workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
-			return w
-		}
-		if outside || strings.ContainsAny(path.Dir(w), "*?[") {
-			return "" // a pattern of folders, or elsewhere: not walked (a reviewer's /*/*/*)
-		}
-		dotted := strings.HasPrefix(path.Base(w), ".")
-		matches, _ := filepath.Glob(strings.ReplaceAll(p, "[!", "[^")) // the shell's [!x] is Go's [^x]
-		for _, m := range matches {
-			if base := filepath.Base(m); strings.HasPrefix(base, ".") && !dotted {
-				continue
-			}
-			if workspace.IsSecret(filepath.ToSlash(m)) {
-				if rel, err := filepath.Rel(workdir, m); err == nil {
-					return rel
-				}
-				return m
-			}
-		}
-		return ""
 	}
 	if !workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
 		return ""

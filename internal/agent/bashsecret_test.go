@@ -2,6 +2,7 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -374,5 +375,77 @@ func TestOutputThatShowsASecretFilesValue(t *testing.T) {
 		if got := secretOutput(c.out, dir); got != c.want {
 			t.Errorf("secretOutput(%q) = %q, want %q", c.out, got, c.want)
 		}
+	}
+}
+
+// A pattern is expanded as the shell would, through folders too, in the working directory
+// and from the home folder: `cat */.e*` and `cat ~/.e*` showed a secret file to every
+// member (folder patterns and patterns elsewhere were not walked).
+func TestBashSecretPatterns(t *testing.T) {
+	dir := t.TempDir()
+	testkit.WriteFile(t, dir, "app/.env", "K=1")
+	testkit.WriteFile(t, dir, "app/main.go", "package main")
+	testkit.WriteFile(t, dir, "docs/notes.md", "hi")
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	testkit.WriteFile(t, home, ".env", "K=1")
+	testkit.WriteFile(t, home, ".ssh/id_ed25519", "k")
+	testkit.WriteFile(t, home, "notes.txt", "hi")
+	for _, c := range []struct{ command, want string }{
+		{"cat */.e*", "app/.env"},
+		{"cat a?p/.[e]nv", "app/.env"},
+		{"head -n 5 */*", ""}, // * matches no .env
+		{"cat ~/.e*", workspace.Environment},
+		{"cat ~/.ss*/id_*", workspace.Environment},
+		{"cat $HOME/.e*", workspace.Environment},
+		{"cat ${HOME}/.ssh/id_*", workspace.Environment},
+		{"cat " + home + "/.e?v", workspace.Environment},
+		{"cat ~/notes*", ""},
+		{"ls */*.go docs/*.md", ""},
+		{"cd app && cat .e*", ""}, // after a cd a relative pattern's folder is not known, and this one names no secret
+		{"cd app && cat .env*", workspace.Environment},
+		// A name with an expansion that may be empty, and scripts an interpreter reads from
+		// its input (the last session's Left).
+		{"cat .en${X}v", ".env"},
+		{"cat .e${X}nv", ".env"},
+		{"cat $DIR/main.go", ""},
+		{"python3 - <<'EOF'\nimport os\nprint(os.environ)\nEOF", workspace.Environment},
+		{"python3 <<EOF\nimport os; print(dict(os.environ))\nEOF", workspace.Environment},
+		{"echo 'console.log(process.env)' | node", workspace.Environment},
+		{"python3 --version; grep -rn os.environ .", ""},
+		{"python3 -m pytest | grep os.environ", ""},
+	} {
+		in, _ := json.Marshal(map[string]string{"command": c.command})
+		if got := bashSecret("Bash", in, dir); got != c.want {
+			t.Errorf("bashSecret(%q) = %q, want %q", c.command, got, c.want)
+		}
+	}
+}
+
+// A pattern reads a bounded number of folders: one that would walk further stops (and
+// names nothing it has not found), and /*/*/* costs no more than those reads.
+func TestBashSecretPatternWalkIsBounded(t *testing.T) {
+	dir := t.TempDir()
+	for i := range maxGlobReads + 10 {
+		testkit.WriteFile(t, dir, fmt.Sprintf("d%03d/x.txt", i), "x")
+	}
+	testkit.WriteFile(t, dir, fmt.Sprintf("d%03d/.env", maxGlobReads+9), "K=1")
+	testkit.WriteFile(t, dir, "d000/.env", "K=1")
+	in, _ := json.Marshal(map[string]string{"command": "cat */.e*"})
+	if got := bashSecret("Bash", in, dir); got != "d000/.env" {
+		t.Errorf("the first folder's .env: %q", got)
+	}
+	last := fmt.Sprintf("d%03d", maxGlobReads+9)
+	budget := globBudget{folders: 3, names: maxGlobNames}
+	if got := globFind(filepath.Join(dir, "*", ".e*"), &budget, func(m string) bool { return strings.Contains(m, last) }); got != "" {
+		t.Errorf("3 reads found %q, which lies past them", got)
+	}
+	if budget.folders != 0 {
+		t.Errorf("%d reads left, want 0", budget.folders)
+	}
+	budget = globBudget{folders: maxGlobReads, names: maxGlobNames}
+	globFind("/*/*/*", &budget, func(string) bool { return false })
+	if budget.folders < 0 || budget.names < -1 {
+		t.Errorf("/*/*/* overspent: %+v", budget)
 	}
 }

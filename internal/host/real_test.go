@@ -782,17 +782,38 @@ func TestRealClaudeGrepOfASecretIsNotShown(t *testing.T) {
 	}
 }
 
+// TestRealClaudeFolderPatternOfASecretIsNotShown: a pattern through folders (cat */.e*)
+// names no secret file as written; the shell expands it to one, and its output is kept
+// back (folder patterns were not walked: the last session's Left).
+func TestRealClaudeFolderPatternOfASecretIsNotShown(t *testing.T) {
+	const secret = "API_KEY=folder-secret-135"
+	got, results := realBashSeenIn(t, map[string]string{"app/.env": secret + "\n", "app/main.go": "package main\n"}, "cat */.e* | base64", "")
+	encoded := base64.StdEncoding.EncodeToString([]byte(secret + "\n"))
+	if strings.Contains(got, encoded[:16]) || !strings.Contains(got, "(its text is not shown: this file usually holds secrets)") {
+		t.Fatalf("the output of cat */.e*:\n%s", got)
+	}
+	if len(results) != 1 || !strings.Contains(results[0].Content, encoded[:16]) {
+		t.Fatalf("the agent's tool result: %+v", results)
+	}
+}
+
 // realBashSeen has the real Claude Code run command with Bash, in a party that lets it run
 // anything, in a working directory whose .env holds dotenv, with env added to its
 // environment ("" for none): it returns the output a participant saw ("stream:text"
 // concatenated) and the tool results the agent got.
 func realBashSeen(t *testing.T, dotenv, command, env string) (string, []testkit.ToolResult) {
 	t.Helper()
+	return realBashSeenIn(t, map[string]string{".env": dotenv}, command, env)
+}
+
+// realBashSeenIn is realBashSeen in a working directory that holds files (path → text).
+func realBashSeenIn(t *testing.T, files map[string]string, command, env string) (string, []testkit.ToolResult) {
+	t.Helper()
 	bin := testkit.RealClaude(t)
 	const marker = "please run the command"
 	workdir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(workdir, ".env"), []byte(dotenv), 0o600); err != nil {
-		t.Fatal(err)
+	for rel, text := range files {
+		testkit.WriteFile(t, workdir, rel, text)
 	}
 	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": command, "description": "Run it"}), "Done.")
 	agentEnv := testkit.RealClaudeEnv(t, api.URL)
