@@ -898,6 +898,48 @@ func TestRealClaudeAsksTwoAtOnce(t *testing.T) {
 	}
 }
 
+// TestRealClaudeKeepsAFailedRequest: the real Claude Code keeps a request whose turn failed
+// on an API error in its session, and sends it with the next one (a tester's agent got
+// "@crash please" again, with the next prompt, though the party showed it as failed): the
+// next batch reaches the model after a note that the request before failed, not to go on
+// with it, and the party says so.
+func TestRealClaudeKeepsAFailedRequest(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	api := testkit.NewFakeAnthropic(t, func(req testkit.AnthropicRequest) string { return "answered: " + req.LastUserText })
+	h := realHost(t, wire.PermissionAll, bin, t.TempDir(), api.URL)
+	alice := join(t, h.Invite(), "alice")
+	api.FailWith(500, "fake outage")
+	if _, err := alice.c.Prompt(context.Background(), "delete the old build folder"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the failed turn", func(e []wire.Event) bool {
+		ts := kinds(e, wire.KindTurn)
+		return len(ts) == 1 && ts[0].Turn.Status == wire.TurnError
+	})
+	api.FailWith(0, "")
+	if _, err := alice.c.Prompt(context.Background(), "add a README"); err != nil {
+		t.Fatal(err)
+	}
+	evs := alice.waitFor(t, "the second turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 2 })
+	reqs := api.Requests()
+	last := string(reqs[len(reqs)-1])
+	// What the model read: the failed request (claude kept it), then the note, then the new one.
+	failed, note, next := strings.Index(last, "delete the old build folder"), strings.Index(last, "the request before this one failed"), strings.LastIndex(last, "add a README")
+	if failed < 0 || note < failed || next < note {
+		t.Fatalf("the API's last request (failed request at %d, note at %d, new one at %d):\n%s", failed, note, next, last)
+	}
+	if !strings.Contains(last[note:next], "Do not go on with it") {
+		t.Fatalf("the note: %q", last[note:next])
+	}
+	told := false
+	for _, ev := range kinds(evs, wire.KindSystem) {
+		told = told || strings.Contains(ev.Text, "still holds the request that failed")
+	}
+	if !told {
+		t.Fatal("the party was not told")
+	}
+}
+
 // TestRealClaudeResumeOfAForgottenSession: TestResumeWithASessionClaudeNoLongerKnows with
 // the real Claude Code, whose conversations live under its config directory: removed, the
 // resumed party's claude cannot resume its session, and a new one answers.

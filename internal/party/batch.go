@@ -53,6 +53,7 @@ type agentCommand struct {
 // runningTurn is the batch on the agent.
 type runningTurn struct {
 	batch       string
+	command     bool               // an agent command (/compact), not a batch of prompts
 	cancel      context.CancelFunc // stops the turn (Party.interrupt, the turn timeout)
 	stoppedBy   string             // who stopped it ("" = nobody yet)
 	denied      int                // tool requests denied or timed out in this turn
@@ -353,8 +354,27 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, edited
 	}
 	p.dropPending(carried)
 	text = wire.AsText(text)
-	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger, EditedBy: editedBy}})
+	b := &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger, EditedBy: editedBy}
+	failed := p.failed
+	if failed != "" {
+		b.Sent = afterFailure(text, failed)
+		p.failed = ""
+	}
+	p.emit(wire.Event{Kind: wire.KindBatch, Batch: b})
+	if failed != "" {
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: "claude still holds the request that failed; it is told so, and to do only what this batch asks"})
+		text = b.Sent
+	}
 	p.startTurn(batchID, text, false, "")
+}
+
+// afterFailure is the text a batch is sent with after a turn that failed on the agent
+// (an API error): Claude Code keeps the failed request in its session and the model reads
+// it with the next one, merged into one message (a tester's agent got "@crash please" —
+// shown to the party as failed, with "put my prompt back in the box" — with the next
+// prompt, and would have done it, or done it twice once sent again).
+func afterFailure(text, failed string) string {
+	return "[Concordia: the request before this one failed (" + failed + ") and the party was told it failed. Do not go on with it: do only what the request below asks, which may ask for the same again. Steps it took before it failed are done: check before you repeat one.]\n\n" + text
 }
 
 // dropPending removes the carried prompts from the pending list.
@@ -371,6 +391,9 @@ func (p *Party) dropPending(carried map[string]bool) {
 // runCommand sends a host's agent command as a turn of its own.
 func (p *Party) runCommand(c agentCommand) {
 	p.busy = true
+	if strings.HasPrefix(c.text, "/clear") {
+		p.failed = "" // the session the failed request was in is gone
+	}
 	batchID := p.newID("b")
 	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s runs the agent command %s", c.by, c.text)})
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: []string{}, Merged: c.text, Merger: "command"}})
@@ -384,7 +407,7 @@ func (p *Party) runCommand(c agentCommand) {
 func (p *Party) startTurn(batchID, text string, command bool, cutOff string) {
 	p.busy = true
 	ctx, cancel := context.WithCancel(p.runCtx)
-	t := &runningTurn{batch: batchID, cancel: cancel, lastActive: p.cfg.Now()}
+	t := &runningTurn{batch: batchID, command: command, cancel: cancel, lastActive: p.cfg.Now()}
 	p.turn = t
 	p.armSilence(t, p.cfg.TurnTimeout)
 	p.setPhase(wire.PhaseRunning)
@@ -557,7 +580,9 @@ func isStartError(err error) bool {
 func (p *Party) turnDone(turn wire.Turn) {
 	p.flushOutput()
 	p.closePermissions(turn.Batch) // still undecided: denied, and counted below
+	command := false
 	if t := p.turn; t != nil && t.batch == turn.Batch {
+		command = t.command
 		if t.silentTimer != nil {
 			t.silentTimer.Stop()
 		}
@@ -568,6 +593,9 @@ func (p *Party) turnDone(turn wire.Turn) {
 		p.turn = nil
 	}
 	p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
+	if turn.Status == wire.TurnError && !turn.Unsent && !command {
+		p.failed = oneLine(turn.Error) // the agent's session holds the request: the next batch says so
+	}
 	if turn.Status == wire.TurnError {
 		p.emit(wire.Event{Kind: wire.KindError, Text: "the batch failed: " + turn.Error})
 	}

@@ -281,10 +281,13 @@ type Party struct {
 	held       *heldBatch // a merged batch waiting for approval
 	commands   []agentCommand
 	turn       *runningTurn // the turn on the agent, nil when none
-	approval   bool
-	merger     string          // the merger's name as last told (PartyInfo.merger, settings events)
-	outBuf     strings.Builder // output kept while ops wait (output)
-	outStream  string
+	// failed is the error of the last turn the agent had and failed, while its session
+	// still holds that request: the next batch tells it so (afterFailure). "" otherwise.
+	failed    string
+	approval  bool
+	merger    string          // the merger's name as last told (PartyInfo.merger, settings events)
+	outBuf    strings.Builder // output kept while ops wait (output)
+	outStream string
 	// sendNow: a host asked for the waiting prompts to go without waiting for the window or
 	// --min-prompts (SendNow); the next cut takes them as soon as the agent is free, and
 	// withdrawing them all (withdrawn) takes it back.

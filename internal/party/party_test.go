@@ -440,6 +440,60 @@ func TestTurnIsErrorBecomesErrorStatus(t *testing.T) {
 	}
 }
 
+// A turn that failed on the agent leaves its request in the agent's session, which the
+// model reads with the next one: the next batch tells it that request failed and to do only
+// what it asks, once, and says so in the batch's sent and a system event (a tester's
+// agent got a failed prompt again with the next one, unsaid). A /clear drops the note.
+func TestBatchAfterAFailedTurnSaysItFailed(t *testing.T) {
+	fr := &fakeRunner{isError: map[int]bool{0: true}}
+	p, col, id := start(t, Config{Runner: fr})
+	p.Prompt(id, "delete the build folder")
+	col.waitFor(t, "the failed turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	p.Prompt(id, "add a README")
+	evs := col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+	got := fr.got()
+	if len(got) != 2 || !strings.HasPrefix(got[1], "[Concordia: the request before this one failed (API error)") || !strings.HasSuffix(got[1], "\n\nadd a README") {
+		t.Fatalf("the agent got %q", got)
+	}
+	var bs []*wire.Batch
+	note := false
+	for _, ev := range evs {
+		if ev.Kind == wire.KindBatch {
+			bs = append(bs, ev.Batch)
+		}
+		note = note || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "still holds the request that failed")
+	}
+	if len(bs) != 2 || bs[0].Sent != "" || bs[1].Merged != "add a README" || bs[1].Sent != got[1] || !note {
+		t.Fatalf("batches %+v, system note %v", bs, note)
+	}
+	// Once: the turn after it went well, so the next batch goes as it is.
+	p.Prompt(id, "thanks")
+	col.waitFor(t, "the third turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 3 })
+	if got := fr.got(); got[2] != "thanks" {
+		t.Fatalf("the third batch went as %q", got[2])
+	}
+	// A failure, then /clear: the session that held it is gone, and so is the note.
+	fr.mu.Lock()
+	fr.isError[3] = true
+	fr.mu.Unlock()
+	p.Prompt(id, "one more")
+	col.waitFor(t, "the fourth turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 4 })
+	boss, _, err := p.JoinLocal("boss", "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer boss.Leave()
+	if err := p.AgentCommand(boss.ID(), "/clear"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the /clear turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 5 })
+	p.Prompt(id, "start over")
+	col.waitFor(t, "the sixth turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 6 })
+	if got := fr.got(); got[4] != "/clear" || got[5] != "start over" {
+		t.Fatalf("after /clear the agent got %q", got[4:])
+	}
+}
+
 // failingMerger always fails; the party must fall back to the local merger.
 type failingMerger struct{}
 

@@ -216,6 +216,9 @@ type Batch struct {
 	// EditedBy (an extension of §7) names the host who edited the merged prompt while it
 	// waited for approval, when one did: merged is that host's text. Absent otherwise.
 	EditedBy string `json:"edited_by,omitempty"`
+	// Sent (an extension of §5) is the exact text the agent got, when it is not Merged: a
+	// note that the request before failed, a blank line, then Merged. Absent otherwise.
+	Sent string `json:"sent,omitempty"`
 }
 
 // Turn is the outcome of one batch on the agent.

@@ -106,6 +106,8 @@ export interface Batch {
   merger: 'gemini' | 'local' | 'command' | string;
   /** The host who edited it while it waited for approval (our extension); absent when none did, and from older hosts. */
   edited_by?: string;
+  /** The exact text the agent got when it is not merged: a note that the request before failed, then merged (our extension). */
+  sent?: string;
 }
 
 /** A merged batch waiting for a host's approval. */
