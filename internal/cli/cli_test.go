@@ -2916,6 +2916,55 @@ func fastPace(t *testing.T) {
 	t.Cleanup(func() { scriptPace, scriptPatience = pace, patience })
 }
 
+// A script's prompt that finds the host out of reach (this client reconnecting) waits
+// until it is back, and is sent: a tester's script lost 52 lines read while the host was
+// killed and resumed. Said once per outage; a prompt typed in the line editor is not held
+// (it goes back in the box), and one still waiting when the terminal leaves is said not sent.
+func TestAScriptsPromptsWaitForTheHost(t *testing.T) {
+	fastPace(t)
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	var tries int
+	var sent []string
+	c.prompt = func(_ context.Context, text string) error {
+		if tries++; tries <= 100 { // far longer than scriptPatience: no patience for an outage
+			return client.ErrNotConnected
+		}
+		sent = append(sent, text)
+		return nil
+	}
+	c.line(context.Background(), "first")
+	c.line(context.Background(), "second")
+	got := out.String()
+	if !slices.Equal(sent, []string{"first", "second"}) || strings.Contains(got, "not sent") || strings.Count(got, "out of reach") != 1 || !strings.Contains(got, `("first" is next)`) {
+		t.Errorf("sent %q, said %q", sent, got)
+	}
+	// The next outage is said again.
+	out.Reset()
+	tries = 0
+	c.line(context.Background(), "third")
+	if got := out.String(); strings.Count(got, "out of reach") != 1 || !slices.Equal(sent, []string{"first", "second", "third"}) {
+		t.Errorf("the second outage: sent %q, said %q", sent, got)
+	}
+	// Leaving while it waits: not sent, and said.
+	out.Reset()
+	c.prompt = func(context.Context, string) error { return client.ErrNotConnected }
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	c.line(ctx, "fourth")
+	if got := out.String(); !strings.Contains(got, `prompt not sent ("fourth"): not connected`) {
+		t.Errorf("left while it waited: said %q", got)
+	}
+	// The line editor's prompt goes back in the box at once.
+	ed, _, _, edOut := newCommander(wire.RoleParticipant)
+	ed.editor = true
+	tries = 0
+	ed.prompt = func(context.Context, string) error { tries++; return client.ErrNotConnected }
+	ed.line(context.Background(), "typed")
+	if tries != 1 || !strings.Contains(edOut.String(), "it is back in the box") {
+		t.Errorf("the editor's prompt: %d tries, said %q", tries, edOut.String())
+	}
+}
+
 // A script's prompt the host refuses as too fast waits its turn and is sent: a tester's
 // 150 piped lines had 190 of 450 refused. Said once; one still refused after the patience
 // is said not sent, as before; a prompt typed in the line editor is not paced.

@@ -24,6 +24,7 @@ import (
 type commander struct {
 	pr        *printer
 	pacedSaid bool // a script's prompts were said to wait for the host's rate (paced)
+	awaySaid  bool // a script's prompts were said to wait for the host to be back (paced)
 	prompt    func(ctx context.Context, text string) error
 	// withdraw takes back a waiting prompt by id (Party.withdraw).
 	withdraw func(ctx context.Context, id string) error
@@ -370,8 +371,9 @@ func (c *commander) send(ctx context.Context, text string) {
 	}
 }
 
-// scriptPace is how often a script's prompt the host refused as too fast is tried again,
-// and scriptPatience how long it is tried for.
+// scriptPace is how often a script's prompt the host refused as too fast, or that found
+// the host out of reach, is tried again, and scriptPatience how long one refused as too
+// fast is tried for (one waits for the host for as long as this client tries to reach it).
 var (
 	scriptPace     = time.Second
 	scriptPatience = 2 * time.Minute
@@ -380,7 +382,11 @@ var (
 // paced sends a script's prompt (lines read from a pipe) again while the host refuses it as
 // too fast, as a person would, for up to scriptPatience: a tester's 150 piped lines, one
 // every half second, had 190 of 450 refused (the host takes ten at once, then one a
-// second), and a script cannot wait. err is the first try's; the last try's is returned.
+// second), and a script cannot wait. It also waits while this client is reconnecting (the
+// prompt was not sent: the host stopped, or the link dropped), until it is back or gives
+// up: a tester's script lost 52 lines read while its host was killed and resumed, each
+// "not sent … try again in a moment". The lines after it wait in the pipe meanwhile. err
+// is the first try's; the last try's is returned.
 func (c *commander) paced(ctx context.Context, text string, err error) error {
 	tooFast := func(err error) (string, bool) {
 		var re *rpc.Error
@@ -392,18 +398,35 @@ func (c *commander) paced(ctx context.Context, text string, err error) error {
 		}
 		return "", false
 	}
-	for start := time.Now(); time.Since(start) < scriptPatience; {
-		why, ok := tooFast(err)
-		if !ok {
-			break
-		}
-		if !c.pacedSaid {
-			c.pacedSaid = true
-			who := "the host says prompts come" // the host's own terminal is not told what "the host" says (a tester's)
-			if c.endsParty {
-				who = "prompts come"
+	var fastSince time.Time
+	for {
+		why, fast := tooFast(err)
+		away := errors.Is(err, client.ErrNotConnected) || errors.Is(err, rpc.ErrNotSent)
+		switch {
+		case fast:
+			if fastSince.IsZero() {
+				fastSince = time.Now()
+			} else if time.Since(fastSince) >= scriptPatience {
+				return err
 			}
-			c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
+			if !c.pacedSaid {
+				c.pacedSaid = true
+				who := "the host says prompts come" // the host's own terminal is not told what "the host" says (a tester's)
+				if c.endsParty {
+					who = "prompts come"
+				}
+				c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
+			}
+		case away:
+			if !c.awaySaid {
+				c.awaySaid = true
+				c.pr.reply("system", "the host is out of reach: each line waits until this terminal is back in touch with it ("+strconv.Quote(firstLine(text))+" is next)")
+			}
+		default:
+			if err == nil && c.awaySaid {
+				c.awaySaid = false // said again at the next outage
+			}
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -412,7 +435,6 @@ func (c *commander) paced(ctx context.Context, text string, err error) error {
 		}
 		err = c.prompt(ctx, text)
 	}
-	return err
 }
 
 // withdrawLast takes back this member's newest prompt that still waits for a batch.

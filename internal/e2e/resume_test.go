@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -869,4 +870,57 @@ func TestSameNameThroughTwoInvitesIsTwoMembers(t *testing.T) {
 	v.wait()
 	a.send("/quit")
 	a.wait()
+}
+
+// TestAPipedJoinsLinesWaitForAResumedHost: the lines a script pipes into `concordia join`
+// while its host is down (killed, then resumed) wait until the client is back in touch,
+// and reach the party in order: a tester's script lost 52 lines, each "not sent … try
+// again in a moment", which a script cannot do.
+func TestAPipedJoinsLinesWaitForAResumedHost(t *testing.T) {
+	dataDir := t.TempDir()
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--no-local-repl")
+	line := h.expect(`^invite code: (concordia://\S+)$`)[0]
+	inv, err := invite.Parse(strings.TrimPrefix(line, "invite code: "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watcher{seen: map[int64]int{}, wake: make(chan struct{}, 1)}
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "watcher", OnEvent: w.on,
+		Backoff: []time.Duration{300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	prompts := func(evs []wire.Event) []string {
+		var got []string
+		for _, ev := range evs {
+			if ev.Kind == wire.KindPrompt && ev.Prompt != nil && ev.Prompt.User == "piper" {
+				got = append(got, ev.Prompt.Text)
+			}
+		}
+		return got
+	}
+	j := start(t, nil, "join", inv.String(), "--name", "piper")
+	if _, err := j.stdin.Write([]byte("one\n")); err != nil {
+		t.Fatal(err)
+	}
+	w.wait(t, "the first line", func(evs []wire.Event) bool { return len(prompts(evs)) == 1 })
+
+	if err := h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+	if _, err := j.stdin.Write([]byte("two\nthree\n")); err != nil {
+		t.Fatal(err)
+	}
+	j.expect(`out of reach: each line waits until this terminal is back in touch with it \("two" is next\)`)
+	start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
+	evs := w.wait(t, "the lines piped while the host was down", func(evs []wire.Event) bool { return len(prompts(evs)) == 3 })
+	if got := prompts(evs); !slices.Equal(got, []string{"one", "two", "three"}) {
+		t.Errorf("the party got %q", got)
+	}
+	if out := j.stdout() + j.stderr(); strings.Contains(out, "not sent") {
+		t.Errorf("join said:\n%s", out)
+	}
 }
