@@ -438,7 +438,7 @@ func TestAgentThatNeverAnswers(t *testing.T) {
 	evs = alice.until(t, "the second batch's end", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 2 })
 	want := script + " did not answer its initialize request within 2s: is it Claude Code?"
 	launch := slices.IndexFunc(of(evs, wire.KindError), func(ev wire.Event) bool {
-		return ev.Text == "claude could not start: "+want+" (it will be tried again with the next batch)"
+		return ev.Text == "claude could not start: "+want+"; it will be tried again with the next batch"
 	})
 	if launch < 0 {
 		t.Fatalf("no launch notice saying what did not answer: %s", lastFew(evs, 20))

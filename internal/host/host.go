@@ -394,7 +394,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		defer close(h.started)
 		if err := r.start(runCtx); err != nil {
 			if runCtx.Err() == nil {
-				p.Notice(wire.KindError, err.Error()+" (it will be tried again with the next batch)")
+				// After "; ", not in brackets: the window tells claude's stderr lines from Go's
+				// words by a "; " and a lower-case word (a tester's read "(it will be tried…)"
+				// as claude's own).
+				p.Notice(wire.KindError, err.Error()+"; it will be tried again with the next batch")
 			}
 			return
 		}

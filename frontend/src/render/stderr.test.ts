@@ -8,6 +8,12 @@ describe('splitStderr', () => {
       stderr: ['fake claude ready', 'fake claude: simulated crash'],
     });
   });
+  it("keeps Go's words after them out of claude's (a tester read the retry note as claude's)", () => {
+    expect(splitStderr('claude could not start: claude exited (exit status 7); stderr: fatal: cannot load native module; it will be tried again with the next batch')).toEqual({
+      text: 'claude could not start: claude exited (exit status 7); it will be tried again with the next batch',
+      stderr: ['fatal: cannot load native module'],
+    });
+  });
   it('to the end when nothing follows them', () => {
     expect(splitStderr('claude stopped unexpectedly: claude exited (signal: killed); stderr: Error: out of memory')).toEqual({
       text: 'claude stopped unexpectedly: claude exited (signal: killed)',

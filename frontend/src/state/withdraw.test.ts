@@ -179,7 +179,7 @@ describe('a batch the agent never got', () => {
   it('says the agent is not running from the start when claude could not start with the party', async () => {
     // A window tester's party read "Idle", its invites out, until a prompt failed too.
     const { be, st } = await inParty(fakeSession('host'));
-    const why = 'claude could not start: claude exited (exit status 1); stderr: Error: invalid API key · Please run /login (it will be tried again with the next batch)';
+    const why = 'claude could not start: claude exited (exit status 1); stderr: Error: invalid API key · Please run /login; it will be tried again with the next batch';
     be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: why });
     expect(st.displayPhase).toBe('agent_down');
     expect(st.agentTrouble).toBe(why);
