@@ -211,6 +211,7 @@ export class ChangesPanel extends LitElement {
       <div class="body" data-testid="diff-view">
         ${w.diffLoading && !w.diff ? html`<div class="empty"><span class="spinner"></span></div>` : nothing}
         ${w.diffError ? html`<div class="note error" role="alert" data-testid="diff-error">${w.diffError}</div>` : nothing}
+        ${w.diffNote ? html`<div class="note info" data-testid="diff-note">${w.diffNote}</div>` : nothing}
         ${w.diff?.binary ? html`<div class="note info" data-testid="diff-binary">Binary file: its contents are not shown.</div>` : nothing}
         ${w.diff?.truncated ? html`<div class="note" data-testid="diff-truncated">This diff is longer than 256 KiB; only its beginning is shown.</div>` : nothing}
         ${w.diff && !w.diff.binary && w.diffLines.length === 0 ? html`<div class="note info">No line changes (a rename or a mode change).</div>` : nothing}

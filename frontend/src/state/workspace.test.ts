@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, deferred, fakeSession } from './fake-backend';
-import { DIFF_AFTER_END, hiddenText, languageOf, parseDiff, statusText, unlistedText } from './workspace';
+import { DIFF_AFTER_END, goneText, hiddenText, languageOf, parseDiff, statusText, unlistedText } from './workspace';
 import type { FileChange, FileDiff, PartyEvent, Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -163,6 +163,22 @@ describe('AppState: the workspace', () => {
     await st.workspace.showDiff('../x');
     expect(st.workspace.diffError).toBe('"../x" leaves the working directory.');
     expect(st.workspace.diff).toBeNull();
+  });
+
+  it("a turn's file that has no changes now (renamed away later) is a note, not an error; a listed one's refusal stays an error", async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [file('renamed2.txt'), file('a.go')], base: 'the start' });
+    be.handlers.Diff = (path: string) => Promise.reject(`${path} has no changes since the party began`);
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    await st.workspace.showDiff('renamed.txt');
+    expect(st.workspace.diffError).toBe('');
+    expect(st.workspace.diffNote).toBe(goneText('renamed.txt'));
+    await st.workspace.showDiff('a.go');
+    expect(st.workspace.diffNote).toBe('');
+    expect(st.workspace.diffError).toBe('a.go has no changes since the party began');
+    st.workspace.closeDiff();
+    expect(st.workspace.diffError).toBe('');
   });
 
   it('after the party ended, a diff opened during it still shows; another says why not, without asking Go', async () => {

@@ -85,7 +85,17 @@ export interface WorkspaceHooks {
 }
 
 /** What a file shows, once the party is over for this window (ended, left or removed from), when its diff was not opened before. */
-export const DIFF_AFTER_END = 'You are no longer in the party, and the host no longer shows its diffs: only those opened before can still be shown.';
+// Not "the host no longer shows its diffs": a removed member read it as the host's sharing (a tester's).
+export const DIFF_AFTER_END = 'You are no longer in the party, so its diffs cannot be fetched: only those opened before can still be shown.';
+
+/**
+ * What the panel says, as a note and not an error, of a file a turn's "Files changed" names
+ * that has no changes now: a tester's chip of a file renamed away in a later turn opened a
+ * red "renamed.txt has no changes since the party began".
+ */
+export function goneText(path: string): string {
+  return `${path} has no changes now: it was renamed, deleted or changed back after that turn. The list has the files as they are now.`;
+}
 
 /**
  * What the Changes panel says of the files the host keeps back (PROTOCOL.md §9, "hidden"),
@@ -130,6 +140,8 @@ export class WorkspaceState {
   diffLines: readonly DiffLine[] = [];
   diffLoading = false;
   diffError = '';
+  /** Not an error: the file has no changes now (goneText). */
+  diffNote = '';
   folders = new Map<string, Folder>();
   levelBusy = false;
   /** The party runs with sharing off and cannot share its folder in this run (the hello's party.cannot_share). */
@@ -172,6 +184,7 @@ export class WorkspaceState {
     this.diffLines = [];
     this.diffLoading = false;
     this.diffError = '';
+    this.diffNote = '';
     this.folders = new Map();
     this.levelBusy = false;
     this.#fetched = new Map();
@@ -239,6 +252,7 @@ export class WorkspaceState {
     this.selected = path;
     this.diffLoading = true;
     this.diffError = '';
+    this.diffNote = '';
     const entry = this.files.find((x) => x.path === path);
     this.#diffOf = entry ? sig(entry) : '';
     this.#hooks.changed();
@@ -264,7 +278,11 @@ export class WorkspaceState {
       if (seq !== this.#diffSeq || gen !== this.#gen) return;
       this.diff = null;
       this.diffLines = [];
-      this.diffError = errorText(err);
+      const text = errorText(err);
+      // Not listed, and the host says it has no changes (workspace.UnchangedError): it
+      // changed after the turn that named it.
+      if (!entry && /has no changes since (the party began|sharing began)/.test(text)) this.diffNote = goneText(path);
+      else this.diffError = text;
     } finally {
       if (seq === this.#diffSeq) this.diffLoading = false;
       this.#hooks.changed();
@@ -279,6 +297,7 @@ export class WorkspaceState {
     this.diffLines = [];
     this.diffLoading = false;
     this.diffError = '';
+    this.diffNote = '';
     this.#hooks.changed();
   }
 
