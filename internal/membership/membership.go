@@ -213,18 +213,30 @@ func (s Store) secret() []byte {
 	if _, err := rand.Read(k); err != nil || os.MkdirAll(s.Dir, 0o700) != nil {
 		return nil
 	}
-	// Made once: two first joins at once must not each keep their own (the loser's id
-	// would never be made again, a reviewer's), so the file is created only if absent.
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		time.Sleep(10 * time.Millisecond) // the other one's write
-		return read()
-	}
+	// Written whole aside, then linked into place: two first joins at once must not each
+	// keep their own (the loser's id would never be made again, a reviewer's), and a write
+	// a full disk cut short must not stay there: a tester's empty client-secret, left by a
+	// full disk, made every join after it someone new, long after the disk had room again.
+	tmp, err := os.CreateTemp(s.Dir, ".client-secret-*")
 	if err != nil {
 		return nil
 	}
-	_, werr := f.WriteString(hex.EncodeToString(k))
-	if cerr := f.Close(); werr != nil || cerr != nil {
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.WriteString(hex.EncodeToString(k))
+	if cerr := tmp.Close(); werr != nil || cerr != nil {
+		return nil
+	}
+	err = os.Link(tmp.Name(), path)
+	if errors.Is(err, os.ErrExist) {
+		if got := read(); got != nil {
+			return got // the other first join's
+		}
+		// There, but no key: cut short before this way of writing it. Replaced.
+	} else if err == nil {
+		return k
+	}
+	// Replaced, or no hard links on this file system: put in place by a rename.
+	if os.Rename(tmp.Name(), path) != nil {
 		return nil
 	}
 	return k

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,5 +143,47 @@ func TestClientID(t *testing.T) {
 	}
 	if (Store{}).ClientID(h1, "alice") == (Store{}).ClientID(h1, "alice") {
 		t.Fatal("no directory: the same client_id twice")
+	}
+}
+
+// A client-secret a full disk left empty (or cut short) is replaced, not kept: a tester's
+// empty file made every join after it someone new, long after the disk had room again.
+// Two first joins at once still keep one key between them.
+func TestClientSecretCutShortIsReplaced(t *testing.T) {
+	inv := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1"}
+	for _, damaged := range []string{"", "3f2a"} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "client-secret"), []byte(damaged), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := Store{Dir: dir}
+		a := s.ClientID(inv, "alice")
+		if b := s.ClientID(inv, "alice"); b != a {
+			t.Fatalf("with %q there: %q, then %q", damaged, a, b)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "client-secret")); len(b) != 64 {
+			t.Fatalf("with %q there, the file now holds %q", damaged, b)
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, ".client-secret-*")); len(left) != 0 {
+			t.Fatalf("left behind: %v", left)
+		}
+	}
+	dir := t.TempDir()
+	ids := make(chan string, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids <- Store{Dir: dir}.ClientID(inv, "alice")
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	first := <-ids
+	for id := range ids {
+		if id != first {
+			t.Fatalf("first joins at once: %q and %q", first, id)
+		}
 	}
 }
