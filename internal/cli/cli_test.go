@@ -2170,6 +2170,33 @@ func TestInviteOnStdinCutIntoLines(t *testing.T) {
 	if err == nil || err.Error() != "no invite (concordia://HOST:PORT/TOKEN) in the 3 lines read from stdin" {
 		t.Errorf("three lines without a link: %v", err)
 	}
+	// An endless first line (join - </dev/zero ran out of memory, a tester's): refused once
+	// it is longer than any invite, having read little more than that.
+	endless := &countingReader{r: zeroes{}}
+	_, _, err = readInvite([]string{"-"}, "", IO{In: endless, Err: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "got a line longer than any invite") || endless.n > 2*maxInviteFile {
+		t.Errorf("an endless first line: %v, after %d bytes", err, endless.n)
+	}
+}
+
+// zeroes reads as /dev/zero.
+type zeroes struct{}
+
+func (zeroes) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// countingReader counts what is read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // TestDecideAfterSomeoneElse: a host's /allow just after another host decided the request

@@ -50,7 +50,10 @@ func readInvite(pos []string, file string, io IO) (string, stdio.Reader, error) 
 			fmt.Fprintln(io.Err, "[system] paste the invite (concordia://…) and press Enter")
 		}
 		r := bufio.NewReader(io.In)
-		line, err := r.ReadString('\n')
+		line, err := readLine(r)
+		if errors.Is(err, errLongLine) {
+			return "", nil, fmt.Errorf("expected the invite on stdin's first line, got a line longer than any invite (more than %d bytes)", maxInviteFile)
+		}
 		if strings.TrimSpace(line) == "" {
 			return "", nil, fmt.Errorf("expected the invite on stdin's first line, got nothing (%v)", err)
 		}
@@ -108,7 +111,7 @@ func linkLine(line string, err error, r *bufio.Reader, io IO) (string, error, st
 	lead := ""
 	for i := 0; i < maxLeadLines && err == nil && !strings.Contains(strings.ToLower(line), "concordia://") && pendingInput(r, io.In); i++ {
 		lead += line
-		line, err = r.ReadString('\n')
+		line, err = readLine(r)
 	}
 	return line, err, lead
 }
@@ -124,7 +127,7 @@ func leftOut(back string, r *bufio.Reader, f *os.File) int {
 		}
 	}
 	for read := 0; read < maxInviteFile && pendingInput(r, f); {
-		line, err := r.ReadString('\n')
+		line, err := readLine(r)
 		read += len(line)
 		if strings.TrimSpace(line) != "" {
 			n++
@@ -171,7 +174,7 @@ func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back st
 			}
 		}
 		var line string
-		line, err = r.ReadString('\n')
+		line, err = readLine(r)
 		next := strings.TrimSpace(line)
 		if next == "" {
 			break // Enter: as it is
@@ -246,4 +249,24 @@ func cutShort(text string) bool {
 // notInALink is true of a character no piece of an invite has.
 func notInALink(r rune) bool {
 	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:/?=&%[]", r))
+}
+
+// errLongLine: a line of stdin longer than an invite could be.
+var errLongLine = errors.New("a line longer than any invite")
+
+// readLine is r's next line as ReadString('\n') gives it, but at most maxInviteFile bytes
+// are kept: a longer line is errLongLine, and what was read of it is dropped (a tester's
+// `join - </dev/zero` ran out of memory; a 200 MB line was read whole before it was refused).
+func readLine(r *bufio.Reader) (string, error) {
+	var b []byte
+	for {
+		frag, err := r.ReadSlice('\n')
+		if len(b)+len(frag) > maxInviteFile {
+			return "", errLongLine
+		}
+		b = append(b, frag...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return string(b), err
+		}
+	}
 }
