@@ -50,7 +50,10 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 	}
 	// Nor does it draw over the shell, which has the terminal: a tester's editor kept
 	// painting its input line there, and a prompt typed at it ran as a shell command. The
-	// last line is the shell's prompt, after the output and the status line's ticks.
+	// last line is the shell's prompt, after the output and the status line's ticks. The
+	// turn's last line first: it is printed, as a background job's output is, and came
+	// after the shell's prompt once under -race (bob had it first).
+	sh.wait(`claude finished`)
 	sh.typeText("echo still the shell")
 	sh.key("Enter")
 	sh.wait(`(?m)^still the shell`)
