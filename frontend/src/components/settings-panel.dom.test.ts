@@ -162,6 +162,24 @@ describe('<settings-panel> closing with changes not saved', () => {
   });
 });
 
+describe('<settings-panel> a refused key', () => {
+  it('says a key Google refused is refused, in the danger colour, not merged with Gemini', async () => {
+    const be = new FakeBackend();
+    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '' });
+    be.handlers.CheckKey = async () => ({ result: 'refused', text: 'Google refused the API key (400 INVALID_ARGUMENT).' });
+    const st = new AppState(be);
+    await st.start();
+    await st.setKey('AIza-typo');
+    await new Promise((r) => setTimeout(r, 0));
+    st.closeSettings();
+    const { el, q } = await openPanel(st); // opened again: the check's answer is gone, the refusal is not
+    expect(q('settings-key-status')?.getAttribute('data-refused')).toBe('1');
+    expect(q('settings-key-status')?.textContent).toMatch(/Google refused this key when it was last tried/);
+    expect(q('settings-key-status')?.textContent).not.toMatch(/merged with Gemini when/);
+    el.remove();
+  });
+});
+
 describe('<settings-panel> network', () => {
   it('warns when parties would listen on loopback while invites name another address', async () => {
     const { st } = await inParty('host');

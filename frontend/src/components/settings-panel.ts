@@ -95,6 +95,7 @@ export class SettingsPanel extends LitElement {
       }
       .keystate .dot { color: var(--faint); }
       .keystate.has .dot { color: var(--ok); }
+      .keystate.refused .dot { color: var(--danger); }
       .keycheck { display: flex; gap: 8px; align-items: flex-start; font-size: 13px; }
       .keycheck svg { margin-top: 2px; flex: none; }
       .keycheck.accepted { color: var(--ok); }
@@ -272,12 +273,17 @@ export class SettingsPanel extends LitElement {
         : k?.source === 'keyring'
           ? 'Stored in the OS keyring. Prompts are merged with Gemini when the merger is auto or gemini.'
           : 'No key: prompts are merged locally.';
+    // Google refused it, at a check or in a party (keyRefused): not said to merge with
+    // Gemini in green until it is replaced or a check finds it works.
+    const refused = k !== null && k.source !== 'none' && s.keyRefused !== '';
     return html`
       <section>
         <h3>Gemini API key</h3>
-        <div class="keystate ${k && k.source !== 'none' ? 'has' : ''}" data-testid="settings-key-status">
+        <div class="keystate ${refused ? 'refused' : k && k.source !== 'none' ? 'has' : ''}" data-testid="settings-key-status" data-refused=${refused ? '1' : '0'}>
           <span class="dot"></span>
-          <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? 'In the OS keyring' : 'No key set'}</b><div class="hint">${where}</div></div>
+          <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? 'In the OS keyring' : 'No key set'}</b><div class="hint">${refused
+            ? 'Google refused this key when it was last tried: prompts are merged locally until it is replaced (or Check finds it works).'
+            : where}</div></div>
           ${k && k.source !== 'none'
             ? html`<button class="small" data-testid="settings-key-check" ?disabled=${s.keyBusy || s.keyChecking} title="Ask Google whether the key works (one request, no tokens used)"
                 @click=${() => void s.checkKey()}>Check</button>`

@@ -679,6 +679,43 @@ describe('errors for people', () => {
     expect(st.keyCheck).toBeNull();
   });
 
+  it('key: a key Google refused is said refused until it is replaced or a check finds it works, also after Settings opens again', async () => {
+    // A window tester's Settings showed green "Stored in the OS keyring. Prompts are merged
+    // with Gemini" beside the refusal, and again after reopening; so did the Create form.
+    const be = new FakeBackend();
+    be.handlers.CheckKey = async () => ({ result: 'refused', text: 'Google refused the API key (400 INVALID_ARGUMENT).' });
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.setKey('AIza-typo')).toBe(true);
+    await new Promise((r) => setTimeout(r, 0)); // its check
+    expect(st.keyRefused).toBe('Google refused the API key (400 INVALID_ARGUMENT).');
+    st.closeSettings();
+    st.openSettings();
+    expect(st.keyCheck).toBeNull();
+    expect(st.keyRefused).not.toBe('');
+    expect(describeKey(st.key, st.keyRefused !== '')).toBe('Gemini key: in the OS keyring — Google refused it; merging locally');
+    be.handlers.CheckKey = () => Promise.reject('unreachable'); // not an answer about the key
+    await st.checkKey();
+    expect(st.keyRefused).not.toBe('');
+    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
+    await st.checkKey();
+    expect(st.keyRefused).toBe('');
+    // A party this window runs says so: refused again; a new key forgets it.
+    be.handlers.CheckKey = () => new Promise(() => {}); // the new key's check does not answer here
+    const { be: pbe, st: host } = await inParty(fakeSession('host'));
+    pbe.emit('party:event', { seq: 1, ts: '', kind: 'error', text: "Gemini refused the host's API key; merging locally until the host replaces it (Settings)" });
+    expect(host.keyRefused).toMatch(/^Gemini refused the host's API key/);
+    pbe.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
+    pbe.handlers.CheckKey = () => new Promise(() => {});
+    expect(await host.setKey('AIza-new')).toBe(true);
+    expect(host.keyRefused).toBe('');
+    // A joiner's window: the host's key is not this machine's.
+    const { be: jbe, st: joiner } = await inParty(fakeSession('participant'));
+    jbe.emit('party:event', { seq: 1, ts: '', kind: 'error', text: "Gemini refused the host's API key; merging locally until the host replaces it (Settings)" });
+    expect(joiner.keyRefused).toBe('');
+  });
+
   it('key: an answer about a key replaced or removed meanwhile is dropped', async () => {
     const be = new FakeBackend();
     const answers: Array<(c: { result: string; text: string }) => void> = [];

@@ -134,6 +134,7 @@ export class AppState {
           this.screen = screen;
         },
         notificationsOff: () => this.settings?.notifications === false,
+        keyRefused: (text) => this.#settings.refused(text),
       },
       { now: opts.now ?? (() => Date.now()), attentive: opts.attentive ?? documentAttentive, control: this.control, workspace: this.workspace },
     );
@@ -429,6 +430,10 @@ export class AppState {
   }
   get keyChecking(): boolean {
     return this.#settings.keyChecking;
+  }
+  /** What said Google refused the key as it is now; '' when nothing did (SettingsState.keyRefused). */
+  get keyRefused(): string {
+    return this.#settings.keyRefused;
   }
 
   /** Shows the settings panel. */

@@ -130,6 +130,8 @@ export interface PartyHooks {
   show(screen: 'home' | 'party'): void;
   /** Whether Settings turned desktop notifications off. */
   notificationsOff(): boolean;
+  /** The party this window runs says Google refused its Gemini key (text: its words). */
+  keyRefused(text: string): void;
 }
 
 /** What the party needs besides its hooks: the clock, whether the window is looked at, and the parts reset with the party. */
@@ -146,6 +148,8 @@ export interface PartyOptions {
  */
 /** How the host's error event begins when Claude Code could not start (agent.StartError's words). */
 const AGENT_NOT_STARTED = 'claude could not start';
+/** How a party's error event says Google refused the host's Gemini key (merge.noticeKeyRefused). */
+const KEY_REFUSED = "Gemini refused the host's API key";
 
 export class PartySession {
   session: SessionInfo | null = null;
@@ -670,6 +674,9 @@ export class PartySession {
       this.agentTrouble = e.turn.unsent || e.turn.agent_down ? e.turn.error || 'Claude Code could not start' : '';
     } else if (e.kind === 'batch') {
       this.agentTrouble = ''; // the next try; its turn says how it went
+    } else if (live && e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(KEY_REFUSED)) {
+      // This machine's key only when this window runs the party; a joiner's is another's.
+      if (this.isOwner) this.#hooks.keyRefused(e.text);
     } else if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(AGENT_NOT_STARTED)) {
       // Claude Code could not start with the party: not "Idle" until a prompt failed too
       // (a window tester's party looked ready, its invites out, with no agent).

@@ -77,13 +77,16 @@ export function settingsErrorField(error: string): keyof Settings | null {
 }
 
 /** Says where the Gemini key comes from, for the home card and settings. */
-export function describeKey(k: KeyStatus | null): string {
+export function describeKey(k: KeyStatus | null, refused = false): string {
   if (!k) return 'Gemini key: unknown';
+  // Known refused (keyRefused): not said as if it merged with Gemini (a window tester's
+  // read green "in the OS keyring" beside Google's refusal of it).
+  const but = refused ? ' — Google refused it; merging locally' : '';
   switch (k.source) {
     case 'env':
-      return 'Gemini key: from GEMINI_API_KEY';
+      return 'Gemini key: from GEMINI_API_KEY' + but;
     case 'keyring':
-      return 'Gemini key: in the OS keyring';
+      return 'Gemini key: in the OS keyring' + but;
     default:
       // With no keyring a key cannot be set here either: said so, as Settings says it (the
       // form read "none" while Settings and the party said the keyring was unavailable).
@@ -105,6 +108,12 @@ export class SettingsState {
   /** What Google said about the key at the last check; null before one (or after a change). */
   keyCheck: KeyCheck | null = null;
   keyChecking = false;
+  /**
+   * What said Google refused the key as it is now: a check's answer, or a party this window
+   * runs ("Gemini refused the host's API key; …"). '' when none did, or since the key
+   * changed or a check found it accepted. Kept when Settings opens again, unlike keyCheck.
+   */
+  keyRefused = '';
   /** Bumped by every check and every change of the key: older answers are dropped. */
   #checkGen = 0;
 
@@ -223,6 +232,14 @@ export class SettingsState {
     if (gen !== this.#checkGen) return;
     this.keyCheck = answer;
     this.keyChecking = false;
+    if (answer.result === 'refused') this.keyRefused = answer.text;
+    else if (answer.result === 'accepted') this.keyRefused = '';
+    this.#changed();
+  }
+
+  /** A party this window runs says Google refused the key (text: its words). */
+  refused(text: string): void {
+    this.keyRefused = text;
     this.#changed();
   }
 
@@ -241,6 +258,7 @@ export class SettingsState {
     this.#changed();
     try {
       this.key = await op();
+      this.keyRefused = ''; // another key, or none
       return true;
     } catch (err) {
       this.keyError = errorText(err);
