@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	stdio "io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -280,8 +281,15 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		defer func() {
 			leaving.Store(true)
 			c.Close() // no more events: the file has all this terminal saw
-			if err := saved.write(transcriptPath); errors.Is(err, errEventsLost) {
-				pr.notice("error", "the transcript "+term.Line(transcriptPath)+" was "+err.Error())
+			at, err := saved.write(transcriptPath)
+			if at != "" && at != transcriptPath {
+				// Not lost with the file it could not write (a tester's full disk, found
+				// only when leaving): kept where it could be.
+				pr.notice("error", "cannot write the transcript to "+term.Line(transcriptPath)+"; written to "+term.Line(at)+" instead")
+				code = ExitError
+			}
+			if errors.Is(err, errEventsLost) {
+				pr.notice("error", "the transcript "+term.Line(at)+" was "+err.Error())
 				code = ExitError
 				return
 			} else if err != nil {
@@ -289,7 +297,9 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				code = ExitError
 				return
 			}
-			pr.notice("system", "transcript written to "+transcriptPath)
+			if at == transcriptPath {
+				pr.notice("system", "transcript written to "+transcriptPath)
+			}
 		}()
 	}
 
@@ -454,7 +464,11 @@ func (s *seenLog) close() {
 }
 
 // write writes the transcript to path and lets the log go.
-func (s *seenLog) write(path string) error {
+//
+// When path cannot be written (a full disk, a folder gone read-only since the start), the
+// transcript is written to a file of the temporary folder, then of the home folder, instead:
+// it returns the path written, "" when none was.
+func (s *seenLog) write(path string) (string, error) {
 	s.mu.Lock()
 	meta := s.meta
 	read := s.log.Snapshot()
@@ -464,15 +478,33 @@ func (s *seenLog) write(path string) error {
 	evs, lost := read()
 	var b strings.Builder
 	if err := transcript.Markdown(&b, meta, evs); err != nil {
-		return err
+		return "", err
 	}
-	if err := writeWhole(path, []byte(b.String())); err != nil {
-		return err
+	at, err := path, writeWhole(path, []byte(b.String()))
+	if err != nil && !special(path) {
+		name := "concordia-transcript-" + meta.Saved.Format("20060102-150405") + ".md"
+		home, _ := os.UserHomeDir()
+		for _, dir := range []string{os.TempDir(), home} {
+			if dir == "" {
+				continue
+			}
+			if f, ferr := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); ferr == nil {
+				_, werr := f.WriteString(b.String())
+				if cerr := f.Close(); werr == nil && cerr == nil {
+					at, err = f.Name(), nil
+					break
+				}
+				_ = os.Remove(f.Name())
+			}
+		}
+	}
+	if err != nil {
+		return "", err
 	}
 	if lost != nil {
-		return fmt.Errorf("%w: %w", errEventsLost, lost)
+		return at, fmt.Errorf("%w: %w", errEventsLost, lost)
 	}
-	return nil
+	return at, nil
 }
 
 // retryNotices decides which reconnect attempts a terminal reports: every one while the

@@ -28,8 +28,8 @@ func TestSeenLogKeepsEventsOnlyForATranscript(t *testing.T) {
 		t.Fatalf("--transcript: %d events on disk, %d in memory", s.log.Len(), len(mem))
 	}
 	out := filepath.Join(dir, "party.md")
-	if err := s.write(out); err != nil {
-		t.Fatal(err)
+	if at, err := s.write(out); err != nil || at != out {
+		t.Fatal(at, err)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
@@ -56,7 +56,7 @@ func TestSeenLogSaysEventsAreMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "party.md")
-	err := s.write(out)
+	_, err := s.write(out)
 	if !errors.Is(err, errEventsLost) || strings.Contains(err.Error(), "earliest") {
 		t.Fatalf("write after a half-lost file: %v", err)
 	}
@@ -64,6 +64,25 @@ func TestSeenLogSaysEventsAreMissing(t *testing.T) {
 		t.Fatalf("the transcript of what was kept: %v\n%.300s", rerr, b)
 	}
 	s.close() // after write: nothing left to let go
+}
+
+// A transcript that cannot be written where asked (a tester's full disk, found only when
+// leaving) is written to the temporary folder instead, and the path is returned: not lost.
+func TestSeenLogWritesElsewhereWhenItCannot(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	s := newSeenLog("party.md", t.TempDir(), t.Logf)
+	for _, ev := range history(3) {
+		s.add(ev)
+	}
+	gone := filepath.Join(t.TempDir(), "removed", "party.md") // its folder went away
+	at, err := s.write(gone)
+	if err != nil || filepath.Dir(at) != tmp || !strings.HasPrefix(filepath.Base(at), "concordia-transcript-") {
+		t.Fatalf("written to %q: %v", at, err)
+	}
+	if b, _ := os.ReadFile(at); !strings.Contains(string(b), "reply 3") {
+		t.Fatalf("the transcript written instead:\n%.300s", b)
+	}
 }
 
 // A terminal whose reconnect the host refused is not told to join again with the invite
