@@ -2889,11 +2889,11 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 		// Never queued (the connection was already closing): it cannot have arrived. A
 		// script's line waits for the host to be back (TestAScriptsPromptsWaitForTheHost);
 		// one still waiting when the terminal leaves is said not sent.
-		{fmt.Errorf("call Party.prompt: %w: %w", rpc.ErrNotSent, rpc.ErrClosed), `prompt not sent ("fix the parser")`},
+		{fmt.Errorf("call Party.prompt: %w: %w", rpc.ErrNotSent, rpc.ErrClosed), `prompt not sent ("fix the parser"): this terminal left while it waited`},
 		// A script's line says which prompt was not sent (a tester's 40 piped lines gave 20
 		// alike refusals and no way to tell which).
-		{client.ErrNotConnected, `prompt not sent ("fix the parser"): not connected to the host right now`},
-		{&rpc.Error{Code: wire.CodeRateLimited, Message: "slow down"}, `prompt not sent ("fix the parser"): slow down`},
+		{client.ErrNotConnected, `prompt not sent ("fix the parser"): this terminal left while it waited (not connected to the host right now`},
+		{&rpc.Error{Code: wire.CodeRateLimited, Message: "slow down"}, `prompt not sent ("fix the parser"): this terminal left while it waited (slow down`},
 	} {
 		c, _, _, out := newCommander(wire.RoleParticipant)
 		c.prompt = func(context.Context, string) error { return tc.err }
@@ -2982,7 +2982,7 @@ func TestAScriptsPromptsWaitForTheHost(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	c.line(ctx, "fourth")
-	if got := out.String(); !strings.Contains(got, `prompt not sent ("fourth"): not connected`) {
+	if got := out.String(); !strings.Contains(got, `prompt not sent ("fourth"): this terminal left while it waited (not connected`) {
 		t.Errorf("left while it waited: said %q", got)
 	}
 	// The line editor's prompt goes back in the box at once.

@@ -364,6 +364,10 @@ func (c *commander) send(ctx context.Context, text string) {
 		// and lost the texts (↑ had them, unsaid).
 		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+c.describe(err)+" (it is back in the box)")
 		c.pr.giveBack(text)
+	case ctx.Err() != nil:
+		// Left while it waited its turn or for the host: not "wait a few seconds and send
+		// it again", said to a terminal that is going (a tester's SIGTERM).
+		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): this terminal left while it waited ("+c.describe(err)+")")
 	default:
 		// A script's lines go one after another: say which one was not sent (a tester's 40
 		// piped lines gave 20 alike "prompt not sent: rate limited" and no way to tell which).
