@@ -66,6 +66,20 @@ func (w *watcher) wait(t *testing.T, what string, pred func([]wire.Event) bool) 
 	}
 }
 
+// watch joins inv's party as name with a client that records every event and reconnects
+// every 300 ms; it leaves when the test ends.
+func watch(t *testing.T, inv invite.Invite, name string) (*watcher, *client.Client) {
+	t.Helper()
+	w := &watcher{seen: map[int64]int{}, wake: make(chan struct{}, 1)}
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: name, OnEvent: w.on,
+		Backoff: []time.Duration{300 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return w, c
+}
+
 func assistant(evs []wire.Event) string {
 	var b strings.Builder
 	for _, ev := range evs {
@@ -92,13 +106,7 @@ func TestHostKilledAndResumed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &watcher{seen: map[int64]int{}, wake: make(chan struct{}, 1)}
-	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "alice", OnEvent: w.on,
-		Backoff: []time.Duration{300 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	w, c := watch(t, inv, "alice")
 	ctx := context.Background()
 	if _, err := c.Prompt(ctx, "FAKE_SLOW=4000 the slow one"); err != nil {
 		t.Fatal(err)
@@ -885,13 +893,7 @@ func TestAPipedJoinsLinesWaitForAResumedHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &watcher{seen: map[int64]int{}, wake: make(chan struct{}, 1)}
-	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "watcher", OnEvent: w.on,
-		Backoff: []time.Duration{300 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	w, _ := watch(t, inv, "watcher")
 	prompts := func(evs []wire.Event) []string {
 		var got []string
 		for _, ev := range evs {
