@@ -2,6 +2,7 @@ package agent
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -100,10 +101,9 @@ func takesScript(w string) bool {
 // lineSecret is bashSecret for one command line (commandLines).
 func lineSecret(line, workdir string) string {
 	cmds := simpleCommands(line)
-	moves := false                         // a cd: relative names may be anywhere
-	fed := strings.ContainsAny(line, "|<") // a pipe or a redirection may give a command its script
+	moves := false // a cd: relative names may be anywhere
 	for _, cmd := range cmds {
-		if printsEnvironment(cmd) || runsScript(cmd, fed) && readsEnvironment.MatchString(line) {
+		if printsEnvironment(cmd) || readsEnvironment.MatchString(line) && runsScript(cmd, line) {
 			return workspace.Environment
 		}
 		if name := filepath.Base(cmd[0]); name == "cd" || name == "pushd" {
@@ -124,10 +124,8 @@ func lineSecret(line, workdir string) string {
 		outside := moves || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
 			strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
 		if strings.ContainsAny(w, "*?[") {
-			if globs++; globs > maxGlobs {
-				continue
-			}
-			if f := globSecret(w, workdir, moves, &budget); f != "" {
+			globs++
+			if f := globSecret(w, workdir, moves, &budget, globs > maxGlobs); f != "" {
 				return f
 			}
 			continue
@@ -146,8 +144,9 @@ const (
 	// maxCommandRead is how much of a command line is read: a long one is mostly a
 	// heredoc's text (a reviewer's 70 KB script held the stream for seconds).
 	maxCommandRead = 4 << 10
-	// maxGlobs is how many patterns of one command are matched against the folders.
-	maxGlobs = 8
+	// maxGlobs is how many patterns of one command line are matched against the folders;
+	// one past them is taken as naming a secret (globSecret).
+	maxGlobs = 16
 	// maxGlobReads and maxGlobNames are how many folders the patterns of one command line
 	// read, together, and how many names in them they match (a reviewer's /*/*/* must not
 	// walk the disk on the stream's reader).
@@ -576,20 +575,36 @@ func psShowsEnvironment(args []string) bool {
 // directory, the home folder (~/, $HOME/) or an absolute path. A match in the working
 // directory is that file, relative; one elsewhere is workspace.Environment. After a cd
 // (moved), or under another variable, where a relative pattern points is not known: only
-// the pattern itself is read. budget is what the command's patterns may still read.
-func globSecret(w, workdir string, moved bool, budget *globBudget) string {
-	if workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
+// the pattern itself is read. budget is what the command's patterns may still read; a
+// pattern it cannot walk whole, or any once a line has more than maxGlobs (skip), is taken
+// as naming a secret: a reviewer's decoys (ls /usr/*/*/* first, or eight patterns) spent
+// the budget and the ~/.ss*/id_* after them went unread. A match that is program source
+// is no secret file (secrets.go: a reviewer's gofmt -l internal/*/*.go was kept back).
+func globSecret(w, workdir string, moved bool, budget *globBudget, skip bool) string {
+	named := func() string {
 		if outsidePattern(w) || moved {
 			return workspace.Environment
 		}
 		return w
 	}
+	if workspace.IsSecret(strings.TrimPrefix(w, "~/")) {
+		return named()
+	}
 	abs := patternPath(w, workdir, moved)
 	if abs == "" {
 		return ""
 	}
-	m := globFind(abs, budget, func(m string) bool { return workspace.IsSecret(filepath.ToSlash(m)) })
+	if skip {
+		return named()
+	}
+	m, whole := globFind(abs, budget, func(m string) bool {
+		m = filepath.ToSlash(m)
+		return workspace.IsSecret(m) && !sourceFile.MatchString(m)
+	})
 	if m == "" {
+		if !whole {
+			return named()
+		}
 		return ""
 	}
 	if workdir != "" {
@@ -631,10 +646,13 @@ func patternPath(w, workdir string, moved bool) string {
 // globFind expands the absolute pattern pat as the shell would, one path segment at a
 // time (* and ? match no leading dot unless the segment starts with one; [!x] is [^x]),
 // and returns the first existing path keep accepts, or "". It reads no more folders and
-// matches no more names than budget holds, and takes what it spends from it.
-func globFind(pat string, budget *globBudget, keep func(string) bool) string {
+// matches no more names than budget holds, and takes what it spends from it; whole is
+// false when it stopped for want of budget before it had walked all it could match. Only
+// folders (or links to them) are walked into: a reviewer's 70 files spent the budget.
+func globFind(pat string, budget *globBudget, keep func(string) bool) (match string, whole bool) {
 	vol := filepath.VolumeName(pat)
 	segs := strings.Split(filepath.ToSlash(pat[len(vol):]), "/")
+	whole = true
 	var walk func(dir string, i int) string
 	walk = func(dir string, i int) string {
 		for ; i < len(segs) && !strings.ContainsAny(segs[i], "*?["); i++ {
@@ -647,6 +665,7 @@ func globFind(pat string, budget *globBudget, keep func(string) bool) string {
 			return ""
 		}
 		if budget.folders <= 0 || budget.names <= 0 {
+			whole = false
 			return ""
 		}
 		budget.folders--
@@ -656,8 +675,10 @@ func globFind(pat string, budget *globBudget, keep func(string) bool) string {
 		}
 		seg := strings.ReplaceAll(segs[i], "[!", "[^")
 		dotted := strings.HasPrefix(segs[i], ".")
+		last := i == len(segs)-1
 		for _, e := range entries {
 			if budget.names--; budget.names < 0 {
+				whole = false
 				return ""
 			}
 			name := e.Name()
@@ -667,13 +688,22 @@ func globFind(pat string, budget *globBudget, keep func(string) bool) string {
 			if ok, _ := path.Match(seg, name); !ok {
 				continue
 			}
-			if f := walk(filepath.Join(dir, name), i+1); f != "" {
+			next := filepath.Join(dir, name)
+			if !last && !e.IsDir() {
+				if e.Type()&fs.ModeSymlink == 0 {
+					continue // a file has nothing under it
+				}
+				if st, err := os.Stat(next); err != nil || !st.IsDir() {
+					continue
+				}
+			}
+			if f := walk(next, i+1); f != "" {
 				return f
 			}
 		}
 		return ""
 	}
-	return walk(vol+string(filepath.Separator), 0)
+	return walk(vol+string(filepath.Separator), 0), whole
 }
 
 // psLongTakesWord: ps's long options that take the next word as their value.
@@ -685,29 +715,42 @@ var interpreters = map[string]bool{
 	"deno": true, "bun": true, "php": true,
 }
 
-// runsScript reports whether a simple command runs a script written in the command line
-// (python -c, node -e) or, when its line feeds it one (fed: a pipe or a redirection), read
-// from its input (python3 - <<EOF, … | python3): then a command line that reads the
-// environment (os.environ, process.env) prints it; a grep for "process.env" does not (a
-// reviewer's), nor does one beside python3 --version.
-func runsScript(words []string, fed bool) bool {
-	if !interpreters[filepath.Base(words[0])] {
+// runsScript reports whether a simple command of line runs a script written in the
+// command line (python -c, node -e) or read from its input — a heredoc or a file given
+// with < (python3 - <<EOF, python3 << 'EOF'), or a pipe into it (… | python3): then a
+// command line that reads the environment (os.environ, process.env) prints it; a grep for
+// "process.env" does not (a reviewer's), nor does one beside python3 --version.
+func runsScript(words []string, line string) bool {
+	name := filepath.Base(words[0])
+	if !interpreters[name] {
 		return false
 	}
-	file := false // a script file or a module to run (python3 app.py, python3 -m http.server)
-	for _, w := range words[1:] {
+	file, fed := false, false // a script file or a module to run (python3 app.py, -m http.server); input given
+	for i := 1; i < len(words); i++ {
+		w := words[i]
 		if takesScript(w) || w == "eval" || w == "-r" || w == "-E" || w == "--eval" || w == "--print" || w == "-" {
 			return true // perl -le, node -pe, python3 -Ic too (takesScript)
 		}
-		if !strings.HasPrefix(w, "-") && !redirection.MatchString(w) {
+		if m := redirection.FindString(w); m != "" {
+			fed = fed || strings.Contains(m, "<")
+			if m == w {
+				i++ // its target is the next word (python3 << EOF, > out.txt, 2> /dev/null)
+			}
+			continue
+		}
+		if !strings.HasPrefix(w, "-") {
 			file = true
 		}
 	}
-	return fed && !file
+	if file {
+		return false
+	}
+	return fed || regexp.MustCompile(`\|&?\s*(?:\S*/)?`+regexp.QuoteMeta(name)+`(?:\s|$)`).MatchString(line)
 }
 
-// redirection: a word that redirects input or output (<<EOF, <<'EOF', >out.txt, 2>&1).
-var redirection = regexp.MustCompile(`^[0-9&]*[<>]`)
+// redirection: the operator a word starts with when it redirects input or output (<<EOF,
+// <<'EOF', <<-EOF, <<<, >out.txt, 2>&1, &>>log); the whole word when it is only that.
+var redirection = regexp.MustCompile(`^[0-9]*(?:<<<|<<-?|<>|<&|>>|>&|>\||<|>)|^&>>?`)
 
 // secretWord returns the file a word of a command names when it usually holds credentials
 // (workspace.IsSecret), or "": a path, a name that starts with a dot (.env), a file that is

@@ -93,7 +93,10 @@ func TestBashSecret(t *testing.T) {
 		{`rg "os.environ" .`, ""},
 		{"echo $SSH_AUTH_SOCK $AUTHOR", ""},
 		{"git commit -m 'Rotate $API_KEY handling'", ""}, // single quotes: nothing expands
-		{"ls /*/*/*", ""},
+		// More than a line's patterns may read: kept back (since 2026-12-06; decoys that spent
+		// the budget hid a key after them). A pattern the budget covers is shown.
+		{"ls /*/*/*", workspace.Environment},
+		{"ls /usr/*", ""},
 		{"env -u FOO", workspace.Environment},
 		{"echo $DB_PASS", workspace.Environment},
 		{"echo $SENTRY_DSN", workspace.Environment},
@@ -437,8 +440,8 @@ func TestBashSecretPatternWalkIsBounded(t *testing.T) {
 	}
 	last := fmt.Sprintf("d%03d", maxGlobReads+9)
 	budget := globBudget{folders: 3, names: maxGlobNames}
-	if got := globFind(filepath.Join(dir, "*", ".e*"), &budget, func(m string) bool { return strings.Contains(m, last) }); got != "" {
-		t.Errorf("3 reads found %q, which lies past them", got)
+	if got, whole := globFind(filepath.Join(dir, "*", ".e*"), &budget, func(m string) bool { return strings.Contains(m, last) }); got != "" || whole {
+		t.Errorf("3 reads found %q (whole %v), which lies past them", got, whole)
 	}
 	if budget.folders != 0 {
 		t.Errorf("%d reads left, want 0", budget.folders)
@@ -447,5 +450,49 @@ func TestBashSecretPatternWalkIsBounded(t *testing.T) {
 	globFind("/*/*/*", &budget, func(string) bool { return false })
 	if budget.folders < 0 || budget.names < -1 {
 		t.Errorf("/*/*/* overspent: %+v", budget)
+	}
+	// A walk cut short names what it could not read as a secret: decoys that spend the
+	// budget first (a reviewer's) hide the output rather than show the key after them.
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	testkit.WriteFile(t, home, ".ssh/id_ed25519", "k")
+	for _, c := range []string{"cat */*/* ; cat ~/.ss*/id_*", "ls /*/*/*; cat ~/.ss*/id_*", "cat a* b* c* d* e* f* g* h* i* j* k* l* m* n* o* p* ~/.ss*/id_*"} {
+		in, _ := json.Marshal(map[string]string{"command": c})
+		if got := bashSecret("Bash", in, dir); got == "" {
+			t.Errorf("%q: shown", c)
+		}
+	}
+}
+
+// Files do not spend the budget of folders (only folders are walked into: a reviewer's 70
+// files hid the .env after them), and a match that is program source is no secret file
+// (a reviewer's gofmt -l internal/*/*.go was kept back for internal/secrets/secrets.go).
+func TestBashSecretPatternsWalkFoldersOnly(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 70 {
+		testkit.WriteFile(t, dir, fmt.Sprintf("a%03d.txt", i), "x")
+	}
+	testkit.WriteFile(t, dir, "zz/.env", "K=1")
+	testkit.WriteFile(t, dir, "internal/secrets/secrets.go", "package secrets")
+	testkit.WriteFile(t, dir, "internal/credentials/credentials.py", "x = 1")
+	for _, c := range []struct{ command, want string }{
+		{"cat */.e*", "zz/.env"},
+		{"gofmt -l internal/*/*.go", ""},
+		{"wc -l internal/*/*", ""},
+		// Heredocs and redirections written with spaces (a reviewer's): still a script the
+		// interpreter reads.
+		{"python3 << EOF\nimport os\nprint(os.environ)\nEOF", workspace.Environment},
+		{"python3 << 'EOF'\nimport os\nprint(os.environ)\nEOF", workspace.Environment},
+		{"python3 <<'EOF' > out.txt\nimport os\nprint(os.environ)\nEOF", workspace.Environment},
+		{"echo 'import os; print(os.environ)' | python3 > out.txt", workspace.Environment},
+		{"echo 'print(process.env)' | node 2> /dev/null", workspace.Environment},
+		// Not fed a script: a grep beside an interpreter's version.
+		{"grep -rn os.environ . | head; python3 --version", ""},
+		{"grep -rn getenv src | head -3 && node -v", ""},
+	} {
+		in, _ := json.Marshal(map[string]string{"command": c.command})
+		if got := bashSecret("Bash", in, dir); got != c.want {
+			t.Errorf("bashSecret(%q) = %q, want %q", c.command, got, c.want)
+		}
 	}
 }
