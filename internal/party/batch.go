@@ -54,6 +54,7 @@ type agentCommand struct {
 type runningTurn struct {
 	batch       string
 	command     bool               // an agent command (/compact), not a batch of prompts
+	failedNote  string             // the error whose note this batch carried (afterFailure), "" for none
 	cancel      context.CancelFunc // stops the turn (Party.interrupt, the turn timeout)
 	stoppedBy   string             // who stopped it ("" = nobody yet)
 	denied      int                // tool requests denied or timed out in this turn
@@ -366,6 +367,14 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, edited
 		text = b.Sent
 	}
 	p.startTurn(batchID, text, false, "")
+	p.turn.failedNote = failed
+}
+
+// isClear reports whether an agent command starts a new conversation (/clear, and the
+// names Claude Code also takes for it).
+func isClear(command string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(command), " ")
+	return name == "/clear" || name == "/reset" || name == "/new"
 }
 
 // afterFailure is the text a batch is sent with after a turn that failed on the agent
@@ -391,7 +400,7 @@ func (p *Party) dropPending(carried map[string]bool) {
 // runCommand sends a host's agent command as a turn of its own.
 func (p *Party) runCommand(c agentCommand) {
 	p.busy = true
-	if strings.HasPrefix(c.text, "/clear") {
+	if isClear(c.text) {
 		p.failed = "" // the session the failed request was in is gone
 	}
 	batchID := p.newID("b")
@@ -580,9 +589,9 @@ func isStartError(err error) bool {
 func (p *Party) turnDone(turn wire.Turn) {
 	p.flushOutput()
 	p.closePermissions(turn.Batch) // still undecided: denied, and counted below
-	command := false
+	command, note := false, ""
 	if t := p.turn; t != nil && t.batch == turn.Batch {
-		command = t.command
+		command, note = t.command, t.failedNote
 		if t.silentTimer != nil {
 			t.silentTimer.Stop()
 		}
@@ -593,8 +602,11 @@ func (p *Party) turnDone(turn wire.Turn) {
 		p.turn = nil
 	}
 	p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
-	if turn.Status == wire.TurnError && !turn.Unsent && !command {
+	switch {
+	case turn.Status == wire.TurnError && !turn.Unsent && !command:
 		p.failed = oneLine(turn.Error) // the agent's session holds the request: the next batch says so
+	case turn.Unsent && note != "" && p.failed == "":
+		p.failed = note // the note never reached the agent (it could not start): still owed (a reviewer's)
 	}
 	if turn.Status == wire.TurnError {
 		p.emit(wire.Event{Kind: wire.KindError, Text: "the batch failed: " + turn.Error})

@@ -366,6 +366,60 @@ func TestMembersAwayAreBounded(t *testing.T) {
 	}
 }
 
+// A resume owes the note of a failure the journal ends with (a reviewer's resumed party
+// sent its next batch plain): Restore.Failed, kept while no batch carried it, given back
+// when the one that did never reached the agent, dropped by /clear; the resumed party's
+// next batch carries it.
+func TestResumeOwesTheNoteOfAFailure(t *testing.T) {
+	failed := `{"kind":"batch","batch":{"id":"b1","prompts":[],"merged":"delete the build","merger":"local"}}`
+	failTurn := `{"kind":"turn","turn":{"batch":"b1","status":"error","duration_ms":5,"error":"API Error: 500"}}`
+	noted := `{"kind":"batch","batch":{"id":"b2","prompts":[],"merged":"add a README","merger":"local","sent":"[Concordia: …]\n\nadd a README"}}`
+	for _, c := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"ends with a failure", []string{failed, failTurn}, "API Error: 500"},
+		{"a batch carried it", []string{failed, failTurn, noted, `{"kind":"turn","turn":{"batch":"b2","status":"done","duration_ms":5}}`}, ""},
+		{"the batch that carried it never reached the agent", []string{failed, failTurn, noted, `{"kind":"turn","turn":{"batch":"b2","status":"error","duration_ms":5,"error":"claude not found","unsent":true}}`}, "API Error: 500"},
+		{"/clear", []string{failed, failTurn, `{"kind":"batch","batch":{"id":"b3","prompts":[],"merged":"/clear","merger":"command"}}`, `{"kind":"turn","turn":{"batch":"b3","status":"done","duration_ms":5}}`}, ""},
+		{"a failed agent command", []string{`{"kind":"batch","batch":{"id":"b4","prompts":[],"merged":"/compact","merger":"command"}}`, `{"kind":"turn","turn":{"batch":"b4","status":"error","duration_ms":5,"error":"no"}}`}, ""},
+	} {
+		if got := recoverFrom(t, c.lines...).Failed; got != c.want {
+			t.Errorf("%s: Failed %q, want %q", c.name, got, c.want)
+		}
+	}
+	fr := &fakeRunner{}
+	p := New(Config{ID: "pr", Token: token, Restore: recoverFrom(t, failed, failTurn), Runner: fr, Window: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p.Run(ctx)
+	defer func() { cancel(); <-p.Done() }()
+	col := newCollector()
+	res, err := p.Join(JoinRequest{Name: "alice", Token: token, Sub: col, Conn: col})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Prompt(res.You.ID, "add a README")
+	col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) >= 1 })
+	if got := fr.got(); len(got) != 1 || !strings.HasPrefix(got[0], "[Concordia: the request before this one failed (API Error: 500)") {
+		t.Fatalf("the resumed party sent %q", got)
+	}
+	// The batch that carried the note was on the agent when the host stopped: it runs again
+	// as it went, note and all (it ran again as merged).
+	fr2 := &fakeRunner{}
+	p2 := New(Config{ID: "pr2", Token: token, Restore: recoverFrom(t, failed, failTurn, noted), Runner: fr2, Window: 20 * time.Millisecond})
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go p2.Run(ctx2)
+	defer func() { cancel2(); <-p2.Done() }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(fr2.got()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := fr2.got(); len(got) != 1 || !strings.Contains(got[0], "[Concordia: …]\n\nadd a README") {
+		t.Fatalf("the batch on the agent ran again as %q", got)
+	}
+}
+
 // recoverFrom is what a resume restores from a journal of these event lines (seq 1, 2…).
 func recoverFrom(t *testing.T, lines ...string) *Restore {
 	t.Helper()

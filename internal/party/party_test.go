@@ -25,6 +25,7 @@ type fakeRunner struct {
 	prompts  []string
 	fail     map[int]bool
 	isError  map[int]bool
+	startErr map[int]bool // the i-th call finds no agent to start (StartError)
 	calls    int
 	restarts int
 	running  atomic.Int32
@@ -43,7 +44,11 @@ func (f *fakeRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (Tur
 	f.calls++
 	f.prompts = append(f.prompts, prompt)
 	fail, isErr, hold := f.fail[i], f.isError[i], f.hold
+	noStart := f.startErr[i]
 	f.mu.Unlock()
+	if noStart {
+		return TurnResult{}, &StartError{Err: errors.New("claude not found")}
+	}
 	if hold != nil {
 		select {
 		case <-hold:
@@ -472,7 +477,8 @@ func TestBatchAfterAFailedTurnSaysItFailed(t *testing.T) {
 	if got := fr.got(); got[2] != "thanks" {
 		t.Fatalf("the third batch went as %q", got[2])
 	}
-	// A failure, then /clear: the session that held it is gone, and so is the note.
+	// A failure, then /clear: the session that held it is gone, and so is the note. (/clearx
+	// is not /clear.)
 	fr.mu.Lock()
 	fr.isError[3] = true
 	fr.mu.Unlock()
@@ -491,6 +497,29 @@ func TestBatchAfterAFailedTurnSaysItFailed(t *testing.T) {
 	col.waitFor(t, "the sixth turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 6 })
 	if got := fr.got(); got[4] != "/clear" || got[5] != "start over" {
 		t.Fatalf("after /clear the agent got %q", got[4:])
+	}
+}
+
+func TestIsClear(t *testing.T) {
+	for cmd, want := range map[string]bool{"/clear": true, " /clear ": true, "/clear now": true, "/reset": true, "/new": true, "/clearx": false, "/compact": false, "/newline": false} {
+		if isClear(cmd) != want {
+			t.Errorf("isClear(%q) = %v", cmd, !want)
+		}
+	}
+}
+
+// The note is owed until a batch that carried it reaches the agent: one whose agent could
+// not start (unsent) leaves it for the next (a reviewer's went as plain text).
+func TestFailedNoteOutlivesAnUnsentBatch(t *testing.T) {
+	fr := &fakeRunner{isError: map[int]bool{0: true}, startErr: map[int]bool{1: true}}
+	p, col, id := start(t, Config{Runner: fr})
+	for i, text := range []string{"first", "second", "third"} {
+		p.Prompt(id, text)
+		col.waitFor(t, text+"'s turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == i+1 })
+	}
+	got := fr.got()
+	if len(got) != 3 || !strings.HasPrefix(got[1], "[Concordia: the request before this one failed") || !strings.HasPrefix(got[2], "[Concordia: the request before this one failed (API error)") {
+		t.Fatalf("the agent got %q", got)
 	}
 }
 

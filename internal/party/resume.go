@@ -54,6 +54,9 @@ type Restore struct {
 	// Merger is the merger the last settings event named ("": none did); the resumed party
 	// says its own when it differs (it is chosen again at each start).
 	Merger string
+	// Failed is the error of the last turn that failed on the agent, when no batch has
+	// carried the note of it since (Party.failed): the resumed party's next batch does.
+	Failed string
 }
 
 // Recovery reads a journal's events one by one (pass its Event to journal.Read or
@@ -68,7 +71,9 @@ type Recovery struct {
 	live     map[string]wire.Member
 	liveOrd  []string
 	open     map[string]wire.Permission
-	batches  map[string]bool // batches without their turn yet
+	batches  map[string]bool                // batches without their turn yet
+	commands map[string]bool                // batches that were agent commands
+	noted    struct{ batch, failed string } // the last batch that carried a failure's note, and that note's error
 }
 
 // NewRecovery makes a Recovery keeping up to window bytes of recent events (0: the
@@ -78,12 +83,13 @@ func NewRecovery(window int) *Recovery {
 		window = DefaultMemoryWindow
 	}
 	return &Recovery{
-		window:  window,
-		pending: map[string]wire.Prompt{},
-		live:    map[string]wire.Member{},
-		open:    map[string]wire.Permission{},
-		batches: map[string]bool{},
-		r:       Restore{Phase: wire.PhaseIdle},
+		window:   window,
+		pending:  map[string]wire.Prompt{},
+		live:     map[string]wire.Member{},
+		open:     map[string]wire.Permission{},
+		batches:  map[string]bool{},
+		commands: map[string]bool{},
+		r:        Restore{Phase: wire.PhaseIdle},
 	}
 }
 
@@ -120,6 +126,16 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			b := *ev.Batch
 			r.Unfinished = &b
 			rc.batches[b.ID] = true
+			switch {
+			case b.Merger == "command":
+				rc.commands[b.ID] = true
+				if isClear(b.Merged) {
+					r.Failed = ""
+				}
+			case b.Sent != "":
+				rc.noted.batch, rc.noted.failed = b.ID, r.Failed
+				r.Failed = ""
+			}
 		}
 	case wire.KindApproval:
 		if ev.Approval != nil {
@@ -135,6 +151,13 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 		}
 	case wire.KindTurn:
 		if ev.Turn != nil {
+			switch t := ev.Turn; {
+			case t.Status == wire.TurnError && !t.Unsent && !rc.commands[t.Batch]:
+				r.Failed = oneLine(t.Error)
+			case t.Unsent && t.Batch == rc.noted.batch && r.Failed == "":
+				r.Failed = rc.noted.failed // it never reached the agent: the note is still owed
+			}
+			delete(rc.commands, ev.Turn.Batch)
 			delete(rc.batches, ev.Turn.Batch)
 			if r.Unfinished != nil && r.Unfinished.ID == ev.Turn.Batch {
 				r.Unfinished = nil
@@ -292,6 +315,7 @@ func (p *Party) restore(r *Restore) {
 	for _, t := range r.Always {
 		p.always[t] = "" // the journal says what, not who: the owner, by then
 	}
+	p.failed = r.Failed // the resumed session still holds that request
 	// A client removed as a viewer, by its newest member (a client's later member, promoted
 	// and removed, comes back as the invite says, as in the run that removed it: a
 	// reviewer's). The members come in no order.
@@ -420,13 +444,17 @@ func (p *Party) resumed(r *Restore) {
 		// The resume's notice above already says the batch runs again (a tester read it three
 		// times: that notice, the retry, and one more line here).
 		command := b.Merger == "command"
-		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true, RetrySent: retrySent(b.Merged, command, hostResumed)})
+		text := b.Merged
+		if b.Sent != "" {
+			text = b.Sent // with the note of a failure before it, as it went the first time
+		}
+		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true, RetrySent: retrySent(text, command, hostResumed)})
 		// Its phase said anew: the journal's last was already "running", and with none
 		// emitted the window timed the turn from before the stop, the host's downtime
 		// included (a window tester's).
 		p.phase = ""
 		p.busy = true
-		p.startTurn(b.ID, b.Merged, command, hostResumed)
+		p.startTurn(b.ID, text, command, hostResumed)
 		return
 	}
 	p.settle()
