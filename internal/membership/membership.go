@@ -235,11 +235,13 @@ func (s Store) secret() []byte {
 	} else if err == nil {
 		return k
 	}
-	// Replaced, or no hard links on this file system: put in place by a rename.
+	// Replaced, or no hard links on this file system: put in place by a rename, and read
+	// back: two first joins at once may both rename, and the last one's is the key (a
+	// reviewer's: the other kept one that was not on disk).
 	if os.Rename(tmp.Name(), path) != nil {
 		return nil
 	}
-	return k
+	return read()
 }
 
 // NewClientID is a client_id no other terminal or window has: 12 random bytes, in hex.
