@@ -9,8 +9,14 @@ describe('toolSteps', () => {
   it('pairs each call with the result lines after it (a subagent indented)', () => {
     expect(toolSteps(tool('Bash: ls -la', '-> file-a (+2 lines)', 'Edit: x.go', '  Read: y.go', '  -> package y', '-> (error) nope'))).toEqual([
       { call: 'Bash: ls -la', output: ['file-a (+2 lines)'], full: false },
-      { call: 'Edit: x.go', output: [], full: false },
-      { call: '  Read: y.go', output: ['package y', '(error) nope'], full: false, failed: true },
+      { call: 'Edit: x.go', output: ['(error) nope'], full: false, failed: true }, // its own indentation's
+      { call: '  Read: y.go', output: ['package y'], full: false },
+    ]);
+    // Parallel calls: call, call, result, result; each result to its own call, in order (a
+    // reviewer's had both, and the first one's failure, under the second).
+    expect(toolSteps(tool('Read: a.go', 'Read: b.go', '-> (error) no such file', '-> package b'))).toEqual([
+      { call: 'Read: a.go', output: ['(error) no such file'], full: false, failed: true },
+      { call: 'Read: b.go', output: ['package b'], full: false },
     ]);
     expect(toolSteps(tool('-> orphan result'))).toEqual([{ call: '', output: ['orphan result'], full: false }]);
   });
@@ -21,10 +27,11 @@ describe('toolSteps', () => {
       { call: 'Bash: ls -la', output: ['file-a', 'file-b', 'file-c'], full: true },
       { call: 'Edit: x.go', output: ['ok'], full: false },
     ]);
-    // A subagent's result and the outer one: each output replaces its own summary; "(error)" stays.
+    // A subagent's result and the outer one: each output replaces its own summary, under its
+    // own call; "(error)" stays.
     expect(toolSteps([...tool('Task: look', '  Read: y.go', '  -> package y (+1 lines)'), ...own('package y', 'func Y()'), ...tool('-> (error) nope (+1 lines)'), ...own('nope', 'at y.go:1')])).toEqual([
-      { call: 'Task: look', output: [], full: false },
-      { call: '  Read: y.go', output: ['package y', 'func Y()', '(error) nope', 'at y.go:1'], full: true, failed: true },
+      { call: 'Task: look', output: ['(error) nope', 'at y.go:1'], full: true, failed: true },
+      { call: '  Read: y.go', output: ['package y', 'func Y()'], full: true },
     ]);
     // No result before it: a step of its own.
     expect(toolSteps(own('lone', 'output'))).toEqual([{ call: '', output: ['lone', 'output'], full: true }]);

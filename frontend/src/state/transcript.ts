@@ -75,45 +75,54 @@ export interface ToolStep {
 
 /**
  * Splits tool lines into steps: a line that starts with "->" (after a subagent's
- * indentation) is a result of the step before it; a tool_output line is the tool's own
- * output of the result line just before it and stands in for that summary line (keeping
- * its "(error)" mark); any other line starts a step. A result or tool output with no step
- * before it is a step of its own with no call.
+ * indentation) is a result, of the oldest step of the same indentation still without one
+ * (parallel calls come as call, call, result, result: a reviewer's had both results, and
+ * the first one's failure, under the second call), else of the last step; a tool_output
+ * line is the tool's own output of the result line just before it and stands in for that
+ * summary line (keeping its "(error)" mark); any other line starts a step. A result or tool
+ * output with no step before it is a step of its own with no call.
  */
 export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
   const steps: ToolStep[] = [];
   const outs: string[][] = [];
-  // The previous line: a call, a result (and its summary's index in the step's output) or tool output.
-  let prev: { kind: 'call' } | { kind: 'result'; at: number } | { kind: 'output' } = { kind: 'call' };
-  const add = (call: string, first: string[], full: boolean) => {
+  const indents: number[] = [];
+  /** Steps with no result yet, oldest first. */
+  let waiting: number[] = [];
+  // The previous line: a call, a result (its step, and its summary's index in the step's output) or tool output (its step).
+  let prev: { kind: 'call' } | { kind: 'result'; step: number; at: number } | { kind: 'output'; step: number } = { kind: 'call' };
+  const add = (call: string, first: string[], full: boolean, indent: number): number => {
     outs.push(first);
     steps.push({ call, output: first, full });
+    indents.push(indent);
+    return steps.length - 1;
   };
   for (const l of lines) {
-    const out = outs[outs.length - 1];
-    const step = steps[steps.length - 1];
     if (l.stream === STREAM_TOOL_OUTPUT) {
-      if (out && step && prev.kind === 'result') {
+      if (prev.kind === 'result') {
+        const out = outs[prev.step]!;
         const summary = out[prev.at]!;
         out[prev.at] = summary.startsWith('(error)') && !l.text.startsWith('(error)') ? `(error) ${l.text}` : l.text;
-        step.full = true;
-      } else if (out && prev.kind === 'output') {
-        out.push(l.text);
+        steps[prev.step]!.full = true;
+        prev = { kind: 'output', step: prev.step };
+      } else if (prev.kind === 'output') {
+        outs[prev.step]!.push(l.text);
       } else {
-        add('', [l.text], true);
+        prev = { kind: 'output', step: add('', [l.text], true, 0) };
       }
-      prev = { kind: 'output' };
       continue;
     }
     const t = l.text.trimStart();
+    const indent = l.text.length - t.length;
     if (t.startsWith('->')) {
       const text = t.replace(/^->\s?/, '');
-      if (out) out.push(text);
-      else add('', [text], false);
-      if (text.startsWith('(error)')) steps[steps.length - 1]!.failed = true;
-      prev = { kind: 'result', at: outs[outs.length - 1]!.length - 1 };
+      let step = waiting.find((i) => indents[i] === indent) ?? steps.length - 1;
+      if (step < 0) step = add('', [], false, indent);
+      waiting = waiting.filter((i) => i !== step);
+      outs[step]!.push(text);
+      if (text.startsWith('(error)')) steps[step]!.failed = true;
+      prev = { kind: 'result', step, at: outs[step]!.length - 1 };
     } else {
-      add(l.text, [], false);
+      waiting.push(add(l.text, [], false, indent));
       prev = { kind: 'call' };
     }
   }
