@@ -158,10 +158,16 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			pr.hello(h)
 			if first {
 				first = false
-				if err := members.Save(memberKey, membership.Record{ClientID: was.ClientID, Session: h.You.Session}); err != nil {
-					log.Info("membership not kept", "err", err)
+				kept := members.Save(memberKey, membership.Record{ClientID: was.ClientID, Session: h.You.Session})
+				if kept != nil {
+					log.Info("membership not kept", "err", kept)
 				}
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants, h.Party.Host)))
+				if kept != nil {
+					// Said, not only logged: a tester's full disk made every join after it
+					// someone new, each leaving an away member behind, unexplained.
+					pr.notice("system", "this terminal could not keep its membership in "+term.Line(members.Dir)+" ("+term.Line(rootCause(kept))+"): joining again later makes you someone new")
+				}
 				if was.Session != "" {
 					pr.notice("system", fmt.Sprintf("you are back as the member this terminal was before (%s); --new-member joins as someone new", roleWords(h.You.Role)))
 				}
@@ -450,6 +456,18 @@ func (s *seenLog) add(ev wire.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log.Add(ev)
+}
+
+// rootCause is the innermost error of err's chain, in its words ("no space left on
+// device"): the paths around it are said otherwise.
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }
 
 // errEventsLost: the transcript was written, but without events the log could not keep

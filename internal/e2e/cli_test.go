@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/testkit"
 )
 
@@ -679,5 +681,32 @@ func TestMembersAreToldHowTheHostStopped(t *testing.T) {
 				t.Errorf("\"the host ended the party\" said %d times:\n%s", n, j.stdout())
 			}
 		})
+	}
+}
+
+// TestJoinSaysWhenItCannotKeepItsMembership: a join whose data directory cannot keep the
+// membership (a tester's full disk) says so; it was only logged, and every later join was
+// someone new, unexplained.
+func TestJoinSaysWhenItCannotKeepItsMembership(t *testing.T) {
+	_, inv := host(t, nil, "--insecure")
+	dataDir := t.TempDir()
+	parsed, err := invite.Parse(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A folder where bob's record goes: it cannot be written (as on a full disk), while
+	// everything else of the directory works.
+	if err := os.MkdirAll(filepath.Join(dataDir, "joined", membership.Key(parsed, "bob")+".json", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b := start(t, nil, "join", inv, "--name", "bob", "--data-dir", dataDir)
+	b.expect(`joined .*'s party as bob `)
+	b.expect(`^\[system\] this terminal could not keep its membership in \S+/joined \([^/()]+\): joining again later makes you someone new$`)
+	ok := start(t, nil, "join", inv, "--name", "carol", "--data-dir", t.TempDir())
+	ok.expect(`joined .*'s party as carol `)
+	ok.send("/who")
+	ok.expect(`^\[party\] 3 in the party:`)
+	if strings.Contains(ok.stdout(), "could not keep its membership") {
+		t.Errorf("a data directory that keeps it:\n%s", ok.stdout())
 	}
 }
