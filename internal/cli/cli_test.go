@@ -2906,8 +2906,11 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 	}
 	// Once back in touch, the terminal says whether it arrived: a tester's had, it turned
 	// out, not (it was not in the journal), and the terminal left that to be found out.
+	// (A person's, in the line editor: a script's waits for the reconnect and tells by
+	// itself, TestAScriptsDroppedPromptIsSentOnceBack.)
 	for _, arrives := range []bool{true, false} {
 		c, _, _, out := newCommander(wire.RoleParticipant)
+		c.editor = true
 		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
 		c.prompt = func(context.Context, string) error { return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed) }
 		c.line(context.Background(), "fix the parser")
@@ -2928,6 +2931,7 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 	// Its event came before the answer was lost (the host sends it first): it is in the
 	// party already, and a reconnect does not say otherwise (a reviewer's; it was sent twice).
 	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.editor = true
 	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
 	c.prompt = func(context.Context, string) error {
 		c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "bob", Member: "m2", Text: "fix the parser"}})
@@ -2937,6 +2941,55 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 	c.pr.reconnected()
 	if got := out.String(); !strings.Contains(got, "but it is in the party: no need to send it again") || strings.Contains(got, "did not reach") || strings.Contains(got, "may have reached") {
 		t.Errorf("its event before the lost answer: said %q", got)
+	}
+}
+
+// A script's prompt whose connection dropped before its answer came may have arrived: it
+// waits for the client to be back and its catch-up read, and is sent again only if that
+// does not have it (a tester's line sent as the host was killed was lost: "↑ brings it
+// back" is no use to a script).
+func TestAScriptsDroppedPromptIsSentOnceBack(t *testing.T) {
+	fastPace(t)
+	for _, arrives := range []bool{true, false} {
+		c, _, _, out := newCommander(wire.RoleParticipant)
+		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
+		var mu sync.Mutex
+		tries := 0
+		c.prompt = func(context.Context, string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if tries++; tries == 1 {
+				return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
+			}
+			return nil
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c.line(context.Background(), "fix the parser")
+		}()
+		time.Sleep(20 * time.Millisecond) // it waits: not sent again before the client is back
+		mu.Lock()
+		if tries != 1 {
+			t.Errorf("arrives %v: tried %d times before the reconnect", arrives, tries)
+		}
+		mu.Unlock()
+		if arrives { // in the reconnect's catch-up
+			c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "bob", Member: "m2", Text: "fix the parser"}})
+		}
+		c.pr.reconnected()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("arrives %v: still waiting after the reconnect", arrives)
+		}
+		want := 2
+		if arrives {
+			want = 1
+		}
+		if got := out.String(); tries != want || strings.Contains(got, "not sent") || strings.Contains(got, "may have reached") || strings.Count(got, "out of reach") != 1 {
+			t.Errorf("arrives %v: tried %d times (want %d), said %q", arrives, tries, want, got)
+		}
 	}
 }
 

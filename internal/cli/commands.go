@@ -328,9 +328,10 @@ func (c *commander) nearCommand(name string) string {
 func (c *commander) send(ctx context.Context, text string) {
 	c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = "", false }) // sent again, or another: what shows up is this one
 	c.pr.sendStart()
+	backs := c.pr.reconnects() // a reconnect after this one began tells whether it arrived
 	err := c.prompt(ctx, text)
 	if !c.editor {
-		err = c.paced(ctx, text, err)
+		err = c.paced(ctx, text, err, backs)
 	}
 	c.pr.sendDone()
 	switch {
@@ -389,9 +390,13 @@ var (
 // second), and a script cannot wait. It also waits while this client is reconnecting (the
 // prompt was not sent: the host stopped, or the link dropped), until it is back or gives
 // up: a tester's script lost 52 lines read while its host was killed and resumed, each
-// "not sent … try again in a moment". The lines after it wait in the pipe meanwhile. err
-// is the first try's; the last try's is returned.
-func (c *commander) paced(ctx context.Context, text string, err error) error {
+// "not sent … try again in a moment". One whose connection dropped before its answer came
+// may have arrived: it waits for the client to be back in touch, and is sent again only
+// if the catch-up does not have it (the same tester's line sent as the host was killed
+// was "no answer … ↑ brings it back", and lost). The lines after it wait in the pipe
+// meanwhile. err is the first try's, backs the printer's reconnects before it; the last
+// try's error is returned.
+func (c *commander) paced(ctx context.Context, text string, err error, backs uint64) error {
 	tooFast := func(err error) (string, bool) {
 		var re *rpc.Error
 		switch {
@@ -421,10 +426,28 @@ func (c *commander) paced(ctx context.Context, text string, err error) error {
 				}
 				c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
 			}
-		case away:
+		case away || dropped(err):
 			if !c.awaySaid {
 				c.awaySaid = true
 				c.pr.reply("system", "the host is out of reach: each line waits until this terminal is back in touch with it ("+strconv.Quote(firstLine(text))+" is next)")
+			}
+			if !away {
+				// It may have arrived: not sent again before the client is back and its
+				// catch-up read; then it arrived, or it is sent now.
+				if c.pr.reconnects() == backs {
+					select {
+					case <-ctx.Done():
+						return err
+					case <-time.After(scriptPace):
+					}
+					continue
+				}
+				if c.pr.arrived(text) {
+					return nil
+				}
+				backs = c.pr.reconnects()
+				err = c.prompt(ctx, text)
+				continue
 			}
 		default:
 			if err == nil && c.awaySaid {
@@ -439,6 +462,12 @@ func (c *commander) paced(ctx context.Context, text string, err error) error {
 		}
 		err = c.prompt(ctx, text)
 	}
+}
+
+// dropped reports whether err says the connection dropped before the prompt's answer came
+// (it may have arrived), not that the host was slow to answer (it is likely queued).
+func dropped(err error) bool {
+	return client.Unanswered(err) && !errors.Is(err, rpc.ErrTimeout)
 }
 
 // withdrawLast takes back this member's newest prompt that still waits for a batch.

@@ -28,6 +28,7 @@ type printer struct {
 	// waits at most): followBase then learns from when the party's changes count.
 	helloed chan struct{}
 	mu      sync.Mutex
+	backs   uint64       // times back in touch with the host (reconnected)
 	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
 	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
 	midLine bool         // the last thing printed was agent text without a trailing newline
@@ -236,11 +237,36 @@ func (p *printer) catchUp(on bool) {
 func (p *printer) reconnected() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.backs++
 	if p.r.unanswered == "" || p.r.unansweredSaid {
 		return
 	}
 	p.r.unansweredSaid = true
 	p.noticeLocked("system", "your prompt that had no answer is not in the party: it did not reach the host (↑ brings it back to send again)")
+}
+
+// reconnects counts the times this terminal was back in touch with the host, its catch-up
+// read (reconnected): a script's prompt whose answer the dropped connection took waits for
+// the next one to tell whether it arrived (commander.paced).
+func (p *printer) reconnects() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.backs
+}
+
+// arrived reports whether this member's prompt text showed up in the party while it was
+// being sent (the catch-up after a reconnect included); it then no longer waits as
+// unanswered.
+func (p *printer) arrived(text string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !slices.Contains(p.r.sentSeen, strings.TrimSpace(text)) {
+		return false
+	}
+	if strings.TrimSpace(p.r.unanswered) == strings.TrimSpace(text) {
+		p.r.unanswered, p.r.unansweredSaid = "", false
+	}
+	return true
 }
 
 // localLocked is a time on the host's clock as this machine's clock reads it.

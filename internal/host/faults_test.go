@@ -333,7 +333,12 @@ func TestAgentKilledTenTimesInARow(t *testing.T) {
 	if tr := turnOf(evs, last.ID); tr.Status != wire.TurnDone {
 		t.Fatalf("the batch after the kills: %+v", *tr)
 	}
-	if got, want := replyOf(evs, last.ID), "echo: after the storm"; got != want {
+	// The last round failed twice: the agent is told that request failed (batch.sent), and
+	// the fake agent echoes what it got.
+	if !strings.HasPrefix(last.Sent, "[Concordia: the request before this one failed (claude failed twice") || !strings.HasSuffix(last.Sent, "\n\nafter the storm") {
+		t.Fatalf("the batch after the kills went as %q", last.Sent)
+	}
+	if got, want := replyOf(evs, last.ID), "echo: "+last.Sent; got != want {
 		t.Fatalf("reply after the kills %q, want %q", got, want)
 	}
 	if slices.Sort(killed); len(slices.Compact(killed)) != 2*rounds {
