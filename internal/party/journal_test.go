@@ -390,16 +390,8 @@ func TestResumeOwesTheNoteOfAFailure(t *testing.T) {
 		}
 	}
 	fr := &fakeRunner{}
-	p := New(Config{ID: "pr", Token: token, Restore: recoverFrom(t, failed, failTurn), Runner: fr, Window: 20 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	go p.Run(ctx)
-	defer func() { cancel(); <-p.Done() }()
-	col := newCollector()
-	res, err := p.Join(JoinRequest{Name: "alice", Token: token, Sub: col, Conn: col})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Prompt(res.You.ID, "add a README")
+	p, col, id := start(t, Config{ID: "pr", Restore: recoverFrom(t, failed, failTurn), Runner: fr})
+	p.Prompt(id, "add a README")
 	col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) >= 1 })
 	if got := fr.got(); len(got) != 1 || !strings.HasPrefix(got[0], "[Concordia: the request before this one failed (API Error: 500)") {
 		t.Fatalf("the resumed party sent %q", got)
