@@ -121,8 +121,7 @@ func lineSecret(line, workdir string) string {
 		if procEnviron(w) {
 			return workspace.Environment
 		}
-		outside := moves || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
-			strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
+		outside := moves || pointsOutside(w)
 		if strings.ContainsAny(w, "*?[") {
 			globs++
 			if f := globSecret(w, workdir, moves, &budget, globs > maxGlobs); f != "" {
@@ -582,7 +581,7 @@ func psShowsEnvironment(args []string) bool {
 // is no secret file (secrets.go: a reviewer's gofmt -l internal/*/*.go was kept back).
 func globSecret(w, workdir string, moved bool, budget *globBudget, skip bool) string {
 	named := func() string {
-		if outsidePattern(w) || moved {
+		if pointsOutside(w) || moved {
 			return workspace.Environment
 		}
 		return w
@@ -615,24 +614,23 @@ func globSecret(w, workdir string, moved bool, budget *globBudget, skip bool) st
 	return workspace.Environment
 }
 
-// outsidePattern: a pattern that points out of the working directory, wherever the command is.
-func outsidePattern(w string) bool {
+// pointsOutside: a word that points out of the working directory wherever the command is
+// (a path from the root, the home folder, a variable, .., a drive).
+func pointsOutside(w string) bool {
 	return strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
 		strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
 }
 
 // patternPath is the absolute pattern a pattern word stands for: from the home folder
-// for ~/, $HOME/ and ${HOME}/, as it is when absolute, else from the working directory;
-// "" when that is not known (after a cd, under another variable, ~user).
+// for ~/ (shellWords made $HOME and ${HOME} that), as it is when absolute, else from the
+// working directory; "" when that is not known (after a cd, under another variable, ~user).
 func patternPath(w, workdir string, moved bool) string {
-	for _, home := range []string{"~/", "$HOME/", "${HOME}/"} {
-		if rest, ok := strings.CutPrefix(w, home); ok {
-			dir, err := os.UserHomeDir()
-			if err != nil || dir == "" {
-				return ""
-			}
-			return filepath.Join(dir, rest)
+	if rest, ok := strings.CutPrefix(w, "~/"); ok {
+		dir, err := os.UserHomeDir()
+		if err != nil || dir == "" {
+			return ""
 		}
+		return filepath.Join(dir, rest)
 	}
 	switch {
 	case filepath.IsAbs(w) || strings.HasPrefix(w, "/"):
