@@ -377,6 +377,22 @@ func isClear(command string) bool {
 	return name == "/clear" || name == "/reset" || name == "/new"
 }
 
+// owedAfter is the failure whose note the next batch carries once turn ends, given the one
+// owed before it (owed) and the one its batch carried (carried): a batch's turn (not an
+// agent command's, command) that failed on the agent leaves its own, since the agent's
+// session holds the request; one whose agent could not start (unsent) leaves the note it
+// carried still owed (a reviewer's went as plain text). The live party and the journal's
+// Recovery both follow it.
+func owedAfter(turn wire.Turn, command bool, owed, carried string) string {
+	switch {
+	case turn.Status == wire.TurnError && !turn.Unsent && !command:
+		return oneLine(turn.Error)
+	case turn.Unsent && carried != "" && owed == "":
+		return carried
+	}
+	return owed
+}
+
 // afterFailure is the text a batch is sent with after a turn that failed on the agent
 // (an API error): Claude Code keeps the failed request in its session and the model reads
 // it with the next one, merged into one message (a tester's agent got "@crash please" —
@@ -602,12 +618,7 @@ func (p *Party) turnDone(turn wire.Turn) {
 		p.turn = nil
 	}
 	p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
-	switch {
-	case turn.Status == wire.TurnError && !turn.Unsent && !command:
-		p.failed = oneLine(turn.Error) // the agent's session holds the request: the next batch says so
-	case turn.Unsent && note != "" && p.failed == "":
-		p.failed = note // the note never reached the agent (it could not start): still owed (a reviewer's)
-	}
+	p.failed = owedAfter(turn, command, p.failed, note)
 	if turn.Status == wire.TurnError {
 		p.emit(wire.Event{Kind: wire.KindError, Text: "the batch failed: " + turn.Error})
 	}

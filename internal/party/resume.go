@@ -151,12 +151,11 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 		}
 	case wire.KindTurn:
 		if ev.Turn != nil {
-			switch t := ev.Turn; {
-			case t.Status == wire.TurnError && !t.Unsent && !rc.commands[t.Batch]:
-				r.Failed = oneLine(t.Error)
-			case t.Unsent && t.Batch == rc.noted.batch && r.Failed == "":
-				r.Failed = rc.noted.failed // it never reached the agent: the note is still owed
+			carried := ""
+			if ev.Turn.Batch == rc.noted.batch {
+				carried = rc.noted.failed
 			}
+			r.Failed = owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], r.Failed, carried)
 			delete(rc.commands, ev.Turn.Batch)
 			delete(rc.batches, ev.Turn.Batch)
 			if r.Unfinished != nil && r.Unfinished.ID == ev.Turn.Batch {
