@@ -407,6 +407,15 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 		}
 		return "", false
 	}
+	// wait waits for the next try; false when the terminal is leaving.
+	wait := func() bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(scriptPace):
+			return true
+		}
+	}
 	var fastSince time.Time
 	for {
 		why, fast := tooFast(err)
@@ -435,10 +444,8 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 				// It may have arrived: not sent again before the client is back and its
 				// catch-up read; then it arrived, or it is sent now.
 				if c.pr.reconnects() == backs {
-					select {
-					case <-ctx.Done():
+					if !wait() {
 						return err
-					case <-time.After(scriptPace):
 					}
 					continue
 				}
@@ -455,10 +462,8 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 			}
 			return err
 		}
-		select {
-		case <-ctx.Done():
+		if !wait() {
 			return err
-		case <-time.After(scriptPace):
 		}
 		err = c.prompt(ctx, text)
 	}
