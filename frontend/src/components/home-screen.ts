@@ -238,7 +238,7 @@ export class HomeScreen extends LitElement {
     const s = this.state;
     if (!s) return nothing;
     const d = this.#ensureDraft(s);
-    const keyLine = describeKey(s.key, s.keyRefused !== '');
+    const keyLine = describeKey(s.key, s.keyShownRefused);
     const bad = errorField(s.createError);
     const stopped = s.recent.parties.find((p) => p.state === 'not_ended_cleanly' && canResume(p));
     return html`
@@ -322,7 +322,7 @@ export class HomeScreen extends LitElement {
                       ? html`<span class="warnbox" role="note" data-testid="home-share-warning">${iconAlert()}<span>Everyone in the party, viewers too, will see the name of every file in this folder, and the changes to all of them — <b>.env files, keys and other secrets included</b>. Chosen for this party only: the next one starts from what you share by default.</span></span>`
                       : nothing}
                   </label>
-                  <div class="keyline ${s.key && s.key.source !== 'none' ? (s.keyRefused ? 'refused' : 'has') : ''}" data-testid="home-key-status">
+                  <div class="keyline ${s.keyShownRefused ? 'refused' : s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">
                     <span class="dot"></span><span>${keyLine}</span>
                     <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>
                   </div>

@@ -273,9 +273,9 @@ export class SettingsPanel extends LitElement {
         : k?.source === 'keyring'
           ? 'Stored in the OS keyring. Prompts are merged with Gemini when the merger is auto or gemini.'
           : 'No key: prompts are merged locally.';
-    // Google refused it, at a check or in a party (keyRefused): not said to merge with
-    // Gemini in green until it is replaced or a check finds it works.
-    const refused = k !== null && k.source !== 'none' && s.keyRefused !== '';
+    // Google refused it, at a check or in a party: not said to merge with Gemini in green
+    // until it is replaced or a check finds it works.
+    const refused = s.keyShownRefused;
     return html`
       <section>
         <h3>Gemini API key</h3>

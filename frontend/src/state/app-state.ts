@@ -435,6 +435,10 @@ export class AppState {
   get keyRefused(): string {
     return this.#settings.keyRefused;
   }
+  /** Whether a key is set and Google refused it: Settings and the Create form say so, not that it merges. */
+  get keyShownRefused(): boolean {
+    return this.key !== null && this.key.source !== 'none' && this.keyRefused !== '';
+  }
 
   /** Shows the settings panel. */
   openSettings(): void {

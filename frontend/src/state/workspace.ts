@@ -84,8 +84,11 @@ export interface WorkspaceHooks {
   over(): boolean;
 }
 
-/** What a file shows, once the party is over for this window (ended, left or removed from), when its diff was not opened before. */
-// Not "the host no longer shows its diffs": a removed member read it as the host's sharing (a tester's).
+/**
+ * What a file shows, once the party is over for this window (ended, left or removed from),
+ * when its diff was not opened before. Not "the host no longer shows its diffs": a removed
+ * member read that as the host's sharing (a tester's).
+ */
 export const DIFF_AFTER_END = 'You are no longer in the party, so its diffs cannot be fetched: only those opened before can still be shown.';
 
 /**
