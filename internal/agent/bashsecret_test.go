@@ -17,7 +17,7 @@ import (
 // party keeps back (a reviewer's `cat .env` went to every member, as did `env`).
 func TestBashSecret(t *testing.T) {
 	dir := dirWith(t, "credentials", ".env", "main.go", "server.pem")
-	for _, c := range []struct{ command, want string }{
+	for _, c := range []bashCase{
 		{"cat .env", ".env"},
 		{"head -n 3 ./config/.env.production", "./config/.env.production"},
 		// Out of the working directory: never the party's, so the environment's (shown
@@ -207,8 +207,7 @@ func TestBashSecret(t *testing.T) {
 		{"echo $PGPASSWORD", workspace.Environment},
 		{"echo $PGHOST", ""},
 	} {
-		input, _ := json.Marshal(map[string]string{"command": c.command})
-		if got := bashSecret("Bash", input, dir); got != c.want {
+		if got := bashSecretOf(c.command, dir); got != c.want {
 			t.Errorf("%q: %q, want %q", c.command, got, c.want)
 		}
 	}
@@ -216,8 +215,7 @@ func TestBashSecret(t *testing.T) {
 	// for a .env beside it: a reviewer's).
 	plain := dirWith(t, ".env", "main.go")
 	for _, c := range []string{"ls *", "wc -l *", "du -sh *", "grep -n TODO *"} {
-		input, _ := json.Marshal(map[string]string{"command": c})
-		if got := bashSecret("Bash", input, plain); got != "" {
+		if got := bashSecretOf(c, plain); got != "" {
 			t.Errorf("%q: %q, want nothing", c, got)
 		}
 	}
@@ -227,6 +225,15 @@ func TestBashSecret(t *testing.T) {
 }
 
 // dirWith is a new folder holding the named files.
+// bashCase is a command and what bashSecret says of it.
+type bashCase struct{ command, want string }
+
+// bashSecretOf is bashSecret of a Bash call of command in dir.
+func bashSecretOf(command, dir string) string {
+	in, _ := json.Marshal(map[string]string{"command": command})
+	return bashSecret("Bash", in, dir)
+}
+
 func dirWith(t *testing.T, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -394,7 +401,7 @@ func TestBashSecretPatterns(t *testing.T) {
 	testkit.WriteFile(t, home, ".env", "K=1")
 	testkit.WriteFile(t, home, ".ssh/id_ed25519", "k")
 	testkit.WriteFile(t, home, "notes.txt", "hi")
-	for _, c := range []struct{ command, want string }{
+	for _, c := range []bashCase{
 		{"cat */.e*", "app/.env"},
 		{"cat a?p/.[e]nv", "app/.env"},
 		{"head -n 5 */*", ""}, // * matches no .env
@@ -418,8 +425,7 @@ func TestBashSecretPatterns(t *testing.T) {
 		{"python3 --version; grep -rn os.environ .", ""},
 		{"python3 -m pytest | grep os.environ", ""},
 	} {
-		in, _ := json.Marshal(map[string]string{"command": c.command})
-		if got := bashSecret("Bash", in, dir); got != c.want {
+		if got := bashSecretOf(c.command, dir); got != c.want {
 			t.Errorf("bashSecret(%q) = %q, want %q", c.command, got, c.want)
 		}
 	}
@@ -434,8 +440,7 @@ func TestBashSecretPatternWalkIsBounded(t *testing.T) {
 	}
 	testkit.WriteFile(t, dir, fmt.Sprintf("d%03d/.env", maxGlobReads+9), "K=1")
 	testkit.WriteFile(t, dir, "d000/.env", "K=1")
-	in, _ := json.Marshal(map[string]string{"command": "cat */.e*"})
-	if got := bashSecret("Bash", in, dir); got != "d000/.env" {
+	if got := bashSecretOf("cat */.e*", dir); got != "d000/.env" {
 		t.Errorf("the first folder's .env: %q", got)
 	}
 	last := fmt.Sprintf("d%03d", maxGlobReads+9)
@@ -457,8 +462,7 @@ func TestBashSecretPatternWalkIsBounded(t *testing.T) {
 	t.Setenv("HOME", home)
 	testkit.WriteFile(t, home, ".ssh/id_ed25519", "k")
 	for _, c := range []string{"cat */*/* ; cat ~/.ss*/id_*", "ls /*/*/*; cat ~/.ss*/id_*", "cat a* b* c* d* e* f* g* h* i* j* k* l* m* n* o* p* ~/.ss*/id_*"} {
-		in, _ := json.Marshal(map[string]string{"command": c})
-		if got := bashSecret("Bash", in, dir); got == "" {
+		if got := bashSecretOf(c, dir); got == "" {
 			t.Errorf("%q: shown", c)
 		}
 	}
@@ -475,7 +479,7 @@ func TestBashSecretPatternsWalkFoldersOnly(t *testing.T) {
 	testkit.WriteFile(t, dir, "zz/.env", "K=1")
 	testkit.WriteFile(t, dir, "internal/secrets/secrets.go", "package secrets")
 	testkit.WriteFile(t, dir, "internal/credentials/credentials.py", "x = 1")
-	for _, c := range []struct{ command, want string }{
+	for _, c := range []bashCase{
 		{"cat */.e*", "zz/.env"},
 		{"gofmt -l internal/*/*.go", ""},
 		{"wc -l internal/*/*", ""},
@@ -490,8 +494,7 @@ func TestBashSecretPatternsWalkFoldersOnly(t *testing.T) {
 		{"grep -rn os.environ . | head; python3 --version", ""},
 		{"grep -rn getenv src | head -3 && node -v", ""},
 	} {
-		in, _ := json.Marshal(map[string]string{"command": c.command})
-		if got := bashSecret("Bash", in, dir); got != c.want {
+		if got := bashSecretOf(c.command, dir); got != c.want {
 			t.Errorf("bashSecret(%q) = %q, want %q", c.command, got, c.want)
 		}
 	}
