@@ -72,6 +72,23 @@ type screen struct {
 	width atomic.Int64
 	// rawMid: what was written directly (no program) ended mid-line.
 	rawMid bool
+	// background says whether out is a terminal another process group has (nil: never).
+	// The program draws nothing there (editorOutput), and whole lines are written
+	// straight to out, as a background job's are.
+	background func() bool
+}
+
+// inBackground says whether out is, now, a terminal another process group has.
+func (s *screen) inBackground() bool { return s.background != nil && s.background() }
+
+// direct writes whole lines (no newline at the end) to out, for a terminal the program
+// does not draw on: each line starts at the left edge (the terminal may be raw).
+func (s *screen) direct(lines string) error {
+	if w := int(s.width.Load()); w > 1 {
+		lines = fitLines(lines, w)
+	}
+	_, err := io.WriteString(s.out, strings.ReplaceAll(lines, "\n", "\r\n")+"\r\n")
+	return err
 }
 
 // setWidth is told the terminal's width by the editor (from the program's Update).
@@ -102,10 +119,16 @@ func (s *screen) Write(b []byte) (int, error) {
 	i := strings.LastIndexByte(text, '\n')
 	if i >= 0 {
 		done := text[:i]
-		if w := int(s.width.Load()); w > 1 {
-			done = fitLines(done, w)
+		if s.inBackground() {
+			if err := s.direct(done); err != nil {
+				return 0, err
+			}
+		} else {
+			if w := int(s.width.Load()); w > 1 {
+				done = fitLines(done, w)
+			}
+			s.prog.Send(tea.Println(done)())
 		}
-		s.prog.Send(tea.Println(done)())
 		text = text[i+1:]
 	}
 	if text != s.partial || i >= 0 {
@@ -129,6 +152,9 @@ func (s *screen) above(text string) bool {
 	defer s.mu.Unlock()
 	if s.prog == nil || s.holding {
 		return false
+	}
+	if s.inBackground() {
+		return s.direct(text) == nil
 	}
 	if w := int(s.width.Load()); w > 1 {
 		text = fitLines(text, w)
@@ -807,7 +833,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	ed.onWidth = sc.setWidth
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
-	p := tea.NewProgram(ed, tea.WithInput(editorInput(in)), tea.WithOutput(sc.out), tea.WithoutSignalHandler())
+	p := tea.NewProgram(ed, tea.WithInput(editorInput(in)), tea.WithOutput(editorOutput(sc.out)), tea.WithoutSignalHandler())
 	// The sinks before the screen is attached: setting one takes the printer's lock, which
 	// a writer holds while it waits in Send for the program once the screen is attached.
 	// The status sink's Send never runs under that lock (statusPump).

@@ -6,9 +6,12 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -288,5 +291,33 @@ func TestTextLeftInTheInputIsPrinted(t *testing.T) {
 	_ = input.Close()
 	if got := out.String(); !strings.Contains(got, "[system] what you were typing was not sent:\n    half a prompt\n") {
 		t.Fatalf("the end printed %q", got[max(0, len(got)-300):])
+	}
+}
+
+// TestScreenWritesLinesItselfInTheBackground: while another process group has the
+// terminal (a shell, after it stopped the host), the editor draws nothing there, so the
+// party's lines are written straight to the terminal, as a background job's are, each
+// from the left edge; back in the foreground they go to the editor again.
+func TestScreenWritesLinesItselfInTheBackground(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // what is sent to this program is dropped: out shows only direct writes
+	out := &testkit.Buffer{}
+	var background atomic.Bool
+	background.Store(true)
+	sc := &screen{out: out, prog: tea.NewProgram(nil, tea.WithContext(ctx)), background: background.Load}
+	fmt.Fprint(sc, "one\ntwo\nthr")
+	if got, want := out.String(), "one\r\ntwo\r\n"; got != want {
+		t.Fatalf("in the background the screen wrote %q, want %q", got, want)
+	}
+	if !sc.above("above") {
+		t.Fatal("above printed nothing in the background")
+	}
+	if got, want := out.String(), "one\r\ntwo\r\nabove\r\n"; got != want {
+		t.Fatalf("above in the background wrote %q, want %q", got, want)
+	}
+	background.Store(false)
+	fmt.Fprint(sc, "ee\n")
+	if got := out.String(); strings.Contains(got, "three") {
+		t.Fatalf("in the foreground the screen wrote to the terminal itself: %q", got)
 	}
 }

@@ -74,6 +74,7 @@ func newTerminal(io IO) (*printer, *screen) {
 		if w, _, err := xterm.GetSize(int(f.Fd())); err == nil {
 			sc.setWidth(w)
 		}
+		sc.background = func() bool { return inBackground(f) }
 	}
 	pr.w.w = sc
 	pr.above = sc.above

@@ -12,6 +12,12 @@ import (
 // inForeground says whether f is a terminal (there are no background jobs to stop here).
 func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
+// inBackground is false: there are no background jobs here.
+func inBackground(*os.File) bool { return false }
+
+// editorOutput is out: there are no background jobs here.
+func editorOutput(out io.Writer) io.Writer { return out }
+
 // editorInput is in: there are no background jobs to stop here.
 func editorInput(in io.Reader) io.Reader { return in }
 

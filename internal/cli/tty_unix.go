@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
@@ -23,6 +24,50 @@ func inForeground(f *os.File) bool {
 	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
 	return err == nil && pgrp == unix.Getpgrp()
 }
+
+// inBackground says whether f is a terminal whose foreground process group is another's
+// (a shell's, after it stopped this process). Not the negation of inForeground: a
+// terminal whose group cannot be read is not taken for someone else's.
+func inBackground(f *os.File) bool {
+	fd := int(f.Fd())
+	if !term.IsTerminal(fd) {
+		return false
+	}
+	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	return err == nil && pgrp != unix.Getpgrp()
+}
+
+// editorOutput is what the line editor draws on: out itself, or when it is a terminal, a
+// foregroundOutput of it.
+func editorOutput(out io.Writer) io.Writer {
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return &foregroundOutput{File: f}
+	}
+	return out
+}
+
+// foregroundOutput is a terminal drawn on only while the process is in its foreground.
+// A SIGSTOP cannot be caught: the editor learns it was stopped, and that its shell now
+// has the terminal, only from the continuedMsg sent after the SIGCONT, and a frame due
+// before that (the status line's clock) was drawn over the shell and then erased, taking
+// the shell's lines with it (seen in the job-control test: "typed at the shell" cut to
+// "ty"). So every write is checked here, as it happens. In the background only the
+// sequence that shows the cursor passes: the shell's cursor was hidden by ours. The lines
+// printed above the editor do not come this way then (screen.Write writes them itself);
+// when the terminal is given back the editor draws itself whole again.
+type foregroundOutput struct {
+	*os.File
+}
+
+func (t *foregroundOutput) Write(b []byte) (int, error) {
+	if inBackground(t.File) && string(b) != ansi.ShowCursor {
+		return len(b), nil
+	}
+	return t.File.Write(b)
+}
+
+// WriteString hides the file's own, which io.WriteString would call instead of Write.
+func (t *foregroundOutput) WriteString(s string) (int, error) { return t.Write([]byte(s)) }
 
 // editorInput is what the line editor reads: in itself, or when it is a terminal, a
 // foregroundInput of it.

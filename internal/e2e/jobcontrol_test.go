@@ -35,6 +35,11 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 	signalProc(t, pid, syscall.SIGSTOP)
 	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
 	sh.wait(`Stopped`) // the shell has taken the terminal back
+	// Stopped longer than the status line's second: its clock's frame is due as the host
+	// continues, before the host learns the shell has the terminal, and was drawn over the
+	// shell's lines and then erased with them (two runs in five, before the host checked
+	// each write).
+	time.Sleep(2500 * time.Millisecond)
 	signalProc(t, pid, syscall.SIGCONT)
 	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
 
