@@ -60,6 +60,11 @@ type Config struct {
 	StartTimeout time.Duration
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
+	// OnIdleExit, when set, is told how a ready process ended that exited by itself while
+	// no turn ran (killed from outside, crashed): nothing else would say so before the
+	// next turn. A stop (Close, Restart) is not told, nor an exit during a turn, which the
+	// turn reports. It is called on the agent's own goroutine and must not block.
+	OnIdleExit func(err error)
 }
 
 // Output is one piece of a turn's output.

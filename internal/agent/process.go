@@ -31,6 +31,9 @@ type process struct {
 
 	done   chan struct{} // closed once the process has exited and its output has been read
 	exited atomic.Bool   // the process has exited (its pipes may still hold output)
+	// ready: it answered the initialize request; stopping: we are ending it (stop, or a
+	// failed start). An exit after ready and not stopping, while idle, is Config.OnIdleExit's.
+	ready, stopping atomic.Bool
 
 	// guarded by Agent.mu
 	state      string                          // how it exited, set before done is closed
@@ -152,10 +155,12 @@ func (a *Agent) start(ctx context.Context) error {
 		defer cancel()
 	}
 	if err := a.initialize(ctx, p); err != nil {
+		p.stopping.Store(true)
 		_ = killProcess(cmd)
 		<-p.done
 		return fmt.Errorf("claude could not start: %w", err)
 	}
+	p.ready.Store(true)
 	return nil
 }
 
@@ -271,9 +276,15 @@ func (a *Agent) wait(p *process, readers *sync.WaitGroup) {
 	a.mu.Lock()
 	p.state = state
 	p.pending = map[string]chan controlResponse{}
+	// A turn let in between this and done's closing reports the exit too: said twice at
+	// worst, never missed.
+	idle := a.turn == nil && !a.closed && p.ready.Load() && !p.stopping.Load()
 	a.mu.Unlock()
 	a.log.Info("claude exited", "pid", p.cmd.Process.Pid, "state", state)
 	close(p.done)
+	if idle && a.cfg.OnIdleExit != nil {
+		a.cfg.OnIdleExit(a.exitError(p))
+	}
 }
 
 // pipeReader reads one of claude's output pipes. Once claude has exited, every read gets a
@@ -305,6 +316,7 @@ func endOfPipe(err error) bool {
 
 // stop ends p in steps; see Close.
 func (a *Agent) stop(ctx context.Context, p *process) error {
+	p.stopping.Store(true)
 	p.closeStdin()
 	if a.waitExit(ctx, p) {
 		return nil

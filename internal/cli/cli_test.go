@@ -2700,7 +2700,8 @@ func TestStatusCountsMyPromptsHeldForApproval(t *testing.T) {
 }
 
 // After a batch the agent never had (claude could not start), the status says claude is
-// not running, until the next batch tries again.
+// not running, until the next batch tries again; so it does when the party starts without
+// claude, and when claude exited between turns (it said "idle": the party looked ready).
 func TestStatusSaysClaudeIsNotRunning(t *testing.T) {
 	c, _, _, _ := newCommander(wire.RoleParticipant)
 	status := func() status {
@@ -2711,22 +2712,34 @@ func TestStatusSaysClaudeIsNotRunning(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "go"}})
 	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, Error: "claude could not start", Unsent: true}})
 	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPhase, Phase: wire.PhaseIdle})
-	if !status().agentDown {
-		t.Fatal("after an unsent turn the status does not say claude is not running")
+	if got := status().agentDown; got != agentNotStarted {
+		t.Fatalf("after an unsent turn the status says claude is not running because %q", got)
 	}
 	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merged: "again"}})
-	if status().agentDown {
-		t.Fatal("the next batch did not clear it")
+	if got := status().agentDown; got != "" {
+		t.Fatalf("the next batch did not clear it: %q", got)
 	}
 	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "claude failed twice"}})
-	if status().agentDown {
-		t.Fatal("a turn that reached the agent and failed says claude is not running")
+	if got := status().agentDown; got != "" {
+		t.Fatalf("a turn that reached the agent and failed says claude is not running: %q", got)
 	}
 	// It crashed, and could not be started again: agent_down.
 	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Merged: "once more"}})
 	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "claude failed twice: claude could not start", AgentDown: true}})
-	if !status().agentDown {
-		t.Fatal("agent_down does not say claude is not running")
+	if got := status().agentDown; got != agentNotStarted {
+		t.Fatalf("agent_down says claude is not running because %q", got)
+	}
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindSystem, Text: "claude started"})
+	if got := status().agentDown; got != "" {
+		t.Fatalf("claude started, and the status says it is not running: %q", got)
+	}
+	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindError, Text: "claude exited (signal: killed)" + host.IdleExitNotice})
+	if got := status().agentDown; got != agentExited {
+		t.Fatalf("after claude exited between turns the status says %q", got)
+	}
+	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindError, Text: "claude could not start: exec: claude: not found; it will be tried again with the next batch"})
+	if got := status().agentDown; got != agentNotStarted {
+		t.Fatalf("after claude could not start with the party the status says %q", got)
 	}
 }
 

@@ -255,8 +255,8 @@ type status struct {
 	sending time.Time
 	// heldMine: the batch waiting for approval carries prompts of this member's.
 	heldMine int
-	// agentDown: the last turn ended unsent (claude could not start), and no batch since.
-	agentDown bool
+	// agentDown says why claude is not running (roster.agentDown); "" while it is.
+	agentDown string
 	// unfinished: this member's prompts in the turn that last failed (roster.unfinished,
 	// new for each failure): the editor adds them to its history once.
 	unfinished *[]string
@@ -789,9 +789,9 @@ func phaseParts(st status) (parts []string, busy bool) {
 		parts = append(parts, "claude is working")
 	default:
 		busy = false
-		if st.agentDown {
+		if st.agentDown != "" {
 			// As the window's header says "Agent not running": "idle" read as all well.
-			parts = append(parts, "claude is not running: it could not start; the next prompt tries again")
+			parts = append(parts, "claude is not running: "+st.agentDown+"; the next prompt starts it again")
 		} else {
 			parts = append(parts, "idle")
 		}

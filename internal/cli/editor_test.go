@@ -24,8 +24,10 @@ func TestStatusLine(t *testing.T) {
 		not  []string
 	}{
 		{"idle", status{phase: wire.PhaseIdle, connected: true}, []string{"idle · /help"}, nil},
-		{"claude could not start", status{phase: wire.PhaseIdle, connected: true, agentDown: true},
-			[]string{"claude is not running: it could not start; the next prompt tries again"}, []string{"idle"}},
+		{"claude could not start", status{phase: wire.PhaseIdle, connected: true, agentDown: agentNotStarted},
+			[]string{"claude is not running: it could not start; the next prompt starts it again"}, []string{"idle"}},
+		{"claude exited", status{phase: wire.PhaseIdle, connected: true, agentDown: agentExited},
+			[]string{"claude is not running: it exited; the next prompt starts it again"}, []string{"idle"}},
 		// With --min-prompts the clock grew with no word of what it waits for.
 		{"waiting for more prompts", status{phase: wire.PhaseCollecting, since: time.Now().Add(-7 * time.Second), all: 1, mine: 1, min: 3, connected: true},
 			[]string{"collecting prompts · a batch waits for 2 more (it takes at least 3) · 7s"}, []string{"/send"}},

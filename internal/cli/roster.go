@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -73,9 +74,10 @@ type roster struct {
 	// invite that no longer works (what /kick tells the host).
 	firstJoin map[string]int64
 	rotated   int64
-	// agentDown: the last turn ended unsent because claude could not start; the next
-	// batch tries again.
-	agentDown bool
+	// agentDown says why claude is not running ("" while it is, as far as the party was
+	// told): the last turn ended unsent because it could not start, or it exited between
+	// turns. The next batch starts it again.
+	agentDown string
 	// cannotShare: the party runs with --share-workspace off (the hello's party.cannot_share),
 	// or its first snapshot failed: shareError says why then (party.share_error).
 	cannotShare bool
@@ -224,7 +226,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			r.batches[ev.Batch.ID] = batchWho{r.whoAsked(ev.Batch.Prompts), len(ev.Batch.Prompts), r.countMine(ev.Batch.Prompts)}
 			r.held = nil
 			r.running = true
-			r.agentDown = false
+			r.agentDown = ""
 			r.turnSince = at
 			if ev.Batch.Merger != "command" {
 				r.merged, r.mergedBy = ev.Batch.Merged, ev.Batch.Merger
@@ -275,13 +277,27 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		if ev.Withdrawn != nil {
 			r.take([]string{ev.Withdrawn.Prompt})
 		}
+	case wire.KindError:
+		switch {
+		case strings.HasSuffix(ev.Text, host.IdleExitNotice):
+			r.agentDown = agentExited
+		case strings.HasPrefix(ev.Text, agentNotStartedError):
+			// With the party, before any batch: not "idle" until a prompt failed too.
+			r.agentDown = agentNotStarted
+		}
 	case wire.KindSystem:
+		if ev.Text == "claude started" {
+			r.agentDown = ""
+		}
 		if strings.HasSuffix(ev.Text, party.RotatedNotice) && ev.Seq > r.rotated {
 			r.rotated = ev.Seq
 		}
 	case wire.KindTurn:
 		r.running = false
-		r.agentDown = ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown)
+		r.agentDown = ""
+		if ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown) {
+			r.agentDown = agentNotStarted
+		}
 		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && ev.Turn.Batch == r.inTurnBatch && len(r.inTurn) > 0 {
 			texts := r.inTurn
 			r.unfinished = &texts
@@ -441,6 +457,14 @@ func firstLine(text string) string {
 func askCut(ask string) bool {
 	return strings.HasSuffix(ask, "…") || moreLines.MatchString(ask)
 }
+
+// Why claude is not running (roster.agentDown), and how the host's error event begins
+// when it could not start (agent's "claude could not start: …").
+const (
+	agentNotStarted      = "it could not start"
+	agentExited          = "it exited"
+	agentNotStartedError = "claude could not start"
+)
 
 // moreLines ends an ask that firstLine cut at its first line.
 var moreLines = regexp.MustCompile(` \(\+\d+ lines?\)$`)

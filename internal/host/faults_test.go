@@ -278,6 +278,37 @@ func killFrom(t *testing.T, pidfile string) int {
 	return pid
 }
 
+// TestAgentKilledWhileIdleIsSaid: claude killed between turns was seen by no one until
+// the next batch (the party looked ready). Everyone is told at once, how it ended, and
+// the next prompt is answered by a claude started again.
+func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
+	pidfile := filepath.Join(t.TempDir(), "claude.pid")
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile}}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "claude started", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == "claude started" })
+	})
+	killFrom(t, pidfile)
+	const said = "; it was idle, and will be started again with the next batch"
+	evs := alice.until(t, "the exit said", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindError && strings.HasSuffix(ev.Text, said) })
+	})
+	for _, ev := range of(evs, wire.KindError) {
+		if strings.HasSuffix(ev.Text, said) && !strings.HasPrefix(ev.Text, "claude exited (signal: killed)") {
+			t.Fatalf("the exit was said as %q", ev.Text)
+		}
+	}
+	prompt(t, alice, "after the kill")
+	evs = alice.until(t, "the answer", func(e []wire.Event) bool {
+		bs := of(e, wire.KindBatch)
+		return len(bs) == 1 && turnOf(e, bs[0].Batch.ID) != nil
+	})
+	b := of(evs, wire.KindBatch)[0].Batch
+	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone || replyOf(evs, b.ID) != "echo: after the kill" {
+		t.Fatalf("after the kill: turn %+v, reply %q", *tr, replyOf(evs, b.ID))
+	}
+}
+
 // TestAgentKilledTenTimesInARow SIGKILLs the agent mid-turn ten times in a row: five
 // batches, each killed on its first run and on its retry. Each batch is retried once (error,
 // retry, system), its partial output is voided by the retry event, and it ends with a turn

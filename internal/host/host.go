@@ -336,6 +336,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	p = party.New(pc)
 	close(partyMade)
 	r.notice = func(text string) { p.Notice(wire.KindSystem, text) }
+	r.idleExit = func(err error) {
+		// Nothing else would say so before the next batch: the party looked ready.
+		p.Notice(wire.KindError, err.Error()+IdleExitNotice)
+	}
 	if h.ws != nil {
 		ws := h.ws
 		r.beforeTurn = func(ctx context.Context) error { return ws.waitForBase(ctx, r.notice) }
@@ -405,6 +409,10 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	}()
 	return h, nil
 }
+
+// IdleExitNotice ends the error event that says claude exited by itself between turns
+// (after how it ended), for the clients that show "not running" until the next batch.
+const IdleExitNotice = "; it was idle, and will be started again with the next batch"
 
 // newPartyID is a new party's id: 12 hex digits.
 func newPartyID() string {

@@ -20,6 +20,9 @@ import (
 type runner struct {
 	cfg    agent.Config
 	notice func(string) // a system notice for the party
+	// idleExit, when set, is told that claude exited by itself while idle (how); set
+	// before the first start.
+	idleExit func(error)
 	// onSession is told the agent's session id after each turn (for the journal).
 	onSession func(string)
 	log       *slog.Logger
@@ -77,7 +80,13 @@ type modeSwitch struct {
 
 // newRunner makes the runner of an agent made from cfg.
 func newRunner(cfg agent.Config, log *slog.Logger) *runner {
-	r := &runner{cfg: cfg, agent: agent.New(cfg), log: log}
+	r := &runner{log: log}
+	cfg.OnIdleExit = func(err error) { // every agent's, a fresh one's too (freshLocked)
+		if r.idleExit != nil {
+			r.idleExit(err)
+		}
+	}
+	r.cfg, r.agent = cfg, agent.New(cfg)
 	m := cfg.PermissionMode
 	r.mode.Store(&m)
 	return r

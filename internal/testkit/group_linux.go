@@ -93,3 +93,37 @@ func Alive(pid int) bool {
 	f := bytes.Fields(b[i+1:])
 	return len(f) > 0 && string(f[0]) != "Z" && string(f[0]) != "X"
 }
+
+// ChildrenWith lists the live children of process ppid whose command line holds arg as
+// one of its words, from /proc.
+func ChildrenWith(ppid int, arg string) []int {
+	var pids []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, name := range stats {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := bytes.Fields(b[i+1:]) // state, ppid, …
+		if len(f) < 2 || string(f[0]) == "Z" || string(f[1]) != strconv.Itoa(ppid) {
+			continue
+		}
+		cmdline, err := os.ReadFile(filepath.Join(filepath.Dir(name), "cmdline"))
+		if err != nil {
+			continue
+		}
+		for _, word := range bytes.Split(cmdline, []byte{0}) {
+			if string(word) == arg {
+				if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(name))); err == nil {
+					pids = append(pids, pid)
+				}
+				break
+			}
+		}
+	}
+	return pids
+}

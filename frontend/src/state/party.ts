@@ -148,6 +148,8 @@ export interface PartyOptions {
  */
 /** How the host's error event begins when Claude Code could not start (agent.StartError's words). */
 const AGENT_NOT_STARTED = 'claude could not start';
+/** How the host's error event ends when Claude Code exited by itself between turns (host.go's idleExit). */
+const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
 /** How a party's error event says Google refused the host's Gemini key (merge.noticeKeyRefused). */
 const KEY_REFUSED = "Gemini refused the host's API key";
 
@@ -677,9 +679,10 @@ export class PartySession {
     } else if (live && e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(KEY_REFUSED)) {
       // This machine's key only when this window runs the party; a joiner's is another's.
       if (this.isOwner) this.#hooks.keyRefused(e.text);
-    } else if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(AGENT_NOT_STARTED)) {
-      // Claude Code could not start with the party: not "Idle" until a prompt failed too
-      // (a window tester's party looked ready, its invites out, with no agent).
+    } else if (e.kind === 'error' && typeof e.text === 'string' && (e.text.startsWith(AGENT_NOT_STARTED) || e.text.endsWith(AGENT_EXITED_IDLE))) {
+      // Claude Code could not start with the party, or exited between turns: not "Idle"
+      // until a prompt failed too (a window tester's party looked ready, its invites out,
+      // with no agent). The next batch starts it again.
       this.agentTrouble = e.text;
     } else if (e.kind === 'system' && e.text === 'claude started') {
       this.agentTrouble = '';

@@ -189,6 +189,17 @@ describe('a batch the agent never got', () => {
     expect(st.displayPhase).toBe('idle');
   });
 
+  it('says the agent is not running when claude exited between turns', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    const why = 'claude exited (signal: killed); stderr: fake claude ready; it was idle, and will be started again with the next batch';
+    be.emit('party:event', { seq: 1, ts: '', kind: 'system', text: 'claude started' });
+    be.emit('party:event', { seq: 2, ts: '', kind: 'error', text: why });
+    expect(st.displayPhase).toBe('agent_down');
+    expect(st.agentTrouble).toBe(why);
+    be.emit('party:event', batch(3, { id: 'b1', prompts: [], merged: 'x', merger: 'local' })); // the next try
+    expect(st.agentTrouble).toBe('');
+  });
+
   it('a turn that reached the agent and failed leaves the header at idle, unless no agent runs after it', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', batch(1, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }));
