@@ -27,6 +27,7 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -156,6 +157,8 @@ type fixture struct {
 	shell *fakeShell
 	tray  *fakeTray
 	keys  *secretstest.Backend
+	// dataDir is the app's data folder.
+	dataDir string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -181,7 +184,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := a.SaveSettings(s); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{app: a, shell: sh, tray: tr, keys: keys}
+	return &fixture{app: a, shell: sh, tray: tr, keys: keys, dataDir: filepath.Join(dir, "concordia")}
 }
 
 func TestFindLink(t *testing.T) {
@@ -690,6 +693,43 @@ func TestJoinPartyErrors(t *testing.T) {
 	}
 	if err := f.app.Leave(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestJoinPartySaysWhenItCannotKeepItsMembership: a window whose data folder could not
+// keep its membership (a full disk) became someone new at every join after it, each
+// leaving an away member behind, and said nothing (the terminal says so).
+func TestJoinPartySaysWhenItCannotKeepItsMembership(t *testing.T) {
+	hostApp := newFixture(t)
+	info, err := hostApp.app.CreateParty(CreateRequest{Name: "hana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := invite.Parse(info.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	joined := filepath.Join(f.dataDir, "joined")
+	// A folder where pat's record goes: it cannot be written, as on a full disk, while
+	// everything else of the data folder works.
+	if err := os.MkdirAll(filepath.Join(joined, membership.Key(inv, "pat")+".json", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.app.JoinParty(info.Invite, "pat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "This window could not keep its membership of the party in " + joined + " ("
+	if !strings.HasPrefix(s.NotKeptText, want) || !strings.HasSuffix(s.NotKeptText, "), so if you join again later you will be someone new in it.") {
+		t.Fatalf("not kept: %q, want it to start with %q", s.NotKeptText, want)
+	}
+	if err := f.app.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	kept := newFixture(t)
+	if s, err := kept.app.JoinParty(info.Invite, "sam"); err != nil || s.NotKeptText != "" {
+		t.Fatalf("a folder that keeps it: %q, %v", s.NotKeptText, err)
 	}
 }
 

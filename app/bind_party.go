@@ -253,6 +253,10 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		}
 		return session.Info{}, a.fail("join party", err)
 	}
+	if info.NotKept != nil {
+		a.log.Info("join party: membership not kept", "err", info.NotKept)
+		info.NotKeptText = sentence(info.NotKept)
+	}
 	return info, nil
 }
 

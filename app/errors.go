@@ -63,9 +63,12 @@ func sentence(err error) string {
 	var rerr *rpc.Error
 	var unchanged workspace.UnchangedError
 	var pe pathError
+	var ke *session.KeepError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &ke):
+		return fmt.Sprintf("This window could not keep its membership of the party in %s (%s), so if you join again later you will be someone new in it.", ke.Dir, innermost(ke.Err))
 	case errors.As(err, &pe):
 		s := sentence(pe.err)
 		for _, p := range []string{pe.path, path.Clean(pe.path)} { // the host names the path cleaned ("./x": "x")
@@ -264,6 +267,18 @@ func after(msg, marker string) string {
 		return msg[i+len(marker):]
 	}
 	return msg
+}
+
+// innermost is the last error of err's chain, in its words ("no space left on device"):
+// the paths and operations around it are said otherwise.
+func innermost(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }
 
 // netDetail names the network failure briefly: " (connection refused)".

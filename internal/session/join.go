@@ -92,8 +92,13 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		m.abort()
 		return Info{}, fmt.Errorf("join party: %w", err)
 	}
+	var notKept error
 	if err := members.Save(key, membership.Record{ClientID: was.ClientID, Session: c.Hello().You.Session}); err != nil {
 		m.log.Info("membership not kept", "err", err)
+		// Said, not only logged: a full disk made every join after it someone new, each
+		// leaving an away member behind, unexplained (a terminal tester's; the terminal
+		// says it too).
+		notKept = &KeepError{Dir: members.Dir, Err: err}
 	}
 	a.c = c
 	go a.watch()
@@ -116,6 +121,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
+	info.NotKept = notKept
 	a.initial = wire.State{} // the page has it now; the log keeps the events
 	a.mu.Unlock()
 	if err := m.commit(a); err != nil {
@@ -123,6 +129,15 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	return info, nil
 }
+
+// KeepError says that a joined window could not keep its membership in Dir.
+type KeepError struct {
+	Dir string
+	Err error
+}
+
+func (e *KeepError) Error() string { return "keep the membership in " + e.Dir + ": " + e.Err.Error() }
+func (e *KeepError) Unwrap() error { return e.Err }
 
 // RetryNow tries to reach the host at once rather than at the next attempt's time (a
 // joined window that is reconnecting: the host is back sooner than the backoff thinks).

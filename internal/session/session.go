@@ -93,6 +93,12 @@ type Info struct {
 	// Rejoined is true when this window came back as the member it was the last time it
 	// joined with this invite and name (internal/membership), its role included.
 	Rejoined bool `json:"rejoined,omitempty"`
+	// NotKept is why this window could not keep its membership (a *KeepError: a full disk,
+	// a folder it may not write), nil when it did: joining again later makes it someone
+	// new. The app says it in words (NotKeptText).
+	NotKept error `json:"-"`
+	// NotKeptText is NotKept for people, set by the app.
+	NotKeptText string `json:"not_kept,omitempty"`
 	// Status is the connection when it is not "connected", its RetryMS counted from now;
 	// only Current gives it (a page loaded while its joined party reconnects). Left out,
 	// the party is connected.

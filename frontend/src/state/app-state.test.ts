@@ -477,6 +477,19 @@ describe('join', () => {
     expect(st.notices.map((n) => n.text)).toContain('You are back as the member you were in this party (a co-host).');
   });
 
+  it('says so, and keeps saying so, when this window could not keep its membership', async () => {
+    const be = new FakeBackend();
+    const why = 'This window could not keep its membership of the party in /d/joined (no space left on device), so if you join again later you will be someone new in it.';
+    be.handlers.JoinParty = async () => ({ ...fakeSession('participant'), not_kept: why });
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    expect(st.notices.filter((n) => n.text === why).map((n) => n.kind)).toEqual(['error']);
+    await vi.advanceTimersByTimeAsync(60_000); // an info toast would be gone
+    expect(st.notices.map((n) => n.text)).toContain(why);
+  });
+
   it('joins, shows progress, and keeps events that arrive before the answer', async () => {
     const be = new FakeBackend();
     const answer = deferred<Session>();

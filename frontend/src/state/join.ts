@@ -340,6 +340,11 @@ export class JoinDialog {
         // app was a new member of the same name, and a co-host lost the role).
         this.#hooks.notify('info', `You are back as the member you were in this party (a ${roleLabel(s.you.role)}).`);
       }
+      if (s.not_kept) {
+        // An error toast, which stays: a full disk made every later join someone new,
+        // each leaving an away member behind, unexplained (the terminal says it too).
+        this.#hooks.notify('error', s.not_kept);
+      }
       return true;
     } catch (err) {
       if (gen === this.#party.gen) this.#party.unsubscribe();

@@ -138,11 +138,26 @@ export namespace app {
 
 export namespace session {
 	
+	export class HistoryProgress {
+	    have: number;
+	    of: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new HistoryProgress(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.have = source["have"];
+	        this.of = source["of"];
+	    }
+	}
 	export class Status {
 	    status: string;
 	    attempt: number;
 	    error: string;
 	    retry_ms: number;
+	    history?: HistoryProgress;
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -154,7 +169,26 @@ export namespace session {
 	        this.attempt = source["attempt"];
 	        this.error = source["error"];
 	        this.retry_ms = source["retry_ms"];
+	        this.history = this.convertValues(source["history"], HistoryProgress);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Info {
 	    role: string;
@@ -165,6 +199,7 @@ export namespace session {
 	    state: wire.State;
 	    asked_name?: string;
 	    rejoined?: boolean;
+	    not_kept?: string;
 	    status?: Status;
 	    draft?: string;
 	
@@ -182,6 +217,7 @@ export namespace session {
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
+	        this.not_kept = source["not_kept"];
 	        this.status = this.convertValues(source["status"], Status);
 	        this.draft = source["draft"];
 	    }
@@ -322,6 +358,7 @@ export namespace wire {
 	    merged: string;
 	    merger: string;
 	    edited_by?: string;
+	    sent?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Batch(source);
@@ -334,6 +371,7 @@ export namespace wire {
 	        this.merged = source["merged"];
 	        this.merger = source["merger"];
 	        this.edited_by = source["edited_by"];
+	        this.sent = source["sent"];
 	    }
 	}
 	export class FileChange {
@@ -425,6 +463,7 @@ export namespace wire {
 	    detail?: string;
 	    // Go type: time
 	    expires?: any;
+	    uncovered?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Permission(source);
@@ -441,6 +480,7 @@ export namespace wire {
 	        this.reason = source["reason"];
 	        this.detail = source["detail"];
 	        this.expires = this.convertValues(source["expires"], null);
+	        this.uncovered = source["uncovered"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
