@@ -236,6 +236,55 @@ describe('<changes-panel> large lists and diffs', () => {
   });
 });
 
+// A tester's hundreds of changed files were one flat list: a long list has a filter box.
+describe('<changes-panel> the filter', () => {
+  it('narrows a long list to the paths holding every word typed, and Escape empties it', async () => {
+    const { FILTER_FROM } = await import('./changes-panel');
+    const { st, el } = await party('owner', 'changes');
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    const rows = () => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[data-testid=changes-file]')].map((b) => b.dataset.path);
+    const few = Array.from({ length: FILTER_FROM }, (_, i) => ({ path: `a/f${i}.go`, status: 'modified', additions: 1, deletions: 0 }));
+    st.workspace.onChanges(few);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(q('changes-filter')).toBeNull(); // a short list is read at a glance
+    const many = [
+      ...Array.from({ length: 20 }, (_, i) => ({ path: `internal/cli/f${i}.go`, status: 'modified', additions: 1, deletions: 0 })),
+      { path: 'internal/host/Host.go', status: 'added', additions: 3, deletions: 0 },
+      { path: 'docs/new.md', status: 'renamed', from: 'docs/old-host.md', additions: 0, deletions: 0 },
+    ];
+    st.workspace.onChanges(many);
+    el.requestUpdate();
+    await el.updateComplete;
+    const box = q('changes-filter') as HTMLInputElement;
+    expect(box.placeholder).toBe('Filter 22 files by path');
+    const type = async (text: string) => {
+      box.value = text;
+      box.dispatchEvent(new Event('input'));
+      await el.updateComplete;
+    };
+    await type('HOST');
+    expect(rows()).toEqual(['internal/host/Host.go', 'docs/new.md']); // any case; a rename by where it came from too
+    expect(q('changes-filter-count')?.textContent).toBe('2 of 22 files');
+    await type('internal host');
+    expect(rows()).toEqual(['internal/host/Host.go']);
+    await type('nowhere');
+    expect(rows()).toEqual([]);
+    expect(q('changes-none-match')?.textContent).toContain('nowhere');
+    const esc = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true });
+    box.dispatchEvent(esc);
+    await el.updateComplete;
+    expect(esc.defaultPrevented).toBe(true); // the panel stays open
+    expect(box.value).toBe('');
+    expect(rows()).toHaveLength(22);
+    const again = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true, cancelable: true });
+    box.dispatchEvent(again);
+    expect(again.defaultPrevented).toBe(false); // empty: the next Escape is the panel's
+    el.remove();
+    st.dispose();
+  });
+});
+
 // A tester's keyboard focus fell to the page after a click on a file, on "← Files" and on
 // the panel's ×: each control it was on went away.
 describe('<changes-panel> the focus', () => {

@@ -31,6 +31,12 @@ const HIGHLIGHT_MAX_LINES = 3000;
  */
 export const pageSizes = { diffLines: 2000, listFiles: 500 }; // smaller in the DOM tests (jsdom is slow)
 
+/**
+ * A list of more files than this has a filter box: a tester's hundreds of changed files
+ * were one flat list, a file found only by scrolling.
+ */
+export const FILTER_FROM = 12;
+
 const LETTER: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', renamed: 'R' };
 
 export class ChangesPanel extends LitElement {
@@ -44,6 +50,8 @@ export class ChangesPanel extends LitElement {
   #diffShown = pageSizes.diffLines;
   #diffOf: unknown = null;
   #listShown = pageSizes.listFiles;
+  /** What the list's filter box holds. */
+  #filter = '';
 
   constructor() {
     super();
@@ -100,6 +108,8 @@ export class ChangesPanel extends LitElement {
       .plus { color: var(--ok); } .minus { color: var(--danger); }
       .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
       button.more { margin: 6px 12px 10px; }
+      .filter { padding: 8px 12px 2px; display: grid; gap: 4px; }
+      .filter input { min-height: 30px; padding: 3px 8px; font-size: 12.5px; }
 
       .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
       /* A long path wraps after a "/", not inside a name (it split "….t" / "xt", a tester). */
@@ -153,9 +163,15 @@ export class ChangesPanel extends LitElement {
       const title = w.hidden > 0 ? 'No changes to show' : 'No changes yet';
       return html`<div class="empty" data-testid="changes-empty"><b>${title}</b><span>Files the agent writes, renames or deletes show up here as it works.</span></div>${hidden}`;
     }
-    const files = w.files.length > this.#listShown ? w.files.slice(0, this.#listShown) : w.files;
-    const more = w.files.length - files.length;
-    return html`<ul data-testid="changes-list">
+    const filtering = w.files.length > FILTER_FROM;
+    const matching = filtering ? filterFiles(w.files, this.#filter) : w.files;
+    const files = matching.length > this.#listShown ? matching.slice(0, this.#listShown) : matching;
+    const more = matching.length - files.length;
+    return html`${filtering ? this.#filterBox(w.files.length, matching.length) : nothing}
+      ${matching.length === 0
+        ? html`<div class="empty" data-testid="changes-none-match">No changed file’s path holds “${this.#filter.trim()}”.</div>`
+        : nothing}
+      <ul data-testid="changes-list">
         ${repeat(
           files,
           (f) => f.path,
@@ -177,6 +193,28 @@ export class ChangesPanel extends LitElement {
       ${w.more > 0 ? html`<div class="note info" data-testid="changes-unlisted">${unlistedText(w.more)}</div>` : nothing}
       ${hidden}
       ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
+  }
+
+  /** The filter box over a long list: what it holds narrows the list to the paths holding it. */
+  #filterBox(all: number, shown: number) {
+    const set = (value: string) => {
+      this.#filter = value;
+      this.#listShown = pageSizes.listFiles; // the matches from their first page
+      this.requestUpdate();
+    };
+    return html`<div class="filter">
+      <input type="search" data-testid="changes-filter" aria-label="Filter the changed files by path" placeholder=${`Filter ${count(all)} files by path`}
+        .value=${live(this.#filter)}
+        @input=${(e: Event) => set((e.target as HTMLInputElement).value)}
+        @keydown=${(e: KeyboardEvent) => {
+          // Escape empties the box first; the next one closes the panel (party-view).
+          if (e.key === 'Escape' && this.#filter !== '') {
+            e.preventDefault();
+            set('');
+          }
+        }} />
+      ${this.#filter.trim() && shown > 0 ? html`<span class="hint" data-testid="changes-filter-count">${count(shown)} of ${count(all)} files</span>` : nothing}
+    </div>`;
   }
 
   #line(l: DiffLine, lang: string) {
@@ -408,6 +446,19 @@ export class ChangesPanel extends LitElement {
       ${body}
     `;
   }
+}
+
+/**
+ * The files whose path (or the path a renamed one came from) holds every word of query,
+ * in any case; all of them for an empty query.
+ */
+export function filterFiles(files: readonly FileChange[], query: string): readonly FileChange[] {
+  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return files;
+  return files.filter((f) => {
+    const path = `${f.path}\n${f.from ?? ''}`.toLowerCase();
+    return words.every((w) => path.includes(w));
+  });
 }
 
 /** A path on one line, its folder part cut first (.fpath in the base styles); peer data, as text. */

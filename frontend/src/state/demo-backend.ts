@@ -51,6 +51,8 @@ export interface DemoOptions {
   bench?: number;
   /** What the party shares of the working folder ("" = the Create party choice). */
   share?: WorkspaceLevel | '';
+  /** The party starts with this many changed files (a long Changes list: a codemod's). */
+  files?: number;
 }
 
 /** A held batch in a notice, as the real host names it: one prompt is not merged. */
@@ -60,6 +62,16 @@ function heldWords(h: { prompts: Prompt[] }): string {
 
 /** The most events the Go side hands the page at once (internal/session/pagehistory.go). */
 const PAGE_HISTORY_EVENTS = 20000;
+
+/** n changed files spread over folders, as a rename across a codebase leaves them. */
+function demoManyFiles(n: number): FileChange[] {
+  const dirs = ['internal/cli', 'internal/host', 'internal/party', 'internal/agent', 'frontend/src/components', 'frontend/src/state', 'docs'];
+  return Array.from({ length: n }, (_, i): FileChange => {
+    const dir = dirs[i % dirs.length]!;
+    const ext = dir.startsWith('frontend') ? 'ts' : dir === 'docs' ? 'md' : 'go';
+    return { path: `${dir}/file-${String(i).padStart(3, '0')}.${ext}`, status: i % 9 === 0 ? 'added' : 'modified', additions: (i * 7) % 23 + 1, deletions: (i * 5) % 11 };
+  }).sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
+}
 
 /** A changed file whose path is longer than any panel is wide. */
 export const DEMO_LONG_PATH = 'docs/release-notes/the-version-command/a-folder-name-long-enough-to-run-off-the-panel/json-output.md';
@@ -266,7 +278,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', ...opts };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, ...opts };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -760,7 +772,7 @@ export class DemoBackend implements Backend {
     this.#pending = [];
     this.#phase = 'idle';
     this.#running = false;
-    this.#files = [];
+    this.#files = demoManyFiles(this.#opts.files);
     this.#secrets = 0;
     const hostMember: Member = role === 'host' ? you : { id: 'm-host', name: host, role: 'host' };
     this.#members = role === 'host' ? [you] : [hostMember, you];
