@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -283,6 +284,11 @@ type editor struct {
 	background bool
 	// recalled is the failed turn's prompts (status.unfinished) last put in the history.
 	recalled *[]string
+	// keptBack, when set, prints a lasting line for a prompt kept back while the host
+	// cannot be reached (the line under the input goes once it is back, and the
+	// scrollback had no word of the prompt: a tester's). It runs as a command, off the
+	// program's loop: it prints through the screen, which sends to the program.
+	keptBack func(text string)
 }
 
 const maxEditorRows = 8
@@ -509,6 +515,9 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.ta.Reset()
 			e.fit()
 			e.errText = notConnectedText
+			if say := e.keptBack; say != nil {
+				return e, func() tea.Msg { say(v); return nil }
+			}
 			return e, nil
 		}
 		return e.submit(v)
@@ -824,13 +833,47 @@ func thousands(n int) string {
 	return s
 }
 
+// foregroundEvery is how often a terminal in the background is looked at again
+// (onForeground, waitForeground).
+const foregroundEvery = 250 * time.Millisecond
+
+// waitForeground returns at once when in is not a terminal another process group has;
+// else it waits until this process is given it (true) or ctx ends (false). A party
+// terminal started in the background (`concordia host … &`) stopped itself as the line
+// editor made the terminal raw (SIGTTOU, a tester's), its party frozen and its joiners
+// told only that the host could not be reached. Meanwhile the party's lines are printed
+// plainly, as a background job's are.
+func waitForeground(ctx context.Context, in io.Reader, pr *printer) bool {
+	f, ok := in.(*os.File)
+	if !ok || !inBackground(f) {
+		return true
+	}
+	pr.notice("system", "running in the background: the party goes on, and this terminal's line editor starts once it is brought to the foreground (fg)")
+	tick := time.NewTicker(foregroundEvery)
+	defer tick.Stop()
+	for inBackground(f) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+	}
+	return true
+}
+
 // runEditor runs the line editor on the terminal until the person quits (true) or ctx
 // ends (false). Each submitted text is handled by handle on a goroutine of its own, one
 // at a time, so a slow host call never freezes typing.
 func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
+	if !waitForeground(ctx, in, pr) {
+		return false
+	}
 	lines := make(chan string, 1)
 	ed := newEditor(pr.color, lines)
 	ed.onWidth = sc.setWidth
+	ed.keptBack = func(text string) {
+		pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): not connected to the host right now; Up brings it back, to send once reconnected")
+	}
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
 	p := tea.NewProgram(ed, tea.WithInput(editorInput(in)), tea.WithOutput(editorOutput(sc.out)), tea.WithoutSignalHandler())

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,9 +145,11 @@ func TestPromptKeptWhileReconnecting(t *testing.T) {
 	lines := make(chan string, 1)
 	e := newEditor(false, lines)
 	e.st.connected = false
+	var said []string
+	e.keptBack = func(text string) { said = append(said, text) }
 	type keys = tea.KeyMsg
 	e.ta.SetValue("fix the parser")
-	e.Update(keys{Type: tea.KeyEnter})
+	_, cmd := e.Update(keys{Type: tea.KeyEnter})
 	select {
 	case l := <-lines:
 		t.Fatalf("sent %q while reconnecting", l)
@@ -154,6 +157,15 @@ func TestPromptKeptWhileReconnecting(t *testing.T) {
 	}
 	if e.ta.Value() != "" || !strings.Contains(e.errText, "not sent") || !strings.Contains(e.errText, "Up brings the prompt back") {
 		t.Fatalf("editor holds %q, says %q", e.ta.Value(), e.errText)
+	}
+	// And a line that stays in the scrollback says which prompt (the line under the input
+	// goes once the host is back: a tester's had no word of it).
+	if cmd == nil {
+		t.Fatal("no line printed for the prompt kept back")
+	}
+	cmd()
+	if !slices.Equal(said, []string{"fix the parser"}) {
+		t.Fatalf("printed a line for %q", said)
 	}
 	e.Update(keys{Type: tea.KeyRunes, Runes: []rune("and the lexer")})
 	e.Update(keys{Type: tea.KeyEnter})

@@ -113,9 +113,6 @@ func (t *foregroundInput) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// foregroundEvery is how often onForeground looks.
-const foregroundEvery = 250 * time.Millisecond
-
 // onForeground calls f(true) each time the process is given in's terminal again after it
 // was in the background, and f(false) each time it is put in the background, until stop is
 // called; nothing when in is not a terminal. A shell's fg of a job that runs in the

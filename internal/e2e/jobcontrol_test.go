@@ -68,6 +68,21 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 		t.Fatalf("in the background the host drew over the shell (last line %q):\n%s", last, sh.screen())
 	}
 
+	fgAndSend(t, sh, b)
+
+	signalProc(t, pid, syscall.SIGSTOP)
+	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
+	signalProc(t, pid, syscall.SIGCONT)
+	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+	signalProc(t, pid, syscall.SIGTERM)
+	b.expect(`the host.s Concordia was stopped from outside`) // SIGTERM: not the host's own end
+	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
+}
+
+// fgAndSend brings the shell's job to the foreground, waits for it to make the terminal
+// raw (its line editor's), and sends "after fg" from it: b, a member, must see it.
+func fgAndSend(t *testing.T, sh *pane, b *proc) {
+	t.Helper()
 	sh.typeText("fg")
 	sh.key("Enter")
 	// The terminal is the host's once the host has made it raw again: a key typed before
@@ -79,7 +94,7 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after fg the host never made its terminal raw again:\n%s\n%s", out, sh.screen())
+			t.Fatalf("after fg the host never made its terminal raw:\n%s\n%s", out, sh.screen())
 		}
 	}
 	deadline := time.Now().Add(20 * time.Second)
@@ -94,13 +109,39 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 			t.Fatalf("after fg, Enter went into the box as a new line:\n%s", sh.screen())
 		}
 	}
+}
 
-	signalProc(t, pid, syscall.SIGSTOP)
-	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
-	signalProc(t, pid, syscall.SIGCONT)
-	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+// TestHostStartedInTheBackground: `concordia host … &` stopped itself as its line editor
+// made the terminal raw from the background (SIGTTOU, a tester's): the party froze, its
+// joiners were told only that the host could not be reached, and a SIGTERM did nothing
+// until fg. It hosts in the background, says so, prints the party's lines plainly, and
+// takes the terminal once fg gives it.
+func TestHostStartedInTheBackground(t *testing.T) {
+	sh := newShellPane(t)
+	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " ") + " &")
+	sh.key("Enter")
+	sh.wait(`running in the background: the party goes on`)
+	inv := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name))
+	if inv == nil {
+		t.Fatalf("no invite:\n%s", sh.screen())
+	}
+	pid := sh.child()
+	b := start(t, nil, "join", inv[1], "--name", "bob")
+	b.expect(`joined hosty's party as bob `)
+	b.send("hello to a host in the background")
+	b.expect(`^echo: hello to a host in the background$`)
+	if procState(pid) == 'T' {
+		t.Fatalf("the host stopped in the background:\n%s", sh.screen())
+	}
+	sh.wait(`claude finished`) // the party's lines, printed as a background job's
+	sh.typeText("echo at the shell")
+	sh.key("Enter")
+	sh.wait(`(?m)^at the shell`)
+
+	fgAndSend(t, sh, b)
 	signalProc(t, pid, syscall.SIGTERM)
-	b.expect(`the host.s Concordia was stopped from outside`) // SIGTERM: not the host's own end
+	b.expect(`the host.s Concordia was stopped from outside`)
 	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
 }
 
