@@ -289,7 +289,7 @@ func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
 		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == "claude started" })
 	})
 	killFrom(t, pidfile)
-	const said = "; it was idle, and will be started again with the next batch"
+	const said = host.IdleExitNotice
 	evs := alice.until(t, "the exit said", func(e []wire.Event) bool {
 		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindError && strings.HasSuffix(ev.Text, said) })
 	})
@@ -306,6 +306,33 @@ func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
 	b := of(evs, wire.KindBatch)[0].Batch
 	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone || replyOf(evs, b.ID) != "echo: after the kill" {
 		t.Fatalf("after the kill: turn %+v, reply %q", *tr, replyOf(evs, b.ID))
+	}
+}
+
+// TestAgentEndedWithTheHostIsNotNews: a logout or service stop sends SIGTERM to claude
+// too, and claude may end before the host's end begins: members were told "it will be
+// started again with the next batch" just before "the host's Concordia was stopped" (a
+// reviewer's), and windows showed "Agent not running".
+func TestAgentEndedWithTheHostIsNotNews(t *testing.T) {
+	pidfile := filepath.Join(t.TempDir(), "claude.pid")
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile}}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "claude started", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == "claude started" })
+	})
+	killFrom(t, pidfile)
+	time.Sleep(100 * time.Millisecond) // claude is gone before the host's end begins
+	const why = "the host's Concordia was stopped from outside"
+	if err := h.ShutdownBecause(context.Background(), why); err != nil {
+		t.Fatal(err)
+	}
+	evs := alice.until(t, "the end", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == why })
+	})
+	for _, ev := range evs {
+		if ev.Kind == wire.KindError && strings.HasSuffix(ev.Text, host.IdleExitNotice) {
+			t.Fatalf("claude ended with the host was told as news: %q", ev.Text)
+		}
 	}
 }
 

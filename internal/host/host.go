@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -114,6 +115,12 @@ type Host struct {
 	started   chan struct{}
 	shutOnce  sync.Once
 	shutdownE error
+
+	// ending is set as the host's end begins; idleMu guards idleTimer, the notice of an
+	// exit between turns still waiting to be told (sayIdleExit).
+	ending    atomic.Bool
+	idleMu    sync.Mutex
+	idleTimer *time.Timer
 }
 
 // ListenError is a party that could not start because its address could not be
@@ -336,10 +343,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	p = party.New(pc)
 	close(partyMade)
 	r.notice = func(text string) { p.Notice(wire.KindSystem, text) }
-	r.idleExit = func(err error) {
-		// Nothing else would say so before the next batch: the party looked ready.
-		p.Notice(wire.KindError, err.Error()+IdleExitNotice)
-	}
+	r.idleExit = h.sayIdleExit
 	if h.ws != nil {
 		ws := h.ws
 		r.beforeTurn = func(ctx context.Context) error { return ws.waitForBase(ctx, r.notice) }
@@ -408,6 +412,33 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		p.Notice(wire.KindSystem, "claude started")
 	}()
 	return h, nil
+}
+
+// idleExitDelay is how long an exit of claude between turns waits to be told. The logout
+// or service stop that ends the host may end claude first (a SIGTERM to the whole
+// session): that is the host's end, said as such, not "it will be started again" just
+// before it (a reviewer's). And a batch may have started it again meanwhile.
+const idleExitDelay = time.Second
+
+// sayIdleExit tells the party, after idleExitDelay, that claude exited by itself between
+// turns (agent.Config.OnIdleExit): nothing else would say so before the next batch, and
+// the party looked ready. Not once the host's end has begun, nor when claude runs again by
+// then. It never waits.
+func (h *Host) sayIdleExit(err error) {
+	h.idleMu.Lock()
+	defer h.idleMu.Unlock()
+	if h.ending.Load() {
+		return
+	}
+	if h.idleTimer != nil {
+		h.idleTimer.Stop() // the exit before: this one says how it is now
+	}
+	h.idleTimer = time.AfterFunc(idleExitDelay, func() {
+		if h.ending.Load() || h.runner.alive() {
+			return
+		}
+		h.party.Notice(wire.KindError, err.Error()+IdleExitNotice)
+	})
 }
 
 // IdleExitNotice ends the error event that says claude exited by itself between turns
@@ -618,6 +649,12 @@ func (h *Host) Shutdown(ctx context.Context) error {
 // transcript is flushed. Idempotent: the first call's text is the one said.
 func (h *Host) ShutdownBecause(ctx context.Context, text string) error {
 	h.shutOnce.Do(func() {
+		h.ending.Store(true)
+		h.idleMu.Lock()
+		if h.idleTimer != nil {
+			h.idleTimer.Stop()
+		}
+		h.idleMu.Unlock()
 		var errs []error
 		if h.journal.CatchUp() != nil {
 			// Members were told the host can resume the party (a SIGTERM's words) while its

@@ -290,6 +290,14 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 	return party.TurnResult{IsError: res.IsError, Error: res.Error, Interrupted: res.Interrupted}, nil
 }
 
+// alive reports whether the current agent's process is running (or starting).
+func (r *runner) alive() bool {
+	r.mu.Lock()
+	a := r.agent
+	r.mu.Unlock()
+	return a.Alive()
+}
+
 // Restart restarts the agent resuming its session. When the session cannot be resumed
 // (claude no longer knows it), it starts a fresh session rather than failing every batch.
 func (r *runner) Restart(ctx context.Context) error {
