@@ -17,6 +17,7 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
@@ -68,7 +69,7 @@ func sentence(err error) string {
 	case err == nil:
 		return ""
 	case errors.As(err, &ke):
-		return fmt.Sprintf("This window could not keep its membership of the party in %s (%s), so if you join again later you will be someone new in it.", ke.Dir, innermost(ke.Err))
+		return fmt.Sprintf("This window could not keep its membership of the party in %s (%s), so if you join again later you will be someone new in it.", ke.Dir, membership.Cause(ke.Err))
 	case errors.As(err, &pe):
 		s := sentence(pe.err)
 		for _, p := range []string{pe.path, path.Clean(pe.path)} { // the host names the path cleaned ("./x": "x")
@@ -267,18 +268,6 @@ func after(msg, marker string) string {
 		return msg[i+len(marker):]
 	}
 	return msg
-}
-
-// innermost is the last error of err's chain, in its words ("no space left on device"):
-// the paths and operations around it are said otherwise.
-func innermost(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }
 
 // netDetail names the network failure briefly: " (connection refused)".

@@ -166,7 +166,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				if kept != nil {
 					// Said, not only logged: a tester's full disk made every join after it
 					// someone new, each leaving an away member behind, unexplained.
-					pr.notice("system", "this terminal could not keep its membership in "+term.Line(members.Dir)+" ("+term.Line(rootCause(kept))+"): joining again later makes you someone new")
+					pr.notice("system", "this terminal could not keep its membership in "+term.Line(members.Dir)+" ("+term.Line(membership.Cause(kept))+"): joining again later makes you someone new")
 				}
 				if was.Session != "" {
 					pr.notice("system", fmt.Sprintf("you are back as the member this terminal was before (%s); --new-member joins as someone new", roleWords(h.You.Role)))
@@ -456,18 +456,6 @@ func (s *seenLog) add(ev wire.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log.Add(ev)
-}
-
-// rootCause is the innermost error of err's chain, in its words ("no space left on
-// device"): the paths around it are said otherwise.
-func rootCause(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
 }
 
 // errEventsLost: the transcript was written, but without events the log could not keep

@@ -137,6 +137,18 @@ func (s Store) Save(key string, r Record) error {
 	return nil
 }
 
+// Cause is what went wrong with a Save, in the words of its innermost error ("no space
+// left on device"): the folder and the operation are said otherwise.
+func Cause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
 // Forget removes the record for key.
 func (s Store) Forget(key string) {
 	if s.Dir == "" {

@@ -136,7 +136,7 @@ type KeepError struct {
 	Err error
 }
 
-func (e *KeepError) Error() string { return "keep the membership in " + e.Dir + ": " + e.Err.Error() }
+func (e *KeepError) Error() string { return e.Err.Error() } // it names the folder's file already
 func (e *KeepError) Unwrap() error { return e.Err }
 
 // RetryNow tries to reach the host at once rather than at the next attempt's time (a
