@@ -800,7 +800,7 @@ func phaseParts(st status) (parts []string, busy bool) {
 		busy = false
 		if st.agentDown != "" {
 			// As the window's header says "Agent not running": "idle" read as all well.
-			parts = append(parts, "claude is not running: "+st.agentDown+"; the next prompt starts it again")
+			parts = append(parts, "claude is not running: "+st.agentDown)
 		} else {
 			parts = append(parts, "idle")
 		}

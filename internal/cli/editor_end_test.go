@@ -315,9 +315,33 @@ func TestScreenWritesLinesItselfInTheBackground(t *testing.T) {
 	if got, want := out.String(), "one\r\ntwo\r\nabove\r\n"; got != want {
 		t.Fatalf("above in the background wrote %q, want %q", got, want)
 	}
+	// In the foreground the line goes to the editor's program, which prints it above itself.
+	drawn := &testkit.Buffer{}
+	prog := tea.NewProgram(blankModel{}, tea.WithInput(nil), tea.WithOutput(drawn), tea.WithoutSignalHandler())
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		_, _ = prog.Run()
+	}()
+	defer func() { prog.Quit(); <-ran }()
+	sc.mu.Lock()
+	sc.prog = prog
+	sc.mu.Unlock()
 	background.Store(false)
 	fmt.Fprint(sc, "ee\n")
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(drawn.String(), "three"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("in the foreground the line never reached the editor's program: %q", drawn.String())
+		}
+	}
 	if got := out.String(); strings.Contains(got, "three") {
 		t.Fatalf("in the foreground the screen wrote to the terminal itself: %q", got)
 	}
 }
+
+// blankModel is a program that draws nothing of its own: only what is printed above it.
+type blankModel struct{}
+
+func (blankModel) Init() tea.Cmd                         { return nil }
+func (m blankModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return m, nil }
+func (blankModel) View() string                          { return "" }

@@ -26,7 +26,7 @@ func TestStatusLine(t *testing.T) {
 	}{
 		{"idle", status{phase: wire.PhaseIdle, connected: true}, []string{"idle · /help"}, nil},
 		{"claude could not start", status{phase: wire.PhaseIdle, connected: true, agentDown: agentNotStarted},
-			[]string{"claude is not running: it could not start; the next prompt starts it again"}, []string{"idle"}},
+			[]string{"claude is not running: it could not start; the next prompt tries again"}, []string{"idle"}},
 		{"claude exited", status{phase: wire.PhaseIdle, connected: true, agentDown: agentExited},
 			[]string{"claude is not running: it exited; the next prompt starts it again"}, []string{"idle"}},
 		// With --min-prompts the clock grew with no word of what it waits for.

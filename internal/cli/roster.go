@@ -461,8 +461,8 @@ func askCut(ask string) bool {
 // Why claude is not running (roster.agentDown), and how the host's error event begins
 // when it could not start (agent's "claude could not start: …").
 const (
-	agentNotStarted      = "it could not start"
-	agentExited          = "it exited"
+	agentNotStarted      = "it could not start; the next prompt tries again"
+	agentExited          = "it exited; the next prompt starts it again"
 	agentNotStartedError = "claude could not start"
 )
 
