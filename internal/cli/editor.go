@@ -691,6 +691,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	if !waitForeground(ctx, in, pr) {
 		return false
 	}
+	sc.releaseHeld() // what a terminal that stops background writers kept meanwhile
 	lines := make(chan string, 1)
 	ed := newEditor(pr.color, lines)
 	ed.onWidth = sc.setWidth
@@ -699,7 +700,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	}
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.
-	p := tea.NewProgram(ed, tea.WithInput(editorInput(in)), tea.WithOutput(editorOutput(sc.out)), tea.WithoutSignalHandler())
+	p := tea.NewProgram(ed, tea.WithInput(editorInput(in)), tea.WithOutput(sc.programOutput()), tea.WithoutSignalHandler())
 	// The sinks before the screen is attached: setting one takes the printer's lock, which
 	// a writer holds while it waits in Send for the program once the screen is attached.
 	// The status sink's Send never runs under that lock (statusPump).
@@ -742,9 +743,13 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	}()
 	// Back from a stop, or from the background, the terminal is made the editor's again
 	// (raw, redrawn).
-	stopCont := onContinue(func() { p.Send(retakeInput(in, sc.out)) })
+	stopCont := onContinue(func() {
+		sc.releaseHeld()
+		p.Send(retakeInput(in, sc.out))
+	})
 	stopFg := onForeground(in, func(fg bool) {
 		if fg {
+			sc.releaseHeld()
 			p.Send(retakeInput(in, sc.out))
 		} else {
 			p.Send(backgroundMsg{})

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -345,3 +347,111 @@ type blankModel struct{}
 func (blankModel) Init() tea.Cmd                         { return nil }
 func (m blankModel) Update(tea.Msg) (tea.Model, tea.Cmd) { return m, nil }
 func (blankModel) View() string                          { return "" }
+
+// pipeTerm is a terminal as the tests see it: what is written to it, read back.
+type pipeTerm struct {
+	w    *os.File
+	mu   sync.Mutex
+	got  strings.Builder
+	done chan struct{}
+}
+
+func newPipeTerm(t *testing.T) *pipeTerm {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := &pipeTerm{w: w, done: make(chan struct{})}
+	go func() {
+		defer close(pt.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := r.Read(buf)
+			pt.mu.Lock()
+			pt.got.Write(buf[:n])
+			pt.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { w.Close(); <-pt.done; r.Close() })
+	return pt
+}
+
+func (pt *pipeTerm) String() string {
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	return pt.got.String()
+}
+
+// waitFor waits until what the terminal got holds want.
+func (pt *pipeTerm) waitFor(t *testing.T, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(pt.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal never got %q:\n%q", want, pt.String())
+		}
+	}
+}
+
+// TestLinesOfAFrameDroppedInTheBackground: a party line handed to the editor's program
+// just before the process was stopped, whose frame came due once the shell had the
+// terminal, went with the frame and never showed, not even after fg (a reviewer's): a
+// frame's lines are written by themselves in the background. And a terminal that stops
+// background writers (stty tostop) gets them only once it is this process's again: a
+// write would have stopped the host, and its party with it.
+func TestLinesOfAFrameDroppedInTheBackground(t *testing.T) {
+	for _, quiet := range []bool{false, true} {
+		t.Run(fmt.Sprintf("tostop=%v", quiet), func(t *testing.T) {
+			pt := newPipeTerm(t)
+			var background atomic.Bool
+			isQuiet := func() bool { return quiet }
+			bg := &backgroundOut{out: pt.w, quiet: isQuiet}
+			printed := &printedLines{}
+			out := &foregroundOutput{File: pt.w, printed: printed, bg: bg, background: background.Load, quiet: isQuiet}
+			ed := newEditor(false, make(chan string, 1))
+			p := tea.NewProgram(ed, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler())
+			sc := &screen{out: pt.w, background: background.Load, bg: bg, printed: printed}
+			sc.attach(p)
+			ran := make(chan struct{})
+			go func() { defer close(ran); _, _ = p.Run() }()
+			defer func() { p.Quit(); <-ran }()
+			p.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+			pt.waitFor(t, "› ") // the editor is drawn
+
+			// The line goes to the program in the foreground; its frame finds the shell.
+			sc.mu.Lock()
+			background.Store(true)
+			sc.toProgram("a line from the party")
+			sc.mu.Unlock()
+			time.Sleep(100 * time.Millisecond) // its frame comes due, and finds the shell
+			if !quiet {
+				pt.waitFor(t, "a line from the party\r\n") // by itself
+			}
+			fmt.Fprint(sc, "a line while in the background\n")
+			time.Sleep(100 * time.Millisecond) // frames come due: a few
+			if quiet {
+				if got := pt.String(); strings.Contains(got, "a line from the party") || strings.Contains(got, "a line while in the background") {
+					t.Fatalf("a terminal that stops background writers was written to in the background:\n%q", got)
+				}
+			} else {
+				pt.waitFor(t, "a line from the party\r\n")
+				pt.waitFor(t, "a line while in the background\r\n")
+			}
+			background.Store(false) // fg
+			sc.releaseHeld()
+			p.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+			pt.waitFor(t, "a line from the party")
+			pt.waitFor(t, "a line while in the background")
+			got := pt.String()
+			if n := strings.Count(got, "a line from the party"); n != 1 {
+				t.Fatalf("the line shows %d times:\n%q", n, got)
+			}
+			if i, j := strings.Index(got, "a line from the party"), strings.Index(got, "a line while in the background"); i > j {
+				t.Fatalf("the lines came out of order:\n%q", got)
+			}
+		})
+	}
+}

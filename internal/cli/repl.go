@@ -75,6 +75,8 @@ func newTerminal(io IO) (*printer, *screen) {
 			sc.setWidth(w)
 		}
 		sc.background = func() bool { return inBackground(f) }
+		sc.bg = &backgroundOut{out: f, quiet: func() bool { return stopsBackgroundWriters(f) }}
+		sc.printed = &printedLines{}
 	}
 	pr.w.w = sc
 	pr.above = sc.above

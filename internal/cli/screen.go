@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -40,22 +43,208 @@ type screen struct {
 	// rawMid: what was written directly (no program) ended mid-line.
 	rawMid bool
 	// background says whether out is a terminal another process group has (nil: never).
-	// The program draws nothing there (editorOutput), and whole lines are written
-	// straight to out, as a background job's are.
+	// The program draws nothing there (foregroundOutput), and whole lines go to bg.
 	background func() bool
+	// bg is where lines go while another process group has the terminal (nil: straight
+	// to out); printed, the lines handed to the program it has not written yet (nil: not
+	// kept). Both have locks of their own: the program's writes use them.
+	bg      *backgroundOut
+	printed *printedLines
 }
 
 // inBackground says whether out is, now, a terminal another process group has.
 func (s *screen) inBackground() bool { return s.background != nil && s.background() }
 
-// direct writes whole lines (no newline at the end) to out, for a terminal the program
-// does not draw on: each line starts at the left edge (the terminal may be raw).
+// direct writes whole lines (no newline at the end) for a terminal the program does not
+// draw on (bg's), after those the program has not written yet: they came first.
 func (s *screen) direct(lines string) error {
 	if w := int(s.width.Load()); w > 1 {
 		lines = fitLines(lines, w)
 	}
-	_, err := io.WriteString(s.out, strings.ReplaceAll(lines, "\n", "\r\n")+"\r\n")
+	if s.bg == nil {
+		_, err := io.WriteString(s.out, strings.ReplaceAll(lines, "\n", "\r\n")+"\r\n")
+		return err
+	}
+	var before []string
+	if s.printed != nil {
+		before = s.printed.takeAll()
+	}
+	return s.bg.write(append(before, strings.Split(lines, "\n")...))
+}
+
+// toProgram hands text (whole lines) to the program to print above the editor. The
+// caller holds mu.
+func (s *screen) toProgram(text string) {
+	if w := int(s.width.Load()); w > 1 {
+		text = fitLines(text, w)
+	}
+	if s.printed != nil {
+		s.printed.add(text)
+	}
+	s.prog.Send(tea.Println(text)())
+}
+
+// programOutput is what the editor's program draws on.
+func (s *screen) programOutput() io.Writer { return editorOutput(s.out, s.printed, s.bg) }
+
+// releaseHeld prints the lines kept while the terminal was another's and stopped writers
+// in the background (backgroundOut), once it is this process's again: above the editor
+// while it runs, else straight to out.
+func (s *screen) releaseHeld() {
+	if s.bg == nil || s.inBackground() {
+		return
+	}
+	lines := s.bg.release()
+	if len(lines) == 0 {
+		return
+	}
+	if !s.above(strings.Join(lines, "\n")) {
+		_, _ = io.WriteString(s.out, strings.Join(lines, "\r\n")+"\r\n")
+	}
+}
+
+// foregroundOutput is a terminal drawn on only while the process is in its foreground
+// (editorOutput). A SIGSTOP cannot be caught: the editor learns it was stopped, and that
+// its shell now has the terminal, only from the continuedMsg sent after the SIGCONT, and a
+// frame due before that (the status line's clock) was drawn over the shell and then
+// erased, taking the shell's lines with it (seen in the job-control test: "typed at the
+// shell" cut to "ty"). So every write is checked here, as it happens. In the background a
+// frame's lines printed above the editor (printed) go to bg by themselves, and the rest
+// of it nowhere; only the sequence that shows the cursor passes (the shell's cursor was
+// hidden by ours), unless the terminal stops background writers. When the terminal is
+// given back the editor draws itself whole again.
+type foregroundOutput struct {
+	*os.File   // a term.File: Bubble Tea reads the terminal's size from it
+	printed    *printedLines
+	bg         *backgroundOut
+	background func() bool // another process group has the terminal
+	quiet      func() bool // the terminal stops background writers (stty tostop)
+}
+
+func (t *foregroundOutput) Write(b []byte) (int, error) {
+	lines := t.printed.take(b)
+	if !t.background() || string(b) == ansi.ShowCursor && !t.quiet() {
+		return t.File.Write(b)
+	}
+	if len(lines) > 0 {
+		if err := t.bg.write(lines); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
+// WriteString hides the file's own, which io.WriteString would call instead of Write.
+func (t *foregroundOutput) WriteString(s string) (int, error) { return t.Write([]byte(s)) }
+
+// printedLines are the lines the screen handed the editor's program to print above
+// itself and the program has not written yet, oldest first. The program writes them with
+// its next frame, whole and in order; a frame that the terminal must not get (another
+// process group has it: foregroundOutput) has its lines written by themselves, or they
+// were lost (a reviewer's: a line queued just before a SIGSTOP never showed, not even
+// after fg).
+type printedLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// maxPrintedLines bounds printedLines: lines no frame ever holds (the program ended
+// first) are let go.
+const maxPrintedLines = 4096
+
+func (p *printedLines) add(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lines = append(p.lines, strings.Split(text, "\n")...)
+	if n := len(p.lines) - maxPrintedLines; n > 0 {
+		p.lines = append(p.lines[:0:0], p.lines[n:]...)
+	}
+}
+
+// takeAll removes every line and returns them.
+func (p *printedLines) takeAll() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lines := p.lines
+	p.lines = nil
+	return lines
+}
+
+// take removes the lines frame holds, each after the one before, and returns them.
+func (p *printedLines) take(frame []byte) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var got []string
+	at := 0
+	for len(p.lines) > 0 {
+		i := bytes.Index(frame[at:], []byte(p.lines[0]))
+		if i < 0 {
+			break
+		}
+		at += i + len(p.lines[0])
+		got = append(got, p.lines[0])
+		p.lines = p.lines[1:]
+	}
+	return got
+}
+
+// backgroundOut takes the party's lines while another process group has the terminal:
+// written straight to it, as a background job's are, or, when the terminal stops a
+// process that writes to it from the background (stty tostop), kept until it is this
+// process's again (screen.releaseHeld): a write would have stopped the host, and its
+// party with it (a reviewer's).
+type backgroundOut struct {
+	mu    sync.Mutex
+	out   io.Writer
+	quiet func() bool // the terminal stops background writers (nil: never)
+	held  []string
+	cut   int // lines let go past maxHeldLines
+}
+
+// maxHeldLines bounds what backgroundOut keeps: past it, the oldest lines go, and are
+// counted.
+const maxHeldLines = 2000
+
+// write writes lines (each without its newline), or keeps them.
+func (b *backgroundOut) write(lines []string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.quiet != nil && b.quiet() {
+		b.held = append(b.held, lines...)
+		if n := len(b.held) - maxHeldLines; n > 0 {
+			b.held = append(b.held[:0:0], b.held[n:]...)
+			b.cut += n
+		}
+		return nil
+	}
+	_, err := io.WriteString(b.out, strings.Join(lines, "\r\n")+"\r\n")
 	return err
+}
+
+// writeRaw writes what the screen writes before the editor runs (whole lines or not), or
+// keeps it as write does.
+func (b *backgroundOut) writeRaw(p []byte) error {
+	b.mu.Lock()
+	quiet := b.quiet != nil && b.quiet()
+	b.mu.Unlock()
+	if !quiet {
+		_, err := b.out.Write(p)
+		return err
+	}
+	return b.write(strings.Split(strings.TrimSuffix(string(p), "\n"), "\n"))
+}
+
+// release returns the lines kept, and empties it; a line first says how many earlier
+// ones went.
+func (b *backgroundOut) release() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lines := b.held
+	if b.cut > 0 {
+		lines = append([]string{fmt.Sprintf("(%s earlier lines, printed while in the background, are not shown)", thousands(b.cut))}, lines...)
+	}
+	b.held, b.cut = nil, 0
+	return lines
 }
 
 // setWidth is told the terminal's width by the editor (from the program's Update).
@@ -64,6 +253,14 @@ func (s *screen) setWidth(w int) { s.width.Store(int64(w)) }
 func (s *screen) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.prog == nil && s.bg != nil && s.inBackground() {
+		// Before the editor runs (waitForeground): a terminal that stops background
+		// writers would stop the host here too.
+		if err := s.bg.writeRaw(b); err != nil {
+			return 0, err
+		}
+		return len(b), nil
+	}
 	if s.prog == nil {
 		// Whole lines are fitted to the width too (the start-up lines, before the program
 		// runs, were cut mid-word by the terminal); a line written in pieces is left to it.
@@ -91,10 +288,7 @@ func (s *screen) Write(b []byte) (int, error) {
 				return 0, err
 			}
 		} else {
-			if w := int(s.width.Load()); w > 1 {
-				done = fitLines(done, w)
-			}
-			s.prog.Send(tea.Println(done)())
+			s.toProgram(done)
 		}
 		text = text[i+1:]
 	}
@@ -123,10 +317,7 @@ func (s *screen) above(text string) bool {
 	if s.inBackground() {
 		return s.direct(text) == nil
 	}
-	if w := int(s.width.Load()); w > 1 {
-		text = fitLines(text, w)
-	}
-	s.prog.Send(tea.Println(text)())
+	s.toProgram(text)
 	return true
 }
 
@@ -180,6 +371,12 @@ func (s *screen) detach() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.prog = nil
+	if s.bg != nil {
+		// Kept while in the background: the process goes, and they with it otherwise.
+		if lines := s.bg.release(); len(lines) > 0 {
+			_, _ = io.WriteString(s.out, strings.Join(lines, "\n")+"\n")
+		}
+	}
 	rest := append([]byte(s.partial), s.held...)
 	s.partial, s.held, s.holding = "", nil, false
 	if len(rest) > 0 {

@@ -16,7 +16,10 @@ func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 func inBackground(*os.File) bool { return false }
 
 // editorOutput is out: there are no background jobs here.
-func editorOutput(out io.Writer) io.Writer { return out }
+func editorOutput(out io.Writer, _ *printedLines, _ *backgroundOut) io.Writer { return out }
+
+// stopsBackgroundWriters is false: there are no background jobs here.
+func stopsBackgroundWriters(*os.File) bool { return false }
 
 // editorInput is in: there are no background jobs to stop here.
 func editorInput(in io.Reader) io.Reader { return in }

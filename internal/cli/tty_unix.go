@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
@@ -37,37 +36,15 @@ func inBackground(f *os.File) bool {
 	return err == nil && pgrp != unix.Getpgrp()
 }
 
-// editorOutput is what the line editor draws on: out itself, or when it is a terminal, a
-// foregroundOutput of it.
-func editorOutput(out io.Writer) io.Writer {
-	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return &foregroundOutput{File: f}
+// editorOutput is what the line editor's program draws on: out itself, or when it is a
+// terminal and its lines are kept track of (printed), a foregroundOutput of it.
+func editorOutput(out io.Writer, printed *printedLines, bg *backgroundOut) io.Writer {
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) && printed != nil && bg != nil {
+		return &foregroundOutput{File: f, printed: printed, bg: bg,
+			background: func() bool { return inBackground(f) }, quiet: func() bool { return stopsBackgroundWriters(f) }}
 	}
 	return out
 }
-
-// foregroundOutput is a terminal drawn on only while the process is in its foreground.
-// A SIGSTOP cannot be caught: the editor learns it was stopped, and that its shell now
-// has the terminal, only from the continuedMsg sent after the SIGCONT, and a frame due
-// before that (the status line's clock) was drawn over the shell and then erased, taking
-// the shell's lines with it (seen in the job-control test: "typed at the shell" cut to
-// "ty"). So every write is checked here, as it happens. In the background only the
-// sequence that shows the cursor passes: the shell's cursor was hidden by ours. The lines
-// printed above the editor do not come this way then (screen.Write writes them itself);
-// when the terminal is given back the editor draws itself whole again.
-type foregroundOutput struct {
-	*os.File
-}
-
-func (t *foregroundOutput) Write(b []byte) (int, error) {
-	if inBackground(t.File) && string(b) != ansi.ShowCursor {
-		return len(b), nil
-	}
-	return t.File.Write(b)
-}
-
-// WriteString hides the file's own, which io.WriteString would call instead of Write.
-func (t *foregroundOutput) WriteString(s string) (int, error) { return t.Write([]byte(s)) }
 
 // editorInput is what the line editor reads: in itself, or when it is a terminal, a
 // foregroundInput of it.

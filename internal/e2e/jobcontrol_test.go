@@ -79,6 +79,46 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
 }
 
+// TestHostContinuedInTheBackgroundWithTostop: a terminal set to stop a process that
+// writes to it from the background (stty tostop) stopped a host continued there at its
+// next line (a reviewer's), and the party with it. The host keeps its lines until fg.
+func TestHostContinuedInTheBackgroundWithTostop(t *testing.T) {
+	sh := newShellPane(t)
+	sh.typeText("stty tostop")
+	sh.key("Enter")
+	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
+		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " "))
+	sh.key("Enter")
+	sh.wait(`› `)
+	inv := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name))
+	if inv == nil {
+		t.Fatalf("no invite:\n%s", sh.screen())
+	}
+	pid := sh.child()
+	signalProc(t, pid, syscall.SIGSTOP)
+	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
+	sh.wait(`Stopped`)
+	signalProc(t, pid, syscall.SIGCONT)
+	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+
+	b := start(t, nil, "join", inv[1], "--name", "bob")
+	b.expect(`joined hosty's party as bob `)
+	b.send("hello while the host is in the background")
+	b.expect(`^echo: hello while the host is in the background$`)
+	time.Sleep(500 * time.Millisecond) // the host's lines of it come due
+	if procState(pid) == 'T' {
+		t.Fatalf("the host stopped in the background:\n%s", sh.screen())
+	}
+	if strings.Contains(sh.screen(), "claude finished") {
+		t.Fatalf("the host wrote to a terminal that stops background writers:\n%s", sh.screen())
+	}
+	fgAndSend(t, sh, b)
+	sh.wait(`claude finished`) // kept, and shown once the terminal is the host's
+	signalProc(t, pid, syscall.SIGTERM)
+	b.expect(`the host.s Concordia was stopped from outside`)
+	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
+}
+
 // fgAndSend brings the shell's job to the foreground, waits for it to make the terminal
 // raw (its line editor's), and sends "after fg" from it: b, a member, must see it.
 func fgAndSend(t *testing.T, sh *pane, b *proc) {
