@@ -18,7 +18,7 @@ import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base, codeTokens } from './styles';
-import { splitPath } from './format';
+import { count, splitPath } from './format';
 import { iconChevron, iconFolder, iconX } from './icons';
 
 /** Lines beyond this many are shown without colours (a 256 KiB diff has thousands). */
@@ -479,12 +479,4 @@ customElements.define('changes-panel', ChangesPanel);
 function pathBreaks(path: string) {
   const parts = path.split('/');
   return parts.map((seg, i) => (i < parts.length - 1 ? html`${seg}/<wbr>` : seg));
-}
-
-/**
- * A count of lines as the window writes numbers, "4,006". The button said "Show 2000 more
- * lines of 4006", where 4006 was the lines left, not the diff's (a tester's).
- */
-function count(n: number): string {
-  return n.toLocaleString('en-US');
 }

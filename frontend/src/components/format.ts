@@ -2,6 +2,14 @@
 
 import type { HistoryProgress } from '../state/types';
 
+/**
+ * A count as the window writes numbers, "4,006". A button said "Show 2000 more lines of
+ * 4006", where 4006 was the lines left, not the diff's (a tester's).
+ */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 /** A catch-up's progress in words, "12,345 of 40,000 events", and its percentage. */
 export function historyProgress(h: HistoryProgress): { text: string; pct: number } {
   const pct = h.of > 0 ? Math.max(0, Math.min(100, Math.floor((100 * h.have) / h.of))) : 0;

@@ -42,7 +42,9 @@ describe('<transcript-view>', () => {
   });
 
   // A tester's turn left 25,000 files: the card drew a chip for each, and the window froze.
-  it('a turn card names its first 30 changed files, and opens the panel for the rest', async () => {
+  // "and 10 more" opened the panel on another turn's diff, and never showed the 10 (a
+  // window tester's): it shows them here, up to 300; past that the panel's list.
+  it('a turn card names its first 30 changed files, and shows the rest when asked', async () => {
     const { be, st, el } = await mounted();
     be.emit('party:event', { seq: 1, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'changes' });
     be.emit('party:event', prompt(2, { id: 'p1', user: 'ann', text: 'go' }));
@@ -54,7 +56,25 @@ describe('<transcript-view>', () => {
     const more = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-files-more]')!;
     expect(more.textContent?.trim()).toBe('and 10 more');
     more.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('[data-testid=turn-file]').length).toBe(40);
+    expect(st.workspace.open).toBe(false);
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-files-fewer]')!.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('[data-testid=turn-file]').length).toBe(30);
+
+    const lots = Array.from({ length: 350 }, (_, i) => ({ path: `lots/f${i}.txt`, status: 'added', additions: 1, deletions: 0 }));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'changes', files: [...files, ...lots] });
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-files-more]')!.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('[data-testid=turn-file]').length).toBe(300);
+    await st.workspace.showDiff('many/f1.txt'); // a diff open in the panel
+    const panel = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-files-panel]')!;
+    expect(panel.textContent?.trim()).toBe('and 90 more in the Changes panel');
+    panel.click();
     expect(st.workspace.open).toBe(true);
+    expect(st.workspace.selected).toBeNull(); // the list, not that diff
     el.remove();
   });
 

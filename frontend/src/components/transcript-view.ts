@@ -21,7 +21,7 @@ import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base } from './styles';
-import { formatClock, formatTurnTime, initials, nameHue } from './format';
+import { count, formatClock, formatTurnTime, initials, nameHue } from './format';
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';
@@ -53,6 +53,11 @@ function scrollsTheTranscript(e: KeyboardEvent): boolean {
 
 /** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
 const TURN_FILES_SHOWN = 30;
+/**
+ * "and N more" shows up to this many in the card (a window tester's click on it opened the
+ * panel on another turn's diff, and never showed the N); past that the panel lists them.
+ */
+const TURN_FILES_OPEN = 300;
 
 /** The host's notice when its owner ends the party (internal/host: Host.Shutdown). */
 const HOST_ENDED = 'the host ended the party';
@@ -77,6 +82,8 @@ export class TranscriptView extends LitElement {
   /** Measures rendered rows; only rows on screen are observed. */
   readonly #rows = new ResizeObserver((entries) => this.#measured(entries));
   readonly #observed = new Set<Element>();
+  /** The turn cards (by key) whose changed files are all shown ("and N more" clicked). */
+  readonly #filesOpen = new Set<string>();
 
   constructor() {
     super();
@@ -515,6 +522,35 @@ export class TranscriptView extends LitElement {
       : html`<div class="notice" data-testid="turn-notice" data-level="system"><span>${sg.text}</span></div>`;
   }
 
+  /** The files a turn changed: the first TURN_FILES_SHOWN, "and N more" shows the rest (up to TURN_FILES_OPEN; past that, the panel). */
+  #turnFiles(s: AppState, it: TurnItem) {
+    const open = this.#filesOpen.has(it.key);
+    const shown = it.files.slice(0, open ? TURN_FILES_OPEN : TURN_FILES_SHOWN);
+    const rest = it.files.length - shown.length;
+    const why = 'The host no longer shares the folder';
+    const toggle = (on: boolean) => {
+      if (on) this.#filesOpen.add(it.key);
+      else this.#filesOpen.delete(it.key);
+      this.requestUpdate();
+    };
+    let more: unknown = nothing;
+    if (!open && rest > 0) {
+      more = html`<button class="file-link" data-testid="turn-files-more" title="Show them here" @click=${() => toggle(true)}>and ${count(rest)} more</button>`;
+    } else if (rest > 0) {
+      // Too many for a card: the panel's list, not a diff it had open.
+      more = html`<button class="file-link" data-testid="turn-files-panel" ?disabled=${!s.workspace.shared} title=${s.workspace.shared ? 'The Changes panel lists every changed file' : why}
+        @click=${() => (s.workspace.closeDiff(), s.workspace.toggle(true))}>and ${count(rest)} more in the Changes panel</button>`;
+    }
+    return html`<div class="files" data-testid="turn-files"><span class="files-label" title="By the agent, or by anyone by hand, while this turn ran">${iconFolder()} Files changed during this turn</span>
+      ${shown.map(
+        (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
+          title=${`${showBidi(p)}\n${s.workspace.shared ? 'Show the diff' : why}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
+      )}
+      ${more}
+      ${open ? html`<button class="file-link" data-testid="turn-files-fewer" @click=${() => toggle(false)}>show fewer</button>` : nothing}
+    </div>`;
+  }
+
   #turn(s: AppState, it: TurnItem, isLast: boolean) {
     const b = it.batch;
     const running = it.end === null && b !== null && isLast && s.displayPhase === 'running';
@@ -608,18 +644,7 @@ export class TranscriptView extends LitElement {
             ${running ? html`<span class="working" data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
           </div>`
         : nothing}
-      ${it.files.length > 0
-        ? html`<div class="files" data-testid="turn-files"><span class="files-label" title="By the agent, or by anyone by hand, while this turn ran">${iconFolder()} Files changed during this turn</span>
-            ${it.files.slice(0, TURN_FILES_SHOWN).map(
-              (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
-                title=${`${showBidi(p)}\n${s.workspace.shared ? 'Show the diff' : 'The host no longer shares the folder'}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
-            )}
-            ${it.files.length > TURN_FILES_SHOWN
-              ? html`<button class="file-link" data-testid="turn-files-more" ?disabled=${!s.workspace.shared} @click=${() => s.workspace.toggle(true)}
-                  title=${s.workspace.shared ? 'Open the Changes panel' : 'The host no longer shares the folder'}>and ${it.files.length - TURN_FILES_SHOWN} more</button>`
-              : nothing}
-          </div>`
-        : nothing}
+      ${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
       ${footer}
     </article>`;
   }
@@ -650,7 +675,8 @@ export class TranscriptView extends LitElement {
         // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must
         // show the agent at work once connected, with no phase event between).
         // And whether this window stopped following the party (its footer says so).
-        return [it, isLast && s.displayPhase === 'running', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id)];
+        // And whether its changed files are all shown (#turnFiles).
+        return [it, isLast && s.displayPhase === 'running', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id), this.#filesOpen.has(it.key)];
       default:
         return [it];
     }
