@@ -76,6 +76,38 @@ describe('<party-view> the People drawer and the Changes panel at 1180×720', ()
   });
 });
 
+describe('<party-view> a tool request in a narrow window', () => {
+  // A window tester's Allow and Deny sat under the Changes drawer at 640×480.
+  it('closes a drawer over the conversation when a host has a request to decide, once', async () => {
+    windowSize(640, 480);
+    const { be, st } = await inParty('host');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const layout = () => el.shadowRoot!.querySelector('.layout')!;
+    $(el, 'changes-toggle').click();
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(true);
+    be.emit('party:event', { seq: 1, ts: '', kind: 'phase', phase: 'running' });
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(true); // work alone does not close it
+    be.emit('party:event', { seq: 2, ts: '', kind: 'phase', phase: 'awaiting_permission' });
+    be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { id: 'r1', tool: 'Bash', summary: 'touch x', batch: 'b1', status: 'pending' } });
+    await el.updateComplete;
+    expect(st.workspace.open).toBe(false);
+    // Opened again while the request waits: it stays.
+    $(el, 'panel-toggle').click();
+    await el.updateComplete;
+    expect(layout().classList.contains('panel-open')).toBe(true);
+    be.emit('party:event', { seq: 4, ts: '', kind: 'output', stream: 'tool', text: 'Bash: touch x\n' });
+    await el.updateComplete;
+    expect(layout().classList.contains('panel-open')).toBe(true);
+    el.remove();
+    st.dispose();
+  });
+});
+
 describe('<party-view> Escape while typing', () => {
   it('leaves a Changes column beside the prompt box open, and the focus in the text', async () => {
     windowSize(1180, 720);

@@ -109,7 +109,17 @@ export class PartyView extends LitElement {
     if (el.isConnected && lost) el.focus();
   }
 
+  /** Whether a tool request waited for this host's decision at the last update. */
+  #wasAsking = false;
+
   override willUpdate(): void {
+    // A tool request for a host to decide, with a drawer over the conversation where its
+    // card is: the drawer goes (a window tester's Allow and Deny sat under the Changes
+    // drawer at 640×480, the request said only by the phase pill). Once per request: a
+    // drawer opened again while it waits stays.
+    const asking = Boolean(this.state?.isHost && this.state.displayPhase === 'awaiting_permission');
+    if (asking && !this.#wasAsking) this.#uncoverConversation();
+    this.#wasAsking = asking;
     // The party ended while Leave was asking: there is nothing to leave, here or in the
     // next party this view shows.
     if (this.state?.ended) this.#confirmLeave = false;
@@ -242,6 +252,13 @@ export class PartyView extends LitElement {
     const ok = await s.control.stop();
     const f = focusedElement();
     if (ok && (f === null || f.dataset.testid === 'stop-turn')) this.#focusPrompt();
+  }
+
+  /** Closes what covers the conversation in a narrow window: the Changes drawer, the side panel's. */
+  #uncoverConversation(): void {
+    const w = this.state?.workspace;
+    if (w?.open && this.#viewport.below(1100)) w.toggle(false);
+    if (this.#panel && this.#narrow()) this.#panel = false;
   }
 
   #toggleChanges(): void {
