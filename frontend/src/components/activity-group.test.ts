@@ -87,6 +87,21 @@ describe('<activity-group>', () => {
     el.remove();
   });
 
+  it('names on the collapsed row the call under way while the turn works, else the last', async () => {
+    // A window tester's row named the third of three Writes while the card asked about the first.
+    const el = document.createElement('activity-group') as ActivityGroup;
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Write: w1.txt', 'Write: docs/w2.md', 'Write: w3.py', '-> File created successfully at: w1.txt') };
+    el.live = true;
+    document.body.append(el);
+    await el.updateComplete;
+    const row = () => el.shadowRoot!.querySelector('[data-testid=tool-group-toggle]')?.textContent ?? '';
+    expect(row()).toMatch(/3 tool steps\s+— Write: docs\/w2\.md/);
+    el.live = false; // the turn is over: what it did last
+    await el.updateComplete;
+    expect(row()).toMatch(/3 tool steps\s+— Write: w3\.py/);
+    el.remove();
+  });
+
   it('a tool step expands to its output as text, bounded, with Show more', async () => {
     const el = document.createElement('activity-group') as ActivityGroup;
     const out = Array.from({ length: 50 }, (_, i) => `-> <img src=x onerror="window.__pwned=1"> ${i}`);

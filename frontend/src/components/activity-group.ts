@@ -134,7 +134,10 @@ export class ActivityGroup extends LitElement {
       </details>`;
     }
     const steps = toolSteps(seg.lines);
-    const last = steps[steps.length - 1];
+    // While the turn works, the oldest call still without its result: the one under way, or
+    // the one a request card asks about (a window tester's row named the third of three
+    // Writes while the card asked about the first). Else the last.
+    const last = (this.live ? steps.find((st) => st.call !== '' && st.output.length === 0) : undefined) ?? steps[steps.length - 1];
     const preview = last ? last.call || (last.output[0] ?? '') : '';
     const failed = steps.filter((st) => st.failed).length;
     return html`<details class="activity" data-testid="tool-group" data-steps=${steps.length}>

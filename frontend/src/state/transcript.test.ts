@@ -396,6 +396,33 @@ describe('a tool\'s own output (tool_output)', () => {
 });
 
 describe('tool results and their requests', () => {
+  it('three calls in one reply, each asked or always allowed, keep each its own result', () => {
+    // A window tester's three Writes in one reply, the first asked and "always allowed":
+    // the results must not all go under the last call.
+    const perm = (seq: number, id: string, status: string, file: string) => permission(seq, { id, tool: 'Write', summary: file, batch: 'b1', status });
+    const m = fold([
+      batch(1, b1),
+      out(2, 'Write: w1.txt\n', 'tool'),
+      out(3, 'Write: docs/w2.md\n', 'tool'),
+      out(4, 'Write: w3.py\n', 'tool'),
+      perm(5, 'r1', 'pending', 'w1.txt'),
+      perm(6, 'r1', 'allowed', 'w1.txt'),
+      out(7, '-> File created successfully at: /x/w1.txt\n', 'tool'),
+      perm(8, 'r2', 'allowed', 'docs/w2.md'),
+      out(9, '-> File created successfully at: /x/docs/w2.md\n', 'tool'),
+      perm(10, 'r3', 'allowed', 'w3.py'),
+      out(11, '-> File created successfully at: /x/w3.py\n', 'tool'),
+    ]);
+    const turnItem = m.items.find((it) => it.type === 'turn') as TurnItem;
+    const groups = turnItem.segments.filter((sg) => sg.kind === 'activity');
+    expect(groups).toHaveLength(1);
+    expect(toolSteps(groups[0]!.kind === 'activity' ? groups[0]!.lines : []).map((st) => [st.call, st.output.join('|')])).toEqual([
+      ['Write: w1.txt', 'File created successfully at: /x/w1.txt'],
+      ['Write: docs/w2.md', 'File created successfully at: /x/docs/w2.md'],
+      ['Write: w3.py', 'File created successfully at: /x/w3.py'],
+    ]);
+  });
+
   it("a result after a request's card goes with its call, not with the next call", () => {
     const perm = (seq: number, id: string, status: string) => permission(seq, { id, tool: 'Bash', summary: `touch ${id}`, batch: 'b1', status });
     const m = fold([
