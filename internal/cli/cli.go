@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 
+	xterm "golang.org/x/term"
+
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/version"
 )
@@ -32,6 +34,25 @@ type IO struct {
 	Getenv func(string) string
 	// NoWindow: the headless build, whose usage does not offer the window.
 	NoWindow bool
+}
+
+// failed says on stderr, too, the error that ends command (already printed with the
+// party's lines) when stdout is not where a person reads it: `join … >log` and a script
+// saw nothing of "cannot reach the host" (a tester's). Not when stdout is a terminal, nor
+// when stderr is the same file (`>log 2>&1`): it would be said twice.
+func (io IO) failed(command, text string) {
+	out, ok := io.Out.(*os.File)
+	if !ok || xterm.IsTerminal(int(out.Fd())) {
+		return
+	}
+	if errf, ok := io.Err.(*os.File); ok {
+		a, err1 := out.Stat()
+		b, err2 := errf.Stat()
+		if err1 == nil && err2 == nil && os.SameFile(a, b) {
+			return
+		}
+	}
+	fmt.Fprintf(io.Err, "concordia %s: %s\n", command, text)
 }
 
 // IsSubcommand reports whether args (without the program name) are for the headless CLI

@@ -192,6 +192,7 @@ decide it.`, io.Out, io.Err)
 			pr.notice("system", n)
 		}
 		pr.notice("error", err.Error())
+		io.failed("host", err.Error())
 		return ExitError
 	}
 	// What is said of the merger and the resume follows the invites: `invite code: ` starts
@@ -233,6 +234,7 @@ decide it.`, io.Out, io.Err)
 	})
 	if err != nil {
 		pr.notice("error", hostError(err, f.listen, resume != nil))
+		io.failed("host", hostError(err, f.listen, resume != nil))
 		return ExitError
 	}
 	started = true

@@ -280,6 +280,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			err = fmt.Errorf("%w: %w", err, cerr)
 		}
 		pr.notice("error", joinError(err))
+		io.failed("join", joinError(err))
 		return ExitError
 	}
 	defer func() { leaving.Store(true); c.Close() }()

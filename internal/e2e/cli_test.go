@@ -179,6 +179,31 @@ func TestExitStatuses(t *testing.T) {
 	}
 }
 
+// TestAFailedCommandSaysItOnStderr: `join … >log` and a script saw nothing of "cannot
+// reach the host" (a tester's): the error that ends a command is printed with the party's
+// lines, and on stderr too when stdout is not a terminal.
+func TestAFailedCommandSaysItOnStderr(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, "concordia join: cannot reach the host"},
+		{[]string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, "concordia host: Claude Code was not found"},
+	} {
+		p := start(t, nil, c.args...)
+		p.stdin.Close()
+		if code := p.wait(); code != 1 {
+			t.Fatalf("%v: exit %d", c.args, code)
+		}
+		if !strings.Contains(p.stderr(), c.want) {
+			t.Errorf("%v: stderr %q, want %q", c.args, p.stderr(), c.want)
+		}
+		if !strings.Contains(p.stdout(), "[error] ") {
+			t.Errorf("%v: stdout %q has no error line", c.args, p.stdout())
+		}
+	}
+}
+
 func TestHelpExplainsEveryFlag(t *testing.T) {
 	p := start(t, nil, "host", "--help")
 	p.wait()
