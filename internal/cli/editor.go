@@ -107,6 +107,8 @@ type editor struct {
 	background bool
 	// recalled is the failed turn's prompts (status.unfinished) last put in the history.
 	recalled *[]string
+	// rows is how many rows the input's text takes (fit).
+	rows int
 	// keptBack, when set, prints a lasting line for a prompt kept back while the host
 	// cannot be reached (the line under the input goes once it is back, and the
 	// scrollback had no word of the prompt: a tester's). It runs as a command, off the
@@ -447,7 +449,14 @@ func (e *editor) fit() {
 			rows += max(1, (ansi.StringWidth(l)+w)/w)
 		}
 	}
+	e.rows = rows
 	e.ta.SetHeight(min(max(rows, 1), maxEditorRows))
+}
+
+// overflowText is said under an input longer than the box: a tester's 60 words showed
+// from the eighth row on, the first seven seemingly gone (all of it is sent).
+func overflowText(rows int) string {
+	return fmt.Sprintf("↑ this prompt is %d rows, the box %d: all of it is sent", rows, maxEditorRows)
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
@@ -468,6 +477,10 @@ func (e *editor) View() string {
 	b.WriteString(e.statusLine())
 	b.WriteString("\n")
 	b.WriteString(e.ta.View())
+	if e.rows > maxEditorRows && e.errText == "" {
+		b.WriteString("\n")
+		b.WriteString(paint(e.color, "2", ansi.Wrap(overflowText(e.rows), max(e.width, 10), "")))
+	}
 	if e.errText != "" {
 		b.WriteString("\n")
 		// At spaces (a long word alone is cut): a tester's read "…Up brings the text ba" / "ck".

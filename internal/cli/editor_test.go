@@ -399,6 +399,15 @@ func TestManyLinesAreKept(t *testing.T) {
 	if h := e.ta.Height(); h != maxEditorRows {
 		t.Errorf("the input is %d rows high, want %d (it scrolls past them)", h, maxEditorRows)
 	}
+	// And it says so: a tester's first rows seemed gone.
+	if v := strings.Join(strings.Fields(ansi.Strip(e.View())), " "); !strings.Contains(v, overflowText(12)) {
+		t.Errorf("the view does not say the prompt is longer than the box:\n%s", v)
+	}
+	e.ta.SetValue("short")
+	e.fit()
+	if v := ansi.Strip(e.View()); strings.Contains(v, "all of it is sent") {
+		t.Errorf("a short prompt is said to be longer than the box:\n%s", v)
+	}
 }
 
 // TestCtrlZSaysWhy: Ctrl-Z (which reaches a raw terminal's program as a key) does not
