@@ -290,6 +290,36 @@ describe('<settings-panel> and the keyboard', () => {
   });
 });
 
+describe('<settings-panel> without a keyring', () => {
+  // A window tester's Settings opened past the Gemini section (its key field disabled, the
+  // first field to focus was further down), the note on the keyring out of view.
+  it('opens at its first section, the keyboard on the first field it can use', async () => {
+    const be = new FakeBackend();
+    const boot = be.handlers.Boot!;
+    be.handlers.Boot = async () => ({ ...(await boot()), key: { source: 'none', keyring_available: false, keyring_error: 'no Secret Service', legacy_file: '' } });
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    const scrolled: Element[] = [];
+    const was = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      const { el } = await openPanel(st);
+      await el.updateComplete;
+      const sections = [...el.shadowRoot!.querySelectorAll('.body section')];
+      const focused = el.shadowRoot!.activeElement as HTMLElement | null;
+      expect(focused).not.toBeNull();
+      expect(sections[0]!.contains(focused)).toBe(false); // its key field cannot be used
+      expect(scrolled).toEqual([sections[0]]);
+      el.remove();
+    } finally {
+      Element.prototype.scrollIntoView = was;
+      st.dispose();
+    }
+  });
+});
+
 describe('<settings-panel> Save with fields to fix', () => {
   const type = (el: HTMLElement | null, value: string) => {
     (el as HTMLInputElement).value = value;

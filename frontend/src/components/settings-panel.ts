@@ -135,8 +135,12 @@ export class SettingsPanel extends LitElement {
         // Its section from its start: scrolled just far enough to show the field, a small
         // window cut off the note above it that says these are the defaults for the next
         // party (a tester's participant, at 640×480, read them as the current party's).
+        // From the first section, though, when the field is further down: with the key
+        // field disabled (no keyring) it opened past the Gemini section that says why (a
+        // window tester's).
         field.focus({ preventScroll: true });
-        field.closest('section')?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
+        const first = this.renderRoot.querySelector<HTMLElement>('.body section');
+        (first && !first.contains(field) ? first : field.closest('section'))?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
       }
       this.#focused = true;
     } else if (close && (this.renderRoot as ShadowRoot).activeElement === null) {
