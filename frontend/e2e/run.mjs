@@ -15,7 +15,7 @@
 //   CONCORDIA_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer as createHTTPServer } from 'node:http';
 import { connect as connectTCP, createServer as createTCPServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -811,6 +811,40 @@ test('a failed turn puts my prompt back in the box when asked', async () => {
   await recall.click();
   await until('my prompt back below what was typed', async () => (await input.inputValue()) === 'typed meanwhile\n\ncrash on this FAKE_CRASH_ALWAYS');
   await input.fill('');
+  await attrOf('party-phase', 'data-phase', 'idle');
+});
+
+/** The pids of pid's live children whose command line holds word, from /proc. */
+function childrenWith(pid, word) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state, ppid, …
+      if (f[0] === 'Z' || Number(f[1]) !== pid) continue;
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(resolve(word))) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+test('claude killed while the party is idle: the header says so at once, and the next prompt starts it again', async () => {
+  await attrOf('party-phase', 'data-phase', 'idle');
+  const pids = childrenWith(app.child.pid, fakeClaude);
+  check(pids.length === 1, `the app's claude processes: ${JSON.stringify(pids)}`);
+  process.kill(pids[0], 'SIGKILL');
+  // A tester's header said "Idle" until the next prompt, a red card the only sign.
+  await attrOf('party-phase', 'data-phase', 'agent_down');
+  const title = await tid('party-phase').first().getAttribute('title');
+  check(/claude exited \(signal: killed\).*it was idle, and will be started again with the next batch/.test(title ?? ''), `the pill's tooltip: ${title}`);
+  await shot('agent-exited-idle');
+  const input = await visible('prompt-input');
+  await input.fill('are you back');
+  await input.press('Enter');
+  await until('the turn after the kill', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'done');
   await attrOf('party-phase', 'data-phase', 'idle');
 });
 

@@ -400,6 +400,8 @@ describe('tool results and their requests', () => {
     // A window tester's three Writes in one reply, the first asked and "always allowed":
     // the results must not all go under the last call.
     const perm = (seq: number, id: string, status: string, file: string) => permission(seq, { id, tool: 'Write', summary: file, batch: 'b1', status });
+    // The events as the real Claude Code 2.1.197's party sends them (its result lines are
+    // long: each comes with the tool's own output too).
     const m = fold([
       batch(1, b1),
       out(2, 'Write: w1.txt\n', 'tool'),
@@ -408,10 +410,13 @@ describe('tool results and their requests', () => {
       perm(5, 'r1', 'pending', 'w1.txt'),
       perm(6, 'r1', 'allowed', 'w1.txt'),
       out(7, '-> File created successfully at: /x/w1.txt\n', 'tool'),
-      perm(8, 'r2', 'allowed', 'docs/w2.md'),
-      out(9, '-> File created successfully at: /x/docs/w2.md\n', 'tool'),
-      perm(10, 'r3', 'allowed', 'w3.py'),
-      out(11, '-> File created successfully at: /x/w3.py\n', 'tool'),
+      out(8, 'File created successfully at: /x/w1.txt\n', 'tool_output'),
+      perm(9, 'r2', 'allowed', 'docs/w2.md'),
+      out(10, '-> File created successfully at: /x/docs/w2.md\n', 'tool'),
+      out(11, 'File created successfully at: /x/docs/w2.md\n', 'tool_output'),
+      perm(12, 'r3', 'allowed', 'w3.py'),
+      out(13, '-> File created successfully at: /x/w3.py\n', 'tool'),
+      out(14, 'File created successfully at: /x/w3.py\n', 'tool_output'),
     ]);
     const turnItem = m.items.find((it) => it.type === 'turn') as TurnItem;
     const groups = turnItem.segments.filter((sg) => sg.kind === 'activity');
