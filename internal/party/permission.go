@@ -42,12 +42,18 @@ func (p *Party) ask(ctx, turn context.Context, batchID string, req ToolRequest) 
 	case <-ctx.Done():
 		why := "the turn ended before a decision"
 		if turn.Err() == nil {
-			why = "claude stopped before anyone decided"
+			why = stoppedAsking
 		}
 		p.post(func() { p.resolve(id, wire.PermissionDenied, "", why) })
 		return ToolDecision{Message: "The turn was stopped before anyone decided."}
 	}
 }
+
+// stoppedAsking is the reason of a request claude stopped asking: it crashed, the turn
+// goes on with claude restarted, and the batch's run again asks anew. Nobody denied it: it
+// is not counted in the turn's denied (a window tester's "2 tool requests denied" after
+// denying one, the other in the run the crash discarded).
+const stoppedAsking = "claude stopped before anyone decided"
 
 // planTools are the tools a party in plan mode may still be asked about: Claude Code's
 // read-only ones and its plan (ExitPlanMode). Any other — a file edit, a shell command
@@ -342,7 +348,7 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	case wire.PermissionTimedOut:
 		d.Message = "Nobody decided on this tool use in time (" + reason + "), so it was denied. Do not retry it unless asked."
 	}
-	if !d.Allow {
+	if !d.Allow && !(by == "" && reason == stoppedAsking) {
 		if t := p.turn; t != nil && t.batch == perm.Batch {
 			t.denied++
 		}

@@ -613,6 +613,13 @@ func TestARequestClaudeStoppedAskingSaysSo(t *testing.T) {
 	if len(reasons) != 1 || reasons[0] != "claude stopped before anyone decided" {
 		t.Fatalf("denials %q, want one that says claude stopped", reasons)
 	}
+	// Nobody denied it, and the run again asks anew: the turn does not count it (a window
+	// tester's footer said "2 tool requests denied" after one was).
+	for _, ev := range evs {
+		if ev.Kind == wire.KindTurn && ev.Turn.Denied != 0 {
+			t.Fatalf("turn %+v counts the request claude stopped asking as denied", *ev.Turn)
+		}
+	}
 }
 
 // A request whose file was not checked (the party was to decide it itself, and a host
