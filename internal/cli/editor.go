@@ -204,6 +204,9 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			e.onWidth(msg.Width)
 		}
 		e.ta.SetWidth(max(msg.Width-1, 10))
+		// Its rows again: a tester's draft, re-wrapped onto two rows by a narrower terminal,
+		// showed one of them.
+		e.fit()
 		return e, nil
 	case partialMsg:
 		e.partial = string(msg)

@@ -644,3 +644,20 @@ func TestClearingWhileBrowsingKeepsTheDraft(t *testing.T) {
 		t.Fatalf("the draft is gone: history %q", e.history)
 	}
 }
+
+// TestANarrowerTerminalShowsTheWholeDraft: a draft re-wrapped onto two rows by a narrower
+// terminal showed one of them (a tester's, at 60 columns), until a key moved the cursor.
+func TestANarrowerTerminalShowsTheWholeDraft(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	update := func(msg tea.Msg) { e.Update(msg); e.View() }
+	update(tea.WindowSizeMsg{Width: 120, Height: 24})
+	update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a draft that is fairly long so that it wraps when the terminal becomes narrow, more words here")})
+	update(tea.WindowSizeMsg{Width: 60, Height: 24})
+	if v := ansi.Strip(e.View()); !strings.Contains(v, "› a draft") || !strings.Contains(v, "more words here") {
+		t.Fatalf("at 60 columns the draft shows as:\n%s", v)
+	}
+	update(tea.WindowSizeMsg{Width: 120, Height: 24})
+	if h := e.ta.Height(); h != 1 {
+		t.Errorf("wide again, the input is %d rows high, want 1", h)
+	}
+}
