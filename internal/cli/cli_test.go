@@ -1240,6 +1240,7 @@ func (fakeWS) Changes(context.Context) (wire.ChangesResult, error) {
 		{Path: "new.go", Status: "renamed", From: "old.go", Additions: 0, Deletions: 0},
 		{Path: "logo.png", Status: "added", Binary: true},
 		{Path: "dump.sql", Status: "modified", Additions: 1, Deletions: 1, Large: true},
+		{Path: "escape", Status: "added", Link: true},
 	}}, nil
 }
 
@@ -1442,7 +1443,7 @@ func TestChangesAndDiffCommands(t *testing.T) {
 		if len(*sent) != 0 {
 			t.Fatalf("sent %q", *sent)
 		}
-		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "A logo.png (binary)\n", "M dump.sql (too large to track)\n", "logo.png is a binary file", "say /diff PATH"} {
+		for _, want := range []string{"M main.go (+3 -1)", "R new.go ← old.go (+0 -0)", "A logo.png (binary)\n", "M dump.sql (too large to track)\n", "A escape (a symbolic link)\n", "logo.png is a binary file", "say /diff PATH"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("color=%v: output lacks %q:\n%s", color, want, got)
 			}

@@ -241,6 +241,8 @@ func changeLine(f wire.FileChange) string {
 		l += " ← " + pathWords(f.From)
 	}
 	switch {
+	case f.Link: // never followed: where it points is not shown
+		return l + " (a symbolic link)"
 	case f.Binary: // no lines to count: "(+0 -0)" read as nothing changed (a tester's)
 		return l + " (binary)"
 	case f.Large: // its counts are of the line about it (a tester's 70 MiB file read "+1 -0")

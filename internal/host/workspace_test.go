@@ -65,7 +65,8 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 			}
 
 			ann.ok(wire.MethodPrompt, map[string]any{"text": agentEdits}, nil)
-			want := map[string]string{"new.txt": "added", "main.go": "modified", "renamed.go": "renamed", "gone.txt": "deleted"}
+			// escape, a link to /etc/passwd, is listed as a link (never followed; Diff refuses it below).
+			want := map[string]string{"new.txt": "added", "main.go": "modified", "renamed.go": "renamed", "gone.txt": "deleted", "escape": "added"}
 			var last []wire.FileChange
 			var hidden int
 			for _, p := range []*rawPeer{ann, vic} {
@@ -90,6 +91,9 @@ func TestWorkspaceThroughTheParty(t *testing.T) {
 				}
 				if f.Path == "renamed.go" && f.From != "old.go" {
 					t.Errorf("rename from %q", f.From)
+				}
+				if (f.Path == "escape") != f.Link {
+					t.Errorf("%s: link %v", f.Path, f.Link)
 				}
 			}
 			if _, err := os.Stat(filepath.Join(dir, "..", "outside.txt")); err != nil {

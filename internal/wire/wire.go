@@ -579,6 +579,9 @@ type FileChange struct {
 	// only its size and time are compared; Additions and Deletions are of the line that
 	// says so, not of the file. Absent for a file the host tracks.
 	Large bool `json:"large,omitempty"`
+	// Link (our extension, since 2026-12-06): a symbolic link, listed and never followed:
+	// Additions and Deletions are 0, and Party.diff refuses its path. Absent otherwise.
+	Link bool `json:"link,omitempty"`
 }
 
 // MoreWorthNaming orders changed files by how much a person needs to see them, for a

@@ -761,7 +761,11 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 			continue
 		}
 		if f.Status != "deleted" && w.isLink(f.Path) {
-			continue // symlinks are never followed, nor shown
+			// Listed, never followed: a window tester's link made by the agent was in no
+			// list at all, while a changed .env is at least counted. No counts; Diff
+			// refuses its path.
+			out = append(out, wire.FileChange{Path: f.Path, Status: f.Status, From: f.From, Link: true})
+			continue
 		}
 		if f.Status == "deleted" && ignoredNow[f.Path] {
 			continue

@@ -173,17 +173,26 @@ describe('<changes-panel> the list', () => {
     st.dispose();
   });
 
-  it('says a binary file is one, and a file too large to track is one, not "+0 −0"', async () => {
-    const { st, el } = await party('owner', 'changes');
+  it('says a binary file is one, a file too large to track is one, and a link is one, not "+0 −0"', async () => {
+    const { st, el, be } = await party('owner', 'changes');
     st.workspace.onChanges([
       { path: 'a.go', status: 'modified', additions: 2, deletions: 1 },
       { path: 'blob.bin', status: 'added', additions: 0, deletions: 0, binary: true },
       { path: 'dump.sql', status: 'modified', additions: 1, deletions: 1, large: true },
+      { path: 'escape', status: 'added', additions: 0, deletions: 0, link: true },
     ], 0);
     el.requestUpdate();
     await el.updateComplete;
     const counts = [...el.shadowRoot!.querySelectorAll('[data-testid=changes-list] .counts')].map((n) => n.textContent?.replace(/\s+/g, ' ').trim());
-    expect(counts).toEqual(['+2 −1', 'binary', 'too large']);
+    expect(counts).toEqual(['+2 −1', 'binary', 'too large', 'link']);
+    // A link's diff: what it is, not the host's refusal in red, and nothing asked of it.
+    const { LINK_NOTE } = await import('../state/workspace');
+    await st.workspace.showDiff('escape');
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=diff-note]')?.textContent).toBe(LINK_NOTE);
+    expect(el.shadowRoot!.querySelector('[data-testid=diff-error]')).toBeNull();
+    expect(be.count('Diff')).toBe(0);
     el.remove();
     st.dispose();
   });

@@ -145,6 +145,8 @@ export class ChangesPanel extends LitElement {
   ];
 
   #counts(f: FileChange) {
+    // Never followed: where it points is not shown (PROTOCOL.md §9).
+    if (f.link) return html`<span class="counts binary" data-testid="file-link" title="A symbolic link: never followed, so where it points is not shown">link</span>`;
     // No lines to count: "+0 −0" read as nothing changed (a tester's, in the terminal).
     if (f.binary) return html`<span class="counts binary" data-testid="file-binary">binary</span>`;
     // Its counts are of the host's line about it (a tester's 70 MiB file read "+1 −0").

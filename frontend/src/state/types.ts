@@ -51,6 +51,8 @@ export interface FileChange {
   binary?: boolean;
   /** Larger than the host tracks: its counts are of the line that says so, not of the file. */
   large?: boolean;
+  /** A symbolic link (our extension): listed, never followed; no counts, and Diff refuses it. */
+  link?: boolean;
 }
 
 /** Party.changes' reply. */

@@ -84,6 +84,9 @@ export interface WorkspaceHooks {
   over(): boolean;
 }
 
+/** What a symbolic link's diff says: the host never follows one (PROTOCOL.md §9). */
+export const LINK_NOTE = 'A symbolic link: links are never followed, so where it points is not shown.';
+
 /**
  * What a file shows, once the party is over for this window (ended, left or removed from),
  * when its diff was not opened before. Not "the host no longer shows its diffs": a removed
@@ -258,6 +261,15 @@ export class WorkspaceState {
     this.diffNote = '';
     const entry = this.files.find((x) => x.path === path);
     this.#diffOf = entry ? sig(entry) : '';
+    if (entry?.link) {
+      // The host refuses a link's diff: said as what it is, not as an error.
+      this.diff = null;
+      this.diffLines = [];
+      this.diffNote = LINK_NOTE;
+      this.diffLoading = false;
+      this.#hooks.changed();
+      return;
+    }
     this.#hooks.changed();
     const seq = ++this.#diffSeq;
     const gen = this.#gen;

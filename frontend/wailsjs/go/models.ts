@@ -382,6 +382,7 @@ export namespace wire {
 	    deletions: number;
 	    binary?: boolean;
 	    large?: boolean;
+	    link?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new FileChange(source);
@@ -396,6 +397,7 @@ export namespace wire {
 	        this.deletions = source["deletions"];
 	        this.binary = source["binary"];
 	        this.large = source["large"];
+	        this.link = source["link"];
 	    }
 	}
 	export class ChangesResult {
