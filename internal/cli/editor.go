@@ -705,6 +705,7 @@ func waitForeground(ctx context.Context, in io.Reader, pr *printer) bool {
 // at a time, so a slow host call never freezes typing.
 func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle func(ctx context.Context, line string) (quit bool)) (quit bool) {
 	if !waitForeground(ctx, in, pr) {
+		sc.letGo() // the terminal's party ends without its editor
 		return false
 	}
 	sc.releaseHeld() // what a terminal that stops background writers kept meanwhile
@@ -775,6 +776,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	stopFg()
 	stopCont()
 	sc.detach() // first: a writer may hold the printer's lock while it writes to sc
+	sc.letGo()
 	pr.setStatusSink(nil)
 	pr.setInputSink(nil)
 	if err != nil && ctx.Err() == nil {

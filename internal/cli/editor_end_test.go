@@ -455,3 +455,36 @@ func TestLinesOfAFrameDroppedInTheBackground(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldLinesComeFirstAndAreNotLost: lines kept for a terminal that stops background
+// writers come out before any newer one once the terminal is the process's again (a
+// reviewer's came after: the shell gives the terminal back before it continues the
+// process), and as the terminal's party ends in the background they are written, not lost
+// with the process (the draft the editor gave back, "party ended; its journal is …").
+func TestHeldLinesComeFirstAndAreNotLost(t *testing.T) {
+	out := &testkit.Buffer{}
+	var background atomic.Bool
+	background.Store(true)
+	sc := &screen{out: out, background: background.Load, bg: &backgroundOut{out: out, quiet: func() bool { return true }}}
+	fmt.Fprint(sc, "older, kept\n")
+	if out.String() != "" {
+		t.Fatalf("written in the background: %q", out.String())
+	}
+	background.Store(false)
+	fmt.Fprint(sc, "newer\n")
+	if got, want := out.String(), "older, kept\nnewer\n"; got != want {
+		t.Fatalf("after fg the terminal got %q, want %q", got, want)
+	}
+
+	before := len(out.String())
+	background.Store(true)
+	fmt.Fprint(sc, "party ended; its journal is …\n")
+	sc.letGo()
+	if got, want := out.String()[before:], "party ended; its journal is …\n"; got != want {
+		t.Fatalf("as the party ended in the background the terminal got %q, want %q", got, want)
+	}
+	fmt.Fprint(sc, "the last word\n")
+	if !strings.HasSuffix(out.String(), "the last word\n") {
+		t.Fatalf("after letGo a line was kept: %q", out.String())
+	}
+}

@@ -274,10 +274,16 @@ decide it.`, io.Out, io.Err)
 			later = append(later, fmt.Sprintf("--name %s is not used: you come back as %s, the member you were (a resumed party keeps its host's name)", term.Line(f.name), term.Line(was)))
 		}
 	}
-	fmt.Fprintf(io.Out, "invite code: %s\n", h.Invite())
-	fmt.Fprintf(io.Out, "viewer invite: %s\n", h.ViewerInvite())
+	// Through the screen when there is one: in the background of a terminal that stops
+	// background writers, a write of its own stopped the host (a reviewer's).
+	var out interface{ Write([]byte) (int, error) } = io.Out
+	if sc != nil {
+		out = sc
+	}
+	fmt.Fprintf(out, "invite code: %s\n", h.Invite())
+	fmt.Fprintf(out, "viewer invite: %s\n", h.ViewerInvite())
 	if hinv, ok := h.HostInvite(); ok && hostInv.file == "" {
-		fmt.Fprintf(io.Out, "host invite: %s\n", hinv)
+		fmt.Fprintf(out, "host invite: %s\n", hinv)
 	}
 	for _, n := range later {
 		pr.notice("system", n)

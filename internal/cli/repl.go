@@ -74,9 +74,11 @@ func newTerminal(io IO) (*printer, *screen) {
 		if w, _, err := xterm.GetSize(int(f.Fd())); err == nil {
 			sc.setWidth(w)
 		}
-		sc.background = func() bool { return inBackground(f) }
-		sc.bg = &backgroundOut{out: f, quiet: func() bool { return stopsBackgroundWriters(f) }}
-		sc.printed = &printedLines{}
+		if jobControl {
+			sc.background = func() bool { return inBackground(f) }
+			sc.bg = &backgroundOut{out: f, quiet: func() bool { return stopsBackgroundWriters(f) }}
+			sc.printed = &printedLines{} // only a foregroundOutput takes them (editorOutput)
+		}
 	}
 	pr.w.w = sc
 	pr.above = sc.above

@@ -88,19 +88,49 @@ func (s *screen) toProgram(text string) {
 func (s *screen) programOutput() io.Writer { return editorOutput(s.out, s.printed, s.bg) }
 
 // releaseHeld prints the lines kept while the terminal was another's and stopped writers
-// in the background (backgroundOut), once it is this process's again: above the editor
-// while it runs, else straight to out.
+// in the background (backgroundOut), once it is this process's again.
 func (s *screen) releaseHeld() {
-	if s.bg == nil || s.inBackground() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseHeldLocked()
+}
+
+// releaseHeldLocked is releaseHeld for a caller that holds mu: before any newer line, so
+// that none comes out ahead of them (a reviewer's, after fg: the shell gives the terminal
+// back before it continues the process). Above the editor while it runs; kept with what
+// the editor's quit keeps while it quits; else straight to out.
+func (s *screen) releaseHeldLocked() {
+	if s.bg == nil || !s.bg.holds() || s.inBackground() {
 		return
 	}
-	lines := s.bg.release()
-	if len(lines) == 0 {
+	text := strings.Join(s.bg.release(), "\n")
+	switch {
+	case s.prog == nil:
+		_, _ = io.WriteString(s.out, text+"\n")
+	case s.holding:
+		s.held = append(s.held, text+"\n"...)
+	default:
+		s.toProgram(text)
+	}
+}
+
+// letGo ends the keeping of lines for a terminal that stops background writers, as the
+// terminal's party ends: what was kept is written, in the background too (the process is
+// let write there: it goes), and so is what comes after. Kept, the draft the editor gave
+// back and "party ended; its journal is …" were lost with the process (a reviewer's).
+func (s *screen) letGo() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bg == nil {
 		return
 	}
-	if !s.above(strings.Join(lines, "\n")) {
-		_, _ = io.WriteString(s.out, strings.Join(lines, "\r\n")+"\r\n")
+	if s.inBackground() {
+		allowBackgroundWrites()
 	}
+	if lines := s.bg.release(); len(lines) > 0 {
+		_, _ = io.WriteString(s.out, strings.Join(lines, "\n")+"\n")
+	}
+	s.bg = nil
 }
 
 // foregroundOutput is a terminal drawn on only while the process is in its foreground
@@ -170,22 +200,36 @@ func (p *printedLines) takeAll() []string {
 	return lines
 }
 
-// take removes the lines frame holds, each after the one before, and returns them.
+// take removes the lines frame holds, each after the one before, and returns them. The
+// program writes a printed line whole, then the sequence that clears the rest of the row
+// (when it is shorter) and CR LF: a line is taken only so, not where its text shows in the
+// editor's own rows (its last row has no CR LF).
 func (p *printedLines) take(frame []byte) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var got []string
 	at := 0
 	for len(p.lines) > 0 {
-		i := bytes.Index(frame[at:], []byte(p.lines[0]))
+		i, n := lineIn(frame[at:], p.lines[0])
 		if i < 0 {
 			break
 		}
-		at += i + len(p.lines[0])
+		at += i + n
 		got = append(got, p.lines[0])
 		p.lines = p.lines[1:]
 	}
 	return got
+}
+
+// lineIn finds line as the program prints it in b: its index and length, or -1.
+func lineIn(b []byte, line string) (int, int) {
+	best, n := -1, 0
+	for _, end := range []string{ansi.EraseLineRight + "\r\n", "\r\n"} {
+		if i := bytes.Index(b, []byte(line+end)); i >= 0 && (best < 0 || i < best) {
+			best, n = i, len(line)+len(end)
+		}
+	}
+	return best, n
 }
 
 // backgroundOut takes the party's lines while another process group has the terminal:
@@ -234,6 +278,13 @@ func (b *backgroundOut) writeRaw(p []byte) error {
 	return b.write(strings.Split(strings.TrimSuffix(string(p), "\n"), "\n"))
 }
 
+// holds says whether lines are kept.
+func (b *backgroundOut) holds() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.held) > 0 || b.cut > 0
+}
+
 // release returns the lines kept, and empties it; a line first says how many earlier
 // ones went.
 func (b *backgroundOut) release() []string {
@@ -253,6 +304,7 @@ func (s *screen) setWidth(w int) { s.width.Store(int64(w)) }
 func (s *screen) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.releaseHeldLocked()
 	if s.prog == nil && s.bg != nil && s.inBackground() {
 		// Before the editor runs (waitForeground): a terminal that stops background
 		// writers would stop the host here too.
@@ -317,6 +369,7 @@ func (s *screen) above(text string) bool {
 	if s.inBackground() {
 		return s.direct(text) == nil
 	}
+	s.releaseHeldLocked()
 	s.toProgram(text)
 	return true
 }
@@ -371,12 +424,6 @@ func (s *screen) detach() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.prog = nil
-	if s.bg != nil {
-		// Kept while in the background: the process goes, and they with it otherwise.
-		if lines := s.bg.release(); len(lines) > 0 {
-			_, _ = io.WriteString(s.out, strings.Join(lines, "\n")+"\n")
-		}
-	}
 	rest := append([]byte(s.partial), s.held...)
 	s.partial, s.held, s.holding = "", nil, false
 	if len(rest) > 0 {

@@ -12,6 +12,12 @@ import (
 // inForeground says whether f is a terminal (there are no background jobs to stop here).
 func inForeground(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
+// jobControl: there are no background jobs here.
+const jobControl = false
+
+// allowBackgroundWrites does nothing: there are no background jobs here.
+func allowBackgroundWrites() {}
+
 // inBackground is false: there are no background jobs here.
 func inBackground(*os.File) bool { return false }
 

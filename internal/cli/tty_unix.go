@@ -13,6 +13,14 @@ import (
 	"golang.org/x/term"
 )
 
+// jobControl: a process here can be in the background of its terminal (a shell's job).
+const jobControl = true
+
+// allowBackgroundWrites lets the process write to its terminal from the background even
+// when the terminal stops background writers (stty tostop), for the rest of the process:
+// SIGTTOU is ignored (Go's signal.Reset does not undo that).
+func allowBackgroundWrites() { signal.Ignore(syscall.SIGTTOU) }
+
 // inForeground says whether f is a terminal whose foreground process group is ours: reading
 // it from a background job (`concordia host … &`) would stop the whole process (SIGTTIN).
 func inForeground(f *os.File) bool {

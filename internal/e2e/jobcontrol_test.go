@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,30 +25,17 @@ import (
 // stopped it for good, SIGTTOU, its party half ended).
 func TestHostContinuedInTheBackground(t *testing.T) {
 	sh := newShellPane(t)
-	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
-		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " "))
-	sh.key("Enter")
-	sh.wait(`› `)
-	inv := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name))
-	if inv == nil {
-		t.Fatalf("no invite:\n%s", sh.screen())
-	}
-	pid := sh.child()
-	signalProc(t, pid, syscall.SIGSTOP)
-	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
-	sh.wait(`Stopped`) // the shell has taken the terminal back
+	inv, pid := hostInShell(t, sh, "", `› `)
 	// Stopped longer than the status line's second: its clock's frame is due as the host
 	// continues, before the host learns the shell has the terminal, and was drawn over the
 	// shell's lines and then erased with them (two runs in five, before the host checked
 	// each write).
-	time.Sleep(2500 * time.Millisecond)
-	signalProc(t, pid, syscall.SIGCONT)
-	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+	stopAndContinue(t, sh, pid, 2500*time.Millisecond)
 
 	sh.typeText("echo typed at the shell")
 	sh.key("Enter")
 	sh.wait(`(?m)^typed at the shell`)
-	b := start(t, nil, "join", inv[1], "--name", "bob")
+	b := start(t, nil, "join", inv, "--name", "bob")
 	b.expect(`joined hosty's party as bob `)
 	b.send("hello while the host is in the background")
 	b.expect(`^echo: hello while the host is in the background$`)
@@ -70,13 +59,8 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 
 	fgAndSend(t, sh, b)
 
-	signalProc(t, pid, syscall.SIGSTOP)
-	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
-	signalProc(t, pid, syscall.SIGCONT)
-	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
-	signalProc(t, pid, syscall.SIGTERM)
-	b.expect(`the host.s Concordia was stopped from outside`) // SIGTERM: not the host's own end
-	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
+	stopAndContinue(t, sh, pid, 0)
+	endFromOutside(t, pid, b)
 }
 
 // TestHostContinuedInTheBackgroundWithTostop: a terminal set to stop a process that
@@ -86,22 +70,10 @@ func TestHostContinuedInTheBackgroundWithTostop(t *testing.T) {
 	sh := newShellPane(t)
 	sh.typeText("stty tostop")
 	sh.key("Enter")
-	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
-		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " "))
-	sh.key("Enter")
-	sh.wait(`› `)
-	inv := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name))
-	if inv == nil {
-		t.Fatalf("no invite:\n%s", sh.screen())
-	}
-	pid := sh.child()
-	signalProc(t, pid, syscall.SIGSTOP)
-	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
-	sh.wait(`Stopped`)
-	signalProc(t, pid, syscall.SIGCONT)
-	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+	inv, pid := hostInShell(t, sh, "", `› `)
+	stopAndContinue(t, sh, pid, 0)
 
-	b := start(t, nil, "join", inv[1], "--name", "bob")
+	b := start(t, nil, "join", inv, "--name", "bob")
 	b.expect(`joined hosty's party as bob `)
 	b.send("hello while the host is in the background")
 	b.expect(`^echo: hello while the host is in the background$`)
@@ -114,8 +86,141 @@ func TestHostContinuedInTheBackgroundWithTostop(t *testing.T) {
 	}
 	fgAndSend(t, sh, b)
 	sh.wait(`claude finished`) // kept, and shown once the terminal is the host's
+	endFromOutside(t, pid, b)
+}
+
+// TestHostEndedInTheBackgroundWithTostop: a host whose party ends while it is in the
+// background of a terminal that stops background writers wrote its last lines nowhere
+// ("party ended; its journal is …" was kept, and lost with the process: a reviewer's).
+func TestHostEndedInTheBackgroundWithTostop(t *testing.T) {
+	sh := newShellPane(t)
+	sh.typeText("stty tostop")
+	sh.key("Enter")
+	inv, pid := hostInShell(t, sh, "", `› `)
+	stopAndContinue(t, sh, pid, 0)
+	b := start(t, nil, "join", inv, "--name", "bob")
+	b.expect(`joined hosty's party as bob `)
+	endFromOutside(t, pid, b)
+	sh.wait(`party ended; its journal is`)
+}
+
+// TestHostStartedInTheBackground: `concordia host … &` stopped itself as its line editor
+// made the terminal raw from the background (SIGTTOU, a tester's): the party froze, its
+// joiners were told only that the host could not be reached, and a SIGTERM did nothing
+// until fg. It hosts in the background, says so, prints the party's lines plainly, and
+// takes the terminal once fg gives it. With stty tostop, its first line (the invite,
+// written past the screen) stopped it all the same (a reviewer's): it keeps its lines
+// until fg then.
+func TestHostStartedInTheBackground(t *testing.T) {
+	for _, tostop := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "tostop"}[tostop], func(t *testing.T) {
+			sh := newShellPane(t)
+			shown := `running in the background: the party goes on`
+			if tostop {
+				sh.typeText("stty tostop")
+				sh.key("Enter")
+				shown = `(?m)^\[1\] \d+` // the shell's word of its job: the host says nothing yet
+			}
+			inv, pid := hostInShell(t, sh, " &", shown)
+			if tostop {
+				sh.typeText("jobs")
+				sh.key("Enter")
+				sh.wait(`\[1\]\+\s+Running`)
+			}
+			b := start(t, nil, "join", inv, "--name", "bob")
+			b.expect(`joined hosty's party as bob `)
+			b.send("hello to a host in the background")
+			b.expect(`^echo: hello to a host in the background$`)
+			if procState(pid) == 'T' {
+				t.Fatalf("the host stopped in the background:\n%s", sh.screen())
+			}
+			if !tostop {
+				sh.wait(`claude finished`) // the party's lines, printed as a background job's
+			}
+			sh.typeText("echo at the shell")
+			sh.key("Enter")
+			sh.wait(`(?m)^at the shell`)
+
+			fgAndSend(t, sh, b)
+			if tostop {
+				sh.wait(`claude finished`) // kept until fg
+			}
+			endFromOutside(t, pid, b)
+		})
+	}
+}
+
+// hostInShell types into sh a host's command line and suffix (" &" for a background
+// job), waits for want on the screen, and returns the host's invite and pid. The invite is
+// read from the screen, or, where the host keeps its lines (a terminal that stops
+// background writers), from the party's journal.
+func hostInShell(t *testing.T, sh *pane, suffix, want string) (inv string, pid int) {
+	t.Helper()
+	dataDir := t.TempDir()
+	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
+		"--data-dir", dataDir, "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " ") + suffix)
+	sh.key("Enter")
+	sh.wait(want)
+	pid = sh.child()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if m := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name)); m != nil {
+			return m[1], pid
+		}
+		if inv := journalInvite(dataDir); inv != "" {
+			return inv, pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no invite:\n%s", sh.screen())
+		}
+	}
+}
+
+// journalInvite is the invite of the --insecure party whose journal is in dataDir, from
+// its header; "" before there is one.
+func journalInvite(dataDir string) string {
+	files, _ := filepath.Glob(filepath.Join(dataDir, "parties", "*.jsonl"))
+	if len(files) != 1 {
+		return ""
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(string(raw), "\n")
+	var rec struct {
+		Header struct {
+			Token    string `json:"token"`
+			Settings struct {
+				Port       int    `json:"port"`
+				PublicHost string `json:"public_host"`
+			} `json:"settings"`
+		} `json:"header"`
+	}
+	if json.Unmarshal([]byte(first), &rec) != nil || rec.Header.Token == "" {
+		return ""
+	}
+	return fmt.Sprintf("concordia://%s:%d/%s", rec.Header.Settings.PublicHost, rec.Header.Settings.Port, rec.Header.Token)
+}
+
+// stopAndContinue stops the shell's job pid (kill -STOP), waits for the shell to take the
+// terminal back, keeps it stopped for stopped, and continues it from outside (kill -CONT):
+// the shell leaves it in the background.
+func stopAndContinue(t *testing.T, sh *pane, pid int, stopped time.Duration) {
+	t.Helper()
+	signalProc(t, pid, syscall.SIGSTOP)
+	waitProc(t, pid, "stopped", func(s byte) bool { return s == 'T' })
+	sh.wait(`Stopped`) // the shell has taken the terminal back
+	time.Sleep(stopped)
+	signalProc(t, pid, syscall.SIGCONT)
+	waitProc(t, pid, "running", func(s byte) bool { return s != 'T' })
+}
+
+// endFromOutside ends the host with SIGTERM, as a logout does: b, a member, is told so,
+// and the host ends.
+func endFromOutside(t *testing.T, pid int, b *proc) {
+	t.Helper()
 	signalProc(t, pid, syscall.SIGTERM)
-	b.expect(`the host.s Concordia was stopped from outside`)
+	b.expect(`the host.s Concordia was stopped from outside`) // SIGTERM: not the host's own end
 	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
 }
 
@@ -149,40 +254,6 @@ func fgAndSend(t *testing.T, sh *pane, b *proc) {
 			t.Fatalf("after fg, Enter went into the box as a new line:\n%s", sh.screen())
 		}
 	}
-}
-
-// TestHostStartedInTheBackground: `concordia host … &` stopped itself as its line editor
-// made the terminal raw from the background (SIGTTOU, a tester's): the party froze, its
-// joiners were told only that the host could not be reached, and a SIGTERM did nothing
-// until fg. It hosts in the background, says so, prints the party's lines plainly, and
-// takes the terminal once fg gives it.
-func TestHostStartedInTheBackground(t *testing.T) {
-	sh := newShellPane(t)
-	sh.typeText(strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t),
-		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--insecure"}), " ") + " &")
-	sh.key("Enter")
-	sh.wait(`running in the background: the party goes on`)
-	inv := regexp.MustCompile(`invite code: (concordia://\S+)`).FindStringSubmatch(sh.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", sh.name))
-	if inv == nil {
-		t.Fatalf("no invite:\n%s", sh.screen())
-	}
-	pid := sh.child()
-	b := start(t, nil, "join", inv[1], "--name", "bob")
-	b.expect(`joined hosty's party as bob `)
-	b.send("hello to a host in the background")
-	b.expect(`^echo: hello to a host in the background$`)
-	if procState(pid) == 'T' {
-		t.Fatalf("the host stopped in the background:\n%s", sh.screen())
-	}
-	sh.wait(`claude finished`) // the party's lines, printed as a background job's
-	sh.typeText("echo at the shell")
-	sh.key("Enter")
-	sh.wait(`(?m)^at the shell`)
-
-	fgAndSend(t, sh, b)
-	signalProc(t, pid, syscall.SIGTERM)
-	b.expect(`the host.s Concordia was stopped from outside`)
-	waitProc(t, pid, "ended", func(s byte) bool { return s == 0 || s == 'Z' })
 }
 
 // newShellPane is a pane running an interactive bash, with job control, at a plain prompt.
