@@ -3,9 +3,7 @@ package agent_test
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,16 +15,8 @@ import (
 // killPidfile SIGKILLs the fake claude whose pid is in pidfile.
 func killPidfile(t *testing.T, pidfile string) {
 	t.Helper()
-	raw, err := os.ReadFile(pidfile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil {
-		t.Fatalf("pidfile %q: %v", raw, err)
-	}
-	if err := testkit.KillPID(pid); err != nil {
-		t.Fatalf("kill %d: %v", pid, err)
+	if _, err := testkit.KillFromPIDFile(pidfile); err != nil {
+		t.Fatalf("kill the claude of %s: %v", pidfile, err)
 	}
 }
 

@@ -264,24 +264,16 @@ func checkEveryPromptCarried(t *testing.T, evs []wire.Event) {
 // killFrom SIGKILLs the fake claude whose pid is in pidfile and returns the pid.
 func killFrom(t *testing.T, pidfile string) int {
 	t.Helper()
-	raw, err := os.ReadFile(pidfile)
+	pid, err := testkit.KillFromPIDFile(pidfile)
 	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
-	if err != nil {
-		t.Fatalf("pidfile %q: %v", raw, err)
-	}
-	if err := testkit.KillPID(pid); err != nil {
-		t.Fatalf("kill %d: %v", pid, err)
+		t.Fatalf("kill the claude of %s: %v", pidfile, err)
 	}
 	return pid
 }
 
-// TestAgentKilledWhileIdleIsSaid: claude killed between turns was seen by no one until
-// the next batch (the party looked ready). Everyone is told at once, how it ended, and
-// the next prompt is answered by a claude started again.
-func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
+// killedWhileIdle is a party whose claude, started, alice watching, was SIGKILLed while idle.
+func killedWhileIdle(t *testing.T) (*host.Host, *watcher) {
+	t.Helper()
 	pidfile := filepath.Join(t.TempDir(), "claude.pid")
 	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile}}})
 	alice := watch(t, h.Invite(), "alice")
@@ -289,6 +281,14 @@ func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
 		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == "claude started" })
 	})
 	killFrom(t, pidfile)
+	return h, alice
+}
+
+// TestAgentKilledWhileIdleIsSaid: claude killed between turns was seen by no one until
+// the next batch (the party looked ready). Everyone is told at once, how it ended, and
+// the next prompt is answered by a claude started again.
+func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
+	_, alice := killedWhileIdle(t)
 	const said = host.IdleExitNotice
 	evs := alice.until(t, "the exit said", func(e []wire.Event) bool {
 		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindError && strings.HasSuffix(ev.Text, said) })
@@ -309,18 +309,40 @@ func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
 	}
 }
 
+// TestAgentExitBeforeAFailedStartIsNotSaidAfterIt: claude killed between turns, and a
+// prompt right after whose start of claude fails: the idle exit's notice, a second late,
+// came after the failed start's error, and the status said the older news (a reviewer's).
+func TestAgentExitBeforeAFailedStartIsNotSaidAfterIt(t *testing.T) {
+	dir := t.TempDir()
+	pidfile, marker := filepath.Join(dir, "claude.pid"), filepath.Join(dir, "fail-start")
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile, "FAKECLAUDE_FAIL_START_ONCE=" + marker}}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "claude started", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == "claude started" })
+	})
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	killFrom(t, pidfile)
+	prompt(t, alice, "right after the kill")
+	alice.until(t, "the failed start", func(e []wire.Event) bool {
+		bs := of(e, wire.KindBatch)
+		return len(bs) == 1 && turnOf(e, bs[0].Batch.ID) != nil
+	})
+	time.Sleep(1500 * time.Millisecond) // past the idle exit's second
+	for _, ev := range alice.events() {
+		if ev.Kind == wire.KindError && strings.HasSuffix(ev.Text, host.IdleExitNotice) {
+			t.Fatalf("the idle exit was said after the batch that tried to start claude: %q", ev.Text)
+		}
+	}
+}
+
 // TestAgentEndedWithTheHostIsNotNews: a logout or service stop sends SIGTERM to claude
 // too, and claude may end before the host's end begins: members were told "it will be
 // started again with the next batch" just before "the host's Concordia was stopped" (a
 // reviewer's), and windows showed "Agent not running".
 func TestAgentEndedWithTheHostIsNotNews(t *testing.T) {
-	pidfile := filepath.Join(t.TempDir(), "claude.pid")
-	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile}}})
-	alice := watch(t, h.Invite(), "alice")
-	alice.until(t, "claude started", func(e []wire.Event) bool {
-		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == "claude started" })
-	})
-	killFrom(t, pidfile)
+	h, alice := killedWhileIdle(t)
 	time.Sleep(100 * time.Millisecond) // claude is gone before the host's end begins
 	const why = "the host's Concordia was stopped from outside"
 	if err := h.ShutdownBecause(context.Background(), why); err != nil {

@@ -422,8 +422,8 @@ const idleExitDelay = time.Second
 
 // sayIdleExit tells the party, after idleExitDelay, that claude exited by itself between
 // turns (agent.Config.OnIdleExit): nothing else would say so before the next batch, and
-// the party looked ready. Not once the host's end has begun, nor when claude runs again by
-// then. It never waits.
+// the party looked ready. Not once the host's end has begun, nor when a batch started
+// claude again by then (or tried to). It never waits.
 func (h *Host) sayIdleExit(err error) {
 	h.idleMu.Lock()
 	defer h.idleMu.Unlock()
@@ -433,8 +433,11 @@ func (h *Host) sayIdleExit(err error) {
 	if h.idleTimer != nil {
 		h.idleTimer.Stop() // the exit before: this one says how it is now
 	}
+	starts := h.runner.starts.Load()
 	h.idleTimer = time.AfterFunc(idleExitDelay, func() {
-		if h.ending.Load() || h.runner.alive() {
+		// A batch that tried to start it meanwhile says how that went (a reviewer's: this
+		// came after a failed start's error, and the status said the older news).
+		if h.ending.Load() || h.runner.alive() || h.runner.starts.Load() != starts {
 			return
 		}
 		h.party.Notice(wire.KindError, err.Error()+IdleExitNotice)

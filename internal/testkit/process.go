@@ -2,7 +2,10 @@ package testkit
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -13,6 +16,20 @@ func KillPID(pid int) error {
 		return err
 	}
 	return p.Kill()
+}
+
+// KillFromPIDFile kills the process whose pid is in pidfile (the fake Claude Code's
+// FAKECLAUDE_PIDFILE) and returns that pid.
+func KillFromPIDFile(pidfile string) (int, error) {
+	raw, err := os.ReadFile(pidfile)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return 0, fmt.Errorf("pidfile %q: %w", raw, err)
+	}
+	return pid, KillPID(pid)
 }
 
 // ProcessGone reports whether process pid has ended and been reaped. Where a process cannot
