@@ -831,7 +831,7 @@ function childrenWith(pid, word) {
   return out;
 }
 
-test('claude killed while the party is idle: the header says so at once, and the next prompt starts it again', async () => {
+test('claude killed while the party is idle: the header says so within a second, and the next prompt starts it again', async () => {
   await attrOf('party-phase', 'data-phase', 'idle');
   const pids = childrenWith(app.child.pid, fakeClaude);
   check(pids.length === 1, `the app's claude processes: ${JSON.stringify(pids)}`);

@@ -103,6 +103,16 @@ describe('<party-view> a tool request in a narrow window', () => {
     be.emit('party:event', { seq: 4, ts: '', kind: 'output', stream: 'tool', text: 'Bash: touch x\n' });
     await el.updateComplete;
     expect(layout().classList.contains('panel-open')).toBe(true);
+    // A moment out of touch with the host is not a new request (a reviewer's closed again).
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 100 });
+    await el.updateComplete;
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(layout().classList.contains('panel-open')).toBe(true);
+    // Another request, while the first still waits: it goes.
+    be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 'r2', tool: 'Bash', summary: 'rm y', batch: 'b1', status: 'pending' } });
+    await el.updateComplete;
+    expect(layout().classList.contains('panel-open')).toBe(false);
     el.remove();
     st.dispose();
   });

@@ -5,6 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
+import type { TranscriptItem } from '../state/transcript';
 import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeInParty, roleLabel } from '../state/host-control';
 import { SHARE_LEVELS } from '../state/workspace';
 import type { Member, PermissionMode, Role } from '../state/types';
@@ -109,17 +110,17 @@ export class PartyView extends LitElement {
     if (el.isConnected && lost) el.focus();
   }
 
-  /** Whether a tool request waited for this host's decision at the last update. */
-  #wasAsking = false;
+  /** The tool requests waiting for a host's decision that already uncovered the conversation. */
+  #uncoveredFor = new Set<string>();
 
   override willUpdate(): void {
     // A tool request for a host to decide, with a drawer over the conversation where its
     // card is: the drawer goes (a window tester's Allow and Deny sat under the Changes
-    // drawer at 640×480, the request said only by the phase pill). Once per request: a
-    // drawer opened again while it waits stays.
-    const asking = Boolean(this.state?.isHost && this.state.displayPhase === 'awaiting_permission');
-    if (asking && !this.#wasAsking) this.#uncoverConversation();
-    this.#wasAsking = asking;
+    // drawer at 640×480, the request said only by the phase pill). Once per request, by
+    // its id: a drawer opened again while it waits stays, across a reconnect too.
+    const waiting = this.state?.isHost ? pendingRequestIds(this.state.transcript) : [];
+    if (waiting.some((id) => !this.#uncoveredFor.has(id))) this.#uncoverConversation();
+    this.#uncoveredFor = new Set(waiting);
     // The party ended while Leave was asking: there is nothing to leave, here or in the
     // next party this view shows.
     if (this.state?.ended) this.#confirmLeave = false;
@@ -1077,6 +1078,16 @@ export class PartyView extends LitElement {
 /** The select's value for a party's permission mode: "" (Not known) for none or one it does not offer. */
 function shownMode(mode: string | undefined): string {
   return PERMISSION_MODES.find((m) => m.value === mode)?.value ?? '';
+}
+
+/** The ids of the tool requests of the last turn still waiting for a decision. */
+function pendingRequestIds(items: readonly TranscriptItem[]): string[] {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.type !== 'turn') continue;
+    return it.segments.flatMap((sg) => (sg.kind === 'permission' && !sg.void && sg.permission.status === 'pending' ? [sg.permission.id] : []));
+  }
+  return [];
 }
 
 /** Escape closes a dialog, and only the dialog: the drawer behind it stays open. */
