@@ -266,6 +266,7 @@ test('the Gemini key is set, replaced and removed in the OS keyring', async () =
   await shot('settings-key-accepted');
 
   await tid('settings-key-remove').click();
+  await tid('settings-key-remove-yes').click(); // asked first
   await textOf('settings-key-status', 'No key set');
   check((await tid('settings-key-check-result').count()) === 0, 'an answer about a removed key is still shown');
   await until('the keyring to be empty', () => lookup() === '');

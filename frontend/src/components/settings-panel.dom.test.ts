@@ -290,6 +290,35 @@ describe('<settings-panel> and the keyboard', () => {
   });
 });
 
+describe('<settings-panel> Remove', () => {
+  // A window tester's Remove deleted the key from the keyring at once, with no way back.
+  it('asks before it removes the key; Keep it keeps it', async () => {
+    const be = new FakeBackend();
+    const boot = be.handlers.Boot!;
+    be.handlers.Boot = async () => ({ ...(await boot()), key: { source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '' } });
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    const { el, q } = await openPanel(st);
+    q('settings-key-remove')!.click();
+    await el.updateComplete;
+    expect(q('settings-key-remove-confirm')).not.toBeNull();
+    expect(be.count('DeleteKey')).toBe(0);
+    q('settings-key-remove-no')!.click();
+    await el.updateComplete;
+    expect(q('settings-key-remove-confirm')).toBeNull();
+    expect(be.count('DeleteKey')).toBe(0);
+    q('settings-key-remove')!.click();
+    await el.updateComplete;
+    q('settings-key-remove-yes')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.count('DeleteKey')).toBe(1);
+    expect(q('settings-key-remove-confirm')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+
 describe('<settings-panel> without a keyring', () => {
   // A window tester's Settings opened past the Gemini section (its key field disabled, the
   // first field to focus was further down), the note on the keyring out of view.

@@ -70,6 +70,8 @@ export class SettingsPanel extends LitElement {
   #key = '';
   /** Close was asked for with changes not saved: the footer asks whether to drop them. */
   #askClose = false;
+  /** Remove was clicked: the key goes from the keyring only once that is confirmed. */
+  #askRemove = false;
 
   constructor() {
     super();
@@ -178,6 +180,23 @@ export class SettingsPanel extends LitElement {
     const now = this.#toSettings(this.#draft);
     const saved = this.#toSettings(draftFrom(s.settings));
     return (Object.keys(now) as (keyof Settings)[]).some((k) => now[k] !== saved[k]);
+  }
+
+  #askToRemove(): void {
+    this.#askRemove = true;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="settings-key-remove-no"]')?.focus());
+  }
+
+  #remove(): void {
+    this.#askRemove = false;
+    void this.state?.deleteKey();
+  }
+
+  #keepKey(): void {
+    this.#askRemove = false;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="settings-key-remove"]')?.focus());
   }
 
   /** Close, Escape and a click beside the dialog: what was typed and not saved is asked about first. */
@@ -293,9 +312,20 @@ export class SettingsPanel extends LitElement {
                 @click=${() => void s.checkKey()}>Check</button>`
             : nothing}
           ${k?.source === 'keyring'
-            ? html`<button class="danger small" data-testid="settings-key-remove" ?disabled=${s.keyBusy} @click=${() => void s.deleteKey()}>Remove</button>`
+            ? html`<button class="danger small" data-testid="settings-key-remove" ?disabled=${s.keyBusy || this.#askRemove} @click=${() => this.#askToRemove()}>Remove</button>`
             : nothing}
         </div>
+        ${this.#askRemove && k?.source === 'keyring'
+          ? // Asked first: it deleted the key from the keyring at once, with no way back (a
+            // window tester's).
+            html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="settings-key-remove-ask" data-testid="settings-key-remove-confirm">
+              ${iconAlert()}<span id="settings-key-remove-ask">Remove the Gemini key from the OS keyring? Prompts are then merged locally until a key is set again.</span>
+              <span class="buttons">
+                <button type="button" class="small danger" data-testid="settings-key-remove-yes" @click=${() => this.#remove()}>Remove the key</button>
+                <button type="button" class="small" data-testid="settings-key-remove-no" @click=${() => this.#keepKey()}>Keep it</button>
+              </span>
+            </div>`
+          : nothing}
         ${this.#keyCheck(s)}
         ${k && !k.keyring_available
           ? html`<div class="warnbox" data-testid="settings-keyring-unavailable">${iconAlert()}<span>
