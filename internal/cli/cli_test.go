@@ -639,6 +639,20 @@ func TestRoleChangeOfOwn(t *testing.T) {
 	if !said || strings.Contains(got, "[system] hana made") {
 		t.Errorf("promoted while a request waits:\n%s", got)
 	}
+	// A request while the terminal is in the background of a shell: said to fg first (a
+	// tester's /allow, typed at the shell, was a shell command).
+	out.Reset()
+	c.pr.mu.Lock()
+	c.pr.background = func() bool { return true }
+	c.pr.mu.Unlock()
+	c.pr.event(wire.Event{Seq: 10, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Read", Status: wire.PermissionPending}})
+	c.pr.with(func(*roster) { got = out.String() })
+	if !strings.Contains(got, "[system] this terminal is in the background: fg brings it back, to answer here\n") {
+		t.Errorf("a request in the background:\n%s", got)
+	}
+	c.pr.mu.Lock()
+	c.pr.background = nil
+	c.pr.mu.Unlock()
 	// Made a viewer with a prompt waiting: told it is still sent (a tester's was not).
 	out.Reset()
 	c.pr.event(wire.Event{Seq: 11, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Member: "m2", Text: "fix it"}})

@@ -161,6 +161,10 @@ var detailCut = regexp.MustCompile(`^… \((\d+) more bytes not shown\)$`)
 // instead, with it named, so that a host who reads this request's lines does not allow
 // the other one by mistake.
 func (p *printer) hostHintLocked(pm wire.Permission, left string) {
+	if p.background != nil && p.background() {
+		// The shell has the terminal: /allow typed there is a shell command (a tester's).
+		p.noticeLocked("system", "this terminal is in the background: fg brings it back, to answer here")
+	}
 	coHost := p.r.host != "" && p.r.you.Name != p.r.host // "always" is the owner's
 	if n := len(p.r.perms); n > 1 && p.r.perms[0].ID != pm.ID {
 		cmds := "/allow, /deny [REASON] or /always"

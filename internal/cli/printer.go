@@ -75,6 +75,9 @@ type printer struct {
 	// above prints whole lines above the agent's unfinished line, which stays as it is
 	// (screen.above); nil, or false, where the terminal cannot (plain output).
 	above func(text string) bool
+	// background says whether another process group has the terminal now (a shell, the
+	// host its job); nil: never.
+	background func() bool
 	// width is the terminal's width in columns (0: unknown, or not a terminal).
 	width func() int
 	last  status

@@ -82,6 +82,7 @@ func newTerminal(io IO) (*printer, *screen) {
 	}
 	pr.w.w = sc
 	pr.above = sc.above
+	pr.background = sc.inBackground
 	pr.width = func() int { return int(sc.width.Load()) }
 	return pr, sc
 }
