@@ -137,12 +137,15 @@ export class SettingsPanel extends LitElement {
         // Its section from its start: scrolled just far enough to show the field, a small
         // window cut off the note above it that says these are the defaults for the next
         // party (a tester's participant, at 640×480, read them as the current party's).
-        // From the first section, though, when the field is further down: with the key
-        // field disabled (no keyring) it opened past the Gemini section that says why (a
-        // window tester's).
+        // From the first section, though, when the field is further down and the panel
+        // shows both: with the key field disabled (no keyring) it opened past the Gemini
+        // section that says why (a window tester's, at 1280×800). A small window keeps the
+        // field and its section's note in view.
         field.focus({ preventScroll: true });
         const first = this.renderRoot.querySelector<HTMLElement>('.body section');
-        (first && !first.contains(field) ? first : field.closest('section'))?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
+        const body = this.renderRoot.querySelector<HTMLElement>('.body');
+        const fits = first && body && field.getBoundingClientRect().bottom - first.getBoundingClientRect().top <= body.clientHeight;
+        (first && !first.contains(field) && fits ? first : field.closest('section'))?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
       }
       this.#focused = true;
     } else if (close && (this.renderRoot as ShadowRoot).activeElement === null) {
