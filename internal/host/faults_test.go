@@ -307,6 +307,16 @@ func TestAgentKilledWhileIdleIsSaid(t *testing.T) {
 	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnDone || replyOf(evs, b.ID) != "echo: after the kill" {
 		t.Fatalf("after the kill: turn %+v, reply %q", *tr, replyOf(evs, b.ID))
 	}
+	// Started again, and said so, as the first start was (a tester heard nothing of it).
+	var starts int
+	for _, ev := range of(evs, wire.KindSystem) {
+		if ev.Text == "claude started" {
+			starts++
+		}
+	}
+	if starts != 2 {
+		t.Fatalf("\"claude started\" said %d times, want 2 (the start, and the start after the kill)", starts)
+	}
 }
 
 // TestAgentExitBeforeAFailedStartIsNotSaidAfterIt: claude killed between turns, and a

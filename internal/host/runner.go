@@ -21,8 +21,11 @@ type runner struct {
 	cfg    agent.Config
 	notice func(string) // a system notice for the party
 	// idleExit, when set, is told that claude exited by itself while idle (how); set
-	// before the first start.
-	idleExit func(error)
+	// before the first start. exitedIdle is set then, until a start brings claude back:
+	// that start is said ("claude started"), as the first is (a tester's party heard of
+	// the exit and then nothing of claude again).
+	idleExit   func(error)
+	exitedIdle atomic.Bool
 	// onSession is told the agent's session id after each turn (for the journal).
 	onSession func(string)
 	log       *slog.Logger
@@ -82,6 +85,7 @@ type modeSwitch struct {
 func newRunner(cfg agent.Config, log *slog.Logger) *runner {
 	r := &runner{log: log}
 	cfg.OnIdleExit = func(err error) { // every agent's, a fresh one's too (freshLocked)
+		r.exitedIdle.Store(true)
 		if r.idleExit != nil {
 			r.idleExit(err)
 		}
@@ -242,6 +246,9 @@ func (r *runner) start(ctx context.Context) error {
 		r.startErr = r.freshLocked(ctx, r.startErr)
 	}
 	r.starts.Add(1)
+	if r.startErr == nil && r.exitedIdle.Swap(false) && r.notice != nil {
+		r.notice("claude started")
+	}
 	return r.startErr
 }
 
