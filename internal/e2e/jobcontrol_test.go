@@ -67,14 +67,7 @@ func TestHostContinuedInTheBackground(t *testing.T) {
 // writes to it from the background (stty tostop) stopped a host continued there at its
 // next line (a reviewer's), and the party with it. The host keeps its lines until fg.
 func TestHostContinuedInTheBackgroundWithTostop(t *testing.T) {
-	sh := newShellPane(t)
-	sh.typeText("stty tostop")
-	sh.key("Enter")
-	inv, pid := hostInShell(t, sh, "", `› `)
-	stopAndContinue(t, sh, pid, 0)
-
-	b := start(t, nil, "join", inv, "--name", "bob")
-	b.expect(`joined hosty's party as bob `)
+	sh, pid, b := tostopHostInTheBackground(t)
 	b.send("hello while the host is in the background")
 	b.expect(`^echo: hello while the host is in the background$`)
 	time.Sleep(500 * time.Millisecond) // the host's lines of it come due
@@ -93,15 +86,24 @@ func TestHostContinuedInTheBackgroundWithTostop(t *testing.T) {
 // background of a terminal that stops background writers wrote its last lines nowhere
 // ("party ended; its journal is …" was kept, and lost with the process: a reviewer's).
 func TestHostEndedInTheBackgroundWithTostop(t *testing.T) {
-	sh := newShellPane(t)
+	sh, pid, b := tostopHostInTheBackground(t)
+	endFromOutside(t, pid, b)
+	sh.wait(`party ended; its journal is`)
+}
+
+// tostopHostInTheBackground is a host started in a shell whose terminal stops background
+// writers (stty tostop), stopped and continued from outside, so in the background, with
+// bob joined.
+func tostopHostInTheBackground(t *testing.T) (sh *pane, pid int, b *proc) {
+	t.Helper()
+	sh = newShellPane(t)
 	sh.typeText("stty tostop")
 	sh.key("Enter")
 	inv, pid := hostInShell(t, sh, "", `› `)
 	stopAndContinue(t, sh, pid, 0)
-	b := start(t, nil, "join", inv, "--name", "bob")
+	b = start(t, nil, "join", inv, "--name", "bob")
 	b.expect(`joined hosty's party as bob `)
-	endFromOutside(t, pid, b)
-	sh.wait(`party ended; its journal is`)
+	return sh, pid, b
 }
 
 // TestHostStartedInTheBackground: `concordia host … &` stopped itself as its line editor
