@@ -1050,7 +1050,7 @@ export class PartyView extends LitElement {
                   : 'Gemini'}</dd>
               <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
-              <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeInParty(p.permission_mode) || 'Ask a host'}</dd>
+              <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeInParty(p.permission_mode, Boolean(p.always?.length)) || 'Ask a host'}</dd>
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
               ${p.always?.length ? html`<dt>Always allowed</dt><dd data-testid="party-always">${p.always.join(', ')}</dd>` : nothing}
               <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>
