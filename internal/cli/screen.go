@@ -61,15 +61,15 @@ func (s *screen) direct(lines string) error {
 	if w := int(s.width.Load()); w > 1 {
 		lines = fitLines(lines, w)
 	}
-	if s.bg == nil {
-		_, err := io.WriteString(s.out, strings.ReplaceAll(lines, "\n", "\r\n")+"\r\n")
-		return err
+	bg := s.bg
+	if bg == nil {
+		bg = &backgroundOut{out: s.out} // keeps nothing
 	}
 	var before []string
 	if s.printed != nil {
 		before = s.printed.takeAll()
 	}
-	return s.bg.write(append(before, strings.Split(lines, "\n")...))
+	return bg.write(append(before, strings.Split(lines, "\n")...))
 }
 
 // toProgram hands text (whole lines) to the program to print above the editor. The
@@ -249,33 +249,32 @@ type backgroundOut struct {
 // counted.
 const maxHeldLines = 2000
 
-// write writes lines (each without its newline), or keeps them.
+// write writes lines (each without its newline), each from the left edge (the terminal
+// may be raw), or keeps them.
 func (b *backgroundOut) write(lines []string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.quiet != nil && b.quiet() {
-		b.held = append(b.held, lines...)
-		if n := len(b.held) - maxHeldLines; n > 0 {
-			b.held = append(b.held[:0:0], b.held[n:]...)
-			b.cut += n
-		}
-		return nil
-	}
-	_, err := io.WriteString(b.out, strings.Join(lines, "\r\n")+"\r\n")
-	return err
+	return b.writeOr([]byte(strings.Join(lines, "\r\n")+"\r\n"), lines)
 }
 
 // writeRaw writes what the screen writes before the editor runs (whole lines or not), or
 // keeps it as write does.
 func (b *backgroundOut) writeRaw(p []byte) error {
+	return b.writeOr(p, strings.Split(strings.TrimSuffix(string(p), "\n"), "\n"))
+}
+
+// writeOr writes p, or, when the terminal stops background writers, keeps lines, p's.
+func (b *backgroundOut) writeOr(p []byte, lines []string) error {
 	b.mu.Lock()
-	quiet := b.quiet != nil && b.quiet()
-	b.mu.Unlock()
-	if !quiet {
+	defer b.mu.Unlock()
+	if b.quiet == nil || !b.quiet() {
 		_, err := b.out.Write(p)
 		return err
 	}
-	return b.write(strings.Split(strings.TrimSuffix(string(p), "\n"), "\n"))
+	b.held = append(b.held, lines...)
+	if n := len(b.held) - maxHeldLines; n > 0 {
+		b.held = append(b.held[:0:0], b.held[n:]...)
+		b.cut += n
+	}
+	return nil
 }
 
 // holds says whether lines are kept.

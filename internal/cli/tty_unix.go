@@ -24,24 +24,27 @@ func allowBackgroundWrites() { signal.Ignore(syscall.SIGTTOU) }
 // inForeground says whether f is a terminal whose foreground process group is ours: reading
 // it from a background job (`concordia host … &`) would stop the whole process (SIGTTIN).
 func inForeground(f *os.File) bool {
-	fd := int(f.Fd())
-	if !term.IsTerminal(fd) {
-		return false
-	}
-	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
-	return err == nil && pgrp == unix.Getpgrp()
+	pgrp, ok := foregroundGroup(f)
+	return ok && pgrp == unix.Getpgrp()
 }
 
 // inBackground says whether f is a terminal whose foreground process group is another's
 // (a shell's, after it stopped this process). Not the negation of inForeground: a
 // terminal whose group cannot be read is not taken for someone else's.
 func inBackground(f *os.File) bool {
+	pgrp, ok := foregroundGroup(f)
+	return ok && pgrp != unix.Getpgrp()
+}
+
+// foregroundGroup is the foreground process group of terminal f; false when f is no
+// terminal or its group cannot be read.
+func foregroundGroup(f *os.File) (int, bool) {
 	fd := int(f.Fd())
 	if !term.IsTerminal(fd) {
-		return false
+		return 0, false
 	}
 	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
-	return err == nil && pgrp != unix.Getpgrp()
+	return pgrp, err == nil
 }
 
 // editorOutput is what the line editor's program draws on: out itself, or when it is a
