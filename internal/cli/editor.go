@@ -432,13 +432,23 @@ func (e *editor) recall(texts []string) {
 	}
 }
 
-// giveBack puts text into the input: alone when it is empty, else below what was typed
-// (a blank line between), so that neither is lost. The cursor ends after it.
+// giveBack puts text into the input: alone when it is empty, else above what was typed
+// (a blank line between), so that neither is lost, with the cursor left where it was in
+// what was typed: a tester typing on while a prompt came back had the next keys run on
+// from its end ("fast11fast12"), to be sent as one prompt.
 func (e *editor) giveBack(text string) {
-	if typed := strings.TrimRight(e.ta.Value(), " \t\n"); typed != "" {
-		text = typed + "\n\n" + text
+	typed := e.ta.Value()
+	if strings.TrimSpace(typed) == "" {
+		e.ta.SetValue(text)
+	} else {
+		li := e.ta.LineInfo()
+		row, col := e.ta.Line(), li.StartColumn+li.ColumnOffset
+		e.ta.SetValue(text + "\n\n" + typed) // the cursor is at the end
+		for target := row + strings.Count(text, "\n") + 2; e.ta.Line() > target; {
+			e.ta.CursorUp()
+		}
+		e.ta.SetCursor(col)
 	}
-	e.ta.SetValue(text)
 	e.hpos = len(e.history)
 	e.fit()
 }

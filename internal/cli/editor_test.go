@@ -294,7 +294,7 @@ func TestViewerKeepsTheText(t *testing.T) {
 }
 
 // TestGivenBackIntoTheInput: a prompt taken back with /withdraw comes into the input to be
-// corrected and sent again, alone in an empty input, else below what was typed since.
+// corrected and sent again, alone in an empty input, else above what was typed since.
 func TestGivenBackIntoTheInput(t *testing.T) {
 	lines := make(chan string, 2)
 	e := newEditor(false, lines)
@@ -310,10 +310,41 @@ func TestGivenBackIntoTheInput(t *testing.T) {
 	if l := <-lines; l != "fix teh typo\nand more" {
 		t.Fatalf("Enter sent %q", l)
 	}
-	e.ta.SetValue("typed meanwhile \n")
+	e.ta.SetValue("typed meanwhile")
 	e.Update(giveBackMsg("the prompt"))
-	if got := e.ta.Value(); got != "typed meanwhile\n\nthe prompt" {
-		t.Fatalf("the input holds %q, want what was typed, then the prompt", got)
+	if got := e.ta.Value(); got != "the prompt\n\ntyped meanwhile" {
+		t.Fatalf("the input holds %q, want the prompt, then what was typed", got)
+	}
+}
+
+// TestTypingGoesOnWhereItWasWhenAPromptComesBack: the keys typed after a prompt comes back
+// go where the cursor was in what was typed, not after the prompt given back (a tester's
+// "fast11" refused as too fast came back while "fast12" was typed: "fast11fast12").
+func TestTypingGoesOnWhereItWasWhenAPromptComesBack(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	e.Update(tea.WindowSizeMsg{Width: 20, Height: 24})
+	typeKeys := func(s string) {
+		for _, r := range s {
+			e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		}
+	}
+	typeKeys("fa")
+	e.Update(giveBackMsg("fast11"))
+	typeKeys("st12")
+	if got := e.ta.Value(); got != "fast11\n\nfast12" {
+		t.Fatalf("the input holds %q, want the prompt given back, then what was typed", got)
+	}
+
+	// In the middle of two lines, one of them longer than the box is wide, and a prompt of
+	// two lines given back.
+	e.ta.SetValue("one two three four five six seven\nlast")
+	e.ta.CursorUp()
+	e.ta.CursorUp()
+	e.ta.SetCursor(4) // before "two"
+	e.Update(giveBackMsg("p1\np2"))
+	typeKeys("X")
+	if got := e.ta.Value(); got != "p1\np2\n\none Xtwo three four five six seven\nlast" {
+		t.Fatalf("the input holds %q, want X typed where the cursor was", got)
 	}
 }
 

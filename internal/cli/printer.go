@@ -708,7 +708,7 @@ func (p *printer) setInputSink(f func(string)) {
 	p.input = f
 }
 
-// giveBack puts text (a prompt just withdrawn) into the line editor's input, below what
+// giveBack puts text (a prompt just withdrawn) into the line editor's input, above what
 // is typed there; without the editor (plain input) Up cannot recall it either, and the
 // withdrawn notice quotes it.
 func (p *printer) giveBack(text string) {
