@@ -767,8 +767,8 @@ test('Withdraw: waiting prompts are taken back, mine into the prompt box, and ne
   await shot('withdraw-waiting');
   await input.fill('something typed meanwhile');
   await waiting.filter({ hasText: 'typpo' }).locator('[data-testid=prompt-withdraw]').click();
-  // It comes back below what was typed since: neither is lost.
-  await until('my prompt back in the box', async () => (await input.inputValue()) === 'something typed meanwhile\n\na prompt with a typpo');
+  // It comes back above what was typed since: neither is lost, and the typing goes on where it was.
+  await until('my prompt back in the box', async () => (await input.inputValue()) === 'a prompt with a typpo\n\nsomething typed meanwhile');
   await waiting.filter({ hasText: 'second thoughts' }).locator('[data-testid=prompt-withdraw]').click();
   await bob.expect(/^\[party\] hazel withdrew your prompt: bob has second thoughts \(it will not be sent\)$/);
   const chips = tid('prompt-withdrawn');
@@ -810,7 +810,7 @@ test('a failed turn puts my prompt back in the box when asked', async () => {
   await shot('failed-turn-recall');
   await input.fill('typed meanwhile');
   await recall.click();
-  await until('my prompt back below what was typed', async () => (await input.inputValue()) === 'typed meanwhile\n\ncrash on this FAKE_CRASH_ALWAYS');
+  await until('my prompt back above what was typed', async () => (await input.inputValue()) === 'crash on this FAKE_CRASH_ALWAYS\n\ntyped meanwhile');
   await input.fill('');
   await attrOf('party-phase', 'data-phase', 'idle');
 });

@@ -262,3 +262,31 @@ describe('<prompt-box> typing on while a send waits', () => {
     el.remove();
   });
 });
+
+describe('<prompt-box> and my prompt given back', () => {
+  // A terminal tester typing on while a prompt came back had the next keys run on from the
+  // end of the prompt given back ("fast11fast12"), to be sent as one prompt.
+  it('puts it above what is being typed, and the typing goes on where the caret was', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta, type } = await mount(st);
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p1', user: 'ann', member: 'm1', text: 'fix teh typo' } });
+    await type('one two');
+    ta().setSelectionRange(4, 4); // before "two"
+    await st.withdraw({ id: 'p1', user: 'ann', text: 'fix teh typo' });
+    await el.updateComplete;
+    expect(ta().value).toBe('fix teh typo\n\none two');
+    expect([ta().selectionStart, ta().selectionEnd]).toEqual([18, 18]); // still before "two"
+    el.remove();
+  });
+
+  it('comes back alone into an empty box, the caret at its end', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta } = await mount(st);
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p1', user: 'ann', member: 'm1', text: 'fix teh typo' } });
+    await st.withdraw({ id: 'p1', user: 'ann', text: 'fix teh typo' });
+    await el.updateComplete;
+    expect(ta().value).toBe('fix teh typo');
+    expect(ta().selectionStart).toBe('fix teh typo'.length);
+    el.remove();
+  });
+});

@@ -101,6 +101,8 @@ export class PromptBox extends LitElement {
   }
 
   #refilled = false;
+  /** Where the caret goes once refilled: where it was in what was typed; null: the end. */
+  #caret: [number, number] | null = null;
 
   protected override willUpdate(): void {
     // A page loaded again into its party: what the box held before comes back.
@@ -109,9 +111,15 @@ export class PromptBox extends LitElement {
       this.#text = restored;
       this.#refilled = true;
     }
-    // My prompt just withdrawn comes back to be corrected (below anything typed meanwhile).
+    // My prompt just withdrawn comes back to be corrected (above anything typed meanwhile,
+    // the caret kept where it was in it, for the typing to go on there).
     const next = this.state?.takeRefill(this.#text) ?? null;
     if (next !== null) {
+      const ta = this.renderRoot.querySelector('textarea');
+      const shift = next.length - this.#text.length;
+      this.#caret = ta && this.#text.trim() !== '' && ta.value === this.#text
+        ? [ta.selectionStart + shift, ta.selectionEnd + shift]
+        : null;
       this.#text = next;
       this.#refilled = true;
     }
@@ -127,8 +135,10 @@ export class PromptBox extends LitElement {
     if (ta) {
       this.#autosize(ta);
       ta.focus();
-      ta.setSelectionRange(ta.value.length, ta.value.length);
+      const [start, end] = this.#caret ?? [ta.value.length, ta.value.length];
+      ta.setSelectionRange(start, end);
     }
+    this.#caret = null;
   }
 
   override render() {

@@ -409,14 +409,15 @@ export class PartySession {
 
   /**
    * What the prompt box holding draft should hold now that my prompt came back (once):
-   * the prompt itself in an empty box, else below what was typed, so neither is lost;
-   * null when nothing came back.
+   * the prompt itself in an empty box, else above what was typed, so neither is lost and
+   * the typing goes on where it was (a terminal tester's next keys ran on from the end of
+   * the prompt given back); null when nothing came back.
    */
   takeRefill(draft: string): string | null {
     const t = this.#refill;
     this.#refill = null;
     if (t === null) return null;
-    return draft.trim() === '' ? t : `${draft.trimEnd()}\n\n${t}`;
+    return draft.trim() === '' ? t : `${t}\n\n${draft}`;
   }
 
   /** Whether a prompt is still waiting for a batch. */

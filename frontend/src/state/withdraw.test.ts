@@ -42,11 +42,11 @@ describe('withdrawing a waiting prompt', () => {
     expect(st.canWithdraw(mine)).toBe(false); // gone from the queue
   });
 
-  it('a typed draft is kept, the prompt comes back below it; a refusal is said in a notice', async () => {
+  it('a typed draft is kept, the prompt comes back above it; a refusal is said in a notice', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', prompt(1, mine));
     await st.withdraw(mine);
-    expect(st.takeRefill('something new  \n')).toBe('something new\n\nfix teh typo');
+    expect(st.takeRefill('something new  \n')).toBe('fix teh typo\n\nsomething new  \n');
     be.emit('party:event', prompt(2, { ...mine, id: 'p3' }));
     be.handlers.WithdrawPrompt = () => Promise.reject('Prompt "p3" is being merged into a batch, too late to withdraw it.');
     await st.withdraw({ ...mine, id: 'p3' });
@@ -135,7 +135,7 @@ describe('a batch the agent never got', () => {
     expect(st.takeRefill('')).toBeNull();
     expect(st.canRecall('b1')).toBe(true);
     st.recallPrompts('b1');
-    expect(st.takeRefill('typed meanwhile')).toBe('typed meanwhile\n\nfix teh typo');
+    expect(st.takeRefill('typed meanwhile')).toBe('fix teh typo\n\ntyped meanwhile');
     // Once: a second click added them again (a reviewer's).
     expect(st.canRecall('b1')).toBe(false);
     st.recallPrompts('b1');
