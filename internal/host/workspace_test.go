@@ -366,3 +366,50 @@ func TestHandEditsBetweenTurnsAreListedAsTheyCome(t *testing.T) {
 		return false
 	})
 }
+
+// TestHandEditsJustBeforeAPromptAreNotTheTurns: a file already listed that a person
+// edited further, and a file written by hand, after the last idle scan, are listed as the
+// batch's first prompt arrives, before the batch: the turn's own list then credits it with
+// neither (they were listed with the next turn's files, as if the agent had made them).
+func TestHandEditsJustBeforeAPromptAreNotTheTurns(t *testing.T) {
+	old := idleScan
+	idleScan = time.Hour // no idle scan sees the edits below
+	t.Cleanup(func() { idleScan = old })
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, Window: 500 * time.Millisecond, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	ann.ok(wire.MethodChanges, nil, nil) // answered once the party's starting point is taken
+	// listedBefore sends a prompt once edit is done, and returns the list that came before
+	// its batch.
+	listedBefore := func(edit func()) map[string]wire.FileChange {
+		t.Helper()
+		start := len(ann.rec.events())
+		edit()
+		ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=a:agent.txt"}, nil)
+		evs := ann.rec.waitFor(t, "the turn's list", func(e []wire.Event) bool {
+			turn := slices.IndexFunc(e[start:], func(ev wire.Event) bool { return ev.Kind == wire.KindTurn })
+			return turn >= 0 && slices.ContainsFunc(e[start+turn:], func(ev wire.Event) bool { return ev.Kind == wire.KindChanges })
+		})[start:]
+		batch := slices.IndexFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
+		i := slices.IndexFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindChanges })
+		if i < 0 || i > batch {
+			kinds := make([]string, len(evs))
+			for j, ev := range evs {
+				kinds[j] = ev.Kind
+			}
+			t.Fatalf("no list before the batch: %v", kinds)
+		}
+		files := map[string]wire.FileChange{}
+		for _, f := range evs[i].Files {
+			files[f.Path] = f
+		}
+		return files
+	}
+	listedBefore(func() { writeFile(t, dir, "listed.txt", "one\n") }) // a first turn: listed.txt is listed
+	if f := listedBefore(func() { writeFile(t, dir, "listed.txt", "one\ntwo\nthree\n") })["listed.txt"]; f.Additions != 3 {
+		t.Errorf("the list before the batch has listed.txt as %+v, want the 3 lines it has by hand", f)
+	}
+	if _, ok := listedBefore(func() { writeFile(t, dir, "handmade.txt", "by hand\n") })["handmade.txt"]; !ok {
+		t.Errorf("the list before the batch leaves out the file made by hand")
+	}
+}

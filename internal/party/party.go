@@ -306,6 +306,8 @@ type Party struct {
 	wsQuiet     bool              // a new party that sent no list: an idle scan that finds nothing says nothing
 	wsIdleFails int               // idle scans failed in a row: the next waits longer
 	wsScanning  bool
+	// wsBeforeTurn: the next scan is the one a batch's first prompt asked for (scanBeforeTurn)
+	wsBeforeTurn bool
 	// toolsRunning counts the tools the agent started in this turn whose result has not
 	// come (output: a tool line, then its "-> " line): while one runs, the changes are
 	// scanned every changesWhileTools.

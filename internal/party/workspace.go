@@ -237,6 +237,22 @@ func (p *Party) toolActivity() {
 	p.scanChanges(wait)
 }
 
+// scanBeforeTurn scans the working directory as the first prompt of a batch arrives, so
+// that what was changed by hand since the last idle scan (up to IdleScan ago) is listed
+// before the batch, not with its turn's files as if the agent had made them; counts that
+// changed are listed too, which idle scans leave for later. A scan that ends after the
+// batch is cut (a window shorter than the scan) is credited to the turn, as before. Runs
+// on the loop; nothing when scans follow the turns only (IdleScan 0).
+func (p *Party) scanBeforeTurn() {
+	if p.cfg.Workspace == nil || p.cfg.IdleScan <= 0 || p.wsLevel == wire.WorkspaceOff {
+		return
+	}
+	p.wsDirty, p.wsBeforeTurn = true, true
+	if !p.wsScanning {
+		p.scanChanges(0)
+	} // else it follows the scan under way at once
+}
+
 // scanChanges (re)arms the scan after wait; the scan runs on a worker and emits a changes
 // event when the list differs from the last one sent. Runs on the loop.
 func (p *Party) scanChanges(wait time.Duration) {
@@ -253,9 +269,9 @@ func (p *Party) startScan() {
 	if !p.wsDirty || p.wsScanning || p.closed || p.wsLevel == wire.WorkspaceOff {
 		return
 	}
-	turnEnd := p.wsTurnEnd
+	turnEnd, beforeTurn := p.wsTurnEnd, p.wsBeforeTurn
 	idle := p.turn == nil && !turnEnd
-	p.wsDirty, p.wsTurnEnd, p.wsScanning, p.wsLastScan = false, false, true, p.cfg.Now()
+	p.wsDirty, p.wsTurnEnd, p.wsBeforeTurn, p.wsScanning, p.wsLastScan = false, false, false, true, p.cfg.Now()
 	ws, ctx, secrets := p.cfg.Workspace, p.workCtx, p.wsLevel == wire.WorkspaceTree
 	p.workers.Add(1)
 	go func() {
@@ -311,10 +327,11 @@ func (p *Party) startScan() {
 			p.wsIdleFails = 0
 			first := p.wsFiles == nil && !(p.wsQuiet && idle && len(files) == 0 && hidden == 0)
 			differs := !slices.Equal(files, p.wsFiles)
-			if idle {
+			if idle && !beforeTurn {
 				// Between turns, a list goes out when files come, go or change status, not
 				// at each line a program appends to its log (a line every 5 s in every
-				// terminal); the counts follow with the next list.
+				// terminal); the counts follow with the next list (the one before the next
+				// turn at the latest).
 				differs = !slices.EqualFunc(files, p.wsFiles, func(a, b wire.FileChange) bool {
 					return a.Path == b.Path && a.Status == b.Status && a.From == b.From
 				})
@@ -325,7 +342,7 @@ func (p *Party) startScan() {
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: shown, Hidden: hidden, More: more, TreeOnly: secrets && namesSecrets(shown)})
 			}
 			switch {
-			case owed:
+			case owed, p.wsBeforeTurn: // a turn's, or a batch's first prompt came meanwhile
 				p.scanChanges(0)
 			case p.wsDirty: // more edits came meanwhile
 				p.scanChanges(changesQuiet)
