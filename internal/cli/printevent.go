@@ -1,0 +1,468 @@
+package cli
+
+// The party's events as the terminal prints them: printer.event's one switch over the
+// event kinds, the workspace's diffs, and the agent's streamed output.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// event prints one party event.
+func (p *printer) event(ev wire.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.evented != nil {
+		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
+	}
+	// saidWithRole: the host's notice of this terminal's own role change, said with it.
+	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
+	before, knew := p.r.settings, p.r.knowsSettings
+	held := p.r.held // the batch that waited for approval, as it was merged
+	unfinished := p.r.unfinished
+	p.sampleSkewLocked(ev.TS)
+	at := p.now()
+	if p.earlier && !ev.TS.IsZero() {
+		if l := p.localLocked(ev.TS); l.Before(at) {
+			at = l // history: when it happened, never later than now
+		}
+	}
+	if ev.Kind != wire.KindWithdrawn {
+		p.removed = ""
+		if ev.Kind == wire.KindSystem {
+			p.removed = wire.RemovedWith(ev.Text)
+		}
+	}
+	// A member who left and joins again "came back", as the window says (before track,
+	// which forgets who was away).
+	back := ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID })
+	p.r.track(ev, at)
+	if p.earlier {
+		p.r.decided = nil // from the history: not what a host's /allow now was meant for
+	}
+	defer p.pushStatusLocked()
+	defer p.r.forget(ev)   // after it is printed
+	failed := p.failedTurn // only the event right after the failed turn can repeat it
+	p.failedTurn = ""
+	said := p.lastSystem // only the event right after a system event can repeat it
+	p.lastSystem = ""
+	// Members gone as the party ends come after the host's last word (endSaid).
+	p.endWords = ev.Kind == wire.KindSystem || p.endWords && ev.Kind == wire.KindParticipants && ev.Why == wire.WhyPartyEnded
+	switch ev.Kind {
+	case wire.KindParticipants:
+		count := 0
+		if ev.Count != nil {
+			count = *ev.Count
+		}
+		switch {
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && (p.ownDrop || p.r.you.ID != "" && back):
+			// This terminal, back after a dropped connection (not "bob joined" about
+			// oneself: a tester's), or in a party resumed after it ended, as everyone else is
+			// told ("alice came back"; a tester's own terminal said "you joined").
+			p.ownDrop = false
+			if p.earlier {
+				p.asideLocked("party", fmt.Sprintf("you came back (%s)", people(count)))
+			} else {
+				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
+			}
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "":
+			p.asideLocked("party", fmt.Sprintf("you joined (%s)", people(count))) // not "bob joined" about oneself
+		case ev.Joined != nil:
+			// With the role it cannot be told from otherwise: a viewer (the host did not
+			// know vic could not prompt: a tester's), or a host who is not the party's owner.
+			as := ""
+			switch {
+			case ev.Joined.Role == wire.RoleViewer:
+				as = " as a viewer"
+			case ev.Joined.Role == wire.RoleHost && ev.Joined.Name != p.r.host:
+				as = " as a co-host"
+			}
+			verb := "joined"
+			if back {
+				verb = "came back"
+			}
+			p.asideLocked("party", fmt.Sprintf("%s %s%s (%s)", term.Line(ev.Joined.Name), verb, as, people(count)))
+		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
+			// A resumed party's note that someone was there when it ended: the end was
+			// said then.
+		case ev.Left != nil && ev.Why == wire.WhyKicked:
+			// The host's notice just before says who removed them, and why.
+		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID && p.r.host != "" && ev.Left.Name == p.r.host:
+			// The owner's own terminal is the host that stopped: "you were disconnected"
+			// read oddly there after a --resume (a tester's). Said all the same, as the
+			// count that the next lines go down from (another tester missed it).
+			// The count is of the others: "(0 in the party)" read as if nobody was there.
+			others := "nobody else was"
+			if count > 0 {
+				others = fmt.Sprintf("%d other%s %s", count, plural(count), map[bool]string{true: "was", false: "were"}[count == 1])
+			}
+			p.ownDrop = true // its join after the resume is "you are back", not "hana joined"
+			p.asideLocked("party", "you were in the party when it stopped ("+others+")")
+		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
+			p.ownDrop = true
+			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
+		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
+			// A host (or a journal) from before why: its own words, which name this member.
+			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
+		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && p.r.you.ID != "":
+			// The host saw this terminal's connection drop (it came back since); in the
+			// history of a rejoin, this member left, by /quit as often as not (a tester's
+			// /quit came back as a lost connection).
+			p.ownDrop = true
+			if p.earlier {
+				p.asideLocked("party", fmt.Sprintf("you left (%s)", people(count)))
+			} else {
+				p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
+			}
+		case ev.Left != nil && ev.Text != "": // why, in the host's words
+			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
+		case ev.Left != nil:
+			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
+		case ev.Changed != nil:
+			// Said with the next event: our host follows it with a system event that says
+			// who did it ("hana made bob a co-host"), which then says it alone, or with
+			// this terminal's own line (both were printed); a host that sends none
+			// (PROTOCOL.md promises only this event) gets the line at the next event or
+			// after roleChangeWait.
+			m := *ev.Changed
+			p.roleChange = &m
+			p.roleTimer = time.AfterFunc(roleChangeWait, func() {
+				p.mu.Lock()
+				defer p.mu.Unlock()
+				if p.roleChange == &m {
+					p.sayRoleChangeLocked(wire.Event{})
+				}
+			})
+		}
+		if ev.Left != nil && ev.Left.Role == wire.RoleHost && ev.Why != wire.WhyPartyEnded && !p.earlier {
+			// (Not when the party has ended: nothing waits for a host any more. A tester's
+			// host read "the merged prompt waits for approval until a host comes back"
+			// after "the host ended the party".)
+			p.noHostLeftLocked()
+		}
+	case wire.KindSystem:
+		p.lastSystem = ev.Text
+		// The party's news (a role, approval turned on, a kick) is beside the reply: above
+		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
+		// "SLOW=6000").
+		if !saidWithRole {
+			p.asideLocked("system", p.ownNotice(p.yourPrompts(ev.Text)))
+		}
+		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
+			// (Not in the owner's terminal: its host prints the new invites there.)
+			// Another host rotated: this host's links stopped working too (a tester's owner
+			// was told so, and not where the new ones are).
+			p.asideLocked("system", "/invite shows the new invites")
+		}
+	case wire.KindError:
+		if failed != "" && ev.Text == "the batch failed: "+failed {
+			// PROTOCOL.md §5: a failed turn is followed by this error, which says what the
+			// turn line just said.
+			return
+		}
+		p.noticeLocked("error", ev.Text)
+	case wire.KindPrompt:
+		if ev.Prompt != nil {
+			tag := "party"
+			if p.r.promptIsMine(*ev.Prompt) && p.color {
+				tag = "you"
+			}
+			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text))
+			if !p.sending.IsZero() && p.r.promptIsMine(*ev.Prompt) && len(p.r.sentSeen) < 64 {
+				p.r.sentSeen = append(p.r.sentSeen, strings.TrimSpace(ev.Prompt.Text))
+			}
+			if u := p.r.unanswered; u != "" && p.r.promptIsMine(*ev.Prompt) && strings.TrimSpace(ev.Prompt.Text) == strings.TrimSpace(u) {
+				p.r.unanswered, p.r.unansweredSaid = "", false
+				p.noticeLocked("system", "your prompt reached the host after all: no need to send it again")
+			}
+		}
+	case wire.KindWithdrawn:
+		if w := ev.Withdrawn; w != nil {
+			p.asideLocked("party", p.withdrawnText(*w))
+		}
+	case wire.KindBatch:
+		p.turnWrote = false
+		if b := ev.Batch; b != nil {
+			if b.Merger == "command" {
+				// Our host says who runs it just before: said once (a tester's read both).
+				if cmd := term.Line(b.Merged); !strings.HasPrefix(p.lastNotice, "system") || !strings.HasSuffix(p.lastNotice, " runs the agent command "+cmd) {
+					p.noticeLocked("system", "running the agent command "+cmd)
+				}
+			} else if held != nil && held.Batch == b.ID && b.Merged != held.Merged {
+				// A host edited it: what the agent gets is not what anyone asked for, so it
+				// is shown (the first lines; /show has it all).
+				text, cut := firstLines(term.Clean(b.Merged), 8)
+				if cut {
+					text += p.showHint() // all of it is shown otherwise
+				}
+				who := "a host" // a host from before edited_by
+				switch {
+				case b.EditedBy != "" && b.EditedBy == p.r.you.Name && !p.earlier:
+					who = "you"
+				case b.EditedBy != "":
+					who = term.Line(b.EditedBy)
+				}
+				p.noticeLocked("system", "sending the prompt to claude as "+who+" edited it:\n"+text)
+			} else if len(b.Prompts) == 1 {
+				p.noticeLocked("system", "sending the prompt to claude")
+			} else {
+				// People read who asked what; the merged text (for the model, with its
+				// preamble) waits for /show.
+				p.noticeLocked("system", fmt.Sprintf("sending %d prompts to claude, merged (%s):\n%s%s", len(b.Prompts), b.Merger, p.r.whatAsked(b.Prompts), p.showHint()))
+			}
+		}
+	case wire.KindOutput:
+		p.turnWrote = p.turnWrote || ev.Text != ""
+		p.output(ev.Stream, ev.Text)
+	case wire.KindTurn:
+		if t := ev.Turn; t != nil {
+			d := fmtDuration(time.Duration(t.DurationMS) * time.Millisecond)
+			if t.DurationMS < 100 { // 0 is under a millisecond, not "0s" (a tester)
+				d = "under 0.1s"
+			}
+			denied := deniedWords(t.Denied, p.timedOut[t.Batch])
+			delete(p.timedOut, t.Batch)
+			switch t.Status {
+			case wire.TurnDone:
+				if t.Denied > 0 {
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s", d, denied))
+				} else {
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s)", d))
+				}
+			case wire.TurnInterrupted:
+				why := t.Error
+				if why == "" {
+					why = "interrupted"
+				}
+				sofar := "what it wrote so far is above"
+				if !p.turnWrote {
+					sofar = "it had written nothing yet"
+				}
+				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); %s", d, why, denied, sofar))
+			default:
+				p.failedTurn = t.Error
+				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
+				if u := p.r.unfinished; u != unfinished && p.sink != nil && !p.earlier {
+					// This turn had prompts of this member's: the editor puts them in its
+					// history (status.unfinished), as the party says to send them again
+					// (one typed elsewhere or long ago is not there otherwise).
+					what := "your prompt in it"
+					if n := len(*u); n > 1 {
+						what = fmt.Sprintf("your %d prompts in it", n)
+					}
+					p.noticeLocked("system", "Up recalls "+what+", to send again")
+				}
+			}
+		}
+	case wire.KindRetry:
+		wrote := p.turnWrote
+		p.turnWrote = false // what follows is the batch's answer again
+		switch {
+		case ev.Resumed && wrote:
+			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished; claude answers that batch again")
+		case ev.Resumed:
+			// Said all the same: the batch's answer follows, with no batch line before it
+			// (a tester's read as if nothing had been sent).
+			p.noticeLocked("system", "the host stopped before claude answered that batch: claude answers it again")
+		case wrote:
+			p.noticeLocked("system", "the partial reply above is void: claude is answering that batch again")
+		} // else there is no partial reply: the host's "restarting claude…" says what happens
+	case wire.KindPermission:
+		p.permission(ev.Permission)
+	case wire.KindApproval:
+		if a := ev.Approval; a != nil {
+			if len(a.Prompts) == 1 {
+				// One prompt is not "merged" (a tester's), and it is shown whole: the line
+				// below names its author.
+				p.noticeLocked("approval", "a prompt waits for a host's approval:\n"+p.r.whatAsked(a.Prompts))
+			} else {
+				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
+			}
+			if p.isHostLocked() {
+				hint := "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it"
+				if len(a.Prompts) == 1 && askCut(p.r.asks[a.Prompts[0]]) {
+					// Its first line only: a tester's host was to approve 4 lines unseen.
+					hint = "/show prints it whole, " + hint
+				}
+				p.noticeLocked("system", hint)
+			}
+		}
+	case wire.KindRejected:
+		if rj := ev.Rejected; rj != nil {
+			b := p.r.batches[rj.Batch]
+			who := asked(b)
+			by := term.Line(rj.By)
+			switch {
+			case rj.By == p.r.you.Name && !p.earlier:
+				// As a withdrawal says it (a tester's host read "hosty rejected bob's
+				// prompt" of its own rejection). Only live: a name is one member's at a
+				// time, and in the history it may be another's who had it.
+				by = "you"
+			case b.mine == 0 && b.prompts > 0 && len(b.authors) == 1 && b.authors[0] == rj.By:
+				who = strings.Replace(who, term.Line(rj.By)+"'s", "their", 1) // not "hosty rejected hosty's prompt"
+			}
+			what := "the merged prompt (" + who + ")"
+			if len(rj.Prompts) == 1 { // one prompt is not "merged" (a tester's)
+				what = who
+			}
+			text := by + " rejected " + what + "; it was not sent"
+			if rj.Reason != "" {
+				text += ": " + rj.Reason
+			}
+			p.noticeLocked("party", text)
+		}
+	case wire.KindChanges:
+		if p.changed && slices.Equal(ev.Files, p.lastFiles) && ev.Hidden == p.lastHidden && ev.More == p.lastMore {
+			break // the host sends one after every turn; the same list is not news
+		}
+		before := p.lastFiles
+		p.lastFiles, p.lastHidden, p.lastMore = slices.Clone(ev.Files), ev.Hidden, ev.More
+		n := len(ev.Files) + ev.More
+		hadChanges := p.changed
+		p.changed = n > 0 || ev.Hidden > 0
+		switch {
+		case !p.changed:
+			if hadChanges { // the first changes event of a clean folder says nothing new
+				p.noticeLocked("changes", "the working directory is back as it was when "+strings.TrimPrefix(p.r.sinceStart(), "since "))
+			}
+		case n == 0:
+			p.asideLocked("changes", hiddenWords(ev.Hidden)+" changed "+p.r.sinceStart()+" (not shown)")
+		default:
+			// The files that were there at the start first, then the shallowest: a tester's
+			// 2,500 new data/ files hid the one source file changed beside them.
+			// And what changed since the last list first: while a command wrote a file a
+			// second, every line named the same first three (a tester's).
+			byWeight := slices.Clone(ev.Files)
+			slices.SortStableFunc(byWeight, wire.MoreWorthNaming)
+			slices.SortStableFunc(byWeight, func(a, b wire.FileChange) int {
+				return boolOrder(!slices.Contains(before, a)) - boolOrder(!slices.Contains(before, b))
+			})
+			names := make([]string, 0, 4)
+			for i, f := range byWeight {
+				if i == 3 {
+					names = append(names, "…")
+					break
+				}
+				names = append(names, pathWords(f.Path))
+			}
+			also := ""
+			if ev.Hidden > 0 {
+				also = ", and " + hiddenWords(ev.Hidden) + " (not shown)"
+			}
+			p.asideLocked("changes", fmt.Sprintf("%d file%s changed %s (%s)%s; /changes lists them, /diff PATH shows one", n, plural(n), p.r.sinceStart(), strings.Join(names, ", "), also))
+		}
+	case wire.KindSettings:
+		if ev.Settings == nil {
+			break
+		}
+		// Only what changed: a settings event also follows a workspace change or an
+		// "always", which have notices of their own.
+		st := p.r.settings
+		// Our host's notice just before says what changed ("hana turned approval on",
+		// "hana set tool permissions to edits: …", "… approved the agent's plan: …"): not
+		// said twice (a tester's). A host that says nothing gets this line.
+		approvalSaid := st.Approval == before.Approval || strings.Contains(said, " turned approval ")
+		modeSaid := st.PermissionMode == before.PermissionMode || strings.Contains(said, " set tool permissions to ") || strings.Contains(said, " approved the agent's plan")
+		if !knew || !(approvalSaid && modeSaid) {
+			onOff := "off"
+			if st.Approval {
+				onOff = "on"
+			}
+			p.asideLocked("system", fmt.Sprintf("approval is %s; tool permissions: %s", onOff, modeWords(st.PermissionMode)))
+		}
+		// A longer list is news (also at a resume); a shorter one comes with its own
+		// notice ("alice made Bash ask again"), just after.
+		if knew && !slices.Equal(st.Always, before.Always) && !isSubset(st.Always, before.Always) {
+			p.asideLocked("system", alwaysWords(st.Always, p.r.you.Role == wire.RoleHost))
+		}
+		if st.Workspace != wire.WorkspaceOff && (before.Workspace == wire.WorkspaceOff || !knew) {
+			// Sharing again: a terminal that joined while it was off never learned from
+			// when the changes count (a tester's).
+			p.baseNewsLocked()
+		}
+	}
+}
+
+// diff prints a unified diff, each line cleaned of escape sequences; coloured by kind
+// when the terminal takes colour.
+func (p *printer) diff(text string, truncated bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.breakLineLocked()
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		l = strings.ReplaceAll(term.Clean(l), "\n", " ")
+		color := ""
+		if p.color {
+			switch {
+			case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"), strings.HasPrefix(l, "diff "):
+				color = "\x1b[1m"
+			case strings.HasPrefix(l, "+"):
+				color = "\x1b[32m"
+			case strings.HasPrefix(l, "-"):
+				color = "\x1b[31m"
+			case strings.HasPrefix(l, "@@"):
+				color = "\x1b[36m"
+			}
+		}
+		if color != "" {
+			fmt.Fprintf(p.w, "%s%s\x1b[0m\n", color, l)
+		} else {
+			fmt.Fprintln(p.w, l)
+		}
+	}
+	if truncated {
+		p.noticeLocked("changes", "the diff was cut at 256 KiB")
+	}
+}
+
+func (p *printer) output(stream, text string) {
+	text = term.Clean(text)
+	switch stream {
+	case wire.StreamAssistant:
+		text, p.held = p.held+text, ""
+		// At most one blank line in a row: a reply that starts with blank lines after a
+		// tool line or a notice, or a text block's, would otherwise leave two or three.
+		lead := len(text) - len(strings.TrimLeft(text, "\n"))
+		if keep := max(0, 2-p.newlines); lead > keep {
+			text = text[lead-keep:]
+		}
+		if text = p.markAgentLinesLocked(text); text == "" {
+			return
+		}
+		if i := strings.IndexByte(text, '\n'); i >= 0 && len(p.aside) > 0 {
+			// The unfinished line ends here: what waited for it follows it.
+			p.w.Defer([]byte(text[:i+1]))
+			p.midLine = false
+			p.asideNowLocked()
+			text = text[i+1:]
+			if text == "" {
+				p.newlines = 1
+				return
+			}
+		}
+		p.w.Defer([]byte(text))
+		p.midLine = !strings.HasSuffix(text, "\n")
+		if body := strings.TrimRight(text, "\n"); body == "" {
+			p.newlines += len(text)
+		} else {
+			p.newlines = len(text) - len(body)
+		}
+	case wire.StreamTool:
+		p.breakLineLocked()
+		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+			fmt.Fprintf(p.w, "  » %s\n", l)
+		}
+	case wire.StreamToolOutput:
+		// The tool line above sums it up; the whole output is for views that fold it.
+	case wire.StreamStderr:
+		p.noticeLocked("stderr", text)
+	default:
+		p.noticeLocked("system", "claude: "+text)
+	}
+}
