@@ -256,7 +256,7 @@ decide it.`, io.Out, io.Err)
 		if err := hostInv.write(); err != nil {
 			pr.notice("error", "cannot write the new host invite: "+describe(err)+"; the one in the file no longer works (a co-host's /rotate makes new invites and tries again)")
 		}
-		pr.invites(hostInv.strip(inv), "new invites (the old links no longer work):", hostInv.where())
+		pr.invites(hostInv.strip(inv), "new invites (the old links let nobody new in; members away can still come back: /kick NAME keeps one out):", hostInv.where())
 	})
 	if resume != nil {
 		invites := "the invites are the ones it had last"

@@ -161,7 +161,7 @@ func TestHostInviteFile(t *testing.T) {
 	ops.expect(`you joined as a co-host: you decide tool requests`)
 	ops.send("/rotate")
 	newHost := ops.expect(`^\s*host invite: (concordia://\S+)$`)[1]
-	h.expect(`new invites \(the old links no longer work\)`)
+	h.expect(`new invites \(the old links let nobody new in; members away can still come back`)
 	h.expect(`the host invite is in ` + regexp.QuoteMeta(file) + ` \(mode 0600\)`)
 	// The new invite is printed as the first was, at the start of its line (a protocol
 	// tester's script found only the first: the new ones were indented).
@@ -207,7 +207,7 @@ func TestHostInviteFileUnwritable(t *testing.T) {
 	ops.send("/rotate")
 	ops.expect(`^\s*host invite: concordia://`)
 	h.expect(`^\[error\] cannot write the new host invite: the folder ` + regexp.QuoteMeta(dir) + ` does not exist; the one in the file no longer works \(a co-host's /rotate makes new invites and tries again\)$`)
-	h.expect(`new invites \(the old links no longer work\)`)
+	h.expect(`new invites \(the old links let nobody new in; members away can still come back`)
 	ops.send("/who")
 	ops.expect(`ops \(co-host\) — you`)
 }

@@ -669,7 +669,7 @@ export class PartyView extends LitElement {
           </div>`
         : html`<button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
             @click=${() => this.#setConfirmInvites(true)}>New invites…</button>`}
-      <span class="hint">Anyone with a link can join. New invites make the old links stop working.</span>
+      <span class="hint">Anyone with a link can join. New invites make the old links stop working for anyone new; members already in the party can still come back (removing one keeps them out).</span>
     </section>`;
   }
 
