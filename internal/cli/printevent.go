@@ -110,14 +110,17 @@ func (p *printer) event(ev wire.Event) {
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
 			// A host (or a journal) from before why: its own words, which name this member.
 			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
-		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && p.r.you.ID != "":
+		case ev.Left != nil && (ev.Why == "" || ev.Why == wire.WhyLost) && ev.Left.ID == p.r.you.ID && p.r.you.ID != "":
 			// The host saw this terminal's connection drop (it came back since); in the
 			// history of a rejoin, this member left, by /quit as often as not (a tester's
-			// /quit came back as a lost connection).
+			// /quit came back as a lost connection), unless the host says it did not.
 			p.ownDrop = true
-			if p.earlier {
+			switch {
+			case p.earlier && ev.Why == wire.WhyLost:
+				p.asideLocked("party", fmt.Sprintf("you lost the connection (%s)", people(count)))
+			case p.earlier:
 				p.asideLocked("party", fmt.Sprintf("you left (%s)", people(count)))
-			} else {
+			default:
 				p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
 			}
 		case ev.Left != nil && ev.Text != "": // why, in the host's words

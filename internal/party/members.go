@@ -225,7 +225,12 @@ func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
 // Leave removes the member whose connection is conn from the connected members; it may
 // come back with its session or client_id. A connection that was already replaced by a
 // reconnect is ignored.
-func (p *Party) Leave(memberID string, conn any) {
+func (p *Party) Leave(memberID string, conn any) { p.Lost(memberID, conn, "") }
+
+// Lost is Leave for a connection that ended without the member's leaving, how saying what
+// happened ("no answer for a while"), for the event's text; "" is Leave. Everyone read a
+// dropped connection as "bob left", as if bob had quit (a tester's).
+func (p *Party) Lost(memberID string, conn any, how string) {
 	_ = p.do(func() {
 		m, ok := p.members[memberID]
 		if !ok || m.conn != conn {
@@ -236,10 +241,13 @@ func (p *Party) Leave(memberID string, conn any) {
 		left := m.Member
 		n := len(p.members)
 		ev := wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n}
-		if p.closed {
+		switch {
+		case p.closed:
 			// Gone because a host ended the party, not by choice: said so (a tester's
 			// terminals printed "bob left" between two "the host ended the party").
 			ev.Why, ev.Text = wire.WhyPartyEnded, m.Name+" left when the party ended"
+		case how != "":
+			ev.Why, ev.Text = wire.WhyLost, m.Name+" lost the connection: "+how
 		}
 		p.emit(ev)
 		p.forgetOld()

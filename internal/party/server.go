@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -166,7 +167,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.replay.building.Store(false)
 	c.freeReplay()
 	if id := c.memberID(); id != "" {
-		s.party.Leave(id, c)
+		s.party.Lost(id, c, lostHow(err))
 	}
 	s.mu.Lock()
 	delete(s.peers, c.peer)
@@ -780,4 +781,29 @@ func rpcError(err error) error {
 		msg = strings.Replace(msg, ErrInvalid.Error()+": ", "", 1)
 	}
 	return rpc.Errorf(code, "%s", msg)
+}
+
+// lostHow says how a member's connection ended when the member did not end it (Party.Lost,
+// "bob lost the connection: HOW"),
+// from the error its peer's Run returned; "" when the member closed it (a close frame: our
+// clients' leaving, a browser's page closed) or the host did (a kick, the party's end, a
+// reconnect that replaced it).
+func lostHow(err error) string {
+	var ce *websocket.CloseError
+	var ne net.Error
+	var op *net.OpError
+	switch {
+	case errors.Is(err, rpc.ErrSlowPeer):
+		return "too slow to keep up"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "no answer for a while"
+	case errors.As(err, &ce):
+		if ce.Code == websocket.CloseAbnormalClosure {
+			return "it closed without leaving the party"
+		}
+		return ""
+	case errors.As(err, &op):
+		return "a network error"
+	}
+	return ""
 }

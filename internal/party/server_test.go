@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http/httptest"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -1056,5 +1057,69 @@ func TestGetStateTakesAWholeFloat(t *testing.T) {
 			t.Fatalf("getState since 3.0 began at %+v, want seq 4", r.Result.Events)
 		}
 		return
+	}
+}
+
+// TestALostConnectionIsNotALeave: a member whose connection ends without a close frame is
+// said to have lost it, with why connection_lost; one that closes it leaves, as before (a
+// tester's teammates read a dropped connection as "bob left", as if bob had quit).
+func TestALostConnectionIsNotALeave(t *testing.T) {
+	p, url := serveParty(t, ServerOptions{})
+	join := func(name string) *websocket.Conn {
+		ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hello, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": wire.MethodHello,
+			"params": wire.HelloParams{Name: name, Token: token}})
+		if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
+			t.Fatal(err)
+		}
+		ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if _, _, err := ws.ReadMessage(); err != nil {
+			t.Fatal(err)
+		}
+		return ws
+	}
+	ann, bob := join("ann"), join("bob")
+	ann.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "left"), time.Now().Add(time.Second))
+	ann.Close()
+	bob.UnderlyingConn().Close() // no close frame: a process killed, a cable pulled
+	left := map[string]wire.Event{}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(left) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		st, _ := p.State(0)
+		for _, ev := range st.Events {
+			if ev.Kind == wire.KindParticipants && ev.Left != nil {
+				left[ev.Left.Name] = ev
+			}
+		}
+	}
+	if ev := left["ann"]; ev.Left == nil || ev.Why != "" || ev.Text != "" {
+		t.Errorf("ann left, said as %+v", ev)
+	}
+	if ev := left["bob"]; ev.Left == nil || ev.Why != wire.WhyLost || ev.Text != "bob lost the connection: it closed without leaving the party" {
+		t.Errorf("bob's connection was lost, said as why %q, text %q", ev.Why, ev.Text)
+	}
+}
+
+// TestLostHow: what a lost connection is said to be, from the error that ended it.
+func TestLostHow(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseNormalClosure}), ""},
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseGoingAway}), ""}, // a browser's page closed
+		{rpc.ErrClosed, ""}, // the host closed it: a kick, the party's end
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseAbnormalClosure}), "it closed without leaving the party"},
+		{fmt.Errorf("%w: peer silent for 1m0s: %w", rpc.ErrClosed, &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}), "no answer for a while"},
+		{fmt.Errorf("%w: write: %w", rpc.ErrClosed, &net.OpError{Op: "write", Err: errors.New("connection reset by peer")}), "a network error"},
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, rpc.ErrSlowPeer), "too slow to keep up"},
+	} {
+		if got := lostHow(c.err); got != c.want {
+			t.Errorf("lostHow(%v) = %q, want %q", c.err, got, c.want)
+		}
 	}
 }

@@ -337,6 +337,9 @@ const (
 	WhyHostStopped = "host_stopped" // connected when the host stopped without ending the party
 	WhyPartyEnded  = "party_ended"  // connected when a host ended the party
 	WhyKicked      = "kicked"       // a host removed it: its session no longer works
+	// WhyLost: its connection ended without its leaving (no close frame from it, no answer
+	// to pings, or too slow to keep up); it may come back with its session.
+	WhyLost = "connection_lost"
 )
 
 // Event is one entry of the party's ordered log, sent as Client.event.

@@ -207,6 +207,28 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  it('says a lost connection as such: its own, before and after it joined, and another member\'s', async () => {
+    const you = { id: 'm1', name: 'ann', role: 'participant' as const };
+    const bob = { id: 'm9', name: 'bob', role: 'participant' as const };
+    const lost = (seq: number, m: typeof you) => ({ seq, ts: '', kind: 'participants' as const, left: m, count: 1, why: 'connection_lost', text: `${m.name} lost the connection: no answer for a while` });
+    const { be, el } = await mounted(emptyState({
+      seq: 3,
+      participants: [you],
+      events: [
+        { seq: 1, ts: '', kind: 'participants', joined: you, count: 2 },
+        lost(2, you),
+        { seq: 3, ts: '', kind: 'participants', joined: you, count: 2 },
+      ],
+    }));
+    be.emit('party:event', lost(4, you));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'participants', joined: you, count: 2 });
+    be.emit('party:event', lost(6, bob));
+    await el.updateComplete;
+    const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
+    expect(lines).toEqual(['You joined', 'You lost the connection', 'You came back', 'The host lost your connection for a while', 'You came back', 'bob lost the connection: no answer for a while']);
+    el.remove();
+  });
+
   for (const during of ['running', 'awaiting_permission']) it(`a turn cut off by leaving says so (it ended with no footer), ${during}`, async () => {
     const { be, st, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));

@@ -510,8 +510,13 @@ export class TranscriptView extends LitElement {
     // A host (or a journal) from before why: its own words, which name this member.
     if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
     // After this window entered the party, its own member left only when the host lost
-    // its connection (leaving ends the window's party); before, the person left.
-    if (mine && !it.why && !it.text) return it.seq > (this.state?.joinedAt ?? Infinity) ? 'The host lost your connection for a while' : 'You left';
+    // its connection (leaving ends the window's party); before, the person left, unless the
+    // host says the connection was lost.
+    const lost = it.why === 'connection_lost';
+    if (mine && (lost || (!it.why && !it.text))) {
+      if (it.seq > (this.state?.joinedAt ?? Infinity)) return 'The host lost your connection for a while';
+      return lost ? 'You lost the connection' : 'You left';
+    }
     return it.text || `${m.name} left`;
   }
 

@@ -204,7 +204,7 @@ export interface PartyEvent {
   count?: number;
   text?: string;
   /** participants with left (our extension): why the member is gone, from a resumed host. */
-  why?: 'host_stopped' | 'party_ended' | 'kicked' | string;
+  why?: 'host_stopped' | 'party_ended' | 'kicked' | 'connection_lost' | string;
   stream?: 'assistant' | 'tool' | 'stderr' | 'tool_output' | string;
   prompt?: Prompt;
   phase?: Phase | string;
