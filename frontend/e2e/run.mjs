@@ -946,15 +946,18 @@ async function changedFiles() {
 
 test('the Changes panel: what the agent changed, live, with each turn linked to its files', async () => {
   check((await deepText(tid('changes-toggle-count'))).trim() === '0', 'changes before the agent changed anything');
-  // While the turn runs, files change as tools would change them: the test edits main.go,
-  // .env, a binary and a big file; the fake agent writes, renames and deletes (FAKE_FS).
+  // While the turn runs, files change as tools would change them: the fake agent writes,
+  // renames and deletes (FAKE_FS), then takes its time (FAKE_SLOW), while the test edits
+  // main.go, .env, a binary and a big file. (Edited before the prompt, they are a person's,
+  // listed before the batch: the party scans as a batch's first prompt arrives.)
+  const input = await visible('prompt-input');
+  await input.fill('tidy the folder FAKE_FS=w:docs/notes.txt,mv:old.txt>renamed.txt,rm:gone.txt FAKE_SLOW=3000');
+  await input.press('Enter');
+  await attrOf('party-phase', 'data-phase', 'running');
   writeFileSync(join(workdir2, 'main.go'), mainAfter);
   writeFileSync(join(workdir2, '.env'), 'API_TOKEN=secret-after\n');
   writeFileSync(join(workdir2, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 1, 2, 3]));
   writeFileSync(join(workdir2, 'big.txt'), Array.from({ length: 12000 }, (_, i) => `line ${i} of a big generated file, long enough to pass 256 KiB`).join('\n'));
-  const input = await visible('prompt-input');
-  await input.fill('tidy the folder FAKE_FS=w:docs/notes.txt,mv:old.txt>renamed.txt,rm:gone.txt');
-  await input.press('Enter');
   const link = page.locator('[data-testid=turn-file][data-path="docs/notes.txt"]');
   await link.waitFor();
   await until('the turn to link all its files', async () => {
