@@ -154,7 +154,10 @@ type foregroundOutput struct {
 func (t *foregroundOutput) Write(b []byte) (int, error) {
 	lines := t.printed.take(b)
 	if !t.background() || string(b) == ansi.ShowCursor && !t.quiet() {
-		return t.File.Write(b)
+		if _, err := t.File.Write(freshRows(b)); err != nil {
+			return 0, err
+		}
+		return len(b), nil
 	}
 	if len(lines) > 0 {
 		if err := t.bg.write(lines); err != nil {
@@ -166,6 +169,49 @@ func (t *foregroundOutput) Write(b []byte) (int, error) {
 
 // WriteString hides the file's own, which io.WriteString would call instead of Write.
 func (t *foregroundOutput) WriteString(s string) (int, error) { return t.Write([]byte(s)) }
+
+// freshRows is frame, one frame of the editor's program, with each row it writes text to
+// cleared whole first (ESC[2K), and, when its last line is shorter than the terminal, what
+// is below it cleared too (ESC[J). A terminal that reflows its rows on a resize (tmux,
+// VTE, kitty, Windows Terminal) marks a row a narrowing wrapped as continued, and a row the
+// program then writes its text to and erases to the end of stays marked: once the
+// terminal grew again, the lines printed there ran on into each other (a tester's
+// "[system] sending the prompt to claude        echo: …" on one line), and the rows the
+// old frame was wrapped into stayed under the new one ("idle · /help" twice). A whole-row
+// clear unmarks a row. Bubble Tea writes a frame at once, after a move up to its first
+// row, its lines joined by "\r\n" (a line left as it was by "\n"), and ends it with "\r";
+// anything else (showing the cursor, say) is returned as it is.
+func freshRows(frame []byte) []byte {
+	if len(frame) == 0 || frame[len(frame)-1] != '\r' {
+		return frame
+	}
+	i := 0
+	if bytes.HasPrefix(frame, []byte("\x1b[")) { // the move up: CSI n A
+		j := 2
+		for j < len(frame) && frame[j] >= '0' && frame[j] <= '9' {
+			j++
+		}
+		if j < len(frame) && frame[j] == 'A' {
+			i = j + 1
+		}
+	}
+	out := make([]byte, 0, len(frame)+64)
+	out = append(out, frame[:i]...)
+	rowStart := true
+	for _, c := range frame[i : len(frame)-1] {
+		if rowStart && c != '\n' && c != '\r' {
+			out = append(out, ansi.EraseEntireLine...)
+		}
+		if c != '\r' {
+			rowStart = c == '\n'
+		}
+		out = append(out, c)
+	}
+	if bytes.HasSuffix(out, []byte(ansi.EraseLineRight)) {
+		out = append(out, ansi.EraseScreenBelow...)
+	}
+	return append(out, '\r')
+}
 
 // printedLines are the lines the screen handed the editor's program to print above
 // itself and the program has not written yet, oldest first. The program writes them with

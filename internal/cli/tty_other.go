@@ -21,8 +21,28 @@ func allowBackgroundWrites() {}
 // inBackground is false: there are no background jobs here.
 func inBackground(*os.File) bool { return false }
 
-// editorOutput is out: there are no background jobs here.
-func editorOutput(out io.Writer, _ *printedLines, _ *backgroundOut) io.Writer { return out }
+// editorOutput is out, its frames' rows cleared whole (freshRows) when it is a terminal:
+// there are no background jobs here.
+func editorOutput(out io.Writer, _ *printedLines, _ *backgroundOut) io.Writer {
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return freshOutput{f}
+	}
+	return out
+}
+
+// freshOutput writes the editor's frames with their rows cleared whole (freshRows); as an
+// *os.File, Bubble Tea reads the terminal's size from it.
+type freshOutput struct{ *os.File }
+
+func (f freshOutput) Write(b []byte) (int, error) {
+	if _, err := f.File.Write(freshRows(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// WriteString hides the file's own, which io.WriteString would call instead of Write.
+func (f freshOutput) WriteString(s string) (int, error) { return f.Write([]byte(s)) }
 
 // stopsBackgroundWriters is false: there are no background jobs here.
 func stopsBackgroundWriters(*os.File) bool { return false }

@@ -346,6 +346,35 @@ func TestTerminalNarrowNoticesLeaveNoDebris(t *testing.T) {
 	}
 }
 
+// TestTerminalWidenedAfterANarrowingKeepsLinesApart: the lines printed while a terminal was
+// narrow stay lines of their own once it is wide again. tmux (as VTE, kitty or Windows
+// Terminal do) marks a row that a narrowing wrapped as continued; the editor printed lines
+// onto such rows, and when the terminal grew they ran on into one another (a tester's
+// "[system] sending the prompt to claude        echo: …        [system] claude fini").
+func TestTerminalWidenedAfterANarrowingKeepsLinesApart(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := newPane(t, []string{"CONCORDIA_INVITE=" + inv}, "join", "--name", "nora")
+	j.wait(`› type a prompt`)
+	j.tmux("resize-window", "-t", j.name, "-x", "50", "-y", "15")
+	time.Sleep(300 * time.Millisecond) // the editor draws itself at the new width
+	h.send("narrow one")
+	j.wait(`claude finished`)
+	j.tmux("resize-window", "-t", j.name, "-x", "120", "-y", "40")
+	time.Sleep(300 * time.Millisecond)
+	raw := j.tmux("capture-pane", "-p", "-J", "-t", j.name) // -J: rows marked continued are joined
+	var echo bool
+	for _, row := range strings.Split(raw, "\n") {
+		row = strings.TrimSpace(row)
+		if strings.Contains(row, "sending the prompt to claude") && row != "[system] sending the prompt to claude" {
+			t.Fatalf("a line ran on into the next: %q\n%s", row, raw)
+		}
+		echo = echo || row == "echo: narrow one"
+	}
+	if !echo {
+		t.Fatalf("no line of its own for the reply:\n%s", raw)
+	}
+}
+
 // TestWatchingTerminalAnswersTyping: a line typed into the terminal of a host that only
 // watches (--no-local-repl) is answered; it used to be echoed and ignored without a word.
 // (Only in the foreground: a background job that read its terminal would be stopped.)
