@@ -125,10 +125,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	} else {
 		was = members.Find(inv, name)
 	}
+	byClientID := false // no record for this invite: this data directory's client_id is presented
 	if was.ClientID == "" && !newMember && members.Dir != "" {
 		// No record for this invite (a host rotated it since): this data directory's own
 		// client_id for the host and name brings it back as the member it was.
-		was = membership.Record{ClientID: members.ClientID(inv, name)}
+		was, byClientID = membership.Record{ClientID: members.ClientID(inv, name)}, true
 	}
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: another terminal with that client_id (the same name at the
@@ -175,9 +176,15 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					// The host made the name unique: say so, or "bob-2" is a puzzle. A member
 					// back keeps the name it had ("you are back …" then "you are called bob-2:
 					// bob is taken" read as a contradiction: a tester's).
-					if was.Session != "" {
+					switch {
+					case was.Session != "":
 						pr.notice("system", fmt.Sprintf("you are still called %s here, as before (%s was taken)", term.Line(h.You.Name), term.Line(asked)))
-					} else {
+					case byClientID && h.You.Role != wire.RoleHost:
+						// A co-host back with a new participant invite is someone new: its
+						// client_id never raises a role (PROTOCOL.md §4). A tester's co-host
+						// read only "alice is taken", and the real alice stayed away.
+						pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken (if %s was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back: this one cannot raise a role)", term.Line(h.You.Name), term.Line(asked), term.Line(asked)))
+					default:
 						pr.notice("system", fmt.Sprintf("you are called %s here: %s is taken", term.Line(h.You.Name), term.Line(asked)))
 					}
 				}

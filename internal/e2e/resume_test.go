@@ -828,19 +828,7 @@ func TestBackAfterARotation(t *testing.T) {
 	a.expect(`^\[system\] you left the party; the same command \(this invite and name\) brings you back as yourself$`)
 	a.wait()
 	h.expect(`^\[party\] ann left`)
-	h.send("/rotate")
-	h.expect(`^\[system\] you made new invites`)
-	var rotated string
-	deadline := time.Now().Add(30 * time.Second)
-	for rotated == "" || rotated == inv {
-		if ls := h.lines(regexp.MustCompile(`^invite code: (concordia://\S+)$`)); len(ls) > 0 {
-			rotated = strings.TrimPrefix(ls[len(ls)-1], "invite code: ")
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no new invite: %s", h.stdout())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	rotated := rotate(t, h, inv)
 	again := start(t, nil, "join", rotated, "--name", "ann")
 	again.expect(`joined hosty's party as ann `)
 	h.expect(`^\[party\] ann came back`)
@@ -850,6 +838,46 @@ func TestBackAfterARotation(t *testing.T) {
 	other.expect(`joined hosty's party as ann-2 `)
 	other.send("/quit")
 	other.wait()
+}
+
+// rotate has host h make new invites (/rotate) and returns its new participant invite
+// (inv was the old one).
+func rotate(t *testing.T, h *proc, inv string) string {
+	t.Helper()
+	h.send("/rotate")
+	h.expect(`^\[system\] you made new invites`)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if ls := h.lines(regexp.MustCompile(`^invite code: (concordia://\S+)$`)); len(ls) > 0 {
+			if rotated := strings.TrimPrefix(ls[len(ls)-1], "invite code: "); rotated != inv {
+				return rotated
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new invite: %s", h.stdout())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestCoHostBackWithARotatedInviteIsToldWhy: a co-host who left comes back with the
+// participant invite a host rotated meanwhile: someone new, as a participant's invite
+// never raises a role, and told so (a tester's read only "alice is taken").
+func TestCoHostBackWithARotatedInviteIsToldWhy(t *testing.T) {
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+		"--workdir", t.TempDir(), "--name", "hosty")
+	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	a := start(t, nil, "join", inv, "--name", "ann")
+	a.expect(`joined hosty's party as ann `)
+	h.send("/role ann co-host")
+	a.expect(`co-host`)
+	a.send("/quit")
+	a.wait()
+	h.expect(`^\[party\] ann left`)
+	again := start(t, nil, "join", rotate(t, h, inv), "--name", "ann")
+	again.expect(`^\[system\] you are called ann-2 here: ann is taken \(if ann was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back`)
+	again.send("/quit")
+	again.wait()
 }
 
 // TestSameNameThroughTwoInvitesIsTwoMembers: the same person's two terminals, one through
