@@ -102,7 +102,11 @@ func (j *shellJob) start(ctx context.Context, cmd string, pr *printer, editor bo
 			// It ended, but something it started in the background kept its output open.
 			pr.notice("system", "/shell: \""+cmd+"\" ended; what it left running in the background is no longer shown here")
 		case err != nil && ctx.Err() == nil:
-			pr.notice("error", "/shell: "+err.Error())
+			pr.notice("error", "/shell: \""+cmd+"\" failed: "+err.Error())
+		case err == nil && ctx.Err() == nil:
+			// Its end said, as its failure is: a tester could not tell where the output of
+			// a command that printed nothing more, or much, ended.
+			pr.notice("system", "/shell: \""+cmd+"\" done")
 		}
 	}()
 }

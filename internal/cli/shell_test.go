@@ -133,3 +133,21 @@ func TestShellHasNoTerminal(t *testing.T) {
 		t.Fatalf("printed %q, want the command in a session of its own", got)
 	}
 }
+
+// TestShellSaysItsEnd: a command's end is said, done or failed with its status, so that
+// its output reads as ended (a tester could not tell where it ended, nor that it failed).
+func TestShellSaysItsEnd(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("sh")
+	}
+	out := &testkit.Buffer{}
+	pr := newPrinter(out)
+	var j shellJob
+	j.start(context.Background(), "echo fine", pr, true)
+	j.wait()
+	j.start(context.Background(), "echo oops; exit 3", pr, true)
+	j.wait()
+	if got, want := out.String(), "fine\n[system] /shell: \"echo fine\" done\noops\n[error] /shell: \"echo oops; exit 3\" failed: exit status 3\n"; got != want {
+		t.Fatalf("printed %q, want %q", got, want)
+	}
+}
