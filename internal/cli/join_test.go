@@ -171,6 +171,15 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 		t.Errorf("a lost connection in the history:\n%s", got)
 	}
 
+	// Another member disconnected when the host stopped, as the resume writes it before
+	// anyone is back: without "(0 in the party)".
+	c, _, _, out = newCommander(wire.RoleHost)
+	zero := 0
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Left: &bob, Count: &zero, Why: wire.WhyHostStopped, Text: "Bob was disconnected when the host stopped"})
+	if got := out.String(); !strings.Contains(got, "[party] Bob was disconnected when the host stopped\n") {
+		t.Errorf("a member disconnected by the stop, said as:\n%s", got)
+	}
+
 	// Disconnected when the host stopped, then back after its resume: not "me joined"
 	// (a tester's), for a member and for the owner's own terminal alike.
 	for _, who := range []wire.Member{me, {ID: "m1", Name: "me", Role: wire.RoleHost}} {

@@ -123,6 +123,10 @@ func (p *printer) event(ev wire.Event) {
 			default:
 				p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
 			}
+		case ev.Left != nil && ev.Why == wire.WhyHostStopped && count == 0:
+			// Written by the resume before anyone is back: "(0 in the party)" after each
+			// of them read oddly (a tester's).
+			p.asideLocked("party", term.Line(ev.Text))
 		case ev.Left != nil && ev.Text != "": // why, in the host's words
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
