@@ -565,3 +565,38 @@ func TestAWindowComesBackAfterARotation(t *testing.T) {
 		t.Fatalf("back with the rotated invite as %+v; want %s, dora", back.You, info.You.ID)
 	}
 }
+
+// A co-host window that left comes back with the participant invite a host rotated
+// meanwhile: someone new (a participant's invite never raises a role), and told why (a
+// terminal tester's co-host read only "alice is taken").
+func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
+	h := startRemoteHost(t, true)
+	owner := remoteOwner(t, h)
+	dataDir := t.TempDir()
+	ctx := context.Background()
+	first := New(Config{Emitter: newRecorder(), DataDir: dataDir, Insecure: true})
+	info, err := first.Join(ctx, h.Invite().String(), "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.SetRole(ctx, info.You.ID, wire.RoleHost); err != nil {
+		t.Fatal(err)
+	}
+	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := first.Close(closeCtx); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := owner.RotateInvite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dataDir })
+	back, err := again.Join(ctx, inv.Invite, "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.You.ID == info.You.ID || back.You.Role != wire.RoleParticipant || back.AskedName != "dora" || !back.SeatNotBack {
+		t.Fatalf("back with the rotated invite as %+v, asked %q, seat not back %v; want someone new, told why", back.You, back.AskedName, back.SeatNotBack)
+	}
+}

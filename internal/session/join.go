@@ -48,11 +48,12 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		members = membership.Store{} // in use by another window or terminal: someone new
 	}
 	was := members.Find(inv, name)
+	byClientID := false
 	if was.ClientID == "" && mine && members.Dir != "" {
 		// No record for this invite (a host rotated it since): the data directory's own
 		// client_id for the host and name brings the window back as the member it was (a
 		// tester's terminal came back "alice-4").
-		was = membership.Record{ClientID: members.ClientID(inv, name)}
+		was, byClientID = membership.Record{ClientID: members.ClientID(inv, name)}, true
 	}
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: a terminal with that client_id (the same name at the same
@@ -119,6 +120,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: forPage(a.initial)}
 	if asked := term.Name(name); hello.You.Name != asked {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
+		info.SeatNotBack = byClientID && !rejoined && hello.You.Role != wire.RoleHost
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
 	info.NotKept = notKept

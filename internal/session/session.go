@@ -93,6 +93,11 @@ type Info struct {
 	// Rejoined is true when this window came back as the member it was the last time it
 	// joined with this invite and name (internal/membership), its role included.
 	Rejoined bool `json:"rejoined,omitempty"`
+	// SeatNotBack is true when the host made the name unique though this data directory's
+	// client_id for that name was presented (the invite was rotated since it last joined):
+	// if that member was a co-host, this invite cannot bring its seat back (a participant's
+	// invite never raises a role, PROTOCOL.md §4); the window says so.
+	SeatNotBack bool `json:"seat_not_back,omitempty"`
 	// NotKept is why this window could not keep its membership (a *KeepError: a full disk,
 	// a folder it may not write), nil when it did: joining again later makes it someone
 	// new. The app says it in words (NotKeptText).

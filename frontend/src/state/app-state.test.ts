@@ -466,6 +466,20 @@ describe('join', () => {
     expect(st.notices.map((n) => n.text)).toContain('You are called tina-2 in this party: tina is taken.');
   });
 
+  it('says why a co-host back with a rotated invite is someone new (a terminal tester read only "alice is taken")', async () => {
+    const be = new FakeBackend();
+    const base = fakeSession('participant');
+    be.handlers.JoinParty = async () => ({ ...base, you: { ...base.you, name: 'tina-2' }, asked_name: 'tina', seat_not_back: true });
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    st.setJoinName('tina');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    expect(st.notices.map((n) => n.text)).toContain(
+      'You are called tina-2 in this party: tina is taken. If tina was you as a co-host, only the link you joined with then, or a host invite, brings that seat back: this one cannot raise a role.',
+    );
+  });
+
   it('says so when this window came back as the member it was (a restarted app was someone new)', async () => {
     const be = new FakeBackend();
     const base = fakeSession('participant');

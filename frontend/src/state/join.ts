@@ -333,7 +333,12 @@ export class JoinDialog {
       this.#party.enter(s);
       if (s.asked_name) {
         // The host made the name unique (Go compares): said, or "tina-2" is a puzzle (a tester's).
-        this.#hooks.notify('info', `You are called ${s.you.name} in this party: ${s.asked_name} is taken.`);
+        // A co-host back with a rotated participant invite is someone new: said why (a
+        // terminal tester's co-host read only "alice is taken").
+        const seat = s.seat_not_back
+          ? ` If ${s.asked_name} was you as a co-host, only the link you joined with then, or a host invite, brings that seat back: this one cannot raise a role.`
+          : '';
+        this.#hooks.notify('info', `You are called ${s.you.name} in this party: ${s.asked_name} is taken.${seat}`);
       }
       if (s.rejoined) {
         // Go kept this membership from the last join with this link and name (a restarted

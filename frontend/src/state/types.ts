@@ -341,6 +341,8 @@ export interface Session {
   asked_name?: string;
   /** Joined: this window came back as the member it was the last time (Go keeps it per link and name). */
   rejoined?: boolean;
+  /** With asked_name: this window's data directory was a member of that name, maybe a co-host whose seat this invite cannot bring back. */
+  seat_not_back?: boolean;
   /** Joined, and this window could not keep its membership (a full disk): Go's sentence saying so; left out when kept. */
   not_kept?: string;
   /** The connection when it is not connected (CurrentParty of a joined party reconnecting); left out when connected. */

@@ -199,6 +199,7 @@ export namespace session {
 	    state: wire.State;
 	    asked_name?: string;
 	    rejoined?: boolean;
+	    seat_not_back?: boolean;
 	    not_kept?: string;
 	    status?: Status;
 	    draft?: string;
@@ -217,6 +218,7 @@ export namespace session {
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
+	        this.seat_not_back = source["seat_not_back"];
 	        this.not_kept = source["not_kept"];
 	        this.status = this.convertValues(source["status"], Status);
 	        this.draft = source["draft"];
