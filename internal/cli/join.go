@@ -125,11 +125,12 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	} else {
 		was = members.Find(inv, name)
 	}
-	byClientID := false // no record for this invite: this data directory's client_id is presented
+	byClientID := false // no record for this invite, but one of this name at this host under another
 	if was.ClientID == "" && !newMember && members.Dir != "" {
 		// No record for this invite (a host rotated it since): this data directory's own
 		// client_id for the host and name brings it back as the member it was.
-		was, byClientID = membership.Record{ClientID: members.ClientID(inv, name)}, true
+		was = membership.Record{ClientID: members.ClientID(inv, name)}
+		byClientID = members.Known(was.ClientID) // it was here before, through another invite
 	}
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: another terminal with that client_id (the same name at the

@@ -874,8 +874,15 @@ func TestCoHostBackWithARotatedInviteIsToldWhy(t *testing.T) {
 	a.send("/quit")
 	a.wait()
 	h.expect(`^\[party\] ann left`)
-	again := start(t, nil, "join", rotate(t, h, inv), "--name", "ann")
+	rotated := rotate(t, h, inv)
+	again := start(t, nil, "join", rotated, "--name", "ann")
 	again.expect(`^\[system\] you are called ann-2 here: ann is taken \(if ann was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back`)
+	// Someone new of that name, from another data directory, is only told the name is
+	// taken: nothing says it was ann before (a reviewer's: every first join was told).
+	other := start(t, nil, "join", rotated, "--name", "ann", "--data-dir", t.TempDir())
+	other.expect(`^\[system\] you are called ann-3 here: ann is taken$`)
+	other.send("/quit")
+	other.wait()
 	again.send("/quit")
 	again.wait()
 }

@@ -122,6 +122,27 @@ func (s Store) Find(inv invite.Invite, name string) Record {
 	return r
 }
 
+// Known says whether a record of this directory, under any invite, holds clientID: a
+// member of that name at that host was this directory's before (ClientID is derived from
+// the host and name, so it alone says nothing of an earlier visit).
+func (s Store) Known(clientID string) bool {
+	if s.Dir == "" || clientID == "" {
+		return false
+	}
+	files, _ := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		var r Record
+		if json.Unmarshal(b, &r) == nil && r.ClientID == clientID {
+			return true
+		}
+	}
+	return false
+}
+
 // Save writes the record for key.
 func (s Store) Save(key string, r Record) error {
 	if s.Dir == "" {

@@ -146,6 +146,22 @@ func TestClientID(t *testing.T) {
 	}
 }
 
+// TestKnown: a client_id is known once a record under any invite holds it, not before.
+func TestKnown(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	h1 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1"}
+	id := s.ClientID(h1, "alice")
+	if s.Known(id) || (Store{}).Known(id) || s.Known("") {
+		t.Fatal("known before any record")
+	}
+	if err := s.Save(Key(h1, "alice"), Record{ClientID: id, Session: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Known(id) || s.Known(s.ClientID(h1, "bob")) {
+		t.Fatal("alice's client_id unknown after her record, or bob's known")
+	}
+}
+
 // A client-secret a full disk left empty (or cut short) is replaced, not kept: a tester's
 // empty file made every join after it someone new, long after the disk had room again.
 // Two first joins at once still keep one key between them.

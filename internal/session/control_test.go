@@ -599,4 +599,9 @@ func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
 	if back.You.ID == info.You.ID || back.You.Role != wire.RoleParticipant || back.AskedName != "dora" || !back.SeatNotBack {
 		t.Fatalf("back with the rotated invite as %+v, asked %q, seat not back %v; want someone new, told why", back.You, back.AskedName, back.SeatNotBack)
 	}
+	// A window that was never here, its name taken: nothing says it was dora before.
+	other := newManager(t, newRecorder(), func(c *Config) { c.DataDir = t.TempDir() })
+	if o, err := other.Join(ctx, inv.Invite, "dora"); err != nil || o.AskedName != "dora" || o.SeatNotBack {
+		t.Fatalf("a new window as %+v, asked %q, seat not back %v (%v); want only the name taken", o.You, o.AskedName, o.SeatNotBack, err)
+	}
 }

@@ -53,7 +53,8 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		// No record for this invite (a host rotated it since): the data directory's own
 		// client_id for the host and name brings the window back as the member it was (a
 		// tester's terminal came back "alice-4").
-		was, byClientID = membership.Record{ClientID: members.ClientID(inv, name)}, true
+		was = membership.Record{ClientID: members.ClientID(inv, name)}
+		byClientID = members.Known(was.ClientID) // it was here before, through another invite
 	}
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: a terminal with that client_id (the same name at the same
