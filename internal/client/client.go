@@ -527,7 +527,7 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	// (a tester's 43 MB party at 2.5 MB/s failed at the same seq on every try). A call
 	// fails at once when the connection ends.
 	if hello.State.Truncated && !c.catchUp(ctx, hello.State.Seq) {
-		peer.Close(websocket.CloseNormalClosure, "catch-up failed")
+		peer.Close(websocket.CloseNormalClosure, wire.ReasonReconnecting) // its catch-up failed
 		c.mu.Lock()
 		if c.peer == peer { // not connected: /retry and the window's Retry now work again
 			c.peer = nil

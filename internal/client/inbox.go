@@ -66,7 +66,7 @@ func (in *inbox) run(peer *rpc.Peer, ran <-chan struct{}) {
 		in.mu.Unlock()
 		if overflow {
 			in.c.log.Warn("events arrive faster than they are delivered; reconnecting to catch up")
-			peer.Close(websocket.CloseNormalClosure, "catching up")
+			peer.Close(websocket.CloseNormalClosure, wire.ReasonReconnecting) // to catch up
 			return
 		}
 		for _, ev := range batch {
@@ -80,7 +80,7 @@ func (in *inbox) run(peer *rpc.Peer, ran <-chan struct{}) {
 			}
 			if upTo > in.c.LastSeq() && !in.c.catchUp(ctx, upTo) {
 				if ctx.Err() == nil {
-					peer.Close(websocket.CloseNormalClosure, "catching up")
+					peer.Close(websocket.CloseNormalClosure, wire.ReasonReconnecting) // to catch up
 				}
 				return
 			}

@@ -787,7 +787,8 @@ func rpcError(err error) error {
 // "bob lost the connection: HOW"),
 // from the error its peer's Run returned; "" when the member closed it (a close frame: our
 // clients' leaving, a browser's page closed) or the host did (a kick, the party's end, a
-// reconnect that replaced it).
+// reconnect that replaced it; or a client our protocol has nothing to say of, such as one
+// that broke the protocol).
 func lostHow(err error) string {
 	var ce *websocket.CloseError
 	var ne net.Error
@@ -798,12 +799,24 @@ func lostHow(err error) string {
 	case errors.As(err, &ne) && ne.Timeout():
 		return "no answer for a while"
 	case errors.As(err, &ce):
-		if ce.Code == websocket.CloseAbnormalClosure {
-			return "it closed without leaving the party"
+		switch {
+		case ce.Code == websocket.CloseAbnormalClosure:
+			return brokeOff
+		case ce.Code == websocket.CloseGoingAway && ce.Text == rpc.ReasonSilent:
+			// Our client gives up on a host it has not heard from for 30 s, before the
+			// host's own 60 s: a terminal stopped for 45 s, a laptop back from sleep (a
+			// reviewer's: said as "bob left").
+			return "it heard nothing from the host for a while"
+		case ce.Text == wire.ReasonReconnecting:
+			return "it is reconnecting"
 		}
 		return ""
 	case errors.As(err, &op):
-		return "a network error"
+		return brokeOff // a reset: as often as not a process killed (1006 or this, by timing)
 	}
 	return ""
 }
+
+// brokeOff is how a connection that ended with no close frame ended: a process killed, a
+// network gone.
+const brokeOff = "it broke off without leaving the party"

@@ -1081,13 +1081,27 @@ func TestALostConnectionIsNotALeave(t *testing.T) {
 		}
 		return ws
 	}
-	ann, bob := join("ann"), join("bob")
-	ann.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "left"), time.Now().Add(time.Second))
-	ann.Close()
+	closeWith := func(ws *websocket.Conn, code int, reason string) { // and wait for the host's answer, as our peers do
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				break
+			}
+		}
+		ws.Close()
+	}
+	ann, bob, cleo, dan := join("ann"), join("bob"), join("cleo"), join("dan")
+	closeWith(ann, websocket.CloseNormalClosure, "left")
 	bob.UnderlyingConn().Close() // no close frame: a process killed, a cable pulled
+	// Our client's closes when it is not leaving (internal/rpc, internal/client): it gave
+	// up on a host it heard nothing from (before the host gave up on it), or it reconnects
+	// at once to catch up.
+	closeWith(cleo, websocket.CloseGoingAway, rpc.ReasonSilent)
+	closeWith(dan, websocket.CloseNormalClosure, wire.ReasonReconnecting)
 	left := map[string]wire.Event{}
 	deadline := time.Now().Add(20 * time.Second)
-	for len(left) < 2 && time.Now().Before(deadline) {
+	for len(left) < 4 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 		st, _ := p.State(0)
 		for _, ev := range st.Events {
@@ -1099,8 +1113,10 @@ func TestALostConnectionIsNotALeave(t *testing.T) {
 	if ev := left["ann"]; ev.Left == nil || ev.Why != "" || ev.Text != "" {
 		t.Errorf("ann left, said as %+v", ev)
 	}
-	if ev := left["bob"]; ev.Left == nil || ev.Why != wire.WhyLost || ev.Text != "bob lost the connection: it closed without leaving the party" {
-		t.Errorf("bob's connection was lost, said as why %q, text %q", ev.Why, ev.Text)
+	for name, how := range map[string]string{"bob": "it broke off without leaving the party", "cleo": "it heard nothing from the host for a while", "dan": "it is reconnecting"} {
+		if ev := left[name]; ev.Left == nil || ev.Why != wire.WhyLost || ev.Text != name+" lost the connection: "+how {
+			t.Errorf("%s's connection was lost, said as why %q, text %q", name, ev.Why, ev.Text)
+		}
 	}
 }
 
@@ -1113,10 +1129,15 @@ func TestLostHow(t *testing.T) {
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseNormalClosure}), ""},
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseGoingAway}), ""}, // a browser's page closed
 		{rpc.ErrClosed, ""}, // the host closed it: a kick, the party's end
-		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseAbnormalClosure}), "it closed without leaving the party"},
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseAbnormalClosure}), "it broke off without leaving the party"},
 		{fmt.Errorf("%w: peer silent for 1m0s: %w", rpc.ErrClosed, &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}), "no answer for a while"},
-		{fmt.Errorf("%w: write: %w", rpc.ErrClosed, &net.OpError{Op: "write", Err: errors.New("connection reset by peer")}), "a network error"},
+		{fmt.Errorf("%w: write: %w", rpc.ErrClosed, &net.OpError{Op: "write", Err: errors.New("connection reset by peer")}), "it broke off without leaving the party"},
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, rpc.ErrSlowPeer), "too slow to keep up"},
+		// Our client's own closes when it is not leaving: it gave up on a silent host, or
+		// it reconnects at once to catch up.
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseGoingAway, Text: rpc.ReasonSilent}), "it heard nothing from the host for a while"},
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseNormalClosure, Text: wire.ReasonReconnecting}), "it is reconnecting"},
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseNormalClosure, Text: "left"}), ""},
 	} {
 		if got := lostHow(c.err); got != c.want {
 			t.Errorf("lostHow(%v) = %q, want %q", c.err, got, c.want)

@@ -499,7 +499,7 @@ func (p *Peer) readFailed(err error) {
 	case errors.As(err, &ne) && ne.Timeout():
 		p.log.Info("rpc: peer silent, closing", "remote", p.conn.RemoteAddr(), "pong_wait", p.opts.PongWait)
 		req.cause = fmt.Errorf("%w: peer silent for %v: %w", ErrClosed, p.opts.PongWait, err)
-		req.code, req.reason, req.sendClose = websocket.CloseGoingAway, "timeout", true
+		req.code, req.reason, req.sendClose = websocket.CloseGoingAway, ReasonSilent, true
 	}
 	p.shutdown(req)
 }

@@ -93,6 +93,10 @@ func Errorf(code int, format string, a ...any) *Error {
 // websocket.ErrReadLimit, a network error) is wrapped alongside it.
 var ErrClosed = errors.New("rpc: connection closed")
 
+// ReasonSilent is the reason of the close frame (1001) a peer sends when it has heard
+// nothing from the other side for PongWait.
+const ReasonSilent = "timeout"
+
 // ErrNotSent is wrapped (with the peer's end) by Call's error when the request was never
 // queued for the connection: the other side cannot have it. Any other failure after that
 // leaves it unknown whether the request arrived.

@@ -67,6 +67,11 @@ const (
 	ReasonKicked     = "kicked"
 )
 
+// ReasonReconnecting is the reason of a close frame a client sends when it drops its
+// connection to open another at once (ours does, to catch up on events it fell behind
+// on): the host says its member lost the connection, not that it left (our extension).
+const ReasonReconnecting = "reconnecting"
+
 // CloseKicked is the WebSocket close code of a kicked member's connection (§7).
 const CloseKicked = 4001
 
