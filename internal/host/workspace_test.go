@@ -413,3 +413,35 @@ func TestHandEditsJustBeforeAPromptAreNotTheTurns(t *testing.T) {
 		t.Errorf("the list before the batch leaves out the file made by hand")
 	}
 }
+
+// TestHandEditsWhileABatchIsCollectedAreNotTheTurns: a listed file edited by hand while a
+// batch is collected (after its first prompt's scan) is listed, counts and all, before the
+// batch (a reviewer's: between turns a change of counts alone waited for the turn's list,
+// and a batch may wait long, for its window, a merge or a host's approval).
+func TestHandEditsWhileABatchIsCollectedAreNotTheTurns(t *testing.T) {
+	old := idleScan
+	idleScan = 200 * time.Millisecond
+	t.Cleanup(func() { idleScan = old })
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, Window: 2 * time.Second, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	ann.ok(wire.MethodChanges, nil, nil) // answered once the party's starting point is taken
+	listed := func(e wire.Event, additions int) bool {
+		return e.Kind == wire.KindChanges && slices.ContainsFunc(e.Files, func(f wire.FileChange) bool { return f.Path == "listed.txt" && f.Additions == additions })
+	}
+	writeFile(t, dir, "listed.txt", "one\n")
+	ann.rec.waitFor(t, "listed.txt listed", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return listed(ev, 1) })
+	})
+	start := len(ann.rec.events())
+	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=a:agent.txt"}, nil)
+	time.Sleep(500 * time.Millisecond) // the first prompt's scan is done; the batch is being collected
+	writeFile(t, dir, "listed.txt", "one\ntwo\nthree\n")
+	evs := ann.rec.waitFor(t, "the batch", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e[start:], func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
+	})[start:]
+	batch := slices.IndexFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
+	if !slices.ContainsFunc(evs[:batch], func(ev wire.Event) bool { return listed(ev, 3) }) {
+		t.Fatalf("the hand edit's counts were not listed before the batch")
+	}
+}

@@ -240,9 +240,11 @@ func (p *Party) toolActivity() {
 // scanBeforeTurn scans the working directory as the first prompt of a batch arrives, so
 // that what was changed by hand since the last idle scan (up to IdleScan ago) is listed
 // before the batch, not with its turn's files as if the agent had made them; counts that
-// changed are listed too, which idle scans leave for later. A scan that ends after the
-// batch is cut (a window shorter than the scan) is credited to the turn, as before. Runs
-// on the loop; nothing when scans follow the turns only (IdleScan 0).
+// changed are listed too, which scans leave for later while the party is idle. The idle
+// scans that follow while the batch is collected, merged or held for approval list count
+// changes too. A scan that ends after the batch event (one slower than the window and the
+// merge) is credited to the turn, as before. Runs on the loop; nothing when scans follow
+// the turns only (IdleScan 0).
 func (p *Party) scanBeforeTurn() {
 	if p.cfg.Workspace == nil || p.cfg.IdleScan <= 0 || p.wsLevel == wire.WorkspaceOff {
 		return
@@ -271,6 +273,10 @@ func (p *Party) startScan() {
 	}
 	turnEnd, beforeTurn := p.wsTurnEnd, p.wsBeforeTurn
 	idle := p.turn == nil && !turnEnd
+	// Counts alone make no list while nothing waits for a turn: not at a prompt's arrival
+	// (scanBeforeTurn), nor while a batch is collected, merged or held for approval, which
+	// may last long (a reviewer's: a hand edit then was credited to the turn after all).
+	quiet := idle && !beforeTurn && p.phase == wire.PhaseIdle
 	p.wsDirty, p.wsTurnEnd, p.wsBeforeTurn, p.wsScanning, p.wsLastScan = false, false, false, true, p.cfg.Now()
 	ws, ctx, secrets := p.cfg.Workspace, p.workCtx, p.wsLevel == wire.WorkspaceTree
 	p.workers.Add(1)
@@ -285,7 +291,7 @@ func (p *Party) startScan() {
 				// The sharing changed while git ran: this list is of the old level (a tree
 				// list, secrets named, would go to everyone after a narrowing: a reviewer's).
 				// The new level's scan runs now, owing what this one owed.
-				p.wsDirty, p.wsTurnEnd = true, p.wsTurnEnd || turnEnd
+				p.wsDirty, p.wsTurnEnd, p.wsBeforeTurn = true, p.wsTurnEnd || turnEnd, p.wsBeforeTurn || beforeTurn
 				p.scanChanges(0)
 				return
 			}
@@ -327,7 +333,7 @@ func (p *Party) startScan() {
 			p.wsIdleFails = 0
 			first := p.wsFiles == nil && !(p.wsQuiet && idle && len(files) == 0 && hidden == 0)
 			differs := !slices.Equal(files, p.wsFiles)
-			if idle && !beforeTurn {
+			if quiet {
 				// Between turns, a list goes out when files come, go or change status, not
 				// at each line a program appends to its log (a line every 5 s in every
 				// terminal); the counts follow with the next list (the one before the next
@@ -351,8 +357,8 @@ func (p *Party) startScan() {
 				p.wsDirty = true
 				p.scanChanges(changesWhileTools)
 			case p.turn == nil && p.cfg.IdleScan > 0:
-				// Between turns: a person's edits are listed as they come (the next turn's
-				// scan is armed over this one when it starts).
+				// Between turns: a person's edits are listed as they come (this timer runs
+				// on into a turn that starts meanwhile, whose tools re-arm it).
 				p.wsDirty = true
 				p.scanChanges(max(p.cfg.IdleScan, IdleScanCost*took))
 			}
