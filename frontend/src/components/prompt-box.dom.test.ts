@@ -279,6 +279,25 @@ describe('<prompt-box> and my prompt given back', () => {
     el.remove();
   });
 
+  it('while a send waits, the prompt sent leaves the box from under it', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta, type, enter } = await mount(st);
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'prompt', prompt: { id: 'p1', user: 'ann', member: 'm1', text: 'fix teh typo' } });
+    const answer = deferred<{ id: string; seq: number }>();
+    be.handlers.SendPrompt = () => answer.promise;
+    await type('part one');
+    await enter();
+    await type('part one and part two');
+    await st.withdraw({ id: 'p1', user: 'ann', text: 'fix teh typo' });
+    await el.updateComplete;
+    expect(ta().value).toBe('fix teh typo\n\npart one and part two');
+    answer.resolve({ id: 'p2', seq: 2 });
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(ta().value).toBe('fix teh typo\n\nand part two');
+    el.remove();
+  });
+
   it('comes back alone into an empty box, the caret at its end', async () => {
     const { be, st } = await inParty('participant');
     const { el, ta } = await mount(st);

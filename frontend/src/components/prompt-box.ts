@@ -82,6 +82,15 @@ export class PromptBox extends LitElement {
       // window tester's "part oneand part two").
       if (this.#text === sent) this.#text = '';
       else if (this.#text.startsWith(sent)) this.#text = this.#text.slice(sent.length).replace(/^\s+/, '');
+      else {
+        // A prompt given back meanwhile went above it (takeRefill): the one sent is cut out
+        // below it (a reviewer's: it stayed in the box, to be sent twice).
+        const at = this.#text.lastIndexOf(`\n\n${sent}`);
+        if (at >= 0) {
+          const after = this.#text.slice(at + 2 + sent.length).replace(/^\s+/, '');
+          this.#text = after ? `${this.#text.slice(0, at)}\n\n${after}` : this.#text.slice(0, at);
+        }
+      }
       s.unsentDraft = this.#text;
       this.requestUpdate();
       await this.updateComplete;
