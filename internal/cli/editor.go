@@ -442,9 +442,12 @@ func (e *editor) giveBack(text string) {
 		e.ta.SetValue(text)
 	} else {
 		li := e.ta.LineInfo()
-		row, col := e.ta.Line(), li.StartColumn+li.ColumnOffset
+		below := e.ta.LineCount() - 1 - e.ta.Line() // the rows of what was typed under the cursor's
+		col := li.StartColumn + li.ColumnOffset
 		e.ta.SetValue(text + "\n\n" + typed) // the cursor is at the end
-		for target := row + strings.Count(text, "\n") + 2; e.ta.Line() > target; {
+		// Counted from the end: the input makes a line of each "\r" of text too (a
+		// reviewer's "a\r\nb" put the cursor inside the text given back).
+		for target := e.ta.LineCount() - 1 - below; e.ta.Line() > target; {
 			e.ta.CursorUp()
 		}
 		e.ta.SetCursor(col)

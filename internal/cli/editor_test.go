@@ -346,6 +346,15 @@ func TestTypingGoesOnWhereItWasWhenAPromptComesBack(t *testing.T) {
 	if got := e.ta.Value(); got != "p1\np2\n\none Xtwo three four five six seven\nlast" {
 		t.Fatalf("the input holds %q, want X typed where the cursor was", got)
 	}
+
+	// A prompt given back with a "\r\n" in it (the input makes two lines of it).
+	e.ta.SetValue("xy")
+	e.ta.SetCursor(1)
+	e.Update(giveBackMsg("a\r\nb"))
+	typeKeys("Z")
+	if got := e.ta.Value(); !strings.HasSuffix(got, "\n\nxZy") {
+		t.Fatalf("the input holds %q, want Z typed where the cursor was", got)
+	}
 }
 
 // TestNoHostToDecide: a tool request in a party with no host connected says so; the wait

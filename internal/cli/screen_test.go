@@ -14,6 +14,8 @@ func TestFreshRows(t *testing.T) {
 		// A move up, a printed line, the status line, a line left as it was, the input line.
 		{"\x1b[2Aprinted\x1b[K\r\nstatus\x1b[K\r\n\n› in\x1b[K\r",
 			"\x1b[2A\x1b[2Kprinted\x1b[K\r\n\x1b[2Kstatus\x1b[K\r\n\n\x1b[2K› in\x1b[K\x1b[J\r"},
+		// A move up one row, as Bubble Tea writes it (ansi.CursorUp(1)).
+		{ansi.CursorUp(1) + "status\x1b[K\r\n› in\x1b[K\r", "\x1b[A\x1b[2Kstatus\x1b[K\r\n\x1b[2K› in\x1b[K\x1b[J\r"},
 		// The first frame: a carriage return first.
 		{"\rstatus\x1b[K\r\n› in\x1b[K\r", "\r\x1b[2Kstatus\x1b[K\r\n\x1b[2K› in\x1b[K\x1b[J\r"},
 		// A last line as wide as the terminal has no erase after it (it would take its last
