@@ -376,7 +376,7 @@ func TestHandEditsJustBeforeAPromptAreNotTheTurns(t *testing.T) {
 	idleScan = time.Hour // no idle scan sees the edits below
 	t.Cleanup(func() { idleScan = old })
 	dir := project(t, true)
-	c := newCtl(t, Config{Insecure: true, Window: 500 * time.Millisecond, Agent: agent.Config{WorkDir: dir}})
+	c := newCtl(t, Config{Insecure: true, Window: 1500 * time.Millisecond, Agent: agent.Config{WorkDir: dir}}) // long enough for a scan on a slow machine
 	ann := c.raw(t, "ann")
 	ann.ok(wire.MethodChanges, nil, nil) // answered once the party's starting point is taken
 	// listedBefore sends a prompt once edit is done, and returns the list that came before
