@@ -534,35 +534,45 @@ func TestARemovedViewerWindowComesBackAViewer(t *testing.T) {
 	}
 }
 
+// backAfterARotation has a window join as dora, become what made does to it (nil:
+// nothing), leave; a host rotates the invites; the window (its data directory the same)
+// joins again with the new participant invite. It returns both joins and the new invites.
+func backAfterARotation(t *testing.T, made func(owner *party.Local, first Info)) (first, back Info, inv wire.Invites) {
+	t.Helper()
+	dataDir := t.TempDir()
+	h := startRemoteHost(t, true)
+	owner := remoteOwner(t, h)
+	ctx := context.Background()
+	m := New(Config{Emitter: newRecorder(), DataDir: dataDir, Insecure: true})
+	first, err := m.Join(ctx, h.Invite().String(), "dora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made != nil {
+		made(owner, first)
+	}
+	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := m.Close(closeCtx); err != nil {
+		t.Fatal(err)
+	}
+	if inv, err = owner.RotateInvite(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dataDir })
+	if back, err = again.Join(ctx, inv.Invite, "dora"); err != nil {
+		t.Fatal(err)
+	}
+	return first, back, inv
+}
+
 // A window that left comes back as itself with the invite a host rotated meanwhile, as a
 // terminal does: a tester's terminal came back "alice-4", "alice" away and holding the
 // name (the kept record is the old invite's).
 func TestAWindowComesBackAfterARotation(t *testing.T) {
-	h := startRemoteHost(t, true)
-	owner := remoteOwner(t, h)
-	dataDir := t.TempDir()
-	ctx := context.Background()
-	first := New(Config{Emitter: newRecorder(), DataDir: dataDir, Insecure: true})
-	info, err := first.Join(ctx, h.Invite().String(), "dora")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := first.Close(closeCtx); err != nil {
-		t.Fatal(err)
-	}
-	inv, err := owner.RotateInvite(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dataDir })
-	back, err := again.Join(ctx, inv.Invite, "dora")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.You.ID != info.You.ID || back.You.Name != "dora" {
-		t.Fatalf("back with the rotated invite as %+v; want %s, dora", back.You, info.You.ID)
+	first, back, _ := backAfterARotation(t, nil)
+	if back.You.ID != first.You.ID || back.You.Name != "dora" {
+		t.Fatalf("back with the rotated invite as %+v; want %s, dora", back.You, first.You.ID)
 	}
 }
 
@@ -570,38 +580,17 @@ func TestAWindowComesBackAfterARotation(t *testing.T) {
 // meanwhile: someone new (a participant's invite never raises a role), and told why (a
 // terminal tester's co-host read only "alice is taken").
 func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
-	h := startRemoteHost(t, true)
-	owner := remoteOwner(t, h)
-	dataDir := t.TempDir()
-	ctx := context.Background()
-	first := New(Config{Emitter: newRecorder(), DataDir: dataDir, Insecure: true})
-	info, err := first.Join(ctx, h.Invite().String(), "dora")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := owner.SetRole(ctx, info.You.ID, wire.RoleHost); err != nil {
-		t.Fatal(err)
-	}
-	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	defer cancel()
-	if err := first.Close(closeCtx); err != nil {
-		t.Fatal(err)
-	}
-	inv, err := owner.RotateInvite(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dataDir })
-	back, err := again.Join(ctx, inv.Invite, "dora")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back.You.ID == info.You.ID || back.You.Role != wire.RoleParticipant || back.AskedName != "dora" || !back.SeatNotBack {
+	first, back, inv := backAfterARotation(t, func(owner *party.Local, first Info) {
+		if err := owner.SetRole(context.Background(), first.You.ID, wire.RoleHost); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if back.You.ID == first.You.ID || back.You.Role != wire.RoleParticipant || back.AskedName != "dora" || !back.SeatNotBack {
 		t.Fatalf("back with the rotated invite as %+v, asked %q, seat not back %v; want someone new, told why", back.You, back.AskedName, back.SeatNotBack)
 	}
 	// A window that was never here, its name taken: nothing says it was dora before.
 	other := newManager(t, newRecorder(), func(c *Config) { c.DataDir = t.TempDir() })
-	if o, err := other.Join(ctx, inv.Invite, "dora"); err != nil || o.AskedName != "dora" || o.SeatNotBack {
+	if o, err := other.Join(context.Background(), inv.Invite, "dora"); err != nil || o.AskedName != "dora" || o.SeatNotBack {
 		t.Fatalf("a new window as %+v, asked %q, seat not back %v (%v); want only the name taken", o.You, o.AskedName, o.SeatNotBack, err)
 	}
 }
