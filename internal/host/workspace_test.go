@@ -445,3 +445,31 @@ func TestHandEditsWhileABatchIsCollectedAreNotTheTurns(t *testing.T) {
 		t.Fatalf("the hand edit's counts were not listed before the batch")
 	}
 }
+
+// TestHandEditJustBeforeTheCutIsNotTheTurns: a file written by hand a moment before the
+// prompt that completes a batch (--min-prompts 2, the first one long waiting) is listed
+// before the batch: the batch waits for the scan its cut asks for (a window tester's
+// edit, made a second before, was the turn's).
+func TestHandEditJustBeforeTheCutIsNotTheTurns(t *testing.T) {
+	old := idleScan
+	idleScan = time.Hour // no idle scan sees the edit
+	t.Cleanup(func() { idleScan = old })
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, MinPrompts: 2, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	ann.ok(wire.MethodChanges, nil, nil) // answered once the party's starting point is taken
+	ann.ok(wire.MethodPrompt, map[string]any{"text": "first"}, nil)
+	time.Sleep(500 * time.Millisecond) // its scan is done; it waits for a second prompt
+	start := len(ann.rec.events())
+	writeFile(t, dir, "handmade.txt", "by hand\n")
+	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=a:agent.txt"}, nil)
+	evs := ann.rec.waitFor(t, "the batch", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e[start:], func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
+	})[start:]
+	batch := slices.IndexFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })
+	if !slices.ContainsFunc(evs[:batch], func(ev wire.Event) bool {
+		return ev.Kind == wire.KindChanges && slices.ContainsFunc(ev.Files, func(f wire.FileChange) bool { return f.Path == "handmade.txt" })
+	}) {
+		t.Fatalf("the hand edit was not listed before the batch")
+	}
+}

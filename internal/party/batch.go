@@ -274,6 +274,7 @@ func (p *Party) cutBatch() {
 	}
 	batchID := p.newID("b")
 	p.busy = true
+	p.scanBeforeTurn() // beside the merge: edits made since the last scan are not the turn's (send waits for it)
 	p.setPhase(wire.PhaseMerging)
 	if len(prompts) > 1 {
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("merging %d prompts", len(prompts))})
@@ -345,9 +346,14 @@ func promptIDs(prompts []wire.Prompt) []string {
 	return ids
 }
 
-// send gives a batch to the agent: its prompts stop being pending, the batch event
-// carries exactly the text sent.
+// send gives a batch to the agent once the list owed before its turn has gone out
+// (whenListed): its prompts stop being pending, the batch event carries exactly the text
+// sent.
 func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, editedBy string) {
+	p.whenListed(func() { p.sendListed(batchID, prompts, text, merger, editedBy) })
+}
+
+func (p *Party) sendListed(batchID string, prompts []wire.Prompt, text, merger, editedBy string) {
 	if p.closed {
 		p.busy = false // ending (End): no batch starts; its prompts stay in the journal
 		return

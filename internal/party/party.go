@@ -306,8 +306,12 @@ type Party struct {
 	wsQuiet     bool              // a new party that sent no list: an idle scan that finds nothing says nothing
 	wsIdleFails int               // idle scans failed in a row: the next waits longer
 	wsScanning  bool
-	// wsBeforeTurn: the next scan is the one a batch's first prompt asked for (scanBeforeTurn)
+	// wsBeforeTurn: the next scan is owed before a turn (scanBeforeTurn); wsScanBefore: the
+	// one running is; wsWaiting: what waits for its list (whenListed), until wsHoldTimer.
 	wsBeforeTurn bool
+	wsScanBefore bool
+	wsWaiting    []func()
+	wsHoldTimer  *time.Timer
 	// toolsRunning counts the tools the agent started in this turn whose result has not
 	// come (output: a tool line, then its "-> " line): while one runs, the changes are
 	// scanned every changesWhileTools.
@@ -531,6 +535,7 @@ func (p *Party) shutdown() {
 	if p.wsTimer != nil {
 		p.wsTimer.Stop() // an idle scan's timer would fire after the party (a reviewer's)
 	}
+	p.listed() // a batch waiting for its list: send finds the party closed
 	p.flushOutput()
 	p.sessions = map[string]*member{} // sessions die with the party
 	waited := make(chan struct{})

@@ -255,6 +255,39 @@ func (p *Party) scanBeforeTurn() {
 	} // else it follows the scan under way at once
 }
 
+// holdBefore bounds how long a batch waits for the list owed before its turn (whenListed).
+const holdBefore = 2 * time.Second
+
+// whenListed runs f (a batch's going to the agent) once the scan owed before a turn
+// (scanBeforeTurn) has sent its list, so that a hand edit made just before the batch was
+// cut is listed before the batch and not credited to its turn (a window tester's, made a
+// second before the prompt that completed a batch); at once when no such scan is owed, and
+// at most holdBefore later in any case (a slower scan's list follows the batch, as before).
+// Runs on the loop.
+func (p *Party) whenListed(f func()) {
+	if !p.wsBeforeTurn && !p.wsScanBefore || p.wsLevel == wire.WorkspaceOff {
+		f()
+		return
+	}
+	p.wsWaiting = append(p.wsWaiting, f)
+	if p.wsHoldTimer == nil {
+		p.wsHoldTimer = time.AfterFunc(holdBefore, func() { p.post(p.listed) })
+	}
+}
+
+// listed runs what waited for the list owed before a turn (whenListed). Runs on the loop.
+func (p *Party) listed() {
+	if p.wsHoldTimer != nil {
+		p.wsHoldTimer.Stop()
+		p.wsHoldTimer = nil
+	}
+	waiting := p.wsWaiting
+	p.wsWaiting = nil
+	for _, f := range waiting {
+		f()
+	}
+}
+
 // scanChanges (re)arms the scan after wait; the scan runs on a worker and emits a changes
 // event when the list differs from the last one sent. Runs on the loop.
 func (p *Party) scanChanges(wait time.Duration) {
@@ -278,6 +311,7 @@ func (p *Party) startScan() {
 	// may last long (a reviewer's: a hand edit then was credited to the turn after all).
 	quiet := idle && !beforeTurn && p.phase == wire.PhaseIdle
 	p.wsDirty, p.wsTurnEnd, p.wsBeforeTurn, p.wsScanning, p.wsLastScan = false, false, false, true, p.cfg.Now()
+	p.wsScanBefore = beforeTurn
 	ws, ctx, secrets := p.cfg.Workspace, p.workCtx, p.wsLevel == wire.WorkspaceTree
 	p.workers.Add(1)
 	go func() {
@@ -286,7 +320,7 @@ func (p *Party) startScan() {
 		files, hidden, err := ws.Changes(ctx, secrets)
 		took := time.Since(began)
 		p.post(func() {
-			p.wsScanning = false
+			p.wsScanning, p.wsScanBefore = false, false
 			if secrets != (p.wsLevel == wire.WorkspaceTree) {
 				// The sharing changed while git ran: this list is of the old level (a tree
 				// list, secrets named, would go to everyone after a narrowing: a reviewer's).
@@ -319,6 +353,9 @@ func (p *Party) startScan() {
 					p.scanChanges(max(p.cfg.IdleScan, IdleScanCost*took) << p.wsIdleFails)
 				}
 				p.wsTurnEnd = p.wsTurnEnd || turnEnd // the next scan still owes the turn its event
+				if beforeTurn {
+					p.listed() // no list to wait for
+				}
 				return
 			}
 			// While a turn runs, an event only when the list changed; after a turn, one in
@@ -346,6 +383,9 @@ func (p *Party) startScan() {
 				p.wsFiles, p.wsHidden, p.wsQuiet = files, hidden, false
 				shown, more := listed(files)
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: shown, Hidden: hidden, More: more, TreeOnly: secrets && namesSecrets(shown)})
+			}
+			if beforeTurn && !p.wsBeforeTurn {
+				p.listed() // the batch that waited goes after its list
 			}
 			switch {
 			case owed, p.wsBeforeTurn: // a turn's, or a batch's first prompt came meanwhile

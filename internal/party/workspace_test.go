@@ -555,13 +555,16 @@ func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
 		if n := count(col.all(), wire.KindChanges); n != 1 {
 			t.Fatalf("a file that only grew between turns was listed again: %d changes events", n)
 		}
-		// A turn: its own scans list only what it adds to the list.
+		// A turn: its own scans list only what it adds to the list. Before it, the scans its
+		// prompt's arrival and its batch's cut ask for find nothing new by hand.
 		if _, err := p.Prompt(id, "edit a.go"); err != nil {
 			t.Fatal(err)
 		}
-		both := append(slices.Clone(hand), wire.FileChange{Path: "a.go", Status: "modified", Additions: 1})
+		(<-ws.calls) <- scanAnswer{files: grown} // the prompt's
+		(<-ws.calls) <- scanAnswer{files: grown} // the cut's: the batch waits for it
+		both := append(slices.Clone(grown), wire.FileChange{Path: "a.go", Status: "modified", Additions: 1})
 		(<-ws.calls) <- scanAnswer{files: both} // the tool's, a quiet second after it ran
-		col.waitFor(t, "the tool's list", func(e []wire.Event) bool { return count(e, wire.KindChanges) == 2 })
+		col.waitFor(t, "the tool's list", func(e []wire.Event) bool { return count(e, wire.KindChanges) == 3 })
 		close(run.release)
 		col.waitFor(t, "the turn's end", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
 		(<-ws.calls) <- scanAnswer{files: both} // the turn's own
@@ -572,7 +575,9 @@ func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
 				lists = append(lists, ev.Files)
 			}
 		}
-		if len(lists) != 3 || len(lists[0]) != 1 || len(lists[1]) != 2 || len(lists[2]) != 2 {
+		// The hand edit; before the turn, its counts (a count alone is news then); the
+		// tool's; the turn's own.
+		if len(lists) != 4 || len(lists[0]) != 1 || lists[1][0].Additions != 7 || len(lists[2]) != 2 || len(lists[3]) != 2 {
 			t.Fatalf("the lists sent: %v", lists)
 		}
 	})
@@ -605,5 +610,49 @@ func TestIdleScansGoOnAfterAFailure(t *testing.T) {
 		if waited := time.Since(began); waited != 5*time.Second {
 			t.Fatalf("the scan after one that worked came after %v, want 5s again", waited)
 		}
+	})
+}
+
+// A batch waits for the scan its cut asks for, so that an edit made by hand just before
+// is listed before it and not credited to its turn; but no longer than holdBefore: a scan
+// that takes longer lets it go (its list follows the batch, as before).
+func TestABatchWaitsForItsListNoLongerThanHoldBefore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		p, col, id := start(t, Config{Runner: &fakeRunner{}, Workspace: ws, IdleScan: 5 * time.Second})
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the start's
+		if _, err := p.Prompt(id, "hello"); err != nil {
+			t.Fatal(err)
+		}
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the prompt's
+		hand := []wire.FileChange{{Path: "handmade.txt", Status: "added", Additions: 1}}
+		cut := <-ws.calls // the cut's: the batch waits for it
+		synctest.Wait()
+		if n := count(col.all(), wire.KindBatch); n != 0 {
+			t.Fatalf("the batch went before its list")
+		}
+		cut <- scanAnswer{files: hand}
+		col.waitFor(t, "the batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 1 })
+		evs := col.all()
+		if i, j := slices.IndexFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindChanges }), slices.IndexFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindBatch }); i < 0 || i > j {
+			t.Fatalf("the hand edit was not listed before the batch")
+		}
+		col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		(<-ws.calls) <- scanAnswer{files: hand} // the turn's own
+
+		// A scan slower than holdBefore.
+		if _, err := p.Prompt(id, "again"); err != nil {
+			t.Fatal(err)
+		}
+		(<-ws.calls) <- scanAnswer{files: hand} // the prompt's
+		slow := <-ws.calls
+		began := time.Now()
+		col.waitFor(t, "the second batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 2 })
+		if waited := time.Since(began); waited != holdBefore {
+			t.Fatalf("the batch waited %v for a slow scan, want %v", waited, holdBefore)
+		}
+		slow <- scanAnswer{files: hand}
+		col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
+		(<-ws.calls) <- scanAnswer{files: hand} // the turn's own
 	})
 }
