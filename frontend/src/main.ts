@@ -16,6 +16,7 @@ async function makeBackend(): Promise<Backend> {
     reconnect: params.has('reconnect'),
     clipboard: params.get('clipboard') !== '0',
     teammates: params.get('teammates') !== '0',
+    away: params.has('away'),
     history: params.get('history') !== '0',
     slow: Number(params.get('slow') ?? '1') || 1,
     noKeyring: params.get('keyring') === '0',

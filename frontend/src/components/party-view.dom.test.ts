@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
-import { approval, batch, changed, joined, phase, prompt, settings } from '../state/events.test-helpers';
+import { approval, batch, changed, joined, left, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
@@ -50,6 +50,42 @@ describe('<party-view> removing someone', () => {
   // was not told the demotion holds).
   it('says a viewer comes back a viewer', async () => {
     expect(await kickText('vee', 'viewer')).toMatch(/vee too if they still have one, as a viewer again from the same window or terminal\./);
+  });
+});
+
+describe('<party-view> members who are away', () => {
+  // A window tester's co-host, killed, left the People list, and a window host could not
+  // remove it: it could come back, a co-host, even after New invites.
+  it('lists them for a host, with Remove, which asks first and removes them', async () => {
+    const { be, st } = await inParty('host');
+    const bob = { id: 'm2', name: 'bob', role: 'host' as const };
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', { ...left(2, bob), why: 'connection_lost', text: 'bob lost the connection: it broke off without leaving the party' });
+    const el = await mount(st);
+    const item = () => el.shadowRoot!.querySelector<HTMLElement>('[data-testid=away-item][data-name=bob]');
+    expect(item()?.textContent).toMatch(/bob\s+co-host/);
+    item()!.querySelector<HTMLButtonElement>('[data-testid=away-kick]')!.click();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=kick-dialog] .body p')!.textContent!.replace(/\s+/g, ' ')).toMatch(/^bob is away: they will not come back as themselves\./);
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-confirm]')!.click();
+    await vi.waitFor(() => expect(be.calls.filter(([n]) => n === 'Kick')).toEqual([['Kick', ['m2', '']]]));
+    be.emit('party:event', { ...left(3, bob), why: 'kicked' });
+    await el.updateComplete;
+    expect(item()).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
+  it('shows no one away to a participant', async () => {
+    const { be, st } = await inParty('participant');
+    const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', left(2, bob));
+    const el = await mount(st);
+    expect(st.away).toEqual([bob]);
+    expect(el.shadowRoot!.querySelector('[data-testid=away-list]')).toBeNull();
+    el.remove();
+    st.dispose();
   });
 });
 

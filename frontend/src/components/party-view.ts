@@ -419,6 +419,10 @@ export class PartyView extends LitElement {
       .top .stop[data-tip]:hover::after, .top .stop[data-tip]:focus-visible::after { left: auto; right: 0; }
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
+      li.person.away .name { color: var(--faint); }
+      li.person.away .tag { margin-left: auto; }
+      .away-head { margin: 12px 0 6px; font-size: 11px; font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
+      .away-head .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
       .invite .label { font-size: 12px; }
       ul.stale { opacity: 0.6; }
       /* The whole link, as it is handed out: a box of three lines and a scrollbar cut it at
@@ -669,7 +673,7 @@ export class PartyView extends LitElement {
           </div>`
         : html`<button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
             @click=${() => this.#setConfirmInvites(true)}>New invites…</button>`}
-      <span class="hint">Anyone with a link can join. New invites make the old links stop working for anyone new; members already in the party can still come back (removing one keeps them out).</span>
+      <span class="hint">Anyone with a link can join. New invites make the old links stop working for anyone new; members already in the party can still come back (removing one, here or under Away, keeps them out).</span>
     </section>`;
   }
 
@@ -823,6 +827,28 @@ export class PartyView extends LitElement {
     </li>`;
   }
 
+  /**
+   * Who left and may come back with their session, new invites or not: a host removes one
+   * here (a window tester's co-host, killed, could not be removed from the window).
+   */
+  #away(s: AppState) {
+    const sess = s.session!;
+    return html`<h4 class="away-head">Away <span class="n">${s.away.length}</span></h4>
+      <ul data-testid="away-list">
+        ${s.away.map((m) => {
+          const owner = m.role === 'host' && m.name === sess.party.host;
+          return html`<li class="person away" data-testid="away-item" data-name=${m.name} data-role=${m.role}>
+            ${this.#avatar(m.name)}<span class="name" title=${`${m.name} left and may come back`}>${m.name}</span>
+            <span class="tag">${owner ? 'host' : roleLabel(m.role)}</span>
+            ${owner
+              ? nothing
+              : html`<button class="ghost small kick" data-testid="away-kick" title="Remove ${m.name}: they cannot come back" aria-label="Remove ${m.name}"
+                  ?disabled=${s.control.busy(`member:${m.id}`)} @click=${() => this.#askKick(m)}>${iconX()}</button>`}
+          </li>`;
+        })}
+      </ul>`;
+  }
+
   #askKick(m: Member): void {
     this.#kick = m;
     this.#kickReason = '';
@@ -847,7 +873,7 @@ export class PartyView extends LitElement {
         @keydown=${(e: KeyboardEvent) => escape(e, close)}>
         <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
         <div class="body">
-          <p>${m.name} will be disconnected from the party. Anyone with a current invite link can still join, ${m.name} too if they
+          <p>${s.participants.some((p) => p.id === m.id) ? html`${m.name} will be disconnected from the party.` : html`${m.name} is away: they will not come back as themselves.`} Anyone with a current invite link can still join, ${m.name} too if they
             still have one${m.role === 'viewer' ? html`, as a viewer again from the same window or terminal` : nothing}. To keep them out, make new invites afterwards (<b>New invites…</b>): the links given out so far stop working.</p>
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
             @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
@@ -1017,6 +1043,7 @@ export class PartyView extends LitElement {
             <ul data-testid="participants-list" class=${stale ? 'stale' : ''}>
               ${s.participants.map((m) => this.#member(s, m))}
             </ul>
+            ${s.isHost && s.away.length > 0 ? this.#away(s) : nothing}
             ${sess.party.host && !s.participants.some((m) => m.role === 'host' && m.name === sess.party.host)
               ? html`<span class="hint" data-testid="host-not-in-party">${sess.party.host} hosts this party without taking part in it.</span>`
               : nothing}

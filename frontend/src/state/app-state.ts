@@ -513,6 +513,10 @@ export class AppState {
   get participants(): readonly Member[] {
     return this.#party.participants;
   }
+  /** Members who left and may come back; a host may still remove one. */
+  get away(): readonly Member[] {
+    return this.#party.away;
+  }
   /** Every prompt not yet sent to the agent, oldest first. */
   get pending(): readonly Prompt[] {
     return this.#party.pending;

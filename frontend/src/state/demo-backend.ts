@@ -37,6 +37,8 @@ export interface DemoOptions {
   clipboard?: boolean;
   /** Whether scripted teammates join and prompt. */
   teammates?: boolean;
+  /** One of them loses the connection and stays away. */
+  away?: boolean;
   /** Whether the party starts with an earlier turn in its history. */
   history?: boolean;
   /** Time scale: 2 runs everything twice as slowly. */
@@ -278,7 +280,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, ...opts };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, ...opts };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -632,7 +634,7 @@ export class DemoBackend implements Backend {
     await this.#sleep(120);
     this.#members = this.#members.filter((x) => x.id !== member);
     this.#event({ kind: 'system', text: `${by.name} removed ${m.name} from the party${reason ? `: ${reason}` : ''}` });
-    this.#event({ kind: 'participants', left: m, count: this.#members.length });
+    this.#event({ kind: 'participants', left: m, count: this.#members.length, why: 'kicked' });
   }
   async NewInvites(): Promise<Invites> {
     const by = this.#host();
@@ -821,6 +823,13 @@ export class DemoBackend implements Backend {
     this.#after(1300, () => this.#prompt('bob', 'Add a --json flag to `concordia version`.'));
     this.#after(1900, () => this.#prompt('carol', 'And please make sure the version command has a table test.'));
     this.#after(6500, () => this.#prompt('bob', 'After that: does the batching window always close?'));
+    if (this.#opts.away) {
+      // carol's connection drops and she stays away (People lists her under Away for a host).
+      this.#after(2600, () => {
+        this.#members = this.#members.filter((x) => x.id !== carol.id);
+        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: 'connection_lost', text: 'carol lost the connection: no answer for a while' });
+      });
+    }
   }
 
   async RetryNow(): Promise<void> {

@@ -8,6 +8,7 @@
 // Concurrency: the only hazard is promises resolving out of order, which the party
 // generation (gen) guards against.
 
+import { awayAfter } from './away';
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
 import { attentionFor, attentionForEnd, type Attention } from './attention';
@@ -173,6 +174,8 @@ export class PartySession {
   /** How many prompts this window sent in the party: the transcript shows the end when it rises. */
   promptsSent = 0;
   participants: readonly Member[] = [];
+  /** Members who left and may come back (away.ts): a host may still remove one. */
+  away: readonly Member[] = [];
   /** Every prompt not yet sent to the agent, oldest first. */
   pending: readonly Prompt[] = [];
   connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
@@ -626,11 +629,13 @@ export class PartySession {
     this.phaseSince = Number.isFinite(began) ? this.hostToLocal(began) : null;
     this.#runningSince = st.phase === 'running' ? this.phaseSince : null;
     this.participants = [...(st.participants ?? [])];
+    this.away = [];
     this.pending = [...(st.pending ?? [])];
     this.#merging = new Set(st.phase === 'merging' ? this.pending.map((p) => p.id) : []);
     this.agentTrouble = '';
     // The state's history says what changed since the session began (roles, settings).
     for (const e of st.events ?? []) this.#applyPartyFacts(e);
+    this.away = this.away.filter((m) => !this.participants.some((p) => p.id === m.id)); // a history cut short
     // A prompt with no answer may be in what came since (a reconnect's): it reached the
     // host after all (a window tester's stayed in the box, and Enter sent it twice).
     for (const e of st.events ?? []) if (e.seq > seen && e.kind === 'prompt' && e.prompt) this.#promptArrived(e.prompt);
@@ -653,6 +658,7 @@ export class PartySession {
   #applyPartyFacts(e: PartyEvent, live = false): void {
     const s = this.session;
     if (!s) return;
+    this.away = awayAfter(this.away, e, s.you.id);
     if (e.kind === 'participants' && e.changed) {
       const m = e.changed;
       this.participants = this.participants.map((p) => (p.id === m.id ? { ...p, role: m.role } : p));
@@ -1152,6 +1158,7 @@ export class PartySession {
     this.#info = null;
     this.pending = [];
     this.participants = [];
+    this.away = [];
     this.phase = 'idle';
     this.phaseSince = null;
     this.agentTrouble = '';
