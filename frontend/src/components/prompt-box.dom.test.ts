@@ -309,3 +309,17 @@ describe('<prompt-box> and my prompt given back', () => {
     el.remove();
   });
 });
+
+describe('<prompt-box> and a prompt that starts with "/"', () => {
+  // A window tester's "/kick bob" went to the agent as a prompt, with no word.
+  it('says it goes as words, and where a host finds the commands', async () => {
+    const { st } = await inParty('host');
+    const { el, type } = await mount(st);
+    const hint = () => el.shadowRoot!.querySelector('[data-testid=prompt-slash-hint]')?.textContent?.trim() ?? '';
+    await type('/kick bob');
+    expect(hint()).toBe('Starts with “/”: the agent gets it as words, not as a command. Removing someone, new invites and agent commands (/compact) are in the side panel.');
+    await type('kick bob');
+    expect(hint()).toBe('');
+    el.remove();
+  });
+});

@@ -182,6 +182,9 @@ export class PromptBox extends LitElement {
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
             : s.sending && s.sendingSince > 0 && Date.now() - s.sendingSince >= SLOW_SEND_MS
               ? html`<span class="reason" data-testid="prompt-slow" role="status">The host has not answered for ${Math.floor((Date.now() - s.sendingSince) / 1000)} s. Your prompt stays here until it does; if no answer comes, this says so.</span>`
+            : this.#text.trimStart().startsWith('/')
+              ? // A window tester's "/kick bob" went to the agent as a prompt, with no word.
+                html`<span class="reason" data-testid="prompt-slash-hint">${slashHint(s.isHost)}</span>`
             : mine > 0
               ? html`<span data-testid="prompt-my-pending">${pendingHint(mine, approving, s.isHost)}</span>`
               : html`<span><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}
@@ -193,6 +196,12 @@ export class PromptBox extends LitElement {
 }
 
 customElements.define('prompt-box', PromptBox);
+
+/** Said under a prompt that starts with "/": it is words for the agent, not a command. */
+export function slashHint(host: boolean): string {
+  const where = host ? ' Removing someone, new invites and agent commands (/compact) are in the side panel.' : '';
+  return `Starts with “/”: the agent gets it as words, not as a command.${where}`;
+}
 
 /**
  * Where my waiting prompts are: in a merged batch a host has to approve, or queued for the
