@@ -152,13 +152,13 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 	// The host says the connection was lost (connection_lost): live, as above; in the
 	// history, lost, not left; someone else's in the host's words.
 	lost := func(m *wire.Member, seq int64) wire.Event {
-		return wire.Event{Seq: seq, Kind: wire.KindParticipants, Left: m, Count: &one, Why: wire.WhyLost, Text: m.Name + " lost the connection: no answer for a while"}
+		return wire.Event{Seq: seq, Kind: wire.KindParticipants, Left: m, Count: &one, Why: wire.WhyLost, Text: m.Name + " lost the connection: nothing came through it for a while"}
 	}
 	c, _, _, out = newCommander(wire.RoleParticipant)
 	c.pr.event(lost(&me, 1))
 	c.pr.event(lost(&bob, 2))
 	got = out.String()
-	for _, want := range []string{"the host lost this terminal's connection for a while (1 in the party)", "Bob lost the connection: no answer for a while (1 in the party)"} {
+	for _, want := range []string{"the host lost this terminal's connection for a while (1 in the party)", "Bob lost the connection: nothing came through it for a while (1 in the party)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("a lost connection: lacks %q:\n%s", want, got)
 		}

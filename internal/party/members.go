@@ -228,7 +228,7 @@ func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
 func (p *Party) Leave(memberID string, conn any) { p.Lost(memberID, conn, "") }
 
 // Lost is Leave for a connection that ended without the member's leaving, how saying what
-// happened ("no answer for a while"), for the event's text; "" is Leave. Everyone read a
+// happened ("nothing came through it for a while"), for the event's text; "" is Leave. Everyone read a
 // dropped connection as "bob left", as if bob had quit (a tester's).
 func (p *Party) Lost(memberID string, conn any, how string) {
 	_ = p.do(func() {

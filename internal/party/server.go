@@ -797,7 +797,9 @@ func lostHow(err error) string {
 	case errors.Is(err, rpc.ErrSlowPeer):
 		return "too slow to keep up"
 	case errors.As(err, &ne) && ne.Timeout():
-		return "no answer for a while"
+		// Whose side went quiet, the member's or a host frozen meanwhile, is not known (a
+		// window tester's host, stopped for 70 s, blamed the member).
+		return "nothing came through it for a while"
 	case errors.As(err, &ce):
 		switch {
 		case ce.Code == websocket.CloseAbnormalClosure:

@@ -1130,7 +1130,7 @@ func TestLostHow(t *testing.T) {
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseGoingAway}), ""}, // a browser's page closed
 		{rpc.ErrClosed, ""}, // the host closed it: a kick, the party's end
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseAbnormalClosure}), "it broke off without leaving the party"},
-		{fmt.Errorf("%w: peer silent for 1m0s: %w", rpc.ErrClosed, &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}), "no answer for a while"},
+		{fmt.Errorf("%w: peer silent for 1m0s: %w", rpc.ErrClosed, &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}), "nothing came through it for a while"},
 		{fmt.Errorf("%w: write: %w", rpc.ErrClosed, &net.OpError{Op: "write", Err: errors.New("connection reset by peer")}), "it broke off without leaving the party"},
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, rpc.ErrSlowPeer), "too slow to keep up"},
 		// Our client's own closes when it is not leaving: it gave up on a silent host, or

@@ -210,7 +210,7 @@ describe('<transcript-view>', () => {
   it('says a lost connection as such: its own, before and after it joined, and another member\'s', async () => {
     const you = { id: 'm1', name: 'ann', role: 'participant' as const };
     const bob = { id: 'm9', name: 'bob', role: 'participant' as const };
-    const lost = (seq: number, m: typeof you) => ({ seq, ts: '', kind: 'participants' as const, left: m, count: 1, why: 'connection_lost', text: `${m.name} lost the connection: no answer for a while` });
+    const lost = (seq: number, m: typeof you) => ({ seq, ts: '', kind: 'participants' as const, left: m, count: 1, why: 'connection_lost', text: `${m.name} lost the connection: nothing came through it for a while` });
     const { be, el } = await mounted(emptyState({
       seq: 3,
       participants: [you],
@@ -225,7 +225,7 @@ describe('<transcript-view>', () => {
     be.emit('party:event', lost(6, bob));
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
-    expect(lines).toEqual(['You joined', 'You lost the connection', 'You came back', 'The host lost your connection for a while', 'You came back', 'bob lost the connection: no answer for a while']);
+    expect(lines).toEqual(['You joined', 'You lost the connection', 'You came back', 'The host lost your connection for a while', 'You came back', 'bob lost the connection: nothing came through it for a while']);
     el.remove();
   });
 

@@ -19,7 +19,7 @@ describe('awayAfter', () => {
   });
 
   it('counts a lost connection and a host that stopped as away, not a party that ended, nor this window', () => {
-    expect(awayAfter([], { ...left(1, bob), why: 'connection_lost', text: 'bob lost the connection: no answer for a while' }, me)).toEqual([bob]);
+    expect(awayAfter([], { ...left(1, bob), why: 'connection_lost', text: 'bob lost the connection: nothing came through it for a while' }, me)).toEqual([bob]);
     expect(awayAfter([], { ...left(1, bob), why: 'host_stopped' }, me)).toEqual([bob]);
     expect(awayAfter([], { ...left(1, bob), why: 'party_ended' }, me)).toEqual([]);
     expect(awayAfter([], left(1, { id: me, name: 'ann', role: 'participant' }), me)).toEqual([]);

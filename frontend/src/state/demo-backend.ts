@@ -827,7 +827,7 @@ export class DemoBackend implements Backend {
       // carol's connection drops and she stays away (People lists her under Away for a host).
       this.#after(2600, () => {
         this.#members = this.#members.filter((x) => x.id !== carol.id);
-        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: 'connection_lost', text: 'carol lost the connection: no answer for a while' });
+        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: 'connection_lost', text: 'carol lost the connection: nothing came through it for a while' });
       });
     }
   }
