@@ -461,6 +461,35 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await conversationVisible(p, 'back at 640×480');
   }));
 
+  // A window tester's conversation, followed at its end, went off it under Latest at each
+  // key of a prompt of several lines: the box measured itself by shrinking to one row.
+  test('1000×600: typing a prompt of several lines keeps the conversation at its end', withShot('multiline', async () => {
+    const p = await open(1000, 600, 'screen=party&teammates=0&history=0', 'prompt-input');
+    const input = p.getByTestId('prompt-input');
+    for (let i = 0; i < 12; i++) {
+      await input.fill(`hello number ${i}`);
+      await input.press('Enter');
+    }
+    const scroller = () => p.evaluate(() => {
+      const sc = document.querySelector('concordia-app')?.shadowRoot?.querySelector('party-view')?.shadowRoot?.querySelector('transcript-view')?.shadowRoot?.querySelector('.scroller');
+      return sc ? sc.scrollHeight - sc.clientHeight : 0;
+    });
+    await until('the conversation longer than the window', async () => (await scroller()) > 200);
+    await p.waitForTimeout(1500); // the demo's turn
+    check((await p.getByTestId('jump-latest').count()) === 0, 'Latest shows before typing');
+    await input.click();
+    for (const line of ['one', 'two', 'three']) {
+      await p.keyboard.type(line);
+      await p.keyboard.press('Shift+Enter');
+    }
+    await p.keyboard.type('x');
+    await p.waitForTimeout(300);
+    check((await p.getByTestId('jump-latest').count()) === 0, 'the conversation left its end while a prompt of four lines was typed');
+    for (let i = 0; i < 14; i++) await p.keyboard.press('Backspace');
+    await p.waitForTimeout(300);
+    check((await p.getByTestId('jump-latest').count()) === 0, 'the conversation left its end while the prompt was deleted');
+  }));
+
   if (realPage) {
     test('640×480 with the real bindings: the live party keeps its conversation; the side panel is a drawer', async () => {
       const p = realPage();

@@ -33,6 +33,7 @@ export class PromptBox extends LitElement {
       :host { display: block; border-top: 1px solid var(--border); background: var(--surface); }
       .inner { max-width: 860px; margin: 0 auto; padding: 12px 24px 12px; display: grid; gap: 6px; }
       .box {
+        position: relative;
         display: flex; gap: 8px; align-items: flex-end;
         background: var(--surface-2); border: 1px solid var(--border); border-radius: 12px; padding: 6px 6px 6px 12px;
         transition: border-color 0.12s;
@@ -46,6 +47,8 @@ export class PromptBox extends LitElement {
         max-height: 200px; line-height: 1.45; outline: none;
       }
       textarea:focus-visible { outline: none; }
+      /* Measures the prompt's height (#autosize) out of the page's flow. */
+      textarea.measure { position: absolute; left: 0; top: 0; visibility: hidden; pointer-events: none; height: auto; overflow: hidden; z-index: -1; }
       button.primary { border-radius: 9px; }
       .foot { display: flex; gap: 12px; align-items: center; font-size: 12px; color: var(--faint); min-height: 18px; }
       .foot .reason { color: var(--warn); display: inline-flex; gap: 6px; align-items: center; }
@@ -60,16 +63,25 @@ export class PromptBox extends LitElement {
 
   /** Puts the keyboard focus in the prompt (after a host's decision in a card); false when the box is disabled. */
   focusInput(): boolean {
-    const ta = this.renderRoot.querySelector('textarea');
+    const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]');
     if (!ta || ta.disabled) return false;
     ta.focus();
     return true;
   }
 
+  /**
+   * Fits the box to the prompt, measured on a hidden copy: made 'auto' for a moment, the
+   * box itself shrank the page's layout to one row and back, and the conversation above,
+   * followed at its end, was held where that moment left it, off its end, under Latest
+   * (a window tester's, at every key of a prompt of several lines).
+   */
   #autosize(ta: HTMLTextAreaElement): void {
-    ta.style.height = 'auto';
+    const m = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea.measure');
+    if (!m) return;
+    m.style.width = `${ta.offsetWidth}px`;
+    m.value = ta.value;
     // The CSS max-height (lower in short windows) caps it; the box scrolls beyond.
-    ta.style.height = `${Math.min(ta.scrollHeight, 200)}px`;
+    ta.style.height = `${Math.min(m.scrollHeight, 200)}px`;
   }
 
   async #send(): Promise<void> {
@@ -94,7 +106,7 @@ export class PromptBox extends LitElement {
       s.unsentDraft = this.#text;
       this.requestUpdate();
       await this.updateComplete;
-      const ta = this.renderRoot.querySelector('textarea');
+      const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]');
       if (ta) {
         this.#autosize(ta);
         ta.focus();
@@ -124,7 +136,7 @@ export class PromptBox extends LitElement {
     // the caret kept where it was in it, for the typing to go on there).
     const next = this.state?.takeRefill(this.#text) ?? null;
     if (next !== null) {
-      const ta = this.renderRoot.querySelector('textarea');
+      const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]');
       const shift = next.length - this.#text.length;
       this.#caret = ta && this.#text.trim() !== '' && ta.value === this.#text
         ? [ta.selectionStart + shift, ta.selectionEnd + shift]
@@ -140,7 +152,7 @@ export class PromptBox extends LitElement {
   protected override updated(): void {
     if (!this.#refilled) return;
     this.#refilled = false;
-    const ta = this.renderRoot.querySelector('textarea');
+    const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid=prompt-input]');
     if (ta) {
       this.#autosize(ta);
       ta.focus();
@@ -171,6 +183,7 @@ export class PromptBox extends LitElement {
             this.requestUpdate();
           }}
           @keydown=${(e: KeyboardEvent) => this.#onKey(e)}></textarea>
+        <textarea class="measure" rows="1" tabindex="-1" aria-hidden="true"></textarea>
         <button class="primary icon" data-testid="prompt-send" aria-label="Send" title="Send (Enter)"
           ?disabled=${Boolean(reason) || s.sending || this.#text.trim() === '' || bytes > MAX_PROMPT_BYTES}
           @click=${() => void this.#send()}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
