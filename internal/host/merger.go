@@ -87,14 +87,16 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 			}
 			return nil, notes, fmt.Errorf("--merge gemini: %w", ErrNoKey)
 		}
-		if errors.Is(err, secrets.ErrUnavailable) {
-			return local, append(notes, reason+"; merging locally"), nil
-		}
-		// A key set while the party runs (window Settings, `concordia key set`) is used.
+		// A key set while the party runs (window Settings, `concordia key set`) is used, and
+		// so is one in a keyring that becomes readable (one locked at login, unlocked later:
+		// the party merged locally to its end).
 		f := merge.NewFallback(nil, local)
 		f.SetRekey(o.rekey(), "", o.RekeyEvery)
 		if o.Window {
 			f.SetKeyHint("in Settings")
+		}
+		if errors.Is(err, secrets.ErrUnavailable) {
+			return f, append(notes, reason+"; merging locally until it can be read"), nil
 		}
 		return f, append(notes, reason+"; merging locally until a key is set"), nil
 	}
@@ -138,23 +140,31 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 // for none.
 //
 // The key is read before every batch Gemini merges; a keyring that cannot be read (one
-// waiting on an unlock prompt takes the store's whole time limit) is not read again for
-// RekeyEvery, so that it does not hold up every batch (a reviewer's).
+// waiting on an unlock prompt takes the store's whole time limit, and so does every read
+// after it while that one waits) is not read again for RekeyEvery, so that it does not
+// hold up every batch (a reviewer's), and for slowRekeyRests times as long after a read
+// that took slowKeyring or more: a party that started with its keyring locked looks again
+// now and then, a batch waiting for the keyring at most once in that while.
 func (o MergerOptions) rekey() merge.Rekey {
 	var mu sync.Mutex
 	var failed time.Time
+	rest := o.RekeyEvery
 	return func(ctx context.Context, current string) (*merge.Gemini, string) {
 		mu.Lock()
-		resting := !failed.IsZero() && time.Since(failed) < o.RekeyEvery
+		resting := !failed.IsZero() && time.Since(failed) < rest
 		mu.Unlock()
 		if resting {
 			return nil, current
 		}
+		began := time.Now()
 		key, _, err := o.Store.Key(ctx)
 		switch {
 		case err != nil:
 			mu.Lock()
-			failed = time.Now()
+			failed, rest = time.Now(), o.RekeyEvery
+			if time.Since(began) >= slowKeyring {
+				rest = slowRekeyRests * o.RekeyEvery
+			}
 			mu.Unlock()
 			if o.Logger != nil {
 				o.Logger.Info("Gemini key not read again", "err", err)
@@ -175,6 +185,13 @@ func (o MergerOptions) rekey() merge.Rekey {
 		return g, keyID(key)
 	}
 }
+
+// After a failed read of the keyring that took slowKeyring or more (a locked keyring's
+// unlock prompt), the key is not read again for slowRekeyRests times RekeyEvery (a
+// variable for the tests).
+var slowKeyring = time.Second
+
+const slowRekeyRests = 30
 
 // keyID identifies a key without keeping it: a hash.
 func keyID(key string) string {

@@ -288,3 +288,63 @@ func TestGeminiNoticeShowsNoCredentialOfTheEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// A keyring that cannot be read when the party starts (locked at login) is read again, and
+// its key used once it can be: the party merged locally to its end.
+func TestKeyringUnavailableAtTheStartIsReadAgain(t *testing.T) {
+	srv := geminiByKey(t)
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	ctx := context.Background()
+	backend := &secretstest.Backend{}
+	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(ctx, "good-key"); err != nil {
+		t.Fatal(err)
+	}
+	backend.Fail(errors.New("the keyring is locked"))
+	m, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Millisecond, Getenv: geminiAt(srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.HasSuffix(n, "; merging locally until it can be read") }) {
+		t.Fatalf("notes %q", notes)
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("while locked: %q %v, want local", res.Merger, err)
+	}
+	backend.Fail(nil) // unlocked
+	time.Sleep(5 * time.Millisecond)
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerGemini {
+		t.Fatalf("once unlocked: %q %v, want Gemini", res.Merger, err)
+	}
+}
+
+// A keyring that hangs (an unlock prompt nobody answers) holds a batch for the store's
+// time limit when read: after such a read it is left alone for longer, so that the party's
+// batches do not wait for it each RekeyEvery.
+func TestAHangingKeyringHoldsFewBatches(t *testing.T) {
+	old := slowKeyring
+	slowKeyring = 100 * time.Millisecond
+	t.Cleanup(func() { slowKeyring = old })
+	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+	ctx := context.Background()
+	backend := &secretstest.Backend{}
+	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir(), Timeout: 200 * time.Millisecond})
+	release := backend.Hang()
+	t.Cleanup(release)
+	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if _, err := m.Merge(ctx, batch); err != nil { // reads the keyring: waits its 200 ms
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond) // past RekeyEvery
+	began := time.Now()
+	if _, err := m.Merge(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(began); took >= 150*time.Millisecond {
+		t.Fatalf("a batch right after a slow read of the keyring waited %v for it again", took)
+	}
+}
