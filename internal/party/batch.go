@@ -325,17 +325,30 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 		p.emitSettings()
 	}
 	if p.approval {
-		// What a host approves is what the agent gets: the leading space that keeps it
-		// text is in it already, so approving it unchanged is not an edit.
-		res.Text = wire.AsText(res.Text)
-		p.held = &heldBatch{id: batchID, prompts: prompts, res: res}
-		p.setPhase(wire.PhaseAwaitingApproval)
-		p.emit(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{
-			Batch: batchID, Prompts: promptIDs(prompts), Merged: res.Text, Merger: res.Merger,
-		}})
+		p.hold(batchID, prompts, res)
 		return
 	}
-	p.send(batchID, prompts, res.Text, res.Merger, "")
+	// Once the list owed before the turn is out: approval may have been turned on since
+	// (a reviewer's went unapproved).
+	p.whenListed(func() {
+		if p.approval && !p.closed {
+			p.hold(batchID, prompts, res)
+			return
+		}
+		p.send(batchID, prompts, res.Text, res.Merger, "")
+	})
+}
+
+// hold keeps a merged batch for a host's approval (PROTOCOL.md §7).
+func (p *Party) hold(batchID string, prompts []wire.Prompt, res merge.Result) {
+	// What a host approves is what the agent gets: the leading space that keeps it text is
+	// in it already, so approving it unchanged is not an edit.
+	res.Text = wire.AsText(res.Text)
+	p.held = &heldBatch{id: batchID, prompts: prompts, res: res}
+	p.setPhase(wire.PhaseAwaitingApproval)
+	p.emit(wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{
+		Batch: batchID, Prompts: promptIDs(prompts), Merged: res.Text, Merger: res.Merger,
+	}})
 }
 
 func promptIDs(prompts []wire.Prompt) []string {
@@ -346,14 +359,12 @@ func promptIDs(prompts []wire.Prompt) []string {
 	return ids
 }
 
-// send gives a batch to the agent once the list owed before its turn has gone out
-// (whenListed): its prompts stop being pending, the batch event carries exactly the text
-// sent.
+// send gives a batch to the agent: its prompts stop being pending, the batch event
+// carries exactly the text sent. A batch from its merge waits for the list owed before its
+// turn first (merged, whenListed); one a host approved does not (it showed as still
+// waiting for approval meanwhile: a reviewer's), as the scans while it waited list what
+// changed, counts and all.
 func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, editedBy string) {
-	p.whenListed(func() { p.sendListed(batchID, prompts, text, merger, editedBy) })
-}
-
-func (p *Party) sendListed(batchID string, prompts []wire.Prompt, text, merger, editedBy string) {
 	if p.closed {
 		p.busy = false // ending (End): no batch starts; its prompts stay in the journal
 		return

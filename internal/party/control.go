@@ -80,7 +80,6 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 		if !on && p.held != nil {
 			h := p.held
 			p.held = nil
-			p.scanBeforeTurn() // what was edited while it waited is not the turn's
 			p.send(h.id, h.prompts, h.res.Text, h.res.Merger, "")
 		}
 		return nil
@@ -196,7 +195,6 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		}
 		p.held = nil
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})
-		p.scanBeforeTurn() // what was edited while it waited is not the turn's
 		p.send(h.id, h.prompts, sent, h.res.Merger, editedBy)
 		return nil
 	})

@@ -215,6 +215,10 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			// Shared again later, the list is sent whether or not it changed meanwhile:
 			// members had none while it was off (a tester's raw client got no list).
 			p.wsFiles = nil
+			// No list is owed before a turn now: a batch waiting for one goes (a reviewer's
+			// waited the whole holdBefore).
+			p.wsBeforeTurn, p.wsScanBefore = false, false
+			p.listed()
 		} else {
 			p.wsDirty = true
 			p.scanChanges(0)
@@ -237,14 +241,14 @@ func (p *Party) toolActivity() {
 	p.scanChanges(wait)
 }
 
-// scanBeforeTurn scans the working directory as the first prompt of a batch arrives, so
-// that what was changed by hand since the last idle scan (up to IdleScan ago) is listed
+// scanBeforeTurn scans the working directory as the first prompt of a batch arrives and
+// as the batch is cut, so that what was changed by hand since the last scan is listed
 // before the batch, not with its turn's files as if the agent had made them; counts that
 // changed are listed too, which scans leave for later while the party is idle. The idle
 // scans that follow while the batch is collected, merged or held for approval list count
-// changes too. A scan that ends after the batch event (one slower than the window and the
-// merge) is credited to the turn, as before. Runs on the loop; nothing when scans follow
-// the turns only (IdleScan 0).
+// changes too. A batch from its merge waits for the cut's scan (whenListed), up to
+// holdBefore: a slower scan's list follows the batch and is credited to its turn, as
+// before. Runs on the loop; nothing when scans follow the turns only (IdleScan 0).
 func (p *Party) scanBeforeTurn() {
 	if p.cfg.Workspace == nil || p.cfg.IdleScan <= 0 || p.wsLevel == wire.WorkspaceOff {
 		return
@@ -353,8 +357,8 @@ func (p *Party) startScan() {
 					p.scanChanges(max(p.cfg.IdleScan, IdleScanCost*took) << p.wsIdleFails)
 				}
 				p.wsTurnEnd = p.wsTurnEnd || turnEnd // the next scan still owes the turn its event
-				if beforeTurn {
-					p.listed() // no list to wait for
+				if beforeTurn || p.wsBeforeTurn {
+					p.listed() // scans fail: no list to wait for
 				}
 				return
 			}

@@ -654,5 +654,54 @@ func TestABatchWaitsForItsListNoLongerThanHoldBefore(t *testing.T) {
 		slow <- scanAnswer{files: hand}
 		col.waitFor(t, "the second turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 2 })
 		(<-ws.calls) <- scanAnswer{files: hand} // the turn's own
+		synctest.Wait()
+		if n := count(col.all(), wire.KindBatch); n != 2 {
+			t.Fatalf("%d batch events for two batches: the slow scan's end sent one again", n)
+		}
+	})
+}
+
+// A batch waiting for its list is held for approval if a host turned approval on
+// meanwhile (it went unapproved: a reviewer's), and one goes at once when the sharing is
+// turned off (it waited the whole holdBefore for a list no longer owed).
+func TestABatchWaitingForItsListMeetsTheHostsChanges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		p, col, id := start(t, Config{Runner: &fakeRunner{}, Workspace: ws, IdleScan: 5 * time.Second})
+		boss := joinHost(t, p)
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the start's
+		if _, err := p.Prompt(id, "hello"); err != nil {
+			t.Fatal(err)
+		}
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the prompt's
+		cut := <-ws.calls                                      // the batch waits for it
+		synctest.Wait()                                        // merged, and waiting for its list
+		if err := boss.SetApproval(context.Background(), true); err != nil {
+			t.Fatal(err)
+		}
+		cut <- scanAnswer{files: []wire.FileChange{}}
+		col.waitFor(t, "the batch held for approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == 1 })
+		if n := count(col.all(), wire.KindBatch); n != 0 {
+			t.Fatalf("the batch went unapproved")
+		}
+		if err := boss.SetApproval(context.Background(), false); err != nil { // sends it
+			t.Fatal(err)
+		}
+		col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the turn's own
+
+		if _, err := p.Prompt(id, "again"); err != nil {
+			t.Fatal(err)
+		}
+		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the prompt's
+		<-ws.calls                                             // the cut's, never answered
+		began := time.Now()
+		if err := boss.SetWorkspace(context.Background(), wire.WorkspaceOff); err != nil {
+			t.Fatal(err)
+		}
+		col.waitFor(t, "the second batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 2 })
+		if waited := time.Since(began); waited != 0 {
+			t.Fatalf("the batch waited %v after the sharing was turned off", waited)
+		}
 	})
 }
