@@ -211,7 +211,7 @@ await shot('changes-binary', `${party}&teammates=0&say=add%20a%20json%20flag`, {
       const allow = p.getByTestId('permission-allow');
       if ((await allow.count()) > 0) await allow.first().click().catch(() => {});
       if (!sent && (await p.getByTestId('turn-end').count()) > 0) {
-        const box = p.locator('textarea').last();
+        const box = p.getByTestId('prompt-input');
         await box.fill('now find the TODOs');
         await box.press('Enter');
         sent = true;

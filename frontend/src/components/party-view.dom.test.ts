@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
 import { approval, batch, changed, joined, left, phase, prompt, settings } from '../state/events.test-helpers';
-import { FakeBackend, deferred, fakeSession } from '../state/fake-backend';
+import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 
 import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
@@ -72,6 +72,31 @@ describe('<party-view> members who are away', () => {
     be.emit('party:event', { ...left(3, bob), why: 'kicked' });
     await el.updateComplete;
     expect(item()).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
+  it('keeps who is away over a reconnect whose history is cut short, and moves the focus along the Away list after a removal', async () => {
+    const { be, st } = await inParty('host');
+    const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
+    const cy = { id: 'm3', name: 'cy', role: 'participant' as const };
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', joined(2, cy));
+    be.emit('party:event', left(3, bob));
+    be.emit('party:event', left(4, cy));
+    // A reconnect: the state's history holds only its newest events, none of them about bob or cy.
+    be.emit('party:state', { ...emptyState({ seq: 5, participants: [st.session!.you], events: [{ ...prompt(5, { id: 'p1', user: 'ann', text: 'hi' }) }] }), truncated: true });
+    expect(st.away.map((m) => m.name)).toEqual(['bob', 'cy']);
+    const el = await mount(st);
+    // The last one away removed: the focus goes to the one before it in Away.
+    const kick = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=away-item][data-name=cy] [data-testid=away-kick]')!;
+    kick.focus();
+    kick.click();
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-confirm]')!.click();
+    await vi.waitFor(() => expect(be.count('Kick')).toBe(1));
+    be.emit('party:event', { ...left(6, cy), why: 'kicked' });
+    await vi.waitFor(() => expect(el.shadowRoot!.activeElement?.closest('[data-testid=away-item]')?.getAttribute('data-name')).toBe('bob'));
     el.remove();
     st.dispose();
   });

@@ -66,7 +66,7 @@ export class PartyView extends LitElement {
    * A member removed by this window's host, and its place in People: its row goes (when
    * the host says it left, before or after Kick returns), and with it the focus.
    */
-  #kicked: { id: string; index: number } | null = null;
+  #kicked: { id: string; index: number; away: boolean } | null = null;
 
   constructor() {
     super();
@@ -181,7 +181,7 @@ export class PartyView extends LitElement {
     const justEnded = ended && !this.#wasEnded;
     this.#wasEnded = ended;
     const k = this.#kicked;
-    const kickDone = k !== null && !ended && !s?.participants.some((m) => m.id === k.id);
+    const kickDone = k !== null && !ended && !(k.away ? s?.away : s?.participants)?.some((m) => m.id === k.id);
     if (ended || kickDone) this.#kicked = null;
     if (!justEnded && !kickDone) return;
     // After the nested components' updates (the prompt box's, as the party ends).
@@ -191,8 +191,10 @@ export class PartyView extends LitElement {
         this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="back-home"]')?.focus();
         return;
       }
-      const rows = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="participant-item"]')];
-      const at = Math.min(k!.index, rows.length - 1);
+      // The next in the list the member was in (a member away: the Away list's; a
+      // reviewer's went to the last person here).
+      const rows = [...this.renderRoot.querySelectorAll<HTMLElement>(k!.away ? '[data-testid="away-item"]' : '[data-testid="participant-item"]')];
+      const at = Math.max(0, Math.min(k!.index, rows.length - 1));
       const order = [...rows.slice(at), ...rows.slice(0, at).reverse()];
       const control = order.map((r) => r.querySelector<HTMLElement>('select:not(:disabled), button:not(:disabled)')).find((c) => c);
       if (control) control.focus();
@@ -863,9 +865,11 @@ export class PartyView extends LitElement {
       this.requestUpdate();
     };
     const remove = async () => {
-      const index = s.participants.findIndex((p) => p.id === m.id);
+      const here = s.participants.findIndex((p) => p.id === m.id);
+      const away = here < 0;
+      const index = away ? s.away.findIndex((p) => p.id === m.id) : here;
       if (!(await s.control.kick(m.id, this.#kickReason))) return;
-      this.#kicked = { id: m.id, index };
+      this.#kicked = { id: m.id, index, away };
       close();
     };
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
@@ -1043,7 +1047,7 @@ export class PartyView extends LitElement {
             <ul data-testid="participants-list" class=${stale ? 'stale' : ''}>
               ${s.participants.map((m) => this.#member(s, m))}
             </ul>
-            ${s.isHost && s.away.length > 0 ? this.#away(s) : nothing}
+            ${s.isHost && s.away.length > 0 && !s.ended ? this.#away(s) : nothing}
             ${sess.party.host && !s.participants.some((m) => m.role === 'host' && m.name === sess.party.host)
               ? html`<span class="hint" data-testid="host-not-in-party">${sess.party.host} hosts this party without taking part in it.</span>`
               : nothing}

@@ -18,10 +18,10 @@ describe('awayAfter', () => {
     expect(awayAfter(away, { ...left(4, bob), why: 'kicked' }, me)).toEqual([]);
   });
 
-  it('counts a lost connection and a host that stopped as away, not a party that ended, nor this window', () => {
+  it('counts a lost connection, a host that stopped and a party that ended (it may be resumed) as away, not this window', () => {
     expect(awayAfter([], { ...left(1, bob), why: 'connection_lost', text: 'bob lost the connection: nothing came through it for a while' }, me)).toEqual([bob]);
     expect(awayAfter([], { ...left(1, bob), why: 'host_stopped' }, me)).toEqual([bob]);
-    expect(awayAfter([], { ...left(1, bob), why: 'party_ended' }, me)).toEqual([]);
+    expect(awayAfter([], { ...left(1, bob), why: 'party_ended' }, me)).toEqual([bob]);
     expect(awayAfter([], left(1, { id: me, name: 'ann', role: 'participant' }), me)).toEqual([]);
   });
 });

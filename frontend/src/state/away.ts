@@ -1,5 +1,7 @@
 // The members away from the party: they left, and may come back with their session
-// (PROTOCOL.md §5, a participants left without why kicked or party_ended). A host may
+// (PROTOCOL.md §5, a participants left with any why but kicked; those still there when a
+// host ended the party come back with it once it is resumed, as the terminal's /who
+// says). A host may
 // still remove one (Party.kick); the window listed only those connected, so a window
 // host could not (a window tester's co-host, killed, stayed a co-host who could return).
 
@@ -19,7 +21,7 @@ export function awayAfter(away: readonly Member[], e: PartyEvent, you: string): 
   if (e.left) {
     const id = e.left.id;
     const rest = away.filter((m) => m.id !== id);
-    if (e.why === 'kicked' || e.why === 'party_ended' || id === you) return rest;
+    if (e.why === 'kicked' || id === you) return rest;
     return [...rest, e.left];
   }
   return away;

@@ -176,6 +176,8 @@ export class PartySession {
   participants: readonly Member[] = [];
   /** Members who left and may come back (away.ts): a host may still remove one. */
   away: readonly Member[] = [];
+  /** The party whose members away is of. */
+  #awayOf = '';
   /** Every prompt not yet sent to the agent, oldest first. */
   pending: readonly Prompt[] = [];
   connection: Connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
@@ -629,7 +631,12 @@ export class PartySession {
     this.phaseSince = Number.isFinite(began) ? this.hostToLocal(began) : null;
     this.#runningSince = st.phase === 'running' ? this.phaseSince : null;
     this.participants = [...(st.participants ?? [])];
-    this.away = [];
+    // A history cut short (a long party) holds only its newest events: who was away
+    // before stays (a reviewer's co-host, away since the morning, left the list at a
+    // reconnect); events already applied apply again the same.
+    const party = this.session?.party.id ?? '';
+    if (!st.truncated || party !== this.#awayOf) this.away = [];
+    this.#awayOf = party;
     this.pending = [...(st.pending ?? [])];
     this.#merging = new Set(st.phase === 'merging' ? this.pending.map((p) => p.id) : []);
     this.agentTrouble = '';
