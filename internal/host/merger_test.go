@@ -19,6 +19,20 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
+// batch is two prompts for a merger to merge.
+var batch = []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
+
+// keyring is a store over a fake keyring that holds "good-key", and that fake.
+func keyring(t *testing.T, timeout time.Duration) (*secrets.Store, *secretstest.Backend) {
+	t.Helper()
+	backend := &secretstest.Backend{}
+	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir(), Timeout: timeout})
+	if err := store.Set(context.Background(), "good-key"); err != nil {
+		t.Fatal(err)
+	}
+	return store, backend
+}
+
 // geminiByKey is a fake Gemini API that refuses the key "refused-key" and merges for any
 // other.
 func geminiByKey(t *testing.T) *httptest.Server {
@@ -39,7 +53,6 @@ func geminiByKey(t *testing.T) *httptest.Server {
 // the rest of the party, and neither does starting without a key.
 func TestReplacedGeminiKeyIsUsed(t *testing.T) {
 	srv := geminiByKey(t)
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	for _, start := range []string{"refused-key", ""} {
 		t.Run("start with "+map[string]string{"": "no key", "refused-key": "a refused key"}[start], func(t *testing.T) {
 			backend := &secretstest.Backend{}
@@ -84,7 +97,6 @@ func TestReplacedGeminiKeyIsUsed(t *testing.T) {
 // terminal's with `concordia key set` (issue 10: the window told desktop users to run it).
 func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
 	srv := geminiByKey(t)
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	for _, window := range []bool{false, true} {
 		for _, start := range []string{"", "refused-key"} {
 			ctx := context.Background()
@@ -127,7 +139,6 @@ func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
 // `concordia key set`, as the notice said, changed nothing. The window's host too.
 func TestRefusedEnvironmentKeySaysWhereItIs(t *testing.T) {
 	srv := geminiByKey(t)
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	for _, window := range []bool{false, true} {
 		ctx := context.Background()
 		env := func(k string) string {
@@ -188,7 +199,6 @@ func TestRemovedOrReplacedGeminiKeyIsFollowed(t *testing.T) {
 		used = nil
 		return k
 	}
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	ctx := context.Background()
 	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
 	if err := store.Set(ctx, "first-key"); err != nil {
@@ -237,13 +247,8 @@ func TestRemovedOrReplacedGeminiKeyIsFollowed(t *testing.T) {
 // on with the key it has, and the keyring is tried again after RekeyEvery.
 func TestUnreadableKeyringIsNotReadBeforeEveryBatch(t *testing.T) {
 	srv := geminiByKey(t)
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	ctx := context.Background()
-	backend := &secretstest.Backend{}
-	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
-	if err := store.Set(ctx, "good-key"); err != nil {
-		t.Fatal(err)
-	}
+	store, backend := keyring(t, 0)
 	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: geminiAt(srv.URL)})
 	if err != nil {
 		t.Fatal(err)
@@ -293,13 +298,8 @@ func TestGeminiNoticeShowsNoCredentialOfTheEndpoint(t *testing.T) {
 // its key used once it can be: the party merged locally to its end.
 func TestKeyringUnavailableAtTheStartIsReadAgain(t *testing.T) {
 	srv := geminiByKey(t)
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	ctx := context.Background()
-	backend := &secretstest.Backend{}
-	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
-	if err := store.Set(ctx, "good-key"); err != nil {
-		t.Fatal(err)
-	}
+	store, backend := keyring(t, 0)
 	backend.Fail(errors.New("the keyring is locked"))
 	m, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Millisecond, Getenv: geminiAt(srv.URL)})
 	if err != nil {
@@ -325,10 +325,8 @@ func TestAHangingKeyringHoldsFewBatches(t *testing.T) {
 	old := slowKeyring
 	slowKeyring = 100 * time.Millisecond
 	t.Cleanup(func() { slowKeyring = old })
-	batch := []wire.Prompt{{ID: "p1", User: "ann", Text: "add tabs"}, {ID: "p2", User: "ben", Text: "add dark mode"}}
 	ctx := context.Background()
-	backend := &secretstest.Backend{}
-	store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir(), Timeout: 200 * time.Millisecond})
+	store, backend := keyring(t, 200*time.Millisecond)
 	release := backend.Hang()
 	t.Cleanup(release)
 	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: 20 * time.Millisecond})
