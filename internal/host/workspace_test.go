@@ -369,7 +369,7 @@ func TestHandEditsBetweenTurnsAreListedAsTheyCome(t *testing.T) {
 
 // TestHandEditsJustBeforeAPromptAreNotTheTurns: a file already listed that a person
 // edited further, and a file written by hand, after the last idle scan, are listed as the
-// batch's first prompt arrives, before the batch: the turn's own list then credits it with
+// batch is cut, before the batch: the turn's own list then credits it with
 // neither (they were listed with the next turn's files, as if the agent had made them).
 func TestHandEditsJustBeforeAPromptAreNotTheTurns(t *testing.T) {
 	old := idleScan
@@ -415,7 +415,7 @@ func TestHandEditsJustBeforeAPromptAreNotTheTurns(t *testing.T) {
 }
 
 // TestHandEditsWhileABatchIsCollectedAreNotTheTurns: a listed file edited by hand while a
-// batch is collected (after its first prompt's scan) is listed, counts and all, before the
+// batch is collected is listed, counts and all, before the
 // batch (a reviewer's: between turns a change of counts alone waited for the turn's list,
 // and a batch may wait long, for its window, a merge or a host's approval).
 func TestHandEditsWhileABatchIsCollectedAreNotTheTurns(t *testing.T) {
@@ -435,7 +435,7 @@ func TestHandEditsWhileABatchIsCollectedAreNotTheTurns(t *testing.T) {
 	})
 	start := len(ann.rec.events())
 	ann.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_FS=a:agent.txt"}, nil)
-	time.Sleep(500 * time.Millisecond) // the first prompt's scan is done; the batch is being collected
+	time.Sleep(500 * time.Millisecond) // the batch is being collected
 	writeFile(t, dir, "listed.txt", "one\ntwo\nthree\n")
 	evs := ann.rec.waitFor(t, "the batch", func(e []wire.Event) bool {
 		return slices.ContainsFunc(e[start:], func(ev wire.Event) bool { return ev.Kind == wire.KindBatch })

@@ -130,9 +130,6 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	p.lastPrompt = now
 	seq := p.emit(wire.Event{Kind: wire.KindPrompt, Prompt: &pr})
 	if !p.busy {
-		if p.phase != wire.PhaseCollecting {
-			p.scanBeforeTurn()
-		}
 		p.setPhase(wire.PhaseCollecting)
 	}
 	return wire.PromptResult{ID: pr.ID, Seq: seq}, nil

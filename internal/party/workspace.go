@@ -241,14 +241,13 @@ func (p *Party) toolActivity() {
 	p.scanChanges(wait)
 }
 
-// scanBeforeTurn scans the working directory as the first prompt of a batch arrives and
-// as the batch is cut, so that what was changed by hand since the last scan is listed
-// before the batch, not with its turn's files as if the agent had made them; counts that
-// changed are listed too, which scans leave for later while the party is idle. The idle
-// scans that follow while the batch is collected, merged or held for approval list count
-// changes too. A batch from its merge waits for the cut's scan (whenListed), up to
-// holdBefore: a slower scan's list follows the batch and is credited to its turn, as
-// before. Runs on the loop; nothing when scans follow the turns only (IdleScan 0).
+// scanBeforeTurn scans the working directory as a batch is cut, so that what was changed
+// by hand since the last scan is listed before the batch, not with its turn's files as if
+// the agent had made them; counts that changed are listed too, which scans leave for later
+// while the party is idle (the idle scans while a batch is collected, merged or held for
+// approval list them too). The batch waits for this scan (whenListed), up to holdBefore: a
+// slower scan's list follows the batch and is credited to its turn, as before. Runs on the
+// loop; nothing when scans follow the turns only (IdleScan 0).
 func (p *Party) scanBeforeTurn() {
 	if p.cfg.Workspace == nil || p.cfg.IdleScan <= 0 || p.wsLevel == wire.WorkspaceOff {
 		return
@@ -310,7 +309,7 @@ func (p *Party) startScan() {
 	}
 	turnEnd, beforeTurn := p.wsTurnEnd, p.wsBeforeTurn
 	idle := p.turn == nil && !turnEnd
-	// Counts alone make no list while nothing waits for a turn: not at a prompt's arrival
+	// Counts alone make no list while nothing waits for a turn: not at a batch's cut
 	// (scanBeforeTurn), nor while a batch is collected, merged or held for approval, which
 	// may last long (a reviewer's: a hand edit then was credited to the turn after all).
 	quiet := idle && !beforeTurn && p.phase == wire.PhaseIdle
@@ -392,7 +391,7 @@ func (p *Party) startScan() {
 				p.listed() // the batch that waited goes after its list
 			}
 			switch {
-			case owed, p.wsBeforeTurn: // a turn's, or a batch's first prompt came meanwhile
+			case owed, p.wsBeforeTurn: // a turn's, or a batch was cut meanwhile
 				p.scanChanges(0)
 			case p.wsDirty: // more edits came meanwhile
 				p.scanChanges(changesQuiet)

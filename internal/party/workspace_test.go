@@ -555,12 +555,11 @@ func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
 		if n := count(col.all(), wire.KindChanges); n != 1 {
 			t.Fatalf("a file that only grew between turns was listed again: %d changes events", n)
 		}
-		// A turn: its own scans list only what it adds to the list. Before it, the scans its
-		// prompt's arrival and its batch's cut ask for find nothing new by hand.
+		// A turn: its own scans list only what it adds to the list. Before it, the scan its
+		// batch's cut asks for finds nothing new by hand.
 		if _, err := p.Prompt(id, "edit a.go"); err != nil {
 			t.Fatal(err)
 		}
-		(<-ws.calls) <- scanAnswer{files: grown} // the prompt's
 		(<-ws.calls) <- scanAnswer{files: grown} // the cut's: the batch waits for it
 		both := append(slices.Clone(grown), wire.FileChange{Path: "a.go", Status: "modified", Additions: 1})
 		(<-ws.calls) <- scanAnswer{files: both} // the tool's, a quiet second after it ran
@@ -624,7 +623,6 @@ func TestABatchWaitsForItsListNoLongerThanHoldBefore(t *testing.T) {
 		if _, err := p.Prompt(id, "hello"); err != nil {
 			t.Fatal(err)
 		}
-		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the prompt's
 		hand := []wire.FileChange{{Path: "handmade.txt", Status: "added", Additions: 1}}
 		cut := <-ws.calls // the cut's: the batch waits for it
 		synctest.Wait()
@@ -644,7 +642,6 @@ func TestABatchWaitsForItsListNoLongerThanHoldBefore(t *testing.T) {
 		if _, err := p.Prompt(id, "again"); err != nil {
 			t.Fatal(err)
 		}
-		(<-ws.calls) <- scanAnswer{files: hand} // the prompt's
 		slow := <-ws.calls
 		began := time.Now()
 		col.waitFor(t, "the second batch", func(e []wire.Event) bool { return count(e, wire.KindBatch) == 2 })
@@ -673,9 +670,8 @@ func TestABatchWaitingForItsListMeetsTheHostsChanges(t *testing.T) {
 		if _, err := p.Prompt(id, "hello"); err != nil {
 			t.Fatal(err)
 		}
-		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the prompt's
-		cut := <-ws.calls                                      // the batch waits for it
-		synctest.Wait()                                        // merged, and waiting for its list
+		cut := <-ws.calls // the batch waits for it
+		synctest.Wait()   // merged, and waiting for its list
 		if err := boss.SetApproval(context.Background(), true); err != nil {
 			t.Fatal(err)
 		}
@@ -693,8 +689,7 @@ func TestABatchWaitingForItsListMeetsTheHostsChanges(t *testing.T) {
 		if _, err := p.Prompt(id, "again"); err != nil {
 			t.Fatal(err)
 		}
-		(<-ws.calls) <- scanAnswer{files: []wire.FileChange{}} // the prompt's
-		<-ws.calls                                             // the cut's, never answered
+		<-ws.calls // the cut's, never answered
 		began := time.Now()
 		if err := boss.SetWorkspace(context.Background(), wire.WorkspaceOff); err != nil {
 			t.Fatal(err)
