@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -787,8 +788,8 @@ func rpcError(err error) error {
 // "bob lost the connection: HOW"),
 // from the error its peer's Run returned; "" when the member closed it (a close frame: our
 // clients' leaving, a browser's page closed) or the host did (a kick, the party's end, a
-// reconnect that replaced it; or a client our protocol has nothing to say of, such as one
-// that broke the protocol).
+// reconnect that replaced it; the host's cuts for breaking the protocol are said, as the
+// member did not leave).
 func lostHow(err error) string {
 	var ce *websocket.CloseError
 	var ne net.Error
@@ -796,6 +797,12 @@ func lostHow(err error) string {
 	switch {
 	case errors.Is(err, rpc.ErrSlowPeer):
 		return "too slow to keep up"
+	case errors.Is(err, websocket.ErrReadLimit):
+		// The host cut it off for breaking the protocol (close 1009); the member did not
+		// leave, and may come back: not "bob left" (a tester's).
+		return "the host closed it because it sent a message over " + strconv.Itoa(wire.MaxPeerMessage>>20) + " MiB"
+	case errors.Is(err, rpc.ErrNotUTF8):
+		return "the host closed it because it sent text that is not UTF-8"
 	case errors.As(err, &ne) && ne.Timeout():
 		// Whose side went quiet, the member's or a host frozen meanwhile, is not known (a
 		// window tester's host, stopped for 70 s, blamed the member).

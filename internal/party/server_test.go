@@ -1,6 +1,7 @@
 package party
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -1099,9 +1100,22 @@ func TestALostConnectionIsNotALeave(t *testing.T) {
 	// at once to catch up.
 	closeWith(cleo, websocket.CloseGoingAway, rpc.ReasonSilent)
 	closeWith(dan, websocket.CloseNormalClosure, wire.ReasonReconnecting)
+	// Cut off by the host for breaking the protocol (RFC 6455: 1009, 1007).
+	eve, fay := join("eve"), join("fay")
+	eve.WriteMessage(websocket.TextMessage, bytes.Repeat([]byte(" "), wire.MaxPeerMessage+1))
+	fay.WriteMessage(websocket.TextMessage, []byte("{\"jsonrpc\":\"2.0\",\"method\":\"x\xff\"}"))
+	for _, ws := range []*websocket.Conn{eve, fay} {
+		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				break
+			}
+		}
+		ws.Close()
+	}
 	left := map[string]wire.Event{}
 	deadline := time.Now().Add(20 * time.Second)
-	for len(left) < 4 && time.Now().Before(deadline) {
+	for len(left) < 6 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 		st, _ := p.State(0)
 		for _, ev := range st.Events {
@@ -1113,7 +1127,8 @@ func TestALostConnectionIsNotALeave(t *testing.T) {
 	if ev := left["ann"]; ev.Left == nil || ev.Why != "" || ev.Text != "" {
 		t.Errorf("ann left, said as %+v", ev)
 	}
-	for name, how := range map[string]string{"bob": "it broke off without leaving the party", "cleo": "it heard nothing from the host for a while", "dan": "it is reconnecting"} {
+	for name, how := range map[string]string{"bob": "it broke off without leaving the party", "cleo": "it heard nothing from the host for a while", "dan": "it is reconnecting",
+		"eve": "the host closed it because it sent a message over 1 MiB", "fay": "the host closed it because it sent text that is not UTF-8"} {
 		if ev := left[name]; ev.Left == nil || ev.Why != wire.WhyLost || ev.Text != name+" lost the connection: "+how {
 			t.Errorf("%s's connection was lost, said as why %q, text %q", name, ev.Why, ev.Text)
 		}
@@ -1138,6 +1153,9 @@ func TestLostHow(t *testing.T) {
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseGoingAway, Text: rpc.ReasonSilent}), "it heard nothing from the host for a while"},
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseNormalClosure, Text: wire.ReasonReconnecting}), "it is reconnecting"},
 		{fmt.Errorf("%w: %w", rpc.ErrClosed, &websocket.CloseError{Code: websocket.CloseNormalClosure, Text: "left"}), ""},
+		// The host cut it off for breaking the protocol: it did not leave.
+		{fmt.Errorf("%w: read message: %w", rpc.ErrClosed, websocket.ErrReadLimit), "the host closed it because it sent a message over 1 MiB"},
+		{fmt.Errorf("%w: %w", rpc.ErrClosed, rpc.ErrNotUTF8), "the host closed it because it sent text that is not UTF-8"},
 	} {
 		if got := lostHow(c.err); got != c.want {
 			t.Errorf("lostHow(%v) = %q, want %q", c.err, got, c.want)

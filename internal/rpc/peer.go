@@ -395,7 +395,7 @@ func (p *Peer) readPump() {
 			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection (1007);
 			// gorilla does not check it, and JSON decoding would turn it into U+FFFD.
 			p.log.Warn("rpc: text message is not UTF-8, closing", "remote", p.conn.RemoteAddr())
-			p.shutdown(closeReq{cause: fmt.Errorf("%w: a text message that is not UTF-8", ErrClosed),
+			p.shutdown(closeReq{cause: fmt.Errorf("%w: %w", ErrClosed, ErrNotUTF8),
 				code: websocket.CloseInvalidFramePayloadData, reason: "text message is not UTF-8", sendClose: true})
 			return
 		}

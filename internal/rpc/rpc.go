@@ -106,6 +106,11 @@ var ErrNotSent = errors.New("the request was not sent")
 // dropped; it always comes wrapped together with ErrClosed.
 var ErrSlowPeer = errors.New("send queue full (peer too slow)")
 
+// ErrNotUTF8 is the cause when the peer sent a text message that is not UTF-8 and was
+// closed with 1007 for it; it always comes wrapped together with ErrClosed (as
+// websocket.ErrReadLimit does for a message over Options.ReadLimit, closed with 1009).
+var ErrNotUTF8 = errors.New("a text message that is not UTF-8")
+
 // ErrTimeout is wrapped by Call's error when no reply came within
 // Options.CallTimeout. errors.Is(err, context.DeadlineExceeded) also holds.
 var ErrTimeout error = timeoutError{}
