@@ -747,6 +747,9 @@ func TestSentence(t *testing.T) {
 		{"full for viewers", fmt.Errorf("join: %w", client.ErrFullForViewers), "The party has no room for more viewers: its last places are kept for participants."},
 		{"not connected", client.ErrNotConnected, "reconnecting"},
 		{"dns", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.DNSError{Name: "nohost.invalid", Err: "no such host"}), `Cannot reach the host (the name "nohost.invalid" is not known)`},
+		// A deadline that ran out reads one way, the socket's or the context's.
+		{"dial timed out", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}), "Cannot reach the host (no answer in time)."},
+		{"handshake timed out", fmt.Errorf("%w: %w", client.ErrUnreachable, context.DeadlineExceeded), "Cannot reach the host (no answer in time)."},
 		{"address in use", hostError{err: &host.ListenError{Addr: ":8765", Err: syscall.EADDRINUSE}, listen: ":8765"}, "The listen address :8765 is already in use"},
 		// A tester's data directory the user could not write was taken for a port.
 		{"data directory not writable", hostError{err: &host.DataDirError{Dir: "/d", Err: fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/p1.jsonl", Err: syscall.EACCES})}, listen: ":8765"}, "Concordia may not write its data folder /d, where a party keeps its history. Give this user write access to it, then try again."},

@@ -276,6 +276,12 @@ func netDetail(err error) string {
 	if errors.As(err, &dns) {
 		return fmt.Sprintf(" (the name %q is not known)", dns.Name)
 	}
+	// A dial or handshake that timed out reads the same whichever deadline ran out (it read
+	// "i/o timeout" from the socket's and "no answer in time" from the context's).
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return " (no answer in time)"
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Err != nil {
 		msg := op.Err.Error()
@@ -283,9 +289,6 @@ func netDetail(err error) string {
 			msg = msg[i+2:]
 		}
 		return " (" + msg + ")"
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return " (no answer in time)"
 	}
 	return ""
 }
