@@ -292,6 +292,40 @@ describe('<changes-panel> the filter', () => {
     el.remove();
     st.dispose();
   });
+
+  it('stays while it holds text and the list gets short, and goes once it is emptied', async () => {
+    const { FILTER_FROM } = await import('./changes-panel');
+    const { st, el } = await party('owner', 'changes');
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    const rows = () => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[data-testid=changes-file]')].map((b) => b.dataset.path);
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `a/f${i}.go`, status: 'modified', additions: 1, deletions: 0 }));
+    const show = async (n: number) => {
+      st.workspace.onChanges(files(n));
+      el.requestUpdate();
+      await el.updateComplete;
+    };
+    await show(FILTER_FROM + 10);
+    const box = q('changes-filter') as HTMLInputElement;
+    box.value = 'f1.go';
+    box.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    expect(rows()).toEqual(['a/f1.go']);
+    await show(3); // the agent's turn undid most of them
+    expect((q('changes-filter') as HTMLInputElement | null)?.value).toBe('f1.go');
+    expect(q('changes-filter-count')?.textContent).toBe('1 of 3 files');
+    expect(rows()).toEqual(['a/f1.go']);
+    const kept = q('changes-filter') as HTMLInputElement;
+    kept.value = '';
+    kept.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    expect(q('changes-filter')).toBeNull();
+    expect(rows()).toHaveLength(3);
+    await show(FILTER_FROM + 10); // no filter comes back with a long list
+    expect((q('changes-filter') as HTMLInputElement).value).toBe('');
+    expect(rows()).toHaveLength(FILTER_FROM + 10);
+    el.remove();
+    st.dispose();
+  });
 });
 
 // A tester's keyboard focus fell to the page after a click on a file, on "← Files" and on

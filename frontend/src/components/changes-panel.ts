@@ -165,7 +165,10 @@ export class ChangesPanel extends LitElement {
       const title = w.hidden > 0 ? 'No changes to show' : 'No changes yet';
       return html`<div class="empty" data-testid="changes-empty"><b>${title}</b><span>Files the agent writes, renames or deletes show up here as it works.</span></div>${hidden}`;
     }
-    const filtering = w.files.length > FILTER_FROM;
+    // A box that holds text stays while the list is short, so that what it hides can be seen
+    // and cleared (it vanished with its text, which came back to hide files when the list
+    // grew again).
+    const filtering = w.files.length > FILTER_FROM || this.#filter !== '';
     const matching = filtering ? filterFiles(w.files, this.#filter) : w.files;
     const files = matching.length > this.#listShown ? matching.slice(0, this.#listShown) : matching;
     const more = matching.length - files.length;
