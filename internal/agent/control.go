@@ -16,7 +16,7 @@ import (
 func (a *Agent) initialize(ctx context.Context, p *process) error {
 	ch := make(chan controlResponse, 1)
 	asked := time.Now()
-	if err := a.sendControl(ctx, p, map[string]any{"subtype": "initialize"}, ch); err != nil {
+	if err := a.sendControl(ctx, p, initializeRequest(), ch); err != nil {
 		if ctx.Err() == nil || errors.Is(err, errCutWrite) {
 			// A broken pipe: claude is gone or going; report how it ended.
 			select {
@@ -124,12 +124,17 @@ func (a *Agent) deliverControl(p *process, raw json.RawMessage) {
 }
 
 // answerControl answers a request claude sends us: tool permission prompts go to the
-// running turn's Ask (see answerToolRequest); anything else is refused.
+// running turn's Ask (see answerToolRequest), the party's hook is answered at once
+// (hookAnswer); anything else is refused.
 func (a *Agent) answerControl(p *process, ln *outLine) {
 	var req canUseTool
 	_ = json.Unmarshal(ln.Request, &req)
-	if req.Subtype == "can_use_tool" {
+	switch req.Subtype {
+	case "can_use_tool":
 		a.answerToolRequest(p, ln.RequestID, req)
+		return
+	case "hook_callback":
+		a.writeControlResponse(p, ln.RequestID, map[string]any{"subtype": "success", "request_id": ln.RequestID, "response": a.hookAnswer(ln.Request)})
 		return
 	}
 	a.writeControlResponse(p, ln.RequestID, map[string]any{

@@ -641,6 +641,11 @@ func TestRealClaudeShellReadOfASecretAsks(t *testing.T) {
 	use.More = []testkit.ToolUseBlock{
 		{Name: "Bash", Input: map[string]any{"command": "cat notes.txt", "description": "Show the notes"}},
 		{Name: "Bash", Input: map[string]any{"command": "ls && cat .env", "description": "Show the env"}},
+		// Quotes in the name: Claude Code's ask rules read the raw line, and took it for a
+		// read-only command of another file (a tester's ran unasked after an "always" for
+		// Bash, and the agent had the secret). The party's own reading of every Bash
+		// command, a PreToolUse hook, asks.
+		{Name: "Bash", Input: map[string]any{"command": "cat .e''nv", "description": "Show the env again"}},
 	}
 	api, toolResults := toolAPI(t, marker, use, "Shown.")
 	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
@@ -655,18 +660,20 @@ func TestRealClaudeShellReadOfASecretAsks(t *testing.T) {
 	} else if err := owner.Decide(context.Background(), p.ID, wire.DecisionAlways, ""); err != nil {
 		t.Fatal(err)
 	}
-	evs = own.waitFor(t, "the request to cat .env", func(e []wire.Event) bool {
-		return slices.ContainsFunc(permissions(e, wire.PermissionPending), func(p wire.Permission) bool { return p.Summary == "ls && cat .env" })
-	})
-	for _, p := range permissions(evs, wire.PermissionPending) {
-		if p.Summary == "cat notes.txt" {
-			t.Errorf("the cat of notes.txt asked: %+v", p)
-		}
-		if p.Summary != "ls && cat .env" {
-			continue
-		}
-		if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "not the secrets"); err != nil {
-			t.Fatal(err)
+	for _, want := range []string{"ls && cat .env", "cat .e''nv"} {
+		evs = own.waitFor(t, "the request to "+want, func(e []wire.Event) bool {
+			return slices.ContainsFunc(permissions(e, wire.PermissionPending), func(p wire.Permission) bool { return p.Summary == want })
+		})
+		for _, p := range permissions(evs, wire.PermissionPending) {
+			if p.Summary == "cat notes.txt" {
+				t.Fatalf("the cat of notes.txt asked: %+v", p)
+			}
+			if p.Summary != want {
+				continue
+			}
+			if err := owner.Decide(context.Background(), p.ID, wire.DecisionDeny, "not the secrets"); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	alice.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
