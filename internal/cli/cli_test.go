@@ -2268,7 +2268,7 @@ func TestKickSomeoneAway(t *testing.T) {
 	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "eve"}, Count: &n, Why: wire.WhyKicked})
 	out.Reset()
 	c.line(context.Background(), "/who")
-	if !strings.Contains(out.String(), "away, and may come back: Bob (/kick NAME keeps one out; new invites do not: a member comes back with their session)") || strings.Contains(out.String(), "eve") {
+	if !strings.Contains(out.String(), "away, and may come back: Bob (to keep one out: /kick NAME, and /rotate so that their link lets nobody in; /rotate alone does not: a member comes back with their session)") || strings.Contains(out.String(), "eve") {
 		t.Fatalf("/who:\n%s", out.String())
 	}
 	// Still there when a host ended the party: away too, once it is resumed (a tester's

@@ -149,7 +149,7 @@ var commands = map[string]command{
 	"revoke":      {"/revoke [TOOL]", "make a tool allowed with /always ask again (no TOOL: list them)", true, (*commander).revoke, true},
 	"role":        {"/role NAME co-host|participant|viewer", "change someone's role (a NAME may have spaces; host is co-host)", true, (*commander).role, true},
 	"kick":        {"/kick NAME [REASON]", "remove someone from the party (a NAME may have spaces; \"NAME\" in quotes takes it as it is)", true, (*commander).kick, true},
-	"rotate":      {"/rotate", "make new invites; the old links let nobody new in (members still come back: /kick keeps one out)", true, (*commander).rotate, false},
+	"rotate":      {"/rotate", "make new invites; the old links let nobody new in (members still come back: /kick and /rotate together keep one out)", true, (*commander).rotate, false},
 	"invite":      {"/invite", "show the invites", true, (*commander).invite, false},
 	"agent":       {"/agent /COMMAND", "run an agent command, e.g. /agent /compact", true, (*commander).agent, true},
 	"share":       {"/share off|changes|tree", "what everyone may see of the working directory (tree: the party's owner only)", true, (*commander).share, true},
@@ -929,7 +929,7 @@ func (c *commander) who(context.Context, string) error {
 	}
 	c.pr.reply("party", head+"\n"+strings.Join(lines, "\n"))
 	if len(away) > 0 && host {
-		c.pr.reply("system", "away, and may come back: "+strings.Join(away, ", ")+" (/kick NAME keeps one out; new invites do not: a member comes back with their session)")
+		c.pr.reply("system", "away, and may come back: "+strings.Join(away, ", ")+" (to keep one out: /kick NAME, and /rotate so that their link lets nobody in; /rotate alone does not: a member comes back with their session)")
 	}
 	if len(always) > 0 { // what the agent may do unasked is everyone's business
 		c.pr.reply("system", alwaysWords(always, host))

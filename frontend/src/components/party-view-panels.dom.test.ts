@@ -179,6 +179,18 @@ describe('<party-view> focus after a confirmation', () => {
     el.remove();
     st.dispose();
   });
+
+  // A tester removed bob and bob was back at once with the link he had: the hint had said
+  // removing one keeps them out, where the Remove dialog (rightly) said a link still works.
+  it('says that keeping one out takes removing them and new invites', async () => {
+    windowSize(1500, 900);
+    const { el, st } = await hostView();
+    const hint = $(el, 'invites-rotate').parentElement!.querySelector('.hint')!.textContent!;
+    expect(hint).toContain('To keep one out, remove them (here or under Away) and make new invites.');
+    expect(hint).not.toMatch(/removing one[^.]*keeps them out/);
+    el.remove();
+    st.dispose();
+  });
 });
 
 describe('<concordia-app> focus after Join', () => {

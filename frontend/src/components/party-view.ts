@@ -675,7 +675,7 @@ export class PartyView extends LitElement {
           </div>`
         : html`<button class="ghost small" data-testid="invites-rotate" ?disabled=${s.control.busy('invites')}
             @click=${() => this.#setConfirmInvites(true)}>New invites…</button>`}
-      <span class="hint">Anyone with a link can join. New invites make the old links stop working for anyone new; members already in the party can still come back (removing one, here or under Away, keeps them out).</span>
+      <span class="hint">Anyone with a link can join. New invites make the old links stop working for anyone new; members already in the party can still come back. To keep one out, remove them (here or under Away) and make new invites.</span>
     </section>`;
   }
 
