@@ -490,6 +490,16 @@ export function sizeTests({ browser, artifacts, realPage }) {
     check((await p.getByTestId('jump-latest').count()) === 0, 'the conversation left its end while the prompt was deleted');
   }));
 
+  // A window tester's party at 640×480 scrolled sideways by 125 px, onto an empty strip: the
+  // prompt box's hidden measuring copy kept the width the box had in the wider window.
+  test('1180×720 then 640×480: a prompt typed in the wider window leaves no sideways scroll', withShot('typed-then-narrow', async () => {
+    const p = await open(1180, 720, 'screen=party&teammates=0&history=0', 'prompt-input');
+    await p.getByTestId('prompt-input').fill('a prompt typed while the window was wider');
+    await p.setViewportSize({ width: 640, height: 480 });
+    await p.waitForTimeout(300);
+    await noOverflow(p, 'at 640×480 after typing at 1180×720');
+  }));
+
   if (realPage) {
     test('640×480 with the real bindings: the live party keeps its conversation; the side panel is a drawer', async () => {
       const p = realPage();

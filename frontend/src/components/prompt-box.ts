@@ -47,8 +47,12 @@ export class PromptBox extends LitElement {
         max-height: 200px; line-height: 1.45; outline: none;
       }
       textarea:focus-visible { outline: none; }
-      /* Measures the prompt's height (#autosize) out of the page's flow. */
-      textarea.measure { position: absolute; left: 0; top: 0; visibility: hidden; pointer-events: none; height: auto; overflow: hidden; z-index: -1; }
+      /* Measures the prompt's height (#autosize) out of the page's flow, inside a clip the
+         size of the box: the copy keeps the width the box had when it last measured, and
+         after the window narrowed, a copy left wider than the page scrolled it sideways
+         onto an empty strip (a window tester's, at 640×480). */
+      .measurer { position: absolute; inset: 0; overflow: hidden; visibility: hidden; pointer-events: none; z-index: -1; }
+      textarea.measure { position: absolute; left: 0; top: 0; height: auto; overflow: hidden; }
       button.primary { border-radius: 9px; }
       .foot { display: flex; gap: 12px; align-items: center; font-size: 12px; color: var(--faint); min-height: 18px; }
       .foot .reason { color: var(--warn); display: inline-flex; gap: 6px; align-items: center; }
@@ -183,7 +187,7 @@ export class PromptBox extends LitElement {
             this.requestUpdate();
           }}
           @keydown=${(e: KeyboardEvent) => this.#onKey(e)}></textarea>
-        <textarea class="measure" rows="1" tabindex="-1" aria-hidden="true"></textarea>
+        <div class="measurer" aria-hidden="true"><textarea class="measure" rows="1" tabindex="-1"></textarea></div>
         <button class="primary icon" data-testid="prompt-send" aria-label="Send" title="Send (Enter)"
           ?disabled=${Boolean(reason) || s.sending || this.#text.trim() === '' || bytes > MAX_PROMPT_BYTES}
           @click=${() => void this.#send()}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
