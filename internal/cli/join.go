@@ -128,10 +128,15 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	byClientID := false // no record for this invite, but one of this name at this host under another
 	if was.ClientID == "" && !newMember && members.Dir != "" {
 		// No record for this invite (a host rotated it since): this data directory's own
-		// client_id for the host and name brings it back as the member it was.
+		// client_id for the host and name brings it back as the member it was, and the
+		// session of its newest record under another invite brings back that member's
+		// role too (a co-host's: the client_id alone cannot raise one).
 		was = membership.Record{ClientID: members.ClientID(inv, name)}
-		byClientID = members.Known(was.ClientID) // it was here before, through another invite
+		var other membership.Record
+		other, byClientID = members.Known(was.ClientID) // it was here before, through another invite
+		was.Session = other.Session
 	}
+	borrowed := byClientID && was.Session != "" // a session kept under another invite
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: another terminal with that client_id (the same name at the
 		// same host, through another invite) is that member now, and this one is someone
@@ -278,7 +283,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	c, _, err := members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
 		was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join
-		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+		if !borrowed {
+			// A session kept under another invite may be of an earlier party of that
+			// host: joining this one as someone new is no news.
+			pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+		}
 	})
 	if err != nil {
 		log.Info("join failed", "err", err)

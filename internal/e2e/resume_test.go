@@ -860,31 +860,57 @@ func rotate(t *testing.T, h *proc, inv string) string {
 	}
 }
 
-// TestCoHostBackWithARotatedInviteIsToldWhy: a co-host who left comes back with the
-// participant invite a host rotated meanwhile: someone new, as a participant's invite
-// never raises a role, and told so (a tester's read only "alice is taken").
-func TestCoHostBackWithARotatedInviteIsToldWhy(t *testing.T) {
+// TestCoHostBackWithARotatedInviteKeepsItsSeat: a co-host whose terminal left comes back
+// with the participant invite a host rotated meanwhile as the co-host it was: the session
+// its data directory kept under the old invite brings it back (a tester's came back
+// "Alice-2", a participant, and Alice stayed away: a participant's invite and a client_id
+// never raise a role). When that session is one the host does not know (an earlier
+// party's), it is someone new, and told why; someone new of that name from another data
+// directory is only told the name is taken.
+func TestCoHostBackWithARotatedInviteKeepsItsSeat(t *testing.T) {
 	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
 		"--workdir", t.TempDir(), "--name", "hosty")
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
-	a := start(t, nil, "join", inv, "--name", "ann")
-	a.expect(`joined hosty's party as ann `)
-	h.send("/role ann co-host")
-	a.expect(`co-host`)
-	a.send("/quit")
-	a.wait()
-	h.expect(`^\[party\] ann left`)
+	coHost := func(name, dir string) {
+		a := start(t, nil, "join", inv, "--name", name, "--data-dir", dir)
+		a.expect(`joined hosty's party as ` + name + ` `)
+		h.send("/role " + name + " co-host")
+		a.expect(`co-host`)
+		a.send("/quit")
+		a.wait()
+		h.expect(`^\[party\] ` + name + ` left`)
+	}
+	annDir, bobDir := t.TempDir(), t.TempDir()
+	coHost("ann", annDir)
+	coHost("bob", bobDir)
+	// bob's kept session is one the host does not know.
+	files, _ := filepath.Glob(filepath.Join(bobDir, "joined", "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("bob's membership records: %v", files)
+	}
+	var rec map[string]string
+	if b, err := os.ReadFile(files[0]); err != nil || json.Unmarshal(b, &rec) != nil || rec["session"] == "" {
+		t.Fatalf("bob's record: %v %v", rec, err)
+	}
+	rec["session"] = "stale"
+	if b, _ := json.Marshal(rec); os.WriteFile(files[0], b, 0o600) != nil {
+		t.Fatal("cannot write bob's record")
+	}
 	rotated := rotate(t, h, inv)
-	again := start(t, nil, "join", rotated, "--name", "ann")
-	again.expect(`^\[system\] you are called ann-2 here: ann is taken \(if ann was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back`)
-	// Someone new of that name, from another data directory, is only told the name is
-	// taken: nothing says it was ann before (a reviewer's: every first join was told).
+	ann := start(t, nil, "join", rotated, "--name", "ann", "--data-dir", annDir)
+	ann.expect(`^\[system\] you are back as the member this terminal was before \(a co-host\)`)
+	h.expect(`^\[party\] ann came back`)
+	bob := start(t, nil, "join", rotated, "--name", "bob", "--data-dir", bobDir)
+	bob.expect(`^\[system\] you are called bob-2 here: bob is taken \(if bob was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back`)
 	other := start(t, nil, "join", rotated, "--name", "ann", "--data-dir", t.TempDir())
-	other.expect(`^\[system\] you are called ann-3 here: ann is taken$`)
-	other.send("/quit")
-	other.wait()
-	again.send("/quit")
-	again.wait()
+	other.expect(`^\[system\] you are called ann-2 here: ann is taken$`)
+	for _, j := range []*proc{other, bob, ann} {
+		j.send("/quit")
+		j.wait()
+	}
+	if out := bob.stdout(); strings.Contains(out, "no longer in the party") {
+		t.Errorf("bob was told of a member that was never in this party:\n%s", out)
+	}
 }
 
 // TestSameNameThroughTwoInvitesIsTwoMembers: the same person's two terminals, one through

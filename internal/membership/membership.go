@@ -122,25 +122,39 @@ func (s Store) Find(inv invite.Invite, name string) Record {
 	return r
 }
 
-// Known says whether a record of this directory, under any invite, holds clientID: a
-// member of that name at that host was this directory's before (ClientID is derived from
-// the host and name, so it alone says nothing of an earlier visit).
-func (s Store) Known(clientID string) bool {
+// Known is the newest record of this directory, under any invite, that holds clientID,
+// and whether there is one: a member of that name at that host was this directory's
+// before (ClientID is derived from the host and name, so it alone says nothing of an
+// earlier visit). Its session brings that member back through another invite of the same
+// host — a co-host back with a rotated participant invite, whose client_id cannot raise a
+// role, was someone new (a tester's "Alice-2", while Alice stayed away) — and the host
+// refuses it if it names no member of the party it runs now.
+func (s Store) Known(clientID string) (Record, bool) {
 	if s.Dir == "" || clientID == "" {
-		return false
+		return Record{}, false
 	}
 	files, _ := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	var found Record
+	var at time.Time
+	ok := false
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
 		var r Record
-		if json.Unmarshal(b, &r) == nil && r.ClientID == clientID {
-			return true
+		if json.Unmarshal(b, &r) != nil || r.ClientID != clientID {
+			continue
+		}
+		st, err := os.Stat(f)
+		if err != nil {
+			continue
+		}
+		if !ok || st.ModTime().After(at) {
+			found, at, ok = r, st.ModTime(), true
 		}
 	}
-	return false
+	return found, ok
 }
 
 // Save writes the record for key.

@@ -151,14 +151,28 @@ func TestKnown(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
 	h1 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1"}
 	id := s.ClientID(h1, "alice")
-	if s.Known(id) || (Store{}).Known(id) || s.Known("") {
+	known := func(s Store, id string) bool { _, ok := s.Known(id); return ok }
+	if known(s, id) || known(Store{}, id) || known(s, "") {
 		t.Fatal("known before any record")
 	}
 	if err := s.Save(Key(h1, "alice"), Record{ClientID: id, Session: "s1"}); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Known(id) || s.Known(s.ClientID(h1, "bob")) {
+	if !known(s, id) || known(s, s.ClientID(h1, "bob")) {
 		t.Fatal("alice's client_id unknown after her record, or bob's known")
+	}
+	// The newest record of that client_id, with its session: the one that brings the
+	// member back through a rotated invite.
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(s.Dir, Key(h1, "alice")+".json"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	h2 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t2"}
+	if err := s.Save(Key(h2, "alice"), Record{ClientID: id, Session: "s2"}); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := s.Known(id); !ok || r != (Record{ClientID: id, Session: "s2"}) {
+		t.Fatalf("Known = %+v, %v; want the newer record's session s2", r, ok)
 	}
 }
 

@@ -2,13 +2,17 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -537,7 +541,7 @@ func TestARemovedViewerWindowComesBackAViewer(t *testing.T) {
 // backAfterARotation has a window join as dora, become what made does to it (nil:
 // nothing), leave; a host rotates the invites; the window (its data directory the same)
 // joins again with the new participant invite. It returns both joins and the new invites.
-func backAfterARotation(t *testing.T, made func(owner *party.Local, first Info)) (first, back Info, inv wire.Invites) {
+func backAfterARotation(t *testing.T, made func(owner *party.Local, first Info, dataDir string)) (first, back Info, inv wire.Invites) {
 	t.Helper()
 	dataDir := t.TempDir()
 	h := startRemoteHost(t, true)
@@ -549,7 +553,7 @@ func backAfterARotation(t *testing.T, made func(owner *party.Local, first Info))
 		t.Fatal(err)
 	}
 	if made != nil {
-		made(owner, first)
+		made(owner, first, dataDir)
 	}
 	closeCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -577,13 +581,29 @@ func TestAWindowComesBackAfterARotation(t *testing.T) {
 }
 
 // A co-host window that left comes back with the participant invite a host rotated
-// meanwhile: someone new (a participant's invite never raises a role), and told why (a
-// terminal tester's co-host read only "alice is taken").
-func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
-	first, back, inv := backAfterARotation(t, func(owner *party.Local, first Info) {
+// meanwhile as the co-host it was: its record under the old invite holds its session (a
+// terminal tester's co-host came back "Alice-2", a participant, and Alice stayed away: a
+// participant's invite and a client_id never raise a role).
+func TestACoHostWindowBackWithARotatedInviteKeepsItsSeat(t *testing.T) {
+	first, back, _ := backAfterARotation(t, func(owner *party.Local, first Info, _ string) {
 		if err := owner.SetRole(context.Background(), first.You.ID, wire.RoleHost); err != nil {
 			t.Fatal(err)
 		}
+	})
+	if back.You.ID != first.You.ID || back.You.Role != wire.RoleHost || back.You.Name != "dora" || back.SeatNotBack {
+		t.Fatalf("back with the rotated invite as %+v, seat not back %v; want %s, a co-host, dora", back.You, back.SeatNotBack, first.You.ID)
+	}
+}
+
+// When the session kept under the old invite is one the host does not know (of an earlier
+// party of that host, say), the co-host window is someone new, and told why (a terminal
+// tester's co-host read only "alice is taken").
+func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
+	first, back, inv := backAfterARotation(t, func(owner *party.Local, first Info, dataDir string) {
+		if err := owner.SetRole(context.Background(), first.You.ID, wire.RoleHost); err != nil {
+			t.Fatal(err)
+		}
+		staleSessions(t, filepath.Join(dataDir, "joined"))
 	})
 	if back.You.ID == first.You.ID || back.You.Role != wire.RoleParticipant || back.AskedName != "dora" || !back.SeatNotBack {
 		t.Fatalf("back with the rotated invite as %+v, asked %q, seat not back %v; want someone new, told why", back.You, back.AskedName, back.SeatNotBack)
@@ -592,5 +612,31 @@ func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
 	other := newManager(t, newRecorder(), func(c *Config) { c.DataDir = t.TempDir() })
 	if o, err := other.Join(context.Background(), inv.Invite, "dora"); err != nil || o.AskedName != "dora" || o.SeatNotBack {
 		t.Fatalf("a new window as %+v, asked %q, seat not back %v (%v); want only the name taken", o.You, o.AskedName, o.SeatNotBack, err)
+	}
+}
+
+// staleSessions gives every membership record in dir a session no host knows.
+func staleSessions(t *testing.T, dir string) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) == 0 {
+		t.Fatal("no membership record in " + dir)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r membership.Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		r.Session = "stale-" + r.Session
+		if b, err = json.Marshal(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

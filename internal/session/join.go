@@ -53,8 +53,12 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		// No record for this invite (a host rotated it since): the data directory's own
 		// client_id for the host and name brings the window back as the member it was (a
 		// tester's terminal came back "alice-4").
+		// The session of its newest record under another invite brings back the member's
+		// role too (a co-host's: the client_id alone cannot raise one).
 		was = membership.Record{ClientID: members.ClientID(inv, name)}
-		byClientID = members.Known(was.ClientID) // it was here before, through another invite
+		var other membership.Record
+		other, byClientID = members.Known(was.ClientID) // it was here before, through another invite
+		was.Session = other.Session
 	}
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: a terminal with that client_id (the same name at the same
