@@ -377,6 +377,32 @@ describe('<changes-panel> the focus', () => {
   });
 });
 
+// A window tester opened a file from a turn's chips and read a hand edit of two turns
+// before in it: the diff says what it is compared with.
+describe('<changes-panel> a file\'s diff', () => {
+  it('says it holds every change since the party began, every turn\'s and by hand', async () => {
+    const { st, el, be } = await party('owner', 'changes');
+    be.handlers.Diff = async (path: string) => ({ path, diff: '@@ -1 +1 @@\n-a\n+b', truncated: false, binary: false });
+    st.workspace.onChanges([{ path: 'main.go', status: 'modified', additions: 1, deletions: 1 }], 0);
+    el.requestUpdate();
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=changes-file]')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    st.workspace.base = ''; // a host that did not say
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=diff-base]')?.textContent).toBe('Every change since the party began, from every turn and by hand.');
+    st.workspace.base = 'the working directory as it was when the party began (git commit abc1234)';
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=diff-base]')?.textContent).toBe(
+      'Compared with the working directory as it was when the party began (git commit abc1234): every change since, from every turn and by hand.',
+    );
+    el.remove();
+    st.dispose();
+  });
+});
+
 // A file named with a bidi override ("‮txt.exe" reads "exe.txt"), and code with one in a
 // diff: shown as what they are, and the path handed back to Go as it is (a reviewer's:
 // stripped, such a file could never be opened).

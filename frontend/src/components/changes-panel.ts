@@ -264,6 +264,11 @@ export class ChangesPanel extends LitElement {
               Show ${count(Math.min(moreLines, pageSizes.diffLines))} more lines (${count(moreLines)} not shown yet)
             </button>`
           : nothing}
+        ${w.diff
+          ? html`<div class="base" data-testid="diff-base">${w.base
+              ? `Compared with ${w.base}: every change since, from every turn and by hand.`
+              : 'Every change since the party began, from every turn and by hand.'}</div>`
+          : nothing}
       </div>`;
   }
 
