@@ -9,6 +9,7 @@ describe('pendingHint', () => {
     expect(pendingHint(2, 2)).toBe("2 of your prompts are waiting for a host's approval");
     expect(pendingHint(2, 1)).toBe("1 of your prompts is waiting for a host's approval, 1 for the next batch");
     // A host has the card in front of them.
-    expect(pendingHint(1, 1, true)).toBe('Your prompt is in the merged prompt waiting for approval above');
+    expect(pendingHint(1, 1, true)).toBe('Your prompt is waiting for approval in the card above');
+    expect(pendingHint(2, 1, true)).toBe('1 of your prompts is waiting for approval in the card above, 1 for the next batch');
   });
 });

@@ -227,7 +227,9 @@ export function slashHint(host: boolean): string {
 export function pendingHint(mine: number, approving: number, host = false): string {
   const your = (n: number) => (n === 1 ? (mine === 1 ? 'Your prompt is' : '1 of your prompts is') : `${n} of your prompts are`);
   const queued = mine - approving;
-  const approval = host ? 'in the merged prompt waiting for approval above' : "waiting for a host's approval";
+  // Not "in the merged prompt": a lone prompt waits there too, merged with nothing (a window
+  // tester's).
+  const approval = host ? 'waiting for approval in the card above' : "waiting for a host's approval";
   if (approving === 0) return `${your(mine)} waiting for the next batch`;
   if (queued === 0) return `${your(approving)} ${approval}`;
   return `${your(approving)} ${approval}, ${queued} for the next batch`;
