@@ -41,9 +41,12 @@ type Summary struct {
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
 	Events     int
-	Turns      int   // turns the agent ran: not those it never had (turn.unsent)
-	Skipped    int   // lines that could not be read (a torn last line, damage) and were skipped
-	Size       int64 // bytes up to the end of the last complete line
+	Turns      int // turns the agent ran: not those it never had (turn.unsent)
+	// FirstPrompt is the text of the party's first prompt, as its author typed it: what a
+	// list of parties can tell two of the same host and folder apart by.
+	FirstPrompt string
+	Skipped     int   // lines that could not be read (a torn last line, damage) and were skipped
+	Size        int64 // bytes up to the end of the last complete line
 	// Incomplete: a write failed, so the history stops before the party did (ErrIncomplete).
 	Incomplete bool
 	// TornTail: the file ends in part of a line (Open cuts it off).
@@ -207,6 +210,8 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 			// A turn the agent never had (it could not start) is not one it ran (a tester's
 			// party listed 1 turn after its only prompt failed to start claude).
 			s.Turns++
+		case ev.Kind == wire.KindPrompt && ev.Prompt != nil && s.FirstPrompt == "":
+			s.FirstPrompt = ev.Prompt.Text
 		case ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace != "" && ev.Settings.ShareError == "":
 			// Not a level the folder's failed snapshot forced (share_error): no host chose
 			// it, and a resume once the folder is fixed shares as before (a tester's went

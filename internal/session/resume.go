@@ -12,6 +12,7 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -42,7 +43,26 @@ type RecentParty struct {
 	// Incomplete: its journal could not be written to its end (a full disk), so it cannot
 	// be resumed (journal.ErrIncomplete).
 	Incomplete bool `json:"incomplete,omitempty"`
+	// FirstPrompt is the start of its first prompt, on one line: two parties of one host
+	// and folder read the same otherwise (a window tester's). Peer text: shown as text.
+	FirstPrompt string `json:"first_prompt,omitempty"`
 }
+
+// firstPromptShown is the most of a party's first prompt a list shows: its first line
+// that is not blank, cleaned of controls, cut at about a line's width.
+func firstPromptShown(text string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(term.Line(l)); l != "" {
+			if r := []rune(l); len(r) > firstPromptRunes {
+				l = strings.TrimSpace(string(r[:firstPromptRunes])) + "…"
+			}
+			return l
+		}
+	}
+	return ""
+}
+
+const firstPromptRunes = 90
 
 // ResumeOptions change what a resumed party would otherwise take from its journal.
 type ResumeOptions struct {
@@ -92,7 +112,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 		out = append(out, RecentParty{
 			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
 			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir, Workspace: s.SharingLevel(),
-			Incomplete: s.Incomplete,
+			Incomplete: s.Incomplete, FirstPrompt: firstPromptShown(s.FirstPrompt),
 		})
 	}
 	return out, nil

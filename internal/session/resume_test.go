@@ -43,9 +43,11 @@ func TestRecentPartiesAndResume(t *testing.T) {
 		t.Fatalf("RecentParties after End = %+v, %v", list, err)
 	}
 	p := list[0]
+	// Its first prompt tells it from another of the same host and folder (a window tester's
+	// two "root's party · ended").
 	if p.ID != id || p.Host != "hazel" || p.State != PartyEnded || p.Turns != 1 || p.Workdir != req.Workdir ||
-		p.Created.IsZero() || p.LastActive.Before(p.Created) {
-		t.Fatalf("recent party = %+v (want id %s, hazel, ended, 1 turn, %s)", p, id, req.Workdir)
+		p.Created.IsZero() || p.LastActive.Before(p.Created) || p.FirstPrompt != "remember this" {
+		t.Fatalf("recent party = %+v (want id %s, hazel, ended, 1 turn, %s, first prompt \"remember this\")", p, id, req.Workdir)
 	}
 
 	if _, err := m.Resume(ctx, "no-such-party", ResumeOptions{}); !errors.Is(err, host.ErrNoParty) {
@@ -251,5 +253,22 @@ func TestAJournalCutShortIsListedAndNotResumed(t *testing.T) {
 	}
 	if _, err := m.Resume(ctx, info.Party.ID, ResumeOptions{}); !errors.Is(err, journal.ErrIncomplete) {
 		t.Fatalf("Resume of a journal cut short = %v, want journal.ErrIncomplete", err)
+	}
+}
+
+// TestFirstPromptShown: a list shows the first line of a party's first prompt that is not
+// blank, cleaned of controls, cut at about a line's width.
+func TestFirstPromptShown(t *testing.T) {
+	long := strings.Repeat("word ", 30)
+	for _, c := range []struct{ in, want string }{
+		{"fix the login bug", "fix the login bug"},
+		{"\n  \n  second line first\nthird", "second line first"},
+		{"red \x1b[31mtext\x1b[0m\tand tab", "red text and tab"},
+		{long, strings.TrimSpace(string([]rune(long)[:firstPromptRunes])) + "…"},
+		{"", ""},
+	} {
+		if got := firstPromptShown(c.in); got != c.want {
+			t.Errorf("firstPromptShown(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

@@ -142,3 +142,22 @@ describe('<recent-parties> read again', () => {
     expect(reads()).toBe(now);
   });
 });
+
+// A window tester's two parties read "root's party · ended", the same folder, alike: each
+// shows the start of its first prompt, as text.
+describe('<recent-parties> the first prompt', () => {
+  it('tells two parties of one host and folder apart, and shows markup and bidi controls as text', async () => {
+    const { el, row } = await mounted([
+      party({ id: 'p1', first_prompt: 'fix the login bug' }),
+      party({ id: 'p2', first_prompt: '<b>bold</b> \u202Eevil' }),
+      party({ id: 'p3' }),
+    ]);
+    const first = (id: string) => row(id).querySelector('[data-testid=recent-first-prompt]');
+    expect(first('p1')?.textContent).toBe('“fix the login bug”');
+    expect(first('p2')?.textContent).toBe('“<b>bold</b> [U+202E]evil”');
+    expect(first('p2')?.querySelector('b')).toBeNull();
+    expect(first('p3')).toBeNull();
+    el.remove();
+  });
+});
+

@@ -7,6 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
+import { showBidi } from '../state/bidi';
 import { canResume, recentStateText, type RecentParty } from '../state/recent-parties';
 import type { WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
@@ -40,6 +41,8 @@ export class RecentParties extends LitElement {
       .name { font-weight: 600; }
       .meta { color: var(--faint); font-size: 12.5px; }
       .dir { font-size: 12.5px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      /* Two parties of one host and folder read the same but for it (a window tester's). */
+      .first { font-size: 12.5px; color: var(--text); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .state { font-size: 12px; color: var(--muted); }
       .state.running { color: var(--ok, #2a7); }
       .error-box, .warnbox { grid-column: 1 / -1; }
@@ -118,6 +121,9 @@ export class RecentParties extends LitElement {
         <div><span class="name">${p.host ? `${p.host}'s party` : p.id}</span>
           <span class="state ${p.state}" data-testid="recent-state">· ${recentStateText(p)}</span></div>
         <div class="dir mono" title=${p.workdir}>${p.workdir}</div>
+        ${p.first_prompt
+          ? html`<div class="first" data-testid="recent-first-prompt" title=${`Its first prompt: ${showBidi(p.first_prompt)}`}>“${showBidi(p.first_prompt)}”</div>`
+          : nothing}
         <div class="meta">${p.id} · created ${when(p.created)} · last active ${when(p.last_active)} · ${p.turns} ${p.turns === 1 ? 'turn' : 'turns'}</div>
       </div>
       ${canResume(p)

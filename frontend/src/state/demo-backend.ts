@@ -208,9 +208,9 @@ const REPLIES: Array<Array<['assistant' | 'tool' | 'tool_output' | 'stderr', str
 function demoRecent(): RecentParty[] {
   const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
   return [
-    { id: 'p-7f3a9c21', host: 'ann', created: ago(26), last_active: ago(2), turns: 14, state: 'not_ended_cleanly', workdir: '/home/ann/src/concordia', workspace: 'changes' },
-    { id: 'p-51be0d44', host: 'ann', created: ago(50), last_active: ago(30), turns: 6, state: 'ended', workdir: '/home/ann/src/website', workspace: 'tree' },
-    { id: 'p-0c92e18b', host: 'ann', created: ago(3), last_active: ago(0.1), turns: 3, state: 'running', workdir: '/home/ann/src/infra', workspace: 'changes' },
+    { id: 'p-7f3a9c21', host: 'ann', created: ago(26), last_active: ago(2), turns: 14, state: 'not_ended_cleanly', workdir: '/home/ann/src/concordia', workspace: 'changes', first_prompt: 'Make the join dialog accept a whole chat message, and say what is wrong with a broken link' },
+    { id: 'p-51be0d44', host: 'ann', created: ago(50), last_active: ago(30), turns: 6, state: 'ended', workdir: '/home/ann/src/website', workspace: 'tree', first_prompt: 'Move the blog to the new theme' },
+    { id: 'p-0c92e18b', host: 'ann', created: ago(3), last_active: ago(0.1), turns: 3, state: 'running', workdir: '/home/ann/src/infra', workspace: 'changes', first_prompt: 'Why does the staging deploy time out?' },
     // Its journal a full disk cut short: listed, with why, and no Resume.
     { id: 'p-9d04a7e2', host: 'ann', created: ago(75), last_active: ago(72), turns: 9, state: 'not_ended_cleanly', workdir: '/mnt/scratch/dataset', workspace: 'changes', incomplete: true },
   ];

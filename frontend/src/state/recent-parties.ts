@@ -20,6 +20,8 @@ export interface RecentParty {
   workspace: WorkspaceLevel;
   /** Its journal could not be written to its end (a full disk): it cannot be resumed (absent: false). */
   incomplete?: boolean;
+  /** The start of its first prompt, on one line (absent: none yet): peer text, shown as text. */
+  first_prompt?: string;
 }
 
 /** What the recent-parties state tells its owner. */

@@ -254,6 +254,7 @@ export namespace session {
 	    workdir: string;
 	    workspace: string;
 	    incomplete?: boolean;
+	    first_prompt?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new RecentParty(source);
@@ -270,6 +271,7 @@ export namespace session {
 	        this.workdir = source["workdir"];
 	        this.workspace = source["workspace"];
 	        this.incomplete = source["incomplete"];
+	        this.first_prompt = source["first_prompt"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
