@@ -170,7 +170,7 @@ describe('<party-view> ending the party', () => {
     await box.updateComplete;
     be.emit('tray:end-party', null);
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[data-testid=end-party-draft]')?.textContent).toBe('What you typed in the prompt box has not been sent, and will be lost.');
+    expect(el.shadowRoot!.querySelector('[data-testid=end-party-draft]')?.textContent).toBe('What you typed in the prompt box has not been sent, and will not be.');
     el.remove();
     st.dispose();
   });

@@ -600,7 +600,9 @@ export class PartyView extends LitElement {
         <div class="body"><p>The agent stops and everyone is disconnected, you included.</p>${this.#lost(s)}
           ${s.unsentDraft.trim() !== ''
             ? // As Leave says it (a window tester's host ended the party over a draft, unwarned).
-              html`<p data-testid="end-party-draft">What you typed in the prompt box has not been sent, and will be lost.</p>`
+              // Not "will be lost": the ended party's page still shows it, to copy (a window
+              // tester's).
+              html`<p data-testid="end-party-draft">What you typed in the prompt box has not been sent, and will not be.</p>`
             : nothing}</div>
         <footer>
           <button data-testid="end-party-cancel" @click=${() => this.#setConfirm(false)}>Keep going</button>
