@@ -2,6 +2,9 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -46,5 +49,33 @@ func TestSecretHookAsksOfWhatTheShellPutsTogether(t *testing.T) {
 	b, _ := json.Marshal(initializeRequest())
 	if want := `{"hooks":{"PreToolUse":[{"hookCallbackIds":["` + secretHookID + `"],"matcher":"Bash"}]},"subtype":"initialize"}`; string(b) != want {
 		t.Errorf("initialize: %s\nwant %s", b, want)
+	}
+}
+
+// TestSecretHookLetsABroadReadBe: a read over a pattern through many folders is no secret
+// (a reviewer's `wc -l internal/*/*.go` in this repository asked a host once the hook read
+// every command: each word was matched twice, once dequoted and once as written, and the
+// second match ran out of the folders a command line may read, which counts as a secret).
+func TestSecretHookLetsABroadReadBe(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 40; i++ {
+		sub := filepath.Join(dir, "internal", fmt.Sprintf("pkg%02d", i))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, "a.go"), []byte("package a\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []string{"wc -l internal/*/*.go", "gofmt -l internal/*/*.go", `grep -n "func " internal/*/*.go`} {
+		if f := bashSecretOf(c, dir); f != "" {
+			t.Errorf("%q is taken for a read of %q", c, f)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "internal", "pkg07", ".env"), []byte("K=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if f := bashSecretOf("cat internal/*/.e*", dir); f == "" {
+		t.Error("cat internal/*/.e* is not taken for a read of the .env it matches")
 	}
 }
