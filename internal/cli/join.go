@@ -119,6 +119,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if !mine {
 		members = membership.Store{} // another terminal is that member now: this one is someone new
 	}
+	keeper := members.Keeper(memberKey) // the record, its role kept as it changes
 	was := membership.Record{}
 	if newMember {
 		members.Forget(memberKey)
@@ -126,17 +127,17 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		was = members.Find(inv, name)
 	}
 	byClientID := false // no record for this invite, but one of this name at this host under another
+	var lent []membership.Lent
 	if was.ClientID == "" && !newMember && members.Dir != "" {
 		// No record for this invite (a host rotated it since): this data directory's own
-		// client_id for the host and name brings it back as the member it was, and the
-		// session of its newest record under another invite brings back that member's
-		// role too (a co-host's: the client_id alone cannot raise one).
+		// client_id for the host and name brings it back as the member it was, and a
+		// co-host's session kept under another invite brings back its role too (the
+		// client_id alone cannot raise one: a tester's co-host came back "Alice-2").
 		was = membership.Record{ClientID: members.ClientID(inv, name)}
-		var other membership.Record
-		other, byClientID = members.Known(was.ClientID) // it was here before, through another invite
-		was.Session = other.Session
+		byClientID = members.Known(was.ClientID) // it was here before, through another invite
+		lent = members.Lendable(inv, was.ClientID)
 	}
-	borrowed := byClientID && was.Session != "" // a session kept under another invite
+	lentRefused := false // every session lent was refused: the seat is not this party's
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: another terminal with that client_id (the same name at the
 		// same host, through another invite) is that member now, and this one is someone
@@ -144,7 +145,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		releaseID, ok := members.Take("client-" + was.ClientID)
 		defer releaseID()
 		if !ok {
-			was = membership.Record{}
+			was, lent = membership.Record{}, nil
 		}
 	}
 	if was.ClientID == "" {
@@ -156,6 +157,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		Logger: log,
 		OnEvent: func(ev wire.Event) {
 			saved.add(ev)
+			keeper.Event(ev)
 			if !history.take(ev) {
 				pr.event(ev)
 			}
@@ -165,7 +167,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			pr.hello(h)
 			if first {
 				first = false
-				kept := members.Save(memberKey, membership.Record{ClientID: was.ClientID, Session: h.You.Session})
+				kept := keeper.Hello(was.ClientID, h)
 				if kept != nil {
 					log.Info("membership not kept", "err", kept)
 				}
@@ -185,7 +187,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					switch {
 					case was.Session != "":
 						pr.notice("system", fmt.Sprintf("you are still called %s here, as before (%s was taken)", term.Line(h.You.Name), term.Line(asked)))
-					case byClientID && h.You.Role != wire.RoleHost:
+					case byClientID && !lentRefused && h.You.Role != wire.RoleHost:
 						// A co-host back with a new participant invite is someone new: its
 						// client_id never raises a role (PROTOCOL.md §4). A tester's co-host
 						// read only "alice is taken", and the real alice stayed away.
@@ -280,15 +282,19 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	// Someone new comes from the same client: a viewer the host removed is a viewer again
 	// (the host remembers the client it removed; a window does the same).
 	fresh := was.ClientID
-	c, _, err := members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
-		log.Info("the kept membership was refused", "err", err)
-		was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join
-		if !borrowed {
-			// A session kept under another invite may be of an earlier party of that
-			// host: joining this one as someone new is no news.
-			pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+	c, err := members.JoinLent(ctx, lent, cfg, func(r membership.Record) { was.Session = r.Session })
+	if c == nil && err == nil {
+		// None lent, or every one refused: of another party of that host, or of a member
+		// removed; joining as someone new is no news then.
+		if lentRefused = len(lent) > 0; lentRefused {
+			was.Session = "" // the last one tried: refused already
 		}
-	})
+		c, _, err = members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
+			log.Info("the kept membership was refused", "err", err)
+			was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join
+			pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+		})
+	}
 	if err != nil {
 		log.Info("join failed", "err", err)
 		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {

@@ -861,55 +861,71 @@ func rotate(t *testing.T, h *proc, inv string) string {
 }
 
 // TestCoHostBackWithARotatedInviteKeepsItsSeat: a co-host whose terminal left comes back
-// with the participant invite a host rotated meanwhile as the co-host it was: the session
-// its data directory kept under the old invite brings it back (a tester's came back
-// "Alice-2", a participant, and Alice stayed away: a participant's invite and a client_id
-// never raise a role). When that session is one the host does not know (an earlier
-// party's), it is someone new, and told why; someone new of that name from another data
-// directory is only told the name is taken.
+// with the participant invite a host rotated meanwhile as the co-host it was: the record
+// its data directory kept under the old invite holds its session and the role it was
+// given after it joined (a tester's came back "Alice-2", a participant, and Alice stayed
+// away: a participant's invite and a client_id never raise a role). A session the host
+// does not know (an earlier party's) is refused and forgotten: someone new, told only that
+// the name is taken. A record kept before records held the role lends nothing, and the
+// terminal says why it is someone new; someone new of that name from another data
+// directory is only told the name is taken. A TLS host: sessions are lent only to an
+// invite that pins the host's certificate.
 func TestCoHostBackWithARotatedInviteKeepsItsSeat(t *testing.T) {
-	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", t.TempDir(),
 		"--workdir", t.TempDir(), "--name", "hosty")
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
+	if !strings.Contains(inv, "fp=") {
+		t.Fatalf("the invite pins no certificate: %s", inv)
+	}
 	coHost := func(name, dir string) {
 		a := start(t, nil, "join", inv, "--name", name, "--data-dir", dir)
 		a.expect(`joined hosty's party as ` + name + ` `)
 		h.send("/role " + name + " co-host")
-		a.expect(`co-host`)
+		a.expect(`made you a co-host`) // printed after the event that says so, which the record keeps
 		a.send("/quit")
 		a.wait()
 		h.expect(`^\[party\] ` + name + ` left`)
 	}
-	annDir, bobDir := t.TempDir(), t.TempDir()
+	edit := func(dir string, f func(rec map[string]string)) string {
+		files, _ := filepath.Glob(filepath.Join(dir, "joined", "*.json"))
+		if len(files) != 1 {
+			t.Fatalf("membership records in %s: %v", dir, files)
+		}
+		var rec map[string]string
+		if b, err := os.ReadFile(files[0]); err != nil || json.Unmarshal(b, &rec) != nil || rec["role"] != "host" {
+			t.Fatalf("the record of a co-host: %v %v", rec, err)
+		}
+		f(rec)
+		if b, _ := json.Marshal(rec); os.WriteFile(files[0], b, 0o600) != nil {
+			t.Fatal("cannot write the record")
+		}
+		return files[0]
+	}
+	annDir, bobDir, carlDir := t.TempDir(), t.TempDir(), t.TempDir()
 	coHost("ann", annDir)
 	coHost("bob", bobDir)
-	// bob's kept session is one the host does not know.
-	files, _ := filepath.Glob(filepath.Join(bobDir, "joined", "*.json"))
-	if len(files) != 1 {
-		t.Fatalf("bob's membership records: %v", files)
-	}
-	var rec map[string]string
-	if b, err := os.ReadFile(files[0]); err != nil || json.Unmarshal(b, &rec) != nil || rec["session"] == "" {
-		t.Fatalf("bob's record: %v %v", rec, err)
-	}
-	rec["session"] = "stale"
-	if b, _ := json.Marshal(rec); os.WriteFile(files[0], b, 0o600) != nil {
-		t.Fatal("cannot write bob's record")
-	}
+	coHost("carl", carlDir)
+	bobRecord := edit(bobDir, func(rec map[string]string) { rec["session"] = "stale" })
+	edit(carlDir, func(rec map[string]string) { delete(rec, "role") })
 	rotated := rotate(t, h, inv)
 	ann := start(t, nil, "join", rotated, "--name", "ann", "--data-dir", annDir)
 	ann.expect(`^\[system\] you are back as the member this terminal was before \(a co-host\)`)
 	h.expect(`^\[party\] ann came back`)
 	bob := start(t, nil, "join", rotated, "--name", "bob", "--data-dir", bobDir)
-	bob.expect(`^\[system\] you are called bob-2 here: bob is taken \(if bob was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back`)
+	bob.expect(`^\[system\] you are called bob-2 here: bob is taken$`)
+	carl := start(t, nil, "join", rotated, "--name", "carl", "--data-dir", carlDir)
+	carl.expect(`^\[system\] you are called carl-2 here: carl is taken \(if carl was this terminal as a co-host, only the invite it joined with then, or a host invite, brings that seat back`)
 	other := start(t, nil, "join", rotated, "--name", "ann", "--data-dir", t.TempDir())
 	other.expect(`^\[system\] you are called ann-2 here: ann is taken$`)
-	for _, j := range []*proc{other, bob, ann} {
+	for _, j := range []*proc{other, carl, bob, ann} {
 		j.send("/quit")
 		j.wait()
 	}
 	if out := bob.stdout(); strings.Contains(out, "no longer in the party") {
 		t.Errorf("bob was told of a member that was never in this party:\n%s", out)
+	}
+	if b, err := os.ReadFile(bobRecord); err == nil && strings.Contains(string(b), "stale") {
+		t.Errorf("bob's refused record was kept: %s", b)
 	}
 }
 

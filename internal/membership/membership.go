@@ -14,14 +14,17 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/atomicfile"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // Without it a restarted `join` was a new member of the same name — a co-host lost the
@@ -34,6 +37,10 @@ import (
 type Record struct {
 	ClientID string `json:"client_id"`
 	Session  string `json:"session"`
+	// Role is the member's role as this terminal or window last knew it ("" in a record
+	// kept before 2026-12-06): a co-host's session is lent to an invite of its host that
+	// has no record (Lendable).
+	Role string `json:"role,omitempty"`
 }
 
 // Store keeps Records in Dir ("" keeps nothing).
@@ -122,23 +129,23 @@ func (s Store) Find(inv invite.Invite, name string) Record {
 	return r
 }
 
-// Known is the newest record of this directory, under any invite, that holds clientID,
-// and whether there is one: a member of that name at that host was this directory's
-// before (ClientID is derived from the host and name, so it alone says nothing of an
-// earlier visit). Its session brings that member back through another invite of the same
-// host — a co-host back with a rotated participant invite, whose client_id cannot raise a
-// role, was someone new (a tester's "Alice-2", while Alice stayed away) — and the host
-// refuses it if it names no member of the party it runs now.
-func (s Store) Known(clientID string) (Record, bool) {
+// Known says whether a record of this directory, under any invite, holds clientID: a
+// member of that name at that host was this directory's before (ClientID is derived from
+// the host and name, so it alone says nothing of an earlier visit).
+func (s Store) Known(clientID string) bool {
+	found := false
+	s.each(func(string, Record, time.Time) { found = true }, clientID)
+	return found
+}
+
+// each calls f with the key, record and time of change of each record that holds clientID.
+func (s Store) each(f func(key string, r Record, at time.Time), clientID string) {
 	if s.Dir == "" || clientID == "" {
-		return Record{}, false
+		return
 	}
 	files, _ := filepath.Glob(filepath.Join(s.Dir, "*.json"))
-	var found Record
-	var at time.Time
-	ok := false
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	for _, path := range files {
+		b, err := os.ReadFile(path)
 		if err != nil {
 			continue
 		}
@@ -146,15 +153,111 @@ func (s Store) Known(clientID string) (Record, bool) {
 		if json.Unmarshal(b, &r) != nil || r.ClientID != clientID {
 			continue
 		}
-		st, err := os.Stat(f)
+		st, err := os.Stat(path)
 		if err != nil {
 			continue
 		}
-		if !ok || st.ModTime().After(at) {
-			found, at, ok = r, st.ModTime(), true
-		}
+		f(strings.TrimSuffix(filepath.Base(path), ".json"), r, st.ModTime())
 	}
-	return found, ok
+}
+
+// Lent is a record kept under another invite, and its key.
+type Lent struct {
+	Key    string
+	Record Record
+}
+
+// maxLent is how many sessions a join tries through an invite it has no record for.
+const maxLent = 3
+
+// Lendable is what brings a co-host back through an invite of its host that this
+// directory has no record for (a rotated one): the records of this directory that hold
+// clientID and were last a co-host's, newest first, at most maxLent. A co-host back with
+// the rotated participant invite was someone new, "Alice-2", a participant, and Alice
+// stayed away (a tester's): a client_id never raises a role, a session does. Only
+// co-hosts' sessions are lent: a participant's or a viewer's client_id brings it back
+// already, and its session would bring it back as what it was through the host invite
+// too, making a member given the host invite a participant (a reviewer's). Only for an
+// invite that pins its host's certificate: without one, the same host is only the same
+// address, which another party may have later, and a session is all it takes to be
+// that member (a reviewer's). The sessions of several parties of one host are tried in
+// turn (JoinLent).
+func (s Store) Lendable(inv invite.Invite, clientID string) []Lent {
+	if inv.Fingerprint == "" {
+		return nil
+	}
+	type dated struct {
+		Lent
+		at time.Time
+	}
+	var all []dated
+	s.each(func(key string, r Record, at time.Time) {
+		if r.Role == wire.RoleHost && r.Session != "" {
+			all = append(all, dated{Lent{key, r}, at})
+		}
+	}, clientID)
+	slices.SortFunc(all, func(a, b dated) int { return b.at.Compare(a.at) })
+	var out []Lent
+	for _, d := range all[:min(len(all), maxLent)] {
+		out = append(out, d.Lent)
+	}
+	return out
+}
+
+// JoinLent joins with cfg by each lent session in turn, trying is told which before each
+// try. A session the host refuses (of another party of that host, or of a member removed)
+// is forgotten. It returns the client of the first that is taken; nil, and no error, when
+// every one was refused: the caller then joins as it would have without them.
+func (s Store) JoinLent(ctx context.Context, lent []Lent, cfg client.Config, trying func(Record)) (*client.Client, error) {
+	for _, l := range lent {
+		if trying != nil {
+			trying(l.Record)
+		}
+		cfg.ClientID, cfg.Session = l.Record.ClientID, l.Record.Session
+		c, err := client.Join(ctx, cfg)
+		if err == nil || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
+			return c, err
+		}
+		s.Forget(l.Key)
+	}
+	return nil, nil
+}
+
+// Keeper keeps one membership's record up to date while it is connected: its session
+// from the hello reply, and its role from each change of it, so that a member made a
+// co-host after it joined is lent as one (Lendable). Safe for concurrent use.
+type Keeper struct {
+	store Store
+	key   string
+	mu    sync.Mutex
+	rec   Record
+	id    string // the member's id, once a hello said it
+}
+
+// Keeper is a Keeper of key's record.
+func (s Store) Keeper(key string) *Keeper { return &Keeper{store: s, key: key} }
+
+// Hello keeps what a hello reply says of the member who joined as clientID.
+func (k *Keeper) Hello(clientID string, h wire.HelloResult) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.id = h.You.ID
+	k.rec = Record{ClientID: clientID, Session: h.You.Session, Role: h.You.Role}
+	return k.store.Save(k.key, k.rec)
+}
+
+// Event keeps the member's role when ev changes it (a participants event's changed).
+func (k *Keeper) Event(ev wire.Event) {
+	if ev.Kind != wire.KindParticipants || ev.Changed == nil {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.id == "" || ev.Changed.ID != k.id || ev.Changed.Role == k.rec.Role {
+		return
+	}
+	k.rec.Role = ev.Changed.Role
+	_ = k.store.Save(k.key, k.rec) // kept as well as it can be; the hello's save said if not
 }
 
 // Save writes the record for key.

@@ -4,12 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // TestRejoinStore: a record is kept per invite and name (the name as the party compares
@@ -151,28 +153,82 @@ func TestKnown(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
 	h1 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1"}
 	id := s.ClientID(h1, "alice")
-	known := func(s Store, id string) bool { _, ok := s.Known(id); return ok }
-	if known(s, id) || known(Store{}, id) || known(s, "") {
+	if s.Known(id) || (Store{}).Known(id) || s.Known("") {
 		t.Fatal("known before any record")
 	}
 	if err := s.Save(Key(h1, "alice"), Record{ClientID: id, Session: "s1"}); err != nil {
 		t.Fatal(err)
 	}
-	if !known(s, id) || known(s, s.ClientID(h1, "bob")) {
+	if !s.Known(id) || s.Known(s.ClientID(h1, "bob")) {
 		t.Fatal("alice's client_id unknown after her record, or bob's known")
 	}
-	// The newest record of that client_id, with its session: the one that brings the
-	// member back through a rotated invite.
-	old := time.Now().Add(-time.Hour)
-	if err := os.Chtimes(filepath.Join(s.Dir, Key(h1, "alice")+".json"), old, old); err != nil {
+}
+
+// TestLendable: the sessions lent to an invite with no record are those of the same
+// client_id last known as a co-host, newest first, at most maxLent, and only to an invite
+// that pins its host's certificate (a reviewer's: a participant's session made a member
+// given the host invite a participant; an address alone may be another party's later).
+func TestLendable(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	inv := func(token string) invite.Invite {
+		return invite.Invite{Host: "127.0.0.1", Port: 4000, Token: token, Fingerprint: strings.Repeat("ab", 32)}
+	}
+	id := s.ClientID(inv("t0"), "alice")
+	at := time.Now().Add(-time.Hour)
+	save := func(token, session, role string) {
+		t.Helper()
+		if err := s.Save(Key(inv(token), "alice"), Record{ClientID: id, Session: session, Role: role}); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(time.Minute)
+		if err := os.Chtimes(filepath.Join(s.Dir, Key(inv(token), "alice")+".json"), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("t1", "s-participant", wire.RoleParticipant)
+	save("t2", "s-old", "") // kept before roles were
+	save("t3", "s-host-1", wire.RoleHost)
+	save("t4", "s-host-2", wire.RoleHost)
+	save("t5", "s-host-3", wire.RoleHost)
+	save("t6", "s-host-4", wire.RoleHost)
+	var got []string
+	for _, l := range s.Lendable(inv("new"), id) {
+		got = append(got, l.Record.Session)
+		if l.Key != Key(inv(map[string]string{"s-host-4": "t6", "s-host-3": "t5", "s-host-2": "t4"}[l.Record.Session]), "alice") {
+			t.Errorf("the key of %s: %s", l.Record.Session, l.Key)
+		}
+	}
+	if want := []string{"s-host-4", "s-host-3", "s-host-2"}; !slices.Equal(got, want) {
+		t.Errorf("lent %v, want %v", got, want)
+	}
+	plain := inv("new")
+	plain.Fingerprint = ""
+	if l := s.Lendable(plain, id); len(l) != 0 {
+		t.Errorf("lent to an invite with no fingerprint: %v", l)
+	}
+	if l := s.Lendable(inv("new"), s.ClientID(inv("t0"), "bob")); len(l) != 0 {
+		t.Errorf("alice's lent to bob: %v", l)
+	}
+}
+
+// TestKeeperKeepsTheRole: the record follows the member's role, from its hello and from
+// each change of it, not another member's.
+func TestKeeperKeepsTheRole(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	k := s.Keeper("k")
+	if err := k.Hello("c1", wire.HelloResult{You: wire.Member{ID: "m1", Role: wire.RoleParticipant, Session: "s1"}}); err != nil {
 		t.Fatal(err)
 	}
-	h2 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t2"}
-	if err := s.Save(Key(h2, "alice"), Record{ClientID: id, Session: "s2"}); err != nil {
-		t.Fatal(err)
+	if r := s.Load("k"); r != (Record{ClientID: "c1", Session: "s1", Role: wire.RoleParticipant}) {
+		t.Fatalf("after the hello: %+v", r)
 	}
-	if r, ok := s.Known(id); !ok || r != (Record{ClientID: id, Session: "s2"}) {
-		t.Fatalf("Known = %+v, %v; want the newer record's session s2", r, ok)
+	k.Event(wire.Event{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Role: wire.RoleHost}})
+	if r := s.Load("k"); r.Role != wire.RoleParticipant {
+		t.Fatalf("another member's change was kept: %+v", r)
+	}
+	k.Event(wire.Event{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m1", Role: wire.RoleHost}})
+	if r := s.Load("k"); r != (Record{ClientID: "c1", Session: "s1", Role: wire.RoleHost}) {
+		t.Fatalf("after being made a co-host: %+v", r)
 	}
 }
 

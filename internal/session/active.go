@@ -11,6 +11,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -23,6 +24,7 @@ type active struct {
 	h     *host.Host   // hosted
 	local *party.Local // hosted: the host's own membership
 	c     *client.Client
+	keep  *membership.Keeper // joined: its membership's record, its role kept as it changes
 
 	mu           sync.Mutex // guards the fields below; held while emitting
 	invite       string
@@ -238,6 +240,9 @@ func (a *active) onHello(h wire.HelloResult) {
 
 // onEvent takes each event once, in order (the client guarantees it).
 func (a *active) onEvent(ev wire.Event) {
+	if a.keep != nil {
+		a.keep.Event(ev)
+	}
 	a.mu.Lock()
 	if ev.Seq <= a.last {
 		a.mu.Unlock()

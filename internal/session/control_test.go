@@ -10,11 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -544,10 +547,10 @@ func TestARemovedViewerWindowComesBackAViewer(t *testing.T) {
 func backAfterARotation(t *testing.T, made func(owner *party.Local, first Info, dataDir string)) (first, back Info, inv wire.Invites) {
 	t.Helper()
 	dataDir := t.TempDir()
-	h := startRemoteHost(t, true)
+	h := startRemoteHost(t, false) // TLS: a co-host's session is lent only to an invite that pins the host (membership.Lendable)
 	owner := remoteOwner(t, h)
 	ctx := context.Background()
-	m := New(Config{Emitter: newRecorder(), DataDir: dataDir, Insecure: true})
+	m := New(Config{Emitter: newRecorder(), DataDir: dataDir})
 	first, err := m.Join(ctx, h.Invite().String(), "dora")
 	if err != nil {
 		t.Fatal(err)
@@ -581,62 +584,135 @@ func TestAWindowComesBackAfterARotation(t *testing.T) {
 }
 
 // A co-host window that left comes back with the participant invite a host rotated
-// meanwhile as the co-host it was: its record under the old invite holds its session (a
-// terminal tester's co-host came back "Alice-2", a participant, and Alice stayed away: a
-// participant's invite and a client_id never raise a role).
+// meanwhile as the co-host it was: its record under the old invite keeps its session and
+// the role it was given after it joined (a terminal tester's co-host came back "Alice-2",
+// a participant, and Alice stayed away: a participant's invite and a client_id never
+// raise a role).
 func TestACoHostWindowBackWithARotatedInviteKeepsItsSeat(t *testing.T) {
-	first, back, _ := backAfterARotation(t, func(owner *party.Local, first Info, _ string) {
-		if err := owner.SetRole(context.Background(), first.You.ID, wire.RoleHost); err != nil {
-			t.Fatal(err)
-		}
-	})
-	if back.You.ID != first.You.ID || back.You.Role != wire.RoleHost || back.You.Name != "dora" || back.SeatNotBack {
-		t.Fatalf("back with the rotated invite as %+v, seat not back %v; want %s, a co-host, dora", back.You, back.SeatNotBack, first.You.ID)
+	first, back, _ := backAfterARotation(t, coHost(t, nil, nil))
+	if back.You.ID != first.You.ID || back.You.Role != wire.RoleHost || back.You.Name != "dora" || back.SeatNotBack || !back.Rejoined {
+		t.Fatalf("back with the rotated invite as %+v, seat not back %v, rejoined %v; want %s, a co-host, dora", back.You, back.SeatNotBack, back.Rejoined, first.You.ID)
 	}
 }
 
-// When the session kept under the old invite is one the host does not know (of an earlier
-// party of that host, say), the co-host window is someone new, and told why (a terminal
-// tester's co-host read only "alice is taken").
-func TestACoHostWindowBackWithARotatedInviteIsToldWhy(t *testing.T) {
-	first, back, inv := backAfterARotation(t, func(owner *party.Local, first Info, dataDir string) {
-		if err := owner.SetRole(context.Background(), first.You.ID, wire.RoleHost); err != nil {
-			t.Fatal(err)
-		}
-		staleSessions(t, filepath.Join(dataDir, "joined"))
-	})
+// A record kept before records held the role lends nothing: the co-host window is someone
+// new, and told why (a terminal tester's co-host read only "alice is taken"); a window
+// that was never here is only told the name is taken.
+func TestACoHostWindowBackWithAnOldRecordIsToldWhy(t *testing.T) {
+	first, back, inv := backAfterARotation(t, coHost(t, func(r *membership.Record) { r.Role = "" }, nil))
 	if back.You.ID == first.You.ID || back.You.Role != wire.RoleParticipant || back.AskedName != "dora" || !back.SeatNotBack {
 		t.Fatalf("back with the rotated invite as %+v, asked %q, seat not back %v; want someone new, told why", back.You, back.AskedName, back.SeatNotBack)
 	}
-	// A window that was never here, its name taken: nothing says it was dora before.
 	other := newManager(t, newRecorder(), func(c *Config) { c.DataDir = t.TempDir() })
 	if o, err := other.Join(context.Background(), inv.Invite, "dora"); err != nil || o.AskedName != "dora" || o.SeatNotBack {
 		t.Fatalf("a new window as %+v, asked %q, seat not back %v (%v); want only the name taken", o.You, o.AskedName, o.SeatNotBack, err)
 	}
 }
 
-// staleSessions gives every membership record in dir a session no host knows.
-func staleSessions(t *testing.T, dir string) {
-	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) == 0 {
-		t.Fatal("no membership record in " + dir)
+// A co-host's session the host does not know (of another party of that host, say) is
+// refused: the window is someone new, told nothing of a seat, and the record is forgotten,
+// not lent again.
+func TestACoHostWindowWithAStaleSessionIsSomeoneNew(t *testing.T) {
+	var dir string
+	first, back, _ := backAfterARotation(t, coHost(t, func(r *membership.Record) { r.Session = "stale-" + r.Session }, &dir))
+	if back.You.ID == first.You.ID || back.SeatNotBack || back.Rejoined {
+		t.Fatalf("back with a stale session as %+v, seat not back %v, rejoined %v; want someone new, nothing said", back.You, back.SeatNotBack, back.Rejoined)
 	}
+	files, _ := filepath.Glob(filepath.Join(dir, "joined", "*.json"))
 	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
+		if b, _ := os.ReadFile(f); strings.Contains(string(b), "stale-") {
+			t.Errorf("the refused record was kept: %s", b)
+		}
+	}
+}
+
+// coHost is backAfterARotation's made for a window made a co-host after it joined: it
+// waits until the window's record says so (the role comes in an event), then changes each
+// record with edit (nil: none); dir, if not nil, gets the data directory.
+func coHost(t *testing.T, edit func(*membership.Record), dir *string) func(*party.Local, Info, string) {
+	return func(owner *party.Local, first Info, dataDir string) {
+		if dir != nil {
+			*dir = dataDir
+		}
+		if err := owner.SetRole(context.Background(), first.You.ID, wire.RoleHost); err != nil {
 			t.Fatal(err)
 		}
-		var r membership.Record
-		if err := json.Unmarshal(b, &r); err != nil {
-			t.Fatal(err)
+		joined := filepath.Join(dataDir, "joined")
+		records := func() map[string]membership.Record {
+			out := map[string]membership.Record{}
+			files, _ := filepath.Glob(filepath.Join(joined, "*.json"))
+			for _, f := range files {
+				var r membership.Record
+				if b, err := os.ReadFile(f); err == nil && json.Unmarshal(b, &r) == nil {
+					out[f] = r
+				}
+			}
+			return out
 		}
-		r.Session = "stale-" + r.Session
-		if b, err = json.Marshal(r); err != nil {
-			t.Fatal(err)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			rs := records()
+			if len(rs) == 1 {
+				var r membership.Record
+				for _, r = range rs {
+				}
+				if r.Role == wire.RoleHost {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the window's record never said it was a co-host: %+v", rs)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		if err := os.WriteFile(f, b, 0o600); err != nil {
-			t.Fatal(err)
+		if edit == nil {
+			return
 		}
+		for f, r := range records() {
+			edit(&r)
+			b, _ := json.Marshal(r)
+			if err := os.WriteFile(f, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// A participant's window that left and joins again with the host invite is a host: a
+// participant's session is not lent to an invite it has no record for, or it would bring
+// back the participant whatever the invite (a reviewer's, of a first version that lent
+// any session).
+func TestAParticipantGivenTheHostInviteIsAHost(t *testing.T) {
+	h, err := host.Start(context.Background(), host.Config{
+		Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: "server", Window: 100 * time.Millisecond,
+		MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()},
+		DataDir: t.TempDir(), HostInvite: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = h.Shutdown(ctx)
+	})
+	hostLink, ok := h.HostInvite()
+	if !ok {
+		t.Fatal("no host invite")
+	}
+	dataDir := t.TempDir()
+	first := newManager(t, newRecorder(), func(c *Config) { c.DataDir, c.Insecure = dataDir, false })
+	if info, err := first.Join(context.Background(), h.Invite().String(), "dora"); err != nil || info.You.Role != wire.RoleParticipant {
+		t.Fatalf("joined as %+v (%v)", info.You, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := newManager(t, newRecorder(), func(c *Config) { c.DataDir, c.Insecure = dataDir, false })
+	info, err := again.Join(context.Background(), hostLink.String(), "dora")
+	if err != nil || info.You.Role != wire.RoleHost {
+		t.Fatalf("back with the host invite as %+v (%v); want a host", info.You, err)
 	}
 }

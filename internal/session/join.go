@@ -49,16 +49,15 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	was := members.Find(inv, name)
 	byClientID := false
+	var lent []membership.Lent
 	if was.ClientID == "" && mine && members.Dir != "" {
 		// No record for this invite (a host rotated it since): the data directory's own
 		// client_id for the host and name brings the window back as the member it was (a
-		// tester's terminal came back "alice-4").
-		// The session of its newest record under another invite brings back the member's
-		// role too (a co-host's: the client_id alone cannot raise one).
+		// tester's terminal came back "alice-4"), and a co-host's session kept under
+		// another invite brings back its role too (the client_id alone cannot raise one).
 		was = membership.Record{ClientID: members.ClientID(inv, name)}
-		var other membership.Record
-		other, byClientID = members.Known(was.ClientID) // it was here before, through another invite
-		was.Session = other.Session
+		byClientID = members.Known(was.ClientID) // it was here before, through another invite
+		lent = members.Lendable(inv, was.ClientID)
 	}
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: a terminal with that client_id (the same name at the same
@@ -67,13 +66,13 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		prev := release
 		release = func() { releaseID(); prev() }
 		if !ok {
-			was = membership.Record{}
+			was, lent = membership.Record{}, nil
 		}
 	}
 	if was.ClientID == "" {
 		was = membership.Record{ClientID: m.clientID}
 	}
-	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release,
+	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release, keep: members.Keeper(key),
 		log: newEventLog(m.cfg.DataDir, m.log.Info)}
 	cfg := client.Config{
 		Invite:    inv,
@@ -86,12 +85,21 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		Logger:    m.log,
 	}
 	rejoined := was.Session != ""
-	// Refused (removed), it comes back as someone new from the same client: a viewer the
-	// host removed is a viewer again (a window tester's came back a participant).
-	c, was, err := members.Join(ctx, key, was, cfg, was.ClientID, func(err error) {
-		m.log.Info("the kept membership was refused", "err", err)
-		rejoined = false
-	})
+	c, err := members.JoinLent(ctx, lent, cfg, func(r membership.Record) { was.Session = r.Session })
+	lentRefused := c == nil && err == nil && len(lent) > 0 // the seat is not this party's
+	if c != nil {
+		rejoined = true
+	} else if err == nil {
+		if lentRefused {
+			was.Session = "" // the last one tried: refused already
+		}
+		// Refused (removed), it comes back as someone new from the same client: a viewer
+		// the host removed is a viewer again (a window tester's came back a participant).
+		c, was, err = members.Join(ctx, key, was, cfg, was.ClientID, func(err error) {
+			m.log.Info("the kept membership was refused", "err", err)
+			rejoined = false
+		})
+	}
 	if err != nil {
 		release()
 		a.dropHistory()
@@ -99,7 +107,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		return Info{}, fmt.Errorf("join party: %w", err)
 	}
 	var notKept error
-	if err := members.Save(key, membership.Record{ClientID: was.ClientID, Session: c.Hello().You.Session}); err != nil {
+	if err := a.keep.Hello(was.ClientID, c.Hello()); err != nil {
 		m.log.Info("membership not kept", "err", err)
 		// Said, not only logged: a full disk made every join after it someone new, each
 		// leaving an away member behind, unexplained (a terminal tester's; the terminal
@@ -125,7 +133,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: forPage(a.initial)}
 	if asked := term.Name(name); hello.You.Name != asked {
 		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
-		info.SeatNotBack = byClientID && !rejoined && hello.You.Role != wire.RoleHost
+		info.SeatNotBack = byClientID && !rejoined && !lentRefused && hello.You.Role != wire.RoleHost
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
 	info.NotKept = notKept
