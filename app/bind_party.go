@@ -59,6 +59,16 @@ func (a *App) CheckInvite(text string) (string, error) {
 	return "", nil
 }
 
+// JoinName is the name this computer last joined the party of a valid invite under
+// (session.Manager.JoinName); "" when none is known or the invite is not valid.
+func (a *App) JoinName(text string) string {
+	inv, err := invite.Parse(text)
+	if err != nil {
+		return ""
+	}
+	return a.session.JoinName(inv)
+}
+
 // InviteWarning says, of a valid invite, what may still be wrong with it before connecting:
 // a token unlike the ones Concordia makes, as a link cut short has ("" when none). The
 // dialog showed such a link "Valid", and said it looked cut short only once the host

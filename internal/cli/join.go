@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	stdio "io"
 	"os"
@@ -50,10 +51,12 @@ their turn (for up to two minutes each).
 Joining again with the same invite and name — after the terminal was closed, or killed;
 also with the invite of the party resumed on another port, which keeps its token —
 comes back as the same member, with its role (a co-host stays one), unless a host removed
-it; a party that ended and was resumed takes its members back too. --new-member joins as
-someone new. What brings it back is kept in
+it; a party that ended and was resumed takes its members back too. Without --name, a join
+takes the name this terminal last joined that party under, if it did; a co-host back with
+the rotated invite of a host whose link pins its certificate is the co-host it was.
+--new-member joins as someone new. What brings it back is kept in
 the data directory, readable by you only.`, io.Out, io.Err)
-	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party")
+	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party (default: the name this terminal last joined that party under, else your login name)")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
 	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` instead of the command line (the link in it, also one cut into lines)")
 	fs.BoolVar(&newMember, "new-member", false, "join as a new member, not as the one this terminal was the last time it joined with this invite and name")
@@ -105,6 +108,17 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if dataDir == "" {
 		dataDir = defaultDataDir()
 	}
+	nameGiven := false
+	fs.Visit(func(f *flag.Flag) { nameGiven = nameGiven || f.Name == "name" })
+	if !nameGiven && !newMember {
+		// The name this terminal last joined this party under, not the user's: joined again
+		// without --name, a member was someone new, its old self away (a window tester's,
+		// whose window filled in the settings' name; a terminal did the same with the login).
+		if last := (membership.Store{Dir: filepath.Join(dataDir, "joined")}).LastName(inv); last != "" && last != term.Name(name) {
+			name = last
+			pr.notice("system", fmt.Sprintf("joining as %s, the name this terminal last joined this party under (--name NAME joins under another)", term.Line(last)))
+		}
+	}
 	saved := newSeenLog(transcriptPath, dataDir, log.Info)
 	defer saved.close() // where the file could not be unlinked (Windows), it is removed
 	history := &joinHistory{}
@@ -119,7 +133,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if !mine {
 		members = membership.Store{} // another terminal is that member now: this one is someone new
 	}
-	keeper := members.Keeper(memberKey) // the record, its role kept as it changes
+	keeper := members.Keeper(inv, name) // the record, its role kept as it changes
 	was := membership.Record{}
 	if newMember {
 		members.Forget(memberKey)

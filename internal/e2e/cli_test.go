@@ -470,6 +470,25 @@ func TestLoopbackListenWithAPublicInvite(t *testing.T) {
 // was a new participant of the same name, and the old co-host stayed "away" for the host to
 // guess which to /kick); --new-member joins as someone new. A second terminal with the same
 // invite and name while the first runs is someone new, and does not take the first's place.
+// TestJoinAgainWithoutANameIsTheSameMember: a join with no --name, after this terminal
+// joined the party under another name, joins under that one and comes back as that
+// member (a window tester's reopened window joined under the settings' name, someone new,
+// and "Cleo" stayed away).
+func TestJoinAgainWithoutANameIsTheSameMember(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	c := start(t, nil, "join", inv, "--name", "Cleo")
+	c.expect(`joined hosty's party as Cleo `)
+	h.expect(`^\[party\] Cleo joined`)
+	c.send("/quit")
+	c.wait()
+	again := start(t, nil, "join", inv)
+	again.expect(`^\[system\] joining as Cleo, the name this terminal last joined this party under \(--name NAME joins under another\)$`)
+	again.expect(`joined hosty's party as Cleo `)
+	again.expect(`^\[system\] you are back as the member this terminal was before \(a participant\)`)
+	again.send("/quit")
+	again.wait()
+}
+
 func TestRestartedJoinComesBackAsItself(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	b := start(t, nil, "join", inv, "--name", "bob")

@@ -41,6 +41,56 @@ type Record struct {
 	// kept before 2026-12-06): a co-host's session is lent to an invite of its host that
 	// has no record (Lendable).
 	Role string `json:"role,omitempty"`
+	// Name is the name it joined under, and Invite its invite's token hashed (both since
+	// 2026-12-06): what LastName finds.
+	Name   string `json:"name,omitempty"`
+	Invite string `json:"invite,omitempty"`
+}
+
+// inviteHash names an invite's token in a record without holding it.
+func inviteHash(token string) string { return hash("invite\x00" + token) }
+
+// LastName is the name this directory last joined inv's party under: through inv itself,
+// else through another invite of the same host; "" when none is known. A window reopened
+// and joined again with the same invite filled in the settings' name, another than the one
+// it had joined under, and came in as someone new (a window tester's "root", while "Cleo"
+// stayed away).
+func (s Store) LastName(inv invite.Invite) string {
+	if s.Dir == "" {
+		return ""
+	}
+	files, _ := filepath.Glob(filepath.Join(s.Dir, "*.json"))
+	byInvite, byHost := "", ""
+	var atInvite, atHost time.Time
+	want := inviteHash(inv.Token)
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var r Record
+		if json.Unmarshal(b, &r) != nil || r.Name == "" {
+			continue
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		switch at := st.ModTime(); {
+		case r.Invite == want:
+			if byInvite == "" || at.After(atInvite) {
+				byInvite, atInvite = r.Name, at
+			}
+		case r.ClientID == s.ClientID(inv, r.Name):
+			if byHost == "" || at.After(atHost) {
+				byHost, atHost = r.Name, at
+			}
+		}
+	}
+	if byInvite != "" {
+		return byInvite
+	}
+	return byHost
 }
 
 // Store keeps Records in Dir ("" keeps nothing).
@@ -234,15 +284,17 @@ type Keeper struct {
 	id    string // the member's id, once a hello said it
 }
 
-// Keeper is a Keeper of key's record.
-func (s Store) Keeper(key string) *Keeper { return &Keeper{store: s, key: key} }
+// Keeper is a Keeper of the record of inv and name (Key).
+func (s Store) Keeper(inv invite.Invite, name string) *Keeper {
+	return &Keeper{store: s, key: Key(inv, name), rec: Record{Name: term.Name(name), Invite: inviteHash(inv.Token)}}
+}
 
 // Hello keeps what a hello reply says of the member who joined as clientID.
 func (k *Keeper) Hello(clientID string, h wire.HelloResult) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.id = h.You.ID
-	k.rec = Record{ClientID: clientID, Session: h.You.Session, Role: h.You.Role}
+	k.rec.ClientID, k.rec.Session, k.rec.Role = clientID, h.You.Session, h.You.Role
 	return k.store.Save(k.key, k.rec)
 }
 

@@ -215,20 +215,25 @@ func TestLendable(t *testing.T) {
 // each change of it, not another member's.
 func TestKeeperKeepsTheRole(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
-	k := s.Keeper("k")
+	inv := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1"}
+	k, key := s.Keeper(inv, "Cleo"), Key(inv, "Cleo")
 	if err := k.Hello("c1", wire.HelloResult{You: wire.Member{ID: "m1", Role: wire.RoleParticipant, Session: "s1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.Load("k"); r != (Record{ClientID: "c1", Session: "s1", Role: wire.RoleParticipant}) {
-		t.Fatalf("after the hello: %+v", r)
+	base := Record{ClientID: "c1", Session: "s1", Name: "Cleo", Invite: inviteHash("t1")}
+	want := base
+	want.Role = wire.RoleParticipant
+	if r := s.Load(key); r != want {
+		t.Fatalf("after the hello: %+v, want %+v", r, want)
 	}
 	k.Event(wire.Event{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Role: wire.RoleHost}})
-	if r := s.Load("k"); r.Role != wire.RoleParticipant {
+	if r := s.Load(key); r.Role != wire.RoleParticipant {
 		t.Fatalf("another member's change was kept: %+v", r)
 	}
 	k.Event(wire.Event{Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m1", Role: wire.RoleHost}})
-	if r := s.Load("k"); r != (Record{ClientID: "c1", Session: "s1", Role: wire.RoleHost}) {
-		t.Fatalf("after being made a co-host: %+v", r)
+	want.Role = wire.RoleHost
+	if r := s.Load(key); r != want {
+		t.Fatalf("after being made a co-host: %+v, want %+v", r, want)
 	}
 }
 
@@ -271,5 +276,48 @@ func TestClientSecretCutShortIsReplaced(t *testing.T) {
 		if id != first {
 			t.Fatalf("first joins at once: %q and %q", first, id)
 		}
+	}
+}
+
+// TestLastName: the name this directory last joined a party under, through the same
+// invite, else through another invite of the same host; none for another host (a window
+// tester reopened the window, joined again with the settings' name, and was someone new).
+func TestLastName(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	inv := func(port int, token string) invite.Invite {
+		return invite.Invite{Host: "127.0.0.1", Port: port, Token: token, Fingerprint: strings.Repeat("cd", 32)[:64-port%10]}
+	}
+	a, rotated, other := inv(4000, "t1"), inv(4000, "t2"), inv(4001, "t3")
+	if got := s.LastName(a); got != "" {
+		t.Fatalf("LastName with no records = %q", got)
+	}
+	at := time.Now().Add(-time.Hour)
+	join := func(i invite.Invite, name string) {
+		t.Helper()
+		if err := s.Keeper(i, name).Hello(s.ClientID(i, name), wire.HelloResult{You: wire.Member{ID: "m", Session: "s", Role: wire.RoleParticipant}}); err != nil {
+			t.Fatal(err)
+		}
+		at = at.Add(time.Minute)
+		if err := os.Chtimes(filepath.Join(s.Dir, Key(i, name)+".json"), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	join(a, "Cleo")
+	join(other, "Dee") // another host: never a's
+	if got := s.LastName(a); got != "Cleo" {
+		t.Errorf("LastName(a) = %q, want Cleo", got)
+	}
+	if got := s.LastName(rotated); got != "Cleo" {
+		t.Errorf("LastName of a rotated invite of that host = %q, want Cleo", got)
+	}
+	join(rotated, "Cleo B")
+	if got := s.LastName(a); got != "Cleo" {
+		t.Errorf("LastName(a) after a join through another invite = %q, want Cleo (its own)", got)
+	}
+	if got := s.LastName(other); got != "Dee" {
+		t.Errorf("LastName(other) = %q, want Dee", got)
+	}
+	if got := (Store{}).LastName(a); got != "" {
+		t.Errorf("no directory: %q", got)
 	}
 }

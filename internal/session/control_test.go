@@ -716,3 +716,21 @@ func TestAParticipantGivenTheHostInviteIsAHost(t *testing.T) {
 		t.Fatalf("back with the host invite as %+v (%v); want a host", info.You, err)
 	}
 }
+
+// JoinName is the name a window of this data directory last joined a party under: a
+// window tester's reopened window filled in the settings' name and came in as someone new.
+func TestJoinNameIsTheOneLastJoinedUnder(t *testing.T) {
+	h := startRemoteHost(t, false)
+	remoteOwner(t, h)
+	dataDir := t.TempDir()
+	m := newManager(t, newRecorder(), func(c *Config) { c.DataDir, c.Insecure = dataDir, false })
+	if name := m.JoinName(h.Invite()); name != "" {
+		t.Fatalf("JoinName before any join = %q", name)
+	}
+	if _, err := m.Join(context.Background(), h.Invite().String(), "Cleo"); err != nil {
+		t.Fatal(err)
+	}
+	if name := m.JoinName(h.Invite()); name != "Cleo" {
+		t.Fatalf("JoinName after joining as Cleo = %q", name)
+	}
+}

@@ -72,7 +72,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	if was.ClientID == "" {
 		was = membership.Record{ClientID: m.clientID}
 	}
-	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release, keep: members.Keeper(key),
+	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release, keep: members.Keeper(inv, name),
 		log: newEventLog(m.cfg.DataDir, m.log.Info)}
 	cfg := client.Config{
 		Invite:    inv,
@@ -170,6 +170,12 @@ func (m *Manager) RetryNow() error {
 
 // memberships is where joined windows keep their membership: the data directory's
 // "joined" folder, which `concordia join` uses too ("" keeps none).
+// JoinName is the name this data directory last joined the party of inv under (through it,
+// or another invite of its host), "" when none is known: the join dialog fills it in, as a
+// reopened window that joined again under the settings' name was someone new (a window
+// tester's).
+func (m *Manager) JoinName(inv invite.Invite) string { return m.memberships().LastName(inv) }
+
 func (m *Manager) memberships() membership.Store {
 	if m.cfg.DataDir == "" {
 		return membership.Store{}

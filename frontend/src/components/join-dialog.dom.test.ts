@@ -137,3 +137,29 @@ describe('<join-dialog> a long catch-up', () => {
     st.dispose();
   });
 });
+
+describe('<join-dialog> the name last joined under', () => {
+  // A window tester's reopened window joined again under the settings' name, someone new.
+  it('fills it in and says why', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => link;
+    be.handlers.JoinName = async () => 'Cleo';
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('Cleo');
+    expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')?.textContent).toBe(
+      'The name you joined this party under before: with it you come back as that member.',
+    );
+    st.setJoinName('Someone else');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});

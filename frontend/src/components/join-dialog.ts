@@ -137,7 +137,9 @@ export class JoinDialog extends LitElement {
               ${j.name.trim() === ''
                 ? // Join was greyed out with no word of why (a tester's, who typed only spaces).
                   html`<span class="hint" id="join-name-needed" data-testid="join-name-needed">Type the name the others will see you by.</span>`
-                : nothing}
+                : j.nameKnown
+                  ? html`<span class="hint" data-testid="join-name-known">The name you joined this party under before: with it you come back as that member.</span>`
+                  : nothing}
             </label>
             ${j.busy
               ? html`<div class="progress" data-testid="join-progress" role="status">

@@ -62,6 +62,8 @@ export interface Backend {
   CheckInvite(text: string): Promise<string>;
   /** Of a valid invite: what may still be wrong (a token unlike Concordia's, as a link cut short has); "" when nothing. */
   InviteWarning(text: string): Promise<string>;
+  /** The name this computer last joined the party of a valid invite under; "" when none is known. */
+  JoinName(text: string): Promise<string>;
   /** What is wrong with the Create party form, as CreateParty would say; "" when nothing. */
   CheckCreate(req: CreateRequest): Promise<string>;
   /** The native file dialog for the Claude Code program; "" when cancelled. */
@@ -228,6 +230,9 @@ export class WailsBackend implements Backend {
   }
   InviteWarning(text: string): Promise<string> {
     return this.#app.InviteWarning(text);
+  }
+  JoinName(text: string): Promise<string> {
+    return this.#app.JoinName(text);
   }
   CheckCreate(req: CreateRequest): Promise<string> {
     return this.#app.CheckCreate(req);

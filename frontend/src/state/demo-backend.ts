@@ -383,6 +383,9 @@ export class DemoBackend implements Backend {
   async CheckInvite(text: string): Promise<string> {
     return checkInvite(text);
   }
+  async JoinName(): Promise<string> {
+    return ''; // the demo keeps no memberships
+  }
   async InviteWarning(text: string): Promise<string> {
     // As Go's invite.CutShortHint says it, for a valid link (CheckInvite's).
     if (checkInvite(text)) return '';

@@ -81,6 +81,7 @@ export class FakeBackend implements Backend {
     ClipboardInvite: async () => '',
     CheckInvite: async () => '',
     InviteWarning: async () => '',
+    JoinName: async () => '',
     CheckCreate: async (_req: CreateRequest) => '',
     PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),
@@ -143,6 +144,7 @@ export class FakeBackend implements Backend {
   ClipboardInvite() { return this.#call('ClipboardInvite'); }
   CheckInvite(t: string) { return this.#call('CheckInvite', t); }
   InviteWarning(t: string) { return this.#call('InviteWarning', t); }
+  JoinName(t: string) { return this.#call('JoinName', t); }
   CheckCreate(r: CreateRequest) { return this.#call('CheckCreate', r); }
   PickClaude(c: string) { return this.#call('PickClaude', c); }
   CreateParty(r: CreateRequest) { return this.#call('CreateParty', r); }

@@ -97,6 +97,35 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe('');
   });
 
+  // A window tester reopened the window and joined again with the same invite under the
+  // settings' name ("root"), and came in as someone new while "Cleo" stayed away.
+  it('offers the name last joined under with that party, unless one was typed here', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => pinned(1111);
+    be.handlers.JoinName = async (text: string) => (text === pinned(1111) ? 'Cleo' : '');
+    const { st } = await started(be);
+    await st.openJoin();
+    expect(st.join.name).toBe('ann'); // until the link is checked
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', name: 'Cleo', nameKnown: true });
+    st.closeJoin();
+    await st.openJoin(); // the same link again: still Cleo
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ name: 'Cleo', nameKnown: true });
+    st.setJoinInvite(pinned(2222)); // a party never joined: the settings' name again
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ check: 'valid', name: 'ann', nameKnown: false });
+    st.setJoinInvite(pinned(1111));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.name).toBe('Cleo');
+    st.setJoinName('Cleo B'); // typed: kept, whatever the link
+    st.setJoinInvite(pinned(2222));
+    await vi.advanceTimersByTimeAsync(300);
+    st.setJoinInvite(pinned(1111));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ name: 'Cleo B', nameKnown: false });
+  });
+
   it('offers the display name the settings have now, unless one was typed here', async () => {
     const { st } = await started();
     await st.openJoin();

@@ -135,6 +135,8 @@ export interface JoinState {
   typed: boolean;
   /** The person changed the name here: opening the dialog keeps it. */
   nameTyped?: boolean;
+  /** The name is the one this computer last joined the invite's party under (JoinName). */
+  nameKnown?: boolean;
   /** The invite the last join failed with: opening the dialog again keeps its error. */
   failedInvite?: string;
 }
@@ -153,7 +155,7 @@ export interface JoinHooks {
 export class JoinDialog {
   state: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '', warning: '', typed: false };
 
-  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinParty' | 'CancelJoin'>;
+  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinName' | 'JoinParty' | 'CancelJoin'>;
   readonly #hooks: JoinHooks;
   readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>;
   readonly #checkDelay: number;
@@ -161,7 +163,7 @@ export class JoinDialog {
   #checkTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinParty' | 'CancelJoin'>,
+    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinName' | 'JoinParty' | 'CancelJoin'>,
     hooks: JoinHooks,
     party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>,
     checkDelayMs = 250,
@@ -188,7 +190,7 @@ export class JoinDialog {
     }
     // The name as the settings have it now, unless it was changed in this dialog: it was
     // the name at the window's start, after a party had been hosted under another.
-    const name = this.state.nameTyped ? this.state.name : this.#hooks.name() || this.state.name;
+    const name = this.state.nameTyped || this.state.nameKnown ? this.state.name : this.#hooks.name() || this.state.name;
     // Why the join with this very link failed still holds: a tester reopened the dialog
     // and saw the refused link marked valid, the refusal gone.
     const error = this.state.failedInvite === this.state.invite.trim() ? this.state.error : '';
@@ -270,7 +272,7 @@ export class JoinDialog {
 
   /** Updates the name to join with. */
   setJoinName(name: string): void {
-    this.state = { ...this.state, name, error: '', nameTyped: true };
+    this.state = { ...this.state, name, error: '', nameTyped: true, nameKnown: false };
     this.#hooks.changed();
   }
 
@@ -286,11 +288,16 @@ export class JoinDialog {
   async #runCheck(seq: number, text: string): Promise<boolean> {
     let problem: string;
     let warning = '';
+    let known = '';
     try {
       problem = await this.#backend.CheckInvite(text);
       // A link cut short is still a valid one (another host's tokens may be shorter): said
       // before connecting, not "Valid" until the host refused it (a window tester's).
       if (!problem) warning = await this.#backend.InviteWarning(text).catch(() => '');
+      // The name it last joined that party under, unless one was typed here: a reopened
+      // window joined again under the settings' name and was someone new, its member away
+      // (a window tester's "root", while "Cleo" stayed away).
+      if (!problem && !this.state.nameTyped) known = await this.#backend.JoinName(text).catch(() => '');
     } catch (err) {
       problem = errorText(err);
     }
@@ -298,6 +305,8 @@ export class JoinDialog {
     // Both when both hold: a link cut short that has no ?fp= is not pinned either (a reviewer's).
     const warnings = problem ? '' : [warning, inviteWarning(text)].filter(Boolean).join(' ');
     this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: warnings };
+    if (known && !this.state.nameTyped) this.state = { ...this.state, name: known, nameKnown: true };
+    else if (this.state.nameKnown && !this.state.nameTyped && !known) this.state = { ...this.state, name: this.#hooks.name() || this.state.name, nameKnown: false };
     this.#hooks.changed();
     return !problem;
   }

@@ -51,6 +51,8 @@ export function GetSettings():Promise<settings.Settings>;
 
 export function InviteWarning(arg1:string):Promise<string>;
 
+export function JoinName(arg1:string):Promise<string>;
+
 export function JoinParty(arg1:string,arg2:string):Promise<session.Info>;
 
 export function KeepDraft(arg1:string):Promise<void>;

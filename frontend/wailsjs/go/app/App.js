@@ -94,6 +94,10 @@ export function InviteWarning(arg1) {
   return window['go']['app']['App']['InviteWarning'](arg1);
 }
 
+export function JoinName(arg1) {
+  return window['go']['app']['App']['JoinName'](arg1);
+}
+
 export function JoinParty(arg1, arg2) {
   return window['go']['app']['App']['JoinParty'](arg1, arg2);
 }
