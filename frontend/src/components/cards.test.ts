@@ -155,8 +155,15 @@ describe('<permission-card>', () => {
     document.body.append(el);
     await el.updateComplete;
     const waiting = () => el.shadowRoot!.querySelector('[data-testid=permission-waiting]')!.textContent!.trim();
-    expect(waiting()).toBe('Waiting for the host to allow or deny it…');
-    be.emit('party:event', left(2, host));
+    expect(waiting()).toBe('Waiting for hosty to allow or deny it…');
+    // A co-host decides too (a window tester's card said "the host" while one did).
+    const dana = { id: 'm8', name: 'Dana', role: 'host' as const };
+    be.emit('party:event', joined(2, dana));
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(waiting()).toBe('Waiting for a host (hosty or Dana) to allow or deny it…');
+    be.emit('party:event', left(3, dana));
+    be.emit('party:event', left(4, host));
     el.requestUpdate();
     await el.updateComplete;
     expect(waiting()).toBe('No host is in the party to decide: it is denied when its time runs out, unless a host comes back.');
@@ -383,5 +390,15 @@ describe('<permission-card> of a text only the owner sees', () => {
     expect(el.shadowRoot!.querySelector('[data-testid=permission-detail] pre')?.textContent).toBe('API_KEY=owner-only');
     el.remove();
     st.dispose();
+  });
+});
+
+describe('deciders', () => {
+  it('names who may decide a tool request', async () => {
+    const { deciders } = await import('./cards');
+    const hosts = (...names: string[]) => ({ participants: names.map((name, i) => ({ id: `m${i}`, name, role: 'host' as const })) });
+    expect(deciders(hosts('hosty'))).toBe('hosty');
+    expect(deciders(hosts('hosty', 'Dana', 'Eli'))).toBe('a host (hosty, Dana or Eli)');
+    expect(deciders(hosts('a', 'b', 'c', 'd'))).toBe('a host');
   });
 });

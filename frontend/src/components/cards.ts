@@ -119,7 +119,10 @@ const cardStyles = css`
   ul.prompts li { display: flex; gap: 6px; align-items: baseline; }
   ul.prompts .t { color: var(--muted); overflow-wrap: anywhere; white-space: pre-wrap; }
   textarea { font-size: 13px; line-height: 1.45; min-height: 84px; max-height: 260px; }
-  textarea[readonly] { color: var(--muted); background: var(--surface-2); }
+  /* Read, not written: no grip to resize it, no ring that offers typing (a window tester's
+     participant typed into it and nothing happened); its text can still be selected. */
+  textarea[readonly] { color: var(--muted); background: var(--surface-2); resize: none; cursor: default; }
+  textarea[readonly]:focus, textarea[readonly]:focus-visible { outline: none; border-color: var(--border); box-shadow: none; }
   .grow { flex: 1; }
 `;
 
@@ -333,7 +336,7 @@ export class PermissionCard extends LitElement {
                   html`<span class="expires" data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
                 : nothing}`
             : s.participants.some((m) => m.role === 'host')
-              ? html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for the host to allow or deny it…</span>`
+              ? html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for ${deciders(s)} to allow or deny it…</span>`
               : html`<span class="wait" data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
         ${pending ? this.#expires(s, p) : nothing}
       </div>
@@ -533,4 +536,15 @@ function alwaysTitle(tool: string): string {
   if (EDIT_TOOLS.has(tool)) return `Allow ${tool} in the folder for the rest of the party; ${uncoveredWords(tool)} still ask`;
   if (tool === 'Read' || tool === 'NotebookRead' || tool === 'Bash') return `Allow ${tool} for the rest of the party; ${uncoveredWords(tool)} still asks`;
   return `Allow ${tool} for the rest of the party, without asking`;
+}
+
+/**
+ * Who may decide a tool request, by name: "hosty", "a host (hosty or Dana)". "The host" was
+ * read as the party's owner alone, while a co-host decided it (a window tester's).
+ */
+export function deciders(s: Pick<AppState, 'participants'>): string {
+  const hosts = s.participants.filter((m) => m.role === 'host').map((m) => m.name);
+  if (hosts.length === 1) return hosts[0]!;
+  if (hosts.length > 3) return 'a host';
+  return `a host (${hosts.slice(0, -1).join(', ')} or ${hosts[hosts.length - 1]})`;
 }
