@@ -44,10 +44,14 @@ describe('<prompt-box> while the host cannot be reached', () => {
     await el.updateComplete;
     expect(be.count('SendPrompt')).toBe(0);
     expect(ta().value).toBe('fix the parser');
-    expect(el.shadowRoot!.querySelector('[data-testid=prompt-disabled-reason]')?.textContent).toContain('Reconnecting to the host');
+    // Said: Enter did nothing a window tester could see.
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-disabled-reason]')?.textContent?.trim()).toBe(
+      'Not sent: reconnecting to the host (attempt 2). Your prompt stays here; press Enter again once connected.',
+    );
     be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
     await el.updateComplete;
     expect(send().disabled).toBe(false);
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-disabled-reason]')).toBeNull();
     enter();
     await new Promise((r) => setTimeout(r, 0));
     expect(be.count('SendPrompt')).toBe(1);

@@ -88,9 +88,18 @@ export class PromptBox extends LitElement {
     ta.style.height = `${Math.min(m.scrollHeight, 200)}px`;
   }
 
+  /** Enter was pressed while the prompt could not be sent: the foot says it was not. */
+  #triedBlocked = false;
+
   async #send(): Promise<void> {
     const s = this.state;
-    if (!s || this.#text.trim() === '' || s.sendBlockedReason) return; // kept: sent once it can be
+    if (!s || this.#text.trim() === '') return;
+    if (s.sendBlockedReason) {
+      // Kept, and said: Enter while reconnecting did nothing a window tester could see.
+      this.#triedBlocked = true;
+      this.requestUpdate();
+      return;
+    }
     const sent = this.#text;
     if (await s.sendPrompt(sent)) {
       // Only clear what was sent: the person may have kept typing meanwhile, and what
@@ -170,6 +179,7 @@ export class PromptBox extends LitElement {
     const s = this.state;
     if (!s) return nothing;
     const reason = s.sendBlockedReason;
+    if (!reason) this.#triedBlocked = false; // sendable again: the next Enter sends
     const bytes = new TextEncoder().encode(this.#text).length;
     const near = bytes > MAX_PROMPT_BYTES * 0.8;
     s.unsentDraft = this.#text; // this box's, whatever the party before left there
@@ -193,7 +203,9 @@ export class PromptBox extends LitElement {
           @click=${() => void this.#send()}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
       </div>
       <div class="foot">
-        ${reason
+        ${reason && this.#triedBlocked && s.canDraft
+          ? html`<span class="reason" data-testid="prompt-disabled-reason" role="alert">${iconAlert()} Not sent: ${notSentWhy(reason)}. Your prompt stays here; press Enter again once connected.</span>`
+          : reason
           ? html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
           : s.sendError
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
@@ -234,3 +246,10 @@ export function pendingHint(mine: number, approving: number, host = false): stri
   if (queued === 0) return `${your(approving)} ${approval}`;
   return `${your(approving)} ${approval}, ${queued} for the next batch`;
 }
+
+/** A reason a prompt cannot be sent, to follow "Not sent: " (lower case, no closing ellipsis). */
+function notSentWhy(reason: string): string {
+  const why = reason.replace('… (', ' (').replace(/…$/, '').replace(/\.$/, '');
+  return why.charAt(0).toLowerCase() + why.slice(1);
+}
+
