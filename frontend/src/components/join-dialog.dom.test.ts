@@ -163,3 +163,37 @@ describe('<join-dialog> the name last joined under', () => {
     st.dispose();
   });
 });
+
+describe('<join-dialog> a chat message pasted', () => {
+  // A window tester's two-invite message, pasted with Ctrl+V, showed its viewer link while
+  // Join used the first.
+  it('leaves its first link in an empty field, and a partial edit alone', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const ta = el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=join-invite]')!;
+    const paste = (text: string) => {
+      const ev = new Event('paste', { bubbles: true, cancelable: true, composed: true });
+      Object.defineProperty(ev, 'clipboardData', { value: { getData: () => text } });
+      ta.dispatchEvent(ev);
+      return ev;
+    };
+    const viewer = link.replace('TgNMDR0', 'XgNMDR0');
+    const ev = paste(`invite code: ${link}\nviewer invite: ${viewer}`);
+    await el.updateComplete;
+    expect(ev.defaultPrevented).toBe(true);
+    expect(st.join.invite).toBe(link);
+    ta.value = 'concordia://';
+    ta.setSelectionRange(ta.value.length, ta.value.length);
+    expect(paste(`see ${link}`).defaultPrevented).toBe(false); // typed there: the paste goes in as it is
+    el.remove();
+    st.dispose();
+  });
+});
+

@@ -6,7 +6,7 @@ import type { AppState } from '../state/app-state';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles } from './modal';
-import { inviteSummary } from '../state/join';
+import { clipboardLink, inviteSummary } from '../state/join';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { historyProgress } from './format';
 
@@ -111,6 +111,18 @@ export class JoinDialog extends LitElement {
                 aria-invalid=${j.check === 'invalid' ? 'true' : 'false'} ?disabled=${j.busy}
                 .value=${j.invite}
                 @input=${(e: InputEvent) => s.setJoinInvite((e.target as HTMLTextAreaElement).value)}
+                @paste=${(e: ClipboardEvent) => {
+                  // A whole chat message pasted into an empty (or all selected) field leaves
+                  // its link, as the dialog's own look at the clipboard does: a window
+                  // tester's two-invite message showed its viewer link, while Join used the
+                  // first one.
+                  const ta = e.target as HTMLTextAreaElement;
+                  const text = e.clipboardData?.getData('text/plain') ?? '';
+                  const found = clipboardLink(text);
+                  if (!found || found === text.trim() || ta.selectionStart !== 0 || ta.selectionEnd !== ta.value.length) return;
+                  e.preventDefault();
+                  s.setJoinInvite(found);
+                }}
                 @keydown=${(e: KeyboardEvent) => {
                   if (e.key === 'Enter' && !e.shiftKey) this.#submit(e);
                 }}></textarea>
