@@ -35,7 +35,7 @@ type Meta struct {
 
 // Markdown writes the document for events (oldest first; duplicates by seq are skipped).
 func Markdown(w io.Writer, meta Meta, events []wire.Event) error {
-	r := &renderer{prompts: map[string]wire.Prompt{}, asked: map[string]bool{}}
+	r := &renderer{prompts: map[string]wire.Prompt{}, asked: map[string]bool{}, away: map[string]bool{}}
 	r.header(meta)
 	var last int64
 	for _, ev := range events {
@@ -103,6 +103,8 @@ type renderer struct {
 	// stopped": the resumed host writes those at its resume, so their own time is the
 	// resume's; the stop came some time after this.
 	last time.Time
+	// away are the members who left (by id): joining again, they came back.
+	away map[string]bool
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -379,11 +381,19 @@ func (r *renderer) event(ev wire.Event) {
 		r.flushTurn()
 		fmt.Fprintf(&r.b, "**Error:** %s (%s)\n\n", inlineText(ev.Text), clock(ev.TS))
 	case wire.KindParticipants:
+		if ev.Left != nil {
+			r.away[ev.Left.ID] = true
+		}
 		if ev.Left != nil && (ev.Why == wire.WhyPartyEnded || ev.Why == wire.WhyKicked) {
 			return // someone there at the end, or removed: the notice before it said so
 		}
 		var line string
 		switch {
+		case ev.Joined != nil && r.away[ev.Joined.ID]:
+			// As the window says it: a tester's export said "Cleo joined" of a member back
+			// after the host's resume, where the window had said "came back".
+			delete(r.away, ev.Joined.ID)
+			line = fmt.Sprintf("*%s came back* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
 		case ev.Joined != nil:
 			line = fmt.Sprintf("*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
 		case stopped && ev.Text != "" && !lastBefore.IsZero():

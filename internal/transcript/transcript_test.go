@@ -368,6 +368,25 @@ func TestJoinsDoNotCutAReply(t *testing.T) {
 	inOrder(t, md, "func main() {}\n```\n\nThat is all.", "**Done**", "*bob joined*", "*bob left*", "*cy joined*")
 }
 
+// A member who left and joins again came back, as the window says it (a tester's export
+// said "Cleo joined" of members back after a resume); someone new joined; a member still
+// there when the party ended, back with the resume, came back too.
+func TestMembersBackCameBack(t *testing.T) {
+	evs := []wire.Event{
+		{Seq: 1, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "cleo"}},
+		{Seq: 2, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m2", Name: "cleo"}},
+		{Seq: 3, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "cleo"}},
+		{Seq: 4, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "dee"}},
+		{Seq: 5, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m3", Name: "dee"}, Why: wire.WhyPartyEnded},
+		{Seq: 6, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "dee"}},
+	}
+	md := String(Meta{}, evs)
+	inOrder(t, md, "*cleo joined*", "*cleo left*", "*cleo came back*", "*dee joined*", "*dee came back*")
+	if n := strings.Count(md, "joined*"); n != 2 {
+		t.Errorf("%d joins, want 2 (cleo's and dee's first):\n%s", n, md)
+	}
+}
+
 // inOrder fails the test unless md has every one of parts, in this order.
 func inOrder(t *testing.T, md string, parts ...string) {
 	t.Helper()
