@@ -36,6 +36,9 @@ function noArrowChoice(e: KeyboardEvent): void {
   if (moves || typed) e.preventDefault();
 }
 
+/** The attempt from which the reconnect banner says what to do if the party moved (some 15 s of tries in). */
+export const MOVED_HINT_FROM = 4;
+
 export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -588,6 +591,11 @@ export class PartyView extends LitElement {
       ${c.error || c.retryMs > 0
         ? html`<span class="details">${c.error ? html`<small>last error: ${c.error}</small>` : nothing}
             ${c.retryMs > 0 && s.retryAt > 0 ? html`<small data-testid="retry-in"><retry-in .deadline=${s.retryAt}></retry-in></small>` : nothing}</span>`
+        : nothing}
+      ${c.status === 'reconnecting' && c.attempt >= MOVED_HINT_FROM
+        ? // Retried for good at an address the party left (a window tester's host resumed it
+          // on another port): what else there is to do.
+          html`<span class="details"><small data-testid="reconnect-moved">If the host started the party again at another address, leave it and join with the link they send.</small></span>`
         : nothing}
     </div>`;
   }
