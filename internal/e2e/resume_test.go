@@ -924,9 +924,31 @@ func TestCoHostBackWithARotatedInviteKeepsItsSeat(t *testing.T) {
 	if out := bob.stdout(); strings.Contains(out, "no longer in the party") {
 		t.Errorf("bob was told of a member that was never in this party:\n%s", out)
 	}
-	if b, err := os.ReadFile(bobRecord); err == nil && strings.Contains(string(b), "stale") {
-		t.Errorf("bob's refused record was kept: %s", b)
+	// A refused record is kept (another party of this host may know it); a taken one is
+	// the new invite's now, the old one forgotten (it would lend a role ann may lose).
+	if _, err := os.Stat(bobRecord); err != nil {
+		t.Errorf("bob's refused record was forgotten: %v", err)
 	}
+	if files, _ := filepath.Glob(filepath.Join(annDir, "joined", "*.json")); len(files) != 1 {
+		t.Errorf("ann's records after the lend: %v, want the new invite's only", files)
+	}
+	// A co-host still connected through the old invite keeps its seat: a second terminal of
+	// the same data directory and name is someone new, not the one replacing it.
+	danDir := t.TempDir()
+	dan := start(t, nil, "join", rotated, "--name", "dan", "--data-dir", danDir)
+	dan.expect(`joined hosty's party as dan `)
+	h.expect(`^\[party\] dan joined`)
+	h.send("/role dan co-host")
+	dan.expect(`made you a co-host`)
+	again := start(t, nil, "join", rotate(t, h, rotated), "--name", "dan", "--data-dir", danDir)
+	again.expect(`^\[system\] you are called dan-2 here: dan is taken`)
+	again.send("/quit")
+	again.wait()
+	if out := dan.stdout(); strings.Contains(out, "from somewhere else") || strings.Contains(out, "replaced") {
+		t.Errorf("dan's first terminal was replaced:\n%s", out)
+	}
+	dan.send("/quit")
+	dan.wait()
 }
 
 // TestSameNameThroughTwoInvitesIsTwoMembers: the same person's two terminals, one through

@@ -255,9 +255,10 @@ func (s Store) Lendable(inv invite.Invite, clientID string) []Lent {
 }
 
 // JoinLent joins with cfg by each lent session in turn, trying is told which before each
-// try. A session the host refuses (of another party of that host, or of a member removed)
-// is forgotten. It returns the client of the first that is taken; nil, and no error, when
-// every one was refused: the caller then joins as it would have without them.
+// try. The record of the session taken is forgotten: the member's record is the new
+// invite's. A session the host refuses (of another party of that host, or of a member
+// removed) is left as it is. It returns the client of the first that is taken; nil, and no
+// error, when every one was refused: the caller then joins as it would have without them.
 func (s Store) JoinLent(ctx context.Context, lent []Lent, cfg client.Config, trying func(Record)) (*client.Client, error) {
 	for _, l := range lent {
 		if trying != nil {
@@ -265,10 +266,20 @@ func (s Store) JoinLent(ctx context.Context, lent []Lent, cfg client.Config, try
 		}
 		cfg.ClientID, cfg.Session = l.Record.ClientID, l.Record.Session
 		c, err := client.Join(ctx, cfg)
-		if err == nil || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
-			return c, err
+		if err == nil {
+			// The member's record is the new invite's from now on (the Keeper keeps its role
+			// there); the old one, left as it was, would lend a role the member may lose (a
+			// reviewer's: demoted, then given the host invite, it came back a participant).
+			s.Forget(l.Key)
+			return c, nil
 		}
-		s.Forget(l.Key)
+		if !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
+			return nil, err
+		}
+		// Refused, it is kept: it may be the record of another party of this host, live or
+		// to be resumed, whose own invite still brings that member back (a reviewer's, whose
+		// co-host became someone new there). The next join through this invite has a record
+		// of its own, and lends nothing.
 	}
 	return nil, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/invite"
@@ -74,11 +75,21 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	a := &active{m: m, role: wire.RoleParticipant, invite: inv.String(), first: true, status: StatusConnecting, done: make(chan struct{}), release: release, keep: members.Keeper(inv, name),
 		log: newEventLog(m.cfg.DataDir, m.log.Info)}
+	var helloKept atomic.Bool // the first hello's record is written (keptErr: how that went)
+	var keptErr error
 	cfg := client.Config{
-		Invite:    inv,
-		Name:      name,
-		OnEvent:   a.onEvent,
-		OnHello:   a.onHello,
+		Invite:  inv,
+		Name:    name,
+		OnEvent: a.onEvent,
+		OnHello: func(h wire.HelloResult) {
+			// Kept as the hello comes, before its events: a role changed between the hello
+			// and Join's return was dropped when the record was written after it (a
+			// reviewer's).
+			if helloKept.CompareAndSwap(false, true) {
+				keptErr = a.keep.Hello(was.ClientID, h)
+			}
+			a.onHello(h)
+		},
 		OnStatus:  a.onStatus,
 		OnCatchUp: a.onCatchUp,
 		Backoff:   m.cfg.ClientBackoff,
@@ -107,7 +118,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		return Info{}, fmt.Errorf("join party: %w", err)
 	}
 	var notKept error
-	if err := a.keep.Hello(was.ClientID, c.Hello()); err != nil {
+	if err := keptErr; err != nil {
 		m.log.Info("membership not kept", "err", err)
 		// Said, not only logged: a full disk made every join after it someone new, each
 		// leaving an away member behind, unexplained (a terminal tester's; the terminal
@@ -168,13 +179,14 @@ func (m *Manager) RetryNow() error {
 	return nil
 }
 
+// JoinName is the name this data directory last joined inv's party under through inv, else
+// the name it last joined inv's host with through another invite (another party of that
+// host, perhaps); "" when none is known. The join dialog fills it in: a reopened window
+// that joined again under the settings' name was someone new (a window tester's).
+func (m *Manager) JoinName(inv invite.Invite) string { return m.memberships().LastName(inv) }
+
 // memberships is where joined windows keep their membership: the data directory's
 // "joined" folder, which `concordia join` uses too ("" keeps none).
-// JoinName is the name this data directory last joined the party of inv under (through it,
-// or another invite of its host), "" when none is known: the join dialog fills it in, as a
-// reopened window that joined again under the settings' name was someone new (a window
-// tester's).
-func (m *Manager) JoinName(inv invite.Invite) string { return m.memberships().LastName(inv) }
 
 func (m *Manager) memberships() membership.Store {
 	if m.cfg.DataDir == "" {
