@@ -52,11 +52,11 @@ Joining again with the same invite and name — after the terminal was closed, o
 also with the invite of the party resumed on another port, which keeps its token —
 comes back as the same member, with its role (a co-host stays one), unless a host removed
 it; a party that ended and was resumed takes its members back too. Without --name, a join
-takes the name this terminal last joined that party under, if it did; a co-host back with
+takes the name this terminal last joined that host with, if it did; a co-host back with
 the rotated invite of a host whose link pins its certificate is the co-host it was.
 --new-member joins as someone new. What brings it back is kept in
 the data directory, readable by you only.`, io.Out, io.Err)
-	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party (default: the name this terminal last joined that party under, else your login name)")
+	fs.StringVar(&name, "name", defaultName(io.Getenv), "your display `name` in the party (default: the name this terminal last joined that host with, else your login name)")
 	fs.BoolVar(&verbose, "verbose", false, "log diagnostics to stderr")
 	fs.StringVar(&inviteFile, "invite-file", "", "read the invite from this `file` instead of the command line (the link in it, also one cut into lines)")
 	fs.BoolVar(&newMember, "new-member", false, "join as a new member, not as the one this terminal was the last time it joined with this invite and name")
@@ -114,9 +114,15 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		// The name this terminal last joined this party under, not the user's: joined again
 		// without --name, a member was someone new, its old self away (a window tester's,
 		// whose window filled in the settings' name; a terminal did the same with the login).
-		if last := (membership.Store{Dir: filepath.Join(dataDir, "joined")}).LastName(inv); last != "" && last != term.Name(name) {
-			name = last
-			pr.notice("system", fmt.Sprintf("joining as %s, the name this terminal last joined this party under (--name NAME joins under another)", term.Line(last)))
+		store := membership.Store{Dir: filepath.Join(dataDir, "joined")}
+		if last := store.LastName(inv); last != "" && last != term.Name(name) {
+			// Not while another terminal is that member: this one would be someone new,
+			// named after it ("Cleo-2") rather than the login (a reviewer's).
+			if release, free := store.Take(membership.Key(inv, last)); free {
+				release()
+				name = last
+				pr.notice("system", fmt.Sprintf("joining as %s, the name this terminal last joined this host with (--name NAME joins under another)", term.Line(last)))
+			}
 		}
 	}
 	saved := newSeenLog(transcriptPath, dataDir, log.Info)

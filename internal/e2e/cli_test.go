@@ -482,7 +482,7 @@ func TestJoinAgainWithoutANameIsTheSameMember(t *testing.T) {
 	c.send("/quit")
 	c.wait()
 	again := start(t, nil, "join", inv)
-	again.expect(`^\[system\] joining as Cleo, the name this terminal last joined this party under \(--name NAME joins under another\)$`)
+	again.expect(`^\[system\] joining as Cleo, the name this terminal last joined this host with \(--name NAME joins under another\)$`)
 	again.expect(`joined hosty's party as Cleo `)
 	again.expect(`^\[system\] you are back as the member this terminal was before \(a participant\)`)
 	again.send("/quit")

@@ -122,7 +122,8 @@ const cardStyles = css`
   /* Read, not written: no grip to resize it, no ring that offers typing (a window tester's
      participant typed into it and nothing happened); its text can still be selected. */
   textarea[readonly] { color: var(--muted); background: var(--surface-2); resize: none; cursor: default; }
-  textarea[readonly]:focus, textarea[readonly]:focus-visible { outline: none; border-color: var(--border); box-shadow: none; }
+  textarea[readonly]:focus { border-color: var(--border); box-shadow: none; outline: none; }
+  textarea[readonly]:focus-visible { outline: 1px dashed var(--muted); outline-offset: 2px; } /* where the keyboard is, still */
   .grow { flex: 1; }
 `;
 

@@ -154,7 +154,7 @@ describe('<join-dialog> the name last joined under', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('Cleo');
     expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')?.textContent).toBe(
-      'The name you joined this party under before: with it you come back as that member.',
+      'The name you last joined this host with: with it you come back as the member you were.',
     );
     st.setJoinName('Someone else');
     await el.updateComplete;

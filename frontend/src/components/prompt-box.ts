@@ -204,7 +204,7 @@ export class PromptBox extends LitElement {
       </div>
       <div class="foot">
         ${reason && this.#triedBlocked && s.canDraft
-          ? html`<span class="reason" data-testid="prompt-disabled-reason" role="alert">${iconAlert()} Not sent: ${notSentWhy(reason)}. Your prompt stays here; press Enter again once connected.</span>`
+          ? html`<span class="reason" data-testid="prompt-disabled-reason" role="alert">${iconAlert()} Not sent: ${notSentWhy(reason)}. Your prompt stays here${s.connection.status === 'reconnecting' || s.connection.status === 'connecting' ? '; press Enter again once connected' : ''}.</span>`
           : reason
           ? html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
           : s.sendError

@@ -126,6 +126,33 @@ describe('join dialog and the clipboard', () => {
     expect(st.join).toMatchObject({ name: 'Cleo B', nameKnown: false });
   });
 
+  it('offers the known name again after a join under a typed one, and joins under the name shown', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    be.handlers.JoinName = async (text: string) => (text === pinned(1111) ? 'Cleo' : '');
+    const joinedAs: string[] = [];
+    const joinParty = be.handlers.JoinParty!;
+    be.handlers.JoinParty = async (invite: string, name: string) => {
+      joinedAs.push(name);
+      return joinParty(invite, name);
+    };
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinName('Typed');
+    st.setJoinInvite(pinned(2222));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    await st.leave();
+    st.backHome();
+    // A join before the link's check came: under the name shown, not one the check finds.
+    await st.openJoin();
+    st.setJoinInvite(pinned(1111));
+    const joined = st.submitJoin();
+    await vi.advanceTimersByTimeAsync(300);
+    await joined;
+    expect(joinedAs).toEqual(['Typed', 'ann']);
+  });
+
   it('offers the display name the settings have now, unless one was typed here', async () => {
     const { st } = await started();
     await st.openJoin();

@@ -285,7 +285,8 @@ export class JoinDialog {
     return !j.busy && j.check === 'valid' && j.name.trim() !== '';
   }
 
-  async #runCheck(seq: number, text: string): Promise<boolean> {
+  /** Checks text; with offerName, also fills in the name known for its party (not on Join: the name shown is the one joined with). */
+  async #runCheck(seq: number, text: string, offerName = true): Promise<boolean> {
     let problem: string;
     let warning = '';
     let known = '';
@@ -297,7 +298,7 @@ export class JoinDialog {
       // The name it last joined that party under, unless one was typed here: a reopened
       // window joined again under the settings' name and was someone new, its member away
       // (a window tester's "root", while "Cleo" stayed away).
-      if (!problem && !this.state.nameTyped) known = await this.#backend.JoinName(text).catch(() => '');
+      if (offerName && !problem && !this.state.nameTyped) known = await this.#backend.JoinName(text).catch(() => '');
     } catch (err) {
       problem = errorText(err);
     }
@@ -306,7 +307,7 @@ export class JoinDialog {
     const warnings = problem ? '' : [warning, inviteWarning(text)].filter(Boolean).join(' ');
     this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: warnings };
     if (known && !this.state.nameTyped) this.state = { ...this.state, name: known, nameKnown: true };
-    else if (this.state.nameKnown && !this.state.nameTyped && !known) this.state = { ...this.state, name: this.#hooks.name() || this.state.name, nameKnown: false };
+    else if (offerName && this.state.nameKnown && !this.state.nameTyped && !known) this.state = { ...this.state, name: this.#hooks.name() || this.state.name, nameKnown: false };
     this.#hooks.changed();
     return !problem;
   }
@@ -324,7 +325,7 @@ export class JoinDialog {
       if (j.check === 'empty') return false;
       // Don't wait for the debounce: check now.
       clearTimeout(this.#checkTimer);
-      if (!(await this.#runCheck(++this.#checkSeq, j.invite))) return false;
+      if (!(await this.#runCheck(++this.#checkSeq, j.invite, false))) return false;
     }
     const invite = this.state.invite.trim();
     const name = this.state.name.trim();
@@ -338,7 +339,9 @@ export class JoinDialog {
       const s = await this.#backend.JoinParty(invite, name);
       if (gen !== this.#party.gen) return false;
       // This party's link is used: the next join starts from the clipboard, not from it.
-      this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false };
+      // Nor does a name typed for it hold the next time: the next link's known name is
+      // offered (a reviewer's: one typed name kept it from ever being offered again).
+      this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false, nameTyped: false, nameKnown: false };
       this.#party.enter(s);
       if (s.asked_name) {
         // The host made the name unique (Go compares): said, or "tina-2" is a puzzle (a tester's).
