@@ -1018,7 +1018,7 @@ func TestPrinterSettings(t *testing.T) {
 	}
 	// A change no notice came with is still said.
 	b.Reset()
-	p.event(wire.Event{Kind: wire.KindSystem, Text: "carol made new invites; the earlier links no longer work"})
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "carol made new invites; the earlier links let nobody new in"})
 	settings(wire.Settings{Approval: true, PermissionMode: wire.PermissionEdits, Workspace: wire.WorkspaceTree, Always: []string{}})
 	if got := b.String(); !strings.Contains(got, "[system] approval is on; tool permissions: file edits allowed") {
 		t.Fatalf("an unannounced change: %q", got)
@@ -2472,7 +2472,7 @@ func TestRotatedByAnotherHostPointsToInvite(t *testing.T) {
 		{wire.RoleParticipant, "cora", false},
 	} {
 		c, _, _, out := newCommander(tc.role)
-		c.pr.event(wire.Event{Seq: 30, Kind: wire.KindSystem, Text: tc.by + " made new invites; the earlier links no longer work"})
+		c.pr.event(wire.Event{Seq: 30, Kind: wire.KindSystem, Text: tc.by + " made new invites; the earlier links let nobody new in"})
 		if got := strings.Contains(out.String(), "/invite shows the new invites"); got != tc.hint {
 			t.Errorf("%s, rotated by %s: hint %v, want %v:\n%s", tc.role, tc.by, got, tc.hint, out.String())
 		}
@@ -3433,7 +3433,7 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 		"[system] dan marie approved your prompt\n" +
 		"[system] you edited and sent your own prompt\n" +
 		"[system] alice approved their own prompt\n" +
-		"[system] you made new invites; the earlier links no longer work\n"
+		"[system] you made new invites; the earlier links let nobody new in\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

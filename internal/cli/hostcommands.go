@@ -447,7 +447,7 @@ func (c *commander) rotate(ctx context.Context, _ string) error {
 	}
 	c.rotated = &inv
 	if !c.hostPrints {
-		c.printInvites(inv, "the new invites (everyone here stays in the party, and members away can still come back: /kick NAME keeps one out):") // the notice says the old ones no longer work
+		c.printInvites(inv, "the new invites (everyone here stays in the party, and members away can still come back: /kick NAME keeps one out):") // the notice says the old ones let nobody new in
 	}
 	return nil
 }

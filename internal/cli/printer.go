@@ -450,8 +450,8 @@ func (p *printer) yourPrompts(text string) string {
 // ownNotice is a notice of this member's own act as its own terminal says it: "you made
 // new invites …", not "hosty made new invites …" (a tester's). Only live.
 func (p *printer) ownNotice(text string) string {
-	if name := p.r.you.Name; name != "" && !p.earlier && text == name+party.RotatedNotice {
-		return "you" + party.RotatedNotice
+	if by, ok := party.RotatedBy(text); ok && by == p.r.you.Name && by != "" && !p.earlier {
+		return "you" + strings.TrimPrefix(text, by)
 	}
 	return text
 }

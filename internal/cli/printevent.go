@@ -161,7 +161,7 @@ func (p *printer) event(ev wire.Event) {
 		if !saidWithRole {
 			p.asideLocked("system", p.ownNotice(p.yourPrompts(ev.Text)))
 		}
-		if by, ok := strings.CutSuffix(ev.Text, party.RotatedNotice); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
+		if by, ok := party.RotatedBy(ev.Text); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
 			// (Not in the owner's terminal: its host prints the new invites there.)
 			// Another host rotated: this host's links stopped working too (a tester's owner
 			// was told so, and not where the new ones are).

@@ -289,7 +289,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		if ev.Text == "claude started" {
 			r.agentDown = ""
 		}
-		if strings.HasSuffix(ev.Text, party.RotatedNotice) && ev.Seq > r.rotated {
+		if _, rotated := party.RotatedBy(ev.Text); rotated && ev.Seq > r.rotated {
 			r.rotated = ev.Seq
 		}
 	case wire.KindTurn:

@@ -444,7 +444,24 @@ func (p *Party) Kick(memberID, target, reason string) error {
 
 // RotatedNotice ends the system event of a rotation, after the name of the host who made
 // the new invites (a terminal that sees another host's tells its host where they are).
-const RotatedNotice = " made new invites; the earlier links no longer work"
+// Not "no longer work": members away come back with them all the same (their session), and
+// a window tester's away member, told so, would have looked for a link it did not need.
+const RotatedNotice = " made new invites; the earlier links let nobody new in"
+
+// rotatedNoticeBefore is RotatedNotice before 2026-12-06, in the journals of then.
+const rotatedNoticeBefore = " made new invites; the earlier links no longer work"
+
+// RotatedBy says whether text is the system event of a rotation (RotatedNotice, of now or
+// before), and by whom.
+func RotatedBy(text string) (by string, ok bool) {
+	if by, ok := strings.CutSuffix(text, RotatedNotice); ok {
+		return by, true
+	}
+	if by, ok := strings.CutSuffix(text, rotatedNoticeBefore); ok {
+		return by, true
+	}
+	return "", false
+}
 
 // RotateInvite replaces both invite tokens: old links stop working, connected members stay
 // and members rejoin with their sessions.

@@ -116,3 +116,23 @@ func hasText(evs []wire.Event, kind, text string) bool {
 	}
 	return false
 }
+
+// TestRotatedBy: the system event of a rotation is told by its words of now and of before
+// (a journal of then, read by a resumed party's members), with who made the invites.
+func TestRotatedBy(t *testing.T) {
+	for _, c := range []struct {
+		text, by string
+		ok       bool
+	}{
+		{"carol" + RotatedNotice, "carol", true},
+		{"bob smith made new invites; the earlier links no longer work", "bob smith", true},
+		{"carol made bob a viewer", "", false},
+	} {
+		if by, ok := RotatedBy(c.text); by != c.by || ok != c.ok {
+			t.Errorf("RotatedBy(%q) = %q, %v; want %q, %v", c.text, by, ok, c.by, c.ok)
+		}
+	}
+	if RotatedNotice != " made new invites; the earlier links let nobody new in" {
+		t.Errorf("RotatedNotice = %q", RotatedNotice)
+	}
+}

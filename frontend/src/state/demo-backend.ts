@@ -648,7 +648,7 @@ export class DemoBackend implements Backend {
       viewer_invite: DEMO_VIEWER_INVITE.replace(/\/[^/?]+\?/, `/${tok()}?`),
     };
     if (this.#session) this.#session = { ...this.#session, invite: inv.invite, viewer_invite: inv.viewer_invite };
-    this.#event({ kind: 'system', text: `${by.name} made new invites; the earlier links no longer work` });
+    this.#event({ kind: 'system', text: `${by.name} made new invites; the earlier links let nobody new in` });
     this.#emit('party:invites', inv);
     return inv;
   }
