@@ -465,11 +465,6 @@ func TestLoopbackListenWithAPublicInvite(t *testing.T) {
 	h.expect(`^\[system\] the party listens on 127\.0\.0\.1 only, so the invites' 192\.0\.2\.2 reaches it from another machine only through a tunnel or proxy`)
 }
 
-// TestRestartedJoinComesBackAsItself: a join killed and started again with the same invite
-// and name comes back as the member it was, a co-host still (a tester's restarted terminal
-// was a new participant of the same name, and the old co-host stayed "away" for the host to
-// guess which to /kick); --new-member joins as someone new. A second terminal with the same
-// invite and name while the first runs is someone new, and does not take the first's place.
 // TestJoinAgainWithoutANameIsTheSameMember: a join with no --name, after this terminal
 // joined the party under another name, joins under that one and comes back as that
 // member (a window tester's reopened window joined under the settings' name, someone new,
@@ -489,6 +484,11 @@ func TestJoinAgainWithoutANameIsTheSameMember(t *testing.T) {
 	again.wait()
 }
 
+// TestRestartedJoinComesBackAsItself: a join killed and started again with the same invite
+// and name comes back as the member it was, a co-host still (a tester's restarted terminal
+// was a new participant of the same name, and the old co-host stayed "away" for the host to
+// guess which to /kick); --new-member joins as someone new. A second terminal with the same
+// invite and name while the first runs is someone new, and does not take the first's place.
 func TestRestartedJoinComesBackAsItself(t *testing.T) {
 	h, inv := host(t, nil, "--insecure")
 	b := start(t, nil, "join", inv, "--name", "bob")

@@ -10,14 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
-	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -630,19 +628,7 @@ func TestACoHostWindowWithAStaleSessionIsSomeoneNew(t *testing.T) {
 func TestARefusedLendKeepsTheOtherPartysSeat(t *testing.T) {
 	hostDir := t.TempDir()
 	start := func(name string) *host.Host {
-		h, err := host.Start(context.Background(), host.Config{
-			Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: name, Window: 100 * time.Millisecond,
-			MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()}, DataDir: hostDir,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			_ = h.Shutdown(ctx)
-		})
-		return h
+		return startHostWith(t, func(c *host.Config) { c.Name, c.DataDir = name, hostDir })
 	}
 	a, b := start("party-a"), start("party-b")
 	if a.Invite().Fingerprint == "" || a.Invite().Fingerprint != b.Invite().Fingerprint {
@@ -735,19 +721,7 @@ func coHost(t *testing.T, edit func(*membership.Record), dir *string) func(*part
 // back the participant whatever the invite (a reviewer's, of a first version that lent
 // any session).
 func TestAParticipantGivenTheHostInviteIsAHost(t *testing.T) {
-	h, err := host.Start(context.Background(), host.Config{
-		Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: "server", Window: 100 * time.Millisecond,
-		MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()},
-		DataDir: t.TempDir(), HostInvite: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-	})
+	h := startHostWith(t, func(c *host.Config) { c.HostInvite = true })
 	hostLink, ok := h.HostInvite()
 	if !ok {
 		t.Fatal("no host invite")

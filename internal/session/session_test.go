@@ -178,11 +178,19 @@ func remoteOwner(t *testing.T, h *host.Host) *party.Local {
 // startRemoteHost runs a party the way another machine's `concordia host` would.
 func startRemoteHost(t *testing.T, insecure bool) *host.Host {
 	t.Helper()
-	h, err := host.Start(context.Background(), host.Config{
+	return startHostWith(t, func(c *host.Config) { c.Insecure = insecure })
+}
+
+// startHostWith is startRemoteHost's host with mod's changes to its config.
+func startHostWith(t *testing.T, mod func(*host.Config)) *host.Host {
+	t.Helper()
+	cfg := host.Config{
 		Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: "remote-host", Window: 100 * time.Millisecond,
 		MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()},
-		DataDir: t.TempDir(), Insecure: insecure,
-	})
+		DataDir: t.TempDir(),
+	}
+	mod(&cfg)
+	h, err := host.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("start host: %v", err)
 	}
@@ -1016,19 +1024,7 @@ func TestEndSaysWhatTheAgentLeftRunning(t *testing.T) {
 // host, and never offers that link as the party's invite (whoever got it would be a
 // host): it learns the party's invites from the host, the host invite among them.
 func TestJoinWithAHostInvite(t *testing.T) {
-	h, err := host.Start(context.Background(), host.Config{
-		Listen: "127.0.0.1:0", PublicHost: "127.0.0.1", Name: "server", Window: 100 * time.Millisecond,
-		MinPrompts: 1, Agent: agent.Config{Path: testkit.FakeClaude(t), WorkDir: t.TempDir()},
-		DataDir: t.TempDir(), Insecure: true, HostInvite: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		_ = h.Shutdown(ctx)
-	})
+	h := startHostWith(t, func(c *host.Config) { c.Name, c.Insecure, c.HostInvite = "server", true, true })
 	hostLink, ok := h.HostInvite()
 	if !ok {
 		t.Fatal("no host invite")
