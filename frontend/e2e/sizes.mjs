@@ -303,6 +303,12 @@ export function sizeTests({ browser, artifacts, realPage }) {
       p = await open(w, h, 'screen=join', 'join-dialog');
       await dialogFits(p, 'join-dialog', 'join-submit', `the join dialog at ${size}`);
       await mustSee(p, 'join-invite', `the join dialog at ${size}: the invite field`);
+      // A whole pinned invite is read at once, with no scrollbar (a window tester's field of
+      // two rows scrolled its third line).
+      const field = p.getByTestId('join-invite');
+      await field.fill(`concordia://192.168.1.20:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms?fp=${'9f86d081884c7d65'.repeat(4)}`);
+      const scrolls = await field.evaluate((el) => el.scrollHeight - el.clientHeight);
+      check(scrolls <= 1, `the join dialog at ${size}: a whole invite scrolls its field by ${scrolls} px`);
       await noOverflow(p, `the join dialog at ${size}`);
       await shot(p, `${size}-join`);
     }));

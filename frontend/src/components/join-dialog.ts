@@ -107,7 +107,8 @@ export class JoinDialog extends LitElement {
           <div class="body">
             <label class="field">
               <span class="label">Invite link</span>
-              <textarea class="mono" data-testid="join-invite" rows="2" spellcheck="false" placeholder="concordia://host:8765/token?fp=…"
+              <!-- Three rows: a whole pinned invite, read at once (two scrolled its last line). -->
+              <textarea class="mono" data-testid="join-invite" rows="3" spellcheck="false" placeholder="concordia://host:8765/token?fp=…"
                 aria-invalid=${j.check === 'invalid' ? 'true' : 'false'} ?disabled=${j.busy}
                 .value=${j.invite}
                 @input=${(e: InputEvent) => s.setJoinInvite((e.target as HTMLTextAreaElement).value)}
