@@ -157,7 +157,6 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		byClientID = members.Known(was.ClientID) // it was here before, through another invite
 		lent = members.Lendable(inv, was.ClientID)
 	}
-	lentRefused := false // every session lent was refused: the seat is not this party's
 	if was.ClientID != "" && members.Dir != "" {
 		// Held while connected: another terminal with that client_id (the same name at the
 		// same host, through another invite) is that member now, and this one is someone
@@ -207,7 +206,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					switch {
 					case was.Session != "":
 						pr.notice("system", fmt.Sprintf("you are still called %s here, as before (%s was taken)", term.Line(h.You.Name), term.Line(asked)))
-					case byClientID && !lentRefused && h.You.Role != wire.RoleHost:
+					case byClientID && len(lent) == 0 && h.You.Role != wire.RoleHost:
+						// (A seat lent and refused is not this party's: nothing to say of it.)
 						// A co-host back with a new participant invite is someone new: its
 						// client_id never raises a role (PROTOCOL.md §4). A tester's co-host
 						// read only "alice is taken", and the real alice stayed away.
@@ -302,19 +302,10 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	// Someone new comes from the same client: a viewer the host removed is a viewer again
 	// (the host remembers the client it removed; a window does the same).
 	fresh := was.ClientID
-	c, err := members.JoinLent(ctx, lent, cfg, func(r membership.Record) { was.Session = r.Session })
-	if c == nil && err == nil {
-		// None lent, or every one refused: of another party of that host, or of a member
-		// removed; joining as someone new is no news then.
-		if lentRefused = len(lent) > 0; lentRefused {
-			was.Session = "" // the last one tried: refused already
-		}
-		c, _, err = members.Join(ctx, memberKey, was, cfg, fresh, func(err error) {
-			log.Info("the kept membership was refused", "err", err)
-			was = membership.Record{ClientID: fresh} // what OnHello keeps: set before the second join
-			pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
-		})
-	}
+	c, err := members.Join(ctx, memberKey, &was, lent, cfg, fresh, func(err error) {
+		log.Info("the kept membership was refused", "err", err)
+		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+	})
 	if err != nil {
 		log.Info("join failed", "err", err)
 		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {

@@ -56,27 +56,12 @@ func inviteHash(token string) string { return hash("invite\x00" + token) }
 // it had joined under, and came in as someone new (a window tester's "root", while "Cleo"
 // stayed away).
 func (s Store) LastName(inv invite.Invite) string {
-	if s.Dir == "" {
-		return ""
-	}
-	files, _ := filepath.Glob(filepath.Join(s.Dir, "*.json"))
 	byInvite, byHost := "", ""
 	var atInvite, atHost time.Time
 	want := inviteHash(inv.Token)
-	for _, path := range files {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			continue
-		}
-		var r Record
-		if json.Unmarshal(b, &r) != nil || r.Name == "" {
-			continue
-		}
-		st, err := os.Stat(path)
-		if err != nil {
-			continue
-		}
-		switch at := st.ModTime(); {
+	s.records(func(_ string, r Record, at time.Time) {
+		switch {
+		case r.Name == "":
 		case r.Invite == want:
 			if byInvite == "" || at.After(atInvite) {
 				byInvite, atInvite = r.Name, at
@@ -86,7 +71,7 @@ func (s Store) LastName(inv invite.Invite) string {
 				byHost, atHost = r.Name, at
 			}
 		}
-	}
+	})
 	if byInvite != "" {
 		return byInvite
 	}
@@ -190,7 +175,19 @@ func (s Store) Known(clientID string) bool {
 
 // each calls f with the key, record and time of change of each record that holds clientID.
 func (s Store) each(f func(key string, r Record, at time.Time), clientID string) {
-	if s.Dir == "" || clientID == "" {
+	if clientID == "" {
+		return
+	}
+	s.records(func(key string, r Record, at time.Time) {
+		if r.ClientID == clientID {
+			f(key, r, at)
+		}
+	})
+}
+
+// records calls f with the key, record and time of change of each record that can be read.
+func (s Store) records(f func(key string, r Record, at time.Time)) {
+	if s.Dir == "" {
 		return
 	}
 	files, _ := filepath.Glob(filepath.Join(s.Dir, "*.json"))
@@ -200,7 +197,7 @@ func (s Store) each(f func(key string, r Record, at time.Time), clientID string)
 			continue
 		}
 		var r Record
-		if json.Unmarshal(b, &r) != nil || r.ClientID != clientID {
+		if json.Unmarshal(b, &r) != nil {
 			continue
 		}
 		st, err := os.Stat(path)
@@ -211,7 +208,7 @@ func (s Store) each(f func(key string, r Record, at time.Time), clientID string)
 	}
 }
 
-// Lent is a record kept under another invite, and its key.
+// Lent is a record kept under another invite, and its key (Lendable, for Join).
 type Lent struct {
 	Key    string
 	Record Record
@@ -231,7 +228,7 @@ const maxLent = 3
 // invite that pins its host's certificate: without one, the same host is only the same
 // address, which another party may have later, and a session is all it takes to be
 // that member (a reviewer's). The sessions of several parties of one host are tried in
-// turn (JoinLent).
+// turn (Join).
 func (s Store) Lendable(inv invite.Invite, clientID string) []Lent {
 	if inv.Fingerprint == "" {
 		return nil
@@ -252,36 +249,6 @@ func (s Store) Lendable(inv invite.Invite, clientID string) []Lent {
 		out = append(out, d.Lent)
 	}
 	return out
-}
-
-// JoinLent joins with cfg by each lent session in turn, trying is told which before each
-// try. The record of the session taken is forgotten: the member's record is the new
-// invite's. A session the host refuses (of another party of that host, or of a member
-// removed) is left as it is. It returns the client of the first that is taken; nil, and no
-// error, when every one was refused: the caller then joins as it would have without them.
-func (s Store) JoinLent(ctx context.Context, lent []Lent, cfg client.Config, trying func(Record)) (*client.Client, error) {
-	for _, l := range lent {
-		if trying != nil {
-			trying(l.Record)
-		}
-		cfg.ClientID, cfg.Session = l.Record.ClientID, l.Record.Session
-		c, err := client.Join(ctx, cfg)
-		if err == nil {
-			// The member's record is the new invite's from now on (the Keeper keeps its role
-			// there); the old one, left as it was, would lend a role the member may lose (a
-			// reviewer's: demoted, then given the host invite, it came back a participant).
-			s.Forget(l.Key)
-			return c, nil
-		}
-		if !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
-			return nil, err
-		}
-		// Refused, it is kept: it may be the record of another party of this host, live or
-		// to be resumed, whose own invite still brings that member back (a reviewer's, whose
-		// co-host became someone new there). The next join through this invite has a record
-		// of its own, and lends nothing.
-	}
-	return nil, nil
 }
 
 // Keeper keeps one membership's record up to date while it is connected: its session
@@ -358,26 +325,52 @@ func (s Store) Forget(key string) {
 	_ = os.Remove(s.path(key)) // a file left is tried next time, and refused again
 }
 
-// Join joins with cfg as the member was is, by its client_id and session. A session the
-// host refuses (the member was removed, or the party ended and was resumed without it) is
-// forgotten, refused is told, and the join is tried once more as someone new: with fresh
-// as the client_id and the invite's token. It returns the record it joined as. fresh may be
-// was's own client_id: the host makes a new member for a session it refused, and a client
-// it removed as a viewer comes back a viewer.
-func (s Store) Join(ctx context.Context, key string, was Record, cfg client.Config, fresh string, refused func(error)) (*client.Client, Record, error) {
+// Join joins with cfg as the member *was is, by its client_id and session, and keeps in
+// *was what it joins as, before each try (OnHello may read it): its session is the one the
+// host took, or none.
+//
+// With no session of its own, it first tries each lent one (Lendable) in turn. The record
+// of the one taken is forgotten: the member's record is the new invite's from then on (the
+// Keeper keeps its role there), and the old one, left as it was, would lend a role the
+// member may lose (a reviewer's: demoted, then given the host invite, it came back a
+// participant). A refused one is kept: it may be the record of another party of this host,
+// live or to be resumed, whose own invite still brings that member back (a reviewer's,
+// whose co-host became someone new there); the next join through this invite has a record
+// of its own, and lends nothing. Every one refused, it joins as it would have without them.
+//
+// A session of its own the host refuses (the member was removed, or the party ended and
+// was resumed without it) is forgotten, refused is told, and the join is tried once more as
+// someone new: with fresh as the client_id and the invite's token. fresh may be was's own
+// client_id: the host makes a new member for a session it refused, and a client it removed
+// as a viewer comes back a viewer.
+func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, cfg client.Config, fresh string, refused func(error)) (*client.Client, error) {
+	if was.Session == "" {
+		for _, l := range lent {
+			*was = Record{ClientID: l.Record.ClientID, Session: l.Record.Session}
+			cfg.ClientID, cfg.Session = was.ClientID, was.Session
+			c, err := client.Join(ctx, cfg)
+			if err == nil {
+				s.Forget(l.Key)
+				return c, nil
+			}
+			if !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
+				return nil, err
+			}
+		}
+		was.Session = ""
+	}
 	cfg.ClientID, cfg.Session = was.ClientID, was.Session
 	c, err := client.Join(ctx, cfg)
 	if err == nil || was.Session == "" || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
-		return c, was, err
+		return c, err
 	}
 	s.Forget(key)
-	was = Record{ClientID: fresh}
+	*was = Record{ClientID: fresh}
 	if refused != nil {
 		refused(err)
 	}
 	cfg.ClientID, cfg.Session = was.ClientID, ""
-	c, err = client.Join(ctx, cfg)
-	return c, was, err
+	return client.Join(ctx, cfg)
 }
 
 // ClientID is the client_id this data directory joins inv's host as under name: the same

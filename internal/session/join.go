@@ -95,22 +95,12 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		Backoff:   m.cfg.ClientBackoff,
 		Logger:    m.log,
 	}
-	rejoined := was.Session != ""
-	c, err := members.JoinLent(ctx, lent, cfg, func(r membership.Record) { was.Session = r.Session })
-	lentRefused := c == nil && err == nil && len(lent) > 0 // the seat is not this party's
-	if c != nil {
-		rejoined = true
-	} else if err == nil {
-		if lentRefused {
-			was.Session = "" // the last one tried: refused already
-		}
-		// Refused (removed), it comes back as someone new from the same client: a viewer
-		// the host removed is a viewer again (a window tester's came back a participant).
-		c, was, err = members.Join(ctx, key, was, cfg, was.ClientID, func(err error) {
-			m.log.Info("the kept membership was refused", "err", err)
-			rejoined = false
-		})
-	}
+	// Refused (removed), it comes back as someone new from the same client: a viewer the
+	// host removed is a viewer again (a window tester's came back a participant).
+	c, err := members.Join(ctx, key, &was, lent, cfg, was.ClientID, func(err error) {
+		m.log.Info("the kept membership was refused", "err", err)
+	})
+	rejoined := was.Session != "" // the host took the session it joined with
 	if err != nil {
 		release()
 		a.dropHistory()
@@ -143,8 +133,8 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	info := Info{Role: wire.RoleParticipant, You: hello.You, Party: hello.Party, Invite: a.invite, State: forPage(a.initial)}
 	if asked := term.Name(name); hello.You.Name != asked {
-		info.AskedName = asked // the host made it unique ("tina-2"): the window says so
-		info.SeatNotBack = byClientID && !rejoined && !lentRefused && hello.You.Role != wire.RoleHost
+		info.AskedName = asked                                                                          // the host made it unique ("tina-2"): the window says so
+		info.SeatNotBack = byClientID && !rejoined && len(lent) == 0 && hello.You.Role != wire.RoleHost // a lent seat refused is not this party's
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
 	info.NotKept = notKept
@@ -187,7 +177,6 @@ func (m *Manager) JoinName(inv invite.Invite) string { return m.memberships().La
 
 // memberships is where joined windows keep their membership: the data directory's
 // "joined" folder, which `concordia join` uses too ("" keeps none).
-
 func (m *Manager) memberships() membership.Store {
 	if m.cfg.DataDir == "" {
 		return membership.Store{}
