@@ -151,11 +151,14 @@ export interface JoinHooks {
   name(): string;
 }
 
+/** What of Go the join dialog calls. */
+type JoinBackend = Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinName' | 'JoinParty' | 'CancelJoin'>;
+
 /** The join dialog's state and methods; it enters the party through the PartySession. */
 export class JoinDialog {
   state: JoinState = { open: false, invite: '', name: '', check: 'empty', problem: '', busy: false, error: '', warning: '', typed: false };
 
-  readonly #backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinName' | 'JoinParty' | 'CancelJoin'>;
+  readonly #backend: JoinBackend;
   readonly #hooks: JoinHooks;
   readonly #party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>;
   readonly #checkDelay: number;
@@ -163,7 +166,7 @@ export class JoinDialog {
   #checkTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    backend: Pick<Backend, 'ClipboardInvite' | 'CheckInvite' | 'InviteWarning' | 'JoinName' | 'JoinParty' | 'CancelJoin'>,
+    backend: JoinBackend,
     hooks: JoinHooks,
     party: Pick<PartySession, 'session' | 'connection' | 'gen' | 'subscribe' | 'unsubscribe' | 'enter' | 'ended' | 'backHome'>,
     checkDelayMs = 250,
