@@ -41,10 +41,7 @@ func globSecret(w, workdir string, moved bool, budget *globBudget, skip bool) st
 	if skip {
 		return named()
 	}
-	m, whole := globFind(abs, budget, func(m string) bool {
-		m = filepath.ToSlash(m)
-		return workspace.IsSecret(m) && !sourceFile.MatchString(m)
-	})
+	m, whole := globFind(abs, budget, false, keepSecret)
 	if m == "" {
 		if !whole {
 			return named()
@@ -64,6 +61,13 @@ func globSecret(w, workdir string, moved bool, budget *globBudget, skip bool) st
 func pointsOutside(w string) bool {
 	return strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~") || strings.Contains(w, "$") ||
 		strings.Contains(w, "..") || len(w) > 1 && w[1] == ':'
+}
+
+// keepSecret is globSecret's match: a file that usually holds credentials, which is not
+// program source (secrets.go: a reviewer's gofmt -l internal/*/*.go was kept back).
+func keepSecret(m string) bool {
+	m = filepath.ToSlash(m)
+	return workspace.IsSecret(m) && !sourceFile.MatchString(m)
 }
 
 // patternPath is the absolute pattern a pattern word stands for: from the home folder
@@ -87,12 +91,13 @@ func patternPath(w, workdir string, moved bool) string {
 }
 
 // globFind expands the absolute pattern pat as the shell would, one path segment at a
-// time (* and ? match no leading dot unless the segment starts with one; [!x] is [^x]),
+// time (* and ? match no leading dot unless the segment starts with one, or anyDot; [!x]
+// is [^x]),
 // and returns the first existing path keep accepts, or "". It reads no more folders and
 // matches no more names than budget holds, and takes what it spends from it; whole is
 // false when it stopped for want of budget before it had walked all it could match. Only
 // folders (or links to them) are walked into: a reviewer's 70 files spent the budget.
-func globFind(pat string, budget *globBudget, keep func(string) bool) (match string, whole bool) {
+func globFind(pat string, budget *globBudget, anyDot bool, keep func(string) bool) (match string, whole bool) {
 	vol := filepath.VolumeName(pat)
 	segs := strings.Split(filepath.ToSlash(pat[len(vol):]), "/")
 	whole = true
@@ -117,7 +122,7 @@ func globFind(pat string, budget *globBudget, keep func(string) bool) (match str
 			return ""
 		}
 		seg := strings.ReplaceAll(segs[i], "[!", "[^")
-		dotted := strings.HasPrefix(segs[i], ".")
+		dotted := anyDot || strings.HasPrefix(segs[i], ".")
 		last := i == len(segs)-1
 		for _, e := range entries {
 			if budget.names--; budget.names < 0 {

@@ -114,7 +114,8 @@ func lineSecret(line, workdir string) string {
 	}
 	globs, budget := 0, globBudget{folders: maxGlobReads, names: maxGlobNames}
 	seen := map[string]bool{}
-	for _, w := range nameVariants(shellWords(line)) {
+	composed, patterns := composedNames(line)
+	for _, w := range nameVariants(append(shellWords(line), composed...)) {
 		if seen[w] {
 			// A word unquoted is mostly the same dequoted and as written (shellWords): a
 			// pattern matched twice spent the folders' budget twice, and a reviewer's
@@ -141,7 +142,7 @@ func lineSecret(line, workdir string) string {
 			return f
 		}
 	}
-	return ""
+	return composedSecret(patterns, workdir, moves, &budget)
 }
 
 const (

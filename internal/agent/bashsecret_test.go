@@ -445,14 +445,14 @@ func TestBashSecretPatternWalkIsBounded(t *testing.T) {
 	}
 	last := fmt.Sprintf("d%03d", maxGlobReads+9)
 	budget := globBudget{folders: 3, names: maxGlobNames}
-	if got, whole := globFind(filepath.Join(dir, "*", ".e*"), &budget, func(m string) bool { return strings.Contains(m, last) }); got != "" || whole {
+	if got, whole := globFind(filepath.Join(dir, "*", ".e*"), &budget, false, func(m string) bool { return strings.Contains(m, last) }); got != "" || whole {
 		t.Errorf("3 reads found %q (whole %v), which lies past them", got, whole)
 	}
 	if budget.folders != 0 {
 		t.Errorf("%d reads left, want 0", budget.folders)
 	}
 	budget = globBudget{folders: maxGlobReads, names: maxGlobNames}
-	globFind("/*/*/*", &budget, func(string) bool { return false })
+	globFind("/*/*/*", &budget, false, func(string) bool { return false })
 	if budget.folders < 0 || budget.names < -1 {
 		t.Errorf("/*/*/* overspent: %+v", budget)
 	}

@@ -31,6 +31,9 @@ func TestSecretHookAsksOfWhatTheShellPutsTogether(t *testing.T) {
 		{secretHookID, "PreToolUse", "Bash", `cat .e''nv`, "ask"},
 		{secretHookID, "PreToolUse", "Bash", `head -3 .en?`, "ask"},
 		{secretHookID, "PreToolUse", "Bash", `f=.env; cat $f | base64`, "ask"},
+		{secretHookID, "PreToolUse", "Bash", `base64 .e$(true)nv`, "ask"},
+		{secretHookID, "PreToolUse", "Bash", `x=e; base64 .${x}nv`, "ask"},
+		{secretHookID, "PreToolUse", "Bash", `find . -name '*nv' | xargs base64`, "ask"},
 		{secretHookID, "PreToolUse", "Bash", `cat notes.txt`, ""},
 		{secretHookID, "PreToolUse", "Bash", `go test ./...`, ""},
 		{secretHookID, "PreToolUse", "Read", `cat .env`, ""}, // the Read rules ask of a Read

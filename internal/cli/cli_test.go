@@ -1871,7 +1871,7 @@ func TestAlwaysBashAsksFirst(t *testing.T) {
 	c.now = func() time.Time { return now }
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
 	c.line(context.Background(), "/always")
-	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on your computer without asking (but one that names a file that usually holds secrets), for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "/always for Bash lets the agent run any command on your computer without asking (but one whose words name a file that usually holds secrets; a command can reach one without naming it), for the rest of the party: /always again within 10 seconds does it; /allow allows this one") {
 		t.Fatalf("the first /always of Bash: calls %v, said %q", ctl.calls, out.String())
 	}
 	now = now.Add(quitAgain + time.Second) // too late: asked again

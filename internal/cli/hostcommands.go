@@ -201,7 +201,7 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			// is (the window asks too). Only where a person answers: a script's /always is
 			// taken as it is.
 			c.bashAsked, c.bashAskedAt = id, c.clock()
-			c.pr.reply("system", fmt.Sprintf("/always for Bash lets the agent run any command on %s without asking (but one that names a file that usually holds secrets), for the rest of the party: /always again within %d seconds does it; /allow allows this one", c.ownersComputer(), int(quitAgain/time.Second)))
+			c.pr.reply("system", fmt.Sprintf("/always for Bash lets the agent run any command on %s without asking (but one whose words name a file that usually holds secrets; a command can reach one without naming it), for the rest of the party: /always again within %d seconds does it; /allow allows this one", c.ownersComputer(), int(quitAgain/time.Second)))
 			return nil
 		}
 		c.bashAsked = ""

@@ -318,7 +318,7 @@ export class PermissionCard extends LitElement {
                       e.preventDefault(); // the view's Escape would also close a drawer
                       void this.#cancelAlways();
                     }}>
-                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One that names a file that usually holds secrets still asks.)</span>
+                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One whose words name a file that usually holds secrets still asks; a command can reach one without naming it.)</span>
                     <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
                       @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
                     <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
