@@ -12,7 +12,7 @@ import (
 )
 
 // The listener's defences (issue 8): TLS with AEAD suites only, a cap on connections per
-// remote address, and the Host header checked against this machine's names and addresses
+// remote address and on all of them, and the Host header checked against this machine's names and addresses
 // (a DNS-rebinding page would otherwise reach the socket with its own origin's name).
 
 // serverTLS is the listener's TLS configuration: TLS 1.2 with ECDHE and AEAD suites only
@@ -50,21 +50,22 @@ func CheckInsecureListen(listen string) error {
 	return ErrInsecureListen
 }
 
-// capListener refuses a connection from an address that already holds max of them.
+// capListener refuses a connection from an address that already holds max of them, and
+// any once the listener holds maxTotal.
 type capListener struct {
 	net.Listener
-	max int
+	max, maxTotal int
 
-	mu   sync.Mutex // guards open
-	open map[string]int
+	mu    sync.Mutex // guards open and total
+	open  map[string]int
+	total int
 }
 
-func newCapListener(ln net.Listener, max int) *capListener {
-	return &capListener{Listener: ln, max: max, open: map[string]int{}}
+func newCapListener(ln net.Listener, max, maxTotal int) *capListener {
+	return &capListener{Listener: ln, max: max, maxTotal: maxTotal, open: map[string]int{}}
 }
 
-// Accept returns the next connection whose address is under the cap; the others are
-// closed at once.
+// Accept returns the next connection under both caps; the others are closed at once.
 func (l *capListener) Accept() (net.Conn, error) {
 	for {
 		c, err := l.Listener.Accept()
@@ -73,12 +74,13 @@ func (l *capListener) Accept() (net.Conn, error) {
 		}
 		ip := remoteIP(c.RemoteAddr())
 		l.mu.Lock()
-		if l.open[ip] >= l.max {
+		if l.open[ip] >= l.max || l.total >= l.maxTotal {
 			l.mu.Unlock()
 			_ = c.Close()
 			continue
 		}
 		l.open[ip]++
+		l.total++
 		l.mu.Unlock()
 		return &cappedConn{Conn: c, l: l, ip: ip}, nil
 	}
@@ -100,6 +102,7 @@ func (c *cappedConn) Close() error {
 		if c.l.open[c.ip]--; c.l.open[c.ip] <= 0 {
 			delete(c.l.open, c.ip)
 		}
+		c.l.total--
 		c.l.mu.Unlock()
 	})
 	return c.Conn.Close()

@@ -61,6 +61,10 @@ type Config struct {
 	// MaxConnsPerAddr caps the connections one remote address may hold (default: room for
 	// a whole party from one machine: max participants + 32).
 	MaxConnsPerAddr int
+	// MaxConns caps the connections the listener holds from every address together
+	// (default: twice max participants, for members whose old connection has not yet been
+	// seen dead when they reconnect, + 256 joining).
+	MaxConns int
 	// KeepAgentJobs leaves running what the agent's tools started in the background when
 	// the party ends (and, on a resume, what the previous run left): by default it is
 	// stopped (package reap).
@@ -235,7 +239,11 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	if maxConns <= 0 {
 		maxConns = defaultMaxConnsPerAddr(cfg.Party.MaxParticipants)
 	}
-	ln = newCapListener(ln, maxConns)
+	total := cfg.MaxConns
+	if total <= 0 {
+		total = defaultMaxConns(cfg.Party.MaxParticipants)
+	}
+	ln = newCapListener(ln, maxConns, total)
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
 	} else {
@@ -462,6 +470,16 @@ func defaultMaxConnsPerAddr(maxParticipants int) int {
 		maxParticipants = 100 // party.Config's default
 	}
 	return maxParticipants + 32
+}
+
+// defaultMaxConns is how many connections the listener holds in all: a security tester's
+// idle connections from 196 addresses, each under its own cap and each opened again when
+// the hello timeout closed it, held 20,000 descriptors and 1.4 GB of the host's memory.
+func defaultMaxConns(maxParticipants int) int {
+	if maxParticipants <= 0 {
+		maxParticipants = 100 // party.Config's default
+	}
+	return 2*maxParticipants + 256
 }
 
 // Invite is the party's participant invite (the current one: a host may rotate it).
