@@ -20,6 +20,8 @@ var (
 	shape = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|` + tokenShapes + `|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
 	// token: a token with a known prefix, alone (for Redact).
 	token = regexp.MustCompile(tokenShapes)
+	// tokenWithin: a token with a known prefix anywhere, glued to other text too.
+	tokenWithin = regexp.MustCompile(strings.TrimPrefix(tokenShapes, `\b`))
 	// urlPassword: a URL's user and password, the password apart.
 	urlPassword = regexp.MustCompile(`(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)`)
 	// authHeader: an HTTP Authorization header's credential.
@@ -114,6 +116,13 @@ func Value(v string) bool {
 // with a known prefix, a private key's first line).
 func Shaped(s string) bool {
 	return shape.MatchString(s)
+}
+
+// HoldsToken reports whether s holds a token with a known prefix anywhere, even glued to
+// the text before it (a window tester's Gemini key, pasted into the display name after
+// "root", read "rootAIza…").
+func HoldsToken(s string) bool {
+	return tokenWithin.MatchString(s)
 }
 
 // Redact blanks out the credentials a line shows (a command the agent runs, a request a

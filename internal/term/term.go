@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/concordia-party/concordia/internal/credential"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -149,6 +150,10 @@ func NameProblem(name string) string {
 		// would "eve (hоst)" with a Cyrillic "о", "eve (H0ST)" or "eve (host" without
 		// its bracket (another tester's).
 		return "a name cannot hold a role in brackets, such as (host)"
+	case credential.HoldsToken(name):
+		// A key pasted into the name field would be every member's to read, and kept in
+		// the settings file in plain text (a window tester's, with no keyring).
+		return "a name cannot hold what looks like an API key or token (everyone in the party sees the name)"
 	}
 	return ""
 }

@@ -142,6 +142,23 @@ func TestNameProblemRoleLookAlikes(t *testing.T) {
 	}
 }
 
+// A key pasted into the name field is refused: every member would read it, and the
+// settings file keeps the name in plain text (a window tester's "rootAIza…", with no
+// keyring the key field was disabled and the paste went into the name).
+func TestNameProblemToken(t *testing.T) {
+	key := "AIza" + strings.Repeat("Xy9_", 8) + "abc"
+	for _, name := range []string{"root" + key, key, "bob " + key, "ghp_" + strings.Repeat("a", 30)} {
+		if why := NameProblem(Name(name)); !strings.Contains(why, "API key or token") {
+			t.Errorf("NameProblem(%q) = %q, want the token problem", name, why)
+		}
+	}
+	for _, name := range []string{"AIza", "Aizawa", "bob-sk", "ana ghp"} {
+		if why := NameProblem(Name(name)); why != "" {
+			t.Errorf("NameProblem(%q) = %q, want none", name, why)
+		}
+	}
+}
+
 func TestWrap(t *testing.T) {
 	for _, tc := range []struct {
 		in     string

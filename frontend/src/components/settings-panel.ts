@@ -129,6 +129,15 @@ export class SettingsPanel extends LitElement {
     if (this.#focused) return;
     const field = this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])');
     const close = this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-close"]');
+    if (close && this.renderRoot.querySelector('[data-testid="settings-keyring-unavailable"]')) {
+      // No keyring, so no key field: the keyboard stays on Close, with the note that says
+      // why in view. On the first field it could use, a window tester's pasted key went
+      // into the display name, and Enter saved it to the settings file in plain text.
+      close.focus();
+      this.renderRoot.querySelector<HTMLElement>('.body section')?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
+      this.#focused = true;
+      return;
+    }
     if (field) {
       // The fields came after the panel (its settings were loading): the keyboard moves
       // from Close to them, unless the person has moved it themselves.
@@ -138,9 +147,7 @@ export class SettingsPanel extends LitElement {
         // window cut off the note above it that says these are the defaults for the next
         // party (a tester's participant, at 640×480, read them as the current party's).
         // From the first section, though, when the field is further down and the panel
-        // shows both: with the key field disabled (no keyring) it opened past the Gemini
-        // section that says why (a window tester's, at 1280×800). A small window keeps the
-        // field and its section's note in view.
+        // shows both. A small window keeps the field and its section's note in view.
         field.focus({ preventScroll: true });
         const first = this.renderRoot.querySelector<HTMLElement>('.body section');
         const body = this.renderRoot.querySelector<HTMLElement>('.body');
