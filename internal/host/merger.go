@@ -36,6 +36,47 @@ type MergerOptions struct {
 	// Window: the party is hosted from the window, whose person sets a key in Settings;
 	// the notices say so instead of `concordia key set` (the terminal's way).
 	Window bool
+	// Refused is the keys Google refused in this process (nil: none known): a party whose
+	// key is one of them merges locally from the start, and a key refused during the
+	// party is added.
+	Refused *RefusedKeys
+}
+
+// RefusedKeys remembers the Gemini keys Google refused, by id (keyID), for the parties a
+// process starts later: a window tester's Check said Google refused the key, Home said
+// "merging locally", and the next party announced Gemini and sent its first batch of the
+// members' prompts there. Safe for concurrent use; the zero value is empty.
+type RefusedKeys struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+// Set records whether Google refused key (a check's answer: refused, or accepted).
+func (r *RefusedKeys) Set(key string, refused bool) { r.setID(keyID(key), refused) }
+
+func (r *RefusedKeys) setID(id string, refused bool) {
+	if r == nil || id == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids == nil {
+		r.ids = map[string]bool{}
+	}
+	if refused {
+		r.ids[id] = true
+	} else {
+		delete(r.ids, id)
+	}
+}
+
+func (r *RefusedKeys) has(key string) bool {
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[keyID(key)]
 }
 
 // ErrNoKey means --merge gemini was asked for but no key is available.
@@ -112,13 +153,21 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	if o.Logger != nil {
 		f.SetLogger(o.Logger)
 	}
+	f.OnRefused(func(id string) { o.Refused.setID(id, true) })
+	hint := "concordia key set"
 	switch {
 	case src == secrets.SourceEnv:
 		// GEMINI_API_KEY wins over the keyring, and a running party's cannot change: a
 		// key set as the notice said was never used (a tester's).
-		f.SetKeyHint("it comes from " + secrets.EnvKey + ": set it to a working key, then resume the party")
+		hint = "it comes from " + secrets.EnvKey + ": set it to a working key, then resume the party"
+		f.SetKeyHint(hint)
 	case o.Window:
-		f.SetKeyHint("in Settings")
+		hint = "in Settings"
+		f.SetKeyHint(hint)
+	}
+	if o.Refused.has(key) {
+		f.StartRefused()
+		return f, append(notes, "Google refused this Gemini key when it was last asked; merging locally until the host replaces it ("+hint+")"), nil
 	}
 	from := "the OS keyring"
 	if src == secrets.SourceEnv {

@@ -163,6 +163,87 @@ func TestRefusedEnvironmentKeySaysWhereItIs(t *testing.T) {
 	}
 }
 
+// A party whose key Google refused before it started (a check in Settings, or an earlier
+// party of the same process) merges locally from its first batch and says why: a window
+// tester's Home said "merging locally", and the party announced Gemini and sent its first
+// batch of the members' prompts there. A key refused during a party is remembered, and one
+// a check accepts again is tried again.
+func TestAKeyKnownRefusedIsNotSentTheMembersPrompts(t *testing.T) {
+	var asked sync.Map // key → requests
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := r.Header.Get("x-goog-api-key")
+		n, _ := asked.LoadOrStore(k, new(int))
+		*n.(*int)++
+		if k == "refused-key" {
+			testkit.WriteGeminiKeyRefused(w)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		testkit.WriteGeminiMerge(w, body, "GEMINI: all of it")
+	}))
+	t.Cleanup(srv.Close)
+	requests := func(key string) int {
+		n, ok := asked.Load(key)
+		if !ok {
+			return 0
+		}
+		return *n.(*int)
+	}
+	ctx := context.Background()
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(ctx, "refused-key"); err != nil {
+		t.Fatal(err)
+	}
+	var refused RefusedKeys
+	start := func() (merge.Merger, string) {
+		t.Helper()
+		m, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Window: true,
+			Getenv: geminiAt(srv.URL), Refused: &refused})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, strings.Join(notes, "\n")
+	}
+
+	// Not known: the first party asks Gemini, is refused, and remembers it.
+	m, _ := start()
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("first party: %q %v, want local after the refusal", res.Merger, err)
+	}
+	if n := requests("refused-key"); n != 1 {
+		t.Fatalf("first party asked Gemini %d times, want 1", n)
+	}
+
+	// The next party starts local, says so, and asks Gemini nothing.
+	m, notes := start()
+	if m.Name() != wire.MergerLocal {
+		t.Errorf("next party's merger %q, want local from the start", m.Name())
+	}
+	if want := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it (in Settings)"; !strings.Contains(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("next party: %q %v, want local", res.Merger, err)
+	}
+	if n := requests("refused-key"); n != 1 {
+		t.Errorf("the next party sent its batch to the refused key (%d requests)", n)
+	}
+
+	// A check that Google accepts it again (Set false) lets the party after try it.
+	refused.Set("refused-key", false)
+	if m, _ := start(); m.Name() != wire.MergerGemini {
+		t.Errorf("after an accepted check, merger %q, want gemini", m.Name())
+	}
+	// A new key is not the refused one.
+	refused.Set("refused-key", true)
+	if err := store.Set(ctx, "good-key"); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := start(); m.Name() != wire.MergerGemini {
+		t.Errorf("a new key: merger %q, want gemini", m.Name())
+	}
+}
+
 // geminiAt is an environment with only the Gemini base URL set, to url.
 func geminiAt(url string) func(string) string {
 	return func(k string) string {

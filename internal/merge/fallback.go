@@ -39,6 +39,7 @@ type Fallback struct {
 	every     time.Duration
 	lastCheck time.Time
 	keyHint   string // where the host replaces a refused key ("" = `concordia key set`)
+	onRefused func(keyID string)
 
 	// restUntil: after a time-out, batches until then are merged locally without asking
 	// Gemini (each would wait the whole timeout); guarded by mu. now is the clock.
@@ -170,6 +171,22 @@ const (
 	noticeKeyUnusable = "a new Gemini API key was set, but it cannot be used here; merging locally"
 )
 
+// StartRefused has the merger start as if g's key had just been refused: merging locally
+// until a new key is set (SetRekey), without sending a batch to a key already known to be
+// refused.
+func (f *Fallback) StartRefused() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.off = f.gemini != nil
+}
+
+// OnRefused is called with the id of the key in use (SetRekey's) when Google refuses it.
+func (f *Fallback) OnRefused(fn func(keyID string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onRefused = fn
+}
+
 // NewFallback composes g (nil when there is no key) and local (nil: NewLocal()).
 func NewFallback(g *Gemini, local *Local) *Fallback {
 	if local == nil {
@@ -215,9 +232,15 @@ func (f *Fallback) usable() *Gemini {
 // replaced meanwhile (a SetGemini during the call wins).
 func (f *Fallback) disable(g *Gemini) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.gemini == g {
-		f.off = true
+	if f.gemini != g {
+		f.mu.Unlock()
+		return
+	}
+	f.off = true
+	fn, id := f.onRefused, f.keyID
+	f.mu.Unlock()
+	if fn != nil {
+		fn(id)
 	}
 }
 

@@ -113,7 +113,8 @@ func (m *Manager) Host(ctx context.Context, req HostRequest) (Info, error) {
 func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resume, maxParticipants int) (*active, Info, error) {
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{
 		Mode: req.Merger, Model: m.cfg.GeminiModel, Store: m.cfg.Secrets, Getenv: m.cfg.Getenv, Logger: m.log,
-		Window: true, // the notices say to add a key in Settings
+		Window:  true, // the notices say to add a key in Settings
+		Refused: &m.refused,
 	})
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("choose merger: %w", err)

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -29,5 +30,12 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 	if model == "" {
 		model = merge.DefaultGeminiModel
 	}
-	return src, model, merge.CheckKey(ctx, merge.EnvConfig(key, model, getenv))
+	err = merge.CheckKey(ctx, merge.EnvConfig(key, model, getenv))
+	switch {
+	case errors.Is(err, merge.ErrInvalidKey):
+		m.refused.Set(key, true)
+	case err == nil:
+		m.refused.Set(key, false)
+	}
+	return src, model, err
 }

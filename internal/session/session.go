@@ -219,6 +219,10 @@ type Manager struct {
 	// Join uses them, one at a time (begin).
 	clientID, clientName string
 
+	// refused is the Gemini keys Google refused in a check or a party: the next party
+	// merges locally from its start with one of them.
+	refused host.RefusedKeys
+
 	mu       sync.Mutex // guards cur, ended, starting, closed
 	cur      *active
 	ended    *active // the last party that ended, until Forget or the next party

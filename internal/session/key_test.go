@@ -1,0 +1,55 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/secrets"
+	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// A party hosted after Settings' Check said Google refused the key merges locally from its
+// start, and sends Gemini nothing: a window tester's Home said "Google refused it; merging
+// locally", and the party then announced Gemini and sent its first batch there.
+func TestAPartyAfterARefusedCheckMergesLocally(t *testing.T) {
+	var asked atomic.Int32
+	gemini := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		testkit.WriteGeminiKeyRefused(w)
+	}))
+	t.Cleanup(gemini.Close)
+	env := func(k string) string {
+		if k == merge.BaseURLEnv {
+			return gemini.URL
+		}
+		return ""
+	}
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(context.Background(), "AIza-refused"); err != nil {
+		t.Fatal(err)
+	}
+	m := newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env })
+	if _, _, err := m.CheckKey(context.Background()); !errors.Is(err, merge.ErrInvalidKey) {
+		t.Fatalf("check: %v, want the key refused", err)
+	}
+	checks := asked.Load()
+	req := hostRequest(t)
+	req.Merger = "auto"
+	info, err := m.Host(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if info.Party.Merger != wire.MergerLocal {
+		t.Errorf("party merger %q, want local from the start", info.Party.Merger)
+	}
+	if n := asked.Load(); n != checks {
+		t.Errorf("Gemini was asked %d more times after the check", n-checks)
+	}
+}
