@@ -321,39 +321,51 @@ func (a *App) beforeClose() (prevent bool) {
 		sh.Hide()
 		return true
 	}
+	return !a.askToEnd(sh, "Closing")
+}
+
+// askToEnd asks the host whether to quit and end the party ("Closing" or "Quitting"
+// Concordia ends it for everyone), one question at a time; yes marks the App quitting.
+func (a *App) askToEnd(sh shell, doing string) bool {
 	a.mu.Lock()
 	if a.asking { // one question at a time: the close button was pressed again
 		a.mu.Unlock()
-		return true
+		return false
 	}
 	a.asking = true
 	a.mu.Unlock()
-	yes, err := sh.Ask("End the party?", "You are hosting a party. Closing Concordia ends it for everyone.\n\nQuit and end the party?")
+	yes, err := sh.Ask("End the party?", "You are hosting a party. "+doing+" Concordia ends it for everyone.\n\nQuit and end the party?")
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.asking = false
-	a.mu.Unlock()
 	if err != nil {
-		a.log.Warn("ask before closing", "err", err)
-		return true
+		a.log.Warn("ask before quitting", "err", err)
+		return false
 	}
-	if !yes {
-		return true
+	if yes {
+		a.quitting = true
 	}
-	a.mu.Lock()
-	a.quitting = true
-	a.mu.Unlock()
-	return false
+	return yes
 }
 
-// quit quits for good (the tray's Quit): a hosted party ends on the way out.
+// quit is the tray's Quit. While hosting it asks first, in the window, as closing it
+// without a tray does (a window tester's one click in the tray ended the party for
+// everyone; End party… already asked); yes quits, and the party ends on the way out.
 func (a *App) quit() {
+	sh := a.currentShell()
+	if sh == nil {
+		return
+	}
+	if a.session.Snapshot().Role == wire.RoleHost {
+		sh.Show()
+		if !a.askToEnd(sh, "Quitting") {
+			return
+		}
+	}
 	a.mu.Lock()
 	a.quitting = true
-	sh := a.shell
 	a.mu.Unlock()
-	if sh != nil {
-		sh.Quit()
-	}
+	sh.Quit()
 }
 
 // shutdown ends the party (participants are told) and removes the tray icon. The

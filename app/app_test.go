@@ -597,14 +597,38 @@ func TestCloseWhileHosting(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	})
-	t.Run("tray quit closes without asking", func(t *testing.T) {
+	// The tray's Quit asks first while hosting, as closing without a tray does: one click
+	// in a window tester's tray ended the party for everyone.
+	t.Run("tray quit while hosting asks: no keeps the party", func(t *testing.T) {
 		f := newFixture(t)
-		f.tray.status = TrayStatus{}
+		f.tray.status = TrayStatus{Available: true}
 		if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
 			t.Fatal(err)
 		}
 		f.app.quit()
-		if f.shell.quits != 1 || f.app.beforeClose() || f.shell.asked != 0 {
+		if f.shell.asked != 1 || f.shell.shown != 1 || f.shell.quits != 0 {
+			t.Fatalf("asked %d, shown %d, quits %d: want the window shown, asked, and no quit", f.shell.asked, f.shell.shown, f.shell.quits)
+		}
+		if s := f.app.session.Snapshot(); s.Role != wire.RoleHost {
+			t.Fatalf("the party went: %+v", s)
+		}
+	})
+	t.Run("tray quit while hosting asks: yes quits", func(t *testing.T) {
+		f := newFixture(t)
+		f.tray.status = TrayStatus{Available: true}
+		f.shell.answer = true
+		if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+			t.Fatal(err)
+		}
+		f.app.quit()
+		if f.shell.asked != 1 || f.shell.quits != 1 || f.app.beforeClose() {
+			t.Fatalf("asked %d, quits %d", f.shell.asked, f.shell.quits)
+		}
+	})
+	t.Run("tray quit with no party quits without asking", func(t *testing.T) {
+		f := newFixture(t)
+		f.app.quit()
+		if f.shell.quits != 1 || f.shell.asked != 0 || f.app.beforeClose() {
 			t.Fatalf("quits %d, asked %d", f.shell.quits, f.shell.asked)
 		}
 	})

@@ -109,7 +109,7 @@ func (t *sysTray) ready(h trayHandlers) {
 	it.show = systray.AddMenuItem("Show window", "")
 	it.end = systray.AddMenuItem("End party…", "Ask, in the window, before ending the party for everyone")
 	systray.AddSeparator()
-	it.quit = systray.AddMenuItem("Quit", "Quit Concordia (a hosted party ends)")
+	it.quit = systray.AddMenuItem("Quit", "Quit Concordia (while you host, it asks first: the party ends)")
 	t.mu.Lock()
 	t.items = it
 	t.mu.Unlock()

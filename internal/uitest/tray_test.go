@@ -338,6 +338,26 @@ func waitVisible(t *testing.T, app *proc, want bool) string {
 	}
 }
 
+// waitDialog waits for a visible window of app's whose title matches re (a native dialog)
+// and returns its id.
+func waitDialog(t *testing.T, app *proc, re string) string {
+	t.Helper()
+	deadline := time.Now().Add(screenTimeout)
+	for {
+		out, _ := run(t, "xdotool", "search", "--onlyvisible", "--pid", strconv.Itoa(app.cmd.Process.Pid), "--name", re)
+		if ids := strings.Fields(out); len(ids) > 0 {
+			return ids[0]
+		}
+		if app.exited() {
+			t.Fatalf("the app exited (%v) before its dialog %q showed", app.cmd.ProcessState, re)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no dialog %q within %v", re, screenTimeout)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // With a real tray (xfce4-panel) on the session bus, closing the window while hosting hides
 // it and the party goes on: a CLI participant still gets replies. The tray menu counts the
 // participants, brings the window back, and ends the party for everyone once the window's
@@ -379,6 +399,19 @@ func TestTrayKeepsThePartyRunning(t *testing.T) {
 	}
 	// Back as it was, with what happened while it was hidden.
 	w.waitFor("shown", `echo\W+say marmalade`)
+
+	// The tray's Quit asks too while hosting, in the window's own dialog (one click in a
+	// window tester's tray ended the party for everyone); No, its cancel, keeps the party.
+	menu = d.openMenu(icon, "menu-quit", `\bQuit\b`)
+	d.clickMenu(menu, "Quit")
+	ask := waitDialog(t, w.app, "^End the party")
+	must(t, "xdotool", "windowfocus", "--sync", ask)
+	must(t, "xdotool", "key", "Escape")
+	bob.send("say still hosting")
+	bob.expect(`echo: say still hosting`)
+	if w.app.exited() {
+		t.Fatal("the app quit though its question was answered No")
+	}
 
 	// The tray's End party… asks in the window first, and the party goes on until the
 	// host confirms there (one stray click in a menu used to end it for everyone).
