@@ -109,6 +109,9 @@ type editor struct {
 	recalled *[]string
 	// rows is how many rows the input's text takes (fit).
 	rows int
+	// measure is a textarea of ta's text width that fit wraps each line in, to count its
+	// rows as ta wraps them.
+	measure textarea.Model
 	// keptBack, when set, prints a lasting line for a prompt kept back while the host
 	// cannot be reached (the line under the input goes once it is back, and the
 	// scrollback had no word of the prompt: a tester's). It runs as a command, off the
@@ -187,7 +190,7 @@ func newEditor(color bool, lines chan<- string) *editor {
 	}
 	ta.SetHeight(1)
 	ta.Focus()
-	return &editor{ta: ta, color: color, lines: lines, width: 80, st: status{connected: true}}
+	return &editor{ta: ta, measure: newMeasure(), color: color, lines: lines, width: 80, st: status{connected: true}}
 }
 
 func tick() tea.Cmd {
@@ -456,17 +459,31 @@ func (e *editor) giveBack(text string) {
 	e.fit()
 }
 
-// fit grows the input with its lines, up to maxEditorRows.
+// fit grows the input with its lines, up to maxEditorRows. Each line's rows are the
+// textarea's own word wrap, counted in measure: its width divided into the line's was one
+// row short whenever a word moved down whole, and a tester's first row went out of view.
 func (e *editor) fit() {
 	rows := e.ta.LineCount()
 	if w := e.ta.Width(); w > 0 {
+		if e.measure.Width() != w {
+			e.measure.SetWidth(w)
+		}
 		rows = 0
 		for _, l := range strings.Split(e.ta.Value(), "\n") {
-			rows += max(1, (ansi.StringWidth(l)+w)/w)
+			e.measure.SetValue(l)
+			rows += max(1, e.measure.LineInfo().Height)
 		}
 	}
 	e.rows = rows
 	e.ta.SetHeight(min(max(rows, 1), maxEditorRows))
+}
+
+// newMeasure is a textarea with nothing beside its text: its width is the text's.
+func newMeasure() textarea.Model {
+	m := textarea.New()
+	m.Prompt, m.ShowLineNumbers = "", false
+	m.CharLimit, m.MaxWidth, m.MaxHeight = 0, 0, 0
+	return m
 }
 
 // overflowText is said under an input longer than the box: a tester's 60 words showed

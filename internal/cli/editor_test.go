@@ -419,6 +419,56 @@ func TestNewLineKeepsTheFirstInView(t *testing.T) {
 	}
 }
 
+// The input is as high as the textarea wraps its text, word by word: counted by
+// characters, a tester's prompt of short words and a long run wrapped onto 4 rows got a
+// box of 3, its first row out of view until Home.
+func TestInputHeightFollowsTheWordWrap(t *testing.T) {
+	for _, width := range []int{12, 30, 80, 300} {
+		e := newEditor(false, make(chan string, 1))
+		e.Update(tea.WindowSizeMsg{Width: width, Height: 24})
+		text := strings.Repeat("ab ", 30) + strings.Repeat("Z", 100)
+		e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text)})
+		e.View()
+		want := strings.Count(wordWrapped(text, e.ta.Width()), "\n") + 1
+		if e.rows != want {
+			t.Errorf("width %d: %d rows counted, the text wraps onto %d", width, e.rows, want)
+		}
+		if h := e.ta.Height(); h != min(want, maxEditorRows) {
+			t.Errorf("width %d: the box is %d rows for %d rows of text", width, h, want)
+		}
+		// The first row, with its prompt mark, is in view while the cursor is at the end.
+		if v := ansi.Strip(e.View()); !strings.Contains(v, "› ab ab") && want <= maxEditorRows {
+			t.Errorf("width %d: the first row is out of view:\n%s", width, v)
+		}
+	}
+}
+
+// wordWrapped wraps s at width as a reader would: words move down whole, a word longer
+// than a row is cut, and a last row that fills the width is followed by an empty one (the
+// cursor's).
+func wordWrapped(s string, width int) string {
+	var rows []string
+	row := ""
+	for _, w := range strings.Fields(s) {
+		for len(w) > 0 {
+			switch {
+			case row == "" && len(w) > width-1:
+				rows, w = append(rows, w[:width]), w[width:]
+			case row == "":
+				row, w = w, ""
+			case len(row)+1+len(w) < width:
+				row, w = row+" "+w, ""
+			default:
+				rows, row = append(rows, row+" "), ""
+			}
+		}
+	}
+	if len(row) >= width {
+		rows, row = append(rows, row), ""
+	}
+	return strings.Join(append(rows, row), "\n")
+}
+
 // Lines past the input's height are kept: the textarea dropped each new line past 8 (its
 // MaxHeight), and a tester's ten lines typed with Ctrl-J went to claude as "L8L9L10".
 func TestManyLinesAreKept(t *testing.T) {
