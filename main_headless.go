@@ -32,6 +32,12 @@ func noWindow(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "concordia: this is the headless build (no window): to join with that invite in this terminal, run `concordia join` with it (concordia join 'concordia://…').")
 		return 2
 	}
+	if len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		// The desktop build's own flags (Wails') mean nothing here: said as the unknown flag
+		// it is (a terminal tester's --bogus read only "this is the headless build").
+		fmt.Fprintf(stderr, "concordia: unknown flag %s; run `concordia host`, `concordia join INVITE` or `concordia help` (this is the headless build, with no window).\n", args[0])
+		return 2
+	}
 	fmt.Fprintln(stderr, "concordia: this is the headless build (no window); run `concordia host`, `concordia join INVITE` or `concordia help`. The desktop build (make build) opens the window.")
 	return 2
 }

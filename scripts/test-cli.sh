@@ -25,6 +25,11 @@ set +e
 "$bin" 'concordia://127.0.0.1:1/?t=x' >/dev/null 2>/tmp/test-cli-noargs.$$; code=$?
 set -e
 [ "$code" = 2 ] && grep -q 'run `concordia join` with it' /tmp/test-cli-noargs.$$ || fail "an invite link: exit $code"
+# A flag it does not know is said to be one (a tester's --bogus read only "headless build").
+set +e
+"$bin" --bogus >/dev/null 2>/tmp/test-cli-noargs.$$; code=$?
+set -e
+[ "$code" = 2 ] && grep -q '^concordia: unknown flag --bogus;' /tmp/test-cli-noargs.$$ || fail "an unknown flag: exit $code"
 rm -f /tmp/test-cli-noargs.$$
 passed=$((passed + 1))
 # A party on loopback with the fake agent: the invite line comes, the host stops on SIGINT.

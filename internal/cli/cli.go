@@ -100,7 +100,11 @@ func Main(ctx context.Context, args []string, io IO) int {
 			return ExitOK
 		}
 		if len(args) > 1 {
-			fmt.Fprintf(io.Err, "concordia version: unexpected argument %q (version takes none)\n", args[1])
+			what := fmt.Sprintf("unexpected argument %q", args[1])
+			if strings.HasPrefix(args[1], "-") {
+				what = "unknown flag " + args[1] // as the other commands say it (a tester's)
+			}
+			fmt.Fprintf(io.Err, "concordia version: %s (version takes none)\n", what)
 			return ExitUsage
 		}
 		fmt.Fprintln(io.Out, version.String())

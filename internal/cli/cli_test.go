@@ -310,6 +310,39 @@ func TestREPL(t *testing.T) {
 	}
 }
 
+// A command typed after a refused line that was given back is refused too: a terminal
+// tester's /foo was refused and given back, then "/quit now" was typed after it, and
+// "/foo/quit now" went to claude as a prompt. A path after it is a prompt, as any.
+func TestACommandTypedAfterARefusedLine(t *testing.T) {
+	for _, tc := range []struct {
+		second, wantSent, wantOut string
+	}{
+		{"/foo/quit now", "", `/quit was typed after "/foo", which was refused and given back; clear the line (Ctrl-U) first`},
+		{"/foo/who", "", `/who was typed after "/foo"`},
+		{"/foo/bar is a path", "/foo/bar is a path", ""},
+		{"/foo is what I meant", "", "unknown command /foo"}, // as before: // sends it
+	} {
+		c, _, sent, out := newCommander(wire.RoleParticipant)
+		if c.line(context.Background(), "/foo") || c.line(context.Background(), tc.second) {
+			t.Fatalf("%q: quit", tc.second)
+		}
+		if got := strings.Join(*sent, "|"); got != tc.wantSent {
+			t.Errorf("%q: sent %q, want %q", tc.second, got, tc.wantSent)
+		}
+		if !strings.Contains(out.String(), tc.wantOut) {
+			t.Errorf("%q: output %q lacks %q", tc.second, out.String(), tc.wantOut)
+		}
+	}
+	// Only right after the refusal: later, /foo/quit is a path like any.
+	c, _, sent, _ := newCommander(wire.RoleParticipant)
+	for _, l := range []string{"/foo", "hello", "/foo/quit now"} {
+		c.line(context.Background(), l)
+	}
+	if got := strings.Join(*sent, "|"); got != "hello|/foo/quit now" {
+		t.Errorf("sent %q", got)
+	}
+}
+
 func TestCommandsOfAParticipant(t *testing.T) {
 	tests := []struct {
 		line     string
@@ -1602,7 +1635,8 @@ func TestUsageErrorsAreSentences(t *testing.T) {
 		{[]string{"host", "--listen", "8765"}, `concordia host: --listen "8765": write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0` + "\n"},
 		{[]string{"host", "---x"}, `concordia host: "---x" is not a flag (write -name or --name)` + "\n"},
 		{[]string{"host", "--max-participants", "99999999999999999999"}, `concordia host: --max-participants: "99999999999999999999" is out of range` + "\n"},
-		{[]string{"version", "--x"}, `concordia version: unexpected argument "--x" (version takes none)` + "\n"},
+		{[]string{"version", "--x"}, `concordia version: unknown flag --x (version takes none)` + "\n"},
+		{[]string{"version", "x"}, `concordia version: unexpected argument "x" (version takes none)` + "\n"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -2901,6 +2935,26 @@ func TestChangesSayWhatIsNotListed(t *testing.T) {
 	c.line(context.Background(), "/changes g2")
 	if got := out.String(); !strings.Contains(got, "45 changed files listed in g2/ (there may be more):") {
 		t.Errorf("/changes g2: %s", got)
+	}
+	for _, folder := range []string{"./g2/", "g2/", "./g2"} {
+		out.Reset()
+		c.line(context.Background(), "/changes "+folder)
+		if got := out.String(); !strings.Contains(got, "in g2/") {
+			t.Errorf("/changes %s: %s", folder, got)
+		}
+	}
+	// A folder out of the working directory is refused as /diff's path is (a terminal
+	// tester's "/changes ../" and "/changes /etc" each said "no changed files in …/").
+	for folder, want := range map[string]string{
+		"../":        `path refused: ".." has a ".." in it`,
+		"/etc":       `path refused: "/etc" is absolute`,
+		".git/hooks": "path refused: git's own files are not shared",
+	} {
+		out.Reset()
+		c.line(context.Background(), "/changes "+folder)
+		if got := out.String(); !strings.Contains(got, want) || strings.Contains(got, "no changed files") {
+			t.Errorf("/changes %s: %q, want %q", folder, got, want)
+		}
 	}
 }
 

@@ -22,7 +22,9 @@ import (
 // their role allows (PROTOCOL.md §7). Host commands go through a party.Controller: the
 // host's own *party.Local, or a co-host's *client.Client.
 type commander struct {
-	pr        *printer
+	pr *printer
+	// refused is the line refuse gave back to the input, until the next line comes.
+	refused   string
 	pacedSaid bool // a script's prompts were said to wait for the host's rate (paced)
 	awaySaid  bool // a script's prompts were said to wait for the host to be back (paced)
 	prompt    func(ctx context.Context, text string) error
@@ -192,6 +194,8 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		return c.quit("Ctrl-D")
 	}
 	trimmed := strings.TrimSpace(line)
+	refused := c.refused
+	c.refused = ""
 	if trimmed == "" {
 		return false
 	}
@@ -215,6 +219,14 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 			word, _, _ := strings.Cut(trimmed, " ")
 			c.refuse(fmt.Sprintf("%q is not a command: a command's word ends at a space (/%s …)", term.Line(word), name), line)
 			return false
+		}
+		if rest, ok := strings.CutPrefix(trimmed, refused); ok && refused != "" {
+			// A command typed after a refused line given back: a terminal tester's /foo was
+			// refused, then "/quit now" went to claude as "/foo/quit now".
+			if cm := commandWord.FindStringSubmatch(rest); cm != nil && c.usable(strings.ToLower(cm[1])) {
+				c.refuse(fmt.Sprintf("/%s was typed after %q, which was refused and given back; clear the line (Ctrl-U) first", strings.ToLower(cm[1]), term.Line(refused)), line)
+				return false
+			}
 		}
 		c.send(ctx, line)
 		return false
@@ -290,6 +302,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 func (c *commander) refuse(what, line string) {
 	c.pr.reply("error", what+c.refusedWords(c.backWords()))
 	c.pr.giveBack(line) // to be corrected, or sent with //
+	c.refused = strings.TrimSpace(line)
 }
 
 // refusedWords follows what a refused line was: back, whether it is back in the input.

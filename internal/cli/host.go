@@ -30,6 +30,9 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
+// maxWindow is the longest batching window, as the window's Settings allow.
+const maxWindow = settings.MaxWindowMS * time.Millisecond
+
 // stringList is a repeatable string flag.
 type stringList []string
 
@@ -85,7 +88,7 @@ decide it.`, io.Out, io.Err)
 	fs.StringVar(&f.listen, "listen", ":8765", "listen `address`; \"127.0.0.1:0\" = loopback on a free port")
 	fs.StringVar(&f.publicHost, "public-host", "", "`host` name or IP written into the invite (default: this machine's LAN address, or the listen IP when it names one)")
 	fs.StringVar(&f.name, "name", defaultName(io.Getenv), "your display `name` in the party")
-	fs.DurationVar(&f.window, "window", 3*time.Second, "batching window: a batch is sent this long after the last prompt (at most 3× after the oldest)")
+	fs.DurationVar(&f.window, "window", 3*time.Second, "batching window: a batch is sent this long after the last prompt (at most 3× after the oldest); at most 10m")
 	fs.IntVar(&f.minPrompts, "min-prompts", 1, "hold batches until at least `N` prompts are pending (1 to 100)")
 	fs.StringVar(&f.mergeMode, "merge", "auto", "prompt `merger`: auto (Gemini when a key is available), gemini, or local")
 	fs.StringVar(&f.geminiModel, "gemini-model", merge.DefaultGeminiModel, "Gemini `model` used for merging")
@@ -127,6 +130,10 @@ decide it.`, io.Out, io.Err)
 		return usageError(fs, io.Err, "unexpected argument %q", pos[0])
 	case f.window <= 0:
 		return usageError(fs, io.Err, "--window must be positive, got %s", f.window)
+	case f.window > maxWindow:
+		// As Settings' (a terminal tester's --window 100h was taken: a lone prompt would
+		// have waited up to 300 hours for /send).
+		return usageError(fs, io.Err, "--window must be at most %s, got %s", strings.TrimSuffix(maxWindow.String(), "0s"), f.window)
 	case f.minPrompts < 1 || f.minPrompts > settings.MaxMinPrompts:
 		// At most the window's limit, well under the 200 prompts a party holds waiting (a
 		// conformance tester's 1000 could never be reached without /send).

@@ -79,7 +79,8 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v\n", err)
 			return pos, nil, ExitError
 		}
-		return pos, nil, ExitUsage
+		// No such party: 1, as export's and parties' (a terminal tester's got 2 here).
+		return pos, nil, ExitError
 	}
 	s := res.Summary.Settings
 	refuse := func(format string, a ...any) ([]string, *host.Resume, int) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // The commands that look at the working folder (PROTOCOL.md §9): /changes, /diff, /tree,
@@ -31,12 +31,11 @@ func (c *commander) changes(ctx context.Context, arg string) error {
 	if err := c.canLook(); err != nil {
 		return err
 	}
-	folder := strings.Trim(pathArg(strings.TrimSpace(arg)), "/")
-	if folder != "" {
-		folder = strings.TrimPrefix(path.Clean(folder), "./")
-		if folder == "." {
-			folder = ""
-		}
+	// Checked as /diff's path is (a terminal tester's "/changes ../" and "/changes /etc"
+	// each said "no changed files in …/", the one made relative without a word).
+	folder, err := workspace.CleanPath(strings.TrimSuffix(pathArg(strings.TrimSpace(arg)), "/"))
+	if err != nil {
+		return err
 	}
 	res, err := c.ws.Changes(ctx)
 	if err != nil {

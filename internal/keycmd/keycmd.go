@@ -151,6 +151,9 @@ type cmd struct {
 	store          *secrets.Store
 	getenv         func(string) string // for merge.BaseURLEnv
 	replacing      bool                // key set: a legacy key the keyring's kept out is replaced, not warned of
+	// moved is what key set's migration did, said once the key is stored: first, it told
+	// a terminal tester the file's key was moved into the keyring, then replaced it.
+	moved string
 }
 
 // fail prints an error for a person and returns exitFail. Errors from secrets never carry
@@ -171,6 +174,8 @@ func (c *cmd) migrate() error {
 		// key set replaces both keys, and says so after (dropLegacy): not "neither was
 		// changed" first (a tester's read both).
 	case err == nil && !m.Found:
+	case err == nil && c.replacing:
+		c.moved = fmt.Sprintf("Legacy key file %s: %s", m.Path, m.Reason)
 	case err == nil:
 		fmt.Fprintf(c.stdout, "Legacy key file %s: %s.\n", m.Path, m.Reason)
 	case m.Reason != "":
@@ -198,6 +203,11 @@ func (c *cmd) dropLegacy(why string) {
 
 func (c *cmd) set() int {
 	c.replacing = true
+	defer func() {
+		if c.moved != "" { // not stored: the file's key is the keyring's now
+			fmt.Fprintf(c.stdout, "%s.\n", c.moved)
+		}
+	}()
 	// Check the keyring before asking for the key: no point typing one that cannot be kept.
 	if err := c.migrate(); errors.Is(err, secrets.ErrUnavailable) {
 		return c.fail("set", err)
@@ -213,6 +223,10 @@ func (c *cmd) set() int {
 		return c.fail("set", err)
 	}
 	fmt.Fprintf(c.stdout, "Stored the Gemini API key in the OS keyring (service %q, account %q).\n", secrets.Service, secrets.Account)
+	if c.moved != "" {
+		fmt.Fprintf(c.stdout, "%s; the key just stored replaces it.\n", c.moved)
+		c.moved = ""
+	}
 	c.dropLegacy("the key just stored replaces it")
 	fmt.Fprintf(c.stdout, "\"concordia key check\" asks Google whether it works.\n")
 	if c.store.EnvOverride() {

@@ -99,7 +99,9 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "set migrates first", args: []string{"set"}, stdin: testKey + "\n", legacy: "GEMINI_API_KEY=" + legacyKey + "\n",
-			wantCode: 0, wantOut: []string{"Legacy key file", "moved the key into the OS keyring and deleted the file", "Stored"},
+			// Said after the key is stored, with what became of the file's key: a terminal
+			// tester read it was moved into the keyring, then that another was stored.
+			wantCode: 0, wantOut: []string{"Stored the Gemini API key in the OS keyring (service \"concordia\", account \"gemini-api-key\").\nLegacy key file", "moved the key into the OS keyring and deleted the file; the key just stored replaces it."},
 			wantRing: testKey, wantFile: "GONE",
 		},
 		{
