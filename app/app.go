@@ -437,15 +437,22 @@ func (a *App) partyChanged() {
 	a.tray.Update(a.session.Snapshot())
 }
 
-// findLink returns the first argument that is a concordia:// link, trimmed; "" if none.
+// findLink returns the first argument that is a concordia:// link, trimmed; else the
+// first that is a broken one (the scheme alone, spaces in it), for the join dialog to say
+// what is wrong with it: a window tester's `concordia 'concordia://'` raised the window and
+// said nothing. "" if none.
 func findLink(args []string) string {
+	broken := ""
 	for _, s := range args {
 		s = strings.TrimSpace(s)
 		if isLink(s) {
 			return s
 		}
+		if broken == "" && len(s) <= 4096 && strings.HasPrefix(strings.ToLower(s), invite.Scheme+":") {
+			broken = s
+		}
 	}
-	return ""
+	return broken
 }
 
 // isLink reports whether s looks like one concordia:// link (it may still be invalid).

@@ -198,8 +198,12 @@ func TestFindLink(t *testing.T) {
 		{"upper-case scheme, padded", []string{" CONCORDIA://h:1/tok\n"}, "CONCORDIA://h:1/tok"},
 		{"after other args", []string{"--flag", "concordia://h:1/tok"}, "concordia://h:1/tok"},
 		{"not a link", []string{"https://example.org"}, ""},
-		{"bare scheme", []string{"concordia://"}, ""},
-		{"two lines", []string{"concordia://h:1/tok\nrm -rf"}, ""},
+		// A broken one is passed on, for the join dialog to say what is wrong with it (a
+		// window tester's opened the window and said nothing).
+		{"bare scheme", []string{"concordia://"}, "concordia://"},
+		{"two lines", []string{"concordia://h:1/tok\nrm -rf"}, "concordia://h:1/tok\nrm -rf"},
+		{"a whole one first", []string{"concordia:// x", "concordia://h:1/tok"}, "concordia://h:1/tok"},
+		{"too long", []string{"concordia://" + strings.Repeat("a", 4096)}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -339,6 +339,29 @@ describe('join dialog and the clipboard', () => {
     expect(st.session).not.toBeNull();
   });
 
+  // A link opened during a party was dropped: after leaving, a window tester had to find
+  // it again. It is kept for the next join dialog, which takes it over the clipboard's.
+  it('a link opened during a party is kept for the join dialog after it', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => pinned(6666);
+    const { st } = await started(be);
+    await st.openJoin(pinned(4444));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    be.emit('app:link', pinned(5555));
+    expect(st.join.open).toBe(false);
+    expect(st.notices.at(-1)?.text).toContain('It is kept: Join party opens with it once you have left this one.');
+    be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+    await st.openJoin();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ open: true, invite: pinned(5555) });
+    // Once: the dialog after that goes back to the clipboard.
+    st.closeJoin();
+    await st.openJoin();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.invite).toBe(pinned(6666));
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

@@ -191,6 +191,8 @@ export class JoinDialog {
       this.#hooks.notify('info', 'Leave this party before joining another one.');
       return;
     }
+    link ||= this.#kept;
+    this.#kept = '';
     // The name as the settings have it now, unless it was changed in this dialog: it was
     // the name at the window's start, after a party had been hosted under another.
     const name = this.state.nameTyped || this.state.nameKnown ? this.state.name : this.#hooks.name() || this.state.name;
@@ -387,9 +389,15 @@ export class JoinDialog {
    */
   onLink(link: string): void {
     if (this.#party.session && !this.#party.ended) {
-      this.#hooks.notify('info', 'An invite was opened, but you are already in a party. Leave it first to join another.');
+      // Kept for the join dialog (a window tester's was dropped, and had to be found again
+      // after leaving).
+      this.#kept = link;
+      this.#hooks.notify('info', 'An invite was opened, but you are already in a party. It is kept: Join party opens with it once you have left this one.');
       return;
     }
     void this.openJoin(link);
   }
+
+  /** A link opened from the desktop during a party (onLink), for the next join dialog. */
+  #kept = '';
 }
