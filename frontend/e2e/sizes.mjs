@@ -405,26 +405,25 @@ export function sizeTests({ browser, artifacts, realPage }) {
         await shot(p, `${size}-participant-panel`);
       });
       // Settings in a party opens at its top: the note that its values are the next party's
-      // defaults in view, not scrolled past by the focus on the first field, the display name
-      // when the keyring is unavailable (a tester's, at 640×480, read them as the running
-      // party's).
+      // defaults in view (a tester's, at 640×480, read them as the running party's). With the
+      // keyring unavailable the keyboard is on Close, not on a text field: a window tester's
+      // pasted key went into the display name, and Enter saved it.
       const q = await open(w, h, 'screen=joined&keyring=0', 'transcript-item');
       await q.getByTestId('party-settings').click();
       await q.getByTestId('settings-party-note').waitFor({ state: 'visible' });
       await q.waitForFunction(() => {
         const panel = document.querySelector('concordia-app').shadowRoot.querySelector('settings-panel');
-        return panel?.shadowRoot?.activeElement?.matches('input:not([type=password]), select, textarea');
+        return panel?.shadowRoot?.activeElement?.matches('[data-testid=settings-close]');
       });
       const seenThere = await q.evaluate(() => {
         const root = document.querySelector('concordia-app').shadowRoot.querySelector('settings-panel').shadowRoot;
         const body = root.querySelector('.body').getBoundingClientRect();
         const note = root.querySelector('[data-testid=settings-party-note]').getBoundingClientRect();
-        const field = root.activeElement.getBoundingClientRect();
         const inBody = (top, bottom) => top >= body.top - 0.5 && bottom <= body.bottom + 0.5;
         const keyring = root.querySelector('[data-testid=settings-keyring-unavailable]').getBoundingClientRect();
-        return { note: inBody(note.top, note.top + 24), field: inBody(field.top, field.bottom), keyring: inBody(keyring.top, keyring.bottom) };
+        return { note: inBody(note.top, note.top + 24), keyring: inBody(keyring.top, keyring.bottom) };
       });
-      check(seenThere.note && seenThere.field, `Settings in a party at ${size}, the keyring unavailable: the note's first line and the field with the keyboard both in view (${JSON.stringify(seenThere)})`);
+      check(seenThere.note, `Settings in a party at ${size}, the keyring unavailable: the note's first line in view (${JSON.stringify(seenThere)})`);
       // Where the panel shows it with them, the Gemini section's word on the keyring too: it
       // opened scrolled past it (a window tester's, at 1280×800).
       if (h >= 800) check(seenThere.keyring, `Settings in a party at ${size}, the keyring unavailable: its note in view (${JSON.stringify(seenThere)})`);
@@ -448,6 +447,36 @@ export function sizeTests({ browser, artifacts, realPage }) {
     const idle = await open(400, 700, 'screen=party&history=0&teammates=0', 'transcript-item');
     const idleHeight = await idle.evaluate(() => Math.round(document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('.top').getBoundingClientRect().height));
     check(idleHeight === during, `the header at 400×700 is ${idleHeight} px high while idle, ${during} px during a tool request`);
+  }));
+
+  // A window tester tabbed from the prompt box into the side panel at 1280×800: Copy viewer
+  // link showed 10 px of its focus ring above the sticky End party bar, and the next stop
+  // was hidden under it. Every stop the keyboard reaches there is in view, clear of the bar.
+  test('1280×800: every control Tab reaches in the side panel is in view, not under End party', withShot('tab-aside', async () => {
+    const p = await open(1280, 800, 'screen=party&history=0', 'transcript-item');
+    await p.getByTestId('participant-item').nth(2).waitFor({ state: 'attached' });
+    await p.getByTestId('prompt-input').click();
+    let inAside = 0;
+    for (let i = 0; i < 40; i++) {
+      await p.keyboard.press('Tab');
+      await p.waitForTimeout(60); // a focus scroll
+      const f = await p.evaluate(() => {
+        let el = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        let aside = null;
+        for (let n = el; n; n = n.parentNode ?? n.host) if (n.localName === 'aside') aside = n;
+        if (!el || !aside) return { aside: false };
+        const r = el.getBoundingClientRect();
+        const bar = aside.querySelector('.leave')?.getBoundingClientRect();
+        const name = `${el.localName}[${el.dataset?.testid ?? el.textContent.trim().slice(0, 30)}]`;
+        const inBar = bar && r.top >= bar.top - 0.5 && r.bottom <= bar.bottom + 0.5;
+        return { aside: true, name, clear: inBar || !bar || r.bottom <= bar.top + 0.5, top: r.top >= aside.getBoundingClientRect().top - 0.5, box: [Math.round(r.top), Math.round(r.bottom)], bar: bar && Math.round(bar.top) };
+      });
+      if (!f.aside) continue;
+      inAside++;
+      check(f.clear && f.top, `Tab to ${f.name} in the side panel: at ${JSON.stringify(f.box)}, under the End party bar from ${f.bar}`);
+    }
+    check(inAside >= 4, `Tab reached only ${inAside} controls in the side panel`);
   }));
 
   test('400×700: the home screen header keeps Join and Settings inside the window', withShot('400x700-home', async () => {

@@ -5,7 +5,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { modalStyles } from './modal';
+import { modalStyles, trapTab } from './modal';
 import { clipboardLink, inviteSummary } from '../state/join';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { historyProgress } from './format';
@@ -99,7 +99,7 @@ export class JoinDialog extends LitElement {
     const c = s.connection;
     return html`
       <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeJoin()}>
-        <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="join-title" data-testid="join-dialog" @submit=${this.#submit} novalidate>
+        <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="join-title" data-testid="join-dialog" @submit=${this.#submit} @keydown=${trapTab} novalidate>
           <header>
             <h2 id="join-title">Join a party</h2>
             <button type="button" class="ghost icon" aria-label="Close" data-testid="join-close" @click=${() => s.closeJoin()}>${iconX()}</button>

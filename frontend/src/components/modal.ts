@@ -1,4 +1,4 @@
-// Shared styles for in-page modal dialogs (join, settings, confirm).
+// Shared styles and keyboard handling for in-page modal dialogs (join, settings, confirm).
 
 import { css } from 'lit';
 
@@ -38,3 +38,30 @@ export const modalStyles = css`
   @keyframes fade { from { opacity: 0; } }
   @keyframes pop { from { transform: translateY(8px) scale(0.98); opacity: 0; } }
 `;
+
+/** What Tab stops at in a dialog: its enabled controls that show. */
+const TABBABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Keeps Tab and Shift+Tab inside a modal dialog (aria-modal; its keydown handler): from its last
+ * control to its first and back. A window tester's Shift+Tab from Settings' × went to the
+ * page behind the dialog, a stop with no focus ring, before coming round to Save.
+ */
+export function trapTab(e: KeyboardEvent): void {
+  const dialog = e.currentTarget as HTMLElement | null;
+  if (e.key !== 'Tab' || dialog?.getAttribute('aria-modal') !== 'true') return; // an inline question is no trap
+  const items = [...dialog.querySelectorAll<HTMLElement>(TABBABLE)].filter(
+    (el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && (el.checkVisibility?.() ?? true),
+  );
+  if (items.length === 0) return;
+  const at = (dialog.getRootNode() as ShadowRoot | Document).activeElement;
+  const first = items[0]!;
+  const last = items[items.length - 1]!;
+  if (e.shiftKey && (at === first || !dialog.contains(at))) {
+    e.preventDefault();
+    last.focus();
+  } else if (!e.shiftKey && (at === last || !dialog.contains(at))) {
+    e.preventDefault();
+    first.focus();
+  }
+}

@@ -12,7 +12,7 @@ import type { Member, PermissionMode, Role } from '../state/types';
 import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
-import { modalStyles } from './modal';
+import { modalStyles, trapTab } from './modal';
 import { agentLabel, formatWindow, historyProgress, initials, nameHue } from './format';
 import './time-left';
 import { Ticker } from './ticker';
@@ -468,6 +468,9 @@ export class PartyView extends LitElement {
         grid-row: 1 / -1; grid-column: -2;
         border-left: 1px solid var(--border); background: var(--surface); min-height: 0; min-width: 0;
         overflow-y: auto; overflow-x: hidden; padding: 16px; display: flex; flex-direction: column; gap: 20px;
+        /* What the keyboard reaches scrolls clear of the sticky End party / Leave bar (a
+           window tester's Tab went under it). */
+        scroll-padding-bottom: 84px;
       }
       .drawer-head { display: none; }
       .panel-toggle { display: none; }
@@ -1131,8 +1134,12 @@ function pendingRequestIds(items: readonly TranscriptItem[]): string[] {
   return [];
 }
 
-/** Escape closes a dialog, and only the dialog: the drawer behind it stays open. */
+/**
+ * A dialog's keys: Escape closes it, and only it (the drawer behind it stays open); Tab
+ * stays inside it (trapTab).
+ */
 function escape(e: KeyboardEvent, close: () => void): void {
+  trapTab(e);
   if (e.key !== 'Escape') return;
   e.preventDefault();
   close();

@@ -288,6 +288,29 @@ describe('<settings-panel> and the keyboard', () => {
     el.remove();
     st.dispose();
   });
+
+  // A window tester's Shift+Tab from × left the dialog for the page behind it (a stop with
+  // no focus ring) before it came round to Save: Tab stays inside, both ways.
+  it('keeps Tab inside: Shift+Tab from × goes to the last control, Tab from it to ×', async () => {
+    const { st } = await inParty('host');
+    const { el, q } = await openPanel(st);
+    const tab = (shiftKey: boolean) => {
+      const ev = new KeyboardEvent('keydown', { key: 'Tab', shiftKey, bubbles: true, composed: true, cancelable: true });
+      el.shadowRoot!.activeElement!.dispatchEvent(ev);
+      return ev.defaultPrevented;
+    };
+    q('settings-close')!.focus();
+    expect(tab(true)).toBe(true);
+    const last = el.shadowRoot!.activeElement as HTMLElement;
+    expect(last.dataset.testid).toBe('settings-save');
+    expect(tab(false)).toBe(true);
+    expect((el.shadowRoot!.activeElement as HTMLElement).dataset.testid).toBe('settings-close');
+    // In between, the browser moves it: nothing is done.
+    q('settings-cancel')!.focus();
+    expect(tab(false)).toBe(false);
+    el.remove();
+    st.dispose();
+  });
 });
 
 describe('<settings-panel> Remove', () => {

@@ -6,7 +6,7 @@ import type { AppState } from '../state/app-state';
 import type { MergerChoice, Settings, WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { modalStyles } from './modal';
+import { modalStyles, trapTab } from './modal';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
@@ -129,15 +129,6 @@ export class SettingsPanel extends LitElement {
     if (this.#focused) return;
     const field = this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])');
     const close = this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-close"]');
-    if (close && this.renderRoot.querySelector('[data-testid="settings-keyring-unavailable"]')) {
-      // No keyring, so no key field: the keyboard stays on Close, with the note that says
-      // why in view. On the first field it could use, a window tester's pasted key went
-      // into the display name, and Enter saved it to the settings file in plain text.
-      close.focus();
-      this.renderRoot.querySelector<HTMLElement>('.body section')?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
-      this.#focused = true;
-      return;
-    }
     if (field) {
       // The fields came after the panel (its settings were loading): the keyboard moves
       // from Close to them, unless the person has moved it themselves.
@@ -148,7 +139,11 @@ export class SettingsPanel extends LitElement {
         // party (a tester's participant, at 640×480, read them as the current party's).
         // From the first section, though, when the field is further down and the panel
         // shows both. A small window keeps the field and its section's note in view.
-        field.focus({ preventScroll: true });
+        // No keyring, so no key field: the keyboard stays on Close. On the first field it
+        // could use, a window tester's pasted key went into the display name, and Enter
+        // saved it to the settings file in plain text.
+        const noKeyring = this.renderRoot.querySelector('[data-testid="settings-keyring-unavailable"]') !== null;
+        (noKeyring && close ? close : field).focus({ preventScroll: true });
         const first = this.renderRoot.querySelector<HTMLElement>('.body section');
         const body = this.renderRoot.querySelector<HTMLElement>('.body');
         const fits = first && body && field.getBoundingClientRect().bottom - first.getBoundingClientRect().top <= body.clientHeight;
@@ -450,7 +445,7 @@ export class SettingsPanel extends LitElement {
     const unreachable = d ? unreachableInviteWarning(d.listen, d.publicHost) : '';
     return html`
       <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && this.#close()}>
-        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings-panel">
+        <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="settings-title" data-testid="settings-panel" @keydown=${trapTab}>
           <header>
             <h2 id="settings-title">Settings</h2>
             <button class="ghost icon" aria-label="Close" data-testid="settings-close" @click=${() => this.#close()}>${iconX()}</button>

@@ -658,6 +658,21 @@ describe('errors for people', () => {
     refusal = 'The extra Claude Code arguments have a " without its closing ".';
     expect(await st.saveSettings({ ...fakeSettings, claude_args: '--model "opus' })).toBe(false);
     expect(st.settingsProblems).toEqual({ claude_args: refusal });
+    // Every refusal of a flag Concordia sets itself is the field's too (a window tester's
+    // --dangerously-skip-permissions stayed in the footer, the field unmarked, after it was cleared).
+    for (refusal of [
+      'Use the permission mode "Allow everything" instead of --dangerously-skip-permissions.',
+      'Choose the permission mode in its own setting instead of --permission-mode.',
+      'Concordia asks the party\'s hosts about tool use itself; remove --permission-prompt-tool.',
+      'Concordia runs Claude Code in its own mode; remove -p.',
+      'Concordia sets --output-format itself; remove it.',
+      'Concordia resumes Claude Code\'s session itself; remove --resume.',
+    ]) {
+      expect(await st.saveSettings({ ...fakeSettings, claude_args: 'x' })).toBe(false);
+      expect(st.settingsProblems).toEqual({ claude_args: refusal });
+      st.settingsEdited('claude_args');
+      expect(st.settingsError).toBe('');
+    }
   });
 
   it('key: keyring failure is shown, success updates the status', async () => {
