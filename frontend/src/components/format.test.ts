@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, formatTimeLeft, formatTurnTime, formatWindow, phaseLabel, splitPath } from './format';
+import { agentLabel, formatTimeLeft, formatTurnTime, formatWindow, initials, phaseLabel, splitPath } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -55,5 +55,22 @@ describe('formatWindow', () => {
     expect(formatWindow(1000)).toBe('1 s');
     expect(formatWindow(1250)).toBe('1.25 s');
     expect(formatWindow(Number.NaN)).toBe('');
+  });
+});
+
+describe('initials', () => {
+  // A window tester's peer named "<script>…" showed "<S" in its avatar.
+  it('takes the first letters or digits of the first two words', () => {
+    expect(initials('bob')).toBe('B');
+    expect(initials('ann lee')).toBe('AL');
+    expect(initials('mary-jane_x')).toBe('MJ');
+    expect(initials('<Script>alert(1)')).toBe('SA');
+    expect(initials('  élodie ünal ')).toBe('ÉÜ');
+    expect(initials('2fast')).toBe('2');
+  });
+  it('shows a name of marks alone by its first character, whole', () => {
+    expect(initials('🎉')).toBe('🎉');
+    expect(initials('<<>>')).toBe('<');
+    expect(initials('')).toBe('?');
   });
 });

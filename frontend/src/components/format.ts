@@ -68,9 +68,12 @@ export function nameHue(name: string): number {
 
 /** One or two letters for an avatar. */
 export function initials(name: string): string {
-  const parts = name.trim().split(/[\s._-]+/).filter(Boolean);
-  const first = parts[0]?.[0] ?? '?';
-  const second = parts[1]?.[0] ?? '';
+  // Letters and digits only: a window tester's "<script>" showed "<S"; a name of marks
+  // alone shows its first character, whole (not half of an emoji's UTF-16 pair).
+  const parts = name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  if (parts.length === 0) return Array.from(name.trim())[0] ?? '?';
+  const first = Array.from(parts[0]!)[0]!;
+  const second = parts[1] ? Array.from(parts[1])[0]! : '';
   return (first + second).toUpperCase();
 }
 
