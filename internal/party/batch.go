@@ -19,7 +19,8 @@ import (
 type pendingPrompt struct {
 	prompt   wire.Prompt // prompt.Member is its author's id ("" in a journal from before it)
 	at       time.Time
-	inFlight bool // taken into the batch being merged or held; still pending until the agent has it
+	addr     string // its author's remote address when it came ("" from this process or a journal)
+	inFlight bool   // taken into the batch being merged or held; still pending until the agent has it
 }
 
 // heldBatch is a merged batch waiting for a host's approval.
@@ -122,11 +123,17 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	if len(p.pending) >= p.cfg.MaxPending {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))
 	}
+	if n := p.pendingFrom(m.addr); n >= p.maxPendingFromAddr() {
+		// One address holds at most half of the queue: a security tester joined 22 times
+		// under other names, each with its own rate, filled the 200 places, and nobody else
+		// could prompt until a host rejected the lot.
+		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts from your address are already waiting, at most %d of the party's %d places; the next batch makes room", ErrRateLimited, n, p.maxPendingFromAddr(), p.cfg.MaxPending)
+	}
 	if err := p.takePromptBytes(m, len(text), now); err != nil {
 		return wire.PromptResult{}, err
 	}
 	pr := wire.Prompt{ID: p.newID("p"), User: m.Name, Text: text, Member: m.ID}
-	p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now})
+	p.pending = append(p.pending, pendingPrompt{prompt: pr, at: now, addr: m.addr})
 	p.lastPrompt = now
 	seq := p.emit(wire.Event{Kind: wire.KindPrompt, Prompt: &pr})
 	if !p.busy {
@@ -134,6 +141,24 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	}
 	return wire.PromptResult{ID: pr.ID, Seq: seq}, nil
 }
+
+// pendingFrom is how many waiting prompts came from addr; none from this process ("").
+func (p *Party) pendingFrom(addr string) int {
+	if addr == "" {
+		return 0
+	}
+	n := 0
+	for _, pp := range p.pending {
+		if pp.addr == addr {
+			n++
+		}
+	}
+	return n
+}
+
+// maxPendingFromAddr is how many waiting prompts one remote address may have: half of
+// MaxPending, so that one machine's members never fill the queue for everyone else.
+func (p *Party) maxPendingFromAddr() int { return max(1, p.cfg.MaxPending/2) }
 
 // Withdraw takes back a prompt that still waits for a batch (Party.withdraw, our extension
 // of PROTOCOL.md §4): its author may, and any host. A prompt already taken into a batch

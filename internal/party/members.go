@@ -18,7 +18,8 @@ type member struct {
 	owner       bool // the party's host: nobody can change its role or kick it
 	clientID    string
 	sub         Subscriber
-	conn        any // identity of the connection; a reconnect replaces it
+	conn        any    // identity of the connection; a reconnect replaces it
+	addr        string // the remote address of its connection ("" in this process), for maxPendingFromAddr
 	tokens      float64
 	refill      time.Time
 	promptBytes byteBucket     // promptbytes.go
@@ -46,6 +47,7 @@ type JoinRequest struct {
 	Role     string     // wire.RoleHost for the host's own terminal or window; "" = by token
 	Sub      Subscriber // receives events with seq above the reply's state.seq
 	Conn     any        // identity of the connection (for Leave)
+	Addr     string     // the remote IP; "" for a member in this process
 	// Reply is called on the loop with the hello result before any later event is sent to
 	// Sub, so a transport can queue the reply ahead of the events.
 	Reply func(wire.HelloResult)
@@ -153,7 +155,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			if back.sub != nil {
 				back.sub.Close(wire.ReasonReplaced)
 			}
-			back.sub, back.conn = req.Sub, req.Conn
+			back.sub, back.conn, back.addr = req.Sub, req.Conn, req.Addr
 			if p.bindClient(back, req.ClientID) {
 				p.journalMember(back, false)
 			}
@@ -194,7 +196,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	p.joins++
 	m.order = p.joins
 	m.Name = p.uniqueName(name, m)
-	m.sub, m.conn = req.Sub, req.Conn
+	m.sub, m.conn, m.addr = req.Sub, req.Conn, req.Addr
 	// Listed in its own hello reply; the join event (next seq) follows the reply.
 	p.members[m.ID] = m
 	p.journalMember(m, false) // before the hello reply hands out its session

@@ -513,6 +513,7 @@ func (c *remote) hello(req *rpc.Request) {
 		Brief:    brief,
 		Sub:      c,
 		Conn:     c,
+		Addr:     c.addr,
 		Reply: func(res wire.HelloResult) {
 			// On the party loop, before any later event reaches this connection.
 			c.id.Store(res.You.ID)
