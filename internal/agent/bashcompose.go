@@ -7,46 +7,103 @@ package agent
 import (
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // unknownPart stands, in a composed name, for an expansion whose value the line does not
-// give; it becomes a '*' that also matches a leading dot (composedNames).
+// give; it becomes a '*' (composedPattern).
 const unknownPart = "\x00"
 
 const (
-	// maxComposed is how many composed names or patterns one command line yields.
-	maxComposed = 16
-	// maxAssigned is how many values one variable is given (for f in a b c).
-	maxAssigned = 8
+	// maxComposed is how many composed names and patterns one command line may yield; one
+	// past them counts as naming a secret (a reviewer's sixteen harmless words first hid
+	// the seventeenth).
+	maxComposed = 64
+	// maxAssigned is how many values one variable may hold (for f in a b c, x=a; x=b);
+	// a word that uses one given more counts as naming a secret.
+	maxAssigned = 16
 )
+
+// composed is what composedNames found in a command line.
+type composed struct {
+	// names: words whose every expansion is a variable the line assigns, read as the
+	// line's other words are.
+	names []string
+	// patterns: words with an expansion the line does not give, beside text of their own.
+	patterns []string
+	// findPatterns: patterns find reads the files of (-name with -exec, or into xargs):
+	// they match dotted names.
+	findPatterns []string
+	// overflow: more than maxComposed of them.
+	overflow bool
+}
+
+func (c *composed) add(list *[]string, v string) {
+	if len(c.names)+len(c.patterns)+len(c.findPatterns) >= maxComposed {
+		c.overflow = true
+		return
+	}
+	*list = append(*list, v)
+}
 
 // composedNames reads line as the shell splits it into words and returns what its words
 // made of text and expansions may name (a security tester's `base64 .e$(true)nv` and
 // `x=e; base64 .${x}nv` read .env unasked under an "always" for Bash):
 //
-//   - names: words whose every expansion is a variable the line assigns (a=.en; cat ${a}v
-//     is .env; for f in .e x; do cat ${f}nv), read as the other words of the line are;
+//   - names: words whose every expansion is a variable the line assigns, with each value
+//     it is given anywhere in the line (a=.en; cat ${a}v is .env; x=e; false && x=q keeps
+//     both, as either may hold when the command runs);
 //   - patterns: words with an expansion the line does not give — a command's output, $@,
 //     ${x:0:0}, a variable from elsewhere — in their last path element, beside text of
-//     their own: each such expansion a '*' that may match anything, a leading dot too;
-//     and a pattern given to find's -name or -iname, which matches dotted names.
+//     their own, each such expansion a '*' (composedPattern);
+//   - a pattern given to find's -name or -iname when find reads what it finds (-exec,
+//     -ok, or its list piped into xargs), which matches dotted names too.
 //
 // A word that is only an expansion ($f, "$(ls)") names nothing here: what it holds is not
-// in the line. This is a reading of words; a name the command computes (ls -A | grep nv |
-// xargs cat) is not seen (PROTOCOL.md §5).
-func composedNames(line string) (names, patterns []string) {
+// in the line. Neither does a heredoc's text, but for a shell or an interpreter reading it
+// as its script. This is a reading of words; a name the command computes (ls -A | grep nv
+// | xargs cat) is not seen (PROTOCOL.md §5).
+func composedNames(line string) composed {
+	var c composed
 	vars := map[string][]string{}
+	unknown := map[string]bool{} // variables given more values than maxAssigned
+	assign := func(name string, values []string) {
+		if unknown[name] {
+			return
+		}
+		for _, v := range values {
+			if !slices.Contains(vars[name], v) {
+				vars[name] = append(vars[name], v)
+			}
+		}
+		if len(vars[name]) > maxAssigned {
+			unknown[name] = true
+			delete(vars, name)
+		}
+	}
+	xargs := strings.Contains(line, "xargs")
 	for _, cmd := range splitComposed(line) {
 		forVar := ""
+		before, all := assignsFrom(cmd)
+		reads := false // a find that reads what it finds
+		if len(cmd) > 0 && filepath.Base(cmd[0].literal()) == "find" {
+			reads = xargs || slices.ContainsFunc(cmd, func(w shellWord) bool {
+				switch w.literal() {
+				case "-exec", "-execdir", "-ok", "-okdir":
+					return true
+				}
+				return false
+			})
+		}
 		for i, w := range cmd {
-			values := w.resolve(vars)
+			values := w.resolve(vars, unknown)
 			switch {
 			case i == 0 && len(cmd) > 1 && w.literal() == "for":
 				if v := cmd[1].literal(); identifier.MatchString(v) {
-					forVar, vars[v] = v, nil
+					forVar = v
 				}
 				continue
 			case forVar != "" && i == 1:
@@ -58,75 +115,72 @@ func composedNames(line string) (names, patterns []string) {
 					forVar = ""
 					continue
 				}
-				for _, v := range values {
-					if len(vars[forVar]) < maxAssigned {
-						vars[forVar] = append(vars[forVar], v)
-					}
-				}
+				assign(forVar, values)
 			}
-			if name, _, ok := strings.Cut(w.literalPrefix(), "="); ok && identifier.MatchString(name) && assigns(cmd, i) {
+			if name, _, ok := strings.Cut(w.literalPrefix(), "="); ok && identifier.MatchString(name) && (i < before || all) {
 				// x=e or export x=e: its values are the word's after the =.
-				var vs []string
+				vs := make([]string, 0, len(values))
 				for _, v := range values {
-					if len(vs) < maxAssigned {
-						vs = append(vs, strings.TrimPrefix(v, name+"="))
-					}
+					vs = append(vs, strings.TrimPrefix(v, name+"="))
 				}
-				vars[name] = vs
+				assign(name, vs)
 			}
 			if i > 0 && (cmd[i-1].literal() == "-name" || cmd[i-1].literal() == "-iname") && w.plain() {
-				if l := w.literal(); strings.ContainsAny(l, "*?[") && len(patterns) < maxComposed {
-					patterns = append(patterns, l)
+				if l := w.literal(); reads && strings.ContainsAny(l, "*?[") {
+					c.add(&c.findPatterns, l)
 				}
 				continue
 			}
 			if !w.expands() {
 				continue
 			}
+			if slices.ContainsFunc(w, func(p wordPart) bool { return unknown[p.name] }) {
+				c.overflow = true // a reviewer's tenth value of a for list went unread
+				continue
+			}
 			for _, v := range values {
 				if !strings.Contains(v, unknownPart) {
-					if len(names) < maxComposed {
-						names = append(names, v)
-					}
-					continue
-				}
-				if p := composedPattern(v); p != "" && len(patterns) < maxComposed {
-					patterns = append(patterns, p)
+					c.add(&c.names, v)
+				} else if p := composedPattern(v); p != "" {
+					c.add(&c.patterns, p)
 				}
 			}
 		}
 	}
-	return names, patterns
+	return c
 }
 
 // identifier: a shell variable's name.
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// assigns says whether word i of a simple command is an assignment's place: before the
-// command (x=1 y=2 cmd) or an argument of export, local, declare, readonly or typeset.
-func assigns(cmd []shellWord, i int) bool {
-	for j := 0; j < i; j++ {
-		if name, _, ok := strings.Cut(cmd[j].literalPrefix(), "="); ok && identifier.MatchString(name) {
+// assignsFrom says which words of a simple command are in an assignment's place: those
+// before the command (x=1 y=2 cmd), all of them for export, local, declare, readonly or
+// typeset. Word i is when i < before or all. Once a command: asked of each word, it took
+// a reviewer's line of 1,100 assignments 66 ms.
+func assignsFrom(cmd []shellWord) (before int, all bool) {
+	for j, w := range cmd {
+		if name, _, ok := strings.Cut(w.literalPrefix(), "="); ok && identifier.MatchString(name) {
 			continue
 		}
-		switch cmd[j].literal() {
+		switch w.literal() {
 		case "export", "local", "declare", "readonly", "typeset":
-			return true
+			return j, true
 		}
-		return false
+		return j, false
 	}
-	return true
+	return len(cmd), false
 }
 
 // composedPattern is a composed name with unknown parts as a pattern: only when they are
-// in its last path element beside text of its own (.e*nv, src/*v); "" for one that is only
-// unknown there ($f, $dir/$f) or has an unknown folder ($dir/.e$x: the folder is anywhere).
+// in its last path element beside text of its own that is more than dots (.e*nv, src/*v;
+// not $f, .$key, $dir/$f), with a known folder ($dir/.e$x: the folder is anywhere). A
+// '*' matches no leading dot (*.* is not .env: a reviewer's `ls *.$ext` asked a host).
 func composedPattern(v string) string {
 	dir, base := "", v
 	if i := strings.LastIndex(v, "/"); i >= 0 {
 		dir, base = v[:i+1], v[i+1:]
 	}
-	if strings.Contains(dir, unknownPart) || strings.Trim(base, unknownPart) == "" {
+	if strings.Contains(dir, unknownPart) || strings.Trim(base, unknownPart+".") == "" {
 		return ""
 	}
 	for strings.Contains(base, unknownPart+unknownPart) {
@@ -141,14 +195,15 @@ type shellWord []wordPart
 // wordPart is text, or an expansion: of a variable by name, or of something else (a
 // command's output, $@, ${x:0:0}), whose value is unknown.
 type wordPart struct {
-	text    string
-	name    string // $name or ${name}
-	unknown bool
+	text     string
+	name     string // $name or ${name}
+	unknown  bool
+	computed bool // text a substitution prints (substituted)
 }
 
 func (w shellWord) expands() bool {
 	for _, p := range w {
-		if p.name != "" || p.unknown {
+		if p.name != "" || p.unknown || p.computed {
 			return true
 		}
 	}
@@ -170,7 +225,7 @@ func (w shellWord) literal() string {
 func (w shellWord) literalPrefix() string {
 	var b strings.Builder
 	for _, p := range w {
-		if p.name != "" || p.unknown {
+		if p.name != "" || p.unknown || p.computed {
 			break
 		}
 		b.WriteString(p.text)
@@ -179,13 +234,14 @@ func (w shellWord) literalPrefix() string {
 }
 
 // resolve is what the word may be: each variable the line assigned put in (every value
-// given, at most maxComposed words), any other expansion unknownPart.
-func (w shellWord) resolve(vars map[string][]string) []string {
+// given, at most maxComposed words), any other expansion unknownPart, as is a variable in
+// unknown.
+func (w shellWord) resolve(vars map[string][]string, unknown map[string]bool) []string {
 	out := []string{""}
 	for _, p := range w {
 		var alts []string
 		switch {
-		case p.name != "" && len(vars[p.name]) > 0:
+		case p.name != "" && len(vars[p.name]) > 0 && !unknown[p.name]:
 			alts = vars[p.name]
 		case p.name != "" || p.unknown:
 			alts = []string{unknownPart}
@@ -245,6 +301,7 @@ func splitComposed(line string) [][]shellWord {
 		inWord = true
 	}
 	var quote rune
+	var heredocs []heredoc // begun on this line, their text from the next
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
 		if r == '$' && quote != '\'' && i+1 < len(rs) {
@@ -266,7 +323,7 @@ func splitComposed(line string) [][]shellWord {
 			for end < len(rs) && rs[end] != '`' {
 				end++
 			}
-			addExp(wordPart{unknown: true})
+			addExp(substituted(string(rs[i+1 : min(end, len(rs))])))
 			i = end
 		case quote == '"':
 			switch {
@@ -292,8 +349,28 @@ func splitComposed(line string) [][]shellWord {
 					addText(string(rs[i]))
 				}
 			}
+		case r == '\n' && len(heredocs) > 0:
+			endCmd()
+			for _, h := range heredocs {
+				if h.data {
+					i = h.skip(rs, i)
+				}
+			}
+			heredocs = nil
 		case r == ';' || r == '&' || r == '|' || r == '(' || r == ')' || r == '\n':
 			endCmd()
+		case r == '<' && i+2 < len(rs) && rs[i+1] == '<' && rs[i+2] != '<':
+			// A heredoc: its text is data for the command, but for a shell's or an
+			// interpreter's script (a reviewer's commit message with $name.$ext in it
+			// asked a host).
+			endWord()
+			h, end := readHeredoc(rs, i+2)
+			if len(cmd) > 0 {
+				name := filepath.Base(cmd[0].literal())
+				h.data = !shells[name] && !interpreters[name]
+			}
+			heredocs = append(heredocs, h)
+			i = end
 		case r == ' ' || r == '\t' || r == '<' || r == '>':
 			endWord()
 		default:
@@ -302,6 +379,81 @@ func splitComposed(line string) [][]shellWord {
 	}
 	endCmd()
 	return cmds
+}
+
+// substituted is what a command substitution's script gives: the word an echo or a printf
+// of one plain word prints (`echo .e`nv and $(printf .en)v are .env: a security tester's),
+// else unknown.
+func substituted(script string) wordPart {
+	words := strings.Fields(script)
+	if len(words) != 2 || words[0] != "echo" && words[0] != "printf" {
+		return wordPart{unknown: true}
+	}
+	w := strings.Trim(words[1], `'"`)
+	if w == "" || strings.ContainsAny(w, "$`\\%*?[{") {
+		return wordPart{unknown: true}
+	}
+	return wordPart{text: w, computed: true}
+}
+
+// heredoc is a heredoc begun on a command line (<<EOF, <<-'EOF').
+type heredoc struct {
+	delim string
+	tabs  bool // <<-: the closing line may start with tabs
+	data  bool // its text is not read as commands
+}
+
+// readHeredoc reads a heredoc's operator's rest from rs[i] (after <<): a '-', then its
+// delimiter, its quotes taken off. end is the index of the delimiter's last rune.
+func readHeredoc(rs []rune, i int) (h heredoc, end int) {
+	if i < len(rs) && rs[i] == '-' {
+		h.tabs = true
+		i++
+	}
+	for i < len(rs) && (rs[i] == ' ' || rs[i] == '\t') {
+		i++
+	}
+	var b strings.Builder
+	var quote rune
+	for ; i < len(rs); i++ {
+		r := rs[i]
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			b.WriteRune(r)
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '\\':
+		case strings.ContainsRune(" \t\n;&|<>()", r):
+			h.delim = b.String()
+			return h, i - 1
+		default:
+			b.WriteRune(r)
+		}
+	}
+	h.delim = b.String()
+	return h, len(rs) - 1
+}
+
+// skip passes over the heredoc's text, which starts after the new line at rs[i], to its
+// closing line; it returns the index just before the new line that ends it (or the end).
+func (h heredoc) skip(rs []rune, i int) int {
+	for start := i + 1; start < len(rs); {
+		end := start
+		for end < len(rs) && rs[end] != '\n' {
+			end++
+		}
+		line := string(rs[start:end])
+		if h.tabs {
+			line = strings.TrimLeft(line, "\t")
+		}
+		if line == h.delim {
+			return end - 1
+		}
+		start = end + 1
+	}
+	return len(rs) - 1
 }
 
 // expansionAt reads the expansion that starts with the $ at rs[i]: $(…) and $((…)) to their
@@ -319,7 +471,7 @@ func expansionAt(rs []rune, i int) (end int, p wordPart, ok bool) {
 				depth++
 			case ')':
 				if depth--; depth == 0 {
-					return j, wordPart{unknown: true}, true
+					return j, substituted(string(rs[i+2 : j])), true
 				}
 			}
 		}
@@ -352,25 +504,42 @@ func expansionAt(rs []rune, i int) (end int, p wordPart, ok bool) {
 	return i, wordPart{}, false
 }
 
-// composedSecret is lineSecret's reading of composedNames' patterns: the first file of the
-// working directory that usually holds credentials one of them matches, dotted names
-// included, within what is left of budget; "" when none does or the budget is spent (these
-// are guesses at what an expansion holds, not names the shell would match, so a pattern
-// not walked whole does not count as naming a secret as globSecret's do).
-func composedSecret(patterns []string, workdir string, moved bool, budget *globBudget) string {
-	for _, p := range patterns {
+// composedSecret is lineSecret's reading of what composedNames found: the first file that
+// usually holds credentials one of its patterns matches (find's match dotted names too),
+// within a budget of its own (a reviewer's `ls d/*/*` spent the line's first, and the
+// pattern after it was not read). A pattern not read whole for want of it, or more of
+// them than maxComposed, counts as naming a secret, as the line's own patterns do.
+func composedSecret(c composed, workdir string, moved bool) string {
+	if c.overflow {
+		return workspace.Environment
+	}
+	budget := globBudget{folders: maxGlobReads, names: maxGlobNames}
+	find := func(p string, anyDot bool) string {
 		abs := patternPath(p, workdir, moved)
 		if abs == "" {
-			continue
+			return ""
 		}
-		m, _ := globFind(abs, budget, true, keepSecret)
-		if m == "" {
-			continue
+		m, whole := globFind(abs, &budget, anyDot, keepSecret)
+		switch {
+		case m == "" && !whole:
+			return workspace.Environment
+		case m == "":
+			return ""
 		}
 		if rel, err := filepath.Rel(workdir, m); err == nil && workdir != "" && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return filepath.ToSlash(rel)
 		}
 		return workspace.Environment
+	}
+	for _, p := range c.patterns {
+		if f := find(p, false); f != "" {
+			return f
+		}
+	}
+	for _, p := range c.findPatterns {
+		if f := find(p, true); f != "" {
+			return f
+		}
 	}
 	return ""
 }

@@ -1,17 +1,23 @@
 package agent
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // A name built of pieces in the command line is read as the shell would build it: a
 // security tester's commands each read .env unasked under an "always" for Bash, and its
 // output went to every member.
 func TestBashSecretComposedNames(t *testing.T) {
-	dir := dirWith(t, ".env", "main.go", "README.md")
+	dir := dirWith(t, ".env", "main.go", "README.md", ".yarnrc.yml")
 	testkit.WriteFile(t, dir, "config/secrets.yml", "k: v")
+	for i := range 63 {
+		testkit.WriteFile(t, dir, fmt.Sprintf("d/%d/x", i), "")
+	}
 	for _, c := range []bashCase{
 		// An expansion whose value the line does not give, beside text of the name's own.
 		{"base64 .e$(true)nv", ".env"},
@@ -32,7 +38,18 @@ func TestBashSecretComposedNames(t *testing.T) {
 		// find's patterns match dotted names.
 		{"find . -maxdepth 1 -name '?env' -exec base64 {} \\;", ".env"},
 		{"find . -name '*nv' | xargs base64", ".env"},
-		{"find . -iname \"?env\"", ".env"},
+		{"find . -iname \"?env\" -exec cat {} +", ".env"},
+		// A reviewer's: an assignment that may not run does not replace the one before; a
+		// cap passed counts as naming a secret; the patterns before it do not spend the
+		// budget of what the line builds.
+		{"x=e; false && x=q; base64 .${x}nv", ".env"},
+		{"x=e; [ -n \"$Z\" ] || x=q; base64 .${x}nv", ".env"},
+		{"for f in 1 2 3 4 5 6 7 8 9 .e; do base64 ${f}nv; done", ".env"},
+		{"for f in " + manyWords(16) + " .e; do base64 ${f}nv; done", workspace.Environment},
+		{strings.Repeat("echo a$(x)b; ", 70) + "true", workspace.Environment},
+		{"ls d/*/*; base64 .e$(true)nv", ".env"},
+		// A heredoc's text is data, but for a shell's script.
+		{"bash <<EOF\nbase64 .e$(true)nv\nEOF", ".env"},
 		// What names nothing: a word that is only an expansion, an unknown folder, text
 		// that matches no secret, and patterns of find's that match none.
 		{"for f in *.go; do wc -l $f; done", ""},
@@ -42,6 +59,20 @@ func TestBashSecretComposedNames(t *testing.T) {
 		{"echo ${name}.md", ""},
 		{"x=main; cat $x.go", ""},
 		{"find . -name '*.go' | xargs wc -l", ""},
+		// A reviewer's false positives: a '*' for a whole stem matches no dotted name,
+		// text of dots alone is no name, a heredoc's text is the command's data, and find
+		// lists names without reading them.
+		{"ls *.$ext", ""},
+		{`mv "$name.$ext" out/`, ""},
+		{`convert "$f" "${f%.*}.$fmt"`, ""},
+		{`jq ".$key" main.go`, ""},
+		{`find . -name "*.$EXT"`, ""},
+		{`echo "${a}.${b}"`, ""},
+		{`echo -n $(cat VERSION).$(git rev-parse --short HEAD)`, ""},
+		{"git commit -F - <<'EOF'\nrename $name.$ext and .e$(x)nv\nEOF", ""},
+		{"cat > ci.yml <<EOF\nname: ${{ matrix.os }}.${{ matrix.arch }}\nEOF", ""},
+		{"find . -name '*.yml'", ""},
+		{"ls -la ~/.${tool}", ""},
 		{"git log --format='%h %s' -n $(( 3 + 2 ))", ""},
 	} {
 		if got := bashSecretOf(c.command, dir); got != c.want {
@@ -58,7 +89,7 @@ func TestSplitComposed(t *testing.T) {
 	}
 	var got []string
 	for _, w := range cmds[1] {
-		got = append(got, w.resolve(map[string][]string{"x": {"X"}})...)
+		got = append(got, w.resolve(map[string][]string{"x": {"X"}}, nil)...)
 	}
 	want := []string{"cat", unknownPart + "v", "Xy", ".z", "in", "out"}
 	if len(got) != len(want) {
@@ -69,7 +100,16 @@ func TestSplitComposed(t *testing.T) {
 			t.Errorf("word %d = %q, want %q", i, got[i], want[i])
 		}
 	}
-	if v := cmds[0][0].resolve(nil); len(v) != 1 || v[0] != "x=a b" {
+	if v := cmds[0][0].resolve(nil, nil); len(v) != 1 || v[0] != "x=a b" {
 		t.Errorf("assignment = %q, want [x=a b]", v)
 	}
+}
+
+// manyWords is n words, each another: w1 w2 ….
+func manyWords(n int) string {
+	words := make([]string, n)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%d", i+1)
+	}
+	return strings.Join(words, " ")
 }
