@@ -133,6 +133,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		// the party merged locally to its end).
 		f := merge.NewFallback(nil, local)
 		f.SetRekey(o.rekey(), "", o.RekeyEvery)
+		// A key set during the party and refused is remembered too (a reviewer's: the
+		// next party announced Gemini with it).
+		f.OnRefused(func(id string) { o.Refused.setID(id, true) })
 		if o.Window {
 			f.SetKeyHint("in Settings")
 		}
@@ -167,7 +170,11 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	}
 	if o.Refused.has(key) {
 		f.StartRefused()
-		return f, append(notes, "Google refused this Gemini key when it was last asked; merging locally until the host replaces it ("+hint+")"), nil
+		why := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it (" + hint + ")"
+		if o.Window {
+			why = "Google refused this Gemini key when it was last asked; merging locally until the host replaces it, or Check in Settings finds it works"
+		}
+		return f, append(notes, why), nil
 	}
 	from := "the OS keyring"
 	if src == secrets.SourceEnv {

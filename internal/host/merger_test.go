@@ -219,7 +219,7 @@ func TestAKeyKnownRefusedIsNotSentTheMembersPrompts(t *testing.T) {
 	if m.Name() != wire.MergerLocal {
 		t.Errorf("next party's merger %q, want local from the start", m.Name())
 	}
-	if want := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it (in Settings)"; !strings.Contains(notes, want) {
+	if want := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it, or Check in Settings finds it works"; !strings.Contains(notes, want) {
 		t.Errorf("notes %q, want %q", notes, want)
 	}
 	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
@@ -241,6 +241,37 @@ func TestAKeyKnownRefusedIsNotSentTheMembersPrompts(t *testing.T) {
 	}
 	if m, _ := start(); m.Name() != wire.MergerGemini {
 		t.Errorf("a new key: merger %q, want gemini", m.Name())
+	}
+}
+
+// A key set during a party that began with none, and refused there, is remembered too (a
+// reviewer's: that party's merger was made before it could say so, and the next party
+// announced Gemini with the key).
+func TestAKeyRefusedInAPartyThatBeganWithoutOneIsRemembered(t *testing.T) {
+	srv, keysUsed := geminiRecording(t)
+	ctx := context.Background()
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	var refused RefusedKeys
+	opts := MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: -1, Window: true, Getenv: geminiAt(srv.URL), Refused: &refused}
+	m, _, err := SelectMerger(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Set(ctx, "refused-key"); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("with the key set meanwhile: %q %v, want local after its refusal", res.Merger, err)
+	}
+	if got := keysUsed(); !slices.Equal(got, []string{"refused-key"}) {
+		t.Fatalf("asked with %q, want the new key once", got)
+	}
+	next, _, err := SelectMerger(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Name() != wire.MergerLocal {
+		t.Errorf("the next party's merger %q, want local: the key was refused", next.Name())
 	}
 }
 
