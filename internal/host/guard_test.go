@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/concordia-party/concordia/internal/agent"
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/testkit"
 )
 
@@ -104,17 +106,51 @@ func TestConnectionsPerAddressCapped(t *testing.T) {
 
 // The listener holds at most MaxConns connections from every address together: a security
 // tester's idle connections from 196 addresses, each under its own cap, held 20,000
-// descriptors and 1.4 GB of the host's memory.
+// descriptors and 1.4 GB of the host's memory. A new one takes the place of the oldest
+// that has not joined, so that connections that never say hello cannot keep members out
+// (a reviewer's: four addresses' worth would have refused every join and reconnect); when
+// every place is a member's, it is refused.
 func TestConnectionsCappedInAll(t *testing.T) {
-	h := startHost(t, Config{Insecure: true, MaxConnsPerAddr: 2, MaxConns: 3})
-	port := h.Invite().Port
-	conns := dialFrom(t, port, "127.0.0.1", "127.0.0.1", "127.0.0.2")
-	wantClosedAtOnce(t, port, "127.0.0.3", "a fourth connection, from an address of its own")
-	// Room again, from 127.0.0.1 (wantRoom's), which is under its own cap once one of its
-	// two closes (closing 127.0.0.2's left it at its cap: a reviewer saw the test pass only
-	// when the server's 10 s header timeout closed the idle ones).
-	conns[0].Close()
-	wantRoom(t, port)
+	for _, insecure := range []bool{true, false} {
+		t.Run(fmt.Sprintf("the oldest that has not joined goes (insecure %v)", insecure), func(t *testing.T) {
+			h := startHost(t, Config{Insecure: insecure, MaxConnsPerAddr: 10, MaxConns: 3})
+			port := h.Invite().Port
+			ann := join(t, h.Invite(), "ann")
+			strangers := dialFrom(t, port, "127.0.0.2", "127.0.0.3")
+			fourth := dialFrom(t, port, "127.0.0.4")[0]
+			wantClosed(t, strangers[0], "the oldest connection that has not joined")
+			_ = fourth.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+			if _, err := fourth.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("the new connection: %v, want it held open", err)
+			}
+			// ann's connection stayed, and is served.
+			if _, err := ann.c.Prompt(context.Background(), "still here"); err != nil {
+				t.Fatalf("ann's prompt: %v", err)
+			}
+			ann.mu.Lock()
+			defer ann.mu.Unlock()
+			for _, st := range ann.stat {
+				if st.State == client.StatusReconnecting || st.State == client.StatusClosed {
+					t.Fatalf("ann's connection went: %+v", ann.stat)
+				}
+			}
+		})
+	}
+	t.Run("every place a member's: refused", func(t *testing.T) {
+		h := startHost(t, Config{Insecure: true, MaxConnsPerAddr: 10, MaxConns: 2})
+		join(t, h.Invite(), "ann")
+		join(t, h.Invite(), "bob")
+		wantClosedAtOnce(t, h.Invite().Port, "127.0.0.2", "a third connection, both places members'")
+	})
+}
+
+// wantClosed wants c closed by the host within a few seconds.
+func wantClosed(t *testing.T, c net.Conn, what string) {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !isReset(err) {
+		t.Fatalf("%s: %v, want it closed", what, err)
+	}
 }
 
 // dialFrom opens a connection to the host from each local address, closed at the test's end.
@@ -137,11 +173,7 @@ func dialFrom(t *testing.T, port int, from ...string) []net.Conn {
 // before the server's own 10 s header timeout would close it.
 func wantClosedAtOnce(t *testing.T, port int, ip, what string) {
 	t.Helper()
-	extra := dialFrom(t, port, ip)[0]
-	_ = extra.SetReadDeadline(time.Now().Add(3 * time.Second))
-	if _, err := extra.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !isReset(err) {
-		t.Fatalf("%s: %v, want it closed", what, err)
-	}
+	wantClosed(t, dialFrom(t, port, ip)[0], what)
 }
 
 // wantRoom waits until a request from 127.0.0.1 is served: the host sees a close

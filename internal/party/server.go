@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("upgrade", "err", err, "remote", r.RemoteAddr)
 		return // the upgrader has answered
 	}
-	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: remoteAddr(r.RemoteAddr)}
+	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: remoteAddr(r.RemoteAddr), conn: conn.NetConn()}
 	c.peer = rpc.New(conn, rpc.Options{
 		Handler:      c.handle,
 		OnIdle:       c.onIdle,
@@ -173,6 +173,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	delete(s.peers, c.peer)
 	s.mu.Unlock()
+}
+
+// markJoined tells the listener's connection under c, through TLS and wrappers that pass
+// their bytes on, that it belongs to a member now (the host's listener keeps members'
+// connections over those that never join when it is full).
+func markJoined(c net.Conn) {
+	for c != nil {
+		switch v := c.(type) {
+		case interface{ Joined() }:
+			v.Joined()
+			return
+		case interface{ NetConn() net.Conn }: // *tls.Conn
+			c = v.NetConn()
+		case rpc.Underlier:
+			c = v.Underlying()
+		default:
+			return
+		}
+	}
 }
 
 // Close tells every participant the party ended, closes their connections and waits for
@@ -223,7 +242,8 @@ type remote struct {
 	joined atomic.Bool
 	tokens float64
 	refill time.Time
-	addr   string // the remote IP, for throttling refused hellos
+	addr   string   // the remote IP, for throttling refused hellos
+	conn   net.Conn // the connection under the WebSocket, told when it joins (markJoined)
 
 	// A hello that came in time is not cut off while the party works on it (a thousand
 	// people saying hello at once queue on its loop): the hello timer only marks helloDue
@@ -518,6 +538,7 @@ func (c *remote) hello(req *rpc.Request) {
 			// On the party loop, before any later event reaches this connection.
 			c.id.Store(res.You.ID)
 			c.joined.Store(true)
+			markJoined(c.conn)
 			c.peer.Admit()
 			size = historySize(res.State)
 			req.Reply(res, nil)

@@ -99,6 +99,10 @@ func DirectListener(ln net.Listener) net.Listener {
 
 type directListener struct{ net.Listener }
 
+// Underlying is the connection the listener accepted (a wrapper of the caller's may mark
+// it: the host's listener counts the connections that have joined).
+func (d *directConn) Underlying() net.Conn { return d.Conn }
+
 func (l directListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
