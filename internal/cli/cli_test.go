@@ -323,6 +323,7 @@ func TestACommandTypedAfterARefusedLine(t *testing.T) {
 		{"/foo is what I meant", "", "unknown command /foo"}, // as before: // sends it
 	} {
 		c, _, sent, out := newCommander(wire.RoleParticipant)
+		c.pr.setInputSink(func(string) {}) // a line editor, which takes the refused line back
 		if c.line(context.Background(), "/foo") || c.line(context.Background(), tc.second) {
 			t.Fatalf("%q: quit", tc.second)
 		}
@@ -335,11 +336,20 @@ func TestACommandTypedAfterARefusedLine(t *testing.T) {
 	}
 	// Only right after the refusal: later, /foo/quit is a path like any.
 	c, _, sent, _ := newCommander(wire.RoleParticipant)
+	c.pr.setInputSink(func(string) {})
 	for _, l := range []string{"/foo", "hello", "/foo/quit now"} {
 		c.line(context.Background(), l)
 	}
 	if got := strings.Join(*sent, "|"); got != "hello|/foo/quit now" {
 		t.Errorf("sent %q", got)
+	}
+	// Nor where nothing was given back (a script's lines, no line editor: a reviewer's).
+	c, _, sent, _ = newCommander(wire.RoleParticipant)
+	for _, l := range []string{"/foo", "/foo/who"} {
+		c.line(context.Background(), l)
+	}
+	if got := strings.Join(*sent, "|"); got != "/foo/who" {
+		t.Errorf("a script's lines: sent %q", got)
 	}
 }
 

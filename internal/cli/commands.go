@@ -302,7 +302,10 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 func (c *commander) refuse(what, line string) {
 	c.pr.reply("error", what+c.refusedWords(c.backWords()))
 	c.pr.giveBack(line) // to be corrected, or sent with //
-	c.refused = strings.TrimSpace(line)
+	// Given back only where a line editor takes it (a reviewer's: a script's lines).
+	if c.backWords() != "" {
+		c.refused = strings.TrimSpace(line)
+	}
 }
 
 // refusedWords follows what a refused line was: back, whether it is back in the input.

@@ -30,8 +30,12 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
-// maxWindow is the longest batching window, as the window's Settings allow.
-const maxWindow = settings.MaxWindowMS * time.Millisecond
+// maxWindow is the longest batching window, as the window's Settings allow, and how
+// --window's refusal says it.
+const (
+	maxWindow      = settings.MaxWindowMS * time.Millisecond
+	maxWindowWords = "10m"
+)
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -133,7 +137,7 @@ decide it.`, io.Out, io.Err)
 	case f.window > maxWindow:
 		// As Settings' (a terminal tester's --window 100h was taken: a lone prompt would
 		// have waited up to 300 hours for /send).
-		return usageError(fs, io.Err, "--window must be at most %s, got %s", strings.TrimSuffix(maxWindow.String(), "0s"), f.window)
+		return usageError(fs, io.Err, "--window must be at most %s, got %s", maxWindowWords, f.window)
 	case f.minPrompts < 1 || f.minPrompts > settings.MaxMinPrompts:
 		// At most the window's limit, well under the 200 prompts a party holds waiting (a
 		// conformance tester's 1000 could never be reached without /send).

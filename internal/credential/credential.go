@@ -20,8 +20,10 @@ var (
 	shape = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|` + tokenShapes + `|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
 	// token: a token with a known prefix, alone (for Redact).
 	token = regexp.MustCompile(tokenShapes)
-	// tokenWithin: a token with a known prefix anywhere, glued to other text too.
-	tokenWithin = regexp.MustCompile(strings.TrimPrefix(tokenShapes, `\b`))
+	// tokenWithin: a token with a known prefix anywhere, glued to other text too, but for
+	// sk-, too short a prefix to find inside a word ("helpdesk-infrastructure-teams" is a
+	// name: a reviewer's).
+	tokenWithin = regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}|(?:` + strings.Replace(strings.TrimPrefix(tokenShapes, `\b(?:`), `sk-[A-Za-z0-9_-]{20,}|`, "", 1))
 	// urlPassword: a URL's user and password, the password apart.
 	urlPassword = regexp.MustCompile(`(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)`)
 	// authHeader: an HTTP Authorization header's credential.

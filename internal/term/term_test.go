@@ -152,7 +152,7 @@ func TestNameProblemToken(t *testing.T) {
 			t.Errorf("NameProblem(%q) = %q, want the token problem", name, why)
 		}
 	}
-	for _, name := range []string{"AIza", "Aizawa", "bob-sk", "ana ghp"} {
+	for _, name := range []string{"AIza", "Aizawa", "bob-sk", "ana ghp", "helpdesk-infrastructure-teams"} {
 		if why := NameProblem(Name(name)); why != "" {
 			t.Errorf("NameProblem(%q) = %q, want none", name, why)
 		}
