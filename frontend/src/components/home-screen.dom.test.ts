@@ -34,6 +34,9 @@ describe('<home-screen> when Settings are saved', () => {
     expect(input('home-workdir').value).toBe('/tmp/x/proj');
     expect(el.shadowRoot!.querySelector('[data-testid=home-workdir-warning]')).toBeNull();
     expect(input('home-window').value).toBe('5'); // not touched: the new default
+    // Its arrows and bounds are Go's (0.1 to 600 s): a window tester's spinner said 0.5 at
+    // least, and 0.1 was taken.
+    expect([input('home-window').min, input('home-window').max]).toEqual(['0.1', '600']);
 
     // A field typed back to what the settings put there follows them again, as does one
     // that now has the saved value.

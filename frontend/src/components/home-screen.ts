@@ -298,7 +298,7 @@ export class HomeScreen extends LitElement {
                   <div class="two">
                     <label class="field">
                       <span class="label">Batching window (seconds)</span>
-                      <input type="number" min="0.5" step="0.5" data-testid="home-window" aria-invalid=${bad === 'windowSec' ? 'true' : 'false'} .value=${d.windowSec}
+                      <input type="number" min="0.1" max="600" step="any" data-testid="home-window" aria-invalid=${bad === 'windowSec' ? 'true' : 'false'} .value=${d.windowSec}
                         @input=${(e: InputEvent) => this.#set('windowSec', (e.target as HTMLInputElement).value)} />
                     </label>
                     <label class="field">
