@@ -326,14 +326,12 @@ func splitComposed(line string) [][]shellWord {
 			addExp(substituted(string(rs[i+1 : min(end, len(rs))])))
 			i = end
 		case quote == '"':
-			switch {
-			case r == '"':
+			if r == '"' {
 				quote = 0
-			case r == '\\' && i+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[i+1]):
-				i++
-				addText(string(rs[i]))
-			default:
-				addText(string(r))
+			} else {
+				var text string
+				text, i = doubleQuoted(rs, i)
+				addText(text)
 			}
 		case r == '$' && i+1 < len(rs) && rs[i+1] == '\'':
 			var b strings.Builder

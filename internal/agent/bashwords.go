@@ -153,16 +153,12 @@ func dequoted(s, seps string) []string {
 				b.WriteRune(r)
 			}
 		case quote == '"':
-			switch {
-			case r == '"':
+			if r == '"' {
 				quote = 0
-			case r == '\\' && i+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[i+1]):
-				i++
-				if rs[i] != '\n' {
-					b.WriteRune(rs[i])
-				}
-			default:
-				b.WriteRune(r)
+			} else {
+				var text string
+				text, i = doubleQuoted(rs, i)
+				b.WriteString(text)
 			}
 		case r == '$' && i+1 < len(rs) && rs[i+1] == '\'':
 			i = ansiC(rs, i+2, &b) // $'\x2eenv' is .env
@@ -191,6 +187,19 @@ func dequoted(s, seps string) []string {
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// doubleQuoted reads the rune at rs[i] inside double quotes: the text it stands for, and
+// the index of the last rune read. A backslash takes the next rune when it is $ ` " \ or a
+// new line, which continues the line and stands for nothing.
+func doubleQuoted(rs []rune, i int) (string, int) {
+	if rs[i] == '\\' && i+1 < len(rs) && strings.ContainsRune("$`\"\\\n", rs[i+1]) {
+		if rs[i+1] == '\n' {
+			return "", i + 1
+		}
+		return string(rs[i+1]), i + 1
+	}
+	return string(rs[i]), i
 }
 
 // ansiC writes the ANSI-C quoted text ($'…') that starts at rs[i] into b, its escapes
