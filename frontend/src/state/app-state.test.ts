@@ -667,6 +667,7 @@ describe('errors for people', () => {
       'Concordia runs Claude Code in its own mode; remove -p.',
       'Concordia sets --output-format itself; remove it.',
       'Concordia resumes Claude Code\'s session itself; remove --resume.',
+      'The extra Claude Code argument --model needs a value after it (e.g. --model opus). A value that starts with - goes as --model=VALUE.',
     ]) {
       expect(await st.saveSettings({ ...fakeSettings, claude_args: 'x' })).toBe(false);
       expect(st.settingsProblems).toEqual({ claude_args: refusal });

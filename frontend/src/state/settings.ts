@@ -68,7 +68,7 @@ export function settingsErrorField(error: string): keyof Settings | null {
   if (/^The display name/.test(error)) return 'name';
   // A flag Concordia sets itself (Go's controlledArgs): said of the field, not only in the
   // footer, which stayed after the field was cleared (a window tester's).
-  if (/^The extra Claude Code arguments|^(Use|Choose) the permission mode|^Concordia (asks|runs|sets|resumes) /.test(error)) return 'claude_args';
+  if (/^The extra Claude Code argument|^(Use|Choose) the permission mode|^Concordia (asks|runs|sets|resumes) /.test(error)) return 'claude_args';
   if (/^The working folder|is a file, not a folder/.test(error)) return 'workdir';
   if (/^The Claude Code path|Claude Code was not found/.test(error)) return 'claude_path';
   if (/^The batching window/.test(error)) return 'window_ms';
