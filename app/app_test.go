@@ -807,7 +807,7 @@ func TestTrayLabel(t *testing.T) {
 		wantTip   string
 	}{
 		{"idle", session.Snapshot{}, "Not in a party", "Concordia"},
-		{"hosting alone", session.Snapshot{Role: wire.RoleHost, Participants: 1}, "1 participant", "Concordia: hosting a party, 1 participant"},
+		{"hosting alone", session.Snapshot{Role: wire.RoleHost, Participants: 1}, "Only you so far", "Concordia: hosting a party, only you so far"},
 		{"hosting", session.Snapshot{Role: wire.RoleHost, Participants: 3}, "3 participants", "Concordia: hosting a party, 3 participants"},
 		{"joined", session.Snapshot{Role: wire.RoleParticipant, Participants: 2, Status: session.StatusConnected}, "2 participants", "Concordia: in a party, 2 participants"},
 		{"reconnecting", session.Snapshot{Role: wire.RoleParticipant, Participants: 2, Status: session.StatusReconnecting}, "2 participants (reconnecting…)", "Concordia: reconnecting to the party"},

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -21,12 +22,15 @@ func trayLabel(s session.Snapshot) (label, tooltip string) {
 		return "Not in a party", Title
 	}
 	label = fmt.Sprintf("%d participants", s.Participants)
-	if s.Participants == 1 {
+	switch {
+	case s.Participants == 1 && s.Role == wire.RoleHost:
+		label = "Only you so far" // not "1 participant" of a host alone (a window tester's)
+	case s.Participants == 1:
 		label = "1 participant"
 	}
 	switch {
 	case s.Role == wire.RoleHost:
-		tooltip = Title + ": hosting a party, " + label
+		tooltip = Title + ": hosting a party, " + strings.ToLower(label[:1]) + label[1:]
 	case s.Status == session.StatusReconnecting:
 		label += " (reconnecting…)"
 		tooltip = Title + ": reconnecting to the party"
