@@ -67,6 +67,13 @@ func (c *composed) add(list *[]string, v string) {
 // as its script. This is a reading of words; a name the command computes (ls -A | grep nv
 // | xargs cat) is not seen (PROTOCOL.md §5).
 func composedNames(line string) composed {
+	return composedIn(line, 0)
+}
+
+// composedIn is composedNames of a line that is a script of depth scripts in: the script
+// of a shell's -c or of eval, a word of its own, is read as a line too, to depth 3 (a
+// second security tester's `bash -c 'x=.e; cat ${x}nv'`).
+func composedIn(line string, depth int) composed {
 	var c composed
 	vars := map[string][]string{}
 	unknown := map[string]bool{} // variables given more values than maxAssigned
@@ -99,7 +106,10 @@ func composedNames(line string) composed {
 			})
 		}
 		for i, w := range cmd {
-			values := w.resolve(vars, unknown)
+			values, over := w.resolveWithin(vars, unknown)
+			if over && w.expands() {
+				c.overflow = true // too long to read: counts as naming a secret
+			}
 			switch {
 			case i == 0 && len(cmd) > 1 && w.literal() == "for":
 				if v := cmd[1].literal(); identifier.MatchString(v) {
@@ -131,6 +141,15 @@ func composedNames(line string) composed {
 				}
 				continue
 			}
+			if depth < 3 && i > 0 && isScriptWord(cmd, i) {
+				in := composedIn(w.raw(), depth+1)
+				c.overflow = c.overflow || in.overflow
+				for _, l := range []struct{ to, from *[]string }{{&c.names, &in.names}, {&c.patterns, &in.patterns}, {&c.findPatterns, &in.findPatterns}} {
+					for _, v := range *l.from {
+						c.add(l.to, v)
+					}
+				}
+			}
 			if !w.expands() {
 				continue
 			}
@@ -148,6 +167,40 @@ func composedNames(line string) composed {
 		}
 	}
 	return c
+}
+
+// isScriptWord says whether word i of a simple command is a script it runs: after eval, or
+// after -c (-lc…) of a shell or an interpreter (runsScripts).
+func isScriptWord(cmd []shellWord, i int) bool {
+	prev := cmd[i-1].literal()
+	if prev == "eval" {
+		return true
+	}
+	if !takesScript(prev) {
+		return false
+	}
+	before := make([]string, 0, i-1)
+	for _, w := range cmd[:i-1] {
+		before = append(before, w.literal())
+	}
+	return runsScripts(before)
+}
+
+// raw is the word as a script of its own would read it: its text, its variables as
+// ${name}, another expansion as $@ (unknown), what a substitution prints as text.
+func (w shellWord) raw() string {
+	var b strings.Builder
+	for _, p := range w {
+		switch {
+		case p.name != "":
+			b.WriteString("${" + p.name + "}")
+		case p.unknown:
+			b.WriteString("$@")
+		default:
+			b.WriteString(p.text)
+		}
+	}
+	return b.String()
 }
 
 // identifier: a shell variable's name.
@@ -237,6 +290,17 @@ func (w shellWord) literalPrefix() string {
 // given, at most maxComposed words), any other expansion unknownPart, as is a variable in
 // unknown.
 func (w shellWord) resolve(vars map[string][]string, unknown map[string]bool) []string {
+	values, _ := w.resolveWithin(vars, unknown)
+	return values
+}
+
+// maxResolved is the longest a word's value is read to: a security tester's words of
+// 900 expansions of long values took seconds to put together on the stream's reader.
+const maxResolved = 512
+
+// resolveWithin is resolve, and whether a value ran past maxResolved (then the values are
+// those of the word's start only).
+func (w shellWord) resolveWithin(vars map[string][]string, unknown map[string]bool) ([]string, bool) {
 	out := []string{""}
 	for _, p := range w {
 		var alts []string
@@ -248,9 +312,12 @@ func (w shellWord) resolve(vars map[string][]string, unknown map[string]bool) []
 		default:
 			alts = []string{p.text}
 		}
-		next := make([]string, 0, len(out)*len(alts))
+		next := make([]string, 0, min(len(out)*len(alts), maxComposed))
 		for _, o := range out {
 			for _, a := range alts {
+				if len(o)+len(a) > maxResolved {
+					return out, true
+				}
 				if len(next) < maxComposed {
 					next = append(next, o+a)
 				}
@@ -258,15 +325,44 @@ func (w shellWord) resolve(vars map[string][]string, unknown map[string]bool) []
 		}
 		out = next
 	}
-	return out
+	return out, false
 }
 
 // splitComposed splits a command line into simple commands of words as the shell does:
 // at white space and ; & | < > ( ) and new lines outside quotes and expansions, quotes
 // taken off, $(…), `…`, $((…)) and ${…} kept whole as expansions, $'…' decoded.
 func splitComposed(line string) [][]shellWord {
+	cmds, _ := splitLine(line)
+	return cmds
+}
+
+// scriptRunner: a word of a command line that runs a script it may be fed on its input —
+// a shell, an interpreter, source, eval, . or /dev/stdin — wherever it is in the line (a
+// security tester's `cat <<'EOF' | bash`, `sudo bash <<EOF`, `. /dev/stdin <<EOF`).
+var scriptRunner = regexp.MustCompile("(?:^|[\\s;&|(`])(?:\\S*/)?(?:bash|sh|zsh|dash|ksh|fish|ash|python[0-9.]*|node|nodejs|ruby|perl|php|deno|bun|source|eval|\\.)(?:[\\s;&|)`]|$)|/dev/stdin")
+
+// withoutDataHeredocs is line without the text of its heredocs that are data (splitLine).
+func withoutDataHeredocs(line string) string {
+	_, skipped := splitLine(line)
+	if len(skipped) == 0 {
+		return line
+	}
 	rs := []rune(line)
-	var cmds [][]shellWord
+	var b strings.Builder
+	from := 0
+	for _, sp := range skipped {
+		b.WriteString(string(rs[from:sp[0]]))
+		from = sp[1]
+	}
+	b.WriteString(string(rs[from:]))
+	return b.String()
+}
+
+// splitLine is splitComposed, and the rune ranges of the heredoc text it read as data:
+// every heredoc's, unless something in the line may run it as a script (scriptRunner).
+func splitLine(line string) (cmds [][]shellWord, skipped [][2]int) {
+	rs := []rune(line)
+	scripts := scriptRunner.MatchString(line)
 	var cmd []shellWord
 	var word shellWord
 	var text strings.Builder
@@ -351,7 +447,12 @@ func splitComposed(line string) [][]shellWord {
 			endCmd()
 			for _, h := range heredocs {
 				if h.data {
-					i = h.skip(rs, i)
+					// Its closing line stays in what is kept (withoutDataHeredocs), for a
+					// reading of it to find where the heredoc ends.
+					from := i + 1
+					var textEnd int
+					textEnd, i = h.skip(rs, i)
+					skipped = append(skipped, [2]int{from, textEnd})
 				}
 			}
 			heredocs = nil
@@ -363,10 +464,7 @@ func splitComposed(line string) [][]shellWord {
 			// asked a host).
 			endWord()
 			h, end := readHeredoc(rs, i+2)
-			if len(cmd) > 0 {
-				name := filepath.Base(cmd[0].literal())
-				h.data = !shells[name] && !interpreters[name]
-			}
+			h.data = !scripts
 			heredocs = append(heredocs, h)
 			i = end
 		case r == ' ' || r == '\t' || r == '<' || r == '>':
@@ -376,7 +474,7 @@ func splitComposed(line string) [][]shellWord {
 		}
 	}
 	endCmd()
-	return cmds
+	return cmds, skipped
 }
 
 // substituted is what a command substitution's script gives: the word an echo or a printf
@@ -435,8 +533,9 @@ func readHeredoc(rs []rune, i int) (h heredoc, end int) {
 }
 
 // skip passes over the heredoc's text, which starts after the new line at rs[i], to its
-// closing line; it returns the index just before the new line that ends it (or the end).
-func (h heredoc) skip(rs []rune, i int) int {
+// closing line: it returns where that line starts (the text's end) and the index just
+// before the new line that ends it (or the line's end, twice, when there is none).
+func (h heredoc) skip(rs []rune, i int) (textEnd, last int) {
 	for start := i + 1; start < len(rs); {
 		end := start
 		for end < len(rs) && rs[end] != '\n' {
@@ -447,11 +546,11 @@ func (h heredoc) skip(rs []rune, i int) int {
 			line = strings.TrimLeft(line, "\t")
 		}
 		if line == h.delim {
-			return end - 1
+			return start, end - 1
 		}
 		start = end + 1
 	}
-	return len(rs) - 1
+	return len(rs), len(rs) - 1
 }
 
 // expansionAt reads the expansion that starts with the $ at rs[i]: $(…) and $((…)) to their

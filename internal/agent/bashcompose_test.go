@@ -50,6 +50,15 @@ func TestBashSecretComposedNames(t *testing.T) {
 		{"ls d/*/*; base64 .e$(true)nv", ".env"},
 		// A heredoc's text is data, but for a shell's script.
 		{"bash <<EOF\nbase64 .e$(true)nv\nEOF", ".env"},
+		// A second security tester's: a heredoc piped to a shell, or to a wrapped one, is
+		// its script; a word too long to put together counts as naming a secret.
+		{"cat <<'EOF' | bash\nx=.e; cat ${x}nv\nEOF", ".env"},
+		{"bash -c 'x=.e; cat ${x}nv'", ".env"},
+		{"sh -c \"x=.e; cat \\${x}nv\"", ".env"},
+		{"eval 'x=.e && cat ${x}nv'", ".env"},
+		{"sudo bash <<EOF\nx=.e; cat ${x}nv\nEOF", ".env"},
+		{". /dev/stdin <<EOF\nx=.e; cat ${x}nv\nEOF", ".env"},
+		{"x=ab; x=cd; echo " + strings.Repeat("$x", 300), workspace.Environment},
 		// What names nothing: a word that is only an expansion, an unknown folder, text
 		// that matches no secret, and patterns of find's that match none.
 		{"for f in *.go; do wc -l $f; done", ""},
@@ -77,6 +86,24 @@ func TestBashSecretComposedNames(t *testing.T) {
 	} {
 		if got := bashSecretOf(c.command, dir); got != c.want {
 			t.Errorf("bashSecret(%q) = %q, want %q", c.command, got, c.want)
+		}
+	}
+}
+
+// Past the 4 KB read of a command line, what follows a heredoc's text is still read (a
+// second security tester's `cat .env` after 170 lines of heredoc ran unasked), and what
+// is too long to read without the heredocs counts as naming a secret.
+func TestALongCommandIsReadPastItsHeredoc(t *testing.T) {
+	dir := dirWith(t, ".env", "main.go")
+	body := strings.Repeat("a line of notes for the file, nothing to run here\n", 170)
+	for _, c := range []bashCase{
+		{"cat > NOTES.md <<'EOF'\n" + body + "EOF\ncat .env", ".env"},
+		{"cat > NOTES.md <<'EOF'\n" + body + "EOF\nx=.e; cat ${x}nv | base64", ".env"},
+		{"cat > NOTES.md <<'EOF'\n" + body + "EOF\ngo test ./...", ""},
+		{"echo " + strings.Repeat("word ", 1000) + "; cat main.go", workspace.Environment},
+	} {
+		if got := bashSecretOf(c.command, dir); got != c.want {
+			t.Errorf("bashSecret(%.60q…) = %q, want %q", c.command, got, c.want)
 		}
 	}
 }

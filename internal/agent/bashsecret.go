@@ -36,7 +36,12 @@ func bashSecret(tool string, input json.RawMessage, workdir string) string {
 		return ""
 	}
 	if len(line) > maxCommandRead {
-		line = line[:maxCommandRead] // a heredoc's body is text, not commands
+		// A long one is mostly a heredoc's text, which is data: read without it. What is
+		// still too long to read counts as naming a secret: a security tester's `cat .env`
+		// after 4 KB of heredoc was not read at all.
+		if line = withoutDataHeredocs(line); len(line) > maxCommandRead {
+			return workspace.Environment
+		}
 	}
 	for _, l := range commandLines(line, 0) {
 		if f := lineSecret(l, workdir); f != "" {
