@@ -81,8 +81,8 @@ func (l *capListener) Accept() (net.Conn, error) {
 		ip := remoteIP(c.RemoteAddr())
 		l.mu.Lock()
 		var evict *cappedConn
-		if l.total >= l.maxTotal && len(l.waiting) > 0 {
-			evict, l.waiting = l.waiting[0], l.waiting[1:]
+		if l.total >= l.maxTotal {
+			evict = l.evictLocked()
 		}
 		if l.open[ip] >= l.max || l.total >= l.maxTotal && evict == nil {
 			l.mu.Unlock()
@@ -101,6 +101,37 @@ func (l *capListener) Accept() (net.Conn, error) {
 	}
 }
 
+// evictLocked takes off the waiting list, and returns, the connection to close for a new
+// one: the oldest of those that are closing, else the oldest of the address that holds
+// the most (a second security tester's ten addresses, reconnecting 17,000 times a second,
+// evicted every joiner within 15 ms when the oldest of all went); nil when none waits.
+func (l *capListener) evictLocked() *cappedConn {
+	if len(l.waiting) == 0 {
+		return nil
+	}
+	pick := -1
+	count := map[string]int{}
+	for i, c := range l.waiting {
+		if c.leaving {
+			pick = i
+			break
+		}
+		count[c.ip]++
+	}
+	if pick < 0 {
+		most := ""
+		for ip, n := range count {
+			if n > count[most] {
+				most = ip
+			}
+		}
+		pick = slices.IndexFunc(l.waiting, func(c *cappedConn) bool { return c.ip == most })
+	}
+	c := l.waiting[pick]
+	l.waiting = slices.Delete(l.waiting, pick, pick+1)
+	return c
+}
+
 // forgetLocked takes c off the connections waiting to join.
 func (l *capListener) forgetLocked(c *cappedConn) {
 	if i := slices.Index(l.waiting, c); i >= 0 {
@@ -110,17 +141,25 @@ func (l *capListener) forgetLocked(c *cappedConn) {
 
 type cappedConn struct {
 	net.Conn
-	l    *capListener
-	ip   string
-	once sync.Once
+	l       *capListener
+	ip      string
+	once    sync.Once
+	leaving bool // guarded by l.mu: a member's no longer (replaced, removed), closing
+	closed  bool // guarded by l.mu
 }
 
 // Joined marks the connection as a member's (the party server calls it after a hello): it
-// is no longer the first to go when the listener is full.
-func (c *cappedConn) Joined() {
+// is then never the one to go when the listener is full. Joined(false) marks one that is
+// being closed (replaced by the member's new connection, or the member removed): the first
+// to go.
+func (c *cappedConn) Joined(joined bool) {
 	c.l.mu.Lock()
 	defer c.l.mu.Unlock()
 	c.l.forgetLocked(c)
+	if !joined && !c.closed {
+		c.leaving = true
+		c.l.waiting = append([]*cappedConn{c}, c.l.waiting...)
+	}
 }
 
 // Underlying lets rpc.DirectListener find the socket: a cappedConn writes through.
@@ -133,6 +172,7 @@ func (c *cappedConn) Close() error {
 			delete(c.l.open, c.ip)
 		}
 		c.l.total--
+		c.closed = true
 		c.l.forgetLocked(c)
 		c.l.mu.Unlock()
 	})

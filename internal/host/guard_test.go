@@ -217,3 +217,79 @@ func TestTLSSuitesAreAEAD(t *testing.T) {
 	}
 	c.Close()
 }
+
+// capped is a capListener of max per address and maxTotal in all on loopback, and the
+// server's side of each connection it lets in, in order.
+func capped(t *testing.T, max, maxTotal int) (*capListener, <-chan *cappedConn) {
+	t.Helper()
+	tcp, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newCapListener(tcp, max, maxTotal)
+	t.Cleanup(func() { l.Close() })
+	accepted := make(chan *cappedConn, 16)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c.(*cappedConn)
+		}
+	}()
+	return l, accepted
+}
+
+// When the listener is full, the connection that goes for a new one is one being closed
+// (a replaced member's, waiting for its close handshake: a second security tester's 260
+// of them kept everyone out for 10 s), else the oldest of the address that holds the most
+// (the same tester's ten addresses, reconnecting 17,000 times a second, evicted every
+// joiner within 15 ms when the oldest of all went). A member's never goes.
+func TestTheFullListenerEvictsTheMostCrowdedAddressFirst(t *testing.T) {
+	l, accepted := capped(t, 10, 4)
+	port := l.Addr().(*net.TCPAddr).Port
+	server := func() *cappedConn {
+		t.Helper()
+		select {
+		case c := <-accepted:
+			return c
+		case <-time.After(5 * time.Second):
+			t.Fatal("no connection accepted")
+			return nil
+		}
+	}
+	member := dialFrom(t, port, "127.0.0.5")[0]
+	server().Joined(true)
+	joiner := dialFrom(t, port, "127.0.0.3")[0] // the oldest waiting, alone on its address
+	server()
+	crowd := dialFrom(t, port, "127.0.0.2", "127.0.0.2")
+	server()
+	server()
+	dialFrom(t, port, "127.0.0.4") // full: one of 127.0.0.2's goes, the oldest
+	server()
+	wantClosed(t, crowd[0], "the oldest of the most crowded address")
+	for what, c := range map[string]net.Conn{"the joiner alone on its address": joiner, "the member": member} {
+		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("%s: %v, want it open", what, err)
+		}
+	}
+
+	// A member's connection being closed goes before any that waits to join.
+	l2, accepted2 := capped(t, 10, 2)
+	port2 := l2.Addr().(*net.TCPAddr).Port
+	replaced := dialFrom(t, port2, "127.0.0.6")[0]
+	s := <-accepted2
+	s.Joined(true)
+	waiting := dialFrom(t, port2, "127.0.0.7")[0]
+	<-accepted2
+	s.Joined(false) // replaced: closing
+	dialFrom(t, port2, "127.0.0.8")
+	<-accepted2
+	wantClosed(t, replaced, "the replaced member's connection")
+	_ = waiting.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if _, err := waiting.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("the connection waiting to join: %v, want it open", err)
+	}
+}

@@ -176,13 +176,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // markJoined tells the listener's connection under c, through TLS and wrappers that pass
-// their bytes on, that it belongs to a member now (the host's listener keeps members'
-// connections over those that never join when it is full).
-func markJoined(c net.Conn) {
+// their bytes on, that it belongs to a member now, or no longer (the host's listener keeps
+// members' connections over the others when it is full).
+func markJoined(c net.Conn, joined bool) {
 	for c != nil {
 		switch v := c.(type) {
-		case interface{ Joined() }:
-			v.Joined()
+		case interface{ Joined(bool) }:
+			v.Joined(joined)
 			return
 		case interface{ NetConn() net.Conn }: // *tls.Conn
 			c = v.NetConn()
@@ -414,6 +414,10 @@ var notificationHeadBytes, closingBrace = []byte(notificationHead), []byte{'}'}
 // close handshake, so it is done on its own goroutine (owned by the peer: it ends with it).
 // A kicked member's connection closes with 4001 "kicked" (§7).
 func (c *remote) Close(reason string) {
+	// Closing: no longer a member's, so the first to go when the listener is full (a
+	// second security tester's 260 replaced connections, waiting for their close
+	// handshakes, kept everyone out for 10 s).
+	markJoined(c.conn, false)
 	code := websocket.CloseNormalClosure
 	if reason == wire.ReasonKicked {
 		code = wire.CloseKicked
@@ -538,7 +542,7 @@ func (c *remote) hello(req *rpc.Request) {
 			// On the party loop, before any later event reaches this connection.
 			c.id.Store(res.You.ID)
 			c.joined.Store(true)
-			markJoined(c.conn)
+			markJoined(c.conn, true)
 			c.peer.Admit()
 			size = historySize(res.State)
 			req.Reply(res, nil)
