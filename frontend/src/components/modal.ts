@@ -49,7 +49,10 @@ const TABBABLE = 'button, [href], input, select, textarea, [tabindex]:not([tabin
  */
 export function trapTab(e: KeyboardEvent): void {
   const dialog = e.currentTarget as HTMLElement | null;
-  if (e.key !== 'Tab' || dialog?.getAttribute('aria-modal') !== 'true') return; // an inline question is no trap
+  // WebKitGTK names Shift+Tab "Unidentified" (X's ISO_Left_Tab): its code is still Tab (a
+  // window tester's Shift+Tab from Settings' × left the dialog in the real window only).
+  const tab = e.key === 'Tab' || e.code === 'Tab';
+  if (!tab || dialog?.getAttribute('aria-modal') !== 'true') return; // an inline question is no trap
   const items = [...dialog.querySelectorAll<HTMLElement>(TABBABLE)].filter(
     (el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && (el.checkVisibility?.() ?? true),
   );

@@ -305,6 +305,12 @@ describe('<settings-panel> and the keyboard', () => {
     expect(last.dataset.testid).toBe('settings-save');
     expect(tab(false)).toBe(true);
     expect((el.shadowRoot!.activeElement as HTMLElement).dataset.testid).toBe('settings-close');
+    // As WebKitGTK says Shift+Tab: key "Unidentified", code "Tab" (the real window's).
+    q('settings-close')!.focus();
+    const gtk = new KeyboardEvent('keydown', { key: 'Unidentified', code: 'Tab', shiftKey: true, bubbles: true, composed: true, cancelable: true });
+    el.shadowRoot!.activeElement!.dispatchEvent(gtk);
+    expect(gtk.defaultPrevented).toBe(true);
+    expect((el.shadowRoot!.activeElement as HTMLElement).dataset.testid).toBe('settings-save');
     // In between, the browser moves it: nothing is done.
     q('settings-cancel')!.focus();
     expect(tab(false)).toBe(false);
