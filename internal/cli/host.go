@@ -147,7 +147,7 @@ decide it.`, io.Out, io.Err)
 	case strings.TrimSpace(f.name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
 	case party.CheckName(f.name) != nil:
-		return usageError(fs, io.Err, "--name %q: %s", f.name, nameRule(party.CheckName(f.name)))
+		return usageError(fs, io.Err, "--name %s: %s", nameWords(f.name), nameRule(party.CheckName(f.name)))
 	case !validMode(f.permissionMode):
 		return usageError(fs, io.Err, "--permission-mode must be ask, edits, plan or all, got %q", f.permissionMode)
 	case f.permissionTimeout <= 0:

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/eventfile"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
@@ -77,7 +78,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		return usageError(fs, io.Err, "--name must not be empty")
 	}
 	if err := party.CheckName(name); err != nil {
-		return usageError(fs, io.Err, "--name %q: %s", name, nameRule(err))
+		return usageError(fs, io.Err, "--name %s: %s", nameWords(name), nameRule(err))
 	}
 	if transcriptPath != "" {
 		// Said now, not after a day in the party: the file is written when it ends.
@@ -616,4 +617,13 @@ func (h *joinHistory) print(pr *printer, transcriptPath string) {
 	replayRecent(pr, h.evs, whole)
 	h.on, h.evs = false, nil
 	releaseHistory()
+}
+
+// nameWords is a refused --name as its refusal quotes it: not at all when it holds what
+// looks like a key (a user tester's whole key was written back to the terminal).
+func nameWords(name string) string {
+	if credential.HoldsToken(name) {
+		return "(not shown)"
+	}
+	return fmt.Sprintf("%q", name)
 }

@@ -23,7 +23,9 @@ var (
 	// tokenWithin: a token with a known prefix anywhere, glued to other text too, but for
 	// sk-, too short a prefix to find inside a word ("helpdesk-infrastructure-teams" is a
 	// name: a reviewer's).
-	tokenWithin = regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}|(?:` + strings.Replace(strings.TrimPrefix(tokenShapes, `\b(?:`), `sk-[A-Za-z0-9_-]{20,}|`, "", 1))
+	// A Gemini key is taken from 30 characters after AIza: a user tester's key with its
+	// last character lost was kept as a name.
+	tokenWithin = regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}|(?:` + strings.NewReplacer(`sk-[A-Za-z0-9_-]{20,}|`, "", `AIza[0-9A-Za-z_-]{35}`, `AIza[0-9A-Za-z_-]{30,}`).Replace(strings.TrimPrefix(tokenShapes, `\b(?:`)))
 	// urlPassword: a URL's user and password, the password apart.
 	urlPassword = regexp.MustCompile(`(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)`)
 	// authHeader: an HTTP Authorization header's credential.

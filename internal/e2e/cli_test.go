@@ -152,6 +152,8 @@ func TestExitStatuses(t *testing.T) {
 		{"join without invite", []string{"join"}, 2, "missing INVITE"},
 		{"join with a name too long", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43), "--name", strings.Repeat("n", 65)}, 2, "a name is 1 to 64 visible characters"},
 		{"host with a bracket in its name", []string{"host", "--name", "[system]"}, 2, "--name \"[system]\": a name cannot contain [ or ]"},
+		// A key pasted for a name is refused and not written back (a user tester's was).
+		{"host with a key for a name", []string{"host", "--name", "rootAIzaSyA1234567890123456789012345678901"}, 2, "--name (not shown): a name cannot hold what looks like an API key or token"},
 		{"join malformed invite", []string{"join", "https://example.com/x"}, 2, "invalid invite"},
 		{"join unreachable", []string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, 1, "cannot reach the host"},
 		{"join wrong token", []string{"join", badToken}, 1, "refused"},

@@ -147,7 +147,7 @@ func TestNameProblemRoleLookAlikes(t *testing.T) {
 // keyring the key field was disabled and the paste went into the name).
 func TestNameProblemToken(t *testing.T) {
 	key := "AIza" + strings.Repeat("Xy9_", 8) + "abc"
-	for _, name := range []string{"root" + key, key, "bob " + key, "ghp_" + strings.Repeat("a", 30)} {
+	for _, name := range []string{"root" + key, key, "bob " + key, "ghp_" + strings.Repeat("a", 30), "root" + key[:len(key)-1]} {
 		if why := NameProblem(Name(name)); !strings.Contains(why, "API key or token") {
 			t.Errorf("NameProblem(%q) = %q, want the token problem", name, why)
 		}
