@@ -154,7 +154,9 @@ describe('<join-dialog> the name last joined under', () => {
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('Cleo');
     expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')?.textContent).toBe(
-      'The name you last joined this host with: with it you come back as the member you were.',
+      // Not "as the member you were" whatever the link: a user tester's watch-only link came
+      // back as someone new (a viewer invite never brings back a participant's seat).
+      'The name you last joined this host with: with a link of the same kind, you come back as that member.',
     );
     st.setJoinName('Someone else');
     await el.updateComplete;
