@@ -348,7 +348,9 @@ describe('join dialog and the clipboard', () => {
     await st.openJoin(pinned(4444));
     await vi.advanceTimersByTimeAsync(300);
     expect(await st.submitJoin()).toBe(true);
-    be.emit('app:link', pinned(5555));
+    be.emit('app:link', 'concordia://127.0.0.1:1/short?fp=zz junk');
+    expect(st.notices.at(-1)?.text).toContain('it is not a whole invite'); // said at once (a user tester's)
+    be.emit('app:link', pinned(5555)); // the last one opened is kept
     expect(st.join.open).toBe(false);
     expect(st.notices.at(-1)?.text).toContain('It is kept: Join party opens with it once you have left this one.');
     be.emit('party:ended', { reason: 'the host ended the party', kicked: false });

@@ -392,7 +392,15 @@ export class JoinDialog {
       // Kept for the join dialog (a window tester's was dropped, and had to be found again
       // after leaving).
       this.#kept = link;
-      this.#hooks.notify('info', 'An invite was opened, but you are already in a party. It is kept: Join party opens with it once you have left this one.');
+      // One that is not a whole link is said so at once (a user tester's, with junk after
+      // its fp, was said kept, and found broken only after leaving).
+      const whole = LINK.test(link.trim());
+      this.#hooks.notify(
+        'info',
+        whole
+          ? 'An invite was opened, but you are already in a party. It is kept: Join party opens with it once you have left this one.'
+          : 'A concordia:// link was opened, but it is not a whole invite; Join party, once you have left this party, says what is wrong with it.',
+      );
       return;
     }
     void this.openJoin(link);
