@@ -119,13 +119,13 @@ func (l *capListener) evictLocked() *cappedConn {
 		count[c.ip]++
 	}
 	if pick < 0 {
-		most := ""
-		for ip, n := range count {
-			if n > count[most] {
-				most = ip
-			}
+		// The oldest of the most crowded, the oldest of all among addresses alike (a
+		// map's order chose among them at random: a CI run evicted the younger).
+		most := 0
+		for _, n := range count {
+			most = max(most, n)
 		}
-		pick = slices.IndexFunc(l.waiting, func(c *cappedConn) bool { return c.ip == most })
+		pick = slices.IndexFunc(l.waiting, func(c *cappedConn) bool { return count[c.ip] == most })
 	}
 	c := l.waiting[pick]
 	l.waiting = slices.Delete(l.waiting, pick, pick+1)

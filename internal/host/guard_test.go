@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -229,12 +230,24 @@ func capped(t *testing.T, max, maxTotal int) (*capListener, <-chan *cappedConn) 
 	l := newCapListener(tcp, max, maxTotal)
 	t.Cleanup(func() { l.Close() })
 	accepted := make(chan *cappedConn, 16)
+	var mu sync.Mutex
+	var held []net.Conn // referenced: one the GC found unreachable would be closed
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
 	go func() {
 		for {
 			c, err := l.Accept()
 			if err != nil {
 				return
 			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
 			accepted <- c.(*cappedConn)
 		}
 	}()
