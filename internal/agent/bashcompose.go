@@ -5,6 +5,7 @@
 package agent
 
 import (
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -339,7 +340,19 @@ func splitComposed(line string) [][]shellWord {
 // scriptRunner: a word of a command line that runs a script it may be fed on its input —
 // a shell, an interpreter, source, eval, . or /dev/stdin — wherever it is in the line (a
 // security tester's `cat <<'EOF' | bash`, `sudo bash <<EOF`, `. /dev/stdin <<EOF`).
-var scriptRunner = regexp.MustCompile("(?:^|[\\s;&|(`])(?:\\S*/)?(?:bash|sh|zsh|dash|ksh|fish|ash|python[0-9.]*|node|nodejs|ruby|perl|php|deno|bun|source|eval|\\.)(?:[\\s;&|)`]|$)|/dev/stdin")
+// Its names are the shells' and the interpreters' (bashsecret.go, bashenv.go), and the
+// versions and aliases of those (python3.12, nodejs).
+var scriptRunner = regexp.MustCompile("(?:^|[\\s;&|(`])(?:\\S*/)?(?:" + runnerNames() + "|python[0-9.]*|nodejs|source|eval|\\.)(?:[\\s;&|)`]|$)|/dev/stdin")
+
+// runnerNames is the shells' and the interpreters' names as alternatives of a pattern.
+func runnerNames() string {
+	names := slices.Concat(slices.Collect(maps.Keys(shells)), slices.Collect(maps.Keys(interpreters)))
+	slices.Sort(names)
+	for i, n := range names {
+		names[i] = regexp.QuoteMeta(n)
+	}
+	return strings.Join(names, "|")
+}
 
 // withoutDataHeredocs is line without the text of its heredocs that are data (splitLine).
 func withoutDataHeredocs(line string) string {
@@ -553,6 +566,23 @@ func (h heredoc) skip(rs []rune, i int) (textEnd, last int) {
 	return len(rs), len(rs) - 1
 }
 
+// closing is the index of the bracket that closes the one at rs[open], nested ones
+// counted, and whether there is one (else the last index).
+func closing(rs []rune, open int, opening, closer rune) (int, bool) {
+	depth := 0
+	for j := open; j < len(rs); j++ {
+		switch rs[j] {
+		case opening:
+			depth++
+		case closer:
+			if depth--; depth == 0 {
+				return j, true
+			}
+		}
+	}
+	return len(rs) - 1, false
+}
+
 // expansionAt reads the expansion that starts with the $ at rs[i]: $(…) and $((…)) to their
 // closing parenthesis, ${name} as that variable and any other ${…} as unknown, $name, and
 // $@ $* $# $? $$ $! $- $0…$9 (unknown). ok is false for a $ that starts none ($'…', $",
@@ -561,34 +591,17 @@ func expansionAt(rs []rune, i int) (end int, p wordPart, ok bool) {
 	next := rs[i+1]
 	switch {
 	case next == '(':
-		depth := 0
-		for j := i + 1; j < len(rs); j++ {
-			switch rs[j] {
-			case '(':
-				depth++
-			case ')':
-				if depth--; depth == 0 {
-					return j, substituted(string(rs[i+2 : j])), true
-				}
-			}
+		j, closed := closing(rs, i+1, '(', ')')
+		if !closed {
+			return j, wordPart{unknown: true}, true
 		}
-		return len(rs) - 1, wordPart{unknown: true}, true
+		return j, substituted(string(rs[i+2 : j])), true
 	case next == '{':
-		depth := 0
-		for j := i + 1; j < len(rs); j++ {
-			switch rs[j] {
-			case '{':
-				depth++
-			case '}':
-				if depth--; depth == 0 {
-					if inner := string(rs[i+2 : j]); identifier.MatchString(inner) {
-						return j, wordPart{name: inner}, true
-					}
-					return j, wordPart{unknown: true}, true
-				}
-			}
+		j, closed := closing(rs, i+1, '{', '}')
+		if closed && identifier.MatchString(string(rs[i+2:j])) {
+			return j, wordPart{name: string(rs[i+2 : j])}, true
 		}
-		return len(rs) - 1, wordPart{unknown: true}, true
+		return j, wordPart{unknown: true}, true
 	case next == '_' || next >= 'A' && next <= 'Z' || next >= 'a' && next <= 'z':
 		j := i + 1
 		for j < len(rs) && (rs[j] == '_' || rs[j] >= 'A' && rs[j] <= 'Z' || rs[j] >= 'a' && rs[j] <= 'z' || rs[j] >= '0' && rs[j] <= '9') {

@@ -140,3 +140,15 @@ func manyWords(n int) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// FuzzBashSecret: no command line makes the reader panic (it runs on the agent's stream
+// and on the hook: a slice past an unclosed ${ would end the host).
+func FuzzBashSecret(f *testing.F) {
+	for _, s := range []string{"cat .e$(true)nv", "x=e; cat .${x}nv", "echo ${", "bash <<EOF\ncat .env\nEOF", "bash -c 'x=.e; cat ${x}nv'", "find . -name '*nv' -exec cat {} +", "a`b", "$'\\x2e'env"} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, line string) {
+		bashSecretOf(line, dir)
+	})
+}
