@@ -10,10 +10,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/concordia-party/concordia/internal/netkey"
 )
 
 // The listener's defences (issue 8): TLS with AEAD suites only, a cap on connections per
-// remote address and on all of them, and the Host header checked against this machine's names and addresses
+// remote address (an IPv6 /64 counts as one: netkey) and on all of them, and the Host header
+// checked against this machine's names and addresses
 // (a DNS-rebinding page would otherwise reach the socket with its own origin's name).
 
 // serverTLS is the listener's TLS configuration: TLS 1.2 with ECDHE and AEAD suites only
@@ -78,7 +81,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		ip := remoteIP(c.RemoteAddr())
+		ip := netkey.Of(c.RemoteAddr().String())
 		l.mu.Lock()
 		var evict *cappedConn
 		if l.total >= l.maxTotal {
@@ -177,17 +180,6 @@ func (c *cappedConn) Close() error {
 		c.l.mu.Unlock()
 	})
 	return c.Conn.Close()
-}
-
-func remoteIP(a net.Addr) string {
-	if ta, ok := a.(*net.TCPAddr); ok {
-		return ta.IP.String()
-	}
-	h, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return h
 }
 
 // hostCheck serves only requests whose Host header names this machine: the invite's host,

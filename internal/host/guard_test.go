@@ -306,3 +306,81 @@ func TestTheFullListenerEvictsTheMostCrowdedAddressFirst(t *testing.T) {
 		t.Fatalf("the connection waiting to join: %v, want it open", err)
 	}
 }
+
+// An IPv6 machine is given a whole /64 and may dial from any address in it: the cap
+// counts a /64 as one address, or one machine could open max connections from each of
+// 2^64 addresses (netkey).
+func TestConnectionsPerIPv6NetworkCapped(t *testing.T) {
+	fake := &addrListener{conns: make(chan net.Conn), done: make(chan struct{})}
+	l := newCapListener(fake, 2, 100)
+	accepted := make(chan net.Conn)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	t.Cleanup(func() { fake.Close() })
+	offer := func(from string) (client net.Conn, took bool) {
+		t.Helper()
+		server, client := net.Pipe()
+		t.Cleanup(func() { client.Close() })
+		fake.conns <- addrConn{Conn: server, remote: &net.TCPAddr{IP: net.ParseIP(from), Port: 40000}}
+		select {
+		case <-accepted:
+			return client, true
+		case <-time.After(200 * time.Millisecond):
+			return client, false
+		}
+	}
+	for _, from := range []string{"2001:db8:1:2::1", "2001:db8:1:2:aaaa::9"} {
+		if _, took := offer(from); !took {
+			t.Fatalf("%s: refused, want it taken", from)
+		}
+	}
+	third, took := offer("2001:db8:1:2:ffff::7") // another address of the same /64
+	if took {
+		t.Fatal("a third connection from one /64 was taken, want it closed at once")
+	}
+	_ = third.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := third.Read(make([]byte, 1)); !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrClosedPipe) {
+		t.Fatalf("the third connection from one /64: %v, want it closed", err)
+	}
+	if _, took := offer("2001:db8:1:3::1"); !took {
+		t.Fatal("the next /64 was refused, want it taken")
+	}
+}
+
+// addrListener hands out the connections sent on conns, each from the address it says.
+type addrListener struct {
+	conns     chan net.Conn
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *addrListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *addrListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *addrListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv6loopback} }
+
+type addrConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c addrConn) RemoteAddr() net.Addr { return c.remote }

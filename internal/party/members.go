@@ -47,7 +47,7 @@ type JoinRequest struct {
 	Role     string     // wire.RoleHost for the host's own terminal or window; "" = by token
 	Sub      Subscriber // receives events with seq above the reply's state.seq
 	Conn     any        // identity of the connection (for Leave)
-	Addr     string     // the remote IP; "" for a member in this process
+	Addr     string     // the remote address's netkey (an IPv6 /64 is one); "" for a member in this process
 	// Reply is called on the loop with the hello result before any later event is sent to
 	// Sub, so a transport can queue the reply ahead of the events.
 	Reply func(wire.HelloResult)

@@ -1,7 +1,6 @@
 package party
 
 import (
-	"net"
 	"sync"
 	"time"
 )
@@ -62,11 +61,4 @@ func (l *addrLimiter) unreserve(addr string) {
 	if t, ok := l.tat[addr]; ok {
 		l.tat[addr] = t.Add(-l.interval)
 	}
-}
-
-func remoteAddr(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return h
-	}
-	return hostport
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/concordia-party/concordia/internal/netkey"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
 	"github.com/concordia-party/concordia/internal/workspace"
@@ -137,7 +138,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("upgrade", "err", err, "remote", r.RemoteAddr)
 		return // the upgrader has answered
 	}
-	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: remoteAddr(r.RemoteAddr), conn: conn.NetConn()}
+	c := &remote{srv: s, tokens: float64(s.opts.ReqBurst), refill: time.Now(), addr: netkey.Of(r.RemoteAddr), conn: conn.NetConn()}
 	c.peer = rpc.New(conn, rpc.Options{
 		Handler:      c.handle,
 		OnIdle:       c.onIdle,
