@@ -485,6 +485,42 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await noOverflow(p, 'home at 400×700');
   }));
 
+  // A window tester's People list showed "member2" as "mem…" beside its role select and
+  // Remove: a name they would cut gets a row of its own, and they go on the next, at its right.
+  for (const [w, h] of [[1180, 800], [400, 700]]) {
+    test(`${w}×${h}: People keeps a host's controls from cutting a short name`, withShot(`${w}x${h}-people`, async () => {
+      const long = 'helpdesk-infrastructure-teams-and-their-friends-on-call';
+      const p = await open(w, h, `screen=party&names=member2,${long}`, 'transcript-item');
+      await p.getByTestId('participant-item').nth(2).waitFor({ state: 'attached' });
+      if (w < DRAWER_BELOW) {
+        await p.getByTestId('panel-toggle').click();
+        await p.getByTestId('side-panel').waitFor({ state: 'visible' });
+      }
+      const aside = (await seen(p.getByTestId('side-panel'))).box;
+      for (const name of ['member2', long]) {
+        const row = p.locator(`[data-testid=participant-item][data-name="${name}"]`);
+        const label = row.locator('.name');
+        const [shown, whole] = await label.evaluate((el) => [el.clientWidth, el.scrollWidth]);
+        if (name === 'member2') check(whole <= shown, `${w}×${h}: "member2" is cut (${shown} of ${whole} px) beside its controls`);
+        for (const id of ['member-role', 'member-kick']) {
+          const b = (await seen(row.getByTestId(id))).box;
+          check(b.x >= aside.x && b.x + b.w <= aside.x + aside.w + 1, `${w}×${h}: ${name}'s [${id}] (${JSON.stringify(b)}) is outside the panel (${JSON.stringify(aside)})`);
+        }
+      }
+      await noOverflow(p, `the People list at ${w}×${h}`, w < 520 ? 2 : 1);
+      await shot(p, `${w}x${h}-people`);
+    }));
+  }
+  // A short name keeps its controls on its row.
+  test('1180×800: People keeps a short name and its controls on one row', withShot('people-one-row', async () => {
+    const p = await open(1180, 800, 'screen=party', 'transcript-item');
+    const row = p.locator('[data-testid=participant-item][data-name=bob]');
+    await row.waitFor({ state: 'attached' });
+    const n = (await seen(row.locator('.name'))).box;
+    const r = (await seen(row.getByTestId('member-role'))).box;
+    check(Math.abs(n.y + n.h / 2 - (r.y + r.h / 2)) < 6, `bob's name (${JSON.stringify(n)}) and role select (${JSON.stringify(r)}) are on different rows`);
+  }));
+
   test('the side panel drawer starts closed again after the window crosses the breakpoint', withShot('resize', async () => {
     const p = await open(640, 480, 'screen=party&teammates=0', 'transcript-item');
     await p.getByTestId('panel-toggle').click();

@@ -16,6 +16,7 @@ async function makeBackend(): Promise<Backend> {
     reconnect: params.has('reconnect'),
     clipboard: params.get('clipboard') !== '0',
     teammates: params.get('teammates') !== '0',
+    names: demoNames(params.get('names')),
     away: params.has('away'),
     history: params.get('history') !== '0',
     slow: Number(params.get('slow') ?? '1') || 1,
@@ -26,6 +27,12 @@ async function makeBackend(): Promise<Backend> {
     share: (params.get('share') ?? '') as 'off' | 'changes' | 'tree' | '',
     files: Number(params.get('files') ?? '0') || 0,
   });
+}
+
+/** Demo only: `?names=a,b` names the two scripted teammates (bob and carol otherwise). */
+function demoNames(v: string | null): readonly [string, string] | undefined {
+  const [a, b] = (v ?? '').split(',');
+  return a && b ? [a, b] : undefined;
 }
 
 /** Demo only: jump straight to a screen, for screenshots and browser tests. */

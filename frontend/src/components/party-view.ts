@@ -388,10 +388,14 @@ export class PartyView extends LitElement {
       /* One column no wider than the panel: an auto column grew to the longest name, and a
          57-character one pushed every row's role, Remove and tags out of the panel (a tester). */
       ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: 4px; }
-      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; min-width: 0; }
-      /* The name gives way (cut with …, whole in its tooltip); the controls after it never do. */
-      li.person .name { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-      li.person > :not(.name) { flex: none; }
+      li.person { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; min-width: 0; }
+      /* The name gives way (cut with …, whole in its tooltip); the controls after it never do.
+         A name they would cut goes on its own row and they on the next, at its right: in the
+         panel's 289 px a host's role select left "member2" as "mem…" (a tester). */
+      li.person .who { flex: 1 1 auto; min-width: 0; display: flex; align-items: center; gap: 9px; }
+      li.person .name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      li.person > :not(.who) { flex: none; }
+      li.person .controls { display: flex; align-items: center; gap: 9px; margin-left: auto; }
       li.person:hover { background: var(--surface-2); }
       .avatar { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center; font-size: 10px; font-weight: 700; color: #fff; flex: none; }
       .tag { font-size: 11px; color: var(--faint); }
@@ -828,16 +832,16 @@ export class PartyView extends LitElement {
     const manage = s.isHost && !me && !owner;
     const busy = s.control.busy(`member:${m.id}`);
     return html`<li class="person" data-testid="participant-item" data-name=${m.name} data-role=${m.role}>
-      ${this.#avatar(m.name)}<span class="name" title=${m.name}>${m.name}</span>
+      <span class="who">${this.#avatar(m.name)}<span class="name" title=${m.name}>${m.name}</span></span>
       ${me ? html`<span class="tag">you</span>` : nothing}
       ${manage
-        ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
+        ? html`<span class="controls"><select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
               @keydown=${noArrowChoice}
               @change=${(e: Event) => void s.control.setRole(m.id, (e.target as HTMLSelectElement).value as Role).then(() => this.requestUpdate())}>
               ${(['host', 'participant', 'viewer'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${roleLabel(r)}</option>`)}
             </select>
             <button class="ghost small kick" data-testid="member-kick" title="Remove ${m.name} from the party" aria-label="Remove ${m.name}" ?disabled=${busy}
-              @click=${() => this.#askKick(m)}>${iconX()}</button>`
+              @click=${() => this.#askKick(m)}>${iconX()}</button></span>`
         : html`<span class="tag" data-testid="member-role-tag">${owner ? 'host' : roleLabel(m.role)}</span>`}
     </li>`;
   }
@@ -853,7 +857,7 @@ export class PartyView extends LitElement {
         ${s.away.map((m) => {
           const owner = m.role === 'host' && m.name === sess.party.host;
           return html`<li class="person away" data-testid="away-item" data-name=${m.name} data-role=${m.role}>
-            ${this.#avatar(m.name)}<span class="name" title=${`${m.name} left and may come back`}>${m.name}</span>
+            <span class="who">${this.#avatar(m.name)}<span class="name" title=${`${m.name} left and may come back`}>${m.name}</span></span>
             <span class="tag">${owner ? 'host' : roleLabel(m.role)}</span>
             ${owner
               ? nothing

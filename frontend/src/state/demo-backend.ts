@@ -37,6 +37,8 @@ export interface DemoOptions {
   clipboard?: boolean;
   /** Whether scripted teammates join and prompt. */
   teammates?: boolean;
+  /** The two scripted teammates' names (bob and carol unless given: `?names=a,b`). */
+  names?: readonly [string, string];
   /** One of them loses the connection and stays away. */
   away?: boolean;
   /** Whether the party starts with an earlier turn in its history. */
@@ -280,7 +282,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, ...opts };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -819,18 +821,19 @@ export class DemoBackend implements Backend {
   }
 
   #scriptTeammates(): void {
-    const bob: Member = { id: 'm-bob', name: 'bob', role: 'participant' };
-    const carol: Member = { id: 'm-carol', name: 'carol', role: 'participant' };
+    const [b, c] = this.#opts.names;
+    const bob: Member = { id: 'm-bob', name: b, role: 'participant' };
+    const carol: Member = { id: 'm-carol', name: c, role: 'participant' };
     this.#after(500, () => this.#join(bob));
     this.#after(900, () => this.#join(carol));
-    this.#after(1300, () => this.#prompt('bob', 'Add a --json flag to `concordia version`.'));
-    this.#after(1900, () => this.#prompt('carol', 'And please make sure the version command has a table test.'));
-    this.#after(6500, () => this.#prompt('bob', 'After that: does the batching window always close?'));
+    this.#after(1300, () => this.#prompt(b, 'Add a --json flag to `concordia version`.'));
+    this.#after(1900, () => this.#prompt(c, 'And please make sure the version command has a table test.'));
+    this.#after(6500, () => this.#prompt(b, 'After that: does the batching window always close?'));
     if (this.#opts.away) {
       // carol's connection drops and she stays away (People lists her under Away for a host).
       this.#after(2600, () => {
         this.#members = this.#members.filter((x) => x.id !== carol.id);
-        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: 'connection_lost', text: 'carol lost the connection: nothing came through it for a while' });
+        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: 'connection_lost', text: `${c} lost the connection: nothing came through it for a while` });
       });
     }
   }
