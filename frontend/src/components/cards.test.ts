@@ -200,6 +200,40 @@ describe('<permission-card>', () => {
     el.remove();
   });
 
+  // A window tester: the agent asked for two Bash commands at once; the host allowed the
+  // first, and a second click 900 ms later — or a co-host's /allow just before the host's
+  // click — landed on the second card, which had moved up under the pointer, and allowed
+  // `rm -rf` unread. A request decided above re-arms the cards still waiting.
+  it('a request decided re-arms the one still waiting, which moves up under the pointer', async () => {
+    const { be, st } = await inParty('host');
+    const first: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch par-one.txt', status: 'pending' };
+    const second: Permission = { id: 't2', batch: 'b1', tool: 'Bash', summary: 'rm -rf par-two-dir', status: 'pending' };
+    be.emit('party:event', { seq: 1, ts: '', kind: 'permission', permission: first });
+    be.emit('party:event', { seq: 2, ts: '', kind: 'permission', permission: second });
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = second;
+    document.body.append(el);
+    const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!;
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    // Someone decides the first (the host's own click, or a co-host elsewhere).
+    be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { ...first, status: 'allowed', by: 'bob' } });
+    await el.updateComplete;
+    expect(allow().disabled).toBe(true);
+    allow().click();
+    expect(be.count('DecidePermission')).toBe(0);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    // Its own output streaming on does not disarm it.
+    be.emit('party:event', { seq: 4, ts: '', kind: 'output', stream: 'assistant', text: 'working' });
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    el.remove();
+  });
+
   it('made a host while a request waits: its Allow appears, and takes clicks a moment later', async () => {
     const { be, st } = await inParty('participant');
     const el = document.createElement('permission-card') as PermissionCard;

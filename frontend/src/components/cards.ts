@@ -142,10 +142,12 @@ export function sentenceCase(s: string): string {
 }
 
 /**
- * A request's Allow and Always allow take clicks only this long after its card shows it.
- * A decided card shrinks and the next request's card takes its place, its Allow right
- * under the pointer: a double click, or a second click meant for the card before, would
- * allow a tool use nobody read.
+ * A request's Allow and Always allow take clicks only this long after its card shows it,
+ * and after any other request is decided. A decided card shrinks and the next request's
+ * card takes its place, its Allow right under the pointer: a double click, or a second
+ * click meant for the card before, would allow a tool use nobody read. With two requests
+ * waiting at once the second card was shown long before (a tester's second click, 900 ms
+ * after the first, allowed an `rm -rf`), so it re-arms when the first is decided too.
  */
 export const ARM_MS = 600;
 
@@ -173,8 +175,9 @@ export class PermissionCard extends LitElement {
 
   protected override willUpdate(): void {
     const p = this.permission;
-    // Keyed on the role too: made a host while the request waits, the buttons appear then.
-    const shown = p ? `${p.id}\u0000${this.state?.isHost ?? false}` : '';
+    // Keyed on the role too: made a host while the request waits, the buttons appear then;
+    // and on the requests decided so far: one decided above moves this card up.
+    const shown = p ? `${p.id}\u0000${this.state?.isHost ?? false}\u0000${this.state?.permissionsSettled ?? 0}` : '';
     if (!p || p.status !== 'pending' || shown === this.#shownId) return;
     this.#shownId = shown;
     this.#armed = false;

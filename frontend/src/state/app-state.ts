@@ -568,6 +568,11 @@ export class AppState {
     return this.#party.transcriptVersion;
   }
 
+  /** Rises when a waiting tool request is decided or times out: its card shrinks and the next moves up. */
+  get permissionsSettled(): number {
+    return this.#party.permissionsSettled;
+  }
+
   /** The merger of the last batch sent to the agent ("" before any). */
   get lastBatchMerger(): string {
     return this.#party.lastBatchMerger;

@@ -279,6 +279,11 @@ export class PartySession {
     return this.#transcript.version;
   }
 
+  /** Rises when a waiting tool request is decided (TranscriptModel.permissionsSettled). */
+  get permissionsSettled(): number {
+    return this.#transcript.permissionsSettled;
+  }
+
   /** The phase to show (see AppState.displayPhase). */
   get displayPhase(): string {
     // Leaving a party someone else hosts ends it only for this window: it goes on. So does

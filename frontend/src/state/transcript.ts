@@ -283,6 +283,8 @@ export class TranscriptModel {
   #retry = { seq: -1, index: -1 };
   /** The last turn event that ended a batch with an error: its seq and error. */
   #failed = { seq: -1, error: '' };
+  /** How many tool requests were decided (or timed out) here: see permissionsSettled. */
+  #settled = 0;
 
   /** The items, oldest first. The same array, updated in place: watch version. */
   get items(): readonly TranscriptItem[] {
@@ -292,6 +294,15 @@ export class TranscriptModel {
   /** Rises whenever items changed. */
   get version(): number {
     return this.#version;
+  }
+
+  /**
+   * Rises when a waiting tool request is decided or times out: its card shrinks, and the
+   * cards after it move up, a waiting one's Allow to where the pointer may be about to click
+   * (a tester's second click allowed an `rm -rf` nobody read). Cards re-arm on it.
+   */
+  get permissionsSettled(): number {
+    return this.#settled;
   }
 
   /** The highest seq applied so far (0 before any). */
@@ -578,6 +589,7 @@ export class TranscriptModel {
       const j = it.segments.findIndex((sg) => sg.kind === 'permission' && sg.permission.id === perm.id);
       if (j >= 0) {
         const segs = it.segments.slice();
+        if ((segs[j] as PermissionSegment).permission.status === 'pending' && perm.status !== 'pending') this.#settled++;
         segs[j] = { ...(segs[j] as PermissionSegment), permission: perm };
         this.#replace(i, { ...it, segments: segs });
         return;
