@@ -3887,3 +3887,44 @@ func TestHelpForAParticipantSaysWhatItDoesForThem(t *testing.T) {
 		t.Errorf("the host's /help:\n%s", hout.String())
 	}
 }
+
+// A window tester's co-host answered the first of two waiting requests an instant before
+// the host's answer for it, which then went to the second, an rm -rf nobody had read. In
+// the terminal a decision typed just after someone else decided the oldest request is said
+// back, with what it would now answer, and taken the second time; one's own quick second
+// answer, and a script's, are taken at once.
+func TestDecideJustAfterSomeoneElseAsksFirst(t *testing.T) {
+	c, ctl, _, out := newCommander(wire.RoleHost)
+	c.editor = true
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "Bash: touch par-one.txt", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Summary: "Bash: rm -rf par-two-dir", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed, By: "bob"}})
+	c.line(context.Background(), "/allow")
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "bob already allowed Bash a moment ago; the oldest waiting now is Bash: rm -rf par-two-dir — /allow again to answer it") {
+		t.Fatalf("calls %q, output %q", ctl.calls, out.String())
+	}
+	c.line(context.Background(), "/allow")
+	if !slices.Equal(ctl.calls, []string{"decide t2 allow "}) {
+		t.Fatalf("the second /allow: calls %q, want t2 allowed", ctl.calls)
+	}
+
+	// One's own decision just before: the next is answered at once.
+	c2, ctl2, _, _ := newCommander(wire.RoleHost)
+	c2.editor = true
+	c2.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+	c2.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionPending}})
+	c2.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed, By: "me"}})
+	c2.line(context.Background(), "/deny")
+	if !slices.Equal(ctl2.calls, []string{"decide t2 deny "}) {
+		t.Fatalf("after one's own decision: calls %q, want t2 denied at once", ctl2.calls)
+	}
+	// A script (no line editor) is taken at once too.
+	c3, ctl3, _, _ := newCommander(wire.RoleHost)
+	c3.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+	c3.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionPending}})
+	c3.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionDenied, By: "bob"}})
+	c3.line(context.Background(), "/allow")
+	if !slices.Equal(ctl3.calls, []string{"decide t2 allow "}) {
+		t.Fatalf("a script's /allow: calls %q, want t2 allowed", ctl3.calls)
+	}
+}

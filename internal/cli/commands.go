@@ -62,6 +62,9 @@ type commander struct {
 	// second time, as the window's Always allow Bash asks first).
 	bashAsked   string
 	bashAskedAt time.Time
+	// movedAsked is the request a /allow, /deny or /always was said back for because
+	// someone else had just decided the one before it (taken the second time).
+	movedAsked string
 	// treeAsked is when /share tree was said back (the same way).
 	treeAsked time.Time
 	now       func() time.Time // nil: time.Now

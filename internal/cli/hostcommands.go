@@ -161,6 +161,10 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 // /always is told who decided it (it was most likely meant for that one).
 const recentDecision = time.Minute
 
+// movedRecently: a decision typed this soon after someone else decided the oldest request
+// may have been meant for that one, and is said back before it answers the next.
+const movedRecently = 3 * time.Second
+
 // decidedWords says how the last request was decided: "bob already denied Bash".
 func decidedWords(p wire.Permission) string {
 	tool := term.Line(p.Tool)
@@ -177,13 +181,16 @@ func decidedWords(p wire.Permission) string {
 // with decision.
 func decideWith(decision string) func(*commander, context.Context, string) error {
 	return func(c *commander, ctx context.Context, arg string) error {
-		id, tool, late, you := "", "", "", wire.Member{}
+		id, tool, summary, late, moved, you := "", "", "", "", "", wire.Member{}
 		uncovered, editsMode := false, false
 		c.pr.with(func(r *roster) {
 			you = r.you
 			if len(r.perms) > 0 {
-				id, tool, uncovered = r.perms[0].ID, r.perms[0].Tool, r.perms[0].Uncovered
+				id, tool, summary, uncovered = r.perms[0].ID, r.perms[0].Tool, r.perms[0].Summary, r.perms[0].Uncovered
 				editsMode = r.settings.PermissionMode == wire.PermissionEdits
+				if d := r.decided; d != nil && r.movedUp == id && d.By != r.you.Name && time.Since(r.decidedAt) < movedRecently {
+					moved = decidedWords(*d)
+				}
 			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
 				late = decidedWords(*d)
 			}
@@ -193,6 +200,13 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			return errors.New("no tool request is waiting for a decision: " + late)
 		case id == "":
 			return errors.New("no tool request is waiting for a decision")
+		case moved != "" && c.editor && c.movedAsked != id:
+			// The request this was typed for went an instant before, and the oldest now is
+			// one the person may not have read (a tester's second answer, meant for the
+			// request before, allowed an rm -rf in the window): said back, taken the second time.
+			c.movedAsked = id
+			c.pr.reply("system", fmt.Sprintf("%s a moment ago; the oldest waiting now is %s — %s again to answer it", moved, term.Line(summary), "/"+decision))
+			return nil
 		case decision == wire.DecisionAlways && !c.mayBeOwner(you):
 			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.
 			return errors.New("only the party's owner can allow a tool for the rest of the party" + c.noOwnerWords("") + "; /allow allows this one request")

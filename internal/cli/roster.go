@@ -39,8 +39,11 @@ type roster struct {
 	// and when: a host's /allow just after someone else decided is told who did.
 	decided   *wire.Permission
 	decidedAt time.Time
-	held      *wire.Approval // the batch waiting for approval
-	running   bool           // a turn is on the agent
+	// movedUp is the waiting request that became the oldest when that decision took the one
+	// before it ("" when none did): a /allow typed for that one would answer this one.
+	movedUp string
+	held    *wire.Approval // the batch waiting for approval
+	running bool           // a turn is on the agent
 	// pending lists the prompts waiting for a batch, oldest first; asks holds each one's
 	// first line, for the who-asked-what of the batch that takes it.
 	pending []string
@@ -311,11 +314,18 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {
+			wasOldest := len(r.perms) > 0 && r.perms[0].ID == pm.ID
 			if pm.Status != wire.PermissionPending && slices.ContainsFunc(r.perms, func(w wire.Permission) bool { return w.ID == pm.ID }) {
 				d := *pm
 				r.decided, r.decidedAt = &d, time.Now()
 			}
 			r.dropPerm(pm.ID)
+			if pm.Status != wire.PermissionPending {
+				r.movedUp = ""
+				if wasOldest && len(r.perms) > 0 {
+					r.movedUp = r.perms[0].ID
+				}
+			}
 			if pm.Status == wire.PermissionPending {
 				r.perms = append(r.perms, *pm)
 			}
