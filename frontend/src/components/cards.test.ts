@@ -4,7 +4,7 @@ import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
 import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
-import { approval, joined, left, prompt } from '../state/events.test-helpers';
+import { approval, batch, joined, left, permission, prompt, settings } from '../state/events.test-helpers';
 
 describe('<permission-card>', () => {
   // A window tester typed "please do not touch files now" and clicked Deny at once: the
@@ -234,6 +234,29 @@ describe('<permission-card>', () => {
     el.remove();
   });
 
+  // The same tester typed a reason to deny, and the prompt's author (a co-host) allowed it
+  // first: the reason vanished. The card says it was not sent, and what it was.
+  it('a reason typed when someone else decides first is said not sent', async () => {
+    const { st } = await inParty('host');
+    const m = new TranscriptModel();
+    const p: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
+    m.apply(permission(1, p));
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = p;
+    document.body.append(el);
+    await el.updateComplete;
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!;
+    input.value = 'not the build folder, it holds the release';
+    input.dispatchEvent(new Event('input'));
+    el.permission = { ...p, status: 'allowed', by: 'wendy' };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-reason-unsent]')?.textContent).toBe(
+      'Your reason was not sent, as wendy decided first: “not the build folder, it holds the release”',
+    );
+    el.remove();
+  });
+
   it('made a host while a request waits: its Allow appears, and takes clicks a moment later', async () => {
     const { be, st } = await inParty('participant');
     const el = document.createElement('permission-card') as PermissionCard;
@@ -321,6 +344,44 @@ async function approvalCard() {
 }
 
 describe('<approval-card>', () => {
+  // A window tester's host was editing a merged prompt when a co-host sent it, or turned
+  // approval off: the prompt went unedited, the edits vanished with no word, and the card
+  // said "Approved and sent". The card now says what happened and offers the edits back.
+  for (const how of ['sent', 'released', 'own'] as const) {
+    it(`edits overtaken: ${how}`, async () => {
+      const { st, el, q } = await approvalCard();
+      const m = new TranscriptModel();
+      m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
+      m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+      el.item = m.items[1] as ApprovalItem;
+      await el.updateComplete;
+      q('approval-edit')!.click();
+      await el.updateComplete;
+      const text = q<HTMLTextAreaElement>('approval-text')!;
+      text.value = 'touch x -- and DO NOT touch the .env file';
+      text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+      if (how === 'released') m.apply(settings(3, false));
+      m.apply(batch(4, { id: 'b1', prompts: ['p1'], merged: how === 'own' ? text.value : 'touch x', merger: 'local' }));
+      el.item = m.items.find((it) => it.type === 'approval') as ApprovalItem;
+      await el.updateComplete;
+      const outcome = q('approval-outcome')!.textContent!;
+      if (how === 'own') {
+        expect(outcome).toContain('Sent with edits');
+        expect(q('approval-overtaken')).toBeNull();
+        return;
+      }
+      expect(outcome).toContain(how === 'released' ? 'Sent: approval was turned off' : 'Approved and sent');
+      expect(q('approval-overtaken')?.textContent).toContain(
+        how === 'released' ? 'Your edits were not sent: approval was turned off, and it was sent as it was before you sent them.' : 'Your edits were not sent: another host sent it before you sent them.',
+      );
+      q('approval-overtaken-keep')!.click();
+      await el.updateComplete;
+      expect(st.takeRefill('')).toBe('touch x -- and DO NOT touch the .env file');
+      expect(q('approval-overtaken')).toBeNull();
+    });
+  }
+
   it('Escape in "Edit and send…" cancels the edit, as it cancels "Reject…"; edits take a second Escape', async () => {
     const { be, st, el, q } = await approvalCard();
     const escape = (target: HTMLElement) => {

@@ -125,6 +125,8 @@ const cardStyles = css`
   textarea[readonly]:focus { border-color: var(--border); box-shadow: none; outline: none; }
   textarea[readonly]:focus-visible { outline: 1px dashed var(--muted); outline-offset: 2px; } /* where the keyboard is, still */
   .grow { flex: 1; }
+  .overtaken { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; font-size: 12.5px; background: var(--warn-soft); border-top: 1px solid var(--border); }
+  .overtaken span { flex: 1 1 240px; }
 `;
 
 function avatar(name: string) {
@@ -164,6 +166,8 @@ export class PermissionCard extends LitElement {
   #armed = false;
   /** "Always allow Bash" was pressed once: it asks before allowing every command. */
   #confirmAlways = false;
+  /** The reason I was typing when someone else decided the request first. */
+  #lostReason = '';
   #armTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -175,6 +179,11 @@ export class PermissionCard extends LitElement {
 
   protected override willUpdate(): void {
     const p = this.permission;
+    if (p && p.status !== 'pending' && this.#reason.text.trim() !== '' && !this.#reason.waiting) {
+      // A reason typed here, and someone else decided first (a tester's vanished unsaid).
+      if ((p.by ?? '') !== (this.state?.session?.you.name ?? '')) this.#lostReason = this.#reason.text.trim();
+      this.#reason.text = '';
+    }
     // Keyed on the role too: made a host while the request waits, the buttons appear then;
     // and on the requests decided so far: one decided above moves this card up.
     const shown = p ? `${p.id}\u0000${this.state?.isHost ?? false}\u0000${this.state?.permissionsSettled ?? 0}` : '';
@@ -295,7 +304,9 @@ export class PermissionCard extends LitElement {
         <div class="summary" data-testid="permission-summary">${p.summary}</div>
         ${pending && p.detail ? this.#detail(p) : nothing}
         ${!pending
-          ? this.#outcome(p)
+          ? html`${this.#outcome(p)}${this.#lostReason
+              ? html`<span class="expires" role="status" data-testid="permission-reason-unsent">Your reason was not sent, as ${p.status === 'timed_out' ? 'its time ran out' : p.by ? `${p.by} decided` : 'it was decided'} first: “${this.#lostReason}”</span>`
+              : nothing}`
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
@@ -360,6 +371,11 @@ export class ApprovalCard extends LitElement {
   #escapeArmed = false;
   #rejecting = false;
   #reason = new Reason(this);
+  /**
+   * My edits, when the prompt went without them: another host sent or rejected it, or
+   * turned approval off, while I edited (a tester's edits vanished with no word).
+   */
+  #overtaken: string | null = null;
 
   constructor() {
     super();
@@ -367,6 +383,34 @@ export class ApprovalCard extends LitElement {
   }
 
   static override styles = [base, cardStyles];
+
+  protected override willUpdate(): void {
+    const it = this.item;
+    if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
+    const text = this.#text;
+    if (this.#editing && text !== null && text.trim() !== '' && text !== it.approval.merged && text !== it.edited) this.#overtaken = text;
+    this.#editing = false;
+    this.#rejecting = false;
+    this.#text = null;
+    this.#escapeArmed = false;
+  }
+
+  /** What became of the prompt my edits were for, and a way to keep them. */
+  #overtakenNote(s: AppState, it: ApprovalItem) {
+    const text = this.#overtaken;
+    if (text === null) return nothing;
+    const what = it.status === 'rejected' ? `${it.rejected?.by ?? 'A host'} rejected it` : it.status === 'sent' ? (it.released ? 'approval was turned off, and it was sent as it was' : 'another host sent it') : 'it was not sent';
+    return html`<div class="overtaken" role="status" data-testid="approval-overtaken">
+      <span>Your edits were not sent: ${what} before you sent them.</span>
+      ${s.canDraft
+        ? html`<button class="small" data-testid="approval-overtaken-keep" @click=${() => {
+            s.putInPromptBox(text);
+            this.#set(() => (this.#overtaken = null));
+          }}>Put my edits in the prompt box</button>`
+        : nothing}
+      <button class="ghost small" data-testid="approval-overtaken-dismiss" aria-label="Dismiss" @click=${() => this.#set(() => (this.#overtaken = null))}>${iconX()}</button>
+    </div>`;
+  }
 
   #prompts(it: ApprovalItem) {
     return html`<ul class="prompts" data-testid="approval-prompts">
@@ -474,8 +518,9 @@ export class ApprovalCard extends LitElement {
                 ? html`<span class="outcome rejected" data-testid="approval-outcome">Not sent: the party ended before a host decided</span>`
               : it.status === 'left'
                 ? html`<span class="outcome" data-testid="approval-outcome">Still waiting for a host when you left: it goes on without you</span>`
-              : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
+              : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.released ? 'Sent: approval was turned off' : it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
         </div>
+        ${this.#overtakenNote(s, it)}
       </div>`;
     }
     const host = s.isHost;

@@ -664,6 +664,11 @@ export class AppState {
     this.#party.recall(batch);
   }
 
+  /** Puts my text (edits to a prompt that went without them) into the prompt box. */
+  putInPromptBox(text: string): void {
+    this.#party.giveBackText(text);
+  }
+
   /** Whether recallPrompts can put them back: not twice, nor as a viewer. */
   canRecall(batch: string): boolean {
     return this.#party.canRecall(batch);

@@ -398,6 +398,13 @@ export class PartySession {
     this.#hooks.changed();
   }
 
+  /** Puts text of mine (edits a host made to a prompt that went without them) into the prompt box. */
+  giveBackText(text: string): void {
+    if (!this.canDraft || text.trim() === '') return;
+    this.#refill = this.#refill === null ? text : `${this.#refill}\n\n${text}`;
+    this.#hooks.changed();
+  }
+
   /** Whether my prompts of a failed turn can be put back in the box: not twice, nor by a viewer. */
   canRecall(batch: string): boolean {
     return this.canDraft && !this.#recalled.has(batch);

@@ -236,6 +236,8 @@ export interface ApprovalItem extends ItemBase {
   status: 'waiting' | 'sent' | 'rejected' | 'replaced' | 'unsent' | 'left';
   /** The text that went to the agent, when it differs from the merged text. */
   edited: string | null;
+  /** Sent because a host turned approval off while it waited, not approved (a tester's card said "Approved and sent"). */
+  released?: boolean;
   rejected: Rejected | null;
 }
 
@@ -283,6 +285,8 @@ export class TranscriptModel {
   #retry = { seq: -1, index: -1 };
   /** The last turn event that ended a batch with an error: its seq and error. */
   #failed = { seq: -1, error: '' };
+  /** A settings event turned approval off while a batch waited: the next batch event sends it unapproved. */
+  #approvalOff = false;
   /** How many tool requests were decided (or timed out) here: see permissionsSettled. */
   #settled = 0;
 
@@ -417,9 +421,11 @@ export class TranscriptModel {
         if (ev.batch && typeof ev.batch === 'object') {
           const batch = ev.batch;
           let edited = false;
+          const released = this.#approvalOff;
+          this.#approvalOff = false;
           this.#settleApproval(batch.id, (it) => {
             edited = batch.merged !== it.approval.merged;
-            return { ...it, status: 'sent', edited: edited ? batch.merged : null };
+            return { ...it, status: 'sent', edited: edited ? batch.merged : null, ...(released ? { released } : {}) };
           });
           // A batch of the same prompts under another id: the host stopped before anyone
           // decided, and, resumed with approval off, sent them (a reviewer's).
@@ -485,6 +491,8 @@ export class TranscriptModel {
         if (Array.isArray(ev.files)) this.#changes(ev.files);
         break;
       case 'settings':
+        // Approval turned off sends the batch that waited for it, in the batch event next.
+        this.#approvalOff = ev.approval === false && this.#items.some((it) => it.type === 'approval' && it.status === 'waiting');
         // The list that follows a new sharing level shows what that level shows (.env with
         // the whole folder): no turn touched what only became visible.
         if (typeof ev.workspace === 'string' && ev.workspace !== this.#level) {
