@@ -142,6 +142,30 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // A window tester: two Bash calls at once, and the folded row above the first request's
+  // card named the second call ("rm -rf par-two-dir") while the card asked about the
+  // first. The row names the call the cards after it are about.
+  it('the tool row above waiting request cards names the call the first card asks about', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', phase(3, 'running'));
+    be.emit('party:event', out(4, 'Bash: touch par-one.txt\n', 'tool'));
+    be.emit('party:event', out(5, 'Bash: rm -rf par-two-dir && mkdir par-two-dir\n', 'tool'));
+    be.emit('party:event', { seq: 6, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch par-one.txt', batch: 'b1', status: 'pending' } });
+    await el.updateComplete;
+    const row = () => el.shadowRoot!.querySelector('activity-group')!.shadowRoot!.querySelector('[data-testid=tool-group-toggle] .last')?.textContent;
+    await (el.shadowRoot!.querySelector('activity-group') as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
+    expect(row()).toBe('— Bash: touch par-one.txt');
+    be.emit('party:event', { seq: 7, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch par-one.txt', batch: 'b1', status: 'allowed', by: 'ann' } });
+    be.emit('party:event', out(8, '-> done\n', 'tool'));
+    be.emit('party:event', { seq: 9, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm -rf par-two-dir', batch: 'b1', status: 'pending' } });
+    await el.updateComplete;
+    await (el.shadowRoot!.querySelector('activity-group') as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
+    expect(row()).toBe('— Bash: rm -rf par-two-dir && mkdir par-two-dir');
+    el.remove();
+  });
+
   // The note says why the output under it is struck out; it was struck out and pale itself.
   it('a discarded attempt is struck out under a note that is not', async () => {
     const { be, el } = await mounted();

@@ -604,6 +604,11 @@ export class TranscriptView extends LitElement {
       footer = html`<footer class="interrupted" data-testid="turn-end" data-status="unfinished">${iconStop()} ${why}</footer>`;
     }
     const lastSeg = it.segments.length - 1;
+    // The group whose calls the request cards after it ask about is the live one: its row
+    // names the call under way (a window tester's named the second of two Bash calls while
+    // the card under it asked about the first).
+    let liveGroup = lastSeg;
+    while (liveGroup >= 0 && it.segments[liveGroup]!.kind === 'permission') liveGroup--;
     const seg = (sg: Segment, i: number) =>
       sg.kind === 'reply'
         ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === lastSeg)}></markdown-view>`
@@ -613,7 +618,7 @@ export class TranscriptView extends LitElement {
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
             ? this.#turnNotice(sg)
-            : html`<activity-group .segment=${sg} ?live=${running && i === lastSeg}></activity-group>`;
+            : html`<activity-group .segment=${sg} ?live=${running && i === liveGroup}></activity-group>`;
     // In order; output before a retry is void: each run of it shown struck through, in one block.
     const parts: TemplateResult[] = [];
     for (let i = 0; i < it.segments.length; ) {
