@@ -511,6 +511,21 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await shot(p, `${w}x${h}-people`);
     }));
   }
+  // A window tester clicked Changes, and People appeared where Changes had been: a second
+  // click on the same spot opened People instead of closing Changes.
+  test('1180×800: Changes stays where it was clicked, and a second click there closes it', withShot('changes-stays', async () => {
+    const p = await open(1180, 800, 'screen=party', 'transcript-item');
+    const button = p.getByTestId('changes-toggle');
+    const before = (await seen(button)).box;
+    await button.click();
+    await p.getByTestId('changes-panel').waitFor({ state: 'visible' });
+    await mustSee(p, 'panel-toggle', 'People beside an open Changes at 1180×800');
+    const after = (await seen(button)).box;
+    check(Math.abs(after.x - before.x) <= 1, `Changes moved from x ${before.x} to ${after.x} when it opened`);
+    await p.mouse.click(before.x + before.w / 2, before.y + before.h / 2);
+    await p.getByTestId('changes-panel').waitFor({ state: 'detached' });
+    check(!(await p.getByTestId('side-panel').isVisible()) || (await p.getByTestId('panel-toggle').getAttribute('aria-expanded')) === 'false', 'the second click opened People');
+  }));
   // A short name keeps its controls on its row.
   test('1180×800: People keeps a short name and its controls on one row', withShot('people-one-row', async () => {
     const p = await open(1180, 800, 'screen=party', 'transcript-item');

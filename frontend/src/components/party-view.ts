@@ -1029,14 +1029,17 @@ export class PartyView extends LitElement {
               aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void this.#stop(s)}>${iconStop()} <span class="tiny-hide">Stop</span></button>`
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
-        <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
-          title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
-          @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
+        <!-- People before Changes: it shows only beside an open Changes (1100–1399 px), and
+             after it, it pushed Changes left, where a second click on Changes opened People
+             (a window tester's). -->
         <button class="small panel-toggle" data-testid="panel-toggle" aria-controls="side-panel" aria-expanded=${this.#panel}
           aria-label=${this.#panel ? 'Close the side panel' : `People${s.isHost ? ' and host controls' : ''}`}
           title=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
           @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="tiny-hide">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
+        <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
+          title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
+          @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
