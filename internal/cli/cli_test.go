@@ -3928,3 +3928,18 @@ func TestDecideJustAfterSomeoneElseAsksFirst(t *testing.T) {
 		t.Fatalf("a script's /allow: calls %q, want t2 allowed", ctl3.calls)
 	}
 }
+
+// A tester's tab-indented line of code in a reply ran past 120 columns, and the terminal cut
+// it mid-word ("…normal transcr" / "ipt"): a tab was counted as one column. It is now the
+// spaces the terminal shows, and no line is wider than the screen.
+func TestFitLinesCountsTabs(t *testing.T) {
+	line := "\t\t\tif wrapped { return a normal transcript column to see wrapping at the edge } // and more words"
+	for _, l := range strings.Split(fitLines(line, 60), "\n") {
+		if strings.Contains(l, "\t") || ansi.StringWidth(l) > 59 {
+			t.Fatalf("a line %d columns wide (or with a tab): %q", ansi.StringWidth(l), l)
+		}
+	}
+	if got := fitLines(line, 60); !strings.HasPrefix(got, strings.Repeat(" ", 24)+"if wrapped") || !strings.Contains(got, "transcript") {
+		t.Fatalf("the tabs are not 24 columns, or a word was cut: %q", got)
+	}
+}

@@ -446,8 +446,10 @@ func fitLines(text string, w int) string {
 }
 
 // wrapLines fits text to width columns: at spaces (a tester's notices were cut mid-word,
-// "/rot" / "ate"), and where a terminal is too narrow for that, anywhere.
+// "/rot" / "ate"), and where a terminal is too narrow for that, anywhere. Tabs become the
+// spaces the terminal would show, so that they are counted.
 func wrapLines(text string, width int) string {
+	text = term.ExpandTabs(text)
 	if width < 20 {
 		return ansi.Hardwrap(text, width, true)
 	}

@@ -72,3 +72,30 @@ func wrapLine(line string, width int, indent string, indentWidth int) string {
 	}
 	return b.String()
 }
+
+// ExpandTabs puts spaces for each tab, to the next multiple of 8 columns as a terminal
+// does, so that Wrap counts the columns the terminal will show: a tab counted as one
+// column let a tab-indented line of code run past the width, and the terminal cut it
+// mid-word (a tester's). Escape sequences count no width, as in Wrap.
+func ExpandTabs(text string) string {
+	if !strings.Contains(text, "\t") {
+		return text
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		col := 0
+		for j, part := range strings.Split(line, "\t") {
+			if j > 0 {
+				n := 8 - col%8
+				b.WriteString(strings.Repeat(" ", n))
+				col += n
+			}
+			b.WriteString(part)
+			col += ansi.StringWidth(part)
+		}
+	}
+	return b.String()
+}
