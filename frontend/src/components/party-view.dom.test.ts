@@ -41,15 +41,40 @@ describe('<party-view> removing someone', () => {
     const text = await kickText('bob', 'participant');
     // "The invite still lets people in" read as if nothing could be done, also right after New invites.
     expect(text).not.toMatch(/The invite still lets people in/);
-    expect(text).toMatch(/Anyone with a current invite link can still join, bob too if they still have one\. To keep them out, make new invites afterwards/);
-    expect(text).toMatch(/\(New invites…\): the links given out so far stop working/);
+    expect(text).toMatch(/Anyone with a current invite link can still join, bob too if they still have one, unless new invites are made: the links given out so far then stop working\./);
     expect(text).not.toMatch(/as a viewer again/);
   });
 
   // A viewer removed comes back a viewer from the same window or terminal: said (a tester
   // was not told the demotion holds).
   it('says a viewer comes back a viewer', async () => {
-    expect(await kickText('vee', 'viewer')).toMatch(/vee too if they still have one, as a viewer again from the same window or terminal\./);
+    expect(await kickText('vee', 'viewer')).toMatch(/vee too if they still have one, as a viewer again from the same window or terminal, unless new invites are made/);
+  });
+
+  // A window tester removed bob, and the same `concordia join` let him straight back in:
+  // keeping him out took New invites, somewhere else. The dialog offers both at once, and
+  // makes the new invites first, so that his link stops working before he is disconnected.
+  it('removes and makes new invites in one go, the invites first', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role: 'participant' }));
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
+    await el.updateComplete;
+    const rotate = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=kick-rotate]')!;
+    expect(rotate.checked).toBe(false);
+    rotate.checked = true;
+    rotate.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    const confirm = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-confirm]')!;
+    expect(confirm.textContent).toBe('Remove and make new invites');
+    confirm.click();
+    await vi.waitFor(() => expect(be.count('Kick')).toBe(1));
+    expect(be.calls.map(([n]) => n).filter((n) => n === 'NewInvites' || n === 'Kick')).toEqual(['NewInvites', 'Kick']);
+    el.remove();
+    st.dispose();
   });
 });
 

@@ -51,6 +51,8 @@ export class PartyView extends LitElement {
   /** The member a host is about to remove (the confirm dialog), and why. */
   #kick: Member | null = null;
   #kickReason = '';
+  /** The Remove dialog's "also make new invites": the removed one's link stops working too. */
+  #kickRotate = false;
   /** The agent command waiting for a confirm (/clear), and the free-text command. */
   #confirmCommand: { command: string; text: string } | null = null;
   #command = '';
@@ -871,6 +873,7 @@ export class PartyView extends LitElement {
   #askKick(m: Member): void {
     this.#kick = m;
     this.#kickReason = '';
+    this.#kickRotate = false;
     this.requestUpdate();
     // The dialog takes the focus, so that Escape (and Tab) work in it.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLInputElement>('[data-testid="kick-reason"]')?.focus());
@@ -885,6 +888,9 @@ export class PartyView extends LitElement {
       const here = s.participants.findIndex((p) => p.id === m.id);
       const away = here < 0;
       const index = away ? s.away.findIndex((p) => p.id === m.id) : here;
+      // New invites first: the removed one's link stops working before they are
+      // disconnected, with no moment to come back through it (a tester's rerun join did).
+      if (this.#kickRotate && !(await s.control.newInvites())) return;
       if (!(await s.control.kick(m.id, this.#kickReason))) return;
       this.#kicked = { id: m.id, index, away };
       close();
@@ -895,14 +901,22 @@ export class PartyView extends LitElement {
         <header><h2 id="kick-title">Remove ${m.name}?</h2></header>
         <div class="body">
           <p>${s.participants.some((p) => p.id === m.id) ? html`${m.name} will be disconnected from the party.` : html`${m.name} is away: they will not come back as themselves.`} Anyone with a current invite link can still join, ${m.name} too if they
-            still have one${m.role === 'viewer' ? html`, as a viewer again from the same window or terminal` : nothing}. To keep them out, make new invites afterwards (<b>New invites…</b>): the links given out so far stop working.</p>
+            still have one${m.role === 'viewer' ? html`, as a viewer again from the same window or terminal` : nothing}, unless new invites are made: the links given out so far then stop working.</p>
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
             @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
             @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />
+          <label class="check">
+            <input type="checkbox" data-testid="kick-rotate" .checked=${this.#kickRotate}
+              @change=${(e: Event) => {
+                this.#kickRotate = (e.target as HTMLInputElement).checked;
+                this.requestUpdate();
+              }} />
+            <span>Also make new invites, to keep ${m.name} out (everyone still to join needs a new link; people here stay)</span>
+          </label>
         </div>
         <footer>
           <button data-testid="kick-cancel" class="keep" title=${`Keep ${m.name}`} @click=${close}>Keep <span class="who">${m.name}</span></button>
-          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`)} @click=${remove}>Remove</button>
+          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`) || s.control.busy('invites')} @click=${remove}>${this.#kickRotate ? 'Remove and make new invites' : 'Remove'}</button>
         </footer>
       </div>
     </div>`;
