@@ -590,6 +590,11 @@ type FileChange struct {
 	// Link (our extension, since 2026-12-06): a symbolic link, listed and never followed:
 	// Additions and Deletions are 0, and Party.diff refuses its path. Absent otherwise.
 	Link bool `json:"link,omitempty"`
+	// Rev (our extension, since 2026-12-06): changes whenever the file's content does, and
+	// is the same in two lists when the content is: a client tells a file rewritten with as
+	// many lines added and deleted from one left alone (a window tester's turn that
+	// rewrote a file listed no file changed). Opaque; absent for a deleted file.
+	Rev string `json:"rev,omitempty"`
 }
 
 // MoreWorthNaming orders changed files by how much a person needs to see them, for a

@@ -20,6 +20,10 @@ package workspace
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -133,7 +137,8 @@ type Workspace struct {
 	// baseSecrets are the start's credentials files by blob (markCopiesOfSecrets), once known.
 	baseSecrets map[string]string
 	// resumedStart: the base was recorded at a resume, not when the party began.
-	resumedStart bool
+	resumedStart bool // revKey keys each FileChange's Rev (revOf), kept with the state for a resume.
+	revKey       []byte
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository
@@ -163,6 +168,9 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 		return nil, fmt.Errorf("workspace: %w", err)
 	}
 	w := &Workspace{dir: abs, gitDir: filepath.Join(stateDir, "git"), opts: opts, git: git}
+	if w.revKey, err = loadRevKey(stateDir); err != nil {
+		return nil, fmt.Errorf("workspace: %w", err)
+	}
 	w.ignores = ignoreSources(ctx, git, abs)
 	for _, ex := range append([]string{stateDir}, opts.Exclude...) {
 		if exAbs, err := filepath.Abs(ex); err == nil {
@@ -723,7 +731,7 @@ const emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 // listed as deleted (links are never shown: a tester's was missing from the list), and a
 // link that became a file as added; linkSwap names them, for their diffs.
 func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChange, linkSwap map[string]bool, _ error) {
-	status, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--name-status", "-z", w.base, now)
+	status, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-M", "--no-ext-diff", "--no-textconv", "--raw", "-z", w.base, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -780,6 +788,9 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 		}
 		out = append(out, f)
 	}
+	for i := range out {
+		out[i].Rev = w.revOf(out[i].Rev)
+	}
 	if err := w.markCopiesOfSecrets(ctx, now, out); err != nil {
 		return nil, nil, err
 	}
@@ -790,12 +801,20 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 	return out, linkSwap, nil
 }
 
-// parseNameStatus reads `diff-tree --name-status -z`: "M\0path\0", "R087\0from\0to\0".
+// parseNameStatus reads `diff-tree --name-status -z`: "M\0path\0", "R087\0from\0to\0",
+// or `--raw -z`, where each code comes after the modes and blobs
+// (":100644 100644 OLD NEW M\0path\0"); then each file's Rev holds its new blob's id,
+// which Workspace.revOf makes into the Rev members see.
 func parseNameStatus(b []byte) []wire.FileChange {
 	parts := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
 	var out []wire.FileChange
 	for i := 0; i < len(parts); {
-		code := parts[i]
+		code, rev := parts[i], ""
+		if strings.HasPrefix(code, ":") {
+			if f := strings.Fields(code); len(f) == 5 {
+				code, rev = f[4], f[3]
+			}
+		}
 		if code == "" {
 			i++
 			continue
@@ -809,7 +828,7 @@ func parseNameStatus(b []byte) []wire.FileChange {
 			if code[0] == 'C' {
 				st = "added"
 			}
-			out = append(out, wire.FileChange{Path: parts[i+2], From: parts[i+1], Status: st})
+			out = append(out, wire.FileChange{Path: parts[i+2], From: parts[i+1], Status: st, Rev: rev})
 			i += 3
 		default:
 			if i+1 >= len(parts) {
@@ -819,11 +838,41 @@ func parseNameStatus(b []byte) []wire.FileChange {
 			if st == "" {
 				st = "modified"
 			}
-			out = append(out, wire.FileChange{Path: parts[i+1], Status: st})
+			out = append(out, wire.FileChange{Path: parts[i+1], Status: st, Rev: rev})
 			i += 2
 		}
 	}
 	return out
+}
+
+// revOf is a FileChange's Rev for git's object id of the file's new content: 12 hex
+// digits of its HMAC under the party's own key, so that a member learns when a file's
+// content changed and not a hash of it (a binary file's, whose text nobody is sent, could
+// be guessed from one); none for no content (all zeros: a deleted file).
+func (w *Workspace) revOf(blob string) string {
+	if strings.Trim(blob, "0") == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, w.revKey)
+	m.Write([]byte(blob))
+	return hex.EncodeToString(m.Sum(nil))[:12]
+}
+
+// loadRevKey reads the party's key for revOf from dir, or makes one there: a resumed party
+// keeps its files' Revs.
+func loadRevKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "rev-key")
+	if b, err := os.ReadFile(path); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("make the changes key: %w", err)
+	}
+	if err := atomicfile.Write(path, key, 0o600); err != nil {
+		return nil, fmt.Errorf("write the changes key: %w", err)
+	}
+	return key, nil
 }
 
 // lineCounts are a file's counts in `--numstat`: lines added and deleted, or none for a

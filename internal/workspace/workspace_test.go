@@ -406,8 +406,8 @@ func TestOpenClearsAKilledStartsLeftovers(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if got := strings.Join(names, " "); got != "base git tracked" {
-		t.Errorf("the state directory holds %q, want only base, git and tracked (kept.go)", got)
+	if got := strings.Join(names, " "); got != "base git rev-key tracked" {
+		t.Errorf("the state directory holds %q, want only base, git, rev-key (revOf) and tracked (kept.go)", got)
 	}
 }
 
@@ -691,7 +691,7 @@ func TestLargeFilesAreNotHashed(t *testing.T) {
 		{Path: "dump.sql", Status: "modified", Additions: 1, Deletions: 1, Large: true},
 		{Path: "small.txt", Status: "modified", Additions: 1},
 	}
-	if !slices.Equal(files, want) {
+	if !slices.Equal(withoutRevs(files), want) {
 		t.Fatalf("changes %+v, want %+v", files, want)
 	}
 	if _, err := os.Stat(filepath.Join(state, "git/objects/pack/tmp_pack_abc")); !errors.Is(err, os.ErrNotExist) {
@@ -704,7 +704,7 @@ func TestLargeFilesAreNotHashed(t *testing.T) {
 	// Cut back under the limit, its text is tracked again.
 	write(t, dir, "big.bin", "small now\n")
 	files, _, err = w.Changes(ctx, false)
-	if err != nil || len(files) != 3 || files[0] != (wire.FileChange{Path: "big.bin", Status: "added", Additions: 1}) {
+	if err != nil || len(files) != 3 || withoutRevs(files)[0] != (wire.FileChange{Path: "big.bin", Status: "added", Additions: 1}) {
 		t.Fatalf("changes after big.bin shrank: %+v %v", files, err)
 	}
 	if d, err := w.Diff(ctx, "big.bin", false); err != nil || !strings.Contains(d.Diff, "+small now") {
@@ -1454,5 +1454,67 @@ func TestDiffOfAFileThatHoldsACredential(t *testing.T) {
 	}
 	if d, err := w.Diff(ctx, "main.go", false); err != nil || !strings.Contains(d.Diff, "an ordinary change") {
 		t.Errorf("the diff of main.go: %+v %v", d, err)
+	}
+}
+
+// withoutRevs is files with their Rev taken off, for comparing the rest.
+func withoutRevs(files []wire.FileChange) []wire.FileChange {
+	out := slices.Clone(files)
+	for i := range out {
+		out[i].Rev = ""
+	}
+	return out
+}
+
+// A window tester's turn rewrote a file with as many lines added and deleted as before,
+// and its card listed no file changed: a list told them apart only by status and counts.
+// Rev changes with the content, and only with it; a deleted file has none.
+func TestRevFollowsTheContent(t *testing.T) {
+	ctx := context.Background()
+	dir := startingDir(t, true)
+	state := t.TempDir()
+	w, err := Open(ctx, dir, state, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revs := func() map[string]string {
+		t.Helper()
+		files, _, err := w.Changes(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, f := range files {
+			m[f.Path] = f.Rev
+		}
+		return m
+	}
+	write(t, dir, "a.txt", "one\n")
+	write(t, dir, "b.txt", "kept\n")
+	if err := os.Remove(filepath.Join(dir, "gone.txt")); err != nil {
+		t.Fatal(err)
+	}
+	first := revs()
+	write(t, dir, "a.txt", "two\n") // the same counts: +1
+	second := revs()
+	if first["a.txt"] == "" || first["a.txt"] == second["a.txt"] {
+		t.Fatalf("a.txt rewritten: rev %q then %q, want two different ones", first["a.txt"], second["a.txt"])
+	}
+	if first["b.txt"] == "" || first["b.txt"] != second["b.txt"] {
+		t.Fatalf("b.txt left alone: rev %q then %q, want the same", first["b.txt"], second["b.txt"])
+	}
+	if r, ok := second["gone.txt"]; !ok || r != "" {
+		t.Fatalf("gone.txt deleted: listed %v, rev %q; want listed with none", ok, r)
+	}
+	write(t, dir, "a.txt", "one\n") // back as it was: the same rev as then
+	if third := revs(); third["a.txt"] != first["a.txt"] {
+		t.Fatalf("a.txt as it was: rev %q, want %q", third["a.txt"], first["a.txt"])
+	}
+	// A resumed party's workspace (the same state) gives the same revs.
+	if w, err = Open(ctx, dir, state, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if again := revs(); again["a.txt"] != first["a.txt"] || again["b.txt"] != first["b.txt"] {
+		t.Fatalf("after a resume: revs %v, want those of before %v", again, first)
 	}
 }

@@ -180,6 +180,23 @@ describe('TranscriptModel', () => {
     expect((m.items.filter((it): it is TurnItem => it.type === 'turn').at(-1) as TurnItem).files).toEqual(['c.go', 'old.go', 'a.go']);
   });
 
+  // A window tester's Bash turn rewrote created-by-bash.txt (a new date, one line for one)
+  // and its card listed no file changed: the lists' counts were the same. A rev that
+  // changes with the content says the turn touched it.
+  it('credits a turn with a file rewritten with the same counts, by its rev', () => {
+    const f = (path: string, rev: string) => ({ path, status: 'added', additions: 1, deletions: 0, rev });
+    const changes = (seq: number, files: ReturnType<typeof f>[]): PartyEvent => ({ seq, ts: '', kind: 'changes', files });
+    const m = fold([
+      changes(1, [f('created-by-bash.txt', 'aaa'), f('kept.txt', 'kkk')]),
+      prompt(2, pA),
+      batch(3, { ...b1, prompts: ['a'] }),
+      changes(4, [f('created-by-bash.txt', 'bbb'), f('kept.txt', 'kkk')]),
+      turn(5, 'b1'),
+    ]);
+    const turns = m.items.filter((it): it is TurnItem => it.type === 'turn');
+    expect(turns.map((t) => t.files)).toEqual([['created-by-bash.txt']]);
+  });
+
   // Files a person edits between turns are not the agent's. The host lists the changes after
   // each turn and while one runs (§9); a list after that turn's own, before the next batch,
   // is of what changed since (a tester's edits read as the last turn's "Files changed").

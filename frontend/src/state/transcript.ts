@@ -540,7 +540,9 @@ export class TranscriptModel {
    */
   #changes(files: readonly FileChange[]): void {
     const next = new Map<string, string>();
-    for (const f of files) next.set(f.path, `${f.status}\u0000${f.from ?? ''}\u0000${f.additions}\u0000${f.deletions}`);
+    // With rev: a file rewritten with the same counts is touched too (a window tester's
+    // turn that rewrote one listed no file changed).
+    for (const f of files) next.set(f.path, `${f.status}\u0000${f.from ?? ''}\u0000${f.additions}\u0000${f.deletions}\u0000${f.rev ?? ''}`);
     const touched: string[] = [];
     for (const [path, sig] of next) if (this.#files.get(path) !== sig) touched.push(path);
     for (const path of this.#files.keys()) if (!next.has(path)) touched.push(path);

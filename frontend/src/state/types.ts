@@ -53,6 +53,8 @@ export interface FileChange {
   large?: boolean;
   /** A symbolic link (our extension): listed, never followed; no counts, and Diff refuses it. */
   link?: boolean;
+  /** Opaque (our extension): changes whenever the file's content does; absent for a deleted file. */
+  rev?: string;
 }
 
 /** Party.changes' reply. */
