@@ -3943,3 +3943,34 @@ func TestFitLinesCountsTabs(t *testing.T) {
 		t.Fatalf("the tabs are not 24 columns, or a word was cut: %q", got)
 	}
 }
+
+// A chaos tester's host was stopped while its journal could not be written (a full disk),
+// and the party could never be resumed, even once there was room again. The host's /quit
+// and Ctrl-C then say so first, with what to do; once the journal caught up, they end at
+// once again.
+func TestHostQuitWhileTheJournalIsBehindAsksFirst(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.endsParty, c.editor = true, true
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindError, Text: party.JournalFailedText(errors.New("write journal: no space left on device"))})
+	if c.line(context.Background(), "/quit") {
+		t.Fatal("a /quit with the journal behind ended at once")
+	}
+	if want := "the party's journal is behind (is the disk full?): stopped now, this party can never be resumed; make room and it catches up within seconds: /quit again within 10 seconds ends the party for everyone"; !strings.Contains(out.String(), want) {
+		t.Fatalf("output %q lacks %q", out.String(), want)
+	}
+	now = now.Add(quitAgain + time.Second)
+	out.Reset()
+	if c.line(context.Background(), interruptLine) {
+		t.Fatal("a Ctrl-C with the journal behind ended at once")
+	}
+	if !strings.Contains(out.String(), "the party's journal is behind (is the disk full?)") {
+		t.Fatalf("Ctrl-C said %q", out.String())
+	}
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: party.JournalRecoveredText})
+	now = now.Add(quitAgain + time.Second)
+	if !c.line(context.Background(), "/quit") {
+		t.Fatal("a /quit once the journal caught up did not end at once")
+	}
+}

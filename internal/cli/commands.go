@@ -720,6 +720,11 @@ func (c *commander) underWay() (busy []string, prompts bool) {
 			busy = append(busy, "a merged prompt waits for approval")
 		}
 		busy = appendWaiting(busy, len(r.pending), "prompt")
+		if r.journalBehind {
+			// A chaos tester stopped a host while the disk was full, and the party could
+			// never be resumed, even with room again: asked first, with what to do.
+			busy = append(busy, "the party's journal is behind (is the disk full?): stopped now, this party can never be resumed; make room and it catches up within seconds")
+		}
 	})
 	return busy, prompts
 }

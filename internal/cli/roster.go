@@ -39,6 +39,9 @@ type roster struct {
 	// and when: a host's /allow just after someone else decided is told who did.
 	decided   *wire.Permission
 	decidedAt time.Time
+	// journalBehind: the party said its journal cannot be written (a full disk), and not yet
+	// that it caught up; a host that stops now cannot resume the party.
+	journalBehind bool
 	// movedUp is the waiting request that became the oldest when that decision took the one
 	// before it ("" when none did): a /allow typed for that one would answer this one.
 	movedUp string
@@ -287,10 +290,15 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		case strings.HasPrefix(ev.Text, agentNotStartedError):
 			// With the party, before any batch: not "idle" until a prompt failed too.
 			r.agentDown = agentNotStarted
+		case strings.HasPrefix(ev.Text, party.JournalFailedPrefix):
+			r.journalBehind = true
 		}
 	case wire.KindSystem:
 		if ev.Text == "claude started" {
 			r.agentDown = ""
+		}
+		if ev.Text == party.JournalRecoveredText {
+			r.journalBehind = false
 		}
 		if _, rotated := party.RotatedBy(ev.Text); rotated && ev.Seq > r.rotated {
 			r.rotated = ev.Seq

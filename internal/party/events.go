@@ -295,10 +295,14 @@ func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 	return ev.Seq
 }
 
-// JournalFailedText is what the party says when its journal cannot be written.
+// JournalFailedText is what the party says when its journal cannot be written; it starts
+// with JournalFailedPrefix.
 func JournalFailedText(err error) string {
-	return "the party's journal cannot be written (" + oneLine(err.Error()) + "); the party goes on and keeps what the journal lacks in memory, trying again: until the journal has caught up, a host that stops cannot resume this party"
+	return JournalFailedPrefix + oneLine(err.Error()) + "); the party goes on and keeps what the journal lacks in memory, trying again: until the journal has caught up, a host that stops cannot resume this party"
 }
+
+// JournalFailedPrefix starts JournalFailedText: a terminal knows the journal is behind by it.
+const JournalFailedPrefix = "the party's journal cannot be written ("
 
 // JournalRecoveredText is what the party says when its journal caught up.
 const JournalRecoveredText = "the party's journal is written again and holds everything: the party can be resumed"

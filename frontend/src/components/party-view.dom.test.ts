@@ -5,6 +5,7 @@ import { createReq, inParty } from '../state/party.test-helpers';
 import { approval, batch, changed, joined, left, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
+import { JOURNAL_FAILED, JOURNAL_RECOVERED } from '../state/party';
 
 import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
 await import('./party-view');
@@ -234,6 +235,27 @@ describe('<party-view> ending during a turn', () => {
     be.emit('party:event', phase(2, 'awaiting_permission'));
     await el.updateComplete;
     expect(turn()).toBe("The agent's tool request waiting for a decision is denied, and its turn is stopped where it is.");
+    el.remove();
+    st.dispose();
+  });
+
+  // A chaos tester stopped a host while its journal could not be written (a full disk), and
+  // the party could never be resumed, even with room again: End party says so first.
+  it('says a party whose journal is behind can never be resumed once ended', async () => {
+    const { be, st } = await inParty('host');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    st.askEnd();
+    await el.updateComplete;
+    const journal = () => el.shadowRoot!.querySelector('[data-testid=end-party-journal]')?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(journal()).toBeUndefined();
+    be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: `${JOURNAL_FAILED}write journal: no space left on device); the party goes on` });
+    await el.updateComplete;
+    expect(journal()).toBe("The party's journal could not be written (is the disk full?): once ended, this party can never be resumed, even with room again. Make room first: it catches up within seconds.");
+    be.emit('party:event', { seq: 2, ts: '', kind: 'system', text: JOURNAL_RECOVERED });
+    await el.updateComplete;
+    expect(journal()).toBeUndefined();
     el.remove();
     st.dispose();
   });

@@ -650,7 +650,11 @@ export class PartyView extends LitElement {
         ? nothing
         : html`<p data-testid="end-party-unsent"><b>${n === 1 ? '1 waiting prompt is' : `${n} waiting prompts are`} not sent.</b>
             Everyone is told which; resuming this party from the home screen queues ${n === 1 ? 'it' : 'them'} again.</p>`;
-    return html`${turn}${prompts}`;
+    // A chaos tester's host stopped while the disk was full: the party could never be resumed.
+    const journal = s.journalBehind
+      ? html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> once ended, this party can never be resumed, even with room again. Make room first: it catches up within seconds.</p>`
+      : nothing;
+    return html`${journal}${turn}${prompts}`;
   }
 
   #invites(s: AppState) {

@@ -510,6 +510,10 @@ export class AppState {
   get agentTrouble(): string {
     return this.#party.agentTrouble;
   }
+  /** The party's journal cannot be written (a full disk): a party ended or stopped now can never be resumed. */
+  get journalBehind(): boolean {
+    return this.#party.journalBehind;
+  }
   get participants(): readonly Member[] {
     return this.#party.participants;
   }

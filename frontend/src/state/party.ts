@@ -151,6 +151,10 @@ export interface PartyOptions {
 const AGENT_NOT_STARTED = 'claude could not start';
 /** How the host's error event ends when Claude Code exited by itself between turns (host.go's idleExit). */
 const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
+/** How the party's error event begins when its journal cannot be written (party.JournalFailedPrefix). */
+export const JOURNAL_FAILED = "the party's journal cannot be written (";
+/** The party's system event once its journal caught up (party.JournalRecoveredText). */
+export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
 /** How a party's error event says Google refused the host's Gemini key (merge.noticeKeyRefused). */
 const KEY_REFUSED = "Gemini refused the host's API key";
 
@@ -205,6 +209,8 @@ export class PartySession {
    * Claude Code could not start (its error), until the next batch tries again. '' otherwise.
    */
   agentTrouble = '';
+  /** The party said its journal cannot be written (a full disk), and not yet that it caught up. */
+  journalBehind = false;
   /** Prompts taken into a batch being merged (see the phase event): too late to withdraw. */
   #merging = new Set<string>();
   /** Prompts whose withdrawal was asked for and not yet answered. */
@@ -713,6 +719,8 @@ export class PartySession {
     } else if (e.kind === 'system' && e.text === 'claude started') {
       this.agentTrouble = '';
     }
+    if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(JOURNAL_FAILED)) this.journalBehind = true;
+    else if (e.kind === 'system' && e.text === JOURNAL_RECOVERED) this.journalBehind = false;
   }
 
   setInvites(inv: Invites): void {

@@ -1,0 +1,23 @@
+package party
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The window knows the journal is behind, and caught up again, by the words of these
+// events (frontend/src/state/party.ts): the two are written in both places, and must stay
+// the same.
+func TestTheWindowKnowsTheJournalWords(t *testing.T) {
+	b, err := os.ReadFile("../../frontend/src/state/party.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_RECOVERED": JournalRecoveredText} {
+		if want := "export const " + name + " = " + strconv.Quote(words) + ";"; !strings.Contains(string(b), want) {
+			t.Errorf("frontend/src/state/party.ts lacks %s", want)
+		}
+	}
+}
