@@ -764,22 +764,28 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 	for _, f := range files {
 		if f.Status == typeChange {
 			linkSwap[f.Path] = true
-			f = w.againstNothing(ctx, now, f.Path, w.isLink(f.Path))
-			out = append(out, f)
+			became := w.isLink(f.Path)
+			nf := w.againstNothing(ctx, now, f.Path, became)
+			if !became { // a link that became a file: its content's rev (one that became a link is listed deleted)
+				nf.Rev = f.Rev
+			}
+			out = append(out, nf)
 			continue
 		}
 		if f.Status != "deleted" && w.isLink(f.Path) {
 			// Listed, never followed: a window tester's link made by the agent was in no
 			// list at all, while a changed .env is at least counted. No counts; Diff
 			// refuses its path.
-			out = append(out, wire.FileChange{Path: f.Path, Status: f.Status, From: f.From, Link: true})
+			out = append(out, wire.FileChange{Path: f.Path, Status: f.Status, From: f.From, Link: true, Rev: f.Rev}) // a retargeted link: a new rev
 			continue
 		}
 		if f.Status == "deleted" && ignoredNow[f.Path] {
 			continue
 		}
 		if f.From != "" && ignoredNow[f.From] {
+			rev := f.Rev
 			f, _ = w.asAdded(ctx, now, f.Path) // its source unnamed; uncounted if git fails
+			f.Rev = rev
 			out = append(out, f)
 			continue
 		}
@@ -789,7 +795,7 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 		out = append(out, f)
 	}
 	for i := range out {
-		out[i].Rev = w.revOf(out[i].Rev)
+		out[i].Rev = w.revOf(out[i].Path, out[i].Rev)
 	}
 	if err := w.markCopiesOfSecrets(ctx, now, out); err != nil {
 		return nil, nil, err
@@ -845,15 +851,19 @@ func parseNameStatus(b []byte) []wire.FileChange {
 	return out
 }
 
-// revOf is a FileChange's Rev for git's object id of the file's new content: 12 hex
-// digits of its HMAC under the party's own key, so that a member learns when a file's
-// content changed and not a hash of it (a binary file's, whose text nobody is sent, could
-// be guessed from one); none for no content (all zeros: a deleted file).
-func (w *Workspace) revOf(blob string) string {
+// revOf is the Rev of the file at path for git's object id of its new content: 12 hex
+// digits of an HMAC of both under the party's own key, so that a member learns when a
+// file's content changed, and neither a hash of it (a binary file's, whose text nobody is
+// sent, could be guessed from one) nor that two files hold the same (a reviewer's: the
+// agent could be asked to write a guess beside it); none for no content (all zeros, or
+// none given: a deleted file).
+func (w *Workspace) revOf(path, blob string) string {
 	if strings.Trim(blob, "0") == "" {
 		return ""
 	}
 	m := hmac.New(sha256.New, w.revKey)
+	m.Write([]byte(path))
+	m.Write([]byte{0})
 	m.Write([]byte(blob))
 	return hex.EncodeToString(m.Sum(nil))[:12]
 }
