@@ -12,8 +12,10 @@ import (
 // Of returns the key of a remote address given as "host:port" (as http.Request.RemoteAddr
 // and net.Addr.String give it) or as a bare host. An IPv4 address (also one mapped into
 // IPv6) is its own key; a global or unique-local IPv6 address is keyed by its /64
-// ("2001:db8:1:2::/64"); loopback and link-local IPv6 addresses, which only this machine
-// or its own link can use, are their own keys. Anything else is returned as it is.
+// ("2001:db8:1:2::/64"), so that every machine of a network that shares one /64 counts as
+// one, as behind an IPv4 NAT; every IPv6 link-local address is one key ("fe80::/10"): a
+// machine on the host's link may give itself any number of them, and invites never name
+// one. The IPv6 loopback address is its own key. Anything else is returned as it is.
 func Of(addr string) string {
 	host := addr
 	if h, _, err := net.SplitHostPort(addr); err == nil {
@@ -29,7 +31,10 @@ func Of(addr string) string {
 // OfAddr is Of for a parsed address.
 func OfAddr(ip netip.Addr) string {
 	ip = ip.Unmap()
-	if ip.Is4() || ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() {
+	if ip.Is6() && ip.IsLinkLocalUnicast() {
+		return "fe80::/10"
+	}
+	if ip.Is4() || ip.IsLoopback() || ip.IsUnspecified() {
 		return ip.WithZone("").String()
 	}
 	return netip.PrefixFrom(ip, 64).Masked().String()
