@@ -3896,16 +3896,29 @@ func TestHelpForAParticipantSaysWhatItDoesForThem(t *testing.T) {
 func TestDecideJustAfterSomeoneElseAsksFirst(t *testing.T) {
 	c, ctl, _, out := newCommander(wire.RoleHost)
 	c.editor = true
-	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "Bash: touch par-one.txt", Status: wire.PermissionPending}})
-	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Summary: "Bash: rm -rf par-two-dir", Status: wire.PermissionPending}})
-	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed, By: "bob"}})
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch par-one.txt", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Summary: "rm -rf par-two-dir", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Read", Summary: "a.txt", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed, By: "bob"}})
+	// A later request decided meanwhile does not let the next answer through (a reviewer's).
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Read", Status: wire.PermissionDenied, By: "carol"}})
 	c.line(context.Background(), "/allow")
-	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "bob already allowed Bash a moment ago; the oldest waiting now is Bash: rm -rf par-two-dir — /allow again to answer it") {
+	if len(ctl.calls) != 0 || !strings.Contains(out.String(), "bob already allowed Bash, a moment ago; the oldest waiting now is Bash: rm -rf par-two-dir — /allow again to answer it") {
 		t.Fatalf("calls %q, output %q", ctl.calls, out.String())
 	}
 	c.line(context.Background(), "/allow")
 	if !slices.Equal(ctl.calls, []string{"decide t2 allow "}) {
 		t.Fatalf("the second /allow: calls %q, want t2 allowed", ctl.calls)
+	}
+	// A reason typed with it is said back with it, not dropped.
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionAllowed, By: "me"}})
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t4", Tool: "Bash", Summary: "make", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t5", Tool: "Bash", Summary: "make install", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t4", Tool: "Bash", Status: wire.PermissionTimedOut}})
+	out.Reset()
+	c.line(context.Background(), "/deny not on this machine")
+	if want := "Bash was already denied: no host decided in time, a moment ago; the oldest waiting now is Bash: make install — /deny not on this machine again to answer it"; !strings.Contains(out.String(), want) {
+		t.Fatalf("output %q lacks %q", out.String(), want)
 	}
 
 	// One's own decision just before: the next is answered at once.
@@ -3972,5 +3985,18 @@ func TestHostQuitWhileTheJournalIsBehindAsksFirst(t *testing.T) {
 	now = now.Add(quitAgain + time.Second)
 	if !c.line(context.Background(), "/quit") {
 		t.Fatal("a /quit once the journal caught up did not end at once")
+	}
+}
+
+// The agent's unfinished line is wrapped with its tabs as the columns they take, as its
+// finished lines are (TestFitLinesCountsTabs): Hardwrap counts a tab as none.
+func TestTheUnfinishedLineCountsTabs(t *testing.T) {
+	e := newEditor(false, make(chan string, 1))
+	e.width = 40
+	e.Update(partialMsg("\t\t\tfunc main() { println(\"a line long enough\") }"))
+	for _, l := range strings.Split(e.View(), "\n") {
+		if strings.Contains(l, "\t") || ansi.StringWidth(l) > 40 {
+			t.Fatalf("a line %d columns wide (or with a tab): %q", ansi.StringWidth(l), l)
+		}
 	}
 }

@@ -500,7 +500,8 @@ func (e *editor) View() string {
 	}
 	var b strings.Builder
 	if e.partial != "" {
-		wrapped := strings.Split(ansi.Hardwrap(e.partial, max(e.width, 10), true), "\n")
+		// Tabs as the columns they take: Hardwrap counts a tab as none (a reviewer's).
+		wrapped := strings.Split(ansi.Hardwrap(term.ExpandTabs(e.partial), max(e.width, 10), true), "\n")
 		if len(wrapped) > 10 {
 			wrapped = wrapped[len(wrapped)-10:]
 		}

@@ -186,9 +186,9 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 		c.pr.with(func(r *roster) {
 			you = r.you
 			if len(r.perms) > 0 {
-				id, tool, summary, uncovered = r.perms[0].ID, r.perms[0].Tool, r.perms[0].Summary, r.perms[0].Uncovered
+				id, tool, summary, uncovered = r.perms[0].ID, r.perms[0].Tool, permWhat(r.perms[0]), r.perms[0].Uncovered
 				editsMode = r.settings.PermissionMode == wire.PermissionEdits
-				if d := r.decided; d != nil && r.movedUp == id && d.By != r.you.Name && time.Since(r.decidedAt) < movedRecently {
+				if d := r.movedBy; d != nil && r.movedUp == id && d.By != r.you.Name && time.Since(r.movedAt) < movedRecently {
 					moved = decidedWords(*d)
 				}
 			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
@@ -205,7 +205,11 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			// one the person may not have read (a tester's second answer, meant for the
 			// request before, allowed an rm -rf in the window): said back, taken the second time.
 			c.movedAsked = id
-			c.pr.reply("system", fmt.Sprintf("%s a moment ago; the oldest waiting now is %s — %s again to answer it", moved, term.Line(summary), "/"+decision))
+			again := "/" + decision
+			if arg != "" {
+				again += " " + term.Line(arg) // a reason typed is not dropped (a reviewer's)
+			}
+			c.pr.reply("system", fmt.Sprintf("%s, a moment ago; the oldest waiting now is %s — %s again to answer it", moved, summary, again))
 			return nil
 		case decision == wire.DecisionAlways && !c.mayBeOwner(you):
 			// The host refuses it too (PROTOCOL.md §7): said here without a round trip.

@@ -44,7 +44,7 @@ func (p *printer) event(ev wire.Event) {
 	back := ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID })
 	p.r.track(ev, at)
 	if p.earlier {
-		p.r.decided = nil // from the history: not what a host's /allow now was meant for
+		p.r.decided, p.r.movedBy = nil, nil // from the history: not what a host's /allow now was meant for
 	}
 	defer p.pushStatusLocked()
 	defer p.r.forget(ev)   // after it is printed

@@ -42,9 +42,11 @@ type roster struct {
 	// journalBehind: the party said its journal cannot be written (a full disk), and not yet
 	// that it caught up; a host that stops now cannot resume the party.
 	journalBehind bool
-	// movedUp is the waiting request that became the oldest when that decision took the one
-	// before it ("" when none did): a /allow typed for that one would answer this one.
+	// movedUp is the waiting request that became the oldest when movedBy, at movedAt, took
+	// the one before it ("" when none did): a /allow typed for that one would answer this one.
 	movedUp string
+	movedBy *wire.Permission
+	movedAt time.Time
 	held    *wire.Approval // the batch waiting for approval
 	running bool           // a turn is on the agent
 	// pending lists the prompts waiting for a batch, oldest first; asks holds each one's
@@ -328,10 +330,13 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 				r.decided, r.decidedAt = &d, time.Now()
 			}
 			r.dropPerm(pm.ID)
-			if pm.Status != wire.PermissionPending {
-				r.movedUp = ""
-				if wasOldest && len(r.perms) > 0 {
-					r.movedUp = r.perms[0].ID
+			if pm.Status != wire.PermissionPending && wasOldest {
+				// Only when the oldest changes: a later request decided meanwhile leaves the
+				// one that moved up as it was (a reviewer's slipped past the question).
+				r.movedUp, r.movedBy, r.movedAt = "", nil, time.Now()
+				if len(r.perms) > 0 {
+					d := *pm
+					r.movedUp, r.movedBy = r.perms[0].ID, &d
 				}
 			}
 			if pm.Status == wire.PermissionPending {
