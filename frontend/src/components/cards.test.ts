@@ -4,7 +4,7 @@ import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
 import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
-import { approval, batch, joined, left, permission, prompt, settings } from '../state/events.test-helpers';
+import { approval, batch, joined, left, prompt, settings } from '../state/events.test-helpers';
 
 describe('<permission-card>', () => {
   // A window tester typed "please do not touch files now" and clicked Deny at once: the
@@ -238,9 +238,7 @@ describe('<permission-card>', () => {
   // first: the reason vanished. The card says it was not sent, and what it was.
   it('a reason typed when someone else decides first is said not sent', async () => {
     const { st } = await inParty('host');
-    const m = new TranscriptModel();
     const p: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
-    m.apply(permission(1, p));
     const el = document.createElement('permission-card') as PermissionCard;
     el.state = st;
     el.permission = p;
@@ -347,7 +345,26 @@ describe('<approval-card>', () => {
   // A window tester's host was editing a merged prompt when a co-host sent it, or turned
   // approval off: the prompt went unedited, the edits vanished with no word, and the card
   // said "Approved and sent". The card now says what happened and offers the edits back.
-  for (const how of ['sent', 'released', 'own'] as const) {
+  it('a reason to reject, overtaken by another host sending the prompt, is said not given', async () => {
+    const { el, q } = await approvalCard();
+    const m = new TranscriptModel();
+    m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
+    m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+    el.item = m.items[1] as ApprovalItem;
+    await el.updateComplete;
+    q('approval-reject')!.click();
+    await el.updateComplete;
+    const reason = q<HTMLInputElement>('approval-reject-reason')!;
+    reason.value = 'not before the release';
+    reason.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    m.apply(batch(3, { id: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+    el.item = m.items.find((it) => it.type === 'approval') as ApprovalItem;
+    await el.updateComplete;
+    expect(q('approval-overtaken')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Your reason was not given: another host sent the prompt first. It was: “not before the release”');
+    expect(q('approval-overtaken-keep')).toBeNull();
+  });
+
+  for (const how of ['sent', 'released', 'own', 'own-slash'] as const) {
     it(`edits overtaken: ${how}`, async () => {
       const { st, el, q } = await approvalCard();
       const m = new TranscriptModel();
@@ -358,22 +375,24 @@ describe('<approval-card>', () => {
       q('approval-edit')!.click();
       await el.updateComplete;
       const text = q<HTMLTextAreaElement>('approval-text')!;
-      text.value = 'touch x -- and DO NOT touch the .env file';
+      text.value = how === 'own-slash' ? '/review the diff' : 'touch x -- and DO NOT touch the .env file';
       text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
       await el.updateComplete;
       if (how === 'released') m.apply(settings(3, false));
-      m.apply(batch(4, { id: 'b1', prompts: ['p1'], merged: how === 'own' ? text.value : 'touch x', merger: 'local' }));
+      // Our host sends a text that starts with "/" with a space before it (a reviewer's).
+      const mine = how === 'own' || how === 'own-slash';
+      m.apply(batch(4, { id: 'b1', prompts: ['p1'], merged: how === 'own-slash' ? ' /review the diff' : mine ? text.value : 'touch x', merger: 'local', ...(mine ? { edited_by: st.session!.you.name } : {}) }));
       el.item = m.items.find((it) => it.type === 'approval') as ApprovalItem;
       await el.updateComplete;
       const outcome = q('approval-outcome')!.textContent!;
-      if (how === 'own') {
+      if (mine) {
         expect(outcome).toContain('Sent with edits');
         expect(q('approval-overtaken')).toBeNull();
         return;
       }
       expect(outcome).toContain(how === 'released' ? 'Sent: approval was turned off' : 'Approved and sent');
       expect(q('approval-overtaken')?.textContent).toContain(
-        how === 'released' ? 'Your edits were not sent: approval was turned off, and it was sent as it was before you sent them.' : 'Your edits were not sent: another host sent it before you sent them.',
+        how === 'released' ? 'Your edits were not sent: approval was turned off, and the prompt went as it was.' : 'Your edits were not sent: another host sent the prompt first.',
       );
       q('approval-overtaken-keep')!.click();
       await el.updateComplete;

@@ -375,7 +375,7 @@ export class ApprovalCard extends LitElement {
    * My edits, when the prompt went without them: another host sent or rejected it, or
    * turned approval off, while I edited (a tester's edits vanished with no word).
    */
-  #overtaken: string | null = null;
+  #overtaken: { text: string; what: 'edits' | 'reason' } | null = null;
 
   constructor() {
     super();
@@ -387,24 +387,41 @@ export class ApprovalCard extends LitElement {
   protected override willUpdate(): void {
     const it = this.item;
     if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
+    const me = this.state?.session?.you.name ?? '';
+    // Mine when the batch says I edited it: the host may have changed the text on its way
+    // (a leading space before "/", hidden characters taken out), so it is not compared (a
+    // reviewer's own "/review the diff" was said not sent).
     const text = this.#text;
-    if (this.#editing && text !== null && text.trim() !== '' && text !== it.approval.merged && text !== it.edited) this.#overtaken = text;
+    const mine = it.status === 'sent' && it.editedBy === me;
+    if (this.#editing && !mine && (it.status === 'sent' || it.status === 'rejected') && text !== null && text.trim() !== '' && text !== it.approval.merged) {
+      this.#overtaken = { text, what: 'edits' };
+    }
+    const reason = this.#reason.text.trim();
+    if (this.#rejecting && reason !== '' && !(it.status === 'rejected' && it.rejected?.by === me)) this.#overtaken = { text: reason, what: 'reason' };
     this.#editing = false;
     this.#rejecting = false;
     this.#text = null;
     this.#escapeArmed = false;
+    this.#reason.text = '';
   }
 
-  /** What became of the prompt my edits were for, and a way to keep them. */
+  /** What became of the prompt my edits (or reason to reject it) were for, and a way to keep edits. */
   #overtakenNote(s: AppState, it: ApprovalItem) {
-    const text = this.#overtaken;
-    if (text === null) return nothing;
-    const what = it.status === 'rejected' ? `${it.rejected?.by ?? 'A host'} rejected it` : it.status === 'sent' ? (it.released ? 'approval was turned off, and it was sent as it was' : 'another host sent it') : 'it was not sent';
+    const o = this.#overtaken;
+    if (o === null) return nothing;
+    const first =
+      it.status === 'rejected'
+        ? `${it.rejected?.by ?? 'a host'} rejected the prompt first`
+        : it.released
+          ? 'approval was turned off, and the prompt went as it was'
+          : it.status === 'sent'
+            ? 'another host sent the prompt first'
+            : 'the prompt was not sent';
     return html`<div class="overtaken" role="status" data-testid="approval-overtaken">
-      <span>Your edits were not sent: ${what} before you sent them.</span>
-      ${s.canDraft
+      <span>${o.what === 'edits' ? html`Your edits were not sent: ${first}.` : html`Your reason was not given: ${first}. It was: “${o.text}”`}</span>
+      ${o.what === 'edits' && s.canDraft
         ? html`<button class="small" data-testid="approval-overtaken-keep" @click=${() => {
-            s.putInPromptBox(text);
+            s.putInPromptBox(o.text);
             this.#set(() => (this.#overtaken = null));
           }}>Put my edits in the prompt box</button>`
         : nothing}

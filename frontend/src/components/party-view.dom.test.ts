@@ -77,6 +77,27 @@ describe('<party-view> removing someone', () => {
     el.remove();
     st.dispose();
   });
+
+  // A reviewer: a co-host could read the new links in the moment before its removal.
+  it('removes a co-host before making the new invites', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', joined(1, { id: 'm2', name: 'cohost', role: 'host' }));
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=cohost] [data-testid=member-kick]')!.click();
+    await el.updateComplete;
+    const rotate = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=kick-rotate]')!;
+    rotate.checked = true;
+    rotate.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=kick-confirm]')!.click();
+    await vi.waitFor(() => expect(be.count('NewInvites')).toBe(1));
+    expect(be.calls.map(([n]) => n).filter((n) => n === 'NewInvites' || n === 'Kick')).toEqual(['Kick', 'NewInvites']);
+    el.remove();
+    st.dispose();
+  });
 });
 
 describe('<party-view> members who are away', () => {

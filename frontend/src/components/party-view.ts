@@ -894,8 +894,17 @@ export class PartyView extends LitElement {
       const index = away ? s.away.findIndex((p) => p.id === m.id) : here;
       // New invites first: the removed one's link stops working before they are
       // disconnected, with no moment to come back through it (a tester's rerun join did).
-      if (this.#kickRotate && !(await s.control.newInvites())) return;
-      if (!(await s.control.kick(m.id, this.#kickReason))) return;
+      // But a co-host is removed first: a host may read the new links (a reviewer's).
+      const rotate = this.#kickRotate;
+      const first = rotate && m.role !== 'host';
+      if (first && !(await s.control.newInvites())) return;
+      if (!(await s.control.kick(m.id, this.#kickReason))) {
+        // The invites are new already: not made again by the next click (a reviewer's).
+        if (first) this.#kickRotate = false;
+        this.requestUpdate();
+        return;
+      }
+      if (rotate && !first) await s.control.newInvites(); // a failure is said by the control
       this.#kicked = { id: m.id, index, away };
       close();
     };

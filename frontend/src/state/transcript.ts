@@ -238,6 +238,8 @@ export interface ApprovalItem extends ItemBase {
   edited: string | null;
   /** Sent because a host turned approval off while it waited, not approved (a tester's card said "Approved and sent"). */
   released?: boolean;
+  /** The host whose edits were sent (the batch's edited_by), when one edited it. */
+  editedBy?: string;
   rejected: Rejected | null;
 }
 
@@ -425,7 +427,7 @@ export class TranscriptModel {
           this.#approvalOff = false;
           this.#settleApproval(batch.id, (it) => {
             edited = batch.merged !== it.approval.merged;
-            return { ...it, status: 'sent', edited: edited ? batch.merged : null, ...(released ? { released } : {}) };
+            return { ...it, status: 'sent', edited: edited ? batch.merged : null, ...(released ? { released } : {}), ...(batch.edited_by ? { editedBy: batch.edited_by } : {}) };
           });
           // A batch of the same prompts under another id: the host stopped before anyone
           // decided, and, resumed with approval off, sent them (a reviewer's).
