@@ -593,7 +593,8 @@ type FileChange struct {
 	// Rev (our extension, since 2026-12-06): changes whenever the file's content does, and
 	// is the same in two lists when the content is: a client tells a file rewritten with as
 	// many lines added and deleted from one left alone (a window tester's turn that
-	// rewrote a file listed no file changed). Opaque; absent for a deleted file.
+	// rewrote a file listed no file changed). Opaque; absent for a deleted file and for
+	// one made from a secret.
 	Rev string `json:"rev,omitempty"`
 }
 

@@ -20,7 +20,8 @@ import (
 const maxCopySearch = 200
 
 // markCopiesOfSecrets sets From on each new file in files (From unset) that is a copy of
-// a file that usually holds credentials. The caller holds mu or owns w.
+// a file that usually holds credentials; each file's Rev is still git's id of its blob
+// (changes() makes it the Rev members see after this). The caller holds mu or owns w.
 func (w *Workspace) markCopiesOfSecrets(ctx context.Context, now string, files []wire.FileChange) error {
 	var added []int
 	for i, f := range files {
@@ -49,21 +50,10 @@ func (w *Workspace) markCopiesOfSecrets(ctx context.Context, now string, files [
 	if len(secrets) == 0 {
 		return nil
 	}
-	// Exact copies, by the new files' blobs.
-	out, err := w.run(ctx, w.dir, nil, "diff-tree", "-r", "-z", "--raw", "--no-renames", w.base, now)
-	if err != nil {
-		return err
-	}
-	blobOf := map[string]string{}
-	parts := strings.Split(string(out), "\x00")
-	for i := 0; i+1 < len(parts); i += 2 {
-		if fields := strings.Fields(strings.TrimPrefix(parts[i], ":")); len(fields) == 5 && fields[4] == "A" {
-			blobOf[parts[i+1]] = fields[3]
-		}
-	}
+	// Exact copies, by the new files' blobs (their Rev, still git's blob id: changes()).
 	var unmatched []int
 	for _, i := range added {
-		if src, ok := secrets[blobOf[files[i].Path]]; ok {
+		if src, ok := secrets[files[i].Rev]; ok && files[i].Rev != "" {
 			files[i].From = src
 		} else {
 			unmatched = append(unmatched, i)
@@ -84,7 +74,7 @@ func (w *Workspace) markCopiesOfSecrets(ctx context.Context, now string, files [
 	for _, i := range unmatched {
 		args = append(args, literal(files[i].Path))
 	}
-	out, err = w.run(ctx, w.dir, nil, args...)
+	out, err := w.run(ctx, w.dir, nil, args...)
 	if err != nil {
 		return err
 	}

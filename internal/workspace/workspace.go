@@ -794,11 +794,11 @@ func (w *Workspace) changes(ctx context.Context, now string) (_ []wire.FileChang
 		}
 		out = append(out, f)
 	}
-	for i := range out {
-		out[i].Rev = w.revOf(out[i].Path, out[i].Rev)
-	}
 	if err := w.markCopiesOfSecrets(ctx, now, out); err != nil {
 		return nil, nil, err
+	}
+	for i := range out {
+		out[i].Rev = w.revOf(out[i].Path, out[i].Rev)
 	}
 	if err := w.markLarge(ctx, now, out); err != nil {
 		return nil, nil, err

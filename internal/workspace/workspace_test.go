@@ -1542,3 +1542,32 @@ func TestRevFollowsTheContent(t *testing.T) {
 		t.Fatalf("after a resume: revs %v, want those of before %v", again, first)
 	}
 }
+
+// Past maxCopySearch new files git's copy search is not run: an exact copy of a secret is
+// still found, by its blob (the list's own, since the changes are read with --raw).
+func TestAnExactCopyOfASecretAmongManyNewFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, ".env", "SECRET_ENV=envsecret123\n")
+	w, err := Open(ctx, dir, t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxCopySearch + 1 {
+		write(t, dir, fmt.Sprintf("gen/f%03d.txt", i), fmt.Sprintf("file %d\n", i))
+	}
+	write(t, dir, "copy.conf", "SECRET_ENV=envsecret123\n")
+	if _, err := w.Diff(ctx, "copy.conf", false); err == nil {
+		t.Fatal("the exact copy of .env among many new files: its diff was given")
+	}
+	files, _, err := w.Changes(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		// Listed as the new file it is, with no rev: its content is a secret's.
+		if f.Path == "copy.conf" && (f.From != "" || f.Rev != "") {
+			t.Fatalf("the exact copy of .env is listed as %+v", f)
+		}
+	}
+}
