@@ -561,7 +561,7 @@ func (c *remote) hello(req *rpc.Request) {
 	if errors.Is(err, ErrUnauthorized) {
 		// Guessing tokens is slowed per address; the right token is never delayed.
 		delay := c.srv.refusals.reserve(c.addr, time.Now())
-		c.srv.log.Warn("refused a hello with a wrong invite token or session", "remote", c.addr, "delayed", delay)
+		c.srv.log.Warn("refused a hello with a wrong invite token or session", "remote", c.remoteName(), "delayed", delay)
 		if delay > 0 {
 			t := time.NewTimer(delay)
 			select {
@@ -599,7 +599,7 @@ func (c *remote) waitToJoin(req *rpc.Request, params wire.HelloParams) bool {
 	}
 	delay, ok := c.srv.joins.reserveWithin(c.addr, time.Now(), maxJoinWait)
 	if !ok {
-		c.srv.log.Warn("refused a hello: its address joins the party too often", "remote", c.addr)
+		c.srv.log.Warn("refused a hello: its address joins the party too often", "remote", c.remoteName())
 		req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: too many joins from this address; try again in a minute"))
 		c.peer.Close(websocket.CloseTryAgainLater, "too many joins")
 		return false
@@ -607,7 +607,7 @@ func (c *remote) waitToJoin(req *rpc.Request, params wire.HelloParams) bool {
 	if delay <= 0 {
 		return true
 	}
-	c.srv.log.Warn("slowed a hello: its address joins the party too often", "remote", c.addr, "delayed", delay)
+	c.srv.log.Warn("slowed a hello: its address joins the party too often", "remote", c.remoteName(), "delayed", delay)
 	t := time.NewTimer(delay)
 	defer t.Stop()
 	select {
@@ -856,3 +856,16 @@ func lostHow(err error) string {
 // brokeOff is how a connection that ended with no close frame ended: a process killed, a
 // network gone.
 const brokeOff = "it broke off without leaving the party"
+
+// remoteName is the connection's address for a log line, and the address it counts as
+// (netkey: an IPv6 /64) when that differs.
+func (c *remote) remoteName() string {
+	if c.conn == nil {
+		return c.addr
+	}
+	a := c.conn.RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(a); err != nil || host == c.addr {
+		return a
+	}
+	return a + " (as " + c.addr + ")"
+}
