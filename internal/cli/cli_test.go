@@ -3921,24 +3921,21 @@ func TestDecideJustAfterSomeoneElseAsksFirst(t *testing.T) {
 		t.Fatalf("output %q lacks %q", out.String(), want)
 	}
 
-	// One's own decision just before: the next is answered at once.
-	c2, ctl2, _, _ := newCommander(wire.RoleHost)
-	c2.editor = true
-	c2.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
-	c2.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionPending}})
-	c2.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed, By: "me"}})
-	c2.line(context.Background(), "/deny")
-	if !slices.Equal(ctl2.calls, []string{"decide t2 deny "}) {
-		t.Fatalf("after one's own decision: calls %q, want t2 denied at once", ctl2.calls)
-	}
-	// A script (no line editor) is taken at once too.
-	c3, ctl3, _, _ := newCommander(wire.RoleHost)
-	c3.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
-	c3.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionPending}})
-	c3.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionDenied, By: "bob"}})
-	c3.line(context.Background(), "/allow")
-	if !slices.Equal(ctl3.calls, []string{"decide t2 allow "}) {
-		t.Fatalf("a script's /allow: calls %q, want t2 allowed", ctl3.calls)
+	// One's own decision just before, and a script's (no line editor): the next is answered
+	// at once.
+	for _, tc := range []struct {
+		editor        bool
+		by, line, out string
+	}{{true, "me", "/deny", "decide t2 deny "}, {false, "bob", "/allow", "decide t2 allow "}} {
+		c, ctl, _, _ := newCommander(wire.RoleHost)
+		c.editor = tc.editor
+		c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionPending}})
+		c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Status: wire.PermissionPending}})
+		c.pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Status: wire.PermissionAllowed, By: tc.by}})
+		c.line(context.Background(), tc.line)
+		if !slices.Equal(ctl.calls, []string{tc.out}) {
+			t.Fatalf("editor %v, t1 decided by %s: calls %q, want %q at once", tc.editor, tc.by, ctl.calls, tc.out)
+		}
 	}
 }
 

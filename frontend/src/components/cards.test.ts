@@ -338,20 +338,13 @@ async function approvalCard() {
   document.body.append(el);
   await el.updateComplete;
   const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
-  return { be, st, el, q };
+  return { be, st, el, q, m };
 }
 
 describe('<approval-card>', () => {
-  // A window tester's host was editing a merged prompt when a co-host sent it, or turned
-  // approval off: the prompt went unedited, the edits vanished with no word, and the card
-  // said "Approved and sent". The card now says what happened and offers the edits back.
+  // The same tester's reason to reject vanished the same way.
   it('a reason to reject, overtaken by another host sending the prompt, is said not given', async () => {
-    const { el, q } = await approvalCard();
-    const m = new TranscriptModel();
-    m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
-    m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
-    el.item = m.items[1] as ApprovalItem;
-    await el.updateComplete;
+    const { el, q, m } = await approvalCard();
     q('approval-reject')!.click();
     await el.updateComplete;
     const reason = q<HTMLInputElement>('approval-reject-reason')!;
@@ -364,14 +357,12 @@ describe('<approval-card>', () => {
     expect(q('approval-overtaken-keep')).toBeNull();
   });
 
+  // A window tester's host was editing a merged prompt when a co-host sent it, or turned
+  // approval off: the prompt went unedited, the edits vanished with no word, and the card
+  // said "Approved and sent". The card now says what happened and offers the edits back.
   for (const how of ['sent', 'released', 'own', 'own-slash'] as const) {
     it(`edits overtaken: ${how}`, async () => {
-      const { st, el, q } = await approvalCard();
-      const m = new TranscriptModel();
-      m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
-      m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
-      el.item = m.items[1] as ApprovalItem;
-      await el.updateComplete;
+      const { st, el, q, m } = await approvalCard();
       q('approval-edit')!.click();
       await el.updateComplete;
       const text = q<HTMLTextAreaElement>('approval-text')!;
