@@ -153,13 +153,18 @@ describe('<transcript-view>', () => {
     be.emit('party:event', out(4, 'Bash: touch par-one.txt\n', 'tool'));
     be.emit('party:event', out(5, 'Bash: rm -rf par-two-dir && mkdir par-two-dir\n', 'tool'));
     be.emit('party:event', { seq: 6, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch par-one.txt', batch: 'b1', status: 'pending' } });
+    // As the real host does: the phase says a tool decision is awaited (a user tester's row
+    // still named the last call: the view took only "running" for a turn at work).
+    be.emit('party:event', phase(7, 'awaiting_permission'));
     await el.updateComplete;
     const row = () => el.shadowRoot!.querySelector('activity-group')!.shadowRoot!.querySelector('[data-testid=tool-group-toggle] .last')?.textContent;
     await (el.shadowRoot!.querySelector('activity-group') as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
     expect(row()).toBe('— Bash: touch par-one.txt');
-    be.emit('party:event', { seq: 7, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch par-one.txt', batch: 'b1', status: 'allowed', by: 'ann' } });
-    be.emit('party:event', out(8, '-> done\n', 'tool'));
-    be.emit('party:event', { seq: 9, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm -rf par-two-dir', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', { seq: 8, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'touch par-one.txt', batch: 'b1', status: 'allowed', by: 'ann' } });
+    be.emit('party:event', phase(9, 'running'));
+    be.emit('party:event', out(10, '-> done\n', 'tool'));
+    be.emit('party:event', { seq: 11, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm -rf par-two-dir', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', phase(12, 'awaiting_permission'));
     await el.updateComplete;
     await (el.shadowRoot!.querySelector('activity-group') as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
     expect(row()).toBe('— Bash: rm -rf par-two-dir && mkdir par-two-dir');

@@ -559,6 +559,9 @@ export class TranscriptView extends LitElement {
   #turn(s: AppState, it: TurnItem, isLast: boolean) {
     const b = it.batch;
     const running = it.end === null && b !== null && isLast && s.displayPhase === 'running';
+    // Waiting for a tool decision, the turn is still at work: its tool row names the call the
+    // request cards ask about (a user tester's named the last call, as of a finished turn).
+    const asking = it.end === null && b !== null && isLast && s.displayPhase === 'awaiting_permission';
     const command = b?.merger === 'command';
     const one = b !== null && !command && it.prompts.length === 1;
     // As written: the space the party puts before a "/" text is no edit (a reviewer's).
@@ -618,7 +621,7 @@ export class TranscriptView extends LitElement {
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
             ? this.#turnNotice(sg)
-            : html`<activity-group .segment=${sg} ?live=${running && i === liveGroup}></activity-group>`;
+            : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup}></activity-group>`;
     // In order; output before a retry is void: each run of it shown struck through, in one block.
     const parts: TemplateResult[] = [];
     for (let i = 0; i < it.segments.length; ) {
@@ -686,7 +689,7 @@ export class TranscriptView extends LitElement {
         // show the agent at work once connected, with no phase event between).
         // And whether this window stopped following the party (its footer says so).
         // And whether its changed files are all shown (#turnFiles).
-        return [it, isLast && s.displayPhase === 'running', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id), this.#filesOpen.has(it.key)];
+        return [it, isLast ? s.displayPhase : '', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id), this.#filesOpen.has(it.key)];
       default:
         return [it];
     }
