@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -29,6 +30,11 @@ type ToolRequest struct {
 	ReadsSecret bool
 	// Input is the tool's input as claude sent it.
 	Input json.RawMessage
+	// Registered, when set, is called by the asker once the request is among those waiting
+	// for a decision (or answered): the next request is handed over only then, so that
+	// requests claude made one after another wait in that order (a user tester's two
+	// Bash requests were listed last first, each handed over on a goroutine of its own).
+	Registered func()
 }
 
 // ToolDecision answers a ToolRequest; Message tells the agent why it was denied.
@@ -117,14 +123,26 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 		return
 	}
 	ctx, cancel := context.WithCancel(t.askCtx)
+	handed := make(chan struct{}) // closed once this request is handed over (Registered)
+	var once sync.Once
+	registered := func() { once.Do(func() { close(handed) }) }
 	a.mu.Lock()
 	p.asks[requestID] = cancel
+	prev := p.lastHanded
+	p.lastHanded = handed
 	a.mu.Unlock()
 	go func() {
 		defer cancel()
+		defer registered()
+		if prev != nil {
+			select { // the request claude made before this one is handed over first
+			case <-prev:
+			case <-ctx.Done():
+			}
+		}
 		d := t.ask(ctx, ToolRequest{Tool: req.ToolName, Summary: summary, Detail: ToolDetail(req.ToolName, req.Input),
 			InWorkDir: EditInWorkDir(req.ToolName, req.Input, a.cfg.WorkDir), FilePath: EditPath(req.ToolName, req.Input), Input: req.Input,
-			ReadsSecret: bashSecret(req.ToolName, req.Input, a.cfg.WorkDir) != ""})
+			ReadsSecret: bashSecret(req.ToolName, req.Input, a.cfg.WorkDir) != "", Registered: registered})
 		a.mu.Lock()
 		_, open := p.asks[requestID]
 		delete(p.asks, requestID)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -398,5 +399,47 @@ func TestEditInTheHooksPathAsks(t *testing.T) {
 				t.Errorf("core.hooksPath %s: Write %s allowed %v, want %v", hooksPath, path, got, want)
 			}
 		}
+	}
+}
+
+// Claude Code asks for parallel tool calls at once. Each request went to Ask on a
+// goroutine of its own, so the party listed them in whatever order the scheduler chose (a
+// user tester's two Bash requests came last first, and /allow's "oldest" was the newest).
+// Each is now handed over once the one before it is registered (ToolRequest.Registered),
+// and they still wait for their decisions together.
+func TestParallelRequestsHandedOverInOrder(t *testing.T) {
+	a := fakeAgent(t)
+	var mu sync.Mutex
+	var seen []string
+	note := func(s string) {
+		mu.Lock()
+		seen = append(seen, s)
+		mu.Unlock()
+	}
+	all := make(chan struct{})
+	var waiting sync.WaitGroup
+	waiting.Add(3)
+	go func() { waiting.Wait(); close(all) }()
+	ask := func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
+		note("in " + req.Summary)
+		if req.Summary == "touch file-1" {
+			time.Sleep(100 * time.Millisecond) // the party's hand-off taking its time
+		}
+		note("registered " + req.Summary)
+		req.Registered()
+		waiting.Done()
+		select { // decided only once all three wait together
+		case <-all:
+		case <-ctx.Done():
+		}
+		return agent.ToolDecision{Allow: true}
+	}
+	res, err := a.TurnWith(turnCtx(t), "FAKE_ASK=3 FAKE_PAR", agent.TurnOptions{Out: newCollector().out, Ask: ask})
+	if err != nil || res.IsError || res.Text != "Let me check.\n\ntools: allowed | allowed | allowed" {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	want := []string{"in touch file-1", "registered touch file-1", "in touch file-2", "registered touch file-2", "in touch file-3", "registered touch file-3"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("handed over %q, want %q", seen, want)
 	}
 }

@@ -39,6 +39,7 @@ type process struct {
 	state      string                          // how it exited, set before done is closed
 	pending    map[string]chan controlResponse // control requests waiting for their response
 	asks       map[string]context.CancelFunc   // tool requests being decided, by request id
+	lastHanded chan struct{}                   // closed once the newest tool request was handed to the asker (answerToolRequest)
 	stderrTail []string                        // the last stderr lines
 }
 

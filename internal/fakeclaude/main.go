@@ -36,6 +36,8 @@
 //	                   times (default once), each for a Bash call, and put the answers into the
 //	                   tool results; an interrupt while asking withdraws the request
 //	                   (control_cancel_request) and ends the turn, as the real CLI does
+//	FAKE_PAR           with FAKE_ASK=<n>: the n requests are sent at once, before any answer,
+//	                   as for parallel tool calls
 //	FAKE_ASK_WRITE=<path>
 //	                   the same, for one Write of "FAKE-WRITE-TEXT\n" to path (not written)
 //
@@ -482,6 +484,9 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 	if m := askRe.FindStringSubmatch(text); m != nil && m[1] != "" {
 		calls, _ = strconv.Atoi(m[1])
 	}
+	if strings.Contains(text, "FAKE_PAR") {
+		return f.parallelAsks(text, calls, interrupt)
+	}
 	var results []string
 	for i := 0; i < calls; i++ {
 		toolID := "toolu_" + newID()[:8]
@@ -523,9 +528,58 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 	return f.message(interrupt, text, reply)
 }
 
+// parallelAsks is FAKE_ASK=n FAKE_PAR: n Bash calls in one message, their n permission
+// requests sent at once, as Claude Code asks for parallel tool calls, then each answer in
+// its tool's result.
+func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) error {
+	type call struct {
+		toolID, id string
+		input      map[string]any
+		ch         chan json.RawMessage
+	}
+	cs := make([]call, calls)
+	for i := range cs {
+		cs[i].toolID = "toolu_" + newID()[:8]
+		cs[i].input = map[string]any{"command": fmt.Sprintf("touch file-%d", i+1), "description": "make a file"}
+		f.emit(map[string]any{"type": "assistant", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": message(newID(), map[string]any{"type": "tool_use", "id": cs[i].toolID, "name": "Bash", "input": cs[i].input})})
+	}
+	for i := range cs {
+		cs[i].id, cs[i].ch = f.sendRequest(map[string]any{"subtype": "can_use_tool", "tool_name": "Bash", "display_name": "Bash", "input": cs[i].input})
+	}
+	var results []string
+	for _, c := range cs {
+		answer, err := f.await(c.id, c.ch, interrupt)
+		if err != nil {
+			return err
+		}
+		var a struct {
+			Behavior string `json:"behavior"`
+			Message  string `json:"message"`
+		}
+		_ = json.Unmarshal(answer, &a)
+		result, isError := "allowed", false
+		if a.Behavior != "allow" {
+			result, isError = "denied: "+a.Message, true
+		}
+		results = append(results, result)
+		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": map[string]any{"role": "user", "content": []any{map[string]any{
+				"type": "tool_result", "tool_use_id": c.toolID, "content": result, "is_error": isError,
+			}}}})
+	}
+	return f.message(interrupt, text, "tools: "+strings.Join(results, " | "))
+}
+
 // ask sends a control request and waits for its answer; an interrupt withdraws it
 // (control_cancel_request) and ends the turn.
 func (f *fake) ask(req map[string]any, interrupt chan struct{}) (json.RawMessage, error) {
+	id, ch := f.sendRequest(req)
+	return f.await(id, ch, interrupt)
+}
+
+// sendRequest sends a control request; its answer comes on the channel.
+func (f *fake) sendRequest(req map[string]any) (string, chan json.RawMessage) {
 	ch := make(chan json.RawMessage, 1)
 	f.mu.Lock()
 	f.nextReq++
@@ -533,6 +587,11 @@ func (f *fake) ask(req map[string]any, interrupt chan struct{}) (json.RawMessage
 	f.answers[id] = ch
 	f.mu.Unlock()
 	f.emit(map[string]any{"type": "control_request", "request_id": id, "request": req})
+	return id, ch
+}
+
+// await waits for the answer to request id; an interrupt withdraws it.
+func (f *fake) await(id string, ch chan json.RawMessage, interrupt chan struct{}) (json.RawMessage, error) {
 	select {
 	case a := <-ch:
 		return a, nil

@@ -858,6 +858,34 @@ func TestHostControl(t *testing.T) {
 			},
 		},
 		{
+			// Claude Code asks for parallel tool calls at once; a user tester's two requests
+			// were listed last first, so /allow's "oldest" answered the newest. They wait
+			// together, in the order the agent made them.
+			name: "parallel requests wait together, in the agent's order",
+			cfg:  Config{Insecure: true},
+			run: func(t *testing.T, c *ctl) {
+				alice := c.raw(t, "alice")
+				alice.ok(wire.MethodPrompt, map[string]any{"text": "FAKE_ASK=3 FAKE_PAR three files"}, nil)
+				pending := permissions(alice.rec.waitFor(t, "three requests", nPermissions(wire.PermissionPending, 3)), wire.PermissionPending)
+				var got []string
+				for _, p := range pending {
+					got = append(got, p.Summary)
+				}
+				if want := []string{"touch file-1", "touch file-2", "touch file-3"}; !slices.Equal(got, want) {
+					t.Fatalf("requests waiting %q, want %q", got, want)
+				}
+				for _, p := range pending {
+					if err := c.owner.Decide(ctx, p.ID, wire.DecisionAllow, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+				evs := alice.rec.waitFor(t, "the turn", nTurns(1))
+				if got := replyOf(evs, turnsOf(evs)[0].Batch); !strings.Contains(got, "tools: allowed | allowed | allowed") {
+					t.Errorf("reply %q", got)
+				}
+			},
+		},
+		{
 			name: "always allows the tool for the rest of the party (the owner's, not a co-host's)",
 			cfg:  Config{Insecure: true},
 			run: func(t *testing.T, c *ctl) {

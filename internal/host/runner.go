@@ -283,7 +283,7 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 	}
 	if io.Ask != nil {
 		opts.Ask = func(ctx context.Context, req agent.ToolRequest) agent.ToolDecision {
-			d := io.Ask(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary, Detail: req.Detail, InWorkDir: req.InWorkDir, FilePath: req.FilePath, ReadsSecret: req.ReadsSecret})
+			d := io.Ask(ctx, party.ToolRequest{Tool: req.Tool, Summary: req.Summary, Detail: req.Detail, InWorkDir: req.InWorkDir, FilePath: req.FilePath, ReadsSecret: req.ReadsSecret, Registered: req.Registered})
 			return agent.ToolDecision{Allow: d.Allow, Message: d.Message}
 		}
 	}

@@ -106,6 +106,10 @@ type ToolRequest struct {
 	// ReadsSecret: a shell command that names a file which usually holds credentials, or
 	// prints the environment (the agent's reading): an "always" for Bash does not cover it.
 	ReadsSecret bool
+	// Registered, when set, is called once the request is among those waiting (or was
+	// answered at once): the agent hands over its next request only then, so that they
+	// wait in the order the agent made them (agent.ToolRequest.Registered).
+	Registered func()
 	// unshared: the party never shares FilePath (outside the working directory, ignored,
 	// or through a link: Workspace.Shares), so its text is not shown. unchecked: that was
 	// not asked (the request was to be decided without anyone, and the settings changed

@@ -33,7 +33,11 @@ type permRequest struct {
 func (p *Party) ask(ctx, turn context.Context, batchID string, req ToolRequest) ToolDecision {
 	reply := make(chan ToolDecision, 1)
 	var id string
-	if err := p.do(func() { id = p.openPermission(batchID, req, reply) }); err != nil {
+	err := p.do(func() { id = p.openPermission(batchID, req, reply) })
+	if req.Registered != nil {
+		req.Registered() // waiting (or answered): the agent's next request may come
+	}
+	if err != nil {
 		return ToolDecision{Message: "The party has ended."}
 	}
 	select {
