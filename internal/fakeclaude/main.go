@@ -505,16 +505,7 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 			if err != nil {
 				return err
 			}
-			var a struct {
-				Behavior string `json:"behavior"`
-				Message  string `json:"message"`
-			}
-			_ = json.Unmarshal(answer, &a)
-			if a.Behavior == "allow" {
-				result = "allowed"
-			} else {
-				result, isError = "denied: "+a.Message, true
-			}
+			result, isError = toolResult(answer)
 		}
 		results = append(results, result)
 		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
@@ -553,15 +544,7 @@ func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) err
 		if err != nil {
 			return err
 		}
-		var a struct {
-			Behavior string `json:"behavior"`
-			Message  string `json:"message"`
-		}
-		_ = json.Unmarshal(answer, &a)
-		result, isError := "allowed", false
-		if a.Behavior != "allow" {
-			result, isError = "denied: "+a.Message, true
-		}
+		result, isError := toolResult(answer)
 		results = append(results, result)
 		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
 			"message": map[string]any{"role": "user", "content": []any{map[string]any{
@@ -569,6 +552,19 @@ func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) err
 			}}}})
 	}
 	return f.message(interrupt, text, "tools: "+strings.Join(results, " | "))
+}
+
+// toolResult is the tool result for a permission answer: "allowed", or the denial.
+func toolResult(answer json.RawMessage) (result string, isError bool) {
+	var a struct {
+		Behavior string `json:"behavior"`
+		Message  string `json:"message"`
+	}
+	_ = json.Unmarshal(answer, &a)
+	if a.Behavior == "allow" {
+		return "allowed", false
+	}
+	return "denied: " + a.Message, true
 }
 
 // ask sends a control request and waits for its answer; an interrupt withdraws it
