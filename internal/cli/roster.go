@@ -324,18 +324,17 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {
+			settled, d := pm.Status != wire.PermissionPending, *pm
 			wasOldest := len(r.perms) > 0 && r.perms[0].ID == pm.ID
-			if pm.Status != wire.PermissionPending && slices.ContainsFunc(r.perms, func(w wire.Permission) bool { return w.ID == pm.ID }) {
-				d := *pm
+			if settled && slices.ContainsFunc(r.perms, func(w wire.Permission) bool { return w.ID == pm.ID }) {
 				r.decided, r.decidedAt = &d, time.Now()
 			}
 			r.dropPerm(pm.ID)
-			if pm.Status != wire.PermissionPending && wasOldest {
+			if settled && wasOldest {
 				// Only when the oldest changes: a later request decided meanwhile leaves the
 				// one that moved up as it was (a reviewer's slipped past the question).
 				r.movedUp, r.movedBy, r.movedAt = "", nil, time.Now()
 				if len(r.perms) > 0 {
-					d := *pm
 					r.movedUp, r.movedBy = r.perms[0].ID, &d
 				}
 			}

@@ -64,8 +64,8 @@ type capListener struct {
 	net.Listener
 	max, maxTotal int
 
-	mu      sync.Mutex // guards open, total and waiting
-	open    map[string]int
+	mu      sync.Mutex     // guards open, total and waiting
+	open    map[string]int // connections by netkey
 	total   int
 	waiting []*cappedConn // not joined yet, oldest first
 }
@@ -81,20 +81,20 @@ func (l *capListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		ip := netkey.Of(c.RemoteAddr().String())
+		key := netkey.Of(c.RemoteAddr().String()) // an IPv6 /64 is one
 		l.mu.Lock()
 		var evict *cappedConn
 		if l.total >= l.maxTotal {
 			evict = l.evictLocked()
 		}
-		if l.open[ip] >= l.max || l.total >= l.maxTotal && evict == nil {
+		if l.open[key] >= l.max || l.total >= l.maxTotal && evict == nil {
 			l.mu.Unlock()
 			_ = c.Close()
 			continue
 		}
-		l.open[ip]++
+		l.open[key]++
 		l.total++
-		cc := &cappedConn{Conn: c, l: l, ip: ip}
+		cc := &cappedConn{Conn: c, l: l, key: key}
 		l.waiting = append(l.waiting, cc)
 		l.mu.Unlock()
 		if evict != nil {
@@ -119,7 +119,7 @@ func (l *capListener) evictLocked() *cappedConn {
 			pick = i
 			break
 		}
-		count[c.ip]++
+		count[c.key]++
 	}
 	if pick < 0 {
 		// The oldest of the most crowded, the oldest of all among addresses alike (a
@@ -128,7 +128,7 @@ func (l *capListener) evictLocked() *cappedConn {
 		for _, n := range count {
 			most = max(most, n)
 		}
-		pick = slices.IndexFunc(l.waiting, func(c *cappedConn) bool { return count[c.ip] == most })
+		pick = slices.IndexFunc(l.waiting, func(c *cappedConn) bool { return count[c.key] == most })
 	}
 	c := l.waiting[pick]
 	l.waiting = slices.Delete(l.waiting, pick, pick+1)
@@ -145,7 +145,7 @@ func (l *capListener) forgetLocked(c *cappedConn) {
 type cappedConn struct {
 	net.Conn
 	l       *capListener
-	ip      string
+	key     string // its remote address's netkey
 	once    sync.Once
 	leaving bool // guarded by l.mu: a member's no longer (replaced, removed), closing
 	closed  bool // guarded by l.mu
@@ -171,8 +171,8 @@ func (c *cappedConn) Underlying() net.Conn { return c.Conn }
 func (c *cappedConn) Close() error {
 	c.once.Do(func() {
 		c.l.mu.Lock()
-		if c.l.open[c.ip]--; c.l.open[c.ip] <= 0 {
-			delete(c.l.open, c.ip)
+		if c.l.open[c.key]--; c.l.open[c.key] <= 0 {
+			delete(c.l.open, c.key)
 		}
 		c.l.total--
 		c.closed = true

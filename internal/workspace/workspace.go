@@ -137,8 +137,9 @@ type Workspace struct {
 	// baseSecrets are the start's credentials files by blob (markCopiesOfSecrets), once known.
 	baseSecrets map[string]string
 	// resumedStart: the base was recorded at a resume, not when the party began.
-	resumedStart bool // revKey keys each FileChange's Rev (revOf), kept with the state for a resume.
-	revKey       []byte
+	resumedStart bool
+	// revKey keys each FileChange's Rev (revOf), kept with the state for a resume.
+	revKey []byte
 }
 
 // Open records the working directory as it is now. stateDir holds the private repository

@@ -226,13 +226,19 @@ describe('<party-view> ending with prompts waiting', () => {
 });
 
 describe('<party-view> ending during a turn', () => {
-  it('says the turn under way is stopped, and a tool request waiting is denied', async () => {
+  /** A host's party view with the End party dialog open. */
+  async function endAsked() {
     const { be, st } = await inParty('host');
     const el = document.createElement('party-view') as View;
     el.state = st;
     document.body.append(el);
     st.askEnd();
     await el.updateComplete;
+    return { be, st, el };
+  }
+
+  it('says the turn under way is stopped, and a tool request waiting is denied', async () => {
+    const { be, st, el } = await endAsked();
     const turn = () => el.shadowRoot!.querySelector('[data-testid=end-party-turn]')?.textContent?.replace(/\s+/g, ' ').trim();
     expect(turn()).toBeUndefined(); // idle: nothing under way
     be.emit('party:event', phase(1, 'running'));
@@ -248,12 +254,7 @@ describe('<party-view> ending during a turn', () => {
   // A chaos tester stopped a host while its journal could not be written (a full disk), and
   // the party could never be resumed, even with room again: End party says so first.
   it('says a party whose journal is behind can never be resumed once ended', async () => {
-    const { be, st } = await inParty('host');
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    st.askEnd();
-    await el.updateComplete;
+    const { be, st, el } = await endAsked();
     const journal = () => el.shadowRoot!.querySelector('[data-testid=end-party-journal]')?.textContent?.replace(/\s+/g, ' ').trim();
     expect(journal()).toBeUndefined();
     be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: `${JOURNAL_FAILED}write journal: no space left on device); the party goes on` });

@@ -407,8 +407,13 @@ export class PartySession {
   /** Puts text of mine (edits a host made to a prompt that went without them) into the prompt box. */
   giveBackText(text: string): void {
     if (!this.canDraft || text.trim() === '') return;
-    this.#refill = this.#refill === null ? text : `${this.#refill}\n\n${text}`;
+    this.#addRefill(text);
     this.#hooks.changed();
+  }
+
+  /** Adds text to what comes back into the prompt box (takeRefill), after what already waits there. */
+  #addRefill(text: string): void {
+    this.#refill = this.#refill === null ? text : `${this.#refill}\n\n${text}`;
   }
 
   /** Whether my prompts of a failed turn can be put back in the box: not twice, nor by a viewer. */
@@ -426,8 +431,7 @@ export class PartySession {
     if (!it || it.type !== 'turn') return;
     const mine = it.prompts.filter((p) => this.isMine(p)).map((p) => p.text);
     if (mine.length === 0) return;
-    const back = mine.join('\n\n');
-    this.#refill = this.#refill === null ? back : `${this.#refill}\n\n${back}`;
+    this.#addRefill(mine.join('\n\n'));
   }
 
   /**
