@@ -19,7 +19,7 @@ type member struct {
 	clientID    string
 	sub         Subscriber
 	conn        any    // identity of the connection; a reconnect replaces it
-	addr        string // the remote address of its connection ("" in this process), for maxPendingFromAddr
+	addr        string // its connection's address as netkey counts it ("" in this process), for maxPendingFromAddr
 	tokens      float64
 	refill      time.Time
 	promptBytes byteBucket     // promptbytes.go
