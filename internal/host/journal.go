@@ -44,7 +44,7 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 		return nil, err
 	}
 	r := rc.Restore(s.Members)
-	r.Ended, r.EndedAt = s.Ended, s.EndedAt
+	r.Ended, r.EndedAt, r.LostEnd = s.Ended, s.EndedAt, s.LostEnd
 	if s.SeqFloor > r.Seq {
 		// Members may hold seqs past the journal's last (a power loss took its unsynced
 		// end, a durability tester's): new events are numbered past what could be lost,

@@ -606,3 +606,119 @@ func TestResumeAfterALostTail(t *testing.T) {
 		t.Fatalf("dave (since %d) is replayed from %+v", after, evs[:min(1, len(evs))])
 	}
 }
+
+// TestResumeAfterTheJournalWasCutShort: a full disk stopped the journal while the party
+// went on — a slow batch ran and finished, and the prompt asked during it was answered —
+// and the host then stopped. The journal ends with that batch running and that prompt
+// waiting; its cut mark names a floor past every event sent. The resumed party numbers
+// its events past the floor, so a member rejoining with since gets them all; it says
+// what was lost, withdraws the waiting prompt and runs nothing again (both were answered,
+// and the agent would have done the work twice); and it goes on. A durability tester's
+// party could never be resumed once its journal fell behind.
+func TestResumeAfterTheJournalWasCutShort(t *testing.T) {
+	dataDir, work := t.TempDir(), t.TempDir()
+	logFile := filepath.Join(t.TempDir(), "claude.log")
+	cfg := Config{
+		Window: 100 * time.Millisecond, DataDir: dataDir, MergeMode: "local",
+		Agent: agent.Config{WorkDir: work, Env: []string{"FAKECLAUDE_LOG=" + logFile}},
+	}
+	h := startHost(t, cfg)
+	inv := h.Invite()
+	alice := join(t, inv, "alice")
+	if _, err := alice.c.Prompt(context.Background(), "FAKE_SLOW=1500 slow one"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the slow turn to start", func(e []wire.Event) bool { return len(kinds(e, wire.KindBatch)) == 1 })
+	pending, err := alice.c.Prompt(context.Background(), "asked during the slow turn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "the prompt event", func(e []wire.Event) bool { return e[len(e)-1].Seq >= pending.Seq })
+	path := h.TranscriptPath()
+	cut, err := os.ReadFile(path) // the journal when the disk filled
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor(t, "both answered", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 2 })
+	you, last := alice.c.Hello().You, alice.c.LastSeq()
+	killHost(t, h, func() { alice.c.Close() })
+	// What a Writer leaves when its journal is behind at the stop (journal/cutmark.go):
+	// the journal as it was, read-only, an empty mark beside it, and the cut mark naming a
+	// floor past every event sent.
+	floor := last + 50
+	if err := os.WriteFile(path, cut, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	for _, mark := range []string{path + ".incomplete", fmt.Sprintf("%s.cut-%d", path, floor)} {
+		if err := os.WriteFile(mark, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	r, err := OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatalf("a journal cut short with its cut mark: %v", err)
+	}
+	if !r.Summary.LostEnd || r.Restore.Unfinished == nil || len(r.Restore.Pending) != 1 || r.Restore.Seq+r.Restore.Gap != floor {
+		t.Fatalf("the journal cut short read as: lost end %v, unfinished %v, pending %v, seq %d + gap %d (floor %d)",
+			r.Summary.LostEnd, r.Restore.Unfinished, r.Restore.Pending, r.Restore.Seq, r.Restore.Gap, floor)
+	}
+	journaled := r.Summary.LastSeq
+	cfg.Resume, cfg.Listen = r, fmt.Sprintf("127.0.0.1:%d", inv.Port)
+	h2 := startHost(t, cfg)
+	res, err := h2.Party().Join(partyJoin(you.Session, last))
+	if err != nil {
+		t.Fatalf("alice's session after the resume: %v", err)
+	}
+	evs := res.State.Events
+	if len(evs) == 0 || evs[0].Seq != floor+1 {
+		t.Fatalf("alice (since %d) is replayed from %+v, want seq %d first", last, evs, floor+1)
+	}
+	var notice string
+	for _, ev := range evs {
+		switch ev.Kind {
+		case wire.KindSystem:
+			if strings.HasPrefix(ev.Text, "the party was resumed") {
+				notice = ev.Text
+			}
+		case wire.KindRetry, wire.KindBatch:
+			t.Errorf("the resumed party ran something again: %+v", ev)
+		}
+	}
+	for _, want := range []string{fmt.Sprintf("after event %d (the disk was full)", journaled), "is not sent again", "1 prompt waiting then is withdrawn"} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("the resume's notice %q lacks %q", notice, want)
+		}
+	}
+	if w := kinds(evs, wire.KindWithdrawn); len(w) != 1 || w[0].Withdrawn.Prompt != pending.ID {
+		t.Errorf("withdrawn: %+v, want the waiting prompt %s", w, pending.ID)
+	}
+	if len(res.State.Pending) != 0 || res.State.Phase != wire.PhaseIdle {
+		t.Errorf("after the resume: pending %+v, phase %s", res.State.Pending, res.State.Phase)
+	}
+	// The party goes on.
+	bob := join(t, inv, "bob")
+	if _, err := bob.c.Prompt(context.Background(), "after the resume"); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor(t, "the answer", func(e []wire.Event) bool {
+		return strings.Contains(reply(e), "echo: after the resume") && len(kinds(e, wire.KindTurn)) == 1
+	})
+	stopHost(t, h2)
+	var batches []string
+	s, err := journal.Read(path, func(ev wire.Event, _ json.RawMessage) {
+		if ev.Kind == wire.KindBatch {
+			batches = append(batches, ev.Batch.Merged)
+		}
+	})
+	if err != nil || s.LostEnd || s.Incomplete {
+		t.Fatalf("the journal after the resumed run: %+v, %v", s, err)
+	}
+	if len(batches) != 2 || !strings.Contains(batches[1], "after the resume") {
+		t.Errorf("batches in the journal: %q, want the slow one and bob's", batches)
+	}
+	raw, _ := os.ReadFile(logFile)
+	if n := strings.Count(string(raw), "asked during the slow turn"); n != 1 {
+		t.Errorf("the agent was asked the withdrawn prompt %d times, want once (before the stop):\n%s", n, raw)
+	}
+}

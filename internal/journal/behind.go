@@ -12,9 +12,11 @@ import (
 )
 
 // ErrIncomplete: a write to the journal failed (a full disk) and the journal never caught
-// up (Writer.behind), so its history stops before the party did; the party went on, its members saw events the journal lacks, and a
-// resumed party would number new events as those (a tester's members then dropped every
-// one, and a finished batch ran again). Such a journal is read, never resumed.
+// up (Writer.behind), so its history stops before the party did; the party went on, and
+// its members saw events the journal lacks. Such a journal is resumed only past the floor
+// its cut mark names (cutmark.go), which makes new events number after every one members
+// hold (a tester's members dropped every one when they did not); without a mark it is
+// read, never resumed.
 var ErrIncomplete = errors.New("the party's journal could not be written to its end (was the disk full?), so the party cannot be resumed: its members saw events the journal does not have")
 
 // opened is what Open found: Abandon puts the writer back to it.
@@ -80,6 +82,7 @@ func (w *Writer) failSyncLocked(err error) {
 	}
 	w.lost, w.behind, w.behindBytes = true, nil, 0
 	markIncomplete(w.path)
+	w.reserveLocked(w.lastSeq, false)
 }
 
 // CatchUp tries now to write what the journal is behind with; nil when it is whole.
@@ -118,7 +121,7 @@ func (w *Writer) Abandon() {
 	// As Open left them: its events are the journal's again, and the next is the one after
 	// its last (the events this run took were cut off with it).
 	w.lastSeq, w.synced, w.index = w.opened.lastSeq, w.opened.synced, w.index[:w.opened.marks]
-	unmarkIncomplete(w.path)
+	w.unmarkLocked()
 }
 
 // maxBehind bounds what a journal that is behind keeps to write (bytes of lines).
@@ -147,7 +150,7 @@ func (w *Writer) catchUpLocked() {
 		return
 	}
 	w.behind, w.err, w.recovered = nil, nil, true
-	unmarkIncomplete(w.path)
+	w.unmarkLocked()
 }
 
 // now is the writer's clock (a variable for the tests).
@@ -155,11 +158,19 @@ func (w *Writer) now() time.Time { return writerNow() }
 
 var writerNow = time.Now
 
-// unmarkIncomplete takes markIncomplete's marks off a journal that caught up. Best effort:
-// a mark left makes the party refuse a resume it could have had, never one it must not.
+// unmarkLocked takes markIncomplete's marks, and the cut mark, off a journal that caught
+// up. Best effort: a mark left makes the party refuse a resume it could have had, or
+// number its events further on than it must, never resume one it must not. Called with
+// mu held.
+func (w *Writer) unmarkLocked() {
+	unmarkIncomplete(w.path)
+	w.cutFloor, w.cutControl, w.cutFailed = 0, false, false
+}
+
 func unmarkIncomplete(path string) {
 	_ = os.Chmod(path, 0o600)
 	_ = os.Remove(path + incompleteSuffix)
+	removeCutMarks(path)
 }
 
 // markIncomplete marks the journal at path as cut short (ErrIncomplete), two ways, each
@@ -198,11 +209,23 @@ func (readOnlyError) Error() string {
 
 func (readOnlyError) Is(target error) bool { return target == ErrIncomplete }
 
-// Incomplete says whether the journal at path was cut short by a failed write.
+// Incomplete says whether the journal at path was cut short by a failed write and cannot
+// be resumed: marked, without a cut mark that lets it be (Cut), or only read-only.
 func Incomplete(path string) bool {
-	if _, err := os.Stat(path + incompleteSuffix); err == nil {
-		return true
+	if Marked(path) {
+		return cutError(path) != nil
 	}
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().Perm()&0o200 == 0
+}
+
+// Cut says whether the journal at path was cut short by a failed write and can still be
+// resumed, past floor: the seq its cut mark names, beyond every event its members were
+// sent. Such a party resumes with nothing from before the cut run again (Summary.LostEnd).
+func Cut(path string) (floor int64, ok bool) {
+	if !Marked(path) {
+		return 0, false
+	}
+	floor, control, ok := cutMark(path)
+	return floor, ok && !control
 }

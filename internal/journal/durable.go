@@ -10,15 +10,14 @@ import (
 	"github.com/concordia-party/concordia/internal/atomicfile"
 )
 
-// writeFloor appends and syncs a seq_floor record MaxUnsynced past s's last event (or its
-// floor), after a torn part if the file ends in one, and takes it into s.
-func writeFloor(f *os.File, s *Summary) error {
+// writeFloor appends and syncs a seq_floor record of floor (lostEnd: a failed write lost
+// the journal's end), after a torn part if the file ends in one, and takes it into s.
+func writeFloor(f *os.File, s *Summary, floor int64, lostEnd bool) error {
 	st, err := f.Stat()
 	if err != nil {
 		return err
 	}
-	floor := max(s.LastSeq, s.SeqFloor) + MaxUnsynced
-	b, err := json.Marshal(Record{Type: TypeSeqFloor, SeqFloor: floor})
+	b, err := json.Marshal(Record{Type: TypeSeqFloor, SeqFloor: floor, LostEnd: lostEnd})
 	if err != nil {
 		return err
 	}
@@ -35,6 +34,7 @@ func writeFloor(f *os.File, s *Summary) error {
 		return err
 	}
 	s.Size, s.SeqFloor = st.Size()+int64(len(line)), floor
+	s.LostEnd = s.LostEnd || lostEnd
 	return nil
 }
 

@@ -73,8 +73,8 @@ func TestABackgroundFsyncFailureWhileBehindIsNotCaughtUpFrom(t *testing.T) {
 	now = now.Add(retryWait)
 	ev, raw = event(SyncEvery+2, wire.KindPrompt, 10)
 	err = w.Event(ev, raw)
-	if err == nil || !Incomplete(w.Path()) || w.Recovered() {
-		t.Fatalf("after a failed background fsync the journal caught up: err %v, marked %v", err, Incomplete(w.Path()))
+	if err == nil || !cutShort(w.Path()) || w.Recovered() {
+		t.Fatalf("after a failed background fsync the journal caught up: err %v, marked %v", err, cutShort(w.Path()))
 	}
 }
 
@@ -97,7 +97,7 @@ func TestAFailedFsyncAtMaxUnsyncedIsSaid(t *testing.T) {
 	ev, raw = event(1+MaxUnsynced+1, wire.KindOutput, 10) // e.g. the first event past a seq floor
 	err = w.Event(ev, raw)
 	syncFile = old
-	if err == nil && !Incomplete(w.Path()) {
+	if err == nil && !cutShort(w.Path()) {
 		t.Fatal("a failed fsync at MaxUnsynced was dropped: no error, no mark")
 	}
 }

@@ -119,6 +119,9 @@ type Record struct {
 	At           time.Time `json:"at,omitzero"`             // resumed, ended
 	Resumed      *Settings `json:"resumed,omitempty"`       // resumed
 	SeqFloor     int64     `json:"seq_floor,omitempty"`     // seq_floor
+	// LostEnd (seq_floor): the floor is a cut mark's: a failed write lost the journal's
+	// end while the party went on (Summary.LostEnd).
+	LostEnd bool `json:"lost_end,omitempty"`
 	// Boot is the id of the machine's boot a run started in (header, resumed; Linux),
 	// so that a resume can tell that the machine went down since (Summary.LostTail).
 	Boot string `json:"boot,omitempty"`

@@ -631,12 +631,14 @@ func TestRemoveWaitsForALookingProcess(t *testing.T) {
 	}
 }
 
-// A journal a failed write cut short (a full disk) is marked, read as it is, and never
-// resumed: the party went on, its members saw events the journal lacks, and a tester's
-// resume from it numbered new events as those (members dropped them all, and a finished
-// batch ran again).
-func TestAJournalCutShortIsNotResumed(t *testing.T) {
-	dir := t.TempDir()
+// cutShort says whether the journal at path carries a mark of a failed write, resumable
+// or not.
+func cutShort(path string) bool { return Marked(path) || Incomplete(path) }
+
+// writeCutShort writes a journal of three events, then has a fourth fail (as on a full
+// disk) and closes it, with a fifth event in between when more says so.
+func writeCutShort(t *testing.T, dir string, more func(w *Writer)) string {
+	t.Helper()
 	w, err := Create(dir, header("pf"))
 	if err != nil {
 		t.Fatal(err)
@@ -648,7 +650,7 @@ func TestAJournalCutShortIsNotResumed(t *testing.T) {
 		}
 	}
 	path := w.Path()
-	if Incomplete(path) {
+	if cutShort(path) {
 		t.Fatal("a journal written whole is marked cut short")
 	}
 	w.f.Close() // the next write fails, as on a full disk
@@ -656,28 +658,123 @@ func TestAJournalCutShortIsNotResumed(t *testing.T) {
 	if err := w.Event(ev, raw); err == nil {
 		t.Fatal("a write to a closed file succeeded")
 	}
+	if more != nil {
+		more(w)
+	}
 	// End and Close answer with that same error, which the host says once.
 	endErr := w.End(t0)
 	if closeErr := w.Close(); endErr == nil || closeErr != endErr {
 		t.Fatalf("End %v, Close %v: want the same write error", endErr, closeErr)
 	}
-	if !Incomplete(path) {
-		t.Fatal("a journal whose write failed is not marked")
+	return path
+}
+
+// A journal a failed write cut short (a full disk) is marked, read as it is, and resumed
+// only past the floor its cut mark names, beyond every event its members were sent: a
+// tester's resume from one numbered new events as those members held (they dropped them
+// all). The floor is recorded in the journal before its marks come off, saying its end
+// was lost, until a resume has run.
+func TestAJournalCutShortIsResumedPastItsFloor(t *testing.T) {
+	dir := t.TempDir()
+	path := writeCutShort(t, dir, func(w *Writer) {
+		ev, raw := event(cutStep+10, wire.KindOutput, 10) // the party went on
+		if err := w.Event(ev, raw); err == nil {
+			t.Fatal("a write to a closed file succeeded")
+		}
+	})
+	if !Marked(path) || Incomplete(path) {
+		t.Fatalf("a journal cut short with its cut mark: marked %v, refused %v", Marked(path), Incomplete(path))
+	}
+	floor, ok := Cut(path)
+	if !ok || floor < cutStep+10 {
+		t.Fatalf("Cut = %d, %v: want a floor past seq %d, the last one sent", floor, ok, cutStep+10)
+	}
+	s, err := Read(path, nil)
+	if err != nil || s.Incomplete || !s.LostEnd || s.LastSeq != 3 || s.SeqFloor != floor {
+		t.Fatalf("Read of a journal cut short: %+v, %v", s, err)
+	}
+	w, s, err := Open(path, nil)
+	if err != nil {
+		t.Fatalf("Open of a journal cut short past its floor: %v", err)
+	}
+	if !s.LostEnd || s.SeqFloor != floor || cutShort(path) {
+		t.Fatalf("opened: lost end %v, floor %d (want %d), still marked %v", s.LostEnd, s.SeqFloor, floor, cutShort(path))
+	}
+	if _, _, ok := cutMark(path); ok {
+		t.Fatal("the cut mark was left")
+	}
+	ev, raw := event(floor+1, wire.KindSystem, 10)
+	if err := w.Event(ev, raw); err != nil {
+		t.Fatalf("the resumed journal cannot be written: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Until a resume has run, the journal still says so; the floor stays.
+	s, err = Read(path, nil)
+	if err != nil || !s.LostEnd || s.SeqFloor != floor || s.LastSeq != floor+1 {
+		t.Fatalf("read back: %+v, %v", s, err)
+	}
+	w, _, err = Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Resumed(t0, Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if s, err := Read(path, nil); err != nil || s.LostEnd {
+		t.Fatalf("after a resume ran: %+v, %v", s, err)
+	}
+}
+
+// A journal cut short is not resumed when its cut mark is missing (it could not be made),
+// when what it lost changed who may join or what the agent may do (its resumed rules could
+// be looser than its hosts set), or when it is only read-only.
+func TestAJournalCutShortIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		more func(w *Writer)
+		want error
+	}{
+		{"an invite rotation lost", func(w *Writer) { _ = w.Invites(Tokens{Participant: "x", Viewer: "y"}) }, ErrLostControl},
+		{"a kick lost", func(w *Writer) { _ = w.Member(Member{ID: "m2", Name: "bob", Kicked: true}) }, ErrLostControl},
+		{"the settings lost", func(w *Writer) {
+			ev, raw := event(5, wire.KindSettings, 10)
+			_ = w.Event(ev, raw)
+		}, ErrLostControl},
+		{"a role change lost", func(w *Writer) {
+			ev := wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "bob", Role: wire.RoleHost}}
+			raw, _ := json.Marshal(ev)
+			_ = w.Event(ev, raw)
+		}, ErrLostControl},
+		{"no cut mark", func(w *Writer) { removeCutMarks(w.Path()) }, ErrIncomplete},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeCutShort(t, t.TempDir(), tc.more)
+			if tc.name == "no cut mark" {
+				removeCutMarks(path) // Close made none: it had one already
+			}
+			if !Incomplete(path) {
+				t.Fatal("a journal cut short that must not be resumed is not said to be")
+			}
+			if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) || !errors.Is(err, tc.want) || errors.Is(err, ErrReadOnly) {
+				t.Fatalf("Open: %v, want %v", err, tc.want)
+			}
+			s, err := Read(path, nil)
+			if err != nil || !s.Incomplete || s.LostEnd || s.LastSeq != 3 {
+				t.Fatalf("Read of a journal cut short: %+v, %v", s, err)
+			}
+		})
 	}
 	// Marked twice: a file beside it, and read-only; either one is enough (some file
 	// systems ignore modes).
+	path := writeCutShort(t, t.TempDir(), func(w *Writer) { _ = w.Invites(Tokens{}) })
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if !Incomplete(path) {
 		t.Fatal("the mark beside the journal alone is not enough")
-	}
-	if _, _, err := Open(path, nil); !errors.Is(err, ErrIncomplete) || errors.Is(err, ErrReadOnly) {
-		t.Fatalf("Open of a journal cut short: %v, want ErrIncomplete alone", err)
-	}
-	s, err := Read(path, nil)
-	if err != nil || !s.Incomplete || s.LastSeq != 3 {
-		t.Fatalf("Read of a journal cut short: %+v, %v", s, err)
 	}
 	// Read-only alone (the mark beside it could not be made, or a person's chmod: a
 	// tester's, told only "was the disk full?") says so, and what to do if it was a chmod.
@@ -731,8 +828,8 @@ func TestAJournalBehindCatchesUp(t *testing.T) {
 	if err := w.Member(Member{ID: "m1", Name: "bob", Role: wire.RoleParticipant, Session: "s1"}); err == nil {
 		t.Fatal("a member record on a full disk was written")
 	}
-	if !Incomplete(w.Path()) {
-		t.Fatal("a journal behind is not marked")
+	if _, _, cut := cutMark(w.Path()); !cutShort(w.Path()) || !cut {
+		t.Fatalf("a journal behind is not marked (cut mark %v)", cut)
 	}
 	w.mu.Lock()
 	w.out = disk // room again
@@ -755,8 +852,8 @@ func TestAJournalBehindCatchesUp(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if Incomplete(w.Path()) {
-		t.Fatal("a journal that caught up is still marked")
+	if _, _, cut := cutMark(w.Path()); cutShort(w.Path()) || cut {
+		t.Fatalf("a journal that caught up is still marked (cut mark %v)", cut)
 	}
 	var seqs []int64
 	w2, s, err := Open(w.Path(), func(ev wire.Event, _ json.RawMessage) { seqs = append(seqs, ev.Seq) })
@@ -968,8 +1065,8 @@ func TestAFailedFsyncIsNotWrittenTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(seqs, []int64{1}) || s.Skipped != 0 || !Incomplete(w.Path()) {
-		t.Fatalf("read back %v (skipped %d), incomplete %v; want [1], marked", seqs, s.Skipped, Incomplete(w.Path()))
+	if !slices.Equal(seqs, []int64{1}) || s.Skipped != 0 || !cutShort(w.Path()) {
+		t.Fatalf("read back %v (skipped %d), incomplete %v; want [1], marked", seqs, s.Skipped, cutShort(w.Path()))
 	}
 }
 
@@ -1008,7 +1105,7 @@ func TestAbandonGivesTheJournalBack(t *testing.T) {
 	if err := w.Resumed(t0, Settings{}); !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("the resumed record on a full disk: %v", err)
 	}
-	if !Incomplete(path) {
+	if !cutShort(path) {
 		t.Fatal("not marked")
 	}
 	w.Abandon()
@@ -1025,8 +1122,8 @@ func TestAbandonGivesTheJournalBack(t *testing.T) {
 	}
 	w.Close()
 	after, _ := os.ReadFile(path)
-	if Incomplete(path) || !bytes.Equal(before, after) {
-		t.Fatalf("after Abandon: incomplete %v, the same bytes %v", Incomplete(path), bytes.Equal(before, after))
+	if cutShort(path) || !bytes.Equal(before, after) {
+		t.Fatalf("after Abandon: incomplete %v, the same bytes %v", cutShort(path), bytes.Equal(before, after))
 	}
 	w, s, err := Open(path, nil)
 	if err != nil || s.LastSeq != 3 {
@@ -1061,7 +1158,7 @@ func TestAnIdleJournalCatchesUp(t *testing.T) {
 	w.out = disk // room again; nothing more is written
 	w.mu.Unlock()
 	deadline := time.Now().Add(3 * retryWait)
-	for Incomplete(w.Path()) {
+	for cutShort(w.Path()) {
 		if time.Now().After(deadline) {
 			t.Fatalf("still behind after %v with room on the disk", 3*retryWait)
 		}

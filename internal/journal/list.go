@@ -234,6 +234,7 @@ func Remove(path string) error {
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("remove journal: %w", err)
 	}
-	_ = os.Remove(path + incompleteSuffix) // the mark of a journal cut short, if any
+	_ = os.Remove(path + incompleteSuffix) // the marks of a journal cut short, if any
+	removeCutMarks(path)
 	return nil
 }

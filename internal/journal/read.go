@@ -61,6 +61,11 @@ type Summary struct {
 	// SeqFloor: the party's next event is numbered past it (a seq_floor record), when it is
 	// above LastSeq.
 	SeqFloor int64
+	// LostEnd: a failed write (a full disk) cut the journal short while the party went on,
+	// and no resume has run since: events past LastSeq that members saw are not in it, and
+	// a resume runs nothing from before again — the batch it ends in, and prompts that wait
+	// in it, may have been answered in what it lost (journal.Cut).
+	LostEnd bool
 }
 
 // SharingLevel is what the party shares of its working directory when it is resumed
@@ -104,6 +109,9 @@ func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, e
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.Path, s.Incomplete = path, Incomplete(path)
+	if floor, ok := Cut(path); ok {
+		s.LostEnd, s.SeqFloor = true, max(s.SeqFloor, floor)
+	}
 	return s, nil
 }
 
@@ -240,6 +248,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.AgentRuns = append(s.AgentRuns, rec.AgentRun)
 	case TypeResumed:
 		s.Resumes++
+		s.LostEnd = false // that resume took care of it
 		s.Ended, s.EndedAt = false, time.Time{}
 		s.Boot = rec.Boot
 		if rec.Resumed != nil {
@@ -249,6 +258,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.Ended, s.EndedAt = true, rec.At
 	case TypeSeqFloor:
 		s.SeqFloor = max(s.SeqFloor, rec.SeqFloor)
+		s.LostEnd = s.LostEnd || rec.LostEnd
 	default:
 		return false // a later version's record, or damage: skipped
 	}

@@ -58,7 +58,12 @@ type Writer struct {
 	retrying    chan struct{} // closed by Close to stop retry; nil while none runs
 	retried     chan struct{} // closed when retry returns
 	opened      opened        // what Open found (Abandon gives it back)
-	recovered   bool          // behind was written: Recovered reports it once
+	// The cut mark (cutmark.go) while the journal is behind or lost: the floor its name
+	// says (0: none made), whether it says control, and whether one could not be made.
+	cutFloor   int64
+	cutControl bool
+	cutFailed  bool
+	recovered  bool // behind was written: Recovered reports it once
 
 	// Output between the fsyncs of prompts and turns is made durable in the background
 	// (syncBehind): synced is the last seq an fsync has covered, syncing says one runs
@@ -113,7 +118,15 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 			// Only read-only: the mark of last resort, or someone's chmod (a tester's).
 			return nil, nil, fmt.Errorf("%s: %w", path, ErrReadOnly)
 		}
-		return nil, nil, fmt.Errorf("%s: %w", path, ErrIncomplete)
+		return nil, nil, cutError(path)
+	}
+	cutFloor, cut := Cut(path)
+	if cut {
+		// Cut short, and resumed past the floor its cut mark names: writable again (the
+		// marks come off once the floor is recorded in it).
+		if err := os.Chmod(path, 0o600); err != nil {
+			return nil, nil, fmt.Errorf("open journal: %w", err)
+		}
 	}
 	// O_APPEND, as Create's: a write after a failed one's part was cut off lands at the
 	// end, not past it (a tester's resumed journal had a hole of NUL bytes where an event
@@ -144,14 +157,23 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	}
 	s.Path = path
 	s.LostTail = !s.Ended && (s.TornTail || wentDown(s.Boot, wrote))
-	if s.LostTail {
+	if s.LostTail || cut {
 		// Recorded before anything else can happen: a resume refused after this Open, or
 		// a second loss before the next fsync, must still number past what was lost (a
 		// reviewer's). Written after the torn part, if any (a line a reader skips), so
-		// that a failure here leaves the evidence as it was.
-		if err := writeFloor(f, s); err != nil {
+		// that a failure here leaves the evidence as it was. A cut journal's floor is its
+		// mark's, past every event its members were sent, and the record says its end
+		// was lost (Summary.LostEnd) until a resume has run.
+		floor := max(s.LastSeq, s.SeqFloor) + MaxUnsynced
+		if cut {
+			floor = max(cutFloor, s.LastSeq+1, s.SeqFloor)
+		}
+		if err := writeFloor(f, s, floor, cut); err != nil {
 			f.Close()
 			return nil, nil, fmt.Errorf("%s: record that its end may be lost: %w", path, err)
+		}
+		if cut {
+			unmarkIncomplete(path)
 		}
 	}
 	// A torn tail would glue the next record onto its bytes: cut it.
@@ -204,7 +226,8 @@ func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
 	w.line = append(w.line[:0], eventPrefix...)
 	w.line = append(w.line, raw...)
 	w.line = append(w.line, '}', '\n')
-	err := w.write(w.line, ev.Seq, syncs(ev.Kind))
+	control := ev.Kind == wire.KindSettings || ev.Kind == wire.KindParticipants && ev.Changed != nil
+	err := w.write(w.line, ev.Seq, syncs(ev.Kind), control)
 	w.lastSeq = ev.Seq // written, or kept in behind in its place
 	if err == nil {
 		err = w.syncBehindLocked()
@@ -273,13 +296,23 @@ func (w *Writer) record(rec Record, durable bool) error {
 	if err != nil {
 		return fmt.Errorf("journal: encode %s record: %w", rec.Type, err)
 	}
-	return w.write(append(b, '\n'), 0, durable)
+	control := rec.Type == TypeInvites || rec.Type == TypeMember && rec.Member != nil && rec.Member.Kicked
+	return w.write(append(b, '\n'), 0, durable, control)
 }
 
 // write appends one whole line (of event seq, 0 for a record) in one write, then fsyncs
 // when durable. A journal that is behind keeps the line after those it is behind with,
-// and tries to catch up first. Called with mu held.
-func (w *Writer) write(line []byte, seq int64, durable bool) error {
+// and tries to catch up first; while it is behind, the cut mark is kept past seq, and says
+// control when the line changed who may join or what the agent may do. Called with mu held.
+func (w *Writer) write(line []byte, seq int64, durable, control bool) error {
+	err := w.writeLine(line, seq, durable)
+	if w.err != nil && !w.closed {
+		w.reserveLocked(max(seq, w.lastSeq), control)
+	}
+	return err
+}
+
+func (w *Writer) writeLine(line []byte, seq int64, durable bool) error {
 	if w.closed {
 		return errors.New("journal: closed")
 	}
@@ -432,7 +465,10 @@ func (w *Writer) Close() error {
 	}
 	serr := syncFile(w.f)
 	if serr != nil && w.err == nil {
-		markIncomplete(w.path) // not known to be on the disk: not resumed from (a reviewer's)
+		// Not known to be on the disk (a reviewer's): resumed, if at all, past every
+		// event written.
+		markIncomplete(w.path)
+		w.reserveLocked(w.lastSeq, false)
 	}
 	cerr := w.f.Close()
 	w.r.Close()

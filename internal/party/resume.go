@@ -19,7 +19,12 @@ type Restore struct {
 	// Gap: the journal may have lost events members saw (journal.Summary.LostTail): the
 	// resumed party numbers its events from Seq+Gap+1, so that none reuses a seq a member
 	// holds, and says why.
-	Gap     int64
+	Gap int64
+	// LostEnd: a failed write (a full disk) cut the journal short while the party went on
+	// (journal.Summary.LostEnd): past Seq it lost events members saw, maybe whole turns,
+	// so nothing it holds as unanswered is run again. The batch it ends in may have
+	// finished, and its waiting prompts may have been sent: they are said, not sent.
+	LostEnd bool
 	NextID  int64            // the highest number in any id given out (p3, b2, m4, t1…)
 	Members []journal.Member // every member record, kicked ones included
 	// Live were connected when the host stopped; the resumed party says they left.
@@ -296,6 +301,12 @@ func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
 // members saw (Restore.Gap).
 const LostTailNotice = "its host's machine went down (or its journal's end was damaged) after the last events the journal kept, so events members saw may be missing from its history; what follows is numbered after them"
 
+// lostEndNotice is said in the resume's notice of a journal a failed write cut short
+// (Restore.LostEnd), after event seq.
+func lostEndNotice(seq int64) string {
+	return fmt.Sprintf("its journal could not be written after event %d (the disk was full), so what members saw after it is not in its history; what follows is numbered after it", seq)
+}
+
 // restore sets up a new Party from its journal (in New, before Run).
 func (p *Party) restore(r *Restore) {
 	p.seq = r.Seq + r.Gap
@@ -315,6 +326,9 @@ func (p *Party) restore(r *Restore) {
 		p.always[t] = "" // the journal says what, not who: the owner, by then
 	}
 	p.failed = r.Failed // the resumed session still holds that request
+	if r.LostEnd {
+		p.failed = "" // owed before the cut: a batch since may have carried it
+	}
 	// A client removed as a viewer, by its newest member (a client's later member, promoted
 	// and removed, comes back as the invite says, as in the run that removed it: a
 	// reviewer's). The members come in no order.
@@ -392,10 +406,24 @@ func (p *Party) resumed(r *Restore) {
 		p.emit(ev)
 	}
 	var notes []string
-	if n := len(r.Pending); n > 0 {
+	switch {
+	case r.LostEnd:
+		// Lost with the journal's end, maybe: a batch that finished, prompts sent since.
+		// Run again, they would repeat work done; said, their authors send again what was
+		// not answered (what follows withdraws the prompts).
+		notes = append(notes, lostEndNotice(r.Seq))
+		if b := r.Unfinished; b != nil {
+			notes = append(notes, fmt.Sprintf("batch %s, which was running then, is not sent again, as it may have finished since", b.ID))
+		}
+		if n := len(r.Pending); n > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again, as %s may have been sent since: send again what was not answered",
+				n, plural(n, "prompt", "prompts"), plural(n, "is", "are"), plural(n, "it", "they")))
+		}
+	case len(r.Pending) > 0:
+		n := len(r.Pending)
 		notes = append(notes, fmt.Sprintf("%d waiting %s queued again", n, plural(n, "prompt is", "prompts are")))
 	}
-	if r.Unfinished != nil {
+	if r.Unfinished != nil && !r.LostEnd {
 		notes = append(notes, "the batch that was running is sent to the agent again (told that part of it may already be done)")
 	}
 	switch {
@@ -408,7 +436,7 @@ func (p *Party) resumed(r *Restore) {
 		// journalled before parties said so as they started).
 		notes = append(notes, stillTreeNotice)
 	}
-	if r.Gap > 0 {
+	if r.Gap > 0 && !r.LostEnd {
 		notes = append(notes, LostTailNotice)
 	}
 	text := "the party was resumed"
@@ -426,11 +454,28 @@ func (p *Party) resumed(r *Restore) {
 		r.Merger != "" && r.Merger != p.merger { // resumed without the key it had, or with one
 		p.emitSettings()
 	}
+	why := "the host stopped before a decision"
+	if r.LostEnd {
+		why = "the party's journal lost what was decided" // perhaps allowed, and used
+	}
 	for _, pm := range r.Open {
 		perm := pm
 		// As any decision: no detail (§7; a conformance tester's carried the request's).
-		perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail = wire.PermissionDenied, "", "the host stopped before a decision", nil, ""
+		perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail = wire.PermissionDenied, "", why, nil, ""
 		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
+	}
+	if r.LostEnd {
+		by := wire.Member{Name: p.hostName}
+		for _, m := range p.known {
+			if m.owner {
+				by = m.Member
+			}
+		}
+		for _, pr := range r.Pending {
+			p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID}})
+		}
+		p.settle()
+		return
 	}
 	now := p.cfg.Now()
 	for _, pr := range r.Pending {
