@@ -124,6 +124,22 @@ func (w *Writer) reserveLocked(seq int64, control bool) {
 	w.cutFloor, w.cutControl = floor, control
 }
 
+// CanResume says whether the party can be resumed from this journal as it stands: it is
+// whole, or behind with a cut mark that lets it be (not control, not failed).
+func (w *Writer) CanResume() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err == nil || w.cutFloor > 0 && !w.cutControl && !w.cutFailed
+}
+
+// LostControl says whether the journal at path was cut short and what it lost includes a
+// change of who may join or what the agent may do, so that it is not resumed
+// (ErrLostControl).
+func LostControl(path string) bool {
+	_, control, ok := cutMark(path)
+	return ok && control && Marked(path)
+}
+
 // cutError is why a marked journal is not resumed (nil: it is, past its cut mark's floor).
 func cutError(path string) error {
 	_, control, ok := cutMark(path)

@@ -728,6 +728,37 @@ func TestAJournalCutShortIsResumedPastItsFloor(t *testing.T) {
 	}
 }
 
+// A party whose journal is behind while its host runs is not resumed by another host, and
+// keeps its read-only mark (Open makes a cut journal writable before it takes the lock).
+func TestAJournalBehindInARunningHostIsNotOpened(t *testing.T) {
+	w, err := Create(t.TempDir(), header("pf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err) // Linux has one; the test is about its ENOSPC
+	}
+	defer full.Close()
+	w.mu.Lock()
+	w.out = newAppender(full) // the file stays open, and locked, as in a running host
+	w.mu.Unlock()
+	ev, raw := event(1, wire.KindSystem, 10)
+	if err := w.Event(ev, raw); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("an event on a full disk: %v", err)
+	}
+	if _, ok := Cut(w.Path()); !ok {
+		t.Fatal("a journal behind has no cut mark")
+	}
+	if _, _, err := Open(w.Path(), nil); !errors.Is(err, ErrInUse) {
+		t.Fatalf("Open of a running party's journal: %v, want ErrInUse", err)
+	}
+	if st, err := os.Stat(w.Path()); err != nil || st.Mode().Perm() != 0o400 {
+		t.Fatalf("the running party's journal after a refused Open: %v, %v", st.Mode(), err)
+	}
+}
+
 // A journal cut short is not resumed when its cut mark is missing (it could not be made),
 // when what it lost changed who may join or what the agent may do (its resumed rules could
 // be looser than its hosts set), or when it is only read-only.

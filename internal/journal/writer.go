@@ -137,6 +137,10 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	}
 	if err := take(f); err != nil {
 		f.Close()
+		if cut {
+			// Running in another host (its journal behind): its read-only mark stays.
+			_ = os.Chmod(path, 0o400)
+		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var wrote time.Time // the file's last write, before this Open cuts a torn tail
