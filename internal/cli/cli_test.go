@@ -3967,7 +3967,7 @@ func TestHostQuitWhileTheJournalIsBehindAsksFirst(t *testing.T) {
 	if c.line(context.Background(), "/quit") {
 		t.Fatal("a /quit with the journal behind ended at once")
 	}
-	if want := "the party's journal is behind (is the disk full?): stopped now, this party can never be resumed; make room and it catches up within seconds: /quit again within 10 seconds ends the party for everyone"; !strings.Contains(out.String(), want) {
+	if want := "the party's journal is behind (is the disk full?): stopped now, what happened since is lost from its history, and it cannot be resumed at all if a host changed who may join or what the agent may do meanwhile; make room and it catches up within seconds: /quit again within 10 seconds ends the party for everyone"; !strings.Contains(out.String(), want) {
 		t.Fatalf("output %q lacks %q", out.String(), want)
 	}
 	now = now.Add(quitAgain + time.Second)

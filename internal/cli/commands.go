@@ -722,8 +722,10 @@ func (c *commander) underWay() (busy []string, prompts bool) {
 		busy = appendWaiting(busy, len(r.pending), "prompt")
 		if r.journalBehind {
 			// A chaos tester stopped a host while the disk was full, and the party could
-			// never be resumed, even with room again: asked first, with what to do.
-			busy = append(busy, "the party's journal is behind (is the disk full?): stopped now, this party can never be resumed; make room and it catches up within seconds")
+			// never be resumed, even with room again. It can now, without what its journal
+			// lacks, unless that changed who may join or what the agent may do (the journal
+			// knows which; the terminal does not): asked first, with what to do.
+			busy = append(busy, "the party's journal is behind (is the disk full?): stopped now, what happened since is lost from its history, and it cannot be resumed at all if a host changed who may join or what the agent may do meanwhile; make room and it catches up within seconds")
 		}
 	})
 	return busy, prompts

@@ -475,7 +475,12 @@ decide it.`, io.Out, io.Err)
 	}
 	if err != nil {
 		log.Error("shutdown", "err", err)
-		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more); `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes what its journal kept")
+		again := ""
+		if h.JournalResumable() {
+			// Cut short by a full disk, and resumed past what it lost (journal/cutmark.go).
+			again = ", and `" + resumeCommand(h.Party().ID(), given) + "` brings the party back without what it lacks"
+		}
+		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more); `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes what its journal kept"+again)
 		return ExitError
 	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+": `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes it as Markdown, `"+resumeCommand(h.Party().ID(), given)+"` brings the party back")

@@ -113,7 +113,14 @@ working directory itself is not touched.`, io.Out, io.Err)
 	// A party whose journal a failed write cut short cannot be resumed (journal.ErrIncomplete).
 	for _, s := range list {
 		switch {
-		case !s.Incomplete || partyState(s) == "running":
+		case partyState(s) == "running":
+		case s.LostEnd:
+			// Resumed past what it lost, and nothing from before runs again: what waited
+			// then may have been answered in it (party.Restore.LostEnd).
+			fmt.Fprintf(io.Out, "%s: its journal could not be written after event %d (was the disk full?), so what happened after it is not in its history; `%s` goes on after it, and runs nothing from before it again\n", s.Header.Party, s.LastSeq, resumeCommand(s.Header.Party, given))
+		case !s.Incomplete:
+		case journal.LostControl(s.Path):
+			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change of who may join or what the agent may do, so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
 		case journal.Marked(s.Path):
 			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
 		default:
@@ -125,7 +132,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 	// What a party left unanswered: prompts the agent never had, a turn cut short. The
 	// table said nothing of them (a tester's); a resume sends them.
 	for _, s := range list {
-		if partyState(s) == "running" || s.Incomplete {
+		if partyState(s) == "running" || s.Incomplete || s.LostEnd {
 			continue
 		}
 		if what, again := unanswered(s, recoveries[s.Path]); what != "" {
@@ -505,6 +512,8 @@ func exportMeta(s *journal.Summary) transcript.Meta {
 		// Not "it can be resumed", as a tester's export of a journal cut short said while
 		// concordia parties and --resume said it cannot.
 		m.Ended = "the host stopped without ending the party; its journal could not be written to its end, so it cannot be resumed"
+	case s.LostEnd:
+		m.Ended = fmt.Sprintf("the host stopped without ending the party; its journal could not be written after event %d, so what happened after it is missing here (it can be resumed, past what it lost)", s.LastSeq)
 	default:
 		m.Ended = "the host stopped without ending the party (it can be resumed)"
 	}

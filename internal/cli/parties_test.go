@@ -51,6 +51,23 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	if err := os.Chmod(journal.Path(dataDir, "cccccccccccc"), 0o400); err != nil {
 		t.Fatal(err)
 	}
+	// Cut short with the cut mark a Writer keeps beside it (journal/cutmark.go): resumed
+	// past it, running nothing again; and with one that says a change of rules was lost.
+	cut := func(id, mark string) {
+		t.Helper()
+		write(id, prompt("p1"), batch)
+		path := journal.Path(dataDir, id)
+		if err := os.Chmod(path, 0o400); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{path + ".incomplete", path + mark} {
+			if err := os.WriteFile(m, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cut("ffffffffffff", ".cut-4100")
+	cut("aaaaaaaaaaab", ".cut-4100-control")
 	var out, errOut bytes.Buffer
 	if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -62,16 +79,25 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		// Read-only alone may be a person's chmod (a tester's): how to undo it, and no
 		// full disk asked about first.
 		"cccccccccccc: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed; `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
+		"ffffffffffff: its journal could not be written after event 2 (was the disk full?), so what happened after it is not in its history; `concordia host --resume ffffffffffff --data-dir " + dataDir + "` goes on after it, and runs nothing from before it again\n",
+		"aaaaaaaaaaab: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change of who may join or what the agent may do, so it cannot be resumed; `concordia export aaaaaaaaaaab --data-dir " + dataDir + "` writes what it kept\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)
 		}
 	}
-	if strings.Contains(out.String(), "disk full") {
-		t.Errorf("parties asks about a full disk of a journal that is only read-only:\n%s", out.String())
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "cccccccccccc:") && strings.Contains(l, "disk full") {
+			t.Errorf("parties asks about a full disk of a journal that is only read-only:\n%s", out.String())
+		}
 	}
-	if strings.Contains(out.String(), "--resume cccccccccccc") {
-		t.Errorf("parties offers to resume a party cut short:\n%s", out.String())
+	for _, id := range []string{"cccccccccccc", "aaaaaaaaaaab"} {
+		if strings.Contains(out.String(), "--resume "+id) {
+			t.Errorf("parties offers to resume a party cut short:\n%s", out.String())
+		}
+	}
+	if strings.Contains(out.String(), "ffffffffffff: its last turn") {
+		t.Errorf("parties says a resume runs again the turn a journal cut short ends in:\n%s", out.String())
 	}
 	// Its export says so too (a tester's said "it can be resumed").
 	out.Reset()
@@ -80,6 +106,13 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "so it cannot be resumed") || strings.Contains(out.String(), "it can be resumed") {
 		t.Errorf("the export of a party cut short:\n%.600s", out.String())
+	}
+	out.Reset()
+	if code := runExport(context.Background(), []string{"ffffffffffff", "--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
+		t.Fatalf("export: %d %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "could not be written after event 2, so what happened after it is missing here (it can be resumed, past what it lost)") {
+		t.Errorf("the export of a party cut short with its cut mark:\n%.600s", out.String())
 	}
 }
 

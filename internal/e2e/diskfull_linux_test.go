@@ -119,25 +119,86 @@ func fill(t *testing.T, path string) {
 }
 
 // TestAHostStoppedWhileItsJournalIsBehindSaysSo: a SIGTERM's end promised members the host
-// can resume the party, while its journal was still short of what they saw (the disk full):
-// a resume is refused. They are told it cannot be, and the host's last line names the
-// export (a tester's).
+// can resume the party, while its journal was still short of what they saw (the disk
+// full), and a resume was refused for good (a tester's). Members are now told what the
+// party's history will lack; the host's last line names the export and the resume; and,
+// with room again, the resume goes on past every event bob saw, says what was lost, and
+// runs nothing again: bob's prompt was answered before the stop.
 func TestAHostStoppedWhileItsJournalIsBehindSaysSo(t *testing.T) {
 	disk := smallDisk(t)
 	dataDir := filepath.Join(disk, "data")
-	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
-		"--workdir", t.TempDir(), "--no-local-repl", "--window", "100ms", "--share-workspace", "off")
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--no-local-repl", "--window", "100ms", "--share-workspace", "off"}
+	h := start(t, nil, args...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	j := start(t, nil, "join", inv, "--name", "bob")
 	j.expect(`joined .*'s party as bob`)
-	fill(t, filepath.Join(disk, "filler"))
+	filler := filepath.Join(disk, "filler")
+	fill(t, filler)
 	j.send("written while the disk is full FAKE_BIG=6000")
 	j.expect(`the party's journal cannot be written`)
+	j.expect(`claude finished`)
 	syscall.Kill(h.cmd.Process.Pid, syscall.SIGTERM)
-	j.expect(`the host's Concordia was stopped from outside \(a logout, a shutdown or a service manager\); its journal could not be written to its end \(a full disk\?\), so this party cannot be resumed`)
+	j.expect(`the host's Concordia was stopped from outside \(a logout, a shutdown or a service manager\); the host can resume the party, and the same invites join it again; its journal could not be written to its end \(a full disk\?\), so what happened since it fell behind is missing from the party's history`)
 	h.wait()
-	h.expect("the party did not end cleanly: .*`concordia export [0-9a-f]{12} --data-dir \\S+` writes what its journal kept")
-	if strings.Contains(j.stdout(), "the host can resume") {
-		t.Errorf("bob was told the host can resume the party:\n%s", j.stdout())
+	h.expect("the party did not end cleanly: .*`concordia export [0-9a-f]{12} --data-dir \\S+` writes what its journal kept, and `concordia host --resume [0-9a-f]{12} --data-dir \\S+` brings the party back without what it lacks")
+	j.wait()
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, nil, append(args, "--resume")...)
+	inv2 := r.expect(`^invite code: (concordia://\S+)$`)[1]
+	if inv2 != inv {
+		t.Errorf("the resumed party's invite changed: %s, was %s", inv2, inv)
+	}
+	r.expect(`the party was resumed: its journal could not be written after event \d+ \(the disk was full\), so what members saw after it is not in its history`)
+	again := start(t, nil, "join", inv, "--name", "carol")
+	again.expect(`joined .*'s party as carol`)
+	again.send("after the resume")
+	again.expect(`echo: after the resume`)
+	r.interrupt()
+	if code := r.wait(); code != 0 {
+		t.Fatalf("the resumed host exited %d: %s", code, r.stderr())
+	}
+	again.wait()
+	// The journal: no seq twice, and bob's prompt went to the agent once.
+	paths, _ := filepath.Glob(filepath.Join(dataDir, "parties", "*.jsonl"))
+	if len(paths) != 1 {
+		t.Fatalf("journals: %v", paths)
+	}
+	type batch struct {
+		seq    int64
+		merged string
+	}
+	var seqs []int64
+	var batches []batch
+	retries := 0
+	s, err := journal.Read(paths[0], func(ev wire.Event, _ json.RawMessage) {
+		seqs = append(seqs, ev.Seq)
+		switch ev.Kind {
+		case wire.KindBatch:
+			batches = append(batches, batch{ev.Seq, ev.Batch.Merged})
+		case wire.KindRetry:
+			retries++
+		}
+	})
+	if err != nil || s.Incomplete || s.LostEnd || s.SeqFloor == 0 {
+		t.Fatalf("the journal after the resumed run: %+v, %v", s, err)
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] <= seqs[i-1] {
+			t.Fatalf("journal seq %d after %d", seqs[i], seqs[i-1])
+		}
+	}
+	// The resumed run's events are numbered past the floor: its only batch is carol's.
+	var resumed []string
+	for _, b := range batches {
+		if b.seq > s.SeqFloor {
+			resumed = append(resumed, b.merged)
+		}
+	}
+	if retries != 0 || len(resumed) != 1 || !strings.Contains(resumed[0], "after the resume") {
+		t.Errorf("the resumed run sent %q (retries %d), want carol's prompt alone", resumed, retries)
 	}
 }

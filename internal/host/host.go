@@ -619,6 +619,10 @@ func (h *Host) Party() *party.Party { return h.party }
 // TranscriptPath is the party's journal: its events, and what --resume needs.
 func (h *Host) TranscriptPath() string { return h.journal.Path() }
 
+// JournalResumable says whether the party can be resumed from its journal as it stands:
+// whole, or cut short by a failed write past what it lost (journal.Writer.CanResume).
+func (h *Host) JournalResumable() bool { return h.journal.CanResume() }
+
 // endBudget is the time Shutdown gives the running turn to stop when its context has no
 // deadline: the agent's own stop takes at most a few StopTimeouts (5 s each).
 const endBudget = 15 * time.Second
@@ -651,9 +655,14 @@ func EndText(sig os.Signal) string {
 	return EndedByHost
 }
 
-// WithoutResume is end text for a party whose journal could not be written to its end: no
+// CutShort is end text for a party whose journal could not be written to its end: what is
+// missing, and, when the party cannot be resumed (resumable false: what the journal lost
+// changed who may join or what the agent may do, or its cut mark could not be made), no
 // promise of a resume, and why not.
-func WithoutResume(text string) string {
+func CutShort(text string, resumable bool) string {
+	if resumable {
+		return text + "; its journal could not be written to its end (a full disk?), so what happened since it fell behind is missing from the party's history"
+	}
 	if i := strings.Index(text, "; the host can resume"); i >= 0 {
 		text = text[:i]
 	}
@@ -679,8 +688,9 @@ func (h *Host) ShutdownBecause(ctx context.Context, text string) error {
 		var errs []error
 		if h.journal.CatchUp() != nil {
 			// Members were told the host can resume the party (a SIGTERM's words) while its
-			// journal was still short of what they saw: a resume is refused (a tester's).
-			text = WithoutResume(text)
+			// journal was still short of what they saw, and a resume was refused (a
+			// tester's). It is resumed past what it lost, unless that is a change of rules.
+			text = CutShort(text, h.journal.CanResume())
 		}
 		// The running turn ends and everyone is told, before the connections close. It
 		// gets half of the time left: the rest is for closing the connections and

@@ -477,7 +477,7 @@ func TestJournalBehindThenCaughtUp(t *testing.T) {
 			return n == 1
 		}
 	}
-	col.waitFor(t, "the warning", said(wire.KindError, "a host that stops cannot resume this party"))
+	col.waitFor(t, "the warning", said(wire.KindError, "a host that stops loses what happens from here from the party's history"))
 	p.Notice(wire.KindSystem, "still behind")
 	j.full.Store(false)
 	p.Notice(wire.KindSystem, "room again")

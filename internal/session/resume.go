@@ -43,6 +43,9 @@ type RecentParty struct {
 	// Incomplete: its journal could not be written to its end (a full disk), so it cannot
 	// be resumed (journal.ErrIncomplete).
 	Incomplete bool `json:"incomplete,omitempty"`
+	// LostEnd: its journal could not be written to its end, and it can be resumed past
+	// what it lost, with nothing from before run again (journal.Summary.LostEnd).
+	LostEnd bool `json:"lost_end,omitempty"`
 	// FirstPrompt is the start of its first prompt, on one line: two parties of one host
 	// and folder read the same otherwise (a window tester's). Peer text: shown as text.
 	FirstPrompt string `json:"first_prompt,omitempty"`
@@ -112,7 +115,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 		out = append(out, RecentParty{
 			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
 			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir, Workspace: s.SharingLevel(),
-			Incomplete: s.Incomplete, FirstPrompt: firstPromptShown(s.FirstPrompt),
+			Incomplete: s.Incomplete, LostEnd: s.LostEnd, FirstPrompt: firstPromptShown(s.FirstPrompt),
 		})
 	}
 	return out, nil

@@ -256,6 +256,56 @@ func TestAJournalCutShortIsListedAndNotResumed(t *testing.T) {
 	}
 }
 
+// A party whose journal a failed write cut short, with the cut mark a Writer keeps beside
+// it while it is behind, is listed as one that lost its end, and resumed past the floor
+// the mark names: its events go on after every one its members were sent.
+func TestAJournalCutShortWithItsCutMarkIsResumed(t *testing.T) {
+	dir := t.TempDir()
+	m := newManager(t, newRecorder(), func(c *Config) { c.DataDir = dir })
+	ctx := context.Background()
+	info, err := m.Host(ctx, hostRequest(t))
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	// As a Writer leaves it (journal/cutmark.go): read-only, marked, and the cut mark.
+	path := journal.Path(dir, info.Party.ID)
+	before, err := journal.Read(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	for _, mark := range []string{path + ".incomplete", path + ".cut-5000"} {
+		if err := os.WriteFile(mark, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Incomplete || !list[0].LostEnd {
+		t.Fatalf("RecentParties of a journal cut short with its cut mark = %+v, %v", list, err)
+	}
+	back, err := m.Resume(ctx, info.Party.ID, ResumeOptions{})
+	if err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	said, after := false, 0
+	for _, ev := range back.State.Events {
+		if ev.Seq > before.LastSeq && ev.Seq <= 5000 {
+			t.Fatalf("the resumed party's event %d is not past the floor 5000", ev.Seq)
+		}
+		if ev.Seq > 5000 {
+			after++
+		}
+		said = said || strings.Contains(ev.Text, "(the disk was full)")
+	}
+	if !said || after == 0 {
+		t.Fatalf("the resume did not say what was lost: %+v", back.State.Events)
+	}
+}
+
 // TestFirstPromptShown: a list shows the first line of a party's first prompt that is not
 // blank, cleaned of controls, cut at about a line's width.
 func TestFirstPromptShown(t *testing.T) {

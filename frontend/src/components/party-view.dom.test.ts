@@ -252,14 +252,14 @@ describe('<party-view> ending during a turn', () => {
   });
 
   // A chaos tester stopped a host while its journal could not be written (a full disk), and
-  // the party could never be resumed, even with room again: End party says so first.
-  it('says a party whose journal is behind can never be resumed once ended', async () => {
+  // the party could never be resumed, even with room again: End party says what is lost first.
+  it('says what a party whose journal is behind loses once ended', async () => {
     const { be, st, el } = await endAsked();
     const journal = () => el.shadowRoot!.querySelector('[data-testid=end-party-journal]')?.textContent?.replace(/\s+/g, ' ').trim();
     expect(journal()).toBeUndefined();
     be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: `${JOURNAL_FAILED}write journal: no space left on device); the party goes on` });
     await el.updateComplete;
-    expect(journal()).toBe("The party's journal could not be written (is the disk full?): once ended, this party can never be resumed, even with room again. Make room first: it catches up within seconds.");
+    expect(journal()).toBe("The party's journal could not be written (is the disk full?): ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile. Make room first: it catches up within seconds.");
     be.emit('party:event', { seq: 2, ts: '', kind: 'system', text: JOURNAL_RECOVERED });
     await el.updateComplete;
     expect(journal()).toBeUndefined();

@@ -651,8 +651,9 @@ export class PartyView extends LitElement {
         : html`<p data-testid="end-party-unsent"><b>${n === 1 ? '1 waiting prompt is' : `${n} waiting prompts are`} not sent.</b>
             Everyone is told which; resuming this party from the home screen queues ${n === 1 ? 'it' : 'them'} again.</p>`;
     // A chaos tester's host stopped while the disk was full: the party could never be resumed.
+    // It can now, without what the journal lacks, unless that changed the party's rules.
     const journal = s.journalBehind
-      ? html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> once ended, this party can never be resumed, even with room again. Make room first: it catches up within seconds.</p>`
+      ? html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile. Make room first: it catches up within seconds.</p>`
       : nothing;
     return html`${journal}${turn}${prompts}`;
   }

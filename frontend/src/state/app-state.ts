@@ -510,7 +510,7 @@ export class AppState {
   get agentTrouble(): string {
     return this.#party.agentTrouble;
   }
-  /** The party's journal cannot be written (a full disk): a party ended or stopped now can never be resumed. */
+  /** The party's journal cannot be written (a full disk): a party ended or stopped now loses what happened since from its history. */
   get journalBehind(): boolean {
     return this.#party.journalBehind;
   }

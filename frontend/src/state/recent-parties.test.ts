@@ -27,13 +27,20 @@ async function started(list: RecentParty[]) {
 
 describe('recent parties', () => {
   it('lists the parties and says which can be resumed', async () => {
-    // p4's journal a full disk cut short: it cannot be resumed, and says why.
-    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' }), party({ id: 'p4', incomplete: true })];
+    // p4's journal a full disk cut short: it cannot be resumed, and says why. p5's too, but
+    // with its cut mark: it can, and says what a resume does.
+    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' }), party({ id: 'p4', incomplete: true }), party({ id: 'p5', lost_end: true })];
     const { st } = await started(list);
     expect(st.recent.loaded).toBe(true);
-    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4']);
-    expect(st.recent.parties.map(canResume)).toEqual([true, true, false, false]);
-    expect(st.recent.parties.map(recentStateText)).toEqual(['stopped without ending', 'ended', 'running', 'cannot be resumed: its journal could not be written to its end (was the disk full?)']);
+    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+    expect(st.recent.parties.map(canResume)).toEqual([true, true, false, false, true]);
+    expect(st.recent.parties.map(recentStateText)).toEqual([
+      'stopped without ending',
+      'ended',
+      'running',
+      'cannot be resumed: its journal could not be written to its end (was the disk full?)',
+      'stopped without ending; its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again',
+    ]);
   });
 
   it('resumes a party into the party screen with its history', async () => {

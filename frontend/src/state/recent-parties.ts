@@ -20,6 +20,8 @@ export interface RecentParty {
   workspace: WorkspaceLevel;
   /** Its journal could not be written to its end (a full disk): it cannot be resumed (absent: false). */
   incomplete?: boolean;
+  /** Its journal could not be written to its end, and it resumes past what it lost, running nothing from before again (absent: false). */
+  lost_end?: boolean;
   /** The start of its first prompt, on one line (absent: none yet): peer text, shown as text. */
   first_prompt?: string;
 }
@@ -34,6 +36,7 @@ export interface RecentHooks {
 /** How a party's state reads on the home screen. */
 export function recentStateText(p: RecentParty): string {
   if (p.incomplete && p.state !== 'running') return 'cannot be resumed: its journal could not be written to its end (was the disk full?)';
+  if (p.lost_end && p.state !== 'running') return 'stopped without ending; its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again';
   switch (p.state) {
     case 'running':
       return 'running';
