@@ -275,6 +275,34 @@ describe('<transcript-view>', () => {
   });
 });
 
+describe('<transcript-view> turn ends', () => {
+  // A user tester's turn whose only tool step failed ended "Done", as if all went well.
+  it('a turn whose tool steps failed says how many, and one denied says that alone', async () => {
+    const { be, el } = await mounted();
+    const turn = (seq: number, id: string, denied = 0) => ({ seq, ts: '', kind: 'turn', turn: { batch: id, status: 'done', duration_ms: 10, ...(denied ? { denied } : {}) } });
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(3, 'Bash: make build\n', 'tool'));
+    be.emit('party:event', out(4, '-> (error) exit status 2\n', 'tool'));
+    be.emit('party:event', out(5, 'The build failed.'));
+    be.emit('party:event', turn(6, 'b1'));
+    be.emit('party:event', prompt(7, { id: 'p2', user: 'ann', text: 'again' }));
+    be.emit('party:event', batch(8, { id: 'b2', prompts: ['p2'], merged: 'again', merger: 'local' }));
+    be.emit('party:event', out(9, 'Read: a.txt\n', 'tool'));
+    be.emit('party:event', out(10, '-> 3 lines\n', 'tool'));
+    be.emit('party:event', turn(11, 'b2'));
+    be.emit('party:event', prompt(12, { id: 'p3', user: 'ann', text: 'rm' }));
+    be.emit('party:event', batch(13, { id: 'b3', prompts: ['p3'], merged: 'rm', merger: 'local' }));
+    be.emit('party:event', out(14, 'Bash: rm -rf x\n', 'tool'));
+    be.emit('party:event', out(15, '-> (error) permission denied\n', 'tool'));
+    be.emit('party:event', turn(16, 'b3', 1));
+    await el.updateComplete;
+    const ends = [...el.shadowRoot!.querySelectorAll('[data-testid=turn-end]')].map((n) => n.textContent?.replace(/\s+/g, ' ').trim());
+    expect(ends).toEqual(['Done — 1 tool step failed under 0.1 s', 'Done under 0.1 s', 'Done — 1 tool request denied under 0.1 s']);
+    el.remove();
+  });
+});
+
 describe('<transcript-view> agent errors', () => {
   // A tester's failed turn read "claude exited (exit status 3); stderr: fake claude ready |
   // …; the turn did not finish" as one sentence: the stderr lines are behind a disclosure.

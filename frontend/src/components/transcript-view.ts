@@ -16,7 +16,7 @@ import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
 import { showBidi } from '../state/bidi';
-import { HOST_STOPPED, asText, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
+import { HOST_STOPPED, asText, failedToolSteps, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
@@ -577,8 +577,13 @@ export class TranscriptView extends LitElement {
       const dur = it.end.unsent ? nothing : html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
       const denied = it.end.denied ?? 0;
       const deniedText = deniedWords(denied, it.segments.filter((sg) => sg.kind === 'permission' && sg.permission.status === 'timed_out').length);
+      // A step that failed is said at the end too: "Done" alone read as if all went well (a
+      // user tester's only step had failed). A denied request fails its step: said once.
+      const failed = it.end.status === 'done' && denied === 0 ? failedToolSteps(it.segments) : 0;
       if (it.end.status === 'done' && denied > 0) {
         footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied}>${iconAlert()} Done — ${deniedText} ${dur}</footer>`;
+      } else if (failed > 0) {
+        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-failed=${failed}>${iconAlert()} Done — ${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed ${dur}</footer>`;
       } else if (it.end.status === 'done') {
         footer = html`<footer class="done" data-testid="turn-end" data-status="done">${iconCheck()} Done ${dur}</footer>`;
       } else if (it.end.status === 'interrupted') {

@@ -129,6 +129,15 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
   return steps;
 }
 
+/** How many tool steps of a turn's segments came back as errors (void segments, of a retried turn, left out). */
+export function failedToolSteps(segments: readonly Segment[]): number {
+  let n = 0;
+  for (const sg of segments) {
+    if (sg.kind === 'activity' && sg.stream === 'tool' && !sg.void) n += toolSteps(sg.lines).filter((st) => st.failed).length;
+  }
+  return n;
+}
+
 /** Whether a tool line is what came back from a call: a result ("-> …") or the tool's own output. */
 function isResultLine(l: ActivityLine): boolean {
   return l.stream === STREAM_TOOL_OUTPUT || l.text.trimStart().startsWith('->');
