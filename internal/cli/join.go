@@ -303,10 +303,19 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	// Someone new comes from the same client: a viewer the host removed is a viewer again
 	// (the host remembers the client it removed; a window does the same).
 	fresh := was.ClientID
+	gone := false // the kept member was refused, and this terminal tried as someone new
 	c, err := members.Join(ctx, memberKey, &was, lent, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
-		pr.notice("system", "the member this terminal was before is no longer in the party; joining as someone new")
+		gone = true
 	})
+	switch {
+	case gone && err == nil:
+		pr.notice("system", "the member this terminal was before is no longer in the party; you joined as someone new")
+	case gone:
+		// Not "joining as someone new" before the refusal of that too (a user tester's,
+		// removed with new invites made).
+		pr.notice("system", "the member this terminal was before is no longer in the party, and joining as someone new failed too")
+	}
 	if err != nil {
 		log.Info("join failed", "err", err)
 		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {

@@ -595,8 +595,8 @@ func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
 	h.send("/kick carl")
 	first.wait()
 	second := start(t, nil, "join", inv, "--name", "carl")
-	second.expect(`^\[system\] the member this terminal was before is no longer in the party; joining as someone new$`)
 	second.expect(`joined hosty's party as carl `)
+	second.expect(`^\[system\] the member this terminal was before is no longer in the party; you joined as someone new$`)
 	testkit.KillGroup(second.cmd.Process.Pid)
 	second.wait()
 	third := start(t, nil, "join", inv, "--name", "carl")
@@ -604,6 +604,28 @@ func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
 	third.expect(`^\[system\] you are back as the member this terminal was before \(a participant\); --new-member joins as someone new$`)
 	third.send("/quit")
 	third.wait()
+}
+
+// A terminal whose kept member was removed, and whose invite the host then replaced, is
+// refused as someone new too: it says so after the fact, not "joining as someone new"
+// before the refusal (a user tester's).
+func TestJoinAfterBeingRemovedWithNewInvites(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	first := start(t, nil, "join", inv, "--name", "carl")
+	first.expect(`joined hosty's party as carl `)
+	h.expect(`^\[party\] carl joined`)
+	h.send("/kick carl")
+	first.wait()
+	h.send("/rotate")
+	h.expect(`^invite code: concordia://`)
+	second := start(t, nil, "join", inv, "--name", "carl")
+	if code := second.wait(); code == 0 {
+		t.Fatal("a removed member with a replaced invite joined")
+	}
+	second.expect(`^\[system\] the member this terminal was before is no longer in the party, and joining as someone new failed too$`)
+	if strings.Contains(second.stdout(), "; joining as someone new") || strings.Contains(second.stdout(), "you joined") {
+		t.Errorf("the refused terminal said it was joining:\n%s", second.stdout())
+	}
 }
 
 // A viewer the host removed, joining again from the same terminal with the participant
