@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -60,6 +61,40 @@ func writable(path string) error {
 	}
 	f.Close()
 	return os.Remove(f.Name())
+}
+
+// wholeFile is a file a command writes for a person as it goes, too large to hold first
+// (export -o): a regular file is written beside its path and put in place by commit, whole
+// or not at all; a device or a pipe is written to as it is.
+type wholeFile struct {
+	io.Writer
+	commit func() error
+	abort  func()
+}
+
+// createWhole starts the wholeFile of path, through a symlink to where it points. Call
+// abort when done (it does nothing after a commit).
+func createWhole(path string) (*wholeFile, error) {
+	if special(path) {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		closed := false
+		done := func() error {
+			if closed {
+				return nil
+			}
+			closed = true
+			return f.Close()
+		}
+		return &wholeFile{Writer: f, commit: done, abort: func() { _ = done() }}, nil
+	}
+	f, err := atomicfile.Create(followLinks(path), 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &wholeFile{Writer: f, commit: f.Commit, abort: f.Abort}, nil
 }
 
 // writeWhole writes data to a regular file whole or not at all (a stop cut short never leaves

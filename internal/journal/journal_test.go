@@ -1199,3 +1199,41 @@ func TestAnIdleJournalCatchesUp(t *testing.T) {
 		t.Fatal("caught up without saying so")
 	}
 }
+
+// ReadEnd says what Read says of a party as a whole, and its last seq, without decoding
+// its events.
+func TestReadEndSaysWhatReadSays(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, header("pe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seq := int64(1); seq <= 700; seq++ {
+		ev, raw := event(seq, wire.KindOutput, 40)
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Member(Member{ID: "m1", Name: "bob", Role: wire.RoleParticipant, Session: "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Invites(Tokens{Participant: "p2", Viewer: "v2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.End(t0); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	full, err := Read(w.Path(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end, err := ReadEnd(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end.LastSeq != 700 || end.LastSeq != full.LastSeq || !end.Ended || end.EndedAt != full.EndedAt || end.Token != "p2" || end.Token != full.Token ||
+		end.Header.Party != full.Header.Party || end.Header.Host != full.Header.Host || len(end.Members) != 1 || end.Members["m1"] != full.Members["m1"] || end.Incomplete != full.Incomplete || end.Size != full.Size {
+		t.Fatalf("ReadEnd = %+v\nRead = %+v", end, full)
+	}
+}

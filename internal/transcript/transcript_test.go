@@ -1,6 +1,7 @@
 package transcript
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -456,3 +457,60 @@ func TestMarkdownSaysWhatIsNotListed(t *testing.T) {
 		t.Fatalf("the footer:\n%s", got)
 	}
 }
+
+// The document written as the events come is the one written whole, however often it is
+// written out: a turn a notice paused is held until a retry can no longer take its output
+// back, and a line is never cut. The events are those of the tests above, one after the
+// other, with long output so that the document passes the flush size many times.
+func TestWriterStreamsTheSameDocument(t *testing.T) {
+	var evs []wire.Event
+	seq := int64(0)
+	add := func(e wire.Event) {
+		seq++
+		e.Seq = seq
+		evs = append(evs, e)
+	}
+	for round := range 40 {
+		b := fmt.Sprintf("b%d", round)
+		p := fmt.Sprintf("p%d", round)
+		add(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: p, User: "ann", Text: "do it\x1b]0;title"}})
+		add(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: b, Prompts: []string{p}, Merged: "do it", Merger: "local"}})
+		add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: strings.Repeat("first half, ", 30)})
+		add(wire.Event{Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "alice"}, Text: "alice was disconnected when the host stopped", Why: wire.WhyHostStopped})
+		add(wire.Event{Kind: wire.KindSystem, Text: "the party was resumed"})
+		if round%2 == 0 {
+			add(wire.Event{Kind: wire.KindRetry, RetryBatch: b, Resumed: true})
+		}
+		add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls\n-> a b c\n"})
+		add(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: strings.Repeat("the whole reply\n", 20)})
+		add(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: b, Status: wire.TurnDone, DurationMS: 1000}})
+	}
+	whole := String(Meta{Host: "ann"}, evs)
+	if strings.Contains(whole, "\x1b") || strings.Count(whole, "first half") == 0 {
+		t.Fatalf("the events do not make the document this test needs:\n%.2000s", whole)
+	}
+	was := flushBytes
+	t.Cleanup(func() { flushBytes = was })
+	for _, size := range []int{1, 100, 4096} {
+		flushBytes = size
+		var out strings.Builder
+		writes := 0
+		tw := NewWriter(writerFunc(func(p []byte) (int, error) { writes++; return out.Write(p) }), Meta{Host: "ann"})
+		for _, ev := range evs {
+			tw.Event(ev)
+		}
+		if err := tw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != whole {
+			t.Fatalf("flushing at %d bytes, the document differs from the whole one", size)
+		}
+		if writes < 3 {
+			t.Errorf("flushing at %d bytes: %d writes, want it written as it goes", size, writes)
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
