@@ -25,7 +25,7 @@ import { count, formatClock, formatTurnTime, initials, nameHue } from './format'
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';
-import { sentenceCase } from './cards';
+import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -84,6 +84,8 @@ export class TranscriptView extends LitElement {
   readonly #observed = new Set<Element>();
   /** The turn cards (by key) whose changed files are all shown ("and N more" clicked). */
   readonly #filesOpen = new Set<string>();
+  /** A card that waits for a decision is in view: Latest need not say it waits (it covered the card: a user tester's). */
+  #waitingInView = false;
 
   constructor() {
     super();
@@ -271,6 +273,31 @@ export class TranscriptView extends LitElement {
       }
     }
     this.#follow();
+    this.#lookForWaitingCards();
+  }
+
+  /**
+   * Whether a card that waits for this host (a tool request's, a merged prompt's) is in
+   * view: mostly, not a strip of it at an edge, which Latest's "waits for you" still points
+   * to. Read from the rows rendered, after each update and scroll.
+   */
+  #lookForWaitingCards(): void {
+    const el = this.#scroller();
+    if (!el) return;
+    const view = el.getBoundingClientRect();
+    const cards = [
+      ...[...this.renderRoot.querySelectorAll<PermissionCard>('permission-card')].filter((c) => c.permission?.status === 'pending'),
+      ...[...this.renderRoot.querySelectorAll<ApprovalCard>('approval-card')].filter((c) => c.item?.status === 'waiting'),
+    ];
+    const inView = cards.some((c) => {
+      const r = c.getBoundingClientRect();
+      const shown = Math.min(r.bottom, view.bottom) - Math.max(r.top, view.top);
+      return r.height > 0 && shown >= Math.min(r.height, view.height) * 0.6;
+    });
+    if (inView !== this.#waitingInView) {
+      this.#waitingInView = inView;
+      this.requestUpdate();
+    }
   }
 
   /**
@@ -403,6 +430,7 @@ export class TranscriptView extends LitElement {
     this.#lastTop = el.scrollTop;
     // Another part of the list may come into view.
     this.requestUpdate();
+    this.#lookForWaitingCards();
   };
 
   /**
@@ -411,7 +439,7 @@ export class TranscriptView extends LitElement {
    * view under a plain "Latest" (a window tester found Allow only by chance).
    */
   #jumpButton(s: AppState) {
-    const waits = !s.isHost ? '' : s.phase === 'awaiting_permission' ? 'A tool request waits for you' : s.phase === 'awaiting_approval' ? 'A prompt waits for your approval' : '';
+    const waits = !s.isHost || this.#waitingInView ? '' : s.phase === 'awaiting_permission' ? 'A tool request waits for you' : s.phase === 'awaiting_approval' ? 'A prompt waits for your approval' : '';
     return html`<button class="jump small ${waits ? 'waits' : ''}" data-testid="jump-latest" @click=${() => this.#jump()}>${iconArrowDown()} ${waits || 'Latest'}</button>`;
   }
 
