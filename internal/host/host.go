@@ -619,9 +619,9 @@ func (h *Host) Party() *party.Party { return h.party }
 // TranscriptPath is the party's journal: its events, and what --resume needs.
 func (h *Host) TranscriptPath() string { return h.journal.Path() }
 
-// JournalResumable says whether the party can be resumed from its journal as it stands:
-// whole, or cut short by a failed write past what it lost (journal.Writer.CanResume).
-func (h *Host) JournalResumable() bool { return h.journal.CanResume() }
+// JournalResumable says whether the party's journal is behind (a full disk) and a resume
+// would go on past what it lacks (journal.Writer.ResumesPastCut).
+func (h *Host) JournalResumable() bool { return h.journal.ResumesPastCut() }
 
 // endBudget is the time Shutdown gives the running turn to stop when its context has no
 // deadline: the agent's own stop takes at most a few StopTimeouts (5 s each).
@@ -690,7 +690,7 @@ func (h *Host) ShutdownBecause(ctx context.Context, text string) error {
 			// Members were told the host can resume the party (a SIGTERM's words) while its
 			// journal was still short of what they saw, and a resume was refused (a
 			// tester's). It is resumed past what it lost, unless that is a change of rules.
-			text = CutShort(text, h.journal.CanResume())
+			text = CutShort(text, h.journal.ResumesPastCut())
 		}
 		// The running turn ends and everyone is told, before the connections close. It
 		// gets half of the time left: the rest is for closing the connections and

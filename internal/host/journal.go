@@ -43,6 +43,11 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.CutAt > 0 && !s.LostEnd {
+		// A resume after the one that followed a cut: what was unanswered at the cut
+		// stays unanswered (that resume said so).
+		rc.Cut(s.CutAt)
+	}
 	r := rc.Restore(s.Members)
 	r.Ended, r.EndedAt, r.LostEnd = s.Ended, s.EndedAt, s.LostEnd
 	if s.SeqFloor > r.Seq {
@@ -99,7 +104,10 @@ func (h *Host) openJournal(pc *party.Config, port int, fp string) (*journal.Writ
 			// Nobody was sent anything: the journal is put back as it was, to be resumed
 			// once there is room (a tester's resume on a full disk locked the party out).
 			r.w.Abandon()
-			return nil, fmt.Errorf("%w (nothing was changed: free some space and resume again)", err)
+			// The floor a cut journal's Open recorded stays, marks off: the next resume
+			// numbers past it as this one would have (a tester's was told "nothing was
+			// changed").
+			return nil, fmt.Errorf("%w (the party was not resumed: free some space and resume again)", err)
 		}
 		pc.Restore = r.Restore
 		h.agentSession = r.Summary.AgentSession

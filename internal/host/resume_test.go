@@ -685,7 +685,7 @@ func TestResumeAfterTheJournalWasCutShort(t *testing.T) {
 			t.Errorf("the resumed party ran something again: %+v", ev)
 		}
 	}
-	for _, want := range []string{fmt.Sprintf("after event %d (the disk was full)", journaled), "is not sent again", "1 prompt waiting then is withdrawn"} {
+	for _, want := range []string{fmt.Sprintf("after event %d (was the disk full?)", journaled), "is not sent again", "1 prompt waiting then is withdrawn"} {
 		if !strings.Contains(notice, want) {
 			t.Errorf("the resume's notice %q lacks %q", notice, want)
 		}
@@ -696,6 +696,19 @@ func TestResumeAfterTheJournalWasCutShort(t *testing.T) {
 	if len(res.State.Pending) != 0 || res.State.Phase != wire.PhaseIdle {
 		t.Errorf("after the resume: pending %+v, phase %s", res.State.Pending, res.State.Phase)
 	}
+	// Stopped, and resumed once more before anything else ran: what was unanswered at the
+	// cut stays so (a reviewer's second resume ran the slow batch again: it still had no
+	// turn in the journal, and no batch since had taken its place).
+	stopHost(t, h2)
+	r, err = OpenResume(dataDir, h.Party().ID(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Summary.LostEnd || r.Restore.Unfinished != nil || len(r.Restore.Pending) != 0 || r.Restore.Failed != "" {
+		t.Fatalf("the second resume would take up: unfinished %v, pending %v, failed %q", r.Restore.Unfinished, r.Restore.Pending, r.Restore.Failed)
+	}
+	cfg.Resume = r
+	h3 := startHost(t, cfg)
 	// The party goes on.
 	bob := join(t, inv, "bob")
 	if _, err := bob.c.Prompt(context.Background(), "after the resume"); err != nil {
@@ -704,21 +717,26 @@ func TestResumeAfterTheJournalWasCutShort(t *testing.T) {
 	bob.waitFor(t, "the answer", func(e []wire.Event) bool {
 		return strings.Contains(reply(e), "echo: after the resume") && len(kinds(e, wire.KindTurn)) == 1
 	})
-	stopHost(t, h2)
+	stopHost(t, h3)
 	var batches []string
 	s, err := journal.Read(path, func(ev wire.Event, _ json.RawMessage) {
-		if ev.Kind == wire.KindBatch {
+		switch ev.Kind {
+		case wire.KindBatch:
 			batches = append(batches, ev.Batch.Merged)
+		case wire.KindRetry:
+			t.Errorf("a retry in the journal: %+v", ev)
 		}
 	})
 	if err != nil || s.LostEnd || s.Incomplete {
-		t.Fatalf("the journal after the resumed run: %+v, %v", s, err)
+		t.Fatalf("the journal after the resumed runs: %+v, %v", s, err)
 	}
 	if len(batches) != 2 || !strings.Contains(batches[1], "after the resume") {
 		t.Errorf("batches in the journal: %q, want the slow one and bob's", batches)
 	}
 	raw, _ := os.ReadFile(logFile)
-	if n := strings.Count(string(raw), "asked during the slow turn"); n != 1 {
-		t.Errorf("the agent was asked the withdrawn prompt %d times, want once (before the stop):\n%s", n, raw)
+	for _, asked := range []string{"asked during the slow turn", "slow one"} {
+		if n := strings.Count(string(raw), asked); n != 1 {
+			t.Errorf("the agent was asked %q %d times, want once (before the cut):\n%s", asked, n, raw)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -168,9 +169,11 @@ func (w *Writer) unmarkLocked() {
 }
 
 func unmarkIncomplete(path string) {
-	_ = os.Chmod(path, 0o600)
-	_ = os.Remove(path + incompleteSuffix)
+	// The cut mark first: left alone, beside a journal neither marked nor read-only, it
+	// is ignored (Cut), where a mark left without it would refuse the party.
 	removeCutMarks(path)
+	_ = os.Remove(path + incompleteSuffix)
+	_ = os.Chmod(path, 0o600)
 }
 
 // markIncomplete marks the journal at path as cut short (ErrIncomplete), two ways, each
@@ -183,6 +186,7 @@ func markIncomplete(path string) {
 		_ = f.Close()
 	}
 	_ = os.Chmod(path, 0o400)
+	_ = syncDir(filepath.Dir(path)) // the mark must outlast a machine that goes down
 }
 
 // incompleteSuffix names the file beside a journal that says it was cut short.
@@ -204,7 +208,7 @@ var ErrReadOnly error = readOnlyError{}
 type readOnlyError struct{}
 
 func (readOnlyError) Error() string {
-	return "the party's journal is read-only, which is how a party marks a journal it could not write to its end when it could not write the mark beside it either; if it was made read-only by hand, make it writable again (chmod u+w) and resume it"
+	return "the party's journal is read-only, which is how a party marks a journal it could not write to its end when it could not write the mark beside it either; if it was made read-only by hand, make it writable again (chmod u+w) and resume it; if not, members may hold events it lacks, and a resume would number new events as theirs (they would not see them)"
 }
 
 func (readOnlyError) Is(target error) bool { return target == ErrIncomplete }
@@ -212,18 +216,15 @@ func (readOnlyError) Is(target error) bool { return target == ErrIncomplete }
 // Incomplete says whether the journal at path was cut short by a failed write and cannot
 // be resumed: marked, without a cut mark that lets it be (Cut), or only read-only.
 func Incomplete(path string) bool {
-	if Marked(path) {
-		return cutError(path) != nil
-	}
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().Perm()&0o200 == 0
+	return markedCut(path) && cutError(path) != nil
 }
 
 // Cut says whether the journal at path was cut short by a failed write and can still be
 // resumed, past floor: the seq its cut mark names, beyond every event its members were
 // sent. Such a party resumes with nothing from before the cut run again (Summary.LostEnd).
 func Cut(path string) (floor int64, ok bool) {
-	if !Marked(path) {
+	if !markedCut(path) {
+		// A cut mark alone is one a catch-up could not take off: the journal is whole.
 		return 0, false
 	}
 	floor, control, ok := cutMark(path)

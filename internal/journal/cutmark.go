@@ -121,15 +121,19 @@ func (w *Writer) reserveLocked(seq int64, control bool) {
 		removeCutMarks(w.path)
 		return
 	}
+	// The name must outlast a machine that goes down: a rename a crash undid would name a
+	// floor below seqs members hold (a reviewer's). Once per cutStep events.
+	_ = syncDir(filepath.Dir(w.path))
 	w.cutFloor, w.cutControl = floor, control
 }
 
-// CanResume says whether the party can be resumed from this journal as it stands: it is
-// whole, or behind with a cut mark that lets it be (not control, not failed).
-func (w *Writer) CanResume() bool {
+// ResumesPastCut says whether the journal is behind (it could not be written to its end)
+// and a resume would go on past what it lacks: its cut mark is made, and says no change
+// of rules was lost.
+func (w *Writer) ResumesPastCut() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.err == nil || w.cutFloor > 0 && !w.cutControl && !w.cutFailed
+	return w.err != nil && w.cutFloor > 0 && !w.cutControl && !w.cutFailed
 }
 
 // LostControl says whether the journal at path was cut short and what it lost includes a
@@ -137,7 +141,17 @@ func (w *Writer) CanResume() bool {
 // (ErrLostControl).
 func LostControl(path string) bool {
 	_, control, ok := cutMark(path)
-	return ok && control && Marked(path)
+	return ok && control && markedCut(path)
+}
+
+// markedCut says whether the journal at path carries a mark of a failed write: the file
+// beside it, or (when that could not be made) its mode.
+func markedCut(path string) bool {
+	if Marked(path) {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().Perm()&0o200 == 0
 }
 
 // cutError is why a marked journal is not resumed (nil: it is, past its cut mark's floor).

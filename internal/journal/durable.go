@@ -35,6 +35,9 @@ func writeFloor(f *os.File, s *Summary, floor int64, lostEnd bool) error {
 	}
 	s.Size, s.SeqFloor = st.Size()+int64(len(line)), floor
 	s.LostEnd = s.LostEnd || lostEnd
+	if lostEnd {
+		s.CutAt = s.LastSeq
+	}
 	return nil
 }
 

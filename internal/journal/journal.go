@@ -98,6 +98,9 @@ type Member struct {
 	ClientID string `json:"client_id,omitempty"`
 	Owner    bool   `json:"owner,omitempty"`
 	Kicked   bool   `json:"kicked,omitempty"`
+	// Forgotten (with Kicked): the party let go of an away member to bound its memory,
+	// not a host's removal (rules.go).
+	Forgotten bool `json:"forgotten,omitempty"`
 }
 
 // Record is one line. Only the fields of its Type are set.

@@ -759,6 +759,94 @@ func TestAJournalBehindInARunningHostIsNotOpened(t *testing.T) {
 	}
 }
 
+// settings has the party emit a settings event (the writer compares it with the last one).
+func settings(w *Writer, seq int64, s wire.Settings) {
+	ev := wire.Event{Seq: seq, Kind: wire.KindSettings, Settings: &s}
+	raw, _ := json.Marshal(ev)
+	_ = w.Event(ev, raw)
+}
+
+// Losing a line that made the rules looser only resumes the party stricter than it was,
+// which a host can undo: the party is resumed. A line that loosened them after one that
+// tightened them does not undo the first.
+func TestAJournalCutShortOfLooserRulesIsResumed(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		more    func(w *Writer)
+		control bool
+	}{
+		{"a tool always allowed, edits allowed, another merger", func(w *Writer) {
+			settings(w, 5, wire.Settings{PermissionMode: wire.PermissionEdits, Always: []string{"Bash"}, Merger: "local"})
+		}, false},
+		{"a promotion", func(w *Writer) {
+			for i, ev := range []wire.Event{
+				{Seq: 5, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}},
+				{Seq: 6, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "bob", Role: wire.RoleHost}},
+			} {
+				raw, _ := json.Marshal(ev)
+				if err := w.Event(ev, raw); err == nil {
+					t.Fatalf("event %d written to a full disk", i)
+				}
+			}
+		}, false},
+		{"a member the party let go of", func(w *Writer) { _ = w.Member(Member{ID: "m3", Name: "cy", Kicked: true, Forgotten: true}) }, false},
+		{"stricter, then looser again", func(w *Writer) {
+			settings(w, 5, wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk})
+			settings(w, 6, wire.Settings{PermissionMode: wire.PermissionAsk})
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeCutShort(t, t.TempDir(), tc.more)
+			if _, _, err := Open(path, nil); (err != nil) != tc.control || tc.control && !errors.Is(err, ErrLostControl) {
+				t.Fatalf("Open: %v, want refused for a change of rules: %v", err, tc.control)
+			}
+		})
+	}
+}
+
+// The cut mark names a floor at or past the seq of every event the writer has taken while
+// it is behind, from the first to the last, across its renames, and it is synced with its
+// folder when made or moved: a member is sent an event only after Event returned.
+func TestTheCutMarkCoversEverySeqTaken(t *testing.T) {
+	dirs := 0
+	old := syncDir
+	t.Cleanup(func() { syncDir = old })
+	syncDir = func(string) error { dirs++; return nil }
+	w, err := Create(t.TempDir(), header("pm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here:", err)
+	}
+	defer full.Close()
+	w.mu.Lock()
+	w.out = newAppender(full)
+	w.mu.Unlock()
+	moves, was := 0, int64(0)
+	for seq := int64(1); seq <= 3*cutStep+7; seq++ {
+		before := dirs
+		ev, raw := event(seq, wire.KindOutput, 10)
+		_ = w.Event(ev, raw)
+		floor, control, ok := cutMark(w.Path())
+		if !ok || control || floor < seq {
+			t.Fatalf("after event %d the cut mark says %d (control %v, made %v)", seq, floor, control, ok)
+		}
+		if floor != was {
+			moves++
+			if dirs == before {
+				t.Fatalf("the cut mark moved to %d without its folder synced", floor)
+			}
+			was = floor
+		}
+	}
+	if moves != 4 {
+		t.Errorf("the cut mark was made or moved %d times over %d events, want 4", moves, 3*cutStep+7)
+	}
+}
+
 // A journal cut short is not resumed when its cut mark is missing (it could not be made),
 // when what it lost changed who may join or what the agent may do (its resumed rules could
 // be looser than its hosts set), or when it is only read-only.
@@ -770,12 +858,17 @@ func TestAJournalCutShortIsRefused(t *testing.T) {
 	}{
 		{"an invite rotation lost", func(w *Writer) { _ = w.Invites(Tokens{Participant: "x", Viewer: "y"}) }, ErrLostControl},
 		{"a kick lost", func(w *Writer) { _ = w.Member(Member{ID: "m2", Name: "bob", Kicked: true}) }, ErrLostControl},
-		{"the settings lost", func(w *Writer) {
-			ev, raw := event(5, wire.KindSettings, 10)
-			_ = w.Event(ev, raw)
+		{"approval turned on lost", func(w *Writer) { settings(w, 5, wire.Settings{Approval: true, PermissionMode: wire.PermissionAsk}) }, ErrLostControl},
+		{"a stricter permission mode lost", func(w *Writer) { settings(w, 5, wire.Settings{PermissionMode: wire.PermissionPlan}) }, ErrLostControl},
+		{"less shared lost", func(w *Writer) {
+			settings(w, 5, wire.Settings{PermissionMode: wire.PermissionAsk, Workspace: wire.WorkspaceOff})
 		}, ErrLostControl},
-		{"a role change lost", func(w *Writer) {
-			ev := wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "bob", Role: wire.RoleHost}}
+		{"a tool always allowed, then revoked, lost", func(w *Writer) {
+			settings(w, 5, wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{"Bash"}})
+			settings(w, 6, wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{}})
+		}, ErrLostControl},
+		{"a demotion lost", func(w *Writer) {
+			ev := wire.Event{Seq: 5, Kind: wire.KindParticipants, Changed: &wire.Member{ID: "m2", Name: "bob", Role: wire.RoleViewer}}
 			raw, _ := json.Marshal(ev)
 			_ = w.Event(ev, raw)
 		}, ErrLostControl},
@@ -801,6 +894,7 @@ func TestAJournalCutShortIsRefused(t *testing.T) {
 	// Marked twice: a file beside it, and read-only; either one is enough (some file
 	// systems ignore modes).
 	path := writeCutShort(t, t.TempDir(), func(w *Writer) { _ = w.Invites(Tokens{}) })
+	removeCutMarks(path)
 	if err := os.Chmod(path, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,10 @@ type Summary struct {
 	// SeqFloor: the party's next event is numbered past it (a seq_floor record), when it is
 	// above LastSeq.
 	SeqFloor int64
+	// CutAt: the last event's seq when a failed write cut the journal short, as the last
+	// seq_floor record of a cut says (0: none did). What was unanswered then stays so at
+	// every resume after (party.Recovery.Cut).
+	CutAt int64
 	// ends: ReadEnd's scan, which takes an event line's seq and nothing else.
 	ends bool
 	// LostEnd: a failed write (a full disk) cut the journal short while the party went on,
@@ -110,11 +114,22 @@ func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, e
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	s.marks(path)
+	return s, nil
+}
+
+// marks takes what the files beside the journal at path say: cut short and refused
+// (Incomplete), or cut short and resumed past a floor (LostEnd). A journal refused is
+// never said to be resumable, whatever its records say (a failed resume of a cut journal
+// can leave a lost_end floor record, then the journal marked again: a reviewer's).
+func (s *Summary) marks(path string) {
 	s.Path, s.Incomplete = path, Incomplete(path)
 	if floor, ok := Cut(path); ok {
 		s.LostEnd, s.SeqFloor = true, max(s.SeqFloor, floor)
 	}
-	return s, nil
+	if s.Incomplete {
+		s.LostEnd = false
+	}
 }
 
 // ReadEnd is Read of what a journal says of its party as a whole, without its events: the
@@ -137,10 +152,7 @@ func ReadEnd(path string) (*Summary, error) {
 	if !header {
 		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
 	}
-	s.Path, s.Incomplete = path, Incomplete(path)
-	if floor, ok := Cut(path); ok {
-		s.LostEnd, s.SeqFloor = true, max(s.SeqFloor, floor)
-	}
+	s.marks(path)
 	return s, nil
 }
 
@@ -294,6 +306,9 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 	case TypeSeqFloor:
 		s.SeqFloor = max(s.SeqFloor, rec.SeqFloor)
 		s.LostEnd = s.LostEnd || rec.LostEnd
+		if rec.LostEnd {
+			s.CutAt = s.LastSeq
+		}
 	default:
 		return false // a later version's record, or damage: skipped
 	}

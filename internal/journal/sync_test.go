@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"slices"
@@ -45,6 +46,13 @@ func TestWhatACrashMustNotLoseIsSynced(t *testing.T) {
 		{"a prompt", func() error { return w.Event(event(1, wire.KindPrompt, 10)) }, true},
 		{"output", func() error { return w.Event(event(2, wire.KindOutput, 10)) }, false},
 		{"a turn's end", func() error { return w.Event(event(3, wire.KindTurn, 10)) }, true},
+		// A change of rules a resume must not lose to a power loss (a reviewer's): the
+		// stricter ones; a looser one lost only resumes the party stricter.
+		{"approval turned on", func() error { return settingsEvent(w, 4, wire.Settings{Approval: true, PermissionMode: "ask"}) }, true},
+		{"approval turned off", func() error { return settingsEvent(w, 5, wire.Settings{PermissionMode: "ask"}) }, false},
+		{"a demotion", func() error {
+			return roleEvent(w, 6, wire.Member{ID: "m1", Name: "ann", Role: wire.RoleViewer})
+		}, true},
 		{"the party's end", func() error { return w.End(t0) }, true},
 	} {
 		before := files
@@ -55,6 +63,18 @@ func TestWhatACrashMustNotLoseIsSynced(t *testing.T) {
 			t.Errorf("%s: synced %v, want %v", step.name, got, step.synced)
 		}
 	}
+}
+
+func settingsEvent(w *Writer, seq int64, s wire.Settings) error {
+	ev := wire.Event{Seq: seq, Kind: wire.KindSettings, Settings: &s}
+	raw, _ := json.Marshal(ev)
+	return w.Event(ev, raw)
+}
+
+func roleEvent(w *Writer, seq int64, m wire.Member) error {
+	ev := wire.Event{Seq: seq, Kind: wire.KindParticipants, Changed: &m}
+	raw, _ := json.Marshal(ev)
+	return w.Event(ev, raw)
 }
 
 // A party whose journal's header cannot be written (a full disk) never started: its

@@ -58,6 +58,7 @@ type Writer struct {
 	retrying    chan struct{} // closed by Close to stop retry; nil while none runs
 	retried     chan struct{} // closed when retry returns
 	opened      opened        // what Open found (Abandon gives it back)
+	rules       rules         // the party's rules as its lines went by (rules.go)
 	// The cut mark (cutmark.go) while the journal is behind or lost: the floor its name
 	// says (0: none made), whether it says control, and whether one could not be made.
 	cutFloor   int64
@@ -92,6 +93,7 @@ func Create(dataDir string, h Header) (*Writer, error) {
 		return nil, err
 	}
 	h.Version = Version
+	w.rules.start(h.Settings)
 	if err := w.record(Record{Type: TypeHeader, Header: &h, Boot: bootID()}, true); err != nil {
 		// The party never started: nothing to keep. A tester's full disk left an empty,
 		// read-only journal that concordia parties listed as unreadable for good.
@@ -114,7 +116,7 @@ func Create(dataDir string, h Header) (*Writer, error) {
 // and opens it for appending.
 func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *Summary, error) {
 	if Incomplete(path) {
-		if !Marked(path) {
+		if _, _, ok := cutMark(path); !ok && !Marked(path) {
 			// Only read-only: the mark of last resort, or someone's chmod (a tester's).
 			return nil, nil, fmt.Errorf("%s: %w", path, ErrReadOnly)
 		}
@@ -123,8 +125,21 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	cutFloor, cut := Cut(path)
 	if cut {
 		// Cut short, and resumed past the floor its cut mark names: writable again (the
-		// marks come off once the floor is recorded in it).
-		if err := os.Chmod(path, 0o600); err != nil {
+		// marks come off once the floor is recorded in it). Only with the journal held:
+		// a host running it may catch up meanwhile, and its journal must not be left
+		// read-only, or writable while it is behind (a reviewer's). The lock passes to the
+		// writer's own file below.
+		held, err := os.Open(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("open journal: %w", err)
+		}
+		if err := take(held); err != nil {
+			held.Close()
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		err = os.Chmod(path, 0o600)
+		held.Close()
+		if err != nil {
 			return nil, nil, fmt.Errorf("open journal: %w", err)
 		}
 	}
@@ -137,10 +152,6 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	}
 	if err := take(f); err != nil {
 		f.Close()
-		if cut {
-			// Running in another host (its journal behind): its read-only mark stays.
-			_ = os.Chmod(path, 0o400)
-		}
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var wrote time.Time // the file's last write, before this Open cuts a torn tail
@@ -149,7 +160,13 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	}
 	var index []mark
 	var last mark
-	s, err := scan(f, fn, func(seq, off int64) {
+	var seen rules
+	s, err := scan(f, func(ev wire.Event, raw json.RawMessage) {
+		seen.event(ev)
+		if fn != nil {
+			fn(ev, raw)
+		}
+	}, func(seq, off int64) {
 		if len(index) == 0 || off-last.off >= markBytes || seq-last.seq >= markEvents {
 			last = mark{seq, off}
 			index = append(index, last)
@@ -171,6 +188,11 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 		floor := max(s.LastSeq, s.SeqFloor) + MaxUnsynced
 		if cut {
 			floor = max(cutFloor, s.LastSeq+1, s.SeqFloor)
+			if s.LostTail {
+				// The machine went down too: a rename of the mark it undid would name a
+				// floor up to a step below what members hold.
+				floor += cutStep
+			}
 		}
 		if err := writeFloor(f, s, floor, cut); err != nil {
 			f.Close()
@@ -197,6 +219,10 @@ func Open(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Writer, *S
 	}
 	// synced counts in seqs: past a floor, the next event is not 3,072 unsynced ones.
 	w.lastSeq, w.index, w.synced = s.LastSeq, index, max(s.LastSeq, s.SeqFloor)
+	w.rules = seen
+	if w.rules.settings == nil {
+		w.rules.start(s.Settings) // a resume's Resumed says its own
+	}
 	w.opened = opened{size: s.Size, lastSeq: w.lastSeq, synced: w.synced, marks: len(index)}
 	return w, s, nil
 }
@@ -230,8 +256,8 @@ func (w *Writer) Event(ev wire.Event, raw json.RawMessage) error {
 	w.line = append(w.line[:0], eventPrefix...)
 	w.line = append(w.line, raw...)
 	w.line = append(w.line, '}', '\n')
-	control := ev.Kind == wire.KindSettings || ev.Kind == wire.KindParticipants && ev.Changed != nil
-	err := w.write(w.line, ev.Seq, syncs(ev.Kind), control)
+	control := w.rules.event(ev)
+	err := w.write(w.line, ev.Seq, syncs(ev.Kind) || control, control)
 	w.lastSeq = ev.Seq // written, or kept in behind in its place
 	if err == nil {
 		err = w.syncBehindLocked()
@@ -284,6 +310,7 @@ func (w *Writer) AgentSession(id string) error {
 func (w *Writer) Resumed(at time.Time, s Settings) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.rules.start(s)
 	return w.record(Record{Type: TypeResumed, At: at.UTC(), Resumed: &s, Boot: bootID()}, true)
 }
 
@@ -300,8 +327,8 @@ func (w *Writer) record(rec Record, durable bool) error {
 	if err != nil {
 		return fmt.Errorf("journal: encode %s record: %w", rec.Type, err)
 	}
-	control := rec.Type == TypeInvites || rec.Type == TypeMember && rec.Member != nil && rec.Member.Kicked
-	return w.write(append(b, '\n'), 0, durable, control)
+	control := tightensRecord(rec)
+	return w.write(append(b, '\n'), 0, durable || control, control)
 }
 
 // write appends one whole line (of event seq, 0 for a record) in one write, then fsyncs

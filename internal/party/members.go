@@ -295,7 +295,7 @@ func (p *Party) forgetOld() {
 		if oldest == nil {
 			return
 		}
-		p.journalMember(oldest, true) // forgotten like a kicked member: its session is dead
+		p.journalForgotten(oldest) // as a kicked member: its session is dead
 		delete(p.known, oldest.ID)
 		delete(p.sessions, oldest.session)
 		if oldest.clientID != "" && p.byClient[oldest.clientID] == oldest {

@@ -79,6 +79,10 @@ type Recovery struct {
 	batches  map[string]bool                // batches without their turn yet
 	commands map[string]bool                // batches that were agent commands
 	noted    struct{ batch, failed string } // the last batch that carried a failure's note, and that note's error
+	// The seqs of what Cut may drop: each waiting prompt's, the unfinished batch's, and
+	// the turn's that left Failed owed.
+	promptSeq                map[string]int64
+	unfinishedSeq, failedSeq int64
 }
 
 // NewRecovery makes a Recovery keeping up to window bytes of recent events (0: the
@@ -95,6 +99,29 @@ func NewRecovery(window int) *Recovery {
 		batches:  map[string]bool{},
 		commands: map[string]bool{},
 		r:        Restore{Phase: wire.PhaseIdle},
+
+		promptSeq: map[string]int64{},
+	}
+}
+
+// Cut drops what a journal cut short at event at (journal.Summary.CutAt) left
+// unanswered: a resume after the one that followed the cut must not run it either. That
+// resume said so, withdrew the waiting prompts and denied the open requests, but the
+// batch the journal ended in got no turn, and the failure owed then may have been
+// carried since (a reviewer's second resume ran the batch again). Call it before
+// Restore.
+func (rc *Recovery) Cut(at int64) {
+	if rc.r.Unfinished != nil && rc.unfinishedSeq <= at {
+		rc.r.Unfinished = nil
+	}
+	for id, seq := range rc.promptSeq {
+		if seq <= at {
+			delete(rc.pending, id)
+			delete(rc.promptSeq, id)
+		}
+	}
+	if rc.r.Failed != "" && rc.failedSeq <= at {
+		rc.r.Failed = ""
 	}
 }
 
@@ -122,6 +149,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 		if ev.Prompt != nil {
 			rc.id(ev.Prompt.ID)
 			rc.pending[ev.Prompt.ID] = *ev.Prompt
+			rc.promptSeq[ev.Prompt.ID] = ev.Seq
 			rc.order = append(rc.order, ev.Prompt.ID)
 		}
 	case wire.KindBatch:
@@ -129,7 +157,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			rc.id(ev.Batch.ID)
 			rc.carry(ev.Batch.Prompts)
 			b := *ev.Batch
-			r.Unfinished = &b
+			r.Unfinished, rc.unfinishedSeq = &b, ev.Seq
 			rc.batches[b.ID] = true
 			switch {
 			case b.Merger == "command":
@@ -159,6 +187,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			carried := ""
 			if ev.Turn.Batch == rc.noted.batch {
 				carried = rc.noted.failed
+			}
+			if was := r.Failed; was != owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], was, carried) {
+				rc.failedSeq = ev.Seq
 			}
 			r.Failed = owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], r.Failed, carried)
 			delete(rc.commands, ev.Turn.Batch)
@@ -239,6 +270,7 @@ func (rc *Recovery) compact(ids []string, keep func(string) bool) []string {
 func (rc *Recovery) carry(ids []string) {
 	for _, id := range ids {
 		delete(rc.pending, id)
+		delete(rc.promptSeq, id)
 	}
 }
 
@@ -304,7 +336,7 @@ const LostTailNotice = "its host's machine went down (or its journal's end was d
 // lostEndNotice is said in the resume's notice of a journal a failed write cut short
 // (Restore.LostEnd), after event seq.
 func lostEndNotice(seq int64) string {
-	return fmt.Sprintf("its journal could not be written after event %d (the disk was full), so what members saw after it is not in its history; what follows is numbered after it", seq)
+	return fmt.Sprintf("its journal could not be written after event %d (was the disk full?), so what members saw after it is not in its history, and nothing from before is run again: prompts sent after it and not answered are not queued, send them again; what follows is numbered after it", seq)
 }
 
 // restore sets up a new Party from its journal (in New, before Run).
@@ -514,10 +546,20 @@ func plural(n int, one, many string) string {
 // journalMember writes m's record when it changed (a new member, a new name, role or
 // client_id, a kick), so that a resumed party knows every session. Runs on the loop.
 func (p *Party) journalMember(m *member, kicked bool) {
+	p.journalMemberRecord(m, journal.Member{Kicked: kicked})
+}
+
+// journalForgotten writes the record of an away member the party lets go of to bound its
+// memory: kicked (its session is dead), and forgotten, as no host removed it.
+func (p *Party) journalForgotten(m *member) {
+	p.journalMemberRecord(m, journal.Member{Kicked: true, Forgotten: true})
+}
+
+func (p *Party) journalMemberRecord(m *member, how journal.Member) {
 	if p.cfg.Journal == nil {
 		return
 	}
-	rec := journal.Member{ID: m.ID, Name: m.Name, Role: m.Role, Session: m.session, ClientID: m.clientID, Owner: m.owner, Kicked: kicked}
+	rec := journal.Member{ID: m.ID, Name: m.Name, Role: m.Role, Session: m.session, ClientID: m.clientID, Owner: m.owner, Kicked: how.Kicked, Forgotten: how.Forgotten}
 	if rec == m.rec {
 		return
 	}
