@@ -125,7 +125,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 		default:
 			// Only read-only: the last-resort mark of a failed write, or a person's chmod
 			// (a tester's, told first of a full disk).
-			fmt.Fprintf(io.Out, "%s: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w %s` lets it be resumed; `%s` writes what it kept\n", s.Header.Party, shellQuote(s.Path), exportCommand(s.Header.Party, given))
+			fmt.Fprintf(io.Out, "%s: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w %s` lets it be resumed (if not, members may hold events it lacks, and a resume would number new events as theirs); `%s` writes what it kept\n", s.Header.Party, shellQuote(s.Path), exportCommand(s.Header.Party, given))
 		}
 	}
 	// What a party left unanswered: prompts the agent never had, a turn cut short. The

@@ -663,7 +663,7 @@ func (p *Party) End(ctx context.Context, text string) error {
 		if n := len(p.pending); n > 0 {
 			// Their authors were told they wait; nothing else would tell them they never
 			// went (a tester's prompt waiting for approval vanished with the party).
-			p.emit(wire.Event{Kind: wire.KindSystem, Text: unsentText(p.pending)})
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: unsentText(p.pending, p.journalErr != nil)})
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		p.endSaid = true
@@ -674,8 +674,10 @@ func (p *Party) End(ctx context.Context, text string) error {
 }
 
 // unsentText says which prompts the party ended without sending to the agent (at most
-// five by name), and how they can still go.
-func unsentText(pending []pendingPrompt) string {
+// five by name), and how they can still go: queued again by a resume, unless the journal
+// is behind (behind), when a resume withdraws them (a tester was told they would be
+// queued again).
+func unsentText(pending []pendingPrompt, behind bool) string {
 	const most = 5
 	var b strings.Builder
 	n := len(pending)
@@ -692,6 +694,10 @@ func unsentText(pending []pendingPrompt) string {
 	}
 	if n > most {
 		fmt.Fprintf(&b, "; and %d more", n-most)
+	}
+	if behind {
+		b.WriteString(". The party's journal is behind, so a resume does not queue " + plural(n, "it", "them") + " again: send " + plural(n, "it", "them") + " again then.")
+		return b.String()
 	}
 	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again.")
 	return b.String()

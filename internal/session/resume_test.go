@@ -299,7 +299,7 @@ func TestAJournalCutShortWithItsCutMarkIsResumed(t *testing.T) {
 		if ev.Seq > 5000 {
 			after++
 		}
-		said = said || strings.Contains(ev.Text, "(the disk was full)")
+		said = said || strings.Contains(ev.Text, "(was the disk full?)")
 	}
 	if !said || after == 0 {
 		t.Fatalf("the resume did not say what was lost: %+v", back.State.Events)
