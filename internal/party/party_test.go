@@ -1404,6 +1404,19 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 	}
 }
 
+// A party ending while its journal is behind does not promise that a resume queues its
+// waiting prompts again: a resume of a journal cut short withdraws them (a tester's members
+// were promised otherwise).
+func TestUnsentWhileTheJournalIsBehind(t *testing.T) {
+	pending := []pendingPrompt{{prompt: wire.Prompt{ID: "p1", User: "bob", Text: "queued prompt"}}}
+	if got, want := unsentText(pending, true), "the party ended before 1 prompt reached the agent: bob: “queued prompt”. The party's journal is behind, so a resume does not queue it again: send it again then."; got != want {
+		t.Errorf("behind: %q\nwant %q", got, want)
+	}
+	if got := unsentText(pending, false); !strings.HasSuffix(got, "A host who resumes this party has it queued again.") {
+		t.Errorf("whole: %q", got)
+	}
+}
+
 // Nothing follows the host's end words but members leaving: the agent that came up while
 // the party ended said "claude started" after them, and a joined window took that as
 // the end's reason (a fresh-clone CI run).
