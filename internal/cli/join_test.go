@@ -85,11 +85,13 @@ func TestSeenLogWritesElsewhereWhenItCannot(t *testing.T) {
 	}
 }
 
-// A terminal whose reconnect the host refused is not told to join again with the invite
-// the host just refused (a tester's); one that lost the host otherwise is.
+// A terminal whose reconnect the host refused is told the host no longer knows its member
+// (a reconnect says its session, not the invite: a tester's was told the unchanged invite
+// had been replaced), and how to come back; one that lost the host otherwise is told to
+// join again with the same invite.
 func TestDisconnectWords(t *testing.T) {
 	refused := disconnectWords(fmt.Errorf("hello: %w", client.ErrRefused))
-	if strings.Contains(refused, "same invite") || !strings.Contains(refused, "Ask the host for the current invite") {
+	if strings.Contains(refused, "same invite") || strings.Contains(refused, "replaced") || !strings.Contains(refused, "the host no longer knows this member") || !strings.Contains(refused, "ask the host for the current invite") {
 		t.Errorf("refused: %q", refused)
 	}
 	if lost := disconnectWords(errors.New("connection reset")); !strings.Contains(lost, "join again with the same invite") {

@@ -183,7 +183,9 @@ func (m *Manager) endReason(err error) string {
 	case errors.Is(err, client.ErrReplaced):
 		return "you joined this party again from somewhere else"
 	case errors.Is(err, client.ErrRefused):
-		return "the host no longer accepts this invite"
+		// A reconnect says its member's session, not the invite (a terminal tester's was
+		// told of a replaced invite that was not).
+		return "the host no longer knows you in this party (it may have been resumed without you): join again with the invite, as someone new"
 	case errors.Is(err, client.ErrFingerprint):
 		return "the host's certificate no longer matches the invite"
 	}

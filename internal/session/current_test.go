@@ -2,11 +2,13 @@ package session
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -95,5 +97,15 @@ func TestCurrentGivesTheDraftBack(t *testing.T) {
 	}
 	if got, _, _ := pm.Current(context.Background()); got.Draft != "" {
 		t.Errorf("the next party has the last one's draft %q", got.Draft)
+	}
+}
+
+// A window whose reconnect the host refused is told the host no longer knows it (a
+// reconnect says its member's session, not the invite), not that the invite was refused.
+func TestEndReasonOfARefusedReconnect(t *testing.T) {
+	m := &Manager{}
+	got := m.endReason(fmt.Errorf("hello: %w", client.ErrRefused))
+	if !strings.Contains(got, "no longer knows you") || strings.Contains(got, "invite was") {
+		t.Errorf("endReason = %q", got)
 	}
 }
