@@ -3954,6 +3954,21 @@ func TestFitLinesCountsTabs(t *testing.T) {
 	}
 }
 
+// A journal that gave up catching up is not said to catch up once there is room (a
+// tester's host said so minutes after it had given up).
+func TestHostQuitWhenTheJournalGaveUp(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.endsParty, c.editor = true, true
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindError, Text: party.JournalFailedText(errors.New("write journal: no space left on device"))})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindError, Text: party.JournalGaveUpText(fmt.Errorf("%w: more than 64 MiB to write", journal.ErrGaveUp))})
+	if c.line(context.Background(), "/quit") {
+		t.Fatal("a /quit with the journal given up ended at once")
+	}
+	if want := "the party's journal gave up catching up: stopped now, what happened since it fell behind is lost from its history"; !strings.Contains(out.String(), want) || strings.Contains(out.String(), "catches up within seconds") {
+		t.Fatalf("output %q: want %q, and no promise to catch up", out.String(), want)
+	}
+}
+
 // A chaos tester's host was stopped while its journal could not be written (a full disk),
 // and the party could never be resumed, even once there was room again. The host's /quit
 // and Ctrl-C then say so first, with what to do; once the journal caught up, they end at

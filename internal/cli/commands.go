@@ -720,7 +720,12 @@ func (c *commander) underWay() (busy []string, prompts bool) {
 			busy = append(busy, "a merged prompt waits for approval")
 		}
 		busy = appendWaiting(busy, len(r.pending), "prompt")
-		if r.journalBehind {
+		switch {
+		case r.journalGaveUp:
+			// Not "it catches up within seconds": it will not (a tester's was told so
+			// minutes after it had given up).
+			busy = append(busy, "the party's journal gave up catching up: stopped now, what happened since it fell behind is lost from its history, and it cannot be resumed at all if a host changed who may join or what the agent may do meanwhile")
+		case r.journalBehind:
 			// A chaos tester stopped a host while the disk was full, and the party could
 			// never be resumed, even with room again. It can now, without what its journal
 			// lacks, unless that changed who may join or what the agent may do (the journal

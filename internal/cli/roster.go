@@ -40,8 +40,9 @@ type roster struct {
 	decided   *wire.Permission
 	decidedAt time.Time
 	// journalBehind: the party said its journal cannot be written (a full disk), and not yet
-	// that it caught up; a host that stops now cannot resume the party.
-	journalBehind bool
+	// that it caught up; a host that stops now loses what happened since from the party's
+	// history. journalGaveUp: and that it will not catch up.
+	journalBehind, journalGaveUp bool
 	// movedUp is the waiting request that became the oldest when movedBy, at movedAt, took
 	// the one before it ("" when none did): a /allow typed for that one would answer this one.
 	movedUp string
@@ -294,6 +295,8 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			r.agentDown = agentNotStarted
 		case strings.HasPrefix(ev.Text, party.JournalFailedPrefix):
 			r.journalBehind = true
+		case strings.HasPrefix(ev.Text, party.JournalGaveUpPrefix):
+			r.journalBehind, r.journalGaveUp = true, true
 		}
 	case wire.KindSystem:
 		if ev.Text == "claude started" {

@@ -20,6 +20,19 @@ import (
 // read, never resumed.
 var ErrIncomplete = errors.New("the party's journal could not be written to its end (was the disk full?), so the party cannot be resumed: its members saw events the journal does not have")
 
+// ErrGaveUp: the journal will not catch up — more was behind than it keeps (maxBehind), or
+// an fsync failed — so nothing more is written to it in this run. It wraps the cause. A
+// tester's host said "make room and it catches up within seconds" long after it had.
+var ErrGaveUp = errors.New("the party's journal gave up catching up")
+
+// giveUpLocked makes the journal behind for good, err saying why. Called with mu held.
+func (w *Writer) giveUpLocked(why error) {
+	if !errors.Is(w.err, ErrGaveUp) {
+		w.err = fmt.Errorf("%w: %w", ErrGaveUp, why)
+	}
+	w.lost, w.behind, w.behindBytes = true, nil, 0
+}
+
 // opened is what Open found: Abandon puts the writer back to it.
 type opened struct {
 	size, lastSeq, synced int64
@@ -78,10 +91,7 @@ func (w *Writer) retry(stop, done chan struct{}) {
 // caught up from (the kernel may have dropped the pages, and a later fsync would not say
 // so). Called with mu held.
 func (w *Writer) failSyncLocked(err error) {
-	if w.err == nil {
-		w.err = fmt.Errorf("sync journal: %w", err)
-	}
-	w.lost, w.behind, w.behindBytes = true, nil, 0
+	w.giveUpLocked(fmt.Errorf("sync journal: %w", err))
 	markIncomplete(w.path)
 	w.reserveLocked(w.lastSeq, false)
 }

@@ -3,8 +3,10 @@ package journal
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -75,6 +77,47 @@ func TestABackgroundFsyncFailureWhileBehindIsNotCaughtUpFrom(t *testing.T) {
 	err = w.Event(ev, raw)
 	if err == nil || !cutShort(w.Path()) || w.Recovered() {
 		t.Fatalf("after a failed background fsync the journal caught up: err %v, marked %v", err, cutShort(w.Path()))
+	}
+	if !errors.Is(err, ErrGaveUp) {
+		t.Errorf("the journal does not say it gave up: %v", err)
+	}
+}
+
+// A journal behind by more than it keeps gives up, and says so (ErrGaveUp): a tester's host
+// kept saying it would catch up, minutes after it had stopped trying.
+func TestAJournalTooFarBehindGivesUp(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer full.Close()
+	w, err := Create(t.TempDir(), header("gu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.mu.Lock()
+	disk := w.out
+	w.out = newAppender(full)
+	w.mu.Unlock()
+	var last error
+	for seq := int64(1); !errors.Is(last, ErrGaveUp); seq++ {
+		ev, raw := event(seq, wire.KindOutput, 64<<10)
+		if last = w.Event(ev, raw); last == nil {
+			t.Fatal("a write to a full disk succeeded")
+		}
+		if seq*(64<<10) > 2*maxBehind {
+			t.Fatalf("still behind after %d events: %v", seq, last)
+		}
+	}
+	if !strings.Contains(last.Error(), "more than 64 MiB to write") || !strings.Contains(last.Error(), "no space left on device") {
+		t.Errorf("why it gave up: %v", last)
+	}
+	w.mu.Lock()
+	w.out = disk // room again: it does not catch up
+	w.mu.Unlock()
+	if err := w.CatchUp(); !errors.Is(err, ErrGaveUp) || !cutShort(w.Path()) {
+		t.Fatalf("a journal that gave up caught up: %v", err)
 	}
 }
 

@@ -354,7 +354,7 @@ func (w *Writer) writeLine(line []byte, seq int64, durable bool) error {
 			if w.behindBytes > maxBehind {
 				// More than a party should hold twice in memory (the party keeps its
 				// history too): given up, the journal stays marked for good.
-				w.lost, w.behind, w.behindBytes = true, nil, 0
+				w.giveUpLocked(fmt.Errorf("more than %d MiB to write (%w)", maxBehind>>20, w.err))
 			} else if durable || w.now().Sub(w.triedAt) >= retryWait {
 				w.catchUpLocked()
 			}

@@ -2,10 +2,13 @@ package party
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -291,6 +294,9 @@ func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 	case p.journalErr == nil && p.journalWarned:
 		p.journalWarned = false
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: JournalRecoveredText})
+	case p.journalGaveUp != nil && !p.journalGaveUpSaid:
+		p.journalGaveUpSaid = true
+		p.emit(wire.Event{Kind: wire.KindError, Text: JournalGaveUpText(p.journalGaveUp)})
 	}
 	return ev.Seq
 }
@@ -304,6 +310,17 @@ func JournalFailedText(err error) string {
 // JournalFailedPrefix starts JournalFailedText: a terminal knows the journal is behind by it.
 const JournalFailedPrefix = "the party's journal cannot be written ("
 
+// JournalGaveUpText is what the party says when its journal will not catch up
+// (journal.ErrGaveUp); it starts with JournalGaveUpPrefix.
+func JournalGaveUpText(err error) string {
+	why := strings.TrimPrefix(oneLine(err.Error()), journal.ErrGaveUp.Error()+": ")
+	return JournalGaveUpPrefix + why + "): what happens from here is kept in memory only, and a host that stops loses it from the party's history; stopping the party and resuming it (with room on the disk) gives it a journal again"
+}
+
+// JournalGaveUpPrefix starts JournalGaveUpText: a terminal knows by it that the journal
+// will not catch up.
+const JournalGaveUpPrefix = "the party's journal gave up catching up ("
+
 // JournalRecoveredText is what the party says when its journal caught up.
 const JournalRecoveredText = "the party's journal is written again and holds everything: the party can be resumed"
 
@@ -313,6 +330,9 @@ const JournalRecoveredText = "the party's journal is written again and holds eve
 // loop.
 func (p *Party) journaled(err error) {
 	switch {
+	case err != nil && errors.Is(err, journal.ErrGaveUp) && p.journalGaveUp == nil:
+		p.journalErr, p.journalGaveUp = err, err
+		p.log.Error("the journal gave up catching up; the history is kept in memory only", "err", err)
 	case err != nil && p.journalErr == nil:
 		p.journalErr = err
 		p.log.Error("journal write failed; keeping the whole history in memory until it can be written", "err", err)

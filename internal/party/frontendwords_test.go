@@ -15,7 +15,7 @@ func TestTheWindowKnowsTheJournalWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_RECOVERED": JournalRecoveredText} {
+	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_GAVE_UP": JournalGaveUpPrefix, "JOURNAL_RECOVERED": JournalRecoveredText} {
 		if want := "export const " + name + " = " + strconv.Quote(words) + ";"; !strings.Contains(string(b), want) {
 			t.Errorf("frontend/src/state/party.ts lacks %s", want)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -488,6 +489,47 @@ func TestJournalBehindThenCaughtUp(t *testing.T) {
 	if n := count(evs, wire.KindError); n != 1 {
 		t.Fatalf("%d error events, want the one warning:\n%s", n, dump(evs))
 	}
+}
+
+// TestJournalGaveUpIsSaid: a journal that will not catch up (journal.ErrGaveUp) is said
+// once, after the warning, with why (a tester's host kept saying it would catch up).
+func TestJournalGaveUpIsSaid(t *testing.T) {
+	j := &gaveUpJournal{Writer: newJournal(t, t.TempDir(), "pg")}
+	p, col, _ := start(t, Config{Journal: j, ID: "pg"})
+	j.gaveUp.Store(true)
+	p.Notice(wire.KindSystem, "one")
+	p.Notice(wire.KindSystem, "two")
+	p.Notice(wire.KindSystem, "three")
+	evs := col.waitFor(t, "the journal gave up", func(evs []wire.Event) bool {
+		for _, ev := range evs {
+			if ev.Kind == wire.KindError && strings.HasPrefix(ev.Text, JournalGaveUpPrefix) {
+				return true
+			}
+		}
+		return false
+	})
+	var errs []string
+	for _, ev := range evs {
+		if ev.Kind == wire.KindError {
+			errs = append(errs, ev.Text)
+		}
+	}
+	if len(errs) != 2 || !strings.HasPrefix(errs[0], JournalFailedPrefix) || errs[1] != JournalGaveUpPrefix+"more than 64 MiB to write (no space left on device)): what happens from here is kept in memory only, and a host that stops loses it from the party's history; stopping the party and resuming it (with room on the disk) gives it a journal again" {
+		t.Fatalf("error events: %q", errs)
+	}
+}
+
+// gaveUpJournal is a journal that has given up while gaveUp is set.
+type gaveUpJournal struct {
+	*journal.Writer
+	gaveUp atomic.Bool
+}
+
+func (j *gaveUpJournal) Event(ev wire.Event, raw json.RawMessage) error {
+	if j.gaveUp.Load() {
+		return fmt.Errorf("%w: more than 64 MiB to write (no space left on device)", journal.ErrGaveUp)
+	}
+	return j.Writer.Event(ev, raw)
 }
 
 // TestResumeKeepsWhatIsAlwaysAllowed: the tools a host allowed "always" come back after a

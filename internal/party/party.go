@@ -276,6 +276,9 @@ type Party struct {
 	winBytes      int      // their encoded size
 	journalErr    error    // the error the journal is behind with (Journal): history then stays in memory
 	journalWarned bool
+	// journalGaveUp: the journal will not catch up (journal.ErrGaveUp), said once.
+	journalGaveUp     error
+	journalGaveUpSaid bool
 
 	// loop-owned: the pipeline (batch.go)
 	pending    []pendingPrompt

@@ -5,7 +5,7 @@ import { createReq, inParty } from '../state/party.test-helpers';
 import { approval, batch, changed, joined, left, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
-import { JOURNAL_FAILED, JOURNAL_RECOVERED } from '../state/party';
+import { JOURNAL_FAILED, JOURNAL_GAVE_UP, JOURNAL_RECOVERED } from '../state/party';
 
 import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
 await import('./party-view');
@@ -263,6 +263,12 @@ describe('<party-view> ending during a turn', () => {
     be.emit('party:event', { seq: 2, ts: '', kind: 'system', text: JOURNAL_RECOVERED });
     await el.updateComplete;
     expect(journal()).toBeUndefined();
+    // A journal that gave up does not catch up with room (a tester's was still told to
+    // make room, minutes after).
+    be.emit('party:event', { seq: 3, ts: '', kind: 'error', text: `${JOURNAL_FAILED}write journal: no space left on device); the party goes on` });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'error', text: `${JOURNAL_GAVE_UP}more than 64 MiB to write): what happens from here is kept in memory only` });
+    await el.updateComplete;
+    expect(journal()).toBe("The party's journal gave up catching up: what happened since it fell behind is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile.");
     el.remove();
     st.dispose();
   });

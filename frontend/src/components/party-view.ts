@@ -652,9 +652,11 @@ export class PartyView extends LitElement {
             Everyone is told which; resuming this party from the home screen queues ${n === 1 ? 'it' : 'them'} again.</p>`;
     // A chaos tester's host stopped while the disk was full: the party could never be resumed.
     // It can now, without what the journal lacks, unless that changed the party's rules.
-    const journal = s.journalBehind
-      ? html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile. Make room first: it catches up within seconds.</p>`
-      : nothing;
+    const journal = !s.journalBehind
+      ? nothing
+      : s.journalGaveUp
+        ? html`<p data-testid="end-party-journal"><b>The party's journal gave up catching up:</b> what happened since it fell behind is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile.</p>`
+        : html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile. Make room first: it catches up within seconds.</p>`;
     return html`${journal}${turn}${prompts}`;
   }
 

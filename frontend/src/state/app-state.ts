@@ -514,6 +514,10 @@ export class AppState {
   get journalBehind(): boolean {
     return this.#party.journalBehind;
   }
+  /** And it will not catch up: room on the disk no longer helps. */
+  get journalGaveUp(): boolean {
+    return this.#party.journalGaveUp;
+  }
   get participants(): readonly Member[] {
     return this.#party.participants;
   }

@@ -153,6 +153,8 @@ const AGENT_NOT_STARTED = 'claude could not start';
 const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
 /** How the party's error event begins when its journal cannot be written (party.JournalFailedPrefix). */
 export const JOURNAL_FAILED = "the party's journal cannot be written (";
+/** How the party's error event begins when its journal will not catch up (party.JournalGaveUpPrefix). */
+export const JOURNAL_GAVE_UP = "the party's journal gave up catching up (";
 /** The party's system event once its journal caught up (party.JournalRecoveredText). */
 export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
 /** How a party's error event says Google refused the host's Gemini key (merge.noticeKeyRefused). */
@@ -211,6 +213,8 @@ export class PartySession {
   agentTrouble = '';
   /** The party said its journal cannot be written (a full disk), and not yet that it caught up. */
   journalBehind = false;
+  /** And that it will not catch up (it gave up). */
+  journalGaveUp = false;
   /** Prompts taken into a batch being merged (see the phase event): too late to withdraw. */
   #merging = new Set<string>();
   /** Prompts whose withdrawal was asked for and not yet answered. */
@@ -724,6 +728,7 @@ export class PartySession {
       this.agentTrouble = '';
     }
     if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(JOURNAL_FAILED)) this.journalBehind = true;
+    else if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(JOURNAL_GAVE_UP)) this.journalBehind = this.journalGaveUp = true;
     else if (e.kind === 'system' && e.text === JOURNAL_RECOVERED) this.journalBehind = false;
   }
 
