@@ -178,10 +178,31 @@ type turn struct {
 }
 
 type part struct {
-	kind    string // "reply", "tool", "perm", "void"
-	text    string // void: why the output before was discarded
+	kind string // "reply", "tool", "perm", "void"
+	text string // void: why the output before was discarded; reply, tool: the first piece
+	// more is a reply's or tool lines' text once a second piece came (add): a turn's
+	// thousands of deltas were joined one by one, in time quadratic in its length.
+	more    *strings.Builder
 	perm    wire.Permission
 	unasked bool // perm: allowed by the owner's "always", nobody asked
+}
+
+// add appends s to a reply's or tool lines' text.
+func (p *part) add(s string) {
+	if p.more == nil {
+		p.more = &strings.Builder{}
+		p.more.WriteString(p.text)
+		p.text = ""
+	}
+	p.more.WriteString(s)
+}
+
+// all is a reply's or tool lines' text.
+func (p *part) all() string {
+	if p.more != nil {
+		return p.more.String()
+	}
+	return p.text
 }
 
 func (r *renderer) header(m Meta) {
@@ -350,7 +371,7 @@ func (r *renderer) event(ev wire.Event) {
 		t := r.open()
 		if ev.Stream == wire.StreamAssistant {
 			if n := len(t.parts); n > 0 && t.parts[n-1].kind == "reply" {
-				t.parts[n-1].text += ev.Text
+				t.parts[n-1].add(ev.Text)
 				return
 			}
 			t.parts = append(t.parts, part{kind: "reply", text: ev.Text})
@@ -364,7 +385,7 @@ func (r *renderer) event(ev wire.Event) {
 			text = "stderr: " + text
 		}
 		if n := len(t.parts); n > 0 && t.parts[n-1].kind == "tool" {
-			t.parts[n-1].text += "\n" + text
+			t.parts[n-1].add("\n" + text)
 			return
 		}
 		t.parts = append(t.parts, part{kind: "tool", text: text})
@@ -535,13 +556,13 @@ func (r *renderer) writeTurn() {
 	for _, p := range t.parts {
 		switch p.kind {
 		case "reply":
-			text := strings.TrimSpace(p.text)
+			text := strings.TrimSpace(p.all())
 			if text == "" {
 				continue
 			}
 			r.b.WriteString("**Claude Code:**\n\n" + replyText(text) + "\n\n")
 		case "tool":
-			r.b.WriteString("Tool steps:\n\n" + fence("text", p.text) + "\n")
+			r.b.WriteString("Tool steps:\n\n" + fence("text", p.all()) + "\n")
 		case "perm":
 			if p.unasked {
 				r.b.WriteString(unaskedLine(p.perm) + "\n\n")
