@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1329,5 +1330,100 @@ func TestReadEndSaysWhatReadSays(t *testing.T) {
 	if end.LastSeq != 700 || end.LastSeq != full.LastSeq || !end.Ended || end.EndedAt != full.EndedAt || end.Token != "p2" || end.Token != full.Token ||
 		end.Header.Party != full.Header.Party || end.Header.Host != full.Header.Host || len(end.Members) != 1 || end.Members["m1"] != full.Members["m1"] || end.Incomplete != full.Incomplete || end.Size != full.Size {
 		t.Fatalf("ReadEnd = %+v\nRead = %+v", end, full)
+	}
+}
+
+// A list's brief read of a journal says what Read says of it, and hands fn every event but
+// output, which it takes by seq and time without decoding: as written by the party
+// (wire.AppendOutput, first_seq too), or written otherwise (the general way then), a
+// damaged one skipped as Read skips it.
+func TestReadBriefSaysWhatReadSays(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, header("pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := int64(0)
+	put := func(ev wire.Event, raw []byte) {
+		t.Helper()
+		seq++
+		ev.Seq, ev.TS = seq, t0.Add(time.Duration(seq)*time.Second)
+		if raw == nil {
+			raw = wire.AppendOutput(nil, ev)
+		}
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "first"}}, mustJSON(t, wire.Event{Seq: 1, TS: t0.Add(time.Second), Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "first"}}))
+	for i := range 50 {
+		ev := wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: fmt.Sprintf("piece %d \"quoted\" \u2028", i)}
+		if i%7 == 0 {
+			ev.FirstSeq = seq
+		}
+		put(ev, nil)
+	}
+	turn := wire.Event{Seq: seq + 1, TS: t0.Add(time.Duration(seq+1) * time.Second), Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}
+	put(turn, mustJSON(t, turn))
+	last := wire.Event{Seq: seq + 1, TS: t0.Add(time.Duration(seq+1) * time.Second), Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "json.Marshal's order"}
+	put(last, mustJSON(t, last))
+	w.Close()
+	// A damaged output line, and one that repeats a seq: both skipped.
+	f, err := os.OpenFile(w.Path(), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "{\"type\":\"event\",\"event\":{\"seq\":%d,\"ts\":\"2026-12-01T00:00:00Z\",\"kind\":\"output\",\"text\":\"cut}\n", seq+1)
+	fmt.Fprintf(f, "%s%s}\n", eventPrefix, wire.AppendOutput(nil, wire.Event{Seq: 3, TS: t0, Kind: wire.KindOutput, Text: "again"}))
+	f.Close()
+
+	var all, brief []string
+	full, err := Read(w.Path(), func(ev wire.Event, _ json.RawMessage) {
+		if ev.Kind != wire.KindOutput {
+			all = append(all, fmt.Sprintf("%d %s", ev.Seq, ev.Kind))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := readBrief(w.Path(), func(ev wire.Event, _ json.RawMessage) { brief = append(brief, fmt.Sprintf("%d %s", ev.Seq, ev.Kind)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LastSeq != full.LastSeq || !s.LastActive.Equal(full.LastActive) || s.Events != full.Events || s.Turns != full.Turns ||
+		s.FirstPrompt != full.FirstPrompt || s.Skipped != full.Skipped || s.Size != full.Size || full.Skipped != 2 || full.Events != 53 {
+		t.Fatalf("brief: last %d at %v, %d events, %d turns, %q, %d skipped\nRead:  last %d at %v, %d events, %d turns, %q, %d skipped",
+			s.LastSeq, s.LastActive, s.Events, s.Turns, s.FirstPrompt, s.Skipped, full.LastSeq, full.LastActive, full.Events, full.Turns, full.FirstPrompt, full.Skipped)
+	}
+	if !slices.Equal(all, brief) {
+		t.Fatalf("fn got %q, want %q", brief, all)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// outputTime reads the time of an output event as the party writes one, and nothing else.
+func TestOutputTime(t *testing.T) {
+	at := time.Date(2026, 12, 6, 23, 1, 2, 345678900, time.UTC)
+	for _, ev := range []wire.Event{
+		{Seq: 12, TS: at, Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: `a "reply"`},
+		{Seq: 12, FirstSeq: 9, TS: at, Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> ok\n"},
+	} {
+		if ts, ok := outputTime(wire.AppendOutput(nil, ev)); !ok || !ts.Equal(at) {
+			t.Errorf("outputTime of %+v = %v, %v", ev, ts, ok)
+		}
+	}
+	prompt := mustJSON(t, wire.Event{Seq: 3, TS: at, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", Text: `"kind":"output","text":`}})
+	for _, raw := range [][]byte{prompt, []byte(`{"seq":3,"ts":"yesterday","kind":"output","text":"x"}`), []byte(`{"seq":3}`)} {
+		if _, ok := outputTime(raw); ok {
+			t.Errorf("outputTime took %s", raw)
+		}
 	}
 }

@@ -44,7 +44,7 @@ type listed struct {
 func ListRead(dataDir string, open func(path string) func(ev wire.Event, raw json.RawMessage)) ([]*Summary, []Unreadable, error) {
 	var bad []Unreadable
 	out, err := list(dataDir, func(path string) (*Summary, error) {
-		s, err := Read(path, open(path))
+		s, err := readBrief(path, open(path))
 		if err != nil && !InUse(path) {
 			id := strings.TrimSuffix(filepath.Base(path), ".jsonl")
 			bad = append(bad, Unreadable{ID: id, Path: path, Err: err})
@@ -116,7 +116,7 @@ func (l *Lister) forget(seen map[string]bool) {
 // summary is the journal at path read, or as last read while it has not changed.
 func (l *Lister) summary(path string) (*Summary, error) {
 	if l == nil {
-		return Read(path, nil)
+		return readBrief(path, nil)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -128,7 +128,7 @@ func (l *Lister) summary(path string) (*Summary, error) {
 	if ok && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) && c.fi.Mode() == fi.Mode() { // a cut-short mark changes only the mode
 		return c.s, c.err
 	}
-	s, err := Read(path, nil)
+	s, err := readBrief(path, nil)
 	l.mu.Lock()
 	if l.read == nil {
 		l.read = map[string]listed{}
