@@ -77,7 +77,9 @@ const briefReplay = 64 << 10
 func (p *Party) state(since int64, journalMax, budget int) wire.State {
 	r := p.newReplay(since)
 	if journalMax < 0 {
-		r.budget = math.MaxInt
+		// A view in this process reads the events, never their JSON: a copy of each read
+		// from the journal doubled what a resumed host's terminal held of a long history.
+		r.budget, r.noRaw = math.MaxInt, true
 	} else if budget >= 0 && budget < r.budget {
 		r.budget = budget
 	}
@@ -100,6 +102,8 @@ type replay struct {
 	// narrower: the party shares less than the whole folder now, so events it showed only
 	// while it did are replayed without what they showed (treeOnlyHidden).
 	narrower bool
+	// noRaw: the state carries no RawEvents (a view in this process: state).
+	noRaw bool
 }
 
 // newReplay is the state's head, with no events yet. Runs on the loop.
@@ -140,7 +144,9 @@ func (r *replay) add(ev wire.Event, raw json.RawMessage) bool {
 	}
 	r.used += len(raw) + 1
 	r.st.Events = append(r.st.Events, ev)
-	r.st.RawEvents = append(r.st.RawEvents, raw) // encoded as they are (wire.State.MarshalJSON)
+	if !r.noRaw {
+		r.st.RawEvents = append(r.st.RawEvents, raw) // encoded as they are (wire.State.MarshalJSON)
+	}
 	r.next = ev.Seq + 1
 	return true
 }
@@ -172,7 +178,10 @@ func (r *replay) addJournal(p *Party, from, upTo int64, max int) {
 		if json.Unmarshal(raw, &ev) != nil {
 			return true // a damaged line: skipped, as the journal's reader does
 		}
-		return r.add(ev, append(json.RawMessage(nil), raw...))
+		if !r.noRaw {
+			raw = append(json.RawMessage(nil), raw...) // only valid during the call
+		}
+		return r.add(ev, raw)
 	})
 	if err != nil {
 		p.log.Error("read history from the journal", "err", err)

@@ -136,6 +136,32 @@ func TestStateReadsLittleOfTheJournalAtOnce(t *testing.T) {
 	}
 }
 
+// A view in this process (the host's terminal or window) gets the whole history as events,
+// and no copy of their JSON: a resumed host's terminal held both (a 188 MB history peaked
+// at 690 MB). A remote member's state keeps its raw events, spliced into its reply.
+func TestALocalViewsHistoryHoldsNoRawEvents(t *testing.T) {
+	p, col, id := start(t, Config{Journal: newJournal(t, t.TempDir(), "pr"), MemoryWindow: 8 << 10, ID: "pr", PromptEvery: time.Millisecond, PromptBurst: 1000})
+	runTurns(t, p, col, id, 10, 2000)
+	live := col.waitFor(t, "idle", func(evs []wire.Event) bool {
+		return evs[len(evs)-1].Kind == wire.KindPhase && evs[len(evs)-1].Phase == wire.PhaseIdle
+	})
+	v, st, err := p.Watch()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Leave()
+	if len(st.Events) < len(live) || st.RawEvents != nil || st.Truncated {
+		t.Fatalf("the local view's state: %d events (want %d), %d raw, truncated %v", len(st.Events), len(live), len(st.RawEvents), st.Truncated)
+	}
+	remote, err := p.State(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(remote.RawEvents) != len(remote.Events) || len(remote.Events) == 0 {
+		t.Fatalf("a remote state: %d events, %d raw", len(remote.Events), len(remote.RawEvents))
+	}
+}
+
 // gatedJournal holds each read of the history, once gated, until the test releases it.
 type gatedJournal struct {
 	*journal.Writer
