@@ -136,7 +136,7 @@ func disconnectWords(err error) string {
 		// A reconnect says its member's session, not the invite: refused, the host no
 		// longer knows that member (a tester's joined while the journal was behind, and
 		// was told the unchanged invite had been replaced).
-		return "the host no longer knows this member: the party may have been resumed without it (its journal could not keep it), or it ended and another runs at that address. `concordia join` with the invite joins it again, as someone new; if that is refused too, ask the host for the current invite."
+		return "the host no longer knows this member: a host may have removed it while it was away, the party may have been resumed without it (its journal could not keep it), or it ended and another runs at that address. `concordia join` with the invite joins it again, as someone new; if that is refused too, ask the host for the current invite."
 	case errors.Is(err, client.ErrRefused), errors.Is(err, client.ErrFingerprint), errors.Is(err, client.ErrPlainHost), errors.Is(err, client.ErrTLSHost):
 		return joinError(err)
 	}

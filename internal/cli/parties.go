@@ -221,6 +221,9 @@ func unanswered(s *journal.Summary, rc *party.Recovery) (what, again string) {
 	if rc == nil {
 		return "", ""
 	}
+	if s.CutAt > 0 && !s.LostEnd {
+		rc.Cut(s.CutAt) // as the resume does (host.OpenResume): not run again (a reviewer's)
+	}
 	r := rc.Restore(s.Members)
 	var parts []string
 	switch n := len(r.Pending); n {
@@ -405,7 +408,7 @@ func partyState(s *journal.Summary) string {
 }
 
 // runExport is `concordia export PARTY_ID`.
-func runExport(_ context.Context, args []string, io IO) int {
+func runExport(ctx context.Context, args []string, io IO) int {
 	var dataDir, format, outPath string
 	fs := newFlagSet("export", "concordia export PARTY_ID [--format md|jsonl] [-o FILE] [--data-dir DIR]", `
 Write a party's transcript. --format md (the default) is a document to read: who asked
@@ -443,7 +446,9 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	// export when every event, then the document, was held in memory. What the document
 	// says first (how the party ended, from its end) is read before, without the events.
 	s, err := journal.ReadEnd(path)
-	read := journal.Read
+	read := func(path string, fn func(wire.Event, json.RawMessage)) (*journal.Summary, error) {
+		return journal.ReadContext(ctx, path, fn)
+	}
 	salvaged := false
 	if errors.Is(err, journal.ErrNoHeader) {
 		// Its first line lost: it cannot be resumed, but what it holds is still written (a
@@ -507,6 +512,10 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 		werr = file.commit()
 	}
 	switch {
+	case ctx.Err() != nil:
+		// Stopped (Ctrl-C): a file being written is left as it was (abort, deferred).
+		fmt.Fprintln(io.Err, "concordia export: stopped before the transcript was written whole")
+		return ExitError
 	case err != nil:
 		fmt.Fprintf(io.Err, "concordia export: cannot read the party's journal: %v\n", err)
 		return ExitError

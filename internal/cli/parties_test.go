@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,16 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	}
 	cut("ffffffffffff", ".cut-4100")
 	cut("aaaaaaaaaaab", ".cut-4100-control")
+	// Cut, then resumed once (its floor recorded, a resume run): what was unanswered at the
+	// cut is not taken up by the next resume either, and parties does not say it is (a
+	// reviewer's said "runs it again").
+	write("aaaaaaaaaaac", prompt("p1"), batch)
+	if f, err := os.OpenFile(journal.Path(dataDir, "aaaaaaaaaaac"), os.O_APPEND|os.O_WRONLY, 0); err != nil {
+		t.Fatal(err)
+	} else {
+		fmt.Fprintf(f, "%s\n%s\n", `{"type":"seq_floor","seq_floor":4100,"lost_end":true}`, `{"type":"resumed","at":"2026-12-04T02:00:00Z"}`)
+		f.Close()
+	}
 	var out, errOut bytes.Buffer
 	if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -95,6 +106,9 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		if strings.Contains(out.String(), "--resume "+id) {
 			t.Errorf("parties offers to resume a party cut short:\n%s", out.String())
 		}
+	}
+	if strings.Contains(out.String(), "aaaaaaaaaaac:") {
+		t.Errorf("parties says a resume takes up what a cut left:\n%s", out.String())
 	}
 	if strings.Contains(out.String(), "ffffffffffff: its last turn") {
 		t.Errorf("parties says a resume runs again the turn a journal cut short ends in:\n%s", out.String())
@@ -241,5 +255,40 @@ func TestPartiesSaysWhichJournalsCannotBeRead(t *testing.T) {
 	}
 	if out := run(); strings.Contains(out, "eeeeeeeeeeee") || !strings.Contains(out, "dddddddddddd") {
 		t.Errorf("after the delete:\n%s", out)
+	}
+}
+
+// An export stopped (Ctrl-C) says so and leaves the file it was to write as it was, with
+// nothing beside it: it read on to the end, and a second Ctrl-C then left its temporary
+// file behind (a reviewer's).
+func TestExportStoppedLeavesNothing(t *testing.T) {
+	dataDir := t.TempDir()
+	w, err := journal.Create(dataDir, journal.Header{Party: "abcabcabcabc", Host: "hosty", Created: time.Now(), Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := wire.Event{Seq: 1, Kind: wire.KindSystem, Text: "hello"}
+	raw, _ := json.Marshal(ev)
+	if err := w.Event(ev, raw); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	outDir := t.TempDir()
+	target := filepath.Join(outDir, "t.md")
+	if err := os.WriteFile(target, []byte("as it was"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	if code := runExport(ctx, []string{"abcabcabcabc", "--data-dir", dataDir, "-o", target}, IO{Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}); code != ExitError || !strings.Contains(errOut.String(), "stopped") {
+		t.Fatalf("a stopped export: exit %d, %q", code, errOut.String())
+	}
+	if b, _ := os.ReadFile(target); string(b) != "as it was" {
+		t.Fatalf("the target after a stopped export: %q", b)
+	}
+	if left, _ := os.ReadDir(outDir); len(left) != 1 {
+		t.Fatalf("left beside it: %v", left)
 	}
 }

@@ -152,7 +152,7 @@ func TestAHostStoppedWhileItsJournalIsBehindSaysSo(t *testing.T) {
 	if inv2 != inv {
 		t.Errorf("the resumed party's invite changed: %s, was %s", inv2, inv)
 	}
-	r.expect(`the party was resumed: its journal could not be written after event \d+ \(was the disk full\?\), so what members saw after it is not in its history, and nothing from before is run again`)
+	r.expect(`the party was resumed: its journal could not be written to its end \(was the disk full\?\), so what members saw after \d{4}-\d\d-\d\d \d\d:\d\d UTC is not in its history, and nothing from before is run again`)
 	again := start(t, nil, "join", inv, "--name", "carol")
 	again.expect(`joined .*'s party as carol`)
 	again.send("after the resume")

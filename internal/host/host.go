@@ -623,6 +623,10 @@ func (h *Host) TranscriptPath() string { return h.journal.Path() }
 // would go on past what it lacks (journal.Writer.ResumesPastCut).
 func (h *Host) JournalResumable() bool { return h.journal.ResumesPastCut() }
 
+// JournalBehind says whether the party's journal could not be written to its end (a full
+// disk), not even as the party ended.
+func (h *Host) JournalBehind() bool { return h.journal.Behind() }
+
 // endBudget is the time Shutdown gives the running turn to stop when its context has no
 // deadline: the agent's own stop takes at most a few StopTimeouts (5 s each).
 const endBudget = 15 * time.Second

@@ -179,11 +179,12 @@ func (w *Writer) unmarkLocked() {
 }
 
 func unmarkIncomplete(path string) {
-	// The cut mark first: left alone, beside a journal neither marked nor read-only, it
-	// is ignored (Cut), where a mark left without it would refuse the party.
-	removeCutMarks(path)
-	_ = os.Remove(path + incompleteSuffix)
+	// The cut mark last: left alone, beside a journal neither marked nor read-only, it is
+	// ignored (Cut); taken off first, the marks left without it would refuse a party whose
+	// journal is whole (a reviewer's).
 	_ = os.Chmod(path, 0o600)
+	_ = os.Remove(path + incompleteSuffix)
+	removeCutMarks(path)
 }
 
 // markIncomplete marks the journal at path as cut short (ErrIncomplete), two ways, each

@@ -127,6 +127,14 @@ func (w *Writer) reserveLocked(seq int64, control bool) {
 	w.cutFloor, w.cutControl = floor, control
 }
 
+// Behind says whether the journal could not be written to its end: a write failed and it
+// has not caught up (or gave up).
+func (w *Writer) Behind() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil
+}
+
 // ResumesPastCut says whether the journal is behind (it could not be written to its end)
 // and a resume would go on past what it lacks: its cut mark is made, and says no change
 // of rules was lost.

@@ -1427,3 +1427,29 @@ func TestOutputTime(t *testing.T) {
 		}
 	}
 }
+
+// A resumed party's rules are what its journal said, not only its run's settings: a tool
+// always allowed before the resume and revoked after it, the revoke lost, is a stricter
+// rule lost (a reviewer's went unflagged: the resume had reset what the writer knew).
+func TestARevokeAfterAResumeIsAStricterRule(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, header("ra"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings(w, 1, wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{"Bash"}})
+	w.Close()
+	w, _, err = Open(w.Path(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Resumed(t0, header("ra").Settings); err != nil {
+		t.Fatal(err)
+	}
+	w.f.Close() // the next write fails, as on a full disk
+	settings(w, 2, wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{}})
+	w.Close()
+	if _, _, err := Open(w.Path(), nil); !errors.Is(err, ErrLostControl) {
+		t.Fatalf("Open after a lost revoke: %v, want ErrLostControl", err)
+	}
+}

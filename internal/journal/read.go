@@ -3,6 +3,7 @@ package journal
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,17 +107,37 @@ var seqPrefix = []byte(eventPrefix + `{"seq":`)
 // Read reads the journal at path. fn, when not nil, gets each event in seq order (a line
 // that repeats or goes back on a seq is skipped).
 func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
+	return ReadContext(context.Background(), path, fn)
+}
+
+// ReadContext is Read, stopping with ctx's error once ctx is done (an export of a long
+// party, stopped with Ctrl-C, read on to the end, then was killed leaving its file half
+// made: a reviewer's).
+func ReadContext(ctx context.Context, path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	defer f.Close()
-	s, err := scan(f, fn, nil)
+	s, err := scan(ctxReader{ctx, f}, fn, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.marks(path)
 	return s, nil
+}
+
+// ctxReader reads r until ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // marks takes what the files beside the journal at path say: cut short and refused

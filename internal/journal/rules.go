@@ -64,8 +64,11 @@ func tightens(was, next wire.Settings) bool {
 	if next.PermissionMode != "" && modeRank(next.PermissionMode) < modeRank(was.PermissionMode) {
 		return true
 	}
-	if next.Workspace != "" && next.Workspace != was.Workspace && (was.Workspace == "" || wsRank(next.Workspace) < wsRank(was.Workspace)) {
-		return true // from a level not known (a journal older than levels): taken as less
+	if next.Workspace != "" && next.ShareError == "" && next.Workspace != was.Workspace && (was.Workspace == "" || wsRank(next.Workspace) < wsRank(was.Workspace)) {
+		// From a level not known (a journal older than levels): taken as less. Not a level a
+		// failed snapshot forced (share_error): no host chose it, and a resume does not
+		// take it either (journal.Summary.Workspace).
+		return true
 	}
 	if next.Always != nil {
 		for _, tool := range was.Always {

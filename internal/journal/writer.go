@@ -310,7 +310,9 @@ func (w *Writer) AgentSession(id string) error {
 func (w *Writer) Resumed(at time.Time, s Settings) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.rules.start(s)
+	// Not the rules' start: what the journal last said stands (an "always" the run's
+	// settings do not list, a reviewer's), and the run's own settings event, if they
+	// differ, is compared with it.
 	return w.record(Record{Type: TypeResumed, At: at.UTC(), Resumed: &s, Boot: bootID()}, true)
 }
 

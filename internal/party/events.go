@@ -323,7 +323,7 @@ const JournalFailedPrefix = "the party's journal cannot be written ("
 // (journal.ErrGaveUp); it starts with JournalGaveUpPrefix.
 func JournalGaveUpText(err error) string {
 	why := strings.TrimPrefix(oneLine(err.Error()), journal.ErrGaveUp.Error()+": ")
-	return JournalGaveUpPrefix + why + "): what happens from here is kept in memory only, and a host that stops loses it from the party's history; stopping the party and resuming it (with room on the disk) gives it a journal again"
+	return JournalGaveUpPrefix + why + "): what happens from here is kept in memory only, and a host that stops loses it from the party's history; stopping the party and resuming it (with room on the disk) gives it a journal again, unless what it lost made the party's rules stricter"
 }
 
 // JournalGaveUpPrefix starts JournalGaveUpText: a terminal knows by it that the journal

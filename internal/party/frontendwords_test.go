@@ -15,6 +15,14 @@ func TestTheWindowKnowsTheJournalWords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The transcript closes the turn a cut journal ended in by the resume's notice.
+	tr, err := os.ReadFile("../../frontend/src/state/transcript.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "export const LOST_END = " + strconv.Quote(LostEndPrefix) + ";"; !strings.Contains(string(tr), want) {
+		t.Errorf("frontend/src/state/transcript.ts lacks %s", want)
+	}
 	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_GAVE_UP": JournalGaveUpPrefix, "JOURNAL_RECOVERED": JournalRecoveredText} {
 		if want := "export const " + name + " = " + strconv.Quote(words) + ";"; !strings.Contains(string(b), want) {
 			t.Errorf("frontend/src/state/party.ts lacks %s", want)

@@ -540,7 +540,7 @@ func TestJournalGaveUpIsSaid(t *testing.T) {
 			errs = append(errs, ev.Text)
 		}
 	}
-	if len(errs) != 2 || !strings.HasPrefix(errs[0], JournalFailedPrefix) || errs[1] != JournalGaveUpPrefix+"more than 64 MiB to write (no space left on device)): what happens from here is kept in memory only, and a host that stops loses it from the party's history; stopping the party and resuming it (with room on the disk) gives it a journal again" {
+	if len(errs) != 2 || !strings.HasPrefix(errs[0], JournalFailedPrefix) || errs[1] != JournalGaveUpPrefix+"more than 64 MiB to write (no space left on device)): what happens from here is kept in memory only, and a host that stops loses it from the party's history; stopping the party and resuming it (with room on the disk) gives it a journal again, unless what it lost made the party's rules stricter" {
 		t.Fatalf("error events: %q", errs)
 	}
 }
@@ -748,6 +748,31 @@ func TestLeftAtStopWords(t *testing.T) {
 		why, text := leftAtStop(c.m, "alice", c.ended)
 		if text != c.want || (why == wire.WhyPartyEnded) != c.ended {
 			t.Errorf("%+v ended %v: %q %q, want %q", c.m, c.ended, why, text, c.want)
+		}
+	}
+}
+
+// What a cut leaves owed is dropped at a later resume, but not a failure after the cut that
+// says the same words as one before it (a reviewer's second 529 went without its note).
+func TestCutKeepsAFailureAfterIt(t *testing.T) {
+	evs := []wire.Event{
+		{Seq: 1, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "one", Merger: "local"}},
+		{Seq: 2, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, Error: "API Error: 529"}},
+		{Seq: 5000, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merged: "two", Merger: "local"}},
+		{Seq: 5001, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "API Error: 529"}},
+	}
+	for _, tc := range []struct {
+		evs  []wire.Event
+		want string
+	}{{evs, "API Error: 529"}, {evs[:2], ""}} {
+		rc := NewRecovery(0)
+		for _, ev := range tc.evs {
+			raw, _ := json.Marshal(ev)
+			rc.Event(ev, raw)
+		}
+		rc.Cut(3)
+		if got := rc.Restore(nil).Failed; got != tc.want {
+			t.Errorf("after %d events and a cut at 3: owed %q, want %q", len(tc.evs), got, tc.want)
 		}
 	}
 }

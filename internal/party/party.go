@@ -699,7 +699,7 @@ func unsentText(pending []pendingPrompt, behind bool) string {
 		fmt.Fprintf(&b, "; and %d more", n-most)
 	}
 	if behind {
-		b.WriteString(". The party's journal is behind, so a resume does not queue " + plural(n, "it", "them") + " again: send " + plural(n, "it", "them") + " again then.")
+		b.WriteString(". The party's journal is behind: unless it catches up before the host stops, a resume does not queue " + plural(n, "it", "them") + " again: send " + plural(n, "it", "them") + " again then.")
 		return b.String()
 	}
 	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again.")

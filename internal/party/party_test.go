@@ -1409,7 +1409,7 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 // were promised otherwise).
 func TestUnsentWhileTheJournalIsBehind(t *testing.T) {
 	pending := []pendingPrompt{{prompt: wire.Prompt{ID: "p1", User: "bob", Text: "queued prompt"}}}
-	if got, want := unsentText(pending, true), "the party ended before 1 prompt reached the agent: bob: “queued prompt”. The party's journal is behind, so a resume does not queue it again: send it again then."; got != want {
+	if got, want := unsentText(pending, true), "the party ended before 1 prompt reached the agent: bob: “queued prompt”. The party's journal is behind: unless it catches up before the host stops, a resume does not queue it again: send it again then."; got != want {
 		t.Errorf("behind: %q\nwant %q", got, want)
 	}
 	if got := unsentText(pending, false); !strings.HasSuffix(got, "A host who resumes this party has it queued again.") {

@@ -188,10 +188,13 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			if ev.Turn.Batch == rc.noted.batch {
 				carried = rc.noted.failed
 			}
-			if was := r.Failed; was != owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], was, carried) {
+			was := r.Failed
+			r.Failed = owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], r.Failed, carried)
+			if r.Failed != was || ev.Turn.Status == wire.TurnError && !ev.Turn.Unsent && !rc.commands[ev.Turn.Batch] {
+				// This turn left what is owed: the same words as before, too (a reviewer's
+				// second failure after a cut repeated the first's, and Cut dropped it).
 				rc.failedSeq = ev.Seq
 			}
-			r.Failed = owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], r.Failed, carried)
 			delete(rc.commands, ev.Turn.Batch)
 			delete(rc.batches, ev.Turn.Batch)
 			if r.Unfinished != nil && r.Unfinished.ID == ev.Turn.Batch {
@@ -333,10 +336,29 @@ func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
 // members saw (Restore.Gap).
 const LostTailNotice = "its host's machine went down (or its journal's end was damaged) after the last events the journal kept, so events members saw may be missing from its history; what follows is numbered after them"
 
-// lostEndNotice is said in the resume's notice of a journal a failed write cut short
-// (Restore.LostEnd), after event seq.
-func lostEndNotice(seq int64) string {
-	return fmt.Sprintf("its journal could not be written after event %d (was the disk full?), so what members saw after it is not in its history, and nothing from before is run again: prompts sent after it and not answered are not queued, send them again; what follows is numbered after it", seq)
+// LostEndPrefix starts the resume's notice of a journal a failed write cut short
+// (Restore.LostEnd): a window closes the turn the journal ended in by it (no turn event
+// ever will).
+const LostEndPrefix = "the party was resumed: its journal could not be written to its end"
+
+// lostEndNotice is the first note of that notice, the journal's last event having been
+// at last (zero: not known). Said in people's words: a window tester read "after event
+// 4288" and "batch b4118" as nothing they knew.
+func lostEndNotice(last time.Time) string {
+	when := ""
+	if !last.IsZero() {
+		when = " after " + last.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return "its journal could not be written to its end (was the disk full?), so what members saw" + when + " is not in its history, and nothing from before is run again: prompts sent since and not answered are not queued, send them again"
+}
+
+// requestWords names a batch by the start of what was sent, for a person.
+func requestWords(b wire.Batch) string {
+	text := oneLine(b.Merged)
+	if r := []rune(text); len(r) > 60 {
+		text = strings.TrimSpace(string(r[:59])) + "…"
+	}
+	return "“" + text + "”"
 }
 
 // restore sets up a new Party from its journal (in New, before Run).
@@ -443,9 +465,13 @@ func (p *Party) resumed(r *Restore) {
 		// Lost with the journal's end, maybe: a batch that finished, prompts sent since.
 		// Run again, they would repeat work done; said, their authors send again what was
 		// not answered (what follows withdraws the prompts).
-		notes = append(notes, lostEndNotice(r.Seq))
+		var last time.Time
+		if n := len(r.Recent); n > 0 {
+			last = r.Recent[n-1].ev.TS
+		}
+		notes = append(notes, lostEndNotice(last))
 		if b := r.Unfinished; b != nil {
-			notes = append(notes, fmt.Sprintf("batch %s, which was running then, is not sent again, as it may have finished since", b.ID))
+			notes = append(notes, fmt.Sprintf("the request that was running then, %s, is not sent again, as it may have finished since", requestWords(*b)))
 		}
 		if n := len(r.Pending); n > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again, as %s may have been sent since: send again what was not answered",

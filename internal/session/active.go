@@ -185,7 +185,7 @@ func (m *Manager) endReason(err error) string {
 	case errors.Is(err, client.ErrRefused):
 		// A reconnect says its member's session, not the invite (a terminal tester's was
 		// told of a replaced invite that was not).
-		return "the host no longer knows you in this party (it may have been resumed without you): join again with the invite, as someone new"
+		return "the host no longer knows you in this party (a host may have removed you while you were away, or it was resumed without you): join again with the invite, as someone new"
 	case errors.Is(err, client.ErrFingerprint):
 		return "the host's certificate no longer matches the invite"
 	}

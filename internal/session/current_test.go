@@ -109,3 +109,14 @@ func TestEndReasonOfARefusedReconnect(t *testing.T) {
 		t.Errorf("endReason = %q", got)
 	}
 }
+
+// A party ended while its journal is behind is said to have ended, with what its journal
+// lacks (a window tester was told "Could not end the party" under "you ended the party").
+func TestCutShortWords(t *testing.T) {
+	if got := cutShortWords(true); !strings.Contains(got, "missing from its history") || strings.Contains(got, "cannot be resumed") {
+		t.Errorf("resumable: %q", got)
+	}
+	if got := cutShortWords(false); !strings.Contains(got, "cannot be resumed") {
+		t.Errorf("not resumable: %q", got)
+	}
+}

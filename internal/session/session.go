@@ -498,9 +498,25 @@ func (m *Manager) stop(ctx context.Context, a *active, reason string) error {
 		if left := a.h.LeftAtEnd(); left != "" {
 			reason += "; " + left
 		}
+		if err != nil && a.h.JournalBehind() {
+			// The party ended; its journal's write failed: said with the end, not as an
+			// end that failed (a window tester read "Could not end the party: Write
+			// journal: …" under "you ended the party").
+			m.log.Warn("the party ended with its journal behind", "err", err)
+			reason, err = reason+cutShortWords(a.h.JournalResumable()), nil
+		}
 	}
 	m.finish(a, reason)
 	return err
+}
+
+// cutShortWords is what the window's "ended" view adds when the party's journal could not
+// be written to its end.
+func cutShortWords(resumable bool) string {
+	if resumable {
+		return "; its journal could not be written to its end (was the disk full?), so what happened since it fell behind is missing from its history (resuming it goes on past that)"
+	}
+	return "; its journal could not be written to its end (was the disk full?), so this party cannot be resumed"
 }
 
 // finish forgets a party that has ended and tells the window, once per party.

@@ -66,8 +66,8 @@ func NewWriter(w io.Writer, meta Meta) *Writer {
 // Event takes the party's next event; one whose seq does not rise (a replay's overlap) is
 // skipped.
 func (tw *Writer) Event(ev wire.Event) {
-	if ev.Seq != 0 && ev.Seq <= tw.last {
-		return
+	if tw.err != nil || ev.Seq != 0 && ev.Seq <= tw.last {
+		return // nothing more is written after a failed write: nor built
 	}
 	tw.last = ev.Seq
 	tw.r.event(ev)

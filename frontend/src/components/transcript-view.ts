@@ -278,8 +278,9 @@ export class TranscriptView extends LitElement {
 
   /**
    * Whether a card that waits for this host (a tool request's, a merged prompt's) is in
-   * view: mostly, not a strip of it at an edge, which Latest's "waits for you" still points
-   * to. Read from the rows rendered, after each update and scroll.
+   * view: 40 px of it or more (its header and first line; a window tester found "waits for
+   * you" over a card whose header and command were in view). Read from the rows rendered,
+   * after each update and scroll.
    */
   #lookForWaitingCards(): void {
     const el = this.#scroller();
@@ -292,7 +293,7 @@ export class TranscriptView extends LitElement {
     const inView = cards.some((c) => {
       const r = c.getBoundingClientRect();
       const shown = Math.min(r.bottom, view.bottom) - Math.max(r.top, view.top);
-      return r.height > 0 && shown >= Math.min(r.height, view.height) * 0.6;
+      return r.height > 0 && shown >= Math.min(r.height, 40);
     });
     if (inView !== this.#waitingInView) {
       this.#waitingInView = inView;

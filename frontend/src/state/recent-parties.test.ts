@@ -39,7 +39,7 @@ describe('recent parties', () => {
       'ended',
       'running',
       'cannot be resumed: its journal could not be written to its end (was the disk full?)',
-      'stopped without ending; its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again',
+      'its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again',
     ]);
   });
 

@@ -36,7 +36,8 @@ export interface RecentHooks {
 /** How a party's state reads on the home screen. */
 export function recentStateText(p: RecentParty): string {
   if (p.incomplete && p.state !== 'running') return 'cannot be resumed: its journal could not be written to its end (was the disk full?)';
-  if (p.lost_end && p.state !== 'running') return 'stopped without ending; its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again';
+  // Not "stopped without ending": its end may be what the journal lost (a window tester's host had ended it).
+  if (p.lost_end && p.state !== 'running') return 'its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again';
   switch (p.state) {
     case 'running':
       return 'running';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TranscriptModel, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
+import { LOST_END, LOST_END_TURN, TranscriptModel, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
 import { batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
 import type { Member, PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
@@ -335,6 +335,29 @@ describe('TranscriptModel', () => {
     const failed: PartyEvent = { seq: 3, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 5, error: 'boom' } };
     expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'the batch failed: boom')]).items)).toEqual(['turn b1 [reply:x] error']);
     expect(describeItems(fold([batch(1, b1), out(2, 'x'), failed, err(4, 'disk full')]).items)).toEqual(['turn b1 [reply:x] error', 'error disk full']);
+  });
+});
+
+describe('a journal that lost its end', () => {
+  // A window tester's resumed transcript kept the turn the journal ended in open (no turn
+  // event ever closes it), and drew the next error inside it.
+  it('closes the turn the journal ended in at the resume, and what follows goes below', () => {
+    const m = new TranscriptModel();
+    const notice = `${LOST_END} (was the disk full?), so what members saw after 2026-12-06 23:12 UTC is not in its history`;
+    for (const ev of [
+      prompt(1, { id: 'p1', user: 'ann', text: 'go' }),
+      batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }),
+      out(3, 'half a reply'),
+      sys(4100, notice),
+      err(4101, "the party's journal cannot be written (no space left on device)"),
+    ]) m.apply(ev);
+    expect(describeItems(m.items)).toEqual([
+      'prompt ann: go',
+      'turn b1 [reply:half a reply] interrupted',
+      `error ${notice}`,
+      "error the party's journal cannot be written (no space left on device)",
+    ]);
+    expect((m.items[1] as TurnItem).end?.error).toBe(LOST_END_TURN);
   });
 });
 

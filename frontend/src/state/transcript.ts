@@ -252,6 +252,14 @@ export interface ApprovalItem extends ItemBase {
   rejected: Rejected | null;
 }
 
+/**
+ * How a resumed party's notice begins when its journal lost its end (party.LostEndPrefix):
+ * the turn the journal ended in never gets a turn event, and is closed by it.
+ */
+export const LOST_END = "the party was resumed: its journal could not be written to its end";
+/** The end the window gives that turn. */
+export const LOST_END_TURN = "the party's journal lost how this turn ended (was the disk full?): it is not run again";
+
 /** The end the window gives a batch's first card when the host is resumed during its turn. */
 export const HOST_STOPPED = 'the host stopped during this turn; it runs again below';
 
@@ -406,6 +414,14 @@ export class TranscriptModel {
       case 'system':
       case 'error': {
         const text = ev.text ?? '';
+        if (ev.kind === 'system' && text.startsWith(LOST_END)) {
+          // No turn event will close the turn the journal ended in (it may have finished in
+          // what was lost): closed here, and later notices go below, not into it (a window
+          // tester's went into it); said as a warning, not as a quiet line.
+          this.#closeLostTurn(base);
+          this.#push({ ...base, type: 'error', text });
+          break;
+        }
         const last = this.#items.length - 1;
         if (ev.kind === 'system' && this.#saysRoleChange(this.#items[last], ev.seq, text)) {
           // It says the role change just shown, and who made it: it takes that line's place.
@@ -720,6 +736,16 @@ export class TranscriptModel {
    * open. Prompts and notices that arrive while a turn runs come after it in
    * the list but do not end it.
    */
+  /** Closes the open batch turn, if any, as lost with the journal's end (LOST_END). */
+  #closeLostTurn(base: ItemBase): void {
+    const i = this.#openTurn();
+    const turn = this.#items[i];
+    if (turn?.type !== 'turn' || turn.batch === null) return;
+    const ran = base.ts - turn.ts;
+    const end: Turn = { batch: turn.batch.id, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: LOST_END_TURN };
+    this.#replace(i, { ...turn, end });
+  }
+
   #openTurn(): number {
     for (let i = this.#items.length - 1; i >= 0; i--) {
       const it = this.#items[i]!;
