@@ -114,14 +114,26 @@ func Read(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, e
 // party, stopped with Ctrl-C, read on to the end, then was killed leaving its file half
 // made: a reviewer's).
 func ReadContext(ctx context.Context, path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
+	return readFile(ctx, path, &Summary{Members: map[string]Member{}}, fn)
+}
+
+// readFile reads the journal at path into s, whose mode (ends, brief) says how much of
+// each event it takes; fn, when not nil, gets the events it takes.
+func readFile(ctx context.Context, path string, s *Summary, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	defer f.Close()
-	s, err := scan(ctxReader{ctx, f}, fn, nil)
-	if err != nil {
+	header := false
+	if err := s.lines(ctxReader{ctx, f}, &header, fn, nil); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !header {
+		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
+	}
+	if s.LastActive.IsZero() && !s.ends {
+		s.LastActive = s.Header.Created
 	}
 	s.marks(path)
 	return s, nil
@@ -159,24 +171,7 @@ func (s *Summary) marks(path string) {
 // time, as written (wire.AppendOutput), without decoding their text: a 188 MB journal
 // took 7 s to list.
 func readBrief(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
-	}
-	defer f.Close()
-	s := &Summary{Members: map[string]Member{}, brief: true}
-	header := false
-	if err := s.lines(f, &header, fn, nil); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if !header {
-		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
-	}
-	if s.LastActive.IsZero() {
-		s.LastActive = s.Header.Created
-	}
-	s.marks(path)
-	return s, nil
+	return readFile(context.Background(), path, &Summary{Members: map[string]Member{}, brief: true}, fn)
 }
 
 // outputTime is the time of output event raw, as wire.AppendOutput writes one:
@@ -209,21 +204,7 @@ func outputTime(raw []byte) (time.Time, bool) {
 // reads a long journal several times faster than Read (which decodes every event): for
 // what has to be said before the events (export's "how it ended").
 func ReadEnd(path string) (*Summary, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open journal: %w", err)
-	}
-	defer f.Close()
-	s := &Summary{Members: map[string]Member{}, ends: true}
-	header := false
-	if err := s.lines(f, &header, nil, nil); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if !header {
-		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
-	}
-	s.marks(path)
-	return s, nil
+	return readFile(context.Background(), path, &Summary{Members: map[string]Member{}, ends: true}, nil)
 }
 
 // Salvage reads the events of a journal that lost its header line (ErrNoHeader: a first
