@@ -26,6 +26,7 @@ async function makeBackend(): Promise<Backend> {
     bench: Number(params.get('bench') ?? '0') || 0,
     share: (params.get('share') ?? '') as 'off' | 'changes' | 'tree' | '',
     files: Number(params.get('files') ?? '0') || 0,
+    lostEnd: params.has('lostend'),
   });
 }
 

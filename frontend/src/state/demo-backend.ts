@@ -27,7 +27,7 @@ import type {
   Settings,
 } from './types';
 import type { RecentParty } from './recent-parties';
-import { asText } from './transcript';
+import { LOST_END, asText } from './transcript';
 
 /** Knobs for the demo (from the page's query string). */
 export interface DemoOptions {
@@ -57,6 +57,8 @@ export interface DemoOptions {
   share?: WorkspaceLevel | '';
   /** The party starts with this many changed files (a long Changes list: a codemod's). */
   files?: number;
+  /** The party's history is a party resumed after its journal lost its end (a full disk). */
+  lostEnd?: boolean;
 }
 
 /** A held batch in a notice, as the real host names it: one prompt is not merged. */
@@ -282,7 +284,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, lostEnd: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -785,6 +787,7 @@ export class DemoBackend implements Backend {
     this.#members = role === 'host' ? [you] : [hostMember, you];
     this.#event({ kind: 'system', text: 'claude started (Claude Code 2.1.197)' }, true);
     if (this.#opts.history) this.#seedHistory(hostMember.name);
+    if (this.#opts.lostEnd) this.#seedLostEnd(hostMember.name);
     if (this.#opts.bench > 0) for (const e of benchEvents(this.#opts.bench, this.#ids)) this.#event(e, true);
     // A member's own join is in the history its hello brings, as the real host's is.
     if (role !== 'host') this.#event({ kind: 'participants', joined: you, count: this.#members.length }, true);
@@ -818,6 +821,18 @@ export class DemoBackend implements Backend {
       text: '**Concordia** lets a small team steer one Claude Code session. The host batches prompts, merges them (Gemini or a local merger) and streams the agent\'s output to everyone over JSON-RPC on a WebSocket. Business logic lives in `internal/` — `party`, `merge`, `agent`, `client` — and `app/` binds it to this window.',
     }, true);
     this.#event({ kind: 'turn', turn: { batch: `b${this.#ids}`, status: 'done', duration_ms: 8420 } }, true);
+  }
+
+  /** A turn the journal ended in, then the resume's notice (as internal/party/resume.go says it). */
+  #seedLostEnd(host: string): void {
+    const p: Prompt = { id: `p${++this.#ids}`, user: host, text: 'Regenerate the fixtures under testdata/.' };
+    this.#event({ kind: 'prompt', prompt: p }, true);
+    this.#event({ kind: 'batch', batch: { id: `b${this.#ids}`, prompts: [p.id], merged: asText(p.text), merger: 'local' } }, true);
+    this.#event({ kind: 'output', stream: 'tool', text: 'Bash: go test ./... -update' }, true);
+    this.#event({ kind: 'output', stream: 'assistant', text: 'Regenerating the fixtures: the first 40 of 212 are' }, true);
+    this.#event({ kind: 'error', text: "the party's journal cannot be written (write journal: no space left on device); the party goes on and keeps what the journal lacks in memory, trying again" }, true);
+    this.#seq += 4096;
+    this.#event({ kind: 'system', text: `${LOST_END} (was the disk full?), so what members saw after 2026-12-06 23:12 UTC is not in its history, and nothing from before is run again: prompts sent since and not answered are not queued, send them again; the request that was running then, “Regenerate the fixtures under testdata/.”, is not sent again, as it may have finished since` }, true);
   }
 
   #scriptTeammates(): void {
