@@ -785,7 +785,7 @@ func TestSentence(t *testing.T) {
 		{"party running", fmt.Errorf("%w: p1", session.ErrRunning), "This party is running already"},
 		{"no such party", fmt.Errorf("%w: p1", host.ErrNoParty), "no longer in the data directory"},
 		{"a journal cut short", fmt.Errorf("resume: /d/p1.jsonl: %w", journal.ErrIncomplete), "This party cannot be resumed: its journal could not be written to its end"},
-		{"a journal cut short of a change of rules", fmt.Errorf("resume: /d/p1.jsonl: %w", journal.ErrLostControl), "and what it lost includes a host's change of who may join or what the agent may do"},
+		{"a journal cut short of a change of rules", fmt.Errorf("resume: /d/p1.jsonl: %w", journal.ErrLostControl), "and what it lost includes a host's change that made the party's rules stricter (who may join, or what the agent may do)"},
 		{"a read-only journal", fmt.Errorf("resume: /d/p1.jsonl: %w", journal.ErrReadOnly), "its journal is read-only, which is how a party marks a journal it could not write to its end. If it was made read-only by hand, make it writable again"},
 		{"timeout", context.DeadlineExceeded, "This took too long"},
 		{"a prompt with no answer", fmt.Errorf("send prompt: %w: %w", errPromptUnanswered, rpc.ErrTimeout), "No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again."},

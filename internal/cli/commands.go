@@ -724,13 +724,13 @@ func (c *commander) underWay() (busy []string, prompts bool) {
 		case r.journalGaveUp:
 			// Not "it catches up within seconds": it will not (a tester's was told so
 			// minutes after it had given up).
-			busy = append(busy, "the party's journal gave up catching up: stopped now, what happened since it fell behind is lost from its history, and it cannot be resumed at all if a host changed who may join or what the agent may do meanwhile")
+			busy = append(busy, "the party's journal gave up catching up: stopped now, what happened since it fell behind is lost from its history, and it cannot be resumed at all if a host made its rules stricter meanwhile (who may join, what the agent may do)")
 		case r.journalBehind:
 			// A chaos tester stopped a host while the disk was full, and the party could
 			// never be resumed, even with room again. It can now, without what its journal
-			// lacks, unless that changed who may join or what the agent may do (the journal
+			// lacks, unless that made the party's rules stricter (the journal
 			// knows which; the terminal does not): asked first, with what to do.
-			busy = append(busy, "the party's journal is behind (is the disk full?): stopped now, what happened since is lost from its history, and it cannot be resumed at all if a host changed who may join or what the agent may do meanwhile; make room and it catches up within seconds")
+			busy = append(busy, "the party's journal is behind (is the disk full?): stopped now, what happened since is lost from its history, and it cannot be resumed at all if a host made its rules stricter meanwhile (who may join, what the agent may do); make room and it catches up within seconds")
 		}
 	})
 	return busy, prompts

@@ -119,7 +119,7 @@ working directory itself is not touched.`, io.Out, io.Err)
 			fmt.Fprintf(io.Out, "%s: its journal could not be written after event %d (was the disk full?), so what happened after it is not in its history; `%s` goes on after it, and runs nothing from before it again\n", s.Header.Party, s.LastSeq, resumeCommand(s.Header.Party, given))
 		case !s.Incomplete:
 		case journal.LostControl(s.Path):
-			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change of who may join or what the agent may do, so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
+			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change that made the party's rules stricter (who may join, or what the agent may do), so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
 		case journal.Marked(s.Path):
 			fmt.Fprintf(io.Out, "%s: its journal could not be written to its end (was the disk full?), so it cannot be resumed; `%s` writes what it kept\n", s.Header.Party, exportCommand(s.Header.Party, given))
 		default:

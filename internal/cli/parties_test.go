@@ -91,7 +91,7 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		// full disk asked about first.
 		"cccccccccccc: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed (if not, members may hold events it lacks, and a resume would number new events as theirs); `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
 		"ffffffffffff: its journal could not be written after event 2 (was the disk full?), so what happened after it is not in its history; `concordia host --resume ffffffffffff --data-dir " + dataDir + "` goes on after it, and runs nothing from before it again\n",
-		"aaaaaaaaaaab: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change of who may join or what the agent may do, so it cannot be resumed; `concordia export aaaaaaaaaaab --data-dir " + dataDir + "` writes what it kept\n",
+		"aaaaaaaaaaab: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change that made the party's rules stricter (who may join, or what the agent may do), so it cannot be resumed; `concordia export aaaaaaaaaaab --data-dir " + dataDir + "` writes what it kept\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("parties said:\n%s\nwant a line %q", out.String(), want)

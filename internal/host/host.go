@@ -661,7 +661,7 @@ func EndText(sig os.Signal) string {
 
 // CutShort is end text for a party whose journal could not be written to its end: what is
 // missing, and, when the party cannot be resumed (resumable false: what the journal lost
-// changed who may join or what the agent may do, or its cut mark could not be made), no
+// made the party's rules stricter, or its cut mark could not be made), no
 // promise of a resume, and why not.
 func CutShort(text string, resumable bool) string {
 	if resumable {

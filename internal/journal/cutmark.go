@@ -4,9 +4,9 @@
 // as seen (a tester's). The Writer keeps, beside the journal, an empty file whose name
 // says a seq past every event it took since: <journal>.cut-<N>, renamed ahead as the
 // party goes on. A name needs no data space on the disk, which is often what failed.
-// When a line that changed who may join or what the agent may do (an invite rotation, a
-// kick, a role, the settings) was among those lost, the name ends "-control" and the
-// party is not resumed: its resumed rules could be looser than the ones its hosts set.
+// When a line that made the party's rules stricter (new invites, a kick, a demotion, the
+// settings: rules.go) was among those lost, the name ends "-control" and the party is not
+// resumed: its resumed rules would be looser than the ones its hosts set.
 
 package journal
 
@@ -19,13 +19,13 @@ import (
 )
 
 // ErrLostControl is ErrIncomplete (errors.Is says both) when the lines the journal lost
-// include a change of who may join or what the agent may do.
+// include a change that made the party's rules stricter (rules.go).
 var ErrLostControl error = lostControlError{}
 
 type lostControlError struct{}
 
 func (lostControlError) Error() string {
-	return "the party's journal could not be written to its end (was the disk full?), and what it lost includes a host's change of who may join or what the agent may do, so the party cannot be resumed: it could come back with rules looser than its hosts set"
+	return "the party's journal could not be written to its end (was the disk full?), and what it lost includes a host's change that made the party's rules stricter (who may join, or what the agent may do), so the party cannot be resumed: it would come back with rules looser than its hosts set"
 }
 
 func (lostControlError) Is(target error) bool { return target == ErrIncomplete }
@@ -145,7 +145,7 @@ func (w *Writer) ResumesPastCut() bool {
 }
 
 // LostControl says whether the journal at path was cut short and what it lost includes a
-// change of who may join or what the agent may do, so that it is not resumed
+// change that made the party's rules stricter (rules.go), so that it is not resumed
 // (ErrLostControl).
 func LostControl(path string) bool {
 	_, control, ok := cutMark(path)

@@ -336,7 +336,7 @@ func (w *Writer) record(rec Record, durable bool) error {
 // write appends one whole line (of event seq, 0 for a record) in one write, then fsyncs
 // when durable. A journal that is behind keeps the line after those it is behind with,
 // and tries to catch up first; while it is behind, the cut mark is kept past seq, and says
-// control when the line changed who may join or what the agent may do. Called with mu held.
+// control when the line made the party's rules stricter (rules.go). Called with mu held.
 func (w *Writer) write(line []byte, seq int64, durable, control bool) error {
 	err := w.writeLine(line, seq, durable)
 	if w.err != nil && !w.closed {

@@ -313,7 +313,7 @@ func (p *Party) emitAt(ev wire.Event, ts time.Time) int64 {
 // JournalFailedText is what the party says when its journal cannot be written; it starts
 // with JournalFailedPrefix.
 func JournalFailedText(err error) string {
-	return JournalFailedPrefix + oneLine(err.Error()) + "); the party goes on and keeps what the journal lacks in memory, trying again: until the journal has caught up, a host that stops loses what happens from here from the party's history, and cannot resume the party at all if a host meanwhile changes who may join or what the agent may do"
+	return JournalFailedPrefix + oneLine(err.Error()) + "): make room on the disk, and it catches up within seconds; until then the party goes on, keeping what the journal lacks in memory and trying again, and a host that stops loses what happens from here from the party's history (and cannot resume the party at all if a host makes its rules stricter meanwhile)"
 }
 
 // JournalFailedPrefix starts JournalFailedText: a terminal knows the journal is behind by it.

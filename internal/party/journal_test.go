@@ -504,7 +504,7 @@ func TestJournalBehindThenCaughtUp(t *testing.T) {
 			return n == 1
 		}
 	}
-	col.waitFor(t, "the warning", said(wire.KindError, "a host that stops loses what happens from here from the party's history"))
+	col.waitFor(t, "the warning", said(wire.KindError, "make room on the disk, and it catches up within seconds; until then the party goes on"))
 	p.Notice(wire.KindSystem, "still behind")
 	j.full.Store(false)
 	p.Notice(wire.KindSystem, "room again")

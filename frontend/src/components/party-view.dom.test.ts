@@ -259,7 +259,7 @@ describe('<party-view> ending during a turn', () => {
     expect(journal()).toBeUndefined();
     be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: `${JOURNAL_FAILED}write journal: no space left on device); the party goes on` });
     await el.updateComplete;
-    expect(journal()).toBe("The party's journal could not be written (is the disk full?): ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile. Make room first: it catches up within seconds.");
+    expect(journal()).toBe("The party's journal could not be written (is the disk full?): ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host made its rules stricter meanwhile (who may join, what the agent may do). Make room first: it catches up within seconds.");
     be.emit('party:event', { seq: 2, ts: '', kind: 'system', text: JOURNAL_RECOVERED });
     await el.updateComplete;
     expect(journal()).toBeUndefined();
@@ -268,7 +268,7 @@ describe('<party-view> ending during a turn', () => {
     be.emit('party:event', { seq: 3, ts: '', kind: 'error', text: `${JOURNAL_FAILED}write journal: no space left on device); the party goes on` });
     be.emit('party:event', { seq: 4, ts: '', kind: 'error', text: `${JOURNAL_GAVE_UP}more than 64 MiB to write): what happens from here is kept in memory only` });
     await el.updateComplete;
-    expect(journal()).toBe("The party's journal gave up catching up: what happened since it fell behind is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile.");
+    expect(journal()).toBe("The party's journal gave up catching up: what happened since it fell behind is missing from its history, and the party cannot be resumed at all if a host made its rules stricter meanwhile (who may join, what the agent may do).");
     el.remove();
     st.dispose();
   });

@@ -655,8 +655,8 @@ export class PartyView extends LitElement {
     const journal = !s.journalBehind
       ? nothing
       : s.journalGaveUp
-        ? html`<p data-testid="end-party-journal"><b>The party's journal gave up catching up:</b> what happened since it fell behind is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile.</p>`
-        : html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host changed who may join or what the agent may do meanwhile. Make room first: it catches up within seconds.</p>`;
+        ? html`<p data-testid="end-party-journal"><b>The party's journal gave up catching up:</b> what happened since it fell behind is missing from its history, and the party cannot be resumed at all if a host made its rules stricter meanwhile (who may join, what the agent may do).</p>`
+        : html`<p data-testid="end-party-journal"><b>The party's journal could not be written (is the disk full?):</b> ended now, what happened since is missing from its history, and the party cannot be resumed at all if a host made its rules stricter meanwhile (who may join, what the agent may do). Make room first: it catches up within seconds.</p>`;
     return html`${journal}${turn}${prompts}`;
   }
 
