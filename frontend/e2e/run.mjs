@@ -511,6 +511,10 @@ test('the prompt box: Shift+Enter breaks the line, Enter sends; pending, batched
     '<script>window.__pwned=2</script>',
     '',
     `[click me](javascript:window.__pwned=3) and ![tracker](${trap}/tracker.png)`,
+    '',
+    '| file | lines | state |',
+    '|:--|--:|:-:|',
+    '| a.go | 12 | ok |',
   ];
   for (const [i, l] of lines.entries()) {
     if (i > 0) await page.keyboard.press('Shift+Enter');
@@ -551,6 +555,10 @@ test('the prompt box: Shift+Enter breaks the line, Enter sends; pending, batched
   // Inert: the hostile HTML is text, nothing of it became an element, nothing ran or loaded.
   const text = await deepText(reply);
   check(text.includes('<img src=') && text.includes('<script>'), `the HTML was not shown as text: ${JSON.stringify(text)}`);
+  // A table's columns are aligned as its Markdown says (a tester's right-aligned numbers
+  // stood at the left).
+  const aligns = await reply.locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td).textAlign));
+  check(aligns.join(',') === 'left,right,center', `the table's columns are aligned ${aligns.join(',')}, want left,right,center`);
   // The Markdown link is a label with its address as text, and the image its alt text.
   check(text.includes('click me (javascript:window.__pwned=3) and [image: tracker]'), `the link and image were not made inert labels: ${JSON.stringify(text)}`);
   const transcript = tid('transcript');

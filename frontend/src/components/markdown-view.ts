@@ -74,6 +74,9 @@ export class MarkdownView extends LitElement {
       pre.code .code-lang + code { padding-top: 14px; }
       table { border-collapse: collapse; display: block; overflow-x: auto; }
       th, td { border: 1px solid var(--border); padding: 5px 10px; text-align: left; }
+      /* As the table's Markdown aligns its columns (|--:|, |:-:|). */
+      th[align='right'], td[align='right'] { text-align: right; }
+      th[align='center'], td[align='center'] { text-align: center; }
       /* Short code in a narrow column stays whole (it broke as "co / de"); the table scrolls. */
       td code, th code { overflow-wrap: normal; white-space: nowrap; }
       /* A cell breaks a word only when it must (break-word does not count toward its
