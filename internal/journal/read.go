@@ -125,15 +125,8 @@ func readFile(ctx context.Context, path string, s *Summary, fn func(ev wire.Even
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	defer f.Close()
-	header := false
-	if err := s.lines(ctxReader{ctx, f}, &header, fn, nil); err != nil {
+	if err := s.scan(ctxReader{ctx, f}, fn, nil); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if !header {
-		return nil, fmt.Errorf("%s: %w", path, ErrNoHeader)
-	}
-	if s.LastActive.IsZero() && !s.ends {
-		s.LastActive = s.Header.Created
 	}
 	s.marks(path)
 	return s, nil
@@ -234,17 +227,26 @@ func ReadFrom(r io.Reader, fn func(ev wire.Event, raw json.RawMessage)) (*Summar
 // scan reads every line; mark (may be nil) gets the offset of each event line kept.
 func scan(r io.Reader, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) (*Summary, error) {
 	s := &Summary{Members: map[string]Member{}}
-	header := false
-	if err := s.lines(r, &header, fn, mark); err != nil {
+	if err := s.scan(r, fn, mark); err != nil {
 		return nil, err
 	}
-	if !header {
-		return nil, ErrNoHeader
+	return s, nil
+}
+
+// scan reads every line into s, in its mode (ends, brief); a journal without its header
+// is ErrNoHeader.
+func (s *Summary) scan(r io.Reader, fn func(wire.Event, json.RawMessage), mark func(seq, off int64)) error {
+	header := false
+	if err := s.lines(r, &header, fn, mark); err != nil {
+		return err
 	}
-	if s.LastActive.IsZero() {
+	if !header {
+		return ErrNoHeader
+	}
+	if s.LastActive.IsZero() && !s.ends {
 		s.LastActive = s.Header.Created
 	}
-	return s, nil
+	return nil
 }
 
 // lines takes every line of r into s (take), header saying whether the header was read.

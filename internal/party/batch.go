@@ -427,12 +427,18 @@ func isClear(command string) bool {
 // Recovery both follow it.
 func owedAfter(turn wire.Turn, command bool, owed, carried string) string {
 	switch {
-	case turn.Status == wire.TurnError && !turn.Unsent && !command:
+	case failedOnAgent(turn, command):
 		return oneLine(turn.Error)
 	case turn.Unsent && carried != "" && owed == "":
 		return carried
 	}
 	return owed
+}
+
+// failedOnAgent says whether turn, of a batch (not an agent command), failed on the agent:
+// the failure whose note the next batch carries is its own.
+func failedOnAgent(turn wire.Turn, command bool) bool {
+	return turn.Status == wire.TurnError && !turn.Unsent && !command
 }
 
 // afterFailure is the text a batch is sent with after a turn that failed on the agent

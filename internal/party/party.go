@@ -689,11 +689,7 @@ func unsentText(pending []pendingPrompt, behind bool) string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		text := oneLine(pp.prompt.Text)
-		if r := []rune(text); len(r) > 60 {
-			text = string(r[:59]) + "…"
-		}
-		fmt.Fprintf(&b, "%s: “%s”", pp.prompt.User, text)
+		fmt.Fprintf(&b, "%s: “%s”", pp.prompt.User, shortLine(pp.prompt.Text))
 	}
 	if n > most {
 		fmt.Fprintf(&b, "; and %d more", n-most)
@@ -704,6 +700,16 @@ func unsentText(pending []pendingPrompt, behind bool) string {
 	}
 	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again.")
 	return b.String()
+}
+
+// shortLine is text on one line, cut to 60 characters: a prompt or request named in a
+// notice.
+func shortLine(text string) string {
+	text = oneLine(text)
+	if r := []rune(text); len(r) > 60 {
+		text = strings.TrimSpace(string(r[:59])) + "…"
+	}
+	return text
 }
 
 func (p *Party) newID(prefix string) string {

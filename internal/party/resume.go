@@ -190,7 +190,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			}
 			was := r.Failed
 			r.Failed = owedAfter(*ev.Turn, rc.commands[ev.Turn.Batch], r.Failed, carried)
-			if r.Failed != was || ev.Turn.Status == wire.TurnError && !ev.Turn.Unsent && !rc.commands[ev.Turn.Batch] {
+			if r.Failed != was || failedOnAgent(*ev.Turn, rc.commands[ev.Turn.Batch]) {
 				// This turn left what is owed: the same words as before, too (a reviewer's
 				// second failure after a cut repeated the first's, and Cut dropped it).
 				rc.failedSeq = ev.Seq
@@ -353,13 +353,7 @@ func lostEndNotice(last time.Time) string {
 }
 
 // requestWords names a batch by the start of what was sent, for a person.
-func requestWords(b wire.Batch) string {
-	text := oneLine(b.Merged)
-	if r := []rune(text); len(r) > 60 {
-		text = strings.TrimSpace(string(r[:59])) + "…"
-	}
-	return "“" + text + "”"
-}
+func requestWords(b wire.Batch) string { return "“" + shortLine(b.Merged) + "”" }
 
 // restore sets up a new Party from its journal (in New, before Run).
 func (p *Party) restore(r *Restore) {

@@ -260,6 +260,12 @@ export const LOST_END = "the party was resumed: its journal could not be written
 /** The end the window gives that turn. */
 export const LOST_END_TURN = "the party's journal lost how this turn ended (was the disk full?): it is not run again";
 
+/** The end the window gives a turn the host stopped during, at base, for why. */
+function stoppedAt(base: ItemBase, turn: TurnItem, batch: string, why: string): Turn {
+  const ran = base.ts - turn.ts;
+  return { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: why };
+}
+
 /** The end the window gives a batch's first card when the host is resumed during its turn. */
 export const HOST_STOPPED = 'the host stopped during this turn; it runs again below';
 
@@ -659,9 +665,7 @@ export class TranscriptModel {
     // gets a card of its own below them, so that the reply reads after what led to it (a
     // tester saw it above). An agent crash keeps one card, whatever came in between.
     if (resumed && i < this.#items.length - 1) {
-      const ran = base.ts - turn.ts;
-      const stopped: Turn = { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: HOST_STOPPED };
-      this.#replace(i, { ...turn, segments, end: turn.end ?? stopped });
+      this.#replace(i, { ...turn, segments, end: turn.end ?? stoppedAt(base, turn, batch, HOST_STOPPED) });
       this.#push({ ...base, type: 'turn', batch: turn.batch, prompts: turn.prompts, segments: [], end: null, files: [], again: true });
       const j = this.#items.length - 1;
       if (this.#lastBatchTurn === i) {
@@ -741,9 +745,7 @@ export class TranscriptModel {
     const i = this.#openTurn();
     const turn = this.#items[i];
     if (turn?.type !== 'turn' || turn.batch === null) return;
-    const ran = base.ts - turn.ts;
-    const end: Turn = { batch: turn.batch.id, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: LOST_END_TURN };
-    this.#replace(i, { ...turn, end });
+    this.#replace(i, { ...turn, end: stoppedAt(base, turn, turn.batch.id, LOST_END_TURN) });
   }
 
   #openTurn(): number {
