@@ -202,7 +202,7 @@ func TestTurnWithFake(t *testing.T) {
 			prompt: "FAKE_ASK",
 			want: []string{
 				"assistant:Let me check.", "tool:Bash: touch file-1", "tool:-> (permission denied: nobody can approve tool use here) Bash touch file-1",
-				"tool:-> (error) denied: Nobody can approve tool use in this session.",
+				"tool:-> (denied) Nobody can approve tool use in this session.",
 				"assistant:\n\ntools: denied: Nobody can approve tool use in this session.",
 			},
 			wantText: "Let me check.\n\ntools: denied: Nobody can approve tool use in this session.",

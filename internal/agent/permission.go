@@ -89,6 +89,9 @@ type canUseTool struct {
 	ToolName    string          `json:"tool_name"`
 	DisplayName string          `json:"display_name"`
 	Input       json.RawMessage `json:"input"`
+	// ToolUseID is the tool_use the request is for (Claude Code sends it; measured with
+	// 2.1.197). Its tool_result is a denial when the answer was one (deniedResult).
+	ToolUseID string `json:"tool_use_id"`
 }
 
 // answerToolRequest asks the running turn's Ask on a goroutine of its own (the stdout
@@ -105,8 +108,11 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 				input = json.RawMessage("{}")
 			}
 			resp = map[string]any{"behavior": "allow", "updatedInput": input}
-		} else if d.Message == "" {
-			resp["message"] = "Tool use was denied."
+		} else {
+			if d.Message == "" {
+				resp["message"] = "Tool use was denied."
+			}
+			a.noteDenied(p, req.ToolUseID, resp["message"].(string))
 		}
 		a.writeControlResponse(p, requestID, map[string]any{"subtype": "success", "request_id": requestID, "response": resp})
 	}
@@ -156,6 +162,45 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 		}
 	}()
 }
+
+// noteDenied remembers a denial before claude has it, so that the tool's result, which
+// carries the denial's message as an error, reads as a denial and not as a tool that failed
+// (a user tester's step said "failed" under a footer that said "denied"). By the tool_use
+// id, or by the message when claude sent none.
+func (a *Agent) noteDenied(p *process, toolUseID, message string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if toolUseID == "" {
+		toolUseID = deniedByText + message
+	}
+	if len(p.denied) >= maxDenied { // results that never came (a turn cut short): forgotten
+		clear(p.denied)
+	}
+	p.denied[toolUseID] = message
+}
+
+// deniedResult says whether an error tool result is a denial noted by noteDenied, and
+// forgets it.
+func (a *Agent) deniedResult(p *process, toolUseID, text string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := p.denied[toolUseID]; ok && toolUseID != "" {
+		delete(p.denied, toolUseID)
+		return true
+	}
+	if _, ok := p.denied[deniedByText+text]; ok {
+		delete(p.denied, deniedByText+text)
+		return true
+	}
+	return false
+}
+
+const (
+	// deniedByText keys a denial of a request that named no tool_use.
+	deniedByText = "\x00text:"
+	// maxDenied bounds the denials waiting for their results.
+	maxDenied = 256
+)
 
 // cancelToolRequest ends the Ask of a request claude withdrew (control_cancel_request,
 // sent when a turn is interrupted while a permission is pending).

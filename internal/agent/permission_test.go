@@ -52,13 +52,17 @@ func TestTurnWithAsk(t *testing.T) {
 		decide   func(context.Context, agent.ToolRequest) agent.ToolDecision
 		want     []string // summaries asked
 		wantText string
+		// wantResults are the tool result lines: a denied request's result reads
+		// "(denied)", not "(error)" (a user tester's step said "failed" beside "1 denied").
+		wantResults []string
 	}{
 		{
-			name:     "allow",
-			prompt:   "FAKE_ASK",
-			decide:   func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{Allow: true} },
-			want:     []string{"touch file-1"},
-			wantText: "Let me check.\n\ntools: allowed",
+			name:        "allow",
+			prompt:      "FAKE_ASK",
+			decide:      func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{Allow: true} },
+			want:        []string{"touch file-1"},
+			wantText:    "Let me check.\n\ntools: allowed",
+			wantResults: []string{"-> allowed"},
 		},
 		{
 			name:   "deny with a message",
@@ -66,15 +70,17 @@ func TestTurnWithAsk(t *testing.T) {
 			decide: func(context.Context, agent.ToolRequest) agent.ToolDecision {
 				return agent.ToolDecision{Message: "carol denied this. Reason: no writes"}
 			},
-			want:     []string{"touch file-1"},
-			wantText: "Let me check.\n\ntools: denied: carol denied this. Reason: no writes",
+			want:        []string{"touch file-1"},
+			wantText:    "Let me check.\n\ntools: denied: carol denied this. Reason: no writes",
+			wantResults: []string{"-> (denied) carol denied this. Reason: no writes"},
 		},
 		{
-			name:     "deny without a message still explains",
-			prompt:   "FAKE_ASK",
-			decide:   func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{} },
-			want:     []string{"touch file-1"},
-			wantText: "Let me check.\n\ntools: denied: Tool use was denied.",
+			name:        "deny without a message still explains",
+			prompt:      "FAKE_ASK",
+			decide:      func(context.Context, agent.ToolRequest) agent.ToolDecision { return agent.ToolDecision{} },
+			want:        []string{"touch file-1"},
+			wantText:    "Let me check.\n\ntools: denied: Tool use was denied.",
+			wantResults: []string{"-> (denied) Tool use was denied."},
 		},
 		{
 			name:   "each request is asked",
@@ -82,8 +88,19 @@ func TestTurnWithAsk(t *testing.T) {
 			decide: func(_ context.Context, req agent.ToolRequest) agent.ToolDecision {
 				return agent.ToolDecision{Allow: req.Summary != "touch file-2", Message: "not that one"}
 			},
-			want:     []string{"touch file-1", "touch file-2", "touch file-3"},
-			wantText: "Let me check.\n\ntools: allowed | denied: not that one | allowed",
+			want:        []string{"touch file-1", "touch file-2", "touch file-3"},
+			wantText:    "Let me check.\n\ntools: allowed | denied: not that one | allowed",
+			wantResults: []string{"-> allowed", "-> (denied) not that one", "-> allowed"},
+		},
+		{
+			name:   "a request that names no tool_use is told by its message",
+			prompt: "FAKE_ASK=2 FAKE_NO_TOOL_USE_ID",
+			decide: func(_ context.Context, req agent.ToolRequest) agent.ToolDecision {
+				return agent.ToolDecision{Allow: req.Summary != "touch file-1", Message: "not the first"}
+			},
+			want:        []string{"touch file-1", "touch file-2"},
+			wantText:    "Let me check.\n\ntools: denied: not the first | allowed",
+			wantResults: []string{"-> (denied) not the first", "-> allowed"},
 		},
 	}
 	for _, tc := range tests {
@@ -108,6 +125,15 @@ func TestTurnWithAsk(t *testing.T) {
 			}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("asked %q, want %q", got, tc.want)
+			}
+			var results []string
+			for _, l := range c.stream(wire.StreamTool) {
+				if strings.HasPrefix(l, "->") {
+					results = append(results, strings.TrimSuffix(l, "\n"))
+				}
+			}
+			if !slices.Equal(results, tc.wantResults) {
+				t.Errorf("tool result lines %q, want %q", results, tc.wantResults)
 			}
 		})
 	}

@@ -40,6 +40,7 @@ type process struct {
 	pending    map[string]chan controlResponse // control requests waiting for their response
 	asks       map[string]context.CancelFunc   // tool requests being decided, by request id
 	lastHanded chan struct{}                   // closed once the newest tool request was handed to the asker (answerToolRequest)
+	denied     map[string]string               // denials whose tool results have not come yet (noteDenied)
 	stderrTail []string                        // the last stderr lines
 }
 
@@ -128,6 +129,7 @@ func (a *Agent) start(ctx context.Context) error {
 		done:    make(chan struct{}),
 		pending: map[string]chan controlResponse{},
 		asks:    map[string]context.CancelFunc{},
+		denied:  map[string]string{},
 	}
 	a.mu.Lock()
 	a.proc = p

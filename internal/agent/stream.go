@@ -118,6 +118,9 @@ type translator struct {
 	// secret, a Grep of a folder, a subagent, an MCP tool…): their output is read for a
 	// secret (secretOutput).
 	scan map[string]bool
+	// denied says whether an error result of a tool is the denial of its request
+	// (Agent.deniedResult); nil: none is.
+	denied func(toolUseID, text string) bool
 }
 
 func newTranslator(workDir string) *translator {
@@ -351,8 +354,14 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		file := tr.files[b.ToolUseID]
 		delete(tr.files, b.ToolUseID)
 		text := toolResultText(b.Content)
-		line := toolResultSummary(b)
+		denied := b.IsError && tr.denied != nil && tr.denied(b.ToolUseID, text)
+		line := toolResultSummary(b, denied)
 		out := toolOutput(text)
+		if denied {
+			// Its text is the party's own denial, not the tool's: no file's, no secret's.
+			delete(tr.scan, b.ToolUseID)
+			file = ""
+		}
 		if tr.scan[b.ToolUseID] {
 			// A command that named no secret may still print one (grep -r KEY ., cat .e*,
 			// bash -c env: a tester's), and so may any tool that names no one file. What
@@ -477,13 +486,18 @@ func toolSummary(name string, input json.RawMessage, workDir string) string {
 }
 
 // toolResultSummary is a short line for a tool result: its first line, and how much more.
-func toolResultSummary(b contentBlock) string {
+// An error is marked "(error)", or "(denied)" when it is the denial of the tool's request
+// (PROTOCOL.md §5).
+func toolResultSummary(b contentBlock, denied bool) string {
 	text := toolResultText(b.Content)
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	first := strings.TrimSpace(lines[0])
 	var sb strings.Builder
 	sb.WriteString("-> ")
-	if b.IsError {
+	switch {
+	case denied:
+		sb.WriteString(deniedMark)
+	case b.IsError:
 		sb.WriteString("(error) ")
 	}
 	if first == "" {
@@ -496,6 +510,9 @@ func toolResultSummary(b contentBlock) string {
 	}
 	return s
 }
+
+// deniedMark starts a tool result line whose request was denied.
+const deniedMark = "(denied) "
 
 // toolResultText flattens tool_result content (a string or an array of blocks) to text.
 func toolResultText(raw json.RawMessage) string {

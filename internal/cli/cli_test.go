@@ -940,6 +940,28 @@ func TestPrinterHostControl(t *testing.T) {
 		{"a turn with a denial is not a plain finish", []wire.Event{
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 		}, "[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
+		// A step that failed is said at the end too (a user tester's "claude finished" read
+		// as if all went well); a denied one is a denial, not a failure; a retry's new
+		// answer counts afresh.
+		{"a turn with failed steps", []wire.Event{
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merger: "command", Merged: "/x"}},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: go test\n-> (error) exit status 1\n"},
+			{Kind: wire.KindRetry, RetryBatch: "b1"},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: go test\n-> (error) exit status 1\n  Read: .env\n  -> (error; its text is not shown: this file usually holds secrets)\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (denied) carol (a host of this party) denied this tool use.\n"},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merger: "command", Merged: "/y"}},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: false\n-> (error) exit status 1\n"},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 1000}},
+		}, "[system] running the agent command /x\n  » Bash: go test\n  » -> (error) exit status 1\n[system] the partial reply above is void: claude is answering that batch again\n  » Bash: go test\n  » -> (error) exit status 1\n  »   Read: .env\n  »   -> (error; its text is not shown: this file usually holds secrets)\n" +
+			"  » Bash: rm x\n  » -> (denied) carol (a host of this party) denied this tool use.\n" +
+			"[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied; 2 tool steps failed\n" +
+			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1\n[system] claude finished (1s), but 1 tool step failed\n"},
+		// A host from before "(denied)" marked a denied step "(error)": not said twice.
+		{"an older host's denied step", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (error) carol (a host of this party) denied this tool use.\n"},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
+		}, "  » Bash: rm x\n  » -> (error) carol (a host of this party) denied this tool use.\n[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
 		{"stopped turn", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "half\n"},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by carol"}},

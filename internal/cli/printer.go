@@ -68,10 +68,14 @@ type printer struct {
 	lastHidden int               // and its count of files kept back as secrets
 	lastMore   int               // and of files it did not list
 	turnWrote  bool              // the agent wrote something since the last batch
-	watching   bool              // a host's terminal that only watches (--no-local-repl): no commands
-	earlier    bool              // "— earlier in this party —" was printed and "— live —" not yet
-	sink       *statusPump       // the line editor's status line, when it runs
-	input      func(string)      // gives text back to the line editor's input, when it runs
+	// turnFailed counts the tool steps that came back as errors since the last batch,
+	// and turnDenials whether any came back denied (a host that marks them "(denied)").
+	turnFailed  int
+	turnDenials bool
+	watching    bool         // a host's terminal that only watches (--no-local-repl): no commands
+	earlier     bool         // "— earlier in this party —" was printed and "— live —" not yet
+	sink        *statusPump  // the line editor's status line, when it runs
+	input       func(string) // gives text back to the line editor's input, when it runs
 	// above prints whole lines above the agent's unfinished line, which stays as it is
 	// (screen.above); nil, or false, where the terminal cannot (plain output).
 	above func(text string) bool
@@ -962,6 +966,14 @@ func deniedWords(denied, timedOut int) string {
 		return fmt.Sprintf("; %d tool request%s timed out", denied, plural(denied))
 	}
 	return fmt.Sprintf("; %d tool request%s timed out, %d denied", timedOut, plural(timedOut), denied-timedOut)
+}
+
+// failedWords is "; N tool steps failed" after a turn's end, or "".
+func failedWords(failed int) string {
+	if failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d tool step%s failed", failed, plural(failed))
 }
 
 // boolOrder sorts true before false.

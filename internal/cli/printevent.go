@@ -194,7 +194,7 @@ func (p *printer) event(ev wire.Event) {
 			p.asideLocked("party", p.withdrawnText(*w))
 		}
 	case wire.KindBatch:
-		p.turnWrote = false
+		p.turnWrote, p.turnFailed, p.turnDenials = false, 0, false
 		if b := ev.Batch; b != nil {
 			if b.Merger == "command" {
 				// Our host says who runs it just before: said once (a tester's read both).
@@ -235,11 +235,21 @@ func (p *printer) event(ev wire.Event) {
 			}
 			denied := deniedWords(t.Denied, p.timedOut[t.Batch])
 			delete(p.timedOut, t.Batch)
+			// A step that failed is said at the end too: "finished" alone read as if all
+			// went well (a user tester's). A host from before "(denied)" marked a denied
+			// step's result "(error)": then the denials are all that is said.
+			failed := ""
+			if t.Denied == 0 || p.turnDenials {
+				failed = failedWords(p.turnFailed)
+			}
 			switch t.Status {
 			case wire.TurnDone:
-				if t.Denied > 0 {
-					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s", d, denied))
-				} else {
+				switch {
+				case t.Denied > 0:
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s%s", d, denied, failed))
+				case failed != "":
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but %s", d, strings.TrimPrefix(failed, "; ")))
+				default:
 					p.noticeLocked("system", fmt.Sprintf("claude finished (%s)", d))
 				}
 			case wire.TurnInterrupted:
@@ -269,7 +279,8 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindRetry:
 		wrote := p.turnWrote
-		p.turnWrote = false // what follows is the batch's answer again
+		// What follows is the batch's answer again.
+		p.turnWrote, p.turnFailed, p.turnDenials = false, 0, false
 		switch {
 		case ev.Resumed && wrote:
 			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished; claude answers that batch again")
@@ -464,6 +475,12 @@ func (p *printer) output(stream, text string) {
 		p.breakLineLocked()
 		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 			fmt.Fprintf(p.w, "  » %s\n", l)
+			switch r := strings.TrimLeft(l, " "); {
+			case strings.HasPrefix(r, "-> (error"): // "(error; its text is not shown…)" too
+				p.turnFailed++
+			case strings.HasPrefix(r, "-> (denied) "):
+				p.turnDenials = true
+			}
 		}
 	case wire.StreamToolOutput:
 		// The tool line above sums it up; the whole output is for views that fold it.

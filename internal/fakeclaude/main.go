@@ -501,13 +501,13 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 			"message": message(newID(), map[string]any{"type": "tool_use", "id": toolID, "name": tool, "input": input})})
 		result, isError := "file-a\nfile-b\nfile-c", false
 		if strings.Contains(text, "FAKE_ASK") {
-			answer, err := f.ask(map[string]any{"subtype": "can_use_tool", "tool_name": tool, "display_name": tool, "input": input}, interrupt)
+			answer, err := f.ask(canUseTool(tool, input, toolID, text), interrupt)
 			if err != nil {
 				return err
 			}
 			result, isError = toolResult(answer)
 		}
-		results = append(results, result)
+		results = append(results, replyOf(result, isError))
 		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
 			"message": map[string]any{"role": "user", "content": []any{map[string]any{
 				"type": "tool_result", "tool_use_id": toolID, "content": result, "is_error": isError,
@@ -536,7 +536,7 @@ func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) err
 			"message": message(newID(), map[string]any{"type": "tool_use", "id": cs[i].toolID, "name": "Bash", "input": cs[i].input})})
 	}
 	for i := range cs {
-		cs[i].id, cs[i].ch = f.sendRequest(map[string]any{"subtype": "can_use_tool", "tool_name": "Bash", "display_name": "Bash", "input": cs[i].input})
+		cs[i].id, cs[i].ch = f.sendRequest(canUseTool("Bash", cs[i].input, cs[i].toolID, text))
 	}
 	var results []string
 	for _, c := range cs {
@@ -545,7 +545,7 @@ func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) err
 			return err
 		}
 		result, isError := toolResult(answer)
-		results = append(results, result)
+		results = append(results, replyOf(result, isError))
 		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
 			"message": map[string]any{"role": "user", "content": []any{map[string]any{
 				"type": "tool_result", "tool_use_id": c.toolID, "content": result, "is_error": isError,
@@ -554,7 +554,18 @@ func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) err
 	return f.message(interrupt, text, "tools: "+strings.Join(results, " | "))
 }
 
-// toolResult is the tool result for a permission answer: "allowed", or the denial.
+// canUseTool is a can_use_tool request for a tool_use, as Claude Code sends it: with the
+// tool_use's id, unless the prompt says FAKE_NO_TOOL_USE_ID (as an older Claude Code).
+func canUseTool(tool string, input map[string]any, toolID, prompt string) map[string]any {
+	req := map[string]any{"subtype": "can_use_tool", "tool_name": tool, "display_name": tool, "input": input, "tool_use_id": toolID}
+	if strings.Contains(prompt, "FAKE_NO_TOOL_USE_ID") {
+		delete(req, "tool_use_id")
+	}
+	return req
+}
+
+// toolResult is the tool result for a permission answer: "allowed", or the denial's
+// message as an error, as Claude Code puts it.
 func toolResult(answer json.RawMessage) (result string, isError bool) {
 	var a struct {
 		Behavior string `json:"behavior"`
@@ -564,7 +575,15 @@ func toolResult(answer json.RawMessage) (result string, isError bool) {
 	if a.Behavior == "allow" {
 		return "allowed", false
 	}
-	return "denied: " + a.Message, true
+	return a.Message, true
+}
+
+// replyOf is a tool result as the reply quotes it: a denial as "denied: MESSAGE".
+func replyOf(result string, isError bool) string {
+	if isError {
+		return "denied: " + result
+	}
+	return result
 }
 
 // ask sends a control request and waits for its answer; an interrupt withdraws it

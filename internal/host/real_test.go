@@ -118,6 +118,18 @@ func TestRealClaudeToolDenied(t *testing.T) {
 		if got := reply(evs); !strings.Contains(got, "Understood: I did not create x.") {
 			t.Errorf("reply %q", got)
 		}
+		// The tool's result is the denial, marked as one, not as a tool that failed (a
+		// user tester's step said "failed" beside the turn's "1 denied"): the real CLI
+		// names the tool_use in its request, and returns the denial as the result.
+		var lines []string
+		for _, e := range kinds(evs, wire.KindOutput) {
+			if e.Stream == wire.StreamTool {
+				lines = append(lines, e.Text)
+			}
+		}
+		if tool := strings.Join(lines, ""); !strings.Contains(tool, "-> (denied) hosty (a host of this party) denied this tool use. Reason: no new files today\n") || strings.Contains(tool, "(error)") {
+			t.Errorf("tool lines %q: want the result marked (denied)", tool)
+		}
 	}
 	if results := toolResults(); len(results) != 1 || !results[0].IsError || !strings.Contains(results[0].Content, "no new files today") {
 		t.Fatalf("tool results the API got back: %+v; want one error result carrying the reason", results)

@@ -87,6 +87,24 @@ describe('<activity-group>', () => {
     el.remove();
   });
 
+  // A user tester's denied step said "failed" while the turn's end said "1 denied".
+  it('marks a step whose request was denied as denied, not failed', async () => {
+    expect(toolSteps(tool('Bash: rm x', '-> (denied) hana (a host of this party) denied this tool use.'))).toEqual([
+      { call: 'Bash: rm x', output: ['(denied) hana (a host of this party) denied this tool use.'], full: false, denied: true },
+    ]);
+    const el = document.createElement('activity-group') as ActivityGroup;
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: rm x', '-> (denied) hana denied this tool use.', 'Bash: false', '-> (error) exit status 1', 'Bash: rm y', '-> (denied) hana denied this tool use.') };
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=tool-group-toggle]')?.textContent).toMatch(/3 tool steps\s+1 failed\s+2 denied\s+— Bash: rm y/);
+    const steps = [...root.querySelectorAll('tool-step')] as ToolStepView[];
+    await Promise.all(steps.map((st) => st.updateComplete));
+    const marks = steps.map((st) => st.shadowRoot!.querySelector('[data-testid=tool-step-failed], [data-testid=tool-step-denied]')?.textContent);
+    expect(marks).toEqual(['denied', 'failed', 'denied']);
+    el.remove();
+  });
+
   it('names on the collapsed row the call under way while the turn works, else the last', async () => {
     // A window tester's row named the third of three Writes while the card asked about the first.
     const el = document.createElement('activity-group') as ActivityGroup;

@@ -60,6 +60,7 @@ export class ToolStepView extends LitElement {
       details[open] > summary .chev { transform: rotate(90deg); }
       .call { flex: 1; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--muted); }
       .failed { flex: none; padding: 0 6px; border-radius: 999px; font-family: var(--font-ui); font-size: 11px; background: var(--danger-soft); color: var(--danger); }
+      .failed.denied { background: var(--warn-soft); color: var(--warn); }
       .nochev { visibility: hidden; }
       pre {
         margin: 2px 0 6px 20px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface);
@@ -74,7 +75,13 @@ export class ToolStepView extends LitElement {
     const st = this.step;
     if (!st) return nothing;
     const call = st.call || '(output)';
-    const failed = st.failed ? html`<span class="failed" data-testid="tool-step-failed">failed</span>` : nothing;
+    // A denied request's step did not fail: its row says so as the turn's end does (a user
+    // tester read "failed" beside "Done — 1 denied").
+    const failed = st.failed
+      ? html`<span class="failed" data-testid="tool-step-failed">failed</span>`
+      : st.denied
+        ? html`<span class="failed denied" data-testid="tool-step-denied">denied</span>`
+        : nothing;
     if (st.output.length === 0) {
       return html`<div class="row" data-testid="tool-step" data-output="0"><span class="chev nochev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></div>`;
     }
@@ -113,6 +120,7 @@ export class ActivityGroup extends LitElement {
       .activity > summary .last { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
       .activity > summary .last.live { color: var(--muted); }
       .label { flex: none; padding: 0 6px; border-radius: 999px; font-size: 11px; background: var(--danger-soft); color: var(--danger); }
+      .label.denied { background: var(--warn-soft); color: var(--warn); }
       .steps { padding: 4px 10px 8px 12px; font-family: var(--font-mono); font-size: 12px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; max-height: 640px; overflow-y: auto; }
       .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
     `,
@@ -140,11 +148,13 @@ export class ActivityGroup extends LitElement {
     const last = (this.live ? steps.find((st) => st.call !== '' && st.output.length === 0) : undefined) ?? steps[steps.length - 1];
     const preview = last ? last.call || (last.output[0] ?? '') : '';
     const failed = steps.filter((st) => st.failed).length;
+    const denied = steps.filter((st) => st.denied).length;
     return html`<details class="activity" data-testid="tool-group" data-steps=${steps.length}>
       <summary data-testid="tool-group-toggle">
         ${iconTool()}
         <span class="n">${steps.length} tool ${steps.length === 1 ? 'step' : 'steps'}</span>
         ${failed > 0 ? html`<span class="label" data-testid="tool-group-failed">${steps.length === 1 ? 'failed' : `${failed} failed`}</span>` : nothing}
+        ${denied > 0 ? html`<span class="label denied" data-testid="tool-group-denied">${steps.length === 1 ? 'denied' : `${denied} denied`}</span>` : nothing}
         ${preview ? html`<span class="last ${this.live ? 'live' : ''}">— ${preview}</span>` : nothing}
       </summary>
       <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>

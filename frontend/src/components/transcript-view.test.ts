@@ -296,9 +296,24 @@ describe('<transcript-view> turn ends', () => {
     be.emit('party:event', out(14, 'Bash: rm -rf x\n', 'tool'));
     be.emit('party:event', out(15, '-> (error) permission denied\n', 'tool'));
     be.emit('party:event', turn(16, 'b3', 1));
+    // A host that marks a denied step "(denied)": its failures are counted beside the denial.
+    be.emit('party:event', prompt(17, { id: 'p4', user: 'ann', text: 'both' }));
+    be.emit('party:event', batch(18, { id: 'b4', prompts: ['p4'], merged: 'both', merger: 'local' }));
+    be.emit('party:event', out(19, 'Bash: rm -rf x\n-> (denied) hana (a host of this party) denied this tool use.\nBash: false\n-> (error) exit status 1\n', 'tool'));
+    be.emit('party:event', turn(20, 'b4', 1));
+    be.emit('party:event', prompt(21, { id: 'p5', user: 'ann', text: 'deny' }));
+    be.emit('party:event', batch(22, { id: 'b5', prompts: ['p5'], merged: 'deny', merger: 'local' }));
+    be.emit('party:event', out(23, 'Bash: rm -rf x\n-> (denied) hana (a host of this party) denied this tool use.\n', 'tool'));
+    be.emit('party:event', turn(24, 'b5', 1));
     await el.updateComplete;
     const ends = [...el.shadowRoot!.querySelectorAll('[data-testid=turn-end]')].map((n) => n.textContent?.replace(/\s+/g, ' ').trim());
-    expect(ends).toEqual(['Done — 1 tool step failed under 0.1 s', 'Done under 0.1 s', 'Done — 1 tool request denied under 0.1 s']);
+    expect(ends).toEqual([
+      'Done — 1 tool step failed under 0.1 s',
+      'Done under 0.1 s',
+      'Done — 1 tool request denied under 0.1 s',
+      'Done — 1 tool request denied, 1 tool step failed under 0.1 s',
+      'Done — 1 tool request denied under 0.1 s',
+    ]);
     el.remove();
   });
 });

@@ -16,7 +16,7 @@ import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
 import { showBidi } from '../state/bidi';
-import { HOST_STOPPED, asText, failedToolSteps, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
+import { HOST_STOPPED, asText, toolStepOutcomes, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
@@ -607,12 +607,15 @@ export class TranscriptView extends LitElement {
       const denied = it.end.denied ?? 0;
       const deniedText = deniedWords(denied, it.segments.filter((sg) => sg.kind === 'permission' && sg.permission.status === 'timed_out').length);
       // A step that failed is said at the end too: "Done" alone read as if all went well (a
-      // user tester's only step had failed). A denied request fails its step: said once.
-      const failed = it.end.status === 'done' && denied === 0 ? failedToolSteps(it.segments) : 0;
+      // user tester's only step had failed). A host from before "(denied)" marked a denied
+      // request's step "(error)": then the denials are all that is said.
+      const steps = it.end.status === 'done' ? toolStepOutcomes(it.segments) : { failed: 0, denied: 0 };
+      const failed = denied === 0 || steps.denied > 0 ? steps.failed : 0;
+      const failedText = `${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed`;
       if (it.end.status === 'done' && denied > 0) {
-        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied}>${iconAlert()} Done — ${deniedText} ${dur}</footer>`;
+        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied} data-failed=${failed}>${iconAlert()} Done — ${deniedText}${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
       } else if (failed > 0) {
-        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-failed=${failed}>${iconAlert()} Done — ${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed ${dur}</footer>`;
+        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-failed=${failed}>${iconAlert()} Done — ${failedText} ${dur}</footer>`;
       } else if (it.end.status === 'done') {
         footer = html`<footer class="done" data-testid="turn-end" data-status="done">${iconCheck()} Done ${dur}</footer>`;
       } else if (it.end.status === 'interrupted') {

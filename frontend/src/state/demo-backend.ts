@@ -273,6 +273,8 @@ export class DemoBackend implements Backend {
   #held: { id: string; prompts: Prompt[]; merged: string } | null = null;
   /** The tool request the running turn waits for, and how to go on. */
   #asking: { id: string; tool: string; summary: string; batch: string; resume: () => void } | null = null;
+  /** The denial the next tool result carries (the request before it was denied). */
+  #denial: string | null = null;
   /** Timers of the running turn (Stop cancels them). */
   #turnTimers = new Set<ReturnType<typeof setTimeout>>();
   #turn: { id: string; started: number } | null = null;
@@ -616,7 +618,10 @@ export class DemoBackend implements Backend {
     if (!a || a.id !== id) throw new Error(`No tool request "${id}" is waiting for a decision.`);
     this.#asking = null;
     const status = decision === 'deny' ? 'denied' : 'allowed';
-    if (status === 'denied') this.#denied++;
+    if (status === 'denied') {
+      this.#denied++;
+      this.#denial = `${by} (a host of this party) denied this tool use.${reason ? ` Reason: ${reason}` : ''}`;
+    }
     this.#event({ kind: 'permission', permission: { id, tool: a.tool, summary: a.summary, batch: a.batch, status, by, reason: decision === 'always' ? `always allow ${a.tool}` : reason } });
     if (decision === 'always') {
       this.#always.add(a.tool);
@@ -965,6 +970,7 @@ export class DemoBackend implements Backend {
     this.#setPhase('running');
     this.#turn = { id, started: Date.now() };
     this.#denied = 0;
+    this.#denial = null;
     if (/\bDEMO_CRASH\b/.test(text)) {
       // The agent dies twice, as the real host reports it (a failed turn, for the browser tests).
       const why = 'claude exited (signal: killed); stderr: FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory';
@@ -993,7 +999,7 @@ export class DemoBackend implements Backend {
           asked = true;
           steps.push(() => this.#ask(id, m[1]!, m[2]!));
         }
-        steps.push(() => this.#event({ kind: 'output', stream, text: piece }));
+        steps.push(() => this.#event({ kind: 'output', stream, text: this.#resultOf(piece) }));
         const touched = /^(?:Edit|Write) (\S+)/.exec(piece)?.[1];
         if (touched) steps.push(() => this.#touch(touched));
         if (piece.startsWith('Bash: rg')) {
@@ -1005,6 +1011,14 @@ export class DemoBackend implements Backend {
       }
     }
     this.#play(steps, 0);
+  }
+
+  /** A tool's result line, or the denial of its request as the real host marks it. */
+  #resultOf(piece: string): string {
+    const d = this.#denial;
+    if (d === null || !piece.startsWith('->')) return piece;
+    this.#denial = null;
+    return `-> (denied) ${d}`;
   }
 
   /** Plays steps one after another; a step that asks pauses until the decision. */
@@ -1046,6 +1060,7 @@ export class DemoBackend implements Backend {
       if (a?.id !== id) return;
       this.#asking = null;
       this.#denied++;
+      this.#denial = 'Nobody decided on this tool use in time (no decision within 2m0s), so it was denied. Do not retry it unless asked.';
       this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'timed_out', reason: 'no decision within 2m0s' } });
       this.#setPhase('running');
       a.resume();

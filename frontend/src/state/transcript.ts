@@ -71,6 +71,8 @@ export interface ToolStep {
   full: boolean;
   /** Set when a result of the step came back as an error ("-> (error) …"). */
   failed?: true;
+  /** Set when the step's request was denied: its result is the denial ("-> (denied) …", PROTOCOL.md §5). */
+  denied?: true;
 }
 
 /**
@@ -120,6 +122,7 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       waiting = waiting.filter((i) => i !== step);
       outs[step]!.push(text);
       if (text.startsWith('(error)')) steps[step]!.failed = true;
+      else if (text.startsWith('(denied)')) steps[step]!.denied = true;
       prev = { kind: 'result', step, at: outs[step]!.length - 1 };
     } else {
       waiting.push(add(l.text, [], false, indent));
@@ -129,13 +132,22 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
   return steps;
 }
 
-/** How many tool steps of a turn's segments came back as errors (void segments, of a retried turn, left out). */
-export function failedToolSteps(segments: readonly Segment[]): number {
-  let n = 0;
+/**
+ * How many tool steps of a turn's segments came back as errors, and how many as denials
+ * (void segments, of a retried turn, left out). A host from before "(denied)" marked a
+ * denied step "(error)": then denied is 0 while the turn's end counts denials.
+ */
+export function toolStepOutcomes(segments: readonly Segment[]): { failed: number; denied: number } {
+  let failed = 0;
+  let denied = 0;
   for (const sg of segments) {
-    if (sg.kind === 'activity' && sg.stream === 'tool' && !sg.void) n += toolSteps(sg.lines).filter((st) => st.failed).length;
+    if (sg.kind !== 'activity' || sg.stream !== 'tool' || sg.void) continue;
+    for (const st of toolSteps(sg.lines)) {
+      if (st.failed) failed++;
+      else if (st.denied) denied++;
+    }
   }
-  return n;
+  return { failed, denied };
 }
 
 /** Whether a tool line is what came back from a call: a result ("-> …") or the tool's own output. */
