@@ -4,6 +4,7 @@ import { boundOutput, OUTPUT_LINES, type ActivityGroup, type ToolStepView } from
 import { toolSteps, type ActivityLine } from '../state/transcript';
 
 const tool = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool', text }));
+const own = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool_output', text }));
 
 describe('toolSteps', () => {
   it('pairs each call with the result lines after it (a subagent indented)', () => {
@@ -22,7 +23,6 @@ describe('toolSteps', () => {
   });
 
   it("gives a tool's own output to the step of the result line before it, in place of that summary", () => {
-    const own = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool_output', text }));
     expect(toolSteps([...tool('Bash: ls -la', '-> file-a (+2 lines)'), ...own('file-a', 'file-b', 'file-c'), ...tool('Edit: x.go', '-> ok')])).toEqual([
       { call: 'Bash: ls -la', output: ['file-a', 'file-b', 'file-c'], full: true },
       { call: 'Edit: x.go', output: ['ok'], full: false },
@@ -91,6 +91,10 @@ describe('<activity-group>', () => {
   it('marks a step whose request was denied as denied, not failed', async () => {
     expect(toolSteps(tool('Bash: rm x', '-> (denied) hana (a host of this party) denied this tool use.'))).toEqual([
       { call: 'Bash: rm x', output: ['(denied) hana (a host of this party) denied this tool use.'], full: false, denied: true },
+    ]);
+    // A long denial comes whole as the result's own output: its mark stays.
+    expect(toolSteps([...tool('Bash: rm x', '-> (denied) hana denied this. Reason: (+1 lines)'), ...own('hana denied this. Reason:', 'not today')])).toEqual([
+      { call: 'Bash: rm x', output: ['(denied) hana denied this. Reason:', 'not today'], full: true, denied: true },
     ]);
     const el = document.createElement('activity-group') as ActivityGroup;
     el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: rm x', '-> (denied) hana denied this tool use.', 'Bash: false', '-> (error) exit status 1', 'Bash: rm y', '-> (denied) hana denied this tool use.') };

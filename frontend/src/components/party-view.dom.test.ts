@@ -858,3 +858,30 @@ describe('<party-view> icon-only header buttons', () => {
     st.dispose();
   });
 });
+
+describe('<party-view> find', () => {
+  // The window has no find bar of its own: Ctrl+F, and the header's button, open the
+  // transcript's, its field focused; a dialog open keeps Ctrl+F for itself.
+  it('opens the find bar with Ctrl+F and with its button', async () => {
+    const { st } = await inParty('participant');
+    const el = await mount(st);
+    const tv = el.shadowRoot!.querySelector('transcript-view')!;
+    const bar = () => tv.shadowRoot!.querySelector('transcript-find');
+    expect(bar()).toBeNull();
+    const ctrlF = new KeyboardEvent('keydown', { key: 'f', ctrlKey: true, bubbles: true, composed: true, cancelable: true });
+    document.dispatchEvent(ctrlF);
+    expect(ctrlF.defaultPrevented).toBe(true);
+    await (tv as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    await bar()!.updateComplete;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(bar()!.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('find-input');
+    bar()!.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=find-close]')!.click();
+    await (tv as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    expect(bar()).toBeNull();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=find-open]')!.click();
+    await (tv as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    expect(bar()).not.toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});

@@ -16,8 +16,9 @@ import { modalStyles, trapTab } from './modal';
 import { agentLabel, formatWindow, historyProgress, initials, nameHue } from './format';
 import './time-left';
 import { Ticker } from './ticker';
-import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
+import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSearch, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
 import './transcript-view';
+import type { TranscriptView } from './transcript-view';
 import './changes-panel';
 import { SLOW_SEND_MS, type PromptBox } from './prompt-box';
 import './prompt-box';
@@ -292,6 +293,13 @@ export class PartyView extends LitElement {
    * a second Escape did nothing: a tester's).
    */
   readonly #onKey = (e: KeyboardEvent): void => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f' && !e.defaultPrevented && !this.#dialogOpen()) {
+      // The window has no find bar of its own, and the transcript renders only what is on
+      // screen: Ctrl+F finds in the transcript's items (a long party's words were lost).
+      e.preventDefault();
+      this.#openFind();
+      return;
+    }
     if (e.key !== 'Escape' || e.defaultPrevented || this.#dialogOpen()) return;
     if (this.#panel) {
       e.preventDefault();
@@ -308,6 +316,10 @@ export class PartyView extends LitElement {
     w.toggle(false);
     if (!typing) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="changes-toggle"]')?.focus());
   };
+
+  #openFind(): void {
+    this.renderRoot.querySelector<TranscriptView>('transcript-view')?.openFind();
+  }
 
   /** A click outside the side panel's drawer (and its button) closes it. */
   readonly #onPointer = (e: PointerEvent): void => {
@@ -1071,6 +1083,8 @@ export class PartyView extends LitElement {
           title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
+        <!-- Not in the narrowest windows (a third header row at 400 px): Ctrl+F is. -->
+        <button class="ghost icon tiny-hide" title="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>

@@ -424,3 +424,54 @@ describe('deniedWords', () => {
     expect(deniedWords(1, 3)).toBe('1 tool request timed out');
   });
 });
+
+describe('<transcript-view> find', () => {
+  // The window has no find bar, and the transcript renders only what is on screen: a word
+  // said long ago could not be found.
+  it('finds the items that hold the text, shows one, and steps through them around', async () => {
+    const { be, el } = await mounted();
+    for (let i = 1; i <= 300; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: i % 100 === 7 ? `needle number ${i}` : `hay ${i}` }));
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(Number(root.querySelector<HTMLElement>('[data-testid=transcript]')!.dataset['rendered'])).toBeLessThan(300);
+    (el as unknown as { openFind(): void }).openFind();
+    await el.updateComplete;
+    const bar = root.querySelector('transcript-find')!;
+    await bar.updateComplete;
+    const q = (id: string) => bar.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`)!;
+    const input = q('find-input') as HTMLInputElement;
+    input.value = 'NEEDLE';
+    input.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    await bar.updateComplete;
+    // Three items hold it; the view follows the end, so the newest is shown first.
+    expect(q('find-count').textContent).toBe('3 of 3');
+    const hit = () => root.querySelector<HTMLElement>('.item-row.hit');
+    expect(hit()?.textContent).toContain('needle number 207');
+    q('find-next').click(); // around, to the first
+    await el.updateComplete;
+    await bar.updateComplete;
+    expect(q('find-count').textContent).toBe('1 of 3');
+    expect(hit()?.textContent).toContain('needle number 7');
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true }));
+    await el.updateComplete;
+    await bar.updateComplete;
+    expect(q('find-count').textContent).toBe('3 of 3');
+    // New events that hold it are found too, the item shown stays.
+    be.emit('party:event', prompt(301, { id: 'p301', user: 'bob', text: 'one more needle' }));
+    await el.updateComplete;
+    await bar.updateComplete;
+    expect(q('find-count').textContent).toBe('3 of 4');
+    expect(hit()?.textContent).toContain('needle number 207');
+    input.value = 'zebra';
+    input.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+    await bar.updateComplete;
+    expect(q('find-count').textContent).toBe('No matches');
+    expect(hit()).toBeNull();
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(root.querySelector('transcript-find')).toBeNull();
+    el.remove();
+  });
+});

@@ -25,6 +25,9 @@ import { count, formatClock, formatTurnTime, initials, nameHue } from './format'
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';
+import './transcript-find';
+import type { TranscriptFind } from './transcript-find';
+import { findInTranscript, firstHitFrom } from '../state/transcript-search';
 import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
 import { filePath } from './changes-panel';
 
@@ -86,6 +89,11 @@ export class TranscriptView extends LitElement {
   readonly #filesOpen = new Set<string>();
   /** A card that waits for a decision is in view: Latest need not say it waits (it covered the card: a user tester's). */
   #waitingInView = false;
+  /**
+   * The find bar (Ctrl+F): what is typed, the indices of the items that hold it, which of
+   * them is shown (-1: none yet), and the transcript they were found in (its version).
+   */
+  #find = { open: false, query: '', hits: [] as number[], at: -1, version: -1 };
 
   constructor() {
     super();
@@ -213,6 +221,9 @@ export class TranscriptView extends LitElement {
         box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
       }
       .jump.waits { color: var(--warn); border-color: var(--warn); font-weight: 600; }
+      transcript-find { position: absolute; top: 8px; right: 16px; z-index: 2; max-width: calc(100% - 32px); }
+      /* The item the find bar shows. */
+      .item-row.hit { outline: 2px solid var(--accent); outline-offset: 4px; border-radius: var(--radius-sm); }
       /* Narrow windows (down to 640 px): less margin, prompts may use more of the row. */
       :host([vw~=lt720]) .list { padding: 14px 12px 20px; }
       :host([vw~=lt720]) .prompt { max-width: 90%; }
@@ -450,6 +461,73 @@ export class TranscriptView extends LitElement {
     this.#toBottom();
     this.requestUpdate();
     this.dispatchEvent(new CustomEvent('focus-prompt', { bubbles: true, composed: true }));
+  }
+
+  /** Opens the find bar, or focuses it again (its text selected). */
+  openFind(): void {
+    this.#find.open = true;
+    this.requestUpdate();
+    void this.updateComplete.then(() => this.renderRoot.querySelector<TranscriptFind>('transcript-find')?.focusField());
+  }
+
+  /** Closes the find bar; the view stays where it is, and the focus goes to the prompt box. */
+  #closeFind = (): void => {
+    this.#find = { open: false, query: this.#find.query, hits: [], at: -1, version: -1 };
+    this.requestUpdate();
+    this.dispatchEvent(new CustomEvent('focus-prompt', { bubbles: true, composed: true }));
+  };
+
+  #onFindQuery = (e: CustomEvent<string>): void => {
+    const s = this.state;
+    if (!s) return;
+    const hits = findInTranscript(s.transcript, e.detail);
+    // The first match from what is on screen down, as a browser's find does.
+    const top = this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
+    const at = hits.length === 0 ? -1 : this.#stick ? hits.length - 1 : firstHitFrom(hits, top);
+    this.#find = { open: true, query: e.detail, hits, at, version: s.transcriptVersion };
+    if (at >= 0) this.#reveal(hits[at]!);
+    this.requestUpdate();
+  };
+
+  #onFindStep = (e: CustomEvent<number>): void => {
+    const f = this.#find;
+    if (f.hits.length === 0) return;
+    f.at = (f.at + e.detail + f.hits.length) % f.hits.length; // around from the last to the first
+    this.#reveal(f.hits[f.at]!);
+    this.requestUpdate();
+  };
+
+  /**
+   * Finds again in a transcript that changed while the bar is open (new events, a resync):
+   * the item shown stays the one shown while it still holds the text.
+   */
+  #refind(s: AppState): void {
+    const f = this.#find;
+    if (!f.open || f.version === s.transcriptVersion) return;
+    const shown = f.at >= 0 ? f.hits[f.at] : undefined;
+    f.hits = findInTranscript(s.transcript, f.query);
+    f.version = s.transcriptVersion;
+    const again = shown === undefined ? -1 : f.hits.indexOf(shown);
+    f.at = again >= 0 ? again : f.hits.length > 0 ? Math.min(Math.max(f.at, 0), f.hits.length - 1) : -1;
+  }
+
+  /**
+   * Brings item i into view, in the middle: first where its estimated offset says (it may
+   * not be rendered), then, rendered and measured, the row itself. The view stops
+   * following the end.
+   */
+  #reveal(i: number): void {
+    const el = this.#scroller();
+    if (!el) return;
+    this.#stick = false;
+    el.scrollTop = Math.max(0, this.#heights.offsetOf(i) - el.clientHeight / 3);
+    this.#lastTop = el.scrollTop;
+    this.requestUpdate();
+    void this.updateComplete.then(() => {
+      const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
+      if (typeof row?.scrollIntoView === 'function') row.scrollIntoView({ block: 'center' }); // (jsdom has none)
+      this.#lastTop = el.scrollTop;
+    });
   }
 
   #avatar(name: string) {
@@ -752,6 +830,9 @@ export class TranscriptView extends LitElement {
     const el = this.#scroller();
     const r = visibleRange(this.#heights, el?.scrollTop ?? 0, el?.clientHeight || 800, MARGIN_PX, this.#stick, 1);
     const shown = items.slice(r.start, r.end);
+    this.#refind(s);
+    const f = this.#find;
+    const hit = f.open && f.at >= 0 ? f.hits[f.at] : -1;
     return html`
       <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll}
         @wheel=${this.#passiveInput} @touchstart=${this.#passiveInput} @keydown=${this.#onInput} @pointerdown=${this.#onInput}>
@@ -766,12 +847,16 @@ export class TranscriptView extends LitElement {
                 (it) => it.key,
                 (it, k) => {
                   const i = r.start + k;
-                  return html`<div class="item-row" data-index=${i}>${guard(this.#deps(s, it, pendingIds, i === lastTurn), () => this.#item(s, it, pendingIds, i === lastTurn))}</div>`;
+                  return html`<div class="item-row ${i === hit ? 'hit' : ''}" data-index=${i}>${guard(this.#deps(s, it, pendingIds, i === lastTurn), () => this.#item(s, it, pendingIds, i === lastTurn))}</div>`;
                 },
               )}
         </div>
       </div>
       ${this.#stick ? nothing : this.#jumpButton(s)}
+      ${f.open
+        ? html`<transcript-find .query=${f.query} .count=${f.hits.length} .at=${f.at}
+            @find-query=${this.#onFindQuery} @find-step=${this.#onFindStep} @find-close=${this.#closeFind}></transcript-find>`
+        : nothing}
     `;
   }
 }

@@ -999,7 +999,10 @@ export class DemoBackend implements Backend {
           asked = true;
           steps.push(() => this.#ask(id, m[1]!, m[2]!));
         }
-        steps.push(() => this.#event({ kind: 'output', stream, text: this.#resultOf(piece) }));
+        steps.push(() => {
+          const text = this.#resultOf(stream, piece);
+          if (text !== null) this.#event({ kind: 'output', stream, text });
+        });
         const touched = /^(?:Edit|Write) (\S+)/.exec(piece)?.[1];
         if (touched) steps.push(() => this.#touch(touched));
         if (piece.startsWith('Bash: rg')) {
@@ -1013,13 +1016,21 @@ export class DemoBackend implements Backend {
     this.#play(steps, 0);
   }
 
-  /** A tool's result line, or the denial of its request as the real host marks it. */
-  #resultOf(piece: string): string {
+  /**
+   * A tool's result line, or the denial of its request as the real host marks it; null for
+   * the tool's own output after a denial (the tool never ran).
+   */
+  #resultOf(stream: string, piece: string): string | null {
+    if (stream === 'tool_output' && this.#deniedOutput) return null;
+    this.#deniedOutput = false;
     const d = this.#denial;
     if (d === null || !piece.startsWith('->')) return piece;
     this.#denial = null;
+    this.#deniedOutput = true;
     return `-> (denied) ${d}`;
   }
+  /** The last tool result was a denial: the tool output the script has after it is not sent. */
+  #deniedOutput = false;
 
   /** Plays steps one after another; a step that asks pauses until the decision. */
   #play(steps: Array<() => void>, from: number): void {

@@ -81,7 +81,7 @@ export interface ToolStep {
  * (parallel calls come as call, call, result, result: a reviewer's had both results, and
  * the first one's failure, under the second call), else of the last step; a tool_output
  * line is the tool's own output of the result line just before it and stands in for that
- * summary line (keeping its "(error)" mark); any other line starts a step. A result or tool
+ * summary line (keeping its "(error)" or "(denied)" mark); any other line starts a step. A result or tool
  * output with no step before it is a step of its own with no call.
  */
 export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
@@ -103,7 +103,8 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       if (prev.kind === 'result') {
         const out = outs[prev.step]!;
         const summary = out[prev.at]!;
-        out[prev.at] = summary.startsWith('(error)') && !l.text.startsWith('(error)') ? `(error) ${l.text}` : l.text;
+        const mark = /^\((error|denied)\) /.exec(summary)?.[0] ?? '';
+        out[prev.at] = mark !== '' && !l.text.startsWith(mark) ? `${mark}${l.text}` : l.text;
         steps[prev.step]!.full = true;
         prev = { kind: 'output', step: prev.step };
       } else if (prev.kind === 'output') {
