@@ -2304,6 +2304,23 @@ func TestDecideAfterSomeoneElse(t *testing.T) {
 	if got := out.String(); !strings.HasSuffix(strings.TrimSpace(got), "/always: no tool request is waiting for a decision") {
 		t.Fatalf("output %q", got)
 	}
+	// One's own decision, and one of a turn before the batch now running, are not named: a
+	// tester's /deny read "hostie already allowed Bash" of their own, turns before.
+	plain := func(what string) {
+		t.Helper()
+		out.Reset()
+		c.line(context.Background(), "/deny")
+		if got := out.String(); strings.Contains(got, "already") || !strings.Contains(got, "/deny: no tool request is waiting for a decision") {
+			t.Fatalf("%s: output %q", what, got)
+		}
+	}
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Bash", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Bash", Status: wire.PermissionAllowed, By: "me"}})
+	plain("my own decision")
+	c.pr.event(wire.Event{Seq: 7, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t4", Tool: "Bash", Status: wire.PermissionPending}})
+	c.pr.event(wire.Event{Seq: 8, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t4", Tool: "Bash", Status: wire.PermissionAllowed, By: "bob"}})
+	c.pr.event(wire.Event{Seq: 9, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b9", Merger: "command", Merged: "/x"}})
+	plain("a decision before this turn")
 }
 
 // TestDecidedInTheHistoryIsNotNamed: a decision replayed from the history (a host that

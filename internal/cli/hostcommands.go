@@ -191,7 +191,10 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 				if d := r.movedBy; d != nil && r.movedUp == id && d.By != r.you.Name && time.Since(r.movedAt) < movedRecently {
 					moved = decidedWords(*d)
 				}
-			} else if d := r.decided; d != nil && time.Since(r.decidedAt) < recentDecision {
+			} else if d := r.decided; d != nil && d.By != r.you.Name && time.Since(r.decidedAt) < recentDecision {
+				// Not one's own decision, nor one of a turn before this batch (roster): a
+				// tester's /deny with nothing waiting read "hostie already allowed Bash" of
+				// their own decision, turns before.
 				late = decidedWords(*d)
 			}
 		})

@@ -234,6 +234,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		if ev.Batch != nil {
 			r.batches[ev.Batch.ID] = batchWho{r.whoAsked(ev.Batch.Prompts), len(ev.Batch.Prompts), r.countMine(ev.Batch.Prompts)}
 			r.held = nil
+			r.decided = nil // a request of an earlier turn is not what a /deny now is meant for
 			r.running = true
 			r.agentDown = ""
 			r.turnSince = at
