@@ -951,12 +951,15 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (denied) carol (a host of this party) denied this tool use.\n"},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merger: "command", Merged: "/y"}},
-			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: false\n-> (error) exit status 1\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: false\n-> (error) exit status 1 (+1 lines)\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "exit status 1\nfalse: no such file\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: ls\n-> a (+1 lines)\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "a\nb\n"},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 1000}},
 		}, "[system] running the agent command /x\n  » Bash: go test\n  » -> (error) exit status 1\n[system] the partial reply above is void: claude is answering that batch again\n  » Bash: go test\n  » -> (error) exit status 1\n  »   Read: .env\n  »   -> (error; its text is not shown: this file usually holds secrets)\n" +
 			"  » Bash: rm x\n  » -> (denied) carol (a host of this party) denied this tool use.\n" +
 			"[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied; 2 tool steps failed\n" +
-			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1\n[system] claude finished (1s), but 1 tool step failed\n"},
+			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1 (+1 lines)\n  »     exit status 1\n  »     false: no such file\n  » Bash: ls\n  » -> a (+1 lines)\n[system] claude finished (1s), but 1 tool step failed\n"},
 		// A host from before "(denied)" marked a denied step "(error)": not said twice.
 		{"an older host's denied step", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (error) carol (a host of this party) denied this tool use.\n"},

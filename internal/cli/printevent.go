@@ -11,6 +11,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -473,17 +474,26 @@ func (p *printer) output(stream, text string) {
 		}
 	case wire.StreamTool:
 		p.breakLineLocked()
+		p.toolErr = false
 		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 			fmt.Fprintf(p.w, "  » %s\n", l)
-			switch r := strings.TrimLeft(l, " "); {
-			case strings.HasPrefix(r, "-> (error"): // "(error; its text is not shown…)" too
+			p.toolErr = transcript.IsFailedResult(l) // "(error; its text is not shown…)" too
+			switch {
+			case p.toolErr:
 				p.turnFailed++
-			case strings.HasPrefix(r, "-> (denied) "):
+			case strings.HasPrefix(strings.TrimLeft(l, " "), "-> (denied) "):
 				p.turnDenials = true
 			}
 		}
 	case wire.StreamToolOutput:
-		// The tool line above sums it up; the whole output is for views that fold it.
+		// The tool line above sums it up; the whole output is for views that fold it. But
+		// for a step that failed: its summary is the error's first line, the reason below
+		// it (a user tester saw "Exit code 1" of a mkdir, and nowhere why).
+		if p.toolErr {
+			p.breakLineLocked()
+			fmt.Fprintf(p.w, "%s\n", transcript.ErrorOutput(text, "  »     "))
+		}
+		p.toolErr = false
 	case wire.StreamStderr:
 		p.noticeLocked("stderr", text)
 	default:

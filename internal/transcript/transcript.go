@@ -15,6 +15,7 @@ package transcript
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,6 +176,9 @@ type turn struct {
 	// it, and where in the document: a retry of the batch takes that output out again.
 	written []part
 	spans   [][2]int
+	// errOut: the last tool line is a failed step's result, whose own output (the
+	// reason) is written under it.
+	errOut bool
 }
 
 type part struct {
@@ -378,9 +382,19 @@ func (r *renderer) event(ev wire.Event) {
 			return
 		}
 		if ev.Stream == wire.StreamToolOutput {
-			return // the tool line above sums it up
+			// The tool line above sums it up, but for a step that failed: its summary is the
+			// error's first line, and the reason is further down (a user tester's export said
+			// "Exit code 1" of a mkdir it never said why failed).
+			if n := len(t.parts); n > 0 && t.parts[n-1].kind == "tool" && t.errOut {
+				t.parts[n-1].add("\n" + ErrorOutput(ev.Text, "    "))
+			}
+			t.errOut = false
+			return
 		}
 		text := strings.TrimSuffix(ev.Text, "\n")
+		if ev.Stream == wire.StreamTool { // (a stderr line may come between a result and its output)
+			t.errOut = IsFailedResult(lastLine(text))
+		}
 		if ev.Stream == wire.StreamStderr {
 			text = "stderr: " + text
 		}
@@ -584,26 +598,118 @@ func (r *renderer) writeTurn() {
 	if t.end.DurationMS < 50 {
 		secs = "less than 0.1 s" // "0.0 s" read as no time at all
 	}
+	// What did not go as asked, as the terminal and the window say it: the requests denied
+	// (those that timed out told apart), and the tool steps that failed (a user tester's
+	// export said "Done" where both said "1 tool step failed").
+	all := append(slices.Clip(t.written), t.parts...)
+	var notes []string
+	if w := deniedWords(t.end.Denied, timedOut(all)); w != "" {
+		notes = append(notes, w)
+	}
+	if failed, denials := toolOutcomes(all); failed > 0 && t.end.Status == wire.TurnDone && (t.end.Denied == 0 || denials > 0) {
+		// (A host from before "(denied)" marked a denied step "(error)": not said twice.)
+		notes = append(notes, fmt.Sprintf("%d tool %s failed", failed, plural(failed, "step", "steps")))
+	}
+	tail := ""
+	if len(notes) > 0 {
+		tail = " — " + strings.Join(notes, ", ")
+	}
 	switch t.end.Status {
 	case wire.TurnDone:
-		line := "**Done** in " + secs
-		if t.end.Denied > 0 {
-			line += fmt.Sprintf(" — %d tool %s denied", t.end.Denied, plural(t.end.Denied, "request", "requests"))
-		}
-		r.b.WriteString(line + ".\n\n")
+		r.b.WriteString("**Done** in " + secs + tail + ".\n\n")
 	case wire.TurnInterrupted:
 		why := "Interrupted"
 		if t.end.Error != "" {
 			why = "Interrupted: " + inlineText(t.end.Error)
 		}
-		r.b.WriteString("**" + why + "** after " + secs + ".\n\n")
+		r.b.WriteString("**" + why + "** after " + secs + tail + ".\n\n")
 	default:
 		why := "Failed"
 		if t.end.Error != "" {
 			why = "Failed: " + inlineText(t.end.Error)
 		}
-		r.b.WriteString("**" + why + "** after " + secs + ".\n\n")
+		r.b.WriteString("**" + why + "** after " + secs + tail + ".\n\n")
 	}
+}
+
+// deniedWords is "N tool requests denied", those that timed out told apart; "" for none.
+func deniedWords(denied, timedOut int) string {
+	timedOut = min(timedOut, denied)
+	n := func(k int) string { return fmt.Sprintf("%d tool %s", k, plural(k, "request", "requests")) }
+	switch {
+	case denied == 0:
+		return ""
+	case timedOut == 0:
+		return n(denied) + " denied"
+	case timedOut == denied:
+		return n(denied) + " timed out"
+	}
+	return fmt.Sprintf("%s timed out, %d denied", n(timedOut), denied-timedOut)
+}
+
+// timedOut counts a turn's requests that timed out.
+func timedOut(parts []part) int {
+	n := 0
+	for _, p := range parts {
+		if p.kind == "perm" && p.perm.Status == wire.PermissionTimedOut {
+			n++
+		}
+	}
+	return n
+}
+
+// toolOutcomes counts the results among a turn's tool lines that are failures, and those
+// that are denials (PROTOCOL.md §5).
+func toolOutcomes(parts []part) (failed, denied int) {
+	for _, p := range parts {
+		if p.kind != "tool" {
+			continue
+		}
+		for _, l := range strings.Split(p.all(), "\n") {
+			switch {
+			case IsFailedResult(l):
+				failed++
+			case strings.HasPrefix(strings.TrimLeft(l, " "), "-> (denied) "):
+				denied++
+			}
+		}
+	}
+	return failed, denied
+}
+
+// IsFailedResult says whether a tool line is the result of a step that failed: "-> (error)
+// …", or "-> (error; its text is not shown: …)" (PROTOCOL.md §5), a subagent's indented.
+func IsFailedResult(line string) bool {
+	return strings.HasPrefix(strings.TrimLeft(line, " "), "-> (error")
+}
+
+// errorOutputLines is how many lines of a failed step's own output are written under it.
+const errorOutputLines = 8
+
+// ErrorOutput is a failed step's own output as the terminal and the export show it under
+// its result line: its first lines, each after indent, and how many more there are.
+func ErrorOutput(text, indent string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	more := len(lines) - errorOutputLines
+	if more > 0 {
+		lines = lines[:errorOutputLines]
+	}
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(indent + l)
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, "\n%s… %d more %s", indent, more, plural(more, "line", "lines"))
+	}
+	return b.String()
+}
+
+// lastLine is the last line of text.
+func lastLine(text string) string {
+	return text[strings.LastIndexByte(text, '\n')+1:]
 }
 
 // permissionLine is a tool request's line. One still waiting where the turn is written

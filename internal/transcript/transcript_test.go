@@ -71,6 +71,36 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"not decided", "the tool said this"},
 		},
 		{
+			// As the terminal and the window say it (a user tester's export said "Done" of a
+			// turn whose step failed, "denied" of one that timed out, and never why a step
+			// failed).
+			name: "failed steps, their reasons, denials and timeouts",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "make dirs"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "make dirs", Merger: "local"}}),
+				out(3, wire.StreamTool, "Bash: mkdir /nonexistent/x\n"),
+				out(4, wire.StreamTool, "-> (error) Exit code 1 (+1 lines)\n"),
+				out(5, wire.StreamToolOutput, "Exit code 1\nmkdir: cannot create directory '/nonexistent/x': No such file or directory\n"),
+				out(6, wire.StreamTool, "Bash: ls\n-> file-a (+9 lines)\n"),
+				out(7, wire.StreamToolOutput, "file-a\nfile-b\n"),
+				ev(8, wire.Event{Kind: wire.KindPermission, Permission: perm("pending", "", "")}),
+				ev(9, wire.Event{Kind: wire.KindPermission, Permission: perm("denied", "hazel", "no")}),
+				out(10, wire.StreamTool, "Bash: touch x\n-> (denied) hazel (a host of this party) denied this tool use. Reason: no\n"),
+				ev(11, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("pending", "", ""); p.ID = "t2"; return p }()}),
+				ev(12, wire.Event{Kind: wire.KindPermission, Permission: func() *wire.Permission { p := perm("timed_out", "", ""); p.ID = "t2"; return p }()}),
+				ev(13, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 2}}),
+				prompt(14, "p2", "bob", "again"),
+				ev(15, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "again", Merger: "local"}}),
+				ev(16, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnInterrupted, DurationMS: 100, Error: "stopped by carol", Denied: 1}}),
+			},
+			want: []string{
+				"Bash: mkdir /nonexistent/x\n-> (error) Exit code 1 (+1 lines)\n    Exit code 1\n    mkdir: cannot create directory '/nonexistent/x': No such file or directory\nBash: ls\n-> file-a (+9 lines)\n",
+				"**Done** in 0.1 s — 1 tool request timed out, 1 denied, 1 tool step failed.",
+				"**Interrupted: stopped by carol** after 0.1 s — 1 tool request denied.",
+			},
+			absent: []string{"file-b"},
+		},
+		{
 			name: "a failed turn is said once",
 			events: []wire.Event{
 				prompt(1, "p1", "alice", "crash"),
@@ -514,3 +544,18 @@ func TestWriterStreamsTheSameDocument(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestErrorOutputIsCut(t *testing.T) {
+	var in []string
+	for i := 1; i <= 11; i++ {
+		in = append(in, fmt.Sprintf("line %d", i))
+	}
+	got := ErrorOutput(strings.Join(in, "\n")+"\n", "  ")
+	want := "  line 1\n  line 2\n  line 3\n  line 4\n  line 5\n  line 6\n  line 7\n  line 8\n  … 3 more lines"
+	if got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got := ErrorOutput("one\n", "> "); got != "> one" {
+		t.Fatalf("got %q", got)
+	}
+}
