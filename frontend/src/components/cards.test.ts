@@ -133,6 +133,8 @@ describe('<permission-card>', () => {
     const md = plan.shadowRoot!.querySelector('[data-testid=permission-detail] markdown-view') as HTMLElement & { updateComplete: Promise<boolean> };
     await md.updateComplete;
     expect([...md.shadowRoot!.querySelectorAll('li')].map((li) => li.textContent?.trim())).toEqual(['Read main.go', 'Add the flag']);
+    // Its summary line does not say the plan again above it (a user tester's card did).
+    expect(plan.shadowRoot!.querySelector('[data-testid=permission-summary]')!.textContent).toBe('leave plan mode, with this plan:');
     const done = await card({ id: 't3', batch: 'b1', tool: 'Write', summary: 'notes.txt', status: 'allowed', by: 'hosty', detail: 'x' });
     expect(done.shadowRoot!.querySelector('[data-testid=permission-detail]')).toBeNull();
     // A command its summary cuts comes whole in the detail, its description after it.

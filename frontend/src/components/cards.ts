@@ -301,7 +301,7 @@ export class PermissionCard extends LitElement {
         ${prompts.length > 0 ? html`<span>for</span>${authors(prompts)}` : nothing}
       </div>
       <div class="body">
-        <div class="summary" data-testid="permission-summary">${p.summary}</div>
+        <div class="summary" data-testid="permission-summary">${shownSummary(p, pending)}</div>
         ${pending && p.detail ? this.#detail(p) : nothing}
         ${!pending
           ? html`${this.#outcome(p)}${this.#lostReason
@@ -359,6 +359,16 @@ export class PermissionCard extends LitElement {
   }
 }
 customElements.define('permission-card', PermissionCard);
+
+/**
+ * A request's summary line on its card. A plan's summary is its text on one line
+ * ("leave plan mode: 1. Read … 2. Add …"); with the plan shown whole under it, the card
+ * said it twice (a user tester's): the line says only what is asked then.
+ */
+function shownSummary(p: Permission, pending: boolean): string {
+  const prefix = 'leave plan mode: ';
+  return p.tool === 'ExitPlanMode' && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
+}
 
 /** <approval-card>: a merged batch that waits for a host's approval, then its outcome. */
 export class ApprovalCard extends LitElement {
