@@ -960,6 +960,11 @@ func TestPrinterHostControl(t *testing.T) {
 			"  » Bash: rm x\n  » -> (denied) carol (a host of this party) denied this tool use.\n" +
 			"[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied; 2 tool steps failed\n" +
 			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1 (+1 lines)\n  »     exit status 1\n  »     false: no such file\n  » Bash: ls\n  » -> a (+1 lines)\n[system] claude finished (1s), but 1 tool step failed\n"},
+		// A plan sent back is plan mode's review, not a refusal (a user tester's).
+		{"a plan sent back", []wire.Event{
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "add tests"}},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
+		}, "[permission] denied ExitPlanMode: leave plan mode: 1. x (carol): add tests\n[system] claude finished (1s); its plan was sent back for changes\n"},
 		// A host from before "(denied)" marked a denied step "(error)": not said twice.
 		{"an older host's denied step", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (error) carol (a host of this party) denied this tool use.\n"},

@@ -29,6 +29,14 @@ func (p *printer) permission(pm *wire.Permission) {
 		}
 		p.timedOut[pm.Batch]++
 	}
+	if pm.Status == wire.PermissionDenied && pm.Tool == party.ExitPlanTool && pm.Batch != "" {
+		// A plan a host sent back: the review plan mode is for, not a refusal (a user
+		// tester's turn ended "but not everything it asked for was allowed").
+		if p.plansBack == nil {
+			p.plansBack = map[string]int{}
+		}
+		p.plansBack[pm.Batch]++
+	}
 	if pm.Status == wire.PermissionPending {
 		if p.asked == nil {
 			p.asked = map[string]bool{}

@@ -51,8 +51,9 @@ type printer struct {
 	// denied counts them with the denied ones, and a tester's summary read "2 tool
 	// requests denied" of one timed out and one denied.
 	timedOut   map[string]int
-	failedTurn string // the error of the turn just printed as failed (its "the batch failed" repeats it)
-	lastSystem string // the text of the event just printed, when it was a system event
+	plansBack  map[string]int // per batch, its plans a host sent back (ExitPlanMode denied)
+	failedTurn string         // the error of the turn just printed as failed (its "the batch failed" repeats it)
+	lastSystem string         // the text of the event just printed, when it was a system event
 	// endWords: the last event was a system event, or members leaving as the party
 	// ended after one (endSaid).
 	endWords bool

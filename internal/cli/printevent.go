@@ -235,7 +235,9 @@ func (p *printer) event(ev wire.Event) {
 				d = "under 0.1s"
 			}
 			denied := deniedWords(t.Denied, p.timedOut[t.Batch])
+			plansBack := min(p.plansBack[t.Batch], t.Denied)
 			delete(p.timedOut, t.Batch)
+			delete(p.plansBack, t.Batch)
 			// A step that failed is said at the end too: "finished" alone read as if all
 			// went well (a user tester's). A host from before "(denied)" marked a denied
 			// step's result "(error)": then the denials are all that is said.
@@ -246,6 +248,8 @@ func (p *printer) event(ev wire.Event) {
 			switch t.Status {
 			case wire.TurnDone:
 				switch {
+				case t.Denied > 0 && plansBack == t.Denied:
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s); its plan was sent back for changes%s", d, failed))
 				case t.Denied > 0:
 					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s%s", d, denied, failed))
 				case failed != "":

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -603,7 +604,10 @@ func (r *renderer) writeTurn() {
 	// export said "Done" where both said "1 tool step failed").
 	all := append(slices.Clip(t.written), t.parts...)
 	var notes []string
-	if w := deniedWords(t.end.Denied, timedOut(all)); w != "" {
+	if plans := plansBack(all); t.end.Denied > 0 && plans >= t.end.Denied {
+		// The review plan mode is for, not a refusal (a user tester's).
+		notes = append(notes, "the plan was sent back for changes")
+	} else if w := deniedWords(t.end.Denied, timedOut(all)); w != "" {
 		notes = append(notes, w)
 	}
 	if failed, denials := toolOutcomes(all); failed > 0 && t.end.Status == wire.TurnDone && (t.end.Denied == 0 || denials > 0) {
@@ -652,6 +656,17 @@ func timedOut(parts []part) int {
 	n := 0
 	for _, p := range parts {
 		if p.kind == "perm" && p.perm.Status == wire.PermissionTimedOut {
+			n++
+		}
+	}
+	return n
+}
+
+// plansBack counts a turn's plans a host sent back (ExitPlanMode denied).
+func plansBack(parts []part) int {
+	n := 0
+	for _, p := range parts {
+		if p.kind == "perm" && p.perm.Tool == party.ExitPlanTool && p.perm.Status == wire.PermissionDenied {
 			n++
 		}
 	}

@@ -101,6 +101,18 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"file-b"},
 		},
 		{
+			name: "a plan sent back",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "plan it"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "plan it", Merger: "local"}}),
+				ev(3, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionPending}}),
+				ev(4, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "hazel", Reason: "add tests"}}),
+				ev(5, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
+			},
+			want:   []string{"**Done** in 0.1 s — the plan was sent back for changes."},
+			absent: []string{"1 tool request denied"},
+		},
+		{
 			name: "a failed turn is said once",
 			events: []wire.Event{
 				prompt(1, "p1", "alice", "crash"),

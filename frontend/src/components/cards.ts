@@ -6,6 +6,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
+import { EXIT_PLAN_TOOL } from '../state/host-control';
 import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
@@ -251,7 +252,7 @@ export class PermissionCard extends LitElement {
    * else as text; a long one scrolls inside the card.
    */
   #detail(p: Permission) {
-    if (p.tool === 'ExitPlanMode') {
+    if (p.tool === EXIT_PLAN_TOOL) {
       return html`<div class="detail plan" data-testid="permission-detail"><markdown-view .text=${p.detail} .final=${true}></markdown-view></div>`;
     }
     // The owner's own view opens with a note of its own line, "(only you see this text …)":
@@ -310,7 +311,7 @@ export class PermissionCard extends LitElement {
           : s.isHost
             ? html`<div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
-                ${p.tool === 'ExitPlanMode' || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
+                ${p.tool === EXIT_PLAN_TOOL || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
@@ -346,7 +347,7 @@ export class PermissionCard extends LitElement {
                     ? // The party says an always would not cover it (a window tester was offered one on a .env write).
                       html`<span class="expires" data-testid="permission-always-covered">An always for ${p.tool} would not cover this one: ${uncoveredWords(p.tool)} ${EDIT_TOOLS.has(p.tool) ? 'ask' : 'asks'} each time.</span>`
                     : nothing}
-              ${p.tool !== 'ExitPlanMode' && !s.isOwner
+              ${p.tool !== EXIT_PLAN_TOOL && !s.isOwner
                 ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
                   html`<span class="expires" data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
                 : nothing}`
@@ -367,7 +368,7 @@ customElements.define('permission-card', PermissionCard);
  */
 function shownSummary(p: Permission, pending: boolean): string {
   const prefix = 'leave plan mode: ';
-  return p.tool === 'ExitPlanMode' && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
+  return p.tool === EXIT_PLAN_TOOL && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
 }
 
 /** <approval-card>: a merged batch that waits for a host's approval, then its outcome. */

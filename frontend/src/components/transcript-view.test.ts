@@ -305,6 +305,12 @@ describe('<transcript-view> turn ends', () => {
     be.emit('party:event', batch(22, { id: 'b5', prompts: ['p5'], merged: 'deny', merger: 'local' }));
     be.emit('party:event', out(23, 'Bash: rm -rf x\n-> (denied) hana (a host of this party) denied this tool use.\n', 'tool'));
     be.emit('party:event', turn(24, 'b5', 1));
+    // A plan sent back is plan mode's review, not a refusal (a user tester's ended in a warning).
+    be.emit('party:event', prompt(25, { id: 'p6', user: 'ann', text: 'plan' }));
+    be.emit('party:event', batch(26, { id: 'b6', prompts: ['p6'], merged: 'plan', merger: 'local' }));
+    be.emit('party:event', { seq: 27, ts: '', kind: 'permission', permission: { id: 't6', tool: 'ExitPlanMode', summary: 'leave plan mode: 1. x', batch: 'b6', status: 'pending', detail: '1. x' } });
+    be.emit('party:event', { seq: 28, ts: '', kind: 'permission', permission: { id: 't6', tool: 'ExitPlanMode', summary: 'leave plan mode: 1. x', batch: 'b6', status: 'denied', by: 'hana', reason: 'add tests' } });
+    be.emit('party:event', turn(29, 'b6', 1));
     await el.updateComplete;
     const ends = [...el.shadowRoot!.querySelectorAll('[data-testid=turn-end]')].map((n) => n.textContent?.replace(/\s+/g, ' ').trim());
     expect(ends).toEqual([
@@ -313,7 +319,9 @@ describe('<transcript-view> turn ends', () => {
       'Done — 1 tool request denied under 0.1 s',
       'Done — 1 tool request denied, 1 tool step failed under 0.1 s',
       'Done — 1 tool request denied under 0.1 s',
+      'Done — the plan was sent back for changes under 0.1 s',
     ]);
+    expect(el.shadowRoot!.querySelectorAll('[data-testid=turn-end]')[5]!.className).toBe('done');
     el.remove();
   });
 });

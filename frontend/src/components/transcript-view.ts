@@ -14,7 +14,7 @@ import { HeightIndex, visibleRange } from '../render/virtual-window';
 import { splitStderr } from '../render/stderr';
 import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
-import { roleLabel } from '../state/host-control';
+import { EXIT_PLAN_TOOL, roleLabel } from '../state/host-control';
 import { showBidi } from '../state/bidi';
 import { HOST_STOPPED, asText, toolStepOutcomes, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
@@ -690,7 +690,12 @@ export class TranscriptView extends LitElement {
       const steps = it.end.status === 'done' ? toolStepOutcomes(it.segments) : { failed: 0, denied: 0 };
       const failed = denied === 0 || steps.denied > 0 ? steps.failed : 0;
       const failedText = `${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed`;
-      if (it.end.status === 'done' && denied > 0) {
+      // A plan a host sent back is the review plan mode is for, not a refusal (a user
+      // tester's plan revision ended in a warning, "1 tool request denied").
+      const plansBack = it.segments.filter((sg) => sg.kind === 'permission' && !sg.void && sg.permission.tool === EXIT_PLAN_TOOL && sg.permission.status === 'denied').length;
+      if (it.end.status === 'done' && denied > 0 && plansBack >= denied) {
+        footer = html`<footer class="done" data-testid="turn-end" data-status="done" data-plan-back=${plansBack}>${iconCheck()} Done — the plan was sent back for changes${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
+      } else if (it.end.status === 'done' && denied > 0) {
         footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied} data-failed=${failed}>${iconAlert()} Done — ${deniedText}${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
       } else if (failed > 0) {
         footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-failed=${failed}>${iconAlert()} Done — ${failedText} ${dur}</footer>`;

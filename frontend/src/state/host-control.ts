@@ -7,6 +7,12 @@
 import { errorText, type Backend } from './backend';
 import type { Decision, Invites, PermissionMode, Role } from './types';
 
+/**
+ * The tool with which the agent presents its plan and asks to leave plan mode (Go's
+ * party.ExitPlanTool): allowed, the agent works on; denied, the plan goes back to it.
+ */
+export const EXIT_PLAN_TOOL = 'ExitPlanMode';
+
 /** What HostControl needs from AppState. */
 export interface ControlContext {
   /** Re-render. */
