@@ -166,41 +166,47 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 // noteDenied remembers a denial before claude has it, so that the tool's result, which
 // carries the denial's message as an error, reads as a denial and not as a tool that failed
 // (a user tester's step said "failed" under a footer that said "denied"). By the tool_use
-// id, or by the message when claude sent none.
+// id, or by the message when claude sent none (counted: parallel requests may be denied
+// with one message). Forgotten at the turn's end (finishTurn).
 func (a *Agent) noteDenied(p *process, toolUseID, message string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if toolUseID == "" {
-		toolUseID = deniedByText + message
+	if toolUseID != "" {
+		p.denied[toolUseID] = message
+		return
 	}
-	if len(p.denied) >= maxDenied { // results that never came (a turn cut short): forgotten
-		clear(p.denied)
-	}
-	p.denied[toolUseID] = message
+	p.deniedText[message]++
 }
 
 // deniedResult says whether an error tool result is a denial noted by noteDenied, and
-// forgets it.
+// forgets it. Its text must be the denial's message, as Claude Code returns it (measured
+// with 2.1.197): then it is the party's own words, and nothing of the tool's.
 func (a *Agent) deniedResult(p *process, toolUseID, text string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, ok := p.denied[toolUseID]; ok && toolUseID != "" {
+	if msg, ok := p.denied[toolUseID]; ok && toolUseID != "" {
 		delete(p.denied, toolUseID)
-		return true
+		return text == msg
 	}
-	if _, ok := p.denied[deniedByText+text]; ok {
-		delete(p.denied, deniedByText+text)
+	if p.deniedText[text] > 0 {
+		if p.deniedText[text]--; p.deniedText[text] == 0 {
+			delete(p.deniedText, text)
+		}
 		return true
 	}
 	return false
 }
 
-const (
-	// deniedByText keys a denial of a request that named no tool_use.
-	deniedByText = "\x00text:"
-	// maxDenied bounds the denials waiting for their results.
-	maxDenied = 256
-)
+// forgetDenials drops the denials whose results never came (a turn cut short).
+func (a *Agent) forgetDenials(p *process) {
+	if p == nil { // (a line read with no process: the tests')
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	clear(p.denied)
+	clear(p.deniedText)
+}
 
 // cancelToolRequest ends the Ask of a request claude withdrew (control_cancel_request,
 // sent when a turn is interrupted while a permission is pending).

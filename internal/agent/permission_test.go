@@ -102,6 +102,17 @@ func TestTurnWithAsk(t *testing.T) {
 			wantText:    "Let me check.\n\ntools: denied: not the first | allowed",
 			wantResults: []string{"-> (denied) not the first", "-> allowed"},
 		},
+		{
+			// Two at once with one message: each result is its denial (a reviewer's lost one).
+			name:   "parallel requests denied with one message, named by none",
+			prompt: "FAKE_ASK=2 FAKE_PAR FAKE_NO_TOOL_USE_ID",
+			decide: func(context.Context, agent.ToolRequest) agent.ToolDecision {
+				return agent.ToolDecision{Message: "no"}
+			},
+			want:        []string{"touch file-1", "touch file-2"},
+			wantText:    "Let me check.\n\ntools: denied: no | denied: no",
+			wantResults: []string{"-> (denied) no", "-> (denied) no"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -40,7 +40,8 @@ type process struct {
 	pending    map[string]chan controlResponse // control requests waiting for their response
 	asks       map[string]context.CancelFunc   // tool requests being decided, by request id
 	lastHanded chan struct{}                   // closed once the newest tool request was handed to the asker (answerToolRequest)
-	denied     map[string]string               // denials whose tool results have not come yet (noteDenied)
+	denied     map[string]string               // denials whose tool results have not come yet, by tool_use id: their message (noteDenied)
+	deniedText map[string]int                  // and of requests that named no tool_use, by message
 	stderrTail []string                        // the last stderr lines
 }
 
@@ -122,14 +123,15 @@ func (a *Agent) start(ctx context.Context) error {
 	_ = errW.Close()
 
 	p := &process{
-		cmd:     cmd,
-		stdin:   inW,
-		stdout:  outR,
-		stderr:  errR,
-		done:    make(chan struct{}),
-		pending: map[string]chan controlResponse{},
-		asks:    map[string]context.CancelFunc{},
-		denied:  map[string]string{},
+		cmd:        cmd,
+		stdin:      inW,
+		stdout:     outR,
+		stderr:     errR,
+		done:       make(chan struct{}),
+		pending:    map[string]chan controlResponse{},
+		asks:       map[string]context.CancelFunc{},
+		denied:     map[string]string{},
+		deniedText: map[string]int{},
 	}
 	a.mu.Lock()
 	a.proc = p

@@ -129,6 +129,7 @@ func (a *Agent) setSession(id string) {
 // finishTurn ends p's running turn with a result line.
 func (a *Agent) finishTurn(p *process, tr *translator, ln *outLine) {
 	tr.reset()
+	a.forgetDenials(p)
 	a.mu.Lock()
 	if ln.SessionID != "" {
 		a.sessionID = ln.SessionID

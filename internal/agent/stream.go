@@ -491,20 +491,23 @@ func toolSummary(name string, input json.RawMessage, workDir string) string {
 func toolResultSummary(b contentBlock, denied bool) string {
 	text := toolResultText(b.Content)
 	lines := strings.Split(strings.TrimSpace(text), "\n")
-	first := strings.TrimSpace(lines[0])
-	var sb strings.Builder
-	sb.WriteString("-> ")
+	first := oneLine(lines[0])
+	mark := ""
 	switch {
 	case denied:
-		sb.WriteString(deniedMark)
+		mark = deniedMark
 	case b.IsError:
-		sb.WriteString("(error) ")
+		mark = "(error) "
+	case strings.HasPrefix(first, "("):
+		// A tool's own first line is never read as a mark: "(denied) carol denied this"
+		// echoed by a command would have looked like a host's denial (a reviewer's). One
+		// more space keeps it apart from "-> (…) ", and reads the same.
+		mark = " "
 	}
 	if first == "" {
 		first = "(no output)"
 	}
-	sb.WriteString(first)
-	s := truncate(oneLine(sb.String()), toolLineMax)
+	s := truncate("-> "+mark+first, toolLineMax)
 	if more := len(lines) - 1; more > 0 {
 		s += fmt.Sprintf(" (+%d lines)", more)
 	}

@@ -291,6 +291,9 @@ func TestToolResultSummary(t *testing.T) {
 		{name: "error", block: contentBlock{Content: json.RawMessage(`"Exit code 1"`), IsError: true}, want: "-> (error) Exit code 1"},
 		{name: "blocks", block: contentBlock{Content: json.RawMessage(`[{"type":"text","text":"x"},{"type":"image"}]`)}, want: "-> x (+1 lines)"},
 		{name: "empty", block: contentBlock{Content: json.RawMessage(`""`)}, want: "-> (no output)"},
+		// A tool's own words never read as a mark (a reviewer's echo looked like a denial).
+		{name: "output that looks like a mark", block: contentBlock{Content: json.RawMessage(`"(denied) carol (a host of this party) denied this tool use."`)}, want: "->  (denied) carol (a host of this party) denied this tool use."},
+		{name: "output that looks like an error", block: contentBlock{Content: json.RawMessage(`"(error) nope"`)}, want: "->  (error) nope"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

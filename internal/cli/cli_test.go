@@ -964,7 +964,11 @@ func TestPrinterHostControl(t *testing.T) {
 		{"a plan sent back", []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "add tests"}},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
-		}, "[permission] denied ExitPlanMode: leave plan mode: 1. x (carol): add tests\n[system] claude finished (1s); its plan was sent back for changes\n"},
+			// Denied by nobody (the turn's end): no plan was sent back.
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. y", Batch: "b2", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
+		}, "[permission] denied ExitPlanMode: leave plan mode: 1. x (carol): add tests\n[system] claude finished (1s); its plan was sent back for changes\n" +
+			"[permission] denied ExitPlanMode: leave plan mode: 1. y: the turn ended before a decision\n[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
 		// A host from before "(denied)" marked a denied step "(error)": not said twice.
 		{"an older host's denied step", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (error) carol (a host of this party) denied this tool use.\n"},

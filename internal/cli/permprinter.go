@@ -9,6 +9,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -29,7 +30,7 @@ func (p *printer) permission(pm *wire.Permission) {
 		}
 		p.timedOut[pm.Batch]++
 	}
-	if pm.Status == wire.PermissionDenied && pm.Tool == party.ExitPlanTool && pm.Batch != "" {
+	if transcript.IsPlanSentBack(*pm) && pm.Batch != "" {
 		// A plan a host sent back: the review plan mode is for, not a refusal (a user
 		// tester's turn ended "but not everything it asked for was allowed").
 		if p.plansBack == nil {

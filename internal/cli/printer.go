@@ -16,6 +16,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -958,16 +959,10 @@ func (p *printer) releaseHeldLocked() {
 // deniedWords is a turn summary's "; N tool requests denied" (or "" when none), with those
 // of them seen timing out told apart: "; 1 tool request timed out, 1 denied".
 func deniedWords(denied, timedOut int) string {
-	timedOut = min(timedOut, denied) // seen from a later join: what is known of them
-	switch {
-	case denied == 0:
-		return ""
-	case timedOut == 0:
-		return fmt.Sprintf("; %d tool request%s denied", denied, plural(denied))
-	case timedOut == denied:
-		return fmt.Sprintf("; %d tool request%s timed out", denied, plural(denied))
+	if w := transcript.DeniedWords(denied, timedOut); w != "" {
+		return "; " + w
 	}
-	return fmt.Sprintf("; %d tool request%s timed out, %d denied", timedOut, plural(timedOut), denied-timedOut)
+	return ""
 }
 
 // failedWords is "; N tool steps failed" after a turn's end, or "".

@@ -284,8 +284,9 @@ func (p *printer) event(ev wire.Event) {
 		}
 	case wire.KindRetry:
 		wrote := p.turnWrote
-		// What follows is the batch's answer again.
+		// What follows is the batch's answer again; its plans sent back were of the void run.
 		p.turnWrote, p.turnFailed, p.turnDenials = false, 0, false
+		delete(p.plansBack, ev.RetryBatch)
 		switch {
 		case ev.Resumed && wrote:
 			p.noticeLocked("system", "the partial reply above is void: the host stopped before it finished; claude answers that batch again")
@@ -485,7 +486,7 @@ func (p *printer) output(stream, text string) {
 			switch {
 			case p.toolErr:
 				p.turnFailed++
-			case strings.HasPrefix(strings.TrimLeft(l, " "), "-> (denied) "):
+			case transcript.IsDeniedResult(l):
 				p.turnDenials = true
 			}
 		}

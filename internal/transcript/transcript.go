@@ -180,6 +180,10 @@ type turn struct {
 	// errOut: the last tool line is a failed step's result, whose own output (the
 	// reason) is written under it.
 	errOut bool
+	// failed and denials count the tool results that are failures and denials (PROTOCOL.md
+	// §5), as their lines come: the text written holds a failed step's output too, whose
+	// lines are the tool's and may look like results (a reviewer's).
+	failed, denials int
 }
 
 type part struct {
@@ -394,7 +398,15 @@ func (r *renderer) event(ev wire.Event) {
 		}
 		text := strings.TrimSuffix(ev.Text, "\n")
 		if ev.Stream == wire.StreamTool { // (a stderr line may come between a result and its output)
-			t.errOut = IsFailedResult(lastLine(text))
+			for _, l := range strings.Split(text, "\n") {
+				t.errOut = IsFailedResult(l)
+				switch {
+				case t.errOut:
+					t.failed++
+				case IsDeniedResult(l):
+					t.denials++
+				}
+			}
 		}
 		if ev.Stream == wire.StreamStderr {
 			text = "stderr: " + text
@@ -453,6 +465,7 @@ func (r *renderer) event(ev wire.Event) {
 			parts = append(parts, pt)
 		}
 		r.turn.parts, r.turn.perms, r.turn.written, r.turn.spans = parts, perms, nil, nil
+		r.turn.failed, r.turn.denials, r.turn.errOut = 0, 0, false
 	case wire.KindTurn:
 		if ev.Turn == nil {
 			return
@@ -590,7 +603,7 @@ func (r *renderer) writeTurn() {
 	}
 	if t.end == nil {
 		if t.batch != "" {
-			r.paused = &turn{batch: t.batch, perms: map[string]int{},
+			r.paused = &turn{batch: t.batch, perms: map[string]int{}, failed: t.failed, denials: t.denials,
 				written: append(t.written, t.parts...), spans: append(t.spans, [2]int{start, r.b.Len()})}
 		}
 		return
@@ -604,15 +617,15 @@ func (r *renderer) writeTurn() {
 	// export said "Done" where both said "1 tool step failed").
 	all := append(slices.Clip(t.written), t.parts...)
 	var notes []string
-	if plans := plansBack(all); t.end.Denied > 0 && plans >= t.end.Denied {
+	if plans := plansBack(all); t.end.Status == wire.TurnDone && t.end.Denied > 0 && plans >= t.end.Denied {
 		// The review plan mode is for, not a refusal (a user tester's).
 		notes = append(notes, "the plan was sent back for changes")
-	} else if w := deniedWords(t.end.Denied, timedOut(all)); w != "" {
+	} else if w := DeniedWords(t.end.Denied, timedOut(all)); w != "" {
 		notes = append(notes, w)
 	}
-	if failed, denials := toolOutcomes(all); failed > 0 && t.end.Status == wire.TurnDone && (t.end.Denied == 0 || denials > 0) {
+	if t.failed > 0 && t.end.Status == wire.TurnDone && (t.end.Denied == 0 || t.denials > 0) {
 		// (A host from before "(denied)" marked a denied step "(error)": not said twice.)
-		notes = append(notes, fmt.Sprintf("%d tool %s failed", failed, plural(failed, "step", "steps")))
+		notes = append(notes, fmt.Sprintf("%d tool %s failed", t.failed, plural(t.failed, "step", "steps")))
 	}
 	tail := ""
 	if len(notes) > 0 {
@@ -636,8 +649,9 @@ func (r *renderer) writeTurn() {
 	}
 }
 
-// deniedWords is "N tool requests denied", those that timed out told apart; "" for none.
-func deniedWords(denied, timedOut int) string {
+// DeniedWords is "N tool requests denied", those that timed out told apart; "" for none.
+// The terminal says it as the export does.
+func DeniedWords(denied, timedOut int) string {
 	timedOut = min(timedOut, denied)
 	n := func(k int) string { return fmt.Sprintf("%d tool %s", k, plural(k, "request", "requests")) }
 	switch {
@@ -666,45 +680,47 @@ func timedOut(parts []part) int {
 func plansBack(parts []part) int {
 	n := 0
 	for _, p := range parts {
-		if p.kind == "perm" && p.perm.Tool == party.ExitPlanTool && p.perm.Status == wire.PermissionDenied {
+		if p.kind == "perm" && IsPlanSentBack(p.perm) {
 			n++
 		}
 	}
 	return n
 }
 
-// toolOutcomes counts the results among a turn's tool lines that are failures, and those
-// that are denials (PROTOCOL.md §5).
-func toolOutcomes(parts []part) (failed, denied int) {
-	for _, p := range parts {
-		if p.kind != "tool" {
-			continue
-		}
-		for _, l := range strings.Split(p.all(), "\n") {
-			switch {
-			case IsFailedResult(l):
-				failed++
-			case strings.HasPrefix(strings.TrimLeft(l, " "), "-> (denied) "):
-				denied++
-			}
-		}
-	}
-	return failed, denied
-}
-
 // IsFailedResult says whether a tool line is the result of a step that failed: "-> (error)
 // …", or "-> (error; its text is not shown: …)" (PROTOCOL.md §5), a subagent's indented.
+// The window reads it the same way (frontend/src/state/transcript.ts).
 func IsFailedResult(line string) bool {
-	return strings.HasPrefix(strings.TrimLeft(line, " "), "-> (error")
+	r := strings.TrimLeft(line, " ")
+	return strings.HasPrefix(r, "-> (error) ") || strings.HasPrefix(r, "-> (error; ")
 }
 
-// errorOutputLines is how many lines of a failed step's own output are written under it.
-const errorOutputLines = 8
+// IsDeniedResult says whether a tool line is the result of a step whose request was denied
+// (PROTOCOL.md §5).
+func IsDeniedResult(line string) bool {
+	return strings.HasPrefix(strings.TrimLeft(line, " "), "-> (denied) ")
+}
+
+// IsPlanSentBack says whether a request is a plan a host sent back: ExitPlanMode, denied
+// by a host (not by the turn's end, nor claude's, which name nobody).
+func IsPlanSentBack(p wire.Permission) bool {
+	return p.Tool == party.ExitPlanTool && p.Status == wire.PermissionDenied && p.By != ""
+}
+
+// errorOutputLines is how many lines of a failed step's own output are written under it,
+// and errorOutputWidth how many characters of each.
+const (
+	errorOutputLines = 8
+	errorOutputWidth = 300
+)
 
 // ErrorOutput is a failed step's own output as the terminal and the export show it under
 // its result line: its first lines, each after indent, and how many more there are.
 func ErrorOutput(text, indent string) string {
-	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	// Cleaned first: a lone carriage return is a line break to term.Clean, and an escape
+	// sequence goes, so the lines are counted, cut and indented as they will be shown (a
+	// reviewer's "\r" got past the limit, and out of the export's code block).
+	lines := strings.Split(strings.TrimRight(term.Clean(text), "\n"), "\n")
 	more := len(lines) - errorOutputLines
 	if more > 0 {
 		lines = lines[:errorOutputLines]
@@ -714,17 +730,15 @@ func ErrorOutput(text, indent string) string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
+		if r := []rune(l); len(r) > errorOutputWidth {
+			l = string(r[:errorOutputWidth-1]) + "…"
+		}
 		b.WriteString(indent + l)
 	}
 	if more > 0 {
 		fmt.Fprintf(&b, "\n%s… %d more %s", indent, more, plural(more, "line", "lines"))
 	}
 	return b.String()
-}
-
-// lastLine is the last line of text.
-func lastLine(text string) string {
-	return text[strings.LastIndexByte(text, '\n')+1:]
 }
 
 // permissionLine is a tool request's line. One still waiting where the turn is written
@@ -804,6 +818,9 @@ func plural(n int, one, many string) string {
 
 // fence puts text in a fenced code block whose fence is longer than any backtick run in it.
 func fence(lang, text string) string {
+	// Sized on the text as it will be written (flush cleans the whole document): cleaning
+	// can make a run of backticks longer, out of one broken by an escape sequence.
+	text = cleanLines(text)
 	f := strings.Repeat("`", max(3, longestRun(text, '`')+1))
 	return f + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + f + "\n"
 }

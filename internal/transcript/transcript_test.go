@@ -101,6 +101,37 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"file-b"},
 		},
 		{
+			// A failed step's output is the tool's: its lines never count as results, and a
+			// carriage return or an escape sequence never ends the code block (a reviewer's
+			// injected a heading and a link into the export).
+			name: "a failed step's output is only text",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "test"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "test", Merger: "local"}}),
+				out(3, wire.StreamTool, "Bash: go test\n-> (error) Exit code 1 (+3 lines)\n"),
+				out(4, wire.StreamToolOutput, "Exit code 1\n-> (error) boom\n-> (denied) x\nx\r``\x1b[m`\r# INJECTED HEADING\r[click](https://evil.example)\n"),
+				ev(5, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100}}),
+			},
+			want: []string{"````text\nBash: go test\n-> (error) Exit code 1 (+3 lines)\n    Exit code 1\n    -> (error) boom\n    -> (denied) x\n    x\n    ```\n    # INJECTED HEADING\n    [click](https://evil.example)\n````\n",
+				"**Done** in 0.1 s — 1 tool step failed."},
+		},
+		{
+			// Denied by nobody (the turn's end) is no plan sent back; nor is a stopped turn's.
+			name: "a plan request the turn's end denied",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "plan it"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "plan it", Merger: "local"}}),
+				ev(3, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}}),
+				ev(4, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
+				prompt(5, "p2", "bob", "plan again"),
+				ev(6, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "plan again", Merger: "local"}}),
+				ev(7, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b2", Status: wire.PermissionDenied, By: "hazel"}}),
+				ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 100, Denied: 1}}),
+			},
+			want:   []string{"**Done** in 0.1 s — 1 tool request denied.", "**Interrupted: stopped by hazel** after 0.1 s — 1 tool request denied."},
+			absent: []string{"sent back"},
+		},
+		{
 			name: "a plan sent back",
 			events: []wire.Event{
 				prompt(1, "p1", "alice", "plan it"),

@@ -92,6 +92,10 @@ describe('<activity-group>', () => {
     expect(toolSteps(tool('Bash: rm x', '-> (denied) hana (a host of this party) denied this tool use.'))).toEqual([
       { call: 'Bash: rm x', output: ['(denied) hana (a host of this party) denied this tool use.'], full: false, denied: true },
     ]);
+    // Failed, its text kept back: a failure, as Go's transcript.IsFailedResult says; a
+    // tool's own words that look like a mark come with one more space, and are none.
+    expect(toolSteps(tool('Read: .env', '-> (error; its text is not shown: this file usually holds secrets)'))[0]!.failed).toBe(true);
+    expect(toolSteps(tool('Bash: echo', '->  (denied) carol denied this tool use.'))[0]).toEqual({ call: 'Bash: echo', output: [' (denied) carol denied this tool use.'], full: false });
     // A long denial comes whole as the result's own output: its mark stays.
     expect(toolSteps([...tool('Bash: rm x', '-> (denied) hana denied this. Reason: (+1 lines)'), ...own('hana denied this. Reason:', 'not today')])).toEqual([
       { call: 'Bash: rm x', output: ['(denied) hana denied this. Reason:', 'not today'], full: true, denied: true },

@@ -860,6 +860,18 @@ describe('<party-view> icon-only header buttons', () => {
 });
 
 describe('<party-view> find', () => {
+  // On a Mac, Ctrl+F moves the caret in a text field: only ⌘F finds there (a reviewer's).
+  it('takes ⌘F on a Mac and Ctrl+F elsewhere', async () => {
+    const { isFindKey } = await import('./party-view');
+    const key = (init: KeyboardEventInit) => new KeyboardEvent('keydown', { key: 'f', ...init });
+    expect(isFindKey(key({ metaKey: true }), true)).toBe(true);
+    expect(isFindKey(key({ ctrlKey: true }), true)).toBe(false);
+    expect(isFindKey(key({ ctrlKey: true }), false)).toBe(true);
+    expect(isFindKey(key({ metaKey: true }), false)).toBe(false);
+    expect(isFindKey(key({ ctrlKey: true, shiftKey: true }), false)).toBe(false);
+    expect(isFindKey(new KeyboardEvent('keydown', { key: 'F', ctrlKey: true }), false)).toBe(true); // Caps Lock
+  });
+
   // The window has no find bar of its own: Ctrl+F, and the header's button, open the
   // transcript's, its field focused; a dialog open keeps Ctrl+F for itself.
   it('opens the find bar with Ctrl+F and with its button', async () => {

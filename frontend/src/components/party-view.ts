@@ -293,7 +293,7 @@ export class PartyView extends LitElement {
    * a second Escape did nothing: a tester's).
    */
   readonly #onKey = (e: KeyboardEvent): void => {
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'f' && !e.defaultPrevented && !this.#dialogOpen()) {
+    if (isFindKey(e) && !e.defaultPrevented && !this.#dialogOpen()) {
       // The window has no find bar of its own, and the transcript renders only what is on
       // screen: Ctrl+F finds in the transcript's items (a long party's words were lost).
       e.preventDefault();
@@ -1083,7 +1083,7 @@ export class PartyView extends LitElement {
           title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
-        <!-- Not in the narrowest windows (a third header row at 400 px): Ctrl+F is. -->
+        <!-- Not below 720 px, where the header has no room for it (it wrapped to a third row at 400 px): Ctrl+F is. -->
         <button class="ghost icon tiny-hide" title="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
@@ -1189,6 +1189,15 @@ function pendingRequestIds(items: readonly TranscriptItem[]): string[] {
  * A dialog's keys: Escape closes it, and only it (the drawer behind it stays open); Tab
  * stays inside it (trapTab).
  */
+/**
+ * Whether a key is the find shortcut: ⌘F on a Mac, Ctrl+F elsewhere (on a Mac, Ctrl+F in
+ * a text field moves the caret forward, which the prompt box must keep: a reviewer's).
+ */
+export function isFindKey(e: KeyboardEvent, mac = /Mac/.test(navigator.platform)): boolean {
+  if (e.altKey || e.shiftKey || e.key.toLowerCase() !== 'f') return false;
+  return mac ? e.metaKey && !e.ctrlKey : e.ctrlKey && !e.metaKey;
+}
+
 function escape(e: KeyboardEvent, close: () => void): void {
   trapTab(e);
   if (e.key !== 'Escape') return;

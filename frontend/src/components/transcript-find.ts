@@ -49,9 +49,11 @@ export class TranscriptFind extends LitElement {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
+  /** On the whole bar: Escape from its buttons too (else the party view's took it, and closed a drawer). */
   #onKey = (e: KeyboardEvent): void => {
     if (e.isComposing) return;
-    if (e.key === 'Enter' || e.key === 'F3') {
+    const inField = e.composedPath()[0] instanceof HTMLInputElement;
+    if ((e.key === 'Enter' && inField) || e.key === 'F3') {
       e.preventDefault();
       this.#emit('find-step', e.shiftKey ? -1 : 1);
     } else if (e.key === 'Escape') {
@@ -65,11 +67,11 @@ export class TranscriptFind extends LitElement {
     const typed = this.query.trim() !== '';
     const none = typed && this.count === 0;
     const words = !typed ? '' : none ? 'No matches' : `${this.at + 1} of ${this.count}`;
-    return html`<div class="bar" role="search" data-testid="find-bar">
+    return html`<div class="bar" role="search" data-testid="find-bar" @keydown=${this.#onKey}>
       ${iconSearch()}
       <input type="text" data-testid="find-input" aria-label="Find in the conversation" placeholder="Find in the conversation" .value=${this.query}
         autocomplete="off" spellcheck="false"
-        @input=${(e: Event) => this.#emit('find-query', (e.target as HTMLInputElement).value)} @keydown=${this.#onKey} />
+        @input=${(e: Event) => this.#emit('find-query', (e.target as HTMLInputElement).value)} />
       <span class="count ${none ? 'none' : ''}" data-testid="find-count" aria-live="polite">${words}</span>
       <button class="ghost icon small" data-testid="find-prev" aria-label="Previous match" title="Previous match (Shift+Enter)" ?disabled=${this.count === 0}
         @click=${() => this.#emit('find-step', -1)}>${iconArrowUp()}</button>

@@ -461,12 +461,13 @@ describe('<transcript-view> find', () => {
     await bar.updateComplete;
     expect(q('find-count').textContent).toBe('1 of 3');
     expect(hit()?.textContent).toContain('needle number 7');
-    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, composed: true }));
     await el.updateComplete;
     await bar.updateComplete;
     expect(q('find-count').textContent).toBe('3 of 3');
-    // New events that hold it are found too, the item shown stays.
+    // New events that hold it are found too (within REFIND_MS), the item shown stays.
     be.emit('party:event', prompt(301, { id: 'p301', user: 'bob', text: 'one more needle' }));
+    await new Promise((r) => setTimeout(r, 300));
     await el.updateComplete;
     await bar.updateComplete;
     expect(q('find-count').textContent).toBe('3 of 4');
@@ -477,7 +478,24 @@ describe('<transcript-view> find', () => {
     await bar.updateComplete;
     expect(q('find-count').textContent).toBe('No matches');
     expect(hit()).toBeNull();
+    input.value = 'needle number 207';
+    input.dispatchEvent(new Event('input'));
+    await el.updateComplete;
     input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(root.querySelector('transcript-find')).toBeNull();
+    // Opened again, what it held is found again and brought into view (a reviewer's said
+    // "1 of N" of a match not on screen); Escape from its buttons closes it too.
+    const scroller = root.querySelector<HTMLElement>('[data-testid=transcript]')!;
+    scroller.scrollTop = 0;
+    (el as unknown as { openFind(): void }).openFind();
+    await el.updateComplete;
+    const bar2 = root.querySelector('transcript-find')!;
+    await bar2.updateComplete;
+    expect(bar2.shadowRoot!.querySelector('[data-testid=find-count]')!.textContent).toBe('1 of 1');
+    expect(scroller.scrollTop).toBeGreaterThan(0);
+    expect(hit()?.textContent).toContain('needle number 207');
+    bar2.shadowRoot!.querySelector('[data-testid=find-next]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
     await el.updateComplete;
     expect(root.querySelector('transcript-find')).toBeNull();
     el.remove();

@@ -33,6 +33,8 @@ import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_PX = 48;
+/** While the find bar is open and the transcript changes, it finds again at most this often (ms). */
+const REFIND_MS = 250;
 /** An item's height before it is measured (px, with the gap below it). */
 const ESTIMATE_PX = 140;
 /** Rendered beyond the visible part, above and below (px). */
@@ -93,7 +95,9 @@ export class TranscriptView extends LitElement {
    * The find bar (Ctrl+F): what is typed, the indices of the items that hold it, which of
    * them is shown (-1: none yet), and the transcript they were found in (its version).
    */
-  #find = { open: false, query: '', hits: [] as number[], at: -1, version: -1 };
+  #find = { open: false, query: '', hits: [] as number[], at: -1, version: -1, shownKey: '', foundAt: 0 };
+  /** A find again that waits (#refind: at most one every REFIND_MS while the transcript changes). */
+  #refindTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
     super();
@@ -463,52 +467,72 @@ export class TranscriptView extends LitElement {
     this.dispatchEvent(new CustomEvent('focus-prompt', { bubbles: true, composed: true }));
   }
 
-  /** Opens the find bar, or focuses it again (its text selected). */
+  /** Opens the find bar, or focuses it again (its text selected); what it held is found again, from the view. */
   openFind(): void {
+    const reopen = !this.#find.open && this.#find.query.trim() !== '';
     this.#find.open = true;
+    if (reopen) this.#findFresh(this.#find.query);
     this.requestUpdate();
     void this.updateComplete.then(() => this.renderRoot.querySelector<TranscriptFind>('transcript-find')?.focusField());
   }
 
   /** Closes the find bar; the view stays where it is, and the focus goes to the prompt box. */
   #closeFind = (): void => {
-    this.#find = { open: false, query: this.#find.query, hits: [], at: -1, version: -1 };
+    this.#find = { ...this.#find, open: false, hits: [], at: -1, version: -1, shownKey: '' };
+    clearTimeout(this.#refindTimer);
+    this.#refindTimer = undefined;
     this.requestUpdate();
     this.dispatchEvent(new CustomEvent('focus-prompt', { bubbles: true, composed: true }));
   };
 
   #onFindQuery = (e: CustomEvent<string>): void => {
-    const s = this.state;
-    if (!s) return;
-    const hits = findInTranscript(s.transcript, e.detail);
-    // The first match from what is on screen down, as a browser's find does.
-    const top = this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
-    const at = hits.length === 0 ? -1 : this.#stick ? hits.length - 1 : firstHitFrom(hits, top);
-    this.#find = { open: true, query: e.detail, hits, at, version: s.transcriptVersion };
-    if (at >= 0) this.#reveal(hits[at]!);
+    this.#findFresh(e.detail);
     this.requestUpdate();
   };
+
+  /** Finds query anew and shows its first match from what is on screen down, as a browser's find does (the newest while following the end). */
+  #findFresh(query: string): void {
+    const s = this.state;
+    if (!s) return;
+    const hits = findInTranscript(s.transcript, query);
+    const top = this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
+    const at = hits.length === 0 ? -1 : this.#stick ? hits.length - 1 : firstHitFrom(hits, top);
+    const shownKey = at >= 0 ? (s.transcript[hits[at]!]?.key ?? '') : '';
+    this.#find = { open: true, query, hits, at, version: s.transcriptVersion, shownKey, foundAt: performance.now() };
+    if (at >= 0) this.#reveal(hits[at]!);
+  }
 
   #onFindStep = (e: CustomEvent<number>): void => {
     const f = this.#find;
     if (f.hits.length === 0) return;
     f.at = (f.at + e.detail + f.hits.length) % f.hits.length; // around from the last to the first
+    f.shownKey = this.state?.transcript[f.hits[f.at]!]?.key ?? '';
     this.#reveal(f.hits[f.at]!);
     this.requestUpdate();
   };
 
   /**
    * Finds again in a transcript that changed while the bar is open (new events, a resync):
-   * the item shown stays the one shown while it still holds the text.
+   * the item shown stays the one shown (by its key) while it still holds the text. While
+   * the transcript changes fast (a streaming reply), at most once every REFIND_MS.
    */
   #refind(s: AppState): void {
     const f = this.#find;
-    if (!f.open || f.version === s.transcriptVersion) return;
-    const shown = f.at >= 0 ? f.hits[f.at] : undefined;
+    if (!f.open || f.version === s.transcriptVersion || this.#refindTimer !== undefined) return;
+    const wait = f.foundAt + REFIND_MS - performance.now();
+    if (wait > 0) {
+      this.#refindTimer = setTimeout(() => {
+        this.#refindTimer = undefined;
+        this.requestUpdate();
+      }, wait);
+      return;
+    }
     f.hits = findInTranscript(s.transcript, f.query);
     f.version = s.transcriptVersion;
-    const again = shown === undefined ? -1 : f.hits.indexOf(shown);
+    f.foundAt = performance.now();
+    const again = f.shownKey === '' ? -1 : f.hits.findIndex((i) => s.transcript[i]?.key === f.shownKey);
     f.at = again >= 0 ? again : f.hits.length > 0 ? Math.min(Math.max(f.at, 0), f.hits.length - 1) : -1;
+    f.shownKey = f.at >= 0 ? (s.transcript[f.hits[f.at]!]?.key ?? '') : '';
   }
 
   /**
@@ -692,9 +716,10 @@ export class TranscriptView extends LitElement {
       const failedText = `${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed`;
       // A plan a host sent back is the review plan mode is for, not a refusal (a user
       // tester's plan revision ended in a warning, "1 tool request denied").
-      const plansBack = it.segments.filter((sg) => sg.kind === 'permission' && !sg.void && sg.permission.tool === EXIT_PLAN_TOOL && sg.permission.status === 'denied').length;
+      // Denied by a host (the turn's end names nobody), as Go's transcript.IsPlanSentBack.
+      const plansBack = it.segments.filter((sg) => sg.kind === 'permission' && !sg.void && sg.permission.tool === EXIT_PLAN_TOOL && sg.permission.status === 'denied' && (sg.permission.by ?? '') !== '').length;
       if (it.end.status === 'done' && denied > 0 && plansBack >= denied) {
-        footer = html`<footer class="done" data-testid="turn-end" data-status="done" data-plan-back=${plansBack}>${iconCheck()} Done — the plan was sent back for changes${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
+        footer = html`<footer class=${failed > 0 ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-plan-back=${plansBack}>${failed > 0 ? iconAlert() : iconCheck()} Done — the plan was sent back for changes${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
       } else if (it.end.status === 'done' && denied > 0) {
         footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied} data-failed=${failed}>${iconAlert()} Done — ${deniedText}${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
       } else if (failed > 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInTranscript, firstHitFrom, itemText } from './transcript-search';
+import { findInTranscript, firstHitFrom, itemHolds } from './transcript-search';
 import type { TranscriptItem } from './transcript';
 
 const base = { ts: 0 };
@@ -37,11 +37,19 @@ describe('finding in the transcript', () => {
     expect(findInTranscript(items, 'zebra')).toEqual([]);
   });
 
-  it("keeps an item's text until the item is replaced", () => {
-    const it0 = items[0]!;
-    expect(itemText(it0)).toBe(itemText(it0));
-    const changed: TranscriptItem = { ...base, key: '1', seq: 1, type: 'prompt', prompt: { id: 'p1', user: 'Ann', text: 'something else' } };
-    expect(findInTranscript([changed], 'parser')).toEqual([]);
+  it("keeps an item's text until the item is replaced, and a turn's by segment", () => {
+    // Items are replaced, never mutated: one changed in place shows the cache is used.
+    const it0: TranscriptItem = { ...base, key: '1', seq: 1, type: 'prompt', prompt: { id: 'p1', user: 'Ann', text: 'Fix the Parser' } };
+    expect(findInTranscript([it0], 'parser')).toEqual([0]);
+    (it0 as { prompt: { id: string; user: string; text: string } }).prompt = { id: 'p1', user: 'Ann', text: 'something else' };
+    expect(findInTranscript([it0], 'parser')).toEqual([0]);
+    expect(findInTranscript([{ ...it0 }], 'parser')).toEqual([]);
+    // A running turn is a new item per event; its earlier segments are the same objects.
+    const turn = items[3] as Extract<TranscriptItem, { type: 'turn' }>;
+    expect(itemHolds(turn, 'i changed')).toBe(true);
+    const reply = turn.segments[0] as { text: string };
+    reply.text = 'changed in place';
+    expect(itemHolds({ ...turn, segments: [...turn.segments] }, 'i changed')).toBe(true);
   });
 
   it('starts at the first match from the top of the view, else the first', () => {

@@ -5,8 +5,22 @@
 
 import type { Segment, TranscriptItem } from './transcript';
 
-/** An item's searchable text, lower-cased; items are replaced when they change, so a cache by identity stays right. */
-const texts = new WeakMap<TranscriptItem, string>();
+/**
+ * Lower-cased texts by the object they are of: items and segments are replaced when they
+ * change, never mutated, so a cache by identity stays right. A running turn is a new item
+ * on every event, but its segments before the last are the same objects: caching them
+ * apart keeps a search of a long turn from lower-casing all of it on every delta.
+ */
+const texts = new WeakMap<object, string>();
+
+function lower(of: object, text: () => string): string {
+  let t = texts.get(of);
+  if (t === undefined) {
+    t = text().toLocaleLowerCase();
+    texts.set(of, t);
+  }
+  return t;
+}
 
 /** What a segment of a turn shows, as text. */
 function segmentText(sg: Segment): string {
@@ -24,38 +38,32 @@ function segmentText(sg: Segment): string {
   }
 }
 
-/** Everything an item shows that a person may look for: who, what was asked, what the agent said and did. */
-export function itemText(it: TranscriptItem): string {
-  const had = texts.get(it);
-  if (had !== undefined) return had;
-  let parts: string[];
+/** The texts of an item a person may look for (who, what was asked, what the agent said and did), each lower-cased. */
+function itemTexts(it: TranscriptItem): string[] {
   switch (it.type) {
     case 'prompt':
-      parts = [it.prompt.user, it.prompt.text];
-      break;
+      return [lower(it, () => `${it.prompt.user}\n${it.prompt.text}`)];
     case 'system':
     case 'error':
-      parts = [it.text];
-      break;
+      return [lower(it, () => it.text)];
     case 'participants':
-      parts = [it.joined?.name ?? '', it.left?.name ?? '', it.changed?.name ?? '', it.text ?? ''];
-      break;
+      return [lower(it, () => [it.joined?.name ?? '', it.left?.name ?? '', it.changed?.name ?? '', it.text ?? ''].join('\n'))];
     case 'turn':
-      parts = [
-        ...it.prompts.flatMap((p) => [p.user, p.text]),
-        it.batch?.merged ?? '',
-        ...it.segments.map(segmentText),
-        it.end?.error ?? '',
-        ...it.files,
+      return [
+        ...it.prompts.map((p) => lower(p, () => `${p.user}\n${p.text}`)),
+        ...(it.batch ? [lower(it.batch, () => it.batch?.merged ?? '')] : []),
+        ...it.segments.map((sg) => lower(sg, () => segmentText(sg))),
+        ...(it.end ? [lower(it.end, () => it.end?.error ?? '')] : []),
+        lower(it.files, () => it.files.join('\n')),
       ];
-      break;
     case 'approval':
-      parts = [...it.prompts.flatMap((p) => [p.user, p.text]), it.approval.merged, it.edited ?? '', it.rejected?.reason ?? ''];
-      break;
+      return [lower(it, () => [...it.prompts.flatMap((p) => [p.user, p.text]), it.approval.merged, it.edited ?? '', it.rejected?.reason ?? ''].join('\n'))];
   }
-  const text = parts.join('\n').toLocaleLowerCase();
-  texts.set(it, text);
-  return text;
+}
+
+/** Whether an item's texts hold q (already lower-cased and not blank). */
+export function itemHolds(it: TranscriptItem, q: string): boolean {
+  return itemTexts(it).some((t) => t.includes(q));
 }
 
 /** The indices of the items whose text holds query (ignoring case; blank: none), in order. */
@@ -64,7 +72,7 @@ export function findInTranscript(items: readonly TranscriptItem[], query: string
   if (q === '') return [];
   const hits: number[] = [];
   for (let i = 0; i < items.length; i++) {
-    if (itemText(items[i]!).includes(q)) hits.push(i);
+    if (itemHolds(items[i]!, q)) hits.push(i);
   }
   return hits;
 }

@@ -122,8 +122,9 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       if (step < 0) step = add('', [], false, indent);
       waiting = waiting.filter((i) => i !== step);
       outs[step]!.push(text);
-      if (text.startsWith('(error)')) steps[step]!.failed = true;
-      else if (text.startsWith('(denied)')) steps[step]!.denied = true;
+      // As Go's transcript.IsFailedResult: "(error) …", or "(error; its text is not shown…)".
+      if (/^\(error[);]/.test(text)) steps[step]!.failed = true;
+      else if (text.startsWith('(denied) ')) steps[step]!.denied = true;
       prev = { kind: 'result', step, at: outs[step]!.length - 1 };
     } else {
       waiting.push(add(l.text, [], false, indent));
