@@ -207,7 +207,8 @@ export async function serveDir(dir) {
       res.end();
     }
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  // A port of one's own when asked for (CONCORDIA_E2E_FILES_PORT), for a machine whose tests share ports.
+  await new Promise((r) => server.listen(Number(process.env.CONCORDIA_E2E_FILES_PORT) || 0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 

@@ -27,6 +27,7 @@ async function makeBackend(): Promise<Backend> {
     share: (params.get('share') ?? '') as 'off' | 'changes' | 'tree' | '',
     files: Number(params.get('files') ?? '0') || 0,
     lostEnd: params.has('lostend'),
+    asks: Number(params.get('asks') ?? '1') || 1,
   });
 }
 

@@ -59,6 +59,8 @@ export interface DemoOptions {
   files?: number;
   /** The party's history is a party resumed after its journal lost its end (a full disk). */
   lostEnd?: boolean;
+  /** The agent's first request of a turn comes with this many in all, at once (parallel tool calls: `?asks=3`). */
+  asks?: number;
 }
 
 /** A held batch in a notice, as the real host names it: one prompt is not merged. */
@@ -208,6 +210,9 @@ const REPLIES: Array<Array<['assistant' | 'tool' | 'tool_output' | 'stderr', str
   ],
 ];
 
+/** The commands the agent asks to run along with its first request of a turn (asks > 1). */
+const PARALLEL_ASKS = ['git status --short', 'go vet ./internal/...', 'ls docs/'];
+
 /** The demo's data directory: a few parties kept from before. */
 function demoRecent(): RecentParty[] {
   const ago = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
@@ -273,6 +278,10 @@ export class DemoBackend implements Backend {
   #held: { id: string; prompts: Prompt[]; merged: string } | null = null;
   /** The tool request the running turn waits for, and how to go on. */
   #asking: { id: string; tool: string; summary: string; batch: string; resume: () => void } | null = null;
+  /** The requests asked with it at once (asks), still waiting; the turn goes on when all are decided. */
+  #more = new Map<string, { tool: string; summary: string; batch: string }>();
+  /** How the turn goes on, once #asking is decided and #more is empty. */
+  #resumeLater: (() => void) | null = null;
   /** The denial the next tool result carries (the request before it was denied). */
   #denial: string | null = null;
   /** Timers of the running turn (Stop cancels them). */
@@ -286,7 +295,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, lostEnd: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, lostEnd: false, asks: 1, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -614,21 +623,31 @@ export class DemoBackend implements Backend {
     this.#event({ kind: 'settings', approval: this.#opts.approve, permission_mode: this.#mode, workspace: this.#level, always: [...this.#always].sort() });
   }
   #decide(id: string, decision: Decision, reason: string, by: string): void {
-    const a = this.#asking;
-    if (!a || a.id !== id) throw new Error(`No tool request "${id}" is waiting for a decision.`);
-    this.#asking = null;
+    const a = this.#asking?.id === id ? this.#asking : this.#more.get(id);
+    if (!a) throw new Error(`No tool request "${id}" is waiting for a decision.`);
     const status = decision === 'deny' ? 'denied' : 'allowed';
-    if (status === 'denied') {
-      this.#denied++;
-      this.#denial = `${by} (a host of this party) denied this tool use.${reason ? ` Reason: ${reason}` : ''}`;
+    if (status === 'denied') this.#denied++;
+    if (this.#asking?.id === id) {
+      this.#resumeLater = this.#asking.resume;
+      this.#asking = null;
+      if (status === 'denied') this.#denial = `${by} (a host of this party) denied this tool use.${reason ? ` Reason: ${reason}` : ''}`;
+    } else {
+      this.#more.delete(id);
     }
     this.#event({ kind: 'permission', permission: { id, tool: a.tool, summary: a.summary, batch: a.batch, status, by, reason: decision === 'always' ? `always allow ${a.tool}` : reason } });
     if (decision === 'always') {
       this.#always.add(a.tool);
       this.#emitSettings();
     }
+    this.#goOn();
+  }
+  /** The turn goes on once every request asked at once is decided. */
+  #goOn(): void {
+    if (this.#asking !== null || this.#more.size > 0) return;
+    const resume = this.#resumeLater;
+    this.#resumeLater = null;
     this.#setPhase('running');
-    a.resume();
+    resume?.();
   }
   async SetRole(member: string, role: string): Promise<void> {
     const by = this.#host();
@@ -1064,17 +1083,38 @@ export class DemoBackend implements Backend {
     const detail = tool === 'Bash'
       ? summary.startsWith('go test') ? 'Run the tests of the changed package' : summary.startsWith('rg') ? 'Find where the batching window is set' : undefined
       : tool === 'Edit' ? '- const window = 40 * time.Millisecond\n+ const window = 80 * time.Millisecond' : undefined;
-    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending', expires: new Date(Date.now() + timeout).toISOString(), ...(detail ? { detail } : {}) } });
+    const expires = new Date(Date.now() + timeout).toISOString();
+    this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'pending', expires, ...(detail ? { detail } : {}) } });
+    // Asked with it at once (parallel tool calls), each with a card of its own.
+    const withIt: string[] = [];
+    for (let k = 1; k < (this.#opts.asks ?? 1); k++) {
+      const more = { tool: 'Bash', summary: PARALLEL_ASKS[(k - 1) % PARALLEL_ASKS.length]!, batch };
+      const mid = `t${++this.#ids}`;
+      this.#more.set(mid, more);
+      withIt.push(mid);
+      this.#event({ kind: 'permission', permission: { id: mid, ...more, status: 'pending', expires, detail: 'What the agent says it does: look around before the change' } });
+    }
     this.#setPhase('awaiting_permission');
     this.#after(timeout, () => {
       const a = this.#asking;
-      if (a?.id !== id) return;
-      this.#asking = null;
-      this.#denied++;
-      this.#denial = 'Nobody decided on this tool use in time (no decision within 2m0s), so it was denied. Do not retry it unless asked.';
-      this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'timed_out', reason: 'no decision within 2m0s' } });
-      this.#setPhase('running');
-      a.resume();
+      let any = false;
+      if (a?.id === id) {
+        any = true;
+        this.#asking = null;
+        this.#resumeLater = a.resume;
+        this.#denied++;
+        this.#denial = 'Nobody decided on this tool use in time (no decision within 2m0s), so it was denied. Do not retry it unless asked.';
+        this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'timed_out', reason: 'no decision within 2m0s' } });
+      }
+      for (const mid of withIt) {
+        const m = this.#more.get(mid);
+        if (!m) continue;
+        any = true;
+        this.#more.delete(mid);
+        this.#denied++;
+        this.#event({ kind: 'permission', permission: { id: mid, ...m, status: 'timed_out', reason: 'no decision within 2m0s' } });
+      }
+      if (any) this.#goOn();
     });
     if (this.#session && this.#session.you.role !== 'host') {
       this.#after(3000, () => this.#decide(id, 'allow', '', this.#session?.party.host ?? 'host'));
@@ -1103,6 +1143,12 @@ export class DemoBackend implements Backend {
       this.#denied++;
       this.#event({ kind: 'permission', permission: { id: a.id, tool: a.tool, summary: a.summary, batch: a.batch, status: 'denied', reason: 'the turn ended before a decision' } });
     }
+    for (const [mid, m] of this.#more) {
+      this.#denied++;
+      this.#event({ kind: 'permission', permission: { id: mid, ...m, status: 'denied', reason: 'the turn ended before a decision' } });
+    }
+    this.#more.clear();
+    this.#resumeLater = null;
     this.#turn = null;
     this.#event({ kind: 'turn', turn: { batch: t.id, status: end.status, duration_ms: Date.now() - t.started, error: end.error, denied: this.#denied || undefined } });
     this.#running = false;
