@@ -576,6 +576,53 @@ export function sizeTests({ browser, artifacts, realPage }) {
     check((await p.getByTestId('jump-latest').count()) === 0, 'the conversation left its end while the prompt was deleted');
   }));
 
+  // A user tester denied the bottom one of three tool requests, then clicked where the
+  // middle one's Deny had been: the decided card had shrunk, the view kept to the end, and
+  // the middle card's buttons were 110 px lower, the click on other text (cards.ts,
+  // #keepPlace). The cards still waiting stay put; one out of view comes into view once no
+  // card in view waits.
+  test('1000×700: deciding one of three tool requests leaves the others\' buttons where they were', withShot('three-requests', async () => {
+    const p = await open(1000, 700, 'screen=party&teammates=0&history=0&ask&asks=3', 'prompt-input');
+    await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+    await p.getByTestId('prompt-input').press('Enter');
+    const cards = p.getByTestId('permission-card');
+    await until('three tool requests waiting', async () => (await p.locator('[data-testid=permission-card][data-status=pending]').count()) === 3);
+    await p.waitForTimeout(800); // armed, and the view settled at the end
+    const where = async (k) => {
+      const card = cards.nth(k);
+      const box = async (id) => {
+        const b = await card.getByTestId(id).boundingBox();
+        return b && { x: Math.round(b.x), y: Math.round(b.y) };
+      };
+      return { allow: await box('permission-allow'), always: await box('permission-always'), deny: await box('permission-deny') };
+    };
+    const deny = async (k, why) => {
+      const card = cards.nth(k);
+      await card.getByTestId('permission-reason').fill(why);
+      await card.getByTestId('permission-deny').click();
+      await until(`request ${k + 1} denied`, async () => (await card.getAttribute('data-status')) === 'denied');
+      await p.waitForTimeout(400); // laid out, and any scroll done
+    };
+    const middle = await where(1);
+    for (const k of [1, 2]) {
+      const s = await seen(cards.nth(k).getByTestId('permission-deny'));
+      check(s.inView && s.onTop, `request ${k + 1}'s Deny is not in view to begin with: ${JSON.stringify(s)}`);
+    }
+    await shot(p, 'three-requests-before');
+    await deny(2, 'not now');
+    await shot(p, 'three-requests-after');
+    const after = await where(1);
+    check(JSON.stringify(after) === JSON.stringify(middle), `the middle request's buttons moved when the bottom one was denied: ${JSON.stringify(middle)} → ${JSON.stringify(after)}`);
+    check((await p.getByTestId('jump-latest').count()) === 0, 'the view left the end when the bottom request was denied');
+
+    // The middle one, where it was; then the top one, out of view above, comes into view.
+    await deny(1, 'not that either');
+    const top = cards.nth(0).getByTestId('permission-deny');
+    const t = await seen(top);
+    check(t.inView && t.onTop, `the last request waiting is not in view once the others are decided: ${JSON.stringify(t)}`);
+    await shot(p, 'three-requests-last');
+  }));
+
   // A window tester's party at 640×480 scrolled sideways by 125 px, onto an empty strip: the
   // prompt box's hidden measuring copy kept the width the box had in the wider window.
   test('1180×720 then 640×480: a prompt typed in the wider window leaves no sideways scroll', withShot('typed-then-narrow', async () => {

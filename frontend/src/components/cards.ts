@@ -3,7 +3,7 @@
 // A host decides on them; everyone else sees that the host is deciding, then what was
 // decided. Peer text is rendered as text nodes only.
 
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import { EXIT_PLAN_TOOL } from '../state/host-control';
@@ -170,6 +170,8 @@ export class PermissionCard extends LitElement {
   /** The reason I was typing when someone else decided the request first. */
   #lostReason = '';
   #armTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The height (px) the card had while its request waited, kept since it was decided: see #keepPlace. */
+  #waitedHeight = 0;
 
   constructor() {
     super();
@@ -178,8 +180,13 @@ export class PermissionCard extends LitElement {
 
   static override styles = [base, cardStyles];
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
     const p = this.permission;
+    const before = changed.get('permission') as Permission | undefined;
+    if (p && before?.id === p.id && before.status === 'pending' && p.status !== 'pending' && this.isConnected) {
+      // Measured before it shrinks to its outcome (the page still shows it waiting).
+      this.#waitedHeight = this.getBoundingClientRect().height;
+    }
     if (p && p.status !== 'pending' && this.#reason.text.trim() !== '' && !this.#reason.waiting) {
       // A reason typed here, and someone else decided first (a tester's vanished unsaid).
       if ((p.by ?? '') !== (this.state?.session?.you.name ?? '')) this.#lostReason = this.#reason.text.trim();
@@ -207,7 +214,44 @@ export class PermissionCard extends LitElement {
   override disconnectedCallback(): void {
     clearTimeout(this.#armTimer);
     this.#shownId = '';
+    this.#waitedHeight = 0;
+    this.style.minHeight = '';
     super.disconnectedCallback();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    this.#keepPlace();
+    // Just decided: the cards decided before it look again at whether to keep their place
+    // (given up once no request in view waits).
+    const before = changed.get('permission') as Permission | undefined;
+    if (before?.status === 'pending' && this.permission?.status !== 'pending') {
+      for (const c of (this.getRootNode() as ParentNode).querySelectorAll<PermissionCard>('permission-card')) if (c !== this && c.#waitedHeight > 0) c.requestUpdate();
+    }
+  }
+
+  /**
+   * A decided card keeps the height it had while it waited, as blank space under its
+   * outcome, while another request it was asked with still waits in view. It shrank at
+   * once, and the cards above it moved down by as much (the view follows the end, and the
+   * browser keeps a view at the end when what it shows gets shorter) or those below moved
+   * up: a user tester who denied the bottom one of three then clicked where the middle
+   * one's Deny had been, and the click landed 110 px above it, where Allow or Always allow
+   * could have been. Nothing moves while the host goes from one card to the next, in any
+   * order.
+   *
+   * Given up once no other request waits, or none in view: the view then follows the end
+   * again as it did, and a request whose card is out of view (above the end the view
+   * follows) comes into view rather than waiting there unseen. Its Allow and Always allow
+   * take clicks only a moment later (ARM_MS), as after any decision.
+   */
+  #keepPlace(): void {
+    let h = '';
+    if (this.#waitedHeight > 0 && this.permission?.status !== 'pending' && waitingCards(this).some((c) => c !== this && inView(c))) {
+      h = `${this.#waitedHeight}px`;
+    } else {
+      this.#waitedHeight = 0;
+    }
+    if (this.style.minHeight !== h) this.style.minHeight = h;
   }
 
   /**
@@ -369,6 +413,25 @@ customElements.define('permission-card', PermissionCard);
 function shownSummary(p: Permission, pending: boolean): string {
   const prefix = 'leave plan mode: ';
   return p.tool === EXIT_PLAN_TOOL && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
+}
+
+/** The tool request cards shown beside card (in its transcript) that wait for a decision. */
+function waitingCards(card: PermissionCard): PermissionCard[] {
+  const all = (card.getRootNode() as ParentNode).querySelectorAll<PermissionCard>('permission-card');
+  return [...all].filter((c) => c.permission?.status === 'pending');
+}
+
+/**
+ * Whether a card is in the transcript's view: 40 px of it or more (its header and first
+ * line), as the transcript counts a waiting card seen (transcript-view.ts).
+ */
+function inView(card: HTMLElement): boolean {
+  const scroller = card.closest('.scroller');
+  if (!scroller) return card.isConnected;
+  const v = scroller.getBoundingClientRect();
+  const r = card.getBoundingClientRect();
+  const shown = Math.min(r.bottom, v.bottom) - Math.max(r.top, v.top);
+  return r.height > 0 && shown >= Math.min(r.height, 40);
 }
 
 /** <approval-card>: a merged batch that waits for a host's approval, then its outcome. */
