@@ -1,6 +1,7 @@
 // Package settings owns the desktop window's settings: display name, working directory,
 // batching window, min prompts, merger, Claude Code path and extra arguments, the permission
-// mode and approval default (PROTOCOL.md §7), listen address and public host.
+// mode, approval default and tool request timeout (PROTOCOL.md §7), listen address and
+// public host.
 // They are checked here, and kept as JSON in the OS config directory
 // (os.UserConfigDir()/concordia/settings.json, mode 0600, written atomically).
 //
@@ -35,6 +36,19 @@ const (
 	MaxMinPrompts = 100
 	MaxNameRunes  = 64 // the party's limit for a display name
 	maxPathBytes  = 4096
+)
+
+// Limits of the tool request timeout: an undecided tool request is denied after it, as
+// `concordia host --permission-timeout` (default 2 minutes). Under 15 seconds a host has
+// no time to notice a request (a desktop notification), read what the tool would do and
+// decide; it is also 0.25 minutes, the smallest value the window's minutes field reads
+// well with. Over a day the party, which does nothing else meanwhile, looks stuck rather
+// than waiting (the turn timeout does not run while a decision is awaited, so nothing
+// else ends the wait); a host away longer can deny and ask again.
+const (
+	MinPermissionTimeoutMS     = 15_000
+	MaxPermissionTimeoutMS     = 24 * 60 * 60 * 1000
+	DefaultPermissionTimeoutMS = 2 * 60 * 1000
 )
 
 // Merge modes, as in `concordia host --merge`.
@@ -88,6 +102,10 @@ type Settings struct {
 	PermissionMode string `json:"permission_mode"`
 	// Approve is the default of approval mode: each merged prompt waits for a host.
 	Approve bool `json:"approve"`
+	// PermissionTimeoutMS denies a tool request no host decided after this many
+	// milliseconds (`concordia host --permission-timeout`). A settings file from before
+	// this field keeps the default, 2 minutes.
+	PermissionTimeoutMS int64 `json:"permission_timeout_ms"`
 	// ShareWorkspace is what new parties show of the working directory: off, changes or tree.
 	ShareWorkspace string `json:"share_workspace"`
 	Listen         string `json:"listen"`
@@ -102,8 +120,8 @@ type Settings struct {
 // Defaults are the settings before anyone changed them: the OS user's name, the home
 // directory, a 3 s window, one prompt, the auto merger, "claude" on PATH, port 8765 on
 // every interface, and the detected LAN address in invites; the agent asks before each
-// tool use, no extra arguments, approval off; the party sees the files the agent changed;
-// desktop notifications on.
+// tool use, no extra arguments, approval off, an undecided tool request denied after 2
+// minutes; the party sees the files the agent changed; desktop notifications on.
 func Defaults() Settings {
 	home, _ := os.UserHomeDir()
 	return Settings{
@@ -117,6 +135,8 @@ func Defaults() Settings {
 		ShareWorkspace: ShareChanges,
 		Listen:         DefaultListen,
 		Notifications:  true,
+
+		PermissionTimeoutMS: DefaultPermissionTimeoutMS,
 	}
 }
 
@@ -147,8 +167,8 @@ func cleanName(s string) string {
 }
 
 // Normalized trims surrounding white space from the text fields and fills an empty
-// listen address, Claude Code path, permission mode and workspace sharing with their
-// defaults.
+// listen address, Claude Code path, permission mode and workspace sharing, and a zero tool
+// request timeout, with their defaults.
 func (s Settings) Normalized() Settings {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Workdir = strings.TrimSpace(s.Workdir)
@@ -169,6 +189,9 @@ func (s Settings) Normalized() Settings {
 	}
 	if s.Listen == "" {
 		s.Listen = DefaultListen
+	}
+	if s.PermissionTimeoutMS == 0 {
+		s.PermissionTimeoutMS = DefaultPermissionTimeoutMS
 	}
 	return s
 }
@@ -204,6 +227,7 @@ var checks = []fieldCheck{
 	{"claude_path", func(s Settings) error { return CheckClaudePath(s.ClaudePath) }, func(s *Settings, d Settings) { s.ClaudePath = d.ClaudePath }},
 	{"claude_args", func(s Settings) error { return CheckClaudeArgs(s.ClaudeArgs) }, func(s *Settings, d Settings) { s.ClaudeArgs = d.ClaudeArgs }},
 	{"permission_mode", func(s Settings) error { return CheckPermissionMode(s.PermissionMode) }, func(s *Settings, d Settings) { s.PermissionMode = d.PermissionMode }},
+	{"permission_timeout_ms", func(s Settings) error { return CheckPermissionTimeout(s.PermissionTimeoutMS) }, func(s *Settings, d Settings) { s.PermissionTimeoutMS = d.PermissionTimeoutMS }},
 	{"share_workspace", func(s Settings) error { return CheckShareWorkspace(s.ShareWorkspace) }, func(s *Settings, d Settings) { s.ShareWorkspace = d.ShareWorkspace }},
 	{"listen", func(s Settings) error { return checkListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
 	{"public_host", func(s Settings) error { return checkPublicHost(s.PublicHost) }, func(s *Settings, d Settings) { s.PublicHost = d.PublicHost }},
@@ -324,6 +348,15 @@ func CheckPermissionMode(m string) error {
 		return nil
 	}
 	return fmt.Errorf("The permission mode must be ask, edits, plan or all, not %q.", m)
+}
+
+// CheckPermissionTimeout checks the tool request timeout in milliseconds.
+func CheckPermissionTimeout(ms int64) error {
+	if ms < MinPermissionTimeoutMS || ms > MaxPermissionTimeoutMS {
+		return fmt.Errorf("The tool request timeout must be between %s and %d minutes (15 seconds to 24 hours).",
+			strconv.FormatFloat(MinPermissionTimeoutMS/60_000.0, 'f', -1, 64), MaxPermissionTimeoutMS/60_000)
+	}
+	return nil
 }
 
 // CheckShareWorkspace checks the workspace sharing level: off, changes or tree.
@@ -595,7 +628,8 @@ func (st *Store) Save(s Settings) (Settings, error) {
 // Chosen are the values a person typed on Create party that the window offers again
 // next time: every field of the form — display name, working directory, batching window,
 // min prompts, merger, Claude Code path and extra arguments, permission mode, approval
-// default and workspace sharing (but for sharing the whole folder, chosen each time). (The window and the merger were forgotten while the
+// default, tool request timeout and workspace sharing (but for sharing the whole folder,
+// chosen each time). (The window and the merger were forgotten while the
 // others were kept, which a tester found inconsistent.)
 type Chosen struct {
 	Name, Workdir, ClaudePath, PermissionMode, ShareWorkspace string
@@ -603,6 +637,7 @@ type Chosen struct {
 	WindowMS                                                  int64
 	MinPrompts                                                int
 	Merger, ClaudeArgs                                        string
+	PermissionTimeoutMS                                       int64
 }
 
 // Remember puts the chosen values into the saved settings and writes them (atomically,
@@ -641,6 +676,9 @@ func (st *Store) Remember(c Chosen) (Settings, error) {
 	}
 	if c.MinPrompts != 0 && CheckMinPrompts(c.MinPrompts) == nil {
 		next.MinPrompts = c.MinPrompts
+	}
+	if c.PermissionTimeoutMS != 0 && CheckPermissionTimeout(c.PermissionTimeoutMS) == nil {
+		next.PermissionTimeoutMS = c.PermissionTimeoutMS
 	}
 	if v := strings.ToLower(strings.TrimSpace(c.Merger)); v != "" && CheckMerger(v) == nil {
 		next.Merger = v

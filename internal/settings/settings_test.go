@@ -16,6 +16,7 @@ func valid(t *testing.T) Settings {
 	return Settings{
 		Name: "ada", Workdir: t.TempDir(), WindowMS: 3000, MinPrompts: 1,
 		Merger: MergerAuto, ClaudePath: "claude", PermissionMode: PermissionAsk, ShareWorkspace: ShareChanges, Listen: ":8765",
+		PermissionTimeoutMS: 120_000,
 	}
 }
 
@@ -24,7 +25,8 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err := d.Normalized().Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
-	if d.WindowMS != 3000 || d.MinPrompts != 1 || d.Merger != MergerAuto || d.ClaudePath != "claude" || d.Listen != ":8765" || d.ShareWorkspace != ShareChanges {
+	if d.WindowMS != 3000 || d.MinPrompts != 1 || d.Merger != MergerAuto || d.ClaudePath != "claude" || d.Listen != ":8765" || d.ShareWorkspace != ShareChanges ||
+		d.PermissionTimeoutMS != 120_000 { // the CLI's --permission-timeout default, 2m
 		t.Fatalf("defaults = %+v", d)
 	}
 }
@@ -67,6 +69,13 @@ func TestValidate(t *testing.T) {
 		{"permission mode all", func(s *Settings) { s.PermissionMode = "all" }, "", ""},
 		{"permission mode unknown", func(s *Settings) { s.PermissionMode = "bypassPermissions" }, "permission_mode", "ask, edits, plan or all"},
 		{"permission mode empty", func(s *Settings) { s.PermissionMode = "" }, "permission_mode", "ask, edits, plan or all"},
+		{"permission timeout too short", func(s *Settings) { s.PermissionTimeoutMS = 14_999 }, "permission_timeout_ms", "The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours)."},
+		{"permission timeout shortest", func(s *Settings) { s.PermissionTimeoutMS = 15_000 }, "", ""},
+		{"permission timeout an hour", func(s *Settings) { s.PermissionTimeoutMS = 3_600_000 }, "", ""},
+		{"permission timeout longest", func(s *Settings) { s.PermissionTimeoutMS = 86_400_000 }, "", ""},
+		{"permission timeout too long", func(s *Settings) { s.PermissionTimeoutMS = 86_400_001 }, "permission_timeout_ms", "between"},
+		{"permission timeout zero", func(s *Settings) { s.PermissionTimeoutMS = 0 }, "permission_timeout_ms", "between"},
+		{"permission timeout negative", func(s *Settings) { s.PermissionTimeoutMS = -1 }, "permission_timeout_ms", "between"},
 		{"share tree", func(s *Settings) { s.ShareWorkspace = "tree" }, "", ""},
 		{"share off", func(s *Settings) { s.ShareWorkspace = "off" }, "", ""},
 		{"share unknown", func(s *Settings) { s.ShareWorkspace = "everything" }, "share_workspace", "off, changes or tree"},
@@ -174,9 +183,14 @@ func TestValidateListsEveryProblem(t *testing.T) {
 
 func TestNormalized(t *testing.T) {
 	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", ClaudeArgs: " --model opus ", PermissionMode: " ", ShareWorkspace: " Tree ", Listen: "", PublicHost: " h "}.Normalized()
-	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", ClaudeArgs: "--model opus", PermissionMode: "ask", ShareWorkspace: "tree", Listen: ":8765", PublicHost: "h"}
+	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", ClaudeArgs: "--model opus", PermissionMode: "ask", ShareWorkspace: "tree", Listen: ":8765", PublicHost: "h",
+		PermissionTimeoutMS: DefaultPermissionTimeoutMS} // 0: the default, as an empty mode is
 	if got != want {
 		t.Fatalf("Normalized = %+v, want %+v", got, want)
+	}
+	// A timeout chosen stays, even an invalid one (Validate says so).
+	if got := (Settings{PermissionTimeoutMS: 5}).Normalized(); got.PermissionTimeoutMS != 5 {
+		t.Fatalf("Normalized changed a chosen timeout to %d", got.PermissionTimeoutMS)
 	}
 }
 
@@ -185,6 +199,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	st := NewStore(path)
 	s := valid(t)
 	s.Name, s.WindowMS, s.MinPrompts, s.Merger, s.ClaudePath, s.Listen, s.PublicHost = " bob ", 1500, 2, "local", "/usr/bin/claude", "127.0.0.1:0", "10.0.0.5"
+	s.PermissionTimeoutMS = 600_000
 	saved, err := st.Save(s)
 	if err != nil {
 		t.Fatal(err)
@@ -288,6 +303,28 @@ func TestLoad(t *testing.T) {
 				t.Fatal("notifications off without anyone turning them off")
 			}
 		}},
+		// A file from before the tool request timeout existed loads with the CLI's 2 minutes;
+		// one that says 0 (or nonsense) does too, and a chosen one stays.
+		{"permission timeout: 2 minutes in a file from before the setting", `{"name":"zoe","window_ms":1500,"approve":true}`, false, func(t *testing.T, s Settings) {
+			if s.PermissionTimeoutMS != 120_000 || s.WindowMS != 1500 || !s.Approve {
+				t.Fatalf("got %+v, want the default timeout and the file's other values", s)
+			}
+		}},
+		{"permission timeout: zero or out of range takes the default", `{"permission_timeout_ms":0}`, false, func(t *testing.T, s Settings) {
+			if s.PermissionTimeoutMS != 120_000 {
+				t.Fatalf("timeout %d, want 120000", s.PermissionTimeoutMS)
+			}
+		}},
+		{"permission timeout: too long takes the default", `{"permission_timeout_ms":999999999999}`, false, func(t *testing.T, s Settings) {
+			if s.PermissionTimeoutMS != 120_000 {
+				t.Fatalf("timeout %d, want 120000", s.PermissionTimeoutMS)
+			}
+		}},
+		{"permission timeout: a chosen one stays", `{"permission_timeout_ms":1800000}`, false, func(t *testing.T, s Settings) {
+			if s.PermissionTimeoutMS != 1_800_000 {
+				t.Fatalf("timeout %d, want 1800000", s.PermissionTimeoutMS)
+			}
+		}},
 		{"notifications turned off stay off", `{"notifications":false}`, false, func(t *testing.T, s Settings) {
 			if s.Notifications {
 				t.Fatal("notifications turned off came back on")
@@ -352,13 +389,13 @@ func TestRememberRoundTrip(t *testing.T) {
 	}
 	work := t.TempDir()
 	got, err := st.Remember(Chosen{Name: " grace ", Workdir: work, ClaudePath: "/opt/claude/bin/claude", PermissionMode: "Edits", ShareWorkspace: ShareOff, Approve: true,
-		WindowMS: 2000, MinPrompts: 2, Merger: "Gemini", ClaudeArgs: " --verbose "})
+		WindowMS: 2000, MinPrompts: 2, Merger: "Gemini", ClaudeArgs: " --verbose ", PermissionTimeoutMS: 900_000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := s
 	want.Name, want.Workdir, want.ClaudePath, want.PermissionMode, want.ShareWorkspace, want.Approve = "grace", work, "/opt/claude/bin/claude", PermissionEdits, ShareOff, true
-	want.WindowMS, want.MinPrompts, want.Merger, want.ClaudeArgs = 2000, 2, MergerGemini, "--verbose"
+	want.WindowMS, want.MinPrompts, want.Merger, want.ClaudeArgs, want.PermissionTimeoutMS = 2000, 2, MergerGemini, "--verbose", 900_000
 	if got != want {
 		t.Fatalf("Remember = %+v\nwant %+v", got, want)
 	}
@@ -372,7 +409,7 @@ func TestRememberRoundTrip(t *testing.T) {
 	// Invalid and empty values keep what was saved; approval is what was chosen, and so are
 	// the extra arguments (cleared on the form: not wanted any more).
 	got, err = st.Remember(Chosen{Name: "", Workdir: filepath.Join(work, "gone"), ClaudePath: "a\nb", PermissionMode: "sometimes", ShareWorkspace: "all",
-		WindowMS: 5, MinPrompts: -1, Merger: "best"})
+		WindowMS: 5, MinPrompts: -1, Merger: "best", PermissionTimeoutMS: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +424,7 @@ func TestRememberRoundTrip(t *testing.T) {
 	// No file yet: the defaults plus what was chosen.
 	fresh := NewStore(filepath.Join(t.TempDir(), FileName))
 	got, err = fresh.Remember(Chosen{Name: "lin", Workdir: work})
-	if err != nil || got.Name != "lin" || got.Workdir != work || got.WindowMS != Defaults().WindowMS {
+	if err != nil || got.Name != "lin" || got.Workdir != work || got.WindowMS != Defaults().WindowMS || got.PermissionTimeoutMS != DefaultPermissionTimeoutMS {
 		t.Fatalf("Remember without a file = %+v, %v", got, err)
 	}
 }
