@@ -96,6 +96,9 @@ type CreateRequest struct {
 	ClaudeArgs string `json:"claude_args"`
 	// Approve starts the party in approval mode.
 	Approve bool `json:"approve"`
+	// PermissionTimeoutMS denies a tool request no host decided after this many
+	// milliseconds, 15 s to 24 h (0 = the saved setting).
+	PermissionTimeoutMS int64 `json:"permission_timeout_ms"`
 	// ShareWorkspace is what the party sees of the working folder: off, changes or tree
 	// ("" = the saved setting).
 	ShareWorkspace string `json:"share_workspace"`

@@ -1059,3 +1059,78 @@ func TestCancelJoin(t *testing.T) {
 	}
 	_ = f.app.Leave()
 }
+
+// TestCreatePartyPermissionTimeout: the tool request timeout chosen on Create party (or
+// saved in Settings, when the form leaves it 0) is the party's: a tool request expires that
+// long after it was asked, not after the host's 2 minutes a window party always had (a
+// user tester's). An out-of-range one is refused with the settings' sentence, and a chosen
+// one is remembered.
+func TestCreatePartyPermissionTimeout(t *testing.T) {
+	f := newFixture(t)
+	if got, _ := f.app.CheckCreate(CreateRequest{Name: "hana", PermissionTimeoutMS: 5000}); !strings.Contains(got, "The tool request timeout must be between 0.25 and 1440 minutes") {
+		t.Fatalf("CheckCreate(5 s) = %q", got)
+	}
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana", PermissionTimeoutMS: 25 * 60 * 60 * 1000}); err == nil || !strings.Contains(err.Error(), "The tool request timeout must be between") {
+		t.Fatalf("CreateParty(25 h) = %v", err)
+	}
+	// expires is when the request was asked (its event's time) plus the party's timeout.
+	asked := func(want time.Duration) {
+		t.Helper()
+		before := len(f.shell.events(session.EventPartyEvent)) // a party before's (ids start again)
+		since := func(pred func(wire.Event) bool) (ev wire.Event, ok bool) {
+			for _, d := range f.shell.events(session.EventPartyEvent)[before:] {
+				if e := d.(wire.Event); pred(e) {
+					ev, ok = e, true
+				}
+			}
+			return ev, ok
+		}
+		if _, err := f.app.SendPrompt("touch a file FAKE_ASK"); err != nil {
+			t.Fatal(err)
+		}
+		var ev wire.Event
+		waitFor(t, "a tool request", func() (ok bool) {
+			ev, ok = since(func(e wire.Event) bool {
+				return e.Kind == wire.KindPermission && e.Permission.Status == wire.PermissionPending
+			})
+			return ok
+		})
+		if ev.Permission.Expires == nil {
+			t.Fatalf("a pending request without expires: %+v", ev.Permission)
+		}
+		if got := ev.Permission.Expires.Sub(ev.TS); got < want-5*time.Second || got > want+time.Second {
+			t.Fatalf("the request expires %s after it was asked, want %s", got, want)
+		}
+		if err := f.app.DecidePermission(ev.Permission.ID, wire.DecisionDeny, ""); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the denial", func() bool {
+			_, ok := since(func(e wire.Event) bool {
+				return e.Kind == wire.KindPermission && e.Permission.Status == wire.PermissionDenied
+			})
+			return ok
+		})
+		if err := f.app.EndParty(); err != nil {
+			t.Fatal(err)
+		}
+		f.app.DismissParty()
+	}
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana", PermissionTimeoutMS: 45 * 60 * 1000}); err != nil {
+		t.Fatal(err)
+	}
+	asked(45 * time.Minute)
+	if s, _ := f.app.GetSettings(); s.PermissionTimeoutMS != 45*60*1000 {
+		t.Fatalf("the chosen timeout was not remembered: settings say %d ms", s.PermissionTimeoutMS)
+	}
+
+	// 0 takes the saved setting.
+	s, _ := f.app.GetSettings()
+	s.PermissionTimeoutMS = 20_000
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+		t.Fatal(err)
+	}
+	asked(20 * time.Second)
+}

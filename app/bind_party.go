@@ -102,6 +102,7 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 		Name: r.Name, Workdir: r.Workdir, ClaudePath: r.ClaudePath, PermissionMode: r.PermissionMode,
 		ShareWorkspace: r.ShareWorkspace, Approve: r.Approve, WindowMS: r.Window.Milliseconds(),
 		MinPrompts: r.MinPrompts, Merger: r.Merger, ClaudeArgs: strings.TrimSpace(req.ClaudeArgs),
+		PermissionTimeoutMS: r.PermissionTimeout.Milliseconds(),
 	}); err != nil {
 		a.log.Warn("remember the Create party values", "err", err)
 	}
@@ -174,10 +175,21 @@ func (a *App) hostRequest(req CreateRequest) (session.HostRequest, error) {
 		return session.HostRequest{Listen: s.Listen, ClaudePath: req.ClaudePath}, err
 	}
 	args, _ := settings.SplitArgs(strings.TrimSpace(req.ClaudeArgs)) // checked just above
+	timeout := req.PermissionTimeoutMS
+	if timeout == 0 {
+		timeout = s.PermissionTimeoutMS
+	}
+	// Checked here, not in session.HostRequest.check: a resumed party keeps the timeout its
+	// journal holds, and one hosted with `concordia host --permission-timeout 5s` is still
+	// resumed with it.
+	if err := settings.CheckPermissionTimeout(timeout); err != nil {
+		return session.HostRequest{Listen: s.Listen, ClaudePath: req.ClaudePath}, err
+	}
 	r := session.HostRequest{
 		Name: req.Name, Workdir: req.Workdir, Window: time.Duration(req.WindowMS) * time.Millisecond,
 		MinPrompts: req.MinPrompts, Merger: req.Merger, ClaudePath: req.ClaudePath, ClaudeArgs: args,
 		Listen: s.Listen, PublicHost: s.PublicHost, PermissionMode: req.PermissionMode, Approve: req.Approve,
+		PermissionTimeout: time.Duration(timeout) * time.Millisecond,
 	}
 	if strings.TrimSpace(r.PermissionMode) == "" {
 		r.PermissionMode = s.PermissionMode
