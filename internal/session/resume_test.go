@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
@@ -320,5 +321,54 @@ func TestFirstPromptShown(t *testing.T) {
 		if got := firstPromptShown(c.in); got != c.want {
 			t.Errorf("firstPromptShown(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// A resumed party keeps its own tool request timeout (the journal's), not the window's
+// saved one: here 5 s, which the window's Create party would refuse (under 15 s) but a
+// terminal's `concordia host --permission-timeout 5s` may have chosen.
+func TestResumeKeepsThePermissionTimeout(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	ctx := context.Background()
+	// expires is the asked time (its event's) plus the party's timeout.
+	expiresAfter := func(what string) time.Duration {
+		t.Helper()
+		before := len(partyEvents(rec.all())) // the party before's events (ids start again)
+		if _, err := m.Prompt(ctx, "touch a file FAKE_ASK"); err != nil {
+			t.Fatalf("Prompt: %v", err)
+		}
+		var perm wire.Event
+		rec.waitFor(t, what, func(e []emitted) bool {
+			for _, ev := range partyEvents(e)[before:] {
+				if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionPending {
+					perm = ev
+					return true
+				}
+			}
+			return false
+		})
+		if err := m.Decide(ctx, perm.Permission.ID, wire.DecisionDeny, ""); err != nil && !strings.Contains(err.Error(), "is waiting for a decision") { // timed out first on a slow machine
+			t.Fatalf("Decide: %v", err)
+		}
+		return perm.Permission.Expires.Sub(perm.TS)
+	}
+	req := hostRequest(t)
+	req.PermissionTimeout = 5 * time.Second
+	info, err := m.Host(ctx, req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if got := expiresAfter("a tool request"); got < 4*time.Second || got > 6*time.Second {
+		t.Fatalf("the hosted party's request expires %s after it was asked, want 5s", got)
+	}
+	if err := m.End(ctx); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	if _, err := m.Resume(ctx, info.Party.ID, ResumeOptions{}); err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	if got := expiresAfter("a tool request after resuming"); got < 4*time.Second || got > 6*time.Second {
+		t.Fatalf("the resumed party's request expires %s after it was asked, want the party's 5s", got)
 	}
 }
