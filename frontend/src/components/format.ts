@@ -35,6 +35,11 @@ export function formatWindow(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
+/** Milliseconds as the minutes a form field shows ("2", "0.25", "90"); "" when not a number. */
+export function minutes(ms: number): string {
+  return Number.isFinite(ms) ? String(ms / 60_000) : '';
+}
+
 /**
  * How long a turn took, as the terminal says it: the host measures in whole milliseconds,
  * so a turn under a tenth of a second is "under 0.1 s", not "0 ms" (a tester).

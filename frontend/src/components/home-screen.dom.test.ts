@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import type { RecentParty } from '../state/recent-parties';
@@ -125,6 +125,85 @@ describe('<home-screen> a party that stopped without ending', () => {
   it('is not said of a party that ended', async () => {
     const { st, el } = await home('ended');
     expect(el.shadowRoot!.querySelector('[data-testid=home-stopped]')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+
+// A user tester's: a party hosted from the window always denied an undecided tool request
+// after 2 minutes (the CLI has --permission-timeout). More options has it, in minutes, from
+// the saved setting; what is typed goes to CreateParty in milliseconds, and a value out of
+// Go's range is said of the field, More options opened, before anything starts.
+describe('<home-screen> the tool request timeout', () => {
+  async function home(over: Partial<Settings> = {}) {
+    const be = new FakeBackend();
+    const boot = be.handlers.Boot;
+    be.handlers.Boot = async () => {
+      const b = await boot();
+      return { ...b, settings: { ...b.settings, workdir: '/tmp/x/proj', ...over } };
+    };
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    const el = document.createElement('home-screen') as Home;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = <T extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
+    const type = async (id: string, value: string) => {
+      const input = q<HTMLInputElement>(id)!;
+      input.value = value;
+      input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    };
+    const submit = async () => {
+      el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+    };
+    return { be, st, el, q, type, submit };
+  }
+
+  it('starts from the saved setting, in minutes, and goes to CreateParty in milliseconds', async () => {
+    const { be, st, el, q, type, submit } = await home({ permission_timeout_ms: 120_000 });
+    const field = q<HTMLInputElement>('home-permission-timeout')!;
+    expect(field.closest('details')?.dataset.testid).toBe('home-more');
+    expect(field.closest('label')?.textContent).toContain('Deny an undecided tool request after (minutes)');
+    expect(field.value).toBe('2');
+    expect([field.min, field.max]).toEqual(['0.25', '1440']);
+    await type('home-permission-timeout', '30');
+    await submit();
+    expect(be.count('CreateParty')).toBe(1);
+    const req = be.calls.find(([n]) => n === 'CreateParty')![1][0] as { permission_timeout_ms: number };
+    expect(req.permission_timeout_ms).toBe(30 * 60_000);
+    el.remove();
+    st.dispose();
+  });
+
+  it('shows a saved 45 seconds as 0.75', async () => {
+    const { st, el, q } = await home({ permission_timeout_ms: 45_000 });
+    expect(q<HTMLInputElement>('home-permission-timeout')!.value).toBe('0.75');
+    el.remove();
+    st.dispose();
+  });
+
+  it('refuses a timeout out of range (or none) on the field, More options opened, and starts nothing', async () => {
+    const was = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = () => {}; // jsdom has none; a failed Create brings its error into view
+    onTestFinished(() => {
+      Element.prototype.scrollIntoView = was;
+    });
+    const { be, st, el, q, type, submit } = await home();
+    for (const typed of ['0.1', '2000', '', '0']) {
+      await type('home-permission-timeout', typed);
+      await submit();
+      expect(be.count('CreateParty')).toBe(0);
+      expect(q('home-create-error')?.textContent).toContain('The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).');
+      expect(q<HTMLInputElement>('home-permission-timeout')!.getAttribute('aria-invalid')).toBe('true');
+      expect(q<HTMLDetailsElement>('home-more')!.open).toBe(true);
+    }
+    await type('home-permission-timeout', '0.25');
+    await submit();
+    expect(be.count('CreateParty')).toBe(1);
     el.remove();
     st.dispose();
   });

@@ -13,6 +13,7 @@ describe('errorField', () => {
     expect(errorField('The display name is empty.')).toBe('name');
     expect(errorField('The extra Claude Code arguments have a \' without its closing \'.')).toBe('claudeArgs');
     expect(errorField('Concordia runs Claude Code in its own mode; remove -p.')).toBe('claudeArgs');
+    expect(errorField('The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).')).toBe('permissionTimeout');
     // Not about a field (a reviewer found these marked the wrong one).
     expect(errorField('This party is running already, in another Concordia window or terminal.')).toBeNull();
     expect(errorField('Share the working folder off, changes or tree, not "x".')).toBeNull();

@@ -12,6 +12,7 @@ import './recent-parties';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
+import { minutes } from './format';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -20,6 +21,8 @@ interface Draft extends HostOptionsDraft {
   merger: MergerChoice;
   minPrompts: string;
   claudePath: string;
+  /** The tool request timeout, in minutes (Go keeps milliseconds). */
+  permissionTimeoutMin: string;
   share: WorkspaceLevel;
 }
 
@@ -73,7 +76,7 @@ export class HomeScreen extends LitElement {
       .keyline button { margin-left: auto; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
-      details.more > .field + .two { margin-top: 12px; }
+      details.more > .field + .two, details.more > .two + .field { margin-top: 12px; }
       /* The button stays in view when the form is taller than the window (800×600, a banner above).
          Its top fades, so that fields scrolled under it show that the form goes on below. */
       /* A field reached with Tab (or focused after an error) scrolls clear of the sticky button. */
@@ -113,6 +116,7 @@ export class HomeScreen extends LitElement {
         merger: st.merger,
         minPrompts: String(st.min_prompts),
         claudePath: st.claude_path,
+        permissionTimeoutMin: minutes(st.permission_timeout_ms),
         permissionMode: st.permission_mode,
         approve: st.approve,
         claudeArgs: st.claude_args,
@@ -133,7 +137,7 @@ export class HomeScreen extends LitElement {
     const field = errorField(error);
     // An error about a field under More options shows it (opened, never closed here: the
     // person may have opened it).
-    if (field === 'claudePath' || field === 'minPrompts' || field === 'claudeArgs') {
+    if (field === 'claudePath' || field === 'minPrompts' || field === 'claudeArgs' || field === 'permissionTimeout') {
       const more = this.renderRoot.querySelector<HTMLDetailsElement>('details.more');
       if (more && !more.open) more.open = true;
     }
@@ -224,6 +228,7 @@ export class HomeScreen extends LitElement {
       permission_mode: d.permissionMode,
       claude_args: d.claudeArgs,
       approve: d.approve,
+      permission_timeout_ms: d.permissionTimeoutMin.trim() === '' ? NaN : Math.round(Number(d.permissionTimeoutMin) * 60_000),
       share_workspace: d.share,
     };
   }
@@ -344,6 +349,14 @@ export class HomeScreen extends LitElement {
                       </label>
                       ${claudeArgsField('home', d, (k, v) => this.#set(k, v))}
                     </div>
+                    <label class="field">
+                      <span class="label">Deny an undecided tool request after (minutes)</span>
+                      <input type="number" min="0.25" max="1440" step="any" data-testid="home-permission-timeout" aria-invalid=${bad === 'permissionTimeout' ? 'true' : 'false'} .value=${d.permissionTimeoutMin}
+                        @input=${(e: InputEvent) => this.#set('permissionTimeoutMin', (e.target as HTMLInputElement).value)} />
+                      <span class="hint">${d.permissionMode === 'all'
+                        ? 'With Allow everything the agent never asks.'
+                        : 'How long a tool request waits for a host before the agent is told no: from 0.25 to 1440 (a day).'}</span>
+                    </label>
                   </details>
                   ${s.createError
                     ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`
@@ -418,7 +431,7 @@ export function isHome(dir: string, home: string): boolean {
 }
 
 /** A field of the Create party form that an error can be about. */
-type FormField = 'name' | 'workdir' | 'windowSec' | 'minPrompts' | 'claudePath' | 'claudeArgs';
+type FormField = 'name' | 'workdir' | 'windowSec' | 'minPrompts' | 'claudePath' | 'claudeArgs' | 'permissionTimeout';
 
 const FIELD_TESTIDS: Record<FormField, string> = {
   name: 'home-name',
@@ -427,6 +440,7 @@ const FIELD_TESTIDS: Record<FormField, string> = {
   minPrompts: 'home-min-prompts',
   claudePath: 'home-claude-path',
   claudeArgs: 'home-args',
+  permissionTimeout: 'home-permission-timeout',
 };
 
 /** The field a Create party error is about (Go's settings checks and CheckHost), if any. */
@@ -437,6 +451,7 @@ export function errorField(error: string): FormField | null {
   if (/Claude Code (was not found|path)/.test(error)) return 'claudePath';
   if (/batching window/i.test(error)) return 'windowSec';
   if (/^Min prompts/.test(error)) return 'minPrompts';
+  if (/^The tool request timeout/.test(error)) return 'permissionTimeout';
   if (/display name/i.test(error)) return 'name';
   return null;
 }

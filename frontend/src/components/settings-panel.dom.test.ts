@@ -420,3 +420,66 @@ describe('<settings-panel> Save with fields to fix', () => {
     st.dispose();
   });
 });
+
+// The saved default of the tool request timeout (a party hosted from the window always
+// denied an undecided request after 2 minutes): shown and saved in minutes, Go keeping
+// milliseconds; out of Go's range it is marked before anything is saved, and Go's own
+// refusal is said under it too.
+describe('<settings-panel> the tool request timeout', () => {
+  const type = async (el: Panel, input: HTMLElement | null, value: string) => {
+    (input as HTMLInputElement).value = value;
+    input!.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+  };
+  const save = async (el: Panel, q: (id: string) => HTMLElement | null) => {
+    (q('settings-save') as HTMLButtonElement).click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+  };
+
+  it('shows the saved minutes and saves what is typed, in milliseconds', async () => {
+    const { be, st } = await inParty('host');
+    const { el, q } = await openPanel(st);
+    const field = q('settings-permission-timeout') as HTMLInputElement;
+    expect(field.closest('label')?.textContent).toContain('Deny an undecided tool request after (minutes)');
+    expect(field.value).toBe('2');
+    await type(el, field, '90');
+    await save(el, q);
+    expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1][0]).toMatchObject({ permission_timeout_ms: 90 * 60_000 });
+    expect(q('settings-saved')).not.toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
+  it('marks a timeout out of range, or none, and saves nothing', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, q } = await openPanel(st);
+    for (const typed of ['0.2', '1441', '', '-1']) {
+      await type(el, q('settings-permission-timeout'), typed);
+      await save(el, q);
+      expect(be.count('SaveSettings')).toBe(0);
+      expect(q('settings-permission-timeout')?.getAttribute('aria-invalid')).toBe('true');
+      expect(q('settings-permission-timeout-problem')?.textContent).toBe('The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).');
+      expect((el.shadowRoot!.activeElement as HTMLElement | null)?.dataset.testid).toBe('settings-permission-timeout');
+    }
+    // Typing there clears the mark.
+    await type(el, q('settings-permission-timeout'), '1440');
+    expect(q('settings-permission-timeout-problem')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
+
+  it("says Go's refusal under the field", async () => {
+    const { be, st } = await inParty('participant');
+    be.handlers.SaveSettings = async () => {
+      throw new Error('The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).');
+    };
+    const { el, q } = await openPanel(st);
+    await type(el, q('settings-permission-timeout'), '3');
+    await save(el, q);
+    expect(q('settings-permission-timeout')?.getAttribute('aria-invalid')).toBe('true');
+    expect(q('settings-permission-timeout-problem')?.textContent).toContain('The tool request timeout must be between');
+    el.remove();
+    st.dispose();
+  });
+});

@@ -11,7 +11,7 @@ import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
-import { formatWindow } from './format';
+import { formatWindow, minutes } from './format';
 import { SHARE_LEVELS } from '../state/workspace';
 
 interface Draft extends HostOptionsDraft {
@@ -21,6 +21,8 @@ interface Draft extends HostOptionsDraft {
   minPrompts: string;
   merger: MergerChoice;
   claudePath: string;
+  /** The tool request timeout, in minutes (Go keeps milliseconds). */
+  permissionTimeoutMin: string;
   listen: string;
   publicHost: string;
   notifications: boolean;
@@ -35,6 +37,7 @@ const SETTINGS_KEY: Record<keyof Draft, keyof Settings> = {
   minPrompts: 'min_prompts',
   merger: 'merger',
   claudePath: 'claude_path',
+  permissionTimeoutMin: 'permission_timeout_ms',
   listen: 'listen',
   publicHost: 'public_host',
   notifications: 'notifications',
@@ -53,6 +56,7 @@ function draftFrom(st: Settings): Draft {
     minPrompts: String(st.min_prompts),
     merger: st.merger,
     claudePath: st.claude_path,
+    permissionTimeoutMin: minutes(st.permission_timeout_ms),
     listen: st.listen,
     publicHost: st.public_host,
     permissionMode: st.permission_mode,
@@ -245,6 +249,7 @@ export class SettingsPanel extends LitElement {
       min_prompts: d.minPrompts.trim() === '' ? NaN : Number(d.minPrompts),
       merger: d.merger,
       claude_path: d.claudePath.trim(),
+      permission_timeout_ms: d.permissionTimeoutMin.trim() === '' ? NaN : Math.round(Number(d.permissionTimeoutMin) * 60_000),
       listen: d.listen.trim(),
       public_host: d.publicHost.trim(),
       permission_mode: d.permissionMode,
@@ -480,6 +485,10 @@ export class SettingsPanel extends LitElement {
                           ${runningMode ? html`<b>${runningMode}</b>` : 'its mode'}.</span>`
                       : nothing}
                     ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
+                    ${this.#field('Deny an undecided tool request after (minutes)', 'settings-permission-timeout', 'permissionTimeoutMin', p.permission_timeout_ms, {
+                      type: 'number',
+                      hint: 'How long a tool request waits for a host before the agent is told no: from 0.25 to 1440 (a day).',
+                    })}
                     ${claudeArgsField('settings', d, (k, v) => this.#set(k, v), p.claude_args)}
                     ${this.#shareField(d, p.share_workspace)}
                   </section>

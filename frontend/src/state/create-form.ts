@@ -5,6 +5,7 @@
 // listen address in use) stays until the next try.
 
 import type { CreateRequest } from './types';
+import { permissionTimeoutProblem } from './settings';
 
 /** A problem the window finds in the form itself, before asking Go; "" when none. */
 export function localCreateProblem(req: CreateRequest): string {
@@ -13,6 +14,9 @@ export function localCreateProblem(req: CreateRequest): string {
   if (!Number.isFinite(req.window_ms) || req.window_ms < 100 || req.window_ms > 600_000) {
     return 'The batching window must be between 0.1 and 600 seconds.';
   }
+  // Left out, Go takes the saved setting; the form always sends what its field says (an
+  // emptied field, NaN, or 0 is a problem here, not the saved setting unasked).
+  if (req.permission_timeout_ms !== undefined) return permissionTimeoutProblem(req.permission_timeout_ms);
   return '';
 }
 

@@ -254,12 +254,15 @@ export class DemoBackend implements Backend {
     claude_args: '',
     permission_mode: 'ask',
     approve: false,
+    permission_timeout_ms: 120_000,
     share_workspace: 'changes',
     listen: ':8765',
     public_host: '',
     notifications: true,
   };
   #key: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '' };
+  /** How long the party's tool requests wait for a host: a joined one's host has the default. */
+  #permissionTimeout = 120_000;
   #session: Session | null = null;
   #seq = 0;
   #events: PartyEvent[] = [];
@@ -433,6 +436,7 @@ export class DemoBackend implements Backend {
     this.#level = this.#opts.share || req.share_workspace || this.#settings.share_workspace;
     this.#opts.approve = this.#opts.approve || req.approve;
     this.#opts.ask = this.#opts.ask || req.permission_mode === 'ask';
+    this.#permissionTimeout = req.permission_timeout_ms || this.#settings.permission_timeout_ms;
     const s = this.#start(you, 'host', req.name, req.window_ms, req.min_prompts, req.merger === 'local' || this.#key.source === 'none' ? 'local' : 'gemini');
     // As the real host: started with sharing off, it records no starting point, and cannot share in this run.
     this.#cannotShare = this.#level === 'off';
@@ -1077,7 +1081,7 @@ export class DemoBackend implements Backend {
     }
     const id = `t${++this.#ids}`;
     this.#asking = { id, tool, summary, batch, resume: () => {} };
-    const timeout = 120_000; // the host's --permission-timeout default
+    const timeout = this.#permissionTimeout; // the host's (Create party's, or --permission-timeout)
     // What a host reads beyond the summary (PROTOCOL.md §7, detail): a Bash command's
     // description, an edit's lines.
     const detail = tool === 'Bash'

@@ -29,6 +29,7 @@ export const fakeSettings: Settings = {
   claude_args: '',
   permission_mode: 'ask',
   approve: false,
+  permission_timeout_ms: 120_000,
   share_workspace: 'changes',
   listen: ':8765',
   public_host: '',

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { unreachableInviteWarning } from './settings';
+import { settingsErrorField, unreachableInviteWarning, validateSettings } from './settings';
+import { localCreateProblem } from './create-form';
+import { fakeSettings } from './fake-backend';
+import type { CreateRequest, Settings } from './types';
 
 describe('unreachableInviteWarning (as Go host.UnreachableInvite)', () => {
   it('warns when parties listen on loopback and invites name another address', () => {
@@ -18,5 +21,32 @@ describe('unreachableInviteWarning (as Go host.UnreachableInvite)', () => {
     for (const [listen, pub] of [[':8765', '192.0.2.2'], ['0.0.0.0:8765', 'example.com'], ['127.0.0.1:0', ''], ['127.0.0.1:0', '127.0.0.1'], ['127.0.0.1:0', 'localhost'], ['192.0.2.2:8765', '192.0.2.2'], ['', 'x']]) {
       expect(unreachableInviteWarning(listen!, pub!)).toBe('');
     }
+  });
+});
+
+describe('validateSettings: the tool request timeout (as Go settings.CheckPermissionTimeout)', () => {
+  const base: Settings = { ...fakeSettings };
+  it('takes 15 s to 24 h, in the words of Go', () => {
+    for (const ms of [15_000, 120_000, 86_400_000]) {
+      expect(validateSettings({ ...base, permission_timeout_ms: ms }).permission_timeout_ms).toBeUndefined();
+    }
+    for (const ms of [14_999, 86_400_001, 0, -1, NaN]) {
+      expect(validateSettings({ ...base, permission_timeout_ms: ms }).permission_timeout_ms).toBe(
+        'The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).',
+      );
+    }
+  });
+  it("puts Go's sentence under the field", () => {
+    expect(settingsErrorField('The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).')).toBe('permission_timeout_ms');
+  });
+});
+
+describe('localCreateProblem: the tool request timeout', () => {
+  const req: CreateRequest = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false };
+  it("leaves one left out to Go (the saved setting); checks one given as Go does", () => {
+    expect(localCreateProblem(req)).toBe('');
+    expect(localCreateProblem({ ...req, permission_timeout_ms: 15_000 })).toBe('');
+    expect(localCreateProblem({ ...req, permission_timeout_ms: 10_000 })).toMatch(/^The tool request timeout must be between/);
+    expect(localCreateProblem({ ...req, permission_timeout_ms: NaN })).toMatch(/^The tool request timeout must be between/);
   });
 });

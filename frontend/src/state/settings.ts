@@ -37,6 +37,20 @@ export function unreachableInviteWarning(listen: string, publicHost: string): st
   return '';
 }
 
+/** Go's settings.MinPermissionTimeoutMS and MaxPermissionTimeoutMS: 15 s to 24 h. */
+export const MIN_PERMISSION_TIMEOUT_MS = 15_000;
+export const MAX_PERMISSION_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What is wrong with a tool request timeout, in the words of Go's
+ * settings.CheckPermissionTimeout (so the sentence is the same whichever side finds it);
+ * "" when it is fine.
+ */
+export function permissionTimeoutProblem(ms: number): string {
+  if (Number.isFinite(ms) && ms >= MIN_PERMISSION_TIMEOUT_MS && ms <= MAX_PERMISSION_TIMEOUT_MS) return '';
+  return 'The tool request timeout must be between 0.25 and 1440 minutes (15 seconds to 24 hours).';
+}
+
 /**
  * Checks settings before they go to Go (which checks again). It catches what a
  * person can fix in the form: bad numbers and a malformed listen address.
@@ -50,6 +64,8 @@ export function validateSettings(s: Settings): SettingsProblems {
   else if (s.window_ms > 10 * 60 * 1000) p.window_ms = 'The window can be at most 600 seconds.';
   if (!Number.isInteger(s.min_prompts) || s.min_prompts < 1) p.min_prompts = 'Min prompts must be a whole number, 1 or more.';
   if (!['auto', 'gemini', 'local'].includes(s.merger)) p.merger = 'Choose auto, gemini or local.';
+  const timeout = permissionTimeoutProblem(s.permission_timeout_ms);
+  if (timeout) p.permission_timeout_ms = timeout;
   const listen = s.listen.trim();
   if (listen !== '') {
     const m = /^(.*):(\d{1,5})$/.exec(listen);
@@ -73,6 +89,7 @@ export function settingsErrorField(error: string): keyof Settings | null {
   if (/^The Claude Code path|Claude Code was not found/.test(error)) return 'claude_path';
   if (/^The batching window/.test(error)) return 'window_ms';
   if (/^Min prompts/.test(error)) return 'min_prompts';
+  if (/^The tool request timeout/.test(error)) return 'permission_timeout_ms';
   if (/^The listen /.test(error)) return 'listen';
   if (/^The public host/.test(error)) return 'public_host';
   return null;

@@ -266,6 +266,8 @@ export interface Settings {
   permission_mode: PermissionMode;
   /** Whether new parties start in approval mode. */
   approve: boolean;
+  /** A tool request no host decided is denied after this (15 s to 24 h; default 2 minutes). */
+  permission_timeout_ms: number;
   /** What new parties show of the working folder. */
   share_workspace: WorkspaceLevel;
   listen: string;
@@ -322,6 +324,8 @@ export interface CreateRequest {
   permission_mode: PermissionMode;
   claude_args: string;
   approve: boolean;
+  /** An undecided tool request is denied after this (15 s to 24 h); omitted or 0 = the saved setting. */
+  permission_timeout_ms?: number;
   /** Omitted or "" = the saved setting. */
   share_workspace?: WorkspaceLevel | '';
 }
