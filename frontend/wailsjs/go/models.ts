@@ -84,6 +84,7 @@ export namespace app {
 	    permission_mode: string;
 	    claude_args: string;
 	    approve: boolean;
+	    permission_timeout_ms: number;
 	    share_workspace: string;
 	
 	    static createFrom(source: any = {}) {
@@ -101,6 +102,7 @@ export namespace app {
 	        this.permission_mode = source["permission_mode"];
 	        this.claude_args = source["claude_args"];
 	        this.approve = source["approve"];
+	        this.permission_timeout_ms = source["permission_timeout_ms"];
 	        this.share_workspace = source["share_workspace"];
 	    }
 	}
@@ -254,6 +256,7 @@ export namespace session {
 	    workdir: string;
 	    workspace: string;
 	    incomplete?: boolean;
+	    lost_end?: boolean;
 	    first_prompt?: string;
 	
 	    static createFrom(source: any = {}) {
@@ -271,6 +274,7 @@ export namespace session {
 	        this.workdir = source["workdir"];
 	        this.workspace = source["workspace"];
 	        this.incomplete = source["incomplete"];
+	        this.lost_end = source["lost_end"];
 	        this.first_prompt = source["first_prompt"];
 	    }
 	
@@ -307,6 +311,7 @@ export namespace settings {
 	    claude_args: string;
 	    permission_mode: string;
 	    approve: boolean;
+	    permission_timeout_ms: number;
 	    share_workspace: string;
 	    listen: string;
 	    public_host: string;
@@ -327,6 +332,7 @@ export namespace settings {
 	        this.claude_args = source["claude_args"];
 	        this.permission_mode = source["permission_mode"];
 	        this.approve = source["approve"];
+	        this.permission_timeout_ms = source["permission_timeout_ms"];
 	        this.share_workspace = source["share_workspace"];
 	        this.listen = source["listen"];
 	        this.public_host = source["public_host"];
@@ -387,6 +393,7 @@ export namespace wire {
 	    binary?: boolean;
 	    large?: boolean;
 	    link?: boolean;
+	    rev?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new FileChange(source);
@@ -402,6 +409,7 @@ export namespace wire {
 	        this.binary = source["binary"];
 	        this.large = source["large"];
 	        this.link = source["link"];
+	        this.rev = source["rev"];
 	    }
 	}
 	export class ChangesResult {
