@@ -5,7 +5,8 @@ import { emptyState } from '../state/fake-backend';
 import type { PartyState } from '../state/types';
 import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
-import { deniedWords } from './transcript-view';
+import { deniedWords } from '../state/turn-end';
+import './transcript-view';
 
 // jsdom has no ResizeObserver; the view measures rows with one.
 globalThis.ResizeObserver ??= class {

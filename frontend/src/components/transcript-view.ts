@@ -14,9 +14,10 @@ import { HeightIndex, visibleRange } from '../render/virtual-window';
 import { splitStderr } from '../render/stderr';
 import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
-import { EXIT_PLAN_TOOL, roleLabel } from '../state/host-control';
+import { roleLabel } from '../state/host-control';
+import { deniedWords, doneWords } from '../state/turn-end';
 import { showBidi } from '../state/bidi';
-import { HOST_STOPPED, asText, toolStepOutcomes, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
+import { HOST_STOPPED, asText, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
@@ -708,25 +709,9 @@ export class TranscriptView extends LitElement {
       const dur = it.end.unsent ? nothing : html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
       const denied = it.end.denied ?? 0;
       const deniedText = deniedWords(denied, it.segments.filter((sg) => sg.kind === 'permission' && sg.permission.status === 'timed_out').length);
-      // A step that failed is said at the end too: "Done" alone read as if all went well (a
-      // user tester's only step had failed). A host from before "(denied)" marked a denied
-      // request's step "(error)": then the denials are all that is said.
-      const steps = it.end.status === 'done' ? toolStepOutcomes(it.segments) : { failed: 0, denied: 0 };
-      const failed = denied === 0 || steps.denied > 0 ? steps.failed : 0;
-      const failedText = `${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed`;
-      // A plan a host sent back is the review plan mode is for, not a refusal (a user
-      // tester's plan revision ended in a warning, "1 tool request denied").
-      // Denied by a host (the turn's end names nobody), as Go's transcript.IsPlanSentBack.
-      const plansBack = it.segments.filter((sg) => sg.kind === 'permission' && !sg.void && sg.permission.tool === EXIT_PLAN_TOOL && sg.permission.status === 'denied' && (sg.permission.by ?? '') !== '').length;
-      if (it.end.status === 'done' && denied > 0 && plansBack >= denied) {
-        footer = html`<footer class=${failed > 0 ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-plan-back=${plansBack}>${failed > 0 ? iconAlert() : iconCheck()} Done — the plan was sent back for changes${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
-      } else if (it.end.status === 'done' && denied > 0) {
-        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-denied=${denied} data-failed=${failed}>${iconAlert()} Done — ${deniedText}${failed > 0 ? `, ${failedText}` : ''} ${dur}</footer>`;
-      } else if (failed > 0) {
-        footer = html`<footer class="denied" data-testid="turn-end" data-status="done" data-failed=${failed}>${iconAlert()} Done — ${failedText} ${dur}</footer>`;
-      } else if (it.end.status === 'done') {
-        footer = html`<footer class="done" data-testid="turn-end" data-status="done">${iconCheck()} Done ${dur}</footer>`;
-      } else if (it.end.status === 'interrupted') {
+      if (it.end.status === 'done') {
+        const w = doneWords(it);
+        footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} ${w.text} ${dur}</footer>`;      } else if (it.end.status === 'interrupted') {
         const why = it.end.error ? sentenceCase(it.end.error) : 'Interrupted';
         footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${why}${denied > 0 ? ` — ${deniedText}` : ''} ${dur}</footer>`;
       } else {
@@ -914,15 +899,3 @@ function stderrDetails(lines: string[]) {
   return html`<details class="stderr" data-testid="agent-stderr"><summary>What claude last wrote to stderr: <span class="stderr-last" data-testid="agent-stderr-last">${shown}</span></summary><pre>${lines.join('\n')}</pre></details>`;
 }
 
-/**
- * A turn's "N tool requests denied", with those seen timing out told apart: the turn's
- * count holds both, and a tester's read "2 tool requests denied" of one timed out and one
- * denied.
- */
-export function deniedWords(denied: number, timedOut: number): string {
-  const n = (k: number) => `${k} tool ${k === 1 ? 'request' : 'requests'}`;
-  const t = Math.min(timedOut, denied);
-  if (t === 0) return `${n(denied)} denied`;
-  if (t === denied) return `${n(denied)} timed out`;
-  return `${n(t)} timed out, ${denied - t} denied`;
-}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attentionFor, attentionForEnd } from './attention';
 import { AppState } from './app-state';
 import { FakeBackend, fakeSession, fakeSettings } from './fake-backend';
-import { joined, turn } from './events.test-helpers';
+import { batch, joined, out, turn } from './events.test-helpers';
 import type { Session } from './types';
 
 const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
@@ -46,6 +46,22 @@ describe('AppState desktop notifications', () => {
       ['bob joined the party', '2 people are in the party now'],
       ['The agent failed', 'claude failed twice'],
       ['The party ended', 'The host ended the party'],
+    ]);
+  });
+
+  // A turn whose step failed, or whose plan was sent back, ends as its footer says (the
+  // notification said "Done" of a failed step, and "1 tool request denied" of a plan).
+  it('a finished turn is said as the transcript says it', async () => {
+    const { be } = await inParty(fakeSession('participant'), false);
+    be.emit('party:event', batch(1, { id: 'b1', prompts: [], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(2, 'Bash: false\n-> (error) exit status 1\n', 'tool'));
+    be.emit('party:event', { ...turn(3, 'b1'), turn: { batch: 'b1', status: 'done', duration_ms: 5 } });
+    be.emit('party:event', batch(4, { id: 'b2', prompts: [], merged: 'plan', merger: 'local' }));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 't1', tool: 'ExitPlanMode', summary: 'leave plan mode: x', batch: 'b2', status: 'denied', by: 'ann' } });
+    be.emit('party:event', { ...turn(6, 'b2'), turn: { batch: 'b2', status: 'done', duration_ms: 5, denied: 1 } });
+    expect(notes(be)).toEqual([
+      ['The agent finished', 'Done — 1 tool step failed'],
+      ['The agent finished', 'Done — the plan was sent back for changes'],
     ]);
   });
 

@@ -5,6 +5,8 @@
 // window is hidden or unfocused and Settings has notifications on, passes the result to
 // Go's Notify (which honours the setting too). Pure, so it is tested without a window.
 
+import type { TurnItem } from './transcript';
+import { deniedWords, doneWords } from './turn-end';
 import type { Member, PartyEvent, Role } from './types';
 
 /** A notification to show. */
@@ -13,8 +15,12 @@ export interface Attention {
   body: string;
 }
 
-/** The notification a live event deserves for a member (you, with your role), or null. */
-export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>): Attention | null {
+/**
+ * The notification a live event deserves for a member (you, with your role), or null.
+ * turn is a turn event's item in the transcript, when known: its end is said as the
+ * transcript says it (doneWords).
+ */
+export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>, turn?: TurnItem): Attention | null {
   switch (e.kind) {
     case 'participants': {
       const m = e.joined;
@@ -36,8 +42,9 @@ export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>
       const t = e.turn;
       if (!t) return null;
       if (t.status === 'done') {
+        if (turn) return { title: 'The agent finished', body: doneWords(turn).text };
         const n = t.denied ?? 0;
-        return { title: 'The agent finished', body: n > 0 ? `Done — ${n} tool ${n === 1 ? 'request' : 'requests'} denied` : 'Done' };
+        return { title: 'The agent finished', body: n > 0 ? `Done — ${deniedWords(n, 0)}` : 'Done' };
       }
       if (t.status === 'interrupted') return { title: 'The agent stopped', body: t.error ? capital(t.error) : 'Interrupted' };
       return { title: 'The agent failed', body: t.error ?? 'The turn failed' };

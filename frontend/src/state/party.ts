@@ -879,7 +879,11 @@ export class PartySession {
   /** Asks for attention with a desktop notification when the window is not looked at. */
   #attention(e: PartyEvent): void {
     const s = this.session;
-    if (s) this.#notifyDesktop(attentionFor(e, s.you.role, s.you));
+    if (!s) return;
+    // A turn's end is said as its footer says it (the transcript has the event already).
+    const batch = e.kind === 'turn' ? e.turn?.batch : undefined;
+    const turn = batch === undefined ? undefined : this.#transcript.turnItem(batch);
+    this.#notifyDesktop(attentionFor(e, s.you.role, s.you, turn));
   }
 
   /** Shows a desktop notification unless the window is looked at or Settings turned them off. */

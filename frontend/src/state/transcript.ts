@@ -629,6 +629,12 @@ export class TranscriptModel {
     return false;
   }
 
+  /** The turn item of a batch (its last run), if any. */
+  turnItem(batch: string): TurnItem | undefined {
+    const it = this.#items[this.#turnOf(batch)];
+    return it?.type === 'turn' ? it : undefined;
+  }
+
   /** Index of the turn item of a batch, searching from the end; -1 if none. */
   #turnOf(batch: string): number {
     for (let i = this.#items.length - 1; i >= 0; i--) {
