@@ -99,6 +99,14 @@ func TestWindowJoinsACLIHost(t *testing.T) {
 	host.expect(`echo: say butterscotch`)
 	w.waitFor("reply", `echo\W+say butterscotch`)
 
+	// Ctrl+F finds in the conversation: WebKitGTK has no find bar of its own, and the
+	// transcript renders only what is on screen. Two items hold the word: the prompt, and
+	// the turn that answered it; the newest is shown first.
+	w.key("ctrl+f")
+	w.typeText("butterscotch")
+	w.waitFor("find", `\b2\s*[o0][f7]\s*2\b`) // "2 of 2": OCR reads its small "of" as "07" at times
+	w.key("Escape")
+
 	// Quitting the window leaves the party; the party goes on.
 	w.quit()
 	host.expect(`^\[party\] wendy left`)

@@ -491,13 +491,20 @@ export class TranscriptView extends LitElement {
     this.requestUpdate();
   };
 
-  /** Finds query anew and shows its first match from what is on screen down, as a browser's find does (the newest while following the end). */
+  /**
+   * Finds query anew and shows a match: from the one shown, as the query is typed on (the
+   * match found by its first letters, then another above it as the word grew: a window
+   * test's); else the newest while following the end; else the first from what is on
+   * screen down, as a browser's find does.
+   */
   #findFresh(query: string): void {
     const s = this.state;
     if (!s) return;
     const hits = findInTranscript(s.transcript, query);
-    const top = this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
-    const at = hits.length === 0 ? -1 : this.#stick ? hits.length - 1 : firstHitFrom(hits, top);
+    const f = this.#find;
+    const shown = f.open && f.shownKey !== '' ? s.transcript.findIndex((it) => it.key === f.shownKey) : -1;
+    const from = shown >= 0 ? shown : this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
+    const at = hits.length === 0 ? -1 : shown < 0 && this.#stick ? hits.length - 1 : firstHitFrom(hits, from);
     const shownKey = at >= 0 ? (s.transcript[hits[at]!]?.key ?? '') : '';
     this.#find = { open: true, query, hits, at, version: s.transcriptVersion, shownKey, foundAt: performance.now() };
     if (at >= 0) this.#reveal(hits[at]!);
