@@ -615,6 +615,18 @@ export function sizeTests({ browser, artifacts, realPage }) {
     check(JSON.stringify(after) === JSON.stringify(middle), `the middle request's buttons moved when the bottom one was denied: ${JSON.stringify(middle)} → ${JSON.stringify(after)}`);
     check((await p.getByTestId('jump-latest').count()) === 0, 'the view left the end when the bottom request was denied');
 
+    // A smaller window can take every waiting card out of view: the kept space then goes (a
+    // reviewer's stayed, blank, with the two waiting cards above the view).
+    await p.setViewportSize({ width: 1000, height: 420 });
+    await p.waitForTimeout(500);
+    const kept = await p.locator('permission-card').evaluateAll((els) => els.filter((e) => e.style.minHeight !== '').length);
+    let waitingInView = false;
+    for (const k of [0, 1]) waitingInView ||= (await seen(cards.nth(k).getByTestId('permission-deny'))).inView;
+    check(kept === 0 || waitingInView, `at 1000×420 a decided card keeps its place with no waiting card in view (${kept} kept)`);
+    await shot(p, 'three-requests-smaller');
+    await p.setViewportSize({ width: 1000, height: 700 });
+    await p.waitForTimeout(500);
+
     // The middle one, where it was; then the top one, out of view above, comes into view.
     await deny(1, 'not that either');
     const top = cards.nth(0).getByTestId('permission-deny');

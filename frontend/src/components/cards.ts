@@ -173,6 +173,15 @@ export class PermissionCard extends LitElement {
   /** The height (px) the card had while its request waited, kept since it was decided: see #keepPlace. */
   #waitedHeight = 0;
 
+  /**
+   * Looks again at whether to keep its place: the transcript calls it after a scroll or a
+   * resize, which can take every waiting card out of view (a reviewer's blank space stayed
+   * with the waiting cards all above the view).
+   */
+  recheckPlace(): void {
+    if (this.#waitedHeight > 0) this.#keepPlace();
+  }
+
   constructor() {
     super();
     new StateObserver(this);
@@ -186,6 +195,11 @@ export class PermissionCard extends LitElement {
     if (p && before?.id === p.id && before.status === 'pending' && p.status !== 'pending' && this.isConnected) {
       // Measured before it shrinks to its outcome (the page still shows it waiting).
       this.#waitedHeight = this.getBoundingClientRect().height;
+      keptHeights.set(p.id, this.#waitedHeight);
+      // Kept before it renders shrunk: #keepPlace measures the cards (a layout), and WebKit
+      // then clamped the view at the end to the shorter list, so the other cards moved all
+      // the same (a user tester's, in the real window; Chromium lays out later).
+      this.style.minHeight = `${this.#waitedHeight}px`;
     }
     if (p && p.status !== 'pending' && this.#reason.text.trim() !== '' && !this.#reason.waiting) {
       // A reason typed here, and someone else decided first (a tester's vanished unsaid).
@@ -208,6 +222,10 @@ export class PermissionCard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Its row rendered again (the transcript renders only what is near the view): the place
+    // it kept is kept again (a reviewer's middle card moved after a scroll up and back).
+    this.#waitedHeight = keptHeights.get(this.permission?.id ?? '') ?? 0;
+    if (this.#waitedHeight > 0) this.style.minHeight = `${this.#waitedHeight}px`;
     this.requestUpdate(); // shown again (scrolled back into view): armed again after a pause
   }
 
@@ -250,6 +268,7 @@ export class PermissionCard extends LitElement {
       h = `${this.#waitedHeight}px`;
     } else {
       this.#waitedHeight = 0;
+      if (this.permission) keptHeights.delete(this.permission.id);
     }
     if (this.style.minHeight !== h) this.style.minHeight = h;
   }
@@ -414,6 +433,13 @@ function shownSummary(p: Permission, pending: boolean): string {
   const prefix = 'leave plan mode: ';
   return p.tool === EXIT_PLAN_TOOL && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
 }
+
+/**
+ * The heights decided cards keep (#keepPlace), by request id: outside the element, which
+ * the transcript drops with its row when it scrolls away and makes anew when it comes
+ * back. An entry goes when its card gives its place up.
+ */
+const keptHeights = new Map<string, number>();
 
 /** The tool request cards shown beside card (in its transcript) that wait for a decision. */
 function waitingCards(card: PermissionCard): PermissionCard[] {

@@ -301,6 +301,9 @@ export class TranscriptView extends LitElement {
   #lookForWaitingCards(): void {
     const el = this.#scroller();
     if (!el) return;
+    // A decided card that keeps its place looks again too: a scroll or a resize may have
+    // taken every waiting card out of view (cards.ts, #keepPlace).
+    for (const c of this.renderRoot.querySelectorAll<PermissionCard>('permission-card')) c.recheckPlace();
     const view = el.getBoundingClientRect();
     const cards = [
       ...[...this.renderRoot.querySelectorAll<PermissionCard>('permission-card')].filter((c) => c.permission?.status === 'pending'),
