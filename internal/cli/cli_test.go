@@ -959,7 +959,7 @@ func TestPrinterHostControl(t *testing.T) {
 		}, "[system] running the agent command /x\n  » Bash: go test\n  » -> (error) exit status 1\n[system] the partial reply above is void: claude is answering that batch again\n  » Bash: go test\n  » -> (error) exit status 1\n  »   Read: .env\n  »   -> (error; its text is not shown: this file usually holds secrets)\n" +
 			"  » Bash: rm x\n  » -> (denied) carol (a host of this party) denied this tool use.\n" +
 			"[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied; 2 tool steps failed\n" +
-			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1 (+1 lines)\n  »     exit status 1\n  »     false: no such file\n  » Bash: ls\n  » -> a (+1 lines)\n[system] claude finished (1s), but 1 tool step failed\n"},
+			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1 (+1 lines)\n  »     false: no such file\n  » Bash: ls\n  » -> a (+1 lines)\n[system] claude finished (1s), but 1 tool step failed\n"},
 		// A plan sent back is plan mode's review, not a refusal (a user tester's).
 		{"a plan sent back", []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "add tests"}},

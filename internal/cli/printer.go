@@ -75,6 +75,7 @@ type printer struct {
 	turnFailed  int
 	turnDenials bool
 	toolErr     bool         // the last tool line is a failed step's result: its own output follows it
+	toolResult  string       // that result line
 	watching    bool         // a host's terminal that only watches (--no-local-repl): no commands
 	earlier     bool         // "— earlier in this party —" was printed and "— live —" not yet
 	sink        *statusPump  // the line editor's status line, when it runs

@@ -482,7 +482,7 @@ func (p *printer) output(stream, text string) {
 		p.toolErr = false
 		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 			fmt.Fprintf(p.w, "  » %s\n", l)
-			p.toolErr = transcript.IsFailedResult(l) // "(error; its text is not shown…)" too
+			p.toolErr, p.toolResult = transcript.IsFailedResult(l), l // "(error; its text is not shown…)" too
 			switch {
 			case p.toolErr:
 				p.turnFailed++
@@ -496,7 +496,7 @@ func (p *printer) output(stream, text string) {
 		// it (a user tester saw "Exit code 1" of a mkdir, and nowhere why).
 		if p.toolErr {
 			p.breakLineLocked()
-			fmt.Fprintf(p.w, "%s\n", transcript.ErrorOutput(text, "  »     "))
+			fmt.Fprintf(p.w, "%s\n", transcript.ErrorOutput(text, p.toolResult, "  »     "))
 		}
 		p.toolErr = false
 	case wire.StreamStderr:

@@ -179,7 +179,8 @@ type turn struct {
 	spans   [][2]int
 	// errOut: the last tool line is a failed step's result, whose own output (the
 	// reason) is written under it.
-	errOut bool
+	errOut    bool
+	errResult string // that result line
 	// failed and denials count the tool results that are failures and denials (PROTOCOL.md
 	// §5), as their lines come: the text written holds a failed step's output too, whose
 	// lines are the tool's and may look like results (a reviewer's).
@@ -391,7 +392,7 @@ func (r *renderer) event(ev wire.Event) {
 			// error's first line, and the reason is further down (a user tester's export said
 			// "Exit code 1" of a mkdir it never said why failed).
 			if n := len(t.parts); n > 0 && t.parts[n-1].kind == "tool" && t.errOut {
-				t.parts[n-1].add("\n" + ErrorOutput(ev.Text, "    "))
+				t.parts[n-1].add("\n" + ErrorOutput(ev.Text, t.errResult, "    "))
 			}
 			t.errOut = false
 			return
@@ -399,7 +400,7 @@ func (r *renderer) event(ev wire.Event) {
 		text := strings.TrimSuffix(ev.Text, "\n")
 		if ev.Stream == wire.StreamTool { // (a stderr line may come between a result and its output)
 			for _, l := range strings.Split(text, "\n") {
-				t.errOut = IsFailedResult(l)
+				t.errOut, t.errResult = IsFailedResult(l), l
 				switch {
 				case t.errOut:
 					t.failed++
@@ -715,12 +716,17 @@ const (
 )
 
 // ErrorOutput is a failed step's own output as the terminal and the export show it under
-// its result line: its first lines, each after indent, and how many more there are.
-func ErrorOutput(text, indent string) string {
+// its result line: its first lines, each after indent, and how many more there are. The
+// result line already says the output's first line ("-> (error) Exit code 1 (+1 lines)"):
+// it is not said twice (a user tester's).
+func ErrorOutput(text, result, indent string) string {
 	// Cleaned first: a lone carriage return is a line break to term.Clean, and an escape
 	// sequence goes, so the lines are counted, cut and indented as they will be shown (a
 	// reviewer's "\r" got past the limit, and out of the export's code block).
 	lines := strings.Split(strings.TrimRight(term.Clean(text), "\n"), "\n")
+	if len(lines) > 1 && strings.TrimSpace(lines[0]) == resultFirstLine(result) {
+		lines = lines[1:]
+	}
 	more := len(lines) - errorOutputLines
 	if more > 0 {
 		lines = lines[:errorOutputLines]
@@ -739,6 +745,17 @@ func ErrorOutput(text, indent string) string {
 		fmt.Fprintf(&b, "\n%s… %d more %s", indent, more, plural(more, "line", "lines"))
 	}
 	return b.String()
+}
+
+// resultFirstLine is the first line of a tool's output as its result line shows it: after
+// "-> (error) ", without " (+N lines)".
+func resultFirstLine(result string) string {
+	r := strings.TrimLeft(result, " ")
+	r = strings.TrimPrefix(r, "-> (error) ")
+	if k := strings.LastIndex(r, " (+"); k >= 0 && strings.HasSuffix(r, " lines)") {
+		r = r[:k]
+	}
+	return strings.TrimSpace(r)
 }
 
 // permissionLine is a tool request's line. One still waiting where the turn is written

@@ -94,7 +94,7 @@ func TestMarkdown(t *testing.T) {
 				ev(16, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnInterrupted, DurationMS: 100, Error: "stopped by carol", Denied: 1}}),
 			},
 			want: []string{
-				"Bash: mkdir /nonexistent/x\n-> (error) Exit code 1 (+1 lines)\n    Exit code 1\n    mkdir: cannot create directory '/nonexistent/x': No such file or directory\nBash: ls\n-> file-a (+9 lines)\n",
+				"Bash: mkdir /nonexistent/x\n-> (error) Exit code 1 (+1 lines)\n    mkdir: cannot create directory '/nonexistent/x': No such file or directory\nBash: ls\n-> file-a (+9 lines)\n",
 				"**Done** in 0.1 s — 1 tool request timed out, 1 denied, 1 tool step failed.",
 				"**Interrupted: stopped by carol** after 0.1 s — 1 tool request denied.",
 			},
@@ -112,7 +112,7 @@ func TestMarkdown(t *testing.T) {
 				out(4, wire.StreamToolOutput, "Exit code 1\n-> (error) boom\n-> (denied) x\nx\r``\x1b[m`\r# INJECTED HEADING\r[click](https://evil.example)\n"),
 				ev(5, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100}}),
 			},
-			want: []string{"````text\nBash: go test\n-> (error) Exit code 1 (+3 lines)\n    Exit code 1\n    -> (error) boom\n    -> (denied) x\n    x\n    ```\n    # INJECTED HEADING\n    [click](https://evil.example)\n````\n",
+			want: []string{"````text\nBash: go test\n-> (error) Exit code 1 (+3 lines)\n    -> (error) boom\n    -> (denied) x\n    x\n    ```\n    # INJECTED HEADING\n    [click](https://evil.example)\n````\n",
 				"**Done** in 0.1 s — 1 tool step failed."},
 		},
 		{
@@ -593,12 +593,12 @@ func TestErrorOutputIsCut(t *testing.T) {
 	for i := 1; i <= 11; i++ {
 		in = append(in, fmt.Sprintf("line %d", i))
 	}
-	got := ErrorOutput(strings.Join(in, "\n")+"\n", "  ")
+	got := ErrorOutput(strings.Join(in, "\n")+"\n", "-> (error) line 0 (+10 lines)", "  ")
 	want := "  line 1\n  line 2\n  line 3\n  line 4\n  line 5\n  line 6\n  line 7\n  line 8\n  … 3 more lines"
 	if got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	if got := ErrorOutput("one\n", "> "); got != "> one" {
+	if got := ErrorOutput("one\n", "-> (error) one", "> "); got != "> one" { // its only line stays
 		t.Fatalf("got %q", got)
 	}
 }
