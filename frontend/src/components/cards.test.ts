@@ -135,6 +135,16 @@ describe('<permission-card>', () => {
     expect([...md.shadowRoot!.querySelectorAll('li')].map((li) => li.textContent?.trim())).toEqual(['Read main.go', 'Add the flag']);
     // Its summary line does not say the plan again above it (a user tester's card did).
     expect(plan.shadowRoot!.querySelector('[data-testid=permission-summary]')!.textContent).toBe('leave plan mode, with this plan:');
+    // A plan is sent back to be changed, not refused (a user tester's red "Denied" sat over
+    // a green "the plan was sent back for changes").
+    expect(plan.shadowRoot!.querySelector('[data-testid=permission-deny]')!.textContent!.trim()).toBe('Send back');
+    expect(plan.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!.placeholder).toBe('What to change (optional)');
+    const back = await card({ id: 't6', batch: 'b1', tool: 'ExitPlanMode', summary: 'leave plan mode: 1. Read', status: 'denied', by: 'hana', reason: 'add tests' });
+    const outcome = back.shadowRoot!.querySelector('[data-testid=permission-outcome]')!;
+    expect(outcome.textContent).toContain('Sent back for changes by hana:');
+    expect(outcome.querySelector('.why')!.textContent).toBe('add tests');
+    expect(back.shadowRoot!.querySelector('[data-testid=permission-card]')!.classList.contains('denied')).toBe(false);
+    back.remove();
     const done = await card({ id: 't3', batch: 'b1', tool: 'Write', summary: 'notes.txt', status: 'allowed', by: 'hosty', detail: 'x' });
     expect(done.shadowRoot!.querySelector('[data-testid=permission-detail]')).toBeNull();
     // A command its summary cuts comes whole in the detail, its description after it.

@@ -305,6 +305,12 @@ export class PermissionCard extends LitElement {
       case 'timed_out':
         return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} Timed out — denied${p.reason ? html`<span class="why">(${p.reason})</span>` : nothing}</span>`;
       default:
+        if (p.tool === EXIT_PLAN_TOOL && p.by) {
+          // A plan sent back is the review plan mode is for, not a refusal: said as the
+          // turn's end says it (a user tester read a red "Denied" over a green "Done — the
+          // plan was sent back for changes").
+          return html`<span class="outcome" data-testid="permission-outcome" data-status="denied">${iconCheck()} <span>Sent back for changes by ${p.by}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
+        }
         return html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} <span>Denied${p.by ? ` by ${p.by}` : ''}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
     }
   }
@@ -357,8 +363,10 @@ export class PermissionCard extends LitElement {
     if (!s || !p) return nothing;
     const pending = p.status === 'pending';
     const busy = s.control.busy(`perm:${p.id}`);
+    const plan = p.tool === EXIT_PLAN_TOOL; // a plan is sent back to be changed, not refused
     const prompts = this.prompts ?? [];
-    return html`<div class="card ${pending ? '' : p.status === 'allowed' ? 'done' : 'done denied'}" data-testid="permission-card" data-status=${p.status} data-id=${p.id}>
+    const refused = p.status !== 'allowed' && !(plan && p.status === 'denied' && p.by);
+    return html`<div class="card ${pending ? '' : refused ? 'done denied' : 'done'}" data-testid="permission-card" data-status=${p.status} data-id=${p.id}>
       <div class="head">
         ${iconTool()} <span>The agent wants to use <b data-testid="permission-tool">${p.tool}</b></span>
         <span class="grow"></span>
@@ -381,12 +389,13 @@ export class PermissionCard extends LitElement {
                     nothing
                   : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed || this.#reason.waiting} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
-                  <input data-testid="permission-reason" placeholder="Reason to deny (optional)" title="Why it is denied: the agent sees it" .value=${this.#reason.text} ?disabled=${busy}
+                  <input data-testid="permission-reason" placeholder=${plan ? 'What to change (optional)' : 'Reason to deny (optional)'}
+                    title=${plan ? 'What the plan should change: the agent sees it, and plans again' : 'Why it is denied: the agent sees it'} .value=${this.#reason.text} ?disabled=${busy}
                     @input=${(e: InputEvent) => this.#reason.typed((e.target as HTMLInputElement).value)}
                     @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !this.#reason.waiting && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason.text))} />
                   <button class="danger" data-testid="permission-deny" ?disabled=${busy || this.#reason.waiting}
                     @mousedown=${keepFocus}
-                    @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} Deny</button>
+                    @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} ${plan ? 'Send back' : 'Deny'}</button>
                 </span>
               </div>
               ${this.#confirmAlways
