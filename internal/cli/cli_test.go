@@ -967,7 +967,7 @@ func TestPrinterHostControl(t *testing.T) {
 			// Denied by nobody (the turn's end): no plan was sent back.
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. y", Batch: "b2", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
-		}, "[permission] denied ExitPlanMode: leave plan mode: 1. x (carol): add tests\n[system] claude finished (1s); its plan was sent back for changes\n" +
+		}, "[permission] carol sent the plan back for changes: add tests\n[system] claude finished (1s); its plan was sent back for changes\n" +
 			"[permission] denied ExitPlanMode: leave plan mode: 1. y: the turn ended before a decision\n[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
 		// A host from before "(denied)" marked a denied step "(error)": not said twice.
 		{"an older host's denied step", []wire.Event{

@@ -82,6 +82,10 @@ func (p *printer) permission(pm *wire.Permission) {
 		if pm.By != "" {
 			text += " (" + term.Line(pm.By) + ")"
 		}
+		if transcript.IsPlanSentBack(*pm) {
+			// Plan mode's review, not a refusal (the window's card says it so).
+			text = term.Line(pm.By) + " sent the plan back for changes"
+		}
 		if pm.Reason != "" {
 			text += ": " + pm.Reason
 		}

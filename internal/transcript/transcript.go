@@ -772,6 +772,9 @@ func permissionLine(p wire.Permission, paused bool) string {
 		return s
 	case wire.PermissionDenied:
 		s := ask + " — **denied**" + by(p.By)
+		if IsPlanSentBack(p) {
+			s = ask + " — **sent back for changes**" + by(p.By) // plan mode's review, not a refusal
+		}
 		if p.Reason != "" {
 			s += ": " + code(p.Reason)
 		}

@@ -129,7 +129,7 @@ func TestMarkdown(t *testing.T) {
 				ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 100, Denied: 1}}),
 			},
 			want:   []string{"**Done** in 0.1 s — 1 tool request denied.", "**Interrupted: stopped by hazel** after 0.1 s — 1 tool request denied."},
-			absent: []string{"sent back"},
+			absent: []string{"the plan was sent back"},
 		},
 		{
 			name: "a plan sent back",
@@ -140,8 +140,8 @@ func TestMarkdown(t *testing.T) {
 				ev(4, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "hazel", Reason: "add tests"}}),
 				ev(5, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 100, Denied: 1}}),
 			},
-			want:   []string{"**Done** in 0.1 s — the plan was sent back for changes."},
-			absent: []string{"1 tool request denied"},
+			want:   []string{"Tool request: ExitPlanMode `leave plan mode: 1. x` — **sent back for changes** by hazel: `add tests`", "**Done** in 0.1 s — the plan was sent back for changes."},
+			absent: []string{"1 tool request denied", "**denied**"},
 		},
 		{
 			name: "a failed turn is said once",
