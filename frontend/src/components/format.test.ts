@@ -74,3 +74,20 @@ describe('initials', () => {
     expect(initials('')).toBe('?');
   });
 });
+
+describe('decimal', () => {
+  it('reads a decimal point or a decimal comma, and nothing else', async () => {
+    const { decimal } = await import('./format');
+    expect(decimal('1.5')).toBe(1.5);
+    expect(decimal(' 1,5 ')).toBe(1.5);
+    expect(decimal('2')).toBe(2);
+    for (const bad of ['', '  ', 'abc', '1,5,2', '1.000,5', '1e']) expect(decimal(bad), bad).toBeNaN();
+  });
+
+  it('shows minutes with at most three decimals', async () => {
+    const { minutes } = await import('./format');
+    expect(minutes(20_000)).toBe('0.333');
+    expect(minutes(45_000)).toBe('0.75');
+    expect(minutes(NaN)).toBe('');
+  });
+});

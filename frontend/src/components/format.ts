@@ -37,7 +37,21 @@ export function formatWindow(ms: number): string {
 
 /** Milliseconds as the minutes a form field shows ("2", "0.25", "90"); "" when not a number. */
 export function minutes(ms: number): string {
-  return Number.isFinite(ms) ? String(ms / 60_000) : '';
+  // At most three decimals: 20 s is "0.333", not "0.3333333333333333" (a reviewer's).
+  return Number.isFinite(ms) ? String(Math.round((ms / 60_000) * 1000) / 1000) : '';
+}
+
+/**
+ * A number typed in a field: a decimal comma is a decimal point ("1,5" is 1.5: a user
+ * tester's became 5 in a number field, which dropped the comma); blank or anything else
+ * is NaN, for the field's check to say so. The fields are text fields with a decimal
+ * keyboard: a number field empties itself on what it cannot read, and the window's
+ * render then wrote that back over what was being typed ("1e" became "").
+ */
+export function decimal(text: string): number {
+  const t = text.trim();
+  if (t === '' || (t.match(/,/g) ?? []).length > 1 || (t.includes(',') && t.includes('.'))) return NaN;
+  return Number(t.replace(',', '.'));
 }
 
 /**

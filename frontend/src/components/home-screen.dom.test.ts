@@ -34,9 +34,11 @@ describe('<home-screen> when Settings are saved', () => {
     expect(input('home-workdir').value).toBe('/tmp/x/proj');
     expect(el.shadowRoot!.querySelector('[data-testid=home-workdir-warning]')).toBeNull();
     expect(input('home-window').value).toBe('5'); // not touched: the new default
-    // Its arrows and bounds are Go's (0.1 to 600 s): a window tester's spinner said 0.5 at
-    // least, and 0.1 was taken.
-    expect([input('home-window').min, input('home-window').max]).toEqual(['0.1', '600']);
+    // A text field with a decimal keyboard, not a number field: that emptied itself on what
+    // it could not read yet ("1e", "1,"), and the render wrote the empty value back over
+    // what was typed (a reviewer's and a user tester's "1,5" became 5). Its bounds (Go's,
+    // 0.1 to 600 s) are checked on Create.
+    expect([input('home-window').type, input('home-window').inputMode]).toEqual(['text', 'decimal']);
 
     // A field typed back to what the settings put there follows them again, as does one
     // that now has the saved value.
@@ -169,12 +171,13 @@ describe('<home-screen> the tool request timeout', () => {
     expect(field.closest('details')?.dataset.testid).toBe('home-more');
     expect(field.closest('label')?.textContent).toContain('Deny an undecided tool request after (minutes)');
     expect(field.value).toBe('2');
-    expect([field.min, field.max]).toEqual(['0.25', '1440']);
-    await type('home-permission-timeout', '30');
+    expect([field.type, field.inputMode]).toEqual(['text', 'decimal']);
+    // A decimal comma is a decimal point (a user tester's "1,5" became 5 minutes).
+    await type('home-permission-timeout', '1,5');
     await submit();
     expect(be.count('CreateParty')).toBe(1);
     const req = be.calls.find(([n]) => n === 'CreateParty')![1][0] as { permission_timeout_ms: number };
-    expect(req.permission_timeout_ms).toBe(30 * 60_000);
+    expect(req.permission_timeout_ms).toBe(90_000);
     el.remove();
     st.dispose();
   });

@@ -12,7 +12,7 @@ import './recent-parties';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
-import { minutes } from './format';
+import { decimal, minutes } from './format';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -221,14 +221,14 @@ export class HomeScreen extends LitElement {
     return {
       name: d.name.trim(),
       workdir: d.workdir.trim(),
-      window_ms: Math.round(Number(d.windowSec) * 1000),
+      window_ms: Math.round(decimal(d.windowSec) * 1000),
       min_prompts: Number(d.minPrompts) || 1,
       merger: d.merger,
       claude_path: d.claudePath.trim(),
       permission_mode: d.permissionMode,
       claude_args: d.claudeArgs,
       approve: d.approve,
-      permission_timeout_ms: d.permissionTimeoutMin.trim() === '' ? NaN : Math.round(Number(d.permissionTimeoutMin) * 60_000),
+      permission_timeout_ms: Math.round(decimal(d.permissionTimeoutMin) * 60_000),
       share_workspace: d.share,
     };
   }
@@ -303,7 +303,7 @@ export class HomeScreen extends LitElement {
                   <div class="two">
                     <label class="field">
                       <span class="label">Batching window (seconds)</span>
-                      <input type="number" min="0.1" max="600" step="any" data-testid="home-window" aria-invalid=${bad === 'windowSec' ? 'true' : 'false'} .value=${d.windowSec}
+                      <input type="text" inputmode="decimal" data-testid="home-window" aria-invalid=${bad === 'windowSec' ? 'true' : 'false'} .value=${d.windowSec}
                         @input=${(e: InputEvent) => this.#set('windowSec', (e.target as HTMLInputElement).value)} />
                     </label>
                     <label class="field">
@@ -351,7 +351,7 @@ export class HomeScreen extends LitElement {
                     </div>
                     <label class="field">
                       <span class="label">Deny an undecided tool request after (minutes)</span>
-                      <input type="number" min="0.25" max="1440" step="any" data-testid="home-permission-timeout" aria-invalid=${bad === 'permissionTimeout' ? 'true' : 'false'} .value=${d.permissionTimeoutMin}
+                      <input type="text" inputmode="decimal" data-testid="home-permission-timeout" aria-invalid=${bad === 'permissionTimeout' ? 'true' : 'false'} .value=${d.permissionTimeoutMin}
                         @input=${(e: InputEvent) => this.#set('permissionTimeoutMin', (e.target as HTMLInputElement).value)} />
                       <span class="hint">${d.permissionMode === 'all'
                         ? 'With Allow everything the agent never asks.'

@@ -11,7 +11,7 @@ import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
-import { formatWindow, minutes } from './format';
+import { decimal, formatWindow, minutes } from './format';
 import { SHARE_LEVELS } from '../state/workspace';
 
 interface Draft extends HostOptionsDraft {
@@ -245,11 +245,11 @@ export class SettingsPanel extends LitElement {
     return {
       name: d.name.trim(),
       workdir: d.workdir.trim(),
-      window_ms: d.windowSec.trim() === '' ? NaN : Math.round(Number(d.windowSec) * 1000),
+      window_ms: Math.round(decimal(d.windowSec) * 1000),
       min_prompts: d.minPrompts.trim() === '' ? NaN : Number(d.minPrompts),
       merger: d.merger,
       claude_path: d.claudePath.trim(),
-      permission_timeout_ms: d.permissionTimeoutMin.trim() === '' ? NaN : Math.round(Number(d.permissionTimeoutMin) * 60_000),
+      permission_timeout_ms: Math.round(decimal(d.permissionTimeoutMin) * 60_000),
       listen: d.listen.trim(),
       public_host: d.publicHost.trim(),
       permission_mode: d.permissionMode,
@@ -404,11 +404,11 @@ export class SettingsPanel extends LitElement {
     </label>`;
   }
 
-  #field(label: string, testid: string, key: keyof Draft, problem: string | undefined, opts: { type?: string; mono?: boolean; placeholder?: string; hint?: string } = {}) {
+  #field(label: string, testid: string, key: keyof Draft, problem: string | undefined, opts: { inputmode?: 'decimal' | 'numeric'; mono?: boolean; placeholder?: string; hint?: string } = {}) {
     const d = this.#draft!;
     return html`<label class="field">
       <span class="label">${label}</span>
-      <input data-testid=${testid} type=${opts.type ?? 'text'} class=${opts.mono ? 'mono' : ''} spellcheck="false"
+      <input data-testid=${testid} type="text" inputmode=${opts.inputmode ?? 'text'} class=${opts.mono ? 'mono' : ''} spellcheck="false"
         placeholder=${opts.placeholder ?? ''} aria-invalid=${problem ? 'true' : 'false'} .value=${d[key]}
         @input=${(e: InputEvent) => this.#set(key, (e.target as HTMLInputElement).value as never)} />
       ${problem ? html`<span class="problem" data-testid="${testid}-problem">${problem}</span>` : opts.hint ? html`<span class="hint">${opts.hint}</span>` : nothing}
@@ -472,8 +472,8 @@ export class SettingsPanel extends LitElement {
                           <option value="local" ?selected=${d.merger === 'local'}>Local</option>
                         </select>
                       </label>
-                      ${this.#field('Batching window (seconds)', 'settings-window', 'windowSec', p.window_ms, { type: 'number' })}
-                      ${this.#field('Min prompts per batch', 'settings-min-prompts', 'minPrompts', p.min_prompts, { type: 'number' })}
+                      ${this.#field('Batching window (seconds)', 'settings-window', 'windowSec', p.window_ms, { inputmode: 'decimal' })}
+                      ${this.#field('Min prompts per batch', 'settings-min-prompts', 'minPrompts', p.min_prompts, { inputmode: 'numeric' })}
                     </div>
                     ${this.#field('Working directory', 'settings-workdir', 'workdir', p.workdir, { mono: true })}
                     ${this.#field('Claude Code executable', 'settings-claude-path', 'claudePath', p.claude_path, { mono: true, placeholder: 'claude (found on PATH)' })}
@@ -486,7 +486,7 @@ export class SettingsPanel extends LitElement {
                       : nothing}
                     ${permissionFields('settings', d, (k, v) => this.#set(k, v as never))}
                     ${this.#field('Deny an undecided tool request after (minutes)', 'settings-permission-timeout', 'permissionTimeoutMin', p.permission_timeout_ms, {
-                      type: 'number',
+                      inputmode: 'decimal',
                       hint: 'How long a tool request waits for a host before the agent is told no: from 0.25 to 1440 (a day).',
                     })}
                     ${claudeArgsField('settings', d, (k, v) => this.#set(k, v), p.claude_args)}
