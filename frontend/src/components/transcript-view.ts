@@ -29,6 +29,7 @@ import './activity-group';
 import './transcript-find';
 import type { TranscriptFind } from './transcript-find';
 import { findInTranscript, firstHitFrom } from '../state/transcript-search';
+import { findText, highlight, unfold } from '../render/find-in-dom';
 import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
 import { filePath } from './changes-panel';
 
@@ -482,6 +483,9 @@ export class TranscriptView extends LitElement {
 
   /** Closes the find bar; the view stays where it is, and the focus goes to the prompt box. */
   #closeFind = (): void => {
+    highlight(null);
+    clearTimeout(this.#queryTimer);
+    this.#queryTimer = undefined;
     this.#find = { ...this.#find, open: false, hits: [], at: -1, version: -1, shownKey: '' };
     clearTimeout(this.#refindTimer);
     this.#refindTimer = undefined;
@@ -490,9 +494,23 @@ export class TranscriptView extends LitElement {
   };
 
   #onFindQuery = (e: CustomEvent<string>): void => {
-    this.#findFresh(e.detail);
-    this.requestUpdate();
+    // A search that took a frame or more (a long party) waits for a pause in the typing: a
+    // user tester's keys lagged seconds behind on a 5,500-piece transcript.
+    this.#find.query = e.detail;
+    clearTimeout(this.#queryTimer);
+    const run = () => {
+      this.#queryTimer = undefined;
+      const t0 = performance.now();
+      this.#findFresh(this.#find.query);
+      this.#findSlow = performance.now() - t0 >= 16;
+      this.requestUpdate();
+    };
+    if (this.#findSlow) this.#queryTimer = setTimeout(run, 150);
+    else run();
   };
+  /** The last search took a frame or more: the next waits for a pause in the typing. */
+  #findSlow = false;
+  #queryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Finds query anew and shows a match: from the one shown, as the query is typed on (the
@@ -511,6 +529,7 @@ export class TranscriptView extends LitElement {
     const shownKey = at >= 0 ? (s.transcript[hits[at]!]?.key ?? '') : '';
     this.#find = { open: true, query, hits, at, version: s.transcriptVersion, shownKey, foundAt: performance.now() };
     if (at >= 0) this.#reveal(hits[at]!);
+    else highlight(null);
   }
 
   #onFindStep = (e: CustomEvent<number>): void => {
@@ -558,9 +577,25 @@ export class TranscriptView extends LitElement {
     el.scrollTop = Math.max(0, this.#heights.offsetOf(i) - el.clientHeight / 3);
     this.#lastTop = el.scrollTop;
     this.requestUpdate();
-    void this.updateComplete.then(() => {
+    const q = this.#find.query.trim().toLocaleLowerCase();
+    void this.updateComplete.then(async () => {
       const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
-      if (typeof row?.scrollIntoView === 'function') row.scrollIntoView({ block: 'center' }); // (jsdom has none)
+      if (!row) return;
+      // The words themselves, not only their item: a long reply's match was off screen, a
+      // tool step's folded (a user tester's). Unfolded, it is found again once laid out.
+      let match = findText(row, q);
+      if (match && unfold(match.startContainer)) {
+        await new Promise((r) => requestAnimationFrame(r));
+        match = findText(row, q);
+      }
+      highlight(match);
+      const at = match?.getBoundingClientRect?.();
+      if (at && at.height > 0) {
+        const v = el.getBoundingClientRect();
+        el.scrollTop += at.top - v.top - el.clientHeight / 3;
+      } else if (typeof row.scrollIntoView === 'function') {
+        row.scrollIntoView({ block: 'center' }); // (jsdom has none)
+      }
       this.#lastTop = el.scrollTop;
     });
   }
