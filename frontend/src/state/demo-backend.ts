@@ -1099,6 +1099,7 @@ export class DemoBackend implements Backend {
       this.#event({ kind: 'permission', permission: { id: mid, ...more, status: 'pending', expires, detail: 'What the agent says it does: look around before the change' } });
     }
     this.#setPhase('awaiting_permission');
+    const within = `no decision within ${goDuration(timeout)}`; // as the host says it
     this.#after(timeout, () => {
       const a = this.#asking;
       let any = false;
@@ -1107,8 +1108,8 @@ export class DemoBackend implements Backend {
         this.#asking = null;
         this.#resumeLater = a.resume;
         this.#denied++;
-        this.#denial = 'Nobody decided on this tool use in time (no decision within 2m0s), so it was denied. Do not retry it unless asked.';
-        this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'timed_out', reason: 'no decision within 2m0s' } });
+        this.#denial = `Nobody decided on this tool use in time (${within}), so it was denied. Do not retry it unless asked.`;
+        this.#event({ kind: 'permission', permission: { id, tool, summary, batch, status: 'timed_out', reason: within } });
       }
       for (const mid of withIt) {
         const m = this.#more.get(mid);
@@ -1116,12 +1117,17 @@ export class DemoBackend implements Backend {
         any = true;
         this.#more.delete(mid);
         this.#denied++;
-        this.#event({ kind: 'permission', permission: { id: mid, ...m, status: 'timed_out', reason: 'no decision within 2m0s' } });
+        this.#event({ kind: 'permission', permission: { id: mid, ...m, status: 'timed_out', reason: within } });
       }
       if (any) this.#goOn();
     });
     if (this.#session && this.#session.you.role !== 'host') {
-      this.#after(3000, () => this.#decide(id, 'allow', '', this.#session?.party.host ?? 'host'));
+      // The host (someone else here) decides each request asked with it too.
+      [id, ...withIt].forEach((x, k) =>
+        this.#after(3000 + 500 * k, () => {
+          if (this.#asking?.id === x || this.#more.has(x)) this.#decide(x, 'allow', '', this.#session?.party.host ?? 'host');
+        }),
+      );
     }
   }
 
@@ -1225,4 +1231,15 @@ export function benchEvents(n: number, idBase = 0): Array<Omit<PartyEvent, 'seq'
     out.push({ kind: 'turn', turn: { batch: `b-${id}`, status: 'done', duration_ms: 4200 } });
   }
   return out.slice(0, n);
+}
+
+/** A duration as Go's time.Duration prints one of whole seconds: "15s", "2m0s", "1h30m0s". */
+function goDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h > 0) return `${h}h${m}m${sec}s`;
+  if (m > 0) return `${m}m${sec}s`;
+  return `${sec}s`;
 }
