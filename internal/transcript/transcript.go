@@ -724,7 +724,7 @@ func ErrorOutput(text, result, indent string) string {
 	// sequence goes, so the lines are counted, cut and indented as they will be shown (a
 	// reviewer's "\r" got past the limit, and out of the export's code block).
 	lines := strings.Split(strings.TrimRight(term.Clean(text), "\n"), "\n")
-	if len(lines) > 1 && strings.TrimSpace(lines[0]) == resultFirstLine(result) {
+	if len(lines) > 1 && oneSpaced(lines[0]) == resultFirstLine(result) {
 		lines = lines[1:]
 	}
 	more := len(lines) - errorOutputLines
@@ -755,7 +755,13 @@ func resultFirstLine(result string) string {
 	if k := strings.LastIndex(r, " (+"); k >= 0 && strings.HasSuffix(r, " lines)") {
 		r = r[:k]
 	}
-	return strings.TrimSpace(r)
+	return oneSpaced(r)
+}
+
+// oneSpaced is s cleaned as shown, its runs of spaces one space: as the agent writes a
+// result's first line (a reviewer's "FAIL\tpkg\t0.1s" was said twice).
+func oneSpaced(s string) string {
+	return strings.Join(strings.Fields(term.Clean(s)), " ")
 }
 
 // permissionLine is a tool request's line. One still waiting where the turn is written

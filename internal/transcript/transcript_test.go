@@ -598,6 +598,10 @@ func TestErrorOutputIsCut(t *testing.T) {
 	if got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
+	// The first line as the result line says it, its tabs one space: not said twice.
+	if got := ErrorOutput("FAIL\tpkg\t0.1s\nwhy\n", "-> (error) FAIL pkg 0.1s (+1 lines)", "> "); got != "> why" {
+		t.Fatalf("got %q", got)
+	}
 	if got := ErrorOutput("one\n", "-> (error) one", "> "); got != "> one" { // its only line stays
 		t.Fatalf("got %q", got)
 	}

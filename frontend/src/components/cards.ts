@@ -195,7 +195,8 @@ export class PermissionCard extends LitElement {
     if (p && before?.id === p.id && before.status === 'pending' && p.status !== 'pending' && this.isConnected) {
       // Measured before it shrinks to its outcome (the page still shows it waiting).
       this.#waitedHeight = this.getBoundingClientRect().height;
-      keptHeights.set(p.id, this.#waitedHeight);
+      if (keptHeights.size >= KEPT_MAX) keptHeights.clear();
+      keptHeights.set(this.#keptKey(), this.#waitedHeight);
       // Kept before it renders shrunk: #keepPlace measures the cards (a layout), and WebKit
       // then clamped the view at the end to the shorter list, so the other cards moved all
       // the same (a user tester's, in the real window; Chromium lays out later).
@@ -224,7 +225,7 @@ export class PermissionCard extends LitElement {
     super.connectedCallback();
     // Its row rendered again (the transcript renders only what is near the view): the place
     // it kept is kept again (a reviewer's middle card moved after a scroll up and back).
-    this.#waitedHeight = keptHeights.get(this.permission?.id ?? '') ?? 0;
+    this.#waitedHeight = keptHeights.get(this.#keptKey()) ?? 0;
     if (this.#waitedHeight > 0) this.style.minHeight = `${this.#waitedHeight}px`;
     this.requestUpdate(); // shown again (scrolled back into view): armed again after a pause
   }
@@ -262,13 +263,19 @@ export class PermissionCard extends LitElement {
    * follows) comes into view rather than waiting there unseen. Its Allow and Always allow
    * take clicks only a moment later (ARM_MS), as after any decision.
    */
+  /** This card's key in keptHeights: request ids ("t1") are a party's own, so the party's too. */
+  #keptKey(): string {
+    return `${this.state?.session?.party.id ?? ''}\u0000${this.permission?.id ?? ''}`;
+  }
+
   #keepPlace(): void {
     let h = '';
-    if (this.#waitedHeight > 0 && this.permission?.status !== 'pending' && waitingCards(this).some((c) => c !== this && inView(c))) {
+    const batch = this.permission?.batch;
+    if (this.#waitedHeight > 0 && this.permission?.status !== 'pending' && waitingCards(this).some((c) => c !== this && c.permission?.batch === batch && inView(c))) {
       h = `${this.#waitedHeight}px`;
     } else {
       this.#waitedHeight = 0;
-      if (this.permission) keptHeights.delete(this.permission.id);
+      keptHeights.delete(this.#keptKey());
     }
     if (this.style.minHeight !== h) this.style.minHeight = h;
   }
@@ -449,6 +456,8 @@ function shownSummary(p: Permission, pending: boolean): string {
  * back. An entry goes when its card gives its place up.
  */
 const keptHeights = new Map<string, number>();
+/** More kept heights than this is a leak (cards that went with their party): forgotten. */
+const KEPT_MAX = 256;
 
 /** The tool request cards shown beside card (in its transcript) that wait for a decision. */
 function waitingCards(card: PermissionCard): PermissionCard[] {

@@ -81,7 +81,15 @@ describe('decimal', () => {
     expect(decimal('1.5')).toBe(1.5);
     expect(decimal(' 1,5 ')).toBe(1.5);
     expect(decimal('2')).toBe(2);
-    for (const bad of ['', '  ', 'abc', '1,5,2', '1.000,5', '1e']) expect(decimal(bad), bad).toBeNaN();
+    expect(decimal('.5')).toBe(0.5);
+    // Not what Number reads besides (a reviewer's), nor a comma that may group thousands.
+    for (const bad of ['', '  ', 'abc', '1,5,2', '1.000,5', '1e', '1e3', '0x10', '0b11', '1,', 'Infinity', '-1', '1,440', '1 5']) expect(decimal(bad), bad).toBeNaN();
+  });
+
+  it('reads a whole number, and nothing else', async () => {
+    const { whole } = await import('./format');
+    expect(whole(' 2 ')).toBe(2);
+    for (const bad of ['', '0x2', '2.5', '1e1', '-1']) expect(whole(bad), bad).toBeNaN();
   });
 
   it('shows minutes with at most three decimals', async () => {

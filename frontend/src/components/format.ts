@@ -50,8 +50,17 @@ export function minutes(ms: number): string {
  */
 export function decimal(text: string): number {
   const t = text.trim();
-  if (t === '' || (t.match(/,/g) ?? []).length > 1 || (t.includes(',') && t.includes('.'))) return NaN;
+  // Digits, and one decimal point or comma with digits after it: not "0x10" or "1e3",
+  // which Number reads (a reviewer's), nor "1,440", where the comma may group thousands
+  // and 1440 minutes would have become 86 seconds, in range and unsaid.
+  if (!/^\d*([.,]\d+)?$/.test(t) || !/\d/.test(t) || /^\d+,\d{3}$/.test(t)) return NaN;
   return Number(t.replace(',', '.'));
+}
+
+/** A whole number typed in a field ("2"), or NaN: not "0x2" or "2.5". */
+export function whole(text: string): number {
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : NaN;
 }
 
 /**

@@ -11,7 +11,7 @@ import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
-import { decimal, formatWindow, minutes } from './format';
+import { decimal, formatWindow, minutes, whole } from './format';
 import { SHARE_LEVELS } from '../state/workspace';
 
 interface Draft extends HostOptionsDraft {
@@ -246,7 +246,7 @@ export class SettingsPanel extends LitElement {
       name: d.name.trim(),
       workdir: d.workdir.trim(),
       window_ms: Math.round(decimal(d.windowSec) * 1000),
-      min_prompts: d.minPrompts.trim() === '' ? NaN : Number(d.minPrompts),
+      min_prompts: whole(d.minPrompts),
       merger: d.merger,
       claude_path: d.claudePath.trim(),
       permission_timeout_ms: Math.round(decimal(d.permissionTimeoutMin) * 60_000),

@@ -502,3 +502,52 @@ describe('<transcript-view> find', () => {
     el.remove();
   });
 });
+
+describe('<transcript-view> find marks', () => {
+  // A reviewer's: Esc right after typing left the match marked, the bar closed; typing on
+  // let an older reveal mark its match over the newer one's.
+  it('marks the match shown, and no stale one after Esc', async () => {
+    const g = globalThis as unknown as { CSS?: unknown; Highlight?: unknown };
+    const before = { CSS: g.CSS, Highlight: g.Highlight };
+    const highlights = new Map<string, { ranges: Range[] }>();
+    g.CSS = { highlights };
+    g.Highlight = class {
+      ranges: Range[];
+      constructor(...r: Range[]) {
+        this.ranges = r;
+      }
+    };
+    try {
+      const { be, el } = await mounted();
+      for (let i = 1; i <= 20; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: i === 5 ? 'the zebrafish line' : `hay ${i}` }));
+      await el.updateComplete;
+      const view = el as unknown as { openFind(): void };
+      view.openFind();
+      await el.updateComplete;
+      const bar = el.shadowRoot!.querySelector('transcript-find')!;
+      await bar.updateComplete;
+      const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
+      const settle = async () => {
+        for (let k = 0; k < 5; k++) {
+          await el.updateComplete;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      input.value = 'zebrafish';
+      input.dispatchEvent(new Event('input'));
+      await settle();
+      expect(highlights.get('concordia-find')?.ranges[0]?.toString()).toBe('zebrafish');
+      // Typed, and Esc at once: nothing stays marked.
+      input.value = 'hay 1';
+      input.dispatchEvent(new Event('input'));
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+      await settle();
+      expect(el.shadowRoot!.querySelector('transcript-find')).toBeNull();
+      expect(highlights.has('concordia-find')).toBe(false);
+      el.remove();
+    } finally {
+      g.CSS = before.CSS;
+      g.Highlight = before.Highlight;
+    }
+  });
+});

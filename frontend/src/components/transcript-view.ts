@@ -29,7 +29,7 @@ import './activity-group';
 import './transcript-find';
 import type { TranscriptFind } from './transcript-find';
 import { findInTranscript, firstHitFrom } from '../state/transcript-search';
-import { findText, highlight, unfold } from '../render/find-in-dom';
+import { findText, highlight, refold, unfold } from '../render/find-in-dom';
 import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
 import { filePath } from './changes-panel';
 
@@ -68,6 +68,25 @@ const TURN_FILES_OPEN = 300;
 
 /** The host's notice when its owner ends the party (internal/host: Host.Shutdown). */
 const HOST_ENDED = 'the host ended the party';
+
+/**
+ * Waits until the Lit components under root (through their shadow roots) have rendered:
+ * two rounds, as a component renders its own children after itself.
+ */
+async function settled(root: Node): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    const pending: Promise<unknown>[] = [];
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n instanceof LitElement) pending.push(n.updateComplete);
+      if (n instanceof Element && n.shadowRoot) stack.push(n.shadowRoot);
+      for (const c of n.childNodes) if (c.nodeType === Node.ELEMENT_NODE) stack.push(c);
+    }
+    if (pending.length === 0) return;
+    await Promise.all(pending);
+  }
+}
 
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -247,6 +266,8 @@ export class TranscriptView extends LitElement {
   }
 
   override disconnectedCallback(): void {
+    this.#revealGen++;
+    highlight(null); // (a Range into this view would keep its nodes)
     this.#resize?.disconnect();
     this.#resize = undefined;
     this.#viewport?.disconnect();
@@ -483,7 +504,9 @@ export class TranscriptView extends LitElement {
 
   /** Closes the find bar; the view stays where it is, and the focus goes to the prompt box. */
   #closeFind = (): void => {
+    this.#revealGen++;
     highlight(null);
+    refold();
     clearTimeout(this.#queryTimer);
     this.#queryTimer = undefined;
     this.#find = { ...this.#find, open: false, hits: [], at: -1, version: -1, shownKey: '' };
@@ -510,6 +533,8 @@ export class TranscriptView extends LitElement {
   };
   /** The last search took a frame or more: the next waits for a pause in the typing. */
   #findSlow = false;
+  /** Rises with each reveal, and when a reveal under way is to stop (#reveal). */
+  #revealGen = 0;
   #queryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
@@ -529,10 +554,21 @@ export class TranscriptView extends LitElement {
     const shownKey = at >= 0 ? (s.transcript[hits[at]!]?.key ?? '') : '';
     this.#find = { open: true, query, hits, at, version: s.transcriptVersion, shownKey, foundAt: performance.now() };
     if (at >= 0) this.#reveal(hits[at]!);
-    else highlight(null);
+    else {
+      this.#revealGen++;
+      highlight(null);
+    }
   }
 
   #onFindStep = (e: CustomEvent<number>): void => {
+    if (this.#queryTimer !== undefined) {
+      // Typed, not searched yet: searched now, so the step is through what is typed.
+      clearTimeout(this.#queryTimer);
+      this.#queryTimer = undefined;
+      this.#findFresh(this.#find.query);
+      this.requestUpdate();
+      return;
+    }
     const f = this.#find;
     if (f.hits.length === 0) return;
     f.at = (f.at + e.detail + f.hits.length) % f.hits.length; // around from the last to the first
@@ -563,6 +599,11 @@ export class TranscriptView extends LitElement {
     const again = f.shownKey === '' ? -1 : f.hits.findIndex((i) => s.transcript[i]?.key === f.shownKey);
     f.at = again >= 0 ? again : f.hits.length > 0 ? Math.min(Math.max(f.at, 0), f.hits.length - 1) : -1;
     f.shownKey = f.at >= 0 ? (s.transcript[f.hits[f.at]!]?.key ?? '') : '';
+    if (again < 0) {
+      // The item marked holds it no more (or is gone): its mark goes with it.
+      this.#revealGen++;
+      highlight(null);
+    }
   }
 
   /**
@@ -578,14 +619,25 @@ export class TranscriptView extends LitElement {
     this.#lastTop = el.scrollTop;
     this.requestUpdate();
     const q = this.#find.query.trim().toLocaleLowerCase();
+    // A newer reveal, a search that found nothing, or the bar closed: this one stops (a
+    // reviewer's typed on, and an older reveal scrolled back to its match; one after Esc
+    // left its mark).
+    const gen = ++this.#revealGen;
+    const current = () => gen === this.#revealGen && this.#find.open;
     void this.updateComplete.then(async () => {
       const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
-      if (!row) return;
+      if (!row || !current()) return;
+      // The item's own components render after the transcript (a tool step's text was not
+      // there yet, a reviewer's): they are let finish first.
+      await settled(row);
+      if (!current()) return;
       // The words themselves, not only their item: a long reply's match was off screen, a
       // tool step's folded (a user tester's). Unfolded, it is found again once laid out.
       let match = findText(row, q);
+      refold(match?.startContainer); // what an earlier match unfolded, but what holds this one
       if (match && unfold(match.startContainer)) {
         await new Promise((r) => requestAnimationFrame(r));
+        if (!current()) return;
         match = findText(row, q);
       }
       highlight(match);

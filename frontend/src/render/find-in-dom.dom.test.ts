@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { findText, unfold } from './find-in-dom';
+import { findText, refold, unfold } from './find-in-dom';
 
 describe('finding the words in a rendered item', () => {
   // A user tester's match was in a folded tool step, inside a component of its own: the
@@ -21,6 +21,25 @@ describe('finding the words in a rendered item', () => {
     expect(findText(row, 'more hay')?.toString()).toBe('more hay');
     expect(findText(row, 'zebra')).toBeNull();
     expect(findText(row, '')).toBeNull();
+    row.remove();
+  });
+
+  // A reviewer's: a hidden match came before a shown one, and a folded one before the
+  // same word shown further down; what find unfolded stayed open for good.
+  it('prefers what is shown, skips what is hidden, and folds again what it opened', () => {
+    const row = document.createElement('div');
+    row.innerHTML = '<p hidden>needle hidden</p><span aria-hidden="true">needle initials</span><details><summary>steps</summary><pre>needle folded</pre></details><p>needle shown</p>';
+    document.body.append(row);
+    expect(findText(row, 'needle')?.startContainer.textContent).toBe('needle shown');
+    const folded = findText(row, 'folded')!;
+    expect(folded.startContainer.textContent).toBe('needle folded');
+    const d = row.querySelector('details')!;
+    expect(unfold(folded.startContainer)).toBe(true);
+    expect(d.open).toBe(true);
+    refold(folded.startContainer); // what holds the match shown stays open
+    expect(d.open).toBe(true);
+    refold();
+    expect(d.open).toBe(false);
     row.remove();
   });
 });
