@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import { EXIT_PLAN_TOOL } from '../state/host-control';
+import { seenIn } from '../render/in-view';
 import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
@@ -465,17 +466,10 @@ function waitingCards(card: PermissionCard): PermissionCard[] {
   return [...all].filter((c) => c.permission?.status === 'pending');
 }
 
-/**
- * Whether a card is in the transcript's view: 40 px of it or more (its header and first
- * line), as the transcript counts a waiting card seen (transcript-view.ts).
- */
+/** Whether a card is in the transcript's view, as the transcript counts a waiting card seen. */
 function inView(card: HTMLElement): boolean {
   const scroller = card.closest('.scroller');
-  if (!scroller) return card.isConnected;
-  const v = scroller.getBoundingClientRect();
-  const r = card.getBoundingClientRect();
-  const shown = Math.min(r.bottom, v.bottom) - Math.max(r.top, v.top);
-  return r.height > 0 && shown >= Math.min(r.height, 40);
+  return scroller ? seenIn(card, scroller.getBoundingClientRect()) : card.isConnected;
 }
 
 /** <approval-card>: a merged batch that waits for a host's approval, then its outcome. */

@@ -29,7 +29,8 @@ import './activity-group';
 import './transcript-find';
 import type { TranscriptFind } from './transcript-find';
 import { findInTranscript, firstHitFrom } from '../state/transcript-search';
-import { findText, highlight, refold, unfold } from '../render/find-in-dom';
+import { findText, highlight, refold, settled, unfold } from '../render/find-in-dom';
+import { seenIn } from '../render/in-view';
 import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
 import { filePath } from './changes-panel';
 
@@ -68,25 +69,6 @@ const TURN_FILES_OPEN = 300;
 
 /** The host's notice when its owner ends the party (internal/host: Host.Shutdown). */
 const HOST_ENDED = 'the host ended the party';
-
-/**
- * Waits until the Lit components under root (through their shadow roots) have rendered:
- * two rounds, as a component renders its own children after itself.
- */
-async function settled(root: Node): Promise<void> {
-  for (let round = 0; round < 2; round++) {
-    const pending: Promise<unknown>[] = [];
-    const stack: Node[] = [root];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (n instanceof LitElement) pending.push(n.updateComplete);
-      if (n instanceof Element && n.shadowRoot) stack.push(n.shadowRoot);
-      for (const c of n.childNodes) if (c.nodeType === Node.ELEMENT_NODE) stack.push(c);
-    }
-    if (pending.length === 0) return;
-    await Promise.all(pending);
-  }
-}
 
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -331,11 +313,7 @@ export class TranscriptView extends LitElement {
       ...[...this.renderRoot.querySelectorAll<PermissionCard>('permission-card')].filter((c) => c.permission?.status === 'pending'),
       ...[...this.renderRoot.querySelectorAll<ApprovalCard>('approval-card')].filter((c) => c.item?.status === 'waiting'),
     ];
-    const inView = cards.some((c) => {
-      const r = c.getBoundingClientRect();
-      const shown = Math.min(r.bottom, view.bottom) - Math.max(r.top, view.top);
-      return r.height > 0 && shown >= Math.min(r.height, 40);
-    });
+    const inView = cards.some((c) => seenIn(c, view));
     if (inView !== this.#waitingInView) {
       this.#waitingInView = inView;
       this.requestUpdate();

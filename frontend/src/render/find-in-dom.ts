@@ -3,6 +3,8 @@
 // outlined and the word nowhere). Looks through open shadow roots (the reply's Markdown and
 // the tool steps are components of their own).
 
+import { ReactiveElement } from 'lit';
+
 /** The name the find bar's highlight is registered under (styles.ts styles it). */
 export const FIND_HIGHLIGHT = 'concordia-find';
 
@@ -86,4 +88,23 @@ export function highlight(range: Range | null): void {
   if (!reg || !Hl) return;
   if (range) reg.set(FIND_HIGHLIGHT, new Hl(range));
   else reg.delete(FIND_HIGHLIGHT);
+}
+
+/**
+ * Waits until the Lit components under root (through their shadow roots) have rendered:
+ * two rounds, as a component renders its own children after itself.
+ */
+export async function settled(root: Node): Promise<void> {
+  for (let round = 0; round < 2; round++) {
+    const pending: Promise<unknown>[] = [];
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n instanceof ReactiveElement) pending.push(n.updateComplete);
+      if (n instanceof Element && n.shadowRoot) stack.push(n.shadowRoot);
+      for (const c of n.childNodes) if (c.nodeType === Node.ELEMENT_NODE) stack.push(c);
+    }
+    if (pending.length === 0) return;
+    await Promise.all(pending);
+  }
 }
