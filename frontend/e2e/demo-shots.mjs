@@ -245,4 +245,59 @@ await shot('toast-beside-changes', party, {
     await p.getByTestId('agent-command-run').click();
   },
 });
+// Find in the conversation (Ctrl+F): the match in a folded tool step's output, unfolded and marked.
+await shot('find', 'screen=party&teammates=0', {
+  act: async (p) => {
+    await p.getByTestId('prompt-input').fill('add a json flag');
+    await p.getByTestId('prompt-input').press('Enter');
+    for (let i = 0; i < 120 && (await p.getByText('All tests pass').count()) === 0; i++) {
+      const allow = p.getByTestId('permission-allow');
+      if ((await allow.count()) > 0 && (await allow.first().isEnabled())) await allow.first().click().catch(() => {});
+      await p.waitForTimeout(500);
+    }
+    await p.keyboard.press('Control+f');
+    await p.getByTestId('find-input').fill('bad_flag');
+    await p.waitForTimeout(600);
+  },
+  wait: 'find-count',
+});
+// A request a host denied: its step says "denied", not "failed", as the turn's end does.
+await shot('denied-step', `${party}&history=0&teammates=0&ask`, {
+  act: async (p) => {
+    await p.getByTestId('prompt-input').fill('run the tests please');
+    await p.getByTestId('prompt-input').press('Enter');
+    const deny = p.getByTestId('permission-deny').first();
+    await deny.waitFor({ timeout: 30_000 });
+    await armed(deny, 'denied-step: Deny enabled');
+    await p.getByTestId('permission-reason').first().fill('not now');
+    await deny.click();
+    await p.getByTestId('turn-end').first().waitFor({ timeout: 30_000 });
+    for (const g of await p.getByTestId('tool-group-toggle').all()) await g.click();
+    await p.getByTestId('tool-step-denied').first().scrollIntoViewIfNeeded();
+  },
+  wait: 'tool-step-denied',
+});
+// Three requests at once, the bottom one denied: a blank keeps its place, the others' buttons stay put.
+await shot('requests-kept-place', 'screen=party&teammates=0&history=0&ask&asks=3', {
+  width: 1000,
+  height: 700,
+  act: async (p) => {
+    await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+    await p.getByTestId('prompt-input').press('Enter');
+    for (let i = 0; i < 100 && (await p.locator('[data-testid=permission-card][data-status=pending]').count()) < 3; i++) await p.waitForTimeout(100);
+    const cards = p.getByTestId('permission-card');
+    await armed(cards.nth(2).getByTestId('permission-deny'), 'requests-kept-place: Deny enabled');
+    await cards.nth(2).getByTestId('permission-reason').fill('not now');
+    await cards.nth(2).getByTestId('permission-deny').click();
+    await p.waitForTimeout(500);
+  },
+});
+// Create party's More options: how long an undecided tool request waits.
+await shot('create-permission-timeout', 'teammates=0', {
+  act: async (p) => {
+    await p.getByTestId('home-more').locator('summary').click();
+    await p.getByTestId('home-permission-timeout').scrollIntoViewIfNeeded();
+  },
+  wait: 'home-permission-timeout',
+});
 await browser.close();
