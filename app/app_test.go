@@ -1115,7 +1115,8 @@ func TestCreatePartyPermissionTimeout(t *testing.T) {
 		}
 		f.app.DismissParty()
 	}
-	if _, err := f.app.CreateParty(CreateRequest{Name: "hana", PermissionTimeoutMS: 45 * 60 * 1000}); err != nil {
+	first, err := f.app.CreateParty(CreateRequest{Name: "hana", PermissionTimeoutMS: 45 * 60 * 1000})
+	if err != nil {
 		t.Fatal(err)
 	}
 	asked(45 * time.Minute)
@@ -1133,4 +1134,10 @@ func TestCreatePartyPermissionTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	asked(20 * time.Second)
+
+	// A resumed party keeps its own timeout (its journal's), not the one saved since.
+	if _, err := f.app.ResumeParty(first.Party.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	asked(45 * time.Minute)
 }
