@@ -7,8 +7,9 @@ import { css } from 'lit';
 export const base = css`
   :host { font-family: var(--font-ui); color: var(--text); }
   *, *::before, *::after { box-sizing: border-box; }
-  /* The match the find bar shows (render/find-in-dom.ts), in whichever component it is. */
+  /* The match the find bar shows (render/find-in-dom.ts), in whichever component it is, and its item's other matches. */
   ::highlight(concordia-find) { background: var(--warn-soft); color: var(--text); text-decoration: underline 2px var(--warn); }
+  ::highlight(concordia-find-others) { background: color-mix(in srgb, var(--warn-soft) 60%, transparent); color: var(--text); }
   h1, h2, h3, p { margin: 0; }
 
   button {

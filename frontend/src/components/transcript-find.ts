@@ -1,7 +1,7 @@
 // <transcript-find>: the find bar over the transcript (Ctrl+F). It holds what is typed and
-// says how many items hold it; the transcript view finds them (state/transcript-search.ts)
-// and brings each into view. Events: find-query (detail: the text), find-step (detail: 1
-// for the next item, -1 for the one before), find-close.
+// says how many times the transcript holds it; the transcript view finds the matches
+// (state/transcript-search.ts) and brings each into view. Events: find-query (detail: the
+// text), find-step (detail: 1 for the next match, -1 for the one before), find-close.
 
 import { LitElement, css, html } from 'lit';
 import { base } from './styles';
@@ -11,7 +11,7 @@ export class TranscriptFind extends LitElement {
   static override properties = { query: { attribute: false }, count: { attribute: false }, at: { attribute: false } };
   /** What is typed. */
   declare query: string;
-  /** How many items hold it. */
+  /** How many matches there are. */
   declare count: number;
   /** Which of them is shown (0-based); -1 for none. */
   declare at: number;

@@ -537,6 +537,33 @@ describe('<transcript-view> find marks', () => {
       input.dispatchEvent(new Event('input'));
       await settle();
       expect(highlights.get('concordia-find')?.ranges[0]?.toString()).toBe('zebrafish');
+      // Every match is counted and stepped through, the others in the item marked too.
+      be.emit('party:event', prompt(21, { id: 'p21', user: 'ann', text: 'zebra one, zebra two, zebra three' }));
+      input.value = 'zebra';
+      input.dispatchEvent(new Event('input'));
+      await settle();
+      const count = () => bar.shadowRoot!.querySelector('[data-testid=find-count]')!.textContent;
+      const marked = () => {
+        const r = highlights.get('concordia-find')?.ranges[0];
+        return r ? `${r.startContainer.textContent}@${r.startOffset}` : '';
+      };
+      // The item shown still holds it (typed on from "zebrafish"): its match stays shown.
+      expect(count()).toBe('1 of 4');
+      expect(marked()).toBe('the zebrafish line@4');
+      expect(highlights.has('concordia-find-others')).toBe(false);
+      const step = async (back: boolean) => {
+        input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', shiftKey: back, bubbles: true, composed: true }));
+        await settle();
+      };
+      await step(false);
+      expect(count()).toBe('2 of 4');
+      expect(marked()).toBe('zebra one, zebra two, zebra three@0');
+      expect(highlights.get('concordia-find-others')?.ranges.map((r) => r.startOffset)).toEqual([11, 22]);
+      await step(true);
+      await step(true); // around, to the last
+      expect(count()).toBe('4 of 4');
+      expect(marked()).toBe('zebra one, zebra two, zebra three@22');
+      expect(highlights.get('concordia-find-others')?.ranges.map((r) => r.startOffset)).toEqual([0, 11]);
       // Typed, and Esc at once: nothing stays marked.
       input.value = 'hay 1';
       input.dispatchEvent(new Event('input'));

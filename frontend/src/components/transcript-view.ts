@@ -28,8 +28,8 @@ import './markdown-view';
 import './activity-group';
 import './transcript-find';
 import type { TranscriptFind } from './transcript-find';
-import { findInTranscript, firstHitFrom } from '../state/transcript-search';
-import { findText, highlight, refold, settled, unfold } from '../render/find-in-dom';
+import { NOTHING_FOUND, findInTranscript, firstMatchFrom, matchAt, matchCount, matchOf, type Found } from '../state/transcript-search';
+import { findAllText, highlight, refold, settled, unfold } from '../render/find-in-dom';
 import { seenIn } from '../render/in-view';
 import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
 import { filePath } from './changes-panel';
@@ -95,10 +95,11 @@ export class TranscriptView extends LitElement {
   /** A card that waits for a decision is in view: Latest need not say it waits (it covered the card: a user tester's). */
   #waitingInView = false;
   /**
-   * The find bar (Ctrl+F): what is typed, the indices of the items that hold it, which of
-   * them is shown (-1: none yet), and the transcript they were found in (its version).
+   * The find bar (Ctrl+F): what is typed, its matches, which of them is shown (-1: none
+   * yet; also as its item's key and which match in that item, to keep it while the
+   * transcript changes), and the transcript they were found in (its version).
    */
-  #find = { open: false, query: '', hits: [] as number[], at: -1, version: -1, shownKey: '', foundAt: 0 };
+  #find = { open: false, query: '', found: NOTHING_FOUND as Found, at: -1, version: -1, shownKey: '', shownN: 0, foundAt: 0 };
   /** A find again that waits (#refind: at most one every REFIND_MS while the transcript changes). */
   #refindTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -487,7 +488,7 @@ export class TranscriptView extends LitElement {
     refold();
     clearTimeout(this.#queryTimer);
     this.#queryTimer = undefined;
-    this.#find = { ...this.#find, open: false, hits: [], at: -1, version: -1, shownKey: '' };
+    this.#find = { ...this.#find, open: false, found: NOTHING_FOUND, at: -1, version: -1, shownKey: '', shownN: 0 };
     clearTimeout(this.#refindTimer);
     this.#refindTimer = undefined;
     this.requestUpdate();
@@ -516,7 +517,7 @@ export class TranscriptView extends LitElement {
   #queryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * Finds query anew and shows a match: from the one shown, as the query is typed on (the
+   * Finds query anew and shows a match: from the item shown, as the query is typed on (the
    * match found by its first letters, then another above it as the word grew: a window
    * test's); else the newest while following the end; else the first from what is on
    * screen down, as a browser's find does.
@@ -524,14 +525,15 @@ export class TranscriptView extends LitElement {
   #findFresh(query: string): void {
     const s = this.state;
     if (!s) return;
-    const hits = findInTranscript(s.transcript, query);
+    const found = findInTranscript(s.transcript, query);
+    const total = matchCount(found);
     const f = this.#find;
     const shown = f.open && f.shownKey !== '' ? s.transcript.findIndex((it) => it.key === f.shownKey) : -1;
     const from = shown >= 0 ? shown : this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
-    const at = hits.length === 0 ? -1 : shown < 0 && this.#stick ? hits.length - 1 : firstHitFrom(hits, from);
-    const shownKey = at >= 0 ? (s.transcript[hits[at]!]?.key ?? '') : '';
-    this.#find = { open: true, query, hits, at, version: s.transcriptVersion, shownKey, foundAt: performance.now() };
-    if (at >= 0) this.#reveal(hits[at]!);
+    const at = total === 0 ? -1 : shown < 0 && this.#stick ? total - 1 : firstMatchFrom(found, from);
+    const m = matchAt(found, at);
+    this.#find = { open: true, query, found, at, version: s.transcriptVersion, shownKey: m ? (s.transcript[m.index]?.key ?? '') : '', shownN: m?.n ?? 0, foundAt: performance.now() };
+    if (m) this.#reveal(m.index, m.n);
     else {
       this.#revealGen++;
       highlight(null);
@@ -548,17 +550,21 @@ export class TranscriptView extends LitElement {
       return;
     }
     const f = this.#find;
-    if (f.hits.length === 0) return;
-    f.at = (f.at + e.detail + f.hits.length) % f.hits.length; // around from the last to the first
-    f.shownKey = this.state?.transcript[f.hits[f.at]!]?.key ?? '';
-    this.#reveal(f.hits[f.at]!);
+    const total = matchCount(f.found);
+    if (total === 0) return;
+    f.at = (f.at + e.detail + total) % total; // around from the last to the first
+    const m = matchAt(f.found, f.at)!;
+    f.shownKey = this.state?.transcript[m.index]?.key ?? '';
+    f.shownN = m.n;
+    this.#reveal(m.index, m.n);
     this.requestUpdate();
   };
 
   /**
    * Finds again in a transcript that changed while the bar is open (new events, a resync):
-   * the item shown stays the one shown (by its key) while it still holds the text. While
-   * the transcript changes fast (a streaming reply), at most once every REFIND_MS.
+   * the match shown stays the one shown (by its item's key, and which in that item) while
+   * its item still holds the text. While the transcript changes fast (a streaming reply),
+   * at most once every REFIND_MS.
    */
   #refind(s: AppState): void {
     const f = this.#find;
@@ -571,12 +577,16 @@ export class TranscriptView extends LitElement {
       }, wait);
       return;
     }
-    f.hits = findInTranscript(s.transcript, f.query);
+    f.found = findInTranscript(s.transcript, f.query);
     f.version = s.transcriptVersion;
     f.foundAt = performance.now();
-    const again = f.shownKey === '' ? -1 : f.hits.findIndex((i) => s.transcript[i]?.key === f.shownKey);
-    f.at = again >= 0 ? again : f.hits.length > 0 ? Math.min(Math.max(f.at, 0), f.hits.length - 1) : -1;
-    f.shownKey = f.at >= 0 ? (s.transcript[f.hits[f.at]!]?.key ?? '') : '';
+    const total = matchCount(f.found);
+    const item = f.shownKey === '' ? -1 : s.transcript.findIndex((it) => it.key === f.shownKey);
+    const again = item < 0 ? -1 : matchOf(f.found, item, f.shownN);
+    f.at = again >= 0 ? again : total > 0 ? Math.min(Math.max(f.at, 0), total - 1) : -1;
+    const m = matchAt(f.found, f.at);
+    f.shownKey = m ? (s.transcript[m.index]?.key ?? '') : '';
+    f.shownN = m?.n ?? 0;
     if (again < 0) {
       // The item marked holds it no more (or is gone): its mark goes with it.
       this.#revealGen++;
@@ -585,11 +595,11 @@ export class TranscriptView extends LitElement {
   }
 
   /**
-   * Brings item i into view, in the middle: first where its estimated offset says (it may
-   * not be rendered), then, rendered and measured, the row itself. The view stops
-   * following the end.
+   * Brings item i's match n into view, in the middle: first where the item's estimated
+   * offset says (it may not be rendered), then, rendered and measured, the match itself.
+   * The view stops following the end.
    */
-  #reveal(i: number): void {
+  #reveal(i: number, n: number): void {
     const el = this.#scroller();
     if (!el) return;
     this.#stick = false;
@@ -611,14 +621,17 @@ export class TranscriptView extends LitElement {
       if (!current()) return;
       // The words themselves, not only their item: a long reply's match was off screen, a
       // tool step's folded (a user tester's). Unfolded, it is found again once laid out.
-      let match = findText(row, q);
+      const nth = (all: Range[]) => all[Math.min(n, all.length - 1)] ?? null;
+      let all = findAllText(row, q);
+      let match = nth(all);
       refold(match?.startContainer); // what an earlier match unfolded, but what holds this one
       if (match && unfold(match.startContainer)) {
         await new Promise((r) => requestAnimationFrame(r));
         if (!current()) return;
-        match = findText(row, q);
+        all = findAllText(row, q);
+        match = nth(all);
       }
-      highlight(match);
+      highlight(match, all);
       const at = match?.getBoundingClientRect?.();
       if (at && at.height > 0) {
         const v = el.getBoundingClientRect();
@@ -922,7 +935,7 @@ export class TranscriptView extends LitElement {
     const shown = items.slice(r.start, r.end);
     this.#refind(s);
     const f = this.#find;
-    const hit = f.open && f.at >= 0 ? f.hits[f.at] : -1;
+    const hit = f.open ? (matchAt(f.found, f.at)?.index ?? -1) : -1;
     return html`
       <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll}
         @wheel=${this.#passiveInput} @touchstart=${this.#passiveInput} @keydown=${this.#onInput} @pointerdown=${this.#onInput}>
@@ -944,7 +957,7 @@ export class TranscriptView extends LitElement {
       </div>
       ${this.#stick ? nothing : this.#jumpButton(s)}
       ${f.open
-        ? html`<transcript-find .query=${f.query} .count=${f.hits.length} .at=${f.at}
+        ? html`<transcript-find .query=${f.query} .count=${matchCount(f.found)} .at=${f.at}
             @find-query=${this.#onFindQuery} @find-step=${this.#onFindStep} @find-close=${this.#closeFind}></transcript-find>`
         : nothing}
     `;

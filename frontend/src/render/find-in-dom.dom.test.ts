@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { findText, refold, unfold } from './find-in-dom';
+import { findAllText, findText, refold, unfold } from './find-in-dom';
 
 describe('finding the words in a rendered item', () => {
   // A user tester's match was in a folded tool step, inside a component of its own: the
@@ -40,6 +40,26 @@ describe('finding the words in a rendered item', () => {
     expect(d.open).toBe(true);
     refold();
     expect(d.open).toBe(false);
+    row.remove();
+  });
+
+  // A reviewer's: find marked only an item's first match, and counted items.
+  it('finds every match, what is shown first, in an order unfolding does not change', () => {
+    const row = document.createElement('div');
+    row.innerHTML = '<p>piece one, piece two</p><details><summary>steps</summary><pre>a piece folded</pre></details><p>last piece</p>';
+    document.body.append(row);
+    const where = (rs: Range[]) => rs.map((r) => `${r.startContainer.textContent}@${r.startOffset}`);
+    const before = where(findAllText(row, 'piece'));
+    expect(before).toEqual(['piece one, piece two@0', 'piece one, piece two@11', 'last piece@5', 'a piece folded@2']);
+    expect(where([findText(row, 'piece', 3)!])).toEqual(['a piece folded@2']);
+    expect(where([findText(row, 'piece', 9)!])).toEqual(['a piece folded@2']); // the last, when it holds fewer
+    // Unfolded by find, it keeps its place (the next step is still the next match).
+    unfold(findText(row, 'piece', 3)!.startContainer);
+    expect(where(findAllText(row, 'piece'))).toEqual(before);
+    refold();
+    // Opened by the person, it is shown: in the order read.
+    row.querySelector('details')!.open = true;
+    expect(where(findAllText(row, 'piece'))).toEqual(['piece one, piece two@0', 'piece one, piece two@11', 'a piece folded@2', 'last piece@5']);
     row.remove();
   });
 });

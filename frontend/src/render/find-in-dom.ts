@@ -5,54 +5,66 @@
 
 import { ReactiveElement } from 'lit';
 
-/** The name the find bar's highlight is registered under (styles.ts styles it). */
+/** The names the find bar's highlights are registered under (styles.ts styles them): the match shown, and the item's others. */
 export const FIND_HIGHLIGHT = 'concordia-find';
+export const FIND_OTHERS_HIGHLIGHT = 'concordia-find-others';
 
 /** Elements whose text is never what a person reads there. */
 const SKIP = new Set(['STYLE', 'SCRIPT', 'TEMPLATE', 'TEXTAREA', 'INPUT', 'SELECT']);
 
 /**
- * A range over the first match of q (lower-cased) in the text under root, or null: in
- * what is shown first, else in what a folded <details> holds. Text hidden from people
- * (hidden, aria-hidden: an avatar's initials) is not looked at.
+ * Every match of q (lower-cased) in the text under root: first what is shown, in the order
+ * read, then what folded <details> hold (a reviewer's folded match came before the same word
+ * shown further down). A <details> the find bar unfolded counts as folded, so the order
+ * stays the same while it steps through them. Text hidden from people (hidden,
+ * aria-hidden: an avatar's initials) is not looked at.
  */
-export function findText(root: Node, q: string): Range | null {
-  if (q === '') return null;
-  return search(root, q, false) ?? search(root, q, true);
-}
-
-function search(root: Node, q: string, folded: boolean): Range | null {
-  const stack: Node[] = [root];
+export function findAllText(root: Node, q: string): Range[] {
+  if (q === '') return [];
+  const shown: Range[] = [];
+  const folded: Range[] = [];
+  const stack: [Node, boolean][] = [[root, false]];
   while (stack.length > 0) {
-    const n = stack.pop()!;
+    const [n, inFold] = stack.pop()!;
     if (n.nodeType === Node.TEXT_NODE) {
       const data = (n as Text).data;
       const lower = data.toLocaleLowerCase();
       // (Lower-casing can change a text's length, "İ": its offsets would be wrong.)
-      const at = lower.length === data.length ? lower.indexOf(q) : -1;
-      if (at >= 0) {
+      if (lower.length !== data.length) continue;
+      for (let at = lower.indexOf(q); at >= 0; at = lower.indexOf(q, at + q.length)) {
         const r = document.createRange();
         r.setStart(n, at);
         r.setEnd(n, at + q.length);
-        return r;
+        (inFold ? folded : shown).push(r);
       }
       continue;
     }
+    let fold = inFold;
     if (n instanceof Element) {
       if (SKIP.has(n.tagName) || n.hasAttribute('hidden') || n.getAttribute('aria-hidden') === 'true') continue;
-      // A folded <details> shows its summary only: the rest is looked at on the second pass.
-      if (!folded && n instanceof HTMLDetailsElement && !n.open) {
-        const summary = [...n.children].find((c) => c.tagName === 'SUMMARY');
-        if (summary) stack.push(summary);
-        continue;
-      }
+      // A folded <details> shows its summary only.
+      if (n instanceof HTMLDetailsElement && (!n.open || unfolded.includes(n))) fold = true;
     }
     // In document order: the children are pushed last first, a shadow root (what is shown) last.
     const kids = [...n.childNodes];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
-    if (n instanceof Element && n.shadowRoot) stack.push(n.shadowRoot);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      const k = kids[i]!;
+      const summary = k instanceof Element && k.tagName === 'SUMMARY' && n instanceof HTMLDetailsElement;
+      stack.push([k, summary ? inFold : fold]);
+    }
+    if (n instanceof Element && n.shadowRoot) stack.push([n.shadowRoot, fold]);
   }
-  return null;
+  return shown.concat(folded);
+}
+
+/**
+ * Match n of q (lower-cased) under root, in findAllText's order, or null when there is
+ * none. An item holding fewer than its data counted (text the view draws otherwise) gives
+ * its last.
+ */
+export function findText(root: Node, q: string, n = 0): Range | null {
+  const all = findAllText(root, q);
+  return all.length === 0 ? null : all[Math.min(Math.max(n, 0), all.length - 1)]!;
 }
 
 /** The <details> the find bar opened, to fold again when it moves on or closes. */
@@ -81,13 +93,19 @@ export function refold(keep?: Node): void {
   unfolded = unfolded.filter((d) => holding.has(d));
 }
 
-/** Marks range as the match shown (the CSS Custom Highlight API, where there is one); null clears it. */
-export function highlight(range: Range | null): void {
+/**
+ * Marks range as the match shown, and others as the other matches in its item (the CSS
+ * Custom Highlight API, where there is one); null clears both.
+ */
+export function highlight(range: Range | null, others: readonly Range[] = []): void {
   const reg = (globalThis as { CSS?: { highlights?: Map<string, unknown> } }).CSS?.highlights;
   const Hl = (globalThis as { Highlight?: new (...r: Range[]) => unknown }).Highlight;
   if (!reg || !Hl) return;
   if (range) reg.set(FIND_HIGHLIGHT, new Hl(range));
   else reg.delete(FIND_HIGHLIGHT);
+  const rest = range ? others.filter((r) => r !== range) : [];
+  if (rest.length > 0) reg.set(FIND_OTHERS_HIGHLIGHT, new Hl(...rest));
+  else reg.delete(FIND_OTHERS_HIGHLIGHT);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInTranscript, firstHitFrom, itemHolds } from './transcript-search';
+import { findInTranscript, firstMatchFrom, matchAt, matchCount, matchesIn, matchOf, type Found } from './transcript-search';
 import type { TranscriptItem } from './transcript';
 
 const base = { ts: 0 };
@@ -21,41 +21,78 @@ const items: TranscriptItem[] = [
   { ...base, key: '5', seq: 5, type: 'error', text: 'merging failed (quota)' },
 ];
 
+/** The items that hold q. */
+const holding = (its: TranscriptItem[], q: string) => findInTranscript(its, q).items;
+
 describe('finding in the transcript', () => {
   it('looks in everything an item shows, ignoring case', () => {
-    expect(findInTranscript(items, 'parser')).toEqual([0, 3]);
-    expect(findInTranscript(items, 'MERGING')).toEqual([1, 4]);
-    expect(findInTranscript(items, 'bob')).toEqual([2]);
-    // A turn: its reply, tool lines and output, a request and its reason, a notice, its end, its files.
-    for (const q of ['lexer.go', 'go test', 'FAIL TestLex', 'notes.txt', 'not now', 'stopped unexpectedly', 'exit status 9', 'internal/lexer']) {
-      expect(findInTranscript(items, q), q).toEqual([3]);
+    // The turn shows its prompt as written once, in the prompt above it: not again.
+    expect(holding(items, 'parser')).toEqual([0]);
+    expect(holding(items, 'MERGING')).toEqual([1, 4]);
+    expect(holding(items, 'bob')).toEqual([2]);
+    // A turn: its authors, reply, tool lines and output, a request and its reason, a notice, its end, its files.
+    for (const q of ['ann', 'lexer.go', 'go test', 'FAIL TestLex', 'notes.txt', 'not now', 'stopped unexpectedly', 'exit status 9', 'internal/lexer']) {
+      expect(holding(items, q), q).toEqual(q === 'ann' ? [0, 3] : [3]);
     }
   });
 
   it('finds nothing for a blank query, and what nothing holds', () => {
-    expect(findInTranscript(items, '  ')).toEqual([]);
-    expect(findInTranscript(items, 'zebra')).toEqual([]);
+    expect(findInTranscript(items, '  ')).toEqual({ items: [], ends: [] });
+    expect(matchCount(findInTranscript(items, 'zebra'))).toBe(0);
+  });
+
+  // A reviewer's: "2 of 2" for 4,000 "piece"s in two replies.
+  it('counts every match, not the items', () => {
+    const found = findInTranscript(items, 'LEX');
+    // The reply's lexer.go, the tool output's TestLex, the file internal/lexer.go.
+    expect(found).toEqual({ items: [3], ends: [3] });
+    const many: TranscriptItem[] = [
+      { ...base, key: 'a', seq: 1, type: 'system', text: 'piece piece piece' },
+      { ...base, key: 'b', seq: 2, type: 'system', text: 'nothing' },
+      { ...base, key: 'c', seq: 3, type: 'system', text: 'a pieceofpiece' },
+      { ...base, key: 'd', seq: 4, type: 'system', text: 'aaaa' },
+    ];
+    const f = findInTranscript(many, 'piece');
+    expect(f).toEqual({ items: [0, 2], ends: [3, 5] });
+    expect(matchCount(f)).toBe(5);
+    expect([0, 1, 2, 3, 4, 5, -1].map((at) => matchAt(f, at))).toEqual([
+      { index: 0, n: 0 }, { index: 0, n: 1 }, { index: 0, n: 2 }, { index: 2, n: 0 }, { index: 2, n: 1 }, null, null,
+    ]);
+    expect(matchOf(f, 2, 1)).toBe(4);
+    expect(matchOf(f, 2, 9)).toBe(4); // kept to what it holds
+    expect(matchOf(f, 1, 0)).toBe(-1);
+    // Matches do not overlap, as in a browser's find: "aa" is twice in "aaaa".
+    expect(matchesIn(many[3]!, 'aa')).toBe(2);
+  });
+
+  it('counts a merged prompt that is not the one prompt as written', () => {
+    const turn = items[3] as Extract<TranscriptItem, { type: 'turn' }>;
+    const merged = { ...turn, batch: { ...turn.batch!, merged: 'Fix the parser, and the lexer' } };
+    expect(matchesIn(merged, 'parser')).toBe(1);
+    const command = { ...turn, batch: { ...turn.batch!, merger: 'command' } };
+    expect(matchesIn(command, 'parser')).toBe(1); // the command, shown in its header
   });
 
   it("keeps an item's text until the item is replaced, and a turn's by segment", () => {
     // Items are replaced, never mutated: one changed in place shows the cache is used.
     const it0: TranscriptItem = { ...base, key: '1', seq: 1, type: 'prompt', prompt: { id: 'p1', user: 'Ann', text: 'Fix the Parser' } };
-    expect(findInTranscript([it0], 'parser')).toEqual([0]);
+    expect(holding([it0], 'parser')).toEqual([0]);
     (it0 as { prompt: { id: string; user: string; text: string } }).prompt = { id: 'p1', user: 'Ann', text: 'something else' };
-    expect(findInTranscript([it0], 'parser')).toEqual([0]);
-    expect(findInTranscript([{ ...it0 }], 'parser')).toEqual([]);
+    expect(holding([it0], 'parser')).toEqual([0]);
+    expect(holding([{ ...it0 }], 'parser')).toEqual([]);
     // A running turn is a new item per event; its earlier segments are the same objects.
     const turn = items[3] as Extract<TranscriptItem, { type: 'turn' }>;
-    expect(itemHolds(turn, 'i changed')).toBe(true);
+    expect(matchesIn(turn, 'i changed')).toBe(1);
     const reply = turn.segments[0] as { text: string };
     reply.text = 'changed in place';
-    expect(itemHolds({ ...turn, segments: [...turn.segments] }, 'i changed')).toBe(true);
+    expect(matchesIn({ ...turn, segments: [...turn.segments] }, 'i changed')).toBe(1);
   });
 
   it('starts at the first match from the top of the view, else the first', () => {
-    expect(firstHitFrom([2, 5, 9], 0)).toBe(0);
-    expect(firstHitFrom([2, 5, 9], 5)).toBe(1);
-    expect(firstHitFrom([2, 5, 9], 6)).toBe(2);
-    expect(firstHitFrom([2, 5, 9], 10)).toBe(0);
+    const f: Found = { items: [2, 5, 9], ends: [1, 3, 6] };
+    expect(firstMatchFrom(f, 0)).toBe(0);
+    expect(firstMatchFrom(f, 5)).toBe(1);
+    expect(firstMatchFrom(f, 6)).toBe(3);
+    expect(firstMatchFrom(f, 10)).toBe(0);
   });
 });
