@@ -610,6 +610,9 @@ func (p *Party) info() wire.PartyInfo {
 		CannotShare:    p.cfg.Workspace == nil || p.wsFailed != "",
 		ShareError:     p.wsFailed,
 		Always:         p.alwaysList(),
+		// How long a tool request waits for a decision: the pending one's expires says
+		// it only once one waits, and a member could not tell before (nor a host later).
+		PermissionTimeoutMS: p.cfg.PermissionTimeout.Milliseconds(),
 	}
 }
 

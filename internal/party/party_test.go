@@ -1980,3 +1980,26 @@ func TestAlwaysWriteStillAsksForWhatEditsModeAsks(t *testing.T) {
 func TestAlwaysBashStillAsksForASecretRead(t *testing.T) {
 	alwaysLeavesAsking(t, ToolRequest{Tool: "Bash", Summary: "ls"}, ToolRequest{Tool: "Bash", Summary: "cat .env", ReadsSecret: true})
 }
+
+// The hello reply's party says how long a tool request waits for a decision (our extension
+// of §7): a member could not tell before a request waited, nor a host who joined later.
+func TestHelloSaysThePermissionTimeout(t *testing.T) {
+	p, _, _ := start(t, Config{PermissionTimeout: 90 * time.Second})
+	bob := newCollector()
+	res, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: bob, Conn: bob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Party.PermissionTimeoutMS != 90_000 {
+		t.Fatalf("party.permission_timeout_ms = %d, want 90000", res.Party.PermissionTimeoutMS)
+	}
+	b, _ := json.Marshal(res.Party)
+	if !strings.Contains(string(b), `"permission_timeout_ms":90000`) {
+		t.Fatalf("hello party on the wire: %s", b)
+	}
+	// The default, when the host set none.
+	p2, _, _ := start(t, Config{})
+	if got := p2.Info().PermissionTimeoutMS; got != 120_000 {
+		t.Fatalf("default permission_timeout_ms = %d, want 120000", got)
+	}
+}

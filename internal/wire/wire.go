@@ -199,6 +199,10 @@ type PartyInfo struct {
 	// Always (an extension of §7): the tools a host allowed for the rest of the party with
 	// Party.decide "always", sorted; [] when none.
 	Always []string `json:"always"`
+	// PermissionTimeoutMS (an extension of §7, since 2026-12-07): how long an undecided
+	// tool request waits before it is denied as timed_out (--permission-timeout), in ms,
+	// so that a member can say so before any request waits. Absent from an older host.
+	PermissionTimeoutMS int64 `json:"permission_timeout_ms,omitempty"`
 }
 
 // Prompt is one participant's request.
