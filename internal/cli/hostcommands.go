@@ -102,12 +102,16 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 	var now string
 	var you wire.Member
 	var always []string
-	c.pr.with(func(r *roster) { now, you, always = r.settings.PermissionMode, r.you, r.settings.Always })
+	var wait time.Duration
+	c.pr.with(func(r *roster) {
+		now, you, always, wait = r.settings.PermissionMode, r.you, r.settings.Always, r.permTimeout
+	})
+	// How long a request waits for a host, which only a waiting one said before.
+	also := timeoutWords(wait, now)
 	// And the tools allowed for good, which ask nobody whatever the mode (a tester's
 	// "every tool use asks a host" while Bash ran unasked).
-	also := ""
 	if len(always) > 0 {
-		also = "; " + alwaysWords(always, false)
+		also += "; " + alwaysWords(always, false)
 	}
 	if !c.isHost() {
 		// Anyone may ask what the agent may do unasked (it is shown at the join and at each
@@ -128,7 +132,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		if !owner {
 			choices = "ask|edits|plan" // all is the owner's (the host refuses it)
 		}
-		if also != "" {
+		if len(always) > 0 {
 			also += " (/revoke TOOL makes one ask again)"
 		}
 		c.pr.reply("system", "tool permissions: "+modeWords(now)+also+"; /permissions "+choices+" changes them")

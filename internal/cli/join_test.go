@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -108,6 +109,35 @@ func TestRulesWordsSayTheMinimum(t *testing.T) {
 	}
 	if got := rulesWords(wire.PartyInfo{PermissionMode: wire.PermissionAsk, MinPrompts: 1}); strings.Contains(got, "at least") {
 		t.Errorf("min prompts 1: %q", got)
+	}
+}
+
+// Someone joining is told how long a tool request waits for a host (the hello's
+// permission_timeout_ms): before, only a waiting request's countdown said it. Not of an
+// older host, which does not say, nor when nothing asks (all).
+func TestRulesWordsSayThePermissionTimeout(t *testing.T) {
+	got := rulesWords(wire.PartyInfo{PermissionMode: wire.PermissionAsk, PermissionTimeoutMS: 90_000})
+	if want := "tool permissions: every tool use asks a host (ask); undecided tool requests are denied after 1m30s; approval off"; !strings.HasPrefix(got, want) {
+		t.Errorf("got %q, want it to start %q", got, want)
+	}
+	for _, info := range []wire.PartyInfo{{PermissionMode: wire.PermissionAsk}, {PermissionMode: wire.PermissionAll, PermissionTimeoutMS: 90_000}} {
+		if got := rulesWords(info); strings.Contains(got, "denied after") {
+			t.Errorf("%+v: %q", info, got)
+		}
+	}
+}
+
+// /permissions alone says it too, to a host and to a participant (the join's words have
+// scrolled away by the time a request waits).
+func TestPermissionsSaysTheTimeout(t *testing.T) {
+	for _, role := range []string{wire.RoleHost, wire.RoleParticipant} {
+		c, _, _, out := newCommander(role)
+		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: role}, Party: wire.PartyInfo{Host: "me", PermissionMode: wire.PermissionEdits, PermissionTimeoutMS: 120_000},
+			State: wire.State{Participants: []wire.Member{{ID: "m1", Name: "me", Role: role}}}})
+		c.line(context.Background(), "/permissions")
+		if want := "tool permissions: file edits allowed, everything else asks a host (edits); undecided tool requests are denied after 2m00s; "; !strings.Contains(out.String(), want) {
+			t.Errorf("%s: output %q lacks %q", role, out.String(), want)
+		}
 	}
 }
 

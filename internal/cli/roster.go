@@ -78,6 +78,9 @@ type roster struct {
 	// never nil once known.
 	settings      wire.Settings
 	knowsSettings bool
+	// permTimeout is how long an undecided tool request waits (the hello's
+	// permission_timeout_ms); 0 from a host that does not say.
+	permTimeout time.Duration
 	// firstJoin is the seq of each member's first joined event this terminal saw, and
 	// rotated the seq of the last rotation notice: a member who joined before it holds an
 	// invite that no longer works (what /kick tells the host).
@@ -157,6 +160,7 @@ func (r *roster) reset(h wire.HelloResult) {
 	r.settings = wire.Settings{Approval: h.Party.Approval, PermissionMode: h.Party.PermissionMode,
 		Workspace: h.Party.Workspace, Always: append([]string{}, h.Party.Always...)}
 	r.knowsSettings = true
+	r.permTimeout = time.Duration(h.Party.PermissionTimeoutMS) * time.Millisecond
 }
 
 // track applies one event, which happened at at on this machine's clock (now for a live

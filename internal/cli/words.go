@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -103,12 +104,23 @@ func rulesWords(info wire.PartyInfo) string {
 	if info.Approval {
 		approval = "on: every merged prompt waits for a host's approval"
 	}
-	s := fmt.Sprintf("tool permissions: %s; approval %s", modeWords(info.PermissionMode), approval)
+	s := fmt.Sprintf("tool permissions: %s%s; approval %s", modeWords(info.PermissionMode),
+		timeoutWords(time.Duration(info.PermissionTimeoutMS)*time.Millisecond, info.PermissionMode), approval)
 	if info.MinPrompts > 1 {
 		// Else a lone prompt's wait is first explained by the status line (a tester's).
 		s += fmt.Sprintf("; a batch takes at least %d prompts", info.MinPrompts)
 	}
 	return s
+}
+
+// timeoutWords says how long an undecided tool request waits before it is denied:
+// "; undecided tool requests are denied after 2m00s". "" when the host did not say (an
+// older one) or nothing asks (all).
+func timeoutWords(d time.Duration, mode string) string {
+	if d <= 0 || mode == wire.PermissionAll {
+		return ""
+	}
+	return "; undecided tool requests are denied after " + fmtDuration(d)
 }
 
 func modeWords(mode string) string {
