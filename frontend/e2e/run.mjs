@@ -620,7 +620,7 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await textOf('permission-tool', 'Bash');
   await textOf('permission-summary', 'touch');
   // The host's --permission-timeout (2m) counts down on the card.
-  await textOf('permission-expires', /Denied automatically in\s*[12]:\d\d\s*if nobody decides/);
+  await textOf('permission-expires', /Denied automatically in\s*[12]:\d\d\s*(\(of [^)]*\)\s*)?if nobody decides/);
   await visible('stop-turn');
   await attrOf('party-phase', 'data-phase', 'awaiting_permission');
   // Allow takes clicks (and looks it) a moment after the card shows (cards.ts ARM_MS).

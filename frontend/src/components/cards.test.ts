@@ -183,6 +183,25 @@ describe('<permission-card>', () => {
     st.dispose();
   });
 
+  // How long the party gives a request, beside its countdown (the hello's
+  // permission_timeout_ms): a member could not tell; an older host's hello does not say.
+  it('says how long the party lets a request wait, beside the countdown', async () => {
+    const { st } = await inParty('participant');
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending', expires: new Date(Date.now() + 80_000).toISOString() };
+    document.body.append(el);
+    await el.updateComplete;
+    const expires = () => el.shadowRoot!.querySelector('[data-testid=permission-expires]')!.textContent!.replace(/\s+/g, ' ').trim();
+    expect(expires()).toBe('Denied automatically in if nobody decides'); // <time-left> renders in its own root
+    st.session!.party.permission_timeout_ms = 90_000;
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(expires()).toBe('Denied automatically in (of 1 min 30 s) if nobody decides');
+    el.remove();
+    st.dispose();
+  });
+
   it("takes Allow only a moment after it shows a request (a click meant for the card before does not allow it)", async () => {
     const { be, st } = await inParty('host');
     const el = document.createElement('permission-card') as PermissionCard;

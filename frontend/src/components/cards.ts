@@ -12,7 +12,7 @@ import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { initials, nameHue } from './format';
+import { formatWait, initials, nameHue } from './format';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
@@ -362,7 +362,10 @@ export class PermissionCard extends LitElement {
       return html`<span class="expires" data-testid="permission-expires">The host cannot be reached: this request waits for it</span>`;
     }
     const at = s.hostToLocal(host);
-    return html`<span class="expires" data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left> if nobody decides</span>`;
+    // And of how long: the party's timeout, from the hello (a newer host's), said once on
+    // the same line, so that the card keeps its height as the countdown runs.
+    const of = formatWait(s.session?.party.permission_timeout_ms ?? NaN);
+    return html`<span class="expires" data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left>${of ? ` (of ${of})` : ''} if nobody decides</span>`;
   }
 
   override render() {

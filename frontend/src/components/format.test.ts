@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, formatTimeLeft, formatTurnTime, formatWindow, initials, phaseLabel, splitPath } from './format';
+import { agentLabel, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, phaseLabel, splitPath } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -10,6 +10,18 @@ describe('formatTimeLeft', () => {
     expect(formatTimeLeft(0)).toBe('0:00');
     expect(formatTimeLeft(-5_000)).toBe('0:00');
     expect(formatTimeLeft(Number.NaN)).toBe('0:00');
+  });
+});
+
+describe('formatWait', () => {
+  it("says how long a party lets a tool request wait, whole: the host's --permission-timeout", () => {
+    expect(formatWait(120_000)).toBe('2 min');
+    expect(formatWait(90_000)).toBe('1 min 30 s');
+    expect(formatWait(15_000)).toBe('15 s');
+    expect(formatWait(5_400_000)).toBe('1 h 30 min');
+    expect(formatWait(86_400_000)).toBe('24 h');
+    expect(formatWait(0)).toBe('');
+    expect(formatWait(Number.NaN)).toBe('');
   });
 });
 

@@ -72,6 +72,20 @@ export function formatTurnTime(ms: number): string {
   return ms < 100 ? 'under 0.1 s' : formatDuration(ms);
 }
 
+/**
+ * How long a party lets something wait, in words: "2 min", "90 s" is "1 min 30 s",
+ * "15 s", "1 h 30 min" ("" when not a time). Said whole, not as a countdown.
+ */
+export function formatWait(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '';
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const parts = [h > 0 ? `${h} h` : '', m > 0 ? `${m} min` : '', s > 0 && h === 0 ? `${s} s` : ''].filter(Boolean);
+  return parts.join(' ') || `${(ms / 1000).toFixed(1)} s`;
+}
+
 /** Time left on a countdown: "1:45", "0:05", "1:02:03"; "0:00" once it is past. */
 export function formatTimeLeft(ms: number): string {
   const total = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms / 1000) : 0;

@@ -10,7 +10,7 @@ import { JOURNAL_FAILED, JOURNAL_GAVE_UP, JOURNAL_RECOVERED } from '../state/par
 import './dom.test-helpers'; // jsdom's missing matchMedia and ResizeObserver
 await import('./party-view');
 
-type View = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+type View = HTMLElement & { state?: AppState; updateComplete: Promise<boolean>; requestUpdate(): void };
 
 /** A <party-view> on st, in the document and rendered. */
 async function mount(st: AppState): Promise<View> {
@@ -365,6 +365,21 @@ describe('<party-view> tool permissions', () => {
     await el.updateComplete;
     expect(select()!.value).toBe('plan');
     done();
+  });
+
+  // How long hosts have to decide a tool request, before one waits (the hello's
+  // permission_timeout_ms); nothing from an older host, nor when nothing asks (all).
+  it('says how long an undecided tool request waits, when the host says', async () => {
+    const p = await view('participant');
+    expect(p.q('party-permission-timeout')).toBeNull();
+    p.st.session!.party.permission_timeout_ms = 120_000;
+    p.el.requestUpdate();
+    await p.el.updateComplete;
+    expect(p.q('party-permission-timeout')?.textContent).toBe('Denied after 2 min if nobody decides');
+    p.be.emit('party:event', settings(1, false, 'all'));
+    await p.el.updateComplete;
+    expect(p.q('party-permission-timeout')).toBeNull();
+    p.done();
   });
 
   it('a participant sees the mode but gets no select; a host made a participant loses it', async () => {

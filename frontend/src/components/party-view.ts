@@ -13,7 +13,7 @@ import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles, trapTab } from './modal';
-import { agentLabel, formatWindow, historyProgress, initials, nameHue } from './format';
+import { agentLabel, formatWait, formatWindow, historyProgress, initials, nameHue } from './format';
 import './time-left';
 import { Ticker } from './ticker';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSearch, iconSend, iconStop, iconUsers, iconX, logo } from './icons';
@@ -1146,6 +1146,10 @@ export class PartyView extends LitElement {
               <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
               <dt>Tools</dt><dd data-testid="party-permission-mode">${permissionModeInParty(p.permission_mode, Boolean(p.always?.length)) || 'Ask a host'}</dd>
+              ${p.permission_timeout_ms && p.permission_mode !== 'all'
+                ? // How long hosts have to decide a tool request: before, only a waiting one's countdown said it.
+                  html`<dt>Tool requests</dt><dd data-testid="party-permission-timeout">Denied after ${formatWait(p.permission_timeout_ms)} if nobody decides</dd>`
+                : nothing}
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
               ${p.always?.length ? html`<dt>Always allowed</dt><dd data-testid="party-always">${p.always.join(', ')}</dd>` : nothing}
               <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>

@@ -832,6 +832,7 @@ export class DemoBackend implements Backend {
     session.party.permission_mode = this.#mode;
     session.party.workspace = this.#level;
     session.party.always = [...this.#always].sort();
+    session.party.permission_timeout_ms = this.#permissionTimeout; // as the real host's hello says it
     this.#session = session;
     if (this.#opts.reconnect) this.#scriptReconnect();
     return session;

@@ -34,6 +34,12 @@ export interface PartyInfo {
   cannot_share?: boolean;
   /** With cannot_share: why, when this run meant to share and its first snapshot failed; left out otherwise. */
   share_error?: string;
+  /**
+   * How long an undecided tool request waits before it is denied as timed_out, in ms
+   * (the host's --permission-timeout; our extension of §7, since 2026-12-07). Left out by
+   * an older host: nothing is said of it then.
+   */
+  permission_timeout_ms?: number;
 }
 
 /** Workspace sharing (PROTOCOL.md §9): nothing, the changed files and diffs, or the whole folder. */
