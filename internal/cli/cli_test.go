@@ -28,6 +28,7 @@ import (
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -964,11 +965,11 @@ func TestPrinterHostControl(t *testing.T) {
 		{"a plan sent back", []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "add tests"}},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
-			// Denied by nobody (the turn's end): no plan was sent back.
+			// Denied by nobody (the turn's end): no plan was sent back, and nobody refused it: cancelled.
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. y", Batch: "b2", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 		}, "[permission] carol sent the plan back for changes: add tests\n[system] claude finished (1s); its plan was sent back for changes\n" +
-			"[permission] denied ExitPlanMode: leave plan mode: 1. y: the turn ended before a decision\n[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
+			"[permission] cancelled ExitPlanMode: leave plan mode: 1. y: the turn ended before a decision\n[system] claude finished (1s); 1 tool request cancelled\n"},
 		// A host from before "(denied)" marked a denied step "(error)": not said twice.
 		{"an older host's denied step", []wire.Event{
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: rm x\n-> (error) carol (a host of this party) denied this tool use.\n"},
@@ -3886,16 +3887,50 @@ func TestTurnSummaryTellsTimedOutFromDenied(t *testing.T) {
 		p.event(wire.Event{Seq: int64(i + 1), Kind: wire.KindPermission, Permission: &pm})
 	}
 	p.event(wire.Event{Seq: 5, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, DurationMS: 52000, Error: "stopped by hostie", Denied: 2}})
-	if !strings.Contains(b.String(), "(stopped by hostie; 1 tool request timed out, 1 denied)") {
+	// The one the stop left undecided was cancelled, not denied: nobody refused it (a user
+	// tester's), and its own line says so.
+	if !strings.Contains(b.String(), "(stopped by hostie; 1 tool request timed out, 1 cancelled)") || !strings.Contains(b.String(), "cancelled Bash: rm x: the turn ended before a decision") {
 		t.Fatalf("the turn's summary:\n%s", b.String())
 	}
 	for _, c := range []struct {
 		denied, timedOut int
 		want             string
 	}{{0, 0, ""}, {2, 0, "; 2 tool requests denied"}, {1, 1, "; 1 tool request timed out"}, {3, 1, "; 1 tool request timed out, 2 denied"}, {1, 4, "; 1 tool request timed out"}} {
-		if got := deniedWords(c.denied, c.timedOut); got != c.want {
+		if got := deniedWords(c.denied, transcript.Requests{TimedOut: c.timedOut}); got != c.want {
 			t.Errorf("deniedWords(%d, %d) = %q, want %q", c.denied, c.timedOut, got, c.want)
 		}
+	}
+}
+
+// Cancelled requests are told apart from denied ones by the rule, whoever cancelled them:
+// the turn's end (counted in the turn's denied), claude stopping, the host stopping;
+// plan mode's own denial names nobody either, and stays a denial.
+func TestTurnSummaryTellsCancelledFromDenied(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleParticipant}})
+	for i, pm := range []wire.Permission{
+		{ID: "t1", Tool: "Bash", Summary: "make", Batch: "b1", Status: wire.PermissionDenied, By: "hana", Reason: "not now"},
+		{ID: "t2", Tool: "Write", Summary: "x.go", Batch: "b1", Status: wire.PermissionDenied, Reason: "plan mode: nothing is changed"},
+		{ID: "t3", Tool: "Bash", Summary: "ls", Batch: "b1", Status: wire.PermissionDenied, Reason: "claude stopped before anyone decided"}, // not counted by the host
+		{ID: "t4", Tool: "Bash", Summary: "rm x", Batch: "b1", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"},
+	} {
+		p.event(wire.Event{Seq: int64(i + 1), Kind: wire.KindPermission, Permission: &pm})
+	}
+	p.event(wire.Event{Seq: 5, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, DurationMS: 52000, Error: "stopped by hana", Denied: 3}})
+	out := b.String()
+	for _, want := range []string{"(stopped by hana; 2 tool requests denied, 2 cancelled)", "denied Write: x.go: plan mode: nothing is changed", "cancelled Bash: ls: claude stopped before anyone decided", "denied Bash: make (hana): not now"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	// A finished turn whose only unallowed request was cancelled is no refusal.
+	b.Reset()
+	pm := wire.Permission{ID: "t9", Tool: "Bash", Summary: "ls", Batch: "b2", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}
+	p.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: &pm})
+	p.event(wire.Event{Seq: 7, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 2000, Denied: 1}})
+	if out := b.String(); !strings.Contains(out, "claude finished (2s); 1 tool request cancelled") || strings.Contains(out, "not everything") {
+		t.Errorf("a finished turn with a cancel:\n%s", out)
 	}
 }
 

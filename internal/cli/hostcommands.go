@@ -13,6 +13,7 @@ import (
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -175,6 +176,8 @@ func decidedWords(p wire.Permission) string {
 	switch {
 	case p.Status == wire.PermissionTimedOut:
 		return tool + " was already denied: no host decided in time"
+	case transcript.IsCancelledRequest(p):
+		return tool + " was already cancelled: " + term.Line(p.Reason) // nobody refused it
 	case p.By == "":
 		return tool + " was already " + term.Line(p.Status)
 	}

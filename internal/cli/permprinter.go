@@ -23,12 +23,15 @@ func (p *printer) permission(pm *wire.Permission) {
 	}
 	what := permWhat(*pm)
 	wasAsked := p.asked[pm.ID]
-	if pm.Status == wire.PermissionTimedOut && pm.Batch != "" {
-		// The turn's end counts denials and time-outs as one: told apart there.
-		if p.timedOut == nil {
-			p.timedOut = map[string]int{}
+	if pm.Status != wire.PermissionPending && pm.Batch != "" {
+		// The turn's end counts denials, time-outs and cancels as one: told apart there.
+		if p.requests == nil {
+			p.requests = map[string]*transcript.Requests{}
 		}
-		p.timedOut[pm.Batch]++
+		if p.requests[pm.Batch] == nil {
+			p.requests[pm.Batch] = &transcript.Requests{}
+		}
+		p.requests[pm.Batch].Add(*pm)
 	}
 	if transcript.IsPlanSentBack(*pm) && pm.Batch != "" {
 		// A plan a host sent back: the review plan mode is for, not a refusal (a user
@@ -81,6 +84,10 @@ func (p *printer) permission(pm *wire.Permission) {
 		text := pm.Status + " " + what
 		if pm.By != "" {
 			text += " (" + term.Line(pm.By) + ")"
+		}
+		if transcript.IsCancelledRequest(*pm) {
+			// Nobody refused it (a user tester read "denied" and looked for who).
+			text = "cancelled " + what
 		}
 		if transcript.IsPlanSentBack(*pm) {
 			// Plan mode's review, not a refusal (the window's card says it so).

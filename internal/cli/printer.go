@@ -48,10 +48,11 @@ type printer struct {
 	// lastNotice is the last system or error notice: the same one twice in a row (the
 	// host's "the host ended the party" and this terminal's own) is printed once.
 	lastNotice string
-	// timedOut counts, per batch, the tool requests of its turn that timed out: the turn's
-	// denied counts them with the denied ones, and a tester's summary read "2 tool
-	// requests denied" of one timed out and one denied.
-	timedOut   map[string]int
+	// requests counts, per batch, the tool requests of its turn that timed out or were
+	// cancelled: the turn's denied counts them with the denied ones, and a tester's
+	// summary read "2 tool requests denied" of one timed out and one denied (and a user
+	// tester's "1 denied" of one the turn's stop cancelled).
+	requests   map[string]*transcript.Requests
 	plansBack  map[string]int // per batch, its plans a host sent back (ExitPlanMode denied)
 	failedTurn string         // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	lastSystem string         // the text of the event just printed, when it was a system event
@@ -958,9 +959,9 @@ func (p *printer) releaseHeldLocked() {
 }
 
 // deniedWords is a turn summary's "; N tool requests denied" (or "" when none), with those
-// of them seen timing out told apart: "; 1 tool request timed out, 1 denied".
-func deniedWords(denied, timedOut int) string {
-	if w := transcript.DeniedWords(denied, timedOut); w != "" {
+// of them seen timing out or cancelled told apart: "; 1 tool request timed out, 1 denied".
+func deniedWords(denied int, seen transcript.Requests) string {
+	if w := seen.Words(denied); w != "" {
 		return "; " + w
 	}
 	return ""

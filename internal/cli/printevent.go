@@ -234,9 +234,15 @@ func (p *printer) event(ev wire.Event) {
 			if t.DurationMS < 100 { // 0 is under a millisecond, not "0s" (a tester)
 				d = "under 0.1s"
 			}
-			denied := deniedWords(t.Denied, p.timedOut[t.Batch])
+			var seen transcript.Requests
+			if r := p.requests[t.Batch]; r != nil {
+				seen = *r
+			}
+			denied := deniedWords(t.Denied, seen)
+			// Refused or timed out: what did not go as asked (a cancel is the turn's end).
+			notAllowed := min(seen.TimedOut, t.Denied) + seen.Denied(t.Denied)
 			plansBack := min(p.plansBack[t.Batch], t.Denied)
-			delete(p.timedOut, t.Batch)
+			delete(p.requests, t.Batch)
 			delete(p.plansBack, t.Batch)
 			// A step that failed is said at the end too: "finished" alone read as if all
 			// went well (a user tester's). A host from before "(denied)" marked a denied
@@ -248,10 +254,12 @@ func (p *printer) event(ev wire.Event) {
 			switch t.Status {
 			case wire.TurnDone:
 				switch {
-				case t.Denied > 0 && plansBack == t.Denied:
-					p.noticeLocked("system", fmt.Sprintf("claude finished (%s); its plan was sent back for changes%s", d, failed))
-				case t.Denied > 0:
+				case notAllowed > 0 && plansBack >= notAllowed:
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s); its plan was sent back for changes%s%s", d, deniedWords(0, transcript.Requests{Cancelled: seen.Cancelled}), failed))
+				case notAllowed > 0:
 					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s%s", d, denied, failed))
+				case seen.Cancelled > 0:
+					p.noticeLocked("system", fmt.Sprintf("claude finished (%s)%s%s", d, denied, failed))
 				case failed != "":
 					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but %s", d, strings.TrimPrefix(failed, "; ")))
 				default:

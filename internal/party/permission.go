@@ -44,7 +44,7 @@ func (p *Party) ask(ctx, turn context.Context, batchID string, req ToolRequest) 
 	case d := <-reply:
 		return d
 	case <-ctx.Done():
-		why := "the turn ended before a decision"
+		why := TurnEnded
 		if turn.Err() == nil {
 			why = stoppedAsking
 		}
@@ -370,11 +370,16 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	return nil
 }
 
+// TurnEnded is the reason of a request the turn's end left undecided (`denied` with no
+// `by`, PROTOCOL.md §7): nobody refused it, and clients say it was cancelled. It is the
+// one such request counted in the turn's `denied`.
+const TurnEnded = "the turn ended before a decision"
+
 // closePermissions denies what a finished turn left undecided.
 func (p *Party) closePermissions(batchID string) {
 	for id, pr := range p.perms {
 		if pr.perm.Batch == batchID {
-			_ = p.resolve(id, wire.PermissionDenied, "", "the turn ended before a decision")
+			_ = p.resolve(id, wire.PermissionDenied, "", TurnEnded)
 		}
 	}
 }

@@ -618,10 +618,14 @@ func (r *renderer) writeTurn() {
 	// export said "Done" where both said "1 tool step failed").
 	all := append(slices.Clip(t.written), t.parts...)
 	var notes []string
-	if plans := plansBack(all); t.end.Status == wire.TurnDone && t.end.Denied > 0 && plans >= t.end.Denied {
+	reqs := requests(all)
+	if plans := plansBack(all); t.end.Status == wire.TurnDone && reqs.Denied(t.end.Denied) > 0 && plans >= t.end.Denied-reqs.counted {
 		// The review plan mode is for, not a refusal (a user tester's).
 		notes = append(notes, "the plan was sent back for changes")
-	} else if w := DeniedWords(t.end.Denied, timedOut(all)); w != "" {
+		if reqs.Cancelled > 0 {
+			notes = append(notes, Requests{Cancelled: reqs.Cancelled}.Words(0))
+		}
+	} else if w := reqs.Words(t.end.Denied); w != "" {
 		notes = append(notes, w)
 	}
 	if t.failed > 0 && t.end.Status == wire.TurnDone && (t.end.Denied == 0 || t.denials > 0) {
@@ -650,31 +654,77 @@ func (r *renderer) writeTurn() {
 	}
 }
 
-// DeniedWords is "N tool requests denied", those that timed out told apart; "" for none.
-// The terminal says it as the export does.
-func DeniedWords(denied, timedOut int) string {
-	timedOut = min(timedOut, denied)
-	n := func(k int) string { return fmt.Sprintf("%d tool %s", k, plural(k, "request", "requests")) }
-	switch {
-	case denied == 0:
-		return ""
-	case timedOut == 0:
-		return n(denied) + " denied"
-	case timedOut == denied:
-		return n(denied) + " timed out"
-	}
-	return fmt.Sprintf("%s timed out, %d denied", n(timedOut), denied-timedOut)
+// Requests counts a turn's tool requests that were not allowed, as its end says them:
+// timed out, denied (by a host, or by plan mode's rule) and cancelled (IsCancelledRequest).
+// The turn's own count (wire.Turn.Denied) holds the time-outs and the requests its end
+// cancelled with the denials; what was seen of the turn tells them apart.
+type Requests struct {
+	// TimedOut and Cancelled count the requests seen; counted, the cancelled ones the
+	// host counts in the turn's denied (party.TurnEnded: not one claude stopped asking as
+	// it crashed, nor one a resume closed, which the batch's run again asks anew).
+	TimedOut, Cancelled, counted int
 }
 
-// timedOut counts a turn's requests that timed out.
-func timedOut(parts []part) int {
-	n := 0
-	for _, p := range parts {
-		if p.kind == "perm" && p.perm.Status == wire.PermissionTimedOut {
-			n++
+// Add counts a request of the turn: one event per decision.
+func (r *Requests) Add(p wire.Permission) {
+	switch {
+	case p.Status == wire.PermissionTimedOut:
+		r.TimedOut++
+	case IsCancelledRequest(p):
+		r.Cancelled++
+		if p.Reason == party.TurnEnded {
+			r.counted++
 		}
 	}
-	return n
+}
+
+// Denied is how many of the turn's denied (wire.Turn.Denied) a host or plan mode refused:
+// neither timed out nor cancelled.
+func (r Requests) Denied(denied int) int {
+	return max(0, denied-min(r.TimedOut, denied)-r.counted)
+}
+
+// Words is "N tool requests denied", those that timed out and those cancelled told apart
+// ("1 tool request timed out, 1 denied, 1 cancelled"); "" for none. denied is the turn's
+// count. The terminal says it as the export does.
+func (r Requests) Words(denied int) string {
+	var counts []int
+	var what []string
+	for i, k := range []int{min(r.TimedOut, denied), r.Denied(denied), r.Cancelled} {
+		if k > 0 {
+			counts, what = append(counts, k), append(what, [...]string{"timed out", "denied", "cancelled"}[i])
+		}
+	}
+	if len(counts) == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("%d tool %s %s", counts[0], plural(counts[0], "request", "requests"), what[0])
+	for i := 1; i < len(counts); i++ {
+		s += fmt.Sprintf(", %d %s", counts[i], what[i])
+	}
+	return s
+}
+
+// IsCancelledRequest says whether a tool request ended undecided rather than denied: the
+// party records `denied` with no `by` when the turn ended (stopped, interrupted, its
+// timeout), claude stopped, or the host stopped before anyone decided, or the journal
+// lost the decision (PROTOCOL.md §7). Nobody refused it: it was cancelled (a user tester
+// read "denied" and looked for who). Plan mode's own denials also name nobody, but are the
+// party's rule ("plan mode: nothing is changed"): denials. A timeout is timed_out. The
+// window reads it the same way (frontend/src/state/host-control.ts).
+func IsCancelledRequest(p wire.Permission) bool {
+	return p.Status == wire.PermissionDenied && p.By == "" && !strings.HasPrefix(p.Reason, "plan mode")
+}
+
+// requests counts a turn's requests that timed out or were cancelled.
+func requests(parts []part) Requests {
+	var r Requests
+	for _, p := range parts {
+		if p.kind == "perm" {
+			r.Add(p.perm)
+		}
+	}
+	return r
 }
 
 // plansBack counts a turn's plans a host sent back (ExitPlanMode denied).
@@ -778,6 +828,9 @@ func permissionLine(p wire.Permission, paused bool) string {
 		return s
 	case wire.PermissionDenied:
 		s := ask + " — **denied**" + by(p.By)
+		if IsCancelledRequest(p) {
+			s = ask + " — **cancelled**" // nobody refused it: it ended undecided (a user tester's)
+		}
 		if IsPlanSentBack(p) {
 			s = ask + " — **sent back for changes**" + by(p.By) // plan mode's review, not a refusal
 		}

@@ -128,8 +128,25 @@ func TestMarkdown(t *testing.T) {
 				ev(7, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b2", Status: wire.PermissionDenied, By: "hazel"}}),
 				ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 100, Denied: 1}}),
 			},
-			want:   []string{"**Done** in 0.1 s — 1 tool request denied.", "**Interrupted: stopped by hazel** after 0.1 s — 1 tool request denied."},
+			// The turn's end cancelled the first: nobody refused it (a user tester's).
+			want: []string{"Tool request: ExitPlanMode `leave plan mode: 1. x` — **cancelled**: `the turn ended before a decision`",
+				"**Done** in 0.1 s — 1 tool request cancelled.", "**Interrupted: stopped by hazel** after 0.1 s — 1 tool request denied."},
 			absent: []string{"the plan was sent back"},
+		},
+		{
+			// A stop cancels what waits; plan mode's own denial names nobody either, and is
+			// the party's rule: a denial.
+			name: "a stopped turn's cancelled request, beside plan mode's denial",
+			events: []wire.Event{
+				prompt(1, "p1", "alice", "do it"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "do it", Merger: "local"}}),
+				ev(3, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Write", Summary: "x.go", Batch: "b1", Status: wire.PermissionDenied, Reason: "plan mode: nothing is changed"}}),
+				ev(4, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Summary: "rm x", Batch: "b1", Status: wire.PermissionPending}}),
+				ev(5, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Tool: "Bash", Summary: "rm x", Batch: "b1", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}}),
+				ev(6, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: "stopped by hazel", DurationMS: 100, Denied: 2}}),
+			},
+			want: []string{"Tool request: Write `x.go` — **denied**: `plan mode: nothing is changed`", "Tool request: Bash `rm x` — **cancelled**: `the turn ended before a decision`",
+				"**Interrupted: stopped by hazel** after 0.1 s — 1 tool request denied, 1 cancelled."},
 		},
 		{
 			name: "a plan sent back",
@@ -409,7 +426,7 @@ func TestResumeDenialSurvivesTheRetry(t *testing.T) {
 		{Seq: 10, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}},
 	}
 	md := String(Meta{}, evs)
-	want := "**denied**: `the host stopped before a decision`"
+	want := "**cancelled**: `the host stopped before a decision`" // nobody refused it
 	order := []string{"the party was resumed", "output before was discarded", want, "done cleaning", "**Done**", "*bob joined*"}
 	inOrder(t, md, order...)
 	if strings.Count(md, "cleaning") != 1 || strings.Contains(md, "not decided") {
