@@ -61,6 +61,7 @@ export class ToolStepView extends LitElement {
       .call { flex: 1; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--muted); }
       .failed { flex: none; padding: 0 6px; border-radius: 999px; font-family: var(--font-ui); font-size: 11px; background: var(--danger-soft); color: var(--danger); }
       .failed.denied { background: var(--warn-soft); color: var(--warn); }
+      .failed.cancelled { background: var(--surface-2); color: var(--muted); }
       .nochev { visibility: hidden; }
       pre {
         margin: 2px 0 6px 20px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface);
@@ -81,7 +82,10 @@ export class ToolStepView extends LitElement {
       ? html`<span class="failed" data-testid="tool-step-failed">failed</span>`
       : st.denied
         ? html`<span class="failed denied" data-testid="tool-step-denied">denied</span>`
-        : nothing;
+        : st.cancelled
+          ? // Nobody refused it: the turn stopped before anyone decided (a user tester's).
+            html`<span class="failed cancelled" data-testid="tool-step-cancelled">cancelled</span>`
+          : nothing;
     if (st.output.length === 0) {
       return html`<div class="row" data-testid="tool-step" data-output="0"><span class="chev nochev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span></div>`;
     }
@@ -121,6 +125,7 @@ export class ActivityGroup extends LitElement {
       .activity > summary .last.live { color: var(--muted); }
       .label { flex: none; padding: 0 6px; border-radius: 999px; font-size: 11px; background: var(--danger-soft); color: var(--danger); }
       .label.denied { background: var(--warn-soft); color: var(--warn); }
+      .label.cancelled { background: var(--surface); color: var(--muted); }
       .steps { padding: 4px 10px 8px 12px; font-family: var(--font-mono); font-size: 12px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; max-height: 640px; overflow-y: auto; }
       .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
     `,
@@ -149,12 +154,14 @@ export class ActivityGroup extends LitElement {
     const preview = last ? last.call || (last.output[0] ?? '') : '';
     const failed = steps.filter((st) => st.failed).length;
     const denied = steps.filter((st) => st.denied).length;
+    const cancelled = steps.filter((st) => st.cancelled).length;
     return html`<details class="activity" data-testid="tool-group" data-steps=${steps.length}>
       <summary data-testid="tool-group-toggle">
         ${iconTool()}
         <span class="n">${steps.length} tool ${steps.length === 1 ? 'step' : 'steps'}</span>
         ${failed > 0 ? html`<span class="label" data-testid="tool-group-failed">${steps.length === 1 ? 'failed' : `${failed} failed`}</span>` : nothing}
         ${denied > 0 ? html`<span class="label denied" data-testid="tool-group-denied">${steps.length === 1 ? 'denied' : `${denied} denied`}</span>` : nothing}
+        ${cancelled > 0 ? html`<span class="label cancelled" data-testid="tool-group-cancelled">${steps.length === 1 ? 'cancelled' : `${cancelled} cancelled`}</span>` : nothing}
         ${preview ? html`<span class="last ${this.live ? 'live' : ''}">— ${preview}</span>` : nothing}
       </summary>
       <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>

@@ -6,7 +6,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
-import { EXIT_PLAN_TOOL } from '../state/host-control';
+import { EXIT_PLAN_TOOL, isCancelledRequest } from '../state/host-control';
 import { seenIn } from '../render/in-view';
 import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
@@ -113,6 +113,7 @@ const cardStyles = css`
   .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: 13px; font-weight: 550; }
   .outcome.allowed { color: var(--ok); }
   .outcome.denied, .outcome.rejected { color: var(--danger); }
+  .outcome.cancelled { color: var(--muted); }
   .outcome .why { font-weight: 400; color: var(--muted); overflow-wrap: anywhere; }
   .authors { display: flex; gap: 6px; flex-wrap: wrap; }
   .author { display: inline-flex; gap: 5px; align-items: center; font-size: 12px; color: var(--muted); }
@@ -319,6 +320,10 @@ export class PermissionCard extends LitElement {
           // plan was sent back for changes").
           return html`<span class="outcome" data-testid="permission-outcome" data-status="denied">${iconCheck()} <span>Sent back for changes by ${p.by}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
         }
+        if (isCancelledRequest(p)) {
+          // Nobody refused it: it ended undecided (a user tester read "Denied" and looked for who).
+          return html`<span class="outcome cancelled" data-testid="permission-outcome" data-status="cancelled">${iconX()} <span>Cancelled${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
+        }
         return html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} <span>Denied${p.by ? ` by ${p.by}` : ''}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
     }
   }
@@ -376,7 +381,7 @@ export class PermissionCard extends LitElement {
     const busy = s.control.busy(`perm:${p.id}`);
     const plan = p.tool === EXIT_PLAN_TOOL; // a plan is sent back to be changed, not refused
     const prompts = this.prompts ?? [];
-    const refused = p.status !== 'allowed' && !(plan && p.status === 'denied' && p.by);
+    const refused = p.status !== 'allowed' && !(plan && p.status === 'denied' && p.by) && !isCancelledRequest(p);
     return html`<div class="card ${pending ? '' : refused ? 'done denied' : 'done'}" data-testid="permission-card" data-status=${p.status} data-id=${p.id}>
       <div class="head">
         ${iconTool()} <span>The agent wants to use <b data-testid="permission-tool">${p.tool}</b></span>

@@ -7,6 +7,7 @@ import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpe
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
 import './transcript-view';
+import type { PermissionCard } from './cards';
 
 // jsdom has no ResizeObserver; the view measures rows with one.
 globalThis.ResizeObserver ??= class {
@@ -327,6 +328,48 @@ describe('<transcript-view> turn ends', () => {
   });
 });
 
+describe('<transcript-view> a stopped turn\'s cancelled request', () => {
+  // A user tester read "denied" of a request the stop cancelled, and looked for who had
+  // refused it. Plan mode's own denial names nobody either, and stays a denial.
+  it('says cancelled on the card, the tool step and the turn end; plan mode\'s denial stays denied', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Write', summary: 'x.go', batch: 'b1', status: 'denied', reason: 'plan mode: nothing is changed' } });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm x', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm x', batch: 'b1', status: 'denied', reason: 'the turn ended before a decision' } });
+    be.emit('party:event', out(6, 'Bash: rm x\n-> (denied) The turn was stopped before anyone decided.\n', 'tool'));
+    be.emit('party:event', { seq: 7, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'interrupted', duration_ms: 10, error: 'stopped by hana', denied: 2 } });
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector('[data-testid=turn-end]')!;
+    expect(end.textContent?.replace(/\s+/g, ' ').trim()).toBe('Stopped by hana — 1 tool request denied, 1 cancelled under 0.1 s');
+    const cards = [...el.shadowRoot!.querySelectorAll('permission-card')] as PermissionCard[];
+    await Promise.all(cards.map((c) => c.updateComplete));
+    const outcome = (id: string) => cards.find((c) => c.permission?.id === id)!.shadowRoot!.querySelector('[data-testid=permission-outcome]')!;
+    expect(outcome('t2').textContent?.trim()).toMatch(/^Cancelled:\s*the turn ended before a decision$/);
+    expect(outcome('t2').getAttribute('data-status')).toBe('cancelled');
+    expect(outcome('t1').textContent?.trim()).toMatch(/^Denied:\s*plan mode: nothing is changed$/);
+    const group = el.shadowRoot!.querySelector('activity-group')!;
+    await (group as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    expect(group.shadowRoot!.querySelector('[data-testid=tool-group-cancelled]')?.textContent).toBe('cancelled');
+    expect(group.shadowRoot!.querySelector('[data-testid=tool-group-denied]')).toBeNull();
+    el.remove();
+  });
+
+  it('a finished turn whose only unallowed request was cancelled is no warning', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'ls', batch: 'b1', status: 'denied', reason: 'the turn ended before a decision' } });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'done', duration_ms: 10, denied: 1 } });
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector('[data-testid=turn-end]')!;
+    expect(end.textContent?.replace(/\s+/g, ' ').trim()).toBe('Done — 1 tool request cancelled under 0.1 s');
+    expect(end.className).toBe('done');
+    el.remove();
+  });
+});
+
 describe('<transcript-view> agent errors', () => {
   // A tester's failed turn read "claude exited (exit status 3); stderr: fake claude ready |
   // …; the turn did not finish" as one sentence: the stderr lines are behind a disclosure.
@@ -427,10 +470,21 @@ describe('<transcript-view> a host\'s own deed', () => {
 describe('deniedWords', () => {
   // A tester's summary read "2 tool requests denied" of one timed out and one denied.
   it('tells the requests that timed out from those denied', () => {
-    expect(deniedWords(2, 0)).toBe('2 tool requests denied');
-    expect(deniedWords(1, 1)).toBe('1 tool request timed out');
-    expect(deniedWords(2, 1)).toBe('1 tool request timed out, 1 denied');
-    expect(deniedWords(1, 3)).toBe('1 tool request timed out');
+    const t = (timedOut: number) => ({ timedOut, cancelled: 0, counted: 0 });
+    expect(deniedWords(2, t(0))).toBe('2 tool requests denied');
+    expect(deniedWords(1, t(1))).toBe('1 tool request timed out');
+    expect(deniedWords(2, t(1))).toBe('1 tool request timed out, 1 denied');
+    expect(deniedWords(1, t(3))).toBe('1 tool request timed out');
+    expect(deniedWords(0, t(0))).toBe('');
+  });
+
+  // A user tester read "denied" of a request a stop cancelled: nobody refused it. The
+  // turn's count holds the ones its end cancelled; one claude stopped asking it does not.
+  it('tells the requests cancelled from those denied', () => {
+    expect(deniedWords(1, { timedOut: 0, cancelled: 1, counted: 1 })).toBe('1 tool request cancelled');
+    expect(deniedWords(2, { timedOut: 0, cancelled: 1, counted: 1 })).toBe('1 tool request denied, 1 cancelled');
+    expect(deniedWords(2, { timedOut: 1, cancelled: 2, counted: 1 })).toBe('1 tool request timed out, 2 cancelled');
+    expect(deniedWords(1, { timedOut: 0, cancelled: 1, counted: 0 })).toBe('1 tool request denied, 1 cancelled');
   });
 });
 

@@ -15,7 +15,7 @@ import { splitStderr } from '../render/stderr';
 import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
-import { deniedWords, doneWords } from '../state/turn-end';
+import { deniedWords, doneWords, turnRequests } from '../state/turn-end';
 import { showBidi } from '../state/bidi';
 import { HOST_STOPPED, asText, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
 import type { Member } from '../state/types';
@@ -795,13 +795,12 @@ export class TranscriptView extends LitElement {
     if (it.end) {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
       const dur = it.end.unsent ? nothing : html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
-      const denied = it.end.denied ?? 0;
-      const deniedText = deniedWords(denied, it.segments.filter((sg) => sg.kind === 'permission' && sg.permission.status === 'timed_out').length);
+      const deniedText = deniedWords(it.end.denied ?? 0, turnRequests(it.segments));
       if (it.end.status === 'done') {
         const w = doneWords(it);
         footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} ${w.text} ${dur}</footer>`;      } else if (it.end.status === 'interrupted') {
         const why = it.end.error ? sentenceCase(it.end.error) : 'Interrupted';
-        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${why}${denied > 0 ? ` — ${deniedText}` : ''} ${dur}</footer>`;
+        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${why}${deniedText ? ` — ${deniedText}` : ''} ${dur}</footer>`;
       } else {
         // The error asks the authors to send their prompts again: mine come back on a click
         // (an unsent batch's came back by themselves).

@@ -44,7 +44,7 @@ export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>
       if (t.status === 'done') {
         if (turn) return { title: 'The agent finished', body: doneWords(turn).text };
         const n = t.denied ?? 0;
-        return { title: 'The agent finished', body: n > 0 ? `Done — ${deniedWords(n, 0)}` : 'Done' };
+        return { title: 'The agent finished', body: n > 0 ? `Done — ${deniedWords(n)}` : 'Done' };
       }
       if (t.status === 'interrupted') return { title: 'The agent stopped', body: t.error ? capital(t.error) : 'Interrupted' };
       return { title: 'The agent failed', body: t.error ?? 'The turn failed' };

@@ -5,13 +5,37 @@
 // member's role and every argument; a refusal comes back as a sentence, shown as a notice.
 
 import { errorText, type Backend } from './backend';
-import type { Decision, Invites, PermissionMode, Role } from './types';
+import type { Decision, Invites, Permission, PermissionMode, Role } from './types';
 
 /**
  * The tool with which the agent presents its plan and asks to leave plan mode (Go's
  * party.ExitPlanTool): allowed, the agent works on; denied, the plan goes back to it.
  */
 export const EXIT_PLAN_TOOL = 'ExitPlanMode';
+
+/**
+ * Whether a tool request ended undecided rather than denied, as Go's
+ * transcript.IsCancelledRequest: the party records `denied` with no `by` when the turn
+ * ended (stopped, interrupted, its timeout), claude stopped, or the host stopped before
+ * anyone decided, or its journal lost the decision (PROTOCOL.md §7). Nobody refused it: it
+ * was cancelled (a user tester read "denied" and looked for who). Plan mode's own denials
+ * also name nobody, but are the party's rule ("plan mode: nothing is changed"): denials.
+ */
+export function isCancelledRequest(p: Permission): boolean {
+  return p.status === 'denied' && (p.by ?? '') === '' && !(p.reason ?? '').startsWith('plan mode');
+}
+
+/**
+ * The reason of a request the turn's end left undecided (Go's party.TurnEnded): the one
+ * cancelled request the turn's `denied` counts.
+ */
+export const TURN_ENDED = 'the turn ended before a decision';
+
+/**
+ * What a cancelled request's step came back with: the agent is told this (Go's
+ * party.ask), marked "(denied)" as any refusal (PROTOCOL.md §5).
+ */
+export const CANCELLED_RESULT = '(denied) The turn was stopped before anyone decided.';
 
 /** What HostControl needs from AppState. */
 export interface ControlContext {

@@ -6,6 +6,7 @@
 // it per event); `version` rises whenever it changed.
 
 import type { Approval, Batch, FileChange, Member, PartyEvent, Permission, Prompt, Rejected, Turn, Withdrawn } from './types';
+import { CANCELLED_RESULT } from './host-control';
 
 /** Consecutive assistant text of one turn: the reply as written so far. */
 export interface ReplySegment {
@@ -73,6 +74,8 @@ export interface ToolStep {
   failed?: true;
   /** Set when the step's request was denied: its result is the denial ("-> (denied) …", PROTOCOL.md §5). */
   denied?: true;
+  /** Set when the step's request was cancelled, not denied: the turn stopped before anyone decided (CANCELLED_RESULT). */
+  cancelled?: true;
 }
 
 /**
@@ -124,6 +127,7 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       outs[step]!.push(text);
       // As Go's transcript.IsFailedResult: "(error) …", or "(error; its text is not shown…)".
       if (/^\(error[);]/.test(text)) steps[step]!.failed = true;
+      else if (text.startsWith(CANCELLED_RESULT)) steps[step]!.cancelled = true; // nobody refused it
       else if (text.startsWith('(denied) ')) steps[step]!.denied = true;
       prev = { kind: 'result', step, at: outs[step]!.length - 1 };
     } else {

@@ -2,20 +2,56 @@
 // desktop notification (a turn whose steps failed or whose plan was sent back was "Done"
 // in one and not the other). Pure data: no DOM.
 
-import { EXIT_PLAN_TOOL } from './host-control';
-import { toolStepOutcomes, type TurnItem } from './transcript';
+import { EXIT_PLAN_TOOL, TURN_ENDED, isCancelledRequest } from './host-control';
+import { toolStepOutcomes, type Segment, type TurnItem } from './transcript';
 
 /**
- * A turn's "N tool requests denied", with those seen timing out told apart: the turn's
- * count holds both, and a tester's read "2 tool requests denied" of one timed out and one
- * denied.
+ * A turn's tool requests that were not allowed, as Go's transcript.Requests: seen timing
+ * out, and seen cancelled (isCancelledRequest), and of those the ones the turn's `denied`
+ * counts (its end cancelled them; not one claude stopped asking as it crashed, nor one a
+ * resume closed, which the batch's run again asks anew).
  */
-export function deniedWords(denied: number, timedOut: number): string {
-  const n = (k: number) => `${k} tool ${k === 1 ? 'request' : 'requests'}`;
-  const t = Math.min(timedOut, denied);
-  if (t === 0) return `${n(denied)} denied`;
-  if (t === denied) return `${n(denied)} timed out`;
-  return `${n(t)} timed out, ${denied - t} denied`;
+export interface RequestCounts {
+  timedOut: number;
+  cancelled: number;
+  counted: number;
+}
+
+/** Counts a turn's requests that timed out or were cancelled. */
+export function turnRequests(segments: readonly Segment[]): RequestCounts {
+  const r: RequestCounts = { timedOut: 0, cancelled: 0, counted: 0 };
+  for (const sg of segments) {
+    if (sg.kind !== 'permission') continue;
+    if (sg.permission.status === 'timed_out') r.timedOut++;
+    else if (isCancelledRequest(sg.permission)) {
+      r.cancelled++;
+      if (sg.permission.reason === TURN_ENDED) r.counted++;
+    }
+  }
+  return r;
+}
+
+/** How many of the turn's denied (its end's count) a host or plan mode refused: neither timed out nor cancelled. */
+export function refusedOf(denied: number, r: RequestCounts): number {
+  return Math.max(0, denied - Math.min(r.timedOut, denied) - r.counted);
+}
+
+/**
+ * A turn's "N tool requests denied", with those seen timing out and those cancelled told
+ * apart ("1 tool request timed out, 1 denied, 1 cancelled"); "" for none. The turn's count
+ * (denied) holds them all: a tester's read "2 tool requests denied" of one timed out and
+ * one denied, and a user tester's "denied" of one a stop cancelled. As Go's
+ * transcript.Requests.Words.
+ */
+export function deniedWords(denied: number, r: RequestCounts = { timedOut: 0, cancelled: 0, counted: 0 }): string {
+  const parts = (
+    [
+      [Math.min(r.timedOut, denied), 'timed out'],
+      [refusedOf(denied, r), 'denied'],
+      [r.cancelled, 'cancelled'],
+    ] as const
+  ).filter(([k]) => k > 0);
+  return parts.map(([k, w], i) => (i === 0 ? `${k} tool ${k === 1 ? 'request' : 'requests'} ${w}` : `${k} ${w}`)).join(', ');
 }
 
 /** What a finished turn (status done) went through, and how its end says it. */
@@ -45,11 +81,15 @@ export function doneWords(it: TurnItem): DoneWords {
   const plansBack = it.segments.filter(
     (sg) => sg.kind === 'permission' && !sg.void && sg.permission.tool === EXIT_PLAN_TOOL && sg.permission.status === 'denied' && (sg.permission.by ?? '') !== '',
   ).length;
-  const timedOut = it.segments.filter((sg) => sg.kind === 'permission' && sg.permission.status === 'timed_out').length;
+  const r = turnRequests(it.segments);
+  // Refused or timed out: what did not go as asked (a cancel is the turn's end, no refusal).
+  const notAllowed = Math.min(r.timedOut, denied) + refusedOf(denied, r);
   const notes: string[] = [];
-  if (denied > 0 && plansBack >= denied) notes.push('the plan was sent back for changes');
-  else if (denied > 0) notes.push(deniedWords(denied, timedOut));
+  if (notAllowed > 0 && plansBack >= notAllowed) {
+    notes.push('the plan was sent back for changes');
+    if (r.cancelled > 0) notes.push(deniedWords(0, { timedOut: 0, cancelled: r.cancelled, counted: 0 }));
+  } else if (deniedWords(denied, r) !== '') notes.push(deniedWords(denied, r));
   if (failed > 0) notes.push(failedText);
-  const warn = failed > 0 || (denied > 0 && plansBack < denied);
+  const warn = failed > 0 || (notAllowed > 0 && plansBack < notAllowed);
   return { text: notes.length === 0 ? 'Done' : `Done — ${notes.join(', ')}`, warn, denied, failed, plansBack };
 }
