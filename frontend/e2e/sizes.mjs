@@ -635,6 +635,50 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await shot(p, 'three-requests-last');
   }));
 
+  // A re-tester in a 480 px high window clicked "A tool request waits for you" and landed at
+  // the end, under the decided cards that filled the view: the waiting card was above it,
+  // still unseen, and the pill gone. The pill brings the first waiting card into view, with
+  // the keyboard on it (transcript-view.ts, #jump).
+  test('640×480: "A tool request waits for you" brings the waiting card into view, not the end below it', withShot('waits-pill', async () => {
+    const p = await open(640, 480, 'screen=party&teammates=0&ask&asks=4', 'prompt-input');
+    await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+    await p.getByTestId('prompt-input').press('Enter');
+    const cards = p.getByTestId('permission-card');
+    await until('four tool requests waiting', async () => (await p.locator('[data-testid=permission-card][data-status=pending]').count()) === 4);
+    // The later three decided (Deny takes clicks at once), from the bottom: the first waits.
+    for (const k of [3, 2, 1]) {
+      await cards.nth(k).getByTestId('permission-deny').click();
+      await until(`request ${k + 1} denied`, async () => (await cards.nth(k).getAttribute('data-status')) === 'denied');
+      await p.waitForTimeout(300);
+    }
+    // Away from it, with the wheel: up to the party's start.
+    const t = (await seen(p.getByTestId('transcript'))).box;
+    await p.mouse.move(t.x + t.w / 2, t.y + t.h / 2);
+    for (let i = 0; i < 12; i++) {
+      await p.mouse.wheel(0, -1200);
+      await p.waitForTimeout(40);
+    }
+    const pill = p.getByTestId('jump-latest');
+    await until('the pill saying a tool request waits', async () => ((await pill.textContent()) ?? '').includes('A tool request waits for you'));
+    const waiting = p.locator('[data-testid=permission-card][data-status=pending]');
+    await shot(p, 'waits-pill-before');
+    await pill.click();
+    await p.waitForTimeout(700); // rendered, measured, scrolled
+    await shot(p, 'waits-pill-after');
+    for (const id of ['permission-allow', 'permission-deny']) {
+      const s = await seen(waiting.getByTestId(id));
+      check(s.inView && s.onTop, `after the pill, the waiting request's [${id}] is not in view: ${JSON.stringify(s)}`);
+    }
+    // The keyboard is on the waiting card (not on the prompt box below it).
+    const focus = await p.evaluate(() => {
+      let el = document.activeElement;
+      while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+      for (let n = el; n; n = n.parentNode ?? n.host) if (n.localName === 'permission-card') return n.permission?.status ?? 'no request';
+      return el ? `${el.localName}[${el.dataset?.testid ?? ''}]` : 'nothing';
+    });
+    check(focus === 'pending', `after the pill, the focus is on ${focus}, not on the waiting card`);
+  }));
+
   // A window tester's party at 640×480 scrolled sideways by 125 px, onto an empty strip: the
   // prompt box's hidden measuring copy kept the width the box had in the wider window.
   test('1180×720 then 640×480: a prompt typed in the wider window leaves no sideways scroll', withShot('typed-then-narrow', async () => {

@@ -82,6 +82,20 @@ async function decided(card: LitElement, run: () => Promise<boolean>): Promise<b
   return ok;
 }
 
+/**
+ * Puts the keyboard on a card (its .card box), not on one of its buttons: a key held on
+ * what brought the card into view ("A tool request waits for you") would press that button.
+ * Tab goes on to its first button. Focusable only while it has the focus: a click on the
+ * card's text does not take it.
+ */
+function focusBox(root: ParentNode): void {
+  const box = root.querySelector<HTMLElement>('.card');
+  if (!box) return;
+  box.tabIndex = -1;
+  box.addEventListener('blur', () => box.removeAttribute('tabindex'), { once: true });
+  box.focus({ preventScroll: true });
+}
+
 const cardStyles = css`
   :host { display: block; }
   .card {
@@ -89,6 +103,7 @@ const cardStyles = css`
     background: var(--surface); overflow: hidden; box-shadow: var(--shadow);
   }
   .card.done { border-color: var(--border); box-shadow: none; }
+  .card:focus { outline: 2px solid var(--accent); outline-offset: 2px; } /* only focused by focusBox */
   .card.denied { border-color: color-mix(in srgb, var(--danger) 35%, var(--border)); }
   .head { display: flex; gap: 8px; align-items: center; padding: 8px 12px; font-size: 12.5px; color: var(--muted); background: var(--warn-soft); flex-wrap: wrap; }
   .done .head { background: var(--surface-2); }
@@ -182,6 +197,16 @@ export class PermissionCard extends LitElement {
    */
   recheckPlace(): void {
     if (this.#waitedHeight > 0) this.#keepPlace();
+  }
+
+  /** Its row of buttons, while a host can decide (else null). */
+  actionsRow(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.actions');
+  }
+
+  /** Takes the keyboard focus (see focusBox). */
+  focusCard(): void {
+    focusBox(this.renderRoot);
   }
 
   constructor() {
@@ -503,6 +528,16 @@ export class ApprovalCard extends LitElement {
   }
 
   static override styles = [base, cardStyles];
+
+  /** Its row of buttons, while a host can decide (else null). */
+  actionsRow(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.actions');
+  }
+
+  /** Takes the keyboard focus (see focusBox). */
+  focusCard(): void {
+    focusBox(this.renderRoot);
+  }
 
   protected override willUpdate(): void {
     const it = this.item;

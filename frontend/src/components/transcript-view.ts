@@ -17,7 +17,7 @@ import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
 import { deniedWords, doneWords, turnRequests } from '../state/turn-end';
 import { showBidi } from '../state/bidi';
-import { HOST_STOPPED, asText, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem } from '../state/transcript';
+import { HOST_STOPPED, asText, firstWaitingCard, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem, type WaitingCard } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
@@ -461,7 +461,63 @@ export class TranscriptView extends LitElement {
    */
   #jumpButton(s: AppState) {
     const waits = !s.isHost || this.#waitingInView ? '' : s.phase === 'awaiting_permission' ? 'A tool request waits for you' : s.phase === 'awaiting_approval' ? 'A prompt waits for your approval' : '';
-    return html`<button class="jump small ${waits ? 'waits' : ''}" data-testid="jump-latest" @click=${() => this.#jump()}>${iconArrowDown()} ${waits || 'Latest'}</button>`;
+    return html`<button class="jump small ${waits ? 'waits' : ''}" data-testid="jump-latest" @click=${() => this.#jumpFor(waits ? firstWaitingCard(s.transcript) : null)}>${iconArrowDown()} ${waits || 'Latest'}</button>`;
+  }
+
+  /**
+   * "… waits for you" goes to the card that waits, the first from the top; Latest (or a card
+   * no longer there) to the end. The end was no place for it: a re-tester's 480 px window
+   * had decided cards below the waiting one that filled the view, so the jump left the
+   * waiting card above it, still unseen, and the button gone.
+   */
+  #jumpFor(w: WaitingCard | null): void {
+    if (w === null) {
+      this.#jump();
+      return;
+    }
+    const el = this.#scroller();
+    if (!el) return;
+    // Where its item is estimated to be first: it may not be rendered (only what is near
+    // the view is); then, rendered and measured, the card itself.
+    this.#stick = false;
+    el.scrollTop = Math.max(0, this.#heights.offsetOf(w.index) - el.clientHeight / 3);
+    this.#lastTop = el.scrollTop;
+    this.requestUpdate();
+    const gen = ++this.#revealGen; // a find's reveal after it wins, as one before it stops
+    void this.updateComplete.then(async () => {
+      const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${w.index}"]`);
+      if (!row || gen !== this.#revealGen) return;
+      await settled(row); // the card's own render, after the transcript's
+      if (gen !== this.#revealGen) return;
+      const card =
+        w.kind === 'permission'
+          ? [...row.querySelectorAll<PermissionCard>('permission-card')].find((c) => c.permission?.id === w.id)
+          : row.querySelector<ApprovalCard>('approval-card');
+      if (!card) return;
+      this.#showCard(el, card, card.actionsRow());
+      this.#lastTop = el.scrollTop;
+      // The keyboard on the card, not on a button: Enter held on this button would press it.
+      card.focusCard();
+    });
+  }
+
+  /**
+   * Scrolls el as little as brings card into view, clear of the button at the bottom; a card
+   * taller than the view shows its buttons (actions) and what fits above them.
+   */
+  #showCard(el: HTMLElement, card: HTMLElement, actions: HTMLElement | null): void {
+    const v = el.getBoundingClientRect();
+    const jump = this.renderRoot.querySelector('.jump')?.getBoundingClientRect();
+    const top = v.top + 8;
+    const bottom = Math.min(v.bottom, jump && jump.height > 0 ? jump.top : v.bottom) - 8;
+    const r = card.getBoundingClientRect();
+    let by = r.top < top ? r.top - top : r.bottom > bottom ? r.bottom - bottom : 0;
+    if (r.height > bottom - top) {
+      by = r.top - top;
+      const a = actions?.getBoundingClientRect();
+      if (a && a.bottom - by > bottom) by = a.bottom - bottom;
+    }
+    el.scrollTop += by;
   }
 
   /** Latest: back to the end, following it; the button goes, so the focus goes to the prompt box (it fell to the page: a tester's). */

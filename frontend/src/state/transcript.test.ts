@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOST_END, LOST_END_TURN, TranscriptModel, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
+import { LOST_END, LOST_END_TURN, TranscriptModel, firstWaitingCard, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
 import { batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
 import type { Member, PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
@@ -489,4 +489,35 @@ describe('tool results and their requests', () => {
       'turn b1 [tool:Bash: touch file-1|-> allowed, perm:r1:allowed, tool:Bash: touch file-2|-> (error) denied: no|the denied output, in full, perm:r2:denied, reply:done] done',
     ]);
   });
+});
+
+// "A tool request waits for you" brings this card into view: a re-tester's went to the end,
+// below it, where decided cards filled the view.
+describe('firstWaitingCard', () => {
+  const perm = (seq: number, id: string, status: string, batchId = 'b1', reason?: string) =>
+    permission(seq, { id, tool: 'Bash', summary: `touch ${id}`, batch: batchId, status, ...(reason ? { reason } : {}) });
+  const cases: Array<{ name: string; events: PartyEvent[]; want: ReturnType<typeof firstWaitingCard> }> = [
+    { name: 'nothing waits', events: [prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'pending'), perm(4, 'r1', 'allowed')], want: null },
+    {
+      name: 'the first pending request from the top, decided ones below it',
+      events: [prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'pending'), perm(4, 'r2', 'pending'), perm(5, 'r3', 'pending'), perm(6, 'r3', 'denied'), perm(7, 'r2', 'denied')],
+      want: { index: 1, kind: 'permission', id: 'r1' },
+    },
+    {
+      name: 'a decided request above is passed over',
+      events: [prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'pending'), perm(4, 'r2', 'pending'), perm(5, 'r1', 'allowed')],
+      want: { index: 1, kind: 'permission', id: 'r2' },
+    },
+    { name: 'one allowed unasked (an always) has no card', events: [prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'allowed', 'b1', 'always allow Bash')], want: null },
+    {
+      name: 'a merged prompt that waits for approval',
+      events: [prompt(1, pA), { seq: 2, ts: '', kind: 'approval', approval: { batch: 'b9', prompts: ['a'], merged: 'x', merger: 'local' } }],
+      want: { index: 1, kind: 'approval', id: 'b9' },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(firstWaitingCard(fold(c.events).items)).toEqual(c.want);
+    });
+  }
 });

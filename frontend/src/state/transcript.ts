@@ -290,6 +290,32 @@ export const HOST_STOPPED = 'the host stopped during this turn; it runs again be
 /** Anything the transcript shows. */
 export type TranscriptItem = PromptItem | NoticeItem | MembersItem | TurnItem | ApprovalItem;
 
+/** A card that waits for a host: a tool request's (by its id) or a merged prompt's (by its batch). */
+export interface WaitingCard {
+  /** The index of its item in the transcript. */
+  index: number;
+  kind: 'permission' | 'approval';
+  /** The request's id, or the approval's batch. */
+  id: string;
+}
+
+/**
+ * The first card, from the top, that waits for a host's decision: what "A tool request
+ * waits for you" brings into view (a re-tester's went to the end, below it). A tool request
+ * allowed unasked (an "always") has no card.
+ */
+export function firstWaitingCard(items: readonly TranscriptItem[]): WaitingCard | null {
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.type === 'approval' && it.status === 'waiting') return { index: i, kind: 'approval', id: it.approval.batch };
+    if (it.type !== 'turn') continue;
+    for (const sg of it.segments) {
+      if (sg.kind === 'permission' && !sg.unasked && sg.permission.status === 'pending') return { index: i, kind: 'permission', id: sg.permission.id };
+    }
+  }
+  return null;
+}
+
 /** Parses an RFC 3339 time to ms since the epoch (NaN when it cannot). */
 export function parseTS(ts: string | undefined): number {
   return ts ? Date.parse(ts) : NaN;
