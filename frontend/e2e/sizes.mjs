@@ -679,6 +679,62 @@ export function sizeTests({ browser, artifacts, realPage }) {
     check(focus === 'pending', `after the pill, the focus is on ${focus}, not on the waiting card`);
   }));
 
+  // "Always allow Bash" asks first, in the card: the question made the card taller, and with
+  // the view following the end the card's buttons went up under the pointer, so a second
+  // click could land on another button (a tester's). Whether the view follows the end or
+  // not, the buttons stay where they were clicked, and the question is in view.
+  for (const [w, h, follows] of [[640, 480, true], [1000, 700, false]]) {
+    test(`${w}×${h}: "Always allow Bash" asks without moving the card's buttons (the view ${follows ? 'following the end' : 'scrolled up'})`, withShot(`always-${w}x${h}`, async () => {
+      const p = await open(w, h, 'screen=party&teammates=0&ask', 'prompt-input');
+      await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+      await p.getByTestId('prompt-input').press('Enter');
+      const card = p.locator('[data-testid=permission-card][data-status=pending]').first();
+      const always = card.getByTestId('permission-always');
+      await always.waitFor({ state: 'visible' });
+      await armed(always, 'Always allow Bash enabled');
+      await p.waitForTimeout(400); // the view settled at the end
+      if (!follows) {
+        const t = (await seen(p.getByTestId('transcript'))).box;
+        await p.mouse.move(t.x + t.w / 2, t.y + t.h / 2);
+        await p.mouse.wheel(0, -120);
+        await p.getByTestId('jump-latest').waitFor({ state: 'visible' });
+        await p.waitForTimeout(300);
+      } else {
+        check((await p.getByTestId('jump-latest').count()) === 0, 'the view does not follow the end to begin with');
+      }
+      const where = async () => {
+        const out = {};
+        for (const id of ['permission-allow', 'permission-always', 'permission-deny']) {
+          const b = await card.getByTestId(id).boundingBox();
+          out[id] = b && [Math.round(b.x), Math.round(b.y)];
+        }
+        return out;
+      };
+      // Where they were, give or take the pixel a fractional height leaves (the scroll
+      // position is whole pixels): nothing a second click could miss by.
+      const same = (a, b) => Object.keys(a).every((id) => a[id] && b[id] && Math.abs(a[id][0] - b[id][0]) <= 1 && Math.abs(a[id][1] - b[id][1]) <= 1);
+      const s = await seen(always);
+      check(s.inView && s.onTop, `Always allow Bash is not in view to begin with: ${JSON.stringify(s)}`);
+      const before = await where();
+      await always.click();
+      await card.getByTestId('permission-always-confirm').waitFor({ state: 'visible' });
+      await p.waitForTimeout(400); // laid out, and any scroll done
+      await shot(p, `always-${w}x${h}-asking`);
+      const asking = await where();
+      check(same(before, asking), `the card's buttons moved when Always allow Bash asked: ${JSON.stringify(before)} → ${JSON.stringify(asking)}`);
+      // Under the pointer, still the button it clicked (a second click asks again, no more).
+      const under = await seen(always);
+      check(under.onTop, `Always allow Bash is no longer under the pointer: ${under.hit} is`);
+      for (const id of ['permission-always-yes', 'permission-always-no']) await mustSee(p, id, `the question of Always allow Bash at ${w}×${h}`);
+      // Cancel: the question goes, the buttons stay.
+      await card.getByTestId('permission-always-no').click();
+      await card.getByTestId('permission-always-confirm').waitFor({ state: 'detached' });
+      await p.waitForTimeout(400);
+      const after = await where();
+      check(same(before, after), `the card's buttons moved when the question went: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+    }));
+  }
+
   // A window tester's party at 640×480 scrolled sideways by 125 px, onto an empty strip: the
   // prompt box's hidden measuring copy kept the width the box had in the wider window.
   test('1180×720 then 640×480: a prompt typed in the wider window leaves no sideways scroll', withShot('typed-then-narrow', async () => {

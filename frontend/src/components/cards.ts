@@ -316,15 +316,29 @@ export class PermissionCard extends LitElement {
       void decided(this, () => s.control.decide(p.id, 'always'));
       return;
     }
-    this.#set(() => (this.#confirmAlways = true));
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=permission-always-no]')?.focus());
+    void this.#inPlace(() => (this.#confirmAlways = true)).then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=permission-always-no]')?.focus());
   }
 
   /** Cancel (or Escape): the question goes, and the focus back to Always allow (it fell to the page: a reviewer's). */
   async #cancelAlways(): Promise<void> {
-    this.#set(() => (this.#confirmAlways = false));
-    await this.updateComplete;
+    await this.#inPlace(() => (this.#confirmAlways = false));
     this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=permission-always]')?.focus();
+  }
+
+  /**
+   * Makes change, keeping the card's buttons where they are on screen: the question of
+   * Always allow Bash opens (and goes) above them, and the transcript scrolls by as much as
+   * they moved, with a keep-place event (transcript-view.ts). Opened under them, it made the
+   * card taller, and with the view following the end the buttons went up under the pointer:
+   * a second click could land on another button (a tester's).
+   */
+  async #inPlace(change: () => void): Promise<void> {
+    const before = this.actionsRow()?.getBoundingClientRect().top;
+    this.#set(change);
+    await this.updateComplete;
+    const after = this.actionsRow()?.getBoundingClientRect().top;
+    if (before === undefined || after === undefined || after === before) return;
+    this.dispatchEvent(new CustomEvent<number>('keep-place', { detail: after - before, bubbles: true, composed: true }));
   }
 
   #set(f: () => unknown): void {
@@ -421,7 +435,21 @@ export class PermissionCard extends LitElement {
               ? html`<span class="expires" role="status" data-testid="permission-reason-unsent">Your reason was not sent, as ${p.status === 'timed_out' ? 'its time ran out' : p.by ? `${p.by} decided` : 'it was decided'} first: “${this.#lostReason}”</span>`
               : nothing}`
           : s.isHost
-            ? html`<div class="actions">
+            ? html`${this.#confirmAlways
+                ? // Above the buttons, which stay where they were clicked (#inPlace).
+                  html`<div class="confirm-always" role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm"
+                    @keydown=${(e: KeyboardEvent) => {
+                      if (e.key !== 'Escape') return;
+                      e.preventDefault(); // the view's Escape would also close a drawer
+                      void this.#cancelAlways();
+                    }}>
+                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One whose words name a file that usually holds secrets still asks; a command can reach one without naming it.)</span>
+                    <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
+                      @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
+                    <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
+                  </div>`
+                : nothing}
+              <div class="actions">
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
                 ${p.tool === EXIT_PLAN_TOOL || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
@@ -439,19 +467,6 @@ export class PermissionCard extends LitElement {
                     @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} ${plan ? 'Send back' : 'Deny'}</button>
                 </span>
               </div>
-              ${this.#confirmAlways
-                ? html`<div class="confirm-always" role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm"
-                    @keydown=${(e: KeyboardEvent) => {
-                      if (e.key !== 'Escape') return;
-                      e.preventDefault(); // the view's Escape would also close a drawer
-                      void this.#cancelAlways();
-                    }}>
-                    <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One whose words name a file that usually holds secrets still asks; a command can reach one without naming it.)</span>
-                    <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
-                      @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
-                    <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
-                  </div>`
-                : nothing}
               ${s.isOwner && (s.session?.party.always ?? []).includes(p.tool)
                 ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
                 : s.isOwner && editAsksInEditsMode(s, p.tool)

@@ -455,6 +455,17 @@ export class TranscriptView extends LitElement {
   };
 
   /**
+   * A card changed under the pointer, and what was under it moved by e.detail px (cards.ts,
+   * #inPlace): the view moves as much, so that it is where it was.
+   */
+  #onKeepPlace = (e: CustomEvent<number>): void => {
+    const el = this.#scroller();
+    if (!el || !Number.isFinite(e.detail)) return;
+    el.scrollTop += Math.round(e.detail); // whole pixels, as the scroll position is kept at 1x
+    this.#lastTop = el.scrollTop;
+  };
+
+  /**
    * Latest, shown while the view is away from the end. To a host, it says when a decision
    * waits down there: a tool request's card, and its countdown to being denied, was out of
    * view under a plain "Latest" (a window tester found Allow only by chance).
@@ -992,7 +1003,7 @@ export class TranscriptView extends LitElement {
     const f = this.#find;
     const hit = f.open ? (matchAt(f.found, f.at)?.index ?? -1) : -1;
     return html`
-      <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll}
+      <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll} @keep-place=${this.#onKeepPlace}
         @wheel=${this.#passiveInput} @touchstart=${this.#passiveInput} @keydown=${this.#onInput} @pointerdown=${this.#onInput}>
         <div class="list" style="padding-top: ${20 + r.top}px; padding-bottom: ${28 + r.bottom}px">
           ${items.length === 0
