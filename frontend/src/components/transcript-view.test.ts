@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { emptyState } from '../state/fake-backend';
 import type { PartyState } from '../state/types';
@@ -7,7 +7,7 @@ import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpe
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
 import './transcript-view';
-import type { PermissionCard } from './cards';
+import { PermissionCard } from './cards';
 
 // jsdom has no ResizeObserver; the view measures rows with one.
 globalThis.ResizeObserver ??= class {
@@ -171,6 +171,47 @@ describe('<transcript-view>', () => {
     await (el.shadowRoot!.querySelector('activity-group') as HTMLElement & { updateComplete: Promise<boolean> }).updateComplete;
     expect(row()).toBe('— Bash: rm -rf par-two-dir && mkdir par-two-dir');
     el.remove();
+  });
+
+  // While a decided card keeps its place, each look at whether to keep it reads the layout
+  // of the cards; it was made on every scroll event, and again on the update each asks for.
+  // At most once a frame now, however many scroll events come in it; none after the view
+  // is gone.
+  it('looks again at the cards\' places at most once a frame while scrolled, and not once removed', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', phase(3, 'running'));
+    for (const [seq, id] of [[4, 't1'], [5, 't2'], [6, 't3']] as const) {
+      be.emit('party:event', { seq, ts: '', kind: 'permission', permission: { id, tool: 'Bash', summary: `touch ${id}`, batch: 'b1', status: 'pending' } });
+    }
+    be.emit('party:event', phase(7, 'awaiting_permission'));
+    be.emit('party:event', { seq: 8, ts: '', kind: 'permission', permission: { id: 't3', tool: 'Bash', summary: 'touch t3', batch: 'b1', status: 'denied', by: 'ann' } });
+    await el.updateComplete;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r(null)));
+    await frame();
+    await frame();
+    const cards = el.shadowRoot!.querySelectorAll('permission-card').length;
+    expect(cards).toBe(3);
+    const recheck = vi.spyOn(PermissionCard.prototype, 'recheckPlace');
+    try {
+      const scroller = el.shadowRoot!.querySelector('.scroller')!;
+      for (let i = 0; i < 20; i++) scroller.dispatchEvent(new Event('scroll'));
+      await el.updateComplete;
+      await frame();
+      await frame();
+      expect(recheck).toHaveBeenCalledTimes(cards); // once a card, for the burst
+      recheck.mockClear();
+      // Removed with a look waiting for its frame: the look does not come.
+      for (let i = 0; i < 5; i++) scroller.dispatchEvent(new Event('scroll'));
+      el.remove();
+      await frame();
+      await frame();
+      expect(recheck).not.toHaveBeenCalled();
+    } finally {
+      recheck.mockRestore();
+      el.remove();
+    }
   });
 
   // The note says why the output under it is struck out; it was struck out and pale itself.

@@ -250,6 +250,8 @@ export class TranscriptView extends LitElement {
 
   override disconnectedCallback(): void {
     this.#revealGen++;
+    cancelAnimationFrame(this.#lookFrame);
+    this.#lookFrame = 0;
     highlight(null); // (a Range into this view would keep its nodes)
     this.#resize?.disconnect();
     this.#resize = undefined;
@@ -294,14 +296,31 @@ export class TranscriptView extends LitElement {
       }
     }
     this.#follow();
-    this.#lookForWaitingCards();
+    this.#lookSoon();
+  }
+
+  /** The frame a look for waiting cards waits for (#lookSoon), or 0. */
+  #lookFrame = 0;
+
+  /**
+   * #lookForWaitingCards at the next frame, once for however many scroll events and updates
+   * come before it: each look reads the layout of every card (a kept place's, a waiting
+   * one's), and it was made on every scroll event, then again on the update each asked for.
+   * The frame comes before the browser paints what they changed: nothing shows later.
+   */
+  #lookSoon(): void {
+    if (this.#lookFrame !== 0 || !this.isConnected) return; // (an update after removal: none)
+    this.#lookFrame = requestAnimationFrame(() => {
+      this.#lookFrame = 0;
+      this.#lookForWaitingCards();
+    });
   }
 
   /**
    * Whether a card that waits for this host (a tool request's, a merged prompt's) is in
    * view: 40 px of it or more (its header and first line; a window tester found "waits for
    * you" over a card whose header and command were in view). Read from the rows rendered,
-   * after each update and scroll.
+   * after updates and scrolls, at most once a frame (#lookSoon).
    */
   #lookForWaitingCards(): void {
     const el = this.#scroller();
@@ -451,7 +470,7 @@ export class TranscriptView extends LitElement {
     this.#lastTop = el.scrollTop;
     // Another part of the list may come into view.
     this.requestUpdate();
-    this.#lookForWaitingCards();
+    this.#lookSoon();
   };
 
   /**
