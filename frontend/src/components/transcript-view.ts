@@ -495,8 +495,8 @@ export class TranscriptView extends LitElement {
   }
 
   /**
-   * "… waits for you" goes to the card that waits, the first from the top; Latest (or a card
-   * no longer there) to the end. The end was no place for it: a re-tester's 480 px window
+   * "… waits for you" goes to the card that waits (firstWaitingCard); Latest, or a card
+   * that is not there once rendered, to the end. The end was no place for it: a re-tester's 480 px window
    * had decided cards below the waiting one that filled the view, so the jump left the
    * waiting card above it, still unseen, and the button gone.
    */
@@ -515,15 +515,19 @@ export class TranscriptView extends LitElement {
     this.requestUpdate();
     const gen = ++this.#revealGen; // a find's reveal after it wins, as one before it stops
     void this.updateComplete.then(async () => {
-      const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${w.index}"]`);
-      if (!row || gen !== this.#revealGen) return;
-      await settled(row); // the card's own render, after the transcript's
       if (gen !== this.#revealGen) return;
-      const card =
-        w.kind === 'permission'
+      const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${w.index}"]`);
+      if (row) await settled(row); // the card's own render, after the transcript's
+      if (gen !== this.#revealGen) return;
+      const card = !row
+        ? undefined
+        : w.kind === 'permission'
           ? [...row.querySelectorAll<PermissionCard>('permission-card')].find((c) => c.permission?.id === w.id)
-          : row.querySelector<ApprovalCard>('approval-card');
-      if (!card) return;
+          : (row.querySelector<ApprovalCard>('approval-card') ?? undefined);
+      if (!card) {
+        this.#jump();
+        return;
+      }
       this.#showCard(el, card, card.actionsRow());
       this.#lastTop = el.scrollTop;
       // The keyboard on the card, not on a button: Enter held on this button would press it.

@@ -508,6 +508,14 @@ describe('firstWaitingCard', () => {
       events: [prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'pending'), perm(4, 'r2', 'pending'), perm(5, 'r1', 'allowed')],
       want: { index: 1, kind: 'permission', id: 'r2' },
     },
+    {
+      name: "the turn's own, not one an earlier turn left undecided",
+      events: [
+        prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'pending'), turn(4, 'b1', 'interrupted'),
+        prompt(5, pB), batch(6, { id: 'b2', prompts: ['b'], merged: 'fix lint', merger: 'local' }), perm(7, 'r2', 'pending', 'b2'), perm(8, 'r3', 'pending', 'b2'),
+      ],
+      want: { index: 3, kind: 'permission', id: 'r2' },
+    },
     { name: 'one allowed unasked (an always) has no card', events: [prompt(1, pA), batch(2, { ...b1, prompts: ['a'] }), perm(3, 'r1', 'allowed', 'b1', 'always allow Bash')], want: null },
     {
       name: 'a merged prompt that waits for approval',

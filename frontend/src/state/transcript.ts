@@ -300,12 +300,14 @@ export interface WaitingCard {
 }
 
 /**
- * The first card, from the top, that waits for a host's decision: what "A tool request
- * waits for you" brings into view (a re-tester's went to the end, below it). A tool request
- * allowed unasked (an "always") has no card.
+ * The card that waits for a host's decision, the first from the top of the last item that
+ * has one (the requests a turn makes at once are in its item; a request an earlier turn
+ * left undecided is not what waits now): what "A tool request waits for you" brings into
+ * view (a re-tester's went to the end, below it). A tool request allowed unasked (an
+ * "always") has no card.
  */
 export function firstWaitingCard(items: readonly TranscriptItem[]): WaitingCard | null {
-  for (let i = 0; i < items.length; i++) {
+  for (let i = items.length - 1; i >= 0; i--) {
     const it = items[i]!;
     if (it.type === 'approval' && it.status === 'waiting') return { index: i, kind: 'approval', id: it.approval.batch };
     if (it.type !== 'turn') continue;
