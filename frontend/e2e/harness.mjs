@@ -58,11 +58,16 @@ export async function until(what, fn, timeoutMs = TIMEOUT_MS) {
 /**
  * Runs the declared tests. hooks.screenshot(name) saves a picture of the page (called after a
  * failure); hooks.afterAll() releases everything. Returns the number of failures.
+ * CONCORDIA_E2E_ONLY=REGEXP runs only the tests whose name it matches (while working on
+ * one: `CONCORDIA_E2E_ONLY='find brings' node e2e/sizes.mjs`); a story's later tests may
+ * need its earlier ones.
  */
 export async function runTests(hooks) {
   let passed = 0;
   let failed = 0;
+  const only = process.env.CONCORDIA_E2E_ONLY ? new RegExp(process.env.CONCORDIA_E2E_ONLY) : null;
   for (const [i, t] of tests.entries()) {
+    if (only && !only.test(t.name)) continue;
     const started = Date.now();
     try {
       await t.fn();

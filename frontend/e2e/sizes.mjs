@@ -761,6 +761,51 @@ export function sizeTests({ browser, artifacts, realPage }) {
     });
   }
 
+  test('1180×720: find brings a match in a long party into view and marks it', withShot('find-long', async () => {
+    // A user tester's long party: find said "1 of 2" and showed a reply two turns away, with
+    // nothing marked. The rows around the match were measured after the view was brought to
+    // it, and moved it away again.
+    const demo = await open(1180, 720, 'screen=party&history=0&teammates=0&bench=6000', 'transcript');
+    const t = demo.getByTestId('transcript');
+    await until('6,000 events loaded', async () => Number(await t.getAttribute('data-seq')) >= 6_000, 60_000);
+    await t.click({ position: { x: 10, y: 10 } });
+    await demo.keyboard.press('Control+f');
+    await demo.getByTestId('find-input').waitFor();
+    await demo.keyboard.type('turn 123: make', { delay: 10 }); // typed fast, as a person does
+    /** What find shows: its count, the text marked, whether the mark is in view, and the outlined item. */
+    const shown = () =>
+      demo.evaluate(() => {
+        const tv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot;
+        const bar = tv.querySelector('transcript-find').shadowRoot;
+        const view = tv.querySelector('.scroller').getBoundingClientRect();
+        const marks = [...(CSS.highlights.get('concordia-find') ?? [])];
+        const box = marks[0]?.getBoundingClientRect();
+        return {
+          value: bar.querySelector('input').value,
+          count: bar.querySelector('[data-testid=find-count]').textContent,
+          marked: marks[0] ? `${marks[0]}` : '',
+          inView: Boolean(box && box.height > 0 && box.top >= view.top && box.bottom <= view.bottom),
+          hit: tv.querySelector('.item-row.hit')?.textContent.replace(/\s+/g, ' ').trim() ?? '',
+        };
+      });
+    let last;
+    await until('the match typed, in view and marked', async () => {
+      last = await shown();
+      return last.count === '1 of 1' && last.marked.toLowerCase() === 'turn 123: make' && last.inView && last.hit.includes('Turn 123: make');
+    }, 10_000).catch(() => check(false, `the match typed, in view and marked: ${JSON.stringify(last)}`));
+    check((await shown()).value === 'turn 123: make', 'what was typed is all in the box');
+    // Stepping between matches far apart.
+    await demo.getByTestId('find-input').fill('always close');
+    await until('all found', async () => /^\d+ of \d{3}$/.test((await shown()).count), 10_000);
+    for (const key of ['Shift+Enter', 'Shift+Enter', 'Enter', 'Enter']) {
+      await demo.keyboard.press(key);
+      await until(`after ${key}`, async () => {
+        last = await shown();
+        return last.marked.toLowerCase() === 'always close' && last.inView && last.hit.includes('always close');
+      }, 10_000).catch(() => check(false, `after ${key}: ${JSON.stringify(last)}`));
+    }
+  }));
+
   test('window sizes: done (the file server is stopped)', async () => {
     await page?.close();
     page = null;

@@ -704,10 +704,17 @@ export class TranscriptView extends LitElement {
     const current = () => gen === this.#revealGen && this.#find.open;
     void this.updateComplete.then(async () => {
       const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
-      if (!row || !current()) return;
+      if (!current()) return;
+      if (!row) {
+        highlight(null); // not the last match's mark
+        return;
+      }
       // The item's own components render after the transcript (a tool step's text was not
-      // there yet, a reviewer's): they are let finish first.
+      // there yet, a reviewer's): they are let finish first. And the rows just rendered are
+      // let be measured (#measured moves the view by what those above it grew): measured
+      // after the view was brought to the match, they moved it away again (a user tester's).
       await settled(row);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       if (!current()) return;
       // The words themselves, not only their item: a long reply's match was off screen, a
       // tool step's folded (a user tester's). Unfolded, it is found again once laid out.
