@@ -274,7 +274,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					pr.notice("system", alwaysWords(h.Party.Always, h.You.Role == wire.RoleHost))
 				}
 				pr.historyStart(len(h.State.Events))
-				history.start()
+				history.start(pr)
 				return
 			}
 			pr.notice("system", "reconnected; catching up on what you missed")
@@ -294,7 +294,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				retrying = retryNotices{}
 				pr.catchUp(false)
 				pr.connection(true)
-				history.print(pr, transcriptPath)
+				history.print(transcriptPath)
 				pr.live()
 				pr.reconnected()
 			}
@@ -585,46 +585,47 @@ func (r *retryNotices) say(s client.Status, now time.Time) (string, bool) {
 	return fmt.Sprintf("lost the connection to the host; trying again in %s (attempt %d; /retry tries now)", fmtDuration(s.RetryIn), s.Attempt), true
 }
 
-// joinHistory holds the history a joining terminal catches up on (the hello's, and the
+// joinHistory takes the history a joining terminal catches up on (the hello's, and the
 // pages after it), to print its last turns once the terminal is live (replayRecent): a
-// tester's join printed 7 MB of history, more than a terminal's scrollback.
+// tester's join printed 7 MB of history, more than a terminal's scrollback. It holds only
+// what those turns may need (recentReplay): a join held the whole history, 191 MB at its
+// peak for a 64 MB party.
 type joinHistory struct {
-	mu  sync.Mutex
-	on  bool
-	evs []wire.Event
+	mu sync.Mutex
+	r  *recentReplay // nil when no history is being taken
 }
 
-// start holds the events that follow, until print.
-func (h *joinHistory) start() {
+// start takes the events that follow as history, into pr, until print.
+func (h *joinHistory) start(pr *printer) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.on = true
+	h.r = newRecentReplay(pr)
 }
 
-// take holds ev when the history is being held, and says whether it did.
+// take takes ev as history when the history is being taken, and says whether it did.
 func (h *joinHistory) take(ev wire.Event) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.on {
-		h.evs = append(h.evs, ev)
+	if h.r != nil {
+		h.r.add(ev)
 	}
-	return h.on
+	return h.r != nil
 }
 
-// print prints what was held, its last turns, once; events that come meanwhile wait for
-// it, so that they follow it. transcriptPath is --transcript's file ("" when none).
-func (h *joinHistory) print(pr *printer, transcriptPath string) {
+// print prints the history taken, its last turns, once; events that come meanwhile wait
+// for it, so that they follow it. transcriptPath is --transcript's file ("" when none).
+func (h *joinHistory) print(transcriptPath string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.on {
+	if h.r == nil {
 		return
 	}
 	whole := "the whole party is what a host's `concordia export` writes, and what `concordia join --transcript FILE` writes when that terminal leaves"
 	if transcriptPath != "" {
 		whole = "the transcript this terminal writes when it leaves (" + term.Line(transcriptPath) + ") has them all"
 	}
-	replayRecent(pr, h.evs, whole)
-	h.on, h.evs = false, nil
+	h.r.print(whole)
+	h.r = nil
 	releaseHistory()
 }
 

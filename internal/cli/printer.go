@@ -677,6 +677,59 @@ func (p *printer) skip(evs []wire.Event) {
 	p.mu.Unlock()
 }
 
+// skipRun is one skip taken in parts (skipSome, skipEnd): a history read page by page
+// goes to the discard as it comes, rather than held whole to be skipped at its end. The
+// parts leave the printer as one skip of them all would (skipEnd as skip's end), and
+// between them the printer is as it was before the first.
+type skipRun struct {
+	started  bool
+	midLine  bool // the line state the skipped events left, for the next part
+	newlines int
+	aside    []string
+	held     string
+}
+
+// skipSome takes evs in as history without printing them, as part of the skip s.
+func (p *printer) skipSome(s *skipRun, evs []wire.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	p.w.mu.Lock()
+	out := p.w.w
+	p.w.w = io.Discard
+	p.w.mu.Unlock()
+	p.mu.Lock()
+	above, midLine, newlines, aside, held := p.above, p.midLine, p.newlines, p.aside, p.held
+	p.above = nil // its lines would reach the screen
+	if s.started {
+		p.midLine, p.newlines, p.aside, p.held = s.midLine, s.newlines, s.aside, s.held
+	}
+	p.mu.Unlock()
+	for _, ev := range evs {
+		p.event(ev)
+		p.w.Flush() // into the discard at once (skip)
+	}
+	p.mu.Lock()
+	s.started = true
+	s.midLine, s.newlines, s.aside, s.held = p.midLine, p.newlines, p.aside, p.held
+	p.above, p.midLine, p.newlines, p.aside, p.held = above, midLine, newlines, aside, held
+	p.mu.Unlock()
+	p.w.mu.Lock()
+	p.w.w = out
+	p.w.mu.Unlock()
+}
+
+// skipEnd ends the skip s as skip ends: the output is at a line's start.
+func (p *printer) skipEnd(s *skipRun) {
+	if !s.started {
+		return
+	}
+	*s = skipRun{}
+	p.mu.Lock()
+	p.midLine, p.newlines, p.aside, p.held = false, 1, nil, ""
+	p.mu.Unlock()
+}
+
 // live prints the marker between replayed history and live events, once after a
 // historyStart.
 func (p *printer) live() {

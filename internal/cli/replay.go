@@ -28,19 +28,27 @@ const replayTurns = 3
 // under someone's prompt and with no batch before them they read as the reply to it (a
 // tester's late joiner saw the tail of the host's stream as the answer to zed's prompt).
 func replayRecent(pr *printer, evs []wire.Event, whole string) {
+	replayHeld(pr, &skipRun{}, 0, evs, whole)
+}
+
+// replayHeld is replayRecent of a history whose first skipped events were taken in
+// already, unprinted, by the skip sk (recentReplay): evs are the rest, from the first
+// event the last turns may start at.
+func replayHeld(pr *printer, sk *skipRun, skipped int, evs []wire.Event, whole string) {
 	from, batch := recentFrom(evs, replayTurns)
 	var first string // the first turn shown's batch
 	if batch < len(evs) && evs[batch].Batch != nil {
 		first = evs[batch].Batch.ID
 	}
-	notShown := from
+	notShown := skipped + from
 	for _, ev := range evs[from:batch] {
 		if ofEarlierTurn(ev, first) {
 			notShown++
 		}
 	}
 	if notShown > 0 {
-		pr.skip(evs[:from])
+		pr.skipSome(sk, evs[:from])
+		pr.skipEnd(sk)
 		what := fmt.Sprintf("%d earlier prompts, replies and notices", notShown) // not "events" (a tester's)
 		if notShown == 1 {
 			what = "1 earlier prompt, reply or notice"
@@ -65,6 +73,105 @@ func replayRecent(pr *printer, evs []wire.Event, whole string) {
 		replayTurn(pr, rest[:next], whole)
 		rest = rest[next:]
 	}
+}
+
+// recentReplay is replayRecent of a history taken an event at a time (a joiner's pages,
+// a resumed host's journal), printing the same: what cannot be among the last turns goes
+// to the discard as it comes (skipSome), and only the events from the first the last turns
+// may start at are held. A tester's resumed host held 188 MB of history, read whole, to
+// print its last three turns (515 MB at its peak).
+//
+// The last turns start at the earliest prompt their first batch carried (recentFrom): held
+// are the events from the earliest of the prompts the last replayTurns batches carried
+// and of the prompts no batch has carried yet, nor were withdrawn or rejected (a later
+// batch may carry them; a prompt is carried by one batch at most, and not once it left
+// the queue).
+type recentReplay struct {
+	pr      *printer
+	sk      skipRun
+	skipped int          // the events taken in unprinted so far (held[0]'s index)
+	held    []wire.Event // the rest
+	// batches: where the last replayTurns batches are and where their turns would start
+	// (their earliest carried prompt's index, or their own).
+	batches []recentBatch
+	waiting map[string]int // prompts no batch carried yet: id → index of their first event
+	since   int            // events added since held was last cut
+}
+
+type recentBatch struct{ at, from int }
+
+// recentCut is how many events are added between two looks at what may go.
+const recentCut = 512
+
+func newRecentReplay(pr *printer) *recentReplay {
+	return &recentReplay{pr: pr, waiting: map[string]int{}}
+}
+
+// add takes the history's next event.
+func (r *recentReplay) add(ev wire.Event) {
+	at := r.skipped + len(r.held)
+	r.held = append(r.held, ev)
+	switch {
+	case ev.Kind == wire.KindPrompt && ev.Prompt != nil:
+		if _, ok := r.waiting[ev.Prompt.ID]; !ok {
+			r.waiting[ev.Prompt.ID] = at
+		}
+	case ev.Kind == wire.KindBatch && ev.Batch != nil:
+		b := recentBatch{at: at, from: at}
+		for _, id := range ev.Batch.Prompts {
+			if i, ok := r.waiting[id]; ok {
+				b.from = min(b.from, i)
+				delete(r.waiting, id)
+			}
+		}
+		r.batches = append(r.batches, b)
+		if len(r.batches) > replayTurns {
+			r.batches = slices.Delete(r.batches, 0, 1)
+		}
+	case ev.Kind == wire.KindWithdrawn && ev.Withdrawn != nil:
+		delete(r.waiting, ev.Withdrawn.Prompt)
+	case ev.Kind == wire.KindRejected && ev.Rejected != nil:
+		for _, id := range ev.Rejected.Prompts {
+			delete(r.waiting, id)
+		}
+	}
+	if r.since++; r.since >= recentCut {
+		r.cut()
+	}
+}
+
+// cut takes in, unprinted, the held events before the first the last turns may start at.
+func (r *recentReplay) cut() {
+	r.since = 0
+	if len(r.batches) < replayTurns {
+		return // fewer turns than are shown: all of it may be
+	}
+	keep := r.batches[0].from
+	for _, b := range r.batches[1:] {
+		keep = min(keep, b.from)
+	}
+	for _, i := range r.waiting {
+		keep = min(keep, i)
+	}
+	n := keep - r.skipped
+	if n <= 0 {
+		return
+	}
+	r.pr.skipSome(&r.sk, r.held[:n])
+	// Copied down, and the rest cleared: a slice of the old array would keep it whole.
+	m := copy(r.held, r.held[n:])
+	clear(r.held[m:])
+	r.held = r.held[:m]
+	if cap(r.held) > 2*recentCut && len(r.held) < cap(r.held)/4 {
+		r.held = slices.Clip(slices.Clone(r.held))
+	}
+	r.skipped += n
+}
+
+// print prints the history's last turns as replayRecent does, and lets it go.
+func (r *recentReplay) print(whole string) {
+	replayHeld(r.pr, &r.sk, r.skipped, r.held, whole)
+	r.held, r.batches, r.waiting, r.skipped = nil, nil, map[string]int{}, 0
 }
 
 // releaseHistory gives the memory of a history just printed and let go back to the
