@@ -352,7 +352,7 @@ decide it.`, io.Out, io.Err)
 		} else {
 			pr.notice("system", "this terminal only watches; whoever joins with the host invite "+hostInv.place()+" is a host (co-host)")
 		}
-		v, st, err := h.Party().Watch()
+		v, st, err := h.Party().WatchPaged()
 		if err != nil {
 			pr.notice("error", describe(err))
 			return ExitError
@@ -366,13 +366,9 @@ decide it.`, io.Out, io.Err)
 		baseDone := make(chan struct{})
 		go followBase(bctx, pr, h.Party().Changes, baseDone)
 		defer func() { stopBase(); <-baseDone }()
-		if resume != nil {
-			pr.historyStart(len(st.Events))
-			replayRecent(pr, st.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")
-		} else {
-			for _, ev := range st.Events {
-				pr.event(ev)
-			}
+		if err := printHistory(h.Party(), st, pr, resume != nil, f.dataDir, nil); err != nil {
+			pr.notice("error", describe(err))
+			return ExitError
 		}
 		if resume != nil {
 			st.Events = nil
@@ -385,21 +381,17 @@ decide it.`, io.Out, io.Err)
 			go watchOnly(f, pr) // ends with the input, or with the process
 		}
 	} else {
-		v, hello, err := h.Party().JoinLocal(f.name, wire.RoleHost)
+		v, hello, err := h.Party().JoinLocalPaged(f.name, wire.RoleHost)
 		if err != nil {
 			pr.notice("error", describe(err))
 			return ExitError
 		}
 		view = v
 		pr.hello(hello)
-		hello.State.Events = v.OwnerViews(hello.State.Events)
-		if resume != nil { // a new party's few opening events are not history
-			pr.historyStart(len(hello.State.Events))
-			replayRecent(pr, hello.State.Events, "`"+exportCommand(h.Party().ID(), f.dataDir)+"` writes the whole party")
-		} else {
-			for _, ev := range hello.State.Events {
-				pr.event(ev)
-			}
+		// a new party's few opening events are not history
+		if err := printHistory(h.Party(), hello.State, pr, resume != nil, f.dataDir, v.OwnerView); err != nil {
+			pr.notice("error", describe(err))
+			return ExitError
 		}
 		pr.live()
 		if resume != nil && len(hello.State.Events) > 0 {
@@ -646,4 +638,24 @@ func inviteFileUsable(path string) error {
 		return errors.New("is not a regular file (a folder, a link, a device or a pipe); give the path of a file of its own")
 	}
 	return writable(path)
+}
+
+// printHistory prints the history a host's own view starts from (st, from WatchPaged or
+// JoinLocalPaged, and the pages after it, Party.History): a resumed party's last turns
+// (replayRecent), holding no more of it than they need (recentReplay); a new party's few
+// opening events all. view, when not nil, is each event as the view shows it (OwnerView).
+func printHistory(p *party.Party, st wire.State, pr *printer, resumed bool, dataDir string, view func(wire.Event) wire.Event) error {
+	if view == nil {
+		view = func(ev wire.Event) wire.Event { return ev }
+	}
+	if !resumed {
+		return p.History(st, func(ev wire.Event) { pr.event(view(ev)) })
+	}
+	pr.historyStart(len(st.Events))
+	r := newRecentReplay(pr)
+	if err := p.History(st, func(ev wire.Event) { r.add(view(ev)) }); err != nil {
+		return fmt.Errorf("the party's history: %w", err)
+	}
+	r.print("`" + exportCommand(p.ID(), dataDir) + "` writes the whole party")
+	return nil
 }

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -55,13 +56,68 @@ func (p *Party) JoinLocal(name, role string) (*Local, wire.HelloResult, error) {
 	return l, res, nil
 }
 
+// JoinLocalPaged is JoinLocal whose hello carries the history as a remote member's does:
+// at most helloJournalMax of what only the journal holds, marked truncated, the rest to
+// be paged with State up to the hello's seq (History). A resumed host's terminal holds
+// only the turns it prints of a long history, not the whole of it (JoinLocal's).
+func (p *Party) JoinLocalPaged(name, role string) (*Local, wire.HelloResult, error) {
+	l := newLocal(p)
+	res, err := p.Join(JoinRequest{Name: name, Role: role, Token: p.cfg.Token, Sub: l, Conn: l, Paged: true})
+	if err != nil {
+		l.shut()
+		return nil, res, err
+	}
+	l.id = res.You.ID
+	return l, res, nil
+}
+
+// WatchPaged is Watch whose state carries the history as JoinLocalPaged's hello does.
+func (p *Party) WatchPaged() (*Local, wire.State, error) {
+	return p.watch(helloJournalMax)
+}
+
+// History passes the events of st (a state from JoinLocalPaged or WatchPaged) to fn, oldest
+// first, then pages the rest of the history from the party (State, off its loop) up to
+// st's seq: what came after that comes through the view's Events. At most about
+// stateJournalMax of the history is held at once.
+func (p *Party) History(st wire.State, fn func(wire.Event)) error {
+	var last int64
+	take := func(evs []wire.Event) {
+		for _, ev := range evs {
+			if ev.Seq > last && ev.Seq <= st.Seq {
+				last = ev.Seq
+				fn(ev)
+			}
+		}
+	}
+	take(st.Events)
+	more := st.Truncated
+	st.Events = nil
+	for more && last < st.Seq {
+		before := last
+		page, err := p.State(last)
+		if err != nil {
+			return fmt.Errorf("page the history after seq %d: %w", last, err)
+		}
+		take(page.Events)
+		if last == before {
+			return fmt.Errorf("page the history after seq %d: the party gave nothing after it", last)
+		}
+		more = page.Truncated
+	}
+	return nil
+}
+
 // Watch follows the party's events without being a member (a host terminal with
 // --no-local-repl). It returns the state so far.
-func (p *Party) Watch() (*Local, wire.State, error) {
+func (p *Party) Watch() (*Local, wire.State, error) { return p.watch(-1) }
+
+// watch is Watch reading at most journalMax of the journal into its state (< 0: all).
+func (p *Party) watch(journalMax int) (*Local, wire.State, error) {
 	l := newLocal(p)
 	var st wire.State
 	err := p.do(func() {
-		st = p.state(0, -1, -1)
+		st = p.state(0, journalMax, -1)
 		p.observers[l] = struct{}{}
 	})
 	if err != nil {

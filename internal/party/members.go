@@ -54,6 +54,9 @@ type JoinRequest struct {
 	// Brief: the transport found no replay slot free (replays.go), so the reply carries
 	// at most briefReplay bytes of history and the joiner pages on with Party.getState.
 	Brief bool
+	// Paged: a view in this process (Local) that pages the history as a remote member
+	// does (JoinLocalPaged): its hello carries at most helloJournalMax of the journal.
+	Paged bool
 }
 
 // Join admits a member. Remote members present the participant or the viewer token, or
@@ -212,7 +215,7 @@ func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
 	you := m.Member
 	you.Session = m.session
 	journalMax, budget := helloJournalMax, -1
-	if _, local := req.Conn.(*Local); local {
+	if _, local := req.Conn.(*Local); local && !req.Paged {
 		journalMax = -1 // the host's own terminal or window, in this process: no one to page
 	} else if req.Brief {
 		journalMax, budget = briefReplay, briefReplay
