@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -159,6 +160,58 @@ func TestALocalViewsHistoryHoldsNoRawEvents(t *testing.T) {
 	}
 	if len(remote.RawEvents) != len(remote.Events) || len(remote.Events) == 0 {
 		t.Fatalf("a remote state: %d events, %d raw", len(remote.Events), len(remote.RawEvents))
+	}
+}
+
+// A paged view in this process (a resumed host's terminal) starts from a bounded first
+// page, and History gives it the rest, every event once, in order, up to that state's seq:
+// the terminal held a 188 MB history whole to print its last three turns.
+func TestPagedLocalViewsGetTheWholeHistoryInPages(t *testing.T) {
+	defer func(h, s int) { helloJournalMax, stateJournalMax = h, s }(helloJournalMax, stateJournalMax)
+	helloJournalMax, stateJournalMax = 4<<10, 16<<10
+	p, col, id := start(t, Config{Journal: newJournal(t, t.TempDir(), "pp"), MemoryWindow: 8 << 10, ID: "pp", PromptEvery: time.Millisecond, PromptBurst: 1000})
+	runTurns(t, p, col, id, 20, 2000)
+	col.waitFor(t, "idle", func(evs []wire.Event) bool {
+		return evs[len(evs)-1].Kind == wire.KindPhase && evs[len(evs)-1].Phase == wire.PhaseIdle
+	})
+	w, whole, err := p.Watch() // the whole history at once, as before
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Leave()
+	var want []int64
+	for _, ev := range whole.Events {
+		want = append(want, ev.Seq)
+	}
+	for _, c := range []struct {
+		name string
+		open func() (*Local, wire.State, error)
+	}{
+		{"WatchPaged", p.WatchPaged},
+		{"JoinLocalPaged", func() (*Local, wire.State, error) {
+			v, h, err := p.JoinLocalPaged("hana", wire.RoleHost)
+			return v, h.State, err
+		}},
+	} {
+		v, st, err := c.open()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !st.Truncated || len(st.Events) >= len(whole.Events)/2 {
+			t.Fatalf("%s: a first page of %d events of %d, truncated %v", c.name, len(st.Events), len(whole.Events), st.Truncated)
+		}
+		var got []int64
+		if err := p.History(st, func(ev wire.Event) {
+			if ev.Seq <= whole.Seq { // (the joined event after it)
+				got = append(got, ev.Seq)
+			}
+		}); err != nil {
+			t.Fatalf("%s: History: %v", c.name, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: History gave %d events (%v…), want the %d of the whole history", c.name, len(got), got[:min(len(got), 5)], len(want))
+		}
+		v.Leave()
 	}
 }
 
