@@ -961,6 +961,12 @@ func TestPrinterHostControl(t *testing.T) {
 			"  » Bash: rm x\n  » -> (denied) carol (a host of this party) denied this tool use.\n" +
 			"[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied; 2 tool steps failed\n" +
 			"[system] running the agent command /y\n  » Bash: false\n  » -> (error) exit status 1 (+1 lines)\n  »     false: no such file\n  » Bash: ls\n  » -> a (+1 lines)\n[system] claude finished (1s), but 1 tool step failed\n"},
+		// A failed step whose result line was cut: its first line is not printed again
+		// whole under it (a user tester read Claude Code's long rejection twice).
+		{"a failed step with a long first line", []wire.Event{
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: x\n-> (error) " + strings.Repeat("word ", 37) + "wor…\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: strings.Repeat("word ", 37) + "words end here.\n"},
+		}, "  » Bash: x\n  » -> (error) " + strings.Repeat("word ", 37) + "wor…\n  »     …ds end here.\n"},
 		// A plan sent back is plan mode's review, not a refusal (a user tester's).
 		{"a plan sent back", []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "add tests"}},

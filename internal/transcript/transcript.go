@@ -768,14 +768,20 @@ const (
 // ErrorOutput is a failed step's own output as the terminal and the export show it under
 // its result line: its first lines, each after indent, and how many more there are. The
 // result line already says the output's first line ("-> (error) Exit code 1 (+1 lines)"):
-// it is not said twice (a user tester's).
+// it is not said twice (a user tester's). Nor is the part of it a result line cut ("-> (error)
+// The user doesn't want to proceed … wait for…"): only what the cut left out follows, after
+// "…" (a user tester read Claude Code's whole rejection twice).
 func ErrorOutput(text, result, indent string) string {
 	// Cleaned first: a lone carriage return is a line break to term.Clean, and an escape
 	// sequence goes, so the lines are counted, cut and indented as they will be shown (a
 	// reviewer's "\r" got past the limit, and out of the export's code block).
 	lines := strings.Split(strings.TrimRight(term.Clean(text), "\n"), "\n")
-	if len(lines) > 1 && oneSpaced(lines[0]) == resultFirstLine(result) {
+	first, said := oneSpaced(lines[0]), resultFirstLine(result)
+	switch cut, wasCut := strings.CutSuffix(said, "…"); {
+	case len(lines) > 1 && first == said:
 		lines = lines[1:]
+	case wasCut && cut != "" && len(first) > len(cut) && strings.HasPrefix(first, cut):
+		lines[0] = "…" + strings.TrimLeft(first[len(cut):], " ")
 	}
 	more := len(lines) - errorOutputLines
 	if more > 0 {

@@ -623,3 +623,21 @@ func TestErrorOutputIsCut(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A first line the result line cut ("…") is not said again under it: only what the cut
+// left out (a user tester's export said Claude Code's whole rejection twice).
+func TestErrorOutputSaysNoCutFirstLineAgain(t *testing.T) {
+	const rejection = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed."
+	cut := string([]rune("-> (error) " + rejection)[:199]) + "…" // as the agent cuts it (toolLineMax)
+	if got, want := ErrorOutput(rejection+"\n", cut, "> "), "> …the user to tell you how to proceed."; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if got, want := ErrorOutput(rejection+"\nwhy\n", cut+" (+1 lines)", "> "), "> …the user to tell you how to proceed.\n> why"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	// A first line that only starts as the cut one did is the tool's: it stays whole.
+	other := "The user doesn't want to proceed, but something else entirely."
+	if got := ErrorOutput(other+"\n", "-> (error) The user doesn't want to proceed with…", "> "); got != "> "+other {
+		t.Fatalf("got %q", got)
+	}
+}
