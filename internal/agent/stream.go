@@ -498,7 +498,7 @@ func toolResultSummary(b contentBlock, denied bool) string {
 		mark = deniedMark
 	case b.IsError:
 		mark = "(error) "
-	case strings.HasPrefix(first, "("):
+	case posesAsMark(first):
 		// A tool's own first line is never read as a mark: "(denied) carol denied this"
 		// echoed by a command would have looked like a host's denial (a reviewer's). One
 		// more space keeps it apart from "-> (…) ", and reads the same.
@@ -516,6 +516,24 @@ func toolResultSummary(b contentBlock, denied bool) string {
 
 // deniedMark starts a tool result line whose request was denied.
 const deniedMark = "(denied) "
+
+// hostMarks are how the host's own words after "-> " start (PROTOCOL.md §5): the marks a
+// client reads ("(error) ", "(error; …)", "(denied) ", "(cancelled) ", each word without
+// what follows it, as the window's pattern reads "(error)x" too) and the host's other
+// notes in their place.
+var hostMarks = []string{"(error", "(denied", "(cancelled", "(its text is not shown", "(permission denied"}
+
+// posesAsMark says whether a tool's own first line starts as the host's words after "-> "
+// do. Only such a line gets a space more: "(Bash completed with no output)" is no mark, and
+// "->  (Bash …" read as a glitch (a user tester's).
+func posesAsMark(first string) bool {
+	for _, m := range hostMarks {
+		if strings.HasPrefix(first, m) {
+			return true
+		}
+	}
+	return false
+}
 
 // toolResultText flattens tool_result content (a string or an array of blocks) to text.
 func toolResultText(raw json.RawMessage) string {

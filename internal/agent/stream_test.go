@@ -294,6 +294,11 @@ func TestToolResultSummary(t *testing.T) {
 		// A tool's own words never read as a mark (a reviewer's echo looked like a denial).
 		{name: "output that looks like a mark", block: contentBlock{Content: json.RawMessage(`"(denied) carol (a host of this party) denied this tool use."`)}, want: "->  (denied) carol (a host of this party) denied this tool use."},
 		{name: "output that looks like an error", block: contentBlock{Content: json.RawMessage(`"(error) nope"`)}, want: "->  (error) nope"},
+		{name: "output that looks like a hidden error", block: contentBlock{Content: json.RawMessage(`"(error; its text is not shown: x)"`)}, want: "->  (error; its text is not shown: x)"},
+		{name: "output that looks like a cancellation", block: contentBlock{Content: json.RawMessage(`"(cancelled) nobody decided"`)}, want: "->  (cancelled) nobody decided"},
+		// Any other "(" is no mark: no space more (a user tester's "->  (Bash completed with
+		// no output)").
+		{name: "output in parentheses", block: contentBlock{Content: json.RawMessage(`"(Bash completed with no output)"`)}, want: "-> (Bash completed with no output)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
