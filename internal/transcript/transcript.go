@@ -83,7 +83,7 @@ func (tw *Writer) Event(ev wire.Event) {
 func (tw *Writer) Close() error {
 	r := tw.r
 	r.flushTurn()
-	r.endPaused()
+	r.endPaused(true)
 	r.footer()
 	if tw.err == nil {
 		tw.err = r.flush(tw.w, true)
@@ -360,7 +360,7 @@ func (r *renderer) event(ev wire.Event) {
 			return
 		}
 		r.flushTurn()
-		r.endPaused()
+		r.endPaused(false)
 		b := ev.Batch
 		how := "merged by " + inlineText(b.Merger)
 		held, wasHeld := r.waiting[b.ID]
@@ -539,9 +539,16 @@ func (r *renderer) open() *turn {
 	return r.turn
 }
 
-// endPaused says that a paused turn never ended: another batch came, or the events end.
-func (r *renderer) endPaused() {
+// endPaused says that a paused turn never ended: another batch came, or the events end
+// (atEnd). The requests it held undecided are written first: still waiting when the events
+// end with them, else never decided.
+func (r *renderer) endPaused(atEnd bool) {
 	if r.paused != nil {
+		for _, p := range r.paused.parts {
+			if p.kind == "perm" {
+				r.b.WriteString(permissionLine(p.perm, atEnd) + "\n\n")
+			}
+		}
 		r.paused = nil
 		r.b.WriteString("*The turn had not finished.*\n\n")
 	}
@@ -582,7 +589,19 @@ func (r *renderer) writeTurn() {
 	}
 	r.turn = nil
 	start := r.b.Len()
+	// A turn written before its end (a notice came) holds back its requests still waiting:
+	// each is written once, with its decision, when that comes (a user tester's export said
+	// every request twice, "waiting for a host's decision" and then decided).
+	pausing := t.end == nil && t.batch != ""
+	var held, done []part
+	heldAt := map[string]int{}
 	for _, p := range t.parts {
+		if pausing && p.kind == "perm" && !p.unasked && p.perm.Status == wire.PermissionPending {
+			heldAt[p.perm.ID] = len(held)
+			held = append(held, p)
+			continue
+		}
+		done = append(done, p)
 		switch p.kind {
 		case "reply":
 			text := strings.TrimSpace(p.all())
@@ -597,15 +616,15 @@ func (r *renderer) writeTurn() {
 				r.b.WriteString(unaskedLine(p.perm) + "\n\n")
 				continue
 			}
-			r.b.WriteString(permissionLine(p.perm, t.end == nil && t.batch != "") + "\n\n")
+			r.b.WriteString(permissionLine(p.perm, false) + "\n\n")
 		case "void":
 			r.b.WriteString("*" + p.text + "*\n\n")
 		}
 	}
 	if t.end == nil {
-		if t.batch != "" {
-			r.paused = &turn{batch: t.batch, perms: map[string]int{}, failed: t.failed, denials: t.denials,
-				written: append(t.written, t.parts...), spans: append(t.spans, [2]int{start, r.b.Len()})}
+		if pausing {
+			r.paused = &turn{batch: t.batch, parts: held, perms: heldAt, failed: t.failed, denials: t.denials,
+				written: append(t.written, done...), spans: append(t.spans, [2]int{start, r.b.Len()})}
 		}
 		return
 	}
@@ -820,10 +839,9 @@ func oneSpaced(s string) string {
 	return strings.Join(strings.Fields(term.Clean(s)), " ")
 }
 
-// permissionLine is a tool request's line. One still waiting where the turn is written
-// before its end (a notice came while it ran: its decision follows further down) is
-// "waiting for a host", not "not decided", which read as its outcome (a tester's).
-func permissionLine(p wire.Permission, paused bool) string {
+// permissionLine is a tool request's line. One still waiting when the events end (waiting)
+// is "waiting for a host", not "not decided", which read as its outcome (a tester's).
+func permissionLine(p wire.Permission, waiting bool) string {
 	ask := fmt.Sprintf("Tool request: %s %s", inlineText(p.Tool), code(p.Summary))
 	switch p.Status {
 	case wire.PermissionAllowed:
@@ -847,7 +865,7 @@ func permissionLine(p wire.Permission, paused bool) string {
 	case wire.PermissionTimedOut:
 		return ask + " — **timed out** (denied)"
 	}
-	if paused {
+	if waiting {
 		return ask + " — waiting for a host's decision"
 	}
 	return ask + " — not decided"

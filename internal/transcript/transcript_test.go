@@ -211,10 +211,26 @@ func TestMarkdown(t *testing.T) {
 			},
 			want: []string{"*Merged by local from **carol** and **bob**, waiting for a host's approval", "hazel edited and sent",
 				"From **carol** and **bob**, edited by a host before it was sent:", "one haiku about cats and dogs",
-				// Written before its decision (a notice came): waiting, not "not decided".
-				"Tool request: Write `notes.txt` — waiting for a host's decision", "hazel allowed every tool use",
-				"Tool request: Write `notes.txt` — **allowed** by hazel"},
-			absent: []string{"merged by local:", "not decided"},
+				// A notice came before its decision: the request is said once, with its
+				// decision (a user tester's export said each "waiting", then decided).
+				"hazel allowed every tool use", "Tool request: Write `notes.txt` — **allowed** by hazel"},
+			absent: []string{"merged by local:", "not decided", "waiting for a host's decision"},
+		},
+		{
+			// A request the events end with still waiting says so, once; one a new batch
+			// came after was never decided.
+			name: "requests never decided",
+			events: []wire.Event{
+				prompt(1, "p1", "carol", "touch a"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "touch a", Merger: "local"}}),
+				ev(3, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Batch: "b1", Tool: "Bash", Summary: "touch a", Status: wire.PermissionPending}}),
+				prompt(4, "p2", "bob", "touch b"),
+				ev(5, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "touch b", Merger: "local"}}),
+				ev(6, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t2", Batch: "b2", Tool: "Bash", Summary: "touch b", Status: wire.PermissionPending}}),
+				ev(7, wire.Event{Kind: wire.KindSystem, Text: "dan joined"}),
+			},
+			want: []string{"**bob** asked", "Tool request: Bash `touch a` — not decided", "*The turn had not finished.*", "From **bob**",
+				"dan joined", "Tool request: Bash `touch b` — waiting for a host's decision", "*The turn had not finished.*"},
 		},
 		{
 			name: "left, and disconnected when the host stopped",
