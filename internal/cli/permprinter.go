@@ -61,7 +61,12 @@ func (p *printer) permission(pm *wire.Permission) {
 		detail := detailLines(pm.Detail, map[bool]int{true: hostDetailLines, false: detailLinesShown}[p.isHostLocked()])
 		if p.isHostLocked() { // the time left goes with how to answer
 			p.noticeLocked("permission", ask+detail)
-			p.hostHintLocked(*pm, left)
+			if !p.earlier {
+				// Not under a request of the history, which is decided further down (a
+				// replay offered /allow for one allowed lines below): one still waiting
+				// is said again after it (live).
+				p.hostHintLocked(*pm, left)
+			}
 		} else {
 			// The time left on the request's own line: after the detail it read as part
 			// of the file's text or the command's description (a tester's).

@@ -152,15 +152,20 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 	}
 	p.asideLocked("party", what)
 	if m.Role == wire.RoleHost && len(p.r.perms) > 0 { // a request waits for you now
-		pm := p.r.perms[0]
-		waits := fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool))
-		if n := len(p.r.perms); n > 1 {
-			waits = fmt.Sprintf("claude waits for decisions on %d tool requests; the oldest is %s", n, permWhat(pm))
-		}
-		p.noticeLocked("permission", waits)
-		p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
+		p.waitingRequestsLocked()
 	}
 	return notice
+}
+
+// waitingRequestsLocked tells a host the tool requests that wait for them, and how to answer.
+func (p *printer) waitingRequestsLocked() {
+	pm := p.r.perms[0]
+	waits := fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool))
+	if n := len(p.r.perms); n > 1 {
+		waits = fmt.Sprintf("claude waits for decisions on %d tool requests; the oldest is %s", n, permWhat(pm))
+	}
+	p.noticeLocked("permission", waits)
+	p.hostHintLocked(pm, timeLeftWords(p.deadlineLocked(pm), p.now()))
 }
 
 // statusOf is what the status line is given now.
@@ -738,6 +743,9 @@ func (p *printer) live() {
 	if p.earlier {
 		p.earlier = false
 		p.markerLocked("— live —")
+		if p.isHostLocked() && len(p.r.perms) > 0 { // the history's requests had no /allow under them
+			p.waitingRequestsLocked()
+		}
 	}
 }
 

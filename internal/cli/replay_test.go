@@ -324,3 +324,36 @@ func TestSkipHoldsNoHistory(t *testing.T) {
 		t.Fatalf("skipping %d MiB of output allocated %d MiB", output>>20, alloc>>20)
 	}
 }
+
+// A host's replay offers no /allow under a request of the history, which is decided lines
+// below (a user tester's read as if it waited); one still waiting when the history ends is
+// said after the live marker, with how to answer.
+func TestReplayOffersNoAnswerToADecidedRequest(t *testing.T) {
+	asked := &wire.Permission{ID: "t1", Batch: "b1", Tool: "Bash", Summary: "touch created_by_agent.txt", Status: wire.PermissionPending}
+	allowed := *asked
+	allowed.Status, allowed.By = wire.PermissionAllowed, "bob"
+	waiting := *asked
+	waiting.ID, waiting.Summary = "t2", "touch b"
+	evs := oneTurnWith(
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: touch created_by_agent.txt\n"},
+		wire.Event{Kind: wire.KindPermission, Permission: asked},
+		wire.Event{Kind: wire.KindPermission, Permission: &allowed},
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> (Bash completed with no output)\nBash: touch b\n"},
+		wire.Event{Kind: wire.KindPermission, Permission: &waiting},
+	)
+	evs = evs[:len(evs)-1] // the turn goes on: t2 waits
+	var b bytes.Buffer
+	pr := newPrinter(&b)
+	pr.with(func(r *roster) { r.host, r.you.Name, r.you.Role = "me", "me", wire.RoleHost })
+	pr.historyStart(len(evs))
+	replayRecent(pr, evs, "x")
+	pr.live()
+	out := b.String()
+	if n := strings.Count(out, "/allow"); n != 1 {
+		t.Errorf("/allow said %d times, want once, for the request still waiting:\n%s", n, out)
+	}
+	live := strings.Index(out, "— live —")
+	if i := strings.Index(out, "claude waits for a decision on Bash"); live < 0 || i < live || strings.Index(out, "/allow") < i {
+		t.Errorf("the waiting request is not said after the history, with how to answer:\n%s", out)
+	}
+}
