@@ -101,6 +101,9 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 	t := a.turnOf(p)
 	summary := ToolSummary(req.ToolName, req.Input, a.cfg.WorkDir)
 	respond := func(d ToolDecision) {
+		a.mu.Lock()
+		delete(p.undecided, req.ToolUseID) // answered: its result is the tool's, or the denial
+		a.mu.Unlock()
 		resp := map[string]any{"behavior": "deny", "message": d.Message}
 		if d.Allow {
 			input := req.Input
@@ -134,6 +137,9 @@ func (a *Agent) answerToolRequest(p *process, requestID string, req canUseTool) 
 	registered := func() { once.Do(func() { close(handed) }) }
 	a.mu.Lock()
 	p.asks[requestID] = cancel
+	if req.ToolUseID != "" {
+		p.undecided[req.ToolUseID] = true
+	}
 	prev := p.lastHanded
 	p.lastHanded = handed
 	a.mu.Unlock()
@@ -178,26 +184,39 @@ func (a *Agent) noteDenied(p *process, toolUseID, message string) {
 	p.deniedText[message]++
 }
 
-// deniedResult says whether an error tool result is a denial noted by noteDenied, and
-// forgets it. Its text must be the denial's message, as Claude Code returns it (measured
-// with 2.1.197): then it is the party's own words, and nothing of the tool's.
-func (a *Agent) deniedResult(p *process, toolUseID, text string) bool {
+// resultMark is the mark of an error tool result that is not the tool's own error, and
+// forgets what it was told by: deniedMark for a denial noted by noteDenied, whose text must
+// be the denial's message, as Claude Code returns it (measured with 2.1.197): then it is
+// the party's own words, and nothing of the tool's. cancelledMark for the result of a tool
+// use whose request was never answered: claude withdrew it when the turn was stopped and
+// wrote a result of its own ("The user doesn't want to proceed with this tool use…",
+// measured with 2.1.197), which read as a step that failed beside the request's
+// "cancelled" (a user tester's). "" for any other.
+func (a *Agent) resultMark(p *process, toolUseID, text string) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if toolUseID != "" && p.undecided[toolUseID] {
+		delete(p.undecided, toolUseID)
+		return cancelledMark
+	}
 	if msg, ok := p.denied[toolUseID]; ok && toolUseID != "" {
 		delete(p.denied, toolUseID)
-		return text == msg
+		if text == msg {
+			return deniedMark
+		}
+		return ""
 	}
 	if p.deniedText[text] > 0 {
 		if p.deniedText[text]--; p.deniedText[text] == 0 {
 			delete(p.deniedText, text)
 		}
-		return true
+		return deniedMark
 	}
-	return false
+	return ""
 }
 
-// forgetDenials drops the denials whose results never came (a turn cut short).
+// forgetDenials drops the denials, and the requests never answered, whose results never
+// came (a turn cut short).
 func (a *Agent) forgetDenials(p *process) {
 	if p == nil { // (a line read with no process: the tests')
 		return
@@ -206,6 +225,7 @@ func (a *Agent) forgetDenials(p *process) {
 	defer a.mu.Unlock()
 	clear(p.denied)
 	clear(p.deniedText)
+	clear(p.undecided)
 }
 
 // cancelToolRequest ends the Ask of a request claude withdrew (control_cancel_request,

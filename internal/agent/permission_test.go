@@ -184,9 +184,55 @@ func TestTurnWithAskInterrupted(t *testing.T) {
 			t.Errorf("a denial reached claude: %q", o)
 		}
 	}
+	// Claude writes a result of its own for the tool use, an error: the request was
+	// cancelled, and the step did not fail (a user tester's window said "1 tool step
+	// failed" beside the card's "Cancelled").
+	var results []string
+	for _, l := range c.stream(wire.StreamTool) {
+		if strings.HasPrefix(l, "->") {
+			results = append(results, strings.TrimSuffix(l, "\n"))
+		}
+	}
+	if len(results) != 1 || !strings.HasPrefix(results[0], "-> (cancelled) The user doesn't want to proceed with this tool use.") {
+		t.Errorf("tool result lines %q, want the result marked (cancelled)", results)
+	}
 	res, err = a.TurnWith(turnCtx(t), "after", agent.TurnOptions{})
 	if err != nil || res.Text != "echo: after" {
 		t.Errorf("turn after the interrupt: %+v, %v", res, err)
+	}
+}
+
+// TestTurnWithParallelAsksInterrupted: parallel requests a stop withdrew are each
+// cancelled, and one a host answered before the stop is not: its result is the tool's.
+func TestTurnWithParallelAsksInterrupted(t *testing.T) {
+	a := fakeAgent(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ask := newAsker(func(actx context.Context, req agent.ToolRequest) agent.ToolDecision {
+		if req.Summary == "touch file-1" {
+			return agent.ToolDecision{Allow: true}
+		}
+		<-actx.Done()
+		return agent.ToolDecision{Message: "the turn was stopped"}
+	})
+	go func() {
+		<-ask.asked
+		<-ask.asked
+		cancel()
+	}()
+	c := newCollector()
+	res, err := a.TurnWith(ctx, "FAKE_ASK=3 FAKE_PAR stop me", agent.TurnOptions{Out: c.out, Ask: ask.ask})
+	if err != nil || !res.Interrupted {
+		t.Fatalf("TurnWith: %+v, %v; want interrupted", res, err)
+	}
+	var results []string
+	for _, l := range c.stream(wire.StreamTool) {
+		if strings.HasPrefix(l, "->") {
+			results = append(results, strings.TrimSuffix(l, "\n"))
+		}
+	}
+	if len(results) != 3 || results[0] != "-> allowed" || !strings.HasPrefix(results[1], "-> (cancelled) ") || !strings.HasPrefix(results[2], "-> (cancelled) ") {
+		t.Errorf("tool result lines %q, want allowed, then two cancelled", results)
 	}
 }
 

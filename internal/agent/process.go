@@ -42,7 +42,11 @@ type process struct {
 	lastHanded chan struct{}                   // closed once the newest tool request was handed to the asker (answerToolRequest)
 	denied     map[string]string               // denials whose tool results have not come yet, by tool_use id: their message (noteDenied)
 	deniedText map[string]int                  // and of requests that named no tool_use, by message
-	stderrTail []string                        // the last stderr lines
+	// undecided are the tool_use ids whose requests were asked and not answered yet: an
+	// error result claude writes for one itself is its request withdrawn, the turn stopped
+	// before anyone decided (resultMark: cancelled).
+	undecided  map[string]bool
+	stderrTail []string // the last stderr lines
 }
 
 // claudeArgs is claude's command line for the next start: stream-json both ways, the
@@ -132,6 +136,7 @@ func (a *Agent) start(ctx context.Context) error {
 		asks:       map[string]context.CancelFunc{},
 		denied:     map[string]string{},
 		deniedText: map[string]int{},
+		undecided:  map[string]bool{},
 	}
 	a.mu.Lock()
 	a.proc = p

@@ -38,7 +38,7 @@ func (a *Agent) emitter(p *process) func(Output) {
 func (a *Agent) readStdout(p *process) {
 	br := bufio.NewReaderSize(newPipeReader(p.stdout, &p.exited), 64<<10)
 	tr := newTranslator(a.cfg.WorkDir)
-	tr.denied = func(toolUseID, text string) bool { return a.deniedResult(p, toolUseID, text) }
+	tr.mark = func(toolUseID, text string) string { return a.resultMark(p, toolUseID, text) }
 	err := readLines(br, tr, a.emitter(p), func(line []byte, emit func(Output)) {
 		a.handleOtherLine(p, tr, line, emit)
 	})

@@ -118,9 +118,11 @@ type translator struct {
 	// secret, a Grep of a folder, a subagent, an MCP tool…): their output is read for a
 	// secret (secretOutput).
 	scan map[string]bool
-	// denied says whether an error result of a tool is the denial of its request
-	// (Agent.deniedResult); nil: none is.
-	denied func(toolUseID, text string) bool
+	// mark is the mark of an error result of a tool that is not the tool's own error: the
+	// denial of its request (deniedMark), or claude's own result for a request withdrawn
+	// before anyone decided (cancelledMark); "" for the tool's (Agent.resultMark). nil: none
+	// is.
+	mark func(toolUseID, text string) string
 }
 
 func newTranslator(workDir string) *translator {
@@ -354,11 +356,15 @@ func (tr *translator) user(ln *outLine, emit func(Output)) error {
 		file := tr.files[b.ToolUseID]
 		delete(tr.files, b.ToolUseID)
 		text := toolResultText(b.Content)
-		denied := b.IsError && tr.denied != nil && tr.denied(b.ToolUseID, text)
-		line := toolResultSummary(b, denied)
+		mark := ""
+		if b.IsError && tr.mark != nil {
+			mark = tr.mark(b.ToolUseID, text)
+		}
+		line := toolResultSummary(b, mark)
 		out := toolOutput(text)
-		if denied {
-			// Its text is the party's own denial, not the tool's: no file's, no secret's.
+		if mark != "" {
+			// Its text is the party's own denial, or claude's own words for a request
+			// withdrawn, not the tool's: no file's, no secret's.
 			delete(tr.scan, b.ToolUseID)
 			file = ""
 		}
@@ -486,16 +492,14 @@ func toolSummary(name string, input json.RawMessage, workDir string) string {
 }
 
 // toolResultSummary is a short line for a tool result: its first line, and how much more.
-// An error is marked "(error)", or "(denied)" when it is the denial of the tool's request
-// (PROTOCOL.md §5).
-func toolResultSummary(b contentBlock, denied bool) string {
+// An error is marked "(error)", or mark when it is not the tool's: "(denied)", the denial
+// of the tool's request, "(cancelled)", its request withdrawn undecided (PROTOCOL.md §5).
+func toolResultSummary(b contentBlock, mark string) string {
 	text := toolResultText(b.Content)
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	first := oneLine(lines[0])
-	mark := ""
 	switch {
-	case denied:
-		mark = deniedMark
+	case mark != "":
 	case b.IsError:
 		mark = "(error) "
 	case posesAsMark(first):
@@ -514,8 +518,13 @@ func toolResultSummary(b contentBlock, denied bool) string {
 	return s
 }
 
-// deniedMark starts a tool result line whose request was denied.
-const deniedMark = "(denied) "
+// deniedMark starts a tool result line whose request was denied, cancelledMark one whose
+// request was withdrawn before anyone decided (the turn stopped: claude writes a result of
+// its own, an error, "The user doesn't want to proceed with this tool use…").
+const (
+	deniedMark    = "(denied) "
+	cancelledMark = "(cancelled) "
+)
 
 // hostMarks are how the host's own words after "-> " start (PROTOCOL.md §5): the marks a
 // client reads ("(error) ", "(error; …)", "(denied) ", "(cancelled) ", each word without

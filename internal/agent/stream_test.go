@@ -302,7 +302,7 @@ func TestToolResultSummary(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := toolResultSummary(tc.block, false); got != tc.want {
+			if got := toolResultSummary(tc.block, ""); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

@@ -35,7 +35,10 @@
 //	FAKE_ASK[=<n>]     ask for tool permission over stdout (control_request can_use_tool) n
 //	                   times (default once), each for a Bash call, and put the answers into the
 //	                   tool results; an interrupt while asking withdraws the request
-//	                   (control_cancel_request) and ends the turn, as the real CLI does
+//	                   (control_cancel_request), writes a result of its own for the tool
+//	                   use (an error: "The user doesn't want to proceed with this tool
+//	                   use…") and "[Request interrupted by user for tool use]", and ends the
+//	                   turn, as the real CLI does (2.1.197)
 //	FAKE_PAR           with FAKE_ASK=<n>: the n requests are sent at once, before any answer,
 //	                   as for parallel tool calls
 //	FAKE_ASK_WRITE=<path>
@@ -503,6 +506,7 @@ func (f *fake) toolTurn(text, reply string, interrupt chan struct{}) error {
 		if strings.Contains(text, "FAKE_ASK") {
 			answer, err := f.ask(canUseTool(tool, input, toolID, text), interrupt)
 			if err != nil {
+				f.rejected(toolID)
 				return err
 			}
 			result, isError = toolResult(answer)
@@ -539,9 +543,16 @@ func (f *fake) parallelAsks(text string, calls int, interrupt chan struct{}) err
 		cs[i].id, cs[i].ch = f.sendRequest(canUseTool("Bash", cs[i].input, cs[i].toolID, text))
 	}
 	var results []string
-	for _, c := range cs {
+	for i, c := range cs {
 		answer, err := f.await(c.id, c.ch, interrupt)
 		if err != nil {
+			// The requests after it are withdrawn too, and each tool use has its result.
+			ids := []string{c.toolID}
+			for _, o := range cs[i+1:] {
+				f.withdraw(o.id)
+				ids = append(ids, o.toolID)
+			}
+			f.rejected(ids...)
 			return err
 		}
 		result, isError := toolResult(answer)
@@ -611,12 +622,34 @@ func (f *fake) await(id string, ch chan json.RawMessage, interrupt chan struct{}
 	case a := <-ch:
 		return a, nil
 	case <-interrupt:
-		f.mu.Lock()
-		delete(f.answers, id)
-		f.mu.Unlock()
-		f.emit(map[string]any{"type": "control_cancel_request", "request_id": id})
+		f.withdraw(id)
 		return nil, errInterrupted
 	}
+}
+
+// withdraw withdraws request id: its answer is no longer taken.
+func (f *fake) withdraw(id string) {
+	f.mu.Lock()
+	delete(f.answers, id)
+	f.mu.Unlock()
+	f.emit(map[string]any{"type": "control_cancel_request", "request_id": id})
+}
+
+// rejectedText is the result the real CLI writes of a tool use whose request it withdrew
+// when the turn was interrupted (2.1.197).
+const rejectedText = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed."
+
+// rejected writes, as the real CLI does after an interrupt withdrew their requests, an error
+// result for each of the tool uses, then the interruption's text.
+func (f *fake) rejected(toolIDs ...string) {
+	for _, id := range toolIDs {
+		f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+			"message": map[string]any{"role": "user", "content": []any{map[string]any{
+				"type": "tool_result", "tool_use_id": id, "content": rejectedText, "is_error": true,
+			}}}})
+	}
+	f.emit(map[string]any{"type": "user", "parent_tool_use_id": nil, "session_id": f.session,
+		"message": map[string]any{"role": "user", "content": []any{textBlock("[Request interrupted by user for tool use]")}}})
 }
 
 // command answers an agent slash command the way the real CLI does: no model call, a

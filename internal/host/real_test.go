@@ -139,6 +139,58 @@ func TestRealClaudeToolDenied(t *testing.T) {
 	}
 }
 
+// TestRealClaudeStopWhileARequestWaits: a host stops the turn while the real Claude Code's
+// tool request waits. Nobody decided: the party records the request cancelled, and the
+// tool's result — Claude Code writes its own, an error ("The user doesn't want to proceed
+// with this tool use…") — is marked "(cancelled)", not "(error)" (a user tester's window
+// said "1 tool step failed" beside the card's "Cancelled").
+func TestRealClaudeStopWhileARequestWaits(t *testing.T) {
+	bin := testkit.RealClaude(t)
+	const marker = "please create the file x"
+	api, toolResults := toolAPI(t, marker, testkit.ToolUse("Bash", map[string]any{"command": "touch x", "description": "Create the file x"}),
+		"Stopped: I did not create x.")
+	workdir := t.TempDir()
+	h := realHost(t, wire.PermissionAsk, bin, workdir, api.URL)
+	owner, own := hostMember(t, h)
+	alice := join(t, h.Invite(), "alice")
+	if _, err := alice.c.Prompt(context.Background(), marker); err != nil {
+		t.Fatal(err)
+	}
+	own.waitFor(t, "the permission request", func(e []wire.Event) bool {
+		return len(permissions(e, wire.PermissionPending)) == 1
+	})
+	if err := owner.Interrupt(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []interface {
+		waitFor(*testing.T, string, func([]wire.Event) bool) []wire.Event
+	}{alice, own} {
+		evs := r.waitFor(t, "the turn", func(e []wire.Event) bool { return len(kinds(e, wire.KindTurn)) == 1 })
+		den := permissions(evs, wire.PermissionDenied)
+		if len(den) != 1 || den[0].By != "" || den[0].Reason != party.TurnEnded {
+			t.Errorf("permission events: denied %+v; want one that nobody decided, the turn's end", den)
+		}
+		if tr := kinds(evs, wire.KindTurn)[0].Turn; tr.Status != wire.TurnInterrupted {
+			t.Errorf("turn %+v: want interrupted", tr)
+		}
+		var lines []string
+		for _, e := range kinds(evs, wire.KindOutput) {
+			if e.Stream == wire.StreamTool {
+				lines = append(lines, e.Text)
+			}
+		}
+		if tool := strings.Join(lines, ""); !strings.Contains(tool, "-> (cancelled) ") || strings.Contains(tool, "(error)") {
+			t.Errorf("tool lines %q: want the result marked (cancelled)", tool)
+		}
+	}
+	if results := toolResults(); len(results) != 0 {
+		t.Errorf("tool results the API got back: %+v; want none (the turn stopped)", results)
+	}
+	if _, err := os.Stat(filepath.Join(workdir, "x")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("x exists after the stop (stat: %v)", err)
+	}
+}
+
 // TestRealClaudePlanModeDeniesAnEdit: in a party in plan mode ("nothing is changed") the
 // real Claude Code asks the party about a Write (a tester allowed one, and the file was
 // written). The party denies it without asking anyone, every member sees the attempt and

@@ -49,9 +49,14 @@ func (p *Party) ask(ctx, turn context.Context, batchID string, req ToolRequest) 
 			why = stoppedAsking
 		}
 		p.post(func() { p.resolve(id, wire.PermissionDenied, "", why) })
-		return ToolDecision{Message: "The turn was stopped before anyone decided."}
+		return ToolDecision{Message: StoppedBeforeADecision}
 	}
 }
+
+// StoppedBeforeADecision is what the agent is told of a request the turn's end (or claude's)
+// left undecided. A host's agent from before 2026-12-07 wrote it as a result marked
+// "(denied)"; clients still read that as a cancellation (transcript.IsCancelledResult).
+const StoppedBeforeADecision = "The turn was stopped before anyone decided."
 
 // stoppedAsking is the reason of a request claude stopped asking: it crashed, the turn
 // goes on with claude restarted, and the batch's run again asks anew. Nobody denied it: it
