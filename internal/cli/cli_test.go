@@ -967,6 +967,21 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: x\n-> (error) " + strings.Repeat("word ", 37) + "wor…\n"},
 			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: strings.Repeat("word ", 37) + "words end here.\n"},
 		}, "  » Bash: x\n  » -> (error) " + strings.Repeat("word ", 37) + "wor…\n  »     …ds end here.\n"},
+		// A request a stop cancelled: its step says so, and is no failure; Claude Code's
+		// own words for it are not printed under it (a user tester's terminal said them
+		// twice, as a failed step's).
+		{"a step a stop cancelled", []wire.Event{
+			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merger: "command", Merged: "/x"}},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: touch x\n"},
+			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}},
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "-> (cancelled) The user doesn't want to proceed with this tool use. The tool use was…\n"},
+			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file).\n"},
+			// A "(cancelled)" tells this host from one that marked a denial "(error)": the
+			// step that failed is one.
+			{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: false\n-> (error) exit status 1\n"},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
+		}, "[system] running the agent command /x\n  » Bash: touch x\n[permission] cancelled Bash: touch x: the turn ended before a decision\n" +
+			"  » -> (cancelled) The user doesn't want to proceed with this tool use. The tool use was…\n  » Bash: false\n  » -> (error) exit status 1\n[system] claude finished (1s); 1 tool request cancelled; 1 tool step failed\n"},
 		// A plan sent back is plan mode's review, not a refusal (a user tester's).
 		{"a plan sent back", []wire.Event{
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "ExitPlanMode", Summary: "leave plan mode: 1. x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "add tests"}},

@@ -72,7 +72,8 @@ type printer struct {
 	lastMore   int               // and of files it did not list
 	turnWrote  bool              // the agent wrote something since the last batch
 	// turnFailed counts the tool steps that came back as errors since the last batch,
-	// and turnDenials whether any came back denied (a host that marks them "(denied)").
+	// and turnDenials whether any came back denied or cancelled (a host that marks them
+	// "(denied)", "(cancelled)").
 	turnFailed  int
 	turnDenials bool
 	toolErr     bool         // the last tool line is a failed step's result: its own output follows it

@@ -494,7 +494,7 @@ func (p *printer) output(stream, text string) {
 			switch {
 			case p.toolErr:
 				p.turnFailed++
-			case transcript.IsDeniedResult(l):
+			case transcript.IsDeniedResult(l), transcript.IsCancelledResult(l):
 				p.turnDenials = true
 			}
 		}

@@ -182,8 +182,9 @@ type turn struct {
 	errOut    bool
 	errResult string // that result line
 	// failed and denials count the tool results that are failures and denials (PROTOCOL.md
-	// §5), as their lines come: the text written holds a failed step's output too, whose
-	// lines are the tool's and may look like results (a reviewer's).
+	// §5; cancellations among the denials), as their lines come: the text written holds a
+	// failed step's output too, whose lines are the tool's and may look like results (a
+	// reviewer's).
 	failed, denials int
 }
 
@@ -404,7 +405,7 @@ func (r *renderer) event(ev wire.Event) {
 				switch {
 				case t.errOut:
 					t.failed++
-				case IsDeniedResult(l):
+				case IsDeniedResult(l), IsCancelledResult(l): // (a host that marks them: not the old "(error)")
 					t.denials++
 				}
 			}
@@ -766,9 +767,19 @@ func IsFailedResult(line string) bool {
 }
 
 // IsDeniedResult says whether a tool line is the result of a step whose request was denied
-// (PROTOCOL.md §5).
+// (PROTOCOL.md §5); a cancelled one's is not (IsCancelledResult).
 func IsDeniedResult(line string) bool {
-	return strings.HasPrefix(strings.TrimLeft(line, " "), "-> (denied) ")
+	return strings.HasPrefix(strings.TrimLeft(line, " "), "-> (denied) ") && !IsCancelledResult(line)
+}
+
+// IsCancelledResult says whether a tool line is the result of a step whose request nobody
+// decided before the turn was stopped: "-> (cancelled) …" (PROTOCOL.md §5, since
+// 2026-12-07: it had read "-> (error) The user doesn't want to proceed…", a step that
+// failed, beside a request cancelled), or the words a host's agent was told of it before,
+// marked "(denied)". The window reads it the same way (frontend/src/state/transcript.ts).
+func IsCancelledResult(line string) bool {
+	r := strings.TrimLeft(line, " ")
+	return strings.HasPrefix(r, "-> (cancelled) ") || strings.HasPrefix(r, "-> (denied) "+party.StoppedBeforeADecision)
 }
 
 // IsPlanSentBack says whether a request is a plan a host sent back: ExitPlanMode, denied

@@ -217,6 +217,23 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"merged by local:", "not decided", "waiting for a host's decision"},
 		},
 		{
+			// A request a stop cancelled: its step is no failure, and Claude Code's words
+			// for it are not written under it; a step that did fail still is one.
+			name: "a step a stop cancelled",
+			events: []wire.Event{
+				prompt(1, "p1", "carol", "touch x"),
+				ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "touch x", Merger: "local"}}),
+				out(3, wire.StreamTool, "Bash: touch x\n"),
+				ev(4, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Batch: "b1", Tool: "Bash", Summary: "touch x", Status: wire.PermissionDenied, Reason: "the turn ended before a decision"}}),
+				out(5, wire.StreamTool, "-> (cancelled) The user doesn't want to proceed with this tool use…\n"),
+				out(6, wire.StreamToolOutput, "The user doesn't want to proceed with this tool use. STOP what you are doing.\n"),
+				out(7, wire.StreamTool, "Bash: false\n-> (error) exit status 1\n"),
+				ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000, Denied: 1}}),
+			},
+			want:   []string{"Tool request: Bash `touch x` — **cancelled**", "-> (cancelled) The user doesn't want to proceed with this tool use…\nBash: false", "**Done** in 1.0 s — 1 tool request cancelled, 1 tool step failed."},
+			absent: []string{"STOP what you are doing"},
+		},
+		{
 			// A request the events end with still waiting says so, once; one a new batch
 			// came after was never decided.
 			name: "requests never decided",
@@ -637,6 +654,24 @@ func TestErrorOutputIsCut(t *testing.T) {
 	}
 	if got := ErrorOutput("one\n", "-> (error) one", "> "); got != "> one" { // its only line stays
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestIsCancelledResult(t *testing.T) {
+	for line, want := range map[string]bool{
+		"-> (cancelled) The user doesn't want to proceed…": true,
+		"  -> (cancelled) x": true, // a subagent's
+		"-> (denied) The turn was stopped before anyone decided.": true, // a host's from before "(cancelled)"
+		"-> (denied) carol denied this tool use.":                 false,
+		"->  (cancelled) echoed by a tool":                        false,
+		"-> (error) The user doesn't want to proceed…":            false,
+	} {
+		if got := IsCancelledResult(line); got != want {
+			t.Errorf("IsCancelledResult(%q) = %v, want %v", line, got, want)
+		}
+		if IsCancelledResult(line) && IsDeniedResult(line) {
+			t.Errorf("%q reads as both cancelled and denied", line)
+		}
 	}
 }
 

@@ -113,6 +113,29 @@ describe('<activity-group>', () => {
     el.remove();
   });
 
+  // A user tester's stopped turn said "1 tool step failed" of a request the stop cancelled:
+  // Claude Code writes its own error result for it, which the host marks "(cancelled)".
+  it('marks a step whose request a stop cancelled as cancelled, not failed', async () => {
+    const rejected = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file).";
+    expect(toolSteps([...tool('Bash: touch x', '-> (cancelled) The user doesn\'t want to proceed with this tool use. The tool use was…'), ...own(rejected)])).toEqual([
+      { call: 'Bash: touch x', output: [`(cancelled) ${rejected}`], full: true, cancelled: true },
+    ]);
+    // An older host's words for it still read as a cancellation; a tool's own "(cancelled)" is none.
+    expect(toolSteps(tool('Bash: rm x', '-> (denied) The turn was stopped before anyone decided.'))[0]!.cancelled).toBe(true);
+    expect(toolSteps(tool('Bash: echo', '->  (cancelled) by hand'))[0]).toEqual({ call: 'Bash: echo', output: [' (cancelled) by hand'], full: false });
+    const el = document.createElement('activity-group') as ActivityGroup;
+    el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: touch x', '-> (cancelled) The user doesn\'t want to proceed…') };
+    document.body.append(el);
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    expect(root.querySelector('[data-testid=tool-group-failed]')).toBeNull();
+    expect(root.querySelector('[data-testid=tool-group-cancelled]')?.textContent).toBe('cancelled');
+    const step = root.querySelector('tool-step') as ToolStepView;
+    await step.updateComplete;
+    expect(step.shadowRoot!.querySelector('[data-testid=tool-step-cancelled]')?.textContent).toBe('cancelled');
+    el.remove();
+  });
+
   it('names on the collapsed row the call under way while the turn works, else the last', async () => {
     // A window tester's row named the third of three Writes while the card asked about the first.
     const el = document.createElement('activity-group') as ActivityGroup;

@@ -397,6 +397,28 @@ describe('<transcript-view> a stopped turn\'s cancelled request', () => {
     el.remove();
   });
 
+  // Since 2026-12-07 the host marks the step "(cancelled)" (it came as "(error) The user
+  // doesn't want to proceed…": "1 tool step failed", a user tester's); a step that did
+  // fail beside it is still said.
+  it('reads a step marked (cancelled) as cancelled, and a failed one beside it as failed', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(3, 'Bash: false\n-> (error) exit status 1\n', 'tool'));
+    be.emit('party:event', { seq: 4, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm x', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'rm x', batch: 'b1', status: 'denied', reason: 'the turn ended before a decision' } });
+    be.emit('party:event', out(6, "Bash: rm x\n-> (cancelled) The user doesn't want to proceed with this tool use…\n", 'tool'));
+    be.emit('party:event', { seq: 7, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'done', duration_ms: 10, denied: 1 } });
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector('[data-testid=turn-end]')!;
+    expect(end.textContent?.replace(/\s+/g, ' ').trim()).toBe('Done — 1 tool request cancelled, 1 tool step failed under 0.1 s');
+    const groups = [...el.shadowRoot!.querySelectorAll('activity-group')];
+    await Promise.all(groups.map((g) => (g as unknown as { updateComplete: Promise<boolean> }).updateComplete));
+    expect(groups.map((g) => g.shadowRoot!.querySelector('[data-testid=tool-group-cancelled]')?.textContent ?? '').join('|')).toContain('cancelled');
+    expect(groups.filter((g) => g.shadowRoot!.querySelector('[data-testid=tool-group-failed]')).length).toBe(1);
+    el.remove();
+  });
+
   it('a finished turn whose only unallowed request was cancelled is no warning', async () => {
     const { be, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));

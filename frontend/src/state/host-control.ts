@@ -32,10 +32,16 @@ export function isCancelledRequest(p: Permission): boolean {
 export const TURN_ENDED = 'the turn ended before a decision';
 
 /**
- * What a cancelled request's step came back with: the agent is told this (Go's
- * party.ask), marked "(denied)" as any refusal (PROTOCOL.md §5).
+ * What a cancelled request's step came back with from a host from before 2026-12-07: the
+ * agent is told this (Go's party.StoppedBeforeADecision), marked "(denied)" as any refusal.
  */
 export const CANCELLED_RESULT = '(denied) The turn was stopped before anyone decided.';
+
+/**
+ * The mark of a cancelled request's step since 2026-12-07 (PROTOCOL.md §5): what follows is
+ * what Claude Code wrote of the tool use it withdrew.
+ */
+export const CANCELLED_MARK = '(cancelled) ';
 
 /** What HostControl needs from AppState. */
 export interface ControlContext {

@@ -6,7 +6,7 @@
 // it per event); `version` rises whenever it changed.
 
 import type { Approval, Batch, FileChange, Member, PartyEvent, Permission, Prompt, Rejected, Turn, Withdrawn } from './types';
-import { CANCELLED_RESULT } from './host-control';
+import { CANCELLED_MARK, CANCELLED_RESULT } from './host-control';
 
 /** Consecutive assistant text of one turn: the reply as written so far. */
 export interface ReplySegment {
@@ -74,7 +74,7 @@ export interface ToolStep {
   failed?: true;
   /** Set when the step's request was denied: its result is the denial ("-> (denied) …", PROTOCOL.md §5). */
   denied?: true;
-  /** Set when the step's request was cancelled, not denied: the turn stopped before anyone decided (CANCELLED_RESULT). */
+  /** Set when the step's request was cancelled, not denied: the turn stopped before anyone decided ("-> (cancelled) …", or an older host's CANCELLED_RESULT). */
   cancelled?: true;
 }
 
@@ -106,7 +106,7 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       if (prev.kind === 'result') {
         const out = outs[prev.step]!;
         const summary = out[prev.at]!;
-        const mark = /^\((error|denied)\) /.exec(summary)?.[0] ?? '';
+        const mark = /^\((error|denied|cancelled)\) /.exec(summary)?.[0] ?? '';
         out[prev.at] = mark !== '' && !l.text.startsWith(mark) ? `${mark}${l.text}` : l.text;
         steps[prev.step]!.full = true;
         prev = { kind: 'output', step: prev.step };
@@ -125,9 +125,12 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
       if (step < 0) step = add('', [], false, indent);
       waiting = waiting.filter((i) => i !== step);
       outs[step]!.push(text);
-      // As Go's transcript.IsFailedResult: "(error) …", or "(error; its text is not shown…)".
+      // As Go's transcript.IsFailedResult: "(error) …", or "(error; its text is not shown…)";
+      // and IsCancelledResult: "(cancelled) …" (since 2026-12-07: it came as "(error) The
+      // user doesn't want to proceed…", a step that failed beside a cancelled request, a
+      // user tester's), or what an older host's agent was told of it.
       if (/^\(error[);]/.test(text)) steps[step]!.failed = true;
-      else if (text.startsWith(CANCELLED_RESULT)) steps[step]!.cancelled = true; // nobody refused it
+      else if (text.startsWith(CANCELLED_MARK) || text.startsWith(CANCELLED_RESULT)) steps[step]!.cancelled = true; // nobody refused it
       else if (text.startsWith('(denied) ')) steps[step]!.denied = true;
       prev = { kind: 'result', step, at: outs[step]!.length - 1 };
     } else {
@@ -139,21 +142,24 @@ export function toolSteps(lines: readonly ActivityLine[]): ToolStep[] {
 }
 
 /**
- * How many tool steps of a turn's segments came back as errors, and how many as denials
- * (void segments, of a retried turn, left out). A host from before "(denied)" marked a
- * denied step "(error)": then denied is 0 while the turn's end counts denials.
+ * How many tool steps of a turn's segments came back as errors, how many as denials and how
+ * many cancelled (void segments, of a retried turn, left out). A host from before "(denied)"
+ * marked a denied step "(error)": then denied and cancelled are 0 while the turn's end
+ * counts denials.
  */
-export function toolStepOutcomes(segments: readonly Segment[]): { failed: number; denied: number } {
+export function toolStepOutcomes(segments: readonly Segment[]): { failed: number; denied: number; cancelled: number } {
   let failed = 0;
   let denied = 0;
+  let cancelled = 0;
   for (const sg of segments) {
     if (sg.kind !== 'activity' || sg.stream !== 'tool' || sg.void) continue;
     for (const st of toolSteps(sg.lines)) {
       if (st.failed) failed++;
       else if (st.denied) denied++;
+      else if (st.cancelled) cancelled++;
     }
   }
-  return { failed, denied };
+  return { failed, denied, cancelled };
 }
 
 /** Whether a tool line is what came back from a call: a result ("-> …") or the tool's own output. */

@@ -75,7 +75,7 @@ export interface DoneWords {
 export function doneWords(it: TurnItem): DoneWords {
   const denied = it.end?.denied ?? 0;
   const steps = toolStepOutcomes(it.segments);
-  const failed = denied === 0 || steps.denied > 0 ? steps.failed : 0;
+  const failed = denied === 0 || steps.denied > 0 || steps.cancelled > 0 ? steps.failed : 0;
   const failedText = `${failed === 1 ? '1 tool step' : `${failed} tool steps`} failed`;
   // Denied by a host (the turn's end names nobody), as Go's transcript.IsPlanSentBack.
   const plansBack = it.segments.filter(
