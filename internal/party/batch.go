@@ -589,6 +589,15 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 		p.post(func() {
 			p.toolsRunning = 0 // the crashed run's tools answer no more (a reviewer's)
 			p.emit(wire.Event{Kind: wire.KindError, Text: "claude stopped unexpectedly: " + why})
+			// Its requests are closed before the retry is said: the agent gives them up as
+			// its turn ends, on a goroutine of its own, and a user tester's terminal said
+			// "retrying the batch" and then "claude stopped before anyone decided" of the
+			// attempt before (the run again asks anew; these no Ask waits for any more).
+			for id, pr := range p.perms {
+				if pr.perm.Batch == batchID {
+					_ = p.resolve(id, wire.PermissionDenied, "", stoppedAsking)
+				}
+			}
 			p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: batchID, RetrySent: retrySent(text, command, crashed)})
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"})
 		})

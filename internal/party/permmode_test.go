@@ -622,6 +622,62 @@ func TestARequestClaudeStoppedAskingSaysSo(t *testing.T) {
 	}
 }
 
+// crashAskingLate is crashAsking whose agent gives its request up only after the turn has
+// failed, as the real agent may: its Ask's context ends as its turn ends, on another
+// goroutine than the one that returns the turn's error.
+type crashAskingLate struct {
+	fakeRunner
+	runs atomic.Int32
+}
+
+func (r *crashAskingLate) RunTurn(ctx context.Context, prompt string, io TurnIO) (TurnResult, error) {
+	if r.runs.Add(1) > 1 {
+		return TurnResult{}, nil
+	}
+	actx, cancel := context.WithCancel(ctx)
+	go func() { io.Ask(actx, ToolRequest{Tool: "Bash", Summary: "make test"}) }()
+	time.Sleep(50 * time.Millisecond) // the request is pending
+	time.AfterFunc(50*time.Millisecond, cancel)
+	return TurnResult{}, errors.New("process exited with status 3")
+}
+
+// The request of the claude that crashed is closed before the batch is retried: a user
+// tester's terminal said "restarting claude and retrying the batch", then "denied Bash…:
+// claude stopped before anyone decided", of the attempt before.
+func TestARequestClaudeStoppedAskingIsClosedBeforeTheRetry(t *testing.T) {
+	r := &crashAskingLate{}
+	p, col, id := start(t, Config{Runner: r})
+	promptAs(t, p, id, "run the tests")
+	evs := col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	denied, retry, notice := -1, -1, -1
+	for i, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionDenied:
+			denied = i
+		case ev.Kind == wire.KindRetry:
+			retry = i
+		case ev.Kind == wire.KindSystem && ev.Text == "restarting claude and retrying the batch":
+			notice = i
+		}
+	}
+	if denied < 0 || retry < 0 || notice < 0 || denied > retry || denied > notice {
+		t.Fatalf("the denial at %d, the retry at %d, its notice at %d: want the denial first\n%s", denied, retry, notice, dump(evs))
+	}
+	if tr := turns(evs)[0]; tr.Denied != 0 {
+		t.Errorf("turn %+v counts the request claude stopped asking as denied", tr)
+	}
+	time.Sleep(100 * time.Millisecond) // the agent gives the request up: nothing more is said of it
+	n := 0
+	for _, ev := range col.all() {
+		if ev.Kind == wire.KindPermission && ev.Permission.Status == wire.PermissionDenied {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d denials, want one:\n%s", n, dump(col.all()))
+	}
+}
+
 // A request whose file was not checked (the party was to decide it itself, and a host
 // changed the settings before it opened) hides its text, saying why: not that the party
 // does not share the file, which nobody asked (a reviewer's).
