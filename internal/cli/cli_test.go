@@ -2761,6 +2761,45 @@ func TestResumedTurnCountsFromTheResume(t *testing.T) {
 	}
 }
 
+// A batch retried on a restarted claude counts its time from the retry too: a user tester's
+// host read "waiting for a tool decision · 9s · denied in 35s" of a 40 s request, the 9 s
+// holding the attempt claude was killed in.
+func TestRetriedTurnCountsFromTheRetry(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "hostie", Role: wire.RoleHost}, State: wire.State{Phase: wire.PhaseAwaitingPermission, Seq: 11}})
+	pr.historyStart(11) // the events' own times (live ones would be read as the clocks' skew)
+	now := time.Now()
+	started, retried := now.Add(-9*time.Second), now.Add(-5*time.Second)
+	asked := wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending}
+	stopped := asked
+	stopped.Status, stopped.Reason = wire.PermissionDenied, "claude stopped before anyone decided"
+	again := asked
+	again.ID = "t2"
+	for _, ev := range []wire.Event{
+		{Seq: 1, TS: started, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "go"}},
+		{Seq: 2, TS: started, Kind: wire.KindPhase, Phase: wire.PhaseRunning},
+		{Seq: 3, TS: started.Add(time.Second), Kind: wire.KindPermission, Permission: &asked},
+		{Seq: 4, TS: started.Add(time.Second), Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission},
+		{Seq: 5, TS: retried, Kind: wire.KindError, Text: "claude stopped unexpectedly: signal: killed"},
+		{Seq: 6, TS: retried, Kind: wire.KindPermission, Permission: &stopped},
+		{Seq: 7, TS: retried, Kind: wire.KindPhase, Phase: wire.PhaseRunning},
+		{Seq: 8, TS: retried, Kind: wire.KindRetry, RetryBatch: "b1"},
+		{Seq: 9, TS: retried, Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"},
+		{Seq: 10, TS: retried.Add(time.Second), Kind: wire.KindPermission, Permission: &again},
+		{Seq: 11, TS: retried.Add(time.Second), Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission},
+	} {
+		pr.event(ev)
+	}
+	pr.live()
+	pr.mu.Lock()
+	st := pr.statusLocked()
+	pr.mu.Unlock()
+	if d := st.since.Sub(retried); d < -time.Second || d > time.Second {
+		t.Fatalf("the turn counts from %v before now, want from the retry, %v before", now.Sub(st.since).Round(time.Second), now.Sub(retried).Round(time.Second))
+	}
+}
+
 // /permissions all is said back once, as the window asks first: the agent would run any
 // command unasked on the owner's computer. The same command within ten seconds does it;
 // later, it is said back again.

@@ -325,11 +325,11 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		}
 		r.inTurn = nil
 	case wire.KindRetry:
-		if ev.Resumed {
-			// A resumed party runs the batch that was on the agent again, from the start:
-			// the turn's time counts from now, not from before the host stopped.
-			r.turnSince = at
-		}
+		// The batch runs again from the start, on a restarted claude or a resumed party:
+		// the turn's time counts from now, not from before the host stopped, nor from the
+		// attempt claude was killed in (a user tester's read "· 9s · denied in 35s" of a
+		// 40 s request, asked as the retry began).
+		r.turnSince = at
 	case wire.KindPermission:
 		if pm := ev.Permission; pm != nil {
 			settled, d := pm.Status != wire.PermissionPending, *pm
