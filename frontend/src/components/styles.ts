@@ -8,8 +8,9 @@ export const base = css`
   :host { font-family: var(--font-ui); color: var(--text); }
   *, *::before, *::after { box-sizing: border-box; }
   /* The match the find bar shows (render/find-in-dom.ts), in whichever component it is, and its item's other matches. */
-  ::highlight(concordia-find) { background: var(--warn-soft); color: var(--text); text-decoration: underline 2px var(--warn); }
-  ::highlight(concordia-find-others) { background: color-mix(in srgb, var(--warn-soft) 60%, transparent); color: var(--text); }
+  /* The one shown stands out from the others (a tester told them apart by their pixel values only). */
+  ::highlight(concordia-find) { background: var(--find); color: var(--text); text-decoration: underline 2px var(--warn); }
+  ::highlight(concordia-find-others) { background: var(--find-other); color: var(--text); }
   h1, h2, h3, p { margin: 0; }
 
   button {

@@ -568,6 +568,7 @@ describe('<transcript-view> find', () => {
     const input = q('find-input') as HTMLInputElement;
     input.value = 'NEEDLE';
     input.dispatchEvent(new Event('input'));
+    await new Promise((r) => setTimeout(r, 200)); // the view goes to it once the typing pauses
     await el.updateComplete;
     await bar.updateComplete;
     // Three items hold it; the view follows the end, so the newest is shown first.
@@ -620,6 +621,37 @@ describe('<transcript-view> find', () => {
   });
 });
 
+describe('<transcript-view> find while typing', () => {
+  // A tester's long party: every key moved the view to a match, rendering the rows around
+  // it, and keys typed meanwhile waited; a click on Next with keys still waiting sent them
+  // to the button ("section 17 of" became "section 17"). The count follows each key; the
+  // view goes to the match once the typing pauses.
+  it('brings the match into view once the typing pauses, not at every key', async () => {
+    const { be, el } = await mounted();
+    for (let i = 1; i <= 300; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: i === 7 ? 'needle here' : `hay ${i}` }));
+    await el.updateComplete;
+    (el as unknown as { openFind(): void }).openFind();
+    await el.updateComplete;
+    const bar = el.shadowRoot!.querySelector('transcript-find')!;
+    await bar.updateComplete;
+    const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
+    const hit = () => el.shadowRoot!.querySelector('.item-row.hit');
+    for (const typed of ['n', 'ne', 'nee', 'need']) {
+      input.value = typed;
+      input.dispatchEvent(new Event('input'));
+      await el.updateComplete;
+      await bar.updateComplete;
+    }
+    // Counted at once; the view, at the end, has not gone to the first item yet.
+    expect(bar.shadowRoot!.querySelector('[data-testid=find-count]')!.textContent).toBe('1 of 1');
+    expect(hit()).toBeNull();
+    await new Promise((r) => setTimeout(r, 250));
+    await el.updateComplete;
+    expect(hit()?.textContent).toContain('needle here');
+    el.remove();
+  });
+});
+
 describe('<transcript-view> find marks', () => {
   // A reviewer's: Esc right after typing left the match marked, the bar closed; typing on
   // let an older reveal mark its match over the newer one's.
@@ -645,7 +677,7 @@ describe('<transcript-view> find marks', () => {
       await bar.updateComplete;
       const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
       const settle = async () => {
-        for (let k = 0; k < 5; k++) {
+        for (let k = 0; k < 10; k++) { // (the view goes to a match typed once the typing pauses)
           await el.updateComplete;
           await new Promise((r) => setTimeout(r, 20));
         }

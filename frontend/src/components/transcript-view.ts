@@ -36,6 +36,15 @@ import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
 const STICK_PX = 48;
+/**
+ * While a query is typed, the view goes to its match once the typing pauses this long (ms):
+ * each move renders the rows around the match, and in a long party keys typed meanwhile
+ * waited behind it (a tester's click on Next, with keys still waiting, sent them to the
+ * button: "section 17 of" became "section 17"). The count follows every key.
+ */
+const TYPING_PAUSE_MS = 120;
+/** How many times a reveal brings the match back into place as what is around it settles. */
+const REVEAL_ROUNDS = 4;
 /** While the find bar is open and the transcript changes, it finds again at most this often (ms). */
 const REFIND_MS = 250;
 /** An item's height before it is measured (px, with the gap below it). */
@@ -250,6 +259,7 @@ export class TranscriptView extends LitElement {
 
   override disconnectedCallback(): void {
     this.#revealGen++;
+    clearTimeout(this.#revealTimer);
     cancelAnimationFrame(this.#lookFrame);
     this.#lookFrame = 0;
     highlight(null); // (a Range into this view would keep its nodes)
@@ -578,6 +588,7 @@ export class TranscriptView extends LitElement {
     refold();
     clearTimeout(this.#queryTimer);
     this.#queryTimer = undefined;
+    clearTimeout(this.#revealTimer);
     this.#find = { ...this.#find, open: false, found: NOTHING_FOUND, at: -1, version: -1, shownKey: '', shownN: 0 };
     clearTimeout(this.#refindTimer);
     this.#refindTimer = undefined;
@@ -593,7 +604,7 @@ export class TranscriptView extends LitElement {
     const run = () => {
       this.#queryTimer = undefined;
       const t0 = performance.now();
-      this.#findFresh(this.#find.query);
+      this.#findFresh(this.#find.query, TYPING_PAUSE_MS);
       this.#findSlow = performance.now() - t0 >= 16;
       this.requestUpdate();
     };
@@ -605,14 +616,16 @@ export class TranscriptView extends LitElement {
   /** Rises with each reveal, and when a reveal under way is to stop (#reveal). */
   #revealGen = 0;
   #queryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A reveal that waits for a pause in the typing (TYPING_PAUSE_MS). */
+  #revealTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Finds query anew and shows a match: from the item shown, as the query is typed on (the
    * match found by its first letters, then another above it as the word grew: a window
    * test's); else the newest while following the end; else the first from what is on
-   * screen down, as a browser's find does.
+   * screen down, as a browser's find does. It is brought into view after wait ms (typing).
    */
-  #findFresh(query: string): void {
+  #findFresh(query: string, wait = 0): void {
     const s = this.state;
     if (!s) return;
     const found = findInTranscript(s.transcript, query);
@@ -623,7 +636,7 @@ export class TranscriptView extends LitElement {
     const at = total === 0 ? -1 : shown < 0 && this.#stick ? total - 1 : firstMatchFrom(found, from);
     const m = matchAt(found, at);
     this.#find = { open: true, query, found, at, version: s.transcriptVersion, shownKey: m ? (s.transcript[m.index]?.key ?? '') : '', shownN: m?.n ?? 0, foundAt: performance.now() };
-    if (m) this.#reveal(m.index, m.n);
+    if (m) this.#reveal(m.index, m.n, wait);
     else {
       this.#revealGen++;
       highlight(null);
@@ -687,9 +700,16 @@ export class TranscriptView extends LitElement {
   /**
    * Brings item i's match n into view, in the middle: first where the item's estimated
    * offset says (it may not be rendered), then, rendered and measured, the match itself.
-   * The view stops following the end.
+   * The view stops following the end. After wait ms, when given: a newer reveal, or the bar
+   * closed, meanwhile, and it does not come.
    */
-  #reveal(i: number, n: number): void {
+  #reveal(i: number, n: number, wait = 0): void {
+    clearTimeout(this.#revealTimer);
+    if (wait > 0) {
+      const gen = ++this.#revealGen;
+      this.#revealTimer = setTimeout(() => gen === this.#revealGen && this.#find.open && this.#reveal(i, n), wait);
+      return;
+    }
     const el = this.#scroller();
     if (!el) return;
     this.#stick = false;
@@ -729,12 +749,27 @@ export class TranscriptView extends LitElement {
         match = nth(all);
       }
       highlight(match, all);
-      const at = match?.getBoundingClientRect?.();
-      if (at && at.height > 0) {
-        const v = el.getBoundingClientRect();
-        el.scrollTop += at.top - v.top - el.clientHeight / 3;
-      } else if (typeof row.scrollIntoView === 'function') {
-        row.scrollIntoView({ block: 'center' }); // (jsdom has none)
+      // Brought to the match, then again while what renders around it moves it (a reply's
+      // rows laid out and measured late: a tester's WebKit window landed in another turn's
+      // reply, nothing marked, the first time it went to a place), until it stays.
+      for (let round = 0; ; round++) {
+        const at = match?.getBoundingClientRect?.();
+        if (!at || at.height === 0) {
+          if (typeof row.scrollIntoView === 'function') row.scrollIntoView({ block: 'center' }); // (jsdom has none)
+          break;
+        }
+        const by = at.top - el.getBoundingClientRect().top - el.clientHeight / 3;
+        if (Math.abs(by) < 4 || round === REVEAL_ROUNDS) break;
+        el.scrollTop += by;
+        this.#lastTop = el.scrollTop;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        if (!current()) return;
+        // Rows are reused as the view moves: the match is found in its row again.
+        const now = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
+        if (!now) break;
+        all = findAllText(now, q);
+        match = nth(all);
+        highlight(match, all);
       }
       this.#lastTop = el.scrollTop;
     });
