@@ -162,7 +162,7 @@ export class ActivityGroup extends LitElement {
         ${failed > 0 ? html`<span class="label" data-testid="tool-group-failed">${steps.length === 1 ? 'failed' : `${failed} failed`}</span>` : nothing}
         ${denied > 0 ? html`<span class="label denied" data-testid="tool-group-denied">${steps.length === 1 ? 'denied' : `${denied} denied`}</span>` : nothing}
         ${cancelled > 0 ? html`<span class="label cancelled" data-testid="tool-group-cancelled">${steps.length === 1 ? 'cancelled' : `${cancelled} cancelled`}</span>` : nothing}
-        ${preview ? html`<span class="last ${this.live ? 'live' : ''}">— ${preview}</span>` : nothing}
+        ${preview ? html`<span class="last ${this.live ? 'live' : ''}" data-find-skip>— ${preview}</span>` : nothing}
       </summary>
       <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>
     </details>`;

@@ -28,9 +28,11 @@ describe('finding the words in a rendered item', () => {
   // same word shown further down; what find unfolded stayed open for good.
   it('prefers what is shown, skips what is hidden, and folds again what it opened', () => {
     const row = document.createElement('div');
-    row.innerHTML = '<p hidden>needle hidden</p><span aria-hidden="true">needle initials</span><details><summary>steps</summary><pre>needle folded</pre></details><p>needle shown</p>';
+    row.innerHTML = '<p hidden>needle hidden</p><span aria-hidden="true">needle initials</span><details><summary>steps <span data-find-skip>— needle folded</span></summary><pre>needle folded</pre></details><p>needle shown</p>';
     document.body.append(row);
     expect(findText(row, 'needle')?.startContainer.textContent).toBe('needle shown');
+    // The group's row repeats its step's call: the step's own text is the match.
+    expect(findAllText(row, 'needle').map((r) => r.startContainer.textContent)).toEqual(['needle shown', 'needle folded']);
     const folded = findText(row, 'folded')!;
     expect(folded.startContainer.textContent).toBe('needle folded');
     const d = row.querySelector('details')!;

@@ -9,6 +9,13 @@ import { ReactiveElement } from 'lit';
 export const FIND_HIGHLIGHT = 'concordia-find';
 export const FIND_OTHERS_HIGHLIGHT = 'concordia-find-others';
 
+/**
+ * An attribute on an element whose text repeats what the item shows elsewhere (a tool
+ * group's row names its last step's call): not a match of its own. A tester saw three marks
+ * and a count of two.
+ */
+export const FIND_SKIP = 'data-find-skip';
+
 /** Elements whose text is never what a person reads there. */
 const SKIP = new Set(['STYLE', 'SCRIPT', 'TEMPLATE', 'TEXTAREA', 'INPUT', 'SELECT']);
 
@@ -17,7 +24,8 @@ const SKIP = new Set(['STYLE', 'SCRIPT', 'TEMPLATE', 'TEXTAREA', 'INPUT', 'SELEC
  * read, then what folded <details> hold (a reviewer's folded match came before the same word
  * shown further down). A <details> the find bar unfolded counts as folded, so the order
  * stays the same while it steps through them. Text hidden from people (hidden,
- * aria-hidden: an avatar's initials) is not looked at.
+ * aria-hidden: an avatar's initials) is not looked at, nor a repeat of what is shown
+ * elsewhere in the item (FIND_SKIP).
  */
 export function findAllText(root: Node, q: string): Range[] {
   if (q === '') return [];
@@ -41,7 +49,7 @@ export function findAllText(root: Node, q: string): Range[] {
     }
     let fold = inFold;
     if (n instanceof Element) {
-      if (SKIP.has(n.tagName) || n.hasAttribute('hidden') || n.getAttribute('aria-hidden') === 'true') continue;
+      if (SKIP.has(n.tagName) || n.hasAttribute('hidden') || n.getAttribute('aria-hidden') === 'true' || n.hasAttribute(FIND_SKIP)) continue;
       // A folded <details> shows its summary only.
       if (n instanceof HTMLDetailsElement && (!n.open || unfolded.includes(n))) fold = true;
     }
