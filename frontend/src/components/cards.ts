@@ -12,7 +12,7 @@ import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { formatWait, initials, nameHue } from './format';
+import { formatWait, initials, nameHue, timedOutWords } from './format';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
@@ -351,7 +351,7 @@ export class PermissionCard extends LitElement {
       case 'allowed':
         return html`<span class="outcome allowed" data-testid="permission-outcome" data-status="allowed">${iconCheck()} Allowed${p.by ? ` by ${p.by}` : ''}${p.reason ? html`<span class="why">— ${p.reason}</span>` : nothing}</span>`;
       case 'timed_out':
-        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} Timed out — denied${p.reason ? html`<span class="why">(${p.reason})</span>` : nothing}</span>`;
+        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} Timed out — denied${p.reason ? html`<span class="why">(${timedOutWords(p.reason)})</span>` : nothing}</span>`;
       default:
         if (p.tool === EXIT_PLAN_TOOL && p.by) {
           // A plan sent back is the review plan mode is for, not a refusal: said as the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, phaseLabel, splitPath } from './format';
+import { agentLabel, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, phaseLabel, splitPath, timedOutWords } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -10,6 +10,18 @@ describe('formatTimeLeft', () => {
     expect(formatTimeLeft(0)).toBe('0:00');
     expect(formatTimeLeft(-5_000)).toBe('0:00');
     expect(formatTimeLeft(Number.NaN)).toBe('0:00');
+  });
+});
+
+describe('timedOutWords', () => {
+  it("says the host's timeout as the card's countdown says it", () => {
+    expect(timedOutWords('no decision within 1m30s')).toBe('nobody decided within 1 min 30 s');
+    expect(timedOutWords('no decision within 2m0s')).toBe('nobody decided within 2 min');
+    expect(timedOutWords('no decision within 15s')).toBe('nobody decided within 15 s');
+    expect(timedOutWords('no decision within 24h0m0s')).toBe('nobody decided within 24 h');
+    expect(timedOutWords('no decision within soon')).toBe('no decision within soon');
+    expect(timedOutWords('no decision within ')).toBe('no decision within ');
+    expect(timedOutWords('the host was away')).toBe('the host was away');
   });
 });
 

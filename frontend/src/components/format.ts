@@ -73,6 +73,19 @@ export function formatTurnTime(ms: number): string {
 }
 
 /**
+ * A timed-out tool request's reason in the words the card uses for the timeout: the host
+ * says "no decision within 1m30s" (Go's duration), the card "(of 1 min 30 s)" before it (a
+ * tester read the two as two timeouts). Any other reason as it is.
+ */
+export function timedOutWords(reason: string): string {
+  const m = /^no decision within (?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(reason);
+  if (!m || (m[1] ?? m[2] ?? m[3]) === undefined) return reason;
+  const [, h = '0', min = '0', sec = '0'] = m;
+  const words = formatWait((Number(h) * 3600 + Number(min) * 60 + Number(sec)) * 1000);
+  return words ? `nobody decided within ${words}` : reason;
+}
+
+/**
  * How long a party lets something wait, in words: "2 min", "90 s" is "1 min 30 s",
  * "15 s", "1 h 30 min" ("" when not a time). Said whole, not as a countdown.
  */
