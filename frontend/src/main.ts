@@ -28,6 +28,7 @@ async function makeBackend(): Promise<Backend> {
     files: Number(params.get('files') ?? '0') || 0,
     lostEnd: params.has('lostend'),
     asks: Number(params.get('asks') ?? '1') || 1,
+    plan: params.has('plan'),
   });
 }
 
@@ -50,7 +51,7 @@ async function demoScreen(state: AppState): Promise<void> {
           min_prompts: Number(params.get('min') ?? '') || settings.min_prompts,
           merger: settings.merger,
           claude_path: settings.claude_path,
-          permission_mode: params.has('ask') ? 'ask' : settings.permission_mode,
+          permission_mode: params.has('plan') ? 'plan' : params.has('ask') ? 'ask' : settings.permission_mode,
           claude_args: settings.claude_args,
           approve: params.has('approve') || settings.approve,
         });

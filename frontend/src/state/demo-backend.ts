@@ -28,6 +28,7 @@ import type {
 } from './types';
 import type { RecentParty } from './recent-parties';
 import { LOST_END, asText } from './transcript';
+import { EXIT_PLAN_TOOL } from './host-control';
 
 /** Knobs for the demo (from the page's query string). */
 export interface DemoOptions {
@@ -61,7 +62,13 @@ export interface DemoOptions {
   lostEnd?: boolean;
   /** The agent's first request of a turn comes with this many in all, at once (parallel tool calls: `?asks=3`). */
   asks?: number;
+  /** The party starts in plan mode: each turn begins with the agent's plan, a tool request to leave plan mode (`?plan=1`). */
+  plan?: boolean;
 }
+
+/** The demo agent's plan, as Claude Code sends it in plan mode (ExitPlanMode's input), and its summary as Go writes it. */
+export const DEMO_PLAN = '1. Create hello.py\n2. Add a test';
+const DEMO_PLAN_SUMMARY = `leave plan mode: ${DEMO_PLAN.replace(/\n/g, ' ')}`;
 
 /** A held batch in a notice, as the real host names it: one prompt is not merged. */
 function heldWords(h: { prompts: Prompt[] }): string {
@@ -298,7 +305,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, lostEnd: false, asks: 1, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, lostEnd: false, asks: 1, plan: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -436,6 +443,7 @@ export class DemoBackend implements Backend {
     this.#level = this.#opts.share || req.share_workspace || this.#settings.share_workspace;
     this.#opts.approve = this.#opts.approve || req.approve;
     this.#opts.ask = this.#opts.ask || req.permission_mode === 'ask';
+    this.#opts.plan = this.#opts.plan || req.permission_mode === 'plan';
     this.#permissionTimeout = req.permission_timeout_ms || this.#settings.permission_timeout_ms;
     const s = this.#start(you, 'host', req.name, req.window_ms, req.min_prompts, req.merger === 'local' || this.#key.source === 'none' ? 'local' : 'gemini');
     // As the real host: started with sharing off, it records no starting point, and cannot share in this run.
@@ -828,7 +836,7 @@ export class DemoBackend implements Backend {
       state: this.#state(),
     };
     session.party.approval = this.#opts.approve;
-    this.#mode = this.#opts.ask ? 'ask' : 'edits';
+    this.#mode = this.#opts.plan ? 'plan' : this.#opts.ask ? 'ask' : 'edits';
     session.party.permission_mode = this.#mode;
     session.party.workspace = this.#level;
     session.party.always = [...this.#always].sort();
@@ -1010,6 +1018,8 @@ export class DemoBackend implements Backend {
     const script = REPLIES[this.#replyNo++ % REPLIES.length]!;
     const steps: Array<() => void> = [];
     let asked = false;
+    // Plan mode: the agent plans first and asks to leave plan mode with its plan (Markdown).
+    if (this.#mode === 'plan') steps.push(() => this.#ask(id, EXIT_PLAN_TOOL, DEMO_PLAN_SUMMARY, DEMO_PLAN));
     for (const [stream, piece] of script) {
       if (stream === 'assistant') {
         // Stream in small pieces, as the agent writes.
@@ -1073,7 +1083,7 @@ export class DemoBackend implements Backend {
     });
   }
 
-  #ask(batch: string, tool: string, summary: string): void {
+  #ask(batch: string, tool: string, summary: string, plan?: string): void {
     if (this.#always.has(tool)) {
       // Allowed for the rest of the party: no question, and said as the real host says it.
       const by = this.#session?.party.host ?? '';
@@ -1085,7 +1095,7 @@ export class DemoBackend implements Backend {
     const timeout = this.#permissionTimeout; // the host's (Create party's, or --permission-timeout)
     // What a host reads beyond the summary (PROTOCOL.md §7, detail): a Bash command's
     // description, an edit's lines.
-    const detail = tool === 'Bash'
+    const detail = plan !== undefined ? plan : tool === 'Bash'
       ? summary.startsWith('go test') ? 'Run the tests of the changed package' : summary.startsWith('rg') ? 'Find where the batching window is set' : undefined
       : tool === 'Edit' ? '- const window = 40 * time.Millisecond\n+ const window = 80 * time.Millisecond' : undefined;
     const expires = new Date(Date.now() + timeout).toISOString();
