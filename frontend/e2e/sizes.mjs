@@ -806,6 +806,36 @@ export function sizeTests({ browser, artifacts, realPage }) {
     }
   }));
 
+  // A window tester's plan card ("leave plan mode: 1. Create hello.py 2. Add a test") cut
+  // its last line at the bottom of the plan's box: the box had no room below its text. The
+  // plan's last line is whole inside the box, with room under it, and nothing of it scrolls.
+  test('800×600: the plan card shows the plan\'s last line whole inside its box', withShot('plan', async () => {
+    const p = await open(800, 600, 'screen=party&teammates=0&history=0&plan', 'prompt-input');
+    await p.getByTestId('prompt-input').fill('make hello.py, with a test');
+    await p.getByTestId('prompt-input').press('Enter');
+    const detail = p.locator('[data-testid=permission-card][data-status=pending] [data-testid=permission-detail]').first();
+    await detail.waitFor({ state: 'visible' });
+    await p.waitForTimeout(400); // rendered, and the view settled at the end
+    const m = await detail.evaluate((el) => {
+      const md = el.querySelector('markdown-view')?.shadowRoot;
+      const walk = md && document.createTreeWalker(md, NodeFilter.SHOW_TEXT, (n) => (n.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP));
+      let last = null;
+      while (walk?.nextNode()) last = walk.currentNode;
+      const range = document.createRange();
+      if (last) range.selectNodeContents(last);
+      const t = range.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      const cs = getComputedStyle(el);
+      const inner = r.bottom - parseFloat(cs.borderBottomWidth);
+      return { text: last?.textContent.trim(), lineBottom: Math.round(t.bottom * 10) / 10, boxBottom: Math.round(inner * 10) / 10, scrolls: el.scrollHeight - el.clientHeight };
+    });
+    const j = JSON.stringify(m);
+    check(m.text === 'Add a test', `the plan's last line is ${JSON.stringify(m.text)}, not "Add a test" ${j}`);
+    check(m.scrolls <= 0, `the plan's box scrolls by ${m.scrolls} px: its end is cut ${j}`);
+    check(m.lineBottom <= m.boxBottom - 4, `the plan's last line ends at ${m.lineBottom}, on or below its box's bottom (${m.boxBottom}) ${j}`);
+    await shot(p, 'plan');
+  }));
+
   test('window sizes: done (the file server is stopped)', async () => {
     await page?.close();
     page = null;

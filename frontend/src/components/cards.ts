@@ -114,7 +114,9 @@ const cardStyles = css`
   .detail .owner-note { display: block; font-size: 12px; color: var(--warn); margin-bottom: 4px; }
   .detail pre { margin: 0; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere;
     max-height: 14em; overflow: auto; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
-  .detail.plan { max-height: 22em; overflow: auto; border: 1px solid var(--border); border-radius: var(--radius-sm); padding: 0 10px; }
+  /* Padded above and below as well: with none, the plan's last line sat on the box's bottom
+     border and read as cut off (a window tester's "2. Add a test"). */
+  .detail.plan { max-height: 22em; overflow: auto; border: 1px solid var(--border); border-radius: var(--radius-sm); padding: 8px 10px; }
   .summary { font-family: var(--font-mono); font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
   .actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
   .actions input { flex: 1 1 180px; min-width: 140px; }
