@@ -806,6 +806,40 @@ export function sizeTests({ browser, artifacts, realPage }) {
     }
   }));
 
+  // A window tester's 800×600 header had lost its words: the connection was an unlabelled
+  // green dot, Changes a folder and a number, the role gone. The words stay down to 720 px
+  // (Changes' to 760), idle and during a tool request, on one row; narrower, the dot is named.
+  test('800×600 and 640×480: the header says the connection, Changes and the role in words where it has room', withShot('header-words', async () => {
+    const words = async (p) => p.evaluate(() => {
+      const pv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot;
+      const text = (id) => {
+        const el = pv.querySelector(`[data-testid=${id}]`);
+        return el && el.getBoundingClientRect().width > 0 ? el.innerText.replace(/\s+/g, ' ').trim() : '';
+      };
+      const conn = pv.querySelector('[data-testid=party-connection]');
+      return { conn: text('party-connection'), connName: conn?.getAttribute('aria-label') ?? '', changes: text('changes-toggle'), role: text('party-you-role') };
+    });
+    let p = await open(800, 600, 'screen=party&teammates=0&history=0&ask', 'prompt-input');
+    let m = await words(p);
+    check(m.conn === 'Connected', `800×600: the connection says ${JSON.stringify(m.conn)}, not "Connected" ${JSON.stringify(m)}`);
+    check(/^Changes \d+$/.test(m.changes), `800×600: the Changes button says ${JSON.stringify(m.changes)} ${JSON.stringify(m)}`);
+    check(m.role.toLowerCase() === 'host', `800×600: the role says ${JSON.stringify(m.role)} ${JSON.stringify(m)}`);
+    await noOverflow(p, 'the header at 800×600');
+    await shot(p, '800x600-header');
+    // During a tool request (the long phase, and Stop): the connection and Changes keep their words, on one row.
+    await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+    await p.getByTestId('prompt-input').press('Enter');
+    await p.getByTestId('permission-allow').first().waitFor({ state: 'visible' });
+    m = await words(p);
+    check(m.conn === 'Connected' && /^Changes \d+$/.test(m.changes), `800×600 during a tool request: the header lost its words ${JSON.stringify(m)}`);
+    await noOverflow(p, 'the header at 800×600 during a tool request');
+    await shot(p, '800x600-header-permission');
+    // Narrower, the dot alone is named for a screen reader and in its tooltip.
+    p = await open(640, 480, 'screen=party&teammates=0&history=0', 'prompt-input');
+    m = await words(p);
+    check(m.connName === 'Connected', `640×480: the connection's dot is named ${JSON.stringify(m.connName)} ${JSON.stringify(m)}`);
+  }));
+
   // A window tester's plan card ("leave plan mode: 1. Create hello.py 2. Add a test") cut
   // its last line at the bottom of the plan's box: the box had no room below its text. The
   // plan's last line is whole inside the box, with room under it, and nothing of it scrolls.

@@ -365,7 +365,7 @@ export class PartyView extends LitElement {
       .conn.connected.silent { color: var(--warn); }
       .conn.reconnecting, .conn.connecting { color: var(--warn); }
       .conn.closed { color: var(--danger); }
-      .me { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
+      .me, .me-name { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
       .me b { max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .role { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .banner {
@@ -525,6 +525,17 @@ export class PartyView extends LitElement {
       :host([vw~=lt900]) .layout .drawer-head, :host([vw~=lt900]) .layout.changes-open .drawer-head { display: flex; }
       :host([vw~=lt900]) .top .panel-toggle, :host([vw~=lt900]) .top.changes-open .panel-toggle { display: inline-flex; }
       :host([vw~=lt900]) .narrow-hide { display: none; }
+      /* Below 900 px the header keeps its words where they say what a thing is (a window
+         tester's 800 px header had an unlabelled green dot, a folder with a number, and no
+         role): the connection's word, Changes, and the role (the name is in People). What
+         gives way instead: People's word (its icon and count stay, and its tooltip), and
+         the Find button (Ctrl+F), and the role while Stop is there (a host's turn running).
+         Below 760 px Changes is its folder and count (named Changes for a screen reader, and
+         in its tooltip); below 720 px the connection is its dot, named likewise. */
+      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .find-open, :host([vw~=lt900]) .me-name,
+      :host([vw~=lt900]) .top.has-stop .me { display: none; }
+      :host([vw~=lt760]) .changes-word { display: none; }
+      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .me { display: none; }
       :host([vw~=lt900]) .top { gap: 8px; padding: 10px 12px; }
 
       :host([vw~=lt720]) .tiny-hide { display: none; }
@@ -576,7 +587,8 @@ export class PartyView extends LitElement {
       ? html`<span class="plain" data-testid="party-unencrypted" title="This party's traffic is not encrypted (its host was started with --insecure)"
           aria-label="not encrypted">${iconAlert()}<span class="narrow-hide">not encrypted</span></span>`
       : nothing;
-    return html`<span class="conn ${c.status} ${silent ? 'silent' : ''}" data-testid="party-connection" data-status=${c.status} title=${silent ? 'Connected, but the host has not answered your prompt yet' : label}><span class="dot"></span><span class="narrow-hide">${label}</span>${plain}</span>`;
+    return html`<span class="conn ${c.status} ${silent ? 'silent' : ''}" data-testid="party-connection" data-status=${c.status} title=${silent ? 'Connected, but the host has not answered your prompt yet' : label}
+      role="img" aria-label=${s.unencrypted ? `${label}, not encrypted` : label}><span class="dot"></span><span class="conn-word">${label}</span>${plain}</span>`;
   }
 
   #banner(s: AppState) {
@@ -1053,7 +1065,7 @@ export class PartyView extends LitElement {
     const queued = s.pending.filter((q) => !s.isAwaitingApproval(q.id));
     const held = s.pending.length - queued.length;
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}>
+      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}>
         ${logo(24)}
         <div class="party-name">
           <b data-testid="party-host">${p.host}'s party</b>
@@ -1077,14 +1089,14 @@ export class PartyView extends LitElement {
         <button class="small panel-toggle" data-testid="panel-toggle" aria-controls="side-panel" aria-expanded=${this.#panel}
           aria-label=${this.#panel ? 'Close the side panel' : `People${s.isHost ? ' and host controls' : ''}`}
           title=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
-          @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="tiny-hide">${this.#panel ? 'Close' : 'People'}</span>
+          @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="people-word">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
         <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
           title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
-          @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="narrow-hide">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
-        <span class="me narrow-hide" data-testid="party-you">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
+          @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="changes-word">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
+        <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <!-- Not below 720 px, where the header has no room for it (it wrapped to a third row at 400 px): Ctrl+F is. -->
-        <button class="ghost icon tiny-hide" title="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
+        <button class="ghost icon find-open" title="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
