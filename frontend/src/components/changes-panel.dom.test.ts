@@ -159,11 +159,19 @@ describe('<changes-panel> the list', () => {
     await el.updateComplete;
     expect(q('changes-empty')?.querySelector('b')?.textContent).toBe('No changes to show');
     expect(q('changes-hidden')?.textContent).toContain('1 file that may hold credentials');
+    // Its header's count says them too ("Changes 2" beside a terminal's .env read as wrong: a window tester's).
+    expect(q('changes-count-note')?.textContent).toBe('0 files, and 1 that may hold credentials (not shown)');
+    st.workspace.onChanges([{ path: 'a.go', status: 'modified', additions: 1, deletions: 0 }, { path: 'b.go', status: 'added', additions: 1, deletions: 0 }], 1);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(q('changes-count')?.textContent).toBe('2');
+    expect(q('changes-count-note')?.textContent).toBe('2 files, and 1 that may hold credentials (not shown)');
     st.workspace.onChanges([{ path: 'a.go', status: 'modified', additions: 1, deletions: 0 }], 0);
     el.requestUpdate();
     await el.updateComplete;
     expect(q('changes-list')).not.toBeNull();
     expect(q('changes-hidden')).toBeNull();
+    expect(q('changes-count-note')).toBeNull();
     expect(q('changes-unlisted')).toBeNull();
     st.workspace.onChanges([{ path: 'a.go', status: 'modified', additions: 1, deletions: 0 }], 0, 24999);
     el.requestUpdate();
@@ -373,6 +381,32 @@ describe('<changes-panel> the focus', () => {
     expect(closed).toBe(1);
     expect(st.workspace.open).toBe(false);
     el.remove();
+    st.dispose();
+  });
+
+  // A window tester closed the panel on a diff; opened again, it showed that diff, not the list.
+  it('closed on a diff, opens again on the list', async () => {
+    const { st, el, be } = await party('owner', 'changes');
+    be.handlers.Diff = async (path: string) => ({ path, diff: '@@ -0,0 +1 @@\n+x', truncated: false, binary: false });
+    be.handlers.Changes = async () => ({ files: [{ path: 'a.txt', status: 'added', additions: 1, deletions: 0 }], base: '' });
+    st.workspace.onChanges([{ path: 'a.txt', status: 'added', additions: 1, deletions: 0 }], 0);
+    st.workspace.toggle(true);
+    el.requestUpdate();
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=changes-file][data-path="a.txt"]')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=diff-view]')).not.toBeNull();
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=changes-close]')!.click();
+    el.remove(); // party-view drops the closed panel
+    st.workspace.toggle(true);
+    const again = document.createElement('changes-panel') as Panel;
+    again.state = st;
+    document.body.append(again);
+    await again.updateComplete;
+    expect(again.shadowRoot!.querySelector('[data-testid=diff-view]')).toBeNull();
+    expect(again.shadowRoot!.querySelector('[data-testid=changes-list]')).not.toBeNull();
+    again.remove();
     st.dispose();
   });
 });

@@ -12,7 +12,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { AppState } from '../state/app-state';
 import type { FileChange, WorkspaceLevel } from '../state/types';
-import { SHARE_LEVELS, hiddenText, languageOf, statusText, unlistedText, type DiffLine } from '../state/workspace';
+import { SHARE_LEVELS, countText, hiddenText, languageOf, statusText, unlistedText, type DiffLine } from '../state/workspace';
 import { showBidi } from '../state/bidi';
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
@@ -74,6 +74,7 @@ export class ChangesPanel extends LitElement {
       :host { display: flex; flex-direction: column; min-height: 0; min-width: 0; background: var(--surface); }
       header { display: flex; align-items: center; gap: 8px; padding: 10px 12px 10px 14px; border-bottom: 1px solid var(--border); }
       header h3 { font-size: 13px; font-weight: 650; display: flex; gap: 6px; align-items: center; }
+      header .count-note { font-size: 12px; color: var(--muted); min-width: 0; flex: 0 1 auto; }
       header .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; font-weight: 600; }
       .share { padding: 10px 14px; border-bottom: 1px solid var(--border); display: grid; gap: 6px; }
       /* A low window keeps the list's room: the level's hint is the menu's tooltip then (at
@@ -439,6 +440,9 @@ export class ChangesPanel extends LitElement {
     return html`
       <header>
         <h3>Changes <span class="n" data-testid="changes-count">${w.files.length}</span></h3>
+        ${w.shared && countText(w.files.length, w.hidden, w.more)
+          ? html`<span class="count-note" data-testid="changes-count-note">${countText(w.files.length, w.hidden, w.more)}</span>`
+          : nothing}
         <span class="grow"></span>
         <button class="ghost icon small" data-testid="changes-close" aria-label="Close the changes" title="Close" @click=${() => this.#close(s)}>${iconX()}</button>
       </header>

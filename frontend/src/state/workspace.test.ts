@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, deferred, fakeSession } from './fake-backend';
-import { DIFF_AFTER_END, goneText, hiddenText, languageOf, parseDiff, statusText, unlistedText } from './workspace';
+import { DIFF_AFTER_END, countText, goneText, hiddenText, languageOf, parseDiff, statusText, unlistedText } from './workspace';
 import type { FileChange, FileDiff, PartyEvent, Session } from './types';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
@@ -109,6 +109,42 @@ describe('AppState: the workspace', () => {
     expect(st.workspace.diffLines.at(-1)?.text).toBe('new 2');
     st.workspace.closeDiff();
     expect(st.workspace.selected).toBeNull();
+  });
+
+  // A window tester closed the panel on a diff and, opening it again, expected the list.
+  it('opened again after it was closed on a diff, shows the list; a chip still opens a diff', async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [file('a.go')], base: 'the start' });
+    let diffs = 0;
+    be.handlers.Diff = async (path: string): Promise<FileDiff> => (diffs++, { path, diff: '@@ -1 +1 @@\n-old\n+new', truncated: false, binary: false });
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    await st.workspace.showDiff('a.go');
+    expect(st.workspace.selected).toBe('a.go');
+    st.workspace.toggle(false);
+    expect(st.workspace.selected).toBeNull();
+    expect(st.workspace.diffLines).toEqual([]);
+    // Closed, a changed file's diff is not fetched again for nobody.
+    be.emit('party:event', changes(1, [file('a.go', 2)]));
+    await flush();
+    expect(diffs).toBe(1);
+    st.workspace.toggle(true);
+    expect(st.workspace.open).toBe(true);
+    expect(st.workspace.selected).toBeNull();
+    await st.workspace.showDiff('a.go'); // a turn's chip, the panel closed or open
+    expect(st.workspace.selected).toBe('a.go');
+    st.workspace.toggle(true); // already open: the diff stays
+    expect(st.workspace.selected).toBe('a.go');
+  });
+
+  // The panel's "Changes 2" left out the .env the terminal mentioned (a window tester's).
+  it('says its count with the files kept back and not listed', () => {
+    expect(countText(2, 0, 0)).toBe('');
+    expect(countText(2, 1, 0)).toBe('2 files, and 1 that may hold credentials (not shown)');
+    expect(countText(1, 3, 0)).toBe('1 file, and 3 that may hold credentials (not shown)');
+    expect(countText(0, 1, 0)).toBe('0 files, and 1 that may hold credentials (not shown)');
+    expect(countText(2000, 0, 24999)).toBe('2,000 files, and 24,999 more not listed');
+    expect(countText(2000, 2, 5)).toBe('2,000 files, 5 more not listed, and 2 that may hold credentials (not shown)');
   });
 
   // A tester's agent wrote .env and id_rsa, and the panel said "No changes yet": the host

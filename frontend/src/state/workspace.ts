@@ -113,6 +113,21 @@ export function hiddenText(n: number, shown: number): string {
   return `${files}. The host shares changes only, so ${n === 1 ? 'it is' : 'they are'} not shown.`;
 }
 
+/**
+ * What the Changes panel's header says of its count when the host keeps files back or does
+ * not list them all ("" when the count is all there is): its count, "Changes 2", left out a
+ * changed .env the terminal mentioned, and read as wrong (a window tester's).
+ */
+export function countText(shown: number, hidden: number, more: number): string {
+  if (hidden <= 0 && more <= 0) return '';
+  const n = (k: number) => k.toLocaleString('en-US');
+  const parts = [`${n(shown)} ${shown === 1 ? 'file' : 'files'}`];
+  if (more > 0) parts.push(`${n(more)} more not listed`);
+  if (hidden > 0) parts.push(`${n(hidden)} that may hold credentials (not shown)`);
+  const last = parts.pop()!;
+  return `${parts.join(', ')}, and ${last}`;
+}
+
 /** What the Changes panel says of the changed files the host did not list (PROTOCOL.md §9, "more"). */
 export function unlistedText(more: number): string {
   const n = more.toLocaleString('en-US');
@@ -247,7 +262,11 @@ export class WorkspaceState {
    */
   toggle(open = !this.open): void {
     const opening = open && !this.open;
+    const closing = !open && this.open;
     this.open = open;
+    // Closed, it forgets the diff it showed: opened again it shows the list (a window
+    // tester's opened on the last diff looked at); a file's chip still opens its diff.
+    if (closing && this.selected !== null) this.#clearDiff();
     this.#hooks.changed();
     if (opening) void this.load();
   }
@@ -306,6 +325,11 @@ export class WorkspaceState {
 
   /** Back from a diff to the list. */
   closeDiff(): void {
+    this.#clearDiff();
+    this.#hooks.changed();
+  }
+
+  #clearDiff(): void {
     this.#diffSeq++;
     this.selected = null;
     this.diff = null;
@@ -313,7 +337,6 @@ export class WorkspaceState {
     this.diffLoading = false;
     this.diffError = '';
     this.diffNote = '';
-    this.#hooks.changed();
   }
 
   /** The folder at path ("" is the top), if it was ever asked for. */
