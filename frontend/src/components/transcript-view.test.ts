@@ -6,6 +6,7 @@ import type { PartyState } from '../state/types';
 import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
+import { findInTranscript, matchCount } from '../state/transcript-search';
 import './transcript-view';
 import { PermissionCard } from './cards';
 
@@ -77,6 +78,44 @@ describe('<transcript-view>', () => {
     panel.click();
     expect(st.workspace.open).toBe(true);
     expect(st.workspace.selected).toBeNull(); // the list, not that diff
+    el.remove();
+  });
+
+  // A window tester's "hostie made bob a co-host", made while the agent's Bash request
+  // waited, showed under the finished turn's "Done"; "You came back" after a resume, after
+  // the output that followed it. They show in the turn, where they happened, as the party's
+  // notices (not its output); find finds them there.
+  it("the party's notices while a turn runs show in its card where they happened, above its end", async () => {
+    const { be, st, el } = await mounted();
+    const you = st.session!.you;
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'run the tests' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'run the tests', merger: 'local' }));
+    be.emit('party:event', out(3, 'Bash: go test ./...\n', 'tool'));
+    be.emit('party:event', { seq: 4, ts: '', kind: 'permission', permission: { id: 'r1', tool: 'Bash', summary: 'go test ./...', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', { seq: 5, ts: '', kind: 'participants', changed: { id: 'm9', name: 'bob', role: 'host' }, count: 3 });
+    be.emit('party:event', sys(6, 'hostie made bob a co-host'));
+    be.emit('party:event', { seq: 7, ts: '', kind: 'participants', left: you, count: 2 });
+    be.emit('party:event', { seq: 8, ts: '', kind: 'participants', joined: you, count: 3 });
+    be.emit('party:event', { seq: 9, ts: '', kind: 'permission', permission: { id: 'r1', tool: 'Bash', summary: 'go test ./...', batch: 'b1', status: 'allowed', by: 'hostie' } });
+    be.emit('party:event', out(10, '-> ok\n', 'tool'));
+    be.emit('party:event', out(11, 'All tests pass.'));
+    be.emit('party:event', { seq: 12, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'done', duration_ms: 1200 } });
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    const article = root.querySelector('article.turn')!;
+    // Nothing after the turn's card: the notices are in it.
+    const items = [...root.querySelectorAll('[data-testid=transcript-item]')];
+    expect(items.at(-1)).toBe(article);
+    const order = [...article.querySelectorAll('permission-card, [data-testid=turn-event], markdown-view[data-testid=reply], [data-testid=turn-end]')].map((n) =>
+      n.localName === 'permission-card' ? 'card' : n.getAttribute('data-testid') === 'turn-event' ? `${n.getAttribute('data-kind')}: ${n.textContent?.trim()}` : n.getAttribute('data-testid'),
+    );
+    expect(order).toEqual(['card', 'system: hostie made bob a co-host', 'participants: The host lost your connection for a while', 'participants: You came back', 'reply', 'turn-end']);
+    // Shown as the party's notices are, not in a tool group or the reply.
+    for (const n of article.querySelectorAll('[data-testid=turn-event]')) {
+      expect(n.classList.contains('notice')).toBe(true);
+      expect(n.closest('activity-group, markdown-view, .void')).toBeNull();
+    }
+    expect(matchCount(findInTranscript(st.transcript, 'made bob a co-host'))).toBe(1);
     el.remove();
   });
 

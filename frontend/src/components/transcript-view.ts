@@ -17,7 +17,7 @@ import type { AppState } from '../state/app-state';
 import { roleLabel } from '../state/host-control';
 import { deniedWords, doneWords, turnRequests } from '../state/turn-end';
 import { showBidi } from '../state/bidi';
-import { HOST_STOPPED, asText, firstWaitingCard, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem, type WaitingCard } from '../state/transcript';
+import { HOST_STOPPED, asText, firstWaitingCard, lastOutputSegment, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem, type WaitingCard } from '../state/transcript';
 import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
@@ -816,17 +816,18 @@ export class TranscriptView extends LitElement {
     </div>`;
   }
 
-  #notice(it: NoticeItem) {
+  /** A party's notice: an item of its own, or (testid "turn-event") inside the turn that ran when it came. */
+  #notice(it: NoticeItem, testid = 'transcript-item') {
     if (it.type === 'error') {
-      return html`<div class="error" role="alert" data-testid="transcript-item" data-kind="error">${iconAlert()}<span class="text">${agentError(it.text)}</span></div>`;
+      return html`<div class="error" role="alert" data-testid=${testid} data-kind="error">${iconAlert()}<span class="text">${agentError(it.text)}</span></div>`;
     }
     // The party's owner ended it, as the banner above says ("you ended the party"): a
     // tester's read "the host ended the party" under it.
     const text = it.text === HOST_ENDED && this.state?.isOwner ? 'You ended the party' : yourPrompts(it.text, this.state?.session?.you.name ?? '');
-    return html`<div class="notice" data-testid="transcript-item" data-kind="system"><span>${text}</span></div>`;
+    return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${text}</span></div>`;
   }
 
-  #members(it: MembersItem) {
+  #members(it: MembersItem, testid = 'transcript-item') {
     const mine = (m: Member) => m.id === this.state?.session?.you.id; // oneself: not "ann joined" (as the terminal says it)
     // With the role when it is not a participant's, as the terminal says it: a viewer, or a
     // host who is not the party's own ("vic joined as a viewer").
@@ -842,7 +843,7 @@ export class TranscriptView extends LitElement {
         : it.changed
           ? this.#changedText(it.changed)
           : 'participants changed';
-    return html`<div class="notice" data-testid="transcript-item" data-kind="participants"><span>${text}</span></div>`;
+    return html`<div class="notice" data-testid=${testid} data-kind="participants"><span>${text}</span></div>`;
   }
 
   /** A role change that no system event of the host put in words. */
@@ -960,17 +961,22 @@ export class TranscriptView extends LitElement {
     // names the call under way (a window tester's named the second of two Bash calls while
     // the card under it asked about the first).
     let liveGroup = lastSeg;
-    while (liveGroup >= 0 && it.segments[liveGroup]!.kind === 'permission') liveGroup--;
+    while (liveGroup >= 0 && (it.segments[liveGroup]!.kind === 'permission' || it.segments[liveGroup]!.kind === 'event')) liveGroup--;
+    // The reply being written is the last output, party events after it or not.
+    const growing = lastOutputSegment(it.segments);
     const seg = (sg: Segment, i: number) =>
       sg.kind === 'reply'
-        ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === lastSeg)}></markdown-view>`
+        ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === growing)}></markdown-view>`
         : sg.kind === 'permission' && sg.unasked
           ? html`<div class="notice" data-testid="permission-unasked">${sg.permission.tool}${sg.permission.summary ? `: ${sg.permission.summary}` : ''} — allowed without asking (${sg.permission.by || 'a host'} allowed ${sg.permission.tool} for the rest of the party)</div>`
           : sg.kind === 'permission'
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
             ? this.#turnNotice(sg)
-            : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup}></activity-group>`;
+            : sg.kind === 'event'
+              ? // The party's, not the turn's: as it reads between items, where it came.
+                sg.item.type === 'participants' ? this.#members(sg.item, 'turn-event') : this.#notice(sg.item, 'turn-event')
+              : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup}></activity-group>`;
     // In order; output before a retry is void: each run of it shown struck through, in one block.
     const parts: TemplateResult[] = [];
     for (let i = 0; i < it.segments.length; ) {

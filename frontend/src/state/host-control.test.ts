@@ -115,7 +115,8 @@ describe('transcript: approval, permissions, retry', () => {
       sys(9, 'claude started'),
       turn(10, 'b1'),
     ]);
-    expect(m.items.map((it) => it.type)).toEqual(['prompt', 'turn', 'participants', 'system', 'turn', 'system']);
+    // "claude started" came while the run again ran: inside its card, after its reply.
+    expect(m.items.map((it) => it.type)).toEqual(['prompt', 'turn', 'participants', 'system', 'turn']);
     expect((m.items[2] as MembersItem).text).toBe('bob was disconnected when the host stopped');
     expect((m.items[2] as MembersItem).why).toBe('host_stopped');
     const first = m.items[1] as TurnItem;
@@ -127,7 +128,10 @@ describe('transcript: approval, permissions, retry', () => {
     expect(again.again).toBe(true);
     expect(again.batch?.id).toBe('b1');
     expect(again.prompts).toEqual([p1]);
-    expect(again.segments.map((s) => (s.kind === 'reply' || s.kind === 'notice' ? [s.kind, s.text] : [s.kind]))).toEqual([['reply', 'the whole reply']]);
+    expect(again.segments.map((s) => (s.kind === 'reply' || s.kind === 'notice' ? [s.kind, s.text] : s.kind === 'event' && s.item.type === 'system' ? [s.kind, s.item.text] : [s.kind]))).toEqual([
+      ['reply', 'the whole reply'],
+      ['event', 'claude started'],
+    ]);
     expect(again.end?.status).toBe('done');
   });
 
@@ -159,8 +163,10 @@ describe('transcript: approval, permissions, retry', () => {
       out(7, 'whole'),
       turn(8, 'b1'),
     ]);
-    expect(m.items.map((it) => it.type)).toEqual(['turn', 'prompt', 'participants']);
+    // carol's joining came while the turn ran: in its card, where it happened.
+    expect(m.items.map((it) => it.type)).toEqual(['turn', 'prompt']);
     const t = m.items[0] as TurnItem;
+    expect(t.segments.map((s) => s.kind)).toEqual(['reply', 'event', 'notice', 'reply']);
     expect(t.end?.status).toBe('done');
     expect(t.again).toBeFalsy();
   });

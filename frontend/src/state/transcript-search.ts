@@ -3,7 +3,7 @@
 // said an hour ago could not be found at all: this searches the items themselves, as
 // data. Pure: no DOM, no calls into Go.
 
-import type { Segment, TranscriptItem } from './transcript';
+import type { MembersItem, NoticeItem, Segment, TranscriptItem } from './transcript';
 import { asText } from './transcript';
 
 /**
@@ -36,7 +36,14 @@ function segmentText(sg: Segment): string {
     }
     case 'notice':
       return sg.text;
+    case 'event':
+      return noticeText(sg.item);
   }
+}
+
+/** What a party's notice or a change of its people shows, as text (an item, or inside a turn). */
+function noticeText(it: NoticeItem | MembersItem): string {
+  return it.type === 'participants' ? [it.joined?.name ?? '', it.left?.name ?? '', it.changed?.name ?? '', it.text ?? ''].join('\n') : it.text;
 }
 
 /**
@@ -51,9 +58,8 @@ function itemTexts(it: TranscriptItem): string[] {
       return [lower(it, () => `${it.prompt.user}\n${it.prompt.text}`)];
     case 'system':
     case 'error':
-      return [lower(it, () => it.text)];
     case 'participants':
-      return [lower(it, () => [it.joined?.name ?? '', it.left?.name ?? '', it.changed?.name ?? '', it.text ?? ''].join('\n'))];
+      return [lower(it, () => noticeText(it))];
     case 'turn': {
       const b = it.batch;
       const asWritten = b !== null && b.merger !== 'command' && it.prompts.length === 1 && asText(it.prompts[0]?.text ?? '') === b.merged;

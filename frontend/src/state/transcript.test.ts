@@ -33,7 +33,9 @@ function describeItems(items: readonly TranscriptItem[]): string[] {
                 ? `perm:${s.permission.id}:${s.permission.status}`
                 : s.kind === 'notice'
                   ? `${s.level}:${s.text}`
-                  : `${s.stream}:${s.lines.map((l) => l.text).join('|')}`),
+                  : s.kind === 'event'
+                    ? `event:${s.item.type === 'participants' ? `members +${s.item.joined?.name ?? ''} -${s.item.left?.name ?? ''}${s.item.changed ? ` =${s.item.changed.name}` : ''}` : `${s.item.type} ${s.item.text}`}`
+                    : `${s.stream}:${s.lines.map((l) => l.text).join('|')}`),
           )
           .join(', ')}] ${it.end ? it.end.status : 'open'}`;
       case 'approval':
@@ -296,14 +298,13 @@ describe('TranscriptModel', () => {
     });
   });
 
-  it('an error while a turn runs goes into it; notices of others and errors between turns stay items', () => {
+  it('an error while a turn runs goes into it, and so does a party notice (at its place); errors between turns stay items', () => {
     const m = fold([
       batch(1, b1), out(2, 'working'), err(3, 'the agent was silent for 10m0s; stopping the turn'), sys(4, 'ann made bob a viewer'),
       turn(5, 'b1', 'interrupted'), err(6, 'merging failed (quota); merged locally'),
     ]);
     expect(describeItems(m.items)).toEqual([
-      'turn b1 [reply:working, error:the agent was silent for 10m0s; stopping the turn] interrupted',
-      'system ann made bob a viewer',
+      'turn b1 [reply:working, error:the agent was silent for 10m0s; stopping the turn, event:system ann made bob a viewer] interrupted',
       'error merging failed (quota); merged locally',
     ]);
   });
@@ -487,6 +488,91 @@ describe('tool results and their requests', () => {
     expect(describeItems(m.items)).toEqual([
       'prompt ann: add tests',
       'turn b1 [tool:Bash: touch file-1|-> allowed, perm:r1:allowed, tool:Bash: touch file-2|-> (error) denied: no|the denied output, in full, perm:r2:denied, reply:done] done',
+    ]);
+  });
+});
+
+// A window tester's "hostie made bob a co-host", made while the agent's Bash request
+// waited, showed under the finished turn's "Done"; after a resume, "hostie came back /
+// claude started / You came back" showed after the batch run again, though they came
+// before its output. The terminals print them in order; so does the window now.
+describe('TranscriptModel: the party\'s notices while a turn runs', () => {
+  const bob: Member = { id: 'm2', name: 'bob', role: 'host' };
+  const hostie: Member = { id: 'm1', name: 'hostie', role: 'host' };
+  const you: Member = { id: 'm3', name: 'ann', role: 'participant' };
+  const changed = (seq: number, m: Member): PartyEvent => ({ seq, ts: '', kind: 'participants', changed: m, count: 3 });
+  const joined = (seq: number, m: Member): PartyEvent => ({ seq, ts: '', kind: 'participants', joined: m, count: 3 });
+  const leftEv = (seq: number, m: Member, why?: string, text?: string): PartyEvent => ({ seq, ts: '', kind: 'participants', left: m, count: 2, ...(why ? { why } : {}), ...(text ? { text } : {}) });
+  const perm = (seq: number, id: string, status: string) => permission(seq, { id, tool: 'Bash', summary: 'go test ./...', batch: 'b1', status });
+
+  it('a role change while a request waits is in the turn, after the card, before the result and the end', () => {
+    const m = fold([
+      prompt(1, pA),
+      batch(2, { ...b1, prompts: ['a'] }),
+      out(3, 'Bash: go test ./...\n', 'tool'),
+      perm(4, 'r1', 'pending'),
+      changed(5, bob), sys(6, 'hostie made bob a co-host'), // the host's words take the change's place
+      perm(7, 'r1', 'allowed'),
+      out(8, '-> ok\n', 'tool'),
+      out(9, 'All tests pass.'),
+      turn(10, 'b1'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'prompt ann: add tests',
+      'turn b1 [tool:Bash: go test ./...|-> ok, perm:r1:allowed, event:system hostie made bob a co-host, reply:All tests pass.] done',
+    ]);
+  });
+
+  it('output that goes on goes on where it was: a join does not cut a reply or a tool group in two', () => {
+    const m = fold([
+      batch(1, b1), out(2, '```go\nfunc a() {'), joined(3, bob), out(4, '}\n```'),
+      out(5, 'Read a.go\n', 'tool'), leftEv(6, bob), out(7, 'Read b.go\n', 'tool'),
+      turn(8, 'b1'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'turn b1 [reply:```go\nfunc a() {}\n```, event:members +bob -, tool:Read a.go|Read b.go, event:members + -bob] done',
+    ]);
+  });
+
+  it('a notice goes into the running turn also when a prompt typed meanwhile is below the card (it waits for the next batch)', () => {
+    const m = fold([batch(1, b1), out(2, 'working'), prompt(3, pB), joined(4, bob), out(5, ' still'), turn(6, 'b1')]);
+    expect(describeItems(m.items)).toEqual(['turn b1 [reply:working still, event:members +bob -] done', 'prompt bob: fix lint']);
+  });
+
+  it('notices between turns, and in a batchless turn, stay items', () => {
+    const m = fold([out(1, 'starting up'), joined(2, bob), batch(3, b1), turn(4, 'b1'), sys(5, 'after')]);
+    expect(describeItems(m.items)).toEqual(['turn - [reply:starting up] open', 'members +bob -', 'turn b1 [] done', 'system after']);
+  });
+
+  it('after a resume, what came before the run again stands between the cards; what came after its start, in its card, in order', () => {
+    const m = fold([
+      prompt(1, pA),
+      batch(2, { ...b1, prompts: ['a'] }),
+      out(3, 'half a rep'),
+      leftEv(4, bob, 'host_stopped', 'bob was disconnected when the host stopped'),
+      sys(5, 'the party was resumed: the batch that was running is sent to the agent again'),
+      { ...retry(6, 'b1'), resumed: true },
+      joined(7, hostie), sys(8, 'claude started'), joined(9, you),
+      out(10, 'the whole reply'),
+      turn(11, 'b1'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'prompt ann: add tests',
+      'turn b1 [~reply:half a rep] interrupted',
+      'members + -bob',
+      'system the party was resumed: the batch that was running is sent to the agent again',
+      'turn b1 [event:members +hostie -, event:system claude started, event:members +ann -, reply:the whole reply] done',
+    ]);
+    expect((m.items[4] as TurnItem).again).toBe(true);
+  });
+
+  it('an agent crash keeps its card; the notices in it stay, not struck through', () => {
+    const m = fold([
+      batch(1, b1), out(2, 'half'), joined(3, bob), err(4, 'claude stopped unexpectedly: boom'), retry(5, 'b1'),
+      sys(6, 'restarting claude and retrying the batch'), out(7, 'whole'), turn(8, 'b1'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'turn b1 [~reply:half, event:members +bob -, error:claude stopped unexpectedly: boom, system:restarting claude and retrying the batch, reply:whole] done',
     ]);
   });
 });

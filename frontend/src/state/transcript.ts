@@ -50,6 +50,19 @@ export interface NoticeSegment {
   void?: undefined;
 }
 
+/**
+ * A party's notice that came while the turn ran, at its place among the turn's output: a
+ * system notice or someone joining, leaving or changing role. Not the agent's doing nor
+ * about the turn, and shown as the party's notices are between items; inside the turn so
+ * that it reads in time order (a window tester's "hostie made bob a co-host", made while a
+ * Bash request waited, showed under the turn's "Done"). Never void: it is what happened.
+ */
+export interface EventSegment {
+  kind: 'event';
+  item: NoticeItem | MembersItem;
+  void?: undefined;
+}
+
 /** The first line of a transcript whose history was cut (TranscriptModel.startsLater). */
 export const HISTORY_CUT_TEXT =
   'Earlier events of this party are not shown: the window shows its newest ones. Save as Markdown, once the party ends, writes all of it.';
@@ -181,7 +194,18 @@ export interface PermissionSegment {
 }
 
 /** A piece of a turn's output, in order. */
-export type Segment = ReplySegment | ActivitySegment | PermissionSegment | NoticeSegment;
+export type Segment = ReplySegment | ActivitySegment | PermissionSegment | NoticeSegment | EventSegment;
+
+/**
+ * Index of the last segment that is output of the turn (not a party's event that came while
+ * it ran); -1 if none. Output that goes on goes on there: a join in the middle of a reply
+ * does not cut its Markdown (a code block) in two; the event reads after it.
+ */
+export function lastOutputSegment(segments: readonly Segment[]): number {
+  let i = segments.length - 1;
+  while (i >= 0 && segments[i]!.kind === 'event') i--;
+  return i;
+}
 
 interface ItemBase {
   /** Stable key for rendering: the seq of the event that created the item. */
@@ -484,7 +508,9 @@ export class TranscriptModel {
         if (ev.kind === 'system' && this.#saysRoleChange(this.#items[last], ev.seq, text)) {
           // It says the role change just shown, and who made it: it takes that line's place.
           this.#replace(last, { ...base, type: 'system', text });
-        } else if (!this.#turnNotice(ev.kind, ev.seq, text)) this.#push({ ...base, type: ev.kind, text });
+        } else if (ev.kind === 'system' && this.#saysRoleChangeInTurn(ev.seq, text)) {
+          this.#replaceLastEvent({ ...base, type: 'system', text });
+        } else if (!this.#turnNotice(ev.kind, ev.seq, text)) this.#note({ ...base, type: ev.kind, text });
         break;
       }
       case 'participants':
@@ -494,12 +520,12 @@ export class TranscriptModel {
         if (ev.joined || ev.left) {
           if (ev.left) this.#away.add(ev.left.id);
           const back = ev.joined ? this.#away.delete(ev.joined.id) : undefined;
-          this.#push({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined, ...(back ? { back } : {}) });
+          this.#note({ ...base, type: 'participants', joined: ev.joined, left: ev.left, count: ev.count, text: ev.left ? ev.text : undefined, why: ev.left ? ev.why : undefined, ...(back ? { back } : {}) });
         } else if (ev.changed && typeof ev.changed.name === 'string') {
           // A role change. Our host follows it with a system event that says who made it
           // ("hana made bob a co-host"), which then replaces this item; a host that sends
           // only this event (all PROTOCOL.md §7 promises) gets this item's line.
-          this.#push({ ...base, type: 'participants', changed: ev.changed, count: ev.count });
+          this.#note({ ...base, type: 'participants', changed: ev.changed, count: ev.count });
         }
         break;
       case 'batch':
@@ -717,13 +743,20 @@ export class TranscriptModel {
     const i = this.#turnOf(batch);
     if (i < 0) return;
     const turn = this.#items[i] as TurnItem;
-    const segments = turn.segments.map((sg) => (sg.void || sg.kind === 'notice' ? sg : { ...sg, void: true }));
+    let segments = turn.segments.map((sg) => (sg.void || sg.kind === 'notice' || sg.kind === 'event' ? sg : { ...sg, void: true }));
+    // The party's events since the first run's last output: after a resume, what the host
+    // said as it came back (who was disconnected, "the party was resumed").
+    const out = lastOutputSegment(segments);
+    const since = segments.slice(out + 1) as EventSegment[];
     // After a resume (the host says so on the retry), notices — who was disconnected, "the
     // party was resumed" — stand between the first run's card and its retry: the run again
     // gets a card of its own below them, so that the reply reads after what led to it (a
     // tester saw it above). An agent crash keeps one card, whatever came in between.
-    if (resumed && i < this.#items.length - 1) {
+    if (resumed && (i < this.#items.length - 1 || since.length > 0)) {
+      segments = segments.slice(0, out + 1);
       this.#replace(i, { ...turn, segments, end: turn.end ?? stoppedAt(base, turn, batch, HOST_STOPPED) });
+      // Items again, between the two cards, in their order (nothing else came after the card).
+      for (const ev of since) this.#push(ev.item);
       this.#push({ ...base, type: 'turn', batch: turn.batch, prompts: turn.prompts, segments: [], end: null, files: [], again: true });
       const j = this.#items.length - 1;
       if (this.#lastBatchTurn === i) {
@@ -783,6 +816,41 @@ export class TranscriptModel {
     return text.includes(` made ${name} `) || text.startsWith(`${name} made themselves `);
   }
 
+  /**
+   * A party's notice (a system notice, someone joining, leaving or changing role): into the
+   * batch's turn that runs, at its place among the turn's output (EventSegment); else an
+   * item of its own. Prompts typed while the turn runs stay below its card (they wait for
+   * the next batch): a notice that came after one of them shows above it, in the card,
+   * where it happened in the turn — a demo party's teammates type during every turn, and
+   * its "made bob a co-host" showed under the card's "Done" again.
+   */
+  #note(item: NoticeItem | MembersItem): void {
+    const i = this.#openTurn();
+    const turn = this.#items[i];
+    if (turn?.type === 'turn' && turn.batch !== null) {
+      this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'event', item }] });
+      return;
+    }
+    this.#push(item);
+  }
+
+  /** As #saysRoleChange, of the last segment of the running turn (the role change went into it). */
+  #saysRoleChangeInTurn(seq: number, text: string): boolean {
+    const turn = this.#items[this.#openTurn()];
+    if (turn?.type !== 'turn') return false;
+    const sg = turn.segments[turn.segments.length - 1];
+    return sg?.kind === 'event' && this.#saysRoleChange(sg.item, seq, text);
+  }
+
+  /** Replaces the running turn's last segment, a party's event, with item (#saysRoleChangeInTurn). */
+  #replaceLastEvent(item: NoticeItem): void {
+    const i = this.#openTurn();
+    const turn = this.#items[i] as TurnItem;
+    const segs = turn.segments.slice();
+    segs[segs.length - 1] = { kind: 'event', item };
+    this.#replace(i, { ...turn, segments: segs });
+  }
+
   #push(item: TranscriptItem): void {
     this.#items.push(item);
     this.#version++;
@@ -823,9 +891,12 @@ export class TranscriptModel {
     }
     const turn = this.#items[i] as TurnItem;
     const segs = turn.segments.slice();
-    const last = segs[segs.length - 1];
+    // Output goes on at the turn's last output, before the party's events that came since
+    // (lastOutputSegment); new output comes after them.
+    const at = lastOutputSegment(segs);
+    const last = segs[at];
     if (stream === 'assistant') {
-      if (last && last.kind === 'reply' && !last.void) segs[segs.length - 1] = { kind: 'reply', text: last.text + text };
+      if (last && last.kind === 'reply' && !last.void) segs[at] = { kind: 'reply', text: last.text + text };
       else segs.push({ kind: 'reply', text });
     } else {
       // Tool and stderr output come as whole lines, each ending in "\n"; the host may
@@ -839,8 +910,8 @@ export class TranscriptModel {
       // call before the request's card, not to a group of its own after it — where the
       // next call joined it, and a step showed one tool's result under another's call.
       if (group === 'tool' && last?.kind === 'permission' && !last.void) {
-        let j = segs.length - 1;
-        while (j >= 0 && segs[j]!.kind === 'permission' && !segs[j]!.void) j--;
+        let j = at;
+        while (j >= 0 && (segs[j]!.kind === 'permission' || segs[j]!.kind === 'event') && !segs[j]!.void) j--;
         const call = segs[j];
         const results = lines.findIndex((l) => !isResultLine(l));
         const k = results < 0 ? lines.length : results;
@@ -849,11 +920,11 @@ export class TranscriptModel {
           lines = lines.slice(k);
         }
       }
-      const now = segs[segs.length - 1];
+      const now = segs[at];
       if (lines.length === 0) {
         // all of it went to the call's group
       } else if (now && now.kind === 'activity' && !now.void && now.stream === group) {
-        segs[segs.length - 1] = { kind: 'activity', stream: group, lines: [...now.lines, ...lines] };
+        segs[at] = { kind: 'activity', stream: group, lines: [...now.lines, ...lines] };
       } else {
         segs.push({ kind: 'activity', stream: group, lines });
       }
