@@ -869,6 +869,14 @@ describe('<party-view> icon-only header buttons', () => {
     await el.updateComplete;
     expect(tooltip(el, q('stop-turn'))).toMatch(/Stop the agent's turn/);
     expect(tooltip(el, q('party-connection'))).toBe('Connected');
+    // The connection's dot alone (below 720 px) is named for a screen reader.
+    expect(q('party-connection').getAttribute('aria-label')).toBe('Connected');
+    // Changes' count leaves out a changed .env: its tooltip says it (a window tester's count looked wrong).
+    st.workspace.level = 'changes';
+    st.workspace.onChanges([{ path: 'a.go', status: 'modified', additions: 1, deletions: 0 }], 1);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(tooltip(el, q('changes-toggle'))).toBe('What changed in the working folder, by the agent or by hand: 1 file, and 1 that may hold credentials (not shown)');
     el.remove();
     st.dispose();
   });

@@ -7,7 +7,7 @@ import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import type { TranscriptItem } from '../state/transcript';
 import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeInParty, roleLabel } from '../state/host-control';
-import { SHARE_LEVELS } from '../state/workspace';
+import { SHARE_LEVELS, countText } from '../state/workspace';
 import type { Member, PermissionMode, Role } from '../state/types';
 import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
@@ -1064,6 +1064,8 @@ export class PartyView extends LitElement {
     // The prompts no batch has taken, and those in a merged prompt that waits for approval.
     const queued = s.pending.filter((q) => !s.isAwaitingApproval(q.id));
     const held = s.pending.length - queued.length;
+    // The Changes count leaves out the files kept back as secrets: its tooltip says them.
+    const changesNote = countText(s.workspace.files.length, s.workspace.hidden, s.workspace.more);
     return html`
       <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}>
         ${logo(24)}
@@ -1092,7 +1094,7 @@ export class PartyView extends LitElement {
           @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="people-word">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
         <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
-          title=${s.workspace.shared ? 'What changed in the working folder, by the agent or by hand' : 'The host does not share the working folder'}
+          title=${s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder'}
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="changes-word">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <!-- Not below 720 px, where the header has no room for it (it wrapped to a third row at 400 px): Ctrl+F is. -->
