@@ -300,4 +300,37 @@ await shot('create-permission-timeout', 'teammates=0', {
   },
   wait: 'home-permission-timeout',
 });
+// Stop while a tool request waits: nobody refused it, so it says cancelled, not denied.
+await shot('stop-cancelled', `${party}&teammates=0&ask`, {
+  act: async (p) => {
+    await p.getByTestId('prompt-input').fill('run the tests please');
+    await p.getByTestId('prompt-input').press('Enter');
+    await p.getByTestId('permission-allow').first().waitFor({ timeout: 30_000 });
+    await p.getByTestId('stop-turn').click();
+    await p.getByTestId('turn-end').first().waitFor({ timeout: 30_000 });
+  },
+  wait: 'turn-end',
+});
+// Plan mode: the agent's plan to approve, whole.
+await shot('plan-card', `${party}&teammates=0&plan`, {
+  act: async (p) => {
+    await p.getByTestId('prompt-input').fill('add a hello script');
+    await p.getByTestId('prompt-input').press('Enter');
+  },
+  wait: 'permission-allow',
+});
+// Find counts every match and marks the others in the item too.
+await shot('find-count', 'screen=party&history=0&teammates=0&bench=400', {
+  act: async (p) => {
+    await p.getByTestId('transcript').waitFor();
+    await p.keyboard.press('Control+f');
+    await p.getByTestId('find-input').fill('window');
+    await p.waitForTimeout(600);
+    await p.keyboard.press('Enter'); // around, to the first
+    await p.waitForTimeout(600);
+    await p.keyboard.press('Enter'); // the reply's first, its other one marked too
+    await p.waitForTimeout(600);
+  },
+  wait: 'find-count',
+});
 await browser.close();
