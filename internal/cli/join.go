@@ -103,7 +103,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	pr, sc := newTerminal(io)
 	outGone := make(chan struct{}) // closed when plain output meets a closed pipe
 	if sc == nil {
-		pr.w.w = &pipeWatch{w: pr.w.w, gone: outGone}
+		pr.screen.w = &pipeWatch{w: pr.screen.w, gone: outGone}
 	}
 	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
 	if dataDir == "" {

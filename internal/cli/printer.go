@@ -30,9 +30,12 @@ type printer struct {
 	helloed chan struct{}
 	mu      sync.Mutex
 	backs   uint64       // times back in touch with the host (reconnected)
-	w       *frameWriter // everything printed goes through it; streamed agent text a frame at a time (a party terminal)
-	color   bool         // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
-	midLine bool         // the last thing printed was agent text without a trailing newline
+	w       *frameWriter // everything printed under mu goes through it; streamed agent text a frame at a time (a party terminal)
+	// screen is w as it is outside a skip (skipOne puts the discard in w's place, under
+	// mu, for one event): what flush, which holds no mu, flushes.
+	screen  *frameWriter
+	color   bool // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
+	midLine bool // the last thing printed was agent text without a trailing newline
 	// held is the start of an agent line that may yet become one of the party's own
 	// ("[perm" of "[permission]"): it is printed when the line shows it cannot, or marked
 	// (markAgentLinesLocked). Held only at a line's start, so midLine is false meanwhile.
@@ -305,12 +308,13 @@ func (p *printer) deadlineLocked(pm wire.Permission) time.Time {
 }
 
 func newPrinter(w io.Writer) *printer {
-	return &printer{w: &frameWriter{w: w}, r: newRoster(), now: time.Now, newlines: 1, helloed: make(chan struct{}, 1)}
+	fw := &frameWriter{w: w}
+	return &printer{w: fw, screen: fw, r: newRoster(), now: time.Now, newlines: 1, helloed: make(chan struct{}, 1)}
 }
 
 // flush writes agent text still held for the next frame. A party terminal calls it before
 // it returns.
-func (p *printer) flush() { p.w.Flush() }
+func (p *printer) flush() { p.screen.Flush() }
 
 // finish is a party terminal's last word: what is held is written, and agent text left
 // mid-line is ended, so that the shell's prompt that follows starts a line of its own.
@@ -661,68 +665,54 @@ func (p *printer) historyStart(n int) {
 // skip takes evs in as history without printing them: the terminal still knows who asked
 // what and which batches ran, for the events printed after them.
 func (p *printer) skip(evs []wire.Event) {
-	p.w.mu.Lock()
-	out := p.w.w
-	p.w.w = io.Discard
-	p.w.mu.Unlock()
-	above := p.above
-	p.mu.Lock()
-	p.above = nil // its lines would reach the screen
-	p.mu.Unlock()
-	for _, ev := range evs {
-		p.event(ev)
-		// Into the discard at once: held for a frame, a long history's output piled up
-		// whole (a tester's resumed host, with 64 MB of history, allocated 240 MB here).
-		p.w.Flush()
-	}
-	p.w.mu.Lock()
-	p.w.w = out
-	p.w.mu.Unlock()
-	p.mu.Lock()
-	p.above, p.midLine, p.newlines, p.aside, p.held = above, false, 1, nil, ""
-	p.mu.Unlock()
+	var s skipRun
+	p.skipSome(&s, evs)
+	p.skipEnd(&s)
 }
 
 // skipRun is one skip taken in parts (skipSome, skipEnd): a history read page by page
 // goes to the discard as it comes, rather than held whole to be skipped at its end. The
 // parts leave the printer as one skip of them all would (skipEnd as skip's end), and
-// between them the printer is as it was before the first.
+// between its events the printer is as it was before the first.
 type skipRun struct {
 	started  bool
-	midLine  bool // the line state the skipped events left, for the next part
+	midLine  bool // the line state the skipped events left, for the next one
 	newlines int
 	aside    []string
 	held     string
 }
 
+// discardTo is where a skipped event's output goes: nowhere, at once (held for a frame, a
+// long history's output piled up whole: a tester's resumed host, with 64 MB of history,
+// allocated 240 MB here).
+var discardTo = &frameWriter{w: io.Discard}
+
 // skipSome takes evs in as history without printing them, as part of the skip s.
 func (p *printer) skipSome(s *skipRun, evs []wire.Event) {
-	if len(evs) == 0 {
-		return
+	for _, ev := range evs {
+		p.skipOne(s, ev)
 	}
-	p.w.mu.Lock()
-	out := p.w.w
-	p.w.w = io.Discard
-	p.w.mu.Unlock()
+}
+
+// skipOne takes ev in as history without printing it: as event does, under mu, with the
+// printer's output going to the discard for this event only and its line state kept in s.
+// Other output (a notice from another goroutine: a lost connection, a command's reply)
+// waits for mu and finds the printer as it was: the shared writer's output was the discard
+// for the whole skip, and what they printed meanwhile went with it (a reviewer's, once a
+// long catch-up was skipped in parts as it came).
+func (p *printer) skipOne(s *skipRun, ev wire.Event) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	above, midLine, newlines, aside, held := p.above, p.midLine, p.newlines, p.aside, p.held
-	p.above = nil // its lines would reach the screen
 	if s.started {
 		p.midLine, p.newlines, p.aside, p.held = s.midLine, s.newlines, s.aside, s.held
 	}
-	p.mu.Unlock()
-	for _, ev := range evs {
-		p.event(ev)
-		p.w.Flush() // into the discard at once (skip)
-	}
-	p.mu.Lock()
+	p.w, p.above = discardTo, nil // (the above's lines would reach the screen)
+	p.eventLocked(ev)
 	s.started = true
 	s.midLine, s.newlines, s.aside, s.held = p.midLine, p.newlines, p.aside, p.held
-	p.above, p.midLine, p.newlines, p.aside, p.held = above, midLine, newlines, aside, held
-	p.mu.Unlock()
-	p.w.mu.Lock()
-	p.w.w = out
-	p.w.mu.Unlock()
+	p.w, p.above = p.screen, above
+	p.midLine, p.newlines, p.aside, p.held = midLine, newlines, aside, held
 }
 
 // skipEnd ends the skip s as skip ends: the output is at a line's start.

@@ -19,6 +19,11 @@ import (
 func (p *printer) event(ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.eventLocked(ev)
+}
+
+// eventLocked is event, under mu.
+func (p *printer) eventLocked(ev wire.Event) {
 	if p.evented != nil {
 		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -166,4 +168,60 @@ func TestJoinHistoryHoldsOnlyTheLastTurns(t *testing.T) {
 	if !strings.Contains(out.String(), "the last 3 turns are") || !strings.Contains(out.String(), "ask p200") {
 		t.Fatalf("the last turns were not printed:\n%.2000s", out.String())
 	}
+}
+
+// What another goroutine prints while history is skipped reaches the screen: the skip put
+// the discard under the shared writer for as long as it ran, and a notice printed then (a
+// lost connection, a command's reply) went with the history — once a long catch-up was
+// skipped in parts as it came, throughout it (a reviewer's).
+func TestSkipKeepsWhatOthersPrint(t *testing.T) {
+	var out syncBuffer
+	p := newPrinter(&out)
+	var evs []wire.Event
+	for i := range 20_000 {
+		evs = append(evs, wire.Event{Seq: int64(i + 1), Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: fmt.Sprintf("piece %d of a long reply ", i)})
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var s skipRun
+		p.skipSome(&s, evs)
+		p.skipEnd(&s)
+	}()
+	said := 0
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+			said++
+			p.notice("system", fmt.Sprintf("notice number %d", said))
+			time.Sleep(time.Millisecond)
+		}
+	}
+	got := out.String()
+	if n := strings.Count(got, "notice number "); n != said || said < 2 {
+		t.Fatalf("%d of %d notices printed while the history was skipped:\n%.500s", n, said, got)
+	}
+	if strings.Contains(got, "piece") {
+		t.Fatalf("the skipped history was printed:\n%.500s", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer for writers on several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

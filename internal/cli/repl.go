@@ -65,7 +65,7 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 func newTerminal(io IO) (*printer, *screen) {
 	pr := newPrinter(io.Out)
 	pr.color = colorFor(io.Out, io.Getenv)
-	pr.w.frame = printFrame
+	pr.screen.frame = printFrame
 	if !interactive(io.In, io.Out, io.Getenv) {
 		return pr, nil
 	}
@@ -80,7 +80,7 @@ func newTerminal(io IO) (*printer, *screen) {
 			sc.printed = &printedLines{} // only a foregroundOutput takes them (editorOutput)
 		}
 	}
-	pr.w.w = sc
+	pr.screen.w = sc
 	pr.above = sc.above
 	pr.background = sc.inBackground
 	pr.width = func() int { return int(sc.width.Load()) }
