@@ -707,7 +707,14 @@ export class TranscriptView extends LitElement {
     clearTimeout(this.#revealTimer);
     if (wait > 0) {
       const gen = ++this.#revealGen;
-      this.#revealTimer = setTimeout(() => gen === this.#revealGen && this.#find.open && this.#reveal(i, n), wait);
+      this.#revealTimer = setTimeout(() => {
+        if (gen !== this.#revealGen || !this.#find.open) return;
+        // The match shown, by its item's key: the items may have moved meanwhile (a
+        // reviewer's: a refind or a cut history, and the index pointed at another item).
+        const f = this.#find;
+        const at = this.state?.transcript.findIndex((it) => it.key === f.shownKey) ?? -1;
+        if (at >= 0) this.#reveal(at, f.shownN);
+      }, wait);
       return;
     }
     const el = this.#scroller();
