@@ -4164,3 +4164,35 @@ func TestTheUnfinishedLineCountsTabs(t *testing.T) {
 		}
 	}
 }
+
+// The last host here leaving is told what waits for a host's decision: a tester's co-host
+// left at once, and the tool requests waited out their time. Not while another host is
+// here.
+func TestLastHostLeavingIsToldWhatWaits(t *testing.T) {
+	now := time.Unix(1000, 0)
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.endsParty, c.editor = false, true // a co-host's terminal (joined), at the line editor
+	c.now = func() time.Time { return now }
+	me := wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}
+	c.pr.hello(wire.HelloResult{You: me, Party: wire.PartyInfo{Host: "hana", PermissionMode: wire.PermissionAsk},
+		State: wire.State{Participants: []wire.Member{me, {ID: "m2", Name: "bob", Role: wire.RoleParticipant}}}})
+	for i, id := range []string{"t1", "t2"} {
+		c.pr.event(wire.Event{Seq: int64(i + 1), Kind: wire.KindPermission, Permission: &wire.Permission{ID: id, Tool: "Bash", Summary: "touch " + id, Batch: "b1", Status: wire.PermissionPending}})
+	}
+	if c.line(context.Background(), "/quit") {
+		t.Fatal("the last host's /quit with requests waiting left at once")
+	}
+	if want := "2 tool requests wait for a host's decision, and no other host is here: if you leave, they are denied when their time runs out. /quit again within 10 seconds leaves"; !strings.Contains(out.String(), want) {
+		t.Fatalf("output %q lacks %q", out.String(), want)
+	}
+	now = now.Add(time.Second)
+	if !c.line(context.Background(), "/quit") {
+		t.Fatal("the second /quit did not leave")
+	}
+	// Another host here: it leaves at once.
+	now = now.Add(time.Minute)
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "hana", Role: wire.RoleHost}})
+	if !c.line(context.Background(), "/quit") {
+		t.Fatalf("with another host here, /quit did not leave at once: %q", out.String())
+	}
+}

@@ -753,17 +753,26 @@ func (c *commander) leave(key string) bool {
 		return true
 	}
 	mine, held, withdrawable := 0, 0, false
+	orphaned := ""
 	c.pr.with(func(r *roster) {
 		mine = r.countMine(r.pending)
 		if r.held != nil {
 			held = r.countMine(r.held.Prompts)
 		}
 		withdrawable = r.lastWaiting() != ""
+		orphaned = orphanedWords(r)
 	})
-	if mine+held == 0 {
+	if mine+held == 0 && orphaned == "" {
 		return true
 	}
 	c.quitAsked = c.clock()
+	if mine+held == 0 {
+		c.pr.reply("system", fmt.Sprintf("%s. %s again within %d seconds leaves", orphaned, key, int(quitAgain/time.Second)))
+		return false
+	}
+	if orphaned != "" {
+		orphaned = "; " + orphaned
+	}
 	what := ""
 	switch {
 	case mine == 0 && held == 1:
@@ -780,8 +789,28 @@ func (c *commander) leave(key string) bool {
 	if withdrawable {
 		undo = " /withdraw takes back the newest;"
 	}
-	c.pr.reply("system", fmt.Sprintf("%s.%s %s again within %d seconds leaves", what, undo, key, int(quitAgain/time.Second)))
+	c.pr.reply("system", fmt.Sprintf("%s%s.%s %s again within %d seconds leaves", what, orphaned, undo, key, int(quitAgain/time.Second)))
 	return false
+}
+
+// orphanedWords says what waits for a host's decision when this terminal's member is a
+// co-host and no other host is here: leaving, nobody decides it (a tester's co-host left
+// at once, and the requests waited out their time). "" otherwise.
+func orphanedWords(r *roster) string {
+	if r.you.Role != wire.RoleHost || slices.ContainsFunc(r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost && m.ID != r.you.ID }) {
+		return ""
+	}
+	var w []string
+	switch n := len(r.perms); {
+	case n == 1:
+		w = append(w, "a tool request waits for a host's decision, and no other host is here: if you leave, it is denied when its time runs out")
+	case n > 1:
+		w = append(w, fmt.Sprintf("%d tool requests wait for a host's decision, and no other host is here: if you leave, they are denied when their time runs out", n))
+	}
+	if r.held != nil {
+		w = append(w, "a merged prompt waits for a host's approval, and no other host is here: it waits until one comes")
+	}
+	return strings.Join(w, "; ")
 }
 
 // clock is the time now (c.now in tests).

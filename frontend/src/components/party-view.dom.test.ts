@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
-import { approval, batch, changed, joined, left, phase, prompt, settings } from '../state/events.test-helpers';
+import { approval, batch, changed, joined, left, permission, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { PERMISSION_MODES } from '../state/host-control';
 import { JOURNAL_FAILED, JOURNAL_GAVE_UP, JOURNAL_RECOVERED } from '../state/party';
@@ -916,6 +916,39 @@ describe('<party-view> find', () => {
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=find-open]')!.click();
     await (tv as unknown as { updateComplete: Promise<boolean> }).updateComplete;
     expect(bar()).not.toBeNull();
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<party-view> the last host leaving', () => {
+  // A tester's co-host left at once while two tool requests waited for a host, the only one
+  // there; the requests waited out their time. Leave says so first; not while another host
+  // is here.
+  it('says what waits for a host before the last one here leaves', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    be.emit('party:event', changed(1, { id: 'm1', name: 'ann', role: 'host' })); // made a co-host
+    be.emit('party:event', prompt(2, { id: 'p1', user: 'bob', text: 'run the tests' }));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'run the tests', merger: 'local' }));
+    for (const id of ['t1', 't2']) be.emit('party:event', permission(id === 't1' ? 4 : 5, { id, tool: 'Bash', summary: `touch ${id}`, batch: 'b1', status: 'pending' }));
+    await el.updateComplete;
+    q('leave-party')!.click();
+    await el.updateComplete;
+    expect(q('leave-requests')?.textContent).toBe("2 tool requests wait for a host's decision, and no other host is here: if you leave, they are denied when their time runs out.");
+    expect(be.calls.some(([m]) => m === 'Leave')).toBe(false);
+    q('leave-cancel')!.click();
+    await el.updateComplete;
+    // Another host here: it leaves at once.
+    be.emit('party:event', joined(6, { id: 'm9', name: 'hana', role: 'host' }));
+    await el.updateComplete;
+    q('leave-party')!.click();
+    await el.updateComplete;
+    expect(q('leave-dialog')).toBeNull();
+    expect(be.calls.some(([m]) => m === 'Leave')).toBe(true);
     el.remove();
     st.dispose();
   });

@@ -1010,10 +1010,12 @@ export class PartyView extends LitElement {
 
   /**
    * Leave, asking first when something would be lost or left behind: a prompt typed and
-   * not sent (it was simply gone), or prompts of mine still waiting for a batch.
+   * not sent (it was simply gone), prompts of mine still waiting for a batch, or (the last
+   * host here) what waits for a host's decision.
    */
   #leave(s: AppState): void {
-    if (s.unsentDraft.trim() === '' && s.myPending.length === 0) {
+    const orphaned = s.leftWithNoHost;
+    if (s.unsentDraft.trim() === '' && s.myPending.length === 0 && orphaned.requests + orphaned.approvals === 0) {
       void s.leave();
       return;
     }
@@ -1028,6 +1030,8 @@ export class PartyView extends LitElement {
       this.requestUpdate();
     };
     const waiting = s.myPending.length;
+    const orphaned = s.leftWithNoHost;
+    const n = orphaned.requests;
     return html`<div class="backdrop confirm" @click=${(e: Event) => e.target === e.currentTarget && close()}>
       <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="leave-title" data-testid="leave-dialog"
         @keydown=${(e: KeyboardEvent) => escape(e, close)}>
@@ -1036,6 +1040,12 @@ export class PartyView extends LitElement {
           ${s.unsentDraft.trim() !== '' ? html`<p data-testid="leave-draft">What you typed in the prompt box has not been sent, and will be lost.</p>` : nothing}
           ${waiting > 0
             ? html`<p data-testid="leave-pending">${waiting === 1 ? 'Your prompt is' : `${waiting} of your prompts are`} still waiting: ${waiting === 1 ? 'it stays' : 'they stay'} in the party and ${waiting === 1 ? 'goes' : 'go'} to the agent without you.</p>`
+            : nothing}
+          ${n > 0
+            ? html`<p data-testid="leave-requests">${n === 1 ? 'A tool request waits' : `${n} tool requests wait`} for a host's decision, and no other host is here: if you leave, ${n === 1 ? 'it is' : 'they are'} denied when ${n === 1 ? 'its' : 'their'} time runs out.</p>`
+            : nothing}
+          ${orphaned.approvals > 0
+            ? html`<p data-testid="leave-approvals">${orphaned.approvals === 1 ? 'A merged prompt waits' : `${orphaned.approvals} merged prompts wait`} for a host's approval, and no other host is here: ${orphaned.approvals === 1 ? 'it waits' : 'they wait'} until one comes.</p>`
             : nothing}
         </div>
         <footer>

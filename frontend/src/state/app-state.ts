@@ -14,7 +14,7 @@
 // the party's gen) guard against.
 
 import { errorText, type Backend } from './backend';
-import type { TranscriptItem } from './transcript';
+import { waitingForHosts, type TranscriptItem } from './transcript';
 import { HostControl } from './host-control';
 import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
@@ -520,6 +520,18 @@ export class AppState {
   }
   get participants(): readonly Member[] {
     return this.#party.participants;
+  }
+  /**
+   * What would be left with no host to decide it if this window left: the tool requests
+   * and merged prompts that wait for a host, when this window's person is a co-host and no
+   * other host is here (a tester's co-host left at once, and the requests waited out their
+   * time). Nothing for a participant, the owner (End party asks of its own), or while
+   * another host is here.
+   */
+  get leftWithNoHost(): { requests: number; approvals: number } {
+    const you = this.session?.you.id;
+    if (!this.isHost || this.isOwner || this.participants.some((m) => m.role === 'host' && m.id !== you)) return { requests: 0, approvals: 0 };
+    return waitingForHosts(this.transcript);
   }
   /** Members who left and may come back; a host may still remove one. */
   get away(): readonly Member[] {

@@ -348,6 +348,22 @@ export function firstWaitingCard(items: readonly TranscriptItem[]): WaitingCard 
   return null;
 }
 
+/**
+ * What waits for a host's decision now: the tool requests of the last item that has one
+ * waiting (as firstWaitingCard), and the merged prompts waiting for approval.
+ */
+export function waitingForHosts(items: readonly TranscriptItem[]): { requests: number; approvals: number } {
+  let requests = 0;
+  let approvals = 0;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i]!;
+    if (it.type === 'approval' && it.status === 'waiting') approvals++;
+    if (it.type !== 'turn' || requests > 0) continue;
+    for (const sg of it.segments) if (sg.kind === 'permission' && !sg.unasked && sg.permission.status === 'pending') requests++;
+  }
+  return { requests, approvals };
+}
+
 /** Parses an RFC 3339 time to ms since the epoch (NaN when it cannot). */
 export function parseTS(ts: string | undefined): number {
   return ts ? Date.parse(ts) : NaN;
