@@ -246,7 +246,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 			denied := deniedWords(t.Denied, seen)
 			// Refused or timed out: what did not go as asked (a cancel is the turn's end).
 			notAllowed := min(seen.TimedOut, t.Denied) + seen.Denied(t.Denied)
-			plansBack := min(p.plansBack[t.Batch], t.Denied)
+			planBack := seen.PlanSentBack(t.Denied, p.plansBack[t.Batch])
 			delete(p.requests, t.Batch)
 			delete(p.plansBack, t.Batch)
 			// A step that failed is said at the end too: "finished" alone read as if all
@@ -259,7 +259,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 			switch t.Status {
 			case wire.TurnDone:
 				switch {
-				case notAllowed > 0 && plansBack >= notAllowed:
+				case planBack:
 					p.noticeLocked("system", fmt.Sprintf("claude finished (%s); its plan was sent back for changes%s%s", d, deniedWords(0, transcript.Requests{Cancelled: seen.Cancelled}), failed))
 				case notAllowed > 0:
 					p.noticeLocked("system", fmt.Sprintf("claude finished (%s), but not everything it asked for was allowed%s%s", d, denied, failed))

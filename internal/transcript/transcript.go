@@ -639,7 +639,7 @@ func (r *renderer) writeTurn() {
 	all := append(slices.Clip(t.written), t.parts...)
 	var notes []string
 	reqs := requests(all)
-	if plans := plansBack(all); t.end.Status == wire.TurnDone && reqs.Denied(t.end.Denied) > 0 && plans >= t.end.Denied-reqs.counted {
+	if t.end.Status == wire.TurnDone && reqs.PlanSentBack(t.end.Denied, plansBack(all)) {
 		// The review plan mode is for, not a refusal (a user tester's).
 		notes = append(notes, "the plan was sent back for changes")
 		if reqs.Cancelled > 0 {
@@ -702,6 +702,15 @@ func (r *Requests) Add(p wire.Permission) {
 // neither timed out nor cancelled.
 func (r Requests) Denied(denied int) int {
 	return max(0, denied-min(r.TimedOut, denied)-r.counted)
+}
+
+// PlanSentBack says whether what a finished turn was not allowed (denied is its count) was
+// all plans a host sent back (plans: seen sent back, IsPlanSentBack): the review plan mode
+// is for, not a refusal (a user tester's). The terminal says it by the same rule, and the
+// window by its twin (frontend/src/state/turn-end.ts doneWords).
+func (r Requests) PlanSentBack(denied, plans int) bool {
+	notAllowed := min(r.TimedOut, denied) + r.Denied(denied)
+	return notAllowed > 0 && min(plans, denied) >= notAllowed
 }
 
 // Words is "N tool requests denied", those that timed out and those cancelled told apart

@@ -692,3 +692,26 @@ func TestErrorOutputSaysNoCutFirstLineAgain(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// One rule for "the plan was sent back" in the export and the terminal (the window has its
+// twin): what the turn was not allowed is all plans a host sent back.
+func TestPlanSentBack(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		r             Requests
+		denied, plans int
+		want          bool
+	}{
+		{"nothing denied", Requests{}, 0, 0, false},
+		{"the one denial a plan sent back", Requests{}, 1, 1, true},
+		{"a plan sent back and a refusal", Requests{}, 2, 1, false},
+		{"a plan sent back and a time-out", Requests{TimedOut: 1}, 2, 1, false},
+		{"a plan sent back and a request the turn's end cancelled", Requests{Cancelled: 1, counted: 1}, 2, 1, true},
+		{"only a cancel", Requests{Cancelled: 1, counted: 1}, 1, 0, false},
+		{"more plans seen than the turn counts", Requests{}, 1, 3, true},
+	} {
+		if got := c.r.PlanSentBack(c.denied, c.plans); got != c.want {
+			t.Errorf("%s: PlanSentBack(%d, %d) = %v, want %v", c.name, c.denied, c.plans, got, c.want)
+		}
+	}
+}
