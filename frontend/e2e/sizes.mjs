@@ -870,6 +870,25 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await shot(p, 'plan');
   }));
 
+  test('1180×720: a toast shows below the open find bar, not over it', withShot('find-toast', async () => {
+    // A tester's rejoin toast covered the find field and its count for seconds.
+    const p = await open(1180, 720, 'screen=party&history=0&teammates=0', 'agent-command-input');
+    await p.getByTestId('transcript').click({ position: { x: 10, y: 10 } });
+    await p.keyboard.press('Control+f');
+    await p.getByTestId('find-input').waitFor();
+    await p.getByTestId('agent-command-input').fill('oops'); // no such command: an error toast
+    await p.getByTestId('agent-command-run').click();
+    const toast = p.getByTestId('notice').first();
+    await toast.waitFor();
+    await p.waitForTimeout(300); // its rise
+    const t = await toast.boundingBox();
+    const f = await p.getByTestId('find-bar').boundingBox();
+    check(t && f, 'the toast and the find bar are on screen');
+    const overlap = t.x < f.x + f.width && f.x < t.x + t.width && t.y < f.y + f.height && f.y < t.y + t.height;
+    check(!overlap, `the toast (${JSON.stringify(t)}) covers the find bar (${JSON.stringify(f)})`);
+    await shot(p, 'find-toast');
+  }));
+
   test('window sizes: done (the file server is stopped)', async () => {
     await page?.close();
     page = null;

@@ -62,6 +62,10 @@ export class ConcordiaApp extends LitElement {
        * clicked). From 1100 px the panel is a column of its own, right of 60% at most.
        */
       :host(:not([vw~=lt1100])) .toasts.beside-changes { left: 16px; transform: none; width: min(440px, calc(55% - 32px)); }
+      /* Below the find bar, top right of the transcript, when it is open (a tester's rejoin toast covered its field and count). */
+      .toasts.below-find { top: 120px; }
+      .toasts.below-find.below-banner { top: 168px; }
+      :host([vw~=lt760]) .toasts.below-find.below-banner { top: 206px; }
       .toasts > * { pointer-events: auto; }
       .toast {
         display: flex; gap: 10px; align-items: flex-start;
@@ -118,6 +122,13 @@ export class ConcordiaApp extends LitElement {
     this.requestUpdate();
   };
 
+  /** Whether the party's find bar is open (find-change): the toasts go below it. */
+  #findOpen = false;
+  readonly #onFind = (e: CustomEvent<boolean>): void => {
+    this.#findOpen = e.detail;
+    this.requestUpdate();
+  };
+
   override render() {
     const s = this.state;
     if (!s) return nothing;
@@ -138,9 +149,9 @@ export class ConcordiaApp extends LitElement {
               <p class="error-text">${s.bootError}</p>
             </div>`
           : s.screen === 'party'
-            ? html`<party-view .state=${s} ?inert=${this.#dialogOpen()} @modal-change=${this.#onViewModal}></party-view>`
+            ? html`<party-view .state=${s} ?inert=${this.#dialogOpen()} @modal-change=${this.#onViewModal} @find-change=${this.#onFind}></party-view>`
             : html`<home-screen .state=${s} ?inert=${this.#dialogOpen()}></home-screen>`}
-        <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''} ${s.screen === 'party' && s.workspace.open ? 'beside-changes' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
+        <div class="toasts ${s.screen === 'party' && (s.ended || s.connection.status !== 'connected') ? 'below-banner' : ''} ${s.screen === 'party' && s.workspace.open ? 'beside-changes' : ''} ${s.screen === 'party' && this.#findOpen ? 'below-find' : ''}" aria-live="polite" data-testid="notices" @mouseenter=${() => s.holdNotices(true)} @mouseleave=${() => s.holdNotices(false)}>
           ${s.notices.map(
             (n) => html`<div class="toast ${n.kind}" data-testid="notice" data-kind=${n.kind} data-scope=${n.scope} role=${n.kind === 'error' ? 'alert' : 'status'}>
               <span class="ic">${n.kind === 'error' ? iconAlert() : iconInfo()}</span>

@@ -378,6 +378,7 @@ export class TranscriptView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#findChange(this.#find.open); // (a view before it may have left it said open)
     const list = this.renderRoot?.querySelector('.list');
     if (list && !this.#resize) {
       this.#resize = new ResizeObserver(() => this.#follow());
@@ -575,14 +576,24 @@ export class TranscriptView extends LitElement {
   /** Opens the find bar, or focuses it again (its text selected); what it held is found again, from the view. */
   openFind(): void {
     const reopen = !this.#find.open && this.#find.query.trim() !== '';
+    if (!this.#find.open) this.#findChange(true);
     this.#find.open = true;
     if (reopen) this.#findFresh(this.#find.query);
     this.requestUpdate();
     void this.updateComplete.then(() => this.renderRoot.querySelector<TranscriptFind>('transcript-find')?.focusField());
   }
 
+  /**
+   * Says the find bar opened or closed (find-change, detail: open): the window's toasts,
+   * top centre, go below it (a tester's rejoin toast covered its field and count).
+   */
+  #findChange(open: boolean): void {
+    this.dispatchEvent(new CustomEvent<boolean>('find-change', { detail: open, bubbles: true, composed: true }));
+  }
+
   /** Closes the find bar; the view stays where it is, and the focus goes to the prompt box. */
   #closeFind = (): void => {
+    if (this.#find.open) this.#findChange(false);
     this.#revealGen++;
     highlight(null);
     refold();
