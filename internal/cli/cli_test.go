@@ -914,7 +914,7 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}}},
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending}},
 			{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionDenied, By: "carol", Reason: "not here"}},
-		}, "[party] alice: x\n[system] sending the prompt to claude\n[permission] claude asks to use Bash: touch x (for alice's prompt)\n[permission] denied Bash: touch x (carol): not here\n"},
+		}, "[party] alice: x\n[system] sending the prompt to claude\n[permission] claude asks to use Bash: touch x (for alice's prompt)\n[permission] carol denied Bash: touch x: not here\n"},
 		// What the request would do, under it (a tester approved a Write seeing only its
 		// file's name); someone who does not decide sees its first lines.
 		{"permission with its detail", []wire.Event{
@@ -3643,19 +3643,19 @@ func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
 			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party; a file that usually holds secrets still asks)\n" +
 			"[permission] claude asks to use Read: /tmp/b.txt (for a host's agent command)\n" +
 			"[system] 2 tool requests wait, answered oldest first: /allow, /deny [REASON] or /always now answer Read: /tmp/a.txt\n" +
-			"[permission] allowed Read: /tmp/a.txt (me)\n" +
+			"[permission] you allowed Read: /tmp/a.txt\n" +
 			"[permission] still waiting: Read: /tmp/b.txt\n" +
 			"[system] /allow, /deny [REASON] or /always (allow Read for the rest of the party; a file that usually holds secrets still asks)\n" +
-			"[permission] denied Read: /tmp/b.txt (me): no\n"},
+			"[permission] you denied Read: /tmp/b.txt: no\n"},
 		{name: "a co-host", you: "co", want: "" +
 			"[permission] claude asks to use Read: /tmp/a.txt (for a host's agent command)\n" +
 			"[system] /allow or /deny [REASON]\n" +
 			"[permission] claude asks to use Read: /tmp/b.txt (for a host's agent command)\n" +
 			"[system] 2 tool requests wait, answered oldest first: /allow or /deny [REASON] now answer Read: /tmp/a.txt\n" +
-			"[permission] allowed Read: /tmp/a.txt (me)\n" +
+			"[permission] me allowed Read: /tmp/a.txt\n" +
 			"[permission] still waiting: Read: /tmp/b.txt\n" +
 			"[system] /allow or /deny [REASON]\n" +
-			"[permission] denied Read: /tmp/b.txt (me): no\n"},
+			"[permission] me denied Read: /tmp/b.txt: no\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, ctl, _, out := newCommander(wire.RoleHost)
@@ -3689,8 +3689,8 @@ func TestTwoToolRequestsWaitAtOnce(t *testing.T) {
 	out.Reset()
 	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPermission, Permission: decided(a, wire.PermissionAllowed, wire.AlwaysReason("Read"))})
 	c.pr.event(wire.Event{Seq: 6, Kind: wire.KindPermission, Permission: decided(b, wire.PermissionAllowed, wire.AlwaysReason("Read"))})
-	want := "[permission] allowed Read: /tmp/a.txt (me): always allow Read\n" +
-		"[permission] allowed Read: /tmp/b.txt (me): always allow Read\n" +
+	want := "[permission] you allowed Read: /tmp/a.txt: always allow Read\n" +
+		"[permission] you allowed Read: /tmp/b.txt: always allow Read\n" +
 		"[permission] still waiting: Write: c.txt (and 1 more after it)\n" +
 		"[system] /allow, /deny [REASON] or /always (allow Write in the folder for the rest of the party; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets still ask)\n"
 	if got := out.String(); got != want {
@@ -3979,7 +3979,7 @@ func TestTurnSummaryTellsCancelledFromDenied(t *testing.T) {
 	}
 	p.event(wire.Event{Seq: 5, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, DurationMS: 52000, Error: "stopped by hana", Denied: 3}})
 	out := b.String()
-	for _, want := range []string{"(stopped by hana; 2 tool requests denied, 2 cancelled)", "denied Write: x.go: plan mode: nothing is changed", "cancelled Bash: ls: claude stopped before anyone decided", "denied Bash: make (hana): not now"} {
+	for _, want := range []string{"(stopped by hana; 2 tool requests denied, 2 cancelled)", "denied Write: x.go: plan mode: nothing is changed", "cancelled Bash: ls: claude stopped before anyone decided", "hana denied Bash: make: not now"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}

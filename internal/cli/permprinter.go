@@ -88,7 +88,13 @@ func (p *printer) permission(pm *wire.Permission) {
 		}
 		text := pm.Status + " " + what
 		if pm.By != "" {
-			text += " (" + term.Line(pm.By) + ")"
+			// Who did it first, as the window's "Allowed by bob" says it: "allowed Bash:
+			// touch x (bob)" did not say who did what (a user tester's).
+			who := term.Line(pm.By)
+			if pm.By == p.r.you.Name {
+				who = "you"
+			}
+			text = who + " " + text
 		}
 		if transcript.IsCancelledRequest(*pm) {
 			// Nobody refused it (a user tester read "denied" and looked for who).

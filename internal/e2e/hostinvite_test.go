@@ -40,7 +40,7 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	ops.send("/approve")
 	ops.expect(`claude asks to use Bash`)
 	ops.send("/allow")
-	bob.expect(`allowed Bash: touch file-1 \(ops\)`)
+	bob.expect(`ops allowed Bash: touch file-1$`)
 	bob.expect(`claude finished`)
 	h.expect(`claude finished`)
 	if m := h.find(regexp.MustCompile(`/show prints`)); m != nil {
