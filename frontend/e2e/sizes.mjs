@@ -772,9 +772,10 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await demo.keyboard.press('Control+f');
     await demo.getByTestId('find-input').waitFor();
     await demo.keyboard.type('turn 123: make', { delay: 10 }); // typed fast, as a person does
-    /** What find shows: its count, the text marked, whether the mark is in view, and the outlined item. */
-    const shown = () =>
-      demo.evaluate(() => {
+    const shown = () => shownIn(demo);
+    /** What find shows in page p: its count, the text marked, whether the mark is in view, and the outlined item. */
+    const shownIn = (p) =>
+      p.evaluate(() => {
         const tv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot;
         const bar = tv.querySelector('transcript-find').shadowRoot;
         const view = tv.querySelector('.scroller').getBoundingClientRect();
@@ -804,6 +805,20 @@ export function sizeTests({ browser, artifacts, realPage }) {
         return last.marked.toLowerCase() === 'always close' && last.inView && last.hit.includes('always close');
       }, 10_000).catch(() => check(false, `after ${key}: ${JSON.stringify(last)}`));
     }
+    // Replies far taller than the window estimates an item (40 lines each, a user tester's
+    // party): rendered, the rows above took the match out of those rendered, and the view
+    // stopped three turns short of it, nothing marked.
+    const long = await open(1180, 720, 'screen=party&history=0&teammates=0&bench=3000&benchlong', 'transcript');
+    await until('3,000 events loaded', async () => Number(await long.getByTestId('transcript').getAttribute('data-seq')) >= 3_000, 60_000);
+    await long.getByTestId('transcript').click({ position: { x: 10, y: 10 } });
+    await long.keyboard.press('Control+f');
+    await long.getByTestId('find-input').waitFor();
+    await long.keyboard.type('turn 23: make', { delay: 10 });
+    const longShown = () => shownIn(long);
+    await until('the match in a party of long replies, in view and marked', async () => {
+      last = await longShown();
+      return last.count === '1 of 1' && last.marked.toLowerCase() === 'turn 23: make' && last.inView && last.hit.includes('Turn 23: make');
+    }, 10_000).catch(() => check(false, `the match in a party of long replies: ${JSON.stringify(last)}`));
   }));
 
   // A window tester's 800×600 header had lost its words: the connection was an unlabelled

@@ -24,6 +24,7 @@ async function makeBackend(): Promise<Backend> {
     approve: params.has('approve'),
     ask: params.has('ask'),
     bench: Number(params.get('bench') ?? '0') || 0,
+    benchLong: params.has('benchlong'),
     share: (params.get('share') ?? '') as 'off' | 'changes' | 'tree' | '',
     files: Number(params.get('files') ?? '0') || 0,
     lostEnd: params.has('lostend'),

@@ -45,6 +45,8 @@ const STICK_PX = 48;
 const TYPING_PAUSE_MS = 120;
 /** How many times a reveal brings the match back into place as what is around it settles. */
 const REVEAL_ROUNDS = 4;
+/** How many times a reveal aims at its item again when the rows rendered around it moved it out. */
+const REVEAL_TRIES = 6;
 /** While the find bar is open and the transcript changes, it finds again at most this often (ms). */
 const REFIND_MS = 250;
 /** An item's height before it is measured (px, with the gap below it). */
@@ -740,23 +742,37 @@ export class TranscriptView extends LitElement {
     // left its mark).
     const gen = ++this.#revealGen;
     const current = () => gen === this.#revealGen && this.#find.open;
+    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const rowOf = () => this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
+    const nth = (all: Range[]) => all[Math.min(n, all.length - 1)] ?? null;
     void this.updateComplete.then(async () => {
-      const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
-      if (!current()) return;
-      if (!row) {
-        highlight(null); // not the last match's mark
-        return;
-      }
       // The item's own components render after the transcript (a tool step's text was not
       // there yet, a reviewer's): they are let finish first. And the rows just rendered are
-      // let be measured (#measured moves the view by what those above it grew): measured
-      // after the view was brought to the match, they moved it away again (a user tester's).
-      await settled(row);
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      if (!current()) return;
+      // let be measured: #measured moves the view by what the rows above it grew, and
+      // items far taller than estimated (a long party's 40-line replies) took the item out
+      // of the rows rendered again — a user tester's view stopped three turns short,
+      // nothing marked. It is aimed at again from what is measured now, until it stays.
+      let row: HTMLElement | null = null;
+      for (let tries = 0; ; tries++) {
+        if (!current()) return;
+        row = rowOf();
+        if (row) {
+          await settled(row);
+          await frames();
+          if (!current()) return;
+          if (row.isConnected && row.dataset['index'] === String(i)) break;
+        }
+        if (tries === REVEAL_TRIES) {
+          highlight(null); // not the last match's mark
+          return;
+        }
+        el.scrollTop = Math.max(0, this.#heights.offsetOf(i) - el.clientHeight / 3);
+        this.#lastTop = el.scrollTop;
+        this.requestUpdate();
+        await this.updateComplete;
+      }
       // The words themselves, not only their item: a long reply's match was off screen, a
       // tool step's folded (a user tester's). Unfolded, it is found again once laid out.
-      const nth = (all: Range[]) => all[Math.min(n, all.length - 1)] ?? null;
       let all = findAllText(row, q);
       let match = nth(all);
       refold(match?.startContainer); // what an earlier match unfolded, but what holds this one
@@ -767,24 +783,24 @@ export class TranscriptView extends LitElement {
         match = nth(all);
       }
       highlight(match, all);
-      // Brought to the match, then again while what renders around it moves it (a reply's
-      // rows laid out and measured late: a tester's WebKit window landed in another turn's
-      // reply, nothing marked, the first time it went to a place), until it stays.
+      // Brought to the match, then again while what renders around it moves it, until it
+      // stays.
       for (let round = 0; ; round++) {
         const at = match?.getBoundingClientRect?.();
         if (!at || at.height === 0) {
-          if (typeof row.scrollIntoView === 'function') row.scrollIntoView({ block: 'center' }); // (jsdom has none)
+          if (row.isConnected && typeof row.scrollIntoView === 'function') row.scrollIntoView({ block: 'center' }); // (jsdom has none)
           break;
         }
         const by = at.top - el.getBoundingClientRect().top - el.clientHeight / 3;
         if (Math.abs(by) < 4 || round === REVEAL_ROUNDS) break;
         el.scrollTop += by;
         this.#lastTop = el.scrollTop;
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        await frames();
         if (!current()) return;
         // Rows are reused as the view moves: the match is found in its row again.
-        const now = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
+        const now = rowOf();
         if (!now) break;
+        row = now;
         all = findAllText(now, q);
         match = nth(all);
         highlight(match, all);

@@ -54,6 +54,8 @@ export interface DemoOptions {
   ask?: boolean;
   /** Seed the party's history with this many generated events (the window at scale). */
   bench?: number;
+  /** Its replies long, 40 lines each, as a streaming agent's report (find's far jumps). */
+  benchLong?: boolean;
   /** What the party shares of the working folder ("" = the Create party choice). */
   share?: WorkspaceLevel | '';
   /** The party starts with this many changed files (a long Changes list: a codemod's). */
@@ -305,7 +307,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, share: '', files: 0, lostEnd: false, asks: 1, plan: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -824,7 +826,7 @@ export class DemoBackend implements Backend {
     this.#event({ kind: 'system', text: 'claude started (Claude Code 2.1.197)' }, true);
     if (this.#opts.history) this.#seedHistory(hostMember.name);
     if (this.#opts.lostEnd) this.#seedLostEnd(hostMember.name);
-    if (this.#opts.bench > 0) for (const e of benchEvents(this.#opts.bench, this.#ids)) this.#event(e, true);
+    if (this.#opts.bench > 0) for (const e of benchEvents(this.#opts.bench, this.#ids, this.#opts.benchLong)) this.#event(e, true);
     // A member's own join is in the history its hello brings, as the real host's is.
     if (role !== 'host') this.#event({ kind: 'participants', joined: you, count: this.#members.length }, true);
     const session: Session = {
@@ -1227,8 +1229,10 @@ const BENCH_REPLY =
 /**
  * Generated party history for the window at scale: n events of whole turns (a prompt, its
  * batch, tool steps, the reply in 24-character deltas, the turn's end), ids from idBase.
+ * long: each reply 40 lines of a report, each line a delta (a tester's party of
+ * FAKE_STREAM=40:5:200 turns, far taller than the window's estimate of an item).
  */
-export function benchEvents(n: number, idBase = 0): Array<Omit<PartyEvent, 'seq' | 'ts'>> {
+export function benchEvents(n: number, idBase = 0, long = false): Array<Omit<PartyEvent, 'seq' | 'ts'>> {
   const out: Array<Omit<PartyEvent, 'seq' | 'ts'>> = [];
   const users = ['ann', 'bob', 'carol'];
   for (let t = 0; out.length < n; t++) {
@@ -1237,7 +1241,8 @@ export function benchEvents(n: number, idBase = 0): Array<Omit<PartyEvent, 'seq'
     out.push({ kind: 'prompt', prompt: p });
     out.push({ kind: 'batch', batch: { id: `b-${id}`, prompts: [p.id], merged: asText(p.text), merger: 'local' } });
     out.push({ kind: 'output', stream: 'tool', text: 'Read internal/party/batch.go (212 lines)\n' });
-    for (let i = 0; i < BENCH_REPLY.length; i += 24) out.push({ kind: 'output', stream: 'assistant', text: BENCH_REPLY.slice(i, i + 24) });
+    if (long) for (let i = 1; i <= 40; i++) out.push({ kind: 'output', stream: 'assistant', text: `[piece ${i}/40] section ${t} of the long report ${'.'.repeat(150)}\n\n` });
+    else for (let i = 0; i < BENCH_REPLY.length; i += 24) out.push({ kind: 'output', stream: 'assistant', text: BENCH_REPLY.slice(i, i + 24) });
     out.push({ kind: 'output', stream: 'tool', text: 'Bash: go test ./internal/party/...\n' });
     out.push({ kind: 'turn', turn: { batch: `b-${id}`, status: 'done', duration_ms: 4200 } });
   }
