@@ -20,16 +20,23 @@ func oldReplayRecent(pr *printer, evs []wire.Event, whole string) {
 	if batch < len(evs) && evs[batch].Batch != nil {
 		first = evs[batch].Batch.ID
 	}
-	notShown := from
+	// (Since 2026-12-07 the prompts, replies and notices are counted, not every event.)
+	hidden, notShown := from, things(evs[:from])
 	for _, ev := range evs[from:batch] {
 		if ofEarlierTurn(ev, first) {
-			notShown++
+			hidden++
+			if aThing(ev) {
+				notShown++
+			}
 		}
 	}
-	if notShown > 0 {
+	if hidden > 0 {
 		pr.skip(evs[:from])
 		what := fmt.Sprintf("%d earlier prompts, replies and notices", notShown)
-		if notShown == 1 {
+		switch notShown {
+		case 0:
+			what = "the output of an earlier turn"
+		case 1:
 			what = "1 earlier prompt, reply or notice"
 		}
 		pr.notice("system", fmt.Sprintf("the party's earlier history is not shown here (%s: the last %d turns are); %s", what, replayTurns, whole))

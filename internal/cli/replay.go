@@ -28,29 +28,59 @@ const replayTurns = 3
 // under someone's prompt and with no batch before them they read as the reply to it (a
 // tester's late joiner saw the tail of the host's stream as the answer to zed's prompt).
 func replayRecent(pr *printer, evs []wire.Event, whole string) {
-	replayHeld(pr, &skipRun{}, 0, evs, whole)
+	replayHeld(pr, &skipRun{}, 0, 0, evs, whole)
 }
 
-// replayHeld is replayRecent of a history whose first skipped events were taken in
-// already, unprinted, by the skip sk (recentReplay): evs are the rest, from the first
-// event the last turns may start at.
-func replayHeld(pr *printer, sk *skipRun, skipped int, evs []wire.Event, whole string) {
+// aThing says whether ev is one of what the replay's "N earlier prompts, replies and
+// notices" counts: a prompt, a turn's end (its reply), a notice (system, error, someone
+// joining, leaving or changing role). Not each piece of a streamed reply: a user tester
+// read "6640 earlier prompts, replies and notices" of a party of 150 turns.
+func aThing(ev wire.Event) bool {
+	switch ev.Kind {
+	case wire.KindPrompt, wire.KindTurn, wire.KindSystem, wire.KindError, wire.KindParticipants:
+		return true
+	}
+	return false
+}
+
+// things counts the events of evs that aThing counts.
+func things(evs []wire.Event) int {
+	n := 0
+	for _, ev := range evs {
+		if aThing(ev) {
+			n++
+		}
+	}
+	return n
+}
+
+// replayHeld is replayRecent of a history whose first skipped events (skipped of them, of
+// which skippedThings aThing counts) were taken in already, unprinted, by the skip sk
+// (recentReplay): evs are the rest, from the first event the last turns may start at.
+func replayHeld(pr *printer, sk *skipRun, skipped, skippedThings int, evs []wire.Event, whole string) {
 	from, batch := recentFrom(evs, replayTurns)
 	var first string // the first turn shown's batch
 	if batch < len(evs) && evs[batch].Batch != nil {
 		first = evs[batch].Batch.ID
 	}
-	notShown := skipped + from
+	hidden := skipped + from
+	notShown := skippedThings + things(evs[:from])
 	for _, ev := range evs[from:batch] {
 		if ofEarlierTurn(ev, first) {
-			notShown++
+			hidden++
+			if aThing(ev) {
+				notShown++
+			}
 		}
 	}
-	if notShown > 0 {
+	if hidden > 0 {
 		pr.skipSome(sk, evs[:from])
 		pr.skipEnd(sk)
 		what := fmt.Sprintf("%d earlier prompts, replies and notices", notShown) // not "events" (a tester's)
-		if notShown == 1 {
+		switch notShown {
+		case 0:
+			what = "the output of an earlier turn" // (the pieces of a turn whose end is not in the history)
+		case 1:
 			what = "1 earlier prompt, reply or notice"
 		}
 		pr.notice("system", fmt.Sprintf("the party's earlier history is not shown here (%s: the last %d turns are); %s", what, replayTurns, whole))
@@ -89,8 +119,11 @@ func replayHeld(pr *printer, sk *skipRun, skipped int, evs []wire.Event, whole s
 type recentReplay struct {
 	pr      *printer
 	sk      skipRun
-	skipped int          // the events taken in unprinted so far (held[0]'s index)
-	held    []wire.Event // the rest
+	skipped int // the events taken in unprinted so far (held[0]'s index)
+	// skippedThings: of those, the prompts, replies and notices (aThing), which the
+	// replay's notice counts.
+	skippedThings int
+	held          []wire.Event // the rest
 	// batches: where the last replayTurns batches are and where their turns would start
 	// (their earliest carried prompt's index, or their own).
 	batches []recentBatch
@@ -158,6 +191,7 @@ func (r *recentReplay) cut() {
 		return
 	}
 	r.pr.skipSome(&r.sk, r.held[:n])
+	r.skippedThings += things(r.held[:n])
 	// Copied down, and the rest cleared: a slice of the old array would keep it whole.
 	m := copy(r.held, r.held[n:])
 	clear(r.held[m:])
@@ -170,8 +204,8 @@ func (r *recentReplay) cut() {
 
 // print prints the history's last turns as replayRecent does, and lets it go.
 func (r *recentReplay) print(whole string) {
-	replayHeld(r.pr, &r.sk, r.skipped, r.held, whole)
-	r.held, r.batches, r.waiting, r.skipped = nil, nil, map[string]int{}, 0
+	replayHeld(r.pr, &r.sk, r.skipped, r.skippedThings, r.held, whole)
+	r.held, r.batches, r.waiting, r.skipped, r.skippedThings = nil, nil, map[string]int{}, 0, 0
 }
 
 // releaseHistory gives the memory of a history just printed and let go back to the

@@ -100,8 +100,9 @@ func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
 		t.Errorf("the earlier turn's tail or end is printed:\n%s", out)
 	}
 	// Not shown: the first prompt, batch and piece, then the piece and the end among the
-	// shown turn's prompts.
-	for _, want := range []string{"[system] the party's earlier history is not shown here (5 earlier prompts, replies and notices", "zed: second while streaming", "eve joined", "echo: second", "echo: third", "echo: fourth"} {
+	// shown turn's prompts: a prompt and its reply, not five events (each piece of a
+	// streamed reply was counted: a user tester read 6,640 of a party of 150 turns).
+	for _, want := range []string{"[system] the party's earlier history is not shown here (2 earlier prompts, replies and notices", "zed: second while streaming", "eve joined", "echo: second", "echo: third", "echo: fourth"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
@@ -127,7 +128,7 @@ func TestReplayStartsWithAPromptSentMidTurn(t *testing.T) {
 	if n := strings.Count(out, "sending"); n != 3 || strings.Contains(out, "piece") || strings.Contains(out, "5.7s") || strings.Count(out, "waits for a host's approval") != 1 {
 		t.Errorf("the earlier batch shows (%d sending lines):\n%s", n, out)
 	}
-	if !strings.Contains(out, "[system] the party's earlier history is not shown here (5 earlier prompts, replies and notices") {
+	if !strings.Contains(out, "[system] the party's earlier history is not shown here (2 earlier prompts, replies and notices") {
 		t.Errorf("the count:\n%s", out)
 	}
 }
@@ -144,7 +145,7 @@ func TestReplayRecent(t *testing.T) {
 			t.Errorf("%q is printed:\n%s", gone, out)
 		}
 	}
-	for _, want := range []string{"[system] the party's earlier history is not shown here (8 earlier prompts, replies and notices: the last 3 turns are); `concordia export abc` writes the whole party", "ask 3", "reply 3", "reply 5"} {
+	for _, want := range []string{"[system] the party's earlier history is not shown here (4 earlier prompts, replies and notices: the last 3 turns are); `concordia export abc` writes the whole party", "ask 3", "reply 3", "reply 5"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
