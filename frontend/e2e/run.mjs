@@ -732,8 +732,8 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   check((await deepText(tid('reply').last())).includes('tools: allowed'), 'the tool did not run in "all"');
   // Back to asking: the next request is a card again.
   await select.selectOption('ask');
-  await textOf('transcript', 'hazel set tool permissions to ask: every tool use asks a host');
-  await bob.expect(/hazel set tool permissions to ask: every tool use asks a host/);
+  await textOf('transcript', 'hazel set tool permissions to ask: every tool use that needs permission asks a host');
+  await bob.expect(/hazel set tool permissions to ask: every tool use that needs permission asks a host/);
   await ask('touch five FAKE_ASK');
   await pending.first().waitFor();
   await tid('permission-allow').click();

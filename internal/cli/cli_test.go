@@ -859,12 +859,12 @@ func TestCommandsOfAHost(t *testing.T) {
 		// A host that names no owner decides itself (a reviewer's: even the owner was refused).
 		{line: "/permissions all", wantErr: "all lets the agent run any command", unknownOwner: true},
 		{line: "/permissions", wantErr: "/permissions ask|edits|plan changes them"},
-		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use asks a host), edits"},
+		{line: "/permissions sometimes", wantErr: "say /permissions ask (every tool use that needs permission asks a host), edits"},
 		{line: "/permissions", owner: true, wantErr: "tool permissions: file edits allowed, everything else asks a host (edits); /permissions ask|edits|plan|all changes them", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionEdits}},
 		}},
 		// With the tools allowed for good, which ask nobody (a tester's read "every tool use asks").
-		{line: "/permissions", owner: true, wantErr: "tool permissions: every tool use asks a host (ask); always allowed without asking: Bash (/revoke TOOL makes one ask again); /permissions ask|edits|plan|all changes them", events: []wire.Event{
+		{line: "/permissions", owner: true, wantErr: "tool permissions: every tool use that needs permission asks a host (ask); always allowed without asking: Bash (/revoke TOOL makes one ask again); /permissions ask|edits|plan|all changes them", events: []wire.Event{
 			{Kind: wire.KindSettings, Settings: &wire.Settings{PermissionMode: wire.PermissionAsk, Always: []string{"Bash"}}},
 		}},
 	}
@@ -1101,7 +1101,7 @@ func TestPrinterSettings(t *testing.T) {
 	// The last one, shorter, is not printed: its own notice ("carol made Bash ask again")
 	// follows it, and used to come after the effect.
 	want := "[system] always allowed without asking: Bash (/revoke TOOL makes one ask again)\n" +
-		"[system] approval is on; tool permissions: every tool use asks a host (ask)\n"
+		"[system] approval is on; tool permissions: every tool use that needs permission asks a host (ask)\n"
 	if b.String() != want {
 		t.Fatalf("got %q, want %q", b.String(), want)
 	}

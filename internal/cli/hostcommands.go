@@ -110,7 +110,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 	// How long a request waits for a host, which only a waiting one said before.
 	also := timeoutWords(wait, now)
 	// And the tools allowed for good, which ask nobody whatever the mode (a tester's
-	// "every tool use asks a host" while Bash ran unasked).
+	// "every tool use that needs permission asks a host" while Bash ran unasked).
 	if len(always) > 0 {
 		also += "; " + alwaysWords(always, false)
 	}
@@ -159,7 +159,7 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 		// The settings event that follows says the new mode to everyone, this terminal too.
 		return c.ctl.SetPermissionMode(ctx, mode)
 	}
-	return errors.New("say /permissions ask (every tool use asks a host), edits (file edits allowed), plan (read-only planning) or all (everything, never asks)")
+	return errors.New("say /permissions ask (every tool use that needs permission asks a host), edits (file edits allowed), plan (read-only planning) or all (everything, never asks)")
 }
 
 // recentDecision is how long after a request was decided a host's /allow, /deny or

@@ -117,7 +117,7 @@ func TestRulesWordsSayTheMinimum(t *testing.T) {
 // older host, which does not say, nor when nothing asks (all).
 func TestRulesWordsSayThePermissionTimeout(t *testing.T) {
 	got := rulesWords(wire.PartyInfo{PermissionMode: wire.PermissionAsk, PermissionTimeoutMS: 90_000})
-	if want := "tool permissions: every tool use asks a host (ask); undecided tool requests are denied after 1m30s; approval off"; !strings.HasPrefix(got, want) {
+	if want := "tool permissions: every tool use that needs permission asks a host (ask); undecided tool requests are denied after 1m30s; approval off"; !strings.HasPrefix(got, want) {
 		t.Errorf("got %q, want it to start %q", got, want)
 	}
 	for _, info := range []wire.PartyInfo{{PermissionMode: wire.PermissionAsk}, {PermissionMode: wire.PermissionAll, PermissionTimeoutMS: 90_000}} {

@@ -132,7 +132,7 @@ func modeWords(mode string) string {
 	case wire.PermissionAll:
 		return "everything allowed without asking (all)"
 	case wire.PermissionAsk, "":
-		return "every tool use asks a host (ask)"
+		return "every tool use that needs permission asks a host (ask)"
 	}
 	return term.Line(mode) // a newer host's mode: said as it is, not passed off as ask
 }

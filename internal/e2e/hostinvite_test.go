@@ -33,7 +33,7 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	ops.expect(`you joined as a co-host: you decide tool requests`)
 	bob := start(t, nil, "join", inv, "--name", "bob")
 	bob.expect(`joined server's party as bob \(2 in the party: ops \(co-host\), bob\)`)
-	bob.expect(`^\[system\] tool permissions: every tool use asks a host \(ask\); undecided tool requests are denied after 2m00s; approval on: every merged prompt waits for a host's approval$`)
+	bob.expect(`^\[system\] tool permissions: every tool use that needs permission asks a host \(ask\); undecided tool requests are denied after 2m00s; approval on: every merged prompt waits for a host's approval$`)
 
 	bob.send("make a file FAKE_ASK")
 	ops.expect(`a prompt waits for a host's approval`)

@@ -69,7 +69,7 @@ func TestSetPermissionModeSwitchesTheRunningAgent(t *testing.T) {
 
 	carol.ok(wire.MethodSetPermissionMode, map[string]any{"mode": "edits"}, nil)
 	evs := alice.rec.waitFor(t, "the change", func(e []wire.Event) bool {
-		return len(kinds(e, wire.KindSettings)) == 1 && hasSystem(e, "carol set tool permissions to edits: file edits are allowed, every other tool use asks a host")
+		return len(kinds(e, wire.KindSettings)) == 1 && hasSystem(e, "carol set tool permissions to edits: file edits are allowed, every other tool use that needs permission asks a host")
 	})
 	if st := kinds(evs, wire.KindSettings)[0].Settings; st.PermissionMode != wire.PermissionEdits {
 		t.Fatalf("settings %+v", st)

@@ -146,10 +146,12 @@ func (p *Party) ownerName() string {
 }
 
 // modeWords says what each permission mode lets the agent do, for the notice that a host
-// changed it.
+// changed it. "That needs permission": Claude Code runs what it holds safe (Read, Glob, a
+// Bash `echo`) without asking anyone, and a user tester's "every tool use asks a host" was
+// not what they saw.
 var modeWords = map[string]string{
-	wire.PermissionAsk:   "every tool use asks a host",
-	wire.PermissionEdits: "file edits are allowed, every other tool use asks a host",
+	wire.PermissionAsk:   "every tool use that needs permission asks a host",
+	wire.PermissionEdits: "file edits are allowed, every other tool use that needs permission asks a host",
 	wire.PermissionPlan:  "read-only planning, nothing is changed until a host approves the agent's plan (it comes as a tool request: allow it)",
 	wire.PermissionAll:   "the agent may run any command and change any file on %s's computer without asking anyone",
 }

@@ -81,7 +81,7 @@ func TestHostSetsThePermissionModeWhileThePartyRuns(t *testing.T) {
 			seen = append(seen, "settings "+ev.Settings.PermissionMode)
 		}
 	}
-	want := "boss set tool permissions to ask: every tool use asks a host|settings ask"
+	want := "boss set tool permissions to ask: every tool use that needs permission asks a host|settings ask"
 	if got := strings.Join(seen, "|"); got != want {
 		t.Fatalf("events:\n%s\nwant:\n%s", got, want)
 	}
@@ -178,7 +178,7 @@ func (r *reqRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (Turn
 	return TurnResult{}, nil
 }
 
-// "File edits are allowed, every other tool use asks a host." The agent runs in Claude
+// "File edits are allowed, every other tool use that needs permission asks a host." The agent runs in Claude
 // Code's default mode, which asks about edits too, and the party allows those inside the
 // working directory itself, without a request anyone sees; an edit outside it, or any
 // other tool, asks a host (Claude Code's acceptEdits would run rm unasked: a tester's).

@@ -386,11 +386,11 @@ describe('<party-view> tool permissions', () => {
     const p = await view('participant');
     expect(p.select()).toBeNull();
     // In words for everyone: a participant is not the "me" of "Ask me before each tool use".
-    expect(p.q('party-permission-mode')?.textContent).toBe('Every tool use asks a host');
+    expect(p.q('party-permission-mode')?.textContent).toBe('Every tool use that needs permission asks a host');
     // Beside "Always allowed: Write", not "every tool use" (a window tester read it as a contradiction).
     p.be.emit('party:event', { ...settings(1, false, 'ask'), always: ['Write'] });
     await p.el.updateComplete;
-    expect(p.q('party-permission-mode')?.textContent).toBe('Every other tool use asks a host');
+    expect(p.q('party-permission-mode')?.textContent).toBe('Every other tool use that needs permission asks a host');
     p.be.emit('party:event', settings(2, false, 'plan'));
     await p.el.updateComplete;
     expect(p.q('party-permission-mode')?.textContent).toBe('Plan only — nothing is changed');

@@ -236,8 +236,8 @@ function demoRecent(): RecentParty[] {
 
 /** What each permission mode lets the agent do, as the real host says it when a host sets one. */
 const MODE_WORDS: Record<PermissionMode, string> = {
-  ask: 'every tool use asks a host',
-  edits: 'file edits are allowed, every other tool use asks a host',
+  ask: 'every tool use that needs permission asks a host',
+  edits: 'file edits are allowed, every other tool use that needs permission asks a host',
   plan: "read-only planning, nothing is changed until a host approves the agent's plan (it comes as a tool request: allow it)",
   all: "the agent may run any command and change any file on HOST's computer without asking anyone",
 };

@@ -328,7 +328,7 @@ describe('AppState: host control', () => {
     expect(await done).toBe(true);
     expect(st.control.busy('permission-mode')).toBe(false);
     expect(st.session?.party.permission_mode).toBe('ask'); // not until the host says so
-    be.emit('party:event', sys(1, 'ann set tool permissions to edits: file edits are allowed, every other tool use asks a host'));
+    be.emit('party:event', sys(1, 'ann set tool permissions to edits: file edits are allowed, every other tool use that needs permission asks a host'));
     be.emit('party:event', settings(2, false, 'edits'));
     expect(st.session?.party.permission_mode).toBe('edits');
   });
@@ -366,7 +366,7 @@ describe('DemoBackend: tool permissions', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await set;
     expect(events.map((e) => [e.kind, e.text ?? e.permission_mode])).toEqual([
-      ['system', 'ann set tool permissions to edits: file edits are allowed, every other tool use asks a host'],
+      ['system', 'ann set tool permissions to edits: file edits are allowed, every other tool use that needs permission asks a host'],
       ['settings', 'edits'],
     ]);
     events.length = 0;

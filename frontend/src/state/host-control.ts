@@ -72,12 +72,12 @@ export function permissionModeLabel(mode: string | undefined): string {
 
 /** What a party's permission mode means, for everyone in it (a participant is not the "me"
  * of "Ask me before each tool use"); "" for an unknown one. always: tools are always
- * allowed too (beside "Always allowed: Write", "Every tool use asks a host" read as a
+ * allowed too (beside "Always allowed: Write", "Every tool use that needs permission asks a host" read as a
  * contradiction: a window tester's). */
 export function permissionModeInParty(mode: string | undefined, always = false): string {
   switch (mode) {
     case 'ask':
-      return always ? 'Every other tool use asks a host' : 'Every tool use asks a host';
+      return always ? 'Every other tool use that needs permission asks a host' : 'Every tool use that needs permission asks a host';
     case 'edits':
       return 'File edits allowed; other tools ask a host';
     case 'plan':
