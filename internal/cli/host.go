@@ -315,7 +315,10 @@ decide it.`, io.Out, io.Err)
 			approval = "on: every merged prompt waits for a host's approval"
 		}
 	}
-	pr.notice("system", fmt.Sprintf("tool permissions: %s; approval %s", modeWords(f.permissionMode), approval))
+	// And how long a request waits, the party's own (a resumed one keeps its journal's), as
+	// a joiner is told (a user tester's host was not).
+	wait := time.Duration(h.Party().Info().PermissionTimeoutMS) * time.Millisecond
+	pr.notice("system", fmt.Sprintf("tool permissions: %s%s; approval %s", modeWords(f.permissionMode), timeoutWords(wait, f.permissionMode), approval))
 	switch level := h.Party().WorkspaceLevel(); {
 	case !h.Party().CanShareWorkspace():
 		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).

@@ -23,6 +23,8 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 	h := start(t, nil, args...)
 	inv := h.expect(`^invite code: (concordia://\S+)$`)[1]
 	hostInv := h.expect(`^host invite: (concordia://\S+)$`)[1]
+	// The host is told how long a tool request waits, as a joiner is (a user tester's was not).
+	h.expect(`^\[system\] tool permissions: every tool use that needs permission asks a host \(ask\); undecided tool requests are denied after 2m00s; approval on`)
 	h.expect(`this terminal only watches: join with the host invite above .* to answer tool requests .* and approve merged prompts`)
 	if hostInv == inv || token(hostInv) == token(inv) {
 		t.Fatalf("the host invite is the participant's: %s", hostInv)
