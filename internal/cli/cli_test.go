@@ -3596,6 +3596,8 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan edited and sent their own prompt"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice approved their own prompt"})
 	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan" + party.RotatedNotice}) // its own /rotate
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "dan stopped the turn"})      // its own Stop (a user tester's)
+	p.event(wire.Event{Kind: wire.KindSystem, Text: "alice stopped the turn"})
 	want := "[system] alice edited and sent your prompt\n" +
 		"[system] alice turned approval off; your prompt that waited for approval is sent now\n" +
 		"[system] alice removed carol from the party (carol's waiting prompt is withdrawn)\n" +
@@ -3609,7 +3611,9 @@ func TestYourPromptsInTheHostsNotices(t *testing.T) {
 		"[system] dan marie approved your prompt\n" +
 		"[system] you edited and sent your own prompt\n" +
 		"[system] alice approved their own prompt\n" +
-		"[system] you made new invites; the earlier links let nobody new in\n"
+		"[system] you made new invites; the earlier links let nobody new in\n" +
+		"[system] you stopped the turn\n" +
+		"[system] alice stopped the turn\n"
 	if got := b.String(); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}

@@ -437,6 +437,10 @@ func (p *printer) yourPrompts(text string) string {
 	if by, rest, ok := strings.Cut(text, " removed "); ok && !p.earlier && strings.HasPrefix(rest, name+" from the party") {
 		text = by + " removed you" + strings.TrimPrefix(rest, name)
 	}
+	// "alice stopped the turn", in alice's terminal (a user tester's, beside "you denied …").
+	if text == name+" stopped the turn" && !p.earlier {
+		return "you stopped the turn"
+	}
 	// "hana edited and sent their own prompt", in hana's terminal.
 	if rest, ok := strings.CutPrefix(text, name+" "); ok && !p.earlier && ownOwnAct.MatchString(rest) {
 		return "you " + strings.Replace(rest, " their own ", " your own ", 1)

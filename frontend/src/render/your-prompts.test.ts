@@ -10,6 +10,10 @@ describe('yourPrompts', () => {
     expect(yourPrompts("alice approved carol's prompt", 'bob')).toBe("alice approved carol's prompt");
     expect(yourPrompts("alice approved b.b's prompt (a.b's 2 prompts)", 'a.b')).toBe("alice approved b.b's prompt (your 2 prompts)");
     expect(yourPrompts("alice approved bob's prompt", '')).toBe("alice approved bob's prompt");
+    // The reader's own Stop (a user tester's read "carol stopped the turn" in her window).
+    expect(yourPrompts('carol stopped the turn', 'carol')).toBe('You stopped the turn');
+    expect(yourPrompts('carol stopped the turn', 'bob')).toBe('carol stopped the turn');
+    expect(yourPrompts('ann carol stopped the turn', 'carol')).toBe('ann carol stopped the turn');
   });
 
   // Only a host's act on the reader's prompt says "You" (a reviewer's).

@@ -8,6 +8,8 @@ const PHRASES = ['prompt', 'waiting prompt']; // and their plurals
  * host's possessive phrases about prompts change; anyone else's stay theirs.
  */
 export function yourPrompts(text: string, name: string): string {
+  // "carol stopped the turn", in carol's window, beside "You joined" (a user tester's).
+  if (name && text === `${name} stopped the turn`) return 'You stopped the turn';
   // "hazel edited and sent their own prompt", in hazel's window.
   if (name && text.startsWith(`${name} `) && /^(approved|edited and sent) their own prompt/.test(text.slice(name.length + 1))) {
     return `You ${text.slice(name.length + 1).replace(' their own ', ' your own ')}`;
