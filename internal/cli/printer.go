@@ -740,6 +740,15 @@ func (p *printer) live() {
 		p.markerLocked("— live —")
 		if p.isHostLocked() && len(p.r.perms) > 0 { // the history's requests had no /allow under them
 			p.waitingRequestsLocked()
+		} else if len(p.r.perms) > 0 {
+			// Nor the time they have left (a user tester's joiner read a request waiting,
+			// and not for how long).
+			pm := p.r.perms[0]
+			waits := "claude waits for a host's decision on " + permWhat(pm)
+			if n := len(p.r.perms); n > 1 {
+				waits = fmt.Sprintf("claude waits for a host's decision on %d tool requests; the oldest is %s", n, permWhat(pm))
+			}
+			p.noticeLocked("permission", waits+timeLeftWords(p.deadlineLocked(pm), p.now()))
 		}
 	}
 }

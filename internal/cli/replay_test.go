@@ -358,3 +358,28 @@ func TestReplayOffersNoAnswerToADecidedRequest(t *testing.T) {
 		t.Errorf("the waiting request is not said after the history, with how to answer:\n%s", out)
 	}
 }
+
+// A participant catching up on a request that waits is told, once live, for how long it
+// waits (a user tester's joiner read it waiting, and not for how long; a host had /allow).
+func TestReplaySaysHowLongARequestWaits(t *testing.T) {
+	now := time.Unix(10_000, 0)
+	expires := now.Add(72 * time.Second)
+	waiting := &wire.Permission{ID: "t2", Batch: "b1", Tool: "Bash", Summary: "touch b", Status: wire.PermissionPending, Expires: &expires}
+	evs := oneTurnWith(
+		wire.Event{Kind: wire.KindOutput, Stream: wire.StreamTool, Text: "Bash: touch b\n"},
+		wire.Event{Kind: wire.KindPermission, Permission: waiting},
+	)
+	evs = evs[:len(evs)-1] // the turn goes on: t2 waits
+	var b bytes.Buffer
+	pr := newPrinter(&b)
+	pr.now = func() time.Time { return now }
+	pr.with(func(r *roster) { r.host, r.you.Name, r.you.Role = "hana", "dave", wire.RoleParticipant })
+	pr.historyStart(len(evs))
+	replayRecent(pr, evs, "x")
+	pr.live()
+	out := b.String()
+	live := strings.Index(out, "— live —")
+	if i := strings.Index(out, "claude waits for a host's decision on Bash: touch b; undecided, it is denied in 1m12s"); live < 0 || i < live {
+		t.Errorf("the waiting request's time left is not said after the history:\n%s", out)
+	}
+}
