@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -182,7 +182,7 @@ func TestJoinHistoryHoldsOnlyTheLastTurns(t *testing.T) {
 // lost connection, a command's reply) went with the history — once a long catch-up was
 // skipped in parts as it came, throughout it (a reviewer's).
 func TestSkipKeepsWhatOthersPrint(t *testing.T) {
-	var out syncBuffer
+	var out testkit.Buffer
 	p := newPrinter(&out)
 	var evs []wire.Event
 	for i := range 20_000 {
@@ -213,22 +213,4 @@ func TestSkipKeepsWhatOthersPrint(t *testing.T) {
 	if strings.Contains(got, "piece") {
 		t.Fatalf("the skipped history was printed:\n%.500s", got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer for writers on several goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
