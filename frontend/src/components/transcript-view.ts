@@ -47,6 +47,9 @@ const TYPING_PAUSE_MS = 120;
 const REVEAL_ROUNDS = 4;
 /** How many times a reveal aims at its item again when the rows rendered around it moved it out. */
 const REVEAL_TRIES = 6;
+
+/** Two animation frames: what was rendered is laid out, and its ResizeObserver told. */
+const twoFrames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 /** While the find bar is open and the transcript changes, it finds again at most this often (ms). */
 const REFIND_MS = 250;
 /** An item's height before it is measured (px, with the gap below it). */
@@ -520,18 +523,12 @@ export class TranscriptView extends LitElement {
     }
     const el = this.#scroller();
     if (!el) return;
-    // Where its item is estimated to be first: it may not be rendered (only what is near
-    // the view is); then, rendered and measured, the card itself.
-    this.#stick = false;
-    el.scrollTop = Math.max(0, this.#heights.offsetOf(w.index) - el.clientHeight / 3);
-    this.#lastTop = el.scrollTop;
-    this.requestUpdate();
+    // Its item first (it may not be rendered: only what is near the view is), then the card.
     const gen = ++this.#revealGen; // a find's reveal after it wins, as one before it stops
-    void this.updateComplete.then(async () => {
-      if (gen !== this.#revealGen) return;
-      const row = this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${w.index}"]`);
-      if (row) await settled(row); // the card's own render, after the transcript's
-      if (gen !== this.#revealGen) return;
+    const current = () => gen === this.#revealGen;
+    void (async () => {
+      const row = await this.#bringRow(w.index, current);
+      if (!current()) return;
       const card = !row
         ? undefined
         : w.kind === 'permission'
@@ -545,7 +542,7 @@ export class TranscriptView extends LitElement {
       this.#lastTop = el.scrollTop;
       // The keyboard on the card, not on a button: Enter held on this button would press it.
       card.focusCard();
-    });
+    })();
   }
 
   /**
@@ -732,44 +729,19 @@ export class TranscriptView extends LitElement {
     }
     const el = this.#scroller();
     if (!el) return;
-    this.#stick = false;
-    el.scrollTop = Math.max(0, this.#heights.offsetOf(i) - el.clientHeight / 3);
-    this.#lastTop = el.scrollTop;
-    this.requestUpdate();
     const q = this.#find.query.trim().toLocaleLowerCase();
     // A newer reveal, a search that found nothing, or the bar closed: this one stops (a
     // reviewer's typed on, and an older reveal scrolled back to its match; one after Esc
     // left its mark).
     const gen = ++this.#revealGen;
     const current = () => gen === this.#revealGen && this.#find.open;
-    const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const rowOf = () => this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
     const nth = (all: Range[]) => all[Math.min(n, all.length - 1)] ?? null;
-    void this.updateComplete.then(async () => {
-      // The item's own components render after the transcript (a tool step's text was not
-      // there yet, a reviewer's): they are let finish first. And the rows just rendered are
-      // let be measured: #measured moves the view by what the rows above it grew, and
-      // items far taller than estimated (a long party's 40-line replies) took the item out
-      // of the rows rendered again — a user tester's view stopped three turns short,
-      // nothing marked. It is aimed at again from what is measured now, until it stays.
-      let row: HTMLElement | null = null;
-      for (let tries = 0; ; tries++) {
-        if (!current()) return;
-        row = rowOf();
-        if (row) {
-          await settled(row);
-          await frames();
-          if (!current()) return;
-          if (row.isConnected && row.dataset['index'] === String(i)) break;
-        }
-        if (tries === REVEAL_TRIES) {
-          highlight(null); // not the last match's mark
-          return;
-        }
-        el.scrollTop = Math.max(0, this.#heights.offsetOf(i) - el.clientHeight / 3);
-        this.#lastTop = el.scrollTop;
-        this.requestUpdate();
-        await this.updateComplete;
+    void (async () => {
+      let row = await this.#bringRow(i, current);
+      if (!current()) return;
+      if (!row) {
+        highlight(null); // not the last match's mark
+        return;
       }
       // The words themselves, not only their item: a long reply's match was off screen, a
       // tool step's folded (a user tester's). Unfolded, it is found again once laid out.
@@ -795,10 +767,10 @@ export class TranscriptView extends LitElement {
         if (Math.abs(by) < 4 || round === REVEAL_ROUNDS) break;
         el.scrollTop += by;
         this.#lastTop = el.scrollTop;
-        await frames();
+        await twoFrames();
         if (!current()) return;
         // Rows are reused as the view moves: the match is found in its row again.
-        const now = rowOf();
+        const now = this.#rowOf(i);
         if (!now) break;
         row = now;
         all = findAllText(now, q);
@@ -806,7 +778,43 @@ export class TranscriptView extends LitElement {
         highlight(match, all);
       }
       this.#lastTop = el.scrollTop;
-    });
+    })();
+  }
+
+  /** Item i's row, when it is rendered. */
+  #rowOf(i: number): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>(`.item-row[data-index="${i}"]`);
+  }
+
+  /**
+   * Brings item i into view, a third down, and resolves with its row once it stays there
+   * rendered: its own components rendered (a tool step's text was not there yet, a
+   * reviewer's) and the rows around it measured. #measured moves the view by what the rows
+   * above it grew, and items far taller than estimated (a long party's 40-line replies)
+   * took it out of the rows rendered: a user tester's find stopped three turns short,
+   * nothing marked. It is aimed at again from what is measured, REVEAL_TRIES times at most;
+   * null then, or once current() says to stop. The view stops following the end. Find's
+   * reveal and "A tool request waits for you" both go through it.
+   */
+  async #bringRow(i: number, current: () => boolean): Promise<HTMLElement | null> {
+    const el = this.#scroller();
+    if (!el) return null;
+    this.#stick = false;
+    for (let tries = 0; ; tries++) {
+      el.scrollTop = Math.max(0, this.#heights.offsetOf(i) - el.clientHeight / 3);
+      this.#lastTop = el.scrollTop;
+      this.requestUpdate();
+      await this.updateComplete;
+      if (!current()) return null;
+      const row = this.#rowOf(i);
+      if (row) {
+        await settled(row);
+        await twoFrames();
+        if (!current()) return null;
+        if (row.isConnected && row.dataset['index'] === String(i)) return row;
+      }
+      if (tries === REVEAL_TRIES) return null;
+    }
   }
 
   #avatar(name: string) {
