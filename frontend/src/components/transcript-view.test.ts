@@ -766,3 +766,53 @@ describe('<transcript-view> find marks', () => {
     }
   });
 });
+
+describe('<transcript-view> find while the items move', () => {
+  // A reviewer's: the view goes to a match typed once the typing pauses, and meanwhile a
+  // resync (a reconnect's history, cut to its newest events) moved the items; the index
+  // the reveal was given then pointed at another item, and nothing was marked. It goes by
+  // the item's key.
+  it('brings the match found into view by its item, not by where that item was', async () => {
+    const g = globalThis as unknown as { CSS?: unknown; Highlight?: unknown };
+    const before = { CSS: g.CSS, Highlight: g.Highlight };
+    const highlights = new Map<string, { ranges: Range[] }>();
+    g.CSS = { highlights };
+    g.Highlight = class {
+      ranges: Range[];
+      constructor(...r: Range[]) {
+        this.ranges = r;
+      }
+    };
+    try {
+      const { be, st, el } = await mounted();
+      const text = (i: number) => (i === 7 ? 'needle here' : `hay ${i}`);
+      for (let i = 1; i <= 300; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: text(i) }));
+      await el.updateComplete;
+      (el as unknown as { openFind(): void }).openFind();
+      await el.updateComplete;
+      const bar = el.shadowRoot!.querySelector('transcript-find')!;
+      await bar.updateComplete;
+      const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
+      input.value = 'need';
+      input.dispatchEvent(new Event('input'));
+      await el.updateComplete;
+      expect(highlights.has('concordia-find')).toBe(false); // not before the typing pauses
+      // A reconnect's history, without the first five events: every item moves up.
+      const events = [];
+      for (let i = 6; i <= 300; i++) events.push(prompt(i, { id: `p${i}`, user: 'ann', text: text(i) }));
+      be.emit('party:state', emptyState({ seq: 300, participants: [st.session!.you], events, truncated: true }));
+      for (let k = 0; k < 20; k++) {
+        await el.updateComplete;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(bar.shadowRoot!.querySelector('[data-testid=find-count]')!.textContent).toBe('1 of 1');
+      const r = highlights.get('concordia-find')?.ranges[0];
+      expect(r?.startContainer.textContent).toBe('needle here');
+      expect(el.shadowRoot!.querySelector('.item-row.hit')?.textContent).toContain('needle here');
+      el.remove();
+    } finally {
+      g.CSS = before.CSS;
+      g.Highlight = before.Highlight;
+    }
+  });
+});
