@@ -635,17 +635,24 @@ describe('<party-view> reconnecting', () => {
 describe('<party-view> the merger', () => {
   // A window tester's side panel said "Gemini" while every batch was merged locally
   // (Gemini unreachable): the last batch's merger is said beside it.
-  it('says when the last prompt of a Gemini party was merged locally', async () => {
+  it('says when the last prompts of a Gemini party were merged locally', async () => {
     const { be, st } = await inParty('participant');
     be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'settings', approval: false, permission_mode: 'ask', merger: 'gemini' });
     const el = await mount(st);
     const merger = () => el.shadowRoot!.querySelector('[data-testid=party-merger]')!.textContent!.replace(/\s+/g, ' ').trim();
     await el.updateComplete;
     expect(merger()).toBe('Gemini');
-    be.emit('party:event', batch(2, { id: 'b1', prompts: [], merged: 'x', merger: 'local' }));
+    for (const [seq, id, user] of [[2, 'p1', 'ann'], [3, 'p2', 'bob'], [4, 'p3', 'ann']] as const) be.emit('party:event', prompt(seq, { id, user, text: `do ${id}` }));
+    be.emit('party:event', batch(5, { id: 'b1', prompts: ['p1', 'p2'], merged: 'x', merger: 'local' }));
     await el.updateComplete;
-    expect(merger()).toBe('Gemini (the last prompt was merged locally)');
-    be.emit('party:event', batch(3, { id: 'b2', prompts: [], merged: 'y', merger: 'gemini' }));
+    expect(merger()).toBe('Gemini (the last prompts were merged locally)');
+    be.emit('party:event', batch(6, { id: 'b2', prompts: ['p3'], merged: 'do p3', merger: 'local' })); // as written: says nothing of Gemini
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini (the last prompts were merged locally)');
+    be.emit('party:event', batch(7, { id: 'b3', prompts: ['p1', 'p3'], merged: 'y', merger: 'gemini' }));
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini');
+    be.emit('party:event', batch(8, { id: 'b4', prompts: ['p2'], merged: 'do p2', merger: 'local' })); // a user tester's read "merged locally"
     await el.updateComplete;
     expect(merger()).toBe('Gemini');
     el.remove();

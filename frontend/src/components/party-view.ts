@@ -1165,7 +1165,7 @@ export class PartyView extends LitElement {
                 : s.lastBatchMerger === 'local'
                   ? // Gemini did not answer (or refused): the batch card says why; here too,
                     // or "Gemini" stood beside prompts all merged locally (a window tester's).
-                    html`Gemini <small class="hint">(the last prompt was merged locally)</small>`
+                    html`Gemini <small class="hint">(the last prompts were merged locally)</small>`
                   : 'Gemini'}</dd>
               <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
               <dt>Min prompts</dt><dd>${p.min_prompts}</dd>

@@ -389,6 +389,8 @@ export class TranscriptModel {
   #files = new Map<string, string>();
   /** Index of the newest turn item with a batch; -1 before any. */
   #lastBatchTurn = -1;
+  /** The merger of the last batch that merged prompts (lastBatchMerger). */
+  #lastMerger = '';
   /** Whether a changes event came after that turn ended (the host's one "after each turn", §9). */
   #listedAfterEnd = false;
   /** The sharing level the settings events said; a change makes the next list a new baseline. */
@@ -431,10 +433,14 @@ export class TranscriptModel {
     return this.#lastSeq;
   }
 
-  /** The merger of the last batch sent to the agent ("" before any): a Gemini party's falls back to local. */
+  /**
+   * The merger of the last batch of two prompts or more sent to the agent ("" before any):
+   * a Gemini party's falls back to local. One prompt goes as written, merged by no one: its
+   * batch says "local", and the party panel said a working Gemini's last prompt "was merged
+   * locally" (a user tester's).
+   */
   get lastBatchMerger(): string {
-    const it = this.#items[this.#lastBatchTurn];
-    return it?.type === 'turn' ? (it.batch?.merger ?? '') : '';
+    return this.#lastMerger;
   }
 
   /** The host timestamp (ms) of a prompt's event, if the transcript has it. */
@@ -459,6 +465,7 @@ export class TranscriptModel {
     this.#away.clear();
     this.#files.clear();
     this.#lastBatchTurn = -1;
+    this.#lastMerger = '';
     this.#listedAfterEnd = false;
     this.#level = '';
     this.#rebase = false;
@@ -565,6 +572,7 @@ export class TranscriptModel {
           }
           this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [], ...(edited ? { edited } : {}) });
           this.#lastBatchTurn = this.#items.length - 1;
+          if ((batch.prompts?.length ?? 0) > 1) this.#lastMerger = batch.merger ?? '';
           this.#listedAfterEnd = false;
         }
         break;
