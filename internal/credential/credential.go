@@ -17,15 +17,12 @@ var (
 	namePart = regexp.MustCompile(`(?:^|_)(?:API_?KEY|KEY|TOKEN|SECRET|PASS|PASSWORD|PASSWD|PWD|CREDENTIALS?|PRIVATE_?KEY|DSN|DATABASE_URL|ACCESS_?KEY)S?(?:_|$)`)
 	// shape: a value that is a credential by its shape: a URL with a password, a token with
 	// a known prefix, a private key.
-	shape = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|` + tokenShapes + `|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
+	shape = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|https://[^\s/@:]{20,}@|` + aloneShapes() + `|-----BEGIN [A-Z ]*PRIVATE KEY-----`)
 	// token: a token with a known prefix, alone (for Redact).
-	token = regexp.MustCompile(tokenShapes)
-	// tokenWithin: a token with a known prefix anywhere, glued to other text too, but for
-	// sk-, too short a prefix to find inside a word ("helpdesk-infrastructure-teams" is a
-	// name: a reviewer's).
-	// A Gemini key is taken from 30 characters after AIza: a user tester's key with its
-	// last character lost was kept as a name.
-	tokenWithin = regexp.MustCompile(`\bsk-[A-Za-z0-9_-]{20,}|(?:` + strings.NewReplacer(`sk-[A-Za-z0-9_-]{20,}|`, "", `AIza[0-9A-Za-z_-]{35}`, `AIza[0-9A-Za-z_-]{30,}`).Replace(strings.TrimPrefix(tokenShapes, `\b(?:`)))
+	token = regexp.MustCompile(aloneShapes())
+	// tokenWithin: a token with a known prefix anywhere, glued to other text too (each
+	// shape's within).
+	tokenWithin = regexp.MustCompile(withinShapes())
 	// urlPassword: a URL's user and password, the password apart.
 	urlPassword = regexp.MustCompile(`(\b[a-z][a-z0-9+.-]*://[^\s/:@]+:)([^\s/@]+)(@)`)
 	// authHeader: an HTTP Authorization header's credential.
@@ -34,7 +31,53 @@ var (
 	assignment = regexp.MustCompile(`\b([A-Z_][A-Z0-9_]*)=(['"]?)([^\s'"]+)`)
 )
 
-const tokenShapes = `\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{10,}|xox[abprs]-[A-Za-z0-9-]{10,}|A[KS]IA[0-9A-Z]{16}|eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.|AIza[0-9A-Za-z_-]{35}|ya29\.[0-9A-Za-z_-]{20,}|glpat-[0-9A-Za-z_-]{20,}|npm_[A-Za-z0-9]{30,})`
+// tokenShape: a token with a known prefix. alone finds it as a word of its own (for
+// Shaped and Redact); within finds it glued to the text before it too (for HoldsToken), and
+// is alone's pattern unless the shape says otherwise.
+type tokenShape struct {
+	alone, within string
+}
+
+// tokenShapes: the tokens with a known prefix, each written once. Two differ when found
+// within other text:
+//   - sk- is too short a prefix to find inside a word ("helpdesk-infrastructure-teams" is
+//     a name: a reviewer's), so within still needs a word's start before it;
+//   - a Gemini key is taken from 30 characters after AIza: a user tester's key with its
+//     last character lost was kept as a name.
+var tokenShapes = []tokenShape{
+	{alone: `gh[pousr]_[A-Za-z0-9]{20,}`},
+	{alone: `github_pat_[A-Za-z0-9_]{20,}`},
+	{alone: `sk-[A-Za-z0-9_-]{20,}`, within: `\bsk-[A-Za-z0-9_-]{20,}`},
+	{alone: `sk_live_[A-Za-z0-9]{10,}`},
+	{alone: `xox[abprs]-[A-Za-z0-9-]{10,}`},
+	{alone: `A[KS]IA[0-9A-Z]{16}`},
+	{alone: `eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.`},
+	{alone: `AIza[0-9A-Za-z_-]{35}`, within: `AIza[0-9A-Za-z_-]{30,}`},
+	{alone: `ya29\.[0-9A-Za-z_-]{20,}`},
+	{alone: `glpat-[0-9A-Za-z_-]{20,}`},
+	{alone: `npm_[A-Za-z0-9]{30,}`},
+}
+
+// aloneShapes is the pattern of a token with a known prefix at a word's start.
+func aloneShapes() string {
+	alts := make([]string, len(tokenShapes))
+	for i, ts := range tokenShapes {
+		alts[i] = ts.alone
+	}
+	return `\b(?:` + strings.Join(alts, "|") + `)`
+}
+
+// withinShapes is the pattern of a token with a known prefix anywhere in the text.
+func withinShapes() string {
+	alts := make([]string, len(tokenShapes))
+	for i, ts := range tokenShapes {
+		alts[i] = ts.alone
+		if ts.within != "" {
+			alts[i] = ts.within
+		}
+	}
+	return `(?:` + strings.Join(alts, "|") + `)`
+}
 
 // Blank stands for what Redact took out.
 const Blank = "•••"

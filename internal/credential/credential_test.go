@@ -1,6 +1,9 @@
 package credential
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestName(t *testing.T) {
 	for name, want := range map[string]bool{
@@ -61,6 +64,52 @@ func TestLooseNameAndRandom(t *testing.T) {
 	} {
 		if got := Random(v); got != want {
 			t.Errorf("Random(%q) = %v, want %v", v, got, want)
+		}
+	}
+}
+
+// Every token shape is found alone and glued to the text before it, but for sk- (inside a
+// word it is a name); a Gemini key is found glued with a character lost. Each shape has a
+// sample here, so a shape added without one, or a within that no longer finds its own
+// shape's sample, fails.
+func TestHoldsToken(t *testing.T) {
+	samples := map[string]string{
+		`gh[pousr]_[A-Za-z0-9]{20,}`:                     "ghp_" + strings.Repeat("a1", 12),
+		`github_pat_[A-Za-z0-9_]{20,}`:                   "github_pat_" + strings.Repeat("B2_", 8),
+		`sk-[A-Za-z0-9_-]{20,}`:                          "sk-proj-" + strings.Repeat("c3", 12),
+		`sk_live_[A-Za-z0-9]{10,}`:                       "sk_live_" + strings.Repeat("d4", 6),
+		`xox[abprs]-[A-Za-z0-9-]{10,}`:                   "xoxb-1234-5678-abcdef",
+		`A[KS]IA[0-9A-Z]{16}`:                            "AKIA" + strings.Repeat("E5", 8),
+		`eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.`: "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.sig",
+		`AIza[0-9A-Za-z_-]{35}`:                          "AIza" + strings.Repeat("Xy9_", 8) + "abc",
+		`ya29\.[0-9A-Za-z_-]{20,}`:                       "ya29." + strings.Repeat("f6", 12),
+		`glpat-[0-9A-Za-z_-]{20,}`:                       "glpat-" + strings.Repeat("g7", 12),
+		`npm_[A-Za-z0-9]{30,}`:                           "npm_" + strings.Repeat("h8", 16),
+	}
+	for _, ts := range tokenShapes {
+		sample, ok := samples[ts.alone]
+		if !ok {
+			t.Errorf("no sample for the token shape %q", ts.alone)
+			continue
+		}
+		if !Shaped("token " + sample) {
+			t.Errorf("Shaped(%q) = false, want true", "token "+sample)
+		}
+		if !HoldsToken(sample) || !HoldsToken("bob "+sample) {
+			t.Errorf("HoldsToken(%q) = false, want true", sample)
+		}
+		glued := !strings.HasPrefix(sample, "sk-")
+		if got := HoldsToken("root" + sample); got != glued {
+			t.Errorf("HoldsToken(%q) = %v, want %v", "root"+sample, got, glued)
+		}
+	}
+	gemini := samples[`AIza[0-9A-Za-z_-]{35}`]
+	if !HoldsToken("root" + gemini[:len(gemini)-1]) {
+		t.Errorf("HoldsToken of a Gemini key with its last character lost = false, want true")
+	}
+	for _, s := range []string{"AIza", "Aizawa", "bob-sk", "helpdesk-infrastructure-teams", "helpdesk-" + strings.Repeat("x", 30)} {
+		if HoldsToken(s) {
+			t.Errorf("HoldsToken(%q) = true, want false", s)
 		}
 	}
 }
