@@ -352,6 +352,11 @@ func TestReconnectCatchesUp(t *testing.T) {
 // everyone has been told, not after the wait for members' close replies. A conformance
 // tester's member that never answered its close frame kept a Ctrl-C'd host 10 s in that
 // wait; killed there, the party was listed as "not ended cleanly".
+//
+// The record is looked for when the member's close frame arrives: the host sends it as
+// its wait starts, and cannot end the wait before the member answers it (or gives up, in
+// 10 s). Polling the file while Shutdown ran instead raced with it: a host whose wait
+// ended early finished between two looks at the file, and the test failed.
 func TestCleanEndIsOnDiskBeforeTheCloseWait(t *testing.T) {
 	h := startHost(t, Config{Insecure: true})
 	inv := h.Invite()
@@ -364,9 +369,19 @@ func TestCleanEndIsOnDiskBeforeTheCloseWait(t *testing.T) {
 	if err := ws.WriteMessage(websocket.TextMessage, hello); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := ws.ReadMessage(); err != nil { // its hello reply; then it reads no more
+	if _, _, err := ws.ReadMessage(); err != nil { // its hello reply
 		t.Fatal(err)
 	}
+	path := h.TranscriptPath()
+	// The member answers no close frame (gorilla's default handler would): when the
+	// host's comes, the record must already be on disk.
+	var endedBeforeClose, closeCame bool
+	ws.SetCloseHandler(func(int, string) error {
+		closeCame = true
+		b, _ := os.ReadFile(path)
+		endedBeforeClose = strings.Contains(string(b), `"type":"ended"`)
+		return nil
+	})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -374,19 +389,19 @@ func TestCleanEndIsOnDiskBeforeTheCloseWait(t *testing.T) {
 		defer cancel()
 		h.Shutdown(ctx)
 	}()
-	path := h.TranscriptPath()
-	for {
-		b, _ := os.ReadFile(path)
-		if strings.Contains(string(b), `"type":"ended"`) {
+	for { // the host's events, up to its close frame (or the connection's end)
+		if _, _, err := ws.ReadMessage(); err != nil {
 			break
 		}
-		select {
-		case <-done:
-			t.Fatal("the ended record was written only once the host had stopped waiting for the member's close reply")
-		case <-time.After(20 * time.Millisecond):
-		}
 	}
+	ws.Close() // the host's wait ends here rather than after 10 s
 	<-done
+	switch {
+	case !closeCame:
+		t.Fatal("the host closed the connection without a close frame")
+	case !endedBeforeClose:
+		t.Fatal("the ended record was not on disk when the host sent its close frame and started waiting for the member's reply")
+	}
 }
 
 // TestShutdownTellsParticipants: ending the party ends the clients with ErrEnded.
