@@ -211,3 +211,47 @@ describe('<home-screen> the tool request timeout', () => {
     st.dispose();
   });
 });
+
+describe('<home-screen> where a party listens', () => {
+  // A user tester found no way to choose the port in the window: the listen address is in
+  // Settings' last section. More options says where a party created now listens, and
+  // opens Settings there.
+  it('says where the party will listen, and opens Settings at the listen address', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be, { checkDelayMs: 10 });
+    await st.start();
+    expect(await st.saveSettings({ ...st.settings!, listen: '127.0.0.1:47420', public_host: '' })).toBe(true);
+    const el = document.createElement('home-screen') as Home;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    expect(q('home-network')?.textContent).toBe("Listens on 127.0.0.1:47420; invites lead to this machine's address, found when the party starts.");
+    expect(await st.saveSettings({ ...st.settings!, listen: ':0', public_host: 'box.example' })).toBe(true);
+    await el.updateComplete;
+    expect(q('home-network')?.textContent).toBe('Listens on :0 (any free port); invites lead to box.example.');
+    q('home-network-change')!.click();
+    expect(st.settingsOpen).toBe(true);
+    expect(st.settingsFocus).toBe('listen');
+    // The panel opens with the keyboard on that field, not on the first one.
+    await import('./settings-panel');
+    const panel = document.createElement('settings-panel') as Home;
+    panel.state = st;
+    document.body.append(panel);
+    await panel.updateComplete;
+    await panel.updateComplete;
+    expect(panel.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('settings-listen');
+    st.closeSettings();
+    st.openSettings(); // opened otherwise: at its first field
+    panel.remove();
+    const again = document.createElement('settings-panel') as Home;
+    again.state = st;
+    document.body.append(again);
+    await again.updateComplete;
+    await again.updateComplete;
+    expect(again.shadowRoot!.activeElement?.getAttribute('data-testid')).not.toBe('settings-listen');
+    again.remove();
+    el.remove();
+    st.dispose();
+  });
+});

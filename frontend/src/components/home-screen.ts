@@ -2,7 +2,7 @@
 // here (it is only the person's typing); everything it does goes through AppState.
 
 import { LitElement, css, html, nothing } from 'lit';
-import { describeKey, type AppState } from '../state/app-state';
+import { describeKey, networkWords, type AppState } from '../state/app-state';
 import type { CreateRequest, MergerChoice, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS } from '../state/workspace';
 import { canResume } from '../state/recent-parties';
@@ -74,6 +74,8 @@ export class HomeScreen extends LitElement {
       .keyline.has .dot { color: var(--ok); }
       .keyline.refused .dot { color: var(--danger); }
       .keyline button { margin-left: auto; }
+      .net { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
+      .net .hint { flex: 1 1 240px; min-width: 0; overflow-wrap: anywhere; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
       details.more > .field + .two, details.more > .two + .field { margin-top: 12px; }
@@ -357,6 +359,13 @@ export class HomeScreen extends LitElement {
                         ? 'With Allow everything the agent never asks.'
                         : 'How long a tool request waits for a host before the agent is told no: from 0.25 to 1440 (a day).'}</span>
                     </label>
+                    ${s.settings
+                      ? html`<div class="field">
+                          <span class="label">Network</span>
+                          <span class="net"><span class="hint" data-testid="home-network">${networkWords(s.settings.listen, s.settings.public_host)}</span>
+                            <button type="button" class="small" data-testid="home-network-change" @click=${() => s.openSettings('listen')}>Change in Settings…</button></span>
+                        </div>`
+                      : nothing}
                   </details>
                   ${s.createError
                     ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`

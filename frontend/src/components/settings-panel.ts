@@ -131,7 +131,9 @@ export class SettingsPanel extends LitElement {
    */
   override updated(): void {
     if (this.#focused) return;
-    const field = this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])');
+    // Opened at a field (Create's "Change in Settings" opens it at Network), else its first.
+    const asked = this.state?.settingsFocus ? this.renderRoot.querySelector<HTMLElement>(`[data-settings-key="${this.state.settingsFocus}"]`) : null;
+    const field = asked ?? this.renderRoot.querySelector<HTMLElement>('.body :is(input, select, textarea):not([disabled])');
     const close = this.renderRoot.querySelector<HTMLElement>('[data-testid="settings-close"]');
     if (field) {
       // The fields came after the panel (its settings were loading): the keyboard moves
@@ -151,7 +153,7 @@ export class SettingsPanel extends LitElement {
         const first = this.renderRoot.querySelector<HTMLElement>('.body section');
         const body = this.renderRoot.querySelector<HTMLElement>('.body');
         const fits = first && body && field.getBoundingClientRect().bottom - first.getBoundingClientRect().top <= body.clientHeight;
-        (first && !first.contains(field) && fits ? first : field.closest('section'))?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
+        (first && !first.contains(field) && fits && !asked ? first : field.closest('section'))?.scrollIntoView?.({ block: 'start' }); // (not in jsdom)
       }
       this.#focused = true;
     } else if (close && (this.renderRoot as ShadowRoot).activeElement === null) {
@@ -408,7 +410,7 @@ export class SettingsPanel extends LitElement {
     const d = this.#draft!;
     return html`<label class="field">
       <span class="label">${label}</span>
-      <input data-testid=${testid} type="text" inputmode=${opts.inputmode ?? 'text'} class=${opts.mono ? 'mono' : ''} spellcheck="false"
+      <input data-testid=${testid} data-settings-key=${SETTINGS_KEY[key]} type="text" inputmode=${opts.inputmode ?? 'text'} class=${opts.mono ? 'mono' : ''} spellcheck="false"
         placeholder=${opts.placeholder ?? ''} aria-invalid=${problem ? 'true' : 'false'} .value=${d[key]}
         @input=${(e: InputEvent) => this.#set(key, (e.target as HTMLInputElement).value as never)} />
       ${problem ? html`<span class="problem" data-testid="${testid}-problem">${problem}</span>` : opts.hint ? html`<span class="hint">${opts.hint}</span>` : nothing}

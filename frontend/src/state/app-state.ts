@@ -41,7 +41,7 @@ export type Screen = 'home' | 'party';
 
 export type { Notice } from './notices';
 export type { InviteCheck, JoinState } from './join';
-export { validateSettings, describeKey, type SettingsProblems } from './settings';
+export { validateSettings, describeKey, networkWords, type SettingsProblems } from './settings';
 export { MAX_PROMPT_BYTES, REORDER_WAIT_MS, VIEWER_REASON, type Connection, type Ended, type SessionInfo } from './party';
 
 /** Options for tests: the clock and the invite-check debounce. */
@@ -406,6 +406,10 @@ export class AppState {
   get settingsOpen(): boolean {
     return this.#settings.settingsOpen;
   }
+  /** The field the settings panel opens at ('' for its first). */
+  get settingsFocus(): keyof Settings | '' {
+    return this.#settings.settingsFocus;
+  }
   get settingsBusy(): boolean {
     return this.#settings.settingsBusy;
   }
@@ -441,8 +445,8 @@ export class AppState {
   }
 
   /** Shows the settings panel. */
-  openSettings(): void {
-    this.#settings.openSettings();
+  openSettings(focus: keyof Settings | '' = ''): void {
+    this.#settings.openSettings(focus);
   }
 
   /** Hides the settings panel. */

@@ -37,6 +37,18 @@ export function unreachableInviteWarning(listen: string, publicHost: string): st
   return '';
 }
 
+/**
+ * Where a party created now listens, and where its invites lead, in words: the Create form
+ * says it under More options (a user tester found no way to choose the port in the window,
+ * the Network section being at the end of Settings).
+ */
+export function networkWords(listen: string, publicHost: string): string {
+  const at = listen.trim() || ':8765'; // (Go's settings.DefaultListen)
+  const any = /:0$/.test(at) ? ' (any free port)' : '';
+  const pub = publicHost.trim();
+  return `Listens on ${at}${any}; invites lead to ${pub || "this machine's address, found when the party starts"}.`;
+}
+
 /** Go's settings.MinPermissionTimeoutMS and MaxPermissionTimeoutMS: 15 s to 24 h. */
 export const MIN_PERMISSION_TIMEOUT_MS = 15_000;
 export const MAX_PERMISSION_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -118,6 +130,8 @@ export class SettingsState {
   settings: Settings | null = null;
   key: KeyStatus | null = null;
   settingsOpen = false;
+  /** The field the panel opens at ('' for its first): Create's "Change in Settings" opens it at Network. */
+  settingsFocus: keyof Settings | '' = '';
   settingsBusy = false;
   settingsError = '';
   settingsProblems: SettingsProblems = {};
@@ -150,9 +164,10 @@ export class SettingsState {
     clearTimeout(this.#savedTimer);
   }
 
-  /** Shows the settings panel. */
-  openSettings(): void {
+  /** Shows the settings panel, at the given field's section when one is given. */
+  openSettings(focus: keyof Settings | '' = ''): void {
     this.settingsOpen = true;
+    this.settingsFocus = focus;
     this.settingsError = '';
     this.settingsProblems = {};
     this.settingsSaved = false;
