@@ -50,6 +50,12 @@ export function findAllText(root: Node, q: string): Range[] {
     let fold = inFold;
     if (n instanceof Element) {
       if (SKIP.has(n.tagName) || n.hasAttribute('hidden') || n.getAttribute('aria-hidden') === 'true' || n.hasAttribute(FIND_SKIP)) continue;
+      if (n.tagName === 'CODE' && n.parentElement?.tagName === 'PRE') {
+        // A code block is one text, however its highlighting cuts it into spans: a match
+        // across two of its tokens ("print(x") is one a person sees, and its data counts.
+        (fold ? folded : shown).push(...wholeMatches(n, q));
+        continue;
+      }
       // A folded <details> shows its summary only.
       if (n instanceof HTMLDetailsElement && (!n.open || unfolded.includes(n))) fold = true;
     }
@@ -63,6 +69,42 @@ export function findAllText(root: Node, q: string): Range[] {
     if (n instanceof Element && n.shadowRoot) stack.push([n.shadowRoot, fold]);
   }
   return shown.concat(folded);
+}
+
+/** The matches of q in the text under el read as one text (it holds text and inline elements only). */
+function wholeMatches(el: Element, q: string): Range[] {
+  const nodes: Text[] = [];
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let t = walk.nextNode(); t; t = walk.nextNode()) nodes.push(t as Text);
+  const data = nodes.map((t) => t.data).join('');
+  const lower = data.toLocaleLowerCase();
+  if (lower.length !== data.length) return [];
+  // Where each node starts in the text.
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of nodes) {
+    starts.push(at);
+    at += t.data.length;
+  }
+  /** The node and offset of position pos (end: the end of the node before, not the start of the next). */
+  const place = (pos: number, end: boolean): [Text, number] => {
+    let lo = 0;
+    let hi = nodes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (end ? starts[mid]! < pos : starts[mid]! <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return [nodes[lo]!, pos - starts[lo]!];
+  };
+  const out: Range[] = [];
+  for (let i = lower.indexOf(q); i >= 0; i = lower.indexOf(q, i + q.length)) {
+    const r = document.createRange();
+    r.setStart(...place(i, false));
+    r.setEnd(...place(i + q.length, true));
+    out.push(r);
+  }
+  return out;
 }
 
 /**

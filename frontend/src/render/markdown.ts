@@ -5,7 +5,7 @@
 // with a short allow-list before anything reaches the DOM.
 
 import DOMPurify from 'dompurify';
-import { Marked, type Tokens } from 'marked';
+import { Marked, type Token, type Tokens } from 'marked';
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import css from 'highlight.js/lib/languages/css';
@@ -66,20 +66,19 @@ const marked = new Marked({
     // is clickable away (drawn as a link, it looked broken to people who clicked it).
     link({ href, text, tokens }: Tokens.Link): string {
       const label = this.parser.parseInline(tokens);
-      const t = text.trim();
-      const same = [t, `mailto:${t}`, `http://${t}`, `https://${t}`].includes(href); // autolinks, www. ones too
-      return `<span class="md-link">${label}</span>${same ? '' : ` <span class="md-href">(${escapeHTML(href)})</span>`}`;
+      const shown = hrefShown(href, text);
+      return `<span class="md-link">${label}</span>${shown === '' ? '' : ` <span class="md-href">(${escapeHTML(shown)})</span>`}`;
     },
     // Remote images would be fetched (and could track who reads); show the alt text.
     image({ href, text }: Tokens.Image): string {
-      return `<span class="md-image" title="${escapeHTML(href)}">[image: ${escapeHTML(text)}]</span>`;
+      return `<span class="md-image" title="${escapeHTML(href)}">${escapeHTML(imageWords(text))}</span>`;
     },
     // Task-list boxes as characters: no form controls in the transcript.
     checkbox({ checked }: Tokens.Checkbox): string {
-      return `<span class="md-check">${checked ? '☑' : '☐'}</span> `;
+      return `<span class="md-check">${checkWords(checked)}</span> `;
     },
     code({ text, lang }: Tokens.Code): string {
-      const name = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+      const name = codeLanguage(lang);
       const known = name !== '' && hljs.getLanguage(name) !== undefined;
       const body = known ? hljs.highlight(text, { language: name, ignoreIllegals: true }).value : escapeHTML(text);
       const label = name ? `<span class="code-lang">${escapeHTML(name)}</span>` : '';
@@ -87,6 +86,134 @@ const marked = new Marked({
     },
   },
 });
+
+/** A link's address as shown after its label: "" when the label says it (autolinks, www. ones too). */
+function hrefShown(href: string, text: string): string {
+  const t = text.trim();
+  return [t, `mailto:${t}`, `http://${t}`, `https://${t}`].includes(href) ? '' : href;
+}
+
+/** What an image shows instead of itself. */
+function imageWords(alt: string): string {
+  return `[image: ${alt}]`;
+}
+
+/** A task list's box, as a character. */
+function checkWords(checked: boolean): string {
+  return checked ? '☑' : '☐';
+}
+
+/** A fenced block's language as its label shows it ("" for none): the first word, lower-cased. */
+function codeLanguage(lang: string | undefined): string {
+  return (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+}
+
+/**
+ * Text that Markdown shows as it is written (breaks: true makes a line break of a newline,
+ * which is no text either way). Anything else is parsed.
+ */
+const PLAIN = /^[^\\`*_~[\]<>#|!&@:=+\-\t]*$/;
+/** A line that starts a list, a quote, a heading, an indented code block, or is blank (a paragraph's end). */
+const BLOCKISH = /^(?: {4}|\s*\d+[.)]|\s*$)/m;
+
+/** Pieces of text one element apart in the DOM: a find in it never spans them (find-in-dom looks in one text node at a time). */
+const APART = '\n';
+
+/**
+ * The text renderMarkdown(src) shows, as find-in-dom reads it (render/find-in-dom.ts), without
+ * rendering it: what the reader sees (a link's label and its address, a fence's language,
+ * not the Markdown's own characters), with a newline wherever the DOM's text is in another
+ * element, as a match there is not one find-in-dom finds. From the renderer's own parser and
+ * words, so the two agree; a code block's highlighting is one text to find-in-dom too
+ * (its <code> is looked at whole).
+ */
+export function markdownShownText(src: string): string {
+  if (PLAIN.test(src) && !BLOCKISH.test(src) && !/www\./i.test(src)) return src;
+  const out: string[] = [];
+  shownOf(marked.lexer(src), out);
+  return out.join('');
+}
+
+function shownOf(tokens: readonly Token[] | undefined, out: string[]): void {
+  if (!tokens) return;
+  for (const t of tokens) {
+    switch (t.type) {
+      case 'space':
+      case 'hr':
+      case 'def':
+        out.push(APART);
+        break;
+      case 'br':
+        out.push(APART);
+        break;
+      case 'text': {
+        const tx = t as Tokens.Text;
+        if (tx.tokens && tx.tokens.length > 0) shownOf(tx.tokens, out);
+        else out.push(unescapeEntities(tx.text));
+        break;
+      }
+      case 'escape':
+        out.push(unescapeEntities((t as Tokens.Escape).text));
+        break;
+      case 'html':
+      case 'tag':
+        out.push((t as Tokens.HTML).text); // shown as the text it is
+        break;
+      case 'codespan':
+        out.push(APART, unescapeEntities((t as Tokens.Codespan).text), APART);
+        break;
+      case 'code': {
+        const c = t as Tokens.Code;
+        const name = codeLanguage(c.lang);
+        out.push(APART, name, APART, c.text, APART);
+        break;
+      }
+      case 'link': {
+        const l = t as Tokens.Link;
+        out.push(APART);
+        shownOf(l.tokens, out);
+        out.push(APART);
+        const h = hrefShown(l.href, l.text);
+        if (h !== '') out.push(`(${h})`, APART);
+        break;
+      }
+      case 'image':
+        out.push(APART, imageWords((t as Tokens.Image).text), APART);
+        break;
+      case 'checkbox':
+        out.push(APART, checkWords((t as Tokens.Checkbox).checked), APART);
+        break;
+      case 'list':
+        for (const item of (t as Tokens.List).items) {
+          out.push(APART);
+          if (item.task) out.push(APART, checkWords(item.checked ?? false), APART);
+          shownOf(item.tokens, out);
+          out.push(APART);
+        }
+        break;
+      case 'table': {
+        const tb = t as Tokens.Table;
+        for (const cell of tb.header) (out.push(APART), shownOf(cell.tokens, out), out.push(APART));
+        for (const row of tb.rows) for (const cell of row) (out.push(APART), shownOf(cell.tokens, out), out.push(APART));
+        break;
+      }
+      default: {
+        // strong, em, del, heading, paragraph, blockquote, and what else holds tokens.
+        out.push(APART);
+        const inner = (t as { tokens?: Token[] }).tokens;
+        if (inner) shownOf(inner, out);
+        else if (typeof (t as { text?: unknown }).text === 'string') out.push((t as { text: string }).text);
+        out.push(APART);
+      }
+    }
+  }
+}
+
+/** The few entities Markdown text may be written with, as the browser shows them. */
+function unescapeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(amp|lt|gt|quot|#39|#x27|nbsp);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", nbsp: '\u00a0' })[e] ?? _);
+}
 
 /**
  * Renders Markdown to sanitised HTML that is safe to insert: no scripts, no
