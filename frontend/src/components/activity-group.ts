@@ -8,34 +8,11 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { toolSteps, type ActivitySegment, type ToolStep } from '../state/transcript';
+import { boundOutput } from '../state/shown-words';
 import { base } from './styles';
 import { iconAlert, iconChevron, iconTool } from './icons';
 
-/** How much of a step's output shows before "Show more". */
-export const OUTPUT_LINES = 40;
-export const OUTPUT_BYTES = 4096;
-
-/**
- * The first part of a step's output: at most maxLines lines and maxChars characters.
- * more counts the lines not (wholly) shown.
- */
-export function boundOutput(lines: readonly string[], maxLines = OUTPUT_LINES, maxChars = OUTPUT_BYTES): { shown: string; more: number } {
-  const parts: string[] = [];
-  let size = 0;
-  let whole = 0;
-  for (const l of lines) {
-    if (parts.length >= maxLines || size >= maxChars) break;
-    const room = maxChars - size;
-    if (l.length > room) {
-      parts.push(l.slice(0, room) + '…');
-      break;
-    }
-    parts.push(l);
-    size += l.length + 1;
-    whole++;
-  }
-  return { shown: parts.join('\n'), more: lines.length - whole };
-}
+export { OUTPUT_LINES, OUTPUT_BYTES, boundOutput } from '../state/shown-words';
 
 /** <tool-step>: one call and its output. */
 export class ToolStepView extends LitElement {
@@ -94,7 +71,7 @@ export class ToolStepView extends LitElement {
       <summary data-testid="tool-step-toggle"><span class="chev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span>${failed}</summary>
       <pre data-testid="tool-step-output">${b.shown}</pre>
       ${b.more > 0
-        ? html`<button class="ghost small more" data-testid="tool-step-more" @click=${() => (this.all = true)}>Show more (${b.more} more ${b.more === 1 ? 'line' : 'lines'})</button>`
+        ? html`<button class="ghost small more" data-find-skip data-testid="tool-step-more" @click=${() => (this.all = true)}>Show more (${b.more} more ${b.more === 1 ? 'line' : 'lines'})</button>`
         : nothing}
     </details>`;
   }
@@ -139,9 +116,9 @@ export class ActivityGroup extends LitElement {
       const last = seg.lines[n - 1]?.text ?? '';
       return html`<details class="activity stderr" data-testid="stderr-group" data-stream=${seg.stream}>
         <summary data-testid="stderr-group-toggle">
-          ${iconAlert()}<span class="label">${seg.stream === 'stderr' ? 'stderr' : seg.stream}</span>
-          <span class="n">${n} ${n === 1 ? 'line' : 'lines'}</span>
-          ${last ? html`<span class="last">— ${last}</span>` : nothing}
+          ${iconAlert()}<span class="label" data-find-skip>${seg.stream === 'stderr' ? 'stderr' : seg.stream}</span>
+          <span class="n" data-find-skip>${n} ${n === 1 ? 'line' : 'lines'}</span>
+          ${last ? html`<span class="last" data-find-skip>— ${last}</span>` : nothing}
         </summary>
         <pre class="lines" data-testid="stderr-lines">${seg.lines.map((l) => l.text).join('\n')}</pre>
       </details>`;
@@ -158,10 +135,10 @@ export class ActivityGroup extends LitElement {
     return html`<details class="activity" data-testid="tool-group" data-steps=${steps.length}>
       <summary data-testid="tool-group-toggle">
         ${iconTool()}
-        <span class="n">${steps.length} tool ${steps.length === 1 ? 'step' : 'steps'}</span>
-        ${failed > 0 ? html`<span class="label" data-testid="tool-group-failed">${steps.length === 1 ? 'failed' : `${failed} failed`}</span>` : nothing}
-        ${denied > 0 ? html`<span class="label denied" data-testid="tool-group-denied">${steps.length === 1 ? 'denied' : `${denied} denied`}</span>` : nothing}
-        ${cancelled > 0 ? html`<span class="label cancelled" data-testid="tool-group-cancelled">${steps.length === 1 ? 'cancelled' : `${cancelled} cancelled`}</span>` : nothing}
+        <span class="n" data-find-skip>${steps.length} tool ${steps.length === 1 ? 'step' : 'steps'}</span>
+        ${failed > 0 ? html`<span class="label" data-find-skip data-testid="tool-group-failed">${steps.length === 1 ? 'failed' : `${failed} failed`}</span>` : nothing}
+        ${denied > 0 ? html`<span class="label denied" data-find-skip data-testid="tool-group-denied">${steps.length === 1 ? 'denied' : `${denied} denied`}</span>` : nothing}
+        ${cancelled > 0 ? html`<span class="label cancelled" data-find-skip data-testid="tool-group-cancelled">${steps.length === 1 ? 'cancelled' : `${cancelled} cancelled`}</span>` : nothing}
         ${preview ? html`<span class="last ${this.live ? 'live' : ''}" data-find-skip>— ${preview}</span>` : nothing}
       </summary>
       <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>

@@ -12,7 +12,8 @@ import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { formatWait, initials, nameHue, timedOutWords } from './format';
+import { formatWait, initials, nameHue } from './format';
+import { outcomeWords, shownSummary, splitDetail } from '../state/shown-words';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
@@ -153,15 +154,14 @@ function avatar(name: string) {
   return html`<span class="avatar" style="background: hsl(${nameHue(name)} 55% 48%)" aria-hidden="true">${initials(name)}</span>`;
 }
 
-function authors(prompts: readonly Prompt[]) {
+/** The prompts' authors; repeat: the item names them already (its turn's header), and find passes them by. */
+function authors(prompts: readonly Prompt[], repeat = false) {
   const names = [...new Set(prompts.map((p) => p.user))];
-  return html`<span class="authors">${names.map((n) => html`<span class="author">${avatar(n)}${n}</span>`)}</span>`;
+  return html`<span class="authors" ?data-find-skip=${repeat}>${names.map((n) => html`<span class="author">${avatar(n)}${n}</span>`)}</span>`;
 }
 
 /** Capitalises the first letter ("stopped by ann" → "Stopped by ann"). */
-export function sentenceCase(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
+export { sentenceCase } from '../state/shown-words';
 
 /**
  * A request's Allow and Always allow take clicks only this long after its card shows it,
@@ -348,24 +348,25 @@ export class PermissionCard extends LitElement {
     this.requestUpdate();
   }
 
+  /** The words are outcomeWords', each one text (find counts them so: state/shown-words.ts). */
   #outcome(p: Permission) {
-    switch (p.status) {
+    const w = outcomeWords(p);
+    const why = w.why ? html`<span class="why">${w.why}</span>` : nothing;
+    switch (w.status) {
       case 'allowed':
-        return html`<span class="outcome allowed" data-testid="permission-outcome" data-status="allowed">${iconCheck()} Allowed${p.by ? ` by ${p.by}` : ''}${p.reason ? html`<span class="why">— ${p.reason}</span>` : nothing}</span>`;
+        return html`<span class="outcome allowed" data-testid="permission-outcome" data-status="allowed">${iconCheck()} <span>${w.text}</span>${why}</span>`;
       case 'timed_out':
-        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} Timed out — denied${p.reason ? html`<span class="why">(${timedOutWords(p.reason)})</span>` : nothing}</span>`;
+        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="timed_out">${iconX()} <span>${w.text}</span>${why}</span>`;
+      case 'cancelled':
+        // Nobody refused it: it ended undecided (a user tester read "Denied" and looked for who).
+        return html`<span class="outcome cancelled" data-testid="permission-outcome" data-status="cancelled">${iconX()} <span>${w.text}</span>${why}</span>`;
       default:
-        if (p.tool === EXIT_PLAN_TOOL && p.by) {
-          // A plan sent back is the review plan mode is for, not a refusal: said as the
-          // turn's end says it (a user tester read a red "Denied" over a green "Done — the
-          // plan was sent back for changes").
-          return html`<span class="outcome" data-testid="permission-outcome" data-status="denied">${iconCheck()} <span>Sent back for changes by ${p.by}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
-        }
-        if (isCancelledRequest(p)) {
-          // Nobody refused it: it ended undecided (a user tester read "Denied" and looked for who).
-          return html`<span class="outcome cancelled" data-testid="permission-outcome" data-status="cancelled">${iconX()} <span>Cancelled${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
-        }
-        return html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} <span>Denied${p.by ? ` by ${p.by}` : ''}${p.reason ? ':' : ''}</span>${p.reason ? html`<span class="why">${p.reason}</span>` : nothing}</span>`;
+        // A plan sent back is the review plan mode is for, not a refusal: said as the turn's
+        // end says it (a user tester read a red "Denied" over a green "Done — the plan was
+        // sent back for changes").
+        return w.sentBack
+          ? html`<span class="outcome" data-testid="permission-outcome" data-status="denied">${iconCheck()} <span>${w.text}</span>${why}</span>`
+          : html`<span class="outcome denied" data-testid="permission-outcome" data-status="denied">${iconX()} <span>${w.text}</span>${why}</span>`;
     }
   }
 
@@ -381,19 +382,13 @@ export class PermissionCard extends LitElement {
     // The owner's own view opens with a note of its own line, "(only you see this text …)":
     // said above the text, not inside it, where it read as part of the file (a window
     // tester's).
-    let text = p.detail ?? '';
-    let note = '';
-    const nl = text.indexOf('\n');
-    if (text.startsWith('(only you see ') && nl > 0) {
-      note = text.slice(1, nl).replace(/\)$/, '');
-      text = text.slice(nl + 1);
-    }
+    const { note, text } = splitDetail(p.detail ?? '');
     // A Bash detail that starts "$ " is the whole command (its line above is cut), then the
     // agent's description of it on "# " lines (PROTOCOL.md §7).
     const bash = text.startsWith('$ ') ? 'The whole command, then what the agent says it does' : 'What the agent says it does';
     const label = p.tool === 'Write' ? 'What it would write' : p.tool === 'Edit' || p.tool === 'MultiEdit' ? 'The change (- removed, + added)' : p.tool === 'Bash' ? bash : 'Details';
-    return html`<div class="detail" data-testid="permission-detail"><span class="label">${label}</span>${note
-      ? html`<span class="owner-note" data-testid="permission-owner-note">${note.charAt(0).toUpperCase() + note.slice(1)}.</span>`
+    return html`<div class="detail" data-testid="permission-detail"><span class="label" data-find-skip>${label}</span>${note
+      ? html`<span class="owner-note" data-find-skip data-testid="permission-owner-note">${note.charAt(0).toUpperCase() + note.slice(1)}.</span>`
       : nothing}<pre>${text}</pre></div>`;
   }
 
@@ -405,13 +400,13 @@ export class PermissionCard extends LitElement {
     if (s.connection.status !== 'connected') {
       // The countdown is the host's: with the host out of reach, what it will say of this
       // request is not known here (a host that stops ends it as denied).
-      return html`<span class="expires" data-testid="permission-expires">The host cannot be reached: this request waits for it</span>`;
+      return html`<span class="expires" data-find-skip data-testid="permission-expires">The host cannot be reached: this request waits for it</span>`;
     }
     const at = s.hostToLocal(host);
     // And of how long: the party's timeout, from the hello (a newer host's), said once on
     // the same line, so that the card keeps its height as the countdown runs.
     const of = formatWait(s.session?.party.permission_timeout_ms ?? NaN);
-    return html`<span class="expires" data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left>${of ? ` (of ${of})` : ''} if nobody decides</span>`;
+    return html`<span class="expires" data-find-skip data-testid="permission-expires">Denied automatically in <time-left .deadline=${at}></time-left>${of ? ` (of ${of})` : ''} if nobody decides</span>`;
   }
 
   override render() {
@@ -425,21 +420,21 @@ export class PermissionCard extends LitElement {
     const refused = p.status !== 'allowed' && !(plan && p.status === 'denied' && p.by) && !isCancelledRequest(p);
     return html`<div class="card ${pending ? '' : refused ? 'done denied' : 'done'}" data-testid="permission-card" data-status=${p.status} data-id=${p.id}>
       <div class="head">
-        ${iconTool()} <span>The agent wants to use <b data-testid="permission-tool">${p.tool}</b></span>
+        ${iconTool()} <span><span data-find-skip>The agent wants to use </span><b data-testid="permission-tool">${p.tool}</b></span>
         <span class="grow"></span>
-        ${prompts.length > 0 ? html`<span>for</span>${authors(prompts)}` : nothing}
+        ${prompts.length > 0 ? html`<span data-find-skip>for</span>${authors(prompts, true)}` : nothing}
       </div>
       <div class="body">
         <div class="summary" data-testid="permission-summary">${shownSummary(p, pending)}</div>
         ${pending && p.detail ? this.#detail(p) : nothing}
         ${!pending
           ? html`${this.#outcome(p)}${this.#lostReason
-              ? html`<span class="expires" role="status" data-testid="permission-reason-unsent">Your reason was not sent, as ${p.status === 'timed_out' ? 'its time ran out' : p.by ? `${p.by} decided` : 'it was decided'} first: “${this.#lostReason}”</span>`
+              ? html`<span class="expires" data-find-skip role="status" data-testid="permission-reason-unsent">Your reason was not sent, as ${p.status === 'timed_out' ? 'its time ran out' : p.by ? `${p.by} decided` : 'it was decided'} first: “${this.#lostReason}”</span>`
               : nothing}`
           : s.isHost
             ? html`${this.#confirmAlways
                 ? // Above the buttons, which stay where they were clicked (#inPlace).
-                  html`<div class="confirm-always" role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm"
+                  html`<div class="confirm-always" data-find-skip role="alertdialog" aria-labelledby="always-q-${p.id}" data-testid="permission-always-confirm"
                     @keydown=${(e: KeyboardEvent) => {
                       if (e.key !== 'Escape') return;
                       e.preventDefault(); // the view's Escape would also close a drawer
@@ -451,7 +446,7 @@ export class PermissionCard extends LitElement {
                     <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
                   </div>`
                 : nothing}
-              <div class="actions">
+              <div class="actions" data-find-skip>
                 <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
                 ${p.tool === EXIT_PLAN_TOOL || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
@@ -470,20 +465,20 @@ export class PermissionCard extends LitElement {
                 </span>
               </div>
               ${s.isOwner && (s.session?.party.always ?? []).includes(p.tool)
-                ? html`<span class="expires" data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
+                ? html`<span class="expires" data-find-skip data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
                 : s.isOwner && editAsksInEditsMode(s, p.tool)
-                  ? html`<span class="expires" data-testid="permission-always-covered">Edits mode allows the folder's files; ${uncoveredWords(p.tool)} ask each time.</span>`
+                  ? html`<span class="expires" data-find-skip data-testid="permission-always-covered">Edits mode allows the folder's files; ${uncoveredWords(p.tool)} ask each time.</span>`
                   : s.isOwner && p.uncovered
                     ? // The party says an always would not cover it (a window tester was offered one on a .env write).
-                      html`<span class="expires" data-testid="permission-always-covered">An always for ${p.tool} would not cover this one: ${uncoveredWords(p.tool)} ${EDIT_TOOLS.has(p.tool) ? 'ask' : 'asks'} each time.</span>`
+                      html`<span class="expires" data-find-skip data-testid="permission-always-covered">An always for ${p.tool} would not cover this one: ${uncoveredWords(p.tool)} ${EDIT_TOOLS.has(p.tool) ? 'ask' : 'asks'} each time.</span>`
                     : nothing}
               ${p.tool !== EXIT_PLAN_TOOL && !s.isOwner
                 ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
-                  html`<span class="expires" data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
+                  html`<span class="expires" data-find-skip data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
                 : nothing}`
             : s.participants.some((m) => m.role === 'host')
-              ? html`<span class="wait" data-testid="permission-waiting"><span class="spinner"></span> Waiting for ${deciders(s)} to allow or deny it…</span>`
-              : html`<span class="wait" data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
+              ? html`<span class="wait" data-find-skip data-testid="permission-waiting"><span class="spinner"></span> Waiting for ${deciders(s)} to allow or deny it…</span>`
+              : html`<span class="wait" data-find-skip data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
         ${pending ? this.#expires(s, p) : nothing}
       </div>
     </div>`;
@@ -491,15 +486,6 @@ export class PermissionCard extends LitElement {
 }
 customElements.define('permission-card', PermissionCard);
 
-/**
- * A request's summary line on its card. A plan's summary is its text on one line
- * ("leave plan mode: 1. Read … 2. Add …"); with the plan shown whole under it, the card
- * said it twice (a user tester's): the line says only what is asked then.
- */
-function shownSummary(p: Permission, pending: boolean): string {
-  const prefix = 'leave plan mode: ';
-  return p.tool === EXIT_PLAN_TOOL && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
-}
 
 /**
  * The heights decided cards keep (#keepPlace), by request id: outside the element, which

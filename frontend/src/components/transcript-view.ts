@@ -31,7 +31,9 @@ import type { TranscriptFind } from './transcript-find';
 import { NOTHING_FOUND, findInTranscript, firstMatchFrom, matchAt, matchCount, matchOf, type Found } from '../state/transcript-search';
 import { findAllText, highlight, refold, settled, unfold } from '../render/find-in-dom';
 import { seenIn } from '../render/in-view';
-import { sentenceCase, type ApprovalCard, type PermissionCard } from './cards';
+import './cards';
+import type { ApprovalCard, PermissionCard } from './cards';
+import { failedWords, interruptedWords, unaskedWords, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -73,8 +75,6 @@ function scrollsTheTranscript(e: KeyboardEvent): boolean {
   return !(e.key === ' ' && at.closest('button, a[href], summary') !== null);
 }
 
-/** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
-const TURN_FILES_SHOWN = 30;
 /**
  * "and N more" shows up to this many in the card (a window tester's click on it opened the
  * panel on another turn's diff, and never showed the N); past that the panel lists them.
@@ -835,23 +835,23 @@ export class TranscriptView extends LitElement {
       <div class="bubble">
         <div class="meta">
           <span class="who" title=${it.prompt.user}>${it.prompt.user}</span>
-          ${mine ? html`<span class="chip you">you</span>` : nothing}
-          ${pending ? html`<span class="chip pending" data-testid="prompt-pending">pending</span>` : nothing}
-          ${awaiting ? html`<span class="chip pending" data-testid="prompt-awaiting-approval">awaiting approval</span>` : nothing}
-          ${s.unsentAtEnd(it.prompt.id) ? html`<span class="chip rejected" data-testid="prompt-unsent" title="The party ended before this prompt reached the agent">not sent</span>` : nothing}
+          ${mine ? html`<span class="chip you" data-find-skip>you</span>` : nothing}
+          ${pending ? html`<span class="chip pending" data-find-skip data-testid="prompt-pending">pending</span>` : nothing}
+          ${awaiting ? html`<span class="chip pending" data-find-skip data-testid="prompt-awaiting-approval">awaiting approval</span>` : nothing}
+          ${s.unsentAtEnd(it.prompt.id) ? html`<span class="chip rejected" data-find-skip data-testid="prompt-unsent" title="The party ended before this prompt reached the agent">not sent</span>` : nothing}
           ${s.waitingWhenLeft(it.prompt.id)
-            ? html`<span class="chip pending" data-testid="prompt-left-waiting" title="You left while it waited: it stays in the party and goes to the agent without you">${mine ? 'waiting — goes to the agent without you' : 'waiting when you left'}</span>`
+            ? html`<span class="chip pending" data-find-skip data-testid="prompt-left-waiting" title="You left while it waited: it stays in the party and goes to the agent without you">${mine ? 'waiting — goes to the agent without you' : 'waiting when you left'}</span>`
             : nothing}
-          ${rejected ? html`<span class="chip rejected" data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
+          ${rejected ? html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
           ${withdrawn
-            ? html`<span class="chip withdrawn" data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
+            ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
             : nothing}
           ${canWithdraw
-            ? html`<button class="withdraw" data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`${mine ? 'Withdraw' : 'Remove'} ${whose}`}
+            ? html`<button class="withdraw" data-find-skip data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`${mine ? 'Withdraw' : 'Remove'} ${whose}`}
                 title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box' : 'Take it out before a batch takes it, as a host: it is not sent (its author sees who removed it)'}
                 @click=${() => void s.withdraw(it.prompt)}>${busy ? (mine ? 'withdrawing…' : 'removing…') : mine ? 'withdraw' : 'remove'}</button>`
             : nothing}
-          <span class="when">${formatClock(it.ts)}</span>
+          <span class="when" data-find-skip>${formatClock(it.ts)}</span>
         </div>
         <div class="text">${it.prompt.text}</div>
       </div>
@@ -935,19 +935,19 @@ export class TranscriptView extends LitElement {
     };
     let more: unknown = nothing;
     if (!open && rest > 0) {
-      more = html`<button class="file-link" data-testid="turn-files-more" title="Show them here" @click=${() => toggle(true)}>and ${count(rest)} more</button>`;
+      more = html`<button class="file-link" data-find-skip data-testid="turn-files-more" title="Show them here" @click=${() => toggle(true)}>and ${count(rest)} more</button>`;
     } else if (rest > 0) {
       // Too many for a card: the panel's list, not a diff it had open.
-      more = html`<button class="file-link" data-testid="turn-files-panel" ?disabled=${!s.workspace.shared} title=${s.workspace.shared ? 'The Changes panel lists every changed file' : why}
+      more = html`<button class="file-link" data-find-skip data-testid="turn-files-panel" ?disabled=${!s.workspace.shared} title=${s.workspace.shared ? 'The Changes panel lists every changed file' : why}
         @click=${() => (s.workspace.closeDiff(), s.workspace.toggle(true))}>and ${count(rest)} more in the Changes panel</button>`;
     }
-    return html`<div class="files" data-testid="turn-files"><span class="files-label" title="By the agent, or by anyone by hand, while this turn ran">${iconFolder()} Files changed during this turn</span>
+    return html`<div class="files" data-testid="turn-files"><span class="files-label" data-find-skip title="By the agent, or by anyone by hand, while this turn ran">${iconFolder()} Files changed during this turn</span>
       ${shown.map(
         (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
           title=${`${showBidi(p)}\n${s.workspace.shared ? 'Show the diff' : why}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
       )}
       ${more}
-      ${open ? html`<button class="file-link" data-testid="turn-files-fewer" @click=${() => toggle(false)}>show fewer</button>` : nothing}
+      ${open ? html`<button class="file-link" data-find-skip data-testid="turn-files-fewer" @click=${() => toggle(false)}>show fewer</button>` : nothing}
     </div>`;
   }
 
@@ -969,24 +969,24 @@ export class TranscriptView extends LitElement {
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
-      const dur = it.end.unsent ? nothing : html`<span class="dur">${formatTurnTime(it.end.duration_ms)}</span>`;
+      const dur = it.end.unsent ? nothing : html`<span class="dur" data-find-skip>${formatTurnTime(it.end.duration_ms)}</span>`;
       const deniedText = deniedWords(it.end.denied ?? 0, turnRequests(it.segments));
       if (it.end.status === 'done') {
         const w = doneWords(it);
-        footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} ${w.text} ${dur}</footer>`;      } else if (it.end.status === 'interrupted') {
-        const why = it.end.error ? sentenceCase(it.end.error) : 'Interrupted';
-        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${why}${deniedText ? ` — ${deniedText}` : ''} ${dur}</footer>`;
+        footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} ${w.text} ${dur}</footer>`;
+      } else if (it.end.status === 'interrupted') {
+        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${interruptedWords(it.end.error ?? '', deniedText)} ${dur}</footer>`;
       } else {
         // The error asks the authors to send their prompts again: mine come back on a click
         // (an unsent batch's came back by themselves).
         const mine = b !== null && !it.end.unsent && s.canRecall(b.id) ? it.prompts.filter((p) => s.isMine(p)).length : 0;
         const recall = mine
-          ? html`<button class="withdraw" data-testid="turn-recall" @click=${() => s.recallPrompts(b!.id)}>${mine === 1 ? 'put my prompt back in the box' : `put my ${mine} prompts back in the box`}</button>`
+          ? html`<button class="withdraw" data-find-skip data-testid="turn-recall" @click=${() => s.recallPrompts(b!.id)}>${mine === 1 ? 'put my prompt back in the box' : `put my ${mine} prompts back in the box`}</button>`
           : nothing;
         // What claude wrote to stderr under the footer, not in its row (a tester's read it
         // as part of the sentence).
         const e = splitStderr(it.end.error ?? '');
-        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} Failed${e.text ? html`: ${e.text}` : nothing} ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
+        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} ${failedWords(e.text)} ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.
@@ -996,7 +996,7 @@ export class TranscriptView extends LitElement {
           : s.displayPhase === 'removed'
             ? 'You were removed before this turn finished'
             : 'The party ended before this turn finished';
-      footer = html`<footer class="interrupted" data-testid="turn-end" data-status="unfinished">${iconStop()} ${why}</footer>`;
+      footer = html`<footer class="interrupted" data-find-skip data-testid="turn-end" data-status="unfinished">${iconStop()} ${why}</footer>`;
     }
     const lastSeg = it.segments.length - 1;
     // The group whose calls the request cards after it ask about is the live one: its row
@@ -1010,7 +1010,7 @@ export class TranscriptView extends LitElement {
       sg.kind === 'reply'
         ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === growing)}></markdown-view>`
         : sg.kind === 'permission' && sg.unasked
-          ? html`<div class="notice" data-testid="permission-unasked">${sg.permission.tool}${sg.permission.summary ? `: ${sg.permission.summary}` : ''} — allowed without asking (${sg.permission.by || 'a host'} allowed ${sg.permission.tool} for the rest of the party)</div>`
+          ? html`<div class="notice" data-testid="permission-unasked">${unaskedWords(sg.permission)}</div>`
           : sg.kind === 'permission'
           ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
@@ -1030,28 +1030,28 @@ export class TranscriptView extends LitElement {
       const from = i;
       while (i < it.segments.length && it.segments[i]!.void) i++;
       parts.push(
-        html`<div class="void" data-testid="void-output"><span class="void-note">${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span><div class="void-body">${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div></div>`,
+        html`<div class="void" data-testid="void-output"><span class="void-note" data-find-skip>${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span><div class="void-body">${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div></div>`,
       );
     }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
       ${b
         ? html`<header>
-              <span class="title">${iconMerge()} ${command ? html`Agent command <code>${b.merged}</code>` : one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}${it.again ? html` <span class="again" data-testid="turn-again">again, after the resume</span>` : nothing}</span>
+              <span class="title">${iconMerge()} ${command ? html`<span data-find-skip>Agent command</span> <code>${b.merged}</code>` : html`<span data-find-skip>${one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>`}${it.again ? html` <span class="again" data-find-skip data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
-              <span data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one || it.edited ? editedBy : `merged by ${merger}`}</span>
+              <span data-find-skip data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one || it.edited ? editedBy : `merged by ${merger}`}</span>
             </header>
             ${single || command
               ? nothing
               : html`<details class="merged" data-testid="batch-merged">
-                  <summary data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> ${one ? 'The prompt as sent' : it.edited ? 'The merged prompt as sent' : 'Merged prompt'}</summary>
+                  <summary data-find-skip data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> ${one ? 'The prompt as sent' : it.edited ? 'The merged prompt as sent' : 'Merged prompt'}</summary>
                   <div class="text">${b.merged}</div>
                 </details>`}`
         : nothing}
       ${it.segments.length > 0 || running
         ? html`<div class="body">
             ${parts}
-            ${running ? html`<span class="working" data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
+            ${running ? html`<span class="working" data-find-skip data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
           </div>`
         : nothing}
       ${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
@@ -1163,6 +1163,6 @@ function stderrDetails(lines: string[]) {
   // reason, hidden under the disclosure (a window tester's).
   const last = lines[lines.length - 1]!.trim();
   const shown = last.length > 200 ? `${last.slice(0, 200)}…` : last;
-  return html`<details class="stderr" data-testid="agent-stderr"><summary>What claude last wrote to stderr: <span class="stderr-last" data-testid="agent-stderr-last">${shown}</span></summary><pre>${lines.join('\n')}</pre></details>`;
+  return html`<details class="stderr" data-testid="agent-stderr"><summary data-find-skip>What claude last wrote to stderr: <span class="stderr-last" data-testid="agent-stderr-last">${shown}</span></summary><pre>${lines.join('\n')}</pre></details>`;
 }
 

@@ -1,0 +1,102 @@
+// Words the transcript shows of its data, in one place for the view that draws them and the
+// find bar that counts them (state/transcript-search.ts): the count said "1 of 2" where
+// the view marked three, as a card's "Denied by bob" was drawn and not counted (a
+// reviewer's). Pure: no DOM.
+
+import { EXIT_PLAN_TOOL, isCancelledRequest } from './host-control';
+import { timedOutWords } from '../components/format';
+import type { Permission } from './types';
+
+/** How much of a tool step's output shows before "Show more". */
+export const OUTPUT_LINES = 40;
+export const OUTPUT_BYTES = 4096;
+
+/**
+ * The first part of a step's output: at most maxLines lines and maxChars characters.
+ * more counts the lines not (wholly) shown.
+ */
+export function boundOutput(lines: readonly string[], maxLines = OUTPUT_LINES, maxChars = OUTPUT_BYTES): { shown: string; more: number } {
+  const parts: string[] = [];
+  let size = 0;
+  let whole = 0;
+  for (const l of lines) {
+    if (parts.length >= maxLines || size >= maxChars) break;
+    const room = maxChars - size;
+    if (l.length > room) {
+      parts.push(l.slice(0, room) + '…');
+      break;
+    }
+    parts.push(l);
+    size += l.length + 1;
+    whole++;
+  }
+  return { shown: parts.join('\n'), more: lines.length - whole };
+}
+
+/** s with its first letter upper-cased. */
+export function sentenceCase(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** A decided request's outcome on its card: what became of it, and why (each "" when not said). */
+export interface OutcomeWords {
+  /** 'allowed', 'timed_out', 'denied' (a plan sent back too) or 'cancelled'. */
+  status: 'allowed' | 'timed_out' | 'denied' | 'cancelled';
+  /** A plan sent back by a host: the review plan mode is for, not a refusal. */
+  sentBack: boolean;
+  text: string;
+  why: string;
+}
+
+/** How a decided request's card says what became of it. */
+export function outcomeWords(p: Permission): OutcomeWords {
+  const reason = p.reason ?? '';
+  switch (p.status) {
+    case 'allowed':
+      return { status: 'allowed', sentBack: false, text: `Allowed${p.by ? ` by ${p.by}` : ''}`, why: reason ? `— ${reason}` : '' };
+    case 'timed_out':
+      return { status: 'timed_out', sentBack: false, text: 'Timed out — denied', why: reason ? `(${timedOutWords(reason)})` : '' };
+    default:
+      if (p.tool === EXIT_PLAN_TOOL && p.by) return { status: 'denied', sentBack: true, text: `Sent back for changes by ${p.by}${reason ? ':' : ''}`, why: reason };
+      if (isCancelledRequest(p)) return { status: 'cancelled', sentBack: false, text: `Cancelled${reason ? ':' : ''}`, why: reason };
+      return { status: 'denied', sentBack: false, text: `Denied${p.by ? ` by ${p.by}` : ''}${reason ? ':' : ''}`, why: reason };
+  }
+}
+
+/** A request a rule allowed without asking, as the turn shows it. */
+export function unaskedWords(p: Permission): string {
+  return `${p.tool}${p.summary ? `: ${p.summary}` : ''} — allowed without asking (${p.by || 'a host'} allowed ${p.tool} for the rest of the party)`;
+}
+
+/**
+ * A request's summary line on its card. A plan's summary is its text on one line
+ * ("leave plan mode: 1. Read … 2. Add …"); with the plan shown whole under it, the card
+ * said it twice (a user tester's): the line says only what is asked then.
+ */
+export function shownSummary(p: Permission, pending: boolean): string {
+  const prefix = 'leave plan mode: ';
+  return p.tool === EXIT_PLAN_TOOL && pending && p.detail && p.summary.startsWith(prefix) ? 'leave plan mode, with this plan:' : p.summary;
+}
+
+/**
+ * A pending request's detail: the owner's own view opens with a note of its own line,
+ * "(only you see this text …)", said above the text on the card (note), not inside it.
+ */
+export function splitDetail(detail: string): { note: string; text: string } {
+  const nl = detail.indexOf('\n');
+  if (detail.startsWith('(only you see ') && nl > 0) return { note: detail.slice(1, nl).replace(/\)$/, ''), text: detail.slice(nl + 1) };
+  return { note: '', text: detail };
+}
+
+/** An interrupted turn's end: why (its error, else "Interrupted"), and its requests not allowed (deniedWords). */
+export function interruptedWords(error: string, denied: string): string {
+  return `${error ? sentenceCase(error) : 'Interrupted'}${denied ? ` — ${denied}` : ''}`;
+}
+
+/** A failed turn's end, with its error's words (its stderr lines apart: render/stderr.ts). */
+export function failedWords(text: string): string {
+  return text ? `Failed: ${text}` : 'Failed';
+}
+
+/** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
+export const TURN_FILES_SHOWN = 30;
