@@ -31,7 +31,8 @@ describe('finding in the transcript', () => {
     expect(holding(items, 'MERGING')).toEqual([1, 4]);
     expect(holding(items, 'bob')).toEqual([2]);
     // A turn: its authors, reply, tool lines and output, a request and its reason, a notice, its end, its files.
-    for (const q of ['ann', 'lexer.go', 'go test', 'FAIL TestLex', 'notes.txt', 'not now', 'stopped unexpectedly', 'exit status 9', 'internal/lexer']) {
+    // (Its file as its card shows it, the folder and the name apart; a done turn's footer says "Done", not its error.)
+    for (const q of ['ann', 'lexer.go', 'go test', 'FAIL TestLex', 'notes.txt', 'not now', 'stopped unexpectedly', 'denied by hana', 'done', 'internal/']) {
       expect(holding(items, q), q).toEqual(q === 'ann' ? [0, 3] : [3]);
     }
   });

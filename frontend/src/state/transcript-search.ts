@@ -3,8 +3,15 @@
 // said an hour ago could not be found at all: this searches the items themselves, as
 // data. Pure: no DOM, no calls into Go.
 
-import type { MembersItem, NoticeItem, Segment, TranscriptItem } from './transcript';
-import { asText } from './transcript';
+import type { MembersItem, NoticeItem, Segment, TranscriptItem, TurnItem } from './transcript';
+import { asText, toolSteps } from './transcript';
+import { EXIT_PLAN_TOOL } from './host-control';
+import { markdownShownText } from '../render/markdown';
+import { splitStderr } from '../render/stderr';
+import { splitPath } from '../components/format';
+import { showBidi } from './bidi';
+import { deniedWords, doneWords, turnRequests } from './turn-end';
+import { TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, outcomeWords, shownSummary, splitDetail, unaskedWords } from './shown-words';
 
 /**
  * Lower-cased texts by the object they are of: items and segments are replaced when they
@@ -13,29 +20,59 @@ import { asText } from './transcript';
  * apart keeps a search of a long turn from lower-casing all of it on every delta.
  */
 const texts = new WeakMap<object, string>();
+/** The same, for a turn's end (of the turn item: its words read the segments too). */
+const endTexts = new WeakMap<object, string>();
 
-function lower(of: object, text: () => string): string {
-  let t = texts.get(of);
+function lower(of: object, text: () => string, cache = texts): string {
+  let t = cache.get(of);
   if (t === undefined) {
     t = text().toLocaleLowerCase();
-    texts.set(of, t);
+    cache.set(of, t);
   }
   return t;
+}
+
+/**
+ * Between texts that the view shows in different elements: find-in-dom looks in one text
+ * node at a time (render/find-in-dom.ts), so no match spans them. A query never holds it
+ * (it is one line, trimmed).
+ */
+const APART = '\n';
+
+/** An agent's error as shown: its words, then the stderr lines behind their disclosure (its summary repeats the last one, and is passed by). */
+function errorText(text: string): string {
+  const e = splitStderr(text);
+  return e.stderr.length === 0 ? text : [e.text, e.stderr.join('\n')].join(APART);
 }
 
 /** What a segment of a turn shows, as text. */
 function segmentText(sg: Segment): string {
   switch (sg.kind) {
     case 'reply':
-      return sg.text;
+      return markdownShownText(sg.text);
     case 'activity':
-      return sg.lines.map((l) => l.text).join('\n');
+      if (sg.stream !== 'tool') return sg.lines.map((l) => l.text).join('\n');
+      // Each step's call, how it ended, and the output shown before "Show more" (the
+      // group's own row repeats a call, and find passes it by).
+      return toolSteps(sg.lines)
+        .map((st) => {
+          if (st.output.length === 0) return st.call || '(output)';
+          const chip = st.failed ? 'failed' : st.denied ? 'denied' : st.cancelled ? 'cancelled' : '';
+          return [st.call || '(output)', chip, boundOutput(st.output).shown].join(APART);
+        })
+        .join(APART);
     case 'permission': {
       const p = sg.permission;
-      return [p.tool, p.summary, p.by ?? '', p.reason ?? ''].join(' ');
+      if (sg.unasked) return unaskedWords(p);
+      if (p.status === 'pending') {
+        const detail = !p.detail ? '' : p.tool === EXIT_PLAN_TOOL ? markdownShownText(p.detail) : splitDetail(p.detail).text;
+        return [p.tool, shownSummary(p, true), detail].join(APART);
+      }
+      const w = outcomeWords(p);
+      return [p.tool, shownSummary(p, false), w.text, w.why].join(APART);
     }
     case 'notice':
-      return sg.text;
+      return sg.level === 'error' ? errorText(sg.text) : sg.text;
     case 'event':
       return noticeText(sg.item);
   }
@@ -43,14 +80,36 @@ function segmentText(sg: Segment): string {
 
 /** What a party's notice or a change of its people shows, as text (an item, or inside a turn). */
 function noticeText(it: NoticeItem | MembersItem): string {
+  if (it.type === 'error') return errorText(it.text);
   return it.type === 'participants' ? [it.joined?.name ?? '', it.left?.name ?? '', it.changed?.name ?? '', it.text ?? ''].join('\n') : it.text;
+}
+
+/** How a finished turn's footer reads (its time passed by), as transcript-view.ts words it. */
+function endText(it: TurnItem): string {
+  const end = it.end;
+  if (!end) return '';
+  if (end.status === 'done') return doneWords(it).text;
+  if (end.status === 'interrupted') return interruptedWords(end.error ?? '', deniedWords(end.denied ?? 0, turnRequests(it.segments)));
+  const e = splitStderr(end.error ?? '');
+  return [failedWords(e.text), e.stderr.join('\n')].join(APART);
+}
+
+/** The files a turn's card names (the first TURN_FILES_SHOWN; a folder and a name each). */
+function filesText(files: readonly string[]): string {
+  return files
+    .slice(0, TURN_FILES_SHOWN)
+    .map((f) => splitPath(showBidi(f)).join(APART))
+    .join(APART);
 }
 
 /**
  * The texts of an item a person may look for, as the transcript shows them (who, what was
- * asked, what the agent said and did), each lower-cased. A turn shows its authors, not
- * their prompts (the prompt items above it do), and its batch's text only when it is not
- * the one prompt as written: the count of matches is the count a person can step through.
+ * asked, what the agent said and did, how a request and the turn ended), each lower-cased:
+ * what find-in-dom finds in the item rendered, no more (a link's address in the Markdown is
+ * not shown) and no less (a card's "Denied by bob" is). A turn shows its authors, not their
+ * prompts (the prompt items above it do), and its batch's text only when it is not the one
+ * prompt as written. The view's own labels ("Sent to the agent", buttons, times) carry
+ * data-find-skip and are not looked for.
  */
 function itemTexts(it: TranscriptItem): string[] {
   switch (it.type) {
@@ -67,8 +126,8 @@ function itemTexts(it: TranscriptItem): string[] {
         ...(b ? [lower(it.prompts, () => [...new Set(it.prompts.map((p) => p.user))].join('\n'))] : []),
         ...(b && !asWritten ? [lower(b, () => b.merged)] : []),
         ...it.segments.map((sg) => lower(sg, () => segmentText(sg))),
-        ...(it.end ? [lower(it.end, () => it.end?.error ?? '')] : []),
-        lower(it.files, () => it.files.join('\n')),
+        ...(it.end ? [lower(it, () => endText(it), endTexts)] : []),
+        lower(it.files, () => filesText(it.files)),
       ];
     }
     case 'approval':

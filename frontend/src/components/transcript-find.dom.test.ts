@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+// The find bar's count is of the items' data (state/transcript-search.ts), its marks of the
+// rendered items (render/find-in-dom.ts): a reviewer's count said 2 where three were
+// marked (a card's "Denied by bob"), and 3 where one was (a link's address in the
+// Markdown, not shown as it is written). Each item rendered holds as many as it counts.
+import { describe, expect, it } from 'vitest';
+import { inParty } from '../state/party.test-helpers';
+import { at, batch, out, permission, prompt } from '../state/events.test-helpers';
+import { matchesIn } from '../state/transcript-search';
+import { findAllText, settled } from '../render/find-in-dom';
+import { TURN_ENDED } from '../state/host-control';
+import type { PartyEvent } from '../state/types';
+
+import './dom.test-helpers';
+await import('./party-view');
+
+const REPLY = [
+  'See the [docs](https://example.com/docs) first, and **bold words** too.',
+  '',
+  '```python',
+  'print("hello")',
+  '```',
+  '',
+  'Plain words: the parser reads the parser.',
+].join('\n');
+
+describe('find counts what it marks', () => {
+  it('counts in each rendered item as many matches as find-in-dom finds there', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'fix the parser please' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'fix the parser please', merger: 'local' }));
+    be.emit('party:event', out(3, REPLY));
+    be.emit('party:event', permission(4, { id: 't1', tool: 'Bash', summary: 'rm -rf build', batch: 'b1', status: 'denied', by: 'bob' }));
+    be.emit('party:event', permission(5, { id: 't2', tool: 'Write', summary: 'notes.txt', batch: 'b1', status: 'allowed', by: 'ann' }));
+    be.emit('party:event', permission(6, { id: 't3', tool: 'Bash', summary: 'make', batch: 'b1', status: 'denied', reason: TURN_ENDED }));
+    be.emit('party:event', { seq: 7, ts: at(700), kind: 'turn', turn: { batch: 'b1', status: 'interrupted', duration_ms: 1200, error: 'stopped by ann', denied: 2 } } as PartyEvent);
+    await el.updateComplete;
+    const tv = el.shadowRoot!.querySelector('transcript-view')!;
+    await settled(tv);
+    await settled(tv);
+    const rows = [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')];
+    expect(rows.length).toBe(st.transcript.length);
+    const queries = ['denied by bob', 'allowed by ann', 'cancelled', 'stopped by ann', 'example', 'docs', 'python', 'print("hello")', 'bold', '**', '```', 'parser', 'bash', 'ann', 'the'];
+    const seen: Record<string, [number, number][]> = {};
+    const want: Record<string, [number, number][]> = {};
+    for (const q of queries) {
+      seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
+      want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(st.transcript[Number(r.dataset['index'])]!, q)]);
+    }
+    expect(want).toEqual(seen);
+    // And what the reviewer's cases count.
+    const turn = st.transcript.findIndex((it) => it.type === 'turn');
+    const n = (q: string) => matchesIn(st.transcript[turn]!, q);
+    expect([n('denied by bob'), n('example'), n('python'), n('cancelled'), n('**')]).toEqual([1, 1, 1, 2, 0]);
+    el.remove();
+    st.dispose();
+  });
+});
