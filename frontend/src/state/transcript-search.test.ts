@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findInTranscript, firstMatchFrom, matchAt, matchCount, matchesIn, matchOf, type Found } from './transcript-search';
-import type { TranscriptItem } from './transcript';
+import type { TranscriptItem, TurnItem } from './transcript';
 
 const base = { ts: 0 };
 const items: TranscriptItem[] = [
@@ -95,5 +95,39 @@ describe('finding in the transcript', () => {
     expect(firstMatchFrom(f, 5)).toBe(1);
     expect(firstMatchFrom(f, 6)).toBe(3);
     expect(firstMatchFrom(f, 10)).toBe(0);
+  });
+});
+
+// A reviewer's: the count was of the data as written, the marks of the item as rendered.
+describe('counting what an item shows', () => {
+  const turnOf = (segments: TurnItem['segments'], end: TurnItem['end'] = null): TranscriptItem => ({
+    ts: 0, key: 't', seq: 1, type: 'turn', batch: null, prompts: [], segments, end, files: [],
+  });
+  const n = (it: TranscriptItem, q: string) => matchesIn(it, q.toLocaleLowerCase());
+
+  it('counts a decided card\'s words, and a footer\'s', () => {
+    const it = turnOf(
+      [
+        { kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'rm -rf build', batch: 'b1', status: 'denied', by: 'bob' } },
+        { kind: 'permission', permission: { id: 't2', tool: 'Bash', summary: 'make', batch: 'b1', status: 'denied', reason: 'the turn ended before a decision' } },
+      ],
+      { batch: 'b1', status: 'interrupted', duration_ms: 5, error: 'stopped by ann', denied: 1 },
+    );
+    expect(n(it, 'Denied by bob')).toBe(1);
+    // The card's "Cancelled: …", and the footer's "Stopped by ann — 1 tool request cancelled".
+    expect(n(it, 'cancelled')).toBe(2);
+    expect(n(it, 'Stopped by ann — 1 tool request cancelled')).toBe(1);
+  });
+
+  it('counts a link by what it shows, a fence\'s language once, and not the Markdown\'s own characters', () => {
+    const it = turnOf([{ kind: 'reply', text: 'Read [docs](https://example.com/docs) and **this**.\n\n```python\nprint(1)\n```\n\nplain text, plain words' }]);
+    expect(n(it, 'example')).toBe(1); // "(https://example.com/docs)" after the label
+    expect(n(it, 'docs')).toBe(2); // the label, and the address
+    expect(n(it, 'python')).toBe(1);
+    expect(n(it, '**')).toBe(0);
+    expect(n(it, '```')).toBe(0);
+    expect(n(it, 'plain')).toBe(2);
+    // An autolink shows its address once.
+    expect(n(turnOf([{ kind: 'reply', text: 'see https://example.com now' }]), 'example')).toBe(1);
   });
 });
