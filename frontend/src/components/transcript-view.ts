@@ -28,7 +28,7 @@ import './markdown-view';
 import './activity-group';
 import './transcript-find';
 import type { TranscriptFind } from './transcript-find';
-import { NOTHING_FOUND, findInTranscript, firstMatchFrom, matchAt, matchCount, matchOf, type Found } from '../state/transcript-search';
+import { NOTHING_FOUND, findInTranscript, firstMatchFrom, matchAt, matchCount, matchOf, warmFind, type Found } from '../state/transcript-search';
 import { findAllText, highlight, refold, settled, unfold } from '../render/find-in-dom';
 import { seenIn } from '../render/in-view';
 import './cards';
@@ -54,6 +54,8 @@ const REVEAL_TRIES = 6;
 const twoFrames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
 /** While the find bar is open and the transcript changes, it finds again at most this often (ms). */
 const REFIND_MS = 250;
+/** How long one slice of reading the replies ahead of the typing takes at most (#warm). */
+const WARM_SLICE_MS = 8;
 /** An item's height before it is measured (px, with the gap below it). */
 const ESTIMATE_PX = 140;
 /** Rendered beyond the visible part, above and below (px). */
@@ -265,6 +267,7 @@ export class TranscriptView extends LitElement {
   override disconnectedCallback(): void {
     this.#revealGen++;
     clearTimeout(this.#revealTimer);
+    clearTimeout(this.#warmTimer);
     cancelAnimationFrame(this.#lookFrame);
     this.#lookFrame = 0;
     highlight(null); // (a Range into this view would keep its nodes)
@@ -575,11 +578,31 @@ export class TranscriptView extends LitElement {
   /** Opens the find bar, or focuses it again (its text selected); what it held is found again, from the view. */
   openFind(): void {
     const reopen = !this.#find.open && this.#find.query.trim() !== '';
-    if (!this.#find.open) this.#findChange(true);
-    this.#find.open = true;
+    if (!this.#find.open) {
+      this.#findChange(true);
+      this.#find.open = true;
+      this.#warm(0);
+    }
     if (reopen) this.#findFresh(this.#find.query);
     this.requestUpdate();
     void this.updateComplete.then(() => this.renderRoot.querySelector<TranscriptFind>('transcript-find')?.focusField());
+  }
+
+  #warmTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Reads the replies' shown text ahead of the typing, a slice at a time between events,
+   * while the bar is open: a first search parses every reply that holds the word (a
+   * party of long Markdown replies took seconds), and the time between Ctrl+F and the
+   * first key is enough for most of them.
+   */
+  #warm(from: number): void {
+    clearTimeout(this.#warmTimer);
+    this.#warmTimer = undefined;
+    const items = this.state?.transcript;
+    if (!this.#find.open || !items || from >= items.length) return;
+    const next = warmFind(items, from, performance.now() + WARM_SLICE_MS);
+    this.#warmTimer = setTimeout(() => this.#warm(next), 0);
   }
 
   /**
@@ -599,6 +622,7 @@ export class TranscriptView extends LitElement {
     clearTimeout(this.#queryTimer);
     this.#queryTimer = undefined;
     clearTimeout(this.#revealTimer);
+    clearTimeout(this.#warmTimer);
     this.#find = { ...this.#find, open: false, found: NOTHING_FOUND, at: -1, version: -1, shownKey: '', shownN: 0 };
     clearTimeout(this.#refindTimer);
     this.#refindTimer = undefined;

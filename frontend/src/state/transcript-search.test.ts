@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInTranscript, firstMatchFrom, matchAt, matchCount, matchesIn, matchOf, type Found } from './transcript-search';
+import { findInTranscript, firstMatchFrom, matchAt, matchCount, matchesIn, matchOf, warmFind, type Found } from './transcript-search';
 import type { TranscriptItem, TurnItem } from './transcript';
 
 const base = { ts: 0 };
@@ -129,5 +129,31 @@ describe('counting what an item shows', () => {
     expect(n(it, 'plain')).toBe(2);
     // An autolink shows its address once.
     expect(n(turnOf([{ kind: 'reply', text: 'see https://example.com now' }]), 'example')).toBe(1);
+  });
+
+  // A reply is parsed only when its source holds the word looked for (a first search of a
+  // 51 MB party of Markdown replies took 3.5–9 s, parsing them all): what is not in the
+  // source is counted nowhere, and what a reply shows of its own still is.
+  it('counts what a reply shows when its source does not hold the word as such', () => {
+    // An image's own words.
+    expect(n(turnOf([{ kind: 'reply', text: 'the plan: ![diagram](plan.png)' }]), 'image')).toBe(1);
+    // Markdown's characters inside the words: shown together, not in the source.
+    expect(n(turnOf([{ kind: 'reply', text: 'one\\_two and **bold** text' }]), 'one_two')).toBe(1);
+    expect(n(turnOf([{ kind: 'reply', text: 'AT&amp;T' }]), 'at&t')).toBe(1);
+    // A word the source does not hold is not there; nor a word in a code span's elements apart.
+    expect(n(turnOf([{ kind: 'reply', text: 'a **zebra** here' }]), 'giraffe')).toBe(0);
+    expect(n(turnOf([{ kind: 'reply', text: 'ze`bra`' }]), 'zebra')).toBe(0);
+  });
+
+  it('reads the replies ahead of a search, in slices, and counts the same after', () => {
+    const its = Array.from({ length: 50 }, (_, i): TranscriptItem => ({ ...turnOf([{ kind: 'reply', text: `reply ${i}: **fox** and [docs](https://example.com/${i})` }]), key: `t${i}`, seq: i }));
+    const before = findInTranscript(its, 'example.com');
+    expect(matchCount(before)).toBe(50);
+    expect(warmFind(its, 0, 0)).toBe(0); // no time left: nothing read
+    let at = 0;
+    while (at < its.length) at = warmFind(its, at, performance.now() + 5);
+    expect(findInTranscript(its, 'example.com')).toEqual(before);
+    expect(matchCount(findInTranscript(its, 'fox'))).toBe(50);
+    expect(matchCount(findInTranscript(its, '**'))).toBe(0);
   });
 });

@@ -49,7 +49,7 @@ function errorText(text: string): string {
 function segmentText(sg: Segment): string {
   switch (sg.kind) {
     case 'reply':
-      return markdownShownText(sg.text);
+      return markdownShownText(sg.text); // (counted by replyMatches, which keeps it)
     case 'activity':
       if (sg.stream !== 'tool') return sg.lines.map((l) => l.text).join('\n');
       // Each step's call, how it ended, and the output shown before "Show more" (the
@@ -125,7 +125,7 @@ function itemTexts(it: TranscriptItem): string[] {
       return [
         ...(b ? [lower(it.prompts, () => [...new Set(it.prompts.map((p) => p.user))].join('\n'))] : []),
         ...(b && !asWritten ? [lower(b, () => b.merged)] : []),
-        ...it.segments.map((sg) => lower(sg, () => segmentText(sg))),
+        ...it.segments.flatMap((sg) => (sg.kind === 'reply' ? [] : [lower(sg, () => segmentText(sg))])), // replies: replyMatches
         ...(it.end ? [lower(it, () => endText(it), endTexts)] : []),
         lower(it.files, () => filesText(it.files)),
       ];
@@ -142,11 +142,68 @@ function countIn(text: string, q: string): number {
   return n;
 }
 
-/** How many times an item's texts hold q (already lower-cased and not blank). */
-export function matchesIn(it: TranscriptItem, q: string): number {
+/**
+ * A reply's text, lower-cased: what it shows once parsed (markdownShownText), its Markdown
+ * until then. Parsing is the cost of a first search (a 51 MB party of Markdown replies took
+ * 9 s, where a search of their source took 0.15 s), so a reply is parsed only when its
+ * source holds what is looked for (replyMatches), or ahead of the typing (warmFind). One
+ * of the two is kept, not both.
+ */
+const replies = new WeakMap<object, { text: string; shown: boolean }>();
+
+/** A reply's shown text, lower-cased, parsed now if it was not yet. */
+function shownReply(sg: Extract<Segment, { kind: 'reply' }>): string {
+  const r = replies.get(sg);
+  if (r?.shown) return r.text;
+  const text = segmentText(sg).toLocaleLowerCase();
+  replies.set(sg, { text, shown: true });
+  return text;
+}
+
+/**
+ * The longest run of letters or digits in q: a reply shows a word only where its Markdown
+ * has that word's letters together (emphasis or code inside a word puts them in elements
+ * apart, where find-in-dom does not match either), so a source without it shows no match.
+ */
+function keyOf(q: string): string {
+  let key = '';
+  for (const run of q.match(/[\p{L}\p{N}]+/gu) ?? []) if (run.length > key.length) key = run;
+  return key;
+}
+
+/** How many times a reply shows q, parsed only when its source may show it (key: keyOf(q)). */
+function replyMatches(sg: Extract<Segment, { kind: 'reply' }>, q: string, key: string): number {
+  let r = replies.get(sg);
+  if (r === undefined) {
+    r = { text: sg.text.toLocaleLowerCase(), shown: false };
+    replies.set(sg, r);
+  }
+  // An image shows words of its own ("[image: …]"): its reply is parsed whatever is asked.
+  if (!r.shown && key !== '' && !r.text.includes(key) && !r.text.includes('![')) return 0;
+  return countIn(shownReply(sg), q);
+}
+
+/** How many times an item's texts hold q (already lower-cased and not blank; key: keyOf(q)). */
+export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q)): number {
   let n = 0;
   for (const t of itemTexts(it)) n += countIn(t, q);
+  if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') n += replyMatches(sg, q, key);
   return n;
+}
+
+/**
+ * Parses the replies of items[from…] ahead of a search, until the deadline
+ * (performance.now()): the find bar opened, and the typing has not begun. The index to go
+ * on from; items.length when all are.
+ */
+export function warmFind(items: readonly TranscriptItem[], from: number, deadline: number): number {
+  let i = Math.max(0, from);
+  for (; i < items.length; i++) {
+    if (performance.now() >= deadline) return i;
+    const it = items[i]!;
+    if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') shownReply(sg);
+  }
+  return i;
 }
 
 /**
@@ -168,9 +225,10 @@ export function findInTranscript(items: readonly TranscriptItem[], query: string
   const q = query.trim().toLocaleLowerCase();
   if (q === '') return NOTHING_FOUND;
   const found = { items: [] as number[], ends: [] as number[] };
+  const key = keyOf(q);
   let total = 0;
   for (let i = 0; i < items.length; i++) {
-    const n = matchesIn(items[i]!, q);
+    const n = matchesIn(items[i]!, q, key);
     if (n === 0) continue;
     total += n;
     found.items.push(i);
