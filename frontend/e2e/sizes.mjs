@@ -511,6 +511,47 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await shot(p, `${w}x${h}-people`);
     }));
   }
+  // A window tester's tooltip on Remove (a native title) ran past the window's right edge:
+  // the button is at the panel's right. The window's own tooltip says it, inside the panel
+  // and the window, on hover and on the keyboard's focus, and is the button's description.
+  for (const [w, h] of [[1280, 800], [640, 480]]) {
+    test(`${w}×${h}: Remove's explanation shows inside the window, on hover and on focus`, withShot(`${w}x${h}-remove-tip`, async () => {
+      const p = await open(w, h, 'screen=party', 'transcript-item');
+      await p.getByTestId('participant-item').nth(2).waitFor({ state: 'attached' });
+      if (w < DRAWER_BELOW) {
+        await p.getByTestId('panel-toggle').click();
+        await p.getByTestId('side-panel').waitFor({ state: 'visible' });
+      }
+      const row = p.locator('[data-testid=participant-item][data-name=bob]');
+      const kick = row.getByTestId('member-kick');
+      const tip = row.getByTestId('member-kick-tip');
+      check((await kick.getAttribute('title')) === null, `${w}×${h}: Remove still has a native tooltip`);
+      const described = await kick.evaluate((el) => el.getRootNode().getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? null);
+      check(described === 'Remove bob from the party', `${w}×${h}: Remove is described as ${JSON.stringify(described)}`);
+      const fits = async (how) => {
+        await tip.waitFor({ state: 'visible' });
+        // It takes no clicks (pointer-events: none), which elementFromPoint passes through:
+        // measured taking them, the mouse where it was.
+        await tip.evaluate((el) => { el.style.pointerEvents = 'auto'; });
+        const t = await seen(tip);
+        await tip.evaluate((el) => { el.style.pointerEvents = ''; });
+        const aside = (await seen(p.getByTestId('side-panel'))).box;
+        check(t.inView, `${w}×${h}, ${how}: Remove's tooltip (${JSON.stringify(t.box)}) runs out of the window`);
+        check(t.box.x >= aside.x && t.box.x + t.box.w <= aside.x + aside.w + 1, `${w}×${h}, ${how}: Remove's tooltip (${JSON.stringify(t.box)}) runs out of the panel (${JSON.stringify(aside)})`);
+        check(t.onTop, `${w}×${h}, ${how}: Remove's tooltip is covered by ${t.hit}`);
+      };
+      await kick.hover();
+      await fits('hovered');
+      await shot(p, `${w}x${h}-remove-tip`);
+      await p.mouse.move(2, 2);
+      await tip.waitFor({ state: 'hidden' });
+      // The keyboard: Tab from the role select beside it.
+      await row.getByTestId('member-role').focus();
+      await p.keyboard.press('Tab');
+      check(await kick.evaluate((el) => el.getRootNode().activeElement === el), `${w}×${h}: Tab from bob's role did not reach Remove`);
+      await fits('focused');
+    }));
+  }
   // A window tester clicked Changes, and People appeared where Changes had been: a second
   // click on the same spot opened People instead of closing Changes.
   test('1180×800: Changes stays where it was clicked, and a second click there closes it', withShot('changes-stays', async () => {

@@ -22,6 +22,31 @@ async function mount(st: AppState): Promise<View> {
 }
 
 describe('<party-view> removing someone', () => {
+  // A window tester's native tooltip on Remove ran past the window's right edge (the button is
+  // at the panel's right): the explanation is the window's own, named by aria-describedby.
+  it("explains Remove in a tooltip of the window's own, not a native title", async () => {
+    const { be, st } = await inParty('host');
+    const bob = { id: 'm2', name: 'bob', role: 'participant' as const };
+    const cy = { id: 'm3', name: 'cy', role: 'participant' as const };
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', joined(2, cy));
+    be.emit('party:event', left(3, cy));
+    const el = await mount(st);
+    for (const [sel, words] of [
+      ['[data-testid=participant-item][data-name=bob] [data-testid=member-kick]', 'Remove bob from the party'],
+      ['[data-testid=away-item][data-name=cy] [data-testid=away-kick]', 'Remove cy: they cannot come back'],
+    ] as const) {
+      const button = el.shadowRoot!.querySelector<HTMLButtonElement>(sel)!;
+      expect(button.hasAttribute('title')).toBe(false);
+      const id = button.getAttribute('aria-describedby') ?? '';
+      const tip = el.shadowRoot!.getElementById(id);
+      expect(tip?.getAttribute('role')).toBe('tooltip');
+      expect(tip?.textContent).toBe(words);
+    }
+    el.remove();
+    st.dispose();
+  });
+
   /** The Remove dialog's words for a member of this role. */
   async function kickText(name: string, role: 'participant' | 'viewer'): Promise<string> {
     const { be, st } = await inParty('host');

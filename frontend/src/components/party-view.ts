@@ -442,6 +442,17 @@ export class PartyView extends LitElement {
       .top .stop[data-tip]:hover::after, .top .stop[data-tip]:focus-visible::after { left: auto; right: 0; }
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
+      /* Remove's explanation (#kickButton): under the button, opening leftwards from its right
+         edge and no wider than the panel's rows, so that it stays inside the panel and the
+         window (a native title ran past the window's right edge: a tester's). */
+      .tipped { position: relative; display: inline-flex; }
+      .tipped > .tip {
+        display: none; position: absolute; top: calc(100% + 6px); right: 0; z-index: 30;
+        width: max-content; max-width: min(240px, calc(100vw - 48px)); white-space: normal; overflow-wrap: anywhere;
+        text-align: left; padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
+        background: var(--text); color: var(--bg); pointer-events: none;
+      }
+      .tipped > button:hover + .tip, .tipped > button:focus-visible + .tip { display: block; }
       li.person.away .name { color: var(--faint); }
       li.person.away .tag { margin-left: auto; }
       .away-head { margin: 12px 0 6px; font-size: 11px; font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
@@ -873,8 +884,7 @@ export class PartyView extends LitElement {
               @change=${(e: Event) => void s.control.setRole(m.id, (e.target as HTMLSelectElement).value as Role).then(() => this.requestUpdate())}>
               ${(['host', 'participant', 'viewer'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${roleLabel(r)}</option>`)}
             </select>
-            <button class="ghost small kick" data-testid="member-kick" title="Remove ${m.name} from the party" aria-label="Remove ${m.name}" ?disabled=${busy}
-              @click=${() => this.#askKick(m)}>${iconX()}</button></span>`
+            ${this.#kickButton(m, 'member-kick', `Remove ${m.name} from the party`, busy)}</span>`
         : html`<span class="tag" data-testid="member-role-tag">${owner ? 'host' : roleLabel(m.role)}</span>`}
     </li>`;
   }
@@ -894,11 +904,22 @@ export class PartyView extends LitElement {
             <span class="tag">${owner ? 'host' : roleLabel(m.role)}</span>
             ${owner
               ? nothing
-              : html`<button class="ghost small kick" data-testid="away-kick" title="Remove ${m.name}: they cannot come back" aria-label="Remove ${m.name}"
-                  ?disabled=${s.control.busy(`member:${m.id}`)} @click=${() => this.#askKick(m)}>${iconX()}</button>`}
+              : this.#kickButton(m, 'away-kick', `Remove ${m.name}: they cannot come back`, s.control.busy(`member:${m.id}`))}
           </li>`;
         })}
       </ul>`;
+  }
+
+  /**
+   * A Remove button (✕) with its explanation as a tooltip of its own, shown on hover and on
+   * the keyboard's focus and named by aria-describedby: a native title at the panel's right
+   * edge ran past the window's (a window tester's, WebKitGTK). It opens leftwards from the
+   * button's right edge, inside the panel.
+   */
+  #kickButton(m: Member, testid: 'member-kick' | 'away-kick', tip: string, busy: boolean) {
+    const id = `${testid}-tip-${m.id}`;
+    return html`<span class="tipped"><button class="ghost small kick" data-testid=${testid} aria-label="Remove ${m.name}" aria-describedby=${id}
+        ?disabled=${busy} @click=${() => this.#askKick(m)}>${iconX()}</button><span class="tip" role="tooltip" id=${id} data-testid="${testid}-tip">${tip}</span></span>`;
   }
 
   #askKick(m: Member): void {
