@@ -896,6 +896,29 @@ export function sizeTests({ browser, artifacts, realPage }) {
     check(m.connName === 'Connected', `640×480: the connection's dot is named ${JSON.stringify(m.connName)} ${JSON.stringify(m)}`);
   }));
 
+  // A window tester's 900 px header, while Stop showed during a tool request: the party's
+  // name was cut to "Mar…", the agent's name under it wrapped, and Settings was pushed out
+  // of the window. With Stop and the longest phase the name has room (whole from 900 px, at
+  // least a first name's worth below), on one row, every control in the window.
+  test('800, 900, 1024 and 1280 px: while Stop shows during a tool request, the party\'s name has room', withShot('name-stop', async () => {
+    for (const w of [800, 900, 1024, 1280]) {
+      const p = await open(w, 700, 'screen=party&teammates=0&history=0&ask&me=Margaret', 'prompt-input');
+      await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+      await p.getByTestId('prompt-input').press('Enter');
+      await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+      await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+      await p.waitForTimeout(300);
+      const m = await p.getByTestId('party-host').evaluate((el) => ({ text: el.textContent, shown: el.clientWidth, whole: el.scrollWidth }));
+      const j = JSON.stringify(m);
+      check(m.text === "Margaret's party", `${w} px: the party is named ${JSON.stringify(m.text)}`);
+      if (w >= DRAWER_BELOW) check(m.shown >= m.whole, `${w} px with Stop: the party's name is cut ${j}`);
+      else check(m.shown >= Math.min(m.whole, 88), `${w} px with Stop: the party's name has only ${m.shown} px ${j}`);
+      await noOverflow(p, `the header at ${w} px with Stop`);
+      for (const id of ['stop-turn', 'phase-pill', 'changes-toggle', 'party-settings']) await mustSee(p, id, `the header at ${w} px with Stop: [${id}]`);
+      await shot(p, `${w}x700-name-stop`);
+    }
+  }));
+
   // A window tester's plan card ("leave plan mode: 1. Create hello.py 2. Add a test") cut
   // its last line at the bottom of the plan's box: the box had no room below its text. The
   // plan's last line is whole inside the box, with room under it, and nothing of it scrolls.

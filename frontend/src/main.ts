@@ -46,7 +46,8 @@ async function demoScreen(state: AppState): Promise<void> {
     case 'party':
       if (settings) {
         await state.createParty({
-          name: settings.name,
+          // ?me=NAME: the host's display name (the party is "NAME's party"), for a long one.
+          name: params.get('me') || settings.name,
           workdir: settings.workdir,
           window_ms: settings.window_ms,
           min_prompts: Number(params.get('min') ?? '') || settings.min_prompts,

@@ -359,7 +359,9 @@ export class PartyView extends LitElement {
       .top > .grow { flex: 1 1 0; min-width: 0; }
       .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 48px; }
       .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-      .party-name span { font-size: 12px; color: var(--faint); }
+      /* The agent's name on one line: beside a cut party name it wrapped to two and made the
+         header a row taller (a tester's 900 px header during a tool request). */
+      .party-name span { font-size: 12px; color: var(--faint); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       .conn { font-size: 12px; display: inline-flex; gap: 6px; align-items: center; color: var(--faint); }
       .conn.connected { color: var(--ok); }
       .conn.connected.silent { color: var(--warn); }
@@ -543,6 +545,12 @@ export class PartyView extends LitElement {
          the Find button (Ctrl+F), and the role while Stop is there (a host's turn running).
          Below 760 px Changes is its folder and count (named Changes for a screen reader, and
          in its tooltip); below 720 px the connection is its dot, named likewise. */
+      /* 900–1099 px while Stop shows (a host's turn, with the longest phases): the party's
+         name was cut to "Mar…" and Settings pushed out of the window (a tester's 900 px).
+         Smaller gaps, and your own avatar and name give way (they are in People, a column
+         beside at these widths; the role stays, and the tooltip names you). */
+      :host([vw~=lt1100]) .top { gap: 10px; }
+      :host([vw~=lt1100]) .top.has-stop .me-name { display: none; }
       :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .find-open, :host([vw~=lt900]) .me-name,
       :host([vw~=lt900]) .top.has-stop .me { display: none; }
       :host([vw~=lt760]) .changes-word { display: none; }
