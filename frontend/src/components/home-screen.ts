@@ -255,8 +255,10 @@ export class HomeScreen extends LitElement {
           <span class="brand">Concordia</span>
           ${s.boot ? html`<span class="version">${s.boot.version}</span>` : nothing}
           <span class="grow"></span>
-          <button class="join-top" data-testid="home-join-top" title="Join a teammate's party with the invite they sent you" @click=${() => void s.openJoin()}>${iconLink()} Join a party…</button>
-          <button class="ghost" data-testid="home-settings" aria-label="Settings" title="Settings" @click=${() => s.openSettings()}>${iconGear()}<span class="words">Settings</span></button>
+          <!-- No native tooltips on these: WebKitGTK kept one over the dialog the click opened
+               (a user tester's); their words say what they do. -->
+          <button class="join-top" data-testid="home-join-top" @click=${() => void s.openJoin()}>${iconLink()} Join a party…</button>
+          <button class="ghost" data-testid="home-settings" aria-label="Settings" @click=${() => s.openSettings()}>${iconGear()}<span class="words">Settings</span></button>
         </header>
         <section class="hero">
           <h1>Steer one Claude Code agent, together.</h1>

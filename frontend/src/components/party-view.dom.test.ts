@@ -878,8 +878,37 @@ describe('<party-view> icon-only header buttons', () => {
         });
       }),
     );
-    return drawn ? tip : '';
+    // A rule that hides it (a clicked button's, .tip-off) wins: it comes after.
+    const hidden = sheets.some((sheet) =>
+      [...sheet.cssRules].some((r) => {
+        const sel = (r as CSSStyleRule).selectorText ?? '';
+        return (r as CSSStyleRule).style?.display === 'none' && sel.split(',').some((one) => one.includes('::after') && control.matches(one.replace(/::after/g, '').trim()));
+      }),
+    );
+    return drawn && !hidden ? tip : '';
   }
+
+  // A user tester's Changes tooltip stood over the panel its click opened, and Settings'
+  // over the dialog (WebKitGTK keeps a native one until the pointer moves): clicked, the
+  // header's tooltips go until the pointer leaves the button.
+  it("hide a header button's tooltip once it is clicked, until the pointer leaves it", async () => {
+    const { st } = await inParty('participant');
+    const el = await mount(st);
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`)!;
+    for (const id of ['changes-toggle', 'party-settings', 'find-open', 'panel-toggle']) {
+      expect(q(id).title, id).toBe('');
+      expect(tooltip(el, q(id)), id).not.toBe('');
+    }
+    q('party-settings').click();
+    expect(tooltip(el, q('party-settings'))).toBe('');
+    q('party-settings').dispatchEvent(new MouseEvent('mouseout', { bubbles: true, composed: true, relatedTarget: q('party-settings') }));
+    expect(tooltip(el, q('party-settings'))).toBe(''); // still on it
+    q('party-settings').dispatchEvent(new MouseEvent('mouseout', { bubbles: true, composed: true, relatedTarget: q('party-view') }));
+    expect(tooltip(el, q('party-settings'))).toBe('Settings');
+    st.closeSettings();
+    el.remove();
+    st.dispose();
+  });
 
   // At 480 px Stop and Send now are an icon each, with an aria-label and no tooltip (a tester's).
   it('give Stop and Send now a tooltip', async () => {

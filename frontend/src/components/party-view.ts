@@ -40,6 +40,16 @@ function noArrowChoice(e: KeyboardEvent): void {
 /** The attempt from which the reconnect banner says what to do if the party moved (some 15 s of tries in). */
 export const MOVED_HINT_FROM = 4;
 
+/** A header button clicked: its tooltip goes (tip-off) until the pointer leaves it (tipBack). */
+function tipOff(e: Event): void {
+  (e.target as Element | null)?.closest?.('[data-tip]')?.classList.add('tip-off');
+}
+
+function tipBack(e: MouseEvent): void {
+  const b = (e.target as Element | null)?.closest?.('[data-tip].tip-off');
+  if (b && !b.contains(e.relatedTarget as Node | null)) b.classList.remove('tip-off');
+}
+
 export class PartyView extends LitElement {
   static override properties = { state: { attribute: false } };
   declare state: AppState | undefined;
@@ -441,7 +451,12 @@ export class PartyView extends LitElement {
         padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
         background: var(--text); color: var(--bg); pointer-events: none; z-index: 20;
       }
-      .top .stop[data-tip]:hover::after, .top .stop[data-tip]:focus-visible::after { left: auto; right: 0; }
+      .top .stop[data-tip]:hover::after, .top .stop[data-tip]:focus-visible::after,
+      .top .tip-end[data-tip]:hover::after, .top .tip-end[data-tip]:focus-visible::after { left: auto; right: 0; }
+      /* Clicked, a button's tooltip goes until the pointer leaves it: it stood over the panel
+         or dialog the click opened (a user tester's Changes and Settings, WebKitGTK). The
+         buttons at the header's end open it from their right edge, inside the window. */
+      .top [data-tip].tip-off::after { display: none; }
       .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
       li.person .kick { min-height: 26px; padding: 0 8px; }
       /* Remove's explanation (#kickButton): under the button, opening leftwards from its right
@@ -1106,7 +1121,8 @@ export class PartyView extends LitElement {
     // The Changes count leaves out the files kept back as secrets: its tooltip says them.
     const changesNote = countText(s.workspace.files.length, s.workspace.hidden, s.workspace.more);
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}>
+      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
+        @click=${tipOff} @mouseout=${tipBack}>
         ${logo(24)}
         <div class="party-name">
           <b data-testid="party-host">${p.host}'s party</b>
@@ -1127,18 +1143,18 @@ export class PartyView extends LitElement {
         <!-- People before Changes: it shows only beside an open Changes (1100–1399 px), and
              after it, it pushed Changes left, where a second click on Changes opened People
              (a window tester's). -->
-        <button class="small panel-toggle" data-testid="panel-toggle" aria-controls="side-panel" aria-expanded=${this.#panel}
+        <button class="small panel-toggle tip-end" data-testid="panel-toggle" aria-controls="side-panel" aria-expanded=${this.#panel}
           aria-label=${this.#panel ? 'Close the side panel' : `People${s.isHost ? ' and host controls' : ''}`}
-          title=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
+          data-tip=${this.#panel ? 'Close the side panel (Esc)' : `People, the queue${s.isHost ? ', host controls and invites' : ''}`}
           @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="people-word">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
-        <button class="small changes-toggle" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
-          title=${s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder'}
+        <button class="small changes-toggle tip-end" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
+          data-tip=${s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder'}
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="changes-word">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <!-- Not below 720 px, where the header has no room for it (it wrapped to a third row at 400 px): Ctrl+F is. -->
-        <button class="ghost icon find-open" title="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
-        <button class="ghost icon" title="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
+        <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
+        <button class="ghost icon tip-end" data-tip="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>
       <div class="layout ${this.#panel ? 'panel-open' : ''} ${s.workspace.open ? 'changes-open' : ''}" ?inert=${this.#ownDialogOpen()}
