@@ -101,6 +101,10 @@ type Member struct {
 	// Forgotten (with Kicked): the party let go of an away member to bound its memory,
 	// not a host's removal (rules.go).
 	Forgotten bool `json:"forgotten,omitempty"`
+	// KickedBy (with Kicked, since 2026-12-07): the name of the host who removed it, which
+	// a resumed party tells that member's hello with its dead session; "" in a record of
+	// before, or when forgotten.
+	KickedBy string `json:"kicked_by,omitempty"`
 }
 
 // Record is one line. Only the fields of its Type are set.

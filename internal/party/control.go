@@ -403,9 +403,12 @@ func (p *Party) Kick(memberID, target, reason string) error {
 		case m == by:
 			return fmt.Errorf("%w: you cannot remove yourself; leave instead", ErrInvalid)
 		}
-		p.journalMember(m, true) // its session stays dead after a resume
+		p.journalKicked(m, by.Name) // its session stays dead after a resume
 		delete(p.known, m.ID)
 		delete(p.sessions, m.session)
+		if m.session != "" {
+			p.removed[m.session] = by.Name // its hello is told so
+		}
 		if m.clientID != "" && p.byClient[m.clientID] == m {
 			delete(p.byClient, m.clientID)
 		}

@@ -82,14 +82,17 @@ func CheckName(name string) error {
 
 // Admits says whether a hello with this token or session would be let in (the party
 // knows the session, or the token is one of its invites): what the server counts against
-// an address's joins. Never true once the party has ended.
+// an address's joins. Also true for the session of a member a host removed: its hello is
+// refused, but it is no guess at a secret, and is counted as a join rather than slowed as
+// one (a removed member told at once why). Never true once the party has ended.
 func (p *Party) Admits(token, session string) bool {
 	ok := false
 	_ = p.do(func() {
 		switch {
 		case p.closed:
 		case session != "":
-			ok = p.sessions[session] != nil
+			_, removed := p.removed[session]
+			ok = p.sessions[session] != nil || removed
 		default:
 			ok = p.roleOf(token) != ""
 		}
@@ -128,6 +131,9 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		back = p.restoredOwner() // a resumed party's owner comes back as itself
 	case req.Session != "":
 		back = p.sessions[req.Session]
+		if by, removed := p.removed[req.Session]; back == nil && removed {
+			return wire.HelloResult{}, &RemovedError{By: by}
+		}
 		if back == nil {
 			return wire.HelloResult{}, ErrUnauthorized
 		}

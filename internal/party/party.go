@@ -57,6 +57,20 @@ var (
 	ErrInvalid = errors.New("invalid request")
 )
 
+// RemovedError refuses a hello with the session of a member a host removed (Kick): it
+// wraps ErrUnauthorized, and says who removed it (By, "" when the party does not know).
+type RemovedError struct{ By string }
+
+func (e *RemovedError) Error() string {
+	by := e.By
+	if by == "" {
+		by = "a host"
+	}
+	return ErrUnauthorized.Error() + ": " + by + " removed you from this party"
+}
+
+func (e *RemovedError) Unwrap() error { return ErrUnauthorized }
+
 // Runner is the agent as the party needs it: one turn at a time.
 // RunTurn returns an error only when the agent itself failed (the process died or could
 // not start: a *StartError); a turn that ran and failed is a TurnResult with IsError. When
@@ -264,12 +278,18 @@ type Party struct {
 	// did not outlast a removal (a window tester's viewer came back a participant).
 	viewersOut map[string]bool
 	sessions   map[string]*member // by session secret
-	observers  map[Subscriber]struct{}
-	fan        *fanout // the fan-out helper of a large party (fanout.go), while Run runs
-	joins      int64
-	closed     bool
-	endSaid    bool // End's last notice went out: the host says nothing after its end words
-	nextID     int64
+	// removed: the sessions of members a host removed (Kick), with that host's name ("" when
+	// not known: a resumed journal of before 2026-12-07). A hello with one is refused as any
+	// dead session is, and told why (RemovedError): a removed member's terminal read the
+	// refusal of a wrong token, and was never told it had been removed (a tester's). One
+	// entry per kick, so a host's doing: it does not grow with what strangers send.
+	removed   map[string]string
+	observers map[Subscriber]struct{}
+	fan       *fanout // the fan-out helper of a large party (fanout.go), while Run runs
+	joins     int64
+	closed    bool
+	endSaid   bool // End's last notice went out: the host says nothing after its end words
+	nextID    int64
 
 	// loop-owned: the event log in memory and on disk (events.go, resume.go)
 	win           []logged // the most recent events, oldest first, contiguous in seq
@@ -422,6 +442,7 @@ func New(cfg Config) *Party {
 		byClient:   map[string]*member{},
 		viewersOut: map[string]bool{},
 		sessions:   map[string]*member{},
+		removed:    map[string]string{},
 		observers:  map[Subscriber]struct{}{},
 		phase:      wire.PhaseIdle,
 		approval:   cfg.Approval,

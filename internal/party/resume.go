@@ -392,6 +392,9 @@ func (p *Party) restore(r *Restore) {
 		}
 	}
 	for _, jm := range r.Members {
+		if jm.Kicked && !jm.Forgotten && jm.Session != "" {
+			p.removed[jm.Session] = jm.KickedBy // "" in a journal of before: "a host"
+		}
 		if jm.Kicked || jm.ID == "" {
 			continue
 		}
@@ -569,6 +572,12 @@ func (p *Party) journalMember(m *member, kicked bool) {
 	p.journalMemberRecord(m, journal.Member{Kicked: kicked})
 }
 
+// journalKicked writes the record of a member a host (named by) removed: kicked, its
+// session dead, and who removed it, which a resumed party tells that session's hello.
+func (p *Party) journalKicked(m *member, by string) {
+	p.journalMemberRecord(m, journal.Member{Kicked: true, KickedBy: by})
+}
+
 // journalForgotten writes the record of an away member the party lets go of to bound its
 // memory: kicked (its session is dead), and forgotten, as no host removed it.
 func (p *Party) journalForgotten(m *member) {
@@ -579,7 +588,7 @@ func (p *Party) journalMemberRecord(m *member, how journal.Member) {
 	if p.cfg.Journal == nil {
 		return
 	}
-	rec := journal.Member{ID: m.ID, Name: m.Name, Role: m.Role, Session: m.session, ClientID: m.clientID, Owner: m.owner, Kicked: how.Kicked, Forgotten: how.Forgotten}
+	rec := journal.Member{ID: m.ID, Name: m.Name, Role: m.Role, Session: m.session, ClientID: m.clientID, Owner: m.owner, Kicked: how.Kicked, Forgotten: how.Forgotten, KickedBy: how.KickedBy}
 	if rec == m.rec {
 		return
 	}

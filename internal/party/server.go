@@ -558,7 +558,13 @@ func (c *remote) hello(req *rpc.Request) {
 		// Refused after the hello timer went off, which left the connection to us.
 		defer c.closeNoHello()
 	}
-	if errors.Is(err, ErrUnauthorized) {
+	var removed *RemovedError
+	switch {
+	case errors.As(err, &removed):
+		// The session of a member a host removed: no guess at a secret, so not slowed as
+		// one (it was counted as a join, waitToJoin), and told why at once.
+		c.srv.log.Info("refused a hello with the session of a removed member", "remote", c.remoteName())
+	case errors.Is(err, ErrUnauthorized):
 		// Guessing tokens is slowed per address; the right token is never delayed.
 		delay := c.srv.refusals.reserve(c.addr, time.Now())
 		c.srv.log.Warn("refused a hello with a wrong invite token or session", "remote", c.remoteName(), "delayed", delay)
@@ -784,7 +790,12 @@ func rpcError(err error) error {
 		return nil
 	}
 	code := rpc.CodeInternalError
+	var removed *RemovedError
 	switch {
+	case errors.As(err, &removed):
+		// -32001 as for any dead session (an older client reads it so), with data that says
+		// a host removed it, and who (our extension, PROTOCOL.md §6).
+		return &rpc.Error{Code: wire.CodeUnauthorized, Message: removed.Error(), Data: wire.UnauthorizedData{Removed: true, By: removed.By}}
 	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrNotMember):
 		code = wire.CodeUnauthorized
 	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt), errors.Is(err, ErrInvalid):

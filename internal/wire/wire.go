@@ -84,6 +84,16 @@ const (
 	CodePartyFull    = -32005
 )
 
+// UnauthorizedData is the data of a -32001 that refuses a hello whose session a host
+// removed with Party.kick (our extension, since 2026-12-07; PROTOCOL.md §6): the code is
+// the same as for a wrong token or session, and a host from before sends no data. By is
+// the name of the host who removed it; "" (left out) when the host does not know it (a
+// party resumed from a journal of before then).
+type UnauthorizedData struct {
+	Removed bool   `json:"removed,omitempty"`
+	By      string `json:"by,omitempty"`
+}
+
 // Member roles.
 const (
 	RoleHost        = "host"
