@@ -110,6 +110,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		dataDir = defaultDataDir()
 	}
 	nameGiven := false
+	lastNote := ""          // said with the first hello: the name taken from the last join
+	var removed atomic.Bool // a host removed the member this terminal was, and it was said
 	fs.Visit(func(f *flag.Flag) { nameGiven = nameGiven || f.Name == "name" })
 	if !nameGiven && !newMember {
 		// The name this terminal last joined this party under, not the user's: joined again
@@ -122,7 +124,9 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			if release, free := store.Take(membership.Key(inv, last)); free {
 				release()
 				name = last
-				pr.notice("system", fmt.Sprintf("joining as %s, the name this terminal last joined this host with (--name NAME joins under another)", term.Line(last)))
+				// Said with the hello, not before the join: a member a host removed is told
+				// that instead (a tester's read "joining as carl, the name …", then a refusal).
+				lastNote = fmt.Sprintf("joining as %s, the name this terminal last joined this host with (--name NAME joins under another)", term.Line(last))
 			}
 		}
 	}
@@ -187,6 +191,9 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			pr.hello(h)
 			if first {
 				first = false
+				if lastNote != "" && !removed.Load() {
+					pr.notice("system", lastNote)
+				}
 				kept := keeper.Hello(was.ClientID, h)
 				if kept != nil {
 					log.Info("membership not kept", "err", kept)
@@ -306,9 +313,21 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	gone := false // the kept member was refused, and this terminal tried as someone new
 	c, err := members.Join(ctx, memberKey, &was, lent, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
+		var rm *client.RemovedError
+		if errors.As(err, &rm) {
+			// Said once, plainly, before the try as someone new (a tester's removed member
+			// read only of a wrong invite, twice).
+			removed.Store(true)
+			pr.notice("system", removedWords(rm))
+			return
+		}
 		gone = true
 	})
 	switch {
+	case removed.Load() && err == nil:
+		pr.notice("system", "you joined as someone new: this invite still lets people in")
+	case removed.Load() && errors.Is(err, client.ErrRefused):
+		err = fmt.Errorf("%w: %w", errRemovedThenRefused, err)
 	case gone && err == nil:
 		pr.notice("system", "the member this terminal was before is no longer in the party; you joined as someone new")
 	case gone:
@@ -421,6 +440,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		case errors.Is(err, client.ErrClosed):
 			return ExitOK
 		case errors.Is(err, client.ErrKicked):
+			// Kept: a join later says so again, before the host says by whom.
+			keeper.Removed()
 			pr.notice("error", "a host removed you from the party")
 			return ExitError
 		}

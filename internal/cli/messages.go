@@ -131,7 +131,11 @@ func plain(s string) string {
 // with an invite the host had just refused).
 func disconnectWords(err error) string {
 	var cut invite.CutShort
+	var removed *client.RemovedError
 	switch {
+	case errors.As(err, &removed):
+		// Removed while away: the host said so when the session came back (since 2026-12-07).
+		return removedWords(removed) + " `concordia join` with the invite joins it again, as someone new, while the invite lets people in."
 	case errors.Is(err, client.ErrRefused) && !errors.As(err, &cut):
 		// A reconnect says its member's session, not the invite: refused, the host no
 		// longer knows that member (a tester's joined while the journal was behind, and
@@ -143,11 +147,27 @@ func disconnectWords(err error) string {
 	return describe(err) + "; join again with the same invite"
 }
 
+// removedWords says that a host removed this terminal's member, and who when the host
+// said: "alice removed you from this party."
+func removedWords(e *client.RemovedError) string {
+	if e.By == "" {
+		return "a host removed you from this party."
+	}
+	return term.Line(e.By) + " removed you from this party."
+}
+
+// errRemovedThenRefused: the member this terminal was had been removed, and the invite,
+// tried as someone new, was refused too.
+var errRemovedThenRefused = errors.New("removed, and the invite refused")
+
 // joinError is the sentence for a join that could not connect: which of the known
 // reasons, and what to do about it.
 func joinError(err error) string {
 	var cut invite.CutShort
 	switch {
+	case errors.Is(err, errRemovedThenRefused) && errors.Is(err, client.ErrRefused) && !errors.As(err, &cut):
+		// The removal was said just before: what is left to say is of the invite.
+		return "this invite no longer lets you in: ask a host for a new one."
 	case errors.Is(err, client.ErrFingerprint):
 		return "the host's certificate does not match the invite's fingerprint, so this terminal did not connect (someone may be in between). Ask the host for the invite again and copy it whole."
 	case errors.Is(err, client.ErrRefused) && errors.As(err, &cut):

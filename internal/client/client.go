@@ -50,6 +50,22 @@ var (
 	ErrPlainHost = errors.New("this host does not use encryption, but the invite has a ?fp= part")
 )
 
+// RemovedError is the refusal of a hello whose session a host removed from the party (a
+// -32001 with data.removed, our extension since 2026-12-07; a host from before sends a
+// plain refusal, ErrRefused). It wraps ErrRefused. By is the name of the host who removed
+// it, as the host sent it; "" when it did not say.
+type RemovedError struct{ By string }
+
+func (e *RemovedError) Error() string {
+	by := e.By
+	if by == "" {
+		by = "a host"
+	}
+	return by + " removed you from this party"
+}
+
+func (e *RemovedError) Unwrap() error { return ErrRefused }
+
 // Unanswered says whether a call that failed with err went out and got no answer: it
 // timed out, or the connection dropped after it was sent. Its request may have reached
 // the host, so a prompt must not be called "not sent" (people sent it twice). A call that
@@ -697,6 +713,10 @@ func helloError(err error) error {
 	if errors.As(err, &rerr) {
 		switch rerr.Code {
 		case wire.CodeUnauthorized:
+			var data wire.UnauthorizedData
+			if raw, ok := rerr.Data.(json.RawMessage); ok && json.Unmarshal(raw, &data) == nil && data.Removed {
+				return &RemovedError{By: data.By}
+			}
 			return fmt.Errorf("%w: %s", ErrRefused, rerr.Message)
 		case wire.CodePartyFull:
 			if strings.HasPrefix(rerr.Message, "party full for viewers") {

@@ -45,6 +45,14 @@ type Record struct {
 	// 2026-12-06): what LastName finds.
 	Name   string `json:"name,omitempty"`
 	Invite string `json:"invite,omitempty"`
+	// Removed (since 2026-12-07): a host removed this member, as the host's refusal of its
+	// session said (its session is then gone from the record) or as this terminal or
+	// window saw it happen (close 4001: its session is kept, for the host to say by whom).
+	// RemovedBy is that host's name, "" when not known. Kept so that a join later says so
+	// again: forgotten, a removed member's second try read only the refusal of a wrong
+	// invite (a tester's). Join tells it through refused.
+	Removed   bool   `json:"removed,omitempty"`
+	RemovedBy string `json:"removed_by,omitempty"`
 }
 
 // inviteHash names an invite's token in a record without holding it.
@@ -239,7 +247,7 @@ func (s Store) Lendable(inv invite.Invite, clientID string) []Lent {
 	}
 	var all []dated
 	s.each(func(key string, r Record, at time.Time) {
-		if r.Role == wire.RoleHost && r.Session != "" {
+		if r.Role == wire.RoleHost && r.Session != "" && !r.Removed {
 			all = append(all, dated{Lent{key, r}, at})
 		}
 	}, clientID)
@@ -288,6 +296,19 @@ func (k *Keeper) Event(ev wire.Event) {
 	}
 	k.rec.Role = ev.Changed.Role
 	_ = k.store.Save(k.key, k.rec) // kept as well as it can be; the hello's save said if not
+}
+
+// Removed keeps that a host removed the member (its connection closed with 4001): a join
+// later says so (Join) before it tries the session, which the host may refuse saying by
+// whom.
+func (k *Keeper) Removed() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.rec.Session == "" {
+		return // no hello kept: nothing of this member to remember
+	}
+	k.rec.Removed = true
+	_ = k.store.Save(k.key, k.rec) // kept as well as it can be: a join later is then told by the host only
 }
 
 // Save writes the record for key.
@@ -343,7 +364,21 @@ func (s Store) Forget(key string) {
 // someone new: with fresh as the client_id and the invite's token. fresh may be was's own
 // client_id: the host makes a new member for a session it refused, and a client it removed
 // as a viewer comes back a viewer.
+//
+// A host's removal is not forgotten (Record.Removed): refused as removed (a
+// *client.RemovedError, or a plain refusal of a record that knew it was removed), the
+// record keeps that, without the session, and refused gets a *client.RemovedError; a
+// record that kept it so gives refused the same before the join as someone new, every time
+// until a join succeeds (its hello's record then replaces it). A person removed was told of
+// a wrong invite, and on the next try of nothing at all (a tester's).
 func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, cfg client.Config, fresh string, refused func(error)) (*client.Client, error) {
+	if was.Removed && was.Session == "" {
+		if refused != nil {
+			refused(&client.RemovedError{By: was.RemovedBy})
+		}
+		*was = Record{ClientID: fresh}
+		lent = nil
+	}
 	if was.Session == "" {
 		for _, l := range lent {
 			*was = Record{ClientID: l.Record.ClientID, Session: l.Record.Session}
@@ -364,7 +399,25 @@ func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, c
 	if err == nil || was.Session == "" || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
 		return c, err
 	}
-	s.Forget(key)
+	var removed *client.RemovedError
+	switch {
+	case errors.As(err, &removed):
+	case was.Removed:
+		// An older host's plain refusal of a member this record saw removed.
+		removed = &client.RemovedError{By: was.RemovedBy}
+		err = fmt.Errorf("%w (%w)", removed, err)
+	}
+	if removed != nil {
+		// Kept, without the session: the next join says so again (RemovedBy from the host
+		// when it said, else from the record).
+		if removed.By == "" && was.RemovedBy != "" {
+			removed = &client.RemovedError{By: was.RemovedBy}
+			err = fmt.Errorf("%w (%w)", removed, err)
+		}
+		_ = s.Save(key, Record{ClientID: was.ClientID, Role: was.Role, Name: was.Name, Invite: was.Invite, Removed: true, RemovedBy: removed.By})
+	} else {
+		s.Forget(key)
+	}
 	*was = Record{ClientID: fresh}
 	if refused != nil {
 		refused(err)
