@@ -790,6 +790,10 @@ func TestSentence(t *testing.T) {
 		{"timeout", context.DeadlineExceeded, "This took too long"},
 		{"a prompt with no answer", fmt.Errorf("send prompt: %w: %w", errPromptUnanswered, rpc.ErrTimeout), "No answer came for this prompt, so it may have reached the host. If it does not show up in the party, send it again."},
 		{"unknown", errors.New("something odd"), "Something odd."},
+		// A removed member's window read only of an invite refused (a terminal tester's).
+		{"removed, the invite refused", fmt.Errorf("join party: %w", &session.RemovedError{By: "alice", Err: fmt.Errorf("%w: unauthorized", client.ErrRefused)}), "alice removed you from this party, and this invite no longer lets you in: ask a host for a new one."},
+		{"removed, back as someone new", &session.RemovedError{}, "A host removed you from this party. You joined again as someone new: this invite still lets people in."},
+		{"removed, the host then unreachable", &session.RemovedError{By: "alice", Err: client.ErrFull}, "alice removed you from this party. The party is full"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

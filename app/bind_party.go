@@ -279,6 +279,9 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		a.log.Info("join party: membership not kept", "err", info.NotKept)
 		info.NotKeptText = sentence(info.NotKept)
 	}
+	if info.Removed != nil {
+		info.RemovedText = sentence(info.Removed)
+	}
 	return info, nil
 }
 

@@ -65,9 +65,22 @@ func sentence(err error) string {
 	var unchanged workspace.UnchangedError
 	var pe pathError
 	var ke *session.KeepError
+	var removed *session.RemovedError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &removed):
+		by := removed.By
+		if by == "" {
+			by = "A host"
+		}
+		switch {
+		case removed.Err == nil:
+			return by + " removed you from this party. You joined again as someone new: this invite still lets people in."
+		case errors.Is(removed.Err, client.ErrRefused) && !errors.As(err, &cut):
+			return by + " removed you from this party, and this invite no longer lets you in: ask a host for a new one."
+		}
+		return by + " removed you from this party. " + sentence(removed.Err)
 	case errors.As(err, &ke):
 		return fmt.Sprintf("This window could not keep its membership of the party in %s (%s), so if you join again later you will be someone new in it.", ke.Dir, membership.Cause(ke.Err))
 	case errors.As(err, &pe):

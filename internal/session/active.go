@@ -160,6 +160,9 @@ func (a *active) watch() {
 	defer a.release()
 	<-a.c.Done()
 	err := a.c.Err()
+	if errors.Is(err, client.ErrKicked) {
+		a.keep.Removed() // a join later says so again, before the host says by whom
+	}
 	reason := a.m.endReason(err)
 	a.mu.Lock()
 	if last := a.lastWord; errors.Is(err, client.ErrEnded) && last != "" {
@@ -173,6 +176,7 @@ func (a *active) watch() {
 
 // endReason says why a joined party ended, for party:ended.
 func (m *Manager) endReason(err error) string {
+	var removed *client.RemovedError
 	switch {
 	case err == nil, errors.Is(err, client.ErrClosed):
 		return "you left the party"
@@ -180,6 +184,13 @@ func (m *Manager) endReason(err error) string {
 		return "the host ended the party"
 	case errors.Is(err, client.ErrKicked):
 		return "a host removed you from the party"
+	case errors.As(err, &removed):
+		// Removed while away: the host said so when the session came back (2026-12-07).
+		by := removed.By
+		if by == "" {
+			by = "a host"
+		}
+		return by + " removed you from the party while you were away: join again with the invite, as someone new, if it still lets people in"
 	case errors.Is(err, client.ErrReplaced):
 		return "you joined this party again from somewhere else"
 	case errors.Is(err, client.ErrRefused):

@@ -428,6 +428,11 @@ func TestARestartedWindowComesBackAsItself(t *testing.T) {
 	if fresh.You.ID == info.You.ID || fresh.Rejoined || fresh.You.Role != wire.RoleParticipant {
 		t.Fatalf("after the kick: %+v rejoined %v", fresh.You, fresh.Rejoined)
 	}
+	// And told who removed it (the window says so), not a silent new seat.
+	var removed *RemovedError
+	if !errors.As(fresh.Removed, &removed) || removed.By == "" || removed.Err != nil {
+		t.Fatalf("after the kick: removed %#v, want the name of the host who removed carol", fresh.Removed)
+	}
 }
 
 // TestTheOwnersWindowSeesTheTextOfASecretsEdit: a request to Write a .env shows members

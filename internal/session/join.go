@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -97,14 +98,21 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	// Refused (removed), it comes back as someone new from the same client: a viewer the
 	// host removed is a viewer again (a window tester's came back a participant).
+	var removed *client.RemovedError // a host removed the member this window was
 	c, err := members.Join(ctx, key, &was, lent, cfg, was.ClientID, func(err error) {
 		m.log.Info("the kept membership was refused", "err", err)
+		errors.As(err, &removed)
 	})
 	rejoined := was.Session != "" // the host took the session it joined with
 	if err != nil {
 		release()
 		a.dropHistory()
 		m.abort()
+		if removed != nil {
+			// Said with the refusal that follows it: a removed window's person read only of
+			// an invite refused (a terminal tester's, the same).
+			err = &RemovedError{By: removed.By, Err: err}
+		}
 		return Info{}, fmt.Errorf("join party: %w", err)
 	}
 	var notKept error
@@ -137,6 +145,9 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		info.SeatNotBack = byClientID && !rejoined && len(lent) == 0 && hello.You.Role != wire.RoleHost // a lent seat refused is not this party's
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
+	if removed != nil {
+		info.Removed = &RemovedError{By: removed.By} // and joined as someone new: the window says so
+	}
 	info.NotKept = notKept
 	a.initial = wire.State{} // the page has it now; the log keeps the events
 	a.mu.Unlock()
@@ -145,6 +156,27 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 	}
 	return info, nil
 }
+
+// RemovedError says that a host removed the member this window was (By names that host,
+// "" when the host did not say), and, in a failed join, why joining as someone new failed
+// too (Err). The app says it in words.
+type RemovedError struct {
+	By  string
+	Err error
+}
+
+func (e *RemovedError) Error() string {
+	by := e.By
+	if by == "" {
+		by = "a host"
+	}
+	if e.Err == nil {
+		return by + " removed you from this party"
+	}
+	return by + " removed you from this party: " + e.Err.Error()
+}
+
+func (e *RemovedError) Unwrap() error { return e.Err }
 
 // KeepError says that a joined window could not keep its membership in Dir.
 type KeepError struct {

@@ -104,6 +104,12 @@ type Info struct {
 	NotKept error `json:"-"`
 	// NotKeptText is NotKept for people, set by the app.
 	NotKeptText string `json:"not_kept,omitempty"`
+	// Removed is set when a host had removed the member this window was the last time it
+	// joined with this invite and name, and it joined as someone new (a *RemovedError, Err
+	// nil); nil otherwise. The app says it in words (RemovedText).
+	Removed error `json:"-"`
+	// RemovedText is Removed for people, set by the app.
+	RemovedText string `json:"removed,omitempty"`
 	// Status is the connection when it is not "connected", its RetryMS counted from now;
 	// only Current gives it (a page loaded while its joined party reconnects). Left out,
 	// the party is connected.

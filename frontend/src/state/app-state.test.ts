@@ -491,6 +491,17 @@ describe('join', () => {
     expect(st.notices.map((n) => n.text)).toContain('You are back as the member you were in this party (a co-host).');
   });
 
+  it('says who removed the member this window was when it joins again as someone new', async () => {
+    const be = new FakeBackend();
+    const why = 'alice removed you from this party. You joined again as someone new: this invite still lets people in.';
+    be.handlers.JoinParty = async () => ({ ...fakeSession('participant'), removed: why });
+    const { st } = await started(be);
+    await st.openJoin('concordia://h:1/t');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    expect(st.notices.filter((n) => n.text === why).map((n) => n.kind)).toEqual(['info']);
+  });
+
   it('says so, and keeps saying so, when this window could not keep its membership', async () => {
     const be = new FakeBackend();
     const why = 'This window could not keep its membership of the party in /d/joined (no space left on device), so if you join again later you will be someone new in it.';

@@ -357,6 +357,11 @@ export class JoinDialog {
           : '';
         this.#hooks.notify('info', `You are called ${s.you.name} in this party: ${s.asked_name} is taken.${seat}`);
       }
+      if (s.removed) {
+        // A host removed the member this window was; it joined as someone new (Go's
+        // sentence, which names that host): said, not a silent new seat.
+        this.#hooks.notify('info', s.removed);
+      }
       if (s.rejoined) {
         // Go kept this membership from the last join with this link and name (a restarted
         // app was a new member of the same name, and a co-host lost the role).

@@ -357,6 +357,8 @@ export interface Session {
   seat_not_back?: boolean;
   /** Joined, and this window could not keep its membership (a full disk): Go's sentence saying so; left out when kept. */
   not_kept?: string;
+  /** Joined as someone new because a host had removed the member this window was: Go's sentence saying who; left out otherwise. */
+  removed?: string;
   /** The connection when it is not connected (CurrentParty of a joined party reconnecting); left out when connected. */
   status?: PartyStatus;
   /** What the prompt box held unsent (KeepDraft), given back by CurrentParty; left out when empty. */
