@@ -345,7 +345,7 @@ func (p *Party) SetRole(memberID, target, role string) error {
 			return fmt.Errorf("%w: you are the only host connected; make someone else a co-host first", ErrInvalid)
 		}
 		m.Role = role
-		p.journalMember(m, false)
+		p.journalMember(m)
 		changed := m.Member
 		n := len(p.members)
 		p.emit(wire.Event{Kind: wire.KindParticipants, Changed: &changed, Count: &n})

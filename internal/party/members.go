@@ -166,7 +166,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			}
 			back.sub, back.conn, back.addr = req.Sub, req.Conn, req.Addr
 			if p.bindClient(back, req.ClientID) {
-				p.journalMember(back, false)
+				p.journalMember(back)
 			}
 			return p.welcome(back, req), nil
 		}
@@ -208,7 +208,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	m.sub, m.conn, m.addr = req.Sub, req.Conn, req.Addr
 	// Listed in its own hello reply; the join event (next seq) follows the reply.
 	p.members[m.ID] = m
-	p.journalMember(m, false) // before the hello reply hands out its session
+	p.journalMember(m) // before the hello reply hands out its session
 	res := p.welcome(m, req)
 	joined := m.Member
 	n := len(p.members)

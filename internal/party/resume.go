@@ -567,9 +567,10 @@ func plural(n int, one, many string) string {
 }
 
 // journalMember writes m's record when it changed (a new member, a new name, role or
-// client_id, a kick), so that a resumed party knows every session. Runs on the loop.
-func (p *Party) journalMember(m *member, kicked bool) {
-	p.journalMemberRecord(m, journal.Member{Kicked: kicked})
+// client_id; a kick: journalKicked), so that a resumed party knows every session. Runs on
+// the loop.
+func (p *Party) journalMember(m *member) {
+	p.journalMemberRecord(m, journal.Member{})
 }
 
 // journalKicked writes the record of a member a host (named by) removed: kicked, its
