@@ -34,7 +34,7 @@ describe('<party-view> removing someone', () => {
     const el = await mount(st);
     for (const [sel, words] of [
       ['[data-testid=participant-item][data-name=bob] [data-testid=member-kick]', 'Remove bob from the party'],
-      ['[data-testid=away-item][data-name=cy] [data-testid=away-kick]', 'Remove cy: they cannot come back'],
+      ['[data-testid=away-item][data-name=cy] [data-testid=away-kick]', 'Remove cy: they will not come back as themselves'],
     ] as const) {
       const button = el.shadowRoot!.querySelector<HTMLButtonElement>(sel)!;
       expect(button.hasAttribute('title')).toBe(false);

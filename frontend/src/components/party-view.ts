@@ -927,7 +927,7 @@ export class PartyView extends LitElement {
             <span class="tag">${owner ? 'host' : roleLabel(m.role)}</span>
             ${owner
               ? nothing
-              : this.#kickButton(m, 'away-kick', `Remove ${m.name}: they cannot come back`, s.control.busy(`member:${m.id}`))}
+              : this.#kickButton(m, 'away-kick', `Remove ${m.name}: they will not come back as themselves`, s.control.busy(`member:${m.id}`))}
           </li>`;
         })}
       </ul>`;
