@@ -900,13 +900,21 @@ export function sizeTests({ browser, artifacts, realPage }) {
   // name was cut to "Mar…", the agent's name under it wrapped, and Settings was pushed out
   // of the window. With Stop and the longest phase the name has room (whole from 900 px, at
   // least a first name's worth below), on one row, every control in the window.
-  test('800, 900, 1024 and 1280 px: while Stop shows during a tool request, the party\'s name has room', withShot('name-stop', async () => {
-    for (const w of [800, 900, 1024, 1280]) {
+  // From 1100 to 1399 px with Changes open, People comes back to the header: the name was
+  // cut to "Margar…" there (a builder's look), and the connection gives way to its dot.
+  test('800, 900, 1024 and 1280 px, and 1100 and 1280 px with Changes open: while Stop shows during a tool request, the party\'s name has room', withShot('name-stop', async () => {
+    for (const [w, changes] of [[800, false], [900, false], [1024, false], [1280, false], [1100, true], [1280, true]]) {
       const p = await open(w, 700, 'screen=party&teammates=0&history=0&ask&me=Margaret', 'prompt-input');
       await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
       await p.getByTestId('prompt-input').press('Enter');
       await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
       await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+      if (changes) {
+        await p.getByTestId('changes-toggle').click();
+        await p.getByTestId('changes-panel').waitFor({ state: 'visible' });
+        const conn = await p.getByTestId('party-connection').getAttribute('aria-label');
+        check(conn === 'Connected', `${w} px with Changes open: the connection is named ${JSON.stringify(conn)}`);
+      }
       await p.waitForTimeout(300);
       const m = await p.getByTestId('party-host').evaluate((el) => ({ text: el.textContent, shown: el.clientWidth, whole: el.scrollWidth }));
       const j = JSON.stringify(m);
@@ -915,7 +923,7 @@ export function sizeTests({ browser, artifacts, realPage }) {
       else check(m.shown >= Math.min(m.whole, 88), `${w} px with Stop: the party's name has only ${m.shown} px ${j}`);
       await noOverflow(p, `the header at ${w} px with Stop`);
       for (const id of ['stop-turn', 'phase-pill', 'changes-toggle', 'party-settings']) await mustSee(p, id, `the header at ${w} px with Stop: [${id}]`);
-      await shot(p, `${w}x700-name-stop`);
+      await shot(p, `${w}x700-name-stop${changes ? '-changes' : ''}`);
     }
   }));
 

@@ -566,6 +566,10 @@ export class PartyView extends LitElement {
          beside at these widths; the role stays, and the tooltip names you). */
       :host([vw~=lt1100]) .top { gap: 10px; }
       :host([vw~=lt1100]) .top.has-stop .me-name { display: none; }
+      /* 1100–1399 px with Changes open and Stop: People comes back to the header, and the
+         party's name was cut to "Margar…" (a builder's look). The connection gives way to
+         its dot (named for a screen reader, and in its tooltip), as below 720 px. */
+      :host([vw~=lt1400]) .top.has-stop.changes-open .conn-word { display: none; }
       :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .find-open, :host([vw~=lt900]) .me-name,
       :host([vw~=lt900]) .top.has-stop .me { display: none; }
       :host([vw~=lt760]) .changes-word { display: none; }
