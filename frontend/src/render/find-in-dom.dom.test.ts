@@ -3,6 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { findAllText, findText, refold, unfold } from './find-in-dom';
 
 describe('finding the words in a rendered item', () => {
+  // A reviewer's: "İ" is two characters lower-cased, so a text holding it was passed by,
+  // and a code block's every match with it, while the count held them.
+  it('finds the words of a text whose lower-casing is longer, in place', () => {
+    const row = document.createElement('div');
+    row.innerHTML = '<p>İstanbul kod here</p><pre><code><span>İ := </span><span>kod</span>(x)</code></pre>';
+    document.body.append(row);
+    const all = findAllText(row, 'kod');
+    expect(all.map((r) => r.toString())).toEqual(['kod', 'kod']);
+    expect(findAllText(row, 'kod(x').map((r) => r.toString())).toEqual(['kod(x']);
+    expect(findAllText(row, 'i̇stanbul').map((r) => r.toString())).toEqual(['İstanbul']);
+    row.remove();
+  });
+
   // A user tester's match was in a folded tool step, inside a component of its own: the
   // item was outlined and the word nowhere to be seen.
   it('finds them through shadow roots, and unfolds the details that hold them', () => {

@@ -36,13 +36,11 @@ export function findAllText(root: Node, q: string): Range[] {
     const [n, inFold] = stack.pop()!;
     if (n.nodeType === Node.TEXT_NODE) {
       const data = (n as Text).data;
-      const lower = data.toLocaleLowerCase();
-      // (Lower-casing can change a text's length, "İ": its offsets would be wrong.)
-      if (lower.length !== data.length) continue;
+      const { lower, at: of } = lowered(data);
       for (let at = lower.indexOf(q); at >= 0; at = lower.indexOf(q, at + q.length)) {
         const r = document.createRange();
-        r.setStart(n, at);
-        r.setEnd(n, at + q.length);
+        r.setStart(n, of(at));
+        r.setEnd(n, of(at + q.length));
         (inFold ? folded : shown).push(r);
       }
       continue;
@@ -71,14 +69,36 @@ export function findAllText(root: Node, q: string): Range[] {
   return shown.concat(folded);
 }
 
+/**
+ * data lower-cased, and where a position in it is in data: the same, unless lower-casing
+ * changed the text's length ("İ" is two characters lower-cased). Such a text was passed by,
+ * and with it a whole code block's matches, while the data's count held them (a reviewer's).
+ */
+function lowered(data: string): { lower: string; at: (pos: number) => number } {
+  const lower = data.toLocaleLowerCase();
+  if (lower.length === data.length) return { lower, at: (pos) => pos };
+  let low = '';
+  const from: number[] = [];
+  for (let j = 0; j < data.length; ) {
+    const ch = String.fromCodePoint(data.codePointAt(j)!);
+    const l = ch.toLocaleLowerCase();
+    low += l;
+    for (let k = 0; k < l.length; k++) from.push(j);
+    j += ch.length;
+  }
+  from.push(data.length);
+  // (Lower-cased a character at a time, a final sigma reads as σ: the count's own
+  // lower-casing of the whole text may then differ; so rare it is left.)
+  return { lower: low, at: (pos) => from[Math.min(pos, from.length - 1)]! };
+}
+
 /** The matches of q in the text under el read as one text (it holds text and inline elements only). */
 function wholeMatches(el: Element, q: string): Range[] {
   const nodes: Text[] = [];
   const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   for (let t = walk.nextNode(); t; t = walk.nextNode()) nodes.push(t as Text);
   const data = nodes.map((t) => t.data).join('');
-  const lower = data.toLocaleLowerCase();
-  if (lower.length !== data.length) return [];
+  const { lower, at: of } = lowered(data);
   // Where each node starts in the text.
   const starts: number[] = [];
   let at = 0;
@@ -100,8 +120,8 @@ function wholeMatches(el: Element, q: string): Range[] {
   const out: Range[] = [];
   for (let i = lower.indexOf(q); i >= 0; i = lower.indexOf(q, i + q.length)) {
     const r = document.createRange();
-    r.setStart(...place(i, false));
-    r.setEnd(...place(i + q.length, true));
+    r.setStart(...place(of(i), false));
+    r.setEnd(...place(of(i + q.length), true));
     out.push(r);
   }
   return out;
