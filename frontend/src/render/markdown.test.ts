@@ -106,3 +106,22 @@ describe('line breaks', () => {
     expect(renderMarkdown('```\na\nb\n```')).not.toContain('<br>');
   });
 });
+
+describe('Markdown nested too deep for the parser', () => {
+  // A reviewer's: a quote 2,000 deep overflowed marked's stack (renderMarkdown threw, and
+  // find with it), a list 2,000 deep took 76 s. Agent output a prompt can steer: shown as
+  // text, escaped, a line apart each.
+  it('is shown as text, at once, and its tags stay text', () => {
+    const t0 = performance.now();
+    const quote = renderMarkdown(`${'>'.repeat(2000)} <b>x</b>`);
+    const list = renderMarkdown(Array.from({ length: 2000 }, (_, i) => `${' '.repeat(2 * i)}- item ${i}`).join('\n'));
+    const inline = renderMarkdown(`${'- '.repeat(300)}deep`);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(quote).toBe(`<p>${'&gt;'.repeat(2000)} &lt;b&gt;x&lt;/b&gt;</p>`);
+    expect(list.startsWith('<p>- item 0<br>  - item 1<br>')).toBe(true);
+    expect(inline).toBe(`<p>${'- '.repeat(300)}deep</p>`);
+    // A few levels, and deep indentation inside a fenced block, are Markdown as before.
+    expect(renderMarkdown('> > quoted\n\n- a\n  - b')).toContain('<blockquote>');
+    expect(renderMarkdown(`\`\`\`\n${' '.repeat(300)}- x\n\`\`\``)).toContain('<pre');
+  });
+});

@@ -129,9 +129,65 @@ const APART = '\n';
  */
 export function markdownShownText(src: string): string {
   if (PLAIN.test(src) && !BLOCKISH.test(src) && !/www\./i.test(src)) return src;
+  if (tooDeep(src)) return src; // shown as text (renderMarkdown): a line apart each
   const out: string[] = [];
-  shownOf(marked.lexer(src), out);
+  try {
+    shownOf(marked.lexer(src), out);
+  } catch {
+    return src; // as renderMarkdown shows it then
+  }
   return out.join('');
+}
+
+/**
+ * How deep Markdown may nest (quotes and list items, on a line or by its indentation)
+ * before it is shown as text: marked's time grows with the cube of a list's depth (400
+ * levels: 0.5 s; 2,000: 76 s) and a quote 2,000 deep overflows its stack (a reviewer's),
+ * and a reply is agent output a prompt can steer. Real Markdown nests a few levels.
+ */
+const MAX_DEPTH = 64;
+
+/** Whether a line of src, outside a fenced code block, nests deeper than MAX_DEPTH. */
+export function tooDeep(src: string): boolean {
+  if (src.length < MAX_DEPTH * 2) return false;
+  let fence = '';
+  for (let start = 0; start < src.length; ) {
+    let end = src.indexOf('\n', start);
+    if (end < 0) end = src.length;
+    const line = src.slice(start, end);
+    start = end + 1;
+    const f = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence) {
+      if (f && f[1]![0] === fence[0] && f[1]!.length >= fence.length) fence = '';
+      continue;
+    }
+    if (f) {
+      fence = f[1]!;
+      continue;
+    }
+    let depth = 0;
+    let cols = 0;
+    for (let i = 0; i < line.length; ) {
+      const c = line[i]!;
+      if (c === ' ' || c === '\t') {
+        cols += c === '\t' ? 4 : 1;
+        i++;
+        if (cols > 2 * MAX_DEPTH) return true;
+        continue;
+      }
+      const marker = /^(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))/.exec(line.slice(i, i + 11));
+      if (!marker) break;
+      i += marker[0].length;
+      cols += marker[0].length;
+      if (++depth >= MAX_DEPTH || cols > 2 * MAX_DEPTH) return true;
+    }
+  }
+  return false;
+}
+
+/** src as text, a line apart each: what Markdown too deep for the parser, or that it failed on, shows. */
+function asTextHTML(src: string): string {
+  return `<p>${escapeHTML(src).replace(/\n/g, '<br>')}</p>`;
 }
 
 function shownOf(tokens: readonly Token[] | undefined, out: string[]): void {
@@ -209,10 +265,26 @@ function shownOf(tokens: readonly Token[] | undefined, out: string[]): void {
   }
 }
 
-/** The few entities Markdown text may be written with, as the browser shows them. */
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/**
+ * Entities in Markdown text as the browser shows them: numeric ones, and named ones (by the
+ * document's own parser where there is one, in a textarea, which makes no elements).
+ */
 function unescapeEntities(s: string): string {
   if (!s.includes('&')) return s;
-  return s.replace(/&(amp|lt|gt|quot|#39|#x27|nbsp);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", nbsp: '\u00a0' })[e] ?? _);
+  return s.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});/g, (m, e: string) => {
+    if (e[0] === '#') {
+      const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : '\ufffd';
+    }
+    const known = NAMED[e];
+    if (known !== undefined) return known;
+    if (typeof document === 'undefined') return m;
+    const t = document.createElement('textarea');
+    t.innerHTML = m;
+    return t.value;
+  });
 }
 
 /**
@@ -220,7 +292,13 @@ function unescapeEntities(s: string): string {
  * event handlers, no links, no remote resources.
  */
 export function renderMarkdown(src: string): string {
-  const html = marked.parse(src, { async: false });
+  if (tooDeep(src)) return asTextHTML(src);
+  let html: string;
+  try {
+    html = marked.parse(src, { async: false });
+  } catch {
+    return asTextHTML(src); // (escaped: no need of DOMPurify)
+  }
   return DOMPurify.sanitize(html, {
     ALLOWED_TAGS,
     ALLOWED_ATTR,
