@@ -58,4 +58,47 @@ describe('find counts what it marks', () => {
     el.remove();
     st.dispose();
   });
+
+  // A reviewer's cases where the count parsed the reply whole and the view renders it in
+  // blocks (a reference defined in a later block, a paragraph cut for its length); an
+  // entity; a character that lower-cases longer, in code; Markdown nested too deep for
+  // the parser (it overflowed its stack, and find with it).
+  it('counts as find-in-dom marks in a reply rendered in blocks, with entities, İ and deep nesting', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    const long = Array.from({ length: 1600 }, (_, i) => `w${i}`).join(' '); // over CUT_OVER: cut into blocks
+    const replies = [
+      'Read [the docs][d] now.\n\nMore text.\n\n[d]: https://example.com/ref',
+      `${long}\n`,
+      '&#72;ello and &copy; and &eacute;t&eacute; and AT&amp;T',
+      '```go\nİ := kod(x)\n```',
+      `${'>'.repeat(2000)} deep quote`,
+      `${'- '.repeat(300)}deep list`,
+    ];
+    let seq = 0;
+    replies.forEach((text, i) => {
+      be.emit('party:event', prompt(++seq, { id: `p${i}`, user: 'ann', text: `reply ${i}` }));
+      be.emit('party:event', batch(++seq, { id: `b${i}`, prompts: [`p${i}`], merged: `reply ${i}`, merger: 'local' }));
+      be.emit('party:event', out(++seq, text));
+      be.emit('party:event', { seq: ++seq, ts: at(seq * 100), kind: 'turn', turn: { batch: `b${i}`, status: 'done', duration_ms: 10 } } as PartyEvent);
+    });
+    await el.updateComplete;
+    const tv = el.shadowRoot!.querySelector('transcript-view')!;
+    await settled(tv);
+    await settled(tv);
+    const rows = [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')].filter((r) => st.transcript[Number(r.dataset['index'])]?.type === 'turn');
+    expect(rows.length).toBe(replies.length);
+    const queries = ['example', 'docs', '[d]', 'w841 w842', 'w1599', 'hello', '©', 'copy', 'été', 'at&t', 'kod', 'i̇', 'deep quote', 'deep list', '>>>', '- -'];
+    const seen: Record<string, [number, number][]> = {};
+    const want: Record<string, [number, number][]> = {};
+    for (const q of queries) {
+      seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
+      want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(st.transcript[Number(r.dataset['index'])]!, q)]);
+    }
+    expect(want).toEqual(seen);
+    el.remove();
+    st.dispose();
+  }, 30_000);
 });

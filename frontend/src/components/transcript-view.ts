@@ -592,17 +592,25 @@ export class TranscriptView extends LitElement {
 
   /**
    * Reads the replies' shown text ahead of the typing, a slice at a time between events,
-   * while the bar is open: a first search parses every reply that holds the word (a
-   * party of long Markdown replies took seconds), and the time between Ctrl+F and the
-   * first key is enough for most of them.
+   * while the bar is open (from its opening, and again after the transcript changed): a
+   * search parses replies for PARSE_BUDGET_MS at most and counts the rest by their source
+   * (a reviewer's first key froze the window for 0.9 s on a 7.8 MB party). Once a pass has
+   * parsed any, the matches are counted again (#refind), now of what the replies show.
    */
-  #warm(from: number): void {
+  #warm(from: number, parsed = false): void {
     clearTimeout(this.#warmTimer);
     this.#warmTimer = undefined;
     const items = this.state?.transcript;
-    if (!this.#find.open || !items || from >= items.length) return;
-    const next = warmFind(items, from, performance.now() + WARM_SLICE_MS);
-    this.#warmTimer = setTimeout(() => this.#warm(next), 0);
+    if (!this.#find.open || !items) return;
+    if (from >= items.length) {
+      if (parsed) {
+        this.#find.version = -1;
+        this.requestUpdate();
+      }
+      return;
+    }
+    const r = warmFind(items, from, performance.now() + WARM_SLICE_MS);
+    this.#warmTimer = setTimeout(() => this.#warm(r.next, parsed || r.parsed), 0);
   }
 
   /**
@@ -717,6 +725,7 @@ export class TranscriptView extends LitElement {
     f.found = findInTranscript(s.transcript, f.query);
     f.version = s.transcriptVersion;
     f.foundAt = performance.now();
+    if (this.#warmTimer === undefined) this.#warm(0); // what came since is read ahead too
     const total = matchCount(f.found);
     const item = f.shownKey === '' ? -1 : s.transcript.findIndex((it) => it.key === f.shownKey);
     const again = item < 0 ? -1 : matchOf(f.found, item, f.shownN);

@@ -14,7 +14,7 @@
 // each cut.
 
 import { CUT_OVER, findCut } from './cut';
-import { renderMarkdown } from './markdown';
+import { markdownShownText, renderMarkdown } from './markdown';
 
 /** One completed block: its place in the reply (a stable key) and its sanitised HTML. */
 export interface MdBlock {
@@ -61,6 +61,8 @@ export class IncrementalMarkdown {
   #tailHasList = false; // the tail holds a list item at column 0
   #tailHTML = '';
   #tailFor: string | null = null;
+  /** Cutting only (pieces): the blocks' sources, nothing rendered. */
+  #dry: string[] | null = null;
   /** Characters of Markdown rendered so far (tests check it grows with the text, not its square). */
   renderedChars = 0;
 
@@ -145,13 +147,42 @@ export class IncrementalMarkdown {
     }
   }
 
+  /**
+   * The sources of the blocks text renders as, the tail last: each block is an element of
+   * its own, so a match of find never spans two, and what a block shows is what it is on
+   * its own (a link's reference defined in a later block is not found: a reviewer's).
+   */
+  static pieces(text: string): string[] {
+    const md = new IncrementalMarkdown();
+    md.#dry = [];
+    md.#text = text;
+    md.#advance();
+    return [...md.#dry, text.slice(md.#tailStart)];
+  }
+
   /** The tail up to end is a completed block; cut: a long paragraph goes on after it. */
   #close(end: number, cut = false): void {
     const src = this.#text.slice(this.#tailStart, end);
+    if (this.#dry) {
+      this.#dry.push(src);
+      this.#tailStart = end;
+      if (!cut) this.#tailHasList = false;
+      return;
+    }
     const html = renderBlock(src);
     this.#blocks = [...this.#blocks, { key: this.#tailStart, html: cut ? `<div class="${CUT_CLASS}">${html}</div>` : html }];
     this.renderedChars += src.length;
     this.#tailStart = end;
     if (!cut) this.#tailHasList = false; // a cut is made before any list line (findCut)
   }
+}
+
+/**
+ * The text a reply (or a plan) rendered by <markdown-view> shows, as find-in-dom reads it:
+ * its blocks' shown texts (markdownShownText), apart.
+ */
+export function replyShownText(text: string): string {
+  return IncrementalMarkdown.pieces(text)
+    .map((piece) => markdownShownText(piece))
+    .join('\n');
 }

@@ -6,7 +6,7 @@
 import type { MembersItem, NoticeItem, Segment, TranscriptItem, TurnItem } from './transcript';
 import { asText, toolSteps } from './transcript';
 import { EXIT_PLAN_TOOL } from './host-control';
-import { markdownShownText } from '../render/markdown';
+import { replyShownText } from '../render/incremental';
 import { splitStderr } from '../render/stderr';
 import { splitPath } from '../components/format';
 import { showBidi } from './bidi';
@@ -49,7 +49,7 @@ function errorText(text: string): string {
 function segmentText(sg: Segment): string {
   switch (sg.kind) {
     case 'reply':
-      return markdownShownText(sg.text); // (counted by replyMatches, which keeps it)
+      return replyShownText(sg.text); // (counted by replyMatches, which keeps it)
     case 'activity':
       if (sg.stream !== 'tool') return sg.lines.map((l) => l.text).join('\n');
       // Each step's call, how it ended, and the output shown before "Show more" (the
@@ -65,7 +65,7 @@ function segmentText(sg: Segment): string {
       const p = sg.permission;
       if (sg.unasked) return unaskedWords(p);
       if (p.status === 'pending') {
-        const detail = !p.detail ? '' : p.tool === EXIT_PLAN_TOOL ? markdownShownText(p.detail) : splitDetail(p.detail).text;
+        const detail = !p.detail ? '' : p.tool === EXIT_PLAN_TOOL ? replyShownText(p.detail) : splitDetail(p.detail).text;
         return [p.tool, shownSummary(p, true), detail].join(APART);
       }
       const w = outcomeWords(p);
@@ -143,27 +143,34 @@ function countIn(text: string, q: string): number {
 }
 
 /**
- * A reply's text, lower-cased: what it shows once parsed (markdownShownText), its Markdown
- * until then. Parsing is the cost of a first search (a 51 MB party of Markdown replies took
- * 9 s, where a search of their source took 0.15 s), so a reply is parsed only when its
- * source holds what is looked for (replyMatches), or ahead of the typing (warmFind). One
- * of the two is kept, not both.
+ * A reply's text, lower-cased: what it shows once parsed (replyShownText), its Markdown
+ * until then; one of the two is kept, not both. Parsing is the cost of a first search (a
+ * 51 MB party of Markdown replies took 4–9 s; a reviewer's 7.8 MB, 0.9 s on the first key),
+ * so a search parses only the replies whose source may show the query, and only for
+ * PARSE_BUDGET_MS: past it a reply is counted by its source, provisionally, until the
+ * read-ahead (warmFind) has parsed it and the view counts again.
  */
 const replies = new WeakMap<object, { text: string; shown: boolean }>();
 
-/** A reply's shown text, lower-cased, parsed now if it was not yet. */
-function shownReply(sg: Extract<Segment, { kind: 'reply' }>): string {
+/** How long one search may spend parsing replies (findInTranscript). */
+export const PARSE_BUDGET_MS = 30;
+
+type Reply = Extract<Segment, { kind: 'reply' }>;
+
+/** A reply's shown text, lower-cased, parsed now if it was not yet; and whether it was parsed now. */
+function shownReply(sg: Reply): { text: string; now: boolean } {
   const r = replies.get(sg);
-  if (r?.shown) return r.text;
+  if (r?.shown) return { text: r.text, now: false };
   const text = segmentText(sg).toLocaleLowerCase();
   replies.set(sg, { text, shown: true });
-  return text;
+  return { text, now: true };
 }
 
 /**
  * The longest run of letters or digits in q: a reply shows a word only where its Markdown
  * has that word's letters together (emphasis or code inside a word puts them in elements
- * apart, where find-in-dom does not match either), so a source without it shows no match.
+ * apart, where find-in-dom does not match either), so a source without it shows no match
+ * — but for an image's own words ("[image: …]") and a character written as an entity.
  */
 function keyOf(q: string): string {
   let key = '';
@@ -171,39 +178,44 @@ function keyOf(q: string): string {
   return key;
 }
 
-/** How many times a reply shows q, parsed only when its source may show it (key: keyOf(q)). */
-function replyMatches(sg: Extract<Segment, { kind: 'reply' }>, q: string, key: string): number {
+/** How many times a reply shows q: parsed while until (performance.now()) allows, else by its source. */
+function replyMatches(sg: Reply, q: string, key: string, until: number): number {
   let r = replies.get(sg);
   if (r === undefined) {
     r = { text: sg.text.toLocaleLowerCase(), shown: false };
     replies.set(sg, r);
   }
-  // An image shows words of its own ("[image: …]"): its reply is parsed whatever is asked.
-  if (!r.shown && key !== '' && !r.text.includes(key) && !r.text.includes('![')) return 0;
-  return countIn(shownReply(sg), q);
+  if (r.shown) return countIn(r.text, q);
+  if (key !== '' && !r.text.includes(key) && !r.text.includes('![') && !r.text.includes('&')) return 0;
+  return countIn(performance.now() < until ? shownReply(sg).text : r.text, q);
 }
 
-/** How many times an item's texts hold q (already lower-cased and not blank; key: keyOf(q)). */
-export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q)): number {
+/**
+ * How many times an item's texts hold q (already lower-cased and not blank; key: keyOf(q)),
+ * its replies parsed until the time until (performance.now(); always, by default).
+ */
+export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q), until = Infinity): number {
   let n = 0;
   for (const t of itemTexts(it)) n += countIn(t, q);
-  if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') n += replyMatches(sg, q, key);
+  if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') n += replyMatches(sg, q, key, until);
   return n;
 }
 
 /**
  * Parses the replies of items[from…] ahead of a search, until the deadline
- * (performance.now()): the find bar opened, and the typing has not begun. The index to go
- * on from; items.length when all are.
+ * (performance.now()): the find bar opened, and the typing has not begun, or a search
+ * counted some replies by their source. Where to go on from (items.length when all are
+ * read), and whether any reply was parsed (its count may have changed).
  */
-export function warmFind(items: readonly TranscriptItem[], from: number, deadline: number): number {
+export function warmFind(items: readonly TranscriptItem[], from: number, deadline: number): { next: number; parsed: boolean } {
   let i = Math.max(0, from);
-  for (; i < items.length; i++) {
-    if (performance.now() >= deadline) return i;
-    const it = items[i]!;
-    if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') shownReply(sg);
+  let parsed = false;
+  while (i < items.length) {
+    const it = items[i++]!; // one at least, whatever the time: each call goes on
+    if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply' && shownReply(sg).now) parsed = true;
+    if (performance.now() >= deadline) break;
   }
-  return i;
+  return { next: i, parsed };
 }
 
 /**
@@ -220,15 +232,19 @@ export interface Found {
 
 export const NOTHING_FOUND: Found = { items: [], ends: [] };
 
-/** Every match of query in the items (ignoring case; blank: none). */
-export function findInTranscript(items: readonly TranscriptItem[], query: string): Found {
+/**
+ * Every match of query in the items (ignoring case; blank: none). Replies not read yet are
+ * parsed for budgetMs at most, the rest counted by their source (see replies).
+ */
+export function findInTranscript(items: readonly TranscriptItem[], query: string, budgetMs = PARSE_BUDGET_MS): Found {
   const q = query.trim().toLocaleLowerCase();
   if (q === '') return NOTHING_FOUND;
   const found = { items: [] as number[], ends: [] as number[] };
   const key = keyOf(q);
+  const until = performance.now() + budgetMs;
   let total = 0;
   for (let i = 0; i < items.length; i++) {
-    const n = matchesIn(items[i]!, q, key);
+    const n = matchesIn(items[i]!, q, key, until);
     if (n === 0) continue;
     total += n;
     found.items.push(i);
