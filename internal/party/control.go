@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -428,6 +429,15 @@ func (p *Party) Kick(memberID, target, reason string) error {
 			text += fmt.Sprintf(" (%s's waiting prompt is withdrawn)", m.Name)
 		default:
 			text += fmt.Sprintf(" (%s's %d waiting prompts are withdrawn)", m.Name, n)
+		}
+		if p.held != nil && slices.ContainsFunc(p.held.prompts, func(pr wire.Prompt) bool { return pr.Member == m.ID }) {
+			// Already merged, it stays (PROTOCOL.md, Party.kick); said, or a host sent it by
+			// reflex, the card still naming its author (a user tester's).
+			if len(p.held.prompts) == 1 {
+				text += fmt.Sprintf("; %s's prompt that waits for approval stays: a host can reject it", m.Name)
+			} else {
+				text += fmt.Sprintf("; %s's prompt in the merged prompt that waits for approval stays in it: a host can reject it, or edit it out", m.Name)
+			}
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
 		p.withdrawAllOf(m, by)

@@ -375,3 +375,39 @@ func TestARemovedViewerPromotedAndRemovedAgain(t *testing.T) {
 		}
 	}
 }
+
+// A member removed while their prompt waits for approval in a held batch: it stays (it is
+// merged already), and the kick's notice says so and what a host can do (a user tester's
+// host nearly sent it by reflex, the card still naming its author).
+func TestKickSaysTheirPromptHeldForApprovalStays(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		others bool
+		want   string
+	}{
+		{"alone", false, "hosty removed bob from the party; bob's prompt that waits for approval stays: a host can reject it"},
+		{"merged", true, "hosty removed bob from the party; bob's prompt in the merged prompt that waits for approval stays in it: a host can reject it, or edit it out"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			minPrompts := 1
+			if tc.others {
+				minPrompts = 2 // both in the one batch, however slow the machine
+			}
+			p, col, alice := start(t, Config{Approval: true, MinPrompts: minPrompts, Window: 10 * time.Millisecond})
+			bob := joinAs(t, p, "bob", token, "")
+			hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
+			promptAs(t, p, bob, "bob's")
+			if tc.others {
+				promptAs(t, p, alice, "alice's")
+			}
+			col.waitFor(t, "the batch held for approval", func(e []wire.Event) bool { return count(e, wire.KindApproval) == 1 })
+			if err := p.Kick(hosty, bob, ""); err != nil {
+				t.Fatal(err)
+			}
+			evs := col.waitFor(t, "the kick", func(e []wire.Event) bool { return strings.Contains(dump(e), "removed bob") })
+			if !strings.Contains(dump(evs), tc.want) {
+				t.Errorf("the kick's notice:\n%s\nwant %q", dump(evs), tc.want)
+			}
+		})
+	}
+}
