@@ -252,6 +252,24 @@ describe('<prompt-box> typing on while a send waits', () => {
     el.remove();
   });
 
+  // A user tester's burst: refused (too fast), the prompt stayed in the box, and what was
+  // typed on meanwhile was glued to it ("mei fast 12mei fast 13"), to go as one prompt.
+  it('keeps a refused prompt above what was typed after it', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, ta, type, enter } = await mount(st);
+    const answer = deferred<{ id: string; seq: number }>();
+    be.handlers.SendPrompt = () => answer.promise;
+    await type('mei fast 12');
+    await enter();
+    await type('mei fast 12mei fast 13');
+    answer.reject('Too many prompts: wait a few seconds and send it again.');
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(ta().value).toBe('mei fast 12\n\nmei fast 13');
+    expect([ta().selectionStart, ta().selectionEnd]).toEqual([ta().value.length, ta().value.length]);
+    el.remove();
+  });
+
   // A reload within the draft's 300 ms after a send put the prompt sent back in the box.
   it('keeps the emptied box at once', async () => {
     const { be, st } = await inParty('participant');

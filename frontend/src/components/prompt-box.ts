@@ -124,6 +124,15 @@ export class PromptBox extends LitElement {
         this.#autosize(ta);
         ta.focus();
       }
+    } else if (this.#text.startsWith(sent) && this.#text.slice(sent.length).trim() !== '' && !/^\s*\n/.test(this.#text.slice(sent.length))) {
+      // Refused (too fast, too large, no answer), and typed on meanwhile: what was typed
+      // goes below it, not glued to it (a user tester's "mei fast 12mei fast 13"), as a
+      // prompt given back goes above what is typed.
+      const after = this.#text.slice(sent.length).replace(/^\s+/, '');
+      this.#text = `${sent}\n\n${after}`;
+      s.editDraft(this.#text);
+      this.#refilled = true; // the caret to its end, the box sized
+      this.requestUpdate();
     }
   }
 
