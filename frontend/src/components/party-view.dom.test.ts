@@ -905,6 +905,14 @@ describe('<party-view> icon-only header buttons', () => {
     expect(tooltip(el, q('party-settings'))).toBe(''); // still on it
     q('party-settings').dispatchEvent(new MouseEvent('mouseout', { bubbles: true, composed: true, relatedTarget: q('party-view') }));
     expect(tooltip(el, q('party-settings'))).toBe('Settings');
+    // Pressed from the keyboard: back once the focus leaves it (a reviewer's keyboard lost
+    // the tooltips for good); and Changes' words reach a screen reader too.
+    q('changes-toggle').click();
+    expect(tooltip(el, q('changes-toggle'))).toBe('');
+    q('changes-toggle').dispatchEvent(new FocusEvent('focusout', { bubbles: true, composed: true }));
+    expect(tooltip(el, q('changes-toggle'))).not.toBe('');
+    const described = el.shadowRoot!.getElementById(q('changes-toggle').getAttribute('aria-describedby') ?? '');
+    expect(described?.textContent).toBe(q('changes-toggle').dataset['tip']);
     st.closeSettings();
     el.remove();
     st.dispose();

@@ -40,7 +40,7 @@ function noArrowChoice(e: KeyboardEvent): void {
 /** The attempt from which the reconnect banner says what to do if the party moved (some 15 s of tries in). */
 export const MOVED_HINT_FROM = 4;
 
-/** A header button clicked: its tooltip goes (tip-off) until the pointer leaves it (tipBack). */
+/** A header button clicked: its tooltip goes (tip-off) until the pointer leaves it (tipBack), or the keyboard's focus does (tipBackFocus). */
 function tipOff(e: Event): void {
   (e.target as Element | null)?.closest?.('[data-tip]')?.classList.add('tip-off');
 }
@@ -48,6 +48,10 @@ function tipOff(e: Event): void {
 function tipBack(e: MouseEvent): void {
   const b = (e.target as Element | null)?.closest?.('[data-tip].tip-off');
   if (b && !b.contains(e.relatedTarget as Node | null)) b.classList.remove('tip-off');
+}
+
+function tipBackFocus(e: FocusEvent): void {
+  (e.target as Element | null)?.closest?.('[data-tip].tip-off')?.classList.remove('tip-off');
 }
 
 export class PartyView extends LitElement {
@@ -1124,9 +1128,10 @@ export class PartyView extends LitElement {
     const held = s.pending.length - queued.length;
     // The Changes count leaves out the files kept back as secrets: its tooltip says them.
     const changesNote = countText(s.workspace.files.length, s.workspace.hidden, s.workspace.more);
+    const changesTip = s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder';
     return html`
       <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
-        @click=${tipOff} @mouseout=${tipBack}>
+        @click=${tipOff} @mouseout=${tipBack} @focusout=${tipBackFocus}>
         ${logo(24)}
         <div class="party-name">
           <b data-testid="party-host">${p.host}'s party</b>
@@ -1153,11 +1158,13 @@ export class PartyView extends LitElement {
           @click=${() => this.#togglePanel()}>${this.#panel ? iconX() : iconUsers()} <span class="people-word">${this.#panel ? 'Close' : 'People'}</span>
           ${this.#panel ? nothing : html`<span class="n" data-testid="panel-toggle-count">${s.participants.length}</span>`}</button>
         <button class="small changes-toggle tip-end" data-testid="changes-toggle" aria-label="Changes" aria-expanded=${s.workspace.open}
-          data-tip=${s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder'}
+          aria-describedby="changes-tip" data-tip=${changesTip}
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="changes-word">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
+        <!-- The tooltip's words for a screen reader (it reads no ::after): the files kept back are said there. -->
+        <span id="changes-tip" class="sr-only">${changesTip}</span>
         <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <!-- Not below 720 px, where the header has no room for it (it wrapped to a third row at 400 px): Ctrl+F is. -->
-        <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
+        <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-keyshortcuts="Control+F" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon tip-end" data-tip="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
       <div class="banner-slot" ?inert=${this.#ownDialogOpen()}>${this.#banner(s)}</div>

@@ -691,21 +691,34 @@ describe('<transcript-view> find while typing', () => {
   });
 });
 
+/**
+ * Runs fn with a stand-in for the CSS Custom Highlight API (jsdom has none), whose
+ * registry fn reads: find marks its matches there.
+ */
+async function withHighlights(fn: (highlights: Map<string, { ranges: Range[] }>) => Promise<void>): Promise<void> {
+  const g = globalThis as unknown as { CSS?: unknown; Highlight?: unknown };
+  const before = { CSS: g.CSS, Highlight: g.Highlight };
+  const highlights = new Map<string, { ranges: Range[] }>();
+  g.CSS = { highlights };
+  g.Highlight = class {
+    ranges: Range[];
+    constructor(...r: Range[]) {
+      this.ranges = r;
+    }
+  };
+  try {
+    await fn(highlights);
+  } finally {
+    g.CSS = before.CSS;
+    g.Highlight = before.Highlight;
+  }
+}
+
 describe('<transcript-view> find marks', () => {
   // A reviewer's: Esc right after typing left the match marked, the bar closed; typing on
   // let an older reveal mark its match over the newer one's.
-  it('marks the match shown, and no stale one after Esc', async () => {
-    const g = globalThis as unknown as { CSS?: unknown; Highlight?: unknown };
-    const before = { CSS: g.CSS, Highlight: g.Highlight };
-    const highlights = new Map<string, { ranges: Range[] }>();
-    g.CSS = { highlights };
-    g.Highlight = class {
-      ranges: Range[];
-      constructor(...r: Range[]) {
-        this.ranges = r;
-      }
-    };
-    try {
+  it('marks the match shown, and no stale one after Esc', () =>
+    withHighlights(async (highlights) => {
       const { be, el } = await mounted();
       for (let i = 1; i <= 20; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: i === 5 ? 'the zebrafish line' : `hay ${i}` }));
       await el.updateComplete;
@@ -760,11 +773,7 @@ describe('<transcript-view> find marks', () => {
       expect(el.shadowRoot!.querySelector('transcript-find')).toBeNull();
       expect(highlights.has('concordia-find')).toBe(false);
       el.remove();
-    } finally {
-      g.CSS = before.CSS;
-      g.Highlight = before.Highlight;
-    }
-  });
+    }));
 });
 
 describe('<transcript-view> find while the items move', () => {
@@ -772,18 +781,8 @@ describe('<transcript-view> find while the items move', () => {
   // resync (a reconnect's history, cut to its newest events) moved the items; the index
   // the reveal was given then pointed at another item, and nothing was marked. It goes by
   // the item's key.
-  it('brings the match found into view by its item, not by where that item was', async () => {
-    const g = globalThis as unknown as { CSS?: unknown; Highlight?: unknown };
-    const before = { CSS: g.CSS, Highlight: g.Highlight };
-    const highlights = new Map<string, { ranges: Range[] }>();
-    g.CSS = { highlights };
-    g.Highlight = class {
-      ranges: Range[];
-      constructor(...r: Range[]) {
-        this.ranges = r;
-      }
-    };
-    try {
+  it('brings the match found into view by its item, not by where that item was', () =>
+    withHighlights(async (highlights) => {
       const { be, st, el } = await mounted();
       const text = (i: number) => (i === 7 ? 'needle here' : `hay ${i}`);
       for (let i = 1; i <= 300; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: text(i) }));
@@ -810,9 +809,5 @@ describe('<transcript-view> find while the items move', () => {
       expect(r?.startContainer.textContent).toBe('needle here');
       expect(el.shadowRoot!.querySelector('.item-row.hit')?.textContent).toContain('needle here');
       el.remove();
-    } finally {
-      g.CSS = before.CSS;
-      g.Highlight = before.Highlight;
-    }
-  });
+    }));
 });

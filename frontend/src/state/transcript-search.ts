@@ -1,7 +1,9 @@
 // Finding words in the transcript. The transcript view renders only the items on screen
 // (a 10,000-event party), and the desktop window has no find bar of its own, so a word
 // said an hour ago could not be found at all: this searches the items themselves, as
-// data. Pure: no DOM, no calls into Go.
+// data, counting what each shows: a reply as the renderer's own parser reads it
+// (render/incremental.ts, render/markdown.ts), the words of cards and footers as they are
+// drawn (shown-words.ts). No calls into Go, and no rendering.
 
 import type { MembersItem, NoticeItem, Segment, TranscriptItem, TurnItem } from './transcript';
 import { asText, toolSteps } from './transcript';
