@@ -40,13 +40,20 @@ export function unreachableInviteWarning(listen: string, publicHost: string): st
 /**
  * Where a party created now listens, and where its invites lead, in words: the Create form
  * says it under More options (a user tester found no way to choose the port in the window,
- * the Network section being at the end of Settings).
+ * the Network section being at the end of Settings). With the warning Settings gives of a
+ * listen address that the invites cannot reach (unreachableInviteWarning).
  */
 export function networkWords(listen: string, publicHost: string): string {
   const at = listen.trim() || ':8765'; // (Go's settings.DefaultListen)
-  const any = /:0$/.test(at) ? ' (any free port)' : '';
+  const m = /^(.*):(\d{1,5})$/.exec(at);
+  const host = (m?.[1] ?? '').replace(/^\[(.*)\]$/, '$1');
+  const port = m?.[2] === '0' ? 'any free port' : m ? `port ${m[2]}` : at;
+  const where = !m ? `Listens on ${at}` : host === '' ? `Listens on ${port}, on every network of this machine` : loopback(host) ? `Listens on ${port} of ${host}, this machine only` : `Listens on ${port} of ${host}`;
   const pub = publicHost.trim();
-  return `Listens on ${at}${any}; invites lead to ${pub || "this machine's address, found when the party starts"}.`;
+  const warning = unreachableInviteWarning(at, pub);
+  // As Go's host.InviteHost: the listen address's own host when it names one.
+  const named = host !== '' && host !== '0.0.0.0' && !/^[0:]+$/.test(host) ? host : '';
+  return `${where}; invites lead to ${pub || named || "this machine's network address, found when the party starts"}.${warning ? ` ${warning}` : ''}`;
 }
 
 /** Go's settings.MinPermissionTimeoutMS and MaxPermissionTimeoutMS: 15 s to 24 h. */
