@@ -78,7 +78,8 @@ export class HomeScreen extends LitElement {
       .net .hint { flex: 1 1 240px; min-width: 0; overflow-wrap: anywhere; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
-      details.more > .field + .two, details.more > .two + .field { margin-top: 12px; }
+      details.more > .field + .two, details.more > .two + .field, details.more > .field + .field { margin-top: 12px; }
+      div.field { display: flex; flex-direction: column; gap: 5px; }
       /* The button stays in view when the form is taller than the window (800×600, a banner above).
          Its top fades, so that fields scrolled under it show that the form goes on below. */
       /* A field reached with Tab (or focused after an error) scrolls clear of the sticky button. */
