@@ -206,6 +206,16 @@ func TestLendable(t *testing.T) {
 	if l := s.Lendable(plain, id); len(l) != 0 {
 		t.Errorf("lent to an invite with no fingerprint: %v", l)
 	}
+	// A co-host a host removed is not lent, newest as it is: its session is dead, and the
+	// join would be refused as that member where it may join as itself.
+	if err := s.Save(Key(inv("t7"), "alice"), Record{ClientID: id, Session: "s-removed", Role: wire.RoleHost, Removed: true, RemovedBy: "bob"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range s.Lendable(inv("new"), id) {
+		if l.Record.Removed {
+			t.Errorf("a removed co-host's record was lent: %+v", l)
+		}
+	}
 	if l := s.Lendable(inv("new"), s.ClientID(inv("t0"), "bob")); len(l) != 0 {
 		t.Errorf("alice's lent to bob: %v", l)
 	}
