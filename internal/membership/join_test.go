@@ -207,6 +207,35 @@ func TestJoinRefusedNotRemoved(t *testing.T) {
 	}
 }
 
+// Once a join succeeds after a removal, the removal is no longer said, even when the
+// hello's record could not be written (a full disk): the old record said "alice removed
+// you" again on every join, each one someone new.
+func TestJoinAfterRemovalClearsItWhenTheHelloIsNotKept(t *testing.T) {
+	f := &fakeHost{token: tok}
+	inv := serveFake(t, f, tok)
+	s := Store{Dir: t.TempDir()}
+	key := Key(inv, "carol")
+	if err := s.Save(key, Record{ClientID: "c1", Name: "carol", Removed: true, RemovedBy: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	// No OnHello: the hello's record is not written, as on a full disk.
+	c, err, refused := join(t, s, inv, key)
+	if err != nil || c == nil {
+		t.Fatalf("join as someone new: %v", err)
+	}
+	if by, ok := removedBy(refused); !ok || by != "alice" {
+		t.Fatalf("refused %v, want removed by alice", refused)
+	}
+	c.Close()
+	if r := s.Load(key); r.Removed {
+		t.Fatalf("after a join that succeeded, the record still says removed: %+v", r)
+	}
+	_, err, refused = join(t, s, inv, key)
+	if err != nil || len(refused) != 0 {
+		t.Fatalf("the next join: %v, refused %v; want no removal said again", err, refused)
+	}
+}
+
 // Keeper.Removed keeps the removal only of a member whose hello it kept, with its session
 // (for the host to say by whom); the next hello's record forgets it.
 func TestKeeperRemoved(t *testing.T) {

@@ -369,7 +369,8 @@ func (s Store) Forget(key string) {
 // *client.RemovedError, or a plain refusal of a record that knew it was removed), the
 // record keeps that, without the session, and refused gets a *client.RemovedError; a
 // record that kept it so gives refused the same before the join as someone new, every time
-// until a join succeeds (its hello's record then replaces it). A person removed was told of
+// until a join succeeds (its hello's record then replaces it, and a record still marked
+// removed is forgotten even when that could not be written: joined). A person removed was told of
 // a wrong invite, and on the next try of nothing at all (a tester's).
 func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, cfg client.Config, fresh string, refused func(error)) (*client.Client, error) {
 	if was.Removed && was.Session == "" {
@@ -386,6 +387,7 @@ func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, c
 			c, err := client.Join(ctx, cfg)
 			if err == nil {
 				s.Forget(l.Key)
+				s.joined(key)
 				return c, nil
 			}
 			if !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
@@ -396,6 +398,9 @@ func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, c
 	}
 	cfg.ClientID, cfg.Session = was.ClientID, was.Session
 	c, err := client.Join(ctx, cfg)
+	if err == nil {
+		s.joined(key)
+	}
 	if err == nil || was.Session == "" || !errors.Is(err, client.ErrRefused) || ctx.Err() != nil {
 		return c, err
 	}
@@ -423,7 +428,22 @@ func (s Store) Join(ctx context.Context, key string, was *Record, lent []Lent, c
 		refused(err)
 	}
 	cfg.ClientID, cfg.Session = was.ClientID, ""
-	return client.Join(ctx, cfg)
+	c, err = client.Join(ctx, cfg)
+	if err == nil {
+		s.joined(key)
+	}
+	return c, err
+}
+
+// joined forgets key's record if it still says the member was removed once a join has
+// succeeded: the hello's record replaces it when it can be written, but one that could
+// not (a full disk) left the old one, and every join after it said "alice removed you"
+// again and came in as someone new again (a reviewer's). A file is removed where none
+// can be written. Called after the hello (OnHello runs within client.Join).
+func (s Store) joined(key string) {
+	if s.Load(key).Removed {
+		s.Forget(key)
+	}
 }
 
 // ClientID is the client_id this data directory joins inv's host as under name: the same
