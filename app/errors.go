@@ -70,9 +70,9 @@ func sentence(err error) string {
 	case err == nil:
 		return ""
 	case errors.As(err, &removed):
-		by := removed.By
-		if by == "" {
-			by = "A host"
+		by := wire.RemovedBy(removed.By)
+		if removed.By == "" {
+			by = capitalize(by) // a sentence's start; a name stays as its owner wrote it
 		}
 		switch {
 		case removed.Err == nil:

@@ -236,3 +236,17 @@ func TestNamesSayCoHost(t *testing.T) {
 		t.Errorf("names without an owner = %q, want %q", got, want)
 	}
 }
+
+// The terminal says who removed its member, in the words of a line (a host's name may hold
+// what a terminal must not print), else "a host"; lower case, as a notice's words are.
+func TestRemovedWords(t *testing.T) {
+	for by, want := range map[string]string{
+		"alice":        "alice removed you from this party.",
+		"":             "a host removed you from this party.",
+		"al\x1b[2Jice": "alice removed you from this party.",
+	} {
+		if got := removedWords(&client.RemovedError{By: by}); got != want {
+			t.Errorf("removedWords(%q) = %q, want %q", by, got, want)
+		}
+	}
+}

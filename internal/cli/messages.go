@@ -150,10 +150,7 @@ func disconnectWords(err error) string {
 // removedWords says that a host removed this terminal's member, and who when the host
 // said: "alice removed you from this party."
 func removedWords(e *client.RemovedError) string {
-	if e.By == "" {
-		return "a host removed you from this party."
-	}
-	return term.Line(e.By) + " removed you from this party."
+	return wire.RemovedBy(term.Line(e.By)) + " removed you from this party."
 }
 
 // errRemovedThenRefused: the member this terminal was had been removed, and the invite,

@@ -56,13 +56,7 @@ var (
 // it, as the host sent it; "" when it did not say.
 type RemovedError struct{ By string }
 
-func (e *RemovedError) Error() string {
-	by := e.By
-	if by == "" {
-		by = "a host"
-	}
-	return by + " removed you from this party"
-}
+func (e *RemovedError) Error() string { return wire.RemovedBy(e.By) + " removed you from this party" }
 
 func (e *RemovedError) Unwrap() error { return ErrRefused }
 

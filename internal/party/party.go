@@ -62,11 +62,7 @@ var (
 type RemovedError struct{ By string }
 
 func (e *RemovedError) Error() string {
-	by := e.By
-	if by == "" {
-		by = "a host"
-	}
-	return ErrUnauthorized.Error() + ": " + by + " removed you from this party"
+	return ErrUnauthorized.Error() + ": " + wire.RemovedBy(e.By) + " removed you from this party"
 }
 
 func (e *RemovedError) Unwrap() error { return ErrUnauthorized }

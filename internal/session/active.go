@@ -186,11 +186,7 @@ func (m *Manager) endReason(err error) string {
 		return "a host removed you from the party"
 	case errors.As(err, &removed):
 		// Removed while away: the host said so when the session came back (2026-12-07).
-		by := removed.By
-		if by == "" {
-			by = "a host"
-		}
-		return by + " removed you from the party while you were away: join again with the invite, as someone new, if it still lets people in"
+		return wire.RemovedBy(removed.By) + " removed you from the party while you were away: join again with the invite, as someone new, if it still lets people in"
 	case errors.Is(err, client.ErrReplaced):
 		return "you joined this party again from somewhere else"
 	case errors.Is(err, client.ErrRefused):

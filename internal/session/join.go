@@ -166,14 +166,11 @@ type RemovedError struct {
 }
 
 func (e *RemovedError) Error() string {
-	by := e.By
-	if by == "" {
-		by = "a host"
-	}
+	removed := (&client.RemovedError{By: e.By}).Error()
 	if e.Err == nil {
-		return by + " removed you from this party"
+		return removed
 	}
-	return by + " removed you from this party: " + e.Err.Error()
+	return removed + ": " + e.Err.Error()
 }
 
 func (e *RemovedError) Unwrap() error { return e.Err }

@@ -94,6 +94,18 @@ type UnauthorizedData struct {
 	By      string `json:"by,omitempty"`
 }
 
+// RemovedBy is who removed a member, in the words that tell it so: by, the name of the host
+// who removed it (UnauthorizedData.By), or "a host" when that is not known. The one rule for
+// the host's refusal, the client's error, the window's and the terminal's words; each edge
+// that starts a sentence with it gives "a host" its capital (a name is as its owner wrote
+// it).
+func RemovedBy(by string) string {
+	if by == "" {
+		return "a host"
+	}
+	return by
+}
+
 // Member roles.
 const (
 	RoleHost        = "host"

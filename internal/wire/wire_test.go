@@ -24,3 +24,14 @@ func TestAsText(t *testing.T) {
 		}
 	}
 }
+
+// TestRemovedBy: who removed a member is the host's name as the refusal gave it, else "a
+// host" (each edge that starts a sentence with it gives it its capital).
+func TestRemovedBy(t *testing.T) {
+	if got := RemovedBy("alice"); got != "alice" {
+		t.Errorf("RemovedBy(alice) = %q", got)
+	}
+	if got := RemovedBy(""); got != "a host" {
+		t.Errorf(`RemovedBy("") = %q`, got)
+	}
+}
