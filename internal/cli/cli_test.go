@@ -4193,9 +4193,22 @@ func TestLastHostLeavingIsToldWhatWaits(t *testing.T) {
 	if !c.line(context.Background(), "/quit") {
 		t.Fatal("the second /quit did not leave")
 	}
+	// Nothing waits: still the last host, and told so (a user tester's co-host left a party
+	// hosted with --no-local-repl with no word of it).
+	now = now.Add(time.Minute)
+	for i, id := range []string{"t1", "t2"} {
+		c.pr.event(wire.Event{Seq: int64(i + 3), Kind: wire.KindPermission, Permission: &wire.Permission{ID: id, Tool: "Bash", Summary: "touch " + id, Batch: "b1", Status: wire.PermissionDenied, Reason: "no decision within 2m0s"}})
+	}
+	out.Reset()
+	if c.line(context.Background(), "/quit") {
+		t.Fatal("the last host's /quit with nothing waiting left at once")
+	}
+	if want := "you are the last host here: until another comes back, nobody can stop a turn or decide a tool request (each is denied when its time runs out). /quit again within 10 seconds leaves"; !strings.Contains(out.String(), want) {
+		t.Fatalf("output %q lacks %q", out.String(), want)
+	}
 	// Another host here: it leaves at once.
 	now = now.Add(time.Minute)
-	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "hana", Role: wire.RoleHost}})
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "hana", Role: wire.RoleHost}})
 	if !c.line(context.Background(), "/quit") {
 		t.Fatalf("with another host here, /quit did not leave at once: %q", out.String())
 	}

@@ -795,7 +795,8 @@ func (c *commander) leave(key string) bool {
 
 // orphanedWords says what waits for a host's decision when this terminal's member is a
 // co-host and no other host is here: leaving, nobody decides it (a tester's co-host left
-// at once, and the requests waited out their time). "" otherwise.
+// at once, and the requests waited out their time); and with nothing waiting, that nobody
+// will. "" otherwise.
 func orphanedWords(r *roster) string {
 	if r.you.Role != wire.RoleHost || slices.ContainsFunc(r.members, func(m wire.Member) bool { return m.Role == wire.RoleHost && m.ID != r.you.ID }) {
 		return ""
@@ -809,6 +810,11 @@ func orphanedWords(r *roster) string {
 	}
 	if r.held != nil {
 		w = append(w, "a merged prompt waits for a host's approval, and no other host is here: it waits until one comes")
+	}
+	if len(w) == 0 {
+		// Nothing waits yet, but the party goes on without a host: a user tester's last
+		// co-host of a party hosted with --no-local-repl left with no word of it.
+		w = append(w, "you are the last host here: until another comes back, nobody can stop a turn or decide a tool request (each is denied when its time runs out)")
 	}
 	return strings.Join(w, "; ")
 }

@@ -32,7 +32,9 @@ func TestShellRunsBesideTheParty(t *testing.T) {
 	}
 	out := &testkit.Buffer{}
 	pr := newPrinter(out)
-	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}})
+	me := wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}
+	// Another host is here: leaving (Ctrl-C on an empty line) is not asked about.
+	pr.hello(wire.HelloResult{You: me, State: wire.State{Participants: []wire.Member{me, {ID: "m2", Name: "hana", Role: wire.RoleHost}}}})
 	ctl := &fakeControl{}
 	c := &commander{pr: pr, ctl: ctl, describe: describe, editor: true}
 	ctx := context.Background()

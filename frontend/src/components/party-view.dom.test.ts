@@ -1009,10 +1009,22 @@ describe('<party-view> the last host leaving', () => {
     await el.updateComplete;
     expect(q('leave-requests')?.textContent).toBe("2 tool requests wait for a host's decision, and no other host is here: if you leave, they are denied when their time runs out.");
     expect(be.calls.some(([m]) => m === 'Leave')).toBe(false);
+    expect(q('leave-alone')).toBeNull(); // what waits says it
+    q('leave-cancel')!.click();
+    await el.updateComplete;
+    // Nothing waits: still asked, and told that nobody will decide (a user tester's last
+    // co-host of a party hosted with --no-local-repl left with no word of it).
+    for (const id of ['t1', 't2']) be.emit('party:event', permission(id === 't1' ? 6 : 7, { id, tool: 'Bash', summary: `touch ${id}`, batch: 'b1', status: 'denied', reason: 'no decision within 2m0s' }));
+    await el.updateComplete;
+    q('leave-party')!.click();
+    await el.updateComplete;
+    expect(q('leave-requests')).toBeNull();
+    expect(q('leave-alone')?.textContent).toBe('You are the last host here: until another comes back, nobody can stop a turn or decide a tool request (each is denied when its time runs out).');
+    expect(be.calls.some(([m]) => m === 'Leave')).toBe(false);
     q('leave-cancel')!.click();
     await el.updateComplete;
     // Another host here: it leaves at once.
-    be.emit('party:event', joined(6, { id: 'm9', name: 'hana', role: 'host' }));
+    be.emit('party:event', joined(8, { id: 'm9', name: 'hana', role: 'host' }));
     await el.updateComplete;
     q('leave-party')!.click();
     await el.updateComplete;

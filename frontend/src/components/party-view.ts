@@ -1063,11 +1063,11 @@ export class PartyView extends LitElement {
   /**
    * Leave, asking first when something would be lost or left behind: a prompt typed and
    * not sent (it was simply gone), prompts of mine still waiting for a batch, or (the last
-   * host here) what waits for a host's decision.
+   * host here) what waits for a host's decision, or that nobody will decide.
    */
   #leave(s: AppState): void {
     const orphaned = s.leftWithNoHost;
-    if (s.unsentDraft.trim() === '' && s.myPending.length === 0 && orphaned.requests + orphaned.approvals === 0) {
+    if (s.unsentDraft.trim() === '' && s.myPending.length === 0 && !orphaned.alone) {
       void s.leave();
       return;
     }
@@ -1098,6 +1098,11 @@ export class PartyView extends LitElement {
             : nothing}
           ${orphaned.approvals > 0
             ? html`<p data-testid="leave-approvals">${orphaned.approvals === 1 ? 'A merged prompt waits' : `${orphaned.approvals} merged prompts wait`} for a host's approval, and no other host is here: ${orphaned.approvals === 1 ? 'it waits' : 'they wait'} until one comes.</p>`
+            : nothing}
+          ${orphaned.alone && n + orphaned.approvals === 0
+            ? // Nothing waits yet, but the party goes on without a host: a user tester's last
+              // co-host of a party hosted with --no-local-repl left with no word of it.
+              html`<p data-testid="leave-alone">You are the last host here: until another comes back, nobody can stop a turn or decide a tool request (each is denied when its time runs out).</p>`
             : nothing}
         </div>
         <footer>

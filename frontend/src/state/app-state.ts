@@ -532,10 +532,10 @@ export class AppState {
    * time). Nothing for a participant, the owner (End party asks of its own), or while
    * another host is here.
    */
-  get leftWithNoHost(): { requests: number; approvals: number } {
+  get leftWithNoHost(): { requests: number; approvals: number; alone: boolean } {
     const you = this.session?.you.id;
-    if (!this.isHost || this.isOwner || this.participants.some((m) => m.role === 'host' && m.id !== you)) return { requests: 0, approvals: 0 };
-    return waitingForHosts(this.transcript);
+    if (!this.isHost || this.isOwner || this.participants.some((m) => m.role === 'host' && m.id !== you)) return { requests: 0, approvals: 0, alone: false };
+    return { ...waitingForHosts(this.transcript), alone: true };
   }
   /** Members who left and may come back; a host may still remove one. */
   get away(): readonly Member[] {
