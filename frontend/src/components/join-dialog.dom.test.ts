@@ -156,7 +156,7 @@ describe('<join-dialog> the name last joined under', () => {
     expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')?.textContent).toBe(
       // Not "as the member you were" whatever the link: a user tester's watch-only link came
       // back as someone new (a viewer invite never brings back a participant's seat).
-      'The name you last joined this host with: with a link of the same kind, you come back as that member.',
+      'The name you last joined this host with: back in that party, with a link of the same kind, you are that member again (unless a host removed you).',
     );
     st.setJoinName('Someone else');
     await el.updateComplete;
