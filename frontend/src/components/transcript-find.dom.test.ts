@@ -10,6 +10,7 @@ import { matchesIn } from '../state/transcript-search';
 import { findAllText, settled } from '../render/find-in-dom';
 import { TURN_ENDED } from '../state/host-control';
 import type { PartyEvent } from '../state/types';
+import type { TranscriptItem } from '../state/transcript';
 
 import './dom.test-helpers';
 await import('./party-view');
@@ -23,6 +24,17 @@ const REPLY = [
   '',
   'Plain words: the parser reads the parser.',
 ].join('\n');
+
+/** For each query, each row holds as many matches as its item's data counts (by row index, so a failure names the item). */
+function expectCountsAsMarked(rows: readonly HTMLElement[], items: readonly TranscriptItem[], queries: readonly string[]): void {
+  const seen: Record<string, [number, number][]> = {};
+  const want: Record<string, [number, number][]> = {};
+  for (const q of queries) {
+    seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
+    want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(items[Number(r.dataset['index'])]!, q)]);
+  }
+  expect(want).toEqual(seen);
+}
 
 describe('find counts what it marks', () => {
   it('counts in each rendered item as many matches as find-in-dom finds there', async () => {
@@ -44,13 +56,7 @@ describe('find counts what it marks', () => {
     const rows = [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')];
     expect(rows.length).toBe(st.transcript.length);
     const queries = ['denied by bob', 'allowed by ann', 'cancelled', 'stopped by ann', 'example', 'docs', 'python', 'print("hello")', 'bold', '**', '```', 'parser', 'bash', 'ann', 'the'];
-    const seen: Record<string, [number, number][]> = {};
-    const want: Record<string, [number, number][]> = {};
-    for (const q of queries) {
-      seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
-      want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(st.transcript[Number(r.dataset['index'])]!, q)]);
-    }
-    expect(want).toEqual(seen);
+    expectCountsAsMarked(rows, st.transcript, queries);
     // And what the reviewer's cases count.
     const turn = st.transcript.findIndex((it) => it.type === 'turn');
     const n = (q: string) => matchesIn(st.transcript[turn]!, q);
@@ -91,13 +97,7 @@ describe('find counts what it marks', () => {
     const rows = [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')].filter((r) => st.transcript[Number(r.dataset['index'])]?.type === 'turn');
     expect(rows.length).toBe(replies.length);
     const queries = ['example', 'docs', '[d]', 'w841 w842', 'w1599', 'hello', '©', 'copy', 'été', 'at&t', 'kod', 'i̇', 'deep quote', 'deep list', '>>>', '- -'];
-    const seen: Record<string, [number, number][]> = {};
-    const want: Record<string, [number, number][]> = {};
-    for (const q of queries) {
-      seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
-      want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(st.transcript[Number(r.dataset['index'])]!, q)]);
-    }
-    expect(want).toEqual(seen);
+    expectCountsAsMarked(rows, st.transcript, queries);
     el.remove();
     st.dispose();
   }, 30_000);

@@ -669,11 +669,7 @@ describe('<transcript-view> find while typing', () => {
     const { be, el } = await mounted();
     for (let i = 1; i <= 300; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: i === 7 ? 'needle here' : `hay ${i}` }));
     await el.updateComplete;
-    (el as unknown as { openFind(): void }).openFind();
-    await el.updateComplete;
-    const bar = el.shadowRoot!.querySelector('transcript-find')!;
-    await bar.updateComplete;
-    const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
+    const { bar, input } = await openedFind(el);
     const hit = () => el.shadowRoot!.querySelector('.item-row.hit');
     for (const typed of ['n', 'ne', 'nee', 'need']) {
       input.value = typed;
@@ -690,6 +686,15 @@ describe('<transcript-view> find while typing', () => {
     el.remove();
   });
 });
+
+/** Opens el's find bar: the bar, and its field. */
+async function openedFind(el: HTMLElement & { updateComplete: Promise<boolean> }) {
+  (el as unknown as { openFind(): void }).openFind();
+  await el.updateComplete;
+  const bar = el.shadowRoot!.querySelector('transcript-find')!;
+  await bar.updateComplete;
+  return { bar, input: bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')! };
+}
 
 /**
  * Runs fn with a stand-in for the CSS Custom Highlight API (jsdom has none), whose
@@ -787,11 +792,7 @@ describe('<transcript-view> find while the items move', () => {
       const text = (i: number) => (i === 7 ? 'needle here' : `hay ${i}`);
       for (let i = 1; i <= 300; i++) be.emit('party:event', prompt(i, { id: `p${i}`, user: 'ann', text: text(i) }));
       await el.updateComplete;
-      (el as unknown as { openFind(): void }).openFind();
-      await el.updateComplete;
-      const bar = el.shadowRoot!.querySelector('transcript-find')!;
-      await bar.updateComplete;
-      const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
+      const { bar, input } = await openedFind(el);
       input.value = 'need';
       input.dispatchEvent(new Event('input'));
       await el.updateComplete;
