@@ -215,35 +215,9 @@ func resumeCommand(id, given string) string {
 // unanswered says what a stopped party holds that the agent never answered — prompts no
 // batch carried (waiting, or held for approval) and a turn its host stopped during — as a
 // resume would find them (rc, which read its journal); "" when nothing. again says what a
-// resume does with it: "takes them up again", or for a cut turn alone "runs it again" (a
-// tester read "takes them up again" after a turn alone, with no "them" to take up).
+// resume does with it (party.Unanswered.Words, which the window's Resume says too).
 func unanswered(s *journal.Summary, rc *party.Recovery) (what, again string) {
-	if rc == nil {
-		return "", ""
-	}
-	if s.CutAt > 0 && !s.LostEnd {
-		rc.Cut(s.CutAt) // as the resume does (host.OpenResume): not run again (a reviewer's)
-	}
-	r := rc.Restore(s.Members)
-	var parts []string
-	switch n := len(r.Pending); n {
-	case 0:
-	case 1:
-		parts = append(parts, "1 prompt never reached the agent")
-	default:
-		parts = append(parts, fmt.Sprintf("%d prompts never reached the agent", n))
-	}
-	again = "takes them up again"
-	if len(r.Pending) == 1 && r.Unfinished == nil {
-		again = "takes it up again" // "1 prompt … takes them up again" (a tester's)
-	}
-	if r.Unfinished != nil {
-		if len(parts) == 0 {
-			again = "runs it again"
-		}
-		parts = append(parts, "its last turn was cut short")
-	}
-	return strings.Join(parts, ", and "), again
+	return party.FindUnanswered(s, rc).Words()
 }
 
 // findParty is party id's summary in list; nil, said on io.Err, when there is none.

@@ -1,0 +1,75 @@
+package party
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// Unanswered is what a stopped party holds that its agent never answered, as a resume
+// takes it up (PROTOCOL.md §8: nothing acknowledged is lost): prompts no batch carried
+// (waiting, or held for approval), queued again, and the batch whose turn its host stopped
+// during, run again. `concordia parties` and the window's Resume say it from this one
+// reading, so that they never differ.
+type Unanswered struct {
+	Pending []wire.Prompt // oldest first
+	Cut     *wire.Batch   // nil: no turn was cut short
+	// Approval: the party holds a batch for a host's approval before the agent has it (as
+	// the resume starts it: the last setting a host chose, else its run's), so the waiting
+	// prompts are not sent unseen. The cut turn runs again all the same.
+	Approval bool
+}
+
+// FindUnanswered is what a resume of the party would take up: s and rc read its journal
+// (rc given its events), as host.OpenResume reads it. A journal cut short, whether it
+// cannot be resumed (Incomplete) or is resumed past what it lost (LostEnd, which runs
+// nothing from before again), takes up nothing. Whether a host runs it now is the caller's
+// to know.
+func FindUnanswered(s *journal.Summary, rc *Recovery) Unanswered {
+	if rc == nil || s == nil || s.Incomplete || s.LostEnd {
+		return Unanswered{}
+	}
+	if s.CutAt > 0 {
+		rc.Cut(s.CutAt) // as the resume does (host.OpenResume): not run again (a reviewer's)
+	}
+	r := rc.Restore(s.Members)
+	u := Unanswered{Pending: r.Pending, Cut: r.Unfinished, Approval: s.Settings.Approval}
+	if r.HasSettings {
+		u.Approval = r.Approval
+	}
+	return u
+}
+
+// None reports that a resume would take up nothing.
+func (u Unanswered) None() bool { return len(u.Pending) == 0 && u.Cut == nil }
+
+// Words says it: what ("1 prompt never reached the agent, and its last turn was cut
+// short"; "" when nothing) and again, what a resume does with it: "takes them up again",
+// or for one prompt alone "takes it up again", or for a cut turn alone "runs it again" (a
+// tester read "takes them up again" after a turn alone, with no "them" to take up).
+func (u Unanswered) Words() (what, again string) {
+	if u.None() {
+		return "", ""
+	}
+	var parts []string
+	switch n := len(u.Pending); n {
+	case 0:
+	case 1:
+		parts = append(parts, "1 prompt never reached the agent")
+	default:
+		parts = append(parts, fmt.Sprintf("%d prompts never reached the agent", n))
+	}
+	again = "takes them up again"
+	if len(u.Pending) == 1 && u.Cut == nil {
+		again = "takes it up again" // "1 prompt … takes them up again" (a tester's)
+	}
+	if u.Cut != nil {
+		if len(parts) == 0 {
+			again = "runs it again"
+		}
+		parts = append(parts, "its last turn was cut short")
+	}
+	return strings.Join(parts, ", and "), again
+}
