@@ -245,6 +245,19 @@ func (a *App) ResumeParty(id, shareAtMost string) (session.Info, error) {
 	return info, nil
 }
 
+// ResumeUnanswered says what resuming party id would take up at once: prompts that never
+// reached the agent and a turn cut short (session.Unanswered; Text "" = nothing). The
+// window asks it when Resume is clicked, and asks the person before resuming when there is
+// something: a tester's Resume sent a prompt hours old to the agent unreviewed. It reads
+// the party's journal, so the list's periodic reading does not call it.
+func (a *App) ResumeUnanswered(id string) (session.Unanswered, error) {
+	u, err := a.session.Unanswered(strings.TrimSpace(id))
+	if err != nil {
+		return session.Unanswered{}, a.fail("resume party", err)
+	}
+	return u, nil
+}
+
 // JoinParty joins the party of an invite (TLS pinned to its fingerprint).
 func (a *App) JoinParty(link, name string) (session.Info, error) {
 	ctx, cancel := context.WithCancel(context.Background())

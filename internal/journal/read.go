@@ -167,6 +167,12 @@ func readBrief(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summa
 	return readFile(context.Background(), path, &Summary{Members: map[string]Member{}, brief: true}, fn)
 }
 
+// ReadBrief is readBrief of one journal, for what `concordia parties` reads of each (the
+// window's Resume asks what a resume would take up, as parties says it).
+func ReadBrief(path string, fn func(ev wire.Event, raw json.RawMessage)) (*Summary, error) {
+	return readBrief(path, fn)
+}
+
 // outputTime is the time of output event raw, as wire.AppendOutput writes one:
 // {"seq":N[,"first_seq":M],"ts":"TIME","kind":"output","text":…; ok is false for
 // anything else (the general way reads it then).

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -53,11 +55,15 @@ type RecentParty struct {
 
 // firstPromptShown is the most of a party's first prompt a list shows: its first line
 // that is not blank, cleaned of controls, cut at about a line's width.
-func firstPromptShown(text string) string {
+func firstPromptShown(text string) string { return shownStart(text, firstPromptRunes) }
+
+// shownStart is text's first line that is not blank, cleaned of controls, cut at about n
+// runes.
+func shownStart(text string, n int) string {
 	for _, l := range strings.Split(text, "\n") {
 		if l = strings.TrimSpace(term.Line(l)); l != "" {
-			if r := []rune(l); len(r) > firstPromptRunes {
-				l = strings.TrimSpace(string(r[:firstPromptRunes])) + "…"
+			if r := []rune(l); len(r) > n {
+				l = strings.TrimSpace(string(r[:n])) + "…"
 			}
 			return l
 		}
@@ -214,4 +220,72 @@ func (m *Manager) resumeRequest(res *host.Resume, opt ResumeOptions) (HostReques
 		return HostRequest{}, 0, err
 	}
 	return req, s.MaxParticipants, nil
+}
+
+// Unanswered is what resuming a party would take up at once (party.Unanswered), for the
+// window to say before its Resume does it: a tester's Resume sent a prompt hours old to
+// the agent within a second, unreviewed, its author not even connected. Its JSON is the
+// window's ResumeUnanswered. Names and texts are peer text: shown as text.
+type Unanswered struct {
+	// Text says it as `concordia parties` does: "1 prompt never reached the agent, and its
+	// last turn was cut short"; "" when a resume takes up nothing.
+	Text string `json:"text"`
+	// Prompts are the waiting prompts, oldest first: each author's name and the start of
+	// the text, on one line.
+	Prompts []UnansweredPrompt `json:"prompts"`
+	// Turn is the start of the request whose turn was cut short, on one line ("" = none):
+	// a resume sends it to the agent again.
+	Turn string `json:"turn,omitempty"`
+	// Cut: a turn was cut short (Turn says its start; it may be "" for a request of blank
+	// lines only).
+	Cut bool `json:"cut,omitempty"`
+	// Approval: the resumed party holds the waiting prompts' batch for a host's approval
+	// before the agent has it.
+	Approval bool `json:"approval,omitempty"`
+}
+
+// UnansweredPrompt is a prompt that never reached the agent.
+type UnansweredPrompt struct {
+	User string `json:"user"`
+	Text string `json:"text"`
+}
+
+// unansweredRunes is the most of a waiting prompt's start the window's question shows.
+const unansweredRunes = 60
+
+// Unanswered reads party partyID's journal once and says what a resume would take up:
+// prompts that never reached the agent and a turn cut short (as `concordia parties` says
+// them). Nothing for a party running now (it is not resumed) or whose journal was cut
+// short. Read only when asked: the list's periodic reading does not read it.
+func (m *Manager) Unanswered(partyID string) (Unanswered, error) {
+	out := Unanswered{Prompts: []UnansweredPrompt{}}
+	if !journal.ValidID(partyID) {
+		return out, badRequest(fmt.Errorf("%q is not a party id", partyID))
+	}
+	if m.cfg.DataDir == "" {
+		return out, errors.New("resume: no data directory")
+	}
+	path := journal.Path(m.cfg.DataDir, partyID)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return out, fmt.Errorf("%w: %s", host.ErrNoParty, partyID)
+	}
+	if journal.InUse(path) {
+		return out, nil // running: Resume refuses it (ErrRunning)
+	}
+	rc := party.NewRecovery(1) // only what is left open is wanted, not the recent events
+	s, err := journal.ReadBrief(path, rc.Event)
+	if err != nil {
+		return out, err
+	}
+	u := party.FindUnanswered(s, rc)
+	out.Text, _ = u.Words()
+	for _, p := range u.Pending {
+		out.Prompts = append(out.Prompts, UnansweredPrompt{User: term.Line(p.User), Text: shownStart(p.Text, unansweredRunes)})
+	}
+	if u.Cut != nil {
+		out.Cut = true
+		out.Turn = shownStart(u.Cut.Merged, unansweredRunes)
+	}
+	out.Approval = u.Approval && len(u.Pending) > 0
+	return out, nil
 }

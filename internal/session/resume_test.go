@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -370,5 +371,74 @@ func TestResumeKeepsThePermissionTimeout(t *testing.T) {
 	}
 	if got := expiresAfter("a tool request after resuming"); got < 4*time.Second || got > 6*time.Second {
 		t.Fatalf("the resumed party's request expires %s after it was asked, want the party's 5s", got)
+	}
+}
+
+// Unanswered says what a Resume would take up at once, read from the journal when asked:
+// a prompt that never reached the agent (its author and the start of its text) and the
+// turn cut short, in the words `concordia parties` uses (a tester's Resume sent a prompt
+// hours old to the agent unreviewed, the window having said nothing of it).
+func TestUnansweredBeforeResume(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	dataDir := m.cfg.DataDir
+	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	write := func(id string, approval bool, evs ...wire.Event) {
+		t.Helper()
+		w, err := journal.Create(dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Approval: approval}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ev := range evs {
+			ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i)*time.Second)
+			raw, _ := json.Marshal(ev)
+			if err := w.Event(ev, raw); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Close()
+	}
+	prompt := func(id, user, text string) wire.Event {
+		return wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: user, Text: text}}
+	}
+	batch := wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "\n  add a test\u202e for the parser\nand more", Merger: "local"}}
+	turn := wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}
+	long := "fix the login form so that it " + strings.Repeat("x", 80)
+	write("aaaaaaaaaaaa", false, prompt("p1", "ann", "add a test"), batch, prompt("p2", "Kai\x1b[31m", long))
+	write("bbbbbbbbbbbb", false, prompt("p1", "ann", "add a test"), batch, turn)
+	write("cccccccccccc", true, prompt("p1", "ann", "add a test"), batch, turn, prompt("p2", "Kai", "one"), prompt("p3", "Bo", "two"))
+
+	u, err := m.Unanswered("aaaaaaaaaaaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantText := long[:60] // unansweredRunes, all ASCII
+	if u.Text != "1 prompt never reached the agent, and its last turn was cut short" || !u.Cut || u.Approval ||
+		u.Turn != "add a test for the parser" || // its first line not blank, without controls
+		len(u.Prompts) != 1 || u.Prompts[0].User != "Kai" || u.Prompts[0].Text != wantText+"…" {
+		t.Fatalf("Unanswered of a party with a waiting prompt and a cut turn = %+v", u)
+	}
+	if u, err := m.Unanswered("bbbbbbbbbbbb"); err != nil || u.Text != "" || len(u.Prompts) != 0 || u.Cut || u.Prompts == nil {
+		t.Fatalf("Unanswered of a party that answered everything = %+v, %v (want nothing, prompts [])", u, err)
+	}
+	u, err = m.Unanswered("cccccccccccc")
+	if err != nil || u.Text != "2 prompts never reached the agent" || u.Cut || !u.Approval || len(u.Prompts) != 2 ||
+		u.Prompts[0] != (UnansweredPrompt{User: "Kai", Text: "one"}) || u.Prompts[1] != (UnansweredPrompt{User: "Bo", Text: "two"}) {
+		t.Fatalf("Unanswered of a party with approval on and two waiting prompts = %+v, %v", u, err)
+	}
+	if _, err := m.Unanswered("dddddddddddd"); !errors.Is(err, host.ErrNoParty) {
+		t.Fatalf("Unanswered of an unknown party = %v, want host.ErrNoParty", err)
+	}
+	if _, err := m.Unanswered("../x"); !errors.Is(err, ErrBadRequest) {
+		t.Fatalf("Unanswered of a bad id = %v, want ErrBadRequest", err)
+	}
+	// Held open by a host (here: a resume under way), it is running: nothing is said.
+	res, err := host.OpenResume(dataDir, "aaaaaaaaaaaa", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	if u, err := m.Unanswered("aaaaaaaaaaaa"); err != nil || u.Text != "" {
+		t.Fatalf("Unanswered of a running party = %+v, %v", u, err)
 	}
 }

@@ -203,6 +203,7 @@ export namespace session {
 	    rejoined?: boolean;
 	    seat_not_back?: boolean;
 	    not_kept?: string;
+	    removed?: string;
 	    status?: Status;
 	    draft?: string;
 	
@@ -222,6 +223,7 @@ export namespace session {
 	        this.rejoined = source["rejoined"];
 	        this.seat_not_back = source["seat_not_back"];
 	        this.not_kept = source["not_kept"];
+	        this.removed = source["removed"];
 	        this.status = this.convertValues(source["status"], Status);
 	        this.draft = source["draft"];
 	    }
@@ -276,6 +278,59 @@ export namespace session {
 	        this.incomplete = source["incomplete"];
 	        this.lost_end = source["lost_end"];
 	        this.first_prompt = source["first_prompt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class UnansweredPrompt {
+	    user: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new UnansweredPrompt(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.user = source["user"];
+	        this.text = source["text"];
+	    }
+	}
+	export class Unanswered {
+	    text: string;
+	    prompts: UnansweredPrompt[];
+	    turn?: string;
+	    cut?: boolean;
+	    approval?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Unanswered(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.prompts = this.convertValues(source["prompts"], UnansweredPrompt);
+	        this.turn = source["turn"];
+	        this.cut = source["cut"];
+	        this.approval = source["approval"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -717,6 +772,7 @@ export namespace wire {
 	    cannot_share?: boolean;
 	    share_error?: string;
 	    always: string[];
+	    permission_timeout_ms?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new PartyInfo(source);
@@ -736,6 +792,7 @@ export namespace wire {
 	        this.cannot_share = source["cannot_share"];
 	        this.share_error = source["share_error"];
 	        this.always = source["always"];
+	        this.permission_timeout_ms = source["permission_timeout_ms"];
 	    }
 	}
 	

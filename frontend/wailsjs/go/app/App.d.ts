@@ -77,6 +77,8 @@ export function RejectBatch(arg1:string,arg2:string):Promise<void>;
 
 export function ResumeParty(arg1:string,arg2:string):Promise<session.Info>;
 
+export function ResumeUnanswered(arg1:string):Promise<session.Unanswered>;
+
 export function RetryNow():Promise<void>;
 
 export function RevokeAlways(arg1:string):Promise<void>;

@@ -146,6 +146,10 @@ export function ResumeParty(arg1, arg2) {
   return window['go']['app']['App']['ResumeParty'](arg1, arg2);
 }
 
+export function ResumeUnanswered(arg1) {
+  return window['go']['app']['App']['ResumeUnanswered'](arg1);
+}
+
 export function RetryNow() {
   return window['go']['app']['App']['RetryNow']();
 }
