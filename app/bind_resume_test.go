@@ -1,0 +1,48 @@
+package app
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// ResumeUnanswered says, for the window's Resume, what resuming a party would send to the
+// agent at once (a tester's Resume sent Kai's old prompt unreviewed): Kai's waiting prompt
+// and the turn cut short, in the words `concordia parties` uses; and a sentence for a
+// party no longer there.
+func TestResumeUnanswered(t *testing.T) {
+	f := newFixture(t)
+	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	w, err := journal.Create(f.dataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hana", Created: t0, Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range []wire.Event{
+		{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "hana", Text: "add a test"}},
+		{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "add a test", Merger: "local"}},
+		{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Kai", Text: "fix the login form"}},
+	} {
+		ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i)*time.Second)
+		raw, _ := json.Marshal(ev)
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+
+	u, err := f.app.ResumeUnanswered("aaaaaaaaaaaa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Text != "1 prompt never reached the agent, and its last turn was cut short" || len(u.Prompts) != 1 ||
+		u.Prompts[0].User != "Kai" || u.Prompts[0].Text != "fix the login form" || !u.Cut || u.Turn != "add a test" {
+		t.Fatalf("ResumeUnanswered = %+v", u)
+	}
+	if _, err := f.app.ResumeUnanswered("bbbbbbbbbbbb"); err == nil || err.Error() != "This party is no longer in the data directory." {
+		t.Fatalf("ResumeUnanswered of a party not there = %v", err)
+	}
+}
