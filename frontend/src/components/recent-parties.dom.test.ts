@@ -161,3 +161,77 @@ describe('<recent-parties> the first prompt', () => {
   });
 });
 
+
+// A tester's Resume of a party stopped hours before sent Kai's old prompt to the agent
+// within a second, unreviewed, Kai not even connected: what a resume would take up at once
+// is said first, in the card, and nothing starts until the person says Resume.
+describe('<recent-parties> Resume of a party holding prompts the agent never had', () => {
+  const waiting = {
+    text: '1 prompt never reached the agent, and its last turn was cut short',
+    prompts: [{ user: 'Kai', text: 'fix the <img src=x onerror=alert(1)> login form' }],
+    turn: 'add a test for the parser',
+    cut: true,
+  };
+
+  it('asks first, with who asked what, as text; Cancel starts nothing, Resume resumes', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1' }), party({ id: 'p2' })]);
+    be.handlers.ResumeUnanswered = async (id: string) => (id === 'p1' ? waiting : { text: '', prompts: [] });
+    expect(be.count('ResumeUnanswered')).toBe(0); // the list's reading does not read the journals
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    expect(be.calls.filter(([m]) => m === 'ResumeUnanswered')).toEqual([['ResumeUnanswered', ['p1']]]);
+    const ask = row('p1').querySelector<HTMLElement>('[data-testid=recent-unanswered-confirm]');
+    expect(ask).not.toBeNull();
+    expect(ask!.getAttribute('role')).toBe('alertdialog');
+    expect(ask!.querySelector('[data-testid=recent-unanswered]')!.textContent).toBe(
+      '1 prompt never reached the agent, and its last turn was cut short: resuming sends them to the agent at once.',
+    );
+    expect(ask!.querySelector('[data-testid=recent-unanswered-prompt]')!.textContent).toBe('Kai: “fix the <img src=x onerror=alert(1)> login form”');
+    expect(ask!.querySelector('img')).toBeNull(); // peer text, never HTML
+    expect(ask!.querySelector('[data-testid=recent-unanswered-turn]')!.textContent).toBe('The turn cut short: “add a test for the parser”');
+    expect(ask!.textContent).not.toContain('.env'); // it shares only the changes: no folder question
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-unanswered-cancel');
+    expect(row('p2').querySelector('[data-testid=recent-unanswered-confirm]')).toBeNull();
+    expect(be.count('ResumeParty')).toBe(0);
+
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-unanswered-cancel]')!.click();
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-unanswered-confirm]')).toBeNull();
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-resume');
+    expect(be.count('ResumeParty')).toBe(0);
+
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-unanswered-resume]')!.click();
+    await settle();
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    el.remove();
+  });
+
+  it('with nothing waiting, Resume goes at once', async () => {
+    const { be, q, row, settle, el } = await mounted([party({ id: 'p2' })]);
+    row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    expect(q('[data-testid=recent-unanswered-confirm]')).toBeNull();
+    expect(be.calls.filter(([m]) => m.startsWith('Resume'))).toEqual([['ResumeUnanswered', ['p2']], ['ResumeParty', ['p2', 'changes']]]);
+    el.remove();
+  });
+
+  it('a party that shared the whole folder asks both at once, answered with the folder question', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', workspace: 'tree' })]);
+    be.handlers.ResumeUnanswered = async () => ({ text: '2 prompts never reached the agent', prompts: [{ user: 'Kai', text: 'one' }, { user: 'Bo', text: 'two' }] });
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    const ask = row('p1').querySelector<HTMLElement>('[data-testid=recent-tree-confirm]')!;
+    expect(ask.querySelector('[data-testid=recent-unanswered]')!.textContent).toBe('2 prompts never reached the agent: resuming sends them to the agent at once.');
+    expect([...ask.querySelectorAll('[data-testid=recent-unanswered-prompt]')].map((e) => e.textContent)).toEqual(['Kai: “one”', 'Bo: “two”']);
+    expect(ask.textContent).toContain('.env files and other secrets included');
+    expect(ask.querySelector('[data-testid=recent-unanswered-resume]')).toBeNull(); // one set of answers
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-tree-changes');
+    expect(be.count('ResumeParty')).toBe(0);
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
+    await settle();
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    el.remove();
+  });
+});

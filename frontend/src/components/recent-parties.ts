@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
 import { showBidi } from '../state/bidi';
-import { canResume, recentStateText, type RecentParty } from '../state/recent-parties';
+import { canResume, recentStateText, unansweredSentence, type RecentParty, type Unanswered } from '../state/recent-parties';
 import type { WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
@@ -46,6 +46,12 @@ export class RecentParties extends LitElement {
       .state { font-size: 12px; color: var(--muted); }
       .state.running { color: var(--ok, #2a7); }
       .error-box, .warnbox { grid-column: 1 / -1; }
+      /* The question's sentences, one under the other; what waits, one a line, cut with …. */
+      .ask > span { display: block; }
+      .ask > span + span { margin-top: 6px; }
+      .taken { display: block; margin: 4px 0 0; padding: 0; list-style: none; }
+      .taken > span { display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
+      .taken b { color: var(--text); font-weight: 600; }
     `,
   ];
 
@@ -84,12 +90,23 @@ export class RecentParties extends LitElement {
     void r.load(true);
   };
 
-  /** Resume; a party that shared the whole folder asks first, its safe answer focused. */
+  /**
+   * Resume; a party that shared the whole folder, or that holds prompts the agent never
+   * had (or a turn cut short), asks first, its safe answer focused: sharing only the
+   * changes, or, when only what it takes up is asked about, Cancel.
+   */
   async #resume(id: string): Promise<void> {
     await this.state!.recent.resume(id);
-    if (this.state!.recent.asking !== id) return;
+    const r = this.state!.recent;
+    if (r.asking !== id) return;
     await this.updateComplete;
-    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="recent-tree-changes"]')?.focus();
+    const safe = r.askingTree ? 'recent-tree-changes' : 'recent-unanswered-cancel';
+    this.renderRoot.querySelector<HTMLButtonElement>(`[data-testid="${safe}"]`)?.focus();
+  }
+
+  /** The question about what a resume takes up answered "Resume"; when the party did not come back, focus goes to its Resume. */
+  async #answerResume(id: string): Promise<void> {
+    if (!(await this.state!.recent.resumeAsked())) this.focusResume(id);
   }
 
   /** The question put away; focus goes back to the party's Resume. */
@@ -115,7 +132,7 @@ export class RecentParties extends LitElement {
   #row(p: RecentParty) {
     const r = this.state!.recent;
     const busy = r.resuming === p.id;
-    const blocked = Boolean(r.resuming) || this.state!.creating;
+    const blocked = Boolean(r.resuming) || Boolean(r.checking) || this.state!.creating;
     return html`<li class="card" data-testid="recent-party" data-id=${p.id} data-workspace=${p.workspace}>
       <div>
         <div><span class="name">${p.host ? `${p.host}'s party` : p.id}</span>
@@ -130,24 +147,52 @@ export class RecentParties extends LitElement {
         ? html`<button data-testid="recent-resume" ?disabled=${blocked || r.asking === p.id}
             @click=${() => void this.#resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
         : html`<span></span>`}
-      ${r.asking === p.id
-        ? html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="recent-ask-${p.id}" data-testid="recent-tree-confirm"
-            @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancel(p.id))}>
-            ${iconAlert()}
-            <span id="recent-ask-${p.id}">This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files that change, or the whole folder again?</span>
-            <span class="buttons">
-              <button type="button" class="small primary" data-testid="recent-tree-changes" ?disabled=${blocked}
-                @click=${() => void this.#answer(p.id, 'changes')}>Resume, share the changes only</button>
-              <button type="button" class="small danger" data-testid="recent-tree-keep" ?disabled=${blocked}
-                @click=${() => void this.#answer(p.id, 'tree')}>Resume, share the whole folder</button>
-              <button type="button" class="small" data-testid="recent-tree-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>
-            </span>
-          </div>`
-        : nothing}
+      ${r.asking === p.id ? this.#question(p, r.askingTree, r.askingUnanswered, blocked) : nothing}
       ${r.resumeError && r.resumeErrorId === p.id
         ? html`<div class="error-box" role="alert" data-testid="recent-error">${iconAlert()}<span>${r.resumeError}</span></div>`
         : nothing}
     </li>`;
+  }
+
+  /**
+   * The question before a Resume, in the party's card: what it would take up at once (who
+   * asked what, the request cut short: peer text, shown as text), and whether it would
+   * share the whole folder again; both when both hold, answered with the folder's buttons.
+   */
+  #question(p: RecentParty, tree: boolean, u: Unanswered | null, blocked: boolean) {
+    const prompts = u?.prompts ?? [];
+    return html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="recent-ask-${p.id}"
+        data-testid=${tree ? 'recent-tree-confirm' : 'recent-unanswered-confirm'}
+        @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancel(p.id))}>
+        ${iconAlert()}
+        <span id="recent-ask-${p.id}" class="ask">
+          ${u
+            ? html`<span data-testid="recent-unanswered">${unansweredSentence(u)}</span>
+                <span class="taken" data-testid="recent-unanswered-list">
+                  ${prompts.map(
+                    (pr) => html`<span data-testid="recent-unanswered-prompt" title=${`${showBidi(pr.user)}: ${showBidi(pr.text)}`}><b>${showBidi(pr.user)}</b>: “${showBidi(pr.text)}”</span>`,
+                  )}
+                  ${u.cut
+                    ? html`<span data-testid="recent-unanswered-turn" title=${u.turn ? `The turn cut short: ${showBidi(u.turn)}` : 'The turn cut short'}><b>The turn cut short</b>${u.turn ? html`: “${showBidi(u.turn)}”` : nothing}</span>`
+                    : nothing}
+                </span>`
+            : nothing}
+          ${tree
+            ? html`<span>This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files that change, or the whole folder again?</span>`
+            : nothing}
+        </span>
+        <span class="buttons">
+          ${tree
+            ? html`<button type="button" class="small primary" data-testid="recent-tree-changes" ?disabled=${blocked}
+                  @click=${() => void this.#answer(p.id, 'changes')}>Resume, share the changes only</button>
+                <button type="button" class="small danger" data-testid="recent-tree-keep" ?disabled=${blocked}
+                  @click=${() => void this.#answer(p.id, 'tree')}>Resume, share the whole folder</button>
+                <button type="button" class="small" data-testid="recent-tree-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>`
+            : html`<button type="button" class="small primary" data-testid="recent-unanswered-resume" ?disabled=${blocked}
+                  @click=${() => void this.#answerResume(p.id)}>Resume</button>
+                <button type="button" class="small" data-testid="recent-unanswered-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>`}
+        </span>
+      </div>`;
   }
 
   override render() {

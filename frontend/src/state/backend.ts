@@ -23,7 +23,7 @@ import type {
   TrayStatus,
   WorkspaceLevel,
 } from './types';
-import type { RecentParty } from './recent-parties';
+import type { RecentParty, Unanswered } from './recent-parties';
 import { withoutBidi } from './bidi';
 
 /** Payload type of each event Go emits to the window. */
@@ -108,6 +108,11 @@ export interface Backend {
   /** The parties kept in the data directory, the most recently active first (ten at most). */
   RecentParties(): Promise<RecentParty[]>;
   /**
+   * What resuming the party would take up at once, read from its journal: prompts that
+   * never reached the agent and a turn cut short (text "" = nothing). Asked on Resume only.
+   */
+  ResumeUnanswered(id: string): Promise<Unanswered>;
+  /**
    * Brings a party back from its journal, this window's person its host again; shareAtMost
    * caps what it shares of its folder ("" = the level it had).
    */
@@ -130,7 +135,7 @@ export interface Backend {
 }
 
 /** The bindings whose results carry what peers said (a party's state and history, invites, names). */
-const PEER_RESULTS = new Set(['CreateParty', 'CurrentParty', 'JoinParty', 'ResumeParty', 'Changes', 'SendPrompt', 'NewInvites', 'RecentParties']);
+const PEER_RESULTS = new Set(['CreateParty', 'CurrentParty', 'JoinParty', 'ResumeParty', 'Changes', 'SendPrompt', 'NewInvites', 'RecentParties', 'ResumeUnanswered']);
 
 /** The shape of the bound struct Wails puts at window.go.app.App. */
 type BoundApp = Omit<Backend, 'on'>;
@@ -323,6 +328,9 @@ export class WailsBackend implements Backend {
   }
   RecentParties(): Promise<RecentParty[]> {
     return this.#app.RecentParties();
+  }
+  ResumeUnanswered(id: string): Promise<Unanswered> {
+    return this.#app.ResumeUnanswered(id);
   }
   ResumeParty(id: string, shareAtMost: WorkspaceLevel | ''): Promise<Session> {
     return this.#app.ResumeParty(id, shareAtMost);

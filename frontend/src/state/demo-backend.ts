@@ -26,7 +26,7 @@ import type {
   Session,
   Settings,
 } from './types';
-import type { RecentParty } from './recent-parties';
+import type { RecentParty, Unanswered } from './recent-parties';
 import { LOST_END, asText } from './transcript';
 import { EXIT_PLAN_TOOL } from './host-control';
 
@@ -233,6 +233,19 @@ function demoRecent(): RecentParty[] {
     { id: 'p-9d04a7e2', host: 'ann', created: ago(75), last_active: ago(72), turns: 9, state: 'not_ended_cleanly', workdir: '/mnt/scratch/dataset', workspace: 'changes', incomplete: true },
   ];
 }
+
+/**
+ * What resuming each demo party would take up at once (Go reads it from the journal): the
+ * first, stopped by a crash, left Kai's prompt waiting and its last turn cut short.
+ */
+const DEMO_UNANSWERED: Record<string, Unanswered> = {
+  'p-7f3a9c21': {
+    text: '1 prompt never reached the agent, and its last turn was cut short',
+    prompts: [{ user: 'Kai', text: 'fix the flaky reconnect test and push it to main' }],
+    turn: 'Make the broken-link message say which part of the link is wrong',
+    cut: true,
+  },
+};
 
 /** What each permission mode lets the agent do, as the real host says it when a host sets one. */
 const MODE_WORDS: Record<PermissionMode, string> = {
@@ -710,9 +723,17 @@ export class DemoBackend implements Backend {
   #recent: RecentParty[] = demoRecent();
   /** The party resumed here: running while the window is in it. */
   #resumed = '';
+  /** Parties resumed here: what they left unanswered was taken up. */
+  readonly #takenUp = new Set<string>();
 
   async RecentParties(): Promise<RecentParty[]> {
     return this.#recent.map((p) => ({ ...p, state: p.id === this.#resumed && this.#session ? 'running' : p.state }));
+  }
+
+  async ResumeUnanswered(id: string): Promise<Unanswered> {
+    if (!this.#recent.some((x) => x.id === id)) throw new Error('This party is no longer in the data directory.');
+    // Taken up by its one resume: resumed and left, it ended cleanly with nothing left over.
+    return (!this.#takenUp.has(id) && DEMO_UNANSWERED[id]) || { text: '', prompts: [] };
   }
 
   async ResumeParty(id: string, shareAtMost: WorkspaceLevel | ''): Promise<Session> {
@@ -730,6 +751,7 @@ export class DemoBackend implements Backend {
       share_workspace: level,
     });
     this.#resumed = id;
+    this.#takenUp.add(id);
     p.workspace = level;
     p.state = 'ended'; // when the window leaves it, it ended cleanly
     return { ...s, party: { ...s.party, id } };

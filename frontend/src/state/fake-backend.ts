@@ -113,6 +113,7 @@ export class FakeBackend implements Backend {
     AgentCommand: async () => {},
     Notify: async () => {},
     RecentParties: async () => [],
+    ResumeUnanswered: async (_id: string) => ({ text: '', prompts: [] }),
     ResumeParty: async () => fakeSession('host'),
     Changes: async () => ({ files: [], base: 'the start' }),
     Diff: async (path: string) => ({ path, diff: '', truncated: false, binary: false }),
@@ -176,6 +177,7 @@ export class FakeBackend implements Backend {
   AgentCommand(c: string) { return this.#call('AgentCommand', c); }
   Notify(t: string, b: string) { return this.#call('Notify', t, b); }
   RecentParties() { return this.#call('RecentParties'); }
+  ResumeUnanswered(id: string) { return this.#call('ResumeUnanswered', id); }
   ResumeParty(id: string, w: WorkspaceLevel | '') { return this.#call('ResumeParty', id, w); }
   Changes() { return this.#call('Changes'); }
   Diff(p: string) { return this.#call('Diff', p); }

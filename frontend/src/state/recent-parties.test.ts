@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, emptyState, fakeSession } from './fake-backend';
-import { canResume, recentStateText, type RecentParty } from './recent-parties';
+import { canResume, recentStateText, unansweredSentence, type RecentParty } from './recent-parties';
 import { sys } from './events.test-helpers';
 
 const party = (over: Partial<RecentParty> = {}): RecentParty => ({
@@ -173,5 +173,87 @@ describe('recent parties', () => {
     await st.recent.load();
     expect(st.recent.loadError).toBe('Cannot read the data directory.');
     expect(st.recent.parties).toEqual([]);
+  });
+});
+
+// What a resume takes up at once is read on Resume, never with the list, and asked about.
+describe('recent parties: what a resume takes up', () => {
+  const one = { text: '1 prompt never reached the agent', prompts: [{ user: 'Kai', text: 'fix the…' }] };
+
+  it('says what resuming does with it', () => {
+    expect(unansweredSentence(one)).toBe('1 prompt never reached the agent: resuming sends it to the agent at once.');
+    expect(unansweredSentence({ text: 'its last turn was cut short', prompts: [], cut: true, turn: 'x' })).toBe(
+      'Its last turn was cut short: resuming sends its request to the agent again at once.',
+    );
+    expect(unansweredSentence({ ...one, text: '1 prompt never reached the agent, and its last turn was cut short', cut: true })).toBe(
+      '1 prompt never reached the agent, and its last turn was cut short: resuming sends them to the agent at once.',
+    );
+    expect(unansweredSentence({ ...one, approval: true })).toBe("1 prompt never reached the agent: resuming holds it for a host's approval before the agent has it.");
+    expect(unansweredSentence({ ...one, text: '1 prompt never reached the agent, and its last turn was cut short', cut: true, approval: true })).toBe(
+      "1 prompt never reached the agent, and its last turn was cut short: resuming sends the cut turn's request to the agent again at once, and holds the waiting prompt for a host's approval.",
+    );
+  });
+
+  it('asks, and resumes at most at the level the list showed', async () => {
+    const { be, st } = await started([party({ id: 'p1', workspace: 'off' })]);
+    be.handlers.ResumeUnanswered = async () => one;
+    expect(be.count('ResumeUnanswered')).toBe(0);
+    expect(await st.recent.resume('p1')).toBe(false);
+    expect(st.recent.asking).toBe('p1');
+    expect(st.recent.askingTree).toBe(false);
+    expect(st.recent.askingUnanswered).toEqual(one);
+    expect(be.count('ResumeParty')).toBe(0);
+    await st.recent.load(); // a reading of the list keeps the question, and reads no journal
+    expect(st.recent.asking).toBe('p1');
+    expect(be.count('ResumeUnanswered')).toBe(1);
+    expect(await st.recent.resumeAsked()).toBe(true);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'off']]]);
+    expect(st.recent.asking).toBe('');
+  });
+
+  it('drops the question once the party ran again elsewhere, and an answer that comes after Cancel', async () => {
+    const { be, st } = await started([party({ id: 'p1' })]);
+    be.handlers.ResumeUnanswered = async () => one;
+    await st.recent.resume('p1');
+    be.handlers.RecentParties = async () => [party({ id: 'p1', last_active: '2026-11-30T12:00:00Z' })];
+    await st.recent.load(); // resumed and stopped in a terminal meanwhile: what it said may not hold
+    expect(st.recent.asking).toBe('');
+    expect(await st.recent.resumeAsked()).toBe(false);
+
+    let answer!: (u: typeof one) => void;
+    be.handlers.ResumeUnanswered = () => new Promise((r) => (answer = r));
+    const asked = st.recent.resume('p1');
+    expect(st.recent.checking).toBe('p1');
+    expect(await st.recent.resume('p1')).toBe(false); // one at a time
+    st.recent.cancelAsking(); // the list was left
+    answer(one);
+    expect(await asked).toBe(false);
+    expect(st.recent.asking).toBe('');
+    expect(st.recent.checking).toBe('');
+    expect(be.count('ResumeParty')).toBe(0);
+  });
+
+  it('a folder question that is no longer one keeps what the resume takes up', async () => {
+    const { be, st } = await started([party({ id: 'p1', workspace: 'tree' })]);
+    be.handlers.ResumeUnanswered = async () => one;
+    await st.recent.resume('p1');
+    expect([st.recent.asking, st.recent.askingTree]).toEqual(['p1', true]);
+    expect(await st.recent.resumeAsked()).toBe(false); // the folder question says the level
+    be.handlers.RecentParties = async () => [party({ id: 'p1', workspace: 'changes' })];
+    await st.recent.load();
+    expect([st.recent.asking, st.recent.askingTree]).toEqual(['p1', false]);
+    expect(await st.recent.resumeAsked()).toBe(true);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+  });
+
+  it('says why it could not be read, and resumes nothing', async () => {
+    const { be, st } = await started([party({ id: 'p1' })]);
+    be.handlers.ResumeUnanswered = async () => {
+      throw "This party's journal cannot be read.";
+    };
+    expect(await st.recent.resume('p1')).toBe(false);
+    expect([st.recent.resumeError, st.recent.resumeErrorId]).toEqual(["This party's journal cannot be read.", 'p1']);
+    expect(st.recent.checking).toBe('');
+    expect(be.count('ResumeParty')).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // The parties kept in the data directory (PROTOCOL.md §8), for Resume on the home screen.
-// Owned by AppState, which enters the resumed party; this module owns the RecentParties
-// and ResumeParty calls into Go. Components read it and call its methods.
+// Owned by AppState, which enters the resumed party; this module owns the RecentParties,
+// ResumeUnanswered and ResumeParty calls into Go. Components read it and call its methods.
 
 import { errorText, type Backend } from './backend';
 import type { Session, WorkspaceLevel } from './types';
@@ -24,6 +24,52 @@ export interface RecentParty {
   lost_end?: boolean;
   /** The start of its first prompt, on one line (absent: none yet): peer text, shown as text. */
   first_prompt?: string;
+}
+
+/**
+ * What resuming a party would take up at once (Go: session.Unanswered), read from its
+ * journal when Resume is clicked: prompts that never reached the agent, and a turn its host
+ * stopped during. Names and texts are peer text: shown as text.
+ */
+export interface Unanswered {
+  /** As `concordia parties` says it: "1 prompt never reached the agent, and its last turn was cut short"; "" = nothing. */
+  text: string;
+  /** The waiting prompts, oldest first: each author's name and the start of the text, on one line. */
+  prompts: UnansweredPrompt[] | null;
+  /** The start of the request whose turn was cut short (absent: none, or blank). */
+  turn?: string;
+  /** A turn was cut short: a resume sends its request to the agent again. */
+  cut?: boolean;
+  /** The waiting prompts' batch is held for a host's approval before the agent has it. */
+  approval?: boolean;
+}
+
+/** A prompt that never reached the agent. */
+export interface UnansweredPrompt {
+  user: string;
+  text: string;
+}
+
+/**
+ * The question's sentence: what a resume takes up (Go's words) and what it does with it,
+ * e.g. "1 prompt never reached the agent: resuming sends it to the agent at once."
+ */
+export function unansweredSentence(u: Unanswered): string {
+  const n = u.prompts?.length ?? 0;
+  const cut = Boolean(u.cut);
+  const them = n + (cut ? 1 : 0) === 1 ? 'it' : 'them';
+  let does: string;
+  if (n > 0 && u.approval) {
+    const waiting = n === 1 ? 'the waiting prompt' : 'the waiting prompts';
+    does = cut
+      ? `resuming sends the cut turn's request to the agent again at once, and holds ${waiting} for a host's approval`
+      : `resuming holds ${them} for a host's approval before the agent has ${them}`;
+  } else if (n === 0) {
+    does = 'resuming sends its request to the agent again at once';
+  } else {
+    does = `resuming sends ${them} to the agent at once`;
+  }
+  return `${u.text.charAt(0).toUpperCase()}${u.text.slice(1)}: ${does}.`;
 }
 
 /** What the recent-parties state tells its owner. */
@@ -61,17 +107,31 @@ export class RecentPartiesState {
   /** The party being resumed ("" = none). */
   resuming = '';
   /**
-   * The party whose Resume waits for an answer: it shared the whole folder, .env files
-   * included, and bringing it back would share it again ("" = none).
+   * The party whose Resume waits for an answer ("" = none): it shared the whole folder,
+   * .env files included, and bringing it back would share it again (askingTree), or it
+   * holds prompts the agent never had, or a turn cut short, which bringing it back sends
+   * to the agent at once (askingUnanswered) — or both.
    */
   asking = '';
+  /** The question is about sharing the whole folder again. */
+  askingTree = false;
+  /** The question is about what a resume takes up (null: it takes up nothing). */
+  askingUnanswered: Unanswered | null = null;
+  /** The party whose Resume is reading what a resume would take up ("" = none). */
+  checking = '';
   /** Why the last resume failed, as a sentence, and which party it was. */
   resumeError = '';
   resumeErrorId = '';
 
-  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>;
+  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered'>;
   readonly #hooks: RecentHooks;
   #loadSeq = 0;
+  /** Bumped when a question is put away: a reading of what a resume takes up, answered later, is dropped. */
+  #askSeq = 0;
+  /** The level the list showed when Resume was clicked: the most the party asked about may share. */
+  #askedLevel: WorkspaceLevel = 'off';
+  /** The party's last activity as the list showed it then: once another run changes it, the question is stale. */
+  #askedActive = '';
   /**
    * The failed party's state as the first reading begun after its failure found it
    * (undefined: none has yet; readings numbered #errorSeq and later count): the error goes
@@ -81,7 +141,7 @@ export class RecentPartiesState {
   #errorState: string | undefined;
   #errorSeq = Infinity;
 
-  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty'>, hooks: RecentHooks) {
+  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered'>, hooks: RecentHooks) {
     this.#backend = backend;
     this.#hooks = hooks;
   }
@@ -97,8 +157,17 @@ export class RecentPartiesState {
       if (seq !== this.#loadSeq) return;
       this.parties = Array.isArray(list) ? list : [];
       this.loadError = '';
-      const asked = this.parties.find((p) => p.id === this.asking);
-      if (!asked || !canResume(asked) || asked.workspace !== 'tree') this.asking = ''; // gone, running, or no longer a question
+      if (this.asking) {
+        const asked = this.parties.find((p) => p.id === this.asking);
+        if (!asked || !canResume(asked) || asked.last_active !== this.#askedActive) {
+          this.#putAway(); // gone, running, or run again since: what it said may no longer hold
+        } else if (this.askingTree && asked.workspace !== 'tree') {
+          // No longer shares the whole folder: that question is gone, what it takes up stays.
+          this.askingTree = false;
+          this.#askedLevel = asked.workspace;
+          if (!this.askingUnanswered) this.#putAway();
+        }
+      }
       if (this.resumeErrorId && seq >= this.#errorSeq) {
         const now = this.parties.find((p) => p.id === this.resumeErrorId)?.state ?? '';
         if (this.#errorState === undefined) this.#errorState = now;
@@ -114,18 +183,44 @@ export class RecentPartiesState {
   }
 
   /**
-   * Brings the party back; resolves true when the party screen is showing. A party that
-   * shared the whole folder is not brought back yet: it is asked about first (asking), and
-   * resumeSharing() answers. What the list showed is the most the party may share (Go's
+   * Brings the party back; resolves true when the party screen is showing. What a resume
+   * would take up at once is read first (ResumeUnanswered: only now, never by load): a party
+   * holding prompts the agent never had, or a turn cut short, is not brought back yet, nor
+   * one that shared the whole folder; it is asked about (asking), and resumeSharing() or
+   * resumeAsked() answers. What the list showed is the most the party may share (Go's
    * ResumeOptions.ShareAtMost): a list gone stale while a terminal widened the sharing
    * never brings the party back sharing more than the person saw.
    */
   async resume(id: string): Promise<boolean> {
     const p = this.parties.find((x) => x.id === id);
-    if (this.resuming || !p || !canResume(p)) return false;
-    if (p.workspace === 'tree') {
+    if (this.resuming || this.checking || !p || !canResume(p)) return false;
+    const seq = ++this.#askSeq;
+    this.checking = id;
+    this.asking = '';
+    this.#clearError();
+    this.#hooks.changed();
+    let u: Unanswered;
+    try {
+      u = await this.#backend.ResumeUnanswered(id);
+    } catch (err) {
+      if (seq !== this.#askSeq) return false;
+      this.checking = '';
+      this.resumeError = errorText(err);
+      this.resumeErrorId = id;
+      this.#hooks.changed();
+      this.#errorSeq = this.#loadSeq + 1;
+      void this.load();
+      return false;
+    }
+    if (seq !== this.#askSeq) return false; // put away meanwhile (the list was left)
+    this.checking = '';
+    const unanswered = u && u.text ? u : null;
+    if (p.workspace === 'tree' || unanswered) {
       this.asking = id;
-      this.#clearError();
+      this.askingTree = p.workspace === 'tree';
+      this.askingUnanswered = unanswered;
+      this.#askedLevel = p.workspace;
+      this.#askedActive = p.last_active;
       this.#hooks.changed();
       return false;
     }
@@ -136,15 +231,29 @@ export class RecentPartiesState {
   async resumeSharing(level: WorkspaceLevel): Promise<boolean> {
     const id = this.asking;
     if (!id || this.resuming) return false;
-    this.asking = '';
+    this.#putAway();
     return this.#resume(id, level);
   }
 
-  /** Puts the question away; the party stays as it is. */
+  /** The answer "Resume" to a question that is not about the folder: at most the level the list showed. */
+  async resumeAsked(): Promise<boolean> {
+    if (this.askingTree) return false; // that question's answer says the level
+    return this.resumeSharing(this.#askedLevel);
+  }
+
+  /** Puts the question away (and a reading for one under way); the party stays as it is. */
   cancelAsking(): void {
-    if (!this.asking) return;
-    this.asking = '';
+    if (!this.asking && !this.checking) return;
+    this.#putAway();
     this.#hooks.changed();
+  }
+
+  #putAway(): void {
+    this.#askSeq++;
+    this.asking = '';
+    this.askingTree = false;
+    this.askingUnanswered = null;
+    this.checking = '';
   }
 
   #clearError(): void {
@@ -156,7 +265,7 @@ export class RecentPartiesState {
 
   async #resume(id: string, level: WorkspaceLevel): Promise<boolean> {
     this.resuming = id;
-    this.asking = '';
+    this.#putAway();
     this.#clearError();
     this.#hooks.changed();
     let problem = '';
