@@ -4213,3 +4213,18 @@ func TestLastHostLeavingIsToldWhatWaits(t *testing.T) {
 		t.Fatalf("with another host here, /quit did not leave at once: %q", out.String())
 	}
 }
+
+// The removed member's own terminal: its prompt goes with "you", not with its name (a
+// user tester read "kai's prompt goes with them" of himself).
+func TestRemovedMembersOwnPromptGoesWithThem(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	me := wire.Member{ID: "m3", Name: "carol", Role: wire.RoleParticipant}
+	pr.hello(wire.HelloResult{You: me})
+	pr.event(wire.Event{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "carol", Member: "m3", Text: "carol p1"}})
+	pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: "alice removed carol from the party (carol's waiting prompt is withdrawn)"})
+	pr.event(wire.Event{Seq: 3, Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "carol", By: "alice"}})
+	if want := "[party] your prompt goes with you: carol p1 (it will not be sent)\n"; !strings.Contains(out.String(), want) {
+		t.Fatalf("output %q lacks %q", out.String(), want)
+	}
+}

@@ -392,6 +392,9 @@ func (p *printer) await(ctx context.Context, d time.Duration, ok func(r *roster)
 func (p *printer) withdrawnText(w wire.Withdrawn) string {
 	if p.removed != "" && w.User == p.removed {
 		text := term.Line(w.User) + "'s prompt goes with them"
+		if p.r.mine(w.Prompt) {
+			text = "your prompt goes with you" // the removed member's own terminal (a user tester read its name)
+		}
 		if ask, ok := p.r.asks[w.Prompt]; ok {
 			text += ": " + ask
 		}
