@@ -898,7 +898,7 @@ export class TranscriptView extends LitElement {
     }
     // The party's owner ended it, as the banner above says ("you ended the party"): a
     // tester's read "the host ended the party" under it.
-    const text = it.text === HOST_ENDED && this.state?.isOwner ? 'You ended the party' : yourPrompts(it.text, this.state?.session?.you.name ?? '');
+    const text = it.text === HOST_ENDED && this.state?.isOwner ? 'You ended the party' : yourPrompts(it.text, this.state?.session?.you.name ?? '', it.seq > (this.state?.joinedAt ?? 0));
     return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${text}</span></div>`;
   }
 

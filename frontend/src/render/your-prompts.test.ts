@@ -14,6 +14,15 @@ describe('yourPrompts', () => {
     expect(yourPrompts('carol stopped the turn', 'carol')).toBe('You stopped the turn');
     expect(yourPrompts('carol stopped the turn', 'bob')).toBe('carol stopped the turn');
     expect(yourPrompts('ann carol stopped the turn', 'carol')).toBe('ann carol stopped the turn');
+    // The reader removed (a user tester's window read "alice removed mei from the party"
+    // under its own "You were removed" banner), with its prompts.
+    expect(yourPrompts("alice removed mei from the party: spam (mei's waiting prompt is withdrawn); mei's prompt that waits for approval stays: a host can reject it", 'mei')).toBe(
+      'alice removed you from the party: spam (your waiting prompt is withdrawn); your prompt that waits for approval stays: a host can reject it',
+    );
+    expect(yourPrompts('alice removed mei ling from the party', 'mei')).toBe('alice removed mei ling from the party');
+    expect(yourPrompts('alice removed eve from the party: she removed mei from the party', 'mei')).toBe('alice removed eve from the party: she removed mei from the party');
+    expect(yourPrompts('alice removed mei from the party', 'mei', false)).toBe('alice removed mei from the party'); // in the history: another mei
+    expect(yourPrompts('alice removed mei from the party', 'bob')).toBe('alice removed mei from the party');
   });
 
   // Only a host's act on the reader's prompt says "You" (a reviewer's).

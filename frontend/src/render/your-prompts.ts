@@ -4,10 +4,20 @@ const PHRASES = ['prompt', 'waiting prompt']; // and their plurals
 
 /**
  * A host's notice as `name` reads it: "alice edited and sent your prompt", not "… bob's
- * prompt", read by bob (a tester's, in the terminal, which says it the same way). Only the
- * host's possessive phrases about prompts change; anyone else's stay theirs.
+ * prompt", read by bob (a tester's, in the terminal, which says it the same way); "alice
+ * removed you from the party" (live: see below). Only the host's possessive phrases about
+ * prompts, and the one removed, change; anyone else's stay theirs.
  */
-export function yourPrompts(text: string, name: string): string {
+export function yourPrompts(text: string, name: string, live = true): string {
+  // "alice removed mei from the party", under mei's own "You were removed" banner (a user
+  // tester's): the reader removed is "you". Only the notice's own removal, not one quoted
+  // in its reason; and only live (since the reader joined): a removed member's name is
+  // free again, and in the history the one removed may be another who had it (as the
+  // terminal says it).
+  const at = text.indexOf(' removed ');
+  if (name && live && at >= 0 && text.startsWith(`${name} from the party`, at + 9)) {
+    text = `${text.slice(0, at)} removed you${text.slice(at + 9 + name.length)}`;
+  }
   // "carol stopped the turn", in carol's window, beside "You joined" (a user tester's).
   if (name && text === `${name} stopped the turn`) return 'You stopped the turn';
   // "hazel edited and sent their own prompt", in hazel's window.
