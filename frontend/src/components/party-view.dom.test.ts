@@ -1034,3 +1034,19 @@ describe('<party-view> the last host leaving', () => {
     st.dispose();
   });
 });
+
+describe('<party-view> after the end', () => {
+  // A user tester read the side panel's people, after the host ended the party, as who
+  // is there now.
+  it('calls its people those at the end', async () => {
+    const { be, st } = await inParty('participant');
+    const el = await mount(st);
+    const title = () => [...el.shadowRoot!.querySelectorAll('aside h3')].map((h) => h.textContent!.replace(/\s+/g, ' ').trim())[0];
+    expect(title()).toMatch(/^People \d+$/);
+    be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+    await el.updateComplete;
+    expect(title()).toMatch(/^People at the end \d+$/);
+    el.remove();
+    st.dispose();
+  });
+});

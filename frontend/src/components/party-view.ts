@@ -1187,7 +1187,8 @@ export class PartyView extends LitElement {
               @click=${() => this.#closePanel(true)}>${iconX()}</button>
           </div>
           <section>
-            <h3>People <span class="n">${s.participants.length}</span></h3>
+            <!-- Ended: who was here at its end, said so (a user tester read the list as live). -->
+            <h3>${s.ended ? 'People at the end' : 'People'} <span class="n">${s.participants.length}</span></h3>
             ${stale
               ? // Not the host's list now: it looked as it did, the host listed, while the
                 // host could not be reached (a window tester's).
