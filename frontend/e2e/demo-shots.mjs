@@ -103,6 +103,17 @@ await shot('resume-tree-confirm', '', {
   },
   wait: 'recent-tree-confirm',
 });
+// Resume of a party that stopped with a prompt the agent never had, and a turn cut
+// short: it says who asked what before sending them on.
+await shot('resume-unanswered', '', {
+  width: 1280,
+  height: 800,
+  act: async (p) => {
+    const row = p.locator('[data-testid=recent-party]').filter({ hasText: 'p-7f3a9c21' });
+    await row.getByTestId('recent-resume').click();
+  },
+  wait: 'recent-unanswered-confirm',
+});
 // Settings: Close with changes not saved asks; a loopback listen address with a public
 // host is explained under the network fields.
 await shot('settings-unsaved', '', {
