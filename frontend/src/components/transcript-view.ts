@@ -232,6 +232,9 @@ export class TranscriptView extends LitElement {
       /* Beside a long error the time stays whole ("17.2" / "s", a tester) and the icon keeps its size. */
       .turn > footer .dur { color: var(--faint); font-weight: 400; margin-left: auto; font-variant-numeric: tabular-nums; flex: none; white-space: nowrap; }
       .turn > footer svg { flex: none; }
+      /* The end's words in an element of their own: WebKitGTK painted no find mark on text
+         that was a flex item by itself (a user tester's "Done" counted, never marked). */
+      .turn > footer .end-words { min-width: 0; }
       .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: 12px; }
       .files-label { display: inline-flex; gap: 5px; align-items: center; color: var(--faint); margin-right: 2px; }
       /* A chip no wider than the card: a long path is cut in its folder part (it stuck out past the card). */
@@ -1006,9 +1009,9 @@ export class TranscriptView extends LitElement {
       const deniedText = deniedWords(it.end.denied ?? 0, turnRequests(it.segments));
       if (it.end.status === 'done') {
         const w = doneWords(it);
-        footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} ${w.text} ${dur}</footer>`;
+        footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} <span class="end-words">${w.text}</span> ${dur}</footer>`;
       } else if (it.end.status === 'interrupted') {
-        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} ${interruptedWords(it.end.error ?? '', deniedText)} ${dur}</footer>`;
+        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} <span class="end-words">${interruptedWords(it.end.error ?? '', deniedText)}</span> ${dur}</footer>`;
       } else {
         // The error asks the authors to send their prompts again: mine come back on a click
         // (an unsent batch's came back by themselves).
@@ -1019,7 +1022,7 @@ export class TranscriptView extends LitElement {
         // What claude wrote to stderr under the footer, not in its row (a tester's read it
         // as part of the sentence).
         const e = splitStderr(it.end.error ?? '');
-        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} ${failedWords(e.text)} ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
+        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} <span class="end-words">${failedWords(e.text)}</span> ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.
