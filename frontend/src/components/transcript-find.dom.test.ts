@@ -11,6 +11,7 @@ import { findAllText, settled } from '../render/find-in-dom';
 import { TURN_ENDED } from '../state/host-control';
 import type { PartyEvent } from '../state/types';
 import type { TranscriptItem } from '../state/transcript';
+import type { Reader } from '../state/shown-words';
 
 import './dom.test-helpers';
 await import('./party-view');
@@ -26,12 +27,12 @@ const REPLY = [
 ].join('\n');
 
 /** For each query, each row holds as many matches as its item's data counts (by row index, so a failure names the item). */
-function expectCountsAsMarked(rows: readonly HTMLElement[], items: readonly TranscriptItem[], queries: readonly string[]): void {
+function expectCountsAsMarked(rows: readonly HTMLElement[], items: readonly TranscriptItem[], queries: readonly string[], reader: Reader): void {
   const seen: Record<string, [number, number][]> = {};
   const want: Record<string, [number, number][]> = {};
   for (const q of queries) {
     seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
-    want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(items[Number(r.dataset['index'])]!, q)]);
+    want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(items[Number(r.dataset['index'])]!, q, undefined, Infinity, reader)]);
   }
   expect(want).toEqual(seen);
 }
@@ -49,14 +50,19 @@ describe('find counts what it marks', () => {
     be.emit('party:event', permission(5, { id: 't2', tool: 'Write', summary: 'notes.txt', batch: 'b1', status: 'allowed', by: 'ann' }));
     be.emit('party:event', permission(6, { id: 't3', tool: 'Bash', summary: 'make', batch: 'b1', status: 'denied', reason: TURN_ENDED }));
     be.emit('party:event', { seq: 7, ts: at(700), kind: 'turn', turn: { batch: 'b1', status: 'interrupted', duration_ms: 1200, error: 'stopped by ann', denied: 2 } } as PartyEvent);
+    // Words that depend on who reads them (a user tester's "bob joined" was drawn, and
+    // "joined" not found): ann reads this.
+    be.emit('party:event', { seq: 8, ts: at(800), kind: 'participants', joined: { id: 'm7', name: 'bob', role: 'viewer' }, count: 2 } as PartyEvent);
+    be.emit('party:event', { seq: 9, ts: at(900), kind: 'participants', changed: { id: st.session!.you.id, name: st.session!.you.name, role: 'viewer' }, count: 2 } as PartyEvent);
+    be.emit('party:event', { seq: 10, ts: at(1000), kind: 'system', text: `hosty edited and sent ${st.session!.you.name}'s prompt` } as PartyEvent);
     await el.updateComplete;
     const tv = el.shadowRoot!.querySelector('transcript-view')!;
     await settled(tv);
     await settled(tv);
     const rows = [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')];
     expect(rows.length).toBe(st.transcript.length);
-    const queries = ['denied by bob', 'allowed by ann', 'cancelled', 'stopped by ann', 'example', 'docs', 'python', 'print("hello")', 'bold', '**', '```', 'parser', 'bash', 'ann', 'the'];
-    expectCountsAsMarked(rows, st.transcript, queries);
+    const queries = ['denied by bob', 'allowed by ann', 'cancelled', 'stopped by ann', 'example', 'docs', 'python', 'print("hello")', 'bold', '**', '```', 'parser', 'bash', 'ann', 'the', 'joined', 'as a viewer', 'you are now', 'your prompt', 'you'];
+    expectCountsAsMarked(rows, st.transcript, queries, st.reader);
     // And what the reviewer's cases count.
     const turn = st.transcript.findIndex((it) => it.type === 'turn');
     const n = (q: string) => matchesIn(st.transcript[turn]!, q);
@@ -97,7 +103,7 @@ describe('find counts what it marks', () => {
     const rows = [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')].filter((r) => st.transcript[Number(r.dataset['index'])]?.type === 'turn');
     expect(rows.length).toBe(replies.length);
     const queries = ['example', 'docs', '[d]', 'w841 w842', 'w1599', 'hello', '©', 'copy', 'été', 'at&t', 'kod', 'i̇', 'deep quote', 'deep list', '>>>', '- -'];
-    expectCountsAsMarked(rows, st.transcript, queries);
+    expectCountsAsMarked(rows, st.transcript, queries, st.reader);
     el.remove();
     st.dispose();
   }, 30_000);

@@ -12,13 +12,10 @@ import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
 import { splitStderr } from '../render/stderr';
-import { yourPrompts } from '../render/your-prompts';
 import type { AppState } from '../state/app-state';
-import { roleLabel } from '../state/host-control';
 import { deniedWords, doneWords, turnRequests } from '../state/turn-end';
 import { showBidi } from '../state/bidi';
 import { HOST_STOPPED, asText, firstWaitingCard, lastOutputSegment, type MembersItem, type NoticeItem, type NoticeSegment, type PromptItem, type Segment, type TranscriptItem, type TurnItem, type WaitingCard } from '../state/transcript';
-import type { Member } from '../state/types';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base } from './styles';
@@ -33,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { failedWords, interruptedWords, unaskedWords, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -84,7 +81,6 @@ function scrollsTheTranscript(e: KeyboardEvent): boolean {
 const TURN_FILES_OPEN = 300;
 
 /** The host's notice when its owner ends the party (internal/host: Host.Shutdown). */
-const HOST_ENDED = 'the host ended the party';
 
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -673,7 +669,7 @@ export class TranscriptView extends LitElement {
   #findFresh(query: string, wait = 0): void {
     const s = this.state;
     if (!s) return;
-    const found = findInTranscript(s.transcript, query);
+    const found = findInTranscript(s.transcript, query, undefined, s.reader);
     const total = matchCount(found);
     const f = this.#find;
     const shown = f.open && f.shownKey !== '' ? s.transcript.findIndex((it) => it.key === f.shownKey) : -1;
@@ -725,7 +721,7 @@ export class TranscriptView extends LitElement {
       }, wait);
       return;
     }
-    f.found = findInTranscript(s.transcript, f.query);
+    f.found = findInTranscript(s.transcript, f.query, undefined, s.reader);
     f.version = s.transcriptVersion;
     f.foundAt = performance.now();
     if (this.#warmTimer === undefined) this.#warm(0); // what came since is read ahead too
@@ -899,57 +895,14 @@ export class TranscriptView extends LitElement {
     if (it.type === 'error') {
       return html`<div class="error" role="alert" data-testid=${testid} data-kind="error">${iconAlert()}<span class="text">${agentError(it.text)}</span></div>`;
     }
-    // The party's owner ended it, as the banner above says ("you ended the party"): a
-    // tester's read "the host ended the party" under it.
-    const text = it.text === HOST_ENDED && this.state?.isOwner ? 'You ended the party' : yourPrompts(it.text, this.state?.session?.you.name ?? '', it.seq > (this.state?.joinedAt ?? 0));
+    const text = noticeWords(it, (this.state?.reader ?? NO_READER));
     return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${text}</span></div>`;
   }
 
   #members(it: MembersItem, testid = 'transcript-item') {
-    const mine = (m: Member) => m.id === this.state?.session?.you.id; // oneself: not "ann joined" (as the terminal says it)
-    // With the role when it is not a participant's, as the terminal says it: a viewer, or a
-    // host who is not the party's own ("vic joined as a viewer").
-    const as = (m: Member) => (m.role === 'viewer' ? ' as a viewer' : m.role === 'host' && m.name !== this.state?.session?.party.host ? ' as a co-host' : '');
-    const text = it.joined
-      ? mine(it.joined)
-        ? it.back
-          ? 'You came back'
-          : 'You joined'
-        : `${it.joined.name} ${it.back ? 'came back' : 'joined'}${as(it.joined)}`
-      : it.left
-        ? this.#leftText(it.left, it)
-        : it.changed
-          ? this.#changedText(it.changed)
-          : 'participants changed';
-    return html`<div class="notice" data-testid=${testid} data-kind="participants"><span>${text}</span></div>`;
+    return html`<div class="notice" data-testid=${testid} data-kind="participants"><span>${membersWords(it, (this.state?.reader ?? NO_READER))}</span></div>`;
   }
 
-  /** A role change that no system event of the host put in words. */
-  #changedText(m: Member): string {
-    const role = `a ${roleLabel(m.role)}`;
-    return m.id === this.state?.session?.you.id ? `You are now ${role}` : `${m.name} is now ${role}`;
-  }
-
-  /** Why someone is gone: the host's words when it gives them (our own for oneself). */
-  #leftText(m: Member, it: MembersItem): string {
-    const mine = m.id === this.state?.session?.you.id;
-    if (mine && it.why === 'host_stopped') {
-      // This window is the host that stopped (a resumed party's owner): "you were
-      // disconnected" read oddly there (a tester's), as it did in the terminal.
-      return this.state?.session?.role === 'host' ? 'The party stopped here without ending' : 'You were disconnected when the host stopped';
-    }
-    // A host (or a journal) from before why: its own words, which name this member.
-    if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
-    // After this window entered the party, its own member left only when the host lost
-    // its connection (leaving ends the window's party); before, the person left, unless the
-    // host says the connection was lost.
-    const lost = it.why === 'connection_lost';
-    if (mine && (lost || (!it.why && !it.text))) {
-      if (it.seq > (this.state?.joinedAt ?? Infinity)) return 'The host lost your connection for a while';
-      return lost ? 'You lost the connection' : 'You left';
-    }
-    return it.text || `${m.name} left`;
-  }
 
   /** A notice inside a turn (an error while it ran, the retry's restart), where it happened. */
   #turnNotice(sg: NoticeSegment) {

@@ -23,6 +23,7 @@ import { CreateFormCheck, localCreateProblem } from './create-form';
 import { Draft } from './draft';
 import { JoinDialog, inviteSummary, type JoinState } from './join';
 import { SettingsState, type SettingsProblems } from './settings';
+import { NO_READER, type Reader } from './shown-words';
 import { PartySession, type Connection, type Ended, type SessionInfo } from './party';
 import type {
   BootInfo,
@@ -491,6 +492,21 @@ export class AppState {
   get session(): SessionInfo | null {
     return this.#party.session;
   }
+  /**
+   * Who reads the transcript here (shown-words.ts): one object while it is the same, so
+   * find's counts of the words that depend on it are kept (transcript-search.ts).
+   */
+  get reader(): Reader {
+    const sess = this.session;
+    if (!sess) return NO_READER;
+    const now: Reader = { you: sess.you.id, name: sess.you.name, hostSession: sess.role === 'host', owner: this.isOwner, host: sess.party.host, joinedAt: this.joinedAt };
+    const r = this.#reader;
+    if (r && (Object.keys(now) as (keyof Reader)[]).every((k) => r[k] === now[k])) return r;
+    this.#reader = now;
+    return now;
+  }
+  #reader: Reader | null = null;
+
   /** The seq this window entered the party at (PartySession.joinedAt). */
   get joinedAt(): number {
     return this.#party.joinedAt;

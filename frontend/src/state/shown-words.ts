@@ -3,9 +3,11 @@
 // the view marked three, as a card's "Denied by bob" was drawn and not counted (a
 // reviewer's). Pure: no DOM.
 
-import { EXIT_PLAN_TOOL, isCancelledRequest } from './host-control';
+import { EXIT_PLAN_TOOL, isCancelledRequest, roleLabel } from './host-control';
 import { timedOutWords } from '../components/format';
-import type { Permission } from './types';
+import { yourPrompts } from '../render/your-prompts';
+import type { MembersItem, NoticeItem } from './transcript';
+import type { Member, Permission } from './types';
 
 /** How much of a tool step's output shows before "Show more". */
 export const OUTPUT_LINES = 40;
@@ -100,3 +102,70 @@ export function failedWords(text: string): string {
 
 /** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
 export const TURN_FILES_SHOWN = 30;
+
+/**
+ * Who reads the transcript: the words of a change of people, and of a host's notice,
+ * depend on it ("You joined", "alice removed you"); find counts them as the reader sees
+ * them (a user tester's "bob joined" was drawn, and "joined" not found).
+ */
+export interface Reader {
+  /** The reader's member id, and name ("" when not in a party). */
+  you: string;
+  name: string;
+  /** The reader's session is a host's (the role the window joined or created with). */
+  hostSession: boolean;
+  /** The reader is the party's owner. */
+  owner: boolean;
+  /** The party's host's name (its owner): the other hosts are co-hosts. */
+  host: string;
+  /** The seq the reader's session began at: what came after is live. */
+  joinedAt: number;
+}
+
+export const NO_READER: Reader = { you: '', name: '', hostSession: false, owner: false, host: '', joinedAt: 0 };
+
+/** A change of the party's people, as the reader reads it. */
+export function membersWords(it: MembersItem, r: Reader): string {
+  const mine = (m: Member) => r.you !== '' && m.id === r.you; // oneself: not "ann joined" (as the terminal says it)
+  // With the role when it is not a participant's, as the terminal says it: a viewer, or a
+  // host who is not the party's own ("vic joined as a viewer").
+  const as = (m: Member) => (m.role === 'viewer' ? ' as a viewer' : m.role === 'host' && m.name !== r.host ? ' as a co-host' : '');
+  if (it.joined) return mine(it.joined) ? (it.back ? 'You came back' : 'You joined') : `${it.joined.name} ${it.back ? 'came back' : 'joined'}${as(it.joined)}`;
+  if (it.left) return leftWords(it.left, it, mine(it.left), r);
+  if (it.changed) {
+    // A role change that no system event of the host put in words.
+    const role = `a ${roleLabel(it.changed.role)}`;
+    return mine(it.changed) ? `You are now ${role}` : `${it.changed.name} is now ${role}`;
+  }
+  return 'participants changed';
+}
+
+/** Why someone is gone: the host's words when it gives them (our own for oneself). */
+function leftWords(m: Member, it: MembersItem, mine: boolean, r: Reader): string {
+  if (mine && it.why === 'host_stopped') {
+    // This window is the host that stopped (a resumed party's owner): "you were
+    // disconnected" read oddly there (a tester's), as it did in the terminal.
+    return r.hostSession ? 'The party stopped here without ending' : 'You were disconnected when the host stopped';
+  }
+  // A host (or a journal) from before why: its own words, which name this member.
+  if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
+  // After this window entered the party, its own member left only when the host lost
+  // its connection (leaving ends the window's party); before, the person left, unless the
+  // host says the connection was lost.
+  const lost = it.why === 'connection_lost';
+  if (mine && (lost || (!it.why && !it.text))) {
+    if (it.seq > r.joinedAt) return 'The host lost your connection for a while';
+    return lost ? 'You lost the connection' : 'You left';
+  }
+  return it.text || `${m.name} left`;
+}
+
+/** The host's words of its own end (its owner reads "You ended the party"). */
+export const HOST_ENDED = 'the host ended the party';
+
+/** A party's notice (not an error), as the reader reads it. */
+export function noticeWords(it: NoticeItem, r: Reader): string {
+  // The party's owner ended it, as the banner above says ("you ended the party"): a
+  // tester's read "the host ended the party" under it.
+  return it.text === HOST_ENDED && r.owner ? 'You ended the party' : yourPrompts(it.text, r.name, it.seq > r.joinedAt);
+}

@@ -13,7 +13,7 @@ import { splitStderr } from '../render/stderr';
 import { splitPath } from '../components/format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
-import { TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, outcomeWords, shownSummary, splitDetail, unaskedWords } from './shown-words';
+import { NO_READER, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
 
 /**
  * Lower-cased texts by the object they are of: items and segments are replaced when they
@@ -21,9 +21,20 @@ import { TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, outcomeWo
  * on every event, but its segments before the last are the same objects: caching them
  * apart keeps a search of a long turn from lower-casing all of it on every delta.
  */
-const texts = new WeakMap<object, string>();
+let texts = new WeakMap<object, string>();
 /** The same, for a turn's end (of the turn item: its words read the segments too). */
-const endTexts = new WeakMap<object, string>();
+let endTexts = new WeakMap<object, string>();
+
+/** Who the texts above are read by: notices and changes of people read by another are other words. */
+let reader: Reader = NO_READER;
+
+/** Reads as r from now on (texts of another reader are dropped). */
+function readAs(r: Reader): void {
+  if (r === reader) return;
+  reader = r;
+  texts = new WeakMap();
+  endTexts = new WeakMap();
+}
 
 function lower(of: object, text: () => string, cache = texts): string {
   let t = cache.get(of);
@@ -80,10 +91,10 @@ function segmentText(sg: Segment): string {
   }
 }
 
-/** What a party's notice or a change of its people shows, as text (an item, or inside a turn). */
+/** What a party's notice or a change of its people shows, as text (an item, or inside a turn), to the reader. */
 function noticeText(it: NoticeItem | MembersItem): string {
   if (it.type === 'error') return errorText(it.text);
-  return it.type === 'participants' ? [it.joined?.name ?? '', it.left?.name ?? '', it.changed?.name ?? '', it.text ?? ''].join('\n') : it.text;
+  return it.type === 'participants' ? membersWords(it, reader) : noticeWords(it, reader);
 }
 
 /** How a finished turn's footer reads (its time passed by), as transcript-view.ts words it. */
@@ -196,7 +207,8 @@ function replyMatches(sg: Reply, q: string, key: string, until: number): number 
  * How many times an item's texts hold q (already lower-cased and not blank; key: keyOf(q)),
  * its replies parsed until the time until (performance.now(); always, by default).
  */
-export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q), until = Infinity): number {
+export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q), until = Infinity, r: Reader = reader): number {
+  readAs(r);
   let n = 0;
   for (const t of itemTexts(it)) n += countIn(t, q);
   if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') n += replyMatches(sg, q, key, until);
@@ -238,15 +250,16 @@ export const NOTHING_FOUND: Found = { items: [], ends: [] };
  * Every match of query in the items (ignoring case; blank: none). Replies not read yet are
  * parsed for budgetMs at most, the rest counted by their source (see replies).
  */
-export function findInTranscript(items: readonly TranscriptItem[], query: string, budgetMs = PARSE_BUDGET_MS): Found {
+export function findInTranscript(items: readonly TranscriptItem[], query: string, budgetMs = PARSE_BUDGET_MS, r: Reader = NO_READER): Found {
   const q = query.trim().toLocaleLowerCase();
   if (q === '') return NOTHING_FOUND;
+  readAs(r);
   const found = { items: [] as number[], ends: [] as number[] };
   const key = keyOf(q);
   const until = performance.now() + budgetMs;
   let total = 0;
   for (let i = 0; i < items.length; i++) {
-    const n = matchesIn(items[i]!, q, key, until);
+    const n = matchesIn(items[i]!, q, key, until, r);
     if (n === 0) continue;
     total += n;
     found.items.push(i);
