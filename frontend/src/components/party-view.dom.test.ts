@@ -43,6 +43,14 @@ describe('<party-view> removing someone', () => {
       expect(tip?.getAttribute('role')).toBe('tooltip');
       expect(tip?.textContent).toBe(words);
     }
+    // Clicked, its tooltip goes until the pointer leaves it: it stood over the Remove
+    // dialog's backdrop (a user tester's).
+    const kick = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=participant-item][data-name=bob] [data-testid=member-kick]')!;
+    kick.click();
+    await el.updateComplete;
+    expect(kick.classList.contains('tip-off')).toBe(true);
+    kick.dispatchEvent(new MouseEvent('mouseleave'));
+    expect(kick.classList.contains('tip-off')).toBe(false);
     el.remove();
     st.dispose();
   });

@@ -50,6 +50,11 @@ function tipBack(e: MouseEvent): void {
   if (b && !b.contains(e.relatedTarget as Node | null)) b.classList.remove('tip-off');
 }
 
+/** This button's tooltip back (Remove's, #kickButton): the pointer or the focus left it. */
+function tipBackHere(e: Event): void {
+  (e.currentTarget as HTMLElement).classList.remove('tip-off');
+}
+
 function tipBackFocus(e: FocusEvent): void {
   (e.target as Element | null)?.closest?.('[data-tip].tip-off')?.classList.remove('tip-off');
 }
@@ -473,7 +478,9 @@ export class PartyView extends LitElement {
         text-align: left; padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
         background: var(--text); color: var(--bg); pointer-events: none;
       }
-      .tipped > button:hover + .tip, .tipped > button:focus-visible + .tip { display: block; }
+      /* Not once clicked, until the pointer or the focus leaves: it stood over the Remove
+         dialog's backdrop (a user tester's). */
+      .tipped > button:not(.tip-off):hover + .tip, .tipped > button:not(.tip-off):focus-visible + .tip { display: block; }
       li.person.away .name { color: var(--faint); }
       li.person.away .tag { margin-left: auto; }
       .away-head { margin: 12px 0 6px; font-size: 11px; font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
@@ -950,7 +957,10 @@ export class PartyView extends LitElement {
   #kickButton(m: Member, testid: 'member-kick' | 'away-kick', tip: string, busy: boolean) {
     const id = `${testid}-tip-${m.id}`;
     return html`<span class="tipped"><button class="ghost small kick" data-testid=${testid} aria-label="Remove ${m.name}" aria-describedby=${id}
-        ?disabled=${busy} @click=${() => this.#askKick(m)}>${iconX()}</button><span class="tip" role="tooltip" id=${id} data-testid="${testid}-tip">${tip}</span></span>`;
+        ?disabled=${busy} @click=${(e: Event) => {
+          (e.currentTarget as HTMLElement).classList.add('tip-off');
+          this.#askKick(m);
+        }} @mouseleave=${tipBackHere} @blur=${tipBackHere}>${iconX()}</button><span class="tip" role="tooltip" id=${id} data-testid="${testid}-tip">${tip}</span></span>`;
   }
 
   #askKick(m: Member): void {
