@@ -184,6 +184,28 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe(pinned(1111));
   });
 
+  // A user tester, removed, pasted the old link, was refused, pasted it again, then copied
+  // the new invite the host made: the dialog opened on the refused one, marked valid.
+  it('lets a link the host refused give way to another one copied since', async () => {
+    const be = new FakeBackend();
+    let clip = '';
+    be.handlers.ClipboardInvite = async () => clip;
+    be.handlers.JoinParty = async () => {
+      throw new Error('alice removed you from this party, and this invite no longer lets you in: ask a host for a new one.');
+    };
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinInvite(pinned(6666));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(false);
+    st.setJoinInvite(pinned(6666)); // pasted again
+    await vi.advanceTimersByTimeAsync(300);
+    st.closeJoin();
+    clip = pinned(7777);
+    await st.openJoin();
+    expect(st.join.invite).toBe(pinned(7777));
+  });
+
   it('lets a broken link typed there give way to a whole one copied since', async () => {
     // A window tester cancelled over a broken link, copied the right one, and the dialog
     // opened on the broken one again.

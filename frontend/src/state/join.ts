@@ -215,12 +215,15 @@ export class JoinDialog {
     // A fresh link on the clipboard replaces the field, unless the person typed there
     // (also while the clipboard was read) or closed the dialog meanwhile. A link typed
     // there that is broken gives way to a whole one copied since (a window tester cancelled
-    // over a broken link, copied the right one, and found the broken one back).
+    // over a broken link, copied the right one, and found the broken one back); so does one
+    // the host refused (a user tester's, removed, pasted the old link, then copied the new
+    // one the host made, and found the refused one back, "valid").
     const j = this.state;
     const found = clipboardLink(text);
     if (j.open && found && found !== j.invite.trim()) {
       // A check the closing cut short counts as not done (a reviewer's spun "Checking…").
-      const broken = j.check === 'invalid' || (j.check === 'checking' && !(await this.#valid(j.invite)));
+      const refused = j.failedInvite !== '' && j.failedInvite === j.invite.trim();
+      const broken = refused || j.check === 'invalid' || (j.check === 'checking' && !(await this.#valid(j.invite)));
       const replace = !j.typed || (j.invite === before && broken && (await this.#valid(found)));
       if (replace && this.state.invite === j.invite && this.state.open) {
         this.setJoinInvite(found, false);
