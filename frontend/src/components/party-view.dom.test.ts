@@ -79,6 +79,28 @@ describe('<party-view> removing someone', () => {
     expect(text).not.toMatch(/as a viewer again/);
   });
 
+  // A user tester's host found out only after the removal what became of the removed
+  // member's prompts, and sent the one held for approval by reflex: said first.
+  it('says what becomes of their prompts not sent yet', async () => {
+    const { be, st } = await inParty('host');
+    be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role: 'participant' }));
+    be.emit('party:event', prompt(2, { id: 'p1', user: 'bob', member: 'm2', text: 'held one' }));
+    be.emit('party:event', approval(3, { batch: 'b1', prompts: ['p1'], merged: 'held one', merger: 'local' }));
+    be.emit('party:event', prompt(4, { id: 'p2', user: 'bob', member: 'm2', text: 'waiting one' }));
+    be.emit('party:event', prompt(5, { id: 'p3', user: 'bob', member: 'm2', text: 'waiting two' }));
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector(`[data-testid=${id}]`)?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(q('kick-waiting')).toBe("bob's 2 waiting prompts are withdrawn: they are not sent.");
+    expect(q('kick-held')).toBe("bob's prompt in the merged prompt that waits for approval stays in it: reject it, or edit it out, before you send it.");
+    el.remove();
+    st.dispose();
+  });
+
   // A viewer removed comes back a viewer from the same window or terminal: said (a tester
   // was not told the demotion holds).
   it('says a viewer comes back a viewer', async () => {

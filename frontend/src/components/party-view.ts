@@ -50,6 +50,18 @@ function tipBack(e: MouseEvent): void {
   if (b && !b.contains(e.relatedTarget as Node | null)) b.classList.remove('tip-off');
 }
 
+/**
+ * What removing a member does to its prompts not sent yet, said before (a user tester's
+ * host found out after, and sent a removed member's words held for approval by reflex).
+ */
+function kickPromptsWords(name: string, p: { waiting: number; held: number }) {
+  return html`${p.waiting > 0
+    ? html`<p data-testid="kick-waiting">${p.waiting === 1 ? `${name}'s waiting prompt is withdrawn` : `${name}'s ${p.waiting} waiting prompts are withdrawn`}: ${p.waiting === 1 ? 'it is' : 'they are'} not sent.</p>`
+    : nothing}${p.held > 0
+    ? html`<p data-testid="kick-held">${p.held === 1 ? `${name}'s prompt` : `${p.held} of ${name}'s prompts`} in the merged prompt that waits for approval ${p.held === 1 ? 'stays' : 'stay'} in it: reject it, or edit ${p.held === 1 ? 'it' : 'them'} out, before you send it.</p>`
+    : nothing}`;
+}
+
 /** This button's tooltip back (Remove's, #kickButton): the pointer or the focus left it. */
 function tipBackHere(e: Event): void {
   (e.currentTarget as HTMLElement).classList.remove('tip-off');
@@ -1004,6 +1016,7 @@ export class PartyView extends LitElement {
         <div class="body">
           <p>${s.participants.some((p) => p.id === m.id) ? html`${m.name} will be disconnected from the party.` : html`${m.name} is away: they will not come back as themselves.`} Anyone with a current invite link can still join, ${m.name} too if they
             still have one${m.role === 'viewer' ? html`, as a viewer again from the same window or terminal` : nothing}, unless new invites are made: the links given out so far then stop working.</p>
+          ${kickPromptsWords(m.name, s.promptsOf(m.id))}
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
             @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
             @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />

@@ -557,6 +557,10 @@ export class AppState {
   get away(): readonly Member[] {
     return this.#party.away;
   }
+  /** A member's prompts not sent yet: waiting for a batch, and held for approval in a merged prompt. */
+  promptsOf(member: string): { waiting: number; held: number } {
+    return this.#party.promptsOf(member);
+  }
   /** Every prompt not yet sent to the agent, oldest first. */
   get pending(): readonly Prompt[] {
     return this.#party.pending;

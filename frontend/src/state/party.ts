@@ -461,6 +461,21 @@ export class PartySession {
     return this.pending.filter((p) => this.isMine(p));
   }
 
+  /**
+   * A member's prompts not sent yet: waiting for a batch (a removal withdraws them), and in
+   * a merged prompt held for a host's approval (a removal leaves them in it).
+   */
+  promptsOf(member: string): { waiting: number; held: number } {
+    let waiting = 0;
+    let held = 0;
+    for (const p of this.pending) {
+      if (p.member !== member) continue;
+      if (this.#transcript.awaitingApproval(p.id)) held++;
+      else waiting++;
+    }
+    return { waiting, held };
+  }
+
   /** How many of my pending prompts are in a merged batch that waits for a host's approval. */
   get myAwaitingApproval(): number {
     return this.myPending.filter((p) => this.#transcript.awaitingApproval(p.id)).length;
