@@ -53,7 +53,10 @@ type Peer struct {
 	closeOnce sync.Once
 	creq      closeReq
 
-	readDone   chan struct{} // closed when the read pump returns
+	readDone chan struct{} // closed when the read pump returns
+	// peerClosed is why the connection ended when the read pump read the peer's close
+	// frame (readFailed); only the read pump, on Run's goroutine, sets it.
+	peerClosed error
 	connClosed chan struct{} // closed after conn.Close
 	done       chan struct{} // closed when the connection has ended; err set before
 	err        error
@@ -73,6 +76,8 @@ type closeReq struct {
 	reason    string
 	flush     bool // write what is queued before the close frame
 	sendClose bool // send a close frame (false when the peer or gorilla already did, or the conn is broken)
+	// wrote: a write failed (see endCause).
+	wrote bool
 }
 
 // inItem is one unit of work for the dispatch goroutine: a request to handle
@@ -158,11 +163,24 @@ func (p *Peer) Run(ctx context.Context) error {
 	p.readPump()
 	<-p.connClosed
 	stop()
-	p.err = p.creq.cause // every path that ends the pumps went through shutdown
+	p.err = p.endCause()
 	close(p.done)
 	cancel()
 	dispatch.Wait()
 	return p.err
+}
+
+// endCause is why the connection ended, once the pumps have: the first shutdown's cause
+// (every path that ends the pumps goes through shutdown), but the peer's own close frame
+// over a write that failed first. Once gorilla has echoed a close frame, the next write
+// fails with websocket.ErrCloseSent; a write pump that got there before the read pump had
+// said the peer closed made "cleo gave up on a silent host" read as "cleo left" (a CI
+// run's TestALostConnectionIsNotALeave). Only on Run's goroutine, after readPump.
+func (p *Peer) endCause() error {
+	if p.creq.wrote && p.peerClosed != nil {
+		return p.peerClosed
+	}
+	return p.creq.cause
 }
 
 // Done is closed when the connection has ended (Err is then set). Pending
@@ -492,6 +510,7 @@ func (p *Peer) readFailed(err error) {
 	switch {
 	case errors.As(err, &ce):
 		// The peer closed; gorilla has already echoed its close frame.
+		p.peerClosed = req.cause
 	case errors.Is(err, websocket.ErrReadLimit):
 		// gorilla has already sent close 1009.
 		p.log.Warn("rpc: message over the read limit, closing", "remote", p.conn.RemoteAddr(), "limit", p.opts.ReadLimit)
@@ -644,7 +663,7 @@ func (p *Peer) writePump() {
 		}
 		if err != nil {
 			// No close frame: a failed write leaves the stream unusable.
-			p.shutdown(closeReq{cause: fmt.Errorf("%w: write: %w", ErrClosed, err)})
+			p.shutdown(closeReq{cause: fmt.Errorf("%w: write: %w", ErrClosed, err), wrote: true})
 			p.finish(nil)
 			return
 		}

@@ -914,3 +914,28 @@ func TestSlowMessageIsNotSilence(t *testing.T) {
 		t.Fatalf("Run = %v, want a timeout mid-message", err)
 	}
 }
+
+// A write that failed after gorilla echoed the peer's close frame (websocket.ErrCloseSent)
+// could end the peer before the read pump said the peer closed: the party then read a
+// client that closed as reconnecting, or giving up on a silent host, as one that left (a
+// CI run's TestALostConnectionIsNotALeave). The peer's own close is why it ended.
+func TestEndCauseIsThePeersCloseOverAWriteThatRacedIt(t *testing.T) {
+	closeFrame := fmt.Errorf("%w: %w", ErrClosed, &websocket.CloseError{Code: websocket.CloseGoingAway, Text: ReasonSilent})
+	wrote := fmt.Errorf("%w: write: %w", ErrClosed, websocket.ErrCloseSent)
+	for _, c := range []struct {
+		name       string
+		req        closeReq
+		peerClosed error
+		want       error
+	}{
+		{"a write failed, then the peer's close was read", closeReq{cause: wrote, wrote: true}, closeFrame, closeFrame},
+		{"a write failed, no close read", closeReq{cause: wrote, wrote: true}, nil, wrote},
+		{"the peer's close first", closeReq{cause: closeFrame}, closeFrame, closeFrame},
+		{"the host closed it", closeReq{cause: ErrClosed}, closeFrame, ErrClosed},
+	} {
+		p := &Peer{creq: c.req, peerClosed: c.peerClosed}
+		if got := p.endCause(); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
