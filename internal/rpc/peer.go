@@ -55,7 +55,8 @@ type Peer struct {
 
 	readDone chan struct{} // closed when the read pump returns
 	// peerClosed is why the connection ended when the read pump read the peer's close
-	// frame (readFailed); only the read pump, on Run's goroutine, sets it.
+	// frame, or a message over the limit, after which gorilla sent a close frame itself
+	// (readFailed); only the read pump, on Run's goroutine, sets it.
 	peerClosed error
 	connClosed chan struct{} // closed after conn.Close
 	done       chan struct{} // closed when the connection has ended; err set before
@@ -171,11 +172,13 @@ func (p *Peer) Run(ctx context.Context) error {
 }
 
 // endCause is why the connection ended, once the pumps have: the first shutdown's cause
-// (every path that ends the pumps goes through shutdown), but the peer's own close frame
-// over a write that failed first. Once gorilla has echoed a close frame, the next write
-// fails with websocket.ErrCloseSent; a write pump that got there before the read pump had
-// said the peer closed made "cleo gave up on a silent host" read as "cleo left" (a CI
-// run's TestALostConnectionIsNotALeave). Only on Run's goroutine, after readPump.
+// (every path that ends the pumps goes through shutdown), but what the read pump read
+// (the peer's own close frame, a message over the limit) over a write that failed first.
+// Once gorilla has sent a close frame (its echo of the peer's, or its own 1009), the next
+// write fails with websocket.ErrCloseSent; a write pump that got there before the read
+// pump made "cleo gave up on a silent host" read as "cleo left" (a CI run's
+// TestALostConnectionIsNotALeave; eve's message over 1 MiB too, under -cpu 1,2,4). Only on
+// Run's goroutine, after readPump.
 func (p *Peer) endCause() error {
 	if p.creq.wrote && p.peerClosed != nil {
 		return p.peerClosed
@@ -515,6 +518,7 @@ func (p *Peer) readFailed(err error) {
 		// gorilla has already sent close 1009.
 		p.log.Warn("rpc: message over the read limit, closing", "remote", p.conn.RemoteAddr(), "limit", p.opts.ReadLimit)
 		req.cause = fmt.Errorf("%w: read message: %w", ErrClosed, err)
+		p.peerClosed = req.cause
 	case errors.As(err, &ne) && ne.Timeout():
 		p.log.Info("rpc: peer silent, closing", "remote", p.conn.RemoteAddr(), "pong_wait", p.opts.PongWait)
 		req.cause = fmt.Errorf("%w: peer silent for %v: %w", ErrClosed, p.opts.PongWait, err)
