@@ -1,11 +1,11 @@
 package app
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -16,23 +16,12 @@ import (
 func TestResumeUnanswered(t *testing.T) {
 	f := newFixture(t)
 	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
-	w, err := journal.Create(f.dataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hana", Created: t0, Token: "tok",
-		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, ev := range []wire.Event{
-		{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "hana", Text: "add a test"}},
-		{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "add a test", Merger: "local"}},
-		{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Kai", Text: "fix the login form"}},
-	} {
-		ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i)*time.Second)
-		raw, _ := json.Marshal(ev)
-		if err := w.Event(ev, raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	w.Close()
+	testkit.WriteJournal(t, f.dataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hana", Created: t0, Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}},
+		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "hana", Text: "add a test"}},
+		wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "add a test", Merger: "local"}},
+		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Kai", Text: "fix the login form"}},
+	)
 
 	u, err := f.app.ResumeUnanswered("aaaaaaaaaaaa")
 	if err != nil {

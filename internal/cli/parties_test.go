@@ -13,6 +13,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -25,19 +26,8 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
 	write := func(id string, evs ...wire.Event) {
 		t.Helper()
-		w, err := journal.Create(dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
-			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, ev := range evs {
-			ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i)*time.Second)
-			raw, _ := json.Marshal(ev)
-			if err := w.Event(ev, raw); err != nil {
-				t.Fatal(err)
-			}
-		}
-		w.Close()
+		testkit.WriteJournal(t, dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}}, evs...)
 	}
 	prompt := func(id string) wire.Event {
 		return wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "ann", Text: "do " + id}}

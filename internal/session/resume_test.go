@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -384,19 +384,8 @@ func TestUnansweredBeforeResume(t *testing.T) {
 	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
 	write := func(id string, approval bool, evs ...wire.Event) {
 		t.Helper()
-		w, err := journal.Create(dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
-			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Approval: approval}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, ev := range evs {
-			ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i)*time.Second)
-			raw, _ := json.Marshal(ev)
-			if err := w.Event(ev, raw); err != nil {
-				t.Fatal(err)
-			}
-		}
-		w.Close()
+		testkit.WriteJournal(t, dataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Approval: approval}}, evs...)
 	}
 	prompt := func(id, user, text string) wire.Event {
 		return wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: user, Text: text}}

@@ -565,18 +565,34 @@ describe('<party-view> in a narrow window', () => {
   });
 });
 
-describe('<party-view> after the person is gone', () => {
-  // Removed by a host, the header still called the person a "participant" (a tester's).
-  it('says removed, not the role they had', async () => {
+describe('<party-view> after the person is gone, or the party', () => {
+  /** What look reads in a participant's view before and after the party ends as said. */
+  async function beforeAndAfter(ended: { reason: string; kicked: boolean }, look: (root: ShadowRoot) => string | null | undefined) {
     const { be, st } = await inParty('participant');
     const el = await mount(st);
-    const role = () => el.shadowRoot!.querySelector('[data-testid=party-you-role]')!.textContent;
-    expect(role()).toBe('participant');
-    be.emit('party:ended', { reason: 'removed by the host', kicked: true });
+    const before = look(el.shadowRoot!);
+    be.emit('party:ended', ended);
     await el.updateComplete;
-    expect(role()).toBe('removed');
+    const after = look(el.shadowRoot!);
     el.remove();
     st.dispose();
+    return [before, after];
+  }
+
+  // Removed by a host, the header still called the person a "participant" (a tester's).
+  it('says removed, not the role they had', async () => {
+    const [before, after] = await beforeAndAfter({ reason: 'removed by the host', kicked: true }, (r) => r.querySelector('[data-testid=party-you-role]')!.textContent);
+    expect(before).toBe('participant');
+    expect(after).toBe('removed');
+  });
+
+  // A user tester read the side panel's people, after the host ended the party, as who
+  // is there now.
+  it('calls its people those at the end', async () => {
+    const title = (r: ShadowRoot) => [...r.querySelectorAll('aside h3')].map((h) => h.textContent!.replace(/\s+/g, ' ').trim())[0];
+    const [before, after] = await beforeAndAfter({ reason: 'the host ended the party', kicked: false }, title);
+    expect(before).toMatch(/^People \d+$/);
+    expect(after).toMatch(/^People at the end \d+$/);
   });
 });
 
@@ -1060,22 +1076,6 @@ describe('<party-view> the last host leaving', () => {
     await el.updateComplete;
     expect(q('leave-dialog')).toBeNull();
     expect(be.calls.some(([m]) => m === 'Leave')).toBe(true);
-    el.remove();
-    st.dispose();
-  });
-});
-
-describe('<party-view> after the end', () => {
-  // A user tester read the side panel's people, after the host ended the party, as who
-  // is there now.
-  it('calls its people those at the end', async () => {
-    const { be, st } = await inParty('participant');
-    const el = await mount(st);
-    const title = () => [...el.shadowRoot!.querySelectorAll('aside h3')].map((h) => h.textContent!.replace(/\s+/g, ' ').trim())[0];
-    expect(title()).toMatch(/^People \d+$/);
-    be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
-    await el.updateComplete;
-    expect(title()).toMatch(/^People at the end \d+$/);
     el.remove();
     st.dispose();
   });
