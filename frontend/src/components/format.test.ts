@@ -57,7 +57,11 @@ describe('formatTurnTime', () => {
   it('says a turn under a tenth of a second as such, not "0 ms"', () => {
     expect(formatTurnTime(0)).toBe('under 0.1 s');
     expect(formatTurnTime(99)).toBe('under 0.1 s');
-    expect(formatTurnTime(100)).toBe('100 ms');
+    expect(formatTurnTime(100)).toBe('0.1 s');
+    expect(formatTurnTime(107)).toBe('0.1 s');
+    expect(formatTurnTime(949)).toBe('0.9 s');
+    expect(formatTurnTime(999)).toBe('1.0 s');
+    expect(formatTurnTime(1000)).toBe('1.0 s');
     expect(formatTurnTime(12_300)).toBe('12.3 s');
   });
 });

@@ -65,11 +65,14 @@ export function whole(text: string): number {
 
 /**
  * How long a turn took, as the terminal says it: the host measures in whole milliseconds,
- * so a turn under a tenth of a second is "under 0.1 s", not "0 ms" (a tester).
+ * so a turn under a tenth of a second is "under 0.1 s", not "0 ms" (a tester), and one
+ * under a second is in tenths of a second too ("0.1 s", not "107 ms" below an "under
+ * 0.1 s": a tester read two units for one measure).
  */
 export function formatTurnTime(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';
-  return ms < 100 ? 'under 0.1 s' : formatDuration(ms);
+  if (ms < 100) return 'under 0.1 s';
+  return ms < 1000 ? `${(ms / 1000).toFixed(1)} s` : formatDuration(ms);
 }
 
 /**
