@@ -49,7 +49,7 @@ type hostFlags struct {
 	window, permissionTimeout, turnTimeout                                     time.Duration
 	minPrompts, maxParticipants                                                int
 	claudeArgs                                                                 stringList
-	noLocalREPL, insecure, verbose, approve, keepJobs                          bool
+	noLocalREPL, insecure, verbose, approve, keepJobs, withoutUnanswered       bool
 	permissionMode, shareWorkspace                                             string
 	hostInviteFile                                                             string
 }
@@ -112,7 +112,8 @@ decide it.`, io.Out, io.Err)
 	fs.IntVar(&f.maxParticipants, "max-participants", 100, "`N` members at once, hosts aside (the host invite always gets in); more are refused (-32005)")
 	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "the sharing `level`, what the party sees of the working directory: off, changes (every file changed in it since the party began, by the agent or by hand, and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
 	var rf resumeFlag
-	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure (and --name: you come back as the member you were, with its name)")
+	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure (and --name: you come back as the member you were, with its name). Prompts the agent never had are queued again, and a turn the host stopped during runs again (concordia parties lists them), unless --without-unanswered")
+	fs.BoolVar(&f.withoutUnanswered, "without-unanswered", false, "with --resume: do not take up what the party left unanswered: its waiting prompts are withdrawn and a turn the host stopped during is not run again (both said to the party, so that their authors can send again what is still wanted)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagStatus(err)

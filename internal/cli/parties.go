@@ -134,8 +134,9 @@ working directory itself is not touched.`, io.Out, io.Err)
 		if partyState(s) == "running" || s.Incomplete || s.LostEnd {
 			continue
 		}
-		if what, again := unanswered(s, recoveries[s.Path]); what != "" {
-			fmt.Fprintf(io.Out, "%s: %s; `%s` %s\n", s.Header.Party, what, resumeCommand(s.Header.Party, given), again)
+		if u := party.FindUnanswered(s, recoveries[s.Path]); !u.None() {
+			what, again := u.Words()
+			fmt.Fprintf(io.Out, "%s: %s; `%s` %s (with --without-unanswered, resumes without %s)\n", s.Header.Party, what, resumeCommand(s.Header.Party, given), again, u.Them())
 		}
 	}
 	// A party whose host was killed may have left its agent's background jobs running:
@@ -210,14 +211,6 @@ func resumeCommand(id, given string) string {
 		c += " --data-dir " + shellQuote(given)
 	}
 	return c
-}
-
-// unanswered says what a stopped party holds that the agent never answered — prompts no
-// batch carried (waiting, or held for approval) and a turn its host stopped during — as a
-// resume would find them (rc, which read its journal); "" when nothing. again says what a
-// resume does with it (party.Unanswered.Words, which the window's Resume says too).
-func unanswered(s *journal.Summary, rc *party.Recovery) (what, again string) {
-	return party.FindUnanswered(s, rc).Words()
 }
 
 // findParty is party id's summary in list; nil, said on io.Err, when there is none.

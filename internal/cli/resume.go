@@ -43,6 +43,9 @@ func (r *resumeFlag) Set(v string) error {
 // go on).
 func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string, io IO) ([]string, *host.Resume, int) {
 	if !rf.on {
+		if f.withoutUnanswered {
+			return pos, nil, usageError(fs, io.Err, "--without-unanswered goes with --resume: it says what a resume leaves behind")
+		}
 		return pos, nil, -1
 	}
 	if rf.id == "" && len(pos) > 0 {
@@ -155,6 +158,7 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 	if !set["max-participants"] && s.MaxParticipants > 0 {
 		f.maxParticipants = s.MaxParticipants
 	}
+	res.Restore.Without = f.withoutUnanswered
 	return pos, res, -1
 }
 

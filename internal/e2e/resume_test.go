@@ -124,7 +124,7 @@ func TestHostKilledAndResumed(t *testing.T) {
 	// `parties` says what it left unanswered (a tester found the table silent on it).
 	stopped := start(t, nil, "parties", "--data-dir", dataDir)
 	if stopped.wait() != 0 || !regexp.MustCompile(`(?m)^[0-9a-f]{12}: 1 prompt never reached the agent, and its last turn was cut short; `+
-		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` takes them up again$").MatchString(stopped.stdout()) {
+		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` takes them up again \\(with --without-unanswered, resumes without them\\)$").MatchString(stopped.stdout()) {
 		t.Errorf("parties after the kill:\n%s", stopped.stdout())
 	}
 
@@ -234,6 +234,82 @@ func TestHostKilledAndResumed(t *testing.T) {
 	}
 	if p := start(t, nil, "export", "nosuchparty", "--data-dir", dataDir); p.wait() != 1 || !strings.Contains(p.stderr(), "no party") {
 		t.Errorf("unknown party: exit %d, %q", p.code, p.stderr())
+	}
+}
+
+// TestResumedWithoutTheUnanswered: `concordia host --resume --without-unanswered` after a
+// kill in the middle of a turn, with a prompt waiting: the turn ends, failed, and is not run
+// again, the prompt is withdrawn, the party is told both, and the agent's next request
+// comes with the word not to go on with the one its session holds.
+func TestResumedWithoutTheUnanswered(t *testing.T) {
+	if p := start(t, nil, "host", "--without-unanswered", "--listen", "127.0.0.1:0"); p.wait() != 2 || !strings.Contains(p.stderr(), "--without-unanswered goes with --resume") {
+		t.Errorf("--without-unanswered alone: exit %d, %q", p.code, p.stderr())
+	}
+	dataDir, work := t.TempDir(), t.TempDir()
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", work, "--window", "200ms", "--name", "hosty", "--no-local-repl")
+	line := h.expect(`^invite code: (concordia://\S+)$`)[0]
+	inv, err := invite.Parse(strings.TrimPrefix(line, "invite code: "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, c := watch(t, inv, "alice")
+	ctx := context.Background()
+	if _, err := c.Prompt(ctx, "FAKE_SLOW=4000 the slow one"); err != nil {
+		t.Fatal(err)
+	}
+	w.wait(t, "the slow turn streaming", func(evs []wire.Event) bool { return strings.Contains(assistant(evs), "echo") })
+	waiting, err := c.Prompt(ctx, "asked while it ran")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.wait(t, "the prompt event", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "prompt") >= 2 })
+	if err := h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+	before := len(w.wait(t, "", func([]wire.Event) bool { return true }))
+
+	r := start(t, nil, "host", "--resume", "--without-unanswered", "--data-dir", dataDir, "--no-local-repl")
+	r.expect(`^invite code: (concordia://\S+)$`)
+	evs := w.wait(t, "the cut turn's end", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "turn") >= 1 })[before:]
+	var turn *wire.Turn
+	var withdrawn *wire.Withdrawn
+	notice := ""
+	for _, ev := range evs {
+		switch {
+		case ev.Kind == wire.KindTurn:
+			turn = ev.Turn
+		case ev.Kind == wire.KindWithdrawn:
+			withdrawn = ev.Withdrawn
+		case ev.Kind == wire.KindSystem && strings.HasPrefix(ev.Text, "the party was resumed"):
+			notice = ev.Text
+		case ev.Kind == wire.KindRetry:
+			t.Errorf("the cut turn was sent again: %+v", ev)
+		}
+	}
+	if turn == nil || turn.Status != wire.TurnError || turn.Error != party.NotRunAgain || turn.DurationMS <= 0 {
+		t.Errorf("the cut turn ended as %+v", turn)
+	}
+	if withdrawn == nil || withdrawn.Prompt != waiting.ID || withdrawn.By != "hosty" {
+		t.Errorf("the waiting prompt: %+v", withdrawn)
+	}
+	if !strings.Contains(notice, "its host chose not to take up what was left unanswered; the request that was running when the host stopped, “FAKE_SLOW=4000 the slow one”, is not sent again; 1 prompt waiting then is withdrawn") {
+		t.Errorf("the notice: %q", notice)
+	}
+	if _, err := c.Prompt(ctx, "what now"); err != nil {
+		t.Fatal(err)
+	}
+	evs = w.wait(t, "the next turn", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs[before:]), "turn") >= 2 })[before:]
+	a := assistant(evs)
+	if !strings.Contains(a, "echo: [Concordia: the request before this one failed ("+party.NotRunAgain+")") || !strings.Contains(a, "what now") ||
+		strings.Contains(a, "asked while it ran") || strings.Contains(a, "the slow one") {
+		t.Errorf("the agent's reply after the resume: %q", a)
+	}
+	checkAgainstJournal(t, dataDir, w)
+	r.cmd.Process.Signal(os.Interrupt)
+	if code := r.wait(); code != 0 {
+		t.Fatalf("resumed host exited %d", code)
 	}
 }
 

@@ -42,6 +42,14 @@ type Restore struct {
 	Pending []wire.Prompt
 	// Unfinished is the batch that was on the agent (a batch event, no turn): it runs again.
 	Unfinished *wire.Batch
+	// UnfinishedRan is how long the journal saw Unfinished run: from its batch event (or
+	// the retry that last sent it) to the journal's last event.
+	UnfinishedRan time.Duration
+	// Without: the host resumes without what the party left unanswered (host --resume
+	// --without-unanswered, the window's "Resume without them"): Pending are withdrawn by
+	// the party's owner, and Unfinished ends, failed, not run again; each is said. Set it
+	// before New.
+	Without bool
 	// Open are tool requests still waiting for a decision: they are denied.
 	Open []wire.Permission
 	// Phase, Approval and PermissionMode are as the last events left them.
@@ -83,6 +91,8 @@ type Recovery struct {
 	// the turn's that left Failed owed.
 	promptSeq                map[string]int64
 	unfinishedSeq, failedSeq int64
+	// When Unfinished was last sent to the agent, and the time of the last event.
+	unfinishedAt, lastAt time.Time
 }
 
 // NewRecovery makes a Recovery keeping up to window bytes of recent events (0: the
@@ -137,6 +147,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 		r.Recent, rc.winBytes = r.Recent[:0], 0
 	}
 	r.Seq = ev.Seq
+	if !ev.TS.IsZero() {
+		rc.lastAt = ev.TS
+	}
 	r.Recent = append(r.Recent, logged{ev: ev, raw: append(json.RawMessage(nil), raw...), size: len(raw)})
 	rc.winBytes += len(raw)
 	for len(r.Recent) > 1 && rc.winBytes > rc.window {
@@ -157,7 +170,7 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			rc.id(ev.Batch.ID)
 			rc.carry(ev.Batch.Prompts)
 			b := *ev.Batch
-			r.Unfinished, rc.unfinishedSeq = &b, ev.Seq
+			r.Unfinished, rc.unfinishedSeq, rc.unfinishedAt = &b, ev.Seq, ev.TS
 			rc.batches[b.ID] = true
 			switch {
 			case b.Merger == "command":
@@ -200,6 +213,10 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 			if r.Unfinished != nil && r.Unfinished.ID == ev.Turn.Batch {
 				r.Unfinished = nil
 			}
+		}
+	case wire.KindRetry:
+		if r.Unfinished != nil && ev.RetryBatch == r.Unfinished.ID {
+			rc.unfinishedAt = ev.TS // sent again (a resume, an agent that restarted)
 		}
 	case wire.KindPhase:
 		r.Phase = ev.Phase
@@ -329,6 +346,10 @@ func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
 	if r.Unfinished != nil && !rc.batches[r.Unfinished.ID] {
 		r.Unfinished = nil
 	}
+	r.UnfinishedRan = 0
+	if r.Unfinished != nil && !rc.unfinishedAt.IsZero() && rc.lastAt.After(rc.unfinishedAt) {
+		r.UnfinishedRan = rc.lastAt.Sub(rc.unfinishedAt)
+	}
 	return &r
 }
 
@@ -425,6 +446,10 @@ func (p *Party) restore(r *Restore) {
 // hostResumed is again's why for the batch a stopped host was running.
 const hostResumed = "the host stopped and was resumed"
 
+// NotRunAgain is the error of the turn a host stopped during, when the party is resumed
+// without what it left unanswered (Restore.Without).
+const NotRunAgain = "the host stopped during this turn, and resumed the party without running it again"
+
 // leftAtStop is why and how a member connected when the host stopped left: they did not
 // choose to (our extensions say so). The owner's own member is the host that stopped: "alice
 // was disconnected when the host stopped" read oddly of the host (a tester's).
@@ -456,6 +481,9 @@ func (p *Party) resumed(r *Restore) {
 		}
 		p.emit(ev)
 	}
+	// Without what was left unanswered, by the host's choice: as after a lost end, nothing
+	// from before runs again, and what was waiting is withdrawn.
+	without := r.Without && !r.LostEnd && (len(r.Pending) > 0 || r.Unfinished != nil)
 	var notes []string
 	switch {
 	case r.LostEnd:
@@ -474,11 +502,20 @@ func (p *Party) resumed(r *Restore) {
 			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again, as %s may have been sent since: send again what was not answered",
 				n, plural(n, "prompt", "prompts"), plural(n, "is", "are"), plural(n, "it", "they")))
 		}
+	case without:
+		notes = append(notes, "its host chose not to take up what was left unanswered")
+		if b := r.Unfinished; b != nil {
+			notes = append(notes, fmt.Sprintf("the request that was running when the host stopped, %s, is not sent again", requestWords(*b)))
+		}
+		if n := len(r.Pending); n > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again: send again what is still wanted",
+				n, plural(n, "prompt", "prompts"), plural(n, "is", "are")))
+		}
 	case len(r.Pending) > 0:
 		n := len(r.Pending)
 		notes = append(notes, fmt.Sprintf("%d waiting %s queued again", n, plural(n, "prompt is", "prompts are")))
 	}
-	if r.Unfinished != nil && !r.LostEnd {
+	if r.Unfinished != nil && !r.LostEnd && !without {
 		notes = append(notes, "the batch that was running is sent to the agent again (told that part of it may already be done)")
 	}
 	switch {
@@ -519,7 +556,8 @@ func (p *Party) resumed(r *Restore) {
 		perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail = wire.PermissionDenied, "", why, nil, ""
 		p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
 	}
-	if r.LostEnd {
+	if r.LostEnd || without {
+		// Withdrawn by the party's owner: the host who resumed it.
 		by := wire.Member{Name: p.hostName}
 		for _, m := range p.known {
 			if m.owner {
@@ -528,6 +566,16 @@ func (p *Party) resumed(r *Restore) {
 		}
 		for _, pr := range r.Pending {
 			p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID}})
+		}
+		if b := r.Unfinished; without && b != nil {
+			// Its turn ends, as one the agent failed: its authors may send it again (a
+			// window offers their prompts back), and the agent's session, which holds the
+			// request, is told with the next batch not to go on with it (owedAfter). A
+			// lost end has none: its notice closes the turn in a window, and its batch may
+			// have finished (LostEndPrefix).
+			turn := wire.Turn{Batch: b.ID, Status: wire.TurnError, DurationMS: r.UnfinishedRan.Milliseconds(), Error: NotRunAgain}
+			p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
+			p.failed = owedAfter(turn, b.Merger == "command", p.failed, "")
 		}
 		p.settle()
 		return

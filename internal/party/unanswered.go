@@ -45,6 +45,25 @@ func FindUnanswered(s *journal.Summary, rc *Recovery) Unanswered {
 // None reports that a resume would take up nothing.
 func (u Unanswered) None() bool { return len(u.Pending) == 0 && u.Cut == nil }
 
+// Them is how Words' again names what was left: "it" (one prompt, or the cut turn alone),
+// else "them" ("" when nothing).
+func (u Unanswered) Them() string {
+	switch {
+	case u.None():
+		return ""
+	case len(u.Pending)+btoi(u.Cut != nil) == 1:
+		return "it"
+	}
+	return "them"
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // Words says it: what ("1 prompt never reached the agent, and its last turn was cut
 // short"; "" when nothing) and again, what a resume does with it: "takes them up again",
 // or for one prompt alone "takes it up again", or for a cut turn alone "runs it again" (a

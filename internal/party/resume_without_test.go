@@ -1,0 +1,110 @@
+package party
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// A host may resume a party without what it left unanswered (Restore.Without; a tester's
+// Resume could only send a prompt hours old, or not resume at all): the waiting prompts are
+// withdrawn by the owner, the turn cut short ends, failed, as long as it ran, and is not run
+// again; the notice says so; the agent's next batch is told not to go on with the request
+// its session holds; and a later resume finds nothing left to take up.
+func TestResumeWithoutWhatWasLeftUnanswered(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) string { return `"ts":"` + t0.Add(d).Format(time.RFC3339Nano) + `"` }
+	r := recoverFrom(t,
+		`{"kind":"prompt",`+at(0)+`,"prompt":{"id":"p1","user":"bob","text":"delete the build"}}`,
+		`{"kind":"batch",`+at(time.Second)+`,"batch":{"id":"b2","prompts":["p1"],"merged":"delete the build","merger":"local"}}`,
+		`{"kind":"phase",`+at(time.Second)+`,"phase":"running"}`,
+		`{"kind":"output",`+at(4*time.Second)+`,"stream":"assistant","text":"rm -rf build"}`,
+		`{"kind":"prompt",`+at(5*time.Second)+`,"prompt":{"id":"p3","user":"cleo","text":"and the docs"}}`,
+	)
+	if r.Unfinished == nil || len(r.Pending) != 1 || r.UnfinishedRan != 4*time.Second {
+		t.Fatalf("restore: unfinished %+v, pending %+v, ran %v", r.Unfinished, r.Pending, r.UnfinishedRan)
+	}
+	r.Without = true
+	r.Members = []journal.Member{{ID: "m4", Name: "hosty", Role: wire.RoleHost, Session: "s-hosty", Owner: true}}
+	fr := &fakeRunner{}
+	p, col, alice := start(t, Config{ID: "pw", Restore: r, Runner: fr})
+
+	evs, _ := pageAll(t, p, r.Seq)
+	d := dump(evs)
+	want := "the party was resumed: its host chose not to take up what was left unanswered; the request that was running when the host stopped, “delete the build”, is not sent again; 1 prompt waiting then is withdrawn, not queued again: send again what is still wanted"
+	if !strings.Contains(d, want) {
+		t.Errorf("no %q in\n%s", want, d)
+	}
+	var turn *wire.Turn
+	var withdrawn []wire.Withdrawn
+	for _, ev := range evs {
+		switch ev.Kind {
+		case wire.KindTurn:
+			turn = ev.Turn
+		case wire.KindWithdrawn:
+			withdrawn = append(withdrawn, *ev.Withdrawn)
+		case wire.KindRetry:
+			t.Errorf("the cut turn is run again: %s", dump([]wire.Event{ev}))
+		}
+	}
+	if turn == nil || turn.Batch != "b2" || turn.Status != wire.TurnError || turn.Error != NotRunAgain || turn.DurationMS != 4000 {
+		t.Errorf("the cut turn ended as %+v", turn)
+	}
+	if len(withdrawn) != 1 || withdrawn[0] != (wire.Withdrawn{Prompt: "p3", User: "cleo", By: "hosty", ByMember: "m4"}) {
+		t.Errorf("withdrawn: %+v", withdrawn)
+	}
+	phase := ""
+	for _, ev := range evs {
+		if ev.Kind == wire.KindPhase {
+			phase = ev.Phase
+		}
+	}
+	if phase != wire.PhaseIdle {
+		t.Errorf("phase %q after the resume", phase)
+	}
+
+	// A resume of what this run wrote takes up nothing, and still owes the agent the note.
+	rc := NewRecovery(0)
+	for _, ev := range evs {
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.Event(ev, raw)
+	}
+	again := rc.Restore(nil)
+	if again.Unfinished != nil || len(again.Pending) != 0 || again.Failed != NotRunAgain {
+		t.Errorf("a later resume: unfinished %+v, pending %+v, failed %q", again.Unfinished, again.Pending, again.Failed)
+	}
+
+	// Nothing from before reaches the agent; the next request comes with the word that the
+	// one its session holds is not to be gone on with.
+	if _, err := p.Prompt(alice, "add a README"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "the turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) >= 1 })
+	if got := fr.got(); len(got) != 1 || got[0] != afterFailure("add a README", NotRunAgain) {
+		t.Errorf("the agent got %q", got)
+	}
+}
+
+// Without changes nothing when nothing was left unanswered, nor after a lost end (which
+// takes up nothing already, and says so in its own words).
+func TestResumeWithoutWhenNothingWaits(t *testing.T) {
+	r := recoverFrom(t,
+		`{"kind":"batch","batch":{"id":"b1","prompts":[],"merged":"hi","merger":"local"}}`,
+		`{"kind":"turn","turn":{"batch":"b1","status":"done","duration_ms":5}}`,
+	)
+	r.Without = true
+	p, _, _ := start(t, Config{ID: "pw", Restore: r})
+	evs, _ := pageAll(t, p, r.Seq)
+	for _, ev := range evs {
+		if ev.Kind == wire.KindSystem && ev.Text != "the party was resumed" {
+			t.Errorf("notice %q", ev.Text)
+		}
+	}
+}
