@@ -231,9 +231,11 @@ func (a *App) RecentParties() ([]session.RecentParty, error) {
 // ResumeParty brings back a party from its journal with its id, invites, port, history and
 // settings; the window's person is its host again. shareAtMost caps what it shares of its
 // folder: the level the window showed, or the answer to its question when that was the
-// whole folder ("" = the level the party had; see session.ResumeOptions).
-func (a *App) ResumeParty(id, shareAtMost string) (session.Info, error) {
-	opt := session.ResumeOptions{ShareAtMost: shareAtMost}
+// whole folder ("" = the level the party had; see session.ResumeOptions). without: the
+// answer "Resume without them" to the question about what it left unanswered (its waiting
+// prompts withdrawn, a turn cut short not run again).
+func (a *App) ResumeParty(id, shareAtMost string, without bool) (session.Info, error) {
+	opt := session.ResumeOptions{ShareAtMost: shareAtMost, WithoutUnanswered: without}
 	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id), opt)
 	if err != nil {
 		var se *session.StartError

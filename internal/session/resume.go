@@ -81,6 +81,10 @@ type ResumeOptions struct {
 	// sharing grew meanwhile (in a terminal, another window) never comes back sharing more
 	// than the person was shown.
 	ShareAtMost string
+	// WithoutUnanswered resumes it without what it left unanswered (party.Restore.Without):
+	// its waiting prompts are withdrawn and a turn cut short is not run again, both said to
+	// the party. The window's "Resume without them", after its question (Unanswered).
+	WithoutUnanswered bool
 }
 
 // ErrRunning: the party to resume is running already (a host holds its journal).
@@ -160,6 +164,7 @@ func (m *Manager) Resume(ctx context.Context, partyID string, opt ResumeOptions)
 		res.Close()
 		return Info{}, err
 	}
+	res.Restore.Without = opt.WithoutUnanswered
 	ctx, cancel := m.opContext(ctx)
 	defer cancel()
 	a, info, err := m.startHost(ctx, req, res, maxParticipants)

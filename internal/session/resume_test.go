@@ -10,6 +10,7 @@ import (
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -429,5 +430,49 @@ func TestUnansweredBeforeResume(t *testing.T) {
 	defer res.Close()
 	if u, err := m.Unanswered("aaaaaaaaaaaa"); err != nil || u.Text != "" {
 		t.Fatalf("Unanswered of a running party = %+v, %v", u, err)
+	}
+}
+
+// The window's "Resume without them" (ResumeOptions.WithoutUnanswered): the waiting prompt
+// is withdrawn and the cut turn ends, failed, not run again; nothing from before reaches
+// the agent.
+func TestResumeWithoutTheUnanswered(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	testkit.WriteJournal(t, m.cfg.DataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hosty", Created: t0, Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Claude: testkit.FakeClaude(t), WindowMS: 100}},
+		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "add a test"}},
+		wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "add a test", Merger: "local"}},
+		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Kai", Text: "fix the login form"}},
+	)
+	ctx := context.Background()
+	back, err := m.Resume(ctx, "aaaaaaaaaaaa", ResumeOptions{WithoutUnanswered: true})
+	if err != nil {
+		t.Fatalf("Resume: %v", err)
+	}
+	var turn *wire.Turn
+	withdrawn := ""
+	for _, ev := range back.State.Events {
+		switch ev.Kind {
+		case wire.KindTurn:
+			turn = ev.Turn
+		case wire.KindWithdrawn:
+			withdrawn = ev.Withdrawn.Prompt
+		case wire.KindRetry:
+			t.Errorf("the cut turn runs again: %+v", ev)
+		}
+	}
+	if turn == nil || turn.Batch != "b1" || turn.Status != wire.TurnError || turn.Error != party.NotRunAgain || withdrawn != "p2" {
+		t.Fatalf("after the resume: turn %+v, withdrawn %q", turn, withdrawn)
+	}
+	if _, err := m.Prompt(ctx, "and now"); err != nil {
+		t.Fatal(err)
+	}
+	evs := rec.waitFor(t, "the reply", func(e []emitted) bool { return hasOutput(partyEvents(e), "and now") })
+	for _, ev := range partyEvents(evs) {
+		if ev.Kind == wire.KindOutput && (strings.Contains(ev.Text, "add a test") || strings.Contains(ev.Text, "fix the login form")) {
+			t.Errorf("the agent had a request from before: %q", ev.Text)
+		}
 	}
 }

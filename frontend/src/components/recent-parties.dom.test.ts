@@ -86,7 +86,7 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     await settle();
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
     el.remove();
 
     const two = await mounted([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2' })]);
@@ -94,14 +94,14 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     await two.settle();
     two.row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-keep]')!.click();
     await two.settle();
-    expect(two.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree']]]);
+    expect(two.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', false]]]);
     two.el.remove();
 
     const three = await mounted([party({ id: 'p2' })]);
     three.row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
     await three.settle();
     expect(three.q('[data-testid=recent-tree-confirm]')).toBeNull();
-    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', 'changes']]]);
+    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', 'changes', false]]]);
     three.el.remove();
   });
 });
@@ -204,7 +204,34 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     await settle();
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-unanswered-resume]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    el.remove();
+  });
+
+  // The tester's other way out: bring the party back without Kai's old prompt and without
+  // running the cut turn again (Go's ResumeOptions.WithoutUnanswered), said on the button.
+  it('Resume without them resumes without what it would take up', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1' })]);
+    be.handlers.ResumeUnanswered = async () => waiting;
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    const without = row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-unanswered-without]')!;
+    expect(without.textContent).toBe('Resume without them');
+    expect(without.title).toBe('The waiting prompt is withdrawn and the turn cut short is not run again; the party is told, so that their authors can send again what is still wanted.');
+    without.click();
+    await settle();
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', true]]]);
+    el.remove();
+  });
+
+  it('names one prompt "it"', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1' })]);
+    be.handlers.ResumeUnanswered = async () => ({ text: '1 prompt never reached the agent', prompts: [{ user: 'Kai', text: 'one' }] });
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    const without = row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-unanswered-without]')!;
+    expect(without.textContent).toBe('Resume without it');
+    expect(without.title).toBe('The waiting prompt is withdrawn; the party is told, so that its author can send again what is still wanted.');
     el.remove();
   });
 
@@ -213,7 +240,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
     await settle();
     expect(q('[data-testid=recent-unanswered-confirm]')).toBeNull();
-    expect(be.calls.filter(([m]) => m.startsWith('Resume'))).toEqual([['ResumeUnanswered', ['p2']], ['ResumeParty', ['p2', 'changes']]]);
+    expect(be.calls.filter(([m]) => m.startsWith('Resume'))).toEqual([['ResumeUnanswered', ['p2']], ['ResumeParty', ['p2', 'changes', false]]]);
     el.remove();
   });
 
@@ -231,7 +258,27 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     expect(be.count('ResumeParty')).toBe(0);
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes']]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    el.remove();
+  });
+
+  it('asked both, "Resume without them" ticked goes with the folder answer', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', workspace: 'tree' })]);
+    be.handlers.ResumeUnanswered = async () => ({ text: '2 prompts never reached the agent', prompts: [{ user: 'Kai', text: 'one' }, { user: 'Bo', text: 'two' }] });
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    const leave = row('p1').querySelector<HTMLInputElement>('[data-testid=recent-unanswered-leave]')!;
+    expect(leave.checked).toBe(false);
+    expect(leave.parentElement!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Resume without them (the 2 waiting prompts are withdrawn)');
+    leave.click();
+    await settle();
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-keep]')!.click();
+    await settle();
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', true]]]);
+    // Asked again, it starts unticked.
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
+    await settle();
+    expect(row('p1').querySelector<HTMLInputElement>('[data-testid=recent-unanswered-leave]')?.checked).toBe(false);
     el.remove();
   });
 });

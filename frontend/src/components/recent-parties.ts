@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
 import { showBidi } from '../state/bidi';
-import { canResume, recentStateText, unansweredSentence, type RecentParty, type Unanswered } from '../state/recent-parties';
+import { canResume, recentStateText, unansweredSentence, unansweredThem, withoutWhat, withoutWords, type RecentParty, type Unanswered } from '../state/recent-parties';
 import type { WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
@@ -52,6 +52,8 @@ export class RecentParties extends LitElement {
       .taken { display: block; margin: 4px 0 0; padding: 0; list-style: none; }
       .taken > span { display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
       .taken b { color: var(--text); font-weight: 600; }
+      /* Under the question, over its buttons, as wide. */
+      .leave { flex-basis: 100%; padding-left: 24px; }
     `,
   ];
 
@@ -104,9 +106,9 @@ export class RecentParties extends LitElement {
     this.renderRoot.querySelector<HTMLButtonElement>(`[data-testid="${safe}"]`)?.focus();
   }
 
-  /** The question about what a resume takes up answered "Resume"; when the party did not come back, focus goes to its Resume. */
-  async #answerResume(id: string): Promise<void> {
-    if (!(await this.state!.recent.resumeAsked())) this.focusResume(id);
+  /** The question about what a resume takes up answered "Resume" (or "Resume without them"); when the party did not come back, focus goes to its Resume. */
+  async #answerResume(id: string, without = false): Promise<void> {
+    if (!(await this.state!.recent.resumeAsked(without))) this.focusResume(id);
   }
 
   /** The question put away; focus goes back to the party's Resume. */
@@ -115,9 +117,10 @@ export class RecentParties extends LitElement {
     this.focusResume(id);
   }
 
-  /** The question answered; when the party did not come back, focus goes to its Resume. */
+  /** The question answered (without what it takes up when that was ticked); when the party did not come back, focus goes to its Resume. */
   async #answer(id: string, level: WorkspaceLevel): Promise<void> {
-    if (!(await this.state!.recent.resumeSharing(level))) this.focusResume(id);
+    const r = this.state!.recent;
+    if (!(await r.resumeSharing(level, r.leaveUnanswered))) this.focusResume(id);
   }
 
   /** Brings the party's row into view and focuses its Resume (also the home screen's "Show it"). */
@@ -161,6 +164,7 @@ export class RecentParties extends LitElement {
    */
   #question(p: RecentParty, tree: boolean, u: Unanswered | null, blocked: boolean) {
     const prompts = u?.prompts ?? [];
+    const them = u ? unansweredThem(u) : 'them';
     return html`<div class="warnbox confirm" role="alertdialog" aria-labelledby="recent-ask-${p.id}"
         data-testid=${tree ? 'recent-tree-confirm' : 'recent-unanswered-confirm'}
         @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#cancel(p.id))}>
@@ -181,6 +185,10 @@ export class RecentParties extends LitElement {
             ? html`<span>This party shared the whole folder with everyone in it, <b>.env files and other secrets included</b>. Resume it sharing only the files that change, or the whole folder again?</span>`
             : nothing}
         </span>
+        ${tree && u
+          ? html`<label class="check leave" title=${withoutWords(u)}><input type="checkbox" data-testid="recent-unanswered-leave" .checked=${this.state!.recent.leaveUnanswered} ?disabled=${blocked}
+                @change=${(e: Event) => this.state!.recent.setLeaveUnanswered((e.target as HTMLInputElement).checked)}> <span>Resume without ${them} (${withoutWhat(u)})</span></label>`
+          : nothing}
         <span class="buttons">
           ${tree
             ? html`<button type="button" class="small primary" data-testid="recent-tree-changes" ?disabled=${blocked}
@@ -190,6 +198,8 @@ export class RecentParties extends LitElement {
                 <button type="button" class="small" data-testid="recent-tree-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>`
             : html`<button type="button" class="small primary" data-testid="recent-unanswered-resume" ?disabled=${blocked}
                   @click=${() => void this.#answerResume(p.id)}>Resume</button>
+                <button type="button" class="small" data-testid="recent-unanswered-without" ?disabled=${blocked} title=${u ? withoutWords(u) : ''}
+                  @click=${() => void this.#answerResume(p.id, true)}>Resume without ${them}</button>
                 <button type="button" class="small" data-testid="recent-unanswered-cancel" @click=${() => this.#cancel(p.id)}>Cancel</button>`}
         </span>
       </div>`;

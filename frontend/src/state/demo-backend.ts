@@ -736,7 +736,7 @@ export class DemoBackend implements Backend {
     return (!this.#takenUp.has(id) && DEMO_UNANSWERED[id]) || { text: '', prompts: [] };
   }
 
-  async ResumeParty(id: string, shareAtMost: WorkspaceLevel | ''): Promise<Session> {
+  async ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean): Promise<Session> {
     const p = this.#recent.find((x) => x.id === id);
     if (!p) throw new Error('This party is no longer in the data directory.');
     if (p.state === 'running' || (p.id === this.#resumed && this.#session)) {
@@ -751,6 +751,10 @@ export class DemoBackend implements Backend {
       share_workspace: level,
     });
     this.#resumed = id;
+    if (DEMO_UNANSWERED[id] && !this.#takenUp.has(id)) {
+      // As the host says it (party.resumed): taken up, or left behind.
+      this.#event({ kind: 'system', text: without ? 'the party was resumed: its host chose not to take up what was left unanswered' : 'the party was resumed: what was left unanswered is taken up again' });
+    }
     this.#takenUp.add(id);
     p.workspace = level;
     p.state = 'ended'; // when the window leaves it, it ended cleanly

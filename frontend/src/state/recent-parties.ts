@@ -57,7 +57,7 @@ export interface UnansweredPrompt {
 export function unansweredSentence(u: Unanswered): string {
   const n = u.prompts?.length ?? 0;
   const cut = Boolean(u.cut);
-  const them = n + (cut ? 1 : 0) === 1 ? 'it' : 'them';
+  const them = unansweredThem(u);
   let does: string;
   if (n > 0 && u.approval) {
     const waiting = n === 1 ? 'the waiting prompt' : 'the waiting prompts';
@@ -70,6 +70,30 @@ export function unansweredSentence(u: Unanswered): string {
     does = `resuming sends ${them} to the agent at once`;
   }
   return `${u.text.charAt(0).toUpperCase()}${u.text.slice(1)}: ${does}.`;
+}
+
+/** How the question names what was left unanswered: "it" (one prompt, or the cut turn alone) or "them". */
+export function unansweredThem(u: Unanswered): 'it' | 'them' {
+  return (u.prompts?.length ?? 0) + (u.cut ? 1 : 0) === 1 ? 'it' : 'them';
+}
+
+/**
+ * What resuming without them does (Go's ResumeOptions.WithoutUnanswered): "the waiting
+ * prompt is withdrawn and the turn cut short is not run again".
+ */
+export function withoutWhat(u: Unanswered): string {
+  const n = u.prompts?.length ?? 0;
+  const parts: string[] = [];
+  if (n > 0) parts.push(n === 1 ? 'the waiting prompt is withdrawn' : `the ${n} waiting prompts are withdrawn`);
+  if (u.cut) parts.push('the turn cut short is not run again');
+  return parts.join(' and ');
+}
+
+/** withoutWhat as the answer's tooltip says it, with what the party is told. */
+export function withoutWords(u: Unanswered): string {
+  const what = withoutWhat(u);
+  const n = u.prompts?.length ?? 0;
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)}; the party is told, so that ${n === 1 && !u.cut ? 'its author' : 'their authors'} can send again what is still wanted.`;
 }
 
 /** What the recent-parties state tells its owner. */
@@ -117,6 +141,11 @@ export class RecentPartiesState {
   askingTree = false;
   /** The question is about what a resume takes up (null: it takes up nothing). */
   askingUnanswered: Unanswered | null = null;
+  /**
+   * Asked about both the folder and what it takes up: the answer is to leave what it takes
+   * up behind (the folder's buttons then resume without it).
+   */
+  leaveUnanswered = false;
   /** The party whose Resume is reading what a resume would take up ("" = none). */
   checking = '';
   /** Why the last resume failed, as a sentence, and which party it was. */
@@ -164,6 +193,7 @@ export class RecentPartiesState {
         } else if (this.askingTree && asked.workspace !== 'tree') {
           // No longer shares the whole folder: that question is gone, what it takes up stays.
           this.askingTree = false;
+          this.leaveUnanswered = false; // its tick went with the folder's answers: the question's own buttons now say it
           this.#askedLevel = asked.workspace;
           if (!this.askingUnanswered) this.#putAway();
         }
@@ -227,18 +257,23 @@ export class RecentPartiesState {
     return this.#resume(id, p.workspace);
   }
 
-  /** The answer to asking: resume sharing at most this level ("tree": the whole folder again). */
-  async resumeSharing(level: WorkspaceLevel): Promise<boolean> {
+  /**
+   * The answer to asking: resume sharing at most this level ("tree": the whole folder
+   * again); without: without what it left unanswered (its waiting prompts withdrawn, a turn
+   * cut short not run again: Go's ResumeOptions.WithoutUnanswered).
+   */
+  async resumeSharing(level: WorkspaceLevel, without = false): Promise<boolean> {
     const id = this.asking;
     if (!id || this.resuming) return false;
+    without = without && this.askingUnanswered !== null;
     this.#putAway();
-    return this.#resume(id, level);
+    return this.#resume(id, level, without);
   }
 
-  /** The answer "Resume" to a question that is not about the folder: at most the level the list showed. */
-  async resumeAsked(): Promise<boolean> {
+  /** The answer "Resume" (or "Resume without them") to a question that is not about the folder: at most the level the list showed. */
+  async resumeAsked(without = false): Promise<boolean> {
     if (this.askingTree) return false; // that question's answer says the level
-    return this.resumeSharing(this.#askedLevel);
+    return this.resumeSharing(this.#askedLevel, without);
   }
 
   /** Puts the question away (and a reading for one under way); the party stays as it is. */
@@ -253,7 +288,15 @@ export class RecentPartiesState {
     this.asking = '';
     this.askingTree = false;
     this.askingUnanswered = null;
+    this.leaveUnanswered = false;
     this.checking = '';
+  }
+
+  /** Ticks or unticks "without them" in a question about both the folder and what a resume takes up. */
+  setLeaveUnanswered(leave: boolean): void {
+    if (!this.asking || !this.askingUnanswered) return;
+    this.leaveUnanswered = leave;
+    this.#hooks.changed();
   }
 
   #clearError(): void {
@@ -263,14 +306,14 @@ export class RecentPartiesState {
     this.#errorSeq = Infinity;
   }
 
-  async #resume(id: string, level: WorkspaceLevel): Promise<boolean> {
+  async #resume(id: string, level: WorkspaceLevel, without = false): Promise<boolean> {
     this.resuming = id;
     this.#putAway();
     this.#clearError();
     this.#hooks.changed();
     let problem = '';
     try {
-      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id, level));
+      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id, level, without));
     } finally {
       this.resuming = '';
     }
