@@ -357,6 +357,28 @@ describe('<transcript-view>', () => {
   });
 });
 
+describe('<transcript-view> my prompt someone else withdrew', () => {
+  // The host resumed without what was left unanswered, or removed it: "send again what is
+  // still wanted" — a click puts it back in the box, once.
+  it('has "put it back in the box" on mine, until it is used; not on another\'s', async () => {
+    const { be, st, el } = await mounted();
+    const you = st.session!.you.name;
+    be.emit('party:event', prompt(1, { id: 'p1', user: you, text: 'fix the login form', member: st.session!.you.id }));
+    be.emit('party:event', prompt(2, { id: 'p2', user: 'bob', text: 'bob asks' }));
+    be.emit('party:event', { seq: 3, ts: '', kind: 'withdrawn', withdrawn: { prompt: 'p1', user: you, by: 'hosty' } });
+    be.emit('party:event', { seq: 4, ts: '', kind: 'withdrawn', withdrawn: { prompt: 'p2', user: 'bob', by: 'hosty' } });
+    await el.updateComplete;
+    const buttons = () => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[data-testid=prompt-recall]')];
+    expect(buttons().length).toBe(1);
+    expect(buttons()[0]!.closest('[data-kind=prompt]')!.textContent).toContain('fix the login form');
+    buttons()[0]!.click();
+    await el.updateComplete;
+    expect(st.takeRefill('')).toBe('fix the login form');
+    expect(buttons().length).toBe(0);
+    el.remove();
+  });
+});
+
 describe('<transcript-view> turn ends', () => {
   // A user tester's turn whose only tool step failed ended "Done", as if all went well.
   it('a turn whose tool steps failed says how many, and one denied says that alone', async () => {

@@ -878,6 +878,10 @@ export class TranscriptView extends LitElement {
           ${withdrawn
             ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
             : nothing}
+          ${withdrawn && s.canRecallWithdrawn(it.prompt)
+            ? html`<button class="withdraw" data-find-skip data-testid="prompt-recall" title="It was not sent: put it back in your prompt box, to send it again"
+                @click=${() => s.recallWithdrawn(it.prompt)}>put it back in the box</button>`
+            : nothing}
           ${canWithdraw
             ? html`<button class="withdraw" data-find-skip data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`${mine ? 'Withdraw' : 'Remove'} ${whose}`}
                 title=${mine ? 'Take it back before a batch takes it; it comes back into the prompt box' : 'Take it out before a batch takes it, as a host: it is not sent (its author sees who removed it)'}
@@ -1069,7 +1073,7 @@ export class TranscriptView extends LitElement {
     switch (it.type) {
       case 'prompt':
         return [it, s.isMine(it.prompt), pendingIds.has(it.prompt.id), s.isAwaitingApproval(it.prompt.id), s.unsentAtEnd(it.prompt.id), s.waitingWhenLeft(it.prompt.id), s.rejectionOf(it.prompt.id),
-          s.withdrawalOf(it.prompt.id), s.canWithdraw(it.prompt), s.isWithdrawing(it.prompt.id)];
+          s.withdrawalOf(it.prompt.id), s.canWithdraw(it.prompt), s.isWithdrawing(it.prompt.id), s.canRecallWithdrawn(it.prompt)];
       case 'turn':
         // What #turn reads: displayPhase, not phase (a card drawn while reconnecting must
         // show the agent at work once connected, with no phase event between).

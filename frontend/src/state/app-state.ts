@@ -713,6 +713,16 @@ export class AppState {
     this.#party.giveBackText(text);
   }
 
+  /** Whether my prompt someone else withdrew can be put back in the prompt box (once, not as a viewer). */
+  canRecallWithdrawn(p: Prompt): boolean {
+    return this.#party.canRecallWithdrawn(p);
+  }
+
+  /** Puts my prompt someone else withdrew back into the prompt box. */
+  recallWithdrawn(p: Prompt): void {
+    this.#party.recallWithdrawn(p);
+  }
+
   /** Whether recallPrompts can put them back: not twice, nor as a viewer. */
   canRecall(batch: string): boolean {
     return this.#party.canRecall(batch);

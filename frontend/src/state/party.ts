@@ -227,7 +227,7 @@ export class PartySession {
    */
   #unanswered: string | null = null;
   #arrived: string | null = null;
-  /** The failed turns whose prompts I put back in the box (recall): once each. */
+  /** The failed turns (by batch id) and the prompts others withdrew (by prompt id) that I put back in the box: once each. */
   #recalled = new Set<string>();
 
   readonly #backend: Backend;
@@ -423,6 +423,24 @@ export class PartySession {
   /** Whether my prompts of a failed turn can be put back in the box: not twice, nor by a viewer. */
   canRecall(batch: string): boolean {
     return this.canDraft && !this.#recalled.has(batch);
+  }
+
+  /**
+   * Whether my prompt, withdrawn by someone else (a host, or a resume without what was left
+   * unanswered, which asks its author to send it again), can be put back in the box: once,
+   * not by a viewer. One I withdrew myself came back by itself.
+   */
+  canRecallWithdrawn(p: Prompt): boolean {
+    const w = this.withdrawalOf(p.id);
+    return Boolean(w) && w!.by !== w!.user && this.isMine(p) && this.canDraft && !this.#recalled.has(p.id);
+  }
+
+  /** Puts my prompt a host withdrew back into the prompt box (canRecallWithdrawn). */
+  recallWithdrawn(p: Prompt): void {
+    if (!this.canRecallWithdrawn(p)) return;
+    this.#recalled.add(p.id);
+    this.#addRefill(p.text);
+    this.#hooks.changed();
   }
 
   /**

@@ -106,6 +106,38 @@ describe('withdrawing a waiting prompt', () => {
   });
 });
 
+// A resume without what was left unanswered withdraws waiting prompts as the host, and
+// asks their authors to send again what is still wanted; a host may remove one too: the
+// author puts it back in the box with a click, once (it was typed anew by hand).
+describe('my prompt someone else withdrew', () => {
+  it('comes back into the prompt box when I ask, once; not a viewer\'s, nor one I withdrew, nor someone else\'s', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, mine));
+    be.emit('party:event', prompt(2, bobs));
+    expect(st.canRecallWithdrawn(mine)).toBe(false); // still waiting
+    be.emit('party:event', withdrawn(3, { prompt: 'p1', user: 'ann', by: 'hosty' }));
+    be.emit('party:event', withdrawn(4, { prompt: 'p2', user: 'bob', by: 'hosty' }));
+    expect(st.canRecallWithdrawn(bobs)).toBe(false);
+    expect(st.canRecallWithdrawn(mine)).toBe(true);
+    st.recallWithdrawn(mine);
+    expect(st.takeRefill('typed meanwhile')).toBe('fix teh typo\n\ntyped meanwhile');
+    expect(st.canRecallWithdrawn(mine)).toBe(false);
+    st.recallWithdrawn(mine);
+    expect(st.takeRefill('')).toBeNull();
+
+    const own = await inParty(fakeSession('participant'));
+    own.be.emit('party:event', prompt(1, mine));
+    own.be.emit('party:event', withdrawn(2, { prompt: 'p1', user: 'ann', by: 'ann' }));
+    expect(own.st.canRecallWithdrawn(mine)).toBe(false); // came back by itself when I withdrew it
+
+    const asViewer = fakeSession('participant');
+    const v = await inParty({ ...asViewer, you: { ...asViewer.you, role: 'viewer' } });
+    v.be.emit('party:event', prompt(1, mine));
+    v.be.emit('party:event', withdrawn(2, { prompt: 'p1', user: 'ann', by: 'hosty' }));
+    expect(v.st.canRecallWithdrawn(mine)).toBe(false);
+  });
+});
+
 describe('a batch the agent never got', () => {
   it('gives my prompts back to the prompt box, not anyone else\'s, and only when it was unsent', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
