@@ -595,7 +595,7 @@ func (p *Party) resumed(r *Restore) {
 		if b.Sent != "" {
 			text = b.Sent // with the note of a failure before it, as it went the first time
 		}
-		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true, RetrySent: retrySent(text, command, hostResumed)})
+		p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: b.ID, Resumed: true, RanMS: r.UnfinishedRan.Milliseconds(), RetrySent: retrySent(text, command, hostResumed)})
 		// Its phase said anew: the journal's last was already "running", and with none
 		// emitted the window timed the turn from before the stop, the host's downtime
 		// included (a window tester's).

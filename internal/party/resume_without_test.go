@@ -92,6 +92,33 @@ func TestResumeWithoutWhatWasLeftUnanswered(t *testing.T) {
 	}
 }
 
+// Resumed with what was left unanswered, the cut turn runs again, and its retry says how
+// long the first run had run (a window tester's first card said the host's downtime too).
+func TestResumedRetrySaysHowLongTheFirstRunRan(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) string { return `"ts":"` + t0.Add(d).Format(time.RFC3339Nano) + `"` }
+	r := recoverFrom(t,
+		`{"kind":"prompt",`+at(0)+`,"prompt":{"id":"p1","user":"bob","text":"delete the build"}}`,
+		`{"kind":"batch",`+at(time.Second)+`,"batch":{"id":"b2","prompts":["p1"],"merged":"delete the build","merger":"local"}}`,
+		`{"kind":"output",`+at(2500*time.Millisecond)+`,"stream":"assistant","text":"rm -rf build"}`,
+	)
+	p, _, _ := start(t, Config{ID: "pr", Restore: r, Runner: &fakeRunner{}})
+	evs, _ := pageAll(t, p, r.Seq)
+	for _, ev := range evs {
+		if ev.Kind == wire.KindRetry {
+			if !ev.Resumed || ev.RanMS != 1500 {
+				t.Errorf("retry %+v: want resumed, ran_ms 1500", ev)
+			}
+			raw, _ := json.Marshal(ev)
+			if !strings.Contains(string(raw), `"ran_ms":1500`) {
+				t.Errorf("retry on the wire: %s", raw)
+			}
+			return
+		}
+	}
+	t.Fatalf("no retry: %s", dump(evs))
+}
+
 // Without changes nothing when nothing was left unanswered, nor after a lost end (which
 // takes up nothing already, and says so in its own words).
 func TestResumeWithoutWhenNothingWaits(t *testing.T) {

@@ -410,7 +410,11 @@ type Event struct {
 	RetrySent string `json:"-"`
 	// Resumed (an extension of §5, retry only): the batch runs again because the host was
 	// resumed (§8), not because the agent died.
-	Resumed    bool        `json:"resumed,omitempty"`
+	Resumed bool `json:"resumed,omitempty"`
+	// RanMS (an extension of §5, a resumed retry only, since 2026-12-07): how long the first
+	// run had run when the host stopped, as its journal saw it (0: not known). A client
+	// that closes the first run's card says that time, not one with the host's downtime in it.
+	RanMS      int64       `json:"ran_ms,omitempty"`
 	Approval   *Approval   `json:"approval,omitempty"`   // approval
 	Rejected   *Rejected   `json:"rejected,omitempty"`   // rejected
 	Permission *Permission `json:"permission,omitempty"` // permission

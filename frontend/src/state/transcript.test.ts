@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LOST_END, LOST_END_TURN, TranscriptModel, firstWaitingCard, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
-import { batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
+import { HOST_STOPPED, LOST_END, LOST_END_TURN, TranscriptModel, firstWaitingCard, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
+import { at, batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
 import type { Member, PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
 import crashOnce from './testdata/crash-once.json';
@@ -564,6 +564,21 @@ describe('TranscriptModel: the party\'s notices while a turn runs', () => {
       'turn b1 [event:members +hostie -, event:system claude started, event:members +ann -, reply:the whole reply] done',
     ]);
     expect((m.items[4] as TurnItem).again).toBe(true);
+  });
+
+  // A tester's first card said the time the host was down as the time it ran: the host's
+  // ran_ms says how long it ran; without it (an older host), until the retry.
+  it("the first run's card ends after the time it ran, as the resumed retry says", () => {
+    const events = (ran?: number): PartyEvent[] => [
+      prompt(1, pA),
+      batch(2, { ...b1, prompts: ['a'] }),
+      out(3, 'half a rep'),
+      sys(4, 'the party was resumed: the batch that was running is sent to the agent again'),
+      { ...retry(5, 'b1'), ts: at(2 * 3_600_000), resumed: true, ...(ran === undefined ? {} : { ran_ms: ran }) },
+    ];
+    const first = (m: TranscriptModel) => m.items.find((it): it is TurnItem => it.type === 'turn')!;
+    expect(first(fold(events(1500))).end).toEqual({ batch: 'b1', status: 'interrupted', duration_ms: 1500, error: HOST_STOPPED });
+    expect(first(fold(events())).end?.duration_ms).toBe(2 * 3_600_000 - 200);
   });
 
   it('an agent crash keeps its card; the notices in it stay, not struck through', () => {

@@ -308,9 +308,13 @@ export const LOST_END = "the party was resumed: its journal could not be written
 /** The end the window gives that turn. */
 export const LOST_END_TURN = "the party's journal lost how this turn ended (was the disk full?): it is not run again";
 
-/** The end the window gives a turn the host stopped during, at base, for why. */
-function stoppedAt(base: ItemBase, turn: TurnItem, batch: string, why: string): Turn {
-  const ran = base.ts - turn.ts;
+/**
+ * The end the window gives a turn the host stopped during, at base, for why: it ran ranMs
+ * (the host's word for it: a resumed retry's ran_ms), else until base (a lost end's notice),
+ * which a resume's retry would stretch over the host's downtime (a tester's).
+ */
+function stoppedAt(base: ItemBase, turn: TurnItem, batch: string, why: string, ranMs?: unknown): Turn {
+  const ran = typeof ranMs === 'number' && Number.isFinite(ranMs) && ranMs > 0 ? ranMs : base.ts - turn.ts;
   return { batch, status: 'interrupted', duration_ms: Number.isFinite(ran) ? Math.max(0, ran) : 0, error: why };
 }
 
@@ -611,7 +615,7 @@ export class TranscriptModel {
         if (ev.permission) this.#permission(base, ev.permission);
         break;
       case 'retry':
-        if (typeof ev.batch === 'string') this.#retryBatch(base, ev.batch, ev.resumed === true);
+        if (typeof ev.batch === 'string') this.#retryBatch(base, ev.batch, ev.resumed === true, ev.ran_ms);
         break;
       case 'output':
         this.#output(base, ev.stream ?? 'assistant', ev.text ?? '');
@@ -763,7 +767,7 @@ export class TranscriptModel {
    * A retried batch: what its turn showed so far is void (the agent starts over); the
    * notices that led to the retry stay.
    */
-  #retryBatch(base: ItemBase, batch: string, resumed: boolean): void {
+  #retryBatch(base: ItemBase, batch: string, resumed: boolean, ranMs: unknown): void {
     const i = this.#turnOf(batch);
     if (i < 0) return;
     const turn = this.#items[i] as TurnItem;
@@ -778,7 +782,7 @@ export class TranscriptModel {
     // tester saw it above). An agent crash keeps one card, whatever came in between.
     if (resumed && (i < this.#items.length - 1 || since.length > 0)) {
       segments = segments.slice(0, out + 1);
-      this.#replace(i, { ...turn, segments, end: turn.end ?? stoppedAt(base, turn, batch, HOST_STOPPED) });
+      this.#replace(i, { ...turn, segments, end: turn.end ?? stoppedAt(base, turn, batch, HOST_STOPPED, ranMs) });
       // Items again, between the two cards, in their order (nothing else came after the card).
       for (const ev of since) this.#push(ev.item);
       this.#push({ ...base, type: 'turn', batch: turn.batch, prompts: turn.prompts, segments: [], end: null, files: [], again: true });

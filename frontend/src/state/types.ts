@@ -225,6 +225,8 @@ export interface PartyEvent {
   permission?: Permission;
   /** retry event (our extension): the batch runs again because the host was resumed. */
   resumed?: boolean;
+  /** A resumed retry (our extension): how long the first run had run when the host stopped (absent: not known). */
+  ran_ms?: number;
   /** withdrawn event (our extension). */
   withdrawn?: Withdrawn;
   /** settings event. */
